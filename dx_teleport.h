@@ -361,6 +361,8 @@ DX_INLINE const char *dx_result_name(dx_result r) {
 #ifndef DX_TELEPORT_API /* DX_TELEPORT_API > DX_API > static (DX_STATIC / DX_TELEPORT_STATIC) > extern */
 #if defined(DX_API)
 #define DX_TELEPORT_API DX_API
+#elif (defined(DX_STATIC) || defined(DX_TELEPORT_STATIC)) && (defined(__GNUC__) || defined(__clang__))
+#define DX_TELEPORT_API static __attribute__((unused))
 #elif defined(DX_STATIC) || defined(DX_TELEPORT_STATIC)
 #define DX_TELEPORT_API static
 #else

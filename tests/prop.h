@@ -50,8 +50,10 @@
  *   PROP_SKIP(p, fmt, ...)              mark the test skipped, `return 0`
  *   PROP_EXPECT(p, cond)                record like PROP_CHECK but do not return;
  *   PROP_EXPECT_MSG(p, cond, fmt, ...)  yields cond: `if (!PROP_EXPECT(p, x)) goto fail;`
- *   prop_check_at / prop_check_msg_at / prop_skip / prop_note   the functions behind them;
- *     prop_note(p, fmt, ...) adds a context line printed only if the run fails
+ *   prop_check_at(p, ok, file, line, expr)            the functions behind the macros;
+ *   prop_check_msg_at(p, ok, file, line, expr, fmt, ...)  they return ok, and keep only
+ *   prop_skip(p, fmt, ...)                            the first failure (PROP_MSG_MAX)
+ *   prop_note(p, fmt, ...)              add a context line, printed only if the run fails
  *   prop_u64 / prop_u32 / prop_bool     uniform values
  *   prop_range(p, lo, hi)               uniform uint64_t in [lo, hi], inclusive
  *   prop_len(p, max)                    length in [0, min(max, p->size)], biased
@@ -60,7 +62,8 @@
  *   prop_bytes_random/_zeroish/_repetitive  ...or in the named mode
  *   prop_ctx_init(p, seed, size)        a generator context outside the runner
  *   prop_case_seed(base, i)             seed of case i (case 0 = base)
- *   prop_run_one(test, opts, result)    run one test as prop_main does (self tests)
+ *   prop_run_one(test, opts, result)    run one test as prop_main does; returns
+ *                                       PROP_PASS / PROP_FAIL / PROP_SKIP (self tests)
  *   prop_main(argc, argv, tests, n)     parse the command line, run, summarize
  *   Readable fields: p->seed (this case's seed), p->size (size bound).
  *
@@ -71,6 +74,9 @@
  *   number of values per call, so a smaller bound changes only the lengths that
  *   exceed it. Shrinking binary-searches the bound between 0 and the largest
  *   length the failing case drew, and reports the smallest bound that fails.
+ *   This needs every length to come from prop_len() and the test to depend on
+ *   nothing but p (no clock, no state kept between runs). A failing property
+ *   that drew no prop_len() length is reported without shrinking.
  *   Deterministic: the same seed gives the same values on every platform.
  */
 #ifndef DX_PROP_H
@@ -150,7 +156,10 @@ typedef struct prop_result {
 #define PROP_CHECK(p, cond) \
     do { if (!prop_check_at((p), (cond) ? 1 : 0, __FILE__, __LINE__, #cond)) return 1; } while (0)
 #define PROP_CHECK_MSG(p, cond, ...) \
-    do { if (!prop_check_msg_at((p), (cond) ? 1 : 0, __FILE__, __LINE__, #cond, __VA_ARGS__)) return 1; } while (0)
+    do { \
+        if (!prop_check_msg_at((p), (cond) ? 1 : 0, __FILE__, __LINE__, #cond, __VA_ARGS__)) \
+            return 1; \
+    } while (0)
 #define PROP_FAIL(p, ...) \
     do { prop_check_msg_at((p), 0, __FILE__, __LINE__, NULL, __VA_ARGS__); return 1; } while (0)
 #define PROP_SKIP(p, ...) do { prop_skip((p), __VA_ARGS__); return 0; } while (0)
@@ -272,6 +281,7 @@ PROP_API void prop_bytes(prop_ctx *p, void *buf, size_t n) {
 }
 
 /* ---- checks and reports */
+PROP_API void prop__vappend(char *dst, size_t cap, const char *fmt, va_list ap) PROP__PRINTF(3, 0);
 PROP_API void prop__vappend(char *dst, size_t cap, const char *fmt, va_list ap) {
     size_t len = strlen(dst);
     if (len + 1 >= cap) return;
@@ -335,7 +345,7 @@ PROP_API void prop__print_notes(FILE *out, const char *s) {
     for (; *s; s = *e ? e + 1 : e) {
         e = strchr(s, '\n');
         if (!e) e = s + strlen(s);
-        fprintf(out, "    note: %.*s\n", (int)(e - s), s);
+        fprintf(out, "  note: %.*s\n", (int)(e - s), s);
     }
 }
 PROP_API void prop__report(const prop_test *t, const prop_opts *o, const prop_result *r,
@@ -423,8 +433,8 @@ PROP_API uint64_t prop__time_seed(void) {
     uint64_t x = (uint64_t)time(NULL) ^ ((uint64_t)clock() << 32) ^ (uint64_t)(uintptr_t)&local;
     return prop__splitmix(&x);
 }
-PROP_API int prop__usage(const char *prog, const char *bad) {
-    if (bad) fprintf(stderr, "%s: bad argument '%s'\n", prog, bad);
+PROP_API int prop__usage(const char *prog, const char *bad, const char *val) {
+    if (bad) fprintf(stderr, "%s: bad %s: '%s'\n", prog, bad, val);
     fprintf(bad ? stderr : stdout,
             "usage: %s [--filter=SUBSTR] [--list] [--seed=N] [--cases=N] [--size=B] [--quiet]\n"
             "  env DX_PROP_SEED, DX_PROP_CASES supply defaults for --seed and --cases\n", prog);
@@ -437,7 +447,7 @@ PROP_API int prop_main(int argc, char **argv, const prop_test *tests, size_t nte
     char prog[128];
     const char *a0 = (argc > 0 && argv[0] && argv[0][0]) ? argv[0] : "prop", *base = a0, *s;
     const char *filter = "", *seed_s = getenv("DX_PROP_SEED"), *cases_s = getenv("DX_PROP_CASES");
-    const char *size_s = NULL;
+    const char *size_s = NULL, *seed_n = "DX_PROP_SEED", *cases_n = "DX_PROP_CASES";
     uint64_t v;
     unsigned long counts[3] = {0, 0, 0};
     size_t i, len;
@@ -458,26 +468,31 @@ PROP_API int prop_main(int argc, char **argv, const prop_test *tests, size_t nte
     for (i = 1; i < (size_t)(argc > 0 ? argc : 0); i++) {
         const char *arg = argv[i];
         if (strncmp(arg, "--filter=", 9) == 0) filter = arg + 9;
-        else if (strncmp(arg, "--seed=", 7) == 0 && arg[7]) seed_s = arg + 7;
-        else if (strncmp(arg, "--cases=", 8) == 0 && arg[8]) cases_s = arg + 8;
+        else if (strncmp(arg, "--seed=", 7) == 0 && arg[7]) { seed_s = arg + 7; seed_n = "--seed"; }
+        else if (strncmp(arg, "--cases=", 8) == 0 && arg[8]) {
+            cases_s = arg + 8;
+            cases_n = "--cases";
+        }
         else if (strncmp(arg, "--size=", 7) == 0 && arg[7]) size_s = arg + 7;
         else if (strcmp(arg, "--list") == 0) list = 1;
         else if (strcmp(arg, "--quiet") == 0) o.quiet = 1;
-        else if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) return prop__usage(prog, NULL);
-        else return prop__usage(prog, arg);
+        else if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0)
+            return prop__usage(prog, NULL, NULL);
+        else return prop__usage(prog, "option", arg);
     }
     if (seed_s && *seed_s) {
-        if (!prop__parse_u64(seed_s, &o.seed)) return prop__usage(prog, seed_s);
+        if (!prop__parse_u64(seed_s, &o.seed)) return prop__usage(prog, seed_n, seed_s);
     } else {
         o.seed = prop__time_seed();
     }
     if (cases_s && *cases_s) {
         if (!prop__parse_u64(cases_s, &v) || v == 0 || (uint64_t)(unsigned long)v != v)
-            return prop__usage(prog, cases_s);
+            return prop__usage(prog, cases_n, cases_s);
         o.cases = (unsigned long)v;
     }
     if (size_s) {
-        if (!prop__parse_u64(size_s, &v) || (uint64_t)(size_t)v != v) return prop__usage(prog, size_s);
+        if (!prop__parse_u64(size_s, &v) || (uint64_t)(size_t)v != v)
+            return prop__usage(prog, "--size", size_s);
         o.size = (size_t)v;
     }
 

@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# tests/run.sh - everything `make test` runs. Each check prints one line; the
+# last line is "N passed, N failed, N skipped". Test programs count their own
+# tests (prop.h prints "<prog>: N passed, N failed, N skipped"); every other
+# check counts as one. Logs: build/test/logs/.
+set -u
+cd "$(dirname "$0")/.."
+B=build/test
+LOGS=$B/logs
+rm -rf "$LOGS"
+mkdir -p "$B" "$LOGS"
+WARN="-std=c99 -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Werror"
+CXXWARN="-Wall -Wextra -Wpedantic -Wshadow -Wconversion -Werror"
+ASAN="-O0 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1
+CASES=${DX_PROP_CASES:-1000}
+passed=0 failed=0 skipped=0
+
+note_fail() { # name log
+    echo "FAIL $1 (log: $2)"
+    tail -n 25 "$2" | sed 's/^/     /'
+}
+
+# check NAME COMMAND...: one check, passed when the command exits 0.
+check() {
+    local name=$1 log="$LOGS/$1.log"
+    shift
+    if "$@" >"$log" 2>&1; then
+        passed=$((passed + 1)); echo "ok   $name"
+    else
+        failed=$((failed + 1)); note_fail "$name" "$log"
+    fi
+}
+
+# skip NAME WHY
+skip() { skipped=$((skipped + 1)); echo "skip $1: $2"; }
+
+# run_prog NAME PROGRAM ARGS...: a prop.h test program; adds its own counts.
+run_prog() {
+    local name=$1 log="$LOGS/$1.log" line p f s
+    shift
+    "$@" --quiet --cases="$CASES" >"$log" 2>&1
+    local rc=$?
+    line=$(grep -E ': [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' "$log" | tail -n 1)
+    if [ -z "$line" ]; then
+        failed=$((failed + 1)); note_fail "$name (no summary, exit $rc)" "$log"; return
+    fi
+    read -r p f s <<<"$(echo "$line" | sed -E 's/.*: ([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped$/\1 \2 \3/')"
+    passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
+    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then failed=$((failed + 1)); fi
+    if [ "$rc" -ne 0 ] || [ "$f" -ne 0 ]; then note_fail "$name" "$log"
+    else echo "ok   $name ($p passed, $s skipped; $(head -n 1 "$log" | sed 's/^[^:]*: //'))"; fi
+    grep -E '^SKIP ' "$log" | sed 's/^/     /'
+}
+
+HEADERS=$(ls dx_*.h)
+TESTS="tests/prop_selftest.c $(ls tests/*_test.c)"
+
+# 1. unit and property tests: gcc and clang, sanitized -O0 and plain -O2
+for cc in gcc clang; do
+    for mode in asan O2; do
+        if [ "$mode" = asan ]; then flags=$ASAN; else flags="-O2"; fi
+        for t in $TESTS; do
+            name=$(basename "$t" .c)-$cc-$mode
+            if $cc $WARN $flags -I. -Itests "$t" -o "$B/$name" >"$LOGS/$name.build.log" 2>&1; then
+                run_prog "$name" "./$B/$name"
+            else
+                failed=$((failed + 1)); note_fail "$name (build)" "$LOGS/$name.build.log"
+            fi
+        done
+    done
+done
+
+# 2. header hygiene (tests/compile/)
+C=tests/compile
+for h in $HEADERS; do
+    stem=$(basename "$h" .h)
+    for cc in gcc clang; do
+        # included from a .c file, as users do: declarations only, then with the implementation
+        printf '#include "%s"\n' "$h" > "$B/alone-$stem.c"
+        check "alone-$stem-$cc-decl" $cc $WARN -I. -c "$B/alone-$stem.c" -o "$B/alone-$stem-$cc-decl.o"
+        check "alone-$stem-$cc-impl" $cc $WARN -I. -DDX_IMPLEMENTATION -c "$B/alone-$stem.c" -o "$B/alone-$stem-$cc.o"
+    done
+    for cxx in g++ clang++; do
+        check "alone-$stem-$cxx-impl" $cxx $CXXWARN -I. -DDX_IMPLEMENTATION -c -x c++ "$B/alone-$stem.c" -o "$B/alone-$stem-$cxx.o"
+    done
+    # exported symbols: only dx_ names
+    check "exports-$stem" bash -c "nm -g --defined-only $B/alone-$stem-gcc.o | awk '{print \$3}' | grep -v '^dx_' | { ! grep .; }"
+done
+for cc in gcc clang; do
+    check "all-orderA-$cc" bash -c "$cc $WARN -I. -I$C $C/all.c -o $B/all-a-$cc && ./$B/all-a-$cc"
+    check "all-orderB-$cc" bash -c "$cc $WARN -DDX_ORDER_B -I. -I$C $C/all.c -o $B/all-b-$cc && ./$B/all-b-$cc"
+    check "split-$cc" bash -c "$cc $WARN -I. -I$C -c $C/split_a.c -o $B/split_a-$cc.o && $cc $WARN -I. -I$C -c $C/split_b.c -o $B/split_b-$cc.o && $cc $B/split_a-$cc.o $B/split_b-$cc.o -o $B/split-$cc && ./$B/split-$cc"
+    check "decl-then-impl-$cc" bash -c "$cc $WARN -I. -I$C $C/decl_then_impl.c -o $B/dti-$cc && ./$B/dti-$cc"
+    check "static-$cc" bash -c "$cc $WARN -I. -I$C -c $C/static.c -o $B/static-$cc.o && nm -g --defined-only $B/static-$cc.o | awk '{print \$3}' | grep -v '^static_main\$' | { ! grep .; }"
+    check "options-$cc" bash -c "$cc $WARN -I. -I$C $C/options.c -o $B/options-$cc && ./$B/options-$cc"
+done
+for cxx in g++ clang++; do
+    check "cpp-$cxx" bash -c "$cxx $CXXWARN -I. -I$C $C/cpp.cc -o $B/cpp-$cxx && ./$B/cpp-$cxx"
+done
+check "common-block" bash $C/common_block.sh
+
+# 3. fuzz harnesses, replayed without libFuzzer: seeds plus deterministic mutants
+for f in tests/fuzz/*.c; do
+    name=$(basename "$f" .c)
+    [ "$name" = fuzz_main ] && continue
+    check "fuzz-replay-$name" bash -c "clang $WARN -D_DEFAULT_SOURCE $ASAN -I. $f tests/fuzz/fuzz_main.c -o $B/fuzz-$name && ./$B/fuzz-$name --mutations=${DX_FUZZ_MUTATIONS:-3000} tests/fuzz/corpus/$name"
+done
+
+# 4. examples: warning-free, and they run
+for e in examples/*.c; do
+    name=$(basename "$e" .c)
+    check "example-build-$name" gcc $WARN -D_DEFAULT_SOURCE $ASAN -I. "$e" -o "$B/ex-$name"
+done
+if [ -x "$B/ex-teleport_users" ]; then
+    check "example-teleport_users" "./$B/ex-teleport_users" "$B/users.dxtp" 20000
+    if [ -x "$B/ex-tp_dump" ]; then
+        check "example-tp_dump" bash -c "./$B/ex-tp_dump --max 3 $B/users.dxtp > $B/users.json"
+        if command -v python3 >/dev/null; then
+            check "example-tp_dump-json-valid" python3 -m json.tool "$B/users.json"
+        else
+            skip "example-tp_dump-json-valid" "python3 is not installed (make test installs it)"
+        fi
+        check "example-tp_dump-rejects-garbage" bash -c "head -c 500 /dev/urandom > $B/garbage.dxtp; ! ./$B/ex-tp_dump $B/garbage.dxtp"
+    fi
+fi
+
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,856 @@
+/* teleport_test.c - unit tests and properties for dx_teleport.h
+   Run from the repository root (it reads tests/vectors/teleport/). */
+#define DX_IMPLEMENTATION
+#include "dx_teleport.h"
+#include "prop.h"
+
+/* ---- the structs the tests write ---- */
+
+typedef struct rec {
+    uint64_t id;
+    uint32_t age;
+    int16_t delta;
+    uint8_t flag, pad;
+    double score;
+    float ratio;
+    uint32_t pad2;
+    dx_tp_str name;
+    dx_tp_str email;
+} rec;
+static const dx_tp_field rec_fields[] = {
+    DX_TP_FIELD(rec, id, DX_TP_KIND_U64),     DX_TP_FIELD(rec, age, DX_TP_KIND_U32),
+    DX_TP_FIELD(rec, delta, DX_TP_KIND_I16),  DX_TP_FIELD(rec, flag, DX_TP_KIND_U8),
+    DX_TP_FIELD(rec, pad, DX_TP_KIND_PAD),    DX_TP_FIELD(rec, score, DX_TP_KIND_F64),
+    DX_TP_FIELD(rec, ratio, DX_TP_KIND_F32),  DX_TP_FIELD(rec, pad2, DX_TP_KIND_PAD),
+    DX_TP_FIELD(rec, name, DX_TP_KIND_STR),   DX_TP_FIELD(rec, email, DX_TP_KIND_STR),
+};
+static const dx_tp_layout rec_layout = DX_TP_LAYOUT(7, rec, rec_fields);
+
+typedef struct dir {
+    dx_tp_slice recs;
+    dx_tp_ref best;
+    uint32_t count;
+    dx_tp_str title;
+} dir;
+static const dx_tp_field dir_fields[] = {
+    DX_TP_FIELD_REF(dir, recs, DX_TP_KIND_SLICE, 7), DX_TP_FIELD_REF(dir, best, DX_TP_KIND_REF, 7),
+    DX_TP_FIELD(dir, count, DX_TP_KIND_U32),         DX_TP_FIELD(dir, title, DX_TP_KIND_STR),
+};
+static const dx_tp_layout dir_layout = DX_TP_LAYOUT(9, dir, dir_fields);
+
+/* Schema evolution: v1 is a prefix of v2, bad renames a field. */
+typedef struct point_v1 { uint32_t x, y; } point_v1;
+typedef struct point_v2 { uint32_t x, y; uint64_t z; dx_tp_str label; } point_v2;
+static const dx_tp_field point_v1_fields[] = {DX_TP_FIELD(point_v1, x, DX_TP_KIND_U32),
+                                              DX_TP_FIELD(point_v1, y, DX_TP_KIND_U32)};
+static const dx_tp_field point_v2_fields[] = {
+    DX_TP_FIELD(point_v2, x, DX_TP_KIND_U32), DX_TP_FIELD(point_v2, y, DX_TP_KIND_U32),
+    DX_TP_FIELD(point_v2, z, DX_TP_KIND_U64), DX_TP_FIELD(point_v2, label, DX_TP_KIND_STR)};
+static const dx_tp_field point_bad_fields[] = {DX_TP_FIELD(point_v1, x, DX_TP_KIND_U32),
+                                               {"why", 4, 4, DX_TP_KIND_U32, 0}};
+static const dx_tp_field point_kind_fields[] = {DX_TP_FIELD(point_v1, x, DX_TP_KIND_U32),
+                                                {"y", 4, 4, DX_TP_KIND_I32, 0}};
+static const dx_tp_layout point_v1_layout = DX_TP_LAYOUT(3, point_v1, point_v1_fields);
+static const dx_tp_layout point_v2_layout = DX_TP_LAYOUT(3, point_v2, point_v2_fields);
+static const dx_tp_layout point_bad_layout = DX_TP_LAYOUT(3, point_v1, point_bad_fields);
+static const dx_tp_layout point_kind_layout = DX_TP_LAYOUT(3, point_v1, point_kind_fields);
+
+/* ---- helpers ---- */
+
+/* Deterministic record i; strings come from a small pool so dedup has work. */
+static const char *const names[] = {"ada", "grace", "linus", "ken", "dennis", "barbara", "", "x"};
+static rec make_rec(uint32_t i) {
+    rec r;
+    memset(&r, 0, sizeof r);
+    r.id = 0x0102030405060708ull * (i + 1);
+    r.age = i * 7u;
+    r.delta = (int16_t)(-(int32_t)i);
+    r.flag = (uint8_t)(i & 1);
+    r.score = (double)i * 0.25 - 3.0;
+    r.ratio = (float)i / 8.0f;
+    return r;
+}
+
+/* A buffer of n records and a dir root; strings: names[i % 8] and "email<i>". */
+static dx_result build(dx_tp_writer *w, uint32_t n, uint32_t flags, const uint8_t **out, size_t *out_len) {
+    dx_tp_writer_config cfg;
+    uint32_t i;
+    dx_tp_slice s;
+    rec *recs;
+    dir d;
+    dx_result err;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.flags = flags;
+    cfg.capabilities = 0xfeedfacecafebeefull;
+    err = dx_tp_writer_init(w, &cfg);
+    if (err) return err;
+    dx_tp_writer_add_layout(w, &rec_layout);
+    dx_tp_writer_add_layout(w, &dir_layout);
+    recs = (rec *)dx_tp_writer_reserve(w, 7, n, &s);
+    for (i = 0; i < n; i++) {
+        char email[32];
+        rec r = make_rec(i);
+        r.name = dx_tp_write_cstr(w, names[i % 8]);
+        snprintf(email, sizeof email, "email%u@dx.example", (unsigned)i);
+        r.email = dx_tp_write_cstr(w, email);
+        if (recs) memcpy(w->buf + s.off + (size_t)i * sizeof(rec), &r, sizeof r); /* buf may have moved */
+    }
+    memset(&d, 0, sizeof d);
+    d.recs = s;
+    d.best = n ? s.off + (n / 2) * (uint32_t)sizeof(rec) : 0;
+    d.count = n;
+    d.title = dx_tp_write_cstr(w, "directory");
+    dx_tp_writer_set_root(w, 9, dx_tp_write(w, 9, &d));
+    return dx_tp_writer_finish(w, out, out_len);
+}
+
+/* Reads everything back through the API and checks it against build(). */
+static int check_buffer(prop_ctx *p, const uint8_t *buf, size_t len, uint32_t n) {
+    dx_tp_reader r;
+    dx_tp_view v, dv;
+    dx_tp_section_info si;
+    int32_t sec;
+    uint32_t i, idx, slen;
+    dir d;
+    dx_result err = dx_tp_reader_init(&r, buf, len);
+    PROP_CHECK_MSG(p, err == DX_OK, "init %s at %lu", dx_tp_result_name(err), (unsigned long)r.error_offset);
+    PROP_CHECK(p, r.capabilities == 0xfeedfacecafebeefull);
+    PROP_CHECK(p, dx_tp_reader_root(&r, &sec, &idx) == DX_OK);
+    PROP_CHECK(p, dx_tp_reader_view(&r, sec, &dir_layout, &dv) == DX_OK);
+    dx_tp_view_read(&dv, idx, &d);
+    PROP_CHECK(p, d.count == n && d.recs.count == n);
+    PROP_CHECK(p, strcmp(dx_tp_reader_string(&r, d.title, &slen), "directory") == 0 && slen == 9);
+    if (n == 0) return 0;
+    PROP_CHECK(p, dx_tp_reader_resolve(&r, d.recs.off, 7, &sec, &idx) == DX_OK && idx == 0);
+    PROP_CHECK(p, dx_tp_reader_section(&r, (uint32_t)sec, &si) == DX_OK && si.count == n);
+    PROP_CHECK(p, dx_tp_reader_view(&r, sec, &rec_layout, &v) == DX_OK && v.count == n);
+    PROP_CHECK(p, dx_tp_reader_resolve(&r, d.best, 7, &sec, &idx) == DX_OK && idx == n / 2);
+    for (i = 0; i < n; i++) {
+        rec want = make_rec(i), got;
+        char email[32];
+        dx_tp_view_read(&v, i, &got);
+        if (v.zero_copy) PROP_CHECK(p, memcmp(dx_tp_view_at(&v, i), &got, sizeof got) == 0);
+        snprintf(email, sizeof email, "email%u@dx.example", (unsigned)i);
+        PROP_CHECK_MSG(p, got.id == want.id && got.age == want.age && got.delta == want.delta &&
+                              got.flag == want.flag && got.score == want.score && got.ratio == want.ratio,
+                       "record %u", (unsigned)i);
+        PROP_CHECK(p, strcmp(dx_tp_reader_string(&r, got.name, &slen), names[i % 8]) == 0);
+        PROP_CHECK(p, slen == strlen(names[i % 8]));
+        PROP_CHECK(p, strcmp(dx_tp_reader_string(&r, got.email, NULL), email) == 0);
+    }
+    return 0;
+}
+
+/* Touches every byte a verified reader hands out; ASan reports any overrun. */
+static uint64_t walk_everything(const dx_tp_reader *r) {
+    uint64_t sum = 0;
+    uint32_t s, t, f, i;
+    for (s = 0; s < r->section_count; s++) {
+        dx_tp_section_info si;
+        dx_tp_type_info ti;
+        if (dx_tp_reader_section(r, s, &si) != DX_OK) return 0;
+        sum += si.count;
+        for (t = 0; t < r->type_count; t++) {
+            if (dx_tp_reader_type(r, t, &ti) != DX_OK || ti.type_id != si.type_id) continue;
+            sum += strlen(ti.name);
+            for (f = 0; f < ti.field_count; f++) {
+                dx_tp_field_info fi;
+                if (dx_tp_reader_field(r, t, f, &fi) != DX_OK) return 0;
+                sum += strlen(fi.name);
+                for (i = 0; i < si.count; i++) {
+                    const uint8_t *el = r->base + si.offset + (size_t)i * si.elem_size + fi.offset;
+                    uint32_t k;
+                    for (k = 0; k < fi.size; k++) sum += el[k];
+                    if (fi.kind == DX_TP_KIND_STR) {
+                        dx_tp_str str;
+                        uint32_t len;
+                        const char *cs;
+                        str.off = dx_load_u32le(el);
+                        str.len = dx_load_u32le(el + 4);
+                        cs = dx_tp_reader_string(r, str, &len);
+                        sum += strlen(cs) + len + (uint8_t)cs[len];
+                    }
+                }
+            }
+        }
+    }
+    return sum;
+}
+
+static uint8_t *copy_exact(const uint8_t *src, size_t len) {
+    uint8_t *b = (uint8_t *)malloc(len ? len : 1);
+    if (b && len) memcpy(b, src, len);
+    return b;
+}
+
+/* ---- unit tests ---- */
+
+static int t_roundtrip_basic(prop_ctx *p) {
+    dx_tp_writer w;
+    const uint8_t *buf;
+    size_t len;
+    PROP_CHECK(p, build(&w, 100, DX_TP_WRITE_CHECKSUM, &buf, &len) == DX_OK);
+    if (check_buffer(p, buf, len, 100)) return dx_tp_writer_deinit(&w), 1;
+    dx_tp_writer_deinit(&w);
+    return 0;
+}
+
+static int t_empty_writer(prop_ctx *p) {
+    dx_tp_writer w;
+    dx_tp_writer_config cfg;
+    dx_tp_reader r;
+    const uint8_t *buf;
+    size_t len;
+    memset(&cfg, 0, sizeof cfg);
+    PROP_CHECK(p, dx_tp_writer_init(&w, &cfg) == DX_OK);
+    PROP_CHECK(p, dx_tp_writer_finish(&w, &buf, &len) == DX_OK && len == DX_TP_HEADER_SIZE);
+    PROP_CHECK(p, dx_tp_reader_init(&r, buf, len) == DX_OK);
+    PROP_CHECK(p, r.section_count == 0 && r.type_count == 0);
+    PROP_CHECK(p, dx_tp_reader_find(&r, 7, 0) == DX_ERR_NOTFOUND);
+    PROP_CHECK(p, dx_tp_reader_root(&r, NULL, NULL) == DX_ERR_NOTFOUND);
+    dx_tp_writer_deinit(&w);
+    return 0;
+}
+
+static int t_caller_buffer(prop_ctx *p) {
+    static uint8_t mem[4096], big[1 << 16];
+    dx_tp_writer w, w2;
+    dx_tp_writer_config cfg;
+    const uint8_t *buf, *buf2;
+    size_t len, len2;
+    uint32_t i;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.buffer = mem;
+    cfg.capacity = sizeof mem;
+    PROP_CHECK(p, dx_tp_writer_init(&w, &cfg) == DX_OK);
+    dx_tp_writer_add_layout(&w, &rec_layout);
+    for (i = 0; i < 1000; i++) {
+        rec r = make_rec(i);
+        dx_tp_write(&w, 7, &r);
+    }
+    PROP_CHECK(p, dx_tp_writer_error(&w) == DX_ERR_NOSPACE);
+    PROP_CHECK(p, dx_tp_write(&w, 7, &mem) == 0);              /* sticky: no-op */
+    PROP_CHECK(p, dx_tp_write_cstr(&w, "late").off == 0);
+    PROP_CHECK(p, dx_tp_writer_finish(&w, &buf, &len) == DX_ERR_NOSPACE);
+    dx_tp_writer_deinit(&w);
+    /* the same content in grow mode and in a roomy caller buffer is byte-identical */
+    PROP_CHECK(p, build(&w, 50, 0, &buf, &len) == DX_OK);
+    cfg.buffer = big;
+    cfg.capacity = sizeof big;
+    PROP_CHECK(p, dx_tp_writer_init(&w2, &cfg) == DX_OK);
+    dx_tp_writer_add_layout(&w2, &rec_layout);
+    dx_tp_writer_add_layout(&w2, &dir_layout);
+    {
+        dx_tp_slice s;
+        dir d;
+        dx_tp_writer_reserve(&w2, 7, 50, &s);
+        for (i = 0; i < 50; i++) {
+            char email[32];
+            rec r = make_rec(i);
+            r.name = dx_tp_write_cstr(&w2, names[i % 8]);
+            snprintf(email, sizeof email, "email%u@dx.example", (unsigned)i);
+            r.email = dx_tp_write_cstr(&w2, email);
+            memcpy(big + s.off + i * sizeof(rec), &r, sizeof r);
+        }
+        memset(&d, 0, sizeof d);
+        d.recs = s;
+        d.best = s.off + 25 * (uint32_t)sizeof(rec);
+        d.count = 50;
+        d.title = dx_tp_write_cstr(&w2, "directory");
+        dx_tp_writer_set_root(&w2, 9, dx_tp_write(&w2, 9, &d));
+    }
+    /* build() sets capabilities; match them through the writer field */
+    w2.capabilities = 0xfeedfacecafebeefull;
+    PROP_CHECK(p, dx_tp_writer_finish(&w2, &buf2, &len2) == DX_OK);
+    PROP_CHECK(p, buf2 == big && len2 == len && memcmp(buf, buf2, len) == 0);
+    /* finish is idempotent */
+    PROP_CHECK(p, dx_tp_writer_finish(&w2, &buf2, &len2) == DX_OK && len2 == len);
+    PROP_CHECK(p, dx_tp_write(&w2, 7, &big) == 0 && dx_tp_writer_error(&w2) == DX_ERR_MISUSE);
+    dx_tp_writer_deinit(&w2);
+    dx_tp_writer_deinit(&w);
+    return 0;
+}
+
+static int t_layout_check(prop_ctx *p) {
+    dx_tp_field gap[] = {{"a", 0, 4, DX_TP_KIND_U32, 0}, {"b", 8, 4, DX_TP_KIND_U32, 0}};
+    dx_tp_field wrong_size[] = {{"a", 0, 8, DX_TP_KIND_U32, 0}};
+    dx_tp_field misaligned[] = {{"a", 0, 2, DX_TP_KIND_U16, 0}, {"b", 2, 4, DX_TP_KIND_U32, 0},
+                                {"c", 6, 2, DX_TP_KIND_U16, 0}};
+    dx_tp_field ref_no_target[] = {{"a", 0, 4, DX_TP_KIND_REF, 0}};
+    dx_tp_field bad_kind[] = {{"a", 0, 4, (dx_tp_kind)99, 0}};
+    dx_tp_layout l = {1, "t", 8, gap, 2};
+    PROP_CHECK(p, dx_tp_layout_check(&rec_layout) == DX_OK);
+    PROP_CHECK(p, dx_tp_layout_check(&dir_layout) == DX_OK);
+    PROP_CHECK(p, dx_tp_layout_check(&l) == DX_ERR_INVAL);
+    l.size = 12;
+    PROP_CHECK(p, dx_tp_layout_check(&l) == DX_ERR_INVAL);
+    l.fields = wrong_size, l.field_count = 1, l.size = 8;
+    PROP_CHECK(p, dx_tp_layout_check(&l) == DX_ERR_INVAL);
+    l.fields = misaligned, l.field_count = 3;
+    PROP_CHECK(p, dx_tp_layout_check(&l) == DX_ERR_INVAL);
+    l.fields = ref_no_target, l.field_count = 1, l.size = 4;
+    PROP_CHECK(p, dx_tp_layout_check(&l) == DX_ERR_INVAL);
+    l.fields = bad_kind;
+    PROP_CHECK(p, dx_tp_layout_check(&l) == DX_ERR_INVAL);
+    l = rec_layout;
+    l.type_id = 0;
+    PROP_CHECK(p, dx_tp_layout_check(&l) == DX_ERR_INVAL);
+    PROP_CHECK(p, dx_tp_layout_check(NULL) == DX_ERR_INVAL);
+    /* the fingerprint covers names, kinds and offsets */
+    PROP_CHECK(p, dx_tp_layout_fingerprint(&point_v1_layout) != dx_tp_layout_fingerprint(&point_bad_layout));
+    PROP_CHECK(p, dx_tp_layout_fingerprint(&point_v1_layout) != dx_tp_layout_fingerprint(&point_kind_layout));
+    PROP_CHECK(p, dx_tp_layout_fingerprint(&point_v1_layout) != dx_tp_layout_fingerprint(&point_v2_layout));
+    return 0;
+}
+
+static int t_writer_misuse(prop_ctx *p) {
+    dx_tp_writer w;
+    dx_tp_writer_config cfg;
+    const uint8_t *buf;
+    size_t len;
+    rec r = make_rec(1);
+    memset(&cfg, 0, sizeof cfg);
+    PROP_CHECK(p, dx_tp_writer_init(&w, NULL) == DX_ERR_INVAL);
+    cfg.flags = DX_TP_WRITE_DEDUP;
+    cfg.buffer = &r;
+    cfg.capacity = 8;
+    PROP_CHECK(p, dx_tp_writer_init(&w, &cfg) == DX_ERR_NOSPACE);
+    memset(&cfg, 0, sizeof cfg);
+    PROP_CHECK(p, dx_tp_writer_init(&w, &cfg) == DX_OK);
+    PROP_CHECK(p, dx_tp_write(&w, 7, &r) == 0 && dx_tp_writer_error(&w) == DX_ERR_MISUSE);
+    PROP_CHECK(p, dx_tp_writer_finish(&w, &buf, &len) == DX_ERR_MISUSE);
+    dx_tp_writer_deinit(&w);
+    PROP_CHECK(p, dx_tp_writer_init(&w, &cfg) == DX_OK);
+    PROP_CHECK(p, dx_tp_writer_add_layout(&w, &rec_layout) == DX_OK);
+    PROP_CHECK(p, dx_tp_writer_add_layout(&w, &rec_layout) == DX_ERR_EXISTS);
+    dx_tp_writer_deinit(&w);
+    /* a REF to a type that was never registered is caught at finish */
+    PROP_CHECK(p, dx_tp_writer_init(&w, &cfg) == DX_OK);
+    PROP_CHECK(p, dx_tp_writer_add_layout(&w, &dir_layout) == DX_OK);
+    PROP_CHECK(p, dx_tp_writer_finish(&w, &buf, &len) == DX_ERR_MISUSE);
+    dx_tp_writer_deinit(&w);
+    return 0;
+}
+
+static int t_schema_evolution(prop_ctx *p) {
+    dx_tp_writer w;
+    dx_tp_writer_config cfg;
+    dx_tp_reader r;
+    dx_tp_view v;
+    const uint8_t *buf;
+    size_t len;
+    point_v1 a = {1, 2}, a1;
+    point_v2 b, b2;
+    memset(&cfg, 0, sizeof cfg);
+    memset(&b, 0xee, sizeof b);
+    /* old writer, new reader: missing trailing fields read as zero */
+    PROP_CHECK(p, dx_tp_writer_init(&w, &cfg) == DX_OK);
+    dx_tp_writer_add_layout(&w, &point_v1_layout);
+    dx_tp_write(&w, 3, &a);
+    PROP_CHECK(p, dx_tp_writer_finish(&w, &buf, &len) == DX_OK);
+    PROP_CHECK(p, dx_tp_reader_init(&r, buf, len) == DX_OK);
+    PROP_CHECK(p, dx_tp_reader_view(&r, 0, &point_v2_layout, &v) == DX_OK);
+    PROP_CHECK(p, !v.zero_copy && v.copy_size == 8);
+    dx_tp_view_read(&v, 0, &b);
+    PROP_CHECK(p, b.x == 1 && b.y == 2 && b.z == 0 && b.label.off == 0 && b.label.len == 0);
+    PROP_CHECK(p, dx_tp_reader_view(&r, 0, &point_bad_layout, &v) == DX_TP_ERR_SCHEMA);
+    PROP_CHECK(p, dx_tp_reader_view(&r, 0, &point_kind_layout, &v) == DX_TP_ERR_SCHEMA);
+    PROP_CHECK(p, dx_tp_reader_view(&r, 0, &rec_layout, &v) == DX_TP_ERR_SCHEMA);
+    dx_tp_writer_deinit(&w);
+    /* new writer, old reader: unknown trailing fields are skipped, still zero copy */
+    PROP_CHECK(p, dx_tp_writer_init(&w, &cfg) == DX_OK);
+    dx_tp_writer_add_layout(&w, &point_v2_layout);
+    b.x = 5, b.y = 6, b.z = 7;
+    b.label = dx_tp_write_cstr(&w, "seven");
+    dx_tp_write(&w, 3, &b);
+    b.x = 8;
+    dx_tp_write(&w, 3, &b);
+    PROP_CHECK(p, dx_tp_writer_finish(&w, &buf, &len) == DX_OK);
+    PROP_CHECK(p, dx_tp_reader_init(&r, buf, len) == DX_OK);
+    PROP_CHECK(p, dx_tp_reader_view(&r, 0, &point_v1_layout, &v) == DX_OK);
+    PROP_CHECK(p, v.count == 2 && v.stride == sizeof(point_v2) && v.copy_size == sizeof(point_v1));
+    dx_tp_view_read(&v, 1, &a1);
+    PROP_CHECK(p, a1.x == 8 && a1.y == 6);
+    if (v.zero_copy) PROP_CHECK(p, ((const point_v1 *)dx_tp_view_at(&v, 0))->x == 5);
+    PROP_CHECK(p, dx_tp_reader_view(&r, 0, &point_v2_layout, &v) == DX_OK);
+    dx_tp_view_read(&v, 0, &b2);
+    PROP_CHECK(p, b2.z == 7 && strcmp(dx_tp_reader_string(&r, b2.label, NULL), "seven") == 0);
+    dx_tp_writer_deinit(&w);
+    return 0;
+}
+
+static int t_dedup(prop_ctx *p) {
+    dx_tp_writer w, w2;
+    dx_tp_writer_config cfg;
+    uint64_t index[64];
+    static uint8_t mem[8192];
+    const uint8_t *buf, *buf2;
+    size_t len, len2;
+    dx_tp_str a, b, c;
+    PROP_CHECK(p, build(&w, 400, DX_TP_WRITE_DEDUP, &buf, &len) == DX_OK);
+    PROP_CHECK(p, build(&w2, 400, 0, &buf2, &len2) == DX_OK);
+    PROP_CHECK(p, len < len2);
+    if (check_buffer(p, buf, len, 400)) return 1;
+    dx_tp_writer_deinit(&w);
+    dx_tp_writer_deinit(&w2);
+    memset(&cfg, 0, sizeof cfg);
+    cfg.flags = DX_TP_WRITE_DEDUP;
+    cfg.buffer = mem;
+    cfg.capacity = sizeof mem;
+    PROP_CHECK(p, dx_tp_writer_init(&w, &cfg) == DX_ERR_INVAL); /* caller buffer needs a caller index */
+    cfg.string_index = index;
+    cfg.string_index_slots = 48;
+    PROP_CHECK(p, dx_tp_writer_init(&w, &cfg) == DX_ERR_INVAL); /* not a power of two */
+    cfg.string_index_slots = 64;
+    PROP_CHECK(p, dx_tp_writer_init(&w, &cfg) == DX_OK);
+    a = dx_tp_write_string(&w, "hello", 5);
+    b = dx_tp_write_string(&w, "hello", 5);
+    c = dx_tp_write_string(&w, "hell", 4);
+    PROP_CHECK(p, a.off == b.off && a.len == 5 && c.off != a.off);
+    PROP_CHECK(p, dx_tp_write_string(&w, "he\0lo", 5).off != a.off); /* binary strings compare fully */
+    dx_tp_writer_deinit(&w);
+    return 0;
+}
+
+static int t_bad_headers(prop_ctx *p) {
+    dx_tp_writer w;
+    dx_tp_reader r;
+    const uint8_t *buf;
+    size_t len;
+    uint8_t *b;
+    PROP_CHECK(p, build(&w, 10, 0, &buf, &len) == DX_OK);
+    b = copy_exact(buf, len);
+    PROP_CHECK(p, dx_tp_reader_init(&r, b, 3) == DX_ERR_TRUNCATED);
+    PROP_CHECK(p, dx_tp_reader_init(&r, b, 79) == DX_ERR_TRUNCATED);
+    PROP_CHECK(p, dx_tp_reader_init(&r, b, len - 1) == DX_ERR_TRUNCATED);
+    PROP_CHECK(p, dx_tp_reader_init(&r, NULL, 0) == DX_ERR_TRUNCATED);
+    b[0] = 'X';
+    PROP_CHECK(p, dx_tp_reader_init(&r, b, len) == DX_TP_ERR_MAGIC);
+    b[0] = 'D';
+    b[4] = 2; /* major 2 */
+    PROP_CHECK(p, dx_tp_reader_init(&r, b, len) == DX_ERR_UNSUPPORTED);
+    b[4] = 1;
+    b[6] = 9; /* a newer minor is fine */
+    PROP_CHECK(p, dx_tp_reader_init(&r, b, len) == DX_OK && r.version_minor == 9);
+    b[9] = 0x80; /* an unknown required flag (bit 15) */
+    PROP_CHECK(p, dx_tp_reader_init(&r, b, len) == DX_ERR_UNSUPPORTED);
+    b[9] = 0;
+    b[11] = 0x80; /* an unknown optional flag (bit 31) is ignored */
+    PROP_CHECK(p, dx_tp_reader_init(&r, b, len) == DX_OK);
+    b[11] = 0;
+    dx_store_u32le(b + 48, 40); /* section table overlapping the header */
+    PROP_CHECK(p, dx_tp_reader_init(&r, b, len) == DX_ERR_CORRUPT && r.error_offset == 48);
+    memcpy(b, buf, len);
+    dx_store_u32le(b + 52, 0x40000000u); /* a count whose byte size overflows 32 bits */
+    PROP_CHECK(p, dx_tp_reader_init(&r, b, len) != DX_OK);
+    memcpy(b, buf, len);
+    dx_store_u32le(b + 52, 0x0aaaaaabu); /* 24 * count wraps to 8 in 32 bits */
+    PROP_CHECK(p, dx_tp_reader_init(&r, b, len) != DX_OK);
+    memcpy(b, buf, len);
+    dx_store_u32le(b + 16, (uint32_t)len + 1); /* lying total size */
+    PROP_CHECK(p, dx_tp_reader_init(&r, b, len) == DX_ERR_TRUNCATED);
+    memcpy(b, buf, len);
+    {
+        uint32_t sec_off = dx_load_u32le(b + 48);
+        dx_store_u32le(b + sec_off + 4, 8); /* first section starts inside the header */
+        PROP_CHECK(p, dx_tp_reader_init(&r, b, len) == DX_ERR_CORRUPT);
+        memcpy(b, buf, len);
+        dx_store_u32le(b + sec_off + 8, 0xffffffffu); /* element count past the end */
+        PROP_CHECK(p, dx_tp_reader_init(&r, b, len) == DX_ERR_CORRUPT);
+        memcpy(b, buf, len);
+        dx_store_u32le(b + sec_off + 12, 0); /* zero-sized elements */
+        PROP_CHECK(p, dx_tp_reader_init(&r, b, len) == DX_ERR_CORRUPT);
+    }
+    memcpy(b, buf, len);
+    b[len - 1] = 'x'; /* string table without its final NUL */
+    PROP_CHECK(p, dx_tp_reader_init(&r, b, len) == DX_ERR_CORRUPT);
+    free(b);
+    dx_tp_writer_deinit(&w);
+    return 0;
+}
+
+static int t_bad_references(prop_ctx *p) {
+    dx_tp_writer w;
+    dx_tp_reader r;
+    const uint8_t *buf;
+    size_t len;
+    uint8_t *b;
+    uint32_t rec_at, strtab_size;
+    dx_tp_str bad;
+    PROP_CHECK(p, build(&w, 4, 0, &buf, &len) == DX_OK);
+    b = copy_exact(buf, len);
+    PROP_CHECK(p, dx_tp_reader_init(&r, b, len) == DX_OK);
+    rec_at = dx_load_u32le(r.sections + 4);
+    strtab_size = r.strtab_size;
+    /* name of record 1: past the table, length reaching the end, not NUL-ended */
+    dx_store_u32le(b + rec_at + sizeof(rec) + offsetof(rec, name), strtab_size + 1);
+    PROP_CHECK(p, dx_tp_reader_init(&r, b, len) == DX_ERR_CORRUPT);
+    PROP_CHECK(p, r.error_offset == rec_at + sizeof(rec) + offsetof(rec, name));
+    memcpy(b, buf, len);
+    dx_store_u32le(b + rec_at + offsetof(rec, email) + 4, 0xffffffffu);
+    PROP_CHECK(p, dx_tp_reader_init(&r, b, len) == DX_ERR_CORRUPT);
+    memcpy(b, buf, len);
+    dx_store_u32le(b + rec_at + offsetof(rec, email) + 4, 2); /* in bounds but no NUL there */
+    PROP_CHECK(p, dx_tp_reader_init(&r, b, len) == DX_ERR_CORRUPT);
+    /* dir is the last section: a REF into the middle of a record, a slice too long */
+    {
+        uint32_t dir_at;
+        memcpy(b, buf, len);
+        PROP_CHECK(p, dx_tp_reader_init(&r, b, len) == DX_OK);
+        dir_at = dx_load_u32le(r.sections + DX_TP_SECTION_ENTRY_SIZE + 4);
+        dx_store_u32le(b + dir_at + offsetof(dir, best), rec_at + 4);
+        PROP_CHECK(p, dx_tp_reader_init(&r, b, len) == DX_ERR_CORRUPT);
+        memcpy(b, buf, len);
+        dx_store_u32le(b + dir_at + offsetof(dir, best), dir_at); /* wrong target type */
+        PROP_CHECK(p, dx_tp_reader_init(&r, b, len) == DX_ERR_CORRUPT);
+        memcpy(b, buf, len);
+        dx_store_u32le(b + dir_at + offsetof(dir, recs) + 4, 5);
+        PROP_CHECK(p, dx_tp_reader_init(&r, b, len) == DX_ERR_CORRUPT);
+        memcpy(b, buf, len);
+        dx_store_u32le(b + 40, rec_at + 1); /* root not on an element */
+        PROP_CHECK(p, dx_tp_reader_init(&r, b, len) == DX_ERR_CORRUPT && r.error_offset == 40);
+    }
+    /* string refs that were never verified cannot read out of bounds either */
+    memcpy(b, buf, len);
+    PROP_CHECK(p, dx_tp_reader_init(&r, b, len) == DX_OK);
+    bad.off = strtab_size + 100, bad.len = 1;
+    PROP_CHECK(p, strcmp(dx_tp_reader_string(&r, bad, NULL), "") == 0);
+    bad.off = 1, bad.len = 1;
+    PROP_CHECK(p, strcmp(dx_tp_reader_string(&r, bad, NULL), "") == 0);
+    bad.off = strtab_size, bad.len = 0xffffffffu;
+    PROP_CHECK(p, strcmp(dx_tp_reader_string(&r, bad, NULL), "") == 0);
+    free(b);
+    dx_tp_writer_deinit(&w);
+    return 0;
+}
+
+static int t_checksum(prop_ctx *p) {
+    dx_tp_writer w;
+    dx_tp_reader r;
+    const uint8_t *buf;
+    size_t len, i;
+    uint8_t *b;
+    /* the standard CRC32C check value (RFC 3720 B.4): "123456789" -> e3069283 */
+    PROP_CHECK(p, dx_tp_crc32c(0, "123456789", 9) == 0xe3069283u);
+    PROP_CHECK(p, dx_tp_crc32c(dx_tp_crc32c(0, "1234", 4), "56789", 5) == 0xe3069283u);
+    PROP_CHECK(p, build(&w, 20, DX_TP_WRITE_CHECKSUM, &buf, &len) == DX_OK);
+    b = copy_exact(buf, len);
+    for (i = 0; i < len; i++) {
+        b[i] ^= 0x10;
+        if (i >= 24) PROP_CHECK_MSG(p, dx_tp_reader_init(&r, b, len) == DX_ERR_CHECKSUM, "byte %lu", (unsigned long)i);
+        else PROP_CHECK(p, dx_tp_reader_init(&r, b, len) != DX_OK);
+        b[i] ^= 0x10;
+    }
+    free(b);
+    dx_tp_writer_deinit(&w);
+    return 0;
+}
+
+static int t_any_alignment(prop_ctx *p) {
+    dx_tp_writer w;
+    const uint8_t *buf;
+    size_t len, shift;
+    uint8_t *mem;
+    PROP_CHECK(p, build(&w, 30, 0, &buf, &len) == DX_OK);
+    mem = (uint8_t *)malloc(len + 16);
+    for (shift = 0; shift < 8; shift++) {
+        dx_tp_reader r;
+        dx_tp_view v;
+        memcpy(mem + shift, buf, len);
+        PROP_CHECK(p, dx_tp_reader_init(&r, mem + shift, len) == DX_OK);
+        PROP_CHECK(p, dx_tp_reader_view(&r, 0, &rec_layout, &v) == DX_OK);
+        if (shift % 8) PROP_CHECK(p, !v.zero_copy); /* misaligned: the copy path only */
+        if (check_buffer(p, mem + shift, len, 30)) return free(mem), dx_tp_writer_deinit(&w), 1;
+    }
+    free(mem);
+    dx_tp_writer_deinit(&w);
+    return 0;
+}
+
+static int t_raw_sections(prop_ctx *p) {
+    dx_tp_writer w;
+    dx_tp_writer_config cfg;
+    dx_tp_reader r;
+    dx_tp_section_info si;
+    const uint8_t *buf;
+    size_t len;
+    dx_tp_ref a, b;
+    memset(&cfg, 0, sizeof cfg);
+    PROP_CHECK(p, dx_tp_writer_init(&w, &cfg) == DX_OK);
+    a = dx_tp_write_raw(&w, "abc", 3, 1);
+    b = dx_tp_write_raw(&w, "defgh", 5, 16);
+    PROP_CHECK(p, a == DX_TP_HEADER_SIZE && b % 16 == 0);
+    PROP_CHECK(p, dx_tp_write_raw(&w, "x", 1, 3) == 0 && dx_tp_writer_error(&w) == DX_ERR_INVAL);
+    dx_tp_writer_deinit(&w);
+    PROP_CHECK(p, dx_tp_writer_init(&w, &cfg) == DX_OK);
+    a = dx_tp_write_raw(&w, "abc", 3, 1);
+    b = dx_tp_write_raw(&w, "defgh", 5, 16);
+    PROP_CHECK(p, dx_tp_writer_finish(&w, &buf, &len) == DX_OK);
+    PROP_CHECK(p, dx_tp_reader_init(&r, buf, len) == DX_OK && r.section_count == 2);
+    PROP_CHECK(p, dx_tp_reader_section(&r, 1, &si) == DX_OK && si.type_id == 0 && si.count == 5 && si.align == 16);
+    PROP_CHECK(p, memcmp(buf + a, "abc", 3) == 0 && memcmp(buf + b, "defgh", 5) == 0);
+    dx_tp_writer_deinit(&w);
+    return 0;
+}
+
+/* A counting allocator that fails the Nth allocation. */
+typedef struct counting { long left, live; } counting;
+static void *counting_alloc(size_t size, void *user) {
+    counting *c = (counting *)user;
+    if (c->left-- == 0) return NULL;
+    c->live++;
+    return malloc(size);
+}
+static void counting_free(void *ptr, size_t size, void *user) {
+    (void)size;
+    ((counting *)user)->live--;
+    free(ptr);
+}
+
+static int t_alloc_failures(prop_ctx *p) {
+    long n;
+    int finished_once = 0;
+    for (n = 0; n < 64 && !finished_once; n++) {
+        dx_tp_writer w;
+        dx_tp_writer_config cfg;
+        counting c;
+        const uint8_t *buf;
+        size_t len;
+        uint32_t i;
+        dx_result err;
+        c.left = n, c.live = 0;
+        memset(&cfg, 0, sizeof cfg);
+        cfg.allocator.alloc = counting_alloc;
+        cfg.allocator.free = counting_free;
+        cfg.allocator.user = &c;
+        cfg.initial_capacity = 256;
+        cfg.flags = DX_TP_WRITE_DEDUP;
+        err = dx_tp_writer_init(&w, &cfg);
+        if (err == DX_OK) {
+            dx_tp_writer_add_layout(&w, &rec_layout);
+            for (i = 0; i < 300; i++) {
+                char s[16];
+                rec r = make_rec(i);
+                snprintf(s, sizeof s, "s%u", (unsigned)i);
+                r.name = dx_tp_write_cstr(&w, s);
+                dx_tp_write(&w, 7, &r);
+            }
+            err = dx_tp_writer_finish(&w, &buf, &len);
+            if (err == DX_OK) {
+                dx_tp_reader r;
+                finished_once = 1;
+                PROP_CHECK(p, dx_tp_reader_init(&r, buf, len) == DX_OK);
+            }
+        }
+        PROP_CHECK_MSG(p, err == DX_OK || err == DX_ERR_NOMEM, "alloc %ld: %s", n, dx_tp_result_name(err));
+        dx_tp_writer_deinit(&w);
+        PROP_CHECK_MSG(p, c.live == 0, "alloc %ld leaked %ld blocks", n, c.live);
+    }
+    PROP_CHECK(p, finished_once);
+    return 0;
+}
+
+/* ---- hex vectors: written on every host byte-for-byte the same ---- */
+
+static size_t read_hex(const char *path, uint8_t *out, size_t cap, char *expect, size_t expect_cap) {
+    FILE *f = fopen(path, "r");
+    size_t n = 0;
+    int c, hi = -1;
+    if (!f) return (size_t)-1;
+    if (expect) expect[0] = 0;
+    while ((c = fgetc(f)) != EOF) {
+        int v;
+        if (c == '#') { /* comment line; "# expect: NAME" gives the result code */
+            char line[128];
+            if (fgets(line, sizeof line, f) && expect && strncmp(line, " expect: ", 9) == 0) {
+                size_t k = 0;
+                while (line[9 + k] && line[9 + k] != '\n' && k + 1 < expect_cap) expect[k] = line[9 + k], k++;
+                expect[k] = 0;
+            }
+            continue;
+        }
+        if (c >= '0' && c <= '9') v = c - '0';
+        else if (c >= 'a' && c <= 'f') v = c - 'a' + 10;
+        else continue;
+        if (hi < 0) hi = v;
+        else if (n < cap) out[n++] = (uint8_t)(hi << 4 | v), hi = -1;
+    }
+    fclose(f);
+    return n;
+}
+
+static int t_vector_basic(prop_ctx *p) {
+    static uint8_t want[8192];
+    dx_tp_writer w;
+    const uint8_t *buf;
+    size_t len, n = read_hex("tests/vectors/teleport/basic.hex", want, sizeof want, NULL, 0);
+    if (n == (size_t)-1) PROP_SKIP(p, "tests/vectors/teleport/basic.hex not found: run from the repository root");
+    PROP_CHECK(p, build(&w, 3, DX_TP_WRITE_CHECKSUM | DX_TP_WRITE_DEDUP, &buf, &len) == DX_OK);
+    PROP_CHECK_MSG(p, n == len && memcmp(buf, want, len) == 0, "writer output differs from the vector (%lu vs %lu bytes)",
+                   (unsigned long)len, (unsigned long)n);
+    dx_tp_writer_deinit(&w);
+    return check_buffer(p, want, n, 3);
+}
+
+static int t_vector_bad(prop_ctx *p) {
+    static const char *const files[] = {"bad_magic", "bad_major", "bad_checksum", "bad_string", "bad_section", "truncated", "plain"};
+    size_t i;
+    for (i = 0; i < sizeof files / sizeof files[0]; i++) {
+        static uint8_t b[8192];
+        char path[96], expect[48];
+        dx_tp_reader r;
+        size_t n;
+        snprintf(path, sizeof path, "tests/vectors/teleport/%s.hex", files[i]);
+        n = read_hex(path, b, sizeof b, expect, sizeof expect);
+        if (n == (size_t)-1) PROP_SKIP(p, "%s not found: run from the repository root", path);
+        PROP_CHECK_MSG(p, strcmp(dx_tp_result_name(dx_tp_reader_init(&r, b, n)), expect) == 0, "%s: want %s", path, expect);
+    }
+    return 0;
+}
+
+/* ---- properties ---- */
+
+static int p_roundtrip(prop_ctx *p) {
+    dx_tp_writer w;
+    const uint8_t *buf;
+    size_t len;
+    uint32_t n = (uint32_t)prop_len(p, 300), flags = (uint32_t)prop_range(p, 0, 3);
+    PROP_CHECK(p, build(&w, n, flags, &buf, &len) == DX_OK);
+    if (check_buffer(p, buf, len, n)) return dx_tp_writer_deinit(&w), 1;
+    dx_tp_writer_deinit(&w);
+    return 0;
+}
+
+/* Random structs and binary strings through a caller buffer of random size:
+   either it fits and reads back exactly, or finish says NOSPACE. */
+static int p_random_content(prop_ctx *p) {
+    static uint8_t mem[1 << 15];
+    static point_v2 pts[256];
+    static dx_tp_str strs[256];
+    static char text[256][64];
+    static size_t text_len[256];
+    dx_tp_writer w;
+    dx_tp_writer_config cfg;
+    dx_tp_reader r;
+    dx_tp_view v;
+    const uint8_t *buf;
+    size_t len, i, n = prop_len(p, 256);
+    dx_result err;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.buffer = mem;
+    cfg.capacity = (size_t)prop_range(p, DX_TP_HEADER_SIZE, sizeof mem);
+    PROP_CHECK(p, dx_tp_writer_init(&w, &cfg) == DX_OK);
+    dx_tp_writer_add_layout(&w, &point_v2_layout);
+    for (i = 0; i < n; i++) {
+        text_len[i] = prop_len(p, 63);
+        prop_bytes(p, (uint8_t *)text[i], text_len[i]);
+        pts[i].x = prop_u32(p), pts[i].y = prop_u32(p), pts[i].z = prop_u64(p);
+        pts[i].label = strs[i] = dx_tp_write_string(&w, text[i], text_len[i]);
+    }
+    dx_tp_write_slice(&w, 3, pts, n);
+    err = dx_tp_writer_finish(&w, &buf, &len);
+    if (err == DX_ERR_NOSPACE) return 0;
+    PROP_CHECK_MSG(p, err == DX_OK, "%s", dx_tp_result_name(err));
+    PROP_CHECK(p, dx_tp_reader_init(&r, buf, len) == DX_OK);
+    if (n == 0) return 0;
+    PROP_CHECK(p, dx_tp_reader_view(&r, 0, &point_v2_layout, &v) == DX_OK && v.count == n);
+    for (i = 0; i < n; i++) {
+        point_v2 got;
+        uint32_t slen;
+        const char *s;
+        dx_tp_view_read(&v, (uint32_t)i, &got);
+        PROP_CHECK(p, got.x == pts[i].x && got.y == pts[i].y && got.z == pts[i].z);
+        s = dx_tp_reader_string(&r, got.label, &slen);
+        PROP_CHECK(p, slen == text_len[i] && memcmp(s, text[i], slen) == 0 && s[slen] == 0);
+    }
+    return 0;
+}
+
+/* Every truncated prefix is rejected, reading nothing past its end. */
+static int p_truncation(prop_ctx *p) {
+    dx_tp_writer w;
+    const uint8_t *buf;
+    size_t len, cut;
+    uint32_t n = (uint32_t)prop_len(p, 6);
+    PROP_CHECK(p, build(&w, n, (uint32_t)prop_range(p, 0, 3), &buf, &len) == DX_OK);
+    for (cut = 0; cut < len; cut++) {
+        dx_tp_reader r;
+        uint8_t *b = copy_exact(buf, cut); /* exact size: ASan sees any overrun */
+        dx_result err = dx_tp_reader_init(&r, b, cut);
+        free(b);
+        PROP_CHECK_MSG(p, err == DX_ERR_TRUNCATED, "prefix %lu of %lu: %s", (unsigned long)cut, (unsigned long)len,
+                       dx_tp_result_name(err));
+    }
+    dx_tp_writer_deinit(&w);
+    return 0;
+}
+
+/* Every single-byte change is rejected or, where the reader accepts it (a
+   changed number, say), everything it hands out stays in bounds. */
+static int p_byte_flips(prop_ctx *p) {
+    dx_tp_writer w;
+    const uint8_t *buf;
+    size_t len, i;
+    uint32_t n = (uint32_t)prop_len(p, 4), flags = (uint32_t)prop_range(p, 0, 3);
+    uint8_t *b;
+    PROP_CHECK(p, build(&w, n, flags, &buf, &len) == DX_OK);
+    b = copy_exact(buf, len);
+    for (i = 0; i < len; i++) {
+        dx_tp_reader r;
+        dx_result err;
+        uint8_t x = (uint8_t)prop_range(p, 1, 255);
+        b[i] ^= x;
+        err = dx_tp_reader_init(&r, b, len);
+        if (flags & DX_TP_WRITE_CHECKSUM)
+            PROP_CHECK_MSG(p, err != DX_OK, "byte %lu ^ %02x accepted despite the checksum", (unsigned long)i, x);
+        if (err == DX_OK) (void)walk_everything(&r);
+        b[i] ^= x;
+    }
+    free(b);
+    dx_tp_writer_deinit(&w);
+    return 0;
+}
+
+/* Random bytes behind a plausible header never crash the reader. */
+static int p_random_bytes(prop_ctx *p) {
+    size_t len = prop_len(p, 600), i;
+    uint8_t *b = (uint8_t *)malloc(len ? len : 1);
+    dx_tp_reader r;
+    prop_bytes(p, b, len);
+    if (len >= 80 && prop_bool(p)) {
+        memcpy(b, "DXTP\1\0\0\0", 8);
+        dx_store_u32le(b + 12, 80);
+        dx_store_u32le(b + 16, (uint32_t)len);
+        dx_store_u32le(b + 20, 0);
+        for (i = 48; i < 72; i += 4) dx_store_u32le(b + i, (uint32_t)prop_range(p, 0, len + 8)); /* tables */
+    }
+    if (dx_tp_reader_init(&r, b, len) == DX_OK) (void)walk_everything(&r);
+    free(b);
+    return 0;
+}
+
+static const prop_test tests[] = {
+    PROP_UNIT(t_roundtrip_basic),   PROP_UNIT(t_empty_writer),     PROP_UNIT(t_caller_buffer),
+    PROP_UNIT(t_layout_check),      PROP_UNIT(t_writer_misuse),    PROP_UNIT(t_schema_evolution),
+    PROP_UNIT(t_dedup),             PROP_UNIT(t_bad_headers),      PROP_UNIT(t_bad_references),
+    PROP_UNIT(t_checksum),          PROP_UNIT(t_any_alignment),    PROP_UNIT(t_raw_sections),
+    PROP_UNIT(t_alloc_failures),    PROP_UNIT(t_vector_basic),     PROP_UNIT(t_vector_bad),
+    PROP_PROPERTY(p_roundtrip),     PROP_PROPERTY(p_random_content), PROP_PROPERTY(p_truncation),
+    PROP_PROPERTY(p_byte_flips),    PROP_PROPERTY(p_random_bytes),
+};
+
+int main(int argc, char **argv) {
+#ifdef TP_WRITE_VECTORS /* regenerates tests/vectors/teleport/basic.hex */
+    dx_tp_writer w;
+    const uint8_t *buf;
+    size_t len, i;
+    (void)argc, (void)argv, (void)tests;
+    build(&w, 3, DX_TP_WRITE_CHECKSUM | DX_TP_WRITE_DEDUP, &buf, &len);
+    printf("# dx_teleport.h format 1.0: 3 rec (type 7) and a dir root (type 9), CRC32C, dedup\n");
+    for (i = 0; i < len; i++) printf("%02x%s", buf[i], i % 16 == 15 || i + 1 == len ? "\n" : " ");
+    dx_tp_writer_deinit(&w);
+    return 0;
+#else
+    return prop_main(argc, argv, tests, sizeof tests / sizeof tests[0]);
+#endif
+}
