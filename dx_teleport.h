@@ -158,7 +158,9 @@ MEMORY
    allocator (doubling; the string table sits at the back of the same block).
    Optional string dedup needs an index: cfg->string_index (caller memory,
    string_index_slots a power of two) or, in grow mode, one allocated block.
-   The reader and views never allocate; dx_tp_reader is about 120 bytes.
+   The reader and views never allocate. On a 64-bit host dx_tp_reader is 96
+   bytes and dx_tp_writer about 1.9 KiB with the default limits (mostly its
+   section table: put it in static or heap memory on small stacks).
 
 ERRORS
    dx_result codes (0 ok, negative error). Module codes: DX_TP_ERR_MAGIC (-400,

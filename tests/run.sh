@@ -125,5 +125,9 @@ if [ -x "$B/ex-teleport_users" ]; then
     fi
 fi
 
+# 5. the README's quick start compiles as written and runs
+sed -n '/^```c/,/^```/p' README.md | sed '1d;$d' > "$B/readme_quickstart.c"
+check "readme-quickstart" bash -c "gcc -std=c99 -Wall -Wextra -Wpedantic -Werror $ASAN -I. $B/readme_quickstart.c -o $B/readme_quickstart && ./$B/readme_quickstart"
+
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

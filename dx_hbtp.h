@@ -1,0 +1,1491 @@
+/* dx_hbtp.h - v0.1.0 - HBTP binary framing and routing, sans-I/O - SPDX-License-Identifier: MIT OR Unlicense (text at end)
+
+   HBTP is dx's binary request/response protocol: an 8-byte header instead of
+   HTTP/1.1 text. This header is a protocol engine with no I/O of its own:
+   bytes in, handler calls and frames out, bytes to send back. Any event loop
+   (dx_reactor.h, libuv, a bare-metal TCP stack) can drive it.
+
+QUICK START
+   Do this:
+       #define DX_IMPLEMENTATION
+   before you include this file in *one* C or C++ file to create the
+   implementation. Other files include it without the define.
+
+       static dx_result echo(dx_hbtp_request *req, void *user) {
+           return dx_hbtp_reply(req, req->body, req->body_len);
+       }
+       dx_hbtp_route methods[8];                    // method ids 0..7
+       dx_hbtp_router router;
+       dx_hbtp_router_init(&router, methods, 8);
+       dx_hbtp_router_method(&router, 1, echo, NULL);
+
+       dx_hbtp_conn server;                         // one per connection
+       dx_hbtp_conn_config cfg = {0};               // zero = server, 64 KiB frames
+       cfg.router = &router;
+       dx_hbtp_conn_create(&server, &cfg);
+       // when bytes arrive from the socket:
+       int64_t used = dx_hbtp_conn_feed(&server, bytes, n);    // < 0: protocol error
+       size_t len; const uint8_t *out = dx_hbtp_conn_output(&server, &len);
+       size_t sent = send(fd, out, len, 0);
+       dx_hbtp_conn_consume(&server, sent);         // then feed bytes + used again if used < n
+
+   A client is the same object with cfg.role = DX_HBTP_ROLE_CLIENT and
+   cfg.on_frame set: dx_hbtp_conn_hello, then dx_hbtp_conn_call(c, method,
+   body, len) returns the stream id its answer will carry. The whole program
+   (client and server talking through memory) is examples/hbtp_loopback.c.
+
+OVERVIEW
+   - Frames: dx_hbtp_parse / dx_hbtp_encode for one frame in a buffer (the
+     payload is a pointer into it: zero copy).
+   - Framer: bytes in pieces of any size give exactly the frames one buffer
+     gives; frames inside a piece are not copied; a frame split across
+     pieces is assembled in a buffer of 8 + max_payload bytes. The header is
+     checked (size limit, flags, opcode) before any of the body is buffered.
+   - Router: a 256-entry opcode table and a dense method table sized at init:
+     O(1) dispatch; a fallback; ERROR UNKNOWN_METHOD otherwise.
+   - Response buffer: caller memory, reused after reset; writers for PONG,
+     RPC replies, ERROR, stream chunks, NOT_MODIFIED, GOAWAY; running out of
+     room is a sticky DX_ERR_NOSPACE, never a realloc.
+   - Connection: the HELLO exchange (version check, the smaller limits and
+     the common capabilities win), pipelined requests answered in order with
+     their stream ids, GOAWAY, and the limits: a frame above max_payload or
+     more than max_inflight unanswered requests is a protocol error answered
+     with ERROR then GOAWAY. Server and client.
+   - Middleware: "before" hooks in order, "after" hooks in reverse; a before
+     may stop the request with an ERROR reply. Built in: timing (elapsed time
+     per request, optionally returned to the client), rate limiting (a token
+     bucket per connection or per worker) and authentication (a verifier of
+     the HELLO token, with dx_hbtp_equal_ct for constant-time comparison).
+   DOES NOT: do I/O, compress (the COMPRESSED flag is the application's
+   business), encrypt (run it over TLS or a trusted link), or allocate per
+   frame or per request.
+
+API
+   Frames
+   void dx_hbtp_encode_header(uint8_t out[8], uint8_t opcode, uint8_t flags, uint16_t stream, uint32_t length)
+   dx_result dx_hbtp_decode_header(const uint8_t in[8], uint32_t max_payload, dx_hbtp_frame *out)
+       errors: DX_HBTP_ERR_OPCODE (0 or reserved), DX_ERR_UNSUPPORTED (unknown
+       required flag), DX_HBTP_ERR_TOO_LARGE.
+   int64_t dx_hbtp_parse(const uint8_t *buf, size_t len, uint32_t max_payload, dx_hbtp_frame *out)
+       bytes of the frame at buf, DX_ERR_TRUNCATED if incomplete, or an error above.
+   int64_t dx_hbtp_encode(uint8_t *out, size_t cap, uint8_t opcode, uint8_t flags, uint16_t stream, const void *payload, uint32_t len)
+       bytes written, or DX_ERR_NOSPACE. allocates: no (all of the above).
+   const char *dx_hbtp_opcode_name(uint8_t opcode), dx_hbtp_result_name(dx_result r)
+
+   Framer (one thread at a time; allocates: no)
+   dx_result dx_hbtp_framer_init(dx_hbtp_framer *f, uint8_t *buf, size_t cap, uint32_t max_payload)
+       buf holds one split frame: cap >= 8 + max_payload (max_payload 0 = cap - 8).
+   dx_result dx_hbtp_framer_feed(dx_hbtp_framer *f, const uint8_t *data, size_t len)
+       the next piece; call next() until it returns DX_ERR_TRUNCATED first (else DX_ERR_MISUSE).
+   dx_result dx_hbtp_framer_next(dx_hbtp_framer *f, dx_hbtp_frame *out)
+       DX_OK with a frame (valid until the next call), DX_ERR_TRUNCATED when
+       the piece is used up, or a sticky protocol error.
+   size_t dx_hbtp_framer_drop_input(dx_hbtp_framer *f)
+       forget the rest of the piece (to feed it again later); returns its size.
+   f->frames, f->bytes_copied count frames and bytes copied into buf.
+
+   Response buffer (allocates: no)
+   void dx_hbtp_resp_init(dx_hbtp_resp *r, uint8_t *buf, size_t cap), dx_hbtp_resp_reset(r)
+   uint8_t *dx_hbtp_resp_begin(r, opcode, flags, stream, size_t max_len) + dx_result dx_hbtp_resp_end(r, size_t len)
+       write a payload in place (NULL and a sticky NOSPACE if max_len does not fit).
+   dx_result dx_hbtp_resp_frame(r, opcode, flags, stream, payload, len)
+   dx_result dx_hbtp_resp_pong(r, stream, payload, len)
+   dx_result dx_hbtp_resp_rpc(r, stream, method, body, len)
+   dx_result dx_hbtp_resp_error(r, stream, uint16_t code, const char *message)
+   dx_result dx_hbtp_resp_chunk(r, stream, data, len, bool last)      STREAM_DATA / STREAM_END
+   dx_result dx_hbtp_resp_not_modified(r, stream, tag, len)
+   dx_result dx_hbtp_resp_goaway(r, last_stream, code, message)
+   const uint8_t *dx_hbtp_resp_data(r, size_t *out_len), void dx_hbtp_resp_consume(r, size_t n)
+       what is left to send, and how much of it was sent.
+
+   Router (build once; then read-only and shareable between threads)
+   dx_result dx_hbtp_router_init(dx_hbtp_router *rt, dx_hbtp_route *methods, uint32_t method_count)
+   dx_result dx_hbtp_router_method(rt, uint32_t method, dx_hbtp_handler fn, void *user)
+   dx_result dx_hbtp_router_opcode(rt, uint8_t opcode, fn, user)     0x80-0xff, STREAM_DATA, STREAM_END
+   void dx_hbtp_router_fallback(rt, fn, user)
+   dx_result dx_hbtp_router_dispatch(const dx_hbtp_router *rt, dx_hbtp_request *req)
+   A handler is dx_result fn(dx_hbtp_request *req, void *user). It answers with
+   dx_hbtp_reply(req, body, len) or dx_hbtp_reply_error(req, code, message)
+   (or writes frames to req->resp for streams). No reply to an RPC means an
+   empty reply; an error result without a reply means ERROR INTERNAL.
+
+   Connection (one thread at a time; may move between threads)
+   size_t dx_hbtp_conn_memory_size(const dx_hbtp_conn_config *cfg)
+   dx_result dx_hbtp_conn_init(dx_hbtp_conn *c, const dx_hbtp_conn_config *cfg, void *mem, size_t mem_size)
+   dx_result dx_hbtp_conn_create(c, cfg) / void dx_hbtp_conn_destroy(c)
+       create allocates memory_size bytes once through cfg->allocator; init
+       takes yours. Nothing else allocates.
+   int64_t dx_hbtp_conn_feed(c, const uint8_t *data, size_t len)
+       processes every complete frame; returns the bytes consumed. Fewer than
+       len when unsent output passed half the output buffer (backpressure):
+       send, consume, feed the rest. < 0: a protocol error; the output then
+       holds ERROR and GOAWAY for the peer, and the connection is closing.
+   const uint8_t *dx_hbtp_conn_output(c, size_t *out_len), void dx_hbtp_conn_consume(c, size_t n)
+   dx_result dx_hbtp_conn_hello(c)                              client: queue HELLO
+   dx_result dx_hbtp_conn_ping(c, payload, len)
+   int32_t dx_hbtp_conn_call(c, uint32_t method, body, len)    client: the stream id, or
+       DX_ERR_BUSY (max_inflight reached), DX_ERR_NOSPACE (send first), DX_HBTP_ERR_GOAWAY.
+   dx_result dx_hbtp_conn_goaway(c, code, message)
+   c->state, c->error, c->capabilities, c->max_payload, c->max_inflight (negotiated),
+   c->requests, c->last_server_us (client: the TIMING trailer of the last answer).
+
+   Middleware
+   dx_hbtp_middleware dx_hbtp_timing_middleware(dx_hbtp_timing *t)
+   dx_hbtp_middleware dx_hbtp_ratelimit_middleware(dx_hbtp_ratelimit *rl)
+   dx_hbtp_middleware dx_hbtp_auth_middleware(dx_hbtp_auth *a)
+       put them in cfg.middleware[]; the state objects are yours: one per
+       connection, or one per worker thread shared by its connections.
+   bool dx_hbtp_equal_ct(a, a_len, b, b_len)          time independent of the bytes
+   bool dx_hbtp_verify_static_token(token, len, dx_hbtp_static_token *)   a ready verifier
+
+CONFIGURATION
+   DX_HBTP_MAX_MIDDLEWARE   8      [global]  middleware slots in dx_hbtp_conn_config
+   cfg.max_payload          64 KiB [runtime] largest payload accepted (and offered in HELLO)
+   cfg.max_inflight         64     [runtime] unanswered requests allowed
+   cfg.out_capacity         2 x (8 + max_payload) + 4 KiB [runtime] output buffer
+   DX_STATIC / DX_HBTP_STATIC, DX_HBTP_API / DX_API, DX_MALLOC/DX_FREE, DX_NO_MALLOC,
+   DX_MEMCPY..., DX_ASSERT/DX_NO_ASSERT, DX_NO_ERROR_STRINGS, DX_CONFIG_HEADER: as in every dx header.
+
+MEMORY
+   A connection needs dx_hbtp_conn_memory_size(cfg) bytes: the framer's
+   buffer (8 + max_payload), the output buffer, and 16 bytes per in-flight
+   slot (about 200 KiB with the defaults), plus the dx_hbtp_conn struct
+   itself (about 600 bytes). Lower max_payload for many small connections;
+   send large bodies as STREAM_DATA pieces. A router is
+   about 4 KiB plus 16 bytes per method.
+
+ERRORS
+   dx_result: 0 ok, negative error. Module codes: DX_HBTP_ERR_PROTOCOL (-200),
+   _VERSION (-201), _TOO_LARGE (-202), _OPCODE (-203), _INFLIGHT (-204),
+   _GOAWAY (-205), _REFUSED (-206). Errors on the wire are the u16 codes
+   DX_HBTP_CODE_* in ERROR and GOAWAY frames.
+
+THREADING
+   No globals. A connection is used by one thread at a time. A router is
+   read-only after setup. Middleware state is used by the connections that
+   share it, so share one only between connections of one thread.
+
+SECURITY MODEL
+   Trusted: configs, routers, handlers, middleware. Untrusted: every byte fed
+   in. The framer never reads outside the piece it was given or writes past
+   its buffer; a frame above the negotiated max_payload is rejected on its
+   header before the body is buffered; unknown required flags, opcode 0 and
+   reserved opcodes are protocol errors; answers to unknown streams, a second
+   HELLO, requests on stream 0 and more than max_inflight unanswered requests
+   close the connection with ERROR + GOAWAY. Nothing grows with the input.
+
+WIRE FORMAT (protocol version 1.0; integers little-endian)
+   frame header (8 bytes), then length payload bytes
+     0  1  opcode
+     1  1  flags: 0x01 END_STREAM, 0x02 COMPRESSED, 0x04 MORE, 0x08 ACK,
+           0x10 TIMING (payload ends with u32 server microseconds); bits 0-6
+           are required (an unknown one is rejected), bit 7 is optional
+     2  2  stream id: matches answers to requests; 0 = the connection itself
+     4  4  payload length (<= the negotiated max_payload)
+   opcodes
+     0x01 HELLO         first frame each way; payload (24 bytes + token):
+                        0 "HBTP", 4 u8 major (1), 5 u8 minor (0), 6 u16 token
+                        length, 8 u64 capabilities, 16 u32 max payload,
+                        20 u16 max in flight, 22 u16 0, 24 token bytes.
+                        The server answers HELLO|ACK with the negotiated
+                        values, or ERROR + GOAWAY (version, unauthorized).
+     0x02 PING / 0x03 PONG   PONG echoes PING's stream id and payload
+     0x04 RPC           u32 method id, then the request body
+     0x05 RPC_RESPONSE  u32 method id, then the reply body
+     0x06 ERROR         u16 code, u16 0, UTF-8 message
+     0x07 STREAM_DATA   a piece of a large body; 0x08 STREAM_END the last piece
+     0x09 NOT_MODIFIED  optional tag (an ETag)
+     0x0a GOAWAY        u16 last stream handled, u16 code, message; answered
+                        with an empty GOAWAY|ACK
+     0x0b-0x7f reserved (rejected); 0x80-0xff application opcodes
+   error codes: 1 PROTOCOL, 2 VERSION, 3 UNKNOWN_OPCODE, 4 UNKNOWN_METHOD,
+     5 TOO_LARGE, 6 TOO_MANY_INFLIGHT, 7 RATE_LIMITED, 8 UNAUTHORIZED,
+     9 INTERNAL, 10 BAD_REQUEST, 0x8000+ application.
+   capabilities: bit 0 TIMING; bits 1-31 reserved; bits 32-63 application.
+   Vectors: the .hex files in tests/vectors/hbtp/.
+
+VERSION HISTORY
+   0.1.0 (2026-11-22) first release.
+   There is no ABI promise between versions: vendor the header, link statically.
+*/
+#if defined(DX_IMPLEMENTATION) && !defined(DX_HBTP_IMPLEMENTATION)
+#define DX_HBTP_IMPLEMENTATION
+#endif
+#ifndef DX_HBTP_H
+#define DX_HBTP_H
+/* ---- dx common block v1: identical bytes in every dx header (tests/compile/common_block.sh) ---- */
+#ifndef DX_COMMON_VERSION
+#define DX_COMMON_VERSION 1
+#ifdef DX_CONFIG_HEADER
+#include DX_CONFIG_HEADER
+#endif
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+#define DX_INLINE static inline
+#define DX_VERSION_PACK(major, minor, patch) ((major) * 1000000u + (minor) * 1000u + (patch))
+#if defined(__cplusplus) && __cplusplus >= 201103L
+#define DX_STATIC_ASSERT(cond, name) static_assert(cond, #name)
+#elif defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
+#define DX_STATIC_ASSERT(cond, name) _Static_assert(cond, #name)
+#else /* C99: a negative array size fails to compile */
+#define DX_STATIC_ASSERT(cond, name) typedef char dx_static_assert_##name[(cond) ? 1 : -1]
+#endif
+#if defined(DX_NO_LIBC)
+#ifndef DX_NO_STDIO
+#define DX_NO_STDIO
+#endif
+#ifndef DX_NO_MALLOC
+#define DX_NO_MALLOC
+#endif
+#ifndef DX_NO_ASSERT
+#define DX_NO_ASSERT
+#endif
+#endif
+#ifdef __cplusplus
+extern "C" {
+#endif
+/* 0 is success, negative values are errors; functions that count return >= 0 or a dx_result. */
+typedef int32_t dx_result;
+enum {
+    DX_OK = 0,
+    DX_ERR_INVAL = -1,        /* a bad argument: NULL, zero size, out-of-range value */
+    DX_ERR_NOMEM = -2,        /* the allocator failed, or there is none (DX_NO_MALLOC) */
+    DX_ERR_NOSPACE = -3,      /* the caller's buffer is too small */
+    DX_ERR_TRUNCATED = -4,    /* input ends early: feed more bytes */
+    DX_ERR_CORRUPT = -5,      /* input is malformed */
+    DX_ERR_UNSUPPORTED = -6,  /* unknown major version or required flag */
+    DX_ERR_LIMIT = -7,        /* a configured or format limit was exceeded */
+    DX_ERR_CHECKSUM = -8,     /* a checksum or hash does not match */
+    DX_ERR_NOTFOUND = -9,
+    DX_ERR_EXISTS = -10,
+    DX_ERR_AGAIN = -11,
+    DX_ERR_BUSY = -12,
+    DX_ERR_TIMEOUT = -13,
+    DX_ERR_CANCELED = -14,
+    DX_ERR_CLOSED = -15,
+    DX_ERR_IO = -16,
+    DX_ERR_OS = -17,
+    DX_ERR_MISUSE = -18       /* the API was called in the wrong state */
+};
+/* Runtime allocator; all zero means DX_MALLOC/DX_FREE (none under DX_NO_MALLOC). */
+typedef struct dx_allocator {
+    void *(*alloc)(size_t size, void *user);
+    void (*free)(void *ptr, size_t size, void *user);
+    void *user;
+} dx_allocator;
+/* Little-endian loads and stores, byte by byte: any alignment, any host byte order. */
+DX_INLINE uint16_t dx_load_u16le(const void *p) {
+    const uint8_t *b = (const uint8_t *)p;
+    return (uint16_t)(b[0] | (b[1] << 8));
+}
+DX_INLINE uint32_t dx_load_u32le(const void *p) {
+    const uint8_t *b = (const uint8_t *)p;
+    return (uint32_t)b[0] | ((uint32_t)b[1] << 8) | ((uint32_t)b[2] << 16) | ((uint32_t)b[3] << 24);
+}
+DX_INLINE uint64_t dx_load_u64le(const void *p) {
+    const uint8_t *b = (const uint8_t *)p;
+    return (uint64_t)dx_load_u32le(b) | ((uint64_t)dx_load_u32le(b + 4) << 32);
+}
+DX_INLINE void dx_store_u16le(void *p, uint16_t v) {
+    uint8_t *b = (uint8_t *)p;
+    b[0] = (uint8_t)v;
+    b[1] = (uint8_t)(v >> 8);
+}
+DX_INLINE void dx_store_u32le(void *p, uint32_t v) {
+    uint8_t *b = (uint8_t *)p;
+    b[0] = (uint8_t)v;
+    b[1] = (uint8_t)(v >> 8);
+    b[2] = (uint8_t)(v >> 16);
+    b[3] = (uint8_t)(v >> 24);
+}
+DX_INLINE void dx_store_u64le(void *p, uint64_t v) {
+    dx_store_u32le(p, (uint32_t)v);
+    dx_store_u32le((uint8_t *)p + 4, (uint32_t)(v >> 32));
+}
+/* The name of a common result code ("" under DX_NO_ERROR_STRINGS). */
+DX_INLINE const char *dx_result_name(dx_result r) {
+#if defined(DX_NO_ERROR_STRINGS)
+    (void)r;
+    return "";
+#else
+    switch (r) {
+    case DX_OK: return "DX_OK";
+    case DX_ERR_INVAL: return "DX_ERR_INVAL";
+    case DX_ERR_NOMEM: return "DX_ERR_NOMEM";
+    case DX_ERR_NOSPACE: return "DX_ERR_NOSPACE";
+    case DX_ERR_TRUNCATED: return "DX_ERR_TRUNCATED";
+    case DX_ERR_CORRUPT: return "DX_ERR_CORRUPT";
+    case DX_ERR_UNSUPPORTED: return "DX_ERR_UNSUPPORTED";
+    case DX_ERR_LIMIT: return "DX_ERR_LIMIT";
+    case DX_ERR_CHECKSUM: return "DX_ERR_CHECKSUM";
+    case DX_ERR_NOTFOUND: return "DX_ERR_NOTFOUND";
+    case DX_ERR_EXISTS: return "DX_ERR_EXISTS";
+    case DX_ERR_AGAIN: return "DX_ERR_AGAIN";
+    case DX_ERR_BUSY: return "DX_ERR_BUSY";
+    case DX_ERR_TIMEOUT: return "DX_ERR_TIMEOUT";
+    case DX_ERR_CANCELED: return "DX_ERR_CANCELED";
+    case DX_ERR_CLOSED: return "DX_ERR_CLOSED";
+    case DX_ERR_IO: return "DX_ERR_IO";
+    case DX_ERR_OS: return "DX_ERR_OS";
+    case DX_ERR_MISUSE: return "DX_ERR_MISUSE";
+    default: return "DX_ERR_UNKNOWN";
+    }
+#endif
+}
+#ifdef __cplusplus
+}
+#endif
+#endif /* DX_COMMON_VERSION */
+#if DX_COMMON_VERSION < 1
+#error "an older dx header was included first; update it"
+#endif
+/* ---- end of dx common block ---- */
+#ifndef DX_HBTP_API /* DX_HBTP_API > DX_API > static (DX_STATIC / DX_HBTP_STATIC) > extern */
+#if defined(DX_API)
+#define DX_HBTP_API DX_API
+#elif (defined(DX_STATIC) || defined(DX_HBTP_STATIC)) && (defined(__GNUC__) || defined(__clang__))
+#define DX_HBTP_API static __attribute__((unused))
+#elif defined(DX_STATIC) || defined(DX_HBTP_STATIC)
+#define DX_HBTP_API static
+#else
+#define DX_HBTP_API extern
+#endif
+#endif
+
+#define DX_HBTP_VERSION_MAJOR 0
+#define DX_HBTP_VERSION_MINOR 1
+#define DX_HBTP_VERSION_PATCH 0
+#define DX_HBTP_VERSION DX_VERSION_PACK(0, 1, 0)
+
+#ifndef DX_HBTP_MAX_MIDDLEWARE /* middleware slots in a connection config */
+#define DX_HBTP_MAX_MIDDLEWARE 8
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum {
+    DX_HBTP_ERR_PROTOCOL = -200, /* the peer broke the protocol */
+    DX_HBTP_ERR_VERSION = -201,  /* no common protocol version */
+    DX_HBTP_ERR_TOO_LARGE = -202, /* a frame above the payload limit */
+    DX_HBTP_ERR_OPCODE = -203,   /* opcode 0 or in the reserved range */
+    DX_HBTP_ERR_INFLIGHT = -204, /* more requests in flight than allowed */
+    DX_HBTP_ERR_GOAWAY = -205,   /* the connection is closing */
+    DX_HBTP_ERR_REFUSED = -206   /* the peer refused the HELLO (ERROR frame) */
+};
+
+/* Wire constants (see WIRE FORMAT). */
+enum {
+    DX_HBTP_HEADER_SIZE = 8,
+    DX_HBTP_HELLO_SIZE = 24,
+    DX_HBTP_PROTOCOL_MAJOR = 1,
+    DX_HBTP_PROTOCOL_MINOR = 0,
+    DX_HBTP_DEFAULT_MAX_PAYLOAD = 1 << 16,
+    DX_HBTP_DEFAULT_MAX_INFLIGHT = 64
+};
+
+/* Opcodes: protocol 0x01-0x0a, reserved 0x0b-0x7f, application 0x80-0xff. */
+enum {
+    DX_HBTP_OP_HELLO = 0x01,
+    DX_HBTP_OP_PING = 0x02,
+    DX_HBTP_OP_PONG = 0x03,
+    DX_HBTP_OP_RPC = 0x04,          /* request: u32 method id, then the body */
+    DX_HBTP_OP_RPC_RESPONSE = 0x05, /* u32 method id, then the body */
+    DX_HBTP_OP_ERROR = 0x06,        /* u16 code, u16 0, then a UTF-8 message */
+    DX_HBTP_OP_STREAM_DATA = 0x07,  /* a piece of a large body */
+    DX_HBTP_OP_STREAM_END = 0x08,   /* the last piece (may be empty) */
+    DX_HBTP_OP_NOT_MODIFIED = 0x09,
+    DX_HBTP_OP_GOAWAY = 0x0a,       /* u16 last stream handled, u16 code, message */
+    DX_HBTP_OP_LAST_PROTOCOL = 0x0a,
+    DX_HBTP_OP_APP_FIRST = 0x80
+};
+
+/* Flags; bits 0-6 are required (unknown ones are rejected), bit 7 optional. */
+enum {
+    DX_HBTP_FLAG_END_STREAM = 0x01,
+    DX_HBTP_FLAG_COMPRESSED = 0x02, /* payload compressed with a codec the peers agreed on */
+    DX_HBTP_FLAG_MORE = 0x04,       /* more fragments of this message follow */
+    DX_HBTP_FLAG_ACK = 0x08,        /* an answer (HELLO, GOAWAY) */
+    DX_HBTP_FLAG_TIMING = 0x10,     /* the payload ends with u32 server time in microseconds */
+    DX_HBTP_FLAGS_KNOWN = 0x1f,
+    DX_HBTP_FLAGS_REQUIRED = 0x7f
+};
+
+/* Error codes carried in ERROR and GOAWAY frames. */
+enum {
+    DX_HBTP_CODE_NONE = 0,
+    DX_HBTP_CODE_PROTOCOL = 1,
+    DX_HBTP_CODE_VERSION = 2,
+    DX_HBTP_CODE_UNKNOWN_OPCODE = 3,
+    DX_HBTP_CODE_UNKNOWN_METHOD = 4,
+    DX_HBTP_CODE_TOO_LARGE = 5,
+    DX_HBTP_CODE_TOO_MANY_INFLIGHT = 6,
+    DX_HBTP_CODE_RATE_LIMITED = 7,
+    DX_HBTP_CODE_UNAUTHORIZED = 8,
+    DX_HBTP_CODE_INTERNAL = 9,
+    DX_HBTP_CODE_BAD_REQUEST = 10,
+    DX_HBTP_CODE_APP_FIRST = 0x8000
+};
+
+/* Capability bits exchanged in HELLO; the low 32 are the protocol's. */
+enum { DX_HBTP_CAP_TIMING = 1 };
+
+typedef enum dx_hbtp_role {
+    DX_HBTP_ROLE_SERVER = 0, /* zero-init is a server */
+    DX_HBTP_ROLE_CLIENT = 1,
+    DX_HBTP_ROLE_FORCE_32BIT = 0x7fffffff
+} dx_hbtp_role;
+
+typedef enum dx_hbtp_state {
+    DX_HBTP_STATE_HANDSHAKE = 0, /* waiting for HELLO (server) or its ACK (client) */
+    DX_HBTP_STATE_OPEN,
+    DX_HBTP_STATE_CLOSING,       /* GOAWAY sent or received: no new requests */
+    DX_HBTP_STATE_FORCE_32BIT = 0x7fffffff
+} dx_hbtp_state;
+
+/* One frame; payload points into the caller's bytes or the framer's buffer. */
+typedef struct dx_hbtp_frame {
+    uint8_t opcode, flags;
+    uint16_t stream;
+    uint32_t length;
+    const uint8_t *payload;
+} dx_hbtp_frame;
+
+typedef struct dx_hbtp_framer {
+    uint8_t *buf;          /* assembly buffer for frames split across pieces */
+    size_t cap, have;
+    const uint8_t *in;     /* the rest of the piece being consumed */
+    size_t in_len;
+    uint32_t max_payload;
+    dx_result error;       /* sticky */
+    uint64_t frames, bytes_copied;
+} dx_hbtp_framer;
+
+/* A reusable output buffer of frames; errors are sticky until reset. */
+typedef struct dx_hbtp_resp {
+    uint8_t *buf;
+    size_t cap, len, sent; /* bytes [sent, len) wait to be sent */
+    size_t frame_at;       /* start of the frame begun by dx_hbtp_resp_begin */
+    dx_result error;
+} dx_hbtp_resp;
+
+typedef struct dx_hbtp_conn dx_hbtp_conn;
+
+/* What a handler and the middleware see of one request. */
+typedef struct dx_hbtp_request {
+    dx_hbtp_conn *conn;
+    const dx_hbtp_frame *frame;
+    uint32_t method;         /* RPC method id (RPC frames) */
+    const uint8_t *body;     /* the payload after the method id */
+    uint32_t body_len;
+    dx_hbtp_resp *resp;      /* write the reply here */
+    size_t reply_at;         /* where the reply frame starts in resp */
+    uint64_t start_ns, elapsed_ns; /* set by the timing middleware */
+} dx_hbtp_request;
+
+typedef dx_result (*dx_hbtp_handler)(dx_hbtp_request *req, void *user);
+typedef struct dx_hbtp_route { dx_hbtp_handler fn; void *user; } dx_hbtp_route;
+
+typedef struct dx_hbtp_router {
+    dx_hbtp_route opcodes[256]; /* application opcodes and streams */
+    dx_hbtp_route *methods;     /* dense method table, caller memory */
+    uint32_t method_count;
+    dx_hbtp_route fallback;     /* unknown methods; empty = ERROR UNKNOWN_METHOD */
+} dx_hbtp_router;
+
+typedef struct dx_hbtp_middleware {
+    dx_result (*on_hello)(dx_hbtp_conn *c, const uint8_t *token, uint32_t len, void *state);
+    dx_result (*before)(dx_hbtp_request *req, void *state); /* non-OK: reply with ERROR, stop */
+    void (*after)(dx_hbtp_request *req, dx_result result, void *state);
+    void *state;
+} dx_hbtp_middleware;
+
+typedef uint64_t (*dx_hbtp_clock)(void *user); /* monotonic nanoseconds */
+
+typedef void (*dx_hbtp_on_frame)(dx_hbtp_conn *c, const dx_hbtp_frame *f, void *user);
+
+typedef struct dx_hbtp_conn_config {
+    dx_hbtp_role role;
+    uint32_t max_payload;      /* 0 = DX_HBTP_DEFAULT_MAX_PAYLOAD (64 KiB) */
+    uint16_t max_inflight;     /* 0 = DX_HBTP_DEFAULT_MAX_INFLIGHT */
+    size_t out_capacity;       /* 0 = 2 * (max_payload + 8) + 4096 */
+    uint64_t capabilities;     /* offered in HELLO */
+    const dx_hbtp_router *router; /* server */
+    dx_hbtp_middleware middleware[DX_HBTP_MAX_MIDDLEWARE];
+    uint32_t middleware_count;
+    const uint8_t *token;      /* client: credential sent in HELLO */
+    uint32_t token_len;
+    dx_hbtp_on_frame on_frame; /* client: every answer; server: unused */
+    void *user;
+    dx_allocator allocator;    /* dx_hbtp_conn_create */
+} dx_hbtp_conn_config;
+
+typedef struct dx_hbtp_inflight { uint64_t end; uint16_t stream; } dx_hbtp_inflight;
+
+struct dx_hbtp_conn {
+    dx_hbtp_conn_config cfg;
+    dx_hbtp_state state;
+    dx_hbtp_framer framer;
+    dx_hbtp_resp out;
+    dx_hbtp_inflight *inflight; /* server: replies not yet sent; client: open requests */
+    uint32_t inflight_count, inflight_head;
+    uint32_t max_payload;       /* negotiated */
+    uint16_t max_inflight, next_stream, last_stream;
+    uint64_t capabilities;      /* negotiated: both sides' bits */
+    bool authenticated, owns_memory;
+    void *memory;
+    size_t memory_size;
+    dx_result error;            /* the error that closed the connection */
+    uint64_t sent_total;        /* output bytes consumed so far */
+    uint32_t last_server_us;    /* client: the TIMING trailer of the last reply */
+    uint64_t requests, protocol_errors;
+};
+
+DX_HBTP_API void dx_hbtp_encode_header(uint8_t out[8], uint8_t opcode, uint8_t flags, uint16_t stream, uint32_t length);
+DX_HBTP_API dx_result dx_hbtp_decode_header(const uint8_t in[8], uint32_t max_payload, dx_hbtp_frame *out);
+DX_HBTP_API int64_t dx_hbtp_parse(const uint8_t *buf, size_t len, uint32_t max_payload, dx_hbtp_frame *out);
+DX_HBTP_API int64_t dx_hbtp_encode(uint8_t *out, size_t cap, uint8_t opcode, uint8_t flags, uint16_t stream,
+                                   const void *payload, uint32_t len);
+DX_HBTP_API const char *dx_hbtp_opcode_name(uint8_t opcode);
+DX_HBTP_API const char *dx_hbtp_result_name(dx_result r);
+
+DX_HBTP_API dx_result dx_hbtp_framer_init(dx_hbtp_framer *f, uint8_t *buf, size_t cap, uint32_t max_payload);
+DX_HBTP_API dx_result dx_hbtp_framer_feed(dx_hbtp_framer *f, const uint8_t *data, size_t len);
+DX_HBTP_API dx_result dx_hbtp_framer_next(dx_hbtp_framer *f, dx_hbtp_frame *out);
+DX_HBTP_API size_t dx_hbtp_framer_drop_input(dx_hbtp_framer *f);
+
+DX_HBTP_API void dx_hbtp_resp_init(dx_hbtp_resp *r, uint8_t *buf, size_t cap);
+DX_HBTP_API void dx_hbtp_resp_reset(dx_hbtp_resp *r);
+DX_HBTP_API uint8_t *dx_hbtp_resp_begin(dx_hbtp_resp *r, uint8_t opcode, uint8_t flags, uint16_t stream, size_t max_len);
+DX_HBTP_API dx_result dx_hbtp_resp_end(dx_hbtp_resp *r, size_t len);
+DX_HBTP_API dx_result dx_hbtp_resp_frame(dx_hbtp_resp *r, uint8_t opcode, uint8_t flags, uint16_t stream,
+                                         const void *payload, size_t len);
+DX_HBTP_API dx_result dx_hbtp_resp_pong(dx_hbtp_resp *r, uint16_t stream, const void *payload, size_t len);
+DX_HBTP_API dx_result dx_hbtp_resp_rpc(dx_hbtp_resp *r, uint16_t stream, uint32_t method, const void *body, size_t len);
+DX_HBTP_API dx_result dx_hbtp_resp_error(dx_hbtp_resp *r, uint16_t stream, uint16_t code, const char *message);
+DX_HBTP_API dx_result dx_hbtp_resp_chunk(dx_hbtp_resp *r, uint16_t stream, const void *data, size_t len, bool last);
+DX_HBTP_API dx_result dx_hbtp_resp_not_modified(dx_hbtp_resp *r, uint16_t stream, const void *tag, size_t len);
+DX_HBTP_API dx_result dx_hbtp_resp_goaway(dx_hbtp_resp *r, uint16_t last_stream, uint16_t code, const char *message);
+DX_HBTP_API const uint8_t *dx_hbtp_resp_data(const dx_hbtp_resp *r, size_t *out_len);
+DX_HBTP_API void dx_hbtp_resp_consume(dx_hbtp_resp *r, size_t n);
+
+DX_HBTP_API dx_result dx_hbtp_router_init(dx_hbtp_router *rt, dx_hbtp_route *methods, uint32_t method_count);
+DX_HBTP_API dx_result dx_hbtp_router_method(dx_hbtp_router *rt, uint32_t method, dx_hbtp_handler fn, void *user);
+DX_HBTP_API dx_result dx_hbtp_router_opcode(dx_hbtp_router *rt, uint8_t opcode, dx_hbtp_handler fn, void *user);
+DX_HBTP_API void dx_hbtp_router_fallback(dx_hbtp_router *rt, dx_hbtp_handler fn, void *user);
+DX_HBTP_API dx_result dx_hbtp_router_dispatch(const dx_hbtp_router *rt, dx_hbtp_request *req);
+DX_HBTP_API dx_result dx_hbtp_reply(dx_hbtp_request *req, const void *body, size_t len);
+DX_HBTP_API dx_result dx_hbtp_reply_error(dx_hbtp_request *req, uint16_t code, const char *message);
+
+DX_HBTP_API size_t dx_hbtp_conn_memory_size(const dx_hbtp_conn_config *cfg);
+DX_HBTP_API dx_result dx_hbtp_conn_init(dx_hbtp_conn *c, const dx_hbtp_conn_config *cfg, void *mem, size_t mem_size);
+DX_HBTP_API dx_result dx_hbtp_conn_create(dx_hbtp_conn *c, const dx_hbtp_conn_config *cfg);
+DX_HBTP_API void dx_hbtp_conn_destroy(dx_hbtp_conn *c);
+DX_HBTP_API int64_t dx_hbtp_conn_feed(dx_hbtp_conn *c, const uint8_t *data, size_t len);
+DX_HBTP_API const uint8_t *dx_hbtp_conn_output(const dx_hbtp_conn *c, size_t *out_len);
+DX_HBTP_API void dx_hbtp_conn_consume(dx_hbtp_conn *c, size_t n);
+DX_HBTP_API dx_result dx_hbtp_conn_hello(dx_hbtp_conn *c);
+DX_HBTP_API dx_result dx_hbtp_conn_ping(dx_hbtp_conn *c, const void *payload, size_t len);
+DX_HBTP_API int32_t dx_hbtp_conn_call(dx_hbtp_conn *c, uint32_t method, const void *body, size_t len);
+DX_HBTP_API dx_result dx_hbtp_conn_goaway(dx_hbtp_conn *c, uint16_t code, const char *message);
+
+/* Built-in middleware; each state object belongs to one thread. */
+typedef struct dx_hbtp_timing {
+    dx_hbtp_clock now;
+    void *clock_user;
+    bool report;         /* append the time to replies when the client has DX_HBTP_CAP_TIMING */
+    uint64_t last_ns, total_ns, count;
+} dx_hbtp_timing;
+typedef struct dx_hbtp_ratelimit {
+    dx_hbtp_clock now;
+    void *clock_user;
+    uint32_t rate;       /* requests per second, refilled continuously */
+    uint32_t burst;      /* bucket size */
+    uint64_t tokens;     /* in 1e-9 requests */
+    uint64_t last_ns;
+    bool started;
+    uint64_t limited;    /* requests refused */
+} dx_hbtp_ratelimit;
+typedef struct dx_hbtp_auth {
+    bool (*verify)(const uint8_t *token, uint32_t len, void *user); /* from HELLO */
+    void *user;
+    uint64_t refused;
+} dx_hbtp_auth;
+typedef struct dx_hbtp_static_token { const uint8_t *token; uint32_t len; } dx_hbtp_static_token;
+
+DX_HBTP_API dx_hbtp_middleware dx_hbtp_timing_middleware(dx_hbtp_timing *t);
+DX_HBTP_API dx_hbtp_middleware dx_hbtp_ratelimit_middleware(dx_hbtp_ratelimit *rl);
+DX_HBTP_API dx_hbtp_middleware dx_hbtp_auth_middleware(dx_hbtp_auth *a);
+DX_HBTP_API bool dx_hbtp_equal_ct(const void *a, size_t a_len, const void *b, size_t b_len);
+DX_HBTP_API bool dx_hbtp_verify_static_token(const uint8_t *token, uint32_t len, void *static_token);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* DX_HBTP_H */
+
+/* ===== STOP HERE if you only need the API. Below is the implementation. ===== */
+
+#if defined(DX_HBTP_IMPLEMENTATION) && !defined(DX_HBTP_IMPLEMENTATION_DONE)
+#define DX_HBTP_IMPLEMENTATION_DONE
+
+/* Implementation defaults shared by every dx header (each under #ifndef). */
+#ifndef DX_ASSERT
+#if defined(DX_NO_ASSERT)
+#define DX_ASSERT(c) ((void)0)
+#else
+#include <assert.h>
+#define DX_ASSERT(c) assert(c)
+#endif
+#endif
+#if defined(DX_MALLOC) != defined(DX_FREE)
+#error "define both DX_MALLOC and DX_FREE, or neither"
+#endif
+#if !defined(DX_MALLOC) && !defined(DX_NO_MALLOC)
+#include <stdlib.h>
+#define DX_MALLOC(size, user) ((void)(user), malloc(size))
+#define DX_FREE(ptr, size, user) ((void)(size), (void)(user), free(ptr))
+#endif
+#if !defined(DX_MEMCPY) && defined(DX_NO_LIBC)
+#define DX_MEMCPY __builtin_memcpy
+#define DX_MEMMOVE __builtin_memmove
+#define DX_MEMSET __builtin_memset
+#define DX_MEMCMP __builtin_memcmp
+#elif !defined(DX_MEMCPY)
+#include <string.h>
+#define DX_MEMCPY memcpy
+#define DX_MEMMOVE memmove
+#define DX_MEMSET memset
+#define DX_MEMCMP memcmp
+#endif
+#ifndef DXI_PRIVATE
+#if defined(__GNUC__) || defined(__clang__)
+#define DXI_PRIVATE static __attribute__((unused))
+#else
+#define DXI_PRIVATE static
+#endif
+#endif
+
+/* ---- frames ---- */
+
+DX_HBTP_API void dx_hbtp_encode_header(uint8_t out[8], uint8_t opcode, uint8_t flags, uint16_t stream, uint32_t length) {
+    out[0] = opcode;
+    out[1] = flags;
+    dx_store_u16le(out + 2, stream);
+    dx_store_u32le(out + 4, length);
+}
+
+DX_HBTP_API dx_result dx_hbtp_decode_header(const uint8_t in[8], uint32_t max_payload, dx_hbtp_frame *out) {
+    uint8_t opcode = in[0], flags = in[1];
+    uint32_t length = dx_load_u32le(in + 4);
+    if (opcode == 0 || (opcode > DX_HBTP_OP_LAST_PROTOCOL && opcode < DX_HBTP_OP_APP_FIRST))
+        return DX_HBTP_ERR_OPCODE;
+    if (flags & DX_HBTP_FLAGS_REQUIRED & ~DX_HBTP_FLAGS_KNOWN) return DX_ERR_UNSUPPORTED;
+    if (length > max_payload) return DX_HBTP_ERR_TOO_LARGE;
+    out->opcode = opcode;
+    out->flags = flags;
+    out->stream = dx_load_u16le(in + 2);
+    out->length = length;
+    out->payload = NULL;
+    return DX_OK;
+}
+
+DX_HBTP_API int64_t dx_hbtp_parse(const uint8_t *buf, size_t len, uint32_t max_payload, dx_hbtp_frame *out) {
+    dx_result err;
+    if (!out || (!buf && len)) return DX_ERR_INVAL;
+    if (len < DX_HBTP_HEADER_SIZE) return DX_ERR_TRUNCATED;
+    err = dx_hbtp_decode_header(buf, max_payload, out);
+    if (err != DX_OK) return err;
+    if (out->length > len - DX_HBTP_HEADER_SIZE) return DX_ERR_TRUNCATED;
+    out->payload = buf + DX_HBTP_HEADER_SIZE;
+    return (int64_t)DX_HBTP_HEADER_SIZE + out->length;
+}
+
+DX_HBTP_API int64_t dx_hbtp_encode(uint8_t *out, size_t cap, uint8_t opcode, uint8_t flags, uint16_t stream,
+                                   const void *payload, uint32_t len) {
+    if (!out || (!payload && len)) return DX_ERR_INVAL;
+    if (cap < DX_HBTP_HEADER_SIZE || len > cap - DX_HBTP_HEADER_SIZE) return DX_ERR_NOSPACE;
+    dx_hbtp_encode_header(out, opcode, flags, stream, len);
+    if (len) DX_MEMCPY(out + DX_HBTP_HEADER_SIZE, payload, len);
+    return (int64_t)DX_HBTP_HEADER_SIZE + len;
+}
+
+DX_HBTP_API const char *dx_hbtp_opcode_name(uint8_t opcode) {
+    static const char *const names[] = {"INVALID", "HELLO", "PING", "PONG", "RPC", "RPC_RESPONSE", "ERROR",
+                                        "STREAM_DATA", "STREAM_END", "NOT_MODIFIED", "GOAWAY"};
+    if (opcode <= DX_HBTP_OP_LAST_PROTOCOL) return names[opcode];
+    return opcode >= DX_HBTP_OP_APP_FIRST ? "APP" : "RESERVED";
+}
+
+DX_HBTP_API const char *dx_hbtp_result_name(dx_result r) {
+#if defined(DX_NO_ERROR_STRINGS)
+    (void)r;
+    return "";
+#else
+    switch (r) {
+    case DX_HBTP_ERR_PROTOCOL: return "DX_HBTP_ERR_PROTOCOL";
+    case DX_HBTP_ERR_VERSION: return "DX_HBTP_ERR_VERSION";
+    case DX_HBTP_ERR_TOO_LARGE: return "DX_HBTP_ERR_TOO_LARGE";
+    case DX_HBTP_ERR_OPCODE: return "DX_HBTP_ERR_OPCODE";
+    case DX_HBTP_ERR_INFLIGHT: return "DX_HBTP_ERR_INFLIGHT";
+    case DX_HBTP_ERR_GOAWAY: return "DX_HBTP_ERR_GOAWAY";
+    case DX_HBTP_ERR_REFUSED: return "DX_HBTP_ERR_REFUSED";
+    default: return dx_result_name(r);
+    }
+#endif
+}
+
+/* ---- framer: zero copy for frames inside a piece, bounded assembly otherwise ---- */
+
+DX_HBTP_API dx_result dx_hbtp_framer_init(dx_hbtp_framer *f, uint8_t *buf, size_t cap, uint32_t max_payload) {
+    if (!f) return DX_ERR_INVAL;
+    DX_MEMSET(f, 0, sizeof *f);
+    if (!buf || cap < DX_HBTP_HEADER_SIZE) return f->error = DX_ERR_INVAL;
+    if (max_payload == 0)
+        max_payload = cap - DX_HBTP_HEADER_SIZE > 0xffffffffu ? 0xffffffffu : (uint32_t)(cap - DX_HBTP_HEADER_SIZE);
+    if (max_payload > cap - DX_HBTP_HEADER_SIZE) return f->error = DX_ERR_INVAL;
+    f->buf = buf;
+    f->cap = cap;
+    f->max_payload = max_payload;
+    return DX_OK;
+}
+
+DX_HBTP_API dx_result dx_hbtp_framer_feed(dx_hbtp_framer *f, const uint8_t *data, size_t len) {
+    if (!f || (!data && len)) return DX_ERR_INVAL;
+    if (f->in_len) return DX_ERR_MISUSE; /* call next() until it wants more bytes */
+    f->in = data;
+    f->in_len = len;
+    return f->error;
+}
+
+/* Forgets the rest of the current piece (the caller will feed it again
+   later) and says how many bytes of it were left. */
+DX_HBTP_API size_t dx_hbtp_framer_drop_input(dx_hbtp_framer *f) {
+    size_t left = f->in_len;
+    f->in_len = 0;
+    return left;
+}
+
+DXI_PRIVATE size_t dxi_hbtp_take(dx_hbtp_framer *f, size_t want) {
+    size_t n = want < f->in_len ? want : f->in_len;
+    DX_MEMCPY(f->buf + f->have, f->in, n);
+    f->have += n;
+    f->in += n;
+    f->in_len -= n;
+    f->bytes_copied += n;
+    return n;
+}
+
+DX_HBTP_API dx_result dx_hbtp_framer_next(dx_hbtp_framer *f, dx_hbtp_frame *out) {
+    dx_result err;
+    if (!f || !out) return DX_ERR_INVAL;
+    if (f->error != DX_OK) return f->error;
+    if (f->have == 0 && f->in_len >= DX_HBTP_HEADER_SIZE) {
+        err = dx_hbtp_decode_header(f->in, f->max_payload, out);
+        if (err != DX_OK) return f->error = err;
+        if (out->length <= f->in_len - DX_HBTP_HEADER_SIZE) { /* whole frame in the piece: no copy */
+            out->payload = f->in + DX_HBTP_HEADER_SIZE;
+            f->in += DX_HBTP_HEADER_SIZE + out->length;
+            f->in_len -= DX_HBTP_HEADER_SIZE + out->length;
+            f->frames++;
+            return DX_OK;
+        }
+    }
+    if (f->in_len == 0) return DX_ERR_TRUNCATED;
+    /* assemble: the header first, checked before any of the body is buffered */
+    if (f->have < DX_HBTP_HEADER_SIZE && dxi_hbtp_take(f, DX_HBTP_HEADER_SIZE - f->have) == 0) return DX_ERR_TRUNCATED;
+    if (f->have < DX_HBTP_HEADER_SIZE) return DX_ERR_TRUNCATED;
+    err = dx_hbtp_decode_header(f->buf, f->max_payload, out);
+    if (err != DX_OK) return f->error = err;
+    dxi_hbtp_take(f, DX_HBTP_HEADER_SIZE + out->length - f->have);
+    if (f->have < DX_HBTP_HEADER_SIZE + out->length) return DX_ERR_TRUNCATED;
+    out->payload = f->buf + DX_HBTP_HEADER_SIZE;
+    f->have = 0; /* the bytes stay valid until the next call */
+    f->frames++;
+    return DX_OK;
+}
+
+/* ---- response buffer ---- */
+
+DX_HBTP_API void dx_hbtp_resp_init(dx_hbtp_resp *r, uint8_t *buf, size_t cap) {
+    DX_MEMSET(r, 0, sizeof *r);
+    r->buf = buf;
+    r->cap = buf ? cap : 0;
+}
+
+DX_HBTP_API void dx_hbtp_resp_reset(dx_hbtp_resp *r) {
+    r->len = r->sent = 0;
+    r->error = DX_OK;
+}
+
+DX_HBTP_API uint8_t *dx_hbtp_resp_begin(dx_hbtp_resp *r, uint8_t opcode, uint8_t flags, uint16_t stream, size_t max_len) {
+    if (r->error != DX_OK) return NULL;
+    if (r->sent == r->len) r->sent = r->len = 0; /* everything was sent: start over at the front */
+    if (r->cap - r->len < DX_HBTP_HEADER_SIZE || max_len > r->cap - r->len - DX_HBTP_HEADER_SIZE ||
+        max_len > 0xffffffffu) {
+        r->error = DX_ERR_NOSPACE;
+        return NULL;
+    }
+    r->frame_at = r->len;
+    dx_hbtp_encode_header(r->buf + r->len, opcode, flags, stream, 0);
+    return r->buf + r->len + DX_HBTP_HEADER_SIZE;
+}
+
+DX_HBTP_API dx_result dx_hbtp_resp_end(dx_hbtp_resp *r, size_t len) {
+    if (r->error != DX_OK) return r->error;
+    if (len > r->cap - r->frame_at - DX_HBTP_HEADER_SIZE) return r->error = DX_ERR_MISUSE;
+    dx_store_u32le(r->buf + r->frame_at + 4, (uint32_t)len);
+    r->len = r->frame_at + DX_HBTP_HEADER_SIZE + len;
+    return DX_OK;
+}
+
+DX_HBTP_API dx_result dx_hbtp_resp_frame(dx_hbtp_resp *r, uint8_t opcode, uint8_t flags, uint16_t stream,
+                                         const void *payload, size_t len) {
+    uint8_t *p = dx_hbtp_resp_begin(r, opcode, flags, stream, len);
+    if (!p) return r->error;
+    if (len) DX_MEMCPY(p, payload, len);
+    return dx_hbtp_resp_end(r, len);
+}
+
+DX_HBTP_API dx_result dx_hbtp_resp_pong(dx_hbtp_resp *r, uint16_t stream, const void *payload, size_t len) {
+    return dx_hbtp_resp_frame(r, DX_HBTP_OP_PONG, 0, stream, payload, len);
+}
+
+/* A u32 or u16+u16 prefix, then bytes: RPC, ERROR and GOAWAY payloads. */
+DXI_PRIVATE dx_result dxi_hbtp_resp_prefixed(dx_hbtp_resp *r, uint8_t opcode, uint16_t stream, uint32_t prefix,
+                                             const void *data, size_t len) {
+    uint8_t *p = dx_hbtp_resp_begin(r, opcode, 0, stream, len + 4);
+    if (!p) return r->error;
+    dx_store_u32le(p, prefix);
+    if (len) DX_MEMCPY(p + 4, data, len);
+    return dx_hbtp_resp_end(r, len + 4);
+}
+
+DX_HBTP_API dx_result dx_hbtp_resp_rpc(dx_hbtp_resp *r, uint16_t stream, uint32_t method, const void *body, size_t len) {
+    return dxi_hbtp_resp_prefixed(r, DX_HBTP_OP_RPC_RESPONSE, stream, method, body, len);
+}
+
+DXI_PRIVATE size_t dxi_hbtp_strlen(const char *s) {
+    size_t n = 0;
+    while (s && s[n]) n++;
+    return n;
+}
+
+DX_HBTP_API dx_result dx_hbtp_resp_error(dx_hbtp_resp *r, uint16_t stream, uint16_t code, const char *message) {
+    return dxi_hbtp_resp_prefixed(r, DX_HBTP_OP_ERROR, stream, code, message, dxi_hbtp_strlen(message));
+}
+
+DX_HBTP_API dx_result dx_hbtp_resp_chunk(dx_hbtp_resp *r, uint16_t stream, const void *data, size_t len, bool last) {
+    return dx_hbtp_resp_frame(r, last ? DX_HBTP_OP_STREAM_END : DX_HBTP_OP_STREAM_DATA,
+                              last ? DX_HBTP_FLAG_END_STREAM : 0, stream, data, len);
+}
+
+DX_HBTP_API dx_result dx_hbtp_resp_not_modified(dx_hbtp_resp *r, uint16_t stream, const void *tag, size_t len) {
+    return dx_hbtp_resp_frame(r, DX_HBTP_OP_NOT_MODIFIED, 0, stream, tag, len);
+}
+
+DX_HBTP_API dx_result dx_hbtp_resp_goaway(dx_hbtp_resp *r, uint16_t last_stream, uint16_t code, const char *message) {
+    return dxi_hbtp_resp_prefixed(r, DX_HBTP_OP_GOAWAY, 0, (uint32_t)last_stream | ((uint32_t)code << 16), message,
+                                  dxi_hbtp_strlen(message));
+}
+
+DX_HBTP_API const uint8_t *dx_hbtp_resp_data(const dx_hbtp_resp *r, size_t *out_len) {
+    *out_len = r->len - r->sent;
+    return r->buf + r->sent;
+}
+
+DX_HBTP_API void dx_hbtp_resp_consume(dx_hbtp_resp *r, size_t n) {
+    r->sent += n < r->len - r->sent ? n : r->len - r->sent;
+    if (r->sent == r->len) r->sent = r->len = 0;
+}
+
+/* ---- router ---- */
+
+DX_HBTP_API dx_result dx_hbtp_router_init(dx_hbtp_router *rt, dx_hbtp_route *methods, uint32_t method_count) {
+    if (!rt || (!methods && method_count)) return DX_ERR_INVAL;
+    DX_MEMSET(rt, 0, sizeof *rt);
+    rt->methods = methods;
+    rt->method_count = method_count;
+    if (method_count) DX_MEMSET(methods, 0, sizeof(dx_hbtp_route) * method_count);
+    return DX_OK;
+}
+
+DX_HBTP_API dx_result dx_hbtp_router_method(dx_hbtp_router *rt, uint32_t method, dx_hbtp_handler fn, void *user) {
+    if (!rt || method >= rt->method_count) return DX_ERR_INVAL;
+    rt->methods[method].fn = fn;
+    rt->methods[method].user = user;
+    return DX_OK;
+}
+
+DX_HBTP_API dx_result dx_hbtp_router_opcode(dx_hbtp_router *rt, uint8_t opcode, dx_hbtp_handler fn, void *user) {
+    /* protocol opcodes belong to the connection, except the stream frames */
+    if (!rt || (opcode < DX_HBTP_OP_APP_FIRST && opcode != DX_HBTP_OP_STREAM_DATA && opcode != DX_HBTP_OP_STREAM_END))
+        return DX_ERR_INVAL;
+    rt->opcodes[opcode].fn = fn;
+    rt->opcodes[opcode].user = user;
+    return DX_OK;
+}
+
+DX_HBTP_API void dx_hbtp_router_fallback(dx_hbtp_router *rt, dx_hbtp_handler fn, void *user) {
+    rt->fallback.fn = fn;
+    rt->fallback.user = user;
+}
+
+DX_HBTP_API dx_result dx_hbtp_reply(dx_hbtp_request *req, const void *body, size_t len) {
+    dx_result err = dx_hbtp_resp_rpc(req->resp, req->frame->stream, req->method, body, len);
+    if (err == DX_OK) req->reply_at = req->resp->frame_at;
+    return err;
+}
+
+DX_HBTP_API dx_result dx_hbtp_reply_error(dx_hbtp_request *req, uint16_t code, const char *message) {
+    dx_result err = dx_hbtp_resp_error(req->resp, req->frame->stream, code, message);
+    if (err == DX_OK) req->reply_at = req->resp->frame_at;
+    return err;
+}
+
+/* O(1): one table index by opcode, one by method id. */
+DX_HBTP_API dx_result dx_hbtp_router_dispatch(const dx_hbtp_router *rt, dx_hbtp_request *req) {
+    const dx_hbtp_route *route;
+    if (req->frame->opcode == DX_HBTP_OP_RPC) {
+        route = req->method < rt->method_count ? &rt->methods[req->method] : NULL;
+        if (!route || !route->fn) route = &rt->fallback;
+        if (!route->fn) return dx_hbtp_reply_error(req, DX_HBTP_CODE_UNKNOWN_METHOD, "unknown method");
+    } else {
+        route = &rt->opcodes[req->frame->opcode];
+        if (!route->fn) return dx_hbtp_reply_error(req, DX_HBTP_CODE_UNKNOWN_OPCODE, "unknown opcode");
+    }
+    return route->fn(req, route->user);
+}
+
+/* ---- connection ---- */
+
+#define DXI_HBTP_NO_REPLY ((size_t)-1)
+
+DXI_PRIVATE size_t dxi_hbtp_align8(size_t v) { return (v + 7) & ~(size_t)7; }
+
+DXI_PRIVATE void dxi_hbtp_limits(const dx_hbtp_conn_config *cfg, uint32_t *max_payload, uint16_t *max_inflight,
+                                 size_t *out_cap) {
+    *max_payload = cfg->max_payload ? cfg->max_payload : (uint32_t)DX_HBTP_DEFAULT_MAX_PAYLOAD;
+    *max_inflight = cfg->max_inflight ? cfg->max_inflight : (uint16_t)DX_HBTP_DEFAULT_MAX_INFLIGHT;
+    *out_cap = cfg->out_capacity ? cfg->out_capacity : 2 * ((size_t)*max_payload + DX_HBTP_HEADER_SIZE) + 4096;
+}
+
+DX_HBTP_API size_t dx_hbtp_conn_memory_size(const dx_hbtp_conn_config *cfg) {
+    uint32_t max_payload;
+    uint16_t max_inflight;
+    size_t out_cap;
+    if (!cfg) return 0;
+    dxi_hbtp_limits(cfg, &max_payload, &max_inflight, &out_cap);
+    if (sizeof(size_t) < 8 && (max_payload > 0x1fffffffu || out_cap > 0x3fffffffu)) return 0; /* 32-bit hosts */
+    return dxi_hbtp_align8(DX_HBTP_HEADER_SIZE + (size_t)max_payload) + dxi_hbtp_align8(out_cap) +
+           (size_t)max_inflight * sizeof(dx_hbtp_inflight);
+}
+
+DX_HBTP_API dx_result dx_hbtp_conn_init(dx_hbtp_conn *c, const dx_hbtp_conn_config *cfg, void *mem, size_t mem_size) {
+    uint32_t max_payload;
+    uint16_t max_inflight;
+    size_t out_cap, need, frame_cap;
+    uint8_t *m = (uint8_t *)mem;
+    if (!c || !cfg) return DX_ERR_INVAL;
+    DX_MEMSET(c, 0, sizeof *c);
+    need = dx_hbtp_conn_memory_size(cfg);
+    if (need == 0 || cfg->middleware_count > DX_HBTP_MAX_MIDDLEWARE ||
+        (cfg->role != DX_HBTP_ROLE_SERVER && cfg->role != DX_HBTP_ROLE_CLIENT))
+        return DX_ERR_INVAL;
+    if (!mem || mem_size < need) return DX_ERR_NOSPACE;
+    dxi_hbtp_limits(cfg, &max_payload, &max_inflight, &out_cap);
+    if (out_cap < 2 * DX_HBTP_HEADER_SIZE + DX_HBTP_HELLO_SIZE + cfg->token_len) return DX_ERR_INVAL;
+    c->cfg = *cfg;
+    frame_cap = dxi_hbtp_align8(DX_HBTP_HEADER_SIZE + (size_t)max_payload);
+    dx_hbtp_framer_init(&c->framer, m, DX_HBTP_HEADER_SIZE + (size_t)max_payload, max_payload);
+    dx_hbtp_resp_init(&c->out, m + frame_cap, out_cap);
+    c->inflight = (dx_hbtp_inflight *)(void *)(m + frame_cap + dxi_hbtp_align8(out_cap));
+    c->max_payload = max_payload;
+    c->max_inflight = max_inflight;
+    c->next_stream = 1;
+    c->memory = mem;
+    c->memory_size = mem_size;
+    c->state = DX_HBTP_STATE_HANDSHAKE;
+    return DX_OK;
+}
+
+DXI_PRIVATE void *dxi_hbtp_alloc(const dx_allocator *a, size_t size) {
+    if (a->alloc) return a->alloc(size, a->user);
+#if defined(DX_NO_MALLOC)
+    (void)size;
+    return NULL;
+#else
+    return DX_MALLOC(size, a->user);
+#endif
+}
+
+DX_HBTP_API dx_result dx_hbtp_conn_create(dx_hbtp_conn *c, const dx_hbtp_conn_config *cfg) {
+    size_t size = dx_hbtp_conn_memory_size(cfg);
+    void *mem;
+    dx_result err;
+    if (!c || size == 0 || (!cfg->allocator.alloc != !cfg->allocator.free)) return DX_ERR_INVAL;
+    mem = dxi_hbtp_alloc(&cfg->allocator, size);
+    if (!mem) return DX_ERR_NOMEM;
+    err = dx_hbtp_conn_init(c, cfg, mem, size);
+    c->owns_memory = err == DX_OK;
+    if (err != DX_OK) {
+        if (cfg->allocator.free) cfg->allocator.free(mem, size, cfg->allocator.user);
+#if !defined(DX_NO_MALLOC)
+        else DX_FREE(mem, size, cfg->allocator.user);
+#endif
+    }
+    return err;
+}
+
+DX_HBTP_API void dx_hbtp_conn_destroy(dx_hbtp_conn *c) {
+    if (!c) return;
+    if (c->owns_memory) {
+        const dx_allocator *a = &c->cfg.allocator;
+        if (a->free) a->free(c->memory, c->memory_size, a->user);
+#if !defined(DX_NO_MALLOC)
+        else DX_FREE(c->memory, c->memory_size, a->user);
+#endif
+    }
+    DX_MEMSET(c, 0, sizeof *c);
+}
+
+DX_HBTP_API const uint8_t *dx_hbtp_conn_output(const dx_hbtp_conn *c, size_t *out_len) {
+    return dx_hbtp_resp_data(&c->out, out_len);
+}
+
+/* Bytes the transport has sent; on a server this retires the replies they
+   contained from the in-flight count. */
+DX_HBTP_API void dx_hbtp_conn_consume(dx_hbtp_conn *c, size_t n) {
+    size_t unsent = c->out.len - c->out.sent;
+    if (n > unsent) n = unsent;
+    dx_hbtp_resp_consume(&c->out, n);
+    c->sent_total += n;
+    if (c->cfg.role != DX_HBTP_ROLE_SERVER) return;
+    while (c->inflight_count && c->inflight[c->inflight_head].end <= c->sent_total) {
+        c->inflight_head = (c->inflight_head + 1) % c->max_inflight;
+        c->inflight_count--;
+    }
+}
+
+/* A fatal protocol error: tell the peer why (ERROR, then GOAWAY) and close. */
+DXI_PRIVATE dx_result dxi_hbtp_fail(dx_hbtp_conn *c, dx_result err, uint16_t stream, uint16_t code, const char *msg) {
+    if (c->error == DX_OK) {
+        dx_hbtp_resp_error(&c->out, stream, code, msg);
+        dx_hbtp_resp_goaway(&c->out, c->last_stream, code, msg);
+        c->out.error = DX_OK; /* a full buffer only loses the explanation */
+        c->error = err;
+        c->protocol_errors++;
+    }
+    c->state = DX_HBTP_STATE_CLOSING;
+    return err;
+}
+
+DXI_PRIVATE uint16_t dxi_hbtp_code_for(dx_result err) {
+    switch (err) {
+    case DX_HBTP_ERR_TOO_LARGE: return DX_HBTP_CODE_TOO_LARGE;
+    case DX_HBTP_ERR_OPCODE: return DX_HBTP_CODE_UNKNOWN_OPCODE;
+    case DX_HBTP_ERR_VERSION: return DX_HBTP_CODE_VERSION;
+    case DX_HBTP_ERR_INFLIGHT: return DX_HBTP_CODE_TOO_MANY_INFLIGHT;
+    default: return DX_HBTP_CODE_PROTOCOL;
+    }
+}
+
+DXI_PRIVATE dx_result dxi_hbtp_write_hello(dx_hbtp_conn *c, uint8_t flags, uint64_t caps, uint32_t max_payload,
+                                           uint16_t max_inflight, const uint8_t *token, uint32_t token_len) {
+    uint8_t *p = dx_hbtp_resp_begin(&c->out, DX_HBTP_OP_HELLO, flags, 0, DX_HBTP_HELLO_SIZE + (size_t)token_len);
+    if (!p) return c->out.error;
+    DX_MEMCPY(p, "HBTP", 4);
+    p[4] = DX_HBTP_PROTOCOL_MAJOR;
+    p[5] = DX_HBTP_PROTOCOL_MINOR;
+    dx_store_u16le(p + 6, (uint16_t)token_len);
+    dx_store_u64le(p + 8, caps);
+    dx_store_u32le(p + 16, max_payload);
+    dx_store_u16le(p + 20, max_inflight);
+    dx_store_u16le(p + 22, 0);
+    if (token_len) DX_MEMCPY(p + DX_HBTP_HELLO_SIZE, token, token_len);
+    return dx_hbtp_resp_end(&c->out, DX_HBTP_HELLO_SIZE + (size_t)token_len);
+}
+
+/* Checks a HELLO payload and adopts the smaller limits and the common capabilities. */
+DXI_PRIVATE dx_result dxi_hbtp_read_hello(dx_hbtp_conn *c, const dx_hbtp_frame *f) {
+    uint32_t peer_payload;
+    uint16_t peer_inflight;
+    if (f->length < DX_HBTP_HELLO_SIZE || DX_MEMCMP(f->payload, "HBTP", 4) != 0 ||
+        f->length != DX_HBTP_HELLO_SIZE + (uint32_t)dx_load_u16le(f->payload + 6))
+        return DX_HBTP_ERR_PROTOCOL;
+    if (f->payload[4] != DX_HBTP_PROTOCOL_MAJOR) return DX_HBTP_ERR_VERSION;
+    peer_payload = dx_load_u32le(f->payload + 16);
+    peer_inflight = dx_load_u16le(f->payload + 20);
+    if (peer_payload && peer_payload < c->max_payload) c->max_payload = peer_payload;
+    if (peer_inflight && peer_inflight < c->max_inflight) c->max_inflight = peer_inflight;
+    c->capabilities = c->cfg.capabilities & dx_load_u64le(f->payload + 8);
+    return DX_OK;
+}
+
+DXI_PRIVATE dx_result dxi_hbtp_server_hello(dx_hbtp_conn *c, const dx_hbtp_frame *f) {
+    dx_result err;
+    uint32_t i;
+    if (f->opcode != DX_HBTP_OP_HELLO || (f->flags & DX_HBTP_FLAG_ACK) || f->stream != 0)
+        return dxi_hbtp_fail(c, DX_HBTP_ERR_PROTOCOL, 0, DX_HBTP_CODE_PROTOCOL, "expected HELLO");
+    err = dxi_hbtp_read_hello(c, f);
+    if (err == DX_HBTP_ERR_VERSION)
+        return dxi_hbtp_fail(c, err, 0, DX_HBTP_CODE_VERSION, "unsupported protocol version");
+    if (err != DX_OK) return dxi_hbtp_fail(c, err, 0, DX_HBTP_CODE_PROTOCOL, "malformed HELLO");
+    for (i = 0; i < c->cfg.middleware_count; i++) {
+        const dx_hbtp_middleware *m = &c->cfg.middleware[i];
+        if (m->on_hello && m->on_hello(c, f->payload + DX_HBTP_HELLO_SIZE, f->length - DX_HBTP_HELLO_SIZE, m->state) != DX_OK)
+            return dxi_hbtp_fail(c, DX_HBTP_ERR_REFUSED, 0, DX_HBTP_CODE_UNAUTHORIZED, "unauthorized");
+    }
+    /* the server from now on holds the client to the negotiated payload limit */
+    c->framer.max_payload = c->max_payload;
+    err = dxi_hbtp_write_hello(c, DX_HBTP_FLAG_ACK, c->capabilities, c->max_payload, c->max_inflight, NULL, 0);
+    if (err != DX_OK) return dxi_hbtp_fail(c, err, 0, DX_HBTP_CODE_INTERNAL, "no room for HELLO");
+    c->state = DX_HBTP_STATE_OPEN;
+    return DX_OK;
+}
+
+/* Runs one request through the middleware and the router; a reply that
+   does not fit in the output buffer becomes an ERROR. */
+DXI_PRIVATE void dxi_hbtp_serve(dx_hbtp_conn *c, const dx_hbtp_frame *f) {
+    dx_hbtp_request req;
+    dx_result result = DX_OK;
+    uint32_t ran = 0, i;
+    size_t mark;
+    if (c->out.sent == c->out.len) c->out.sent = c->out.len = 0;
+    mark = c->out.len;
+    DX_MEMSET(&req, 0, sizeof req);
+    req.conn = c;
+    req.frame = f;
+    req.resp = &c->out;
+    req.reply_at = DXI_HBTP_NO_REPLY;
+    req.body = f->payload;
+    req.body_len = f->length;
+    if (f->opcode == DX_HBTP_OP_RPC) {
+        req.method = dx_load_u32le(f->payload);
+        req.body += 4;
+        req.body_len -= 4;
+    }
+    for (; ran < c->cfg.middleware_count; ran++) {
+        const dx_hbtp_middleware *m = &c->cfg.middleware[ran];
+        if (m->before && (result = m->before(&req, m->state)) != DX_OK) break;
+    }
+    if (result == DX_OK) {
+        if (c->cfg.router) result = dx_hbtp_router_dispatch(c->cfg.router, &req);
+        else result = dx_hbtp_reply_error(&req, DX_HBTP_CODE_UNKNOWN_METHOD, "no router");
+    }
+    if (c->out.error != DX_OK) { /* roll the partial reply back */
+        c->out.error = DX_OK;
+        c->out.len = mark;
+        req.reply_at = DXI_HBTP_NO_REPLY;
+        result = DX_ERR_NOSPACE;
+    }
+    if (req.reply_at == DXI_HBTP_NO_REPLY) {
+        if (result != DX_OK) dx_hbtp_reply_error(&req, DX_HBTP_CODE_INTERNAL, dx_hbtp_result_name(result));
+        else if (f->opcode == DX_HBTP_OP_RPC) dx_hbtp_reply(&req, NULL, 0);
+    }
+    for (i = ran; i-- > 0;) {
+        const dx_hbtp_middleware *m = &c->cfg.middleware[i];
+        if (m->after) m->after(&req, result, m->state);
+    }
+    if (req.reply_at != DXI_HBTP_NO_REPLY) {
+        uint32_t at = (c->inflight_head + c->inflight_count) % c->max_inflight;
+        c->inflight[at].stream = f->stream;
+        c->inflight[at].end = c->sent_total + (c->out.len - c->out.sent);
+        c->inflight_count++;
+    }
+    c->requests++;
+}
+
+DXI_PRIVATE dx_result dxi_hbtp_server_frame(dx_hbtp_conn *c, const dx_hbtp_frame *f) {
+    if (c->state == DX_HBTP_STATE_HANDSHAKE) return dxi_hbtp_server_hello(c, f);
+    switch (f->opcode) {
+    case DX_HBTP_OP_PING:
+        dx_hbtp_resp_pong(&c->out, f->stream, f->payload, f->length);
+        return DX_OK;
+    case DX_HBTP_OP_GOAWAY:
+        if (!(f->flags & DX_HBTP_FLAG_ACK)) dx_hbtp_resp_frame(&c->out, DX_HBTP_OP_GOAWAY, DX_HBTP_FLAG_ACK, 0, NULL, 0);
+        c->state = DX_HBTP_STATE_CLOSING;
+        return DX_OK;
+    case DX_HBTP_OP_ERROR:
+    case DX_HBTP_OP_PONG:
+        return DX_OK; /* the client's word; nothing to answer */
+    case DX_HBTP_OP_HELLO:
+    case DX_HBTP_OP_RPC_RESPONSE:
+    case DX_HBTP_OP_NOT_MODIFIED:
+        return dxi_hbtp_fail(c, DX_HBTP_ERR_PROTOCOL, f->stream, DX_HBTP_CODE_PROTOCOL, "unexpected frame");
+    default:
+        break;
+    }
+    /* requests: RPC, stream frames and application opcodes */
+    if (f->stream == 0) return dxi_hbtp_fail(c, DX_HBTP_ERR_PROTOCOL, 0, DX_HBTP_CODE_PROTOCOL, "request on stream 0");
+    if (c->inflight_count >= c->max_inflight)
+        return dxi_hbtp_fail(c, DX_HBTP_ERR_INFLIGHT, f->stream, DX_HBTP_CODE_TOO_MANY_INFLIGHT, "too many requests in flight");
+    c->last_stream = f->stream;
+    if (c->state == DX_HBTP_STATE_CLOSING) {
+        dx_hbtp_resp_error(&c->out, f->stream, DX_HBTP_CODE_PROTOCOL, "going away");
+    } else if (f->opcode == DX_HBTP_OP_RPC && f->length < 4) {
+        dx_hbtp_resp_error(&c->out, f->stream, DX_HBTP_CODE_BAD_REQUEST, "RPC without a method id");
+    } else {
+        dxi_hbtp_serve(c, f);
+    }
+    return DX_OK;
+}
+
+DXI_PRIVATE int32_t dxi_hbtp_find_stream(const dx_hbtp_conn *c, uint16_t stream) {
+    uint32_t i;
+    for (i = 0; i < c->inflight_count; i++)
+        if (c->inflight[i].stream == stream) return (int32_t)i;
+    return -1;
+}
+
+DXI_PRIVATE dx_result dxi_hbtp_client_frame(dx_hbtp_conn *c, dx_hbtp_frame *f) {
+    int32_t at;
+    bool final;
+    if (f->opcode == DX_HBTP_OP_HELLO) {
+        dx_result err;
+        if (c->state != DX_HBTP_STATE_HANDSHAKE || !(f->flags & DX_HBTP_FLAG_ACK))
+            return dxi_hbtp_fail(c, DX_HBTP_ERR_PROTOCOL, 0, DX_HBTP_CODE_PROTOCOL, "unexpected HELLO");
+        err = dxi_hbtp_read_hello(c, f);
+        if (err != DX_OK) return dxi_hbtp_fail(c, err, 0, dxi_hbtp_code_for(err), "malformed HELLO");
+        c->state = DX_HBTP_STATE_OPEN;
+    } else if (f->opcode == DX_HBTP_OP_GOAWAY) {
+        if (!(f->flags & DX_HBTP_FLAG_ACK) && c->state != DX_HBTP_STATE_CLOSING)
+            dx_hbtp_resp_frame(&c->out, DX_HBTP_OP_GOAWAY, DX_HBTP_FLAG_ACK, 0, NULL, 0);
+        c->state = DX_HBTP_STATE_CLOSING;
+    } else if (f->stream != 0 && f->opcode != DX_HBTP_OP_PONG) {
+        /* an answer: it must belong to a request in flight */
+        at = dxi_hbtp_find_stream(c, f->stream);
+        if (at < 0) return dxi_hbtp_fail(c, DX_HBTP_ERR_PROTOCOL, f->stream, DX_HBTP_CODE_PROTOCOL, "answer to no request");
+        if ((f->flags & DX_HBTP_FLAG_TIMING) && f->length >= 4) {
+            f->length -= 4;
+            c->last_server_us = dx_load_u32le(f->payload + f->length);
+        }
+        final = f->opcode != DX_HBTP_OP_STREAM_DATA || (f->flags & DX_HBTP_FLAG_END_STREAM);
+        if (final && !(f->flags & DX_HBTP_FLAG_MORE)) c->inflight[at] = c->inflight[--c->inflight_count];
+    } else if (f->opcode == DX_HBTP_OP_ERROR && c->state == DX_HBTP_STATE_HANDSHAKE) {
+        c->error = DX_HBTP_ERR_REFUSED; /* the server said why; GOAWAY follows */
+    }
+    if (c->cfg.on_frame) c->cfg.on_frame(c, f, c->cfg.user);
+    return DX_OK;
+}
+
+/* Processes every complete frame in data; returns the bytes consumed. It
+   stops early when unsent output passes half the output buffer: send, call
+   dx_hbtp_conn_consume, then feed the rest. */
+DX_HBTP_API int64_t dx_hbtp_conn_feed(dx_hbtp_conn *c, const uint8_t *data, size_t len) {
+    dx_hbtp_frame f;
+    dx_result err = DX_OK;
+    if (!c || (!data && len)) return DX_ERR_INVAL;
+    if (c->error != DX_OK && c->state == DX_HBTP_STATE_CLOSING && c->protocol_errors) return c->error;
+    dx_hbtp_framer_feed(&c->framer, data, len);
+    while (c->out.len - c->out.sent <= c->out.cap / 2) {
+        err = dx_hbtp_framer_next(&c->framer, &f);
+        if (err == DX_ERR_TRUNCATED) {
+            err = DX_OK;
+            break;
+        }
+        if (err != DX_OK) {
+            err = dxi_hbtp_fail(c, err, 0, dxi_hbtp_code_for(err), "bad frame");
+            break;
+        }
+        err = c->cfg.role == DX_HBTP_ROLE_SERVER ? dxi_hbtp_server_frame(c, &f) : dxi_hbtp_client_frame(c, &f);
+        if (err != DX_OK) break;
+    }
+    len -= dx_hbtp_framer_drop_input(&c->framer);
+    return err != DX_OK ? (int64_t)err : (int64_t)len;
+}
+
+/* ---- client requests ---- */
+
+DX_HBTP_API dx_result dx_hbtp_conn_hello(dx_hbtp_conn *c) {
+    if (!c) return DX_ERR_INVAL;
+    if (c->cfg.role != DX_HBTP_ROLE_CLIENT || c->state != DX_HBTP_STATE_HANDSHAKE) return DX_ERR_MISUSE;
+    return dxi_hbtp_write_hello(c, 0, c->cfg.capabilities, c->max_payload, c->max_inflight, c->cfg.token,
+                                c->cfg.token_len);
+}
+
+DX_HBTP_API dx_result dx_hbtp_conn_ping(dx_hbtp_conn *c, const void *payload, size_t len) {
+    if (!c) return DX_ERR_INVAL;
+    if (len > c->max_payload) return DX_HBTP_ERR_TOO_LARGE;
+    return dx_hbtp_resp_frame(&c->out, DX_HBTP_OP_PING, 0, 0, payload, len);
+}
+
+DX_HBTP_API int32_t dx_hbtp_conn_call(dx_hbtp_conn *c, uint32_t method, const void *body, size_t len) {
+    uint16_t stream;
+    dx_result err;
+    if (!c || (!body && len)) return DX_ERR_INVAL;
+    if (c->cfg.role != DX_HBTP_ROLE_CLIENT) return DX_ERR_MISUSE;
+    if (c->state == DX_HBTP_STATE_CLOSING) return DX_HBTP_ERR_GOAWAY;
+    if (c->inflight_count >= c->max_inflight) return DX_ERR_BUSY;
+    if (len > c->max_payload - 4 || c->max_payload < 4) return DX_HBTP_ERR_TOO_LARGE;
+    do { /* the next id that is neither 0 nor in use */
+        stream = c->next_stream++;
+    } while (stream == 0 || dxi_hbtp_find_stream(c, stream) >= 0);
+    err = dxi_hbtp_resp_prefixed(&c->out, DX_HBTP_OP_RPC, stream, method, body, len);
+    if (err != DX_OK) {
+        c->out.error = DX_OK; /* the caller may send and retry */
+        return err;
+    }
+    c->inflight[c->inflight_count].stream = stream;
+    c->inflight[c->inflight_count++].end = 0;
+    return stream;
+}
+
+DX_HBTP_API dx_result dx_hbtp_conn_goaway(dx_hbtp_conn *c, uint16_t code, const char *message) {
+    if (!c) return DX_ERR_INVAL;
+    c->state = DX_HBTP_STATE_CLOSING;
+    return dx_hbtp_resp_goaway(&c->out, c->last_stream, code, message);
+}
+
+/* ---- built-in middleware ---- */
+
+DXI_PRIVATE dx_result dxi_hbtp_timing_before(dx_hbtp_request *req, void *state) {
+    dx_hbtp_timing *t = (dx_hbtp_timing *)state;
+    req->start_ns = t->now(t->clock_user);
+    return DX_OK;
+}
+
+/* Appends the elapsed microseconds to the reply when the client asked for them. */
+DXI_PRIVATE void dxi_hbtp_timing_after(dx_hbtp_request *req, dx_result result, void *state) {
+    dx_hbtp_timing *t = (dx_hbtp_timing *)state;
+    dx_hbtp_resp *r = req->resp;
+    uint64_t us;
+    (void)result;
+    req->elapsed_ns = t->now(t->clock_user) - req->start_ns;
+    t->last_ns = req->elapsed_ns;
+    t->total_ns += req->elapsed_ns;
+    t->count++;
+    if (!t->report || !(req->conn->capabilities & DX_HBTP_CAP_TIMING) || req->reply_at == DXI_HBTP_NO_REPLY ||
+        req->reply_at != r->frame_at || r->len != r->frame_at + DX_HBTP_HEADER_SIZE + dx_load_u32le(r->buf + r->frame_at + 4) ||
+        r->cap - r->len < 4)
+        return;
+    us = req->elapsed_ns / 1000;
+    dx_store_u32le(r->buf + r->len, us > 0xffffffffu ? 0xffffffffu : (uint32_t)us);
+    dx_store_u32le(r->buf + r->frame_at + 4, dx_load_u32le(r->buf + r->frame_at + 4) + 4);
+    r->buf[r->frame_at + 1] |= DX_HBTP_FLAG_TIMING;
+    r->len += 4;
+}
+
+DX_HBTP_API dx_hbtp_middleware dx_hbtp_timing_middleware(dx_hbtp_timing *t) {
+    dx_hbtp_middleware m;
+    DX_MEMSET(&m, 0, sizeof m);
+    m.before = dxi_hbtp_timing_before;
+    m.after = dxi_hbtp_timing_after;
+    m.state = t;
+    return m;
+}
+
+#define DXI_HBTP_TOKEN 1000000000ull /* one request, in the bucket's units */
+
+DXI_PRIVATE dx_result dxi_hbtp_ratelimit_before(dx_hbtp_request *req, void *state) {
+    dx_hbtp_ratelimit *rl = (dx_hbtp_ratelimit *)state;
+    uint64_t now = rl->now(rl->clock_user), full = (uint64_t)rl->burst * DXI_HBTP_TOKEN;
+    if (!rl->started) {
+        rl->tokens = full;
+        rl->started = true;
+    } else if (now > rl->last_ns && rl->rate) {
+        uint64_t dt = now - rl->last_ns;
+        if (dt >= full / rl->rate || full - rl->tokens <= dt * rl->rate) rl->tokens = full;
+        else rl->tokens += dt * rl->rate;
+    }
+    rl->last_ns = now;
+    if (rl->tokens < DXI_HBTP_TOKEN) {
+        rl->limited++;
+        dx_hbtp_reply_error(req, DX_HBTP_CODE_RATE_LIMITED, "rate limited");
+        return DX_ERR_BUSY;
+    }
+    rl->tokens -= DXI_HBTP_TOKEN;
+    return DX_OK;
+}
+
+DX_HBTP_API dx_hbtp_middleware dx_hbtp_ratelimit_middleware(dx_hbtp_ratelimit *rl) {
+    dx_hbtp_middleware m;
+    DX_MEMSET(&m, 0, sizeof m);
+    m.before = dxi_hbtp_ratelimit_before;
+    m.state = rl;
+    return m;
+}
+
+DXI_PRIVATE dx_result dxi_hbtp_auth_hello(dx_hbtp_conn *c, const uint8_t *token, uint32_t len, void *state) {
+    dx_hbtp_auth *a = (dx_hbtp_auth *)state;
+    c->authenticated = a->verify && a->verify(token, len, a->user);
+    if (!c->authenticated) a->refused++;
+    return c->authenticated ? (dx_result)DX_OK : (dx_result)DX_HBTP_ERR_REFUSED;
+}
+
+DXI_PRIVATE dx_result dxi_hbtp_auth_before(dx_hbtp_request *req, void *state) {
+    (void)state;
+    if (req->conn->authenticated) return DX_OK;
+    dx_hbtp_reply_error(req, DX_HBTP_CODE_UNAUTHORIZED, "unauthorized");
+    return DX_HBTP_ERR_REFUSED;
+}
+
+DX_HBTP_API dx_hbtp_middleware dx_hbtp_auth_middleware(dx_hbtp_auth *a) {
+    dx_hbtp_middleware m;
+    DX_MEMSET(&m, 0, sizeof m);
+    m.on_hello = dxi_hbtp_auth_hello;
+    m.before = dxi_hbtp_auth_before;
+    m.state = a;
+    return m;
+}
+
+/* Compares in time that depends only on the lengths, never on the bytes. */
+DX_HBTP_API bool dx_hbtp_equal_ct(const void *a, size_t a_len, const void *b, size_t b_len) {
+    const volatile uint8_t *x = (const volatile uint8_t *)a, *y = (const volatile uint8_t *)b;
+    size_t i;
+    uint8_t diff = (uint8_t)(a_len != b_len);
+    for (i = 0; i < b_len; i++) diff |= (uint8_t)(y[i] ^ (i < a_len ? x[i] : 0));
+    return diff == 0;
+}
+
+DX_HBTP_API bool dx_hbtp_verify_static_token(const uint8_t *token, uint32_t len, void *static_token) {
+    const dx_hbtp_static_token *t = (const dx_hbtp_static_token *)static_token;
+    return t && dx_hbtp_equal_ct(token, len, t->token, t->len);
+}
+
+#endif /* DX_HBTP_IMPLEMENTATION */
+
+/*
+------------------------------------------------------------------------------
+This software is available under 2 licenses -- choose whichever you prefer.
+SPDX-License-Identifier: MIT OR Unlicense
+------------------------------------------------------------------------------
+ALTERNATIVE A - MIT License
+Copyright (c) 2026 the dx authors
+Permission is hereby granted, free of charge, to any person obtaining a copy of
+this software and associated documentation files (the "Software"), to deal in
+the Software without restriction, including without limitation the rights to
+use, copy, modify, merge, publish, distribute, sublicense, and/or sell copies
+of the Software, and to permit persons to whom the Software is furnished to do
+so, subject to the following conditions:
+The above copyright notice and this permission notice shall be included in all
+copies or substantial portions of the Software.
+THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
+OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE
+SOFTWARE.
+------------------------------------------------------------------------------
+ALTERNATIVE B - Public Domain (www.unlicense.org)
+This is free and unencumbered software released into the public domain.
+Anyone is free to copy, modify, publish, use, compile, sell, or distribute this
+software, either in source code form or as a compiled binary, for any purpose,
+commercial or non-commercial, and by any means.
+In jurisdictions that recognize copyright laws, the author or authors of this
+software dedicate any and all copyright interest in the software to the public
+domain. We make this dedication for the benefit of the public at large and to
+the detriment of our heirs and successors. We intend this dedication to be an
+overt act of relinquishment in perpetuity of all present and future rights to
+this software under copyright law.
+THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+AUTHORS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER LIABILITY, WHETHER IN AN
+ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM, OUT OF OR IN CONNECTION
+WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE SOFTWARE.
+------------------------------------------------------------------------------
+*/
