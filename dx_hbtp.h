@@ -1341,6 +1341,17 @@ DX_HBTP_API dx_result dx_hbtp_conn_goaway(dx_hbtp_conn *c, uint16_t code, const 
 
 /* ---- built-in middleware ---- */
 
+/* ns / 1000, saturated to 32 bits, with 32-bit divisions only: Cortex-M
+   has no 64-bit divide and dx imports nothing from libgcc. */
+DXI_PRIVATE uint32_t dxi_hbtp_ns_to_us(uint64_t ns) {
+    uint32_t hi = (uint32_t)(ns >> 32), lo = (uint32_t)ns, x, q1, y;
+    if (hi >= 1000) return 0xffffffffu;
+    x = (hi << 16) | (lo >> 16);
+    q1 = x / 1000;
+    y = ((x % 1000) << 16) | (lo & 0xffffu);
+    return (q1 << 16) + y / 1000;
+}
+
 DXI_PRIVATE dx_result dxi_hbtp_timing_before(dx_hbtp_request *req, void *state) {
     dx_hbtp_timing *t = (dx_hbtp_timing *)state;
     req->start_ns = t->now(t->clock_user);
@@ -1351,7 +1362,7 @@ DXI_PRIVATE dx_result dxi_hbtp_timing_before(dx_hbtp_request *req, void *state) 
 DXI_PRIVATE void dxi_hbtp_timing_after(dx_hbtp_request *req, dx_result result, void *state) {
     dx_hbtp_timing *t = (dx_hbtp_timing *)state;
     dx_hbtp_resp *r = req->resp;
-    uint64_t us;
+    uint32_t us;
     (void)result;
     req->elapsed_ns = t->now(t->clock_user) - req->start_ns;
     t->last_ns = req->elapsed_ns;
@@ -1361,8 +1372,8 @@ DXI_PRIVATE void dxi_hbtp_timing_after(dx_hbtp_request *req, dx_result result, v
         req->reply_at != r->frame_at || r->len != r->frame_at + DX_HBTP_HEADER_SIZE + dx_load_u32le(r->buf + r->frame_at + 4) ||
         r->cap - r->len < 4)
         return;
-    us = req->elapsed_ns / 1000;
-    dx_store_u32le(r->buf + r->len, us > 0xffffffffu ? 0xffffffffu : (uint32_t)us);
+    us = dxi_hbtp_ns_to_us(req->elapsed_ns);
+    dx_store_u32le(r->buf + r->len, us);
     dx_store_u32le(r->buf + r->frame_at + 4, dx_load_u32le(r->buf + r->frame_at + 4) + 4);
     r->buf[r->frame_at + 1] |= DX_HBTP_FLAG_TIMING;
     r->len += 4;
@@ -1386,9 +1397,10 @@ DXI_PRIVATE dx_result dxi_hbtp_ratelimit_before(dx_hbtp_request *req, void *stat
         rl->tokens = full;
         rl->started = true;
     } else if (now > rl->last_ns && rl->rate) {
-        uint64_t dt = now - rl->last_ns;
-        if (dt >= full / rl->rate || full - rl->tokens <= dt * rl->rate) rl->tokens = full;
-        else rl->tokens += dt * rl->rate;
+        /* dt * rate, saturating, without a 64-bit division */
+        uint64_t dt = now - rl->last_ns, hi = (dt >> 32) * rl->rate, lo = (dt & 0xffffffffu) * rl->rate;
+        uint64_t add = (hi >> 32) ? ~(uint64_t)0 : (hi << 32) + lo < lo ? ~(uint64_t)0 : (hi << 32) + lo;
+        rl->tokens = add >= full - rl->tokens ? full : rl->tokens + add;
     }
     rl->last_ns = now;
     if (rl->tokens < DXI_HBTP_TOKEN) {

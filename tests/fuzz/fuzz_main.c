@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
 #include <dirent.h>
 #include <sys/stat.h>
 
@@ -80,12 +81,15 @@ static void run_path(const char *path) {
     if (!S_ISDIR(st.st_mode)) { run_file(path); return; }
     d = opendir(path);
     if (!d) { fprintf(stderr, "cannot open %s\n", path); exit(2); }
-    while ((e = readdir(d)) != NULL) {
+    for (;;) {
         char full[4096];
+        errno = 0;
+        if ((e = readdir(d)) == NULL) break;
         if (e->d_name[0] == '.') continue;
         snprintf(full, sizeof full, "%s/%s", path, e->d_name);
         run_path(full);
     }
+    if (errno != 0) { fprintf(stderr, "cannot list %s\n", path); exit(2); }
     closedir(d);
 }
 
@@ -98,5 +102,5 @@ int main(int argc, char **argv) {
         else run_path(argv[i]);
     }
     printf("%s: %lu inputs\n", name, inputs);
-    return 0;
+    return inputs ? 0 : 2; /* no input means the corpus was not found: not a pass */
 }
