@@ -41,7 +41,7 @@ fuzz: deps-fuzz
 	@bash tests/fuzz.sh $(FUZZ_SECONDS)
 
 bench: deps-bench
-	@bash bench/run_teleport.sh --write-results
+	@for b in bench/run_*.sh; do sh $$b --write-results || exit 1; done
 
 clean:
 	rm -rf $(B)

@@ -1073,6 +1073,17 @@ DX_TELEPORT_API dx_tp_str dx_tp_write_string(dx_tp_writer *w, const char *s, siz
     uint8_t *dst;
     if (!w || len == 0) return ref;
     if (!s) return dxi_tp_fail(w, DX_ERR_INVAL), ref;
+    /* the common case first: no dedup, no error, room in the block */
+    if (!w->index && w->error == DX_OK && !w->finished && len < w->cap - w->head - w->tail &&
+        len < DXI_TP_LIMIT - w->head - w->tail) {
+        w->tail += len + 1;
+        dst = w->buf + w->cap - w->tail;
+        DX_MEMCPY(dst, s, len);
+        dst[len] = 0;
+        ref.off = (uint32_t)w->tail;
+        ref.len = (uint32_t)len;
+        return ref;
+    }
     if (w->error != DX_OK) return ref;
     if (len >= DXI_TP_LIMIT) return dxi_tp_fail(w, DX_ERR_LIMIT), ref;
     if (w->index) {
@@ -1339,6 +1350,9 @@ DXI_PRIVATE dx_result dxi_tp_check_elements(dx_tp_reader *r, const uint8_t *type
         }
         for (i = 0; i < count && n; i++) {
             const uint8_t *el = r->base + off + (size_t)i * size;
+#if defined(__GNUC__) || defined(__clang__)
+            if (count - i > 16) __builtin_prefetch(el + (size_t)16 * size); /* the loop waits on memory */
+#endif
             for (b = 0; b < n; b++) {
                 const uint8_t *p = el + foffs[b];
                 uint32_t a = dx_load_u32le(p), sec, idx;
