@@ -546,6 +546,21 @@ static int t_checksum(prop_ctx *p) {
     return 0;
 }
 
+/* The hardware CRC32C path (where the host has one) equals the table path. */
+static int p_crc32c_paths(prop_ctx *p) {
+    static uint8_t b[4096];
+    size_t len = prop_len(p, sizeof b), start = (size_t)prop_range(p, 0, 7);
+    uint32_t seed = prop_u32(p);
+    if (start > len) start = len;
+    prop_bytes(p, b, len);
+#if defined(DXI_TP_CRC_X86)
+    if (__builtin_cpu_supports("sse4.2"))
+        PROP_CHECK(p, dxi_tp_crc32c_sse42(seed, b + start, len - start) == dxi_tp_crc32c_table(seed, b + start, len - start));
+#endif
+    PROP_CHECK(p, dx_tp_crc32c(dx_tp_crc32c(seed, b, start), b + start, len - start) == dx_tp_crc32c(seed, b, len));
+    return 0;
+}
+
 static int t_any_alignment(prop_ctx *p) {
     dx_tp_writer w;
     const uint8_t *buf;
@@ -836,7 +851,7 @@ static const prop_test tests[] = {
     PROP_UNIT(t_checksum),          PROP_UNIT(t_any_alignment),    PROP_UNIT(t_raw_sections),
     PROP_UNIT(t_alloc_failures),    PROP_UNIT(t_vector_basic),     PROP_UNIT(t_vector_bad),
     PROP_PROPERTY(p_roundtrip),     PROP_PROPERTY(p_random_content), PROP_PROPERTY(p_truncation),
-    PROP_PROPERTY(p_byte_flips),    PROP_PROPERTY(p_random_bytes),
+    PROP_PROPERTY(p_byte_flips),    PROP_PROPERTY(p_random_bytes),  PROP_PROPERTY(p_crc32c_paths),
 };
 
 int main(int argc, char **argv) {
