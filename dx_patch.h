@@ -1,0 +1,1449 @@
+/* dx_patch.h - v0.1.0 - binary deltas: XOR blocks, in-place and streaming apply - SPDX-License-Identifier: MIT OR Unlicense (text at end)
+
+   Binary deltas for app and firmware updates, VM and process memory
+   migration and state replication: diff two byte strings into a patch, then
+   apply it out of place, in place, or streaming with bounded memory. The
+   patch knows its base: a wrong base is refused before anything is written.
+
+QUICK START
+   Do this:
+       #define DX_IMPLEMENTATION
+   before you include this file in *one* C or C++ file to create the
+   implementation. Other files include it without the define. For zstd
+   compression also #define DX_PATCH_WITH_ZSTD there and link -lzstd.
+
+       dx_patch_config cfg = {0};                        // 4 KiB blocks, reversible
+       size_t cap = dx_patch_bound(old_len, new_len, &cfg);
+       uint8_t *patch = malloc(cap);
+       int64_t patch_len = dx_patch_diff(&cfg, old, old_len, new, new_len, patch, cap);
+       if (patch_len < 0) ...;                           // a dx_result
+       // elsewhere, where old lives (in a buffer of at least max(old_len, new_len) bytes):
+       int64_t len = dx_patch_apply_in_place(patch, patch_len, buf, old_len, buf_cap, false);
+       if (len < 0) ...;   // DX_PATCH_ERR_WRONG_BASE: buf is untouched
+       // buf now holds len bytes of new; applying the same patch again gives old back.
+
+   examples/dxdiff.c is a command-line tool built on it.
+
+OVERVIEW
+   - Diff: the inputs are cut into blocks (4 KiB by default); only blocks that
+     differ are recorded, and inside a block only the runs of bytes that differ
+     (zero-run / nonzero-run pairs, as in QEMU's XBZRLE), each XORed with the
+     base. The shorter input counts as zero-padded, so files may grow or
+     shrink. Unchanged regions cost nothing.
+   - Reversible by default: every record is an XOR, so the patch maps base to
+     target and target to base; apply detects which one it was given (by
+     length and hash). cfg.one_way adds "block becomes zeros" and "store the
+     new bytes raw" records where XOR does not help, at the price of roll back.
+   - Safety: the patch carries both lengths and 64-bit hashes, a check on its
+     header and one on every frame. The one-shot calls check the base and
+     decode the whole patch before the first write (a bad patch or a wrong
+     base leaves the data as it was) and check the result's hash at the end.
+   - In place and resumable: each changed block carries a one-byte witness
+     (the base byte where the block first changes), so an interrupted in-place
+     apply resumes without a journal: a block that is already the target is
+     skipped, one that is still the base is applied, anything else is an error.
+   - Streaming: dx_patch_applier takes patch bytes in pieces of any size (from
+     a socket, from flash) and reads/writes the data through callbacks, with
+     memory bounded by the block and frame sizes, never the file size.
+   - Compression (DX_PATCH_WITH_ZSTD): records are grouped in independent
+     frames (64 KiB raw by default), each zstd-compressed only where that
+     shrinks it, so streaming stays bounded. Without zstd the header is
+     freestanding and applies every uncompressed patch.
+   - Delta chains: dx_patch_chain keeps a baseline and emits each new version
+     as a patch against it (any version decodes in one step); too many
+     versions or too many delta bytes refresh the baseline.
+   DOES NOT (yet): find moved data. Insertions and deletions shift everything
+   after them and XOR patches of shifted data are large (cfg.shift is reserved
+   for a COPY record kind and is refused today). Use xdelta3 or bsdiff there.
+
+API
+   size_t dx_patch_bound(uint64_t base_len, uint64_t target_len, const dx_patch_config *cfg)
+       the largest patch dx_patch_diff can write for these lengths.
+   int64_t dx_patch_diff(const dx_patch_config *cfg, const uint8_t *base, size_t base_len,
+                         const uint8_t *target, size_t target_len, uint8_t *out, size_t cap)
+       patch bytes written, or DX_ERR_NOSPACE / INVAL / LIMIT / UNSUPPORTED.
+       allocates: 3 blocks of scratch (+ a zstd context and one compressed frame).
+   dx_result dx_patch_get_info(const uint8_t *patch, size_t len, dx_patch_info *out)
+       the header: lengths, hashes, block size, flags, frames.
+   int64_t dx_patch_apply(patch, patch_len, const uint8_t *base, size_t base_len, uint8_t *out, size_t cap)
+       writes the target (or, given the target, the base) to out; returns its
+       length. out must not overlap base. allocates: one scratch block of about
+       2 frames + 2 blocks.
+   int64_t dx_patch_apply_in_place(patch, patch_len, uint8_t *data, size_t len, size_t cap, bool resume)
+       cap >= max(base_len, target_len). resume: continue an interrupted apply
+       (len is the data's current length; the base hash cannot be checked, the
+       witnesses and the final hash are).
+   Errors of both: DX_PATCH_ERR_MAGIC, DX_ERR_TRUNCATED, DX_ERR_CORRUPT,
+   DX_ERR_CHECKSUM, DX_ERR_UNSUPPORTED, DX_ERR_LIMIT, DX_PATCH_ERR_WRONG_BASE
+   (nothing written), DX_PATCH_ERR_RESULT (the result's hash is wrong).
+
+   Streaming (one thread at a time)
+   size_t dx_patch_applier_memory_size(const dx_patch_applier_config *cfg)
+       2 x max_frame + 2 x max_block (about 256 KiB with the defaults).
+   dx_result dx_patch_applier_init(a, cfg, mem, mem_size) / dx_patch_applier_create(a, cfg) / destroy(a)
+       cfg->io: read(user, off, buf, len) of the data being patched and
+       write(user, off, buf, len) of the result (in place: the same data).
+   dx_result dx_patch_applier_feed(a, const uint8_t *bytes, size_t len)
+       any piece sizes; the base is checked when the header is in, before
+       the first write; every frame is checked before it is applied.
+   int64_t dx_patch_applier_finish(a)
+       copies what is left (out of place), checks the result hash; returns
+       the result length. An interrupted in-place stream resumes with
+       cfg.resume = true and cfg.data_len = the data's current length.
+
+   Chains
+   dx_result dx_patch_chain_init(c, cfg) / void dx_patch_chain_deinit(c)
+   int64_t dx_patch_chain_push(c, version, len, out, cap, bool *out_refreshed)
+       the patch from the baseline to version; on a refresh it is a patch
+       from empty data and version becomes the baseline. c->stats counts
+       versions, bytes in and out, refreshes. allocates: the baseline copy.
+
+   uint64_t dx_patch_hash64(uint64_t seed, const void *data, size_t len)   the patch's hash
+   const char *dx_patch_result_name(dx_result r)
+
+CONFIGURATION
+   DX_PATCH_WITH_ZSTD   off       [impl]   zstd frames (include <zstd.h>, link -lzstd)
+   DX_PATCH_MAX_FRAME   1 MiB     [impl]   largest frame an applier accepts
+   cfg.block_size       4096      [runtime] power of two, 64..1 MiB
+   cfg.frame_size       64 KiB    [runtime] raw bytes per frame (at least a block + 64)
+   cfg.zstd_level       0         [runtime] 3 is enough for XOR data (level 19 saves 0-9%)
+   cfg.no_witness, cfg.one_way    [runtime] see OVERVIEW
+   DX_STATIC / DX_PATCH_STATIC, DX_PATCH_API / DX_API, DX_MALLOC/DX_FREE, DX_NO_MALLOC,
+   DX_MEMCPY..., DX_ASSERT/DX_NO_ASSERT, DX_NO_ERROR_STRINGS, DX_CONFIG_HEADER: as in every dx header.
+
+MEMORY
+   Nothing grows with the data: diff uses 3 blocks (+ zstd's context and a
+   frame), apply 2 frames + 2 blocks, from cfg.allocator (zeroed = DX_MALLOC)
+   or, for the streaming applier, from memory you give it. zstd allocates its
+   own contexts with malloc.
+
+ERRORS
+   dx_result; module codes DX_PATCH_ERR_MAGIC (-300), DX_PATCH_ERR_WRONG_BASE
+   (-301), DX_PATCH_ERR_RESULT (-302).
+
+THREADING
+   No globals; an applier or chain is used by one thread at a time.
+
+SECURITY MODEL
+   Trusted: configs, callbacks. Untrusted: every patch byte. A patch is
+   refused, with nothing written by the one-shot calls, when its magic,
+   version, required flags or header check are wrong, a frame is larger than
+   announced or than the applier's limit, a frame's check fails, a record
+   names a block out of order or past the end, a run leaves its block, a
+   length lies, or bytes follow the last frame. Work and memory are bounded
+   by the patch and block sizes.
+
+WIRE FORMAT (format 1.0; integers little-endian)
+   header (64 bytes)
+     0 "DXPT"   4 u16 major = 1   6 u16 minor = 0
+     8 u32 flags: 1 ZSTD (frames may be compressed), 2 WITNESS (XOR records
+       carry a witness byte), 4 ONE_WAY (ZERO/RAW records; no roll back),
+       8 COPY (reserved); bits 0-15 are required, 16-31 optional
+    12 u32 block size   16 u64 base length   24 u64 target length
+    32 u64 base hash    40 u64 target hash (dx_patch_hash64, seed 0)
+    48 u32 largest raw frame   52 u32 frame count   56 u32 0
+    60 u32 check: low 32 bits of dx_patch_hash64(0x7061746368, bytes 0-59)
+   frames, frame count of them:
+     0 u32 raw length   4 u32 stored length (== raw: stored as is; < raw:
+     one zstd frame)   8 u32 check of the raw bytes (as the header's)
+     12 the stored bytes; raw bytes are a sequence of records
+   records; blocks are numbered from 0 over max(base, target) bytes; a block
+   without a record is unchanged:
+     u8 kind, varint gap: block = the previous record's block + 1 + gap
+     1 XOR:  [u8 witness], varint run count, runs of (varint zero bytes to
+             skip, varint length, length bytes to XOR)
+     2 ZERO: the target block is zeros (ONE_WAY)
+     3 RAW:  the target block's bytes (ONE_WAY)
+     varints are LEB128, at most 10 bytes.
+   The witness is the base byte at the first position where the record's
+   bytes are not zero. Vectors: the .hex files in tests/vectors/patch/.
+
+VERSION HISTORY
+   0.1.0 (2026-11-22) first release: XOR diff, reversible patches, in-place,
+                      resumable and streaming apply, zstd frames, chains.
+   There is no ABI promise between versions: vendor the header, link statically.
+*/
+#if defined(DX_IMPLEMENTATION) && !defined(DX_PATCH_IMPLEMENTATION)
+#define DX_PATCH_IMPLEMENTATION
+#endif
+#ifndef DX_PATCH_H
+#define DX_PATCH_H
+/* ---- dx common block v1: identical bytes in every dx header (tests/compile/common_block.sh) ---- */
+#ifndef DX_COMMON_VERSION
+#define DX_COMMON_VERSION 1
+#ifdef DX_CONFIG_HEADER
+#include DX_CONFIG_HEADER
+#endif
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+#define DX_INLINE static inline
+#define DX_VERSION_PACK(major, minor, patch) ((major) * 1000000u + (minor) * 1000u + (patch))
+#if defined(__cplusplus) && __cplusplus >= 201103L
+#define DX_STATIC_ASSERT(cond, name) static_assert(cond, #name)
+#elif defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
+#define DX_STATIC_ASSERT(cond, name) _Static_assert(cond, #name)
+#else /* C99: a negative array size fails to compile */
+#define DX_STATIC_ASSERT(cond, name) typedef char dx_static_assert_##name[(cond) ? 1 : -1]
+#endif
+#if defined(DX_NO_LIBC)
+#ifndef DX_NO_STDIO
+#define DX_NO_STDIO
+#endif
+#ifndef DX_NO_MALLOC
+#define DX_NO_MALLOC
+#endif
+#ifndef DX_NO_ASSERT
+#define DX_NO_ASSERT
+#endif
+#endif
+#ifdef __cplusplus
+extern "C" {
+#endif
+/* 0 is success, negative values are errors; functions that count return >= 0 or a dx_result. */
+typedef int32_t dx_result;
+enum {
+    DX_OK = 0,
+    DX_ERR_INVAL = -1,        /* a bad argument: NULL, zero size, out-of-range value */
+    DX_ERR_NOMEM = -2,        /* the allocator failed, or there is none (DX_NO_MALLOC) */
+    DX_ERR_NOSPACE = -3,      /* the caller's buffer is too small */
+    DX_ERR_TRUNCATED = -4,    /* input ends early: feed more bytes */
+    DX_ERR_CORRUPT = -5,      /* input is malformed */
+    DX_ERR_UNSUPPORTED = -6,  /* unknown major version or required flag */
+    DX_ERR_LIMIT = -7,        /* a configured or format limit was exceeded */
+    DX_ERR_CHECKSUM = -8,     /* a checksum or hash does not match */
+    DX_ERR_NOTFOUND = -9,
+    DX_ERR_EXISTS = -10,
+    DX_ERR_AGAIN = -11,
+    DX_ERR_BUSY = -12,
+    DX_ERR_TIMEOUT = -13,
+    DX_ERR_CANCELED = -14,
+    DX_ERR_CLOSED = -15,
+    DX_ERR_IO = -16,
+    DX_ERR_OS = -17,
+    DX_ERR_MISUSE = -18       /* the API was called in the wrong state */
+};
+/* Runtime allocator; all zero means DX_MALLOC/DX_FREE (none under DX_NO_MALLOC). */
+typedef struct dx_allocator {
+    void *(*alloc)(size_t size, void *user);
+    void (*free)(void *ptr, size_t size, void *user);
+    void *user;
+} dx_allocator;
+/* Little-endian loads and stores, byte by byte: any alignment, any host byte order. */
+DX_INLINE uint16_t dx_load_u16le(const void *p) {
+    const uint8_t *b = (const uint8_t *)p;
+    return (uint16_t)(b[0] | (b[1] << 8));
+}
+DX_INLINE uint32_t dx_load_u32le(const void *p) {
+    const uint8_t *b = (const uint8_t *)p;
+    return (uint32_t)b[0] | ((uint32_t)b[1] << 8) | ((uint32_t)b[2] << 16) | ((uint32_t)b[3] << 24);
+}
+DX_INLINE uint64_t dx_load_u64le(const void *p) {
+    const uint8_t *b = (const uint8_t *)p;
+    return (uint64_t)dx_load_u32le(b) | ((uint64_t)dx_load_u32le(b + 4) << 32);
+}
+DX_INLINE void dx_store_u16le(void *p, uint16_t v) {
+    uint8_t *b = (uint8_t *)p;
+    b[0] = (uint8_t)v;
+    b[1] = (uint8_t)(v >> 8);
+}
+DX_INLINE void dx_store_u32le(void *p, uint32_t v) {
+    uint8_t *b = (uint8_t *)p;
+    b[0] = (uint8_t)v;
+    b[1] = (uint8_t)(v >> 8);
+    b[2] = (uint8_t)(v >> 16);
+    b[3] = (uint8_t)(v >> 24);
+}
+DX_INLINE void dx_store_u64le(void *p, uint64_t v) {
+    dx_store_u32le(p, (uint32_t)v);
+    dx_store_u32le((uint8_t *)p + 4, (uint32_t)(v >> 32));
+}
+/* The name of a common result code ("" under DX_NO_ERROR_STRINGS). */
+DX_INLINE const char *dx_result_name(dx_result r) {
+#if defined(DX_NO_ERROR_STRINGS)
+    (void)r;
+    return "";
+#else
+    switch (r) {
+    case DX_OK: return "DX_OK";
+    case DX_ERR_INVAL: return "DX_ERR_INVAL";
+    case DX_ERR_NOMEM: return "DX_ERR_NOMEM";
+    case DX_ERR_NOSPACE: return "DX_ERR_NOSPACE";
+    case DX_ERR_TRUNCATED: return "DX_ERR_TRUNCATED";
+    case DX_ERR_CORRUPT: return "DX_ERR_CORRUPT";
+    case DX_ERR_UNSUPPORTED: return "DX_ERR_UNSUPPORTED";
+    case DX_ERR_LIMIT: return "DX_ERR_LIMIT";
+    case DX_ERR_CHECKSUM: return "DX_ERR_CHECKSUM";
+    case DX_ERR_NOTFOUND: return "DX_ERR_NOTFOUND";
+    case DX_ERR_EXISTS: return "DX_ERR_EXISTS";
+    case DX_ERR_AGAIN: return "DX_ERR_AGAIN";
+    case DX_ERR_BUSY: return "DX_ERR_BUSY";
+    case DX_ERR_TIMEOUT: return "DX_ERR_TIMEOUT";
+    case DX_ERR_CANCELED: return "DX_ERR_CANCELED";
+    case DX_ERR_CLOSED: return "DX_ERR_CLOSED";
+    case DX_ERR_IO: return "DX_ERR_IO";
+    case DX_ERR_OS: return "DX_ERR_OS";
+    case DX_ERR_MISUSE: return "DX_ERR_MISUSE";
+    default: return "DX_ERR_UNKNOWN";
+    }
+#endif
+}
+#ifdef __cplusplus
+}
+#endif
+#endif /* DX_COMMON_VERSION */
+#if DX_COMMON_VERSION < 1
+#error "an older dx header was included first; update it"
+#endif
+/* ---- end of dx common block ---- */
+#ifndef DX_PATCH_API /* DX_PATCH_API > DX_API > static (DX_STATIC / DX_PATCH_STATIC) > extern */
+#if defined(DX_API)
+#define DX_PATCH_API DX_API
+#elif (defined(DX_STATIC) || defined(DX_PATCH_STATIC)) && (defined(__GNUC__) || defined(__clang__))
+#define DX_PATCH_API static __attribute__((unused))
+#elif defined(DX_STATIC) || defined(DX_PATCH_STATIC)
+#define DX_PATCH_API static
+#else
+#define DX_PATCH_API extern
+#endif
+#endif
+
+#define DX_PATCH_VERSION_MAJOR 0
+#define DX_PATCH_VERSION_MINOR 1
+#define DX_PATCH_VERSION_PATCH 0
+#define DX_PATCH_VERSION DX_VERSION_PACK(0, 1, 0)
+
+#ifndef DX_PATCH_MAX_FRAME /* largest uncompressed frame an applier accepts, bytes */
+#define DX_PATCH_MAX_FRAME (1u << 20)
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum {
+    DX_PATCH_ERR_MAGIC = -300,     /* not a dx patch */
+    DX_PATCH_ERR_WRONG_BASE = -301, /* the data is neither the patch's base nor its target */
+    DX_PATCH_ERR_RESULT = -302     /* the result does not hash to the patch's target */
+};
+
+enum {
+    DX_PATCH_HEADER_SIZE = 64,
+    DX_PATCH_FRAME_HEADER_SIZE = 12,
+    DX_PATCH_FORMAT_MAJOR = 1,
+    DX_PATCH_FORMAT_MINOR = 0,
+    DX_PATCH_DEFAULT_BLOCK = 4096,
+    DX_PATCH_DEFAULT_FRAME = 65536,
+    /* header flags; bits 0-15 are required */
+    DX_PATCH_FLAG_ZSTD = 1,     /* frames may be zstd-compressed */
+    DX_PATCH_FLAG_WITNESS = 2,  /* XOR records carry a resume witness byte */
+    DX_PATCH_FLAG_ONE_WAY = 4,  /* ZERO/RAW/COPY records: no roll back, no in-place resume */
+    DX_PATCH_FLAG_COPY = 8,     /* COPY records (shift-resilient): out-of-place apply only */
+    /* record kinds */
+    DX_PATCH_REC_XOR = 1,
+    DX_PATCH_REC_ZERO = 2,
+    DX_PATCH_REC_RAW = 3,
+    DX_PATCH_REC_COPY = 4
+};
+
+typedef struct dx_patch_config {
+    uint32_t block_size;   /* power of two, 64..1 MiB; 0 = 4096 */
+    uint32_t frame_size;   /* raw bytes per frame; 0 = 64 KiB */
+    int zstd_level;        /* 0 = no compression (or no zstd); needs DX_PATCH_WITH_ZSTD */
+    bool no_witness;       /* drop the resume witnesses (1 byte per changed block) */
+    bool one_way;          /* allow ZERO/RAW records: smaller, but no roll back */
+    bool shift;            /* find moved data (COPY records): for insertions and deletions */
+    dx_allocator allocator; /* scratch for compression and the shift index */
+} dx_patch_config;
+
+typedef struct dx_patch_info {
+    uint32_t flags, block_size, frame_max, frame_count;
+    uint64_t base_len, target_len, base_hash, target_hash;
+} dx_patch_info;
+
+/* Streaming applier: patch bytes in pieces, data through callbacks. */
+typedef struct dx_patch_io {
+    /* read len bytes at off of the data being patched (the base, or in place the target) */
+    dx_result (*read)(void *user, uint64_t off, void *buf, size_t len);
+    /* write len bytes at off of the result (in place: the same data) */
+    dx_result (*write)(void *user, uint64_t off, const void *buf, size_t len);
+    void *user;
+} dx_patch_io;
+
+typedef struct dx_patch_applier {
+    dx_patch_io io;
+    uint64_t data_len;        /* length of the data being patched */
+    bool in_place, resume, reverse, dry_run, header_done, base_checked;
+    dx_patch_info info;
+    uint8_t header[DX_PATCH_HEADER_SIZE];
+    uint8_t fhead[DX_PATCH_FRAME_HEADER_SIZE];
+    size_t have;              /* bytes of the header or frame being collected */
+    uint32_t frames_done;
+    uint64_t next_block;      /* records must name increasing blocks */
+    uint64_t blocks_applied, blocks_skipped;
+    uint8_t *frame, *stored, *block, *block2; /* memory: see dx_patch_applier_memory_size */
+    void *zstd;               /* ZSTD_DCtx when built with zstd */
+    dx_allocator allocator;
+    void *memory;
+    size_t memory_size;
+    bool owns_memory;
+    dx_result error;          /* sticky */
+} dx_patch_applier;
+
+typedef struct dx_patch_applier_config {
+    dx_patch_io io;
+    uint64_t data_len;        /* current length of the data */
+    bool in_place;            /* read and write the same data */
+    bool resume;              /* in place: continue an interrupted apply (needs witnesses) */
+    uint32_t max_block;       /* largest block size accepted; 0 = 64 KiB */
+    uint32_t max_frame;       /* largest frame accepted; 0 = DX_PATCH_DEFAULT_FRAME */
+    dx_allocator allocator;
+} dx_patch_applier_config;
+
+typedef struct dx_patch_chain_config {
+    dx_patch_config patch;
+    uint32_t max_versions;    /* versions per baseline before a refresh; 0 = 50 */
+    uint32_t max_delta_pct;   /* refresh when the deltas since the baseline exceed this % of it; 0 = 100 */
+} dx_patch_chain_config;
+
+typedef struct dx_patch_chain_stats {
+    uint64_t versions, bytes_in, bytes_out, refreshes;
+} dx_patch_chain_stats;
+
+typedef struct dx_patch_chain {
+    dx_patch_chain_config cfg;
+    uint8_t *baseline;
+    size_t baseline_len, baseline_cap;
+    uint32_t versions_since_refresh;
+    uint64_t delta_bytes_since_refresh;
+    dx_patch_chain_stats stats;
+} dx_patch_chain;
+
+DX_PATCH_API uint64_t dx_patch_hash64(uint64_t seed, const void *data, size_t len);
+DX_PATCH_API size_t dx_patch_bound(uint64_t base_len, uint64_t target_len, const dx_patch_config *cfg);
+DX_PATCH_API int64_t dx_patch_diff(const dx_patch_config *cfg, const uint8_t *base, size_t base_len,
+                                   const uint8_t *target, size_t target_len, uint8_t *out, size_t cap);
+DX_PATCH_API dx_result dx_patch_get_info(const uint8_t *patch, size_t len, dx_patch_info *out);
+DX_PATCH_API int64_t dx_patch_apply(const uint8_t *patch, size_t patch_len, const uint8_t *base, size_t base_len,
+                                    uint8_t *out, size_t cap);
+DX_PATCH_API int64_t dx_patch_apply_in_place(const uint8_t *patch, size_t patch_len, uint8_t *data, size_t len,
+                                             size_t cap, bool resume);
+
+DX_PATCH_API size_t dx_patch_applier_memory_size(const dx_patch_applier_config *cfg);
+DX_PATCH_API dx_result dx_patch_applier_init(dx_patch_applier *a, const dx_patch_applier_config *cfg, void *mem,
+                                             size_t mem_size);
+DX_PATCH_API dx_result dx_patch_applier_create(dx_patch_applier *a, const dx_patch_applier_config *cfg);
+DX_PATCH_API void dx_patch_applier_destroy(dx_patch_applier *a);
+DX_PATCH_API dx_result dx_patch_applier_feed(dx_patch_applier *a, const uint8_t *data, size_t len);
+DX_PATCH_API int64_t dx_patch_applier_finish(dx_patch_applier *a);
+
+DX_PATCH_API dx_result dx_patch_chain_init(dx_patch_chain *c, const dx_patch_chain_config *cfg);
+DX_PATCH_API void dx_patch_chain_deinit(dx_patch_chain *c);
+DX_PATCH_API int64_t dx_patch_chain_push(dx_patch_chain *c, const uint8_t *version, size_t len, uint8_t *out,
+                                         size_t cap, bool *out_refreshed);
+DX_PATCH_API const char *dx_patch_result_name(dx_result r);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* DX_PATCH_H */
+
+/* ===== STOP HERE if you only need the API. Below is the implementation. ===== */
+
+#if defined(DX_PATCH_IMPLEMENTATION) && !defined(DX_PATCH_IMPLEMENTATION_DONE)
+#define DX_PATCH_IMPLEMENTATION_DONE
+
+/* Implementation defaults shared by every dx header (each under #ifndef). */
+#ifndef DX_ASSERT
+#if defined(DX_NO_ASSERT)
+#define DX_ASSERT(c) ((void)0)
+#else
+#include <assert.h>
+#define DX_ASSERT(c) assert(c)
+#endif
+#endif
+#if defined(DX_MALLOC) != defined(DX_FREE)
+#error "define both DX_MALLOC and DX_FREE, or neither"
+#endif
+#if !defined(DX_MALLOC) && !defined(DX_NO_MALLOC)
+#include <stdlib.h>
+#define DX_MALLOC(size, user) ((void)(user), malloc(size))
+#define DX_FREE(ptr, size, user) ((void)(size), (void)(user), free(ptr))
+#endif
+#if !defined(DX_MEMCPY) && defined(DX_NO_LIBC)
+#define DX_MEMCPY __builtin_memcpy
+#define DX_MEMMOVE __builtin_memmove
+#define DX_MEMSET __builtin_memset
+#define DX_MEMCMP __builtin_memcmp
+#elif !defined(DX_MEMCPY)
+#include <string.h>
+#define DX_MEMCPY memcpy
+#define DX_MEMMOVE memmove
+#define DX_MEMSET memset
+#define DX_MEMCMP memcmp
+#endif
+#ifndef DXI_PRIVATE
+#if defined(__GNUC__) || defined(__clang__)
+#define DXI_PRIVATE static __attribute__((unused))
+#else
+#define DXI_PRIVATE static
+#endif
+#endif
+#if defined(DX_PATCH_WITH_ZSTD)
+#include <zstd.h>
+#endif
+
+#define DXI_PT_K1 0x9e3779b97f4a7c15ull
+#define DXI_PT_K2 0xd6e8feb86659fd93ull
+#define DXI_PT_K3 0xff51afd7ed558ccdull
+
+/* ---- hash64: four independent multiply lanes over 32-byte stripes ---- */
+
+typedef struct dxi_pt_hasher {
+    uint64_t lane[4], total;
+    uint8_t buf[32];
+    size_t buffered;
+    uint64_t seed;
+} dxi_pt_hasher;
+
+DXI_PRIVATE uint64_t dxi_pt_rotl(uint64_t x, unsigned r) { return (x << r) | (x >> (64u - r)); }
+DXI_PRIVATE uint64_t dxi_pt_round(uint64_t lane, uint64_t v) { return dxi_pt_rotl(lane + v * DXI_PT_K2, 29) * DXI_PT_K1; }
+
+DXI_PRIVATE void dxi_pt_hash_init(dxi_pt_hasher *h, uint64_t seed) {
+    DX_MEMSET(h, 0, sizeof *h);
+    h->seed = seed;
+    h->lane[0] = seed + DXI_PT_K1;
+    h->lane[1] = seed + DXI_PT_K2;
+    h->lane[2] = seed ^ DXI_PT_K3;
+    h->lane[3] = seed - DXI_PT_K1;
+}
+
+DXI_PRIVATE void dxi_pt_stripes(dxi_pt_hasher *h, const uint8_t *p, size_t n) {
+    uint64_t a = h->lane[0], b = h->lane[1], c = h->lane[2], d = h->lane[3];
+    for (; n >= 32; p += 32, n -= 32) {
+        a = dxi_pt_round(a, dx_load_u64le(p));
+        b = dxi_pt_round(b, dx_load_u64le(p + 8));
+        c = dxi_pt_round(c, dx_load_u64le(p + 16));
+        d = dxi_pt_round(d, dx_load_u64le(p + 24));
+    }
+    h->lane[0] = a, h->lane[1] = b, h->lane[2] = c, h->lane[3] = d;
+}
+
+DXI_PRIVATE void dxi_pt_hash_update(dxi_pt_hasher *h, const void *data, size_t len) {
+    const uint8_t *p = (const uint8_t *)data;
+    h->total += len;
+    if (h->buffered) {
+        size_t take = 32 - h->buffered < len ? 32 - h->buffered : len;
+        DX_MEMCPY(h->buf + h->buffered, p, take);
+        h->buffered += take, p += take, len -= take;
+        if (h->buffered < 32) return;
+        dxi_pt_stripes(h, h->buf, 32);
+        h->buffered = 0;
+    }
+    dxi_pt_stripes(h, p, len & ~(size_t)31);
+    p += len & ~(size_t)31;
+    len &= 31;
+    DX_MEMCPY(h->buf, p, len);
+    h->buffered = len;
+}
+
+DXI_PRIVATE uint64_t dxi_pt_hash_final(const dxi_pt_hasher *h) {
+    uint64_t x = dxi_pt_rotl(h->lane[0], 1) + dxi_pt_rotl(h->lane[1], 7) + dxi_pt_rotl(h->lane[2], 12) +
+                 dxi_pt_rotl(h->lane[3], 18) + h->total * DXI_PT_K3;
+    size_t i = 0;
+    for (; i + 8 <= h->buffered; i += 8) x = dxi_pt_rotl(x ^ dxi_pt_round(0, dx_load_u64le(h->buf + i)), 27) * DXI_PT_K1 + DXI_PT_K3;
+    for (; i < h->buffered; i++) x = dxi_pt_rotl(x ^ (h->buf[i] * DXI_PT_K3), 11) * DXI_PT_K1;
+    x ^= x >> 33;
+    x *= DXI_PT_K2;
+    x ^= x >> 29;
+    x *= DXI_PT_K3;
+    return x ^ (x >> 32);
+}
+
+DX_PATCH_API uint64_t dx_patch_hash64(uint64_t seed, const void *data, size_t len) {
+    dxi_pt_hasher h;
+    dxi_pt_hash_init(&h, seed);
+    dxi_pt_hash_update(&h, data, len);
+    return dxi_pt_hash_final(&h);
+}
+
+/* ---- varints (LEB128) ---- */
+
+DXI_PRIVATE size_t dxi_pt_put_varint(uint8_t *p, uint64_t v) {
+    size_t n = 0;
+    while (v >= 0x80) p[n++] = (uint8_t)(v | 0x80), v >>= 7;
+    p[n++] = (uint8_t)v;
+    return n;
+}
+
+/* Reads a varint from [*p, end); false if it runs past end or past 64 bits. */
+DXI_PRIVATE bool dxi_pt_get_varint(const uint8_t **p, const uint8_t *end, uint64_t *out) {
+    uint64_t v = 0;
+    unsigned shift = 0;
+    while (*p < end && shift < 64) {
+        uint8_t b = *(*p)++;
+        if (shift == 63 && b > 1) return false;
+        v |= (uint64_t)(b & 0x7f) << shift;
+        if (!(b & 0x80)) {
+            *out = v;
+            return true;
+        }
+        shift += 7;
+    }
+    return false;
+}
+
+DXI_PRIVATE bool dxi_pt_pow2(uint64_t v) { return v && !(v & (v - 1)); }
+
+/* Blocks of size bs (a power of two) in len bytes, without a 64-bit
+   division: Cortex-M has none and dx imports nothing from libgcc. */
+DXI_PRIVATE uint64_t dxi_pt_blocks(uint64_t len, uint64_t bs) {
+    unsigned shift = 0;
+    while (((uint64_t)1 << shift) < bs) shift++;
+    return (len >> shift) + ((len & (bs - 1)) != 0);
+}
+DXI_PRIVATE uint64_t dxi_pt_min(uint64_t a, uint64_t b) { return a < b ? a : b; }
+
+DXI_PRIVATE void *dxi_pt_alloc(const dx_allocator *a, size_t size) {
+    if (a->alloc) return a->alloc(size, a->user);
+#if defined(DX_NO_MALLOC)
+    (void)size;
+    return NULL;
+#else
+    return DX_MALLOC(size, a->user);
+#endif
+}
+
+DXI_PRIVATE void dxi_pt_free(const dx_allocator *a, void *ptr, size_t size) {
+    if (!ptr) return;
+    if (a->free) a->free(ptr, size, a->user);
+#if !defined(DX_NO_MALLOC)
+    else DX_FREE(ptr, size, a->user);
+#else
+    (void)size;
+#endif
+}
+
+DXI_PRIVATE uint32_t dxi_pt_check32(const uint8_t *p, size_t n) { return (uint32_t)dx_patch_hash64(0x7061746368ull, p, n); }
+
+/* ---- header ---- */
+
+DXI_PRIVATE dx_result dxi_pt_parse_header(const uint8_t *h, dx_patch_info *out) {
+    if (DX_MEMCMP(h, "DXPT", 4) != 0) return DX_PATCH_ERR_MAGIC;
+    if (dx_load_u16le(h + 4) != DX_PATCH_FORMAT_MAJOR) return DX_ERR_UNSUPPORTED;
+    if (dx_load_u32le(h + 60) != dxi_pt_check32(h, 60)) return DX_ERR_CHECKSUM;
+    out->flags = dx_load_u32le(h + 8);
+    out->block_size = dx_load_u32le(h + 12);
+    out->base_len = dx_load_u64le(h + 16);
+    out->target_len = dx_load_u64le(h + 24);
+    out->base_hash = dx_load_u64le(h + 32);
+    out->target_hash = dx_load_u64le(h + 40);
+    out->frame_max = dx_load_u32le(h + 48);
+    out->frame_count = dx_load_u32le(h + 52);
+    if (out->flags & 0xffffu & ~(uint32_t)(DX_PATCH_FLAG_ZSTD | DX_PATCH_FLAG_WITNESS | DX_PATCH_FLAG_ONE_WAY | DX_PATCH_FLAG_COPY))
+        return DX_ERR_UNSUPPORTED;
+    if (!dxi_pt_pow2(out->block_size) || out->block_size < 64 || out->block_size > (1u << 20) ||
+        out->frame_max < out->block_size + 64 || dx_load_u32le(h + 56) != 0)
+        return DX_ERR_CORRUPT;
+    if ((out->flags & DX_PATCH_FLAG_COPY) && !(out->flags & DX_PATCH_FLAG_ONE_WAY)) return DX_ERR_CORRUPT;
+    return DX_OK;
+}
+
+DX_PATCH_API dx_result dx_patch_get_info(const uint8_t *patch, size_t len, dx_patch_info *out) {
+    if (!patch || !out) return DX_ERR_INVAL;
+    if (len >= 4 && DX_MEMCMP(patch, "DXPT", 4) != 0) return DX_PATCH_ERR_MAGIC;
+    if (len < DX_PATCH_HEADER_SIZE) return DX_ERR_TRUNCATED;
+    return dxi_pt_parse_header(patch, out);
+}
+
+/* ---- diff ---- */
+
+typedef struct dxi_pt_writer {
+    const dx_patch_config *cfg;
+    uint8_t *out;
+    size_t cap, pos, frame_at, frame_size;
+    uint32_t frames, block_size;
+    bool frame_open;
+    dx_result error;
+    uint8_t *scratch; /* d = base ^ target of one block, then compressed frames */
+    size_t scratch_cap;
+    void *cctx;
+} dxi_pt_writer;
+
+DXI_PRIVATE void dxi_pt_close_frame(dxi_pt_writer *w) {
+    uint8_t *f = w->out + w->frame_at;
+    size_t raw = w->pos - w->frame_at - DX_PATCH_FRAME_HEADER_SIZE, stored = raw;
+    if (!w->frame_open) return;
+    w->frame_open = false;
+    if (raw == 0) { /* nothing in it: drop the empty frame */
+        w->pos = w->frame_at;
+        return;
+    }
+    dx_store_u32le(f + 8, dxi_pt_check32(f + DX_PATCH_FRAME_HEADER_SIZE, raw));
+#if defined(DX_PATCH_WITH_ZSTD)
+    if (w->cctx) {
+        size_t n = ZSTD_compressCCtx((ZSTD_CCtx *)w->cctx, w->scratch + w->block_size, w->scratch_cap - w->block_size,
+                                     f + DX_PATCH_FRAME_HEADER_SIZE, raw, w->cfg->zstd_level);
+        if (!ZSTD_isError(n) && n < raw) { /* keep it only where zstd shrinks it */
+            DX_MEMCPY(f + DX_PATCH_FRAME_HEADER_SIZE, w->scratch + w->block_size, n);
+            stored = n;
+        }
+    }
+#endif
+    dx_store_u32le(f, (uint32_t)raw);
+    dx_store_u32le(f + 4, (uint32_t)stored);
+    w->pos = w->frame_at + DX_PATCH_FRAME_HEADER_SIZE + stored;
+    w->frames++;
+}
+
+/* Room for one record of at most need bytes, in the open frame or a new one. */
+DXI_PRIVATE uint8_t *dxi_pt_record(dxi_pt_writer *w, size_t need) {
+    if (w->error != DX_OK) return NULL;
+    if (w->frame_open && w->pos - w->frame_at - DX_PATCH_FRAME_HEADER_SIZE + need > w->frame_size) dxi_pt_close_frame(w);
+    if (!w->frame_open) {
+        if (w->cap - w->pos < DX_PATCH_FRAME_HEADER_SIZE) return w->error = DX_ERR_NOSPACE, (uint8_t *)NULL;
+        w->frame_at = w->pos;
+        w->pos += DX_PATCH_FRAME_HEADER_SIZE;
+        w->frame_open = true;
+    }
+    if (w->cap - w->pos < need) return w->error = DX_ERR_NOSPACE, (uint8_t *)NULL;
+    return w->out + w->pos;
+}
+
+DXI_PRIVATE size_t dxi_pt_varint_size(uint64_t v) {
+    size_t n = 1;
+    while (v >= 0x80) v >>= 7, n++;
+    return n;
+}
+
+/* The runs of d[0..n): (zero bytes to skip, bytes that differ, those bytes).
+   Zero gaps under 4 bytes stay inside a run: a new run header costs more.
+   Writes them to out unless it is NULL; returns the run count, their exact
+   encoded size and where the first difference is. */
+DXI_PRIVATE size_t dxi_pt_runs(const uint8_t *d, size_t n, uint8_t *out, size_t *out_size, size_t *out_first) {
+    size_t i = 0, runs = 0, bytes = 0, last_end = 0;
+    *out_first = n;
+    while (i < n) {
+        size_t start, end, zeros;
+        while (i < n && d[i] == 0) i++;
+        if (i == n) break;
+        start = i;
+        for (end = i;;) {
+            while (end < n && d[end] != 0) end++;
+            for (zeros = 0; end + zeros < n && d[end + zeros] == 0 && zeros < 4; zeros++) {}
+            if (zeros < 4 && end + zeros < n) end += zeros;
+            else break;
+        }
+        if (runs == 0) *out_first = start;
+        bytes += dxi_pt_varint_size(start - last_end) + dxi_pt_varint_size(end - start) + (end - start);
+        if (out) {
+            out += dxi_pt_put_varint(out, start - last_end);
+            out += dxi_pt_put_varint(out, end - start);
+            DX_MEMCPY(out, d + start, end - start);
+            out += end - start;
+        }
+        last_end = end;
+        runs++;
+        i = end;
+    }
+    *out_size = bytes;
+    return runs;
+}
+
+DX_PATCH_API size_t dx_patch_bound(uint64_t base_len, uint64_t target_len, const dx_patch_config *cfg) {
+    uint64_t len = base_len > target_len ? base_len : target_len;
+    uint64_t bs = cfg && cfg->block_size ? cfg->block_size : (uint32_t)DX_PATCH_DEFAULT_BLOCK;
+    uint64_t blocks = dxi_pt_blocks(len, bs), total;
+    /* a frame holds at least one record, so there are at most blocks + 1 frames */
+    total = DX_PATCH_HEADER_SIZE + blocks * (bs + 48) + (blocks + 1) * DX_PATCH_FRAME_HEADER_SIZE;
+    return total > (uint64_t)(size_t)-1 ? (size_t)-1 : (size_t)total;
+}
+
+DXI_PRIVATE void dxi_pt_write_header(uint8_t *h, uint32_t flags, uint32_t bs, uint64_t blen, uint64_t tlen,
+                                     uint64_t bhash, uint64_t thash, uint32_t frame_max, uint32_t frames) {
+    DX_MEMCPY(h, "DXPT", 4);
+    dx_store_u16le(h + 4, DX_PATCH_FORMAT_MAJOR);
+    dx_store_u16le(h + 6, DX_PATCH_FORMAT_MINOR);
+    dx_store_u32le(h + 8, flags);
+    dx_store_u32le(h + 12, bs);
+    dx_store_u64le(h + 16, blen);
+    dx_store_u64le(h + 24, tlen);
+    dx_store_u64le(h + 32, bhash);
+    dx_store_u64le(h + 40, thash);
+    dx_store_u32le(h + 48, frame_max);
+    dx_store_u32le(h + 52, frames);
+    dx_store_u32le(h + 56, 0);
+    dx_store_u32le(h + 60, dxi_pt_check32(h, 60));
+}
+
+/* The bytes of a zero-padded input inside [off, off + n). */
+DXI_PRIVATE const uint8_t *dxi_pt_padded(const uint8_t *data, size_t len, size_t off, size_t n, uint8_t *tmp) {
+    if (off + n <= len) return data + off;
+    DX_MEMSET(tmp, 0, n);
+    if (off < len) DX_MEMCPY(tmp, data + off, len - off);
+    return tmp;
+}
+
+DX_PATCH_API int64_t dx_patch_diff(const dx_patch_config *cfg, const uint8_t *base, size_t base_len,
+                                   const uint8_t *target, size_t target_len, uint8_t *out, size_t cap) {
+    static const dx_patch_config defaults = {0, 0, 0, false, false, false, {NULL, NULL, NULL}};
+    dxi_pt_writer w;
+    uint32_t flags = 0;
+    size_t len = base_len > target_len ? base_len : target_len, block, blocks, last = 0;
+    uint8_t *tmp_b, *tmp_t, *d;
+    if (!cfg) cfg = &defaults;
+    if ((!base && base_len) || (!target && target_len) || !out) return DX_ERR_INVAL;
+    DX_MEMSET(&w, 0, sizeof w);
+    w.cfg = cfg;
+    w.out = out;
+    w.cap = cap;
+    w.block_size = cfg->block_size ? cfg->block_size : (uint32_t)DX_PATCH_DEFAULT_BLOCK;
+    w.frame_size = cfg->frame_size ? cfg->frame_size : (uint32_t)DX_PATCH_DEFAULT_FRAME;
+    if (!dxi_pt_pow2(w.block_size) || w.block_size < 64 || w.block_size > (1u << 20) || cfg->shift) return DX_ERR_INVAL;
+    if (w.frame_size < w.block_size + 64) w.frame_size = w.block_size + 64;
+    if (w.frame_size > 0x7fffffffu) return DX_ERR_LIMIT;
+    if (cap < DX_PATCH_HEADER_SIZE) return DX_ERR_NOSPACE;
+    if (!cfg->no_witness) flags |= DX_PATCH_FLAG_WITNESS;
+    if (cfg->one_way) flags |= DX_PATCH_FLAG_ONE_WAY;
+    w.scratch_cap = 3 * (size_t)w.block_size;
+#if defined(DX_PATCH_WITH_ZSTD)
+    if (cfg->zstd_level) {
+        flags |= DX_PATCH_FLAG_ZSTD;
+        w.scratch_cap = 3 * (size_t)w.block_size + ZSTD_compressBound(w.frame_size);
+        w.cctx = ZSTD_createCCtx();
+        if (!w.cctx) return DX_ERR_NOMEM;
+    }
+#else
+    if (cfg->zstd_level) return DX_ERR_UNSUPPORTED; /* define DX_PATCH_WITH_ZSTD and link libzstd */
+#endif
+    w.scratch = (uint8_t *)dxi_pt_alloc(&cfg->allocator, w.scratch_cap);
+    if (!w.scratch) {
+#if defined(DX_PATCH_WITH_ZSTD)
+        ZSTD_freeCCtx((ZSTD_CCtx *)w.cctx);
+#endif
+        return DX_ERR_NOMEM;
+    }
+    /* the scratch layout: [compressed frame | d | padded base | padded target] */
+    d = w.scratch + w.scratch_cap - 3 * (size_t)w.block_size;
+    tmp_b = d + w.block_size;
+    tmp_t = tmp_b + w.block_size;
+    w.pos = DX_PATCH_HEADER_SIZE;
+    blocks = (len + w.block_size - 1) / w.block_size;
+    for (block = 0; block < blocks && w.error == DX_OK; block++) {
+        size_t off = block * w.block_size, n = (size_t)dxi_pt_min(w.block_size, len - off), runs, enc, i;
+        const uint8_t *b = dxi_pt_padded(base, base_len, off, n, tmp_b);
+        const uint8_t *t = dxi_pt_padded(target, target_len, off, n, tmp_t);
+        size_t first;
+        size_t tn = off < target_len ? (size_t)dxi_pt_min(n, target_len - off) : 0;
+        uint8_t *r;
+        bool all_zero = true;
+        if (DX_MEMCMP(b, t, n) == 0) continue;
+        for (i = 0; i < n; i++) d[i] = (uint8_t)(b[i] ^ t[i]);
+        runs = dxi_pt_runs(d, n, NULL, &enc, &first);
+        r = dxi_pt_record(&w, 32 + (enc < n + 32 ? enc : n + 32));
+        if (!r) break;
+        if (cfg->one_way) {
+            for (i = 0; i < tn && all_zero; i++) all_zero = t[i] == 0;
+            if (all_zero) { /* the block becomes zeros */
+                r[0] = DX_PATCH_REC_ZERO;
+                w.pos += 1 + dxi_pt_put_varint(r + 1, block - last);
+                last = block + 1;
+                continue;
+            }
+            if (enc > tn + 20) { /* XOR does not help: store the new bytes */
+                size_t k = 1 + dxi_pt_put_varint(r + 1, block - last);
+                r[0] = DX_PATCH_REC_RAW;
+                DX_MEMCPY(r + k, t, tn);
+                w.pos += k + tn;
+                last = block + 1;
+                continue;
+            }
+        }
+        {
+            size_t k = 1;
+            r[0] = DX_PATCH_REC_XOR;
+            k += dxi_pt_put_varint(r + k, block - last);
+            if (flags & DX_PATCH_FLAG_WITNESS) r[k++] = b[first];
+            if (enc > n + 20) { /* one run over the whole block beats many small ones */
+                k += dxi_pt_put_varint(r + k, 1);
+                k += dxi_pt_put_varint(r + k, 0);
+                k += dxi_pt_put_varint(r + k, n);
+                DX_MEMCPY(r + k, d, n);
+                k += n;
+            } else {
+                k += dxi_pt_put_varint(r + k, runs);
+                dxi_pt_runs(d, n, r + k, &enc, &first);
+                k += enc;
+            }
+            w.pos += k;
+            last = block + 1;
+        }
+    }
+    dxi_pt_close_frame(&w);
+    if (w.error == DX_OK) {
+        dxi_pt_write_header(out, flags, w.block_size, base_len, target_len, dx_patch_hash64(0, base, base_len),
+                            dx_patch_hash64(0, target, target_len), (uint32_t)w.frame_size, w.frames);
+    }
+    dxi_pt_free(&cfg->allocator, w.scratch, w.scratch_cap);
+#if defined(DX_PATCH_WITH_ZSTD)
+    if (w.cctx) ZSTD_freeCCtx((ZSTD_CCtx *)w.cctx);
+#endif
+    return w.error != DX_OK ? (int64_t)w.error : (int64_t)w.pos;
+}
+
+/* ---- apply: one engine for the streaming applier and the one-shot calls ---- */
+
+#define DXI_PT_DEFAULT_MAX_BLOCK 65536u
+
+DXI_PRIVATE void dxi_pt_limits(const dx_patch_applier_config *cfg, size_t *max_block, size_t *max_frame) {
+    *max_block = cfg->max_block ? cfg->max_block : DXI_PT_DEFAULT_MAX_BLOCK;
+    *max_frame = cfg->max_frame ? cfg->max_frame : (uint32_t)DX_PATCH_DEFAULT_FRAME;
+    if (*max_frame < *max_block + 64) *max_frame = *max_block + 64;
+}
+
+DX_PATCH_API size_t dx_patch_applier_memory_size(const dx_patch_applier_config *cfg) {
+    size_t max_block, max_frame;
+    if (!cfg) return 0;
+    dxi_pt_limits(cfg, &max_block, &max_frame);
+    if (max_block > (1u << 20) || max_frame > DX_PATCH_MAX_FRAME) return 0;
+    /* frame, compressed frame, block, and a second block that also holds the output hash */
+    return 2 * ((max_frame + 7) & ~(size_t)7) + ((max_block + 7) & ~(size_t)7) +
+           (max_block > 256 ? ((max_block + 7) & ~(size_t)7) : 256);
+}
+
+DXI_PRIVATE dx_result dxi_pt_fail(dx_patch_applier *a, dx_result err) {
+    if (a->error == DX_OK) a->error = err;
+    return a->error;
+}
+
+/* In-memory data for the one-shot calls: no copies through io. */
+typedef struct dxi_pt_mem {
+    const uint8_t *src;
+    uint8_t *dst;
+    size_t dst_cap;
+} dxi_pt_mem;
+
+DXI_PRIVATE dx_result dxi_pt_mem_read(void *user, uint64_t off, void *buf, size_t len) {
+    DX_MEMCPY(buf, ((dxi_pt_mem *)user)->src + off, len);
+    return DX_OK;
+}
+
+DXI_PRIVATE dx_result dxi_pt_mem_write(void *user, uint64_t off, const void *buf, size_t len) {
+    dxi_pt_mem *m = (dxi_pt_mem *)user;
+    if (off > m->dst_cap || len > m->dst_cap - off) return DX_ERR_NOSPACE;
+    if (m->dst + off != buf) DX_MEMMOVE(m->dst + off, buf, len);
+    return DX_OK;
+}
+
+DXI_PRIVATE uint64_t dxi_pt_src_len(const dx_patch_applier *a) { return a->reverse ? a->info.target_len : a->info.base_len; }
+DXI_PRIVATE uint64_t dxi_pt_dst_len(const dx_patch_applier *a) { return a->reverse ? a->info.base_len : a->info.target_len; }
+DXI_PRIVATE uint64_t dxi_pt_len(const dx_patch_applier *a) {
+    return a->info.base_len > a->info.target_len ? a->info.base_len : a->info.target_len;
+}
+
+/* Reads [off, off + n) of the data, zero beyond its length, into buf. */
+DXI_PRIVATE dx_result dxi_pt_read_padded(dx_patch_applier *a, uint64_t off, uint8_t *buf, size_t n, uint64_t have) {
+    size_t got = off < have ? (size_t)dxi_pt_min(n, have - off) : 0;
+    if (got && a->io.read(a->io.user, off, buf, got) != DX_OK) return DX_ERR_IO;
+    DX_MEMSET(buf + got, 0, n - got);
+    return DX_OK;
+}
+
+/* Hashes [0, len) of the data through io, a block at a time. */
+DXI_PRIVATE dx_result dxi_pt_hash_data(dx_patch_applier *a, uint64_t len, size_t chunk, uint64_t *out) {
+    dxi_pt_hasher h;
+    uint64_t off;
+    dxi_pt_hash_init(&h, 0);
+    for (off = 0; off < len; off += chunk) {
+        size_t n = (size_t)dxi_pt_min(chunk, len - off);
+        if (a->io.read(a->io.user, off, a->block, n) != DX_OK) return DX_ERR_IO;
+        dxi_pt_hash_update(&h, a->block, n);
+    }
+    *out = dxi_pt_hash_final(&h);
+    return DX_OK;
+}
+
+/* After the header: which way the patch goes, and the zero padding. */
+DXI_PRIVATE dx_result dxi_pt_start(dx_patch_applier *a) {
+    dx_patch_info *in = &a->info;
+    uint64_t hash = 0;
+    dx_result err;
+    if ((in->flags & DX_PATCH_FLAG_COPY) && a->in_place) return DX_ERR_UNSUPPORTED;
+    if (a->base_checked) {
+        /* the one-shot calls checked the base in their dry run */
+    } else if (a->resume) {
+        if (!a->in_place || (!(in->flags & DX_PATCH_FLAG_WITNESS) && !(in->flags & DX_PATCH_FLAG_ONE_WAY)))
+            return DX_ERR_UNSUPPORTED;
+    } else {
+        if (a->data_len != in->base_len && a->data_len != in->target_len) return DX_PATCH_ERR_WRONG_BASE;
+        err = dxi_pt_hash_data(a, a->data_len, in->block_size, &hash);
+        if (err != DX_OK) return err;
+        if (a->data_len == in->base_len && hash == in->base_hash) a->reverse = false;
+        else if (!(in->flags & DX_PATCH_FLAG_ONE_WAY) && a->data_len == in->target_len && hash == in->target_hash)
+            a->reverse = true; /* XOR is its own inverse: the patch rolls the target back */
+        else return DX_PATCH_ERR_WRONG_BASE;
+    }
+    if (a->in_place && !a->dry_run && a->data_len < dxi_pt_len(a)) { /* grow with zeros first */
+        uint64_t off;
+        DX_MEMSET(a->block, 0, in->block_size);
+        for (off = a->data_len; off < dxi_pt_len(a); off += in->block_size)
+            if (a->io.write(a->io.user, off, a->block, (size_t)dxi_pt_min(in->block_size, dxi_pt_len(a) - off)) != DX_OK)
+                return DX_ERR_IO;
+    }
+    a->base_checked = true;
+    return DX_OK;
+}
+
+/* Out of place, blocks without records are copied from the data. */
+DXI_PRIVATE dx_result dxi_pt_copy_until(dx_patch_applier *a, uint64_t block, dxi_pt_hasher *h) {
+    uint64_t bs = a->info.block_size, dst_len = dxi_pt_dst_len(a);
+    for (; a->next_block < block; a->next_block++) {
+        uint64_t off = a->next_block * bs;
+        size_t wn;
+        if (off >= dst_len) continue;
+        wn = (size_t)dxi_pt_min(bs, dst_len - off);
+        if (dxi_pt_read_padded(a, off, a->block, wn, dxi_pt_src_len(a)) != DX_OK ||
+            a->io.write(a->io.user, off, a->block, wn) != DX_OK)
+            return DX_ERR_IO;
+        if (h) dxi_pt_hash_update(h, a->block, wn);
+    }
+    return DX_OK;
+}
+
+/* Checks (and unless dry run applies) the records of one raw frame. */
+DXI_PRIVATE dx_result dxi_pt_frame(dx_patch_applier *a, const uint8_t *p, size_t len, dxi_pt_hasher *h) {
+    const uint8_t *end = p + len;
+    uint64_t bs = a->info.block_size, total = dxi_pt_len(a), blocks = dxi_pt_blocks(total, bs);
+    uint64_t dst_len = dxi_pt_dst_len(a);
+    bool one_way = (a->info.flags & DX_PATCH_FLAG_ONE_WAY) != 0;
+    while (p < end) {
+        uint8_t op = *p++;
+        uint64_t gap, block, off, n, wn;
+        if (!dxi_pt_get_varint(&p, end, &gap) || gap >= blocks - a->next_block || a->next_block >= blocks)
+            return DX_ERR_CORRUPT; /* out of order, or past the end */
+        block = a->next_block + gap;
+        off = block * bs;
+        n = dxi_pt_min(bs, total - off);
+        wn = off < dst_len ? dxi_pt_min(n, dst_len - off) : 0;
+        if (!a->dry_run && !a->in_place && dxi_pt_copy_until(a, block, h) != DX_OK) return DX_ERR_IO;
+        if (op == DX_PATCH_REC_XOR) {
+            const uint8_t *runs;
+            uint64_t nruns, i, pos = 0, witness_at = n;
+            uint8_t witness = 0, delta_at = 0;
+            bool skip = false;
+            if (a->info.flags & DX_PATCH_FLAG_WITNESS) {
+                if (p >= end) return DX_ERR_CORRUPT;
+                witness = *p++;
+            }
+            if (!dxi_pt_get_varint(&p, end, &nruns) || nruns == 0 || nruns > n) return DX_ERR_CORRUPT;
+            runs = p;
+            for (i = 0; i < nruns; i++) { /* bounds first: nothing is written for a bad record */
+                uint64_t gap_bytes, rl, j;
+                if (!dxi_pt_get_varint(&p, end, &gap_bytes) || !dxi_pt_get_varint(&p, end, &rl) || rl == 0 ||
+                    gap_bytes > n - pos || rl > n - pos - gap_bytes || rl > (uint64_t)(end - p))
+                    return DX_ERR_CORRUPT;
+                for (j = 0; j < rl && witness_at == n; j++)
+                    if (p[j]) witness_at = pos + gap_bytes + j, delta_at = p[j];
+                pos += gap_bytes + rl;
+                p += rl;
+            }
+            if (witness_at == n) return DX_ERR_CORRUPT; /* an XOR that changes nothing */
+            if (a->dry_run) goto next;
+            /* the block as it is now: from the data, zero beyond its end */
+            if (dxi_pt_read_padded(a, off, a->block, (size_t)n, a->in_place ? total : dxi_pt_src_len(a)) != DX_OK)
+                return DX_ERR_IO;
+            if (a->resume && (a->info.flags & DX_PATCH_FLAG_WITNESS)) {
+                uint8_t cur = a->block[witness_at];
+                if (cur == (uint8_t)(witness ^ delta_at)) skip = true; /* applied before the interruption */
+                else if (cur != witness) return DX_PATCH_ERR_WRONG_BASE;
+            }
+            if (skip) {
+                a->blocks_skipped++;
+            } else {
+                const uint8_t *q = runs;
+                for (pos = 0, i = 0; i < nruns; i++) {
+                    uint64_t gap_bytes, rl, j;
+                    dxi_pt_get_varint(&q, end, &gap_bytes);
+                    dxi_pt_get_varint(&q, end, &rl);
+                    pos += gap_bytes;
+                    for (j = 0; j < rl; j++) a->block[pos + j] ^= q[j];
+                    pos += rl;
+                    q += rl;
+                }
+                a->blocks_applied++;
+            }
+            if (a->in_place) {
+                if (!skip && a->io.write(a->io.user, off, a->block, (size_t)n) != DX_OK) return DX_ERR_IO;
+            } else if (wn && a->io.write(a->io.user, off, a->block, (size_t)wn) != DX_OK) {
+                return DX_ERR_IO;
+            }
+            if (h && !a->in_place) dxi_pt_hash_update(h, a->block, (size_t)wn);
+        } else if ((op == DX_PATCH_REC_ZERO || op == DX_PATCH_REC_RAW) && one_way && !a->reverse) {
+            const uint8_t *bytes = p;
+            if (op == DX_PATCH_REC_RAW) {
+                if (wn == 0 || wn > (uint64_t)(end - p)) return DX_ERR_CORRUPT;
+                p += wn;
+            }
+            if (a->dry_run) goto next;
+            if (op == DX_PATCH_REC_RAW) DX_MEMCPY(a->block, bytes, (size_t)wn);
+            else DX_MEMSET(a->block, 0, (size_t)n);
+            if (op == DX_PATCH_REC_RAW && n > wn) DX_MEMSET(a->block + wn, 0, (size_t)(n - wn));
+            if (a->io.write(a->io.user, off, a->block, (size_t)(a->in_place ? n : wn)) != DX_OK) return DX_ERR_IO;
+            if (h && !a->in_place) dxi_pt_hash_update(h, a->block, (size_t)wn);
+            a->blocks_applied++;
+        } else {
+            return DX_ERR_CORRUPT;
+        }
+    next:
+        a->next_block = block + 1;
+    }
+    return DX_OK;
+}
+
+DXI_PRIVATE dx_result dxi_pt_setup(dx_patch_applier *a, const dx_patch_applier_config *cfg, void *mem, size_t mem_size) {
+    size_t max_block, max_frame, need = dx_patch_applier_memory_size(cfg);
+    uint8_t *m = (uint8_t *)mem;
+    DX_MEMSET(a, 0, sizeof *a);
+    if (!cfg->io.read || !cfg->io.write || need == 0) return DX_ERR_INVAL;
+    if (!mem || mem_size < need) return DX_ERR_NOSPACE;
+    dxi_pt_limits(cfg, &max_block, &max_frame);
+    a->io = cfg->io;
+    a->data_len = cfg->data_len;
+    a->in_place = cfg->in_place;
+    a->resume = cfg->resume;
+    a->allocator = cfg->allocator;
+    a->frame = m;
+    a->stored = m + ((max_frame + 7) & ~(size_t)7);
+    a->block = a->stored + ((max_frame + 7) & ~(size_t)7);
+    a->block2 = a->block + ((max_block + 7) & ~(size_t)7);
+    a->memory = mem;
+    a->memory_size = mem_size;
+    /* the limits are kept in the otherwise unused info fields until the header arrives */
+    a->info.block_size = (uint32_t)max_block;
+    a->info.frame_max = (uint32_t)max_frame;
+    return DX_OK;
+}
+
+DX_PATCH_API dx_result dx_patch_applier_init(dx_patch_applier *a, const dx_patch_applier_config *cfg, void *mem,
+                                             size_t mem_size) {
+    if (!a || !cfg) return DX_ERR_INVAL;
+    return dxi_pt_setup(a, cfg, mem, mem_size);
+}
+
+DX_PATCH_API dx_result dx_patch_applier_create(dx_patch_applier *a, const dx_patch_applier_config *cfg) {
+    size_t size;
+    void *mem;
+    dx_result err;
+    if (!a || !cfg || (!cfg->allocator.alloc != !cfg->allocator.free)) return DX_ERR_INVAL;
+    size = dx_patch_applier_memory_size(cfg);
+    if (size == 0) return DX_ERR_INVAL;
+    mem = dxi_pt_alloc(&cfg->allocator, size);
+    if (!mem) return DX_ERR_NOMEM;
+    err = dxi_pt_setup(a, cfg, mem, size);
+    if (err != DX_OK) dxi_pt_free(&cfg->allocator, mem, size);
+    else a->owns_memory = true;
+    return err;
+}
+
+DX_PATCH_API void dx_patch_applier_destroy(dx_patch_applier *a) {
+    if (!a) return;
+#if defined(DX_PATCH_WITH_ZSTD)
+    if (a->zstd) ZSTD_freeDCtx((ZSTD_DCtx *)a->zstd);
+#endif
+    if (a->owns_memory) dxi_pt_free(&a->allocator, a->memory, a->memory_size);
+    DX_MEMSET(a, 0, sizeof *a);
+}
+
+/* One frame: decompress if needed, check it, apply its records. */
+DXI_PRIVATE dx_result dxi_pt_frame_done(dx_patch_applier *a, const uint8_t *stored, uint32_t raw, uint32_t stored_len,
+                                        uint32_t check, uint8_t *raw_buf, dxi_pt_hasher *h) {
+    const uint8_t *bytes = stored;
+    if (stored_len < raw) {
+#if defined(DX_PATCH_WITH_ZSTD)
+        size_t n;
+        if (!(a->info.flags & DX_PATCH_FLAG_ZSTD)) return DX_ERR_CORRUPT;
+        if (!a->zstd && !(a->zstd = ZSTD_createDCtx())) return DX_ERR_NOMEM;
+        n = ZSTD_decompressDCtx((ZSTD_DCtx *)a->zstd, raw_buf, raw, stored, stored_len);
+        if (ZSTD_isError(n) || n != raw) return DX_ERR_CORRUPT;
+        bytes = raw_buf;
+#else
+        (void)raw_buf;
+        return DX_ERR_UNSUPPORTED; /* a compressed patch: build with DX_PATCH_WITH_ZSTD */
+#endif
+    }
+    if (dxi_pt_check32(bytes, raw) != check) return DX_ERR_CHECKSUM;
+    a->frames_done++;
+    return dxi_pt_frame(a, bytes, raw, h);
+}
+
+DXI_PRIVATE dx_result dxi_pt_header_done(dx_patch_applier *a) {
+    uint32_t max_block = a->info.block_size, max_frame = a->info.frame_max;
+    dx_result err = dxi_pt_parse_header(a->header, &a->info);
+    if (err != DX_OK) return err;
+    if (a->info.block_size > max_block || a->info.frame_max > max_frame) return DX_ERR_LIMIT;
+    a->header_done = true;
+    return dxi_pt_start(a);
+}
+
+/* The running hash of out-of-place output lives in the applier's second
+   block buffer, which out-of-place applies do not otherwise use. */
+DXI_PRIVATE dxi_pt_hasher *dxi_pt_out_hash(dx_patch_applier *a) {
+    return a->in_place || a->dry_run ? (dxi_pt_hasher *)NULL : (dxi_pt_hasher *)(void *)a->block2;
+}
+
+DX_PATCH_API dx_result dx_patch_applier_feed(dx_patch_applier *a, const uint8_t *data, size_t len) {
+    if (!a || (!data && len)) return DX_ERR_INVAL;
+    while (len && a->error == DX_OK) {
+        size_t take;
+        if (!a->header_done) {
+            take = (size_t)dxi_pt_min(DX_PATCH_HEADER_SIZE - a->have, len);
+            DX_MEMCPY(a->header + a->have, data, take);
+            a->have += take, data += take, len -= take;
+            if (a->have < DX_PATCH_HEADER_SIZE) break;
+            a->have = 0;
+            dxi_pt_fail(a, dxi_pt_header_done(a));
+            if (a->error == DX_OK && dxi_pt_out_hash(a)) dxi_pt_hash_init(dxi_pt_out_hash(a), 0);
+            continue;
+        }
+        if (a->frames_done == a->info.frame_count) return dxi_pt_fail(a, DX_ERR_CORRUPT); /* bytes after the last frame */
+        if (a->have < DX_PATCH_FRAME_HEADER_SIZE) {
+            take = (size_t)dxi_pt_min(DX_PATCH_FRAME_HEADER_SIZE - a->have, len);
+            DX_MEMCPY(a->fhead + a->have, data, take);
+            a->have += take, data += take, len -= take;
+            if (a->have == DX_PATCH_FRAME_HEADER_SIZE) {
+                uint32_t raw = dx_load_u32le(a->fhead), stored = dx_load_u32le(a->fhead + 4);
+                if (raw == 0 || raw > a->info.frame_max || stored == 0 || stored > raw)
+                    return dxi_pt_fail(a, DX_ERR_CORRUPT);
+            }
+            continue;
+        } else {
+            uint32_t raw = dx_load_u32le(a->fhead), stored = dx_load_u32le(a->fhead + 4);
+            size_t at = a->have - DX_PATCH_FRAME_HEADER_SIZE;
+            uint8_t *dst = stored < raw ? a->stored : a->frame;
+            take = (size_t)dxi_pt_min(stored - at, len);
+            DX_MEMCPY(dst + at, data, take);
+            a->have += take, data += take, len -= take;
+            if (at + take == stored) {
+                a->have = 0;
+                dxi_pt_fail(a, dxi_pt_frame_done(a, dst, raw, stored, dx_load_u32le(a->fhead + 8), a->frame,
+                                                 dxi_pt_out_hash(a)));
+            }
+        }
+    }
+    return a->error;
+}
+
+DX_PATCH_API int64_t dx_patch_applier_finish(dx_patch_applier *a) {
+    uint64_t hash = 0, want, dst_len;
+    dx_result err;
+    if (!a) return DX_ERR_INVAL;
+    if (a->error != DX_OK) return a->error;
+    if (!a->header_done || a->have || a->frames_done < a->info.frame_count) return dxi_pt_fail(a, DX_ERR_TRUNCATED);
+    dst_len = dxi_pt_dst_len(a);
+    if (a->dry_run) return (int64_t)dst_len;
+    if (!a->in_place) {
+        uint64_t bs = a->info.block_size;
+        err = dxi_pt_copy_until(a, dxi_pt_blocks(dst_len, bs), dxi_pt_out_hash(a));
+        if (err != DX_OK) return dxi_pt_fail(a, err);
+        hash = dxi_pt_hash_final(dxi_pt_out_hash(a));
+    } else {
+        err = dxi_pt_hash_data(a, dst_len, a->info.block_size, &hash);
+        if (err != DX_OK) return dxi_pt_fail(a, err);
+    }
+    want = a->reverse ? a->info.base_hash : a->info.target_hash;
+    if (hash != want) return dxi_pt_fail(a, DX_PATCH_ERR_RESULT);
+    return (int64_t)dst_len;
+}
+
+/* One-shot: check the whole patch without writing, then apply it. */
+DXI_PRIVATE int64_t dxi_pt_apply_mem(const uint8_t *patch, size_t patch_len, const uint8_t *src, size_t src_len,
+                                     uint8_t *dst, size_t cap, bool in_place, bool resume) {
+    dx_patch_applier a;
+    dx_patch_applier_config cfg;
+    dx_patch_info info;
+    a.reverse = false;
+    dxi_pt_mem mem;
+    uint8_t *scratch;
+    size_t scratch_size, pass;
+    int64_t result = DX_OK;
+    dx_result err = dx_patch_get_info(patch, patch_len, &info);
+    if (err != DX_OK) return err;
+    if ((!src && src_len) || !dst) return DX_ERR_INVAL;
+    if (cap < (info.base_len > info.target_len ? info.base_len : info.target_len) && in_place) return DX_ERR_NOSPACE;
+    DX_MEMSET(&cfg, 0, sizeof cfg);
+    mem.src = src, mem.dst = dst, mem.dst_cap = cap;
+    cfg.io.read = dxi_pt_mem_read;
+    cfg.io.write = dxi_pt_mem_write;
+    cfg.io.user = &mem;
+    cfg.data_len = src_len;
+    cfg.in_place = in_place;
+    cfg.resume = resume;
+    cfg.max_block = info.block_size;
+    cfg.max_frame = info.frame_max;
+    scratch_size = dx_patch_applier_memory_size(&cfg);
+    if (scratch_size == 0) return DX_ERR_LIMIT;
+    scratch = (uint8_t *)dxi_pt_alloc(&cfg.allocator, scratch_size);
+    if (!scratch) return DX_ERR_NOMEM;
+    for (pass = 0; pass < 2 && result >= 0; pass++) { /* pass 0: dry run, pass 1: apply */
+        const uint8_t *p = patch + DX_PATCH_HEADER_SIZE, *end = patch + patch_len;
+        uint32_t f;
+        bool reverse = a.reverse;
+        dxi_pt_setup(&a, &cfg, scratch, scratch_size);
+        a.dry_run = pass == 0;
+        a.base_checked = pass == 1, a.reverse = pass == 1 && reverse;
+        DX_MEMCPY(a.header, patch, DX_PATCH_HEADER_SIZE);
+        err = dxi_pt_header_done(&a);
+        if (err == DX_OK && dxi_pt_out_hash(&a)) dxi_pt_hash_init(dxi_pt_out_hash(&a), 0);
+        if (err == DX_OK && !in_place && cap < dxi_pt_dst_len(&a)) err = DX_ERR_NOSPACE;
+        /* walk the frames in place: only compressed ones are copied out */
+        for (f = 0; err == DX_OK && f < a.info.frame_count; f++) {
+            uint32_t raw, stored;
+            if ((size_t)(end - p) < DX_PATCH_FRAME_HEADER_SIZE) {
+                err = DX_ERR_TRUNCATED;
+                break;
+            }
+            raw = dx_load_u32le(p), stored = dx_load_u32le(p + 4);
+            if (raw == 0 || raw > a.info.frame_max || stored == 0 || stored > raw) err = DX_ERR_CORRUPT;
+            else if (stored > (size_t)(end - p) - DX_PATCH_FRAME_HEADER_SIZE) err = DX_ERR_TRUNCATED;
+            else err = dxi_pt_frame_done(&a, p + DX_PATCH_FRAME_HEADER_SIZE, raw, stored, dx_load_u32le(p + 8), a.frame,
+                                         dxi_pt_out_hash(&a));
+            p += DX_PATCH_FRAME_HEADER_SIZE + stored;
+        }
+        if (err == DX_OK && p != end) err = DX_ERR_CORRUPT;
+        if (err != DX_OK) a.error = err;
+        result = dx_patch_applier_finish(&a);
+#if defined(DX_PATCH_WITH_ZSTD)
+        if (a.zstd) ZSTD_freeDCtx((ZSTD_DCtx *)a.zstd);
+#endif
+    }
+    dxi_pt_free(&cfg.allocator, scratch, scratch_size);
+    return result;
+}
+
+DX_PATCH_API int64_t dx_patch_apply(const uint8_t *patch, size_t patch_len, const uint8_t *base, size_t base_len,
+                                    uint8_t *out, size_t cap) {
+    if (!patch || (out && base && out < base + base_len && base < out + cap)) return DX_ERR_INVAL; /* no overlap */
+    return dxi_pt_apply_mem(patch, patch_len, base, base_len, out, cap, false, false);
+}
+
+DX_PATCH_API int64_t dx_patch_apply_in_place(const uint8_t *patch, size_t patch_len, uint8_t *data, size_t len,
+                                             size_t cap, bool resume) {
+    if (!patch || !data) return DX_ERR_INVAL;
+    return dxi_pt_apply_mem(patch, patch_len, data, len, data, cap, true, resume);
+}
+
+/* ---- delta chains: every version is one patch away from the baseline ---- */
+
+DX_PATCH_API dx_result dx_patch_chain_init(dx_patch_chain *c, const dx_patch_chain_config *cfg) {
+    if (!c) return DX_ERR_INVAL;
+    DX_MEMSET(c, 0, sizeof *c);
+    if (cfg) c->cfg = *cfg;
+    if (!c->cfg.max_versions) c->cfg.max_versions = 50; /* git's default delta depth */
+    if (!c->cfg.max_delta_pct) c->cfg.max_delta_pct = 100;
+    return DX_OK;
+}
+
+DX_PATCH_API void dx_patch_chain_deinit(dx_patch_chain *c) {
+    if (!c) return;
+    dxi_pt_free(&c->cfg.patch.allocator, c->baseline, c->baseline_cap);
+    DX_MEMSET(c, 0, sizeof *c);
+}
+
+/* Writes the patch that turns the baseline into version. When the chain is
+   too long or its deltas too big, version becomes the new baseline and the
+   patch is against empty data (*out_refreshed): the receiver applies it to
+   nothing and keeps the result as its baseline. */
+DX_PATCH_API int64_t dx_patch_chain_push(dx_patch_chain *c, const uint8_t *version, size_t len, uint8_t *out,
+                                         size_t cap, bool *out_refreshed) {
+    int64_t n;
+    bool refresh;
+    if (!c || (!version && len) || !out) return DX_ERR_INVAL;
+    refresh = !c->baseline || c->versions_since_refresh >= c->cfg.max_versions;
+    if (!refresh) {
+        n = dx_patch_diff(&c->cfg.patch, c->baseline, c->baseline_len, version, len, out, cap);
+        if (n < 0 && n != DX_ERR_NOSPACE) return n;
+        refresh = n < 0 || (c->delta_bytes_since_refresh + (uint64_t)n) * 100 >
+                               (uint64_t)c->baseline_len * c->cfg.max_delta_pct;
+    }
+    if (refresh) {
+        if (c->baseline_cap < len || !c->baseline) {
+            uint8_t *grown = (uint8_t *)dxi_pt_alloc(&c->cfg.patch.allocator, len ? len : 1);
+            if (!grown) return DX_ERR_NOMEM;
+            dxi_pt_free(&c->cfg.patch.allocator, c->baseline, c->baseline_cap);
+            c->baseline = grown;
+            c->baseline_cap = len ? len : 1;
+        }
+        n = dx_patch_diff(&c->cfg.patch, NULL, 0, version, len, out, cap);
+        if (n < 0) return n;
+        if (len) DX_MEMCPY(c->baseline, version, len);
+        c->baseline_len = len;
+        c->versions_since_refresh = 0;
+        c->delta_bytes_since_refresh = 0;
+        c->stats.refreshes++;
+    } else {
+        c->versions_since_refresh++;
+        c->delta_bytes_since_refresh += (uint64_t)n;
+    }
+    c->stats.versions++;
+    c->stats.bytes_in += len;
+    c->stats.bytes_out += (uint64_t)n;
+    if (out_refreshed) *out_refreshed = refresh;
+    return n;
+}
+
+DX_PATCH_API const char *dx_patch_result_name(dx_result r) {
+#if defined(DX_NO_ERROR_STRINGS)
+    (void)r;
+    return "";
+#else
+    if (r == DX_PATCH_ERR_MAGIC) return "DX_PATCH_ERR_MAGIC";
+    if (r == DX_PATCH_ERR_WRONG_BASE) return "DX_PATCH_ERR_WRONG_BASE";
+    if (r == DX_PATCH_ERR_RESULT) return "DX_PATCH_ERR_RESULT";
+    return dx_result_name(r);
+#endif
+}
+
+#endif /* DX_PATCH_IMPLEMENTATION */
+
+/*
+------------------------------------------------------------------------------
+This software is available under 2 licenses -- choose whichever you prefer.
+SPDX-License-Identifier: MIT OR Unlicense
+------------------------------------------------------------------------------
+ALTERNATIVE A - MIT License
+Copyright (c) 2026 the dx authors
+Permission is hereby granted, free of charge, to any person obtaining a copy of
+this software and associated documentation files (the "Software"), to deal in
+the Software without restriction, including without limitation the rights to
+use, copy, modify, merge, publish, distribute, sublicense, and/or sell copies
+of the Software, and to permit persons to whom the Software is furnished to do
+so, subject to the following conditions:
+The above copyright notice and this permission notice shall be included in all
+copies or substantial portions of the Software.
+THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
+OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE
+SOFTWARE.
+------------------------------------------------------------------------------
+ALTERNATIVE B - Public Domain (www.unlicense.org)
+This is free and unencumbered software released into the public domain.
+Anyone is free to copy, modify, publish, use, compile, sell, or distribute this
+software, either in source code form or as a compiled binary, for any purpose,
+commercial or non-commercial, and by any means.
+In jurisdictions that recognize copyright laws, the author or authors of this
+software dedicate any and all copyright interest in the software to the public
+domain. We make this dedication for the benefit of the public at large and to
+the detriment of our heirs and successors. We intend this dedication to be an
+overt act of relinquishment in perpetuity of all present and future rights to
+this software under copyright law.
+THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+AUTHORS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER LIABILITY, WHETHER IN AN
+ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM, OUT OF OR IN CONNECTION
+WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE SOFTWARE.
+------------------------------------------------------------------------------
+*/
