@@ -125,9 +125,13 @@ if [ -x "$B/ex-teleport_users" ]; then
     fi
 fi
 
-# 5. the README's quick start compiles as written and runs
-sed -n '/^```c/,/^```/p' README.md | sed '1d;$d' > "$B/readme_quickstart.c"
-check "readme-quickstart" bash -c "gcc -std=c99 -Wall -Wextra -Wpedantic -Werror $ASAN -I. $B/readme_quickstart.c -o $B/readme_quickstart && ./$B/readme_quickstart"
+# 5. every quick start in the README compiles as written and runs
+awk -v dir="$B" '/^```c$/ { n++; f = dir "/readme_quickstart_" n ".c"; printf "" > f; on = 1; next }
+                 /^```$/ { on = 0; next } on { print >> f }' README.md
+for q in "$B"/readme_quickstart_*.c; do
+    name=$(basename "$q" .c)
+    check "$name" bash -c "gcc -std=c99 -Wall -Wextra -Wpedantic -Werror $ASAN -I. $q -o $B/$name && ./$B/$name"
+done
 
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
