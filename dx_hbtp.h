@@ -106,8 +106,10 @@ API
    dx_result dx_hbtp_router_dispatch(const dx_hbtp_router *rt, dx_hbtp_request *req)
    A handler is dx_result fn(dx_hbtp_request *req, void *user). It answers with
    dx_hbtp_reply(req, body, len) or dx_hbtp_reply_error(req, code, message)
-   (or writes frames to req->resp for streams). No reply to an RPC means an
-   empty reply; an error result without a reply means ERROR INTERNAL.
+   (or writes frames to req->resp for streams: they are then the reply). No
+   reply to an RPC means an empty reply; an error result without a reply, or
+   a reply that does not fit the output buffer or the negotiated max_payload,
+   means ERROR INTERNAL.
 
    Connection (one thread at a time; may move between threads)
    size_t dx_hbtp_conn_memory_size(const dx_hbtp_conn_config *cfg)
@@ -117,9 +119,10 @@ API
        takes yours. Nothing else allocates.
    int64_t dx_hbtp_conn_feed(c, const uint8_t *data, size_t len)
        processes every complete frame; returns the bytes consumed. Fewer than
-       len when unsent output passed half the output buffer (backpressure):
-       send, consume, feed the rest. < 0: a protocol error; the output then
-       holds ERROR and GOAWAY for the peer, and the connection is closing.
+       len when a server's output filled half the output buffer (the room
+       comes back once all of it was sent; backpressure): send, consume, feed
+       the rest. < 0: a protocol error; the output then holds ERROR and
+       GOAWAY for the peer, and the connection is closing.
    const uint8_t *dx_hbtp_conn_output(c, size_t *out_len), void dx_hbtp_conn_consume(c, size_t n)
    dx_result dx_hbtp_conn_hello(c)                              client: queue HELLO
    dx_result dx_hbtp_conn_ping(c, payload, len)
@@ -1071,7 +1074,7 @@ DX_HBTP_API void dx_hbtp_conn_consume(dx_hbtp_conn *c, size_t n) {
 
 /* A fatal protocol error: tell the peer why (ERROR, then GOAWAY) and close. */
 DXI_PRIVATE dx_result dxi_hbtp_fail(dx_hbtp_conn *c, dx_result err, uint16_t stream, uint16_t code, const char *msg) {
-    if (c->error == DX_OK) {
+    if (c->protocol_errors == 0) { /* c->error may already say REFUSED */
         dx_hbtp_resp_error(&c->out, stream, code, msg);
         dx_hbtp_resp_goaway(&c->out, c->last_stream, code, msg);
         c->out.error = DX_OK; /* a full buffer only loses the explanation */
@@ -1147,12 +1150,13 @@ DXI_PRIVATE dx_result dxi_hbtp_server_hello(dx_hbtp_conn *c, const dx_hbtp_frame
 }
 
 /* Runs one request through the middleware and the router; a reply that
-   does not fit in the output buffer becomes an ERROR. */
+   does not fit in the output buffer, or exceeds the negotiated max_payload,
+   becomes an ERROR. */
 DXI_PRIVATE void dxi_hbtp_serve(dx_hbtp_conn *c, const dx_hbtp_frame *f) {
     dx_hbtp_request req;
     dx_result result = DX_OK;
     uint32_t ran = 0, i;
-    size_t mark;
+    size_t mark, scan;
     if (c->out.sent == c->out.len) c->out.sent = c->out.len = 0;
     mark = c->out.len;
     DX_MEMSET(&req, 0, sizeof req);
@@ -1175,12 +1179,18 @@ DXI_PRIVATE void dxi_hbtp_serve(dx_hbtp_conn *c, const dx_hbtp_frame *f) {
         if (c->cfg.router) result = dx_hbtp_router_dispatch(c->cfg.router, &req);
         else result = dx_hbtp_reply_error(&req, DX_HBTP_CODE_UNKNOWN_METHOD, "no router");
     }
+    for (scan = mark; c->out.error == DX_OK && scan < c->out.len;) { /* a frame above the limit: the peer would refuse it */
+        uint32_t len = dx_load_u32le(c->out.buf + scan + 4);
+        if (len > c->max_payload) c->out.error = DX_HBTP_ERR_TOO_LARGE;
+        scan += DX_HBTP_HEADER_SIZE + (size_t)len;
+    }
     if (c->out.error != DX_OK) { /* roll the partial reply back */
+        result = c->out.error;
         c->out.error = DX_OK;
         c->out.len = mark;
         req.reply_at = DXI_HBTP_NO_REPLY;
-        result = DX_ERR_NOSPACE;
     }
+    if (req.reply_at == DXI_HBTP_NO_REPLY && c->out.len > mark) req.reply_at = mark; /* frames the handler wrote */
     if (req.reply_at == DXI_HBTP_NO_REPLY) {
         if (result != DX_OK) dx_hbtp_reply_error(&req, DX_HBTP_CODE_INTERNAL, dx_hbtp_result_name(result));
         else if (f->opcode == DX_HBTP_OP_RPC) dx_hbtp_reply(&req, NULL, 0);
@@ -1271,16 +1281,19 @@ DXI_PRIVATE dx_result dxi_hbtp_client_frame(dx_hbtp_conn *c, dx_hbtp_frame *f) {
     return DX_OK;
 }
 
-/* Processes every complete frame in data; returns the bytes consumed. It
-   stops early when unsent output passes half the output buffer: send, call
-   dx_hbtp_conn_consume, then feed the rest. */
+/* Processes every complete frame in data; returns the bytes consumed. A
+   server stops early when its output fills half the output buffer (unsent
+   bytes never move, so the room comes back only once all of them were sent):
+   send, call dx_hbtp_conn_consume, then feed the rest. (A client never does:
+   its answers write nothing, and holding them back while its requests wait
+   for the server would deadlock both.) */
 DX_HBTP_API int64_t dx_hbtp_conn_feed(dx_hbtp_conn *c, const uint8_t *data, size_t len) {
     dx_hbtp_frame f;
     dx_result err = DX_OK;
     if (!c || (!data && len)) return DX_ERR_INVAL;
     if (c->error != DX_OK && c->state == DX_HBTP_STATE_CLOSING && c->protocol_errors) return c->error;
     dx_hbtp_framer_feed(&c->framer, data, len);
-    while (c->out.len - c->out.sent <= c->out.cap / 2) {
+    while (c->cfg.role != DX_HBTP_ROLE_SERVER || c->out.len <= c->out.cap / 2) { /* room for the reply at the end */
         err = dx_hbtp_framer_next(&c->framer, &f);
         if (err == DX_ERR_TRUNCATED) {
             err = DX_OK;
@@ -1291,6 +1304,7 @@ DX_HBTP_API int64_t dx_hbtp_conn_feed(dx_hbtp_conn *c, const uint8_t *data, size
             break;
         }
         err = c->cfg.role == DX_HBTP_ROLE_SERVER ? dxi_hbtp_server_frame(c, &f) : dxi_hbtp_client_frame(c, &f);
+        c->out.error = DX_OK; /* an answer with no room is lost alone; it does not block the next ones */
         if (err != DX_OK) break;
     }
     len -= dx_hbtp_framer_drop_input(&c->framer);
@@ -1307,9 +1321,12 @@ DX_HBTP_API dx_result dx_hbtp_conn_hello(dx_hbtp_conn *c) {
 }
 
 DX_HBTP_API dx_result dx_hbtp_conn_ping(dx_hbtp_conn *c, const void *payload, size_t len) {
+    dx_result err;
     if (!c) return DX_ERR_INVAL;
     if (len > c->max_payload) return DX_HBTP_ERR_TOO_LARGE;
-    return dx_hbtp_resp_frame(&c->out, DX_HBTP_OP_PING, 0, 0, payload, len);
+    err = dx_hbtp_resp_frame(&c->out, DX_HBTP_OP_PING, 0, 0, payload, len);
+    if (err != DX_OK) c->out.error = DX_OK; /* the caller may send and retry */
+    return err;
 }
 
 DX_HBTP_API int32_t dx_hbtp_conn_call(dx_hbtp_conn *c, uint32_t method, const void *body, size_t len) {
@@ -1370,7 +1387,8 @@ DXI_PRIVATE void dxi_hbtp_timing_after(dx_hbtp_request *req, dx_result result, v
     t->count++;
     if (!t->report || !(req->conn->capabilities & DX_HBTP_CAP_TIMING) || req->reply_at == DXI_HBTP_NO_REPLY ||
         req->reply_at != r->frame_at || r->len != r->frame_at + DX_HBTP_HEADER_SIZE + dx_load_u32le(r->buf + r->frame_at + 4) ||
-        r->cap - r->len < 4)
+        r->cap - r->len < 4 || req->conn->max_payload < 4 ||
+        dx_load_u32le(r->buf + r->frame_at + 4) > req->conn->max_payload - 4) /* the client would refuse it */
         return;
     us = dxi_hbtp_ns_to_us(req->elapsed_ns);
     dx_store_u32le(r->buf + r->len, us);
