@@ -680,7 +680,8 @@ DX_HBTP_API void dx_hbtp_encode_header(uint8_t out[8], uint8_t opcode, uint8_t f
     dx_store_u32le(out + 4, length);
 }
 
-DX_HBTP_API dx_result dx_hbtp_decode_header(const uint8_t in[8], uint32_t max_payload, dx_hbtp_frame *out) {
+/* The header checks, inlined into the framer's per-frame path. */
+DX_INLINE dx_result dxi_hbtp_decode(const uint8_t in[8], uint32_t max_payload, dx_hbtp_frame *out) {
     uint8_t opcode = in[0], flags = in[1];
     uint32_t length = dx_load_u32le(in + 4);
     if (opcode == 0 || (opcode > DX_HBTP_OP_LAST_PROTOCOL && opcode < DX_HBTP_OP_APP_FIRST))
@@ -693,6 +694,10 @@ DX_HBTP_API dx_result dx_hbtp_decode_header(const uint8_t in[8], uint32_t max_pa
     out->length = length;
     out->payload = NULL;
     return DX_OK;
+}
+
+DX_HBTP_API dx_result dx_hbtp_decode_header(const uint8_t in[8], uint32_t max_payload, dx_hbtp_frame *out) {
+    return dxi_hbtp_decode(in, max_payload, out);
 }
 
 DX_HBTP_API int64_t dx_hbtp_parse(const uint8_t *buf, size_t len, uint32_t max_payload, dx_hbtp_frame *out) {
@@ -781,20 +786,26 @@ DXI_PRIVATE size_t dxi_hbtp_take(dx_hbtp_framer *f, size_t want) {
     return n;
 }
 
+/* The zero-copy path: a whole, valid frame at the front of the piece. */
+DX_INLINE bool dxi_hbtp_take_whole(dx_hbtp_framer *f, dx_hbtp_frame *out) {
+    if (f->have != 0 || f->in_len < DX_HBTP_HEADER_SIZE || dxi_hbtp_decode(f->in, f->max_payload, out) != DX_OK ||
+        out->length > f->in_len - DX_HBTP_HEADER_SIZE)
+        return false;
+    out->payload = f->in + DX_HBTP_HEADER_SIZE;
+    f->in += DX_HBTP_HEADER_SIZE + out->length;
+    f->in_len -= DX_HBTP_HEADER_SIZE + out->length;
+    f->frames++;
+    return true;
+}
+
 DX_HBTP_API dx_result dx_hbtp_framer_next(dx_hbtp_framer *f, dx_hbtp_frame *out) {
     dx_result err;
     if (!f || !out) return DX_ERR_INVAL;
     if (f->error != DX_OK) return f->error;
-    if (f->have == 0 && f->in_len >= DX_HBTP_HEADER_SIZE) {
-        err = dx_hbtp_decode_header(f->in, f->max_payload, out);
+    if (dxi_hbtp_take_whole(f, out)) return DX_OK;
+    if (f->have == 0 && f->in_len >= DX_HBTP_HEADER_SIZE) { /* a bad header is refused before buffering */
+        err = dxi_hbtp_decode(f->in, f->max_payload, out);
         if (err != DX_OK) return f->error = err;
-        if (out->length <= f->in_len - DX_HBTP_HEADER_SIZE) { /* whole frame in the piece: no copy */
-            out->payload = f->in + DX_HBTP_HEADER_SIZE;
-            f->in += DX_HBTP_HEADER_SIZE + out->length;
-            f->in_len -= DX_HBTP_HEADER_SIZE + out->length;
-            f->frames++;
-            return DX_OK;
-        }
     }
     if (f->in_len == 0) return DX_ERR_TRUNCATED;
     /* assemble: the header first, checked before any of the body is buffered */
@@ -811,6 +822,24 @@ DX_HBTP_API dx_result dx_hbtp_framer_next(dx_hbtp_framer *f, dx_hbtp_frame *out)
 }
 
 /* ---- response buffer ---- */
+
+/* Payloads of up to 16 bytes (PING, PONG, short errors) are copied with
+   fixed-size copies the compiler inlines; a call to memcpy costs more. */
+DX_INLINE void dxi_hbtp_copy(uint8_t *d, const void *src, size_t n) {
+    const uint8_t *s = (const uint8_t *)src;
+    if (n > 16) {
+        DX_MEMCPY(d, s, n);
+    } else if (n >= 8) {
+        DX_MEMCPY(d, s, 8);
+        DX_MEMCPY(d + n - 8, s + n - 8, 8);
+    } else if (n >= 4) {
+        DX_MEMCPY(d, s, 4);
+        DX_MEMCPY(d + n - 4, s + n - 4, 4);
+    } else {
+        size_t i;
+        for (i = 0; i < n; i++) d[i] = s[i];
+    }
+}
 
 DX_HBTP_API void dx_hbtp_resp_init(dx_hbtp_resp *r, uint8_t *buf, size_t cap) {
     DX_MEMSET(r, 0, sizeof *r);
@@ -848,7 +877,7 @@ DX_HBTP_API dx_result dx_hbtp_resp_frame(dx_hbtp_resp *r, uint8_t opcode, uint8_
                                          const void *payload, size_t len) {
     uint8_t *p = dx_hbtp_resp_begin(r, opcode, flags, stream, len);
     if (!p) return r->error;
-    if (len) DX_MEMCPY(p, payload, len);
+    dxi_hbtp_copy(p, payload, len);
     return dx_hbtp_resp_end(r, len);
 }
 
@@ -949,7 +978,7 @@ DX_HBTP_API dx_result dx_hbtp_reply_error(dx_hbtp_request *req, uint16_t code, c
 }
 
 /* O(1): one table index by opcode, one by method id. */
-DX_HBTP_API dx_result dx_hbtp_router_dispatch(const dx_hbtp_router *rt, dx_hbtp_request *req) {
+DX_INLINE dx_result dxi_hbtp_dispatch(const dx_hbtp_router *rt, dx_hbtp_request *req) {
     const dx_hbtp_route *route;
     if (req->frame->opcode == DX_HBTP_OP_RPC) {
         route = req->method < rt->method_count ? &rt->methods[req->method] : NULL;
@@ -960,6 +989,10 @@ DX_HBTP_API dx_result dx_hbtp_router_dispatch(const dx_hbtp_router *rt, dx_hbtp_
         if (!route->fn) return dx_hbtp_reply_error(req, DX_HBTP_CODE_UNKNOWN_OPCODE, "unknown opcode");
     }
     return route->fn(req, route->user);
+}
+
+DX_HBTP_API dx_result dx_hbtp_router_dispatch(const dx_hbtp_router *rt, dx_hbtp_request *req) {
+    return dxi_hbtp_dispatch(rt, req);
 }
 
 /* ---- connection ---- */
@@ -1066,9 +1099,18 @@ DX_HBTP_API void dx_hbtp_conn_consume(dx_hbtp_conn *c, size_t n) {
     dx_hbtp_resp_consume(&c->out, n);
     c->sent_total += n;
     if (c->cfg.role != DX_HBTP_ROLE_SERVER) return;
-    while (c->inflight_count && c->inflight[c->inflight_head].end <= c->sent_total) {
-        c->inflight_head = (c->inflight_head + 1) % c->max_inflight;
-        c->inflight_count--;
+    if (c->out.len == c->out.sent) { /* all sent: every reply went with it */
+        c->inflight_count = c->inflight_head = 0;
+        return;
+    }
+    {
+        uint32_t head = c->inflight_head, count = c->inflight_count; /* no division on this path */
+        while (count && c->inflight[head].end <= c->sent_total) {
+            if (++head == c->max_inflight) head = 0;
+            count--;
+        }
+        c->inflight_head = head;
+        c->inflight_count = count;
     }
 }
 
@@ -1176,7 +1218,7 @@ DXI_PRIVATE void dxi_hbtp_serve(dx_hbtp_conn *c, const dx_hbtp_frame *f) {
         if (m->before && (result = m->before(&req, m->state)) != DX_OK) break;
     }
     if (result == DX_OK) {
-        if (c->cfg.router) result = dx_hbtp_router_dispatch(c->cfg.router, &req);
+        if (c->cfg.router) result = dxi_hbtp_dispatch(c->cfg.router, &req);
         else result = dx_hbtp_reply_error(&req, DX_HBTP_CODE_UNKNOWN_METHOD, "no router");
     }
     for (scan = mark; c->out.error == DX_OK && scan < c->out.len;) { /* a frame above the limit: the peer would refuse it */
@@ -1200,7 +1242,8 @@ DXI_PRIVATE void dxi_hbtp_serve(dx_hbtp_conn *c, const dx_hbtp_frame *f) {
         if (m->after) m->after(&req, result, m->state);
     }
     if (req.reply_at != DXI_HBTP_NO_REPLY) {
-        uint32_t at = (c->inflight_head + c->inflight_count) % c->max_inflight;
+        uint32_t at = c->inflight_head + c->inflight_count;
+        if (at >= c->max_inflight) at -= c->max_inflight;
         c->inflight[at].stream = f->stream;
         c->inflight[at].end = c->sent_total + (c->out.len - c->out.sent);
         c->inflight_count++;
@@ -1294,7 +1337,14 @@ DX_HBTP_API int64_t dx_hbtp_conn_feed(dx_hbtp_conn *c, const uint8_t *data, size
     if (c->error != DX_OK && c->state == DX_HBTP_STATE_CLOSING && c->protocol_errors) return c->error;
     dx_hbtp_framer_feed(&c->framer, data, len);
     while (c->cfg.role != DX_HBTP_ROLE_SERVER || c->out.len <= c->out.cap / 2) { /* room for the reply at the end */
-        err = dx_hbtp_framer_next(&c->framer, &f);
+        dx_hbtp_framer *fr = &c->framer;
+        if (fr->error == DX_OK && dxi_hbtp_take_whole(fr, &f)) { /* the framer's zero-copy path, inlined */
+            err = DX_OK;
+        } else if (fr->in_len == 0 && fr->error == DX_OK) {
+            err = DX_ERR_TRUNCATED; /* the piece is used up */
+        } else {
+            err = dx_hbtp_framer_next(fr, &f);
+        }
         if (err == DX_ERR_TRUNCATED) {
             err = DX_OK;
             break;
