@@ -52,9 +52,17 @@ OVERVIEW
    - Delta chains: dx_patch_chain keeps a baseline and emits each new version
      as a patch against it (any version decodes in one step); too many
      versions or too many delta bytes refresh the baseline.
-   DOES NOT (yet): find moved data. Insertions and deletions shift everything
-   after them and XOR patches of shifted data are large (cfg.shift is reserved
-   for a COPY record kind and is refused today). Use xdelta3 or bsdiff there.
+   - Shift-resilient mode (cfg.shift): for insertions, deletions and rebuilt
+     files, where plain XOR fails (everything after an insertion moves). A
+     hash index of the base's 16-byte windows finds, for each changed block,
+     the base offset whose bytes differ least (the same offset, where the last
+     copy left off, or where the block's windows occur), and a COPY record
+     stores that offset with the XOR difference against it: moved data costs
+     a few bytes per block, moved code with shifted addresses stays mostly
+     zeros. The diff chooses per block; the format stays one format. COPY
+     patches are one-way and apply out of place (streaming or one-shot).
+   DOES NOT: split a block between two sources (a block that straddles an
+   insertion is encoded against one of them), or use zstd's prefix mode.
 
 API
    size_t dx_patch_bound(uint64_t base_len, uint64_t target_len, const dx_patch_config *cfg)
@@ -108,6 +116,8 @@ CONFIGURATION
    cfg.frame_size       64 KiB    [runtime] raw bytes per frame (at least a block + 64)
    cfg.zstd_level       0         [runtime] 3 is enough for XOR data (level 19 saves 0-9%)
    cfg.no_witness, cfg.one_way    [runtime] see OVERVIEW
+   cfg.shift            false     [runtime] COPY records for moved data; the diff allocates
+                                           a 4-byte slot per 4 base bytes (at most 64 MiB)
    DX_STATIC / DX_PATCH_STATIC, DX_PATCH_API / DX_API, DX_MALLOC/DX_FREE, DX_NO_MALLOC,
    DX_MEMCPY..., DX_ASSERT/DX_NO_ASSERT, DX_NO_ERROR_STRINGS, DX_CONFIG_HEADER: as in every dx header.
 
@@ -138,7 +148,7 @@ WIRE FORMAT (format 1.0; integers little-endian)
      0 "DXPT"   4 u16 major = 1   6 u16 minor = 0
      8 u32 flags: 1 ZSTD (frames may be compressed), 2 WITNESS (XOR records
        carry a witness byte), 4 ONE_WAY (ZERO/RAW records; no roll back),
-       8 COPY (reserved); bits 0-15 are required, 16-31 optional
+       8 COPY (COPY records; requires ONE_WAY); bits 0-15 are required, 16-31 optional
     12 u32 block size   16 u64 base length   24 u64 target length
     32 u64 base hash    40 u64 target hash (dx_patch_hash64, seed 0)
     48 u32 largest raw frame   52 u32 frame count   56 u32 0
@@ -154,13 +164,18 @@ WIRE FORMAT (format 1.0; integers little-endian)
              skip, varint length, length bytes to XOR)
      2 ZERO: the target block is zeros (ONE_WAY)
      3 RAW:  the target block's bytes (ONE_WAY)
+     4 COPY: zigzag varint delta, varint run count, runs as XOR (COPY flag):
+             the source is base offset block offset + shift + delta, where
+             shift (0 at the start) is the previous COPY's source minus its
+             block offset; the runs XOR the zero-padded base bytes there.
      varints are LEB128, at most 10 bytes.
    The witness is the base byte at the first position where the record's
    bytes are not zero. Vectors: the .hex files in tests/vectors/patch/.
 
 VERSION HISTORY
    0.1.0 (2026-11-22) first release: XOR diff, reversible patches, in-place,
-                      resumable and streaming apply, zstd frames, chains.
+                      resumable and streaming apply, zstd frames, chains,
+                      shift-resilient COPY records.
    There is no ABI promise between versions: vendor the header, link statically.
 */
 #if defined(DX_IMPLEMENTATION) && !defined(DX_PATCH_IMPLEMENTATION)
@@ -380,6 +395,7 @@ typedef struct dx_patch_applier {
     size_t have;              /* bytes of the header or frame being collected */
     uint32_t frames_done;
     uint64_t next_block;      /* records must name increasing blocks */
+    int64_t shift;            /* COPY records: source offset minus block offset, last seen */
     uint64_t blocks_applied, blocks_skipped;
     uint8_t *frame, *stored, *block, *block2; /* memory: see dx_patch_applier_memory_size */
     void *zstd;               /* ZSTD_DCtx when built with zstd */
@@ -682,10 +698,10 @@ DXI_PRIVATE void dxi_pt_close_frame(dxi_pt_writer *w) {
     dx_store_u32le(f + 8, dxi_pt_check32(f + DX_PATCH_FRAME_HEADER_SIZE, raw));
 #if defined(DX_PATCH_WITH_ZSTD)
     if (w->cctx) {
-        size_t n = ZSTD_compressCCtx((ZSTD_CCtx *)w->cctx, w->scratch + w->block_size, w->scratch_cap - w->block_size,
+        size_t n = ZSTD_compressCCtx((ZSTD_CCtx *)w->cctx, w->scratch, w->scratch_cap - 3 * (size_t)w->block_size,
                                      f + DX_PATCH_FRAME_HEADER_SIZE, raw, w->cfg->zstd_level);
         if (!ZSTD_isError(n) && n < raw) { /* keep it only where zstd shrinks it */
-            DX_MEMCPY(f + DX_PATCH_FRAME_HEADER_SIZE, w->scratch + w->block_size, n);
+            DX_MEMCPY(f + DX_PATCH_FRAME_HEADER_SIZE, w->scratch, n);
             stored = n;
         }
     }
@@ -784,10 +800,77 @@ DXI_PRIVATE const uint8_t *dxi_pt_padded(const uint8_t *data, size_t len, size_t
     return tmp;
 }
 
+/* ---- shift-resilient diff: a hash index of the base's 16-byte windows ---- */
+
+#define DXI_PT_WINDOW 16
+#define DXI_PT_STRIDE 8 /* the base is indexed every 8 bytes: 8 lookups find any alignment */
+
+typedef struct dxi_pt_index {
+    uint32_t *slots; /* base offset + 1, 0 = empty */
+    unsigned bits;
+    size_t count;
+} dxi_pt_index;
+
+DXI_PRIVATE size_t dxi_pt_window_slot(const dxi_pt_index *ix, const uint8_t *p) {
+    uint64_t h = (dx_load_u64le(p) * DXI_PT_K1 ^ dx_load_u64le(p + 8)) * DXI_PT_K2;
+    return (size_t)(h >> (64 - ix->bits));
+}
+
+DXI_PRIVATE dx_result dxi_pt_index_build(dxi_pt_index *ix, const uint8_t *base, size_t len, const dx_allocator *a) {
+    size_t pos;
+    ix->bits = 10;
+    while (ix->bits < 24 && ((size_t)1 << ix->bits) < len / DXI_PT_STRIDE * 2) ix->bits++;
+    ix->count = (size_t)1 << ix->bits;
+    ix->slots = (uint32_t *)dxi_pt_alloc(a, ix->count * sizeof(uint32_t));
+    if (!ix->slots) return DX_ERR_NOMEM;
+    DX_MEMSET(ix->slots, 0, ix->count * sizeof(uint32_t));
+    for (pos = 0; pos + DXI_PT_WINDOW <= len; pos += DXI_PT_STRIDE) {
+        size_t slot = dxi_pt_window_slot(ix, base + pos);
+        if (!ix->slots[slot]) ix->slots[slot] = (uint32_t)pos + 1; /* the first occurrence wins */
+    }
+    return DX_OK;
+}
+
+/* Bytes of t[0..n) that differ from the zero-padded base at src; stops at limit. */
+DXI_PRIVATE size_t dxi_pt_cost(const uint8_t *base, size_t base_len, size_t src, const uint8_t *t, size_t n, size_t limit) {
+    size_t i, cost = 0, have = src < base_len ? (size_t)dxi_pt_min(n, base_len - src) : 0;
+    for (i = 0; i < have && cost < limit; i++) cost += base[src + i] != t[i];
+    for (; i < n && cost < limit; i++) cost += t[i] != 0;
+    return cost;
+}
+
+/* The base offset whose bytes differ least from this target block: the same
+   offset, the continuation of the last copy, or where its windows occur. */
+DXI_PRIVATE size_t dxi_pt_best_source(const dxi_pt_index *ix, const uint8_t *base, size_t base_len, size_t off,
+                                      int64_t last_shift, const uint8_t *t, size_t n, size_t *out_cost) {
+    size_t best = off, best_cost = dxi_pt_cost(base, base_len, off, t, n, n + 1), j, w;
+    int64_t cont = (int64_t)off + last_shift;
+    if (cont >= 0 && (uint64_t)cont <= base_len && (size_t)cont != off) {
+        size_t c = dxi_pt_cost(base, base_len, (size_t)cont, t, n, best_cost);
+        if (c < best_cost) best = (size_t)cont, best_cost = c;
+    }
+    for (w = 0; w + DXI_PT_STRIDE + DXI_PT_WINDOW <= n && best_cost > 0; w += n / 2) {
+        for (j = 0; j < DXI_PT_STRIDE && best_cost > 0; j++) {
+            uint32_t hit = ix->slots[dxi_pt_window_slot(ix, t + w + j)];
+            size_t src, c;
+            if (!hit || hit - 1 < w + j) continue;
+            src = hit - 1 - (w + j);
+            if (src == best) continue;
+            c = dxi_pt_cost(base, base_len, src, t, n, best_cost);
+            if (c < best_cost) best = src, best_cost = c;
+        }
+        if (n / 2 == 0) break;
+    }
+    *out_cost = best_cost;
+    return best;
+}
+
 DX_PATCH_API int64_t dx_patch_diff(const dx_patch_config *cfg, const uint8_t *base, size_t base_len,
                                    const uint8_t *target, size_t target_len, uint8_t *out, size_t cap) {
     static const dx_patch_config defaults = {0, 0, 0, false, false, false, {NULL, NULL, NULL}};
     dxi_pt_writer w;
+    dxi_pt_index index = {NULL, 0, 0};
+    int64_t last_shift = 0;
     uint32_t flags = 0;
     size_t len = base_len > target_len ? base_len : target_len, block, blocks, last = 0;
     uint8_t *tmp_b, *tmp_t, *d;
@@ -799,12 +882,14 @@ DX_PATCH_API int64_t dx_patch_diff(const dx_patch_config *cfg, const uint8_t *ba
     w.cap = cap;
     w.block_size = cfg->block_size ? cfg->block_size : (uint32_t)DX_PATCH_DEFAULT_BLOCK;
     w.frame_size = cfg->frame_size ? cfg->frame_size : (uint32_t)DX_PATCH_DEFAULT_FRAME;
-    if (!dxi_pt_pow2(w.block_size) || w.block_size < 64 || w.block_size > (1u << 20) || cfg->shift) return DX_ERR_INVAL;
+    if (!dxi_pt_pow2(w.block_size) || w.block_size < 64 || w.block_size > (1u << 20)) return DX_ERR_INVAL;
+    if (cfg->shift && (uint64_t)base_len > 0xfffffff0u) return DX_ERR_LIMIT; /* the index holds u32 offsets */
     if (w.frame_size < w.block_size + 64) w.frame_size = w.block_size + 64;
     if (w.frame_size > 0x7fffffffu) return DX_ERR_LIMIT;
     if (cap < DX_PATCH_HEADER_SIZE) return DX_ERR_NOSPACE;
     if (!cfg->no_witness) flags |= DX_PATCH_FLAG_WITNESS;
-    if (cfg->one_way) flags |= DX_PATCH_FLAG_ONE_WAY;
+    if (cfg->one_way || cfg->shift) flags |= DX_PATCH_FLAG_ONE_WAY;
+    if (cfg->shift) flags |= DX_PATCH_FLAG_COPY;
     w.scratch_cap = 3 * (size_t)w.block_size;
 #if defined(DX_PATCH_WITH_ZSTD)
     if (cfg->zstd_level) {
@@ -823,6 +908,13 @@ DX_PATCH_API int64_t dx_patch_diff(const dx_patch_config *cfg, const uint8_t *ba
 #endif
         return DX_ERR_NOMEM;
     }
+    if (cfg->shift && dxi_pt_index_build(&index, base, base_len, &cfg->allocator) != DX_OK) {
+        dxi_pt_free(&cfg->allocator, w.scratch, w.scratch_cap);
+#if defined(DX_PATCH_WITH_ZSTD)
+        if (w.cctx) ZSTD_freeCCtx((ZSTD_CCtx *)w.cctx);
+#endif
+        return DX_ERR_NOMEM;
+    }
     /* the scratch layout: [compressed frame | d | padded base | padded target] */
     d = w.scratch + w.scratch_cap - 3 * (size_t)w.block_size;
     tmp_b = d + w.block_size;
@@ -838,6 +930,27 @@ DX_PATCH_API int64_t dx_patch_diff(const dx_patch_config *cfg, const uint8_t *ba
         uint8_t *r;
         bool all_zero = true;
         if (DX_MEMCMP(b, t, n) == 0) continue;
+        if (cfg->shift && tn) { /* is this block better found elsewhere in the base? */
+            size_t cost, src = dxi_pt_best_source(&index, base, base_len, off, last_shift, t, n, &cost);
+            if (src != off) {
+                int64_t delta = (int64_t)src - (int64_t)off - last_shift;
+                size_t k = 1;
+                b = dxi_pt_padded(base, base_len, src, n, tmp_b);
+                for (i = 0; i < n; i++) d[i] = (uint8_t)(b[i] ^ t[i]);
+                runs = dxi_pt_runs(d, n, NULL, &enc, &first);
+                r = dxi_pt_record(&w, 40 + enc);
+                if (!r) break;
+                r[0] = DX_PATCH_REC_COPY;
+                k += dxi_pt_put_varint(r + k, block - last);
+                k += dxi_pt_put_varint(r + k, ((uint64_t)delta << 1) ^ (uint64_t)(delta >> 63)); /* zigzag */
+                k += dxi_pt_put_varint(r + k, runs);
+                if (runs) dxi_pt_runs(d, n, r + k, &enc, &first), k += enc;
+                w.pos += k;
+                last = block + 1;
+                last_shift = (int64_t)src - (int64_t)off;
+                continue;
+            }
+        }
         for (i = 0; i < n; i++) d[i] = (uint8_t)(b[i] ^ t[i]);
         runs = dxi_pt_runs(d, n, NULL, &enc, &first);
         r = dxi_pt_record(&w, 32 + (enc < n + 32 ? enc : n + 32));
@@ -885,6 +998,7 @@ DX_PATCH_API int64_t dx_patch_diff(const dx_patch_config *cfg, const uint8_t *ba
                             dx_patch_hash64(0, target, target_len), (uint32_t)w.frame_size, w.frames);
     }
     dxi_pt_free(&cfg->allocator, w.scratch, w.scratch_cap);
+    if (index.slots) dxi_pt_free(&cfg->allocator, index.slots, index.count * sizeof(uint32_t));
 #if defined(DX_PATCH_WITH_ZSTD)
     if (w.cctx) ZSTD_freeCCtx((ZSTD_CCtx *)w.cctx);
 #endif
@@ -1010,6 +1124,39 @@ DXI_PRIVATE dx_result dxi_pt_copy_until(dx_patch_applier *a, uint64_t block, dxi
     return DX_OK;
 }
 
+/* Checks nruns runs at *p against a block of n bytes; finds the first
+   nonzero byte (the witness position). Nothing is written. */
+DXI_PRIVATE bool dxi_pt_check_runs(const uint8_t **p, const uint8_t *end, uint64_t nruns, uint64_t n,
+                                   uint64_t *witness_at, uint8_t *delta_at) {
+    uint64_t i, pos = 0;
+    *witness_at = n;
+    for (i = 0; i < nruns; i++) {
+        uint64_t gap_bytes, rl, j;
+        if (!dxi_pt_get_varint(p, end, &gap_bytes) || !dxi_pt_get_varint(p, end, &rl) || rl == 0 ||
+            gap_bytes > n - pos || rl > n - pos - gap_bytes || rl > (uint64_t)(end - *p))
+            return false;
+        for (j = 0; j < rl && *witness_at == n; j++)
+            if ((*p)[j]) *witness_at = pos + gap_bytes + j, *delta_at = (*p)[j];
+        pos += gap_bytes + rl;
+        *p += rl;
+    }
+    return true;
+}
+
+/* XORs checked runs into block. */
+DXI_PRIVATE void dxi_pt_xor_runs(uint8_t *block, const uint8_t *q, uint64_t nruns, const uint8_t *end) {
+    uint64_t i, pos = 0;
+    for (i = 0; i < nruns; i++) {
+        uint64_t gap_bytes, rl, j;
+        dxi_pt_get_varint(&q, end, &gap_bytes);
+        dxi_pt_get_varint(&q, end, &rl);
+        pos += gap_bytes;
+        for (j = 0; j < rl; j++) block[pos + j] ^= q[j];
+        pos += rl;
+        q += rl;
+    }
+}
+
 /* Checks (and unless dry run applies) the records of one raw frame. */
 DXI_PRIVATE dx_result dxi_pt_frame(dx_patch_applier *a, const uint8_t *p, size_t len, dxi_pt_hasher *h) {
     const uint8_t *end = p + len;
@@ -1026,33 +1173,35 @@ DXI_PRIVATE dx_result dxi_pt_frame(dx_patch_applier *a, const uint8_t *p, size_t
         n = dxi_pt_min(bs, total - off);
         wn = off < dst_len ? dxi_pt_min(n, dst_len - off) : 0;
         if (!a->dry_run && !a->in_place && dxi_pt_copy_until(a, block, h) != DX_OK) return DX_ERR_IO;
-        if (op == DX_PATCH_REC_XOR) {
+        if (op == DX_PATCH_REC_XOR || (op == DX_PATCH_REC_COPY && (a->info.flags & DX_PATCH_FLAG_COPY) && !a->reverse)) {
             const uint8_t *runs;
-            uint64_t nruns, i, pos = 0, witness_at = n;
+            uint64_t nruns, witness_at, src = off;
             uint8_t witness = 0, delta_at = 0;
             bool skip = false;
-            if (a->info.flags & DX_PATCH_FLAG_WITNESS) {
+            if (op == DX_PATCH_REC_COPY) { /* the source: where the last copy left off, moved by a signed delta */
+                uint64_t zz;
+                int64_t delta, start;
+                if (!dxi_pt_get_varint(&p, end, &zz)) return DX_ERR_CORRUPT;
+                delta = (int64_t)(zz >> 1) ^ -(int64_t)(zz & 1);
+                if (delta > (int64_t)1 << 48 || delta < -((int64_t)1 << 48)) return DX_ERR_CORRUPT;
+                start = (int64_t)off + a->shift + delta;
+                if (start < 0 || (uint64_t)start > dxi_pt_src_len(a)) return DX_ERR_CORRUPT;
+                src = (uint64_t)start;
+                a->shift = start - (int64_t)off;
+            } else if (a->info.flags & DX_PATCH_FLAG_WITNESS) {
                 if (p >= end) return DX_ERR_CORRUPT;
                 witness = *p++;
             }
-            if (!dxi_pt_get_varint(&p, end, &nruns) || nruns == 0 || nruns > n) return DX_ERR_CORRUPT;
+            if (!dxi_pt_get_varint(&p, end, &nruns) || nruns > n || (nruns == 0 && op == DX_PATCH_REC_XOR))
+                return DX_ERR_CORRUPT;
             runs = p;
-            for (i = 0; i < nruns; i++) { /* bounds first: nothing is written for a bad record */
-                uint64_t gap_bytes, rl, j;
-                if (!dxi_pt_get_varint(&p, end, &gap_bytes) || !dxi_pt_get_varint(&p, end, &rl) || rl == 0 ||
-                    gap_bytes > n - pos || rl > n - pos - gap_bytes || rl > (uint64_t)(end - p))
-                    return DX_ERR_CORRUPT;
-                for (j = 0; j < rl && witness_at == n; j++)
-                    if (p[j]) witness_at = pos + gap_bytes + j, delta_at = p[j];
-                pos += gap_bytes + rl;
-                p += rl;
-            }
-            if (witness_at == n) return DX_ERR_CORRUPT; /* an XOR that changes nothing */
+            if (!dxi_pt_check_runs(&p, end, nruns, n, &witness_at, &delta_at)) return DX_ERR_CORRUPT;
+            if (op == DX_PATCH_REC_XOR && witness_at == n) return DX_ERR_CORRUPT; /* an XOR that changes nothing */
             if (a->dry_run) goto next;
-            /* the block as it is now: from the data, zero beyond its end */
-            if (dxi_pt_read_padded(a, off, a->block, (size_t)n, a->in_place ? total : dxi_pt_src_len(a)) != DX_OK)
+            /* the source block as it is now: from the data, zero beyond its end */
+            if (dxi_pt_read_padded(a, src, a->block, (size_t)n, a->in_place ? total : dxi_pt_src_len(a)) != DX_OK)
                 return DX_ERR_IO;
-            if (a->resume && (a->info.flags & DX_PATCH_FLAG_WITNESS)) {
+            if (a->resume && op == DX_PATCH_REC_XOR && (a->info.flags & DX_PATCH_FLAG_WITNESS)) {
                 uint8_t cur = a->block[witness_at];
                 if (cur == (uint8_t)(witness ^ delta_at)) skip = true; /* applied before the interruption */
                 else if (cur != witness) return DX_PATCH_ERR_WRONG_BASE;
@@ -1060,16 +1209,7 @@ DXI_PRIVATE dx_result dxi_pt_frame(dx_patch_applier *a, const uint8_t *p, size_t
             if (skip) {
                 a->blocks_skipped++;
             } else {
-                const uint8_t *q = runs;
-                for (pos = 0, i = 0; i < nruns; i++) {
-                    uint64_t gap_bytes, rl, j;
-                    dxi_pt_get_varint(&q, end, &gap_bytes);
-                    dxi_pt_get_varint(&q, end, &rl);
-                    pos += gap_bytes;
-                    for (j = 0; j < rl; j++) a->block[pos + j] ^= q[j];
-                    pos += rl;
-                    q += rl;
-                }
+                dxi_pt_xor_runs(a->block, runs, nruns, end);
                 a->blocks_applied++;
             }
             if (a->in_place) {
