@@ -1240,22 +1240,29 @@ DXI_PRIVATE dx_result dxi_pt_frame(dx_patch_applier *a, const uint8_t *p, size_t
     return DX_OK;
 }
 
-DXI_PRIVATE dx_result dxi_pt_setup(dx_patch_applier *a, const dx_patch_applier_config *cfg, void *mem, size_t mem_size) {
-    size_t max_block, max_frame, need = dx_patch_applier_memory_size(cfg);
+DXI_PRIVATE size_t dxi_pt_round8(size_t v) { return (v + 7) & ~(size_t)7; }
+
+/* Lays out [block | block2 | frame | compressed frame] in mem. frames: how
+   many frame buffers (the one-shot calls read uncompressed frames in place
+   and need at most one). */
+DXI_PRIVATE dx_result dxi_pt_setup(dx_patch_applier *a, const dx_patch_applier_config *cfg, void *mem, size_t mem_size,
+                                   unsigned frames) {
+    size_t max_block, max_frame, need;
     uint8_t *m = (uint8_t *)mem;
     DX_MEMSET(a, 0, sizeof *a);
-    if (!cfg->io.read || !cfg->io.write || need == 0) return DX_ERR_INVAL;
-    if (!mem || mem_size < need) return DX_ERR_NOSPACE;
+    if (!cfg->io.read || !cfg->io.write || dx_patch_applier_memory_size(cfg) == 0) return DX_ERR_INVAL;
     dxi_pt_limits(cfg, &max_block, &max_frame);
+    need = dxi_pt_round8(max_block) + (max_block > 256 ? dxi_pt_round8(max_block) : 256) + frames * dxi_pt_round8(max_frame);
+    if (!mem || mem_size < need) return DX_ERR_NOSPACE;
     a->io = cfg->io;
     a->data_len = cfg->data_len;
     a->in_place = cfg->in_place;
     a->resume = cfg->resume;
     a->allocator = cfg->allocator;
-    a->frame = m;
-    a->stored = m + ((max_frame + 7) & ~(size_t)7);
-    a->block = a->stored + ((max_frame + 7) & ~(size_t)7);
-    a->block2 = a->block + ((max_block + 7) & ~(size_t)7);
+    a->block = m;
+    a->block2 = m + dxi_pt_round8(max_block);
+    a->frame = frames ? a->block2 + (max_block > 256 ? dxi_pt_round8(max_block) : 256) : NULL;
+    a->stored = frames > 1 ? a->frame + dxi_pt_round8(max_frame) : NULL;
     a->memory = mem;
     a->memory_size = mem_size;
     /* the limits are kept in the otherwise unused info fields until the header arrives */
@@ -1267,7 +1274,7 @@ DXI_PRIVATE dx_result dxi_pt_setup(dx_patch_applier *a, const dx_patch_applier_c
 DX_PATCH_API dx_result dx_patch_applier_init(dx_patch_applier *a, const dx_patch_applier_config *cfg, void *mem,
                                              size_t mem_size) {
     if (!a || !cfg) return DX_ERR_INVAL;
-    return dxi_pt_setup(a, cfg, mem, mem_size);
+    return dxi_pt_setup(a, cfg, mem, mem_size, 2);
 }
 
 DX_PATCH_API dx_result dx_patch_applier_create(dx_patch_applier *a, const dx_patch_applier_config *cfg) {
@@ -1279,7 +1286,7 @@ DX_PATCH_API dx_result dx_patch_applier_create(dx_patch_applier *a, const dx_pat
     if (size == 0) return DX_ERR_INVAL;
     mem = dxi_pt_alloc(&cfg->allocator, size);
     if (!mem) return DX_ERR_NOMEM;
-    err = dxi_pt_setup(a, cfg, mem, size);
+    err = dxi_pt_setup(a, cfg, mem, size, 2);
     if (err != DX_OK) dxi_pt_free(&cfg->allocator, mem, size);
     else a->owns_memory = true;
     return err;
@@ -1420,15 +1427,17 @@ DXI_PRIVATE int64_t dxi_pt_apply_mem(const uint8_t *patch, size_t patch_len, con
     cfg.resume = resume;
     cfg.max_block = info.block_size;
     cfg.max_frame = info.frame_max;
-    scratch_size = dx_patch_applier_memory_size(&cfg);
-    if (scratch_size == 0) return DX_ERR_LIMIT;
+    if (dx_patch_applier_memory_size(&cfg) == 0) return DX_ERR_LIMIT;
+    /* a block, the output hash, and a frame only if frames may be compressed */
+    scratch_size = dxi_pt_round8(info.block_size) + (info.block_size > 256 ? dxi_pt_round8(info.block_size) : 256) +
+                   ((info.flags & DX_PATCH_FLAG_ZSTD) ? dxi_pt_round8(info.frame_max) : 0);
     scratch = (uint8_t *)dxi_pt_alloc(&cfg.allocator, scratch_size);
     if (!scratch) return DX_ERR_NOMEM;
     for (pass = 0; pass < 2 && result >= 0; pass++) { /* pass 0: dry run, pass 1: apply */
         const uint8_t *p = patch + DX_PATCH_HEADER_SIZE, *end = patch + patch_len;
         uint32_t f;
         bool reverse = a.reverse;
-        dxi_pt_setup(&a, &cfg, scratch, scratch_size);
+        dxi_pt_setup(&a, &cfg, scratch, scratch_size, (info.flags & DX_PATCH_FLAG_ZSTD) ? 1u : 0u);
         a.dry_run = pass == 0;
         a.base_checked = pass == 1, a.reverse = pass == 1 && reverse;
         DX_MEMCPY(a.header, patch, DX_PATCH_HEADER_SIZE);
