@@ -27,9 +27,10 @@ deps-%:
 	@bash tests/deps.sh $*
 
 demo: deps-demo
-	@$(MAKE) --no-print-directory CC=gcc $(B)/teleport_users $(B)/tp_dump
+	@$(MAKE) --no-print-directory CC=gcc $(B)/teleport_users $(B)/tp_dump $(B)/hbtp_loopback
 	./$(B)/teleport_users $(B)/users.dxtp
 	./$(B)/tp_dump --max 2 $(B)/users.dxtp | head -n 60
+	./$(B)/hbtp_loopback
 
 test: deps-test
 	@bash tests/run.sh

@@ -128,6 +128,9 @@ API
    dx_result dx_hbtp_conn_ping(c, payload, len)
    int32_t dx_hbtp_conn_call(c, uint32_t method, body, len)    client: the stream id, or
        DX_ERR_BUSY (max_inflight reached), DX_ERR_NOSPACE (send first), DX_HBTP_ERR_GOAWAY.
+   int32_t dx_hbtp_conn_send(c, uint8_t opcode, uint8_t flags, payload, len)
+       client: an application frame (opcode 0x80-0xff) on a new stream; the
+       server routes it by opcode and its answer comes back on that stream.
    dx_result dx_hbtp_conn_goaway(c, code, message)
    c->state, c->error, c->capabilities, c->max_payload, c->max_inflight (negotiated),
    c->requests, c->last_server_us (client: the TIMING trailer of the last answer).
@@ -592,6 +595,7 @@ DX_HBTP_API void dx_hbtp_conn_consume(dx_hbtp_conn *c, size_t n);
 DX_HBTP_API dx_result dx_hbtp_conn_hello(dx_hbtp_conn *c);
 DX_HBTP_API dx_result dx_hbtp_conn_ping(dx_hbtp_conn *c, const void *payload, size_t len);
 DX_HBTP_API int32_t dx_hbtp_conn_call(dx_hbtp_conn *c, uint32_t method, const void *body, size_t len);
+DX_HBTP_API int32_t dx_hbtp_conn_send(dx_hbtp_conn *c, uint8_t opcode, uint8_t flags, const void *payload, size_t len);
 DX_HBTP_API dx_result dx_hbtp_conn_goaway(dx_hbtp_conn *c, uint16_t code, const char *message);
 
 /* Built-in middleware; each state object belongs to one thread. */
@@ -1379,18 +1383,22 @@ DX_HBTP_API dx_result dx_hbtp_conn_ping(dx_hbtp_conn *c, const void *payload, si
     return err;
 }
 
-DX_HBTP_API int32_t dx_hbtp_conn_call(dx_hbtp_conn *c, uint32_t method, const void *body, size_t len) {
+/* A request on a new stream: RPC (with a method id) or an application frame. */
+DXI_PRIVATE int32_t dxi_hbtp_request(dx_hbtp_conn *c, uint8_t opcode, uint8_t flags, bool rpc, uint32_t method,
+                                     const void *body, size_t len) {
     uint16_t stream;
     dx_result err;
+    size_t prefix = rpc ? 4 : 0;
     if (!c || (!body && len)) return DX_ERR_INVAL;
     if (c->cfg.role != DX_HBTP_ROLE_CLIENT) return DX_ERR_MISUSE;
     if (c->state == DX_HBTP_STATE_CLOSING) return DX_HBTP_ERR_GOAWAY;
     if (c->inflight_count >= c->max_inflight) return DX_ERR_BUSY;
-    if (len > c->max_payload - 4 || c->max_payload < 4) return DX_HBTP_ERR_TOO_LARGE;
+    if (c->max_payload < prefix || len > c->max_payload - prefix) return DX_HBTP_ERR_TOO_LARGE;
     do { /* the next id that is neither 0 nor in use */
         stream = c->next_stream++;
     } while (stream == 0 || dxi_hbtp_find_stream(c, stream) >= 0);
-    err = dxi_hbtp_resp_prefixed(&c->out, DX_HBTP_OP_RPC, stream, method, body, len);
+    if (rpc) err = dxi_hbtp_resp_prefixed(&c->out, opcode, stream, method, body, len);
+    else err = dx_hbtp_resp_frame(&c->out, opcode, flags, stream, body, len);
     if (err != DX_OK) {
         c->out.error = DX_OK; /* the caller may send and retry */
         return err;
@@ -1398,6 +1406,15 @@ DX_HBTP_API int32_t dx_hbtp_conn_call(dx_hbtp_conn *c, uint32_t method, const vo
     c->inflight[c->inflight_count].stream = stream;
     c->inflight[c->inflight_count++].end = 0;
     return stream;
+}
+
+DX_HBTP_API int32_t dx_hbtp_conn_call(dx_hbtp_conn *c, uint32_t method, const void *body, size_t len) {
+    return dxi_hbtp_request(c, DX_HBTP_OP_RPC, 0, true, method, body, len);
+}
+
+DX_HBTP_API int32_t dx_hbtp_conn_send(dx_hbtp_conn *c, uint8_t opcode, uint8_t flags, const void *payload, size_t len) {
+    if (opcode < DX_HBTP_OP_APP_FIRST) return DX_ERR_INVAL; /* protocol frames have their own calls */
+    return dxi_hbtp_request(c, opcode, flags, false, 0, payload, len);
 }
 
 DX_HBTP_API dx_result dx_hbtp_conn_goaway(dx_hbtp_conn *c, uint16_t code, const char *message) {

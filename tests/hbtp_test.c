@@ -963,6 +963,32 @@ static int t_app_opcodes(prop_ctx *p) {
     return 0;
 }
 
+/* A client's application frames: dx_hbtp_conn_send opens a stream, the
+   server routes by opcode, the answer on that stream closes it. */
+static int t_client_send_app(prop_ctx *p) {
+    dx_hbtp_router rt;
+    hstats h;
+    dx_hbtp_conn client, server;
+    dx_hbtp_conn_config scfg, ccfg;
+    seen s;
+    int32_t a, b;
+    std_router(&rt, &h);
+    memset(&s, 0, sizeof s);
+    scfg = server_cfg(&rt);
+    ccfg = client_cfg(&s);
+    if (connect_pair(p, &client, &ccfg, &server, &scfg)) return 1;
+    PROP_CHECK(p, dx_hbtp_conn_send(&client, DX_HBTP_OP_RPC, 0, "x", 1) == DX_ERR_INVAL);
+    a = dx_hbtp_conn_send(&client, 0x80, 0, "app", 3);
+    b = dx_hbtp_conn_send(&client, 0x80, DX_HBTP_FLAG_END_STREAM, "", 0);
+    PROP_CHECK(p, a > 0 && b > 0 && a != b && client.inflight_count == 2);
+    PROP_CHECK(p, pump(&client, &server) == 0);
+    PROP_CHECK(p, h.app_calls == 2 && client.inflight_count == 0 && client.error == DX_OK);
+    PROP_CHECK(p, s.n == 3 && s.f[1].opcode == 0x81 && s.f[1].stream == (uint16_t)a && seen_payload_is(&s.f[1], "app", 3));
+    PROP_CHECK(p, s.f[2].stream == (uint16_t)b && s.f[2].length == 0);
+    destroy_pair(&client, &server);
+    return 0;
+}
+
 /* Streams: the server answers an RPC with chunks; the client uploads STREAM_DATA pieces. */
 static int t_streams(prop_ctx *p) {
     dx_hbtp_router rt;
@@ -2415,7 +2441,7 @@ static const prop_test tests[] = {
     PROP_UNIT(t_resp_buffer),        PROP_UNIT(t_router),             PROP_UNIT(t_conn_setup),
     PROP_UNIT(t_hello_exchange),     PROP_UNIT(t_protocol_errors),    PROP_UNIT(t_version_mismatch),
     PROP_UNIT(t_pipelined),          PROP_UNIT(t_inflight_limit),     PROP_UNIT(t_goaway),
-    PROP_UNIT(t_unknown_method),     PROP_UNIT(t_app_opcodes),        PROP_UNIT(t_streams),
+    PROP_UNIT(t_unknown_method),     PROP_UNIT(t_app_opcodes), PROP_UNIT(t_client_send_app),        PROP_UNIT(t_streams),
     PROP_UNIT(t_not_modified),       PROP_UNIT(t_middleware_order),   PROP_UNIT(t_timing),
     PROP_UNIT(t_ratelimit),          PROP_UNIT(t_ratelimit_shared),   PROP_UNIT(t_auth),
     PROP_UNIT(t_equal_ct),           PROP_UNIT(t_reply_too_large),    PROP_UNIT(t_reply_above_limit),
