@@ -83,7 +83,8 @@ API
        witnesses and the final hash are).
    Errors of both: DX_PATCH_ERR_MAGIC, DX_ERR_TRUNCATED, DX_ERR_CORRUPT,
    DX_ERR_CHECKSUM, DX_ERR_UNSUPPORTED, DX_ERR_LIMIT, DX_PATCH_ERR_WRONG_BASE
-   (nothing written), DX_PATCH_ERR_RESULT (the result's hash is wrong).
+   (nothing written), DX_PATCH_ERR_RESULT (the result's hash is wrong; in place
+   and not resuming, the dry run finds it before anything is written).
 
    Streaming (one thread at a time)
    size_t dx_patch_applier_memory_size(const dx_patch_applier_config *cfg)
@@ -352,7 +353,7 @@ enum {
     /* header flags; bits 0-15 are required */
     DX_PATCH_FLAG_ZSTD = 1,     /* frames may be zstd-compressed */
     DX_PATCH_FLAG_WITNESS = 2,  /* XOR records carry a resume witness byte */
-    DX_PATCH_FLAG_ONE_WAY = 4,  /* ZERO/RAW/COPY records: no roll back, no in-place resume */
+    DX_PATCH_FLAG_ONE_WAY = 4,  /* ZERO/RAW/COPY records: no roll back */
     DX_PATCH_FLAG_COPY = 8,     /* COPY records (shift-resilient): out-of-place apply only */
     /* record kinds */
     DX_PATCH_REC_XOR = 1,
@@ -547,6 +548,7 @@ DXI_PRIVATE void dxi_pt_stripes(dxi_pt_hasher *h, const uint8_t *p, size_t n) {
 
 DXI_PRIVATE void dxi_pt_hash_update(dxi_pt_hasher *h, const void *data, size_t len) {
     const uint8_t *p = (const uint8_t *)data;
+    if (len == 0) return; /* data may be NULL: no memcpy or pointer arithmetic on it */
     h->total += len;
     if (h->buffered) {
         size_t take = 32 - h->buffered < len ? 32 - h->buffered : len;
@@ -938,7 +940,8 @@ DX_PATCH_API int64_t dx_patch_diff(const dx_patch_config *cfg, const uint8_t *ba
                 b = dxi_pt_padded(base, base_len, src, n, tmp_b);
                 for (i = 0; i < n; i++) d[i] = (uint8_t)(b[i] ^ t[i]);
                 runs = dxi_pt_runs(d, n, NULL, &enc, &first);
-                r = dxi_pt_record(&w, 40 + enc);
+                r = dxi_pt_record(&w, 1 + dxi_pt_varint_size(block - last) + dxi_pt_varint_size(((uint64_t)delta << 1) ^
+                                      (uint64_t)(delta >> 63)) + dxi_pt_varint_size(runs) + enc); /* exact size */
                 if (!r) break;
                 r[0] = DX_PATCH_REC_COPY;
                 k += dxi_pt_put_varint(r + k, block - last);
@@ -953,10 +956,17 @@ DX_PATCH_API int64_t dx_patch_diff(const dx_patch_config *cfg, const uint8_t *ba
         }
         for (i = 0; i < n; i++) d[i] = (uint8_t)(b[i] ^ t[i]);
         runs = dxi_pt_runs(d, n, NULL, &enc, &first);
-        r = dxi_pt_record(&w, 32 + (enc < n + 32 ? enc : n + 32));
+        for (i = 0; i < tn && all_zero; i++) all_zero = t[i] == 0;
+        /* the record's exact size: a buffer of exactly the patch's length is enough */
+        i = 1 + dxi_pt_varint_size(block - last);
+        if (!cfg->one_way || (!all_zero && enc <= tn + 20))
+            i += ((flags & DX_PATCH_FLAG_WITNESS) != 0) +
+                 (enc > n + 20 ? 2 + dxi_pt_varint_size(n) + n : dxi_pt_varint_size(runs) + enc);
+        else if (!all_zero)
+            i += tn;
+        r = dxi_pt_record(&w, i);
         if (!r) break;
         if (cfg->one_way) {
-            for (i = 0; i < tn && all_zero; i++) all_zero = t[i] == 0;
             if (all_zero) { /* the block becomes zeros */
                 r[0] = DX_PATCH_REC_ZERO;
                 w.pos += 1 + dxi_pt_put_varint(r + 1, block - last);
@@ -1020,8 +1030,8 @@ DX_PATCH_API size_t dx_patch_applier_memory_size(const dx_patch_applier_config *
     if (!cfg) return 0;
     dxi_pt_limits(cfg, &max_block, &max_frame);
     if (max_block > (1u << 20) || max_frame > DX_PATCH_MAX_FRAME) return 0;
-    /* frame, compressed frame, block, and a second block that also holds the output hash */
-    return 2 * ((max_frame + 7) & ~(size_t)7) + ((max_block + 7) & ~(size_t)7) +
+    /* frame, compressed frame, block, and a second block that also holds the output hash; 8 to align them */
+    return 8 + 2 * ((max_frame + 7) & ~(size_t)7) + ((max_block + 7) & ~(size_t)7) +
            (max_block > 256 ? ((max_block + 7) & ~(size_t)7) : 256);
 }
 
@@ -1039,6 +1049,11 @@ typedef struct dxi_pt_mem {
 
 DXI_PRIVATE dx_result dxi_pt_mem_read(void *user, uint64_t off, void *buf, size_t len) {
     DX_MEMCPY(buf, ((dxi_pt_mem *)user)->src + off, len);
+    return DX_OK;
+}
+
+DXI_PRIVATE dx_result dxi_pt_null_write(void *user, uint64_t off, const void *buf, size_t len) {
+    (void)user, (void)off, (void)buf, (void)len;
     return DX_OK;
 }
 
@@ -1085,9 +1100,8 @@ DXI_PRIVATE dx_result dxi_pt_start(dx_patch_applier *a) {
     if ((in->flags & DX_PATCH_FLAG_COPY) && a->in_place) return DX_ERR_UNSUPPORTED;
     if (a->base_checked) {
         /* the one-shot calls checked the base in their dry run */
-    } else if (a->resume) {
-        if (!a->in_place || (!(in->flags & DX_PATCH_FLAG_WITNESS) && !(in->flags & DX_PATCH_FLAG_ONE_WAY)))
-            return DX_ERR_UNSUPPORTED;
+    } else if (a->resume) { /* without witnesses an XOR record (one-way patches have them too) would apply twice */
+        if (!a->in_place || !(in->flags & DX_PATCH_FLAG_WITNESS)) return DX_ERR_UNSUPPORTED;
     } else {
         if (a->data_len != in->base_len && a->data_len != in->target_len) return DX_PATCH_ERR_WRONG_BASE;
         err = dxi_pt_hash_data(a, a->data_len, in->block_size, &hash);
@@ -1147,7 +1161,7 @@ DXI_PRIVATE bool dxi_pt_check_runs(const uint8_t **p, const uint8_t *end, uint64
 DXI_PRIVATE void dxi_pt_xor_runs(uint8_t *block, const uint8_t *q, uint64_t nruns, const uint8_t *end) {
     uint64_t i, pos = 0;
     for (i = 0; i < nruns; i++) {
-        uint64_t gap_bytes, rl, j;
+        uint64_t gap_bytes = 0, rl = 0, j; /* checked before: the varints are there (s390x gcc cannot tell) */
         dxi_pt_get_varint(&q, end, &gap_bytes);
         dxi_pt_get_varint(&q, end, &rl);
         pos += gap_bytes;
@@ -1228,7 +1242,8 @@ DXI_PRIVATE dx_result dxi_pt_frame(dx_patch_applier *a, const uint8_t *p, size_t
             if (op == DX_PATCH_REC_RAW) DX_MEMCPY(a->block, bytes, (size_t)wn);
             else DX_MEMSET(a->block, 0, (size_t)n);
             if (op == DX_PATCH_REC_RAW && n > wn) DX_MEMSET(a->block + wn, 0, (size_t)(n - wn));
-            if (a->io.write(a->io.user, off, a->block, (size_t)(a->in_place ? n : wn)) != DX_OK) return DX_ERR_IO;
+            if ((a->in_place || wn) && a->io.write(a->io.user, off, a->block, (size_t)(a->in_place ? n : wn)) != DX_OK)
+                return DX_ERR_IO; /* out of place, a block past the target's end writes nothing */
             if (h && !a->in_place) dxi_pt_hash_update(h, a->block, (size_t)wn);
             a->blocks_applied++;
         } else {
@@ -1247,12 +1262,13 @@ DXI_PRIVATE size_t dxi_pt_round8(size_t v) { return (v + 7) & ~(size_t)7; }
    and need at most one). */
 DXI_PRIVATE dx_result dxi_pt_setup(dx_patch_applier *a, const dx_patch_applier_config *cfg, void *mem, size_t mem_size,
                                    unsigned frames) {
-    size_t max_block, max_frame, need;
-    uint8_t *m = (uint8_t *)mem;
+    size_t max_block, max_frame, need, skew = (size_t)(-(uintptr_t)mem & 7);
+    uint8_t *m = mem ? (uint8_t *)mem + skew : NULL; /* the output hash has uint64_t fields: any alignment works */
     DX_MEMSET(a, 0, sizeof *a);
     if (!cfg->io.read || !cfg->io.write || dx_patch_applier_memory_size(cfg) == 0) return DX_ERR_INVAL;
     dxi_pt_limits(cfg, &max_block, &max_frame);
-    need = dxi_pt_round8(max_block) + (max_block > 256 ? dxi_pt_round8(max_block) : 256) + frames * dxi_pt_round8(max_frame);
+    need = skew + dxi_pt_round8(max_block) + (max_block > 256 ? dxi_pt_round8(max_block) : 256) +
+           frames * dxi_pt_round8(max_frame);
     if (!mem || mem_size < need) return DX_ERR_NOSPACE;
     a->io = cfg->io;
     a->data_len = cfg->data_len;
@@ -1308,7 +1324,9 @@ DXI_PRIVATE dx_result dxi_pt_frame_done(dx_patch_applier *a, const uint8_t *stor
     if (stored_len < raw) {
 #if defined(DX_PATCH_WITH_ZSTD)
         size_t n;
-        if (!(a->info.flags & DX_PATCH_FLAG_ZSTD)) return DX_ERR_CORRUPT;
+#endif
+        if (!(a->info.flags & DX_PATCH_FLAG_ZSTD)) return DX_ERR_CORRUPT; /* in every build */
+#if defined(DX_PATCH_WITH_ZSTD)
         if (!a->zstd && !(a->zstd = ZSTD_createDCtx())) return DX_ERR_NOMEM;
         n = ZSTD_decompressDCtx((ZSTD_DCtx *)a->zstd, raw_buf, raw, stored, stored_len);
         if (ZSTD_isError(n) || n != raw) return DX_ERR_CORRUPT;
@@ -1436,9 +1454,12 @@ DXI_PRIVATE int64_t dxi_pt_apply_mem(const uint8_t *patch, size_t patch_len, con
     for (pass = 0; pass < 2 && result >= 0; pass++) { /* pass 0: dry run, pass 1: apply */
         const uint8_t *p = patch + DX_PATCH_HEADER_SIZE, *end = patch + patch_len;
         uint32_t f;
-        bool reverse = a.reverse;
+        bool reverse = a.reverse, verify = pass == 0 && in_place && !resume;
+        /* in place, the dry run applies out of place to nowhere: it checks the result's hash before the first write */
+        cfg.in_place = in_place && !verify;
+        cfg.io.write = verify ? dxi_pt_null_write : dxi_pt_mem_write;
         dxi_pt_setup(&a, &cfg, scratch, scratch_size, (info.flags & DX_PATCH_FLAG_ZSTD) ? 1u : 0u);
-        a.dry_run = pass == 0;
+        a.dry_run = pass == 0 && !verify;
         a.base_checked = pass == 1, a.reverse = pass == 1 && reverse;
         DX_MEMCPY(a.header, patch, DX_PATCH_HEADER_SIZE);
         err = dxi_pt_header_done(&a);
@@ -1515,6 +1536,8 @@ DX_PATCH_API int64_t dx_patch_chain_push(dx_patch_chain *c, const uint8_t *versi
                                (uint64_t)c->baseline_len * c->cfg.max_delta_pct;
     }
     if (refresh) {
+        n = dx_patch_diff(&c->cfg.patch, NULL, 0, version, len, out, cap);
+        if (n < 0) return n; /* before the baseline changes: a failed push leaves the chain as it was */
         if (c->baseline_cap < len || !c->baseline) {
             uint8_t *grown = (uint8_t *)dxi_pt_alloc(&c->cfg.patch.allocator, len ? len : 1);
             if (!grown) return DX_ERR_NOMEM;
@@ -1522,8 +1545,6 @@ DX_PATCH_API int64_t dx_patch_chain_push(dx_patch_chain *c, const uint8_t *versi
             c->baseline = grown;
             c->baseline_cap = len ? len : 1;
         }
-        n = dx_patch_diff(&c->cfg.patch, NULL, 0, version, len, out, cap);
-        if (n < 0) return n;
         if (len) DX_MEMCPY(c->baseline, version, len);
         c->baseline_len = len;
         c->versions_since_refresh = 0;

@@ -56,17 +56,22 @@ run_prog() {
 HEADERS=$(ls dx_*.h)
 TESTS="tests/prop_selftest.c $(ls tests/*_test.c)"
 
-# 1. unit and property tests: gcc and clang, sanitized -O0 and plain -O2
+# 1. unit and property tests: gcc and clang, sanitized -O0 and plain -O2. A
+# test with a line "/* run.sh variant NAME: FLAGS */" is also built with FLAGS
+# added and run as <test>-<cc>-<mode>-NAME.
 for cc in gcc clang; do
     for mode in asan O2; do
         if [ "$mode" = asan ]; then flags=$ASAN; else flags="-O2"; fi
         for t in $TESTS; do
-            name=$(basename "$t" .c)-$cc-$mode
-            if $cc $WARN $flags -I. -Itests "$t" -o "$B/$name" >"$LOGS/$name.build.log" 2>&1; then
-                run_prog "$name" "./$B/$name"
-            else
-                failed=$((failed + 1)); note_fail "$name (build)" "$LOGS/$name.build.log"
-            fi
+            while IFS='|' read -r variant extra; do
+                name=$(basename "$t" .c)-$cc-$mode${variant:+-$variant}
+                # shellcheck disable=SC2086 # $extra is a list of flags
+                if $cc $WARN $flags -I. -Itests "$t" $extra -o "$B/$name" >"$LOGS/$name.build.log" 2>&1; then
+                    run_prog "$name" "./$B/$name"
+                else
+                    failed=$((failed + 1)); note_fail "$name (build)" "$LOGS/$name.build.log"
+                fi
+            done < <(echo '|'; sed -n 's|^/\* run\.sh variant \([A-Za-z0-9_]*\): \(.*\) \*/$|\1\|\2|p' "$t")
         done
     done
 done

@@ -1,0 +1,1837 @@
+/* patch_test.c - unit tests and properties for dx_patch.h
+   Run from the repository root (it reads tests/vectors/patch/).
+   Built twice by tests/run.sh: as is (no zstd, as on the cross targets) and
+   with the flags of the variant line below (zstd frames). */
+/* run.sh variant zstd: -DDX_PATCH_WITH_ZSTD -lzstd */
+#define DX_IMPLEMENTATION
+#include "dx_patch.h"
+#include "prop.h"
+
+/* ---- helpers ---- */
+
+static uint8_t *xmalloc(size_t n) { /* exact size: ASan sees every overrun */
+    uint8_t *b = (uint8_t *)malloc(n ? n : 1);
+    if (!b) {
+        fprintf(stderr, "patch_test: out of memory\n");
+        exit(3);
+    }
+    return b;
+}
+static uint8_t *xdup(const uint8_t *src, size_t n) {
+    uint8_t *b = xmalloc(n);
+    if (n) memcpy(b, src, n);
+    return b;
+}
+static size_t max_sz(size_t a, size_t b) { return a > b ? a : b; }
+static const char *rn(int64_t r) { return r >= 0 ? "ok" : dx_patch_result_name((dx_result)r); }
+
+/* A target made from a the way deltas look: unrelated, identical, a few
+   edits (random or zeroed runs), resized both ways, or resized only. */
+static uint8_t *gen_target(prop_ctx *p, const uint8_t *a, size_t alen, size_t max, size_t *out_len) {
+    unsigned mode = (unsigned)prop_range(p, 0, 5);
+    size_t blen, keep, i, edits;
+    uint8_t *b;
+    if (mode == 0) { /* unrelated */
+        blen = prop_len(p, max);
+        b = xmalloc(blen);
+        prop_bytes(p, b, blen);
+        *out_len = blen;
+        return b;
+    }
+    if (mode == 1) { /* identical */
+        *out_len = alen;
+        return xdup(a, alen);
+    }
+    if (mode == 2) blen = prop_len(p, max);                          /* any size */
+    else if (mode == 5 && prop_bool(p)) blen = alen + prop_len(p, 300); /* grows a little */
+    else if (mode == 5) blen = alen - (size_t)prop_range(p, 0, alen);   /* shrinks */
+    else blen = alen;                                                /* same size */
+    b = xmalloc(blen);
+    keep = alen < blen ? alen : blen;
+    if (keep) memcpy(b, a, keep);
+    prop_bytes(p, b + keep, blen - keep);
+    edits = mode == 5 ? 0 : (size_t)prop_range(p, 1, 8);
+    for (i = 0; i < edits && blen; i++) { /* sparse edits */
+        size_t at = (size_t)prop_range(p, 0, blen - 1), n = (size_t)prop_range(p, 1, 64);
+        if (n > blen - at) n = blen - at;
+        if (prop_bool(p)) memset(b + at, 0, n);
+        else prop_bytes(p, b + at, n);
+    }
+    *out_len = blen;
+    return b;
+}
+
+/* Block sizes 64 << 0..max_shift, frames default, minimal, raised from 1 or
+   a few blocks; one_way, no_witness and (with zstd) a level at random. */
+static void gen_config(prop_ctx *p, dx_patch_config *cfg, unsigned max_shift) {
+    uint32_t bs;
+    memset(cfg, 0, sizeof *cfg);
+    bs = (uint32_t)64 << prop_range(p, 0, max_shift);
+    cfg->block_size = bs == 4096 && prop_bool(p) ? 0 : bs; /* 0: the default 4096 */
+    switch (prop_range(p, 0, 3)) {
+    case 0: cfg->frame_size = 0; break;      /* 64 KiB */
+    case 1: cfg->frame_size = 1; break;      /* raised to a block + 64 */
+    case 2: cfg->frame_size = bs + 64; break;
+    default: cfg->frame_size = (uint32_t)prop_range(p, bs + 64, 3 * (uint64_t)bs + 200); break;
+    }
+    cfg->one_way = prop_bool(p) != 0;
+    cfg->no_witness = prop_bool(p) != 0;
+#if defined(DX_PATCH_WITH_ZSTD)
+    {
+        static const int levels[] = {0, 1, 3, -5};
+        cfg->zstd_level = levels[prop_range(p, 0, 3)];
+    }
+#endif
+}
+
+static void note_config(prop_ctx *p, const dx_patch_config *cfg, size_t alen, size_t blen) {
+    prop_note(p, "block %lu frame %lu one_way %d no_witness %d shift %d zstd %d; base %lu bytes, target %lu",
+              (unsigned long)cfg->block_size, (unsigned long)cfg->frame_size, (int)cfg->one_way,
+              (int)cfg->no_witness, (int)cfg->shift, cfg->zstd_level, (unsigned long)alen, (unsigned long)blen);
+}
+
+/* Diffs into a buffer of exactly dx_patch_bound bytes. */
+static uint8_t *make_patch(const dx_patch_config *cfg, const uint8_t *a, size_t alen, const uint8_t *b, size_t blen,
+                           int64_t *out_len) {
+    size_t cap = dx_patch_bound(alen, blen, cfg);
+    uint8_t *patch = xmalloc(cap);
+    *out_len = dx_patch_diff(cfg, a, alen, b, blen, patch, cap);
+    return patch;
+}
+
+/* Data behind the streaming applier's callbacks. In place, data holds the
+   data being patched; out of place, src is read and data is written. A
+   write fails (writing nothing) once fail_after writes have been made. */
+typedef struct mio {
+    uint8_t *data;
+    size_t cap, len;     /* capacity of data, and its current length */
+    const uint8_t *src;  /* out of place */
+    size_t src_len;
+    long fail_after;     /* < 0: never */
+    unsigned long writes;
+    int bad;             /* an access out of bounds, or one that leaves a hole */
+} mio;
+
+static dx_result mio_read(void *user, uint64_t off, void *buf, size_t len) {
+    mio *m = (mio *)user;
+    const uint8_t *from = m->src ? m->src : m->data;
+    size_t have = m->src ? m->src_len : m->len;
+    if (off > have || len > have - (size_t)off) {
+        m->bad = 1;
+        return DX_ERR_IO;
+    }
+    if (len) memcpy(buf, from + (size_t)off, len);
+    return DX_OK;
+}
+
+static dx_result mio_write(void *user, uint64_t off, const void *buf, size_t len) {
+    mio *m = (mio *)user;
+    if (m->fail_after == 0) return DX_ERR_IO; /* the interruption */
+    if (m->fail_after > 0) m->fail_after--;
+    if (off > m->cap || len > m->cap - (size_t)off || off > m->len) {
+        m->bad = 1;
+        return DX_ERR_IO;
+    }
+    m->writes++;
+    if (len) memcpy(m->data + (size_t)off, buf, len);
+    if ((size_t)off + len > m->len) m->len = (size_t)off + len;
+    return DX_OK;
+}
+
+static void mio_in_place(mio *m, uint8_t *data, size_t len, size_t cap) {
+    memset(m, 0, sizeof *m);
+    m->data = data, m->len = len, m->cap = cap, m->fail_after = -1;
+}
+static void mio_out_of_place(mio *m, const uint8_t *src, size_t src_len, uint8_t *out, size_t cap) {
+    memset(m, 0, sizeof *m);
+    m->src = src, m->src_len = src_len, m->data = out, m->cap = cap, m->fail_after = -1;
+}
+
+static void applier_config(dx_patch_applier_config *ac, mio *m, bool in_place, const dx_patch_info *info) {
+    memset(ac, 0, sizeof *ac);
+    ac->io.read = mio_read;
+    ac->io.write = mio_write;
+    ac->io.user = m;
+    ac->data_len = m->src ? m->src_len : m->len;
+    ac->in_place = in_place;
+    if (info && info->block_size > DXI_PT_DEFAULT_MAX_BLOCK) ac->max_block = info->block_size;
+    if (info && info->frame_max > DX_PATCH_DEFAULT_FRAME) ac->max_frame = info->frame_max;
+}
+
+/* Feeds the patch in pieces of random sizes (single bytes, small, any);
+   returns the first error. */
+static dx_result feed_pieces(prop_ctx *p, dx_patch_applier *a, const uint8_t *patch, size_t len) {
+    size_t at = 0;
+    unsigned style = (unsigned)prop_range(p, 0, 3);
+    while (at < len) {
+        size_t n;
+        dx_result err;
+        switch (style) {
+        case 0: n = 1; break;
+        case 1: n = (size_t)prop_range(p, 1, 16); break;
+        case 2: n = (size_t)prop_range(p, 1, 300); break;
+        default: n = (size_t)prop_range(p, 1, len); break;
+        }
+        if (n > len - at) n = len - at;
+        err = dx_patch_applier_feed(a, patch + at, n);
+        if (err != DX_OK) return err;
+        at += n;
+    }
+    return DX_OK;
+}
+
+/* One streaming apply, the applier created or in caller memory (aligned or
+   not; reused static memory when many applies are cheap); returns the first
+   error or finish's result. */
+static int64_t stream_apply_mem(prop_ctx *p, const dx_patch_applier_config *ac, const uint8_t *patch, size_t len,
+                                int reuse) {
+    static uint8_t reused[300000];
+    dx_patch_applier a;
+    dx_result err;
+    int64_t r;
+    uint8_t *mem = NULL;
+    if (reuse && dx_patch_applier_memory_size(ac) <= sizeof reused) {
+        err = dx_patch_applier_init(&a, ac, reused, sizeof reused);
+    } else if (prop_bool(p)) {
+        size_t need = dx_patch_applier_memory_size(ac), skew = (size_t)prop_range(p, 0, 7);
+        mem = xmalloc(need + skew);
+        err = dx_patch_applier_init(&a, ac, mem + skew, need);
+    } else {
+        err = dx_patch_applier_create(&a, ac);
+    }
+    if (err != DX_OK) {
+        free(mem);
+        return err;
+    }
+    err = feed_pieces(p, &a, patch, len);
+    r = err != DX_OK ? err : dx_patch_applier_finish(&a);
+    dx_patch_applier_destroy(&a);
+    free(mem);
+    return r;
+}
+static int64_t stream_apply(prop_ctx *p, const dx_patch_applier_config *ac, const uint8_t *patch, size_t len) {
+    return stream_apply_mem(p, ac, patch, len, 0);
+}
+
+
+/* A counting allocator that fails the Nth allocation (never if left < 0). */
+typedef struct counting { long left, live, calls; } counting;
+static void *counting_alloc(size_t size, void *user) {
+    counting *c = (counting *)user;
+    c->calls++;
+    if (c->left == 0) return NULL;
+    if (c->left > 0) c->left--;
+    c->live++;
+    return malloc(size);
+}
+static void counting_free(void *ptr, size_t size, void *user) {
+    (void)size;
+    ((counting *)user)->live--;
+    free(ptr);
+}
+static void use_counting(dx_allocator *al, counting *c, long left) {
+    c->left = left, c->live = 0, c->calls = 0;
+    al->alloc = counting_alloc;
+    al->free = counting_free;
+    al->user = c;
+}
+
+/* ---- a patch assembled by hand, following the WIRE FORMAT ---- */
+
+typedef struct craft {
+    uint8_t b[4096];
+    size_t len;
+} craft;
+
+static void put32(uint8_t *p, uint32_t v) {
+    p[0] = (uint8_t)v, p[1] = (uint8_t)(v >> 8), p[2] = (uint8_t)(v >> 16), p[3] = (uint8_t)(v >> 24);
+}
+static void put64(uint8_t *p, uint64_t v) {
+    put32(p, (uint32_t)v);
+    put32(p + 4, (uint32_t)(v >> 32));
+}
+static uint32_t check32(const uint8_t *p, size_t n) { return (uint32_t)dx_patch_hash64(0x7061746368ull, p, n); }
+static void reseal_header(uint8_t *h) { put32(h + 60, check32(h, 60)); }
+
+static void craft_header(craft *c, uint32_t flags, uint32_t bs, const uint8_t *base, size_t blen, const uint8_t *target,
+                         size_t tlen, uint32_t frame_max, uint32_t frames) {
+    uint8_t *h = c->b;
+    memset(h, 0, 64);
+    memcpy(h, "DXPT", 4);
+    h[4] = 1; /* major 1, minor 0 */
+    put32(h + 8, flags);
+    put32(h + 12, bs);
+    put64(h + 16, blen);
+    put64(h + 24, tlen);
+    put64(h + 32, dx_patch_hash64(0, base, blen));
+    put64(h + 40, dx_patch_hash64(0, target, tlen));
+    put32(h + 48, frame_max);
+    put32(h + 52, frames);
+    reseal_header(h);
+    c->len = 64;
+}
+/* Appends a frame stored as is: raw length, stored length, check, bytes. */
+static void craft_frame(craft *c, const uint8_t *raw, size_t n) {
+    put32(c->b + c->len, (uint32_t)n);
+    put32(c->b + c->len + 4, (uint32_t)n);
+    put32(c->b + c->len + 8, check32(raw, n));
+    if (n) memcpy(c->b + c->len + 12, raw, n);
+    c->len += 12 + n;
+}
+
+/* The base of the crafted patches: 200 bytes, blocks of 64 (the last has 8). */
+static void craft_base(uint8_t *b) {
+    size_t i;
+    for (i = 0; i < 200; i++) b[i] = (uint8_t)(i * 7 + 3);
+}
+
+/* Applies patch to base every way there is and checks each gives want; on
+   an error, the one-shot in-place data (and the bytes after it) are untouched. */
+static int expect_result(prop_ctx *p, const char *what, const uint8_t *patch, size_t len, const uint8_t *base,
+                         size_t blen, const uint8_t *target, size_t tlen, dx_result want) {
+    size_t cap = max_sz(max_sz(blen, tlen), 4096) + 64;
+    uint8_t *buf = xmalloc(cap), *out = xmalloc(cap), *copy = xmalloc(cap);
+    int64_t r, want_ok = want == DX_OK ? (int64_t)tlen : (int64_t)want;
+    mio m;
+    dx_patch_applier_config ac;
+    int ok = 1;
+    memset(buf, 0x5a, cap);
+    memcpy(buf, base, blen);
+    memcpy(copy, buf, cap);
+    r = dx_patch_apply(patch, len, base, blen, out, cap);
+    ok &= PROP_EXPECT_MSG(p, r == want_ok, "%s: apply gives %s, want %s", what, rn(r), rn(want_ok));
+    if (r >= 0 && target) ok &= PROP_EXPECT_MSG(p, memcmp(out, target, tlen) == 0, "%s: apply: wrong result", what);
+    r = dx_patch_apply_in_place(patch, len, buf, blen, cap, false);
+    ok &= PROP_EXPECT_MSG(p, r == want_ok, "%s: in place gives %s, want %s", what, rn(r), rn(want_ok));
+    if (r >= 0 && target) ok &= PROP_EXPECT_MSG(p, memcmp(buf, target, tlen) == 0, "%s: in place: wrong result", what);
+    if (r < 0) ok &= PROP_EXPECT_MSG(p, memcmp(buf, copy, cap) == 0, "%s: in place: data changed on error", what);
+    /* streaming, in place and out of place */
+    memcpy(buf, copy, cap);
+    mio_in_place(&m, buf, blen, cap);
+    applier_config(&ac, &m, true, NULL);
+    r = stream_apply(p, &ac, patch, len);
+    ok &= PROP_EXPECT_MSG(p, r == want_ok && !m.bad, "%s: streaming in place gives %s, want %s", what, rn(r), rn(want_ok));
+    if (r >= 0 && target) ok &= PROP_EXPECT_MSG(p, memcmp(buf, target, tlen) == 0, "%s: streaming: wrong result", what);
+    mio_out_of_place(&m, base, blen, out, cap);
+    applier_config(&ac, &m, false, NULL);
+    r = stream_apply(p, &ac, patch, len);
+    ok &= PROP_EXPECT_MSG(p, r == want_ok && !m.bad, "%s: streaming out of place gives %s, want %s", what, rn(r),
+                          rn(want_ok));
+    free(buf), free(out), free(copy);
+    return !ok;
+}
+
+/* ---- properties ---- */
+
+/* apply(diff(a, b), a) == b out of place and in place; the patch also rolls
+   b back to a (twice in place returns a) unless it is one_way; the header
+   says what it should; a buffer one byte short is refused untouched. */
+static int p_roundtrip(prop_ctx *p) {
+    dx_patch_config cfg;
+    dx_patch_info info;
+    size_t alen = prop_len(p, 6000), blen, cap;
+    uint8_t *a = xmalloc(alen), *b, *patch, *out, *buf, *copy;
+    int64_t plen, r;
+    int fail = 1;
+    prop_bytes(p, a, alen);
+    b = gen_target(p, a, alen, 6000, &blen);
+    gen_config(p, &cfg, 10);
+    note_config(p, &cfg, alen, blen);
+    patch = make_patch(&cfg, a, alen, b, blen, &plen);
+    cap = max_sz(alen, blen);
+    out = xmalloc(cap), buf = xmalloc(cap), copy = xmalloc(cap);
+    if (!PROP_EXPECT_MSG(p, plen >= DX_PATCH_HEADER_SIZE, "diff: %s", rn(plen))) goto done;
+    /* the header */
+    if (!PROP_EXPECT(p, dx_patch_get_info(patch, (size_t)plen, &info) == DX_OK)) goto done;
+    if (!PROP_EXPECT(p, info.base_len == alen && info.target_len == blen &&
+                            info.base_hash == dx_patch_hash64(0, a, alen) &&
+                            info.target_hash == dx_patch_hash64(0, b, blen)))
+        goto done;
+    if (!PROP_EXPECT(p, info.block_size == (cfg.block_size ? cfg.block_size : 4096u) &&
+                            info.frame_max >= info.block_size + 64 &&
+                            !(info.flags & DX_PATCH_FLAG_WITNESS) == cfg.no_witness &&
+                            !(info.flags & DX_PATCH_FLAG_ONE_WAY) == !cfg.one_way &&
+                            !(info.flags & DX_PATCH_FLAG_ZSTD) == !cfg.zstd_level))
+        goto done;
+    { /* no frames exactly when the zero-padded inputs agree */
+        size_t i, same = 1;
+        for (i = 0; i < cap && same; i++) same = (i < alen ? a[i] : 0) == (i < blen ? b[i] : 0);
+        if (!PROP_EXPECT(p, (info.frame_count == 0) == (same != 0))) goto done;
+    }
+
+    /* out of place, into exactly the target's size */
+    r = dx_patch_apply(patch, (size_t)plen, a, alen, out, blen);
+    if (!PROP_EXPECT_MSG(p, r == (int64_t)blen && memcmp(out, b, blen) == 0, "apply: %s", rn(r))) goto done;
+    if (blen) {
+        r = dx_patch_apply(patch, (size_t)plen, a, alen, out, blen - 1);
+        if (!PROP_EXPECT_MSG(p, r == DX_ERR_NOSPACE, "apply into one byte less: %s", rn(r))) goto done;
+    }
+    /* in place */
+    memcpy(buf, a, alen);
+    if (cap) {
+        r = dx_patch_apply_in_place(patch, (size_t)plen, buf, alen, cap - 1, false);
+        if (!PROP_EXPECT_MSG(p, r == DX_ERR_NOSPACE && memcmp(buf, a, alen) == 0, "in place, cap - 1: %s", rn(r)))
+            goto done;
+    }
+    r = dx_patch_apply_in_place(patch, (size_t)plen, buf, alen, cap, false);
+    if (!PROP_EXPECT_MSG(p, r == (int64_t)blen && memcmp(buf, b, blen) == 0, "in place: %s", rn(r))) goto done;
+    if (!cfg.one_way) { /* reversible: the same patch takes b back to a */
+        r = dx_patch_apply(patch, (size_t)plen, b, blen, out, cap);
+        if (!PROP_EXPECT_MSG(p, r == (int64_t)alen && memcmp(out, a, alen) == 0, "roll back: %s", rn(r))) goto done;
+        r = dx_patch_apply_in_place(patch, (size_t)plen, buf, blen, cap, false);
+        if (!PROP_EXPECT_MSG(p, r == (int64_t)alen && memcmp(buf, a, alen) == 0, "in place twice: %s", rn(r)))
+            goto done;
+    } else if (alen != blen || memcmp(a, b, alen) != 0) { /* one way: b is not a base */
+        memcpy(copy, buf, cap);
+        r = dx_patch_apply_in_place(patch, (size_t)plen, buf, blen, cap, false);
+        if (!PROP_EXPECT_MSG(p, r == DX_PATCH_ERR_WRONG_BASE && memcmp(buf, copy, cap) == 0,
+                             "one_way patch applied to its target: %s", rn(r)))
+            goto done;
+    }
+    fail = 0;
+done:
+    free(a), free(b), free(patch), free(out), free(buf), free(copy);
+    return fail;
+}
+
+/* The streaming applier, fed in random pieces, in place and out of place,
+   forward and (reversible patches) back, equals the one-shot calls. */
+static int p_stream(prop_ctx *p) {
+    dx_patch_config cfg;
+    dx_patch_info info;
+    dx_patch_applier_config ac;
+    mio m;
+    size_t alen = prop_len(p, 6000), blen, cap;
+    uint8_t *a = xmalloc(alen), *b, *patch, *buf, *out;
+    int64_t plen, r;
+    int fail = 1;
+    prop_bytes(p, a, alen);
+    b = gen_target(p, a, alen, 6000, &blen);
+    gen_config(p, &cfg, 10);
+    note_config(p, &cfg, alen, blen);
+    patch = make_patch(&cfg, a, alen, b, blen, &plen);
+    cap = max_sz(alen, blen);
+    buf = xmalloc(cap), out = xmalloc(cap);
+    if (!PROP_EXPECT_MSG(p, plen > 0 && dx_patch_get_info(patch, (size_t)plen, &info) == DX_OK, "diff: %s", rn(plen)))
+        goto done;
+    /* out of place, into exactly the target's size */
+    mio_out_of_place(&m, a, alen, out, blen);
+    applier_config(&ac, &m, false, &info);
+    r = stream_apply(p, &ac, patch, (size_t)plen);
+    if (!PROP_EXPECT_MSG(p, r == (int64_t)blen && !m.bad && m.len == blen && memcmp(out, b, blen) == 0,
+                         "out of place: %s (bad access %d, wrote %lu)", rn(r), m.bad, (unsigned long)m.len))
+        goto done;
+    /* in place */
+    memcpy(buf, a, alen);
+    mio_in_place(&m, buf, alen, cap);
+    applier_config(&ac, &m, true, &info);
+    r = stream_apply(p, &ac, patch, (size_t)plen);
+    if (!PROP_EXPECT_MSG(p, r == (int64_t)blen && !m.bad && memcmp(buf, b, blen) == 0, "in place: %s (bad access %d)",
+                         rn(r), m.bad))
+        goto done;
+    if (!cfg.one_way) {
+        mio_in_place(&m, buf, blen, cap);
+        applier_config(&ac, &m, true, &info);
+        r = stream_apply(p, &ac, patch, (size_t)plen);
+        if (!PROP_EXPECT_MSG(p, r == (int64_t)alen && !m.bad && memcmp(buf, a, alen) == 0, "back in place: %s", rn(r)))
+            goto done;
+        mio_out_of_place(&m, b, blen, out, alen);
+        applier_config(&ac, &m, false, &info);
+        r = stream_apply(p, &ac, patch, (size_t)plen);
+        if (!PROP_EXPECT_MSG(p, r == (int64_t)alen && !m.bad && memcmp(out, a, alen) == 0, "back out of place: %s",
+                             rn(r)))
+            goto done;
+    }
+    fail = 0;
+done:
+    free(a), free(b), free(patch), free(buf), free(out);
+    return fail;
+}
+
+/* An in-place streaming apply interrupted after a random number of writes
+   (the write fails and writes nothing) resumes with cfg.resume and the
+   data's current length, streaming or one-shot, and gives b. Resuming needs
+   the witnesses: without them it is refused. */
+static int p_resume(prop_ctx *p) {
+    dx_patch_config cfg;
+    dx_patch_info info;
+    dx_patch_applier_config ac;
+    mio m;
+    size_t alen = prop_len(p, 4000), blen, cap;
+    uint8_t *a = xmalloc(alen), *b, *patch, *buf;
+    int64_t plen, r;
+    unsigned long total_writes;
+    long stop;
+    int fail = 1, rounds;
+    prop_bytes(p, a, alen);
+    b = gen_target(p, a, alen, 4000, &blen);
+    gen_config(p, &cfg, 8);
+    note_config(p, &cfg, alen, blen);
+    patch = make_patch(&cfg, a, alen, b, blen, &plen);
+    cap = max_sz(alen, blen);
+    buf = xmalloc(cap);
+    if (!PROP_EXPECT_MSG(p, plen > 0 && dx_patch_get_info(patch, (size_t)plen, &info) == DX_OK, "diff: %s", rn(plen)))
+        goto done;
+    /* a clean run counts the writes */
+    memcpy(buf, a, alen);
+    mio_in_place(&m, buf, alen, cap);
+    applier_config(&ac, &m, true, &info);
+    r = stream_apply(p, &ac, patch, (size_t)plen);
+    if (!PROP_EXPECT_MSG(p, r == (int64_t)blen && memcmp(buf, b, blen) == 0, "clean run: %s", rn(r))) goto done;
+    total_writes = m.writes;
+    /* interrupted once or a few times, then finished */
+    memcpy(buf, a, alen);
+    mio_in_place(&m, buf, alen, cap);
+    for (rounds = 0;; rounds++) {
+        bool resume = rounds > 0;
+        stop = rounds < 3 ? (long)prop_range(p, 0, total_writes + 1) : -1;
+        m.fail_after = stop;
+        m.writes = 0;
+        applier_config(&ac, &m, true, &info);
+        ac.resume = resume;
+        prop_note(p, "round %d: data %lu bytes, the write after %ld fails", rounds, (unsigned long)m.len, stop);
+        if (resume && cfg.no_witness) { /* refused before anything is written */
+            r = stream_apply(p, &ac, patch, (size_t)plen);
+            if (!PROP_EXPECT_MSG(p, r == DX_ERR_UNSUPPORTED && m.writes == 0, "resume without witnesses: %s", rn(r)))
+                goto done;
+            r = dx_patch_apply_in_place(patch, (size_t)plen, buf, m.len, cap, true);
+            if (!PROP_EXPECT_MSG(p, r == DX_ERR_UNSUPPORTED, "one-shot resume without witnesses: %s", rn(r))) goto done;
+            break;
+        }
+        if (resume && prop_range(p, 0, 2) == 0) { /* finish with the one-shot call */
+            r = dx_patch_apply_in_place(patch, (size_t)plen, buf, m.len, cap, true);
+        } else {
+            r = stream_apply(p, &ac, patch, (size_t)plen);
+            if (!PROP_EXPECT_MSG(p, !m.bad, "bad access")) goto done;
+        }
+        if (r >= 0) break;
+        if (!PROP_EXPECT_MSG(p, stop >= 0 && r == DX_ERR_IO, "round %d: %s", rounds, rn(r))) goto done;
+    }
+    if (!cfg.no_witness || rounds == 0)
+        if (!PROP_EXPECT_MSG(p, r == (int64_t)blen && memcmp(buf, b, blen) == 0, "after %d interruptions: %s", rounds,
+                             rn(r)))
+            goto done;
+    fail = 0;
+done:
+    free(a), free(b), free(patch), free(buf);
+    return fail;
+}
+
+/* Every prefix of a patch is refused as truncated, one-shot (the data
+   untouched) and streaming. */
+static int p_truncation(prop_ctx *p) {
+    dx_patch_config cfg;
+    size_t alen = prop_len(p, 256), blen, cap, cut;
+    uint8_t *a = xmalloc(alen), *b, *patch, *buf, *out;
+    dx_patch_applier_config ac;
+    mio m;
+    int64_t plen, r;
+    int fail = 1;
+    prop_bytes(p, a, alen);
+    b = gen_target(p, a, alen, 256, &blen);
+    gen_config(p, &cfg, 2);
+    note_config(p, &cfg, alen, blen);
+    patch = make_patch(&cfg, a, alen, b, blen, &plen);
+    cap = max_sz(alen, blen) + 8;
+    buf = xmalloc(cap), out = xmalloc(cap);
+    if (!PROP_EXPECT_MSG(p, plen > 0, "diff: %s", rn(plen))) goto done;
+    for (cut = 0; cut < (size_t)plen; cut++) {
+        uint8_t *prefix = xdup(patch, cut);
+        memset(buf, 0x5a, cap);
+        memcpy(buf, a, alen);
+        r = dx_patch_apply(prefix, cut, a, alen, out, cap);
+        PROP_EXPECT_MSG(p, r == DX_ERR_TRUNCATED, "apply, prefix %lu of %ld: %s", (unsigned long)cut, (long)plen, rn(r));
+        r = dx_patch_apply_in_place(prefix, cut, buf, alen, cap, false);
+        PROP_EXPECT_MSG(p, r == DX_ERR_TRUNCATED, "in place, prefix %lu of %ld: %s", (unsigned long)cut, (long)plen,
+                        rn(r));
+        PROP_EXPECT_MSG(p, memcmp(buf, a, alen) == 0 && buf[cap - 1] == 0x5a, "in place, prefix %lu: data changed",
+                        (unsigned long)cut);
+        mio_in_place(&m, buf, alen, cap);
+        applier_config(&ac, &m, true, NULL);
+        r = stream_apply_mem(p, &ac, prefix, cut, 1);
+        PROP_EXPECT_MSG(p, r == DX_ERR_TRUNCATED && !m.bad, "streaming, prefix %lu: %s", (unsigned long)cut, rn(r));
+        free(prefix);
+        if (p->failed) goto done;
+    }
+    fail = 0;
+done:
+    free(a), free(b), free(patch), free(buf), free(out);
+    return fail;
+}
+
+/* Every byte of a patch changed (xor a random value, or a random byte at a
+   few places) is refused with the data untouched, or, were a check to miss
+   it, still gives the right result. Streaming never reports success with a
+   wrong result. */
+static int p_corruption(prop_ctx *p) {
+    dx_patch_config cfg;
+    size_t alen = prop_len(p, 256), blen, cap, i;
+    uint8_t *a = xmalloc(alen), *b, *patch, *bad, *buf, *out;
+    dx_patch_applier_config ac;
+    mio m;
+    int64_t plen, r;
+    int fail = 1, reverse = prop_bool(p);
+    prop_bytes(p, a, alen);
+    b = gen_target(p, a, alen, 256, &blen);
+    gen_config(p, &cfg, 2);
+    if (cfg.one_way) reverse = 0;
+    note_config(p, &cfg, alen, blen);
+    patch = make_patch(&cfg, a, alen, b, blen, &plen);
+    cap = max_sz(alen, blen) + 8;
+    buf = xmalloc(cap), out = xmalloc(cap);
+    if (!PROP_EXPECT_MSG(p, plen > 0, "diff: %s", rn(plen))) goto done;
+    if (reverse) { /* apply to b, expect a */
+        uint8_t *t = a;
+        size_t tl = alen;
+        a = b, alen = blen, b = t, blen = tl;
+    }
+    bad = xdup(patch, (size_t)plen);
+    for (i = 0; i <= (size_t)plen; i++) {
+        size_t k, at[3], n = 1;
+        uint8_t was[3];
+        if (i < (size_t)plen) {
+            at[0] = i;
+        } else { /* and once, a few random bytes at random places */
+            n = (size_t)prop_range(p, 2, 3);
+            for (k = 0; k < n; k++) at[k] = (size_t)prop_range(p, 0, (uint64_t)plen - 1);
+        }
+        for (k = 0; k < n; k++) was[k] = bad[at[k]];
+        for (k = 0; k < n; k++) bad[at[k]] = i < (size_t)plen ? (uint8_t)(bad[at[k]] ^ prop_range(p, 1, 255)) : (uint8_t)prop_u32(p);
+        memset(buf, 0x5a, cap);
+        memcpy(buf, a, alen);
+        r = dx_patch_apply_in_place(bad, (size_t)plen, buf, alen, cap, false);
+        if (r < 0)
+            PROP_EXPECT_MSG(p, memcmp(buf, a, alen) == 0 && buf[cap - 1] == 0x5a, "byte %lu: %s and the data changed",
+                            (unsigned long)at[0], rn(r));
+        else
+            PROP_EXPECT_MSG(p, r == (int64_t)blen && memcmp(buf, b, blen) == 0, "byte %lu: in place accepted, wrong result",
+                            (unsigned long)at[0]);
+        r = dx_patch_apply(bad, (size_t)plen, a, alen, out, cap);
+        if (r >= 0)
+            PROP_EXPECT_MSG(p, r == (int64_t)blen && memcmp(out, b, blen) == 0, "byte %lu: apply accepted, wrong result",
+                            (unsigned long)at[0]);
+        memcpy(buf, a, alen);
+        mio_in_place(&m, buf, alen, cap);
+        applier_config(&ac, &m, true, NULL);
+        r = stream_apply_mem(p, &ac, bad, (size_t)plen, 1);
+        PROP_EXPECT_MSG(p, !m.bad, "byte %lu: streaming accessed out of bounds", (unsigned long)at[0]);
+        if (r >= 0)
+            PROP_EXPECT_MSG(p, r == (int64_t)blen && memcmp(buf, b, blen) == 0,
+                            "byte %lu: streaming accepted, wrong result", (unsigned long)at[0]);
+        for (k = n; k-- > 0;) bad[at[k]] = was[k];
+        if (p->failed) break;
+    }
+    free(bad);
+    fail = p->failed != 0;
+done:
+    free(a), free(b), free(patch), free(buf), free(out);
+    return fail;
+}
+
+/* A patch applied to anything but its base (or, reversible, its target) is
+   refused with DX_PATCH_ERR_WRONG_BASE before anything is written. */
+static int p_wrong_base(prop_ctx *p) {
+    dx_patch_config cfg;
+    size_t alen = prop_len(p, 3000), blen, clen, cap;
+    uint8_t *a = xmalloc(alen), *b, *c, *patch, *buf, *copy, *out;
+    dx_patch_applier_config ac;
+    mio m;
+    int64_t plen, r;
+    int fail = 1;
+    prop_bytes(p, a, alen);
+    b = gen_target(p, a, alen, 3000, &blen);
+    gen_config(p, &cfg, 8);
+    note_config(p, &cfg, alen, blen);
+    patch = make_patch(&cfg, a, alen, b, blen, &plen);
+    /* c: a with one byte changed, a different length, or something else */
+    switch (prop_range(p, 0, 2)) {
+    case 0:
+        c = xdup(a, clen = alen);
+        if (clen) c[prop_range(p, 0, clen - 1)] ^= (uint8_t)prop_range(p, 1, 255);
+        break;
+    case 1:
+        c = gen_target(p, a, alen, 3000, &clen);
+        break;
+    default:
+        c = xdup(b, clen = blen);
+        if (clen) c[prop_range(p, 0, clen - 1)] ^= (uint8_t)prop_range(p, 1, 255);
+        break;
+    }
+    cap = max_sz(max_sz(alen, blen), clen);
+    buf = xmalloc(cap), copy = xmalloc(cap), out = xmalloc(cap);
+    if (!PROP_EXPECT_MSG(p, plen > 0, "diff: %s", rn(plen))) goto done;
+    if ((clen == alen && memcmp(c, a, alen) == 0) || (clen == blen && memcmp(c, b, blen) == 0)) {
+        fail = 0; /* not a wrong base after all */
+        goto done;
+    }
+    memset(buf, 0x5a, cap);
+    memcpy(buf, c, clen);
+    memcpy(copy, buf, cap);
+    r = dx_patch_apply_in_place(patch, (size_t)plen, buf, clen, cap, false);
+    if (!PROP_EXPECT_MSG(p, r == DX_PATCH_ERR_WRONG_BASE && memcmp(buf, copy, cap) == 0, "in place: %s", rn(r)))
+        goto done;
+    r = dx_patch_apply(patch, (size_t)plen, c, clen, out, cap);
+    if (!PROP_EXPECT_MSG(p, r == DX_PATCH_ERR_WRONG_BASE, "apply: %s", rn(r))) goto done;
+    mio_in_place(&m, buf, clen, cap);
+    applier_config(&ac, &m, true, NULL);
+    r = stream_apply(p, &ac, patch, (size_t)plen);
+    if (!PROP_EXPECT_MSG(p, r == DX_PATCH_ERR_WRONG_BASE && m.writes == 0 && memcmp(buf, copy, cap) == 0,
+                         "streaming in place: %s, %lu writes", rn(r), m.writes))
+        goto done;
+    fail = 0;
+done:
+    free(a), free(b), free(c), free(patch), free(buf), free(copy), free(out);
+    return fail;
+}
+
+/* Delta chains: random versions, each a mutation of the one before. Every
+   patch applies to the receiver's baseline (empty data after a refresh) and
+   gives the version; refreshes come exactly when max_versions or
+   max_delta_pct says; the stats add up; nothing leaks. */
+static int p_chain(prop_ctx *p) {
+    dx_patch_chain c;
+    dx_patch_chain_config cc;
+    counting al;
+    size_t cur_len = prop_len(p, 3000), base_len = 0, i, n_versions = (size_t)prop_range(p, 1, 12);
+    uint8_t *cur = xmalloc(cur_len), *rbase = xmalloc(0);
+    uint64_t since = 0, delta = 0, bytes_in = 0, bytes_out = 0, refreshes = 0;
+    uint32_t max_versions, pct;
+    int have_base = 0, fail = 1;
+    memset(&cc, 0, sizeof cc);
+    gen_config(p, &cc.patch, 6);
+    cc.max_versions = (uint32_t)prop_range(p, 0, 6);
+    cc.max_delta_pct = prop_bool(p) ? 0 : (uint32_t)prop_range(p, 1, 300);
+    max_versions = cc.max_versions ? cc.max_versions : 50;
+    pct = cc.max_delta_pct ? cc.max_delta_pct : 100;
+    use_counting(&cc.patch.allocator, &al, -1);
+    prop_bytes(p, cur, cur_len);
+    prop_note(p, "max_versions %lu, max_delta_pct %lu, %lu versions", (unsigned long)cc.max_versions,
+              (unsigned long)cc.max_delta_pct, (unsigned long)n_versions);
+    if (!PROP_EXPECT(p, dx_patch_chain_init(&c, &cc) == DX_OK)) goto done;
+    for (i = 0; i < n_versions; i++) {
+        size_t cap = max_sz(dx_patch_bound(base_len, cur_len, &cc.patch), dx_patch_bound(0, cur_len, &cc.patch));
+        uint8_t *out = xmalloc(cap), *mine = xmalloc(cap), *res = xmalloc(cur_len), *next;
+        bool refreshed = false;
+        int64_t n, d = -1, r;
+        int expect_refresh = !have_base || since >= max_versions, ok;
+        if (!expect_refresh) {
+            d = dx_patch_diff(&cc.patch, rbase, base_len, cur, cur_len, mine, cap);
+            expect_refresh = d < 0 || (delta + (uint64_t)d) * 100 > (uint64_t)base_len * pct;
+        }
+        n = dx_patch_chain_push(&c, cur, cur_len, out, cap, &refreshed);
+        ok = PROP_EXPECT_MSG(p, n > 0, "version %lu: %s", (unsigned long)i, rn(n)) &&
+             PROP_EXPECT_MSG(p, (int)refreshed == expect_refresh, "version %lu: refreshed %d, want %d", (unsigned long)i,
+                             (int)refreshed, expect_refresh);
+        if (ok && refreshed) { /* against empty data, which becomes the baseline */
+            r = dx_patch_apply(out, (size_t)n, (const uint8_t *)"", 0, res, cur_len);
+            ok = PROP_EXPECT_MSG(p, r == (int64_t)cur_len && memcmp(res, cur, cur_len) == 0,
+                                 "version %lu (refresh): %s", (unsigned long)i, rn(r));
+            free(rbase);
+            rbase = xdup(cur, cur_len), base_len = cur_len;
+            have_base = 1, since = 0, delta = 0, refreshes++;
+        } else if (ok) {
+            r = dx_patch_apply(out, (size_t)n, rbase, base_len, res, cur_len);
+            ok = PROP_EXPECT_MSG(p, r == (int64_t)cur_len && memcmp(res, cur, cur_len) == 0, "version %lu: %s",
+                                 (unsigned long)i, rn(r)) &&
+                 PROP_EXPECT_MSG(p, n == d && memcmp(out, mine, (size_t)n) == 0, "version %lu: not the plain diff",
+                                 (unsigned long)i);
+            since++, delta += (uint64_t)n;
+        }
+        bytes_in += cur_len, bytes_out += (uint64_t)(n > 0 ? n : 0);
+        next = gen_target(p, cur, cur_len, 3000, &cur_len);
+        free(cur), free(out), free(mine), free(res);
+        cur = next;
+        if (!ok) goto done;
+    }
+    if (!PROP_EXPECT(p, c.stats.versions == n_versions && c.stats.bytes_in == bytes_in &&
+                            c.stats.bytes_out == bytes_out && c.stats.refreshes == refreshes))
+        goto done;
+    fail = 0;
+done:
+    dx_patch_chain_deinit(&c);
+    if (!fail) fail = !PROP_EXPECT_MSG(p, al.live == 0, "%ld blocks leaked", al.live);
+    free(cur), free(rbase);
+    return fail;
+}
+
+/* dx_patch_bound bounds: a diff into exactly that many bytes works, for
+   every kind of input. Uncompressed, a buffer of exactly the patch's length
+   works too and one byte less is DX_ERR_NOSPACE. */
+static int p_bound(prop_ctx *p) {
+    dx_patch_config cfg;
+    size_t alen = prop_len(p, 5000), blen, i;
+    uint8_t *a = xmalloc(alen), *b, *patch, *exact;
+    int64_t plen, r;
+    int fail = 1;
+    gen_config(p, &cfg, 8);
+    cfg.shift = prop_range(p, 0, 3) == 0;
+    switch (prop_range(p, 0, 2)) {
+    case 0: /* random against random: XOR helps nowhere */
+        prop_bytes_random(p, a, alen);
+        blen = prop_len(p, 5000);
+        b = xmalloc(blen);
+        prop_bytes_random(p, b, blen);
+        break;
+    case 1: /* the most runs a block can have: a differing byte, 4 equal ones */
+        prop_bytes(p, a, alen);
+        b = xdup(a, blen = alen);
+        for (i = 0; i < blen; i += 5) b[i] ^= (uint8_t)prop_range(p, 1, 255);
+        break;
+    default:
+        prop_bytes(p, a, alen);
+        b = gen_target(p, a, alen, 5000, &blen);
+        break;
+    }
+    note_config(p, &cfg, alen, blen);
+    patch = make_patch(&cfg, a, alen, b, blen, &plen);
+    if (!PROP_EXPECT_MSG(p, plen > 0 && (size_t)plen <= dx_patch_bound(alen, blen, &cfg), "diff into the bound: %s",
+                         rn(plen)))
+        goto done;
+    if (!cfg.zstd_level) { /* compressed frames are written raw first, so only uncompressed ones fit exactly */
+        exact = xmalloc((size_t)plen);
+        r = dx_patch_diff(&cfg, a, alen, b, blen, exact, (size_t)plen);
+        PROP_EXPECT_MSG(p, r == plen && memcmp(exact, patch, (size_t)plen) == 0, "diff into exactly %ld bytes: %s",
+                        (long)plen, rn(r));
+        r = dx_patch_diff(&cfg, a, alen, b, blen, exact, (size_t)plen - 1);
+        PROP_EXPECT_MSG(p, r == DX_ERR_NOSPACE, "diff into %ld bytes: %s", (long)plen - 1, rn(r));
+        free(exact);
+        if (p->failed) goto done;
+    }
+    fail = 0;
+done:
+    free(a), free(b), free(patch);
+    return fail;
+}
+
+/* cfg.shift: insertions and deletions (and anything else) round-trip out of
+   place, one-shot and streaming; in place is refused with nothing written. */
+static int p_shift(prop_ctx *p) {
+    dx_patch_config cfg;
+    dx_patch_applier_config ac;
+    mio m;
+    size_t alen = prop_len(p, 5000), blen, cap, i, edits = (size_t)prop_range(p, 1, 4);
+    uint8_t *a = xmalloc(alen), *b, *patch, *out, *buf;
+    int64_t plen, r;
+    int fail = 1;
+    prop_bytes(p, a, alen);
+    b = xdup(a, blen = alen);
+    for (i = 0; i < edits; i++) { /* insert or delete a few runs of bytes */
+        size_t at = (size_t)prop_range(p, 0, blen), n = prop_len(p, 700);
+        uint8_t *nb;
+        if (prop_bool(p)) {
+            nb = xmalloc(blen + n);
+            memcpy(nb, b, at);
+            prop_bytes(p, nb + at, n);
+            memcpy(nb + at + n, b + at, blen - at);
+            blen += n;
+        } else {
+            if (n > blen - at) n = blen - at;
+            nb = xmalloc(blen - n);
+            memcpy(nb, b, at);
+            memcpy(nb + at, b + at + n, blen - at - n);
+            blen -= n;
+        }
+        free(b);
+        b = nb;
+    }
+    if (prop_bool(p)) { /* and maybe a few changed bytes */
+        for (i = 0; i < 4 && blen; i++) b[prop_range(p, 0, blen - 1)] ^= 0x40;
+    }
+    gen_config(p, &cfg, 6);
+    cfg.shift = true;
+    note_config(p, &cfg, alen, blen);
+    cap = max_sz(alen, blen);
+    out = xmalloc(blen), buf = xmalloc(cap);
+    patch = make_patch(&cfg, a, alen, b, blen, &plen);
+    if (!PROP_EXPECT_MSG(p, plen > 0, "diff: %s", rn(plen))) goto done;
+    r = dx_patch_apply(patch, (size_t)plen, a, alen, out, blen);
+    if (!PROP_EXPECT_MSG(p, r == (int64_t)blen && memcmp(out, b, blen) == 0, "apply: %s", rn(r))) goto done;
+    mio_out_of_place(&m, a, alen, out, blen);
+    applier_config(&ac, &m, false, NULL);
+    memset(out, 0, blen);
+    r = stream_apply(p, &ac, patch, (size_t)plen);
+    if (!PROP_EXPECT_MSG(p, r == (int64_t)blen && !m.bad && memcmp(out, b, blen) == 0, "streaming: %s", rn(r)))
+        goto done;
+    memcpy(buf, a, alen);
+    r = dx_patch_apply_in_place(patch, (size_t)plen, buf, alen, cap, false);
+    if (!PROP_EXPECT_MSG(p, r == DX_ERR_UNSUPPORTED && memcmp(buf, a, alen) == 0, "in place: %s", rn(r))) goto done;
+    fail = 0;
+done:
+    free(a), free(b), free(patch), free(out), free(buf);
+    return fail;
+}
+
+/* dx_patch_hash64 in pieces (the applier's running hash) equals one call. */
+static int p_hash_pieces(prop_ctx *p) {
+    size_t len = prop_len(p, 2000), at = 0;
+    uint8_t *d = xmalloc(len);
+    uint64_t seed = prop_bool(p) ? 0 : prop_u64(p);
+    dxi_pt_hasher h;
+    prop_bytes(p, d, len);
+    dxi_pt_hash_init(&h, seed);
+    while (at < len) {
+        size_t n = (size_t)prop_range(p, 0, 70);
+        if (n > len - at) n = len - at;
+        dxi_pt_hash_update(&h, d + at, n);
+        at += n;
+    }
+    PROP_CHECK(p, dxi_pt_hash_final(&h) == dx_patch_hash64(seed, d, len));
+    free(d);
+    return 0;
+}
+
+/* ---- unit tests: patches made by hand ---- */
+
+/* The crafted patch: header for base (200 bytes) -> target, block size 64,
+   frame_max 128, then one frame holding raw. */
+static void craft_patch(craft *c, uint32_t flags, const uint8_t *base, const uint8_t *target, size_t tlen,
+                        const uint8_t *raw, size_t n) {
+    craft_header(c, flags, 64, base, 200, target, tlen, 128, 1);
+    craft_frame(c, raw, n);
+}
+
+/* XOR records as the WIRE FORMAT describes them decode to the target. */
+static int t_crafted_xor(prop_ctx *p) {
+    uint8_t base[200], target[200], raw[64];
+    craft c;
+    size_t n = 0, i;
+    craft_base(base);
+    memcpy(target, base, 200);
+    target[69] ^= 0x11, target[70] ^= 0x22, target[80] ^= 0x33;              /* block 1 */
+    for (i = 192; i < 200; i++) target[i] ^= (uint8_t)(i == 192 ? 0 : 0x40); /* block 3: 8 bytes */
+    /* XOR, gap 1 (block 1), witness base[69], 2 runs: skip 5, 2 bytes; skip 9, 1 byte */
+    raw[n++] = 1, raw[n++] = 1, raw[n++] = base[69], raw[n++] = 2;
+    raw[n++] = 5, raw[n++] = 2, raw[n++] = 0x11, raw[n++] = 0x22;
+    raw[n++] = 9, raw[n++] = 1, raw[n++] = 0x33;
+    /* XOR, gap 1 (block 3), witness base[193], one run over the whole block starting with a zero */
+    raw[n++] = 1, raw[n++] = 1, raw[n++] = base[193], raw[n++] = 1, raw[n++] = 0, raw[n++] = 8;
+    for (i = 192; i < 200; i++) raw[n++] = (uint8_t)(base[i] ^ target[i]);
+    craft_patch(&c, DX_PATCH_FLAG_WITNESS, base, target, 200, raw, n);
+    if (expect_result(p, "crafted XOR", c.b, c.len, base, 200, target, 200, DX_OK)) return 1;
+    if (expect_result(p, "crafted XOR backwards", c.b, c.len, target, 200, base, 200, DX_OK)) return 1;
+    /* without witnesses: the same records minus the witness bytes */
+    memmove(raw + 2, raw + 3, n - 3), n--;
+    memmove(raw + 12, raw + 13, n - 13), n--;
+    craft_patch(&c, 0, base, target, 200, raw, n);
+    if (expect_result(p, "crafted XOR, no witness", c.b, c.len, base, 200, target, 200, DX_OK)) return 1;
+    /* the same records in two frames */
+    craft_header(&c, 0, 64, base, 200, target, 200, 128, 2);
+    craft_frame(&c, raw, 10);
+    craft_frame(&c, raw + 10, n - 10);
+    if (expect_result(p, "crafted XOR, two frames", c.b, c.len, base, 200, target, 200, DX_OK)) return 1;
+    return 0;
+}
+
+/* ONE_WAY records: ZERO and RAW, growing and shrinking. */
+static int t_crafted_one_way(prop_ctx *p) {
+    uint8_t base[200], target[260], raw[300];
+    craft c;
+    size_t n = 0, i;
+    craft_base(base);
+    memcpy(target, base, 200);
+    memset(target + 64, 0, 64);     /* block 1 becomes zeros */
+    memset(target + 128, 0xab, 64); /* block 2 is stored */
+    raw[n++] = 2, raw[n++] = 1;     /* ZERO, block 1 */
+    raw[n++] = 3, raw[n++] = 0;     /* RAW, block 2 */
+    memset(raw + n, 0xab, 64), n += 64;
+    craft_patch(&c, DX_PATCH_FLAG_ONE_WAY | DX_PATCH_FLAG_WITNESS, base, target, 200, raw, n);
+    if (expect_result(p, "crafted ZERO/RAW", c.b, c.len, base, 200, target, 200, DX_OK)) return 1;
+    if (expect_result(p, "one-way patch on its target", c.b, c.len, target, 200, NULL, 0, DX_PATCH_ERR_WRONG_BASE))
+        return 1;
+    /* shrink to 100 bytes: block 1 keeps 36 bytes (RAW), blocks 2 and 3 vanish (ZERO) */
+    n = 0;
+    raw[n++] = 3, raw[n++] = 1;
+    for (i = 64; i < 100; i++) raw[n++] = (uint8_t)~base[i], target[i] = (uint8_t)~base[i];
+    memcpy(target, base, 64);
+    raw[n++] = 2, raw[n++] = 0, raw[n++] = 2, raw[n++] = 0;
+    craft_patch(&c, DX_PATCH_FLAG_ONE_WAY, base, target, 100, raw, n);
+    if (expect_result(p, "crafted shrink", c.b, c.len, base, 200, target, 100, DX_OK)) return 1;
+    /* grow to 260 bytes: block 4 (256..259) is RAW, 4 bytes */
+    memcpy(target, base, 200);
+    memset(target + 200, 0, 60);
+    target[256] = 1, target[257] = 2, target[258] = 3, target[259] = 4;
+    n = 0;
+    raw[n++] = 3, raw[n++] = 4, raw[n++] = 1, raw[n++] = 2, raw[n++] = 3, raw[n++] = 4;
+    craft_patch(&c, DX_PATCH_FLAG_ONE_WAY, base, target, 260, raw, n);
+    if (expect_result(p, "crafted grow", c.b, c.len, base, 200, target, 260, DX_OK)) return 1;
+    return 0;
+}
+
+/* One valid XOR record: block 1, skip 5, XOR 2 bytes. */
+static size_t good_record(uint8_t *raw, const uint8_t *base, uint8_t *target) {
+    memcpy(target, base, 200);
+    target[69] ^= 0x11, target[70] ^= 0x22;
+    raw[0] = 1, raw[1] = 1, raw[2] = base[69], raw[3] = 1, raw[4] = 5, raw[5] = 2, raw[6] = 0x11, raw[7] = 0x22;
+    return 8;
+}
+
+static int t_bad_headers(prop_ctx *p) {
+    static const struct {
+        const char *what;
+        size_t at;
+        uint32_t value; /* stored as u32 at `at` (u16 for 4 and 6), then resealed unless noted */
+        int reseal;
+        dx_result want;
+    } cases[] = {
+        {"magic", 0, 0x55505844u /* "DXPU" */, 1, DX_PATCH_ERR_MAGIC},
+        {"major 2", 4, 2, 0, DX_ERR_UNSUPPORTED},
+        {"major 2, resealed", 4, 2, 1, DX_ERR_UNSUPPORTED},
+        {"major 0", 4, 0, 1, DX_ERR_UNSUPPORTED},
+        {"minor 7", 6, 7, 1, DX_OK},
+        {"required flag 0x10", 8, DX_PATCH_FLAG_WITNESS | 0x10u, 1, DX_ERR_UNSUPPORTED},
+        {"required flag 0x8000", 8, DX_PATCH_FLAG_WITNESS | 0x8000u, 1, DX_ERR_UNSUPPORTED},
+        {"optional flag 0x10000", 8, DX_PATCH_FLAG_WITNESS | 0x10000u, 1, DX_OK},
+        {"COPY without ONE_WAY", 8, DX_PATCH_FLAG_WITNESS | DX_PATCH_FLAG_COPY, 1, DX_ERR_CORRUPT},
+        {"header check", 60, 0, 0, DX_ERR_CHECKSUM},
+        {"base length, not resealed", 16, 201, 0, DX_ERR_CHECKSUM},
+        {"block size 96", 12, 96, 1, DX_ERR_CORRUPT},
+        {"block size 32", 12, 32, 1, DX_ERR_CORRUPT},
+        {"block size 0", 12, 0, 1, DX_ERR_CORRUPT},
+        {"block size 2 MiB", 12, 2u << 20, 1, DX_ERR_CORRUPT},
+        {"frame_max < block + 64", 48, 127, 1, DX_ERR_CORRUPT},
+        {"reserved word", 56, 1, 1, DX_ERR_CORRUPT},
+    };
+    uint8_t base[200], target[200], raw[16];
+    craft c;
+    size_t i, n;
+    dx_patch_info info;
+    craft_base(base);
+    n = good_record(raw, base, target);
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        craft_patch(&c, DX_PATCH_FLAG_WITNESS, base, target, 200, raw, n);
+        if (cases[i].at == 4 || cases[i].at == 6) c.b[cases[i].at] = (uint8_t)cases[i].value, c.b[cases[i].at + 1] = 0;
+        else if (cases[i].at == 60) c.b[60] ^= 1;
+        else put32(c.b + cases[i].at, cases[i].value);
+        if (cases[i].reseal) reseal_header(c.b);
+        PROP_CHECK_MSG(p, dx_patch_get_info(c.b, c.len, &info) == cases[i].want, "get_info, %s", cases[i].what);
+        if (expect_result(p, cases[i].what, c.b, c.len, base, 200, target, 200, cases[i].want)) return 1;
+    }
+    /* COPY (with ONE_WAY) is for out-of-place applies only */
+    craft_patch(&c, DX_PATCH_FLAG_WITNESS | DX_PATCH_FLAG_ONE_WAY | DX_PATCH_FLAG_COPY, base, target, 200, raw, n);
+    {
+        uint8_t buf[200], out[200];
+        memcpy(buf, base, 200);
+        PROP_CHECK(p, dx_patch_apply_in_place(c.b, c.len, buf, 200, 200, false) == DX_ERR_UNSUPPORTED);
+        PROP_CHECK(p, memcmp(buf, base, 200) == 0);
+        PROP_CHECK(p, dx_patch_apply(c.b, c.len, base, 200, out, 200) == 200 && memcmp(out, target, 200) == 0);
+    }
+    return 0;
+}
+
+static int t_frame_lies(prop_ctx *p) {
+    uint8_t base[200], target[200], raw[200];
+    craft c;
+    size_t n;
+    craft_base(base);
+    n = good_record(raw, base, target);
+    /* raw length above the header's frame_max (the bytes are all there) */
+    memset(raw + n, 0, 129 - n);
+    craft_header(&c, DX_PATCH_FLAG_WITNESS, 64, base, 200, target, 200, 128, 1);
+    craft_frame(&c, raw, 129);
+    if (expect_result(p, "raw > frame_max", c.b, c.len, base, 200, target, 200, DX_ERR_CORRUPT)) return 1;
+    /* stored > raw */
+    craft_patch(&c, DX_PATCH_FLAG_WITNESS, base, target, 200, raw, n);
+    put32(c.b + 64, (uint32_t)n - 1);
+    if (expect_result(p, "stored > raw", c.b, c.len, base, 200, target, 200, DX_ERR_CORRUPT)) return 1;
+    /* stored < raw in a patch without the ZSTD flag: malformed in every build */
+    craft_patch(&c, DX_PATCH_FLAG_WITNESS, base, target, 200, raw, n);
+    put32(c.b + 64, (uint32_t)n + 1);
+    if (expect_result(p, "stored < raw, no ZSTD flag", c.b, c.len, base, 200, target, 200, DX_ERR_CORRUPT)) return 1;
+    /* stored < raw with the flag: junk for zstd, or no zstd here */
+    craft_header(&c, DX_PATCH_FLAG_WITNESS | DX_PATCH_FLAG_ZSTD, 64, base, 200, target, 200, 128, 1);
+    craft_frame(&c, raw, n);
+    put32(c.b + 64, (uint32_t)n + 1);
+#if defined(DX_PATCH_WITH_ZSTD)
+    if (expect_result(p, "junk zstd frame", c.b, c.len, base, 200, target, 200, DX_ERR_CORRUPT)) return 1;
+#else
+    if (expect_result(p, "zstd frame without zstd", c.b, c.len, base, 200, target, 200, DX_ERR_UNSUPPORTED)) return 1;
+#endif
+    /* an empty frame */
+    craft_header(&c, DX_PATCH_FLAG_WITNESS, 64, base, 200, target, 200, 128, 1);
+    craft_frame(&c, raw, 0);
+    if (expect_result(p, "empty frame", c.b, c.len, base, 200, target, 200, DX_ERR_CORRUPT)) return 1;
+    /* a byte after the last frame */
+    craft_patch(&c, DX_PATCH_FLAG_WITNESS, base, target, 200, raw, n);
+    c.b[c.len++] = 0;
+    if (expect_result(p, "trailing byte", c.b, c.len, base, 200, target, 200, DX_ERR_CORRUPT)) return 1;
+    /* frame count: more than there are, or none */
+    craft_header(&c, DX_PATCH_FLAG_WITNESS, 64, base, 200, target, 200, 128, 2);
+    craft_frame(&c, raw, n);
+    if (expect_result(p, "a frame missing", c.b, c.len, base, 200, target, 200, DX_ERR_TRUNCATED)) return 1;
+    craft_header(&c, DX_PATCH_FLAG_WITNESS, 64, base, 200, target, 200, 128, 0);
+    craft_frame(&c, raw, n);
+    if (expect_result(p, "frame count 0", c.b, c.len, base, 200, target, 200, DX_ERR_CORRUPT)) return 1;
+    /* the frame's check, and a changed byte under it */
+    craft_patch(&c, DX_PATCH_FLAG_WITNESS, base, target, 200, raw, n);
+    c.b[72] ^= 0x80;
+    if (expect_result(p, "frame check", c.b, c.len, base, 200, target, 200, DX_ERR_CHECKSUM)) return 1;
+    craft_patch(&c, DX_PATCH_FLAG_WITNESS, base, target, 200, raw, n);
+    c.b[c.len - 1] ^= 0x01;
+    if (expect_result(p, "frame byte", c.b, c.len, base, 200, target, 200, DX_ERR_CHECKSUM)) return 1;
+    /* a right patch with a wrong target hash: refused, the data untouched */
+    craft_patch(&c, DX_PATCH_FLAG_WITNESS, base, target, 200, raw, n);
+    c.b[40] ^= 1;
+    reseal_header(c.b);
+    if (expect_result(p, "wrong target hash", c.b, c.len, base, 200, target, 200, DX_PATCH_ERR_RESULT)) return 1;
+    return 0;
+}
+
+static int t_bad_records(prop_ctx *p) {
+    static const struct {
+        const char *what;
+        uint32_t flags;
+        size_t tlen; /* 0: 200 */
+        uint8_t n, raw[24];
+    } cases[] = {
+        {"gap past the end", 2, 0, 7, {1, 4, 0, 1, 0, 1, 0x11}},
+        {"gap past the end, second record", 2, 0, 14, {1, 2, 0, 1, 0, 1, 0x11, 1, 1, 0, 1, 0, 1, 0x11}},
+        {"records out of order (the gap wraps)", 2, 0, 23,
+         {1, 2, 0, 1, 0, 1, 0x11, 1, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01, 0, 1, 0, 1, 0x11}},
+        {"varint over 64 bits", 2, 0, 17, {1, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00, 0, 1, 0, 1, 0x11}},
+        {"run past its block", 2, 0, 12, {1, 1, 0, 1, 60, 5, 1, 2, 3, 4, 5, 6}},
+        {"skip past its block", 2, 0, 7, {1, 1, 0, 1, 65, 1, 1}},
+        {"run past the last, short block", 2, 0, 15, {1, 3, 0, 1, 0, 9, 1, 2, 3, 4, 5, 6, 7, 8, 9}},
+        {"zero-length run", 2, 0, 10, {1, 1, 0, 2, 5, 0, 3, 1, 0x11, 0}},
+        {"XOR that changes nothing", 2, 0, 8, {1, 1, 0, 1, 5, 2, 0, 0}},
+        {"no runs", 2, 0, 4, {1, 1, 0, 0}},
+        {"more runs than bytes", 2, 0, 7, {1, 1, 0, 65, 0, 1, 1}},
+        {"run bytes past the frame", 2, 0, 7, {1, 1, 0, 1, 5, 10, 0x11}},
+        {"no witness byte", 2, 0, 2, {1, 1}},
+        {"no run count", 0, 0, 2, {1, 1}},
+        {"unknown kind", 2, 0, 7, {9, 1, 0, 1, 0, 1, 0x11}},
+        {"COPY kind without the COPY flag", 2 | 4, 0, 6, {4, 1, 0, 1, 0, 1}},
+        {"COPY from past the base's end", 4 | 8, 0, 7, {4, 1, 0x80, 0x04, 1, 0, 1}},
+        {"COPY from before the base", 4 | 8, 0, 7, {4, 1, 0x81, 0x01, 1, 0, 1}},
+        {"COPY delta beyond 2^48", 4 | 8, 0, 13, {4, 1, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x02, 1, 0, 1}},
+        {"ZERO without ONE_WAY", 2, 0, 2, {2, 1}},
+        {"RAW without ONE_WAY", 2, 0, 10, {3, 3, 1, 2, 3, 4, 5, 6, 7, 8}},
+        {"RAW cut short", 2 | 4, 0, 6, {3, 1, 1, 2, 3, 4}},
+        {"RAW past the target's end", 4, 100, 3, {3, 2, 1}},
+    };
+    uint8_t base[200], target[200];
+    craft c;
+    size_t i;
+    craft_base(base);
+    memcpy(target, base, 200);
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        size_t tlen = cases[i].tlen ? cases[i].tlen : 200;
+        craft_patch(&c, cases[i].flags, base, target, tlen, cases[i].raw, cases[i].n);
+        if (cases[i].flags & DX_PATCH_FLAG_COPY) { /* COPY patches apply out of place only */
+            uint8_t out[200];
+            int64_t r = dx_patch_apply(c.b, c.len, base, 200, out, 200);
+            PROP_CHECK_MSG(p, r == DX_ERR_CORRUPT, "%s: %s", cases[i].what, rn(r));
+            continue;
+        }
+        if (expect_result(p, cases[i].what, c.b, c.len, base, 200, target, tlen, DX_ERR_CORRUPT)) return 1;
+    }
+    return 0;
+}
+
+/* ---- unit tests: the API ---- */
+
+static int t_get_info(prop_ctx *p) {
+    uint8_t a[300], b[300], patch[1024];
+    dx_patch_config cfg;
+    dx_patch_info info;
+    int64_t n;
+    size_t i;
+    for (i = 0; i < 300; i++) a[i] = (uint8_t)i, b[i] = (uint8_t)(i < 150 ? i : i ^ 0x5a);
+    memset(&cfg, 0, sizeof cfg);
+    cfg.block_size = 128;
+    cfg.frame_size = 200;
+    cfg.one_way = true;
+    n = dx_patch_diff(&cfg, a, 300, b, 250, patch, sizeof patch);
+    PROP_CHECK_MSG(p, n > 64, "%s", rn(n));
+    PROP_CHECK(p, dx_patch_get_info(patch, (size_t)n, &info) == DX_OK);
+    PROP_CHECK(p, info.base_len == 300 && info.target_len == 250 && info.block_size == 128 && info.frame_max == 200);
+    PROP_CHECK(p, info.flags == (DX_PATCH_FLAG_WITNESS | DX_PATCH_FLAG_ONE_WAY) && info.frame_count >= 1);
+    PROP_CHECK(p, info.base_hash == dx_patch_hash64(0, a, 300) && info.target_hash == dx_patch_hash64(0, b, 250));
+    PROP_CHECK(p, dx_patch_get_info(patch, 64, &info) == DX_OK); /* the header is enough */
+    PROP_CHECK(p, dx_patch_get_info(patch, 63, &info) == DX_ERR_TRUNCATED);
+    PROP_CHECK(p, dx_patch_get_info(patch, 3, &info) == DX_ERR_TRUNCATED);
+    PROP_CHECK(p, dx_patch_get_info(patch, 0, &info) == DX_ERR_TRUNCATED);
+    PROP_CHECK(p, dx_patch_get_info(NULL, 64, &info) == DX_ERR_INVAL);
+    PROP_CHECK(p, dx_patch_get_info(patch, 64, NULL) == DX_ERR_INVAL);
+    PROP_CHECK(p, dx_patch_get_info((const uint8_t *)"XXXX", 4, &info) == DX_PATCH_ERR_MAGIC);
+    return 0;
+}
+
+static int t_diff_args(prop_ctx *p) {
+    uint8_t a[100], b[100], out[1024];
+    dx_patch_config cfg;
+    int64_t n;
+    memset(a, 1, sizeof a), memset(b, 2, sizeof b);
+    memset(&cfg, 0, sizeof cfg);
+    PROP_CHECK(p, dx_patch_diff(NULL, a, 100, b, 100, out, sizeof out) > 64); /* NULL: the defaults */
+    PROP_CHECK(p, dx_patch_diff(&cfg, NULL, 1, b, 100, out, sizeof out) == DX_ERR_INVAL);
+    PROP_CHECK(p, dx_patch_diff(&cfg, a, 100, NULL, 1, out, sizeof out) == DX_ERR_INVAL);
+    PROP_CHECK(p, dx_patch_diff(&cfg, a, 100, b, 100, NULL, sizeof out) == DX_ERR_INVAL);
+    PROP_CHECK(p, dx_patch_diff(&cfg, a, 100, b, 100, out, 63) == DX_ERR_NOSPACE);
+    PROP_CHECK(p, dx_patch_diff(&cfg, a, 100, b, 100, out, 64 + 12) == DX_ERR_NOSPACE);
+    cfg.block_size = 96;
+    PROP_CHECK(p, dx_patch_diff(&cfg, a, 100, b, 100, out, sizeof out) == DX_ERR_INVAL);
+    cfg.block_size = 32;
+    PROP_CHECK(p, dx_patch_diff(&cfg, a, 100, b, 100, out, sizeof out) == DX_ERR_INVAL);
+    cfg.block_size = 2u << 20;
+    PROP_CHECK(p, dx_patch_diff(&cfg, a, 100, b, 100, out, sizeof out) == DX_ERR_INVAL);
+    cfg.block_size = 64;
+    cfg.frame_size = 0x80000000u;
+    PROP_CHECK(p, dx_patch_diff(&cfg, a, 100, b, 100, out, sizeof out) == DX_ERR_LIMIT);
+    cfg.frame_size = 0;
+#if !defined(DX_PATCH_WITH_ZSTD)
+    cfg.zstd_level = 3;
+    PROP_CHECK(p, dx_patch_diff(&cfg, a, 100, b, 100, out, sizeof out) == DX_ERR_UNSUPPORTED);
+    cfg.zstd_level = 0;
+#endif
+    /* empty inputs, NULL or not */
+    n = dx_patch_diff(&cfg, NULL, 0, NULL, 0, out, 64);
+    PROP_CHECK_MSG(p, n == 64, "%s", rn(n));
+    PROP_CHECK(p, dx_patch_apply(out, 64, NULL, 0, b, 0) == 0);
+    PROP_CHECK(p, dx_patch_apply_in_place(out, 64, b, 0, 0, false) == 0);
+    n = dx_patch_diff(&cfg, NULL, 0, a, 100, out, sizeof out);
+    PROP_CHECK(p, n > 64 && dx_patch_apply(out, (size_t)n, NULL, 0, b, 100) == 100 && memcmp(a, b, 100) == 0);
+    n = dx_patch_diff(&cfg, a, 100, NULL, 0, out, sizeof out);
+    PROP_CHECK(p, n > 64 && dx_patch_apply(out, (size_t)n, a, 100, b, 100) == 0);
+    PROP_CHECK(p, dx_patch_bound(0, 0, NULL) == 64 + 12);
+    return 0;
+}
+
+static int t_apply_args(prop_ctx *p) {
+    uint8_t a[100], b[100], buf[200], patch[1024];
+    int64_t n;
+    size_t i;
+    for (i = 0; i < 100; i++) a[i] = (uint8_t)i, b[i] = (uint8_t)(i * 3);
+    n = dx_patch_diff(NULL, a, 100, b, 100, patch, sizeof patch);
+    PROP_CHECK(p, n > 64);
+    memcpy(buf, a, 100);
+    PROP_CHECK(p, dx_patch_apply(NULL, (size_t)n, a, 100, buf + 100, 100) == DX_ERR_INVAL);
+    PROP_CHECK(p, dx_patch_apply(patch, (size_t)n, buf, 100, buf + 50, 100) == DX_ERR_INVAL); /* overlap */
+    PROP_CHECK(p, dx_patch_apply(patch, (size_t)n, buf + 50, 100, buf, 100) == DX_ERR_INVAL);
+    PROP_CHECK(p, dx_patch_apply(patch, (size_t)n, NULL, 100, buf + 100, 100) == DX_ERR_INVAL);
+    PROP_CHECK(p, dx_patch_apply(patch, (size_t)n, a, 100, NULL, 100) == DX_ERR_INVAL);
+    PROP_CHECK(p, dx_patch_apply(patch, (size_t)n, buf, 100, buf + 100, 99) == DX_ERR_NOSPACE);
+    PROP_CHECK(p, dx_patch_apply(patch, (size_t)n, buf, 100, buf + 100, 100) == 100 && memcmp(buf + 100, b, 100) == 0);
+    PROP_CHECK(p, dx_patch_apply_in_place(NULL, (size_t)n, buf, 100, 100, false) == DX_ERR_INVAL);
+    PROP_CHECK(p, dx_patch_apply_in_place(patch, (size_t)n, NULL, 100, 100, false) == DX_ERR_INVAL);
+    PROP_CHECK(p, dx_patch_apply_in_place(patch, (size_t)n, buf, 100, 99, false) == DX_ERR_NOSPACE);
+    PROP_CHECK(p, memcmp(buf, a, 100) == 0);
+    PROP_CHECK(p, dx_patch_apply_in_place(patch, (size_t)n, buf, 100, 100, false) == 100 && memcmp(buf, b, 100) == 0);
+    PROP_CHECK(p, dx_patch_apply_in_place(patch, 10, buf, 100, 100, false) == DX_ERR_TRUNCATED);
+    PROP_CHECK(p, memcmp(buf, b, 100) == 0);
+    return 0;
+}
+
+/* The streaming applier's memory: caller memory of exactly
+   dx_patch_applier_memory_size bytes (at any alignment) works, less is
+   refused; limits are enforced; misuse is refused. */
+static int t_applier_memory(prop_ctx *p) {
+    uint8_t a[5000], b[5000], buf[5000], patch[8192];
+    dx_patch_config cfg;
+    dx_patch_applier_config ac;
+    dx_patch_applier ap;
+    mio m;
+    size_t need, i, skew;
+    int64_t n;
+    for (i = 0; i < sizeof a; i++) a[i] = (uint8_t)(i * 13), b[i] = (uint8_t)(i % 7 ? a[i] : i);
+    memset(&cfg, 0, sizeof cfg);
+    cfg.block_size = 1024;
+    cfg.frame_size = 4096;
+    n = dx_patch_diff(&cfg, a, sizeof a, b, sizeof b, patch, sizeof patch);
+    PROP_CHECK(p, n > 64);
+    mio_in_place(&m, buf, sizeof a, sizeof buf);
+    applier_config(&ac, &m, true, NULL);
+    ac.max_block = 1024, ac.max_frame = 4096;
+    need = dx_patch_applier_memory_size(&ac);
+    PROP_CHECK_MSG(p, need >= 2 * 4096 + 2 * 1024 && need < 2 * 4096 + 2 * 1024 + 512, "memory size %lu",
+                   (unsigned long)need);
+    for (skew = 0; skew < 8; skew++) {
+        uint8_t *mem = xmalloc(need + skew);
+        memcpy(buf, a, sizeof a);
+        m.len = sizeof a;
+        PROP_CHECK(p, dx_patch_applier_init(&ap, &ac, mem + skew, need - 9) == DX_ERR_NOSPACE); /* 8 of slack */
+        PROP_CHECK(p, dx_patch_applier_init(&ap, &ac, mem + skew, need) == DX_OK);
+        PROP_CHECK(p, dx_patch_applier_feed(&ap, patch, (size_t)n) == DX_OK);
+        PROP_CHECK(p, dx_patch_applier_finish(&ap) == (int64_t)sizeof b && memcmp(buf, b, sizeof b) == 0);
+        dx_patch_applier_destroy(&ap);
+        free(mem);
+    }
+    /* the patch's block (1024) or frame (4096) above the applier's limits */
+    ac.max_block = 512, ac.max_frame = 0;
+    PROP_CHECK(p, dx_patch_applier_create(&ap, &ac) == DX_OK);
+    PROP_CHECK(p, dx_patch_applier_feed(&ap, patch, (size_t)n) == DX_ERR_LIMIT);
+    PROP_CHECK(p, dx_patch_applier_feed(&ap, patch, 1) == DX_ERR_LIMIT); /* sticky */
+    PROP_CHECK(p, dx_patch_applier_finish(&ap) == DX_ERR_LIMIT);
+    dx_patch_applier_destroy(&ap);
+    ac.max_block = 1024, ac.max_frame = 2048;
+    PROP_CHECK(p, dx_patch_applier_create(&ap, &ac) == DX_OK);
+    PROP_CHECK(p, dx_patch_applier_feed(&ap, patch, (size_t)n) == DX_ERR_LIMIT);
+    dx_patch_applier_destroy(&ap);
+    /* limits the applier cannot have */
+    ac.max_block = 2u << 20;
+    PROP_CHECK(p, dx_patch_applier_memory_size(&ac) == 0);
+    PROP_CHECK(p, dx_patch_applier_create(&ap, &ac) == DX_ERR_INVAL);
+    ac.max_block = 0, ac.max_frame = DX_PATCH_MAX_FRAME + 1;
+    PROP_CHECK(p, dx_patch_applier_memory_size(&ac) == 0);
+    PROP_CHECK(p, dx_patch_applier_memory_size(NULL) == 0);
+    /* misuse */
+    ac.max_frame = 0;
+    ac.io.read = NULL;
+    PROP_CHECK(p, dx_patch_applier_create(&ap, &ac) == DX_ERR_INVAL);
+    ac.io.read = mio_read;
+    PROP_CHECK(p, dx_patch_applier_create(NULL, &ac) == DX_ERR_INVAL);
+    PROP_CHECK(p, dx_patch_applier_create(&ap, NULL) == DX_ERR_INVAL);
+    PROP_CHECK(p, dx_patch_applier_init(&ap, &ac, NULL, 1 << 20) == DX_ERR_NOSPACE);
+    PROP_CHECK(p, dx_patch_applier_feed(NULL, patch, 1) == DX_ERR_INVAL);
+    PROP_CHECK(p, dx_patch_applier_finish(NULL) == DX_ERR_INVAL);
+    dx_patch_applier_destroy(NULL);
+    PROP_CHECK(p, dx_patch_applier_create(&ap, &ac) == DX_OK);
+    PROP_CHECK(p, dx_patch_applier_feed(&ap, NULL, 1) == DX_ERR_INVAL);
+    PROP_CHECK(p, dx_patch_applier_feed(&ap, NULL, 0) == DX_OK);
+    PROP_CHECK(p, dx_patch_applier_finish(&ap) == DX_ERR_TRUNCATED); /* nothing fed */
+    dx_patch_applier_destroy(&ap);
+    /* one-shot: a frame above DX_PATCH_MAX_FRAME */
+    cfg.frame_size = DX_PATCH_MAX_FRAME * 2;
+    n = dx_patch_diff(&cfg, a, sizeof a, b, sizeof b, patch, sizeof patch);
+    PROP_CHECK(p, n > 64);
+    memcpy(buf, a, sizeof a);
+    PROP_CHECK(p, dx_patch_apply_in_place(patch, (size_t)n, buf, sizeof a, sizeof buf, false) == DX_ERR_LIMIT);
+    PROP_CHECK(p, dx_patch_apply(patch, (size_t)n, a, sizeof a, buf, sizeof buf) == DX_ERR_LIMIT);
+    return 0;
+}
+
+/* A read or write callback that fails: DX_ERR_IO. */
+static dx_result fail_read(void *user, uint64_t off, void *buf, size_t len) {
+    (void)user, (void)off, (void)buf, (void)len;
+    return DX_ERR_OS;
+}
+static int t_io_errors(prop_ctx *p) {
+    uint8_t a[1000], b[1000], buf[1000], patch[4096];
+    dx_patch_applier_config ac;
+    dx_patch_applier ap;
+    mio m;
+    int64_t n;
+    size_t i;
+    for (i = 0; i < sizeof a; i++) a[i] = (uint8_t)i, b[i] = (uint8_t)(i * 5);
+    n = dx_patch_diff(NULL, a, sizeof a, b, sizeof b, patch, sizeof patch);
+    PROP_CHECK(p, n > 64);
+    memcpy(buf, a, sizeof a);
+    mio_in_place(&m, buf, sizeof a, sizeof buf);
+    applier_config(&ac, &m, true, NULL);
+    ac.io.read = fail_read;
+    PROP_CHECK(p, dx_patch_applier_create(&ap, &ac) == DX_OK);
+    PROP_CHECK(p, dx_patch_applier_feed(&ap, patch, (size_t)n) == DX_ERR_IO);
+    dx_patch_applier_destroy(&ap);
+    PROP_CHECK(p, memcmp(buf, a, sizeof a) == 0);
+    ac.io.read = mio_read;
+    m.fail_after = 0;
+    PROP_CHECK(p, dx_patch_applier_create(&ap, &ac) == DX_OK);
+    PROP_CHECK(p, dx_patch_applier_feed(&ap, patch, (size_t)n) == DX_ERR_IO);
+    PROP_CHECK(p, dx_patch_applier_finish(&ap) == DX_ERR_IO);
+    dx_patch_applier_destroy(&ap);
+    return 0;
+}
+
+/* Every failing allocation gives DX_ERR_NOMEM and leaks nothing. */
+static int t_alloc_failures(prop_ctx *p) {
+    uint8_t a[3000], b[3000], patch[8192];
+    dx_patch_config cfg;
+    dx_patch_applier_config ac;
+    dx_patch_applier ap;
+    dx_patch_chain c;
+    dx_patch_chain_config cc;
+    counting al;
+    long fail_at;
+    int64_t n;
+    size_t i;
+    for (i = 0; i < sizeof a; i++) a[i] = (uint8_t)(i * 11), b[i] = (uint8_t)(i % 100 ? a[i] : 0);
+    memset(&cfg, 0, sizeof cfg);
+    cfg.block_size = 256;
+    use_counting(&cfg.allocator, &al, 0);
+    PROP_CHECK(p, dx_patch_diff(&cfg, a, sizeof a, b, sizeof b, patch, sizeof patch) == DX_ERR_NOMEM && al.live == 0);
+    use_counting(&cfg.allocator, &al, -1);
+    n = dx_patch_diff(&cfg, a, sizeof a, b, sizeof b, patch, sizeof patch);
+    PROP_CHECK(p, n > 64 && al.live == 0 && al.calls >= 1);
+    /* the applier */
+    memset(&ac, 0, sizeof ac);
+    ac.io.read = mio_read, ac.io.write = mio_write;
+    use_counting(&ac.allocator, &al, 0);
+    PROP_CHECK(p, dx_patch_applier_create(&ap, &ac) == DX_ERR_NOMEM && al.live == 0);
+    use_counting(&ac.allocator, &al, -1);
+    PROP_CHECK(p, dx_patch_applier_create(&ap, &ac) == DX_OK && al.live == 1);
+    dx_patch_applier_destroy(&ap);
+    PROP_CHECK(p, al.live == 0);
+    ac.allocator.free = NULL; /* half an allocator */
+    PROP_CHECK(p, dx_patch_applier_create(&ap, &ac) == DX_ERR_INVAL);
+    /* a chain: every allocation of a few pushes fails once */
+    for (fail_at = 0; fail_at < 40; fail_at++) {
+        int pushed = 0, v;
+        memset(&cc, 0, sizeof cc);
+        cc.patch.block_size = 256;
+        cc.max_versions = 2;
+        use_counting(&cc.patch.allocator, &al, fail_at);
+        PROP_CHECK(p, dx_patch_chain_init(&c, &cc) == DX_OK);
+        for (v = 0; v < 6; v++) {
+            bool refreshed;
+            b[v * 300] ^= 0x77;
+            n = dx_patch_chain_push(&c, b, (size_t)(1000 + 300 * v), patch, sizeof patch, &refreshed);
+            PROP_CHECK_MSG(p, n > 0 || n == DX_ERR_NOMEM, "allocation %ld, push %d: %s", fail_at, v, rn(n));
+            pushed += n > 0;
+        }
+        PROP_CHECK(p, c.stats.versions == (uint64_t)pushed);
+        dx_patch_chain_deinit(&c);
+        PROP_CHECK_MSG(p, al.live == 0, "allocation %ld: %ld blocks leaked", fail_at, al.live);
+    }
+    return 0;
+}
+
+/* A push that fails leaves the chain as it was: the next patch still
+   applies to the receiver's baseline. */
+static int t_chain_errors(prop_ctx *p) {
+    static uint8_t v1[2000], v2[4000], v3[2000], out[16384], res[4000];
+    dx_patch_chain c;
+    dx_patch_chain_config cc;
+    bool refreshed = true;
+    int64_t n;
+    size_t i;
+    for (i = 0; i < sizeof v1; i++) v1[i] = (uint8_t)(i * 3 + 1), v3[i] = (uint8_t)(i % 50 ? v1[i] : 0xee);
+    for (i = 0; i < sizeof v2; i++) v2[i] = (uint8_t)(i * 7919 >> 3);
+    memset(&cc, 0, sizeof cc);
+    cc.patch.block_size = 64;
+    PROP_CHECK(p, dx_patch_chain_init(NULL, &cc) == DX_ERR_INVAL);
+    PROP_CHECK(p, dx_patch_chain_init(&c, &cc) == DX_OK);
+    PROP_CHECK(p, c.cfg.max_versions == 50 && c.cfg.max_delta_pct == 100);
+    PROP_CHECK(p, dx_patch_chain_push(&c, NULL, 1, out, sizeof out, &refreshed) == DX_ERR_INVAL);
+    PROP_CHECK(p, dx_patch_chain_push(&c, v1, sizeof v1, NULL, sizeof out, &refreshed) == DX_ERR_INVAL);
+    n = dx_patch_chain_push(&c, v1, sizeof v1, out, sizeof out, &refreshed);
+    PROP_CHECK(p, n > 0 && refreshed);
+    /* v2 differs everywhere and is longer: the delta is too big, so is the refresh for 100 bytes */
+    n = dx_patch_chain_push(&c, v2, sizeof v2, out, 100, &refreshed);
+    PROP_CHECK_MSG(p, n == DX_ERR_NOSPACE, "%s", rn(n));
+    PROP_CHECK(p, c.stats.versions == 1 && c.stats.refreshes == 1);
+    /* v3 is a small delta from v1, the receiver's baseline */
+    n = dx_patch_chain_push(&c, v3, sizeof v3, out, sizeof out, &refreshed);
+    PROP_CHECK(p, n > 0 && !refreshed);
+    n = dx_patch_apply(out, (size_t)n, v1, sizeof v1, res, sizeof res);
+    PROP_CHECK_MSG(p, n == (int64_t)sizeof v3 && memcmp(res, v3, sizeof v3) == 0, "after a failed push: %s", rn(n));
+    /* an empty version: deleting all of v1 costs more than v1, so it is a refresh */
+    n = dx_patch_chain_push(&c, NULL, 0, out, sizeof out, NULL);
+    PROP_CHECK(p, n > 0 && c.stats.refreshes == 2 && dx_patch_apply(out, (size_t)n, NULL, 0, res, sizeof res) == 0);
+    dx_patch_chain_deinit(&c);
+    dx_patch_chain_deinit(NULL);
+    return 0;
+}
+
+/* dx_patch_hash64: every length 0..300 of one buffer differs from its
+   neighbours, the same input gives the same value, the seed matters. */
+static int t_hash(prop_ctx *p) {
+    static uint8_t d[301], z[301];
+    uint64_t prev = 0, prev_z = 0, h;
+    size_t n;
+    for (n = 0; n < sizeof d; n++) d[n] = (uint8_t)(n * 131 + 17);
+    for (n = 0; n <= 300; n++) {
+        h = dx_patch_hash64(0, d, n);
+        PROP_CHECK_MSG(p, h == dx_patch_hash64(0, d, n), "length %lu not stable", (unsigned long)n);
+        if (n) PROP_CHECK_MSG(p, h != prev, "lengths %lu and %lu collide", (unsigned long)n - 1, (unsigned long)n);
+        PROP_CHECK(p, h != dx_patch_hash64(1, d, n));
+        prev = h;
+        h = dx_patch_hash64(0, z, n); /* zeros: only the length tells them apart */
+        if (n) PROP_CHECK_MSG(p, h != prev_z, "zeros %lu and %lu collide", (unsigned long)n - 1, (unsigned long)n);
+        prev_z = h;
+        if (n) {
+            d[n - 1] ^= 1;
+            PROP_CHECK(p, dx_patch_hash64(0, d, n) != prev);
+            d[n - 1] ^= 1;
+        }
+    }
+    return 0;
+}
+
+static int t_result_names(prop_ctx *p) {
+    PROP_CHECK(p, strcmp(dx_patch_result_name(DX_PATCH_ERR_MAGIC), "DX_PATCH_ERR_MAGIC") == 0);
+    PROP_CHECK(p, strcmp(dx_patch_result_name(DX_PATCH_ERR_WRONG_BASE), "DX_PATCH_ERR_WRONG_BASE") == 0);
+    PROP_CHECK(p, strcmp(dx_patch_result_name(DX_PATCH_ERR_RESULT), "DX_PATCH_ERR_RESULT") == 0);
+    PROP_CHECK(p, strcmp(dx_patch_result_name(DX_ERR_CORRUPT), "DX_ERR_CORRUPT") == 0);
+    PROP_CHECK(p, strcmp(dx_patch_result_name(DX_OK), "DX_OK") == 0);
+    return 0;
+}
+
+#if defined(DX_PATCH_WITH_ZSTD)
+/* Compressible deltas shrink, incompressible frames stay as they are, and
+   a damaged compressed frame is refused with the data untouched. */
+static int t_zstd(prop_ctx *p) {
+    static uint8_t a[40000], b[40000];
+    dx_patch_config cfg;
+    dx_patch_info info;
+    uint8_t *plain, *packed;
+    int64_t n_plain, n_packed;
+    size_t i, at, compressed = 0;
+    uint32_t f;
+    for (i = 0; i < sizeof a; i++) a[i] = (uint8_t)(i * 2654435761u >> 13), b[i] = a[i];
+    for (i = 1000; i < 30000; i++) b[i] = (uint8_t)(a[i] ^ "the quick brown fox "[i % 20] ^ (i % 977 == 0)); /* XOR: text */
+    memset(&cfg, 0, sizeof cfg);
+    cfg.frame_size = 8192;
+    plain = make_patch(&cfg, a, sizeof a, b, sizeof b, &n_plain);
+    cfg.zstd_level = 3;
+    packed = make_patch(&cfg, a, sizeof a, b, sizeof b, &n_packed);
+    PROP_CHECK_MSG(p, n_plain > 0 && n_packed > 0 && n_packed < n_plain / 2, "%ld vs %ld bytes", (long)n_packed,
+                   (long)n_plain);
+    PROP_CHECK(p, dx_patch_get_info(packed, (size_t)n_packed, &info) == DX_OK && (info.flags & DX_PATCH_FLAG_ZSTD));
+    for (f = 0, at = 64; f < info.frame_count; f++) { /* walk the frames */
+        uint32_t raw = dx_load_u32le(packed + at), stored = dx_load_u32le(packed + at + 4);
+        PROP_CHECK(p, stored <= raw && raw <= info.frame_max);
+        compressed += stored < raw;
+        at += 12 + stored;
+    }
+    PROP_CHECK(p, at == (size_t)n_packed && compressed > 0);
+    if (expect_result(p, "zstd", packed, (size_t)n_packed, a, sizeof a, b, sizeof b, DX_OK)) return 1;
+    if (expect_result(p, "zstd backwards", packed, (size_t)n_packed, b, sizeof b, a, sizeof a, DX_OK)) return 1;
+    for (i = 64 + 12; i < (size_t)n_packed; i += 97) { /* damage inside the compressed frames */
+        uint8_t was = packed[i];
+        int64_t r;
+        static uint8_t buf[40000];
+        packed[i] ^= 0x24;
+        memcpy(buf, a, sizeof a);
+        r = dx_patch_apply_in_place(packed, (size_t)n_packed, buf, sizeof a, sizeof buf, false);
+        PROP_CHECK_MSG(p, (r < 0 && memcmp(buf, a, sizeof a) == 0) || (r == (int64_t)sizeof b && memcmp(buf, b, sizeof b) == 0),
+                       "byte %lu: %s", (unsigned long)i, rn(r));
+        packed[i] = was;
+    }
+    free(plain), free(packed);
+    /* random against random: frames full of incompressible XOR data, small frames */
+    for (i = 0; i < sizeof a; i++) b[i] = (uint8_t)(i * 40503u >> 7 ^ i * 7);
+    cfg.block_size = 1024, cfg.frame_size = 1, cfg.zstd_level = 1;
+    packed = make_patch(&cfg, a, 9000, b, 10000, &n_packed);
+    PROP_CHECK_MSG(p, n_packed > 0, "%s", rn(n_packed));
+    if (expect_result(p, "zstd, incompressible", packed, (size_t)n_packed, a, 9000, b, 10000, DX_OK)) return 1;
+    free(packed);
+    return 0;
+}
+#endif
+
+/* ---- hex vectors: the same bytes on every host ---- */
+
+typedef struct vec {
+    uint8_t base[1024], target[1024], patch[2048];
+    size_t base_len, target_len, patch_len;
+    int has_target, has_config;
+    dx_patch_config cfg;
+    char expect[48];
+} vec;
+
+/* Sections "# base:", "# target:", "# patch:" hold hex bytes; "# expect:
+   NAME" (default DX_OK) and "# config: block=B frame=F one_way=0|1
+   no_witness=0|1" (diff base to target with it and get exactly the patch);
+   any other "#" line is a comment. 0 on success, -1 if missing, -2 if bad. */
+static int read_vec(const char *path, vec *v) {
+    FILE *f = fopen(path, "r");
+    char line[256];
+    uint8_t *dst = NULL;
+    size_t *len = NULL, cap = 0;
+    int rc;
+    if (!f) return -1;
+    memset(v, 0, sizeof *v);
+    strcpy(v->expect, "DX_OK");
+    while (fgets(line, sizeof line, f)) {
+        const char *s = line;
+        int hi = -1;
+        if (line[0] == '#') {
+            s = line + 1;
+            while (*s == ' ') s++;
+            if (strncmp(s, "base:", 5) == 0) dst = v->base, len = &v->base_len, cap = sizeof v->base;
+            else if (strncmp(s, "target:", 7) == 0) dst = v->target, len = &v->target_len, cap = sizeof v->target, v->has_target = 1;
+            else if (strncmp(s, "patch:", 6) == 0) dst = v->patch, len = &v->patch_len, cap = sizeof v->patch;
+            else if (strncmp(s, "expect:", 7) == 0 && sscanf(s + 7, "%47s", v->expect) != 1) break;
+            else if (strncmp(s, "config:", 7) == 0) {
+                unsigned bs, fs;
+                int one_way, no_witness;
+                if (sscanf(s + 7, " block=%u frame=%u one_way=%d no_witness=%d", &bs, &fs, &one_way, &no_witness) != 4)
+                    break;
+                v->cfg.block_size = bs, v->cfg.frame_size = fs;
+                v->cfg.one_way = one_way != 0, v->cfg.no_witness = no_witness != 0;
+                v->has_config = 1;
+            }
+            continue;
+        }
+        for (; *s; s++) {
+            int d = *s >= '0' && *s <= '9' ? *s - '0' : *s >= 'a' && *s <= 'f' ? *s - 'a' + 10 : -1;
+            if (d < 0) continue;
+            if (!dst || *len >= cap) {
+                fclose(f);
+                return -2;
+            }
+            if (hi < 0) hi = d;
+            else dst[(*len)++] = (uint8_t)(hi << 4 | d), hi = -1;
+        }
+    }
+    rc = feof(f) ? 0 : -2;
+    fclose(f);
+    return rc;
+}
+
+static const char *const vector_files[] = {
+    "basic", "reversed", "grow", "shrink_one_way", "no_witness_frames", "bad_magic", "bad_major", "bad_flag",
+    "bad_header_check", "bad_frame_check", "bad_frame_len", "bad_stored", "bad_trailing", "bad_gap", "bad_run",
+    "bad_zero_run", "bad_noop_xor", "bad_result", "wrong_base", "truncated",
+};
+
+static int t_vectors(prop_ctx *p) {
+    size_t i;
+    for (i = 0; i < sizeof vector_files / sizeof vector_files[0]; i++) {
+        static vec v;
+        char path[96];
+        dx_result want = DX_OK;
+        int rc, k;
+        snprintf(path, sizeof path, "tests/vectors/patch/%s.hex", vector_files[i]);
+        rc = read_vec(path, &v);
+        if (rc == -1) PROP_SKIP(p, "%s not found: run from the repository root", path);
+        PROP_CHECK_MSG(p, rc == 0, "%s: cannot parse", path);
+        for (k = -302; k <= 0; k++) /* the code of that name */
+            if (strcmp(dx_patch_result_name(k), v.expect) == 0) want = k;
+        PROP_CHECK_MSG(p, strcmp(dx_patch_result_name(want), v.expect) == 0, "%s: unknown result %s", path, v.expect);
+        if (v.has_config) {
+            uint8_t out[2048];
+            int64_t n = dx_patch_diff(&v.cfg, v.base, v.base_len, v.target, v.target_len, out, sizeof out);
+            PROP_CHECK_MSG(p, n == (int64_t)v.patch_len && memcmp(out, v.patch, v.patch_len) == 0,
+                           "%s: diff gives other bytes (%ld vs %lu)", path, (long)n, (unsigned long)v.patch_len);
+        }
+        if (expect_result(p, path, v.patch, v.patch_len, v.base, v.base_len, v.has_target ? v.target : NULL,
+                          v.target_len, want))
+            return 1;
+    }
+    return 0;
+}
+
+/* Four hashes every host must compute alike (tests/vectors/patch/hash.hex). */
+static void hash_inputs(uint8_t *d, size_t n) {
+    size_t i;
+    for (i = 0; i < n; i++) d[i] = (uint8_t)(i * i + 7 * i + 1);
+}
+static uint64_t known_hash(int which) {
+    static uint8_t d[1000];
+    hash_inputs(d, sizeof d);
+    switch (which) {
+    case 0: return dx_patch_hash64(0, "", 0);
+    case 1: return dx_patch_hash64(0, "dx_patch hashes 31 bytes here.", 31);
+    case 2: return dx_patch_hash64(0, d, 100);
+    default: return dx_patch_hash64(0x7061746368ull, d, 1000);
+    }
+}
+
+static int t_hash_vector(prop_ctx *p) {
+    static vec v;
+    int rc = read_vec("tests/vectors/patch/hash.hex", &v), i;
+    if (rc == -1) PROP_SKIP(p, "tests/vectors/patch/hash.hex not found: run from the repository root");
+    PROP_CHECK(p, rc == 0 && v.patch_len == 32);
+    for (i = 0; i < 4; i++)
+        PROP_CHECK_MSG(p, dx_load_u64le(v.patch + 8 * i) == known_hash(i), "hash %d: %016llx", i,
+                       (unsigned long long)known_hash(i));
+    return 0;
+}
+
+static const prop_test tests[] = {
+    PROP_UNIT(t_crafted_xor),     PROP_UNIT(t_crafted_one_way), PROP_UNIT(t_bad_headers),
+    PROP_UNIT(t_frame_lies),      PROP_UNIT(t_bad_records),     PROP_UNIT(t_get_info),
+    PROP_UNIT(t_diff_args),       PROP_UNIT(t_apply_args),      PROP_UNIT(t_applier_memory),
+    PROP_UNIT(t_io_errors),       PROP_UNIT(t_alloc_failures),  PROP_UNIT(t_chain_errors),
+    PROP_UNIT(t_hash),            PROP_UNIT(t_result_names),    PROP_UNIT(t_vectors),
+    PROP_UNIT(t_hash_vector),
+#if defined(DX_PATCH_WITH_ZSTD)
+    PROP_UNIT(t_zstd),
+#endif
+    PROP_PROPERTY(p_roundtrip),   PROP_PROPERTY(p_stream),      PROP_PROPERTY(p_resume),
+    PROP_PROPERTY(p_truncation),  PROP_PROPERTY(p_corruption),  PROP_PROPERTY(p_wrong_base),
+    PROP_PROPERTY(p_chain),       PROP_PROPERTY(p_bound),       PROP_PROPERTY(p_hash_pieces),
+    PROP_PROPERTY(p_shift),
+};
+
+#ifdef PATCH_WRITE_VECTORS
+/* cc -DPATCH_WRITE_VECTORS -I. -Itests tests/patch_test.c (no zstd), run
+   from the repository root: rewrites tests/vectors/patch/ and the seed
+   corpora tests/fuzz/corpus/patch_apply/ and patch_stream/. */
+
+static void write_hex(FILE *f, const char *section, const uint8_t *b, size_t n) {
+    size_t i;
+    fprintf(f, "# %s:\n", section);
+    for (i = 0; i < n; i++) fprintf(f, "%02x%s", b[i], i % 16 == 15 || i + 1 == n ? "\n" : " ");
+}
+static void write_vec(const char *name, const char *why, const dx_patch_config *cfg, const char *expect,
+                      const uint8_t *base, size_t blen, const uint8_t *target, size_t tlen, const uint8_t *patch,
+                      size_t plen) {
+    char path[128];
+    FILE *f;
+    snprintf(path, sizeof path, "tests/vectors/patch/%s.hex", name);
+    f = fopen(path, "w");
+    if (!f) {
+        perror(path);
+        exit(1);
+    }
+    fprintf(f, "# dx_patch.h format 1.0: %s\n", why);
+    if (cfg)
+        fprintf(f, "# config: block=%u frame=%u one_way=%d no_witness=%d\n", (unsigned)cfg->block_size,
+                (unsigned)cfg->frame_size, (int)cfg->one_way, (int)cfg->no_witness);
+    if (expect) fprintf(f, "# expect: %s\n", expect);
+    write_hex(f, "base", base, blen);
+    if (target) write_hex(f, "target", target, tlen);
+    write_hex(f, "patch", patch, plen);
+    fclose(f);
+}
+static size_t must_diff(const dx_patch_config *cfg, const uint8_t *a, size_t alen, const uint8_t *b, size_t blen,
+                        uint8_t *out, size_t cap) {
+    int64_t n = dx_patch_diff(cfg, a, alen, b, blen, out, cap);
+    if (n < 0) {
+        fprintf(stderr, "diff: %s\n", rn(n));
+        exit(1);
+    }
+    return (size_t)n;
+}
+/* frame 0 of a one-frame uncompressed patch: its check again after an edit */
+static void reseal_frame(uint8_t *patch, size_t plen) {
+    put32(patch + 72, check32(patch + 76, plen - 76));
+}
+/* The fuzz harnesses' base: the same function is in tests/fuzz/patch_*.c. */
+static void fuzz_base(uint8_t *b) {
+    size_t i;
+    for (i = 0; i < 300; i++) b[i] = (uint8_t)(i % 50 < 20 ? 0 : i * 29 + 7);
+}
+static void write_seed(const char *dir, const char *name, uint8_t prefix, const uint8_t *b, size_t n) {
+    char path[160];
+    FILE *f;
+    snprintf(path, sizeof path, "tests/fuzz/corpus/%s/%s", dir, name);
+    f = fopen(path, "wb");
+    if (!f) {
+        perror(path);
+        exit(1);
+    }
+    if (strcmp(dir, "patch_stream") == 0) fputc(prefix, f);
+    fwrite(b, 1, n, f);
+    fclose(f);
+}
+
+int main(int argc, char **argv) {
+    static uint8_t base[400], target[400], patch[2048], bad[2048], x[600];
+    dx_patch_config cfg;
+    size_t n, i, k;
+    uint8_t fb[300];
+    (void)argc, (void)argv, (void)tests;
+    /* basic: 200 bytes, blocks of 64; block 1 changes at 70-72 and 80, block 3 at 195 */
+    craft_base(base);
+    memcpy(target, base, 200);
+    target[70] = 'd', target[71] = 'x', target[72] = '!', target[80] = 0, target[195] ^= 0xff;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.block_size = 64;
+    n = must_diff(&cfg, base, 200, target, 200, patch, sizeof patch);
+    write_vec("basic", "200 bytes, blocks of 64, two XOR records with witnesses in one frame", &cfg, NULL, base, 200,
+              target, 200, patch, n);
+    write_vec("reversed", "the basic patch applied to its target gives its base", NULL, NULL, target, 200, base, 200,
+              patch, n);
+    /* bad patches, all derived from basic's bytes */
+    if (n != 95 || patch[76] != 1 || patch[77] != 1 || patch[79] != 2 || patch[80] != 6 || patch[81] != 3) {
+        fprintf(stderr, "basic patch changed shape: update the bad vectors\n");
+        return 1;
+    }
+#define BAD(name, why, expect, edit)                                                                    \
+    do {                                                                                                \
+        size_t bn = n;                                                                                  \
+        memcpy(bad, patch, n);                                                                          \
+        edit;                                                                                           \
+        write_vec(name, why, NULL, expect, base, 200, NULL, 0, bad, bn);                                \
+    } while (0)
+    BAD("bad_magic", "magic DXPU", "DX_PATCH_ERR_MAGIC", bad[3] = 'U');
+    BAD("bad_major", "format major 2 (header check recomputed)", "DX_ERR_UNSUPPORTED", (bad[4] = 2, reseal_header(bad)));
+    BAD("bad_flag", "unknown required flag 0x100 (header check recomputed)", "DX_ERR_UNSUPPORTED",
+        (bad[9] = 1, reseal_header(bad)));
+    BAD("bad_header_check", "target length 201, header check not recomputed", "DX_ERR_CHECKSUM", bad[24] = 201);
+    BAD("bad_frame_check", "one bit of the first record's XOR bytes flipped", "DX_ERR_CHECKSUM", bad[82] ^= 4);
+    BAD("bad_frame_len", "frame raw and stored length 200000, above frame_max 65536", "DX_ERR_CORRUPT",
+        (put32(bad + 64, 200000), put32(bad + 68, 200000)));
+    BAD("bad_stored", "frame stored length above its raw length", "DX_ERR_CORRUPT", bad[68]++);
+    BAD("bad_trailing", "a zero byte after the last frame", "DX_ERR_CORRUPT", bad[bn++] = 0);
+    BAD("bad_gap", "first record's gap 9: block 9 of 4 (frame check recomputed)", "DX_ERR_CORRUPT",
+        (bad[77] = 9, reseal_frame(bad, bn)));
+    BAD("bad_run", "first run 60 bytes from offset 6: past its block (frame check recomputed)", "DX_ERR_CORRUPT",
+        (bad[81] = 60, reseal_frame(bad, bn)));
+    BAD("bad_zero_run", "first run 0 bytes long (frame check recomputed)", "DX_ERR_CORRUPT",
+        (bad[81] = 0, reseal_frame(bad, bn)));
+    BAD("bad_noop_xor", "first record XORs only zeros (frame check recomputed)", "DX_ERR_CORRUPT",
+        (bad[82] = bad[83] = bad[84] = bad[87] = 0, reseal_frame(bad, bn)));
+    BAD("bad_result", "target hash changed (header check recomputed): the result does not match",
+        "DX_PATCH_ERR_RESULT", (bad[40] ^= 1, reseal_header(bad)));
+    BAD("truncated", "the last byte missing", "DX_ERR_TRUNCATED", bn--);
+    memcpy(x, base, 200);
+    x[10] ^= 1;
+    write_vec("wrong_base", "the basic patch applied to its base with byte 10 changed", NULL,
+              "DX_PATCH_ERR_WRONG_BASE", x, 200, NULL, 0, patch, n);
+    /* grow: 100 -> 230 bytes */
+    memcpy(target, base, 100);
+    target[10] ^= 0x80;
+    for (i = 100; i < 230; i++) target[i] = (uint8_t)(i * i);
+    n = must_diff(&cfg, base, 100, target, 230, patch, sizeof patch);
+    write_vec("grow", "100 bytes grow to 230: XOR against the zero-padded base", &cfg, NULL, base, 100, target, 230,
+              patch, n);
+    /* shrink, one way: 300 -> 140 bytes; XOR, RAW, ZERO records */
+    for (i = 200; i < 300; i++) base[i] = (uint8_t)(i * 7 + 3);
+    memcpy(target, base, 140);
+    target[5] = 0x55;
+    cfg.one_way = true;
+    n = must_diff(&cfg, base, 300, target, 140, patch, sizeof patch);
+    write_vec("shrink_one_way", "300 bytes shrink to 140, one way: XOR, RAW and ZERO records", &cfg, NULL, base, 300,
+              target, 140, patch, n);
+    /* no witnesses, frames of one record each */
+    for (i = 0; i < 400; i++) base[i] = (uint8_t)(i * 2654435761u >> 11), target[i] = base[i];
+    for (i = 0; i < 400; i += 50)
+        for (k = 0; k < 20; k++) target[i + k] ^= (uint8_t)(0x3c + k);
+    cfg.one_way = false, cfg.no_witness = true, cfg.frame_size = 1;
+    n = must_diff(&cfg, base, 400, target, 400, patch, sizeof patch);
+    write_vec("no_witness_frames", "400 bytes, no witnesses, frames of at most one block + 64 bytes", &cfg, NULL, base,
+              400, target, 400, patch, n);
+    /* hash values */
+    {
+        FILE *f = fopen("tests/vectors/patch/hash.hex", "w");
+        uint8_t h[32];
+        if (!f) return 1;
+        for (k = 0; k < 4; k++) dx_store_u64le(h + 8 * k, known_hash((int)k));
+        fprintf(f, "# dx_patch_hash64, each as 8 bytes little-endian (tests/patch_test.c known_hash):\n"
+                   "#   seed 0 over \"\" (0 bytes); seed 0 over \"dx_patch hashes 31 bytes here.\" (31 bytes);\n"
+                   "#   seed 0 over d[0..100); seed 0x7061746368 over d[0..1000), d[i] = (i*i + 7i + 1) & 0xff\n");
+        write_hex(f, "patch", h, 32);
+        fclose(f);
+    }
+    /* fuzz seeds against the harnesses' base */
+    fuzz_base(fb);
+    {
+        static const struct {
+            const char *name;
+            uint32_t block, frame;
+            bool one_way, no_witness, backwards;
+            size_t tlen;
+            int edit; /* 0 sparse, 1 zero a block, 2 nothing */
+        } seeds[] = {
+            {"forward", 64, 0, false, false, false, 300, 0},  {"backwards", 64, 0, false, false, true, 300, 0},
+            {"shrink_one_way", 64, 0, true, false, false, 120, 0},
+            {"grow_frames", 64, 1, false, false, false, 500, 0},
+            {"no_witness", 128, 0, false, true, false, 300, 0}, {"one_way_zero", 64, 200, true, false, false, 300, 1},
+            {"identical", 64, 0, false, false, false, 300, 2},  {"to_empty", 64, 0, false, false, false, 0, 2},
+            {"one_way_no_witness", 256, 0, true, true, false, 280, 0},
+        };
+        for (k = 0; k < sizeof seeds / sizeof seeds[0]; k++) {
+            size_t tl = seeds[k].tlen;
+            memset(&cfg, 0, sizeof cfg);
+            cfg.block_size = seeds[k].block, cfg.frame_size = seeds[k].frame;
+            cfg.one_way = seeds[k].one_way, cfg.no_witness = seeds[k].no_witness;
+            memset(x, 0, sizeof x);
+            memcpy(x, fb, 300);
+            for (i = 300; i < tl; i++) x[i] = (uint8_t)(i * 3);
+            if (seeds[k].edit == 0)
+                for (i = 7; i < tl; i += 61) x[i] ^= (uint8_t)(i | 1), x[i + 2 < tl ? i + 2 : i] = 0;
+            if (seeds[k].edit == 1) memset(x + 64, 0, 64), memset(x + 200, 0xee, 64);
+            if (seeds[k].backwards) n = must_diff(&cfg, x, tl, fb, 300, patch, sizeof patch);
+            else n = must_diff(&cfg, fb, 300, x, tl, patch, sizeof patch);
+            write_seed("patch_apply", seeds[k].name, 0, patch, n);
+            write_seed("patch_stream", seeds[k].name, (uint8_t)(k * 37 + 1), patch, n);
+        }
+    }
+    return 0;
+}
+#else
+int main(int argc, char **argv) { return prop_main(argc, argv, tests, sizeof tests / sizeof tests[0]); }
+#endif
