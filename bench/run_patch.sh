@@ -1,0 +1,62 @@
+#!/bin/sh
+# run_patch.sh - build the corpora (once) and run the dx_patch benchmark (bench/patch_bench.c)
+#
+#   sh bench/run_patch.sh [--write-results] [--runs=N] [--slow-runs=N] [--only=abcde]
+#
+# Needs (Debian): gcc libzstd-dev xdelta3 bsdiff zstd gdb (gcore, for pair b)
+# and apt (apt-get download, for pair d); run as root, it installs the missing
+# ones. The five file pairs are made by bench/patch_corpus.sh into
+# build/bench/patch/ (once; `bash bench/patch_corpus.sh --force` rebuilds
+# them); the program goes to build/bench/patch_bench. -O2 -DNDEBUG, no
+# -march, so the figures are those of a portable release build. Every
+# argument is passed to the program; it exits non-zero if any output differs
+# from the new file, as this script does on a build failure. CC is honoured. Takes about 3 minutes (bsdiff and
+# zstd -19 on the 60 MiB memory image take most of it).
+set -eu
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+out=build/bench
+CC=${CC:-cc}
+OPT="-O2 -DNDEBUG"
+
+# The peers and the tools for the corpora, installed as tests/deps.sh does
+# when missing (root and apt-get), else named.
+missing=""
+for t in xdelta3:xdelta3 bsdiff:bsdiff zstd:zstd gcore:gdb; do
+    command -v "${t%%:*}" >/dev/null 2>&1 || missing="$missing ${t#*:}"
+done
+printf '#include <zstd.h>\n' | ${CC:-cc} -E -x c - >/dev/null 2>&1 || missing="$missing libzstd-dev"
+if [ -n "$missing" ] && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "run_patch.sh: installing missing Debian packages:$missing"
+    DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null
+    # shellcheck disable=SC2086
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing >/dev/null
+fi
+
+need() {
+    if ! command -v "$1" >/dev/null 2>&1; then
+        echo "run_patch.sh: $1 not found (Debian package $2)" >&2
+        exit 1
+    fi
+}
+need "$CC" gcc
+need xdelta3 xdelta3
+need bsdiff bsdiff
+need bspatch bsdiff
+need zstd zstd
+if ! printf '#include <zstd.h>\n' | $CC -E -x c - >/dev/null 2>&1; then
+    echo "run_patch.sh: <zstd.h> not found (Debian package libzstd-dev)" >&2
+    exit 1
+fi
+command -v gcore >/dev/null 2>&1 || echo "run_patch.sh: gcore not found (Debian package gdb): pair b will be raw dumps" >&2
+
+bash bench/patch_corpus.sh
+
+mkdir -p "$out"
+echo "run_patch.sh: building $out/patch_bench ($CC $OPT)"
+hsha=$(sha256sum dx_patch.h | cut -c1-12)
+$CC $OPT -std=c99 -Wall -Wextra -DBENCH_FLAGS="\"$CC $OPT\"" -DDX_PATCH_SHA="\"$hsha\"" bench/patch_bench.c -o "$out/patch_bench" -lzstd
+
+echo "run_patch.sh: running $out/patch_bench $*"
+exec "$out/patch_bench" "$@"
