@@ -112,7 +112,7 @@ API
 
 CONFIGURATION
    DX_PATCH_WITH_ZSTD   off       [impl]   zstd frames (include <zstd.h>, link -lzstd)
-   DX_PATCH_MAX_FRAME   1 MiB     [impl]   largest frame an applier accepts
+   DX_PATCH_MAX_FRAME   1 MiB+64  [impl]   largest frame an applier accepts (the largest block + 64)
    cfg.block_size       4096      [runtime] power of two, 64..1 MiB
    cfg.frame_size       64 KiB    [runtime] raw bytes per frame (at least a block + 64)
    cfg.zstd_level       0         [runtime] 3 is enough for XOR data (level 19 saves 0-9%)
@@ -144,12 +144,13 @@ SECURITY MODEL
    length lies, or bytes follow the last frame. Work and memory are bounded
    by the patch and block sizes.
 
-WIRE FORMAT (format 1.0; integers little-endian)
+WIRE FORMAT (format 1.1; integers little-endian)
    header (64 bytes)
-     0 "DXPT"   4 u16 major = 1   6 u16 minor = 0
+     0 "DXPT"   4 u16 major = 1   6 u16 minor = 1 with COLUMNS, else 0
      8 u32 flags: 1 ZSTD (frames may be compressed), 2 WITNESS (XOR records
        carry a witness byte), 4 ONE_WAY (ZERO/RAW records; no roll back),
-       8 COPY (COPY records; requires ONE_WAY); bits 0-15 are required, 16-31 optional
+       8 COPY (COPY records; requires ONE_WAY), 16 COLUMNS (frames hold
+       their records as columns, below); bits 0-15 are required, 16-31 optional
     12 u32 block size   16 u64 base length   24 u64 target length
     32 u64 base hash    40 u64 target hash (dx_patch_hash64, seed 0)
     48 u32 largest raw frame   52 u32 frame count   56 u32 0
@@ -170,13 +171,19 @@ WIRE FORMAT (format 1.0; integers little-endian)
              shift (0 at the start) is the previous COPY's source minus its
              block offset; the runs XOR the zero-padded base bytes there.
      varints are LEB128, at most 10 bytes.
+   COLUMNS (the writer sets it with zstd): a frame's raw bytes are a varint
+     record count, then the records' fields grouped by kind of field, each
+     group in record order: kinds (1 byte each), gaps, witnesses, COPY
+     deltas, run counts, run skips, run lengths, then all run and RAW bytes.
+     The fields are exactly those of the interleaved form; like fields side
+     by side compress better.
    The witness is the base byte at the first position where the record's
    bytes are not zero. Vectors: the .hex files in tests/vectors/patch/.
 
 VERSION HISTORY
    0.1.0 (2026-11-22) first release: XOR diff, reversible patches, in-place,
                       resumable and streaming apply, zstd frames, chains,
-                      shift-resilient COPY records.
+                      shift-resilient COPY records, columnar zstd frames.
    There is no ABI promise between versions: vendor the header, link statically.
 */
 #if defined(DX_IMPLEMENTATION) && !defined(DX_PATCH_IMPLEMENTATION)
@@ -330,7 +337,7 @@ DX_INLINE const char *dx_result_name(dx_result r) {
 #define DX_PATCH_VERSION DX_VERSION_PACK(0, 1, 0)
 
 #ifndef DX_PATCH_MAX_FRAME /* largest uncompressed frame an applier accepts, bytes */
-#define DX_PATCH_MAX_FRAME (1u << 20)
+#define DX_PATCH_MAX_FRAME ((1u << 20) + 64) /* a frame holds at least a block + 64: 1 MiB blocks apply */
 #endif
 
 #ifdef __cplusplus
@@ -347,7 +354,7 @@ enum {
     DX_PATCH_HEADER_SIZE = 64,
     DX_PATCH_FRAME_HEADER_SIZE = 12,
     DX_PATCH_FORMAT_MAJOR = 1,
-    DX_PATCH_FORMAT_MINOR = 0,
+    DX_PATCH_FORMAT_MINOR = 1,
     DX_PATCH_DEFAULT_BLOCK = 4096,
     DX_PATCH_DEFAULT_FRAME = 65536,
     /* header flags; bits 0-15 are required */
@@ -355,6 +362,7 @@ enum {
     DX_PATCH_FLAG_WITNESS = 2,  /* XOR records carry a resume witness byte */
     DX_PATCH_FLAG_ONE_WAY = 4,  /* ZERO/RAW/COPY records: no roll back */
     DX_PATCH_FLAG_COPY = 8,     /* COPY records (shift-resilient): out-of-place apply only */
+    DX_PATCH_FLAG_COLUMNS = 16, /* frames store their records as columns (format 1.1; zstd compresses them better) */
     /* record kinds */
     DX_PATCH_REC_XOR = 1,
     DX_PATCH_REC_ZERO = 2,
@@ -658,7 +666,8 @@ DXI_PRIVATE dx_result dxi_pt_parse_header(const uint8_t *h, dx_patch_info *out) 
     out->target_hash = dx_load_u64le(h + 40);
     out->frame_max = dx_load_u32le(h + 48);
     out->frame_count = dx_load_u32le(h + 52);
-    if (out->flags & 0xffffu & ~(uint32_t)(DX_PATCH_FLAG_ZSTD | DX_PATCH_FLAG_WITNESS | DX_PATCH_FLAG_ONE_WAY | DX_PATCH_FLAG_COPY))
+    if (out->flags & 0xffffu & ~(uint32_t)(DX_PATCH_FLAG_ZSTD | DX_PATCH_FLAG_WITNESS | DX_PATCH_FLAG_ONE_WAY | DX_PATCH_FLAG_COPY |
+                                           DX_PATCH_FLAG_COLUMNS))
         return DX_ERR_UNSUPPORTED;
     if (!dxi_pt_pow2(out->block_size) || out->block_size < 64 || out->block_size > (1u << 20) ||
         out->frame_max < out->block_size + 64 || dx_load_u32le(h + 56) != 0)
@@ -686,7 +695,90 @@ typedef struct dxi_pt_writer {
     uint8_t *scratch; /* d = base ^ target of one block, then compressed frames */
     size_t scratch_cap;
     void *cctx;
+    uint32_t flags;
+    uint64_t last, frame_last, target_len; /* the next block after the last record; its value when the frame opened */
 } dxi_pt_writer;
+
+/* The columns of a columnar frame (DX_PATCH_FLAG_COLUMNS), in their order
+   after the varint record count: kinds (1 byte per record), block gaps,
+   witnesses (XOR records, with WITNESS), COPY deltas, run counts (XOR and
+   COPY records), run skips, run lengths, and the bytes: the runs' and the
+   RAW records'. Each column lists its fields in record order; the fields are
+   those of the interleaved records. Like fields side by side compress
+   better: zstd finds the repeats in kinds and counts, and the payload bytes
+   no longer break them up. */
+enum { DXI_PT_C_KIND, DXI_PT_C_GAP, DXI_PT_C_WITNESS, DXI_PT_C_DELTA, DXI_PT_C_RUNS, DXI_PT_C_SKIP, DXI_PT_C_LEN,
+       DXI_PT_C_BYTES, DXI_PT_C_COUNT };
+
+#if defined(DX_PATCH_WITH_ZSTD) /* the writer makes columnar frames only to compress them */
+/* Rewrites the interleaved records of an open frame, p[0..len), as columns
+   (through tmp, at least len + 10 bytes); returns the new length, len + the
+   size of the record count's varint. The records are the writer's own. */
+DXI_PRIVATE size_t dxi_pt_columnize(const dxi_pt_writer *w, uint8_t *p, size_t len, uint8_t *tmp) {
+    size_t size[DXI_PT_C_COUNT], at[DXI_PT_C_COUNT], nrec = 0, pass, i;
+    for (pass = 0; pass < 2; pass++) {
+        const uint8_t *q = p, *end = p + len, *f;
+        uint64_t last = w->frame_last, v, nruns, r;
+        if (pass == 0) {
+            for (i = 0; i < DXI_PT_C_COUNT; i++) size[i] = 0;
+        } else {
+            at[0] = dxi_pt_put_varint(tmp, nrec);
+            for (i = 1; i < DXI_PT_C_COUNT; i++) at[i] = at[i - 1] + size[i - 1];
+        }
+        nrec = 0;
+#define DXI_PT_FIELD(col, n)                                                       \
+    do {                                                                           \
+        if (pass) DX_MEMCPY(tmp + at[col], f, (size_t)(n)), at[col] += (size_t)(n); \
+        else size[col] += (size_t)(n);                                             \
+    } while (0)
+        while (q < end) {
+            uint8_t kind = *q;
+            f = q++;
+            DXI_PT_FIELD(DXI_PT_C_KIND, 1);
+            f = q;
+            dxi_pt_get_varint(&q, end, &v);
+            DXI_PT_FIELD(DXI_PT_C_GAP, q - f);
+            last += v; /* the record's block */
+            if (kind == DX_PATCH_REC_XOR && (w->flags & DX_PATCH_FLAG_WITNESS)) {
+                f = q++;
+                DXI_PT_FIELD(DXI_PT_C_WITNESS, 1);
+            }
+            if (kind == DX_PATCH_REC_COPY) {
+                f = q;
+                dxi_pt_get_varint(&q, end, &v);
+                DXI_PT_FIELD(DXI_PT_C_DELTA, q - f);
+            }
+            if (kind == DX_PATCH_REC_XOR || kind == DX_PATCH_REC_COPY) {
+                f = q;
+                dxi_pt_get_varint(&q, end, &nruns);
+                DXI_PT_FIELD(DXI_PT_C_RUNS, q - f);
+                for (r = 0; r < nruns; r++) {
+                    f = q;
+                    dxi_pt_get_varint(&q, end, &v);
+                    DXI_PT_FIELD(DXI_PT_C_SKIP, q - f);
+                    f = q;
+                    dxi_pt_get_varint(&q, end, &v);
+                    DXI_PT_FIELD(DXI_PT_C_LEN, q - f);
+                    f = q;
+                    q += v;
+                    DXI_PT_FIELD(DXI_PT_C_BYTES, v);
+                }
+            } else if (kind == DX_PATCH_REC_RAW) { /* the target's bytes of the block */
+                uint64_t off = last * w->block_size;
+                v = off < w->target_len ? dxi_pt_min(w->block_size, w->target_len - off) : 0;
+                f = q;
+                q += v;
+                DXI_PT_FIELD(DXI_PT_C_BYTES, v);
+            }
+#undef DXI_PT_FIELD
+            last++;
+            nrec++;
+        }
+    }
+    DX_MEMCPY(p, tmp, at[DXI_PT_C_BYTES]);
+    return at[DXI_PT_C_BYTES];
+}
+#endif
 
 DXI_PRIVATE void dxi_pt_close_frame(dxi_pt_writer *w) {
     uint8_t *f = w->out + w->frame_at;
@@ -697,6 +789,15 @@ DXI_PRIVATE void dxi_pt_close_frame(dxi_pt_writer *w) {
         w->pos = w->frame_at;
         return;
     }
+#if defined(DX_PATCH_WITH_ZSTD)
+    if (w->flags & DX_PATCH_FLAG_COLUMNS) { /* grows by the record count's varint (room kept by dxi_pt_record) */
+        if (w->cap - w->pos < 10) {
+            w->error = DX_ERR_NOSPACE;
+            return;
+        }
+        raw = stored = dxi_pt_columnize(w, f + DX_PATCH_FRAME_HEADER_SIZE, raw, w->scratch);
+    }
+#endif
     dx_store_u32le(f + 8, dxi_pt_check32(f + DX_PATCH_FRAME_HEADER_SIZE, raw));
 #if defined(DX_PATCH_WITH_ZSTD)
     if (w->cctx) {
@@ -716,10 +817,13 @@ DXI_PRIVATE void dxi_pt_close_frame(dxi_pt_writer *w) {
 
 /* Room for one record of at most need bytes, in the open frame or a new one. */
 DXI_PRIVATE uint8_t *dxi_pt_record(dxi_pt_writer *w, size_t need) {
+    size_t keep = (w->flags & DX_PATCH_FLAG_COLUMNS) ? 10 : 0; /* a columnar frame's record count */
     if (w->error != DX_OK) return NULL;
-    if (w->frame_open && w->pos - w->frame_at - DX_PATCH_FRAME_HEADER_SIZE + need > w->frame_size) dxi_pt_close_frame(w);
+    if (w->frame_open && w->pos - w->frame_at - DX_PATCH_FRAME_HEADER_SIZE + need + keep > w->frame_size)
+        dxi_pt_close_frame(w);
     if (!w->frame_open) {
         if (w->cap - w->pos < DX_PATCH_FRAME_HEADER_SIZE) return w->error = DX_ERR_NOSPACE, (uint8_t *)NULL;
+        w->frame_last = w->last;
         w->frame_at = w->pos;
         w->pos += DX_PATCH_FRAME_HEADER_SIZE;
         w->frame_open = true;
@@ -781,7 +885,7 @@ DXI_PRIVATE void dxi_pt_write_header(uint8_t *h, uint32_t flags, uint32_t bs, ui
                                      uint64_t bhash, uint64_t thash, uint32_t frame_max, uint32_t frames) {
     DX_MEMCPY(h, "DXPT", 4);
     dx_store_u16le(h + 4, DX_PATCH_FORMAT_MAJOR);
-    dx_store_u16le(h + 6, DX_PATCH_FORMAT_MINOR);
+    dx_store_u16le(h + 6, (flags & DX_PATCH_FLAG_COLUMNS) ? DX_PATCH_FORMAT_MINOR : 0); /* 1.0 without columns */
     dx_store_u32le(h + 8, flags);
     dx_store_u32le(h + 12, bs);
     dx_store_u64le(h + 16, blen);
@@ -874,7 +978,7 @@ DX_PATCH_API int64_t dx_patch_diff(const dx_patch_config *cfg, const uint8_t *ba
     dxi_pt_index index = {NULL, 0, 0};
     int64_t last_shift = 0;
     uint32_t flags = 0;
-    size_t len = base_len > target_len ? base_len : target_len, block, blocks, last = 0;
+    size_t len = base_len > target_len ? base_len : target_len, block, blocks;
     uint8_t *tmp_b, *tmp_t, *d;
     if (!cfg) cfg = &defaults;
     if ((!base && base_len) || (!target && target_len) || !out) return DX_ERR_INVAL;
@@ -895,7 +999,7 @@ DX_PATCH_API int64_t dx_patch_diff(const dx_patch_config *cfg, const uint8_t *ba
     w.scratch_cap = 3 * (size_t)w.block_size;
 #if defined(DX_PATCH_WITH_ZSTD)
     if (cfg->zstd_level) {
-        flags |= DX_PATCH_FLAG_ZSTD;
+        flags |= DX_PATCH_FLAG_ZSTD | DX_PATCH_FLAG_COLUMNS; /* columns only pay where frames are compressed */
         w.scratch_cap = 3 * (size_t)w.block_size + ZSTD_compressBound(w.frame_size);
         w.cctx = ZSTD_createCCtx();
         if (!w.cctx) return DX_ERR_NOMEM;
@@ -922,6 +1026,8 @@ DX_PATCH_API int64_t dx_patch_diff(const dx_patch_config *cfg, const uint8_t *ba
     tmp_b = d + w.block_size;
     tmp_t = tmp_b + w.block_size;
     w.pos = DX_PATCH_HEADER_SIZE;
+    w.flags = flags;
+    w.target_len = target_len;
     blocks = (len + w.block_size - 1) / w.block_size;
     for (block = 0; block < blocks && w.error == DX_OK; block++) {
         size_t off = block * w.block_size, n = (size_t)dxi_pt_min(w.block_size, len - off), runs, enc, i;
@@ -940,16 +1046,16 @@ DX_PATCH_API int64_t dx_patch_diff(const dx_patch_config *cfg, const uint8_t *ba
                 b = dxi_pt_padded(base, base_len, src, n, tmp_b);
                 for (i = 0; i < n; i++) d[i] = (uint8_t)(b[i] ^ t[i]);
                 runs = dxi_pt_runs(d, n, NULL, &enc, &first);
-                r = dxi_pt_record(&w, 1 + dxi_pt_varint_size(block - last) + dxi_pt_varint_size(((uint64_t)delta << 1) ^
+                r = dxi_pt_record(&w, 1 + dxi_pt_varint_size(block - w.last) + dxi_pt_varint_size(((uint64_t)delta << 1) ^
                                       (uint64_t)(delta >> 63)) + dxi_pt_varint_size(runs) + enc); /* exact size */
                 if (!r) break;
                 r[0] = DX_PATCH_REC_COPY;
-                k += dxi_pt_put_varint(r + k, block - last);
+                k += dxi_pt_put_varint(r + k, block - w.last);
                 k += dxi_pt_put_varint(r + k, ((uint64_t)delta << 1) ^ (uint64_t)(delta >> 63)); /* zigzag */
                 k += dxi_pt_put_varint(r + k, runs);
                 if (runs) dxi_pt_runs(d, n, r + k, &enc, &first), k += enc;
                 w.pos += k;
-                last = block + 1;
+                w.last = block + 1;
                 last_shift = (int64_t)src - (int64_t)off;
                 continue;
             }
@@ -958,7 +1064,7 @@ DX_PATCH_API int64_t dx_patch_diff(const dx_patch_config *cfg, const uint8_t *ba
         runs = dxi_pt_runs(d, n, NULL, &enc, &first);
         for (i = 0; i < tn && all_zero; i++) all_zero = t[i] == 0;
         /* the record's exact size: a buffer of exactly the patch's length is enough */
-        i = 1 + dxi_pt_varint_size(block - last);
+        i = 1 + dxi_pt_varint_size(block - w.last);
         if (!cfg->one_way || (!all_zero && enc <= tn + 20))
             i += ((flags & DX_PATCH_FLAG_WITNESS) != 0) +
                  (enc > n + 20 ? 2 + dxi_pt_varint_size(n) + n : dxi_pt_varint_size(runs) + enc);
@@ -969,23 +1075,23 @@ DX_PATCH_API int64_t dx_patch_diff(const dx_patch_config *cfg, const uint8_t *ba
         if (cfg->one_way) {
             if (all_zero) { /* the block becomes zeros */
                 r[0] = DX_PATCH_REC_ZERO;
-                w.pos += 1 + dxi_pt_put_varint(r + 1, block - last);
-                last = block + 1;
+                w.pos += 1 + dxi_pt_put_varint(r + 1, block - w.last);
+                w.last = block + 1;
                 continue;
             }
             if (enc > tn + 20) { /* XOR does not help: store the new bytes */
-                size_t k = 1 + dxi_pt_put_varint(r + 1, block - last);
+                size_t k = 1 + dxi_pt_put_varint(r + 1, block - w.last);
                 r[0] = DX_PATCH_REC_RAW;
                 DX_MEMCPY(r + k, t, tn);
                 w.pos += k + tn;
-                last = block + 1;
+                w.last = block + 1;
                 continue;
             }
         }
         {
             size_t k = 1;
             r[0] = DX_PATCH_REC_XOR;
-            k += dxi_pt_put_varint(r + k, block - last);
+            k += dxi_pt_put_varint(r + k, block - w.last);
             if (flags & DX_PATCH_FLAG_WITNESS) r[k++] = b[first];
             if (enc > n + 20) { /* one run over the whole block beats many small ones */
                 k += dxi_pt_put_varint(r + k, 1);
@@ -999,7 +1105,7 @@ DX_PATCH_API int64_t dx_patch_diff(const dx_patch_config *cfg, const uint8_t *ba
                 k += enc;
             }
             w.pos += k;
-            last = block + 1;
+            w.last = block + 1;
         }
     }
     dxi_pt_close_frame(&w);
@@ -1138,49 +1244,109 @@ DXI_PRIVATE dx_result dxi_pt_copy_until(dx_patch_applier *a, uint64_t block, dxi
     return DX_OK;
 }
 
-/* Checks nruns runs at *p against a block of n bytes; finds the first
-   nonzero byte (the witness position). Nothing is written. */
-DXI_PRIVATE bool dxi_pt_check_runs(const uint8_t **p, const uint8_t *end, uint64_t nruns, uint64_t n,
-                                   uint64_t *witness_at, uint8_t *delta_at) {
+/* A frame's fields are read through one cursor per column (DXI_PT_C_*).
+   In an interleaved frame all the cursors are the same pointer and the
+   fields are read in the order they are interleaved; in a columnar one each
+   column has its own, with its own end. */
+typedef struct dxi_pt_cursors {
+    const uint8_t **at[DXI_PT_C_COUNT];
+    const uint8_t *end[DXI_PT_C_COUNT];
+} dxi_pt_cursors;
+
+DXI_PRIVATE bool dxi_pt_field_varint(const dxi_pt_cursors *c, int col, uint64_t *out) {
+    return dxi_pt_get_varint(c->at[col], c->end[col], out);
+}
+
+/* Checks nruns runs (skip, length, bytes) against a block of n bytes; finds
+   the first nonzero byte (the witness position). Nothing is written. */
+DXI_PRIVATE bool dxi_pt_check_runs(const dxi_pt_cursors *c, uint64_t nruns, uint64_t n, uint64_t *witness_at,
+                                   uint8_t *delta_at) {
     uint64_t i, pos = 0;
+    const uint8_t **b = c->at[DXI_PT_C_BYTES];
     *witness_at = n;
     for (i = 0; i < nruns; i++) {
         uint64_t gap_bytes, rl, j;
-        if (!dxi_pt_get_varint(p, end, &gap_bytes) || !dxi_pt_get_varint(p, end, &rl) || rl == 0 ||
-            gap_bytes > n - pos || rl > n - pos - gap_bytes || rl > (uint64_t)(end - *p))
+        if (!dxi_pt_field_varint(c, DXI_PT_C_SKIP, &gap_bytes) || !dxi_pt_field_varint(c, DXI_PT_C_LEN, &rl) ||
+            rl == 0 || gap_bytes > n - pos || rl > n - pos - gap_bytes || rl > (uint64_t)(c->end[DXI_PT_C_BYTES] - *b))
             return false;
         for (j = 0; j < rl && *witness_at == n; j++)
-            if ((*p)[j]) *witness_at = pos + gap_bytes + j, *delta_at = (*p)[j];
+            if ((*b)[j]) *witness_at = pos + gap_bytes + j, *delta_at = (*b)[j];
         pos += gap_bytes + rl;
-        *p += rl;
+        *b += rl;
     }
     return true;
 }
 
-/* XORs checked runs into block. */
-DXI_PRIVATE void dxi_pt_xor_runs(uint8_t *block, const uint8_t *q, uint64_t nruns, const uint8_t *end) {
+/* XORs checked runs into block: c's cursors are where the runs start. */
+DXI_PRIVATE void dxi_pt_xor_runs(uint8_t *block, const dxi_pt_cursors *c, uint64_t nruns) {
     uint64_t i, pos = 0;
+    const uint8_t **b = c->at[DXI_PT_C_BYTES];
     for (i = 0; i < nruns; i++) {
         uint64_t gap_bytes = 0, rl = 0, j; /* checked before: the varints are there (s390x gcc cannot tell) */
-        dxi_pt_get_varint(&q, end, &gap_bytes);
-        dxi_pt_get_varint(&q, end, &rl);
+        dxi_pt_field_varint(c, DXI_PT_C_SKIP, &gap_bytes);
+        dxi_pt_field_varint(c, DXI_PT_C_LEN, &rl);
         pos += gap_bytes;
-        for (j = 0; j < rl; j++) block[pos + j] ^= q[j];
+        for (j = 0; j < rl; j++) block[pos + j] ^= (*b)[j];
         pos += rl;
-        q += rl;
+        *b += rl;
     }
+}
+
+/* Finds the columns of a columnar frame p[0..len): walks the varint
+   columns, whose lengths follow from the record count and the kinds. */
+DXI_PRIVATE bool dxi_pt_find_columns(const uint8_t *p, size_t len, uint32_t flags, const uint8_t **col,
+                                     const uint8_t **col_end, uint64_t *out_nrec) {
+    const uint8_t *end = p + len;
+    uint64_t nrec, i, v, xor_recs = 0, copy_recs = 0, runs = 0, witnesses;
+    int c;
+    if (!dxi_pt_get_varint(&p, end, &nrec) || nrec == 0 || nrec > (uint64_t)(end - p)) return false;
+    col[DXI_PT_C_KIND] = p;
+    for (i = 0; i < nrec; i++) xor_recs += p[i] == DX_PATCH_REC_XOR, copy_recs += p[i] == DX_PATCH_REC_COPY;
+    p += nrec;
+    witnesses = (flags & DX_PATCH_FLAG_WITNESS) ? xor_recs : 0;
+    for (c = DXI_PT_C_GAP; c < DXI_PT_C_BYTES; c++) {
+        uint64_t count = c == DXI_PT_C_GAP ? nrec : c == DXI_PT_C_DELTA ? copy_recs : c == DXI_PT_C_RUNS ? xor_recs + copy_recs : runs;
+        col_end[c - 1] = p;
+        col[c] = p;
+        if (c == DXI_PT_C_WITNESS) {
+            if (witnesses > (uint64_t)(end - p)) return false;
+            p += witnesses;
+            continue;
+        }
+        for (i = 0; i < count; i++) {
+            if (!dxi_pt_get_varint(&p, end, &v)) return false;
+            if (c == DXI_PT_C_RUNS) {
+                if (v > (uint64_t)(end - p) || runs + v > (uint64_t)len) return false; /* a run takes 2 bytes at least */
+                runs += v;
+            }
+        }
+    }
+    col_end[DXI_PT_C_LEN] = p;
+    col[DXI_PT_C_BYTES] = p;
+    col_end[DXI_PT_C_BYTES] = end;
+    *out_nrec = nrec;
+    return true;
 }
 
 /* Checks (and unless dry run applies) the records of one raw frame. */
 DXI_PRIVATE dx_result dxi_pt_frame(dx_patch_applier *a, const uint8_t *p, size_t len, dxi_pt_hasher *h) {
-    const uint8_t *end = p + len;
+    const uint8_t *end = p + len, *col[DXI_PT_C_COUNT];
     uint64_t bs = a->info.block_size, total = dxi_pt_len(a), blocks = dxi_pt_blocks(total, bs);
-    uint64_t dst_len = dxi_pt_dst_len(a);
-    bool one_way = (a->info.flags & DX_PATCH_FLAG_ONE_WAY) != 0;
-    while (p < end) {
-        uint8_t op = *p++;
+    uint64_t dst_len = dxi_pt_dst_len(a), nrec = 0, rec;
+    bool one_way = (a->info.flags & DX_PATCH_FLAG_ONE_WAY) != 0, columns = (a->info.flags & DX_PATCH_FLAG_COLUMNS) != 0;
+    dxi_pt_cursors c;
+    int k;
+    if (columns && !dxi_pt_find_columns(p, len, a->info.flags, col, c.end, &nrec)) return DX_ERR_CORRUPT;
+    for (k = 0; k < DXI_PT_C_COUNT; k++) {
+        c.at[k] = columns ? &col[k] : &p;
+        if (!columns) c.end[k] = end;
+    }
+    for (rec = 0; columns ? rec < nrec : p < end; rec++) {
+        uint8_t op;
         uint64_t gap, block, off, n, wn;
-        if (!dxi_pt_get_varint(&p, end, &gap) || gap >= blocks - a->next_block || a->next_block >= blocks)
+        if (*c.at[DXI_PT_C_KIND] >= c.end[DXI_PT_C_KIND]) return DX_ERR_CORRUPT;
+        op = *(*c.at[DXI_PT_C_KIND])++;
+        if (!dxi_pt_field_varint(&c, DXI_PT_C_GAP, &gap) || gap >= blocks - a->next_block || a->next_block >= blocks)
             return DX_ERR_CORRUPT; /* out of order, or past the end */
         block = a->next_block + gap;
         off = block * bs;
@@ -1188,14 +1354,15 @@ DXI_PRIVATE dx_result dxi_pt_frame(dx_patch_applier *a, const uint8_t *p, size_t
         wn = off < dst_len ? dxi_pt_min(n, dst_len - off) : 0;
         if (!a->dry_run && !a->in_place && dxi_pt_copy_until(a, block, h) != DX_OK) return DX_ERR_IO;
         if (op == DX_PATCH_REC_XOR || (op == DX_PATCH_REC_COPY && (a->info.flags & DX_PATCH_FLAG_COPY) && !a->reverse)) {
-            const uint8_t *runs;
+            const uint8_t *runs[DXI_PT_C_COUNT];
+            dxi_pt_cursors rc;
             uint64_t nruns, witness_at, src = off;
             uint8_t witness = 0, delta_at = 0;
             bool skip = false;
             if (op == DX_PATCH_REC_COPY) { /* the source: where the last copy left off, moved by a signed delta */
                 uint64_t zz;
                 int64_t delta, start;
-                if (!dxi_pt_get_varint(&p, end, &zz)) return DX_ERR_CORRUPT;
+                if (!dxi_pt_field_varint(&c, DXI_PT_C_DELTA, &zz)) return DX_ERR_CORRUPT;
                 delta = (int64_t)(zz >> 1) ^ -(int64_t)(zz & 1);
                 if (delta > (int64_t)1 << 48 || delta < -((int64_t)1 << 48)) return DX_ERR_CORRUPT;
                 start = (int64_t)off + a->shift + delta;
@@ -1203,13 +1370,18 @@ DXI_PRIVATE dx_result dxi_pt_frame(dx_patch_applier *a, const uint8_t *p, size_t
                 src = (uint64_t)start;
                 a->shift = start - (int64_t)off;
             } else if (a->info.flags & DX_PATCH_FLAG_WITNESS) {
-                if (p >= end) return DX_ERR_CORRUPT;
-                witness = *p++;
+                if (*c.at[DXI_PT_C_WITNESS] >= c.end[DXI_PT_C_WITNESS]) return DX_ERR_CORRUPT;
+                witness = *(*c.at[DXI_PT_C_WITNESS])++;
             }
-            if (!dxi_pt_get_varint(&p, end, &nruns) || nruns > n || (nruns == 0 && op == DX_PATCH_REC_XOR))
+            if (!dxi_pt_field_varint(&c, DXI_PT_C_RUNS, &nruns) || nruns > n || (nruns == 0 && op == DX_PATCH_REC_XOR))
                 return DX_ERR_CORRUPT;
-            runs = p;
-            if (!dxi_pt_check_runs(&p, end, nruns, n, &witness_at, &delta_at)) return DX_ERR_CORRUPT;
+            /* where the runs start: the second pass (xor) reads them again */
+            rc = c;
+            for (k = 0; k < DXI_PT_C_COUNT; k++) {
+                runs[k] = *c.at[k];
+                rc.at[k] = columns ? &runs[k] : &runs[0];
+            }
+            if (!dxi_pt_check_runs(&c, nruns, n, &witness_at, &delta_at)) return DX_ERR_CORRUPT;
             if (op == DX_PATCH_REC_XOR && witness_at == n) return DX_ERR_CORRUPT; /* an XOR that changes nothing */
             if (a->dry_run) goto next;
             /* the source block as it is now: from the data, zero beyond its end */
@@ -1223,7 +1395,7 @@ DXI_PRIVATE dx_result dxi_pt_frame(dx_patch_applier *a, const uint8_t *p, size_t
             if (skip) {
                 a->blocks_skipped++;
             } else {
-                dxi_pt_xor_runs(a->block, runs, nruns, end);
+                dxi_pt_xor_runs(a->block, &rc, nruns);
                 a->blocks_applied++;
             }
             if (a->in_place) {
@@ -1233,10 +1405,10 @@ DXI_PRIVATE dx_result dxi_pt_frame(dx_patch_applier *a, const uint8_t *p, size_t
             }
             if (h && !a->in_place) dxi_pt_hash_update(h, a->block, (size_t)wn);
         } else if ((op == DX_PATCH_REC_ZERO || op == DX_PATCH_REC_RAW) && one_way && !a->reverse) {
-            const uint8_t *bytes = p;
+            const uint8_t *bytes = *c.at[DXI_PT_C_BYTES];
             if (op == DX_PATCH_REC_RAW) {
-                if (wn == 0 || wn > (uint64_t)(end - p)) return DX_ERR_CORRUPT;
-                p += wn;
+                if (wn == 0 || wn > (uint64_t)(c.end[DXI_PT_C_BYTES] - bytes)) return DX_ERR_CORRUPT;
+                *c.at[DXI_PT_C_BYTES] += wn;
             }
             if (a->dry_run) goto next;
             if (op == DX_PATCH_REC_RAW) DX_MEMCPY(a->block, bytes, (size_t)wn);
@@ -1252,6 +1424,9 @@ DXI_PRIVATE dx_result dxi_pt_frame(dx_patch_applier *a, const uint8_t *p, size_t
     next:
         a->next_block = block + 1;
     }
+    if (columns)
+        for (k = 0; k < DXI_PT_C_COUNT; k++)
+            if (col[k] != c.end[k]) return DX_ERR_CORRUPT; /* every column used up */
     return DX_OK;
 }
 

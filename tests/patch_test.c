@@ -978,7 +978,7 @@ static int t_bad_headers(prop_ctx *p) {
         {"major 2, resealed", 4, 2, 1, DX_ERR_UNSUPPORTED},
         {"major 0", 4, 0, 1, DX_ERR_UNSUPPORTED},
         {"minor 7", 6, 7, 1, DX_OK},
-        {"required flag 0x10", 8, DX_PATCH_FLAG_WITNESS | 0x10u, 1, DX_ERR_UNSUPPORTED},
+        {"required flag 0x20", 8, DX_PATCH_FLAG_WITNESS | 0x20u, 1, DX_ERR_UNSUPPORTED},
         {"required flag 0x8000", 8, DX_PATCH_FLAG_WITNESS | 0x8000u, 1, DX_ERR_UNSUPPORTED},
         {"optional flag 0x10000", 8, DX_PATCH_FLAG_WITNESS | 0x10000u, 1, DX_OK},
         {"COPY without ONE_WAY", 8, DX_PATCH_FLAG_WITNESS | DX_PATCH_FLAG_COPY, 1, DX_ERR_CORRUPT},

@@ -45,7 +45,7 @@ static dx_result fz_write(void *user, uint64_t off, const void *buf, size_t len)
 
 /* Feeds patch in pieces: sizes cycle through a pattern picked by mode. */
 static int64_t fz_stream(fz_io *io, bool in_place, uint8_t mode, const uint8_t *patch, size_t len) {
-    static uint8_t mem[(3u << 20) + 64];
+    static uint8_t mem[(3u << 20) + 512];
 
     static const size_t sizes[8][4] = {{1, 1, 1, 1},   {7, 64, 3, 12}, {64, 12, 5, 1000}, {13, 13, 13, 13},
                                        {4096, 1, 2, 3}, {2, 63, 1, 77}, {11, 0, 5, 29},   {1 << 20, 1, 1, 1}};
