@@ -90,22 +90,11 @@ static ssize_t h2_read_body(nghttp2_session *s, int32_t stream_id, uint8_t *buf,
     return (ssize_t)n;
 }
 
-static size_t h2_utoa(char *out, size_t v) {
-    char tmp[24];
-    size_t n = 0, i;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    for (i = 0; i < n; i++) out[i] = tmp[n - 1 - i];
-    return n;
-}
-
 static void h2_respond(h2_ctx *c, nghttp2_session *s, int32_t stream_id, const char *status, h2_slot *sl) {
     char clen[24];
     nghttp2_nv nv[2];
     nghttp2_data_provider prd;
-    size_t cl = h2_utoa(clen, sl->body_len);
+    size_t cl = hbtp_utoa(clen, sl->body_len);
     nv[0].name = (uint8_t *)":status";
     nv[0].namelen = 7;
     nv[0].value = (uint8_t *)status;

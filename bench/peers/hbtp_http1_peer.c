@@ -40,17 +40,6 @@ typedef struct h1_ctx {
 
 typedef void (*h1_handler)(h1_ctx *c, const char *body, size_t len);
 
-static size_t h1_utoa(char *out, size_t v) {
-    char tmp[24];
-    size_t n = 0, i;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    for (i = 0; i < n; i++) out[i] = tmp[n - 1 - i];
-    return n;
-}
-
 static void h1_respond(h1_ctx *c, const char *status, const char *body, size_t len) {
     static const char cl[] = "\r\nContent-Length: ";
     size_t sl = strlen(status);
@@ -64,7 +53,7 @@ static void h1_respond(h1_ctx *c, const char *status, const char *body, size_t l
     p += sl;
     memcpy(p, cl, sizeof cl - 1);
     p += sizeof cl - 1;
-    p += h1_utoa(p, len);
+    p += hbtp_utoa(p, len);
     memcpy(p, "\r\n\r\n", 4);
     p += 4;
     memcpy(p, body, len);

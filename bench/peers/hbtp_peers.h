@@ -36,6 +36,18 @@ enum { HBTP_PING_LEN = 8, HBTP_RPC_LEN = 64 };
 
 /* The tag byte of request j of a batch, and the sum a batch of depth
    requests must give. */
+/* Decimal digits of v, no NUL (Content-Length and RESP lengths). */
+static inline size_t hbtp_utoa(char *out, size_t v) {
+    char tmp[24];
+    size_t n = 0, i;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    for (i = 0; i < n; i++) out[i] = tmp[n - 1 - i];
+    return n;
+}
+
 static inline uint8_t hbtp_tag(unsigned j) { return (uint8_t)(j * 37u + 11u); }
 
 static inline uint64_t hbtp_batch_check(unsigned depth) {

@@ -32,17 +32,6 @@ typedef struct resp_ctx {
 
 typedef void (*resp_handler)(resp_ctx *c, const redisReply *cmd);
 
-static size_t resp_utoa(char *out, size_t v) {
-    char tmp[24];
-    size_t n = 0, i;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    for (i = 0; i < n; i++) out[i] = tmp[n - 1 - i];
-    return n;
-}
-
 static void resp_simple(resp_ctx *c, const char *s, size_t len) {
     if (c->out_cap - c->out_len < len) {
         c->errors++;
@@ -60,7 +49,7 @@ static void resp_bulk(resp_ctx *c, const char *data, size_t len) {
     }
     p = (char *)c->out + c->out_len;
     *p++ = '$';
-    p += resp_utoa(p, len);
+    p += hbtp_utoa(p, len);
     *p++ = '\r';
     *p++ = '\n';
     memcpy(p, data, len);
