@@ -203,11 +203,9 @@ static int dxc_validate(void *p, char *why, size_t size) {
         return -1;
     }
     out = dx_hbtp_conn_output(&c->conn, &len);
-    ok = len == want_len && memcmp(out, want, len) == 0;
-    if (!ok) snprintf(why, size, "output differs (%lu bytes, expected %lu)", (unsigned long)len, (unsigned long)want_len);
+    ok = hbtp_check_output(out, len, want, want_len, why, size);
     dx_hbtp_conn_consume(&c->conn, len);
-    free(want);
-    return ok ? 0 : -1;
+    return ok;
 }
 
 static void dxc_wire(void *p, double *req, double *ans) {
@@ -328,11 +326,9 @@ static int dxl_validate(void *p, char *why, size_t size) {
         return -1;
     }
     out = dx_hbtp_resp_data(&c->resp, &len);
-    ok = len == want_len && memcmp(out, want, len) == 0;
-    if (!ok) snprintf(why, size, "output differs (%lu bytes, expected %lu)", (unsigned long)len, (unsigned long)want_len);
+    ok = hbtp_check_output(out, len, want, want_len, why, size);
     dx_hbtp_resp_consume(&c->resp, len);
-    free(want);
-    return ok ? 0 : -1;
+    return ok;
 }
 
 static void dxl_wire(void *p, double *req, double *ans) {

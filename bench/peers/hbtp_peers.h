@@ -26,6 +26,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -46,6 +49,16 @@ static inline size_t hbtp_utoa(char *out, size_t v) {
     } while (v);
     for (i = 0; i < n; i++) out[i] = tmp[n - 1 - i];
     return n;
+}
+
+/* 0 if out[0..len) is exactly the expected answers, else -1 with the reason
+   in why; frees want either way. */
+static inline int hbtp_check_output(const uint8_t *out, size_t len, uint8_t *want, size_t want_len, char *why,
+                                    size_t size) {
+    int ok = len == want_len && memcmp(out, want, len) == 0;
+    if (!ok) snprintf(why, size, "output differs (%lu bytes, expected %lu)", (unsigned long)len, (unsigned long)want_len);
+    free(want);
+    return ok ? 0 : -1;
 }
 
 static inline uint8_t hbtp_tag(unsigned j) { return (uint8_t)(j * 37u + 11u); }

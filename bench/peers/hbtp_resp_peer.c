@@ -206,11 +206,9 @@ static int resp_validate(void *p, char *why, size_t size) {
         free(want);
         return -1;
     }
-    ok = c->out_len == at && memcmp(c->out, want, at) == 0;
-    if (!ok) snprintf(why, size, "output differs (%lu bytes, expected %lu)", (unsigned long)c->out_len, (unsigned long)at);
-    free(want);
+    ok = hbtp_check_output(c->out, c->out_len, want, at, why, size);
     c->out_len = 0;
-    return ok ? 0 : -1;
+    return ok;
 }
 
 static void resp_wire(void *p, double *req, double *ans) {
