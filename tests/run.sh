@@ -130,6 +130,10 @@ if [ -x "$B/ex-teleport_users" ]; then
     fi
 fi
 
+if [ -x "$B/ex-cas_chunks" ]; then
+    check "example-cas_chunks" bash -c "a=\$(./$B/ex-cas_chunks dx_cas.h | sed 's/^[^:]*://') && b=\$(./$B/ex-cas_chunks - < dx_cas.h | sed 's/^[^:]*://') && [ \"\$a\" = \"\$b\" ] && echo \"\$a\" | grep -q ' chunks, root sha256-'"
+fi
+
 # 5. every quick start in the README compiles as written and runs
 awk -v dir="$B" '/^```c$/ { n++; f = dir "/readme_quickstart_" n ".c"; printf "" > f; on = 1; next }
                  /^```$/ { on = 0; next } on { print >> f }' README.md

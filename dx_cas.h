@@ -1,0 +1,1527 @@
+/* dx_cas.h - v0.1.0 - Merkle content-addressable storage: hashing, chunking, Merkle proofs - SPDX-License-Identifier: MIT OR Unlicense (text at end)
+
+   The building blocks of a content-addressable store that a backup tool, a
+   package updater, a sync service or a firmware image store can embed:
+   SHA-256 (portable C, x86 SHA-NI and ARMv8 crypto extensions chosen at run
+   time), self-describing object ids, fixed-size and FastCDC content-defined
+   chunking that takes input in pieces of any size, and RFC 6962 / RFC 9162
+   Merkle trees with inclusion and consistency proofs.
+
+QUICK START
+   Do this:
+       #define DX_IMPLEMENTATION
+   before you include this file in *one* C or C++ file to create the
+   implementation. Other files include it without the define.
+
+       dx_cas_hashfn fn;
+       dx_cas_hashfn_init(&fn, DX_CAS_ALG_SHA256);       // detects SHA-NI / ARMv8 once
+       dx_cas_chunker ch;
+       dx_cas_chunker_config cc = {0};                    // FastCDC, 16 KiB average
+       dx_cas_chunker_init(&ch, &cc);
+       dx_cas_merkle tree;                                // the blob's identity: a Merkle
+       dx_cas_merkle_init(&tree, &fn);                    // root over its chunk ids
+       dx_cas_chunk c;
+       size_t used;
+       while (len > 0) {                                  // data arrives in pieces of any size
+           if (dx_cas_chunker_feed(&ch, p, len, &used, &c)) add_chunk(&fn, &tree, c);
+           p += used, len -= used;
+       }
+       if (dx_cas_chunker_finish(&ch, &c)) add_chunk(&fn, &tree, c);
+       uint8_t root[32];
+       dx_cas_merkle_root(&tree, root);
+       // add_chunk: dx_cas_merkle_leaf(&fn, bytes of c, c.length, leaf); dx_cas_merkle_push(&tree, leaf);
+
+   examples/cas_chunks.c is this program, reading a file.
+
+OVERVIEW
+   - Hashing: dx_cas_sha256_* (init/update/final and one-shot). The CPU is
+     probed when a dx_cas_hashfn or a dx_cas_sha256 is initialised and the
+     choice is kept in that object: there are no globals. x86-64/x86 with
+     SHA-NI (GCC/Clang), AArch64 with the SHA-2 extension (Linux getauxval,
+     Apple, or a compile-time __ARM_FEATURE_SHA2), portable C everywhere else.
+   - Ids: dx_cas_id = algorithm code + 32-byte digest. Binary form as a
+     multihash (code, length, digest: 34 bytes); text form "sha256-<64 hex>"
+     for people and file names (lower case; the parser accepts only that).
+   - Chunking: FastCDC as in Xia et al., "The Design of Fast Content-Defined
+     Chunking for Data Deduplication Based Storage Systems" (IEEE TPDS 2020):
+     gear hash, cut-point skipping below the minimum, normalized chunking
+     (a stricter mask before the average size, a looser one after), two
+     bytes per step. Boundaries and gear hashes are those of the fastcdc-rs
+     crate's v2020 module, bit for bit (tests/vectors/cas/). Fixed-size
+     chunking too. The chunker is streaming: feeding the input in pieces of
+     any size gives the same chunks as one call.
+   - Merkle trees (RFC 9162 section 2.1): leaf = H(0x00 || data), node =
+     H(0x01 || left || right), split at the largest power of two smaller
+     than n, no duplicated last node; empty tree = H(""). A streaming root
+     in O(log n) memory (64 hashes, any count up to 2^64 - 1), inclusion and
+     consistency proofs generated from a list of leaf hashes and verified
+     with the RFC 9162 algorithms, which reject proofs that are too short or
+     too long.
+   DOES NOT (yet): BLAKE3, object stores, manifests, snapshots, GC. They are
+   planned for the following versions (see VERSION HISTORY).
+
+API
+   Algorithms and CPU
+   uint32_t dx_cas_cpu_detect(void)
+       the accelerations this build can use on this CPU (DX_CAS_CPU_* bits).
+       allocates: no. thread-safety: any thread (it reads CPUID / auxv only).
+   dx_result dx_cas_hashfn_init(dx_cas_hashfn *fn, uint32_t alg)
+       alg DX_CAS_ALG_SHA256 (or 0, the default); fn->cpu = dx_cas_cpu_detect()
+       (clear bits to force the portable code). errors: DX_ERR_UNSUPPORTED.
+   const char *dx_cas_alg_name(uint32_t alg)       "sha256", or NULL if unknown
+
+   SHA-256
+   void dx_cas_sha256_init(dx_cas_sha256 *h, uint32_t cpu)
+       cpu: DX_CAS_CPU_* bits allowed (dx_cas_cpu_detect(), fn->cpu, or 0 for portable).
+   void dx_cas_sha256_update(dx_cas_sha256 *h, const void *data, size_t len)
+   void dx_cas_sha256_final(dx_cas_sha256 *h, uint8_t out[32])   h may be re-initialised after
+   void dx_cas_sha256_digest(const void *data, size_t len, uint8_t out[32])
+       one-shot; probes the CPU on each call (CPUID is slow in VMs: for many
+       small inputs keep a dx_cas_hashfn and use dx_cas_hash).
+   const char *dx_cas_sha256_impl_name(const dx_cas_sha256 *h)    "portable", "sha-ni", "armv8"
+   All: allocates: no. errors: none (any input is valid).
+
+   Ids
+   void dx_cas_hash(const dx_cas_hashfn *fn, const void *data, size_t len, dx_cas_id *out)
+   bool dx_cas_id_equal(const dx_cas_id *a, const dx_cas_id *b)
+   int64_t dx_cas_id_encode(const dx_cas_id *id, uint8_t *out, size_t cap)     34, or NOSPACE / UNSUPPORTED
+   int64_t dx_cas_id_decode(const uint8_t *buf, size_t len, dx_cas_id *out)    bytes used (34),
+       or DX_ERR_TRUNCATED, DX_ERR_UNSUPPORTED (unknown code), DX_ERR_CORRUPT (wrong length byte)
+   int64_t dx_cas_id_format(const dx_cas_id *id, char *out, size_t cap)
+       writes the text form and a NUL; returns its length (71). NOSPACE if cap < 72.
+   dx_result dx_cas_id_parse(const char *text, size_t len, dx_cas_id *out)
+       exactly "<alg>-<64 lower-case hex>"; anything else is DX_ERR_CORRUPT
+       (DX_ERR_UNSUPPORTED for a well-formed unknown algorithm name). out is
+       written only on success.
+
+   Chunking (one thread per chunker; allocates: no)
+   dx_result dx_cas_chunker_init(dx_cas_chunker *c, const dx_cas_chunker_config *cfg)
+       zeroed cfg: FastCDC, min 4 KiB, avg 16 KiB, max 64 KiB, level 1.
+       FastCDC limits (those of fastcdc-rs): min 64..1 MiB, avg 256..4 MiB,
+       max 1 KiB..16 MiB, min <= avg <= max. Fixed mode: chunks of avg_size
+       bytes (1..16 MiB). errors: DX_ERR_INVAL.
+   bool dx_cas_chunker_feed(dx_cas_chunker *c, const void *data, size_t len, size_t *out_used,
+                            dx_cas_chunk *out)
+       scans data; true when a chunk ended (then *out used bytes were taken
+       and *out describes the chunk), false when all len bytes were taken.
+       Chunks are given as absolute stream offsets: a FastCDC chunk may end
+       up to 2 bytes before the position consumed so far (FastCDC decides a
+       cut at an even position after seeing the next byte), so keep the
+       stream's last max_size + 2 bytes, or slice a whole buffer by offset.
+   bool dx_cas_chunker_finish(dx_cas_chunker *c, dx_cas_chunk *out)
+       end of stream: true and the last chunk if bytes remain. The chunker
+       can then be used for a new stream (offsets restart at 0).
+   int64_t dx_cas_chunk_buffer(const dx_cas_chunker_config *cfg, const void *data, size_t len,
+                               dx_cas_chunk *out, size_t cap)
+       every chunk of one buffer: the count, or DX_ERR_NOSPACE / DX_ERR_INVAL.
+   dx_cas_chunk.hash is the gear hash at the cut (0 for a chunk that ends
+   before any byte was hashed), as fastcdc-rs reports it; 0 in fixed mode.
+
+   Merkle trees (RFC 9162; hashes are 32 bytes; allocates: no)
+   void dx_cas_merkle_leaf(const dx_cas_hashfn *fn, const void *data, size_t len, uint8_t out[32])
+   void dx_cas_merkle_node(const dx_cas_hashfn *fn, const uint8_t left[32], const uint8_t right[32],
+                           uint8_t out[32])
+   void dx_cas_merkle_init(dx_cas_merkle *m, const dx_cas_hashfn *fn)
+   void dx_cas_merkle_push(dx_cas_merkle *m, const uint8_t leaf_hash[32])   O(1) amortized
+   void dx_cas_merkle_root(const dx_cas_merkle *m, uint8_t out[32])         any time; O(log n)
+   dx_result dx_cas_merkle_root_of(const dx_cas_hashfn *fn, const uint8_t *leaf_hashes, uint64_t n,
+                                   uint8_t out[32])
+       leaf_hashes: n x 32 bytes.
+   int64_t dx_cas_merkle_inclusion_proof(fn, const uint8_t *leaf_hashes, uint64_t n, uint64_t index,
+                                         uint8_t *out, size_t cap_hashes)
+       the audit path of leaf index (leaf to root): number of hashes written
+       (32 bytes each), or DX_ERR_INVAL (index >= n) / DX_ERR_NOSPACE.
+   dx_result dx_cas_merkle_verify_inclusion(fn, uint64_t index, uint64_t size, const uint8_t leaf_hash[32],
+                                            const uint8_t *proof, size_t count, const uint8_t root[32])
+       DX_OK, DX_CAS_ERR_PROOF (wrong hash, wrong length, extra nodes), DX_ERR_INVAL (index >= size).
+   int64_t dx_cas_merkle_consistency_proof(fn, const uint8_t *leaf_hashes, uint64_t n, uint64_t size1,
+                                           uint8_t *out, size_t cap_hashes)
+       proof that the tree of the first size1 leaves is a prefix of the tree
+       of all n: the count, or DX_ERR_INVAL (size1 > n) / DX_ERR_NOSPACE.
+       Empty when size1 is 0 or n.
+   dx_result dx_cas_merkle_verify_consistency(fn, uint64_t size1, uint64_t size2, const uint8_t root1[32],
+                                              const uint8_t root2[32], const uint8_t *proof, size_t count)
+       DX_OK or DX_CAS_ERR_PROOF; DX_ERR_INVAL if size1 > size2. Size 0 or
+       equal sizes need an empty proof (and equal roots for equal sizes).
+   int64_t dx_cas_proof_encode(const dx_cas_proof *p, const uint8_t *hashes, uint8_t *out, size_t cap)
+   int64_t dx_cas_proof_decode(const uint8_t *buf, size_t len, dx_cas_proof *out, const uint8_t **out_hashes)
+       the proof wire format below; decode checks the magic, version, kind,
+       algorithm, count (<= 128) and length, points *out_hashes into buf,
+       and returns the bytes used. errors: DX_CAS_ERR_MAGIC, DX_ERR_TRUNCATED,
+       DX_ERR_UNSUPPORTED, DX_ERR_CORRUPT, DX_ERR_LIMIT.
+   dx_result dx_cas_proof_verify(const dx_cas_hashfn *fn, const dx_cas_proof *p, const uint8_t *hashes,
+                                 const uint8_t a[32], const uint8_t b[32])
+       an inclusion proof (a = leaf hash, b = root) or a consistency proof
+       (a = first root, b = second root); fn must match p->alg.
+
+   const char *dx_cas_result_name(dx_result r)
+
+CONFIGURATION
+   DX_CAS_NO_SIMD       off   [impl]   portable code only: no SHA-NI / ARMv8 paths, no CPUID
+   DX_CAS_NO_STDIO      off   [global] (reserved) no directory store; the rest is freestanding
+   DX_STATIC / DX_CAS_STATIC, DX_CAS_API / DX_API, DX_MALLOC/DX_FREE, DX_NO_MALLOC,
+   DX_MEMCPY..., DX_ASSERT/DX_NO_ASSERT, DX_NO_ERROR_STRINGS, DX_CONFIG_HEADER: as in every dx header.
+
+MEMORY
+   Nothing here allocates. A dx_cas_sha256 is 112 bytes, a chunker under
+   100, a dx_cas_merkle 2 KiB (64 hashes: enough for 2^64 leaves). Proof
+   generation uses one dx_cas_merkle on the stack (about 2.2 KiB); nothing
+   recurses. Worst-case stack of any call: under 3 KiB.
+
+ERRORS
+   dx_result; module codes DX_CAS_ERR_PROOF (-500: a Merkle proof does not
+   lead to the root), DX_CAS_ERR_MAGIC (-501: not a dx_cas object).
+
+THREADING
+   No globals, no locks. Every object (hasher, chunker, tree) is used by one
+   thread at a time; a dx_cas_hashfn is read-only after init and may be
+   shared.
+
+SECURITY MODEL
+   Trusted: configs, the dx_cas_hashfn. Untrusted: id text and bytes, proofs
+   (wire form and hashes), tree sizes and indices given to the verifiers.
+   Parsers never read past len, bound every count before using it (a proof
+   holds at most 128 hashes), and write their output only on success.
+   Verification is constant in nothing: it is not meant to hide timing.
+
+WIRE FORMAT (integers little-endian)
+   id, binary (multihash): u8 code (0x12 sha2-256), u8 digest length (32), 32 digest bytes.
+   id, text: "sha256-" then the digest as 64 lower-case hex digits.
+   proof ("DXCP", format 1.0), 28 + 32 x count bytes:
+     0 "DXCP"  4 u8 major = 1  5 u8 minor = 0  6 u8 kind: 1 inclusion, 2 consistency
+     7 u8 algorithm code (0x12)  8 u64 index (inclusion) or first size (consistency)
+    16 u64 tree size (inclusion) or second size  24 u32 count (<= 128)
+    28 count x 32-byte hashes, leaf to root (RFC 9162 order)
+   Vectors: tests/vectors/cas/.
+
+VERSION HISTORY
+   0.1.0 (2026-11-23) first release: SHA-256 (portable, SHA-NI, ARMv8), ids,
+                      FastCDC 2020 and fixed chunking, RFC 9162 Merkle trees
+                      and proofs.
+   There is no ABI promise between versions: vendor the header, link statically.
+*/
+#if defined(DX_IMPLEMENTATION) && !defined(DX_CAS_IMPLEMENTATION)
+#define DX_CAS_IMPLEMENTATION
+#endif
+#ifndef DX_CAS_H
+#define DX_CAS_H
+/* ---- dx common block v1: identical bytes in every dx header (tests/compile/common_block.sh) ---- */
+#ifndef DX_COMMON_VERSION
+#define DX_COMMON_VERSION 1
+#ifdef DX_CONFIG_HEADER
+#include DX_CONFIG_HEADER
+#endif
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+#define DX_INLINE static inline
+#define DX_VERSION_PACK(major, minor, patch) ((major) * 1000000u + (minor) * 1000u + (patch))
+#if defined(__cplusplus) && __cplusplus >= 201103L
+#define DX_STATIC_ASSERT(cond, name) static_assert(cond, #name)
+#elif defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
+#define DX_STATIC_ASSERT(cond, name) _Static_assert(cond, #name)
+#else /* C99: a negative array size fails to compile */
+#define DX_STATIC_ASSERT(cond, name) typedef char dx_static_assert_##name[(cond) ? 1 : -1]
+#endif
+#if defined(DX_NO_LIBC)
+#ifndef DX_NO_STDIO
+#define DX_NO_STDIO
+#endif
+#ifndef DX_NO_MALLOC
+#define DX_NO_MALLOC
+#endif
+#ifndef DX_NO_ASSERT
+#define DX_NO_ASSERT
+#endif
+#endif
+#ifdef __cplusplus
+extern "C" {
+#endif
+/* 0 is success, negative values are errors; functions that count return >= 0 or a dx_result. */
+typedef int32_t dx_result;
+enum {
+    DX_OK = 0,
+    DX_ERR_INVAL = -1,        /* a bad argument: NULL, zero size, out-of-range value */
+    DX_ERR_NOMEM = -2,        /* the allocator failed, or there is none (DX_NO_MALLOC) */
+    DX_ERR_NOSPACE = -3,      /* the caller's buffer is too small */
+    DX_ERR_TRUNCATED = -4,    /* input ends early: feed more bytes */
+    DX_ERR_CORRUPT = -5,      /* input is malformed */
+    DX_ERR_UNSUPPORTED = -6,  /* unknown major version or required flag */
+    DX_ERR_LIMIT = -7,        /* a configured or format limit was exceeded */
+    DX_ERR_CHECKSUM = -8,     /* a checksum or hash does not match */
+    DX_ERR_NOTFOUND = -9,
+    DX_ERR_EXISTS = -10,
+    DX_ERR_AGAIN = -11,
+    DX_ERR_BUSY = -12,
+    DX_ERR_TIMEOUT = -13,
+    DX_ERR_CANCELED = -14,
+    DX_ERR_CLOSED = -15,
+    DX_ERR_IO = -16,
+    DX_ERR_OS = -17,
+    DX_ERR_MISUSE = -18       /* the API was called in the wrong state */
+};
+/* Runtime allocator; all zero means DX_MALLOC/DX_FREE (none under DX_NO_MALLOC). */
+typedef struct dx_allocator {
+    void *(*alloc)(size_t size, void *user);
+    void (*free)(void *ptr, size_t size, void *user);
+    void *user;
+} dx_allocator;
+/* Little-endian loads and stores, byte by byte: any alignment, any host byte order. */
+DX_INLINE uint16_t dx_load_u16le(const void *p) {
+    const uint8_t *b = (const uint8_t *)p;
+    return (uint16_t)(b[0] | (b[1] << 8));
+}
+DX_INLINE uint32_t dx_load_u32le(const void *p) {
+    const uint8_t *b = (const uint8_t *)p;
+    return (uint32_t)b[0] | ((uint32_t)b[1] << 8) | ((uint32_t)b[2] << 16) | ((uint32_t)b[3] << 24);
+}
+DX_INLINE uint64_t dx_load_u64le(const void *p) {
+    const uint8_t *b = (const uint8_t *)p;
+    return (uint64_t)dx_load_u32le(b) | ((uint64_t)dx_load_u32le(b + 4) << 32);
+}
+DX_INLINE void dx_store_u16le(void *p, uint16_t v) {
+    uint8_t *b = (uint8_t *)p;
+    b[0] = (uint8_t)v;
+    b[1] = (uint8_t)(v >> 8);
+}
+DX_INLINE void dx_store_u32le(void *p, uint32_t v) {
+    uint8_t *b = (uint8_t *)p;
+    b[0] = (uint8_t)v;
+    b[1] = (uint8_t)(v >> 8);
+    b[2] = (uint8_t)(v >> 16);
+    b[3] = (uint8_t)(v >> 24);
+}
+DX_INLINE void dx_store_u64le(void *p, uint64_t v) {
+    dx_store_u32le(p, (uint32_t)v);
+    dx_store_u32le((uint8_t *)p + 4, (uint32_t)(v >> 32));
+}
+/* The name of a common result code ("" under DX_NO_ERROR_STRINGS). */
+DX_INLINE const char *dx_result_name(dx_result r) {
+#if defined(DX_NO_ERROR_STRINGS)
+    (void)r;
+    return "";
+#else
+    switch (r) {
+    case DX_OK: return "DX_OK";
+    case DX_ERR_INVAL: return "DX_ERR_INVAL";
+    case DX_ERR_NOMEM: return "DX_ERR_NOMEM";
+    case DX_ERR_NOSPACE: return "DX_ERR_NOSPACE";
+    case DX_ERR_TRUNCATED: return "DX_ERR_TRUNCATED";
+    case DX_ERR_CORRUPT: return "DX_ERR_CORRUPT";
+    case DX_ERR_UNSUPPORTED: return "DX_ERR_UNSUPPORTED";
+    case DX_ERR_LIMIT: return "DX_ERR_LIMIT";
+    case DX_ERR_CHECKSUM: return "DX_ERR_CHECKSUM";
+    case DX_ERR_NOTFOUND: return "DX_ERR_NOTFOUND";
+    case DX_ERR_EXISTS: return "DX_ERR_EXISTS";
+    case DX_ERR_AGAIN: return "DX_ERR_AGAIN";
+    case DX_ERR_BUSY: return "DX_ERR_BUSY";
+    case DX_ERR_TIMEOUT: return "DX_ERR_TIMEOUT";
+    case DX_ERR_CANCELED: return "DX_ERR_CANCELED";
+    case DX_ERR_CLOSED: return "DX_ERR_CLOSED";
+    case DX_ERR_IO: return "DX_ERR_IO";
+    case DX_ERR_OS: return "DX_ERR_OS";
+    case DX_ERR_MISUSE: return "DX_ERR_MISUSE";
+    default: return "DX_ERR_UNKNOWN";
+    }
+#endif
+}
+#ifdef __cplusplus
+}
+#endif
+#endif /* DX_COMMON_VERSION */
+#if DX_COMMON_VERSION < 1
+#error "an older dx header was included first; update it"
+#endif
+/* ---- end of dx common block ---- */
+#ifndef DX_CAS_API /* DX_CAS_API > DX_API > static (DX_STATIC / DX_CAS_STATIC) > extern */
+#if defined(DX_API)
+#define DX_CAS_API DX_API
+#elif (defined(DX_STATIC) || defined(DX_CAS_STATIC)) && (defined(__GNUC__) || defined(__clang__))
+#define DX_CAS_API static __attribute__((unused))
+#elif defined(DX_STATIC) || defined(DX_CAS_STATIC)
+#define DX_CAS_API static
+#else
+#define DX_CAS_API extern
+#endif
+#endif
+
+#define DX_CAS_VERSION_MAJOR 0
+#define DX_CAS_VERSION_MINOR 1
+#define DX_CAS_VERSION_PATCH 0
+#define DX_CAS_VERSION DX_VERSION_PACK(0, 1, 0)
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum {
+    DX_CAS_ERR_PROOF = -500, /* a Merkle proof does not lead to the root (or has the wrong length) */
+    DX_CAS_ERR_MAGIC = -501  /* not a dx_cas object: wrong magic */
+};
+
+enum {
+    DX_CAS_HASH_SIZE = 32,      /* every digest and Merkle hash */
+    DX_CAS_ID_SIZE = 34,        /* binary id: code, length, digest */
+    DX_CAS_ID_TEXT_LEN = 71,    /* "sha256-" + 64 hex digits */
+    DX_CAS_ID_TEXT_SIZE = 72,   /* with the NUL */
+    DX_CAS_MERKLE_MAX_DEPTH = 64,
+    DX_CAS_PROOF_MAX = 128,     /* hashes in a decoded proof */
+    DX_CAS_PROOF_HEADER_SIZE = 28,
+    DX_CAS_PROOF_INCLUSION = 1,
+    DX_CAS_PROOF_CONSISTENCY = 2
+};
+
+/* Algorithms: multihash codes. 0 means the default (SHA-256) where an algorithm is asked for. */
+enum {
+    DX_CAS_ALG_DEFAULT = 0,
+    DX_CAS_ALG_SHA256 = 0x12
+};
+
+/* CPU accelerations (dx_cas_cpu_detect) */
+enum {
+    DX_CAS_CPU_SHA_NI = 1,    /* x86 SHA extensions (with SSE4.1) */
+    DX_CAS_CPU_ARM_SHA2 = 2   /* ARMv8 SHA-256 instructions */
+};
+
+/* Chunking modes and FastCDC normalization levels (0 = default in both) */
+enum {
+    DX_CAS_CHUNK_FASTCDC = 0,
+    DX_CAS_CHUNK_FIXED = 1
+};
+enum {
+    DX_CAS_NC_DEFAULT = 0,   /* level 1 */
+    DX_CAS_NC_LEVEL0 = 1,    /* no normalization */
+    DX_CAS_NC_LEVEL1 = 2,
+    DX_CAS_NC_LEVEL2 = 3,
+    DX_CAS_NC_LEVEL3 = 4
+};
+
+typedef struct dx_cas_hashfn {
+    uint32_t alg; /* DX_CAS_ALG_SHA256 */
+    uint32_t cpu; /* DX_CAS_CPU_* bits the hash may use */
+} dx_cas_hashfn;
+
+typedef struct dx_cas_sha256 {
+    uint32_t state[8];
+    uint64_t total;   /* bytes hashed */
+    uint8_t buf[64];
+    uint32_t used;    /* bytes in buf */
+    uint32_t impl;    /* 0 portable, else the DX_CAS_CPU_* path in use */
+} dx_cas_sha256;
+
+typedef struct dx_cas_id {
+    uint32_t alg;                       /* multihash code */
+    uint8_t digest[DX_CAS_HASH_SIZE];
+} dx_cas_id;
+
+typedef struct dx_cas_chunker_config {
+    uint32_t mode;          /* DX_CAS_CHUNK_FASTCDC (0) or DX_CAS_CHUNK_FIXED */
+    uint32_t min_size;      /* bytes; 0 = avg_size / 4 */
+    uint32_t avg_size;      /* bytes; 0 = 16 KiB (fixed mode: the chunk size) */
+    uint32_t max_size;      /* bytes; 0 = avg_size * 4 */
+    uint32_t normalization; /* DX_CAS_NC_*; 0 = level 1 */
+    uint64_t seed;          /* 0 = the reference gear table; else each entry is XORed with it */
+} dx_cas_chunker_config;
+
+typedef struct dx_cas_chunk {
+    uint64_t offset;  /* from the start of the stream */
+    uint64_t hash;    /* gear hash at the cut (FastCDC) */
+    uint32_t length;
+} dx_cas_chunk;
+
+typedef struct dx_cas_chunker {
+    uint32_t mode, min_size, avg_size, max_size;
+    uint32_t skip;      /* scanning starts at this chunk offset: 2 * (min_size / 2) */
+    uint32_t center;    /* the strict mask is used below this even offset: 2 * (avg_size / 2) */
+    uint64_t mask_s, mask_l, mask_s_ls, mask_l_ls, seed, seed_ls;
+    uint64_t hash;      /* gear hash of the current chunk */
+    uint64_t start;     /* stream offset of the current chunk */
+    uint32_t n;         /* bytes of the current chunk seen */
+    uint8_t pending;    /* the byte at an even offset, waiting for its pair */
+    uint8_t has_pending;
+} dx_cas_chunker;
+
+typedef struct dx_cas_merkle {
+    dx_cas_hashfn fn;
+    uint64_t count;                                     /* leaves pushed */
+    uint8_t stack[DX_CAS_MERKLE_MAX_DEPTH][DX_CAS_HASH_SIZE]; /* roots of the perfect subtrees, largest first */
+    uint32_t depth;
+} dx_cas_merkle;
+
+typedef struct dx_cas_proof {
+    uint32_t kind;    /* DX_CAS_PROOF_INCLUSION or DX_CAS_PROOF_CONSISTENCY */
+    uint32_t alg;     /* multihash code */
+    uint64_t a;       /* leaf index, or the first tree size */
+    uint64_t b;       /* tree size, or the second tree size */
+    uint32_t count;   /* hashes */
+} dx_cas_proof;
+
+DX_CAS_API uint32_t dx_cas_cpu_detect(void);
+DX_CAS_API dx_result dx_cas_hashfn_init(dx_cas_hashfn *fn, uint32_t alg);
+DX_CAS_API const char *dx_cas_alg_name(uint32_t alg);
+
+DX_CAS_API void dx_cas_sha256_init(dx_cas_sha256 *h, uint32_t cpu);
+DX_CAS_API void dx_cas_sha256_update(dx_cas_sha256 *h, const void *data, size_t len);
+DX_CAS_API void dx_cas_sha256_final(dx_cas_sha256 *h, uint8_t out[32]);
+DX_CAS_API void dx_cas_sha256_digest(const void *data, size_t len, uint8_t out[32]);
+DX_CAS_API const char *dx_cas_sha256_impl_name(const dx_cas_sha256 *h);
+
+DX_CAS_API void dx_cas_hash(const dx_cas_hashfn *fn, const void *data, size_t len, dx_cas_id *out);
+DX_CAS_API bool dx_cas_id_equal(const dx_cas_id *a, const dx_cas_id *b);
+DX_CAS_API int64_t dx_cas_id_encode(const dx_cas_id *id, uint8_t *out, size_t cap);
+DX_CAS_API int64_t dx_cas_id_decode(const uint8_t *buf, size_t len, dx_cas_id *out);
+DX_CAS_API int64_t dx_cas_id_format(const dx_cas_id *id, char *out, size_t cap);
+DX_CAS_API dx_result dx_cas_id_parse(const char *text, size_t len, dx_cas_id *out);
+
+DX_CAS_API dx_result dx_cas_chunker_init(dx_cas_chunker *c, const dx_cas_chunker_config *cfg);
+DX_CAS_API bool dx_cas_chunker_feed(dx_cas_chunker *c, const void *data, size_t len, size_t *out_used,
+                                    dx_cas_chunk *out);
+DX_CAS_API bool dx_cas_chunker_finish(dx_cas_chunker *c, dx_cas_chunk *out);
+DX_CAS_API int64_t dx_cas_chunk_buffer(const dx_cas_chunker_config *cfg, const void *data, size_t len,
+                                       dx_cas_chunk *out, size_t cap);
+
+DX_CAS_API void dx_cas_merkle_leaf(const dx_cas_hashfn *fn, const void *data, size_t len, uint8_t out[32]);
+DX_CAS_API void dx_cas_merkle_node(const dx_cas_hashfn *fn, const uint8_t left[32], const uint8_t right[32],
+                                   uint8_t out[32]);
+DX_CAS_API void dx_cas_merkle_init(dx_cas_merkle *m, const dx_cas_hashfn *fn);
+DX_CAS_API void dx_cas_merkle_push(dx_cas_merkle *m, const uint8_t leaf_hash[32]);
+DX_CAS_API void dx_cas_merkle_root(const dx_cas_merkle *m, uint8_t out[32]);
+DX_CAS_API dx_result dx_cas_merkle_root_of(const dx_cas_hashfn *fn, const uint8_t *leaf_hashes, uint64_t n,
+                                           uint8_t out[32]);
+DX_CAS_API int64_t dx_cas_merkle_inclusion_proof(const dx_cas_hashfn *fn, const uint8_t *leaf_hashes, uint64_t n,
+                                                 uint64_t index, uint8_t *out, size_t cap_hashes);
+DX_CAS_API dx_result dx_cas_merkle_verify_inclusion(const dx_cas_hashfn *fn, uint64_t index, uint64_t size,
+                                                    const uint8_t leaf_hash[32], const uint8_t *proof, size_t count,
+                                                    const uint8_t root[32]);
+DX_CAS_API int64_t dx_cas_merkle_consistency_proof(const dx_cas_hashfn *fn, const uint8_t *leaf_hashes, uint64_t n,
+                                                   uint64_t size1, uint8_t *out, size_t cap_hashes);
+DX_CAS_API dx_result dx_cas_merkle_verify_consistency(const dx_cas_hashfn *fn, uint64_t size1, uint64_t size2,
+                                                      const uint8_t root1[32], const uint8_t root2[32],
+                                                      const uint8_t *proof, size_t count);
+DX_CAS_API int64_t dx_cas_proof_encode(const dx_cas_proof *p, const uint8_t *hashes, uint8_t *out, size_t cap);
+DX_CAS_API int64_t dx_cas_proof_decode(const uint8_t *buf, size_t len, dx_cas_proof *out,
+                                       const uint8_t **out_hashes);
+DX_CAS_API dx_result dx_cas_proof_verify(const dx_cas_hashfn *fn, const dx_cas_proof *p, const uint8_t *hashes,
+                                         const uint8_t a[32], const uint8_t b[32]);
+
+DX_CAS_API const char *dx_cas_result_name(dx_result r);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* DX_CAS_H */
+/* ===== STOP HERE if you only need the API. Below is the implementation. ===== */
+#if defined(DX_CAS_IMPLEMENTATION) && !defined(DX_CAS_IMPLEMENTATION_DONE)
+#define DX_CAS_IMPLEMENTATION_DONE
+
+/* Implementation defaults shared by every dx header (each under #ifndef). */
+#ifndef DX_ASSERT
+#if defined(DX_NO_ASSERT)
+#define DX_ASSERT(c) ((void)0)
+#else
+#include <assert.h>
+#define DX_ASSERT(c) assert(c)
+#endif
+#endif
+#if defined(DX_MALLOC) != defined(DX_FREE)
+#error "define both DX_MALLOC and DX_FREE, or neither"
+#endif
+#if !defined(DX_MALLOC) && !defined(DX_NO_MALLOC)
+#include <stdlib.h>
+#define DX_MALLOC(size, user) ((void)(user), malloc(size))
+#define DX_FREE(ptr, size, user) ((void)(size), (void)(user), free(ptr))
+#endif
+#if !defined(DX_MEMCPY) && defined(DX_NO_LIBC)
+#define DX_MEMCPY __builtin_memcpy
+#define DX_MEMMOVE __builtin_memmove
+#define DX_MEMSET __builtin_memset
+#define DX_MEMCMP __builtin_memcmp
+#elif !defined(DX_MEMCPY)
+#include <string.h>
+#define DX_MEMCPY memcpy
+#define DX_MEMMOVE memmove
+#define DX_MEMSET memset
+#define DX_MEMCMP memcmp
+#endif
+#ifndef DXI_PRIVATE
+#if defined(__GNUC__) || defined(__clang__)
+#define DXI_PRIVATE static __attribute__((unused))
+#else
+#define DXI_PRIVATE static
+#endif
+#endif
+
+/* CPU paths: SHA-NI on x86 with GCC/Clang, the SHA-2 instructions on AArch64. */
+#if !defined(DX_CAS_NO_SIMD) && (defined(__x86_64__) || defined(__i386__)) && \
+    (defined(__GNUC__) || defined(__clang__)) && !defined(__TINYC__)
+#define DXI_CAS_X86 1
+#include <immintrin.h>
+#include <cpuid.h>
+#endif
+#if !defined(DX_CAS_NO_SIMD) && defined(__aarch64__) && (defined(__GNUC__) || defined(__clang__))
+#define DXI_CAS_ARM64 1
+#include <arm_neon.h>
+#if defined(__linux__) && !defined(DX_NO_LIBC)
+#include <sys/auxv.h>
+#define DXI_CAS_ARM64_AUXV 1
+#endif
+#if defined(__clang__)
+#define DXI_CAS_ARM64_TARGET __attribute__((target("crypto")))
+#else
+#define DXI_CAS_ARM64_TARGET __attribute__((target("+crypto")))
+#endif
+#endif
+
+/* ---- SHA-256 (FIPS 180-4) ---- */
+
+static const uint32_t dxi_cas_k256[64] = {
+    0x428a2f98u, 0x71374491u, 0xb5c0fbcfu, 0xe9b5dba5u, 0x3956c25bu, 0x59f111f1u, 0x923f82a4u, 0xab1c5ed5u,
+    0xd807aa98u, 0x12835b01u, 0x243185beu, 0x550c7dc3u, 0x72be5d74u, 0x80deb1feu, 0x9bdc06a7u, 0xc19bf174u,
+    0xe49b69c1u, 0xefbe4786u, 0x0fc19dc6u, 0x240ca1ccu, 0x2de92c6fu, 0x4a7484aau, 0x5cb0a9dcu, 0x76f988dau,
+    0x983e5152u, 0xa831c66du, 0xb00327c8u, 0xbf597fc7u, 0xc6e00bf3u, 0xd5a79147u, 0x06ca6351u, 0x14292967u,
+    0x27b70a85u, 0x2e1b2138u, 0x4d2c6dfcu, 0x53380d13u, 0x650a7354u, 0x766a0abbu, 0x81c2c92eu, 0x92722c85u,
+    0xa2bfe8a1u, 0xa81a664bu, 0xc24b8b70u, 0xc76c51a3u, 0xd192e819u, 0xd6990624u, 0xf40e3585u, 0x106aa070u,
+    0x19a4c116u, 0x1e376c08u, 0x2748774cu, 0x34b0bcb5u, 0x391c0cb3u, 0x4ed8aa4au, 0x5b9cca4fu, 0x682e6ff3u,
+    0x748f82eeu, 0x78a5636fu, 0x84c87814u, 0x8cc70208u, 0x90befffau, 0xa4506cebu, 0xbef9a3f7u, 0xc67178f2u};
+
+DXI_PRIVATE uint32_t dxi_cas_load_u32be(const uint8_t *b) {
+    return ((uint32_t)b[0] << 24) | ((uint32_t)b[1] << 16) | ((uint32_t)b[2] << 8) | (uint32_t)b[3];
+}
+DXI_PRIVATE void dxi_cas_store_u32be(uint8_t *b, uint32_t v) {
+    b[0] = (uint8_t)(v >> 24);
+    b[1] = (uint8_t)(v >> 16);
+    b[2] = (uint8_t)(v >> 8);
+    b[3] = (uint8_t)v;
+}
+
+#define DXI_CAS_ROR(x, n) (((x) >> (n)) | ((x) << (32 - (n))))
+#define DXI_CAS_S0(x) (DXI_CAS_ROR(x, 2) ^ DXI_CAS_ROR(x, 13) ^ DXI_CAS_ROR(x, 22))
+#define DXI_CAS_S1(x) (DXI_CAS_ROR(x, 6) ^ DXI_CAS_ROR(x, 11) ^ DXI_CAS_ROR(x, 25))
+#define DXI_CAS_G0(x) (DXI_CAS_ROR(x, 7) ^ DXI_CAS_ROR(x, 18) ^ ((x) >> 3))
+#define DXI_CAS_G1(x) (DXI_CAS_ROR(x, 17) ^ DXI_CAS_ROR(x, 19) ^ ((x) >> 10))
+
+DXI_PRIVATE void dxi_cas_sha256_blocks_c(uint32_t st[8], const uint8_t *p, size_t nblocks) {
+    uint32_t w[16], a, b, c, d, e, f, g, h, t1, t2;
+    unsigned i;
+    while (nblocks--) {
+        a = st[0], b = st[1], c = st[2], d = st[3], e = st[4], f = st[5], g = st[6], h = st[7];
+        for (i = 0; i < 64; i++) {
+            if (i < 16) {
+                w[i] = dxi_cas_load_u32be(p + 4 * i);
+            } else {
+                uint32_t w15 = w[(i - 15) & 15], w2 = w[(i - 2) & 15];
+                w[i & 15] += DXI_CAS_G0(w15) + w[(i - 7) & 15] + DXI_CAS_G1(w2);
+            }
+            t1 = h + DXI_CAS_S1(e) + ((e & f) ^ (~e & g)) + dxi_cas_k256[i] + w[i & 15];
+            t2 = DXI_CAS_S0(a) + ((a & b) ^ (a & c) ^ (b & c));
+            h = g, g = f, f = e, e = d + t1, d = c, c = b, b = a, a = t1 + t2;
+        }
+        st[0] += a, st[1] += b, st[2] += c, st[3] += d, st[4] += e, st[5] += f, st[6] += g, st[7] += h;
+        p += 64;
+    }
+}
+
+#if defined(DXI_CAS_X86)
+/* The state lives as ABEF / CDGH in two registers, as the SHA-NI rounds want it. */
+#define DXI_CAS_SHANI_QR(g, w)                                                                         \
+    do {                                                                                               \
+        __m128i m_ = _mm_add_epi32(w, _mm_loadu_si128((const __m128i *)(const void *)(dxi_cas_k256 + 4 * (g)))); \
+        s1 = _mm_sha256rnds2_epu32(s1, s0, m_);                                                         \
+        m_ = _mm_shuffle_epi32(m_, 0x0e);                                                               \
+        s0 = _mm_sha256rnds2_epu32(s0, s1, m_);                                                         \
+    } while (0)
+/* w0 becomes the next 4 schedule words from the previous 16 (w0..w3, oldest first) */
+#define DXI_CAS_SHANI_SCHED(w0, w1, w2, w3) \
+    w0 = _mm_sha256msg2_epu32(_mm_add_epi32(_mm_sha256msg1_epu32(w0, w1), _mm_alignr_epi8(w3, w2, 4)), w3)
+
+__attribute__((target("sha,sse4.1,ssse3"))) DXI_PRIVATE void dxi_cas_sha256_blocks_shani(uint32_t st[8],
+                                                                                          const uint8_t *p,
+                                                                                          size_t nblocks) {
+    const __m128i bswap = _mm_set_epi64x((long long)0x0c0d0e0f08090a0bull, (long long)0x0405060700010203ull);
+    __m128i t, s0, s1, save0, save1, w0, w1, w2, w3;
+    t = _mm_loadu_si128((const __m128i *)(const void *)&st[0]);
+    s1 = _mm_loadu_si128((const __m128i *)(const void *)&st[4]);
+    t = _mm_shuffle_epi32(t, 0xb1);
+    s1 = _mm_shuffle_epi32(s1, 0x1b);
+    s0 = _mm_alignr_epi8(t, s1, 8);
+    s1 = _mm_blend_epi16(s1, t, 0xf0);
+    while (nblocks--) {
+        save0 = s0, save1 = s1;
+        w0 = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(const void *)(p + 0)), bswap);
+        w1 = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(const void *)(p + 16)), bswap);
+        w2 = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(const void *)(p + 32)), bswap);
+        w3 = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(const void *)(p + 48)), bswap);
+        DXI_CAS_SHANI_QR(0, w0);
+        DXI_CAS_SHANI_QR(1, w1);
+        DXI_CAS_SHANI_QR(2, w2);
+        DXI_CAS_SHANI_QR(3, w3);
+        DXI_CAS_SHANI_SCHED(w0, w1, w2, w3); DXI_CAS_SHANI_QR(4, w0);
+        DXI_CAS_SHANI_SCHED(w1, w2, w3, w0); DXI_CAS_SHANI_QR(5, w1);
+        DXI_CAS_SHANI_SCHED(w2, w3, w0, w1); DXI_CAS_SHANI_QR(6, w2);
+        DXI_CAS_SHANI_SCHED(w3, w0, w1, w2); DXI_CAS_SHANI_QR(7, w3);
+        DXI_CAS_SHANI_SCHED(w0, w1, w2, w3); DXI_CAS_SHANI_QR(8, w0);
+        DXI_CAS_SHANI_SCHED(w1, w2, w3, w0); DXI_CAS_SHANI_QR(9, w1);
+        DXI_CAS_SHANI_SCHED(w2, w3, w0, w1); DXI_CAS_SHANI_QR(10, w2);
+        DXI_CAS_SHANI_SCHED(w3, w0, w1, w2); DXI_CAS_SHANI_QR(11, w3);
+        DXI_CAS_SHANI_SCHED(w0, w1, w2, w3); DXI_CAS_SHANI_QR(12, w0);
+        DXI_CAS_SHANI_SCHED(w1, w2, w3, w0); DXI_CAS_SHANI_QR(13, w1);
+        DXI_CAS_SHANI_SCHED(w2, w3, w0, w1); DXI_CAS_SHANI_QR(14, w2);
+        DXI_CAS_SHANI_SCHED(w3, w0, w1, w2); DXI_CAS_SHANI_QR(15, w3);
+        s0 = _mm_add_epi32(s0, save0);
+        s1 = _mm_add_epi32(s1, save1);
+        p += 64;
+    }
+    t = _mm_shuffle_epi32(s0, 0x1b);
+    s1 = _mm_shuffle_epi32(s1, 0xb1);
+    s0 = _mm_blend_epi16(t, s1, 0xf0);
+    s1 = _mm_alignr_epi8(s1, t, 8);
+    _mm_storeu_si128((__m128i *)(void *)&st[0], s0);
+    _mm_storeu_si128((__m128i *)(void *)&st[4], s1);
+}
+#endif /* DXI_CAS_X86 */
+
+#if defined(DXI_CAS_ARM64)
+#define DXI_CAS_ARM_QR(g, w)                                            \
+    do {                                                                \
+        uint32x4_t wk_ = vaddq_u32(w, vld1q_u32(dxi_cas_k256 + 4 * (g))); \
+        uint32x4_t abcd0_ = abcd;                                       \
+        abcd = vsha256hq_u32(abcd, efgh, wk_);                          \
+        efgh = vsha256h2q_u32(efgh, abcd0_, wk_);                       \
+    } while (0)
+#define DXI_CAS_ARM_SCHED(w0, w1, w2, w3) w0 = vsha256su1q_u32(vsha256su0q_u32(w0, w1), w2, w3)
+
+DXI_CAS_ARM64_TARGET DXI_PRIVATE void dxi_cas_sha256_blocks_arm(uint32_t st[8], const uint8_t *p, size_t nblocks) {
+    uint32x4_t abcd = vld1q_u32(st), efgh = vld1q_u32(st + 4), save0, save1, w0, w1, w2, w3;
+    while (nblocks--) {
+        save0 = abcd, save1 = efgh;
+        w0 = vreinterpretq_u32_u8(vrev32q_u8(vld1q_u8(p + 0)));
+        w1 = vreinterpretq_u32_u8(vrev32q_u8(vld1q_u8(p + 16)));
+        w2 = vreinterpretq_u32_u8(vrev32q_u8(vld1q_u8(p + 32)));
+        w3 = vreinterpretq_u32_u8(vrev32q_u8(vld1q_u8(p + 48)));
+        DXI_CAS_ARM_QR(0, w0);
+        DXI_CAS_ARM_QR(1, w1);
+        DXI_CAS_ARM_QR(2, w2);
+        DXI_CAS_ARM_QR(3, w3);
+        DXI_CAS_ARM_SCHED(w0, w1, w2, w3); DXI_CAS_ARM_QR(4, w0);
+        DXI_CAS_ARM_SCHED(w1, w2, w3, w0); DXI_CAS_ARM_QR(5, w1);
+        DXI_CAS_ARM_SCHED(w2, w3, w0, w1); DXI_CAS_ARM_QR(6, w2);
+        DXI_CAS_ARM_SCHED(w3, w0, w1, w2); DXI_CAS_ARM_QR(7, w3);
+        DXI_CAS_ARM_SCHED(w0, w1, w2, w3); DXI_CAS_ARM_QR(8, w0);
+        DXI_CAS_ARM_SCHED(w1, w2, w3, w0); DXI_CAS_ARM_QR(9, w1);
+        DXI_CAS_ARM_SCHED(w2, w3, w0, w1); DXI_CAS_ARM_QR(10, w2);
+        DXI_CAS_ARM_SCHED(w3, w0, w1, w2); DXI_CAS_ARM_QR(11, w3);
+        DXI_CAS_ARM_SCHED(w0, w1, w2, w3); DXI_CAS_ARM_QR(12, w0);
+        DXI_CAS_ARM_SCHED(w1, w2, w3, w0); DXI_CAS_ARM_QR(13, w1);
+        DXI_CAS_ARM_SCHED(w2, w3, w0, w1); DXI_CAS_ARM_QR(14, w2);
+        DXI_CAS_ARM_SCHED(w3, w0, w1, w2); DXI_CAS_ARM_QR(15, w3);
+        abcd = vaddq_u32(abcd, save0);
+        efgh = vaddq_u32(efgh, save1);
+        p += 64;
+    }
+    vst1q_u32(st, abcd);
+    vst1q_u32(st + 4, efgh);
+}
+#endif /* DXI_CAS_ARM64 */
+
+DX_CAS_API uint32_t dx_cas_cpu_detect(void) {
+    uint32_t f = 0;
+#if defined(DXI_CAS_X86)
+    {
+        unsigned a = 0, b = 0, c = 0, d = 0;
+        if (__get_cpuid_max(0, NULL) >= 7) {
+            unsigned c1;
+            __cpuid(1, a, b, c, d);
+            c1 = c;
+            __cpuid_count(7, 0, a, b, c, d);
+            /* SHA (leaf 7 EBX bit 29), SSSE3 (leaf 1 ECX bit 9), SSE4.1 (leaf 1 ECX bit 19) */
+            if ((b & (1u << 29)) && (c1 & (1u << 9)) && (c1 & (1u << 19))) f |= DX_CAS_CPU_SHA_NI;
+        }
+    }
+#endif
+#if defined(DXI_CAS_ARM64)
+#if defined(__ARM_FEATURE_SHA2) || defined(__ARM_FEATURE_CRYPTO) || defined(__APPLE__)
+    f |= DX_CAS_CPU_ARM_SHA2;
+#elif defined(DXI_CAS_ARM64_AUXV)
+    if (getauxval(AT_HWCAP) & (1ul << 6)) f |= DX_CAS_CPU_ARM_SHA2; /* HWCAP_SHA2 */
+#endif
+#endif
+    return f;
+}
+
+DX_CAS_API const char *dx_cas_alg_name(uint32_t alg) {
+    return alg == DX_CAS_ALG_SHA256 ? "sha256" : NULL;
+}
+
+DX_CAS_API dx_result dx_cas_hashfn_init(dx_cas_hashfn *fn, uint32_t alg) {
+    if (!fn) return DX_ERR_INVAL;
+    if (alg == DX_CAS_ALG_DEFAULT) alg = DX_CAS_ALG_SHA256;
+    if (alg != DX_CAS_ALG_SHA256) return DX_ERR_UNSUPPORTED;
+    fn->alg = alg;
+    fn->cpu = dx_cas_cpu_detect();
+    return DX_OK;
+}
+
+DX_CAS_API void dx_cas_sha256_init(dx_cas_sha256 *h, uint32_t cpu) {
+    static const uint32_t iv[8] = {0x6a09e667u, 0xbb67ae85u, 0x3c6ef372u, 0xa54ff53au,
+                                   0x510e527fu, 0x9b05688cu, 0x1f83d9abu, 0x5be0cd19u};
+    DX_MEMCPY(h->state, iv, sizeof iv);
+    h->total = 0;
+    h->used = 0;
+    h->impl = 0;
+#if defined(DXI_CAS_X86)
+    if (cpu & DX_CAS_CPU_SHA_NI) h->impl = DX_CAS_CPU_SHA_NI;
+#endif
+#if defined(DXI_CAS_ARM64)
+    if (cpu & DX_CAS_CPU_ARM_SHA2) h->impl = DX_CAS_CPU_ARM_SHA2;
+#endif
+    (void)cpu;
+}
+
+DXI_PRIVATE void dxi_cas_sha256_blocks(dx_cas_sha256 *h, const uint8_t *p, size_t nblocks) {
+#if defined(DXI_CAS_X86)
+    if (h->impl == DX_CAS_CPU_SHA_NI) {
+        dxi_cas_sha256_blocks_shani(h->state, p, nblocks);
+        return;
+    }
+#endif
+#if defined(DXI_CAS_ARM64)
+    if (h->impl == DX_CAS_CPU_ARM_SHA2) {
+        dxi_cas_sha256_blocks_arm(h->state, p, nblocks);
+        return;
+    }
+#endif
+    dxi_cas_sha256_blocks_c(h->state, p, nblocks);
+}
+
+DX_CAS_API void dx_cas_sha256_update(dx_cas_sha256 *h, const void *data, size_t len) {
+    const uint8_t *p = (const uint8_t *)data;
+    h->total += (uint64_t)len;
+    if (h->used) {
+        size_t take = 64 - (size_t)h->used;
+        if (take > len) take = len;
+        DX_MEMCPY(h->buf + h->used, p, take);
+        h->used += (uint32_t)take;
+        p += take, len -= take;
+        if (h->used < 64) return;
+        dxi_cas_sha256_blocks(h, h->buf, 1);
+        h->used = 0;
+    }
+    if (len >= 64) {
+        dxi_cas_sha256_blocks(h, p, len >> 6);
+        p += len & ~(size_t)63;
+        len &= 63;
+    }
+    if (len) {
+        DX_MEMCPY(h->buf, p, len);
+        h->used = (uint32_t)len;
+    }
+}
+
+DX_CAS_API void dx_cas_sha256_final(dx_cas_sha256 *h, uint8_t out[32]) {
+    uint64_t bits = h->total << 3;
+    unsigned i;
+    h->buf[h->used++] = 0x80;
+    if (h->used > 56) {
+        DX_MEMSET(h->buf + h->used, 0, 64 - h->used);
+        dxi_cas_sha256_blocks(h, h->buf, 1);
+        h->used = 0;
+    }
+    DX_MEMSET(h->buf + h->used, 0, 56 - h->used);
+    dxi_cas_store_u32be(h->buf + 56, (uint32_t)(bits >> 32));
+    dxi_cas_store_u32be(h->buf + 60, (uint32_t)bits);
+    dxi_cas_sha256_blocks(h, h->buf, 1);
+    for (i = 0; i < 8; i++) dxi_cas_store_u32be(out + 4 * i, h->state[i]);
+    h->used = 0;
+}
+
+DX_CAS_API void dx_cas_sha256_digest(const void *data, size_t len, uint8_t out[32]) {
+    dx_cas_sha256 h;
+    dx_cas_sha256_init(&h, dx_cas_cpu_detect());
+    dx_cas_sha256_update(&h, data, len);
+    dx_cas_sha256_final(&h, out);
+}
+
+DX_CAS_API const char *dx_cas_sha256_impl_name(const dx_cas_sha256 *h) {
+    if (h->impl == DX_CAS_CPU_SHA_NI) return "sha-ni";
+    if (h->impl == DX_CAS_CPU_ARM_SHA2) return "armv8";
+    return "portable";
+}
+
+/* ---- ids ---- */
+
+DX_CAS_API void dx_cas_hash(const dx_cas_hashfn *fn, const void *data, size_t len, dx_cas_id *out) {
+    dx_cas_sha256 h;
+    dx_cas_sha256_init(&h, fn->cpu);
+    dx_cas_sha256_update(&h, data, len);
+    dx_cas_sha256_final(&h, out->digest);
+    out->alg = DX_CAS_ALG_SHA256;
+}
+
+DX_CAS_API bool dx_cas_id_equal(const dx_cas_id *a, const dx_cas_id *b) {
+    return a->alg == b->alg && DX_MEMCMP(a->digest, b->digest, DX_CAS_HASH_SIZE) == 0;
+}
+
+DX_CAS_API int64_t dx_cas_id_encode(const dx_cas_id *id, uint8_t *out, size_t cap) {
+    if (!dx_cas_alg_name(id->alg)) return DX_ERR_UNSUPPORTED;
+    if (cap < DX_CAS_ID_SIZE) return DX_ERR_NOSPACE;
+    out[0] = (uint8_t)id->alg;
+    out[1] = DX_CAS_HASH_SIZE;
+    DX_MEMCPY(out + 2, id->digest, DX_CAS_HASH_SIZE);
+    return DX_CAS_ID_SIZE;
+}
+
+DX_CAS_API int64_t dx_cas_id_decode(const uint8_t *buf, size_t len, dx_cas_id *out) {
+    if (len < 1) return DX_ERR_TRUNCATED;
+    if (!dx_cas_alg_name(buf[0])) return DX_ERR_UNSUPPORTED; /* also every multi-byte varint code */
+    if (len < 2) return DX_ERR_TRUNCATED;
+    if (buf[1] != DX_CAS_HASH_SIZE) return DX_ERR_CORRUPT;
+    if (len < DX_CAS_ID_SIZE) return DX_ERR_TRUNCATED;
+    out->alg = buf[0];
+    DX_MEMCPY(out->digest, buf + 2, DX_CAS_HASH_SIZE);
+    return DX_CAS_ID_SIZE;
+}
+
+DX_CAS_API int64_t dx_cas_id_format(const dx_cas_id *id, char *out, size_t cap) {
+    static const char hex[] = "0123456789abcdef";
+    const char *name = dx_cas_alg_name(id->alg);
+    size_t n = 0, i;
+    if (!name) return DX_ERR_UNSUPPORTED;
+    if (cap < DX_CAS_ID_TEXT_SIZE) return DX_ERR_NOSPACE;
+    while (name[n]) out[n] = name[n], n++;
+    out[n++] = '-';
+    for (i = 0; i < DX_CAS_HASH_SIZE; i++) {
+        out[n++] = hex[id->digest[i] >> 4];
+        out[n++] = hex[id->digest[i] & 15];
+    }
+    out[n] = 0;
+    return (int64_t)n;
+}
+
+DXI_PRIVATE int dxi_cas_hexval(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+}
+
+DX_CAS_API dx_result dx_cas_id_parse(const char *text, size_t len, dx_cas_id *out) {
+    uint8_t digest[DX_CAS_HASH_SIZE];
+    size_t dash = 0, i;
+    uint32_t alg;
+    if (!text) return DX_ERR_INVAL;
+    while (dash < len && dash < 16 && text[dash] != '-') {
+        char c = text[dash];
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) return DX_ERR_CORRUPT;
+        dash++;
+    }
+    if (dash == 0 || dash >= len || text[dash] != '-') return DX_ERR_CORRUPT;
+    if (len - dash - 1 != 2 * DX_CAS_HASH_SIZE) return DX_ERR_CORRUPT;
+    for (i = 0; i < DX_CAS_HASH_SIZE; i++) {
+        int hi = dxi_cas_hexval(text[dash + 1 + 2 * i]), lo = dxi_cas_hexval(text[dash + 2 + 2 * i]);
+        if (hi < 0 || lo < 0) return DX_ERR_CORRUPT;
+        digest[i] = (uint8_t)(hi << 4 | lo);
+    }
+    if (dash == 6 && DX_MEMCMP(text, "sha256", 6) == 0) alg = DX_CAS_ALG_SHA256;
+    else return DX_ERR_UNSUPPORTED;
+    out->alg = alg;
+    DX_MEMCPY(out->digest, digest, DX_CAS_HASH_SIZE);
+    return DX_OK;
+}
+
+/* ---- chunking: FastCDC 2020 ----
+   The gear table is the one of the FastCDC reference code and the fastcdc-rs
+   crate: entry i is the first 8 bytes (big-endian) of MD5 of 64 bytes of
+   value i. The masks spread their bits as in the paper (fastcdc-rs MASKS:
+   destor's values up to 128 KiB, restic-FastCDC's above). */
+static const uint64_t dxi_cas_gear[256] = {
+    0x3b5d3c7d207e37dcull, 0x784d68ba91123086ull, 0xcd52880f882e7298ull, 0xeacf8e4e19fdcca7ull,
+    0xc31f385dfbd1632bull, 0x1d5f27001e25abe6ull, 0x83130bde3c9ad991ull, 0xc4b225676e9b7649ull,
+    0xaa329b29e08eb499ull, 0xb67fcbd21e577d58ull, 0x0027baaada2acf6bull, 0xe3ef2d5ac73c2226ull,
+    0x0890f24d6ed312b7ull, 0xa809e036851d7c7eull, 0xf0a6fe5e0013d81bull, 0x1d026304452cec14ull,
+    0x03864632648e248full, 0xcdaacf3dcd92b9b4ull, 0xf5e012e63c187856ull, 0x8862f9d3821c00b6ull,
+    0xa82f7338750f6f8aull, 0x1e583dc6c1cb0b6full, 0x7a3145b69743a7f1ull, 0xabb20fee404807ebull,
+    0xb14b3cfe07b83a5dull, 0xb9dc27898adb9a0full, 0x3703f5e91baa62beull, 0xcf0bb866815f7d98ull,
+    0x3d9867c41ea9dcd3ull, 0x1be1fa65442bf22cull, 0x14300da4c55631d9ull, 0xe698e9cbc6545c99ull,
+    0x4763107ec64e92a5ull, 0xc65821fc65696a24ull, 0x76196c064822f0b7ull, 0x485be841f3525e01ull,
+    0xf652bc9c85974ff5ull, 0xcad8352face9e3e9ull, 0x2a6ed1dceb35e98eull, 0xc6f483badc11680full,
+    0x3cfd8c17e9cf12f1ull, 0x89b83c5e2ea56471ull, 0xae665cfd24e392a9ull, 0xec33c4e504cb8915ull,
+    0x3fb9b15fc9fe7451ull, 0xd7fd1fd1945f2195ull, 0x31ade0853443efd8ull, 0x255efc9863e1e2d2ull,
+    0x10eab6008d5642cfull, 0x46f04863257ac804ull, 0xa52dc42a789a27d3ull, 0xdaaadf9ce77af565ull,
+    0x6b479cd53d87febbull, 0x6309e2d3f93db72full, 0xc5738ffbaa1ff9d6ull, 0x6bd57f3f25af7968ull,
+    0x67605486d90d0a4aull, 0xe14d0b9663bfbdaeull, 0xb7bbd8d816eb0414ull, 0xdef8a4f16b35a116ull,
+    0xe7932d85aaaffed6ull, 0x08161cbae90cfd48ull, 0x855507beb294f08bull, 0x91234ea6ffd399b2ull,
+    0xad70cf4b2435f302ull, 0xd289a97565bc2d27ull, 0x8e558437ffca99deull, 0x96d2704b7115c040ull,
+    0x0889bbcdfc660e41ull, 0x5e0d4e67dc92128dull, 0x72a9f8917063ed97ull, 0x438b69d409e016e3ull,
+    0xdf4fed8a5d8a4397ull, 0x00f41dcf41d403f7ull, 0x4814eb038e52603full, 0x9dafbacc58e2d651ull,
+    0xfe2f458e4be170afull, 0x4457ec414df6a940ull, 0x06e62f1451123314ull, 0xbd1014d173ba92ccull,
+    0xdef318e25ed57760ull, 0x9fea0de9dfca8525ull, 0x459de1e76c20624bull, 0xaeec189617e2d666ull,
+    0x126a2c06ab5a83cbull, 0xb1321532360f6132ull, 0x65421503dbb40123ull, 0x2d67c287ea089ab3ull,
+    0x6c93bff5a56bd6b6ull, 0x4ffb2036cab6d98dull, 0xce7b785b1be7ad4full, 0xedb42ef6189fd163ull,
+    0xdc905288703988f6ull, 0x365f9c1d2c691884ull, 0xc640583680d99bfeull, 0x3cd4624c07593ec6ull,
+    0x7f1ea8d85d7c5805ull, 0x014842d480b57149ull, 0x0b649bcb5a828688ull, 0xbcd5708ed79b18f0ull,
+    0xe987c862fbd2f2f0ull, 0x982731671f0cd82cull, 0xbaf13e8b16d8c063ull, 0x8ea3109cbd951bbaull,
+    0xd141045bfb385cadull, 0x2acbc1a0af1f7d30ull, 0xe6444d89df03bfdfull, 0xa18cc771b8188ff9ull,
+    0x9834429db01c39bbull, 0x214add07fe086a1full, 0x8f07c19b1f6b3ff9ull, 0x56a297b1bf4ffe55ull,
+    0x94d558e493c54fc7ull, 0x40bfc24c764552cbull, 0x931a706f8a8520cbull, 0x32229d322935bd52ull,
+    0x2560d0f5dc4fefafull, 0x9dbcc48355969bb6ull, 0x0fd81c3985c0b56aull, 0xe03817e1560f2bdaull,
+    0xc1bb4f81d892b2d5ull, 0xb0c4864f4e28d2d7ull, 0x3ecc49f9d9d6c263ull, 0x51307e99b52ba65eull,
+    0x8af2b688da84a752ull, 0xf5d72523b91b20b6ull, 0x6d95ff1ff4634806ull, 0x562f21555458339aull,
+    0xc0ce47f889336346ull, 0x487823e5089b40d8ull, 0xe4727c7ebc6d9592ull, 0x5a8f7277e94970baull,
+    0xfca2f406b1c8bb50ull, 0x5b1f8a95f1791070ull, 0xd304af9fc9028605ull, 0x5440ab7fc930e748ull,
+    0x312d25fbca2ab5a1ull, 0x10f4a4b234a4d575ull, 0x90301d55047e7473ull, 0x3b6372886c61591eull,
+    0x293402b77c444e06ull, 0x451f34a4d3e97dd7ull, 0x3158d814d81bc57bull, 0x034942425b9bda69ull,
+    0xe2032ff9e532d9bbull, 0x62ae066b8b2179e5ull, 0x9545e10c2f8d71d8ull, 0x7ff7483eb2d23fc0ull,
+    0x00945fcebdc98d86ull, 0x8764bbbe99b26ca2ull, 0x1b1ec62284c0bfc3ull, 0x58e0fcc4f0aa362bull,
+    0x5f4abefa878d458dull, 0xfd74ac2f9607c519ull, 0xa4e3fb37df8cbfa9ull, 0xbf697e43cac574e5ull,
+    0x86f14a3f68f4cd53ull, 0x24a23d076f1ce522ull, 0xe725cd8048868cc8ull, 0xbf3c729eb2464362ull,
+    0xd8f6cd57b3cc1ed8ull, 0x6329e52425541577ull, 0x62aa688ad5ae1ac0ull, 0x0a242566269bf845ull,
+    0x168b1a4753aca74bull, 0xf789afefff2e7e3cull, 0x6c3362093b6fccdbull, 0x4ce8f50bd28c09b2ull,
+    0x006a2db95ae8aa93ull, 0x975b0d623c3d1a8cull, 0x18605d3935338c5bull, 0x5bb6f6136cad3c71ull,
+    0x0f53a20701f8d8a6ull, 0xab8c5ad2e7e93c67ull, 0x40b5ac5127acaa29ull, 0x8c7bf63c2075895full,
+    0x78bd9f7e014a805cull, 0xb2c9e9f4f9c8c032ull, 0xefd6049827eb91f3ull, 0x2be459f482c16fbdull,
+    0xd92ce0c5745aaa8cull, 0x0aaa8fb298d965b9ull, 0x2b37f92c6c803b15ull, 0x8c54a5e94e0f0e78ull,
+    0x95f9b6e90c0a3032ull, 0xe7939faa436c7874ull, 0xd16bfe8f6a8a40c9ull, 0x44982b86263fd2faull,
+    0xe285fb39f984e583ull, 0x779a8df72d7619d3ull, 0xf2d79a8de8d5dd1eull, 0xd1037354d66684e2ull,
+    0x004c82a4e668a8e5ull, 0x31d40a7668b044e6ull, 0xd70578538bd02c11ull, 0xdb45431078c5f482ull,
+    0x977121bb7f6a51adull, 0x73d5ccbd34eff8ddull, 0xe437a07d356e17cdull, 0x47b2782043c95627ull,
+    0x9fb251413e41d49aull, 0xccd70b60652513d3ull, 0x1c95b31e8a1b49b2ull, 0xcae73dfd1bcb4c1bull,
+    0x34d98331b1f5b70full, 0x784e39f22338d92full, 0x18613d4a064df420ull, 0xf1d8dae25f0bcebeull,
+    0x33f77c15ae855efcull, 0x3c88b3b912eb109cull, 0x956a2ec96bafeea5ull, 0x1aa005b5e0ad0e87ull,
+    0x5500d70527c4bb8eull, 0xe36c57196421cc44ull, 0x13c4d286cc36ee39ull, 0x5654a23d818b2a81ull,
+    0x77b1dc13d161abdcull, 0x734f44de5f8d5eb5ull, 0x60717e174a6c89a2ull, 0xd47d9649266a211eull,
+    0x5b13a4322bb69e90ull, 0xf7669609f8b5fc3cull, 0x21e6ac55bedcdac9ull, 0x9b56b62b61166deaull,
+    0xf48f66b939797e9cull, 0x35f332f9c0e6ae9aull, 0xcc733f6a9a878db0ull, 0x3da161e41cc108c2ull,
+    0xb7d74ae535914d51ull, 0x4d493b0b11d36469ull, 0xce264d1dfba9741aull, 0xa9d1f2dc7436dc06ull,
+    0x70738016604c2a27ull, 0x231d36e96e93f3d5ull, 0x7666881197838d19ull, 0x4a2a83090aaad40cull,
+    0xf1e761591668b35dull, 0x7363236497f730a7ull, 0x301080e37379dd4dull, 0x502dea2971827042ull,
+    0xc2c5eb858f32625full, 0x786afb9edfafbdffull, 0xdaee0d868490b2a4ull, 0x617366b3268609f6ull,
+    0xae0e35a0fe46173eull, 0xd1a07de93e824f11ull, 0x079b8b115ea4cca8ull, 0x93a99274558faebbull,
+    0xfb1e6e22e08a03b3ull, 0xea635fdba3698dd0ull, 0xcf53659328503a5cull, 0xcde3b31e6fd5d780ull,
+    0x8e3e4221d3614413ull, 0xef14d0d86bf1a22cull, 0xe1d830d3f16c5ddbull, 0xaabd2b2a451504e1ull,
+};
+static const uint64_t dxi_cas_masks[26] = {
+    0x0000000000000000ull, 0x0000000000000000ull, 0x0000000000000000ull, 0x0000000000000000ull,
+    0x0000000000000000ull, 0x0000000001804110ull, 0x0000000001803110ull, 0x0000000018035100ull,
+    0x0000001800035300ull, 0x0000019000353000ull, 0x0000590003530000ull, 0x0000d90003530000ull,
+    0x0000d90103530000ull, 0x0000d90303530000ull, 0x0000d90313530000ull, 0x0000d90f03530000ull,
+    0x0000d90303537000ull, 0x0000d90703537000ull, 0x0000d90707537000ull, 0x0000d91707537000ull,
+    0x0000d91747537000ull, 0x0000d91767537000ull, 0x0000d93767537000ull, 0x0000d93777537000ull,
+    0x0000d93777577000ull, 0x0000db3777577000ull,
+};
+
+DXI_PRIVATE uint32_t dxi_cas_log2_round(uint32_t v) { /* round(log2(v)) with no floating point */
+    uint32_t b = 0;
+    while (b < 31 && (v >> (b + 1)) != 0) b++;
+    if ((uint64_t)v * v >= ((uint64_t)1 << (2 * b + 1))) b++;
+    return b;
+}
+
+DX_CAS_API dx_result dx_cas_chunker_init(dx_cas_chunker *c, const dx_cas_chunker_config *cfg) {
+    dx_cas_chunker_config d;
+    uint32_t avg, min, max, nc, bits;
+    if (!c) return DX_ERR_INVAL;
+    DX_MEMSET(&d, 0, sizeof d);
+    if (cfg) d = *cfg;
+    DX_MEMSET(c, 0, sizeof *c);
+    avg = d.avg_size ? d.avg_size : 16384u;
+    if (d.mode == DX_CAS_CHUNK_FIXED) {
+        if (avg > (16u << 20)) return DX_ERR_INVAL;
+        c->mode = DX_CAS_CHUNK_FIXED;
+        c->min_size = c->avg_size = c->max_size = avg;
+        return DX_OK;
+    }
+    if (d.mode != DX_CAS_CHUNK_FASTCDC || d.normalization > DX_CAS_NC_LEVEL3) return DX_ERR_INVAL;
+    if (avg < 256u || avg > (4u << 20)) return DX_ERR_INVAL;
+    min = d.min_size ? d.min_size : avg / 4;
+    max = d.max_size ? d.max_size : avg * 4;
+    if (min < 64u || min > (1u << 20) || max < 1024u || max > (16u << 20) || min > avg || avg > max)
+        return DX_ERR_INVAL;
+    nc = d.normalization ? d.normalization - 1 : 1;
+    bits = dxi_cas_log2_round(avg); /* 8..22, so bits +- 3 stays in the table */
+    c->mode = DX_CAS_CHUNK_FASTCDC;
+    c->min_size = min, c->avg_size = avg, c->max_size = max;
+    c->skip = min & ~1u;
+    c->center = avg & ~1u;
+    c->mask_s = dxi_cas_masks[bits + nc];
+    c->mask_l = dxi_cas_masks[bits - nc];
+    c->mask_s_ls = c->mask_s << 1;
+    c->mask_l_ls = c->mask_l << 1;
+    c->seed = d.seed;
+    c->seed_ls = d.seed << 1;
+    return DX_OK;
+}
+
+/* Ends the current chunk after len bytes; the next one starts with `carry` bytes already seen. */
+DXI_PRIVATE void dxi_cas_chunk_emit(dx_cas_chunker *c, uint32_t len, uint32_t carry, dx_cas_chunk *out) {
+    out->offset = c->start;
+    out->length = len;
+    out->hash = c->hash;
+    c->start += len;
+    c->n = carry;
+    c->hash = 0;
+    c->has_pending = 0;
+}
+
+DX_CAS_API bool dx_cas_chunker_feed(dx_cas_chunker *c, const void *data, size_t len, size_t *out_used,
+                                    dx_cas_chunk *out) {
+    const uint8_t *p = (const uint8_t *)data;
+    const uint64_t *gear = dxi_cas_gear;
+    size_t i = 0;
+    if (c->mode == DX_CAS_CHUNK_FIXED) {
+        size_t take = c->avg_size - c->n;
+        if (take > len) take = len;
+        c->n += (uint32_t)take;
+        *out_used = take;
+        if (c->n < c->avg_size) return false;
+        dxi_cas_chunk_emit(c, c->n, 0, out);
+        return true;
+    }
+    while (i < len) {
+        if (c->n < c->skip) { /* cut-point skipping: nothing below the minimum is hashed */
+            size_t take = c->skip - c->n;
+            if (take > len - i) take = len - i;
+            c->n += (uint32_t)take;
+            i += take;
+            continue;
+        }
+        if (c->has_pending) { /* the pair (a, a + 1): a was the last byte of the previous piece */
+            uint32_t a = c->n - 1;
+            uint64_t m = a < c->center ? c->mask_s : c->mask_l, mls = a < c->center ? c->mask_s_ls : c->mask_l_ls;
+            c->has_pending = 0;
+            c->hash = (c->hash << 2) + ((gear[c->pending] << 1) ^ c->seed_ls);
+            if (!(c->hash & mls)) { /* cut before a: a (consumed) starts the next chunk */
+                dxi_cas_chunk_emit(c, a, 1, out);
+                *out_used = i;
+                return true;
+            }
+            c->hash += gear[p[i]] ^ c->seed;
+            if (!(c->hash & m)) { /* cut before a + 1, which is not consumed */
+                dxi_cas_chunk_emit(c, a + 1, 0, out);
+                *out_used = i;
+                return true;
+            }
+            c->n++, i++;
+            if (c->n == c->max_size) {
+                dxi_cas_chunk_emit(c, c->n, 0, out);
+                *out_used = i;
+                return true;
+            }
+            continue;
+        }
+        if (c->n + 1 >= c->max_size) { /* no pair fits below the maximum: take bytes up to it */
+            size_t take = c->max_size - c->n;
+            if (take > len - i) take = len - i;
+            c->n += (uint32_t)take;
+            i += take;
+            if (c->n == c->max_size) {
+                dxi_cas_chunk_emit(c, c->n, 0, out);
+                *out_used = i;
+                return true;
+            }
+            continue;
+        }
+        { /* whole pairs inside this piece: the hot loop */
+            const uint8_t *q = p + i - c->n; /* q[a] is the byte at chunk offset a */
+            uint64_t h = c->hash, seed = c->seed, seed_ls = c->seed_ls;
+            uint32_t a = c->n, n0 = c->n, end;
+            size_t avail = len - i;
+            end = avail < (size_t)(c->max_size - n0) ? n0 + (uint32_t)avail : c->max_size;
+            {
+                const uint64_t m = c->mask_s, mls = c->mask_s_ls;
+                for (; a < c->center && a + 2 <= end; a += 2) {
+                    h = (h << 2) + ((gear[q[a]] << 1) ^ seed_ls);
+                    if (!(h & mls)) goto cut_even;
+                    h += gear[q[a + 1]] ^ seed;
+                    if (!(h & m)) goto cut_odd;
+                }
+            }
+            {
+                const uint64_t m = c->mask_l, mls = c->mask_l_ls;
+                for (; a + 2 <= end; a += 2) {
+                    h = (h << 2) + ((gear[q[a]] << 1) ^ seed_ls);
+                    if (!(h & mls)) goto cut_even;
+                    h += gear[q[a + 1]] ^ seed;
+                    if (!(h & m)) goto cut_odd;
+                }
+            }
+            i += a - n0;
+            c->n = a;
+            c->hash = h;
+            if (c->n == c->max_size) {
+                dxi_cas_chunk_emit(c, c->n, 0, out);
+                *out_used = i;
+                return true;
+            }
+            if (i + 1 == len && c->n + 1 < c->max_size) { /* a lone byte: wait for its pair */
+                c->pending = p[i];
+                c->has_pending = 1;
+                c->n++, i++;
+            }
+            continue;
+        cut_even:
+            c->hash = h;
+            i += a - n0;
+            dxi_cas_chunk_emit(c, a, 0, out);
+            *out_used = i;
+            return true;
+        cut_odd:
+            c->hash = h;
+            i += a + 1 - n0;
+            dxi_cas_chunk_emit(c, a + 1, 0, out);
+            *out_used = i;
+            return true;
+        }
+    }
+    *out_used = i;
+    return false;
+}
+
+DX_CAS_API bool dx_cas_chunker_finish(dx_cas_chunker *c, dx_cas_chunk *out) {
+    bool any = c->n > 0;
+    if (any) dxi_cas_chunk_emit(c, c->n, 0, out);
+    c->start = 0;
+    c->n = 0;
+    c->hash = 0;
+    c->has_pending = 0;
+    return any;
+}
+
+DX_CAS_API int64_t dx_cas_chunk_buffer(const dx_cas_chunker_config *cfg, const void *data, size_t len,
+                                       dx_cas_chunk *out, size_t cap) {
+    dx_cas_chunker c;
+    const uint8_t *p = (const uint8_t *)data;
+    size_t n = 0, used;
+    dx_cas_chunk ch;
+    dx_result r = dx_cas_chunker_init(&c, cfg);
+    if (r != DX_OK) return r;
+    while (len > 0) {
+        if (dx_cas_chunker_feed(&c, p, len, &used, &ch)) {
+            if (n == cap) return DX_ERR_NOSPACE;
+            out[n++] = ch;
+        }
+        p += used, len -= used;
+    }
+    if (dx_cas_chunker_finish(&c, &ch)) {
+        if (n == cap) return DX_ERR_NOSPACE;
+        out[n++] = ch;
+    }
+    return (int64_t)n;
+}
+
+/* ---- Merkle trees (RFC 9162 section 2.1) ---- */
+
+DX_CAS_API void dx_cas_merkle_leaf(const dx_cas_hashfn *fn, const void *data, size_t len, uint8_t out[32]) {
+    static const uint8_t zero = 0;
+    dx_cas_sha256 h;
+    dx_cas_sha256_init(&h, fn->cpu);
+    dx_cas_sha256_update(&h, &zero, 1);
+    dx_cas_sha256_update(&h, data, len);
+    dx_cas_sha256_final(&h, out);
+}
+
+DX_CAS_API void dx_cas_merkle_node(const dx_cas_hashfn *fn, const uint8_t left[32], const uint8_t right[32],
+                                   uint8_t out[32]) {
+    uint8_t buf[1 + 2 * DX_CAS_HASH_SIZE];
+    dx_cas_sha256 h;
+    buf[0] = 1;
+    DX_MEMCPY(buf + 1, left, DX_CAS_HASH_SIZE);
+    DX_MEMCPY(buf + 1 + DX_CAS_HASH_SIZE, right, DX_CAS_HASH_SIZE);
+    dx_cas_sha256_init(&h, fn->cpu);
+    dx_cas_sha256_update(&h, buf, sizeof buf);
+    dx_cas_sha256_final(&h, out);
+}
+
+DX_CAS_API void dx_cas_merkle_init(dx_cas_merkle *m, const dx_cas_hashfn *fn) {
+    m->fn = *fn;
+    m->count = 0;
+    m->depth = 0;
+}
+
+DX_CAS_API void dx_cas_merkle_push(dx_cas_merkle *m, const uint8_t leaf_hash[32]) {
+    uint64_t c;
+    DX_ASSERT(m->depth < DX_CAS_MERKLE_MAX_DEPTH);
+    DX_MEMCPY(m->stack[m->depth++], leaf_hash, DX_CAS_HASH_SIZE);
+    c = ++m->count;
+    while ((c & 1) == 0) { /* two perfect subtrees of the same size become one */
+        dx_cas_merkle_node(&m->fn, m->stack[m->depth - 2], m->stack[m->depth - 1], m->stack[m->depth - 2]);
+        m->depth--;
+        c >>= 1;
+    }
+}
+
+DX_CAS_API void dx_cas_merkle_root(const dx_cas_merkle *m, uint8_t out[32]) {
+    uint8_t r[DX_CAS_HASH_SIZE];
+    uint32_t i;
+    if (m->depth == 0) { /* the empty tree: H("") */
+        dx_cas_sha256 h;
+        dx_cas_sha256_init(&h, m->fn.cpu);
+        dx_cas_sha256_final(&h, out);
+        return;
+    }
+    DX_MEMCPY(r, m->stack[m->depth - 1], DX_CAS_HASH_SIZE);
+    for (i = m->depth - 1; i-- > 0;) dx_cas_merkle_node(&m->fn, m->stack[i], r, r);
+    DX_MEMCPY(out, r, DX_CAS_HASH_SIZE);
+}
+
+/* MTH(D[lo:hi]) of a leaf-hash array */
+DXI_PRIVATE void dxi_cas_mth(const dx_cas_hashfn *fn, const uint8_t *leaves, uint64_t lo, uint64_t hi, uint8_t out[32]) {
+    dx_cas_merkle m;
+    dx_cas_merkle_init(&m, fn);
+    for (; lo < hi; lo++) dx_cas_merkle_push(&m, leaves + (size_t)lo * DX_CAS_HASH_SIZE);
+    dx_cas_merkle_root(&m, out);
+}
+
+DX_CAS_API dx_result dx_cas_merkle_root_of(const dx_cas_hashfn *fn, const uint8_t *leaf_hashes, uint64_t n,
+                                           uint8_t out[32]) {
+    if (!fn || (n && !leaf_hashes) || !out) return DX_ERR_INVAL;
+    dxi_cas_mth(fn, leaf_hashes, 0, n, out);
+    return DX_OK;
+}
+
+DXI_PRIVATE uint64_t dxi_cas_split(uint64_t n) { /* the largest power of two smaller than n (n >= 2) */
+    uint64_t k = 1;
+    while ((k << 1) < n) k <<= 1;
+    return k;
+}
+
+DX_CAS_API int64_t dx_cas_merkle_inclusion_proof(const dx_cas_hashfn *fn, const uint8_t *leaf_hashes, uint64_t n,
+                                                 uint64_t index, uint8_t *out, size_t cap_hashes) {
+    uint64_t lo = 0, hi = n, k;
+    size_t count = 0, j;
+    if (!fn || !leaf_hashes || index >= n) return DX_ERR_INVAL;
+    while (hi - lo > 1) { /* the path's length first: nothing is written if it does not fit */
+        k = dxi_cas_split(hi - lo);
+        if (index < lo + k) hi = lo + k;
+        else lo += k;
+        count++;
+    }
+    if (count > cap_hashes) return DX_ERR_NOSPACE;
+    lo = 0, hi = n, j = count;
+    while (hi - lo > 1) { /* siblings from the root down, written leaf first */
+        k = dxi_cas_split(hi - lo);
+        j--;
+        if (index < lo + k) {
+            dxi_cas_mth(fn, leaf_hashes, lo + k, hi, out + j * DX_CAS_HASH_SIZE);
+            hi = lo + k;
+        } else {
+            dxi_cas_mth(fn, leaf_hashes, lo, lo + k, out + j * DX_CAS_HASH_SIZE);
+            lo += k;
+        }
+    }
+    return (int64_t)count;
+}
+
+DX_CAS_API int64_t dx_cas_merkle_consistency_proof(const dx_cas_hashfn *fn, const uint8_t *leaf_hashes, uint64_t n,
+                                                   uint64_t size1, uint8_t *out, size_t cap_hashes) {
+    uint64_t lo, hi, m, k;
+    size_t count, j;
+    bool whole;
+    int pass;
+    if (!fn || !leaf_hashes || size1 > n) return DX_ERR_INVAL;
+    if (size1 == 0 || size1 == n) return 0;
+    /* SUBPROOF(m, D[lo:hi], b) of RFC 9162 2.1.4.1, unrolled: pass 0 counts, pass 1 writes */
+    for (pass = 0, count = 0; pass < 2; pass++) {
+        lo = 0, hi = n, m = size1, whole = true, j = count;
+        if (pass == 1 && count > cap_hashes) return DX_ERR_NOSPACE;
+        for (;;) {
+            if (m == hi - lo) {
+                if (!whole) { /* the subtree itself goes first */
+                    if (pass == 0) count++;
+                    else dxi_cas_mth(fn, leaf_hashes, lo, hi, out);
+                }
+                break;
+            }
+            k = dxi_cas_split(hi - lo);
+            if (pass == 0) {
+                count++;
+            } else {
+                j--;
+                if (m <= k) dxi_cas_mth(fn, leaf_hashes, lo + k, hi, out + j * DX_CAS_HASH_SIZE);
+                else dxi_cas_mth(fn, leaf_hashes, lo, lo + k, out + j * DX_CAS_HASH_SIZE);
+            }
+            if (m <= k) {
+                hi = lo + k;
+            } else {
+                m -= k;
+                lo += k;
+                whole = false;
+            }
+        }
+    }
+    return (int64_t)count;
+}
+
+DX_CAS_API dx_result dx_cas_merkle_verify_inclusion(const dx_cas_hashfn *fn, uint64_t index, uint64_t size,
+                                                    const uint8_t leaf_hash[32], const uint8_t *proof, size_t count,
+                                                    const uint8_t root[32]) {
+    uint8_t r[DX_CAS_HASH_SIZE];
+    uint64_t fnode, sn;
+    size_t i;
+    if (!fn || !leaf_hash || !root || (count && !proof)) return DX_ERR_INVAL;
+    if (index >= size) return DX_ERR_INVAL;
+    fnode = index, sn = size - 1;
+    DX_MEMCPY(r, leaf_hash, DX_CAS_HASH_SIZE);
+    for (i = 0; i < count; i++) {
+        const uint8_t *p = proof + i * DX_CAS_HASH_SIZE;
+        if (sn == 0) return DX_CAS_ERR_PROOF; /* extra nodes */
+        if ((fnode & 1) || fnode == sn) {
+            dx_cas_merkle_node(fn, p, r, r);
+            if (!(fnode & 1))
+                while (!(fnode & 1) && fnode != 0) fnode >>= 1, sn >>= 1;
+        } else {
+            dx_cas_merkle_node(fn, r, p, r);
+        }
+        fnode >>= 1, sn >>= 1;
+    }
+    if (sn != 0 || DX_MEMCMP(r, root, DX_CAS_HASH_SIZE) != 0) return DX_CAS_ERR_PROOF;
+    return DX_OK;
+}
+
+DX_CAS_API dx_result dx_cas_merkle_verify_consistency(const dx_cas_hashfn *fn, uint64_t size1, uint64_t size2,
+                                                      const uint8_t root1[32], const uint8_t root2[32],
+                                                      const uint8_t *proof, size_t count) {
+    uint8_t fr[DX_CAS_HASH_SIZE], sr[DX_CAS_HASH_SIZE];
+    uint64_t fnode, sn;
+    size_t i, total;
+    bool pre;
+    if (!fn || !root1 || !root2 || (count && !proof)) return DX_ERR_INVAL;
+    if (size1 > size2) return DX_ERR_INVAL;
+    if (size1 == size2)
+        return count == 0 && DX_MEMCMP(root1, root2, DX_CAS_HASH_SIZE) == 0 ? (dx_result)DX_OK : (dx_result)DX_CAS_ERR_PROOF;
+    if (size1 == 0) return count == 0 ? (dx_result)DX_OK : (dx_result)DX_CAS_ERR_PROOF;
+    if (count == 0) return DX_CAS_ERR_PROOF;
+    pre = (size1 & (size1 - 1)) == 0; /* a power of two: root1 is the path's first node */
+    total = count + (pre ? 1u : 0u);
+    fnode = size1 - 1, sn = size2 - 1;
+    while (fnode & 1) fnode >>= 1, sn >>= 1;
+    DX_MEMCPY(fr, pre ? root1 : proof, DX_CAS_HASH_SIZE);
+    DX_MEMCPY(sr, fr, DX_CAS_HASH_SIZE);
+    for (i = 1; i < total; i++) {
+        const uint8_t *c = proof + (pre ? i - 1 : i) * DX_CAS_HASH_SIZE;
+        if (sn == 0) return DX_CAS_ERR_PROOF;
+        if ((fnode & 1) || fnode == sn) {
+            dx_cas_merkle_node(fn, c, fr, fr);
+            dx_cas_merkle_node(fn, c, sr, sr);
+            if (!(fnode & 1))
+                while (!(fnode & 1) && fnode != 0) fnode >>= 1, sn >>= 1;
+        } else {
+            dx_cas_merkle_node(fn, sr, c, sr);
+        }
+        fnode >>= 1, sn >>= 1;
+    }
+    if (sn != 0 || DX_MEMCMP(fr, root1, DX_CAS_HASH_SIZE) != 0 || DX_MEMCMP(sr, root2, DX_CAS_HASH_SIZE) != 0)
+        return DX_CAS_ERR_PROOF;
+    return DX_OK;
+}
+
+/* ---- proofs on the wire ---- */
+
+DX_CAS_API int64_t dx_cas_proof_encode(const dx_cas_proof *p, const uint8_t *hashes, uint8_t *out, size_t cap) {
+    size_t need;
+    if (!p || (p->count && !hashes) || !out) return DX_ERR_INVAL;
+    if (p->kind != DX_CAS_PROOF_INCLUSION && p->kind != DX_CAS_PROOF_CONSISTENCY) return DX_ERR_INVAL;
+    if (!dx_cas_alg_name(p->alg)) return DX_ERR_UNSUPPORTED;
+    if (p->count > DX_CAS_PROOF_MAX) return DX_ERR_LIMIT;
+    need = DX_CAS_PROOF_HEADER_SIZE + (size_t)p->count * DX_CAS_HASH_SIZE;
+    if (cap < need) return DX_ERR_NOSPACE;
+    DX_MEMCPY(out, "DXCP", 4);
+    out[4] = 1;
+    out[5] = 0;
+    out[6] = (uint8_t)p->kind;
+    out[7] = (uint8_t)p->alg;
+    dx_store_u64le(out + 8, p->a);
+    dx_store_u64le(out + 16, p->b);
+    dx_store_u32le(out + 24, p->count);
+    if (p->count) DX_MEMCPY(out + DX_CAS_PROOF_HEADER_SIZE, hashes, (size_t)p->count * DX_CAS_HASH_SIZE);
+    return (int64_t)need;
+}
+
+DX_CAS_API int64_t dx_cas_proof_decode(const uint8_t *buf, size_t len, dx_cas_proof *out,
+                                       const uint8_t **out_hashes) {
+    dx_cas_proof p;
+    if (!buf || !out || !out_hashes) return DX_ERR_INVAL;
+    if (len < 4) return DX_ERR_TRUNCATED;
+    if (DX_MEMCMP(buf, "DXCP", 4) != 0) return DX_CAS_ERR_MAGIC;
+    if (len < DX_CAS_PROOF_HEADER_SIZE) return DX_ERR_TRUNCATED;
+    if (buf[4] != 1) return DX_ERR_UNSUPPORTED;
+    p.kind = buf[6];
+    p.alg = buf[7];
+    if (p.kind != DX_CAS_PROOF_INCLUSION && p.kind != DX_CAS_PROOF_CONSISTENCY) return DX_ERR_CORRUPT;
+    if (!dx_cas_alg_name(p.alg)) return DX_ERR_UNSUPPORTED;
+    p.a = dx_load_u64le(buf + 8);
+    p.b = dx_load_u64le(buf + 16);
+    p.count = dx_load_u32le(buf + 24);
+    if (p.count > DX_CAS_PROOF_MAX) return DX_ERR_LIMIT;
+    if (p.kind == DX_CAS_PROOF_INCLUSION ? p.a >= p.b : p.a > p.b) return DX_ERR_CORRUPT;
+    if ((len - DX_CAS_PROOF_HEADER_SIZE) / DX_CAS_HASH_SIZE < p.count) return DX_ERR_TRUNCATED;
+    *out = p;
+    *out_hashes = buf + DX_CAS_PROOF_HEADER_SIZE;
+    return (int64_t)(DX_CAS_PROOF_HEADER_SIZE + (size_t)p.count * DX_CAS_HASH_SIZE);
+}
+
+DX_CAS_API dx_result dx_cas_proof_verify(const dx_cas_hashfn *fn, const dx_cas_proof *p, const uint8_t *hashes,
+                                         const uint8_t a[32], const uint8_t b[32]) {
+    if (!fn || !p) return DX_ERR_INVAL;
+    if (p->alg != fn->alg) return DX_ERR_UNSUPPORTED;
+    if (p->kind == DX_CAS_PROOF_INCLUSION) return dx_cas_merkle_verify_inclusion(fn, p->a, p->b, a, hashes, p->count, b);
+    if (p->kind == DX_CAS_PROOF_CONSISTENCY)
+        return dx_cas_merkle_verify_consistency(fn, p->a, p->b, a, b, hashes, p->count);
+    return DX_ERR_INVAL;
+}
+
+DX_CAS_API const char *dx_cas_result_name(dx_result r) {
+#if defined(DX_NO_ERROR_STRINGS)
+    (void)r;
+    return "";
+#else
+    switch (r) {
+    case DX_CAS_ERR_PROOF: return "DX_CAS_ERR_PROOF";
+    case DX_CAS_ERR_MAGIC: return "DX_CAS_ERR_MAGIC";
+    default: return dx_result_name(r);
+    }
+#endif
+}
+
+#endif /* DX_CAS_IMPLEMENTATION */
+
+/*
+------------------------------------------------------------------------------
+This software is available under 2 licenses -- choose whichever you prefer.
+SPDX-License-Identifier: MIT OR Unlicense
+------------------------------------------------------------------------------
+ALTERNATIVE A - MIT License
+Copyright (c) 2026 the dx authors
+Permission is hereby granted, free of charge, to any person obtaining a copy of
+this software and associated documentation files (the "Software"), to deal in
+the Software without restriction, including without limitation the rights to
+use, copy, modify, merge, publish, distribute, sublicense, and/or sell copies
+of the Software, and to permit persons to whom the Software is furnished to do
+so, subject to the following conditions:
+The above copyright notice and this permission notice shall be included in all
+copies or substantial portions of the Software.
+THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
+OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE
+SOFTWARE.
+------------------------------------------------------------------------------
+ALTERNATIVE B - Public Domain (www.unlicense.org)
+This is free and unencumbered software released into the public domain.
+Anyone is free to copy, modify, publish, use, compile, sell, or distribute this
+software, either in source code form or as a compiled binary, for any purpose,
+commercial or non-commercial, and by any means.
+In jurisdictions that recognize copyright laws, the author or authors of this
+software dedicate any and all copyright interest in the software to the public
+domain. We make this dedication for the benefit of the public at large and to
+the detriment of our heirs and successors. We intend this dedication to be an
+overt act of relinquishment in perpetuity of all present and future rights to
+this software under copyright law.
+THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+AUTHORS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER LIABILITY, WHETHER IN AN
+ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM, OUT OF OR IN CONNECTION
+WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE SOFTWARE.
+------------------------------------------------------------------------------
+*/
