@@ -558,15 +558,18 @@ DX_CAS_API const char *dx_cas_result_name(dx_result r);
 #include <immintrin.h>
 #include <cpuid.h>
 #endif
-#if !defined(DX_CAS_NO_SIMD) && defined(__aarch64__) && (defined(__GNUC__) || defined(__clang__))
+/* Clang's arm_neon.h declares the SHA-2 intrinsics only when the target has them
+   (-march=armv8-a+crypto, Apple); GCC's can be enabled per function. */
+#if !defined(DX_CAS_NO_SIMD) && defined(__aarch64__) && (defined(__GNUC__) || defined(__clang__)) && \
+    (!defined(__clang__) || defined(__ARM_FEATURE_SHA2) || defined(__ARM_FEATURE_CRYPTO))
 #define DXI_CAS_ARM64 1
 #include <arm_neon.h>
 #if defined(__linux__) && !defined(DX_NO_LIBC)
 #include <sys/auxv.h>
 #define DXI_CAS_ARM64_AUXV 1
 #endif
-#if defined(__clang__)
-#define DXI_CAS_ARM64_TARGET __attribute__((target("crypto")))
+#if defined(__ARM_FEATURE_SHA2) || defined(__ARM_FEATURE_CRYPTO)
+#define DXI_CAS_ARM64_TARGET
 #else
 #define DXI_CAS_ARM64_TARGET __attribute__((target("+crypto")))
 #endif

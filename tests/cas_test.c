@@ -801,7 +801,10 @@ static int t_proof_wire(prop_ctx *p) {
     int64_t n, r;
     size_t i;
     dx_cas_hashfn_init(&fn, 0);
-    for (i = 0; i < 13; i++) dx_cas_merkle_leaf(&fn, &i, 1, leaves + 32 * i);
+    for (i = 0; i < 13; i++) { /* distinct leaves: the byte i */
+        uint8_t byte = (uint8_t)i;
+        dx_cas_merkle_leaf(&fn, &byte, 1, leaves + 32 * i);
+    }
     dx_cas_merkle_root_of(&fn, leaves, 13, root);
     n = dx_cas_merkle_inclusion_proof(&fn, leaves, 13, 6, hashes, 8);
     PROP_CHECK(p, n == 4);
