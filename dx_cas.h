@@ -1,11 +1,13 @@
 /* dx_cas.h - v0.1.0 - Merkle content-addressable storage: hashing, chunking, Merkle proofs - SPDX-License-Identifier: MIT OR Unlicense (text at end)
 
-   The building blocks of a content-addressable store that a backup tool, a
-   package updater, a sync service or a firmware image store can embed:
-   SHA-256 (portable C, x86 SHA-NI and ARMv8 crypto extensions chosen at run
-   time), self-describing object ids, fixed-size and FastCDC content-defined
-   chunking that takes input in pieces of any size, and RFC 6962 / RFC 9162
-   Merkle trees with inclusion and consistency proofs.
+   A content-addressable store that a backup tool, a package updater, a sync
+   service or a firmware image store can embed: SHA-256 (portable C, x86
+   SHA-NI and ARMv8 crypto extensions chosen at run time), self-describing
+   object ids, fixed-size and FastCDC content-defined chunking that takes
+   input in pieces of any size, RFC 6962 / RFC 9162 Merkle trees with
+   inclusion and consistency proofs, and stores (memory, crash-safe
+   directory, your own backend) where a blob is chunks plus a manifest,
+   deduplicated and verifiable from its Merkle root.
 
 QUICK START
    Do this:
@@ -29,7 +31,9 @@ QUICK START
        if (dx_cas_chunker_finish(&ch, &c)) add_chunk(&fn, &tree, c);
        uint8_t root[32];
        dx_cas_merkle_root(&tree, root);
-       // add_chunk: dx_cas_merkle_leaf(&fn, bytes of c, c.length, leaf); dx_cas_merkle_push(&tree, leaf);
+       // add_chunk: dx_cas_hash(&fn, bytes of c, c.length, &id); dx_cas_chunk_leaf(&fn, &id, leaf);
+       //            dx_cas_merkle_push(&tree, leaf);  (and dx_cas_put the chunk into a store)
+       // Or let dx_cas_blob_writer do all of it: it stores the chunks and a manifest.
 
    examples/cas_chunks.c is this program, reading a file.
 
@@ -57,8 +61,13 @@ OVERVIEW
      consistency proofs generated from a list of leaf hashes and verified
      with the RFC 9162 algorithms, which reject proofs that are too short or
      too long.
-   DOES NOT (yet): BLAKE3, object stores, manifests, snapshots, GC. They are
-   planned for the following versions (see VERSION HISTORY).
+   - Stores: a small vtable (put, get, has, delete, iterate, sync) with a
+     memory backend (caller memory possible), a crash-safe directory backend
+     and your own. Every get re-hashes; dx_cas_verify walks a store.
+   - Blobs: any byte stream becomes chunks plus a manifest; reading it back
+     verifies every chunk; untrusted manifests are bounded before use.
+   DOES NOT (yet): BLAKE3, tree objects (directories), named refs, garbage
+   collection, a Windows directory store. They are planned (see VERSION HISTORY).
 
 API
    Algorithms and CPU
@@ -93,6 +102,75 @@ API
        exactly "<alg>-<64 lower-case hex>"; anything else is DX_ERR_CORRUPT
        (DX_ERR_UNSUPPORTED for a well-formed unknown algorithm name). out is
        written only on success.
+
+   Stores (a store is used by one thread at a time)
+   dx_result dx_cas_store_init(dx_cas_store *s, const dx_cas_store_vtable *vt, void *self, const dx_cas_hashfn *fn)
+       a store over any backend: vt = {put, get, has, del, iterate, sync}
+       (sync may be NULL), self its state. fn NULL: SHA-256, CPU detected.
+       This is how a user-supplied backend (flash, an object service) plugs in.
+   dx_result dx_cas_put(dx_cas_store *s, const void *data, size_t len, dx_cas_id *out_id)
+       hashes, and stores unless the store has the id already (dedup,
+       counted in s->stats). allocates: what the backend does.
+   int64_t dx_cas_get(dx_cas_store *s, const dx_cas_id *id, void *buf, size_t cap)
+       the object's length. Every read is re-hashed: content that does not
+       match its id gives DX_ERR_CHECKSUM and buf is zeroed (corrupt data is
+       never handed out). DX_ERR_NOTFOUND, DX_ERR_NOSPACE (cap < length;
+       dx_cas_has gives the length).
+   int64_t dx_cas_has(s, id)            the length, or DX_ERR_NOTFOUND
+   dx_result dx_cas_delete(s, id)       DX_OK or DX_ERR_NOTFOUND
+   dx_result dx_cas_iterate(s, dx_cas_iter_fn fn, void *user)   every object once; fn may delete it
+   dx_result dx_cas_sync(s)             batch mode: makes the puts so far durable and visible
+   dx_result dx_cas_verify(s, const dx_cas_limits *lim, const dx_allocator *a, dx_cas_problem_fn problem,
+                           void *user, dx_cas_verify_report *out)
+       fsck: re-hashes every object (corrupt ones are reported as
+       DX_ERR_CHECKSUM) and checks that every chunk a manifest names exists
+       (DX_ERR_NOTFOUND); returns DX_ERR_CORRUPT if anything was found.
+       allocates: one object at a time.
+
+   Memory store: a hash table and an arena in one block (caller memory or the allocator)
+   size_t dx_cas_mem_memory_size(const dx_cas_mem_config *cfg)     bytes for max_objects / max_bytes
+   dx_result dx_cas_mem_init(m, cfg, void *mem, size_t mem_size)   allocates: no
+   dx_result dx_cas_mem_create(m, cfg) / void dx_cas_mem_destroy(m) allocates: the block
+   dx_result dx_cas_mem_store(m, fn, dx_cas_store *out)
+       a full store answers DX_ERR_NOSPACE; deleted objects' bytes are
+       reclaimed (live objects slide down) when the arena runs out.
+
+   Directory store (POSIX; DX_CAS_HAS_DIRSTORE is defined where it exists)
+   dx_result dx_cas_dir_open(dx_cas_dir *d, const dx_cas_dir_config *cfg)
+       makes <path>/objects and <path>/tmp if missing, removes the temporary
+       files of writers that are no longer running (d->cleaned counts them).
+       cfg->batch: puts become durable and visible to others at dx_cas_sync
+       (one sync() for the batch instead of an fsync per object).
+       cfg->no_sync: no fsync at all (scratch stores). errors: DX_ERR_NOTFOUND
+       (no parent folder), DX_ERR_IO (d->os_error has errno), DX_ERR_LIMIT (path too long).
+   dx_result dx_cas_dir_store(d, fn, dx_cas_store *out) / void dx_cas_dir_close(d)
+       Crash safety: an object is written to tmp/, fsynced, renamed into its
+       fan-out folder, and the folder is fsynced (and objects/ when the
+       folder is new): after dx_cas_put returns the object survives a crash,
+       and no reader ever sees a partial object. Several processes may put
+       the same object at once. Call dx_cas_sync before closing a batch.
+
+   Blobs: chunks plus a manifest; the blob's identity (an ETag) is the
+   Merkle root over its chunks: leaf i = dx_cas_chunk_leaf(chunk i's id) =
+   H(0x00 || digest), so one chunk can be checked with an inclusion proof.
+   dx_result dx_cas_blob_writer_init(w, dx_cas_store *s, const dx_cas_chunker_config *cfg, const dx_allocator *a)
+       allocates: max_size + 64 KiB of buffer and the manifest (grows by doubling).
+   dx_result dx_cas_blob_write(w, const void *data, size_t len)      pieces of any size
+   dx_result dx_cas_blob_writer_finish(w, dx_cas_id *out_manifest, uint8_t out_root[32])
+       stores the manifest; w->new_chunks / new_bytes say what the store lacked.
+   void dx_cas_blob_writer_deinit(w)
+   dx_result dx_cas_blob_read(s, const dx_cas_id *manifest, const dx_cas_limits *lim, const dx_allocator *a,
+                              dx_cas_write_fn write, void *user, dx_cas_manifest *out_info)
+       every chunk, verified, in order, to write(user, offset, data, len).
+       errors: DX_ERR_NOTFOUND (a chunk is missing), DX_ERR_CHECKSUM (corrupt),
+       DX_ERR_LIMIT / DX_ERR_CORRUPT / DX_CAS_ERR_MAGIC (a bad manifest).
+   dx_result dx_cas_manifest_parse(fn, const uint8_t *buf, size_t len, const dx_cas_limits *lim,
+                                   dx_cas_manifest *out)
+       checks the bounds (chunk count, chunk size, total size) on the header
+       before reading entries, the lengths, and that the root is the Merkle
+       root of the entries. Allocates nothing; out->entries points into buf.
+   void dx_cas_manifest_entry(const dx_cas_manifest *m, uint64_t i, dx_cas_id *out_id, uint32_t *out_len)
+   void dx_cas_chunk_leaf(fn, const dx_cas_id *chunk_id, uint8_t out[32])
 
    Chunking (one thread per chunker; allocates: no)
    dx_result dx_cas_chunker_init(dx_cas_chunker *c, const dx_cas_chunker_config *cfg)
@@ -158,28 +236,38 @@ API
 
 CONFIGURATION
    DX_CAS_NO_SIMD       off   [impl]   portable code only: no SHA-NI / ARMv8 paths, no CPUID
-   DX_CAS_NO_STDIO      off   [global] (reserved) no directory store; the rest is freestanding
+   DX_CAS_NO_STDIO      off   [global] no directory store; the rest is freestanding
+   DX_CAS_PATH_MAX      1024  [global] longest directory store path, bytes (inside dx_cas_dir)
    DX_STATIC / DX_CAS_STATIC, DX_CAS_API / DX_API, DX_MALLOC/DX_FREE, DX_NO_MALLOC,
    DX_MEMCPY..., DX_ASSERT/DX_NO_ASSERT, DX_NO_ERROR_STRINGS, DX_CONFIG_HEADER: as in every dx header.
 
 MEMORY
-   Nothing here allocates. A dx_cas_sha256 is 112 bytes, a chunker under
-   100, a dx_cas_merkle 2 KiB (64 hashes: enough for 2^64 leaves). Proof
-   generation uses one dx_cas_merkle on the stack (about 2.2 KiB); nothing
-   recurses. Worst-case stack of any call: under 3 KiB.
+   Hashing, chunking, Merkle trees and proofs never allocate. A
+   dx_cas_sha256 is 112 bytes, a chunker about 100, a dx_cas_merkle 2 KiB
+   (64 hashes: enough for 2^64 leaves). Proof generation and manifest
+   parsing use one dx_cas_merkle on the stack; nothing recurses. Worst-case
+   stack of any call: under 4 KiB (the directory store: plus 3 paths of
+   DX_CAS_PATH_MAX). Allocating calls (memory store create, blob writer,
+   blob read, verify) use the dx_allocator you pass (NULL/zeroed: DX_MALLOC;
+   none under DX_NO_MALLOC, which gives DX_ERR_NOMEM).
 
 ERRORS
    dx_result; module codes DX_CAS_ERR_PROOF (-500: a Merkle proof does not
-   lead to the root), DX_CAS_ERR_MAGIC (-501: not a dx_cas object).
+   lead to the root), DX_CAS_ERR_MAGIC (-501: not a dx_cas object). Stores
+   use the common codes: DX_ERR_CHECKSUM for an object whose bytes do not
+   match its id, DX_ERR_NOTFOUND, DX_ERR_NOSPACE (the caller's buffer, or a
+   full memory store), DX_ERR_IO (the OS; dx_cas_dir.os_error keeps errno).
 
 THREADING
-   No globals, no locks. Every object (hasher, chunker, tree) is used by one
-   thread at a time; a dx_cas_hashfn is read-only after init and may be
-   shared.
+   No globals, no locks. Every object (hasher, chunker, tree, store, blob
+   writer) is used by one thread at a time; a dx_cas_hashfn is read-only
+   after init and may be shared. Directory stores may be shared between
+   processes: puts of the same object race harmlessly (atomic renames).
 
 SECURITY MODEL
-   Trusted: configs, the dx_cas_hashfn. Untrusted: id text and bytes, proofs
-   (wire form and hashes), tree sizes and indices given to the verifiers.
+   Trusted: configs, the dx_cas_hashfn, backends. Untrusted: id text and
+   bytes, proofs (wire form and hashes), tree sizes and indices given to the
+   verifiers, manifests, and every byte a backend returns (re-hashed).
    Parsers never read past len, bound every count before using it (a proof
    holds at most 128 hashes), and write their output only on success.
    Verification is constant in nothing: it is not meant to hide timing.
@@ -192,12 +280,20 @@ WIRE FORMAT (integers little-endian)
      7 u8 algorithm code (0x12)  8 u64 index (inclusion) or first size (consistency)
     16 u64 tree size (inclusion) or second size  24 u32 count (<= 128)
     28 count x 32-byte hashes, leaf to root (RFC 9162 order)
+   manifest ("DXCM", format 1.0), 56 + 36 x count bytes, stored as an object:
+     0 "DXCM"  4 u8 major = 1  5 u8 minor = 0  6 u8 algorithm code  7 u8 flags = 0
+     8 u64 total size  16 u64 chunk count  24 32-byte Merkle root of the chunk leaves
+    56 count x (u32 chunk length >= 1, 32-byte chunk digest)
+   directory store: <path>/objects/<first 2 hex digits of the digest>/<id text>,
+     one file per object holding exactly its bytes; <path>/tmp/<pid>.<n>.<id text>
+     while it is written (<pid>.b.<id text> in batch mode).
    Vectors: tests/vectors/cas/.
 
 VERSION HISTORY
    0.1.0 (2026-11-23) first release: SHA-256 (portable, SHA-NI, ARMv8), ids,
                       FastCDC 2020 and fixed chunking, RFC 9162 Merkle trees
-                      and proofs.
+                      and proofs, stores (memory, directory, user vtable),
+                      blobs with manifests, verify.
    There is no ABI promise between versions: vendor the header, link statically.
 */
 #if defined(DX_IMPLEMENTATION) && !defined(DX_CAS_IMPLEMENTATION)
@@ -503,6 +599,175 @@ DX_CAS_API int64_t dx_cas_proof_decode(const uint8_t *buf, size_t len, dx_cas_pr
                                        const uint8_t **out_hashes);
 DX_CAS_API dx_result dx_cas_proof_verify(const dx_cas_hashfn *fn, const dx_cas_proof *p, const uint8_t *hashes,
                                          const uint8_t a[32], const uint8_t b[32]);
+
+/* ---- stores ---- */
+
+/* Called once per object by iterate; a result other than DX_OK stops the walk and is returned. */
+typedef dx_result (*dx_cas_iter_fn)(void *user, const dx_cas_id *id, uint64_t size);
+
+/* A backend: memory, directory, or your own (flash, an object service). */
+typedef struct dx_cas_store_vtable {
+    /* store len bytes under id (the caller hashed them); DX_OK if it is already there */
+    dx_result (*put)(void *self, const dx_cas_id *id, const void *data, size_t len);
+    /* copy the object into buf: its length, DX_ERR_NOTFOUND, or DX_ERR_NOSPACE if cap is too small */
+    int64_t (*get)(void *self, const dx_cas_id *id, void *buf, size_t cap);
+    /* the object's length, or DX_ERR_NOTFOUND */
+    int64_t (*has)(void *self, const dx_cas_id *id);
+    /* DX_OK, or DX_ERR_NOTFOUND */
+    dx_result (*del)(void *self, const dx_cas_id *id);
+    dx_result (*iterate)(void *self, dx_cas_iter_fn fn, void *user);
+    /* make every put so far durable (batch mode); NULL when puts are durable at once */
+    dx_result (*sync)(void *self);
+} dx_cas_store_vtable;
+
+typedef struct dx_cas_store_stats {
+    uint64_t puts, put_bytes;        /* dx_cas_put calls and their bytes */
+    uint64_t dedup, dedup_bytes;     /* of those, already stored */
+    uint64_t gets, corrupt;          /* dx_cas_get calls; objects that failed their hash */
+} dx_cas_store_stats;
+
+typedef struct dx_cas_store {
+    const dx_cas_store_vtable *vt;
+    void *self;
+    dx_cas_hashfn fn;
+    dx_cas_store_stats stats;
+} dx_cas_store;
+
+DX_CAS_API dx_result dx_cas_store_init(dx_cas_store *s, const dx_cas_store_vtable *vt, void *self,
+                                       const dx_cas_hashfn *fn);
+DX_CAS_API dx_result dx_cas_put(dx_cas_store *s, const void *data, size_t len, dx_cas_id *out_id);
+DX_CAS_API int64_t dx_cas_get(dx_cas_store *s, const dx_cas_id *id, void *buf, size_t cap);
+DX_CAS_API int64_t dx_cas_has(dx_cas_store *s, const dx_cas_id *id);
+DX_CAS_API dx_result dx_cas_delete(dx_cas_store *s, const dx_cas_id *id);
+DX_CAS_API dx_result dx_cas_iterate(dx_cas_store *s, dx_cas_iter_fn fn, void *user);
+DX_CAS_API dx_result dx_cas_sync(dx_cas_store *s);
+
+/* Memory store: a hash table and a data arena in one block of memory. */
+typedef struct dx_cas_mem_config {
+    uint32_t max_objects;   /* 0 = 1024 */
+    size_t max_bytes;       /* object bytes (plus 8 per object); 0 = 1 MiB */
+    dx_allocator allocator; /* for dx_cas_mem_create */
+} dx_cas_mem_config;
+
+typedef struct dx_cas_mem_slot {
+    dx_cas_id id;
+    uint64_t off;   /* of the record in the arena */
+    uint32_t len;
+    uint32_t state; /* 0 empty, 1 live, 2 deleted */
+} dx_cas_mem_slot;
+
+typedef struct dx_cas_mem {
+    dx_cas_mem_slot *slots;
+    uint8_t *arena;
+    uint32_t nslots, live, used_slots;    /* used_slots: live + deleted */
+    size_t arena_size, arena_used, garbage;
+    dx_allocator allocator;
+    void *memory;
+    size_t memory_size;
+    bool owns_memory;
+} dx_cas_mem;
+
+DX_CAS_API size_t dx_cas_mem_memory_size(const dx_cas_mem_config *cfg);
+DX_CAS_API dx_result dx_cas_mem_init(dx_cas_mem *m, const dx_cas_mem_config *cfg, void *mem, size_t mem_size);
+DX_CAS_API dx_result dx_cas_mem_create(dx_cas_mem *m, const dx_cas_mem_config *cfg);
+DX_CAS_API void dx_cas_mem_destroy(dx_cas_mem *m);
+DX_CAS_API dx_result dx_cas_mem_store(dx_cas_mem *m, const dx_cas_hashfn *fn, dx_cas_store *out);
+
+/* ---- blobs: chunks plus a manifest ---- */
+
+enum {
+    DX_CAS_MANIFEST_HEADER_SIZE = 56,
+    DX_CAS_MANIFEST_ENTRY_SIZE = 36
+};
+
+/* Bounds for untrusted manifests, checked before anything is allocated (0 = default). */
+typedef struct dx_cas_limits {
+    uint64_t max_chunks;     /* 0 = 2^22 */
+    uint32_t max_chunk_size; /* 0 = 16 MiB */
+    uint64_t max_total;      /* 0 = 2^40 bytes */
+} dx_cas_limits;
+
+/* A parsed manifest; entries point into the manifest's bytes. */
+typedef struct dx_cas_manifest {
+    uint32_t alg;
+    uint64_t total_size;
+    uint64_t count;
+    uint8_t root[DX_CAS_HASH_SIZE]; /* the blob's identity */
+    const uint8_t *entries;         /* count x (u32 length, 32-byte digest) */
+} dx_cas_manifest;
+
+typedef struct dx_cas_blob_writer {
+    dx_cas_store *store;
+    dx_cas_chunker chunker;
+    dx_cas_merkle tree;
+    dx_allocator allocator;
+    uint8_t *buf;              /* the stream's unfinished chunk */
+    size_t buf_cap, buf_len;
+    uint64_t buf_base;         /* stream offset of buf[0] */
+    uint8_t *manifest;         /* built as chunks are stored */
+    size_t man_len, man_cap;
+    uint64_t total, count;
+    uint64_t new_chunks, new_bytes; /* chunks and bytes the store did not have */
+    dx_result error;           /* sticky */
+} dx_cas_blob_writer;
+
+typedef dx_result (*dx_cas_write_fn)(void *user, uint64_t offset, const void *data, size_t len);
+
+typedef struct dx_cas_verify_report {
+    uint64_t objects, bytes;   /* walked */
+    uint64_t corrupt;          /* content does not match the id */
+    uint64_t missing;          /* chunks a manifest names that the store does not have */
+    uint64_t manifests;        /* objects that parsed as manifests */
+} dx_cas_verify_report;
+
+/* problem is DX_ERR_CHECKSUM (corrupt object) or DX_ERR_NOTFOUND (missing chunk) */
+typedef void (*dx_cas_problem_fn)(void *user, const dx_cas_id *id, dx_result problem);
+
+DX_CAS_API dx_result dx_cas_manifest_parse(const dx_cas_hashfn *fn, const uint8_t *buf, size_t len,
+                                           const dx_cas_limits *lim, dx_cas_manifest *out);
+DX_CAS_API void dx_cas_manifest_entry(const dx_cas_manifest *m, uint64_t i, dx_cas_id *out_id, uint32_t *out_len);
+DX_CAS_API void dx_cas_chunk_leaf(const dx_cas_hashfn *fn, const dx_cas_id *chunk_id, uint8_t out[32]);
+
+DX_CAS_API dx_result dx_cas_blob_writer_init(dx_cas_blob_writer *w, dx_cas_store *store,
+                                             const dx_cas_chunker_config *cfg, const dx_allocator *allocator);
+DX_CAS_API dx_result dx_cas_blob_write(dx_cas_blob_writer *w, const void *data, size_t len);
+DX_CAS_API dx_result dx_cas_blob_writer_finish(dx_cas_blob_writer *w, dx_cas_id *out_manifest, uint8_t out_root[32]);
+DX_CAS_API void dx_cas_blob_writer_deinit(dx_cas_blob_writer *w);
+DX_CAS_API dx_result dx_cas_blob_read(dx_cas_store *s, const dx_cas_id *manifest_id, const dx_cas_limits *lim,
+                                      const dx_allocator *allocator, dx_cas_write_fn write, void *user,
+                                      dx_cas_manifest *out_info);
+DX_CAS_API dx_result dx_cas_verify(dx_cas_store *s, const dx_cas_limits *lim, const dx_allocator *allocator,
+                                   dx_cas_problem_fn problem, void *user, dx_cas_verify_report *out);
+
+/* Directory store (POSIX; not under DX_CAS_NO_STDIO / DX_NO_STDIO, not yet on Windows). */
+#if !defined(DX_CAS_NO_STDIO) && !defined(DX_NO_STDIO) && !defined(_WIN32)
+#define DX_CAS_HAS_DIRSTORE 1
+#endif
+#if defined(DX_CAS_HAS_DIRSTORE)
+#ifndef DX_CAS_PATH_MAX /* longest store path (bytes, with the NUL) a dx_cas_dir can hold */
+#define DX_CAS_PATH_MAX 1024
+#endif
+typedef struct dx_cas_dir_config {
+    const char *path; /* the store's folder; made if missing (its parent must exist) */
+    bool batch;       /* puts become visible and durable together, at dx_cas_sync */
+    bool no_sync;     /* never fsync: scratch stores and tests (atomic renames still) */
+} dx_cas_dir_config;
+
+typedef struct dx_cas_dir {
+    char root[DX_CAS_PATH_MAX];
+    size_t root_len;
+    bool batch, no_sync;
+    long pid;
+    uint32_t counter;     /* temporary file names */
+    uint32_t pending;     /* batch mode: puts waiting for dx_cas_sync */
+    uint32_t cleaned;     /* temporary leftovers of dead writers removed at open */
+    int os_error;         /* errno of the last failure */
+} dx_cas_dir;
+
+DX_CAS_API dx_result dx_cas_dir_open(dx_cas_dir *d, const dx_cas_dir_config *cfg);
+DX_CAS_API void dx_cas_dir_close(dx_cas_dir *d);
+DX_CAS_API dx_result dx_cas_dir_store(dx_cas_dir *d, const dx_cas_hashfn *fn, dx_cas_store *out);
+#endif
 
 DX_CAS_API const char *dx_cas_result_name(dx_result r);
 
@@ -1470,6 +1735,930 @@ DX_CAS_API dx_result dx_cas_proof_verify(const dx_cas_hashfn *fn, const dx_cas_p
         return dx_cas_merkle_verify_consistency(fn, p->a, p->b, a, b, hashes, p->count);
     return DX_ERR_INVAL;
 }
+
+/* ---- stores ---- */
+
+DX_CAS_API dx_result dx_cas_store_init(dx_cas_store *s, const dx_cas_store_vtable *vt, void *self,
+                                       const dx_cas_hashfn *fn) {
+    if (!s || !vt || !vt->put || !vt->get || !vt->has || !vt->del || !vt->iterate) return DX_ERR_INVAL;
+    DX_MEMSET(s, 0, sizeof *s);
+    s->vt = vt;
+    s->self = self;
+    if (fn) s->fn = *fn;
+    else return dx_cas_hashfn_init(&s->fn, DX_CAS_ALG_SHA256);
+    return DX_OK;
+}
+
+DX_CAS_API dx_result dx_cas_put(dx_cas_store *s, const void *data, size_t len, dx_cas_id *out_id) {
+    dx_cas_id id;
+    dx_result r;
+    if (!s || (len && !data)) return DX_ERR_INVAL;
+    dx_cas_hash(&s->fn, data, len, &id);
+    s->stats.puts++;
+    s->stats.put_bytes += len;
+    if (s->vt->has(s->self, &id) >= 0) { /* deduplicated: already stored */
+        s->stats.dedup++;
+        s->stats.dedup_bytes += len;
+        r = DX_OK;
+    } else {
+        r = s->vt->put(s->self, &id, data, len);
+    }
+    if (r == DX_OK && out_id) *out_id = id;
+    return r;
+}
+
+DX_CAS_API int64_t dx_cas_get(dx_cas_store *s, const dx_cas_id *id, void *buf, size_t cap) {
+    dx_cas_sha256 h;
+    uint8_t d[DX_CAS_HASH_SIZE];
+    int64_t n;
+    if (!s || !id || (cap && !buf)) return DX_ERR_INVAL;
+    if (id->alg != s->fn.alg) return DX_ERR_UNSUPPORTED;
+    s->stats.gets++;
+    n = s->vt->get(s->self, id, buf, cap);
+    if (n < 0) return n;
+    if ((uint64_t)n > (uint64_t)cap) return DX_ERR_IO; /* a backend that lies about its length */
+    dx_cas_sha256_init(&h, s->fn.cpu); /* every read is re-hashed: corrupt data is never handed out */
+    dx_cas_sha256_update(&h, buf, (size_t)n);
+    dx_cas_sha256_final(&h, d);
+    if (DX_MEMCMP(d, id->digest, DX_CAS_HASH_SIZE) != 0) {
+        if (n) DX_MEMSET(buf, 0, (size_t)n);
+        s->stats.corrupt++;
+        return DX_ERR_CHECKSUM;
+    }
+    return n;
+}
+
+DX_CAS_API int64_t dx_cas_has(dx_cas_store *s, const dx_cas_id *id) {
+    if (!s || !id) return DX_ERR_INVAL;
+    return s->vt->has(s->self, id);
+}
+
+DX_CAS_API dx_result dx_cas_delete(dx_cas_store *s, const dx_cas_id *id) {
+    if (!s || !id) return DX_ERR_INVAL;
+    return s->vt->del(s->self, id);
+}
+
+DX_CAS_API dx_result dx_cas_iterate(dx_cas_store *s, dx_cas_iter_fn fn, void *user) {
+    if (!s || !fn) return DX_ERR_INVAL;
+    return s->vt->iterate(s->self, fn, user);
+}
+
+DX_CAS_API dx_result dx_cas_sync(dx_cas_store *s) {
+    if (!s) return DX_ERR_INVAL;
+    return s->vt->sync ? s->vt->sync(s->self) : DX_OK;
+}
+
+/* ---- memory store ----
+   One block: nslots slots (a power of two, at least twice max_objects; open
+   addressing, linear probing on the digest), then the arena. Each object is
+   a record: u32 length, u32 slot, the bytes, padding to 8. A delete leaves
+   its record as garbage; when the arena is full the live records slide down. */
+
+#define DXI_CAS_MEM_HDR 8u
+#define DXI_CAS_MEM_ALIGN(n) (((n) + 7u) & ~(size_t)7u)
+
+DXI_PRIVATE uint32_t dxi_cas_mem_nslots(uint32_t max_objects) {
+    uint32_t n = 8;
+    while (n < 2u * max_objects && n < 0x80000000u) n <<= 1;
+    return n;
+}
+
+DX_CAS_API size_t dx_cas_mem_memory_size(const dx_cas_mem_config *cfg) {
+    uint32_t objs = cfg && cfg->max_objects ? cfg->max_objects : 1024u;
+    size_t bytes = cfg && cfg->max_bytes ? cfg->max_bytes : ((size_t)1 << 20);
+    if (objs > 0x40000000u) return 0;
+    return (size_t)dxi_cas_mem_nslots(objs) * sizeof(dx_cas_mem_slot) + DXI_CAS_MEM_ALIGN(bytes) +
+           (size_t)objs * (DXI_CAS_MEM_HDR + 8u) + 8u;
+}
+
+DX_CAS_API dx_result dx_cas_mem_init(dx_cas_mem *m, const dx_cas_mem_config *cfg, void *mem, size_t mem_size) {
+    uint32_t objs = cfg && cfg->max_objects ? cfg->max_objects : 1024u;
+    size_t need = dx_cas_mem_memory_size(cfg), table;
+    uintptr_t skew;
+    if (!m || !mem || need == 0) return DX_ERR_INVAL;
+    skew = (uintptr_t)mem & 7u; /* 8-byte alignment for the slots */
+    if (mem_size < need) return DX_ERR_NOSPACE;
+    DX_MEMSET(m, 0, sizeof *m);
+    m->memory = mem;
+    m->memory_size = mem_size;
+    mem = (uint8_t *)mem + (skew ? 8u - skew : 0u);
+    m->nslots = dxi_cas_mem_nslots(objs);
+    table = (size_t)m->nslots * sizeof(dx_cas_mem_slot);
+    m->slots = (dx_cas_mem_slot *)mem;
+    DX_MEMSET(m->slots, 0, table);
+    m->arena = (uint8_t *)mem + table;
+    m->arena_size = need - 8u - table;
+    if (cfg) m->allocator = cfg->allocator;
+    return DX_OK;
+}
+
+DX_CAS_API dx_result dx_cas_mem_create(dx_cas_mem *m, const dx_cas_mem_config *cfg) {
+    size_t need = dx_cas_mem_memory_size(cfg);
+    dx_allocator a;
+    void *mem = NULL;
+    dx_result r;
+    if (!m || need == 0) return DX_ERR_INVAL;
+    DX_MEMSET(&a, 0, sizeof a);
+    if (cfg) a = cfg->allocator;
+    if (a.alloc) mem = a.alloc(need, a.user);
+#if !defined(DX_NO_MALLOC)
+    else mem = DX_MALLOC(need, a.user);
+#endif
+    if (!mem) return DX_ERR_NOMEM;
+    r = dx_cas_mem_init(m, cfg, mem, need);
+    if (r != DX_OK) {
+        if (a.free) a.free(mem, need, a.user);
+#if !defined(DX_NO_MALLOC)
+        else DX_FREE(mem, need, a.user);
+#endif
+        return r;
+    }
+    m->allocator = a;
+    m->owns_memory = true;
+    return DX_OK;
+}
+
+DX_CAS_API void dx_cas_mem_destroy(dx_cas_mem *m) {
+    if (!m || !m->owns_memory) return;
+    if (m->allocator.free) m->allocator.free(m->memory, m->memory_size, m->allocator.user);
+#if !defined(DX_NO_MALLOC)
+    else DX_FREE(m->memory, m->memory_size, m->allocator.user);
+#endif
+    DX_MEMSET(m, 0, sizeof *m);
+}
+
+/* the slot of id, or of the first free place for it (*out_found says which); -1 if the table is full */
+DXI_PRIVATE int64_t dxi_cas_mem_find(const dx_cas_mem *m, const dx_cas_id *id, bool *out_found) {
+    uint32_t mask = m->nslots - 1, i = dx_load_u32le(id->digest) & mask, k;
+    int64_t free_slot = -1;
+    for (k = 0; k < m->nslots; k++, i = (i + 1) & mask) {
+        const dx_cas_mem_slot *s = &m->slots[i];
+        if (s->state == 0) {
+            *out_found = false;
+            return free_slot >= 0 ? free_slot : (int64_t)i;
+        }
+        if (s->state == 2) {
+            if (free_slot < 0) free_slot = (int64_t)i;
+        } else if (dx_cas_id_equal(&s->id, id)) {
+            *out_found = true;
+            return (int64_t)i;
+        }
+    }
+    *out_found = false;
+    return free_slot;
+}
+
+DXI_PRIVATE void dxi_cas_mem_compact(dx_cas_mem *m) {
+    size_t rd = 0, wr = 0;
+    while (rd < m->arena_used) {
+        uint32_t len = dx_load_u32le(m->arena + rd), slot = dx_load_u32le(m->arena + rd + 4);
+        size_t rec = DXI_CAS_MEM_ALIGN(DXI_CAS_MEM_HDR + (size_t)len);
+        if (slot < m->nslots && m->slots[slot].state == 1 && m->slots[slot].off == (uint64_t)rd) {
+            if (wr != rd) DX_MEMMOVE(m->arena + wr, m->arena + rd, rec);
+            m->slots[slot].off = (uint64_t)wr;
+            wr += rec;
+        }
+        rd += rec;
+    }
+    m->arena_used = wr;
+    m->garbage = 0;
+}
+
+DXI_PRIVATE dx_result dxi_cas_mem_put(void *self, const dx_cas_id *id, const void *data, size_t len) {
+    dx_cas_mem *m = (dx_cas_mem *)self;
+    bool found;
+    int64_t at = dxi_cas_mem_find(m, id, &found);
+    size_t rec = DXI_CAS_MEM_ALIGN(DXI_CAS_MEM_HDR + len);
+    dx_cas_mem_slot *s;
+    if (found) return DX_OK;
+    if (len > 0xffffffffu || at < 0 || m->live >= m->nslots / 2) return DX_ERR_NOSPACE;
+    if (rec > m->arena_size - m->arena_used) {
+        if (rec > m->arena_size - m->arena_used + m->garbage) return DX_ERR_NOSPACE;
+        dxi_cas_mem_compact(m);
+    }
+    s = &m->slots[at];
+    if (s->state == 0) m->used_slots++;
+    s->id = *id;
+    s->off = (uint64_t)m->arena_used;
+    s->len = (uint32_t)len;
+    s->state = 1;
+    dx_store_u32le(m->arena + m->arena_used, (uint32_t)len);
+    dx_store_u32le(m->arena + m->arena_used + 4, (uint32_t)at);
+    if (len) DX_MEMCPY(m->arena + m->arena_used + DXI_CAS_MEM_HDR, data, len);
+    m->arena_used += rec;
+    m->live++;
+    return DX_OK;
+}
+
+DXI_PRIVATE int64_t dxi_cas_mem_get(void *self, const dx_cas_id *id, void *buf, size_t cap) {
+    dx_cas_mem *m = (dx_cas_mem *)self;
+    bool found;
+    int64_t at = dxi_cas_mem_find(m, id, &found);
+    const dx_cas_mem_slot *s;
+    if (!found) return DX_ERR_NOTFOUND;
+    s = &m->slots[at];
+    if (s->len > cap) return DX_ERR_NOSPACE;
+    if (s->len) DX_MEMCPY(buf, m->arena + (size_t)s->off + DXI_CAS_MEM_HDR, s->len);
+    return (int64_t)s->len;
+}
+
+DXI_PRIVATE int64_t dxi_cas_mem_has(void *self, const dx_cas_id *id) {
+    dx_cas_mem *m = (dx_cas_mem *)self;
+    bool found;
+    int64_t at = dxi_cas_mem_find(m, id, &found);
+    return found ? (int64_t)m->slots[at].len : (int64_t)DX_ERR_NOTFOUND;
+}
+
+DXI_PRIVATE dx_result dxi_cas_mem_del(void *self, const dx_cas_id *id) {
+    dx_cas_mem *m = (dx_cas_mem *)self;
+    bool found;
+    int64_t at = dxi_cas_mem_find(m, id, &found);
+    if (!found) return DX_ERR_NOTFOUND;
+    m->slots[at].state = 2;
+    m->live--;
+    m->garbage += DXI_CAS_MEM_ALIGN(DXI_CAS_MEM_HDR + (size_t)m->slots[at].len);
+    if (m->live == 0) { /* empty: start over, tombstones and all */
+        DX_MEMSET(m->slots, 0, (size_t)m->nslots * sizeof(dx_cas_mem_slot));
+        m->used_slots = 0;
+        m->arena_used = 0;
+        m->garbage = 0;
+    }
+    return DX_OK;
+}
+
+DXI_PRIVATE dx_result dxi_cas_mem_iterate(void *self, dx_cas_iter_fn fn, void *user) {
+    dx_cas_mem *m = (dx_cas_mem *)self;
+    uint32_t i;
+    for (i = 0; i < m->nslots; i++) {
+        if (m->slots[i].state == 1) {
+            dx_cas_id id = m->slots[i].id; /* the callback may delete it */
+            dx_result r = fn(user, &id, m->slots[i].len);
+            if (r != DX_OK) return r;
+        }
+    }
+    return DX_OK;
+}
+
+static const dx_cas_store_vtable dxi_cas_mem_vtable = {dxi_cas_mem_put, dxi_cas_mem_get, dxi_cas_mem_has,
+                                                       dxi_cas_mem_del, dxi_cas_mem_iterate, NULL};
+
+DX_CAS_API dx_result dx_cas_mem_store(dx_cas_mem *m, const dx_cas_hashfn *fn, dx_cas_store *out) {
+    if (!m || !m->slots) return DX_ERR_INVAL;
+    return dx_cas_store_init(out, &dxi_cas_mem_vtable, m, fn);
+}
+
+/* ---- blobs: chunks plus a manifest ---- */
+
+DXI_PRIVATE void *dxi_cas_alloc(const dx_allocator *a, size_t n) {
+    if (a && a->alloc) return a->alloc(n, a->user);
+#if !defined(DX_NO_MALLOC)
+    return DX_MALLOC(n, a ? a->user : NULL);
+#else
+    return NULL;
+#endif
+}
+DXI_PRIVATE void dxi_cas_free(const dx_allocator *a, void *p, size_t n) {
+    if (!p) return;
+    if (a && a->free) {
+        a->free(p, n, a->user);
+        return;
+    }
+#if !defined(DX_NO_MALLOC)
+    DX_FREE(p, n, a ? a->user : NULL);
+#else
+    (void)n;
+#endif
+}
+
+DXI_PRIVATE void dxi_cas_limits(const dx_cas_limits *lim, dx_cas_limits *out) {
+    out->max_chunks = lim && lim->max_chunks ? lim->max_chunks : ((uint64_t)1 << 22);
+    out->max_chunk_size = lim && lim->max_chunk_size ? lim->max_chunk_size : (16u << 20);
+    out->max_total = lim && lim->max_total ? lim->max_total : ((uint64_t)1 << 40);
+}
+
+DX_CAS_API void dx_cas_chunk_leaf(const dx_cas_hashfn *fn, const dx_cas_id *chunk_id, uint8_t out[32]) {
+    dx_cas_merkle_leaf(fn, chunk_id->digest, DX_CAS_HASH_SIZE, out);
+}
+
+DX_CAS_API dx_result dx_cas_manifest_parse(const dx_cas_hashfn *fn, const uint8_t *buf, size_t len,
+                                           const dx_cas_limits *lim, dx_cas_manifest *out) {
+    dx_cas_limits l;
+    dx_cas_manifest m;
+    dx_cas_merkle tree;
+    uint8_t root[DX_CAS_HASH_SIZE];
+    uint64_t i, sum = 0;
+    if (!fn || (!buf && len) || !out) return DX_ERR_INVAL;
+    dxi_cas_limits(lim, &l);
+    if (len < 4) return DX_ERR_TRUNCATED;
+    if (DX_MEMCMP(buf, "DXCM", 4) != 0) return DX_CAS_ERR_MAGIC;
+    if (len < DX_CAS_MANIFEST_HEADER_SIZE) return DX_ERR_TRUNCATED;
+    if (buf[4] != 1) return DX_ERR_UNSUPPORTED;
+    if (buf[7] != 0) return DX_ERR_UNSUPPORTED; /* no flags are defined */
+    m.alg = buf[6];
+    if (m.alg != fn->alg) return DX_ERR_UNSUPPORTED;
+    m.total_size = dx_load_u64le(buf + 8);
+    m.count = dx_load_u64le(buf + 16);
+    if (m.count > l.max_chunks || m.total_size > l.max_total) return DX_ERR_LIMIT;
+    if ((uint64_t)(len - DX_CAS_MANIFEST_HEADER_SIZE) / DX_CAS_MANIFEST_ENTRY_SIZE < m.count) return DX_ERR_TRUNCATED;
+    if ((uint64_t)(len - DX_CAS_MANIFEST_HEADER_SIZE) != m.count * DX_CAS_MANIFEST_ENTRY_SIZE) return DX_ERR_CORRUPT;
+    DX_MEMCPY(m.root, buf + 24, DX_CAS_HASH_SIZE);
+    m.entries = buf + DX_CAS_MANIFEST_HEADER_SIZE;
+    dx_cas_merkle_init(&tree, fn);
+    for (i = 0; i < m.count; i++) {
+        const uint8_t *e = m.entries + (size_t)i * DX_CAS_MANIFEST_ENTRY_SIZE;
+        uint32_t clen = dx_load_u32le(e);
+        dx_cas_id id;
+        uint8_t leaf[DX_CAS_HASH_SIZE];
+        if (clen == 0 || clen > l.max_chunk_size) return DX_ERR_LIMIT;
+        sum += clen;
+        if (sum > m.total_size) return DX_ERR_CORRUPT;
+        id.alg = m.alg;
+        DX_MEMCPY(id.digest, e + 4, DX_CAS_HASH_SIZE);
+        dx_cas_chunk_leaf(fn, &id, leaf);
+        dx_cas_merkle_push(&tree, leaf);
+    }
+    if (sum != m.total_size) return DX_ERR_CORRUPT;
+    dx_cas_merkle_root(&tree, root);
+    if (DX_MEMCMP(root, m.root, DX_CAS_HASH_SIZE) != 0) return DX_ERR_CHECKSUM;
+    *out = m;
+    return DX_OK;
+}
+
+DX_CAS_API void dx_cas_manifest_entry(const dx_cas_manifest *m, uint64_t i, dx_cas_id *out_id, uint32_t *out_len) {
+    const uint8_t *e = m->entries + (size_t)i * DX_CAS_MANIFEST_ENTRY_SIZE;
+    if (out_len) *out_len = dx_load_u32le(e);
+    if (out_id) {
+        out_id->alg = m->alg;
+        DX_MEMCPY(out_id->digest, e + 4, DX_CAS_HASH_SIZE);
+    }
+}
+
+DX_CAS_API dx_result dx_cas_blob_writer_init(dx_cas_blob_writer *w, dx_cas_store *store,
+                                             const dx_cas_chunker_config *cfg, const dx_allocator *allocator) {
+    dx_result r;
+    if (!w || !store) return DX_ERR_INVAL;
+    DX_MEMSET(w, 0, sizeof *w);
+    if (allocator) w->allocator = *allocator;
+    if ((r = dx_cas_chunker_init(&w->chunker, cfg)) != DX_OK) return r;
+    w->store = store;
+    dx_cas_merkle_init(&w->tree, &store->fn);
+    w->buf_cap = (size_t)w->chunker.max_size + 65536u;
+    w->buf = (uint8_t *)dxi_cas_alloc(&w->allocator, w->buf_cap);
+    w->man_cap = DX_CAS_MANIFEST_HEADER_SIZE + 64u * DX_CAS_MANIFEST_ENTRY_SIZE;
+    w->manifest = (uint8_t *)dxi_cas_alloc(&w->allocator, w->man_cap);
+    if (!w->buf || !w->manifest) {
+        dx_cas_blob_writer_deinit(w);
+        return DX_ERR_NOMEM;
+    }
+    w->man_len = DX_CAS_MANIFEST_HEADER_SIZE;
+    return DX_OK;
+}
+
+DXI_PRIVATE dx_result dxi_cas_blob_chunk(dx_cas_blob_writer *w, const uint8_t *data, uint32_t len) {
+    dx_cas_id id;
+    uint8_t leaf[DX_CAS_HASH_SIZE];
+    uint64_t dedup = w->store->stats.dedup;
+    dx_result r;
+    if (w->man_cap - w->man_len < DX_CAS_MANIFEST_ENTRY_SIZE) { /* grow the manifest: twice the size */
+        size_t cap = w->man_cap * 2;
+        uint8_t *m = (uint8_t *)dxi_cas_alloc(&w->allocator, cap);
+        if (!m) return DX_ERR_NOMEM;
+        DX_MEMCPY(m, w->manifest, w->man_len);
+        dxi_cas_free(&w->allocator, w->manifest, w->man_cap);
+        w->manifest = m, w->man_cap = cap;
+    }
+    if ((r = dx_cas_put(w->store, data, len, &id)) != DX_OK) return r;
+    if (w->store->stats.dedup == dedup) w->new_chunks++, w->new_bytes += len;
+    dx_store_u32le(w->manifest + w->man_len, len);
+    DX_MEMCPY(w->manifest + w->man_len + 4, id.digest, DX_CAS_HASH_SIZE);
+    w->man_len += DX_CAS_MANIFEST_ENTRY_SIZE;
+    dx_cas_chunk_leaf(&w->store->fn, &id, leaf);
+    dx_cas_merkle_push(&w->tree, leaf);
+    w->count++;
+    w->total += len;
+    return DX_OK;
+}
+
+DX_CAS_API dx_result dx_cas_blob_write(dx_cas_blob_writer *w, const void *data, size_t len) {
+    const uint8_t *p = (const uint8_t *)data;
+    if (!w || (len && !data)) return DX_ERR_INVAL;
+    if (w->error) return w->error;
+    while (len > 0) {
+        size_t take = w->buf_cap - w->buf_len, fed, used, keep;
+        dx_cas_chunk c;
+        if (take > len) take = len;
+        DX_MEMCPY(w->buf + w->buf_len, p, take);
+        fed = w->buf_len;
+        w->buf_len += take;
+        p += take, len -= take;
+        while (fed < w->buf_len) {
+            if (dx_cas_chunker_feed(&w->chunker, w->buf + fed, w->buf_len - fed, &used, &c)) {
+                dx_result r = dxi_cas_blob_chunk(w, w->buf + (size_t)(c.offset - w->buf_base), c.length);
+                if (r != DX_OK) return w->error = r;
+            }
+            fed += used;
+        }
+        keep = (size_t)(w->chunker.start - w->buf_base); /* drop what is in chunks already */
+        if (keep) DX_MEMMOVE(w->buf, w->buf + keep, w->buf_len - keep);
+        w->buf_len -= keep;
+        w->buf_base += keep;
+    }
+    return DX_OK;
+}
+
+DX_CAS_API dx_result dx_cas_blob_writer_finish(dx_cas_blob_writer *w, dx_cas_id *out_manifest, uint8_t out_root[32]) {
+    dx_cas_chunk c;
+    uint8_t root[DX_CAS_HASH_SIZE];
+    dx_result r;
+    if (!w) return DX_ERR_INVAL;
+    if (w->error) return w->error;
+    if (dx_cas_chunker_finish(&w->chunker, &c)) {
+        r = dxi_cas_blob_chunk(w, w->buf + (size_t)(c.offset - w->buf_base), c.length);
+        if (r != DX_OK) return w->error = r;
+    }
+    dx_cas_merkle_root(&w->tree, root);
+    DX_MEMCPY(w->manifest, "DXCM", 4);
+    w->manifest[4] = 1;
+    w->manifest[5] = 0;
+    w->manifest[6] = (uint8_t)w->store->fn.alg;
+    w->manifest[7] = 0;
+    dx_store_u64le(w->manifest + 8, w->total);
+    dx_store_u64le(w->manifest + 16, w->count);
+    DX_MEMCPY(w->manifest + 24, root, DX_CAS_HASH_SIZE);
+    r = dx_cas_put(w->store, w->manifest, w->man_len, out_manifest);
+    if (r != DX_OK) return w->error = r;
+    if (out_root) DX_MEMCPY(out_root, root, DX_CAS_HASH_SIZE);
+    w->error = DX_ERR_MISUSE; /* finished: start a new writer for the next blob */
+    return DX_OK;
+}
+
+DX_CAS_API void dx_cas_blob_writer_deinit(dx_cas_blob_writer *w) {
+    if (!w) return;
+    dxi_cas_free(&w->allocator, w->buf, w->buf_cap);
+    dxi_cas_free(&w->allocator, w->manifest, w->man_cap);
+    w->buf = w->manifest = NULL;
+}
+
+/* Reads an object whose size is not known yet, at most max bytes, into allocated memory. */
+DXI_PRIVATE int64_t dxi_cas_get_alloc(dx_cas_store *s, const dx_cas_id *id, uint64_t max, const dx_allocator *a,
+                                      uint8_t **out, size_t *out_cap) {
+    int64_t size = dx_cas_has(s, id), n;
+    if (size < 0) return size;
+    if ((uint64_t)size > max || (uint64_t)size > (uint64_t)(SIZE_MAX - 1)) return DX_ERR_LIMIT;
+    *out_cap = (size_t)size ? (size_t)size : 1u;
+    *out = (uint8_t *)dxi_cas_alloc(a, *out_cap);
+    if (!*out) return DX_ERR_NOMEM;
+    n = dx_cas_get(s, id, *out, *out_cap);
+    if (n < 0) {
+        dxi_cas_free(a, *out, *out_cap);
+        *out = NULL;
+    }
+    return n;
+}
+
+DX_CAS_API dx_result dx_cas_blob_read(dx_cas_store *s, const dx_cas_id *manifest_id, const dx_cas_limits *lim,
+                                      const dx_allocator *allocator, dx_cas_write_fn write, void *user,
+                                      dx_cas_manifest *out_info) {
+    dx_cas_limits l;
+    dx_cas_manifest m;
+    uint8_t *man = NULL, *chunk = NULL;
+    size_t man_cap = 0, chunk_cap = 0;
+    uint64_t i, off = 0;
+    int64_t n;
+    dx_result r;
+    if (!s || !manifest_id || !write) return DX_ERR_INVAL;
+    dxi_cas_limits(lim, &l);
+    n = dxi_cas_get_alloc(s, manifest_id, DX_CAS_MANIFEST_HEADER_SIZE + l.max_chunks * DX_CAS_MANIFEST_ENTRY_SIZE,
+                          allocator, &man, &man_cap);
+    if (n < 0) return (dx_result)n;
+    r = dx_cas_manifest_parse(&s->fn, man, (size_t)n, &l, &m);
+    for (i = 0; r == DX_OK && i < m.count; i++) { /* the largest chunk decides the buffer */
+        uint32_t clen;
+        dx_cas_manifest_entry(&m, i, NULL, &clen);
+        if (clen > chunk_cap) chunk_cap = clen;
+    }
+    if (r == DX_OK && chunk_cap) {
+        chunk = (uint8_t *)dxi_cas_alloc(allocator, chunk_cap);
+        if (!chunk) r = DX_ERR_NOMEM;
+    }
+    for (i = 0; r == DX_OK && i < m.count; i++) {
+        dx_cas_id id;
+        uint32_t clen;
+        dx_cas_manifest_entry(&m, i, &id, &clen);
+        n = dx_cas_get(s, &id, chunk, chunk_cap); /* verified against its id */
+        if (n < 0) r = (dx_result)n;
+        else if (n != (int64_t)clen) r = DX_ERR_CORRUPT;
+        else r = write(user, off, chunk, clen);
+        off += clen;
+    }
+    if (r == DX_OK && out_info) {
+        *out_info = m;
+        out_info->entries = NULL; /* they lived in memory freed here */
+    }
+    dxi_cas_free(allocator, chunk, chunk_cap);
+    dxi_cas_free(allocator, man, man_cap);
+    return r;
+}
+
+typedef struct dxi_cas_verify_ctx {
+    dx_cas_store *s;
+    dx_cas_limits lim;
+    const dx_allocator *a;
+    dx_cas_problem_fn problem;
+    void *user;
+    dx_cas_verify_report rep;
+} dxi_cas_verify_ctx;
+
+DXI_PRIVATE dx_result dxi_cas_verify_one(void *user, const dx_cas_id *id, uint64_t size) {
+    dxi_cas_verify_ctx *v = (dxi_cas_verify_ctx *)user;
+    uint8_t *buf = NULL;
+    size_t cap = 0;
+    int64_t n;
+    v->rep.objects++;
+    v->rep.bytes += size;
+    if (id->alg != v->s->fn.alg) return DX_OK;
+    n = dxi_cas_get_alloc(v->s, id, (uint64_t)-1, v->a, &buf, &cap);
+    if (n == DX_ERR_CHECKSUM) {
+        v->rep.corrupt++;
+        if (v->problem) v->problem(v->user, id, DX_ERR_CHECKSUM);
+        return DX_OK;
+    }
+    if (n == DX_ERR_NOTFOUND) return DX_OK; /* deleted meanwhile */
+    if (n < 0) return (dx_result)n;
+    if (n >= 4 && DX_MEMCMP(buf, "DXCM", 4) == 0) {
+        dx_cas_manifest m;
+        if (dx_cas_manifest_parse(&v->s->fn, buf, (size_t)n, &v->lim, &m) == DX_OK) {
+            uint64_t i;
+            v->rep.manifests++;
+            for (i = 0; i < m.count; i++) {
+                dx_cas_id cid;
+                dx_cas_manifest_entry(&m, i, &cid, NULL);
+                if (dx_cas_has(v->s, &cid) == DX_ERR_NOTFOUND) {
+                    v->rep.missing++;
+                    if (v->problem) v->problem(v->user, &cid, DX_ERR_NOTFOUND);
+                }
+            }
+        }
+    }
+    dxi_cas_free(v->a, buf, cap);
+    return DX_OK;
+}
+
+DX_CAS_API dx_result dx_cas_verify(dx_cas_store *s, const dx_cas_limits *lim, const dx_allocator *allocator,
+                                   dx_cas_problem_fn problem, void *user, dx_cas_verify_report *out) {
+    dxi_cas_verify_ctx v;
+    dx_result r;
+    if (!s) return DX_ERR_INVAL;
+    DX_MEMSET(&v, 0, sizeof v);
+    v.s = s;
+    dxi_cas_limits(lim, &v.lim);
+    v.a = allocator;
+    v.problem = problem;
+    v.user = user;
+    r = dx_cas_iterate(s, dxi_cas_verify_one, &v);
+    if (out) *out = v.rep;
+    if (r == DX_OK && (v.rep.corrupt || v.rep.missing)) r = DX_ERR_CORRUPT;
+    return r;
+}
+
+/* ---- directory store ----
+   <path>/objects/<2 hex>/<id text>: one file per object, fanned out on the
+   digest's first byte. A put writes <path>/tmp/<pid>.<n>.<id text>, fsyncs
+   it, renames it into place and fsyncs the fan-out folder (and objects/ when
+   the fan-out folder is new). Renames are atomic, so readers see a whole
+   object or none, and writers of the same object in several processes
+   simply replace identical bytes. Batch mode writes <pid>.b.<id text> and
+   moves the batch into place at dx_cas_sync, after one sync(). At open, the
+   temporary files of writers that are no longer running are removed. */
+#if defined(DX_CAS_HAS_DIRSTORE)
+#include <stdio.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <sys/types.h>
+#include <sys/stat.h>
+#include <dirent.h>
+#include <signal.h>
+#if !defined(__cplusplus)
+/* strict C99 (and plain _POSIX_C_SOURCE) on glibc hide these two POSIX
+   functions; repeating the POSIX declarations is harmless where they are seen */
+extern int kill(pid_t pid, int sig);
+extern void sync(void);
+#endif
+
+DXI_PRIVATE dx_result dxi_cas_dir_err(dx_cas_dir *d) {
+    d->os_error = errno;
+    return errno == ENOENT ? DX_ERR_NOTFOUND : DX_ERR_IO;
+}
+
+/* root + "/" + rel into out (DX_CAS_PATH_MAX) */
+DXI_PRIVATE void dxi_cas_dir_path(const dx_cas_dir *d, char *out, const char *rel) {
+    size_t n = d->root_len, i = 0;
+    DX_MEMCPY(out, d->root, n);
+    out[n++] = '/';
+    while (rel[i] && n + 1 < DX_CAS_PATH_MAX) out[n++] = rel[i++];
+    out[n] = 0;
+}
+
+/* "objects/ab/<id text>" or "objects/ab" (the folder) */
+DXI_PRIVATE void dxi_cas_dir_obj(const dx_cas_dir *d, const dx_cas_id *id, char *out, bool folder) {
+    char rel[16 + DX_CAS_ID_TEXT_SIZE], text[DX_CAS_ID_TEXT_SIZE];
+    static const char hex[] = "0123456789abcdef";
+    DX_MEMCPY(rel, "objects/", 8);
+    rel[8] = hex[id->digest[0] >> 4];
+    rel[9] = hex[id->digest[0] & 15];
+    rel[10] = 0;
+    if (!folder && dx_cas_id_format(id, text, sizeof text) > 0) {
+        rel[10] = '/';
+        DX_MEMCPY(rel + 11, text, DX_CAS_ID_TEXT_SIZE);
+    }
+    dxi_cas_dir_path(d, out, rel);
+}
+
+DXI_PRIVATE dx_result dxi_cas_fsync_path(dx_cas_dir *d, const char *path) {
+    int fd;
+    if (d->no_sync) return DX_OK;
+    fd = open(path, O_RDONLY);
+    if (fd < 0) return dxi_cas_dir_err(d);
+    if (fsync(fd) != 0 && errno != EINVAL) { /* some file systems refuse fsync on folders */
+        dx_result r = dxi_cas_dir_err(d);
+        close(fd);
+        return r;
+    }
+    close(fd);
+    return DX_OK;
+}
+
+DXI_PRIVATE dx_result dxi_cas_mkdir(dx_cas_dir *d, const char *path, bool *out_made) {
+    *out_made = false;
+    if (mkdir(path, 0777) == 0) {
+        *out_made = true;
+        return DX_OK;
+    }
+    if (errno == EEXIST) return DX_OK;
+    return dxi_cas_dir_err(d);
+}
+
+DXI_PRIVATE dx_result dxi_cas_write_all(dx_cas_dir *d, int fd, const uint8_t *p, size_t len) {
+    while (len > 0) {
+        size_t piece = len > ((size_t)1 << 30) ? ((size_t)1 << 30) : len;
+        ssize_t w = write(fd, p, piece);
+        if (w < 0) {
+            if (errno == EINTR) continue;
+            return dxi_cas_dir_err(d);
+        }
+        p += w, len -= (size_t)w;
+    }
+    return DX_OK;
+}
+
+/* Moves a finished temporary file into place; fsyncs the folders it changed. */
+DXI_PRIVATE dx_result dxi_cas_dir_install(dx_cas_dir *d, const char *tmp, const dx_cas_id *id, bool sync_folder) {
+    char folder[DX_CAS_PATH_MAX], final[DX_CAS_PATH_MAX];
+    bool made;
+    dx_result r;
+    dxi_cas_dir_obj(d, id, folder, true);
+    dxi_cas_dir_obj(d, id, final, false);
+    if ((r = dxi_cas_mkdir(d, folder, &made)) != DX_OK) return r;
+    if (made && !d->no_sync) { /* a new fan-out folder: make its name durable too */
+        char objects[DX_CAS_PATH_MAX];
+        dxi_cas_dir_path(d, objects, "objects");
+        if ((r = dxi_cas_fsync_path(d, objects)) != DX_OK) return r;
+    }
+    if (rename(tmp, final) != 0) return dxi_cas_dir_err(d);
+    return sync_folder ? dxi_cas_fsync_path(d, folder) : DX_OK;
+}
+
+DXI_PRIVATE dx_result dxi_cas_dir_put(void *self, const dx_cas_id *id, const void *data, size_t len) {
+    dx_cas_dir *d = (dx_cas_dir *)self;
+    char text[DX_CAS_ID_TEXT_SIZE], rel[64 + DX_CAS_ID_TEXT_SIZE], tmp[DX_CAS_PATH_MAX];
+    int fd = -1, tries;
+    dx_result r;
+    if (dx_cas_id_format(id, text, sizeof text) < 0) return DX_ERR_UNSUPPORTED;
+    for (tries = 0; tries < 100 && fd < 0; tries++) {
+        if (d->batch) snprintf(rel, sizeof rel, "tmp/%ld.b.%s", d->pid, text);
+        else snprintf(rel, sizeof rel, "tmp/%ld.%lu.%s", d->pid, (unsigned long)d->counter++, text);
+        dxi_cas_dir_path(d, tmp, rel);
+        fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0444);
+        if (fd < 0 && errno == EEXIST && d->batch) return DX_OK; /* already in this batch */
+        if (fd < 0 && errno != EEXIST) return dxi_cas_dir_err(d);
+    }
+    if (fd < 0) return DX_ERR_BUSY;
+    r = dxi_cas_write_all(d, fd, (const uint8_t *)data, len);
+    if (r == DX_OK && !d->batch && !d->no_sync && fsync(fd) != 0) r = dxi_cas_dir_err(d);
+    if (close(fd) != 0 && r == DX_OK) r = dxi_cas_dir_err(d);
+    if (r == DX_OK && d->batch) {
+        d->pending++;
+        return DX_OK;
+    }
+    if (r == DX_OK) r = dxi_cas_dir_install(d, tmp, id, true);
+    if (r != DX_OK) unlink(tmp);
+    return r;
+}
+
+/* the object's file, or in batch mode its pending temporary file */
+DXI_PRIVATE int dxi_cas_dir_open_obj(dx_cas_dir *d, const dx_cas_id *id) {
+    char path[DX_CAS_PATH_MAX];
+    int fd;
+    dxi_cas_dir_obj(d, id, path, false);
+    fd = open(path, O_RDONLY);
+    if (fd < 0 && errno == ENOENT && d->batch) {
+        char text[DX_CAS_ID_TEXT_SIZE], rel[64 + DX_CAS_ID_TEXT_SIZE];
+        int e = errno;
+        dx_cas_id_format(id, text, sizeof text);
+        snprintf(rel, sizeof rel, "tmp/%ld.b.%s", d->pid, text);
+        dxi_cas_dir_path(d, path, rel);
+        fd = open(path, O_RDONLY);
+        if (fd < 0) errno = e;
+    }
+    return fd;
+}
+
+DXI_PRIVATE int64_t dxi_cas_dir_get(void *self, const dx_cas_id *id, void *buf, size_t cap) {
+    dx_cas_dir *d = (dx_cas_dir *)self;
+    struct stat st;
+    uint8_t *p = (uint8_t *)buf;
+    size_t size, got = 0;
+    int fd = dxi_cas_dir_open_obj(d, id);
+    if (fd < 0) return dxi_cas_dir_err(d);
+    if (fstat(fd, &st) != 0) {
+        dx_result r = dxi_cas_dir_err(d);
+        close(fd);
+        return r;
+    }
+    if ((uint64_t)st.st_size > (uint64_t)cap) {
+        close(fd);
+        return DX_ERR_NOSPACE;
+    }
+    size = (size_t)st.st_size;
+    while (got < size) {
+        ssize_t n = read(fd, p + got, size - got);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break; /* a short file: the hash check reports it */
+        got += (size_t)n;
+    }
+    close(fd);
+    return (int64_t)got;
+}
+
+DXI_PRIVATE int64_t dxi_cas_dir_has(void *self, const dx_cas_id *id) {
+    dx_cas_dir *d = (dx_cas_dir *)self;
+    struct stat st;
+    int fd = dxi_cas_dir_open_obj(d, id);
+    int64_t r;
+    if (fd < 0) return dxi_cas_dir_err(d);
+    r = fstat(fd, &st) == 0 ? (int64_t)st.st_size : (int64_t)dxi_cas_dir_err(d);
+    close(fd);
+    return r;
+}
+
+DXI_PRIVATE dx_result dxi_cas_dir_del(void *self, const dx_cas_id *id) {
+    dx_cas_dir *d = (dx_cas_dir *)self;
+    char path[DX_CAS_PATH_MAX];
+    dxi_cas_dir_obj(d, id, path, false);
+    return unlink(path) == 0 ? (dx_result)DX_OK : dxi_cas_dir_err(d);
+}
+
+DXI_PRIVATE dx_result dxi_cas_dir_iterate(void *self, dx_cas_iter_fn fn, void *user) {
+    dx_cas_dir *d = (dx_cas_dir *)self;
+    char path[DX_CAS_PATH_MAX];
+    unsigned fan;
+    for (fan = 0; fan < 256; fan++) {
+        static const char hex[] = "0123456789abcdef";
+        char rel[16];
+        DIR *dir;
+        struct dirent *e;
+        DX_MEMCPY(rel, "objects/", 8);
+        rel[8] = hex[fan >> 4], rel[9] = hex[fan & 15], rel[10] = 0;
+        dxi_cas_dir_path(d, path, rel);
+        dir = opendir(path);
+        if (!dir) {
+            if (errno == ENOENT) continue;
+            return dxi_cas_dir_err(d);
+        }
+        while ((e = readdir(dir)) != NULL) {
+            dx_cas_id id;
+            struct stat st;
+            char file[DX_CAS_PATH_MAX];
+            size_t nlen = 0;
+            dx_result r;
+            while (e->d_name[nlen] && nlen <= DX_CAS_ID_TEXT_LEN) nlen++;
+            if (dx_cas_id_parse(e->d_name, nlen, &id) != DX_OK || id.digest[0] != fan) continue; /* not an object */
+            dxi_cas_dir_obj(d, &id, file, false);
+            if (stat(file, &st) != 0) continue; /* deleted meanwhile */
+            r = fn(user, &id, (uint64_t)st.st_size);
+            if (r != DX_OK) {
+                closedir(dir);
+                return r;
+            }
+        }
+        closedir(dir);
+    }
+    return DX_OK;
+}
+
+/* Batch mode: one sync(), then every pending file of this process moves into place. */
+DXI_PRIVATE dx_result dxi_cas_dir_sync(void *self) {
+    dx_cas_dir *d = (dx_cas_dir *)self;
+    char path[DX_CAS_PATH_MAX], prefix[32];
+    uint8_t synced[32];
+    size_t plen;
+    DIR *dir;
+    struct dirent *e;
+    dx_result r = DX_OK;
+    unsigned i;
+    if (!d->batch) return DX_OK;
+    if (d->pending == 0) return DX_OK;
+    if (!d->no_sync) sync();
+    snprintf(prefix, sizeof prefix, "%ld.b.", d->pid);
+    plen = 0;
+    while (prefix[plen]) plen++;
+    DX_MEMSET(synced, 0, sizeof synced);
+    dxi_cas_dir_path(d, path, "tmp");
+    dir = opendir(path);
+    if (!dir) return dxi_cas_dir_err(d);
+    while (r == DX_OK && (e = readdir(dir)) != NULL) {
+        dx_cas_id id;
+        char tmp[DX_CAS_PATH_MAX], rel[272]; /* "tmp/" and a d_name */
+        size_t nlen = 0;
+        while (e->d_name[nlen] && nlen < 64 + DX_CAS_ID_TEXT_LEN) nlen++;
+        if (nlen <= plen || DX_MEMCMP(e->d_name, prefix, plen) != 0) continue;
+        if (dx_cas_id_parse(e->d_name + plen, nlen - plen, &id) != DX_OK) continue;
+        snprintf(rel, sizeof rel, "tmp/%s", e->d_name);
+        dxi_cas_dir_path(d, tmp, rel);
+        r = dxi_cas_dir_install(d, tmp, &id, false);
+        synced[id.digest[0] >> 3] |= (uint8_t)(1u << (id.digest[0] & 7));
+    }
+    closedir(dir);
+    for (i = 0; r == DX_OK && i < 256; i++) { /* each changed fan-out folder once */
+        if (synced[i >> 3] & (1u << (i & 7))) {
+            dx_cas_id any;
+            DX_MEMSET(&any, 0, sizeof any);
+            any.alg = DX_CAS_ALG_SHA256;
+            any.digest[0] = (uint8_t)i;
+            dxi_cas_dir_obj(d, &any, path, true);
+            r = dxi_cas_fsync_path(d, path);
+        }
+    }
+    if (r == DX_OK) d->pending = 0;
+    return r;
+}
+
+DX_CAS_API dx_result dx_cas_dir_open(dx_cas_dir *d, const dx_cas_dir_config *cfg) {
+    char path[DX_CAS_PATH_MAX];
+    size_t n = 0;
+    bool made;
+    DIR *dir;
+    struct dirent *e;
+    dx_result r;
+    if (!d || !cfg || !cfg->path) return DX_ERR_INVAL;
+    DX_MEMSET(d, 0, sizeof *d);
+    while (cfg->path[n]) n++;
+    while (n > 1 && cfg->path[n - 1] == '/') n--;
+    if (n == 0 || n + 16 + 64 + DX_CAS_ID_TEXT_SIZE > DX_CAS_PATH_MAX) return DX_ERR_LIMIT;
+    DX_MEMCPY(d->root, cfg->path, n);
+    d->root[n] = 0;
+    d->root_len = n;
+    d->batch = cfg->batch;
+    d->no_sync = cfg->no_sync;
+    d->pid = (long)getpid();
+    if ((r = dxi_cas_mkdir(d, d->root, &made)) != DX_OK) return r;
+    dxi_cas_dir_path(d, path, "objects");
+    if ((r = dxi_cas_mkdir(d, path, &made)) != DX_OK) return r;
+    dxi_cas_dir_path(d, path, "tmp");
+    if ((r = dxi_cas_mkdir(d, path, &made)) != DX_OK) return r;
+    dir = opendir(path);
+    if (!dir) return dxi_cas_dir_err(d);
+    while ((e = readdir(dir)) != NULL) { /* leftovers of writers that died */
+        char file[DX_CAS_PATH_MAX], rel[272]; /* "tmp/" and a d_name */
+        const char *s = e->d_name;
+        long pid = 0;
+        size_t len = 0;
+        while (s[len]) len++;
+        if (s[0] == '.' || len > 63 + DX_CAS_ID_TEXT_LEN) continue;
+        while (*s >= '0' && *s <= '9' && pid < 100000000L) pid = pid * 10 + (*s++ - '0');
+        if (*s != '.' || pid <= 0) continue;
+        if (pid == d->pid || kill((pid_t)pid, 0) == 0 || errno != ESRCH) continue; /* alive (or not ours to judge) */
+        snprintf(rel, sizeof rel, "tmp/%s", e->d_name);
+        dxi_cas_dir_path(d, file, rel);
+        if (unlink(file) == 0) d->cleaned++;
+    }
+    closedir(dir);
+    return DX_OK;
+}
+
+DX_CAS_API void dx_cas_dir_close(dx_cas_dir *d) {
+    if (d) DX_MEMSET(d, 0, sizeof *d);
+}
+
+static const dx_cas_store_vtable dxi_cas_dir_vtable = {dxi_cas_dir_put, dxi_cas_dir_get, dxi_cas_dir_has,
+                                                       dxi_cas_dir_del, dxi_cas_dir_iterate, dxi_cas_dir_sync};
+
+DX_CAS_API dx_result dx_cas_dir_store(dx_cas_dir *d, const dx_cas_hashfn *fn, dx_cas_store *out) {
+    if (!d || !d->root_len) return DX_ERR_INVAL;
+    return dx_cas_store_init(out, &dxi_cas_dir_vtable, d, fn);
+}
+#endif /* DX_CAS_HAS_DIRSTORE */
 
 DX_CAS_API const char *dx_cas_result_name(dx_result r) {
 #if defined(DX_NO_ERROR_STRINGS)

@@ -1,6 +1,7 @@
 /* cas_chunks.c - dx_cas example: cuts a file into FastCDC chunks as it reads
-   it, hashes each chunk, and prints the file's Merkle root (its identity: a
-   client can check any one chunk against it with an inclusion proof).
+   it, hashes each chunk, and prints the file's Merkle root: the identity a
+   dx_cas blob of the file has (a client can check any one chunk against it
+   with an inclusion proof).
 
        cc -std=c99 -I. -O2 examples/cas_chunks.c -o build/cas_chunks
        build/cas_chunks [-v] [--avg BYTES] FILE      (- reads standard input)
@@ -22,15 +23,15 @@ typedef struct chunk_sink {
 } chunk_sink;
 
 static void add_chunk(chunk_sink *s, const uint8_t *data, const dx_cas_chunk *c) {
+    dx_cas_id id;
     uint8_t leaf[32];
-    dx_cas_merkle_leaf(&s->fn, data, c->length, leaf); /* the Merkle leaf of the chunk's bytes */
+    dx_cas_hash(&s->fn, data, c->length, &id); /* the chunk's id, as a store names it */
+    dx_cas_chunk_leaf(&s->fn, &id, leaf);      /* its Merkle leaf, as dx_cas_blob_writer makes it */
     dx_cas_merkle_push(&s->tree, leaf);
     s->chunks++;
     s->bytes += c->length;
     if (s->verbose) {
-        dx_cas_id id;
         char text[DX_CAS_ID_TEXT_SIZE];
-        dx_cas_hash(&s->fn, data, c->length, &id);
         dx_cas_id_format(&id, text, sizeof text);
         printf("%12llu %8lu %s\n", (unsigned long long)c->offset, (unsigned long)c->length, text);
     }
