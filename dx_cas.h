@@ -43,9 +43,12 @@ OVERVIEW
      choice is kept in that object: there are no globals. x86-64/x86 with
      SHA-NI (GCC/Clang), AArch64 with the SHA-2 extension (Linux getauxval,
      Apple, or a compile-time __ARM_FEATURE_SHA2), portable C everywhere else.
+   - BLAKE3 as the second algorithm: hash, keyed hash and key derivation,
+     any output length (portable C; SIMD paths are planned).
    - Ids: dx_cas_id = algorithm code + 32-byte digest. Binary form as a
      multihash (code, length, digest: 34 bytes); text form "sha256-<64 hex>"
-     for people and file names (lower case; the parser accepts only that).
+     or "blake3-<64 hex>" for people and file names (lower case; the parser
+     accepts only that). Trees and stores work with either algorithm.
    - Chunking: FastCDC as in Xia et al., "The Design of Fast Content-Defined
      Chunking for Data Deduplication Based Storage Systems" (IEEE TPDS 2020):
      gear hash, cut-point skipping below the minimum, normalized chunking
@@ -66,8 +69,8 @@ OVERVIEW
      and your own. Every get re-hashes; dx_cas_verify walks a store.
    - Blobs: any byte stream becomes chunks plus a manifest; reading it back
      verifies every chunk; untrusted manifests are bounded before use.
-   DOES NOT (yet): BLAKE3, tree objects (directories), named refs, garbage
-   collection, a Windows directory store. They are planned (see VERSION HISTORY).
+   DOES NOT (yet): BLAKE3 SIMD, tree objects (directories), named refs,
+   garbage collection, a Windows directory store. They are planned.
 
 API
    Algorithms and CPU
@@ -75,9 +78,10 @@ API
        the accelerations this build can use on this CPU (DX_CAS_CPU_* bits).
        allocates: no. thread-safety: any thread (it reads CPUID / auxv only).
    dx_result dx_cas_hashfn_init(dx_cas_hashfn *fn, uint32_t alg)
-       alg DX_CAS_ALG_SHA256 (or 0, the default); fn->cpu = dx_cas_cpu_detect()
-       (clear bits to force the portable code). errors: DX_ERR_UNSUPPORTED.
-   const char *dx_cas_alg_name(uint32_t alg)       "sha256", or NULL if unknown
+       alg DX_CAS_ALG_SHA256 (or 0, the default) or DX_CAS_ALG_BLAKE3;
+       fn->cpu = dx_cas_cpu_detect() (clear bits to force the portable code).
+       errors: DX_ERR_UNSUPPORTED.
+   const char *dx_cas_alg_name(uint32_t alg)       "sha256", "blake3", or NULL if unknown
 
    SHA-256
    void dx_cas_sha256_init(dx_cas_sha256 *h, uint32_t cpu)
@@ -89,6 +93,21 @@ API
        small inputs keep a dx_cas_hashfn and use dx_cas_hash).
    const char *dx_cas_sha256_impl_name(const dx_cas_sha256 *h)    "portable", "sha-ni", "armv8"
    All: allocates: no. errors: none (any input is valid).
+
+   BLAKE3 (portable C for now; a dx_cas_blake3 is about 1.9 KiB)
+   void dx_cas_blake3_init(dx_cas_blake3 *h)
+   void dx_cas_blake3_init_keyed(dx_cas_blake3 *h, const uint8_t key[32])          keyed hash mode
+   void dx_cas_blake3_init_derive_key(dx_cas_blake3 *h, const void *context, size_t len)  key derivation
+   void dx_cas_blake3_update(dx_cas_blake3 *h, const void *data, size_t len)
+   void dx_cas_blake3_final(const dx_cas_blake3 *h, uint8_t *out, size_t out_len)
+       any output length (extendable output); h is not changed, so more
+       input may follow. The 32-byte output is the default digest.
+   void dx_cas_blake3_digest(const void *data, size_t len, uint8_t out[32])
+
+   Either algorithm, as a dx_cas_hashfn names it (what ids, trees and stores use)
+   void dx_cas_hasher_init(dx_cas_hasher *h, const dx_cas_hashfn *fn)
+   void dx_cas_hasher_update(dx_cas_hasher *h, const void *data, size_t len)
+   void dx_cas_hasher_final(dx_cas_hasher *h, uint8_t out[32])
 
    Ids
    void dx_cas_hash(const dx_cas_hashfn *fn, const void *data, size_t len, dx_cas_id *out)
@@ -273,11 +292,11 @@ SECURITY MODEL
    Verification is constant in nothing: it is not meant to hide timing.
 
 WIRE FORMAT (integers little-endian)
-   id, binary (multihash): u8 code (0x12 sha2-256), u8 digest length (32), 32 digest bytes.
-   id, text: "sha256-" then the digest as 64 lower-case hex digits.
+   id, binary (multihash): u8 code (0x12 sha2-256, 0x1e blake3), u8 digest length (32), 32 digest bytes.
+   id, text: "sha256-" or "blake3-", then the digest as 64 lower-case hex digits.
    proof ("DXCP", format 1.0), 28 + 32 x count bytes:
      0 "DXCP"  4 u8 major = 1  5 u8 minor = 0  6 u8 kind: 1 inclusion, 2 consistency
-     7 u8 algorithm code (0x12)  8 u64 index (inclusion) or first size (consistency)
+     7 u8 algorithm code (0x12, 0x1e)  8 u64 index (inclusion) or first size (consistency)
     16 u64 tree size (inclusion) or second size  24 u32 count (<= 128)
     28 count x 32-byte hashes, leaf to root (RFC 9162 order)
    manifest ("DXCM", format 1.0), 56 + 36 x count bytes, stored as an object:
@@ -290,7 +309,7 @@ WIRE FORMAT (integers little-endian)
    Vectors: tests/vectors/cas/.
 
 VERSION HISTORY
-   0.1.0 (2026-11-23) first release: SHA-256 (portable, SHA-NI, ARMv8), ids,
+   0.1.0 (2026-11-23) first release: SHA-256 (portable, SHA-NI, ARMv8), BLAKE3, ids,
                       FastCDC 2020 and fixed chunking, RFC 9162 Merkle trees
                       and proofs, stores (memory, directory, user vtable),
                       blobs with manifests, verify.
@@ -470,7 +489,8 @@ enum {
 /* Algorithms: multihash codes. 0 means the default (SHA-256) where an algorithm is asked for. */
 enum {
     DX_CAS_ALG_DEFAULT = 0,
-    DX_CAS_ALG_SHA256 = 0x12
+    DX_CAS_ALG_SHA256 = 0x12,
+    DX_CAS_ALG_BLAKE3 = 0x1e
 };
 
 /* CPU accelerations (dx_cas_cpu_detect) */
@@ -561,6 +581,36 @@ DX_CAS_API void dx_cas_sha256_update(dx_cas_sha256 *h, const void *data, size_t 
 DX_CAS_API void dx_cas_sha256_final(dx_cas_sha256 *h, uint8_t out[32]);
 DX_CAS_API void dx_cas_sha256_digest(const void *data, size_t len, uint8_t out[32]);
 DX_CAS_API const char *dx_cas_sha256_impl_name(const dx_cas_sha256 *h);
+
+/* BLAKE3 (hash, keyed hash, key derivation; any output length). */
+typedef struct dx_cas_blake3 {
+    uint32_t key[8];
+    uint32_t cv[8];           /* the current chunk's chaining value */
+    uint64_t chunk_counter;
+    uint8_t block[64];
+    uint8_t block_len, blocks_compressed, flags, stack_len;
+    uint8_t stack[54][32];    /* chaining values of finished subtrees (2^54 chunks) */
+} dx_cas_blake3;
+
+/* Any supported algorithm, chosen by a dx_cas_hashfn. */
+typedef struct dx_cas_hasher {
+    uint32_t alg;
+    union {
+        dx_cas_sha256 sha256;
+        dx_cas_blake3 blake3;
+    } u;
+} dx_cas_hasher;
+
+DX_CAS_API void dx_cas_blake3_init(dx_cas_blake3 *h);
+DX_CAS_API void dx_cas_blake3_init_keyed(dx_cas_blake3 *h, const uint8_t key[32]);
+DX_CAS_API void dx_cas_blake3_init_derive_key(dx_cas_blake3 *h, const void *context, size_t context_len);
+DX_CAS_API void dx_cas_blake3_update(dx_cas_blake3 *h, const void *data, size_t len);
+DX_CAS_API void dx_cas_blake3_final(const dx_cas_blake3 *h, uint8_t *out, size_t out_len);
+DX_CAS_API void dx_cas_blake3_digest(const void *data, size_t len, uint8_t out[32]);
+
+DX_CAS_API void dx_cas_hasher_init(dx_cas_hasher *h, const dx_cas_hashfn *fn);
+DX_CAS_API void dx_cas_hasher_update(dx_cas_hasher *h, const void *data, size_t len);
+DX_CAS_API void dx_cas_hasher_final(dx_cas_hasher *h, uint8_t out[32]);
 
 DX_CAS_API void dx_cas_hash(const dx_cas_hashfn *fn, const void *data, size_t len, dx_cas_id *out);
 DX_CAS_API bool dx_cas_id_equal(const dx_cas_id *a, const dx_cas_id *b);
@@ -1017,13 +1067,13 @@ DX_CAS_API uint32_t dx_cas_cpu_detect(void) {
 }
 
 DX_CAS_API const char *dx_cas_alg_name(uint32_t alg) {
-    return alg == DX_CAS_ALG_SHA256 ? "sha256" : NULL;
+    return alg == DX_CAS_ALG_SHA256 ? "sha256" : alg == DX_CAS_ALG_BLAKE3 ? "blake3" : NULL;
 }
 
 DX_CAS_API dx_result dx_cas_hashfn_init(dx_cas_hashfn *fn, uint32_t alg) {
     if (!fn) return DX_ERR_INVAL;
     if (alg == DX_CAS_ALG_DEFAULT) alg = DX_CAS_ALG_SHA256;
-    if (alg != DX_CAS_ALG_SHA256) return DX_ERR_UNSUPPORTED;
+    if (alg != DX_CAS_ALG_SHA256 && alg != DX_CAS_ALG_BLAKE3) return DX_ERR_UNSUPPORTED;
     fn->alg = alg;
     fn->cpu = dx_cas_cpu_detect();
     return DX_OK;
@@ -1115,14 +1165,208 @@ DX_CAS_API const char *dx_cas_sha256_impl_name(const dx_cas_sha256 *h) {
     return "portable";
 }
 
+/* ---- BLAKE3 (the BLAKE3 paper and specification, 2020) ---- */
+
+enum {
+    DXI_B3_CHUNK_START = 1,
+    DXI_B3_CHUNK_END = 2,
+    DXI_B3_PARENT = 4,
+    DXI_B3_ROOT = 8,
+    DXI_B3_KEYED_HASH = 16,
+    DXI_B3_DERIVE_KEY_CONTEXT = 32,
+    DXI_B3_DERIVE_KEY_MATERIAL = 64
+};
+
+static const uint32_t dxi_b3_iv[8] = {0x6a09e667u, 0xbb67ae85u, 0x3c6ef372u, 0xa54ff53au,
+                                      0x510e527fu, 0x9b05688cu, 0x1f83d9abu, 0x5be0cd19u};
+/* message word order of each of the 7 rounds (the permutation applied 0..6 times) */
+static const uint8_t dxi_b3_sched[7][16] = {
+    {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15},  {2, 6, 3, 10, 7, 0, 4, 13, 1, 11, 12, 5, 9, 14, 15, 8},
+    {3, 4, 10, 12, 13, 2, 7, 14, 6, 5, 9, 0, 11, 15, 8, 1},  {10, 7, 12, 9, 14, 3, 13, 15, 4, 0, 11, 2, 5, 8, 1, 6},
+    {12, 13, 9, 11, 15, 10, 14, 8, 7, 2, 5, 3, 0, 1, 6, 4},  {9, 14, 11, 5, 8, 12, 15, 1, 13, 3, 0, 10, 2, 6, 4, 7},
+    {11, 15, 5, 0, 1, 9, 8, 6, 14, 10, 2, 12, 3, 4, 7, 13}};
+
+#define DXI_B3_ROTR(x, n) (((x) >> (n)) | ((x) << (32 - (n))))
+#define DXI_B3_G(a, b, c, d, x, y)                       \
+    do {                                                 \
+        s[a] = s[a] + s[b] + (x);                        \
+        s[d] = DXI_B3_ROTR(s[d] ^ s[a], 16);             \
+        s[c] = s[c] + s[d];                              \
+        s[b] = DXI_B3_ROTR(s[b] ^ s[c], 12);             \
+        s[a] = s[a] + s[b] + (y);                        \
+        s[d] = DXI_B3_ROTR(s[d] ^ s[a], 8);              \
+        s[c] = s[c] + s[d];                              \
+        s[b] = DXI_B3_ROTR(s[b] ^ s[c], 7);              \
+    } while (0)
+
+/* out[0..7]: the new chaining value; out[8..15]: the rest of the extended output */
+DXI_PRIVATE void dxi_b3_compress(const uint32_t cv[8], const uint8_t block[64], uint32_t block_len, uint64_t counter,
+                                 uint32_t flags, uint32_t out[16]) {
+    uint32_t m[16], s[16];
+    unsigned i, r;
+    for (i = 0; i < 16; i++) m[i] = dx_load_u32le(block + 4 * i);
+    for (i = 0; i < 8; i++) s[i] = cv[i];
+    s[8] = dxi_b3_iv[0], s[9] = dxi_b3_iv[1], s[10] = dxi_b3_iv[2], s[11] = dxi_b3_iv[3];
+    s[12] = (uint32_t)counter, s[13] = (uint32_t)(counter >> 32), s[14] = block_len, s[15] = flags;
+    for (r = 0; r < 7; r++) {
+        const uint8_t *k = dxi_b3_sched[r];
+        DXI_B3_G(0, 4, 8, 12, m[k[0]], m[k[1]]);
+        DXI_B3_G(1, 5, 9, 13, m[k[2]], m[k[3]]);
+        DXI_B3_G(2, 6, 10, 14, m[k[4]], m[k[5]]);
+        DXI_B3_G(3, 7, 11, 15, m[k[6]], m[k[7]]);
+        DXI_B3_G(0, 5, 10, 15, m[k[8]], m[k[9]]);
+        DXI_B3_G(1, 6, 11, 12, m[k[10]], m[k[11]]);
+        DXI_B3_G(2, 7, 8, 13, m[k[12]], m[k[13]]);
+        DXI_B3_G(3, 4, 9, 14, m[k[14]], m[k[15]]);
+    }
+    for (i = 0; i < 8; i++) {
+        out[i] = s[i] ^ s[i + 8];
+        out[i + 8] = s[i + 8] ^ cv[i];
+    }
+}
+
+DXI_PRIVATE void dxi_b3_init(dx_cas_blake3 *h, const uint32_t key[8], uint8_t flags) {
+    DX_MEMCPY(h->key, key, sizeof h->key);
+    DX_MEMCPY(h->cv, key, sizeof h->cv);
+    h->chunk_counter = 0;
+    h->block_len = h->blocks_compressed = h->stack_len = 0;
+    h->flags = flags;
+}
+
+DX_CAS_API void dx_cas_blake3_init(dx_cas_blake3 *h) { dxi_b3_init(h, dxi_b3_iv, 0); }
+
+DX_CAS_API void dx_cas_blake3_init_keyed(dx_cas_blake3 *h, const uint8_t key[32]) {
+    uint32_t k[8];
+    unsigned i;
+    for (i = 0; i < 8; i++) k[i] = dx_load_u32le(key + 4 * i);
+    dxi_b3_init(h, k, DXI_B3_KEYED_HASH);
+}
+
+DX_CAS_API void dx_cas_blake3_init_derive_key(dx_cas_blake3 *h, const void *context, size_t context_len) {
+    uint8_t ck[32];
+    uint32_t k[8];
+    unsigned i;
+    dxi_b3_init(h, dxi_b3_iv, DXI_B3_DERIVE_KEY_CONTEXT);
+    dx_cas_blake3_update(h, context, context_len);
+    dx_cas_blake3_final(h, ck, sizeof ck);
+    for (i = 0; i < 8; i++) k[i] = dx_load_u32le(ck + 4 * i);
+    dxi_b3_init(h, k, DXI_B3_DERIVE_KEY_MATERIAL);
+}
+
+DXI_PRIVATE void dxi_b3_push_cv(dx_cas_blake3 *h, const uint32_t cv[8], uint64_t total_chunks) {
+    uint8_t block[64];
+    uint32_t out[16], cur[8];
+    unsigned i;
+    DX_MEMCPY(cur, cv, sizeof cur);
+    while ((total_chunks & 1) == 0) { /* merge equal-sized subtrees, as a binary counter carries */
+        DX_MEMCPY(block, h->stack[--h->stack_len], 32);
+        for (i = 0; i < 8; i++) dx_store_u32le(block + 32 + 4 * i, cur[i]);
+        dxi_b3_compress(h->key, block, 64, 0, (uint32_t)h->flags | DXI_B3_PARENT, out);
+        DX_MEMCPY(cur, out, sizeof cur);
+        total_chunks >>= 1;
+    }
+    for (i = 0; i < 8; i++) dx_store_u32le(h->stack[h->stack_len] + 4 * i, cur[i]);
+    h->stack_len++;
+}
+
+DX_CAS_API void dx_cas_blake3_update(dx_cas_blake3 *h, const void *data, size_t len) {
+    const uint8_t *p = (const uint8_t *)data;
+    uint32_t out[16];
+    while (len > 0) {
+        if (h->blocks_compressed == 15 && h->block_len == 64) { /* a full chunk, and more input: finish it */
+            dxi_b3_compress(h->cv, h->block, 64, h->chunk_counter, (uint32_t)h->flags | DXI_B3_CHUNK_END, out);
+            dxi_b3_push_cv(h, out, h->chunk_counter + 1);
+            DX_MEMCPY(h->cv, h->key, sizeof h->cv);
+            h->chunk_counter++;
+            h->block_len = h->blocks_compressed = 0;
+        }
+        if (h->block_len == 64) { /* a full block, and more input: not the chunk's last */
+            uint32_t f = (uint32_t)h->flags | (h->blocks_compressed == 0 ? (uint32_t)DXI_B3_CHUNK_START : 0u);
+            dxi_b3_compress(h->cv, h->block, 64, h->chunk_counter, f, out);
+            DX_MEMCPY(h->cv, out, sizeof h->cv);
+            h->blocks_compressed++;
+            h->block_len = 0;
+        }
+        if (h->block_len == 0 && len > 64 && h->blocks_compressed < 15) { /* whole blocks straight from the input */
+            uint32_t f = (uint32_t)h->flags | (h->blocks_compressed == 0 ? (uint32_t)DXI_B3_CHUNK_START : 0u);
+            dxi_b3_compress(h->cv, p, 64, h->chunk_counter, f, out);
+            DX_MEMCPY(h->cv, out, sizeof h->cv);
+            h->blocks_compressed++;
+            p += 64, len -= 64;
+            continue;
+        }
+        {
+            size_t take = 64u - h->block_len;
+            if (take > len) take = len;
+            DX_MEMCPY(h->block + h->block_len, p, take);
+            h->block_len = (uint8_t)(h->block_len + take);
+            p += take, len -= take;
+        }
+    }
+}
+
+DX_CAS_API void dx_cas_blake3_final(const dx_cas_blake3 *h, uint8_t *out, size_t out_len) {
+    uint8_t block[64];
+    uint32_t cv[8], words[16], block_len, flags;
+    uint64_t t;
+    unsigned i, level;
+    /* the current chunk's output, then parents up the stack */
+    DX_MEMCPY(cv, h->cv, sizeof cv);
+    DX_MEMSET(block, 0, sizeof block);
+    DX_MEMCPY(block, h->block, h->block_len);
+    block_len = h->block_len;
+    flags = (uint32_t)h->flags | DXI_B3_CHUNK_END | (h->blocks_compressed == 0 ? (uint32_t)DXI_B3_CHUNK_START : 0u);
+    t = h->chunk_counter;
+    for (level = h->stack_len; level > 0; level--) {
+        uint8_t pb[64];
+        dxi_b3_compress(cv, block, block_len, t, flags, words);
+        DX_MEMCPY(pb, h->stack[level - 1], 32);
+        for (i = 0; i < 8; i++) dx_store_u32le(pb + 32 + 4 * i, words[i]);
+        DX_MEMCPY(cv, h->key, sizeof cv);
+        DX_MEMCPY(block, pb, 64);
+        block_len = 64, t = 0, flags = (uint32_t)h->flags | DXI_B3_PARENT;
+    }
+    for (t = 0; out_len > 0; t++) { /* the root: as many 64-byte output blocks as asked for */
+        uint8_t ob[64];
+        size_t take = out_len < 64 ? out_len : 64;
+        dxi_b3_compress(cv, block, block_len, t, flags | DXI_B3_ROOT, words);
+        for (i = 0; i < 16; i++) dx_store_u32le(ob + 4 * i, words[i]);
+        DX_MEMCPY(out, ob, take);
+        out += take, out_len -= take;
+    }
+}
+
+DX_CAS_API void dx_cas_blake3_digest(const void *data, size_t len, uint8_t out[32]) {
+    dx_cas_blake3 h;
+    dx_cas_blake3_init(&h);
+    dx_cas_blake3_update(&h, data, len);
+    dx_cas_blake3_final(&h, out, 32);
+}
+
+DX_CAS_API void dx_cas_hasher_init(dx_cas_hasher *h, const dx_cas_hashfn *fn) {
+    h->alg = fn->alg;
+    if (h->alg == DX_CAS_ALG_BLAKE3) dx_cas_blake3_init(&h->u.blake3);
+    else dx_cas_sha256_init(&h->u.sha256, fn->cpu);
+}
+
+DX_CAS_API void dx_cas_hasher_update(dx_cas_hasher *h, const void *data, size_t len) {
+    if (h->alg == DX_CAS_ALG_BLAKE3) dx_cas_blake3_update(&h->u.blake3, data, len);
+    else dx_cas_sha256_update(&h->u.sha256, data, len);
+}
+
+DX_CAS_API void dx_cas_hasher_final(dx_cas_hasher *h, uint8_t out[32]) {
+    if (h->alg == DX_CAS_ALG_BLAKE3) dx_cas_blake3_final(&h->u.blake3, out, 32);
+    else dx_cas_sha256_final(&h->u.sha256, out);
+}
+
 /* ---- ids ---- */
 
 DX_CAS_API void dx_cas_hash(const dx_cas_hashfn *fn, const void *data, size_t len, dx_cas_id *out) {
-    dx_cas_sha256 h;
-    dx_cas_sha256_init(&h, fn->cpu);
-    dx_cas_sha256_update(&h, data, len);
-    dx_cas_sha256_final(&h, out->digest);
-    out->alg = DX_CAS_ALG_SHA256;
+    dx_cas_hasher h;
+    dx_cas_hasher_init(&h, fn);
+    dx_cas_hasher_update(&h, data, len);
+    dx_cas_hasher_final(&h, out->digest);
+    out->alg = fn->alg;
 }
 
 DX_CAS_API bool dx_cas_id_equal(const dx_cas_id *a, const dx_cas_id *b) {
@@ -1189,6 +1433,7 @@ DX_CAS_API dx_result dx_cas_id_parse(const char *text, size_t len, dx_cas_id *ou
         digest[i] = (uint8_t)(hi << 4 | lo);
     }
     if (dash == 6 && DX_MEMCMP(text, "sha256", 6) == 0) alg = DX_CAS_ALG_SHA256;
+    else if (dash == 6 && DX_MEMCMP(text, "blake3", 6) == 0) alg = DX_CAS_ALG_BLAKE3;
     else return DX_ERR_UNSUPPORTED;
     out->alg = alg;
     DX_MEMCPY(out->digest, digest, DX_CAS_HASH_SIZE);
@@ -1479,23 +1724,23 @@ DX_CAS_API int64_t dx_cas_chunk_buffer(const dx_cas_chunker_config *cfg, const v
 
 DX_CAS_API void dx_cas_merkle_leaf(const dx_cas_hashfn *fn, const void *data, size_t len, uint8_t out[32]) {
     static const uint8_t zero = 0;
-    dx_cas_sha256 h;
-    dx_cas_sha256_init(&h, fn->cpu);
-    dx_cas_sha256_update(&h, &zero, 1);
-    dx_cas_sha256_update(&h, data, len);
-    dx_cas_sha256_final(&h, out);
+    dx_cas_hasher h;
+    dx_cas_hasher_init(&h, fn);
+    dx_cas_hasher_update(&h, &zero, 1);
+    dx_cas_hasher_update(&h, data, len);
+    dx_cas_hasher_final(&h, out);
 }
 
 DX_CAS_API void dx_cas_merkle_node(const dx_cas_hashfn *fn, const uint8_t left[32], const uint8_t right[32],
                                    uint8_t out[32]) {
     uint8_t buf[1 + 2 * DX_CAS_HASH_SIZE];
-    dx_cas_sha256 h;
+    dx_cas_hasher h;
     buf[0] = 1;
     DX_MEMCPY(buf + 1, left, DX_CAS_HASH_SIZE);
     DX_MEMCPY(buf + 1 + DX_CAS_HASH_SIZE, right, DX_CAS_HASH_SIZE);
-    dx_cas_sha256_init(&h, fn->cpu);
-    dx_cas_sha256_update(&h, buf, sizeof buf);
-    dx_cas_sha256_final(&h, out);
+    dx_cas_hasher_init(&h, fn);
+    dx_cas_hasher_update(&h, buf, sizeof buf);
+    dx_cas_hasher_final(&h, out);
 }
 
 DX_CAS_API void dx_cas_merkle_init(dx_cas_merkle *m, const dx_cas_hashfn *fn) {
@@ -1520,9 +1765,9 @@ DX_CAS_API void dx_cas_merkle_root(const dx_cas_merkle *m, uint8_t out[32]) {
     uint8_t r[DX_CAS_HASH_SIZE];
     uint32_t i;
     if (m->depth == 0) { /* the empty tree: H("") */
-        dx_cas_sha256 h;
-        dx_cas_sha256_init(&h, m->fn.cpu);
-        dx_cas_sha256_final(&h, out);
+        dx_cas_hasher h;
+        dx_cas_hasher_init(&h, &m->fn);
+        dx_cas_hasher_final(&h, out);
         return;
     }
     DX_MEMCPY(r, m->stack[m->depth - 1], DX_CAS_HASH_SIZE);
@@ -1768,7 +2013,7 @@ DX_CAS_API dx_result dx_cas_put(dx_cas_store *s, const void *data, size_t len, d
 }
 
 DX_CAS_API int64_t dx_cas_get(dx_cas_store *s, const dx_cas_id *id, void *buf, size_t cap) {
-    dx_cas_sha256 h;
+    dx_cas_hasher h;
     uint8_t d[DX_CAS_HASH_SIZE];
     int64_t n;
     if (!s || !id || (cap && !buf)) return DX_ERR_INVAL;
@@ -1777,9 +2022,9 @@ DX_CAS_API int64_t dx_cas_get(dx_cas_store *s, const dx_cas_id *id, void *buf, s
     n = s->vt->get(s->self, id, buf, cap);
     if (n < 0) return n;
     if ((uint64_t)n > (uint64_t)cap) return DX_ERR_IO; /* a backend that lies about its length */
-    dx_cas_sha256_init(&h, s->fn.cpu); /* every read is re-hashed: corrupt data is never handed out */
-    dx_cas_sha256_update(&h, buf, (size_t)n);
-    dx_cas_sha256_final(&h, d);
+    dx_cas_hasher_init(&h, &s->fn); /* every read is re-hashed: corrupt data is never handed out */
+    dx_cas_hasher_update(&h, buf, (size_t)n);
+    dx_cas_hasher_final(&h, d);
     if (DX_MEMCMP(d, id->digest, DX_CAS_HASH_SIZE) != 0) {
         if (n) DX_MEMSET(buf, 0, (size_t)n);
         s->stats.corrupt++;

@@ -217,6 +217,183 @@ static int t_sha256_vs_sha256sum(prop_ctx *p) {
 #endif
 }
 
+
+/* ---- BLAKE3 ---- */
+
+static void b3_input(uint8_t *b, size_t n) { /* the official vectors' input: 0, 1, ..., 250, 0, 1, ... */
+    size_t i;
+    for (i = 0; i < n; i++) b[i] = (uint8_t)(i % 251);
+}
+#define B3_KEY "whats the Elvish word for friend"
+#define B3_CONTEXT "BLAKE3 2019-12-27 16:29:52 test vectors context"
+
+static void b3_mode(int mode, const uint8_t *in, size_t n, uint8_t *out, size_t out_len, prop_ctx *split) {
+    dx_cas_blake3 h;
+    size_t at = 0;
+    if (mode == 0) dx_cas_blake3_init(&h);
+    else if (mode == 1) dx_cas_blake3_init_keyed(&h, (const uint8_t *)B3_KEY);
+    else dx_cas_blake3_init_derive_key(&h, B3_CONTEXT, strlen(B3_CONTEXT));
+    while (at < n) {
+        size_t piece = split ? (size_t)prop_range(split, 0, prop_bool(split) ? 70 : 3000) : n - at;
+        if (piece > n - at) piece = n - at;
+        dx_cas_blake3_update(&h, in + at, piece);
+        at += piece;
+    }
+    dx_cas_blake3_final(&h, out, out_len);
+}
+
+/* BLAKE3-team/BLAKE3 test_vectors/test_vectors.json: the cases' first 32
+   bytes, and three whole 131-byte extended outputs. */
+static int t_blake3_vectors(prop_ctx *p) {
+    static const struct {
+        size_t len;
+        int mode;
+        const char *hex;
+    } v[] = {
+        {0, 0, "af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262e00f03e7b69af26b7faaf09fcd333050338ddfe085b8cc869ca98b206c08243a26f5487789e8f660afe6c99ef9e0c52b92e7393024a80459cf91f476f9ffdbda7001c22e159b402631f277ca96f2defdf1078282314e763699a31c5363165421cce14d"},
+        {0, 1, "92b2b75604ed3c761f9d6f62392c8a9227ad0ea3f09573e783f1498a4ed60d26b18171a2f22a4b94822c701f107153dba24918c4bae4d2945c20ece13387627d3b73cbf97b797d5e59948c7ef788f54372df45e45e4293c7dc18c1d41144a9758be58960856be1eabbe22c2653190de560ca3b2ac4aa692a9210694254c371e851bc8f"},
+        {0, 2, "2cc39783c223154fea8dfb7c1b1660f2ac2dcbd1c1de8277b0b0dd39b7e50d7d905630c8be290dfcf3e6842f13bddd573c098c3f17361f1f206b8cad9d088aa4a3f746752c6b0ce6a83b0da81d59649257cdf8eb3e9f7d4998e41021fac119deefb896224ac99f860011f73609e6e0e4540f93b273e56547dfd3aa1a035ba6689d89a0"},
+        {1025, 0, "d00278ae47eb27b34faecf67b4fe263f82d5412916c1ffd97c8cb7fb814b8444f4c4a22b4b399155358a994e52bf255de60035742ec71bd08ac275a1b51cc6bfe332b0ef84b409108cda080e6269ed4b3e2c3f7d722aa4cdc98d16deb554e5627be8f955c98e1d5f9565a9194cad0c4285f93700062d9595adb992ae68ff12800ab67a"},
+        {1, 0, "2d3adedff11b61f14c886e35afa036736dcd87a74d27b5c1510225d0f592e213"},
+        {1, 1, "6d7878dfff2f485635d39013278ae14f1454b8c0a3a2d34bc1ab38228a80c95b"},
+        {1, 2, "b3e2e340a117a499c6cf2398a19ee0d29cca2bb7404c73063382693bf66cb06c"},
+        {1023, 0, "10108970eeda3eb932baac1428c7a2163b0e924c9a9e25b35bba72b28f70bd11"},
+        {1023, 1, "c951ecdf03288d0fcc96ee3413563d8a6d3589547f2c2fb36d9786470f1b9d6e"},
+        {1023, 2, "74a16c1c3d44368a86e1ca6df64be6a2f64cce8f09220787450722d85725dea5"},
+        {1024, 0, "42214739f095a406f3fc83deb889744ac00df831c10daa55189b5d121c855af7"},
+        {1024, 1, "75c46f6f3d9eb4f55ecaaee480db732e6c2105546f1e675003687c31719c7ba4"},
+        {1024, 2, "7356cd7720d5b66b6d0697eb3177d9f8d73a4a5c5e968896eb6a689684302706"},
+        {1025, 1, "357dc55de0c7e382c900fd6e320acc04146be01db6a8ce7210b7189bd664ea69"},
+        {1025, 2, "effaa245f065fbf82ac186839a249707c3bddf6d3fdda22d1b95a3c970379bcb"},
+        {2048, 0, "e776b6028c7cd22a4d0ba182a8bf62205d2ef576467e838ed6f2529b85fba24a"},
+        {2049, 0, "5f4d72f40d7a5f82b15ca2b2e44b1de3c2ef86c426c95c1af0b6879522563030"},
+        {3072, 0, "b98cb0ff3623be03326b373de6b9095218513e64f1ee2edd2525c7ad1e5cffd2"},
+        {3073, 0, "7124b49501012f81cc7f11ca069ec9226cecb8a2c850cfe644e327d22d3e1cd3"},
+        {4096, 0, "015094013f57a5277b59d8475c0501042c0b642e531b0a1c8f58d2163229e969"},
+        {4097, 0, "9b4052b38f1c5fc8b1f9ff7ac7b27cd242487b3d890d15c96a1c25b8aa0fb995"},
+        {4097, 1, "00df940cd36bb9fa7cbbc3556744e0dbc8191401afe70520ba292ee3ca80abbc"},
+        {4097, 2, "aca51029626b55fda7117b42a7c211f8c6e9ba4fe5b7a8ca922f34299500ead8"},
+        {5120, 0, "9cadc15fed8b5d854562b26a9536d9707cadeda9b143978f319ab34230535833"},
+        {5121, 0, "628bd2cb2004694adaab7bbd778a25df25c47b9d4155a55f8fbd79f2fe154cff"},
+        {6144, 0, "3e2e5b74e048f3add6d21faab3f83aa44d3b2278afb83b80b3c35164ebeca205"},
+        {6145, 0, "f1323a8631446cc50536a9f705ee5cb619424d46887f3c376c695b70e0f0507f"},
+        {7168, 0, "61da957ec2499a95d6b8023e2b0e604ec7f6b50e80a9678b89d2628e99ada77a"},
+        {7169, 0, "a003fc7a51754a9b3c7fae0367ab3d782dccf28855a03d435f8cfe74605e7817"},
+        {7169, 1, "ed9b1a922c046fdb3d423ae34e143b05ca1bf28b710432857bf738bcedbfa511"},
+        {7169, 2, "554b0a5efea9ef183f2f9b931b7497995d9eb26f5c5c6dad2b97d62fc5ac31d9"},
+    };
+    static uint8_t in[8192];
+    uint8_t out[131];
+    char hex[263];
+    size_t i;
+    b3_input(in, sizeof in);
+    for (i = 0; i < sizeof v / sizeof v[0]; i++) {
+        size_t olen = strlen(v[i].hex) / 2;
+        b3_mode(v[i].mode, in, v[i].len, out, olen, NULL);
+        tohex(out, olen, hex);
+        PROP_CHECK_MSG(p, strncmp(hex, v[i].hex, 2 * olen) == 0, "length %lu mode %d: %s", (unsigned long)v[i].len,
+                       v[i].mode, hex);
+        if (olen > 32) { /* the default output is the extended output's start */
+            b3_mode(v[i].mode, in, v[i].len, out, 32, NULL);
+            tohex(out, 32, hex);
+            PROP_CHECK(p, strncmp(hex, v[i].hex, 64) == 0);
+        }
+    }
+    {
+        dx_cas_hashfn fn;
+        dx_cas_id id;
+        char text[DX_CAS_ID_TEXT_SIZE];
+        dx_cas_id back;
+        PROP_CHECK(p, dx_cas_hashfn_init(&fn, DX_CAS_ALG_BLAKE3) == DX_OK);
+        dx_cas_hash(&fn, "", 0, &id);
+        PROP_CHECK(p, dx_cas_id_format(&id, text, sizeof text) == DX_CAS_ID_TEXT_LEN);
+        PROP_CHECK_MSG(p, strcmp(text, "blake3-af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262") == 0, "%s", text);
+        PROP_CHECK(p, dx_cas_id_parse(text, strlen(text), &back) == DX_OK && dx_cas_id_equal(&id, &back) &&
+                          back.alg == DX_CAS_ALG_BLAKE3);
+    }
+    return 0;
+}
+
+/* Pieces of any size give the one-call output, in every mode and output length. */
+static int p_blake3_pieces(prop_ctx *p) {
+    static uint8_t in[20000];
+    uint8_t a[200], b[200];
+    size_t n = prop_len(p, sizeof in), olen = (size_t)prop_range(p, 1, sizeof a);
+    int mode = (int)prop_range(p, 0, 2);
+    prop_bytes(p, in, n);
+    b3_mode(mode, in, n, a, olen, NULL);
+    b3_mode(mode, in, n, b, olen, p);
+    PROP_CHECK_MSG(p, memcmp(a, b, olen) == 0, "mode %d, %lu bytes, %lu out", mode, (unsigned long)n, (unsigned long)olen);
+    b3_mode(mode, in, n, b, olen > 32 ? 32 : olen, NULL);
+    PROP_CHECK(p, memcmp(a, b, olen > 32 ? 32 : olen) == 0);
+    return 0;
+}
+
+/* Against b3sum (Debian package b3sum): the test-vector inputs and random ones, three modes, 131-byte outputs. */
+static int t_blake3_vs_b3sum(prop_ctx *p) {
+#if defined(_WIN32)
+    PROP_SKIP(p, "no b3sum on Windows");
+#else
+    static const size_t lens[] = {0, 1, 63, 64, 65, 1023, 1024, 1025, 2048, 2049, 3072, 3073, 4096, 4097, 5120,
+                                  5121, 6144, 6145, 7168, 7169, 8192, 8193, 16384, 31744, 102400, 1000003};
+    enum { NL = sizeof lens / sizeof lens[0], FILES = NL + 10 };
+    char dir[] = "build/test/cas_b3_XXXXXX", cmd[512], path[256], line[512];
+    uint8_t *buf = xmalloc(1000003), out[131];
+    size_t flen[FILES], i;
+    int mode, matched = 0;
+    FILE *f;
+    prop_ctx g;
+    prop_ctx_init(&g, p->seed, (size_t)-1);
+    if (system("b3sum --version >/dev/null 2>&1") != 0) {
+        free(buf);
+        PROP_SKIP(p, "b3sum is not installed (Debian package b3sum; make test installs it)");
+    }
+    if (system("mkdir -p build/test") != 0 || !mkdtemp(dir)) {
+        free(buf);
+        PROP_SKIP(p, "cannot make a temporary directory under build/test");
+    }
+    snprintf(path, sizeof path, "%s/key", dir);
+    f = fopen(path, "wb");
+    if (!f || fwrite(B3_KEY, 1, 32, f) != 32 || fclose(f) != 0) PROP_FAIL(p, "cannot write %s", path);
+    for (i = 0; i < FILES; i++) {
+        flen[i] = i < NL ? lens[i] : (size_t)prop_range(&g, 0, 70000);
+        if (i < NL) b3_input(buf, flen[i]);
+        else xorshift_bytes(p->seed + i, buf, flen[i]);
+        snprintf(path, sizeof path, "%s/%02lu", dir, (unsigned long)i);
+        f = fopen(path, "wb");
+        if (!f || fwrite(buf, 1, flen[i], f) != flen[i] || fclose(f) != 0) PROP_FAIL(p, "cannot write %s", path);
+    }
+    for (mode = 0; mode < 3; mode++) {
+        const char *opt = mode == 0 ? "" : mode == 1 ? "--keyed" : "--derive-key '" B3_CONTEXT "'";
+        snprintf(cmd, sizeof cmd, "cd %s && b3sum --length 131 %s [0-9][0-9] < key", dir, opt);
+        f = popen(cmd, "r");
+        if (!f) PROP_FAIL(p, "popen failed");
+        while (fgets(line, sizeof line, f)) {
+            char got[263], *name = line + 262;
+            unsigned long idx;
+            if (strlen(line) < 266 || line[262] != ' ') continue;
+            line[262] = 0;
+            while (*++name == ' ') {}
+            idx = strtoul(name, NULL, 10);
+            if (idx >= FILES) continue;
+            if (idx < NL) b3_input(buf, flen[idx]);
+            else xorshift_bytes(p->seed + idx, buf, flen[idx]);
+            b3_mode(mode, buf, flen[idx], out, sizeof out, NULL);
+            tohex(out, sizeof out, got);
+            PROP_EXPECT_MSG(p, strcmp(line, got) == 0, "mode %d, file %lu (%lu bytes): b3sum %.16s..., dx %.16s...", mode,
+                            idx, (unsigned long)flen[idx], line, got);
+            matched++;
+        }
+        pclose(f);
+    }
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    if (system(cmd) != 0) fprintf(stderr, "cas_test: could not remove %s\n", dir);
+    free(buf);
+    PROP_CHECK_MSG(p, matched == 3 * FILES, "b3sum printed %d of %d digests", matched, 3 * FILES);
+    return 0;
+#endif
+}
+
 /* ---- ids ---- */
 
 static int t_ids(prop_ctx *p) {
@@ -541,8 +718,10 @@ typedef struct ct_vectors {
 static void ref_mth(const dx_cas_hashfn *fn, const uint8_t *leaves, uint64_t n, uint8_t out[32]) {
     uint64_t k = 1;
     uint8_t l[32], r[32];
-    if (n == 0) {
-        dx_cas_sha256_digest("", 0, out);
+    if (n == 0) { /* H("") with the tree's algorithm */
+        dx_cas_id id;
+        dx_cas_hash(fn, "", 0, &id);
+        memcpy(out, id.digest, 32);
         return;
     }
     if (n == 1) {
@@ -748,7 +927,7 @@ static int p_merkle_proofs(prop_ctx *p) {
     uint64_t n = prop_len(p, 600), i, idx, s1;
     int64_t count;
     dx_result r;
-    dx_cas_hashfn_init(&fn, DX_CAS_ALG_SHA256);
+    dx_cas_hashfn_init(&fn, prop_range(p, 0, 3) == 0 ? DX_CAS_ALG_BLAKE3 : DX_CAS_ALG_SHA256);
     if (prop_bool(p)) fn.cpu = 0; /* portable and accelerated paths agree */
     for (i = 0; i < n; i++) { /* distinct leaves: with equal neighbours index +- 1 would verify too */
         uint8_t d[12];
@@ -881,7 +1060,7 @@ static dx_result sut_open(prop_ctx *p, store_under_test *t, int kind, bool batch
     dx_cas_mem_config mc;
     memset(t, 0, sizeof *t);
     t->kind = kind;
-    dx_cas_hashfn_init(&fn, DX_CAS_ALG_SHA256);
+    dx_cas_hashfn_init(&fn, prop_bool(p) ? DX_CAS_ALG_BLAKE3 : DX_CAS_ALG_SHA256);
     if (kind == 0) {
         memset(&mc, 0, sizeof mc);
         mc.max_objects = 600, mc.max_bytes = 4u << 20;
@@ -1373,7 +1552,8 @@ static const prop_test tests[] = {
     PROP_UNIT(t_fastcdc_vectors),   PROP_UNIT(t_fastcdc_sekien), PROP_PROPERTY(p_chunker_stream), PROP_UNIT(t_merkle_ct_vectors),
     PROP_PROPERTY(p_merkle_proofs), PROP_UNIT(t_proof_wire),       PROP_PROPERTY(p_store_roundtrip),
     PROP_UNIT(t_mem_store_capacity), PROP_PROPERTY(p_blob_roundtrip), PROP_UNIT(t_manifest_bounds),
-    PROP_UNIT(t_dir_store),         PROP_UNIT(t_dir_crash),
+    PROP_UNIT(t_dir_store),         PROP_UNIT(t_dir_crash),         PROP_UNIT(t_blake3_vectors),
+    PROP_PROPERTY(p_blake3_pieces), PROP_UNIT(t_blake3_vs_b3sum),
 };
 
 #if defined(CAS_WRITE_SEEDS)
