@@ -69,8 +69,11 @@ OVERVIEW
      and your own. Every get re-hashes; dx_cas_verify walks a store.
    - Blobs: any byte stream becomes chunks plus a manifest; reading it back
      verifies every chunk; untrusted manifests are bounded before use.
-   DOES NOT (yet): BLAKE3 SIMD, tree objects (directories), named refs,
-   garbage collection, a Windows directory store. They are planned.
+   - Snapshots: tree objects (name, mode, size, id) make a whole directory
+     one root; named refs are updated atomically; dx_cas_gc marks from
+     roots and sweeps the rest.
+   DOES NOT (yet): BLAKE3 SIMD paths, a Windows directory store, GC that may
+   run while others write. They are planned.
 
 API
    Algorithms and CPU
@@ -139,12 +142,22 @@ API
    dx_result dx_cas_delete(s, id)       DX_OK or DX_ERR_NOTFOUND
    dx_result dx_cas_iterate(s, dx_cas_iter_fn fn, void *user)   every object once; fn may delete it
    dx_result dx_cas_sync(s)             batch mode: makes the puts so far durable and visible
-   dx_result dx_cas_verify(s, const dx_cas_limits *lim, const dx_allocator *a, dx_cas_problem_fn problem,
-                           void *user, dx_cas_verify_report *out)
+   dx_result dx_cas_verify(s, const dx_cas_id *roots, size_t nroots, const dx_cas_limits *lim,
+                           const dx_allocator *a, dx_cas_problem_fn problem, void *user, dx_cas_verify_report *out)
        fsck: re-hashes every object (corrupt ones are reported as
-       DX_ERR_CHECKSUM) and checks that every chunk a manifest names exists
-       (DX_ERR_NOTFOUND); returns DX_ERR_CORRUPT if anything was found.
-       allocates: one object at a time.
+       DX_ERR_CHECKSUM), then walks from the roots (trees, manifests; a
+       root may be either) and reports every reachable object that is
+       missing (DX_ERR_NOTFOUND) or malformed (DX_ERR_CORRUPT). Returns
+       DX_ERR_CORRUPT if anything was found. allocates: one object at a
+       time, and a set of the reached ids.
+   dx_result dx_cas_gc(s, const dx_cas_id *roots, size_t nroots, uint32_t max_depth, const dx_allocator *a,
+                       bool dry_run, dx_cas_gc_report *out)
+       marks what the roots reach (tree entries name trees or blob
+       manifests; manifests name chunks), then deletes every other object
+       (dry_run: only counts). Stops before deleting anything if a reachable
+       tree or manifest is missing or corrupt. Run it while no one writes to
+       the store (an object put during the sweep may be deleted). max_depth
+       0 = 64. allocates: the mark set and the walk stack.
 
    Memory store: a hash table and an arena in one block (caller memory or the allocator)
    size_t dx_cas_mem_memory_size(const dx_cas_mem_config *cfg)     bytes for max_objects / max_bytes
@@ -190,6 +203,21 @@ API
        root of the entries. Allocates nothing; out->entries points into buf.
    void dx_cas_manifest_entry(const dx_cas_manifest *m, uint64_t i, dx_cas_id *out_id, uint32_t *out_len)
    void dx_cas_chunk_leaf(fn, const dx_cas_id *chunk_id, uint8_t out[32])
+
+   Trees (a directory as one object) and refs
+   int64_t dx_cas_tree_encode(uint32_t alg, const dx_cas_tree_entry *e, size_t n, uint8_t *out, size_t cap)
+       entries sorted by name (bytes), unique, valid names and modes, ids of
+       alg: the object's length, or DX_ERR_INVAL / NOSPACE. Store it with dx_cas_put.
+   dx_result dx_cas_tree_parse(const uint8_t *buf, size_t len, uint32_t max_entries, dx_cas_tree *out)
+       checks every entry (count <= max_entries, 0 = 2^20; names, order,
+       modes, exact length) before you read any. Allocates nothing.
+   bool dx_cas_tree_next(const dx_cas_tree *t, size_t *pos, dx_cas_tree_entry *out)
+       entries in order; *pos starts at 0. Names point into the object.
+   dx_result dx_cas_dir_ref_set(d, const char *name, const dx_cas_id *id)   atomic (temp file, fsync, rename)
+   dx_result dx_cas_dir_ref_get(d, name, dx_cas_id *out) / dx_cas_dir_ref_delete(d, name)
+   dx_result dx_cas_dir_ref_list(d, dx_cas_ref_fn fn, void *user)
+       names: 1..100 of [A-Za-z0-9._-], not starting with '.'.
+   examples/cas_snap.c builds snapshots, restore, verify, gc and stats on these.
 
    Chunking (one thread per chunker; allocates: no)
    dx_result dx_cas_chunker_init(dx_cas_chunker *c, const dx_cas_chunker_config *cfg)
@@ -303,16 +331,23 @@ WIRE FORMAT (integers little-endian)
      0 "DXCM"  4 u8 major = 1  5 u8 minor = 0  6 u8 algorithm code  7 u8 flags = 0
      8 u64 total size  16 u64 chunk count  24 32-byte Merkle root of the chunk leaves
     56 count x (u32 chunk length >= 1, 32-byte chunk digest)
+   tree ("DXCT", format 1.0), stored as an object:
+     0 "DXCT"  4 u8 major = 1  5 u8 minor = 0  6 u8 algorithm code  7 u8 flags = 0  8 u32 count
+    12 count x (u16 name length 1..255, the name (no '/', NUL, "." or ".."), u32 mode
+       (0100644 file, 0100755 executable, 040000 dir, 0120000 symlink), u64 size (0 for a dir),
+       32-byte digest: a dir names a tree, a file or symlink a blob manifest); names strictly
+       increasing (bytes, the shorter first)
    directory store: <path>/objects/<first 2 hex digits of the digest>/<id text>,
      one file per object holding exactly its bytes; <path>/tmp/<pid>.<n>.<id text>
-     while it is written (<pid>.b.<id text> in batch mode).
+     while it is written (<pid>.b.<id text> in batch mode); <path>/refs/<name> holds
+     "<id text>\n".
    Vectors: tests/vectors/cas/.
 
 VERSION HISTORY
    0.1.0 (2026-11-23) first release: SHA-256 (portable, SHA-NI, ARMv8), BLAKE3, ids,
                       FastCDC 2020 and fixed chunking, RFC 9162 Merkle trees
                       and proofs, stores (memory, directory, user vtable),
-                      blobs with manifests, verify.
+                      blobs with manifests, tree objects, refs, verify, gc.
    There is no ABI promise between versions: vendor the header, link statically.
 */
 #if defined(DX_IMPLEMENTATION) && !defined(DX_CAS_IMPLEMENTATION)
@@ -766,11 +801,12 @@ typedef dx_result (*dx_cas_write_fn)(void *user, uint64_t offset, const void *da
 typedef struct dx_cas_verify_report {
     uint64_t objects, bytes;   /* walked */
     uint64_t corrupt;          /* content does not match the id */
-    uint64_t missing;          /* chunks a manifest names that the store does not have */
-    uint64_t manifests;        /* objects that parsed as manifests */
+    uint64_t missing;          /* objects the roots reach (trees, manifests, chunks) that the store lacks */
+    uint64_t manifests;        /* manifests reached from the roots */
 } dx_cas_verify_report;
 
-/* problem is DX_ERR_CHECKSUM (corrupt object) or DX_ERR_NOTFOUND (missing chunk) */
+/* problem: DX_ERR_CHECKSUM (an object's bytes do not match its id), DX_ERR_NOTFOUND (a
+   reachable object is missing), DX_ERR_CORRUPT (a reachable tree or manifest does not parse) */
 typedef void (*dx_cas_problem_fn)(void *user, const dx_cas_id *id, dx_result problem);
 
 DX_CAS_API dx_result dx_cas_manifest_parse(const dx_cas_hashfn *fn, const uint8_t *buf, size_t len,
@@ -786,8 +822,49 @@ DX_CAS_API void dx_cas_blob_writer_deinit(dx_cas_blob_writer *w);
 DX_CAS_API dx_result dx_cas_blob_read(dx_cas_store *s, const dx_cas_id *manifest_id, const dx_cas_limits *lim,
                                       const dx_allocator *allocator, dx_cas_write_fn write, void *user,
                                       dx_cas_manifest *out_info);
-DX_CAS_API dx_result dx_cas_verify(dx_cas_store *s, const dx_cas_limits *lim, const dx_allocator *allocator,
-                                   dx_cas_problem_fn problem, void *user, dx_cas_verify_report *out);
+
+/* ---- tree objects (a directory), garbage collection ---- */
+
+enum {
+    DX_CAS_TREE_HEADER_SIZE = 12,
+    DX_CAS_TREE_ENTRY_FIXED = 46, /* u16 name length, u32 mode, u64 size, 32-byte digest */
+    DX_CAS_NAME_MAX = 255,
+    /* entry modes (POSIX st_mode values, as git) */
+    DX_CAS_MODE_FILE = 0100644,
+    DX_CAS_MODE_EXEC = 0100755,
+    DX_CAS_MODE_DIR = 040000,
+    DX_CAS_MODE_SYMLINK = 0120000
+};
+
+typedef struct dx_cas_tree_entry {
+    const char *name;   /* 1..255 bytes, no '/' or NUL, not "." or ".."; not NUL-terminated when parsed */
+    size_t name_len;
+    uint32_t mode;      /* DX_CAS_MODE_*: a file or symlink names a blob manifest, a dir a tree */
+    uint64_t size;      /* file bytes (a dir: 0) */
+    dx_cas_id id;
+} dx_cas_tree_entry;
+
+typedef struct dx_cas_tree { /* a parsed tree object; entries are read with dx_cas_tree_next */
+    uint32_t alg;
+    uint32_t count;
+    const uint8_t *buf;
+    size_t len;
+} dx_cas_tree;
+
+typedef struct dx_cas_gc_report {
+    uint64_t marked, kept_bytes;     /* reachable objects */
+    uint64_t deleted, deleted_bytes; /* swept */
+} dx_cas_gc_report;
+
+DX_CAS_API int64_t dx_cas_tree_encode(uint32_t alg, const dx_cas_tree_entry *entries, size_t n, uint8_t *out,
+                                      size_t cap);
+DX_CAS_API dx_result dx_cas_tree_parse(const uint8_t *buf, size_t len, uint32_t max_entries, dx_cas_tree *out);
+DX_CAS_API bool dx_cas_tree_next(const dx_cas_tree *t, size_t *pos, dx_cas_tree_entry *out);
+DX_CAS_API dx_result dx_cas_gc(dx_cas_store *s, const dx_cas_id *roots, size_t nroots, uint32_t max_depth,
+                               const dx_allocator *allocator, bool dry_run, dx_cas_gc_report *out);
+DX_CAS_API dx_result dx_cas_verify(dx_cas_store *s, const dx_cas_id *roots, size_t nroots, const dx_cas_limits *lim,
+                                   const dx_allocator *allocator, dx_cas_problem_fn problem, void *user,
+                                   dx_cas_verify_report *out);
 
 /* Directory store (POSIX; not under DX_CAS_NO_STDIO / DX_NO_STDIO, not yet on Windows). */
 #if !defined(DX_CAS_NO_STDIO) && !defined(DX_NO_STDIO) && !defined(_WIN32)
@@ -817,6 +894,12 @@ typedef struct dx_cas_dir {
 DX_CAS_API dx_result dx_cas_dir_open(dx_cas_dir *d, const dx_cas_dir_config *cfg);
 DX_CAS_API void dx_cas_dir_close(dx_cas_dir *d);
 DX_CAS_API dx_result dx_cas_dir_store(dx_cas_dir *d, const dx_cas_hashfn *fn, dx_cas_store *out);
+typedef dx_result (*dx_cas_ref_fn)(void *user, const char *name, const dx_cas_id *id);
+/* Named refs: <path>/refs/<name> holds an id; names are 1..100 of [A-Za-z0-9._-], not starting with '.'. */
+DX_CAS_API dx_result dx_cas_dir_ref_set(dx_cas_dir *d, const char *name, const dx_cas_id *id);
+DX_CAS_API dx_result dx_cas_dir_ref_get(dx_cas_dir *d, const char *name, dx_cas_id *out);
+DX_CAS_API dx_result dx_cas_dir_ref_delete(dx_cas_dir *d, const char *name);
+DX_CAS_API dx_result dx_cas_dir_ref_list(dx_cas_dir *d, dx_cas_ref_fn fn, void *user);
 #endif
 
 DX_CAS_API const char *dx_cas_result_name(dx_result r);
@@ -2014,15 +2097,18 @@ DX_CAS_API dx_result dx_cas_put(dx_cas_store *s, const void *data, size_t len, d
 
 DX_CAS_API int64_t dx_cas_get(dx_cas_store *s, const dx_cas_id *id, void *buf, size_t cap) {
     dx_cas_hasher h;
+    dx_cas_hashfn fn;
     uint8_t d[DX_CAS_HASH_SIZE];
     int64_t n;
     if (!s || !id || (cap && !buf)) return DX_ERR_INVAL;
-    if (id->alg != s->fn.alg) return DX_ERR_UNSUPPORTED;
+    if (!dx_cas_alg_name(id->alg)) return DX_ERR_UNSUPPORTED;
+    fn = s->fn;
+    fn.alg = id->alg; /* an object is checked with the algorithm its id names */
     s->stats.gets++;
     n = s->vt->get(s->self, id, buf, cap);
     if (n < 0) return n;
     if ((uint64_t)n > (uint64_t)cap) return DX_ERR_IO; /* a backend that lies about its length */
-    dx_cas_hasher_init(&h, &s->fn); /* every read is re-hashed: corrupt data is never handed out */
+    dx_cas_hasher_init(&h, &fn); /* every read is re-hashed: corrupt data is never handed out */
     dx_cas_hasher_update(&h, buf, (size_t)n);
     dx_cas_hasher_final(&h, d);
     if (DX_MEMCMP(d, id->digest, DX_CAS_HASH_SIZE) != 0) {
@@ -2304,7 +2390,7 @@ DX_CAS_API dx_result dx_cas_manifest_parse(const dx_cas_hashfn *fn, const uint8_
     m.total_size = dx_load_u64le(buf + 8);
     m.count = dx_load_u64le(buf + 16);
     if (m.count > l.max_chunks || m.total_size > l.max_total) return DX_ERR_LIMIT;
-    if ((uint64_t)(len - DX_CAS_MANIFEST_HEADER_SIZE) / DX_CAS_MANIFEST_ENTRY_SIZE < m.count) return DX_ERR_TRUNCATED;
+    if ((uint64_t)((len - DX_CAS_MANIFEST_HEADER_SIZE) / DX_CAS_MANIFEST_ENTRY_SIZE) < m.count) return DX_ERR_TRUNCATED;
     if ((uint64_t)(len - DX_CAS_MANIFEST_HEADER_SIZE) != m.count * DX_CAS_MANIFEST_ENTRY_SIZE) return DX_ERR_CORRUPT;
     DX_MEMCPY(m.root, buf + 24, DX_CAS_HASH_SIZE);
     m.entries = buf + DX_CAS_MANIFEST_HEADER_SIZE;
@@ -2521,7 +2607,6 @@ DXI_PRIVATE dx_result dxi_cas_verify_one(void *user, const dx_cas_id *id, uint64
     int64_t n;
     v->rep.objects++;
     v->rep.bytes += size;
-    if (id->alg != v->s->fn.alg) return DX_OK;
     n = dxi_cas_get_alloc(v->s, id, (uint64_t)-1, v->a, &buf, &cap);
     if (n == DX_ERR_CHECKSUM) {
         v->rep.corrupt++;
@@ -2530,37 +2615,333 @@ DXI_PRIVATE dx_result dxi_cas_verify_one(void *user, const dx_cas_id *id, uint64
     }
     if (n == DX_ERR_NOTFOUND) return DX_OK; /* deleted meanwhile */
     if (n < 0) return (dx_result)n;
-    if (n >= 4 && DX_MEMCMP(buf, "DXCM", 4) == 0) {
-        dx_cas_manifest m;
-        if (dx_cas_manifest_parse(&v->s->fn, buf, (size_t)n, &v->lim, &m) == DX_OK) {
-            uint64_t i;
-            v->rep.manifests++;
-            for (i = 0; i < m.count; i++) {
-                dx_cas_id cid;
-                dx_cas_manifest_entry(&m, i, &cid, NULL);
-                if (dx_cas_has(v->s, &cid) == DX_ERR_NOTFOUND) {
-                    v->rep.missing++;
-                    if (v->problem) v->problem(v->user, &cid, DX_ERR_NOTFOUND);
-                }
-            }
-        }
-    }
     dxi_cas_free(v->a, buf, cap);
     return DX_OK;
 }
 
-DX_CAS_API dx_result dx_cas_verify(dx_cas_store *s, const dx_cas_limits *lim, const dx_allocator *allocator,
-                                   dx_cas_problem_fn problem, void *user, dx_cas_verify_report *out) {
-    dxi_cas_verify_ctx v;
+/* ---- tree objects ---- */
+
+DXI_PRIVATE bool dxi_cas_mode_ok(uint32_t mode) {
+    return mode == DX_CAS_MODE_FILE || mode == DX_CAS_MODE_EXEC || mode == DX_CAS_MODE_DIR || mode == DX_CAS_MODE_SYMLINK;
+}
+
+DXI_PRIVATE bool dxi_cas_name_ok(const uint8_t *name, size_t len) {
+    size_t i;
+    if (len == 0 || len > DX_CAS_NAME_MAX) return false;
+    if ((len == 1 && name[0] == '.') || (len == 2 && name[0] == '.' && name[1] == '.')) return false;
+    for (i = 0; i < len; i++)
+        if (name[i] == '/' || name[i] == 0) return false;
+    return true;
+}
+
+/* name order: bytes, then the shorter first */
+DXI_PRIVATE int dxi_cas_name_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen) {
+    int c = DX_MEMCMP(a, b, alen < blen ? alen : blen);
+    if (c) return c;
+    return alen < blen ? -1 : alen > blen ? 1 : 0;
+}
+
+DX_CAS_API int64_t dx_cas_tree_encode(uint32_t alg, const dx_cas_tree_entry *entries, size_t n, uint8_t *out,
+                                      size_t cap) {
+    size_t need = DX_CAS_TREE_HEADER_SIZE, i, at;
+    if (!dx_cas_alg_name(alg)) return DX_ERR_UNSUPPORTED;
+    if ((n && !entries) || !out || n > 0xffffffffu) return DX_ERR_INVAL;
+    for (i = 0; i < n; i++) {
+        const dx_cas_tree_entry *e = &entries[i];
+        if (!e->name || !dxi_cas_name_ok((const uint8_t *)e->name, e->name_len) || !dxi_cas_mode_ok(e->mode) ||
+            e->id.alg != alg || (e->mode == DX_CAS_MODE_DIR && e->size != 0))
+            return DX_ERR_INVAL;
+        if (i > 0 && dxi_cas_name_cmp((const uint8_t *)entries[i - 1].name, entries[i - 1].name_len,
+                                      (const uint8_t *)e->name, e->name_len) >= 0)
+            return DX_ERR_INVAL; /* sorted, no duplicates */
+        need += DX_CAS_TREE_ENTRY_FIXED + e->name_len;
+    }
+    if (cap < need) return DX_ERR_NOSPACE;
+    DX_MEMCPY(out, "DXCT", 4);
+    out[4] = 1, out[5] = 0, out[6] = (uint8_t)alg, out[7] = 0;
+    dx_store_u32le(out + 8, (uint32_t)n);
+    at = DX_CAS_TREE_HEADER_SIZE;
+    for (i = 0; i < n; i++) {
+        const dx_cas_tree_entry *e = &entries[i];
+        dx_store_u16le(out + at, (uint16_t)e->name_len);
+        DX_MEMCPY(out + at + 2, e->name, e->name_len);
+        at += 2 + e->name_len;
+        dx_store_u32le(out + at, e->mode);
+        dx_store_u64le(out + at + 4, e->size);
+        DX_MEMCPY(out + at + 12, e->id.digest, DX_CAS_HASH_SIZE);
+        at += 12 + DX_CAS_HASH_SIZE;
+    }
+    return (int64_t)need;
+}
+
+DX_CAS_API dx_result dx_cas_tree_parse(const uint8_t *buf, size_t len, uint32_t max_entries, dx_cas_tree *out) {
+    dx_cas_tree t;
+    const uint8_t *prev = NULL;
+    size_t prev_len = 0, at = DX_CAS_TREE_HEADER_SIZE;
+    uint32_t i;
+    if ((!buf && len) || !out) return DX_ERR_INVAL;
+    if (max_entries == 0) max_entries = 1u << 20;
+    if (len < 4) return DX_ERR_TRUNCATED;
+    if (DX_MEMCMP(buf, "DXCT", 4) != 0) return DX_CAS_ERR_MAGIC;
+    if (len < DX_CAS_TREE_HEADER_SIZE) return DX_ERR_TRUNCATED;
+    if (buf[4] != 1 || buf[7] != 0) return DX_ERR_UNSUPPORTED;
+    t.alg = buf[6];
+    if (!dx_cas_alg_name(t.alg)) return DX_ERR_UNSUPPORTED;
+    t.count = dx_load_u32le(buf + 8);
+    if (t.count > max_entries) return DX_ERR_LIMIT;
+    if ((len - DX_CAS_TREE_HEADER_SIZE) / (DX_CAS_TREE_ENTRY_FIXED + 1) < t.count) return DX_ERR_TRUNCATED;
+    for (i = 0; i < t.count; i++) {
+        size_t nlen;
+        uint32_t mode;
+        if (len - at < 2) return DX_ERR_TRUNCATED;
+        nlen = dx_load_u16le(buf + at);
+        if (len - at - 2 < nlen + 12 + DX_CAS_HASH_SIZE) return DX_ERR_TRUNCATED;
+        if (!dxi_cas_name_ok(buf + at + 2, nlen)) return DX_ERR_CORRUPT;
+        if (prev && dxi_cas_name_cmp(prev, prev_len, buf + at + 2, nlen) >= 0) return DX_ERR_CORRUPT;
+        prev = buf + at + 2, prev_len = nlen;
+        at += 2 + nlen;
+        mode = dx_load_u32le(buf + at);
+        if (!dxi_cas_mode_ok(mode) || (mode == DX_CAS_MODE_DIR && dx_load_u64le(buf + at + 4) != 0)) return DX_ERR_CORRUPT;
+        at += 12 + DX_CAS_HASH_SIZE;
+    }
+    if (at != len) return DX_ERR_CORRUPT; /* bytes after the last entry */
+    t.buf = buf;
+    t.len = len;
+    *out = t;
+    return DX_OK;
+}
+
+DX_CAS_API bool dx_cas_tree_next(const dx_cas_tree *t, size_t *pos, dx_cas_tree_entry *out) {
+    size_t at = *pos ? *pos : (size_t)DX_CAS_TREE_HEADER_SIZE, nlen;
+    if (at >= t->len || t->len - at < 2) return false;
+    nlen = dx_load_u16le(t->buf + at);
+    if (t->len - at - 2 < nlen + 12 + DX_CAS_HASH_SIZE) return false;
+    out->name = (const char *)(t->buf + at + 2);
+    out->name_len = nlen;
+    at += 2 + nlen;
+    out->mode = dx_load_u32le(t->buf + at);
+    out->size = dx_load_u64le(t->buf + at + 4);
+    out->id.alg = t->alg;
+    DX_MEMCPY(out->id.digest, t->buf + at + 12, DX_CAS_HASH_SIZE);
+    *pos = at + 12 + DX_CAS_HASH_SIZE;
+    return true;
+}
+
+/* ---- garbage collection: mark from roots, sweep the rest ---- */
+
+typedef struct dxi_cas_work {
+    dx_cas_id id;
+    uint32_t kind; /* 0 unknown (a root), 1 tree, 2 manifest */
+    uint32_t depth;
+} dxi_cas_work;
+
+typedef struct dxi_cas_gc {
+    dx_cas_store *s;
+    const dx_allocator *a;
+    uint8_t *set;      /* open addressing on digests; a zero slot is empty (the zero digest is kept apart) */
+    size_t cap, used;
+    bool has_zero;
+    dxi_cas_work *stack;
+    size_t stack_cap, stack_len;
+    bool dry_run;
+    dx_cas_gc_report rep;
+} dxi_cas_gc;
+
+DXI_PRIVATE bool dxi_cas_is_zero(const uint8_t *d) {
+    size_t i;
+    for (i = 0; i < DX_CAS_HASH_SIZE; i++)
+        if (d[i]) return false;
+    return true;
+}
+
+DXI_PRIVATE int dxi_cas_set_find(const dxi_cas_gc *g, const uint8_t *d, size_t *slot) { /* 1 found, 0 free slot */
+    size_t mask = g->cap - 1, i = (size_t)dx_load_u64le(d) & mask;
+    for (;;) {
+        uint8_t *e = g->set + i * DX_CAS_HASH_SIZE;
+        if (dxi_cas_is_zero(e)) {
+            *slot = i;
+            return 0;
+        }
+        if (DX_MEMCMP(e, d, DX_CAS_HASH_SIZE) == 0) {
+            *slot = i;
+            return 1;
+        }
+        i = (i + 1) & mask;
+    }
+}
+
+/* marks d; 1 if newly marked, 0 if it was, a dx_result on failure */
+DXI_PRIVATE int dxi_cas_mark(dxi_cas_gc *g, const uint8_t *d) {
+    size_t slot, i;
+    if (dxi_cas_is_zero(d)) {
+        if (g->has_zero) return 0;
+        g->has_zero = true;
+        return 1;
+    }
+    if ((g->used + 1) * 2 > g->cap) { /* grow: twice the slots */
+        dxi_cas_gc old = *g;
+        g->cap = old.cap ? old.cap * 2 : 1024;
+        g->set = (uint8_t *)dxi_cas_alloc(g->a, g->cap * DX_CAS_HASH_SIZE);
+        if (!g->set) {
+            *g = old;
+            return DX_ERR_NOMEM;
+        }
+        DX_MEMSET(g->set, 0, g->cap * DX_CAS_HASH_SIZE);
+        for (i = 0; i < old.cap; i++) {
+            const uint8_t *e = old.set + i * DX_CAS_HASH_SIZE;
+            if (!dxi_cas_is_zero(e) && !dxi_cas_set_find(g, e, &slot)) DX_MEMCPY(g->set + slot * DX_CAS_HASH_SIZE, e, DX_CAS_HASH_SIZE);
+        }
+        dxi_cas_free(g->a, old.set, old.cap * DX_CAS_HASH_SIZE);
+    }
+    if (dxi_cas_set_find(g, d, &slot)) return 0;
+    DX_MEMCPY(g->set + slot * DX_CAS_HASH_SIZE, d, DX_CAS_HASH_SIZE);
+    g->used++;
+    return 1;
+}
+
+DXI_PRIVATE dx_result dxi_cas_gc_push(dxi_cas_gc *g, const dx_cas_id *id, uint32_t kind, uint32_t depth) {
+    if (g->stack_len == g->stack_cap) {
+        size_t cap = g->stack_cap ? g->stack_cap * 2 : 64;
+        dxi_cas_work *w = (dxi_cas_work *)dxi_cas_alloc(g->a, cap * sizeof *w);
+        if (!w) return DX_ERR_NOMEM;
+        if (g->stack_len) DX_MEMCPY(w, g->stack, g->stack_len * sizeof *w);
+        dxi_cas_free(g->a, g->stack, g->stack_cap * sizeof *w);
+        g->stack = w, g->stack_cap = cap;
+    }
+    g->stack[g->stack_len].id = *id;
+    g->stack[g->stack_len].kind = kind;
+    g->stack[g->stack_len].depth = depth;
+    g->stack_len++;
+    return DX_OK;
+}
+
+DXI_PRIVATE dx_result dxi_cas_gc_sweep(void *user, const dx_cas_id *id, uint64_t size) {
+    dxi_cas_gc *g = (dxi_cas_gc *)user;
+    size_t slot;
+    bool marked = dxi_cas_is_zero(id->digest) ? g->has_zero : dxi_cas_set_find(g, id->digest, &slot) == 1;
+    if (marked && id->alg == g->s->fn.alg) {
+        g->rep.kept_bytes += size;
+        return DX_OK;
+    }
+    g->rep.deleted++;
+    g->rep.deleted_bytes += size;
+    if (g->dry_run) return DX_OK;
+    return dx_cas_delete(g->s, id) == DX_ERR_IO ? DX_ERR_IO : DX_OK;
+}
+
+/* Marks everything the roots reach, depth first with our own stack. A gc
+   stops at a missing or corrupt tree or manifest (its children are unknown,
+   so nothing may be swept); a verify reports it and goes on. */
+DXI_PRIVATE dx_result dxi_cas_walk(dxi_cas_gc *g, const dx_cas_id *roots, size_t nroots, uint32_t max_depth,
+                                   dx_cas_problem_fn problem, void *user, dx_cas_verify_report *vr) {
+    dx_cas_store *s = g->s;
+    uint8_t *buf = NULL;
+    size_t cap = 0, i;
+    dx_result r = DX_OK;
+    for (i = 0; i < nroots && r == DX_OK; i++) r = dxi_cas_gc_push(g, &roots[i], 0, 0);
+    while (r == DX_OK && g->stack_len > 0) {
+        dxi_cas_work w = g->stack[--g->stack_len];
+        int64_t n;
+        int fresh = dxi_cas_mark(g, w.id.digest);
+        if (fresh < 0) r = (dx_result)fresh;
+        if (fresh <= 0) continue;
+        g->rep.marked++;
+        if (w.id.alg != s->fn.alg) { /* another algorithm's tree: refuse rather than sweep what it names */
+            r = DX_ERR_UNSUPPORTED;
+            break;
+        }
+        n = dxi_cas_get_alloc(s, &w.id, (uint64_t)-1, g->a, &buf, &cap);
+        if (n < 0) {
+            if (vr && (n == DX_ERR_NOTFOUND || n == DX_ERR_CHECKSUM)) { /* corrupt ones were reported by the scan */
+                if (n == DX_ERR_NOTFOUND) {
+                    vr->missing++;
+                    if (problem) problem(user, &w.id, DX_ERR_NOTFOUND);
+                }
+                continue;
+            }
+            r = (dx_result)n;
+            break;
+        }
+        if (n >= 4 && (w.kind == 1 || (w.kind == 0 && DX_MEMCMP(buf, "DXCT", 4) == 0))) {
+            dx_cas_tree t;
+            dx_cas_tree_entry e;
+            size_t pos = 0;
+            r = dx_cas_tree_parse(buf, (size_t)n, 0, &t);
+            if (r == DX_OK && w.depth >= max_depth) r = DX_ERR_LIMIT;
+            while (r == DX_OK && dx_cas_tree_next(&t, &pos, &e))
+                r = dxi_cas_gc_push(g, &e.id, e.mode == DX_CAS_MODE_DIR ? 1u : 2u, w.depth + 1);
+        } else if (n >= 4 && (w.kind == 2 || (w.kind == 0 && DX_MEMCMP(buf, "DXCM", 4) == 0))) {
+            dx_cas_manifest m;
+            uint64_t k;
+            r = dx_cas_manifest_parse(&s->fn, buf, (size_t)n, NULL, &m);
+            if (r == DX_OK && vr) vr->manifests++;
+            for (k = 0; r == DX_OK && k < m.count; k++) {
+                dx_cas_id cid;
+                int f;
+                dx_cas_manifest_entry(&m, k, &cid, NULL);
+                f = dxi_cas_mark(g, cid.digest);
+                if (f < 0) r = (dx_result)f;
+                else g->rep.marked += (uint64_t)f;
+                if (f > 0 && vr && dx_cas_has(s, &cid) == DX_ERR_NOTFOUND) {
+                    vr->missing++;
+                    if (problem) problem(user, &cid, DX_ERR_NOTFOUND);
+                }
+            }
+        } else if (w.kind != 0) {
+            r = DX_ERR_CORRUPT; /* a tree entry names something that is not its kind */
+        }
+        if (r != DX_OK && vr && r != DX_ERR_NOMEM) { /* verify: a malformed tree or manifest is a finding */
+            vr->corrupt++;
+            if (problem) problem(user, &w.id, DX_ERR_CORRUPT);
+            r = DX_OK;
+        }
+        dxi_cas_free(g->a, buf, cap);
+        buf = NULL;
+    }
+    dxi_cas_free(g->a, buf, cap);
+    return r;
+}
+
+DXI_PRIVATE void dxi_cas_gc_free(dxi_cas_gc *g) {
+    dxi_cas_free(g->a, g->set, g->cap * DX_CAS_HASH_SIZE);
+    dxi_cas_free(g->a, g->stack, g->stack_cap * sizeof(dxi_cas_work));
+}
+
+DX_CAS_API dx_result dx_cas_gc(dx_cas_store *s, const dx_cas_id *roots, size_t nroots, uint32_t max_depth,
+                               const dx_allocator *allocator, bool dry_run, dx_cas_gc_report *out) {
+    dxi_cas_gc g;
     dx_result r;
-    if (!s) return DX_ERR_INVAL;
+    if (!s || (nroots && !roots)) return DX_ERR_INVAL;
+    if (max_depth == 0) max_depth = 64;
+    DX_MEMSET(&g, 0, sizeof g);
+    g.s = s, g.a = allocator, g.dry_run = dry_run;
+    r = dxi_cas_walk(&g, roots, nroots, max_depth, NULL, NULL, NULL);
+    if (r == DX_OK) r = dx_cas_iterate(s, dxi_cas_gc_sweep, &g);
+    if (out) *out = g.rep;
+    dxi_cas_gc_free(&g);
+    return r;
+}
+
+DX_CAS_API dx_result dx_cas_verify(dx_cas_store *s, const dx_cas_id *roots, size_t nroots, const dx_cas_limits *lim,
+                                   const dx_allocator *allocator, dx_cas_problem_fn problem, void *user,
+                                   dx_cas_verify_report *out) {
+    dxi_cas_verify_ctx v;
+    dxi_cas_gc g;
+    dx_result r;
+    if (!s || (nroots && !roots)) return DX_ERR_INVAL;
     DX_MEMSET(&v, 0, sizeof v);
     v.s = s;
     dxi_cas_limits(lim, &v.lim);
     v.a = allocator;
     v.problem = problem;
     v.user = user;
-    r = dx_cas_iterate(s, dxi_cas_verify_one, &v);
+    r = dx_cas_iterate(s, dxi_cas_verify_one, &v); /* every object re-hashed */
+    if (r == DX_OK && nroots) {                     /* everything the roots name is there */
+        DX_MEMSET(&g, 0, sizeof g);
+        g.s = s, g.a = allocator;
+        r = dxi_cas_walk(&g, roots, nroots, 64, problem, user, &v.rep);
+        dxi_cas_gc_free(&g);
+    }
     if (out) *out = v.rep;
     if (r == DX_OK && (v.rep.corrupt || v.rep.missing)) r = DX_ERR_CORRUPT;
     return r;
@@ -2870,6 +3251,8 @@ DX_CAS_API dx_result dx_cas_dir_open(dx_cas_dir *d, const dx_cas_dir_config *cfg
     if ((r = dxi_cas_mkdir(d, d->root, &made)) != DX_OK) return r;
     dxi_cas_dir_path(d, path, "objects");
     if ((r = dxi_cas_mkdir(d, path, &made)) != DX_OK) return r;
+    dxi_cas_dir_path(d, path, "refs");
+    if ((r = dxi_cas_mkdir(d, path, &made)) != DX_OK) return r;
     dxi_cas_dir_path(d, path, "tmp");
     if ((r = dxi_cas_mkdir(d, path, &made)) != DX_OK) return r;
     dir = opendir(path);
@@ -2894,6 +3277,88 @@ DX_CAS_API dx_result dx_cas_dir_open(dx_cas_dir *d, const dx_cas_dir_config *cfg
 
 DX_CAS_API void dx_cas_dir_close(dx_cas_dir *d) {
     if (d) DX_MEMSET(d, 0, sizeof *d);
+}
+
+/* ---- named refs: written like objects (temporary file, fsync, rename, fsync the folder) ---- */
+
+DXI_PRIVATE bool dxi_cas_ref_name_ok(const char *name) {
+    size_t i;
+    if (!name || !name[0] || name[0] == '.') return false;
+    for (i = 0; name[i]; i++) {
+        char c = name[i];
+        if (i >= 100) return false;
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+              c == '-'))
+            return false;
+    }
+    return true;
+}
+
+DX_CAS_API dx_result dx_cas_dir_ref_set(dx_cas_dir *d, const char *name, const dx_cas_id *id) {
+    char text[DX_CAS_ID_TEXT_SIZE + 1], rel[160], tmp[DX_CAS_PATH_MAX], final[DX_CAS_PATH_MAX], refs[DX_CAS_PATH_MAX];
+    int fd;
+    dx_result r;
+    if (!d || !d->root_len || !id || !dxi_cas_ref_name_ok(name)) return DX_ERR_INVAL;
+    if (dx_cas_id_format(id, text, sizeof text) < 0) return DX_ERR_UNSUPPORTED;
+    text[DX_CAS_ID_TEXT_LEN] = '\n';
+    snprintf(rel, sizeof rel, "tmp/%ld.%lu.ref-%s", d->pid, (unsigned long)d->counter++, name);
+    dxi_cas_dir_path(d, tmp, rel);
+    snprintf(rel, sizeof rel, "refs/%s", name);
+    dxi_cas_dir_path(d, final, rel);
+    dxi_cas_dir_path(d, refs, "refs");
+    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0) return dxi_cas_dir_err(d);
+    r = dxi_cas_write_all(d, fd, (const uint8_t *)text, DX_CAS_ID_TEXT_LEN + 1);
+    if (r == DX_OK && !d->no_sync && fsync(fd) != 0) r = dxi_cas_dir_err(d);
+    if (close(fd) != 0 && r == DX_OK) r = dxi_cas_dir_err(d);
+    if (r == DX_OK && rename(tmp, final) != 0) r = dxi_cas_dir_err(d);
+    if (r != DX_OK) {
+        unlink(tmp);
+        return r;
+    }
+    return dxi_cas_fsync_path(d, refs);
+}
+
+DX_CAS_API dx_result dx_cas_dir_ref_get(dx_cas_dir *d, const char *name, dx_cas_id *out) {
+    char rel[160], path[DX_CAS_PATH_MAX], text[DX_CAS_ID_TEXT_SIZE + 1];
+    ssize_t n;
+    int fd;
+    if (!d || !d->root_len || !out || !dxi_cas_ref_name_ok(name)) return DX_ERR_INVAL;
+    snprintf(rel, sizeof rel, "refs/%s", name);
+    dxi_cas_dir_path(d, path, rel);
+    fd = open(path, O_RDONLY);
+    if (fd < 0) return dxi_cas_dir_err(d);
+    n = read(fd, text, sizeof text);
+    close(fd);
+    if (n < DX_CAS_ID_TEXT_LEN) return DX_ERR_CORRUPT;
+    return dx_cas_id_parse(text, DX_CAS_ID_TEXT_LEN, out) == DX_OK ? (dx_result)DX_OK : (dx_result)DX_ERR_CORRUPT;
+}
+
+DX_CAS_API dx_result dx_cas_dir_ref_delete(dx_cas_dir *d, const char *name) {
+    char rel[160], path[DX_CAS_PATH_MAX];
+    if (!d || !d->root_len || !dxi_cas_ref_name_ok(name)) return DX_ERR_INVAL;
+    snprintf(rel, sizeof rel, "refs/%s", name);
+    dxi_cas_dir_path(d, path, rel);
+    return unlink(path) == 0 ? (dx_result)DX_OK : dxi_cas_dir_err(d);
+}
+
+DX_CAS_API dx_result dx_cas_dir_ref_list(dx_cas_dir *d, dx_cas_ref_fn fn, void *user) {
+    char path[DX_CAS_PATH_MAX];
+    DIR *dir;
+    struct dirent *e;
+    dx_result r = DX_OK;
+    if (!d || !d->root_len || !fn) return DX_ERR_INVAL;
+    dxi_cas_dir_path(d, path, "refs");
+    dir = opendir(path);
+    if (!dir) return errno == ENOENT ? (dx_result)DX_OK : dxi_cas_dir_err(d);
+    while (r == DX_OK && (e = readdir(dir)) != NULL) {
+        dx_cas_id id;
+        if (!dxi_cas_ref_name_ok(e->d_name)) continue;
+        if (dx_cas_dir_ref_get(d, e->d_name, &id) != DX_OK) continue;
+        r = fn(user, e->d_name, &id);
+    }
+    closedir(dir);
+    return r;
 }
 
 static const dx_cas_store_vtable dxi_cas_dir_vtable = {dxi_cas_dir_put, dxi_cas_dir_get, dxi_cas_dir_has,

@@ -1188,7 +1188,7 @@ static int p_store_roundtrip(prop_ctx *p) {
         PROP_EXPECT_MSG(p, t.s.stats.dedup == (uint64_t)n - distinct, "dedup %llu, want %lu",
                         (unsigned long long)t.s.stats.dedup, (unsigned long)((unsigned long)n - distinct));
     }
-    PROP_EXPECT(p, dx_cas_verify(&t.s, NULL, NULL, NULL, NULL, &rep) == DX_OK && rep.corrupt == 0);
+    PROP_EXPECT(p, dx_cas_verify(&t.s, NULL, 0, NULL, NULL, NULL, NULL, &rep) == DX_OK && rep.corrupt == 0);
     /* one bit flip */
     for (flip = 0; flip < n && lens[flip] == 0; flip++) {}
     if (flip < n && sut_flip(&t, &ids[flip], prop_u64(p)) == 0) {
@@ -1198,7 +1198,7 @@ static int p_store_roundtrip(prop_ctx *p) {
         PROP_EXPECT_MSG(p, got == DX_ERR_CHECKSUM, "flipped object: %s", rn(got));
         for (i = 0; i < (int)lens[flip]; i++) if (buf[i] != 0) break;
         PROP_EXPECT_MSG(p, i == (int)lens[flip], "corrupt bytes were handed out");
-        r = dx_cas_verify(&t.s, NULL, NULL, NULL, NULL, &rep);
+        r = dx_cas_verify(&t.s, NULL, 0, NULL, NULL, NULL, NULL, &rep);
         PROP_EXPECT_MSG(p, r == DX_ERR_CORRUPT && rep.corrupt == 1, "verify: %s, %llu corrupt", rn(r),
                         (unsigned long long)rep.corrupt);
     }
@@ -1339,11 +1339,13 @@ static int p_blob_roundtrip(prop_ctx *p) {
             PROP_EXPECT(p, plen >= 0 && dx_cas_merkle_verify_inclusion(&t.s.fn, (uint64_t)k, (uint64_t)n, leaves + 32 * k,
                                                                        proof, (size_t)plen, root1) == DX_OK);
         }
-        PROP_EXPECT(p, dx_cas_verify(&t.s, NULL, NULL, NULL, NULL, &rep) == DX_OK && rep.manifests >= 1);
+        dx_cas_id roots[2];
+        roots[0] = man1, roots[1] = man2;
+        PROP_EXPECT(p, dx_cas_verify(&t.s, roots, 2, NULL, NULL, NULL, NULL, &rep) == DX_OK && rep.manifests == (dx_cas_id_equal(&man1, &man2) ? 1u : 2u));
         if (n > 1) { /* delete a chunk only v1 has (the edited one differs in v2), or any: verify finds it missing */
             dx_cas_hash(&t.s.fn, v1 + ch[0].offset, ch[0].length, &cid);
             PROP_EXPECT(p, dx_cas_delete(&t.s, &cid) == DX_OK);
-            r = dx_cas_verify(&t.s, NULL, NULL, NULL, NULL, &rep);
+            r = dx_cas_verify(&t.s, roots, 2, NULL, NULL, NULL, NULL, &rep);
             PROP_EXPECT_MSG(p, r == DX_ERR_CORRUPT && rep.missing >= 1, "verify after a delete: %s, %llu missing", rn(r),
                             (unsigned long long)rep.missing);
             mb.p = back, mb.len = 0, mb.cap = sizeof back;
@@ -1509,7 +1511,7 @@ static int t_dir_crash(prop_ctx *p) {
             dx_result r;
             size_t at;
             PROP_CHECK(p, dx_cas_dir_open(&d, &dc) == DX_OK && dx_cas_dir_store(&d, NULL, &s) == DX_OK);
-            r = dx_cas_verify(&s, NULL, NULL, NULL, NULL, &rep);
+            r = dx_cas_verify(&s, NULL, 0, NULL, NULL, NULL, NULL, &rep);
             PROP_CHECK_MSG(p, r == DX_OK && rep.corrupt == 0, "round %d: verify %s, %llu corrupt", round, rn(r),
                            (unsigned long long)rep.corrupt);
             for (at = 0; at + DX_CAS_ID_TEXT_LEN + 1 <= got; at += DX_CAS_ID_TEXT_LEN + 1) {
@@ -1546,6 +1548,183 @@ static int t_dir_store(prop_ctx *p) { PROP_SKIP(p, "no directory store in this b
 static int t_dir_crash(prop_ctx *p) { PROP_SKIP(p, "no directory store in this build (Windows or DX_CAS_NO_STDIO)"); }
 #endif
 
+
+/* ---- trees, refs, gc ---- */
+
+static int t_tree_objects(prop_ctx *p) {
+    dx_cas_tree_entry e[4], back;
+    dx_cas_tree t;
+    dx_cas_hashfn fn;
+    uint8_t buf[512];
+    int64_t n;
+    size_t pos = 0, i, k = 0;
+    static const char *names[] = {"README", "a.out", "lib", "\xc3\xa9t\xc3\xa9"}; /* byte order */
+    static const uint32_t modes[] = {DX_CAS_MODE_FILE, DX_CAS_MODE_EXEC, DX_CAS_MODE_DIR, DX_CAS_MODE_SYMLINK};
+    dx_cas_hashfn_init(&fn, DX_CAS_ALG_SHA256);
+    for (i = 0; i < 4; i++) {
+        e[i].name = names[i], e[i].name_len = strlen(names[i]), e[i].mode = modes[i];
+        e[i].size = modes[i] == DX_CAS_MODE_DIR ? 0 : 1000 * i + 7;
+        dx_cas_hash(&fn, names[i], strlen(names[i]), &e[i].id);
+    }
+    n = dx_cas_tree_encode(DX_CAS_ALG_SHA256, e, 4, buf, sizeof buf);
+    PROP_CHECK_MSG(p, n == 12 + 4 * 46 + 6 + 5 + 3 + 5, "encode: %s", rn(n));
+    PROP_CHECK(p, dx_cas_tree_encode(DX_CAS_ALG_SHA256, e, 4, buf, (size_t)n - 1) == DX_ERR_NOSPACE);
+    PROP_CHECK(p, dx_cas_tree_parse(buf, (size_t)n, 0, &t) == DX_OK && t.count == 4);
+    while (dx_cas_tree_next(&t, &pos, &back)) {
+        PROP_CHECK(p, back.name_len == e[k].name_len && memcmp(back.name, e[k].name, back.name_len) == 0);
+        PROP_CHECK(p, back.mode == e[k].mode && back.size == e[k].size && dx_cas_id_equal(&back.id, &e[k].id));
+        k++;
+    }
+    PROP_CHECK(p, k == 4);
+    PROP_CHECK(p, dx_cas_tree_parse(buf, (size_t)n, 3, &t) == DX_ERR_LIMIT);
+    for (i = 0; i < (size_t)n; i++) PROP_CHECK(p, dx_cas_tree_parse(buf, i, 0, &t) < 0); /* every truncation */
+    buf[n] = 0;
+    PROP_CHECK(p, dx_cas_tree_parse(buf, (size_t)n + 1, 0, &t) == DX_ERR_CORRUPT); /* trailing byte */
+    { /* refused entries: unsorted, duplicate, bad names, bad mode, a dir with a size, a foreign id */
+        dx_cas_tree_entry b[2];
+        b[0] = e[1], b[1] = e[0];
+        PROP_CHECK(p, dx_cas_tree_encode(DX_CAS_ALG_SHA256, b, 2, buf, sizeof buf) == DX_ERR_INVAL);
+        b[0] = e[0], b[1] = e[0];
+        PROP_CHECK(p, dx_cas_tree_encode(DX_CAS_ALG_SHA256, b, 2, buf, sizeof buf) == DX_ERR_INVAL);
+        b[0] = e[0];
+        b[0].name = "a/b", b[0].name_len = 3;
+        PROP_CHECK(p, dx_cas_tree_encode(DX_CAS_ALG_SHA256, b, 1, buf, sizeof buf) == DX_ERR_INVAL);
+        b[0].name = "..", b[0].name_len = 2;
+        PROP_CHECK(p, dx_cas_tree_encode(DX_CAS_ALG_SHA256, b, 1, buf, sizeof buf) == DX_ERR_INVAL);
+        b[0].name = "x", b[0].name_len = 0;
+        PROP_CHECK(p, dx_cas_tree_encode(DX_CAS_ALG_SHA256, b, 1, buf, sizeof buf) == DX_ERR_INVAL);
+        b[0] = e[0], b[0].mode = 0100600;
+        PROP_CHECK(p, dx_cas_tree_encode(DX_CAS_ALG_SHA256, b, 1, buf, sizeof buf) == DX_ERR_INVAL);
+        b[0] = e[2], b[0].size = 5;
+        PROP_CHECK(p, dx_cas_tree_encode(DX_CAS_ALG_SHA256, b, 1, buf, sizeof buf) == DX_ERR_INVAL);
+        b[0] = e[0];
+        PROP_CHECK(p, dx_cas_tree_encode(DX_CAS_ALG_BLAKE3, b, 1, buf, sizeof buf) == DX_ERR_INVAL);
+        PROP_CHECK(p, dx_cas_tree_encode(DX_CAS_ALG_SHA256, NULL, 0, buf, sizeof buf) == 12);
+    }
+    return 0;
+}
+
+static dx_result blob_of(dx_cas_store *s, const uint8_t *data, size_t len, dx_cas_id *out) {
+    dx_cas_blob_writer w;
+    dx_cas_chunker_config cfg;
+    dx_result r;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.min_size = 64, cfg.avg_size = 256, cfg.max_size = 1024;
+    if ((r = dx_cas_blob_writer_init(&w, s, &cfg, NULL)) != DX_OK) return r;
+    r = dx_cas_blob_write(&w, data, len);
+    if (r == DX_OK) r = dx_cas_blob_writer_finish(&w, out, NULL);
+    dx_cas_blob_writer_deinit(&w);
+    return r;
+}
+
+/* GC keeps everything a root reaches (trees, manifests, chunks) and deletes the rest. */
+static int p_gc(prop_ctx *p) {
+    static uint8_t files[6][3000], out[3000];
+    size_t lens[6];
+    dx_cas_mem m;
+    dx_cas_mem_config mc;
+    dx_cas_store s;
+    dx_cas_id blobs[6], sub, root, junk;
+    dx_cas_tree_entry e[4];
+    uint8_t tb[1024];
+    int64_t n;
+    dx_cas_gc_report rep;
+    dx_cas_verify_report vr;
+    dx_result r;
+    int i, keep_sub = prop_bool(p);
+    membuf mb;
+    memset(&mc, 0, sizeof mc);
+    PROP_CHECK(p, dx_cas_mem_create(&m, &mc) == DX_OK);
+    dx_cas_mem_store(&m, NULL, &s);
+    for (i = 0; i < 6; i++) {
+        lens[i] = prop_len(p, sizeof files[i]);
+        prop_bytes(p, files[i], lens[i]);
+        if (blob_of(&s, files[i], lens[i], &blobs[i]) != DX_OK) PROP_FAIL(p, "blob %d", i);
+    }
+    /* sub = {c: blob2, d: blob3}; root = {a: blob0, b: blob1, s: sub}; blobs 4 and 5 are garbage */
+    e[0].name = "c", e[0].name_len = 1, e[0].mode = DX_CAS_MODE_FILE, e[0].size = lens[2], e[0].id = blobs[2];
+    e[1].name = "d", e[1].name_len = 1, e[1].mode = DX_CAS_MODE_EXEC, e[1].size = lens[3], e[1].id = blobs[3];
+    n = dx_cas_tree_encode(s.fn.alg, e, 2, tb, sizeof tb);
+    PROP_CHECK(p, n > 0 && dx_cas_put(&s, tb, (size_t)n, &sub) == DX_OK);
+    e[0].name = "a", e[0].mode = DX_CAS_MODE_FILE, e[0].size = lens[0], e[0].id = blobs[0];
+    e[1].name = "b", e[1].mode = DX_CAS_MODE_SYMLINK, e[1].size = lens[1], e[1].id = blobs[1];
+    e[2].name = "s", e[2].name_len = 1, e[2].mode = DX_CAS_MODE_DIR, e[2].size = 0, e[2].id = sub;
+    n = dx_cas_tree_encode(s.fn.alg, e, 3, tb, sizeof tb);
+    PROP_CHECK(p, n > 0 && dx_cas_put(&s, tb, (size_t)n, &root) == DX_OK);
+    PROP_CHECK(p, dx_cas_put(&s, "junk", 4, &junk) == DX_OK);
+    {
+        dx_cas_id roots[2];
+        roots[0] = root, roots[1] = blobs[5];
+        r = dx_cas_gc(&s, roots, keep_sub ? 2 : 1, 0, NULL, true, &rep); /* dry run: nothing goes */
+        PROP_CHECK_MSG(p, r == DX_OK && rep.deleted >= 1, "dry run: %s", rn(r));
+        PROP_CHECK(p, dx_cas_has(&s, &junk) == 4);
+        r = dx_cas_gc(&s, roots, keep_sub ? 2 : 1, 0, NULL, false, &rep);
+        PROP_CHECK_MSG(p, r == DX_OK, "gc: %s", rn(r));
+    }
+    PROP_CHECK(p, dx_cas_has(&s, &junk) == DX_ERR_NOTFOUND);
+    PROP_CHECK(p, dx_cas_has(&s, &root) >= 0 && dx_cas_has(&s, &sub) >= 0);
+    for (i = 0; i < 6; i++) { /* reachable blobs read back whole; blob 4 (and 5 unless a root) are gone */
+        bool reachable = i < 4 || (i == 5 && keep_sub);
+        mb.p = out, mb.len = 0, mb.cap = sizeof out;
+        r = dx_cas_blob_read(&s, &blobs[i], NULL, NULL, membuf_write, &mb, NULL);
+        if (reachable) PROP_CHECK_MSG(p, r == DX_OK && mb.len == lens[i] && memcmp(out, files[i], lens[i]) == 0,
+                                      "blob %d after gc: %s", i, rn(r));
+        else {
+            int j, twin = 0; /* the same bytes as a reachable blob: the same manifest, kept */
+            for (j = 0; j < 6; j++)
+                if ((j < 4 || (j == 5 && keep_sub)) && lens[j] == lens[i] && memcmp(files[j], files[i], lens[i]) == 0)
+                    twin = 1;
+            if (!twin) PROP_CHECK_MSG(p, dx_cas_has(&s, &blobs[i]) == DX_ERR_NOTFOUND, "garbage blob %d kept", i);
+        }
+    }
+    r = dx_cas_verify(&s, &root, 1, NULL, NULL, NULL, NULL, &vr);
+    PROP_CHECK_MSG(p, r == DX_OK && vr.missing == 0, "verify after gc: %s", rn(r));
+    /* a tree that names a missing object stops the gc before anything is swept */
+    PROP_CHECK(p, dx_cas_delete(&s, &sub) == DX_OK);
+    PROP_CHECK(p, dx_cas_put(&s, "junk2", 5, &junk) == DX_OK);
+    r = dx_cas_gc(&s, &root, 1, 0, NULL, false, &rep);
+    PROP_CHECK_MSG(p, r == DX_ERR_NOTFOUND && dx_cas_has(&s, &junk) == 5, "gc with a hole: %s", rn(r));
+    dx_cas_mem_destroy(&m);
+    return 0;
+}
+
+#if defined(DX_CAS_HAS_DIRSTORE)
+static dx_result count_refs(void *user, const char *name, const dx_cas_id *id) {
+    (void)name, (void)id;
+    (*(int *)user)++;
+    return DX_OK;
+}
+static int t_dir_refs(prop_ctx *p) {
+    char path[256];
+    dx_cas_dir d;
+    dx_cas_dir_config dc;
+    dx_cas_hashfn fn;
+    dx_cas_id a, b, back;
+    int n = 0;
+    scratch_dir(path, sizeof path, "refs", p->seed);
+    memset(&dc, 0, sizeof dc);
+    dc.path = path;
+    PROP_CHECK(p, dx_cas_dir_open(&d, &dc) == DX_OK);
+    dx_cas_hashfn_init(&fn, 0);
+    dx_cas_hash(&fn, "a", 1, &a);
+    dx_cas_hash(&fn, "b", 1, &b);
+    PROP_CHECK(p, dx_cas_dir_ref_get(&d, "main", &back) == DX_ERR_NOTFOUND);
+    PROP_CHECK(p, dx_cas_dir_ref_set(&d, "main", &a) == DX_OK && dx_cas_dir_ref_set(&d, "v1.0_x-y", &b) == DX_OK);
+    PROP_CHECK(p, dx_cas_dir_ref_get(&d, "main", &back) == DX_OK && dx_cas_id_equal(&back, &a));
+    PROP_CHECK(p, dx_cas_dir_ref_set(&d, "main", &b) == DX_OK); /* replaced atomically */
+    PROP_CHECK(p, dx_cas_dir_ref_get(&d, "main", &back) == DX_OK && dx_cas_id_equal(&back, &b));
+    PROP_CHECK(p, dx_cas_dir_ref_list(&d, count_refs, &n) == DX_OK && n == 2);
+    PROP_CHECK(p, dx_cas_dir_ref_set(&d, "../x", &a) == DX_ERR_INVAL && dx_cas_dir_ref_set(&d, ".hidden", &a) == DX_ERR_INVAL);
+    PROP_CHECK(p, dx_cas_dir_ref_set(&d, "", &a) == DX_ERR_INVAL && dx_cas_dir_ref_get(&d, "a b", &back) == DX_ERR_INVAL);
+    PROP_CHECK(p, dx_cas_dir_ref_delete(&d, "main") == DX_OK && dx_cas_dir_ref_delete(&d, "main") == DX_ERR_NOTFOUND);
+    dx_cas_dir_close(&d);
+    rm_rf(path);
+    return 0;
+}
+#else
+static int t_dir_refs(prop_ctx *p) { PROP_SKIP(p, "no directory store in this build (Windows or DX_CAS_NO_STDIO)"); }
+#endif
+
 static const prop_test tests[] = {
     PROP_UNIT(t_sha256_fips),       PROP_PROPERTY(p_sha256_pieces), PROP_UNIT(t_sha256_vs_sha256sum),
     PROP_UNIT(t_ids),               PROP_PROPERTY(p_id_roundtrip),  PROP_UNIT(t_chunker_config),
@@ -1553,7 +1732,8 @@ static const prop_test tests[] = {
     PROP_PROPERTY(p_merkle_proofs), PROP_UNIT(t_proof_wire),       PROP_PROPERTY(p_store_roundtrip),
     PROP_UNIT(t_mem_store_capacity), PROP_PROPERTY(p_blob_roundtrip), PROP_UNIT(t_manifest_bounds),
     PROP_UNIT(t_dir_store),         PROP_UNIT(t_dir_crash),         PROP_UNIT(t_blake3_vectors),
-    PROP_PROPERTY(p_blake3_pieces), PROP_UNIT(t_blake3_vs_b3sum),
+    PROP_PROPERTY(p_blake3_pieces), PROP_UNIT(t_blake3_vs_b3sum),   PROP_UNIT(t_tree_objects),
+    PROP_PROPERTY(p_gc),            PROP_UNIT(t_dir_refs),
 };
 
 #if defined(CAS_WRITE_SEEDS)
@@ -1642,6 +1822,23 @@ int main(void) {
             write_seed("cas_manifest", name, man, (size_t)n);
         }
         dx_cas_mem_destroy(&mm);
+    }
+    { /* trees */
+        dx_cas_tree_entry e[3];
+        uint8_t tb[512];
+        int64_t n;
+        e[0].name = "bin", e[0].name_len = 3, e[0].mode = DX_CAS_MODE_DIR, e[0].size = 0;
+        e[1].name = "notes.txt", e[1].name_len = 9, e[1].mode = DX_CAS_MODE_FILE, e[1].size = 1234;
+        e[2].name = "run", e[2].name_len = 3, e[2].mode = DX_CAS_MODE_SYMLINK, e[2].size = 7;
+        for (k = 0; k < 3; k++) dx_cas_hash(&fn, e[k].name, e[k].name_len, &e[k].id);
+        n = dx_cas_tree_encode(DX_CAS_ALG_SHA256, e, 3, tb, sizeof tb);
+        write_seed("cas_tree", "three_entries", tb, (size_t)n);
+        n = dx_cas_tree_encode(DX_CAS_ALG_SHA256, e, 0, tb, sizeof tb);
+        write_seed("cas_tree", "empty", tb, (size_t)n);
+        e[0].name = "x", e[0].name_len = 1, e[0].mode = DX_CAS_MODE_EXEC, e[0].size = 99;
+        e[0].id.alg = DX_CAS_ALG_BLAKE3;
+        n = dx_cas_tree_encode(DX_CAS_ALG_BLAKE3, e, 1, tb, sizeof tb);
+        write_seed("cas_tree", "blake3_one", tb, (size_t)n);
     }
     printf("seeds written\n");
     return 0;

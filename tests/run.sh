@@ -134,6 +134,13 @@ if [ -x "$B/ex-cas_chunks" ]; then
     check "example-cas_chunks" bash -c "a=\$(./$B/ex-cas_chunks dx_cas.h | sed 's/^[^:]*://') && b=\$(./$B/ex-cas_chunks - < dx_cas.h | sed 's/^[^:]*://') && [ \"\$a\" = \"\$b\" ] && echo \"\$a\" | grep -q ' chunks, root sha256-'"
 fi
 
+if [ -x "$B/ex-cas_snap" ]; then
+    # snapshot tests/, restore it, compare; then a second snapshot, verify, gc
+    check "example-cas_snap" bash -c "set -e; rm -rf $B/snap-store $B/snap-out; S='./$B/ex-cas_snap --quiet --no-sync --store $B/snap-store'
+        \$S snap tests v1 >/dev/null; \$S restore v1 $B/snap-out; diff -r tests $B/snap-out
+        \$S snap examples v2 >/dev/null; \$S verify >/dev/null; \$S gc | grep -q ' 0 deleted'; \$S stats | grep -q 'dedup ratio'"
+fi
+
 # 5. every quick start in the README compiles as written and runs
 awk -v dir="$B" '/^```c$/ { n++; f = dir "/readme_quickstart_" n ".c"; printf "" > f; on = 1; next }
                  /^```$/ { on = 0; next } on { print >> f }' README.md
