@@ -1550,9 +1550,63 @@ static int t_dir_crash(prop_ctx *p) {
     rm_rf(path);
     return 0;
 }
+
+/* Several processes put the same objects into one store at the same time
+   (each with its own dx_cas_dir): every object ends up there once, intact,
+   and no temporary file is left. */
+static int t_dir_concurrent(prop_ctx *p) {
+    char path[256], cmd[400];
+    dx_cas_dir_config dc;
+    dx_cas_dir d;
+    dx_cas_store s;
+    dx_cas_verify_report rep;
+    pid_t pids[3];
+    int i, status, leftovers = -1;
+    unsigned long count = 0;
+    FILE *f;
+    scratch_dir(path, sizeof path, "conc", p->seed);
+    memset(&dc, 0, sizeof dc);
+    dc.path = path;
+    PROP_CHECK(p, dx_cas_dir_open(&d, &dc) == DX_OK);
+    dx_cas_dir_close(&d);
+    for (i = 0; i < 3; i++) {
+        pids[i] = fork();
+        if (pids[i] < 0) PROP_FAIL(p, "fork");
+        if (pids[i] == 0) {
+            uint8_t obj[5000];
+            int k;
+            dc.batch = i == 2; /* one of them in batch mode */
+            if (dx_cas_dir_open(&d, &dc) != DX_OK || dx_cas_dir_store(&d, NULL, &s) != DX_OK) _exit(3);
+            for (k = 0; k < 60; k++) {
+                int o = (k * 7 + i * 13) % 60; /* the same 60 objects, in different orders */
+                xorshift_bytes((uint64_t)o + 1, obj, sizeof obj - (size_t)o);
+                if (dx_cas_put(&s, obj, sizeof obj - (size_t)o, NULL) != DX_OK) _exit(4);
+            }
+            _exit(dx_cas_sync(&s) == DX_OK ? 0 : 5);
+        }
+    }
+    for (i = 0; i < 3; i++) {
+        PROP_CHECK(p, waitpid(pids[i], &status, 0) == pids[i]);
+        PROP_CHECK_MSG(p, WIFEXITED(status) && WEXITSTATUS(status) == 0, "writer %d: status %d", i, status);
+    }
+    PROP_CHECK(p, dx_cas_dir_open(&d, &dc) == DX_OK && dx_cas_dir_store(&d, NULL, &s) == DX_OK);
+    PROP_CHECK(p, dx_cas_verify(&s, NULL, 0, NULL, NULL, NULL, NULL, &rep) == DX_OK && rep.corrupt == 0);
+    PROP_CHECK(p, dx_cas_iterate(&s, count_cb, &count) == DX_OK);
+    PROP_CHECK_MSG(p, count == 60, "%lu objects, want 60", count);
+    snprintf(cmd, sizeof cmd, "ls '%s/tmp' | wc -l", path);
+    if ((f = popen(cmd, "r")) != NULL) {
+        if (fscanf(f, "%d", &leftovers) != 1) leftovers = -1;
+        pclose(f);
+    }
+    PROP_CHECK_MSG(p, leftovers == 0, "%d temporary files left", leftovers);
+    dx_cas_dir_close(&d);
+    rm_rf(path);
+    return 0;
+}
 #else
 static int t_dir_store(prop_ctx *p) { PROP_SKIP(p, "no directory store in this build (Windows or DX_CAS_NO_STDIO)"); }
 static int t_dir_crash(prop_ctx *p) { PROP_SKIP(p, "no directory store in this build (Windows or DX_CAS_NO_STDIO)"); }
+static int t_dir_concurrent(prop_ctx *p) { PROP_SKIP(p, "no directory store in this build (Windows or DX_CAS_NO_STDIO)"); }
 #endif
 
 
@@ -1740,7 +1794,7 @@ static const prop_test tests[] = {
     PROP_UNIT(t_mem_store_capacity), PROP_PROPERTY(p_blob_roundtrip), PROP_UNIT(t_manifest_bounds),
     PROP_UNIT(t_dir_store),         PROP_UNIT(t_dir_crash),         PROP_UNIT(t_blake3_vectors),
     PROP_PROPERTY(p_blake3_pieces), PROP_UNIT(t_blake3_vs_b3sum),   PROP_UNIT(t_tree_objects),
-    PROP_PROPERTY(p_gc),            PROP_UNIT(t_dir_refs),
+    PROP_PROPERTY(p_gc),            PROP_UNIT(t_dir_refs),          PROP_UNIT(t_dir_concurrent),
 };
 
 #if defined(CAS_WRITE_SEEDS)
