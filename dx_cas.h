@@ -44,8 +44,8 @@ OVERVIEW
      SHA-NI (GCC/Clang), AArch64 with the SHA-2 extension (Linux getauxval,
      Apple, or a compile-time __ARM_FEATURE_SHA2), portable C everywhere else.
    - BLAKE3 as the second algorithm: hash, keyed hash and key derivation,
-     any output length; portable C, and AVX2 (8 chunks in parallel) chosen
-     at run time on x86.
+     any output length; portable C, and on x86 AVX2 or AVX-512VL (8 chunks
+     in parallel) chosen at run time.
    - Ids: dx_cas_id = algorithm code + 32-byte digest. Binary form as a
      multihash (code, length, digest: 34 bytes); text form "sha256-<64 hex>"
      or "blake3-<64 hex>" for people and file names (lower case; the parser
@@ -73,7 +73,7 @@ OVERVIEW
    - Snapshots: tree objects (name, mode, size, id) make a whole directory
      one root; named refs are updated atomically; dx_cas_gc marks from
      roots and sweeps the rest.
-   DOES NOT (yet): BLAKE3 with AVX-512 or NEON or several threads, a Windows
+   DOES NOT (yet): BLAKE3 16-wide (AVX-512 lanes), NEON, or threads, a Windows
    directory store, GC that may run while others write. They are planned.
 
 API
@@ -98,7 +98,7 @@ API
    const char *dx_cas_sha256_impl_name(const dx_cas_sha256 *h)    "portable", "sha-ni", "armv8"
    All: allocates: no. errors: none (any input is valid).
 
-   BLAKE3 (portable C, and AVX2 on x86: 8 chunks at once; a dx_cas_blake3 is about 1.9 KiB)
+   BLAKE3 (portable C; on x86 AVX2 or AVX-512VL: 8 chunks at once; a dx_cas_blake3 is about 1.9 KiB)
    void dx_cas_blake3_init(dx_cas_blake3 *h, uint32_t cpu)         cpu: as for SHA-256
    void dx_cas_blake3_init_keyed(dx_cas_blake3 *h, const uint8_t key[32], uint32_t cpu)    keyed hash mode
    void dx_cas_blake3_init_derive_key(dx_cas_blake3 *h, const void *context, size_t len, uint32_t cpu)  key derivation
@@ -283,7 +283,7 @@ API
    const char *dx_cas_result_name(dx_result r)
 
 CONFIGURATION
-   DX_CAS_NO_SIMD       off   [impl]   portable code only: no SHA-NI / AVX2 / ARMv8 paths, no CPUID
+   DX_CAS_NO_SIMD       off   [impl]   portable code only: no SHA-NI / AVX2 / AVX-512 / ARMv8 paths, no CPUID
    DX_CAS_NO_STDIO      off   [global] no directory store; the rest is freestanding
    DX_CAS_PATH_MAX      1024  [global] longest directory store path, bytes (inside dx_cas_dir)
    DX_STATIC / DX_CAS_STATIC, DX_CAS_API / DX_API, DX_MALLOC/DX_FREE, DX_NO_MALLOC,
@@ -533,7 +533,8 @@ enum {
 enum {
     DX_CAS_CPU_SHA_NI = 1,    /* x86 SHA extensions (with SSE4.1) */
     DX_CAS_CPU_ARM_SHA2 = 2,  /* ARMv8 SHA-256 instructions */
-    DX_CAS_CPU_AVX2 = 4       /* x86 AVX2 (BLAKE3: 8 chunks at once) */
+    DX_CAS_CPU_AVX2 = 4,      /* x86 AVX2 (BLAKE3: 8 chunks at once) */
+    DX_CAS_CPU_AVX512 = 8     /* x86 AVX-512F + VL (BLAKE3: the same, with native rotations) */
 };
 
 /* Chunking modes and FastCDC normalization levels (0 = default in both) */
@@ -1145,6 +1146,8 @@ DX_CAS_API uint32_t dx_cas_cpu_detect(void) {
                 __asm__ __volatile__("xgetbv" : "=a"(xlo), "=d"(xhi) : "c"(0));
                 (void)xhi;
                 if ((xlo & 6u) == 6u) f |= DX_CAS_CPU_AVX2;
+                /* AVX-512F (EBX bit 16) and VL (bit 31), and the OS saves the ZMM state (XCR0 bits 5-7) */
+                if ((xlo & 0xe6u) == 0xe6u && (b & (1u << 16)) && (b & (1u << 31))) f |= DX_CAS_CPU_AVX512;
             }
         }
     }
@@ -1393,69 +1396,74 @@ DXI_B3_AVX2 DXI_PRIVATE void dxi_b3_transpose8(__m256i v[8]) {
 }
 
 #define DXI_B3_ROT8(x, r) _mm256_or_si256(_mm256_srli_epi32(x, r), _mm256_slli_epi32(x, 32 - (r)))
-#define DXI_B3_G8(a, b, c, d, x, y)                                                      \
+#define DXI_B3_G8(ROT, a, b, c, d, x, y)                                                         \
     do {                                                                                 \
         v[a] = _mm256_add_epi32(_mm256_add_epi32(v[a], v[b]), x);                        \
         v[d] = _mm256_shuffle_epi8(_mm256_xor_si256(v[d], v[a]), rot16);                 \
         v[c] = _mm256_add_epi32(v[c], v[d]);                                             \
         v[b] = _mm256_xor_si256(v[b], v[c]);                                             \
-        v[b] = DXI_B3_ROT8(v[b], 12);                                                    \
+        v[b] = ROT(v[b], 12)         ;                                                    \
         v[a] = _mm256_add_epi32(_mm256_add_epi32(v[a], v[b]), y);                        \
         v[d] = _mm256_shuffle_epi8(_mm256_xor_si256(v[d], v[a]), rot8);                  \
         v[c] = _mm256_add_epi32(v[c], v[d]);                                             \
         v[b] = _mm256_xor_si256(v[b], v[c]);                                             \
-        v[b] = DXI_B3_ROT8(v[b], 7);                                                     \
+        v[b] = ROT(v[b], 7)         ;                                                     \
     } while (0)
 
-/* the chaining values of 8 whole chunks (in: 8 x 1024 bytes, chunk counters counter..counter+7) */
-DXI_B3_AVX2 DXI_PRIVATE void dxi_b3_hash8_avx2(const uint8_t *in, const uint32_t key[8], uint64_t counter,
-                                               uint32_t flags, uint8_t out[8][32]) {
-    const __m256i rot16 = _mm256_setr_epi8(2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13, 2, 3, 0, 1, 6, 7, 4,
-                                           5, 10, 11, 8, 9, 14, 15, 12, 13);
-    const __m256i rot8 = _mm256_setr_epi8(1, 2, 3, 0, 5, 6, 7, 4, 9, 10, 11, 8, 13, 14, 15, 12, 1, 2, 3, 0, 5, 6, 7, 4,
-                                          9, 10, 11, 8, 13, 14, 15, 12);
-    __m256i h[8], v[16], m[16], clo, chi;
-    uint32_t lo[8], hi[8];
-    unsigned i, b, r;
-    for (i = 0; i < 8; i++) {
-        h[i] = _mm256_set1_epi32((int)key[i]);
-        lo[i] = (uint32_t)(counter + i);
-        hi[i] = (uint32_t)((counter + i) >> 32);
-    }
-    clo = _mm256_loadu_si256((const __m256i *)(const void *)lo);
-    chi = _mm256_loadu_si256((const __m256i *)(const void *)hi);
-    for (b = 0; b < 16; b++) {
-        uint32_t f = flags | (b == 0 ? (uint32_t)DXI_B3_CHUNK_START : 0u) | (b == 15 ? (uint32_t)DXI_B3_CHUNK_END : 0u);
-        for (i = 0; i < 8; i++) { /* word w of lane j = word w of block b of chunk j */
-            m[i] = _mm256_loadu_si256((const __m256i *)(const void *)(in + 1024 * i + 64 * b));
-            m[i + 8] = _mm256_loadu_si256((const __m256i *)(const void *)(in + 1024 * i + 64 * b + 32));
-        }
-        dxi_b3_transpose8(m);
-        dxi_b3_transpose8(m + 8);
-        for (i = 0; i < 8; i++) v[i] = h[i];
-        for (i = 0; i < 4; i++) v[8 + i] = _mm256_set1_epi32((int)dxi_b3_iv[i]);
-        v[12] = clo, v[13] = chi, v[14] = _mm256_set1_epi32(64), v[15] = _mm256_set1_epi32((int)f);
-        for (r = 0; r < 7; r++) {
-            const uint8_t *k = dxi_b3_sched[r];
-            DXI_B3_G8(0, 4, 8, 12, m[k[0]], m[k[1]]);
-            DXI_B3_G8(1, 5, 9, 13, m[k[2]], m[k[3]]);
-            DXI_B3_G8(2, 6, 10, 14, m[k[4]], m[k[5]]);
-            DXI_B3_G8(3, 7, 11, 15, m[k[6]], m[k[7]]);
-            DXI_B3_G8(0, 5, 10, 15, m[k[8]], m[k[9]]);
-            DXI_B3_G8(1, 6, 11, 12, m[k[10]], m[k[11]]);
-            DXI_B3_G8(2, 7, 8, 13, m[k[12]], m[k[13]]);
-            DXI_B3_G8(3, 4, 9, 14, m[k[14]], m[k[15]]);
-        }
-        for (i = 0; i < 8; i++) h[i] = _mm256_xor_si256(v[i], v[i + 8]);
-    }
-    dxi_b3_transpose8(h); /* lane j's words: chunk j's chaining value */
-    for (i = 0; i < 8; i++) {
-        uint32_t w[8];
-        unsigned k2;
-        _mm256_storeu_si256((__m256i *)(void *)w, h[i]);
-        for (k2 = 0; k2 < 8; k2++) dx_store_u32le(out[i] + 4 * k2, w[k2]);
-    }
+/* the chaining values of 8 whole chunks (in: 8 x 1024 bytes, chunk counters counter..counter+7) (ROT: how a 32-bit lane rotates) */
+#define DXI_B3_HASH8_DEF(NAME, ATTR, ROT) \
+ATTR DXI_PRIVATE void NAME(const uint8_t *in, const uint32_t key[8], uint64_t counter,                                   \
+                                               uint32_t flags, uint8_t out[8][32]) {                                     \
+    const __m256i rot16 = _mm256_setr_epi8(2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13, 2, 3, 0, 1, 6, 7, 4,    \
+                                           5, 10, 11, 8, 9, 14, 15, 12, 13);                                             \
+    const __m256i rot8 = _mm256_setr_epi8(1, 2, 3, 0, 5, 6, 7, 4, 9, 10, 11, 8, 13, 14, 15, 12, 1, 2, 3, 0, 5, 6, 7, 4,  \
+                                          9, 10, 11, 8, 13, 14, 15, 12);                                                 \
+    __m256i h[8], v[16], m[16], clo, chi;                                                                                \
+    uint32_t lo[8], hi[8];                                                                                               \
+    unsigned i, b, r;                                                                                                    \
+    for (i = 0; i < 8; i++) {                                                                                            \
+        h[i] = _mm256_set1_epi32((int)key[i]);                                                                           \
+        lo[i] = (uint32_t)(counter + i);                                                                                 \
+        hi[i] = (uint32_t)((counter + i) >> 32);                                                                         \
+    }                                                                                                                    \
+    clo = _mm256_loadu_si256((const __m256i *)(const void *)lo);                                                         \
+    chi = _mm256_loadu_si256((const __m256i *)(const void *)hi);                                                         \
+    for (b = 0; b < 16; b++) {                                                                                           \
+        uint32_t f = flags | (b == 0 ? (uint32_t)DXI_B3_CHUNK_START : 0u) | (b == 15 ? (uint32_t)DXI_B3_CHUNK_END : 0u); \
+        for (i = 0; i < 8; i++) { /* word w of lane j = word w of block b of chunk j */                                  \
+            m[i] = _mm256_loadu_si256((const __m256i *)(const void *)(in + 1024 * i + 64 * b));                          \
+            m[i + 8] = _mm256_loadu_si256((const __m256i *)(const void *)(in + 1024 * i + 64 * b + 32));                 \
+        }                                                                                                                \
+        dxi_b3_transpose8(m);                                                                                            \
+        dxi_b3_transpose8(m + 8);                                                                                        \
+        for (i = 0; i < 8; i++) v[i] = h[i];                                                                             \
+        for (i = 0; i < 4; i++) v[8 + i] = _mm256_set1_epi32((int)dxi_b3_iv[i]);                                         \
+        v[12] = clo, v[13] = chi, v[14] = _mm256_set1_epi32(64), v[15] = _mm256_set1_epi32((int)f);                      \
+        for (r = 0; r < 7; r++) {                                                                                        \
+            const uint8_t *k = dxi_b3_sched[r];                                                                          \
+            DXI_B3_G8(ROT, 0, 4, 8, 12, m[k[0]], m[k[1]]);                                                               \
+            DXI_B3_G8(ROT, 1, 5, 9, 13, m[k[2]], m[k[3]]);                                                               \
+            DXI_B3_G8(ROT, 2, 6, 10, 14, m[k[4]], m[k[5]]);                                                              \
+            DXI_B3_G8(ROT, 3, 7, 11, 15, m[k[6]], m[k[7]]);                                                              \
+            DXI_B3_G8(ROT, 0, 5, 10, 15, m[k[8]], m[k[9]]);                                                              \
+            DXI_B3_G8(ROT, 1, 6, 11, 12, m[k[10]], m[k[11]]);                                                            \
+            DXI_B3_G8(ROT, 2, 7, 8, 13, m[k[12]], m[k[13]]);                                                             \
+            DXI_B3_G8(ROT, 3, 4, 9, 14, m[k[14]], m[k[15]]);                                                             \
+        }                                                                                                                \
+        for (i = 0; i < 8; i++) h[i] = _mm256_xor_si256(v[i], v[i + 8]);                                                 \
+    }                                                                                                                    \
+    dxi_b3_transpose8(h); /* lane j's words: chunk j's chaining value */                                                 \
+    for (i = 0; i < 8; i++) {                                                                                            \
+        uint32_t w[8];                                                                                                   \
+        unsigned k2;                                                                                                     \
+        _mm256_storeu_si256((__m256i *)(void *)w, h[i]);                                                                 \
+        for (k2 = 0; k2 < 8; k2++) dx_store_u32le(out[i] + 4 * k2, w[k2]);                                               \
+    }                                                                                                                    \
 }
+#define DXI_B3_ROR(x, r) _mm256_ror_epi32(x, r)
+#define DXI_B3_AVX512 __attribute__((target("avx2,avx512f,avx512vl")))
+DXI_B3_HASH8_DEF(dxi_b3_hash8_avx2, DXI_B3_AVX2, DXI_B3_ROT8)
+DXI_B3_HASH8_DEF(dxi_b3_hash8_avx512, DXI_B3_AVX512, DXI_B3_ROR) /* AVX-512VL: one-instruction rotations */
 #endif /* DXI_CAS_X86 */
 
 DX_CAS_API void dx_cas_blake3_update(dx_cas_blake3 *h, const void *data, size_t len) {
@@ -1474,7 +1482,8 @@ DX_CAS_API void dx_cas_blake3_update(dx_cas_blake3 *h, const void *data, size_t 
             uint8_t cvs[8][32]; /* 8 whole chunks, none the last: their chaining values at once */
             uint32_t w[8];
             unsigned j, k;
-            dxi_b3_hash8_avx2(p, h->key, h->chunk_counter, h->flags, cvs);
+            if (h->cpu & DX_CAS_CPU_AVX512) dxi_b3_hash8_avx512(p, h->key, h->chunk_counter, h->flags, cvs);
+            else dxi_b3_hash8_avx2(p, h->key, h->chunk_counter, h->flags, cvs);
             for (j = 0; j < 8; j++) {
                 for (k = 0; k < 8; k++) w[k] = dx_load_u32le(cvs[j] + 4 * k);
                 dxi_b3_push_cv(h, w, h->chunk_counter + 1);
