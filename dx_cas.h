@@ -1,4 +1,4 @@
-/* dx_cas.h - v0.1.0 - Merkle content-addressable storage: hashing, chunking, Merkle proofs - SPDX-License-Identifier: MIT OR Unlicense (text at end)
+/* dx_cas.h - v0.1.0 - Merkle content-addressable storage: hashing, chunking, proofs, stores, snapshots - SPDX-License-Identifier: MIT OR Unlicense (text at end)
 
    A content-addressable store that a backup tool, a package updater, a sync
    service or a firmware image store can embed: SHA-256 (portable C, x86
@@ -231,9 +231,9 @@ API
        scans data; true when a chunk ended (then *out used bytes were taken
        and *out describes the chunk), false when all len bytes were taken.
        Chunks are given as absolute stream offsets: a FastCDC chunk may end
-       up to 2 bytes before the position consumed so far (FastCDC decides a
-       cut at an even position after seeing the next byte), so keep the
-       stream's last max_size + 2 bytes, or slice a whole buffer by offset.
+       1 byte before the position consumed so far (FastCDC decides a cut at
+       an even position after seeing the next byte), so keep the bytes from
+       c->start (the unfinished chunk) on, or slice a whole buffer by offset.
    bool dx_cas_chunker_finish(dx_cas_chunker *c, dx_cas_chunk *out)
        end of stream: true and the last chunk if bytes remain. The chunker
        can then be used for a new stream (offsets restart at 0).
