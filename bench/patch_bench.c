@@ -352,21 +352,21 @@ typedef struct dx_variant {
 
 /* The first is dx's default in the comparison and the goals: 4 KiB blocks
    (the header's default) with zstd level 3, XOR records (reversible, in
-   place). V_SHIFT is cfg.shift (COPY records for moved data, one way, out of
-   place) with zstd 3: the mode for pairs c and d, where the header supports
-   it (older headers refuse cfg.shift: reported as such). It uses 512-byte
-   blocks: a block that straddles an insertion is XORed whole against one
-   source, so smaller blocks cost less there (measured on c and d with blocks
-   of 128..4096 bytes: 512 was the best or near it on both; 4 KiB is shown too). */
+   place). V_SHIFT is cfg.shift (COPY and SPLIT records for moved data, one
+   way, out of place) with zstd 3 and the default 4 KiB blocks: the mode for
+   pairs c and d, where the header supports it (older headers refuse
+   cfg.shift: reported as such). Since format 1.2 a block that straddles an
+   insertion is split between its sources, so the block size matters little
+   (512-byte blocks are shown too). */
 static const dx_variant variants[V_COUNT] = {
     {"dx 4 KiB blocks, zstd 3", 4096, 3, 0},
     {"dx 1 KiB blocks, zstd 3", 1024, 3, 0},
     {"dx 512 B blocks, zstd 3", 512, 3, 0},
     {"dx 4 KiB blocks, zstd 19", 4096, 19, 0},
     {"dx 4 KiB blocks, no zstd", 4096, 0, 0},
-    {"dx 512 B blocks, zstd 3, shift", 512, 3, 1},
-    {"dx 512 B blocks, zstd 19, shift", 512, 19, 1},
     {"dx 4 KiB blocks, zstd 3, shift", 4096, 3, 1},
+    {"dx 4 KiB blocks, zstd 19, shift", 4096, 19, 1},
+    {"dx 512 B blocks, zstd 3, shift", 512, 3, 1},
 };
 
 typedef struct peer {
@@ -726,8 +726,8 @@ static void report_pair(bench_text *t, goals *g, const pair_res *pr) {
                 pr->def->title, pr->old_len, pr->new_len, variants[0].name,
                 pr->def->kind == 0 ? ""
                 : pr->dx[V_SHIFT].unsupported ? "; this dx_patch.h refuses cfg.shift (no shift-resilient mode)"
-                                              : "; dx shift mode = `dx 512 B blocks, zstd 3, shift` (cfg.shift: COPY "
-                                                "records), and the same at zstd level 19");
+                                              : "; dx shift mode = `dx 4 KiB blocks, zstd 3, shift` (cfg.shift: COPY "
+                                                "and SPLIT records), and the same at zstd level 19");
     bench_row(t, 6, head);
     bench_rule(t, 6);
     for (v = 0; v < 3; v++) {

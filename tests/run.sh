@@ -130,6 +130,9 @@ if [ -x "$B/ex-teleport_users" ]; then
     fi
 fi
 
+# dxdiff as a user runs it (built with zstd): diff, apply, info, in place, resume, shift, refusals
+check "example-dxdiff-cli" bash -c "gcc $WARN -D_DEFAULT_SOURCE $ASAN -I. -DDXDIFF_ZSTD examples/dxdiff.c -o $B/ex-dxdiff-zstd -lzstd && bash tests/dxdiff_cli.sh ./$B/ex-dxdiff-zstd"
+
 # 5. every quick start in the README compiles as written and runs
 awk -v dir="$B" '/^```c$/ { n++; f = dir "/readme_quickstart_" n ".c"; printf "" > f; on = 1; next }
                  /^```$/ { on = 0; next } on { print >> f }' README.md
