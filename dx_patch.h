@@ -65,10 +65,14 @@ OVERVIEW
      differences, which zstd compresses. Blocks without a record continue
      from where the last source left off, so after an insertion only the
      block that holds it costs anything (an 8 MiB binary with 5 insertions
-     and deletions: 511 bytes). Shift patches are one-way and apply out of
-     place (streaming or one-shot); in place they are refused, untouched.
-   DOES NOT: apply shift patches in place (a source may already be
-   overwritten), or use zstd's prefix mode.
+     and deletions: 511 bytes). Shift patches are one-way. They apply out of
+     place (streaming or one-shot), and in place when made with cfg.window:
+     no source then lies more than the window behind its target, and the
+     applier keeps the last window of overwritten base bytes in a ring (an
+     insertion moves data forward, over bytes still to be read). Without a
+     window an in-place apply is refused, untouched.
+   DOES NOT: resume an interrupted in-place apply of a shift patch (COPY and
+   SPLIT records carry no witnesses), or use zstd's prefix mode.
 
 API
    size_t dx_patch_bound(uint64_t base_len, uint64_t target_len, const dx_patch_config *cfg)
@@ -131,13 +135,18 @@ CONFIGURATION
                                            a 4-byte slot per 4 base bytes (at most 64 MiB) and
                                            20 bytes per block byte (blocks up to 16 KiB split;
                                            larger ones take one source per block)
+   cfg.window           0         [runtime] shift: sources at most this far behind (a power of two):
+                                           the patch applies in place with that much memory
    applier cfg.check_only false   [runtime] decode and check a patch only (no data, no io)
+   applier cfg.max_window 0       [runtime] in place, shift patches: the ring's size (>= the
+                                           patch's window, or the data's size, and its block size)
    DX_STATIC / DX_PATCH_STATIC, DX_PATCH_API / DX_API, DX_MALLOC/DX_FREE, DX_NO_MALLOC,
    DX_MEMCPY..., DX_ASSERT/DX_NO_ASSERT, DX_NO_ERROR_STRINGS, DX_CONFIG_HEADER: as in every dx header.
 
 MEMORY
    Nothing grows with the data: diff uses 3 blocks (+ zstd's context and a
-   frame), apply 2 frames + 2 blocks, from cfg.allocator (zeroed = DX_MALLOC)
+   frame; shift mode also its index of the base), apply 2 frames + 2 blocks
+   (+ the window's ring for a shift patch in place), from cfg.allocator (zeroed = DX_MALLOC)
    or, for the streaming applier, from memory you give it. zstd allocates its
    own contexts with malloc.
 
@@ -167,10 +176,12 @@ WIRE FORMAT (format 1.2; integers little-endian)
        8 COPY (COPY records; requires ONE_WAY), 16 COLUMNS (frames hold
        their records as columns, below), 32 CARRY (requires COPY: SPLIT
        records, bytewise differences, blocks without a record continue the
-       shift); bits 0-15 are required, 16-31 optional
+       shift), 64 WINDOW (requires CARRY: sources at most a window behind,
+       so the patch applies in place); bits 0-15 are required, 16-31 optional
     12 u32 block size   16 u64 base length   24 u64 target length
     32 u64 base hash    40 u64 target hash (dx_patch_hash64, seed 0)
-    48 u32 largest raw frame   52 u32 frame count   56 u32 0
+    48 u32 largest raw frame   52 u32 frame count
+    56 u32 window: a power of two with WINDOW, else 0
     60 u32 check: low 32 bits of dx_patch_hash64(0x7061746368, bytes 0-59)
    frames, frame count of them:
      0 u32 raw length   4 u32 stored length (== raw: stored as is; < raw:
@@ -188,7 +199,8 @@ WIRE FORMAT (format 1.2; integers little-endian)
              shift (0 at the start) is the previous source minus its target
              offset; the runs XOR the zero-padded base bytes there (with
              CARRY they add to them, bytewise mod 256). The source lies in
-             [0, base length].
+             [0, max(base length, the record's own offset)], and with WINDOW
+             at most the window (header bytes 56-59) behind that offset.
      5 SPLIT (CARRY): varint segment count S >= 2, then per segment: varint
              length (not for the last, which ends the block; each >= 1),
              zigzag varint delta and varint run count and runs as COPY, for
@@ -395,6 +407,7 @@ enum {
     DX_PATCH_FLAG_COPY = 8,     /* COPY records (shift-resilient): out-of-place apply only */
     DX_PATCH_FLAG_COLUMNS = 16, /* frames store their records as columns (format 1.1; zstd compresses them better) */
     DX_PATCH_FLAG_CARRY = 32,   /* COPY patches: blocks without a record copy the base at the last shift; SPLIT records (format 1.2) */
+    DX_PATCH_FLAG_WINDOW = 64,  /* CARRY patches whose sources lie at most a window behind: they apply in place too */
     /* record kinds */
     DX_PATCH_REC_XOR = 1,
     DX_PATCH_REC_ZERO = 2,
@@ -410,11 +423,14 @@ typedef struct dx_patch_config {
     bool no_witness;       /* drop the resume witnesses (1 byte per changed block) */
     bool one_way;          /* allow ZERO/RAW records: smaller, but no roll back */
     bool shift;            /* find moved data (COPY records): for insertions and deletions */
+    uint32_t window;       /* shift: no source more than this many bytes behind its target (a power of two),
+                              so the patch applies in place with that much memory; 0 = out of place only */
     dx_allocator allocator; /* scratch for compression and the shift index */
 } dx_patch_config;
 
 typedef struct dx_patch_info {
     uint32_t flags, block_size, frame_max, frame_count;
+    uint32_t window;          /* WINDOW patches: how far behind its target a source may lie */
     uint64_t base_len, target_len, base_hash, target_hash;
 } dx_patch_info;
 
@@ -450,6 +466,9 @@ typedef struct dx_patch_applier {
     uint64_t blocks_applied, blocks_skipped;
     dx_patch_stats stats;
     uint8_t *frame, *stored, *block, *block2; /* memory: see dx_patch_applier_memory_size */
+    uint8_t *ring;            /* in place, WINDOW patches: the base bytes just overwritten */
+    size_t ring_cap;
+    uint64_t ring_mask;       /* ring size - 1, once the header is in */
     void *zstd;               /* ZSTD_DCtx when built with zstd */
     dx_allocator allocator;
     void *memory;
@@ -466,6 +485,8 @@ typedef struct dx_patch_applier_config {
     uint32_t max_block;       /* largest block size accepted; 0 = 64 KiB */
     uint32_t max_frame;       /* largest frame accepted; 0 = DX_PATCH_DEFAULT_FRAME */
     bool check_only;          /* decode and check the patch without its data: io is not used */
+    uint32_t max_window;      /* in place, WINDOW patches: the ring (a power of two, bytes): at least the patch's
+                                 window (or the data's size) and its block size; 0 = none */
     dx_allocator allocator;
 } dx_patch_applier_config;
 
@@ -711,13 +732,16 @@ DXI_PRIVATE dx_result dxi_pt_parse_header(const uint8_t *h, dx_patch_info *out) 
     out->frame_max = dx_load_u32le(h + 48);
     out->frame_count = dx_load_u32le(h + 52);
     if (out->flags & 0xffffu & ~(uint32_t)(DX_PATCH_FLAG_ZSTD | DX_PATCH_FLAG_WITNESS | DX_PATCH_FLAG_ONE_WAY | DX_PATCH_FLAG_COPY |
-                                           DX_PATCH_FLAG_COLUMNS | DX_PATCH_FLAG_CARRY))
+                                           DX_PATCH_FLAG_COLUMNS | DX_PATCH_FLAG_CARRY | DX_PATCH_FLAG_WINDOW))
         return DX_ERR_UNSUPPORTED;
+    out->window = dx_load_u32le(h + 56);
     if (!dxi_pt_pow2(out->block_size) || out->block_size < 64 || out->block_size > (1u << 20) ||
-        out->frame_max < out->block_size + 64 || dx_load_u32le(h + 56) != 0)
+        out->frame_max < out->block_size + 64 || (out->window != 0) != ((out->flags & DX_PATCH_FLAG_WINDOW) != 0) ||
+        (out->window && !dxi_pt_pow2(out->window)))
         return DX_ERR_CORRUPT;
     if ((out->flags & DX_PATCH_FLAG_COPY) && !(out->flags & DX_PATCH_FLAG_ONE_WAY)) return DX_ERR_CORRUPT;
     if ((out->flags & DX_PATCH_FLAG_CARRY) && !(out->flags & DX_PATCH_FLAG_COPY)) return DX_ERR_CORRUPT;
+    if ((out->flags & DX_PATCH_FLAG_WINDOW) && !(out->flags & DX_PATCH_FLAG_CARRY)) return DX_ERR_CORRUPT;
     return DX_OK;
 }
 
@@ -942,7 +966,7 @@ DX_PATCH_API size_t dx_patch_bound(uint64_t base_len, uint64_t target_len, const
 }
 
 DXI_PRIVATE void dxi_pt_write_header(uint8_t *h, uint32_t flags, uint32_t bs, uint64_t blen, uint64_t tlen,
-                                     uint64_t bhash, uint64_t thash, uint32_t frame_max, uint32_t frames) {
+                                     uint64_t bhash, uint64_t thash, uint32_t frame_max, uint32_t frames, uint32_t window) {
     DX_MEMCPY(h, "DXPT", 4);
     dx_store_u16le(h + 4, DX_PATCH_FORMAT_MAJOR);
     /* the oldest minor that reads it: 1.2 with CARRY, 1.1 with columns, else 1.0 */
@@ -955,7 +979,7 @@ DXI_PRIVATE void dxi_pt_write_header(uint8_t *h, uint32_t flags, uint32_t bs, ui
     dx_store_u64le(h + 40, thash);
     dx_store_u32le(h + 48, frame_max);
     dx_store_u32le(h + 52, frames);
-    dx_store_u32le(h + 56, 0);
+    dx_store_u32le(h + 56, window);
     dx_store_u32le(h + 60, dxi_pt_check32(h, 60));
 }
 
@@ -1047,6 +1071,7 @@ DXI_PRIVATE size_t dxi_pt_best_source(const dxi_pt_index *ix, const uint8_t *bas
 
 typedef struct dxi_pt_shifter {
     dxi_pt_index index;
+    int64_t min_shift;   /* with a window: -window (sources at most that far behind) */
     int64_t carried;     /* blocks without a record come from base offset + carried */
     uint8_t *back;       /* block_size x 2 x DXI_PT_CANDS back pointers of the program */
     size_t back_size;
@@ -1076,9 +1101,8 @@ DXI_PRIVATE size_t dxi_pt_candidates(const dxi_pt_shifter *sh, const uint8_t *ba
     int64_t seen[64];
     unsigned votes[64];
     size_t nseen = 0, k = 0, w, j, i, pick;
-    int64_t home = off <= base_len ? 0 : (int64_t)base_len - (int64_t)off; /* a source that is always valid */
     cand[k++] = sh->carried;
-    if (home != sh->carried) cand[k++] = home;
+    if (sh->carried != 0) cand[k++] = 0; /* the same offset: always a valid source */
     /* windows may reach past the block into the rest of the target (t_avail
        bytes from t), the last one just past its end: the shift after an
        insertion near a block's end is found */
@@ -1088,6 +1112,7 @@ DXI_PRIVATE size_t dxi_pt_candidates(const dxi_pt_shifter *sh, const uint8_t *ba
             int64_t s;
             if (!hit || DX_MEMCMP(base + hit - 1, t + w + j, DXI_PT_WINDOW) != 0) continue; /* empty, or another window */
             s = (int64_t)(hit - 1) - (int64_t)(off + w + j);
+            if (s < sh->min_shift) continue; /* too far behind for an in-place apply */
             for (i = 0; i < nseen && seen[i] != s; i++) {}
             if (i < nseen) votes[i]++;
             else if (nseen < 64) seen[nseen] = s, votes[nseen++] = 1;
@@ -1116,7 +1141,8 @@ DXI_PRIVATE size_t dxi_pt_segment(dxi_pt_shifter *sh, const uint8_t *base, size_
     size_t i, c, ns = 2 * k, best, segs = 0, state;
     for (c = 0; c < k; c++) { /* a record starts with cand[c]: its delta's size */
         int64_t at = (int64_t)off + cand[c];
-        cost[2 * c] = at >= 0 && (uint64_t)at <= base_len ? (uint32_t)(c == 0 ? 0 : dxi_pt_zigzag_size(cand[c] - sh->carried)) : DXI_PT_INF;
+        cost[2 * c] = at >= 0 && ((uint64_t)at <= base_len || cand[c] <= 0)
+                          ? (uint32_t)(c == 0 ? 0 : dxi_pt_zigzag_size(cand[c] - sh->carried)) : DXI_PT_INF;
         cost[2 * c + 1] = DXI_PT_INF;
     }
     for (i = 0; i < n; i++) {
@@ -1134,7 +1160,8 @@ DXI_PRIVATE size_t dxi_pt_segment(dxi_pt_shifter *sh, const uint8_t *base, size_
                 back[2 * c] = back[2 * c + 1] = 0;
                 continue;
             }
-            if (i > 0 && gidx / 2 != c && (uint64_t)at <= base_len && gmin + 4 < a) a = gmin + 4, from_a = (uint8_t)gidx;
+            if (i > 0 && gidx / 2 != c && ((uint64_t)at <= base_len || cand[c] <= 0) && gmin + 4 < a)
+                a = gmin + 4, from_a = (uint8_t)gidx; /* a new segment from here: its source must be valid */
             if (t[i] == dxi_pt_src_byte(base, base_len, (int64_t)(off + i), cand[c])) {
                 na = a < b ? a : b;
                 back[2 * c] = a < b ? from_a : from_b;
@@ -1232,7 +1259,7 @@ DXI_PRIVATE void dxi_pt_shift_block(dxi_pt_writer *w, dxi_pt_shifter *sh, const 
 
 DX_PATCH_API int64_t dx_patch_diff(const dx_patch_config *cfg, const uint8_t *base, size_t base_len,
                                    const uint8_t *target, size_t target_len, uint8_t *out, size_t cap) {
-    static const dx_patch_config defaults = {0, 0, 0, false, false, false, {NULL, NULL, NULL}};
+    static const dx_patch_config defaults = {0, 0, 0, false, false, false, 0, {NULL, NULL, NULL}};
     dxi_pt_writer w;
     dxi_pt_shifter sh;
     int64_t last_shift = 0;
@@ -1259,6 +1286,8 @@ DX_PATCH_API int64_t dx_patch_diff(const dx_patch_config *cfg, const uint8_t *ba
     if (cfg->shift) flags |= DX_PATCH_FLAG_COPY;
     carry = cfg->shift && w.block_size <= DXI_PT_SPLIT_MAX; /* larger blocks: COPY records against one source */
     if (carry) flags |= DX_PATCH_FLAG_CARRY;
+    if (cfg->window && (!carry || !dxi_pt_pow2(cfg->window))) return DX_ERR_INVAL; /* a power of two, for shift blocks <= 16 KiB */
+    if (cfg->window) flags |= DX_PATCH_FLAG_WINDOW;
     w.scratch_cap = 3 * (size_t)w.block_size;
 #if defined(DX_PATCH_WITH_ZSTD)
     if (cfg->zstd_level) {
@@ -1277,6 +1306,7 @@ DX_PATCH_API int64_t dx_patch_diff(const dx_patch_config *cfg, const uint8_t *ba
 #endif
         return DX_ERR_NOMEM;
     }
+    sh.min_shift = cfg->window ? -(int64_t)cfg->window : INT64_MIN;
     if (carry) {
         sh.back_size = (size_t)w.block_size * 2 * DXI_PT_CANDS;
         sh.back = (uint8_t *)dxi_pt_alloc(&cfg->allocator, sh.back_size);
@@ -1385,7 +1415,8 @@ DX_PATCH_API int64_t dx_patch_diff(const dx_patch_config *cfg, const uint8_t *ba
     dxi_pt_close_frame(&w);
     if (w.error == DX_OK) {
         dxi_pt_write_header(out, flags, w.block_size, base_len, target_len, dx_patch_hash64(0, base, base_len),
-                            dx_patch_hash64(0, target, target_len), (uint32_t)w.frame_size, w.frames);
+                            dx_patch_hash64(0, target, target_len), (uint32_t)w.frame_size, w.frames,
+                            carry ? cfg->window : 0);
     }
     dxi_pt_free(&cfg->allocator, w.scratch, w.scratch_cap);
     if (sh.index.slots) dxi_pt_free(&cfg->allocator, sh.index.slots, sh.index.count * sizeof(uint32_t));
@@ -1410,10 +1441,11 @@ DX_PATCH_API size_t dx_patch_applier_memory_size(const dx_patch_applier_config *
     size_t max_block, max_frame;
     if (!cfg) return 0;
     dxi_pt_limits(cfg, &max_block, &max_frame);
-    if (max_block > (1u << 20) || max_frame > DX_PATCH_MAX_FRAME) return 0;
-    /* frame, compressed frame, block, and a second block that also holds the output hash; 8 to align them */
+    if (max_block > (1u << 20) || max_frame > DX_PATCH_MAX_FRAME || (cfg->max_window && !dxi_pt_pow2(cfg->max_window)))
+        return 0;
+    /* frame, compressed frame, block, a second block that also holds the output hash, the ring; 8 to align them */
     return 8 + 2 * ((max_frame + 7) & ~(size_t)7) + ((max_block + 7) & ~(size_t)7) +
-           (max_block > 256 ? ((max_block + 7) & ~(size_t)7) : 256);
+           (max_block > 256 ? ((max_block + 7) & ~(size_t)7) : 256) + (size_t)cfg->max_window;
 }
 
 DXI_PRIVATE dx_result dxi_pt_fail(dx_patch_applier *a, dx_result err) {
@@ -1478,7 +1510,15 @@ DXI_PRIVATE dx_result dxi_pt_start(dx_patch_applier *a) {
     dx_patch_info *in = &a->info;
     uint64_t hash = 0;
     dx_result err;
-    if ((in->flags & DX_PATCH_FLAG_COPY) && a->in_place) return DX_ERR_UNSUPPORTED;
+    if ((in->flags & DX_PATCH_FLAG_COPY) && a->in_place && !a->dry_run) {
+        /* in place only with a window, and not resumable: COPY records carry no witnesses */
+        uint64_t ring = 1;
+        if (!(in->flags & DX_PATCH_FLAG_WINDOW) || a->resume) return DX_ERR_UNSUPPORTED;
+        while (ring < in->window && ring < dxi_pt_len(a)) ring <<= 1; /* no larger than the data needs */
+        if (ring < in->block_size) ring = in->block_size;                /* a whole block passes through it */
+        if (ring > a->ring_cap) return DX_ERR_LIMIT;
+        a->ring_mask = ring - 1;
+    }
     if (a->base_checked) {
         /* the one-shot calls checked the base in their dry run */
     } else if (a->resume) { /* without witnesses an XOR record (one-way patches have them too) would apply twice */
@@ -1503,19 +1543,51 @@ DXI_PRIVATE dx_result dxi_pt_start(dx_patch_applier *a) {
     return DX_OK;
 }
 
-/* Out of place, blocks without records are copied from the data: from the
-   same offset, or with CARRY from where the last shift points (never below
-   0: every shift was checked at a lower offset). */
+/* In place, WINDOW patches keep the base bytes of the last ring-size bytes
+   before the block being made (the frontier) in a ring: every block passes
+   through it before it is overwritten, so a source behind the frontier
+   (data moved forward by an insertion) is still there. */
+DXI_PRIVATE bool dxi_pt_ring_on(const dx_patch_applier *a) { return a->in_place && !a->dry_run && a->ring_mask; }
+
+/* Reads n source bytes at src for the block at frontier: behind it from
+   the ring (the window was checked with the record), the rest from the data. */
+DXI_PRIVATE dx_result dxi_pt_read_source(dx_patch_applier *a, uint64_t frontier, uint64_t src, uint8_t *buf, size_t n,
+                                         uint64_t have) {
+    if (dxi_pt_ring_on(a))
+        for (; n && src < frontier; n--) *buf++ = a->ring[src++ & a->ring_mask];
+    return n ? dxi_pt_read_padded(a, src, buf, n, have) : DX_OK;
+}
+
+/* Writes a block in place or out of place; in place with a ring, the bytes
+   it replaces go to the ring first. */
+DXI_PRIVATE dx_result dxi_pt_put_block(dx_patch_applier *a, uint64_t off, const uint8_t *buf, size_t n) {
+    if (dxi_pt_ring_on(a)) {
+        size_t at = (size_t)(off & a->ring_mask), first = (size_t)dxi_pt_min(n, a->ring_mask + 1 - at);
+        if (a->io.read(a->io.user, off, a->ring + at, first) != DX_OK ||
+            (n > first && a->io.read(a->io.user, off + first, a->ring, n - first) != DX_OK))
+            return DX_ERR_IO;
+    }
+    return buf && n && a->io.write(a->io.user, off, buf, n) != DX_OK ? DX_ERR_IO : DX_OK;
+}
+
+/* Blocks without records: out of place copied from the data, at the same
+   offset or with CARRY where the last shift points (never below 0: every
+   shift was checked at a lower offset); in place with a ring, moved there
+   (or only passed through the ring where the shift is 0). */
 DXI_PRIVATE dx_result dxi_pt_copy_until(dx_patch_applier *a, uint64_t block, dxi_pt_hasher *h) {
-    uint64_t bs = a->info.block_size, dst_len = dxi_pt_dst_len(a);
-    bool carry = (a->info.flags & DX_PATCH_FLAG_CARRY) != 0;
+    uint64_t bs = a->info.block_size, dst_len = dxi_pt_dst_len(a), total = dxi_pt_len(a);
+    bool carry = (a->info.flags & DX_PATCH_FLAG_CARRY) != 0, ring = dxi_pt_ring_on(a);
     for (; a->next_block < block; a->next_block++) {
-        uint64_t off = a->next_block * bs;
+        uint64_t off = a->next_block * bs, src = carry ? (uint64_t)((int64_t)off + a->shift) : off;
         size_t wn;
-        if (off >= dst_len) continue;
-        wn = (size_t)dxi_pt_min(bs, dst_len - off);
-        if (dxi_pt_read_padded(a, carry ? (uint64_t)((int64_t)off + a->shift) : off, a->block, wn, dxi_pt_src_len(a)) != DX_OK ||
-            a->io.write(a->io.user, off, a->block, wn) != DX_OK)
+        if (off >= (ring ? total : dst_len)) continue;
+        wn = (size_t)dxi_pt_min(bs, (ring ? total : dst_len) - off);
+        if (ring && a->shift == 0) { /* unchanged: into the ring only */
+            if (dxi_pt_put_block(a, off, NULL, wn) != DX_OK) return DX_ERR_IO;
+            continue;
+        }
+        if (dxi_pt_read_source(a, off, src, a->block, wn, ring ? total : dxi_pt_src_len(a)) != DX_OK ||
+            dxi_pt_put_block(a, off, a->block, wn) != DX_OK)
             return DX_ERR_IO;
         if (h) dxi_pt_hash_update(h, a->block, wn);
     }
@@ -1576,7 +1648,8 @@ DXI_PRIVATE void dxi_pt_xor_runs(uint8_t *block, const dxi_pt_cursors *c, uint64
 }
 
 /* The source of a COPY record or SPLIT segment at off: off + shift + a
-   zigzag delta, within [0, source length]; the shift becomes source - off. */
+   zigzag delta, within [0, max(source length, off)] and, with WINDOW, at
+   most a window behind off; the shift becomes source - off. */
 DXI_PRIVATE bool dxi_pt_source(const dx_patch_applier *a, const dxi_pt_cursors *c, uint64_t off, int64_t *shift,
                                uint64_t *out_src) {
     uint64_t zz;
@@ -1585,7 +1658,8 @@ DXI_PRIVATE bool dxi_pt_source(const dx_patch_applier *a, const dxi_pt_cursors *
     delta = (int64_t)(zz >> 1) ^ -(int64_t)(zz & 1);
     if (delta > (int64_t)1 << 48 || delta < -((int64_t)1 << 48)) return false;
     start = (int64_t)off + *shift + delta;
-    if (start < 0 || (uint64_t)start > dxi_pt_src_len(a)) return false;
+    if (start < 0 || ((uint64_t)start > dxi_pt_src_len(a) && (uint64_t)start > off)) return false;
+    if ((a->info.flags & DX_PATCH_FLAG_WINDOW) && start - (int64_t)off < -(int64_t)a->info.window) return false;
     *shift = start - (int64_t)off;
     *out_src = (uint64_t)start;
     return true;
@@ -1621,13 +1695,15 @@ DXI_PRIVATE dx_result dxi_pt_split(dx_patch_applier *a, const dxi_pt_cursors *c,
                 if (!dxi_pt_check_runs(cur, nruns, len, &witness_at, &delta_at, &a->stats)) return DX_ERR_CORRUPT;
                 continue;
             }
-            if (dxi_pt_read_padded(a, src, a->block + at, (size_t)len, dxi_pt_src_len(a)) != DX_OK) return DX_ERR_IO;
+            if (dxi_pt_read_source(a, off, src, a->block + at, (size_t)len,
+                                   a->in_place ? dxi_pt_len(a) : dxi_pt_src_len(a)) != DX_OK)
+                return DX_ERR_IO;
             dxi_pt_xor_runs(a->block + at, cur, nruns, true);
         }
     }
     a->shift = shift;
     if (a->dry_run) return DX_OK;
-    if (wn && a->io.write(a->io.user, off, a->block, (size_t)wn) != DX_OK) return DX_ERR_IO;
+    if (dxi_pt_put_block(a, off, a->block, (size_t)(a->in_place ? n : wn)) != DX_OK) return DX_ERR_IO;
     if (h) dxi_pt_hash_update(h, a->block, (size_t)wn);
     a->blocks_applied++;
     return DX_OK;
@@ -1705,7 +1781,8 @@ DXI_PRIVATE dx_result dxi_pt_frame(dx_patch_applier *a, const uint8_t *p, size_t
         off = block * bs;
         n = dxi_pt_min(bs, total - off);
         wn = off < dst_len ? dxi_pt_min(n, dst_len - off) : 0;
-        if (!a->dry_run && !a->in_place && dxi_pt_copy_until(a, block, h) != DX_OK) return DX_ERR_IO;
+        if (!a->dry_run && (!a->in_place || dxi_pt_ring_on(a)) && dxi_pt_copy_until(a, block, h) != DX_OK)
+            return DX_ERR_IO;
         if (op == DX_PATCH_REC_XOR || (op == DX_PATCH_REC_COPY && (a->info.flags & DX_PATCH_FLAG_COPY) && !a->reverse)) {
             const uint8_t *runs[DXI_PT_C_COUNT];
             dxi_pt_cursors rc;
@@ -1730,7 +1807,7 @@ DXI_PRIVATE dx_result dxi_pt_frame(dx_patch_applier *a, const uint8_t *p, size_t
             if (op == DX_PATCH_REC_XOR && witness_at == n) return DX_ERR_CORRUPT; /* an XOR that changes nothing */
             if (a->dry_run) goto next;
             /* the source block as it is now: from the data, zero beyond its end */
-            if (dxi_pt_read_padded(a, src, a->block, (size_t)n, a->in_place ? total : dxi_pt_src_len(a)) != DX_OK)
+            if (dxi_pt_read_source(a, off, src, a->block, (size_t)n, a->in_place ? total : dxi_pt_src_len(a)) != DX_OK)
                 return DX_ERR_IO;
             if (a->resume && op == DX_PATCH_REC_XOR && (a->info.flags & DX_PATCH_FLAG_WITNESS)) {
                 uint8_t cur = a->block[witness_at];
@@ -1744,7 +1821,7 @@ DXI_PRIVATE dx_result dxi_pt_frame(dx_patch_applier *a, const uint8_t *p, size_t
                 a->blocks_applied++;
             }
             if (a->in_place) {
-                if (!skip && a->io.write(a->io.user, off, a->block, (size_t)n) != DX_OK) return DX_ERR_IO;
+                if (!skip && dxi_pt_put_block(a, off, a->block, (size_t)n) != DX_OK) return DX_ERR_IO;
             } else if (wn && a->io.write(a->io.user, off, a->block, (size_t)wn) != DX_OK) {
                 return DX_ERR_IO;
             }
@@ -1763,7 +1840,7 @@ DXI_PRIVATE dx_result dxi_pt_frame(dx_patch_applier *a, const uint8_t *p, size_t
             if (op == DX_PATCH_REC_RAW) DX_MEMCPY(a->block, bytes, (size_t)wn);
             else DX_MEMSET(a->block, 0, (size_t)n);
             if (op == DX_PATCH_REC_RAW && n > wn) DX_MEMSET(a->block + wn, 0, (size_t)(n - wn));
-            if ((a->in_place || wn) && a->io.write(a->io.user, off, a->block, (size_t)(a->in_place ? n : wn)) != DX_OK)
+            if (dxi_pt_put_block(a, off, a->block, (size_t)(a->in_place ? n : wn)) != DX_OK)
                 return DX_ERR_IO; /* out of place, a block past the target's end writes nothing */
             if (h && !a->in_place) dxi_pt_hash_update(h, a->block, (size_t)wn);
             a->blocks_applied++;
@@ -1793,7 +1870,7 @@ DXI_PRIVATE dx_result dxi_pt_setup(dx_patch_applier *a, const dx_patch_applier_c
         return DX_ERR_INVAL;
     dxi_pt_limits(cfg, &max_block, &max_frame);
     need = skew + dxi_pt_round8(max_block) + (max_block > 256 ? dxi_pt_round8(max_block) : 256) +
-           frames * dxi_pt_round8(max_frame);
+           frames * dxi_pt_round8(max_frame) + cfg->max_window;
     if (!mem || mem_size < need) return DX_ERR_NOSPACE;
     a->io = cfg->io;
     a->data_len = cfg->data_len;
@@ -1805,6 +1882,8 @@ DXI_PRIVATE dx_result dxi_pt_setup(dx_patch_applier *a, const dx_patch_applier_c
     a->block2 = m + dxi_pt_round8(max_block);
     a->frame = frames ? a->block2 + (max_block > 256 ? dxi_pt_round8(max_block) : 256) : NULL;
     a->stored = frames > 1 ? a->frame + dxi_pt_round8(max_frame) : NULL;
+    a->ring_cap = cfg->max_window;
+    a->ring = a->ring_cap ? m + need - skew - a->ring_cap : NULL;
     a->memory = mem;
     a->memory_size = mem_size;
     /* the limits are kept in the otherwise unused info fields until the header arrives */
@@ -1939,6 +2018,10 @@ DX_PATCH_API int64_t dx_patch_applier_finish(dx_patch_applier *a) {
         if (err != DX_OK) return dxi_pt_fail(a, err);
         hash = dxi_pt_hash_final(dxi_pt_out_hash(a));
     } else {
+        if (dxi_pt_ring_on(a)) { /* the blocks after the last record move too */
+            err = dxi_pt_copy_until(a, dxi_pt_blocks(dxi_pt_len(a), a->info.block_size), NULL);
+            if (err != DX_OK) return dxi_pt_fail(a, err);
+        }
         err = dxi_pt_hash_data(a, dst_len, a->info.block_size, &hash);
         if (err != DX_OK) return dxi_pt_fail(a, err);
     }
@@ -1972,10 +2055,15 @@ DXI_PRIVATE int64_t dxi_pt_apply_mem(const uint8_t *patch, size_t patch_len, con
     cfg.resume = resume;
     cfg.max_block = info.block_size;
     cfg.max_frame = info.frame_max;
+    if (in_place && (info.flags & DX_PATCH_FLAG_WINDOW)) { /* the ring: the window, or less if the data is smaller */
+        uint64_t total = info.base_len > info.target_len ? info.base_len : info.target_len;
+        for (cfg.max_window = 1; cfg.max_window < info.window && cfg.max_window < total; cfg.max_window <<= 1) {}
+        if (cfg.max_window < info.block_size) cfg.max_window = info.block_size;
+    }
     if (dx_patch_applier_memory_size(&cfg) == 0) return DX_ERR_LIMIT;
-    /* a block, the output hash, and a frame only if frames may be compressed */
+    /* a block, the output hash, a frame only if frames may be compressed, the ring in place */
     scratch_size = dxi_pt_round8(info.block_size) + (info.block_size > 256 ? dxi_pt_round8(info.block_size) : 256) +
-                   ((info.flags & DX_PATCH_FLAG_ZSTD) ? dxi_pt_round8(info.frame_max) : 0);
+                   ((info.flags & DX_PATCH_FLAG_ZSTD) ? dxi_pt_round8(info.frame_max) : 0) + cfg.max_window;
     scratch = (uint8_t *)dxi_pt_alloc(&cfg.allocator, scratch_size);
     if (!scratch) return DX_ERR_NOMEM;
     for (pass = 0; pass < 2 && result >= 0; pass++) { /* pass 0: dry run, pass 1: apply */

@@ -126,6 +126,7 @@ static int child_diff(uint32_t block, int level, int shift, const char *oldp, co
     cfg.block_size = block;
     cfg.zstd_level = level;
     cfg.shift = shift != 0;
+    cfg.window = shift > 1 ? (uint32_t)shift : 0;
     cap = dx_patch_bound(ol, nl, &cfg);
     out = (uint8_t *)malloc(cap); /* only the pages written are touched */
     if (!out) return 1;
@@ -179,6 +180,8 @@ static int child_apply(const char *oldp, const char *patchp, const char *outp) {
     int pf = open(patchp, O_RDONLY);
     int64_t len;
     ssize_t n;
+    uint8_t head[DX_PATCH_HEADER_SIZE];
+    dx_patch_info info;
     io.in = open(oldp, outp ? O_RDONLY : O_RDWR);
     io.out = outp ? open(outp, O_WRONLY | O_CREAT | O_TRUNC, 0644) : io.in;
     if (pf < 0 || io.in < 0 || io.out < 0 || fstat(io.in, &st) != 0) return 1;
@@ -188,6 +191,12 @@ static int child_apply(const char *oldp, const char *patchp, const char *outp) {
     cfg.io.user = &io;
     cfg.data_len = (uint64_t)st.st_size;
     cfg.in_place = outp == NULL;
+    /* a shift patch in place needs a ring of its window (or of the data's size) */
+    if (cfg.in_place && pread(pf, head, sizeof head, 0) == (ssize_t)sizeof head &&
+        dx_patch_get_info(head, sizeof head, &info) == DX_OK && info.window) {
+        uint64_t most = info.base_len > info.target_len ? info.base_len : info.target_len;
+        for (cfg.max_window = info.block_size; cfg.max_window < info.window && cfg.max_window < most; cfg.max_window <<= 1) {}
+    }
     if (dx_patch_applier_create(&a, &cfg) != DX_OK) return 1;
     while ((n = read(pf, piece, sizeof piece)) > 0) {
         dx_result r = dx_patch_applier_feed(&a, piece, (size_t)n);
@@ -347,25 +356,26 @@ enum { V_COUNT = 8, V_SHIFT = 5, V_SHIFT19 = 6, P_COUNT = 4 };
 typedef struct dx_variant {
     const char *name;
     uint32_t block;
-    int level, shift;
+    int level, shift; /* shift: 0 none, 1 cfg.shift, more: cfg.shift with that cfg.window */
 } dx_variant;
 
 /* The first is dx's default in the comparison and the goals: 4 KiB blocks
    (the header's default) with zstd level 3, XOR records (reversible, in
    place). V_SHIFT is cfg.shift (COPY and SPLIT records for moved data, one
-   way, out of place) with zstd 3 and the default 4 KiB blocks: the mode for
-   pairs c and d, where the header supports it (older headers refuse
-   cfg.shift: reported as such). Since format 1.2 a block that straddles an
-   insertion is split between its sources, so the block size matters little
-   (512-byte blocks are shown too). */
+   way) with zstd 3, the default 4 KiB blocks and a 64 KiB window (sources at
+   most 64 KiB behind: the patch applies in place too): the mode for pairs c
+   and d, where the header supports it (older headers refuse cfg.shift:
+   reported as such). Since format 1.2 a block that straddles an insertion
+   is split between its sources, so the block size matters little; 512-byte
+   blocks without a window (out of place only) are shown too. */
 static const dx_variant variants[V_COUNT] = {
     {"dx 4 KiB blocks, zstd 3", 4096, 3, 0},
     {"dx 1 KiB blocks, zstd 3", 1024, 3, 0},
     {"dx 512 B blocks, zstd 3", 512, 3, 0},
     {"dx 4 KiB blocks, zstd 19", 4096, 19, 0},
     {"dx 4 KiB blocks, no zstd", 4096, 0, 0},
-    {"dx 4 KiB blocks, zstd 3, shift", 4096, 3, 1},
-    {"dx 4 KiB blocks, zstd 19, shift", 4096, 19, 1},
+    {"dx 4 KiB blocks, zstd 3, shift, 64 KiB window", 4096, 3, 65536},
+    {"dx 4 KiB blocks, zstd 19, shift, 64 KiB window", 4096, 19, 65536},
     {"dx 512 B blocks, zstd 3, shift", 512, 3, 1},
 };
 
@@ -508,6 +518,7 @@ static void dx_in_process(const pair_res *pr, const uint8_t *o, const uint8_t *n
     cfg.block_size = variants[v].block;
     cfg.zstd_level = variants[v].level;
     cfg.shift = variants[v].shift != 0;
+    cfg.window = variants[v].shift > 1 ? (uint32_t)variants[v].shift : 0;
     cap = dx_patch_bound(pr->old_len, pr->new_len, &cfg);
     patch = (uint8_t *)malloc(cap);
     if (!patch || !out || !inplace) {
@@ -530,7 +541,7 @@ static void dx_in_process(const pair_res *pr, const uint8_t *o, const uint8_t *n
     }
     r->patch_bytes = plen;
     dx_patch_get_info(patch, (size_t)plen, &info);
-    r->one_way_copy = (info.flags & DX_PATCH_FLAG_COPY) != 0;
+    r->one_way_copy = (info.flags & DX_PATCH_FLAG_COPY) && !(info.flags & DX_PATCH_FLAG_WINDOW);
     count_frames(patch, (size_t)plen, &r->frames, &r->compressed_frames);
     if (write_file(patch_path, patch, (size_t)plen) != 0) FAIL("cannot write %s", patch_path);
     /* out of place */
@@ -540,7 +551,12 @@ static void dx_in_process(const pair_res *pr, const uint8_t *o, const uint8_t *n
         FAIL("%c %s: dx_patch_apply gave %lld, not the new file", pr->def->id, variants[v].name, (long long)got);
     /* in place: each call turns the data into the other side (the patch is reversible) */
     memcpy(inplace, o, pr->old_len);
-    if (!r->one_way_copy) {
+    if (info.flags & DX_PATCH_FLAG_WINDOW) { /* one way: each call starts from a copy of the old file (timed too) */
+        if (small) MEAN_NS(runs, r->apply_in_place_ns, memcpy(inplace, o, pr->old_len); got = dx_patch_apply_in_place(patch, (size_t)plen, inplace, pr->old_len, len, false));
+        else BENCH_BEST_OF(runs, r->apply_in_place_ns, memcpy(inplace, o, pr->old_len); got = dx_patch_apply_in_place(patch, (size_t)plen, inplace, pr->old_len, len, false));
+        if (got != (int64_t)pr->new_len || memcmp(inplace, n, pr->new_len) != 0)
+            FAIL("%c %s: dx_patch_apply_in_place: %s", pr->def->id, variants[v].name, dx_patch_result_name((dx_result)got));
+    } else if (!r->one_way_copy) {
         size_t cur = pr->old_len;
         uint64_t calls = 0;
         if (small) MEAN_NS(runs, r->apply_in_place_ns, got = dx_patch_apply_in_place(patch, (size_t)plen, inplace, cur, len, false); cur = got > 0 ? (size_t)got : cur; calls++);
@@ -593,7 +609,7 @@ static double cmd_s(const cmd_res *c) { return c->runs ? (double)c->ns / 1e9 : 0
 /* ---- one pair ---- */
 
 static int run_pair(pair_res *pr, unsigned runs, unsigned slow_runs) {
-    char oldp[1024], newp[1024], patchp[1024], outp[1024], arg[1200], blk[16], lvl[16];
+    char oldp[1024], newp[1024], patchp[1024], outp[1024], arg[1200], blk[16], lvl[16], shf[16];
     char *argv[16];
     size_t ol, nl;
     uint8_t *o, *n;
@@ -639,7 +655,8 @@ static int run_pair(pair_res *pr, unsigned runs, unsigned slow_runs) {
             snprintf(lvl, sizeof lvl, "%d", variants[v].level);
             if (pr->dx[v].patch_bytes < 0) continue;
             argv[0] = self_path, argv[1] = (char *)"--child-diff", argv[2] = blk, argv[3] = lvl;
-            argv[4] = (char *)(variants[v].shift ? "1" : "0");
+            snprintf(shf, sizeof shf, "%d", variants[v].shift);
+            argv[4] = shf;
             argv[5] = oldp, argv[6] = newp, argv[7] = patchp, argv[8] = NULL;
             if (run_cmd(argv, &pr->dx[v].diff) != 0) FAIL("%c %s: the diff command failed", pr->def->id, variants[v].name);
             else if (file_size(patchp) != pr->dx[v].patch_bytes) FAIL("%c %s: the diff command's patch differs in size", pr->def->id, variants[v].name);
@@ -726,7 +743,7 @@ static void report_pair(bench_text *t, goals *g, const pair_res *pr) {
                 pr->def->title, pr->old_len, pr->new_len, variants[0].name,
                 pr->def->kind == 0 ? ""
                 : pr->dx[V_SHIFT].unsupported ? "; this dx_patch.h refuses cfg.shift (no shift-resilient mode)"
-                                              : "; dx shift mode = `dx 4 KiB blocks, zstd 3, shift` (cfg.shift: COPY "
+                                              : "; dx shift mode = `dx 4 KiB blocks, zstd 3, shift, 64 KiB window` (cfg.shift: COPY "
                                                 "and SPLIT records), and the same at zstd level 19");
     bench_row(t, 6, head);
     bench_rule(t, 6);

@@ -48,7 +48,7 @@
 #define PIECE 65536 /* patch bytes fed to the applier at a time */
 
 static const char usage_text[] =
-    "usage: dxdiff diff [--block N] [--zstd LEVEL] [--one-way] [--shift] OLD NEW PATCH\n"
+    "usage: dxdiff diff [--block N] [--zstd LEVEL] [--one-way] [--shift [--window N]] OLD NEW PATCH\n"
     "       dxdiff apply OLD PATCH OUT\n"
     "       dxdiff apply --in-place [--resume] FILE PATCH\n"
     "       dxdiff info PATCH\n"
@@ -57,7 +57,9 @@ static const char usage_text[] =
     "  --zstd LEVEL  compress with zstd, LEVEL 1..22 (3 is plenty; build with -DDXDIFF_ZSTD -lzstd)\n"
     "  --one-way     smaller patches where data becomes zeros or is rewritten; no roll back\n"
     "  --shift       find moved data (insertions, deletions, rebuilt programs); one-way, and\n"
-    "                applied out of place only (try --block 512 with it)\n"
+    "                applied out of place only, unless:\n"
+    "  --window N    (with --shift) no source more than N bytes behind its target (a power of\n"
+    "                two, K/M suffixes): the patch also applies --in-place, with N bytes of memory\n"
     "  apply         write OUT from OLD, or OLD from NEW (detected); OUT appears if the result checks\n"
     "  --in-place    patch FILE itself; a wrong base or a bad patch leaves it untouched\n"
     "  --resume      finish an interrupted --in-place apply (implies --in-place)\n"
@@ -203,6 +205,8 @@ static int64_t stream_patch(FILE *pf, const dx_patch_info *in, job *j, dx_patch_
     void *mem;
     cfg->io.read = io_read, cfg->io.write = io_write, cfg->io.user = j;
     cfg->max_block = in->block_size, cfg->max_frame = in->frame_max; /* what this patch needs, no more */
+    if (cfg->in_place && in->window) /* a shift patch in place: a ring of its window (or of the data's size) */
+        for (cfg->max_window = in->block_size; cfg->max_window < in->window && cfg->max_window < most; cfg->max_window <<= 1) {}
     if ((j->memory = dx_patch_applier_memory_size(cfg)) == 0) return DX_ERR_LIMIT;
     if (!(mem = malloc(j->memory))) return DX_ERR_NOMEM;
     r = dx_patch_applier_init(&a, cfg, mem, j->memory);
@@ -322,6 +326,7 @@ static int cmd_info(const char *path) {
            in.flags & DX_PATCH_FLAG_COPY ? " COPY" : "", in.flags & DX_PATCH_FLAG_COLUMNS ? " COLUMNS" : "",
            in.flags & DX_PATCH_FLAG_CARRY ? " CARRY" : "",
            in.flags & DX_PATCH_FLAG_ONE_WAY ? "one-way" : "reversible", *use ? ", " : "", use);
+    if (in.window) printf("window:         %u bytes (applies in place with that much memory)\n", (unsigned)in.window);
     printf("block size:     %u (%" PRIu64 " blocks)\nbase:           %" PRIu64 " bytes, hash %016" PRIx64
            "\ntarget:         %" PRIu64 " bytes, hash %016" PRIx64 "\n", (unsigned)in.block_size, blocks, in.base_len,
            in.base_hash, in.target_len, in.target_hash);
@@ -380,6 +385,10 @@ int main(int argc, char **argv) {
         else if (!strcmp(a, "--resume")) in_place = resume = 1;
         else if (!strcmp(a, "--one-way")) cfg.one_way = true;
         else if (!strcmp(a, "--shift")) cfg.shift = true;
+        else if (!strcmp(a, "--window") && i + 1 < argc) {
+            if (parse_block(argv[++i], &cfg.window) != 0 || cfg.window < 1024)
+                return fputs("dxdiff: --window: a power of two, 1K to 1M\n", stderr), 2;
+        }
         else if (!strcmp(a, "--block") && i + 1 < argc) {
             if (parse_block(argv[++i], &cfg.block_size) != 0)
                 return fprintf(stderr, "dxdiff: --block: a power of two, 64 to %uK\n", DX_PATCH_MAX_FRAME / 2048), 2;
@@ -398,7 +407,8 @@ int main(int argc, char **argv) {
         }
     }
     P.tty = stderr_is_tty(), P.on = P.forced || P.tty;
-    diff_opts = cfg.block_size || cfg.zstd_level || cfg.one_way || cfg.shift;
+    diff_opts = cfg.block_size || cfg.zstd_level || cfg.one_way || cfg.shift || cfg.window;
+    if (cfg.window && !cfg.shift) return fputs("dxdiff: --window goes with --shift\n", stderr), 2;
     if (!strcmp(cmd, "diff") && npos == 3 && !in_place) return cmd_diff(pos[0], pos[1], pos[2], &cfg);
     if (!strcmp(cmd, "apply") && !diff_opts && npos == (in_place ? 2 : 3))
         return cmd_apply(pos[0], pos[1], in_place ? NULL : pos[2], resume != 0);

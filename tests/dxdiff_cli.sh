@@ -63,3 +63,11 @@ rm -f "$dir/out"
 if "$dx" apply "$dir/other" "$dir/p" "$dir/out" 2>/dev/null; then die "a shift patch accepted a wrong base"; fi
 [ ! -e "$dir/out" ] || die "a failed apply left OUT behind"
 step "wrong base, damaged patch, shift patch in place: refused, files untouched"
+
+# a shift patch with a window applies in place (the insertion moves data forward)
+"$dx" diff --shift --window 64K --zstd 3 "$dir/old" "$dir/new" "$dir/p" || die "diff --window"
+"$dx" info "$dir/p" | grep -q '^window: *65536' || die "info: no window"
+cp "$dir/old" "$dir/f"
+"$dx" apply --in-place "$dir/f" "$dir/p" || die "shift patch with a window, in place"
+cmp -s "$dir/f" "$dir/new" || die "shift patch with a window, in place: wrong result"
+step "shift patch with a 64 KiB window: $(stat -c %s "$dir/p") bytes, applied in place"

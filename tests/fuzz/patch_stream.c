@@ -46,7 +46,7 @@ static dx_result fz_write(void *user, uint64_t off, const void *buf, size_t len)
 
 /* Feeds patch in pieces: sizes cycle through a pattern picked by mode. */
 static int64_t fz_stream(fz_io *io, bool in_place, bool check_only, uint8_t mode, const uint8_t *patch, size_t len) {
-    static uint8_t mem[(3u << 20) + 512];
+    static uint8_t mem[(4u << 20) + 512];
 
     static const size_t sizes[8][4] = {{1, 1, 1, 1},   {7, 64, 3, 12}, {64, 12, 5, 1000}, {13, 13, 13, 13},
                                        {4096, 1, 2, 3}, {2, 63, 1, 77}, {11, 0, 5, 29},   {1 << 20, 1, 1, 1}};
@@ -59,6 +59,7 @@ static int64_t fz_stream(fz_io *io, bool in_place, bool check_only, uint8_t mode
     cfg.data_len = in_place ? io->len : io->src_len;
     cfg.in_place = in_place;
     cfg.check_only = check_only;
+    if (in_place) cfg.max_window = 1u << 19; /* shift patches in place: as large a ring as the one-shot call can need */
     cfg.max_block = 1u << 19, cfg.max_frame = DX_PATCH_MAX_FRAME; /* everything the one-shot calls accept */
     if (dx_patch_applier_memory_size(&cfg) > sizeof mem) __builtin_trap();
     if (dx_patch_applier_init(&a, &cfg, mem + (mode >> 5), sizeof mem - 8) != DX_OK) __builtin_trap();
