@@ -222,7 +222,7 @@ VERSION HISTORY
    0.2.0 (2026-11-23) format 1.2: shift mode splits blocks between sources
                       (SPLIT records), carries the shift over unchanged
                       blocks and stores bytewise differences (c: 1304 -> 511
-                      bytes; d: 430 -> 292 KiB); cfg.check_only and
+                      bytes; d: 430 -> 293 KiB); cfg.window: shift patches in place; cfg.check_only and
                       dx_patch_stats for the applier.
    0.1.0 (2026-11-22) first release: XOR diff, reversible patches, in-place,
                       resumable and streaming apply, zstd frames, chains,
