@@ -994,7 +994,7 @@ DXI_PRIVATE const uint8_t *dxi_pt_padded(const uint8_t *data, size_t len, size_t
 /* ---- shift-resilient diff: a hash index of the base's 16-byte windows ---- */
 
 #define DXI_PT_WINDOW 16
-#define DXI_PT_STRIDE 8 /* the base is indexed every 8 bytes: 8 lookups find any alignment */
+#define DXI_PT_STRIDE 16 /* the base is indexed every 16 bytes: 16 lookups find any alignment */
 
 typedef struct dxi_pt_index {
     uint32_t *slots; /* base offset + 1, 0 = empty */
@@ -1065,12 +1065,13 @@ DXI_PRIVATE size_t dxi_pt_best_source(const dxi_pt_index *ix, const uint8_t *bas
    segments it finds become one COPY record (one segment) or a SPLIT. */
 
 #define DXI_PT_CANDS 10             /* candidate shifts per changed block */
-#define DXI_PT_PROBE 32             /* the block's windows are looked up every 32 bytes, at 8 alignments */
+#define DXI_PT_PROBE 32             /* the block's windows are looked up every 32 bytes, at DXI_PT_STRIDE alignments */
 #define DXI_PT_SPLIT_MAX 16384u     /* CARRY for blocks up to this size (the program's memory is 20 bytes a byte) */
 #define DXI_PT_INF 0x3fffffffu
 
 typedef struct dxi_pt_shifter {
-    dxi_pt_index index;
+    dxi_pt_index index;  /* built at the first block that needs it: edits in place never do */
+    const dx_allocator *allocator;
     int64_t min_shift;   /* with a window: -window (sources at most that far behind) */
     int64_t carried;     /* blocks without a record come from base offset + carried */
     uint8_t *back;       /* block_size x 2 x DXI_PT_CANDS back pointers of the program */
@@ -1136,9 +1137,11 @@ DXI_PRIVATE size_t dxi_pt_candidates(const dxi_pt_shifter *sh, const uint8_t *ba
    max_segs, the rest merged into the last) and returns the segment count. */
 DXI_PRIVATE size_t dxi_pt_segment(dxi_pt_shifter *sh, const uint8_t *base, size_t base_len, size_t off,
                                   const uint8_t *t, size_t n, size_t t_avail, const int64_t *cand, size_t k,
-                                  size_t *seg_at, int64_t *seg_shift, size_t max_segs) {
+                                  size_t *seg_at, int64_t *seg_shift, size_t max_segs, uint32_t *out_cost,
+                                  bool *out_goes_on) {
     uint32_t cost[2 * DXI_PT_CANDS], next[2 * DXI_PT_CANDS];
     size_t i, c, ns = 2 * k, best, segs = 0, state;
+    bool goes_on[DXI_PT_CANDS];
     for (c = 0; c < k; c++) { /* a record starts with cand[c]: its delta's size */
         int64_t at = (int64_t)off + cand[c];
         cost[2 * c] = at >= 0 && ((uint64_t)at <= base_len || cand[c] <= 0)
@@ -1182,11 +1185,15 @@ DXI_PRIVATE size_t dxi_pt_segment(dxi_pt_shifter *sh, const uint8_t *base, size_
        shift whose source goes on matching the bytes after the block wins ties */
     for (c = 0; c < k; c++) {
         size_t ahead = (size_t)dxi_pt_min(DXI_PT_WINDOW, t_avail - n);
-        for (i = 0; i < ahead && t[n + i] == dxi_pt_src_byte(base, base_len, (int64_t)(off + n + i), cand[c]); i++) {}
-        if (i < ahead) cost[2 * c] += 3, cost[2 * c + 1] += 3;
+        size_t differ = 0;
+        for (i = 0; i < ahead; i++) differ += t[n + i] != dxi_pt_src_byte(base, base_len, (int64_t)(off + n + i), cand[c]);
+        goes_on[c] = differ < 8; /* a few changed bytes are an edit; most of them, data from elsewhere */
+        if (!goes_on[c]) cost[2 * c] += 3, cost[2 * c + 1] += 3;
     }
     for (best = 0, c = 1; c < ns; c++)
         if (cost[c] < cost[best]) best = c;
+    *out_cost = cost[best];
+    *out_goes_on = goes_on[best / 2];
     /* walk back: a change of candidate between byte i-1's state and byte i's is a segment start at i */
     for (state = best, i = n; i-- > 0;) {
         size_t prev = sh->back[i * ns + state];
@@ -1210,12 +1217,25 @@ DXI_PRIVATE size_t dxi_pt_segment(dxi_pt_shifter *sh, const uint8_t *base, size_
 DXI_PRIVATE void dxi_pt_shift_block(dxi_pt_writer *w, dxi_pt_shifter *sh, const uint8_t *base, size_t base_len,
                                     size_t block, size_t off, const uint8_t *t, size_t tn, size_t t_avail, uint8_t *d) {
     int64_t cand[DXI_PT_CANDS], seg_shift[64], prev;
-    size_t seg_at[64], k, segs, i, s, need, runs, enc, first, kpos;
-    bool all_zero = true;
+    size_t seg_at[64], k = 0, segs, i, s, need, runs, enc, first, kpos;
+    uint32_t cost;
+    bool all_zero = true, goes_on;
     uint8_t *r;
     for (i = 0; i < tn && all_zero; i++) all_zero = t[i] == 0;
-    k = dxi_pt_candidates(sh, base, base_len, off, t, tn, t_avail, cand);
-    segs = dxi_pt_segment(sh, base, base_len, off, t, tn, t_avail, cand, k, seg_at, seg_shift, 64);
+    /* first the carried shift and the same offset: edits in place need nothing else */
+    cand[k++] = sh->carried;
+    if (sh->carried != 0) cand[k++] = 0;
+    segs = dxi_pt_segment(sh, base, base_len, off, t, tn, t_avail, cand, k, seg_at, seg_shift, 64, &cost, &goes_on);
+    /* more than one byte in 8 differs, or the bytes after the block come from
+       elsewhere (an insertion near its end): look for it in the base */
+    if (cost > tn / 8 + 8 || !goes_on) {
+        if (!sh->index.slots && dxi_pt_index_build(&sh->index, base, base_len, sh->allocator) != DX_OK) {
+            w->error = DX_ERR_NOMEM;
+            return;
+        }
+        k = dxi_pt_candidates(sh, base, base_len, off, t, tn, t_avail, cand);
+        segs = dxi_pt_segment(sh, base, base_len, off, t, tn, t_avail, cand, k, seg_at, seg_shift, 64, &cost, &goes_on);
+    }
     for (s = 0; s < segs; s++) {
         size_t end = s + 1 < segs ? seg_at[s + 1] : tn;
         for (i = seg_at[s]; i < end; i++) d[i] = (uint8_t)(t[i] - dxi_pt_src_byte(base, base_len, (int64_t)(off + i), seg_shift[s]));
@@ -1311,7 +1331,9 @@ DX_PATCH_API int64_t dx_patch_diff(const dx_patch_config *cfg, const uint8_t *ba
         sh.back_size = (size_t)w.block_size * 2 * DXI_PT_CANDS;
         sh.back = (uint8_t *)dxi_pt_alloc(&cfg->allocator, sh.back_size);
     }
-    if ((cfg->shift && dxi_pt_index_build(&sh.index, base, base_len, &cfg->allocator) != DX_OK) || (carry && !sh.back)) {
+    sh.allocator = &cfg->allocator;
+    if ((cfg->shift && !carry && dxi_pt_index_build(&sh.index, base, base_len, &cfg->allocator) != DX_OK) ||
+        (carry && !sh.back)) {
         if (sh.index.slots) dxi_pt_free(&cfg->allocator, sh.index.slots, sh.index.count * sizeof(uint32_t));
         dxi_pt_free(&cfg->allocator, sh.back, sh.back_size);
         dxi_pt_free(&cfg->allocator, w.scratch, w.scratch_cap);

@@ -710,6 +710,7 @@ static int run_pair(pair_res *pr, unsigned runs, unsigned slow_runs) {
 typedef struct goals {
     bench_text t;
     int reached, total;
+    int inplace_reached; /* of them, goals of the in-place pairs (a, b, e) */
 } goals;
 
 static void goal(goals *g, const char *what, double value, const char *limit_text, int ok) {
@@ -733,7 +734,30 @@ static long min_peer_apply_rss(const pair_res *pr) {
     return m;
 }
 
-static void report_pair(bench_text *t, goals *g, const pair_res *pr) {
+/* The goals of a pair of in-place data (a, b, e) for one dx mode. */
+static void inplace_goals(goals *g, const pair_res *pr, const impl_res *dx, int bp, const char *mode) {
+    char what[256], lim[64];
+    double sz = bp >= 0 ? ratio((double)dx->patch_bytes, (double)pr->peer[bp].patch_bytes) : 0;
+    snprintf(what, sizeof what, "%c%s: patch size / the smallest peer's (%s, %lld B)", pr->def->id, mode,
+             bp >= 0 ? peers[bp].name : "?", bp >= 0 ? (long long)pr->peer[bp].patch_bytes : 0LL);
+    goal(g, what, sz, "<= 0.9", bp >= 0 && sz <= 0.9);
+    snprintf(what, sizeof what, "%c%s: diff time / bsdiff's (whole commands)", pr->def->id, mode);
+    goal(g, what, ratio(cmd_s(&dx->diff), cmd_s(&pr->peer[P_BSDIFF].diff)), "<= 0.02 (50x faster)",
+         ratio(cmd_s(&dx->diff), cmd_s(&pr->peer[P_BSDIFF].diff)) <= 0.02);
+    snprintf(what, sizeof what, "%c%s: diff time / xdelta3's (whole commands)", pr->def->id, mode);
+    goal(g, what, ratio(cmd_s(&dx->diff), cmd_s(&pr->peer[P_XDELTA].diff)), "<= 0.333 (3x faster)",
+         ratio(cmd_s(&dx->diff), cmd_s(&pr->peer[P_XDELTA].diff)) <= 1.0 / 3.0);
+    snprintf(what, sizeof what, "%c%s: apply peak RSS, MiB (streaming apply command; smallest peer: %.1f MiB)",
+             pr->def->id, mode, (double)min_peer_apply_rss(pr) / 1024.0);
+    snprintf(lim, sizeof lim, "<= 4 (a few MiB)");
+    goal(g, what, (double)dx->apply.rss_kib / 1024.0, lim, dx->apply.rss_kib > 0 && dx->apply.rss_kib <= 4096);
+    if (pr->def->id == 'e') {
+        snprintf(what, sizeof what, "e%s: dx_patch_apply in process, µs per call (out of place)", mode);
+        goal(g, what, (double)dx->apply_ns / 1e3, "< 5", dx->apply_ns > 0 && dx->apply_ns < 5000);
+    }
+}
+
+static void report_pair(bench_text *t, goals *g, goals *gs, const pair_res *pr) {
     char c[8][48];
     const impl_res *dx = &pr->dx[0];
     int p, v, bp = best_peer_size(pr);
@@ -741,8 +765,7 @@ static void report_pair(bench_text *t, goals *g, const pair_res *pr) {
     bench_textf(t, "\n### %s\n\n%zu -> %zu bytes. Whole commands, files in the page cache; dx = `%s` through this "
                    "program's --child-diff / --child-apply (streaming, out of place)%s.\n\n",
                 pr->def->title, pr->old_len, pr->new_len, variants[0].name,
-                pr->def->kind == 0 ? ""
-                : pr->dx[V_SHIFT].unsupported ? "; this dx_patch.h refuses cfg.shift (no shift-resilient mode)"
+                pr->dx[V_SHIFT].unsupported ? "; this dx_patch.h refuses cfg.shift (no shift-resilient mode)"
                                               : "; dx shift mode = `dx 4 KiB blocks, zstd 3, shift, 64 KiB window` (cfg.shift: COPY "
                                                 "and SPLIT records), and the same at zstd level 19");
     bench_row(t, 6, head);
@@ -750,7 +773,7 @@ static void report_pair(bench_text *t, goals *g, const pair_res *pr) {
     for (v = 0; v < 3; v++) {
         const impl_res *r = v == 0 ? dx : v == 1 ? &pr->dx[V_SHIFT] : &pr->dx[V_SHIFT19];
         const char *row[6];
-        if (v && (pr->def->kind == 0 || r->unsupported)) break; /* the shift rows: pairs c and d */
+        if (v && r->unsupported) break; /* the shift rows, where the header has the mode */
         row[0] = v == 0 ? "**dx_patch.h**" : v == 1 ? "**dx_patch.h shift mode**" : "dx_patch.h shift mode, zstd 19";
         row[1] = fmt_bytes(c[0], sizeof c[0], r->patch_bytes);
         row[2] = fmt_ns(c[1], sizeof c[1], r->diff.ns);
@@ -808,28 +831,17 @@ static void report_pair(bench_text *t, goals *g, const pair_res *pr) {
         bench_row(t, 11, row);
     }
 
-    /* goals of this pair */
+    /* goals of this pair; in-place pairs once more with the shift mode (one way, in place through its window) */
     {
-        char what[256], lim[64];
-        double sz = bp >= 0 ? ratio((double)dx->patch_bytes, (double)pr->peer[bp].patch_bytes) : 0;
+        char what[256];
         bench_textf(&g->t, "| **%c** | | | |\n", pr->def->id);
         if (pr->def->kind == 0) {
-            snprintf(what, sizeof what, "%c: patch size / the smallest peer's (%s, %lld B)", pr->def->id,
-                     bp >= 0 ? peers[bp].name : "?", bp >= 0 ? (long long)pr->peer[bp].patch_bytes : 0LL);
-            goal(g, what, sz, "<= 0.9", bp >= 0 && sz <= 0.9);
-            snprintf(what, sizeof what, "%c: diff time / bsdiff's (whole commands)", pr->def->id);
-            goal(g, what, ratio(cmd_s(&dx->diff), cmd_s(&pr->peer[P_BSDIFF].diff)), "<= 0.02 (50x faster)",
-                 ratio(cmd_s(&dx->diff), cmd_s(&pr->peer[P_BSDIFF].diff)) <= 0.02);
-            snprintf(what, sizeof what, "%c: diff time / xdelta3's (whole commands)", pr->def->id);
-            goal(g, what, ratio(cmd_s(&dx->diff), cmd_s(&pr->peer[P_XDELTA].diff)), "<= 0.333 (3x faster)",
-                 ratio(cmd_s(&dx->diff), cmd_s(&pr->peer[P_XDELTA].diff)) <= 1.0 / 3.0);
-            snprintf(what, sizeof what, "%c: apply peak RSS, MiB (streaming apply command; smallest peer: %.1f MiB)",
-                     pr->def->id, (double)min_peer_apply_rss(pr) / 1024.0);
-            snprintf(lim, sizeof lim, "<= 4 (a few MiB)");
-            goal(g, what, (double)dx->apply.rss_kib / 1024.0, lim, dx->apply.rss_kib > 0 && dx->apply.rss_kib <= 4096);
-            if (pr->def->id == 'e') {
-                snprintf(what, sizeof what, "e: dx_patch_apply in process, µs per call (out of place)");
-                goal(g, what, (double)dx->apply_ns / 1e3, "< 5", dx->apply_ns > 0 && dx->apply_ns < 5000);
+            int before = g->reached;
+            inplace_goals(g, pr, dx, bp, "");
+            g->inplace_reached += g->reached - before;
+            if (!pr->dx[V_SHIFT].unsupported && pr->dx[V_SHIFT].patch_bytes >= 0) {
+                bench_textf(&gs->t, "| **%c** | | | |\n", pr->def->id);
+                inplace_goals(gs, pr, &pr->dx[V_SHIFT], bp, " (shift mode)");
             }
         } else {
             /* shifted data: dx's shift mode where the header has one, else the default */
@@ -878,7 +890,7 @@ int main(int argc, char **argv) {
     const char *only, *results;
     pair_res pairs[5];
     bench_text t = {NULL, 0, 0};
-    goals g;
+    goals g, gs;
     char machine[256], ver[256], cmd[1100];
     uint64_t t_start = bench_now_ns();
 
@@ -936,6 +948,7 @@ int main(int argc, char **argv) {
     }
 
     memset(&g, 0, sizeof g);
+    memset(&gs, 0, sizeof gs);
     for (i = 0; i < 5; i++) {
         pairs[i].def = &pair_defs[i];
         pairs[i].old_len = 0;
@@ -989,10 +1002,17 @@ int main(int argc, char **argv) {
                     DX_PATCH_VERSION_MAJOR, DX_PATCH_VERSION_MINOR, DX_PATCH_VERSION_PATCH, DX_PATCH_SHA, ver);
     }
     bench_textf(&g.t, "| goal | value | limit | |\n|---|---|---|---|\n");
+    bench_textf(&gs.t, "| goal | value | limit | |\n|---|---|---|---|\n");
     for (i = 0; i < 5; i++)
-        if (have & (1 << i)) report_pair(&t, &g, &pairs[i]);
+        if (have & (1 << i)) report_pair(&t, &g, &gs, &pairs[i]);
     bench_textf(&t, "\n### Goals\n\nThe issue's goals, as ratios in this run (dx = `%s`):\n\n%s\n%d of %d goals reached.\n",
                 variants[0].name, g.t.s ? g.t.s : "", g.reached, g.total);
+    if (gs.total)
+        bench_textf(&t, "\nThe goals of the in-place pairs once more with the shift mode, `%s` (one way: no roll back and "
+                        "no resume, but it also applies in place, through its window):\n\n%s\n%d of %d reached there (the "
+                        "default mode: %d of %d); with the shift mode for them, %d of %d goals in all.\n",
+                    variants[V_SHIFT].name, gs.t.s, gs.reached, gs.total, g.inplace_reached, gs.total,
+                    g.reached - g.inplace_reached + gs.reached, g.total);
     /* information lines: in-process figures against the peers' commands */
     for (i = 2; i < 4; i++) { /* c and d: the shift mode at zstd 19, for information */
         const pair_res *pr = &pairs[i];
@@ -1052,6 +1072,7 @@ int main(int argc, char **argv) {
 
     printf("\n%s", t.s);
     bench_text_free(&g.t);
+    bench_text_free(&gs.t);
     if (failures) {
         fprintf(stderr, "patch_bench: %d failures\n", failures);
         bench_text_free(&t);
