@@ -1057,12 +1057,13 @@ DXI_PRIVATE size_t dxi_pt_best_source(const dxi_pt_index *ix, const uint8_t *bas
 }
 
 /* ---- shift-resilient diff with CARRY: blocks split between sources ----
-   A block that differs from the base at the carried shift gets a few
-   candidate shifts (the carried one, none, and those its windows vote for in
-   the index), then a dynamic program over its bytes picks, for each byte,
-   the candidate it is taken from, minimising an estimate of the encoded
-   size: a stored byte costs 1, a run header 2, a change of source 4. The
-   segments it finds become one COPY record (one segment) or a SPLIT. */
+   A block that differs from the base at the carried shift gets candidate
+   shifts: first the carried one and the same offset; where those leave many
+   bytes different, also the shifts its windows vote for in the index. A
+   dynamic program over its bytes picks, for each byte, the candidate it is
+   taken from, minimising an estimate of the encoded size: a stored byte
+   costs 1, a run header 2, a change of source 4. The segments it finds
+   become one COPY record (one segment) or a SPLIT. */
 
 #define DXI_PT_CANDS 10             /* candidate shifts per changed block */
 #define DXI_PT_PROBE 32             /* the block's windows are looked up every 32 bytes, at DXI_PT_STRIDE alignments */
@@ -1097,8 +1098,8 @@ DXI_PRIVATE bool dxi_pt_same_at(const uint8_t *base, size_t base_len, size_t off
 DXI_PRIVATE size_t dxi_pt_zigzag_size(int64_t v) { return dxi_pt_varint_size(((uint64_t)v << 1) ^ (uint64_t)(v >> 63)); }
 
 /* The candidate shifts of the block t[0..tn) at off; cand[0] is the carried one. */
-DXI_PRIVATE size_t dxi_pt_candidates(const dxi_pt_shifter *sh, const uint8_t *base, size_t base_len, size_t off,
-                                     const uint8_t *t, size_t tn, size_t t_avail, int64_t *cand) {
+DXI_PRIVATE size_t dxi_pt_candidates(const dxi_pt_shifter *sh, const uint8_t *base, size_t off, const uint8_t *t,
+                                     size_t tn, size_t t_avail, int64_t *cand) {
     int64_t seen[64];
     unsigned votes[64];
     size_t nseen = 0, k = 0, w, j, i, pick;
@@ -1127,7 +1128,6 @@ DXI_PRIVATE size_t dxi_pt_candidates(const dxi_pt_shifter *sh, const uint8_t *ba
         for (i = 0; i < k && cand[i] != seen[pick]; i++) {}
         if (i == k) cand[k++] = seen[pick];
     }
-    (void)base_len;
     return k;
 }
 
@@ -1233,7 +1233,7 @@ DXI_PRIVATE void dxi_pt_shift_block(dxi_pt_writer *w, dxi_pt_shifter *sh, const 
             w->error = DX_ERR_NOMEM;
             return;
         }
-        k = dxi_pt_candidates(sh, base, base_len, off, t, tn, t_avail, cand);
+        k = dxi_pt_candidates(sh, base, off, t, tn, t_avail, cand);
         segs = dxi_pt_segment(sh, base, base_len, off, t, tn, t_avail, cand, k, seg_at, seg_shift, 64, &cost, &goes_on);
     }
     for (s = 0; s < segs; s++) {
