@@ -1068,6 +1068,8 @@ DXI_PRIVATE size_t dxi_pt_best_source(const dxi_pt_index *ix, const uint8_t *bas
 #define DXI_PT_CANDS 10             /* candidate shifts per changed block */
 #define DXI_PT_PROBE 32             /* the block's windows are looked up every 32 bytes, at DXI_PT_STRIDE alignments */
 #define DXI_PT_SPLIT_MAX 16384u     /* CARRY for blocks up to this size (the program's memory is 20 bytes a byte) */
+#define DXI_PT_SWITCH 16            /* the estimated cost of a new segment (length, delta, run count): more than
+                                       their raw bytes, as the differences it saves compress well (measured) */
 #define DXI_PT_INF 0x3fffffffu
 
 typedef struct dxi_pt_shifter {
@@ -1100,8 +1102,8 @@ DXI_PRIVATE size_t dxi_pt_zigzag_size(int64_t v) { return dxi_pt_varint_size(((u
 /* The candidate shifts of the block t[0..tn) at off; cand[0] is the carried one. */
 DXI_PRIVATE size_t dxi_pt_candidates(const dxi_pt_shifter *sh, const uint8_t *base, size_t off, const uint8_t *t,
                                      size_t tn, size_t t_avail, int64_t *cand) {
-    int64_t seen[64];
-    unsigned votes[64];
+    int64_t seen[256];
+    unsigned votes[256];
     size_t nseen = 0, k = 0, w, j, i, pick;
     cand[k++] = sh->carried;
     if (sh->carried != 0) cand[k++] = 0; /* the same offset: always a valid source */
@@ -1117,7 +1119,7 @@ DXI_PRIVATE size_t dxi_pt_candidates(const dxi_pt_shifter *sh, const uint8_t *ba
             if (s < sh->min_shift) continue; /* too far behind for an in-place apply */
             for (i = 0; i < nseen && seen[i] != s; i++) {}
             if (i < nseen) votes[i]++;
-            else if (nseen < 64) seen[nseen] = s, votes[nseen++] = 1;
+            else if (nseen < 256) seen[nseen] = s, votes[nseen++] = 1;
         }
     }
     while (k < DXI_PT_CANDS) { /* the most voted shifts not taken yet */
@@ -1163,8 +1165,8 @@ DXI_PRIVATE size_t dxi_pt_segment(dxi_pt_shifter *sh, const uint8_t *base, size_
                 back[2 * c] = back[2 * c + 1] = 0;
                 continue;
             }
-            if (i > 0 && gidx / 2 != c && ((uint64_t)at <= base_len || cand[c] <= 0) && gmin + 4 < a)
-                a = gmin + 4, from_a = (uint8_t)gidx; /* a new segment from here: its source must be valid */
+            if (i > 0 && gidx / 2 != c && ((uint64_t)at <= base_len || cand[c] <= 0) && gmin + DXI_PT_SWITCH < a)
+                a = gmin + DXI_PT_SWITCH, from_a = (uint8_t)gidx; /* a new segment from here: its source must be valid */
             if (t[i] == dxi_pt_src_byte(base, base_len, (int64_t)(off + i), cand[c])) {
                 na = a < b ? a : b;
                 back[2 * c] = a < b ? from_a : from_b;
@@ -1188,7 +1190,7 @@ DXI_PRIVATE size_t dxi_pt_segment(dxi_pt_shifter *sh, const uint8_t *base, size_
         size_t differ = 0;
         for (i = 0; i < ahead; i++) differ += t[n + i] != dxi_pt_src_byte(base, base_len, (int64_t)(off + n + i), cand[c]);
         goes_on[c] = differ < 8; /* a few changed bytes are an edit; most of them, data from elsewhere */
-        if (!goes_on[c]) cost[2 * c] += 3, cost[2 * c + 1] += 3;
+        if (!goes_on[c]) cost[2 * c] += DXI_PT_SWITCH, cost[2 * c + 1] += DXI_PT_SWITCH; /* the next block's record */
     }
     for (best = 0, c = 1; c < ns; c++)
         if (cost[c] < cost[best]) best = c;
