@@ -132,9 +132,10 @@ CONFIGURATION
    cfg.zstd_level       0         [runtime] 3 is enough for XOR data (level 19 saves 0-9%)
    cfg.no_witness, cfg.one_way    [runtime] see OVERVIEW
    cfg.shift            false     [runtime] COPY/SPLIT records for moved data; the diff allocates
-                                           a 4-byte slot per 4 base bytes (at most 64 MiB) and
                                            20 bytes per block byte (blocks up to 16 KiB split;
-                                           larger ones take one source per block)
+                                           larger ones take one source per block) and, once a
+                                           block has moved, an index of the base: a 4-byte slot
+                                           per 8 base bytes (at most 64 MiB)
    cfg.window           0         [runtime] shift: sources at most this far behind (a power of two):
                                            the patch applies in place with that much memory
    applier cfg.check_only false   [runtime] decode and check a patch only (no data, no io)
@@ -164,8 +165,9 @@ SECURITY MODEL
    announced or than the applier's limit, a frame's check fails, a record
    names a block out of order or past the end, a run or segment leaves its
    block, a source lies outside the base, a length lies, or bytes follow the
-   last frame. cfg.check_only decodes and checks a patch without its data. Work and memory are bounded
-   by the patch and block sizes.
+   last frame. cfg.check_only decodes and checks a patch without its data.
+   Work and memory are bounded by the patch and block sizes (and in place
+   by the window a shift patch names, up to the data's size).
 
 WIRE FORMAT (format 1.2; integers little-endian)
    header (64 bytes)
@@ -406,7 +408,8 @@ enum {
     DX_PATCH_FLAG_ONE_WAY = 4,  /* ZERO/RAW/COPY records: no roll back */
     DX_PATCH_FLAG_COPY = 8,     /* COPY records (shift-resilient): out-of-place apply only */
     DX_PATCH_FLAG_COLUMNS = 16, /* frames store their records as columns (format 1.1; zstd compresses them better) */
-    DX_PATCH_FLAG_CARRY = 32,   /* COPY patches: blocks without a record copy the base at the last shift; SPLIT records (format 1.2) */
+    DX_PATCH_FLAG_CARRY = 32,   /* COPY patches (format 1.2): SPLIT records, bytewise differences, and blocks
+                                   without a record copy the base at the last shift */
     DX_PATCH_FLAG_WINDOW = 64,  /* CARRY patches whose sources lie at most a window behind: they apply in place too */
     /* record kinds */
     DX_PATCH_REC_XOR = 1,
@@ -761,7 +764,7 @@ typedef struct dxi_pt_writer {
     uint32_t frames, block_size;
     bool frame_open;
     dx_result error;
-    uint8_t *scratch; /* d = base ^ target of one block, then compressed frames */
+    uint8_t *scratch; /* d = the block's differences, then compressed frames */
     size_t scratch_cap;
     void *cctx;
     uint32_t flags;
@@ -774,10 +777,10 @@ typedef struct dxi_pt_writer {
    WITNESS), deltas (COPY records and SPLIT segments), run counts (XOR and
    COPY records, SPLIT segments), run skips, run lengths, and the bytes: the
    runs' and the RAW records'. Frames without SPLIT records have empty
-   segment columns: the same bytes as format 1.1. Each column lists its fields in record order; the fields are
-   those of the interleaved records. Like fields side by side compress
-   better: zstd finds the repeats in kinds and counts, and the payload bytes
-   no longer break them up. */
+   segment columns: the same bytes as format 1.1. Each column lists its
+   fields in record order; the fields are those of the interleaved records.
+   Like fields side by side compress better: zstd finds the repeats in kinds
+   and counts, and the payload bytes no longer break them up. */
 enum { DXI_PT_C_KIND, DXI_PT_C_GAP, DXI_PT_C_SEGS, DXI_PT_C_SEGLEN, DXI_PT_C_WITNESS, DXI_PT_C_DELTA, DXI_PT_C_RUNS,
        DXI_PT_C_SKIP, DXI_PT_C_LEN, DXI_PT_C_BYTES, DXI_PT_C_COUNT };
 
@@ -1240,14 +1243,16 @@ DXI_PRIVATE void dxi_pt_shift_block(dxi_pt_writer *w, dxi_pt_shifter *sh, const 
     }
     for (s = 0; s < segs; s++) {
         size_t end = s + 1 < segs ? seg_at[s + 1] : tn;
-        for (i = seg_at[s]; i < end; i++) d[i] = (uint8_t)(t[i] - dxi_pt_src_byte(base, base_len, (int64_t)(off + i), seg_shift[s]));
+        for (i = seg_at[s]; i < end; i++) /* bytewise differences: shifted addresses repeat them */
+            d[i] = (uint8_t)(t[i] - dxi_pt_src_byte(base, base_len, (int64_t)(off + i), seg_shift[s]));
     }
     /* the record's exact size */
     need = 1 + dxi_pt_varint_size(block - w->last) + (segs > 1 ? dxi_pt_varint_size(segs) : 0);
     for (s = 0, prev = sh->carried; s < segs; prev = seg_shift[s], s++) {
         size_t len = (s + 1 < segs ? seg_at[s + 1] : tn) - seg_at[s];
         runs = dxi_pt_runs(d + seg_at[s], len, NULL, &enc, &first);
-        need += (s + 1 < segs ? dxi_pt_varint_size(len) : 0) + dxi_pt_zigzag_size(seg_shift[s] - prev) + dxi_pt_varint_size(runs) + enc;
+        need += (s + 1 < segs ? dxi_pt_varint_size(len) : 0) + dxi_pt_zigzag_size(seg_shift[s] - prev) +
+                dxi_pt_varint_size(runs) + enc;
     }
     if (all_zero || need > tn + 20) { /* the block becomes zeros, or its own bytes are smaller */
         r = dxi_pt_record(w, 1 + dxi_pt_varint_size(block - w->last) + (all_zero ? 0 : tn));
@@ -1308,7 +1313,8 @@ DX_PATCH_API int64_t dx_patch_diff(const dx_patch_config *cfg, const uint8_t *ba
     if (cfg->shift) flags |= DX_PATCH_FLAG_COPY;
     carry = cfg->shift && w.block_size <= DXI_PT_SPLIT_MAX; /* larger blocks: COPY records against one source */
     if (carry) flags |= DX_PATCH_FLAG_CARRY;
-    if (cfg->window && (!carry || !dxi_pt_pow2(cfg->window))) return DX_ERR_INVAL; /* a power of two, for shift blocks <= 16 KiB */
+    if (cfg->window && (!carry || !dxi_pt_pow2(cfg->window)))
+        return DX_ERR_INVAL; /* a power of two, for shift blocks up to 16 KiB */
     if (cfg->window) flags |= DX_PATCH_FLAG_WINDOW;
     w.scratch_cap = 3 * (size_t)w.block_size;
 #if defined(DX_PATCH_WITH_ZSTD)
