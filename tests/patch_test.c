@@ -1283,6 +1283,13 @@ static int t_diff_args(prop_ctx *p) {
     cfg.frame_size = 0x80000000u;
     PROP_CHECK(p, dx_patch_diff(&cfg, a, 100, b, 100, out, sizeof out) == DX_ERR_LIMIT);
     cfg.frame_size = 0;
+    cfg.window = 4096; /* a window without the shift mode, not a power of two, or with blocks too large to split */
+    PROP_CHECK(p, dx_patch_diff(&cfg, a, 100, b, 100, out, sizeof out) == DX_ERR_INVAL);
+    cfg.shift = true, cfg.window = 3000;
+    PROP_CHECK(p, dx_patch_diff(&cfg, a, 100, b, 100, out, sizeof out) == DX_ERR_INVAL);
+    cfg.window = 4096, cfg.block_size = 32768;
+    PROP_CHECK(p, dx_patch_diff(&cfg, a, 100, b, 100, out, sizeof out) == DX_ERR_INVAL);
+    cfg.block_size = 64, cfg.shift = false, cfg.window = 0;
 #if !defined(DX_PATCH_WITH_ZSTD)
     cfg.zstd_level = 3;
     PROP_CHECK(p, dx_patch_diff(&cfg, a, 100, b, 100, out, sizeof out) == DX_ERR_UNSUPPORTED);
