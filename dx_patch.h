@@ -1,4 +1,4 @@
-/* dx_patch.h - v0.1.0 - binary deltas: XOR blocks, in-place and streaming apply - SPDX-License-Identifier: MIT OR Unlicense (text at end)
+/* dx_patch.h - v0.2.0 - binary deltas: XOR blocks, in-place and streaming apply - SPDX-License-Identifier: MIT OR Unlicense (text at end)
 
    Binary deltas for app and firmware updates, VM and process memory
    migration and state replication: diff two byte strings into a patch, then
@@ -54,15 +54,25 @@ OVERVIEW
      versions or too many delta bytes refresh the baseline.
    - Shift-resilient mode (cfg.shift): for insertions, deletions and rebuilt
      files, where plain XOR fails (everything after an insertion moves). A
-     hash index of the base's 16-byte windows finds, for each changed block,
-     the base offset whose bytes differ least (the same offset, where the last
-     copy left off, or where the block's windows occur), and a COPY record
-     stores that offset with the XOR difference against it: moved data costs
-     a few bytes per block, moved code with shifted addresses stays mostly
-     zeros. The diff chooses per block; the format stays one format. COPY
-     patches are one-way and apply out of place (streaming or one-shot).
-   DOES NOT: split a block between two sources (a block that straddles an
-   insertion is encoded against one of them), or use zstd's prefix mode.
+     hash index of the base's 16-byte windows gives each changed block a few
+     candidate sources (where the last copy left off, the same offset, and
+     where its windows occur in the base); a dynamic program over the block's
+     bytes picks the source of each byte, so a block that straddles an
+     insertion is split between the sources before and after it (a SPLIT
+     record; one source: a COPY record). Each source carries the bytewise
+     difference (target - source, mod 256, as bsdiff's) in zero-skipping
+     runs: moved code whose embedded addresses shifted repeats the same small
+     differences, which zstd compresses. Blocks without a record continue
+     from where the last source left off, so after an insertion only the
+     block that holds it costs anything (an 8 MiB binary with 5 insertions
+     and deletions: 511 bytes). Shift patches are one-way. They apply out of
+     place (streaming or one-shot), and in place when made with cfg.window:
+     no source then lies more than the window behind its target, and the
+     applier keeps the last window of overwritten base bytes in a ring (an
+     insertion moves data forward, over bytes still to be read). Without a
+     window an in-place apply is refused, untouched.
+   DOES NOT: resume an interrupted in-place apply of a shift patch (COPY and
+   SPLIT records carry no witnesses), or use zstd's prefix mode.
 
 API
    size_t dx_patch_bound(uint64_t base_len, uint64_t target_len, const dx_patch_config *cfg)
@@ -99,6 +109,10 @@ API
        copies what is left (out of place), checks the result hash; returns
        the result length. An interrupted in-place stream resumes with
        cfg.resume = true and cfg.data_len = the data's current length.
+       With cfg.check_only the applier needs no data and no io: it decodes
+       and checks every frame (to vet a download before touching anything);
+       finish returns the target length. a->stats counts what was decoded
+       (records by kind, SPLIT sources, runs, bytes, compressed frames).
 
    Chains
    dx_result dx_patch_chain_init(c, cfg) / void dx_patch_chain_deinit(c)
@@ -117,14 +131,23 @@ CONFIGURATION
    cfg.frame_size       64 KiB    [runtime] raw bytes per frame (at least a block + 64)
    cfg.zstd_level       0         [runtime] 3 is enough for XOR data (level 19 saves 0-9%)
    cfg.no_witness, cfg.one_way    [runtime] see OVERVIEW
-   cfg.shift            false     [runtime] COPY records for moved data; the diff allocates
-                                           a 4-byte slot per 4 base bytes (at most 64 MiB)
+   cfg.shift            false     [runtime] COPY/SPLIT records for moved data; the diff allocates
+                                           20 bytes per block byte (blocks up to 16 KiB split;
+                                           larger ones take one source per block) and, once a
+                                           block has moved, an index of the base: a 4-byte slot
+                                           per 8 base bytes (at most 64 MiB)
+   cfg.window           0         [runtime] shift: sources at most this far behind (a power of two):
+                                           the patch applies in place with that much memory
+   applier cfg.check_only false   [runtime] decode and check a patch only (no data, no io)
+   applier cfg.max_window 0       [runtime] in place, shift patches: the ring's size (>= the
+                                           patch's window, or the data's size, and its block size)
    DX_STATIC / DX_PATCH_STATIC, DX_PATCH_API / DX_API, DX_MALLOC/DX_FREE, DX_NO_MALLOC,
    DX_MEMCPY..., DX_ASSERT/DX_NO_ASSERT, DX_NO_ERROR_STRINGS, DX_CONFIG_HEADER: as in every dx header.
 
 MEMORY
    Nothing grows with the data: diff uses 3 blocks (+ zstd's context and a
-   frame), apply 2 frames + 2 blocks, from cfg.allocator (zeroed = DX_MALLOC)
+   frame; shift mode also its index of the base), apply 2 frames + 2 blocks
+   (+ the window's ring for a shift patch in place), from cfg.allocator (zeroed = DX_MALLOC)
    or, for the streaming applier, from memory you give it. zstd allocates its
    own contexts with malloc.
 
@@ -140,20 +163,27 @@ SECURITY MODEL
    refused, with nothing written by the one-shot calls, when its magic,
    version, required flags or header check are wrong, a frame is larger than
    announced or than the applier's limit, a frame's check fails, a record
-   names a block out of order or past the end, a run leaves its block, a
-   length lies, or bytes follow the last frame. Work and memory are bounded
-   by the patch and block sizes.
+   names a block out of order or past the end, a run or segment leaves its
+   block, a source lies outside the base, a length lies, or bytes follow the
+   last frame. cfg.check_only decodes and checks a patch without its data.
+   Work and memory are bounded by the patch and block sizes (and in place
+   by the window a shift patch names, up to the data's size).
 
-WIRE FORMAT (format 1.1; integers little-endian)
+WIRE FORMAT (format 1.2; integers little-endian)
    header (64 bytes)
-     0 "DXPT"   4 u16 major = 1   6 u16 minor = 1 with COLUMNS, else 0
+     0 "DXPT"   4 u16 major = 1   6 u16 minor = 2 with CARRY, 1 with COLUMNS,
+       else 0 (the oldest reader that understands it)
      8 u32 flags: 1 ZSTD (frames may be compressed), 2 WITNESS (XOR records
        carry a witness byte), 4 ONE_WAY (ZERO/RAW records; no roll back),
        8 COPY (COPY records; requires ONE_WAY), 16 COLUMNS (frames hold
-       their records as columns, below); bits 0-15 are required, 16-31 optional
+       their records as columns, below), 32 CARRY (requires COPY: SPLIT
+       records, bytewise differences, blocks without a record continue the
+       shift), 64 WINDOW (requires CARRY: sources at most a window behind,
+       so the patch applies in place); bits 0-15 are required, 16-31 optional
     12 u32 block size   16 u64 base length   24 u64 target length
     32 u64 base hash    40 u64 target hash (dx_patch_hash64, seed 0)
-    48 u32 largest raw frame   52 u32 frame count   56 u32 0
+    48 u32 largest raw frame   52 u32 frame count
+    56 u32 window: a power of two with WINDOW, else 0
     60 u32 check: low 32 bits of dx_patch_hash64(0x7061746368, bytes 0-59)
    frames, frame count of them:
      0 u32 raw length   4 u32 stored length (== raw: stored as is; < raw:
@@ -168,19 +198,34 @@ WIRE FORMAT (format 1.1; integers little-endian)
      3 RAW:  the target block's bytes (ONE_WAY)
      4 COPY: zigzag varint delta, varint run count, runs as XOR (COPY flag):
              the source is base offset block offset + shift + delta, where
-             shift (0 at the start) is the previous COPY's source minus its
-             block offset; the runs XOR the zero-padded base bytes there.
+             shift (0 at the start) is the previous source minus its target
+             offset; the runs XOR the zero-padded base bytes there (with
+             CARRY they add to them, bytewise mod 256). The source lies in
+             [0, max(base length, the record's own offset)], and with WINDOW
+             at most the window (header bytes 56-59) behind that offset.
+     5 SPLIT (CARRY): varint segment count S >= 2, then per segment: varint
+             length (not for the last, which ends the block; each >= 1),
+             zigzag varint delta and varint run count and runs as COPY, for
+             the segment's bytes at its own offset. The shift after the
+             record is the last segment's.
+     With CARRY a block without a record is the base at its offset + shift.
      varints are LEB128, at most 10 bytes.
    COLUMNS (the writer sets it with zstd): a frame's raw bytes are a varint
      record count, then the records' fields grouped by kind of field, each
-     group in record order: kinds (1 byte each), gaps, witnesses, COPY
-     deltas, run counts, run skips, run lengths, then all run and RAW bytes.
+     group in record order: kinds (1 byte each), gaps, segment counts,
+     segment lengths, witnesses, deltas (COPY and each segment), run counts,
+     run skips, run lengths, then all run and RAW bytes.
      The fields are exactly those of the interleaved form; like fields side
      by side compress better.
    The witness is the base byte at the first position where the record's
    bytes are not zero. Vectors: the .hex files in tests/vectors/patch/.
 
 VERSION HISTORY
+   0.2.0 (2026-11-23) format 1.2: shift mode splits blocks between sources
+                      (SPLIT records), carries the shift over unchanged
+                      blocks and stores bytewise differences (c: 1304 -> 511
+                      bytes; d: 430 -> 293 KiB); cfg.window: shift patches
+                      in place; cfg.check_only and dx_patch_stats.
    0.1.0 (2026-11-22) first release: XOR diff, reversible patches, in-place,
                       resumable and streaming apply, zstd frames, chains,
                       shift-resilient COPY records, columnar zstd frames.
@@ -332,9 +377,9 @@ DX_INLINE const char *dx_result_name(dx_result r) {
 #endif
 
 #define DX_PATCH_VERSION_MAJOR 0
-#define DX_PATCH_VERSION_MINOR 1
+#define DX_PATCH_VERSION_MINOR 2
 #define DX_PATCH_VERSION_PATCH 0
-#define DX_PATCH_VERSION DX_VERSION_PACK(0, 1, 0)
+#define DX_PATCH_VERSION DX_VERSION_PACK(0, 2, 0)
 
 #ifndef DX_PATCH_MAX_FRAME /* largest uncompressed frame an applier accepts, bytes */
 #define DX_PATCH_MAX_FRAME ((1u << 20) + 64) /* a frame holds at least a block + 64: 1 MiB blocks apply */
@@ -354,7 +399,7 @@ enum {
     DX_PATCH_HEADER_SIZE = 64,
     DX_PATCH_FRAME_HEADER_SIZE = 12,
     DX_PATCH_FORMAT_MAJOR = 1,
-    DX_PATCH_FORMAT_MINOR = 1,
+    DX_PATCH_FORMAT_MINOR = 2,
     DX_PATCH_DEFAULT_BLOCK = 4096,
     DX_PATCH_DEFAULT_FRAME = 65536,
     /* header flags; bits 0-15 are required */
@@ -363,11 +408,15 @@ enum {
     DX_PATCH_FLAG_ONE_WAY = 4,  /* ZERO/RAW/COPY records: no roll back */
     DX_PATCH_FLAG_COPY = 8,     /* COPY records (shift-resilient): out-of-place apply only */
     DX_PATCH_FLAG_COLUMNS = 16, /* frames store their records as columns (format 1.1; zstd compresses them better) */
+    DX_PATCH_FLAG_CARRY = 32,   /* COPY patches (format 1.2): SPLIT records, bytewise differences, and blocks
+                                   without a record copy the base at the last shift */
+    DX_PATCH_FLAG_WINDOW = 64,  /* CARRY patches whose sources lie at most a window behind: they apply in place too */
     /* record kinds */
     DX_PATCH_REC_XOR = 1,
     DX_PATCH_REC_ZERO = 2,
     DX_PATCH_REC_RAW = 3,
-    DX_PATCH_REC_COPY = 4
+    DX_PATCH_REC_COPY = 4,
+    DX_PATCH_REC_SPLIT = 5      /* a block from several sources (CARRY) */
 };
 
 typedef struct dx_patch_config {
@@ -377,11 +426,14 @@ typedef struct dx_patch_config {
     bool no_witness;       /* drop the resume witnesses (1 byte per changed block) */
     bool one_way;          /* allow ZERO/RAW records: smaller, but no roll back */
     bool shift;            /* find moved data (COPY records): for insertions and deletions */
+    uint32_t window;       /* shift: no source more than this many bytes behind its target (a power of two),
+                              so the patch applies in place with that much memory; 0 = out of place only */
     dx_allocator allocator; /* scratch for compression and the shift index */
 } dx_patch_config;
 
 typedef struct dx_patch_info {
     uint32_t flags, block_size, frame_max, frame_count;
+    uint32_t window;          /* WINDOW patches: how far behind its target a source may lie */
     uint64_t base_len, target_len, base_hash, target_hash;
 } dx_patch_info;
 
@@ -393,6 +445,15 @@ typedef struct dx_patch_io {
     dx_result (*write)(void *user, uint64_t off, const void *buf, size_t len);
     void *user;
 } dx_patch_io;
+
+/* What an applier has decoded so far (dxdiff info prints it). */
+typedef struct dx_patch_stats {
+    uint64_t records[6];      /* by kind: [DX_PATCH_REC_XOR] .. [DX_PATCH_REC_SPLIT]; [0] unused */
+    uint64_t segments;        /* sources of SPLIT records */
+    uint64_t runs, xor_bytes; /* XOR runs (XOR, COPY, SPLIT records) and their bytes */
+    uint64_t raw_bytes;       /* bytes of RAW records */
+    uint32_t frames_compressed;
+} dx_patch_stats;
 
 typedef struct dx_patch_applier {
     dx_patch_io io;
@@ -406,7 +467,11 @@ typedef struct dx_patch_applier {
     uint64_t next_block;      /* records must name increasing blocks */
     int64_t shift;            /* COPY records: source offset minus block offset, last seen */
     uint64_t blocks_applied, blocks_skipped;
+    dx_patch_stats stats;
     uint8_t *frame, *stored, *block, *block2; /* memory: see dx_patch_applier_memory_size */
+    uint8_t *ring;            /* in place, WINDOW patches: the base bytes just overwritten */
+    size_t ring_cap;
+    uint64_t ring_mask;       /* ring size - 1, once the header is in */
     void *zstd;               /* ZSTD_DCtx when built with zstd */
     dx_allocator allocator;
     void *memory;
@@ -422,6 +487,9 @@ typedef struct dx_patch_applier_config {
     bool resume;              /* in place: continue an interrupted apply (needs witnesses) */
     uint32_t max_block;       /* largest block size accepted; 0 = 64 KiB */
     uint32_t max_frame;       /* largest frame accepted; 0 = DX_PATCH_DEFAULT_FRAME */
+    bool check_only;          /* decode and check the patch without its data: io is not used */
+    uint32_t max_window;      /* in place, WINDOW patches: the ring (a power of two, bytes): at least the patch's
+                                 window (or the data's size) and its block size; 0 = none */
     dx_allocator allocator;
 } dx_patch_applier_config;
 
@@ -667,12 +735,16 @@ DXI_PRIVATE dx_result dxi_pt_parse_header(const uint8_t *h, dx_patch_info *out) 
     out->frame_max = dx_load_u32le(h + 48);
     out->frame_count = dx_load_u32le(h + 52);
     if (out->flags & 0xffffu & ~(uint32_t)(DX_PATCH_FLAG_ZSTD | DX_PATCH_FLAG_WITNESS | DX_PATCH_FLAG_ONE_WAY | DX_PATCH_FLAG_COPY |
-                                           DX_PATCH_FLAG_COLUMNS))
+                                           DX_PATCH_FLAG_COLUMNS | DX_PATCH_FLAG_CARRY | DX_PATCH_FLAG_WINDOW))
         return DX_ERR_UNSUPPORTED;
+    out->window = dx_load_u32le(h + 56);
     if (!dxi_pt_pow2(out->block_size) || out->block_size < 64 || out->block_size > (1u << 20) ||
-        out->frame_max < out->block_size + 64 || dx_load_u32le(h + 56) != 0)
+        out->frame_max < out->block_size + 64 || (out->window != 0) != ((out->flags & DX_PATCH_FLAG_WINDOW) != 0) ||
+        (out->window && !dxi_pt_pow2(out->window)))
         return DX_ERR_CORRUPT;
     if ((out->flags & DX_PATCH_FLAG_COPY) && !(out->flags & DX_PATCH_FLAG_ONE_WAY)) return DX_ERR_CORRUPT;
+    if ((out->flags & DX_PATCH_FLAG_CARRY) && !(out->flags & DX_PATCH_FLAG_COPY)) return DX_ERR_CORRUPT;
+    if ((out->flags & DX_PATCH_FLAG_WINDOW) && !(out->flags & DX_PATCH_FLAG_CARRY)) return DX_ERR_CORRUPT;
     return DX_OK;
 }
 
@@ -692,7 +764,7 @@ typedef struct dxi_pt_writer {
     uint32_t frames, block_size;
     bool frame_open;
     dx_result error;
-    uint8_t *scratch; /* d = base ^ target of one block, then compressed frames */
+    uint8_t *scratch; /* d = the block's differences, then compressed frames */
     size_t scratch_cap;
     void *cctx;
     uint32_t flags;
@@ -701,14 +773,16 @@ typedef struct dxi_pt_writer {
 
 /* The columns of a columnar frame (DX_PATCH_FLAG_COLUMNS), in their order
    after the varint record count: kinds (1 byte per record), block gaps,
-   witnesses (XOR records, with WITNESS), COPY deltas, run counts (XOR and
-   COPY records), run skips, run lengths, and the bytes: the runs' and the
-   RAW records'. Each column lists its fields in record order; the fields are
-   those of the interleaved records. Like fields side by side compress
-   better: zstd finds the repeats in kinds and counts, and the payload bytes
-   no longer break them up. */
-enum { DXI_PT_C_KIND, DXI_PT_C_GAP, DXI_PT_C_WITNESS, DXI_PT_C_DELTA, DXI_PT_C_RUNS, DXI_PT_C_SKIP, DXI_PT_C_LEN,
-       DXI_PT_C_BYTES, DXI_PT_C_COUNT };
+   segment counts and lengths (SPLIT records), witnesses (XOR records, with
+   WITNESS), deltas (COPY records and SPLIT segments), run counts (XOR and
+   COPY records, SPLIT segments), run skips, run lengths, and the bytes: the
+   runs' and the RAW records'. Frames without SPLIT records have empty
+   segment columns: the same bytes as format 1.1. Each column lists its
+   fields in record order; the fields are those of the interleaved records.
+   Like fields side by side compress better: zstd finds the repeats in kinds
+   and counts, and the payload bytes no longer break them up. */
+enum { DXI_PT_C_KIND, DXI_PT_C_GAP, DXI_PT_C_SEGS, DXI_PT_C_SEGLEN, DXI_PT_C_WITNESS, DXI_PT_C_DELTA, DXI_PT_C_RUNS,
+       DXI_PT_C_SKIP, DXI_PT_C_LEN, DXI_PT_C_BYTES, DXI_PT_C_COUNT };
 
 #if defined(DX_PATCH_WITH_ZSTD) /* the writer makes columnar frames only to compress them */
 /* Rewrites the interleaved records of an open frame, p[0..len), as columns
@@ -733,6 +807,7 @@ DXI_PRIVATE size_t dxi_pt_columnize(const dxi_pt_writer *w, uint8_t *p, size_t l
     } while (0)
         while (q < end) {
             uint8_t kind = *q;
+            uint64_t segs = 1, seg;
             f = q++;
             DXI_PT_FIELD(DXI_PT_C_KIND, 1);
             f = q;
@@ -743,25 +818,37 @@ DXI_PRIVATE size_t dxi_pt_columnize(const dxi_pt_writer *w, uint8_t *p, size_t l
                 f = q++;
                 DXI_PT_FIELD(DXI_PT_C_WITNESS, 1);
             }
-            if (kind == DX_PATCH_REC_COPY) {
+            if (kind == DX_PATCH_REC_SPLIT) {
                 f = q;
-                dxi_pt_get_varint(&q, end, &v);
-                DXI_PT_FIELD(DXI_PT_C_DELTA, q - f);
+                dxi_pt_get_varint(&q, end, &segs);
+                DXI_PT_FIELD(DXI_PT_C_SEGS, q - f);
             }
-            if (kind == DX_PATCH_REC_XOR || kind == DX_PATCH_REC_COPY) {
-                f = q;
-                dxi_pt_get_varint(&q, end, &nruns);
-                DXI_PT_FIELD(DXI_PT_C_RUNS, q - f);
-                for (r = 0; r < nruns; r++) {
+            if (kind == DX_PATCH_REC_XOR || kind == DX_PATCH_REC_COPY || kind == DX_PATCH_REC_SPLIT) {
+                for (seg = 0; seg < segs; seg++) { /* a segment: [length], [delta], run count, runs */
+                    if (kind == DX_PATCH_REC_SPLIT && seg + 1 < segs) {
+                        f = q;
+                        dxi_pt_get_varint(&q, end, &v);
+                        DXI_PT_FIELD(DXI_PT_C_SEGLEN, q - f);
+                    }
+                    if (kind != DX_PATCH_REC_XOR) {
+                        f = q;
+                        dxi_pt_get_varint(&q, end, &v);
+                        DXI_PT_FIELD(DXI_PT_C_DELTA, q - f);
+                    }
                     f = q;
-                    dxi_pt_get_varint(&q, end, &v);
-                    DXI_PT_FIELD(DXI_PT_C_SKIP, q - f);
-                    f = q;
-                    dxi_pt_get_varint(&q, end, &v);
-                    DXI_PT_FIELD(DXI_PT_C_LEN, q - f);
-                    f = q;
-                    q += v;
-                    DXI_PT_FIELD(DXI_PT_C_BYTES, v);
+                    dxi_pt_get_varint(&q, end, &nruns);
+                    DXI_PT_FIELD(DXI_PT_C_RUNS, q - f);
+                    for (r = 0; r < nruns; r++) {
+                        f = q;
+                        dxi_pt_get_varint(&q, end, &v);
+                        DXI_PT_FIELD(DXI_PT_C_SKIP, q - f);
+                        f = q;
+                        dxi_pt_get_varint(&q, end, &v);
+                        DXI_PT_FIELD(DXI_PT_C_LEN, q - f);
+                        f = q;
+                        q += v;
+                        DXI_PT_FIELD(DXI_PT_C_BYTES, v);
+                    }
                 }
             } else if (kind == DX_PATCH_REC_RAW) { /* the target's bytes of the block */
                 uint64_t off = last * w->block_size;
@@ -882,10 +969,11 @@ DX_PATCH_API size_t dx_patch_bound(uint64_t base_len, uint64_t target_len, const
 }
 
 DXI_PRIVATE void dxi_pt_write_header(uint8_t *h, uint32_t flags, uint32_t bs, uint64_t blen, uint64_t tlen,
-                                     uint64_t bhash, uint64_t thash, uint32_t frame_max, uint32_t frames) {
+                                     uint64_t bhash, uint64_t thash, uint32_t frame_max, uint32_t frames, uint32_t window) {
     DX_MEMCPY(h, "DXPT", 4);
     dx_store_u16le(h + 4, DX_PATCH_FORMAT_MAJOR);
-    dx_store_u16le(h + 6, (flags & DX_PATCH_FLAG_COLUMNS) ? DX_PATCH_FORMAT_MINOR : 0); /* 1.0 without columns */
+    /* the oldest minor that reads it: 1.2 with CARRY, 1.1 with columns, else 1.0 */
+    dx_store_u16le(h + 6, (uint16_t)((flags & DX_PATCH_FLAG_CARRY) ? 2 : (flags & DX_PATCH_FLAG_COLUMNS) ? 1 : 0));
     dx_store_u32le(h + 8, flags);
     dx_store_u32le(h + 12, bs);
     dx_store_u64le(h + 16, blen);
@@ -894,7 +982,7 @@ DXI_PRIVATE void dxi_pt_write_header(uint8_t *h, uint32_t flags, uint32_t bs, ui
     dx_store_u64le(h + 40, thash);
     dx_store_u32le(h + 48, frame_max);
     dx_store_u32le(h + 52, frames);
-    dx_store_u32le(h + 56, 0);
+    dx_store_u32le(h + 56, window);
     dx_store_u32le(h + 60, dxi_pt_check32(h, 60));
 }
 
@@ -909,7 +997,7 @@ DXI_PRIVATE const uint8_t *dxi_pt_padded(const uint8_t *data, size_t len, size_t
 /* ---- shift-resilient diff: a hash index of the base's 16-byte windows ---- */
 
 #define DXI_PT_WINDOW 16
-#define DXI_PT_STRIDE 8 /* the base is indexed every 8 bytes: 8 lookups find any alignment */
+#define DXI_PT_STRIDE 16 /* the base is indexed every 16 bytes: 16 lookups find any alignment */
 
 typedef struct dxi_pt_index {
     uint32_t *slots; /* base offset + 1, 0 = empty */
@@ -971,18 +1059,245 @@ DXI_PRIVATE size_t dxi_pt_best_source(const dxi_pt_index *ix, const uint8_t *bas
     return best;
 }
 
+/* ---- shift-resilient diff with CARRY: blocks split between sources ----
+   A block that differs from the base at the carried shift gets candidate
+   shifts: first the carried one and the same offset; where those leave many
+   bytes different, also the shifts its windows vote for in the index. A
+   dynamic program over its bytes picks, for each byte, the candidate it is
+   taken from, minimising an estimate of the encoded size: a stored byte
+   costs 1, a run header 2, a change of source 4. The segments it finds
+   become one COPY record (one segment) or a SPLIT. */
+
+#define DXI_PT_CANDS 10             /* candidate shifts per changed block */
+#define DXI_PT_PROBE 32             /* the block's windows are looked up every 32 bytes, at DXI_PT_STRIDE alignments */
+#define DXI_PT_SPLIT_MAX 16384u     /* CARRY for blocks up to this size (the program's memory is 20 bytes a byte) */
+#define DXI_PT_SWITCH 16            /* the estimated cost of a new segment (length, delta, run count): more than
+                                       their raw bytes, as the differences it saves compress well (measured) */
+#define DXI_PT_INF 0x3fffffffu
+
+typedef struct dxi_pt_shifter {
+    dxi_pt_index index;  /* built at the first block that needs it: edits in place never do */
+    const dx_allocator *allocator;
+    int64_t min_shift;   /* with a window: -window (sources at most that far behind) */
+    int64_t carried;     /* blocks without a record come from base offset + carried */
+    uint8_t *back;       /* block_size x 2 x DXI_PT_CANDS back pointers of the program */
+    size_t back_size;
+} dxi_pt_shifter;
+
+/* The base byte that target offset pos takes with shift s: zero past the end. */
+DXI_PRIVATE uint8_t dxi_pt_src_byte(const uint8_t *base, size_t base_len, int64_t pos, int64_t s) {
+    int64_t at = pos + s;
+    return at >= 0 && (uint64_t)at < base_len ? base[at] : 0;
+}
+
+/* Bytes of t[0..n) equal to the base at shift s: the block needs no record. */
+DXI_PRIVATE bool dxi_pt_same_at(const uint8_t *base, size_t base_len, size_t off, int64_t s, const uint8_t *t, size_t n) {
+    int64_t at = (int64_t)off + s;
+    size_t i;
+    if (at >= 0 && (uint64_t)at <= base_len && n <= base_len - (size_t)at) return DX_MEMCMP(base + at, t, n) == 0;
+    for (i = 0; i < n; i++)
+        if (t[i] != dxi_pt_src_byte(base, base_len, (int64_t)(off + i), s)) return false;
+    return true;
+}
+
+DXI_PRIVATE size_t dxi_pt_zigzag_size(int64_t v) { return dxi_pt_varint_size(((uint64_t)v << 1) ^ (uint64_t)(v >> 63)); }
+
+/* The candidate shifts of the block t[0..tn) at off; cand[0] is the carried one. */
+DXI_PRIVATE size_t dxi_pt_candidates(const dxi_pt_shifter *sh, const uint8_t *base, size_t off, const uint8_t *t,
+                                     size_t tn, size_t t_avail, int64_t *cand) {
+    int64_t seen[256];
+    unsigned votes[256];
+    size_t nseen = 0, k = 0, w, j, i, pick;
+    cand[k++] = sh->carried;
+    if (sh->carried != 0) cand[k++] = 0; /* the same offset: always a valid source */
+    /* windows may reach past the block into the rest of the target (t_avail
+       bytes from t), the last one just past its end: the shift after an
+       insertion near a block's end is found */
+    for (w = 0; w <= tn && w + DXI_PT_STRIDE - 1 + DXI_PT_WINDOW <= t_avail; w += DXI_PT_PROBE) {
+        for (j = 0; j < DXI_PT_STRIDE; j++) {
+            uint32_t hit = sh->index.slots[dxi_pt_window_slot(&sh->index, t + w + j)];
+            int64_t s;
+            if (!hit || DX_MEMCMP(base + hit - 1, t + w + j, DXI_PT_WINDOW) != 0) continue; /* empty, or another window */
+            s = (int64_t)(hit - 1) - (int64_t)(off + w + j);
+            if (s < sh->min_shift) continue; /* too far behind for an in-place apply */
+            for (i = 0; i < nseen && seen[i] != s; i++) {}
+            if (i < nseen) votes[i]++;
+            else if (nseen < 256) seen[nseen] = s, votes[nseen++] = 1;
+        }
+    }
+    while (k < DXI_PT_CANDS) { /* the most voted shifts not taken yet */
+        for (pick = nseen, i = 0; i < nseen; i++)
+            if (votes[i] && (pick == nseen || votes[i] > votes[pick])) pick = i;
+        if (pick == nseen) break;
+        votes[pick] = 0;
+        for (i = 0; i < k && cand[i] != seen[pick]; i++) {}
+        if (i == k) cand[k++] = seen[pick];
+    }
+    return k;
+}
+
+/* The program: for each byte and candidate, the cheapest cost with the
+   byte outside (state 0) or inside (state 1) a run of stored bytes; back
+   pointers say which state came before. Fills seg_at/seg_shift (at most
+   max_segs, the rest merged into the last) and returns the segment count. */
+DXI_PRIVATE size_t dxi_pt_segment(dxi_pt_shifter *sh, const uint8_t *base, size_t base_len, size_t off,
+                                  const uint8_t *t, size_t n, size_t t_avail, const int64_t *cand, size_t k,
+                                  size_t *seg_at, int64_t *seg_shift, size_t max_segs, uint32_t *out_cost,
+                                  bool *out_goes_on) {
+    uint32_t cost[2 * DXI_PT_CANDS], next[2 * DXI_PT_CANDS];
+    size_t i, c, ns = 2 * k, best, segs = 0, state;
+    bool goes_on[DXI_PT_CANDS];
+    for (c = 0; c < k; c++) { /* a record starts with cand[c]: its delta's size */
+        int64_t at = (int64_t)off + cand[c];
+        cost[2 * c] = at >= 0 && ((uint64_t)at <= base_len || cand[c] <= 0)
+                          ? (uint32_t)(c == 0 ? 0 : dxi_pt_zigzag_size(cand[c] - sh->carried)) : DXI_PT_INF;
+        cost[2 * c + 1] = DXI_PT_INF;
+    }
+    for (i = 0; i < n; i++) {
+        uint8_t *back = sh->back + i * ns;
+        uint32_t gmin = DXI_PT_INF;
+        size_t gidx = 0;
+        for (c = 0; c < ns; c++)
+            if (cost[c] < gmin) gmin = cost[c], gidx = c;
+        for (c = 0; c < k; c++) {
+            int64_t at = (int64_t)(off + i) + cand[c];
+            uint32_t a = cost[2 * c], b = cost[2 * c + 1], na, nb;
+            uint8_t from_a = (uint8_t)(2 * c), from_b = (uint8_t)(2 * c + 1);
+            if (at < 0) { /* no byte below the base's start */
+                next[2 * c] = next[2 * c + 1] = DXI_PT_INF;
+                back[2 * c] = back[2 * c + 1] = 0;
+                continue;
+            }
+            if (i > 0 && gidx / 2 != c && ((uint64_t)at <= base_len || cand[c] <= 0) && gmin + DXI_PT_SWITCH < a)
+                a = gmin + DXI_PT_SWITCH, from_a = (uint8_t)gidx; /* a new segment from here: its source must be valid */
+            if (t[i] == dxi_pt_src_byte(base, base_len, (int64_t)(off + i), cand[c])) {
+                na = a < b ? a : b;
+                back[2 * c] = a < b ? from_a : from_b;
+                nb = b + 1 < a + 3 ? b + 1 : a + 3;
+                back[2 * c + 1] = b + 1 < a + 3 ? from_b : from_a;
+            } else {
+                na = DXI_PT_INF;
+                back[2 * c] = from_a;
+                nb = b + 1 < a + 3 ? b + 1 : a + 3;
+                back[2 * c + 1] = b + 1 < a + 3 ? from_b : from_a;
+            }
+            next[2 * c] = na < DXI_PT_INF ? na : DXI_PT_INF;
+            next[2 * c + 1] = nb < DXI_PT_INF ? nb : DXI_PT_INF;
+        }
+        DX_MEMCPY(cost, next, ns * sizeof cost[0]);
+    }
+    /* the next block comes from the last shift unless it has a record: a
+       shift whose source goes on matching the bytes after the block wins ties */
+    for (c = 0; c < k; c++) {
+        size_t ahead = (size_t)dxi_pt_min(DXI_PT_WINDOW, t_avail - n);
+        size_t differ = 0;
+        for (i = 0; i < ahead; i++) differ += t[n + i] != dxi_pt_src_byte(base, base_len, (int64_t)(off + n + i), cand[c]);
+        goes_on[c] = differ < 8; /* a few changed bytes are an edit; most of them, data from elsewhere */
+        if (!goes_on[c]) cost[2 * c] += DXI_PT_SWITCH, cost[2 * c + 1] += DXI_PT_SWITCH; /* the next block's record */
+    }
+    for (best = 0, c = 1; c < ns; c++)
+        if (cost[c] < cost[best]) best = c;
+    *out_cost = cost[best];
+    *out_goes_on = goes_on[best / 2];
+    /* walk back: a change of candidate between byte i-1's state and byte i's is a segment start at i */
+    for (state = best, i = n; i-- > 0;) {
+        size_t prev = sh->back[i * ns + state];
+        if (i == 0 || prev / 2 != state / 2) {
+            if (segs < max_segs) seg_at[segs] = i, seg_shift[segs] = cand[state / 2], segs++;
+            else seg_at[segs - 1] = i, seg_shift[segs - 1] = cand[state / 2]; /* too many: merge into the earliest */
+        }
+        state = prev;
+    }
+    for (i = 0; i < segs / 2; i++) { /* found back to front */
+        size_t ta = seg_at[i];
+        int64_t ts = seg_shift[i];
+        seg_at[i] = seg_at[segs - 1 - i], seg_shift[i] = seg_shift[segs - 1 - i];
+        seg_at[segs - 1 - i] = ta, seg_shift[segs - 1 - i] = ts;
+    }
+    return segs;
+}
+
+/* One changed block of a CARRY patch: a COPY or SPLIT record, or ZERO/RAW
+   where those are smaller. d is block-size scratch. */
+DXI_PRIVATE void dxi_pt_shift_block(dxi_pt_writer *w, dxi_pt_shifter *sh, const uint8_t *base, size_t base_len,
+                                    size_t block, size_t off, const uint8_t *t, size_t tn, size_t t_avail, uint8_t *d) {
+    int64_t cand[DXI_PT_CANDS], seg_shift[64], prev;
+    size_t seg_at[64], k = 0, segs, i, s, need, runs, enc, first, kpos;
+    uint32_t cost;
+    bool all_zero = true, goes_on;
+    uint8_t *r;
+    for (i = 0; i < tn && all_zero; i++) all_zero = t[i] == 0;
+    /* first the carried shift and the same offset: edits in place need nothing else */
+    cand[k++] = sh->carried;
+    if (sh->carried != 0) cand[k++] = 0;
+    segs = dxi_pt_segment(sh, base, base_len, off, t, tn, t_avail, cand, k, seg_at, seg_shift, 64, &cost, &goes_on);
+    /* more than one byte in 8 differs, or the bytes after the block come from
+       elsewhere (an insertion near its end): look for it in the base */
+    if (cost > tn / 8 + 8 || !goes_on) {
+        if (!sh->index.slots && dxi_pt_index_build(&sh->index, base, base_len, sh->allocator) != DX_OK) {
+            w->error = DX_ERR_NOMEM;
+            return;
+        }
+        k = dxi_pt_candidates(sh, base, off, t, tn, t_avail, cand);
+        segs = dxi_pt_segment(sh, base, base_len, off, t, tn, t_avail, cand, k, seg_at, seg_shift, 64, &cost, &goes_on);
+    }
+    for (s = 0; s < segs; s++) {
+        size_t end = s + 1 < segs ? seg_at[s + 1] : tn;
+        for (i = seg_at[s]; i < end; i++) /* bytewise differences: shifted addresses repeat them */
+            d[i] = (uint8_t)(t[i] - dxi_pt_src_byte(base, base_len, (int64_t)(off + i), seg_shift[s]));
+    }
+    /* the record's exact size */
+    need = 1 + dxi_pt_varint_size(block - w->last) + (segs > 1 ? dxi_pt_varint_size(segs) : 0);
+    for (s = 0, prev = sh->carried; s < segs; prev = seg_shift[s], s++) {
+        size_t len = (s + 1 < segs ? seg_at[s + 1] : tn) - seg_at[s];
+        runs = dxi_pt_runs(d + seg_at[s], len, NULL, &enc, &first);
+        need += (s + 1 < segs ? dxi_pt_varint_size(len) : 0) + dxi_pt_zigzag_size(seg_shift[s] - prev) +
+                dxi_pt_varint_size(runs) + enc;
+    }
+    if (all_zero || need > tn + 20) { /* the block becomes zeros, or its own bytes are smaller */
+        r = dxi_pt_record(w, 1 + dxi_pt_varint_size(block - w->last) + (all_zero ? 0 : tn));
+        if (!r) return;
+        r[0] = all_zero ? DX_PATCH_REC_ZERO : DX_PATCH_REC_RAW;
+        kpos = 1 + dxi_pt_put_varint(r + 1, block - w->last);
+        if (!all_zero) DX_MEMCPY(r + kpos, t, tn), kpos += tn;
+        w->pos += kpos;
+        w->last = block + 1;
+        return;
+    }
+    r = dxi_pt_record(w, need);
+    if (!r) return;
+    r[0] = segs > 1 ? DX_PATCH_REC_SPLIT : DX_PATCH_REC_COPY;
+    kpos = 1 + dxi_pt_put_varint(r + 1, block - w->last);
+    if (segs > 1) kpos += dxi_pt_put_varint(r + kpos, segs);
+    for (s = 0, prev = sh->carried; s < segs; prev = seg_shift[s], s++) {
+        size_t len = (s + 1 < segs ? seg_at[s + 1] : tn) - seg_at[s];
+        int64_t delta = seg_shift[s] - prev;
+        if (s + 1 < segs) kpos += dxi_pt_put_varint(r + kpos, len);
+        kpos += dxi_pt_put_varint(r + kpos, ((uint64_t)delta << 1) ^ (uint64_t)(delta >> 63)); /* zigzag */
+        runs = dxi_pt_runs(d + seg_at[s], len, NULL, &enc, &first);
+        kpos += dxi_pt_put_varint(r + kpos, runs);
+        dxi_pt_runs(d + seg_at[s], len, r + kpos, &enc, &first);
+        kpos += enc;
+    }
+    w->pos += kpos;
+    w->last = block + 1;
+    sh->carried = seg_shift[segs - 1];
+}
+
 DX_PATCH_API int64_t dx_patch_diff(const dx_patch_config *cfg, const uint8_t *base, size_t base_len,
                                    const uint8_t *target, size_t target_len, uint8_t *out, size_t cap) {
-    static const dx_patch_config defaults = {0, 0, 0, false, false, false, {NULL, NULL, NULL}};
+    static const dx_patch_config defaults = {0, 0, 0, false, false, false, 0, {NULL, NULL, NULL}};
     dxi_pt_writer w;
-    dxi_pt_index index = {NULL, 0, 0};
+    dxi_pt_shifter sh;
     int64_t last_shift = 0;
     uint32_t flags = 0;
+    bool carry;
     size_t len = base_len > target_len ? base_len : target_len, block, blocks;
     uint8_t *tmp_b, *tmp_t, *d;
     if (!cfg) cfg = &defaults;
     if ((!base && base_len) || (!target && target_len) || !out) return DX_ERR_INVAL;
     DX_MEMSET(&w, 0, sizeof w);
+    DX_MEMSET(&sh, 0, sizeof sh);
     w.cfg = cfg;
     w.out = out;
     w.cap = cap;
@@ -996,6 +1311,11 @@ DX_PATCH_API int64_t dx_patch_diff(const dx_patch_config *cfg, const uint8_t *ba
     if (!cfg->no_witness) flags |= DX_PATCH_FLAG_WITNESS;
     if (cfg->one_way || cfg->shift) flags |= DX_PATCH_FLAG_ONE_WAY;
     if (cfg->shift) flags |= DX_PATCH_FLAG_COPY;
+    carry = cfg->shift && w.block_size <= DXI_PT_SPLIT_MAX; /* larger blocks: COPY records against one source */
+    if (carry) flags |= DX_PATCH_FLAG_CARRY;
+    if (cfg->window && (!carry || !dxi_pt_pow2(cfg->window)))
+        return DX_ERR_INVAL; /* a power of two, for shift blocks up to 16 KiB */
+    if (cfg->window) flags |= DX_PATCH_FLAG_WINDOW;
     w.scratch_cap = 3 * (size_t)w.block_size;
 #if defined(DX_PATCH_WITH_ZSTD)
     if (cfg->zstd_level) {
@@ -1014,7 +1334,16 @@ DX_PATCH_API int64_t dx_patch_diff(const dx_patch_config *cfg, const uint8_t *ba
 #endif
         return DX_ERR_NOMEM;
     }
-    if (cfg->shift && dxi_pt_index_build(&index, base, base_len, &cfg->allocator) != DX_OK) {
+    sh.min_shift = cfg->window ? -(int64_t)cfg->window : INT64_MIN;
+    if (carry) {
+        sh.back_size = (size_t)w.block_size * 2 * DXI_PT_CANDS;
+        sh.back = (uint8_t *)dxi_pt_alloc(&cfg->allocator, sh.back_size);
+    }
+    sh.allocator = &cfg->allocator;
+    if ((cfg->shift && !carry && dxi_pt_index_build(&sh.index, base, base_len, &cfg->allocator) != DX_OK) ||
+        (carry && !sh.back)) {
+        if (sh.index.slots) dxi_pt_free(&cfg->allocator, sh.index.slots, sh.index.count * sizeof(uint32_t));
+        dxi_pt_free(&cfg->allocator, sh.back, sh.back_size);
         dxi_pt_free(&cfg->allocator, w.scratch, w.scratch_cap);
 #if defined(DX_PATCH_WITH_ZSTD)
         if (w.cctx) ZSTD_freeCCtx((ZSTD_CCtx *)w.cctx);
@@ -1037,9 +1366,14 @@ DX_PATCH_API int64_t dx_patch_diff(const dx_patch_config *cfg, const uint8_t *ba
         size_t tn = off < target_len ? (size_t)dxi_pt_min(n, target_len - off) : 0;
         uint8_t *r;
         bool all_zero = true;
+        if (carry) { /* out of place only: bytes past the target's end are never written */
+            if (tn && !dxi_pt_same_at(base, base_len, off, sh.carried, target + off, tn))
+                dxi_pt_shift_block(&w, &sh, base, base_len, block, off, target + off, tn, target_len - off, d);
+            continue;
+        }
         if (DX_MEMCMP(b, t, n) == 0) continue;
         if (cfg->shift && tn) { /* is this block better found elsewhere in the base? */
-            size_t cost, src = dxi_pt_best_source(&index, base, base_len, off, last_shift, t, n, &cost);
+            size_t cost, src = dxi_pt_best_source(&sh.index, base, base_len, off, last_shift, t, n, &cost);
             if (src != off) {
                 int64_t delta = (int64_t)src - (int64_t)off - last_shift;
                 size_t k = 1;
@@ -1111,10 +1445,12 @@ DX_PATCH_API int64_t dx_patch_diff(const dx_patch_config *cfg, const uint8_t *ba
     dxi_pt_close_frame(&w);
     if (w.error == DX_OK) {
         dxi_pt_write_header(out, flags, w.block_size, base_len, target_len, dx_patch_hash64(0, base, base_len),
-                            dx_patch_hash64(0, target, target_len), (uint32_t)w.frame_size, w.frames);
+                            dx_patch_hash64(0, target, target_len), (uint32_t)w.frame_size, w.frames,
+                            carry ? cfg->window : 0);
     }
     dxi_pt_free(&cfg->allocator, w.scratch, w.scratch_cap);
-    if (index.slots) dxi_pt_free(&cfg->allocator, index.slots, index.count * sizeof(uint32_t));
+    if (sh.index.slots) dxi_pt_free(&cfg->allocator, sh.index.slots, sh.index.count * sizeof(uint32_t));
+    dxi_pt_free(&cfg->allocator, sh.back, sh.back_size);
 #if defined(DX_PATCH_WITH_ZSTD)
     if (w.cctx) ZSTD_freeCCtx((ZSTD_CCtx *)w.cctx);
 #endif
@@ -1135,10 +1471,11 @@ DX_PATCH_API size_t dx_patch_applier_memory_size(const dx_patch_applier_config *
     size_t max_block, max_frame;
     if (!cfg) return 0;
     dxi_pt_limits(cfg, &max_block, &max_frame);
-    if (max_block > (1u << 20) || max_frame > DX_PATCH_MAX_FRAME) return 0;
-    /* frame, compressed frame, block, and a second block that also holds the output hash; 8 to align them */
+    if (max_block > (1u << 20) || max_frame > DX_PATCH_MAX_FRAME || (cfg->max_window && !dxi_pt_pow2(cfg->max_window)))
+        return 0;
+    /* frame, compressed frame, block, a second block that also holds the output hash, the ring; 8 to align them */
     return 8 + 2 * ((max_frame + 7) & ~(size_t)7) + ((max_block + 7) & ~(size_t)7) +
-           (max_block > 256 ? ((max_block + 7) & ~(size_t)7) : 256);
+           (max_block > 256 ? ((max_block + 7) & ~(size_t)7) : 256) + (size_t)cfg->max_window;
 }
 
 DXI_PRIVATE dx_result dxi_pt_fail(dx_patch_applier *a, dx_result err) {
@@ -1203,7 +1540,15 @@ DXI_PRIVATE dx_result dxi_pt_start(dx_patch_applier *a) {
     dx_patch_info *in = &a->info;
     uint64_t hash = 0;
     dx_result err;
-    if ((in->flags & DX_PATCH_FLAG_COPY) && a->in_place) return DX_ERR_UNSUPPORTED;
+    if ((in->flags & DX_PATCH_FLAG_COPY) && a->in_place && !a->dry_run) {
+        /* in place only with a window, and not resumable: COPY records carry no witnesses */
+        uint64_t ring = 1;
+        if (!(in->flags & DX_PATCH_FLAG_WINDOW) || a->resume) return DX_ERR_UNSUPPORTED;
+        while (ring < in->window && ring < dxi_pt_len(a)) ring <<= 1; /* no larger than the data needs */
+        if (ring < in->block_size) ring = in->block_size;                /* a whole block passes through it */
+        if (ring > a->ring_cap) return DX_ERR_LIMIT;
+        a->ring_mask = ring - 1;
+    }
     if (a->base_checked) {
         /* the one-shot calls checked the base in their dry run */
     } else if (a->resume) { /* without witnesses an XOR record (one-way patches have them too) would apply twice */
@@ -1228,16 +1573,51 @@ DXI_PRIVATE dx_result dxi_pt_start(dx_patch_applier *a) {
     return DX_OK;
 }
 
-/* Out of place, blocks without records are copied from the data. */
+/* In place, WINDOW patches keep the base bytes of the last ring-size bytes
+   before the block being made (the frontier) in a ring: every block passes
+   through it before it is overwritten, so a source behind the frontier
+   (data moved forward by an insertion) is still there. */
+DXI_PRIVATE bool dxi_pt_ring_on(const dx_patch_applier *a) { return a->in_place && !a->dry_run && a->ring_mask; }
+
+/* Reads n source bytes at src for the block at frontier: behind it from
+   the ring (the window was checked with the record), the rest from the data. */
+DXI_PRIVATE dx_result dxi_pt_read_source(dx_patch_applier *a, uint64_t frontier, uint64_t src, uint8_t *buf, size_t n,
+                                         uint64_t have) {
+    if (dxi_pt_ring_on(a))
+        for (; n && src < frontier; n--) *buf++ = a->ring[src++ & a->ring_mask];
+    return n ? dxi_pt_read_padded(a, src, buf, n, have) : DX_OK;
+}
+
+/* Writes a block in place or out of place; in place with a ring, the bytes
+   it replaces go to the ring first. */
+DXI_PRIVATE dx_result dxi_pt_put_block(dx_patch_applier *a, uint64_t off, const uint8_t *buf, size_t n) {
+    if (dxi_pt_ring_on(a)) {
+        size_t at = (size_t)(off & a->ring_mask), first = (size_t)dxi_pt_min(n, a->ring_mask + 1 - at);
+        if (a->io.read(a->io.user, off, a->ring + at, first) != DX_OK ||
+            (n > first && a->io.read(a->io.user, off + first, a->ring, n - first) != DX_OK))
+            return DX_ERR_IO;
+    }
+    return buf && n && a->io.write(a->io.user, off, buf, n) != DX_OK ? DX_ERR_IO : DX_OK;
+}
+
+/* Blocks without records: out of place copied from the data, at the same
+   offset or with CARRY where the last shift points (never below 0: every
+   shift was checked at a lower offset); in place with a ring, moved there
+   (or only passed through the ring where the shift is 0). */
 DXI_PRIVATE dx_result dxi_pt_copy_until(dx_patch_applier *a, uint64_t block, dxi_pt_hasher *h) {
-    uint64_t bs = a->info.block_size, dst_len = dxi_pt_dst_len(a);
+    uint64_t bs = a->info.block_size, dst_len = dxi_pt_dst_len(a), total = dxi_pt_len(a);
+    bool carry = (a->info.flags & DX_PATCH_FLAG_CARRY) != 0, ring = dxi_pt_ring_on(a);
     for (; a->next_block < block; a->next_block++) {
-        uint64_t off = a->next_block * bs;
+        uint64_t off = a->next_block * bs, src = carry ? (uint64_t)((int64_t)off + a->shift) : off;
         size_t wn;
-        if (off >= dst_len) continue;
-        wn = (size_t)dxi_pt_min(bs, dst_len - off);
-        if (dxi_pt_read_padded(a, off, a->block, wn, dxi_pt_src_len(a)) != DX_OK ||
-            a->io.write(a->io.user, off, a->block, wn) != DX_OK)
+        if (off >= (ring ? total : dst_len)) continue;
+        wn = (size_t)dxi_pt_min(bs, (ring ? total : dst_len) - off);
+        if (ring && a->shift == 0) { /* unchanged: into the ring only */
+            if (dxi_pt_put_block(a, off, NULL, wn) != DX_OK) return DX_ERR_IO;
+            continue;
+        }
+        if (dxi_pt_read_source(a, off, src, a->block, wn, ring ? total : dxi_pt_src_len(a)) != DX_OK ||
+            dxi_pt_put_block(a, off, a->block, wn) != DX_OK)
             return DX_ERR_IO;
         if (h) dxi_pt_hash_update(h, a->block, wn);
     }
@@ -1260,8 +1640,9 @@ DXI_PRIVATE bool dxi_pt_field_varint(const dxi_pt_cursors *c, int col, uint64_t 
 /* Checks nruns runs (skip, length, bytes) against a block of n bytes; finds
    the first nonzero byte (the witness position). Nothing is written. */
 DXI_PRIVATE bool dxi_pt_check_runs(const dxi_pt_cursors *c, uint64_t nruns, uint64_t n, uint64_t *witness_at,
-                                   uint8_t *delta_at) {
+                                   uint8_t *delta_at, dx_patch_stats *st) {
     uint64_t i, pos = 0;
+    st->runs += nruns;
     const uint8_t **b = c->at[DXI_PT_C_BYTES];
     *witness_at = n;
     for (i = 0; i < nruns; i++) {
@@ -1273,12 +1654,13 @@ DXI_PRIVATE bool dxi_pt_check_runs(const dxi_pt_cursors *c, uint64_t nruns, uint
             if ((*b)[j]) *witness_at = pos + gap_bytes + j, *delta_at = (*b)[j];
         pos += gap_bytes + rl;
         *b += rl;
+        st->xor_bytes += rl;
     }
     return true;
 }
 
 /* XORs checked runs into block: c's cursors are where the runs start. */
-DXI_PRIVATE void dxi_pt_xor_runs(uint8_t *block, const dxi_pt_cursors *c, uint64_t nruns) {
+DXI_PRIVATE void dxi_pt_xor_runs(uint8_t *block, const dxi_pt_cursors *c, uint64_t nruns, bool add) {
     uint64_t i, pos = 0;
     const uint8_t **b = c->at[DXI_PT_C_BYTES];
     for (i = 0; i < nruns; i++) {
@@ -1286,10 +1668,75 @@ DXI_PRIVATE void dxi_pt_xor_runs(uint8_t *block, const dxi_pt_cursors *c, uint64
         dxi_pt_field_varint(c, DXI_PT_C_SKIP, &gap_bytes);
         dxi_pt_field_varint(c, DXI_PT_C_LEN, &rl);
         pos += gap_bytes;
-        for (j = 0; j < rl; j++) block[pos + j] ^= (*b)[j];
+        if (add)
+            for (j = 0; j < rl; j++) block[pos + j] = (uint8_t)(block[pos + j] + (*b)[j]);
+        else
+            for (j = 0; j < rl; j++) block[pos + j] ^= (*b)[j];
         pos += rl;
         *b += rl;
     }
+}
+
+/* The source of a COPY record or SPLIT segment at off: off + shift + a
+   zigzag delta, within [0, max(source length, off)] and, with WINDOW, at
+   most a window behind off; the shift becomes source - off. */
+DXI_PRIVATE bool dxi_pt_source(const dx_patch_applier *a, const dxi_pt_cursors *c, uint64_t off, int64_t *shift,
+                               uint64_t *out_src) {
+    uint64_t zz;
+    int64_t delta, start;
+    if (!dxi_pt_field_varint(c, DXI_PT_C_DELTA, &zz)) return false;
+    delta = (int64_t)(zz >> 1) ^ -(int64_t)(zz & 1);
+    if (delta > (int64_t)1 << 48 || delta < -((int64_t)1 << 48)) return false;
+    start = (int64_t)off + *shift + delta;
+    if (start < 0 || ((uint64_t)start > dxi_pt_src_len(a) && (uint64_t)start > off)) return false;
+    if ((a->info.flags & DX_PATCH_FLAG_WINDOW) && start - (int64_t)off < -(int64_t)a->info.window) return false;
+    *shift = start - (int64_t)off;
+    *out_src = (uint64_t)start;
+    return true;
+}
+
+/* A SPLIT record (CARRY): a segment count, then per segment its length (not
+   for the last), its source delta and its runs. The whole record is checked
+   (pass 0, through c) before it is applied (pass 1, reading it again). */
+DXI_PRIVATE dx_result dxi_pt_split(dx_patch_applier *a, const dxi_pt_cursors *c, bool columns, uint64_t off, uint64_t n,
+                                   uint64_t wn, dxi_pt_hasher *h) {
+    const uint8_t *saved[DXI_PT_C_COUNT];
+    dxi_pt_cursors rc = *c;
+    uint64_t segs, seg, at, len = 0, nruns, src, witness_at;
+    int64_t shift = a->shift;
+    uint8_t delta_at;
+    int k, pass;
+    if (!dxi_pt_field_varint(c, DXI_PT_C_SEGS, &segs) || segs < 2 || segs > n) return DX_ERR_CORRUPT;
+    a->stats.segments += segs;
+    for (k = 0; k < DXI_PT_C_COUNT; k++) {
+        saved[k] = *c->at[k];
+        rc.at[k] = columns ? &saved[k] : &saved[0];
+    }
+    for (pass = 0; pass < (a->dry_run ? 1 : 2); pass++) {
+        const dxi_pt_cursors *cur = pass ? &rc : c;
+        shift = a->shift;
+        for (seg = 0, at = 0; seg < segs; seg++, at += len) {
+            if (seg + 1 == segs) len = n - at;
+            else if (!dxi_pt_field_varint(cur, DXI_PT_C_SEGLEN, &len) || len == 0 || len >= n - at) return DX_ERR_CORRUPT;
+            if (!dxi_pt_source(a, cur, off + at, &shift, &src) || !dxi_pt_field_varint(cur, DXI_PT_C_RUNS, &nruns) ||
+                nruns > len)
+                return DX_ERR_CORRUPT;
+            if (pass == 0) {
+                if (!dxi_pt_check_runs(cur, nruns, len, &witness_at, &delta_at, &a->stats)) return DX_ERR_CORRUPT;
+                continue;
+            }
+            if (dxi_pt_read_source(a, off, src, a->block + at, (size_t)len,
+                                   a->in_place ? dxi_pt_len(a) : dxi_pt_src_len(a)) != DX_OK)
+                return DX_ERR_IO;
+            dxi_pt_xor_runs(a->block + at, cur, nruns, true);
+        }
+    }
+    a->shift = shift;
+    if (a->dry_run) return DX_OK;
+    if (dxi_pt_put_block(a, off, a->block, (size_t)(a->in_place ? n : wn)) != DX_OK) return DX_ERR_IO;
+    if (h) dxi_pt_hash_update(h, a->block, (size_t)wn);
+    a->blocks_applied++;
+    return DX_OK;
 }
 
 /* Finds the columns of a columnar frame p[0..len): walks the varint
@@ -1297,15 +1744,22 @@ DXI_PRIVATE void dxi_pt_xor_runs(uint8_t *block, const dxi_pt_cursors *c, uint64
 DXI_PRIVATE bool dxi_pt_find_columns(const uint8_t *p, size_t len, uint32_t flags, const uint8_t **col,
                                      const uint8_t **col_end, uint64_t *out_nrec) {
     const uint8_t *end = p + len;
-    uint64_t nrec, i, v, xor_recs = 0, copy_recs = 0, runs = 0, witnesses;
+    uint64_t nrec, i, v, xor_recs = 0, copy_recs = 0, split_recs = 0, segs = 0, runs = 0, witnesses;
     int c;
     if (!dxi_pt_get_varint(&p, end, &nrec) || nrec == 0 || nrec > (uint64_t)(end - p)) return false;
     col[DXI_PT_C_KIND] = p;
-    for (i = 0; i < nrec; i++) xor_recs += p[i] == DX_PATCH_REC_XOR, copy_recs += p[i] == DX_PATCH_REC_COPY;
+    for (i = 0; i < nrec; i++)
+        xor_recs += p[i] == DX_PATCH_REC_XOR, copy_recs += p[i] == DX_PATCH_REC_COPY, split_recs += p[i] == DX_PATCH_REC_SPLIT;
     p += nrec;
     witnesses = (flags & DX_PATCH_FLAG_WITNESS) ? xor_recs : 0;
     for (c = DXI_PT_C_GAP; c < DXI_PT_C_BYTES; c++) {
-        uint64_t count = c == DXI_PT_C_GAP ? nrec : c == DXI_PT_C_DELTA ? copy_recs : c == DXI_PT_C_RUNS ? xor_recs + copy_recs : runs;
+        /* SEGS precedes the columns whose counts depend on it */
+        uint64_t count = c == DXI_PT_C_GAP      ? nrec
+                         : c == DXI_PT_C_SEGS   ? split_recs
+                         : c == DXI_PT_C_SEGLEN ? segs - split_recs
+                         : c == DXI_PT_C_DELTA  ? copy_recs + segs
+                         : c == DXI_PT_C_RUNS   ? xor_recs + copy_recs + segs
+                                                : runs;
         col_end[c - 1] = p;
         col[c] = p;
         if (c == DXI_PT_C_WITNESS) {
@@ -1315,6 +1769,10 @@ DXI_PRIVATE bool dxi_pt_find_columns(const uint8_t *p, size_t len, uint32_t flag
         }
         for (i = 0; i < count; i++) {
             if (!dxi_pt_get_varint(&p, end, &v)) return false;
+            if (c == DXI_PT_C_SEGS) { /* a segment takes 2 bytes at least */
+                if (v < 2 || v > (uint64_t)(end - p) || segs + v > (uint64_t)len) return false;
+                segs += v;
+            }
             if (c == DXI_PT_C_RUNS) {
                 if (v > (uint64_t)(end - p) || runs + v > (uint64_t)len) return false; /* a run takes 2 bytes at least */
                 runs += v;
@@ -1346,13 +1804,15 @@ DXI_PRIVATE dx_result dxi_pt_frame(dx_patch_applier *a, const uint8_t *p, size_t
         uint64_t gap, block, off, n, wn;
         if (*c.at[DXI_PT_C_KIND] >= c.end[DXI_PT_C_KIND]) return DX_ERR_CORRUPT;
         op = *(*c.at[DXI_PT_C_KIND])++;
+        if (op >= 1 && op <= DX_PATCH_REC_SPLIT) a->stats.records[op]++;
         if (!dxi_pt_field_varint(&c, DXI_PT_C_GAP, &gap) || gap >= blocks - a->next_block || a->next_block >= blocks)
             return DX_ERR_CORRUPT; /* out of order, or past the end */
         block = a->next_block + gap;
         off = block * bs;
         n = dxi_pt_min(bs, total - off);
         wn = off < dst_len ? dxi_pt_min(n, dst_len - off) : 0;
-        if (!a->dry_run && !a->in_place && dxi_pt_copy_until(a, block, h) != DX_OK) return DX_ERR_IO;
+        if (!a->dry_run && (!a->in_place || dxi_pt_ring_on(a)) && dxi_pt_copy_until(a, block, h) != DX_OK)
+            return DX_ERR_IO;
         if (op == DX_PATCH_REC_XOR || (op == DX_PATCH_REC_COPY && (a->info.flags & DX_PATCH_FLAG_COPY) && !a->reverse)) {
             const uint8_t *runs[DXI_PT_C_COUNT];
             dxi_pt_cursors rc;
@@ -1360,15 +1820,7 @@ DXI_PRIVATE dx_result dxi_pt_frame(dx_patch_applier *a, const uint8_t *p, size_t
             uint8_t witness = 0, delta_at = 0;
             bool skip = false;
             if (op == DX_PATCH_REC_COPY) { /* the source: where the last copy left off, moved by a signed delta */
-                uint64_t zz;
-                int64_t delta, start;
-                if (!dxi_pt_field_varint(&c, DXI_PT_C_DELTA, &zz)) return DX_ERR_CORRUPT;
-                delta = (int64_t)(zz >> 1) ^ -(int64_t)(zz & 1);
-                if (delta > (int64_t)1 << 48 || delta < -((int64_t)1 << 48)) return DX_ERR_CORRUPT;
-                start = (int64_t)off + a->shift + delta;
-                if (start < 0 || (uint64_t)start > dxi_pt_src_len(a)) return DX_ERR_CORRUPT;
-                src = (uint64_t)start;
-                a->shift = start - (int64_t)off;
+                if (!dxi_pt_source(a, &c, off, &a->shift, &src)) return DX_ERR_CORRUPT;
             } else if (a->info.flags & DX_PATCH_FLAG_WITNESS) {
                 if (*c.at[DXI_PT_C_WITNESS] >= c.end[DXI_PT_C_WITNESS]) return DX_ERR_CORRUPT;
                 witness = *(*c.at[DXI_PT_C_WITNESS])++;
@@ -1381,11 +1833,11 @@ DXI_PRIVATE dx_result dxi_pt_frame(dx_patch_applier *a, const uint8_t *p, size_t
                 runs[k] = *c.at[k];
                 rc.at[k] = columns ? &runs[k] : &runs[0];
             }
-            if (!dxi_pt_check_runs(&c, nruns, n, &witness_at, &delta_at)) return DX_ERR_CORRUPT;
+            if (!dxi_pt_check_runs(&c, nruns, n, &witness_at, &delta_at, &a->stats)) return DX_ERR_CORRUPT;
             if (op == DX_PATCH_REC_XOR && witness_at == n) return DX_ERR_CORRUPT; /* an XOR that changes nothing */
             if (a->dry_run) goto next;
             /* the source block as it is now: from the data, zero beyond its end */
-            if (dxi_pt_read_padded(a, src, a->block, (size_t)n, a->in_place ? total : dxi_pt_src_len(a)) != DX_OK)
+            if (dxi_pt_read_source(a, off, src, a->block, (size_t)n, a->in_place ? total : dxi_pt_src_len(a)) != DX_OK)
                 return DX_ERR_IO;
             if (a->resume && op == DX_PATCH_REC_XOR && (a->info.flags & DX_PATCH_FLAG_WITNESS)) {
                 uint8_t cur = a->block[witness_at];
@@ -1395,26 +1847,30 @@ DXI_PRIVATE dx_result dxi_pt_frame(dx_patch_applier *a, const uint8_t *p, size_t
             if (skip) {
                 a->blocks_skipped++;
             } else {
-                dxi_pt_xor_runs(a->block, &rc, nruns);
+                dxi_pt_xor_runs(a->block, &rc, nruns, op == DX_PATCH_REC_COPY && (a->info.flags & DX_PATCH_FLAG_CARRY));
                 a->blocks_applied++;
             }
             if (a->in_place) {
-                if (!skip && a->io.write(a->io.user, off, a->block, (size_t)n) != DX_OK) return DX_ERR_IO;
+                if (!skip && dxi_pt_put_block(a, off, a->block, (size_t)n) != DX_OK) return DX_ERR_IO;
             } else if (wn && a->io.write(a->io.user, off, a->block, (size_t)wn) != DX_OK) {
                 return DX_ERR_IO;
             }
             if (h && !a->in_place) dxi_pt_hash_update(h, a->block, (size_t)wn);
+        } else if (op == DX_PATCH_REC_SPLIT && (a->info.flags & DX_PATCH_FLAG_CARRY) && !a->reverse) {
+            dx_result err = dxi_pt_split(a, &c, columns, off, n, wn, h);
+            if (err != DX_OK) return err;
         } else if ((op == DX_PATCH_REC_ZERO || op == DX_PATCH_REC_RAW) && one_way && !a->reverse) {
             const uint8_t *bytes = *c.at[DXI_PT_C_BYTES];
             if (op == DX_PATCH_REC_RAW) {
                 if (wn == 0 || wn > (uint64_t)(c.end[DXI_PT_C_BYTES] - bytes)) return DX_ERR_CORRUPT;
                 *c.at[DXI_PT_C_BYTES] += wn;
+                a->stats.raw_bytes += wn;
             }
             if (a->dry_run) goto next;
             if (op == DX_PATCH_REC_RAW) DX_MEMCPY(a->block, bytes, (size_t)wn);
             else DX_MEMSET(a->block, 0, (size_t)n);
             if (op == DX_PATCH_REC_RAW && n > wn) DX_MEMSET(a->block + wn, 0, (size_t)(n - wn));
-            if ((a->in_place || wn) && a->io.write(a->io.user, off, a->block, (size_t)(a->in_place ? n : wn)) != DX_OK)
+            if (dxi_pt_put_block(a, off, a->block, (size_t)(a->in_place ? n : wn)) != DX_OK)
                 return DX_ERR_IO; /* out of place, a block past the target's end writes nothing */
             if (h && !a->in_place) dxi_pt_hash_update(h, a->block, (size_t)wn);
             a->blocks_applied++;
@@ -1440,20 +1896,24 @@ DXI_PRIVATE dx_result dxi_pt_setup(dx_patch_applier *a, const dx_patch_applier_c
     size_t max_block, max_frame, need, skew = (size_t)(-(uintptr_t)mem & 7);
     uint8_t *m = mem ? (uint8_t *)mem + skew : NULL; /* the output hash has uint64_t fields: any alignment works */
     DX_MEMSET(a, 0, sizeof *a);
-    if (!cfg->io.read || !cfg->io.write || dx_patch_applier_memory_size(cfg) == 0) return DX_ERR_INVAL;
+    if ((!cfg->check_only && (!cfg->io.read || !cfg->io.write)) || dx_patch_applier_memory_size(cfg) == 0)
+        return DX_ERR_INVAL;
     dxi_pt_limits(cfg, &max_block, &max_frame);
     need = skew + dxi_pt_round8(max_block) + (max_block > 256 ? dxi_pt_round8(max_block) : 256) +
-           frames * dxi_pt_round8(max_frame);
+           frames * dxi_pt_round8(max_frame) + cfg->max_window;
     if (!mem || mem_size < need) return DX_ERR_NOSPACE;
     a->io = cfg->io;
     a->data_len = cfg->data_len;
     a->in_place = cfg->in_place;
     a->resume = cfg->resume;
+    a->dry_run = a->base_checked = cfg->check_only; /* no data: nothing read, nothing written */
     a->allocator = cfg->allocator;
     a->block = m;
     a->block2 = m + dxi_pt_round8(max_block);
     a->frame = frames ? a->block2 + (max_block > 256 ? dxi_pt_round8(max_block) : 256) : NULL;
     a->stored = frames > 1 ? a->frame + dxi_pt_round8(max_frame) : NULL;
+    a->ring_cap = cfg->max_window;
+    a->ring = a->ring_cap ? m + need - skew - a->ring_cap : NULL;
     a->memory = mem;
     a->memory_size = mem_size;
     /* the limits are kept in the otherwise unused info fields until the header arrives */
@@ -1501,6 +1961,7 @@ DXI_PRIVATE dx_result dxi_pt_frame_done(dx_patch_applier *a, const uint8_t *stor
         size_t n;
 #endif
         if (!(a->info.flags & DX_PATCH_FLAG_ZSTD)) return DX_ERR_CORRUPT; /* in every build */
+        a->stats.frames_compressed++;
 #if defined(DX_PATCH_WITH_ZSTD)
         if (!a->zstd && !(a->zstd = ZSTD_createDCtx())) return DX_ERR_NOMEM;
         n = ZSTD_decompressDCtx((ZSTD_DCtx *)a->zstd, raw_buf, raw, stored, stored_len);
@@ -1587,6 +2048,10 @@ DX_PATCH_API int64_t dx_patch_applier_finish(dx_patch_applier *a) {
         if (err != DX_OK) return dxi_pt_fail(a, err);
         hash = dxi_pt_hash_final(dxi_pt_out_hash(a));
     } else {
+        if (dxi_pt_ring_on(a)) { /* the blocks after the last record move too */
+            err = dxi_pt_copy_until(a, dxi_pt_blocks(dxi_pt_len(a), a->info.block_size), NULL);
+            if (err != DX_OK) return dxi_pt_fail(a, err);
+        }
         err = dxi_pt_hash_data(a, dst_len, a->info.block_size, &hash);
         if (err != DX_OK) return dxi_pt_fail(a, err);
     }
@@ -1620,10 +2085,15 @@ DXI_PRIVATE int64_t dxi_pt_apply_mem(const uint8_t *patch, size_t patch_len, con
     cfg.resume = resume;
     cfg.max_block = info.block_size;
     cfg.max_frame = info.frame_max;
+    if (in_place && (info.flags & DX_PATCH_FLAG_WINDOW)) { /* the ring: the window, or less if the data is smaller */
+        uint64_t total = info.base_len > info.target_len ? info.base_len : info.target_len;
+        for (cfg.max_window = 1; cfg.max_window < info.window && cfg.max_window < total; cfg.max_window <<= 1) {}
+        if (cfg.max_window < info.block_size) cfg.max_window = info.block_size;
+    }
     if (dx_patch_applier_memory_size(&cfg) == 0) return DX_ERR_LIMIT;
-    /* a block, the output hash, and a frame only if frames may be compressed */
+    /* a block, the output hash, a frame only if frames may be compressed, the ring in place */
     scratch_size = dxi_pt_round8(info.block_size) + (info.block_size > 256 ? dxi_pt_round8(info.block_size) : 256) +
-                   ((info.flags & DX_PATCH_FLAG_ZSTD) ? dxi_pt_round8(info.frame_max) : 0);
+                   ((info.flags & DX_PATCH_FLAG_ZSTD) ? dxi_pt_round8(info.frame_max) : 0) + cfg.max_window;
     scratch = (uint8_t *)dxi_pt_alloc(&cfg.allocator, scratch_size);
     if (!scratch) return DX_ERR_NOMEM;
     for (pass = 0; pass < 2 && result >= 0; pass++) { /* pass 0: dry run, pass 1: apply */

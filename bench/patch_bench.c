@@ -126,6 +126,7 @@ static int child_diff(uint32_t block, int level, int shift, const char *oldp, co
     cfg.block_size = block;
     cfg.zstd_level = level;
     cfg.shift = shift != 0;
+    cfg.window = shift > 1 ? (uint32_t)shift : 0;
     cap = dx_patch_bound(ol, nl, &cfg);
     out = (uint8_t *)malloc(cap); /* only the pages written are touched */
     if (!out) return 1;
@@ -179,6 +180,8 @@ static int child_apply(const char *oldp, const char *patchp, const char *outp) {
     int pf = open(patchp, O_RDONLY);
     int64_t len;
     ssize_t n;
+    uint8_t head[DX_PATCH_HEADER_SIZE];
+    dx_patch_info info;
     io.in = open(oldp, outp ? O_RDONLY : O_RDWR);
     io.out = outp ? open(outp, O_WRONLY | O_CREAT | O_TRUNC, 0644) : io.in;
     if (pf < 0 || io.in < 0 || io.out < 0 || fstat(io.in, &st) != 0) return 1;
@@ -188,6 +191,12 @@ static int child_apply(const char *oldp, const char *patchp, const char *outp) {
     cfg.io.user = &io;
     cfg.data_len = (uint64_t)st.st_size;
     cfg.in_place = outp == NULL;
+    /* a shift patch in place needs a ring of its window (or of the data's size) */
+    if (cfg.in_place && pread(pf, head, sizeof head, 0) == (ssize_t)sizeof head &&
+        dx_patch_get_info(head, sizeof head, &info) == DX_OK && info.window) {
+        uint64_t most = info.base_len > info.target_len ? info.base_len : info.target_len;
+        for (cfg.max_window = info.block_size; cfg.max_window < info.window && cfg.max_window < most; cfg.max_window <<= 1) {}
+    }
     if (dx_patch_applier_create(&a, &cfg) != DX_OK) return 1;
     while ((n = read(pf, piece, sizeof piece)) > 0) {
         dx_result r = dx_patch_applier_feed(&a, piece, (size_t)n);
@@ -347,26 +356,27 @@ enum { V_COUNT = 8, V_SHIFT = 5, V_SHIFT19 = 6, P_COUNT = 4 };
 typedef struct dx_variant {
     const char *name;
     uint32_t block;
-    int level, shift;
+    int level, shift; /* shift: 0 none, 1 cfg.shift, more: cfg.shift with that cfg.window */
 } dx_variant;
 
 /* The first is dx's default in the comparison and the goals: 4 KiB blocks
    (the header's default) with zstd level 3, XOR records (reversible, in
-   place). V_SHIFT is cfg.shift (COPY records for moved data, one way, out of
-   place) with zstd 3: the mode for pairs c and d, where the header supports
-   it (older headers refuse cfg.shift: reported as such). It uses 512-byte
-   blocks: a block that straddles an insertion is XORed whole against one
-   source, so smaller blocks cost less there (measured on c and d with blocks
-   of 128..4096 bytes: 512 was the best or near it on both; 4 KiB is shown too). */
+   place). V_SHIFT is cfg.shift (COPY and SPLIT records for moved data, one
+   way) with zstd 3, the default 4 KiB blocks and a 64 KiB window (sources at
+   most 64 KiB behind: the patch applies in place too): the mode for pairs c
+   and d, where the header supports it (older headers refuse cfg.shift:
+   reported as such). Since format 1.2 a block that straddles an insertion
+   is split between its sources, so the block size matters little; 512-byte
+   blocks without a window (out of place only) are shown too. */
 static const dx_variant variants[V_COUNT] = {
     {"dx 4 KiB blocks, zstd 3", 4096, 3, 0},
     {"dx 1 KiB blocks, zstd 3", 1024, 3, 0},
     {"dx 512 B blocks, zstd 3", 512, 3, 0},
     {"dx 4 KiB blocks, zstd 19", 4096, 19, 0},
     {"dx 4 KiB blocks, no zstd", 4096, 0, 0},
+    {"dx 4 KiB blocks, zstd 3, shift, 64 KiB window", 4096, 3, 65536},
+    {"dx 4 KiB blocks, zstd 19, shift, 64 KiB window", 4096, 19, 65536},
     {"dx 512 B blocks, zstd 3, shift", 512, 3, 1},
-    {"dx 512 B blocks, zstd 19, shift", 512, 19, 1},
-    {"dx 4 KiB blocks, zstd 3, shift", 4096, 3, 1},
 };
 
 typedef struct peer {
@@ -508,6 +518,7 @@ static void dx_in_process(const pair_res *pr, const uint8_t *o, const uint8_t *n
     cfg.block_size = variants[v].block;
     cfg.zstd_level = variants[v].level;
     cfg.shift = variants[v].shift != 0;
+    cfg.window = variants[v].shift > 1 ? (uint32_t)variants[v].shift : 0;
     cap = dx_patch_bound(pr->old_len, pr->new_len, &cfg);
     patch = (uint8_t *)malloc(cap);
     if (!patch || !out || !inplace) {
@@ -530,7 +541,7 @@ static void dx_in_process(const pair_res *pr, const uint8_t *o, const uint8_t *n
     }
     r->patch_bytes = plen;
     dx_patch_get_info(patch, (size_t)plen, &info);
-    r->one_way_copy = (info.flags & DX_PATCH_FLAG_COPY) != 0;
+    r->one_way_copy = (info.flags & DX_PATCH_FLAG_COPY) && !(info.flags & DX_PATCH_FLAG_WINDOW);
     count_frames(patch, (size_t)plen, &r->frames, &r->compressed_frames);
     if (write_file(patch_path, patch, (size_t)plen) != 0) FAIL("cannot write %s", patch_path);
     /* out of place */
@@ -540,7 +551,12 @@ static void dx_in_process(const pair_res *pr, const uint8_t *o, const uint8_t *n
         FAIL("%c %s: dx_patch_apply gave %lld, not the new file", pr->def->id, variants[v].name, (long long)got);
     /* in place: each call turns the data into the other side (the patch is reversible) */
     memcpy(inplace, o, pr->old_len);
-    if (!r->one_way_copy) {
+    if (info.flags & DX_PATCH_FLAG_WINDOW) { /* one way: each call starts from a copy of the old file (timed too) */
+        if (small) MEAN_NS(runs, r->apply_in_place_ns, memcpy(inplace, o, pr->old_len); got = dx_patch_apply_in_place(patch, (size_t)plen, inplace, pr->old_len, len, false));
+        else BENCH_BEST_OF(runs, r->apply_in_place_ns, memcpy(inplace, o, pr->old_len); got = dx_patch_apply_in_place(patch, (size_t)plen, inplace, pr->old_len, len, false));
+        if (got != (int64_t)pr->new_len || memcmp(inplace, n, pr->new_len) != 0)
+            FAIL("%c %s: dx_patch_apply_in_place: %s", pr->def->id, variants[v].name, dx_patch_result_name((dx_result)got));
+    } else if (!r->one_way_copy) {
         size_t cur = pr->old_len;
         uint64_t calls = 0;
         if (small) MEAN_NS(runs, r->apply_in_place_ns, got = dx_patch_apply_in_place(patch, (size_t)plen, inplace, cur, len, false); cur = got > 0 ? (size_t)got : cur; calls++);
@@ -593,7 +609,7 @@ static double cmd_s(const cmd_res *c) { return c->runs ? (double)c->ns / 1e9 : 0
 /* ---- one pair ---- */
 
 static int run_pair(pair_res *pr, unsigned runs, unsigned slow_runs) {
-    char oldp[1024], newp[1024], patchp[1024], outp[1024], arg[1200], blk[16], lvl[16];
+    char oldp[1024], newp[1024], patchp[1024], outp[1024], arg[1200], blk[16], lvl[16], shf[16];
     char *argv[16];
     size_t ol, nl;
     uint8_t *o, *n;
@@ -639,7 +655,8 @@ static int run_pair(pair_res *pr, unsigned runs, unsigned slow_runs) {
             snprintf(lvl, sizeof lvl, "%d", variants[v].level);
             if (pr->dx[v].patch_bytes < 0) continue;
             argv[0] = self_path, argv[1] = (char *)"--child-diff", argv[2] = blk, argv[3] = lvl;
-            argv[4] = (char *)(variants[v].shift ? "1" : "0");
+            snprintf(shf, sizeof shf, "%d", variants[v].shift);
+            argv[4] = shf;
             argv[5] = oldp, argv[6] = newp, argv[7] = patchp, argv[8] = NULL;
             if (run_cmd(argv, &pr->dx[v].diff) != 0) FAIL("%c %s: the diff command failed", pr->def->id, variants[v].name);
             else if (file_size(patchp) != pr->dx[v].patch_bytes) FAIL("%c %s: the diff command's patch differs in size", pr->def->id, variants[v].name);
@@ -693,6 +710,7 @@ static int run_pair(pair_res *pr, unsigned runs, unsigned slow_runs) {
 typedef struct goals {
     bench_text t;
     int reached, total;
+    int inplace_reached; /* of them, goals of the in-place pairs (a, b, e) */
 } goals;
 
 static void goal(goals *g, const char *what, double value, const char *limit_text, int ok) {
@@ -716,7 +734,30 @@ static long min_peer_apply_rss(const pair_res *pr) {
     return m;
 }
 
-static void report_pair(bench_text *t, goals *g, const pair_res *pr) {
+/* The goals of a pair of in-place data (a, b, e) for one dx mode. */
+static void inplace_goals(goals *g, const pair_res *pr, const impl_res *dx, int bp, const char *mode) {
+    char what[256], lim[64];
+    double sz = bp >= 0 ? ratio((double)dx->patch_bytes, (double)pr->peer[bp].patch_bytes) : 0;
+    snprintf(what, sizeof what, "%c%s: patch size / the smallest peer's (%s, %lld B)", pr->def->id, mode,
+             bp >= 0 ? peers[bp].name : "?", bp >= 0 ? (long long)pr->peer[bp].patch_bytes : 0LL);
+    goal(g, what, sz, "<= 0.9", bp >= 0 && sz <= 0.9);
+    snprintf(what, sizeof what, "%c%s: diff time / bsdiff's (whole commands)", pr->def->id, mode);
+    goal(g, what, ratio(cmd_s(&dx->diff), cmd_s(&pr->peer[P_BSDIFF].diff)), "<= 0.02 (50x faster)",
+         ratio(cmd_s(&dx->diff), cmd_s(&pr->peer[P_BSDIFF].diff)) <= 0.02);
+    snprintf(what, sizeof what, "%c%s: diff time / xdelta3's (whole commands)", pr->def->id, mode);
+    goal(g, what, ratio(cmd_s(&dx->diff), cmd_s(&pr->peer[P_XDELTA].diff)), "<= 0.333 (3x faster)",
+         ratio(cmd_s(&dx->diff), cmd_s(&pr->peer[P_XDELTA].diff)) <= 1.0 / 3.0);
+    snprintf(what, sizeof what, "%c%s: apply peak RSS, MiB (streaming apply command; smallest peer: %.1f MiB)",
+             pr->def->id, mode, (double)min_peer_apply_rss(pr) / 1024.0);
+    snprintf(lim, sizeof lim, "<= 4 (a few MiB)");
+    goal(g, what, (double)dx->apply.rss_kib / 1024.0, lim, dx->apply.rss_kib > 0 && dx->apply.rss_kib <= 4096);
+    if (pr->def->id == 'e') {
+        snprintf(what, sizeof what, "e%s: dx_patch_apply in process, µs per call (out of place)", mode);
+        goal(g, what, (double)dx->apply_ns / 1e3, "< 5", dx->apply_ns > 0 && dx->apply_ns < 5000);
+    }
+}
+
+static void report_pair(bench_text *t, goals *g, goals *gs, const pair_res *pr) {
     char c[8][48];
     const impl_res *dx = &pr->dx[0];
     int p, v, bp = best_peer_size(pr);
@@ -724,16 +765,15 @@ static void report_pair(bench_text *t, goals *g, const pair_res *pr) {
     bench_textf(t, "\n### %s\n\n%zu -> %zu bytes. Whole commands, files in the page cache; dx = `%s` through this "
                    "program's --child-diff / --child-apply (streaming, out of place)%s.\n\n",
                 pr->def->title, pr->old_len, pr->new_len, variants[0].name,
-                pr->def->kind == 0 ? ""
-                : pr->dx[V_SHIFT].unsupported ? "; this dx_patch.h refuses cfg.shift (no shift-resilient mode)"
-                                              : "; dx shift mode = `dx 512 B blocks, zstd 3, shift` (cfg.shift: COPY "
-                                                "records), and the same at zstd level 19");
+                pr->dx[V_SHIFT].unsupported ? "; this dx_patch.h refuses cfg.shift (no shift-resilient mode)"
+                                              : "; dx shift mode = `dx 4 KiB blocks, zstd 3, shift, 64 KiB window` (cfg.shift: COPY "
+                                                "and SPLIT records), and the same at zstd level 19");
     bench_row(t, 6, head);
     bench_rule(t, 6);
     for (v = 0; v < 3; v++) {
         const impl_res *r = v == 0 ? dx : v == 1 ? &pr->dx[V_SHIFT] : &pr->dx[V_SHIFT19];
         const char *row[6];
-        if (v && (pr->def->kind == 0 || r->unsupported)) break; /* the shift rows: pairs c and d */
+        if (v && r->unsupported) break; /* the shift rows, where the header has the mode */
         row[0] = v == 0 ? "**dx_patch.h**" : v == 1 ? "**dx_patch.h shift mode**" : "dx_patch.h shift mode, zstd 19";
         row[1] = fmt_bytes(c[0], sizeof c[0], r->patch_bytes);
         row[2] = fmt_ns(c[1], sizeof c[1], r->diff.ns);
@@ -791,28 +831,17 @@ static void report_pair(bench_text *t, goals *g, const pair_res *pr) {
         bench_row(t, 11, row);
     }
 
-    /* goals of this pair */
+    /* goals of this pair; in-place pairs once more with the shift mode (one way, in place through its window) */
     {
-        char what[256], lim[64];
-        double sz = bp >= 0 ? ratio((double)dx->patch_bytes, (double)pr->peer[bp].patch_bytes) : 0;
+        char what[256];
         bench_textf(&g->t, "| **%c** | | | |\n", pr->def->id);
         if (pr->def->kind == 0) {
-            snprintf(what, sizeof what, "%c: patch size / the smallest peer's (%s, %lld B)", pr->def->id,
-                     bp >= 0 ? peers[bp].name : "?", bp >= 0 ? (long long)pr->peer[bp].patch_bytes : 0LL);
-            goal(g, what, sz, "<= 0.9", bp >= 0 && sz <= 0.9);
-            snprintf(what, sizeof what, "%c: diff time / bsdiff's (whole commands)", pr->def->id);
-            goal(g, what, ratio(cmd_s(&dx->diff), cmd_s(&pr->peer[P_BSDIFF].diff)), "<= 0.02 (50x faster)",
-                 ratio(cmd_s(&dx->diff), cmd_s(&pr->peer[P_BSDIFF].diff)) <= 0.02);
-            snprintf(what, sizeof what, "%c: diff time / xdelta3's (whole commands)", pr->def->id);
-            goal(g, what, ratio(cmd_s(&dx->diff), cmd_s(&pr->peer[P_XDELTA].diff)), "<= 0.333 (3x faster)",
-                 ratio(cmd_s(&dx->diff), cmd_s(&pr->peer[P_XDELTA].diff)) <= 1.0 / 3.0);
-            snprintf(what, sizeof what, "%c: apply peak RSS, MiB (streaming apply command; smallest peer: %.1f MiB)",
-                     pr->def->id, (double)min_peer_apply_rss(pr) / 1024.0);
-            snprintf(lim, sizeof lim, "<= 4 (a few MiB)");
-            goal(g, what, (double)dx->apply.rss_kib / 1024.0, lim, dx->apply.rss_kib > 0 && dx->apply.rss_kib <= 4096);
-            if (pr->def->id == 'e') {
-                snprintf(what, sizeof what, "e: dx_patch_apply in process, µs per call (out of place)");
-                goal(g, what, (double)dx->apply_ns / 1e3, "< 5", dx->apply_ns > 0 && dx->apply_ns < 5000);
+            int before = g->reached;
+            inplace_goals(g, pr, dx, bp, "");
+            g->inplace_reached += g->reached - before;
+            if (!pr->dx[V_SHIFT].unsupported && pr->dx[V_SHIFT].patch_bytes >= 0) {
+                bench_textf(&gs->t, "| **%c** | | | |\n", pr->def->id);
+                inplace_goals(gs, pr, &pr->dx[V_SHIFT], bp, " (shift mode)");
             }
         } else {
             /* shifted data: dx's shift mode where the header has one, else the default */
@@ -861,7 +890,7 @@ int main(int argc, char **argv) {
     const char *only, *results;
     pair_res pairs[5];
     bench_text t = {NULL, 0, 0};
-    goals g;
+    goals g, gs;
     char machine[256], ver[256], cmd[1100];
     uint64_t t_start = bench_now_ns();
 
@@ -919,6 +948,7 @@ int main(int argc, char **argv) {
     }
 
     memset(&g, 0, sizeof g);
+    memset(&gs, 0, sizeof gs);
     for (i = 0; i < 5; i++) {
         pairs[i].def = &pair_defs[i];
         pairs[i].old_len = 0;
@@ -972,10 +1002,17 @@ int main(int argc, char **argv) {
                     DX_PATCH_VERSION_MAJOR, DX_PATCH_VERSION_MINOR, DX_PATCH_VERSION_PATCH, DX_PATCH_SHA, ver);
     }
     bench_textf(&g.t, "| goal | value | limit | |\n|---|---|---|---|\n");
+    bench_textf(&gs.t, "| goal | value | limit | |\n|---|---|---|---|\n");
     for (i = 0; i < 5; i++)
-        if (have & (1 << i)) report_pair(&t, &g, &pairs[i]);
+        if (have & (1 << i)) report_pair(&t, &g, &gs, &pairs[i]);
     bench_textf(&t, "\n### Goals\n\nThe issue's goals, as ratios in this run (dx = `%s`):\n\n%s\n%d of %d goals reached.\n",
                 variants[0].name, g.t.s ? g.t.s : "", g.reached, g.total);
+    if (gs.total)
+        bench_textf(&t, "\nThe goals of the in-place pairs once more with the shift mode, `%s` (one way: no roll back and "
+                        "no resume, but it also applies in place, through its window):\n\n%s\n%d of %d reached there (the "
+                        "default mode: %d of %d); with the shift mode for them, %d of %d goals in all.\n",
+                    variants[V_SHIFT].name, gs.t.s, gs.reached, gs.total, g.inplace_reached, gs.total,
+                    g.reached - g.inplace_reached + gs.reached, g.total);
     /* information lines: in-process figures against the peers' commands */
     for (i = 2; i < 4; i++) { /* c and d: the shift mode at zstd 19, for information */
         const pair_res *pr = &pairs[i];
@@ -1035,6 +1072,7 @@ int main(int argc, char **argv) {
 
     printf("\n%s", t.s);
     bench_text_free(&g.t);
+    bench_text_free(&gs.t);
     if (failures) {
         fprintf(stderr, "patch_bench: %d failures\n", failures);
         bench_text_free(&t);

@@ -48,7 +48,7 @@
 #define PIECE 65536 /* patch bytes fed to the applier at a time */
 
 static const char usage_text[] =
-    "usage: dxdiff diff [--block N] [--zstd LEVEL] [--one-way] OLD NEW PATCH\n"
+    "usage: dxdiff diff [--block N] [--zstd LEVEL] [--one-way] [--shift [--window N]] OLD NEW PATCH\n"
     "       dxdiff apply OLD PATCH OUT\n"
     "       dxdiff apply --in-place [--resume] FILE PATCH\n"
     "       dxdiff info PATCH\n"
@@ -56,6 +56,10 @@ static const char usage_text[] =
     "  --block N     block size: a power of two from 64 to 512K (K/M suffixes; default 4096)\n"
     "  --zstd LEVEL  compress with zstd, LEVEL 1..22 (3 is plenty; build with -DDXDIFF_ZSTD -lzstd)\n"
     "  --one-way     smaller patches where data becomes zeros or is rewritten; no roll back\n"
+    "  --shift       find moved data (insertions, deletions, rebuilt programs); one-way, and\n"
+    "                applied out of place only, unless:\n"
+    "  --window N    (with --shift) no source more than N bytes behind its target (a power of\n"
+    "                two, K/M suffixes): the patch also applies --in-place, with N bytes of memory\n"
     "  apply         write OUT from OLD, or OLD from NEW (detected); OUT appears if the result checks\n"
     "  --in-place    patch FILE itself; a wrong base or a bad patch leaves it untouched\n"
     "  --resume      finish an interrupted --in-place apply (implies --in-place)\n"
@@ -201,6 +205,8 @@ static int64_t stream_patch(FILE *pf, const dx_patch_info *in, job *j, dx_patch_
     void *mem;
     cfg->io.read = io_read, cfg->io.write = io_write, cfg->io.user = j;
     cfg->max_block = in->block_size, cfg->max_frame = in->frame_max; /* what this patch needs, no more */
+    if (cfg->in_place && in->window) /* a shift patch in place: a ring of its window (or of the data's size) */
+        for (cfg->max_window = in->block_size; cfg->max_window < in->window && cfg->max_window < most; cfg->max_window <<= 1) {}
     if ((j->memory = dx_patch_applier_memory_size(cfg)) == 0) return DX_ERR_LIMIT;
     if (!(mem = malloc(j->memory))) return DX_ERR_NOMEM;
     r = dx_patch_applier_init(&a, cfg, mem, j->memory);
@@ -298,101 +304,57 @@ static int cmd_apply(const char *path, const char *patch_path, const char *out_p
                 j.reverse ? "\n  (which goes forward, to the patch's target: then apply again to roll back)" : "");
 }
 
-/* info: counts the records of a raw frame by kind (wire format in dx_patch.h); -1: malformed. */
-typedef struct census { uint64_t kinds[5], next_block, runs, xor_bytes, raw_bytes; } census;
-
-static int get_varint(const uint8_t **p, const uint8_t *end, uint64_t *v) {
-    unsigned shift;
-    for (*v = 0, shift = 0; *p < end && shift < 64 && !(shift == 63 && **p > 1); shift += 7) {
-        *v |= (uint64_t)(**p & 0x7f) << shift;
-        if (!(*(*p)++ & 0x80)) return 0;
-    }
-    return -1;
-}
-
-static int census_frame(census *c, const dx_patch_info *in, const uint8_t *p, size_t len) {
-    const uint8_t *end = p + len;
-    uint64_t total = in->base_len > in->target_len ? in->base_len : in->target_len, bs = in->block_size;
-    uint64_t blocks = (total + bs - 1) / bs, gap, block, off, n, nruns, i, skip, rl;
-    while (p < end) {
-        uint8_t kind = *p++;
-        if (kind < DX_PATCH_REC_XOR || kind > DX_PATCH_REC_COPY || get_varint(&p, end, &gap) ||
-            c->next_block >= blocks || gap >= blocks - c->next_block)
-            return -1;
-        block = c->next_block + gap, off = block * bs, n = total - off < bs ? total - off : bs;
-        if (kind == DX_PATCH_REC_XOR || kind == DX_PATCH_REC_COPY) {
-            if (kind == DX_PATCH_REC_COPY && get_varint(&p, end, &skip)) return -1; /* where it copies from */
-            if (kind == DX_PATCH_REC_XOR && (in->flags & DX_PATCH_FLAG_WITNESS) && p++ == end) return -1;
-            if (get_varint(&p, end, &nruns) || nruns > n) return -1;
-            for (i = 0; i < nruns; i++, p += rl, c->runs++, c->xor_bytes += rl)
-                if (get_varint(&p, end, &skip) || get_varint(&p, end, &rl) || rl > (uint64_t)(end - p)) return -1;
-        } else if (kind == DX_PATCH_REC_RAW) { /* the target's bytes of the block */
-            rl = off < in->target_len ? (in->target_len - off < n ? in->target_len - off : n) : 0;
-            if (rl > (uint64_t)(end - p)) return -1;
-            p += rl, c->raw_bytes += rl;
-        } /* ZERO: nothing follows */
-        c->kinds[kind]++, c->next_block = block + 1;
-    }
-    return 0;
-}
-
+/* info: the header, then every frame decoded and checked by a check-only applier (no data). */
 static int cmd_info(const char *path) {
+    static uint8_t piece[PIECE];
     dx_patch_info in;
-    census c = {{0}, 0, 0, 0, 0};
-    uint8_t fh[DX_PATCH_FRAME_HEADER_SIZE], *stored = NULL;
+    dx_patch_applier a;
+    dx_patch_applier_config cfg;
+    const dx_patch_stats *st = &a.stats;
     uint64_t blocks, changed;
-    uint32_t f, rlen, slen, compressed = 0;
-    int64_t size;
-    const char *bad = NULL, *use;
+    int64_t size, r;
+    size_t n;
+    void *mem = NULL;
+    const char *use;
     FILE *pf = open_patch(path, &in, &size);
     if (!pf) return 1;
     blocks = ((in.base_len > in.target_len ? in.base_len : in.target_len) + in.block_size - 1) / in.block_size;
     use = in.flags & DX_PATCH_FLAG_COPY ? "out of place only" : in.flags & DX_PATCH_FLAG_WITNESS ? "resumable" : "";
-    printf("patch:          %s, %" PRId64 " bytes\nflags:          0x%x%s%s%s%s (%s%s%s)\n", path, size,
+    printf("patch:          %s, %" PRId64 " bytes\nflags:          0x%x%s%s%s%s%s%s (%s%s%s)\n", path, size,
            (unsigned)in.flags, in.flags & DX_PATCH_FLAG_ZSTD ? " ZSTD" : "",
            in.flags & DX_PATCH_FLAG_WITNESS ? " WITNESS" : "", in.flags & DX_PATCH_FLAG_ONE_WAY ? " ONE_WAY" : "",
-           in.flags & DX_PATCH_FLAG_COPY ? " COPY" : "",
+           in.flags & DX_PATCH_FLAG_COPY ? " COPY" : "", in.flags & DX_PATCH_FLAG_COLUMNS ? " COLUMNS" : "",
+           in.flags & DX_PATCH_FLAG_CARRY ? " CARRY" : "",
            in.flags & DX_PATCH_FLAG_ONE_WAY ? "one-way" : "reversible", *use ? ", " : "", use);
+    if (in.window) printf("window:         %u bytes (applies in place with that much memory)\n", (unsigned)in.window);
     printf("block size:     %u (%" PRIu64 " blocks)\nbase:           %" PRIu64 " bytes, hash %016" PRIx64
            "\ntarget:         %" PRIu64 " bytes, hash %016" PRIx64 "\n", (unsigned)in.block_size, blocks, in.base_len,
            in.base_hash, in.target_len, in.target_hash);
-    if (in.frame_max > DX_PATCH_MAX_FRAME) bad = "DX_ERR_LIMIT: frames larger than this tool accepts";
-    else if (!(stored = (uint8_t *)malloc(2 * (size_t)in.frame_max))) bad = "DX_ERR_NOMEM: out of memory";
-    for (f = 0; !bad && f < in.frame_count; f++) { /* every frame, checked as the applier checks it */
-        const uint8_t *bytes = stored;
-        if (fread(fh, 1, sizeof fh, pf) != sizeof fh) break;
-        rlen = dx_load_u32le(fh), slen = dx_load_u32le(fh + 4);
-        if (rlen == 0 || rlen > in.frame_max || slen == 0 || slen > rlen) bad = "DX_ERR_CORRUPT: a frame header lies";
-        if (bad || fread(stored, 1, slen, pf) != slen) break;
-        if (slen < rlen) {
-            compressed++;
-#if defined(DXDIFF_ZSTD)
-            bytes = stored + in.frame_max; /* the raw frame after the stored one */
-            if (ZSTD_decompress(stored + in.frame_max, rlen, stored, slen) != rlen)
-                bad = "DX_ERR_CORRUPT: a frame does not decompress";
-#else
-            bad = "DX_ERR_UNSUPPORTED: a compressed frame (decoding it needs a build with -DDXDIFF_ZSTD -lzstd)";
-#endif
-        }
-        if (!bad && (uint32_t)dx_patch_hash64(0x7061746368ull, bytes, rlen) != dx_load_u32le(fh + 8))
-            bad = "DX_ERR_CHECKSUM: the frame's check does not match";
-        else if (!bad && census_frame(&c, &in, bytes, rlen) != 0)
-            bad = "DX_ERR_CORRUPT: malformed records";
-        if (bad) break;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.check_only = true;
+    cfg.max_block = in.block_size, cfg.max_frame = in.frame_max; /* what this patch needs, no more */
+    r = dx_patch_applier_memory_size(&cfg) == 0 ? DX_ERR_LIMIT : (mem = malloc(dx_patch_applier_memory_size(&cfg))) ? DX_OK : DX_ERR_NOMEM;
+    if (r == DX_OK) r = dx_patch_applier_init(&a, &cfg, mem, dx_patch_applier_memory_size(&cfg));
+    if (r == DX_OK && seek_to(pf, 0) != 0) r = DX_ERR_IO;
+    while (r == DX_OK && (n = fread(piece, 1, sizeof piece, pf)) > 0) r = dx_patch_applier_feed(&a, piece, n);
+    if (r == DX_OK) r = ferror(pf) ? DX_ERR_IO : dx_patch_applier_finish(&a);
+    if (r >= 0 || r == DX_ERR_CHECKSUM || r == DX_ERR_CORRUPT) {
+        printf("frames:         %u (%u compressed; up to %u bytes raw)\n", (unsigned)in.frame_count,
+               (unsigned)st->frames_compressed, (unsigned)in.frame_max);
     }
-    if (!bad && f < in.frame_count) bad = "DX_ERR_TRUNCATED: the patch ends early";
-    if (!bad && fgetc(pf) != EOF) bad = "DX_ERR_CORRUPT: bytes after the last frame";
-    printf("frames:         %u (%u compressed; up to %u bytes raw)\n", (unsigned)in.frame_count, (unsigned)compressed,
-           (unsigned)in.frame_max);
-    changed = c.kinds[1] + c.kinds[2] + c.kinds[3] + c.kinds[4];
-    if (!bad)
-        printf("records:        XOR %" PRIu64 ", ZERO %" PRIu64 ", RAW %" PRIu64 ", COPY %" PRIu64
-               "\nchanged blocks: %" PRIu64 " of %" PRIu64 " (%.2f%%); %" PRIu64 " bytes XORed in %" PRIu64
-               " runs, %" PRIu64 " bytes raw\n",
-               c.kinds[1], c.kinds[2], c.kinds[3], c.kinds[4], changed, blocks,
-               blocks ? 100.0 * (double)changed / (double)blocks : 0.0, c.xor_bytes, c.runs, c.raw_bytes);
-    free(stored), fclose(pf);
-    return bad ? fail("%s: %s (frame %u of %u)", path, bad, f + (f < in.frame_count), in.frame_count) : 0;
+    if (r >= 0) {
+        changed = st->records[1] + st->records[2] + st->records[3] + st->records[4] + st->records[5];
+        printf("records:        XOR %" PRIu64 ", ZERO %" PRIu64 ", RAW %" PRIu64 ", COPY %" PRIu64 ", SPLIT %" PRIu64
+               " (%" PRIu64 " sources)\nchanged blocks: %" PRIu64 " of %" PRIu64 " (%.2f%%); %" PRIu64
+               " bytes XORed in %" PRIu64 " runs, %" PRIu64 " bytes raw\n",
+               st->records[1], st->records[2], st->records[3], st->records[4], st->records[5], st->segments, changed,
+               blocks, blocks ? 100.0 * (double)changed / (double)blocks : 0.0, st->xor_bytes, st->runs, st->raw_bytes);
+    }
+    if (mem) dx_patch_applier_destroy(&a);
+    free(mem), fclose(pf);
+    return r < 0 ? fail("%s: %s: %s (frame %u of %u)", path, dx_patch_result_name((dx_result)r), explain(r),
+                        (unsigned)a.frames_done + 1, (unsigned)in.frame_count)
+                 : 0;
 }
 
 /* A block size: decimal with an optional K or M. */
@@ -422,6 +384,11 @@ int main(int argc, char **argv) {
         else if (!strcmp(a, "--in-place")) in_place = 1;
         else if (!strcmp(a, "--resume")) in_place = resume = 1;
         else if (!strcmp(a, "--one-way")) cfg.one_way = true;
+        else if (!strcmp(a, "--shift")) cfg.shift = true;
+        else if (!strcmp(a, "--window") && i + 1 < argc) {
+            if (parse_block(argv[++i], &cfg.window) != 0 || cfg.window < 1024)
+                return fputs("dxdiff: --window: a power of two, 1K to 1M\n", stderr), 2;
+        }
         else if (!strcmp(a, "--block") && i + 1 < argc) {
             if (parse_block(argv[++i], &cfg.block_size) != 0)
                 return fprintf(stderr, "dxdiff: --block: a power of two, 64 to %uK\n", DX_PATCH_MAX_FRAME / 2048), 2;
@@ -440,7 +407,8 @@ int main(int argc, char **argv) {
         }
     }
     P.tty = stderr_is_tty(), P.on = P.forced || P.tty;
-    diff_opts = cfg.block_size || cfg.zstd_level || cfg.one_way;
+    diff_opts = cfg.block_size || cfg.zstd_level || cfg.one_way || cfg.shift || cfg.window;
+    if (cfg.window && !cfg.shift) return fputs("dxdiff: --window goes with --shift\n", stderr), 2;
     if (!strcmp(cmd, "diff") && npos == 3 && !in_place) return cmd_diff(pos[0], pos[1], pos[2], &cfg);
     if (!strcmp(cmd, "apply") && !diff_opts && npos == (in_place ? 2 : 3))
         return cmd_apply(pos[0], pos[1], in_place ? NULL : pos[2], resume != 0);

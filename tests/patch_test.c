@@ -156,6 +156,7 @@ static void applier_config(dx_patch_applier_config *ac, mio *m, bool in_place, c
     ac->in_place = in_place;
     if (info && info->block_size > DXI_PT_DEFAULT_MAX_BLOCK) ac->max_block = info->block_size;
     if (info && info->frame_max > DX_PATCH_DEFAULT_FRAME) ac->max_frame = info->frame_max;
+    if (info && in_place && info->window) ac->max_window = info->window > info->block_size ? info->window : info->block_size;
 }
 
 /* Feeds the patch in pieces of random sizes (single bytes, small, any);
@@ -291,10 +292,14 @@ static int expect_result(prop_ctx *p, const char *what, const uint8_t *patch, si
                          size_t blen, const uint8_t *target, size_t tlen, dx_result want) {
     size_t cap = max_sz(max_sz(blen, tlen), 4096) + 64;
     uint8_t *buf = xmalloc(cap), *out = xmalloc(cap), *copy = xmalloc(cap);
-    int64_t r, want_ok = want == DX_OK ? (int64_t)tlen : (int64_t)want;
+    int64_t r, want_ok = want == DX_OK ? (int64_t)tlen : (int64_t)want, want_in_place = want_ok;
     mio m;
     dx_patch_applier_config ac;
+    dx_patch_info info;
     int ok = 1;
+    if (want == DX_OK && dx_patch_get_info(patch, len, &info) == DX_OK && (info.flags & DX_PATCH_FLAG_COPY) &&
+        !(info.flags & DX_PATCH_FLAG_WINDOW))
+        want_in_place = DX_ERR_UNSUPPORTED; /* COPY patches without a window apply out of place only */
     memset(buf, 0x5a, cap);
     memcpy(buf, base, blen);
     memcpy(copy, buf, cap);
@@ -302,15 +307,17 @@ static int expect_result(prop_ctx *p, const char *what, const uint8_t *patch, si
     ok &= PROP_EXPECT_MSG(p, r == want_ok, "%s: apply gives %s, want %s", what, rn(r), rn(want_ok));
     if (r >= 0 && target) ok &= PROP_EXPECT_MSG(p, memcmp(out, target, tlen) == 0, "%s: apply: wrong result", what);
     r = dx_patch_apply_in_place(patch, len, buf, blen, cap, false);
-    ok &= PROP_EXPECT_MSG(p, r == want_ok, "%s: in place gives %s, want %s", what, rn(r), rn(want_ok));
+    ok &= PROP_EXPECT_MSG(p, r == want_in_place, "%s: in place gives %s, want %s", what, rn(r), rn(want_in_place));
     if (r >= 0 && target) ok &= PROP_EXPECT_MSG(p, memcmp(buf, target, tlen) == 0, "%s: in place: wrong result", what);
     if (r < 0) ok &= PROP_EXPECT_MSG(p, memcmp(buf, copy, cap) == 0, "%s: in place: data changed on error", what);
     /* streaming, in place and out of place */
     memcpy(buf, copy, cap);
     mio_in_place(&m, buf, blen, cap);
     applier_config(&ac, &m, true, NULL);
+    if (dx_patch_get_info(patch, len, &info) == DX_OK && info.window) ac.max_window = 1u << 16; /* enough for the vectors */
     r = stream_apply(p, &ac, patch, len);
-    ok &= PROP_EXPECT_MSG(p, r == want_ok && !m.bad, "%s: streaming in place gives %s, want %s", what, rn(r), rn(want_ok));
+    ok &= PROP_EXPECT_MSG(p, r == want_in_place && !m.bad, "%s: streaming in place gives %s, want %s", what, rn(r),
+                          rn(want_in_place));
     if (r >= 0 && target) ok &= PROP_EXPECT_MSG(p, memcmp(buf, target, tlen) == 0, "%s: streaming: wrong result", what);
     mio_out_of_place(&m, base, blen, out, cap);
     applier_config(&ac, &m, false, NULL);
@@ -804,7 +811,8 @@ done:
 }
 
 /* cfg.shift: insertions and deletions (and anything else) round-trip out of
-   place, one-shot and streaming; in place is refused with nothing written. */
+   place, one-shot and streaming; in place too with cfg.window (one-shot and
+   streaming), else it is refused with nothing written. */
 static int p_shift(prop_ctx *p) {
     dx_patch_config cfg;
     dx_patch_applier_config ac;
@@ -839,7 +847,9 @@ static int p_shift(prop_ctx *p) {
     }
     gen_config(p, &cfg, 6);
     cfg.shift = true;
+    if (prop_bool(p)) cfg.window = (uint32_t)64 << prop_range(p, 0, 8); /* 64 B .. 16 KiB */
     note_config(p, &cfg, alen, blen);
+    prop_note(p, "window %lu", (unsigned long)cfg.window);
     cap = max_sz(alen, blen);
     out = xmalloc(blen), buf = xmalloc(cap);
     patch = make_patch(&cfg, a, alen, b, blen, &plen);
@@ -854,7 +864,55 @@ static int p_shift(prop_ctx *p) {
         goto done;
     memcpy(buf, a, alen);
     r = dx_patch_apply_in_place(patch, (size_t)plen, buf, alen, cap, false);
-    if (!PROP_EXPECT_MSG(p, r == DX_ERR_UNSUPPORTED && memcmp(buf, a, alen) == 0, "in place: %s", rn(r))) goto done;
+    if (cfg.window && cfg.block_size <= 16384) { /* WINDOW: in place, one-shot and streaming */
+        dx_patch_info info;
+        if (!PROP_EXPECT_MSG(p, r == (int64_t)blen && memcmp(buf, b, blen) == 0, "in place: %s", rn(r))) goto done;
+        memcpy(buf, a, alen);
+        mio_in_place(&m, buf, alen, cap);
+        dx_patch_get_info(patch, (size_t)plen, &info);
+        applier_config(&ac, &m, true, &info);
+        r = stream_apply(p, &ac, patch, (size_t)plen);
+        if (!PROP_EXPECT_MSG(p, r == (int64_t)blen && !m.bad && memcmp(buf, b, blen) == 0, "streaming in place: %s", rn(r)))
+            goto done;
+        memcpy(buf, a, alen);
+        mio_in_place(&m, buf, alen, cap);
+        applier_config(&ac, &m, true, &info);
+        ac.max_window /= 2; /* a ring maybe too small for the patch: the window, or less if the data is smaller */
+        for (i = 1; i < info.window && i < max_sz(alen, blen); i <<= 1) {}
+        r = stream_apply(p, &ac, patch, (size_t)plen);
+        if (!PROP_EXPECT_MSG(p, r == (ac.max_window < max_sz(i, info.block_size) ? DX_ERR_LIMIT : (int64_t)blen),
+                             "streaming in place, half the window: %s", rn(r)))
+            goto done;
+        r = dx_patch_apply_in_place(patch, (size_t)plen, buf, max_sz(alen, blen), cap, true);
+        if (!PROP_EXPECT_MSG(p, r == DX_ERR_UNSUPPORTED, "resume in place: %s", rn(r))) goto done;
+    } else if (!PROP_EXPECT_MSG(p, r == DX_ERR_UNSUPPORTED && memcmp(buf, a, alen) == 0, "in place: %s", rn(r))) {
+        goto done;
+    }
+    /* COPY and SPLIT records under damage (at most 64 places a case): every
+       truncation fails; a changed byte fails with out untouched, or still gives b */
+    for (i = 0; i < 64 && i < (size_t)plen; i++) {
+        size_t at = (size_t)prop_range(p, 0, (uint64_t)plen - 1), k;
+        uint8_t was = patch[at];
+        r = dx_patch_apply(patch, at, a, alen, out, blen);
+        if (!PROP_EXPECT_MSG(p, r < 0, "truncated to %lu bytes: %s", (unsigned long)at, rn(r))) goto done;
+        patch[at] = (uint8_t)(was ^ prop_range(p, 1, 255));
+        memset(out, 0x5a, blen);
+        r = dx_patch_apply(patch, (size_t)plen, a, alen, out, blen);
+        patch[at] = was;
+        for (k = 0; r < 0 && k < blen && out[k] == 0x5a; k++) {}
+        if (!PROP_EXPECT_MSG(p, r < 0 ? k == blen : r == (int64_t)blen && memcmp(out, b, blen) == 0,
+                             "byte %lu changed: %s, %s", (unsigned long)at, rn(r), r < 0 ? "out written" : "wrong result"))
+            goto done;
+        if (cfg.window) { /* in place: the data untouched on an error */
+            memcpy(buf, a, alen);
+            patch[at] = (uint8_t)(was ^ 0x21);
+            r = dx_patch_apply_in_place(patch, (size_t)plen, buf, alen, cap, false);
+            patch[at] = was;
+            if (!PROP_EXPECT_MSG(p, r < 0 ? memcmp(buf, a, alen) == 0 : r == (int64_t)blen && memcmp(buf, b, blen) == 0,
+                                 "byte %lu changed, in place: %s", (unsigned long)at, rn(r)))
+                goto done;
+        }
+    }
     fail = 0;
 done:
     free(a), free(b), free(patch), free(out), free(buf);
@@ -978,7 +1036,11 @@ static int t_bad_headers(prop_ctx *p) {
         {"major 2, resealed", 4, 2, 1, DX_ERR_UNSUPPORTED},
         {"major 0", 4, 0, 1, DX_ERR_UNSUPPORTED},
         {"minor 7", 6, 7, 1, DX_OK},
-        {"required flag 0x20", 8, DX_PATCH_FLAG_WITNESS | 0x20u, 1, DX_ERR_UNSUPPORTED},
+        {"required flag 0x80", 8, DX_PATCH_FLAG_WITNESS | 0x80u, 1, DX_ERR_UNSUPPORTED},
+        {"WINDOW without CARRY", 8, DX_PATCH_FLAG_ONE_WAY | DX_PATCH_FLAG_COPY | DX_PATCH_FLAG_WINDOW, 1, DX_ERR_CORRUPT},
+        {"WINDOW with window 0", 8, DX_PATCH_FLAG_ONE_WAY | DX_PATCH_FLAG_COPY | DX_PATCH_FLAG_CARRY | DX_PATCH_FLAG_WINDOW, 1,
+         DX_ERR_CORRUPT},
+        {"CARRY without COPY", 8, DX_PATCH_FLAG_WITNESS | DX_PATCH_FLAG_ONE_WAY | DX_PATCH_FLAG_CARRY, 1, DX_ERR_CORRUPT},
         {"required flag 0x8000", 8, DX_PATCH_FLAG_WITNESS | 0x8000u, 1, DX_ERR_UNSUPPORTED},
         {"optional flag 0x10000", 8, DX_PATCH_FLAG_WITNESS | 0x10000u, 1, DX_OK},
         {"COPY without ONE_WAY", 8, DX_PATCH_FLAG_WITNESS | DX_PATCH_FLAG_COPY, 1, DX_ERR_CORRUPT},
@@ -1129,6 +1191,49 @@ static int t_bad_records(prop_ctx *p) {
 
 /* ---- unit tests: the API ---- */
 
+/* cfg.check_only: frames decoded and checked with no data and no io; the
+   stats count the records; a damaged or truncated patch is an error. */
+static int t_check_only(prop_ctx *p) {
+    static uint8_t a[3000], b[3000], patch[8192];
+    dx_patch_config cfg;
+    dx_patch_applier_config ac;
+    dx_patch_applier ap;
+    static uint8_t mem[1 << 19];
+    int64_t plen, r;
+    size_t i;
+    uint32_t x = 2463534242u;
+    for (i = 0; i < sizeof a; i++) x ^= x << 13, x ^= x >> 17, x ^= x << 5, a[i] = (uint8_t)(x >> 24); /* no repeats */
+    memcpy(b, a, 1000);
+    memcpy(b + 1000, "twelve bytes", 12); /* an insertion: SPLIT */
+    memcpy(b + 1012, a + 1000, 1988);
+    b[2500] ^= 1;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.block_size = 512, cfg.shift = true;
+    plen = dx_patch_diff(&cfg, a, sizeof a, b, sizeof b, patch, sizeof patch);
+    PROP_CHECK_MSG(p, plen > 0, "diff: %s", rn(plen));
+    memset(&ac, 0, sizeof ac);
+    ac.check_only = true;
+    PROP_CHECK(p, dx_patch_applier_init(&ap, &ac, mem, sizeof mem) == DX_OK);
+    for (i = 0; i < (size_t)plen; i += 7) PROP_CHECK(p, dx_patch_applier_feed(&ap, patch + i, (size_t)plen - i < 7 ? (size_t)plen - i : 7) == DX_OK);
+    r = dx_patch_applier_finish(&ap);
+    PROP_CHECK_MSG(p, r == (int64_t)sizeof b, "finish: %s", rn(r));
+    PROP_CHECK_MSG(p, ap.stats.records[DX_PATCH_REC_SPLIT] == 1 && ap.stats.segments == 2 && ap.stats.xor_bytes >= 12,
+                   "stats: %lu SPLIT, %lu segments, %lu bytes", (unsigned long)ap.stats.records[DX_PATCH_REC_SPLIT],
+                   (unsigned long)ap.stats.segments, (unsigned long)ap.stats.xor_bytes);
+    PROP_CHECK_MSG(p, ap.stats.records[DX_PATCH_REC_COPY] == 1, "%lu COPY", (unsigned long)ap.stats.records[DX_PATCH_REC_COPY]);
+    /* truncated, and damaged */
+    PROP_CHECK(p, dx_patch_applier_init(&ap, &ac, mem, sizeof mem) == DX_OK);
+    PROP_CHECK(p, dx_patch_applier_feed(&ap, patch, (size_t)plen - 1) == DX_OK);
+    PROP_CHECK(p, dx_patch_applier_finish(&ap) == DX_ERR_TRUNCATED);
+    patch[plen - 3] ^= 0x10;
+    PROP_CHECK(p, dx_patch_applier_init(&ap, &ac, mem, sizeof mem) == DX_OK);
+    PROP_CHECK(p, dx_patch_applier_feed(&ap, patch, (size_t)plen) == DX_ERR_CHECKSUM);
+    /* without check_only, io is required */
+    ac.check_only = false;
+    PROP_CHECK(p, dx_patch_applier_init(&ap, &ac, mem, sizeof mem) == DX_ERR_INVAL);
+    return 0;
+}
+
 static int t_get_info(prop_ctx *p) {
     uint8_t a[300], b[300], patch[1024];
     dx_patch_config cfg;
@@ -1178,6 +1283,13 @@ static int t_diff_args(prop_ctx *p) {
     cfg.frame_size = 0x80000000u;
     PROP_CHECK(p, dx_patch_diff(&cfg, a, 100, b, 100, out, sizeof out) == DX_ERR_LIMIT);
     cfg.frame_size = 0;
+    cfg.window = 4096; /* a window without the shift mode, not a power of two, or with blocks too large to split */
+    PROP_CHECK(p, dx_patch_diff(&cfg, a, 100, b, 100, out, sizeof out) == DX_ERR_INVAL);
+    cfg.shift = true, cfg.window = 3000;
+    PROP_CHECK(p, dx_patch_diff(&cfg, a, 100, b, 100, out, sizeof out) == DX_ERR_INVAL);
+    cfg.window = 4096, cfg.block_size = 32768;
+    PROP_CHECK(p, dx_patch_diff(&cfg, a, 100, b, 100, out, sizeof out) == DX_ERR_INVAL);
+    cfg.block_size = 64, cfg.shift = false, cfg.window = 0;
 #if !defined(DX_PATCH_WITH_ZSTD)
     cfg.zstd_level = 3;
     PROP_CHECK(p, dx_patch_diff(&cfg, a, 100, b, 100, out, sizeof out) == DX_ERR_UNSUPPORTED);
@@ -1520,7 +1632,7 @@ typedef struct vec {
 
 /* Sections "# base:", "# target:", "# patch:" hold hex bytes; "# expect:
    NAME" (default DX_OK) and "# config: block=B frame=F one_way=0|1
-   no_witness=0|1" (diff base to target with it and get exactly the patch);
+   no_witness=0|1 [shift=1 [window=N]]" (diff base to target with it and get exactly the patch);
    any other "#" line is a comment. 0 on success, -1 if missing, -2 if bad. */
 static int read_vec(const char *path, vec *v) {
     FILE *f = fopen(path, "r");
@@ -1548,6 +1660,8 @@ static int read_vec(const char *path, vec *v) {
                     break;
                 v->cfg.block_size = bs, v->cfg.frame_size = fs;
                 v->cfg.one_way = one_way != 0, v->cfg.no_witness = no_witness != 0;
+                v->cfg.shift = strstr(s, " shift=1") != NULL;
+                if (strstr(s, " window=")) v->cfg.window = (uint32_t)strtoul(strstr(s, " window=") + 8, NULL, 10);
                 v->has_config = 1;
             }
             continue;
@@ -1571,7 +1685,7 @@ static int read_vec(const char *path, vec *v) {
 static const char *const vector_files[] = {
     "basic", "reversed", "grow", "shrink_one_way", "no_witness_frames", "bad_magic", "bad_major", "bad_flag",
     "bad_header_check", "bad_frame_check", "bad_frame_len", "bad_stored", "bad_trailing", "bad_gap", "bad_run",
-    "bad_zero_run", "bad_noop_xor", "bad_result", "wrong_base", "truncated",
+    "bad_zero_run", "bad_noop_xor", "bad_result", "wrong_base", "truncated", "shift_carry", "shift_window",
 };
 
 static int t_vectors(prop_ctx *p) {
@@ -1634,7 +1748,7 @@ static const prop_test tests[] = {
     PROP_UNIT(t_diff_args),       PROP_UNIT(t_apply_args),      PROP_UNIT(t_applier_memory),
     PROP_UNIT(t_io_errors),       PROP_UNIT(t_alloc_failures),  PROP_UNIT(t_chain_errors),
     PROP_UNIT(t_hash),            PROP_UNIT(t_result_names),    PROP_UNIT(t_vectors),
-    PROP_UNIT(t_hash_vector),
+    PROP_UNIT(t_hash_vector),     PROP_UNIT(t_check_only),
 #if defined(DX_PATCH_WITH_ZSTD)
     PROP_UNIT(t_zstd),
 #endif
@@ -1665,10 +1779,12 @@ static void write_vec(const char *name, const char *why, const dx_patch_config *
         perror(path);
         exit(1);
     }
-    fprintf(f, "# dx_patch.h format 1.0: %s\n", why);
+    fprintf(f, "# dx_patch.h format 1.%d: %s\n", cfg && cfg->shift ? 2 : 0, why);
     if (cfg)
-        fprintf(f, "# config: block=%u frame=%u one_way=%d no_witness=%d\n", (unsigned)cfg->block_size,
-                (unsigned)cfg->frame_size, (int)cfg->one_way, (int)cfg->no_witness);
+        fprintf(f, "# config: block=%u frame=%u one_way=%d no_witness=%d%s", (unsigned)cfg->block_size,
+                (unsigned)cfg->frame_size, (int)cfg->one_way, (int)cfg->no_witness, cfg->shift ? " shift=1" : "");
+    if (cfg && cfg->window) fprintf(f, " window=%u", (unsigned)cfg->window);
+    if (cfg) fprintf(f, "\n");
     if (expect) fprintf(f, "# expect: %s\n", expect);
     write_hex(f, "base", base, blen);
     if (target) write_hex(f, "target", target, tlen);
@@ -1784,6 +1900,22 @@ int main(int argc, char **argv) {
     n = must_diff(&cfg, base, 400, target, 400, patch, sizeof patch);
     write_vec("no_witness_frames", "400 bytes, no witnesses, frames of at most one block + 64 bytes", &cfg, NULL, base,
               400, target, 400, patch, n);
+    /* shift: 300 bytes, 9 inserted at 100 and 20 deleted at 200; blocks of 64:
+       a SPLIT record where each edit is, the blocks between carry the shift */
+    memset(&cfg, 0, sizeof cfg);
+    cfg.block_size = 64, cfg.shift = true;
+    for (i = 0; i < 300; i++) base[i] = (uint8_t)(i * 2654435761u >> 13);
+    memcpy(target, base, 100);
+    memcpy(target + 100, "inserted!", 9);
+    memcpy(target + 109, base + 100, 100);
+    memcpy(target + 209, base + 220, 80);
+    n = must_diff(&cfg, base, 300, target, 289, patch, sizeof patch);
+    write_vec("shift_carry", "shift mode (COPY, CARRY): 9 bytes inserted at 100, 20 deleted at 200; SPLIT records",
+              &cfg, NULL, base, 300, target, 289, patch, n);
+    cfg.window = 64; /* the same with sources at most 64 bytes behind: it applies in place */
+    n = must_diff(&cfg, base, 300, target, 289, patch, sizeof patch);
+    write_vec("shift_window", "shift mode with a 64-byte window (COPY, CARRY, WINDOW): the shift_carry pair, in place too",
+              &cfg, NULL, base, 300, target, 289, patch, n);
     /* hash values */
     {
         FILE *f = fopen("tests/vectors/patch/hash.hex", "w");
@@ -1804,7 +1936,7 @@ int main(int argc, char **argv) {
             uint32_t block, frame;
             bool one_way, no_witness, backwards;
             size_t tlen;
-            int edit; /* 0 sparse, 1 zero a block, 2 nothing */
+            int edit; /* 0 sparse, 1 zero a block, 2 nothing, 3 insert and delete (shift mode), 4 the same, window 64 */
         } seeds[] = {
             {"forward", 64, 0, false, false, false, 300, 0},  {"backwards", 64, 0, false, false, true, 300, 0},
             {"shrink_one_way", 64, 0, true, false, false, 120, 0},
@@ -1812,14 +1944,23 @@ int main(int argc, char **argv) {
             {"no_witness", 128, 0, false, true, false, 300, 0}, {"one_way_zero", 64, 200, true, false, false, 300, 1},
             {"identical", 64, 0, false, false, false, 300, 2},  {"to_empty", 64, 0, false, false, false, 0, 2},
             {"one_way_no_witness", 256, 0, true, true, false, 280, 0},
+            {"shift_carry", 64, 0, true, false, false, 290, 3},
+            {"shift_window", 64, 0, true, false, false, 290, 4},
         };
         for (k = 0; k < sizeof seeds / sizeof seeds[0]; k++) {
             size_t tl = seeds[k].tlen;
             memset(&cfg, 0, sizeof cfg);
             cfg.block_size = seeds[k].block, cfg.frame_size = seeds[k].frame;
             cfg.one_way = seeds[k].one_way, cfg.no_witness = seeds[k].no_witness;
+            cfg.shift = seeds[k].edit >= 3;
+            cfg.window = seeds[k].edit == 4 ? 64 : 0;
             memset(x, 0, sizeof x);
             memcpy(x, fb, 300);
+            if (seeds[k].edit >= 3) { /* 10 bytes inserted at 90, 20 deleted at 230: tl = 290 */
+                memset(x + 90, 0x77, 10);
+                memcpy(x + 100, fb + 90, 140);
+                memcpy(x + 240, fb + 250, 50);
+            }
             for (i = 300; i < tl; i++) x[i] = (uint8_t)(i * 3);
             if (seeds[k].edit == 0)
                 for (i = 7; i < tl; i += 61) x[i] ^= (uint8_t)(i | 1), x[i + 2 < tl ? i + 2 : i] = 0;

@@ -140,6 +140,8 @@ if [ -x "$B/ex-cas_snap" ]; then
         \$S snap tests v1 >/dev/null; \$S restore v1 $B/snap-out; diff -r tests $B/snap-out
         \$S snap examples v2 >/dev/null; \$S verify >/dev/null; \$S gc | grep -q ' 0 deleted'; \$S stats | grep -q 'dedup ratio'"
 fi
+# dxdiff as a user runs it (built with zstd): diff, apply, info, in place, resume, shift, refusals
+check "example-dxdiff-cli" bash -c "gcc $WARN -D_DEFAULT_SOURCE $ASAN -I. -DDXDIFF_ZSTD examples/dxdiff.c -o $B/ex-dxdiff-zstd -lzstd && bash tests/dxdiff_cli.sh ./$B/ex-dxdiff-zstd"
 
 # 5. every quick start in the README compiles as written and runs
 awk -v dir="$B" '/^```c$/ { n++; f = dir "/readme_quickstart_" n ".c"; printf "" > f; on = 1; next }

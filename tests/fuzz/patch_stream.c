@@ -4,7 +4,8 @@
    Input: one byte that picks the piece sizes, then a patch. The patch is fed
    to dx_patch_applier in those pieces, in place through io callbacks (which
    trap on any access out of bounds) and out of place; the outcome must match
-   the one-shot calls: success exactly when they succeed, with the same bytes. */
+   the one-shot calls: success exactly when they succeed, with the same bytes;
+   a check-only applier (no data) passes every patch that applies. */
 #define DX_IMPLEMENTATION
 #include "dx_patch.h"
 #include <string.h>
@@ -44,8 +45,8 @@ static dx_result fz_write(void *user, uint64_t off, const void *buf, size_t len)
 }
 
 /* Feeds patch in pieces: sizes cycle through a pattern picked by mode. */
-static int64_t fz_stream(fz_io *io, bool in_place, uint8_t mode, const uint8_t *patch, size_t len) {
-    static uint8_t mem[(3u << 20) + 512];
+static int64_t fz_stream(fz_io *io, bool in_place, bool check_only, uint8_t mode, const uint8_t *patch, size_t len) {
+    static uint8_t mem[(4u << 20) + 512];
 
     static const size_t sizes[8][4] = {{1, 1, 1, 1},   {7, 64, 3, 12}, {64, 12, 5, 1000}, {13, 13, 13, 13},
                                        {4096, 1, 2, 3}, {2, 63, 1, 77}, {11, 0, 5, 29},   {1 << 20, 1, 1, 1}};
@@ -57,6 +58,8 @@ static int64_t fz_stream(fz_io *io, bool in_place, uint8_t mode, const uint8_t *
     cfg.io.read = fz_read, cfg.io.write = fz_write, cfg.io.user = io;
     cfg.data_len = in_place ? io->len : io->src_len;
     cfg.in_place = in_place;
+    cfg.check_only = check_only;
+    if (in_place) cfg.max_window = 1u << 19; /* shift patches in place: as large a ring as the one-shot call can need */
     cfg.max_block = 1u << 19, cfg.max_frame = DX_PATCH_MAX_FRAME; /* everything the one-shot calls accept */
     if (dx_patch_applier_memory_size(&cfg) > sizeof mem) __builtin_trap();
     if (dx_patch_applier_init(&a, &cfg, mem + (mode >> 5), sizeof mem - 8) != DX_OK) __builtin_trap();
@@ -92,7 +95,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     memcpy(buf, base, FZ_BASE);
     memset(&io, 0, sizeof io);
     io.data = buf, io.len = FZ_BASE, io.cap = sizeof buf;
-    r_stream = fz_stream(&io, true, mode, data, size);
+    r_stream = fz_stream(&io, true, false, mode, data, size);
     memset(one, 0x5a, sizeof one);
     memcpy(one, base, FZ_BASE);
     r_one = dx_patch_apply_in_place(data, size, one, FZ_BASE, sizeof one, false);
@@ -101,10 +104,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     /* out of place */
     memset(&io, 0, sizeof io);
     io.src = base, io.src_len = FZ_BASE, io.data = out, io.cap = sizeof out;
-    r_stream = fz_stream(&io, false, mode, data, size);
+    r_stream = fz_stream(&io, false, false, mode, data, size);
     r_one = dx_patch_apply(data, size, base, FZ_BASE, one, sizeof one);
     if ((r_stream < 0) != (r_one < 0)) __builtin_trap();
     if (r_one >= 0 && (r_stream != r_one || io.len != (size_t)r_one || memcmp(out, one, (size_t)r_one) != 0))
         __builtin_trap();
+    /* check only (no data, io must not be called): a patch that applies passes it */
+    memset(&io, 0, sizeof io);
+    r_stream = fz_stream(&io, false, true, mode, data, size);
+    if (r_one >= 0 && r_stream != r_one) __builtin_trap();
     return 0;
 }

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# tests/dxdiff_cli.sh DXDIFF - the dxdiff example as a user runs it: diff,
+# apply, info, --in-place, --resume, --shift, on files made here; a wrong
+# base or a damaged patch fails and leaves the files as they were.
+# Prints one line per step; exits non-zero at the first failure.
+set -eu
+dx=$1
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+step() { echo "dxdiff: $*"; }
+die() { echo "dxdiff: FAIL: $*" >&2; exit 1; }
+
+# old: 300 KiB of a real binary; new: edits, an insertion and a deletion
+head -c 307200 /bin/bash > "$dir/old"
+{ head -c 100000 "$dir/old"; printf 'inserted bytes'; tail -c +100001 "$dir/old" | head -c 150000;
+  tail -c +250101 "$dir/old"; } > "$dir/new"
+printf 'XYZ' | dd of="$dir/new" bs=1 seek=4000 conv=notrunc 2>/dev/null
+
+for mode in "" "--zstd 3" "--shift" "--shift --zstd 3 --block 1024"; do
+    # shellcheck disable=SC2086 # $mode is a list of options
+    "$dx" diff $mode "$dir/old" "$dir/new" "$dir/p" || die "diff $mode"
+    "$dx" apply "$dir/old" "$dir/p" "$dir/out" || die "apply ($mode)"
+    cmp -s "$dir/out" "$dir/new" || die "apply ($mode): wrong result"
+    "$dx" info "$dir/p" > "$dir/info" || die "info ($mode)"
+    grep -q '^records: ' "$dir/info" || die "info ($mode): no record counts"
+    step "diff $mode: $(stat -c %s "$dir/p") bytes, apply and info ok"
+done
+grep -q 'SPLIT [1-9]' "$dir/info" || die "--shift: no SPLIT record for the insertion"
+
+# in place, then back again (a reversible patch rolls back)
+"$dx" diff --zstd 3 "$dir/old" "$dir/new" "$dir/p"
+cp "$dir/old" "$dir/f"
+"$dx" apply --in-place "$dir/f" "$dir/p" || die "in place"
+cmp -s "$dir/f" "$dir/new" || die "in place: wrong result"
+"$dx" apply --in-place "$dir/f" "$dir/p" || die "roll back"
+cmp -s "$dir/f" "$dir/old" || die "roll back: wrong result"
+step "in place and roll back ok"
+
+# interrupted after 3 writes, then resumed
+cp "$dir/old" "$dir/f"
+if DXDIFF_FAIL_AFTER_WRITES=3 "$dx" apply --in-place "$dir/f" "$dir/p" 2>/dev/null; then die "the failing writes were not noticed"; fi
+"$dx" apply --resume "$dir/f" "$dir/p" || die "resume"
+cmp -s "$dir/f" "$dir/new" || die "resume: wrong result"
+step "interrupted in-place apply resumed ok"
+
+# refusals leave the data alone
+head -c 307200 /bin/ls > "$dir/other" 2>/dev/null || head -c 307200 /dev/urandom > "$dir/other"
+cp "$dir/other" "$dir/f"
+if "$dx" apply --in-place "$dir/f" "$dir/p" 2>"$dir/err"; then die "a wrong base was accepted"; fi
+grep -q 'WRONG_BASE' "$dir/err" || die "wrong base: $(cat "$dir/err")"
+cmp -s "$dir/f" "$dir/other" || die "wrong base: the file changed"
+cp "$dir/p" "$dir/bad"
+printf '\377' | dd of="$dir/bad" bs=1 seek=100 conv=notrunc 2>/dev/null
+cp "$dir/old" "$dir/f"
+if "$dx" apply --in-place "$dir/f" "$dir/bad" 2>/dev/null; then die "a damaged patch was accepted"; fi
+cmp -s "$dir/f" "$dir/old" || die "damaged patch: the file changed"
+if "$dx" info "$dir/bad" >/dev/null 2>&1; then die "info passed a damaged patch"; fi
+"$dx" diff --shift "$dir/old" "$dir/new" "$dir/p"
+cp "$dir/old" "$dir/f"
+if "$dx" apply --in-place "$dir/f" "$dir/p" 2>/dev/null; then die "a shift patch was applied in place"; fi
+cmp -s "$dir/f" "$dir/old" || die "shift patch in place: the file changed"
+rm -f "$dir/out"
+if "$dx" apply "$dir/other" "$dir/p" "$dir/out" 2>/dev/null; then die "a shift patch accepted a wrong base"; fi
+[ ! -e "$dir/out" ] || die "a failed apply left OUT behind"
+step "wrong base, damaged patch, shift patch in place: refused, files untouched"
+
+# a shift patch with a window applies in place (the insertion moves data forward)
+"$dx" diff --shift --window 64K --zstd 3 "$dir/old" "$dir/new" "$dir/p" || die "diff --window"
+"$dx" info "$dir/p" | grep -q '^window: *65536' || die "info: no window"
+cp "$dir/old" "$dir/f"
+"$dx" apply --in-place "$dir/f" "$dir/p" || die "shift patch with a window, in place"
+cmp -s "$dir/f" "$dir/new" || die "shift patch with a window, in place: wrong result"
+step "shift patch with a 64 KiB window: $(stat -c %s "$dir/p") bytes, applied in place"
