@@ -1,0 +1,808 @@
+/* reactor_test.c - dx_reactor.h conformance suite, run over every backend
+   the machine offers (io_uring, epoll, poll). A backend that does not work
+   here skips its tests with the reason. Loopback only; every loop is bounded
+   by a watchdog timer and a turn count. */
+#define _GNU_SOURCE
+#define DX_IMPLEMENTATION
+#include "dx_reactor.h"
+#include "prop.h"
+
+#if defined(_WIN32)
+static int t_windows(prop_ctx *p) { PROP_SKIP(p, "dx_reactor has no Windows backend yet (IOCP planned): init reports DX_ERR_UNSUPPORTED"); }
+static int t_windows_init(prop_ctx *p) {
+    dx_reactor r;
+    dx_reactor_config cfg = {0};
+    PROP_CHECK(p, dx_reactor_init(&r, &cfg) == DX_ERR_UNSUPPORTED);
+    return 0;
+}
+static const prop_test tests[] = {PROP_UNIT(t_windows_init), PROP_UNIT(t_windows)};
+int main(int argc, char **argv) { return prop_main(argc, argv, tests, sizeof tests / sizeof tests[0]); }
+#else
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <dirent.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#if defined(__linux__)
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#endif
+
+#define WATCHDOG_NS 20000000000ull /* 20 s per scenario at most */
+#define MAX_TURNS 10000000
+
+static uint64_t now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static const char *skip_reason(dx_reactor_backend_id b, dx_result rc) {
+    static char why[160];
+    snprintf(why, sizeof why, "%s backend unavailable here: %s", dx_reactor_backend_id_name(b), dx_reactor_result_name(rc));
+    return why;
+}
+
+/* Opens a loop on exactly backend b; 0 on success, else the dx_result. */
+static dx_result open_loop(dx_reactor *r, dx_reactor_backend_id b) {
+    dx_reactor_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.backends[0] = b;
+    cfg.backend_count = 1;
+    return dx_reactor_init(r, &cfg);
+}
+
+#define OPEN_OR_SKIP(p, r, b)                                                      \
+    do {                                                                           \
+        dx_result rc_ = open_loop((r), (b));                                       \
+        if (rc_ != DX_OK) PROP_SKIP((p), "%s", skip_reason((b), rc_));             \
+        PROP_CHECK((p), dx_reactor_backend(r) == (b));                             \
+    } while (0)
+
+/* ---- a watchdog: stops the loop and flags a failure if a scenario hangs ---- */
+
+typedef struct watchdog {
+    dx_op op;
+    int fired;
+} watchdog;
+
+static dx_reactor_action on_watchdog(dx_reactor *r, dx_op *op, int64_t res, void *user) {
+    watchdog *w = (watchdog *)user;
+    (void)op;
+    if (res == 0) {
+        w->fired = 1;
+        dx_reactor_stop(r);
+    }
+    return DX_REACTOR_DISARM;
+}
+static void watchdog_start(dx_reactor *r, watchdog *w) {
+    w->fired = 0;
+    dx_op_timer(&w->op, WATCHDOG_NS, 0);
+    dx_reactor_submit(r, &w->op, on_watchdog, w);
+}
+static dx_op watchdog_cancel_op;
+static dx_reactor_action on_ignore(dx_reactor *r, dx_op *op, int64_t res, void *user) {
+    (void)r, (void)op, (void)res, (void)user;
+    return DX_REACTOR_DISARM;
+}
+static void watchdog_stop(dx_reactor *r, watchdog *w) {
+    if (w->op.state != DX_OP_IDLE) {
+        dx_op_cancel(&watchdog_cancel_op, &w->op);
+        dx_reactor_submit(r, &watchdog_cancel_op, on_ignore, NULL);
+    }
+}
+
+/* Runs until done, bounded; 0 when the loop drained without the watchdog. */
+static int run_bounded(dx_reactor *r, watchdog *w) {
+    int turns = 0;
+    while (r->stats.active > 0 && turns++ < MAX_TURNS && !w->fired) {
+        if (dx_reactor_run(r, DX_REACTOR_RUN_ONCE) != DX_OK) return -1;
+    }
+    return w->fired || r->stats.active > 0 ? -1 : 0;
+}
+
+static int listen_loopback(uint16_t *port) {
+    dx_reactor_addr a;
+    int64_t fd;
+    if (dx_reactor_addr_make(&a, "127.0.0.1", 0) != DX_OK) return -1;
+    fd = dx_reactor_tcp_listen(&a, 4096, 0);
+    if (fd < 0) return -1;
+    *port = (uint16_t)dx_reactor_tcp_local_port((uintptr_t)fd);
+    return (int)fd;
+}
+
+static int count_fds(void) {
+    int n = 0;
+    DIR *d = opendir("/proc/self/fd");
+    struct dirent *e;
+    if (!d) return -1;
+    while ((e = readdir(d)) != NULL) n += e->d_name[0] != '.';
+    closedir(d);
+    return n - 1; /* the DIR's own fd */
+}
+
+/* ---- echo: a server and many clients in one loop ---- */
+
+#define ECHO_MAX_CONNS 64
+#define ECHO_BUF 4096
+
+typedef struct echo_world echo_world;
+typedef struct echo_srv {
+    echo_world *w;
+    dx_op rop, sop, cop;
+    int fd, used;
+    uint8_t buf[ECHO_BUF];
+    size_t len, off;
+} echo_srv;
+typedef struct echo_cli {
+    echo_world *w;
+    dx_op cop, sop[16], rop, clo;
+    int fd, id, done, pipeline;
+    size_t total, sent, queued, received;
+    uint8_t sbuf[16][ECHO_BUF];
+    uint8_t rbuf[ECHO_BUF];
+    prop_ctx rng;
+    int bad;
+} echo_cli;
+struct echo_world {
+    dx_reactor *r;
+    dx_op aop, acancel;
+    int lfd;
+    dx_reactor_addr addr;
+    echo_srv srv[ECHO_MAX_CONNS];
+    echo_cli cli[ECHO_MAX_CONNS];
+    int nclients, finished, errors;
+    watchdog wd;
+    char err[256];
+};
+
+static uint8_t pattern(int id, size_t off) { return (uint8_t)((size_t)id * 131u + off * 7u + (off >> 8)); }
+
+static dx_reactor_action srv_recv(dx_reactor *r, dx_op *op, int64_t res, void *user);
+static dx_reactor_action srv_sent(dx_reactor *r, dx_op *op, int64_t res, void *user) {
+    echo_srv *s = (echo_srv *)user;
+    if (res <= 0) {
+        dx_op_close(&s->cop, (uintptr_t)s->fd);
+        dx_reactor_submit(r, &s->cop, on_ignore, NULL);
+        return DX_REACTOR_DISARM;
+    }
+    s->off += (size_t)res;
+    if (s->off < s->len) {
+        dx_op_send(op, (uintptr_t)s->fd, s->buf + s->off, s->len - s->off);
+        return DX_REACTOR_REARM;
+    }
+    dx_op_recv(&s->rop, (uintptr_t)s->fd, s->buf, sizeof s->buf);
+    dx_reactor_submit(r, &s->rop, srv_recv, s);
+    return DX_REACTOR_DISARM;
+}
+static dx_reactor_action srv_recv(dx_reactor *r, dx_op *op, int64_t res, void *user) {
+    echo_srv *s = (echo_srv *)user;
+    (void)op;
+    if (res <= 0) { /* end of stream or error: close */
+        dx_op_close(&s->cop, (uintptr_t)s->fd);
+        dx_reactor_submit(r, &s->cop, on_ignore, NULL);
+        return DX_REACTOR_DISARM;
+    }
+    s->len = (size_t)res;
+    s->off = 0;
+    dx_op_send(&s->sop, (uintptr_t)s->fd, s->buf, s->len);
+    dx_reactor_submit(r, &s->sop, srv_sent, s);
+    return DX_REACTOR_DISARM;
+}
+static dx_reactor_action srv_accept(dx_reactor *r, dx_op *op, int64_t res, void *user) {
+    echo_world *w = (echo_world *)user;
+    int i;
+    (void)op;
+    if (res < 0) return res == DX_ERR_CANCELED ? DX_REACTOR_DISARM : DX_REACTOR_REARM;
+    for (i = 0; i < ECHO_MAX_CONNS && w->srv[i].used; i++) {}
+    if (i == ECHO_MAX_CONNS) {
+        close((int)res);
+        return DX_REACTOR_REARM;
+    }
+    w->srv[i].used = 1;
+    w->srv[i].w = w;
+    w->srv[i].fd = (int)res;
+    dx_op_recv(&w->srv[i].rop, (uintptr_t)res, w->srv[i].buf, sizeof w->srv[i].buf);
+    dx_reactor_submit(r, &w->srv[i].rop, srv_recv, &w->srv[i]);
+    return DX_REACTOR_REARM;
+}
+
+static void echo_finish(echo_world *w) {
+    if (++w->finished == w->nclients) {
+        dx_op_cancel(&w->acancel, &w->aop);
+        dx_reactor_submit(w->r, &w->acancel, on_ignore, NULL);
+        watchdog_stop(w->r, &w->wd);
+    }
+}
+static void cli_fail(echo_cli *c, const char *what, int64_t res) {
+    if (!c->w->errors++)
+        snprintf(c->w->err, sizeof c->w->err, "client %d: %s (res %lld %s, received %lu of %lu)", c->id, what, (long long)res,
+                 dx_reactor_result_name((dx_result)(res < 0 ? res : 0)), (unsigned long)c->received, (unsigned long)c->total);
+}
+
+static dx_reactor_action cli_sent(dx_reactor *r, dx_op *op, int64_t res, void *user);
+/* Queues up to c->pipeline sends of random sizes. */
+static void cli_send_more(dx_reactor *r, echo_cli *c) {
+    int k;
+    for (k = 0; k < c->pipeline && c->queued < c->total; k++) {
+        dx_op *op = &c->sop[k];
+        size_t n, i;
+        if (op->state != DX_OP_IDLE) continue;
+        n = (size_t)prop_range(&c->rng, 1, ECHO_BUF);
+        if (n > c->total - c->queued) n = c->total - c->queued;
+        for (i = 0; i < n; i++) c->sbuf[k][i] = pattern(c->id, c->queued + i);
+        dx_op_send(op, (uintptr_t)c->fd, c->sbuf[k], n);
+        c->queued += n;
+        dx_reactor_submit(r, op, cli_sent, c);
+    }
+}
+static dx_reactor_action cli_sent(dx_reactor *r, dx_op *op, int64_t res, void *user) {
+    echo_cli *c = (echo_cli *)user;
+    if (res <= 0) {
+        cli_fail(c, "send failed", res);
+        return DX_REACTOR_DISARM;
+    }
+    c->sent += (size_t)res;
+    if ((size_t)res < op->len) { /* partial: the rest of this buffer, before anything else */
+        dx_op_send(op, op->fd, (uint8_t *)op->buf + res, op->len - (size_t)res);
+        return DX_REACTOR_REARM;
+    }
+    if (c->pipeline == 1) cli_send_more(r, c);
+    else if (c->queued < c->total) { /* pipelined: refill only when every buffer is free, to keep order simple */
+        int k, busy = 0;
+        for (k = 0; k < c->pipeline; k++) busy |= c->sop[k].state != DX_OP_IDLE && &c->sop[k] != op;
+        if (!busy) cli_send_more(r, c);
+    }
+    return DX_REACTOR_DISARM;
+}
+static dx_reactor_action cli_closed(dx_reactor *r, dx_op *op, int64_t res, void *user) {
+    echo_cli *c = (echo_cli *)user;
+    (void)r, (void)op;
+    if (res != 0) cli_fail(c, "close failed", res);
+    echo_finish(c->w);
+    return DX_REACTOR_DISARM;
+}
+static dx_reactor_action cli_recv(dx_reactor *r, dx_op *op, int64_t res, void *user) {
+    echo_cli *c = (echo_cli *)user;
+    size_t i;
+    if (res <= 0) {
+        cli_fail(c, res == 0 ? "early end of stream" : "recv failed", res);
+        dx_op_close(&c->clo, (uintptr_t)c->fd);
+        dx_reactor_submit(r, &c->clo, cli_closed, c);
+        return DX_REACTOR_DISARM;
+    }
+    for (i = 0; i < (size_t)res; i++)
+        if (c->rbuf[i] != pattern(c->id, c->received + i)) {
+            cli_fail(c, "wrong byte", (int64_t)(c->received + i));
+            break;
+        }
+    c->received += (size_t)res;
+    if (c->received >= c->total) {
+        dx_op_close(&c->clo, (uintptr_t)c->fd);
+        dx_reactor_submit(r, &c->clo, cli_closed, c);
+        return DX_REACTOR_DISARM;
+    }
+    dx_op_recv(op, (uintptr_t)c->fd, c->rbuf, (size_t)prop_range(&c->rng, 1, ECHO_BUF)); /* random read split */
+    return DX_REACTOR_REARM;
+}
+static dx_reactor_action cli_connected(dx_reactor *r, dx_op *op, int64_t res, void *user) {
+    echo_cli *c = (echo_cli *)user;
+    (void)op;
+    if (res != 0) {
+        cli_fail(c, "connect failed", res);
+        dx_op_close(&c->clo, (uintptr_t)c->fd);
+        dx_reactor_submit(r, &c->clo, cli_closed, c);
+        return DX_REACTOR_DISARM;
+    }
+    dx_op_recv(&c->rop, (uintptr_t)c->fd, c->rbuf, (size_t)prop_range(&c->rng, 1, ECHO_BUF));
+    dx_reactor_submit(r, &c->rop, cli_recv, c);
+    cli_send_more(r, c);
+    return DX_REACTOR_DISARM;
+}
+
+/* Echo over nconn connections, each with total bytes in random pieces. */
+static int echo_scenario(prop_ctx *p, dx_reactor_backend_id b, int nconn, int pipeline, size_t max_total) {
+    static echo_world w; /* large: not on the stack */
+    dx_reactor r;
+    uint16_t port;
+    int i;
+    size_t grand = 0;
+    OPEN_OR_SKIP(p, &r, b);
+    memset(&w, 0, sizeof w);
+    w.r = &r;
+    w.lfd = listen_loopback(&port);
+    PROP_CHECK(p, w.lfd >= 0);
+    PROP_CHECK(p, dx_reactor_addr_make(&w.addr, "127.0.0.1", port) == DX_OK);
+    watchdog_start(&r, &w.wd);
+    dx_op_accept(&w.aop, (uintptr_t)w.lfd, NULL, 0);
+    PROP_CHECK(p, dx_reactor_submit(&r, &w.aop, srv_accept, &w) == DX_OK);
+    w.nclients = nconn;
+    for (i = 0; i < nconn; i++) {
+        echo_cli *c = &w.cli[i];
+        int64_t fd = dx_reactor_tcp_socket(0);
+        PROP_CHECK(p, fd >= 0);
+        c->w = &w;
+        c->id = i;
+        c->fd = (int)fd;
+        c->pipeline = pipeline;
+        prop_ctx_init(&c->rng, prop_u64(p), (size_t)-1);
+        c->total = (size_t)prop_range(p, 1, max_total);
+        grand += c->total;
+        dx_op_connect(&c->cop, (uintptr_t)fd, &w.addr);
+        PROP_CHECK(p, dx_reactor_submit(&r, &c->cop, cli_connected, c) == DX_OK);
+    }
+    prop_note(p, "backend %s, %d connections, pipeline %d, %lu bytes", dx_reactor_backend_name(&r), nconn, pipeline, (unsigned long)grand);
+    PROP_CHECK_MSG(p, run_bounded(&r, &w.wd) == 0, "loop did not drain (watchdog %d, active %lu, finished %d)", w.wd.fired,
+                   (unsigned long)r.stats.active, w.finished);
+    PROP_CHECK_MSG(p, w.errors == 0, "%s", w.err);
+    PROP_CHECK(p, w.finished == nconn);
+    for (i = 0; i < nconn; i++) PROP_CHECK(p, w.cli[i].received == w.cli[i].total);
+    close(w.lfd);
+    dx_reactor_deinit(&r);
+    return 0;
+}
+
+static int echo_random(prop_ctx *p, dx_reactor_backend_id b) { return echo_scenario(p, b, 32, 1, 200000); }
+static int echo_pipelined(prop_ctx *p, dx_reactor_backend_id b) { return echo_scenario(p, b, 8, 16, 400000); }
+
+/* ---- timers: in order, never early ---- */
+
+typedef struct timer_ctx {
+    uint64_t deadline[64];
+    int order[64], n;
+    int early;
+    uint64_t last;
+} timer_ctx;
+static dx_op timer_ops[64];
+static dx_reactor_action on_timer(dx_reactor *r, dx_op *op, int64_t res, void *user) {
+    timer_ctx *t = (timer_ctx *)user;
+    int id = (int)(op - timer_ops);
+    (void)r;
+    if (res != 0) t->early = 1000;
+    if (now_ns() < t->deadline[id]) t->early++;
+    t->order[t->n++] = id;
+    return DX_REACTOR_DISARM;
+}
+static int timers_in_order(prop_ctx *p, dx_reactor_backend_id b) {
+    dx_reactor r;
+    dx_op *ops = timer_ops;
+    timer_ctx t;
+    watchdog wd;
+    int i;
+    uint64_t base;
+    OPEN_OR_SKIP(p, &r, b);
+    memset(&t, 0, sizeof t);
+    watchdog_start(&r, &wd);
+    base = now_ns();
+    for (i = 0; i < 64; i++) {
+        uint64_t d = prop_range(p, 0, 30) * 1000000u / 2; /* 0..15 ms in 0.5 ms steps: ties happen */
+        if (i % 3 == 0) {
+            dx_op_timer(&ops[i], dx_reactor_now(&r) + d, DX_OP_TIMER_ABS);
+            t.deadline[i] = dx_reactor_now(&r) + d;
+        } else {
+            dx_op_timer(&ops[i], d, 0);
+            t.deadline[i] = base + d;
+        }
+        dx_reactor_submit(&r, &ops[i], on_timer, &t);
+    }
+    i = 0;
+    while (t.n < 64 && i++ < 100000) PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_ONCE) == DX_OK);
+    watchdog_stop(&r, &wd);
+    PROP_CHECK(p, run_bounded(&r, &wd) == 0);
+    PROP_CHECK(p, t.n == 64);
+    PROP_CHECK_MSG(p, t.early == 0, "%d timers fired early", t.early);
+    for (i = 1; i < 64; i++)
+        PROP_CHECK_MSG(p, t.deadline[t.order[i - 1]] <= t.deadline[t.order[i]] + 0, "timer %d (%llu) before %d (%llu)", t.order[i - 1],
+                       (unsigned long long)t.deadline[t.order[i - 1]], t.order[i], (unsigned long long)t.deadline[t.order[i]]);
+    dx_reactor_deinit(&r);
+    return 0;
+}
+
+/* ---- cancel ---- */
+
+typedef struct result_box {
+    int64_t res[8];
+    int n[8];
+    int seq, order[8];
+} result_box;
+/* which slot of the box an op reports to (ops are reused with other slots) */
+static struct { dx_op *op; int k; } rec_map[128];
+static int rec_slot(dx_op *op) {
+    int i;
+    for (i = 0; i < 128; i++)
+        if (rec_map[i].op == op) return rec_map[i].k;
+    return 7;
+}
+static dx_reactor_action on_record(dx_reactor *r, dx_op *op, int64_t res, void *user) {
+    result_box *b = (result_box *)user;
+    int k = rec_slot(op);
+    (void)r;
+    b->res[k] = res;
+    b->n[k]++;
+    b->order[k] = b->seq++;
+    return DX_REACTOR_DISARM;
+}
+static dx_result submit_rec(dx_reactor *r, dx_op *op, result_box *box, int k) {
+    int i, free_i = -1;
+    for (i = 0; i < 128; i++) {
+        if (rec_map[i].op == op) break;
+        if (!rec_map[i].op && free_i < 0) free_i = i;
+    }
+    if (i == 128) i = free_i;
+    rec_map[i].op = op;
+    rec_map[i].k = k;
+    return dx_reactor_submit(r, op, on_record, box);
+}
+
+static int cancel_ops(prop_ctx *p, dx_reactor_backend_id b) {
+    dx_reactor r;
+    dx_op timer, t2, recv_op, c1, c2, c3, c4;
+    result_box box;
+    watchdog wd;
+    int sv[2];
+    char buf[16];
+    OPEN_OR_SKIP(p, &r, b);
+    memset(&box, 0, sizeof box);
+    PROP_CHECK(p, socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv) == 0);
+    watchdog_start(&r, &wd);
+    /* a pending timer and a pending recv (in the kernel on io_uring) */
+    dx_op_timer(&timer, 10000000000ull, 0);
+    submit_rec(&r, &timer, &box, 0);
+    dx_op_recv(&recv_op, (uintptr_t)sv[0], buf, sizeof buf);
+    submit_rec(&r, &recv_op, &box, 1);
+    PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_NOWAIT) == DX_OK);
+    PROP_CHECK_MSG(p, timer.state == DX_OP_ACTIVE && recv_op.state == DX_OP_ACTIVE, "states %d %d res %lld %lld", timer.state, recv_op.state, (long long)box.res[0], (long long)box.res[1]);
+    dx_op_cancel(&c1, &timer);
+    submit_rec(&r, &c1, &box, 2);
+    dx_op_cancel(&c2, &recv_op);
+    submit_rec(&r, &c2, &box, 3);
+    while (box.n[3] == 0 || box.n[1] == 0) PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_ONCE) == DX_OK && !wd.fired);
+    PROP_CHECK_MSG(p, box.res[0] == DX_ERR_CANCELED, "timer: %lld", (long long)box.res[0]);
+    PROP_CHECK(p, box.res[2] == 0);
+    PROP_CHECK_MSG(p, box.res[1] == DX_ERR_CANCELED, "recv: %lld", (long long)box.res[1]);
+    PROP_CHECK_MSG(p, box.res[3] == 0, "cancel of recv: %lld", (long long)box.res[3]);
+    PROP_CHECK(p, box.order[0] < box.order[2] && box.order[1] < box.order[3]); /* target first */
+    /* canceling a finished op: not found */
+    dx_op_cancel(&c3, &timer);
+    submit_rec(&r, &c3, &box, 4);
+    /* canceling a queued (not started) op */
+    dx_op_timer(&t2, 1000, 0);
+    submit_rec(&r, &t2, &box, 5);
+    dx_op_cancel(&c4, &t2);
+    submit_rec(&r, &c4, &box, 6);
+    watchdog_stop(&r, &wd);
+    PROP_CHECK(p, run_bounded(&r, &wd) == 0);
+    PROP_CHECK_MSG(p, box.res[4] == DX_ERR_NOTFOUND, "cancel of finished: %lld", (long long)box.res[4]);
+    PROP_CHECK(p, box.res[5] == DX_ERR_CANCELED && box.res[6] == 0);
+    dx_op_timer(&timer, 1000, 0);
+    PROP_CHECK(p, dx_reactor_submit(&r, &timer, on_ignore, NULL) == DX_OK);
+    PROP_CHECK(p, dx_reactor_submit(&r, &timer, on_ignore, NULL) == DX_ERR_MISUSE); /* not IDLE */
+    PROP_CHECK(p, run_bounded(&r, &wd) == 0);
+    close(sv[0]);
+    close(sv[1]);
+    dx_reactor_deinit(&r);
+    return 0;
+}
+
+/* ---- close with operations pending ---- */
+
+static int close_pending(prop_ctx *p, dx_reactor_backend_id b) {
+    dx_reactor r;
+    dx_op rd, wr, cl;
+    result_box box;
+    watchdog wd;
+    int sv[2], before = count_fds();
+    char buf[16];
+    static char big[1 << 20];
+    OPEN_OR_SKIP(p, &r, b);
+    memset(&box, 0, sizeof box);
+    PROP_CHECK(p, socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv) == 0);
+    watchdog_start(&r, &wd);
+    dx_op_recv(&rd, (uintptr_t)sv[0], buf, sizeof buf);
+    submit_rec(&r, &rd, &box, 0);
+    dx_op_send(&wr, (uintptr_t)sv[0], big, sizeof big); /* more than the socket buffer: stays pending */
+    submit_rec(&r, &wr, &box, 1);
+    PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_NOWAIT) == DX_OK);
+    dx_op_close(&cl, (uintptr_t)sv[0]);
+    submit_rec(&r, &cl, &box, 2);
+    watchdog_stop(&r, &wd);
+    PROP_CHECK(p, run_bounded(&r, &wd) == 0);
+    PROP_CHECK_MSG(p, box.res[0] == DX_ERR_CANCELED, "recv: %lld", (long long)box.res[0]);
+    PROP_CHECK_MSG(p, box.res[1] == DX_ERR_CANCELED || (box.res[1] > 0 && box.res[1] < (int64_t)sizeof big), "send: %lld",
+                   (long long)box.res[1]);
+    PROP_CHECK_MSG(p, box.res[2] == 0, "close: %lld", (long long)box.res[2]);
+    PROP_CHECK(p, fcntl(sv[0], F_GETFD) == -1 && errno == EBADF);
+    close(sv[1]);
+    dx_reactor_deinit(&r);
+    PROP_CHECK(p, count_fds() == before);
+    return 0;
+}
+
+/* ---- wake from another thread ---- */
+
+static void *waker(void *arg) {
+    struct timespec ts = {0, 20000000};
+    nanosleep(&ts, NULL);
+    dx_reactor_wake((dx_reactor *)arg);
+    return NULL;
+}
+static int wake_thread(prop_ctx *p, dx_reactor_backend_id b) {
+    dx_reactor r;
+    dx_op w;
+    result_box box;
+    watchdog wd;
+    pthread_t th;
+    uint64_t t0;
+    OPEN_OR_SKIP(p, &r, b);
+    memset(&box, 0, sizeof box);
+    watchdog_start(&r, &wd);
+    dx_op_wake_wait(&w);
+    submit_rec(&r, &w, &box, 0);
+    t0 = now_ns();
+    PROP_CHECK(p, pthread_create(&th, NULL, waker, &r) == 0);
+    while (box.n[0] == 0 && !wd.fired) PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_ONCE) == DX_OK);
+    pthread_join(th, NULL);
+    PROP_CHECK(p, box.n[0] == 1 && box.res[0] == 0);
+    PROP_CHECK(p, now_ns() - t0 >= 15000000); /* woke because of the thread, not at once */
+    /* a wake with nobody waiting is harmless; a later wait sees only later wakes */
+    watchdog_stop(&r, &wd);
+    PROP_CHECK(p, run_bounded(&r, &wd) == 0);
+    dx_reactor_deinit(&r);
+    return 0;
+}
+
+/* ---- half-close, reset, refused ---- */
+
+static int half_close_reset(prop_ctx *p, dx_reactor_backend_id b) {
+    dx_reactor r;
+    dx_op op, op2;
+    result_box box;
+    watchdog wd;
+    uint16_t port;
+    int lfd, cfd, sfd;
+    char buf[64];
+    dx_reactor_addr a;
+    struct linger lg = {1, 0};
+    OPEN_OR_SKIP(p, &r, b);
+    memset(&box, 0, sizeof box);
+    watchdog_start(&r, &wd);
+    lfd = listen_loopback(&port);
+    PROP_CHECK(p, lfd >= 0 && dx_reactor_addr_make(&a, "127.0.0.1", port) == DX_OK);
+    cfd = (int)dx_reactor_tcp_socket(0);
+    dx_op_connect(&op, (uintptr_t)cfd, &a);
+    submit_rec(&r, &op, &box, 0);
+    dx_op_accept(&op2, (uintptr_t)lfd, NULL, 0);
+    submit_rec(&r, &op2, &box, 1);
+    while ((box.n[0] == 0 || box.n[1] == 0) && !wd.fired) PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_ONCE) == DX_OK);
+    PROP_CHECK(p, box.res[0] == 0 && box.res[1] >= 0);
+    sfd = (int)box.res[1];
+    /* half-close: the client shuts its write side; the server reads 0, answers, the client reads the answer */
+    PROP_CHECK(p, send(cfd, "hello", 5, 0) == 5 && shutdown(cfd, SHUT_WR) == 0);
+    memset(&box, 0, sizeof box);
+    dx_op_recv(&op, (uintptr_t)sfd, buf, sizeof buf);
+    submit_rec(&r, &op, &box, 0);
+    while (box.n[0] == 0 && !wd.fired) PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_ONCE) == DX_OK);
+    PROP_CHECK(p, box.res[0] == 5);
+    dx_op_recv(&op, (uintptr_t)sfd, buf, sizeof buf);
+    submit_rec(&r, &op, &box, 1);
+    while (box.n[1] == 0 && !wd.fired) PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_ONCE) == DX_OK);
+    PROP_CHECK_MSG(p, box.res[1] == 0, "recv after peer shutdown: %lld", (long long)box.res[1]);
+    dx_op_send(&op, (uintptr_t)sfd, "bye", 3);
+    submit_rec(&r, &op, &box, 2);
+    dx_op_recv(&op2, (uintptr_t)cfd, buf, sizeof buf);
+    submit_rec(&r, &op2, &box, 3);
+    while ((box.n[2] == 0 || box.n[3] == 0) && !wd.fired) PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_ONCE) == DX_OK);
+    PROP_CHECK(p, box.res[2] == 3 && box.res[3] == 3 && memcmp(buf, "bye", 3) == 0);
+    /* reset: the server aborts (SO_LINGER 0); the client's pending recv fails with RESET */
+    dx_op_recv(&op2, (uintptr_t)cfd, buf, sizeof buf);
+    submit_rec(&r, &op2, &box, 4);
+    PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_NOWAIT) == DX_OK);
+    PROP_CHECK(p, setsockopt(sfd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg) == 0);
+    PROP_CHECK(p, dx_reactor_fd_close(&r, (uintptr_t)sfd) == DX_OK);
+    while (box.n[4] == 0 && !wd.fired) PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_ONCE) == DX_OK);
+    PROP_CHECK_MSG(p, box.res[4] == DX_REACTOR_ERR_RESET && op2.os_error == ECONNRESET, "recv after reset: %lld (%s) errno %d",
+                   (long long)box.res[4], dx_reactor_result_name((dx_result)box.res[4]), op2.os_error);
+    dx_reactor_fd_close(&r, (uintptr_t)cfd);
+    /* refused: nobody listens on the port any more */
+    close(lfd);
+    cfd = (int)dx_reactor_tcp_socket(0);
+    dx_op_connect(&op, (uintptr_t)cfd, &a);
+    submit_rec(&r, &op, &box, 5);
+    while (box.n[5] == 0 && !wd.fired) PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_ONCE) == DX_OK);
+    PROP_CHECK_MSG(p, box.res[5] == DX_REACTOR_ERR_REFUSED && op.os_error == ECONNREFUSED, "connect: %lld errno %d",
+                   (long long)box.res[5], op.os_error);
+    dx_reactor_fd_close(&r, (uintptr_t)cfd);
+    watchdog_stop(&r, &wd);
+    PROP_CHECK(p, run_bounded(&r, &wd) == 0);
+    dx_reactor_deinit(&r);
+    return 0;
+}
+
+/* ---- files, pipes, vectored I/O ---- */
+
+static int files_and_vectors(prop_ctx *p, dx_reactor_backend_id b) {
+    dx_reactor r;
+    dx_op op, op2;
+    result_box box;
+    watchdog wd;
+    char path[] = "/tmp/dx_reactor_test_XXXXXX";
+    char out[32];
+    int fd, pp[2], sv[2];
+    char a1[3] = {'a', 'b', 'c'}, a2[4] = {'d', 'e', 'f', 'g'}, r1[2], r2[5];
+    dx_reactor_iovec wv[2], rv[2];
+    OPEN_OR_SKIP(p, &r, b);
+    memset(&box, 0, sizeof box);
+    watchdog_start(&r, &wd);
+    fd = mkstemp(path);
+    PROP_CHECK(p, fd >= 0);
+    unlink(path);
+    dx_op_write(&op, (uintptr_t)fd, "0123456789", 10, 100); /* at an offset */
+    submit_rec(&r, &op, &box, 0);
+    while (box.n[0] == 0 && !wd.fired) PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_ONCE) == DX_OK);
+    PROP_CHECK(p, box.res[0] == 10);
+    dx_op_read(&op, (uintptr_t)fd, out, 4, 103);
+    submit_rec(&r, &op, &box, 1);
+    while (box.n[1] == 0 && !wd.fired) PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_ONCE) == DX_OK);
+    PROP_CHECK(p, box.res[1] == 4 && memcmp(out, "3456", 4) == 0);
+    dx_op_read(&op, (uintptr_t)fd, out, 4, 200); /* past the end */
+    submit_rec(&r, &op, &box, 2);
+    while (box.n[2] == 0 && !wd.fired) PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_ONCE) == DX_OK);
+    PROP_CHECK(p, box.res[2] == 0);
+    close(fd);
+    /* a pipe: read at the current position waits until the write */
+    PROP_CHECK(p, pipe(pp) == 0);
+    fcntl(pp[0], F_SETFL, O_NONBLOCK);
+    fcntl(pp[1], F_SETFL, O_NONBLOCK);
+    dx_op_read(&op, (uintptr_t)pp[0], out, sizeof out, DX_OP_OFFSET_CURRENT);
+    submit_rec(&r, &op, &box, 3);
+    PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_NOWAIT) == DX_OK);
+    PROP_CHECK(p, box.n[3] == 0);
+    dx_op_write(&op2, (uintptr_t)pp[1], "pipe!", 5, DX_OP_OFFSET_CURRENT);
+    submit_rec(&r, &op2, &box, 4);
+    while ((box.n[3] == 0 || box.n[4] == 0) && !wd.fired) PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_ONCE) == DX_OK);
+    PROP_CHECK(p, box.res[4] == 5 && box.res[3] == 5 && memcmp(out, "pipe!", 5) == 0);
+    dx_reactor_fd_close(&r, (uintptr_t)pp[0]);
+    dx_reactor_fd_close(&r, (uintptr_t)pp[1]);
+    /* vectored on a socket pair */
+    PROP_CHECK(p, socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv) == 0);
+    wv[0].base = a1, wv[0].len = 3, wv[1].base = a2, wv[1].len = 4;
+    rv[0].base = r1, rv[0].len = 2, rv[1].base = r2, rv[1].len = 5;
+    dx_op_recvv(&op, (uintptr_t)sv[1], rv, 2);
+    submit_rec(&r, &op, &box, 5);
+    dx_op_sendv(&op2, (uintptr_t)sv[0], wv, 2);
+    submit_rec(&r, &op2, &box, 6);
+    while ((box.n[5] == 0 || box.n[6] == 0) && !wd.fired) PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_ONCE) == DX_OK);
+    PROP_CHECK_MSG(p, box.res[6] == 7 && box.res[5] == 7, "sendv %lld recvv %lld", (long long)box.res[6], (long long)box.res[5]);
+    PROP_CHECK(p, memcmp(r1, "ab", 2) == 0 && memcmp(r2, "cdefg", 5) == 0);
+    dx_reactor_fd_close(&r, (uintptr_t)sv[0]);
+    dx_reactor_fd_close(&r, (uintptr_t)sv[1]);
+    watchdog_stop(&r, &wd);
+    PROP_CHECK(p, run_bounded(&r, &wd) == 0);
+    dx_reactor_deinit(&r);
+    return 0;
+}
+
+/* ---- run modes and batch submission ---- */
+
+static int run_modes(prop_ctx *p, dx_reactor_backend_id b) {
+    dx_reactor r;
+    static dx_op ops[64];
+    dx_op t;
+    result_box box;
+    dx_reactor_stats s0, s1;
+    int i, devnull;
+    uint64_t t0;
+    static char zero[64];
+    OPEN_OR_SKIP(p, &r, b);
+    memset(&box, 0, sizeof box);
+    /* NOWAIT with a far timer returns at once, nothing ran */
+    dx_op_timer(&t, 5000000000ull, 0);
+    submit_rec(&r, &t, &box, 0);
+    t0 = now_ns();
+    PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_NOWAIT) == DX_OK);
+    PROP_CHECK(p, now_ns() - t0 < 1000000000ull && box.n[0] == 0 && t.state == DX_OP_ACTIVE);
+    /* 64 queued writes: on io_uring one io_uring_enter submits them all (and waits) */
+    devnull = open("/dev/null", O_WRONLY);
+    PROP_CHECK(p, devnull >= 0);
+    for (i = 0; i < 64; i++) {
+        dx_op_write(&ops[i], (uintptr_t)devnull, zero, sizeof zero, 0);
+        submit_rec(&r, &ops[i], &box, 1);
+    }
+    dx_reactor_get_stats(&r, &s0);
+    i = 0;
+    while (box.n[1] < 64 && i++ < 1000) PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_ONCE) == DX_OK);
+    dx_reactor_get_stats(&r, &s1);
+    PROP_CHECK(p, box.n[1] == 64 && box.res[1] == 64);
+    prop_note(p, "%s: %llu enters for 64 writes", dx_reactor_backend_name(&r), (unsigned long long)(s1.enters - s0.enters));
+    if (b == DX_REACTOR_BACKEND_IOURING)
+        PROP_CHECK_MSG(p, s1.enters - s0.enters == 1, "io_uring: %llu enters for one batch of 64", (unsigned long long)(s1.enters - s0.enters));
+    close(devnull);
+    /* UNTIL_DONE after cancel of the far timer returns */
+    dx_op_cancel(&ops[0], &t);
+    submit_rec(&r, &ops[0], &box, 2);
+    PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_UNTIL_DONE) == DX_OK);
+    PROP_CHECK(p, box.res[0] == DX_ERR_CANCELED && box.res[2] == 0 && r.stats.active == 0);
+    /* stop from a callback ends UNTIL_DONE early */
+    dx_reactor_deinit(&r);
+    return 0;
+}
+
+/* ---- the conformance table: every scenario on every backend ---- */
+
+#define FOR_BACKEND(name, fn, b) \
+    static int t_##name(prop_ctx *p) { return fn(p, b); }
+#define SUITE(tag, b)                                     \
+    FOR_BACKEND(tag##_echo_random, echo_random, b)        \
+    FOR_BACKEND(tag##_echo_pipelined, echo_pipelined, b)  \
+    FOR_BACKEND(tag##_timers_in_order, timers_in_order, b) \
+    FOR_BACKEND(tag##_cancel, cancel_ops, b)              \
+    FOR_BACKEND(tag##_close_pending, close_pending, b)    \
+    FOR_BACKEND(tag##_wake_thread, wake_thread, b)        \
+    FOR_BACKEND(tag##_half_close_reset_refused, half_close_reset, b) \
+    FOR_BACKEND(tag##_files_pipes_vectors, files_and_vectors, b) \
+    FOR_BACKEND(tag##_run_modes_batch, run_modes, b)
+#define SUITE_ENTRIES(tag)                                                                          \
+    PROP_UNIT(t_##tag##_echo_random), PROP_UNIT(t_##tag##_echo_pipelined), PROP_UNIT(t_##tag##_timers_in_order), \
+        PROP_UNIT(t_##tag##_cancel), PROP_UNIT(t_##tag##_close_pending), PROP_UNIT(t_##tag##_wake_thread),      \
+        PROP_UNIT(t_##tag##_half_close_reset_refused), PROP_UNIT(t_##tag##_files_pipes_vectors),             \
+        PROP_UNIT(t_##tag##_run_modes_batch)
+
+SUITE(io_uring, DX_REACTOR_BACKEND_IOURING)
+SUITE(epoll, DX_REACTOR_BACKEND_EPOLL)
+SUITE(poll, DX_REACTOR_BACKEND_POLL)
+
+/* ---- backend selection ---- */
+
+static int t_default_order(prop_ctx *p) {
+    dx_reactor r;
+    dx_reactor_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    PROP_CHECK(p, dx_reactor_init(&r, &cfg) == DX_OK);
+    prop_note(p, "default backend: %s", dx_reactor_backend_name(&r));
+    PROP_CHECK(p, r.backend == DX_REACTOR_BACKEND_IOURING || r.backend == DX_REACTOR_BACKEND_EPOLL || r.backend == DX_REACTOR_BACKEND_POLL);
+    dx_reactor_deinit(&r);
+    /* a list of unavailable backends: UNSUPPORTED */
+    cfg.backends[0] = DX_REACTOR_BACKEND_IOCP;
+    cfg.backends[1] = DX_REACTOR_BACKEND_KQUEUE;
+    cfg.backend_count = 2;
+    PROP_CHECK(p, dx_reactor_init(&r, &cfg) == DX_ERR_UNSUPPORTED);
+    /* a forced order is kept */
+    cfg.backends[0] = DX_REACTOR_BACKEND_KQUEUE;
+    cfg.backends[1] = DX_REACTOR_BACKEND_POLL;
+    PROP_CHECK(p, dx_reactor_init(&r, &cfg) == DX_OK && r.backend == DX_REACTOR_BACKEND_POLL);
+    PROP_CHECK(p, strcmp(dx_reactor_backend_name(&r), "poll") == 0);
+    dx_reactor_deinit(&r);
+    return 0;
+}
+
+static int t_errno_map(prop_ctx *p) {
+    PROP_CHECK(p, dx_reactor_from_errno(ECONNREFUSED) == DX_REACTOR_ERR_REFUSED);
+    PROP_CHECK(p, dx_reactor_from_errno(ECONNRESET) == DX_REACTOR_ERR_RESET);
+    PROP_CHECK(p, dx_reactor_from_errno(EPIPE) == DX_ERR_CLOSED);
+    PROP_CHECK(p, dx_reactor_from_errno(ECANCELED) == DX_ERR_CANCELED);
+    PROP_CHECK(p, dx_reactor_from_errno(EMFILE) == DX_ERR_LIMIT);
+    PROP_CHECK(p, dx_reactor_from_errno(EDOM) == DX_ERR_OS);
+    PROP_CHECK(p, strcmp(dx_reactor_result_name(DX_REACTOR_ERR_RESET), "DX_REACTOR_ERR_RESET") == 0);
+    PROP_CHECK(p, strcmp(dx_reactor_result_name(DX_ERR_CANCELED), "DX_ERR_CANCELED") == 0);
+    return 0;
+}
+
+static const prop_test tests[] = {
+    PROP_UNIT(t_default_order),
+    PROP_UNIT(t_errno_map),
+    SUITE_ENTRIES(io_uring),
+    SUITE_ENTRIES(epoll),
+    SUITE_ENTRIES(poll),
+};
+
+int main(int argc, char **argv) {
+    signal(SIGPIPE, SIG_IGN);
+    return prop_main(argc, argv, tests, sizeof tests / sizeof tests[0]);
+}
+#endif
