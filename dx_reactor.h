@@ -643,6 +643,11 @@ DX_REACTOR_API void dx_reactor_custom_woken(dx_reactor *r);
 #ifndef MAP_POPULATE
 #define MAP_POPULATE 0
 #endif
+#if defined(__GLIBC__) /* msghdr.msg_iovlen: size_t in glibc, int in musl and the BSDs */
+#define DXI_REACTOR_IOVLEN(n) (n)
+#else
+#define DXI_REACTOR_IOVLEN(n) (int)(n)
+#endif
 /* A system header came first in strict ISO mode (glibc without _DEFAULT_SOURCE):
    reach what is hidden through syscall(), declared here. */
 #if defined(__GLIBC__) && !defined(__USE_MISC) && !defined(__cplusplus)
@@ -925,7 +930,7 @@ DXI_PRIVATE int64_t dxi_reactor_io(dx_op *op) {
             struct msghdr m;
             DX_MEMSET(&m, 0, sizeof m);
             m.msg_iov = (struct iovec *)op->buf;
-            m.msg_iovlen = op->len;
+            m.msg_iovlen = DXI_REACTOR_IOVLEN(op->len);
             n = sendmsg(fd, &m, MSG_NOSIGNAL);
             if (n < 0 && errno == ENOTSOCK) op->iflags |= DXI_REACTOR_IF_NOTSOCK;
             else break;
@@ -957,6 +962,27 @@ DX_INLINE int dxi_reactor_is_write(const dx_op *op) {
 }
 #endif
 
+#if !defined(DX_REACTOR_NO_EPOLL)
+/* struct epoll_event is packed on x86-64 (12 bytes); a compiler that drops
+   glibc's __attribute__((packed)) (tcc) would misplace data, so the bytes
+   are written and read here at the kernel's offsets. */
+#if defined(__x86_64__)
+#define DXI_REACTOR_EPOLL_SIZE 12
+#define DXI_REACTOR_EPOLL_DATA 4
+#else
+#define DXI_REACTOR_EPOLL_SIZE sizeof(struct epoll_event)
+#define DXI_REACTOR_EPOLL_DATA offsetof(struct epoll_event, data)
+#endif
+DXI_PRIVATE int dxi_reactor_epoll_ctl(int epfd, int op, int fd, uint32_t events) {
+    uint64_t buf[3];
+    uint64_t data = (uint64_t)fd;
+    DX_MEMSET(buf, 0, sizeof buf);
+    DX_MEMCPY(buf, &events, 4);
+    DX_MEMCPY((uint8_t *)buf + DXI_REACTOR_EPOLL_DATA, &data, 8);
+    return epoll_ctl(epfd, op, fd, (struct epoll_event *)(void *)buf);
+}
+#endif
+
 /* ---- readiness backends (epoll, poll): ops wait in the fd table ---- */
 
 #if DXI_REACTOR_POSIX
@@ -981,11 +1007,8 @@ DXI_PRIVATE int dxi_reactor_arm(dx_reactor *r, dx_op *op) {
     dxi_reactor_slot *s = (dxi_reactor_slot *)r->slots + fd;
 #if !defined(DX_REACTOR_NO_EPOLL)
     if (r->backend == DX_REACTOR_BACKEND_EPOLL && !s->registered) {
-        struct epoll_event ev;
-        DX_MEMSET(&ev, 0, sizeof ev);
-        ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
-        ev.data.u64 = (uint64_t)fd;
-        if (epoll_ctl(r->poll_fd, EPOLL_CTL_ADD, fd, &ev) != 0 && errno != EEXIST) return errno;
+        if (dxi_reactor_epoll_ctl(r->poll_fd, EPOLL_CTL_ADD, fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET) != 0 && errno != EEXIST)
+            return errno;
         s->registered = 1;
     }
 #endif
@@ -1053,14 +1076,19 @@ DXI_PRIVATE int dxi_reactor_ms(int64_t timeout_ns) {
 
 #if !defined(DX_REACTOR_NO_EPOLL)
 DXI_PRIVATE dx_result dxi_reactor_epoll_wait(dx_reactor *r, int64_t timeout_ns) {
-    struct epoll_event evs[256];
+    uint64_t raw[256 * 2]; /* 256 events of at most 16 bytes */
     int n, i;
     r->stats.enters++;
-    n = epoll_wait(r->poll_fd, evs, 256, dxi_reactor_ms(timeout_ns));
+    n = epoll_wait(r->poll_fd, (struct epoll_event *)(void *)raw, 256, dxi_reactor_ms(timeout_ns));
     if (n < 0) return errno == EINTR ? DX_OK : dxi_reactor_map(errno);
     for (i = 0; i < n; i++) {
-        int fd = (int)evs[i].data.u64;
-        uint32_t e = evs[i].events;
+        const uint8_t *ev = (const uint8_t *)raw + (size_t)i * DXI_REACTOR_EPOLL_SIZE;
+        uint64_t data;
+        uint32_t e;
+        int fd;
+        DX_MEMCPY(&e, ev, 4);
+        DX_MEMCPY(&data, ev + DXI_REACTOR_EPOLL_DATA, 8);
+        fd = (int)data;
         if (fd == r->wake_rfd) {
             dxi_reactor_wake_drain(r);
             continue;
@@ -1328,7 +1356,7 @@ DXI_PRIVATE void dxi_uring_prep(dx_reactor *r, dx_op *op) {
         struct msghdr *m = (struct msghdr *)(void *)op->priv;
         DX_MEMSET(m, 0, sizeof *m);
         m->msg_iov = (struct iovec *)op->buf;
-        m->msg_iovlen = op->len;
+        m->msg_iovlen = DXI_REACTOR_IOVLEN(op->len);
         sqe->opcode = DXI_URING_OP_SENDMSG;
         sqe->addr = (uint64_t)(uintptr_t)m;
         sqe->len = 1;
@@ -1922,15 +1950,9 @@ DXI_PRIVATE dx_result dxi_reactor_try(dx_reactor *r, dx_reactor_backend_id id, c
         }
 #endif
 #if !defined(DX_REACTOR_NO_EPOLL)
-        {
-            struct epoll_event ev;
-            r->poll_fd = epoll_create1(EPOLL_CLOEXEC);
-            if (r->poll_fd < 0) return dxi_reactor_map(errno);
-            DX_MEMSET(&ev, 0, sizeof ev);
-            ev.events = EPOLLIN;
-            ev.data.u64 = (uint64_t)r->wake_rfd;
-            if (epoll_ctl(r->poll_fd, EPOLL_CTL_ADD, r->wake_rfd, &ev) != 0) return dxi_reactor_map(errno);
-        }
+        r->poll_fd = epoll_create1(EPOLL_CLOEXEC);
+        if (r->poll_fd < 0) return dxi_reactor_map(errno);
+        if (dxi_reactor_epoll_ctl(r->poll_fd, EPOLL_CTL_ADD, r->wake_rfd, EPOLLIN) != 0) return dxi_reactor_map(errno);
 #endif
         return DX_OK;
     }

@@ -27,9 +27,12 @@ int main(int argc, char **argv) { return prop_main(argc, argv, tests, sizeof tes
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#if defined(__linux__)
+#if defined(__linux__) && defined(__GLIBC__) && defined(__x86_64__)
+#define HAVE_SECCOMP_TEST 1
+#include <stddef.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #endif
@@ -45,14 +48,22 @@ static uint64_t now_ns(void) {
 
 static const char *skip_reason(dx_reactor_backend_id b, dx_result rc) {
     static char why[160];
+#if defined(__TINYC__)
+    if (b == DX_REACTOR_BACKEND_IOURING) {
+        snprintf(why, sizeof why, "io_uring is not built with tcc (it needs the __atomic builtins)");
+        return why;
+    }
+#endif
     snprintf(why, sizeof why, "%s backend unavailable here: %s", dx_reactor_backend_id_name(b), dx_reactor_result_name(rc));
     return why;
 }
 
 /* Opens a loop on exactly backend b; 0 on success, else the dx_result. */
+static uint32_t g_cfg_flags; /* dx_reactor_config.flags for open_loop */
 static dx_result open_loop(dx_reactor *r, dx_reactor_backend_id b) {
     dx_reactor_config cfg;
     memset(&cfg, 0, sizeof cfg);
+    cfg.flags = g_cfg_flags;
     cfg.backends[0] = b;
     cfg.backend_count = 1;
     return dx_reactor_init(r, &cfg);
@@ -781,6 +792,80 @@ static int t_default_order(prop_ctx *p) {
     return 0;
 }
 
+/* io_uring features asked for at run time, each with its fallback */
+static int t_io_uring_variants(prop_ctx *p) {
+    static const uint32_t variants[] = {DX_REACTOR_CFG_NO_DEFER, DX_REACTOR_CFG_NO_REGISTERED_RING, DX_REACTOR_CFG_SQPOLL};
+    unsigned i;
+    dx_reactor r;
+    if (open_loop(&r, DX_REACTOR_BACKEND_IOURING) != DX_OK) PROP_SKIP(p, "%s", skip_reason(DX_REACTOR_BACKEND_IOURING, open_loop(&r, DX_REACTOR_BACKEND_IOURING)));
+    prop_note(p, "default io_uring features: 0x%x", (unsigned)dx_reactor_features(&r));
+    PROP_CHECK(p, dx_reactor_features(&r) & (DX_REACTOR_FEAT_DEFER_TASKRUN | DX_REACTOR_FEAT_COOP_TASKRUN));
+    dx_reactor_deinit(&r);
+    for (i = 0; i < sizeof variants / sizeof variants[0]; i++) {
+        int rc;
+        g_cfg_flags = variants[i];
+        if (open_loop(&r, DX_REACTOR_BACKEND_IOURING) != DX_OK) { /* SQPOLL may need privileges on old kernels */
+            g_cfg_flags = 0;
+            PROP_CHECK(p, variants[i] == DX_REACTOR_CFG_SQPOLL);
+            continue;
+        }
+        if (variants[i] == DX_REACTOR_CFG_NO_DEFER) PROP_CHECK(p, !(dx_reactor_features(&r) & (DX_REACTOR_FEAT_DEFER_TASKRUN | DX_REACTOR_FEAT_COOP_TASKRUN)));
+        if (variants[i] == DX_REACTOR_CFG_NO_REGISTERED_RING) PROP_CHECK(p, !(dx_reactor_features(&r) & DX_REACTOR_FEAT_REGISTERED_RING));
+        if (variants[i] == DX_REACTOR_CFG_SQPOLL) PROP_CHECK(p, dx_reactor_features(&r) & DX_REACTOR_FEAT_SQPOLL);
+        dx_reactor_deinit(&r);
+        rc = echo_scenario(p, DX_REACTOR_BACKEND_IOURING, 8, 4, 100000);
+        g_cfg_flags = 0;
+        if (rc) return rc;
+    }
+    return 0;
+}
+
+/* io_uring_setup blocked by a seccomp filter (as container runtimes do): init falls back to epoll */
+static int t_seccomp_fallback(prop_ctx *p) {
+#if defined(HAVE_SECCOMP_TEST)
+    pid_t pid;
+    int status = 0;
+    fflush(stdout);
+    pid = fork();
+    PROP_CHECK(p, pid >= 0);
+    if (pid == 0) {
+        struct sock_filter f[] = {
+            BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+            BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
+            BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+            BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+            BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_io_uring_setup, 0, 1),
+            BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA)),
+            BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+        };
+        struct sock_fprog prog;
+        dx_reactor r;
+        dx_reactor_config cfg;
+        dx_op t;
+        result_box box;
+        prog.len = (unsigned short)(sizeof f / sizeof f[0]);
+        prog.filter = f;
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0) _exit(3);
+        if (syscall(SYS_io_uring_setup, 4, NULL) != -1 || errno != EPERM) _exit(4); /* the filter works */
+        memset(&cfg, 0, sizeof cfg);
+        memset(&box, 0, sizeof box);
+        if (dx_reactor_init(&r, &cfg) != DX_OK) _exit(5);
+        if (dx_reactor_backend(&r) != DX_REACTOR_BACKEND_EPOLL) _exit(6);
+        dx_op_timer(&t, 1000000, 0);
+        submit_rec(&r, &t, &box, 0);
+        if (dx_reactor_run(&r, DX_REACTOR_RUN_UNTIL_DONE) != DX_OK || box.n[0] != 1 || box.res[0] != 0) _exit(7);
+        dx_reactor_deinit(&r);
+        _exit(0);
+    }
+    PROP_CHECK(p, waitpid(pid, &status, 0) == pid);
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 3) PROP_SKIP(p, "seccomp filters cannot be installed here");
+    PROP_CHECK_MSG(p, WIFEXITED(status) && WEXITSTATUS(status) == 0, "child status 0x%x", status);
+    return 0;
+#else
+    PROP_SKIP(p, "the seccomp test is built for x86-64 glibc only");
+#endif
+}
+
 static int t_errno_map(prop_ctx *p) {
     PROP_CHECK(p, dx_reactor_from_errno(ECONNREFUSED) == DX_REACTOR_ERR_REFUSED);
     PROP_CHECK(p, dx_reactor_from_errno(ECONNRESET) == DX_REACTOR_ERR_RESET);
@@ -796,6 +881,8 @@ static int t_errno_map(prop_ctx *p) {
 static const prop_test tests[] = {
     PROP_UNIT(t_default_order),
     PROP_UNIT(t_errno_map),
+    PROP_UNIT(t_seccomp_fallback),
+    PROP_UNIT(t_io_uring_variants),
     SUITE_ENTRIES(io_uring),
     SUITE_ENTRIES(epoll),
     SUITE_ENTRIES(poll),
