@@ -543,6 +543,45 @@ DX_REACTOR_API int64_t dx_reactor_tcp_listen(const dx_reactor_addr *addr, int ba
 DX_REACTOR_API int64_t dx_reactor_tcp_local_port(uintptr_t fd);
 DX_REACTOR_API dx_result dx_reactor_fd_close(dx_reactor *r, uintptr_t fd);
 
+/* ---- thread-per-core workers ---- */
+typedef struct dx_reactor_worker dx_reactor_worker;
+typedef struct dx_reactor_workers dx_reactor_workers;
+typedef void (*dx_reactor_worker_fn)(dx_reactor_worker *w, void *user);
+
+typedef struct dx_reactor_workers_config {
+    uint32_t count;                /* 0: one per online CPU */
+    uint32_t pin;                  /* nonzero: worker i runs on CPU i % CPUs */
+    const dx_reactor_addr *listen; /* non-NULL: every worker gets its own SO_REUSEPORT listener on it */
+    int backlog;                   /* 0: SOMAXCONN */
+    dx_reactor_config reactor;     /* each worker's loop */
+    dx_reactor_worker_fn on_start; /* worker thread, loop and listener ready: submit the first ops */
+    dx_reactor_worker_fn on_stop;  /* worker thread, after stop closed its listener: end idle work */
+    void *user;
+} dx_reactor_workers_config;
+
+struct dx_reactor_worker {
+    dx_reactor loop;           /* this worker's loop: use it only from its thread */
+    int64_t listen_fd;         /* this worker's listener, or -1 */
+    uint32_t index;
+    int32_t cpu;               /* the CPU it is pinned to, or -1 */
+    dx_result result;          /* why init or run failed, else DX_OK */
+    dx_reactor_workers *group;
+    dx_op stop_op, close_op;   /* private */
+    uint32_t stop, ready;      /* private, atomic */
+    uint64_t thread[2];        /* private: pthread_t */
+};
+
+struct dx_reactor_workers {
+    dx_reactor_worker *workers;
+    uint32_t count;
+    dx_reactor_workers_config cfg;
+};
+
+DX_REACTOR_API uint32_t dx_reactor_cpu_count(void);
+DX_REACTOR_API dx_result dx_reactor_workers_start(dx_reactor_workers *g, const dx_reactor_workers_config *cfg,
+                                                  dx_reactor_worker *workers, uint32_t capacity);
+DX_REACTOR_API dx_result dx_reactor_workers_stop(dx_reactor_workers *g);
+
 DX_REACTOR_API void dx_reactor_custom_complete(dx_reactor *r, dx_op *op, int64_t res, int32_t os_error);
 DX_REACTOR_API void dx_reactor_custom_woken(dx_reactor *r);
 
@@ -2115,6 +2154,155 @@ DX_REACTOR_API int64_t dx_reactor_tcp_local_port(uintptr_t fd) {
     return ntohs(a.sin6_port);
 #else
     (void)fd;
+    return DX_ERR_UNSUPPORTED;
+#endif
+}
+
+/* ---- thread-per-core workers ---- */
+
+#if defined(__TINYC__)
+#define DXI_REACTOR_ALOAD(p) (*(volatile uint32_t *)(p))
+#define DXI_REACTOR_ASTORE(p, v) (*(volatile uint32_t *)(p) = (v))
+#elif defined(__GNUC__) || defined(__clang__)
+#define DXI_REACTOR_ALOAD(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
+#define DXI_REACTOR_ASTORE(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
+#else
+#define DXI_REACTOR_ALOAD(p) (*(volatile uint32_t *)(p))
+#define DXI_REACTOR_ASTORE(p, v) (*(volatile uint32_t *)(p) = (v))
+#endif
+
+DX_REACTOR_API uint32_t dx_reactor_cpu_count(void) {
+#if DXI_REACTOR_POSIX && defined(_SC_NPROCESSORS_ONLN)
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (uint32_t)n : 1;
+#else
+    return 1;
+#endif
+}
+
+#if DXI_REACTOR_POSIX
+#include <pthread.h>
+DX_STATIC_ASSERT(sizeof(pthread_t) <= 2 * sizeof(uint64_t), dxi_reactor_pthread_fits);
+
+DXI_PRIVATE dx_reactor_action dxi_reactor_worker_closed(dx_reactor *r, dx_op *op, int64_t res, void *user) {
+    (void)r, (void)op, (void)res, (void)user;
+    return DX_REACTOR_DISARM;
+}
+
+/* Completes on every wake; on the one that carries the stop flag: stop accepting, tell the user. */
+DXI_PRIVATE dx_reactor_action dxi_reactor_worker_wake(dx_reactor *r, dx_op *op, int64_t res, void *user) {
+    dx_reactor_worker *w = (dx_reactor_worker *)user;
+    (void)op, (void)res;
+    if (!DXI_REACTOR_ALOAD(&w->stop)) return DX_REACTOR_REARM;
+    if (w->listen_fd >= 0) {
+        dx_op_close(&w->close_op, (uintptr_t)w->listen_fd);
+        dx_reactor_submit(r, &w->close_op, dxi_reactor_worker_closed, w);
+        w->listen_fd = -1;
+    }
+    if (w->group->cfg.on_stop) w->group->cfg.on_stop(w, w->group->cfg.user);
+    return DX_REACTOR_DISARM;
+}
+
+DXI_PRIVATE void *dxi_reactor_worker_main(void *arg) {
+    dx_reactor_worker *w = (dx_reactor_worker *)arg;
+    dx_reactor_workers *g = w->group;
+    dx_result rc;
+#if DXI_REACTOR_LINUX && defined(SYS_sched_setaffinity)
+    if (w->cpu >= 0) {
+        uint64_t mask[16]; /* 1024 CPUs */
+        DX_MEMSET(mask, 0, sizeof mask);
+        mask[(w->cpu / 64) % 16] = (uint64_t)1 << (w->cpu % 64);
+        if (syscall(SYS_sched_setaffinity, 0, sizeof mask, mask) != 0) w->cpu = -1;
+    }
+#else
+    w->cpu = -1;
+#endif
+    /* the loop is made in its own thread: io_uring's SINGLE_ISSUER and registered ring belong to it */
+    rc = dx_reactor_init(&w->loop, &g->cfg.reactor);
+    if (rc == DX_OK && g->cfg.listen) {
+        int64_t fd = dx_reactor_tcp_listen(g->cfg.listen, g->cfg.backlog, DX_REACTOR_LISTEN_REUSEPORT);
+        if (fd < 0) {
+            rc = (dx_result)fd;
+            dx_reactor_deinit(&w->loop);
+        }
+        w->listen_fd = fd < 0 ? -1 : fd;
+    }
+    if (rc != DX_OK) {
+        w->result = rc;
+        DXI_REACTOR_ASTORE(&w->ready, 2u);
+        return NULL;
+    }
+    dx_op_wake_wait(&w->stop_op);
+    dx_reactor_submit(&w->loop, &w->stop_op, dxi_reactor_worker_wake, w);
+    DXI_REACTOR_ASTORE(&w->ready, 1u);
+    if (g->cfg.on_start) g->cfg.on_start(w, g->cfg.user);
+    w->result = dx_reactor_run(&w->loop, DX_REACTOR_RUN_UNTIL_DONE); /* until stopped and drained */
+    if (w->listen_fd >= 0) dx_reactor_fd_close(&w->loop, (uintptr_t)w->listen_fd);
+    w->listen_fd = -1;
+    dx_reactor_deinit(&w->loop);
+    return NULL;
+}
+#endif
+
+DX_REACTOR_API dx_result dx_reactor_workers_start(dx_reactor_workers *g, const dx_reactor_workers_config *cfg,
+                                                  dx_reactor_worker *workers, uint32_t capacity) {
+#if DXI_REACTOR_POSIX
+    uint32_t n = cfg->count ? cfg->count : dx_reactor_cpu_count(), ncpu = dx_reactor_cpu_count(), i;
+    dx_result rc = DX_OK;
+    if (!g || !cfg || !workers) return DX_ERR_INVAL;
+    if (n > capacity) return DX_ERR_NOSPACE;
+    DX_MEMSET(g, 0, sizeof *g);
+    g->cfg = *cfg;
+    g->workers = workers;
+    for (i = 0; i < n; i++) {
+        dx_reactor_worker *w = &workers[i];
+        pthread_t th;
+        int spins = 0;
+        DX_MEMSET(w, 0, sizeof *w);
+        w->index = i;
+        w->group = g;
+        w->listen_fd = -1;
+        w->cpu = cfg->pin ? (int32_t)(i % ncpu) : -1;
+        if (pthread_create(&th, NULL, dxi_reactor_worker_main, w) != 0) {
+            rc = DX_ERR_NOMEM;
+            break;
+        }
+        DX_MEMCPY(w->thread, &th, sizeof th);
+        g->count = i + 1;
+        while (!DXI_REACTOR_ALOAD(&w->ready) && spins++ < 100000) poll(NULL, 0, 1); /* bounded: 100 s */
+        if (DXI_REACTOR_ALOAD(&w->ready) != 1) {
+            rc = w->result ? w->result : DX_ERR_TIMEOUT;
+            break;
+        }
+    }
+    if (rc != DX_OK) dx_reactor_workers_stop(g);
+    return rc;
+#else
+    (void)g, (void)cfg, (void)workers, (void)capacity;
+    return DX_ERR_UNSUPPORTED;
+#endif
+}
+
+DX_REACTOR_API dx_result dx_reactor_workers_stop(dx_reactor_workers *g) {
+#if DXI_REACTOR_POSIX
+    uint32_t i;
+    dx_result rc = DX_OK;
+    for (i = 0; i < g->count; i++) {
+        dx_reactor_worker *w = &g->workers[i];
+        DXI_REACTOR_ASTORE(&w->stop, 1u);
+        if (DXI_REACTOR_ALOAD(&w->ready) == 1) dx_reactor_wake(&w->loop);
+    }
+    for (i = 0; i < g->count; i++) {
+        dx_reactor_worker *w = &g->workers[i];
+        pthread_t th;
+        DX_MEMCPY(&th, w->thread, sizeof th);
+        pthread_join(th, NULL);
+        if (w->result != DX_OK && rc == DX_OK) rc = w->result;
+    }
+    g->count = 0;
+    return rc;
+#else
+    (void)g;
     return DX_ERR_UNSUPPORTED;
 #endif
 }

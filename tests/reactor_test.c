@@ -792,6 +792,132 @@ static int t_default_order(prop_ctx *p) {
     return 0;
 }
 
+/* ---- thread-per-core workers: own loop and own SO_REUSEPORT listener each ---- */
+
+#define WK_MAX 8
+#define WK_SLOTS 8
+typedef struct wk_conn {
+    dx_op op, cop;
+    uintptr_t fd;
+    char buf[64];
+    int used;
+} wk_conn;
+typedef struct wk_state {
+    dx_op accept;
+    wk_conn conns[WK_SLOTS];
+    int accepted, canceled, stopped;
+    uint64_t thread_cpu;
+} wk_state;
+static wk_state wk[WK_MAX];
+
+static dx_reactor_action wk_closed(dx_reactor *r, dx_op *op, int64_t res, void *user) {
+    (void)r, (void)op, (void)res;
+    ((wk_conn *)user)->used = 0;
+    return DX_REACTOR_DISARM;
+}
+static dx_reactor_action wk_echo(dx_reactor *r, dx_op *op, int64_t res, void *user) {
+    wk_conn *c = (wk_conn *)user;
+    if (op->kind == DX_OP_RECV && res > 0) { /* answer once, then close */
+        dx_op_send(op, c->fd, c->buf, (size_t)res);
+        return DX_REACTOR_REARM;
+    }
+    dx_op_close(&c->cop, c->fd);
+    dx_reactor_submit(r, &c->cop, wk_closed, c);
+    return DX_REACTOR_DISARM;
+}
+static dx_reactor_action wk_accept(dx_reactor *r, dx_op *op, int64_t res, void *user) {
+    wk_state *st = (wk_state *)user;
+    int i;
+    (void)op;
+    if (res == DX_ERR_CANCELED) {
+        st->canceled++;
+        return DX_REACTOR_DISARM; /* stopping: the listener was closed */
+    }
+    if (res < 0) return DX_REACTOR_REARM;
+    st->accepted++;
+    for (i = 0; i < WK_SLOTS && st->conns[i].used; i++) {}
+    if (i == WK_SLOTS) {
+        dx_reactor_fd_close(r, (uintptr_t)res);
+        return DX_REACTOR_REARM;
+    }
+    st->conns[i].used = 1;
+    st->conns[i].fd = (uintptr_t)res;
+    dx_op_recv(&st->conns[i].op, (uintptr_t)res, st->conns[i].buf, sizeof st->conns[i].buf);
+    dx_reactor_submit(r, &st->conns[i].op, wk_echo, &st->conns[i]);
+    return DX_REACTOR_REARM;
+}
+static void wk_start(dx_reactor_worker *w, void *user) {
+    wk_state *st = &wk[w->index];
+    (void)user;
+    dx_op_accept(&st->accept, (uintptr_t)w->listen_fd, NULL, 0);
+    dx_reactor_submit(&w->loop, &st->accept, wk_accept, st);
+}
+static void wk_stop(dx_reactor_worker *w, void *user) {
+    (void)user;
+    wk[w->index].stopped++;
+}
+
+static int workers_on(prop_ctx *p, dx_reactor_backend_id b) {
+    dx_reactor_workers g;
+    dx_reactor_worker workers[WK_MAX];
+    dx_reactor_workers_config cfg;
+    dx_reactor_addr a;
+    uint16_t port;
+    int lfd, i, total = 0, before = count_fds(), busy = 0;
+    uint32_t n = dx_reactor_cpu_count() < 2 ? 2 : (dx_reactor_cpu_count() > WK_MAX ? WK_MAX : dx_reactor_cpu_count());
+    lfd = listen_loopback(&port); /* a free port; closed before the workers bind it */
+    PROP_CHECK(p, lfd >= 0);
+    close(lfd);
+    PROP_CHECK(p, dx_reactor_addr_make(&a, "127.0.0.1", port) == DX_OK);
+    memset(&cfg, 0, sizeof cfg);
+    memset(wk, 0, sizeof wk);
+    cfg.count = n;
+    cfg.pin = 1;
+    cfg.listen = &a;
+    cfg.on_start = wk_start;
+    cfg.on_stop = wk_stop;
+    cfg.reactor.backends[0] = b;
+    cfg.reactor.backend_count = 1;
+    PROP_CHECK(p, dx_reactor_workers_start(&g, &cfg, workers, 1) == DX_ERR_NOSPACE);
+    PROP_CHECK(p, dx_reactor_workers_start(&g, &cfg, workers, WK_MAX) == DX_OK);
+    PROP_CHECK(p, g.count == n);
+    for (i = 0; i < (int)n; i++) {
+        PROP_CHECK(p, workers[i].listen_fd >= 0);
+        prop_note(p, "worker %d: %s on CPU %d", i, dx_reactor_backend_name(&workers[i].loop), workers[i].cpu);
+    }
+    for (i = 0; i < 64; i++) { /* blocking clients from this thread; the kernel spreads them over the listeners */
+        char msg[16], back[16];
+        int c = socket(AF_INET, SOCK_STREAM, 0);
+        ssize_t got;
+        PROP_CHECK(p, c >= 0);
+        PROP_CHECK(p, connect(c, (const struct sockaddr *)(const void *)a.storage, a.len) == 0);
+        snprintf(msg, sizeof msg, "ping %d", i);
+        PROP_CHECK(p, send(c, msg, strlen(msg), 0) == (ssize_t)strlen(msg));
+        got = recv(c, back, sizeof back, MSG_WAITALL);
+        PROP_CHECK_MSG(p, got == (ssize_t)strlen(msg) && memcmp(back, msg, (size_t)got) == 0, "reply %d: %d bytes", i, (int)got);
+        close(c);
+    }
+    PROP_CHECK(p, dx_reactor_workers_stop(&g) == DX_OK);
+    for (i = 0; i < (int)n; i++) {
+        total += wk[i].accepted;
+        busy += wk[i].accepted > 0;
+        PROP_CHECK_MSG(p, wk[i].stopped == 1 && wk[i].canceled == 1, "worker %d: stopped %d, accept canceled %d", i, wk[i].stopped,
+                       wk[i].canceled);
+    }
+    prop_note(p, "%d connections over %d workers, %d of them busy", total, (int)n, busy);
+    PROP_CHECK(p, total == 64);
+    PROP_CHECK_MSG(p, count_fds() == before, "fds %d, before %d", count_fds(), before);
+    return 0;
+}
+static int t_workers(prop_ctx *p) {
+    dx_reactor probe;
+    dx_reactor_backend_id b = DX_REACTOR_BACKEND_IOURING;
+    if (open_loop(&probe, b) != DX_OK) b = DX_REACTOR_BACKEND_EPOLL;
+    else dx_reactor_deinit(&probe);
+    if (workers_on(p, b)) return 1;
+    return workers_on(p, DX_REACTOR_BACKEND_POLL);
+}
+
 /* io_uring features asked for at run time, each with its fallback */
 static int t_io_uring_variants(prop_ctx *p) {
     static const uint32_t variants[] = {DX_REACTOR_CFG_NO_DEFER, DX_REACTOR_CFG_NO_REGISTERED_RING, DX_REACTOR_CFG_SQPOLL};
@@ -883,6 +1009,7 @@ static const prop_test tests[] = {
     PROP_UNIT(t_errno_map),
     PROP_UNIT(t_seccomp_fallback),
     PROP_UNIT(t_io_uring_variants),
+    PROP_UNIT(t_workers),
     SUITE_ENTRIES(io_uring),
     SUITE_ENTRIES(epoll),
     SUITE_ENTRIES(poll),
