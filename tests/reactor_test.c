@@ -26,6 +26,9 @@ int main(int argc, char **argv) { return prop_main(argc, argv, tests, sizeof tes
 #include <dirent.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <sys/resource.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 #include <unistd.h>
 #if defined(__linux__) && defined(__GLIBC__) && defined(__x86_64__)
 #define HAVE_SECCOMP_TEST 1
@@ -744,6 +747,239 @@ static int run_modes(prop_ctx *p, dx_reactor_backend_id b) {
     return 0;
 }
 
+/* ---- scale: 10,000 idle connections on one loop; 100,000 connect/close cycles ---- */
+
+typedef struct many_conn {
+    dx_op op, cop;
+    uintptr_t fd;
+    char buf[8];
+    int echoed;
+} many_conn;
+typedef struct many_world {
+    dx_op accept, acancel;
+    many_conn *conns;
+    int n, accepted, open, peak, closed, echoed;
+    watchdog wd;
+} many_world;
+
+static dx_reactor_action many_closed(dx_reactor *r, dx_op *op, int64_t res, void *user) {
+    many_world *w = (many_world *)user;
+    (void)op, (void)res;
+    w->open--;
+    if (++w->closed == w->n) watchdog_stop(r, &w->wd);
+    return DX_REACTOR_DISARM;
+}
+static dx_reactor_action many_io(dx_reactor *r, dx_op *op, int64_t res, void *user) {
+    many_world *w = (many_world *)user;
+    many_conn *c = (many_conn *)(void *)((char *)op - offsetof(many_conn, op));
+    if (op->kind == DX_OP_RECV && res > 0) { /* echo the byte once, then wait idle for the end */
+        c->echoed++;
+        w->echoed++;
+        dx_op_send(op, c->fd, c->buf, (size_t)res);
+        return DX_REACTOR_REARM;
+    }
+    if (op->kind == DX_OP_SEND && res > 0) {
+        dx_op_recv(op, c->fd, c->buf, sizeof c->buf);
+        return DX_REACTOR_REARM;
+    }
+    dx_op_close(&c->cop, c->fd);
+    dx_reactor_submit(r, &c->cop, many_closed, w);
+    return DX_REACTOR_DISARM;
+}
+static dx_reactor_action many_accept(dx_reactor *r, dx_op *op, int64_t res, void *user) {
+    many_world *w = (many_world *)user;
+    many_conn *c;
+    (void)op;
+    if (res < 0) return res == DX_ERR_CANCELED ? DX_REACTOR_DISARM : DX_REACTOR_REARM;
+    c = &w->conns[w->accepted++];
+    c->fd = (uintptr_t)res;
+    if (++w->open > w->peak) w->peak = w->open;
+    dx_op_recv(&c->op, c->fd, c->buf, sizeof c->buf);
+    dx_reactor_submit(r, &c->op, many_io, w);
+    if (w->accepted == w->n) { /* everyone is in: stop accepting */
+        dx_op_cancel(&w->acancel, &w->accept);
+        dx_reactor_submit(r, &w->acancel, on_ignore, NULL);
+        return DX_REACTOR_DISARM;
+    }
+    return DX_REACTOR_REARM;
+}
+
+/* The client, in a child process (its own fd limit): n blocking connections, all
+   open at once; one byte each way on every one; then all closed. */
+static void many_client(uint16_t port, int n) {
+    int *fds = (int *)calloc((size_t)n, sizeof(int)), i;
+    struct sockaddr_in a;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_port = htons(port);
+    a.sin_addr.s_addr = htonl(0x7f000001);
+    if (!fds) _exit(10);
+    for (i = 0; i < n; i++) {
+        fds[i] = socket(AF_INET, SOCK_STREAM, 0);
+        if (fds[i] < 0 || connect(fds[i], (struct sockaddr *)&a, sizeof a) != 0) _exit(11);
+    }
+    for (i = 0; i < n; i++)
+        if (send(fds[i], "x", 1, 0) != 1) _exit(12);
+    for (i = 0; i < n; i++) {
+        char b;
+        if (recv(fds[i], &b, 1, 0) != 1 || b != 'x') _exit(13);
+    }
+    for (i = 0; i < n; i++) close(fds[i]);
+    free(fds);
+    _exit(0);
+}
+
+static int many_connections(prop_ctx *p, dx_reactor_backend_id b) {
+    dx_reactor r;
+    static many_world w;
+    uint16_t port;
+    int lfd, status = 0, n = b == DX_REACTOR_BACKEND_POLL ? 1000 : 10000, before = count_fds();
+    pid_t pid;
+    struct rlimit rl;
+    OPEN_OR_SKIP(p, &r, b);
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur < (rlim_t)n + 100) {
+        dx_reactor_deinit(&r);
+        PROP_SKIP(p, "RLIMIT_NOFILE is %lu, below %d", (unsigned long)rl.rlim_cur, n + 100);
+    }
+    memset(&w, 0, sizeof w);
+    w.n = n;
+    w.conns = (many_conn *)calloc((size_t)n, sizeof(many_conn));
+    PROP_CHECK(p, w.conns != NULL);
+    lfd = listen_loopback(&port);
+    PROP_CHECK(p, lfd >= 0);
+    watchdog_start(&r, &w.wd);
+    dx_op_accept(&w.accept, (uintptr_t)lfd, NULL, 0);
+    dx_reactor_submit(&r, &w.accept, many_accept, &w);
+    fflush(stdout);
+    pid = fork();
+    PROP_CHECK(p, pid >= 0);
+    if (pid == 0) many_client(port, n);
+    PROP_CHECK_MSG(p, run_bounded(&r, &w.wd) == 0, "accepted %d, echoed %d, closed %d", w.accepted, w.echoed, w.closed);
+    PROP_CHECK(p, waitpid(pid, &status, 0) == pid);
+    PROP_CHECK_MSG(p, WIFEXITED(status) && WEXITSTATUS(status) == 0, "client status 0x%x", status);
+    PROP_CHECK(p, w.peak == n && w.echoed == n && w.closed == n);
+    prop_note(p, "%s: %d connections open at once; per idle connection: dx_op %lu bytes + fd slot %lu bytes in the loop", dx_reactor_backend_name(&r),
+              w.peak, (unsigned long)sizeof(dx_op), (unsigned long)sizeof(dxi_reactor_slot));
+    close(lfd);
+    dx_reactor_deinit(&r);
+    free(w.conns);
+    PROP_CHECK_MSG(p, count_fds() == before, "fds %d, before %d", count_fds(), before);
+    if (b == DX_REACTOR_BACKEND_EPOLL) /* the figure for the report */
+        printf("reactor: per idle connection, user space: dx_op %lu bytes + fd slot %lu bytes (plus the caller's buffers)\n",
+               (unsigned long)sizeof(dx_op), (unsigned long)sizeof(dxi_reactor_slot));
+    return 0;
+}
+
+#define CYCLES 100000
+#define CHAINS 32
+typedef struct cyc_chain {
+    dx_op op;
+    uintptr_t fd;
+    char b;
+} cyc_chain;
+typedef struct cyc_world {
+    dx_op accept, acancel;
+    dx_op sclose[CHAINS * 2];
+    int sclose_next;
+    cyc_chain chains[CHAINS];
+    dx_reactor_addr addr;
+    int started, done, accepted, errors;
+    int64_t first_err;
+    watchdog wd;
+} cyc_world;
+
+static dx_reactor_action cyc_step(dx_reactor *r, dx_op *op, int64_t res, void *user);
+static void cyc_start(dx_reactor *r, cyc_world *w, cyc_chain *c) {
+    int64_t fd = dx_reactor_tcp_socket(0);
+    if (fd < 0) {
+        w->errors++;
+        w->first_err = fd;
+        return;
+    }
+    w->started++;
+    c->fd = (uintptr_t)fd;
+    dx_op_connect(&c->op, c->fd, &w->addr);
+    dx_reactor_submit(r, &c->op, cyc_step, w);
+}
+/* connect -> recv (ends when the server resets) -> close -> next cycle */
+static dx_reactor_action cyc_step(dx_reactor *r, dx_op *op, int64_t res, void *user) {
+    cyc_world *w = (cyc_world *)user;
+    cyc_chain *c = (cyc_chain *)(void *)op;
+    switch (op->kind) {
+    case DX_OP_CONNECT:
+        if (res == DX_REACTOR_ERR_RESET) { /* readiness backends: the server's reset came before the connect was seen */
+            dx_op_close(op, c->fd);
+            return DX_REACTOR_REARM;
+        }
+        if (res != 0) {
+            if (!w->errors++) w->first_err = res;
+            dx_op_close(op, c->fd);
+            return DX_REACTOR_REARM;
+        }
+        dx_op_recv(op, c->fd, &c->b, 1);
+        return DX_REACTOR_REARM;
+    case DX_OP_RECV:
+        dx_op_close(op, c->fd);
+        return DX_REACTOR_REARM;
+    default: /* closed */
+        w->done++;
+        if (w->started < CYCLES) cyc_start(r, w, c);
+        else if (w->done == CYCLES) {
+            dx_op_cancel(&w->acancel, &w->accept);
+            dx_reactor_submit(r, &w->acancel, on_ignore, NULL);
+            watchdog_stop(r, &w->wd);
+        }
+        return DX_REACTOR_DISARM;
+    }
+}
+static dx_reactor_action cyc_accept(dx_reactor *r, dx_op *op, int64_t res, void *user) {
+    cyc_world *w = (cyc_world *)user;
+    struct linger lg = {1, 0};
+    dx_op *cl;
+    int i;
+    (void)op;
+    if (res < 0) return res == DX_ERR_CANCELED ? DX_REACTOR_DISARM : DX_REACTOR_REARM;
+    w->accepted++;
+    setsockopt((int)res, SOL_SOCKET, SO_LINGER, &lg, sizeof lg); /* reset: no TIME_WAIT left behind */
+    for (i = 0, cl = NULL; i < CHAINS * 2 && !cl; i++) {
+        dx_op *o = &w->sclose[(w->sclose_next + i) % (CHAINS * 2)];
+        if (o->state == DX_OP_IDLE) cl = o;
+    }
+    w->sclose_next++;
+    if (cl) {
+        dx_op_close(cl, (uintptr_t)res);
+        dx_reactor_submit(r, cl, on_ignore, NULL);
+    } else {
+        dx_reactor_fd_close(r, (uintptr_t)res);
+    }
+    return DX_REACTOR_REARM;
+}
+
+static int connect_close_cycles(prop_ctx *p, dx_reactor_backend_id b) {
+    dx_reactor r;
+    static cyc_world w;
+    uint16_t port;
+    int lfd, i, before = count_fds();
+    uint64_t t0;
+    OPEN_OR_SKIP(p, &r, b);
+    memset(&w, 0, sizeof w);
+    lfd = listen_loopback(&port);
+    PROP_CHECK(p, lfd >= 0 && dx_reactor_addr_make(&w.addr, "127.0.0.1", port) == DX_OK);
+    watchdog_start(&r, &w.wd);
+    dx_op_accept(&w.accept, (uintptr_t)lfd, NULL, 0);
+    dx_reactor_submit(&r, &w.accept, cyc_accept, &w);
+    t0 = now_ns();
+    for (i = 0; i < CHAINS; i++) cyc_start(&r, &w, &w.chains[i]);
+    PROP_CHECK_MSG(p, run_bounded(&r, &w.wd) == 0, "done %d of %d, accepted %d, errors %d", w.done, CYCLES, w.accepted, w.errors);
+    PROP_CHECK_MSG(p, w.errors == 0, "%d errors, first %lld (%s)", w.errors, (long long)w.first_err, dx_reactor_result_name((dx_result)w.first_err));
+    PROP_CHECK(p, w.done == CYCLES && w.accepted == CYCLES);
+    prop_note(p, "%s: %d cycles in %.2f s", dx_reactor_backend_name(&r), CYCLES, (double)(now_ns() - t0) / 1e9);
+    close(lfd);
+    dx_reactor_deinit(&r);
+    PROP_CHECK_MSG(p, count_fds() == before, "fds %d, before %d", count_fds(), before); /* and LeakSanitizer at exit */
+    return 0;
+}
+
 /* ---- the conformance table: every scenario on every backend ---- */
 
 #define FOR_BACKEND(name, fn, b) \
@@ -757,12 +993,14 @@ static int run_modes(prop_ctx *p, dx_reactor_backend_id b) {
     FOR_BACKEND(tag##_wake_thread, wake_thread, b)        \
     FOR_BACKEND(tag##_half_close_reset_refused, half_close_reset, b) \
     FOR_BACKEND(tag##_files_pipes_vectors, files_and_vectors, b) \
-    FOR_BACKEND(tag##_run_modes_batch, run_modes, b)
+    FOR_BACKEND(tag##_run_modes_batch, run_modes, b) \
+    FOR_BACKEND(tag##_10k_connections, many_connections, b) \
+    FOR_BACKEND(tag##_100k_connect_close, connect_close_cycles, b)
 #define SUITE_ENTRIES(tag)                                                                          \
     PROP_UNIT(t_##tag##_echo_random), PROP_UNIT(t_##tag##_echo_pipelined), PROP_UNIT(t_##tag##_timers_in_order), \
         PROP_UNIT(t_##tag##_cancel), PROP_UNIT(t_##tag##_close_pending), PROP_UNIT(t_##tag##_wake_thread),      \
         PROP_UNIT(t_##tag##_half_close_reset_refused), PROP_UNIT(t_##tag##_files_pipes_vectors),             \
-        PROP_UNIT(t_##tag##_run_modes_batch)
+        PROP_UNIT(t_##tag##_run_modes_batch), PROP_UNIT(t_##tag##_10k_connections), PROP_UNIT(t_##tag##_100k_connect_close)
 
 SUITE(io_uring, DX_REACTOR_BACKEND_IOURING)
 SUITE(epoll, DX_REACTOR_BACKEND_EPOLL)
