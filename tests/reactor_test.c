@@ -1156,6 +1156,159 @@ static int t_workers(prop_ctx *p) {
     return workers_on(p, DX_REACTOR_BACKEND_POLL);
 }
 
+/* ---- a custom backend: an in-memory mock network, as firmware would plug in its own stack ---- */
+
+typedef struct mock_net {
+    char data[2][256];
+    size_t len[2];
+    int closed[2];
+    dx_op *waiting[2]; /* one pending recv per end */
+    int wake_pending, inits, deinits, waits;
+} mock_net;
+
+static void mock_deliver(dx_reactor *r, mock_net *m, int end) {
+    dx_op *op = m->waiting[end];
+    size_t n;
+    if (!op) return;
+    if (m->len[end] == 0 && !m->closed[end ^ 1]) return;
+    n = m->len[end] < op->len ? m->len[end] : op->len;
+    memcpy(op->buf, m->data[end], n);
+    memmove(m->data[end], m->data[end] + n, m->len[end] - n);
+    m->len[end] -= n;
+    m->waiting[end] = NULL;
+    dx_reactor_custom_complete(r, op, (int64_t)n, 0);
+}
+static dx_result mock_init(dx_reactor *r, void *user) {
+    (void)r;
+    ((mock_net *)user)->inits++;
+    return DX_OK;
+}
+static void mock_deinit(dx_reactor *r, void *user) {
+    (void)r;
+    ((mock_net *)user)->deinits++;
+}
+static void mock_start(dx_reactor *r, dx_op *op, void *user) {
+    mock_net *m = (mock_net *)user;
+    int end = (int)op->fd;
+    if (end < 0 || end > 1) {
+        dx_reactor_custom_complete(r, op, DX_REACTOR_ERR_BADF, 0);
+        return;
+    }
+    switch (op->kind) {
+    case DX_OP_SEND: {
+        size_t room = sizeof m->data[0] - m->len[end ^ 1], n = op->len < room ? op->len : room;
+        memcpy(m->data[end ^ 1] + m->len[end ^ 1], op->buf, n);
+        m->len[end ^ 1] += n;
+        dx_reactor_custom_complete(r, op, (int64_t)n, 0);
+        mock_deliver(r, m, end ^ 1);
+        break;
+    }
+    case DX_OP_RECV:
+        m->waiting[end] = op;
+        mock_deliver(r, m, end);
+        break;
+    case DX_OP_CLOSE:
+        m->closed[end] = 1;
+        if (m->waiting[end]) {
+            dx_reactor_custom_complete(r, m->waiting[end], DX_ERR_CANCELED, 0);
+            m->waiting[end] = NULL;
+        }
+        mock_deliver(r, m, end ^ 1); /* the peer sees the end of the stream */
+        dx_reactor_custom_complete(r, op, 0, 0);
+        break;
+    default:
+        dx_reactor_custom_complete(r, op, DX_ERR_UNSUPPORTED, 0);
+    }
+}
+static dx_result mock_cancel(dx_reactor *r, dx_op *target, void *user) {
+    mock_net *m = (mock_net *)user;
+    int end;
+    for (end = 0; end < 2; end++)
+        if (m->waiting[end] == target) {
+            m->waiting[end] = NULL;
+            dx_reactor_custom_complete(r, target, DX_ERR_CANCELED, 0);
+            return DX_OK;
+        }
+    return DX_ERR_NOTFOUND;
+}
+static dx_result mock_wait(dx_reactor *r, int64_t timeout_ns, void *user) {
+    mock_net *m = (mock_net *)user;
+    m->waits++;
+    if (m->wake_pending) {
+        m->wake_pending = 0;
+        dx_reactor_custom_woken(r);
+        return DX_OK;
+    }
+    if (timeout_ns > 0) { /* nothing else can happen in this mock: sleep until the timer */
+        struct timespec ts;
+        ts.tv_sec = (time_t)(timeout_ns / 1000000000);
+        ts.tv_nsec = (long)(timeout_ns % 1000000000);
+        nanosleep(&ts, NULL);
+    }
+    return DX_OK;
+}
+static dx_result mock_wake(dx_reactor *r, void *user) {
+    (void)r;
+    ((mock_net *)user)->wake_pending = 1;
+    return DX_OK;
+}
+
+static int t_custom_backend(prop_ctx *p) {
+    static mock_net m;
+    dx_reactor_custom vt;
+    dx_reactor_config cfg;
+    dx_reactor r;
+    dx_op a, b, c, t, w;
+    result_box box;
+    char buf[16];
+    uint64_t t0;
+    memset(&m, 0, sizeof m);
+    memset(&vt, 0, sizeof vt);
+    vt.init = mock_init, vt.deinit = mock_deinit, vt.start = mock_start, vt.cancel = mock_cancel;
+    vt.wait = mock_wait, vt.wake = mock_wake, vt.user = &m;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.backends[0] = DX_REACTOR_BACKEND_CUSTOM;
+    cfg.backend_count = 1;
+    PROP_CHECK(p, dx_reactor_init(&r, &cfg) == DX_ERR_UNSUPPORTED); /* no vtable given */
+    cfg.custom = &vt;
+    PROP_CHECK(p, dx_reactor_init(&r, &cfg) == DX_OK && m.inits == 1);
+    PROP_CHECK(p, strcmp(dx_reactor_backend_name(&r), "custom") == 0);
+    memset(&box, 0, sizeof box);
+    /* send on one end, receive on the other */
+    dx_op_recv(&a, 1, buf, sizeof buf);
+    submit_rec(&r, &a, &box, 0);
+    dx_op_send(&b, 0, "abc", 3);
+    submit_rec(&r, &b, &box, 1);
+    PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_UNTIL_DONE) == DX_OK);
+    PROP_CHECK(p, box.res[0] == 3 && box.res[1] == 3 && memcmp(buf, "abc", 3) == 0);
+    /* cancel a pending recv; a timer (the core's) on this backend */
+    dx_op_recv(&a, 1, buf, sizeof buf);
+    submit_rec(&r, &a, &box, 2);
+    dx_op_cancel(&c, &a);
+    submit_rec(&r, &c, &box, 3);
+    dx_op_timer(&t, 2000000, 0);
+    submit_rec(&r, &t, &box, 4);
+    t0 = now_ns();
+    PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_UNTIL_DONE) == DX_OK);
+    PROP_CHECK(p, box.res[2] == DX_ERR_CANCELED && box.res[3] == 0 && box.order[2] < box.order[3]);
+    PROP_CHECK(p, box.res[4] == 0 && now_ns() - t0 >= 2000000);
+    /* wake, then close: the pending recv on the other end sees the end of the stream */
+    dx_op_wake_wait(&w);
+    submit_rec(&r, &w, &box, 5);
+    PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_NOWAIT) == DX_OK && box.n[5] == 0);
+    PROP_CHECK(p, dx_reactor_wake(&r) == DX_OK);
+    PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_ONCE) == DX_OK && box.n[5] == 1 && box.res[5] == 0);
+    dx_op_recv(&a, 1, buf, sizeof buf);
+    submit_rec(&r, &a, &box, 6);
+    dx_op_close(&b, 0);
+    submit_rec(&r, &b, &box, 7);
+    PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_UNTIL_DONE) == DX_OK);
+    PROP_CHECK(p, box.res[6] == 0 && box.res[7] == 0);
+    dx_reactor_deinit(&r);
+    PROP_CHECK(p, m.deinits == 1);
+    return 0;
+}
+
 /* io_uring features asked for at run time, each with its fallback */
 static int t_io_uring_variants(prop_ctx *p) {
     static const uint32_t variants[] = {DX_REACTOR_CFG_NO_DEFER, DX_REACTOR_CFG_NO_REGISTERED_RING, DX_REACTOR_CFG_SQPOLL};
@@ -1248,6 +1401,7 @@ static const prop_test tests[] = {
     PROP_UNIT(t_seccomp_fallback),
     PROP_UNIT(t_io_uring_variants),
     PROP_UNIT(t_workers),
+    PROP_UNIT(t_custom_backend),
     SUITE_ENTRIES(io_uring),
     SUITE_ENTRIES(epoll),
     SUITE_ENTRIES(poll),
