@@ -111,6 +111,23 @@ API
        Close fds the loop has seen with this op (or dx_reactor_fd_close): the
        readiness backends must forget them before the number is reused.
    void dx_op_wake_wait(dx_op *op)     res: 0 after dx_reactor_wake (REARM to keep waiting)
+   void dx_op_recv_multi(dx_op *op, uintptr_t fd, dx_reactor_bufring *br)
+       receives into the ring's buffers: each callback gets res bytes at
+       op->buf (valid until the callback returns; the buffer then goes back
+       to the ring), 0 at end of stream. Return REARM (without refilling the
+       op) to keep receiving: on io_uring one multishot recv serves every
+       callback, armed again by the loop when the buffers ran out (-ENOBUFS)
+       or the kernel ended it (CQE_F_MORE clear); stats.rearms counts that.
+       DISARM stops it (io_uring: canceled in the kernel; late completions
+       are dropped, their buffers recycled). res DX_ERR_NOMEM: no buffer
+       free (epoll/poll: every buffer is held by a callback in progress).
+   dx_result dx_reactor_bufring_init(dx_reactor *r, dx_reactor_bufring *br, void *mem,
+                                     uint32_t count, uint32_t size, uint16_t group)
+       count buffers of size bytes at mem (yours; count a power of two up to
+       32768); io_uring: a provided-buffer ring (IORING_REGISTER_PBUF_RING,
+       5.19) with buffer group id group (unique per loop). allocates: yes
+       (io_uring: 16 bytes per buffer, mmap; others: 2 bytes per buffer).
+   void dx_reactor_bufring_deinit(dx_reactor *r, dx_reactor_bufring *br)  after its recvs ended
 
    Callback: dx_reactor_action cb(dx_reactor *r, dx_op *op, int64_t res, void *user)
        returns DX_REACTOR_DISARM (op is IDLE) or DX_REACTOR_REARM (the same
@@ -164,11 +181,11 @@ CONFIGURATION
    DX_REACTOR_CFG_NO_REGISTERED_RING); allocator; custom.
 
 MEMORY
-   dx_reactor: about 400 bytes plus a fd table of 40 bytes per fd of max_fds
+   dx_reactor: about 400 bytes plus a fd table of 64 bytes per fd of max_fds
    (all backends: io_uring keeps the sends waiting behind the one in flight
    there), and 12 more per fd for poll's arrays; io_uring: the rings (mmap,
    about 64 + 32 bytes per entry). dx_op: 160 bytes on x86-64. An idle
-   connection with one pending recv costs 160 + 40 = 200 bytes of user space
+   connection with one pending recv costs 160 + 64 = 224 bytes of user space
    plus your buffer (measured by the 10,000-connection test). Nothing is
    allocated after init.
 
@@ -217,8 +234,7 @@ BACKENDS
    with waiting ops, rebuilt each turn (a fallback: O(fds) per turn).
    Link: nothing on Linux (pthreads are in libc); -lpthread on older libcs;
    Windows: -lws2_32 (init reports UNSUPPORTED).
-   Not yet: multishot accept/recv with a provided-buffer ring, send_zc,
-   kqueue, IOCP.
+   Not yet: multishot accept, send_zc, kqueue, IOCP.
 
 VERSION HISTORY
    0.1.0 (2026-11-23) first release: io_uring, epoll, poll; thread-per-core
@@ -424,7 +440,7 @@ typedef enum dx_reactor_run_mode {
 
 enum { /* dx_op.kind */
     DX_OP_NONE = 0, DX_OP_ACCEPT, DX_OP_CONNECT, DX_OP_RECV, DX_OP_SEND, DX_OP_RECVV, DX_OP_SENDV,
-    DX_OP_READ, DX_OP_WRITE, DX_OP_TIMER, DX_OP_CANCEL, DX_OP_CLOSE, DX_OP_WAKE_WAIT
+    DX_OP_READ, DX_OP_WRITE, DX_OP_TIMER, DX_OP_CANCEL, DX_OP_CLOSE, DX_OP_WAKE_WAIT, DX_OP_RECV_MULTI
 };
 enum { /* dx_op.state */
     DX_OP_IDLE = 0,   /* yours: fill, free, reuse */
@@ -489,7 +505,21 @@ typedef struct dx_reactor_stats {
     uint64_t started;   /* ops started */
     uint64_t completed; /* callbacks run */
     uint64_t active;    /* ops not IDLE now */
+    uint64_t rearms;    /* io_uring multishot recvs armed again (out of buffers, or ended by the kernel) */
 } dx_reactor_stats;
+
+/* Buffers for dx_op_recv_multi: count buffers of size bytes in the caller's
+   memory; on io_uring a provided-buffer ring (IORING_REGISTER_PBUF_RING). */
+typedef struct dx_reactor_bufring {
+    uint8_t *mem;
+    uint32_t count, size;
+    uint16_t group;
+    uint16_t tail;      /* private: io_uring ring tail */
+    void *ring;         /* private: io_uring ring (mmap) */
+    size_t ring_size;
+    uint16_t *free_ids; /* private: readiness backends' free list */
+    uint32_t nfree;
+} dx_reactor_bufring;
 
 typedef struct dx_reactor_custom {
     dx_result (*init)(dx_reactor *r, void *user);
@@ -572,6 +602,10 @@ DX_REACTOR_API void dx_op_timer(dx_op *op, uint64_t ns, uint32_t flags);
 DX_REACTOR_API void dx_op_cancel(dx_op *op, dx_op *target);
 DX_REACTOR_API void dx_op_close(dx_op *op, uintptr_t fd);
 DX_REACTOR_API void dx_op_wake_wait(dx_op *op);
+DX_REACTOR_API void dx_op_recv_multi(dx_op *op, uintptr_t fd, dx_reactor_bufring *br);
+DX_REACTOR_API dx_result dx_reactor_bufring_init(dx_reactor *r, dx_reactor_bufring *br, void *mem, uint32_t count, uint32_t size,
+                                                 uint16_t group);
+DX_REACTOR_API void dx_reactor_bufring_deinit(dx_reactor *r, dx_reactor_bufring *br);
 
 DX_REACTOR_API dx_result dx_reactor_addr_make(dx_reactor_addr *out, const char *ip, uint16_t port);
 DX_REACTOR_API int64_t dx_reactor_tcp_socket(int ipv6);
@@ -735,7 +769,7 @@ extern long syscall(long number, ...);
 
 enum { DXI_REACTOR_W_NONE = 0, DXI_REACTOR_W_SUBMIT, DXI_REACTOR_W_DONE, DXI_REACTOR_W_RD, DXI_REACTOR_W_WR,
        DXI_REACTOR_W_TIMER, DXI_REACTOR_W_WAKE, DXI_REACTOR_W_KERNEL, DXI_REACTOR_W_CUSTOM };
-enum { DXI_REACTOR_IF_CONNECTING = 1, DXI_REACTOR_IF_NOTSOCK = 2, DXI_REACTOR_IF_POLLING = 4 };
+enum { DXI_REACTOR_IF_CONNECTING = 1, DXI_REACTOR_IF_NOTSOCK = 2, DXI_REACTOR_IF_POLLING = 4, DXI_REACTOR_IF_ARMED = 8 };
 
 DX_INLINE void dxi_reactor_push(dx_op **head, dx_op **tail, dx_op *op) {
     op->next = NULL;
@@ -757,6 +791,9 @@ typedef struct dxi_reactor_slot {
     dx_op *rd, *rd_tail, *wr, *wr_tail;
     uint32_t registered; /* epoll: added (edge-triggered, in and out); io_uring: a send is in flight */
     int32_t pidx;        /* poll: index in pfd_list, -1 if none */
+    dx_op *ms;           /* io_uring: the multishot recv on this fd (NULL once disarmed) */
+    dx_reactor_bufring *ms_br;
+    uint32_t ms_gen;     /* tags its completions: late ones of a disarmed recv are recognised */
 } dxi_reactor_slot;
 
 DXI_PRIVATE dx_result dxi_reactor_map(int e) {
@@ -888,6 +925,11 @@ DX_REACTOR_API void dx_op_cancel(dx_op *op, dx_op *target) {
 }
 DX_REACTOR_API void dx_op_close(dx_op *op, uintptr_t fd) { dxi_reactor_fill(op, DX_OP_CLOSE, fd, NULL, 0); }
 DX_REACTOR_API void dx_op_wake_wait(dx_op *op) { dxi_reactor_fill(op, DX_OP_WAKE_WAIT, 0, NULL, 0); }
+DX_REACTOR_API void dx_op_recv_multi(dx_op *op, uintptr_t fd, dx_reactor_bufring *br) {
+    dxi_reactor_fill(op, DX_OP_RECV_MULTI, fd, NULL, 0);
+    op->priv[0] = (uint64_t)(uintptr_t)br;
+    op->priv[1] = 0;
+}
 
 /* ---- the core: queues, timers, completion ---- */
 
@@ -1000,6 +1042,19 @@ DXI_PRIVATE int64_t dxi_reactor_io(dx_op *op) {
     case DX_OP_RECVV:
         n = readv(fd, (const struct iovec *)op->buf, (int)op->len);
         break;
+    case DX_OP_RECV_MULTI: { /* one of the pool's buffers, back in the pool after the callback */
+        dx_reactor_bufring *br = (dx_reactor_bufring *)(uintptr_t)op->priv[0];
+        uint16_t id;
+        if (!br->nfree) return -(int64_t)ENOBUFS;
+        id = br->free_ids[br->nfree - 1];
+        n = recv(fd, br->mem + (size_t)id * br->size, br->size, 0);
+        if (n >= 0) {
+            br->nfree--;
+            op->buf = br->mem + (size_t)id * br->size;
+            op->priv[1] = (uint64_t)id + 1;
+        }
+        break;
+    }
     case DX_OP_SENDV:
         if (!(op->iflags & DXI_REACTOR_IF_NOTSOCK)) {
             struct msghdr m;
@@ -1212,6 +1267,25 @@ DXI_PRIVATE dx_result dxi_reactor_poll_wait(dx_reactor *r, int64_t timeout_ns) {
 }
 #endif
 
+/* Gives a buffer back to its ring (io_uring) or pool (other backends). */
+DXI_PRIVATE void dxi_reactor_buf_put(dx_reactor_bufring *br, uint32_t id) {
+#if !defined(DX_REACTOR_NO_IOURING)
+    if (br->ring) {
+        uint8_t *e = (uint8_t *)br->ring + 16u * (uint32_t)(br->tail & (br->count - 1));
+        uint64_t addr = (uint64_t)(uintptr_t)(br->mem + (size_t)id * br->size);
+        uint32_t len = br->size;
+        uint16_t bid = (uint16_t)id;
+        DX_MEMCPY(e, &addr, 8);
+        DX_MEMCPY(e + 8, &len, 4);
+        DX_MEMCPY(e + 12, &bid, 2);
+        br->tail++;
+        __atomic_store_n((uint16_t *)(void *)((uint8_t *)br->ring + 14), br->tail, __ATOMIC_RELEASE);
+        return;
+    }
+#endif
+    br->free_ids[br->nfree++] = (uint16_t)id;
+}
+
 /* ---- io_uring by raw system calls (ABI from include/uapi/linux/io_uring.h) ---- */
 
 #if !defined(DX_REACTOR_NO_IOURING)
@@ -1231,7 +1305,9 @@ enum {
     DXI_URING_ENTER_GETEVENTS = 1u << 0, DXI_URING_ENTER_SQ_WAKEUP = 1u << 1, DXI_URING_ENTER_EXT_ARG = 1u << 3,
     DXI_URING_ENTER_REGISTERED_RING = 1u << 4,
     DXI_URING_SQ_NEED_WAKEUP = 1u << 0,
-    DXI_URING_SQE_IO_HARDLINK = 1u << 3,
+    DXI_URING_SQE_IO_HARDLINK = 1u << 3, DXI_URING_SQE_BUFFER_SELECT = 1u << 5,
+    DXI_URING_RECV_MULTISHOT = 1u << 1, DXI_URING_CQE_F_BUFFER = 1u << 0, DXI_URING_CQE_F_MORE = 1u << 1,
+    DXI_URING_REGISTER_PBUF_RING = 22, DXI_URING_UNREGISTER_PBUF_RING = 23,
     DXI_URING_CANCEL_ALL = 1u << 0, DXI_URING_CANCEL_FD = 1u << 1,
     DXI_URING_REGISTER_PROBE = 8, DXI_URING_REGISTER_RING_FDS = 20,
     DXI_URING_UD_IGNORE = 0, DXI_URING_UD_WAKE = 1
@@ -1362,6 +1438,14 @@ DXI_PRIVATE void dxi_uring_arm_wake(dx_reactor *r) {
 
 DXI_PRIVATE void dxi_uring_prep(dx_reactor *r, dx_op *op);
 
+/* A multishot recv's user_data: its fd slot (which outlives the op), tagged
+   with bit 0 and a 2-bit generation, so that completions still in flight for
+   a recv the user disarmed are recognised and dropped. */
+DX_INLINE uint64_t dxi_uring_ms_tag(dx_reactor *r, uintptr_t fd) {
+    dxi_reactor_slot *s = (dxi_reactor_slot *)r->slots + fd;
+    return (uint64_t)(uintptr_t)s | 1u | ((uint64_t)(s->ms_gen & 3u) << 1);
+}
+
 /* One send in flight per socket, so that bytes never reorder: the others wait in the fd table. */
 DXI_PRIVATE void dxi_uring_start(dx_reactor *r, dx_op *op) {
     if ((op->kind == DX_OP_SEND || op->kind == DX_OP_SENDV) && op->fd < r->max_fds) {
@@ -1469,7 +1553,28 @@ DXI_PRIVATE void dxi_uring_prep(dx_reactor *r, dx_op *op) {
         sqe->opcode = DXI_URING_OP_ASYNC_CANCEL;
         sqe->fd = -1;
         sqe->addr = (uint64_t)(uintptr_t)op->target;
+        if (op->target->kind == DX_OP_RECV_MULTI && (op->target->iflags & DXI_REACTOR_IF_ARMED) && op->target->fd < r->max_fds)
+            sqe->addr = dxi_uring_ms_tag(r, op->target->fd);
         break;
+    case DX_OP_RECV_MULTI: {
+        dxi_reactor_slot *s;
+        if (op->fd >= r->max_fds) {
+            op->where = DXI_REACTOR_W_NONE;
+            sqe->user_data = DXI_URING_UD_IGNORE;
+            dxi_reactor_done(r, op, DX_ERR_LIMIT, 0);
+            break;
+        }
+        s = (dxi_reactor_slot *)r->slots + op->fd;
+        s->ms = op;
+        s->ms_br = (dx_reactor_bufring *)(uintptr_t)op->priv[0];
+        sqe->opcode = DXI_URING_OP_RECV;
+        sqe->ioprio = DXI_URING_RECV_MULTISHOT;
+        sqe->flags = DXI_URING_SQE_BUFFER_SELECT;
+        sqe->buf_index = s->ms_br->group;
+        sqe->user_data = dxi_uring_ms_tag(r, op->fd);
+        op->iflags |= DXI_REACTOR_IF_ARMED;
+        break;
+    }
     default:
         op->where = DXI_REACTOR_W_NONE;
         sqe->user_data = DXI_URING_UD_IGNORE; /* a NOP */
@@ -1508,8 +1613,8 @@ DXI_PRIVATE void dxi_uring_complete(dx_reactor *r, dx_op *op, int32_t res) {
                op->kind != DX_OP_CLOSE && dxi_uring_poll(r, op)) {
         return;
     }
-    canceler = (dx_op *)(uintptr_t)op->priv[7];
     if (op->kind == DX_OP_SEND || op->kind == DX_OP_SENDV) dxi_uring_send_done(r, op);
+    canceler = (dx_op *)(uintptr_t)op->priv[7];
     if (op->kind == DX_OP_CANCEL) {
         dx_op *t = op->target;
         if (res == 0 && t && t->where == DXI_REACTOR_W_KERNEL) { /* report after the target's own completion */
@@ -1527,6 +1632,52 @@ DXI_PRIVATE void dxi_uring_complete(dx_reactor *r, dx_op *op, int32_t res) {
     }
 }
 
+/* A completion of a multishot recv. Returns 0, or 1 when its op still waits
+   for its callback: this completion then stays in the ring for the next turn. */
+DXI_PRIVATE int dxi_uring_multi(dx_reactor *r, uint64_t ud, int32_t res, uint32_t flags) {
+    dxi_reactor_slot *s = (dxi_reactor_slot *)(uintptr_t)(ud & ~(uint64_t)7);
+    dx_op *op = s->ms;
+    dx_reactor_bufring *br = s->ms_br;
+    int has_buf = (flags & DXI_URING_CQE_F_BUFFER) != 0, more = (flags & DXI_URING_CQE_F_MORE) != 0;
+    uint32_t bid = flags >> 16;
+    if (!op || ((ud >> 1) & 3u) != (s->ms_gen & 3u)) { /* of a recv the user disarmed */
+        if (has_buf && br) dxi_reactor_buf_put(br, bid);
+        return 0;
+    }
+    if (op->where == DXI_REACTOR_W_DONE) return 1;
+    if (res == -EAGAIN && !more) { /* a non-blocking socket (io_uring honours O_NONBLOCK): poll, then again */
+        op->iflags &= (uint8_t)~DXI_REACTOR_IF_ARMED;
+        s->ms = NULL;
+        if (dxi_uring_poll(r, op)) return 0;
+    }
+    if (res == -ENOBUFS) { /* every buffer is out: armed again once the callbacks gave some back */
+        r->stats.rearms++;
+        if (!more) {
+            op->iflags &= (uint8_t)~DXI_REACTOR_IF_ARMED;
+            dxi_uring_prep(r, op);
+        }
+        return 0;
+    }
+    if (!more) op->iflags &= (uint8_t)~DXI_REACTOR_IF_ARMED;
+    if (res > 0 && has_buf) {
+        op->buf = br->mem + (size_t)bid * br->size;
+        op->priv[1] = (uint64_t)bid + 1;
+    } else if (has_buf) {
+        dxi_reactor_buf_put(br, bid);
+    }
+    if (!more) s->ms = NULL;
+    {
+        dx_op *canceler = more ? NULL : (dx_op *)(uintptr_t)op->priv[7];
+        if (res < 0) dxi_reactor_done_errno(r, op, -res);
+        else dxi_reactor_done(r, op, res, 0);
+        if (canceler) {
+            op->priv[7] = 0;
+            dxi_reactor_done(r, canceler, 0, 0);
+        }
+    }
+    return 0;
+}
+
 DXI_PRIVATE void dxi_uring_reap(dx_reactor *r) {
     dx_reactor_uring *u = &r->uring;
     uint32_t head = *u->cq_head, tail = DXI_URING_LOAD(u->cq_tail);
@@ -1534,6 +1685,11 @@ DXI_PRIVATE void dxi_uring_reap(dx_reactor *r) {
         const dxi_uring_cqe *cqe = (const dxi_uring_cqe *)u->cqes + (head & u->cq_mask);
         uint64_t ud = cqe->user_data;
         int32_t res = cqe->res;
+        if (ud > DXI_URING_UD_WAKE && (ud & 1u)) {
+            if (dxi_uring_multi(r, ud, res, cqe->flags)) break; /* the rest after this turn's callbacks */
+            head++;
+            continue;
+        }
         head++;
         if (ud == DXI_URING_UD_IGNORE) continue;
         if (ud == DXI_URING_UD_WAKE) {
@@ -1774,7 +1930,7 @@ DXI_PRIVATE void dxi_reactor_start(dx_reactor *r, dx_op *op) {
 /* ---- the loop ---- */
 
 DX_REACTOR_API dx_result dx_reactor_submit(dx_reactor *r, dx_op *op, dx_reactor_cb cb, void *user) {
-    if (!r || !op || !cb || op->kind == DX_OP_NONE || op->kind > DX_OP_WAKE_WAIT) return DX_ERR_INVAL;
+    if (!r || !op || !cb || op->kind == DX_OP_NONE || op->kind > DX_OP_RECV_MULTI) return DX_ERR_INVAL;
     if (op->state != DX_OP_IDLE) return DX_ERR_MISUSE;
     op->cb = cb;
     op->user = user;
@@ -1798,6 +1954,45 @@ DXI_PRIVATE dx_result dxi_reactor_wait(dx_reactor *r, int64_t timeout_ns) {
 #endif
     case DX_REACTOR_BACKEND_CUSTOM: r->stats.enters++; return r->custom->wait(r, timeout_ns, r->custom->user);
     default: (void)timeout_ns; return DX_ERR_UNSUPPORTED;
+    }
+}
+
+/* After a multishot recv's callback: its buffer goes back; REARM keeps the
+   kernel's multishot (io_uring) or submits again; DISARM stops it. */
+DXI_PRIVATE void dxi_reactor_multi_after(dx_reactor *r, dx_op *op, dx_reactor_action act) {
+    dx_reactor_bufring *br = (dx_reactor_bufring *)(uintptr_t)op->priv[0];
+    if (op->priv[1]) {
+        dxi_reactor_buf_put(br, (uint32_t)(op->priv[1] - 1));
+        op->priv[1] = 0;
+    }
+#if !defined(DX_REACTOR_NO_IOURING)
+    if (r->backend == DX_REACTOR_BACKEND_IOURING && (op->iflags & DXI_REACTOR_IF_ARMED)) {
+        dxi_reactor_slot *s = (dxi_reactor_slot *)r->slots + op->fd;
+        uint64_t tag;
+        dxi_uring_sqe *sqe;
+        if (act == DX_REACTOR_REARM && op->state == DX_OP_IDLE) { /* still armed in the kernel */
+            op->state = DX_OP_ACTIVE;
+            op->where = DXI_REACTOR_W_KERNEL;
+            r->stats.active++;
+            return;
+        }
+        tag = dxi_uring_ms_tag(r, op->fd);
+        if (s->ms == op) s->ms = NULL;
+        s->ms_gen++;
+        op->iflags &= (uint8_t)~DXI_REACTOR_IF_ARMED;
+        sqe = dxi_uring_sqe_get(r);
+        if (sqe) {
+            sqe->opcode = DXI_URING_OP_ASYNC_CANCEL;
+            sqe->fd = -1;
+            sqe->addr = tag;
+            sqe->user_data = DXI_URING_UD_IGNORE;
+        }
+        return;
+    }
+#endif
+    if (act == DX_REACTOR_REARM && op->state == DX_OP_IDLE) {
+        if (r->backend == DX_REACTOR_BACKEND_IOURING) r->stats.rearms++; /* the kernel had ended it */
+        dx_reactor_submit(r, op, op->cb, op->user);
     }
 }
 
@@ -1845,7 +2040,8 @@ DXI_PRIVATE int64_t dxi_reactor_turn(dx_reactor *r, int may_block) {
         r->stats.completed++;
         ran++;
         act = op->cb(r, op, op->res, op->user);
-        if (act == DX_REACTOR_REARM && op->state == DX_OP_IDLE) dx_reactor_submit(r, op, op->cb, op->user);
+        if (op->kind == DX_OP_RECV_MULTI) dxi_reactor_multi_after(r, op, act);
+        else if (act == DX_REACTOR_REARM && op->state == DX_OP_IDLE) dx_reactor_submit(r, op, op->cb, op->user);
     }
     return ran;
 }
@@ -1975,6 +2171,9 @@ DXI_PRIVATE dx_result dxi_reactor_slots(dx_reactor *r, const dx_reactor_config *
         s[i].rd = s[i].rd_tail = s[i].wr = s[i].wr_tail = NULL;
         s[i].registered = 0;
         s[i].pidx = -1;
+        s[i].ms = NULL;
+        s[i].ms_br = NULL;
+        s[i].ms_gen = 0;
     }
     return DX_OK;
 }
@@ -2074,6 +2273,63 @@ DX_REACTOR_API dx_result dx_reactor_init(dx_reactor *r, const dx_reactor_config 
 DX_REACTOR_API void dx_reactor_deinit(dx_reactor *r) {
     if (!r) return;
     dxi_reactor_release(r);
+}
+
+/* ---- buffer rings for multishot recv ---- */
+
+#ifndef MAP_ANONYMOUS
+#define MAP_ANONYMOUS 0x20
+#endif
+DX_REACTOR_API dx_result dx_reactor_bufring_init(dx_reactor *r, dx_reactor_bufring *br, void *mem, uint32_t count, uint32_t size,
+                                                 uint16_t group) {
+    uint32_t i;
+    if (!r || !br || !mem || !size || !count || count > 32768 || (count & (count - 1))) return DX_ERR_INVAL;
+    DX_MEMSET(br, 0, sizeof *br);
+    br->mem = (uint8_t *)mem;
+    br->count = count;
+    br->size = size;
+    br->group = group;
+#if !defined(DX_REACTOR_NO_IOURING)
+    if (r->backend == DX_REACTOR_BACKEND_IOURING) {
+        struct { uint64_t ring_addr; uint32_t ring_entries; uint16_t bgid, flags; uint64_t resv[3]; } reg;
+        br->ring_size = ((size_t)count * 16 + 4095) & ~(size_t)4095;
+        br->ring = mmap(NULL, br->ring_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (br->ring == MAP_FAILED) {
+            br->ring = NULL;
+            return dxi_reactor_map(errno);
+        }
+        DX_MEMSET(&reg, 0, sizeof reg);
+        reg.ring_addr = (uint64_t)(uintptr_t)br->ring;
+        reg.ring_entries = count;
+        reg.bgid = group;
+        if (syscall(SYS_io_uring_register, r->uring.ring_fd, DXI_URING_REGISTER_PBUF_RING, &reg, 1) != 0) {
+            int e = errno;
+            munmap(br->ring, br->ring_size);
+            br->ring = NULL;
+            return dxi_reactor_map(e);
+        }
+        for (i = 0; i < count; i++) dxi_reactor_buf_put(br, i);
+        return DX_OK;
+    }
+#endif
+    br->free_ids = (uint16_t *)dxi_reactor_alloc(r, (size_t)count * sizeof(uint16_t));
+    if (!br->free_ids) return DX_ERR_NOMEM;
+    for (i = count; i-- > 0;) br->free_ids[br->nfree++] = (uint16_t)i;
+    return DX_OK;
+}
+
+DX_REACTOR_API void dx_reactor_bufring_deinit(dx_reactor *r, dx_reactor_bufring *br) {
+#if !defined(DX_REACTOR_NO_IOURING)
+    if (br->ring) {
+        struct { uint64_t ring_addr; uint32_t ring_entries; uint16_t bgid, flags; uint64_t resv[3]; } reg;
+        DX_MEMSET(&reg, 0, sizeof reg);
+        reg.bgid = br->group;
+        if (r->uring.ring_fd >= 0) syscall(SYS_io_uring_register, r->uring.ring_fd, DXI_URING_UNREGISTER_PBUF_RING, &reg, 1);
+        munmap(br->ring, br->ring_size);
+    }
+#endif
+    dxi_reactor_free(r, br->free_ids, (size_t)br->count * sizeof(uint16_t));
+    DX_MEMSET(br, 0, sizeof *br);
 }
 
 /* ---- socket helpers ---- */
