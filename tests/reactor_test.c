@@ -95,11 +95,12 @@ static dx_reactor_action on_watchdog(dx_reactor *r, dx_op *op, int64_t res, void
     }
     return DX_REACTOR_DISARM;
 }
-static void watchdog_start(dx_reactor *r, watchdog *w) {
+static void watchdog_start_ns(dx_reactor *r, watchdog *w, uint64_t ns) {
     w->fired = 0;
-    dx_op_timer(&w->op, WATCHDOG_NS, 0);
+    dx_op_timer(&w->op, ns, 0);
     dx_reactor_submit(r, &w->op, on_watchdog, w);
 }
+static void watchdog_start(dx_reactor *r, watchdog *w) { watchdog_start_ns(r, w, WATCHDOG_NS); }
 static dx_op watchdog_cancel_op;
 static dx_reactor_action on_ignore(dx_reactor *r, dx_op *op, int64_t res, void *user) {
     (void)r, (void)op, (void)res, (void)user;
@@ -847,7 +848,7 @@ static int many_connections(prop_ctx *p, dx_reactor_backend_id b) {
     PROP_CHECK(p, w.conns != NULL);
     lfd = listen_loopback(&port);
     PROP_CHECK(p, lfd >= 0);
-    watchdog_start(&r, &w.wd);
+    watchdog_start_ns(&r, &w.wd, 120000000000ull);
     dx_op_accept(&w.accept, (uintptr_t)lfd, NULL, 0);
     dx_reactor_submit(&r, &w.accept, many_accept, &w);
     fflush(stdout);
@@ -965,7 +966,7 @@ static int connect_close_cycles(prop_ctx *p, dx_reactor_backend_id b) {
     memset(&w, 0, sizeof w);
     lfd = listen_loopback(&port);
     PROP_CHECK(p, lfd >= 0 && dx_reactor_addr_make(&w.addr, "127.0.0.1", port) == DX_OK);
-    watchdog_start(&r, &w.wd);
+    watchdog_start_ns(&r, &w.wd, 240000000000ull); /* 4 min: slow builds (tcc) on a busy machine */
     dx_op_accept(&w.accept, (uintptr_t)lfd, NULL, 0);
     dx_reactor_submit(&r, &w.accept, cyc_accept, &w);
     t0 = now_ns();
