@@ -88,8 +88,11 @@ API
    Operations (fill fields only; allocates: no). Filling makes the op IDLE:
    fill a new op or an IDLE one (in its callback, say), never one in flight.
    void dx_op_accept(dx_op *op, uintptr_t listen_fd, void *addr_out, uint32_t addr_cap)
-       res: the new fd (non-blocking, close-on-exec); addr_out may be NULL;
-       op->addr_len holds the address length after completion.
+       res: the new fd (close-on-exec; non-blocking on epoll/poll, blocking on
+       io_uring, which waits for it itself); addr_out may be NULL;
+       op->addr_len holds the address length after completion. On io_uring
+       an accept without addr_out is one multishot accept: returning REARM
+       keeps it armed in the kernel (no new submission); DISARM cancels it.
    void dx_op_connect(dx_op *op, uintptr_t fd, const dx_reactor_addr *addr)
        res: 0, DX_REACTOR_ERR_REFUSED, ... The socket must be non-blocking
        (dx_reactor_tcp_socket makes one).
@@ -234,7 +237,7 @@ BACKENDS
    with waiting ops, rebuilt each turn (a fallback: O(fds) per turn).
    Link: nothing on Linux (pthreads are in libc); -lpthread on older libcs;
    Windows: -lws2_32 (init reports UNSUPPORTED).
-   Not yet: multishot accept, send_zc, kqueue, IOCP.
+   Not yet: send_zc, kqueue, IOCP.
 
 VERSION HISTORY
    0.1.0 (2026-11-23) first release: io_uring, epoll, poll; thread-per-core
@@ -1306,7 +1309,7 @@ enum {
     DXI_URING_ENTER_REGISTERED_RING = 1u << 4,
     DXI_URING_SQ_NEED_WAKEUP = 1u << 0,
     DXI_URING_SQE_IO_HARDLINK = 1u << 3, DXI_URING_SQE_BUFFER_SELECT = 1u << 5,
-    DXI_URING_RECV_MULTISHOT = 1u << 1, DXI_URING_CQE_F_BUFFER = 1u << 0, DXI_URING_CQE_F_MORE = 1u << 1,
+    DXI_URING_RECV_MULTISHOT = 1u << 1, DXI_URING_ACCEPT_MULTISHOT = 1u << 0, DXI_URING_CQE_F_BUFFER = 1u << 0, DXI_URING_CQE_F_MORE = 1u << 1,
     DXI_URING_REGISTER_PBUF_RING = 22, DXI_URING_UNREGISTER_PBUF_RING = 23,
     DXI_URING_CANCEL_ALL = 1u << 0, DXI_URING_CANCEL_FD = 1u << 1,
     DXI_URING_REGISTER_PROBE = 8, DXI_URING_REGISTER_RING_FDS = 20,
@@ -1492,6 +1495,14 @@ DXI_PRIVATE void dxi_uring_prep(dx_reactor *r, dx_op *op) {
         sqe->addr = (uint64_t)(uintptr_t)op->buf;
         sqe->off = op->buf ? (uint64_t)(uintptr_t)&op->addr_len : 0;
         sqe->op_flags = SOCK_CLOEXEC; /* blocking: the ring waits for it without a poll round trip */
+        if (!op->buf && op->fd < r->max_fds) { /* no address wanted: one multishot accept serves every REARM */
+            dxi_reactor_slot *s = (dxi_reactor_slot *)r->slots + op->fd;
+            s->ms = op;
+            s->ms_br = NULL;
+            sqe->ioprio = DXI_URING_ACCEPT_MULTISHOT;
+            sqe->user_data = dxi_uring_ms_tag(r, op->fd);
+            op->iflags |= DXI_REACTOR_IF_ARMED;
+        }
         break;
     case DX_OP_CONNECT:
         sqe->opcode = DXI_URING_OP_CONNECT;
@@ -1553,7 +1564,7 @@ DXI_PRIVATE void dxi_uring_prep(dx_reactor *r, dx_op *op) {
         sqe->opcode = DXI_URING_OP_ASYNC_CANCEL;
         sqe->fd = -1;
         sqe->addr = (uint64_t)(uintptr_t)op->target;
-        if (op->target->kind == DX_OP_RECV_MULTI && (op->target->iflags & DXI_REACTOR_IF_ARMED) && op->target->fd < r->max_fds)
+        if ((op->target->iflags & DXI_REACTOR_IF_ARMED) && op->target->fd < r->max_fds)
             sqe->addr = dxi_uring_ms_tag(r, op->target->fd);
         break;
     case DX_OP_RECV_MULTI: {
@@ -1961,7 +1972,7 @@ DXI_PRIVATE dx_result dxi_reactor_wait(dx_reactor *r, int64_t timeout_ns) {
    kernel's multishot (io_uring) or submits again; DISARM stops it. */
 DXI_PRIVATE void dxi_reactor_multi_after(dx_reactor *r, dx_op *op, dx_reactor_action act) {
     dx_reactor_bufring *br = (dx_reactor_bufring *)(uintptr_t)op->priv[0];
-    if (op->priv[1]) {
+    if (op->kind == DX_OP_RECV_MULTI && op->priv[1]) {
         dxi_reactor_buf_put(br, (uint32_t)(op->priv[1] - 1));
         op->priv[1] = 0;
     }
@@ -1991,7 +2002,7 @@ DXI_PRIVATE void dxi_reactor_multi_after(dx_reactor *r, dx_op *op, dx_reactor_ac
     }
 #endif
     if (act == DX_REACTOR_REARM && op->state == DX_OP_IDLE) {
-        if (r->backend == DX_REACTOR_BACKEND_IOURING) r->stats.rearms++; /* the kernel had ended it */
+        if (r->backend == DX_REACTOR_BACKEND_IOURING && op->kind == DX_OP_RECV_MULTI) r->stats.rearms++; /* the kernel had ended it */
         dx_reactor_submit(r, op, op->cb, op->user);
     }
 }
@@ -2040,7 +2051,7 @@ DXI_PRIVATE int64_t dxi_reactor_turn(dx_reactor *r, int may_block) {
         r->stats.completed++;
         ran++;
         act = op->cb(r, op, op->res, op->user);
-        if (op->kind == DX_OP_RECV_MULTI) dxi_reactor_multi_after(r, op, act);
+        if (op->kind == DX_OP_RECV_MULTI || (op->iflags & DXI_REACTOR_IF_ARMED)) dxi_reactor_multi_after(r, op, act);
         else if (act == DX_REACTOR_REARM && op->state == DX_OP_IDLE) dx_reactor_submit(r, op, op->cb, op->user);
     }
     return ran;

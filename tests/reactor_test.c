@@ -1416,6 +1416,50 @@ static int t_custom_backend(prop_ctx *p) {
     return 0;
 }
 
+/* io_uring: one multishot accept serves every REARM (the op is started once) */
+static int accepted_fds[8], naccepted;
+static dx_reactor_action on_accept_count(dx_reactor *r, dx_op *op, int64_t res, void *user) {
+    (void)r, (void)op, (void)user;
+    if (res >= 0 && naccepted < 8) accepted_fds[naccepted++] = (int)res;
+    return naccepted < 5 ? DX_REACTOR_REARM : DX_REACTOR_DISARM;
+}
+static int t_io_uring_multishot_accept(prop_ctx *p) {
+    dx_reactor r;
+    dx_op acc;
+    dx_reactor_stats s0, s1;
+    uint16_t port;
+    int lfd, i, c[6], turns = 0;
+    struct sockaddr_in a;
+    if (open_loop(&r, DX_REACTOR_BACKEND_IOURING) != DX_OK) PROP_SKIP(p, "%s", skip_reason(DX_REACTOR_BACKEND_IOURING, DX_ERR_UNSUPPORTED));
+    lfd = listen_loopback(&port);
+    PROP_CHECK(p, lfd >= 0);
+    fcntl(lfd, F_SETFL, 0); /* blocking: no poll round trip on io_uring */
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_port = htons(port);
+    a.sin_addr.s_addr = htonl(0x7f000001);
+    naccepted = 0;
+    dx_op_accept(&acc, (uintptr_t)lfd, NULL, 0);
+    dx_reactor_submit(&r, &acc, on_accept_count, NULL);
+    dx_reactor_get_stats(&r, &s0);
+    for (i = 0; i < 6; i++) {
+        c[i] = socket(AF_INET, SOCK_STREAM, 0);
+        PROP_CHECK(p, c[i] >= 0 && connect(c[i], (struct sockaddr *)&a, sizeof a) == 0);
+        if (i < 5)
+            while (naccepted <= i && turns++ < 100000) PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_ONCE) == DX_OK);
+    }
+    dx_reactor_get_stats(&r, &s1);
+    PROP_CHECK(p, naccepted == 5 && acc.state == DX_OP_IDLE);
+    PROP_CHECK_MSG(p, s1.started - s0.started == 1, "accept started %llu times for 5 connections", (unsigned long long)(s1.started - s0.started));
+    for (i = 0; i < 10; i++) PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_NOWAIT) == DX_OK);
+    PROP_CHECK_MSG(p, naccepted == 5, "accepted %d after DISARM", naccepted); /* the 6th waits in the backlog */
+    for (i = 0; i < 6; i++) close(c[i]);
+    for (i = 0; i < naccepted; i++) close(accepted_fds[i]);
+    close(lfd);
+    dx_reactor_deinit(&r);
+    return 0;
+}
+
 /* io_uring features asked for at run time, each with its fallback */
 static int t_io_uring_variants(prop_ctx *p) {
     static const uint32_t variants[] = {DX_REACTOR_CFG_NO_DEFER, DX_REACTOR_CFG_NO_REGISTERED_RING, DX_REACTOR_CFG_SQPOLL};
@@ -1508,6 +1552,7 @@ static const prop_test tests[] = {
     PROP_UNIT(t_seccomp_fallback),
     PROP_UNIT(t_io_uring_variants),
     PROP_UNIT(t_workers),
+    PROP_UNIT(t_io_uring_multishot_accept),
     PROP_UNIT(t_custom_backend),
     SUITE_ENTRIES(io_uring),
     SUITE_ENTRIES(epoll),
