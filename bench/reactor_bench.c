@@ -289,13 +289,23 @@ typedef struct loadspec {
 } loadspec;
 static const loadspec loads[NLOADS] = {{64, 16, 64, 0}, {64, 1, 64, 0}, {64, 16, 1024, 0}, {1, 1, 64, 1}};
 
+static void loadavg(char *out, size_t cap) { /* "1-min 5-min" from /proc/loadavg */
+    FILE *f = fopen("/proc/loadavg", "r");
+    char one[16] = "?", five[16] = "?";
+    if (f) {
+        if (fscanf(f, "%15s %15s", one, five) != 2) one[0] = five[0] = '?', one[1] = five[1] = 0;
+        fclose(f);
+    }
+    snprintf(out, cap, "%s %s", one, five);
+}
+
 int main(int argc, char **argv) {
     load_result best[NLOADS][NSERVERS];
     const char *peers = bench_arg_str(argc, argv, "--peers=", "build/bench");
     int ms = (int)bench_arg_u64(argc, argv, "--ms=", 1000), rounds = (int)bench_arg_u64(argc, argv, "--rounds=", 3);
     int li, si, round, port = 20000 + (int)(getpid() % 20000);
     bench_text t = {0};
-    char machine[256], cell[NSERVERS + 1][64];
+    char machine[256], cell[NSERVERS + 1][64], load_before[64], load_after[64];
     double base;
     int fails = 0;
     if (argc >= 4 && !strcmp(argv[1], "serve")) return serve(argv[2], atoi(argv[3]));
@@ -305,6 +315,7 @@ int main(int argc, char **argv) {
         return r.ok ? 0 : 1;
     }
     signal(SIGPIPE, SIG_IGN);
+    loadavg(load_before, sizeof load_before);
     memset(best, 0, sizeof best);
     for (li = 0; li < NLOADS; li++) {
         const loadspec *L = &loads[li];
@@ -404,6 +415,12 @@ int main(int argc, char **argv) {
     for (li = 1; li < 3; li++)
         bench_textf(&t, "N=%d P=%d S=%d: io_uring/liburing %.2fx, io_uring/libuv %.2fx, epoll/epoll %.2fx%s", loads[li].n, loads[li].p, loads[li].s,
                     RATIO(li, 0, 1), RATIO(li, 0, 2), RATIO(li, 3, 4), li == 1 ? "; " : ".\n");
+    loadavg(load_after, sizeof load_after);
+    bench_textf(&t, "\nNoise: the machine is shared (two other engineers' builds and benchmarks); load average (1, 5 min) at the start of "
+                    "this run: %s, at its end: %s. Between runs msgs/s of one server moved by up to 2x and single ratios by +-30%%; the "
+                    "server CPU per message moved by about +-10%%, so it is the steadier figure. p99 near 10 ms means the load "
+                    "generator or a server was descheduled (the histogram ends at 10 ms). Compare the figures of one run only.\n",
+                load_before, load_after);
     fputs(t.s, stdout);
     if (bench_has_flag(argc, argv, "--write-results") &&
         bench_results_write("bench/RESULTS.md", "reactor", "dx_reactor.h: echo server against liburing, libuv, epoll", t.s) != 0)
