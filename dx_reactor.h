@@ -176,12 +176,13 @@ CONFIGURATION
    DX_REACTOR_NO_POLL         off      [impl]    leave the poll() backend out
    DX_REACTOR_MAX_BACKENDS    8        [global]  size of the config's priority list
    DX_REACTOR_DEFAULT_ENTRIES 256      [impl]    io_uring SQ entries when cfg.ring_entries is 0
+   DX_REACTOR_ZC_MIN          16384    [impl]    io_uring: sends of at least this many bytes use SEND_ZC
    DX_CONFIG_HEADER, DX_ASSERT, DX_MALLOC/DX_FREE, DX_STATIC/DX_REACTOR_STATIC,
    DX_REACTOR_API, DX_NO_ERROR_STRINGS as in every dx header.
    Config fields (zero = default): backends[]/backend_count; max_fds (fd
    table size for epoll/poll; default the RLIMIT_NOFILE soft limit, at most
    2^20); ring_entries; flags (DX_REACTOR_CFG_SQPOLL, DX_REACTOR_CFG_NO_DEFER,
-   DX_REACTOR_CFG_NO_REGISTERED_RING); allocator; custom.
+   DX_REACTOR_CFG_NO_REGISTERED_RING, DX_REACTOR_CFG_NO_SEND_ZC); allocator; custom.
 
 MEMORY
    dx_reactor: about 400 bytes plus a fd table of 64 bytes per fd of max_fds
@@ -237,7 +238,11 @@ BACKENDS
    with waiting ops, rebuilt each turn (a fallback: O(fds) per turn).
    Link: nothing on Linux (pthreads are in libc); -lpthread on older libcs;
    Windows: -lws2_32 (init reports UNSUPPORTED).
-   Not yet: send_zc, kqueue, IOCP.
+   Sends of DX_REACTOR_ZC_MIN bytes or more use SEND_ZC where the kernel
+   has it (probed): the callback runs only after the notification CQE
+   (IORING_CQE_F_NOTIF), when the buffer is free again; a socket that
+   refuses zero copy (AF_UNIX: EOPNOTSUPP) gets a plain send.
+   Not yet: kqueue, IOCP.
 
 VERSION HISTORY
    0.1.0 (2026-11-23) first release: io_uring, epoll, poll; thread-per-core
@@ -455,7 +460,8 @@ enum {
     DX_REACTOR_LISTEN_REUSEPORT = 1,      /* dx_reactor_tcp_listen: SO_REUSEPORT */
     DX_REACTOR_CFG_SQPOLL = 1,            /* io_uring: kernel submission thread (off by default) */
     DX_REACTOR_CFG_NO_DEFER = 2,          /* io_uring: do not ask for DEFER_TASKRUN/COOP_TASKRUN */
-    DX_REACTOR_CFG_NO_REGISTERED_RING = 4 /* io_uring: do not register the ring fd */
+    DX_REACTOR_CFG_NO_REGISTERED_RING = 4, /* io_uring: do not register the ring fd */
+    DX_REACTOR_CFG_NO_SEND_ZC = 8          /* io_uring: never SEND_ZC */
 };
 enum { /* dx_reactor_features() */
     DX_REACTOR_FEAT_SINGLE_ISSUER = 1,
@@ -463,7 +469,8 @@ enum { /* dx_reactor_features() */
     DX_REACTOR_FEAT_COOP_TASKRUN = 4,
     DX_REACTOR_FEAT_REGISTERED_RING = 8,
     DX_REACTOR_FEAT_SQPOLL = 16,
-    DX_REACTOR_FEAT_CANCEL_FD = 32 /* close cancels pending ops in the kernel */
+    DX_REACTOR_FEAT_CANCEL_FD = 32, /* close cancels pending ops in the kernel */
+    DX_REACTOR_FEAT_SEND_ZC = 64    /* io_uring SEND_ZC for sends of DX_REACTOR_ZC_MIN bytes or more */
 };
 #define DX_OP_OFFSET_CURRENT UINT64_MAX
 
@@ -509,6 +516,7 @@ typedef struct dx_reactor_stats {
     uint64_t completed; /* callbacks run */
     uint64_t active;    /* ops not IDLE now */
     uint64_t rearms;    /* io_uring multishot recvs armed again (out of buffers, or ended by the kernel) */
+    uint64_t zc_sends;  /* io_uring sends made with SEND_ZC (>= DX_REACTOR_ZC_MIN bytes) */
 } dx_reactor_stats;
 
 /* Buffers for dx_op_recv_multi: count buffers of size bytes in the caller's
@@ -708,6 +716,9 @@ DX_REACTOR_API void dx_reactor_custom_woken(dx_reactor *r);
 #ifndef DX_REACTOR_DEFAULT_ENTRIES
 #define DX_REACTOR_DEFAULT_ENTRIES 256
 #endif
+#ifndef DX_REACTOR_ZC_MIN /* io_uring: sends of at least this many bytes use SEND_ZC (bytes) */
+#define DX_REACTOR_ZC_MIN 16384
+#endif
 
 #if defined(_WIN32)
 #define DXI_REACTOR_POSIX 0
@@ -772,7 +783,7 @@ extern long syscall(long number, ...);
 
 enum { DXI_REACTOR_W_NONE = 0, DXI_REACTOR_W_SUBMIT, DXI_REACTOR_W_DONE, DXI_REACTOR_W_RD, DXI_REACTOR_W_WR,
        DXI_REACTOR_W_TIMER, DXI_REACTOR_W_WAKE, DXI_REACTOR_W_KERNEL, DXI_REACTOR_W_CUSTOM };
-enum { DXI_REACTOR_IF_CONNECTING = 1, DXI_REACTOR_IF_NOTSOCK = 2, DXI_REACTOR_IF_POLLING = 4, DXI_REACTOR_IF_ARMED = 8 };
+enum { DXI_REACTOR_IF_CONNECTING = 1, DXI_REACTOR_IF_NOTSOCK = 2, DXI_REACTOR_IF_POLLING = 4, DXI_REACTOR_IF_ARMED = 8, DXI_REACTOR_IF_ZC = 16 };
 
 DX_INLINE void dxi_reactor_push(dx_op **head, dx_op **tail, dx_op *op) {
     op->next = NULL;
@@ -1309,7 +1320,8 @@ enum {
     DXI_URING_ENTER_REGISTERED_RING = 1u << 4,
     DXI_URING_SQ_NEED_WAKEUP = 1u << 0,
     DXI_URING_SQE_IO_HARDLINK = 1u << 3, DXI_URING_SQE_BUFFER_SELECT = 1u << 5,
-    DXI_URING_RECV_MULTISHOT = 1u << 1, DXI_URING_ACCEPT_MULTISHOT = 1u << 0, DXI_URING_CQE_F_BUFFER = 1u << 0, DXI_URING_CQE_F_MORE = 1u << 1,
+    DXI_URING_RECV_MULTISHOT = 1u << 1, DXI_URING_ACCEPT_MULTISHOT = 1u << 0, DXI_URING_CQE_F_NOTIF = 1u << 3,
+    DXI_URING_OP_SEND_ZC = 47, DXI_URING_CQE_F_BUFFER = 1u << 0, DXI_URING_CQE_F_MORE = 1u << 1,
     DXI_URING_REGISTER_PBUF_RING = 22, DXI_URING_UNREGISTER_PBUF_RING = 23,
     DXI_URING_CANCEL_ALL = 1u << 0, DXI_URING_CANCEL_FD = 1u << 1,
     DXI_URING_REGISTER_PROBE = 8, DXI_URING_REGISTER_RING_FDS = 20,
@@ -1515,6 +1527,13 @@ DXI_PRIVATE void dxi_uring_prep(dx_reactor *r, dx_op *op) {
         sqe->addr = (uint64_t)(uintptr_t)op->buf;
         sqe->len = (uint32_t)(op->len > 0x7ffff000u ? 0x7ffff000u : op->len);
         sqe->op_flags = op->kind == DX_OP_SEND ? (uint32_t)MSG_NOSIGNAL : 0;
+        if (op->kind == DX_OP_SEND && op->len >= DX_REACTOR_ZC_MIN && (r->features & DX_REACTOR_FEAT_SEND_ZC) &&
+            !(op->iflags & DXI_REACTOR_IF_NOTSOCK)) { /* large: zero copy; the callback waits for the notification */
+            sqe->opcode = DXI_URING_OP_SEND_ZC;
+            op->iflags |= DXI_REACTOR_IF_ZC;
+            op->priv[6] = 0;
+            r->stats.zc_sends++;
+        }
         break;
     case DX_OP_RECVV:
         sqe->opcode = DXI_URING_OP_READV;
@@ -1606,8 +1625,22 @@ DXI_PRIVATE int dxi_uring_poll(dx_reactor *r, dx_op *op) {
     return 1;
 }
 
-DXI_PRIVATE void dxi_uring_complete(dx_reactor *r, dx_op *op, int32_t res) {
+DXI_PRIVATE void dxi_uring_complete(dx_reactor *r, dx_op *op, int32_t res, uint32_t flags) {
     dx_op *canceler;
+    if (op->iflags & DXI_REACTOR_IF_ZC) { /* send_zc: the result, then (F_MORE) a notification once the buffer is free */
+        if (flags & DXI_URING_CQE_F_MORE) {
+            op->priv[6] = (uint64_t)(uint32_t)res;
+            return;
+        }
+        if (flags & DXI_URING_CQE_F_NOTIF) res = (int32_t)(uint32_t)op->priv[6];
+        op->iflags &= (uint8_t)~DXI_REACTOR_IF_ZC;
+        if (res == -EOPNOTSUPP) { /* not for this socket (AF_UNIX): a plain send */
+            op->iflags |= DXI_REACTOR_IF_NOTSOCK;
+            op->where = DXI_REACTOR_W_KERNEL;
+            dxi_uring_prep(r, op);
+            return;
+        }
+    }
     if (op->iflags & DXI_REACTOR_IF_POLLING) {
         op->iflags &= (uint8_t)~DXI_REACTOR_IF_POLLING;
         if (res >= 0 && op->kind == DX_OP_CONNECT) {
@@ -1712,7 +1745,7 @@ DXI_PRIVATE void dxi_uring_reap(dx_reactor *r) {
             }
             continue;
         }
-        dxi_uring_complete(r, (dx_op *)(uintptr_t)ud, res);
+        dxi_uring_complete(r, (dx_op *)(uintptr_t)ud, res, cqe->flags);
     }
     DXI_URING_STORE(u->cq_head, head);
 }
@@ -1783,6 +1816,11 @@ DXI_PRIVATE int dxi_uring_init(dx_reactor *r, const dx_reactor_config *cfg) {
             dxi_uring_deinit(r);
             return EOPNOTSUPP;
         }
+    }
+    {
+        const uint8_t *zc = (const uint8_t *)(probe + 2) + 8u * DXI_URING_OP_SEND_ZC;
+        if (!(cfg->flags & DX_REACTOR_CFG_NO_SEND_ZC) && DXI_URING_OP_SEND_ZC <= ((const uint8_t *)probe)[0] && (dx_load_u16le(zc + 2) & 1u))
+            r->features |= DX_REACTOR_FEAT_SEND_ZC;
     }
     u->sq_ring_size = p.sq_off.array + p.sq_entries * sizeof(uint32_t);
     u->cq_ring_size = p.cq_off.cqes + p.cq_entries * sizeof(dxi_uring_cqe);

@@ -1460,6 +1460,69 @@ static int t_io_uring_multishot_accept(prop_ctx *p) {
     return 0;
 }
 
+/* io_uring: large sends go out with SEND_ZC; the callback waits for the notification */
+static int t_io_uring_send_zc(prop_ctx *p) {
+    dx_reactor r;
+    dx_op snd, rcv;
+    static uint8_t out[1 << 20], in[1 << 20];
+    result_box box;
+    watchdog wd;
+    dx_reactor_stats st;
+    uint16_t port;
+    int lfd, cfd, sfd, turns = 0;
+    size_t sent = 0, got = 0, i;
+    dx_reactor_addr a;
+    if (open_loop(&r, DX_REACTOR_BACKEND_IOURING) != DX_OK) PROP_SKIP(p, "%s", skip_reason(DX_REACTOR_BACKEND_IOURING, DX_ERR_UNSUPPORTED));
+    if (!(dx_reactor_features(&r) & DX_REACTOR_FEAT_SEND_ZC)) {
+        dx_reactor_deinit(&r);
+        PROP_SKIP(p, "this kernel has no IORING_OP_SEND_ZC");
+    }
+    for (i = 0; i < sizeof out; i++) out[i] = (uint8_t)(i * 13 + (i >> 11));
+    memset(&box, 0, sizeof box);
+    watchdog_start(&r, &wd);
+    lfd = listen_loopback(&port);
+    PROP_CHECK(p, lfd >= 0 && dx_reactor_addr_make(&a, "127.0.0.1", port) == DX_OK);
+    cfd = socket(AF_INET, SOCK_STREAM, 0);
+    PROP_CHECK(p, cfd >= 0 && connect(cfd, (const struct sockaddr *)(const void *)a.storage, a.len) == 0);
+    fcntl(lfd, F_SETFL, 0);
+    sfd = accept(lfd, NULL, NULL);
+    PROP_CHECK(p, sfd >= 0);
+    dx_op_send(&snd, (uintptr_t)sfd, out, sizeof out);
+    submit_rec(&r, &snd, &box, 0);
+    dx_op_recv(&rcv, (uintptr_t)cfd, in, sizeof in);
+    submit_rec(&r, &rcv, &box, 1);
+    while ((sent < sizeof out || got < sizeof out) && !wd.fired && turns++ < 1000000) {
+        PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_ONCE) == DX_OK);
+        if (box.n[0]) {
+            PROP_CHECK_MSG(p, box.res[0] > 0, "send: %lld", (long long)box.res[0]);
+            sent += (size_t)box.res[0];
+            box.n[0] = 0;
+            if (sent < sizeof out) {
+                dx_op_send(&snd, (uintptr_t)sfd, out + sent, sizeof out - sent);
+                submit_rec(&r, &snd, &box, 0);
+            }
+        }
+        if (box.n[1]) {
+            PROP_CHECK_MSG(p, box.res[1] > 0, "recv: %lld", (long long)box.res[1]);
+            got += (size_t)box.res[1];
+            box.n[1] = 0;
+            if (got < sizeof in) {
+                dx_op_recv(&rcv, (uintptr_t)cfd, in + got, sizeof in - got);
+                submit_rec(&r, &rcv, &box, 1);
+            }
+        }
+    }
+    PROP_CHECK(p, sent == sizeof out && got == sizeof in && memcmp(in, out, sizeof in) == 0);
+    dx_reactor_get_stats(&r, &st);
+    PROP_CHECK_MSG(p, st.zc_sends > 0, "no SEND_ZC among %llu ops", (unsigned long long)st.started);
+    prop_note(p, "%llu SEND_ZC", (unsigned long long)st.zc_sends);
+    watchdog_stop(&r, &wd);
+    PROP_CHECK(p, run_bounded(&r, &wd) == 0);
+    close(cfd), close(sfd), close(lfd);
+    dx_reactor_deinit(&r);
+    return 0;
+}
+
 /* io_uring features asked for at run time, each with its fallback */
 static int t_io_uring_variants(prop_ctx *p) {
     static const uint32_t variants[] = {DX_REACTOR_CFG_NO_DEFER, DX_REACTOR_CFG_NO_REGISTERED_RING, DX_REACTOR_CFG_SQPOLL};
@@ -1553,6 +1616,7 @@ static const prop_test tests[] = {
     PROP_UNIT(t_io_uring_variants),
     PROP_UNIT(t_workers),
     PROP_UNIT(t_io_uring_multishot_accept),
+    PROP_UNIT(t_io_uring_send_zc),
     PROP_UNIT(t_custom_backend),
     SUITE_ENTRIES(io_uring),
     SUITE_ENTRIES(epoll),
