@@ -705,6 +705,11 @@ static int files_and_vectors(prop_ctx *p, dx_reactor_backend_id b) {
 
 /* ---- run modes and batch submission ---- */
 
+static dx_reactor_action on_stop_loop(dx_reactor *r, dx_op *op, int64_t res, void *user) {
+    (void)op, (void)res, (void)user;
+    dx_reactor_stop(r);
+    return DX_REACTOR_DISARM;
+}
 static int run_modes(prop_ctx *p, dx_reactor_backend_id b) {
     dx_reactor r;
     static dx_op ops[64];
@@ -744,6 +749,17 @@ static int run_modes(prop_ctx *p, dx_reactor_backend_id b) {
     PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_UNTIL_DONE) == DX_OK);
     PROP_CHECK(p, box.res[0] == DX_ERR_CANCELED && box.res[2] == 0 && r.stats.active == 0);
     /* stop from a callback ends UNTIL_DONE early */
+    dx_op_timer(&t, 5000000000ull, 0);
+    submit_rec(&r, &t, &box, 3);
+    dx_op_timer(&ops[1], 1000000, 0);
+    dx_reactor_submit(&r, &ops[1], on_stop_loop, NULL);
+    t0 = now_ns();
+    PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_UNTIL_DONE) == DX_OK);
+    PROP_CHECK(p, now_ns() - t0 < 1000000000ull && t.state == DX_OP_ACTIVE && box.n[3] == 0);
+    dx_op_cancel(&ops[2], &t);
+    submit_rec(&r, &ops[2], &box, 4);
+    PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_UNTIL_DONE) == DX_OK);
+    PROP_CHECK(p, box.res[3] == DX_ERR_CANCELED && box.res[4] == 0 && r.stats.active == 0);
     dx_reactor_deinit(&r);
     return 0;
 }
