@@ -159,6 +159,7 @@ API
        flags DX_REACTOR_LISTEN_REUSEPORT. res: listening non-blocking fd.
    int64_t dx_reactor_tcp_local_port(uintptr_t fd)
    dx_result dx_reactor_fd_close(dx_reactor *r, uintptr_t fd)   synchronous close; r may be NULL
+       ops pending on fd in r complete with DX_ERR_CANCELED (in the next turn)
 
    Custom backend (dx_reactor_custom in the config, backend id CUSTOM)
    The vtable's start() begins an op and later calls
@@ -2389,6 +2390,18 @@ DX_REACTOR_API dx_result dx_reactor_fd_close(dx_reactor *r, uintptr_t fd) {
     if (r && r->slots && fd < r->max_fds) dxi_reactor_cancel_fd(r, (int)fd);
 #else
     (void)r;
+#endif
+#if !defined(DX_REACTOR_NO_IOURING)
+    if (r && r->backend == DX_REACTOR_BACKEND_IOURING) { /* cancel what the kernel holds on fd while the number still means it */
+        dxi_uring_sqe *sqe = dxi_uring_sqe_get(r);
+        if (sqe) {
+            sqe->opcode = DXI_URING_OP_ASYNC_CANCEL;
+            sqe->fd = (int32_t)fd;
+            sqe->op_flags = DXI_URING_CANCEL_FD | DXI_URING_CANCEL_ALL;
+            sqe->user_data = DXI_URING_UD_IGNORE;
+            dxi_uring_enter(r, 0, 0, 0);
+        }
+    }
 #endif
     if (close((int)fd) != 0) return dxi_reactor_map(errno);
     return DX_OK;

@@ -534,6 +534,18 @@ static int close_pending(prop_ctx *p, dx_reactor_backend_id b) {
     PROP_CHECK_MSG(p, box.res[2] == 0, "close: %lld", (long long)box.res[2]);
     PROP_CHECK(p, fcntl(sv[0], F_GETFD) == -1 && errno == EBADF);
     close(sv[1]);
+    /* the synchronous dx_reactor_fd_close: a pending recv completes with CANCELED too */
+    memset(&box, 0, sizeof box);
+    PROP_CHECK(p, socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv) == 0);
+    watchdog_start(&r, &wd);
+    dx_op_recv(&rd, (uintptr_t)sv[0], buf, sizeof buf);
+    submit_rec(&r, &rd, &box, 0);
+    PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_NOWAIT) == DX_OK && box.n[0] == 0);
+    PROP_CHECK(p, dx_reactor_fd_close(&r, (uintptr_t)sv[0]) == DX_OK);
+    watchdog_stop(&r, &wd);
+    PROP_CHECK(p, run_bounded(&r, &wd) == 0);
+    PROP_CHECK_MSG(p, box.n[0] == 1 && box.res[0] == DX_ERR_CANCELED, "recv after fd_close: %lld", (long long)box.res[0]);
+    close(sv[1]);
     dx_reactor_deinit(&r);
     PROP_CHECK(p, count_fds() == before);
     return 0;
