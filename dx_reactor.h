@@ -231,8 +231,8 @@ BACKENDS
    (one more round trip), so sockets accepted on io_uring are left blocking
    and listeners are best made blocking there (fcntl) for speed; sockets
    from dx_reactor_tcp_socket (non-blocking, for every backend) work too.
-   Timers are kept by the loop (a sorted list, O(1) for increasing
-   deadlines) on every backend and bound the wait; close cancels the ops
+   Timers are kept by the loop (a pairing heap: O(1) insert, O(log n)
+   removal) on every backend and bound the wait; close cancels the ops
    pending on the fd (IORING_ASYNC_CANCEL_FD, 5.19) before closing it.
    epoll: edge-triggered, one epoll_ctl per fd for its lifetime; the
    system call is tried first and armed only on EAGAIN. poll(): the fds
@@ -573,7 +573,8 @@ struct dx_reactor {
     const dx_reactor_custom *custom;
     dx_op *sq_head, *sq_tail;       /* submitted, not started */
     dx_op *cq_head, *cq_tail;       /* finished, callback pending */
-    dx_op *timer_head, *timer_tail; /* sorted by deadline */
+    dx_op *timer_head, *timer_tail; /* timer_head: root of a pairing heap by deadline; timer_tail unused */
+    uint64_t timer_seq;             /* submit order, to break ties between equal deadlines */
     dx_op *wake_head, *wake_tail;   /* wake-wait ops */
     uint64_t now_ns;
     dx_reactor_stats stats;
@@ -974,29 +975,74 @@ DXI_PRIVATE void dxi_reactor_done_errno(dx_reactor *r, dx_op *op, int e) {
     dxi_reactor_done(r, op, dxi_reactor_map(e), (int32_t)e);
 }
 
-DXI_PRIVATE void dxi_reactor_timer_insert(dx_reactor *r, dx_op *op) {
-    dx_op *at = r->timer_tail; /* timers mostly arrive in deadline order: scan from the end */
-    while (at && at->priv[7] > op->priv[7]) at = at->prev;
-    op->where = DXI_REACTOR_W_TIMER;
-    if (!at) { /* first */
-        op->prev = NULL;
-        op->next = r->timer_head;
-        if (r->timer_head) r->timer_head->prev = op;
-        else r->timer_tail = op;
-        r->timer_head = op;
-    } else {
-        op->prev = at;
-        op->next = at->next;
-        if (at->next) at->next->prev = op;
-        else r->timer_tail = op;
-        at->next = op;
+/* Timers: an intrusive pairing heap (O(1) insert, O(log n) amortized
+   removal). A node's first child is priv[5], its next sibling op->next, and
+   op->prev its left sibling or, for a first child, its parent; priv[7] is
+   the deadline and priv[4] the submit order, which breaks ties. */
+DX_INLINE dx_op *dxi_reactor_child(const dx_op *op) { return (dx_op *)(uintptr_t)op->priv[5]; }
+DX_INLINE void dxi_reactor_set_child(dx_op *op, dx_op *c) { op->priv[5] = (uint64_t)(uintptr_t)c; }
+DX_INLINE int dxi_reactor_timer_less(const dx_op *a, const dx_op *b) {
+    return a->priv[7] < b->priv[7] || (a->priv[7] == b->priv[7] && a->priv[4] < b->priv[4]);
+}
+DXI_PRIVATE dx_op *dxi_reactor_meld(dx_op *a, dx_op *b) { /* two roots (no prev, no next) */
+    dx_op *t;
+    if (!a) return b;
+    if (!b) return a;
+    if (dxi_reactor_timer_less(b, a)) {
+        t = a;
+        a = b;
+        b = t;
     }
+    b->prev = a;
+    b->next = dxi_reactor_child(a);
+    if (b->next) b->next->prev = b;
+    dxi_reactor_set_child(a, b);
+    return a;
+}
+DXI_PRIVATE dx_op *dxi_reactor_merge_pairs(dx_op *first) {
+    dx_op *pairs = NULL, *root = NULL;
+    while (first) { /* left to right: meld neighbours, stack the results */
+        dx_op *a = first, *b = a->next, *m;
+        first = b ? b->next : NULL;
+        a->prev = a->next = NULL;
+        if (b) b->prev = b->next = NULL;
+        m = dxi_reactor_meld(a, b);
+        m->next = pairs;
+        pairs = m;
+    }
+    while (pairs) { /* right to left: meld into one */
+        dx_op *n = pairs->next;
+        pairs->next = NULL;
+        root = dxi_reactor_meld(pairs, root);
+        pairs = n;
+    }
+    return root;
+}
+DXI_PRIVATE void dxi_reactor_timer_insert(dx_reactor *r, dx_op *op) {
+    op->where = DXI_REACTOR_W_TIMER;
+    op->next = op->prev = NULL;
+    dxi_reactor_set_child(op, NULL);
+    op->priv[4] = r->timer_seq++;
+    r->timer_head = dxi_reactor_meld(r->timer_head, op);
+}
+DXI_PRIVATE void dxi_reactor_timer_remove(dx_reactor *r, dx_op *op) {
+    dx_op *sub = dxi_reactor_merge_pairs(dxi_reactor_child(op));
+    dxi_reactor_set_child(op, NULL);
+    if (op == r->timer_head) {
+        r->timer_head = sub;
+    } else {
+        if (dxi_reactor_child(op->prev) == op) dxi_reactor_set_child(op->prev, op->next); /* a first child */
+        else op->prev->next = op->next;
+        if (op->next) op->next->prev = op->prev;
+        r->timer_head = dxi_reactor_meld(r->timer_head, sub);
+    }
+    op->next = op->prev = NULL;
 }
 
 DXI_PRIVATE void dxi_reactor_expire(dx_reactor *r) {
     while (r->timer_head && r->timer_head->priv[7] <= r->now_ns) {
         dx_op *op = r->timer_head;
-        dxi_reactor_unlink(&r->timer_head, &r->timer_tail, op);
+        dxi_reactor_timer_remove(r, op);
         dxi_reactor_done(r, op, 0, 0);
     }
 }
@@ -1887,7 +1933,7 @@ DXI_PRIVATE void dxi_reactor_cancel(dx_reactor *r, dx_op *op) {
     }
     switch (t->where) {
     case DXI_REACTOR_W_SUBMIT: dxi_reactor_unlink(&r->sq_head, &r->sq_tail, t); break;
-    case DXI_REACTOR_W_TIMER: dxi_reactor_unlink(&r->timer_head, &r->timer_tail, t); break;
+    case DXI_REACTOR_W_TIMER: dxi_reactor_timer_remove(r, t); break;
     case DXI_REACTOR_W_WAKE: dxi_reactor_unlink(&r->wake_head, &r->wake_tail, t); break;
 #if defined(DXI_REACTOR_READINESS)
     case DXI_REACTOR_W_RD:

@@ -419,6 +419,51 @@ static int timers_in_order(prop_ctx *p, dx_reactor_backend_id b) {
     return 0;
 }
 
+/* many timers in random order, a third of them canceled: the heap keeps order and ties */
+static dx_op heap_ops[1000], heap_cancels[1000];
+static int heap_fired[1000], heap_nfired, heap_bad;
+static uint64_t heap_deadline[1000];
+static dx_reactor_action on_heap_timer(dx_reactor *r, dx_op *op, int64_t res, void *user) {
+    int id = (int)(op - heap_ops);
+    (void)r, (void)user;
+    if (res == 0) {
+        if (heap_nfired > 0) {
+            int prev = heap_fired[heap_nfired - 1];
+            if (heap_deadline[prev] > heap_deadline[id] || (heap_deadline[prev] == heap_deadline[id] && prev > id)) heap_bad++;
+        }
+        if (now_ns() < heap_deadline[id]) heap_bad++;
+        heap_fired[heap_nfired++] = id;
+    } else if (res != DX_ERR_CANCELED) {
+        heap_bad++;
+    }
+    return DX_REACTOR_DISARM;
+}
+static int timers_heap(prop_ctx *p, dx_reactor_backend_id b) {
+    dx_reactor r;
+    int i, canceled = 0;
+    uint64_t base;
+    OPEN_OR_SKIP(p, &r, b);
+    heap_nfired = heap_bad = 0;
+    base = dx_reactor_now(&r) + 1000000;
+    for (i = 0; i < 1000; i++) { /* absolute deadlines, few distinct values: many ties, submitted in id order */
+        heap_deadline[i] = base + prop_range(p, 0, 20) * 100000u;
+        dx_op_timer(&heap_ops[i], heap_deadline[i], DX_OP_TIMER_ABS);
+        dx_reactor_submit(&r, &heap_ops[i], on_heap_timer, NULL);
+    }
+    PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_NOWAIT) == DX_OK);
+    for (i = 0; i < 1000; i++)
+        if (prop_range(p, 0, 2) == 0 && heap_ops[i].state == DX_OP_ACTIVE) {
+            dx_op_cancel(&heap_cancels[i], &heap_ops[i]);
+            dx_reactor_submit(&r, &heap_cancels[i], on_ignore, NULL);
+            canceled++;
+        }
+    PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_UNTIL_DONE) == DX_OK);
+    PROP_CHECK_MSG(p, heap_bad == 0, "%d timers out of order, early, or with a wrong result", heap_bad);
+    PROP_CHECK_MSG(p, heap_nfired + canceled == 1000, "fired %d + canceled %d", heap_nfired, canceled);
+    dx_reactor_deinit(&r);
+    return 0;
+}
+
 /* ---- cancel ---- */
 
 typedef struct result_box {
@@ -1122,6 +1167,7 @@ static int recv_multishot(prop_ctx *p, dx_reactor_backend_id b) {
     FOR_BACKEND(tag##_echo_random, echo_random, b)        \
     FOR_BACKEND(tag##_echo_pipelined, echo_pipelined, b)  \
     FOR_BACKEND(tag##_timers_in_order, timers_in_order, b) \
+    FOR_BACKEND(tag##_timers_heap, timers_heap, b) \
     FOR_BACKEND(tag##_cancel, cancel_ops, b)              \
     FOR_BACKEND(tag##_close_pending, close_pending, b)    \
     FOR_BACKEND(tag##_wake_thread, wake_thread, b)        \
@@ -1132,7 +1178,7 @@ static int recv_multishot(prop_ctx *p, dx_reactor_backend_id b) {
     FOR_BACKEND(tag##_10k_connections, many_connections, b) \
     FOR_BACKEND(tag##_100k_connect_close, connect_close_cycles, b)
 #define SUITE_ENTRIES(tag)                                                                          \
-    PROP_UNIT(t_##tag##_echo_random), PROP_UNIT(t_##tag##_echo_pipelined), PROP_UNIT(t_##tag##_timers_in_order), \
+    PROP_UNIT(t_##tag##_echo_random), PROP_UNIT(t_##tag##_echo_pipelined), PROP_UNIT(t_##tag##_timers_in_order), PROP_UNIT(t_##tag##_timers_heap), \
         PROP_UNIT(t_##tag##_cancel), PROP_UNIT(t_##tag##_close_pending), PROP_UNIT(t_##tag##_wake_thread),      \
         PROP_UNIT(t_##tag##_half_close_reset_refused), PROP_UNIT(t_##tag##_files_pipes_vectors),             \
         PROP_UNIT(t_##tag##_run_modes_batch), PROP_UNIT(t_##tag##_recv_multishot), PROP_UNIT(t_##tag##_10k_connections), PROP_UNIT(t_##tag##_100k_connect_close)
