@@ -1,0 +1,2753 @@
+/* dx_reactor.h - v0.1.0 - completion-based event loop (io_uring, epoll, poll) - SPDX-License-Identifier: MIT OR Unlicense (text at end)
+
+   The one dx header that does I/O. Every backend offers the same completion
+   API: you describe an operation in a dx_op you own, submit it, and a
+   callback gets the result. On io_uring the kernel does the work; on epoll
+   and poll() readiness is turned into completions (the system call runs
+   when the fd is ready), so one program and one test suite run everywhere.
+
+QUICK START
+   Do this:
+       #define DX_IMPLEMENTATION
+   before you include this file in *one* C or C++ file to create the
+   implementation. Other files include it without the define. The
+   implementation needs POSIX declarations: it defines _DEFAULT_SOURCE
+   itself when it is the first header of the file; otherwise define
+   _DEFAULT_SOURCE (or _GNU_SOURCE) before any #include.
+
+       static dx_reactor_action on_timer(dx_reactor *r, dx_op *op, int64_t res, void *user) {
+           printf("timer fired: %d\n", (int)res);     // 0, or DX_ERR_CANCELED
+           return DX_REACTOR_DISARM;                  // op is IDLE again: free or reuse it
+       }
+       dx_reactor r;
+       dx_reactor_config cfg = {0};                   // zero = default backend order
+       if (dx_reactor_init(&r, &cfg) != DX_OK) return 1;
+       printf("backend: %s\n", dx_reactor_backend_name(&r));
+       dx_op t;
+       dx_op_timer(&t, 1000000, 0);                   // 1 ms from now
+       dx_reactor_submit(&r, &t, on_timer, NULL);
+       dx_reactor_run(&r, DX_REACTOR_RUN_UNTIL_DONE); // returns when no op is pending
+       dx_reactor_deinit(&r);
+
+   An echo server: examples/reactor_echo.c. The tests (tests/reactor_test.c)
+   run one conformance suite over every backend the machine offers.
+
+OVERVIEW
+   - Operations: accept, connect, recv, send, recvv/sendv (vectored),
+     read/write on files (with an offset or at the current position),
+     timer (relative or absolute, nanoseconds on a monotonic clock), cancel
+     (itself an operation), close, and wake-wait (completes when any thread
+     calls dx_reactor_wake).
+   - Everything is caller-owned: the loop (dx_reactor) and every operation
+     (dx_op, with an intrusive next pointer). Nothing is allocated per
+     operation; init allocates the backend's tables once.
+   - Results: a count (bytes, or the accepted fd) >= 0, or a dx_result
+     mapped from errno; the raw errno stays in op->os_error.
+   - Backends: io_uring (raw system calls, no liburing), epoll, poll(); the
+     first in a priority list that works at run time is kept, in the loop
+     object (dx_reactor_backend). A custom backend (a vtable) lets firmware
+     with its own network stack plug in.
+   - Run modes: NOWAIT (one turn without blocking), ONCE (block until at
+     least one callback ran), UNTIL_DONE (until no operation is pending or
+     dx_reactor_stop).
+   DOES NOT: own your buffers, retry partial sends (a send completes with
+   the bytes the kernel took, as on io_uring), resolve host names, do TLS,
+   or run on Windows yet (IOCP is planned: init returns
+   DX_ERR_UNSUPPORTED there; the header compiles).
+
+API
+   Loop (one thread; only dx_reactor_wake is safe from other threads)
+   dx_result dx_reactor_init(dx_reactor *r, const dx_reactor_config *cfg)
+       tries cfg->backends[0..backend_count) in order (empty: io_uring,
+       epoll, poll) and keeps the first that works. allocates: yes (fd table
+       for epoll/poll: max_fds * 40 bytes; rings for io_uring, mmap).
+       errors: DX_ERR_UNSUPPORTED (no backend works), DX_ERR_NOMEM, mapped errno.
+   void dx_reactor_deinit(dx_reactor *r)
+       frees what init took. Pending operations are dropped, not called back:
+       run until done (or close their fds) first.
+   dx_result dx_reactor_submit(dx_reactor *r, dx_op *op, dx_reactor_cb cb, void *user)
+       queues a filled op (QUEUED); it starts at the next loop turn, all
+       queued ops together (one io_uring_enter). errors: DX_ERR_MISUSE (op
+       not IDLE), DX_ERR_INVAL. allocates: no.
+   dx_result dx_reactor_run(dx_reactor *r, dx_reactor_run_mode mode)
+       runs turns: start queued ops, wait for completions (never blocking in
+       NOWAIT), expire timers, call callbacks. errors: a mapped errno from
+       the backend's wait.
+   void dx_reactor_stop(dx_reactor *r)          run returns after this turn
+   dx_result dx_reactor_wake(dx_reactor *r)     any thread: wakes the loop and
+       completes every pending wake-wait op (res 0).
+   uint64_t dx_reactor_now(const dx_reactor *r) monotonic ns, updated each turn
+   dx_reactor_backend_id dx_reactor_backend(const dx_reactor *r)
+   const char *dx_reactor_backend_name(const dx_reactor *r)   "io_uring", "epoll", ...
+   const char *dx_reactor_backend_id_name(dx_reactor_backend_id id)
+   uint32_t dx_reactor_features(const dx_reactor *r)   DX_REACTOR_FEAT_* bits
+   void dx_reactor_get_stats(const dx_reactor *r, dx_reactor_stats *out)
+       enters (system calls that submit or wait), ops started and completed.
+   const char *dx_reactor_result_name(dx_result r)
+
+   Operations (fill fields only; allocates: no). Filling makes the op IDLE:
+   fill a new op or an IDLE one (in its callback, say), never one in flight.
+   void dx_op_accept(dx_op *op, uintptr_t listen_fd, void *addr_out, uint32_t addr_cap)
+       res: the new fd (close-on-exec; non-blocking on epoll/poll, blocking on
+       io_uring, which waits for it itself); addr_out may be NULL;
+       op->addr_len holds the address length after completion. On io_uring
+       an accept without addr_out is one multishot accept: returning REARM
+       keeps it armed in the kernel (no new submission); DISARM cancels it.
+   void dx_op_connect(dx_op *op, uintptr_t fd, const dx_reactor_addr *addr)
+       res: 0, DX_REACTOR_ERR_REFUSED, ... The socket must be non-blocking
+       (dx_reactor_tcp_socket makes one).
+   void dx_op_recv(dx_op *op, uintptr_t fd, void *buf, size_t len)     res: bytes, 0 at end of stream
+   void dx_op_send(dx_op *op, uintptr_t fd, const void *buf, size_t len)  res: bytes sent (may be < len)
+   void dx_op_recvv(dx_op *op, uintptr_t fd, const dx_reactor_iovec *iov, uint32_t count)
+   void dx_op_sendv(dx_op *op, uintptr_t fd, const dx_reactor_iovec *iov, uint32_t count)
+   void dx_op_read(dx_op *op, uintptr_t fd, void *buf, size_t len, uint64_t offset)
+   void dx_op_write(dx_op *op, uintptr_t fd, const void *buf, size_t len, uint64_t offset)
+       offset DX_OP_OFFSET_CURRENT: the file position (pipes, terminals).
+   void dx_op_timer(dx_op *op, uint64_t ns, uint32_t flags)
+       ns from now, or with DX_OP_TIMER_ABS an absolute dx_reactor_now()
+       value. res: 0. Never fires early; equal deadlines fire in submit order.
+   void dx_op_cancel(dx_op *op, dx_op *target)
+       res: 0 (target completes with DX_ERR_CANCELED, before this op),
+       DX_ERR_NOTFOUND (target is not in flight: IDLE or already finished).
+   void dx_op_close(dx_op *op, uintptr_t fd)
+       ops pending on fd complete with DX_ERR_CANCELED, then fd is closed.
+       Close fds the loop has seen with this op (or dx_reactor_fd_close): the
+       readiness backends must forget them before the number is reused.
+   void dx_op_wake_wait(dx_op *op)     res: 0 after dx_reactor_wake (REARM to keep waiting)
+   void dx_op_recv_multi(dx_op *op, uintptr_t fd, dx_reactor_bufring *br)
+       receives into the ring's buffers: each callback gets res bytes at
+       op->buf (valid until the callback returns; the buffer then goes back
+       to the ring), 0 at end of stream. Return REARM (without refilling the
+       op) to keep receiving: on io_uring one multishot recv serves every
+       callback, armed again by the loop when the buffers ran out (-ENOBUFS)
+       or the kernel ended it (CQE_F_MORE clear); stats.rearms counts that.
+       DISARM stops it (io_uring: canceled in the kernel; late completions
+       are dropped, their buffers recycled). res DX_ERR_NOMEM: no buffer
+       free (epoll/poll: every buffer is held by a callback in progress).
+   dx_result dx_reactor_bufring_init(dx_reactor *r, dx_reactor_bufring *br, void *mem,
+                                     uint32_t count, uint32_t size, uint16_t group)
+       count buffers of size bytes at mem (yours; count a power of two up to
+       32768); io_uring: a provided-buffer ring (IORING_REGISTER_PBUF_RING,
+       5.19) with buffer group id group (unique per loop). allocates: yes
+       (io_uring: 16 bytes per buffer, mmap; others: 2 bytes per buffer).
+   void dx_reactor_bufring_deinit(dx_reactor *r, dx_reactor_bufring *br)  after its recvs ended
+
+   Callback: dx_reactor_action cb(dx_reactor *r, dx_op *op, int64_t res, void *user)
+       returns DX_REACTOR_DISARM (op is IDLE) or DX_REACTOR_REARM (the same
+       op, same fields, is submitted again). res is also in op->res.
+
+   Thread-per-core workers (allocates: no; pthreads on POSIX)
+   uint32_t dx_reactor_cpu_count(void)          online CPUs
+   dx_result dx_reactor_workers_start(dx_reactor_workers *g, const dx_reactor_workers_config *cfg,
+                                      dx_reactor_worker *workers, uint32_t capacity)
+       starts cfg->count threads (0: one per CPU), each with its own loop
+       (made in that thread), its own SO_REUSEPORT listener on cfg->listen
+       (w->listen_fd) and, with cfg->pin, pinned to CPU i % CPUs; calls
+       cfg->on_start(w, user) in the worker once its loop runs: submit the
+       accept there. errors: DX_ERR_NOSPACE (capacity), the first worker's
+       init or listen error (everything started is stopped again).
+   dx_result dx_reactor_workers_stop(dx_reactor_workers *g)
+       graceful: each worker closes its listener (a pending accept completes
+       with DX_ERR_CANCELED: do not REARM it), calls cfg->on_stop, runs until
+       its in-flight ops are done (close idle connections in on_stop), and is
+       joined. Returns the first worker's run error, else DX_OK.
+
+   Socket helpers (blocking calls, no loop needed)
+   dx_result dx_reactor_addr_make(dx_reactor_addr *out, const char *ip, uint16_t port)   IPv4 or IPv6 literal
+   int64_t dx_reactor_tcp_socket(int ipv6)      a non-blocking TCP socket, or an error
+   int64_t dx_reactor_tcp_listen(const dx_reactor_addr *addr, int backlog, uint32_t flags)
+       flags DX_REACTOR_LISTEN_REUSEPORT. res: listening non-blocking fd.
+   int64_t dx_reactor_tcp_local_port(uintptr_t fd)
+   dx_result dx_reactor_fd_close(dx_reactor *r, uintptr_t fd)   synchronous close; r may be NULL
+       ops pending on fd in r complete with DX_ERR_CANCELED (in the next turn)
+
+   Custom backend (dx_reactor_custom in the config, backend id CUSTOM)
+   The vtable's start() begins an op and later calls
+   dx_reactor_custom_complete(r, op, res, os_error) on the loop thread;
+   wait(timeout_ns) blocks (-1: forever) until something completed or a wake
+   arrived, and calls dx_reactor_custom_woken(r) for a wake; cancel(target)
+   returns DX_OK if target will complete with DX_ERR_CANCELED (or already
+   did), DX_ERR_NOTFOUND otherwise; wake() is called from any thread. Timers,
+   queues and callbacks are the core's.
+
+CONFIGURATION
+   macro                      default  scope     effect
+   DX_REACTOR_NO_IOURING      off      [impl]    leave the io_uring backend out
+   DX_REACTOR_NO_EPOLL        off      [impl]    leave the epoll backend out
+   DX_REACTOR_NO_POLL         off      [impl]    leave the poll() backend out
+   DX_REACTOR_MAX_BACKENDS    8        [global]  size of the config's priority list
+   DX_REACTOR_DEFAULT_ENTRIES 256      [impl]    io_uring SQ entries when cfg.ring_entries is 0
+   DX_REACTOR_ZC_MIN          16384    [impl]    io_uring: sends of at least this many bytes use SEND_ZC
+   DX_CONFIG_HEADER, DX_ASSERT, DX_MALLOC/DX_FREE, DX_STATIC/DX_REACTOR_STATIC,
+   DX_REACTOR_API, DX_NO_ERROR_STRINGS as in every dx header.
+   Config fields (zero = default): backends[]/backend_count; max_fds (fd
+   table size for epoll/poll; default the RLIMIT_NOFILE soft limit, at most
+   2^20); ring_entries; flags (DX_REACTOR_CFG_SQPOLL, DX_REACTOR_CFG_NO_DEFER,
+   DX_REACTOR_CFG_NO_REGISTERED_RING, DX_REACTOR_CFG_NO_SEND_ZC); allocator; custom.
+
+MEMORY
+   dx_reactor: about 400 bytes plus a fd table of 64 bytes per fd of max_fds
+   (all backends: io_uring keeps the sends waiting behind the one in flight
+   there), and 12 more per fd for poll's arrays; io_uring: the rings (mmap,
+   about 64 + 32 bytes per entry). dx_op: 160 bytes on x86-64. An idle
+   connection with one pending recv costs 160 + 64 = 224 bytes of user space
+   plus your buffer (measured by the 10,000-connection test). Nothing is
+   allocated after init.
+
+ERRORS
+   DX_REACTOR_ERR_REFUSED (ECONNREFUSED), _RESET (ECONNRESET, ECONNABORTED),
+   _ADDRINUSE, _UNREACHABLE (ENETUNREACH, EHOSTUNREACH, ENETDOWN), _DENIED
+   (EPERM, EACCES), _BADF (EBADF, ENOTSOCK); common: DX_ERR_CLOSED (EPIPE),
+   DX_ERR_CANCELED (ECANCELED), DX_ERR_TIMEOUT (ETIMEDOUT, ETIME),
+   DX_ERR_NOTFOUND (ENOENT), DX_ERR_AGAIN, DX_ERR_BUSY (EALREADY, EBUSY),
+   DX_ERR_NOMEM (ENOMEM, ENOBUFS), DX_ERR_LIMIT (EMFILE, ENFILE, fd >=
+   max_fds), DX_ERR_INVAL, DX_ERR_UNSUPPORTED (ENOSYS, EOPNOTSUPP), DX_ERR_IO,
+   otherwise DX_ERR_OS. op->os_error keeps the errno (0 when none).
+
+THREADING
+   One loop per thread (thread-per-core: one loop and one SO_REUSEPORT
+   listener per worker). dx_reactor_wake is the only call safe from any
+   thread. An op belongs to the loop from submit until its callback returns
+   DISARM; it may be freed or reused only when IDLE, including inside its
+   own callback after it returns DISARM. Make a loop in the thread that runs
+   it: io_uring's SINGLE_ISSUER ring and registered ring fd belong to the
+   thread that created them (the workers do this for you).
+
+SECURITY MODEL
+   Trusted: the config, the ops and buffers you pass. Untrusted: the bytes
+   received, which this header never interprets.
+
+BACKENDS
+   Default order on Linux: io_uring, then epoll, then poll(); elsewhere on
+   POSIX: poll(). Each is probed at init: io_uring falls back when
+   io_uring_setup fails (ENOSYS, EPERM from seccomp, the io_uring_disabled
+   sysctl), when the kernel lacks EXT_ARG (5.11), or when a needed opcode is
+   missing. io_uring setup: SINGLE_ISSUER|DEFER_TASKRUN, else COOP_TASKRUN,
+   else plain; registered ring fd when available; one io_uring_enter per
+   turn submits everything queued and waits (stats.enters counts them);
+   SQPOLL only with DX_REACTOR_CFG_SQPOLL. One send in flight per socket, the
+   others wait in order, so bytes never reorder. io_uring honours O_NONBLOCK:
+   an op on a non-blocking fd that would block is retried after a POLL_ADD
+   (one more round trip), so sockets accepted on io_uring are left blocking
+   and listeners are best made blocking there (fcntl) for speed; sockets
+   from dx_reactor_tcp_socket (non-blocking, for every backend) work too.
+   Timers are kept by the loop (a pairing heap: O(1) insert, O(log n)
+   removal) on every backend and bound the wait; close cancels the ops
+   pending on the fd (IORING_ASYNC_CANCEL_FD, 5.19) before closing it.
+   epoll: edge-triggered, one epoll_ctl per fd for its lifetime; the
+   system call is tried first and armed only on EAGAIN. poll(): the fds
+   with waiting ops, rebuilt each turn (a fallback: O(fds) per turn).
+   Link: nothing on Linux (pthreads are in libc); -lpthread on older libcs;
+   Windows: -lws2_32 (init reports UNSUPPORTED).
+   Sends of DX_REACTOR_ZC_MIN bytes or more use SEND_ZC where the kernel
+   has it (probed): the callback runs only after the notification CQE
+   (IORING_CQE_F_NOTIF), when the buffer is free again; a socket that
+   refuses zero copy (AF_UNIX: EOPNOTSUPP) gets a plain send.
+   Not yet: kqueue, IOCP.
+
+VERSION HISTORY
+   0.1.0 (2026-11-23) first release: io_uring, epoll, poll; thread-per-core
+         workers; custom backends; conformance tests over every backend.
+   There is no ABI promise between versions: vendor the header, link statically.
+*/
+#if defined(DX_IMPLEMENTATION) && !defined(DX_REACTOR_IMPLEMENTATION)
+#define DX_REACTOR_IMPLEMENTATION
+#endif
+/* The implementation needs POSIX declarations; this works when dx_reactor.h
+   comes before any system header (see QUICK START). */
+#if defined(DX_REACTOR_IMPLEMENTATION) && !defined(_WIN32) && !defined(_FEATURES_H) && !defined(_GNU_SOURCE) && \
+    !defined(_DEFAULT_SOURCE) && !defined(_POSIX_C_SOURCE) && !defined(_XOPEN_SOURCE) && !defined(_BSD_SOURCE)
+#define _DEFAULT_SOURCE 1
+#endif
+#ifndef DX_REACTOR_H
+#define DX_REACTOR_H
+/* ---- dx common block v1: identical bytes in every dx header (tests/compile/common_block.sh) ---- */
+#ifndef DX_COMMON_VERSION
+#define DX_COMMON_VERSION 1
+#ifdef DX_CONFIG_HEADER
+#include DX_CONFIG_HEADER
+#endif
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+#define DX_INLINE static inline
+#define DX_VERSION_PACK(major, minor, patch) ((major) * 1000000u + (minor) * 1000u + (patch))
+#if defined(__cplusplus) && __cplusplus >= 201103L
+#define DX_STATIC_ASSERT(cond, name) static_assert(cond, #name)
+#elif defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
+#define DX_STATIC_ASSERT(cond, name) _Static_assert(cond, #name)
+#else /* C99: a negative array size fails to compile */
+#define DX_STATIC_ASSERT(cond, name) typedef char dx_static_assert_##name[(cond) ? 1 : -1]
+#endif
+#if defined(DX_NO_LIBC)
+#ifndef DX_NO_STDIO
+#define DX_NO_STDIO
+#endif
+#ifndef DX_NO_MALLOC
+#define DX_NO_MALLOC
+#endif
+#ifndef DX_NO_ASSERT
+#define DX_NO_ASSERT
+#endif
+#endif
+#ifdef __cplusplus
+extern "C" {
+#endif
+/* 0 is success, negative values are errors; functions that count return >= 0 or a dx_result. */
+typedef int32_t dx_result;
+enum {
+    DX_OK = 0,
+    DX_ERR_INVAL = -1,        /* a bad argument: NULL, zero size, out-of-range value */
+    DX_ERR_NOMEM = -2,        /* the allocator failed, or there is none (DX_NO_MALLOC) */
+    DX_ERR_NOSPACE = -3,      /* the caller's buffer is too small */
+    DX_ERR_TRUNCATED = -4,    /* input ends early: feed more bytes */
+    DX_ERR_CORRUPT = -5,      /* input is malformed */
+    DX_ERR_UNSUPPORTED = -6,  /* unknown major version or required flag */
+    DX_ERR_LIMIT = -7,        /* a configured or format limit was exceeded */
+    DX_ERR_CHECKSUM = -8,     /* a checksum or hash does not match */
+    DX_ERR_NOTFOUND = -9,
+    DX_ERR_EXISTS = -10,
+    DX_ERR_AGAIN = -11,
+    DX_ERR_BUSY = -12,
+    DX_ERR_TIMEOUT = -13,
+    DX_ERR_CANCELED = -14,
+    DX_ERR_CLOSED = -15,
+    DX_ERR_IO = -16,
+    DX_ERR_OS = -17,
+    DX_ERR_MISUSE = -18       /* the API was called in the wrong state */
+};
+/* Runtime allocator; all zero means DX_MALLOC/DX_FREE (none under DX_NO_MALLOC). */
+typedef struct dx_allocator {
+    void *(*alloc)(size_t size, void *user);
+    void (*free)(void *ptr, size_t size, void *user);
+    void *user;
+} dx_allocator;
+/* Little-endian loads and stores, byte by byte: any alignment, any host byte order. */
+DX_INLINE uint16_t dx_load_u16le(const void *p) {
+    const uint8_t *b = (const uint8_t *)p;
+    return (uint16_t)(b[0] | (b[1] << 8));
+}
+DX_INLINE uint32_t dx_load_u32le(const void *p) {
+    const uint8_t *b = (const uint8_t *)p;
+    return (uint32_t)b[0] | ((uint32_t)b[1] << 8) | ((uint32_t)b[2] << 16) | ((uint32_t)b[3] << 24);
+}
+DX_INLINE uint64_t dx_load_u64le(const void *p) {
+    const uint8_t *b = (const uint8_t *)p;
+    return (uint64_t)dx_load_u32le(b) | ((uint64_t)dx_load_u32le(b + 4) << 32);
+}
+DX_INLINE void dx_store_u16le(void *p, uint16_t v) {
+    uint8_t *b = (uint8_t *)p;
+    b[0] = (uint8_t)v;
+    b[1] = (uint8_t)(v >> 8);
+}
+DX_INLINE void dx_store_u32le(void *p, uint32_t v) {
+    uint8_t *b = (uint8_t *)p;
+    b[0] = (uint8_t)v;
+    b[1] = (uint8_t)(v >> 8);
+    b[2] = (uint8_t)(v >> 16);
+    b[3] = (uint8_t)(v >> 24);
+}
+DX_INLINE void dx_store_u64le(void *p, uint64_t v) {
+    dx_store_u32le(p, (uint32_t)v);
+    dx_store_u32le((uint8_t *)p + 4, (uint32_t)(v >> 32));
+}
+/* The name of a common result code ("" under DX_NO_ERROR_STRINGS). */
+DX_INLINE const char *dx_result_name(dx_result r) {
+#if defined(DX_NO_ERROR_STRINGS)
+    (void)r;
+    return "";
+#else
+    switch (r) {
+    case DX_OK: return "DX_OK";
+    case DX_ERR_INVAL: return "DX_ERR_INVAL";
+    case DX_ERR_NOMEM: return "DX_ERR_NOMEM";
+    case DX_ERR_NOSPACE: return "DX_ERR_NOSPACE";
+    case DX_ERR_TRUNCATED: return "DX_ERR_TRUNCATED";
+    case DX_ERR_CORRUPT: return "DX_ERR_CORRUPT";
+    case DX_ERR_UNSUPPORTED: return "DX_ERR_UNSUPPORTED";
+    case DX_ERR_LIMIT: return "DX_ERR_LIMIT";
+    case DX_ERR_CHECKSUM: return "DX_ERR_CHECKSUM";
+    case DX_ERR_NOTFOUND: return "DX_ERR_NOTFOUND";
+    case DX_ERR_EXISTS: return "DX_ERR_EXISTS";
+    case DX_ERR_AGAIN: return "DX_ERR_AGAIN";
+    case DX_ERR_BUSY: return "DX_ERR_BUSY";
+    case DX_ERR_TIMEOUT: return "DX_ERR_TIMEOUT";
+    case DX_ERR_CANCELED: return "DX_ERR_CANCELED";
+    case DX_ERR_CLOSED: return "DX_ERR_CLOSED";
+    case DX_ERR_IO: return "DX_ERR_IO";
+    case DX_ERR_OS: return "DX_ERR_OS";
+    case DX_ERR_MISUSE: return "DX_ERR_MISUSE";
+    default: return "DX_ERR_UNKNOWN";
+    }
+#endif
+}
+#ifdef __cplusplus
+}
+#endif
+#endif /* DX_COMMON_VERSION */
+#if DX_COMMON_VERSION < 1
+#error "an older dx header was included first; update it"
+#endif
+/* ---- end of dx common block ---- */
+#ifndef DX_REACTOR_API /* DX_REACTOR_API > DX_API > static (DX_STATIC / DX_REACTOR_STATIC) > extern */
+#if defined(DX_API)
+#define DX_REACTOR_API DX_API
+#elif (defined(DX_STATIC) || defined(DX_REACTOR_STATIC)) && (defined(__GNUC__) || defined(__clang__))
+#define DX_REACTOR_API static __attribute__((unused))
+#elif defined(DX_STATIC) || defined(DX_REACTOR_STATIC)
+#define DX_REACTOR_API static
+#else
+#define DX_REACTOR_API extern
+#endif
+#endif
+
+#define DX_REACTOR_VERSION_MAJOR 0
+#define DX_REACTOR_VERSION_MINOR 1
+#define DX_REACTOR_VERSION_PATCH 0
+#define DX_REACTOR_VERSION DX_VERSION_PACK(0, 1, 0)
+
+#ifndef DX_REACTOR_MAX_BACKENDS /* entries in dx_reactor_config.backends */
+#define DX_REACTOR_MAX_BACKENDS 8
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum {
+    DX_REACTOR_ERR_REFUSED = -100,     /* ECONNREFUSED */
+    DX_REACTOR_ERR_RESET = -101,       /* ECONNRESET, ECONNABORTED */
+    DX_REACTOR_ERR_ADDRINUSE = -102,   /* EADDRINUSE, EADDRNOTAVAIL */
+    DX_REACTOR_ERR_UNREACHABLE = -103, /* ENETUNREACH, EHOSTUNREACH, ENETDOWN */
+    DX_REACTOR_ERR_DENIED = -104,      /* EPERM, EACCES */
+    DX_REACTOR_ERR_BADF = -105         /* EBADF, ENOTSOCK */
+};
+
+typedef enum dx_reactor_backend_id {
+    DX_REACTOR_BACKEND_DEFAULT = 0, /* in a config list: the end of the list */
+    DX_REACTOR_BACKEND_IOURING = 1,
+    DX_REACTOR_BACKEND_EPOLL = 2,
+    DX_REACTOR_BACKEND_POLL = 3,
+    DX_REACTOR_BACKEND_KQUEUE = 4,  /* planned */
+    DX_REACTOR_BACKEND_IOCP = 5,    /* planned */
+    DX_REACTOR_BACKEND_CUSTOM = 6,  /* cfg.custom */
+    DX_REACTOR_BACKEND_FORCE_32BIT = 0x7fffffff
+} dx_reactor_backend_id;
+
+typedef enum dx_reactor_action {
+    DX_REACTOR_DISARM = 0, /* the op is done and IDLE */
+    DX_REACTOR_REARM = 1,  /* submit the same op again */
+    DX_REACTOR_ACTION_FORCE_32BIT = 0x7fffffff
+} dx_reactor_action;
+
+typedef enum dx_reactor_run_mode {
+    DX_REACTOR_RUN_UNTIL_DONE = 0, /* until no op is pending, or dx_reactor_stop */
+    DX_REACTOR_RUN_ONCE = 1,       /* block until at least one callback ran */
+    DX_REACTOR_RUN_NOWAIT = 2,     /* one turn, never blocking */
+    DX_REACTOR_RUN_FORCE_32BIT = 0x7fffffff
+} dx_reactor_run_mode;
+
+enum { /* dx_op.kind */
+    DX_OP_NONE = 0, DX_OP_ACCEPT, DX_OP_CONNECT, DX_OP_RECV, DX_OP_SEND, DX_OP_RECVV, DX_OP_SENDV,
+    DX_OP_READ, DX_OP_WRITE, DX_OP_TIMER, DX_OP_CANCEL, DX_OP_CLOSE, DX_OP_WAKE_WAIT, DX_OP_RECV_MULTI
+};
+enum { /* dx_op.state */
+    DX_OP_IDLE = 0,   /* yours: fill, free, reuse */
+    DX_OP_QUEUED = 1, /* submitted, not started */
+    DX_OP_ACTIVE = 2  /* started (in the kernel or waiting for readiness), or finished with its callback pending */
+};
+enum {
+    DX_OP_TIMER_ABS = 1,                  /* dx_op_timer: ns is a dx_reactor_now() deadline */
+    DX_REACTOR_LISTEN_REUSEPORT = 1,      /* dx_reactor_tcp_listen: SO_REUSEPORT */
+    DX_REACTOR_CFG_SQPOLL = 1,            /* io_uring: kernel submission thread (off by default) */
+    DX_REACTOR_CFG_NO_DEFER = 2,          /* io_uring: do not ask for DEFER_TASKRUN/COOP_TASKRUN */
+    DX_REACTOR_CFG_NO_REGISTERED_RING = 4, /* io_uring: do not register the ring fd */
+    DX_REACTOR_CFG_NO_SEND_ZC = 8          /* io_uring: never SEND_ZC */
+};
+enum { /* dx_reactor_features() */
+    DX_REACTOR_FEAT_SINGLE_ISSUER = 1,
+    DX_REACTOR_FEAT_DEFER_TASKRUN = 2,
+    DX_REACTOR_FEAT_COOP_TASKRUN = 4,
+    DX_REACTOR_FEAT_REGISTERED_RING = 8,
+    DX_REACTOR_FEAT_SQPOLL = 16,
+    DX_REACTOR_FEAT_CANCEL_FD = 32, /* close cancels pending ops in the kernel */
+    DX_REACTOR_FEAT_SEND_ZC = 64    /* io_uring SEND_ZC for sends of DX_REACTOR_ZC_MIN bytes or more */
+};
+#define DX_OP_OFFSET_CURRENT UINT64_MAX
+
+typedef struct dx_reactor dx_reactor;
+typedef struct dx_op dx_op;
+typedef dx_reactor_action (*dx_reactor_cb)(dx_reactor *r, dx_op *op, int64_t res, void *user);
+
+/* Same layout as struct iovec on POSIX. */
+typedef struct dx_reactor_iovec {
+    void *base;
+    size_t len;
+} dx_reactor_iovec;
+
+/* A socket address (sockaddr_in or sockaddr_in6 bytes) and its length. */
+typedef struct dx_reactor_addr {
+    uint64_t storage[4];
+    uint32_t len;
+} dx_reactor_addr;
+
+struct dx_op {
+    dx_op *next, *prev;  /* intrusive links, the loop's while not IDLE */
+    dx_reactor_cb cb;
+    void *user;
+    uint8_t kind;        /* DX_OP_* */
+    uint8_t state;       /* DX_OP_IDLE, QUEUED, ACTIVE */
+    uint8_t where;       /* private: which list holds the op */
+    uint8_t iflags;      /* private */
+    int32_t os_error;    /* raw errno of a failure, 0 if none */
+    uintptr_t fd;
+    void *buf;           /* data, iovec array, or address */
+    size_t len;          /* bytes, or iovec count */
+    uint64_t offset;     /* file offset; timer: ns, then the deadline */
+    dx_op *target;       /* cancel */
+    int64_t res;         /* the last result */
+    uint32_t addr_len;   /* accept: capacity, then the peer address length */
+    uint32_t flags;      /* timer flags */
+    uint64_t priv[8];    /* backend scratch (io_uring msghdr) */
+};
+
+typedef struct dx_reactor_stats {
+    uint64_t enters;    /* system calls that submitted or waited (io_uring_enter, epoll_wait, poll) */
+    uint64_t started;   /* ops started */
+    uint64_t completed; /* callbacks run */
+    uint64_t active;    /* ops not IDLE now */
+    uint64_t rearms;    /* io_uring multishot recvs armed again (out of buffers, or ended by the kernel) */
+    uint64_t zc_sends;  /* io_uring sends made with SEND_ZC (>= DX_REACTOR_ZC_MIN bytes) */
+} dx_reactor_stats;
+
+/* Buffers for dx_op_recv_multi: count buffers of size bytes in the caller's
+   memory; on io_uring a provided-buffer ring (IORING_REGISTER_PBUF_RING). */
+typedef struct dx_reactor_bufring {
+    uint8_t *mem;
+    uint32_t count, size;
+    uint16_t group;
+    uint16_t tail;      /* private: io_uring ring tail */
+    void *ring;         /* private: io_uring ring (mmap) */
+    size_t ring_size;
+    uint16_t *free_ids; /* private: readiness backends' free list */
+    uint32_t nfree;
+} dx_reactor_bufring;
+
+typedef struct dx_reactor_custom {
+    dx_result (*init)(dx_reactor *r, void *user);
+    void (*deinit)(dx_reactor *r, void *user);
+    void (*start)(dx_reactor *r, dx_op *op, void *user);
+    dx_result (*cancel)(dx_reactor *r, dx_op *target, void *user);
+    dx_result (*wait)(dx_reactor *r, int64_t timeout_ns, void *user);
+    dx_result (*wake)(dx_reactor *r, void *user);
+    void *user;
+} dx_reactor_custom;
+
+typedef struct dx_reactor_config {
+    dx_reactor_backend_id backends[DX_REACTOR_MAX_BACKENDS]; /* priority list; empty: default order */
+    uint32_t backend_count;
+    uint32_t max_fds;      /* epoll/poll fd table; 0: RLIMIT_NOFILE (at most 2^20) */
+    uint32_t ring_entries; /* io_uring SQ size; 0: DX_REACTOR_DEFAULT_ENTRIES */
+    uint32_t flags;        /* DX_REACTOR_CFG_* */
+    dx_allocator allocator;
+    const dx_reactor_custom *custom;
+} dx_reactor_config;
+
+/* io_uring state (pointers into the mmapped rings). */
+typedef struct dx_reactor_uring {
+    void *sq_ring, *cq_ring, *sqes, *cqes;
+    size_t sq_ring_size, cq_ring_size, sqes_size;
+    uint32_t *sq_head, *sq_tail, *sq_array, *sq_flags, *cq_head, *cq_tail;
+    uint32_t sq_mask, cq_mask, sq_entries, sq_local_tail;
+    uint32_t enter_flags, setup_flags;
+    int32_t ring_fd, enter_fd;
+    uint32_t wake_armed;
+} dx_reactor_uring;
+
+struct dx_reactor {
+    dx_reactor_backend_id backend;
+    uint32_t features;
+    uint32_t stop;
+    uint32_t max_fds;
+    dx_allocator alloc;
+    const dx_reactor_custom *custom;
+    dx_op *sq_head, *sq_tail;       /* submitted, not started */
+    dx_op *cq_head, *cq_tail;       /* finished, callback pending */
+    dx_op *timer_head, *timer_tail; /* timer_head: root of a pairing heap by deadline; timer_tail unused */
+    uint64_t timer_seq;             /* submit order, to break ties between equal deadlines */
+    dx_op *wake_head, *wake_tail;   /* wake-wait ops */
+    uint64_t now_ns;
+    dx_reactor_stats stats;
+    int32_t poll_fd;                /* epoll fd */
+    int32_t wake_rfd, wake_wfd;     /* eventfd (both) or pipe */
+    void *slots;                    /* epoll/poll fd table */
+    void *pfds;                     /* poll: pollfd array */
+    int32_t *pfd_list;              /* poll: fds with waiters */
+    uint32_t pfd_count;
+    uint64_t wake_buf;
+    dx_reactor_uring uring;
+};
+
+DX_REACTOR_API dx_result dx_reactor_init(dx_reactor *r, const dx_reactor_config *cfg);
+DX_REACTOR_API void dx_reactor_deinit(dx_reactor *r);
+DX_REACTOR_API dx_result dx_reactor_submit(dx_reactor *r, dx_op *op, dx_reactor_cb cb, void *user);
+DX_REACTOR_API dx_result dx_reactor_run(dx_reactor *r, dx_reactor_run_mode mode);
+DX_REACTOR_API void dx_reactor_stop(dx_reactor *r);
+DX_REACTOR_API dx_result dx_reactor_wake(dx_reactor *r);
+DX_REACTOR_API uint64_t dx_reactor_now(const dx_reactor *r);
+DX_REACTOR_API dx_reactor_backend_id dx_reactor_backend(const dx_reactor *r);
+DX_REACTOR_API const char *dx_reactor_backend_name(const dx_reactor *r);
+DX_REACTOR_API const char *dx_reactor_backend_id_name(dx_reactor_backend_id id);
+DX_REACTOR_API uint32_t dx_reactor_features(const dx_reactor *r);
+DX_REACTOR_API void dx_reactor_get_stats(const dx_reactor *r, dx_reactor_stats *out);
+DX_REACTOR_API const char *dx_reactor_result_name(dx_result r);
+DX_REACTOR_API dx_result dx_reactor_from_errno(int e);
+
+DX_REACTOR_API void dx_op_accept(dx_op *op, uintptr_t listen_fd, void *addr_out, uint32_t addr_cap);
+DX_REACTOR_API void dx_op_connect(dx_op *op, uintptr_t fd, const dx_reactor_addr *addr);
+DX_REACTOR_API void dx_op_recv(dx_op *op, uintptr_t fd, void *buf, size_t len);
+DX_REACTOR_API void dx_op_send(dx_op *op, uintptr_t fd, const void *buf, size_t len);
+DX_REACTOR_API void dx_op_recvv(dx_op *op, uintptr_t fd, const dx_reactor_iovec *iov, uint32_t count);
+DX_REACTOR_API void dx_op_sendv(dx_op *op, uintptr_t fd, const dx_reactor_iovec *iov, uint32_t count);
+DX_REACTOR_API void dx_op_read(dx_op *op, uintptr_t fd, void *buf, size_t len, uint64_t offset);
+DX_REACTOR_API void dx_op_write(dx_op *op, uintptr_t fd, const void *buf, size_t len, uint64_t offset);
+DX_REACTOR_API void dx_op_timer(dx_op *op, uint64_t ns, uint32_t flags);
+DX_REACTOR_API void dx_op_cancel(dx_op *op, dx_op *target);
+DX_REACTOR_API void dx_op_close(dx_op *op, uintptr_t fd);
+DX_REACTOR_API void dx_op_wake_wait(dx_op *op);
+DX_REACTOR_API void dx_op_recv_multi(dx_op *op, uintptr_t fd, dx_reactor_bufring *br);
+DX_REACTOR_API dx_result dx_reactor_bufring_init(dx_reactor *r, dx_reactor_bufring *br, void *mem, uint32_t count, uint32_t size,
+                                                 uint16_t group);
+DX_REACTOR_API void dx_reactor_bufring_deinit(dx_reactor *r, dx_reactor_bufring *br);
+
+DX_REACTOR_API dx_result dx_reactor_addr_make(dx_reactor_addr *out, const char *ip, uint16_t port);
+DX_REACTOR_API int64_t dx_reactor_tcp_socket(int ipv6);
+DX_REACTOR_API int64_t dx_reactor_tcp_listen(const dx_reactor_addr *addr, int backlog, uint32_t flags);
+DX_REACTOR_API int64_t dx_reactor_tcp_local_port(uintptr_t fd);
+DX_REACTOR_API dx_result dx_reactor_fd_close(dx_reactor *r, uintptr_t fd);
+
+/* ---- thread-per-core workers ---- */
+typedef struct dx_reactor_worker dx_reactor_worker;
+typedef struct dx_reactor_workers dx_reactor_workers;
+typedef void (*dx_reactor_worker_fn)(dx_reactor_worker *w, void *user);
+
+typedef struct dx_reactor_workers_config {
+    uint32_t count;                /* 0: one per online CPU */
+    uint32_t pin;                  /* nonzero: worker i runs on CPU i % CPUs */
+    const dx_reactor_addr *listen; /* non-NULL: every worker gets its own SO_REUSEPORT listener on it */
+    int backlog;                   /* 0: SOMAXCONN */
+    dx_reactor_config reactor;     /* each worker's loop */
+    dx_reactor_worker_fn on_start; /* worker thread, loop and listener ready: submit the first ops */
+    dx_reactor_worker_fn on_stop;  /* worker thread, after stop closed its listener: end idle work */
+    void *user;
+} dx_reactor_workers_config;
+
+struct dx_reactor_worker {
+    dx_reactor loop;           /* this worker's loop: use it only from its thread */
+    int64_t listen_fd;         /* this worker's listener, or -1 */
+    uint32_t index;
+    int32_t cpu;               /* the CPU it is pinned to, or -1 */
+    dx_result result;          /* why init or run failed, else DX_OK */
+    dx_reactor_workers *group;
+    dx_op stop_op, close_op;   /* private */
+    uint32_t stop, ready;      /* private, atomic */
+    uint64_t thread[2];        /* private: pthread_t */
+};
+
+struct dx_reactor_workers {
+    dx_reactor_worker *workers;
+    uint32_t count;
+    dx_reactor_workers_config cfg;
+};
+
+DX_REACTOR_API uint32_t dx_reactor_cpu_count(void);
+DX_REACTOR_API dx_result dx_reactor_workers_start(dx_reactor_workers *g, const dx_reactor_workers_config *cfg,
+                                                  dx_reactor_worker *workers, uint32_t capacity);
+DX_REACTOR_API dx_result dx_reactor_workers_stop(dx_reactor_workers *g);
+
+DX_REACTOR_API void dx_reactor_custom_complete(dx_reactor *r, dx_op *op, int64_t res, int32_t os_error);
+DX_REACTOR_API void dx_reactor_custom_woken(dx_reactor *r);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* DX_REACTOR_H */
+
+/* ===== STOP HERE if you only need the API. Below is the implementation. ===== */
+
+#if defined(DX_REACTOR_IMPLEMENTATION) && !defined(DX_REACTOR_IMPLEMENTATION_DONE)
+#define DX_REACTOR_IMPLEMENTATION_DONE
+
+/* Implementation defaults shared by every dx header (each under #ifndef). */
+#ifndef DX_ASSERT
+#if defined(DX_NO_ASSERT)
+#define DX_ASSERT(c) ((void)0)
+#else
+#include <assert.h>
+#define DX_ASSERT(c) assert(c)
+#endif
+#endif
+#if defined(DX_MALLOC) != defined(DX_FREE)
+#error "define both DX_MALLOC and DX_FREE, or neither"
+#endif
+#if !defined(DX_MALLOC) && !defined(DX_NO_MALLOC)
+#include <stdlib.h>
+#define DX_MALLOC(size, user) ((void)(user), malloc(size))
+#define DX_FREE(ptr, size, user) ((void)(size), (void)(user), free(ptr))
+#endif
+#if !defined(DX_MEMCPY) && defined(DX_NO_LIBC)
+#define DX_MEMCPY __builtin_memcpy
+#define DX_MEMMOVE __builtin_memmove
+#define DX_MEMSET __builtin_memset
+#define DX_MEMCMP __builtin_memcmp
+#elif !defined(DX_MEMCPY)
+#include <string.h>
+#define DX_MEMCPY memcpy
+#define DX_MEMMOVE memmove
+#define DX_MEMSET memset
+#define DX_MEMCMP memcmp
+#endif
+#ifndef DXI_PRIVATE
+#if defined(__GNUC__) || defined(__clang__)
+#define DXI_PRIVATE static __attribute__((unused))
+#else
+#define DXI_PRIVATE static
+#endif
+#endif
+
+#ifndef DX_REACTOR_DEFAULT_ENTRIES
+#define DX_REACTOR_DEFAULT_ENTRIES 256
+#endif
+#ifndef DX_REACTOR_ZC_MIN /* io_uring: sends of at least this many bytes use SEND_ZC (bytes) */
+#define DX_REACTOR_ZC_MIN 16384
+#endif
+
+#if defined(_WIN32)
+#define DXI_REACTOR_POSIX 0
+#else
+#define DXI_REACTOR_POSIX 1
+#endif
+#if DXI_REACTOR_POSIX && defined(__linux__)
+#define DXI_REACTOR_LINUX 1
+#else
+#define DXI_REACTOR_LINUX 0
+#endif
+#if !DXI_REACTOR_LINUX && !defined(DX_REACTOR_NO_EPOLL)
+#define DX_REACTOR_NO_EPOLL
+#endif
+#if (!DXI_REACTOR_LINUX || defined(__TINYC__) || !(defined(__GNUC__) || defined(__clang__))) && !defined(DX_REACTOR_NO_IOURING)
+#define DX_REACTOR_NO_IOURING /* raw io_uring needs Linux and the __atomic builtins */
+#endif
+#if !DXI_REACTOR_POSIX && !defined(DX_REACTOR_NO_POLL)
+#define DX_REACTOR_NO_POLL
+#endif
+
+#if DXI_REACTOR_POSIX
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#if DXI_REACTOR_LINUX
+#include <sys/eventfd.h>
+#include <sys/syscall.h>
+#include <sys/mman.h>
+#endif
+#if !defined(DX_REACTOR_NO_EPOLL)
+#include <sys/epoll.h>
+#endif
+#ifndef MSG_NOSIGNAL
+#define MSG_NOSIGNAL 0
+#endif
+#ifndef MAP_POPULATE
+#define MAP_POPULATE 0
+#endif
+#if defined(__GLIBC__) /* msghdr.msg_iovlen: size_t in glibc, int in musl and the BSDs */
+#define DXI_REACTOR_IOVLEN(n) (n)
+#else
+#define DXI_REACTOR_IOVLEN(n) (int)(n)
+#endif
+/* A system header came first in strict ISO mode (glibc without _DEFAULT_SOURCE):
+   reach what is hidden through syscall(), declared here. */
+#if defined(__GLIBC__) && !defined(__USE_MISC) && !defined(__cplusplus)
+#define DXI_REACTOR_STRICT 1
+extern long syscall(long number, ...);
+#endif
+#endif
+
+/* ---- lists: every list is doubly linked through op->next/prev ---- */
+
+enum { DXI_REACTOR_W_NONE = 0, DXI_REACTOR_W_SUBMIT, DXI_REACTOR_W_DONE, DXI_REACTOR_W_RD, DXI_REACTOR_W_WR,
+       DXI_REACTOR_W_TIMER, DXI_REACTOR_W_WAKE, DXI_REACTOR_W_KERNEL, DXI_REACTOR_W_CUSTOM };
+enum { DXI_REACTOR_IF_CONNECTING = 1, DXI_REACTOR_IF_NOTSOCK = 2, DXI_REACTOR_IF_POLLING = 4, DXI_REACTOR_IF_ARMED = 8, DXI_REACTOR_IF_ZC = 16 };
+
+DX_INLINE void dxi_reactor_push(dx_op **head, dx_op **tail, dx_op *op) {
+    op->next = NULL;
+    op->prev = *tail;
+    if (*tail) (*tail)->next = op;
+    else *head = op;
+    *tail = op;
+}
+DX_INLINE void dxi_reactor_unlink(dx_op **head, dx_op **tail, dx_op *op) {
+    if (op->prev) op->prev->next = op->next;
+    else *head = op->next;
+    if (op->next) op->next->prev = op->prev;
+    else *tail = op->prev;
+    op->next = op->prev = NULL;
+}
+
+/* The fd table of the readiness backends: ops waiting to read, to write. */
+typedef struct dxi_reactor_slot {
+    dx_op *rd, *rd_tail, *wr, *wr_tail;
+    uint32_t registered; /* epoll: added (edge-triggered, in and out); io_uring: a send is in flight */
+    int32_t pidx;        /* poll: index in pfd_list, -1 if none */
+    dx_op *ms;           /* io_uring: the multishot recv on this fd (NULL once disarmed) */
+    dx_reactor_bufring *ms_br;
+    uint32_t ms_gen;     /* tags its completions: late ones of a disarmed recv are recognised */
+} dxi_reactor_slot;
+
+DXI_PRIVATE dx_result dxi_reactor_map(int e) {
+#if DXI_REACTOR_POSIX
+    switch (e) {
+    case 0: return DX_OK;
+    case ECONNREFUSED: return DX_REACTOR_ERR_REFUSED;
+    case ECONNRESET: case ECONNABORTED: return DX_REACTOR_ERR_RESET;
+    case EADDRINUSE: case EADDRNOTAVAIL: return DX_REACTOR_ERR_ADDRINUSE;
+    case ENETUNREACH: case EHOSTUNREACH: case ENETDOWN: return DX_REACTOR_ERR_UNREACHABLE;
+    case EPERM: case EACCES: return DX_REACTOR_ERR_DENIED;
+    case EBADF: case ENOTSOCK: return DX_REACTOR_ERR_BADF;
+    case EPIPE: return DX_ERR_CLOSED;
+    case ECANCELED: return DX_ERR_CANCELED;
+    case ETIMEDOUT: return DX_ERR_TIMEOUT;
+#if defined(ETIME)
+    case ETIME: return DX_ERR_TIMEOUT;
+#endif
+    case ENOENT: return DX_ERR_NOTFOUND;
+    case EAGAIN: return DX_ERR_AGAIN;
+#if defined(EWOULDBLOCK) && EWOULDBLOCK != EAGAIN
+    case EWOULDBLOCK: return DX_ERR_AGAIN;
+#endif
+    case EALREADY: case EBUSY: return DX_ERR_BUSY;
+    case ENOMEM: case ENOBUFS: return DX_ERR_NOMEM;
+    case EMFILE: case ENFILE: return DX_ERR_LIMIT;
+    case EINVAL: case EFAULT: return DX_ERR_INVAL;
+    case ENOSYS: case EOPNOTSUPP: return DX_ERR_UNSUPPORTED;
+#if defined(ENOTSUP) && ENOTSUP != EOPNOTSUPP
+    case ENOTSUP: return DX_ERR_UNSUPPORTED;
+#endif
+    case EIO: return DX_ERR_IO;
+    default: return DX_ERR_OS;
+    }
+#else
+    return e == 0 ? DX_OK : DX_ERR_OS;
+#endif
+}
+
+DX_REACTOR_API dx_result dx_reactor_from_errno(int e) { return dxi_reactor_map(e); }
+
+DX_REACTOR_API const char *dx_reactor_result_name(dx_result r) {
+#if defined(DX_NO_ERROR_STRINGS)
+    (void)r;
+    return "";
+#else
+    switch (r) {
+    case DX_REACTOR_ERR_REFUSED: return "DX_REACTOR_ERR_REFUSED";
+    case DX_REACTOR_ERR_RESET: return "DX_REACTOR_ERR_RESET";
+    case DX_REACTOR_ERR_ADDRINUSE: return "DX_REACTOR_ERR_ADDRINUSE";
+    case DX_REACTOR_ERR_UNREACHABLE: return "DX_REACTOR_ERR_UNREACHABLE";
+    case DX_REACTOR_ERR_DENIED: return "DX_REACTOR_ERR_DENIED";
+    case DX_REACTOR_ERR_BADF: return "DX_REACTOR_ERR_BADF";
+    default: return dx_result_name(r);
+    }
+#endif
+}
+
+DX_REACTOR_API const char *dx_reactor_backend_id_name(dx_reactor_backend_id id) {
+    switch (id) {
+    case DX_REACTOR_BACKEND_IOURING: return "io_uring";
+    case DX_REACTOR_BACKEND_EPOLL: return "epoll";
+    case DX_REACTOR_BACKEND_POLL: return "poll";
+    case DX_REACTOR_BACKEND_KQUEUE: return "kqueue";
+    case DX_REACTOR_BACKEND_IOCP: return "iocp";
+    case DX_REACTOR_BACKEND_CUSTOM: return "custom";
+    default: return "none";
+    }
+}
+DX_REACTOR_API const char *dx_reactor_backend_name(const dx_reactor *r) { return dx_reactor_backend_id_name(r->backend); }
+DX_REACTOR_API dx_reactor_backend_id dx_reactor_backend(const dx_reactor *r) { return r->backend; }
+DX_REACTOR_API uint32_t dx_reactor_features(const dx_reactor *r) { return r->features; }
+DX_REACTOR_API uint64_t dx_reactor_now(const dx_reactor *r) { return r->now_ns; }
+DX_REACTOR_API void dx_reactor_stop(dx_reactor *r) { r->stop = 1; }
+DX_REACTOR_API void dx_reactor_get_stats(const dx_reactor *r, dx_reactor_stats *out) { *out = r->stats; }
+
+/* ---- operations: fill fields only ---- */
+
+/* Filling makes the op IDLE: fill only a new op or an IDLE one, never one in flight. */
+DX_INLINE void dxi_reactor_fill(dx_op *op, uint8_t kind, uintptr_t fd, void *buf, size_t len) {
+    op->next = op->prev = NULL;
+    op->state = DX_OP_IDLE;
+    op->where = 0;
+    op->kind = kind;
+    op->fd = fd;
+    op->buf = buf;
+    op->len = len;
+    op->offset = 0;
+    op->target = NULL;
+    op->addr_len = 0;
+    op->flags = 0;
+    op->os_error = 0;
+    op->res = 0;
+    op->iflags = 0;
+}
+DX_REACTOR_API void dx_op_accept(dx_op *op, uintptr_t listen_fd, void *addr_out, uint32_t addr_cap) {
+    dxi_reactor_fill(op, DX_OP_ACCEPT, listen_fd, addr_out, addr_cap);
+    op->addr_len = addr_out ? addr_cap : 0;
+}
+DX_REACTOR_API void dx_op_connect(dx_op *op, uintptr_t fd, const dx_reactor_addr *addr) {
+    dxi_reactor_fill(op, DX_OP_CONNECT, fd, (void *)(uintptr_t)addr->storage, addr->len);
+}
+DX_REACTOR_API void dx_op_recv(dx_op *op, uintptr_t fd, void *buf, size_t len) { dxi_reactor_fill(op, DX_OP_RECV, fd, buf, len); }
+DX_REACTOR_API void dx_op_send(dx_op *op, uintptr_t fd, const void *buf, size_t len) {
+    dxi_reactor_fill(op, DX_OP_SEND, fd, (void *)(uintptr_t)buf, len);
+}
+DX_REACTOR_API void dx_op_recvv(dx_op *op, uintptr_t fd, const dx_reactor_iovec *iov, uint32_t count) {
+    dxi_reactor_fill(op, DX_OP_RECVV, fd, (void *)(uintptr_t)iov, count);
+}
+DX_REACTOR_API void dx_op_sendv(dx_op *op, uintptr_t fd, const dx_reactor_iovec *iov, uint32_t count) {
+    dxi_reactor_fill(op, DX_OP_SENDV, fd, (void *)(uintptr_t)iov, count);
+}
+DX_REACTOR_API void dx_op_read(dx_op *op, uintptr_t fd, void *buf, size_t len, uint64_t offset) {
+    dxi_reactor_fill(op, DX_OP_READ, fd, buf, len);
+    op->offset = offset;
+}
+DX_REACTOR_API void dx_op_write(dx_op *op, uintptr_t fd, const void *buf, size_t len, uint64_t offset) {
+    dxi_reactor_fill(op, DX_OP_WRITE, fd, (void *)(uintptr_t)buf, len);
+    op->offset = offset;
+}
+DX_REACTOR_API void dx_op_timer(dx_op *op, uint64_t ns, uint32_t flags) {
+    dxi_reactor_fill(op, DX_OP_TIMER, 0, NULL, 0);
+    op->offset = ns;
+    op->flags = flags;
+}
+DX_REACTOR_API void dx_op_cancel(dx_op *op, dx_op *target) {
+    dxi_reactor_fill(op, DX_OP_CANCEL, 0, NULL, 0);
+    op->target = target;
+}
+DX_REACTOR_API void dx_op_close(dx_op *op, uintptr_t fd) { dxi_reactor_fill(op, DX_OP_CLOSE, fd, NULL, 0); }
+DX_REACTOR_API void dx_op_wake_wait(dx_op *op) { dxi_reactor_fill(op, DX_OP_WAKE_WAIT, 0, NULL, 0); }
+DX_REACTOR_API void dx_op_recv_multi(dx_op *op, uintptr_t fd, dx_reactor_bufring *br) {
+    dxi_reactor_fill(op, DX_OP_RECV_MULTI, fd, NULL, 0);
+    op->priv[0] = (uint64_t)(uintptr_t)br;
+    op->priv[1] = 0;
+}
+
+/* ---- the core: queues, timers, completion ---- */
+
+DXI_PRIVATE uint64_t dxi_reactor_clock(void) {
+#if defined(DXI_REACTOR_STRICT) && !defined(__USE_POSIX199309)
+    struct { long tv_sec, tv_nsec; } ts; /* the kernel's timespec on LP64 and ILP32 with 32-bit time */
+    syscall(SYS_clock_gettime, 1 /* CLOCK_MONOTONIC */, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+#elif DXI_REACTOR_POSIX
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+#else
+    return 0;
+#endif
+}
+
+/* op finished: its callback runs in this turn's callback phase. */
+DXI_PRIVATE void dxi_reactor_done(dx_reactor *r, dx_op *op, int64_t res, int32_t os_error) {
+    op->res = res;
+    op->os_error = os_error;
+    op->where = DXI_REACTOR_W_DONE;
+    dxi_reactor_push(&r->cq_head, &r->cq_tail, op);
+}
+
+DXI_PRIVATE void dxi_reactor_done_errno(dx_reactor *r, dx_op *op, int e) {
+    dxi_reactor_done(r, op, dxi_reactor_map(e), (int32_t)e);
+}
+
+/* Timers: an intrusive pairing heap (O(1) insert, O(log n) amortized
+   removal). A node's first child is priv[5], its next sibling op->next, and
+   op->prev its left sibling or, for a first child, its parent; priv[7] is
+   the deadline and priv[4] the submit order, which breaks ties. */
+DX_INLINE dx_op *dxi_reactor_child(const dx_op *op) { return (dx_op *)(uintptr_t)op->priv[5]; }
+DX_INLINE void dxi_reactor_set_child(dx_op *op, dx_op *c) { op->priv[5] = (uint64_t)(uintptr_t)c; }
+DX_INLINE int dxi_reactor_timer_less(const dx_op *a, const dx_op *b) {
+    return a->priv[7] < b->priv[7] || (a->priv[7] == b->priv[7] && a->priv[4] < b->priv[4]);
+}
+DXI_PRIVATE dx_op *dxi_reactor_meld(dx_op *a, dx_op *b) { /* two roots (no prev, no next) */
+    dx_op *t;
+    if (!a) return b;
+    if (!b) return a;
+    if (dxi_reactor_timer_less(b, a)) {
+        t = a;
+        a = b;
+        b = t;
+    }
+    b->prev = a;
+    b->next = dxi_reactor_child(a);
+    if (b->next) b->next->prev = b;
+    dxi_reactor_set_child(a, b);
+    return a;
+}
+DXI_PRIVATE dx_op *dxi_reactor_merge_pairs(dx_op *first) {
+    dx_op *pairs = NULL, *root = NULL;
+    while (first) { /* left to right: meld neighbours, stack the results */
+        dx_op *a = first, *b = a->next, *m;
+        first = b ? b->next : NULL;
+        a->prev = a->next = NULL;
+        if (b) b->prev = b->next = NULL;
+        m = dxi_reactor_meld(a, b);
+        m->next = pairs;
+        pairs = m;
+    }
+    while (pairs) { /* right to left: meld into one */
+        dx_op *n = pairs->next;
+        pairs->next = NULL;
+        root = dxi_reactor_meld(pairs, root);
+        pairs = n;
+    }
+    return root;
+}
+DXI_PRIVATE void dxi_reactor_timer_insert(dx_reactor *r, dx_op *op) {
+    op->where = DXI_REACTOR_W_TIMER;
+    op->next = op->prev = NULL;
+    dxi_reactor_set_child(op, NULL);
+    op->priv[4] = r->timer_seq++;
+    r->timer_head = dxi_reactor_meld(r->timer_head, op);
+}
+DXI_PRIVATE void dxi_reactor_timer_remove(dx_reactor *r, dx_op *op) {
+    dx_op *sub = dxi_reactor_merge_pairs(dxi_reactor_child(op));
+    dxi_reactor_set_child(op, NULL);
+    if (op == r->timer_head) {
+        r->timer_head = sub;
+    } else {
+        if (dxi_reactor_child(op->prev) == op) dxi_reactor_set_child(op->prev, op->next); /* a first child */
+        else op->prev->next = op->next;
+        if (op->next) op->next->prev = op->prev;
+        r->timer_head = dxi_reactor_meld(r->timer_head, sub);
+    }
+    op->next = op->prev = NULL;
+}
+
+DXI_PRIVATE void dxi_reactor_expire(dx_reactor *r) {
+    while (r->timer_head && r->timer_head->priv[7] <= r->now_ns) {
+        dx_op *op = r->timer_head;
+        dxi_reactor_timer_remove(r, op);
+        dxi_reactor_done(r, op, 0, 0);
+    }
+}
+
+/* ---- POSIX system call wrappers: results as bytes or -errno ---- */
+
+#if DXI_REACTOR_POSIX
+DXI_PRIVATE int64_t dxi_reactor_io(dx_op *op) {
+    int fd = (int)op->fd;
+    ssize_t n = -1;
+    switch (op->kind) {
+    case DX_OP_ACCEPT: {
+        socklen_t al = (socklen_t)op->addr_len;
+        int nfd;
+#if DXI_REACTOR_LINUX && defined(SYS_accept4)
+        nfd = (int)syscall(SYS_accept4, fd, op->buf, op->buf ? &al : NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+#else
+        nfd = accept(fd, (struct sockaddr *)op->buf, op->buf ? &al : NULL);
+        if (nfd >= 0) {
+            fcntl(nfd, F_SETFL, fcntl(nfd, F_GETFL) | O_NONBLOCK);
+            fcntl(nfd, F_SETFD, FD_CLOEXEC);
+        }
+#endif
+        if (nfd < 0) return -(int64_t)errno;
+        op->addr_len = op->buf ? (uint32_t)al : 0;
+        return nfd;
+    }
+    case DX_OP_CONNECT:
+        if (op->iflags & DXI_REACTOR_IF_CONNECTING) {
+            int err = 0;
+            socklen_t el = sizeof err;
+            if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el) != 0) return -(int64_t)errno;
+            if (err == EINPROGRESS || err == EALREADY) return -(int64_t)EAGAIN;
+            return err ? -(int64_t)err : 0;
+        }
+        if (connect(fd, (const struct sockaddr *)op->buf, (socklen_t)op->len) == 0) return 0;
+        if (errno == EINPROGRESS || errno == EAGAIN || errno == EINTR) {
+            op->iflags |= DXI_REACTOR_IF_CONNECTING;
+            return -(int64_t)EAGAIN;
+        }
+        return -(int64_t)errno;
+    case DX_OP_RECV:
+        if (!(op->iflags & DXI_REACTOR_IF_NOTSOCK)) {
+            n = recv(fd, op->buf, op->len, 0);
+            if (n < 0 && errno == ENOTSOCK) op->iflags |= DXI_REACTOR_IF_NOTSOCK;
+            else break;
+        }
+        n = read(fd, op->buf, op->len);
+        break;
+    case DX_OP_SEND:
+        if (!(op->iflags & DXI_REACTOR_IF_NOTSOCK)) {
+            n = send(fd, op->buf, op->len, MSG_NOSIGNAL);
+            if (n < 0 && errno == ENOTSOCK) op->iflags |= DXI_REACTOR_IF_NOTSOCK;
+            else break;
+        }
+        n = write(fd, op->buf, op->len);
+        break;
+    case DX_OP_RECVV:
+        n = readv(fd, (const struct iovec *)op->buf, (int)op->len);
+        break;
+    case DX_OP_RECV_MULTI: { /* one of the pool's buffers, back in the pool after the callback */
+        dx_reactor_bufring *br = (dx_reactor_bufring *)(uintptr_t)op->priv[0];
+        uint16_t id;
+        if (!br->nfree) return -(int64_t)ENOBUFS;
+        id = br->free_ids[br->nfree - 1];
+        n = recv(fd, br->mem + (size_t)id * br->size, br->size, 0);
+        if (n >= 0) {
+            br->nfree--;
+            op->buf = br->mem + (size_t)id * br->size;
+            op->priv[1] = (uint64_t)id + 1;
+        }
+        break;
+    }
+    case DX_OP_SENDV:
+        if (!(op->iflags & DXI_REACTOR_IF_NOTSOCK)) {
+            struct msghdr m;
+            DX_MEMSET(&m, 0, sizeof m);
+            m.msg_iov = (struct iovec *)op->buf;
+            m.msg_iovlen = DXI_REACTOR_IOVLEN(op->len);
+            n = sendmsg(fd, &m, MSG_NOSIGNAL);
+            if (n < 0 && errno == ENOTSOCK) op->iflags |= DXI_REACTOR_IF_NOTSOCK;
+            else break;
+        }
+        n = writev(fd, (const struct iovec *)op->buf, (int)op->len);
+        break;
+#if defined(DXI_REACTOR_STRICT)
+#define DXI_REACTOR_PREAD(fd, b, l, o) (ssize_t) syscall(SYS_pread64, fd, b, l, (long)(o))
+#define DXI_REACTOR_PWRITE(fd, b, l, o) (ssize_t) syscall(SYS_pwrite64, fd, b, l, (long)(o))
+#else
+#define DXI_REACTOR_PREAD(fd, b, l, o) pread(fd, b, l, (off_t)(o))
+#define DXI_REACTOR_PWRITE(fd, b, l, o) pwrite(fd, b, l, (off_t)(o))
+#endif
+    case DX_OP_READ:
+        n = op->offset == DX_OP_OFFSET_CURRENT ? read(fd, op->buf, op->len) : DXI_REACTOR_PREAD(fd, op->buf, op->len, op->offset);
+        break;
+    case DX_OP_WRITE:
+        n = op->offset == DX_OP_OFFSET_CURRENT ? write(fd, op->buf, op->len) : DXI_REACTOR_PWRITE(fd, op->buf, op->len, op->offset);
+        break;
+    default:
+        return -(int64_t)EINVAL;
+    }
+    if (n < 0) return errno == EINTR ? -(int64_t)EAGAIN : -(int64_t)errno;
+    return (int64_t)n;
+}
+
+DX_INLINE int dxi_reactor_is_write(const dx_op *op) {
+    return op->kind == DX_OP_SEND || op->kind == DX_OP_SENDV || op->kind == DX_OP_WRITE || op->kind == DX_OP_CONNECT;
+}
+#endif
+
+#if !defined(DX_REACTOR_NO_EPOLL)
+/* struct epoll_event is packed on x86-64 (12 bytes); a compiler that drops
+   glibc's __attribute__((packed)) (tcc) would misplace data, so the bytes
+   are written and read here at the kernel's offsets. */
+#if defined(__x86_64__)
+#define DXI_REACTOR_EPOLL_SIZE 12
+#define DXI_REACTOR_EPOLL_DATA 4
+#else
+#define DXI_REACTOR_EPOLL_SIZE sizeof(struct epoll_event)
+#define DXI_REACTOR_EPOLL_DATA offsetof(struct epoll_event, data)
+#endif
+DXI_PRIVATE int dxi_reactor_epoll_ctl(int epfd, int op, int fd, uint32_t events) {
+    uint64_t buf[3];
+    uint64_t data = (uint64_t)fd;
+    DX_MEMSET(buf, 0, sizeof buf);
+    DX_MEMCPY(buf, &events, 4);
+    DX_MEMCPY((uint8_t *)buf + DXI_REACTOR_EPOLL_DATA, &data, 8);
+    return epoll_ctl(epfd, op, fd, (struct epoll_event *)(void *)buf);
+}
+#endif
+
+/* ---- readiness backends (epoll, poll): ops wait in the fd table ---- */
+
+#if DXI_REACTOR_POSIX
+#define DXI_REACTOR_READINESS 1
+
+DXI_PRIVATE void dxi_reactor_poll_track(dx_reactor *r, int fd, dxi_reactor_slot *s) {
+    int want = s->rd || s->wr;
+    if (want && s->pidx < 0) {
+        s->pidx = (int32_t)r->pfd_count;
+        r->pfd_list[r->pfd_count++] = fd;
+    } else if (!want && s->pidx >= 0) { /* swap with the last */
+        int32_t last = r->pfd_list[--r->pfd_count];
+        r->pfd_list[s->pidx] = last;
+        ((dxi_reactor_slot *)r->slots)[last].pidx = s->pidx;
+        s->pidx = -1;
+    }
+}
+
+/* Waits for readiness of op's fd. Returns 0 or an errno. */
+DXI_PRIVATE int dxi_reactor_arm(dx_reactor *r, dx_op *op) {
+    int fd = (int)op->fd;
+    dxi_reactor_slot *s = (dxi_reactor_slot *)r->slots + fd;
+#if !defined(DX_REACTOR_NO_EPOLL)
+    if (r->backend == DX_REACTOR_BACKEND_EPOLL && !s->registered) {
+        if (dxi_reactor_epoll_ctl(r->poll_fd, EPOLL_CTL_ADD, fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET) != 0 && errno != EEXIST)
+            return errno;
+        s->registered = 1;
+    }
+#endif
+    if (dxi_reactor_is_write(op)) {
+        op->where = DXI_REACTOR_W_WR;
+        dxi_reactor_push(&s->wr, &s->wr_tail, op);
+    } else {
+        op->where = DXI_REACTOR_W_RD;
+        dxi_reactor_push(&s->rd, &s->rd_tail, op);
+    }
+    if (r->backend == DX_REACTOR_BACKEND_POLL) dxi_reactor_poll_track(r, fd, s);
+    return 0;
+}
+
+/* Tries the ops waiting on one direction of fd, in order, until one would block. */
+DXI_PRIVATE void dxi_reactor_ready(dx_reactor *r, int fd, int write) {
+    dxi_reactor_slot *s = (dxi_reactor_slot *)r->slots + fd;
+    dx_op **head = write ? &s->wr : &s->rd, **tail = write ? &s->wr_tail : &s->rd_tail;
+    while (*head) {
+        dx_op *op = *head;
+        int64_t n = dxi_reactor_io(op);
+        if (n == -(int64_t)EAGAIN) break;
+        dxi_reactor_unlink(head, tail, op);
+        if (n < 0) dxi_reactor_done_errno(r, op, (int)-n);
+        else dxi_reactor_done(r, op, n, 0);
+    }
+    if (r->backend == DX_REACTOR_BACKEND_POLL) dxi_reactor_poll_track(r, fd, s);
+}
+
+/* Cancels every op waiting on fd (close). */
+DXI_PRIVATE void dxi_reactor_cancel_fd(dx_reactor *r, int fd) {
+    dxi_reactor_slot *s = (dxi_reactor_slot *)r->slots + fd;
+    while (s->rd) {
+        dx_op *op = s->rd;
+        dxi_reactor_unlink(&s->rd, &s->rd_tail, op);
+        dxi_reactor_done(r, op, DX_ERR_CANCELED, 0);
+    }
+    while (s->wr) {
+        dx_op *op = s->wr;
+        dxi_reactor_unlink(&s->wr, &s->wr_tail, op);
+        dxi_reactor_done(r, op, DX_ERR_CANCELED, 0);
+    }
+    if (r->backend == DX_REACTOR_BACKEND_POLL) dxi_reactor_poll_track(r, fd, s);
+    s->registered = 0;
+}
+
+DXI_PRIVATE void dxi_reactor_wake_drain(dx_reactor *r) {
+    char buf[64];
+    while (read(r->wake_rfd, buf, sizeof buf) > 0) {
+        if (r->wake_rfd == r->wake_wfd) break; /* eventfd: one read resets it */
+    }
+    while (r->wake_head) {
+        dx_op *op = r->wake_head;
+        dxi_reactor_unlink(&r->wake_head, &r->wake_tail, op);
+        dxi_reactor_done(r, op, 0, 0);
+    }
+}
+
+DXI_PRIVATE int dxi_reactor_ms(int64_t timeout_ns) {
+    if (timeout_ns < 0) return -1;
+    if (timeout_ns > (int64_t)1000000 * 1000000) return 1000000000;
+    return (int)((timeout_ns + 999999) / 1000000); /* round up: never early */
+}
+#endif
+
+#if !defined(DX_REACTOR_NO_EPOLL)
+DXI_PRIVATE dx_result dxi_reactor_epoll_wait(dx_reactor *r, int64_t timeout_ns) {
+    uint64_t raw[256 * 2]; /* 256 events of at most 16 bytes */
+    int n, i;
+    r->stats.enters++;
+    n = epoll_wait(r->poll_fd, (struct epoll_event *)(void *)raw, 256, dxi_reactor_ms(timeout_ns));
+    if (n < 0) return errno == EINTR ? DX_OK : dxi_reactor_map(errno);
+    for (i = 0; i < n; i++) {
+        const uint8_t *ev = (const uint8_t *)raw + (size_t)i * DXI_REACTOR_EPOLL_SIZE;
+        uint64_t data;
+        uint32_t e;
+        int fd;
+        DX_MEMCPY(&e, ev, 4);
+        DX_MEMCPY(&data, ev + DXI_REACTOR_EPOLL_DATA, 8);
+        fd = (int)data;
+        if (fd == r->wake_rfd) {
+            dxi_reactor_wake_drain(r);
+            continue;
+        }
+        if (e & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) dxi_reactor_ready(r, fd, 0);
+        if (e & (EPOLLOUT | EPOLLHUP | EPOLLERR)) dxi_reactor_ready(r, fd, 1);
+    }
+    return DX_OK;
+}
+#endif
+
+#if !defined(DX_REACTOR_NO_POLL)
+DXI_PRIVATE dx_result dxi_reactor_poll_wait(dx_reactor *r, int64_t timeout_ns) {
+    struct pollfd *p = (struct pollfd *)r->pfds;
+    uint32_t i, n = r->pfd_count;
+    int rc;
+    dxi_reactor_slot *slots = (dxi_reactor_slot *)r->slots;
+    for (i = 0; i < n; i++) {
+        int fd = r->pfd_list[i];
+        p[i].fd = fd;
+        p[i].events = (short)((slots[fd].rd ? POLLIN : 0) | (slots[fd].wr ? POLLOUT : 0));
+        p[i].revents = 0;
+    }
+    p[n].fd = r->wake_rfd;
+    p[n].events = POLLIN;
+    p[n].revents = 0;
+    r->stats.enters++;
+    rc = poll(p, (nfds_t)(n + 1), dxi_reactor_ms(timeout_ns));
+    if (rc < 0) return errno == EINTR ? DX_OK : dxi_reactor_map(errno);
+    if (p[n].revents) dxi_reactor_wake_drain(r);
+    for (i = 0; i < n && rc > 0; i++) { /* p[] is a snapshot: pfd_list may change as ops complete */
+        short e = p[i].revents;
+        if (!e) continue;
+        rc--;
+        if (e & POLLNVAL) { /* closed behind our back: fail the waiters */
+            dxi_reactor_slot *s = slots + p[i].fd;
+            while (s->rd) { dx_op *op = s->rd; dxi_reactor_unlink(&s->rd, &s->rd_tail, op); dxi_reactor_done_errno(r, op, EBADF); }
+            while (s->wr) { dx_op *op = s->wr; dxi_reactor_unlink(&s->wr, &s->wr_tail, op); dxi_reactor_done_errno(r, op, EBADF); }
+            dxi_reactor_poll_track(r, p[i].fd, s);
+            continue;
+        }
+        if (e & (POLLIN | POLLHUP | POLLERR)) dxi_reactor_ready(r, p[i].fd, 0);
+        if (e & (POLLOUT | POLLHUP | POLLERR)) dxi_reactor_ready(r, p[i].fd, 1);
+    }
+    return DX_OK;
+}
+#endif
+
+/* Gives a buffer back to its ring (io_uring) or pool (other backends). */
+DXI_PRIVATE void dxi_reactor_buf_put(dx_reactor_bufring *br, uint32_t id) {
+#if !defined(DX_REACTOR_NO_IOURING)
+    if (br->ring) {
+        uint8_t *e = (uint8_t *)br->ring + 16u * (uint32_t)(br->tail & (br->count - 1));
+        uint64_t addr = (uint64_t)(uintptr_t)(br->mem + (size_t)id * br->size);
+        uint32_t len = br->size;
+        uint16_t bid = (uint16_t)id;
+        DX_MEMCPY(e, &addr, 8);
+        DX_MEMCPY(e + 8, &len, 4);
+        DX_MEMCPY(e + 12, &bid, 2);
+        br->tail++;
+        __atomic_store_n((uint16_t *)(void *)((uint8_t *)br->ring + 14), br->tail, __ATOMIC_RELEASE);
+        return;
+    }
+#endif
+    br->free_ids[br->nfree++] = (uint16_t)id;
+}
+
+/* ---- io_uring by raw system calls (ABI from include/uapi/linux/io_uring.h) ---- */
+
+#if !defined(DX_REACTOR_NO_IOURING)
+#ifndef SYS_io_uring_setup /* the same numbers on every architecture but alpha */
+#define SYS_io_uring_setup 425
+#define SYS_io_uring_enter 426
+#define SYS_io_uring_register 427
+#endif
+enum {
+    DXI_URING_OP_READV = 1, DXI_URING_OP_POLL_ADD = 6, DXI_URING_OP_SENDMSG = 9, DXI_URING_OP_ACCEPT = 13, DXI_URING_OP_ASYNC_CANCEL = 14,
+    DXI_URING_OP_CONNECT = 16, DXI_URING_OP_CLOSE = 19, DXI_URING_OP_READ = 22, DXI_URING_OP_WRITE = 23,
+    DXI_URING_OP_SEND = 26, DXI_URING_OP_RECV = 27,
+    DXI_URING_SETUP_SQPOLL = 1u << 1, DXI_URING_SETUP_SUBMIT_ALL = 1u << 7, DXI_URING_SETUP_COOP_TASKRUN = 1u << 8,
+    DXI_URING_SETUP_TASKRUN_FLAG = 1u << 9, DXI_URING_SETUP_SINGLE_ISSUER = 1u << 12,
+    DXI_URING_SETUP_DEFER_TASKRUN = 1u << 13,
+    DXI_URING_FEAT_SINGLE_MMAP = 1u << 0, DXI_URING_FEAT_EXT_ARG = 1u << 8,
+    DXI_URING_ENTER_GETEVENTS = 1u << 0, DXI_URING_ENTER_SQ_WAKEUP = 1u << 1, DXI_URING_ENTER_EXT_ARG = 1u << 3,
+    DXI_URING_ENTER_REGISTERED_RING = 1u << 4,
+    DXI_URING_SQ_NEED_WAKEUP = 1u << 0,
+    DXI_URING_SQE_IO_HARDLINK = 1u << 3, DXI_URING_SQE_BUFFER_SELECT = 1u << 5,
+    DXI_URING_RECV_MULTISHOT = 1u << 1, DXI_URING_ACCEPT_MULTISHOT = 1u << 0, DXI_URING_CQE_F_NOTIF = 1u << 3,
+    DXI_URING_OP_SEND_ZC = 47, DXI_URING_CQE_F_BUFFER = 1u << 0, DXI_URING_CQE_F_MORE = 1u << 1,
+    DXI_URING_REGISTER_PBUF_RING = 22, DXI_URING_UNREGISTER_PBUF_RING = 23,
+    DXI_URING_CANCEL_ALL = 1u << 0, DXI_URING_CANCEL_FD = 1u << 1,
+    DXI_URING_REGISTER_PROBE = 8, DXI_URING_REGISTER_RING_FDS = 20,
+    DXI_URING_UD_IGNORE = 0, DXI_URING_UD_WAKE = 1
+};
+#define DXI_URING_OFF_SQ_RING 0ull
+#define DXI_URING_OFF_CQ_RING 0x8000000ull
+#define DXI_URING_OFF_SQES 0x10000000ull
+
+typedef struct dxi_uring_sq_offsets {
+    uint32_t head, tail, ring_mask, ring_entries, flags, dropped, array, resv1;
+    uint64_t user_addr;
+} dxi_uring_sq_offsets;
+typedef struct dxi_uring_cq_offsets {
+    uint32_t head, tail, ring_mask, ring_entries, overflow, cqes, flags, resv1;
+    uint64_t user_addr;
+} dxi_uring_cq_offsets;
+typedef struct dxi_uring_params {
+    uint32_t sq_entries, cq_entries, flags, sq_thread_cpu, sq_thread_idle, features, wq_fd, resv[3];
+    dxi_uring_sq_offsets sq_off;
+    dxi_uring_cq_offsets cq_off;
+} dxi_uring_params;
+typedef struct dxi_uring_sqe { /* 64 bytes */
+    uint8_t opcode, flags;
+    uint16_t ioprio;
+    int32_t fd;
+    uint64_t off; /* or addr2 */
+    uint64_t addr;
+    uint32_t len;
+    uint32_t op_flags; /* msg_flags, accept_flags, cancel_flags, ... */
+    uint64_t user_data;
+    uint16_t buf_index, personality;
+    uint32_t file_index;
+    uint64_t addr3, pad2;
+} dxi_uring_sqe;
+typedef struct dxi_uring_cqe {
+    uint64_t user_data;
+    int32_t res;
+    uint32_t flags;
+} dxi_uring_cqe;
+typedef struct dxi_uring_getevents_arg {
+    uint64_t sigmask;
+    uint32_t sigmask_sz, min_wait_usec;
+    uint64_t ts;
+} dxi_uring_getevents_arg;
+typedef struct dxi_uring_ts {
+    int64_t tv_sec, tv_nsec;
+} dxi_uring_ts;
+typedef struct dxi_uring_rsrc_update {
+    uint32_t offset, resv;
+    uint64_t data;
+} dxi_uring_rsrc_update;
+DX_STATIC_ASSERT(sizeof(dxi_uring_params) == 120, dxi_uring_params_size);
+DX_STATIC_ASSERT(sizeof(dxi_uring_sqe) == 64, dxi_uring_sqe_size);
+DX_STATIC_ASSERT(offsetof(dxi_uring_sqe, user_data) == 32, dxi_uring_sqe_user_data);
+DX_STATIC_ASSERT(offsetof(dxi_uring_sqe, addr3) == 48, dxi_uring_sqe_addr3);
+DX_STATIC_ASSERT(sizeof(dxi_uring_cqe) == 16, dxi_uring_cqe_size);
+DX_STATIC_ASSERT(sizeof(struct msghdr) <= 7 * sizeof(uint64_t), dxi_uring_msghdr_fits);
+
+#define DXI_URING_LOAD(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
+#define DXI_URING_STORE(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
+
+DXI_PRIVATE int dxi_uring_enter(dx_reactor *r, uint32_t min_complete, int64_t timeout_ns, int wait) {
+    dx_reactor_uring *u = &r->uring;
+    dxi_uring_getevents_arg arg;
+    dxi_uring_ts ts;
+    uint32_t flags = u->enter_flags, to_submit;
+    long rc;
+    DXI_URING_STORE(u->sq_tail, u->sq_local_tail);
+    to_submit = u->sq_local_tail - DXI_URING_LOAD(u->sq_head);
+    DX_MEMSET(&arg, 0, sizeof arg);
+    arg.sigmask_sz = 8; /* _NSIG / 8 */
+    if (wait) {
+        flags |= DXI_URING_ENTER_GETEVENTS | DXI_URING_ENTER_EXT_ARG;
+        if (timeout_ns >= 0) {
+            ts.tv_sec = timeout_ns / 1000000000;
+            ts.tv_nsec = timeout_ns % 1000000000;
+            arg.ts = (uint64_t)(uintptr_t)&ts;
+        }
+    } else {
+        min_complete = 0;
+    }
+    if (u->setup_flags & DXI_URING_SETUP_SQPOLL) {
+        if (DXI_URING_LOAD(u->sq_flags) & DXI_URING_SQ_NEED_WAKEUP) flags |= DXI_URING_ENTER_SQ_WAKEUP;
+        else if (!wait) return 0;
+    } else if (!wait && to_submit == 0) {
+        return 0;
+    }
+    r->stats.enters++;
+    rc = syscall(SYS_io_uring_enter, u->enter_fd, to_submit, min_complete, flags,
+                 (flags & DXI_URING_ENTER_EXT_ARG) ? (void *)&arg : NULL, (flags & DXI_URING_ENTER_EXT_ARG) ? sizeof arg : 0);
+    if (rc < 0) {
+        if (errno == ETIME || errno == EINTR || errno == EAGAIN || errno == EBUSY) return 0;
+        return errno;
+    }
+    return 0;
+}
+
+/* The next free SQE (zeroed), submitting what is queued if the ring is full. */
+DXI_PRIVATE dxi_uring_sqe *dxi_uring_sqe_get(dx_reactor *r) {
+    dx_reactor_uring *u = &r->uring;
+    uint32_t idx;
+    dxi_uring_sqe *sqe;
+    if (u->sq_local_tail - DXI_URING_LOAD(u->sq_head) >= u->sq_entries) {
+        dxi_uring_enter(r, 0, 0, 0);
+        if (u->sq_local_tail - DXI_URING_LOAD(u->sq_head) >= u->sq_entries) return NULL;
+    }
+    idx = u->sq_local_tail & u->sq_mask;
+    sqe = (dxi_uring_sqe *)u->sqes + idx;
+    DX_MEMSET(sqe, 0, sizeof *sqe);
+    if (u->sq_array) u->sq_array[idx] = idx;
+    u->sq_local_tail++;
+    return sqe;
+}
+
+DXI_PRIVATE void dxi_uring_arm_wake(dx_reactor *r) {
+    dxi_uring_sqe *sqe;
+    if (r->uring.wake_armed) return;
+    sqe = dxi_uring_sqe_get(r);
+    if (!sqe) return; /* tried again next turn */
+    sqe->opcode = DXI_URING_OP_READ;
+    sqe->fd = r->wake_rfd;
+    sqe->addr = (uint64_t)(uintptr_t)&r->wake_buf;
+    sqe->len = sizeof r->wake_buf;
+    sqe->off = UINT64_MAX;
+    sqe->user_data = DXI_URING_UD_WAKE;
+    r->uring.wake_armed = 1;
+}
+
+DXI_PRIVATE void dxi_uring_prep(dx_reactor *r, dx_op *op);
+
+/* A multishot recv's user_data: its fd slot (which outlives the op), tagged
+   with bit 0 and a 2-bit generation, so that completions still in flight for
+   a recv the user disarmed are recognised and dropped. */
+DX_INLINE uint64_t dxi_uring_ms_tag(dx_reactor *r, uintptr_t fd) {
+    dxi_reactor_slot *s = (dxi_reactor_slot *)r->slots + fd;
+    return (uint64_t)(uintptr_t)s | 1u | ((uint64_t)(s->ms_gen & 3u) << 1);
+}
+
+/* One send in flight per socket, so that bytes never reorder: the others wait in the fd table. */
+DXI_PRIVATE void dxi_uring_start(dx_reactor *r, dx_op *op) {
+    if ((op->kind == DX_OP_SEND || op->kind == DX_OP_SENDV) && op->fd < r->max_fds) {
+        dxi_reactor_slot *s = (dxi_reactor_slot *)r->slots + op->fd;
+        if (s->registered) {
+            op->where = DXI_REACTOR_W_WR;
+            dxi_reactor_push(&s->wr, &s->wr_tail, op);
+            return;
+        }
+        s->registered = 1;
+    }
+    if (op->kind == DX_OP_CLOSE && op->fd < r->max_fds) dxi_reactor_cancel_fd(r, (int)op->fd);
+    dxi_uring_prep(r, op);
+}
+
+/* A send finished: the next one on its socket goes. */
+DXI_PRIVATE void dxi_uring_send_done(dx_reactor *r, dx_op *op) {
+    dxi_reactor_slot *s;
+    if (op->fd >= r->max_fds) return;
+    s = (dxi_reactor_slot *)r->slots + op->fd;
+    if (s->wr) {
+        dx_op *next = s->wr;
+        dxi_reactor_unlink(&s->wr, &s->wr_tail, next);
+        dxi_uring_prep(r, next);
+    } else {
+        s->registered = 0;
+    }
+}
+
+DXI_PRIVATE void dxi_uring_prep(dx_reactor *r, dx_op *op) {
+    dxi_uring_sqe *sqe = dxi_uring_sqe_get(r);
+    if (!sqe) {
+        if (op->kind == DX_OP_SEND || op->kind == DX_OP_SENDV) dxi_uring_send_done(r, op);
+        dxi_reactor_done(r, op, DX_ERR_BUSY, EBUSY);
+        return;
+    }
+    sqe->fd = (int32_t)op->fd;
+    sqe->user_data = (uint64_t)(uintptr_t)op;
+    op->where = DXI_REACTOR_W_KERNEL;
+    op->priv[7] = 0;
+    switch (op->kind) {
+    case DX_OP_ACCEPT:
+        sqe->opcode = DXI_URING_OP_ACCEPT;
+        sqe->addr = (uint64_t)(uintptr_t)op->buf;
+        sqe->off = op->buf ? (uint64_t)(uintptr_t)&op->addr_len : 0;
+        sqe->op_flags = SOCK_CLOEXEC; /* blocking: the ring waits for it without a poll round trip */
+        if (!op->buf && op->fd < r->max_fds) { /* no address wanted: one multishot accept serves every REARM */
+            dxi_reactor_slot *s = (dxi_reactor_slot *)r->slots + op->fd;
+            s->ms = op;
+            s->ms_br = NULL;
+            sqe->ioprio = DXI_URING_ACCEPT_MULTISHOT;
+            sqe->user_data = dxi_uring_ms_tag(r, op->fd);
+            op->iflags |= DXI_REACTOR_IF_ARMED;
+        }
+        break;
+    case DX_OP_CONNECT:
+        sqe->opcode = DXI_URING_OP_CONNECT;
+        sqe->addr = (uint64_t)(uintptr_t)op->buf;
+        sqe->off = op->len;
+        break;
+    case DX_OP_RECV:
+    case DX_OP_SEND:
+        sqe->opcode = op->kind == DX_OP_RECV ? DXI_URING_OP_RECV : DXI_URING_OP_SEND;
+        sqe->addr = (uint64_t)(uintptr_t)op->buf;
+        sqe->len = (uint32_t)(op->len > 0x7ffff000u ? 0x7ffff000u : op->len);
+        sqe->op_flags = op->kind == DX_OP_SEND ? (uint32_t)MSG_NOSIGNAL : 0;
+        if (op->kind == DX_OP_SEND && op->len >= DX_REACTOR_ZC_MIN && (r->features & DX_REACTOR_FEAT_SEND_ZC) &&
+            !(op->iflags & DXI_REACTOR_IF_NOTSOCK)) { /* large: zero copy; the callback waits for the notification */
+            sqe->opcode = DXI_URING_OP_SEND_ZC;
+            op->iflags |= DXI_REACTOR_IF_ZC;
+            op->priv[6] = 0;
+            r->stats.zc_sends++;
+        }
+        break;
+    case DX_OP_RECVV:
+        sqe->opcode = DXI_URING_OP_READV;
+        sqe->addr = (uint64_t)(uintptr_t)op->buf;
+        sqe->len = (uint32_t)op->len;
+        sqe->off = UINT64_MAX;
+        break;
+    case DX_OP_SENDV: {
+        struct msghdr *m = (struct msghdr *)(void *)op->priv;
+        DX_MEMSET(m, 0, sizeof *m);
+        m->msg_iov = (struct iovec *)op->buf;
+        m->msg_iovlen = DXI_REACTOR_IOVLEN(op->len);
+        sqe->opcode = DXI_URING_OP_SENDMSG;
+        sqe->addr = (uint64_t)(uintptr_t)m;
+        sqe->len = 1;
+        sqe->op_flags = (uint32_t)MSG_NOSIGNAL;
+        break;
+    }
+    case DX_OP_READ:
+    case DX_OP_WRITE:
+        sqe->opcode = op->kind == DX_OP_READ ? DXI_URING_OP_READ : DXI_URING_OP_WRITE;
+        sqe->addr = (uint64_t)(uintptr_t)op->buf;
+        sqe->len = (uint32_t)(op->len > 0x7ffff000u ? 0x7ffff000u : op->len);
+        sqe->off = op->offset;
+        break;
+    case DX_OP_CLOSE: {
+        /* cancel everything pending on fd, then close it (hard link: runs even if nothing was canceled) */
+        dxi_uring_sqe *c;
+        sqe->opcode = DXI_URING_OP_ASYNC_CANCEL;
+        sqe->op_flags = DXI_URING_CANCEL_FD | DXI_URING_CANCEL_ALL;
+        sqe->flags = DXI_URING_SQE_IO_HARDLINK;
+        sqe->user_data = DXI_URING_UD_IGNORE;
+        c = dxi_uring_sqe_get(r);
+        if (!c) { /* cannot happen: dxi_uring_sqe_get flushed; close synchronously */
+            sqe->flags = 0;
+            op->where = DXI_REACTOR_W_NONE;
+            if (close((int)op->fd) != 0) dxi_reactor_done_errno(r, op, errno);
+            else dxi_reactor_done(r, op, 0, 0);
+            return;
+        }
+        c->opcode = DXI_URING_OP_CLOSE;
+        c->fd = (int32_t)op->fd;
+        c->user_data = (uint64_t)(uintptr_t)op;
+        break;
+    }
+    case DX_OP_CANCEL:
+        sqe->opcode = DXI_URING_OP_ASYNC_CANCEL;
+        sqe->fd = -1;
+        sqe->addr = (uint64_t)(uintptr_t)op->target;
+        if ((op->target->iflags & DXI_REACTOR_IF_ARMED) && op->target->fd < r->max_fds)
+            sqe->addr = dxi_uring_ms_tag(r, op->target->fd);
+        break;
+    case DX_OP_RECV_MULTI: {
+        dxi_reactor_slot *s;
+        if (op->fd >= r->max_fds) {
+            op->where = DXI_REACTOR_W_NONE;
+            sqe->user_data = DXI_URING_UD_IGNORE;
+            dxi_reactor_done(r, op, DX_ERR_LIMIT, 0);
+            break;
+        }
+        s = (dxi_reactor_slot *)r->slots + op->fd;
+        s->ms = op;
+        s->ms_br = (dx_reactor_bufring *)(uintptr_t)op->priv[0];
+        sqe->opcode = DXI_URING_OP_RECV;
+        sqe->ioprio = DXI_URING_RECV_MULTISHOT;
+        sqe->flags = DXI_URING_SQE_BUFFER_SELECT;
+        sqe->buf_index = s->ms_br->group;
+        sqe->user_data = dxi_uring_ms_tag(r, op->fd);
+        op->iflags |= DXI_REACTOR_IF_ARMED;
+        break;
+    }
+    default:
+        op->where = DXI_REACTOR_W_NONE;
+        sqe->user_data = DXI_URING_UD_IGNORE; /* a NOP */
+        dxi_reactor_done(r, op, DX_ERR_INVAL, 0);
+        break;
+    }
+}
+
+/* An op on a non-blocking fd said EAGAIN (io_uring honours O_NONBLOCK): wait with a poll, then retry. */
+DXI_PRIVATE int dxi_uring_poll(dx_reactor *r, dx_op *op) {
+    dxi_uring_sqe *sqe = dxi_uring_sqe_get(r);
+    if (!sqe) return 0;
+    sqe->opcode = DXI_URING_OP_POLL_ADD;
+    sqe->fd = (int32_t)op->fd;
+    sqe->op_flags = dxi_reactor_is_write(op) ? POLLOUT : POLLIN;
+    sqe->user_data = (uint64_t)(uintptr_t)op;
+    op->iflags |= DXI_REACTOR_IF_POLLING;
+    return 1;
+}
+
+DXI_PRIVATE void dxi_uring_complete(dx_reactor *r, dx_op *op, int32_t res, uint32_t flags) {
+    dx_op *canceler;
+    if (op->iflags & DXI_REACTOR_IF_ZC) { /* send_zc: the result, then (F_MORE) a notification once the buffer is free */
+        if (flags & DXI_URING_CQE_F_MORE) {
+            op->priv[6] = (uint64_t)(uint32_t)res;
+            return;
+        }
+        if (flags & DXI_URING_CQE_F_NOTIF) res = (int32_t)(uint32_t)op->priv[6];
+        op->iflags &= (uint8_t)~DXI_REACTOR_IF_ZC;
+        if (res == -EOPNOTSUPP) { /* not for this socket (AF_UNIX): a plain send */
+            op->iflags |= DXI_REACTOR_IF_NOTSOCK;
+            op->where = DXI_REACTOR_W_KERNEL;
+            dxi_uring_prep(r, op);
+            return;
+        }
+    }
+    if (op->iflags & DXI_REACTOR_IF_POLLING) {
+        op->iflags &= (uint8_t)~DXI_REACTOR_IF_POLLING;
+        if (res >= 0 && op->kind == DX_OP_CONNECT) {
+            int err = 0;
+            socklen_t el = sizeof err;
+            if (getsockopt((int)op->fd, SOL_SOCKET, SO_ERROR, &err, &el) != 0) err = errno;
+            res = -err;
+        } else if (res >= 0) {
+            op->where = DXI_REACTOR_W_KERNEL;
+            dxi_uring_prep(r, op);
+            return;
+        }
+    } else if ((res == -EAGAIN || (res == -EINPROGRESS && op->kind == DX_OP_CONNECT)) && op->kind != DX_OP_CANCEL &&
+               op->kind != DX_OP_CLOSE && dxi_uring_poll(r, op)) {
+        return;
+    }
+    if (op->kind == DX_OP_SEND || op->kind == DX_OP_SENDV) dxi_uring_send_done(r, op);
+    canceler = (dx_op *)(uintptr_t)op->priv[7];
+    if (op->kind == DX_OP_CANCEL) {
+        dx_op *t = op->target;
+        if (res == 0 && t && t->where == DXI_REACTOR_W_KERNEL) { /* report after the target's own completion */
+            t->priv[7] = (uint64_t)(uintptr_t)op;
+            op->where = DXI_REACTOR_W_NONE;
+            return;
+        }
+        if (res == -EALREADY) res = -EBUSY;
+    }
+    if (res < 0) dxi_reactor_done_errno(r, op, -res);
+    else dxi_reactor_done(r, op, res, 0);
+    if (canceler) {
+        op->priv[7] = 0;
+        dxi_reactor_done(r, canceler, 0, 0);
+    }
+}
+
+/* A completion of a multishot recv. Returns 0, or 1 when its op still waits
+   for its callback: this completion then stays in the ring for the next turn. */
+DXI_PRIVATE int dxi_uring_multi(dx_reactor *r, uint64_t ud, int32_t res, uint32_t flags) {
+    dxi_reactor_slot *s = (dxi_reactor_slot *)(uintptr_t)(ud & ~(uint64_t)7);
+    dx_op *op = s->ms;
+    dx_reactor_bufring *br = s->ms_br;
+    int has_buf = (flags & DXI_URING_CQE_F_BUFFER) != 0, more = (flags & DXI_URING_CQE_F_MORE) != 0;
+    uint32_t bid = flags >> 16;
+    if (!op || ((ud >> 1) & 3u) != (s->ms_gen & 3u)) { /* of a recv the user disarmed */
+        if (has_buf && br) dxi_reactor_buf_put(br, bid);
+        return 0;
+    }
+    if (op->where == DXI_REACTOR_W_DONE) return 1;
+    if (res == -EAGAIN && !more) { /* a non-blocking socket (io_uring honours O_NONBLOCK): poll, then again */
+        op->iflags &= (uint8_t)~DXI_REACTOR_IF_ARMED;
+        s->ms = NULL;
+        if (dxi_uring_poll(r, op)) return 0;
+    }
+    if (res == -ENOBUFS) { /* every buffer is out: armed again once the callbacks gave some back */
+        r->stats.rearms++;
+        if (!more) {
+            op->iflags &= (uint8_t)~DXI_REACTOR_IF_ARMED;
+            dxi_uring_prep(r, op);
+        }
+        return 0;
+    }
+    if (!more) op->iflags &= (uint8_t)~DXI_REACTOR_IF_ARMED;
+    if (res > 0 && has_buf) {
+        op->buf = br->mem + (size_t)bid * br->size;
+        op->priv[1] = (uint64_t)bid + 1;
+    } else if (has_buf) {
+        dxi_reactor_buf_put(br, bid);
+    }
+    if (!more) s->ms = NULL;
+    {
+        dx_op *canceler = more ? NULL : (dx_op *)(uintptr_t)op->priv[7];
+        if (res < 0) dxi_reactor_done_errno(r, op, -res);
+        else dxi_reactor_done(r, op, res, 0);
+        if (canceler) {
+            op->priv[7] = 0;
+            dxi_reactor_done(r, canceler, 0, 0);
+        }
+    }
+    return 0;
+}
+
+DXI_PRIVATE void dxi_uring_reap(dx_reactor *r) {
+    dx_reactor_uring *u = &r->uring;
+    uint32_t head = *u->cq_head, tail = DXI_URING_LOAD(u->cq_tail);
+    while (head != tail) {
+        const dxi_uring_cqe *cqe = (const dxi_uring_cqe *)u->cqes + (head & u->cq_mask);
+        uint64_t ud = cqe->user_data;
+        int32_t res = cqe->res;
+        if (ud > DXI_URING_UD_WAKE && (ud & 1u)) {
+            if (dxi_uring_multi(r, ud, res, cqe->flags)) break; /* the rest after this turn's callbacks */
+            head++;
+            continue;
+        }
+        head++;
+        if (ud == DXI_URING_UD_IGNORE) continue;
+        if (ud == DXI_URING_UD_WAKE) {
+            u->wake_armed = 0;
+            while (res == (int32_t)sizeof r->wake_buf && r->wake_head) {
+                dx_op *op = r->wake_head;
+                dxi_reactor_unlink(&r->wake_head, &r->wake_tail, op);
+                dxi_reactor_done(r, op, 0, 0);
+            }
+            continue;
+        }
+        dxi_uring_complete(r, (dx_op *)(uintptr_t)ud, res, cqe->flags);
+    }
+    DXI_URING_STORE(u->cq_head, head);
+}
+
+DXI_PRIVATE dx_result dxi_uring_wait(dx_reactor *r, int64_t timeout_ns) {
+    int e;
+    dxi_uring_arm_wake(r);
+    e = dxi_uring_enter(r, 1, timeout_ns, 1);
+    dxi_uring_reap(r);
+    return e ? dxi_reactor_map(e) : DX_OK;
+}
+
+DXI_PRIVATE void dxi_uring_deinit(dx_reactor *r) {
+    dx_reactor_uring *u = &r->uring;
+    if (u->sqes && u->sqes != MAP_FAILED) munmap(u->sqes, u->sqes_size);
+    if (u->cq_ring && u->cq_ring != u->sq_ring && u->cq_ring != MAP_FAILED) munmap(u->cq_ring, u->cq_ring_size);
+    if (u->sq_ring && u->sq_ring != MAP_FAILED) munmap(u->sq_ring, u->sq_ring_size);
+    if (u->ring_fd >= 0) close(u->ring_fd);
+    DX_MEMSET(u, 0, sizeof *u);
+    u->ring_fd = u->enter_fd = -1;
+}
+
+/* Returns 0 or an errno (ENOSYS, EPERM, ...) that makes init try the next backend. */
+DXI_PRIVATE int dxi_uring_init(dx_reactor *r, const dx_reactor_config *cfg) {
+    dx_reactor_uring *u = &r->uring;
+    dxi_uring_params p;
+    uint32_t entries = cfg->ring_entries ? cfg->ring_entries : DX_REACTOR_DEFAULT_ENTRIES;
+    uint32_t tries[4], ntries = 0, i;
+    static const uint8_t needed[] = {DXI_URING_OP_READV, DXI_URING_OP_SENDMSG, DXI_URING_OP_ACCEPT, DXI_URING_OP_ASYNC_CANCEL,
+                                     DXI_URING_OP_CONNECT, DXI_URING_OP_CLOSE, DXI_URING_OP_READ, DXI_URING_OP_WRITE,
+                                     DXI_URING_OP_SEND, DXI_URING_OP_RECV};
+    uint64_t probe[2 + 64]; /* 16-byte header, then 8 bytes per opcode */
+    long fd = -1;
+    int e = 0;
+    if (cfg->flags & DX_REACTOR_CFG_SQPOLL) {
+        tries[ntries++] = DXI_URING_SETUP_SQPOLL | DXI_URING_SETUP_SINGLE_ISSUER;
+        tries[ntries++] = DXI_URING_SETUP_SQPOLL;
+    } else if (!(cfg->flags & DX_REACTOR_CFG_NO_DEFER)) {
+        tries[ntries++] = DXI_URING_SETUP_SINGLE_ISSUER | DXI_URING_SETUP_DEFER_TASKRUN | DXI_URING_SETUP_SUBMIT_ALL;
+        tries[ntries++] = DXI_URING_SETUP_COOP_TASKRUN | DXI_URING_SETUP_TASKRUN_FLAG | DXI_URING_SETUP_SUBMIT_ALL;
+    }
+    tries[ntries++] = 0;
+    for (i = 0; i < ntries; i++) {
+        DX_MEMSET(&p, 0, sizeof p);
+        p.flags = tries[i];
+        if (tries[i] & DXI_URING_SETUP_SQPOLL) p.sq_thread_idle = 50; /* ms */
+        fd = syscall(SYS_io_uring_setup, entries, &p);
+        if (fd >= 0) break;
+        e = errno;
+        if (e != EINVAL) return e; /* ENOSYS, EPERM (seccomp, io_uring_disabled), ENOMEM: no io_uring */
+    }
+    if (fd < 0) return e;
+    u->ring_fd = u->enter_fd = (int32_t)fd;
+    u->setup_flags = p.flags;
+    if (!(p.features & DXI_URING_FEAT_EXT_ARG) || !(p.features & DXI_URING_FEAT_SINGLE_MMAP)) {
+        dxi_uring_deinit(r);
+        return ENOSYS; /* before 5.11: epoll serves better than a ring without timed waits */
+    }
+    DX_MEMSET(probe, 0, sizeof probe);
+    if (syscall(SYS_io_uring_register, fd, DXI_URING_REGISTER_PROBE, probe, 64) < 0) {
+        e = errno;
+        dxi_uring_deinit(r);
+        return e;
+    }
+    for (i = 0; i < sizeof needed; i++) {
+        const uint8_t *op = (const uint8_t *)(probe + 2) + 8u * needed[i];
+        if (needed[i] > ((const uint8_t *)probe)[0] || !(dx_load_u16le(op + 2) & 1u)) { /* IO_URING_OP_SUPPORTED */
+            dxi_uring_deinit(r);
+            return EOPNOTSUPP;
+        }
+    }
+    {
+        const uint8_t *zc = (const uint8_t *)(probe + 2) + 8u * DXI_URING_OP_SEND_ZC;
+        if (!(cfg->flags & DX_REACTOR_CFG_NO_SEND_ZC) && DXI_URING_OP_SEND_ZC <= ((const uint8_t *)probe)[0] && (dx_load_u16le(zc + 2) & 1u))
+            r->features |= DX_REACTOR_FEAT_SEND_ZC;
+    }
+    u->sq_ring_size = p.sq_off.array + p.sq_entries * sizeof(uint32_t);
+    u->cq_ring_size = p.cq_off.cqes + p.cq_entries * sizeof(dxi_uring_cqe);
+    if (u->cq_ring_size > u->sq_ring_size) u->sq_ring_size = u->cq_ring_size;
+    u->cq_ring_size = u->sq_ring_size;
+    u->sq_ring = mmap(NULL, u->sq_ring_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, (int)fd, (off_t)DXI_URING_OFF_SQ_RING);
+    if (u->sq_ring == MAP_FAILED) {
+        e = errno;
+        u->sq_ring = NULL;
+        dxi_uring_deinit(r);
+        return e;
+    }
+    u->cq_ring = u->sq_ring;
+    u->sqes_size = p.sq_entries * sizeof(dxi_uring_sqe);
+    u->sqes = mmap(NULL, u->sqes_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, (int)fd, (off_t)DXI_URING_OFF_SQES);
+    if (u->sqes == MAP_FAILED) {
+        e = errno;
+        u->sqes = NULL;
+        dxi_uring_deinit(r);
+        return e;
+    }
+    {
+        uint8_t *sq = (uint8_t *)u->sq_ring, *cq = (uint8_t *)u->cq_ring;
+        u->sq_head = (uint32_t *)(void *)(sq + p.sq_off.head);
+        u->sq_tail = (uint32_t *)(void *)(sq + p.sq_off.tail);
+        u->sq_flags = (uint32_t *)(void *)(sq + p.sq_off.flags);
+        u->sq_array = (uint32_t *)(void *)(sq + p.sq_off.array);
+        u->sq_mask = *(uint32_t *)(void *)(sq + p.sq_off.ring_mask);
+        u->sq_entries = p.sq_entries;
+        u->cq_head = (uint32_t *)(void *)(cq + p.cq_off.head);
+        u->cq_tail = (uint32_t *)(void *)(cq + p.cq_off.tail);
+        u->cq_mask = *(uint32_t *)(void *)(cq + p.cq_off.ring_mask);
+        u->cqes = cq + p.cq_off.cqes;
+        u->sq_local_tail = *u->sq_tail;
+    }
+    if (p.flags & DXI_URING_SETUP_SINGLE_ISSUER) r->features |= DX_REACTOR_FEAT_SINGLE_ISSUER;
+    if (p.flags & DXI_URING_SETUP_DEFER_TASKRUN) r->features |= DX_REACTOR_FEAT_DEFER_TASKRUN;
+    if (p.flags & DXI_URING_SETUP_COOP_TASKRUN) r->features |= DX_REACTOR_FEAT_COOP_TASKRUN;
+    if (p.flags & DXI_URING_SETUP_SQPOLL) r->features |= DX_REACTOR_FEAT_SQPOLL;
+    if (!(cfg->flags & DX_REACTOR_CFG_NO_REGISTERED_RING)) {
+        dxi_uring_rsrc_update up;
+        DX_MEMSET(&up, 0, sizeof up);
+        up.offset = UINT32_MAX; /* any free slot */
+        up.data = (uint64_t)fd;
+        if (syscall(SYS_io_uring_register, fd, DXI_URING_REGISTER_RING_FDS, &up, 1) == 1) {
+            u->enter_fd = (int32_t)up.offset;
+            u->enter_flags = DXI_URING_ENTER_REGISTERED_RING;
+            r->features |= DX_REACTOR_FEAT_REGISTERED_RING;
+        }
+    }
+    r->features |= DX_REACTOR_FEAT_CANCEL_FD; /* probed opcodes imply a 5.19+ kernel for EXT_ARG... see BACKENDS */
+    return 0;
+}
+#endif
+
+/* ---- starting an op, canceling one ---- */
+
+DXI_PRIVATE void dxi_reactor_cancel(dx_reactor *r, dx_op *op) {
+    dx_op *t = op->target;
+    if (!t || t == op || t->state == DX_OP_IDLE || t->where == DXI_REACTOR_W_DONE || t->where == DXI_REACTOR_W_NONE) {
+        dxi_reactor_done(r, op, DX_ERR_NOTFOUND, 0);
+        return;
+    }
+    switch (t->where) {
+    case DXI_REACTOR_W_SUBMIT: dxi_reactor_unlink(&r->sq_head, &r->sq_tail, t); break;
+    case DXI_REACTOR_W_TIMER: dxi_reactor_timer_remove(r, t); break;
+    case DXI_REACTOR_W_WAKE: dxi_reactor_unlink(&r->wake_head, &r->wake_tail, t); break;
+#if defined(DXI_REACTOR_READINESS)
+    case DXI_REACTOR_W_RD:
+    case DXI_REACTOR_W_WR: {
+        dxi_reactor_slot *s = (dxi_reactor_slot *)r->slots + (int)t->fd;
+        if (t->where == DXI_REACTOR_W_RD) dxi_reactor_unlink(&s->rd, &s->rd_tail, t);
+        else dxi_reactor_unlink(&s->wr, &s->wr_tail, t);
+        if (r->backend == DX_REACTOR_BACKEND_POLL) dxi_reactor_poll_track(r, (int)t->fd, s);
+        break;
+    }
+#endif
+#if !defined(DX_REACTOR_NO_IOURING)
+    case DXI_REACTOR_W_KERNEL:
+        dxi_uring_prep(r, op);
+        return;
+#endif
+    case DXI_REACTOR_W_CUSTOM: {
+        dx_result rc = r->custom->cancel(r, t, r->custom->user);
+        dxi_reactor_done(r, op, rc, 0);
+        return;
+    }
+    default:
+        dxi_reactor_done(r, op, DX_ERR_NOTFOUND, 0);
+        return;
+    }
+    dxi_reactor_done(r, t, DX_ERR_CANCELED, 0);
+    dxi_reactor_done(r, op, 0, 0);
+}
+
+DXI_PRIVATE void dxi_reactor_start(dx_reactor *r, dx_op *op) {
+    r->stats.started++;
+    op->iflags = 0;
+    switch (op->kind) {
+    case DX_OP_TIMER: {
+        uint64_t d = (op->flags & DX_OP_TIMER_ABS) ? op->offset : r->now_ns + op->offset;
+        if (!(op->flags & DX_OP_TIMER_ABS) && d < r->now_ns) d = UINT64_MAX; /* saturate */
+        op->priv[7] = d;
+        dxi_reactor_timer_insert(r, op);
+        return;
+    }
+    case DX_OP_WAKE_WAIT:
+        op->where = DXI_REACTOR_W_WAKE;
+        dxi_reactor_push(&r->wake_head, &r->wake_tail, op);
+        return;
+    case DX_OP_CANCEL:
+        dxi_reactor_cancel(r, op);
+        return;
+    default:
+        break;
+    }
+    if (r->backend == DX_REACTOR_BACKEND_CUSTOM) {
+        op->where = DXI_REACTOR_W_CUSTOM;
+        r->custom->start(r, op, r->custom->user);
+        return;
+    }
+#if !defined(DX_REACTOR_NO_IOURING)
+    if (r->backend == DX_REACTOR_BACKEND_IOURING) {
+        dxi_uring_start(r, op);
+        return;
+    }
+#endif
+#if defined(DXI_REACTOR_READINESS)
+    {
+        int64_t n;
+        int e;
+        if (op->fd >= r->max_fds) {
+            dxi_reactor_done(r, op, (intptr_t)op->fd < 0 ? (int64_t)DX_REACTOR_ERR_BADF : (int64_t)DX_ERR_LIMIT, 0);
+            return;
+        }
+        if (op->kind == DX_OP_CLOSE) {
+            dxi_reactor_cancel_fd(r, (int)op->fd);
+            if (close((int)op->fd) != 0) dxi_reactor_done_errno(r, op, errno);
+            else dxi_reactor_done(r, op, 0, 0);
+            return;
+        }
+        n = dxi_reactor_io(op);
+        if (n != -(int64_t)EAGAIN) {
+            if (n < 0) dxi_reactor_done_errno(r, op, (int)-n);
+            else dxi_reactor_done(r, op, n, 0);
+            return;
+        }
+        e = dxi_reactor_arm(r, op);
+        if (e) dxi_reactor_done_errno(r, op, e);
+    }
+#else
+    dxi_reactor_done(r, op, DX_ERR_UNSUPPORTED, 0);
+#endif
+}
+
+/* ---- the loop ---- */
+
+DX_REACTOR_API dx_result dx_reactor_submit(dx_reactor *r, dx_op *op, dx_reactor_cb cb, void *user) {
+    if (!r || !op || !cb || op->kind == DX_OP_NONE || op->kind > DX_OP_RECV_MULTI) return DX_ERR_INVAL;
+    if (op->state != DX_OP_IDLE) return DX_ERR_MISUSE;
+    op->cb = cb;
+    op->user = user;
+    op->state = DX_OP_QUEUED;
+    op->where = DXI_REACTOR_W_SUBMIT;
+    dxi_reactor_push(&r->sq_head, &r->sq_tail, op);
+    r->stats.active++;
+    return DX_OK;
+}
+
+DXI_PRIVATE dx_result dxi_reactor_wait(dx_reactor *r, int64_t timeout_ns) {
+    switch (r->backend) {
+#if !defined(DX_REACTOR_NO_IOURING)
+    case DX_REACTOR_BACKEND_IOURING: return dxi_uring_wait(r, timeout_ns);
+#endif
+#if !defined(DX_REACTOR_NO_EPOLL)
+    case DX_REACTOR_BACKEND_EPOLL: return dxi_reactor_epoll_wait(r, timeout_ns);
+#endif
+#if !defined(DX_REACTOR_NO_POLL)
+    case DX_REACTOR_BACKEND_POLL: return dxi_reactor_poll_wait(r, timeout_ns);
+#endif
+    case DX_REACTOR_BACKEND_CUSTOM: r->stats.enters++; return r->custom->wait(r, timeout_ns, r->custom->user);
+    default: (void)timeout_ns; return DX_ERR_UNSUPPORTED;
+    }
+}
+
+/* After a multishot recv's callback: its buffer goes back; REARM keeps the
+   kernel's multishot (io_uring) or submits again; DISARM stops it. */
+DXI_PRIVATE void dxi_reactor_multi_after(dx_reactor *r, dx_op *op, dx_reactor_action act) {
+    dx_reactor_bufring *br = (dx_reactor_bufring *)(uintptr_t)op->priv[0];
+    if (op->kind == DX_OP_RECV_MULTI && op->priv[1]) {
+        dxi_reactor_buf_put(br, (uint32_t)(op->priv[1] - 1));
+        op->priv[1] = 0;
+    }
+#if !defined(DX_REACTOR_NO_IOURING)
+    if (r->backend == DX_REACTOR_BACKEND_IOURING && (op->iflags & DXI_REACTOR_IF_ARMED)) {
+        dxi_reactor_slot *s = (dxi_reactor_slot *)r->slots + op->fd;
+        uint64_t tag;
+        dxi_uring_sqe *sqe;
+        if (act == DX_REACTOR_REARM && op->state == DX_OP_IDLE) { /* still armed in the kernel */
+            op->state = DX_OP_ACTIVE;
+            op->where = DXI_REACTOR_W_KERNEL;
+            r->stats.active++;
+            return;
+        }
+        tag = dxi_uring_ms_tag(r, op->fd);
+        if (s->ms == op) s->ms = NULL;
+        s->ms_gen++;
+        op->iflags &= (uint8_t)~DXI_REACTOR_IF_ARMED;
+        sqe = dxi_uring_sqe_get(r);
+        if (sqe) {
+            sqe->opcode = DXI_URING_OP_ASYNC_CANCEL;
+            sqe->fd = -1;
+            sqe->addr = tag;
+            sqe->user_data = DXI_URING_UD_IGNORE;
+        }
+        return;
+    }
+#endif
+    if (act == DX_REACTOR_REARM && op->state == DX_OP_IDLE) {
+        if (r->backend == DX_REACTOR_BACKEND_IOURING && op->kind == DX_OP_RECV_MULTI) r->stats.rearms++; /* the kernel had ended it */
+        dx_reactor_submit(r, op, op->cb, op->user);
+    }
+}
+
+/* One turn; returns the callbacks run, or a dx_result < 0. */
+DXI_PRIVATE int64_t dxi_reactor_turn(dx_reactor *r, int may_block) {
+    dx_op *list;
+    int64_t ran = 0, timeout;
+    dx_result rc = DX_OK;
+    r->now_ns = dxi_reactor_clock();
+    while (r->sq_head) {
+        dx_op *op = r->sq_head;
+        dxi_reactor_unlink(&r->sq_head, &r->sq_tail, op);
+        op->state = DX_OP_ACTIVE;
+        op->where = DXI_REACTOR_W_NONE;
+        dxi_reactor_start(r, op);
+    }
+    dxi_reactor_expire(r);
+    if (!may_block || r->cq_head) timeout = 0;
+    else if (r->timer_head) timeout = r->timer_head->priv[7] > r->now_ns ? (int64_t)(r->timer_head->priv[7] - r->now_ns) : 0;
+    else timeout = -1;
+    if (timeout == -1 && r->stats.active == 0) timeout = 0; /* nothing could ever complete */
+    {
+        int need = timeout != 0 || !r->cq_head || !may_block;
+#if !defined(DX_REACTOR_NO_IOURING)
+        if (r->backend == DX_REACTOR_BACKEND_IOURING) {
+            if (r->uring.sq_local_tail != *r->uring.sq_tail) need = 1; /* queued SQEs go in now */
+            if (!need) dxi_uring_reap(r); /* what the kernel posted without a system call */
+        }
+#endif
+        if (need) rc = dxi_reactor_wait(r, timeout);
+    }
+    if (rc < 0) return rc;
+    r->now_ns = dxi_reactor_clock();
+    dxi_reactor_expire(r);
+    list = r->cq_head;
+    r->cq_head = r->cq_tail = NULL;
+    while (list) {
+        dx_op *op = list;
+        dx_reactor_action act;
+        list = op->next;
+        op->next = op->prev = NULL;
+        op->where = DXI_REACTOR_W_NONE;
+        op->state = DX_OP_IDLE;
+        r->stats.active--;
+        r->stats.completed++;
+        ran++;
+        act = op->cb(r, op, op->res, op->user);
+        if (op->kind == DX_OP_RECV_MULTI || (op->iflags & DXI_REACTOR_IF_ARMED)) dxi_reactor_multi_after(r, op, act);
+        else if (act == DX_REACTOR_REARM && op->state == DX_OP_IDLE) dx_reactor_submit(r, op, op->cb, op->user);
+    }
+    return ran;
+}
+
+DX_REACTOR_API dx_result dx_reactor_run(dx_reactor *r, dx_reactor_run_mode mode) {
+    r->stop = 0;
+    for (;;) {
+        int64_t ran;
+        if (mode != DX_REACTOR_RUN_NOWAIT && r->stats.active == 0) return DX_OK;
+        ran = dxi_reactor_turn(r, mode != DX_REACTOR_RUN_NOWAIT);
+        if (ran < 0) return (dx_result)ran;
+        if (mode == DX_REACTOR_RUN_NOWAIT || r->stop) return DX_OK;
+        if (mode == DX_REACTOR_RUN_ONCE && ran > 0) return DX_OK;
+    }
+}
+
+DX_REACTOR_API dx_result dx_reactor_wake(dx_reactor *r) {
+    if (r->backend == DX_REACTOR_BACKEND_CUSTOM) return r->custom->wake ? r->custom->wake(r, r->custom->user) : DX_ERR_UNSUPPORTED;
+#if DXI_REACTOR_POSIX
+    {
+        uint64_t one = 1;
+        ssize_t n;
+        if (r->wake_wfd < 0) return DX_ERR_MISUSE;
+        n = write(r->wake_wfd, &one, r->wake_wfd == r->wake_rfd ? sizeof one : 1);
+        if (n < 0 && errno != EAGAIN) return dxi_reactor_map(errno);
+        return DX_OK;
+    }
+#else
+    return DX_ERR_UNSUPPORTED;
+#endif
+}
+
+DX_REACTOR_API void dx_reactor_custom_complete(dx_reactor *r, dx_op *op, int64_t res, int32_t os_error) {
+    dxi_reactor_done(r, op, res, os_error);
+}
+
+DX_REACTOR_API void dx_reactor_custom_woken(dx_reactor *r) {
+    while (r->wake_head) {
+        dx_op *op = r->wake_head;
+        dxi_reactor_unlink(&r->wake_head, &r->wake_tail, op);
+        dxi_reactor_done(r, op, 0, 0);
+    }
+}
+
+/* ---- init and deinit ---- */
+
+DXI_PRIVATE void *dxi_reactor_alloc(dx_reactor *r, size_t size) {
+    if (r->alloc.alloc) return r->alloc.alloc(size, r->alloc.user);
+#if defined(DX_NO_MALLOC)
+    (void)size;
+    return NULL;
+#else
+    return DX_MALLOC(size, r->alloc.user);
+#endif
+}
+DXI_PRIVATE void dxi_reactor_free(dx_reactor *r, void *p, size_t size) {
+    if (!p) return;
+    if (r->alloc.alloc) {
+        r->alloc.free(p, size, r->alloc.user);
+        return;
+    }
+#if !defined(DX_NO_MALLOC)
+    DX_FREE(p, size, r->alloc.user);
+#else
+    (void)size;
+#endif
+}
+
+DXI_PRIVATE void dxi_reactor_release(dx_reactor *r) {
+#if !defined(DX_REACTOR_NO_IOURING)
+    if (r->backend == DX_REACTOR_BACKEND_IOURING || r->uring.ring_fd > 0) dxi_uring_deinit(r);
+#endif
+    if (r->backend == DX_REACTOR_BACKEND_CUSTOM && r->custom && r->custom->deinit) r->custom->deinit(r, r->custom->user);
+    dxi_reactor_free(r, r->slots, (size_t)r->max_fds * sizeof(dxi_reactor_slot));
+#if !defined(DX_REACTOR_NO_POLL)
+    dxi_reactor_free(r, r->pfds, ((size_t)r->max_fds + 1) * sizeof(struct pollfd));
+    dxi_reactor_free(r, r->pfd_list, (size_t)r->max_fds * sizeof(int32_t));
+#endif
+    r->slots = r->pfds = NULL;
+    r->pfd_list = NULL;
+#if DXI_REACTOR_POSIX
+    if (r->poll_fd >= 0) close(r->poll_fd);
+    if (r->wake_wfd >= 0 && r->wake_wfd != r->wake_rfd) close(r->wake_wfd);
+    if (r->wake_rfd >= 0) close(r->wake_rfd);
+#endif
+    r->poll_fd = r->wake_rfd = r->wake_wfd = -1;
+    r->backend = DX_REACTOR_BACKEND_DEFAULT;
+    r->features = 0;
+}
+
+#if DXI_REACTOR_POSIX
+DXI_PRIVATE int dxi_reactor_wake_fds(dx_reactor *r) {
+#if DXI_REACTOR_LINUX
+    int fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (fd < 0) return errno;
+    r->wake_rfd = r->wake_wfd = fd;
+#else
+    int p[2];
+    if (pipe(p) != 0) return errno;
+    fcntl(p[0], F_SETFL, fcntl(p[0], F_GETFL) | O_NONBLOCK);
+    fcntl(p[1], F_SETFL, fcntl(p[1], F_GETFL) | O_NONBLOCK);
+    fcntl(p[0], F_SETFD, FD_CLOEXEC);
+    fcntl(p[1], F_SETFD, FD_CLOEXEC);
+    r->wake_rfd = p[0];
+    r->wake_wfd = p[1];
+#endif
+    return 0;
+}
+#endif
+
+#if defined(DXI_REACTOR_READINESS)
+/* The fd table: max_fds slots. */
+DXI_PRIVATE dx_result dxi_reactor_slots(dx_reactor *r, const dx_reactor_config *cfg) {
+    uint32_t n = cfg->max_fds, i;
+    dxi_reactor_slot *s;
+    if (n == 0) {
+        struct rlimit rl;
+        n = 1024;
+        if (getrlimit(RLIMIT_NOFILE, &rl) == 0) n = rl.rlim_cur > (1u << 20) ? (1u << 20) : (uint32_t)rl.rlim_cur;
+    }
+    if (n < 64) n = 64;
+    r->max_fds = n;
+    r->slots = dxi_reactor_alloc(r, (size_t)n * sizeof(dxi_reactor_slot));
+    if (!r->slots) return DX_ERR_NOMEM;
+    s = (dxi_reactor_slot *)r->slots;
+    for (i = 0; i < n; i++) {
+        s[i].rd = s[i].rd_tail = s[i].wr = s[i].wr_tail = NULL;
+        s[i].registered = 0;
+        s[i].pidx = -1;
+        s[i].ms = NULL;
+        s[i].ms_br = NULL;
+        s[i].ms_gen = 0;
+    }
+    return DX_OK;
+}
+#endif
+
+/* Tries one backend: DX_OK, or a reason to try the next. */
+DXI_PRIVATE dx_result dxi_reactor_try(dx_reactor *r, dx_reactor_backend_id id, const dx_reactor_config *cfg) {
+    r->backend = id;
+    if (id == DX_REACTOR_BACKEND_CUSTOM) {
+        if (!cfg->custom || !cfg->custom->start || !cfg->custom->wait || !cfg->custom->cancel) return DX_ERR_INVAL;
+        r->custom = cfg->custom;
+        return cfg->custom->init ? cfg->custom->init(r, cfg->custom->user) : DX_OK;
+    }
+#if DXI_REACTOR_POSIX
+    {
+        int e = dxi_reactor_wake_fds(r);
+        if (e) return dxi_reactor_map(e);
+    }
+#endif
+    switch (id) {
+#if !defined(DX_REACTOR_NO_IOURING)
+    case DX_REACTOR_BACKEND_IOURING: {
+        int e = dxi_uring_init(r, cfg);
+        if (e) return dxi_reactor_map(e);
+        fcntl(r->wake_rfd, F_SETFL, fcntl(r->wake_rfd, F_GETFL) & ~O_NONBLOCK); /* the ring polls it; a non-blocking read would fail at once */
+        return dxi_reactor_slots(r, cfg);
+    }
+#endif
+#if defined(DXI_REACTOR_READINESS)
+    case DX_REACTOR_BACKEND_EPOLL:
+    case DX_REACTOR_BACKEND_POLL: {
+        dx_result rc;
+#if defined(DX_REACTOR_NO_EPOLL)
+        if (id == DX_REACTOR_BACKEND_EPOLL) return DX_ERR_UNSUPPORTED;
+#endif
+#if defined(DX_REACTOR_NO_POLL)
+        if (id == DX_REACTOR_BACKEND_POLL) return DX_ERR_UNSUPPORTED;
+#endif
+        rc = dxi_reactor_slots(r, cfg);
+        if (rc != DX_OK) return rc;
+#if !defined(DX_REACTOR_NO_POLL)
+        if (id == DX_REACTOR_BACKEND_POLL) {
+            uint32_t n = r->max_fds;
+            r->pfds = dxi_reactor_alloc(r, ((size_t)n + 1) * sizeof(struct pollfd));
+            r->pfd_list = (int32_t *)dxi_reactor_alloc(r, (size_t)n * sizeof(int32_t));
+            if (!r->pfds || !r->pfd_list) return DX_ERR_NOMEM;
+            return DX_OK;
+        }
+#endif
+#if !defined(DX_REACTOR_NO_EPOLL)
+        r->poll_fd = epoll_create1(EPOLL_CLOEXEC);
+        if (r->poll_fd < 0) return dxi_reactor_map(errno);
+        if (dxi_reactor_epoll_ctl(r->poll_fd, EPOLL_CTL_ADD, r->wake_rfd, EPOLLIN) != 0) return dxi_reactor_map(errno);
+#endif
+        return DX_OK;
+    }
+#endif
+    default:
+        (void)cfg;
+        return DX_ERR_UNSUPPORTED;
+    }
+}
+
+DX_REACTOR_API dx_result dx_reactor_init(dx_reactor *r, const dx_reactor_config *cfg) {
+    static const dx_reactor_backend_id defaults[] = {DX_REACTOR_BACKEND_IOURING, DX_REACTOR_BACKEND_EPOLL, DX_REACTOR_BACKEND_POLL};
+    dx_reactor_config zero;
+    const dx_reactor_backend_id *list = defaults;
+    uint32_t count = 3, i;
+    if (!r) return DX_ERR_INVAL;
+    if (!cfg) {
+        DX_MEMSET(&zero, 0, sizeof zero);
+        cfg = &zero;
+    }
+    if ((cfg->allocator.alloc == NULL) != (cfg->allocator.free == NULL)) return DX_ERR_INVAL;
+    DX_MEMSET(r, 0, sizeof *r);
+    r->alloc = cfg->allocator;
+    r->poll_fd = r->wake_rfd = r->wake_wfd = -1;
+    r->uring.ring_fd = r->uring.enter_fd = -1;
+    if (cfg->backend_count) {
+        if (cfg->backend_count > DX_REACTOR_MAX_BACKENDS) return DX_ERR_INVAL;
+        list = cfg->backends;
+        count = cfg->backend_count;
+    }
+    for (i = 0; i < count; i++) {
+        dx_result rc;
+        if (list[i] == DX_REACTOR_BACKEND_DEFAULT) break;
+        rc = dxi_reactor_try(r, list[i], cfg);
+        if (rc == DX_OK) {
+            r->now_ns = dxi_reactor_clock();
+            return DX_OK;
+        }
+        dxi_reactor_release(r);
+    }
+    return DX_ERR_UNSUPPORTED;
+}
+
+DX_REACTOR_API void dx_reactor_deinit(dx_reactor *r) {
+    if (!r) return;
+    dxi_reactor_release(r);
+}
+
+/* ---- buffer rings for multishot recv ---- */
+
+#ifndef MAP_ANONYMOUS
+#define MAP_ANONYMOUS 0x20
+#endif
+DX_REACTOR_API dx_result dx_reactor_bufring_init(dx_reactor *r, dx_reactor_bufring *br, void *mem, uint32_t count, uint32_t size,
+                                                 uint16_t group) {
+    uint32_t i;
+    if (!r || !br || !mem || !size || !count || count > 32768 || (count & (count - 1))) return DX_ERR_INVAL;
+    DX_MEMSET(br, 0, sizeof *br);
+    br->mem = (uint8_t *)mem;
+    br->count = count;
+    br->size = size;
+    br->group = group;
+#if !defined(DX_REACTOR_NO_IOURING)
+    if (r->backend == DX_REACTOR_BACKEND_IOURING) {
+        struct { uint64_t ring_addr; uint32_t ring_entries; uint16_t bgid, flags; uint64_t resv[3]; } reg;
+        br->ring_size = ((size_t)count * 16 + 4095) & ~(size_t)4095;
+        br->ring = mmap(NULL, br->ring_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (br->ring == MAP_FAILED) {
+            br->ring = NULL;
+            return dxi_reactor_map(errno);
+        }
+        DX_MEMSET(&reg, 0, sizeof reg);
+        reg.ring_addr = (uint64_t)(uintptr_t)br->ring;
+        reg.ring_entries = count;
+        reg.bgid = group;
+        if (syscall(SYS_io_uring_register, r->uring.ring_fd, DXI_URING_REGISTER_PBUF_RING, &reg, 1) != 0) {
+            int e = errno;
+            munmap(br->ring, br->ring_size);
+            br->ring = NULL;
+            return dxi_reactor_map(e);
+        }
+        for (i = 0; i < count; i++) dxi_reactor_buf_put(br, i);
+        return DX_OK;
+    }
+#endif
+    br->free_ids = (uint16_t *)dxi_reactor_alloc(r, (size_t)count * sizeof(uint16_t));
+    if (!br->free_ids) return DX_ERR_NOMEM;
+    for (i = count; i-- > 0;) br->free_ids[br->nfree++] = (uint16_t)i;
+    return DX_OK;
+}
+
+DX_REACTOR_API void dx_reactor_bufring_deinit(dx_reactor *r, dx_reactor_bufring *br) {
+#if !defined(DX_REACTOR_NO_IOURING)
+    if (br->ring) {
+        struct { uint64_t ring_addr; uint32_t ring_entries; uint16_t bgid, flags; uint64_t resv[3]; } reg;
+        DX_MEMSET(&reg, 0, sizeof reg);
+        reg.bgid = br->group;
+        if (r->uring.ring_fd >= 0) syscall(SYS_io_uring_register, r->uring.ring_fd, DXI_URING_UNREGISTER_PBUF_RING, &reg, 1);
+        munmap(br->ring, br->ring_size);
+    }
+#endif
+    dxi_reactor_free(r, br->free_ids, (size_t)br->count * sizeof(uint16_t));
+    DX_MEMSET(br, 0, sizeof *br);
+}
+
+/* ---- socket helpers ---- */
+
+DX_REACTOR_API dx_result dx_reactor_fd_close(dx_reactor *r, uintptr_t fd) {
+#if DXI_REACTOR_POSIX
+#if defined(DXI_REACTOR_READINESS)
+    if (r && r->slots && fd < r->max_fds) dxi_reactor_cancel_fd(r, (int)fd);
+#else
+    (void)r;
+#endif
+#if !defined(DX_REACTOR_NO_IOURING)
+    if (r && r->backend == DX_REACTOR_BACKEND_IOURING) { /* cancel what the kernel holds on fd while the number still means it */
+        dxi_uring_sqe *sqe = dxi_uring_sqe_get(r);
+        if (sqe) {
+            sqe->opcode = DXI_URING_OP_ASYNC_CANCEL;
+            sqe->fd = (int32_t)fd;
+            sqe->op_flags = DXI_URING_CANCEL_FD | DXI_URING_CANCEL_ALL;
+            sqe->user_data = DXI_URING_UD_IGNORE;
+            dxi_uring_enter(r, 0, 0, 0);
+        }
+    }
+#endif
+    if (close((int)fd) != 0) return dxi_reactor_map(errno);
+    return DX_OK;
+#else
+    (void)r;
+    (void)fd;
+    return DX_ERR_UNSUPPORTED;
+#endif
+}
+
+#if DXI_REACTOR_POSIX
+DX_STATIC_ASSERT(sizeof(struct sockaddr_in6) <= sizeof(((dx_reactor_addr *)0)->storage), dxi_reactor_addr_fits);
+DX_STATIC_ASSERT(sizeof(struct iovec) == sizeof(dx_reactor_iovec), dxi_reactor_iovec_size);
+#endif
+DX_REACTOR_API dx_result dx_reactor_addr_make(dx_reactor_addr *out, const char *ip, uint16_t port) {
+#if DXI_REACTOR_POSIX
+    DX_MEMSET(out, 0, sizeof *out);
+    {
+        struct sockaddr_in a4;
+        DX_MEMSET(&a4, 0, sizeof a4);
+        if (inet_pton(AF_INET, ip, &a4.sin_addr) == 1) {
+            a4.sin_family = AF_INET;
+            a4.sin_port = htons(port);
+            DX_MEMCPY(out->storage, &a4, sizeof a4);
+            out->len = (uint32_t)sizeof a4;
+            return DX_OK;
+        }
+    }
+    {
+        struct sockaddr_in6 a6;
+        DX_MEMSET(&a6, 0, sizeof a6);
+        if (inet_pton(AF_INET6, ip, &a6.sin6_addr) == 1) {
+            a6.sin6_family = AF_INET6;
+            a6.sin6_port = htons(port);
+            DX_MEMCPY(out->storage, &a6, sizeof a6);
+            out->len = (uint32_t)sizeof a6;
+            return DX_OK;
+        }
+    }
+    return DX_ERR_INVAL;
+#else
+    (void)out;
+    (void)ip;
+    (void)port;
+    return DX_ERR_UNSUPPORTED;
+#endif
+}
+
+DX_REACTOR_API int64_t dx_reactor_tcp_socket(int ipv6) {
+#if DXI_REACTOR_POSIX
+    int one = 1;
+#if defined(SOCK_NONBLOCK) && defined(SOCK_CLOEXEC)
+    int fd = socket(ipv6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) return dxi_reactor_map(errno);
+#else
+    int fd = socket(ipv6 ? AF_INET6 : AF_INET, SOCK_STREAM, 0);
+    if (fd < 0) return dxi_reactor_map(errno);
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+    fcntl(fd, F_SETFD, FD_CLOEXEC);
+#endif
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    return fd;
+#else
+    (void)ipv6;
+    return DX_ERR_UNSUPPORTED;
+#endif
+}
+
+DX_REACTOR_API int64_t dx_reactor_tcp_listen(const dx_reactor_addr *addr, int backlog, uint32_t flags) {
+#if DXI_REACTOR_POSIX
+    int one = 1, e;
+    const struct sockaddr *sa = (const struct sockaddr *)(const void *)addr->storage;
+    int64_t fd = dx_reactor_tcp_socket(sa->sa_family == AF_INET6);
+    if (fd < 0) return fd;
+    setsockopt((int)fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (flags & DX_REACTOR_LISTEN_REUSEPORT) {
+#if defined(SO_REUSEPORT)
+        if (setsockopt((int)fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0) goto fail;
+#else
+        close((int)fd);
+        return DX_ERR_UNSUPPORTED;
+#endif
+    }
+    if (bind((int)fd, sa, (socklen_t)addr->len) != 0) goto fail;
+    if (listen((int)fd, backlog > 0 ? backlog : SOMAXCONN) != 0) goto fail;
+    return fd;
+fail:
+    e = errno;
+    close((int)fd);
+    return dxi_reactor_map(e);
+#else
+    (void)addr;
+    (void)backlog;
+    (void)flags;
+    return DX_ERR_UNSUPPORTED;
+#endif
+}
+
+DX_REACTOR_API int64_t dx_reactor_tcp_local_port(uintptr_t fd) {
+#if DXI_REACTOR_POSIX
+    struct sockaddr_in6 a; /* large enough for both families; the port is at the same offset */
+    socklen_t len = sizeof a;
+    if (getsockname((int)fd, (struct sockaddr *)(void *)&a, &len) != 0) return dxi_reactor_map(errno);
+    return ntohs(a.sin6_port);
+#else
+    (void)fd;
+    return DX_ERR_UNSUPPORTED;
+#endif
+}
+
+/* ---- thread-per-core workers ---- */
+
+#if defined(__TINYC__)
+#define DXI_REACTOR_ALOAD(p) (*(volatile uint32_t *)(p))
+#define DXI_REACTOR_ASTORE(p, v) (*(volatile uint32_t *)(p) = (v))
+#elif defined(__GNUC__) || defined(__clang__)
+#define DXI_REACTOR_ALOAD(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
+#define DXI_REACTOR_ASTORE(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
+#else
+#define DXI_REACTOR_ALOAD(p) (*(volatile uint32_t *)(p))
+#define DXI_REACTOR_ASTORE(p, v) (*(volatile uint32_t *)(p) = (v))
+#endif
+
+DX_REACTOR_API uint32_t dx_reactor_cpu_count(void) {
+#if DXI_REACTOR_POSIX && defined(_SC_NPROCESSORS_ONLN)
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (uint32_t)n : 1;
+#else
+    return 1;
+#endif
+}
+
+#if DXI_REACTOR_POSIX
+#include <pthread.h>
+DX_STATIC_ASSERT(sizeof(pthread_t) <= 2 * sizeof(uint64_t), dxi_reactor_pthread_fits);
+
+DXI_PRIVATE dx_reactor_action dxi_reactor_worker_closed(dx_reactor *r, dx_op *op, int64_t res, void *user) {
+    (void)r, (void)op, (void)res, (void)user;
+    return DX_REACTOR_DISARM;
+}
+
+/* Completes on every wake; on the one that carries the stop flag: stop accepting, tell the user. */
+DXI_PRIVATE dx_reactor_action dxi_reactor_worker_wake(dx_reactor *r, dx_op *op, int64_t res, void *user) {
+    dx_reactor_worker *w = (dx_reactor_worker *)user;
+    (void)op, (void)res;
+    if (!DXI_REACTOR_ALOAD(&w->stop)) return DX_REACTOR_REARM;
+    if (w->listen_fd >= 0) {
+        dx_op_close(&w->close_op, (uintptr_t)w->listen_fd);
+        dx_reactor_submit(r, &w->close_op, dxi_reactor_worker_closed, w);
+        w->listen_fd = -1;
+    }
+    if (w->group->cfg.on_stop) w->group->cfg.on_stop(w, w->group->cfg.user);
+    return DX_REACTOR_DISARM;
+}
+
+DXI_PRIVATE void *dxi_reactor_worker_main(void *arg) {
+    dx_reactor_worker *w = (dx_reactor_worker *)arg;
+    dx_reactor_workers *g = w->group;
+    dx_result rc;
+#if DXI_REACTOR_LINUX && defined(SYS_sched_setaffinity)
+    if (w->cpu >= 0) {
+        uint64_t mask[16]; /* 1024 CPUs */
+        DX_MEMSET(mask, 0, sizeof mask);
+        mask[(w->cpu / 64) % 16] = (uint64_t)1 << (w->cpu % 64);
+        if (syscall(SYS_sched_setaffinity, 0, sizeof mask, mask) != 0) w->cpu = -1;
+    }
+#else
+    w->cpu = -1;
+#endif
+    /* the loop is made in its own thread: io_uring's SINGLE_ISSUER and registered ring belong to it */
+    rc = dx_reactor_init(&w->loop, &g->cfg.reactor);
+    if (rc == DX_OK && g->cfg.listen) {
+        int64_t fd = dx_reactor_tcp_listen(g->cfg.listen, g->cfg.backlog, DX_REACTOR_LISTEN_REUSEPORT);
+        if (fd < 0) {
+            rc = (dx_result)fd;
+            dx_reactor_deinit(&w->loop);
+        }
+        w->listen_fd = fd < 0 ? -1 : fd;
+    }
+    if (rc != DX_OK) {
+        w->result = rc;
+        DXI_REACTOR_ASTORE(&w->ready, 2u);
+        return NULL;
+    }
+    dx_op_wake_wait(&w->stop_op);
+    dx_reactor_submit(&w->loop, &w->stop_op, dxi_reactor_worker_wake, w);
+    DXI_REACTOR_ASTORE(&w->ready, 1u);
+    if (g->cfg.on_start) g->cfg.on_start(w, g->cfg.user);
+    w->result = dx_reactor_run(&w->loop, DX_REACTOR_RUN_UNTIL_DONE); /* until stopped and drained */
+    if (w->listen_fd >= 0) dx_reactor_fd_close(&w->loop, (uintptr_t)w->listen_fd);
+    w->listen_fd = -1;
+    dx_reactor_deinit(&w->loop);
+    return NULL;
+}
+#endif
+
+DX_REACTOR_API dx_result dx_reactor_workers_start(dx_reactor_workers *g, const dx_reactor_workers_config *cfg,
+                                                  dx_reactor_worker *workers, uint32_t capacity) {
+#if DXI_REACTOR_POSIX
+    uint32_t n = cfg->count ? cfg->count : dx_reactor_cpu_count(), ncpu = dx_reactor_cpu_count(), i;
+    dx_result rc = DX_OK;
+    if (!g || !cfg || !workers) return DX_ERR_INVAL;
+    if (n > capacity) return DX_ERR_NOSPACE;
+    DX_MEMSET(g, 0, sizeof *g);
+    g->cfg = *cfg;
+    g->workers = workers;
+    for (i = 0; i < n; i++) {
+        dx_reactor_worker *w = &workers[i];
+        pthread_t th;
+        int spins = 0;
+        DX_MEMSET(w, 0, sizeof *w);
+        w->index = i;
+        w->group = g;
+        w->listen_fd = -1;
+        w->cpu = cfg->pin ? (int32_t)(i % ncpu) : -1;
+        if (pthread_create(&th, NULL, dxi_reactor_worker_main, w) != 0) {
+            rc = DX_ERR_NOMEM;
+            break;
+        }
+        DX_MEMCPY(w->thread, &th, sizeof th);
+        g->count = i + 1;
+        while (!DXI_REACTOR_ALOAD(&w->ready) && spins++ < 100000) poll(NULL, 0, 1); /* bounded: 100 s */
+        if (DXI_REACTOR_ALOAD(&w->ready) != 1) {
+            rc = w->result ? w->result : DX_ERR_TIMEOUT;
+            break;
+        }
+    }
+    if (rc != DX_OK) dx_reactor_workers_stop(g);
+    return rc;
+#else
+    (void)g, (void)cfg, (void)workers, (void)capacity;
+    return DX_ERR_UNSUPPORTED;
+#endif
+}
+
+DX_REACTOR_API dx_result dx_reactor_workers_stop(dx_reactor_workers *g) {
+#if DXI_REACTOR_POSIX
+    uint32_t i;
+    dx_result rc = DX_OK;
+    for (i = 0; i < g->count; i++) {
+        dx_reactor_worker *w = &g->workers[i];
+        DXI_REACTOR_ASTORE(&w->stop, 1u);
+        if (DXI_REACTOR_ALOAD(&w->ready) == 1) dx_reactor_wake(&w->loop);
+    }
+    for (i = 0; i < g->count; i++) {
+        dx_reactor_worker *w = &g->workers[i];
+        pthread_t th;
+        DX_MEMCPY(&th, w->thread, sizeof th);
+        pthread_join(th, NULL);
+        if (w->result != DX_OK && rc == DX_OK) rc = w->result;
+    }
+    g->count = 0;
+    return rc;
+#else
+    (void)g;
+    return DX_ERR_UNSUPPORTED;
+#endif
+}
+
+#endif /* DX_REACTOR_IMPLEMENTATION */
+
+/*
+------------------------------------------------------------------------------
+This software is available under 2 licenses -- choose whichever you prefer.
+SPDX-License-Identifier: MIT OR Unlicense
+------------------------------------------------------------------------------
+ALTERNATIVE A - MIT License
+Copyright (c) 2026 the dx authors
+Permission is hereby granted, free of charge, to any person obtaining a copy of
+this software and associated documentation files (the "Software"), to deal in
+the Software without restriction, including without limitation the rights to
+use, copy, modify, merge, publish, distribute, sublicense, and/or sell copies
+of the Software, and to permit persons to whom the Software is furnished to do
+so, subject to the following conditions:
+The above copyright notice and this permission notice shall be included in all
+copies or substantial portions of the Software.
+THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
+OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE
+SOFTWARE.
+------------------------------------------------------------------------------
+ALTERNATIVE B - Public Domain (www.unlicense.org)
+This is free and unencumbered software released into the public domain.
+Anyone is free to copy, modify, publish, use, compile, sell, or distribute this
+software, either in source code form or as a compiled binary, for any purpose,
+commercial or non-commercial, and by any means.
+In jurisdictions that recognize copyright laws, the author or authors of this
+software dedicate any and all copyright interest in the software to the public
+domain. We make this dedication for the benefit of the public at large and to
+the detriment of our heirs and successors. We intend this dedication to be an
+overt act of relinquishment in perpetuity of all present and future rights to
+this software under copyright law.
+THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+AUTHORS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER LIABILITY, WHETHER IN AN
+ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM, OUT OF OR IN CONNECTION
+WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE SOFTWARE.
+------------------------------------------------------------------------------
+*/

@@ -1,0 +1,1704 @@
+/* reactor_test.c - dx_reactor.h conformance suite, run over every backend
+   the machine offers (io_uring, epoll, poll). A backend that does not work
+   here skips its tests with the reason. Loopback only; every loop is bounded
+   by a watchdog timer and a turn count. */
+#define _GNU_SOURCE
+#define DX_IMPLEMENTATION
+#include "dx_reactor.h"
+#include "prop.h"
+
+#if defined(_WIN32)
+static int t_windows(prop_ctx *p) { PROP_SKIP(p, "dx_reactor has no Windows backend yet (IOCP planned): init reports DX_ERR_UNSUPPORTED"); }
+static int t_windows_init(prop_ctx *p) {
+    dx_reactor r;
+    dx_reactor_config cfg = {0};
+    PROP_CHECK(p, dx_reactor_init(&r, &cfg) == DX_ERR_UNSUPPORTED);
+    return 0;
+}
+static const prop_test tests[] = {PROP_UNIT(t_windows_init), PROP_UNIT(t_windows)};
+int main(int argc, char **argv) { return prop_main(argc, argv, tests, sizeof tests / sizeof tests[0]); }
+#else
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <dirent.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <sys/resource.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <unistd.h>
+#if defined(__linux__) && defined(__GLIBC__) && defined(__x86_64__)
+#define HAVE_SECCOMP_TEST 1
+#include <stddef.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#endif
+
+#define WATCHDOG_NS 20000000000ull /* 20 s per scenario at most */
+#define MAX_TURNS 10000000
+
+static uint64_t now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static const char *skip_reason(dx_reactor_backend_id b, dx_result rc) {
+    static char why[160];
+#if defined(__TINYC__)
+    if (b == DX_REACTOR_BACKEND_IOURING) {
+        snprintf(why, sizeof why, "io_uring is not built with tcc (it needs the __atomic builtins)");
+        return why;
+    }
+#endif
+    snprintf(why, sizeof why, "%s backend unavailable here: %s", dx_reactor_backend_id_name(b), dx_reactor_result_name(rc));
+    return why;
+}
+
+/* Opens a loop on exactly backend b; 0 on success, else the dx_result. */
+static uint32_t g_cfg_flags; /* dx_reactor_config.flags for open_loop */
+static dx_result open_loop(dx_reactor *r, dx_reactor_backend_id b) {
+    dx_reactor_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.flags = g_cfg_flags;
+    cfg.backends[0] = b;
+    cfg.backend_count = 1;
+    return dx_reactor_init(r, &cfg);
+}
+
+#define OPEN_OR_SKIP(p, r, b)                                                      \
+    do {                                                                           \
+        dx_result rc_ = open_loop((r), (b));                                       \
+        if (rc_ != DX_OK) PROP_SKIP((p), "%s", skip_reason((b), rc_));             \
+        PROP_CHECK((p), dx_reactor_backend(r) == (b));                             \
+    } while (0)
+
+/* ---- a watchdog: stops the loop and flags a failure if a scenario hangs ---- */
+
+typedef struct watchdog {
+    dx_op op;
+    int fired;
+} watchdog;
+
+static dx_reactor_action on_watchdog(dx_reactor *r, dx_op *op, int64_t res, void *user) {
+    watchdog *w = (watchdog *)user;
+    (void)op;
+    if (res == 0) {
+        w->fired = 1;
+        dx_reactor_stop(r);
+    }
+    return DX_REACTOR_DISARM;
+}
+static void watchdog_start_ns(dx_reactor *r, watchdog *w, uint64_t ns) {
+    w->fired = 0;
+    dx_op_timer(&w->op, ns, 0);
+    dx_reactor_submit(r, &w->op, on_watchdog, w);
+}
+static void watchdog_start(dx_reactor *r, watchdog *w) { watchdog_start_ns(r, w, WATCHDOG_NS); }
+static dx_op watchdog_cancel_op;
+static dx_reactor_action on_ignore(dx_reactor *r, dx_op *op, int64_t res, void *user) {
+    (void)r, (void)op, (void)res, (void)user;
+    return DX_REACTOR_DISARM;
+}
+static void watchdog_stop(dx_reactor *r, watchdog *w) {
+    if (w->op.state != DX_OP_IDLE) {
+        dx_op_cancel(&watchdog_cancel_op, &w->op);
+        dx_reactor_submit(r, &watchdog_cancel_op, on_ignore, NULL);
+    }
+}
+
+/* Runs until done, bounded; 0 when the loop drained without the watchdog. */
+static int run_bounded(dx_reactor *r, watchdog *w) {
+    int turns = 0;
+    while (r->stats.active > 0 && turns++ < MAX_TURNS && !w->fired) {
+        if (dx_reactor_run(r, DX_REACTOR_RUN_ONCE) != DX_OK) return -1;
+    }
+    return w->fired || r->stats.active > 0 ? -1 : 0;
+}
+
+static int listen_loopback(uint16_t *port) {
+    dx_reactor_addr a;
+    int64_t fd;
+    if (dx_reactor_addr_make(&a, "127.0.0.1", 0) != DX_OK) return -1;
+    fd = dx_reactor_tcp_listen(&a, 4096, 0);
+    if (fd < 0) return -1;
+    *port = (uint16_t)dx_reactor_tcp_local_port((uintptr_t)fd);
+    return (int)fd;
+}
+
+static int count_fds(void) {
+    int n = 0;
+    DIR *d = opendir("/proc/self/fd");
+    struct dirent *e;
+    if (!d) return -1;
+    while ((e = readdir(d)) != NULL) n += e->d_name[0] != '.';
+    closedir(d);
+    return n - 1; /* the DIR's own fd */
+}
+
+/* ---- echo: a server and many clients in one loop ---- */
+
+#define ECHO_MAX_CONNS 64
+#define ECHO_BUF 4096
+
+typedef struct echo_world echo_world;
+typedef struct echo_srv {
+    echo_world *w;
+    dx_op rop, sop, cop;
+    int fd, used;
+    uint8_t buf[ECHO_BUF];
+    size_t len, off;
+} echo_srv;
+typedef struct echo_cli {
+    echo_world *w;
+    dx_op cop, sop[16], rop, clo;
+    int fd, id, done, pipeline;
+    size_t total, sent, queued, received;
+    uint8_t sbuf[16][ECHO_BUF];
+    uint8_t rbuf[ECHO_BUF];
+    prop_ctx rng;
+    int bad;
+} echo_cli;
+struct echo_world {
+    dx_reactor *r;
+    dx_op aop, acancel;
+    int lfd;
+    dx_reactor_addr addr;
+    echo_srv srv[ECHO_MAX_CONNS];
+    echo_cli cli[ECHO_MAX_CONNS];
+    int nclients, finished, errors;
+    watchdog wd;
+    char err[256];
+};
+
+static uint8_t pattern(int id, size_t off) { return (uint8_t)((size_t)id * 131u + off * 7u + (off >> 8)); }
+
+static dx_reactor_action srv_recv(dx_reactor *r, dx_op *op, int64_t res, void *user);
+static dx_reactor_action srv_sent(dx_reactor *r, dx_op *op, int64_t res, void *user) {
+    echo_srv *s = (echo_srv *)user;
+    if (res <= 0) {
+        dx_op_close(&s->cop, (uintptr_t)s->fd);
+        dx_reactor_submit(r, &s->cop, on_ignore, NULL);
+        return DX_REACTOR_DISARM;
+    }
+    s->off += (size_t)res;
+    if (s->off < s->len) {
+        dx_op_send(op, (uintptr_t)s->fd, s->buf + s->off, s->len - s->off);
+        return DX_REACTOR_REARM;
+    }
+    dx_op_recv(&s->rop, (uintptr_t)s->fd, s->buf, sizeof s->buf);
+    dx_reactor_submit(r, &s->rop, srv_recv, s);
+    return DX_REACTOR_DISARM;
+}
+static dx_reactor_action srv_recv(dx_reactor *r, dx_op *op, int64_t res, void *user) {
+    echo_srv *s = (echo_srv *)user;
+    (void)op;
+    if (res <= 0) { /* end of stream or error: close */
+        dx_op_close(&s->cop, (uintptr_t)s->fd);
+        dx_reactor_submit(r, &s->cop, on_ignore, NULL);
+        return DX_REACTOR_DISARM;
+    }
+    s->len = (size_t)res;
+    s->off = 0;
+    dx_op_send(&s->sop, (uintptr_t)s->fd, s->buf, s->len);
+    dx_reactor_submit(r, &s->sop, srv_sent, s);
+    return DX_REACTOR_DISARM;
+}
+static dx_reactor_action srv_accept(dx_reactor *r, dx_op *op, int64_t res, void *user) {
+    echo_world *w = (echo_world *)user;
+    int i;
+    (void)op;
+    if (res < 0) return res == DX_ERR_CANCELED ? DX_REACTOR_DISARM : DX_REACTOR_REARM;
+    for (i = 0; i < ECHO_MAX_CONNS && w->srv[i].used; i++) {}
+    if (i == ECHO_MAX_CONNS) {
+        close((int)res);
+        return DX_REACTOR_REARM;
+    }
+    w->srv[i].used = 1;
+    w->srv[i].w = w;
+    w->srv[i].fd = (int)res;
+    dx_op_recv(&w->srv[i].rop, (uintptr_t)res, w->srv[i].buf, sizeof w->srv[i].buf);
+    dx_reactor_submit(r, &w->srv[i].rop, srv_recv, &w->srv[i]);
+    return DX_REACTOR_REARM;
+}
+
+static void echo_finish(echo_world *w) {
+    if (++w->finished == w->nclients) {
+        dx_op_cancel(&w->acancel, &w->aop);
+        dx_reactor_submit(w->r, &w->acancel, on_ignore, NULL);
+        watchdog_stop(w->r, &w->wd);
+    }
+}
+static void cli_fail(echo_cli *c, const char *what, int64_t res) {
+    if (!c->w->errors++)
+        snprintf(c->w->err, sizeof c->w->err, "client %d: %s (res %lld %s, received %lu of %lu)", c->id, what, (long long)res,
+                 dx_reactor_result_name((dx_result)(res < 0 ? res : 0)), (unsigned long)c->received, (unsigned long)c->total);
+}
+
+static dx_reactor_action cli_sent(dx_reactor *r, dx_op *op, int64_t res, void *user);
+/* Queues up to c->pipeline sends of random sizes. */
+static void cli_send_more(dx_reactor *r, echo_cli *c) {
+    int k;
+    for (k = 0; k < c->pipeline && c->queued < c->total; k++) {
+        dx_op *op = &c->sop[k];
+        size_t n, i;
+        if (op->state != DX_OP_IDLE) continue;
+        n = (size_t)prop_range(&c->rng, 1, ECHO_BUF);
+        if (n > c->total - c->queued) n = c->total - c->queued;
+        for (i = 0; i < n; i++) c->sbuf[k][i] = pattern(c->id, c->queued + i);
+        dx_op_send(op, (uintptr_t)c->fd, c->sbuf[k], n);
+        c->queued += n;
+        dx_reactor_submit(r, op, cli_sent, c);
+    }
+}
+static dx_reactor_action cli_sent(dx_reactor *r, dx_op *op, int64_t res, void *user) {
+    echo_cli *c = (echo_cli *)user;
+    if (res <= 0) {
+        cli_fail(c, "send failed", res);
+        return DX_REACTOR_DISARM;
+    }
+    c->sent += (size_t)res;
+    if ((size_t)res < op->len) { /* partial: the rest of this buffer, before anything else */
+        dx_op_send(op, op->fd, (uint8_t *)op->buf + res, op->len - (size_t)res);
+        return DX_REACTOR_REARM;
+    }
+    if (c->pipeline == 1) cli_send_more(r, c);
+    else if (c->queued < c->total) { /* pipelined: refill only when every buffer is free, to keep order simple */
+        int k, busy = 0;
+        for (k = 0; k < c->pipeline; k++) busy |= c->sop[k].state != DX_OP_IDLE && &c->sop[k] != op;
+        if (!busy) cli_send_more(r, c);
+    }
+    return DX_REACTOR_DISARM;
+}
+static dx_reactor_action cli_closed(dx_reactor *r, dx_op *op, int64_t res, void *user) {
+    echo_cli *c = (echo_cli *)user;
+    (void)r, (void)op;
+    if (res != 0) cli_fail(c, "close failed", res);
+    echo_finish(c->w);
+    return DX_REACTOR_DISARM;
+}
+static dx_reactor_action cli_recv(dx_reactor *r, dx_op *op, int64_t res, void *user) {
+    echo_cli *c = (echo_cli *)user;
+    size_t i;
+    if (res <= 0) {
+        cli_fail(c, res == 0 ? "early end of stream" : "recv failed", res);
+        dx_op_close(&c->clo, (uintptr_t)c->fd);
+        dx_reactor_submit(r, &c->clo, cli_closed, c);
+        return DX_REACTOR_DISARM;
+    }
+    for (i = 0; i < (size_t)res; i++)
+        if (c->rbuf[i] != pattern(c->id, c->received + i)) {
+            cli_fail(c, "wrong byte", (int64_t)(c->received + i));
+            break;
+        }
+    c->received += (size_t)res;
+    if (c->received >= c->total) {
+        dx_op_close(&c->clo, (uintptr_t)c->fd);
+        dx_reactor_submit(r, &c->clo, cli_closed, c);
+        return DX_REACTOR_DISARM;
+    }
+    dx_op_recv(op, (uintptr_t)c->fd, c->rbuf, (size_t)prop_range(&c->rng, 1, ECHO_BUF)); /* random read split */
+    return DX_REACTOR_REARM;
+}
+static dx_reactor_action cli_connected(dx_reactor *r, dx_op *op, int64_t res, void *user) {
+    echo_cli *c = (echo_cli *)user;
+    (void)op;
+    if (res != 0) {
+        cli_fail(c, "connect failed", res);
+        dx_op_close(&c->clo, (uintptr_t)c->fd);
+        dx_reactor_submit(r, &c->clo, cli_closed, c);
+        return DX_REACTOR_DISARM;
+    }
+    dx_op_recv(&c->rop, (uintptr_t)c->fd, c->rbuf, (size_t)prop_range(&c->rng, 1, ECHO_BUF));
+    dx_reactor_submit(r, &c->rop, cli_recv, c);
+    cli_send_more(r, c);
+    return DX_REACTOR_DISARM;
+}
+
+/* Echo over nconn connections, each with total bytes in random pieces. */
+static int echo_scenario(prop_ctx *p, dx_reactor_backend_id b, int nconn, int pipeline, size_t max_total) {
+    static echo_world w; /* large: not on the stack */
+    dx_reactor r;
+    uint16_t port;
+    int i;
+    size_t grand = 0;
+    OPEN_OR_SKIP(p, &r, b);
+    memset(&w, 0, sizeof w);
+    w.r = &r;
+    w.lfd = listen_loopback(&port);
+    PROP_CHECK(p, w.lfd >= 0);
+    PROP_CHECK(p, dx_reactor_addr_make(&w.addr, "127.0.0.1", port) == DX_OK);
+    watchdog_start(&r, &w.wd);
+    dx_op_accept(&w.aop, (uintptr_t)w.lfd, NULL, 0);
+    PROP_CHECK(p, dx_reactor_submit(&r, &w.aop, srv_accept, &w) == DX_OK);
+    w.nclients = nconn;
+    for (i = 0; i < nconn; i++) {
+        echo_cli *c = &w.cli[i];
+        int64_t fd = dx_reactor_tcp_socket(0);
+        PROP_CHECK(p, fd >= 0);
+        c->w = &w;
+        c->id = i;
+        c->fd = (int)fd;
+        c->pipeline = pipeline;
+        prop_ctx_init(&c->rng, prop_u64(p), (size_t)-1);
+        c->total = (size_t)prop_range(p, 1, max_total);
+        grand += c->total;
+        dx_op_connect(&c->cop, (uintptr_t)fd, &w.addr);
+        PROP_CHECK(p, dx_reactor_submit(&r, &c->cop, cli_connected, c) == DX_OK);
+    }
+    prop_note(p, "backend %s, %d connections, pipeline %d, %lu bytes", dx_reactor_backend_name(&r), nconn, pipeline, (unsigned long)grand);
+    PROP_CHECK_MSG(p, run_bounded(&r, &w.wd) == 0, "loop did not drain (watchdog %d, active %lu, finished %d)", w.wd.fired,
+                   (unsigned long)r.stats.active, w.finished);
+    PROP_CHECK_MSG(p, w.errors == 0, "%s", w.err);
+    PROP_CHECK(p, w.finished == nconn);
+    for (i = 0; i < nconn; i++) PROP_CHECK(p, w.cli[i].received == w.cli[i].total);
+    close(w.lfd);
+    dx_reactor_deinit(&r);
+    return 0;
+}
+
+static int echo_random(prop_ctx *p, dx_reactor_backend_id b) { return echo_scenario(p, b, 32, 1, 200000); }
+static int echo_pipelined(prop_ctx *p, dx_reactor_backend_id b) { return echo_scenario(p, b, 8, 16, 400000); }
+
+/* ---- timers: in order, never early ---- */
+
+typedef struct timer_ctx {
+    uint64_t deadline[64];
+    int order[64], n;
+    int early;
+    uint64_t last;
+} timer_ctx;
+static dx_op timer_ops[64];
+static dx_reactor_action on_timer(dx_reactor *r, dx_op *op, int64_t res, void *user) {
+    timer_ctx *t = (timer_ctx *)user;
+    int id = (int)(op - timer_ops);
+    (void)r;
+    if (res != 0) t->early = 1000;
+    if (now_ns() < t->deadline[id]) t->early++;
+    t->order[t->n++] = id;
+    return DX_REACTOR_DISARM;
+}
+static int timers_in_order(prop_ctx *p, dx_reactor_backend_id b) {
+    dx_reactor r;
+    dx_op *ops = timer_ops;
+    timer_ctx t;
+    watchdog wd;
+    int i;
+    uint64_t base;
+    OPEN_OR_SKIP(p, &r, b);
+    memset(&t, 0, sizeof t);
+    watchdog_start(&r, &wd);
+    base = now_ns();
+    for (i = 0; i < 64; i++) {
+        uint64_t d = prop_range(p, 0, 30) * 1000000u / 2; /* 0..15 ms in 0.5 ms steps: ties happen */
+        if (i % 3 == 0) {
+            dx_op_timer(&ops[i], dx_reactor_now(&r) + d, DX_OP_TIMER_ABS);
+            t.deadline[i] = dx_reactor_now(&r) + d;
+        } else {
+            dx_op_timer(&ops[i], d, 0);
+            t.deadline[i] = base + d;
+        }
+        dx_reactor_submit(&r, &ops[i], on_timer, &t);
+    }
+    i = 0;
+    while (t.n < 64 && i++ < 100000) PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_ONCE) == DX_OK);
+    watchdog_stop(&r, &wd);
+    PROP_CHECK(p, run_bounded(&r, &wd) == 0);
+    PROP_CHECK(p, t.n == 64);
+    PROP_CHECK_MSG(p, t.early == 0, "%d timers fired early", t.early);
+    for (i = 1; i < 64; i++)
+        PROP_CHECK_MSG(p, t.deadline[t.order[i - 1]] <= t.deadline[t.order[i]] + 0, "timer %d (%llu) before %d (%llu)", t.order[i - 1],
+                       (unsigned long long)t.deadline[t.order[i - 1]], t.order[i], (unsigned long long)t.deadline[t.order[i]]);
+    dx_reactor_deinit(&r);
+    return 0;
+}
+
+/* many timers in random order, a third of them canceled: the heap keeps order and ties */
+static dx_op heap_ops[1000], heap_cancels[1000];
+static int heap_fired[1000], heap_nfired, heap_bad;
+static uint64_t heap_deadline[1000];
+static dx_reactor_action on_heap_timer(dx_reactor *r, dx_op *op, int64_t res, void *user) {
+    int id = (int)(op - heap_ops);
+    (void)r, (void)user;
+    if (res == 0) {
+        if (heap_nfired > 0) {
+            int prev = heap_fired[heap_nfired - 1];
+            if (heap_deadline[prev] > heap_deadline[id] || (heap_deadline[prev] == heap_deadline[id] && prev > id)) heap_bad++;
+        }
+        if (now_ns() < heap_deadline[id]) heap_bad++;
+        heap_fired[heap_nfired++] = id;
+    } else if (res != DX_ERR_CANCELED) {
+        heap_bad++;
+    }
+    return DX_REACTOR_DISARM;
+}
+static int timers_heap(prop_ctx *p, dx_reactor_backend_id b) {
+    dx_reactor r;
+    int i, canceled = 0;
+    uint64_t base;
+    OPEN_OR_SKIP(p, &r, b);
+    heap_nfired = heap_bad = 0;
+    base = dx_reactor_now(&r) + 1000000;
+    for (i = 0; i < 1000; i++) { /* absolute deadlines, few distinct values: many ties, submitted in id order */
+        heap_deadline[i] = base + prop_range(p, 0, 20) * 100000u;
+        dx_op_timer(&heap_ops[i], heap_deadline[i], DX_OP_TIMER_ABS);
+        dx_reactor_submit(&r, &heap_ops[i], on_heap_timer, NULL);
+    }
+    PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_NOWAIT) == DX_OK);
+    for (i = 0; i < 1000; i++)
+        if (prop_range(p, 0, 2) == 0 && heap_ops[i].state == DX_OP_ACTIVE) {
+            dx_op_cancel(&heap_cancels[i], &heap_ops[i]);
+            dx_reactor_submit(&r, &heap_cancels[i], on_ignore, NULL);
+            canceled++;
+        }
+    PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_UNTIL_DONE) == DX_OK);
+    PROP_CHECK_MSG(p, heap_bad == 0, "%d timers out of order, early, or with a wrong result", heap_bad);
+    PROP_CHECK_MSG(p, heap_nfired + canceled == 1000, "fired %d + canceled %d", heap_nfired, canceled);
+    dx_reactor_deinit(&r);
+    return 0;
+}
+
+/* ---- cancel ---- */
+
+typedef struct result_box {
+    int64_t res[8];
+    int n[8];
+    int seq, order[8];
+} result_box;
+/* which slot of the box an op reports to (ops are reused with other slots) */
+static struct { dx_op *op; int k; } rec_map[128];
+static int rec_slot(dx_op *op) {
+    int i;
+    for (i = 0; i < 128; i++)
+        if (rec_map[i].op == op) return rec_map[i].k;
+    return 7;
+}
+static dx_reactor_action on_record(dx_reactor *r, dx_op *op, int64_t res, void *user) {
+    result_box *b = (result_box *)user;
+    int k = rec_slot(op);
+    (void)r;
+    b->res[k] = res;
+    b->n[k]++;
+    b->order[k] = b->seq++;
+    return DX_REACTOR_DISARM;
+}
+static dx_result submit_rec(dx_reactor *r, dx_op *op, result_box *box, int k) {
+    int i, free_i = -1;
+    for (i = 0; i < 128; i++) {
+        if (rec_map[i].op == op) break;
+        if (!rec_map[i].op && free_i < 0) free_i = i;
+    }
+    if (i == 128) i = free_i;
+    rec_map[i].op = op;
+    rec_map[i].k = k;
+    return dx_reactor_submit(r, op, on_record, box);
+}
+
+static int cancel_ops(prop_ctx *p, dx_reactor_backend_id b) {
+    dx_reactor r;
+    dx_op timer, t2, recv_op, c1, c2, c3, c4;
+    result_box box;
+    watchdog wd;
+    int sv[2];
+    char buf[16];
+    OPEN_OR_SKIP(p, &r, b);
+    memset(&box, 0, sizeof box);
+    PROP_CHECK(p, socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv) == 0);
+    watchdog_start(&r, &wd);
+    /* a pending timer and a pending recv (in the kernel on io_uring) */
+    dx_op_timer(&timer, 10000000000ull, 0);
+    submit_rec(&r, &timer, &box, 0);
+    dx_op_recv(&recv_op, (uintptr_t)sv[0], buf, sizeof buf);
+    submit_rec(&r, &recv_op, &box, 1);
+    PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_NOWAIT) == DX_OK);
+    PROP_CHECK_MSG(p, timer.state == DX_OP_ACTIVE && recv_op.state == DX_OP_ACTIVE, "states %d %d res %lld %lld", timer.state, recv_op.state, (long long)box.res[0], (long long)box.res[1]);
+    dx_op_cancel(&c1, &timer);
+    submit_rec(&r, &c1, &box, 2);
+    dx_op_cancel(&c2, &recv_op);
+    submit_rec(&r, &c2, &box, 3);
+    while (box.n[3] == 0 || box.n[1] == 0) PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_ONCE) == DX_OK && !wd.fired);
+    PROP_CHECK_MSG(p, box.res[0] == DX_ERR_CANCELED, "timer: %lld", (long long)box.res[0]);
+    PROP_CHECK(p, box.res[2] == 0);
+    PROP_CHECK_MSG(p, box.res[1] == DX_ERR_CANCELED, "recv: %lld", (long long)box.res[1]);
+    PROP_CHECK_MSG(p, box.res[3] == 0, "cancel of recv: %lld", (long long)box.res[3]);
+    PROP_CHECK(p, box.order[0] < box.order[2] && box.order[1] < box.order[3]); /* target first */
+    /* canceling a finished op: not found */
+    dx_op_cancel(&c3, &timer);
+    submit_rec(&r, &c3, &box, 4);
+    /* canceling a queued (not started) op */
+    dx_op_timer(&t2, 1000, 0);
+    submit_rec(&r, &t2, &box, 5);
+    dx_op_cancel(&c4, &t2);
+    submit_rec(&r, &c4, &box, 6);
+    watchdog_stop(&r, &wd);
+    PROP_CHECK(p, run_bounded(&r, &wd) == 0);
+    PROP_CHECK_MSG(p, box.res[4] == DX_ERR_NOTFOUND, "cancel of finished: %lld", (long long)box.res[4]);
+    PROP_CHECK(p, box.res[5] == DX_ERR_CANCELED && box.res[6] == 0);
+    dx_op_timer(&timer, 1000, 0);
+    PROP_CHECK(p, dx_reactor_submit(&r, &timer, on_ignore, NULL) == DX_OK);
+    PROP_CHECK(p, dx_reactor_submit(&r, &timer, on_ignore, NULL) == DX_ERR_MISUSE); /* not IDLE */
+    PROP_CHECK(p, run_bounded(&r, &wd) == 0);
+    close(sv[0]);
+    close(sv[1]);
+    dx_reactor_deinit(&r);
+    return 0;
+}
+
+/* ---- close with operations pending ---- */
+
+static int close_pending(prop_ctx *p, dx_reactor_backend_id b) {
+    dx_reactor r;
+    dx_op rd, wr, cl;
+    result_box box;
+    watchdog wd;
+    int sv[2], before = count_fds();
+    char buf[16];
+    static char big[1 << 20];
+    OPEN_OR_SKIP(p, &r, b);
+    memset(&box, 0, sizeof box);
+    PROP_CHECK(p, socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv) == 0);
+    watchdog_start(&r, &wd);
+    dx_op_recv(&rd, (uintptr_t)sv[0], buf, sizeof buf);
+    submit_rec(&r, &rd, &box, 0);
+    dx_op_send(&wr, (uintptr_t)sv[0], big, sizeof big); /* more than the socket buffer: stays pending */
+    submit_rec(&r, &wr, &box, 1);
+    PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_NOWAIT) == DX_OK);
+    dx_op_close(&cl, (uintptr_t)sv[0]);
+    submit_rec(&r, &cl, &box, 2);
+    watchdog_stop(&r, &wd);
+    PROP_CHECK(p, run_bounded(&r, &wd) == 0);
+    PROP_CHECK_MSG(p, box.res[0] == DX_ERR_CANCELED, "recv: %lld", (long long)box.res[0]);
+    PROP_CHECK_MSG(p, box.res[1] == DX_ERR_CANCELED || (box.res[1] > 0 && box.res[1] < (int64_t)sizeof big), "send: %lld",
+                   (long long)box.res[1]);
+    PROP_CHECK_MSG(p, box.res[2] == 0, "close: %lld", (long long)box.res[2]);
+    PROP_CHECK(p, fcntl(sv[0], F_GETFD) == -1 && errno == EBADF);
+    close(sv[1]);
+    /* the synchronous dx_reactor_fd_close: a pending recv completes with CANCELED too */
+    memset(&box, 0, sizeof box);
+    PROP_CHECK(p, socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv) == 0);
+    watchdog_start(&r, &wd);
+    dx_op_recv(&rd, (uintptr_t)sv[0], buf, sizeof buf);
+    submit_rec(&r, &rd, &box, 0);
+    PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_NOWAIT) == DX_OK && box.n[0] == 0);
+    PROP_CHECK(p, dx_reactor_fd_close(&r, (uintptr_t)sv[0]) == DX_OK);
+    watchdog_stop(&r, &wd);
+    PROP_CHECK(p, run_bounded(&r, &wd) == 0);
+    PROP_CHECK_MSG(p, box.n[0] == 1 && box.res[0] == DX_ERR_CANCELED, "recv after fd_close: %lld", (long long)box.res[0]);
+    close(sv[1]);
+    dx_reactor_deinit(&r);
+    PROP_CHECK(p, count_fds() == before);
+    return 0;
+}
+
+/* ---- wake from another thread ---- */
+
+static void *waker(void *arg) {
+    struct timespec ts = {0, 20000000};
+    nanosleep(&ts, NULL);
+    dx_reactor_wake((dx_reactor *)arg);
+    return NULL;
+}
+static int wake_thread(prop_ctx *p, dx_reactor_backend_id b) {
+    dx_reactor r;
+    dx_op w;
+    result_box box;
+    watchdog wd;
+    pthread_t th;
+    uint64_t t0;
+    OPEN_OR_SKIP(p, &r, b);
+    memset(&box, 0, sizeof box);
+    watchdog_start(&r, &wd);
+    dx_op_wake_wait(&w);
+    submit_rec(&r, &w, &box, 0);
+    t0 = now_ns();
+    PROP_CHECK(p, pthread_create(&th, NULL, waker, &r) == 0);
+    while (box.n[0] == 0 && !wd.fired) PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_ONCE) == DX_OK);
+    pthread_join(th, NULL);
+    PROP_CHECK(p, box.n[0] == 1 && box.res[0] == 0);
+    PROP_CHECK(p, now_ns() - t0 >= 15000000); /* woke because of the thread, not at once */
+    /* a wake with nobody waiting is harmless; a later wait sees only later wakes */
+    watchdog_stop(&r, &wd);
+    PROP_CHECK(p, run_bounded(&r, &wd) == 0);
+    dx_reactor_deinit(&r);
+    return 0;
+}
+
+/* ---- half-close, reset, refused ---- */
+
+static int half_close_reset(prop_ctx *p, dx_reactor_backend_id b) {
+    dx_reactor r;
+    dx_op op, op2;
+    result_box box;
+    watchdog wd;
+    uint16_t port;
+    int lfd, cfd, sfd;
+    char buf[64];
+    dx_reactor_addr a;
+    struct linger lg = {1, 0};
+    OPEN_OR_SKIP(p, &r, b);
+    memset(&box, 0, sizeof box);
+    watchdog_start(&r, &wd);
+    lfd = listen_loopback(&port);
+    PROP_CHECK(p, lfd >= 0 && dx_reactor_addr_make(&a, "127.0.0.1", port) == DX_OK);
+    cfd = (int)dx_reactor_tcp_socket(0);
+    dx_op_connect(&op, (uintptr_t)cfd, &a);
+    submit_rec(&r, &op, &box, 0);
+    dx_op_accept(&op2, (uintptr_t)lfd, NULL, 0);
+    submit_rec(&r, &op2, &box, 1);
+    while ((box.n[0] == 0 || box.n[1] == 0) && !wd.fired) PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_ONCE) == DX_OK);
+    PROP_CHECK(p, box.res[0] == 0 && box.res[1] >= 0);
+    sfd = (int)box.res[1];
+    /* half-close: the client shuts its write side; the server reads 0, answers, the client reads the answer */
+    PROP_CHECK(p, send(cfd, "hello", 5, 0) == 5 && shutdown(cfd, SHUT_WR) == 0);
+    memset(&box, 0, sizeof box);
+    dx_op_recv(&op, (uintptr_t)sfd, buf, sizeof buf);
+    submit_rec(&r, &op, &box, 0);
+    while (box.n[0] == 0 && !wd.fired) PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_ONCE) == DX_OK);
+    PROP_CHECK(p, box.res[0] == 5);
+    dx_op_recv(&op, (uintptr_t)sfd, buf, sizeof buf);
+    submit_rec(&r, &op, &box, 1);
+    while (box.n[1] == 0 && !wd.fired) PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_ONCE) == DX_OK);
+    PROP_CHECK_MSG(p, box.res[1] == 0, "recv after peer shutdown: %lld", (long long)box.res[1]);
+    dx_op_send(&op, (uintptr_t)sfd, "bye", 3);
+    submit_rec(&r, &op, &box, 2);
+    dx_op_recv(&op2, (uintptr_t)cfd, buf, sizeof buf);
+    submit_rec(&r, &op2, &box, 3);
+    while ((box.n[2] == 0 || box.n[3] == 0) && !wd.fired) PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_ONCE) == DX_OK);
+    PROP_CHECK(p, box.res[2] == 3 && box.res[3] == 3 && memcmp(buf, "bye", 3) == 0);
+    /* reset: the server aborts (SO_LINGER 0); the client's pending recv fails with RESET */
+    dx_op_recv(&op2, (uintptr_t)cfd, buf, sizeof buf);
+    submit_rec(&r, &op2, &box, 4);
+    PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_NOWAIT) == DX_OK);
+    PROP_CHECK(p, setsockopt(sfd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg) == 0);
+    PROP_CHECK(p, dx_reactor_fd_close(&r, (uintptr_t)sfd) == DX_OK);
+    while (box.n[4] == 0 && !wd.fired) PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_ONCE) == DX_OK);
+    PROP_CHECK_MSG(p, box.res[4] == DX_REACTOR_ERR_RESET && op2.os_error == ECONNRESET, "recv after reset: %lld (%s) errno %d",
+                   (long long)box.res[4], dx_reactor_result_name((dx_result)box.res[4]), op2.os_error);
+    dx_reactor_fd_close(&r, (uintptr_t)cfd);
+    /* refused: nobody listens on the port any more */
+    close(lfd);
+    cfd = (int)dx_reactor_tcp_socket(0);
+    dx_op_connect(&op, (uintptr_t)cfd, &a);
+    submit_rec(&r, &op, &box, 5);
+    while (box.n[5] == 0 && !wd.fired) PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_ONCE) == DX_OK);
+    PROP_CHECK_MSG(p, box.res[5] == DX_REACTOR_ERR_REFUSED && op.os_error == ECONNREFUSED, "connect: %lld errno %d",
+                   (long long)box.res[5], op.os_error);
+    dx_reactor_fd_close(&r, (uintptr_t)cfd);
+    watchdog_stop(&r, &wd);
+    PROP_CHECK(p, run_bounded(&r, &wd) == 0);
+    dx_reactor_deinit(&r);
+    return 0;
+}
+
+/* ---- files, pipes, vectored I/O ---- */
+
+static int files_and_vectors(prop_ctx *p, dx_reactor_backend_id b) {
+    dx_reactor r;
+    dx_op op, op2;
+    result_box box;
+    watchdog wd;
+    char path[] = "/tmp/dx_reactor_test_XXXXXX";
+    char out[32];
+    int fd, pp[2], sv[2];
+    char a1[3] = {'a', 'b', 'c'}, a2[4] = {'d', 'e', 'f', 'g'}, r1[2], r2[5];
+    dx_reactor_iovec wv[2], rv[2];
+    OPEN_OR_SKIP(p, &r, b);
+    memset(&box, 0, sizeof box);
+    watchdog_start(&r, &wd);
+    fd = mkstemp(path);
+    PROP_CHECK(p, fd >= 0);
+    unlink(path);
+    dx_op_write(&op, (uintptr_t)fd, "0123456789", 10, 100); /* at an offset */
+    submit_rec(&r, &op, &box, 0);
+    while (box.n[0] == 0 && !wd.fired) PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_ONCE) == DX_OK);
+    PROP_CHECK(p, box.res[0] == 10);
+    dx_op_read(&op, (uintptr_t)fd, out, 4, 103);
+    submit_rec(&r, &op, &box, 1);
+    while (box.n[1] == 0 && !wd.fired) PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_ONCE) == DX_OK);
+    PROP_CHECK(p, box.res[1] == 4 && memcmp(out, "3456", 4) == 0);
+    dx_op_read(&op, (uintptr_t)fd, out, 4, 200); /* past the end */
+    submit_rec(&r, &op, &box, 2);
+    while (box.n[2] == 0 && !wd.fired) PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_ONCE) == DX_OK);
+    PROP_CHECK(p, box.res[2] == 0);
+    close(fd);
+    /* a pipe: read at the current position waits until the write */
+    PROP_CHECK(p, pipe(pp) == 0);
+    fcntl(pp[0], F_SETFL, O_NONBLOCK);
+    fcntl(pp[1], F_SETFL, O_NONBLOCK);
+    dx_op_read(&op, (uintptr_t)pp[0], out, sizeof out, DX_OP_OFFSET_CURRENT);
+    submit_rec(&r, &op, &box, 3);
+    PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_NOWAIT) == DX_OK);
+    PROP_CHECK(p, box.n[3] == 0);
+    dx_op_write(&op2, (uintptr_t)pp[1], "pipe!", 5, DX_OP_OFFSET_CURRENT);
+    submit_rec(&r, &op2, &box, 4);
+    while ((box.n[3] == 0 || box.n[4] == 0) && !wd.fired) PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_ONCE) == DX_OK);
+    PROP_CHECK(p, box.res[4] == 5 && box.res[3] == 5 && memcmp(out, "pipe!", 5) == 0);
+    dx_reactor_fd_close(&r, (uintptr_t)pp[0]);
+    dx_reactor_fd_close(&r, (uintptr_t)pp[1]);
+    /* vectored on a socket pair */
+    PROP_CHECK(p, socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv) == 0);
+    wv[0].base = a1, wv[0].len = 3, wv[1].base = a2, wv[1].len = 4;
+    rv[0].base = r1, rv[0].len = 2, rv[1].base = r2, rv[1].len = 5;
+    dx_op_recvv(&op, (uintptr_t)sv[1], rv, 2);
+    submit_rec(&r, &op, &box, 5);
+    dx_op_sendv(&op2, (uintptr_t)sv[0], wv, 2);
+    submit_rec(&r, &op2, &box, 6);
+    while ((box.n[5] == 0 || box.n[6] == 0) && !wd.fired) PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_ONCE) == DX_OK);
+    PROP_CHECK_MSG(p, box.res[6] == 7 && box.res[5] == 7, "sendv %lld recvv %lld", (long long)box.res[6], (long long)box.res[5]);
+    PROP_CHECK(p, memcmp(r1, "ab", 2) == 0 && memcmp(r2, "cdefg", 5) == 0);
+    dx_reactor_fd_close(&r, (uintptr_t)sv[0]);
+    dx_reactor_fd_close(&r, (uintptr_t)sv[1]);
+    watchdog_stop(&r, &wd);
+    PROP_CHECK(p, run_bounded(&r, &wd) == 0);
+    dx_reactor_deinit(&r);
+    return 0;
+}
+
+/* ---- run modes and batch submission ---- */
+
+static dx_reactor_action on_stop_loop(dx_reactor *r, dx_op *op, int64_t res, void *user) {
+    (void)op, (void)res, (void)user;
+    dx_reactor_stop(r);
+    return DX_REACTOR_DISARM;
+}
+static int run_modes(prop_ctx *p, dx_reactor_backend_id b) {
+    dx_reactor r;
+    static dx_op ops[64];
+    dx_op t;
+    result_box box;
+    dx_reactor_stats s0, s1;
+    int i, devnull;
+    uint64_t t0;
+    static char zero[64];
+    OPEN_OR_SKIP(p, &r, b);
+    memset(&box, 0, sizeof box);
+    /* NOWAIT with a far timer returns at once, nothing ran */
+    dx_op_timer(&t, 5000000000ull, 0);
+    submit_rec(&r, &t, &box, 0);
+    t0 = now_ns();
+    PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_NOWAIT) == DX_OK);
+    PROP_CHECK(p, now_ns() - t0 < 1000000000ull && box.n[0] == 0 && t.state == DX_OP_ACTIVE);
+    /* 64 queued writes: on io_uring one io_uring_enter submits them all (and waits) */
+    devnull = open("/dev/null", O_WRONLY);
+    PROP_CHECK(p, devnull >= 0);
+    for (i = 0; i < 64; i++) {
+        dx_op_write(&ops[i], (uintptr_t)devnull, zero, sizeof zero, 0);
+        submit_rec(&r, &ops[i], &box, 1);
+    }
+    dx_reactor_get_stats(&r, &s0);
+    i = 0;
+    while (box.n[1] < 64 && i++ < 1000) PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_ONCE) == DX_OK);
+    dx_reactor_get_stats(&r, &s1);
+    PROP_CHECK(p, box.n[1] == 64 && box.res[1] == 64);
+    prop_note(p, "%s: %llu enters for 64 writes", dx_reactor_backend_name(&r), (unsigned long long)(s1.enters - s0.enters));
+    if (b == DX_REACTOR_BACKEND_IOURING)
+        PROP_CHECK_MSG(p, s1.enters - s0.enters == 1, "io_uring: %llu enters for one batch of 64", (unsigned long long)(s1.enters - s0.enters));
+    close(devnull);
+    /* UNTIL_DONE after cancel of the far timer returns */
+    dx_op_cancel(&ops[0], &t);
+    submit_rec(&r, &ops[0], &box, 2);
+    PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_UNTIL_DONE) == DX_OK);
+    PROP_CHECK(p, box.res[0] == DX_ERR_CANCELED && box.res[2] == 0 && r.stats.active == 0);
+    /* stop from a callback ends UNTIL_DONE early */
+    dx_op_timer(&t, 5000000000ull, 0);
+    submit_rec(&r, &t, &box, 3);
+    dx_op_timer(&ops[1], 1000000, 0);
+    dx_reactor_submit(&r, &ops[1], on_stop_loop, NULL);
+    t0 = now_ns();
+    PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_UNTIL_DONE) == DX_OK);
+    PROP_CHECK(p, now_ns() - t0 < 1000000000ull && t.state == DX_OP_ACTIVE && box.n[3] == 0);
+    dx_op_cancel(&ops[2], &t);
+    submit_rec(&r, &ops[2], &box, 4);
+    PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_UNTIL_DONE) == DX_OK);
+    PROP_CHECK(p, box.res[3] == DX_ERR_CANCELED && box.res[4] == 0 && r.stats.active == 0);
+    dx_reactor_deinit(&r);
+    return 0;
+}
+
+/* ---- scale: 10,000 idle connections on one loop; 100,000 connect/close cycles ---- */
+
+typedef struct many_conn {
+    dx_op op, cop;
+    uintptr_t fd;
+    char buf[8];
+    int echoed;
+} many_conn;
+typedef struct many_world {
+    dx_op accept, acancel;
+    many_conn *conns;
+    int n, accepted, open, peak, closed, echoed;
+    watchdog wd;
+} many_world;
+
+static dx_reactor_action many_closed(dx_reactor *r, dx_op *op, int64_t res, void *user) {
+    many_world *w = (many_world *)user;
+    (void)op, (void)res;
+    w->open--;
+    if (++w->closed == w->n) watchdog_stop(r, &w->wd);
+    return DX_REACTOR_DISARM;
+}
+static dx_reactor_action many_io(dx_reactor *r, dx_op *op, int64_t res, void *user) {
+    many_world *w = (many_world *)user;
+    many_conn *c = (many_conn *)(void *)((char *)op - offsetof(many_conn, op));
+    if (op->kind == DX_OP_RECV && res > 0) { /* echo the byte once, then wait idle for the end */
+        c->echoed++;
+        w->echoed++;
+        dx_op_send(op, c->fd, c->buf, (size_t)res);
+        return DX_REACTOR_REARM;
+    }
+    if (op->kind == DX_OP_SEND && res > 0) {
+        dx_op_recv(op, c->fd, c->buf, sizeof c->buf);
+        return DX_REACTOR_REARM;
+    }
+    dx_op_close(&c->cop, c->fd);
+    dx_reactor_submit(r, &c->cop, many_closed, w);
+    return DX_REACTOR_DISARM;
+}
+static dx_reactor_action many_accept(dx_reactor *r, dx_op *op, int64_t res, void *user) {
+    many_world *w = (many_world *)user;
+    many_conn *c;
+    (void)op;
+    if (res < 0) return res == DX_ERR_CANCELED ? DX_REACTOR_DISARM : DX_REACTOR_REARM;
+    c = &w->conns[w->accepted++];
+    c->fd = (uintptr_t)res;
+    if (++w->open > w->peak) w->peak = w->open;
+    dx_op_recv(&c->op, c->fd, c->buf, sizeof c->buf);
+    dx_reactor_submit(r, &c->op, many_io, w);
+    if (w->accepted == w->n) { /* everyone is in: stop accepting */
+        dx_op_cancel(&w->acancel, &w->accept);
+        dx_reactor_submit(r, &w->acancel, on_ignore, NULL);
+        return DX_REACTOR_DISARM;
+    }
+    return DX_REACTOR_REARM;
+}
+
+/* The client, in a child process (its own fd limit): n blocking connections, all
+   open at once; one byte each way on every one; then all closed. */
+static void many_client(uint16_t port, int n) {
+    int *fds = (int *)calloc((size_t)n, sizeof(int)), i;
+    struct sockaddr_in a;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_port = htons(port);
+    a.sin_addr.s_addr = htonl(0x7f000001);
+    if (!fds) _exit(10);
+    for (i = 0; i < n; i++) {
+        fds[i] = socket(AF_INET, SOCK_STREAM, 0);
+        if (fds[i] < 0 || connect(fds[i], (struct sockaddr *)&a, sizeof a) != 0) _exit(11);
+    }
+    for (i = 0; i < n; i++)
+        if (send(fds[i], "x", 1, 0) != 1) _exit(12);
+    for (i = 0; i < n; i++) {
+        char b;
+        if (recv(fds[i], &b, 1, 0) != 1 || b != 'x') _exit(13);
+    }
+    for (i = 0; i < n; i++) close(fds[i]);
+    free(fds);
+    _exit(0);
+}
+
+static int many_connections(prop_ctx *p, dx_reactor_backend_id b) {
+    dx_reactor r;
+    static many_world w;
+    uint16_t port;
+    int lfd, status = 0, n = b == DX_REACTOR_BACKEND_POLL ? 1000 : 10000, before = count_fds();
+    pid_t pid;
+    struct rlimit rl;
+    OPEN_OR_SKIP(p, &r, b);
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur < (rlim_t)n + 100) {
+        dx_reactor_deinit(&r);
+        PROP_SKIP(p, "RLIMIT_NOFILE is %lu, below %d", (unsigned long)rl.rlim_cur, n + 100);
+    }
+    memset(&w, 0, sizeof w);
+    w.n = n;
+    w.conns = (many_conn *)calloc((size_t)n, sizeof(many_conn));
+    PROP_CHECK(p, w.conns != NULL);
+    lfd = listen_loopback(&port);
+    PROP_CHECK(p, lfd >= 0);
+    watchdog_start_ns(&r, &w.wd, 120000000000ull);
+    dx_op_accept(&w.accept, (uintptr_t)lfd, NULL, 0);
+    dx_reactor_submit(&r, &w.accept, many_accept, &w);
+    fflush(stdout);
+    pid = fork();
+    PROP_CHECK(p, pid >= 0);
+    if (pid == 0) many_client(port, n);
+    PROP_CHECK_MSG(p, run_bounded(&r, &w.wd) == 0, "accepted %d, echoed %d, closed %d", w.accepted, w.echoed, w.closed);
+    PROP_CHECK(p, waitpid(pid, &status, 0) == pid);
+    PROP_CHECK_MSG(p, WIFEXITED(status) && WEXITSTATUS(status) == 0, "client status 0x%x", status);
+    PROP_CHECK(p, w.peak == n && w.echoed == n && w.closed == n);
+    prop_note(p, "%s: %d connections open at once; per idle connection: dx_op %lu bytes + fd slot %lu bytes in the loop", dx_reactor_backend_name(&r),
+              w.peak, (unsigned long)sizeof(dx_op), (unsigned long)sizeof(dxi_reactor_slot));
+    close(lfd);
+    dx_reactor_deinit(&r);
+    free(w.conns);
+    PROP_CHECK_MSG(p, count_fds() == before, "fds %d, before %d", count_fds(), before);
+    if (b == DX_REACTOR_BACKEND_EPOLL) /* the figure for the report */
+        printf("reactor: per idle connection, user space: dx_op %lu bytes + fd slot %lu bytes (plus the caller's buffers)\n",
+               (unsigned long)sizeof(dx_op), (unsigned long)sizeof(dxi_reactor_slot));
+    return 0;
+}
+
+#define CYCLES 100000
+#define CHAINS 32
+typedef struct cyc_chain {
+    dx_op op;
+    uintptr_t fd;
+    char b;
+} cyc_chain;
+typedef struct cyc_world {
+    dx_op accept, acancel;
+    dx_op sclose[CHAINS * 2];
+    int sclose_next;
+    cyc_chain chains[CHAINS];
+    dx_reactor_addr addr;
+    int started, done, accepted, errors;
+    int64_t first_err;
+    watchdog wd;
+} cyc_world;
+
+static dx_reactor_action cyc_step(dx_reactor *r, dx_op *op, int64_t res, void *user);
+static void cyc_start(dx_reactor *r, cyc_world *w, cyc_chain *c) {
+    int64_t fd = dx_reactor_tcp_socket(0);
+    if (fd < 0) {
+        w->errors++;
+        w->first_err = fd;
+        return;
+    }
+    w->started++;
+    c->fd = (uintptr_t)fd;
+    dx_op_connect(&c->op, c->fd, &w->addr);
+    dx_reactor_submit(r, &c->op, cyc_step, w);
+}
+/* connect -> recv (ends when the server resets) -> close -> next cycle */
+static dx_reactor_action cyc_step(dx_reactor *r, dx_op *op, int64_t res, void *user) {
+    cyc_world *w = (cyc_world *)user;
+    cyc_chain *c = (cyc_chain *)(void *)op;
+    switch (op->kind) {
+    case DX_OP_CONNECT:
+        if (res == DX_REACTOR_ERR_RESET) { /* readiness backends: the server's reset came before the connect was seen */
+            dx_op_close(op, c->fd);
+            return DX_REACTOR_REARM;
+        }
+        if (res != 0) {
+            if (!w->errors++) w->first_err = res;
+            dx_op_close(op, c->fd);
+            return DX_REACTOR_REARM;
+        }
+        dx_op_recv(op, c->fd, &c->b, 1);
+        return DX_REACTOR_REARM;
+    case DX_OP_RECV:
+        dx_op_close(op, c->fd);
+        return DX_REACTOR_REARM;
+    default: /* closed */
+        w->done++;
+        if (w->started < CYCLES) cyc_start(r, w, c);
+        else if (w->done == CYCLES) {
+            dx_op_cancel(&w->acancel, &w->accept);
+            dx_reactor_submit(r, &w->acancel, on_ignore, NULL);
+            watchdog_stop(r, &w->wd);
+        }
+        return DX_REACTOR_DISARM;
+    }
+}
+static dx_reactor_action cyc_accept(dx_reactor *r, dx_op *op, int64_t res, void *user) {
+    cyc_world *w = (cyc_world *)user;
+    struct linger lg = {1, 0};
+    dx_op *cl;
+    int i;
+    (void)op;
+    if (res < 0) return res == DX_ERR_CANCELED ? DX_REACTOR_DISARM : DX_REACTOR_REARM;
+    w->accepted++;
+    setsockopt((int)res, SOL_SOCKET, SO_LINGER, &lg, sizeof lg); /* reset: no TIME_WAIT left behind */
+    for (i = 0, cl = NULL; i < CHAINS * 2 && !cl; i++) {
+        dx_op *o = &w->sclose[(w->sclose_next + i) % (CHAINS * 2)];
+        if (o->state == DX_OP_IDLE) cl = o;
+    }
+    w->sclose_next++;
+    if (cl) {
+        dx_op_close(cl, (uintptr_t)res);
+        dx_reactor_submit(r, cl, on_ignore, NULL);
+    } else {
+        dx_reactor_fd_close(r, (uintptr_t)res);
+    }
+    return DX_REACTOR_REARM;
+}
+
+static int connect_close_cycles(prop_ctx *p, dx_reactor_backend_id b) {
+    dx_reactor r;
+    static cyc_world w;
+    uint16_t port;
+    int lfd, i, before = count_fds();
+    uint64_t t0;
+    OPEN_OR_SKIP(p, &r, b);
+    memset(&w, 0, sizeof w);
+    lfd = listen_loopback(&port);
+    PROP_CHECK(p, lfd >= 0 && dx_reactor_addr_make(&w.addr, "127.0.0.1", port) == DX_OK);
+    watchdog_start_ns(&r, &w.wd, 240000000000ull); /* 4 min: slow builds (tcc) on a busy machine */
+    dx_op_accept(&w.accept, (uintptr_t)lfd, NULL, 0);
+    dx_reactor_submit(&r, &w.accept, cyc_accept, &w);
+    t0 = now_ns();
+    for (i = 0; i < CHAINS; i++) cyc_start(&r, &w, &w.chains[i]);
+    PROP_CHECK_MSG(p, run_bounded(&r, &w.wd) == 0, "done %d of %d, accepted %d, errors %d", w.done, CYCLES, w.accepted, w.errors);
+    PROP_CHECK_MSG(p, w.errors == 0, "%d errors, first %lld (%s)", w.errors, (long long)w.first_err, dx_reactor_result_name((dx_result)w.first_err));
+    PROP_CHECK(p, w.done == CYCLES && w.accepted == CYCLES);
+    prop_note(p, "%s: %d cycles in %.2f s", dx_reactor_backend_name(&r), CYCLES, (double)(now_ns() - t0) / 1e9);
+    close(lfd);
+    dx_reactor_deinit(&r);
+    PROP_CHECK_MSG(p, count_fds() == before, "fds %d, before %d", count_fds(), before); /* and LeakSanitizer at exit */
+    return 0;
+}
+
+/* ---- multishot receive into a buffer ring ---- */
+
+typedef struct multi_ctx {
+    uint8_t got[65536];
+    size_t len;
+    int calls, eof, errors, big, disarm_after;
+    int64_t last_err;
+} multi_ctx;
+static dx_reactor_action on_multi(dx_reactor *r, dx_op *op, int64_t res, void *user) {
+    multi_ctx *m = (multi_ctx *)user;
+    (void)r;
+    m->calls++;
+    if (res < 0) {
+        m->errors++;
+        m->last_err = res;
+        return DX_REACTOR_DISARM;
+    }
+    if (res == 0) {
+        m->eof++;
+        return DX_REACTOR_DISARM;
+    }
+    if (res > 64) m->big++;
+    if (m->len + (size_t)res <= sizeof m->got) memcpy(m->got + m->len, op->buf, (size_t)res);
+    m->len += (size_t)res;
+    if (m->disarm_after && m->calls >= m->disarm_after) return DX_REACTOR_DISARM;
+    return DX_REACTOR_REARM;
+}
+static dx_reactor_action on_send_all(dx_reactor *r, dx_op *op, int64_t res, void *user) {
+    size_t *left = (size_t *)user;
+    (void)r;
+    if (res <= 0) return DX_REACTOR_DISARM;
+    *left -= (size_t)res;
+    if (*left) {
+        dx_op_send(op, op->fd, (const uint8_t *)op->buf + res, op->len - (size_t)res);
+        return DX_REACTOR_REARM;
+    }
+    return DX_REACTOR_DISARM;
+}
+
+static int recv_multishot(prop_ctx *p, dx_reactor_backend_id b) {
+    dx_reactor r;
+    static uint8_t pool[4 * 64], data[40000];
+    static multi_ctx m;
+    dx_reactor_bufring br;
+    dx_op rm, snd, cl;
+    watchdog wd;
+    dx_reactor_stats st;
+    size_t left, i;
+    int sv[2], q[2], turns = 0;
+    OPEN_OR_SKIP(p, &r, b);
+    memset(&m, 0, sizeof m);
+    for (i = 0; i < sizeof data; i++) data[i] = (uint8_t)(i * 7 + (i >> 9));
+    PROP_CHECK(p, dx_reactor_bufring_init(&r, &br, pool, 3, 64, 1) == DX_ERR_INVAL); /* not a power of two */
+    PROP_CHECK_MSG(p, dx_reactor_bufring_init(&r, &br, pool, 4, 64, 1) == DX_OK, "bufring on %s", dx_reactor_backend_name(&r));
+    PROP_CHECK(p, socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv) == 0);
+    watchdog_start(&r, &wd);
+    dx_op_recv_multi(&rm, (uintptr_t)sv[0], &br);
+    PROP_CHECK(p, dx_reactor_submit(&r, &rm, on_multi, &m) == DX_OK);
+    left = sizeof data;
+    dx_op_send(&snd, (uintptr_t)sv[1], data, sizeof data);
+    dx_reactor_submit(&r, &snd, on_send_all, &left);
+    while ((left || m.len < sizeof data) && !wd.fired && m.errors == 0 && turns++ < 1000000)
+        PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_ONCE) == DX_OK);
+    dx_op_close(&cl, (uintptr_t)sv[1]); /* end of stream: the last callback gets 0 */
+    dx_reactor_submit(&r, &cl, on_ignore, NULL);
+    while (m.eof == 0 && m.errors == 0 && !wd.fired && turns++ < 1000000) PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_ONCE) == DX_OK);
+    PROP_CHECK_MSG(p, m.errors == 0, "error %lld (%s) after %lu bytes", (long long)m.last_err, dx_reactor_result_name((dx_result)m.last_err),
+                   (unsigned long)m.len);
+    PROP_CHECK(p, m.len == sizeof data && memcmp(m.got, data, sizeof data) == 0 && m.big == 0 && m.eof == 1);
+    PROP_CHECK(p, rm.state == DX_OP_IDLE);
+    dx_reactor_get_stats(&r, &st);
+    prop_note(p, "%s: %d callbacks, %llu re-arms", dx_reactor_backend_name(&r), m.calls, (unsigned long long)st.rearms);
+    if (b == DX_REACTOR_BACKEND_IOURING)
+        printf("reactor: io_uring multishot recv, 40000 bytes through 4 buffers of 64: %d callbacks, %llu re-arms (ENOBUFS or F_MORE clear)\n",
+               m.calls, (unsigned long long)st.rearms);
+    /* DISARM after the first piece: no callback after that, even with more data arriving */
+    memset(&m, 0, sizeof m);
+    m.disarm_after = 1;
+    PROP_CHECK(p, socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, q) == 0);
+    dx_op_recv_multi(&rm, (uintptr_t)q[0], &br);
+    dx_reactor_submit(&r, &rm, on_multi, &m);
+    PROP_CHECK(p, send(q[1], "first", 5, 0) == 5);
+    while (m.calls == 0 && !wd.fired && turns++ < 1000000) PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_ONCE) == DX_OK);
+    PROP_CHECK(p, m.calls == 1 && rm.state == DX_OP_IDLE);
+    memset(&rm, 0xa5, sizeof rm); /* IDLE: the op's memory is ours again */
+    for (i = 0; i < 20; i++) {
+        PROP_CHECK(p, send(q[1], "more", 4, 0) == 4);
+        PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_NOWAIT) == DX_OK);
+    }
+    PROP_CHECK_MSG(p, m.calls == 1, "%d callbacks after DISARM", m.calls - 1);
+    /* the same fd again: a new multishot recv gets the rest, none lost to the old one */
+    memset(&m, 0, sizeof m);
+    dx_op_recv_multi(&rm, (uintptr_t)q[0], &br);
+    dx_reactor_submit(&r, &rm, on_multi, &m);
+    dx_reactor_fd_close(&r, (uintptr_t)q[1]);
+    while (m.eof == 0 && m.errors == 0 && !wd.fired && turns++ < 1000000) PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_ONCE) == DX_OK);
+    PROP_CHECK_MSG(p, m.errors == 0 && m.eof == 1 && m.len == 80, "errors %d, eof %d, %lu bytes", m.errors, m.eof, (unsigned long)m.len);
+    dx_reactor_fd_close(&r, (uintptr_t)q[0]);
+    dx_reactor_fd_close(&r, (uintptr_t)sv[0]);
+    dx_reactor_bufring_deinit(&r, &br);
+    watchdog_stop(&r, &wd);
+    dx_reactor_deinit(&r);
+    return 0;
+}
+
+/* ---- the conformance table: every scenario on every backend ---- */
+
+#define FOR_BACKEND(name, fn, b) \
+    static int t_##name(prop_ctx *p) { return fn(p, b); }
+#define SUITE(tag, b)                                     \
+    FOR_BACKEND(tag##_echo_random, echo_random, b)        \
+    FOR_BACKEND(tag##_echo_pipelined, echo_pipelined, b)  \
+    FOR_BACKEND(tag##_timers_in_order, timers_in_order, b) \
+    FOR_BACKEND(tag##_timers_heap, timers_heap, b) \
+    FOR_BACKEND(tag##_cancel, cancel_ops, b)              \
+    FOR_BACKEND(tag##_close_pending, close_pending, b)    \
+    FOR_BACKEND(tag##_wake_thread, wake_thread, b)        \
+    FOR_BACKEND(tag##_half_close_reset_refused, half_close_reset, b) \
+    FOR_BACKEND(tag##_files_pipes_vectors, files_and_vectors, b) \
+    FOR_BACKEND(tag##_run_modes_batch, run_modes, b) \
+    FOR_BACKEND(tag##_recv_multishot, recv_multishot, b) \
+    FOR_BACKEND(tag##_10k_connections, many_connections, b) \
+    FOR_BACKEND(tag##_100k_connect_close, connect_close_cycles, b)
+#define SUITE_ENTRIES(tag)                                                                          \
+    PROP_UNIT(t_##tag##_echo_random), PROP_UNIT(t_##tag##_echo_pipelined), PROP_UNIT(t_##tag##_timers_in_order), PROP_UNIT(t_##tag##_timers_heap), \
+        PROP_UNIT(t_##tag##_cancel), PROP_UNIT(t_##tag##_close_pending), PROP_UNIT(t_##tag##_wake_thread),      \
+        PROP_UNIT(t_##tag##_half_close_reset_refused), PROP_UNIT(t_##tag##_files_pipes_vectors),             \
+        PROP_UNIT(t_##tag##_run_modes_batch), PROP_UNIT(t_##tag##_recv_multishot), PROP_UNIT(t_##tag##_10k_connections), PROP_UNIT(t_##tag##_100k_connect_close)
+
+SUITE(io_uring, DX_REACTOR_BACKEND_IOURING)
+SUITE(epoll, DX_REACTOR_BACKEND_EPOLL)
+SUITE(poll, DX_REACTOR_BACKEND_POLL)
+
+/* ---- backend selection ---- */
+
+static int t_default_order(prop_ctx *p) {
+    dx_reactor r;
+    dx_reactor_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    PROP_CHECK(p, dx_reactor_init(&r, &cfg) == DX_OK);
+    prop_note(p, "default backend: %s", dx_reactor_backend_name(&r));
+    PROP_CHECK(p, r.backend == DX_REACTOR_BACKEND_IOURING || r.backend == DX_REACTOR_BACKEND_EPOLL || r.backend == DX_REACTOR_BACKEND_POLL);
+    dx_reactor_deinit(&r);
+    /* a list of unavailable backends: UNSUPPORTED */
+    cfg.backends[0] = DX_REACTOR_BACKEND_IOCP;
+    cfg.backends[1] = DX_REACTOR_BACKEND_KQUEUE;
+    cfg.backend_count = 2;
+    PROP_CHECK(p, dx_reactor_init(&r, &cfg) == DX_ERR_UNSUPPORTED);
+    /* a forced order is kept */
+    cfg.backends[0] = DX_REACTOR_BACKEND_KQUEUE;
+    cfg.backends[1] = DX_REACTOR_BACKEND_POLL;
+    PROP_CHECK(p, dx_reactor_init(&r, &cfg) == DX_OK && r.backend == DX_REACTOR_BACKEND_POLL);
+    PROP_CHECK(p, strcmp(dx_reactor_backend_name(&r), "poll") == 0);
+    dx_reactor_deinit(&r);
+    return 0;
+}
+
+/* ---- thread-per-core workers: own loop and own SO_REUSEPORT listener each ---- */
+
+#define WK_MAX 8
+#define WK_SLOTS 8
+typedef struct wk_conn {
+    dx_op op, cop;
+    uintptr_t fd;
+    char buf[64];
+    int used;
+} wk_conn;
+typedef struct wk_state {
+    dx_op accept;
+    wk_conn conns[WK_SLOTS];
+    int accepted, canceled, stopped;
+    uint64_t thread_cpu;
+} wk_state;
+static wk_state wk[WK_MAX];
+
+static dx_reactor_action wk_closed(dx_reactor *r, dx_op *op, int64_t res, void *user) {
+    (void)r, (void)op, (void)res;
+    ((wk_conn *)user)->used = 0;
+    return DX_REACTOR_DISARM;
+}
+static dx_reactor_action wk_echo(dx_reactor *r, dx_op *op, int64_t res, void *user) {
+    wk_conn *c = (wk_conn *)user;
+    if (op->kind == DX_OP_RECV && res > 0) { /* answer once, then close */
+        dx_op_send(op, c->fd, c->buf, (size_t)res);
+        return DX_REACTOR_REARM;
+    }
+    dx_op_close(&c->cop, c->fd);
+    dx_reactor_submit(r, &c->cop, wk_closed, c);
+    return DX_REACTOR_DISARM;
+}
+static dx_reactor_action wk_accept(dx_reactor *r, dx_op *op, int64_t res, void *user) {
+    wk_state *st = (wk_state *)user;
+    int i;
+    (void)op;
+    if (res == DX_ERR_CANCELED) {
+        st->canceled++;
+        return DX_REACTOR_DISARM; /* stopping: the listener was closed */
+    }
+    if (res < 0) return DX_REACTOR_REARM;
+    st->accepted++;
+    for (i = 0; i < WK_SLOTS && st->conns[i].used; i++) {}
+    if (i == WK_SLOTS) {
+        dx_reactor_fd_close(r, (uintptr_t)res);
+        return DX_REACTOR_REARM;
+    }
+    st->conns[i].used = 1;
+    st->conns[i].fd = (uintptr_t)res;
+    dx_op_recv(&st->conns[i].op, (uintptr_t)res, st->conns[i].buf, sizeof st->conns[i].buf);
+    dx_reactor_submit(r, &st->conns[i].op, wk_echo, &st->conns[i]);
+    return DX_REACTOR_REARM;
+}
+static void wk_start(dx_reactor_worker *w, void *user) {
+    wk_state *st = &wk[w->index];
+    (void)user;
+    dx_op_accept(&st->accept, (uintptr_t)w->listen_fd, NULL, 0);
+    dx_reactor_submit(&w->loop, &st->accept, wk_accept, st);
+}
+static void wk_stop(dx_reactor_worker *w, void *user) {
+    (void)user;
+    wk[w->index].stopped++;
+}
+
+static int workers_on(prop_ctx *p, dx_reactor_backend_id b) {
+    dx_reactor_workers g;
+    dx_reactor_worker workers[WK_MAX];
+    dx_reactor_workers_config cfg;
+    dx_reactor_addr a;
+    uint16_t port;
+    int lfd, i, total = 0, before = count_fds(), busy = 0;
+    uint32_t n = dx_reactor_cpu_count() < 2 ? 2 : (dx_reactor_cpu_count() > WK_MAX ? WK_MAX : dx_reactor_cpu_count());
+    lfd = listen_loopback(&port); /* a free port; closed before the workers bind it */
+    PROP_CHECK(p, lfd >= 0);
+    close(lfd);
+    PROP_CHECK(p, dx_reactor_addr_make(&a, "127.0.0.1", port) == DX_OK);
+    memset(&cfg, 0, sizeof cfg);
+    memset(wk, 0, sizeof wk);
+    cfg.count = n;
+    cfg.pin = 1;
+    cfg.listen = &a;
+    cfg.on_start = wk_start;
+    cfg.on_stop = wk_stop;
+    cfg.reactor.backends[0] = b;
+    cfg.reactor.backend_count = 1;
+    PROP_CHECK(p, dx_reactor_workers_start(&g, &cfg, workers, 1) == DX_ERR_NOSPACE);
+    PROP_CHECK(p, dx_reactor_workers_start(&g, &cfg, workers, WK_MAX) == DX_OK);
+    PROP_CHECK(p, g.count == n);
+    for (i = 0; i < (int)n; i++) {
+        PROP_CHECK(p, workers[i].listen_fd >= 0);
+        prop_note(p, "worker %d: %s on CPU %d", i, dx_reactor_backend_name(&workers[i].loop), workers[i].cpu);
+    }
+    for (i = 0; i < 64; i++) { /* blocking clients from this thread; the kernel spreads them over the listeners */
+        char msg[16], back[16];
+        int c = socket(AF_INET, SOCK_STREAM, 0);
+        ssize_t got;
+        PROP_CHECK(p, c >= 0);
+        PROP_CHECK(p, connect(c, (const struct sockaddr *)(const void *)a.storage, a.len) == 0);
+        snprintf(msg, sizeof msg, "ping %d", i);
+        PROP_CHECK(p, send(c, msg, strlen(msg), 0) == (ssize_t)strlen(msg));
+        got = recv(c, back, sizeof back, MSG_WAITALL);
+        PROP_CHECK_MSG(p, got == (ssize_t)strlen(msg) && memcmp(back, msg, (size_t)got) == 0, "reply %d: %d bytes", i, (int)got);
+        close(c);
+    }
+    PROP_CHECK(p, dx_reactor_workers_stop(&g) == DX_OK);
+    for (i = 0; i < (int)n; i++) {
+        total += wk[i].accepted;
+        busy += wk[i].accepted > 0;
+        PROP_CHECK_MSG(p, wk[i].stopped == 1 && wk[i].canceled == 1, "worker %d: stopped %d, accept canceled %d", i, wk[i].stopped,
+                       wk[i].canceled);
+    }
+    prop_note(p, "%d connections over %d workers, %d of them busy", total, (int)n, busy);
+    PROP_CHECK(p, total == 64);
+    PROP_CHECK_MSG(p, count_fds() == before, "fds %d, before %d", count_fds(), before);
+    return 0;
+}
+static int t_workers(prop_ctx *p) {
+    dx_reactor probe;
+    dx_reactor_backend_id b = DX_REACTOR_BACKEND_IOURING;
+    if (open_loop(&probe, b) != DX_OK) b = DX_REACTOR_BACKEND_EPOLL;
+    else dx_reactor_deinit(&probe);
+    if (workers_on(p, b)) return 1;
+    return workers_on(p, DX_REACTOR_BACKEND_POLL);
+}
+
+/* ---- a custom backend: an in-memory mock network, as firmware would plug in its own stack ---- */
+
+typedef struct mock_net {
+    char data[2][256];
+    size_t len[2];
+    int closed[2];
+    dx_op *waiting[2]; /* one pending recv per end */
+    int wake_pending, inits, deinits, waits;
+} mock_net;
+
+static void mock_deliver(dx_reactor *r, mock_net *m, int end) {
+    dx_op *op = m->waiting[end];
+    size_t n;
+    if (!op) return;
+    if (m->len[end] == 0 && !m->closed[end ^ 1]) return;
+    n = m->len[end] < op->len ? m->len[end] : op->len;
+    memcpy(op->buf, m->data[end], n);
+    memmove(m->data[end], m->data[end] + n, m->len[end] - n);
+    m->len[end] -= n;
+    m->waiting[end] = NULL;
+    dx_reactor_custom_complete(r, op, (int64_t)n, 0);
+}
+static dx_result mock_init(dx_reactor *r, void *user) {
+    (void)r;
+    ((mock_net *)user)->inits++;
+    return DX_OK;
+}
+static void mock_deinit(dx_reactor *r, void *user) {
+    (void)r;
+    ((mock_net *)user)->deinits++;
+}
+static void mock_start(dx_reactor *r, dx_op *op, void *user) {
+    mock_net *m = (mock_net *)user;
+    int end = (int)op->fd;
+    if (end < 0 || end > 1) {
+        dx_reactor_custom_complete(r, op, DX_REACTOR_ERR_BADF, 0);
+        return;
+    }
+    switch (op->kind) {
+    case DX_OP_SEND: {
+        size_t room = sizeof m->data[0] - m->len[end ^ 1], n = op->len < room ? op->len : room;
+        memcpy(m->data[end ^ 1] + m->len[end ^ 1], op->buf, n);
+        m->len[end ^ 1] += n;
+        dx_reactor_custom_complete(r, op, (int64_t)n, 0);
+        mock_deliver(r, m, end ^ 1);
+        break;
+    }
+    case DX_OP_RECV:
+        m->waiting[end] = op;
+        mock_deliver(r, m, end);
+        break;
+    case DX_OP_CLOSE:
+        m->closed[end] = 1;
+        if (m->waiting[end]) {
+            dx_reactor_custom_complete(r, m->waiting[end], DX_ERR_CANCELED, 0);
+            m->waiting[end] = NULL;
+        }
+        mock_deliver(r, m, end ^ 1); /* the peer sees the end of the stream */
+        dx_reactor_custom_complete(r, op, 0, 0);
+        break;
+    default:
+        dx_reactor_custom_complete(r, op, DX_ERR_UNSUPPORTED, 0);
+    }
+}
+static dx_result mock_cancel(dx_reactor *r, dx_op *target, void *user) {
+    mock_net *m = (mock_net *)user;
+    int end;
+    for (end = 0; end < 2; end++)
+        if (m->waiting[end] == target) {
+            m->waiting[end] = NULL;
+            dx_reactor_custom_complete(r, target, DX_ERR_CANCELED, 0);
+            return DX_OK;
+        }
+    return DX_ERR_NOTFOUND;
+}
+static dx_result mock_wait(dx_reactor *r, int64_t timeout_ns, void *user) {
+    mock_net *m = (mock_net *)user;
+    m->waits++;
+    if (m->wake_pending) {
+        m->wake_pending = 0;
+        dx_reactor_custom_woken(r);
+        return DX_OK;
+    }
+    if (timeout_ns > 0) { /* nothing else can happen in this mock: sleep until the timer */
+        struct timespec ts;
+        ts.tv_sec = (time_t)(timeout_ns / 1000000000);
+        ts.tv_nsec = (long)(timeout_ns % 1000000000);
+        nanosleep(&ts, NULL);
+    }
+    return DX_OK;
+}
+static dx_result mock_wake(dx_reactor *r, void *user) {
+    (void)r;
+    ((mock_net *)user)->wake_pending = 1;
+    return DX_OK;
+}
+
+static int t_custom_backend(prop_ctx *p) {
+    static mock_net m;
+    dx_reactor_custom vt;
+    dx_reactor_config cfg;
+    dx_reactor r;
+    dx_op a, b, c, t, w;
+    result_box box;
+    char buf[16];
+    uint64_t t0;
+    memset(&m, 0, sizeof m);
+    memset(&vt, 0, sizeof vt);
+    vt.init = mock_init, vt.deinit = mock_deinit, vt.start = mock_start, vt.cancel = mock_cancel;
+    vt.wait = mock_wait, vt.wake = mock_wake, vt.user = &m;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.backends[0] = DX_REACTOR_BACKEND_CUSTOM;
+    cfg.backend_count = 1;
+    PROP_CHECK(p, dx_reactor_init(&r, &cfg) == DX_ERR_UNSUPPORTED); /* no vtable given */
+    cfg.custom = &vt;
+    PROP_CHECK(p, dx_reactor_init(&r, &cfg) == DX_OK && m.inits == 1);
+    PROP_CHECK(p, strcmp(dx_reactor_backend_name(&r), "custom") == 0);
+    memset(&box, 0, sizeof box);
+    /* send on one end, receive on the other */
+    dx_op_recv(&a, 1, buf, sizeof buf);
+    submit_rec(&r, &a, &box, 0);
+    dx_op_send(&b, 0, "abc", 3);
+    submit_rec(&r, &b, &box, 1);
+    PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_UNTIL_DONE) == DX_OK);
+    PROP_CHECK(p, box.res[0] == 3 && box.res[1] == 3 && memcmp(buf, "abc", 3) == 0);
+    /* cancel a pending recv; a timer (the core's) on this backend */
+    dx_op_recv(&a, 1, buf, sizeof buf);
+    submit_rec(&r, &a, &box, 2);
+    dx_op_cancel(&c, &a);
+    submit_rec(&r, &c, &box, 3);
+    dx_op_timer(&t, 2000000, 0);
+    submit_rec(&r, &t, &box, 4);
+    t0 = now_ns();
+    PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_UNTIL_DONE) == DX_OK);
+    PROP_CHECK(p, box.res[2] == DX_ERR_CANCELED && box.res[3] == 0 && box.order[2] < box.order[3]);
+    PROP_CHECK(p, box.res[4] == 0 && now_ns() - t0 >= 2000000);
+    /* wake, then close: the pending recv on the other end sees the end of the stream */
+    dx_op_wake_wait(&w);
+    submit_rec(&r, &w, &box, 5);
+    PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_NOWAIT) == DX_OK && box.n[5] == 0);
+    PROP_CHECK(p, dx_reactor_wake(&r) == DX_OK);
+    PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_ONCE) == DX_OK && box.n[5] == 1 && box.res[5] == 0);
+    dx_op_recv(&a, 1, buf, sizeof buf);
+    submit_rec(&r, &a, &box, 6);
+    dx_op_close(&b, 0);
+    submit_rec(&r, &b, &box, 7);
+    PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_UNTIL_DONE) == DX_OK);
+    PROP_CHECK(p, box.res[6] == 0 && box.res[7] == 0);
+    dx_reactor_deinit(&r);
+    PROP_CHECK(p, m.deinits == 1);
+    return 0;
+}
+
+/* io_uring: one multishot accept serves every REARM (the op is started once) */
+static int accepted_fds[8], naccepted;
+static dx_reactor_action on_accept_count(dx_reactor *r, dx_op *op, int64_t res, void *user) {
+    (void)r, (void)op, (void)user;
+    if (res >= 0 && naccepted < 8) accepted_fds[naccepted++] = (int)res;
+    return naccepted < 5 ? DX_REACTOR_REARM : DX_REACTOR_DISARM;
+}
+static int t_io_uring_multishot_accept(prop_ctx *p) {
+    dx_reactor r;
+    dx_op acc;
+    dx_reactor_stats s0, s1;
+    uint16_t port;
+    int lfd, i, c[6], turns = 0;
+    struct sockaddr_in a;
+    if (open_loop(&r, DX_REACTOR_BACKEND_IOURING) != DX_OK) PROP_SKIP(p, "%s", skip_reason(DX_REACTOR_BACKEND_IOURING, DX_ERR_UNSUPPORTED));
+    lfd = listen_loopback(&port);
+    PROP_CHECK(p, lfd >= 0);
+    fcntl(lfd, F_SETFL, 0); /* blocking: no poll round trip on io_uring */
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_port = htons(port);
+    a.sin_addr.s_addr = htonl(0x7f000001);
+    naccepted = 0;
+    dx_op_accept(&acc, (uintptr_t)lfd, NULL, 0);
+    dx_reactor_submit(&r, &acc, on_accept_count, NULL);
+    dx_reactor_get_stats(&r, &s0);
+    for (i = 0; i < 6; i++) {
+        c[i] = socket(AF_INET, SOCK_STREAM, 0);
+        PROP_CHECK(p, c[i] >= 0 && connect(c[i], (struct sockaddr *)&a, sizeof a) == 0);
+        if (i < 5)
+            while (naccepted <= i && turns++ < 100000) PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_ONCE) == DX_OK);
+    }
+    dx_reactor_get_stats(&r, &s1);
+    PROP_CHECK(p, naccepted == 5 && acc.state == DX_OP_IDLE);
+    PROP_CHECK_MSG(p, s1.started - s0.started == 1, "accept started %llu times for 5 connections", (unsigned long long)(s1.started - s0.started));
+    for (i = 0; i < 10; i++) PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_NOWAIT) == DX_OK);
+    PROP_CHECK_MSG(p, naccepted == 5, "accepted %d after DISARM", naccepted); /* the 6th waits in the backlog */
+    for (i = 0; i < 6; i++) close(c[i]);
+    for (i = 0; i < naccepted; i++) close(accepted_fds[i]);
+    close(lfd);
+    dx_reactor_deinit(&r);
+    return 0;
+}
+
+/* io_uring: large sends go out with SEND_ZC; the callback waits for the notification */
+static int t_io_uring_send_zc(prop_ctx *p) {
+    dx_reactor r;
+    dx_op snd, rcv;
+    static uint8_t out[1 << 20], in[1 << 20];
+    result_box box;
+    watchdog wd;
+    dx_reactor_stats st;
+    uint16_t port;
+    int lfd, cfd, sfd, turns = 0;
+    size_t sent = 0, got = 0, i;
+    dx_reactor_addr a;
+    if (open_loop(&r, DX_REACTOR_BACKEND_IOURING) != DX_OK) PROP_SKIP(p, "%s", skip_reason(DX_REACTOR_BACKEND_IOURING, DX_ERR_UNSUPPORTED));
+    if (!(dx_reactor_features(&r) & DX_REACTOR_FEAT_SEND_ZC)) {
+        dx_reactor_deinit(&r);
+        PROP_SKIP(p, "this kernel has no IORING_OP_SEND_ZC");
+    }
+    for (i = 0; i < sizeof out; i++) out[i] = (uint8_t)(i * 13 + (i >> 11));
+    memset(&box, 0, sizeof box);
+    watchdog_start(&r, &wd);
+    lfd = listen_loopback(&port);
+    PROP_CHECK(p, lfd >= 0 && dx_reactor_addr_make(&a, "127.0.0.1", port) == DX_OK);
+    cfd = socket(AF_INET, SOCK_STREAM, 0);
+    PROP_CHECK(p, cfd >= 0 && connect(cfd, (const struct sockaddr *)(const void *)a.storage, a.len) == 0);
+    fcntl(lfd, F_SETFL, 0);
+    sfd = accept(lfd, NULL, NULL);
+    PROP_CHECK(p, sfd >= 0);
+    dx_op_send(&snd, (uintptr_t)sfd, out, sizeof out);
+    submit_rec(&r, &snd, &box, 0);
+    dx_op_recv(&rcv, (uintptr_t)cfd, in, sizeof in);
+    submit_rec(&r, &rcv, &box, 1);
+    while ((sent < sizeof out || got < sizeof out) && !wd.fired && turns++ < 1000000) {
+        PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_ONCE) == DX_OK);
+        if (box.n[0]) {
+            PROP_CHECK_MSG(p, box.res[0] > 0, "send: %lld", (long long)box.res[0]);
+            sent += (size_t)box.res[0];
+            box.n[0] = 0;
+            if (sent < sizeof out) {
+                dx_op_send(&snd, (uintptr_t)sfd, out + sent, sizeof out - sent);
+                submit_rec(&r, &snd, &box, 0);
+            }
+        }
+        if (box.n[1]) {
+            PROP_CHECK_MSG(p, box.res[1] > 0, "recv: %lld", (long long)box.res[1]);
+            got += (size_t)box.res[1];
+            box.n[1] = 0;
+            if (got < sizeof in) {
+                dx_op_recv(&rcv, (uintptr_t)cfd, in + got, sizeof in - got);
+                submit_rec(&r, &rcv, &box, 1);
+            }
+        }
+    }
+    PROP_CHECK(p, sent == sizeof out && got == sizeof in && memcmp(in, out, sizeof in) == 0);
+    dx_reactor_get_stats(&r, &st);
+    PROP_CHECK_MSG(p, st.zc_sends > 0, "no SEND_ZC among %llu ops", (unsigned long long)st.started);
+    prop_note(p, "%llu SEND_ZC", (unsigned long long)st.zc_sends);
+    watchdog_stop(&r, &wd);
+    PROP_CHECK(p, run_bounded(&r, &wd) == 0);
+    close(cfd), close(sfd), close(lfd);
+    dx_reactor_deinit(&r);
+    return 0;
+}
+
+/* io_uring features asked for at run time, each with its fallback */
+static int t_io_uring_variants(prop_ctx *p) {
+    static const uint32_t variants[] = {DX_REACTOR_CFG_NO_DEFER, DX_REACTOR_CFG_NO_REGISTERED_RING, DX_REACTOR_CFG_SQPOLL};
+    unsigned i;
+    dx_reactor r;
+    if (open_loop(&r, DX_REACTOR_BACKEND_IOURING) != DX_OK) PROP_SKIP(p, "%s", skip_reason(DX_REACTOR_BACKEND_IOURING, open_loop(&r, DX_REACTOR_BACKEND_IOURING)));
+    prop_note(p, "default io_uring features: 0x%x", (unsigned)dx_reactor_features(&r));
+    PROP_CHECK(p, dx_reactor_features(&r) & (DX_REACTOR_FEAT_DEFER_TASKRUN | DX_REACTOR_FEAT_COOP_TASKRUN));
+    dx_reactor_deinit(&r);
+    for (i = 0; i < sizeof variants / sizeof variants[0]; i++) {
+        int rc;
+        g_cfg_flags = variants[i];
+        if (open_loop(&r, DX_REACTOR_BACKEND_IOURING) != DX_OK) { /* SQPOLL may need privileges on old kernels */
+            g_cfg_flags = 0;
+            PROP_CHECK(p, variants[i] == DX_REACTOR_CFG_SQPOLL);
+            continue;
+        }
+        if (variants[i] == DX_REACTOR_CFG_NO_DEFER) PROP_CHECK(p, !(dx_reactor_features(&r) & (DX_REACTOR_FEAT_DEFER_TASKRUN | DX_REACTOR_FEAT_COOP_TASKRUN)));
+        if (variants[i] == DX_REACTOR_CFG_NO_REGISTERED_RING) PROP_CHECK(p, !(dx_reactor_features(&r) & DX_REACTOR_FEAT_REGISTERED_RING));
+        if (variants[i] == DX_REACTOR_CFG_SQPOLL) PROP_CHECK(p, dx_reactor_features(&r) & DX_REACTOR_FEAT_SQPOLL);
+        dx_reactor_deinit(&r);
+        rc = echo_scenario(p, DX_REACTOR_BACKEND_IOURING, 8, 4, 100000);
+        g_cfg_flags = 0;
+        if (rc) return rc;
+    }
+    return 0;
+}
+
+/* io_uring_setup blocked by a seccomp filter (as container runtimes do): init falls back to epoll */
+static int t_seccomp_fallback(prop_ctx *p) {
+#if defined(HAVE_SECCOMP_TEST)
+    pid_t pid;
+    int status = 0;
+    fflush(stdout);
+    pid = fork();
+    PROP_CHECK(p, pid >= 0);
+    if (pid == 0) {
+        struct sock_filter f[] = {
+            BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+            BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
+            BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+            BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+            BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_io_uring_setup, 0, 1),
+            BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA)),
+            BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+        };
+        struct sock_fprog prog;
+        dx_reactor r;
+        dx_reactor_config cfg;
+        dx_op t;
+        result_box box;
+        prog.len = (unsigned short)(sizeof f / sizeof f[0]);
+        prog.filter = f;
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0) _exit(3);
+        if (syscall(SYS_io_uring_setup, 4, NULL) != -1 || errno != EPERM) _exit(4); /* the filter works */
+        memset(&cfg, 0, sizeof cfg);
+        memset(&box, 0, sizeof box);
+        if (dx_reactor_init(&r, &cfg) != DX_OK) _exit(5);
+        if (dx_reactor_backend(&r) != DX_REACTOR_BACKEND_EPOLL) _exit(6);
+        dx_op_timer(&t, 1000000, 0);
+        submit_rec(&r, &t, &box, 0);
+        if (dx_reactor_run(&r, DX_REACTOR_RUN_UNTIL_DONE) != DX_OK || box.n[0] != 1 || box.res[0] != 0) _exit(7);
+        dx_reactor_deinit(&r);
+        _exit(0);
+    }
+    PROP_CHECK(p, waitpid(pid, &status, 0) == pid);
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 3) PROP_SKIP(p, "seccomp filters cannot be installed here");
+    PROP_CHECK_MSG(p, WIFEXITED(status) && WEXITSTATUS(status) == 0, "child status 0x%x", status);
+    return 0;
+#else
+    PROP_SKIP(p, "the seccomp test is built for x86-64 glibc only");
+#endif
+}
+
+static int t_errno_map(prop_ctx *p) {
+    PROP_CHECK(p, dx_reactor_from_errno(ECONNREFUSED) == DX_REACTOR_ERR_REFUSED);
+    PROP_CHECK(p, dx_reactor_from_errno(ECONNRESET) == DX_REACTOR_ERR_RESET);
+    PROP_CHECK(p, dx_reactor_from_errno(EPIPE) == DX_ERR_CLOSED);
+    PROP_CHECK(p, dx_reactor_from_errno(ECANCELED) == DX_ERR_CANCELED);
+    PROP_CHECK(p, dx_reactor_from_errno(EMFILE) == DX_ERR_LIMIT);
+    PROP_CHECK(p, dx_reactor_from_errno(EDOM) == DX_ERR_OS);
+    PROP_CHECK(p, strcmp(dx_reactor_result_name(DX_REACTOR_ERR_RESET), "DX_REACTOR_ERR_RESET") == 0);
+    PROP_CHECK(p, strcmp(dx_reactor_result_name(DX_ERR_CANCELED), "DX_ERR_CANCELED") == 0);
+    return 0;
+}
+
+static const prop_test tests[] = {
+    PROP_UNIT(t_default_order),
+    PROP_UNIT(t_errno_map),
+    PROP_UNIT(t_seccomp_fallback),
+    PROP_UNIT(t_io_uring_variants),
+    PROP_UNIT(t_workers),
+    PROP_UNIT(t_io_uring_multishot_accept),
+    PROP_UNIT(t_io_uring_send_zc),
+    PROP_UNIT(t_custom_backend),
+    SUITE_ENTRIES(io_uring),
+    SUITE_ENTRIES(epoll),
+    SUITE_ENTRIES(poll),
+};
+
+int main(int argc, char **argv) {
+    signal(SIGPIPE, SIG_IGN);
+    return prop_main(argc, argv, tests, sizeof tests / sizeof tests[0]);
+}
+#endif
