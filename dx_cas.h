@@ -67,7 +67,11 @@ OVERVIEW
      too long.
    - Stores: a small vtable (put, get, has, delete, iterate, sync) with a
      memory backend (caller memory possible), a crash-safe directory backend
-     and your own. Every get re-hashes; dx_cas_verify walks a store.
+     and your own. Every get re-hashes; dx_cas_verify walks a store. With
+     DX_CAS_WITH_ZSTD the directory store keeps objects zstd-compressed when
+     that makes them smaller; an id stays the hash of the content, so dedup
+     and verification do not change (dx_cas_object_* is that encoding, for
+     your own backends too).
    - Blobs: any byte stream becomes chunks plus a manifest; reading it back
      verifies every chunk; untrusted manifests are bounded before use.
    - Snapshots: tree objects (name, mode, size, id) make a whole directory
@@ -136,7 +140,8 @@ API
        counted in s->stats). allocates: what the backend does.
    int64_t dx_cas_get(dx_cas_store *s, const dx_cas_id *id, void *buf, size_t cap)
        the object's length. Every read is re-hashed: content that does not
-       match its id gives DX_ERR_CHECKSUM and buf is zeroed (corrupt data is
+       match its id (or a stored form that does not decode) gives
+       DX_ERR_CHECKSUM and buf is zeroed (corrupt data is
        never handed out). DX_ERR_NOTFOUND, DX_ERR_NOSPACE (cap < length;
        dx_cas_has gives the length).
    int64_t dx_cas_has(s, id)            the length, or DX_ERR_NOTFOUND
@@ -176,12 +181,46 @@ API
        (one sync() for the batch instead of an fsync per object).
        cfg->no_sync: no fsync at all (scratch stores). errors: DX_ERR_NOTFOUND
        (no parent folder), DX_ERR_IO (d->os_error has errno), DX_ERR_LIMIT (path too long).
+       cfg->compress: a zstd level (1..19) to store each object compressed
+       when that makes it smaller (d->compressed and d->saved_bytes count
+       them); needs DX_CAS_WITH_ZSTD, else DX_ERR_UNSUPPORTED; negative or
+       above 19: DX_ERR_INVAL. Whatever cfg->compress says, gets and has see
+       content (has: the content length) and ids name content, so a store may
+       mix both forms and be reopened with or without compression; only a
+       build without DX_CAS_WITH_ZSTD cannot read compressed objects
+       (DX_ERR_UNSUPPORTED). A stored form that does not decode is reported
+       by dx_cas_get / dx_cas_has as DX_ERR_CHECKSUM, like a wrong hash.
+       allocates: with compression a zstd compression context at open, a
+       decompression context at the first compressed read, and a buffer as
+       large as the largest object; dx_cas_dir_close frees them.
    dx_result dx_cas_dir_store(d, fn, dx_cas_store *out) / void dx_cas_dir_close(d)
        Crash safety: an object is written to tmp/, fsynced, renamed into its
        fan-out folder, and the folder is fsynced (and objects/ when the
        folder is new): after dx_cas_put returns the object survives a crash,
        and no reader ever sees a partial object. Several processes may put
        the same object at once. Call dx_cas_sync before closing a batch.
+
+   Stored object encoding ("DXCZ", WIRE FORMAT): what the directory store
+   writes, for your own backends too. allocates: no (zstd: its context or,
+   with NULL, one of its own per call).
+   size_t dx_cas_object_bound(size_t len)      largest stored form of len bytes: len + 16
+   int64_t dx_cas_object_encode(void *zstd_cctx, const void *data, size_t len, void *out, size_t cap)
+       the stored form's length: one zstd frame behind a header if that is
+       smaller than len (zstd_cctx: a ZSTD_CCtx with its level set; NULL, or
+       a build without DX_CAS_WITH_ZSTD: never), else the bytes as they are
+       (behind a RAW header if they begin with "DXCZ"). errors: DX_ERR_NOSPACE
+       (cap < dx_cas_object_bound(len)), DX_ERR_INVAL.
+   int64_t dx_cas_object_size(const uint8_t *buf, size_t len, uint32_t *out_method)
+       the content length of a stored form (len for plain bytes); checks the
+       header, the lengths and (with zstd) the frame's own content size.
+       errors: DX_ERR_CORRUPT, DX_ERR_UNSUPPORTED (major version, method or
+       flag unknown).
+   int64_t dx_cas_object_decode(void *zstd_dctx, const uint8_t *buf, size_t len, void *out, size_t cap)
+       the content into out: its length. The size is checked against cap
+       before anything is written (DX_ERR_NOSPACE), so a frame that claims
+       gigabytes costs nothing; a frame that does not give exactly the size
+       is DX_ERR_CORRUPT and out is zeroed. zstd_dctx: a ZSTD_DCtx or NULL.
+       A zstd form without DX_CAS_WITH_ZSTD: DX_ERR_UNSUPPORTED.
 
    Blobs: chunks plus a manifest; the blob's identity (an ETag) is the
    Merkle root over its chunks: leaf i = dx_cas_chunk_leaf(chunk i's id) =
@@ -285,6 +324,10 @@ API
 CONFIGURATION
    DX_CAS_NO_SIMD       off   [impl]   portable code only: no SHA-NI / AVX2 / AVX-512 / ARMv8 paths, no CPUID
    DX_CAS_NO_STDIO      off   [global] no directory store; the rest is freestanding
+   DX_CAS_WITH_ZSTD     off   [impl]   zstd for stored objects (dx_cas_dir_config.compress,
+                                       dx_cas_object_*): includes <zstd.h>, link with -lzstd
+                                       (Debian libzstd-dev). Without it nothing changes and
+                                       the header needs no library.
    DX_CAS_PATH_MAX      1024  [global] longest directory store path, bytes (inside dx_cas_dir)
    DX_STATIC / DX_CAS_STATIC, DX_CAS_API / DX_API, DX_MALLOC/DX_FREE, DX_NO_MALLOC,
    DX_MEMCPY..., DX_ASSERT/DX_NO_ASSERT, DX_NO_ERROR_STRINGS, DX_CONFIG_HEADER: as in every dx header.
@@ -296,7 +339,8 @@ MEMORY
    parsing use one dx_cas_merkle on the stack; nothing recurses. Worst-case
    stack of any call: under 4 KiB (the directory store: plus 3 paths of
    DX_CAS_PATH_MAX). Allocating calls (memory store create, blob writer,
-   blob read, verify) use the dx_allocator you pass (NULL/zeroed: DX_MALLOC;
+   blob read, verify) use the dx_allocator you pass (a directory store with
+   zstd uses DX_MALLOC for its buffer and zstd's own allocator for contexts) (NULL/zeroed: DX_MALLOC;
    none under DX_NO_MALLOC, which gives DX_ERR_NOMEM).
 
 ERRORS
@@ -315,7 +359,8 @@ THREADING
 SECURITY MODEL
    Trusted: configs, the dx_cas_hashfn, backends. Untrusted: id text and
    bytes, proofs (wire form and hashes), tree sizes and indices given to the
-   verifiers, manifests, and every byte a backend returns (re-hashed).
+   verifiers, manifests, stored forms ("DXCZ": sizes bounded by the caller's
+   buffer before zstd runs), and every byte a backend returns (re-hashed).
    Parsers never read past len, bound every count before using it (a proof
    holds at most 128 hashes), and write their output only on success.
    Verification is constant in nothing: it is not meant to hide timing.
@@ -338,8 +383,20 @@ WIRE FORMAT (integers little-endian)
        (0100644 file, 0100755 executable, 040000 dir, 0120000 symlink), u64 size (0 for a dir),
        32-byte digest: a dir names a tree, a file or symlink a blob manifest); names strictly
        increasing (bytes, the shorter first)
+   stored object ("DXCZ", format 1.0): either the object's bytes as they are, when
+     they do not begin with "DXCZ", or a 16-byte header and a payload:
+     0 "DXCZ"  4 u8 major = 1  5 u8 minor = 0  6 u8 method: 0 raw, 1 zstd  7 u8 flags = 0
+     8 u64 content length (the hash input)  16 payload: raw, exactly the content;
+       zstd, one or more zstd frames (RFC 8878) shorter than content length - 16 bytes
+       whose frame content size, when present, equals the content length.
+     A writer uses zstd only when it saves bytes, and a raw header only for content
+     that begins with "DXCZ" (so the first four bytes decide). Readers reject an
+     unknown major, method or flag (DX_ERR_UNSUPPORTED), check the content length
+     against their buffer before decoding, and need the frames to give exactly
+     that many bytes. The id is always the hash of the content.
    directory store: <path>/objects/<first 2 hex digits of the digest>/<id text>,
-     one file per object holding exactly its bytes; <path>/tmp/<pid>.<n>.<id text>
+     one file per object holding its stored form ("DXCZ" above: its bytes, unless
+     compressed or beginning with "DXCZ"); <path>/tmp/<pid>.<n>.<id text>
      while it is written (<pid>.b.<id text> in batch mode); <path>/refs/<name> holds
      "<id text>\n".
    Vectors: tests/vectors/cas/.
@@ -348,7 +405,8 @@ VERSION HISTORY
    0.1.0 (2026-11-23) first release: SHA-256 (portable, SHA-NI, ARMv8), BLAKE3, ids,
                       FastCDC 2020 and fixed chunking, RFC 9162 Merkle trees
                       and proofs, stores (memory, directory, user vtable),
-                      blobs with manifests, tree objects, refs, verify, gc.
+                      blobs with manifests, tree objects, refs, verify, gc;
+                      zstd-compressed stored objects (DX_CAS_WITH_ZSTD, "DXCZ").
    There is no ABI promise between versions: vendor the header, link statically.
 */
 #if defined(DX_IMPLEMENTATION) && !defined(DX_CAS_IMPLEMENTATION)
@@ -731,6 +789,18 @@ DX_CAS_API dx_result dx_cas_delete(dx_cas_store *s, const dx_cas_id *id);
 DX_CAS_API dx_result dx_cas_iterate(dx_cas_store *s, dx_cas_iter_fn fn, void *user);
 DX_CAS_API dx_result dx_cas_sync(dx_cas_store *s);
 
+/* Stored object encoding ("DXCZ", WIRE FORMAT): how a backend keeps an object
+   compressed while its id stays the hash of the uncompressed content. */
+enum {
+    DX_CAS_OBJECT_HEADER_SIZE = 16,
+    DX_CAS_OBJECT_RAW = 0,  /* method: the bytes as they are (a header only if they begin with "DXCZ") */
+    DX_CAS_OBJECT_ZSTD = 1  /* method: one zstd frame, smaller than the content */
+};
+DX_CAS_API size_t dx_cas_object_bound(size_t len);
+DX_CAS_API int64_t dx_cas_object_encode(void *zstd_cctx, const void *data, size_t len, void *out, size_t cap);
+DX_CAS_API int64_t dx_cas_object_size(const uint8_t *buf, size_t len, uint32_t *out_method);
+DX_CAS_API int64_t dx_cas_object_decode(void *zstd_dctx, const uint8_t *buf, size_t len, void *out, size_t cap);
+
 /* Memory store: a hash table and a data arena in one block of memory. */
 typedef struct dx_cas_mem_config {
     uint32_t max_objects;   /* 0 = 1024 */
@@ -882,6 +952,7 @@ typedef struct dx_cas_dir_config {
     const char *path; /* the store's folder; made if missing (its parent must exist) */
     bool batch;       /* puts become visible and durable together, at dx_cas_sync */
     bool no_sync;     /* never fsync: scratch stores and tests (atomic renames still) */
+    int compress;     /* zstd level (1..19) for objects that shrink; 0: none (needs DX_CAS_WITH_ZSTD) */
 } dx_cas_dir_config;
 
 typedef struct dx_cas_dir {
@@ -893,6 +964,12 @@ typedef struct dx_cas_dir {
     uint32_t pending;     /* batch mode: puts waiting for dx_cas_sync */
     uint32_t cleaned;     /* temporary leftovers of dead writers removed at open */
     int os_error;         /* errno of the last failure */
+    int compress;         /* zstd level, 0: objects are stored as they are */
+    void *zcctx, *zdctx;  /* zstd contexts (ZSTD_CCtx made at open, ZSTD_DCtx at the first compressed read) */
+    uint8_t *zbuf;        /* encoded objects on their way in or out (grows to the largest) */
+    size_t zbuf_cap;
+    uint64_t compressed;  /* puts stored compressed, and the bytes they saved */
+    uint64_t saved_bytes;
 } dx_cas_dir;
 
 DX_CAS_API dx_result dx_cas_dir_open(dx_cas_dir *d, const dx_cas_dir_config *cfg);
@@ -951,6 +1028,10 @@ DX_CAS_API const char *dx_cas_result_name(dx_result r);
 #else
 #define DXI_PRIVATE static
 #endif
+#endif
+
+#if defined(DX_CAS_WITH_ZSTD) /* compressed stored objects: link with -lzstd */
+#include <zstd.h>
 #endif
 
 /* CPU paths: SHA-NI on x86 with GCC/Clang, the SHA-2 instructions on AArch64. */
@@ -2236,6 +2317,11 @@ DX_CAS_API int64_t dx_cas_get(dx_cas_store *s, const dx_cas_id *id, void *buf, s
     fn.alg = id->alg; /* an object is checked with the algorithm its id names */
     s->stats.gets++;
     n = s->vt->get(s->self, id, buf, cap);
+    if (n == DX_ERR_CORRUPT) { /* a stored form that does not decode: as corrupt as a wrong hash */
+        if (cap) DX_MEMSET(buf, 0, cap);
+        s->stats.corrupt++;
+        return DX_ERR_CHECKSUM;
+    }
     if (n < 0) return n;
     if ((uint64_t)n > (uint64_t)cap) return DX_ERR_IO; /* a backend that lies about its length */
     dx_cas_hasher_init(&h, &fn); /* every read is re-hashed: corrupt data is never handed out */
@@ -2250,8 +2336,10 @@ DX_CAS_API int64_t dx_cas_get(dx_cas_store *s, const dx_cas_id *id, void *buf, s
 }
 
 DX_CAS_API int64_t dx_cas_has(dx_cas_store *s, const dx_cas_id *id) {
+    int64_t n;
     if (!s || !id) return DX_ERR_INVAL;
-    return s->vt->has(s->self, id);
+    n = s->vt->has(s->self, id);
+    return n == DX_ERR_CORRUPT ? (int64_t)DX_ERR_CHECKSUM : n; /* there, but its stored form is damaged */
 }
 
 DX_CAS_API dx_result dx_cas_delete(dx_cas_store *s, const dx_cas_id *id) {
@@ -2267,6 +2355,121 @@ DX_CAS_API dx_result dx_cas_iterate(dx_cas_store *s, dx_cas_iter_fn fn, void *us
 DX_CAS_API dx_result dx_cas_sync(dx_cas_store *s) {
     if (!s) return DX_ERR_INVAL;
     return s->vt->sync ? s->vt->sync(s->self) : DX_OK;
+}
+
+/* ---- stored object encoding ("DXCZ") ---- */
+
+DX_CAS_API size_t dx_cas_object_bound(size_t len) {
+    return len > SIZE_MAX - DX_CAS_OBJECT_HEADER_SIZE ? 0 : len + DX_CAS_OBJECT_HEADER_SIZE;
+}
+
+DXI_PRIVATE bool dxi_cas_object_magic(const uint8_t *buf, size_t len) {
+    return len >= 4 && buf[0] == 'D' && buf[1] == 'X' && buf[2] == 'C' && buf[3] == 'Z';
+}
+
+DXI_PRIVATE void dxi_cas_object_header(uint8_t *out, uint32_t method, uint64_t size) {
+    DX_MEMCPY(out, "DXCZ", 4);
+    out[4] = 1, out[5] = 0, out[6] = (uint8_t)method, out[7] = 0;
+    dx_store_u64le(out + 8, size);
+}
+
+/* Writes data's stored form: one zstd frame behind a header when that is smaller
+   (zstd_cctx: a ZSTD_CCtx with its level set; NULL or no DX_CAS_WITH_ZSTD: never),
+   else the bytes as they are (behind a RAW header if they begin with "DXCZ"). */
+DX_CAS_API int64_t dx_cas_object_encode(void *zstd_cctx, const void *data, size_t len, void *out, size_t cap) {
+    const uint8_t *src = (const uint8_t *)data;
+    uint8_t *dst = (uint8_t *)out;
+    size_t bound = dx_cas_object_bound(len);
+    if ((len && !data) || !out || bound == 0 || len > (size_t)INT64_MAX - DX_CAS_OBJECT_HEADER_SIZE) return DX_ERR_INVAL;
+    if (cap < bound) return DX_ERR_NOSPACE;
+#if defined(DX_CAS_WITH_ZSTD)
+    if (zstd_cctx && len > 2 * DX_CAS_OBJECT_HEADER_SIZE) { /* only a frame that saves bytes is kept */
+        size_t z = ZSTD_compress2((ZSTD_CCtx *)zstd_cctx, dst + DX_CAS_OBJECT_HEADER_SIZE,
+                                  len - DX_CAS_OBJECT_HEADER_SIZE - 1, src, len);
+        if (!ZSTD_isError(z) && z > 0 && z + DX_CAS_OBJECT_HEADER_SIZE < len) {
+            dxi_cas_object_header(dst, DX_CAS_OBJECT_ZSTD, (uint64_t)len);
+            return (int64_t)(z + DX_CAS_OBJECT_HEADER_SIZE);
+        }
+    }
+#else
+    (void)zstd_cctx;
+#endif
+    if (dxi_cas_object_magic(src, len)) {
+        dxi_cas_object_header(dst, DX_CAS_OBJECT_RAW, (uint64_t)len);
+        if (len) DX_MEMMOVE(dst + DX_CAS_OBJECT_HEADER_SIZE, src, len);
+        return (int64_t)bound;
+    }
+    if (len) DX_MEMMOVE(dst, src, len);
+    return (int64_t)len;
+}
+
+#define DXI_CAS_OBJECT_PEEK 34u /* bytes to look at: the header and a zstd frame header (at most 18) */
+/* The content length of a stored form given its first bytes (hlen of them) and
+   its whole length; checks everything but the compressed payload. */
+DXI_PRIVATE int64_t dxi_cas_object_size(const uint8_t *buf, size_t hlen, uint64_t len, uint32_t *out_method) {
+    uint64_t size, payload;
+    uint32_t method;
+    if (!dxi_cas_object_magic(buf, hlen)) {
+        if (len > (uint64_t)INT64_MAX) return DX_ERR_LIMIT;
+        if (out_method) *out_method = DX_CAS_OBJECT_RAW;
+        return (int64_t)len;
+    }
+    if (hlen < DX_CAS_OBJECT_HEADER_SIZE) return DX_ERR_CORRUPT; /* a header cut short */
+    if (buf[4] != 1) return DX_ERR_UNSUPPORTED;
+    method = buf[6];
+    if (buf[7] != 0 || method > DX_CAS_OBJECT_ZSTD) return DX_ERR_UNSUPPORTED;
+    size = dx_load_u64le(buf + 8);
+    payload = len - DX_CAS_OBJECT_HEADER_SIZE;
+    if (size > (uint64_t)INT64_MAX - DX_CAS_OBJECT_HEADER_SIZE) return DX_ERR_CORRUPT;
+    if (method == DX_CAS_OBJECT_RAW && payload != size) return DX_ERR_CORRUPT;
+    if (method == DX_CAS_OBJECT_ZSTD && (payload == 0 || payload + DX_CAS_OBJECT_HEADER_SIZE >= size))
+        return DX_ERR_CORRUPT; /* compressed forms are always smaller than their content */
+#if defined(DX_CAS_WITH_ZSTD)
+    if (method == DX_CAS_OBJECT_ZSTD && (hlen >= DXI_CAS_OBJECT_PEEK || hlen == len)) { /* the frame says it too */
+        unsigned long long fcs = ZSTD_getFrameContentSize(buf + DX_CAS_OBJECT_HEADER_SIZE, hlen - DX_CAS_OBJECT_HEADER_SIZE);
+        if (fcs == ZSTD_CONTENTSIZE_ERROR || (fcs != ZSTD_CONTENTSIZE_UNKNOWN && fcs != size)) return DX_ERR_CORRUPT;
+    }
+#endif
+    if (out_method) *out_method = method;
+    return (int64_t)size;
+}
+
+DX_CAS_API int64_t dx_cas_object_size(const uint8_t *buf, size_t len, uint32_t *out_method) {
+    if (len && !buf) return DX_ERR_INVAL;
+    return dxi_cas_object_size(buf, len < DXI_CAS_OBJECT_PEEK ? len : DXI_CAS_OBJECT_PEEK, (uint64_t)len, out_method);
+}
+
+/* The content of a stored form into out: its length. The size in the header is
+   checked against cap before anything is written; a frame that does not give
+   exactly that many bytes is DX_ERR_CORRUPT (and out is zeroed). */
+DX_CAS_API int64_t dx_cas_object_decode(void *zstd_dctx, const uint8_t *buf, size_t len, void *out, size_t cap) {
+    uint32_t method = 0;
+    int64_t size;
+    if ((len && !buf) || (cap && !out)) return DX_ERR_INVAL;
+    size = dx_cas_object_size(buf, len, &method);
+    if (size < 0) return size;
+    if ((uint64_t)size > (uint64_t)cap) return DX_ERR_NOSPACE;
+    if (method == DX_CAS_OBJECT_RAW) {
+        size_t off = dxi_cas_object_magic(buf, len) ? DX_CAS_OBJECT_HEADER_SIZE : 0;
+        if (size) DX_MEMMOVE(out, buf + off, (size_t)size);
+        return size;
+    }
+#if defined(DX_CAS_WITH_ZSTD)
+    {
+        size_t got = zstd_dctx ? ZSTD_decompressDCtx((ZSTD_DCtx *)zstd_dctx, out, (size_t)size,
+                                                     buf + DX_CAS_OBJECT_HEADER_SIZE, len - DX_CAS_OBJECT_HEADER_SIZE)
+                               : ZSTD_decompress(out, (size_t)size, buf + DX_CAS_OBJECT_HEADER_SIZE,
+                                                 len - DX_CAS_OBJECT_HEADER_SIZE);
+        if (ZSTD_isError(got) || got != (size_t)size) {
+            DX_MEMSET(out, 0, (size_t)size);
+            return DX_ERR_CORRUPT;
+        }
+        return size;
+    }
+#else
+    (void)zstd_dctx;
+    return DX_ERR_UNSUPPORTED; /* a compressed object: build with DX_CAS_WITH_ZSTD */
+#endif
 }
 
 /* ---- memory store ----
@@ -3185,6 +3388,42 @@ DXI_PRIVATE dx_result dxi_cas_dir_install(dx_cas_dir *d, const char *tmp, const 
     return sync_folder ? dxi_cas_fsync_path(d, folder) : DX_OK;
 }
 
+/* d->zbuf holds at least n bytes */
+DXI_PRIVATE dx_result dxi_cas_dir_zbuf(dx_cas_dir *d, size_t n) {
+    uint8_t *p;
+    if (n == 0) return DX_ERR_LIMIT;
+    if (n <= d->zbuf_cap) return DX_OK;
+    p = (uint8_t *)dxi_cas_alloc(NULL, n);
+    if (!p) return DX_ERR_NOMEM;
+    dxi_cas_free(NULL, d->zbuf, d->zbuf_cap);
+    d->zbuf = p, d->zbuf_cap = n;
+    return DX_OK;
+}
+
+/* Reads n bytes at offset off (a short file gives fewer). */
+DXI_PRIVATE size_t dxi_cas_read_at(int fd, uint8_t *p, size_t n, off_t off) {
+    size_t got = 0;
+    if (lseek(fd, off, SEEK_SET) != off) return 0;
+    while (got < n) {
+        ssize_t k = read(fd, p + got, n - got);
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) break;
+        got += (size_t)k;
+    }
+    return got;
+}
+
+/* The content length of an open object file (its header read if it has one). */
+DXI_PRIVATE int64_t dxi_cas_dir_fd_size(dx_cas_dir *d, int fd, uint64_t *out_file_size) {
+    struct stat st;
+    uint8_t hdr[DXI_CAS_OBJECT_PEEK];
+    size_t h;
+    if (fstat(fd, &st) != 0) return dxi_cas_dir_err(d);
+    *out_file_size = (uint64_t)st.st_size;
+    h = dxi_cas_read_at(fd, hdr, (uint64_t)st.st_size < sizeof hdr ? (size_t)st.st_size : sizeof hdr, 0);
+    return dxi_cas_object_size(hdr, h, (uint64_t)st.st_size, NULL);
+}
+
 DXI_PRIVATE dx_result dxi_cas_dir_put(void *self, const dx_cas_id *id, const void *data, size_t len) {
     dx_cas_dir *d = (dx_cas_dir *)self;
     char text[DX_CAS_ID_TEXT_SIZE], rel[64 + DX_CAS_ID_TEXT_SIZE], tmp[DX_CAS_PATH_MAX];
@@ -3200,7 +3439,14 @@ DXI_PRIVATE dx_result dxi_cas_dir_put(void *self, const dx_cas_id *id, const voi
         if (fd < 0 && errno != EEXIST) return dxi_cas_dir_err(d);
     }
     if (fd < 0) return DX_ERR_BUSY;
-    r = dxi_cas_write_all(d, fd, (const uint8_t *)data, len);
+    if (d->zcctx || dxi_cas_object_magic((const uint8_t *)data, len)) { /* the stored form ("DXCZ") */
+        int64_t n = dxi_cas_dir_zbuf(d, dx_cas_object_bound(len));
+        if (n == DX_OK) n = dx_cas_object_encode(d->zcctx, data, len, d->zbuf, d->zbuf_cap);
+        if (n >= 0 && (size_t)n < len) d->compressed++, d->saved_bytes += len - (size_t)n;
+        r = n < 0 ? (dx_result)n : dxi_cas_write_all(d, fd, d->zbuf, (size_t)n);
+    } else {
+        r = dxi_cas_write_all(d, fd, (const uint8_t *)data, len);
+    }
     if (r == DX_OK && !d->batch && !d->no_sync && fsync(fd) != 0) r = dxi_cas_dir_err(d);
     if (close(fd) != 0 && r == DX_OK) r = dxi_cas_dir_err(d);
     if (r == DX_OK && d->batch) {
@@ -3232,38 +3478,39 @@ DXI_PRIVATE int dxi_cas_dir_open_obj(dx_cas_dir *d, const dx_cas_id *id) {
 
 DXI_PRIVATE int64_t dxi_cas_dir_get(void *self, const dx_cas_id *id, void *buf, size_t cap) {
     dx_cas_dir *d = (dx_cas_dir *)self;
-    struct stat st;
-    uint8_t *p = (uint8_t *)buf;
-    size_t size, got = 0;
+    uint64_t file_size;
+    int64_t size;
+    size_t got;
     int fd = dxi_cas_dir_open_obj(d, id);
     if (fd < 0) return dxi_cas_dir_err(d);
-    if (fstat(fd, &st) != 0) {
-        dx_result r = dxi_cas_dir_err(d);
-        close(fd);
-        return r;
-    }
-    if ((uint64_t)st.st_size > (uint64_t)cap) {
-        close(fd);
-        return DX_ERR_NOSPACE;
-    }
-    size = (size_t)st.st_size;
-    while (got < size) {
-        ssize_t n = read(fd, p + got, size - got);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break; /* a short file: the hash check reports it */
-        got += (size_t)n;
+    size = dxi_cas_dir_fd_size(d, fd, &file_size);
+    if (size >= 0 && (uint64_t)size > (uint64_t)cap) size = DX_ERR_NOSPACE; /* checked before any read */
+    if (size >= 0 && file_size == (uint64_t)size) { /* stored as it is: straight into buf */
+        got = dxi_cas_read_at(fd, (uint8_t *)buf, (size_t)size, 0);
+        size = (int64_t)got; /* a short file: the hash check reports it */
+    } else if (size >= 0) { /* a stored form no longer than its content + 16, so bounded by cap */
+        dx_result r = dxi_cas_dir_zbuf(d, (size_t)file_size);
+#if defined(DX_CAS_WITH_ZSTD)
+        if (r == DX_OK && !d->zdctx && !(d->zdctx = ZSTD_createDCtx())) r = DX_ERR_NOMEM;
+#endif
+        if (r == DX_OK) {
+            got = dxi_cas_read_at(fd, d->zbuf, (size_t)file_size, 0);
+            size = dx_cas_object_decode(d->zdctx, d->zbuf, got, buf, cap);
+        } else {
+            size = r;
+        }
     }
     close(fd);
-    return (int64_t)got;
+    return size;
 }
 
 DXI_PRIVATE int64_t dxi_cas_dir_has(void *self, const dx_cas_id *id) {
     dx_cas_dir *d = (dx_cas_dir *)self;
-    struct stat st;
+    uint64_t file_size;
     int fd = dxi_cas_dir_open_obj(d, id);
     int64_t r;
     if (fd < 0) return dxi_cas_dir_err(d);
-    r = fstat(fd, &st) == 0 ? (int64_t)st.st_size : (int64_t)dxi_cas_dir_err(d);
+    r = dxi_cas_dir_fd_size(d, fd, &file_size);
     close(fd);
     return r;
 }
@@ -3294,15 +3541,19 @@ DXI_PRIVATE dx_result dxi_cas_dir_iterate(void *self, dx_cas_iter_fn fn, void *u
         }
         while ((e = readdir(dir)) != NULL) {
             dx_cas_id id;
-            struct stat st;
             char file[DX_CAS_PATH_MAX];
             size_t nlen = 0;
+            uint64_t file_size = 0;
+            int64_t size;
+            int fd;
             dx_result r;
             while (e->d_name[nlen] && nlen <= DX_CAS_ID_TEXT_LEN) nlen++;
             if (dx_cas_id_parse(e->d_name, nlen, &id) != DX_OK || id.digest[0] != fan) continue; /* not an object */
             dxi_cas_dir_obj(d, &id, file, false);
-            if (stat(file, &st) != 0) continue; /* deleted meanwhile */
-            r = fn(user, &id, (uint64_t)st.st_size);
+            if ((fd = open(file, O_RDONLY)) < 0) continue; /* deleted meanwhile */
+            size = dxi_cas_dir_fd_size(d, fd, &file_size);
+            close(fd);
+            r = fn(user, &id, size >= 0 ? (uint64_t)size : file_size); /* a bad header: get reports it */
             if (r != DX_OK) {
                 closedir(dir);
                 return r;
@@ -3402,11 +3653,32 @@ DX_CAS_API dx_result dx_cas_dir_open(dx_cas_dir *d, const dx_cas_dir_config *cfg
         if (unlink(file) == 0) d->cleaned++;
     }
     closedir(dir);
+    if (cfg->compress < 0 || cfg->compress > 19) return DX_ERR_INVAL;
+    if (cfg->compress > 0) {
+#if defined(DX_CAS_WITH_ZSTD)
+        ZSTD_CCtx *z = ZSTD_createCCtx();
+        if (!z) return DX_ERR_NOMEM;
+        if (ZSTD_isError(ZSTD_CCtx_setParameter(z, ZSTD_c_compressionLevel, cfg->compress))) {
+            ZSTD_freeCCtx(z);
+            return DX_ERR_INVAL;
+        }
+        d->zcctx = z;
+        d->compress = cfg->compress;
+#else
+        return DX_ERR_UNSUPPORTED; /* build with DX_CAS_WITH_ZSTD (and -lzstd) */
+#endif
+    }
     return DX_OK;
 }
 
 DX_CAS_API void dx_cas_dir_close(dx_cas_dir *d) {
-    if (d) DX_MEMSET(d, 0, sizeof *d);
+    if (!d) return;
+#if defined(DX_CAS_WITH_ZSTD)
+    ZSTD_freeCCtx((ZSTD_CCtx *)d->zcctx);
+    ZSTD_freeDCtx((ZSTD_DCtx *)d->zdctx);
+#endif
+    dxi_cas_free(NULL, d->zbuf, d->zbuf_cap);
+    DX_MEMSET(d, 0, sizeof *d);
 }
 
 /* ---- named refs: written like objects (temporary file, fsync, rename, fsync the folder) ---- */

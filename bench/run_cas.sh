@@ -3,7 +3,7 @@
 #
 #   sh bench/run_cas.sh [--write-results] [--runs=N]
 #
-# Needs (Debian): gcc python3 openssl coreutils b3sum casync git; run as root,
+# Needs (Debian): gcc python3 openssl coreutils b3sum casync git libzstd-dev; run as root,
 # it installs the missing ones. The corpus goes to build/bench/cas/ (once;
 # delete that folder to make it anew):
 #   v1/   the first 256 MiB of the shared libraries under /usr/lib/x86_64-linux-gnu
@@ -106,7 +106,11 @@ PY
     touch "$work/.ready"
 fi
 
-echo "run_cas.sh: building $out/cas_bench ($CC $OPT)"
-$CC $OPT -std=c99 -Wall -Wextra -DBENCH_FLAGS="\"$CC $OPT\"" bench/cas_bench.c -o "$out/cas_bench"
+ZSTD=""
+if echo '#include <zstd.h>' | $CC -E - >/dev/null 2>&1; then ZSTD="-DDX_CAS_WITH_ZSTD"; else
+    echo "run_cas.sh: zstd.h not found (Debian libzstd-dev): the dx store will not compress chunks" >&2; fi
+echo "run_cas.sh: building $out/cas_bench ($CC $OPT $ZSTD)"
+# shellcheck disable=SC2086 # $ZSTD is empty or one flag
+$CC $OPT $ZSTD -std=c99 -Wall -Wextra -DBENCH_FLAGS="\"$CC $OPT $ZSTD\"" bench/cas_bench.c -o "$out/cas_bench" ${ZSTD:+-lzstd}
 echo "run_cas.sh: running $out/cas_bench $*"
 exec "$out/cas_bench" --file="$work/big.bin" --v1="$work/v1" --v2="$work/v2" --work="$work" "$@"

@@ -3,9 +3,13 @@
 #if !defined(_WIN32) && !defined(_POSIX_C_SOURCE)
 #define _POSIX_C_SOURCE 200809L /* popen for the sha256sum comparison */
 #endif
+/* run.sh variant zstd: -DDX_CAS_WITH_ZSTD -lzstd */
 #define DX_IMPLEMENTATION
 #include "dx_cas.h"
 #include "prop.h"
+#if defined(DX_CAS_WITH_ZSTD)
+#include <zstd.h>
+#endif
 
 /* ---- helpers ---- */
 
@@ -1053,7 +1057,7 @@ static int scratch_dir(char *out, size_t cap, const char *what, uint64_t seed) {
 
 /* One store under test: memory (half the time in caller memory) or directory. */
 typedef struct store_under_test {
-    int kind; /* 0 memory, 1 directory */
+    int kind; /* 0 memory, 1 directory, 2 directory with zstd (DX_CAS_WITH_ZSTD builds) */
     dx_cas_mem mem;
     void *mem_block;
 #if defined(DX_CAS_HAS_DIRSTORE)
@@ -1088,6 +1092,7 @@ static dx_result sut_open(prop_ctx *p, store_under_test *t, int kind, bool batch
         scratch_dir(t->path, sizeof t->path, "store", p->seed);
         memset(&dc, 0, sizeof dc);
         dc.path = t->path, dc.no_sync = true, dc.batch = batch;
+        dc.compress = kind == 2 ? (int)prop_range(p, 1, 6) : 0;
         if ((r = dx_cas_dir_open(&t->dir, &dc)) != DX_OK) return r;
         return dx_cas_dir_store(&t->dir, &fn, &t->s);
     }
@@ -1110,8 +1115,8 @@ static void sut_close(store_under_test *t) {
 #endif
 }
 
-/* flips one bit of the stored copy of id, behind the store's back */
-static int sut_flip(store_under_test *t, const dx_cas_id *id, uint64_t bit) {
+/* flips one bit of the stored copy of id, behind the store's back: the byte's offset, or -1 */
+static long sut_flip(store_under_test *t, const dx_cas_id *id, uint64_t bit) {
     if (t->kind == 0) {
         dx_cas_mem_slot *sl = NULL;
         uint32_t i;
@@ -1120,7 +1125,7 @@ static int sut_flip(store_under_test *t, const dx_cas_id *id, uint64_t bit) {
         if (!sl || sl->len == 0) return -1;
         bit %= (uint64_t)sl->len * 8;
         t->mem.arena[sl->off + 8 + bit / 8] ^= (uint8_t)(1u << (bit % 8));
-        return 0;
+        return (long)(bit / 8);
     }
 #if defined(DX_CAS_HAS_DIRSTORE)
     {
@@ -1138,7 +1143,7 @@ static int sut_flip(store_under_test *t, const dx_cas_id *id, uint64_t bit) {
         c = fgetc(f);
         fseek(f, (long)(bit / 8), SEEK_SET);
         fputc(c ^ (1 << (bit % 8)), f);
-        return fclose(f);
+        return fclose(f) == 0 ? (long)(bit / 8) : -1;
     }
 #else
     return -1;
@@ -1158,10 +1163,15 @@ static int p_store_roundtrip(prop_ctx *p) {
     dx_cas_id ids[20];
     size_t lens[20];
     store_under_test t;
-    int kind = prop_range(p, 0, 7) == 0, n = (int)prop_range(p, 1, 20), i, flip; /* directory: 1 case in 8 */
+    uint64_t pick = prop_range(p, 0, 7); /* directory: 1 case in 8, another with zstd in zstd builds */
+    int kind = pick == 0 ? 1 : pick == 1 ? 2 : 0, n = (int)prop_range(p, 1, 20), i, flip;
+    long at;
     unsigned long count = 0;
     dx_cas_verify_report rep;
     dx_result r;
+#if !defined(DX_CAS_WITH_ZSTD)
+    if (kind == 2) kind = 0;
+#endif
 #if !defined(DX_CAS_HAS_DIRSTORE)
     kind = 0;
 #endif
@@ -1199,16 +1209,24 @@ static int p_store_roundtrip(prop_ctx *p) {
     PROP_EXPECT(p, dx_cas_verify(&t.s, NULL, 0, NULL, NULL, NULL, NULL, &rep) == DX_OK && rep.corrupt == 0);
     /* one bit flip */
     for (flip = 0; flip < n && lens[flip] == 0; flip++) {}
-    if (flip < n && sut_flip(&t, &ids[flip], prop_u64(p)) == 0) {
+    if (flip < n && (at = sut_flip(&t, &ids[flip], prop_u64(p))) >= 0) {
         int64_t got;
         memset(buf, 0x77, sizeof buf);
         got = dx_cas_get(&t.s, &ids[flip], buf, sizeof buf);
-        PROP_EXPECT_MSG(p, got == DX_ERR_CHECKSUM, "flipped object: %s", rn(got));
-        for (i = 0; i < (int)lens[flip]; i++) if (buf[i] != 0) break;
-        PROP_EXPECT_MSG(p, i == (int)lens[flip], "corrupt bytes were handed out");
-        r = dx_cas_verify(&t.s, NULL, 0, NULL, NULL, NULL, NULL, &rep);
-        PROP_EXPECT_MSG(p, r == DX_ERR_CORRUPT && rep.corrupt == 1, "verify: %s, %llu corrupt", rn(r),
-                        (unsigned long long)rep.corrupt);
+        prop_note(p, "flipped byte %ld of object %d (%lu bytes)", at, flip, (unsigned long)lens[flip]);
+        if (kind == 2 && got == (int64_t)lens[flip] && memcmp(buf, data[flip], lens[flip]) == 0) {
+            /* a bit zstd does not read (a compressed frame's unused header bit): the content is intact */
+        } else if (kind == 2 && at < DX_CAS_OBJECT_HEADER_SIZE && got == DX_ERR_UNSUPPORTED) {
+            /* the flip made an unknown version, method or flag: refused, nothing handed out */
+            PROP_EXPECT(p, dx_cas_verify(&t.s, NULL, 0, NULL, NULL, NULL, NULL, &rep) == DX_ERR_UNSUPPORTED);
+        } else {
+            PROP_EXPECT_MSG(p, got == DX_ERR_CHECKSUM, "flipped object: %s", rn(got));
+            for (i = 0; i < (int)lens[flip]; i++) if (buf[i] != 0 && (kind != 2 || buf[i] != 0x77)) break;
+            PROP_EXPECT_MSG(p, i == (int)lens[flip], "corrupt bytes were handed out"); /* (0x77: not written) */
+            r = dx_cas_verify(&t.s, NULL, 0, NULL, NULL, NULL, NULL, &rep);
+            PROP_EXPECT_MSG(p, r == DX_ERR_CORRUPT && rep.corrupt == 1, "verify: %s, %llu corrupt", rn(r),
+                            (unsigned long long)rep.corrupt);
+        }
     }
     /* delete everything */
     for (i = 0; i < n; i++) {
@@ -1223,6 +1241,180 @@ done:
     sut_close(&t);
     return p->failed ? 1 : 0;
 }
+
+#if defined(DX_CAS_WITH_ZSTD)
+#define ZSTD_OR(with, without) (with)
+#else
+#define ZSTD_OR(with, without) (without)
+#endif
+/* The stored object encoding ("DXCZ"): encode then decode gives the content
+   back; compressed only when smaller; any single-byte change or truncation of
+   a stored form decodes to an error or to at most cap bytes, never past them. */
+static int p_object_codec(prop_ctx *p) {
+    static uint8_t data[6000], enc[6000 + DX_CAS_OBJECT_HEADER_SIZE], out[6000], bad[6000 + DX_CAS_OBJECT_HEADER_SIZE];
+    size_t len = prop_len(p, sizeof data), cut;
+    void *cctx = NULL, *dctx = NULL;
+    uint32_t method = 99;
+    int64_t n, m;
+    prop_bytes(p, data, len);
+    if (len >= 4 && prop_range(p, 0, 3) == 0) memcpy(data, "DXCZ", 4); /* content that looks like a stored form */
+#if defined(DX_CAS_WITH_ZSTD)
+    cctx = ZSTD_createCCtx(), dctx = ZSTD_createDCtx();
+    PROP_CHECK(p, cctx && dctx);
+    ZSTD_CCtx_setParameter((ZSTD_CCtx *)cctx, ZSTD_c_compressionLevel, (int)prop_range(p, 1, 9));
+#endif
+    PROP_CHECK(p, dx_cas_object_encode(cctx, data, len, enc, len + DX_CAS_OBJECT_HEADER_SIZE - 1) == DX_ERR_NOSPACE);
+    n = dx_cas_object_encode(cctx, data, len, enc, sizeof enc);
+    PROP_CHECK_MSG(p, n >= 0 && (size_t)n <= len + DX_CAS_OBJECT_HEADER_SIZE, "encode: %s", rn(n));
+    m = dx_cas_object_size(enc, (size_t)n, &method);
+    PROP_CHECK_MSG(p, m == (int64_t)len, "size %s", rn(m));
+    prop_note(p, "%lu bytes stored as %ld (method %u)", (unsigned long)len, (long)n, (unsigned)method);
+    if (method == DX_CAS_OBJECT_ZSTD) PROP_CHECK(p, (size_t)n < len && memcmp(enc, "DXCZ", 4) == 0);
+    else PROP_CHECK(p, (size_t)n == len + ((len >= 4 && memcmp(data, "DXCZ", 4) == 0) ? 16u : 0u));
+#if !defined(DX_CAS_WITH_ZSTD)
+    PROP_CHECK(p, method == DX_CAS_OBJECT_RAW);
+#endif
+    memset(out, 0x5a, sizeof out);
+    m = dx_cas_object_decode(dctx, enc, (size_t)n, out, len);
+    PROP_CHECK_MSG(p, m == (int64_t)len && memcmp(out, data, len) == 0, "decode: %s", rn(m));
+    if (len) PROP_CHECK(p, dx_cas_object_decode(dctx, enc, (size_t)n, out, len - 1) == DX_ERR_NOSPACE);
+    PROP_CHECK(p, dx_cas_object_decode(NULL, enc, (size_t)n, out, len) == (int64_t)len); /* no context: zstd makes one */
+    /* damage: every single-byte change of the first 40 bytes and 20 random ones, and truncations */
+    for (cut = 0; cut < 60 && n > 0; cut++) {
+        size_t at = cut < 40 ? cut : (size_t)prop_range(p, 0, (uint64_t)n - 1);
+        if (at >= (size_t)n) continue;
+        memcpy(bad, enc, (size_t)n);
+        bad[at] ^= (uint8_t)prop_range(p, 1, 255);
+        m = dx_cas_object_decode(dctx, bad, (size_t)n, out, sizeof out);
+        PROP_CHECK_MSG(p, m <= (int64_t)sizeof out, "byte %lu: %s", (unsigned long)at, rn(m));
+        m = dx_cas_object_decode(dctx, enc, (size_t)prop_range(p, 0, (uint64_t)n - 1), out, sizeof out);
+        PROP_CHECK(p, m <= (int64_t)sizeof out);
+    }
+#if defined(DX_CAS_WITH_ZSTD)
+    ZSTD_freeCCtx((ZSTD_CCtx *)cctx);
+    ZSTD_freeDCtx((ZSTD_DCtx *)dctx);
+#endif
+    return 0;
+}
+
+/* Hand-made stored forms: versions, flags, methods, sizes that lie, a bomb. */
+static int t_object_forms(prop_ctx *p) {
+    static uint8_t obj[64 + 100000], out[4096];
+    uint32_t method;
+    memset(obj, 0, sizeof obj);
+    memcpy(obj, "DXCZ\1\0\0\0", 8);
+    obj[8] = 5;
+    memcpy(obj + 16, "hello", 5);
+    PROP_CHECK(p, dx_cas_object_size(obj, 21, &method) == 5 && method == DX_CAS_OBJECT_RAW);
+    PROP_CHECK(p, dx_cas_object_decode(NULL, obj, 21, out, sizeof out) == 5 && memcmp(out, "hello", 5) == 0);
+    PROP_CHECK(p, dx_cas_object_size(obj, 22, NULL) == DX_ERR_CORRUPT);  /* a length that disagrees */
+    PROP_CHECK(p, dx_cas_object_size(obj, 15, NULL) == DX_ERR_CORRUPT);  /* a header cut short */
+    PROP_CHECK(p, dx_cas_object_size(obj, 3, NULL) == 3);                /* "DXC": plain bytes */
+    obj[4] = 2;
+    PROP_CHECK(p, dx_cas_object_size(obj, 21, NULL) == DX_ERR_UNSUPPORTED); /* a newer major version */
+    obj[4] = 1, obj[7] = 1;
+    PROP_CHECK(p, dx_cas_object_size(obj, 21, NULL) == DX_ERR_UNSUPPORTED); /* an unknown flag */
+    obj[7] = 0, obj[6] = 2;
+    PROP_CHECK(p, dx_cas_object_size(obj, 21, NULL) == DX_ERR_UNSUPPORTED); /* an unknown method */
+    obj[6] = DX_CAS_OBJECT_ZSTD; /* "compressed" but not smaller than its content */
+    PROP_CHECK(p, dx_cas_object_size(obj, 21, NULL) == DX_ERR_CORRUPT);
+    dx_store_u64le(obj + 8, (uint64_t)1 << 62); /* a bomb's promise: refused by the caller's capacity */
+    PROP_CHECK(p, dx_cas_object_decode(NULL, obj, 21, out, sizeof out) == ZSTD_OR(DX_ERR_CORRUPT, DX_ERR_NOSPACE));
+    dx_store_u64le(obj + 8, (uint64_t)1 << 63);
+    PROP_CHECK(p, dx_cas_object_size(obj, 21, NULL) == DX_ERR_CORRUPT);
+#if defined(DX_CAS_WITH_ZSTD)
+    { /* a real frame of 100000 zero bytes without its content size, behind a header that claims 1000 */
+        ZSTD_CCtx *z = ZSTD_createCCtx();
+        static uint8_t zeros[100000];
+        size_t c;
+        PROP_CHECK(p, z != NULL);
+        ZSTD_CCtx_setParameter(z, ZSTD_c_contentSizeFlag, 0);
+        c = ZSTD_compress2(z, obj + 16, sizeof obj - 16, zeros, sizeof zeros);
+        ZSTD_freeCCtx(z);
+        PROP_CHECK(p, !ZSTD_isError(c) && c < 900);
+        dx_store_u64le(obj + 8, 1000);
+        PROP_CHECK(p, dx_cas_object_size(obj, 16 + c, NULL) == 1000);
+        memset(out, 0x33, sizeof out);
+        PROP_CHECK(p, dx_cas_object_decode(NULL, obj, 16 + c, out, sizeof out) == DX_ERR_CORRUPT);
+        PROP_CHECK(p, out[0] == 0 && out[999] == 0 && out[1000] == 0x33); /* zeroed, and nothing past the size */
+    }
+#endif
+    return 0;
+}
+
+#if defined(DX_CAS_HAS_DIRSTORE)
+/* The directory store with compression: what lands on disk, and reading it back. */
+static int t_dir_compress(prop_ctx *p) {
+    static uint8_t text[20000], noise[5000], buf[20000];
+    char path[256], file[600], idt[DX_CAS_ID_TEXT_SIZE];
+    dx_cas_dir d;
+    dx_cas_dir_config dc;
+    dx_cas_store s;
+    dx_cas_id a, b, c;
+    struct stat st;
+    size_t i;
+    uint64_t x;
+    for (i = 0; i < sizeof text; i++) text[i] = (uint8_t)"the quick brown fox jumps over the lazy dog "[i % 44];
+    for (i = 0, x = 1; i < sizeof noise; i++) { /* incompressible */
+        x = x * 6364136223846793005ull + 1442695040888963407ull;
+        noise[i] = (uint8_t)(x >> 56);
+    }
+    memcpy(noise, "DXCZ", 4);
+    scratch_dir(path, sizeof path, "zdir", p->seed);
+    memset(&dc, 0, sizeof dc);
+    dc.path = path, dc.no_sync = true, dc.compress = 3;
+#if !defined(DX_CAS_WITH_ZSTD)
+    PROP_CHECK(p, dx_cas_dir_open(&d, &dc) == DX_ERR_UNSUPPORTED);
+    dx_cas_dir_close(&d);
+    dc.compress = 0;
+#endif
+    dc.compress = -1;
+    PROP_CHECK(p, dx_cas_dir_open(&d, &dc) == DX_ERR_INVAL);
+    dx_cas_dir_close(&d);
+#if defined(DX_CAS_WITH_ZSTD)
+    dc.compress = 3;
+#else
+    dc.compress = 0;
+#endif
+    PROP_CHECK(p, dx_cas_dir_open(&d, &dc) == DX_OK && dx_cas_dir_store(&d, NULL, &s) == DX_OK);
+    PROP_CHECK(p, dx_cas_put(&s, text, sizeof text, &a) == DX_OK && dx_cas_put(&s, noise, sizeof noise, &b) == DX_OK);
+    PROP_CHECK(p, dx_cas_put(&s, "DXC", 3, &c) == DX_OK);
+    PROP_CHECK(p, dx_cas_put(&s, text, sizeof text, NULL) == DX_OK && s.stats.dedup == 1); /* dedup as before */
+    dx_cas_id_format(&a, idt, sizeof idt);
+    snprintf(file, sizeof file, "%s/objects/%.2s/%s", path, idt + 7, idt);
+    PROP_CHECK(p, stat(file, &st) == 0);
+#if defined(DX_CAS_WITH_ZSTD)
+    PROP_CHECK_MSG(p, st.st_size < 1000 && d.compressed == 1, "%ld bytes on disk", (long)st.st_size);
+#else
+    PROP_CHECK(p, st.st_size == (long)sizeof text && d.compressed == 0);
+#endif
+    dx_cas_id_format(&b, idt, sizeof idt); /* noise that begins with the magic: a RAW header, 16 bytes more */
+    snprintf(file, sizeof file, "%s/objects/%.2s/%s", path, idt + 7, idt);
+    PROP_CHECK(p, stat(file, &st) == 0 && st.st_size == (long)sizeof noise + 16);
+    PROP_CHECK(p, dx_cas_has(&s, &a) == (int64_t)sizeof text && dx_cas_has(&s, &b) == (int64_t)sizeof noise);
+    PROP_CHECK(p, dx_cas_get(&s, &a, buf, sizeof text - 1) == DX_ERR_NOSPACE);
+    PROP_CHECK(p, dx_cas_get(&s, &a, buf, sizeof buf) == (int64_t)sizeof text && memcmp(buf, text, sizeof text) == 0);
+    PROP_CHECK(p, dx_cas_get(&s, &b, buf, sizeof buf) == (int64_t)sizeof noise && memcmp(buf, noise, sizeof noise) == 0);
+    PROP_CHECK(p, dx_cas_get(&s, &c, buf, sizeof buf) == 3 && memcmp(buf, "DXC", 3) == 0);
+    dx_cas_dir_close(&d);
+    /* a store written with compression reads back without it (same build), and verify agrees */
+    dc.compress = 0;
+    PROP_CHECK(p, dx_cas_dir_open(&d, &dc) == DX_OK && dx_cas_dir_store(&d, NULL, &s) == DX_OK);
+#if defined(DX_CAS_WITH_ZSTD)
+    PROP_CHECK(p, dx_cas_get(&s, &a, buf, sizeof buf) == (int64_t)sizeof text && memcmp(buf, text, sizeof text) == 0);
+#endif
+    {
+        dx_cas_verify_report rep;
+        PROP_CHECK(p, dx_cas_verify(&s, NULL, 0, NULL, NULL, NULL, NULL, &rep) == DX_OK && rep.objects == 3 &&
+                          rep.bytes == sizeof text + sizeof noise + 3);
+    }
+    dx_cas_dir_close(&d);
+    rm_rf(path);
+    return 0;
+}
+#else
+static int t_dir_compress(prop_ctx *p) { PROP_SKIP(p, "no directory store in this build (Windows or DX_CAS_NO_STDIO)"); }
+#endif
 
 /* The memory store's fixed capacity: NOSPACE when full, space back after deletes (compaction). */
 static int t_mem_store_capacity(prop_ctx *p) {
@@ -1796,6 +1988,7 @@ static const prop_test tests[] = {
     PROP_UNIT(t_dir_store),         PROP_UNIT(t_dir_crash),         PROP_UNIT(t_blake3_vectors),
     PROP_PROPERTY(p_blake3_pieces), PROP_UNIT(t_blake3_vs_b3sum),   PROP_UNIT(t_tree_objects),
     PROP_PROPERTY(p_gc),            PROP_UNIT(t_dir_refs),          PROP_UNIT(t_dir_concurrent),
+    PROP_PROPERTY(p_object_codec),  PROP_UNIT(t_object_forms),      PROP_UNIT(t_dir_compress),
 };
 
 #if defined(CAS_WRITE_SEEDS)
@@ -1902,6 +2095,21 @@ int main(void) {
         n = dx_cas_tree_encode(DX_CAS_ALG_BLAKE3, e, 1, tb, sizeof tb);
         write_seed("cas_tree", "blake3_one", tb, (size_t)n);
     }
+#if defined(DX_CAS_WITH_ZSTD)
+    { /* stored forms (cc -DCAS_WRITE_SEEDS -DDX_CAS_WITH_ZSTD ... -lzstd): compressed, plain, RAW behind a header */
+        static uint8_t text[3000], enc[3000 + DX_CAS_OBJECT_HEADER_SIZE];
+        ZSTD_CCtx *z = ZSTD_createCCtx();
+        int64_t n;
+        for (k = 0; k < sizeof text; k++) text[k] = (uint8_t)"abcabd hello, objects "[k % 22];
+        n = dx_cas_object_encode(z, text, sizeof text, enc, sizeof enc);
+        write_seed("cas_object", "zstd_text", enc, (size_t)n);
+        n = dx_cas_object_encode(NULL, "plain", 5, enc, sizeof enc);
+        write_seed("cas_object", "plain", enc, (size_t)n);
+        n = dx_cas_object_encode(z, "DXCZ looks like a header", 24, enc, sizeof enc);
+        write_seed("cas_object", "raw_with_header", enc, (size_t)n);
+        ZSTD_freeCCtx(z);
+    }
+#endif
     printf("seeds written\n");
     return 0;
 }

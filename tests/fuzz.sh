@@ -13,7 +13,9 @@ for f in tests/fuzz/*.c; do
     dict=""
     [ -f "tests/fuzz/$name.dict" ] && dict="-dict=tests/fuzz/$name.dict"
     mkdir -p "build/fuzz/$name"
-    if ! clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I. "$f" -o "build/fuzz/$name.bin"; then
+    extra=$(sed -n 's|^/\* fuzz flags: \(.*\) \*/$|\1|p' "$f") # e.g. -DDX_CAS_WITH_ZSTD -lzstd
+    # shellcheck disable=SC2086 # $extra is a list of flags
+    if ! clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I. "$f" $extra -o "build/fuzz/$name.bin"; then
         echo "FAIL $name (build)"; failed=$((failed + 1)); continue
     fi
     echo "fuzz: $name for ${secs}s"

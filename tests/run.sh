@@ -109,7 +109,8 @@ check "common-block" bash $C/common_block.sh
 for f in tests/fuzz/*.c; do
     name=$(basename "$f" .c)
     [ "$name" = fuzz_main ] && continue
-    check "fuzz-replay-$name" bash -c "clang $WARN -D_DEFAULT_SOURCE $ASAN -I. $f tests/fuzz/fuzz_main.c -o $B/fuzz-$name && ./$B/fuzz-$name --mutations=${DX_FUZZ_MUTATIONS:-3000} tests/fuzz/corpus/$name"
+    extra=$(sed -n 's|^/\* fuzz flags: \(.*\) \*/$|\1|p' "$f") # e.g. -DDX_CAS_WITH_ZSTD -lzstd
+    check "fuzz-replay-$name" bash -c "clang $WARN -D_DEFAULT_SOURCE $ASAN -I. $f tests/fuzz/fuzz_main.c $extra -o $B/fuzz-$name && ./$B/fuzz-$name --mutations=${DX_FUZZ_MUTATIONS:-3000} tests/fuzz/corpus/$name"
 done
 
 # 4. examples: warning-free, and they run
@@ -140,6 +141,13 @@ if [ -x "$B/ex-cas_snap" ]; then
         \$S snap tests v1 >/dev/null; \$S restore v1 $B/snap-out; diff -r tests $B/snap-out
         \$S snap examples v2 >/dev/null; \$S verify >/dev/null; \$S gc | grep -q ' 0 deleted'; \$S stats | grep -q 'dedup ratio'"
 fi
+# the same with zstd-compressed chunks (DX_CAS_WITH_ZSTD): smaller on disk, same snapshot ids
+check "example-cas_snap-zstd" bash -c "set -e; gcc $WARN -D_DEFAULT_SOURCE $ASAN -I. -DDX_CAS_WITH_ZSTD examples/cas_snap.c -o $B/ex-cas_snap-zstd -lzstd
+    rm -rf $B/snapz-store $B/snapz-out $B/snap0-store; S='./$B/ex-cas_snap-zstd --quiet --no-sync --store $B/snapz-store'
+    a=\$(\$S snap tests v1); \$S restore v1 $B/snapz-out; diff -r tests $B/snapz-out; \$S verify >/dev/null
+    b=\$(./$B/ex-cas_snap-zstd --quiet --no-sync --compress 0 --store $B/snap0-store snap tests v1); [ \"\$a\" = \"\$b\" ]
+    z=\$(du -sk --apparent-size $B/snapz-store/objects | cut -f1); p=\$(du -sk --apparent-size $B/snap0-store/objects | cut -f1)
+    echo \"compressed \$z KiB, plain \$p KiB\"; [ \"\$z\" -lt \"\$p\" ]"
 # dxdiff as a user runs it (built with zstd): diff, apply, info, in place, resume, shift, refusals
 check "example-dxdiff-cli" bash -c "gcc $WARN -D_DEFAULT_SOURCE $ASAN -I. -DDXDIFF_ZSTD examples/dxdiff.c -o $B/ex-dxdiff-zstd -lzstd && bash tests/dxdiff_cli.sh ./$B/ex-dxdiff-zstd"
 
