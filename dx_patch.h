@@ -224,7 +224,7 @@ VERSION HISTORY
    0.2.0 (2026-11-23) format 1.2: shift mode splits blocks between sources
                       (SPLIT records), carries the shift over unchanged
                       blocks and stores bytewise differences (c: 1304 -> 511
-                      bytes; d: 430 -> 293 KiB); cfg.window: shift patches
+                      bytes; d: 430 -> 282 KiB); cfg.window: shift patches
                       in place; cfg.check_only and dx_patch_stats.
    0.1.0 (2026-11-22) first release: XOR diff, reversible patches, in-place,
                       resumable and streaming apply, zstd frames, chains,

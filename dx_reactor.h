@@ -177,7 +177,7 @@ CONFIGURATION
    DX_REACTOR_NO_POLL         off      [impl]    leave the poll() backend out
    DX_REACTOR_MAX_BACKENDS    8        [global]  size of the config's priority list
    DX_REACTOR_DEFAULT_ENTRIES 256      [impl]    io_uring SQ entries when cfg.ring_entries is 0
-   DX_REACTOR_ZC_MIN          16384    [impl]    io_uring: sends of at least this many bytes use SEND_ZC
+   DX_REACTOR_ZC_MIN          65536    [impl]    io_uring: sends of at least this many bytes use SEND_ZC
    DX_CONFIG_HEADER, DX_ASSERT, DX_MALLOC/DX_FREE, DX_STATIC/DX_REACTOR_STATIC,
    DX_REACTOR_API, DX_NO_ERROR_STRINGS as in every dx header.
    Config fields (zero = default): backends[]/backend_count; max_fds (fd
@@ -718,9 +718,9 @@ DX_REACTOR_API void dx_reactor_custom_woken(dx_reactor *r);
 #ifndef DX_REACTOR_DEFAULT_ENTRIES
 #define DX_REACTOR_DEFAULT_ENTRIES 256
 #endif
-#ifndef DX_REACTOR_ZC_MIN /* io_uring: sends of at least this many bytes use SEND_ZC (bytes) */
-#define DX_REACTOR_ZC_MIN 16384
-#endif
+#ifndef DX_REACTOR_ZC_MIN /* io_uring: sends of at least this many bytes use SEND_ZC (bytes). Below 64 KiB the */
+#define DX_REACTOR_ZC_MIN 65536 /* notification costs more than the copy saves: 16 KiB echoes on loopback took */
+#endif                          /* 34% more server CPU with SEND_ZC than without (bench/RESULTS.md, 2026-11-23) */
 
 #if defined(_WIN32)
 #define DXI_REACTOR_POSIX 0

@@ -3,6 +3,8 @@
 # it works from the repository root, where the test programs expect to be.
 #
 #   arm32      pure tests and fuzz replays, arm-linux-gnueabihf-gcc, qemu-arm
+#   aarch64    the same, aarch64-linux-gnu-gcc, qemu-aarch64 -cpu max (so the
+#              ARMv8 crypto-extension paths, e.g. dx_cas.h's SHA-256, run)
 #   s390x      the same, big-endian 64-bit, s390x-linux-gnu-gcc, qemu-s390x
 #   tcc        every test program built with tcc, run natively
 #   musl       every test program built with musl-gcc -static, run natively
@@ -36,7 +38,7 @@ WARN="-Wall -Wextra -Wpedantic -Wshadow -Wconversion -Werror"
 CFLAGS="-std=c99 $WARN -O2"
 EMU_CASES=${DX_PROP_CASES:-200}
 RUN_TIMEOUT=${DX_CROSS_TIMEOUT:-600}
-TARGETS=${DX_CROSS_TARGETS:-"arm32 s390x tcc musl mingw cortex-m4"}
+TARGETS=${DX_CROSS_TARGETS:-"arm32 aarch64 s390x tcc musl mingw cortex-m4"}
 RESULTS=$OUT/results
 # Libraries every test program links with; the reactor's need sockets and threads.
 LIBS_POSIX="-lm -lpthread"
@@ -236,6 +238,13 @@ target_arm32() {
     hosted arm32 "little-endian 32-bit" "$EMU_CASES" yes "" \
         "arm-linux-gnueabihf-gcc $CFLAGS -D_FILE_OFFSET_BITS=64" "$LIBS_POSIX" \
         "qemu-arm -L /usr/arm-linux-gnueabihf" "${TESTS_PURE[@]}"
+}
+
+target_aarch64() {
+    need aarch64 aarch64-linux-gnu-gcc qemu-aarch64 /usr/aarch64-linux-gnu || return 0
+    hosted aarch64 "little-endian 64-bit" "$EMU_CASES" yes "" \
+        "aarch64-linux-gnu-gcc $CFLAGS" "$LIBS_POSIX" \
+        "qemu-aarch64 -cpu max -L /usr/aarch64-linux-gnu" "${TESTS_PURE[@]}"
 }
 
 target_s390x() {
@@ -469,12 +478,13 @@ pids=()
 for target in $TARGETS; do
     case $target in
     arm32) target_arm32 & ;;
+    aarch64) target_aarch64 & ;;
     s390x) target_s390x & ;;
     tcc) target_tcc & ;;
     musl) target_musl & ;;
     mingw) target_mingw & ;;
     cortex-m4) target_cortex_m4 & ;;
-    *) record "$target" FAIL "cross: $target FAIL (unknown target; known: arm32 s390x tcc musl mingw cortex-m4)"; continue ;;
+    *) record "$target" FAIL "cross: $target FAIL (unknown target; known: arm32 aarch64 s390x tcc musl mingw cortex-m4)"; continue ;;
     esac
     pids+=("$!")
 done
