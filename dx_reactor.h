@@ -2030,6 +2030,7 @@ DX_REACTOR_API dx_result dx_reactor_submit(dx_reactor *r, dx_op *op, dx_reactor_
     if (op->state != DX_OP_IDLE) return DX_ERR_MISUSE;
     op->cb = cb;
     op->user = user;
+    op->iflags &= (uint8_t)~DXI_REACTOR_IF_ARMED; /* left over from a multishot the callback disarmed */
     op->state = DX_OP_QUEUED;
     op->where = DXI_REACTOR_W_SUBMIT;
     dxi_reactor_push(&r->sq_head, &r->sq_tail, op);
@@ -2053,29 +2054,35 @@ DXI_PRIVATE dx_result dxi_reactor_wait(dx_reactor *r, int64_t timeout_ns) {
     }
 }
 
-/* After a multishot recv's callback: its buffer goes back; REARM keeps the
-   kernel's multishot (io_uring) or submits again; DISARM stops it. */
-DXI_PRIVATE void dxi_reactor_multi_after(dx_reactor *r, dx_op *op, dx_reactor_action act) {
-    dx_reactor_bufring *br = (dx_reactor_bufring *)(uintptr_t)op->priv[0];
-    if (op->kind == DX_OP_RECV_MULTI && op->priv[1]) {
-        dxi_reactor_buf_put(br, (uint32_t)(op->priv[1] - 1));
-        op->priv[1] = 0;
-    }
+/* Calls a multishot op's callback (recv with a buffer ring, or an accept
+   armed in the kernel). Afterwards its buffer goes back; REARM keeps the
+   kernel's multishot (io_uring) or submits again; DISARM stops it. After a
+   DISARM the op is the caller's (it may have been freed in the callback), so
+   everything needed then is read before the call. */
+DXI_PRIVATE void dxi_reactor_multi_call(dx_reactor *r, dx_op *op) {
+    dx_reactor_bufring *br = op->kind == DX_OP_RECV_MULTI ? (dx_reactor_bufring *)(uintptr_t)op->priv[0] : NULL;
+    uint64_t held = br ? op->priv[1] : 0; /* buffer index + 1, or 0 */
+    uintptr_t fd = op->fd;
+    int armed = (op->iflags & DXI_REACTOR_IF_ARMED) != 0;
+    dx_reactor_action act;
+    if (br) op->priv[1] = 0;
+    act = op->cb(r, op, op->res, op->user);
+    if (held) dxi_reactor_buf_put(br, (uint32_t)(held - 1));
 #if !defined(DX_REACTOR_NO_IOURING)
-    if (r->backend == DX_REACTOR_BACKEND_IOURING && (op->iflags & DXI_REACTOR_IF_ARMED)) {
-        dxi_reactor_slot *s = (dxi_reactor_slot *)r->slots + op->fd;
-        uint64_t tag;
+    if (r->backend == DX_REACTOR_BACKEND_IOURING && armed) {
+        dxi_reactor_slot *s = (dxi_reactor_slot *)r->slots + fd;
         dxi_uring_sqe *sqe;
+        uint64_t tag;
         if (act == DX_REACTOR_REARM && op->state == DX_OP_IDLE) { /* still armed in the kernel */
+            op->iflags |= DXI_REACTOR_IF_ARMED;
             op->state = DX_OP_ACTIVE;
             op->where = DXI_REACTOR_W_KERNEL;
             r->stats.active++;
             return;
         }
-        tag = dxi_uring_ms_tag(r, op->fd);
+        tag = dxi_uring_ms_tag(r, fd);
         if (s->ms == op) s->ms = NULL;
-        s->ms_gen++;
-        op->iflags &= (uint8_t)~DXI_REACTOR_IF_ARMED;
+        s->ms_gen++; /* its late completions are recognised and dropped */
         sqe = dxi_uring_sqe_get(r);
         if (sqe) {
             sqe->opcode = DXI_URING_OP_ASYNC_CANCEL;
@@ -2085,9 +2092,11 @@ DXI_PRIVATE void dxi_reactor_multi_after(dx_reactor *r, dx_op *op, dx_reactor_ac
         }
         return;
     }
+#else
+    (void)fd, (void)armed;
 #endif
     if (act == DX_REACTOR_REARM && op->state == DX_OP_IDLE) {
-        if (r->backend == DX_REACTOR_BACKEND_IOURING && op->kind == DX_OP_RECV_MULTI) r->stats.rearms++; /* the kernel had ended it */
+        if (r->backend == DX_REACTOR_BACKEND_IOURING && br) r->stats.rearms++; /* the kernel had ended it */
         dx_reactor_submit(r, op, op->cb, op->user);
     }
 }
@@ -2135,9 +2144,12 @@ DXI_PRIVATE int64_t dxi_reactor_turn(dx_reactor *r, int may_block) {
         r->stats.active--;
         r->stats.completed++;
         ran++;
-        act = op->cb(r, op, op->res, op->user);
-        if (op->kind == DX_OP_RECV_MULTI || (op->iflags & DXI_REACTOR_IF_ARMED)) dxi_reactor_multi_after(r, op, act);
-        else if (act == DX_REACTOR_REARM && op->state == DX_OP_IDLE) dx_reactor_submit(r, op, op->cb, op->user);
+        if (op->kind == DX_OP_RECV_MULTI || (op->iflags & DXI_REACTOR_IF_ARMED)) {
+            dxi_reactor_multi_call(r, op);
+            continue;
+        }
+        act = op->cb(r, op, op->res, op->user); /* after DISARM the op may be freed: not touched again */
+        if (act == DX_REACTOR_REARM && op->state == DX_OP_IDLE) dx_reactor_submit(r, op, op->cb, op->user);
     }
     return ran;
 }
