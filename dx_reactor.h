@@ -1,4 +1,4 @@
-/* dx_reactor.h - v0.1.0 - completion-based event loop (io_uring, epoll, poll) - SPDX-License-Identifier: MIT OR Unlicense (text at end)
+/* dx_reactor.h - v0.1.1 - completion-based event loop (io_uring, epoll, poll) - SPDX-License-Identifier: MIT OR Unlicense (text at end)
 
    The one dx header that does I/O. Every backend offers the same completion
    API: you describe an operation in a dx_op you own, submit it, and a
@@ -235,7 +235,10 @@ BACKENDS
    removal) on every backend and bound the wait; close cancels the ops
    pending on the fd (IORING_ASYNC_CANCEL_FD, 5.19) before closing it.
    epoll: edge-triggered, one epoll_ctl per fd for its lifetime; the
-   system call is tried first and armed only on EAGAIN. poll(): the fds
+   system call is tried first and armed only on EAGAIN, except a recv after
+   a short read on a stream socket (it emptied the socket: an echo server's
+   next recv would only say EAGAIN), which waits for readiness first; on
+   io_uring the same recv gets RECVSEND_POLL_FIRST (5.19). poll(): the fds
    with waiting ops, rebuilt each turn (a fallback: O(fds) per turn).
    Link: nothing on Linux (pthreads are in libc); -lpthread on older libcs;
    Windows: -lws2_32 (init reports UNSUPPORTED).
@@ -246,6 +249,10 @@ BACKENDS
    Not yet: kqueue, IOCP.
 
 VERSION HISTORY
+   0.1.1 (2026-11-23) a callback may free its op after DISARM (the loop read
+         it afterwards); a recv after a short read on a stream socket waits
+         for readiness instead of trying first (one system call less per
+         echo on epoll and poll).
    0.1.0 (2026-11-23) first release: io_uring, epoll, poll; thread-per-core
          workers; custom backends; conformance tests over every backend.
    There is no ABI promise between versions: vendor the header, link statically.
@@ -403,8 +410,8 @@ DX_INLINE const char *dx_result_name(dx_result r) {
 
 #define DX_REACTOR_VERSION_MAJOR 0
 #define DX_REACTOR_VERSION_MINOR 1
-#define DX_REACTOR_VERSION_PATCH 0
-#define DX_REACTOR_VERSION DX_VERSION_PACK(0, 1, 0)
+#define DX_REACTOR_VERSION_PATCH 1
+#define DX_REACTOR_VERSION DX_VERSION_PACK(0, 1, 1)
 
 #ifndef DX_REACTOR_MAX_BACKENDS /* entries in dx_reactor_config.backends */
 #define DX_REACTOR_MAX_BACKENDS 8
@@ -810,6 +817,8 @@ typedef struct dxi_reactor_slot {
     dx_op *ms;           /* io_uring: the multishot recv on this fd (NULL once disarmed) */
     dx_reactor_bufring *ms_br;
     uint32_t ms_gen;     /* tags its completions: late ones of a disarmed recv are recognised */
+    uint8_t rd_short;    /* the last recv got less than it asked for: the socket was empty then */
+    uint8_t sock_type;   /* readiness backends: 0 not known yet, 1 a stream socket, 2 something else */
 } dxi_reactor_slot;
 
 DXI_PRIVATE dx_result dxi_reactor_map(int e) {
@@ -1214,13 +1223,34 @@ DXI_PRIVATE int dxi_reactor_arm(dx_reactor *r, dx_op *op) {
     return 0;
 }
 
+/* A recv that got less than it asked for emptied its stream socket: the
+   next recv there waits for readiness instead of trying first, a system call
+   that would only say EAGAIN (an echo server's recv after its send is one).
+   Other fds keep trying first: a short datagram does not mean empty, and
+   edge-triggered epoll would not report what is left again. */
+DXI_PRIVATE void dxi_reactor_note_recv(dx_reactor *r, const dx_op *op, int64_t n) {
+    dxi_reactor_slot *s = (dxi_reactor_slot *)r->slots + op->fd;
+    if (n > 0 && (uint64_t)n < op->len) {
+        if (!s->sock_type) {
+            int type = 0;
+            socklen_t len = sizeof type;
+            s->sock_type = getsockopt((int)op->fd, SOL_SOCKET, SO_TYPE, &type, &len) == 0 && type == SOCK_STREAM ? 1 : 2;
+        }
+        s->rd_short = s->sock_type == 1;
+    } else if (n != -(int64_t)EAGAIN) {
+        s->rd_short = 0;
+    }
+}
+
 /* Tries the ops waiting on one direction of fd, in order, until one would block. */
 DXI_PRIVATE void dxi_reactor_ready(dx_reactor *r, int fd, int write) {
     dxi_reactor_slot *s = (dxi_reactor_slot *)r->slots + fd;
     dx_op **head = write ? &s->wr : &s->rd, **tail = write ? &s->wr_tail : &s->rd_tail;
+    if (!write) s->rd_short = 0; /* readable again */
     while (*head) {
         dx_op *op = *head;
         int64_t n = dxi_reactor_io(op);
+        if (op->kind == DX_OP_RECV) dxi_reactor_note_recv(r, op, n);
         if (n == -(int64_t)EAGAIN) break;
         dxi_reactor_unlink(head, tail, op);
         if (n < 0) dxi_reactor_done_errno(r, op, (int)-n);
@@ -1244,6 +1274,7 @@ DXI_PRIVATE void dxi_reactor_cancel_fd(dx_reactor *r, int fd) {
     }
     if (r->backend == DX_REACTOR_BACKEND_POLL) dxi_reactor_poll_track(r, fd, s);
     s->registered = 0;
+    s->rd_short = s->sock_type = 0; /* the number may come back as another file */
 }
 
 DXI_PRIVATE void dxi_reactor_wake_drain(dx_reactor *r) {
@@ -1367,7 +1398,7 @@ enum {
     DXI_URING_ENTER_REGISTERED_RING = 1u << 4,
     DXI_URING_SQ_NEED_WAKEUP = 1u << 0,
     DXI_URING_SQE_IO_HARDLINK = 1u << 3, DXI_URING_SQE_BUFFER_SELECT = 1u << 5,
-    DXI_URING_RECV_MULTISHOT = 1u << 1, DXI_URING_ACCEPT_MULTISHOT = 1u << 0, DXI_URING_CQE_F_NOTIF = 1u << 3,
+    DXI_URING_RECV_MULTISHOT = 1u << 1, DXI_URING_RECVSEND_POLL_FIRST = 1u << 0, DXI_URING_ACCEPT_MULTISHOT = 1u << 0, DXI_URING_CQE_F_NOTIF = 1u << 3,
     DXI_URING_OP_SEND_ZC = 47, DXI_URING_CQE_F_BUFFER = 1u << 0, DXI_URING_CQE_F_MORE = 1u << 1,
     DXI_URING_REGISTER_PBUF_RING = 22, DXI_URING_UNREGISTER_PBUF_RING = 23,
     DXI_URING_CANCEL_ALL = 1u << 0, DXI_URING_CANCEL_FD = 1u << 1,
@@ -1574,6 +1605,9 @@ DXI_PRIVATE void dxi_uring_prep(dx_reactor *r, dx_op *op) {
         sqe->addr = (uint64_t)(uintptr_t)op->buf;
         sqe->len = (uint32_t)(op->len > 0x7ffff000u ? 0x7ffff000u : op->len);
         sqe->op_flags = op->kind == DX_OP_SEND ? (uint32_t)MSG_NOSIGNAL : 0;
+        if (op->kind == DX_OP_RECV && op->fd < r->max_fds && ((dxi_reactor_slot *)r->slots)[op->fd].rd_short &&
+            (r->uring.setup_flags & (DXI_URING_SETUP_SINGLE_ISSUER | DXI_URING_SETUP_COOP_TASKRUN)))
+            sqe->ioprio = DXI_URING_RECVSEND_POLL_FIRST; /* (5.19+, as those flags) wait for data before the first try */
         if (op->kind == DX_OP_SEND && op->len >= DX_REACTOR_ZC_MIN && (r->features & DX_REACTOR_FEAT_SEND_ZC) &&
             !(op->iflags & DXI_REACTOR_IF_NOTSOCK)) { /* large: zero copy; the callback waits for the notification */
             sqe->opcode = DXI_URING_OP_SEND_ZC;
@@ -1705,6 +1739,7 @@ DXI_PRIVATE void dxi_uring_complete(dx_reactor *r, dx_op *op, int32_t res, uint3
         return;
     }
     if (op->kind == DX_OP_SEND || op->kind == DX_OP_SENDV) dxi_uring_send_done(r, op);
+    if (op->kind == DX_OP_RECV && op->fd < r->max_fds) ((dxi_reactor_slot *)r->slots)[op->fd].rd_short = res > 0 && (uint64_t)res < op->len;
     canceler = (dx_op *)(uintptr_t)op->priv[7];
     if (op->kind == DX_OP_CANCEL) {
         dx_op *t = op->target;
@@ -2009,7 +2044,12 @@ DXI_PRIVATE void dxi_reactor_start(dx_reactor *r, dx_op *op) {
             else dxi_reactor_done(r, op, 0, 0);
             return;
         }
-        n = dxi_reactor_io(op);
+        if (op->kind == DX_OP_RECV && ((dxi_reactor_slot *)r->slots)[op->fd].rd_short) {
+            n = -(int64_t)EAGAIN; /* emptied by the last recv: wait for readiness */
+        } else {
+            n = dxi_reactor_io(op);
+            if (op->kind == DX_OP_RECV) dxi_reactor_note_recv(r, op, n);
+        }
         if (n != -(int64_t)EAGAIN) {
             if (n < 0) dxi_reactor_done_errno(r, op, (int)-n);
             else dxi_reactor_done(r, op, n, 0);

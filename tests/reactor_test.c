@@ -1159,6 +1159,74 @@ static int recv_multishot(prop_ctx *p, dx_reactor_backend_id b) {
     return 0;
 }
 
+/* After a short read the next recv on a stream socket waits for readiness
+   instead of trying first (io_uring: RECVSEND_POLL_FIRST). Nothing may be
+   lost by that: data that came while no recv waited, data already there when
+   the recv is submitted, and on datagram sockets (where a short read does
+   not mean empty) the datagrams already queued. */
+static int recv_one(prop_ctx *p, dx_reactor *r, int fd, char *buf, size_t cap, int64_t *got) {
+    dx_op op;
+    result_box box;
+    watchdog wd;
+    int turns = 0;
+    memset(&box, 0, sizeof box);
+    watchdog_start_ns(r, &wd, 2000000000u);
+    dx_op_recv(&op, (uintptr_t)fd, buf, cap);
+    PROP_CHECK(p, submit_rec(r, &op, &box, 0) == DX_OK);
+    while (box.n[0] == 0 && !wd.fired && turns++ < 100000) PROP_CHECK(p, dx_reactor_run(r, DX_REACTOR_RUN_ONCE) == DX_OK);
+    watchdog_stop(r, &wd);
+    if (box.n[0] == 0) { /* end it before failing: the op lives in this frame */
+        dx_op c;
+        dx_op_cancel(&c, &op);
+        dx_reactor_submit(r, &c, on_ignore, NULL);
+        while (box.n[0] == 0 && turns++ < 100000) dx_reactor_run(r, DX_REACTOR_RUN_ONCE);
+        PROP_CHECK_MSG(p, 0, "recv did not complete in 2 s (a lost readiness)");
+    }
+    *got = box.res[0];
+    return 0;
+}
+static int short_reads(prop_ctx *p, dx_reactor_backend_id b) {
+    dx_reactor r;
+    char buf[64];
+    int64_t got;
+    int st[2], dg[2], i;
+    OPEN_OR_SKIP(p, &r, b);
+    PROP_CHECK(p, socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, st) == 0);
+    PROP_CHECK(p, socketpair(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0, dg) == 0);
+    for (i = 0; i < 3; i++) {
+        /* stream: short read; then data arrives while no recv waits (a turn runs meanwhile) */
+        PROP_CHECK(p, send(st[1], "abc", 3, 0) == 3);
+        if (recv_one(p, &r, st[0], buf, sizeof buf, &got)) return 1;
+        PROP_CHECK(p, got == 3 && memcmp(buf, "abc", 3) == 0);
+        PROP_CHECK(p, send(st[1], "defg", 4, 0) == 4);
+        PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_NOWAIT) == DX_OK);
+        if (recv_one(p, &r, st[0], buf, sizeof buf, &got)) return 1;
+        PROP_CHECK_MSG(p, got == 4 && memcmp(buf, "defg", 4) == 0, "got %lld", (long long)got);
+        /* the data is there before the recv is submitted, no turn in between */
+        PROP_CHECK(p, send(st[1], "hi", 2, 0) == 2);
+        if (recv_one(p, &r, st[0], buf, sizeof buf, &got)) return 1;
+        PROP_CHECK(p, got == 2 && memcmp(buf, "hi", 2) == 0);
+        /* a full read: the next recv tries at once and gets the rest */
+        PROP_CHECK(p, send(st[1], "0123456789", 10, 0) == 10);
+        if (recv_one(p, &r, st[0], buf, 4, &got)) return 1;
+        PROP_CHECK(p, got == 4 && memcmp(buf, "0123", 4) == 0);
+        if (recv_one(p, &r, st[0], buf, sizeof buf, &got)) return 1;
+        PROP_CHECK(p, got == 6 && memcmp(buf, "456789", 6) == 0);
+        /* datagrams: two queued, the first read is short, the second must still come */
+        PROP_CHECK(p, send(dg[1], "one", 3, 0) == 3 && send(dg[1], "three", 5, 0) == 5);
+        if (recv_one(p, &r, dg[0], buf, sizeof buf, &got)) return 1;
+        PROP_CHECK(p, got == 3 && memcmp(buf, "one", 3) == 0);
+        if (recv_one(p, &r, dg[0], buf, sizeof buf, &got)) return 1;
+        PROP_CHECK_MSG(p, got == 5 && memcmp(buf, "three", 5) == 0, "got %lld", (long long)got);
+    }
+    dx_reactor_fd_close(&r, (uintptr_t)st[0]);
+    dx_reactor_fd_close(&r, (uintptr_t)dg[0]);
+    close(st[1]);
+    close(dg[1]);
+    dx_reactor_deinit(&r);
+    return 0;
+}
+
 /* The quick start says an op whose callback returns DISARM is the caller's
    again: it may be freed in the callback. The loop must not touch it after
    that (a real echo server frees its connection in the close callback). The
@@ -1254,13 +1322,14 @@ static int free_in_callback(prop_ctx *p, dx_reactor_backend_id b) {
     FOR_BACKEND(tag##_run_modes_batch, run_modes, b) \
     FOR_BACKEND(tag##_recv_multishot, recv_multishot, b) \
     FOR_BACKEND(tag##_free_in_callback, free_in_callback, b) \
+    FOR_BACKEND(tag##_short_reads, short_reads, b) \
     FOR_BACKEND(tag##_10k_connections, many_connections, b) \
     FOR_BACKEND(tag##_100k_connect_close, connect_close_cycles, b)
 #define SUITE_ENTRIES(tag)                                                                          \
     PROP_UNIT(t_##tag##_echo_random), PROP_UNIT(t_##tag##_echo_pipelined), PROP_UNIT(t_##tag##_timers_in_order), PROP_UNIT(t_##tag##_timers_heap), \
         PROP_UNIT(t_##tag##_cancel), PROP_UNIT(t_##tag##_close_pending), PROP_UNIT(t_##tag##_wake_thread),      \
         PROP_UNIT(t_##tag##_half_close_reset_refused), PROP_UNIT(t_##tag##_files_pipes_vectors),             \
-        PROP_UNIT(t_##tag##_run_modes_batch), PROP_UNIT(t_##tag##_recv_multishot), PROP_UNIT(t_##tag##_free_in_callback), PROP_UNIT(t_##tag##_10k_connections), PROP_UNIT(t_##tag##_100k_connect_close)
+        PROP_UNIT(t_##tag##_run_modes_batch), PROP_UNIT(t_##tag##_recv_multishot), PROP_UNIT(t_##tag##_free_in_callback), PROP_UNIT(t_##tag##_short_reads), PROP_UNIT(t_##tag##_10k_connections), PROP_UNIT(t_##tag##_100k_connect_close)
 
 SUITE(io_uring, DX_REACTOR_BACKEND_IOURING)
 SUITE(epoll, DX_REACTOR_BACKEND_EPOLL)
