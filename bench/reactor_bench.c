@@ -2,7 +2,7 @@
    libuv and plain epoll echo servers (bench/peers/reactor_peer_*.c), driven by
    a load generator of our own, on loopback.
 
-   usage: reactor_bench [--write-results] [--ms=N] [--rounds=N] [--peers=DIR]
+   usage: reactor_bench [--write-results] [--ms=N] [--rounds=N] [--peers=DIR] [--no-profile]
           reactor_bench serve io_uring|epoll|poll PORT     the dx server alone
           reactor_bench load PORT N P S MS                  the load generator alone
 
@@ -122,8 +122,8 @@ static int serve(const char *backend, int port) {
 
 /* ---- the load generator: one thread, epoll, N connections x P messages of S bytes ---- */
 
-#define HIST_NS 250
-#define HIST_N 40000 /* 10 ms; slower lands in the last bucket */
+#define HIST_NS 25
+#define HIST_N 400000 /* 10 ms; slower lands in the last bucket */
 typedef struct lconn {
     int fd;
     uint64_t rbytes, done, pending; /* bytes received; messages echoed; bytes still to send */
@@ -299,6 +299,63 @@ static void loadavg(char *out, size_t cap) { /* "1-min 5-min" from /proc/loadavg
     snprintf(out, cap, "%s %s", one, five);
 }
 
+/* ---- where a server's CPU goes (perf): the TCP stack against the rest ----
+   Under N=64 P=16 S=64 each server is sampled with `perf record -g`, and
+   `perf report --children` gives the share of its samples under tcp_sendmsg
+   (on loopback that includes delivering the bytes to the load generator's
+   socket) and under tcp_recvmsg. What is left is the event loop: system call
+   entry, io_uring or epoll, scheduling, user space. That share bounds what
+   any event loop can gain over another on this load. */
+typedef struct profile {
+    double send_pct, recv_pct;
+    int ok;
+} profile;
+
+static profile profile_server(const server *sv, const char *self, const char *peers, int port, int ms) {
+    profile out;
+    char file[64], pid_s[16], secs[16], cmd[256], line[512];
+    pid_t pid, perf;
+    FILE *f;
+    memset(&out, 0, sizeof out);
+    snprintf(file, sizeof file, "/tmp/reactor_bench_perf.%d", (int)getpid());
+    pid = start_server(sv, self, peers, port, 0);
+    if (wait_ready(port) != 0) {
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+        return out;
+    }
+    snprintf(pid_s, sizeof pid_s, "%d", (int)pid);
+    snprintf(secs, sizeof secs, "%.3f", (double)ms / 1000.0);
+    perf = fork();
+    if (perf == 0) {
+        int devnull = open("/dev/null", O_WRONLY);
+        if (devnull >= 0) dup2(devnull, 1), dup2(devnull, 2);
+        execlp("perf", "perf", "record", "-g", "-q", "-o", file, "-p", pid_s, "--", "sleep", secs, (char *)NULL);
+        _exit(127);
+    }
+    pin(1);
+    (void)load(port, 64, 16, 64, ms + 200); /* the 300 ms warm-up and the samples fall inside the load */
+    waitpid(perf, NULL, 0);
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    snprintf(cmd, sizeof cmd, "perf report -i %s --children --sort sym --stdio -g none 2>/dev/null", file);
+    f = popen(cmd, "r");
+    if (f) {
+        while (fgets(line, sizeof line, f)) {
+            double children, self_pct;
+            char sym[256];
+            if (sscanf(line, " %lf%% %lf%% [k] %255s", &children, &self_pct, sym) != 3) continue;
+            if (!strcmp(sym, "tcp_sendmsg")) out.send_pct = children, out.ok = 1;
+            if (!strcmp(sym, "tcp_recvmsg")) out.recv_pct = children;
+        }
+        pclose(f);
+    }
+    remove(file);
+    return out;
+}
+
+static int perf_usable(void) { return system("perf record -q -o /dev/null -- true >/dev/null 2>&1") == 0; }
+
 int main(int argc, char **argv) {
     load_result best[NLOADS][NSERVERS];
     const char *peers = bench_arg_str(argc, argv, "--peers=", "build/bench");
@@ -415,6 +472,49 @@ int main(int argc, char **argv) {
     for (li = 1; li < 3; li++)
         bench_textf(&t, "N=%d P=%d S=%d: io_uring/liburing %.2fx, io_uring/libuv %.2fx, epoll/epoll %.2fx%s", loads[li].n, loads[li].p, loads[li].s,
                     RATIO(li, 0, 1), RATIO(li, 0, 2), RATIO(li, 3, 4), li == 1 ? "; " : ".\n");
+    if (!bench_has_flag(argc, argv, "--no-profile")) {
+        profile pr[NSERVERS];
+        memset(pr, 0, sizeof pr);
+        if (!perf_usable()) {
+            bench_textf(&t, "\nWhere the server CPU goes: not measured (perf record does not work here).\n");
+        } else {
+            const char *hdr[6] = {"server, N=64 P=16 S=64", "TCP send path", "TCP receive path", "event loop and the rest",
+                                  "CPU per message, ns", "of which the rest, ns"};
+            bench_textf(&t, "\nWhere the server CPU goes (perf record -g, %d ms per server under N=64 P=16 S=64; perf report --children: "
+                            "the share of samples under tcp_sendmsg, which on loopback includes delivering the bytes to the load "
+                            "generator's socket, and under tcp_recvmsg; the rest is the event loop: system call entry, io_uring or "
+                            "epoll, scheduling, user space):\n\n",
+                        ms);
+            bench_row(&t, 6, hdr);
+            bench_rule(&t, 6);
+            for (si = 0; si < NSERVERS; si++) {
+                const char *row[6];
+                double rest, cpu = best[0][si].cpu_ns;
+                int c;
+                pr[si] = profile_server(&servers[si], argv[0], peers, ++port, ms);
+                rest = 100.0 - pr[si].send_pct - pr[si].recv_pct;
+                snprintf(cell[0], sizeof cell[0], "%s", servers[si].name);
+                snprintf(cell[1], sizeof cell[1], "%.1f%%", pr[si].send_pct);
+                snprintf(cell[2], sizeof cell[2], "%.1f%%", pr[si].recv_pct);
+                snprintf(cell[3], sizeof cell[3], "%.1f%%", rest);
+                snprintf(cell[4], sizeof cell[4], "%.0f", cpu);
+                snprintf(cell[5], sizeof cell[5], "%.0f", cpu * rest / 100.0);
+                for (c = 0; c < 6; c++) row[c] = pr[si].ok || c == 0 ? cell[c] : "?";
+                bench_row(&t, 6, row);
+            }
+            if (pr[2].ok) {
+                double tcp = pr[2].send_pct + pr[2].recv_pct, room = 100.0 / 1.15 - tcp;
+                bench_textf(&t, "\nA server with libuv's TCP work per message and an event loop that cost nothing would be at most %.2fx "
+                                "as fast as libuv here. ",
+                            100.0 / tcp);
+                if (room > 0)
+                    bench_textf(&t, "The 1.15x goal needs a loop costing at most %.1f%% of libuv's CPU per message; libuv's own loop costs %.1f%%.\n",
+                                room, 100.0 - tcp);
+                else
+                    bench_textf(&t, "The 1.15x goal would need a loop that costs less than nothing.\n");
+            }
+        }
+    }
     loadavg(load_after, sizeof load_after);
     bench_textf(&t, "\nNoise: the machine is shared (two other engineers' builds and benchmarks); load average (1, 5 min) at the start of "
                     "this run: %s, at its end: %s. Between runs msgs/s of one server moved by up to 2x and single ratios by +-30%%; the "
