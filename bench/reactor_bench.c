@@ -492,7 +492,7 @@ int main(int argc, char **argv) {
                 double rest, cpu = best[0][si].cpu_ns;
                 int c;
                 pr[si] = profile_server(&servers[si], argv[0], peers, ++port, ms);
-                rest = 100.0 - pr[si].send_pct - pr[si].recv_pct;
+                rest = 100.0 - (pr[si].send_pct + pr[si].recv_pct);
                 snprintf(cell[0], sizeof cell[0], "%s", servers[si].name);
                 snprintf(cell[1], sizeof cell[1], "%.1f%%", pr[si].send_pct);
                 snprintf(cell[2], sizeof cell[2], "%.1f%%", pr[si].recv_pct);
@@ -516,7 +516,7 @@ int main(int argc, char **argv) {
         }
     }
     loadavg(load_after, sizeof load_after);
-    bench_textf(&t, "\nNoise: the machine is shared (two other engineers' builds and benchmarks); load average (1, 5 min) at the start of "
+    bench_textf(&t, "\nNoise: other jobs may share this machine (a 2-CPU VM); load average (1, 5 min) at the start of "
                     "this run: %s, at its end: %s. Between runs msgs/s of one server moved by up to 2x and single ratios by +-30%%; the "
                     "server CPU per message moved by about +-10%%, so it is the steadier figure. p99 near 10 ms means the load "
                     "generator or a server was descheduled (the histogram ends at 10 ms). Compare the figures of one run only.\n",
