@@ -1473,8 +1473,9 @@ DXI_PRIVATE int dxi_uring_enter(dx_reactor *r, uint32_t min_complete, int64_t ti
     DX_MEMSET(&arg, 0, sizeof arg);
     arg.sigmask_sz = 8; /* _NSIG / 8 */
     if (wait) {
-        flags |= DXI_URING_ENTER_GETEVENTS | DXI_URING_ENTER_EXT_ARG;
-        if (timeout_ns >= 0) {
+        flags |= DXI_URING_ENTER_GETEVENTS;
+        if (timeout_ns >= 0) { /* without a timeout the kernel need not read an argument */
+            flags |= DXI_URING_ENTER_EXT_ARG;
             ts.tv_sec = timeout_ns / 1000000000;
             ts.tv_nsec = timeout_ns % 1000000000;
             arg.ts = (uint64_t)(uintptr_t)&ts;
@@ -2003,7 +2004,9 @@ DXI_PRIVATE void dxi_reactor_start(dx_reactor *r, dx_op *op) {
     op->iflags = 0;
     switch (op->kind) {
     case DX_OP_TIMER: {
-        uint64_t d = (op->flags & DX_OP_TIMER_ABS) ? op->offset : r->now_ns + op->offset;
+        uint64_t d;
+        if (!(op->flags & DX_OP_TIMER_ABS)) r->now_ns = dxi_reactor_clock(); /* from now, not from the turn's start */
+        d = (op->flags & DX_OP_TIMER_ABS) ? op->offset : r->now_ns + op->offset;
         if (!(op->flags & DX_OP_TIMER_ABS) && d < r->now_ns) d = UINT64_MAX; /* saturate */
         op->priv[7] = d;
         dxi_reactor_timer_insert(r, op);
@@ -2146,7 +2149,7 @@ DXI_PRIVATE int64_t dxi_reactor_turn(dx_reactor *r, int may_block) {
     dx_op *list;
     int64_t ran = 0, timeout;
     dx_result rc = DX_OK;
-    r->now_ns = dxi_reactor_clock();
+    if (r->timer_head) r->now_ns = dxi_reactor_clock(); /* for the wait's bound; a new timer reads it itself */
     while (r->sq_head) {
         dx_op *op = r->sq_head;
         dxi_reactor_unlink(&r->sq_head, &r->sq_tail, op);

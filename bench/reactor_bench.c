@@ -360,7 +360,7 @@ int main(int argc, char **argv) {
     load_result best[NLOADS][NSERVERS];
     const char *peers = bench_arg_str(argc, argv, "--peers=", "build/bench");
     int ms = (int)bench_arg_u64(argc, argv, "--ms=", 1000), rounds = (int)bench_arg_u64(argc, argv, "--rounds=", 3);
-    int li, si, round, port = 20000 + (int)(getpid() % 20000);
+    int li, si, round, port = 20000 + (int)(getpid() % 10000); /* below the ephemeral ports (32768-) the load connects from */
     bench_text t = {0};
     char machine[256], cell[NSERVERS + 1][64], load_before[64], load_after[64];
     double base;
