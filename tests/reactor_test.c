@@ -1175,6 +1175,8 @@ static int recv_one(prop_ctx *p, dx_reactor *r, int fd, char *buf, size_t cap, i
     PROP_CHECK(p, submit_rec(r, &op, &box, 0) == DX_OK);
     while (box.n[0] == 0 && !wd.fired && turns++ < 100000) PROP_CHECK(p, dx_reactor_run(r, DX_REACTOR_RUN_ONCE) == DX_OK);
     watchdog_stop(r, &wd);
+    while ((wd.op.state != DX_OP_IDLE || watchdog_cancel_op.state != DX_OP_IDLE) && turns++ < 200000) /* wd lives in this frame */
+        dx_reactor_run(r, DX_REACTOR_RUN_NOWAIT);
     if (box.n[0] == 0) { /* end it before failing: the op lives in this frame */
         dx_op c;
         dx_op_cancel(&c, &op);
