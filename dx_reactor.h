@@ -237,8 +237,9 @@ BACKENDS
    epoll: edge-triggered, one epoll_ctl per fd for its lifetime; the
    system call is tried first and armed only on EAGAIN, except a recv after
    a short read on a stream socket (it emptied the socket: an echo server's
-   next recv would only say EAGAIN), which waits for readiness first; on
-   io_uring the same recv gets RECVSEND_POLL_FIRST (5.19). poll(): the fds
+   next recv would only say EAGAIN), which waits for readiness first (on
+   io_uring, RECVSEND_POLL_FIRST there made pipelined echoes slower: when the
+   data is already there, the poll defers the recv to task work). poll(): the fds
    with waiting ops, rebuilt each turn (a fallback: O(fds) per turn).
    Link: nothing on Linux (pthreads are in libc); -lpthread on older libcs;
    Windows: -lws2_32 (init reports UNSUPPORTED).
@@ -250,9 +251,9 @@ BACKENDS
 
 VERSION HISTORY
    0.1.1 (2026-11-23) a callback may free its op after DISARM (the loop read
-         it afterwards); a recv after a short read on a stream socket waits
-         for readiness instead of trying first (one system call less per
-         echo on epoll and poll).
+         it afterwards); epoll, poll: a recv after a short read on a stream
+         socket waits for readiness instead of trying first (one system call
+         less per echo).
    0.1.0 (2026-11-23) first release: io_uring, epoll, poll; thread-per-core
          workers; custom backends; conformance tests over every backend.
    There is no ABI promise between versions: vendor the header, link statically.
@@ -817,7 +818,7 @@ typedef struct dxi_reactor_slot {
     dx_op *ms;           /* io_uring: the multishot recv on this fd (NULL once disarmed) */
     dx_reactor_bufring *ms_br;
     uint32_t ms_gen;     /* tags its completions: late ones of a disarmed recv are recognised */
-    uint8_t rd_short;    /* the last recv got less than it asked for: the socket was empty then */
+    uint8_t rd_short;    /* readiness backends: the last recv got less than it asked for (emptied the socket) */
     uint8_t sock_type;   /* readiness backends: 0 not known yet, 1 a stream socket, 2 something else */
 } dxi_reactor_slot;
 
@@ -1398,7 +1399,7 @@ enum {
     DXI_URING_ENTER_REGISTERED_RING = 1u << 4,
     DXI_URING_SQ_NEED_WAKEUP = 1u << 0,
     DXI_URING_SQE_IO_HARDLINK = 1u << 3, DXI_URING_SQE_BUFFER_SELECT = 1u << 5,
-    DXI_URING_RECV_MULTISHOT = 1u << 1, DXI_URING_RECVSEND_POLL_FIRST = 1u << 0, DXI_URING_ACCEPT_MULTISHOT = 1u << 0, DXI_URING_CQE_F_NOTIF = 1u << 3,
+    DXI_URING_RECV_MULTISHOT = 1u << 1, DXI_URING_ACCEPT_MULTISHOT = 1u << 0, DXI_URING_CQE_F_NOTIF = 1u << 3,
     DXI_URING_OP_SEND_ZC = 47, DXI_URING_CQE_F_BUFFER = 1u << 0, DXI_URING_CQE_F_MORE = 1u << 1,
     DXI_URING_REGISTER_PBUF_RING = 22, DXI_URING_UNREGISTER_PBUF_RING = 23,
     DXI_URING_CANCEL_ALL = 1u << 0, DXI_URING_CANCEL_FD = 1u << 1,
@@ -1606,9 +1607,6 @@ DXI_PRIVATE void dxi_uring_prep(dx_reactor *r, dx_op *op) {
         sqe->addr = (uint64_t)(uintptr_t)op->buf;
         sqe->len = (uint32_t)(op->len > 0x7ffff000u ? 0x7ffff000u : op->len);
         sqe->op_flags = op->kind == DX_OP_SEND ? (uint32_t)MSG_NOSIGNAL : 0;
-        if (op->kind == DX_OP_RECV && op->fd < r->max_fds && ((dxi_reactor_slot *)r->slots)[op->fd].rd_short &&
-            (r->uring.setup_flags & (DXI_URING_SETUP_SINGLE_ISSUER | DXI_URING_SETUP_COOP_TASKRUN)))
-            sqe->ioprio = DXI_URING_RECVSEND_POLL_FIRST; /* (5.19+, as those flags) wait for data before the first try */
         if (op->kind == DX_OP_SEND && op->len >= DX_REACTOR_ZC_MIN && (r->features & DX_REACTOR_FEAT_SEND_ZC) &&
             !(op->iflags & DXI_REACTOR_IF_NOTSOCK)) { /* large: zero copy; the callback waits for the notification */
             sqe->opcode = DXI_URING_OP_SEND_ZC;
@@ -1740,7 +1738,6 @@ DXI_PRIVATE void dxi_uring_complete(dx_reactor *r, dx_op *op, int32_t res, uint3
         return;
     }
     if (op->kind == DX_OP_SEND || op->kind == DX_OP_SENDV) dxi_uring_send_done(r, op);
-    if (op->kind == DX_OP_RECV && op->fd < r->max_fds) ((dxi_reactor_slot *)r->slots)[op->fd].rd_short = res > 0 && (uint64_t)res < op->len;
     canceler = (dx_op *)(uintptr_t)op->priv[7];
     if (op->kind == DX_OP_CANCEL) {
         dx_op *t = op->target;

@@ -1159,11 +1159,11 @@ static int recv_multishot(prop_ctx *p, dx_reactor_backend_id b) {
     return 0;
 }
 
-/* After a short read the next recv on a stream socket waits for readiness
-   instead of trying first (io_uring: RECVSEND_POLL_FIRST). Nothing may be
-   lost by that: data that came while no recv waited, data already there when
-   the recv is submitted, and on datagram sockets (where a short read does
-   not mean empty) the datagrams already queued. */
+/* On epoll and poll, after a short read the next recv on a stream socket
+   waits for readiness instead of trying first. Nothing may be lost by that:
+   data that came while no recv waited, data already there when the recv is
+   submitted, and on datagram sockets (where a short read does not mean
+   empty) the datagrams already queued. Run on every backend all the same. */
 static int recv_one(prop_ctx *p, dx_reactor *r, int fd, char *buf, size_t cap, int64_t *got) {
     dx_op op;
     result_box box;
