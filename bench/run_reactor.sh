@@ -3,7 +3,7 @@
 # (the dx echo server and the load generator) against the echo servers in
 # bench/peers/reactor_peer_{liburing,uv,epoll}.c.
 #
-#   sh bench/run_reactor.sh [--write-results] [--ms=N] [--rounds=N]
+#   sh bench/run_reactor.sh [--write-results] [--ms=N] [--rounds=N (7)] [--no-profile]
 #
 # Needs (Debian): liburing-dev libuv1-dev, and two CPUs (servers on CPU 0,
 # the load on CPU 1). Loopback only. Builds into build/bench/, -O2 -DNDEBUG.
