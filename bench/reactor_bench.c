@@ -9,7 +9,8 @@
    Every server runs pinned to CPU 0 and the load generator to CPU 1 (for the
    unpipelined latency row both share CPU 0: a cross-CPU wake-up costs ~35 us
    on this VM, see NOTES.md). For each load, the servers take turns (round
-   robin, --rounds times, --ms each); a server's figure is its best round.
+   robin, --rounds times, --ms each); the tables show each server's best
+   round, the goals the median over the rounds of two servers' ratio.
    The load: N connections, P messages of S bytes in flight on each, each
    echoed message replaced at once by a new one; messages/s counted in the
    window, latency = send to last echoed byte, per message. */
