@@ -110,7 +110,9 @@ API
        res: 0 (target completes with DX_ERR_CANCELED, before this op),
        DX_ERR_NOTFOUND (target is not in flight: IDLE or already finished).
    void dx_op_close(dx_op *op, uintptr_t fd)
-       ops pending on fd complete with DX_ERR_CANCELED, then fd is closed.
+       ops pending on fd complete with DX_ERR_CANCELED, then fd is closed;
+       their callbacks run before the close's own, so that one may free a
+       connection holding them.
        Close fds the loop has seen with this op (or dx_reactor_fd_close): the
        readiness backends must forget them before the number is reused.
    void dx_op_wake_wait(dx_op *op)     res: 0 after dx_reactor_wake (REARM to keep waiting)

@@ -577,6 +577,9 @@ static int close_pending(prop_ctx *p, dx_reactor_backend_id b) {
     PROP_CHECK_MSG(p, box.res[1] == DX_ERR_CANCELED || (box.res[1] > 0 && box.res[1] < (int64_t)sizeof big), "send: %lld",
                    (long long)box.res[1]);
     PROP_CHECK_MSG(p, box.res[2] == 0, "close: %lld", (long long)box.res[2]);
+    /* the close's callback comes last, so it may free the connection that holds the other ops */
+    PROP_CHECK_MSG(p, box.order[2] > box.order[0] && box.order[2] > box.order[1], "callback order: recv %d, send %d, close %d", box.order[0],
+                   box.order[1], box.order[2]);
     PROP_CHECK(p, fcntl(sv[0], F_GETFD) == -1 && errno == EBADF);
     close(sv[1]);
     /* the synchronous dx_reactor_fd_close: a pending recv completes with CANCELED too */
