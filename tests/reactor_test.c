@@ -1162,6 +1162,75 @@ static int recv_multishot(prop_ctx *p, dx_reactor_backend_id b) {
     return 0;
 }
 
+/* A connection that holds a multishot recv, a plain recv's buffer ring and a
+   pending send, closed with a close op whose callback frees it: the callbacks
+   of the canceled ops must all come before (ASan reports any that do not). */
+typedef struct held_conn {
+    dx_op rm, snd, cl;
+    uint32_t magic;
+    int rm_done, snd_done; /* their last callbacks ran */
+    int *calls, *freed;
+} held_conn;
+static dx_reactor_action on_held(dx_reactor *r, dx_op *op, int64_t res, void *user) {
+    held_conn *c = (held_conn *)user;
+    (void)r, (void)res;
+    if (c->magic != 0x600dc0de) abort(); /* freed already */
+    (*c->calls)++;
+    if (op == &c->rm && res > 0) return DX_REACTOR_REARM;
+    if (op == &c->rm) c->rm_done = 1;
+    if (op == &c->snd) c->snd_done = 1;
+    return DX_REACTOR_DISARM;
+}
+static dx_reactor_action on_held_closed(dx_reactor *r, dx_op *op, int64_t res, void *user) {
+    held_conn *c = (held_conn *)user;
+    (void)r, (void)op, (void)res;
+    if (c->magic != 0x600dc0de) abort();
+    *c->freed = c->rm_done && c->snd_done ? 1 : 2; /* 2: a canceled op has not been called back yet */
+    c->magic = 0;
+    free(c);
+    return DX_REACTOR_DISARM;
+}
+static int close_frees_conn(prop_ctx *p, dx_reactor_backend_id b) {
+    dx_reactor r;
+    dx_reactor_bufring br;
+    static uint8_t pool[8 * 512];
+    static char big[1 << 20];
+    held_conn *c;
+    watchdog wd;
+    int sv[2], calls = 0, freed = 0, turns = 0, round;
+    OPEN_OR_SKIP(p, &r, b);
+    PROP_CHECK(p, dx_reactor_bufring_init(&r, &br, pool, 8, 512, 3) == DX_OK);
+    for (round = 0; round < 20; round++) {
+        PROP_CHECK(p, socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv) == 0);
+        if (b == DX_REACTOR_BACKEND_IOURING && round % 2) fcntl(sv[0], F_SETFL, 0); /* blocking: the kernel's own poll */
+        c = (held_conn *)calloc(1, sizeof *c);
+        PROP_CHECK(p, c != NULL);
+        c->magic = 0x600dc0de;
+        c->calls = &calls;
+        c->freed = &freed;
+        calls = freed = 0;
+        watchdog_start(&r, &wd);
+        dx_op_recv_multi(&c->rm, (uintptr_t)sv[0], &br);
+        dx_reactor_submit(&r, &c->rm, on_held, c);
+        dx_op_send(&c->snd, (uintptr_t)sv[0], big, sizeof big); /* more than the socket takes: pending */
+        dx_reactor_submit(&r, &c->snd, on_held, c);
+        PROP_CHECK(p, send(sv[1], "data", 4, 0) == 4);
+        while (calls == 0 && !wd.fired && turns++ < 100000) PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_ONCE) == DX_OK);
+        PROP_CHECK(p, calls >= 1); /* the recv got "data" and stays armed */
+        dx_op_close(&c->cl, (uintptr_t)sv[0]);
+        dx_reactor_submit(&r, &c->cl, on_held_closed, c);
+        while (freed == 0 && !wd.fired && turns++ < 100000) PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_ONCE) == DX_OK);
+        PROP_CHECK_MSG(p, freed == 1, "round %d: %s", round, freed == 2 ? "the close's callback came before a canceled op's" : "no close callback");
+        watchdog_stop(&r, &wd);
+        while ((wd.op.state != DX_OP_IDLE || watchdog_cancel_op.state != DX_OP_IDLE) && turns++ < 200000)
+            PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_NOWAIT) == DX_OK);
+        close(sv[1]);
+    }
+    dx_reactor_bufring_deinit(&r, &br);
+    dx_reactor_deinit(&r);
+    return 0;
+}
+
 /* On epoll and poll, after a short read the next recv on a stream socket
    waits for readiness instead of trying first. Nothing may be lost by that:
    data that came while no recv waited, data already there when the recv is
@@ -1328,13 +1397,14 @@ static int free_in_callback(prop_ctx *p, dx_reactor_backend_id b) {
     FOR_BACKEND(tag##_recv_multishot, recv_multishot, b) \
     FOR_BACKEND(tag##_free_in_callback, free_in_callback, b) \
     FOR_BACKEND(tag##_short_reads, short_reads, b) \
+    FOR_BACKEND(tag##_close_frees_conn, close_frees_conn, b) \
     FOR_BACKEND(tag##_10k_connections, many_connections, b) \
     FOR_BACKEND(tag##_100k_connect_close, connect_close_cycles, b)
 #define SUITE_ENTRIES(tag)                                                                          \
     PROP_UNIT(t_##tag##_echo_random), PROP_UNIT(t_##tag##_echo_pipelined), PROP_UNIT(t_##tag##_timers_in_order), PROP_UNIT(t_##tag##_timers_heap), \
         PROP_UNIT(t_##tag##_cancel), PROP_UNIT(t_##tag##_close_pending), PROP_UNIT(t_##tag##_wake_thread),      \
         PROP_UNIT(t_##tag##_half_close_reset_refused), PROP_UNIT(t_##tag##_files_pipes_vectors),             \
-        PROP_UNIT(t_##tag##_run_modes_batch), PROP_UNIT(t_##tag##_recv_multishot), PROP_UNIT(t_##tag##_free_in_callback), PROP_UNIT(t_##tag##_short_reads), PROP_UNIT(t_##tag##_10k_connections), PROP_UNIT(t_##tag##_100k_connect_close)
+        PROP_UNIT(t_##tag##_run_modes_batch), PROP_UNIT(t_##tag##_recv_multishot), PROP_UNIT(t_##tag##_free_in_callback), PROP_UNIT(t_##tag##_short_reads), PROP_UNIT(t_##tag##_close_frees_conn), PROP_UNIT(t_##tag##_10k_connections), PROP_UNIT(t_##tag##_100k_connect_close)
 
 SUITE(io_uring, DX_REACTOR_BACKEND_IOURING)
 SUITE(epoll, DX_REACTOR_BACKEND_EPOLL)
