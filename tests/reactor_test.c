@@ -112,6 +112,13 @@ static void watchdog_stop(dx_reactor *r, watchdog *w) {
         dx_reactor_submit(r, &watchdog_cancel_op, on_ignore, NULL);
     }
 }
+/* watchdog_stop, then turns until the watchdog and its cancel are IDLE: for a
+   watchdog in a frame that returns while the loop goes on. */
+static void watchdog_stop_now(dx_reactor *r, watchdog *w) {
+    int turns = 0;
+    watchdog_stop(r, w);
+    while ((w->op.state != DX_OP_IDLE || watchdog_cancel_op.state != DX_OP_IDLE) && turns++ < 200000) dx_reactor_run(r, DX_REACTOR_RUN_NOWAIT);
+}
 
 /* Runs until done, bounded; 0 when the loop drained without the watchdog. */
 static int run_bounded(dx_reactor *r, watchdog *w) {
@@ -1221,9 +1228,7 @@ static int close_frees_conn(prop_ctx *p, dx_reactor_backend_id b) {
         dx_reactor_submit(&r, &c->cl, on_held_closed, c);
         while (freed == 0 && !wd.fired && turns++ < 100000) PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_ONCE) == DX_OK);
         PROP_CHECK_MSG(p, freed == 1, "round %d: %s", round, freed == 2 ? "the close's callback came before a canceled op's" : "no close callback");
-        watchdog_stop(&r, &wd);
-        while ((wd.op.state != DX_OP_IDLE || watchdog_cancel_op.state != DX_OP_IDLE) && turns++ < 200000)
-            PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_NOWAIT) == DX_OK);
+        watchdog_stop_now(&r, &wd);
         close(sv[1]);
     }
     dx_reactor_bufring_deinit(&r, &br);
@@ -1246,9 +1251,7 @@ static int recv_one(prop_ctx *p, dx_reactor *r, int fd, char *buf, size_t cap, i
     dx_op_recv(&op, (uintptr_t)fd, buf, cap);
     PROP_CHECK(p, submit_rec(r, &op, &box, 0) == DX_OK);
     while (box.n[0] == 0 && !wd.fired && turns++ < 100000) PROP_CHECK(p, dx_reactor_run(r, DX_REACTOR_RUN_ONCE) == DX_OK);
-    watchdog_stop(r, &wd);
-    while ((wd.op.state != DX_OP_IDLE || watchdog_cancel_op.state != DX_OP_IDLE) && turns++ < 200000) /* wd lives in this frame */
-        dx_reactor_run(r, DX_REACTOR_RUN_NOWAIT);
+    watchdog_stop_now(r, &wd); /* wd lives in this frame */
     if (box.n[0] == 0) { /* end it before failing: the op lives in this frame */
         dx_op c;
         dx_op_cancel(&c, &op);
