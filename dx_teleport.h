@@ -233,9 +233,9 @@ VERSION HISTORY
 #endif
 #ifndef DX_TELEPORT_H
 #define DX_TELEPORT_H
-/* ---- dx common block v1: identical bytes in every dx header (tests/compile/common_block.sh) ---- */
+/* ---- dx common block v2: identical bytes in every dx header (tests/compile/common_block.sh) ---- */
 #ifndef DX_COMMON_VERSION
-#define DX_COMMON_VERSION 1
+#define DX_COMMON_VERSION 2
 #ifdef DX_CONFIG_HEADER
 #include DX_CONFIG_HEADER
 #endif
@@ -244,6 +244,8 @@ VERSION HISTORY
 #include <stdbool.h>
 #define DX_INLINE static inline
 #define DX_VERSION_PACK(major, minor, patch) ((major) * 1000000u + (minor) * 1000u + (patch))
+/* Zero-means-default for config fields (sokol's _sg_def): DXI_DEF(cfg->x, 64). Private. */
+#define DXI_DEF(value, default_value) ((value) ? (value) : (default_value))
 #if defined(__cplusplus) && __cplusplus >= 201103L
 #define DX_STATIC_ASSERT(cond, name) static_assert(cond, #name)
 #elif defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
@@ -357,7 +359,7 @@ DX_INLINE const char *dx_result_name(dx_result r) {
 }
 #endif
 #endif /* DX_COMMON_VERSION */
-#if DX_COMMON_VERSION < 1
+#if DX_COMMON_VERSION < 2
 #error "an older dx header was included first; update it"
 #endif
 /* ---- end of dx common block ---- */
