@@ -570,12 +570,19 @@ static int run_vector_file(prop_ctx *p, int files, int *ran, int *skipped_files)
             } else if (!files) {
                 have = false; /* a file vector: the other test */
             } else if (strncmp(source, "file:", 5) == 0) {
+                /* where test inputs from elsewhere live: $DX_CAS_FIXTURES, then the team's shared fixtures
+                   folder beside the repository (../shared/fixtures, see its README), then tests/vectors/cas */
+                const char *dirs[3];
                 char path[512], *colon = strchr(source + 5, ':');
-                const char *dir = getenv("DX_CAS_FIXTURES");
-                FILE *img;
+                FILE *img = NULL;
+                size_t di;
+                dirs[0] = getenv("DX_CAS_FIXTURES"), dirs[1] = "../shared/fixtures", dirs[2] = "tests/vectors/cas";
                 if (colon) *colon = 0;
-                snprintf(path, sizeof path, "%s/%s", dir ? dir : "tests/vectors/cas", source + 5);
-                img = fopen(path, "rb");
+                for (di = 0; di < 3 && !img; di++) {
+                    if (!dirs[di]) continue;
+                    snprintf(path, sizeof path, "%s/%s", dirs[di], source + 5);
+                    img = fopen(path, "rb");
+                }
                 have = false;
                 if (img) {
                     data = xmalloc(1 << 20);
@@ -632,7 +639,7 @@ static int t_fastcdc_sekien(prop_ctx *p) { /* fastcdc-rs's test image, when it i
     if (run_vector_file(p, 1, &ran, &skipped_files)) return 1;
     if (skipped_files)
         PROP_SKIP(p, "%d vectors need SekienAkashita.jpg (fastcdc-rs test/fixtures, 109,466 bytes) in "
-                     "tests/vectors/cas/ or $DX_CAS_FIXTURES; their boundaries are in fastcdc.txt", skipped_files);
+                     "$DX_CAS_FIXTURES, ../shared/fixtures or tests/vectors/cas/; their boundaries are in fastcdc.txt", skipped_files);
     PROP_CHECK_MSG(p, ran == 5, "%d vectors ran", ran);
     return 0;
 }
@@ -1041,6 +1048,8 @@ static int t_proof_wire(prop_ctx *p) {
 #include <signal.h>
 #include <fcntl.h>
 #include <time.h>
+#include <poll.h>
+#include <sched.h>
 static int rm_rf(const char *path) {
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", path);
@@ -1654,33 +1663,51 @@ static int t_dir_store(prop_ctx *p) {
 }
 
 /* Crash safety: a child writes objects (fsync on, one line per object it was
-   told is stored) and is killed with SIGKILL at a random moment, many times.
-   Afterwards verify sees no corrupt object, every reported object is there
-   and intact, and the next open removes the dead writer's temporary files. */
+   told is stored) and is killed with SIGKILL, many times. The kill waits for
+   an event, never for a duration: once the writer has reported k objects
+   (k random), the parent lets it run on for a random number of yields and
+   kills it wherever it is, most often inside the next put. Afterwards verify
+   sees no corrupt object, every reported object is there and intact, and the
+   next open removes the dead writer's temporary files. DX_CRASH_ROUNDS=N runs
+   N rounds (default 12); the store starts anew every 16 rounds so that a long
+   run does not verify an ever larger store. */
+static int crash_read_report(int fd, char *buf, size_t cap, size_t *got) {
+    struct pollfd pfd;
+    ssize_t n;
+    pfd.fd = fd, pfd.events = POLLIN, pfd.revents = 0;
+    if (poll(&pfd, 1, 120000) != 1) return -1; /* watchdog: a writer stuck for two minutes */
+    n = read(fd, buf + *got, cap - 1 - *got);
+    if (n <= 0) return -1;
+    *got += (size_t)n;
+    return 0;
+}
+
 static int t_dir_crash(prop_ctx *p) {
     char path[256];
+    const char *env = getenv("DX_CRASH_ROUNDS");
     dx_cas_dir_config dc;
-    int round, rounds = 12, reported_total = 0;
+    int round, rounds = env ? atoi(env) : 12, reported_total = 0;
     prop_ctx g;
+    static char reported[1 << 16];
     prop_ctx_init(&g, p->seed, (size_t)-1);
     scratch_dir(path, sizeof path, "crash", p->seed);
     memset(&dc, 0, sizeof dc);
     dc.path = path;
     dc.batch = false;
+    PROP_CHECK_MSG(p, rounds > 0, "DX_CRASH_ROUNDS=%s: a positive number of rounds", env ? env : "");
     for (round = 0; round < rounds; round++) {
-        int fds[2], status;
+        int fds[2], status, yields;
+        size_t want = (size_t)prop_range(&g, 1, 8) * (DX_CAS_ID_TEXT_LEN + 1), got = 0;
         pid_t pid;
-        struct timespec ts;
-        static char reported[1 << 16];
-        size_t got = 0;
         ssize_t n;
+        if (round % 16 == 0) rm_rf(path);
         if (pipe(fds) != 0) PROP_FAIL(p, "pipe");
         pid = fork();
         if (pid < 0) PROP_FAIL(p, "fork");
         if (pid == 0) { /* the writer */
             dx_cas_dir d;
             dx_cas_store s;
-            uint8_t obj[40000];
+            static uint8_t obj[40000];
             uint64_t k;
             close(fds[0]);
             if (dx_cas_dir_open(&d, &dc) != DX_OK || dx_cas_dir_store(&d, NULL, &s) != DX_OK) _exit(3);
@@ -1696,14 +1723,16 @@ static int t_dir_crash(prop_ctx *p) {
             }
         }
         close(fds[1]);
-        ts.tv_sec = 0;
-        ts.tv_nsec = (long)prop_range(&g, 1, 40) * 1000000L;
-        nanosleep(&ts, NULL);
+        while (got < want) /* the event: k objects reported stored */
+            if (crash_read_report(fds[0], reported, sizeof reported, &got) != 0) break;
+        for (yields = (int)prop_range(&g, 0, 64); yields > 0; yields--) sched_yield();
         kill(pid, SIGKILL);
         waitpid(pid, &status, 0);
         while ((n = read(fds[0], reported + got, sizeof reported - 1 - got)) > 0) got += (size_t)n;
         close(fds[0]);
         PROP_CHECK_MSG(p, WIFSIGNALED(status), "round %d: the writer exited by itself (status %d)", round, status);
+        PROP_CHECK_MSG(p, got >= want, "round %d: the writer reported %lu of %lu bytes before the watchdog", round,
+                       (unsigned long)got, (unsigned long)want);
         {
             dx_cas_dir d;
             dx_cas_store s;
@@ -1725,20 +1754,19 @@ static int t_dir_crash(prop_ctx *p) {
             }
             dx_cas_dir_close(&d);
         }
-    }
-    {
-        char cmd[400];
-        FILE *f;
-        int leftovers = -1;
-        snprintf(cmd, sizeof cmd, "ls '%s/tmp' | wc -l", path);
-        f = popen(cmd, "r");
-        if (f) {
-            if (fscanf(f, "%d", &leftovers) != 1) leftovers = -1;
-            pclose(f);
+        {
+            char cmd[400];
+            FILE *f;
+            int leftovers = -1;
+            snprintf(cmd, sizeof cmd, "ls '%s/tmp' | wc -l", path);
+            f = popen(cmd, "r");
+            if (f) {
+                if (fscanf(f, "%d", &leftovers) != 1) leftovers = -1;
+                pclose(f);
+            }
+            PROP_CHECK_MSG(p, leftovers == 0, "round %d: %d temporary files left after the open", round, leftovers);
         }
-        PROP_CHECK_MSG(p, leftovers == 0, "%d temporary files left after the last open", leftovers);
     }
-    PROP_CHECK_MSG(p, reported_total > 0, "the writers reported no object in %d rounds", rounds);
     fprintf(stderr, "t_dir_crash: %d kills, %d reported objects all intact\n", rounds, reported_total);
     rm_rf(path);
     return 0;
