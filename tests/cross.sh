@@ -418,14 +418,31 @@ target_cortex_m4() {
         fi
     done
 
-    # 4. bench/RESULTS.md, section cross-size only
-    [ -n "$sizes" ] && write_size_report "$sizes" "${fs[*]}"
+    # 4. what firmware pays for each header's core API: the minimal programs
+    #    of tests/firmware/, linked with --gc-sections (tests/firmware/size.sh)
+    local fw="" hdr tx da bs tot goal verdict
+    while read -r hdr tx da bs tot goal verdict; do
+        case $hdr in
+        fw_libc.c) fw="$fw| (\`fw_libc.c\`: the byte-loop mem* functions, not counted above) | $tx | $da | $bs | $tot | | |
+" ;;
+        *.h) if [ "$tx" = "build" ]; then
+                fail "$t" "$hdr firmware" "tests/firmware/${hdr%.h}.c does not build" "$dir/firmware/${hdr%.h}.log" head
+            else
+                fw="$fw| \`$hdr\` | $tx | $da | $bs | $tot | $goal | $verdict |
+"
+                pass "$t" "$hdr firmware" "total $tot bytes, goal $goal: $verdict"
+            fi ;;
+        esac
+    done < <(bash tests/firmware/size.sh "$dir/firmware" 2>/dev/null)
+
+    # 5. bench/RESULTS.md, section cross-size only
+    [ -n "$sizes" ] && write_size_report "$sizes" "${fs[*]}" "$fw"
     return 0
 }
 
-# write_size_report ROWS FLAGS: replaces or appends the cross-size section
+# write_size_report ROWS FLAGS FIRMWARE-ROWS: replaces or appends the cross-size section
 write_size_report() {
-    local rows=$1 flags=$2 file=bench/RESULTS.md tmp section begins ends
+    local rows=$1 flags=$2 fwrows=$3 file=bench/RESULTS.md tmp section begins ends
     local begin='<!-- BEGIN cross-size -->' end='<!-- END cross-size -->'
     flags=$(printf '%s\n' "$flags" | sed -e 's/^arm-none-eabi-gcc //' -e 's/ -isystem [^ ]*//g')
     section="$begin
@@ -437,7 +454,16 @@ Each header alone, \`#define DX_IMPLEMENTATION\`, every function kept (no
 
 | header | text | data | bss | total (bytes) | imports besides mem* |
 |---|---:|---:|---:|---:|---|
-$rows$end"
+$rows
+What firmware pays: each header's minimal program (\`tests/firmware/dx_<stem>.c\`: the
+core API a firmware calls, entry \`fw_main\`) linked with \`--gc-sections\`, so only what
+it reaches is kept; sizes without the mem* functions, which a firmware brings itself
+(bss holds the program's own input and output buffers).
+Flags: \`$(bash tests/firmware/size.sh --flags | sed -e 's/ -isystem [^ ]*//g')\`.
+
+| program | text | data | bss | total (bytes) | goal | |
+|---|---:|---:|---:|---:|---:|---|
+$fwrows$end"
     mkdir -p bench || { fail cortex-m4 "$file" "cannot create bench/"; return; }
     tmp=$(mktemp "$OUT/RESULTS.md.XXXXXX") || { fail cortex-m4 "$file" "mktemp"; return; }
     if [ -f "$file" ]; then

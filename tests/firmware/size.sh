@@ -8,10 +8,13 @@
 # the last line says what they took).
 set -u
 cd "$(dirname "$0")/../.."
+# -nostdinc with only GCC's own headers, as on a bare-metal SDK (tests/cross.sh does the same).
+FLAGS="-mcpu=cortex-m4 -mthumb -ffreestanding -nostdlib -Os -DDX_NO_LIBC -DDX_CAS_NO_STDIO -std=c99
+ -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Werror -ffunction-sections -fdata-sections -I.
+ -nostdinc -isystem $(arm-none-eabi-gcc -print-file-name=include) -isystem $(arm-none-eabi-gcc -print-file-name=include-fixed)"
+if [ "${1:-}" = --flags ]; then echo "$FLAGS -Wl,--gc-sections -Wl,-e,fw_main" | tr -s ' \n' '  '; exit 0; fi
 out=${1:-build/firmware}
 mkdir -p "$out"
-FLAGS="-mcpu=cortex-m4 -mthumb -ffreestanding -nostdlib -Os -DDX_NO_LIBC -DDX_CAS_NO_STDIO -std=c99
- -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Werror -ffunction-sections -fdata-sections -I."
 goal() { case $1 in dx_hbtp) echo 4096 ;; dx_teleport) echo 3072 ;; dx_patch) echo 6144 ;; dx_cas) echo 12288 ;; *) echo 0 ;; esac; }
 sizes() { arm-none-eabi-size "$1" | awk 'NR == 2 { print $1, $2, $3 }'; }
 rc=0
@@ -24,10 +27,11 @@ memsize() {
 }
 lmax=0
 for src in tests/firmware/dx_*.c; do
+    [ -f "$src" ] || continue
     stem=$(basename "$src" .c)
     # shellcheck disable=SC2086
     if ! arm-none-eabi-gcc $FLAGS -Wl,--gc-sections -Wl,-e,fw_main "$src" tests/firmware/fw_libc.c -o "$out/$stem.elf" 2>"$out/$stem.log"; then
-        echo "$stem.h build failed (log: $out/$stem.log)"; cat "$out/$stem.log"; rc=1; continue
+        echo "$stem.h build failed (log: $out/$stem.log)"; cat "$out/$stem.log" >&2; rc=1; continue
     fi
     read -r t d b <<<"$(sizes "$out/$stem.elf")"
     lt=$(memsize "$out/$stem.elf"); t=$((t - lt)); [ "$lt" -gt "$lmax" ] && lmax=$lt
