@@ -27,7 +27,7 @@
 # Environment: DX_PROP_CASES (default 200 under qemu, the programs' own
 # default elsewhere), DX_PROP_SEED, DX_CROSS_TARGETS (a subset, e.g.
 # "arm32 s390x"), DX_CROSS_TESTS (test sources instead of the tests/ ones),
-# DX_CROSS_TIMEOUT (seconds per program run, default 600).
+# DX_CROSS_TIMEOUT (seconds per program run, default 1800).
 if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi
 set -u
 export LC_ALL=C
@@ -37,7 +37,7 @@ OUT=build/cross
 WARN="-Wall -Wextra -Wpedantic -Wshadow -Wconversion -Werror"
 CFLAGS="-std=c99 $WARN -O2"
 EMU_CASES=${DX_PROP_CASES:-200}
-RUN_TIMEOUT=${DX_CROSS_TIMEOUT:-600}
+RUN_TIMEOUT=${DX_CROSS_TIMEOUT:-1800} # a watchdog only: qemu on a loaded machine is slow
 TARGETS=${DX_CROSS_TARGETS:-"arm32 aarch64 s390x tcc musl mingw cortex-m4"}
 RESULTS=$OUT/results
 # Libraries every test program links with; the reactor's need sockets and threads.
@@ -171,7 +171,7 @@ run_fuzz() {
 probe() {
     local target=$1 expect=$2 exe=$3 log=$OUT/$1/probe.run.log rc got
     shift 3
-    timeout -k 10 120 "$@" "$exe" 7 </dev/null >"$log" 2>&1
+    timeout -k 10 600 "$@" "$exe" 7 </dev/null >"$log" 2>&1
     rc=$?
     got=$(tr -d '\r' <"$log" | sed -n 's/^probe: //p' | head -n 1)
     if [ "$rc" -ne 7 ]; then
@@ -294,7 +294,7 @@ target_mingw() {
     if [ ! -f "$prefix/.dx-ready" ] || [ ! -O "$prefix" ]; then
         rm -rf "$prefix"
         log=$OUT/mingw/wineboot.log
-        timeout -k 10 300 "$wine" wineboot -i </dev/null >"$log" 2>&1
+        timeout -k 10 900 "$wine" wineboot -i </dev/null >"$log" 2>&1
         rc=$?
         if [ "$rc" -ne 0 ] || [ ! -d "$prefix/drive_c" ]; then
             fail mingw wineboot "exit status $rc creating $prefix" "$log"
