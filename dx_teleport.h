@@ -396,21 +396,78 @@ enum {
     DX_TP_ERR_SCHEMA = -401 /* the struct layout does not match the buffer's */
 };
 
-/* Wire format constants (see WIRE FORMAT). */
+/* Format version (see WIRE FORMAT): a reader rejects another major, accepts any minor. */
 enum {
     DX_TP_FORMAT_MAJOR = 1,
-    DX_TP_FORMAT_MINOR = 0,
-    DX_TP_HEADER_SIZE = 80,
-    DX_TP_SECTION_ENTRY_SIZE = 24,
-    DX_TP_TYPE_ENTRY_SIZE = 40,
-    DX_TP_FIELD_ENTRY_SIZE = 24,
-    DX_TP_FLAG_CHECKSUM = 1
+    DX_TP_FORMAT_MINOR = 1
 };
 
-/* Writer options (dx_tp_writer_config.flags). */
+/* Header flags (the u32 at DX_TP_HEADER_OFF_FLAGS). */
 enum {
-    DX_TP_WRITE_CHECKSUM = 1, /* store a CRC32C of the whole buffer */
-    DX_TP_WRITE_DEDUP = 2     /* store identical strings once */
+    DX_TP_FLAG_CHECKSUM = 1 /* the CRC32C word is set */
+};
+
+/* Wire records: the byte offset of each field, used by the writer and the
+   reader alike (WIRE FORMAT gives their meaning). */
+enum {
+    DX_TP_HEADER_OFF_MAGIC = 0,               /* "DXTP" */
+    DX_TP_HEADER_OFF_MAJOR = 4,               /* u16 */
+    DX_TP_HEADER_OFF_MINOR = 6,               /* u16 */
+    DX_TP_HEADER_OFF_FLAGS = 8,               /* u32 DX_TP_FLAG_* */
+    DX_TP_HEADER_OFF_HEADER_SIZE = 12,        /* u32 */
+    DX_TP_HEADER_OFF_TOTAL_SIZE = 16,         /* u32 */
+    DX_TP_HEADER_OFF_CRC = 20,                /* u32 CRC32C */
+    DX_TP_HEADER_OFF_CAPABILITIES = 24,       /* u64 */
+    DX_TP_HEADER_OFF_FINGERPRINT = 32,        /* u64 */
+    DX_TP_HEADER_OFF_ROOT = 40,               /* u32 */
+    DX_TP_HEADER_OFF_ROOT_TYPE = 44,          /* u32 */
+    DX_TP_HEADER_OFF_SECTION_TABLE = 48,      /* u32 */
+    DX_TP_HEADER_OFF_SECTION_COUNT = 52,      /* u32 */
+    DX_TP_HEADER_OFF_TYPE_TABLE = 56,         /* u32 */
+    DX_TP_HEADER_OFF_TYPE_COUNT = 60,         /* u32 */
+    DX_TP_HEADER_OFF_STRING_TABLE = 64,       /* u32 */
+    DX_TP_HEADER_OFF_STRING_TABLE_SIZE = 68,  /* u32 */
+    DX_TP_HEADER_OFF_RESERVED = 72,           /* 8 bytes, zero */
+    DX_TP_HEADER_SIZE = 80
+};
+enum {
+    DX_TP_SECTION_ENTRY_OFF_TYPE_ID = 0,      /* u32, 0 = raw bytes */
+    DX_TP_SECTION_ENTRY_OFF_OFFSET = 4,       /* u32 */
+    DX_TP_SECTION_ENTRY_OFF_COUNT = 8,        /* u32 */
+    DX_TP_SECTION_ENTRY_OFF_ELEM_SIZE = 12,   /* u32 */
+    DX_TP_SECTION_ENTRY_OFF_ALIGN = 16,       /* u32 */
+    DX_TP_SECTION_ENTRY_OFF_RESERVED = 20,    /* u32, zero */
+    DX_TP_SECTION_ENTRY_SIZE = 24
+};
+enum {
+    DX_TP_TYPE_ENTRY_OFF_FINGERPRINT = 0,     /* u64 */
+    DX_TP_TYPE_ENTRY_OFF_TYPE_ID = 8,         /* u32 */
+    DX_TP_TYPE_ENTRY_OFF_STRUCT_SIZE = 12,    /* u32 */
+    DX_TP_TYPE_ENTRY_OFF_ALIGN = 16,          /* u32 */
+    DX_TP_TYPE_ENTRY_OFF_FIELD_COUNT = 20,    /* u32 */
+    DX_TP_TYPE_ENTRY_OFF_FIELD_TABLE = 24,    /* u32 */
+    DX_TP_TYPE_ENTRY_OFF_NAME = 28,           /* STR: off, len */
+    DX_TP_TYPE_ENTRY_OFF_RESERVED = 36,       /* u32, zero */
+    DX_TP_TYPE_ENTRY_SIZE = 40
+};
+enum {
+    DX_TP_FIELD_ENTRY_OFF_NAME = 0,           /* STR: off, len */
+    DX_TP_FIELD_ENTRY_OFF_OFFSET = 8,         /* u32 */
+    DX_TP_FIELD_ENTRY_OFF_SIZE = 12,          /* u32 */
+    DX_TP_FIELD_ENTRY_OFF_KIND = 16,          /* u32 dx_tp_kind */
+    DX_TP_FIELD_ENTRY_OFF_TARGET = 20,        /* u32 target type id */
+    DX_TP_FIELD_ENTRY_SIZE = 24
+};
+/* The u32 pairs inside structs and tables: STR {off, len}, SLICE {offset, count}. */
+enum {
+    DX_TP_STR_OFF_OFF = 0,
+    DX_TP_STR_OFF_LEN = 4,
+    DX_TP_STR_SIZE = 8
+};
+enum {
+    DX_TP_SLICE_OFF_OFFSET = 0,
+    DX_TP_SLICE_OFF_COUNT = 4,
+    DX_TP_SLICE_SIZE = 8
 };
 
 typedef enum dx_tp_kind {
@@ -456,14 +513,12 @@ typedef struct dx_tp_layout {
     { type_id, #type, (uint32_t)sizeof(type), fields, (uint32_t)(sizeof(fields) / sizeof((fields)[0])) }
 
 typedef struct dx_tp_writer_config {
-    void *buffer;            /* caller memory, or NULL to grow through allocator */
-    size_t capacity;
-    dx_allocator allocator;
-    size_t initial_capacity; /* grow mode; 0 = 64 KiB */
-    uint32_t flags;          /* DX_TP_WRITE_* */
-    uint64_t capabilities;   /* copied into the header */
-    uint64_t *string_index;  /* optional dedup index (caller memory) */
-    size_t string_index_slots; /* power of two */
+    dx_allocator allocator;    /* dx_tp_writer_create: the growing buffer and index */
+    size_t initial_capacity;   /* dx_tp_writer_create: first block; 0 = 64 KiB */
+    uint64_t capabilities;     /* copied into the header */
+    size_t string_index_slots; /* dedup index slots, a power of two; 0 = 1024 */
+    bool checksum;             /* store a CRC32C of the whole buffer */
+    bool dedup_strings;        /* store identical strings once (through an index) */
 } dx_tp_writer_config;
 
 typedef struct dx_tp_wsection {
@@ -476,15 +531,14 @@ typedef struct dx_tp_writer {
     size_t head; /* bytes used at the front: header and sections */
     size_t tail; /* bytes used at the back: the string table */
     dx_allocator allocator;
-    bool grows;
+    bool grows; /* made by dx_tp_writer_create: buf and index are ours */
     bool finished;
+    bool checksum;
     dx_result error;
-    uint32_t flags;
     uint64_t capabilities;
     uint32_t root, root_type;
     uint64_t *index;
     size_t index_slots, index_used;
-    bool index_owned;
     uint32_t type_count, section_count;
     const dx_tp_layout *types[DX_TP_MAX_TYPES];
     uint32_t type_align[DX_TP_MAX_TYPES];
@@ -532,8 +586,10 @@ typedef struct dx_tp_field_info {
 DX_TELEPORT_API uint64_t dx_tp_layout_fingerprint(const dx_tp_layout *l);
 DX_TELEPORT_API dx_result dx_tp_layout_check(const dx_tp_layout *l);
 
-DX_TELEPORT_API dx_result dx_tp_writer_init(dx_tp_writer *w, const dx_tp_writer_config *cfg);
-DX_TELEPORT_API void dx_tp_writer_deinit(dx_tp_writer *w);
+DX_TELEPORT_API size_t dx_tp_writer_memory_size(const dx_tp_writer_config *cfg);
+DX_TELEPORT_API dx_result dx_tp_writer_init(dx_tp_writer *w, const dx_tp_writer_config *cfg, void *mem, size_t mem_size);
+DX_TELEPORT_API dx_result dx_tp_writer_create(dx_tp_writer *w, const dx_tp_writer_config *cfg);
+DX_TELEPORT_API void dx_tp_writer_destroy(dx_tp_writer *w);
 DX_TELEPORT_API dx_result dx_tp_writer_add_layout(dx_tp_writer *w, const dx_tp_layout *l);
 DX_TELEPORT_API dx_tp_ref dx_tp_write(dx_tp_writer *w, uint32_t type_id, const void *obj);
 DX_TELEPORT_API dx_tp_slice dx_tp_write_slice(dx_tp_writer *w, uint32_t type_id, const void *items, size_t count);
@@ -705,6 +761,18 @@ DXI_PRIVATE size_t dxi_tp_strlen(const char *s) {
     size_t n = 0;
     while (s[n]) n++;
     return n;
+}
+
+DXI_PRIVATE dx_tp_str dxi_tp_load_str(const uint8_t *p) {
+    dx_tp_str s;
+    s.off = dx_load_u32le(p + DX_TP_STR_OFF_OFF);
+    s.len = dx_load_u32le(p + DX_TP_STR_OFF_LEN);
+    return s;
+}
+
+DXI_PRIVATE void dxi_tp_store_str(uint8_t *p, dx_tp_str s) {
+    dx_store_u32le(p + DX_TP_STR_OFF_OFF, s.off);
+    dx_store_u32le(p + DX_TP_STR_OFF_LEN, s.len);
 }
 
 DX_TELEPORT_API uint64_t dx_tp_layout_fingerprint(const dx_tp_layout *l) {
@@ -907,49 +975,86 @@ DXI_PRIVATE bool dxi_tp_room(dx_tp_writer *w, size_t front, size_t back) {
     return true;
 }
 
-DX_TELEPORT_API dx_result dx_tp_writer_init(dx_tp_writer *w, const dx_tp_writer_config *cfg) {
+/* Dedup index slots a config asks for; 0 without dedup or when the count is
+   not a power of two that fits the u32 offsets it holds and a size_t. */
+DXI_PRIVATE size_t dxi_tp_index_slots(const dx_tp_writer_config *cfg) {
+    size_t slots = DXI_DEF(cfg->string_index_slots, 1024);
+    if (!cfg->dedup_strings) return 0;
+    if ((slots & (slots - 1)) != 0 || slots > DXI_TP_LIMIT || slots > ((size_t)-1 - 256) / sizeof(uint64_t)) return 0;
+    return slots;
+}
+
+/* What init and create share: the config, an empty header, an empty index. */
+DXI_PRIVATE void dxi_tp_writer_setup(dx_tp_writer *w, const dx_tp_writer_config *cfg, uint8_t *buf, size_t cap,
+                                     uint64_t *index, size_t slots) {
+    w->allocator = cfg->allocator;
+    w->checksum = cfg->checksum;
+    w->capabilities = cfg->capabilities;
+    w->buf = buf;
+    w->cap = cap;
+    w->index = index;
+    w->index_slots = slots;
+    if (index) DX_MEMSET(index, 0, slots * sizeof(uint64_t));
+    DX_MEMSET(buf, 0, DX_TP_HEADER_SIZE);
+    w->head = DX_TP_HEADER_SIZE;
+}
+
+DX_TELEPORT_API size_t dx_tp_writer_memory_size(const dx_tp_writer_config *cfg) {
+    size_t slots;
+    if (!cfg) return 0;
+    slots = dxi_tp_index_slots(cfg);
+    if (cfg->dedup_strings && slots == 0) return 0;
+    /* the index sits 8-aligned at the end of mem: up to 7 bytes go to alignment */
+    return DX_TP_HEADER_SIZE + (slots ? slots * sizeof(uint64_t) + 7 : 0);
+}
+
+DX_TELEPORT_API dx_result dx_tp_writer_init(dx_tp_writer *w, const dx_tp_writer_config *cfg, void *mem,
+                                            size_t mem_size) {
+    size_t need, slots, cap = mem_size;
+    uint64_t *index = NULL;
     if (!w) return DX_ERR_INVAL;
     DX_MEMSET(w, 0, sizeof *w);
-    if (!cfg || (!cfg->allocator.alloc != !cfg->allocator.free)) return w->error = DX_ERR_INVAL;
-    w->allocator = cfg->allocator;
-    w->flags = cfg->flags;
-    w->capabilities = cfg->capabilities;
-    if (cfg->buffer) {
-        if (cfg->capacity < DX_TP_HEADER_SIZE) return w->error = DX_ERR_NOSPACE;
-        w->buf = (uint8_t *)cfg->buffer;
-        w->cap = cfg->capacity;
-    } else {
-        w->cap = cfg->initial_capacity ? cfg->initial_capacity : 65536;
-        if (w->cap < 256) w->cap = 256;
-        w->buf = (uint8_t *)dxi_tp_alloc(&w->allocator, w->cap);
-        if (!w->buf) return w->error = DX_ERR_NOMEM;
-        w->grows = true;
+    need = dx_tp_writer_memory_size(cfg);
+    if (need == 0) return w->error = DX_ERR_INVAL;
+    if (!mem || mem_size < need) return w->error = DX_ERR_NOSPACE;
+    slots = dxi_tp_index_slots(cfg);
+    if (slots) { /* the buffer keeps the caller's alignment; the index takes the end */
+        uintptr_t at = ((uintptr_t)mem + mem_size - slots * sizeof(uint64_t)) & ~(uintptr_t)7;
+        index = (uint64_t *)(void *)at;
+        cap = (size_t)(at - (uintptr_t)mem);
     }
-    if (w->flags & DX_TP_WRITE_DEDUP) {
-        if (cfg->string_index) {
-            if (!dxi_tp_pow2((uint32_t)cfg->string_index_slots) || cfg->string_index_slots > DXI_TP_LIMIT)
-                return w->error = DX_ERR_INVAL;
-            w->index = cfg->string_index;
-            w->index_slots = cfg->string_index_slots;
-        } else if (w->grows) {
-            w->index_slots = 1024;
-            w->index = (uint64_t *)dxi_tp_alloc(&w->allocator, w->index_slots * sizeof(uint64_t));
-            if (!w->index) return w->error = DX_ERR_NOMEM;
-            w->index_owned = true;
-        } else {
-            return w->error = DX_ERR_INVAL; /* dedup into a caller buffer needs a caller index */
-        }
-        DX_MEMSET(w->index, 0, w->index_slots * sizeof(uint64_t));
-    }
-    DX_MEMSET(w->buf, 0, DX_TP_HEADER_SIZE);
-    w->head = DX_TP_HEADER_SIZE;
+    dxi_tp_writer_setup(w, cfg, (uint8_t *)mem, cap, index, slots);
     return DX_OK;
 }
 
-DX_TELEPORT_API void dx_tp_writer_deinit(dx_tp_writer *w) {
+DX_TELEPORT_API dx_result dx_tp_writer_create(dx_tp_writer *w, const dx_tp_writer_config *cfg) {
+    size_t cap, slots;
+    uint8_t *buf;
+    uint64_t *index = NULL;
+    if (!w) return DX_ERR_INVAL;
+    DX_MEMSET(w, 0, sizeof *w);
+    if (dx_tp_writer_memory_size(cfg) == 0 || (!cfg->allocator.alloc != !cfg->allocator.free))
+        return w->error = DX_ERR_INVAL;
+    cap = DXI_DEF(cfg->initial_capacity, 65536);
+    if (cap < 256) cap = 256;
+    slots = dxi_tp_index_slots(cfg);
+    buf = (uint8_t *)dxi_tp_alloc(&cfg->allocator, cap);
+    if (!buf) return w->error = DX_ERR_NOMEM;
+    if (slots && !(index = (uint64_t *)dxi_tp_alloc(&cfg->allocator, slots * sizeof(uint64_t)))) {
+        dxi_tp_free(&cfg->allocator, buf, cap);
+        return w->error = DX_ERR_NOMEM;
+    }
+    dxi_tp_writer_setup(w, cfg, buf, cap, index, slots);
+    w->grows = true;
+    return DX_OK;
+}
+
+DX_TELEPORT_API void dx_tp_writer_destroy(dx_tp_writer *w) {
     if (!w) return;
-    if (w->grows) dxi_tp_free(&w->allocator, w->buf, w->cap);
-    if (w->index_owned) dxi_tp_free(&w->allocator, w->index, w->index_slots * sizeof(uint64_t));
+    if (w->grows) {
+        dxi_tp_free(&w->allocator, w->buf, w->cap);
+        dxi_tp_free(&w->allocator, w->index, w->index_slots * sizeof(uint64_t));
+    }
     DX_MEMSET(w, 0, sizeof *w);
 }
 
@@ -1078,7 +1183,7 @@ DXI_PRIVATE void dxi_tp_index_add(dx_tp_writer *w, uint32_t hash, uint32_t off) 
     if ((w->index_used + 1) * 4 > w->index_slots * 3) {
         size_t slots = w->index_slots * 2, i;
         uint64_t *grown;
-        if (!w->index_owned) return;
+        if (!w->grows) return;
         grown = (uint64_t *)dxi_tp_alloc(&w->allocator, slots * sizeof(uint64_t));
         if (!grown) return; /* dedup is an optimization: keep going without it */
         DX_MEMSET(grown, 0, slots * sizeof(uint64_t));
@@ -1191,36 +1296,34 @@ DX_TELEPORT_API dx_result dx_tp_writer_finish(dx_tp_writer *w, const uint8_t **o
         for (i = 0; i < w->section_count; i++) {
             uint8_t *e = w->buf + sec_at + i * DX_TP_SECTION_ENTRY_SIZE;
             const dx_tp_wsection *s = &w->sections[i];
-            dx_store_u32le(e, s->type_id);
-            dx_store_u32le(e + 4, s->offset);
-            dx_store_u32le(e + 8, s->count);
-            dx_store_u32le(e + 12, s->elem_size);
-            dx_store_u32le(e + 16, s->align);
+            dx_store_u32le(e + DX_TP_SECTION_ENTRY_OFF_TYPE_ID, s->type_id);
+            dx_store_u32le(e + DX_TP_SECTION_ENTRY_OFF_OFFSET, s->offset);
+            dx_store_u32le(e + DX_TP_SECTION_ENTRY_OFF_COUNT, s->count);
+            dx_store_u32le(e + DX_TP_SECTION_ENTRY_OFF_ELEM_SIZE, s->elem_size);
+            dx_store_u32le(e + DX_TP_SECTION_ENTRY_OFF_ALIGN, s->align);
         }
         for (i = 0; i < w->type_count; i++) {
             const dx_tp_layout *l = w->types[i];
             dx_tp_str name = dx_tp_write_cstr(w, l->name ? l->name : "");
             uint64_t fp = dx_tp_layout_fingerprint(l);
             uint8_t *e = w->buf + type_at + i * DX_TP_TYPE_ENTRY_SIZE;
-            dx_store_u64le(e, fp);
-            fingerprint = dxi_tp_fnv(fingerprint, e, 8);
-            dx_store_u32le(e + 8, l->type_id);
-            dx_store_u32le(e + 12, l->size);
-            dx_store_u32le(e + 16, w->type_align[i]);
-            dx_store_u32le(e + 20, l->field_count);
-            dx_store_u32le(e + 24, (uint32_t)field_at);
-            dx_store_u32le(e + 28, name.off);
-            dx_store_u32le(e + 32, name.len);
+            dx_store_u64le(e + DX_TP_TYPE_ENTRY_OFF_FINGERPRINT, fp);
+            fingerprint = dxi_tp_fnv(fingerprint, e + DX_TP_TYPE_ENTRY_OFF_FINGERPRINT, 8);
+            dx_store_u32le(e + DX_TP_TYPE_ENTRY_OFF_TYPE_ID, l->type_id);
+            dx_store_u32le(e + DX_TP_TYPE_ENTRY_OFF_STRUCT_SIZE, l->size);
+            dx_store_u32le(e + DX_TP_TYPE_ENTRY_OFF_ALIGN, w->type_align[i]);
+            dx_store_u32le(e + DX_TP_TYPE_ENTRY_OFF_FIELD_COUNT, l->field_count);
+            dx_store_u32le(e + DX_TP_TYPE_ENTRY_OFF_FIELD_TABLE, (uint32_t)field_at);
+            dxi_tp_store_str(e + DX_TP_TYPE_ENTRY_OFF_NAME, name);
             for (j = 0; j < l->field_count; j++) {
                 const dx_tp_field *f = &l->fields[j];
                 dx_tp_str fname = dx_tp_write_cstr(w, f->name); /* may move w->buf */
                 e = w->buf + field_at + j * DX_TP_FIELD_ENTRY_SIZE;
-                dx_store_u32le(e, fname.off);
-                dx_store_u32le(e + 4, fname.len);
-                dx_store_u32le(e + 8, f->offset);
-                dx_store_u32le(e + 12, f->size);
-                dx_store_u32le(e + 16, (uint32_t)f->kind);
-                dx_store_u32le(e + 20, f->ref_type);
+                dxi_tp_store_str(e + DX_TP_FIELD_ENTRY_OFF_NAME, fname);
+                dx_store_u32le(e + DX_TP_FIELD_ENTRY_OFF_OFFSET, f->offset);
+                dx_store_u32le(e + DX_TP_FIELD_ENTRY_OFF_SIZE, f->size);
+                dx_store_u32le(e + DX_TP_FIELD_ENTRY_OFF_KIND, (uint32_t)f->kind);
+                dx_store_u32le(e + DX_TP_FIELD_ENTRY_OFF_TARGET, f->ref_type);
             }
             field_at += (size_t)l->field_count * DX_TP_FIELD_ENTRY_SIZE;
         }
@@ -1228,31 +1331,31 @@ DX_TELEPORT_API dx_result dx_tp_writer_finish(dx_tp_writer *w, const uint8_t **o
         /* the only copy at finish: the string table moves down next to the tables */
         strtab_at = w->head;
         if (w->tail) DX_MEMMOVE(w->buf + strtab_at, w->buf + w->cap - w->tail, w->tail);
-        if (w->flags & DX_TP_WRITE_CHECKSUM) flags |= DX_TP_FLAG_CHECKSUM;
+        if (w->checksum) flags |= DX_TP_FLAG_CHECKSUM;
         h = w->buf;
-        DX_MEMCPY(h, "DXTP", 4);
-        dx_store_u16le(h + 4, DX_TP_FORMAT_MAJOR);
-        dx_store_u16le(h + 6, DX_TP_FORMAT_MINOR);
-        dx_store_u32le(h + 8, flags);
-        dx_store_u32le(h + 12, DX_TP_HEADER_SIZE);
-        dx_store_u32le(h + 16, (uint32_t)(strtab_at + w->tail));
-        dx_store_u32le(h + 20, 0);
-        dx_store_u64le(h + 24, w->capabilities);
-        dx_store_u64le(h + 32, fingerprint);
-        dx_store_u32le(h + 40, w->root);
-        dx_store_u32le(h + 44, w->root ? w->root_type : 0);
-        dx_store_u32le(h + 48, (uint32_t)sec_at);
-        dx_store_u32le(h + 52, w->section_count);
-        dx_store_u32le(h + 56, (uint32_t)type_at);
-        dx_store_u32le(h + 60, w->type_count);
-        dx_store_u32le(h + 64, (uint32_t)strtab_at);
-        dx_store_u32le(h + 68, (uint32_t)w->tail);
-        DX_MEMSET(h + 72, 0, 8);
+        DX_MEMCPY(h + DX_TP_HEADER_OFF_MAGIC, "DXTP", 4);
+        dx_store_u16le(h + DX_TP_HEADER_OFF_MAJOR, DX_TP_FORMAT_MAJOR);
+        dx_store_u16le(h + DX_TP_HEADER_OFF_MINOR, DX_TP_FORMAT_MINOR);
+        dx_store_u32le(h + DX_TP_HEADER_OFF_FLAGS, flags);
+        dx_store_u32le(h + DX_TP_HEADER_OFF_HEADER_SIZE, DX_TP_HEADER_SIZE);
+        dx_store_u32le(h + DX_TP_HEADER_OFF_TOTAL_SIZE, (uint32_t)(strtab_at + w->tail));
+        dx_store_u32le(h + DX_TP_HEADER_OFF_CRC, 0);
+        dx_store_u64le(h + DX_TP_HEADER_OFF_CAPABILITIES, w->capabilities);
+        dx_store_u64le(h + DX_TP_HEADER_OFF_FINGERPRINT, fingerprint);
+        dx_store_u32le(h + DX_TP_HEADER_OFF_ROOT, w->root);
+        dx_store_u32le(h + DX_TP_HEADER_OFF_ROOT_TYPE, w->root ? w->root_type : 0);
+        dx_store_u32le(h + DX_TP_HEADER_OFF_SECTION_TABLE, (uint32_t)sec_at);
+        dx_store_u32le(h + DX_TP_HEADER_OFF_SECTION_COUNT, w->section_count);
+        dx_store_u32le(h + DX_TP_HEADER_OFF_TYPE_TABLE, (uint32_t)type_at);
+        dx_store_u32le(h + DX_TP_HEADER_OFF_TYPE_COUNT, w->type_count);
+        dx_store_u32le(h + DX_TP_HEADER_OFF_STRING_TABLE, (uint32_t)strtab_at);
+        dx_store_u32le(h + DX_TP_HEADER_OFF_STRING_TABLE_SIZE, (uint32_t)w->tail);
+        DX_MEMSET(h + DX_TP_HEADER_OFF_RESERVED, 0, DX_TP_HEADER_SIZE - DX_TP_HEADER_OFF_RESERVED);
         w->head = strtab_at + w->tail;
         w->tail = 0;
         if (flags & DX_TP_FLAG_CHECKSUM) {
             crc = dx_tp_crc32c(0, h, w->head);
-            dx_store_u32le(h + 20, crc);
+            dx_store_u32le(h + DX_TP_HEADER_OFF_CRC, crc);
         }
         w->finished = true;
     }
@@ -1269,19 +1372,28 @@ DXI_PRIVATE bool dxi_tp_fits(uint32_t off, uint32_t count, uint32_t entry, uint3
     return (uint64_t)count * entry <= (uint64_t)(total - off);
 }
 
-DXI_PRIVATE bool dxi_tp_str_ok(const dx_tp_reader *r, uint32_t off, uint32_t len) {
-    if (off == 0 && len == 0) return true;
-    return len < off && off <= r->strtab_size && (r->strtab_end - off)[len] == 0;
+DXI_PRIVATE bool dxi_tp_str_ok(const dx_tp_reader *r, dx_tp_str s) {
+    if (s.off == 0 && s.len == 0) return true;
+    return s.len < s.off && s.off <= r->strtab_size && (r->strtab_end - s.off)[s.len] == 0;
 }
 
-DXI_PRIVATE const uint8_t *dxi_tp_type_entry(const dx_tp_reader *r, uint32_t type_id, uint32_t *out_index) {
+DXI_PRIVATE const uint8_t *dxi_tp_section_entry(const dx_tp_reader *r, uint32_t index) {
+    return r->sections + (size_t)index * DX_TP_SECTION_ENTRY_SIZE;
+}
+
+DXI_PRIVATE uint32_t dxi_tp_section_word(const dx_tp_reader *r, uint32_t index, uint32_t field_off) {
+    return dx_load_u32le(dxi_tp_section_entry(r, index) + field_off);
+}
+
+DXI_PRIVATE const uint8_t *dxi_tp_field_entry(const dx_tp_reader *r, const uint8_t *type, uint32_t field) {
+    return r->base + dx_load_u32le(type + DX_TP_TYPE_ENTRY_OFF_FIELD_TABLE) + (size_t)field * DX_TP_FIELD_ENTRY_SIZE;
+}
+
+DXI_PRIVATE const uint8_t *dxi_tp_type_entry(const dx_tp_reader *r, uint32_t type_id) {
     uint32_t i;
     for (i = 0; i < r->type_count; i++) {
         const uint8_t *e = r->types + (size_t)i * DX_TP_TYPE_ENTRY_SIZE;
-        if (dx_load_u32le(e + 8) == type_id) {
-            if (out_index) *out_index = i;
-            return e;
-        }
+        if (dx_load_u32le(e + DX_TP_TYPE_ENTRY_OFF_TYPE_ID) == type_id) return e;
     }
     return NULL;
 }
@@ -1294,15 +1406,15 @@ DXI_PRIVATE dx_result dxi_tp_resolve(const dx_tp_reader *r, uint32_t ref, uint32
     uint32_t off, count, size, delta;
     while (hi - lo > 1) {
         uint32_t mid = lo + (hi - lo) / 2;
-        if (dx_load_u32le(r->sections + (size_t)mid * DX_TP_SECTION_ENTRY_SIZE + 4) <= ref) lo = mid;
+        if (dxi_tp_section_word(r, mid, DX_TP_SECTION_ENTRY_OFF_OFFSET) <= ref) lo = mid;
         else hi = mid;
     }
     if (r->section_count == 0) return DX_ERR_NOTFOUND;
-    e = r->sections + (size_t)lo * DX_TP_SECTION_ENTRY_SIZE;
-    off = dx_load_u32le(e + 4);
-    count = dx_load_u32le(e + 8);
-    size = dx_load_u32le(e + 12);
-    if (ref < off || dx_load_u32le(e) != type_id) return DX_ERR_NOTFOUND;
+    e = dxi_tp_section_entry(r, lo);
+    off = dx_load_u32le(e + DX_TP_SECTION_ENTRY_OFF_OFFSET);
+    count = dx_load_u32le(e + DX_TP_SECTION_ENTRY_OFF_COUNT);
+    size = dx_load_u32le(e + DX_TP_SECTION_ENTRY_OFF_ELEM_SIZE);
+    if (ref < off || dx_load_u32le(e + DX_TP_SECTION_ENTRY_OFF_TYPE_ID) != type_id) return DX_ERR_NOTFOUND;
     delta = ref - off;
     if (delta % size != 0 || delta / size >= count) return DX_ERR_NOTFOUND;
     *out_section = lo;
@@ -1322,38 +1434,75 @@ DXI_PRIVATE dx_result dxi_tp_check_types(dx_tp_reader *r, uint32_t hsize, uint32
     for (i = 0; i < r->type_count; i++) {
         const uint8_t *e = r->types + (size_t)i * DX_TP_TYPE_ENTRY_SIZE;
         size_t at = (size_t)(e - r->base);
-        uint32_t type_id = dx_load_u32le(e + 8), size = dx_load_u32le(e + 12), align = dx_load_u32le(e + 16);
-        uint32_t nfields = dx_load_u32le(e + 20), fields_off = dx_load_u32le(e + 24), end = 0, max_align = 1;
+        uint32_t type_id = dx_load_u32le(e + DX_TP_TYPE_ENTRY_OFF_TYPE_ID);
+        uint32_t size = dx_load_u32le(e + DX_TP_TYPE_ENTRY_OFF_STRUCT_SIZE);
+        uint32_t align = dx_load_u32le(e + DX_TP_TYPE_ENTRY_OFF_ALIGN);
+        uint32_t nfields = dx_load_u32le(e + DX_TP_TYPE_ENTRY_OFF_FIELD_COUNT);
+        uint32_t fields_off = dx_load_u32le(e + DX_TP_TYPE_ENTRY_OFF_FIELD_TABLE), end = 0, max_align = 1;
         uint64_t fp = dxi_tp_fp_type(type_id, size, nfields);
         if (type_id == 0 || size == 0 || !dxi_tp_pow2(align) || align > DXI_TP_MAX_ALIGN || size % align != 0 ||
-            !dxi_tp_str_ok(r, dx_load_u32le(e + 28), dx_load_u32le(e + 32)))
+            !dxi_tp_str_ok(r, dxi_tp_load_str(e + DX_TP_TYPE_ENTRY_OFF_NAME)))
             return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, at);
-        if (nfields == 0 || nfields > DX_TP_MAX_FIELDS) return dxi_tp_reader_fail(r, DX_ERR_LIMIT, at + 20);
+        if (dx_load_u32le(e + DX_TP_TYPE_ENTRY_OFF_RESERVED) != 0)
+            return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, at + DX_TP_TYPE_ENTRY_OFF_RESERVED);
+        if (nfields == 0) return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, at + DX_TP_TYPE_ENTRY_OFF_FIELD_COUNT);
+        if (nfields > DX_TP_MAX_FIELDS) return dxi_tp_reader_fail(r, DX_ERR_LIMIT, at + DX_TP_TYPE_ENTRY_OFF_FIELD_COUNT);
         if (!dxi_tp_fits(fields_off, nfields, DX_TP_FIELD_ENTRY_SIZE, hsize, total))
-            return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, at + 24);
+            return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, at + DX_TP_TYPE_ENTRY_OFF_FIELD_TABLE);
         for (k = 0; k < i; k++)
-            if (dx_load_u32le(r->types + (size_t)k * DX_TP_TYPE_ENTRY_SIZE + 8) == type_id)
-                return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, at + 8);
+            if (dx_load_u32le(r->types + (size_t)k * DX_TP_TYPE_ENTRY_SIZE + DX_TP_TYPE_ENTRY_OFF_TYPE_ID) == type_id)
+                return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, at + DX_TP_TYPE_ENTRY_OFF_TYPE_ID);
         for (j = 0; j < nfields; j++) {
-            const uint8_t *f = r->base + fields_off + (size_t)j * DX_TP_FIELD_ENTRY_SIZE;
-            uint32_t name_off = dx_load_u32le(f), name_len = dx_load_u32le(f + 4);
-            uint32_t foff = dx_load_u32le(f + 8), fsize = dx_load_u32le(f + 12);
-            uint32_t kind = dx_load_u32le(f + 16), target = dx_load_u32le(f + 20);
+            const uint8_t *f = dxi_tp_field_entry(r, e, j);
+            dx_tp_str name = dxi_tp_load_str(f + DX_TP_FIELD_ENTRY_OFF_NAME);
+            uint32_t foff = dx_load_u32le(f + DX_TP_FIELD_ENTRY_OFF_OFFSET);
+            uint32_t fsize = dx_load_u32le(f + DX_TP_FIELD_ENTRY_OFF_SIZE);
+            uint32_t kind = dx_load_u32le(f + DX_TP_FIELD_ENTRY_OFF_KIND);
+            uint32_t target = dx_load_u32le(f + DX_TP_FIELD_ENTRY_OFF_TARGET);
             uint32_t want = dxi_tp_kind_size(kind), falign = dxi_tp_kind_align(kind);
             bool is_link = kind == DX_TP_KIND_REF || kind == DX_TP_KIND_SLICE;
-            size_t fat = (size_t)(f - r->base);
-            if (!dxi_tp_str_ok(r, name_off, name_len) || kind == DX_TP_KIND_NONE || kind >= DX_TP_KIND_COUNT ||
-                fsize == 0 || (want && fsize != want) || foff < end || fsize > size || foff > size - fsize ||
-                foff % falign != 0 || is_link != (target != 0) || (is_link && !dxi_tp_type_entry(r, target, NULL)))
-                return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, fat);
+            if (!dxi_tp_str_ok(r, name) || kind == DX_TP_KIND_NONE || kind >= DX_TP_KIND_COUNT || fsize == 0 ||
+                (want && fsize != want) || foff < end || fsize > size || foff > size - fsize || foff % falign != 0 ||
+                is_link != (target != 0) || (is_link && !dxi_tp_type_entry(r, target)))
+                return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, (size_t)(f - r->base));
             end = foff + fsize;
             if (falign > max_align) max_align = falign;
-            fp = dxi_tp_fp_field(fp, (const char *)(r->strtab_end - name_off), name_len, kind, foff, fsize, target);
+            fp = dxi_tp_fp_field(fp, (const char *)(r->strtab_end - name.off), name.len, kind, foff, fsize, target);
         }
-        if (align < max_align || dx_load_u64le(e) != fp) return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, at);
-        fingerprint = dxi_tp_fnv(fingerprint, e, 8);
+        if (align < max_align || dx_load_u64le(e + DX_TP_TYPE_ENTRY_OFF_FINGERPRINT) != fp)
+            return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, at);
+        fingerprint = dxi_tp_fnv(fingerprint, e + DX_TP_TYPE_ENTRY_OFF_FINGERPRINT, 8);
     }
-    if (fingerprint != r->fingerprint) return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, 32);
+    if (fingerprint != r->fingerprint) return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, DX_TP_HEADER_OFF_FINGERPRINT);
+    return DX_OK;
+}
+
+/* Checks the sections: in bounds, aligned, sorted, not overlapping the header
+   or each other, element size and alignment those of their type. */
+DXI_PRIVATE dx_result dxi_tp_check_sections(dx_tp_reader *r, uint32_t hsize, uint32_t total) {
+    uint32_t i, prev_end = hsize;
+    for (i = 0; i < r->section_count; i++) {
+        const uint8_t *e = dxi_tp_section_entry(r, i);
+        uint32_t type_id = dx_load_u32le(e + DX_TP_SECTION_ENTRY_OFF_TYPE_ID);
+        uint32_t off = dx_load_u32le(e + DX_TP_SECTION_ENTRY_OFF_OFFSET);
+        uint32_t count = dx_load_u32le(e + DX_TP_SECTION_ENTRY_OFF_COUNT);
+        uint32_t size = dx_load_u32le(e + DX_TP_SECTION_ENTRY_OFF_ELEM_SIZE);
+        uint32_t align = dx_load_u32le(e + DX_TP_SECTION_ENTRY_OFF_ALIGN);
+        const uint8_t *type = NULL;
+        size_t at = (size_t)(e - r->base);
+        if (count == 0 || size == 0 || !dxi_tp_pow2(align) || align > DXI_TP_MAX_ALIGN || off % align != 0 ||
+            off < prev_end || !dxi_tp_fits(off, count, size, hsize, total))
+            return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, at);
+        if (dx_load_u32le(e + DX_TP_SECTION_ENTRY_OFF_RESERVED) != 0)
+            return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, at + DX_TP_SECTION_ENTRY_OFF_RESERVED);
+        if (type_id != 0) {
+            type = dxi_tp_type_entry(r, type_id);
+            if (!type || dx_load_u32le(type + DX_TP_TYPE_ENTRY_OFF_STRUCT_SIZE) != size ||
+                dx_load_u32le(type + DX_TP_TYPE_ENTRY_OFF_ALIGN) != align)
+                return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, at);
+        }
+        prev_end = off + count * size;
+    }
     return DX_OK;
 }
 
@@ -1363,15 +1512,15 @@ DXI_PRIVATE dx_result dxi_tp_check_elements(dx_tp_reader *r, const uint8_t *type
                                             uint32_t size) {
     enum { BATCH = 16 };
     uint32_t foffs[BATCH], kinds[BATCH], targets[BATCH];
-    uint32_t nfields = dx_load_u32le(type + 20), fields_off = dx_load_u32le(type + 24), j = 0, n, i, b;
+    uint32_t nfields = dx_load_u32le(type + DX_TP_TYPE_ENTRY_OFF_FIELD_COUNT), j = 0, n, i, b;
     while (j < nfields) {
         for (n = 0; j < nfields && n < BATCH; j++) {
-            const uint8_t *f = r->base + fields_off + (size_t)j * DX_TP_FIELD_ENTRY_SIZE;
-            uint32_t kind = dx_load_u32le(f + 16);
+            const uint8_t *f = dxi_tp_field_entry(r, type, j);
+            uint32_t kind = dx_load_u32le(f + DX_TP_FIELD_ENTRY_OFF_KIND);
             if (!dxi_tp_kind_is_ref(kind)) continue;
-            foffs[n] = dx_load_u32le(f + 8);
+            foffs[n] = dx_load_u32le(f + DX_TP_FIELD_ENTRY_OFF_OFFSET);
             kinds[n] = kind;
-            targets[n++] = dx_load_u32le(f + 20);
+            targets[n++] = dx_load_u32le(f + DX_TP_FIELD_ENTRY_OFF_TARGET);
         }
         for (i = 0; i < count && n; i++) {
             const uint8_t *el = r->base + off + (size_t)i * size;
@@ -1383,14 +1532,14 @@ DXI_PRIVATE dx_result dxi_tp_check_elements(dx_tp_reader *r, const uint8_t *type
                 uint32_t a = dx_load_u32le(p), sec, idx;
                 bool ok;
                 if (kinds[b] == DX_TP_KIND_STR) {
-                    ok = dxi_tp_str_ok(r, a, dx_load_u32le(p + 4));
+                    ok = dxi_tp_str_ok(r, dxi_tp_load_str(p));
                 } else if (kinds[b] == DX_TP_KIND_REF) {
                     ok = a == 0 || dxi_tp_resolve(r, a, targets[b], &sec, &idx) == DX_OK;
-                } else {
-                    uint32_t len = dx_load_u32le(p + 4);
+                } else { /* SLICE: {0, 0} or count elements inside one section */
+                    uint32_t len = dx_load_u32le(p + DX_TP_SLICE_OFF_COUNT);
                     ok = (a == 0 && len == 0) ||
                          (len != 0 && dxi_tp_resolve(r, a, targets[b], &sec, &idx) == DX_OK &&
-                          len <= dx_load_u32le(r->sections + (size_t)sec * DX_TP_SECTION_ENTRY_SIZE + 8) - idx);
+                          len <= dxi_tp_section_word(r, sec, DX_TP_SECTION_ENTRY_OFF_COUNT) - idx);
                 }
                 if (!ok) return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, (size_t)(p - r->base));
             }
@@ -1401,86 +1550,76 @@ DXI_PRIVATE dx_result dxi_tp_check_elements(dx_tp_reader *r, const uint8_t *type
 
 DX_TELEPORT_API dx_result dx_tp_reader_init(dx_tp_reader *r, const void *buf, size_t len) {
     const uint8_t *b = (const uint8_t *)buf;
-    uint32_t hsize, total, sec_off, type_off, str_off, i, prev_end;
+    uint32_t hsize, total, sec_off, type_off, str_off, i;
     dx_result err;
     if (!r) return DX_ERR_INVAL;
     DX_MEMSET(r, 0, sizeof *r);
     if (!b && len) return DX_ERR_INVAL;
-    if (len >= 4 && DX_MEMCMP(b, "DXTP", 4) != 0) return DX_TP_ERR_MAGIC;
+    if (len >= 4 && DX_MEMCMP(b + DX_TP_HEADER_OFF_MAGIC, "DXTP", 4) != 0) return DX_TP_ERR_MAGIC;
     if (len < DX_TP_HEADER_SIZE) return dxi_tp_reader_fail(r, DX_ERR_TRUNCATED, len);
-    if (dx_load_u16le(b + 4) != DX_TP_FORMAT_MAJOR) return dxi_tp_reader_fail(r, DX_ERR_UNSUPPORTED, 4);
+    if (dx_load_u16le(b + DX_TP_HEADER_OFF_MAJOR) != DX_TP_FORMAT_MAJOR)
+        return dxi_tp_reader_fail(r, DX_ERR_UNSUPPORTED, DX_TP_HEADER_OFF_MAJOR);
     r->base = b;
-    r->version_minor = dx_load_u16le(b + 6);
-    r->flags = dx_load_u32le(b + 8);
-    if (r->flags & 0xffffu & ~(uint32_t)DX_TP_FLAG_CHECKSUM) return dxi_tp_reader_fail(r, DX_ERR_UNSUPPORTED, 8);
-    hsize = dx_load_u32le(b + 12);
-    total = dx_load_u32le(b + 16);
-    if (hsize < DX_TP_HEADER_SIZE || hsize % 8 != 0 || total < hsize) return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, 12);
+    r->version_minor = dx_load_u16le(b + DX_TP_HEADER_OFF_MINOR);
+    r->flags = dx_load_u32le(b + DX_TP_HEADER_OFF_FLAGS);
+    if (r->flags & 0xffffu & ~(uint32_t)DX_TP_FLAG_CHECKSUM)
+        return dxi_tp_reader_fail(r, DX_ERR_UNSUPPORTED, DX_TP_HEADER_OFF_FLAGS);
+    hsize = dx_load_u32le(b + DX_TP_HEADER_OFF_HEADER_SIZE);
+    total = dx_load_u32le(b + DX_TP_HEADER_OFF_TOTAL_SIZE);
+    if (hsize < DX_TP_HEADER_SIZE || hsize % 8 != 0 || total < hsize)
+        return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, DX_TP_HEADER_OFF_HEADER_SIZE);
     if (total > len) return dxi_tp_reader_fail(r, DX_ERR_TRUNCATED, len);
-    r->size = total;
+    r->size = total; /* bytes after total belong to the caller (framing): not read */
     if (r->flags & DX_TP_FLAG_CHECKSUM) {
         static const uint8_t zero[4] = {0, 0, 0, 0};
-        uint32_t crc = dx_tp_crc32c(0, b, 20);
+        uint32_t crc = dx_tp_crc32c(0, b, DX_TP_HEADER_OFF_CRC);
         crc = dx_tp_crc32c(crc, zero, 4);
-        crc = dx_tp_crc32c(crc, b + 24, total - 24);
-        if (crc != dx_load_u32le(b + 20)) return dxi_tp_reader_fail(r, DX_ERR_CHECKSUM, 20);
-    } else if (dx_load_u32le(b + 20) != 0) {
-        return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, 20);
+        crc = dx_tp_crc32c(crc, b + DX_TP_HEADER_OFF_CRC + 4, total - (DX_TP_HEADER_OFF_CRC + 4));
+        if (crc != dx_load_u32le(b + DX_TP_HEADER_OFF_CRC))
+            return dxi_tp_reader_fail(r, DX_ERR_CHECKSUM, DX_TP_HEADER_OFF_CRC);
+    } else if (dx_load_u32le(b + DX_TP_HEADER_OFF_CRC) != 0) {
+        return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, DX_TP_HEADER_OFF_CRC);
     }
-    r->capabilities = dx_load_u64le(b + 24);
-    r->fingerprint = dx_load_u64le(b + 32);
-    r->root = dx_load_u32le(b + 40);
-    r->root_type = dx_load_u32le(b + 44);
-    sec_off = dx_load_u32le(b + 48);
-    r->section_count = dx_load_u32le(b + 52);
-    type_off = dx_load_u32le(b + 56);
-    r->type_count = dx_load_u32le(b + 60);
-    str_off = dx_load_u32le(b + 64);
-    r->strtab_size = dx_load_u32le(b + 68);
-    if (r->section_count > DXI_TP_READ_MAX_SECTIONS) return dxi_tp_reader_fail(r, DX_ERR_LIMIT, 52);
-    if (r->type_count > DXI_TP_READ_MAX_TYPES) return dxi_tp_reader_fail(r, DX_ERR_LIMIT, 60);
+    for (i = DX_TP_HEADER_OFF_RESERVED; i < DX_TP_HEADER_SIZE; i++)
+        if (b[i] != 0) return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, i);
+    r->capabilities = dx_load_u64le(b + DX_TP_HEADER_OFF_CAPABILITIES);
+    r->fingerprint = dx_load_u64le(b + DX_TP_HEADER_OFF_FINGERPRINT);
+    r->root = dx_load_u32le(b + DX_TP_HEADER_OFF_ROOT);
+    r->root_type = dx_load_u32le(b + DX_TP_HEADER_OFF_ROOT_TYPE);
+    sec_off = dx_load_u32le(b + DX_TP_HEADER_OFF_SECTION_TABLE);
+    r->section_count = dx_load_u32le(b + DX_TP_HEADER_OFF_SECTION_COUNT);
+    type_off = dx_load_u32le(b + DX_TP_HEADER_OFF_TYPE_TABLE);
+    r->type_count = dx_load_u32le(b + DX_TP_HEADER_OFF_TYPE_COUNT);
+    str_off = dx_load_u32le(b + DX_TP_HEADER_OFF_STRING_TABLE);
+    r->strtab_size = dx_load_u32le(b + DX_TP_HEADER_OFF_STRING_TABLE_SIZE);
+    if (r->section_count > DXI_TP_READ_MAX_SECTIONS)
+        return dxi_tp_reader_fail(r, DX_ERR_LIMIT, DX_TP_HEADER_OFF_SECTION_COUNT);
+    if (r->type_count > DXI_TP_READ_MAX_TYPES) return dxi_tp_reader_fail(r, DX_ERR_LIMIT, DX_TP_HEADER_OFF_TYPE_COUNT);
     if (!dxi_tp_fits(sec_off, r->section_count, DX_TP_SECTION_ENTRY_SIZE, hsize, total))
-        return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, 48);
+        return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, DX_TP_HEADER_OFF_SECTION_TABLE);
     if (!dxi_tp_fits(type_off, r->type_count, DX_TP_TYPE_ENTRY_SIZE, hsize, total))
-        return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, 56);
+        return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, DX_TP_HEADER_OFF_TYPE_TABLE);
     if (!dxi_tp_fits(str_off, r->strtab_size, 1, hsize, total) ||
         (r->strtab_size && b[str_off + r->strtab_size - 1] != 0))
-        return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, 64);
+        return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, DX_TP_HEADER_OFF_STRING_TABLE);
     r->sections = b + sec_off;
     r->types = b + type_off;
     r->strtab_end = b + str_off + r->strtab_size;
-    err = dxi_tp_check_types(r, hsize, total);
-    if (err != DX_OK) return err;
-    /* sections: in bounds, aligned, sorted, not overlapping the header or each other */
-    prev_end = hsize;
+    if ((err = dxi_tp_check_types(r, hsize, total)) != DX_OK) return err;
+    if ((err = dxi_tp_check_sections(r, hsize, total)) != DX_OK) return err;
     for (i = 0; i < r->section_count; i++) {
-        const uint8_t *e = r->sections + (size_t)i * DX_TP_SECTION_ENTRY_SIZE;
-        uint32_t type_id = dx_load_u32le(e), off = dx_load_u32le(e + 4), count = dx_load_u32le(e + 8);
-        uint32_t size = dx_load_u32le(e + 12), align = dx_load_u32le(e + 16);
-        const uint8_t *type = NULL;
-        size_t at = (size_t)(e - b);
-        if (count == 0 || size == 0 || !dxi_tp_pow2(align) || align > DXI_TP_MAX_ALIGN || off % align != 0 ||
-            off < prev_end || !dxi_tp_fits(off, count, size, hsize, total))
-            return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, at);
-        if (type_id != 0) {
-            type = dxi_tp_type_entry(r, type_id, NULL);
-            if (!type || dx_load_u32le(type + 12) != size || dx_load_u32le(type + 16) != align)
-                return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, at);
-        }
-        prev_end = off + count * size;
-    }
-    for (i = 0; i < r->section_count; i++) {
-        const uint8_t *e = r->sections + (size_t)i * DX_TP_SECTION_ENTRY_SIZE;
-        uint32_t type_id = dx_load_u32le(e);
+        const uint8_t *e = dxi_tp_section_entry(r, i);
+        uint32_t type_id = dx_load_u32le(e + DX_TP_SECTION_ENTRY_OFF_TYPE_ID);
         if (type_id == 0) continue;
-        err = dxi_tp_check_elements(r, dxi_tp_type_entry(r, type_id, NULL), dx_load_u32le(e + 4),
-                                    dx_load_u32le(e + 8), dx_load_u32le(e + 12));
+        err = dxi_tp_check_elements(r, dxi_tp_type_entry(r, type_id), dx_load_u32le(e + DX_TP_SECTION_ENTRY_OFF_OFFSET),
+                                    dx_load_u32le(e + DX_TP_SECTION_ENTRY_OFF_COUNT),
+                                    dx_load_u32le(e + DX_TP_SECTION_ENTRY_OFF_ELEM_SIZE));
         if (err != DX_OK) return err;
     }
     if (r->root != 0) {
         uint32_t sec, idx;
         if (dxi_tp_resolve(r, r->root, r->root_type, &sec, &idx) != DX_OK)
-            return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, 40);
+            return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, DX_TP_HEADER_OFF_ROOT);
     }
     return DX_OK;
 }
@@ -1489,7 +1628,7 @@ DX_TELEPORT_API int32_t dx_tp_reader_find(const dx_tp_reader *r, uint32_t type_i
     uint32_t i;
     if (!r) return DX_ERR_INVAL;
     for (i = start; i < r->section_count; i++)
-        if (dx_load_u32le(r->sections + (size_t)i * DX_TP_SECTION_ENTRY_SIZE) == type_id) return (int32_t)i;
+        if (dxi_tp_section_word(r, i, DX_TP_SECTION_ENTRY_OFF_TYPE_ID) == type_id) return (int32_t)i;
     return DX_ERR_NOTFOUND;
 }
 
@@ -1497,12 +1636,12 @@ DX_TELEPORT_API dx_result dx_tp_reader_section(const dx_tp_reader *r, uint32_t i
     const uint8_t *e;
     if (!r || !out) return DX_ERR_INVAL;
     if (index >= r->section_count) return DX_ERR_NOTFOUND;
-    e = r->sections + (size_t)index * DX_TP_SECTION_ENTRY_SIZE;
-    out->type_id = dx_load_u32le(e);
-    out->offset = dx_load_u32le(e + 4);
-    out->count = dx_load_u32le(e + 8);
-    out->elem_size = dx_load_u32le(e + 12);
-    out->align = dx_load_u32le(e + 16);
+    e = dxi_tp_section_entry(r, index);
+    out->type_id = dx_load_u32le(e + DX_TP_SECTION_ENTRY_OFF_TYPE_ID);
+    out->offset = dx_load_u32le(e + DX_TP_SECTION_ENTRY_OFF_OFFSET);
+    out->count = dx_load_u32le(e + DX_TP_SECTION_ENTRY_OFF_COUNT);
+    out->elem_size = dx_load_u32le(e + DX_TP_SECTION_ENTRY_OFF_ELEM_SIZE);
+    out->align = dx_load_u32le(e + DX_TP_SECTION_ENTRY_OFF_ALIGN);
     return DX_OK;
 }
 
@@ -1510,7 +1649,7 @@ DX_TELEPORT_API dx_result dx_tp_reader_view(const dx_tp_reader *r, int32_t secti
                                             dx_tp_view *out) {
     dx_tp_section_info s;
     const uint8_t *type;
-    uint32_t nfields, fields_off, common, i, copy_size = 0;
+    uint32_t nfields, common, i, copy_size = 0;
     dx_result err;
     if (!r || !l || !out || !l->fields) return DX_ERR_INVAL;
     DX_MEMSET(out, 0, sizeof *out);
@@ -1518,22 +1657,23 @@ DX_TELEPORT_API dx_result dx_tp_reader_view(const dx_tp_reader *r, int32_t secti
     err = dx_tp_reader_section(r, (uint32_t)section, &s);
     if (err != DX_OK) return err;
     if (s.type_id != l->type_id || s.type_id == 0) return DX_TP_ERR_SCHEMA;
-    type = dxi_tp_type_entry(r, s.type_id, NULL);
-    nfields = dx_load_u32le(type + 20);
-    fields_off = dx_load_u32le(type + 24);
-    if (dx_load_u64le(type) == dx_tp_layout_fingerprint(l)) {
+    type = dxi_tp_type_entry(r, s.type_id);
+    nfields = dx_load_u32le(type + DX_TP_TYPE_ENTRY_OFF_FIELD_COUNT);
+    if (dx_load_u64le(type + DX_TP_TYPE_ENTRY_OFF_FINGERPRINT) == dx_tp_layout_fingerprint(l)) {
         copy_size = l->size; /* the same layout */
     } else {
         /* evolution: one field list must be a prefix of the other */
         common = nfields < l->field_count ? nfields : l->field_count;
         for (i = 0; i < common; i++) {
-            const uint8_t *f = r->base + fields_off + (size_t)i * DX_TP_FIELD_ENTRY_SIZE;
+            const uint8_t *f = dxi_tp_field_entry(r, type, i);
             const dx_tp_field *mine = &l->fields[i];
-            uint32_t name_len = dx_load_u32le(f + 4);
-            const char *name = (const char *)(r->strtab_end - dx_load_u32le(f));
-            if (!mine->name || dxi_tp_strlen(mine->name) != name_len || DX_MEMCMP(mine->name, name, name_len) != 0 ||
-                dx_load_u32le(f + 8) != mine->offset || dx_load_u32le(f + 12) != mine->size ||
-                dx_load_u32le(f + 16) != (uint32_t)mine->kind || dx_load_u32le(f + 20) != mine->ref_type)
+            dx_tp_str name = dxi_tp_load_str(f + DX_TP_FIELD_ENTRY_OFF_NAME);
+            if (!mine->name || dxi_tp_strlen(mine->name) != name.len ||
+                DX_MEMCMP(mine->name, r->strtab_end - name.off, name.len) != 0 ||
+                dx_load_u32le(f + DX_TP_FIELD_ENTRY_OFF_OFFSET) != mine->offset ||
+                dx_load_u32le(f + DX_TP_FIELD_ENTRY_OFF_SIZE) != mine->size ||
+                dx_load_u32le(f + DX_TP_FIELD_ENTRY_OFF_KIND) != (uint32_t)mine->kind ||
+                dx_load_u32le(f + DX_TP_FIELD_ENTRY_OFF_TARGET) != mine->ref_type)
                 return DX_TP_ERR_SCHEMA;
             copy_size = mine->offset + mine->size;
         }
@@ -1576,37 +1716,31 @@ DX_TELEPORT_API dx_result dx_tp_reader_root(const dx_tp_reader *r, int32_t *out_
 
 DX_TELEPORT_API dx_result dx_tp_reader_type(const dx_tp_reader *r, uint32_t index, dx_tp_type_info *out) {
     const uint8_t *e;
-    dx_tp_str name;
     if (!r || !out) return DX_ERR_INVAL;
     if (index >= r->type_count) return DX_ERR_NOTFOUND;
     e = r->types + (size_t)index * DX_TP_TYPE_ENTRY_SIZE;
-    out->fingerprint = dx_load_u64le(e);
-    out->type_id = dx_load_u32le(e + 8);
-    out->size = dx_load_u32le(e + 12);
-    out->align = dx_load_u32le(e + 16);
-    out->field_count = dx_load_u32le(e + 20);
-    name.off = dx_load_u32le(e + 28);
-    name.len = dx_load_u32le(e + 32);
-    out->name = dx_tp_reader_string(r, name, NULL);
+    out->fingerprint = dx_load_u64le(e + DX_TP_TYPE_ENTRY_OFF_FINGERPRINT);
+    out->type_id = dx_load_u32le(e + DX_TP_TYPE_ENTRY_OFF_TYPE_ID);
+    out->size = dx_load_u32le(e + DX_TP_TYPE_ENTRY_OFF_STRUCT_SIZE);
+    out->align = dx_load_u32le(e + DX_TP_TYPE_ENTRY_OFF_ALIGN);
+    out->field_count = dx_load_u32le(e + DX_TP_TYPE_ENTRY_OFF_FIELD_COUNT);
+    out->name = dx_tp_reader_string(r, dxi_tp_load_str(e + DX_TP_TYPE_ENTRY_OFF_NAME), NULL);
     return DX_OK;
 }
 
 DX_TELEPORT_API dx_result dx_tp_reader_field(const dx_tp_reader *r, uint32_t type_index, uint32_t field,
                                              dx_tp_field_info *out) {
     const uint8_t *e, *f;
-    dx_tp_str name;
     if (!r || !out) return DX_ERR_INVAL;
     if (type_index >= r->type_count) return DX_ERR_NOTFOUND;
     e = r->types + (size_t)type_index * DX_TP_TYPE_ENTRY_SIZE;
-    if (field >= dx_load_u32le(e + 20)) return DX_ERR_NOTFOUND;
-    f = r->base + dx_load_u32le(e + 24) + (size_t)field * DX_TP_FIELD_ENTRY_SIZE;
-    name.off = dx_load_u32le(f);
-    name.len = dx_load_u32le(f + 4);
-    out->name = dx_tp_reader_string(r, name, NULL);
-    out->offset = dx_load_u32le(f + 8);
-    out->size = dx_load_u32le(f + 12);
-    out->kind = (dx_tp_kind)dx_load_u32le(f + 16);
-    out->ref_type = dx_load_u32le(f + 20);
+    if (field >= dx_load_u32le(e + DX_TP_TYPE_ENTRY_OFF_FIELD_COUNT)) return DX_ERR_NOTFOUND;
+    f = dxi_tp_field_entry(r, e, field);
+    out->name = dx_tp_reader_string(r, dxi_tp_load_str(f + DX_TP_FIELD_ENTRY_OFF_NAME), NULL);
+    out->offset = dx_load_u32le(f + DX_TP_FIELD_ENTRY_OFF_OFFSET);
+    out->size = dx_load_u32le(f + DX_TP_FIELD_ENTRY_OFF_SIZE);
+    out->kind = (dx_tp_kind)dx_load_u32le(f + DX_TP_FIELD_ENTRY_OFF_KIND);
+    out->ref_type = dx_load_u32le(f + DX_TP_FIELD_ENTRY_OFF_TARGET);
     return DX_OK;
 }
 
