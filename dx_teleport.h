@@ -1,4 +1,4 @@
-/* dx_teleport.h - v0.1.0 - zero-copy buffers of plain C structs - SPDX-License-Identifier: MIT OR Unlicense (text at end)
+/* dx_teleport.h - v0.2.0 - zero-copy buffers of plain C structs - SPDX-License-Identifier: MIT OR Unlicense (text at end)
 
    "Memory teleportation": one program writes plain C structs, arrays of them
    and strings into one buffer; another program (another machine, another
@@ -25,8 +25,8 @@ QUICK START
        static const dx_tp_layout user_layout = DX_TP_LAYOUT(1, user, user_fields);
 
        // write
-       dx_tp_writer w; dx_tp_writer_config wc = {0};    // zero = grow with malloc
-       dx_tp_writer_init(&w, &wc);
+       dx_tp_writer w; dx_tp_writer_config wc = {0};    // zero = defaults
+       dx_tp_writer_create(&w, &wc);                    // a buffer that grows (malloc)
        dx_tp_writer_add_layout(&w, &user_layout);
        user u = {42, 30, 0, 0.5, dx_tp_write_cstr(&w, "ada")};
        dx_tp_write(&w, 1, &u);
@@ -38,7 +38,7 @@ QUICK START
        if (dx_tp_reader_view(&r, dx_tp_reader_find(&r, 1, 0), &user_layout, &v) != DX_OK) ...;
        const user *p = (const user *)dx_tp_view_at(&v, 0);      // zero copy when v.zero_copy
        printf("%s\n", dx_tp_reader_string(&r, p->name, NULL));
-       dx_tp_writer_deinit(&w);
+       dx_tp_writer_destroy(&w);                        // frees buf
 
    The whole program is examples/teleport_users.c.
 
@@ -79,12 +79,26 @@ API
        errors: DX_ERR_INVAL.
 
    Writer (one thread at a time)
-   dx_result dx_tp_writer_init(dx_tp_writer *w, const dx_tp_writer_config *cfg)
-       cfg->buffer/capacity: write into caller memory (DX_ERR_NOSPACE when
-       full); NULL buffer: grow through cfg->allocator. allocates: yes in
-       grow mode (initial_capacity, default 64 KiB). errors: INVAL, NOMEM.
-   void dx_tp_writer_deinit(dx_tp_writer *w)
-       frees what the writer allocated; the finished buffer goes with it.
+   size_t dx_tp_writer_memory_size(const dx_tp_writer_config *cfg)
+       the least memory init accepts: the 80-byte header, plus the dedup
+       index (string_index_slots x 8 + 7 bytes) with cfg->dedup_strings; 0
+       if cfg is invalid. What you give beyond it is room for the buffer.
+   dx_result dx_tp_writer_init(dx_tp_writer *w, const dx_tp_writer_config *cfg, void *mem, size_t mem_size)
+       writes into mem: the buffer starts at mem (it keeps mem's alignment),
+       a dedup index takes the end. A write that does not fit is
+       DX_ERR_NOSPACE (sticky). allocates: never; nothing to release after.
+       errors: INVAL (cfg), NOSPACE (mem_size < memory_size).
+   dx_result dx_tp_writer_create(dx_tp_writer *w, const dx_tp_writer_config *cfg)
+       a buffer that grows through cfg->allocator (initial_capacity, default
+       64 KiB, then doubling) and, with dedup, an index that grows too.
+       allocates: yes (allocator). errors: INVAL, NOMEM.
+   void dx_tp_writer_destroy(dx_tp_writer *w)
+       frees what create allocated (the finished buffer goes with it);
+       harmless on a writer made by init.
+   Config (zero = default): allocator and initial_capacity (create only),
+   capabilities (copied into the header), checksum (store a CRC32C),
+   dedup_strings (store identical strings once) with string_index_slots (a
+   power of two, default 1024).
    dx_result dx_tp_writer_add_layout(dx_tp_writer *w, const dx_tp_layout *l)
        registers a struct type (up to DX_TP_MAX_TYPES). errors: INVAL, LIMIT.
    dx_tp_ref dx_tp_write(dx_tp_writer *w, uint32_t type_id, const void *obj)
@@ -93,18 +107,18 @@ API
        copy structs in, or get zeroed room for count structs to fill in
        place (valid until the next writer call). Consecutive writes of one
        type extend one section. The ref/slice is 0 on error (sticky).
-       allocates: in grow mode, when full (amortized doubling).
+       allocates: with create, when full (amortized doubling).
    dx_tp_ref dx_tp_write_raw(dx_tp_writer *w, const void *bytes, size_t len, size_t align)
        untyped bytes (type id 0, no byte swapping).
    dx_tp_str dx_tp_write_string(dx_tp_writer *w, const char *s, size_t len)
    dx_tp_str dx_tp_write_cstr(dx_tp_writer *w, const char *s)
-       copies into the string table, NUL-terminated; with DX_TP_WRITE_DEDUP
+       copies into the string table, NUL-terminated; with cfg.dedup_strings
        an identical string is stored once. The empty string is {0, 0}.
    void dx_tp_writer_set_root(dx_tp_writer *w, uint32_t type_id, dx_tp_ref root)
    dx_result dx_tp_writer_finish(dx_tp_writer *w, const uint8_t **out_buf, size_t *out_len)
        lays out the tables and the string table, fills the header and the
        optional CRC32C; returns the first error of any earlier call. The
-       buffer stays valid until deinit (grow mode) or is the caller's.
+       buffer is the caller's memory (init) or lives until destroy (create).
    dx_result dx_tp_writer_error(const dx_tp_writer *w)    the sticky error.
 
    Reader (never allocates; a verified reader is read-only and may be shared
@@ -117,11 +131,11 @@ API
        index of the first section of that type at or after start, or DX_ERR_NOTFOUND.
    dx_result dx_tp_reader_section(const dx_tp_reader *r, uint32_t index, dx_tp_section_info *out)
    dx_result dx_tp_reader_view(const dx_tp_reader *r, int32_t section, const dx_tp_layout *l, dx_tp_view *out)
-       checks l against the buffer's schema for that section's type
-       (DX_TP_ERR_SCHEMA if incompatible) and describes the section:
+       checks l against the buffer's schema for that section's type, field
+       by field (DX_TP_ERR_SCHEMA if incompatible) and describes the section:
        out->count elements, out->stride bytes apart, out->zero_copy true when
-       the host is little-endian, the section is aligned in memory and its
-       structs are at least as long as l's.
+       the host is little-endian, the buffer's layout is l's and the section
+       is aligned in memory to its alignment.
    const void *dx_tp_view_at(const dx_tp_view *v, uint32_t i)        (inline)
        pointer to element i (i < v->count); use it as the struct when
        v->zero_copy, else copy it out with dx_tp_view_read.
@@ -138,13 +152,16 @@ API
        the embedded schema, for generic tools (examples/tp_dump.c).
    const char *dx_tp_result_name(dx_result r)    names module and common codes.
    uint32_t dx_tp_crc32c(uint32_t crc, const void *data, size_t len)   (crc starts at 0)
-       table-driven; SSE4.2 instructions on x86-64 when the CPU has them.
+       table-driven (bit by bit under DX_TP_NO_CRC_TABLE); SSE4.2
+       instructions on x86-64 when the CPU has them.
 
 CONFIGURATION
    macro                 default   scope     effect
    DX_TP_MAX_SECTIONS    64        [global]  sections a writer can hold (24 bytes each in dx_tp_writer)
    DX_TP_MAX_TYPES       16        [global]  struct types a writer can register
    DX_TP_MAX_FIELDS      256       [impl]    fields per struct type, writer and reader
+   DX_TP_NO_CRC_TABLE    off       [impl]    CRC32C bit by bit, without its 1 KiB table
+                                             (about 8x slower; small firmware)
    DX_LITTLE_ENDIAN      detected  [global]  1 or 0 to override host byte-order detection
    DX_STATIC / DX_TELEPORT_STATIC  [impl]    make every function static (use in the TU with the implementation)
    DX_TELEPORT_API / DX_API        [global]  linkage decoration of public functions
@@ -155,13 +172,16 @@ CONFIGURATION
    DX_CONFIG_HEADER                [global]  a file included first, to hold all of the above
 
 MEMORY
-   The writer uses the caller's buffer, or grows one block through the
-   allocator (doubling; the string table sits at the back of the same block).
-   Optional string dedup needs an index: cfg->string_index (caller memory,
-   string_index_slots a power of two) or, in grow mode, one allocated block.
-   The reader and views never allocate. On a 64-bit host dx_tp_reader is 96
+   dx_tp_writer_init writes into the caller's memory and never allocates;
+   dx_tp_writer_create grows one block through the allocator (doubling; the
+   string table sits at the back of the same block) and, with string
+   dedup, an index (string_index_slots x 8 bytes, doubling at 3/4 full; in
+   init's memory it stops taking entries at 3/4 full instead). The
+   reader and views never allocate. On a 64-bit host dx_tp_reader is 96
    bytes and dx_tp_writer about 1.9 KiB with the default limits (mostly its
    section table: put it in static or heap memory on small stacks).
+   Cortex-M4 firmware that verifies and views a buffer (tests/firmware/
+   dx_teleport.c, -Os, DX_TP_NO_CRC_TABLE) links about 3 KiB of it.
 
 ERRORS
    dx_result codes (0 ok, negative error). Module codes: DX_TP_ERR_MAGIC (-400,
@@ -176,54 +196,185 @@ SECURITY MODEL
    Trusted: configs, layouts, the writer's input. Untrusted: every byte given
    to dx_tp_reader_init. init rejects, with a result code and no read outside
    [buf, buf+len): a short buffer, a wrong magic or major version, unknown
-   required flags, a wrong checksum, tables or sections outside the buffer or
-   overlapping the header, misaligned or overlapping sections, zero-sized
-   elements, counts whose byte size overflows, schema entries that overlap or
-   exceed their struct, unknown kinds, bad fingerprints, and any string,
-   reference, slice or root that does not land inside its target (strings:
-   NUL at their length). Work is O(bytes + references x log sections).
+   required flags, a wrong checksum, nonzero reserved words, tables or
+   sections outside the buffer or overlapping the header, misaligned or
+   overlapping sections, empty sections, zero-sized elements, counts whose
+   byte size overflows, schema entries that overlap or exceed their struct,
+   unknown kinds, bad fingerprints, and any string, reference, slice or root
+   that does not land inside its target (strings: NUL at their length); the
+   exact rules are under WIRE FORMAT, Reading. Work is O(bytes + references
+   x log sections).
    Zero copy additionally needs the section to be aligned in memory; views
    say so (zero_copy) and dx_tp_view_read is the safe path otherwise.
 
-WIRE FORMAT (version 1.0; all integers little-endian; offsets from buffer start)
-   header (80 bytes)
-     0  4  magic "DXTP" (44 58 54 50)
-     4  2  major version = 1 (a reader rejects another major)
-     6  2  minor version = 0 (a reader accepts any minor)
-     8  4  flags: bit 0 CHECKSUM; bits 0-15 are required (unknown ones are
-           rejected), bits 16-31 optional (ignored)
-    12  4  header size (>= 80, multiple of 8; later minors may grow it)
-    16  4  total size of the buffer in bytes (<= 2^32 - 1)
-    20  4  CRC32C (Castagnoli, reflected, init/xorout 0xffffffff) of all
-           total-size bytes with this field taken as zero; 0 without CHECKSUM
-    24  8  capabilities: 64 bits the application defines
-    32  8  fingerprint: FNV-1a 64 over the type fingerprints in table order
-    40  4  root: offset of the root object, 0 if none
-    44  4  root type id
-    48  4  section table offset     52  4  section count
-    56  4  type table offset        60  4  type count
-    64  4  string table offset      68  4  string table size
-    72  8  reserved, 0
-   section entry (24 bytes): type id (0 = raw bytes), offset, count,
-     element size, alignment (power of two <= 4096), reserved. Sections do
-     not overlap the header or each other and are sorted by offset.
-   type entry (40 bytes): fingerprint (8), type id, struct size, alignment,
-     field count, field table offset, name (dx_tp_str: off, len), reserved.
-   field entry (24 bytes): name (off, len), offset, size, kind, target type
-     id (REF and SLICE fields; else 0). Fields are sorted by offset.
-   kinds: 1 U8, 2 I8, 3 U16, 4 I16, 5 U32, 6 I32, 7 U64, 8 I64, 9 F32,
-     10 F64 (IEEE 754), 11 BYTES (any size, not swapped), 12 PAD, 13 STR
-     (u32 off, u32 len), 14 REF (u32 offset of an object, 0 = null),
-     15 SLICE (u32 offset of the first object, u32 count; 0,0 = empty).
-   string table: strings are stacked from its end backwards; a dx_tp_str
-     {off, len} names the bytes that start off bytes before the end of the
-     table; they are followed by a NUL (so len < off <= table size). {0, 0}
-     is the empty string. The last byte of a non-empty table is NUL.
-   The writer lays out: header, sections, section table, type table, field
-   tables, string table; a reader accepts any order that passes the checks.
-   Vectors: the .hex files in tests/vectors/teleport/.
+WIRE FORMAT (version 1.1; integers little-endian; offsets from buffer start)
+   A buffer is an 80-byte header and the regions it points at: sections
+   (runs of structs or raw bytes), the section table, the type table, one
+   field table per type and the string table. The names in capitals are
+   the DX_TP_HEADER_OFF_*, DX_TP_SECTION_ENTRY_OFF_*, DX_TP_TYPE_ENTRY_OFF_*
+   and DX_TP_FIELD_ENTRY_OFF_* constants of the declarations.
+
+   header (DX_TP_HEADER_SIZE = 80 bytes)
+     0  4  MAGIC          "DXTP" (44 58 54 50)
+     4  2  MAJOR          1; a reader rejects any other
+     6  2  MINOR          1 (a 1.0 buffer differs only here); readers accept any
+     8  4  FLAGS          bit 0 CHECKSUM. Bits 0-15 are required: a reader
+                          rejects one it does not know. Bits 16-31 are
+                          optional: a reader ignores the ones it does not know.
+    12  4  HEADER_SIZE    >= 80, a multiple of 8; bytes 80..HEADER_SIZE are
+                          room for optional fields of later minors (ignored)
+    16  4  TOTAL_SIZE     bytes in the buffer, >= HEADER_SIZE
+    20  4  CRC            with CHECKSUM: CRC32C (Castagnoli, reflected
+                          polynomial 0x82f63b78, init and xorout 0xffffffff;
+                          "123456789" -> e3069283) of the TOTAL_SIZE bytes
+                          with these 4 taken as zero. Without CHECKSUM: 0.
+    24  8  CAPABILITIES   64 bits the application defines (not checked)
+    32  8  FINGERPRINT    FNV-1a 64 over the type entries' FINGERPRINT fields,
+                          8 bytes each, in table order (no types: the FNV
+                          offset basis cbf29ce484222325)
+    40  4  ROOT           offset of the root object, 0 = none
+    44  4  ROOT_TYPE      its type id; ignored when ROOT is 0 (writers write 0)
+    48  4  SECTION_TABLE  offset       52  4  SECTION_COUNT
+    56  4  TYPE_TABLE     offset       60  4  TYPE_COUNT
+    64  4  STRING_TABLE   offset       68  4  STRING_TABLE_SIZE  (bytes)
+    72  8  RESERVED       zero
+   section entry (24 bytes): COUNT elements of ELEM_SIZE bytes at OFFSET
+     0 TYPE_ID (0: raw bytes)  4 OFFSET  8 COUNT  12 ELEM_SIZE  16 ALIGN
+    20 RESERVED (zero)
+   type entry (40 bytes)
+     0 FINGERPRINT (8 bytes)  8 TYPE_ID  12 STRUCT_SIZE  16 ALIGN
+    20 FIELD_COUNT  24 FIELD_TABLE (offset of FIELD_COUNT field entries)
+    28 NAME (a STR: off, len)  36 RESERVED (zero)
+   field entry (24 bytes)
+     0 NAME (a STR: off, len)  8 OFFSET (in the struct)  12 SIZE  16 KIND
+    20 TARGET (the type id a REF or SLICE points at; 0 for other kinds)
+
+   kind          size  align  value
+     1 U8, 2 I8     1     1    integers, two's complement for I*
+     3 U16, 4 I16   2     2
+     5 U32, 6 I32   4     4
+     7 U64, 8 I64   8     8
+     9 F32          4     4    IEEE 754 binary32
+    10 F64          8     8    IEEE 754 binary64
+    11 BYTES      any     1    opaque bytes, never byte-swapped
+    12 PAD        any     1    padding (writers write zeros; not checked)
+    13 STR          8     4    u32 off, u32 len: a string (below)
+    14 REF          4     4    u32 offset of an object of type TARGET; 0 = null
+    15 SLICE        8     4    u32 offset of the first of count objects of
+                               type TARGET, u32 count; {0, 0} = empty
+   Any other kind (0, 16 and up) is corrupt. "any": any size >= 1.
+
+   Strings. They are stacked from the end of the string table backwards. A
+   STR {off, len} names the len bytes that start off bytes before the end of
+   the table; a NUL follows them. It is valid when len < off <=
+   STRING_TABLE_SIZE and that NUL is there; {0, 0} is the empty string.
+   Strings hold any bytes (NUL too): their length is len. A non-empty
+   string table ends in a NUL.
+
+   Type fingerprint: FNV-1a 64 (h = cbf29ce484222325; per byte: h = (h xor
+   byte) * 100000001b3 mod 2^64) over
+     u32 TYPE_ID, u32 STRUCT_SIZE, u32 FIELD_COUNT, then for each field in
+     table order: the bytes of its name, one 0 byte, u32 KIND, u32 OFFSET,
+     u32 SIZE, u32 TARGET
+   (u32 little-endian; the type's NAME and ALIGN are not part of it).
+   Example: type 3, 8 bytes, fields "x" U32 at 0 and "y" U32 at 4 hashes
+     03 00 00 00 08 00 00 00 02 00 00 00
+     78 00 05 00 00 00 00 00 00 00 04 00 00 00 00 00 00 00
+     79 00 05 00 00 00 04 00 00 00 04 00 00 00 00 00 00 00
+   to 549f94e4a484e7a9; a buffer with only this type has the header
+   FINGERPRINT 0d14614263be7502 (the hash of a9 e7 84 a4 e4 94 9f 54).
+
+   Alignment. Every ALIGN is a power of two <= 4096. A type's ALIGN divides
+   its STRUCT_SIZE and is at least the alignment (table above) of each of
+   its fields' kinds: STR and SLICE count as 4 (writers write the largest).
+   A section's ALIGN divides its OFFSET. A typed section's ELEM_SIZE and
+   ALIGN equal its type's STRUCT_SIZE and ALIGN; a raw section may have any
+   ELEM_SIZE >= 1 and ALIGN.
+
+   Reading. A reader checks, in this order, and returns the first failure
+   (DX_ERR_ omitted; DX_TP_ERR_MAGIC is spelled out):
+    1. 4 bytes or more that do not start with MAGIC: DX_TP_ERR_MAGIC. Fewer
+       than 80 bytes: TRUNCATED.
+    2. MAJOR is 1, else UNSUPPORTED. No unknown required flag, else
+       UNSUPPORTED.
+    3. HEADER_SIZE >= 80 and a multiple of 8, TOTAL_SIZE >= HEADER_SIZE,
+       else CORRUPT. TOTAL_SIZE > the bytes given: TRUNCATED.
+    4. With CHECKSUM the CRC matches, else CHECKSUM; without, the CRC word
+       is 0, else CORRUPT. RESERVED is zero, else CORRUPT.
+    5. Limits: more than 65536 sections or 256 types is LIMIT: a reader's
+       limit, not a corrupt buffer (so are fields, in 7).
+    6. The section table (SECTION_COUNT x 24 bytes), the type table
+       (TYPE_COUNT x 40) and the string table lie within [HEADER_SIZE,
+       TOTAL_SIZE), computed without overflow; a non-empty string table
+       ends in a NUL. Else CORRUPT.
+    7. Each type, in table order (CORRUPT unless said otherwise): TYPE_ID
+       != 0, STRUCT_SIZE != 0, ALIGN as above, NAME a valid string;
+       RESERVED zero; FIELD_COUNT != 0; FIELD_COUNT <= 256 (this reader:
+       DX_TP_MAX_FIELDS), else LIMIT; the field table (FIELD_COUNT x 24)
+       within [HEADER_SIZE, TOTAL_SIZE); TYPE_ID unlike every earlier type's.
+       Each field: NAME valid; KIND known; SIZE != 0 and the kind's size
+       where it has one; OFFSET at or after the end of the previous field
+       (sorted, no overlap; gaps are allowed); OFFSET + SIZE <= STRUCT_SIZE;
+       OFFSET a multiple of the kind's alignment; TARGET != 0 exactly for
+       REF and SLICE, and then the id of a type in the table. Then ALIGN is
+       at least every field kind's alignment and FINGERPRINT is as computed.
+    8. The header FINGERPRINT is as computed, else CORRUPT.
+    9. Each section, in table order (CORRUPT): COUNT != 0; ELEM_SIZE != 0;
+       ALIGN as above; OFFSET a multiple of ALIGN; OFFSET >= the end of the
+       previous section (of the first: >= HEADER_SIZE), so sections are
+       sorted and do not overlap; OFFSET + COUNT x ELEM_SIZE <= TOTAL_SIZE;
+       RESERVED zero; if typed, its type exists and has this ELEM_SIZE and
+       ALIGN.
+   10. Every STR, REF and SLICE field of every element of every typed
+       section (CORRUPT): a STR is valid; a REF is 0 or the offset of an
+       element (OFFSET + k x ELEM_SIZE, k < COUNT) of a section of type
+       TARGET; a SLICE is {0, 0} or count >= 1 elements from such an element
+       on, all in that section ({offset, 0} and {0, count} are corrupt).
+   11. ROOT is 0 or the offset of an element of a section of type ROOT_TYPE,
+       else CORRUPT.
+   Nothing else is checked: the tables and the string table may lie in any
+   order, even overlap each other or sections (writers have no reason to);
+   bytes between regions are free (writers write zeros); CAPABILITIES and
+   PAD bytes are the application's.
+   Reserved words must be zero: a later version can give them a meaning,
+   and readers of this one refuse such buffers instead of misreading them.
+   What older readers may skip goes after byte 80 (a larger HEADER_SIZE) or
+   behind an optional flag bit. Bytes after TOTAL_SIZE are not part of the
+   buffer and not covered by the CRC: a reader accepts them, so a buffer can
+   sit in a longer stream, a page-rounded file or a mapping (dx_tp_reader
+   .size is TOTAL_SIZE).
+
+   Writing. The writer lays out the header, the sections (each at the next
+   multiple of its ALIGN; consecutive writes of one type extend a section),
+   zeros to a multiple of 8, the section table, the type table, the field
+   tables, and the string table last; strings are stored in the order they
+   were written, the type and field names at finish.
+   Vectors: the .hex files in tests/vectors/teleport/ begin with the result a
+   reader gives ("# expect:"); v1.0/ holds format 1.0's (make_bad.py says
+   how each was made).
 
 VERSION HISTORY
+   0.2.0 (2026-11-23) one API family with the other dx headers (renames,
+                      old -> new):
+                      dx_tp_writer_init(w, cfg) with cfg.buffer/capacity ->
+                        dx_tp_writer_init(w, cfg, mem, mem_size) (never
+                        allocates) + dx_tp_writer_memory_size(cfg);
+                      dx_tp_writer_init(w, cfg) with no buffer (grow mode) ->
+                        dx_tp_writer_create(w, cfg);
+                      dx_tp_writer_deinit -> dx_tp_writer_destroy;
+                      cfg.flags DX_TP_WRITE_CHECKSUM -> cfg.checksum = true;
+                      cfg.flags DX_TP_WRITE_DEDUP -> cfg.dedup_strings = true;
+                      cfg.string_index (caller array) -> carved from init's
+                        mem (string_index_slots stays; 0 = 1024);
+                      wire offsets named: DX_TP_HEADER_OFF_*,
+                        DX_TP_SECTION_ENTRY_OFF_*, DX_TP_TYPE_ENTRY_OFF_*,
+                        DX_TP_FIELD_ENTRY_OFF_*, DX_TP_STR_OFF_*,
+                        DX_TP_SLICE_OFF_*; DX_TP_FLAG_CHECKSUM in its own enum.
+                      Format 1.1: readers reject nonzero reserved words; a
+                      type with no fields is CORRUPT (was LIMIT); 1.0 buffers
+                      read as before. Views compare layouts field by field
+                      and judge zero copy by the section's alignment.
+                      New: DX_TP_NO_CRC_TABLE.
    0.1.0 (2026-11-22) first release: writer, verifying reader, layouts,
                       schema evolution, CRC32C, big-endian hosts.
    There is no ABI promise between versions: vendor the header, link statically.
