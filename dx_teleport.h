@@ -527,9 +527,9 @@ DX_INLINE const char *dx_result_name(dx_result r) {
 #endif
 
 #define DX_TELEPORT_VERSION_MAJOR 0
-#define DX_TELEPORT_VERSION_MINOR 1
+#define DX_TELEPORT_VERSION_MINOR 2
 #define DX_TELEPORT_VERSION_PATCH 0
-#define DX_TELEPORT_VERSION DX_VERSION_PACK(0, 1, 0)
+#define DX_TELEPORT_VERSION DX_VERSION_PACK(0, 2, 0)
 
 #ifndef DX_TP_MAX_SECTIONS /* sections one writer holds; each costs 24 bytes in dx_tp_writer */
 #define DX_TP_MAX_SECTIONS 64

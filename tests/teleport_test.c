@@ -251,19 +251,9 @@ static int t_align_limit(prop_ctx *p) {
     return 0;
 }
 
-/* A counting allocator that fails the Nth allocation. */
-typedef struct counting { long left, live; } counting;
-static void *counting_alloc(size_t size, void *user) {
-    counting *c = (counting *)user;
-    if (c->left-- == 0) return NULL;
-    c->live++;
-    return malloc(size);
-}
-static void counting_free(void *ptr, size_t size, void *user) {
-    (void)size;
-    ((counting *)user)->live--;
-    free(ptr);
-}
+/* A counting allocator that fails the Nth allocation (below, with t_alloc_failures). */
+typedef struct counting counting;
+static void *counting_alloc(size_t size, void *user);
 
 /* ---- unit tests ---- */
 
@@ -692,6 +682,20 @@ static int t_raw_sections(prop_ctx *p) {
     PROP_CHECK(p, memcmp(buf + a, "abc", 3) == 0 && memcmp(buf + b, "defgh", 5) == 0);
     dx_tp_writer_destroy(&w);
     return 0;
+}
+
+/* A counting allocator that fails the Nth allocation. */
+struct counting { long left, live; };
+static void *counting_alloc(size_t size, void *user) {
+    counting *c = (counting *)user;
+    if (c->left-- == 0) return NULL;
+    c->live++;
+    return malloc(size);
+}
+static void counting_free(void *ptr, size_t size, void *user) {
+    (void)size;
+    ((counting *)user)->live--;
+    free(ptr);
 }
 
 static int t_alloc_failures(prop_ctx *p) {
