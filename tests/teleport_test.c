@@ -304,7 +304,7 @@ static int t_caller_buffer(prop_ctx *p) {
     PROP_CHECK(p, dx_tp_write_cstr(&w, "late").off == 0);
     PROP_CHECK(p, dx_tp_writer_finish(&w, &buf, &len) == DX_ERR_NOSPACE);
     dx_tp_writer_destroy(&w);
-    /* the same content in grow mode and in a roomy caller buffer is byte-identical */
+    /* the same content from create (growing) and from init (a roomy caller buffer) is byte-identical */
     PROP_CHECK(p, build(&w, 50, 0, &buf, &len) == DX_OK);
     cfg.capabilities = 0xfeedfacecafebeefull; /* as build() sets them */
     PROP_CHECK(p, dx_tp_writer_init(&w2, &cfg, big, sizeof big) == DX_OK);
