@@ -1,4 +1,4 @@
-/* dx_teleport.h - v0.1.0 - zero-copy buffers of plain C structs - SPDX-License-Identifier: MIT OR Unlicense (text at end)
+/* dx_teleport.h - v0.2.0 - zero-copy buffers of plain C structs - SPDX-License-Identifier: MIT OR Unlicense (text at end)
 
    "Memory teleportation": one program writes plain C structs, arrays of them
    and strings into one buffer; another program (another machine, another
@@ -25,8 +25,8 @@ QUICK START
        static const dx_tp_layout user_layout = DX_TP_LAYOUT(1, user, user_fields);
 
        // write
-       dx_tp_writer w; dx_tp_writer_config wc = {0};    // zero = grow with malloc
-       dx_tp_writer_init(&w, &wc);
+       dx_tp_writer w; dx_tp_writer_config wc = {0};    // zero = defaults
+       dx_tp_writer_create(&w, &wc);                    // a buffer that grows (malloc)
        dx_tp_writer_add_layout(&w, &user_layout);
        user u = {42, 30, 0, 0.5, dx_tp_write_cstr(&w, "ada")};
        dx_tp_write(&w, 1, &u);
@@ -38,7 +38,7 @@ QUICK START
        if (dx_tp_reader_view(&r, dx_tp_reader_find(&r, 1, 0), &user_layout, &v) != DX_OK) ...;
        const user *p = (const user *)dx_tp_view_at(&v, 0);      // zero copy when v.zero_copy
        printf("%s\n", dx_tp_reader_string(&r, p->name, NULL));
-       dx_tp_writer_deinit(&w);
+       dx_tp_writer_destroy(&w);                        // frees buf
 
    The whole program is examples/teleport_users.c.
 
@@ -79,12 +79,26 @@ API
        errors: DX_ERR_INVAL.
 
    Writer (one thread at a time)
-   dx_result dx_tp_writer_init(dx_tp_writer *w, const dx_tp_writer_config *cfg)
-       cfg->buffer/capacity: write into caller memory (DX_ERR_NOSPACE when
-       full); NULL buffer: grow through cfg->allocator. allocates: yes in
-       grow mode (initial_capacity, default 64 KiB). errors: INVAL, NOMEM.
-   void dx_tp_writer_deinit(dx_tp_writer *w)
-       frees what the writer allocated; the finished buffer goes with it.
+   size_t dx_tp_writer_memory_size(const dx_tp_writer_config *cfg)
+       the least memory init accepts: the 80-byte header, plus the dedup
+       index (string_index_slots x 8 + 7 bytes) with cfg->dedup_strings; 0
+       if cfg is invalid. What you give beyond it is room for the buffer.
+   dx_result dx_tp_writer_init(dx_tp_writer *w, const dx_tp_writer_config *cfg, void *mem, size_t mem_size)
+       writes into mem: the buffer starts at mem (it keeps mem's alignment),
+       a dedup index takes the end. A write that does not fit is
+       DX_ERR_NOSPACE (sticky). allocates: never; nothing to release after.
+       errors: INVAL (cfg), NOSPACE (mem_size < memory_size).
+   dx_result dx_tp_writer_create(dx_tp_writer *w, const dx_tp_writer_config *cfg)
+       a buffer that grows through cfg->allocator (initial_capacity, default
+       64 KiB, then doubling) and, with dedup, an index that grows too.
+       allocates: yes (allocator). errors: INVAL, NOMEM.
+   void dx_tp_writer_destroy(dx_tp_writer *w)
+       frees what create allocated (the finished buffer goes with it);
+       harmless on a writer made by init.
+   Config (zero = default): allocator and initial_capacity (create only),
+   capabilities (copied into the header), checksum (store a CRC32C),
+   dedup_strings (store identical strings once) with string_index_slots (a
+   power of two, default 1024).
    dx_result dx_tp_writer_add_layout(dx_tp_writer *w, const dx_tp_layout *l)
        registers a struct type (up to DX_TP_MAX_TYPES). errors: INVAL, LIMIT.
    dx_tp_ref dx_tp_write(dx_tp_writer *w, uint32_t type_id, const void *obj)
@@ -93,18 +107,18 @@ API
        copy structs in, or get zeroed room for count structs to fill in
        place (valid until the next writer call). Consecutive writes of one
        type extend one section. The ref/slice is 0 on error (sticky).
-       allocates: in grow mode, when full (amortized doubling).
+       allocates: with create, when full (amortized doubling).
    dx_tp_ref dx_tp_write_raw(dx_tp_writer *w, const void *bytes, size_t len, size_t align)
        untyped bytes (type id 0, no byte swapping).
    dx_tp_str dx_tp_write_string(dx_tp_writer *w, const char *s, size_t len)
    dx_tp_str dx_tp_write_cstr(dx_tp_writer *w, const char *s)
-       copies into the string table, NUL-terminated; with DX_TP_WRITE_DEDUP
+       copies into the string table, NUL-terminated; with cfg.dedup_strings
        an identical string is stored once. The empty string is {0, 0}.
    void dx_tp_writer_set_root(dx_tp_writer *w, uint32_t type_id, dx_tp_ref root)
    dx_result dx_tp_writer_finish(dx_tp_writer *w, const uint8_t **out_buf, size_t *out_len)
        lays out the tables and the string table, fills the header and the
        optional CRC32C; returns the first error of any earlier call. The
-       buffer stays valid until deinit (grow mode) or is the caller's.
+       buffer is the caller's memory (init) or lives until destroy (create).
    dx_result dx_tp_writer_error(const dx_tp_writer *w)    the sticky error.
 
    Reader (never allocates; a verified reader is read-only and may be shared
@@ -117,11 +131,11 @@ API
        index of the first section of that type at or after start, or DX_ERR_NOTFOUND.
    dx_result dx_tp_reader_section(const dx_tp_reader *r, uint32_t index, dx_tp_section_info *out)
    dx_result dx_tp_reader_view(const dx_tp_reader *r, int32_t section, const dx_tp_layout *l, dx_tp_view *out)
-       checks l against the buffer's schema for that section's type
-       (DX_TP_ERR_SCHEMA if incompatible) and describes the section:
+       checks l against the buffer's schema for that section's type, field
+       by field (DX_TP_ERR_SCHEMA if incompatible) and describes the section:
        out->count elements, out->stride bytes apart, out->zero_copy true when
-       the host is little-endian, the section is aligned in memory and its
-       structs are at least as long as l's.
+       the host is little-endian, the buffer's layout is l's and the section
+       is aligned in memory to its alignment.
    const void *dx_tp_view_at(const dx_tp_view *v, uint32_t i)        (inline)
        pointer to element i (i < v->count); use it as the struct when
        v->zero_copy, else copy it out with dx_tp_view_read.
@@ -138,13 +152,16 @@ API
        the embedded schema, for generic tools (examples/tp_dump.c).
    const char *dx_tp_result_name(dx_result r)    names module and common codes.
    uint32_t dx_tp_crc32c(uint32_t crc, const void *data, size_t len)   (crc starts at 0)
-       table-driven; SSE4.2 instructions on x86-64 when the CPU has them.
+       table-driven (bit by bit under DX_TP_NO_CRC_TABLE); SSE4.2
+       instructions on x86-64 when the CPU has them.
 
 CONFIGURATION
    macro                 default   scope     effect
    DX_TP_MAX_SECTIONS    64        [global]  sections a writer can hold (24 bytes each in dx_tp_writer)
    DX_TP_MAX_TYPES       16        [global]  struct types a writer can register
    DX_TP_MAX_FIELDS      256       [impl]    fields per struct type, writer and reader
+   DX_TP_NO_CRC_TABLE    off       [impl]    CRC32C bit by bit, without its 1 KiB table
+                                             (about 8x slower; small firmware)
    DX_LITTLE_ENDIAN      detected  [global]  1 or 0 to override host byte-order detection
    DX_STATIC / DX_TELEPORT_STATIC  [impl]    make every function static (use in the TU with the implementation)
    DX_TELEPORT_API / DX_API        [global]  linkage decoration of public functions
@@ -155,13 +172,16 @@ CONFIGURATION
    DX_CONFIG_HEADER                [global]  a file included first, to hold all of the above
 
 MEMORY
-   The writer uses the caller's buffer, or grows one block through the
-   allocator (doubling; the string table sits at the back of the same block).
-   Optional string dedup needs an index: cfg->string_index (caller memory,
-   string_index_slots a power of two) or, in grow mode, one allocated block.
-   The reader and views never allocate. On a 64-bit host dx_tp_reader is 96
+   dx_tp_writer_init writes into the caller's memory and never allocates;
+   dx_tp_writer_create grows one block through the allocator (doubling; the
+   string table sits at the back of the same block) and, with string
+   dedup, an index (string_index_slots x 8 bytes, doubling at 3/4 full; in
+   init's memory it stops taking entries at 3/4 full instead). The
+   reader and views never allocate. On a 64-bit host dx_tp_reader is 96
    bytes and dx_tp_writer about 1.9 KiB with the default limits (mostly its
    section table: put it in static or heap memory on small stacks).
+   Cortex-M4 firmware that verifies and views a buffer (tests/firmware/
+   dx_teleport.c, -Os, DX_TP_NO_CRC_TABLE) links about 3 KiB of it.
 
 ERRORS
    dx_result codes (0 ok, negative error). Module codes: DX_TP_ERR_MAGIC (-400,
@@ -176,54 +196,185 @@ SECURITY MODEL
    Trusted: configs, layouts, the writer's input. Untrusted: every byte given
    to dx_tp_reader_init. init rejects, with a result code and no read outside
    [buf, buf+len): a short buffer, a wrong magic or major version, unknown
-   required flags, a wrong checksum, tables or sections outside the buffer or
-   overlapping the header, misaligned or overlapping sections, zero-sized
-   elements, counts whose byte size overflows, schema entries that overlap or
-   exceed their struct, unknown kinds, bad fingerprints, and any string,
-   reference, slice or root that does not land inside its target (strings:
-   NUL at their length). Work is O(bytes + references x log sections).
+   required flags, a wrong checksum, nonzero reserved words, tables or
+   sections outside the buffer or overlapping the header, misaligned or
+   overlapping sections, empty sections, zero-sized elements, counts whose
+   byte size overflows, schema entries that overlap or exceed their struct,
+   unknown kinds, bad fingerprints, and any string, reference, slice or root
+   that does not land inside its target (strings: NUL at their length); the
+   exact rules are under WIRE FORMAT, Reading. Work is O(bytes + references
+   x log sections).
    Zero copy additionally needs the section to be aligned in memory; views
    say so (zero_copy) and dx_tp_view_read is the safe path otherwise.
 
-WIRE FORMAT (version 1.0; all integers little-endian; offsets from buffer start)
-   header (80 bytes)
-     0  4  magic "DXTP" (44 58 54 50)
-     4  2  major version = 1 (a reader rejects another major)
-     6  2  minor version = 0 (a reader accepts any minor)
-     8  4  flags: bit 0 CHECKSUM; bits 0-15 are required (unknown ones are
-           rejected), bits 16-31 optional (ignored)
-    12  4  header size (>= 80, multiple of 8; later minors may grow it)
-    16  4  total size of the buffer in bytes (<= 2^32 - 1)
-    20  4  CRC32C (Castagnoli, reflected, init/xorout 0xffffffff) of all
-           total-size bytes with this field taken as zero; 0 without CHECKSUM
-    24  8  capabilities: 64 bits the application defines
-    32  8  fingerprint: FNV-1a 64 over the type fingerprints in table order
-    40  4  root: offset of the root object, 0 if none
-    44  4  root type id
-    48  4  section table offset     52  4  section count
-    56  4  type table offset        60  4  type count
-    64  4  string table offset      68  4  string table size
-    72  8  reserved, 0
-   section entry (24 bytes): type id (0 = raw bytes), offset, count,
-     element size, alignment (power of two <= 4096), reserved. Sections do
-     not overlap the header or each other and are sorted by offset.
-   type entry (40 bytes): fingerprint (8), type id, struct size, alignment,
-     field count, field table offset, name (dx_tp_str: off, len), reserved.
-   field entry (24 bytes): name (off, len), offset, size, kind, target type
-     id (REF and SLICE fields; else 0). Fields are sorted by offset.
-   kinds: 1 U8, 2 I8, 3 U16, 4 I16, 5 U32, 6 I32, 7 U64, 8 I64, 9 F32,
-     10 F64 (IEEE 754), 11 BYTES (any size, not swapped), 12 PAD, 13 STR
-     (u32 off, u32 len), 14 REF (u32 offset of an object, 0 = null),
-     15 SLICE (u32 offset of the first object, u32 count; 0,0 = empty).
-   string table: strings are stacked from its end backwards; a dx_tp_str
-     {off, len} names the bytes that start off bytes before the end of the
-     table; they are followed by a NUL (so len < off <= table size). {0, 0}
-     is the empty string. The last byte of a non-empty table is NUL.
-   The writer lays out: header, sections, section table, type table, field
-   tables, string table; a reader accepts any order that passes the checks.
-   Vectors: the .hex files in tests/vectors/teleport/.
+WIRE FORMAT (version 1.1; integers little-endian; offsets from buffer start)
+   A buffer is an 80-byte header and the regions it points at: sections
+   (runs of structs or raw bytes), the section table, the type table, one
+   field table per type and the string table. The names in capitals are
+   the DX_TP_HEADER_OFF_*, DX_TP_SECTION_ENTRY_OFF_*, DX_TP_TYPE_ENTRY_OFF_*
+   and DX_TP_FIELD_ENTRY_OFF_* constants of the declarations.
+
+   header (DX_TP_HEADER_SIZE = 80 bytes)
+     0  4  MAGIC          "DXTP" (44 58 54 50)
+     4  2  MAJOR          1; a reader rejects any other
+     6  2  MINOR          1 (a 1.0 buffer differs only here); readers accept any
+     8  4  FLAGS          bit 0 CHECKSUM. Bits 0-15 are required: a reader
+                          rejects one it does not know. Bits 16-31 are
+                          optional: a reader ignores the ones it does not know.
+    12  4  HEADER_SIZE    >= 80, a multiple of 8; bytes 80..HEADER_SIZE are
+                          room for optional fields of later minors (ignored)
+    16  4  TOTAL_SIZE     bytes in the buffer, >= HEADER_SIZE
+    20  4  CRC            with CHECKSUM: CRC32C (Castagnoli, reflected
+                          polynomial 0x82f63b78, init and xorout 0xffffffff;
+                          "123456789" -> e3069283) of the TOTAL_SIZE bytes
+                          with these 4 taken as zero. Without CHECKSUM: 0.
+    24  8  CAPABILITIES   64 bits the application defines (not checked)
+    32  8  FINGERPRINT    FNV-1a 64 over the type entries' FINGERPRINT fields,
+                          8 bytes each, in table order (no types: the FNV
+                          offset basis cbf29ce484222325)
+    40  4  ROOT           offset of the root object, 0 = none
+    44  4  ROOT_TYPE      its type id; ignored when ROOT is 0 (writers write 0)
+    48  4  SECTION_TABLE  offset       52  4  SECTION_COUNT
+    56  4  TYPE_TABLE     offset       60  4  TYPE_COUNT
+    64  4  STRING_TABLE   offset       68  4  STRING_TABLE_SIZE  (bytes)
+    72  8  RESERVED       zero
+   section entry (24 bytes): COUNT elements of ELEM_SIZE bytes at OFFSET
+     0 TYPE_ID (0: raw bytes)  4 OFFSET  8 COUNT  12 ELEM_SIZE  16 ALIGN
+    20 RESERVED (zero)
+   type entry (40 bytes)
+     0 FINGERPRINT (8 bytes)  8 TYPE_ID  12 STRUCT_SIZE  16 ALIGN
+    20 FIELD_COUNT  24 FIELD_TABLE (offset of FIELD_COUNT field entries)
+    28 NAME (a STR: off, len)  36 RESERVED (zero)
+   field entry (24 bytes)
+     0 NAME (a STR: off, len)  8 OFFSET (in the struct)  12 SIZE  16 KIND
+    20 TARGET (the type id a REF or SLICE points at; 0 for other kinds)
+
+   kind          size  align  value
+     1 U8, 2 I8     1     1    integers, two's complement for I*
+     3 U16, 4 I16   2     2
+     5 U32, 6 I32   4     4
+     7 U64, 8 I64   8     8
+     9 F32          4     4    IEEE 754 binary32
+    10 F64          8     8    IEEE 754 binary64
+    11 BYTES      any     1    opaque bytes, never byte-swapped
+    12 PAD        any     1    padding (writers write zeros; not checked)
+    13 STR          8     4    u32 off, u32 len: a string (below)
+    14 REF          4     4    u32 offset of an object of type TARGET; 0 = null
+    15 SLICE        8     4    u32 offset of the first of count objects of
+                               type TARGET, u32 count; {0, 0} = empty
+   Any other kind (0, 16 and up) is corrupt. "any": any size >= 1.
+
+   Strings. They are stacked from the end of the string table backwards. A
+   STR {off, len} names the len bytes that start off bytes before the end of
+   the table; a NUL follows them. It is valid when len < off <=
+   STRING_TABLE_SIZE and that NUL is there; {0, 0} is the empty string.
+   Strings hold any bytes (NUL too): their length is len. A non-empty
+   string table ends in a NUL.
+
+   Type fingerprint: FNV-1a 64 (h = cbf29ce484222325; per byte: h = (h xor
+   byte) * 100000001b3 mod 2^64) over
+     u32 TYPE_ID, u32 STRUCT_SIZE, u32 FIELD_COUNT, then for each field in
+     table order: the bytes of its name, one 0 byte, u32 KIND, u32 OFFSET,
+     u32 SIZE, u32 TARGET
+   (u32 little-endian; the type's NAME and ALIGN are not part of it).
+   Example: type 3, 8 bytes, fields "x" U32 at 0 and "y" U32 at 4 hashes
+     03 00 00 00 08 00 00 00 02 00 00 00
+     78 00 05 00 00 00 00 00 00 00 04 00 00 00 00 00 00 00
+     79 00 05 00 00 00 04 00 00 00 04 00 00 00 00 00 00 00
+   to 549f94e4a484e7a9; a buffer with only this type has the header
+   FINGERPRINT 0d14614263be7502 (the hash of a9 e7 84 a4 e4 94 9f 54).
+
+   Alignment. Every ALIGN is a power of two <= 4096. A type's ALIGN divides
+   its STRUCT_SIZE and is at least the alignment (table above) of each of
+   its fields' kinds: STR and SLICE count as 4 (writers write the largest).
+   A section's ALIGN divides its OFFSET. A typed section's ELEM_SIZE and
+   ALIGN equal its type's STRUCT_SIZE and ALIGN; a raw section may have any
+   ELEM_SIZE >= 1 and ALIGN.
+
+   Reading. A reader checks, in this order, and returns the first failure
+   (DX_ERR_ omitted; DX_TP_ERR_MAGIC is spelled out):
+    1. 4 bytes or more that do not start with MAGIC: DX_TP_ERR_MAGIC. Fewer
+       than 80 bytes: TRUNCATED.
+    2. MAJOR is 1, else UNSUPPORTED. No unknown required flag, else
+       UNSUPPORTED.
+    3. HEADER_SIZE >= 80 and a multiple of 8, TOTAL_SIZE >= HEADER_SIZE,
+       else CORRUPT. TOTAL_SIZE > the bytes given: TRUNCATED.
+    4. With CHECKSUM the CRC matches, else CHECKSUM; without, the CRC word
+       is 0, else CORRUPT. RESERVED is zero, else CORRUPT.
+    5. Limits: more than 65536 sections or 256 types is LIMIT: a reader's
+       limit, not a corrupt buffer (so are fields, in 7).
+    6. The section table (SECTION_COUNT x 24 bytes), the type table
+       (TYPE_COUNT x 40) and the string table lie within [HEADER_SIZE,
+       TOTAL_SIZE), computed without overflow; a non-empty string table
+       ends in a NUL. Else CORRUPT.
+    7. Each type, in table order (CORRUPT unless said otherwise): TYPE_ID
+       != 0, STRUCT_SIZE != 0, ALIGN as above, NAME a valid string;
+       RESERVED zero; FIELD_COUNT != 0; FIELD_COUNT <= 256 (this reader:
+       DX_TP_MAX_FIELDS), else LIMIT; the field table (FIELD_COUNT x 24)
+       within [HEADER_SIZE, TOTAL_SIZE); TYPE_ID unlike every earlier type's.
+       Each field: NAME valid; KIND known; SIZE != 0 and the kind's size
+       where it has one; OFFSET at or after the end of the previous field
+       (sorted, no overlap; gaps are allowed); OFFSET + SIZE <= STRUCT_SIZE;
+       OFFSET a multiple of the kind's alignment; TARGET != 0 exactly for
+       REF and SLICE, and then the id of a type in the table. Then ALIGN is
+       at least every field kind's alignment and FINGERPRINT is as computed.
+    8. The header FINGERPRINT is as computed, else CORRUPT.
+    9. Each section, in table order (CORRUPT): COUNT != 0; ELEM_SIZE != 0;
+       ALIGN as above; OFFSET a multiple of ALIGN; OFFSET >= the end of the
+       previous section (of the first: >= HEADER_SIZE), so sections are
+       sorted and do not overlap; OFFSET + COUNT x ELEM_SIZE <= TOTAL_SIZE;
+       RESERVED zero; if typed, its type exists and has this ELEM_SIZE and
+       ALIGN.
+   10. Every STR, REF and SLICE field of every element of every typed
+       section (CORRUPT): a STR is valid; a REF is 0 or the offset of an
+       element (OFFSET + k x ELEM_SIZE, k < COUNT) of a section of type
+       TARGET; a SLICE is {0, 0} or count >= 1 elements from such an element
+       on, all in that section ({offset, 0} and {0, count} are corrupt).
+   11. ROOT is 0 or the offset of an element of a section of type ROOT_TYPE,
+       else CORRUPT.
+   Nothing else is checked: the tables and the string table may lie in any
+   order, even overlap each other or sections (writers have no reason to);
+   bytes between regions are free (writers write zeros); CAPABILITIES and
+   PAD bytes are the application's.
+   Reserved words must be zero: a later version can give them a meaning,
+   and readers of this one refuse such buffers instead of misreading them.
+   What older readers may skip goes after byte 80 (a larger HEADER_SIZE) or
+   behind an optional flag bit. Bytes after TOTAL_SIZE are not part of the
+   buffer and not covered by the CRC: a reader accepts them, so a buffer can
+   sit in a longer stream, a page-rounded file or a mapping (dx_tp_reader
+   .size is TOTAL_SIZE).
+
+   Writing. The writer lays out the header, the sections (each at the next
+   multiple of its ALIGN; consecutive writes of one type extend a section),
+   zeros to a multiple of 8, the section table, the type table, the field
+   tables, and the string table last; strings are stored in the order they
+   were written, the type and field names at finish.
+   Vectors: the .hex files in tests/vectors/teleport/ begin with the result a
+   reader gives ("# expect:"); v1.0/ holds format 1.0's (make_bad.py says
+   how each was made).
 
 VERSION HISTORY
+   0.2.0 (2026-11-23) one API family with the other dx headers (renames,
+                      old -> new):
+                      dx_tp_writer_init(w, cfg) with cfg.buffer/capacity ->
+                        dx_tp_writer_init(w, cfg, mem, mem_size) (never
+                        allocates) + dx_tp_writer_memory_size(cfg);
+                      dx_tp_writer_init(w, cfg) with no buffer (grow mode) ->
+                        dx_tp_writer_create(w, cfg);
+                      dx_tp_writer_deinit -> dx_tp_writer_destroy;
+                      cfg.flags DX_TP_WRITE_CHECKSUM -> cfg.checksum = true;
+                      cfg.flags DX_TP_WRITE_DEDUP -> cfg.dedup_strings = true;
+                      cfg.string_index (caller array) -> carved from init's
+                        mem (string_index_slots stays; 0 = 1024);
+                      wire offsets named: DX_TP_HEADER_OFF_*,
+                        DX_TP_SECTION_ENTRY_OFF_*, DX_TP_TYPE_ENTRY_OFF_*,
+                        DX_TP_FIELD_ENTRY_OFF_*, DX_TP_STR_OFF_*,
+                        DX_TP_SLICE_OFF_*; DX_TP_FLAG_CHECKSUM in its own enum.
+                      Format 1.1: readers reject nonzero reserved words; a
+                      type with no fields is CORRUPT (was LIMIT); 1.0 buffers
+                      read as before. Views compare layouts field by field
+                      and judge zero copy by the section's alignment.
+                      New: DX_TP_NO_CRC_TABLE.
    0.1.0 (2026-11-22) first release: writer, verifying reader, layouts,
                       schema evolution, CRC32C, big-endian hosts.
    There is no ABI promise between versions: vendor the header, link statically.
@@ -376,9 +527,9 @@ DX_INLINE const char *dx_result_name(dx_result r) {
 #endif
 
 #define DX_TELEPORT_VERSION_MAJOR 0
-#define DX_TELEPORT_VERSION_MINOR 1
+#define DX_TELEPORT_VERSION_MINOR 2
 #define DX_TELEPORT_VERSION_PATCH 0
-#define DX_TELEPORT_VERSION DX_VERSION_PACK(0, 1, 0)
+#define DX_TELEPORT_VERSION DX_VERSION_PACK(0, 2, 0)
 
 #ifndef DX_TP_MAX_SECTIONS /* sections one writer holds; each costs 24 bytes in dx_tp_writer */
 #define DX_TP_MAX_SECTIONS 64
@@ -396,21 +547,78 @@ enum {
     DX_TP_ERR_SCHEMA = -401 /* the struct layout does not match the buffer's */
 };
 
-/* Wire format constants (see WIRE FORMAT). */
+/* Format version (see WIRE FORMAT): a reader rejects another major, accepts any minor. */
 enum {
     DX_TP_FORMAT_MAJOR = 1,
-    DX_TP_FORMAT_MINOR = 0,
-    DX_TP_HEADER_SIZE = 80,
-    DX_TP_SECTION_ENTRY_SIZE = 24,
-    DX_TP_TYPE_ENTRY_SIZE = 40,
-    DX_TP_FIELD_ENTRY_SIZE = 24,
-    DX_TP_FLAG_CHECKSUM = 1
+    DX_TP_FORMAT_MINOR = 1
 };
 
-/* Writer options (dx_tp_writer_config.flags). */
+/* Header flags (the u32 at DX_TP_HEADER_OFF_FLAGS). */
 enum {
-    DX_TP_WRITE_CHECKSUM = 1, /* store a CRC32C of the whole buffer */
-    DX_TP_WRITE_DEDUP = 2     /* store identical strings once */
+    DX_TP_FLAG_CHECKSUM = 1 /* the CRC32C word is set */
+};
+
+/* Wire records: the byte offset of each field, used by the writer and the
+   reader alike (WIRE FORMAT gives their meaning). */
+enum {
+    DX_TP_HEADER_OFF_MAGIC = 0,               /* "DXTP" */
+    DX_TP_HEADER_OFF_MAJOR = 4,               /* u16 */
+    DX_TP_HEADER_OFF_MINOR = 6,               /* u16 */
+    DX_TP_HEADER_OFF_FLAGS = 8,               /* u32 DX_TP_FLAG_* */
+    DX_TP_HEADER_OFF_HEADER_SIZE = 12,        /* u32 */
+    DX_TP_HEADER_OFF_TOTAL_SIZE = 16,         /* u32 */
+    DX_TP_HEADER_OFF_CRC = 20,                /* u32 CRC32C */
+    DX_TP_HEADER_OFF_CAPABILITIES = 24,       /* u64 */
+    DX_TP_HEADER_OFF_FINGERPRINT = 32,        /* u64 */
+    DX_TP_HEADER_OFF_ROOT = 40,               /* u32 */
+    DX_TP_HEADER_OFF_ROOT_TYPE = 44,          /* u32 */
+    DX_TP_HEADER_OFF_SECTION_TABLE = 48,      /* u32 */
+    DX_TP_HEADER_OFF_SECTION_COUNT = 52,      /* u32 */
+    DX_TP_HEADER_OFF_TYPE_TABLE = 56,         /* u32 */
+    DX_TP_HEADER_OFF_TYPE_COUNT = 60,         /* u32 */
+    DX_TP_HEADER_OFF_STRING_TABLE = 64,       /* u32 */
+    DX_TP_HEADER_OFF_STRING_TABLE_SIZE = 68,  /* u32 */
+    DX_TP_HEADER_OFF_RESERVED = 72,           /* 8 bytes, zero */
+    DX_TP_HEADER_SIZE = 80
+};
+enum {
+    DX_TP_SECTION_ENTRY_OFF_TYPE_ID = 0,      /* u32, 0 = raw bytes */
+    DX_TP_SECTION_ENTRY_OFF_OFFSET = 4,       /* u32 */
+    DX_TP_SECTION_ENTRY_OFF_COUNT = 8,        /* u32 */
+    DX_TP_SECTION_ENTRY_OFF_ELEM_SIZE = 12,   /* u32 */
+    DX_TP_SECTION_ENTRY_OFF_ALIGN = 16,       /* u32 */
+    DX_TP_SECTION_ENTRY_OFF_RESERVED = 20,    /* u32, zero */
+    DX_TP_SECTION_ENTRY_SIZE = 24
+};
+enum {
+    DX_TP_TYPE_ENTRY_OFF_FINGERPRINT = 0,     /* u64 */
+    DX_TP_TYPE_ENTRY_OFF_TYPE_ID = 8,         /* u32 */
+    DX_TP_TYPE_ENTRY_OFF_STRUCT_SIZE = 12,    /* u32 */
+    DX_TP_TYPE_ENTRY_OFF_ALIGN = 16,          /* u32 */
+    DX_TP_TYPE_ENTRY_OFF_FIELD_COUNT = 20,    /* u32 */
+    DX_TP_TYPE_ENTRY_OFF_FIELD_TABLE = 24,    /* u32 */
+    DX_TP_TYPE_ENTRY_OFF_NAME = 28,           /* STR: off, len */
+    DX_TP_TYPE_ENTRY_OFF_RESERVED = 36,       /* u32, zero */
+    DX_TP_TYPE_ENTRY_SIZE = 40
+};
+enum {
+    DX_TP_FIELD_ENTRY_OFF_NAME = 0,           /* STR: off, len */
+    DX_TP_FIELD_ENTRY_OFF_OFFSET = 8,         /* u32 */
+    DX_TP_FIELD_ENTRY_OFF_SIZE = 12,          /* u32 */
+    DX_TP_FIELD_ENTRY_OFF_KIND = 16,          /* u32 dx_tp_kind */
+    DX_TP_FIELD_ENTRY_OFF_TARGET = 20,        /* u32 target type id */
+    DX_TP_FIELD_ENTRY_SIZE = 24
+};
+/* The u32 pairs inside structs and tables: STR {off, len}, SLICE {offset, count}. */
+enum {
+    DX_TP_STR_OFF_OFF = 0,
+    DX_TP_STR_OFF_LEN = 4,
+    DX_TP_STR_SIZE = 8
+};
+enum {
+    DX_TP_SLICE_OFF_OFFSET = 0,
+    DX_TP_SLICE_OFF_COUNT = 4,
+    DX_TP_SLICE_SIZE = 8
 };
 
 typedef enum dx_tp_kind {
@@ -456,14 +664,12 @@ typedef struct dx_tp_layout {
     { type_id, #type, (uint32_t)sizeof(type), fields, (uint32_t)(sizeof(fields) / sizeof((fields)[0])) }
 
 typedef struct dx_tp_writer_config {
-    void *buffer;            /* caller memory, or NULL to grow through allocator */
-    size_t capacity;
-    dx_allocator allocator;
-    size_t initial_capacity; /* grow mode; 0 = 64 KiB */
-    uint32_t flags;          /* DX_TP_WRITE_* */
-    uint64_t capabilities;   /* copied into the header */
-    uint64_t *string_index;  /* optional dedup index (caller memory) */
-    size_t string_index_slots; /* power of two */
+    dx_allocator allocator;    /* dx_tp_writer_create: the growing buffer and index */
+    size_t initial_capacity;   /* dx_tp_writer_create: first block; 0 = 64 KiB */
+    uint64_t capabilities;     /* copied into the header */
+    size_t string_index_slots; /* dedup index slots, a power of two; 0 = 1024 */
+    bool checksum;             /* store a CRC32C of the whole buffer */
+    bool dedup_strings;        /* store identical strings once (through an index) */
 } dx_tp_writer_config;
 
 typedef struct dx_tp_wsection {
@@ -476,15 +682,14 @@ typedef struct dx_tp_writer {
     size_t head; /* bytes used at the front: header and sections */
     size_t tail; /* bytes used at the back: the string table */
     dx_allocator allocator;
-    bool grows;
+    bool grows; /* made by dx_tp_writer_create: buf and index are ours */
     bool finished;
+    bool checksum;
     dx_result error;
-    uint32_t flags;
     uint64_t capabilities;
     uint32_t root, root_type;
     uint64_t *index;
     size_t index_slots, index_used;
-    bool index_owned;
     uint32_t type_count, section_count;
     const dx_tp_layout *types[DX_TP_MAX_TYPES];
     uint32_t type_align[DX_TP_MAX_TYPES];
@@ -532,8 +737,10 @@ typedef struct dx_tp_field_info {
 DX_TELEPORT_API uint64_t dx_tp_layout_fingerprint(const dx_tp_layout *l);
 DX_TELEPORT_API dx_result dx_tp_layout_check(const dx_tp_layout *l);
 
-DX_TELEPORT_API dx_result dx_tp_writer_init(dx_tp_writer *w, const dx_tp_writer_config *cfg);
-DX_TELEPORT_API void dx_tp_writer_deinit(dx_tp_writer *w);
+DX_TELEPORT_API size_t dx_tp_writer_memory_size(const dx_tp_writer_config *cfg);
+DX_TELEPORT_API dx_result dx_tp_writer_init(dx_tp_writer *w, const dx_tp_writer_config *cfg, void *mem, size_t mem_size);
+DX_TELEPORT_API dx_result dx_tp_writer_create(dx_tp_writer *w, const dx_tp_writer_config *cfg);
+DX_TELEPORT_API void dx_tp_writer_destroy(dx_tp_writer *w);
 DX_TELEPORT_API dx_result dx_tp_writer_add_layout(dx_tp_writer *w, const dx_tp_layout *l);
 DX_TELEPORT_API dx_tp_ref dx_tp_write(dx_tp_writer *w, uint32_t type_id, const void *obj);
 DX_TELEPORT_API dx_tp_slice dx_tp_write_slice(dx_tp_writer *w, uint32_t type_id, const void *items, size_t count);
@@ -648,25 +855,46 @@ DXI_PRIVATE bool dxi_tp_host_le(void) {
 #endif
 }
 
-DXI_PRIVATE bool dxi_tp_pow2(uint32_t v) { return v != 0 && (v & (v - 1)) == 0; }
-
-/* Wire size of a kind; 0 means any size (BYTES, PAD). */
-DXI_PRIVATE uint32_t dxi_tp_kind_size(uint32_t kind) {
-    switch (kind) {
-    case DX_TP_KIND_U8: case DX_TP_KIND_I8: return 1;
-    case DX_TP_KIND_U16: case DX_TP_KIND_I16: return 2;
-    case DX_TP_KIND_U32: case DX_TP_KIND_I32: case DX_TP_KIND_F32: case DX_TP_KIND_REF: return 4;
-    case DX_TP_KIND_U64: case DX_TP_KIND_I64: case DX_TP_KIND_F64:
-    case DX_TP_KIND_STR: case DX_TP_KIND_SLICE: return 8;
-    default: return 0;
+/* Wire words. The common block loads byte by byte; on a little-endian host
+   one memcpy gives the same value and compiles to a single load where the
+   target allows unaligned ones (Cortex-M4: the reader is 400 bytes smaller). */
+DXI_PRIVATE uint32_t dxi_tp_u32(const void *p) {
+#if defined(__GNUC__) || defined(__clang__)
+    if (dxi_tp_host_le()) {
+        uint32_t v;
+        __builtin_memcpy(&v, p, 4);
+        return v;
     }
+#endif
+    return dx_load_u32le(p);
 }
 
-/* Natural alignment of a kind; references are pairs of u32. */
+DXI_PRIVATE uint64_t dxi_tp_u64(const void *p) {
+    return (uint64_t)dxi_tp_u32(p) | ((uint64_t)dxi_tp_u32((const uint8_t *)p + 4) << 32);
+}
+
+DXI_PRIVATE bool dxi_tp_pow2(uint32_t v) { return v != 0 && (v & (v - 1)) == 0; }
+
+/* Per kind: wire size in the low 4 bits (0 = any size: BYTES, PAD) and
+   natural alignment in the high 4 bits (STR and SLICE are pairs of u32). */
+static const uint8_t dxi_tp_kinds[DX_TP_KIND_COUNT] = {
+    0x10,       /* NONE (never valid) */
+    0x11, 0x11, /* U8 I8 */
+    0x22, 0x22, /* U16 I16 */
+    0x44, 0x44, /* U32 I32 */
+    0x88, 0x88, /* U64 I64 */
+    0x44, 0x88, /* F32 F64 */
+    0x10, 0x10, /* BYTES PAD */
+    0x48, 0x44, /* STR REF */
+    0x48,       /* SLICE */
+};
+
+DXI_PRIVATE uint32_t dxi_tp_kind_size(uint32_t kind) {
+    return kind < DX_TP_KIND_COUNT ? dxi_tp_kinds[kind] & 15u : 0;
+}
+
 DXI_PRIVATE uint32_t dxi_tp_kind_align(uint32_t kind) {
-    uint32_t size = dxi_tp_kind_size(kind);
-    if (kind == DX_TP_KIND_STR || kind == DX_TP_KIND_SLICE) return 4;
-    return size ? size : 1;
+    return kind < DX_TP_KIND_COUNT ? (uint32_t)dxi_tp_kinds[kind] >> 4 : 1;
 }
 
 DXI_PRIVATE bool dxi_tp_kind_is_ref(uint32_t kind) {
@@ -705,6 +933,18 @@ DXI_PRIVATE size_t dxi_tp_strlen(const char *s) {
     size_t n = 0;
     while (s[n]) n++;
     return n;
+}
+
+DXI_PRIVATE dx_tp_str dxi_tp_load_str(const uint8_t *p) {
+    dx_tp_str s;
+    s.off = dxi_tp_u32(p + DX_TP_STR_OFF_OFF);
+    s.len = dxi_tp_u32(p + DX_TP_STR_OFF_LEN);
+    return s;
+}
+
+DXI_PRIVATE void dxi_tp_store_str(uint8_t *p, dx_tp_str s) {
+    dx_store_u32le(p + DX_TP_STR_OFF_OFF, s.off);
+    dx_store_u32le(p + DX_TP_STR_OFF_LEN, s.len);
 }
 
 DX_TELEPORT_API uint64_t dx_tp_layout_fingerprint(const dx_tp_layout *l) {
@@ -776,6 +1016,7 @@ DXI_PRIVATE void dxi_tp_swap_struct(uint8_t *p, const dx_tp_layout *l, uint32_t 
 
 /* ---- CRC32C (Castagnoli, reflected polynomial 0x82f63b78) ---- */
 
+#if !defined(DX_TP_NO_CRC_TABLE)
 static const uint32_t dxi_tp_crc_table[256] = {
     0x00000000u, 0xf26b8303u, 0xe13b70f7u, 0x1350f3f4u, 0xc79a971fu, 0x35f1141cu,
     0x26a1e7e8u, 0xd4ca64ebu, 0x8ad958cfu, 0x78b2dbccu, 0x6be22838u, 0x9989ab3bu,
@@ -822,10 +1063,22 @@ static const uint32_t dxi_tp_crc_table[256] = {
     0xbe2da0a5u, 0x4c4623a6u, 0x5f16d052u, 0xad7d5351u,
 };
 
-DXI_PRIVATE uint32_t dxi_tp_crc32c_table(uint32_t crc, const uint8_t *p, size_t len) {
+DXI_PRIVATE uint32_t dxi_tp_crc32c_soft(uint32_t crc, const uint8_t *p, size_t len) {
     while (len--) crc = dxi_tp_crc_table[(crc ^ *p++) & 0xffu] ^ (crc >> 8);
     return crc;
 }
+#else
+/* DX_TP_NO_CRC_TABLE: bit by bit, no table: 1 KiB less code for about an
+   eighth of the speed (small firmware checking small buffers). */
+DXI_PRIVATE uint32_t dxi_tp_crc32c_soft(uint32_t crc, const uint8_t *p, size_t len) {
+    int k;
+    while (len--) {
+        crc ^= *p++;
+        for (k = 0; k < 8; k++) crc = (crc >> 1) ^ (0x82f63b78u & (0u - (crc & 1u)));
+    }
+    return crc;
+}
+#endif
 
 /* x86-64 has CRC32C in hardware (SSE4.2): about 10x the table, checked at
    run time, so a baseline build still runs on any x86-64. */
@@ -848,7 +1101,7 @@ DX_TELEPORT_API uint32_t dx_tp_crc32c(uint32_t crc, const void *data, size_t len
 #if defined(DXI_TP_CRC_X86)
     if (__builtin_cpu_supports("sse4.2")) return ~dxi_tp_crc32c_sse42(~crc, p, len);
 #endif
-    return ~dxi_tp_crc32c_table(~crc, p, len);
+    return ~dxi_tp_crc32c_soft(~crc, p, len);
 }
 
 /* ---- writer ---- */
@@ -907,49 +1160,86 @@ DXI_PRIVATE bool dxi_tp_room(dx_tp_writer *w, size_t front, size_t back) {
     return true;
 }
 
-DX_TELEPORT_API dx_result dx_tp_writer_init(dx_tp_writer *w, const dx_tp_writer_config *cfg) {
+/* Dedup index slots a config asks for; 0 without dedup or when the count is
+   not a power of two that fits the u32 offsets it holds and a size_t. */
+DXI_PRIVATE size_t dxi_tp_index_slots(const dx_tp_writer_config *cfg) {
+    size_t slots = DXI_DEF(cfg->string_index_slots, 1024);
+    if (!cfg->dedup_strings) return 0;
+    if ((slots & (slots - 1)) != 0 || slots > DXI_TP_LIMIT || slots > ((size_t)-1 - 256) / sizeof(uint64_t)) return 0;
+    return slots;
+}
+
+/* What init and create share: the config, an empty header, an empty index. */
+DXI_PRIVATE void dxi_tp_writer_setup(dx_tp_writer *w, const dx_tp_writer_config *cfg, uint8_t *buf, size_t cap,
+                                     uint64_t *index, size_t slots) {
+    w->allocator = cfg->allocator;
+    w->checksum = cfg->checksum;
+    w->capabilities = cfg->capabilities;
+    w->buf = buf;
+    w->cap = cap;
+    w->index = index;
+    w->index_slots = slots;
+    if (index) DX_MEMSET(index, 0, slots * sizeof(uint64_t));
+    DX_MEMSET(buf, 0, DX_TP_HEADER_SIZE);
+    w->head = DX_TP_HEADER_SIZE;
+}
+
+DX_TELEPORT_API size_t dx_tp_writer_memory_size(const dx_tp_writer_config *cfg) {
+    size_t slots;
+    if (!cfg) return 0;
+    slots = dxi_tp_index_slots(cfg);
+    if (cfg->dedup_strings && slots == 0) return 0;
+    /* the index sits 8-aligned at the end of mem: up to 7 bytes go to alignment */
+    return DX_TP_HEADER_SIZE + (slots ? slots * sizeof(uint64_t) + 7 : 0);
+}
+
+DX_TELEPORT_API dx_result dx_tp_writer_init(dx_tp_writer *w, const dx_tp_writer_config *cfg, void *mem,
+                                            size_t mem_size) {
+    size_t need, slots, cap = mem_size;
+    uint64_t *index = NULL;
     if (!w) return DX_ERR_INVAL;
     DX_MEMSET(w, 0, sizeof *w);
-    if (!cfg || (!cfg->allocator.alloc != !cfg->allocator.free)) return w->error = DX_ERR_INVAL;
-    w->allocator = cfg->allocator;
-    w->flags = cfg->flags;
-    w->capabilities = cfg->capabilities;
-    if (cfg->buffer) {
-        if (cfg->capacity < DX_TP_HEADER_SIZE) return w->error = DX_ERR_NOSPACE;
-        w->buf = (uint8_t *)cfg->buffer;
-        w->cap = cfg->capacity;
-    } else {
-        w->cap = cfg->initial_capacity ? cfg->initial_capacity : 65536;
-        if (w->cap < 256) w->cap = 256;
-        w->buf = (uint8_t *)dxi_tp_alloc(&w->allocator, w->cap);
-        if (!w->buf) return w->error = DX_ERR_NOMEM;
-        w->grows = true;
+    need = dx_tp_writer_memory_size(cfg);
+    if (need == 0) return w->error = DX_ERR_INVAL;
+    if (!mem || mem_size < need) return w->error = DX_ERR_NOSPACE;
+    slots = dxi_tp_index_slots(cfg);
+    if (slots) { /* the buffer keeps the caller's alignment; the index takes the end */
+        uintptr_t at = ((uintptr_t)mem + mem_size - slots * sizeof(uint64_t)) & ~(uintptr_t)7;
+        index = (uint64_t *)(void *)at;
+        cap = (size_t)(at - (uintptr_t)mem);
     }
-    if (w->flags & DX_TP_WRITE_DEDUP) {
-        if (cfg->string_index) {
-            if (!dxi_tp_pow2((uint32_t)cfg->string_index_slots) || cfg->string_index_slots > DXI_TP_LIMIT)
-                return w->error = DX_ERR_INVAL;
-            w->index = cfg->string_index;
-            w->index_slots = cfg->string_index_slots;
-        } else if (w->grows) {
-            w->index_slots = 1024;
-            w->index = (uint64_t *)dxi_tp_alloc(&w->allocator, w->index_slots * sizeof(uint64_t));
-            if (!w->index) return w->error = DX_ERR_NOMEM;
-            w->index_owned = true;
-        } else {
-            return w->error = DX_ERR_INVAL; /* dedup into a caller buffer needs a caller index */
-        }
-        DX_MEMSET(w->index, 0, w->index_slots * sizeof(uint64_t));
-    }
-    DX_MEMSET(w->buf, 0, DX_TP_HEADER_SIZE);
-    w->head = DX_TP_HEADER_SIZE;
+    dxi_tp_writer_setup(w, cfg, (uint8_t *)mem, cap, index, slots);
     return DX_OK;
 }
 
-DX_TELEPORT_API void dx_tp_writer_deinit(dx_tp_writer *w) {
+DX_TELEPORT_API dx_result dx_tp_writer_create(dx_tp_writer *w, const dx_tp_writer_config *cfg) {
+    size_t cap, slots;
+    uint8_t *buf;
+    uint64_t *index = NULL;
+    if (!w) return DX_ERR_INVAL;
+    DX_MEMSET(w, 0, sizeof *w);
+    if (dx_tp_writer_memory_size(cfg) == 0 || (!cfg->allocator.alloc != !cfg->allocator.free))
+        return w->error = DX_ERR_INVAL;
+    cap = DXI_DEF(cfg->initial_capacity, 65536);
+    if (cap < 256) cap = 256;
+    slots = dxi_tp_index_slots(cfg);
+    buf = (uint8_t *)dxi_tp_alloc(&cfg->allocator, cap);
+    if (!buf) return w->error = DX_ERR_NOMEM;
+    if (slots && !(index = (uint64_t *)dxi_tp_alloc(&cfg->allocator, slots * sizeof(uint64_t)))) {
+        dxi_tp_free(&cfg->allocator, buf, cap);
+        return w->error = DX_ERR_NOMEM;
+    }
+    dxi_tp_writer_setup(w, cfg, buf, cap, index, slots);
+    w->grows = true;
+    return DX_OK;
+}
+
+DX_TELEPORT_API void dx_tp_writer_destroy(dx_tp_writer *w) {
     if (!w) return;
-    if (w->grows) dxi_tp_free(&w->allocator, w->buf, w->cap);
-    if (w->index_owned) dxi_tp_free(&w->allocator, w->index, w->index_slots * sizeof(uint64_t));
+    if (w->grows) {
+        dxi_tp_free(&w->allocator, w->buf, w->cap);
+        dxi_tp_free(&w->allocator, w->index, w->index_slots * sizeof(uint64_t));
+    }
     DX_MEMSET(w, 0, sizeof *w);
 }
 
@@ -1078,7 +1368,7 @@ DXI_PRIVATE void dxi_tp_index_add(dx_tp_writer *w, uint32_t hash, uint32_t off) 
     if ((w->index_used + 1) * 4 > w->index_slots * 3) {
         size_t slots = w->index_slots * 2, i;
         uint64_t *grown;
-        if (!w->index_owned) return;
+        if (!w->grows) return;
         grown = (uint64_t *)dxi_tp_alloc(&w->allocator, slots * sizeof(uint64_t));
         if (!grown) return; /* dedup is an optimization: keep going without it */
         DX_MEMSET(grown, 0, slots * sizeof(uint64_t));
@@ -1191,36 +1481,34 @@ DX_TELEPORT_API dx_result dx_tp_writer_finish(dx_tp_writer *w, const uint8_t **o
         for (i = 0; i < w->section_count; i++) {
             uint8_t *e = w->buf + sec_at + i * DX_TP_SECTION_ENTRY_SIZE;
             const dx_tp_wsection *s = &w->sections[i];
-            dx_store_u32le(e, s->type_id);
-            dx_store_u32le(e + 4, s->offset);
-            dx_store_u32le(e + 8, s->count);
-            dx_store_u32le(e + 12, s->elem_size);
-            dx_store_u32le(e + 16, s->align);
+            dx_store_u32le(e + DX_TP_SECTION_ENTRY_OFF_TYPE_ID, s->type_id);
+            dx_store_u32le(e + DX_TP_SECTION_ENTRY_OFF_OFFSET, s->offset);
+            dx_store_u32le(e + DX_TP_SECTION_ENTRY_OFF_COUNT, s->count);
+            dx_store_u32le(e + DX_TP_SECTION_ENTRY_OFF_ELEM_SIZE, s->elem_size);
+            dx_store_u32le(e + DX_TP_SECTION_ENTRY_OFF_ALIGN, s->align);
         }
         for (i = 0; i < w->type_count; i++) {
             const dx_tp_layout *l = w->types[i];
             dx_tp_str name = dx_tp_write_cstr(w, l->name ? l->name : "");
             uint64_t fp = dx_tp_layout_fingerprint(l);
             uint8_t *e = w->buf + type_at + i * DX_TP_TYPE_ENTRY_SIZE;
-            dx_store_u64le(e, fp);
-            fingerprint = dxi_tp_fnv(fingerprint, e, 8);
-            dx_store_u32le(e + 8, l->type_id);
-            dx_store_u32le(e + 12, l->size);
-            dx_store_u32le(e + 16, w->type_align[i]);
-            dx_store_u32le(e + 20, l->field_count);
-            dx_store_u32le(e + 24, (uint32_t)field_at);
-            dx_store_u32le(e + 28, name.off);
-            dx_store_u32le(e + 32, name.len);
+            dx_store_u64le(e + DX_TP_TYPE_ENTRY_OFF_FINGERPRINT, fp);
+            fingerprint = dxi_tp_fnv(fingerprint, e + DX_TP_TYPE_ENTRY_OFF_FINGERPRINT, 8);
+            dx_store_u32le(e + DX_TP_TYPE_ENTRY_OFF_TYPE_ID, l->type_id);
+            dx_store_u32le(e + DX_TP_TYPE_ENTRY_OFF_STRUCT_SIZE, l->size);
+            dx_store_u32le(e + DX_TP_TYPE_ENTRY_OFF_ALIGN, w->type_align[i]);
+            dx_store_u32le(e + DX_TP_TYPE_ENTRY_OFF_FIELD_COUNT, l->field_count);
+            dx_store_u32le(e + DX_TP_TYPE_ENTRY_OFF_FIELD_TABLE, (uint32_t)field_at);
+            dxi_tp_store_str(e + DX_TP_TYPE_ENTRY_OFF_NAME, name);
             for (j = 0; j < l->field_count; j++) {
                 const dx_tp_field *f = &l->fields[j];
                 dx_tp_str fname = dx_tp_write_cstr(w, f->name); /* may move w->buf */
                 e = w->buf + field_at + j * DX_TP_FIELD_ENTRY_SIZE;
-                dx_store_u32le(e, fname.off);
-                dx_store_u32le(e + 4, fname.len);
-                dx_store_u32le(e + 8, f->offset);
-                dx_store_u32le(e + 12, f->size);
-                dx_store_u32le(e + 16, (uint32_t)f->kind);
-                dx_store_u32le(e + 20, f->ref_type);
+                dxi_tp_store_str(e + DX_TP_FIELD_ENTRY_OFF_NAME, fname);
+                dx_store_u32le(e + DX_TP_FIELD_ENTRY_OFF_OFFSET, f->offset);
+                dx_store_u32le(e + DX_TP_FIELD_ENTRY_OFF_SIZE, f->size);
+                dx_store_u32le(e + DX_TP_FIELD_ENTRY_OFF_KIND, (uint32_t)f->kind);
+                dx_store_u32le(e + DX_TP_FIELD_ENTRY_OFF_TARGET, f->ref_type);
             }
             field_at += (size_t)l->field_count * DX_TP_FIELD_ENTRY_SIZE;
         }
@@ -1228,31 +1516,31 @@ DX_TELEPORT_API dx_result dx_tp_writer_finish(dx_tp_writer *w, const uint8_t **o
         /* the only copy at finish: the string table moves down next to the tables */
         strtab_at = w->head;
         if (w->tail) DX_MEMMOVE(w->buf + strtab_at, w->buf + w->cap - w->tail, w->tail);
-        if (w->flags & DX_TP_WRITE_CHECKSUM) flags |= DX_TP_FLAG_CHECKSUM;
+        if (w->checksum) flags |= DX_TP_FLAG_CHECKSUM;
         h = w->buf;
-        DX_MEMCPY(h, "DXTP", 4);
-        dx_store_u16le(h + 4, DX_TP_FORMAT_MAJOR);
-        dx_store_u16le(h + 6, DX_TP_FORMAT_MINOR);
-        dx_store_u32le(h + 8, flags);
-        dx_store_u32le(h + 12, DX_TP_HEADER_SIZE);
-        dx_store_u32le(h + 16, (uint32_t)(strtab_at + w->tail));
-        dx_store_u32le(h + 20, 0);
-        dx_store_u64le(h + 24, w->capabilities);
-        dx_store_u64le(h + 32, fingerprint);
-        dx_store_u32le(h + 40, w->root);
-        dx_store_u32le(h + 44, w->root ? w->root_type : 0);
-        dx_store_u32le(h + 48, (uint32_t)sec_at);
-        dx_store_u32le(h + 52, w->section_count);
-        dx_store_u32le(h + 56, (uint32_t)type_at);
-        dx_store_u32le(h + 60, w->type_count);
-        dx_store_u32le(h + 64, (uint32_t)strtab_at);
-        dx_store_u32le(h + 68, (uint32_t)w->tail);
-        DX_MEMSET(h + 72, 0, 8);
+        DX_MEMCPY(h + DX_TP_HEADER_OFF_MAGIC, "DXTP", 4);
+        dx_store_u16le(h + DX_TP_HEADER_OFF_MAJOR, DX_TP_FORMAT_MAJOR);
+        dx_store_u16le(h + DX_TP_HEADER_OFF_MINOR, DX_TP_FORMAT_MINOR);
+        dx_store_u32le(h + DX_TP_HEADER_OFF_FLAGS, flags);
+        dx_store_u32le(h + DX_TP_HEADER_OFF_HEADER_SIZE, DX_TP_HEADER_SIZE);
+        dx_store_u32le(h + DX_TP_HEADER_OFF_TOTAL_SIZE, (uint32_t)(strtab_at + w->tail));
+        dx_store_u32le(h + DX_TP_HEADER_OFF_CRC, 0);
+        dx_store_u64le(h + DX_TP_HEADER_OFF_CAPABILITIES, w->capabilities);
+        dx_store_u64le(h + DX_TP_HEADER_OFF_FINGERPRINT, fingerprint);
+        dx_store_u32le(h + DX_TP_HEADER_OFF_ROOT, w->root);
+        dx_store_u32le(h + DX_TP_HEADER_OFF_ROOT_TYPE, w->root ? w->root_type : 0);
+        dx_store_u32le(h + DX_TP_HEADER_OFF_SECTION_TABLE, (uint32_t)sec_at);
+        dx_store_u32le(h + DX_TP_HEADER_OFF_SECTION_COUNT, w->section_count);
+        dx_store_u32le(h + DX_TP_HEADER_OFF_TYPE_TABLE, (uint32_t)type_at);
+        dx_store_u32le(h + DX_TP_HEADER_OFF_TYPE_COUNT, w->type_count);
+        dx_store_u32le(h + DX_TP_HEADER_OFF_STRING_TABLE, (uint32_t)strtab_at);
+        dx_store_u32le(h + DX_TP_HEADER_OFF_STRING_TABLE_SIZE, (uint32_t)w->tail);
+        DX_MEMSET(h + DX_TP_HEADER_OFF_RESERVED, 0, DX_TP_HEADER_SIZE - DX_TP_HEADER_OFF_RESERVED);
         w->head = strtab_at + w->tail;
         w->tail = 0;
         if (flags & DX_TP_FLAG_CHECKSUM) {
             crc = dx_tp_crc32c(0, h, w->head);
-            dx_store_u32le(h + 20, crc);
+            dx_store_u32le(h + DX_TP_HEADER_OFF_CRC, crc);
         }
         w->finished = true;
     }
@@ -1269,19 +1557,28 @@ DXI_PRIVATE bool dxi_tp_fits(uint32_t off, uint32_t count, uint32_t entry, uint3
     return (uint64_t)count * entry <= (uint64_t)(total - off);
 }
 
-DXI_PRIVATE bool dxi_tp_str_ok(const dx_tp_reader *r, uint32_t off, uint32_t len) {
-    if (off == 0 && len == 0) return true;
-    return len < off && off <= r->strtab_size && (r->strtab_end - off)[len] == 0;
+DXI_PRIVATE bool dxi_tp_str_ok(const dx_tp_reader *r, dx_tp_str s) {
+    if (s.off == 0 && s.len == 0) return true;
+    return s.len < s.off && s.off <= r->strtab_size && (r->strtab_end - s.off)[s.len] == 0;
 }
 
-DXI_PRIVATE const uint8_t *dxi_tp_type_entry(const dx_tp_reader *r, uint32_t type_id, uint32_t *out_index) {
+DXI_PRIVATE const uint8_t *dxi_tp_section_entry(const dx_tp_reader *r, uint32_t index) {
+    return r->sections + (size_t)index * DX_TP_SECTION_ENTRY_SIZE;
+}
+
+DXI_PRIVATE uint32_t dxi_tp_section_word(const dx_tp_reader *r, uint32_t index, uint32_t field_off) {
+    return dxi_tp_u32(dxi_tp_section_entry(r, index) + field_off);
+}
+
+DXI_PRIVATE const uint8_t *dxi_tp_field_entry(const dx_tp_reader *r, const uint8_t *type, uint32_t field) {
+    return r->base + dxi_tp_u32(type + DX_TP_TYPE_ENTRY_OFF_FIELD_TABLE) + (size_t)field * DX_TP_FIELD_ENTRY_SIZE;
+}
+
+DXI_PRIVATE const uint8_t *dxi_tp_type_entry(const dx_tp_reader *r, uint32_t type_id) {
     uint32_t i;
     for (i = 0; i < r->type_count; i++) {
         const uint8_t *e = r->types + (size_t)i * DX_TP_TYPE_ENTRY_SIZE;
-        if (dx_load_u32le(e + 8) == type_id) {
-            if (out_index) *out_index = i;
-            return e;
-        }
+        if (dxi_tp_u32(e + DX_TP_TYPE_ENTRY_OFF_TYPE_ID) == type_id) return e;
     }
     return NULL;
 }
@@ -1294,15 +1591,15 @@ DXI_PRIVATE dx_result dxi_tp_resolve(const dx_tp_reader *r, uint32_t ref, uint32
     uint32_t off, count, size, delta;
     while (hi - lo > 1) {
         uint32_t mid = lo + (hi - lo) / 2;
-        if (dx_load_u32le(r->sections + (size_t)mid * DX_TP_SECTION_ENTRY_SIZE + 4) <= ref) lo = mid;
+        if (dxi_tp_section_word(r, mid, DX_TP_SECTION_ENTRY_OFF_OFFSET) <= ref) lo = mid;
         else hi = mid;
     }
     if (r->section_count == 0) return DX_ERR_NOTFOUND;
-    e = r->sections + (size_t)lo * DX_TP_SECTION_ENTRY_SIZE;
-    off = dx_load_u32le(e + 4);
-    count = dx_load_u32le(e + 8);
-    size = dx_load_u32le(e + 12);
-    if (ref < off || dx_load_u32le(e) != type_id) return DX_ERR_NOTFOUND;
+    e = dxi_tp_section_entry(r, lo);
+    off = dxi_tp_u32(e + DX_TP_SECTION_ENTRY_OFF_OFFSET);
+    count = dxi_tp_u32(e + DX_TP_SECTION_ENTRY_OFF_COUNT);
+    size = dxi_tp_u32(e + DX_TP_SECTION_ENTRY_OFF_ELEM_SIZE);
+    if (ref < off || dxi_tp_u32(e + DX_TP_SECTION_ENTRY_OFF_TYPE_ID) != type_id) return DX_ERR_NOTFOUND;
     delta = ref - off;
     if (delta % size != 0 || delta / size >= count) return DX_ERR_NOTFOUND;
     *out_section = lo;
@@ -1322,38 +1619,75 @@ DXI_PRIVATE dx_result dxi_tp_check_types(dx_tp_reader *r, uint32_t hsize, uint32
     for (i = 0; i < r->type_count; i++) {
         const uint8_t *e = r->types + (size_t)i * DX_TP_TYPE_ENTRY_SIZE;
         size_t at = (size_t)(e - r->base);
-        uint32_t type_id = dx_load_u32le(e + 8), size = dx_load_u32le(e + 12), align = dx_load_u32le(e + 16);
-        uint32_t nfields = dx_load_u32le(e + 20), fields_off = dx_load_u32le(e + 24), end = 0, max_align = 1;
+        uint32_t type_id = dxi_tp_u32(e + DX_TP_TYPE_ENTRY_OFF_TYPE_ID);
+        uint32_t size = dxi_tp_u32(e + DX_TP_TYPE_ENTRY_OFF_STRUCT_SIZE);
+        uint32_t align = dxi_tp_u32(e + DX_TP_TYPE_ENTRY_OFF_ALIGN);
+        uint32_t nfields = dxi_tp_u32(e + DX_TP_TYPE_ENTRY_OFF_FIELD_COUNT);
+        uint32_t fields_off = dxi_tp_u32(e + DX_TP_TYPE_ENTRY_OFF_FIELD_TABLE), end = 0, max_align = 1;
         uint64_t fp = dxi_tp_fp_type(type_id, size, nfields);
         if (type_id == 0 || size == 0 || !dxi_tp_pow2(align) || align > DXI_TP_MAX_ALIGN || size % align != 0 ||
-            !dxi_tp_str_ok(r, dx_load_u32le(e + 28), dx_load_u32le(e + 32)))
+            !dxi_tp_str_ok(r, dxi_tp_load_str(e + DX_TP_TYPE_ENTRY_OFF_NAME)))
             return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, at);
-        if (nfields == 0 || nfields > DX_TP_MAX_FIELDS) return dxi_tp_reader_fail(r, DX_ERR_LIMIT, at + 20);
+        if (dxi_tp_u32(e + DX_TP_TYPE_ENTRY_OFF_RESERVED) != 0)
+            return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, at + DX_TP_TYPE_ENTRY_OFF_RESERVED);
+        if (nfields == 0) return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, at + DX_TP_TYPE_ENTRY_OFF_FIELD_COUNT);
+        if (nfields > DX_TP_MAX_FIELDS) return dxi_tp_reader_fail(r, DX_ERR_LIMIT, at + DX_TP_TYPE_ENTRY_OFF_FIELD_COUNT);
         if (!dxi_tp_fits(fields_off, nfields, DX_TP_FIELD_ENTRY_SIZE, hsize, total))
-            return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, at + 24);
+            return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, at + DX_TP_TYPE_ENTRY_OFF_FIELD_TABLE);
         for (k = 0; k < i; k++)
-            if (dx_load_u32le(r->types + (size_t)k * DX_TP_TYPE_ENTRY_SIZE + 8) == type_id)
-                return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, at + 8);
+            if (dxi_tp_u32(r->types + (size_t)k * DX_TP_TYPE_ENTRY_SIZE + DX_TP_TYPE_ENTRY_OFF_TYPE_ID) == type_id)
+                return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, at + DX_TP_TYPE_ENTRY_OFF_TYPE_ID);
         for (j = 0; j < nfields; j++) {
-            const uint8_t *f = r->base + fields_off + (size_t)j * DX_TP_FIELD_ENTRY_SIZE;
-            uint32_t name_off = dx_load_u32le(f), name_len = dx_load_u32le(f + 4);
-            uint32_t foff = dx_load_u32le(f + 8), fsize = dx_load_u32le(f + 12);
-            uint32_t kind = dx_load_u32le(f + 16), target = dx_load_u32le(f + 20);
+            const uint8_t *f = dxi_tp_field_entry(r, e, j);
+            dx_tp_str name = dxi_tp_load_str(f + DX_TP_FIELD_ENTRY_OFF_NAME);
+            uint32_t foff = dxi_tp_u32(f + DX_TP_FIELD_ENTRY_OFF_OFFSET);
+            uint32_t fsize = dxi_tp_u32(f + DX_TP_FIELD_ENTRY_OFF_SIZE);
+            uint32_t kind = dxi_tp_u32(f + DX_TP_FIELD_ENTRY_OFF_KIND);
+            uint32_t target = dxi_tp_u32(f + DX_TP_FIELD_ENTRY_OFF_TARGET);
             uint32_t want = dxi_tp_kind_size(kind), falign = dxi_tp_kind_align(kind);
             bool is_link = kind == DX_TP_KIND_REF || kind == DX_TP_KIND_SLICE;
-            size_t fat = (size_t)(f - r->base);
-            if (!dxi_tp_str_ok(r, name_off, name_len) || kind == DX_TP_KIND_NONE || kind >= DX_TP_KIND_COUNT ||
-                fsize == 0 || (want && fsize != want) || foff < end || fsize > size || foff > size - fsize ||
-                foff % falign != 0 || is_link != (target != 0) || (is_link && !dxi_tp_type_entry(r, target, NULL)))
-                return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, fat);
+            if (!dxi_tp_str_ok(r, name) || kind == DX_TP_KIND_NONE || kind >= DX_TP_KIND_COUNT || fsize == 0 ||
+                (want && fsize != want) || foff < end || fsize > size || foff > size - fsize || foff % falign != 0 ||
+                is_link != (target != 0) || (is_link && !dxi_tp_type_entry(r, target)))
+                return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, (size_t)(f - r->base));
             end = foff + fsize;
             if (falign > max_align) max_align = falign;
-            fp = dxi_tp_fp_field(fp, (const char *)(r->strtab_end - name_off), name_len, kind, foff, fsize, target);
+            fp = dxi_tp_fp_field(fp, (const char *)(r->strtab_end - name.off), name.len, kind, foff, fsize, target);
         }
-        if (align < max_align || dx_load_u64le(e) != fp) return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, at);
-        fingerprint = dxi_tp_fnv(fingerprint, e, 8);
+        if (align < max_align || dxi_tp_u64(e + DX_TP_TYPE_ENTRY_OFF_FINGERPRINT) != fp)
+            return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, at);
+        fingerprint = dxi_tp_fnv(fingerprint, e + DX_TP_TYPE_ENTRY_OFF_FINGERPRINT, 8);
     }
-    if (fingerprint != r->fingerprint) return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, 32);
+    if (fingerprint != r->fingerprint) return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, DX_TP_HEADER_OFF_FINGERPRINT);
+    return DX_OK;
+}
+
+/* Checks the sections: in bounds, aligned, sorted, not overlapping the header
+   or each other, element size and alignment those of their type. */
+DXI_PRIVATE dx_result dxi_tp_check_sections(dx_tp_reader *r, uint32_t hsize, uint32_t total) {
+    uint32_t i, prev_end = hsize;
+    for (i = 0; i < r->section_count; i++) {
+        const uint8_t *e = dxi_tp_section_entry(r, i);
+        uint32_t type_id = dxi_tp_u32(e + DX_TP_SECTION_ENTRY_OFF_TYPE_ID);
+        uint32_t off = dxi_tp_u32(e + DX_TP_SECTION_ENTRY_OFF_OFFSET);
+        uint32_t count = dxi_tp_u32(e + DX_TP_SECTION_ENTRY_OFF_COUNT);
+        uint32_t size = dxi_tp_u32(e + DX_TP_SECTION_ENTRY_OFF_ELEM_SIZE);
+        uint32_t align = dxi_tp_u32(e + DX_TP_SECTION_ENTRY_OFF_ALIGN);
+        const uint8_t *type = NULL;
+        size_t at = (size_t)(e - r->base);
+        if (count == 0 || size == 0 || !dxi_tp_pow2(align) || align > DXI_TP_MAX_ALIGN || off % align != 0 ||
+            off < prev_end || !dxi_tp_fits(off, count, size, hsize, total))
+            return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, at);
+        if (dxi_tp_u32(e + DX_TP_SECTION_ENTRY_OFF_RESERVED) != 0)
+            return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, at + DX_TP_SECTION_ENTRY_OFF_RESERVED);
+        if (type_id != 0) {
+            type = dxi_tp_type_entry(r, type_id);
+            if (!type || dxi_tp_u32(type + DX_TP_TYPE_ENTRY_OFF_STRUCT_SIZE) != size ||
+                dxi_tp_u32(type + DX_TP_TYPE_ENTRY_OFF_ALIGN) != align)
+                return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, at);
+        }
+        prev_end = off + count * size;
+    }
     return DX_OK;
 }
 
@@ -1363,15 +1697,15 @@ DXI_PRIVATE dx_result dxi_tp_check_elements(dx_tp_reader *r, const uint8_t *type
                                             uint32_t size) {
     enum { BATCH = 16 };
     uint32_t foffs[BATCH], kinds[BATCH], targets[BATCH];
-    uint32_t nfields = dx_load_u32le(type + 20), fields_off = dx_load_u32le(type + 24), j = 0, n, i, b;
+    uint32_t nfields = dxi_tp_u32(type + DX_TP_TYPE_ENTRY_OFF_FIELD_COUNT), j = 0, n, i, b;
     while (j < nfields) {
         for (n = 0; j < nfields && n < BATCH; j++) {
-            const uint8_t *f = r->base + fields_off + (size_t)j * DX_TP_FIELD_ENTRY_SIZE;
-            uint32_t kind = dx_load_u32le(f + 16);
+            const uint8_t *f = dxi_tp_field_entry(r, type, j);
+            uint32_t kind = dxi_tp_u32(f + DX_TP_FIELD_ENTRY_OFF_KIND);
             if (!dxi_tp_kind_is_ref(kind)) continue;
-            foffs[n] = dx_load_u32le(f + 8);
+            foffs[n] = dxi_tp_u32(f + DX_TP_FIELD_ENTRY_OFF_OFFSET);
             kinds[n] = kind;
-            targets[n++] = dx_load_u32le(f + 20);
+            targets[n++] = dxi_tp_u32(f + DX_TP_FIELD_ENTRY_OFF_TARGET);
         }
         for (i = 0; i < count && n; i++) {
             const uint8_t *el = r->base + off + (size_t)i * size;
@@ -1380,17 +1714,17 @@ DXI_PRIVATE dx_result dxi_tp_check_elements(dx_tp_reader *r, const uint8_t *type
 #endif
             for (b = 0; b < n; b++) {
                 const uint8_t *p = el + foffs[b];
-                uint32_t a = dx_load_u32le(p), sec, idx;
+                uint32_t a = dxi_tp_u32(p), sec, idx;
                 bool ok;
                 if (kinds[b] == DX_TP_KIND_STR) {
-                    ok = dxi_tp_str_ok(r, a, dx_load_u32le(p + 4));
+                    ok = dxi_tp_str_ok(r, dxi_tp_load_str(p));
                 } else if (kinds[b] == DX_TP_KIND_REF) {
                     ok = a == 0 || dxi_tp_resolve(r, a, targets[b], &sec, &idx) == DX_OK;
-                } else {
-                    uint32_t len = dx_load_u32le(p + 4);
+                } else { /* SLICE: {0, 0} or count elements inside one section */
+                    uint32_t len = dxi_tp_u32(p + DX_TP_SLICE_OFF_COUNT);
                     ok = (a == 0 && len == 0) ||
                          (len != 0 && dxi_tp_resolve(r, a, targets[b], &sec, &idx) == DX_OK &&
-                          len <= dx_load_u32le(r->sections + (size_t)sec * DX_TP_SECTION_ENTRY_SIZE + 8) - idx);
+                          len <= dxi_tp_section_word(r, sec, DX_TP_SECTION_ENTRY_OFF_COUNT) - idx);
                 }
                 if (!ok) return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, (size_t)(p - r->base));
             }
@@ -1401,86 +1735,76 @@ DXI_PRIVATE dx_result dxi_tp_check_elements(dx_tp_reader *r, const uint8_t *type
 
 DX_TELEPORT_API dx_result dx_tp_reader_init(dx_tp_reader *r, const void *buf, size_t len) {
     const uint8_t *b = (const uint8_t *)buf;
-    uint32_t hsize, total, sec_off, type_off, str_off, i, prev_end;
+    uint32_t hsize, total, sec_off, type_off, str_off, i;
     dx_result err;
     if (!r) return DX_ERR_INVAL;
     DX_MEMSET(r, 0, sizeof *r);
     if (!b && len) return DX_ERR_INVAL;
-    if (len >= 4 && DX_MEMCMP(b, "DXTP", 4) != 0) return DX_TP_ERR_MAGIC;
+    if (len >= 4 && DX_MEMCMP(b + DX_TP_HEADER_OFF_MAGIC, "DXTP", 4) != 0) return DX_TP_ERR_MAGIC;
     if (len < DX_TP_HEADER_SIZE) return dxi_tp_reader_fail(r, DX_ERR_TRUNCATED, len);
-    if (dx_load_u16le(b + 4) != DX_TP_FORMAT_MAJOR) return dxi_tp_reader_fail(r, DX_ERR_UNSUPPORTED, 4);
+    if (dx_load_u16le(b + DX_TP_HEADER_OFF_MAJOR) != DX_TP_FORMAT_MAJOR)
+        return dxi_tp_reader_fail(r, DX_ERR_UNSUPPORTED, DX_TP_HEADER_OFF_MAJOR);
     r->base = b;
-    r->version_minor = dx_load_u16le(b + 6);
-    r->flags = dx_load_u32le(b + 8);
-    if (r->flags & 0xffffu & ~(uint32_t)DX_TP_FLAG_CHECKSUM) return dxi_tp_reader_fail(r, DX_ERR_UNSUPPORTED, 8);
-    hsize = dx_load_u32le(b + 12);
-    total = dx_load_u32le(b + 16);
-    if (hsize < DX_TP_HEADER_SIZE || hsize % 8 != 0 || total < hsize) return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, 12);
+    r->version_minor = dx_load_u16le(b + DX_TP_HEADER_OFF_MINOR);
+    r->flags = dxi_tp_u32(b + DX_TP_HEADER_OFF_FLAGS);
+    if (r->flags & 0xffffu & ~(uint32_t)DX_TP_FLAG_CHECKSUM)
+        return dxi_tp_reader_fail(r, DX_ERR_UNSUPPORTED, DX_TP_HEADER_OFF_FLAGS);
+    hsize = dxi_tp_u32(b + DX_TP_HEADER_OFF_HEADER_SIZE);
+    total = dxi_tp_u32(b + DX_TP_HEADER_OFF_TOTAL_SIZE);
+    if (hsize < DX_TP_HEADER_SIZE || hsize % 8 != 0 || total < hsize)
+        return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, DX_TP_HEADER_OFF_HEADER_SIZE);
     if (total > len) return dxi_tp_reader_fail(r, DX_ERR_TRUNCATED, len);
-    r->size = total;
+    r->size = total; /* bytes after total belong to the caller (framing): not read */
     if (r->flags & DX_TP_FLAG_CHECKSUM) {
         static const uint8_t zero[4] = {0, 0, 0, 0};
-        uint32_t crc = dx_tp_crc32c(0, b, 20);
+        uint32_t crc = dx_tp_crc32c(0, b, DX_TP_HEADER_OFF_CRC);
         crc = dx_tp_crc32c(crc, zero, 4);
-        crc = dx_tp_crc32c(crc, b + 24, total - 24);
-        if (crc != dx_load_u32le(b + 20)) return dxi_tp_reader_fail(r, DX_ERR_CHECKSUM, 20);
-    } else if (dx_load_u32le(b + 20) != 0) {
-        return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, 20);
+        crc = dx_tp_crc32c(crc, b + DX_TP_HEADER_OFF_CRC + 4, total - (DX_TP_HEADER_OFF_CRC + 4));
+        if (crc != dxi_tp_u32(b + DX_TP_HEADER_OFF_CRC))
+            return dxi_tp_reader_fail(r, DX_ERR_CHECKSUM, DX_TP_HEADER_OFF_CRC);
+    } else if (dxi_tp_u32(b + DX_TP_HEADER_OFF_CRC) != 0) {
+        return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, DX_TP_HEADER_OFF_CRC);
     }
-    r->capabilities = dx_load_u64le(b + 24);
-    r->fingerprint = dx_load_u64le(b + 32);
-    r->root = dx_load_u32le(b + 40);
-    r->root_type = dx_load_u32le(b + 44);
-    sec_off = dx_load_u32le(b + 48);
-    r->section_count = dx_load_u32le(b + 52);
-    type_off = dx_load_u32le(b + 56);
-    r->type_count = dx_load_u32le(b + 60);
-    str_off = dx_load_u32le(b + 64);
-    r->strtab_size = dx_load_u32le(b + 68);
-    if (r->section_count > DXI_TP_READ_MAX_SECTIONS) return dxi_tp_reader_fail(r, DX_ERR_LIMIT, 52);
-    if (r->type_count > DXI_TP_READ_MAX_TYPES) return dxi_tp_reader_fail(r, DX_ERR_LIMIT, 60);
+    for (i = DX_TP_HEADER_OFF_RESERVED; i < DX_TP_HEADER_SIZE; i++)
+        if (b[i] != 0) return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, i);
+    r->capabilities = dxi_tp_u64(b + DX_TP_HEADER_OFF_CAPABILITIES);
+    r->fingerprint = dxi_tp_u64(b + DX_TP_HEADER_OFF_FINGERPRINT);
+    r->root = dxi_tp_u32(b + DX_TP_HEADER_OFF_ROOT);
+    r->root_type = dxi_tp_u32(b + DX_TP_HEADER_OFF_ROOT_TYPE);
+    sec_off = dxi_tp_u32(b + DX_TP_HEADER_OFF_SECTION_TABLE);
+    r->section_count = dxi_tp_u32(b + DX_TP_HEADER_OFF_SECTION_COUNT);
+    type_off = dxi_tp_u32(b + DX_TP_HEADER_OFF_TYPE_TABLE);
+    r->type_count = dxi_tp_u32(b + DX_TP_HEADER_OFF_TYPE_COUNT);
+    str_off = dxi_tp_u32(b + DX_TP_HEADER_OFF_STRING_TABLE);
+    r->strtab_size = dxi_tp_u32(b + DX_TP_HEADER_OFF_STRING_TABLE_SIZE);
+    if (r->section_count > DXI_TP_READ_MAX_SECTIONS)
+        return dxi_tp_reader_fail(r, DX_ERR_LIMIT, DX_TP_HEADER_OFF_SECTION_COUNT);
+    if (r->type_count > DXI_TP_READ_MAX_TYPES) return dxi_tp_reader_fail(r, DX_ERR_LIMIT, DX_TP_HEADER_OFF_TYPE_COUNT);
     if (!dxi_tp_fits(sec_off, r->section_count, DX_TP_SECTION_ENTRY_SIZE, hsize, total))
-        return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, 48);
+        return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, DX_TP_HEADER_OFF_SECTION_TABLE);
     if (!dxi_tp_fits(type_off, r->type_count, DX_TP_TYPE_ENTRY_SIZE, hsize, total))
-        return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, 56);
+        return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, DX_TP_HEADER_OFF_TYPE_TABLE);
     if (!dxi_tp_fits(str_off, r->strtab_size, 1, hsize, total) ||
         (r->strtab_size && b[str_off + r->strtab_size - 1] != 0))
-        return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, 64);
+        return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, DX_TP_HEADER_OFF_STRING_TABLE);
     r->sections = b + sec_off;
     r->types = b + type_off;
     r->strtab_end = b + str_off + r->strtab_size;
-    err = dxi_tp_check_types(r, hsize, total);
-    if (err != DX_OK) return err;
-    /* sections: in bounds, aligned, sorted, not overlapping the header or each other */
-    prev_end = hsize;
+    if ((err = dxi_tp_check_types(r, hsize, total)) != DX_OK) return err;
+    if ((err = dxi_tp_check_sections(r, hsize, total)) != DX_OK) return err;
     for (i = 0; i < r->section_count; i++) {
-        const uint8_t *e = r->sections + (size_t)i * DX_TP_SECTION_ENTRY_SIZE;
-        uint32_t type_id = dx_load_u32le(e), off = dx_load_u32le(e + 4), count = dx_load_u32le(e + 8);
-        uint32_t size = dx_load_u32le(e + 12), align = dx_load_u32le(e + 16);
-        const uint8_t *type = NULL;
-        size_t at = (size_t)(e - b);
-        if (count == 0 || size == 0 || !dxi_tp_pow2(align) || align > DXI_TP_MAX_ALIGN || off % align != 0 ||
-            off < prev_end || !dxi_tp_fits(off, count, size, hsize, total))
-            return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, at);
-        if (type_id != 0) {
-            type = dxi_tp_type_entry(r, type_id, NULL);
-            if (!type || dx_load_u32le(type + 12) != size || dx_load_u32le(type + 16) != align)
-                return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, at);
-        }
-        prev_end = off + count * size;
-    }
-    for (i = 0; i < r->section_count; i++) {
-        const uint8_t *e = r->sections + (size_t)i * DX_TP_SECTION_ENTRY_SIZE;
-        uint32_t type_id = dx_load_u32le(e);
+        const uint8_t *e = dxi_tp_section_entry(r, i);
+        uint32_t type_id = dxi_tp_u32(e + DX_TP_SECTION_ENTRY_OFF_TYPE_ID);
         if (type_id == 0) continue;
-        err = dxi_tp_check_elements(r, dxi_tp_type_entry(r, type_id, NULL), dx_load_u32le(e + 4),
-                                    dx_load_u32le(e + 8), dx_load_u32le(e + 12));
+        err = dxi_tp_check_elements(r, dxi_tp_type_entry(r, type_id), dxi_tp_u32(e + DX_TP_SECTION_ENTRY_OFF_OFFSET),
+                                    dxi_tp_u32(e + DX_TP_SECTION_ENTRY_OFF_COUNT),
+                                    dxi_tp_u32(e + DX_TP_SECTION_ENTRY_OFF_ELEM_SIZE));
         if (err != DX_OK) return err;
     }
     if (r->root != 0) {
         uint32_t sec, idx;
         if (dxi_tp_resolve(r, r->root, r->root_type, &sec, &idx) != DX_OK)
-            return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, 40);
+            return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, DX_TP_HEADER_OFF_ROOT);
     }
     return DX_OK;
 }
@@ -1489,7 +1813,7 @@ DX_TELEPORT_API int32_t dx_tp_reader_find(const dx_tp_reader *r, uint32_t type_i
     uint32_t i;
     if (!r) return DX_ERR_INVAL;
     for (i = start; i < r->section_count; i++)
-        if (dx_load_u32le(r->sections + (size_t)i * DX_TP_SECTION_ENTRY_SIZE) == type_id) return (int32_t)i;
+        if (dxi_tp_section_word(r, i, DX_TP_SECTION_ENTRY_OFF_TYPE_ID) == type_id) return (int32_t)i;
     return DX_ERR_NOTFOUND;
 }
 
@@ -1497,12 +1821,12 @@ DX_TELEPORT_API dx_result dx_tp_reader_section(const dx_tp_reader *r, uint32_t i
     const uint8_t *e;
     if (!r || !out) return DX_ERR_INVAL;
     if (index >= r->section_count) return DX_ERR_NOTFOUND;
-    e = r->sections + (size_t)index * DX_TP_SECTION_ENTRY_SIZE;
-    out->type_id = dx_load_u32le(e);
-    out->offset = dx_load_u32le(e + 4);
-    out->count = dx_load_u32le(e + 8);
-    out->elem_size = dx_load_u32le(e + 12);
-    out->align = dx_load_u32le(e + 16);
+    e = dxi_tp_section_entry(r, index);
+    out->type_id = dxi_tp_u32(e + DX_TP_SECTION_ENTRY_OFF_TYPE_ID);
+    out->offset = dxi_tp_u32(e + DX_TP_SECTION_ENTRY_OFF_OFFSET);
+    out->count = dxi_tp_u32(e + DX_TP_SECTION_ENTRY_OFF_COUNT);
+    out->elem_size = dxi_tp_u32(e + DX_TP_SECTION_ENTRY_OFF_ELEM_SIZE);
+    out->align = dxi_tp_u32(e + DX_TP_SECTION_ENTRY_OFF_ALIGN);
     return DX_OK;
 }
 
@@ -1510,7 +1834,7 @@ DX_TELEPORT_API dx_result dx_tp_reader_view(const dx_tp_reader *r, int32_t secti
                                             dx_tp_view *out) {
     dx_tp_section_info s;
     const uint8_t *type;
-    uint32_t nfields, fields_off, common, i, copy_size = 0;
+    uint32_t nfields, common, i, copy_size = 0;
     dx_result err;
     if (!r || !l || !out || !l->fields) return DX_ERR_INVAL;
     DX_MEMSET(out, 0, sizeof *out);
@@ -1518,34 +1842,35 @@ DX_TELEPORT_API dx_result dx_tp_reader_view(const dx_tp_reader *r, int32_t secti
     err = dx_tp_reader_section(r, (uint32_t)section, &s);
     if (err != DX_OK) return err;
     if (s.type_id != l->type_id || s.type_id == 0) return DX_TP_ERR_SCHEMA;
-    type = dxi_tp_type_entry(r, s.type_id, NULL);
-    nfields = dx_load_u32le(type + 20);
-    fields_off = dx_load_u32le(type + 24);
-    if (dx_load_u64le(type) == dx_tp_layout_fingerprint(l)) {
-        copy_size = l->size; /* the same layout */
-    } else {
-        /* evolution: one field list must be a prefix of the other */
-        common = nfields < l->field_count ? nfields : l->field_count;
-        for (i = 0; i < common; i++) {
-            const uint8_t *f = r->base + fields_off + (size_t)i * DX_TP_FIELD_ENTRY_SIZE;
-            const dx_tp_field *mine = &l->fields[i];
-            uint32_t name_len = dx_load_u32le(f + 4);
-            const char *name = (const char *)(r->strtab_end - dx_load_u32le(f));
-            if (!mine->name || dxi_tp_strlen(mine->name) != name_len || DX_MEMCMP(mine->name, name, name_len) != 0 ||
-                dx_load_u32le(f + 8) != mine->offset || dx_load_u32le(f + 12) != mine->size ||
-                dx_load_u32le(f + 16) != (uint32_t)mine->kind || dx_load_u32le(f + 20) != mine->ref_type)
-                return DX_TP_ERR_SCHEMA;
-            copy_size = mine->offset + mine->size;
-        }
-        if (common == 0) return DX_TP_ERR_SCHEMA;
+    type = dxi_tp_type_entry(r, s.type_id);
+    nfields = dxi_tp_u32(type + DX_TP_TYPE_ENTRY_OFF_FIELD_COUNT);
+    /* the same layout, or one field list a prefix of the other (evolution):
+       compared field by field, exact where a fingerprint could collide */
+    common = nfields < l->field_count ? nfields : l->field_count;
+    if (common == 0) return DX_TP_ERR_SCHEMA;
+    for (i = 0; i < common; i++) {
+        const uint8_t *f = dxi_tp_field_entry(r, type, i);
+        const dx_tp_field *mine = &l->fields[i];
+        dx_tp_str name = dxi_tp_load_str(f + DX_TP_FIELD_ENTRY_OFF_NAME);
+        if (!mine->name || dxi_tp_strlen(mine->name) != name.len ||
+            DX_MEMCMP(mine->name, r->strtab_end - name.off, name.len) != 0 ||
+            dxi_tp_u32(f + DX_TP_FIELD_ENTRY_OFF_OFFSET) != mine->offset ||
+            dxi_tp_u32(f + DX_TP_FIELD_ENTRY_OFF_SIZE) != mine->size ||
+            dxi_tp_u32(f + DX_TP_FIELD_ENTRY_OFF_KIND) != (uint32_t)mine->kind ||
+            dxi_tp_u32(f + DX_TP_FIELD_ENTRY_OFF_TARGET) != mine->ref_type)
+            return DX_TP_ERR_SCHEMA;
+        copy_size = mine->offset + mine->size;
     }
+    if (nfields == l->field_count && dxi_tp_u32(type + DX_TP_TYPE_ENTRY_OFF_STRUCT_SIZE) == l->size)
+        copy_size = l->size; /* the same layout */
     out->data = r->base + s.offset;
     out->count = s.count;
     out->stride = s.elem_size;
     out->copy_size = copy_size;
     out->layout = l;
+    /* the same layout: its type's alignment is at least the layout's */
     out->zero_copy = dxi_tp_host_le() && copy_size == l->size && s.elem_size >= l->size &&
-                     ((uintptr_t)out->data % dxi_tp_layout_align(l)) == 0;
+                     ((uintptr_t)out->data % s.align) == 0;
     return DX_OK;
 }
 
@@ -1576,37 +1901,31 @@ DX_TELEPORT_API dx_result dx_tp_reader_root(const dx_tp_reader *r, int32_t *out_
 
 DX_TELEPORT_API dx_result dx_tp_reader_type(const dx_tp_reader *r, uint32_t index, dx_tp_type_info *out) {
     const uint8_t *e;
-    dx_tp_str name;
     if (!r || !out) return DX_ERR_INVAL;
     if (index >= r->type_count) return DX_ERR_NOTFOUND;
     e = r->types + (size_t)index * DX_TP_TYPE_ENTRY_SIZE;
-    out->fingerprint = dx_load_u64le(e);
-    out->type_id = dx_load_u32le(e + 8);
-    out->size = dx_load_u32le(e + 12);
-    out->align = dx_load_u32le(e + 16);
-    out->field_count = dx_load_u32le(e + 20);
-    name.off = dx_load_u32le(e + 28);
-    name.len = dx_load_u32le(e + 32);
-    out->name = dx_tp_reader_string(r, name, NULL);
+    out->fingerprint = dxi_tp_u64(e + DX_TP_TYPE_ENTRY_OFF_FINGERPRINT);
+    out->type_id = dxi_tp_u32(e + DX_TP_TYPE_ENTRY_OFF_TYPE_ID);
+    out->size = dxi_tp_u32(e + DX_TP_TYPE_ENTRY_OFF_STRUCT_SIZE);
+    out->align = dxi_tp_u32(e + DX_TP_TYPE_ENTRY_OFF_ALIGN);
+    out->field_count = dxi_tp_u32(e + DX_TP_TYPE_ENTRY_OFF_FIELD_COUNT);
+    out->name = dx_tp_reader_string(r, dxi_tp_load_str(e + DX_TP_TYPE_ENTRY_OFF_NAME), NULL);
     return DX_OK;
 }
 
 DX_TELEPORT_API dx_result dx_tp_reader_field(const dx_tp_reader *r, uint32_t type_index, uint32_t field,
                                              dx_tp_field_info *out) {
     const uint8_t *e, *f;
-    dx_tp_str name;
     if (!r || !out) return DX_ERR_INVAL;
     if (type_index >= r->type_count) return DX_ERR_NOTFOUND;
     e = r->types + (size_t)type_index * DX_TP_TYPE_ENTRY_SIZE;
-    if (field >= dx_load_u32le(e + 20)) return DX_ERR_NOTFOUND;
-    f = r->base + dx_load_u32le(e + 24) + (size_t)field * DX_TP_FIELD_ENTRY_SIZE;
-    name.off = dx_load_u32le(f);
-    name.len = dx_load_u32le(f + 4);
-    out->name = dx_tp_reader_string(r, name, NULL);
-    out->offset = dx_load_u32le(f + 8);
-    out->size = dx_load_u32le(f + 12);
-    out->kind = (dx_tp_kind)dx_load_u32le(f + 16);
-    out->ref_type = dx_load_u32le(f + 20);
+    if (field >= dxi_tp_u32(e + DX_TP_TYPE_ENTRY_OFF_FIELD_COUNT)) return DX_ERR_NOTFOUND;
+    f = dxi_tp_field_entry(r, e, field);
+    out->name = dx_tp_reader_string(r, dxi_tp_load_str(f + DX_TP_FIELD_ENTRY_OFF_NAME), NULL);
+    out->offset = dxi_tp_u32(f + DX_TP_FIELD_ENTRY_OFF_OFFSET);
+    out->size = dxi_tp_u32(f + DX_TP_FIELD_ENTRY_OFF_SIZE);
+    out->kind = (dx_tp_kind)dxi_tp_u32(f + DX_TP_FIELD_ENTRY_OFF_KIND);
+    out->ref_type = dxi_tp_u32(f + DX_TP_FIELD_ENTRY_OFF_TARGET);
     return DX_OK;
 }
 

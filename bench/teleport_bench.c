@@ -172,9 +172,7 @@ static size_t dx_encode(void *p, const bench_user *recs, size_t n, const uint8_t
     dx_tp_str names[DX_BATCH], emails[DX_BATCH];
     size_t i, j, k, len;
     memset(&cfg, 0, sizeof cfg);
-    cfg.buffer = c->buf;
-    cfg.capacity = c->cap;
-    dx_tp_writer_init(w, &cfg);
+    dx_tp_writer_init(w, &cfg, c->buf, c->cap);
     dx_tp_writer_add_layout(w, &tp_user_layout);
     for (i = 0; i < n; i += k) {
         tp_user *u;
@@ -194,7 +192,7 @@ static size_t dx_encode(void *p, const bench_user *recs, size_t n, const uint8_t
         }
     }
     if (dx_tp_writer_finish(w, out, &len) != DX_OK) len = 0;
-    dx_tp_writer_deinit(w); /* the caller's buffer stays */
+    dx_tp_writer_destroy(w); /* nothing to free: the caller's buffer stays */
     return len;
 }
 

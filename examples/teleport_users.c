@@ -284,12 +284,12 @@ static int build(dx_tp_writer *w, size_t count, const uint8_t **out_buf, size_t 
     size_t done = 0, i;
     dx_result err;
 
-    memset(&cfg, 0, sizeof cfg);  /* NULL buffer: grow mode, default allocator */
+    memset(&cfg, 0, sizeof cfg);  /* default allocator */
     cfg.initial_capacity = count * 80u + 4096u; /* about one allocation for the whole file */
-    cfg.flags = DX_TP_WRITE_CHECKSUM;
+    cfg.checksum = true;
     cfg.capabilities = CAPABILITIES;
-    err = dx_tp_writer_init(w, &cfg);
-    if (err != DX_OK) return fail_tp("dx_tp_writer_init", err);
+    err = dx_tp_writer_create(w, &cfg); /* a growing buffer */
+    if (err != DX_OK) return fail_tp("dx_tp_writer_create", err);
     dx_tp_writer_add_layout(w, &user_layout);
     dx_tp_writer_add_layout(w, &directory_layout); /* errors are sticky: finish reports them */
 
@@ -418,14 +418,14 @@ int main(int argc, char **argv) {
     /* 1. write: build the buffer in memory, then save it */
     t0 = now_ms();
     if (build(&w, (size_t)count, &buf, &len) != 0) {
-        dx_tp_writer_deinit(&w);
+        dx_tp_writer_destroy(&w);
         return 1;
     }
     if (save(path, buf, len) != 0) {
-        dx_tp_writer_deinit(&w);
+        dx_tp_writer_destroy(&w);
         return 1;
     }
-    dx_tp_writer_deinit(&w); /* frees the buffer: from here on only the file counts */
+    dx_tp_writer_destroy(&w); /* frees the buffer: from here on only the file counts */
     t_write = now_ms() - t0;
 
     /* 2. open: map the file, verify it once, find the root and the users */

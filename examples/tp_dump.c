@@ -207,7 +207,7 @@ static void dump_value(const dump *d, const dump_field *f, const uint8_t *p) {
         uint32_t len;
         const char *str;
         s.off = dx_load_u32le(p);
-        s.len = dx_load_u32le(p + 4);
+        s.len = dx_load_u32le(p + DX_TP_STR_OFF_LEN);
         str = dx_tp_reader_string(&d->r, s, &len);
         json_string(out, str, len);
         break;
@@ -215,7 +215,7 @@ static void dump_value(const dump *d, const dump_field *f, const uint8_t *p) {
     case DX_TP_KIND_REF: json_u64(out, dx_load_u32le(p)); break;
     case DX_TP_KIND_SLICE:
         fprintf(out, "{\"off\": %lu, \"count\": %lu}", (unsigned long)dx_load_u32le(p),
-                (unsigned long)dx_load_u32le(p + 4));
+                (unsigned long)dx_load_u32le(p + DX_TP_SLICE_OFF_COUNT));
         break;
     default: fputs("null", out); break; /* the reader rejects unknown kinds; PAD is not printed */
     }
@@ -250,8 +250,8 @@ static const dump_type *find_type(const dump *d, uint32_t type_id) {
    type and field entries (WIRE FORMAT), which dx_tp_reader_init checked. */
 static const char *entry_name(const dx_tp_reader *r, const uint8_t *name_at, uint32_t *out_len) {
     dx_tp_str s;
-    s.off = dx_load_u32le(name_at);
-    s.len = dx_load_u32le(name_at + 4);
+    s.off = dx_load_u32le(name_at + DX_TP_STR_OFF_OFF);
+    s.len = dx_load_u32le(name_at + DX_TP_STR_OFF_LEN);
     return dx_tp_reader_string(r, s, out_len);
 }
 
@@ -263,15 +263,15 @@ static int load_schema(dump *d) {
     for (i = 0; i < d->type_count; i++) {
         dump_type *t = &d->types[i];
         const uint8_t *entry = d->r.types + (size_t)i * DX_TP_TYPE_ENTRY_SIZE;
-        const uint8_t *field_table = d->r.base + dx_load_u32le(entry + 24);
+        const uint8_t *field_table = d->r.base + dx_load_u32le(entry + DX_TP_TYPE_ENTRY_OFF_FIELD_TABLE);
         if (dx_tp_reader_type(&d->r, i, &t->info) != DX_OK) return -1;
-        t->name = entry_name(&d->r, entry + 28, &t->name_len);
+        t->name = entry_name(&d->r, entry + DX_TP_TYPE_ENTRY_OFF_NAME, &t->name_len);
         t->fields = (dump_field *)calloc(t->info.field_count ? t->info.field_count : 1, sizeof(dump_field));
         if (!t->fields) return -1;
         for (j = 0; j < t->info.field_count; j++) {
             dump_field *f = &t->fields[j];
             if (dx_tp_reader_field(&d->r, i, j, &f->info) != DX_OK) return -1;
-            f->name = entry_name(&d->r, field_table + (size_t)j * DX_TP_FIELD_ENTRY_SIZE, &f->name_len);
+            f->name = entry_name(&d->r, field_table + (size_t)j * DX_TP_FIELD_ENTRY_SIZE + DX_TP_FIELD_ENTRY_OFF_NAME, &f->name_len);
         }
     }
     return 0;

@@ -99,10 +99,8 @@ dx_result dx_fs_teleport_roundtrip(void *mem, size_t cap, uint32_t *out_sum) {
     uint32_t i;
     int32_t sec;
     dx_result rc;
-    cfg.buffer = mem;
-    cfg.capacity = cap;
-    cfg.flags = DX_TP_WRITE_CHECKSUM;
-    if ((rc = dx_tp_writer_init(&w, &cfg)) != DX_OK) return rc;
+    cfg.checksum = true;
+    if ((rc = dx_tp_writer_init(&w, &cfg, mem, cap)) != DX_OK) return rc;
     dx_tp_writer_add_layout(&w, &dx_fs_point_layout);
     p.x = 3;
     p.y = 4;
@@ -123,8 +121,7 @@ dx_result dx_fs_teleport_roundtrip(void *mem, size_t cap, uint32_t *out_sum) {
             *out_sum += q.x + q.y + first;
         }
     }
-    dx_tp_writer_deinit(&w);
-    return rc;
+    return rc; /* an init'ed writer holds nothing to release */
 }
 #endif /* DX_FS_TELEPORT */
 

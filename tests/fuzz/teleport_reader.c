@@ -40,7 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                         uint32_t len;
                         const char *cs;
                         str.off = dx_load_u32le(p);
-                        str.len = dx_load_u32le(p + 4);
+                        str.len = dx_load_u32le(p + DX_TP_STR_OFF_LEN);
                         cs = dx_tp_reader_string(&r, str, &len);
                         if (cs[len] != 0) __builtin_trap(); /* verified strings end in NUL */
                         sink += len + (uint8_t)cs[0];
