@@ -1,4 +1,4 @@
-/* dx_cas.h - v0.1.0 - Merkle content-addressable storage: hashing, chunking, proofs, stores, snapshots - SPDX-License-Identifier: MIT OR Unlicense (text at end)
+/* dx_cas.h - v0.2.0 - Merkle content-addressable storage: hashing, chunking, proofs, stores, snapshots - SPDX-License-Identifier: MIT OR Unlicense (text at end)
 
    A content-addressable store that a backup tool, a package updater, a sync
    service or a firmware image store can embed: SHA-256 (portable C, x86
@@ -15,32 +15,36 @@ QUICK START
    before you include this file in *one* C or C++ file to create the
    implementation. Other files include it without the define.
 
-       dx_cas_hash_alg fn;
-       dx_cas_hash_alg_init(&fn, DX_CAS_ALG_SHA256);       // detects SHA-NI / ARMv8 once
+       dx_cas_hash_alg alg;                               // the algorithm choice:
+       dx_cas_hash_alg_init(&alg, DX_CAS_ALG_SHA256);     // detects SHA-NI / ARMv8 once
        dx_cas_chunker ch;
        dx_cas_chunker_config cc = {0};                    // FastCDC, 16 KiB average
        dx_cas_chunker_init(&ch, &cc);
        dx_cas_merkle tree;                                // the blob's identity: a Merkle
-       dx_cas_merkle_init(&tree, &fn);                    // root over its chunk ids
+       dx_cas_merkle_init(&tree, &alg);                   // root over its chunk ids
        dx_cas_chunk c;
        size_t used;
        while (len > 0) {                                  // data arrives in pieces of any size
-           if (dx_cas_chunker_feed(&ch, p, len, &used, &c)) add_chunk(&fn, &tree, c);
+           if (dx_cas_chunker_feed(&ch, p, len, &used, &c)) add_chunk(&alg, &tree, c);
            p += used, len -= used;
        }
-       if (dx_cas_chunker_finish(&ch, &c)) add_chunk(&fn, &tree, c);
+       if (dx_cas_chunker_finish(&ch, &c)) add_chunk(&alg, &tree, c);
        uint8_t root[32];
        dx_cas_merkle_root(&tree, root);
-       // add_chunk: dx_cas_id_hash(&fn, bytes of c, c.length, &id); dx_cas_chunk_leaf(&fn, &id, leaf);
+       // add_chunk: dx_cas_id_hash(&alg, bytes of c, c.length, &id); dx_cas_chunk_leaf(&alg, &id, leaf);
        //            dx_cas_merkle_push(&tree, leaf);  (and dx_cas_store_put the chunk into a store)
-       // Or let dx_cas_blob_writer do all of it: it stores the chunks and a manifest.
+       // Or let a dx_cas_blob_writer do all of it: it stores the chunks and a manifest.
 
    examples/cas_chunks.c is this program, reading a file.
 
 OVERVIEW
    - Hashing: dx_cas_sha256_* (init/update/final and one-shot). The CPU is
      probed when a dx_cas_hash_alg or a dx_cas_sha256 is initialised and the
-     choice is kept in that object: there are no globals. x86-64/x86 with
+     choice is kept in that object: there are no globals. Three names, three
+     roles: dx_cas_hash_alg is the algorithm choice (which algorithm, which
+     CPU paths; read-only, shareable), dx_cas_hasher the running state of one
+     hash (init/update/final), dx_cas_id_hash the one-shot that names bytes
+     with an id. x86-64/x86 with
      SHA-NI (GCC/Clang), AArch64 with the SHA-2 extension (Linux getauxval,
      Apple, or a compile-time __ARM_FEATURE_SHA2), portable C everywhere else.
    - BLAKE3 as the second algorithm: hash, keyed hash and key derivation,
@@ -65,9 +69,10 @@ OVERVIEW
      consistency proofs generated from a list of leaf hashes and verified
      with the RFC 9162 algorithms, which reject proofs that are too short or
      too long.
-   - Stores: a small vtable (put, get, has, delete, iterate, sync) with a
-     memory backend (caller memory possible), a crash-safe directory backend
-     and your own. Every get re-hashes; dx_cas_store_verify walks a store. With
+   - Stores: a small vtable (put_fn, get_fn, has_fn, delete_fn, iterate_fn,
+     sync_fn) with a memory backend (caller memory possible), a crash-safe
+     directory backend and your own; the dx_cas_store_* verbs work on any of
+     them. Every get re-hashes; dx_cas_store_verify walks a store. With
      DX_CAS_WITH_ZSTD the directory store keeps objects zstd-compressed when
      that makes them smaller; an id stays the hash of the content, so dedup
      and verification do not change (dx_cas_object_* is that encoding, for
@@ -77,6 +82,10 @@ OVERVIEW
    - Snapshots: tree objects (name, mode, size, id) make a whole directory
      one root; named refs are updated atomically; dx_cas_store_gc marks from
      roots and sweeps the rest.
+   - Formats: ids, proofs, manifests, trees and stored objects are specified
+     byte by byte in WIRE FORMAT, and so are the Merkle leaf of a chunk and
+     FastCDC's cut points, so another implementation cuts the same chunks
+     and computes the same roots.
    DOES NOT (yet): BLAKE3 16-wide (AVX-512 lanes), NEON, or threads, a Windows
    directory store, GC that may run while others write. They are planned.
 
@@ -86,10 +95,10 @@ API
        the accelerations this build can use on this CPU (DX_CAS_CPU_* bits).
        allocates: no. thread-safety: any thread (it reads CPUID / auxv only).
    dx_result dx_cas_hash_alg_init(dx_cas_hash_alg *alg, uint32_t code)
-       alg DX_CAS_ALG_SHA256 (or 0, the default) or DX_CAS_ALG_BLAKE3;
-       alg->cpu = dx_cas_cpu_detect() (clear bits to force the portable code).
-       errors: DX_ERR_UNSUPPORTED.
-   const char *dx_cas_alg_name(uint32_t alg)       "sha256", "blake3", or NULL if unknown
+       the algorithm choice: code DX_CAS_ALG_SHA256 (or 0, the default) or
+       DX_CAS_ALG_BLAKE3; alg->cpu = dx_cas_cpu_detect() (clear bits to force
+       the portable code). errors: DX_ERR_UNSUPPORTED.
+   const char *dx_cas_alg_name(uint32_t code)      "sha256", "blake3", or NULL if unknown
 
    SHA-256
    void dx_cas_sha256_init(dx_cas_sha256 *h, uint32_t cpu)
@@ -98,7 +107,7 @@ API
    void dx_cas_sha256_final(dx_cas_sha256 *h, uint8_t out[32])   h may be re-initialised after
    void dx_cas_sha256_digest(const void *data, size_t len, uint8_t out[32])
        one-shot; probes the CPU on each call (CPUID is slow in VMs: for many
-       small inputs keep a dx_cas_hash_alg and use dx_cas_id_hash).
+       small inputs keep a dx_cas_hash_alg and use a dx_cas_hasher or dx_cas_id_hash).
    const char *dx_cas_sha256_impl_name(const dx_cas_sha256 *h)    "portable", "sha-ni", "armv8"
    All: allocates: no. errors: none (any input is valid).
 
@@ -112,13 +121,14 @@ API
        input may follow. The 32-byte output is the default digest.
    void dx_cas_blake3_digest(const void *data, size_t len, uint8_t out[32])
 
-   Either algorithm, as a dx_cas_hash_alg names it (what ids, trees and stores use)
-   void dx_cas_hasher_init(dx_cas_hasher *h, const dx_cas_hash_alg *alg)
+   Either algorithm, as a dx_cas_hash_alg chooses it (what ids, trees and stores use)
+   void dx_cas_hasher_init(dx_cas_hasher *h, const dx_cas_hash_alg *alg)      the running state
    void dx_cas_hasher_update(dx_cas_hasher *h, const void *data, size_t len)
    void dx_cas_hasher_final(dx_cas_hasher *h, uint8_t out[32])
 
    Ids
    void dx_cas_id_hash(const dx_cas_hash_alg *alg, const void *data, size_t len, dx_cas_id *out)
+       one-shot: the id of len bytes (the hash of exactly those bytes).
    bool dx_cas_id_equal(const dx_cas_id *a, const dx_cas_id *b)
    int64_t dx_cas_id_encode(const dx_cas_id *id, uint8_t *out, size_t cap)     34, or NOSPACE / UNSUPPORTED
    int64_t dx_cas_id_decode(const uint8_t *buf, size_t len, dx_cas_id *out)    bytes used (34),
@@ -131,10 +141,15 @@ API
        written only on success.
 
    Stores (a store is used by one thread at a time)
-   dx_result dx_cas_store_init(dx_cas_store *s, const dx_cas_store_vtable *vt, void *self, const dx_cas_hash_alg *alg)
-       a store over any backend: vt = {put, get, has, del, iterate, sync}
-       (sync may be NULL), self its state. fn NULL: SHA-256, CPU detected.
-       This is how a user-supplied backend (flash, an object service) plugs in.
+   dx_result dx_cas_store_init(dx_cas_store *s, const dx_cas_store_config *cfg)
+       a store over any backend: cfg->vtable = {put_fn, get_fn, has_fn,
+       delete_fn, iterate_fn, sync_fn} (sync_fn may be NULL), cfg->self its
+       state, cfg->hash_alg (NULL: SHA-256, CPU detected), cfg->allocator for
+       the verbs that allocate (blob reads, verify, gc; zeroed: DX_MALLOC).
+       This is how a user-supplied backend (flash, an object service) plugs
+       in; dx_cas_mem_store and dx_cas_dir_store fill the config for theirs.
+       allocates: no. errors: DX_ERR_INVAL (a required function missing, an
+       allocator with only one of alloc/free).
    dx_result dx_cas_store_put(dx_cas_store *s, const void *data, size_t len, dx_cas_id *out_id)
        hashes, and stores unless the store has the id already (dedup,
        counted in s->stats). allocates: what the backend does.
@@ -149,29 +164,30 @@ API
    dx_result dx_cas_store_iterate(s, dx_cas_iter_fn fn, void *user)   every object once; fn may delete it
    dx_result dx_cas_store_sync(s)             batch mode: makes the puts so far durable and visible
    dx_result dx_cas_store_verify(s, const dx_cas_id *roots, size_t nroots, const dx_cas_limits *lim,
-                           const dx_allocator *a, dx_cas_problem_fn problem, void *user, dx_cas_verify_report *out)
+                                 dx_cas_problem_fn problem, void *user, dx_cas_verify_report *out)
        fsck: re-hashes every object (corrupt ones are reported as
        DX_ERR_CHECKSUM), then walks from the roots (trees, manifests; a
        root may be either) and reports every reachable object that is
        missing (DX_ERR_NOTFOUND) or malformed (DX_ERR_CORRUPT). Returns
-       DX_ERR_CORRUPT if anything was found. allocates: one object at a
-       time, and a set of the reached ids.
-   dx_result dx_cas_store_gc(s, const dx_cas_id *roots, size_t nroots, uint32_t max_depth, const dx_allocator *a,
-                       bool dry_run, dx_cas_gc_report *out)
+       DX_ERR_CORRUPT if anything was found. allocates (the store's
+       allocator): one object at a time, and a set of the reached ids.
+   dx_result dx_cas_store_gc(s, const dx_cas_id *roots, size_t nroots, uint32_t max_depth, bool dry_run,
+                             dx_cas_gc_report *out)
        marks what the roots reach (tree entries name trees or blob
        manifests; manifests name chunks), then deletes every other object
        (dry_run: only counts). Stops before deleting anything if a reachable
        tree or manifest is missing or corrupt. Run it while no one writes to
        the store (an object put during the sweep may be deleted). max_depth
-       0 = 64. allocates: the mark set and the walk stack.
+       0 = 64. allocates (the store's allocator): the mark set and the walk stack.
 
    Memory store: a hash table and an arena in one block (caller memory or the allocator)
    size_t dx_cas_mem_memory_size(const dx_cas_mem_config *cfg)     bytes for max_objects / max_bytes
    dx_result dx_cas_mem_init(m, cfg, void *mem, size_t mem_size)   allocates: no
    dx_result dx_cas_mem_create(m, cfg) / void dx_cas_mem_destroy(m) allocates: the block
    dx_result dx_cas_mem_store(m, alg, dx_cas_store *out)
-       a full store answers DX_ERR_NOSPACE; deleted objects' bytes are
-       reclaimed (live objects slide down) when the arena runs out.
+       the store over m (its allocator: cfg->allocator). A full store answers
+       DX_ERR_NOSPACE; deleted objects' bytes are reclaimed (live objects
+       slide down) when the arena runs out.
 
    Directory store (POSIX; DX_CAS_HAS_DIRSTORE is defined where it exists)
    dx_result dx_cas_dir_open(dx_cas_dir *d, const dx_cas_dir_config *cfg)
@@ -190,9 +206,12 @@ API
        build without DX_CAS_WITH_ZSTD cannot read compressed objects
        (DX_ERR_UNSUPPORTED). A stored form that does not decode is reported
        by dx_cas_store_get / dx_cas_store_has as DX_ERR_CHECKSUM, like a wrong hash.
+       cfg->allocator: the buffer below, and what the store's blob reads,
+       verify and gc allocate (zeroed: DX_MALLOC).
        allocates: with compression a zstd compression context at open, a
-       decompression context at the first compressed read, and a buffer as
-       large as the largest object; dx_cas_dir_close frees them.
+       decompression context at the first compressed read (both from zstd's
+       own allocator), and a buffer as large as the largest object;
+       dx_cas_dir_close frees them.
    dx_result dx_cas_dir_store(d, alg, dx_cas_store *out) / void dx_cas_dir_close(d)
        Crash safety: an object is written to tmp/, fsynced, renamed into its
        fan-out folder, and the folder is fsynced (and objects/ when the
@@ -225,29 +244,46 @@ API
    Blobs: chunks plus a manifest; the blob's identity (an ETag) is the
    Merkle root over its chunks: leaf i = dx_cas_chunk_leaf(chunk i's id) =
    H(0x00 || digest), so one chunk can be checked with an inclusion proof.
-   dx_result dx_cas_blob_writer_init(w, dx_cas_store *s, const dx_cas_chunker_config *cfg, const dx_allocator *a)
-       allocates: max_size + 64 KiB of buffer and the manifest (grows by doubling).
+   A writer's config: cfg->store (required), cfg->chunker (zero: FastCDC,
+   16 KiB average), cfg->max_chunks (the manifest's bound; 0: it grows, with
+   create only), cfg->allocator (create).
+   size_t dx_cas_blob_writer_memory_size(const dx_cas_blob_writer_config *cfg)
+       the chunker's max_size + 64 KiB of buffer, plus 56 + 36 x max_chunks
+       bytes of manifest (64 entries to begin with when max_chunks is 0);
+       0 for a bad config.
+   dx_result dx_cas_blob_writer_init(w, cfg, void *mem, size_t mem_size)
+       a writer in caller memory (firmware: no heap); needs cfg->max_chunks,
+       and a blob with more chunks fails with DX_ERR_LIMIT. allocates: no.
+       errors: DX_ERR_INVAL, DX_ERR_NOSPACE (mem_size < memory_size).
+   dx_result dx_cas_blob_writer_create(w, cfg) / void dx_cas_blob_writer_destroy(w)
+       create allocates memory_size bytes through cfg->allocator; without
+       max_chunks the manifest moves to a block twice its size when full.
+       destroy frees what create allocated (and nothing after init).
    dx_result dx_cas_blob_writer_write(w, const void *data, size_t len)      pieces of any size
    dx_result dx_cas_blob_writer_finish(w, dx_cas_id *out_manifest, uint8_t out_root[32])
-       stores the manifest; w->new_chunks / new_bytes say what the store lacked.
-   void dx_cas_blob_writer_destroy(w)
-   dx_result dx_cas_blob_read(s, const dx_cas_id *manifest, const dx_cas_limits *lim, const dx_allocator *a,
+       stores the manifest; w->new_chunks / new_bytes say what the store
+       lacked. Errors are sticky; after finish the writer answers
+       DX_ERR_MISUSE (make a new one for the next blob).
+   dx_result dx_cas_blob_read(s, const dx_cas_id *manifest, const dx_cas_limits *lim,
                               dx_cas_write_fn write, void *user, dx_cas_manifest *out_info)
        every chunk, verified, in order, to write(user, offset, data, len).
+       allocates (the store's allocator): the manifest and the largest chunk.
        errors: DX_ERR_NOTFOUND (a chunk is missing), DX_ERR_CHECKSUM (corrupt),
        DX_ERR_LIMIT / DX_ERR_CORRUPT / DX_CAS_ERR_MAGIC (a bad manifest).
    dx_result dx_cas_manifest_parse(alg, const uint8_t *buf, size_t len, const dx_cas_limits *lim,
                                    dx_cas_manifest *out)
        checks the bounds (chunk count, chunk size, total size) on the header
        before reading entries, the lengths, and that the root is the Merkle
-       root of the entries. Allocates nothing; out->entries points into buf.
+       root of the entries (WIRE FORMAT, Merkle leaf; DX_ERR_CHECKSUM if not).
+       Allocates nothing; out->entries points into buf.
    void dx_cas_manifest_entry(const dx_cas_manifest *m, uint64_t i, dx_cas_id *out_id, uint32_t *out_len)
    void dx_cas_chunk_leaf(alg, const dx_cas_id *chunk_id, uint8_t out[32])
 
    Trees (a directory as one object) and refs
    int64_t dx_cas_tree_encode(uint32_t alg, const dx_cas_tree_entry *e, size_t n, uint8_t *out, size_t cap)
        entries sorted by name (bytes), unique, valid names and modes, ids of
-       alg: the object's length, or DX_ERR_INVAL / NOSPACE. Store it with dx_cas_store_put.
+       the algorithm alg (a DX_CAS_ALG_* code): the object's length, or
+       DX_ERR_INVAL / NOSPACE. Store it with dx_cas_store_put.
    dx_result dx_cas_tree_parse(const uint8_t *buf, size_t len, uint32_t max_entries, dx_cas_tree *out)
        checks every entry (count <= max_entries, 0 = 2^20; names, order,
        modes, exact length) before you read any. Allocates nothing.
@@ -338,10 +374,13 @@ MEMORY
    (64 hashes: enough for 2^64 leaves). Proof generation and manifest
    parsing use one dx_cas_merkle on the stack; nothing recurses. Worst-case
    stack of any call: under 4 KiB (the directory store: plus 3 paths of
-   DX_CAS_PATH_MAX). Allocating calls (memory store create, blob writer,
-   blob read, verify) use the dx_allocator you pass (a directory store with
-   zstd uses DX_MALLOC for its buffer and zstd's own allocator for contexts) (NULL/zeroed: DX_MALLOC;
-   none under DX_NO_MALLOC, which gives DX_ERR_NOMEM).
+   DX_CAS_PATH_MAX). The allocator is always a config's `allocator` field:
+   memory store and blob writer create use their config's; blob reads,
+   verify and gc use the store's (dx_cas_store_config, or the memory or
+   directory store's config); a directory store's zstd buffer uses its
+   config's (zstd's contexts, zstd's own allocator). Zeroed: DX_MALLOC; none
+   under DX_NO_MALLOC, which gives DX_ERR_NOMEM. Caller memory instead:
+   dx_cas_mem_init and dx_cas_blob_writer_init (with max_chunks).
 
 ERRORS
    dx_result; module codes DX_CAS_ERR_PROOF (-500: a Merkle proof does not
@@ -365,28 +404,41 @@ SECURITY MODEL
    holds at most 128 hashes), and write their output only on success.
    Verification is constant in nothing: it is not meant to hide timing.
 
-WIRE FORMAT (integers little-endian)
-   id, binary (multihash): u8 code (0x12 sha2-256, 0x1e blake3), u8 digest length (32), 32 digest bytes.
-   id, text: "sha256-" or "blake3-", then the digest as 64 lower-case hex digits.
-   proof ("DXCP", format 1.0), 28 + 32 x count bytes:
-     0 "DXCP"  4 u8 major = 1  5 u8 minor = 0  6 u8 kind: 1 inclusion, 2 consistency
-     7 u8 algorithm code (0x12, 0x1e)  8 u64 index (inclusion) or first size (consistency)
-    16 u64 tree size (inclusion) or second size  24 u32 count (<= 128)
-    28 count x 32-byte hashes, leaf to root (RFC 9162 order)
-   manifest ("DXCM", format 1.0), 56 + 36 x count bytes, stored as an object:
-     0 "DXCM"  4 u8 major = 1  5 u8 minor = 0  6 u8 algorithm code  7 u8 flags = 0
-     8 u64 total size  16 u64 chunk count  24 32-byte Merkle root of the chunk leaves
-    56 count x (u32 chunk length >= 1, 32-byte chunk digest)
-   tree ("DXCT", format 1.0), stored as an object:
-     0 "DXCT"  4 u8 major = 1  5 u8 minor = 0  6 u8 algorithm code  7 u8 flags = 0  8 u32 count
-    12 count x (u16 name length 1..255, the name (no '/', NUL, "." or ".."), u32 mode
-       (0100644 file, 0100755 executable, 040000 dir, 0120000 symlink), u64 size (0 for a dir),
-       32-byte digest: a dir names a tree, a file or symlink a blob manifest); names strictly
-       increasing (bytes, the shorter first)
-   stored object ("DXCZ", format 1.0): either the object's bytes as they are, when
+WIRE FORMAT (integers little-endian; offsets are the DX_CAS_<RECORD>_OFF_* names)
+   Every format below is version 1.0 (DX_CAS_FORMAT_MAJOR / _MINOR, separate from the
+   library version): readers reject another major (DX_ERR_UNSUPPORTED), accept any minor.
+   id, binary (multihash), DX_CAS_ID_SIZE = 34 bytes:
+     0 CODE u8 multihash code (0x12 sha2-256, 0x1e blake3)  1 LENGTH u8 digest length (32)
+     2 DIGEST 32 bytes. A reader rejects another code (DX_ERR_UNSUPPORTED) or length (DX_ERR_CORRUPT).
+   id, text: "sha256-" or "blake3-", then the digest as 64 lower-case hex digits (71 bytes).
+   proof ("DXCP"), DX_CAS_PROOF_HEADER_SIZE + 32 x count bytes:
+     0 MAGIC "DXCP"  4 MAJOR u8 1  5 MINOR u8 0  6 KIND u8: 1 inclusion, 2 consistency
+     7 ALG u8 algorithm code  8 A u64 leaf index (inclusion) or first tree size (consistency)
+    16 B u64 tree size (inclusion) or second tree size  24 COUNT u32 (<= 128)
+    28 HASHES count x 32 bytes, leaf to root (RFC 9162 order). Readers reject an
+       unknown kind, index >= size (inclusion), first size > second (consistency).
+   manifest ("DXCM"), 56 + 36 x count bytes, stored as an object:
+     0 MAGIC "DXCM"  4 MAJOR u8 1  5 MINOR u8 0  6 ALG u8 algorithm code  7 FLAGS u8 0
+     8 TOTAL_SIZE u64  16 COUNT u64 chunks  24 ROOT 32 bytes: the blob root (Merkle, below)
+    56 ENTRIES count x (0 LENGTH u32 chunk bytes >= 1, 4 DIGEST 32-byte chunk digest)
+     A reader checks, in this order: the bounds of its dx_cas_limits on COUNT and
+     TOTAL_SIZE before it reads any entry (DX_ERR_LIMIT), the exact length
+     (DX_ERR_TRUNCATED / DX_ERR_CORRUPT), every LENGTH (>= 1 and <= max_chunk_size),
+     that the lengths add up to TOTAL_SIZE (DX_ERR_CORRUPT), and that ROOT is the
+     Merkle root of the chunk leaves (DX_ERR_CHECKSUM). Nonzero FLAGS, or an ALG
+     other than the store's: DX_ERR_UNSUPPORTED.
+   tree ("DXCT"), stored as an object:
+     0 MAGIC "DXCT"  4 MAJOR u8 1  5 MINOR u8 0  6 ALG u8 algorithm code  7 FLAGS u8 0
+     8 COUNT u32  12 ENTRIES count x entry:
+       entry: 0 NAME_LEN u16 (1..255)  2 NAME (no '/', NUL, "." or ".."), then the tail
+       at 2 + NAME_LEN: 0 MODE u32 (0100644 file, 0100755 executable, 040000 dir,
+       0120000 symlink)  4 SIZE u64 (0 for a dir)  12 DIGEST 32 bytes (a dir names a
+       tree, a file or symlink a blob manifest); 46 + NAME_LEN bytes an entry.
+     Names strictly increasing (bytes, the shorter first); nothing after the last entry.
+   stored object ("DXCZ"): either the object's bytes as they are, when
      they do not begin with "DXCZ", or a 16-byte header and a payload:
-     0 "DXCZ"  4 u8 major = 1  5 u8 minor = 0  6 u8 method: 0 raw, 1 zstd  7 u8 flags = 0
-     8 u64 content length (the hash input)  16 payload: raw, exactly the content;
+     0 MAGIC "DXCZ"  4 MAJOR u8 1  5 MINOR u8 0  6 METHOD u8: 0 raw, 1 zstd  7 FLAGS u8 0
+     8 CONTENT_SIZE u64 (the hash input's length)  16 PAYLOAD: raw, exactly the content;
        zstd, one or more zstd frames (RFC 8878) shorter than content length - 16 bytes
        whose frame content size, when present, equals the content length.
      A writer uses zstd only when it saves bytes, and a raw header only for content
@@ -394,14 +446,98 @@ WIRE FORMAT (integers little-endian)
      unknown major, method or flag (DX_ERR_UNSUPPORTED), check the content length
      against their buffer before decoding, and need the frames to give exactly
      that many bytes. The id is always the hash of the content.
+   Merkle tree (RFC 9162 section 2.1; H is the algorithm's 32-byte hash, SHA-256 or BLAKE3):
+     leaf hash of the bytes d: H(0x00 || d). Node: H(0x01 || left || right) (65 bytes hashed).
+     Root MTH of the leaf hashes l[0..n-1]: n = 0, H of no bytes (SHA-256: e3b0c442...7852b855);
+     n = 1, l[0]; n > 1, k = the largest power of two smaller than n and
+     MTH = node(MTH(l[0..k-1]), MTH(l[k..n-1])). So a level with an odd number of
+     nodes carries its last one up unchanged: it is never paired with a copy of
+     itself (3 leaves: node(node(l0, l1), l2); 5: node(node(node(l0, l1), node(l2, l3)), l4)).
+     A chunk's leaf (manifests, blob roots, dx_cas_chunk_leaf): the leaf hash of the
+     chunk's 32-byte digest, H(0x00 || digest), 33 bytes hashed: not the 34-byte
+     binary id, not the chunk's bytes. The blob root is the MTH of its chunks' leaves
+     in stream order; an empty blob (no chunks) has the root H of no bytes.
+     Proofs: the audit and consistency paths of RFC 9162 2.1.3 / 2.1.4, verified
+     with its algorithms (2.1.3.2, 2.1.4.2), which reject a path too short or too long.
+   FastCDC chunking (Xia et al. 2020, the constants of fastcdc-rs's v2020 module). A
+   writer that follows this cuts the same chunks; readers do not check chunk boundaries.
+     Parameters: min, avg, max in bytes (0 in the config: avg 16384, min avg / 4,
+     max avg x 4; 64 <= min <= 1 MiB, 256 <= avg <= 4 MiB, 1 KiB <= max <= 16 MiB,
+     min <= avg <= max); the normalization level L = 0..3 (DX_CAS_NORMALIZATION_NONE,
+     MILD (the default), MEDIUM, STRONG); a seed S (u64, default 0).
+     Gear table: GEAR[i] (i = 0..255) is the first 8 bytes, read big-endian, of the MD5
+     digest of 64 bytes that all equal i. GEAR[0] = 0x3b5d3c7d207e37dc, GEAR[1] =
+     0x784d68ba91123086, GEAR[2] = 0xcd52880f882e7298, ..., GEAR[255] = 0xaabd2b2a451504e1;
+     the 2048 bytes GEAR[0..255] (8 bytes big-endian each) have the SHA-256
+     9df0a720752a7d211fdebaf39bed01610983756fc340a1cfef41052b7356ae73. G[i] = GEAR[i] XOR S.
+     Masks: MASK[b] has b one bits (hex; destor's values up to b = 17, restic's above):
+        5 0000000001804110   6 0000000001803110   7 0000000018035100   8 0000001800035300
+        9 0000019000353000  10 0000590003530000  11 0000d90003530000  12 0000d90103530000
+       13 0000d90303530000  14 0000d90313530000  15 0000d90f03530000  16 0000d90303537000
+       17 0000d90703537000  18 0000d90707537000  19 0000d91707537000  20 0000d91747537000
+       21 0000d91767537000  22 0000d93767537000  23 0000d93777537000  24 0000d93777577000
+       25 0000db3777577000
+     bits = round(log2(avg)) (8..22: avg 16384 gives 14, 12000 gives 14, 11000 gives 13);
+     MS = MASK[bits + L], the strict mask before avg; ML = MASK[bits - L], the loose one
+     after (L = 1, avg 16 KiB: MS = MASK[15], ML = MASK[13]).
+     Cut point of the bytes src[0..n-1] left in the stream (arithmetic mod 2^64):
+       if n <= min: the chunk is all n bytes, hash 0. Else end = min(n, max),
+       center = min(avg, end), h = 0, i = floor(min / 2), and
+       while i < floor(center / 2):       (then the same with ML while i < floor(end / 2))
+           a = 2i; h = (h << 2) + (G[src[a]] << 1)
+           if (h & (MS << 1)) == 0: cut, the chunk is a bytes
+           h = h + G[src[a + 1]]
+           if (h & MS) == 0: cut, the chunk is a + 1 bytes
+           i = i + 1
+       no cut: the chunk is end bytes. The next chunk starts after it with h = 0.
+     So bytes are hashed two per step: cut-point skipping starts at the even offset
+     2 x floor(min / 2); a cut found at the first byte of a pair (even offset a) ends
+     the chunk before that byte (a bytes, though the byte was hashed), one at the
+     second byte ends it after it; with an odd end the last byte is never hashed.
+     The chunk's hash (dx_cas_chunk.hash) is h at the cut, or when the loops end.
+     Fixed chunking: chunks of avg bytes, the last one shorter.
    directory store: <path>/objects/<first 2 hex digits of the digest>/<id text>,
      one file per object holding its stored form ("DXCZ" above: its bytes, unless
      compressed or beginning with "DXCZ"); <path>/tmp/<pid>.<n>.<id text>
      while it is written (<pid>.b.<id text> in batch mode); <path>/refs/<name> holds
      "<id text>\n".
-   Vectors: tests/vectors/cas/.
+   Vectors (tests/vectors/cas/): rfc6962.txt (Merkle roots and proofs), fastcdc.txt
+   (chunk boundaries; fastcdc_gen.py is an independent transcription of the rules
+   above), manifest.txt (chunk ids, leaves, blob roots and manifests, byte for byte,
+   with what a reader rejects).
 
 VERSION HISTORY
+   0.2.0 (2026-11-23) one API family with the other dx headers (breaking; formats unchanged,
+                      still 1.0, vectors identical). Renames, old -> new:
+                      dx_cas_put/get/has/delete/iterate/sync -> dx_cas_store_put/get/has/
+                        delete/iterate/sync; dx_cas_verify -> dx_cas_store_verify;
+                        dx_cas_gc -> dx_cas_store_gc;
+                      vtable put/get/has/del/iterate/sync -> put_fn/get_fn/has_fn/delete_fn/
+                        iterate_fn/sync_fn;
+                      dx_cas_store_init(s, vt, self, fn) -> dx_cas_store_init(s, &cfg) with
+                        dx_cas_store_config {vtable, self, hash_alg, allocator};
+                      dx_cas_hashfn -> dx_cas_hash_alg (the algorithm choice);
+                        dx_cas_hashfn_init -> dx_cas_hash_alg_init; dx_cas_hash (the
+                        one-shot id) -> dx_cas_id_hash; dx_cas_hasher stays the running
+                        state; the fields dx_cas_store.fn and dx_cas_merkle.fn -> hash_alg;
+                      dx_cas_blob_writer_init(w, store, &chunker_cfg, allocator) ->
+                        dx_cas_blob_writer_create(w, &cfg) with dx_cas_blob_writer_config
+                        {store, chunker, max_chunks, allocator}; new caller-memory
+                        dx_cas_blob_writer_memory_size / dx_cas_blob_writer_init(w, &cfg,
+                        mem, size); dx_cas_blob_writer_deinit -> dx_cas_blob_writer_destroy;
+                        dx_cas_blob_write -> dx_cas_blob_writer_write;
+                      the allocator parameter of dx_cas_blob_read, dx_cas_store_verify and
+                        dx_cas_store_gc -> the store's (dx_cas_store_config.allocator,
+                        dx_cas_mem_config.allocator, new dx_cas_dir_config.allocator);
+                      DX_CAS_NC_DEFAULT/LEVEL0/LEVEL1/LEVEL2/LEVEL3 ->
+                        DX_CAS_NORMALIZATION_DEFAULT/NONE/MILD/MEDIUM/STRONG (same values);
+                      DX_CAS_CHUNK_FASTCDC/FIXED -> DX_CAS_CHUNKER_MODE_FASTCDC/FIXED;
+                      DX_CAS_PROOF_INCLUSION/CONSISTENCY -> DX_CAS_PROOF_KIND_INCLUSION/
+                        CONSISTENCY; DX_CAS_OBJECT_RAW/ZSTD -> DX_CAS_OBJECT_METHOD_RAW/ZSTD;
+                      new: the wire offsets DX_CAS_<RECORD>_OFF_* and DX_CAS_FORMAT_MAJOR/
+                        MINOR; dx_cas_chunker.has_pending is a bool. WIRE FORMAT now
+                        specifies the Merkle leaf and FastCDC (gear table, masks, cut
+                        rule) for a second implementation; tests/vectors/cas/manifest.txt.
    0.1.0 (2026-11-23) first release: SHA-256 (portable, SHA-NI, ARMv8), BLAKE3, ids,
                       FastCDC 2020 and fixed chunking, RFC 9162 Merkle trees
                       and proofs, stores (memory, directory, user vtable),
@@ -557,9 +693,9 @@ DX_INLINE const char *dx_result_name(dx_result r) {
 #endif
 
 #define DX_CAS_VERSION_MAJOR 0
-#define DX_CAS_VERSION_MINOR 1
+#define DX_CAS_VERSION_MINOR 2
 #define DX_CAS_VERSION_PATCH 0
-#define DX_CAS_VERSION DX_VERSION_PACK(0, 1, 0)
+#define DX_CAS_VERSION DX_VERSION_PACK(0, 2, 0)
 
 #ifdef __cplusplus
 extern "C" {

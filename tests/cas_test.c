@@ -1484,6 +1484,11 @@ static dx_result writer_create(dx_cas_blob_writer *w, dx_cas_store *s, const dx_
     return dx_cas_blob_writer_create(w, &wc);
 }
 
+static dx_result membuf_discard(void *user, uint64_t off, const void *data, size_t len) {
+    (void)user, (void)off, (void)data, (void)len;
+    return DX_OK;
+}
+
 static int p_blob_roundtrip(prop_ctx *p) {
     static uint8_t v1[150000], v2[150000], back[150000], proof[64 * 32], leaves[4096 * 32];
     store_under_test t;
@@ -1620,6 +1625,222 @@ static int t_manifest_bounds(prop_ctx *p) {
     dx_store_u64le(man + 16, (uint64_t)1 << 60); /* a huge count is refused before anything is read */
     PROP_CHECK(p, dx_cas_manifest_parse(&s.hash_alg, man, (size_t)n, NULL, &info) == DX_ERR_LIMIT);
     dx_cas_mem_destroy(&m);
+    return 0;
+}
+
+/* WIRE FORMAT's FastCDC constants: the gear table its SHA-256 names, the masks its table lists. */
+static int t_fastcdc_constants(prop_ctx *p) {
+    static const uint64_t masks[26] = {0, 0, 0, 0, 0, 0x0000000001804110ull, 0x0000000001803110ull,
+        0x0000000018035100ull, 0x0000001800035300ull, 0x0000019000353000ull, 0x0000590003530000ull,
+        0x0000d90003530000ull, 0x0000d90103530000ull, 0x0000d90303530000ull, 0x0000d90313530000ull,
+        0x0000d90f03530000ull, 0x0000d90303537000ull, 0x0000d90703537000ull, 0x0000d90707537000ull,
+        0x0000d91707537000ull, 0x0000d91747537000ull, 0x0000d91767537000ull, 0x0000d93767537000ull,
+        0x0000d93777537000ull, 0x0000d93777577000ull, 0x0000db3777577000ull};
+    uint8_t table[256 * 8], digest[32];
+    char hex[65];
+    size_t i, k;
+    int b;
+    for (i = 0; i < 256; i++)
+        for (k = 0; k < 8; k++) table[8 * i + k] = (uint8_t)(dxi_cas_gear[i] >> (56 - 8 * k)); /* big-endian */
+    sha_with(0, table, sizeof table, digest);
+    tohex(digest, 32, hex);
+    PROP_CHECK_MSG(p, strcmp(hex, "9df0a720752a7d211fdebaf39bed01610983756fc340a1cfef41052b7356ae73") == 0,
+                   "gear table SHA-256 %s", hex);
+    PROP_CHECK(p, dxi_cas_gear[0] == 0x3b5d3c7d207e37dcull && dxi_cas_gear[255] == 0xaabd2b2a451504e1ull);
+    for (b = 0; b < 26; b++) {
+        PROP_CHECK_MSG(p, dxi_cas_masks[b] == masks[b], "MASK[%d]", b);
+        if (b >= 5) {
+            uint64_t m = masks[b];
+            int bits = 0;
+            while (m) bits += (int)(m & 1), m >>= 1;
+            PROP_CHECK_MSG(p, bits == b, "MASK[%d] has %d one bits", b, bits);
+        }
+    }
+    { /* which masks a config uses: MS = MASK[bits + L], ML = MASK[bits - L] */
+        dx_cas_chunker c;
+        dx_cas_chunker_config cfg;
+        memset(&cfg, 0, sizeof cfg);
+        PROP_CHECK(p, dx_cas_chunker_init(&c, &cfg) == DX_OK && c.mask_s == masks[15] && c.mask_l == masks[13]);
+        cfg.avg_size = 12000, cfg.normalization = DX_CAS_NORMALIZATION_STRONG;
+        PROP_CHECK(p, dx_cas_chunker_init(&c, &cfg) == DX_OK && c.mask_s == masks[17] && c.mask_l == masks[11]);
+        cfg.avg_size = 11000, cfg.normalization = DX_CAS_NORMALIZATION_NONE;
+        PROP_CHECK(p, dx_cas_chunker_init(&c, &cfg) == DX_OK && c.mask_s == masks[13] && c.mask_l == masks[13]);
+        cfg.normalization = DX_CAS_NORMALIZATION_STRONG + 1;
+        PROP_CHECK(p, dx_cas_chunker_init(&c, &cfg) == DX_ERR_INVAL);
+    }
+    return 0;
+}
+
+/* tests/vectors/cas/manifest.txt: the Merkle leaf of a chunk, blob roots and manifests byte
+   for byte, as WIRE FORMAT specifies them (written by manifest_gen.py, not by this code),
+   and the manifests a reader rejects. */
+static int t_manifest_vectors(prop_ctx *p) {
+    FILE *f = fopen("tests/vectors/cas/manifest.txt", "r");
+    static char line[8192];
+    static uint8_t data[4096], want[4096], got[4096], wmem[1 << 17];
+    uint8_t root[32], leaf[32], digest[32], want_leaf[32];
+    dx_cas_hash_alg alg;
+    dx_cas_mem m;
+    dx_cas_mem_config mc;
+    dx_cas_store s;
+    dx_cas_manifest info;
+    char name[64] = "";
+    int len = 0, chunk_size = 0, nchunks = 0, blobs = 0, rejects = 0;
+    if (!f) PROP_FAIL(p, "cannot open tests/vectors/cas/manifest.txt (run from the repository root)");
+    dx_cas_hash_alg_init(&alg, DX_CAS_ALG_SHA256);
+    memset(&mc, 0, sizeof mc);
+    PROP_CHECK(p, dx_cas_mem_create(&m, &mc) == DX_OK && dx_cas_mem_store(&m, &alg, &s) == DX_OK);
+    while (fgets(line, sizeof line, f)) {
+        char *tok[6];
+        int nt = 0;
+        char *t = strtok(line, " \r\n");
+        while (t && nt < 6) tok[nt++] = t, t = strtok(NULL, " \r\n");
+        if (nt == 0 || tok[0][0] == '#') continue;
+        if (strcmp(tok[0], "blob") == 0 && nt == 4) {
+            snprintf(name, sizeof name, "%s", tok[1]);
+            chunk_size = atoi(tok[2]);
+            len = unhex(tok[3], data, sizeof data);
+            nchunks = 0;
+            PROP_CHECK(p, len >= 0 && chunk_size > 0);
+        } else if (strcmp(tok[0], "chunk") == 0 && nt == 4) { /* id = H(bytes), leaf = H(0x00 || digest) */
+            dx_cas_id id;
+            int clen = atoi(tok[1]), off = nchunks * chunk_size;
+            PROP_CHECK(p, unhex(tok[2], digest, 32) == 32 && unhex(tok[3], want_leaf, 32) == 32);
+            PROP_CHECK(p, off + clen <= len);
+            dx_cas_id_hash(&alg, data + off, (size_t)clen, &id);
+            PROP_CHECK_MSG(p, memcmp(id.digest, digest, 32) == 0, "%s chunk %d: digest", name, nchunks);
+            dx_cas_chunk_leaf(&alg, &id, leaf);
+            PROP_CHECK_MSG(p, memcmp(leaf, want_leaf, 32) == 0, "%s chunk %d: leaf", name, nchunks);
+            nchunks++;
+        } else if (strcmp(tok[0], "root") == 0 && nt == 2) {
+            PROP_CHECK(p, unhex(tok[1], root, 32) == 32);
+        } else if (strcmp(tok[0], "manifest") == 0 && nt == 2) { /* the writer makes exactly these bytes */
+            int wlen = unhex(tok[1], want, sizeof want), pass;
+            PROP_CHECK(p, wlen == DX_CAS_MANIFEST_HEADER_SIZE + nchunks * DX_CAS_MANIFEST_ENTRY_SIZE);
+            PROP_CHECK_MSG(p, dx_cas_manifest_parse(&alg, want, (size_t)wlen, NULL, &info) == DX_OK &&
+                                  info.count == (uint64_t)nchunks && info.total_size == (uint64_t)len &&
+                                  memcmp(info.root, root, 32) == 0,
+                           "%s: the vector's manifest does not parse", name);
+            for (pass = 0; pass < 2; pass++) { /* create, then caller memory */
+                dx_cas_blob_writer w;
+                dx_cas_blob_writer_config wc;
+                dx_cas_id mid;
+                uint8_t wroot[32];
+                int64_t n;
+                memset(&wc, 0, sizeof wc);
+                wc.store = &s, wc.chunker.mode = DX_CAS_CHUNKER_MODE_FIXED, wc.chunker.avg_size = (uint32_t)chunk_size;
+                wc.max_chunks = pass ? (uint64_t)(nchunks ? nchunks : 1) : 0;
+                PROP_CHECK(p, (pass ? dx_cas_blob_writer_init(&w, &wc, wmem, sizeof wmem) : dx_cas_blob_writer_create(&w, &wc)) == DX_OK);
+                PROP_CHECK(p, dx_cas_blob_writer_write(&w, data, (size_t)len) == DX_OK &&
+                                  dx_cas_blob_writer_finish(&w, &mid, wroot) == DX_OK);
+                dx_cas_blob_writer_destroy(&w);
+                PROP_CHECK_MSG(p, memcmp(wroot, root, 32) == 0, "%s: the writer's root", name);
+                n = dx_cas_store_get(&s, &mid, got, sizeof got);
+                PROP_CHECK_MSG(p, n == wlen && memcmp(got, want, (size_t)wlen) == 0, "%s (pass %d): the writer's manifest differs",
+                               name, pass);
+            }
+            blobs++;
+        } else if (strcmp(tok[0], "reject") == 0 && nt == 4) {
+            int rlen = unhex(tok[3], want, sizeof want);
+            dx_result expect = strcmp(tok[1], "checksum") == 0      ? DX_ERR_CHECKSUM
+                               : strcmp(tok[1], "corrupt") == 0     ? DX_ERR_CORRUPT
+                               : strcmp(tok[1], "unsupported") == 0 ? DX_ERR_UNSUPPORTED
+                                                                    : DX_ERR_LIMIT, r;
+            PROP_CHECK(p, rlen > 0);
+            r = dx_cas_manifest_parse(&alg, want, (size_t)rlen, NULL, &info);
+            PROP_CHECK_MSG(p, r == expect, "%s reject %s: %s, want %s", name, tok[2], rn(r), rn(expect));
+            rejects++;
+        }
+    }
+    fclose(f);
+    dx_cas_mem_destroy(&m);
+    PROP_CHECK_MSG(p, blobs == 5 && rejects >= 20, "%d blobs, %d rejects", blobs, rejects);
+    return 0;
+}
+
+/* An allocator that counts, so tests see who allocates through it. */
+typedef struct counting_allocator {
+    long allocs, frees;
+    size_t live;
+} counting_allocator;
+static void *counting_alloc(size_t n, void *user) {
+    counting_allocator *c = (counting_allocator *)user;
+    c->allocs++, c->live += n;
+    return malloc(n);
+}
+static void counting_free(void *ptr, size_t n, void *user) {
+    counting_allocator *c = (counting_allocator *)user;
+    c->frees++, c->live -= n;
+    free(ptr);
+}
+static dx_allocator counting(counting_allocator *c) {
+    dx_allocator a;
+    memset(c, 0, sizeof *c);
+    a.alloc = counting_alloc, a.free = counting_free, a.user = c;
+    return a;
+}
+
+/* The blob writer's lifecycle: memory_size / init in caller memory (bounded manifest,
+   never allocates) / create through cfg.allocator (a manifest that grows) / destroy. */
+static int t_blob_writer_memory(prop_ctx *p) {
+    static uint8_t data[20000], mem[1 << 17];
+    counting_allocator ca, cs;
+    dx_cas_mem m;
+    dx_cas_mem_config mc;
+    dx_cas_store s;
+    dx_cas_blob_writer w;
+    dx_cas_blob_writer_config wc;
+    dx_cas_id a, b;
+    size_t need;
+    xorshift_bytes(77, data, sizeof data);
+    memset(&mc, 0, sizeof mc);
+    mc.allocator = counting(&cs);
+    PROP_CHECK(p, dx_cas_mem_create(&m, &mc) == DX_OK && cs.allocs == 1);
+    PROP_CHECK(p, dx_cas_mem_store(&m, NULL, &s) == DX_OK);
+    memset(&wc, 0, sizeof wc);
+    wc.store = &s, wc.chunker.mode = DX_CAS_CHUNKER_MODE_FIXED, wc.chunker.avg_size = 100; /* 200 chunks */
+    PROP_CHECK(p, dx_cas_blob_writer_memory_size(&wc) == 100 + 65536 + 56 + 64 * 36);
+    PROP_CHECK(p, dx_cas_blob_writer_init(&w, &wc, mem, sizeof mem) == DX_ERR_INVAL); /* unbounded: create only */
+    wc.max_chunks = 200;
+    need = dx_cas_blob_writer_memory_size(&wc);
+    PROP_CHECK(p, need == 100 + 65536 + 56 + 200 * 36);
+    PROP_CHECK(p, dx_cas_blob_writer_init(&w, &wc, mem, need - 1) == DX_ERR_NOSPACE);
+    PROP_CHECK(p, dx_cas_blob_writer_init(&w, &wc, mem, need) == DX_OK);
+    PROP_CHECK(p, dx_cas_blob_writer_write(&w, data, sizeof data) == DX_OK && dx_cas_blob_writer_finish(&w, &a, NULL) == DX_OK);
+    dx_cas_blob_writer_destroy(&w);
+    wc.max_chunks = 199; /* one chunk too many: a sticky DX_ERR_LIMIT */
+    PROP_CHECK(p, dx_cas_blob_writer_init(&w, &wc, mem, sizeof mem) == DX_OK);
+    PROP_CHECK(p, dx_cas_blob_writer_write(&w, data, sizeof data) == DX_ERR_LIMIT);
+    PROP_CHECK(p, dx_cas_blob_writer_finish(&w, &b, NULL) == DX_ERR_LIMIT);
+    dx_cas_blob_writer_destroy(&w);
+    wc.max_chunks = 0; /* create: one block through the allocator, then the manifest grows twice */
+    wc.allocator = counting(&ca);
+    PROP_CHECK(p, dx_cas_blob_writer_create(&w, &wc) == DX_OK && ca.allocs == 1);
+    PROP_CHECK(p, dx_cas_blob_writer_write(&w, data, sizeof data) == DX_OK && dx_cas_blob_writer_finish(&w, &b, NULL) == DX_OK);
+    PROP_CHECK_MSG(p, ca.allocs == 3 && ca.frees == 1, "%ld allocations, %ld frees", ca.allocs, ca.frees);
+    dx_cas_blob_writer_destroy(&w);
+    PROP_CHECK_MSG(p, ca.allocs == ca.frees && ca.live == 0, "destroy left %lu bytes", (unsigned long)ca.live);
+    PROP_CHECK(p, dx_cas_id_equal(&a, &b)); /* both ways make the same manifest */
+    wc.allocator.free = NULL; /* half an allocator */
+    PROP_CHECK(p, dx_cas_blob_writer_create(&w, &wc) == DX_ERR_INVAL);
+    wc.allocator.alloc = NULL;
+    wc.store = NULL;
+    PROP_CHECK(p, dx_cas_blob_writer_memory_size(&wc) == 0 && dx_cas_blob_writer_create(&w, &wc) == DX_ERR_INVAL);
+    { /* the store's verbs that allocate (blob read, verify, gc) use the store's allocator */
+        long before = cs.allocs;
+        dx_cas_verify_report vr;
+        dx_cas_gc_report gr;
+        PROP_CHECK(p, dx_cas_blob_read(&s, &a, NULL, membuf_discard, NULL, NULL) == DX_OK);
+        PROP_CHECK(p, cs.allocs > before && cs.live == dx_cas_mem_memory_size(&mc));
+        before = cs.allocs;
+        PROP_CHECK(p, dx_cas_store_verify(&s, &a, 1, NULL, NULL, NULL, &vr) == DX_OK && vr.manifests == 1);
+        PROP_CHECK(p, cs.allocs > before && cs.live == dx_cas_mem_memory_size(&mc));
+        before = cs.allocs;
+        PROP_CHECK(p, dx_cas_store_gc(&s, &a, 1, 0, true, &gr) == DX_OK && gr.marked == 201);
+        PROP_CHECK(p, cs.allocs > before && cs.live == dx_cas_mem_memory_size(&mc));
+    }
+    dx_cas_mem_destroy(&m);
+    PROP_CHECK(p, cs.allocs == cs.frees && cs.live == 0);
     return 0;
 }
 
@@ -2025,6 +2246,7 @@ static const prop_test tests[] = {
     PROP_PROPERTY(p_blake3_pieces), PROP_UNIT(t_blake3_vs_b3sum),   PROP_UNIT(t_tree_objects),
     PROP_PROPERTY(p_gc),            PROP_UNIT(t_dir_refs),          PROP_UNIT(t_dir_concurrent),
     PROP_PROPERTY(p_object_codec),  PROP_UNIT(t_object_forms),      PROP_UNIT(t_dir_compress),
+    PROP_UNIT(t_fastcdc_constants), PROP_UNIT(t_manifest_vectors),  PROP_UNIT(t_blob_writer_memory),
 };
 
 #if defined(CAS_WRITE_SEEDS)
