@@ -360,6 +360,10 @@ API
 CONFIGURATION
    DX_CAS_NO_SIMD       off   [impl]   portable code only: no SHA-NI / AVX2 / AVX-512 / ARMv8 paths, no CPUID
    DX_CAS_NO_STDIO      off   [global] no directory store; the rest is freestanding
+   DX_CAS_NO_BLAKE3     off   [global] SHA-256 only (firmware): no dx_cas_blake3_*, a dx_cas_hasher
+                                       without BLAKE3's 1.9 KiB state, about 1.9 KiB less code
+                                       (Cortex-M4). BLAKE3 ids still parse and format; hashing
+                                       with BLAKE3 (dx_cas_hash_alg_init, a get) is DX_ERR_UNSUPPORTED.
    DX_CAS_WITH_ZSTD     off   [impl]   zstd for stored objects (dx_cas_dir_config.compress,
                                        dx_cas_object_*): includes <zstd.h>, link with -lzstd
                                        (Debian libzstd-dev). Without it nothing changes and
@@ -535,7 +539,8 @@ VERSION HISTORY
                       DX_CAS_PROOF_INCLUSION/CONSISTENCY -> DX_CAS_PROOF_KIND_INCLUSION/
                         CONSISTENCY; DX_CAS_OBJECT_RAW/ZSTD -> DX_CAS_OBJECT_METHOD_RAW/ZSTD;
                       new: the wire offsets DX_CAS_<RECORD>_OFF_* and DX_CAS_FORMAT_MAJOR/
-                        MINOR; dx_cas_chunker.has_pending is a bool. WIRE FORMAT now
+                        MINOR; DX_CAS_NO_BLAKE3 (SHA-256-only builds for firmware);
+                        dx_cas_chunker.has_pending is a bool. WIRE FORMAT now
                         specifies the Merkle leaf and FastCDC (gear table, masks, cut
                         rule) for a second implementation; tests/vectors/cas/manifest.txt.
    0.1.0 (2026-11-23) first release: SHA-256 (portable, SHA-NI, ARMv8), BLAKE3, ids,
@@ -907,6 +912,7 @@ DX_CAS_API void dx_cas_sha256_final(dx_cas_sha256 *h, uint8_t out[32]);
 DX_CAS_API void dx_cas_sha256_digest(const void *data, size_t len, uint8_t out[32]);
 DX_CAS_API const char *dx_cas_sha256_impl_name(const dx_cas_sha256 *h);
 
+#if !defined(DX_CAS_NO_BLAKE3)
 /* BLAKE3 (hash, keyed hash, key derivation; any output length). */
 typedef struct dx_cas_blake3 {
     uint32_t key[8];
@@ -918,21 +924,24 @@ typedef struct dx_cas_blake3 {
     uint8_t stack[54][32];    /* chaining values of finished subtrees (2^54 chunks) */
 } dx_cas_blake3;
 
-/* The running state of a hash of either algorithm, as a dx_cas_hash_alg chooses it. */
-typedef struct dx_cas_hasher {
-    uint32_t alg;
-    union {
-        dx_cas_sha256 sha256;
-        dx_cas_blake3 blake3;
-    } u;
-} dx_cas_hasher;
-
 DX_CAS_API void dx_cas_blake3_init(dx_cas_blake3 *h, uint32_t cpu);
 DX_CAS_API void dx_cas_blake3_init_keyed(dx_cas_blake3 *h, const uint8_t key[32], uint32_t cpu);
 DX_CAS_API void dx_cas_blake3_init_derive_key(dx_cas_blake3 *h, const void *context, size_t context_len, uint32_t cpu);
 DX_CAS_API void dx_cas_blake3_update(dx_cas_blake3 *h, const void *data, size_t len);
 DX_CAS_API void dx_cas_blake3_final(const dx_cas_blake3 *h, uint8_t *out, size_t out_len);
 DX_CAS_API void dx_cas_blake3_digest(const void *data, size_t len, uint8_t out[32]);
+#endif
+
+/* The running state of a hash of either algorithm, as a dx_cas_hash_alg chooses it. */
+typedef struct dx_cas_hasher {
+    uint32_t alg;
+    union {
+        dx_cas_sha256 sha256;
+#if !defined(DX_CAS_NO_BLAKE3)
+        dx_cas_blake3 blake3;
+#endif
+    } u;
+} dx_cas_hasher;
 
 DX_CAS_API void dx_cas_hasher_init(dx_cas_hasher *h, const dx_cas_hash_alg *alg);
 DX_CAS_API void dx_cas_hasher_update(dx_cas_hasher *h, const void *data, size_t len);
@@ -1476,10 +1485,19 @@ DX_CAS_API const char *dx_cas_alg_name(uint32_t alg) {
     return alg == DX_CAS_ALG_SHA256 ? "sha256" : alg == DX_CAS_ALG_BLAKE3 ? "blake3" : NULL;
 }
 
+/* the algorithms this build hashes with (ids of others still parse and format) */
+DXI_PRIVATE bool dxi_cas_alg_built(uint32_t code) {
+#if defined(DX_CAS_NO_BLAKE3)
+    return code == DX_CAS_ALG_SHA256;
+#else
+    return code == DX_CAS_ALG_SHA256 || code == DX_CAS_ALG_BLAKE3;
+#endif
+}
+
 DX_CAS_API dx_result dx_cas_hash_alg_init(dx_cas_hash_alg *alg, uint32_t code) {
     if (!alg) return DX_ERR_INVAL;
     code = DXI_DEF(code, (uint32_t)DX_CAS_ALG_SHA256);
-    if (code != DX_CAS_ALG_SHA256 && code != DX_CAS_ALG_BLAKE3) return DX_ERR_UNSUPPORTED;
+    if (!dxi_cas_alg_built(code)) return DX_ERR_UNSUPPORTED;
     alg->alg = code;
     alg->cpu = dx_cas_cpu_detect();
     return DX_OK;
@@ -1572,6 +1590,7 @@ DX_CAS_API const char *dx_cas_sha256_impl_name(const dx_cas_sha256 *h) {
 }
 
 /* ---- BLAKE3 (the BLAKE3 paper and specification, 2020) ---- */
+#if !defined(DX_CAS_NO_BLAKE3)
 
 enum {
     DXI_B3_CHUNK_START = 1,
@@ -1865,21 +1884,40 @@ DX_CAS_API void dx_cas_blake3_digest(const void *data, size_t len, uint8_t out[3
     dx_cas_blake3_update(&h, data, len);
     dx_cas_blake3_final(&h, out, 32);
 }
+#endif /* DX_CAS_NO_BLAKE3 */
+
+/* ---- either algorithm: the running state of one hash ---- */
 
 DX_CAS_API void dx_cas_hasher_init(dx_cas_hasher *h, const dx_cas_hash_alg *alg) {
+    DX_ASSERT(dxi_cas_alg_built(alg->alg));
     h->alg = alg->alg;
-    if (h->alg == DX_CAS_ALG_BLAKE3) dx_cas_blake3_init(&h->u.blake3, alg->cpu);
-    else dx_cas_sha256_init(&h->u.sha256, alg->cpu);
+#if !defined(DX_CAS_NO_BLAKE3)
+    if (h->alg == DX_CAS_ALG_BLAKE3) {
+        dx_cas_blake3_init(&h->u.blake3, alg->cpu);
+        return;
+    }
+#endif
+    dx_cas_sha256_init(&h->u.sha256, alg->cpu);
 }
 
 DX_CAS_API void dx_cas_hasher_update(dx_cas_hasher *h, const void *data, size_t len) {
-    if (h->alg == DX_CAS_ALG_BLAKE3) dx_cas_blake3_update(&h->u.blake3, data, len);
-    else dx_cas_sha256_update(&h->u.sha256, data, len);
+#if !defined(DX_CAS_NO_BLAKE3)
+    if (h->alg == DX_CAS_ALG_BLAKE3) {
+        dx_cas_blake3_update(&h->u.blake3, data, len);
+        return;
+    }
+#endif
+    dx_cas_sha256_update(&h->u.sha256, data, len);
 }
 
 DX_CAS_API void dx_cas_hasher_final(dx_cas_hasher *h, uint8_t out[32]) {
-    if (h->alg == DX_CAS_ALG_BLAKE3) dx_cas_blake3_final(&h->u.blake3, out, 32);
-    else dx_cas_sha256_final(&h->u.sha256, out);
+#if !defined(DX_CAS_NO_BLAKE3)
+    if (h->alg == DX_CAS_ALG_BLAKE3) {
+        dx_cas_blake3_final(&h->u.blake3, out, 32);
+        return;
+    }
+#endif
+    dx_cas_sha256_final(&h->u.sha256, out);
 }
 
 /* ---- ids ---- */
@@ -2563,7 +2601,7 @@ DX_CAS_API int64_t dx_cas_store_get(dx_cas_store *s, const dx_cas_id *id, void *
     uint8_t d[DX_CAS_HASH_SIZE];
     int64_t n;
     if (!s || !id || (cap && !buf)) return DX_ERR_INVAL;
-    if (!dx_cas_alg_name(id->alg)) return DX_ERR_UNSUPPORTED;
+    if (!dxi_cas_alg_built(id->alg)) return DX_ERR_UNSUPPORTED;
     alg = s->hash_alg;
     alg.alg = id->alg; /* an object is checked with the algorithm its id names */
     s->stats.gets++;
