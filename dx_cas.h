@@ -297,7 +297,8 @@ API
 
    Chunking (one thread per chunker; allocates: no)
    dx_result dx_cas_chunker_init(dx_cas_chunker *c, const dx_cas_chunker_config *cfg)
-       zeroed cfg: FastCDC, min 4 KiB, avg 16 KiB, max 64 KiB, level 1.
+       zeroed cfg: FastCDC, min 4 KiB, avg 16 KiB, max 64 KiB, DX_CAS_NORMALIZATION_MILD
+       (cfg->normalization: DX_CAS_NORMALIZATION_*; the cut rule is in WIRE FORMAT).
        FastCDC limits (those of fastcdc-rs): min 64..1 MiB, avg 256..4 MiB,
        max 1 KiB..16 MiB, min <= avg <= max. Fixed mode: chunks of avg_size
        bytes (1..16 MiB). errors: DX_ERR_INVAL.
@@ -2283,11 +2284,13 @@ DX_CAS_API int64_t dx_cas_chunk_buffer(const dx_cas_chunker_config *cfg, const v
 
 /* ---- Merkle trees (RFC 9162 section 2.1) ---- */
 
+enum { DXI_CAS_MERKLE_LEAF_PREFIX = 0x00, DXI_CAS_MERKLE_NODE_PREFIX = 0x01 }; /* domain separation */
+
 DX_CAS_API void dx_cas_merkle_leaf(const dx_cas_hash_alg *alg, const void *data, size_t len, uint8_t out[32]) {
-    static const uint8_t zero = 0;
+    static const uint8_t prefix = DXI_CAS_MERKLE_LEAF_PREFIX;
     dx_cas_hasher h;
     dx_cas_hasher_init(&h, alg);
-    dx_cas_hasher_update(&h, &zero, 1);
+    dx_cas_hasher_update(&h, &prefix, 1);
     dx_cas_hasher_update(&h, data, len);
     dx_cas_hasher_final(&h, out);
 }
@@ -2296,7 +2299,7 @@ DX_CAS_API void dx_cas_merkle_node(const dx_cas_hash_alg *alg, const uint8_t lef
                                    uint8_t out[32]) {
     uint8_t buf[1 + 2 * DX_CAS_HASH_SIZE];
     dx_cas_hasher h;
-    buf[0] = 1;
+    buf[0] = DXI_CAS_MERKLE_NODE_PREFIX;
     DX_MEMCPY(buf + 1, left, DX_CAS_HASH_SIZE);
     DX_MEMCPY(buf + 1 + DX_CAS_HASH_SIZE, right, DX_CAS_HASH_SIZE);
     dx_cas_hasher_init(&h, alg);
@@ -2791,7 +2794,8 @@ DXI_PRIVATE void dxi_cas_free(const dx_allocator *a, void *p, size_t n) {
    a record: u32 length, u32 slot, the bytes, padding to 8. A delete leaves
    its record as garbage; when the arena is full the live records slide down. */
 
-#define DXI_CAS_MEM_HDR 8u
+#define DXI_CAS_MEM_HDR 8u /* a record: u32 length at DXI_CAS_MEM_OFF_LEN, u32 slot at DXI_CAS_MEM_OFF_SLOT */
+enum { DXI_CAS_MEM_OFF_LEN = 0, DXI_CAS_MEM_OFF_SLOT = 4 };
 #define DXI_CAS_MEM_ALIGN(n) (((n) + 7u) & ~(size_t)7u)
 
 DXI_PRIVATE uint32_t dxi_cas_mem_nslots(uint32_t max_objects) {
@@ -2878,7 +2882,8 @@ DXI_PRIVATE int64_t dxi_cas_mem_find(const dx_cas_mem *m, const dx_cas_id *id, b
 DXI_PRIVATE void dxi_cas_mem_compact(dx_cas_mem *m) {
     size_t rd = 0, wr = 0;
     while (rd < m->arena_used) {
-        uint32_t len = dx_load_u32le(m->arena + rd), slot = dx_load_u32le(m->arena + rd + 4);
+        uint32_t len = dx_load_u32le(m->arena + rd + DXI_CAS_MEM_OFF_LEN);
+        uint32_t slot = dx_load_u32le(m->arena + rd + DXI_CAS_MEM_OFF_SLOT);
         size_t rec = DXI_CAS_MEM_ALIGN(DXI_CAS_MEM_HDR + (size_t)len);
         if (slot < m->nslots && m->slots[slot].state == 1 && m->slots[slot].off == (uint64_t)rd) {
             if (wr != rd) DX_MEMMOVE(m->arena + wr, m->arena + rd, rec);
@@ -2909,8 +2914,8 @@ DXI_PRIVATE dx_result dxi_cas_mem_put(void *self, const dx_cas_id *id, const voi
     s->off = (uint64_t)m->arena_used;
     s->len = (uint32_t)len;
     s->state = 1;
-    dx_store_u32le(m->arena + m->arena_used, (uint32_t)len);
-    dx_store_u32le(m->arena + m->arena_used + 4, (uint32_t)at);
+    dx_store_u32le(m->arena + m->arena_used + DXI_CAS_MEM_OFF_LEN, (uint32_t)len);
+    dx_store_u32le(m->arena + m->arena_used + DXI_CAS_MEM_OFF_SLOT, (uint32_t)at);
     if (len) DX_MEMCPY(m->arena + m->arena_used + DXI_CAS_MEM_HDR, data, len);
     m->arena_used += rec;
     m->live++;

@@ -35,6 +35,13 @@ static int unhex(const char *s, uint8_t *out, size_t cap) { /* bytes, or -1 */
     }
     return s[0] ? -1 : (int)n;
 }
+/* a vector file's line as words (it is cut up in place); 0 for a blank line or a comment */
+static int split_words(char *line, char **tok, int max) {
+    int nt = 0;
+    char *t = strtok(line, " \r\n");
+    while (t && nt < max) tok[nt++] = t, t = strtok(NULL, " \r\n");
+    return nt > 0 && tok[0][0] == '#' ? 0 : nt;
+}
 static void tohex(const uint8_t *b, size_t n, char *out) {
     size_t i;
     for (i = 0; i < n; i++) sprintf(out + 2 * i, "%02x", b[i]);
@@ -874,10 +881,8 @@ static int t_merkle_ct_vectors(prop_ctx *p) {
     dx_cas_hash_alg_init(&alg, DX_CAS_ALG_SHA256);
     while (fgets(line, sizeof line, f)) {
         char *tok[24];
-        int nt = 0;
-        char *s = strtok(line, " \r\n");
-        while (s && nt < 24) tok[nt++] = s, s = strtok(NULL, " \r\n");
-        if (nt == 0 || tok[0][0] == '#') continue;
+        int nt = split_words(line, tok, 24);
+        if (nt == 0) continue;
         if (strcmp(tok[0], "leaf") == 0 && nt == 2 && nleaves < 8) {
             int n = unhex(tok[1], v.leaf[nleaves], 16);
             PROP_CHECK(p, n >= 0);
@@ -1716,10 +1721,8 @@ static int t_manifest_vectors(prop_ctx *p) {
     PROP_CHECK(p, dx_cas_mem_create(&m, &mc) == DX_OK && dx_cas_mem_store(&m, &alg, &s) == DX_OK);
     while (fgets(line, sizeof line, f)) {
         char *tok[6];
-        int nt = 0;
-        char *t = strtok(line, " \r\n");
-        while (t && nt < 6) tok[nt++] = t, t = strtok(NULL, " \r\n");
-        if (nt == 0 || tok[0][0] == '#') continue;
+        int nt = split_words(line, tok, 6);
+        if (nt == 0) continue;
         if (strcmp(tok[0], "blob") == 0 && nt == 4) {
             snprintf(name, sizeof name, "%s", tok[1]);
             chunk_size = atoi(tok[2]);
