@@ -1,4 +1,4 @@
-/* dx_cas.h - v0.1.0 - Merkle content-addressable storage: hashing, chunking, proofs, stores, snapshots - SPDX-License-Identifier: MIT OR Unlicense (text at end)
+/* dx_cas.h - v0.2.0 - Merkle content-addressable storage: hashing, chunking, proofs, stores, snapshots - SPDX-License-Identifier: MIT OR Unlicense (text at end)
 
    A content-addressable store that a backup tool, a package updater, a sync
    service or a firmware image store can embed: SHA-256 (portable C, x86
@@ -15,32 +15,36 @@ QUICK START
    before you include this file in *one* C or C++ file to create the
    implementation. Other files include it without the define.
 
-       dx_cas_hashfn fn;
-       dx_cas_hashfn_init(&fn, DX_CAS_ALG_SHA256);       // detects SHA-NI / ARMv8 once
+       dx_cas_hash_alg alg;                               // the algorithm choice:
+       dx_cas_hash_alg_init(&alg, DX_CAS_ALG_SHA256);     // detects SHA-NI / ARMv8 once
        dx_cas_chunker ch;
        dx_cas_chunker_config cc = {0};                    // FastCDC, 16 KiB average
        dx_cas_chunker_init(&ch, &cc);
        dx_cas_merkle tree;                                // the blob's identity: a Merkle
-       dx_cas_merkle_init(&tree, &fn);                    // root over its chunk ids
+       dx_cas_merkle_init(&tree, &alg);                   // root over its chunk ids
        dx_cas_chunk c;
        size_t used;
        while (len > 0) {                                  // data arrives in pieces of any size
-           if (dx_cas_chunker_feed(&ch, p, len, &used, &c)) add_chunk(&fn, &tree, c);
+           if (dx_cas_chunker_feed(&ch, p, len, &used, &c)) add_chunk(&alg, &tree, c);
            p += used, len -= used;
        }
-       if (dx_cas_chunker_finish(&ch, &c)) add_chunk(&fn, &tree, c);
+       if (dx_cas_chunker_finish(&ch, &c)) add_chunk(&alg, &tree, c);
        uint8_t root[32];
        dx_cas_merkle_root(&tree, root);
-       // add_chunk: dx_cas_hash(&fn, bytes of c, c.length, &id); dx_cas_chunk_leaf(&fn, &id, leaf);
-       //            dx_cas_merkle_push(&tree, leaf);  (and dx_cas_put the chunk into a store)
-       // Or let dx_cas_blob_writer do all of it: it stores the chunks and a manifest.
+       // add_chunk: dx_cas_id_hash(&alg, bytes of c, c.length, &id); dx_cas_chunk_leaf(&alg, &id, leaf);
+       //            dx_cas_merkle_push(&tree, leaf);  (and dx_cas_store_put the chunk into a store)
+       // Or let a dx_cas_blob_writer do all of it: it stores the chunks and a manifest.
 
    examples/cas_chunks.c is this program, reading a file.
 
 OVERVIEW
    - Hashing: dx_cas_sha256_* (init/update/final and one-shot). The CPU is
-     probed when a dx_cas_hashfn or a dx_cas_sha256 is initialised and the
-     choice is kept in that object: there are no globals. x86-64/x86 with
+     probed when a dx_cas_hash_alg or a dx_cas_sha256 is initialised and the
+     choice is kept in that object: there are no globals. Three names, three
+     roles: dx_cas_hash_alg is the algorithm choice (which algorithm, which
+     CPU paths; read-only, shareable), dx_cas_hasher the running state of one
+     hash (init/update/final), dx_cas_id_hash the one-shot that names bytes
+     with an id. x86-64/x86 with
      SHA-NI (GCC/Clang), AArch64 with the SHA-2 extension (Linux getauxval,
      Apple, or a compile-time __ARM_FEATURE_SHA2), portable C everywhere else.
    - BLAKE3 as the second algorithm: hash, keyed hash and key derivation,
@@ -65,9 +69,10 @@ OVERVIEW
      consistency proofs generated from a list of leaf hashes and verified
      with the RFC 9162 algorithms, which reject proofs that are too short or
      too long.
-   - Stores: a small vtable (put, get, has, delete, iterate, sync) with a
-     memory backend (caller memory possible), a crash-safe directory backend
-     and your own. Every get re-hashes; dx_cas_verify walks a store. With
+   - Stores: a small vtable (put_fn, get_fn, has_fn, delete_fn, iterate_fn,
+     sync_fn) with a memory backend (caller memory possible), a crash-safe
+     directory backend and your own; the dx_cas_store_* verbs work on any of
+     them. Every get re-hashes; dx_cas_store_verify walks a store. With
      DX_CAS_WITH_ZSTD the directory store keeps objects zstd-compressed when
      that makes them smaller; an id stays the hash of the content, so dedup
      and verification do not change (dx_cas_object_* is that encoding, for
@@ -75,8 +80,12 @@ OVERVIEW
    - Blobs: any byte stream becomes chunks plus a manifest; reading it back
      verifies every chunk; untrusted manifests are bounded before use.
    - Snapshots: tree objects (name, mode, size, id) make a whole directory
-     one root; named refs are updated atomically; dx_cas_gc marks from
+     one root; named refs are updated atomically; dx_cas_store_gc marks from
      roots and sweeps the rest.
+   - Formats: ids, proofs, manifests, trees and stored objects are specified
+     byte by byte in WIRE FORMAT, and so are the Merkle leaf of a chunk and
+     FastCDC's cut points, so another implementation cuts the same chunks
+     and computes the same roots.
    DOES NOT (yet): BLAKE3 16-wide (AVX-512 lanes), NEON, or threads, a Windows
    directory store, GC that may run while others write. They are planned.
 
@@ -85,20 +94,20 @@ API
    uint32_t dx_cas_cpu_detect(void)
        the accelerations this build can use on this CPU (DX_CAS_CPU_* bits).
        allocates: no. thread-safety: any thread (it reads CPUID / auxv only).
-   dx_result dx_cas_hashfn_init(dx_cas_hashfn *fn, uint32_t alg)
-       alg DX_CAS_ALG_SHA256 (or 0, the default) or DX_CAS_ALG_BLAKE3;
-       fn->cpu = dx_cas_cpu_detect() (clear bits to force the portable code).
-       errors: DX_ERR_UNSUPPORTED.
-   const char *dx_cas_alg_name(uint32_t alg)       "sha256", "blake3", or NULL if unknown
+   dx_result dx_cas_hash_alg_init(dx_cas_hash_alg *alg, uint32_t code)
+       the algorithm choice: code DX_CAS_ALG_SHA256 (or 0, the default) or
+       DX_CAS_ALG_BLAKE3; alg->cpu = dx_cas_cpu_detect() (clear bits to force
+       the portable code). errors: DX_ERR_UNSUPPORTED.
+   const char *dx_cas_alg_name(uint32_t code)      "sha256", "blake3", or NULL if unknown
 
    SHA-256
    void dx_cas_sha256_init(dx_cas_sha256 *h, uint32_t cpu)
-       cpu: DX_CAS_CPU_* bits allowed (dx_cas_cpu_detect(), fn->cpu, or 0 for portable).
+       cpu: DX_CAS_CPU_* bits allowed (dx_cas_cpu_detect(), alg->cpu, or 0 for portable).
    void dx_cas_sha256_update(dx_cas_sha256 *h, const void *data, size_t len)
    void dx_cas_sha256_final(dx_cas_sha256 *h, uint8_t out[32])   h may be re-initialised after
    void dx_cas_sha256_digest(const void *data, size_t len, uint8_t out[32])
        one-shot; probes the CPU on each call (CPUID is slow in VMs: for many
-       small inputs keep a dx_cas_hashfn and use dx_cas_hash).
+       small inputs keep a dx_cas_hash_alg and use a dx_cas_hasher or dx_cas_id_hash).
    const char *dx_cas_sha256_impl_name(const dx_cas_sha256 *h)    "portable", "sha-ni", "armv8"
    All: allocates: no. errors: none (any input is valid).
 
@@ -112,13 +121,14 @@ API
        input may follow. The 32-byte output is the default digest.
    void dx_cas_blake3_digest(const void *data, size_t len, uint8_t out[32])
 
-   Either algorithm, as a dx_cas_hashfn names it (what ids, trees and stores use)
-   void dx_cas_hasher_init(dx_cas_hasher *h, const dx_cas_hashfn *fn)
+   Either algorithm, as a dx_cas_hash_alg chooses it (what ids, trees and stores use)
+   void dx_cas_hasher_init(dx_cas_hasher *h, const dx_cas_hash_alg *alg)      the running state
    void dx_cas_hasher_update(dx_cas_hasher *h, const void *data, size_t len)
    void dx_cas_hasher_final(dx_cas_hasher *h, uint8_t out[32])
 
    Ids
-   void dx_cas_hash(const dx_cas_hashfn *fn, const void *data, size_t len, dx_cas_id *out)
+   void dx_cas_id_hash(const dx_cas_hash_alg *alg, const void *data, size_t len, dx_cas_id *out)
+       one-shot: the id of len bytes (the hash of exactly those bytes).
    bool dx_cas_id_equal(const dx_cas_id *a, const dx_cas_id *b)
    int64_t dx_cas_id_encode(const dx_cas_id *id, uint8_t *out, size_t cap)     34, or NOSPACE / UNSUPPORTED
    int64_t dx_cas_id_decode(const uint8_t *buf, size_t len, dx_cas_id *out)    bytes used (34),
@@ -131,53 +141,59 @@ API
        written only on success.
 
    Stores (a store is used by one thread at a time)
-   dx_result dx_cas_store_init(dx_cas_store *s, const dx_cas_store_vtable *vt, void *self, const dx_cas_hashfn *fn)
-       a store over any backend: vt = {put, get, has, del, iterate, sync}
-       (sync may be NULL), self its state. fn NULL: SHA-256, CPU detected.
-       This is how a user-supplied backend (flash, an object service) plugs in.
-   dx_result dx_cas_put(dx_cas_store *s, const void *data, size_t len, dx_cas_id *out_id)
+   dx_result dx_cas_store_init(dx_cas_store *s, const dx_cas_store_config *cfg)
+       a store over any backend: cfg->vtable = {put_fn, get_fn, has_fn,
+       delete_fn, iterate_fn, sync_fn} (sync_fn may be NULL), cfg->self its
+       state, cfg->hash_alg (NULL: SHA-256, CPU detected), cfg->allocator for
+       the verbs that allocate (blob reads, verify, gc; zeroed: DX_MALLOC).
+       This is how a user-supplied backend (flash, an object service) plugs
+       in; dx_cas_mem_store and dx_cas_dir_store fill the config for theirs.
+       allocates: no. errors: DX_ERR_INVAL (a required function missing, an
+       allocator with only one of alloc/free).
+   dx_result dx_cas_store_put(dx_cas_store *s, const void *data, size_t len, dx_cas_id *out_id)
        hashes, and stores unless the store has the id already (dedup,
        counted in s->stats). allocates: what the backend does.
-   int64_t dx_cas_get(dx_cas_store *s, const dx_cas_id *id, void *buf, size_t cap)
+   int64_t dx_cas_store_get(dx_cas_store *s, const dx_cas_id *id, void *buf, size_t cap)
        the object's length. Every read is re-hashed: content that does not
        match its id (or a stored form that does not decode) gives
        DX_ERR_CHECKSUM and buf is zeroed (corrupt data is
        never handed out). DX_ERR_NOTFOUND, DX_ERR_NOSPACE (cap < length;
-       dx_cas_has gives the length).
-   int64_t dx_cas_has(s, id)            the length, or DX_ERR_NOTFOUND
-   dx_result dx_cas_delete(s, id)       DX_OK or DX_ERR_NOTFOUND
-   dx_result dx_cas_iterate(s, dx_cas_iter_fn fn, void *user)   every object once; fn may delete it
-   dx_result dx_cas_sync(s)             batch mode: makes the puts so far durable and visible
-   dx_result dx_cas_verify(s, const dx_cas_id *roots, size_t nroots, const dx_cas_limits *lim,
-                           const dx_allocator *a, dx_cas_problem_fn problem, void *user, dx_cas_verify_report *out)
+       dx_cas_store_has gives the length).
+   int64_t dx_cas_store_has(s, id)            the length, or DX_ERR_NOTFOUND
+   dx_result dx_cas_store_delete(s, id)       DX_OK or DX_ERR_NOTFOUND
+   dx_result dx_cas_store_iterate(s, dx_cas_iter_fn fn, void *user)   every object once; fn may delete it
+   dx_result dx_cas_store_sync(s)             batch mode: makes the puts so far durable and visible
+   dx_result dx_cas_store_verify(s, const dx_cas_id *roots, size_t nroots, const dx_cas_limits *lim,
+                                 dx_cas_problem_fn problem, void *user, dx_cas_verify_report *out)
        fsck: re-hashes every object (corrupt ones are reported as
        DX_ERR_CHECKSUM), then walks from the roots (trees, manifests; a
        root may be either) and reports every reachable object that is
        missing (DX_ERR_NOTFOUND) or malformed (DX_ERR_CORRUPT). Returns
-       DX_ERR_CORRUPT if anything was found. allocates: one object at a
-       time, and a set of the reached ids.
-   dx_result dx_cas_gc(s, const dx_cas_id *roots, size_t nroots, uint32_t max_depth, const dx_allocator *a,
-                       bool dry_run, dx_cas_gc_report *out)
+       DX_ERR_CORRUPT if anything was found. allocates (the store's
+       allocator): one object at a time, and a set of the reached ids.
+   dx_result dx_cas_store_gc(s, const dx_cas_id *roots, size_t nroots, uint32_t max_depth, bool dry_run,
+                             dx_cas_gc_report *out)
        marks what the roots reach (tree entries name trees or blob
        manifests; manifests name chunks), then deletes every other object
        (dry_run: only counts). Stops before deleting anything if a reachable
        tree or manifest is missing or corrupt. Run it while no one writes to
        the store (an object put during the sweep may be deleted). max_depth
-       0 = 64. allocates: the mark set and the walk stack.
+       0 = 64. allocates (the store's allocator): the mark set and the walk stack.
 
    Memory store: a hash table and an arena in one block (caller memory or the allocator)
    size_t dx_cas_mem_memory_size(const dx_cas_mem_config *cfg)     bytes for max_objects / max_bytes
    dx_result dx_cas_mem_init(m, cfg, void *mem, size_t mem_size)   allocates: no
    dx_result dx_cas_mem_create(m, cfg) / void dx_cas_mem_destroy(m) allocates: the block
-   dx_result dx_cas_mem_store(m, fn, dx_cas_store *out)
-       a full store answers DX_ERR_NOSPACE; deleted objects' bytes are
-       reclaimed (live objects slide down) when the arena runs out.
+   dx_result dx_cas_mem_store(m, alg, dx_cas_store *out)
+       the store over m (its allocator: cfg->allocator). A full store answers
+       DX_ERR_NOSPACE; deleted objects' bytes are reclaimed (live objects
+       slide down) when the arena runs out.
 
    Directory store (POSIX; DX_CAS_HAS_DIRSTORE is defined where it exists)
    dx_result dx_cas_dir_open(dx_cas_dir *d, const dx_cas_dir_config *cfg)
        makes <path>/objects and <path>/tmp if missing, removes the temporary
        files of writers that are no longer running (d->cleaned counts them).
-       cfg->batch: puts become durable and visible to others at dx_cas_sync
+       cfg->batch: puts become durable and visible to others at dx_cas_store_sync
        (one sync() for the batch instead of an fsync per object).
        cfg->no_sync: no fsync at all (scratch stores). errors: DX_ERR_NOTFOUND
        (no parent folder), DX_ERR_IO (d->os_error has errno), DX_ERR_LIMIT (path too long).
@@ -189,16 +205,19 @@ API
        mix both forms and be reopened with or without compression; only a
        build without DX_CAS_WITH_ZSTD cannot read compressed objects
        (DX_ERR_UNSUPPORTED). A stored form that does not decode is reported
-       by dx_cas_get / dx_cas_has as DX_ERR_CHECKSUM, like a wrong hash.
+       by dx_cas_store_get / dx_cas_store_has as DX_ERR_CHECKSUM, like a wrong hash.
+       cfg->allocator: the buffer below, and what the store's blob reads,
+       verify and gc allocate (zeroed: DX_MALLOC).
        allocates: with compression a zstd compression context at open, a
-       decompression context at the first compressed read, and a buffer as
-       large as the largest object; dx_cas_dir_close frees them.
-   dx_result dx_cas_dir_store(d, fn, dx_cas_store *out) / void dx_cas_dir_close(d)
+       decompression context at the first compressed read (both from zstd's
+       own allocator), and a buffer as large as the largest object;
+       dx_cas_dir_close frees them.
+   dx_result dx_cas_dir_store(d, alg, dx_cas_store *out) / void dx_cas_dir_close(d)
        Crash safety: an object is written to tmp/, fsynced, renamed into its
        fan-out folder, and the folder is fsynced (and objects/ when the
-       folder is new): after dx_cas_put returns the object survives a crash,
+       folder is new): after dx_cas_store_put returns the object survives a crash,
        and no reader ever sees a partial object. Several processes may put
-       the same object at once. Call dx_cas_sync before closing a batch.
+       the same object at once. Call dx_cas_store_sync before closing a batch.
 
    Stored object encoding ("DXCZ", WIRE FORMAT): what the directory store
    writes, for your own backends too. allocates: no (zstd: its context or,
@@ -225,29 +244,46 @@ API
    Blobs: chunks plus a manifest; the blob's identity (an ETag) is the
    Merkle root over its chunks: leaf i = dx_cas_chunk_leaf(chunk i's id) =
    H(0x00 || digest), so one chunk can be checked with an inclusion proof.
-   dx_result dx_cas_blob_writer_init(w, dx_cas_store *s, const dx_cas_chunker_config *cfg, const dx_allocator *a)
-       allocates: max_size + 64 KiB of buffer and the manifest (grows by doubling).
-   dx_result dx_cas_blob_write(w, const void *data, size_t len)      pieces of any size
+   A writer's config: cfg->store (required), cfg->chunker (zero: FastCDC,
+   16 KiB average), cfg->max_chunks (the manifest's bound; 0: it grows, with
+   create only), cfg->allocator (create).
+   size_t dx_cas_blob_writer_memory_size(const dx_cas_blob_writer_config *cfg)
+       the chunker's max_size + 64 KiB of buffer, plus 56 + 36 x max_chunks
+       bytes of manifest (64 entries to begin with when max_chunks is 0);
+       0 for a bad config.
+   dx_result dx_cas_blob_writer_init(w, cfg, void *mem, size_t mem_size)
+       a writer in caller memory (firmware: no heap); needs cfg->max_chunks,
+       and a blob with more chunks fails with DX_ERR_LIMIT. allocates: no.
+       errors: DX_ERR_INVAL, DX_ERR_NOSPACE (mem_size < memory_size).
+   dx_result dx_cas_blob_writer_create(w, cfg) / void dx_cas_blob_writer_destroy(w)
+       create allocates memory_size bytes through cfg->allocator; without
+       max_chunks the manifest moves to a block twice its size when full.
+       destroy frees what create allocated (and nothing after init).
+   dx_result dx_cas_blob_writer_write(w, const void *data, size_t len)      pieces of any size
    dx_result dx_cas_blob_writer_finish(w, dx_cas_id *out_manifest, uint8_t out_root[32])
-       stores the manifest; w->new_chunks / new_bytes say what the store lacked.
-   void dx_cas_blob_writer_deinit(w)
-   dx_result dx_cas_blob_read(s, const dx_cas_id *manifest, const dx_cas_limits *lim, const dx_allocator *a,
+       stores the manifest; w->new_chunks / new_bytes say what the store
+       lacked. Errors are sticky; after finish the writer answers
+       DX_ERR_MISUSE (make a new one for the next blob).
+   dx_result dx_cas_blob_read(s, const dx_cas_id *manifest, const dx_cas_limits *lim,
                               dx_cas_write_fn write, void *user, dx_cas_manifest *out_info)
        every chunk, verified, in order, to write(user, offset, data, len).
+       allocates (the store's allocator): the manifest and the largest chunk.
        errors: DX_ERR_NOTFOUND (a chunk is missing), DX_ERR_CHECKSUM (corrupt),
        DX_ERR_LIMIT / DX_ERR_CORRUPT / DX_CAS_ERR_MAGIC (a bad manifest).
-   dx_result dx_cas_manifest_parse(fn, const uint8_t *buf, size_t len, const dx_cas_limits *lim,
+   dx_result dx_cas_manifest_parse(alg, const uint8_t *buf, size_t len, const dx_cas_limits *lim,
                                    dx_cas_manifest *out)
        checks the bounds (chunk count, chunk size, total size) on the header
        before reading entries, the lengths, and that the root is the Merkle
-       root of the entries. Allocates nothing; out->entries points into buf.
+       root of the entries (WIRE FORMAT, Merkle leaf; DX_ERR_CHECKSUM if not).
+       Allocates nothing; out->entries points into buf.
    void dx_cas_manifest_entry(const dx_cas_manifest *m, uint64_t i, dx_cas_id *out_id, uint32_t *out_len)
-   void dx_cas_chunk_leaf(fn, const dx_cas_id *chunk_id, uint8_t out[32])
+   void dx_cas_chunk_leaf(alg, const dx_cas_id *chunk_id, uint8_t out[32])
 
    Trees (a directory as one object) and refs
    int64_t dx_cas_tree_encode(uint32_t alg, const dx_cas_tree_entry *e, size_t n, uint8_t *out, size_t cap)
        entries sorted by name (bytes), unique, valid names and modes, ids of
-       alg: the object's length, or DX_ERR_INVAL / NOSPACE. Store it with dx_cas_put.
+       the algorithm alg (a DX_CAS_ALG_* code): the object's length, or
+       DX_ERR_INVAL / NOSPACE. Store it with dx_cas_store_put.
    dx_result dx_cas_tree_parse(const uint8_t *buf, size_t len, uint32_t max_entries, dx_cas_tree *out)
        checks every entry (count <= max_entries, 0 = 2^20; names, order,
        modes, exact length) before you read any. Allocates nothing.
@@ -261,7 +297,8 @@ API
 
    Chunking (one thread per chunker; allocates: no)
    dx_result dx_cas_chunker_init(dx_cas_chunker *c, const dx_cas_chunker_config *cfg)
-       zeroed cfg: FastCDC, min 4 KiB, avg 16 KiB, max 64 KiB, level 1.
+       zeroed cfg: FastCDC, min 4 KiB, avg 16 KiB, max 64 KiB, DX_CAS_NORMALIZATION_MILD
+       (cfg->normalization: DX_CAS_NORMALIZATION_*; the cut rule is in WIRE FORMAT).
        FastCDC limits (those of fastcdc-rs): min 64..1 MiB, avg 256..4 MiB,
        max 1 KiB..16 MiB, min <= avg <= max. Fixed mode: chunks of avg_size
        bytes (1..16 MiB). errors: DX_ERR_INVAL.
@@ -283,28 +320,28 @@ API
    before any byte was hashed), as fastcdc-rs reports it; 0 in fixed mode.
 
    Merkle trees (RFC 9162; hashes are 32 bytes; allocates: no)
-   void dx_cas_merkle_leaf(const dx_cas_hashfn *fn, const void *data, size_t len, uint8_t out[32])
-   void dx_cas_merkle_node(const dx_cas_hashfn *fn, const uint8_t left[32], const uint8_t right[32],
+   void dx_cas_merkle_leaf(const dx_cas_hash_alg *alg, const void *data, size_t len, uint8_t out[32])
+   void dx_cas_merkle_node(const dx_cas_hash_alg *alg, const uint8_t left[32], const uint8_t right[32],
                            uint8_t out[32])
-   void dx_cas_merkle_init(dx_cas_merkle *m, const dx_cas_hashfn *fn)
+   void dx_cas_merkle_init(dx_cas_merkle *m, const dx_cas_hash_alg *alg)
    void dx_cas_merkle_push(dx_cas_merkle *m, const uint8_t leaf_hash[32])   O(1) amortized
    void dx_cas_merkle_root(const dx_cas_merkle *m, uint8_t out[32])         any time; O(log n)
-   dx_result dx_cas_merkle_root_of(const dx_cas_hashfn *fn, const uint8_t *leaf_hashes, uint64_t n,
+   dx_result dx_cas_merkle_root_of(const dx_cas_hash_alg *alg, const uint8_t *leaf_hashes, uint64_t n,
                                    uint8_t out[32])
        leaf_hashes: n x 32 bytes.
-   int64_t dx_cas_merkle_inclusion_proof(fn, const uint8_t *leaf_hashes, uint64_t n, uint64_t index,
+   int64_t dx_cas_merkle_inclusion_proof(alg, const uint8_t *leaf_hashes, uint64_t n, uint64_t index,
                                          uint8_t *out, size_t cap_hashes)
        the audit path of leaf index (leaf to root): number of hashes written
        (32 bytes each), or DX_ERR_INVAL (index >= n) / DX_ERR_NOSPACE.
-   dx_result dx_cas_merkle_verify_inclusion(fn, uint64_t index, uint64_t size, const uint8_t leaf_hash[32],
+   dx_result dx_cas_merkle_verify_inclusion(alg, uint64_t index, uint64_t size, const uint8_t leaf_hash[32],
                                             const uint8_t *proof, size_t count, const uint8_t root[32])
        DX_OK, DX_CAS_ERR_PROOF (wrong hash, wrong length, extra nodes), DX_ERR_INVAL (index >= size).
-   int64_t dx_cas_merkle_consistency_proof(fn, const uint8_t *leaf_hashes, uint64_t n, uint64_t size1,
+   int64_t dx_cas_merkle_consistency_proof(alg, const uint8_t *leaf_hashes, uint64_t n, uint64_t size1,
                                            uint8_t *out, size_t cap_hashes)
        proof that the tree of the first size1 leaves is a prefix of the tree
        of all n: the count, or DX_ERR_INVAL (size1 > n) / DX_ERR_NOSPACE.
        Empty when size1 is 0 or n.
-   dx_result dx_cas_merkle_verify_consistency(fn, uint64_t size1, uint64_t size2, const uint8_t root1[32],
+   dx_result dx_cas_merkle_verify_consistency(alg, uint64_t size1, uint64_t size2, const uint8_t root1[32],
                                               const uint8_t root2[32], const uint8_t *proof, size_t count)
        DX_OK or DX_CAS_ERR_PROOF; DX_ERR_INVAL if size1 > size2. Size 0 or
        equal sizes need an empty proof (and equal roots for equal sizes).
@@ -314,16 +351,20 @@ API
        algorithm, count (<= 128) and length, points *out_hashes into buf,
        and returns the bytes used. errors: DX_CAS_ERR_MAGIC, DX_ERR_TRUNCATED,
        DX_ERR_UNSUPPORTED, DX_ERR_CORRUPT, DX_ERR_LIMIT.
-   dx_result dx_cas_proof_verify(const dx_cas_hashfn *fn, const dx_cas_proof *p, const uint8_t *hashes,
+   dx_result dx_cas_proof_verify(const dx_cas_hash_alg *alg, const dx_cas_proof *p, const uint8_t *hashes,
                                  const uint8_t a[32], const uint8_t b[32])
        an inclusion proof (a = leaf hash, b = root) or a consistency proof
-       (a = first root, b = second root); fn must match p->alg.
+       (a = first root, b = second root); alg must match p->alg.
 
    const char *dx_cas_result_name(dx_result r)
 
 CONFIGURATION
    DX_CAS_NO_SIMD       off   [impl]   portable code only: no SHA-NI / AVX2 / AVX-512 / ARMv8 paths, no CPUID
    DX_CAS_NO_STDIO      off   [global] no directory store; the rest is freestanding
+   DX_CAS_NO_BLAKE3     off   [global] SHA-256 only (firmware): no dx_cas_blake3_*, a dx_cas_hasher
+                                       without BLAKE3's 1.9 KiB state, about 1.9 KiB less code
+                                       (Cortex-M4). BLAKE3 ids still parse and format; hashing
+                                       with BLAKE3 (dx_cas_hash_alg_init, a get) is DX_ERR_UNSUPPORTED.
    DX_CAS_WITH_ZSTD     off   [impl]   zstd for stored objects (dx_cas_dir_config.compress,
                                        dx_cas_object_*): includes <zstd.h>, link with -lzstd
                                        (Debian libzstd-dev). Without it nothing changes and
@@ -338,10 +379,13 @@ MEMORY
    (64 hashes: enough for 2^64 leaves). Proof generation and manifest
    parsing use one dx_cas_merkle on the stack; nothing recurses. Worst-case
    stack of any call: under 4 KiB (the directory store: plus 3 paths of
-   DX_CAS_PATH_MAX). Allocating calls (memory store create, blob writer,
-   blob read, verify) use the dx_allocator you pass (a directory store with
-   zstd uses DX_MALLOC for its buffer and zstd's own allocator for contexts) (NULL/zeroed: DX_MALLOC;
-   none under DX_NO_MALLOC, which gives DX_ERR_NOMEM).
+   DX_CAS_PATH_MAX). The allocator is always a config's `allocator` field:
+   memory store and blob writer create use their config's; blob reads,
+   verify and gc use the store's (dx_cas_store_config, or the memory or
+   directory store's config); a directory store's zstd buffer uses its
+   config's (zstd's contexts, zstd's own allocator). Zeroed: DX_MALLOC; none
+   under DX_NO_MALLOC, which gives DX_ERR_NOMEM. Caller memory instead:
+   dx_cas_mem_init and dx_cas_blob_writer_init (with max_chunks).
 
 ERRORS
    dx_result; module codes DX_CAS_ERR_PROOF (-500: a Merkle proof does not
@@ -352,12 +396,12 @@ ERRORS
 
 THREADING
    No globals, no locks. Every object (hasher, chunker, tree, store, blob
-   writer) is used by one thread at a time; a dx_cas_hashfn is read-only
+   writer) is used by one thread at a time; a dx_cas_hash_alg is read-only
    after init and may be shared. Directory stores may be shared between
    processes: puts of the same object race harmlessly (atomic renames).
 
 SECURITY MODEL
-   Trusted: configs, the dx_cas_hashfn, backends. Untrusted: id text and
+   Trusted: configs, the dx_cas_hash_alg, backends. Untrusted: id text and
    bytes, proofs (wire form and hashes), tree sizes and indices given to the
    verifiers, manifests, stored forms ("DXCZ": sizes bounded by the caller's
    buffer before zstd runs), and every byte a backend returns (re-hashed).
@@ -365,28 +409,41 @@ SECURITY MODEL
    holds at most 128 hashes), and write their output only on success.
    Verification is constant in nothing: it is not meant to hide timing.
 
-WIRE FORMAT (integers little-endian)
-   id, binary (multihash): u8 code (0x12 sha2-256, 0x1e blake3), u8 digest length (32), 32 digest bytes.
-   id, text: "sha256-" or "blake3-", then the digest as 64 lower-case hex digits.
-   proof ("DXCP", format 1.0), 28 + 32 x count bytes:
-     0 "DXCP"  4 u8 major = 1  5 u8 minor = 0  6 u8 kind: 1 inclusion, 2 consistency
-     7 u8 algorithm code (0x12, 0x1e)  8 u64 index (inclusion) or first size (consistency)
-    16 u64 tree size (inclusion) or second size  24 u32 count (<= 128)
-    28 count x 32-byte hashes, leaf to root (RFC 9162 order)
-   manifest ("DXCM", format 1.0), 56 + 36 x count bytes, stored as an object:
-     0 "DXCM"  4 u8 major = 1  5 u8 minor = 0  6 u8 algorithm code  7 u8 flags = 0
-     8 u64 total size  16 u64 chunk count  24 32-byte Merkle root of the chunk leaves
-    56 count x (u32 chunk length >= 1, 32-byte chunk digest)
-   tree ("DXCT", format 1.0), stored as an object:
-     0 "DXCT"  4 u8 major = 1  5 u8 minor = 0  6 u8 algorithm code  7 u8 flags = 0  8 u32 count
-    12 count x (u16 name length 1..255, the name (no '/', NUL, "." or ".."), u32 mode
-       (0100644 file, 0100755 executable, 040000 dir, 0120000 symlink), u64 size (0 for a dir),
-       32-byte digest: a dir names a tree, a file or symlink a blob manifest); names strictly
-       increasing (bytes, the shorter first)
-   stored object ("DXCZ", format 1.0): either the object's bytes as they are, when
+WIRE FORMAT (integers little-endian; offsets are the DX_CAS_<RECORD>_OFF_* names)
+   Every format below is version 1.0 (DX_CAS_FORMAT_MAJOR / _MINOR, separate from the
+   library version): readers reject another major (DX_ERR_UNSUPPORTED), accept any minor.
+   id, binary (multihash), DX_CAS_ID_SIZE = 34 bytes:
+     0 CODE u8 multihash code (0x12 sha2-256, 0x1e blake3)  1 LENGTH u8 digest length (32)
+     2 DIGEST 32 bytes. A reader rejects another code (DX_ERR_UNSUPPORTED) or length (DX_ERR_CORRUPT).
+   id, text: "sha256-" or "blake3-", then the digest as 64 lower-case hex digits (71 bytes).
+   proof ("DXCP"), DX_CAS_PROOF_HEADER_SIZE + 32 x count bytes:
+     0 MAGIC "DXCP"  4 MAJOR u8 1  5 MINOR u8 0  6 KIND u8: 1 inclusion, 2 consistency
+     7 ALG u8 algorithm code  8 A u64 leaf index (inclusion) or first tree size (consistency)
+    16 B u64 tree size (inclusion) or second tree size  24 COUNT u32 (<= 128)
+    28 HASHES count x 32 bytes, leaf to root (RFC 9162 order). Readers reject an
+       unknown kind, index >= size (inclusion), first size > second (consistency).
+   manifest ("DXCM"), 56 + 36 x count bytes, stored as an object:
+     0 MAGIC "DXCM"  4 MAJOR u8 1  5 MINOR u8 0  6 ALG u8 algorithm code  7 FLAGS u8 0
+     8 TOTAL_SIZE u64  16 COUNT u64 chunks  24 ROOT 32 bytes: the blob root (Merkle, below)
+    56 ENTRIES count x (0 LENGTH u32 chunk bytes >= 1, 4 DIGEST 32-byte chunk digest)
+     A reader checks, in this order: the bounds of its dx_cas_limits on COUNT and
+     TOTAL_SIZE before it reads any entry (DX_ERR_LIMIT), the exact length
+     (DX_ERR_TRUNCATED / DX_ERR_CORRUPT), every LENGTH (>= 1 and <= max_chunk_size),
+     that the lengths add up to TOTAL_SIZE (DX_ERR_CORRUPT), and that ROOT is the
+     Merkle root of the chunk leaves (DX_ERR_CHECKSUM). Nonzero FLAGS, or an ALG
+     other than the store's: DX_ERR_UNSUPPORTED.
+   tree ("DXCT"), stored as an object:
+     0 MAGIC "DXCT"  4 MAJOR u8 1  5 MINOR u8 0  6 ALG u8 algorithm code  7 FLAGS u8 0
+     8 COUNT u32  12 ENTRIES count x entry:
+       entry: 0 NAME_LEN u16 (1..255)  2 NAME (no '/', NUL, "." or ".."), then the tail
+       at 2 + NAME_LEN: 0 MODE u32 (0100644 file, 0100755 executable, 040000 dir,
+       0120000 symlink)  4 SIZE u64 (0 for a dir)  12 DIGEST 32 bytes (a dir names a
+       tree, a file or symlink a blob manifest); 46 + NAME_LEN bytes an entry.
+     Names strictly increasing (bytes, the shorter first); nothing after the last entry.
+   stored object ("DXCZ"): either the object's bytes as they are, when
      they do not begin with "DXCZ", or a 16-byte header and a payload:
-     0 "DXCZ"  4 u8 major = 1  5 u8 minor = 0  6 u8 method: 0 raw, 1 zstd  7 u8 flags = 0
-     8 u64 content length (the hash input)  16 payload: raw, exactly the content;
+     0 MAGIC "DXCZ"  4 MAJOR u8 1  5 MINOR u8 0  6 METHOD u8: 0 raw, 1 zstd  7 FLAGS u8 0
+     8 CONTENT_SIZE u64 (the hash input's length)  16 PAYLOAD: raw, exactly the content;
        zstd, one or more zstd frames (RFC 8878) shorter than content length - 16 bytes
        whose frame content size, when present, equals the content length.
      A writer uses zstd only when it saves bytes, and a raw header only for content
@@ -394,14 +451,99 @@ WIRE FORMAT (integers little-endian)
      unknown major, method or flag (DX_ERR_UNSUPPORTED), check the content length
      against their buffer before decoding, and need the frames to give exactly
      that many bytes. The id is always the hash of the content.
+   Merkle tree (RFC 9162 section 2.1; H is the algorithm's 32-byte hash, SHA-256 or BLAKE3):
+     leaf hash of the bytes d: H(0x00 || d). Node: H(0x01 || left || right) (65 bytes hashed).
+     Root MTH of the leaf hashes l[0..n-1]: n = 0, H of no bytes (SHA-256: e3b0c442...7852b855);
+     n = 1, l[0]; n > 1, k = the largest power of two smaller than n and
+     MTH = node(MTH(l[0..k-1]), MTH(l[k..n-1])). So a level with an odd number of
+     nodes carries its last one up unchanged: it is never paired with a copy of
+     itself (3 leaves: node(node(l0, l1), l2); 5: node(node(node(l0, l1), node(l2, l3)), l4)).
+     A chunk's leaf (manifests, blob roots, dx_cas_chunk_leaf): the leaf hash of the
+     chunk's 32-byte digest, H(0x00 || digest), 33 bytes hashed: not the 34-byte
+     binary id, not the chunk's bytes. The blob root is the MTH of its chunks' leaves
+     in stream order; an empty blob (no chunks) has the root H of no bytes.
+     Proofs: the audit and consistency paths of RFC 9162 2.1.3 / 2.1.4, verified
+     with its algorithms (2.1.3.2, 2.1.4.2), which reject a path too short or too long.
+   FastCDC chunking (Xia et al. 2020, the constants of fastcdc-rs's v2020 module). A
+   writer that follows this cuts the same chunks; readers do not check chunk boundaries.
+     Parameters: min, avg, max in bytes (0 in the config: avg 16384, min avg / 4,
+     max avg x 4; 64 <= min <= 1 MiB, 256 <= avg <= 4 MiB, 1 KiB <= max <= 16 MiB,
+     min <= avg <= max); the normalization level L = 0..3 (DX_CAS_NORMALIZATION_NONE,
+     MILD (the default), MEDIUM, STRONG); a seed S (u64, default 0).
+     Gear table: GEAR[i] (i = 0..255) is the first 8 bytes, read big-endian, of the MD5
+     digest of 64 bytes that all equal i. GEAR[0] = 0x3b5d3c7d207e37dc, GEAR[1] =
+     0x784d68ba91123086, GEAR[2] = 0xcd52880f882e7298, ..., GEAR[255] = 0xaabd2b2a451504e1;
+     the 2048 bytes GEAR[0..255] (8 bytes big-endian each) have the SHA-256
+     9df0a720752a7d211fdebaf39bed01610983756fc340a1cfef41052b7356ae73. G[i] = GEAR[i] XOR S.
+     Masks: MASK[b] has b one bits (hex; destor's values up to b = 17, restic's above):
+        5 0000000001804110   6 0000000001803110   7 0000000018035100   8 0000001800035300
+        9 0000019000353000  10 0000590003530000  11 0000d90003530000  12 0000d90103530000
+       13 0000d90303530000  14 0000d90313530000  15 0000d90f03530000  16 0000d90303537000
+       17 0000d90703537000  18 0000d90707537000  19 0000d91707537000  20 0000d91747537000
+       21 0000d91767537000  22 0000d93767537000  23 0000d93777537000  24 0000d93777577000
+       25 0000db3777577000
+     bits = round(log2(avg)) (8..22: avg 16384 gives 14, 12000 gives 14, 11000 gives 13);
+     MS = MASK[bits + L], the strict mask before avg; ML = MASK[bits - L], the loose one
+     after (L = 1, avg 16 KiB: MS = MASK[15], ML = MASK[13]).
+     Cut point of the bytes src[0..n-1] left in the stream (arithmetic mod 2^64):
+       if n <= min: the chunk is all n bytes, hash 0. Else end = min(n, max),
+       center = min(avg, end), h = 0, i = floor(min / 2), and
+       while i < floor(center / 2):       (then the same with ML while i < floor(end / 2))
+           a = 2i; h = (h << 2) + (G[src[a]] << 1)
+           if (h & (MS << 1)) == 0: cut, the chunk is a bytes
+           h = h + G[src[a + 1]]
+           if (h & MS) == 0: cut, the chunk is a + 1 bytes
+           i = i + 1
+       no cut: the chunk is end bytes. The next chunk starts after it with h = 0.
+     So bytes are hashed two per step: cut-point skipping starts at the even offset
+     2 x floor(min / 2); a cut found at the first byte of a pair (even offset a) ends
+     the chunk before that byte (a bytes, though the byte was hashed), one at the
+     second byte ends it after it; with an odd end the last byte is never hashed.
+     The chunk's hash (dx_cas_chunk.hash) is h at the cut, or when the loops end.
+     Fixed chunking: chunks of avg bytes, the last one shorter.
    directory store: <path>/objects/<first 2 hex digits of the digest>/<id text>,
      one file per object holding its stored form ("DXCZ" above: its bytes, unless
      compressed or beginning with "DXCZ"); <path>/tmp/<pid>.<n>.<id text>
      while it is written (<pid>.b.<id text> in batch mode); <path>/refs/<name> holds
      "<id text>\n".
-   Vectors: tests/vectors/cas/.
+   Vectors (tests/vectors/cas/): rfc6962.txt (Merkle roots and proofs), fastcdc.txt
+   (chunk boundaries; fastcdc_gen.py is an independent transcription of the rules
+   above), manifest.txt (chunk ids, leaves, blob roots and manifests, byte for byte,
+   with what a reader rejects).
 
 VERSION HISTORY
+   0.2.0 (2026-11-23) one API family with the other dx headers (breaking; formats unchanged,
+                      still 1.0, vectors identical). Renames, old -> new:
+                      dx_cas_put/get/has/delete/iterate/sync -> dx_cas_store_put/get/has/
+                        delete/iterate/sync; dx_cas_verify -> dx_cas_store_verify;
+                        dx_cas_gc -> dx_cas_store_gc;
+                      vtable put/get/has/del/iterate/sync -> put_fn/get_fn/has_fn/delete_fn/
+                        iterate_fn/sync_fn;
+                      dx_cas_store_init(s, vt, self, fn) -> dx_cas_store_init(s, &cfg) with
+                        dx_cas_store_config {vtable, self, hash_alg, allocator};
+                      dx_cas_hashfn -> dx_cas_hash_alg (the algorithm choice);
+                        dx_cas_hashfn_init -> dx_cas_hash_alg_init; dx_cas_hash (the
+                        one-shot id) -> dx_cas_id_hash; dx_cas_hasher stays the running
+                        state; the fields dx_cas_store.fn and dx_cas_merkle.fn -> hash_alg;
+                      dx_cas_blob_writer_init(w, store, &chunker_cfg, allocator) ->
+                        dx_cas_blob_writer_create(w, &cfg) with dx_cas_blob_writer_config
+                        {store, chunker, max_chunks, allocator}; new caller-memory
+                        dx_cas_blob_writer_memory_size / dx_cas_blob_writer_init(w, &cfg,
+                        mem, size); dx_cas_blob_writer_deinit -> dx_cas_blob_writer_destroy;
+                        dx_cas_blob_write -> dx_cas_blob_writer_write;
+                      the allocator parameter of dx_cas_blob_read, dx_cas_store_verify and
+                        dx_cas_store_gc -> the store's (dx_cas_store_config.allocator,
+                        dx_cas_mem_config.allocator, new dx_cas_dir_config.allocator);
+                      DX_CAS_NC_DEFAULT/LEVEL0/LEVEL1/LEVEL2/LEVEL3 ->
+                        DX_CAS_NORMALIZATION_DEFAULT/NONE/MILD/MEDIUM/STRONG (same values);
+                      DX_CAS_CHUNK_FASTCDC/FIXED -> DX_CAS_CHUNKER_MODE_FASTCDC/FIXED;
+                      DX_CAS_PROOF_INCLUSION/CONSISTENCY -> DX_CAS_PROOF_KIND_INCLUSION/
+                        CONSISTENCY; DX_CAS_OBJECT_RAW/ZSTD -> DX_CAS_OBJECT_METHOD_RAW/ZSTD;
+                      new: the wire offsets DX_CAS_<RECORD>_OFF_* and DX_CAS_FORMAT_MAJOR/
+                        MINOR; DX_CAS_NO_BLAKE3 (SHA-256-only builds for firmware);
+                        dx_cas_chunker.has_pending is a bool. WIRE FORMAT now
+                        specifies the Merkle leaf and FastCDC (gear table, masks, cut
+                        rule) for a second implementation; tests/vectors/cas/manifest.txt.
    0.1.0 (2026-11-23) first release: SHA-256 (portable, SHA-NI, ARMv8), BLAKE3, ids,
                       FastCDC 2020 and fixed chunking, RFC 9162 Merkle trees
                       and proofs, stores (memory, directory, user vtable),
@@ -557,9 +699,9 @@ DX_INLINE const char *dx_result_name(dx_result r) {
 #endif
 
 #define DX_CAS_VERSION_MAJOR 0
-#define DX_CAS_VERSION_MINOR 1
+#define DX_CAS_VERSION_MINOR 2
 #define DX_CAS_VERSION_PATCH 0
-#define DX_CAS_VERSION DX_VERSION_PACK(0, 1, 0)
+#define DX_CAS_VERSION DX_VERSION_PACK(0, 2, 0)
 
 #ifdef __cplusplus
 extern "C" {
@@ -570,16 +712,103 @@ enum {
     DX_CAS_ERR_MAGIC = -501  /* not a dx_cas object: wrong magic */
 };
 
+/* Sizes and limits */
 enum {
     DX_CAS_HASH_SIZE = 32,      /* every digest and Merkle hash */
-    DX_CAS_ID_SIZE = 34,        /* binary id: code, length, digest */
     DX_CAS_ID_TEXT_LEN = 71,    /* "sha256-" + 64 hex digits */
     DX_CAS_ID_TEXT_SIZE = 72,   /* with the NUL */
     DX_CAS_MERKLE_MAX_DEPTH = 64,
     DX_CAS_PROOF_MAX = 128,     /* hashes in a decoded proof */
-    DX_CAS_PROOF_HEADER_SIZE = 28,
-    DX_CAS_PROOF_INCLUSION = 1,
-    DX_CAS_PROOF_CONSISTENCY = 2
+    DX_CAS_NAME_MAX = 255       /* bytes of a tree entry's name */
+};
+
+/* ---- wire formats (WIRE FORMAT above): every offset, named once for writers and readers ---- */
+
+/* Format version of every "DXC?" object (proof, manifest, tree, stored object): a reader
+   rejects another major and accepts any minor. */
+enum {
+    DX_CAS_FORMAT_MAJOR = 1,
+    DX_CAS_FORMAT_MINOR = 0
+};
+enum { /* binary id (a multihash) */
+    DX_CAS_ID_OFF_CODE = 0,    /* u8 multihash code: DX_CAS_ALG_* */
+    DX_CAS_ID_OFF_LENGTH = 1,  /* u8 digest length: 32 */
+    DX_CAS_ID_OFF_DIGEST = 2,  /* 32 bytes */
+    DX_CAS_ID_SIZE = 34
+};
+enum { /* proof ("DXCP"); count hashes of 32 bytes follow the header */
+    DX_CAS_PROOF_OFF_MAGIC = 0,
+    DX_CAS_PROOF_OFF_MAJOR = 4,
+    DX_CAS_PROOF_OFF_MINOR = 5,
+    DX_CAS_PROOF_OFF_KIND = 6,   /* u8 DX_CAS_PROOF_KIND_* */
+    DX_CAS_PROOF_OFF_ALG = 7,    /* u8 multihash code */
+    DX_CAS_PROOF_OFF_A = 8,      /* u64 leaf index, or the first tree size */
+    DX_CAS_PROOF_OFF_B = 16,     /* u64 tree size, or the second tree size */
+    DX_CAS_PROOF_OFF_COUNT = 24, /* u32 hashes (<= DX_CAS_PROOF_MAX) */
+    DX_CAS_PROOF_OFF_HASHES = 28,
+    DX_CAS_PROOF_HEADER_SIZE = 28
+};
+enum { /* proof kinds */
+    DX_CAS_PROOF_KIND_INCLUSION = 1,
+    DX_CAS_PROOF_KIND_CONSISTENCY = 2
+};
+enum { /* manifest ("DXCM"); count entries follow the header */
+    DX_CAS_MANIFEST_OFF_MAGIC = 0,
+    DX_CAS_MANIFEST_OFF_MAJOR = 4,
+    DX_CAS_MANIFEST_OFF_MINOR = 5,
+    DX_CAS_MANIFEST_OFF_ALG = 6,        /* u8 multihash code */
+    DX_CAS_MANIFEST_OFF_FLAGS = 7,      /* u8, 0 */
+    DX_CAS_MANIFEST_OFF_TOTAL_SIZE = 8, /* u64 blob bytes */
+    DX_CAS_MANIFEST_OFF_COUNT = 16,     /* u64 chunks */
+    DX_CAS_MANIFEST_OFF_ROOT = 24,      /* 32-byte Merkle root of the chunk leaves */
+    DX_CAS_MANIFEST_OFF_ENTRIES = 56,
+    DX_CAS_MANIFEST_HEADER_SIZE = 56
+};
+enum { /* manifest entry */
+    DX_CAS_MANIFEST_ENTRY_OFF_LENGTH = 0, /* u32 chunk bytes, >= 1 */
+    DX_CAS_MANIFEST_ENTRY_OFF_DIGEST = 4, /* 32-byte chunk digest */
+    DX_CAS_MANIFEST_ENTRY_SIZE = 36
+};
+enum { /* tree ("DXCT"); count entries follow the header */
+    DX_CAS_TREE_OFF_MAGIC = 0,
+    DX_CAS_TREE_OFF_MAJOR = 4,
+    DX_CAS_TREE_OFF_MINOR = 5,
+    DX_CAS_TREE_OFF_ALG = 6,   /* u8 multihash code */
+    DX_CAS_TREE_OFF_FLAGS = 7, /* u8, 0 */
+    DX_CAS_TREE_OFF_COUNT = 8, /* u32 entries */
+    DX_CAS_TREE_OFF_ENTRIES = 12,
+    DX_CAS_TREE_HEADER_SIZE = 12
+};
+enum { /* tree entry: the name, then the tail (at DX_CAS_TREE_ENTRY_OFF_NAME + name length) */
+    DX_CAS_TREE_ENTRY_OFF_NAME_LEN = 0, /* u16, 1..255 */
+    DX_CAS_TREE_ENTRY_OFF_NAME = 2,
+    DX_CAS_TREE_ENTRY_FIXED = 46        /* an entry's bytes besides its name */
+};
+enum { /* tree entry tail */
+    DX_CAS_TREE_TAIL_OFF_MODE = 0,    /* u32 DX_CAS_MODE_* */
+    DX_CAS_TREE_TAIL_OFF_SIZE = 4,    /* u64 file bytes (a dir: 0) */
+    DX_CAS_TREE_TAIL_OFF_DIGEST = 12, /* 32 bytes: a tree (dir) or a blob manifest */
+    DX_CAS_TREE_TAIL_SIZE = 44
+};
+enum { /* stored object header ("DXCZ"); the payload follows */
+    DX_CAS_OBJECT_OFF_MAGIC = 0,
+    DX_CAS_OBJECT_OFF_MAJOR = 4,
+    DX_CAS_OBJECT_OFF_MINOR = 5,
+    DX_CAS_OBJECT_OFF_METHOD = 6,       /* u8 DX_CAS_OBJECT_METHOD_* */
+    DX_CAS_OBJECT_OFF_FLAGS = 7,        /* u8, 0 */
+    DX_CAS_OBJECT_OFF_CONTENT_SIZE = 8, /* u64 content bytes (the hash input) */
+    DX_CAS_OBJECT_OFF_PAYLOAD = 16,
+    DX_CAS_OBJECT_HEADER_SIZE = 16
+};
+enum { /* stored object methods */
+    DX_CAS_OBJECT_METHOD_RAW = 0,  /* the bytes as they are (a header only if they begin with "DXCZ") */
+    DX_CAS_OBJECT_METHOD_ZSTD = 1  /* zstd frames, smaller than the content */
+};
+enum { /* tree entry modes (POSIX st_mode values, as git) */
+    DX_CAS_MODE_FILE = 0100644,
+    DX_CAS_MODE_EXEC = 0100755,
+    DX_CAS_MODE_DIR = 040000,
+    DX_CAS_MODE_SYMLINK = 0120000
 };
 
 /* Algorithms: multihash codes. 0 means the default (SHA-256) where an algorithm is asked for. */
@@ -597,23 +826,27 @@ enum {
     DX_CAS_CPU_AVX512 = 8     /* x86 AVX-512F + VL (BLAKE3: the same, with native rotations) */
 };
 
-/* Chunking modes and FastCDC normalization levels (0 = default in both) */
+/* Chunker modes (0 = FastCDC) */
 enum {
-    DX_CAS_CHUNK_FASTCDC = 0,
-    DX_CAS_CHUNK_FIXED = 1
+    DX_CAS_CHUNKER_MODE_FASTCDC = 0,
+    DX_CAS_CHUNKER_MODE_FIXED = 1
 };
+/* FastCDC normalization: how far the masks before and after the average size differ
+   from the average's bit count (the paper's NC levels 0..3; WIRE FORMAT, FastCDC). */
 enum {
-    DX_CAS_NC_DEFAULT = 0,   /* level 1 */
-    DX_CAS_NC_LEVEL0 = 1,    /* no normalization */
-    DX_CAS_NC_LEVEL1 = 2,
-    DX_CAS_NC_LEVEL2 = 3,
-    DX_CAS_NC_LEVEL3 = 4
+    DX_CAS_NORMALIZATION_DEFAULT = 0, /* MILD, as fastcdc-rs */
+    DX_CAS_NORMALIZATION_NONE = 1,    /* level 0: one mask, sizes spread widely */
+    DX_CAS_NORMALIZATION_MILD = 2,    /* level 1: +-1 bit */
+    DX_CAS_NORMALIZATION_MEDIUM = 3,  /* level 2: +-2 bits */
+    DX_CAS_NORMALIZATION_STRONG = 4   /* level 3: +-3 bits, sizes close to the average */
 };
 
-typedef struct dx_cas_hashfn {
-    uint32_t alg; /* DX_CAS_ALG_SHA256 */
+/* The hash algorithm choice: which algorithm, and which CPU paths it may use.
+   Read-only after dx_cas_hash_alg_init; ids, Merkle trees and stores take one. */
+typedef struct dx_cas_hash_alg {
+    uint32_t alg; /* DX_CAS_ALG_SHA256 or DX_CAS_ALG_BLAKE3 */
     uint32_t cpu; /* DX_CAS_CPU_* bits the hash may use */
-} dx_cas_hashfn;
+} dx_cas_hash_alg;
 
 typedef struct dx_cas_sha256 {
     uint32_t state[8];
@@ -629,11 +862,11 @@ typedef struct dx_cas_id {
 } dx_cas_id;
 
 typedef struct dx_cas_chunker_config {
-    uint32_t mode;          /* DX_CAS_CHUNK_FASTCDC (0) or DX_CAS_CHUNK_FIXED */
+    uint32_t mode;          /* DX_CAS_CHUNKER_MODE_FASTCDC (0) or DX_CAS_CHUNKER_MODE_FIXED */
     uint32_t min_size;      /* bytes; 0 = avg_size / 4 */
     uint32_t avg_size;      /* bytes; 0 = 16 KiB (fixed mode: the chunk size) */
     uint32_t max_size;      /* bytes; 0 = avg_size * 4 */
-    uint32_t normalization; /* DX_CAS_NC_*; 0 = level 1 */
+    uint32_t normalization; /* DX_CAS_NORMALIZATION_*; 0 = MILD */
     uint64_t seed;          /* 0 = the reference gear table; else each entry is XORed with it */
 } dx_cas_chunker_config;
 
@@ -652,18 +885,18 @@ typedef struct dx_cas_chunker {
     uint64_t start;     /* stream offset of the current chunk */
     uint32_t n;         /* bytes of the current chunk seen */
     uint8_t pending;    /* the byte at an even offset, waiting for its pair */
-    uint8_t has_pending;
+    bool has_pending;
 } dx_cas_chunker;
 
 typedef struct dx_cas_merkle {
-    dx_cas_hashfn fn;
+    dx_cas_hash_alg hash_alg;
     uint64_t count;                                     /* leaves pushed */
     uint8_t stack[DX_CAS_MERKLE_MAX_DEPTH][DX_CAS_HASH_SIZE]; /* roots of the perfect subtrees, largest first */
     uint32_t depth;
 } dx_cas_merkle;
 
 typedef struct dx_cas_proof {
-    uint32_t kind;    /* DX_CAS_PROOF_INCLUSION or DX_CAS_PROOF_CONSISTENCY */
+    uint32_t kind;    /* DX_CAS_PROOF_KIND_INCLUSION or DX_CAS_PROOF_KIND_CONSISTENCY */
     uint32_t alg;     /* multihash code */
     uint64_t a;       /* leaf index, or the first tree size */
     uint64_t b;       /* tree size, or the second tree size */
@@ -671,7 +904,7 @@ typedef struct dx_cas_proof {
 } dx_cas_proof;
 
 DX_CAS_API uint32_t dx_cas_cpu_detect(void);
-DX_CAS_API dx_result dx_cas_hashfn_init(dx_cas_hashfn *fn, uint32_t alg);
+DX_CAS_API dx_result dx_cas_hash_alg_init(dx_cas_hash_alg *alg, uint32_t code);
 DX_CAS_API const char *dx_cas_alg_name(uint32_t alg);
 
 DX_CAS_API void dx_cas_sha256_init(dx_cas_sha256 *h, uint32_t cpu);
@@ -680,6 +913,7 @@ DX_CAS_API void dx_cas_sha256_final(dx_cas_sha256 *h, uint8_t out[32]);
 DX_CAS_API void dx_cas_sha256_digest(const void *data, size_t len, uint8_t out[32]);
 DX_CAS_API const char *dx_cas_sha256_impl_name(const dx_cas_sha256 *h);
 
+#if !defined(DX_CAS_NO_BLAKE3)
 /* BLAKE3 (hash, keyed hash, key derivation; any output length). */
 typedef struct dx_cas_blake3 {
     uint32_t key[8];
@@ -691,27 +925,30 @@ typedef struct dx_cas_blake3 {
     uint8_t stack[54][32];    /* chaining values of finished subtrees (2^54 chunks) */
 } dx_cas_blake3;
 
-/* Any supported algorithm, chosen by a dx_cas_hashfn. */
-typedef struct dx_cas_hasher {
-    uint32_t alg;
-    union {
-        dx_cas_sha256 sha256;
-        dx_cas_blake3 blake3;
-    } u;
-} dx_cas_hasher;
-
 DX_CAS_API void dx_cas_blake3_init(dx_cas_blake3 *h, uint32_t cpu);
 DX_CAS_API void dx_cas_blake3_init_keyed(dx_cas_blake3 *h, const uint8_t key[32], uint32_t cpu);
 DX_CAS_API void dx_cas_blake3_init_derive_key(dx_cas_blake3 *h, const void *context, size_t context_len, uint32_t cpu);
 DX_CAS_API void dx_cas_blake3_update(dx_cas_blake3 *h, const void *data, size_t len);
 DX_CAS_API void dx_cas_blake3_final(const dx_cas_blake3 *h, uint8_t *out, size_t out_len);
 DX_CAS_API void dx_cas_blake3_digest(const void *data, size_t len, uint8_t out[32]);
+#endif
 
-DX_CAS_API void dx_cas_hasher_init(dx_cas_hasher *h, const dx_cas_hashfn *fn);
+/* The running state of a hash of either algorithm, as a dx_cas_hash_alg chooses it. */
+typedef struct dx_cas_hasher {
+    uint32_t alg;
+    union {
+        dx_cas_sha256 sha256;
+#if !defined(DX_CAS_NO_BLAKE3)
+        dx_cas_blake3 blake3;
+#endif
+    } u;
+} dx_cas_hasher;
+
+DX_CAS_API void dx_cas_hasher_init(dx_cas_hasher *h, const dx_cas_hash_alg *alg);
 DX_CAS_API void dx_cas_hasher_update(dx_cas_hasher *h, const void *data, size_t len);
 DX_CAS_API void dx_cas_hasher_final(dx_cas_hasher *h, uint8_t out[32]);
 
-DX_CAS_API void dx_cas_hash(const dx_cas_hashfn *fn, const void *data, size_t len, dx_cas_id *out);
+DX_CAS_API void dx_cas_id_hash(const dx_cas_hash_alg *alg, const void *data, size_t len, dx_cas_id *out);
 DX_CAS_API bool dx_cas_id_equal(const dx_cas_id *a, const dx_cas_id *b);
 DX_CAS_API int64_t dx_cas_id_encode(const dx_cas_id *id, uint8_t *out, size_t cap);
 DX_CAS_API int64_t dx_cas_id_decode(const uint8_t *buf, size_t len, dx_cas_id *out);
@@ -725,28 +962,28 @@ DX_CAS_API bool dx_cas_chunker_finish(dx_cas_chunker *c, dx_cas_chunk *out);
 DX_CAS_API int64_t dx_cas_chunk_buffer(const dx_cas_chunker_config *cfg, const void *data, size_t len,
                                        dx_cas_chunk *out, size_t cap);
 
-DX_CAS_API void dx_cas_merkle_leaf(const dx_cas_hashfn *fn, const void *data, size_t len, uint8_t out[32]);
-DX_CAS_API void dx_cas_merkle_node(const dx_cas_hashfn *fn, const uint8_t left[32], const uint8_t right[32],
+DX_CAS_API void dx_cas_merkle_leaf(const dx_cas_hash_alg *alg, const void *data, size_t len, uint8_t out[32]);
+DX_CAS_API void dx_cas_merkle_node(const dx_cas_hash_alg *alg, const uint8_t left[32], const uint8_t right[32],
                                    uint8_t out[32]);
-DX_CAS_API void dx_cas_merkle_init(dx_cas_merkle *m, const dx_cas_hashfn *fn);
+DX_CAS_API void dx_cas_merkle_init(dx_cas_merkle *m, const dx_cas_hash_alg *alg);
 DX_CAS_API void dx_cas_merkle_push(dx_cas_merkle *m, const uint8_t leaf_hash[32]);
 DX_CAS_API void dx_cas_merkle_root(const dx_cas_merkle *m, uint8_t out[32]);
-DX_CAS_API dx_result dx_cas_merkle_root_of(const dx_cas_hashfn *fn, const uint8_t *leaf_hashes, uint64_t n,
+DX_CAS_API dx_result dx_cas_merkle_root_of(const dx_cas_hash_alg *alg, const uint8_t *leaf_hashes, uint64_t n,
                                            uint8_t out[32]);
-DX_CAS_API int64_t dx_cas_merkle_inclusion_proof(const dx_cas_hashfn *fn, const uint8_t *leaf_hashes, uint64_t n,
+DX_CAS_API int64_t dx_cas_merkle_inclusion_proof(const dx_cas_hash_alg *alg, const uint8_t *leaf_hashes, uint64_t n,
                                                  uint64_t index, uint8_t *out, size_t cap_hashes);
-DX_CAS_API dx_result dx_cas_merkle_verify_inclusion(const dx_cas_hashfn *fn, uint64_t index, uint64_t size,
+DX_CAS_API dx_result dx_cas_merkle_verify_inclusion(const dx_cas_hash_alg *alg, uint64_t index, uint64_t size,
                                                     const uint8_t leaf_hash[32], const uint8_t *proof, size_t count,
                                                     const uint8_t root[32]);
-DX_CAS_API int64_t dx_cas_merkle_consistency_proof(const dx_cas_hashfn *fn, const uint8_t *leaf_hashes, uint64_t n,
+DX_CAS_API int64_t dx_cas_merkle_consistency_proof(const dx_cas_hash_alg *alg, const uint8_t *leaf_hashes, uint64_t n,
                                                    uint64_t size1, uint8_t *out, size_t cap_hashes);
-DX_CAS_API dx_result dx_cas_merkle_verify_consistency(const dx_cas_hashfn *fn, uint64_t size1, uint64_t size2,
+DX_CAS_API dx_result dx_cas_merkle_verify_consistency(const dx_cas_hash_alg *alg, uint64_t size1, uint64_t size2,
                                                       const uint8_t root1[32], const uint8_t root2[32],
                                                       const uint8_t *proof, size_t count);
 DX_CAS_API int64_t dx_cas_proof_encode(const dx_cas_proof *p, const uint8_t *hashes, uint8_t *out, size_t cap);
 DX_CAS_API int64_t dx_cas_proof_decode(const uint8_t *buf, size_t len, dx_cas_proof *out,
                                        const uint8_t **out_hashes);
-DX_CAS_API dx_result dx_cas_proof_verify(const dx_cas_hashfn *fn, const dx_cas_proof *p, const uint8_t *hashes,
+DX_CAS_API dx_result dx_cas_proof_verify(const dx_cas_hash_alg *alg, const dx_cas_proof *p, const uint8_t *hashes,
                                          const uint8_t a[32], const uint8_t b[32]);
 
 /* ---- stores ---- */
@@ -757,47 +994,49 @@ typedef dx_result (*dx_cas_iter_fn)(void *user, const dx_cas_id *id, uint64_t si
 /* A backend: memory, directory, or your own (flash, an object service). */
 typedef struct dx_cas_store_vtable {
     /* store len bytes under id (the caller hashed them); DX_OK if it is already there */
-    dx_result (*put)(void *self, const dx_cas_id *id, const void *data, size_t len);
+    dx_result (*put_fn)(void *self, const dx_cas_id *id, const void *data, size_t len);
     /* copy the object into buf: its length, DX_ERR_NOTFOUND, or DX_ERR_NOSPACE if cap is too small */
-    int64_t (*get)(void *self, const dx_cas_id *id, void *buf, size_t cap);
+    int64_t (*get_fn)(void *self, const dx_cas_id *id, void *buf, size_t cap);
     /* the object's length, or DX_ERR_NOTFOUND */
-    int64_t (*has)(void *self, const dx_cas_id *id);
+    int64_t (*has_fn)(void *self, const dx_cas_id *id);
     /* DX_OK, or DX_ERR_NOTFOUND */
-    dx_result (*del)(void *self, const dx_cas_id *id);
-    dx_result (*iterate)(void *self, dx_cas_iter_fn fn, void *user);
+    dx_result (*delete_fn)(void *self, const dx_cas_id *id);
+    dx_result (*iterate_fn)(void *self, dx_cas_iter_fn fn, void *user);
     /* make every put so far durable (batch mode); NULL when puts are durable at once */
-    dx_result (*sync)(void *self);
+    dx_result (*sync_fn)(void *self);
 } dx_cas_store_vtable;
 
+typedef struct dx_cas_store_config {
+    const dx_cas_store_vtable *vtable; /* the backend */
+    void *self;                        /* its state, passed to every vtable function */
+    const dx_cas_hash_alg *hash_alg;   /* NULL: SHA-256, CPU detected */
+    dx_allocator allocator;            /* what blob reads, verify and gc allocate with */
+} dx_cas_store_config;
+
 typedef struct dx_cas_store_stats {
-    uint64_t puts, put_bytes;        /* dx_cas_put calls and their bytes */
+    uint64_t puts, put_bytes;        /* dx_cas_store_put calls and their bytes */
     uint64_t dedup, dedup_bytes;     /* of those, already stored */
-    uint64_t gets, corrupt;          /* dx_cas_get calls; objects that failed their hash */
+    uint64_t gets, corrupt;          /* dx_cas_store_get calls; objects that failed their hash */
 } dx_cas_store_stats;
 
 typedef struct dx_cas_store {
     const dx_cas_store_vtable *vt;
     void *self;
-    dx_cas_hashfn fn;
+    dx_cas_hash_alg hash_alg;
+    dx_allocator allocator;
     dx_cas_store_stats stats;
 } dx_cas_store;
 
-DX_CAS_API dx_result dx_cas_store_init(dx_cas_store *s, const dx_cas_store_vtable *vt, void *self,
-                                       const dx_cas_hashfn *fn);
-DX_CAS_API dx_result dx_cas_put(dx_cas_store *s, const void *data, size_t len, dx_cas_id *out_id);
-DX_CAS_API int64_t dx_cas_get(dx_cas_store *s, const dx_cas_id *id, void *buf, size_t cap);
-DX_CAS_API int64_t dx_cas_has(dx_cas_store *s, const dx_cas_id *id);
-DX_CAS_API dx_result dx_cas_delete(dx_cas_store *s, const dx_cas_id *id);
-DX_CAS_API dx_result dx_cas_iterate(dx_cas_store *s, dx_cas_iter_fn fn, void *user);
-DX_CAS_API dx_result dx_cas_sync(dx_cas_store *s);
+DX_CAS_API dx_result dx_cas_store_init(dx_cas_store *s, const dx_cas_store_config *cfg);
+DX_CAS_API dx_result dx_cas_store_put(dx_cas_store *s, const void *data, size_t len, dx_cas_id *out_id);
+DX_CAS_API int64_t dx_cas_store_get(dx_cas_store *s, const dx_cas_id *id, void *buf, size_t cap);
+DX_CAS_API int64_t dx_cas_store_has(dx_cas_store *s, const dx_cas_id *id);
+DX_CAS_API dx_result dx_cas_store_delete(dx_cas_store *s, const dx_cas_id *id);
+DX_CAS_API dx_result dx_cas_store_iterate(dx_cas_store *s, dx_cas_iter_fn fn, void *user);
+DX_CAS_API dx_result dx_cas_store_sync(dx_cas_store *s);
 
 /* Stored object encoding ("DXCZ", WIRE FORMAT): how a backend keeps an object
    compressed while its id stays the hash of the uncompressed content. */
-enum {
-    DX_CAS_OBJECT_HEADER_SIZE = 16,
-    DX_CAS_OBJECT_RAW = 0,  /* method: the bytes as they are (a header only if they begin with "DXCZ") */
-    DX_CAS_OBJECT_ZSTD = 1  /* method: one zstd frame, smaller than the content */
-};
 DX_CAS_API size_t dx_cas_object_bound(size_t len);
 DX_CAS_API int64_t dx_cas_object_encode(void *zstd_cctx, const void *data, size_t len, void *out, size_t cap);
 DX_CAS_API int64_t dx_cas_object_size(const uint8_t *buf, size_t len, uint32_t *out_method);
@@ -832,14 +1071,9 @@ DX_CAS_API size_t dx_cas_mem_memory_size(const dx_cas_mem_config *cfg);
 DX_CAS_API dx_result dx_cas_mem_init(dx_cas_mem *m, const dx_cas_mem_config *cfg, void *mem, size_t mem_size);
 DX_CAS_API dx_result dx_cas_mem_create(dx_cas_mem *m, const dx_cas_mem_config *cfg);
 DX_CAS_API void dx_cas_mem_destroy(dx_cas_mem *m);
-DX_CAS_API dx_result dx_cas_mem_store(dx_cas_mem *m, const dx_cas_hashfn *fn, dx_cas_store *out);
+DX_CAS_API dx_result dx_cas_mem_store(dx_cas_mem *m, const dx_cas_hash_alg *alg, dx_cas_store *out);
 
 /* ---- blobs: chunks plus a manifest ---- */
-
-enum {
-    DX_CAS_MANIFEST_HEADER_SIZE = 56,
-    DX_CAS_MANIFEST_ENTRY_SIZE = 36
-};
 
 /* Bounds for untrusted manifests, checked before anything is allocated (0 = default). */
 typedef struct dx_cas_limits {
@@ -857,6 +1091,13 @@ typedef struct dx_cas_manifest {
     const uint8_t *entries;         /* count x (u32 length, 32-byte digest) */
 } dx_cas_manifest;
 
+typedef struct dx_cas_blob_writer_config {
+    dx_cas_store *store;           /* where the chunks and the manifest go (required) */
+    dx_cas_chunker_config chunker; /* zero: FastCDC, 16 KiB average */
+    uint64_t max_chunks;           /* the manifest's bound; 0: it grows as needed (create only) */
+    dx_allocator allocator;        /* dx_cas_blob_writer_create */
+} dx_cas_blob_writer_config;
+
 typedef struct dx_cas_blob_writer {
     dx_cas_store *store;
     dx_cas_chunker chunker;
@@ -867,6 +1108,10 @@ typedef struct dx_cas_blob_writer {
     uint64_t buf_base;         /* stream offset of buf[0] */
     uint8_t *manifest;         /* built as chunks are stored */
     size_t man_len, man_cap;
+    bool man_grows;            /* create without max_chunks: the manifest moves to a larger block when full */
+    bool man_separate;         /* it has moved: a block of its own */
+    void *memory;              /* what create allocated (NULL after init) */
+    size_t memory_size;
     uint64_t total, count;
     uint64_t new_chunks, new_bytes; /* chunks and bytes the store did not have */
     dx_result error;           /* sticky */
@@ -885,32 +1130,22 @@ typedef struct dx_cas_verify_report {
    reachable object is missing), DX_ERR_CORRUPT (a reachable tree or manifest does not parse) */
 typedef void (*dx_cas_problem_fn)(void *user, const dx_cas_id *id, dx_result problem);
 
-DX_CAS_API dx_result dx_cas_manifest_parse(const dx_cas_hashfn *fn, const uint8_t *buf, size_t len,
+DX_CAS_API dx_result dx_cas_manifest_parse(const dx_cas_hash_alg *alg, const uint8_t *buf, size_t len,
                                            const dx_cas_limits *lim, dx_cas_manifest *out);
 DX_CAS_API void dx_cas_manifest_entry(const dx_cas_manifest *m, uint64_t i, dx_cas_id *out_id, uint32_t *out_len);
-DX_CAS_API void dx_cas_chunk_leaf(const dx_cas_hashfn *fn, const dx_cas_id *chunk_id, uint8_t out[32]);
+DX_CAS_API void dx_cas_chunk_leaf(const dx_cas_hash_alg *alg, const dx_cas_id *chunk_id, uint8_t out[32]);
 
-DX_CAS_API dx_result dx_cas_blob_writer_init(dx_cas_blob_writer *w, dx_cas_store *store,
-                                             const dx_cas_chunker_config *cfg, const dx_allocator *allocator);
-DX_CAS_API dx_result dx_cas_blob_write(dx_cas_blob_writer *w, const void *data, size_t len);
+DX_CAS_API size_t dx_cas_blob_writer_memory_size(const dx_cas_blob_writer_config *cfg);
+DX_CAS_API dx_result dx_cas_blob_writer_init(dx_cas_blob_writer *w, const dx_cas_blob_writer_config *cfg, void *mem,
+                                             size_t mem_size);
+DX_CAS_API dx_result dx_cas_blob_writer_create(dx_cas_blob_writer *w, const dx_cas_blob_writer_config *cfg);
+DX_CAS_API dx_result dx_cas_blob_writer_write(dx_cas_blob_writer *w, const void *data, size_t len);
 DX_CAS_API dx_result dx_cas_blob_writer_finish(dx_cas_blob_writer *w, dx_cas_id *out_manifest, uint8_t out_root[32]);
-DX_CAS_API void dx_cas_blob_writer_deinit(dx_cas_blob_writer *w);
+DX_CAS_API void dx_cas_blob_writer_destroy(dx_cas_blob_writer *w);
 DX_CAS_API dx_result dx_cas_blob_read(dx_cas_store *s, const dx_cas_id *manifest_id, const dx_cas_limits *lim,
-                                      const dx_allocator *allocator, dx_cas_write_fn write, void *user,
-                                      dx_cas_manifest *out_info);
+                                      dx_cas_write_fn write, void *user, dx_cas_manifest *out_info);
 
 /* ---- tree objects (a directory), garbage collection ---- */
-
-enum {
-    DX_CAS_TREE_HEADER_SIZE = 12,
-    DX_CAS_TREE_ENTRY_FIXED = 46, /* u16 name length, u32 mode, u64 size, 32-byte digest */
-    DX_CAS_NAME_MAX = 255,
-    /* entry modes (POSIX st_mode values, as git) */
-    DX_CAS_MODE_FILE = 0100644,
-    DX_CAS_MODE_EXEC = 0100755,
-    DX_CAS_MODE_DIR = 040000,
-    DX_CAS_MODE_SYMLINK = 0120000
-};
 
 typedef struct dx_cas_tree_entry {
     const char *name;   /* 1..255 bytes, no '/' or NUL, not "." or ".."; not NUL-terminated when parsed */
@@ -936,11 +1171,11 @@ DX_CAS_API int64_t dx_cas_tree_encode(uint32_t alg, const dx_cas_tree_entry *ent
                                       size_t cap);
 DX_CAS_API dx_result dx_cas_tree_parse(const uint8_t *buf, size_t len, uint32_t max_entries, dx_cas_tree *out);
 DX_CAS_API bool dx_cas_tree_next(const dx_cas_tree *t, size_t *pos, dx_cas_tree_entry *out);
-DX_CAS_API dx_result dx_cas_gc(dx_cas_store *s, const dx_cas_id *roots, size_t nroots, uint32_t max_depth,
-                               const dx_allocator *allocator, bool dry_run, dx_cas_gc_report *out);
-DX_CAS_API dx_result dx_cas_verify(dx_cas_store *s, const dx_cas_id *roots, size_t nroots, const dx_cas_limits *lim,
-                                   const dx_allocator *allocator, dx_cas_problem_fn problem, void *user,
-                                   dx_cas_verify_report *out);
+DX_CAS_API dx_result dx_cas_store_gc(dx_cas_store *s, const dx_cas_id *roots, size_t nroots, uint32_t max_depth,
+                                     bool dry_run, dx_cas_gc_report *out);
+DX_CAS_API dx_result dx_cas_store_verify(dx_cas_store *s, const dx_cas_id *roots, size_t nroots,
+                                         const dx_cas_limits *lim, dx_cas_problem_fn problem, void *user,
+                                         dx_cas_verify_report *out);
 
 /* Directory store (POSIX; not under DX_CAS_NO_STDIO / DX_NO_STDIO, not yet on Windows). */
 #if !defined(DX_CAS_NO_STDIO) && !defined(DX_NO_STDIO) && !defined(_WIN32)
@@ -952,9 +1187,10 @@ DX_CAS_API dx_result dx_cas_verify(dx_cas_store *s, const dx_cas_id *roots, size
 #endif
 typedef struct dx_cas_dir_config {
     const char *path; /* the store's folder; made if missing (its parent must exist) */
-    bool batch;       /* puts become visible and durable together, at dx_cas_sync */
+    bool batch;       /* puts become visible and durable together, at dx_cas_store_sync */
     bool no_sync;     /* never fsync: scratch stores and tests (atomic renames still) */
     int compress;     /* zstd level (1..19) for objects that shrink; 0: none (needs DX_CAS_WITH_ZSTD) */
+    dx_allocator allocator; /* the zstd buffer, and what the store's blob reads, verify and gc allocate */
 } dx_cas_dir_config;
 
 typedef struct dx_cas_dir {
@@ -963,11 +1199,12 @@ typedef struct dx_cas_dir {
     bool batch, no_sync;
     long pid;
     uint32_t counter;     /* temporary file names */
-    uint32_t pending;     /* batch mode: puts waiting for dx_cas_sync */
+    uint32_t pending;     /* batch mode: puts waiting for dx_cas_store_sync */
     uint32_t cleaned;     /* temporary leftovers of dead writers removed at open */
     int os_error;         /* errno of the last failure */
     int compress;         /* zstd level, 0: objects are stored as they are */
     void *zcctx, *zdctx;  /* zstd contexts (ZSTD_CCtx made at open, ZSTD_DCtx at the first compressed read) */
+    dx_allocator allocator;
     uint8_t *zbuf;        /* encoded objects on their way in or out (grows to the largest) */
     size_t zbuf_cap;
     uint64_t compressed;  /* puts stored compressed, and the bytes they saved */
@@ -976,7 +1213,7 @@ typedef struct dx_cas_dir {
 
 DX_CAS_API dx_result dx_cas_dir_open(dx_cas_dir *d, const dx_cas_dir_config *cfg);
 DX_CAS_API void dx_cas_dir_close(dx_cas_dir *d);
-DX_CAS_API dx_result dx_cas_dir_store(dx_cas_dir *d, const dx_cas_hashfn *fn, dx_cas_store *out);
+DX_CAS_API dx_result dx_cas_dir_store(dx_cas_dir *d, const dx_cas_hash_alg *alg, dx_cas_store *out);
 typedef dx_result (*dx_cas_ref_fn)(void *user, const char *name, const dx_cas_id *id);
 /* Named refs: <path>/refs/<name> holds an id; names are 1..100 of [A-Za-z0-9._-], not starting with '.'. */
 DX_CAS_API dx_result dx_cas_dir_ref_set(dx_cas_dir *d, const char *name, const dx_cas_id *id);
@@ -1249,12 +1486,21 @@ DX_CAS_API const char *dx_cas_alg_name(uint32_t alg) {
     return alg == DX_CAS_ALG_SHA256 ? "sha256" : alg == DX_CAS_ALG_BLAKE3 ? "blake3" : NULL;
 }
 
-DX_CAS_API dx_result dx_cas_hashfn_init(dx_cas_hashfn *fn, uint32_t alg) {
-    if (!fn) return DX_ERR_INVAL;
-    if (alg == DX_CAS_ALG_DEFAULT) alg = DX_CAS_ALG_SHA256;
-    if (alg != DX_CAS_ALG_SHA256 && alg != DX_CAS_ALG_BLAKE3) return DX_ERR_UNSUPPORTED;
-    fn->alg = alg;
-    fn->cpu = dx_cas_cpu_detect();
+/* the algorithms this build hashes with (ids of others still parse and format) */
+DXI_PRIVATE bool dxi_cas_alg_built(uint32_t code) {
+#if defined(DX_CAS_NO_BLAKE3)
+    return code == DX_CAS_ALG_SHA256;
+#else
+    return code == DX_CAS_ALG_SHA256 || code == DX_CAS_ALG_BLAKE3;
+#endif
+}
+
+DX_CAS_API dx_result dx_cas_hash_alg_init(dx_cas_hash_alg *alg, uint32_t code) {
+    if (!alg) return DX_ERR_INVAL;
+    code = DXI_DEF(code, (uint32_t)DX_CAS_ALG_SHA256);
+    if (!dxi_cas_alg_built(code)) return DX_ERR_UNSUPPORTED;
+    alg->alg = code;
+    alg->cpu = dx_cas_cpu_detect();
     return DX_OK;
 }
 
@@ -1345,6 +1591,7 @@ DX_CAS_API const char *dx_cas_sha256_impl_name(const dx_cas_sha256 *h) {
 }
 
 /* ---- BLAKE3 (the BLAKE3 paper and specification, 2020) ---- */
+#if !defined(DX_CAS_NO_BLAKE3)
 
 enum {
     DXI_B3_CHUNK_START = 1,
@@ -1638,31 +1885,50 @@ DX_CAS_API void dx_cas_blake3_digest(const void *data, size_t len, uint8_t out[3
     dx_cas_blake3_update(&h, data, len);
     dx_cas_blake3_final(&h, out, 32);
 }
+#endif /* DX_CAS_NO_BLAKE3 */
 
-DX_CAS_API void dx_cas_hasher_init(dx_cas_hasher *h, const dx_cas_hashfn *fn) {
-    h->alg = fn->alg;
-    if (h->alg == DX_CAS_ALG_BLAKE3) dx_cas_blake3_init(&h->u.blake3, fn->cpu);
-    else dx_cas_sha256_init(&h->u.sha256, fn->cpu);
+/* ---- either algorithm: the running state of one hash ---- */
+
+DX_CAS_API void dx_cas_hasher_init(dx_cas_hasher *h, const dx_cas_hash_alg *alg) {
+    DX_ASSERT(dxi_cas_alg_built(alg->alg));
+    h->alg = alg->alg;
+#if !defined(DX_CAS_NO_BLAKE3)
+    if (h->alg == DX_CAS_ALG_BLAKE3) {
+        dx_cas_blake3_init(&h->u.blake3, alg->cpu);
+        return;
+    }
+#endif
+    dx_cas_sha256_init(&h->u.sha256, alg->cpu);
 }
 
 DX_CAS_API void dx_cas_hasher_update(dx_cas_hasher *h, const void *data, size_t len) {
-    if (h->alg == DX_CAS_ALG_BLAKE3) dx_cas_blake3_update(&h->u.blake3, data, len);
-    else dx_cas_sha256_update(&h->u.sha256, data, len);
+#if !defined(DX_CAS_NO_BLAKE3)
+    if (h->alg == DX_CAS_ALG_BLAKE3) {
+        dx_cas_blake3_update(&h->u.blake3, data, len);
+        return;
+    }
+#endif
+    dx_cas_sha256_update(&h->u.sha256, data, len);
 }
 
 DX_CAS_API void dx_cas_hasher_final(dx_cas_hasher *h, uint8_t out[32]) {
-    if (h->alg == DX_CAS_ALG_BLAKE3) dx_cas_blake3_final(&h->u.blake3, out, 32);
-    else dx_cas_sha256_final(&h->u.sha256, out);
+#if !defined(DX_CAS_NO_BLAKE3)
+    if (h->alg == DX_CAS_ALG_BLAKE3) {
+        dx_cas_blake3_final(&h->u.blake3, out, 32);
+        return;
+    }
+#endif
+    dx_cas_sha256_final(&h->u.sha256, out);
 }
 
 /* ---- ids ---- */
 
-DX_CAS_API void dx_cas_hash(const dx_cas_hashfn *fn, const void *data, size_t len, dx_cas_id *out) {
+DX_CAS_API void dx_cas_id_hash(const dx_cas_hash_alg *alg, const void *data, size_t len, dx_cas_id *out) {
     dx_cas_hasher h;
-    dx_cas_hasher_init(&h, fn);
+    dx_cas_hasher_init(&h, alg);
     dx_cas_hasher_update(&h, data, len);
     dx_cas_hasher_final(&h, out->digest);
-    out->alg = fn->alg;
+    out->alg = alg->alg;
 }
 
 DX_CAS_API bool dx_cas_id_equal(const dx_cas_id *a, const dx_cas_id *b) {
@@ -1672,20 +1938,20 @@ DX_CAS_API bool dx_cas_id_equal(const dx_cas_id *a, const dx_cas_id *b) {
 DX_CAS_API int64_t dx_cas_id_encode(const dx_cas_id *id, uint8_t *out, size_t cap) {
     if (!dx_cas_alg_name(id->alg)) return DX_ERR_UNSUPPORTED;
     if (cap < DX_CAS_ID_SIZE) return DX_ERR_NOSPACE;
-    out[0] = (uint8_t)id->alg;
-    out[1] = DX_CAS_HASH_SIZE;
-    DX_MEMCPY(out + 2, id->digest, DX_CAS_HASH_SIZE);
+    out[DX_CAS_ID_OFF_CODE] = (uint8_t)id->alg;
+    out[DX_CAS_ID_OFF_LENGTH] = DX_CAS_HASH_SIZE;
+    DX_MEMCPY(out + DX_CAS_ID_OFF_DIGEST, id->digest, DX_CAS_HASH_SIZE);
     return DX_CAS_ID_SIZE;
 }
 
 DX_CAS_API int64_t dx_cas_id_decode(const uint8_t *buf, size_t len, dx_cas_id *out) {
-    if (len < 1) return DX_ERR_TRUNCATED;
-    if (!dx_cas_alg_name(buf[0])) return DX_ERR_UNSUPPORTED; /* also every multi-byte varint code */
-    if (len < 2) return DX_ERR_TRUNCATED;
-    if (buf[1] != DX_CAS_HASH_SIZE) return DX_ERR_CORRUPT;
+    if (len <= DX_CAS_ID_OFF_CODE) return DX_ERR_TRUNCATED;
+    if (!dx_cas_alg_name(buf[DX_CAS_ID_OFF_CODE])) return DX_ERR_UNSUPPORTED; /* also every multi-byte varint code */
+    if (len <= DX_CAS_ID_OFF_LENGTH) return DX_ERR_TRUNCATED;
+    if (buf[DX_CAS_ID_OFF_LENGTH] != DX_CAS_HASH_SIZE) return DX_ERR_CORRUPT;
     if (len < DX_CAS_ID_SIZE) return DX_ERR_TRUNCATED;
-    out->alg = buf[0];
-    DX_MEMCPY(out->digest, buf + 2, DX_CAS_HASH_SIZE);
+    out->alg = buf[DX_CAS_ID_OFF_CODE];
+    DX_MEMCPY(out->digest, buf + DX_CAS_ID_OFF_DIGEST, DX_CAS_HASH_SIZE);
     return DX_CAS_ID_SIZE;
 }
 
@@ -1831,22 +2097,22 @@ DX_CAS_API dx_result dx_cas_chunker_init(dx_cas_chunker *c, const dx_cas_chunker
     DX_MEMSET(&d, 0, sizeof d);
     if (cfg) d = *cfg;
     DX_MEMSET(c, 0, sizeof *c);
-    avg = d.avg_size ? d.avg_size : 16384u;
-    if (d.mode == DX_CAS_CHUNK_FIXED) {
+    avg = DXI_DEF(d.avg_size, 16384u);
+    if (d.mode == DX_CAS_CHUNKER_MODE_FIXED) {
         if (avg > (16u << 20)) return DX_ERR_INVAL;
-        c->mode = DX_CAS_CHUNK_FIXED;
+        c->mode = DX_CAS_CHUNKER_MODE_FIXED;
         c->min_size = c->avg_size = c->max_size = avg;
         return DX_OK;
     }
-    if (d.mode != DX_CAS_CHUNK_FASTCDC || d.normalization > DX_CAS_NC_LEVEL3) return DX_ERR_INVAL;
+    if (d.mode != DX_CAS_CHUNKER_MODE_FASTCDC || d.normalization > DX_CAS_NORMALIZATION_STRONG) return DX_ERR_INVAL;
     if (avg < 256u || avg > (4u << 20)) return DX_ERR_INVAL;
-    min = d.min_size ? d.min_size : avg / 4;
-    max = d.max_size ? d.max_size : avg * 4;
+    min = DXI_DEF(d.min_size, avg / 4);
+    max = DXI_DEF(d.max_size, avg * 4);
     if (min < 64u || min > (1u << 20) || max < 1024u || max > (16u << 20) || min > avg || avg > max)
         return DX_ERR_INVAL;
-    nc = d.normalization ? d.normalization - 1 : 1;
+    nc = DXI_DEF(d.normalization, (uint32_t)DX_CAS_NORMALIZATION_MILD) - DX_CAS_NORMALIZATION_NONE; /* the level */
     bits = dxi_cas_log2_round(avg); /* 8..22, so bits +- 3 stays in the table */
-    c->mode = DX_CAS_CHUNK_FASTCDC;
+    c->mode = DX_CAS_CHUNKER_MODE_FASTCDC;
     c->min_size = min, c->avg_size = avg, c->max_size = max;
     c->skip = min & ~1u;
     c->center = avg & ~1u;
@@ -1867,7 +2133,7 @@ DXI_PRIVATE void dxi_cas_chunk_emit(dx_cas_chunker *c, uint32_t len, uint32_t ca
     c->start += len;
     c->n = carry;
     c->hash = 0;
-    c->has_pending = 0;
+    c->has_pending = false;
 }
 
 DX_CAS_API bool dx_cas_chunker_feed(dx_cas_chunker *c, const void *data, size_t len, size_t *out_used,
@@ -1875,7 +2141,7 @@ DX_CAS_API bool dx_cas_chunker_feed(dx_cas_chunker *c, const void *data, size_t 
     const uint8_t *p = (const uint8_t *)data;
     const uint64_t *gear = dxi_cas_gear;
     size_t i = 0;
-    if (c->mode == DX_CAS_CHUNK_FIXED) {
+    if (c->mode == DX_CAS_CHUNKER_MODE_FIXED) {
         size_t take = c->avg_size - c->n;
         if (take > len) take = len;
         c->n += (uint32_t)take;
@@ -1895,7 +2161,7 @@ DX_CAS_API bool dx_cas_chunker_feed(dx_cas_chunker *c, const void *data, size_t 
         if (c->has_pending) { /* the pair (a, a + 1): a was the last byte of the previous piece */
             uint32_t a = c->n - 1;
             uint64_t m = a < c->center ? c->mask_s : c->mask_l, mls = a < c->center ? c->mask_s_ls : c->mask_l_ls;
-            c->has_pending = 0;
+            c->has_pending = false;
             c->hash = (c->hash << 2) + ((gear[c->pending] << 1) ^ c->seed_ls);
             if (!(c->hash & mls)) { /* cut before a: a (consumed) starts the next chunk */
                 dxi_cas_chunk_emit(c, a, 1, out);
@@ -1962,7 +2228,7 @@ DX_CAS_API bool dx_cas_chunker_feed(dx_cas_chunker *c, const void *data, size_t 
             }
             if (i + 1 == len && c->n + 1 < c->max_size) { /* a lone byte: wait for its pair */
                 c->pending = p[i];
-                c->has_pending = 1;
+                c->has_pending = true;
                 c->n++, i++;
             }
             continue;
@@ -1990,7 +2256,7 @@ DX_CAS_API bool dx_cas_chunker_finish(dx_cas_chunker *c, dx_cas_chunk *out) {
     c->start = 0;
     c->n = 0;
     c->hash = 0;
-    c->has_pending = 0;
+    c->has_pending = false;
     return any;
 }
 
@@ -2018,29 +2284,31 @@ DX_CAS_API int64_t dx_cas_chunk_buffer(const dx_cas_chunker_config *cfg, const v
 
 /* ---- Merkle trees (RFC 9162 section 2.1) ---- */
 
-DX_CAS_API void dx_cas_merkle_leaf(const dx_cas_hashfn *fn, const void *data, size_t len, uint8_t out[32]) {
-    static const uint8_t zero = 0;
+enum { DXI_CAS_MERKLE_LEAF_PREFIX = 0x00, DXI_CAS_MERKLE_NODE_PREFIX = 0x01 }; /* domain separation */
+
+DX_CAS_API void dx_cas_merkle_leaf(const dx_cas_hash_alg *alg, const void *data, size_t len, uint8_t out[32]) {
+    static const uint8_t prefix = DXI_CAS_MERKLE_LEAF_PREFIX;
     dx_cas_hasher h;
-    dx_cas_hasher_init(&h, fn);
-    dx_cas_hasher_update(&h, &zero, 1);
+    dx_cas_hasher_init(&h, alg);
+    dx_cas_hasher_update(&h, &prefix, 1);
     dx_cas_hasher_update(&h, data, len);
     dx_cas_hasher_final(&h, out);
 }
 
-DX_CAS_API void dx_cas_merkle_node(const dx_cas_hashfn *fn, const uint8_t left[32], const uint8_t right[32],
+DX_CAS_API void dx_cas_merkle_node(const dx_cas_hash_alg *alg, const uint8_t left[32], const uint8_t right[32],
                                    uint8_t out[32]) {
     uint8_t buf[1 + 2 * DX_CAS_HASH_SIZE];
     dx_cas_hasher h;
-    buf[0] = 1;
+    buf[0] = DXI_CAS_MERKLE_NODE_PREFIX;
     DX_MEMCPY(buf + 1, left, DX_CAS_HASH_SIZE);
     DX_MEMCPY(buf + 1 + DX_CAS_HASH_SIZE, right, DX_CAS_HASH_SIZE);
-    dx_cas_hasher_init(&h, fn);
+    dx_cas_hasher_init(&h, alg);
     dx_cas_hasher_update(&h, buf, sizeof buf);
     dx_cas_hasher_final(&h, out);
 }
 
-DX_CAS_API void dx_cas_merkle_init(dx_cas_merkle *m, const dx_cas_hashfn *fn) {
-    m->fn = *fn;
+DX_CAS_API void dx_cas_merkle_init(dx_cas_merkle *m, const dx_cas_hash_alg *alg) {
+    m->hash_alg = *alg;
     m->count = 0;
     m->depth = 0;
 }
@@ -2051,7 +2319,7 @@ DX_CAS_API void dx_cas_merkle_push(dx_cas_merkle *m, const uint8_t leaf_hash[32]
     DX_MEMCPY(m->stack[m->depth++], leaf_hash, DX_CAS_HASH_SIZE);
     c = ++m->count;
     while ((c & 1) == 0) { /* two perfect subtrees of the same size become one */
-        dx_cas_merkle_node(&m->fn, m->stack[m->depth - 2], m->stack[m->depth - 1], m->stack[m->depth - 2]);
+        dx_cas_merkle_node(&m->hash_alg, m->stack[m->depth - 2], m->stack[m->depth - 1], m->stack[m->depth - 2]);
         m->depth--;
         c >>= 1;
     }
@@ -2062,27 +2330,27 @@ DX_CAS_API void dx_cas_merkle_root(const dx_cas_merkle *m, uint8_t out[32]) {
     uint32_t i;
     if (m->depth == 0) { /* the empty tree: H("") */
         dx_cas_hasher h;
-        dx_cas_hasher_init(&h, &m->fn);
+        dx_cas_hasher_init(&h, &m->hash_alg);
         dx_cas_hasher_final(&h, out);
         return;
     }
     DX_MEMCPY(r, m->stack[m->depth - 1], DX_CAS_HASH_SIZE);
-    for (i = m->depth - 1; i-- > 0;) dx_cas_merkle_node(&m->fn, m->stack[i], r, r);
+    for (i = m->depth - 1; i-- > 0;) dx_cas_merkle_node(&m->hash_alg, m->stack[i], r, r);
     DX_MEMCPY(out, r, DX_CAS_HASH_SIZE);
 }
 
 /* MTH(D[lo:hi]) of a leaf-hash array */
-DXI_PRIVATE void dxi_cas_mth(const dx_cas_hashfn *fn, const uint8_t *leaves, uint64_t lo, uint64_t hi, uint8_t out[32]) {
+DXI_PRIVATE void dxi_cas_mth(const dx_cas_hash_alg *alg, const uint8_t *leaves, uint64_t lo, uint64_t hi, uint8_t out[32]) {
     dx_cas_merkle m;
-    dx_cas_merkle_init(&m, fn);
+    dx_cas_merkle_init(&m, alg);
     for (; lo < hi; lo++) dx_cas_merkle_push(&m, leaves + (size_t)lo * DX_CAS_HASH_SIZE);
     dx_cas_merkle_root(&m, out);
 }
 
-DX_CAS_API dx_result dx_cas_merkle_root_of(const dx_cas_hashfn *fn, const uint8_t *leaf_hashes, uint64_t n,
+DX_CAS_API dx_result dx_cas_merkle_root_of(const dx_cas_hash_alg *alg, const uint8_t *leaf_hashes, uint64_t n,
                                            uint8_t out[32]) {
-    if (!fn || (n && !leaf_hashes) || !out) return DX_ERR_INVAL;
-    dxi_cas_mth(fn, leaf_hashes, 0, n, out);
+    if (!alg || (n && !leaf_hashes) || !out) return DX_ERR_INVAL;
+    dxi_cas_mth(alg, leaf_hashes, 0, n, out);
     return DX_OK;
 }
 
@@ -2092,11 +2360,11 @@ DXI_PRIVATE uint64_t dxi_cas_split(uint64_t n) { /* the largest power of two sma
     return k;
 }
 
-DX_CAS_API int64_t dx_cas_merkle_inclusion_proof(const dx_cas_hashfn *fn, const uint8_t *leaf_hashes, uint64_t n,
+DX_CAS_API int64_t dx_cas_merkle_inclusion_proof(const dx_cas_hash_alg *alg, const uint8_t *leaf_hashes, uint64_t n,
                                                  uint64_t index, uint8_t *out, size_t cap_hashes) {
     uint64_t lo = 0, hi = n, k;
     size_t count = 0, j;
-    if (!fn || !leaf_hashes || index >= n) return DX_ERR_INVAL;
+    if (!alg || !leaf_hashes || index >= n) return DX_ERR_INVAL;
     while (hi - lo > 1) { /* the path's length first: nothing is written if it does not fit */
         k = dxi_cas_split(hi - lo);
         if (index < lo + k) hi = lo + k;
@@ -2109,23 +2377,23 @@ DX_CAS_API int64_t dx_cas_merkle_inclusion_proof(const dx_cas_hashfn *fn, const 
         k = dxi_cas_split(hi - lo);
         j--;
         if (index < lo + k) {
-            dxi_cas_mth(fn, leaf_hashes, lo + k, hi, out + j * DX_CAS_HASH_SIZE);
+            dxi_cas_mth(alg, leaf_hashes, lo + k, hi, out + j * DX_CAS_HASH_SIZE);
             hi = lo + k;
         } else {
-            dxi_cas_mth(fn, leaf_hashes, lo, lo + k, out + j * DX_CAS_HASH_SIZE);
+            dxi_cas_mth(alg, leaf_hashes, lo, lo + k, out + j * DX_CAS_HASH_SIZE);
             lo += k;
         }
     }
     return (int64_t)count;
 }
 
-DX_CAS_API int64_t dx_cas_merkle_consistency_proof(const dx_cas_hashfn *fn, const uint8_t *leaf_hashes, uint64_t n,
+DX_CAS_API int64_t dx_cas_merkle_consistency_proof(const dx_cas_hash_alg *alg, const uint8_t *leaf_hashes, uint64_t n,
                                                    uint64_t size1, uint8_t *out, size_t cap_hashes) {
     uint64_t lo, hi, m, k;
     size_t count, j;
     bool whole;
     int pass;
-    if (!fn || !leaf_hashes || size1 > n) return DX_ERR_INVAL;
+    if (!alg || !leaf_hashes || size1 > n) return DX_ERR_INVAL;
     if (size1 == 0 || size1 == n) return 0;
     /* SUBPROOF(m, D[lo:hi], b) of RFC 9162 2.1.4.1, unrolled: pass 0 counts, pass 1 writes */
     for (pass = 0, count = 0; pass < 2; pass++) {
@@ -2135,7 +2403,7 @@ DX_CAS_API int64_t dx_cas_merkle_consistency_proof(const dx_cas_hashfn *fn, cons
             if (m == hi - lo) {
                 if (!whole) { /* the subtree itself goes first */
                     if (pass == 0) count++;
-                    else dxi_cas_mth(fn, leaf_hashes, lo, hi, out);
+                    else dxi_cas_mth(alg, leaf_hashes, lo, hi, out);
                 }
                 break;
             }
@@ -2144,8 +2412,8 @@ DX_CAS_API int64_t dx_cas_merkle_consistency_proof(const dx_cas_hashfn *fn, cons
                 count++;
             } else {
                 j--;
-                if (m <= k) dxi_cas_mth(fn, leaf_hashes, lo + k, hi, out + j * DX_CAS_HASH_SIZE);
-                else dxi_cas_mth(fn, leaf_hashes, lo, lo + k, out + j * DX_CAS_HASH_SIZE);
+                if (m <= k) dxi_cas_mth(alg, leaf_hashes, lo + k, hi, out + j * DX_CAS_HASH_SIZE);
+                else dxi_cas_mth(alg, leaf_hashes, lo, lo + k, out + j * DX_CAS_HASH_SIZE);
             }
             if (m <= k) {
                 hi = lo + k;
@@ -2159,13 +2427,13 @@ DX_CAS_API int64_t dx_cas_merkle_consistency_proof(const dx_cas_hashfn *fn, cons
     return (int64_t)count;
 }
 
-DX_CAS_API dx_result dx_cas_merkle_verify_inclusion(const dx_cas_hashfn *fn, uint64_t index, uint64_t size,
+DX_CAS_API dx_result dx_cas_merkle_verify_inclusion(const dx_cas_hash_alg *alg, uint64_t index, uint64_t size,
                                                     const uint8_t leaf_hash[32], const uint8_t *proof, size_t count,
                                                     const uint8_t root[32]) {
     uint8_t r[DX_CAS_HASH_SIZE];
     uint64_t fnode, sn;
     size_t i;
-    if (!fn || !leaf_hash || !root || (count && !proof)) return DX_ERR_INVAL;
+    if (!alg || !leaf_hash || !root || (count && !proof)) return DX_ERR_INVAL;
     if (index >= size) return DX_ERR_INVAL;
     fnode = index, sn = size - 1;
     DX_MEMCPY(r, leaf_hash, DX_CAS_HASH_SIZE);
@@ -2173,11 +2441,11 @@ DX_CAS_API dx_result dx_cas_merkle_verify_inclusion(const dx_cas_hashfn *fn, uin
         const uint8_t *p = proof + i * DX_CAS_HASH_SIZE;
         if (sn == 0) return DX_CAS_ERR_PROOF; /* extra nodes */
         if ((fnode & 1) || fnode == sn) {
-            dx_cas_merkle_node(fn, p, r, r);
+            dx_cas_merkle_node(alg, p, r, r);
             if (!(fnode & 1))
                 while (!(fnode & 1) && fnode != 0) fnode >>= 1, sn >>= 1;
         } else {
-            dx_cas_merkle_node(fn, r, p, r);
+            dx_cas_merkle_node(alg, r, p, r);
         }
         fnode >>= 1, sn >>= 1;
     }
@@ -2185,14 +2453,14 @@ DX_CAS_API dx_result dx_cas_merkle_verify_inclusion(const dx_cas_hashfn *fn, uin
     return DX_OK;
 }
 
-DX_CAS_API dx_result dx_cas_merkle_verify_consistency(const dx_cas_hashfn *fn, uint64_t size1, uint64_t size2,
+DX_CAS_API dx_result dx_cas_merkle_verify_consistency(const dx_cas_hash_alg *alg, uint64_t size1, uint64_t size2,
                                                       const uint8_t root1[32], const uint8_t root2[32],
                                                       const uint8_t *proof, size_t count) {
     uint8_t fr[DX_CAS_HASH_SIZE], sr[DX_CAS_HASH_SIZE];
     uint64_t fnode, sn;
     size_t i, total;
     bool pre;
-    if (!fn || !root1 || !root2 || (count && !proof)) return DX_ERR_INVAL;
+    if (!alg || !root1 || !root2 || (count && !proof)) return DX_ERR_INVAL;
     if (size1 > size2) return DX_ERR_INVAL;
     if (size1 == size2)
         return count == 0 && DX_MEMCMP(root1, root2, DX_CAS_HASH_SIZE) == 0 ? (dx_result)DX_OK : (dx_result)DX_CAS_ERR_PROOF;
@@ -2208,12 +2476,12 @@ DX_CAS_API dx_result dx_cas_merkle_verify_consistency(const dx_cas_hashfn *fn, u
         const uint8_t *c = proof + (pre ? i - 1 : i) * DX_CAS_HASH_SIZE;
         if (sn == 0) return DX_CAS_ERR_PROOF;
         if ((fnode & 1) || fnode == sn) {
-            dx_cas_merkle_node(fn, c, fr, fr);
-            dx_cas_merkle_node(fn, c, sr, sr);
+            dx_cas_merkle_node(alg, c, fr, fr);
+            dx_cas_merkle_node(alg, c, sr, sr);
             if (!(fnode & 1))
                 while (!(fnode & 1) && fnode != 0) fnode >>= 1, sn >>= 1;
         } else {
-            dx_cas_merkle_node(fn, sr, c, sr);
+            dx_cas_merkle_node(alg, sr, c, sr);
         }
         fnode >>= 1, sn >>= 1;
     }
@@ -2222,103 +2490,125 @@ DX_CAS_API dx_result dx_cas_merkle_verify_consistency(const dx_cas_hashfn *fn, u
     return DX_OK;
 }
 
+/* ---- the head every "DXC?" object begins with: 4-byte magic, u8 major, u8 minor ---- */
+
+enum { DXI_CAS_HEAD_OFF_MAGIC = 0, DXI_CAS_HEAD_OFF_MAJOR = 4, DXI_CAS_HEAD_OFF_MINOR = 5, DXI_CAS_MAGIC_SIZE = 4 };
+/* every record's head sits at the same offsets (ints: C++ warns on comparing two enums) */
+DX_STATIC_ASSERT((int)DX_CAS_PROOF_OFF_MAJOR == 4 && (int)DX_CAS_MANIFEST_OFF_MAJOR == 4 && (int)DX_CAS_TREE_OFF_MAJOR == 4 &&
+                     (int)DX_CAS_OBJECT_OFF_MAJOR == 4 && (int)DX_CAS_PROOF_OFF_MINOR == 5 &&
+                     (int)DX_CAS_MANIFEST_OFF_MINOR == 5 && (int)DX_CAS_TREE_OFF_MINOR == 5 && (int)DX_CAS_OBJECT_OFF_MINOR == 5,
+                 dx_cas_heads_agree);
+
+DXI_PRIVATE void dxi_cas_head_write(uint8_t *out, const char *magic) {
+    DX_MEMCPY(out + DXI_CAS_HEAD_OFF_MAGIC, magic, DXI_CAS_MAGIC_SIZE);
+    out[DXI_CAS_HEAD_OFF_MAJOR] = DX_CAS_FORMAT_MAJOR;
+    out[DXI_CAS_HEAD_OFF_MINOR] = DX_CAS_FORMAT_MINOR;
+}
+
+/* The magic, then (with header_size bytes there) the major version; any minor is accepted. */
+DXI_PRIVATE dx_result dxi_cas_head_check(const uint8_t *buf, size_t len, const char *magic, size_t header_size) {
+    if (len < DXI_CAS_MAGIC_SIZE) return DX_ERR_TRUNCATED;
+    if (DX_MEMCMP(buf + DXI_CAS_HEAD_OFF_MAGIC, magic, DXI_CAS_MAGIC_SIZE) != 0) return DX_CAS_ERR_MAGIC;
+    if (len < header_size) return DX_ERR_TRUNCATED;
+    if (buf[DXI_CAS_HEAD_OFF_MAJOR] != DX_CAS_FORMAT_MAJOR) return DX_ERR_UNSUPPORTED;
+    return DX_OK;
+}
+
 /* ---- proofs on the wire ---- */
 
 DX_CAS_API int64_t dx_cas_proof_encode(const dx_cas_proof *p, const uint8_t *hashes, uint8_t *out, size_t cap) {
     size_t need;
     if (!p || (p->count && !hashes) || !out) return DX_ERR_INVAL;
-    if (p->kind != DX_CAS_PROOF_INCLUSION && p->kind != DX_CAS_PROOF_CONSISTENCY) return DX_ERR_INVAL;
+    if (p->kind != DX_CAS_PROOF_KIND_INCLUSION && p->kind != DX_CAS_PROOF_KIND_CONSISTENCY) return DX_ERR_INVAL;
     if (!dx_cas_alg_name(p->alg)) return DX_ERR_UNSUPPORTED;
     if (p->count > DX_CAS_PROOF_MAX) return DX_ERR_LIMIT;
     need = DX_CAS_PROOF_HEADER_SIZE + (size_t)p->count * DX_CAS_HASH_SIZE;
     if (cap < need) return DX_ERR_NOSPACE;
-    DX_MEMCPY(out, "DXCP", 4);
-    out[4] = 1;
-    out[5] = 0;
-    out[6] = (uint8_t)p->kind;
-    out[7] = (uint8_t)p->alg;
-    dx_store_u64le(out + 8, p->a);
-    dx_store_u64le(out + 16, p->b);
-    dx_store_u32le(out + 24, p->count);
-    if (p->count) DX_MEMCPY(out + DX_CAS_PROOF_HEADER_SIZE, hashes, (size_t)p->count * DX_CAS_HASH_SIZE);
+    dxi_cas_head_write(out, "DXCP");
+    out[DX_CAS_PROOF_OFF_KIND] = (uint8_t)p->kind;
+    out[DX_CAS_PROOF_OFF_ALG] = (uint8_t)p->alg;
+    dx_store_u64le(out + DX_CAS_PROOF_OFF_A, p->a);
+    dx_store_u64le(out + DX_CAS_PROOF_OFF_B, p->b);
+    dx_store_u32le(out + DX_CAS_PROOF_OFF_COUNT, p->count);
+    if (p->count) DX_MEMCPY(out + DX_CAS_PROOF_OFF_HASHES, hashes, (size_t)p->count * DX_CAS_HASH_SIZE);
     return (int64_t)need;
 }
 
 DX_CAS_API int64_t dx_cas_proof_decode(const uint8_t *buf, size_t len, dx_cas_proof *out,
                                        const uint8_t **out_hashes) {
     dx_cas_proof p;
+    dx_result r;
     if (!buf || !out || !out_hashes) return DX_ERR_INVAL;
-    if (len < 4) return DX_ERR_TRUNCATED;
-    if (DX_MEMCMP(buf, "DXCP", 4) != 0) return DX_CAS_ERR_MAGIC;
-    if (len < DX_CAS_PROOF_HEADER_SIZE) return DX_ERR_TRUNCATED;
-    if (buf[4] != 1) return DX_ERR_UNSUPPORTED;
-    p.kind = buf[6];
-    p.alg = buf[7];
-    if (p.kind != DX_CAS_PROOF_INCLUSION && p.kind != DX_CAS_PROOF_CONSISTENCY) return DX_ERR_CORRUPT;
+    if ((r = dxi_cas_head_check(buf, len, "DXCP", DX_CAS_PROOF_HEADER_SIZE)) != DX_OK) return r;
+    p.kind = buf[DX_CAS_PROOF_OFF_KIND];
+    p.alg = buf[DX_CAS_PROOF_OFF_ALG];
+    if (p.kind != DX_CAS_PROOF_KIND_INCLUSION && p.kind != DX_CAS_PROOF_KIND_CONSISTENCY) return DX_ERR_CORRUPT;
     if (!dx_cas_alg_name(p.alg)) return DX_ERR_UNSUPPORTED;
-    p.a = dx_load_u64le(buf + 8);
-    p.b = dx_load_u64le(buf + 16);
-    p.count = dx_load_u32le(buf + 24);
+    p.a = dx_load_u64le(buf + DX_CAS_PROOF_OFF_A);
+    p.b = dx_load_u64le(buf + DX_CAS_PROOF_OFF_B);
+    p.count = dx_load_u32le(buf + DX_CAS_PROOF_OFF_COUNT);
     if (p.count > DX_CAS_PROOF_MAX) return DX_ERR_LIMIT;
-    if (p.kind == DX_CAS_PROOF_INCLUSION ? p.a >= p.b : p.a > p.b) return DX_ERR_CORRUPT;
+    if (p.kind == DX_CAS_PROOF_KIND_INCLUSION ? p.a >= p.b : p.a > p.b) return DX_ERR_CORRUPT;
     if ((len - DX_CAS_PROOF_HEADER_SIZE) / DX_CAS_HASH_SIZE < p.count) return DX_ERR_TRUNCATED;
     *out = p;
-    *out_hashes = buf + DX_CAS_PROOF_HEADER_SIZE;
+    *out_hashes = buf + DX_CAS_PROOF_OFF_HASHES;
     return (int64_t)(DX_CAS_PROOF_HEADER_SIZE + (size_t)p.count * DX_CAS_HASH_SIZE);
 }
 
-DX_CAS_API dx_result dx_cas_proof_verify(const dx_cas_hashfn *fn, const dx_cas_proof *p, const uint8_t *hashes,
+DX_CAS_API dx_result dx_cas_proof_verify(const dx_cas_hash_alg *alg, const dx_cas_proof *p, const uint8_t *hashes,
                                          const uint8_t a[32], const uint8_t b[32]) {
-    if (!fn || !p) return DX_ERR_INVAL;
-    if (p->alg != fn->alg) return DX_ERR_UNSUPPORTED;
-    if (p->kind == DX_CAS_PROOF_INCLUSION) return dx_cas_merkle_verify_inclusion(fn, p->a, p->b, a, hashes, p->count, b);
-    if (p->kind == DX_CAS_PROOF_CONSISTENCY)
-        return dx_cas_merkle_verify_consistency(fn, p->a, p->b, a, b, hashes, p->count);
+    if (!alg || !p) return DX_ERR_INVAL;
+    if (p->alg != alg->alg) return DX_ERR_UNSUPPORTED;
+    if (p->kind == DX_CAS_PROOF_KIND_INCLUSION) return dx_cas_merkle_verify_inclusion(alg, p->a, p->b, a, hashes, p->count, b);
+    if (p->kind == DX_CAS_PROOF_KIND_CONSISTENCY)
+        return dx_cas_merkle_verify_consistency(alg, p->a, p->b, a, b, hashes, p->count);
     return DX_ERR_INVAL;
 }
 
 /* ---- stores ---- */
 
-DX_CAS_API dx_result dx_cas_store_init(dx_cas_store *s, const dx_cas_store_vtable *vt, void *self,
-                                       const dx_cas_hashfn *fn) {
-    if (!s || !vt || !vt->put || !vt->get || !vt->has || !vt->del || !vt->iterate) return DX_ERR_INVAL;
+DX_CAS_API dx_result dx_cas_store_init(dx_cas_store *s, const dx_cas_store_config *cfg) {
+    const dx_cas_store_vtable *vt = cfg ? cfg->vtable : NULL;
+    if (!s || !vt || !vt->put_fn || !vt->get_fn || !vt->has_fn || !vt->delete_fn || !vt->iterate_fn) return DX_ERR_INVAL;
+    if (!cfg->allocator.alloc != !cfg->allocator.free) return DX_ERR_INVAL;
     DX_MEMSET(s, 0, sizeof *s);
     s->vt = vt;
-    s->self = self;
-    if (fn) s->fn = *fn;
-    else return dx_cas_hashfn_init(&s->fn, DX_CAS_ALG_SHA256);
+    s->self = cfg->self;
+    s->allocator = cfg->allocator;
+    if (cfg->hash_alg) s->hash_alg = *cfg->hash_alg;
+    else return dx_cas_hash_alg_init(&s->hash_alg, DX_CAS_ALG_SHA256);
     return DX_OK;
 }
 
-DX_CAS_API dx_result dx_cas_put(dx_cas_store *s, const void *data, size_t len, dx_cas_id *out_id) {
+DX_CAS_API dx_result dx_cas_store_put(dx_cas_store *s, const void *data, size_t len, dx_cas_id *out_id) {
     dx_cas_id id;
     dx_result r;
     if (!s || (len && !data)) return DX_ERR_INVAL;
-    dx_cas_hash(&s->fn, data, len, &id);
+    dx_cas_id_hash(&s->hash_alg, data, len, &id);
     s->stats.puts++;
     s->stats.put_bytes += len;
-    if (s->vt->has(s->self, &id) >= 0) { /* deduplicated: already stored */
+    if (s->vt->has_fn(s->self, &id) >= 0) { /* deduplicated: already stored */
         s->stats.dedup++;
         s->stats.dedup_bytes += len;
         r = DX_OK;
     } else {
-        r = s->vt->put(s->self, &id, data, len);
+        r = s->vt->put_fn(s->self, &id, data, len);
     }
     if (r == DX_OK && out_id) *out_id = id;
     return r;
 }
 
-DX_CAS_API int64_t dx_cas_get(dx_cas_store *s, const dx_cas_id *id, void *buf, size_t cap) {
+DX_CAS_API int64_t dx_cas_store_get(dx_cas_store *s, const dx_cas_id *id, void *buf, size_t cap) {
     dx_cas_hasher h;
-    dx_cas_hashfn fn;
+    dx_cas_hash_alg alg;
     uint8_t d[DX_CAS_HASH_SIZE];
     int64_t n;
     if (!s || !id || (cap && !buf)) return DX_ERR_INVAL;
-    if (!dx_cas_alg_name(id->alg)) return DX_ERR_UNSUPPORTED;
-    fn = s->fn;
-    fn.alg = id->alg; /* an object is checked with the algorithm its id names */
+    if (!dxi_cas_alg_built(id->alg)) return DX_ERR_UNSUPPORTED;
+    alg = s->hash_alg;
+    alg.alg = id->alg; /* an object is checked with the algorithm its id names */
     s->stats.gets++;
-    n = s->vt->get(s->self, id, buf, cap);
+    n = s->vt->get_fn(s->self, id, buf, cap);
     if (n == DX_ERR_CORRUPT) { /* a stored form that does not decode: as corrupt as a wrong hash */
         if (cap) DX_MEMSET(buf, 0, cap);
         s->stats.corrupt++;
@@ -2326,7 +2616,7 @@ DX_CAS_API int64_t dx_cas_get(dx_cas_store *s, const dx_cas_id *id, void *buf, s
     }
     if (n < 0) return n;
     if ((uint64_t)n > (uint64_t)cap) return DX_ERR_IO; /* a backend that lies about its length */
-    dx_cas_hasher_init(&h, &fn); /* every read is re-hashed: corrupt data is never handed out */
+    dx_cas_hasher_init(&h, &alg); /* every read is re-hashed: corrupt data is never handed out */
     dx_cas_hasher_update(&h, buf, (size_t)n);
     dx_cas_hasher_final(&h, d);
     if (DX_MEMCMP(d, id->digest, DX_CAS_HASH_SIZE) != 0) {
@@ -2337,26 +2627,26 @@ DX_CAS_API int64_t dx_cas_get(dx_cas_store *s, const dx_cas_id *id, void *buf, s
     return n;
 }
 
-DX_CAS_API int64_t dx_cas_has(dx_cas_store *s, const dx_cas_id *id) {
+DX_CAS_API int64_t dx_cas_store_has(dx_cas_store *s, const dx_cas_id *id) {
     int64_t n;
     if (!s || !id) return DX_ERR_INVAL;
-    n = s->vt->has(s->self, id);
+    n = s->vt->has_fn(s->self, id);
     return n == DX_ERR_CORRUPT ? (int64_t)DX_ERR_CHECKSUM : n; /* there, but its stored form is damaged */
 }
 
-DX_CAS_API dx_result dx_cas_delete(dx_cas_store *s, const dx_cas_id *id) {
+DX_CAS_API dx_result dx_cas_store_delete(dx_cas_store *s, const dx_cas_id *id) {
     if (!s || !id) return DX_ERR_INVAL;
-    return s->vt->del(s->self, id);
+    return s->vt->delete_fn(s->self, id);
 }
 
-DX_CAS_API dx_result dx_cas_iterate(dx_cas_store *s, dx_cas_iter_fn fn, void *user) {
+DX_CAS_API dx_result dx_cas_store_iterate(dx_cas_store *s, dx_cas_iter_fn fn, void *user) {
     if (!s || !fn) return DX_ERR_INVAL;
-    return s->vt->iterate(s->self, fn, user);
+    return s->vt->iterate_fn(s->self, fn, user);
 }
 
-DX_CAS_API dx_result dx_cas_sync(dx_cas_store *s) {
+DX_CAS_API dx_result dx_cas_store_sync(dx_cas_store *s) {
     if (!s) return DX_ERR_INVAL;
-    return s->vt->sync ? s->vt->sync(s->self) : DX_OK;
+    return s->vt->sync_fn ? s->vt->sync_fn(s->self) : DX_OK;
 }
 
 /* ---- stored object encoding ("DXCZ") ---- */
@@ -2366,13 +2656,14 @@ DX_CAS_API size_t dx_cas_object_bound(size_t len) {
 }
 
 DXI_PRIVATE bool dxi_cas_object_magic(const uint8_t *buf, size_t len) {
-    return len >= 4 && buf[0] == 'D' && buf[1] == 'X' && buf[2] == 'C' && buf[3] == 'Z';
+    return len >= DXI_CAS_MAGIC_SIZE && DX_MEMCMP(buf + DX_CAS_OBJECT_OFF_MAGIC, "DXCZ", DXI_CAS_MAGIC_SIZE) == 0;
 }
 
 DXI_PRIVATE void dxi_cas_object_header(uint8_t *out, uint32_t method, uint64_t size) {
-    DX_MEMCPY(out, "DXCZ", 4);
-    out[4] = 1, out[5] = 0, out[6] = (uint8_t)method, out[7] = 0;
-    dx_store_u64le(out + 8, size);
+    dxi_cas_head_write(out, "DXCZ");
+    out[DX_CAS_OBJECT_OFF_METHOD] = (uint8_t)method;
+    out[DX_CAS_OBJECT_OFF_FLAGS] = 0;
+    dx_store_u64le(out + DX_CAS_OBJECT_OFF_CONTENT_SIZE, size);
 }
 
 /* Writes data's stored form: one zstd frame behind a header when that is smaller
@@ -2386,10 +2677,10 @@ DX_CAS_API int64_t dx_cas_object_encode(void *zstd_cctx, const void *data, size_
     if (cap < bound) return DX_ERR_NOSPACE;
 #if defined(DX_CAS_WITH_ZSTD)
     if (zstd_cctx && len > 2 * DX_CAS_OBJECT_HEADER_SIZE) { /* only a frame that saves bytes is kept */
-        size_t z = ZSTD_compress2((ZSTD_CCtx *)zstd_cctx, dst + DX_CAS_OBJECT_HEADER_SIZE,
+        size_t z = ZSTD_compress2((ZSTD_CCtx *)zstd_cctx, dst + DX_CAS_OBJECT_OFF_PAYLOAD,
                                   len - DX_CAS_OBJECT_HEADER_SIZE - 1, src, len);
         if (!ZSTD_isError(z) && z > 0 && z + DX_CAS_OBJECT_HEADER_SIZE < len) {
-            dxi_cas_object_header(dst, DX_CAS_OBJECT_ZSTD, (uint64_t)len);
+            dxi_cas_object_header(dst, DX_CAS_OBJECT_METHOD_ZSTD, (uint64_t)len);
             return (int64_t)(z + DX_CAS_OBJECT_HEADER_SIZE);
         }
     }
@@ -2397,8 +2688,8 @@ DX_CAS_API int64_t dx_cas_object_encode(void *zstd_cctx, const void *data, size_
     (void)zstd_cctx;
 #endif
     if (dxi_cas_object_magic(src, len)) {
-        dxi_cas_object_header(dst, DX_CAS_OBJECT_RAW, (uint64_t)len);
-        if (len) DX_MEMMOVE(dst + DX_CAS_OBJECT_HEADER_SIZE, src, len);
+        dxi_cas_object_header(dst, DX_CAS_OBJECT_METHOD_RAW, (uint64_t)len);
+        if (len) DX_MEMMOVE(dst + DX_CAS_OBJECT_OFF_PAYLOAD, src, len);
         return (int64_t)bound;
     }
     if (len) DX_MEMMOVE(dst, src, len);
@@ -2413,22 +2704,22 @@ DXI_PRIVATE int64_t dxi_cas_object_size(const uint8_t *buf, size_t hlen, uint64_
     uint32_t method;
     if (!dxi_cas_object_magic(buf, hlen)) {
         if (len > (uint64_t)INT64_MAX) return DX_ERR_LIMIT;
-        if (out_method) *out_method = DX_CAS_OBJECT_RAW;
+        if (out_method) *out_method = DX_CAS_OBJECT_METHOD_RAW;
         return (int64_t)len;
     }
     if (hlen < DX_CAS_OBJECT_HEADER_SIZE) return DX_ERR_CORRUPT; /* a header cut short */
-    if (buf[4] != 1) return DX_ERR_UNSUPPORTED;
-    method = buf[6];
-    if (buf[7] != 0 || method > DX_CAS_OBJECT_ZSTD) return DX_ERR_UNSUPPORTED;
-    size = dx_load_u64le(buf + 8);
+    if (buf[DX_CAS_OBJECT_OFF_MAJOR] != DX_CAS_FORMAT_MAJOR) return DX_ERR_UNSUPPORTED;
+    method = buf[DX_CAS_OBJECT_OFF_METHOD];
+    if (buf[DX_CAS_OBJECT_OFF_FLAGS] != 0 || method > DX_CAS_OBJECT_METHOD_ZSTD) return DX_ERR_UNSUPPORTED;
+    size = dx_load_u64le(buf + DX_CAS_OBJECT_OFF_CONTENT_SIZE);
     payload = len - DX_CAS_OBJECT_HEADER_SIZE;
     if (size > (uint64_t)INT64_MAX - DX_CAS_OBJECT_HEADER_SIZE) return DX_ERR_CORRUPT;
-    if (method == DX_CAS_OBJECT_RAW && payload != size) return DX_ERR_CORRUPT;
-    if (method == DX_CAS_OBJECT_ZSTD && (payload == 0 || payload + DX_CAS_OBJECT_HEADER_SIZE >= size))
+    if (method == DX_CAS_OBJECT_METHOD_RAW && payload != size) return DX_ERR_CORRUPT;
+    if (method == DX_CAS_OBJECT_METHOD_ZSTD && (payload == 0 || payload + DX_CAS_OBJECT_HEADER_SIZE >= size))
         return DX_ERR_CORRUPT; /* compressed forms are always smaller than their content */
 #if defined(DX_CAS_WITH_ZSTD)
-    if (method == DX_CAS_OBJECT_ZSTD && (hlen >= DXI_CAS_OBJECT_PEEK || hlen == len)) { /* the frame says it too */
-        unsigned long long fcs = ZSTD_getFrameContentSize(buf + DX_CAS_OBJECT_HEADER_SIZE, hlen - DX_CAS_OBJECT_HEADER_SIZE);
+    if (method == DX_CAS_OBJECT_METHOD_ZSTD && (hlen >= DXI_CAS_OBJECT_PEEK || hlen == len)) { /* the frame says it too */
+        unsigned long long fcs = ZSTD_getFrameContentSize(buf + DX_CAS_OBJECT_OFF_PAYLOAD, hlen - DX_CAS_OBJECT_OFF_PAYLOAD);
         if (fcs == ZSTD_CONTENTSIZE_ERROR || (fcs != ZSTD_CONTENTSIZE_UNKNOWN && fcs != size)) return DX_ERR_CORRUPT;
     }
 #endif
@@ -2451,17 +2742,17 @@ DX_CAS_API int64_t dx_cas_object_decode(void *zstd_dctx, const uint8_t *buf, siz
     size = dx_cas_object_size(buf, len, &method);
     if (size < 0) return size;
     if ((uint64_t)size > (uint64_t)cap) return DX_ERR_NOSPACE;
-    if (method == DX_CAS_OBJECT_RAW) {
-        size_t off = dxi_cas_object_magic(buf, len) ? DX_CAS_OBJECT_HEADER_SIZE : 0;
+    if (method == DX_CAS_OBJECT_METHOD_RAW) {
+        size_t off = dxi_cas_object_magic(buf, len) ? DX_CAS_OBJECT_OFF_PAYLOAD : 0;
         if (size) DX_MEMMOVE(out, buf + off, (size_t)size);
         return size;
     }
 #if defined(DX_CAS_WITH_ZSTD)
     {
         size_t got = zstd_dctx ? ZSTD_decompressDCtx((ZSTD_DCtx *)zstd_dctx, out, (size_t)size,
-                                                     buf + DX_CAS_OBJECT_HEADER_SIZE, len - DX_CAS_OBJECT_HEADER_SIZE)
-                               : ZSTD_decompress(out, (size_t)size, buf + DX_CAS_OBJECT_HEADER_SIZE,
-                                                 len - DX_CAS_OBJECT_HEADER_SIZE);
+                                                     buf + DX_CAS_OBJECT_OFF_PAYLOAD, len - DX_CAS_OBJECT_OFF_PAYLOAD)
+                               : ZSTD_decompress(out, (size_t)size, buf + DX_CAS_OBJECT_OFF_PAYLOAD,
+                                                 len - DX_CAS_OBJECT_OFF_PAYLOAD);
         if (ZSTD_isError(got) || got != (size_t)size) {
             DX_MEMSET(out, 0, (size_t)size);
             return DX_ERR_CORRUPT;
@@ -2474,13 +2765,37 @@ DX_CAS_API int64_t dx_cas_object_decode(void *zstd_dctx, const uint8_t *buf, siz
 #endif
 }
 
+/* ---- the runtime allocator (a config's dx_allocator; zeroed: DX_MALLOC) ---- */
+
+DXI_PRIVATE void *dxi_cas_alloc(const dx_allocator *a, size_t n) {
+    if (a && a->alloc) return a->alloc(n, a->user);
+#if !defined(DX_NO_MALLOC)
+    return DX_MALLOC(n, a ? a->user : NULL);
+#else
+    return NULL;
+#endif
+}
+DXI_PRIVATE void dxi_cas_free(const dx_allocator *a, void *p, size_t n) {
+    if (!p) return;
+    if (a && a->free) {
+        a->free(p, n, a->user);
+        return;
+    }
+#if !defined(DX_NO_MALLOC)
+    DX_FREE(p, n, a ? a->user : NULL);
+#else
+    (void)n;
+#endif
+}
+
 /* ---- memory store ----
    One block: nslots slots (a power of two, at least twice max_objects; open
    addressing, linear probing on the digest), then the arena. Each object is
    a record: u32 length, u32 slot, the bytes, padding to 8. A delete leaves
    its record as garbage; when the arena is full the live records slide down. */
 
-#define DXI_CAS_MEM_HDR 8u
+#define DXI_CAS_MEM_HDR 8u /* a record: u32 length at DXI_CAS_MEM_OFF_LEN, u32 slot at DXI_CAS_MEM_OFF_SLOT */
+enum { DXI_CAS_MEM_OFF_LEN = 0, DXI_CAS_MEM_OFF_SLOT = 4 };
 #define DXI_CAS_MEM_ALIGN(n) (((n) + 7u) & ~(size_t)7u)
 
 DXI_PRIVATE uint32_t dxi_cas_mem_nslots(uint32_t max_objects) {
@@ -2490,15 +2805,15 @@ DXI_PRIVATE uint32_t dxi_cas_mem_nslots(uint32_t max_objects) {
 }
 
 DX_CAS_API size_t dx_cas_mem_memory_size(const dx_cas_mem_config *cfg) {
-    uint32_t objs = cfg && cfg->max_objects ? cfg->max_objects : 1024u;
-    size_t bytes = cfg && cfg->max_bytes ? cfg->max_bytes : ((size_t)1 << 20);
+    uint32_t objs = DXI_DEF(cfg ? cfg->max_objects : 0u, 1024u);
+    size_t bytes = DXI_DEF(cfg ? cfg->max_bytes : 0u, (size_t)1 << 20);
     if (objs > 0x40000000u) return 0;
     return (size_t)dxi_cas_mem_nslots(objs) * sizeof(dx_cas_mem_slot) + DXI_CAS_MEM_ALIGN(bytes) +
            (size_t)objs * (DXI_CAS_MEM_HDR + 8u) + 8u;
 }
 
 DX_CAS_API dx_result dx_cas_mem_init(dx_cas_mem *m, const dx_cas_mem_config *cfg, void *mem, size_t mem_size) {
-    uint32_t objs = cfg && cfg->max_objects ? cfg->max_objects : 1024u;
+    uint32_t objs = DXI_DEF(cfg ? cfg->max_objects : 0u, 1024u);
     size_t need = dx_cas_mem_memory_size(cfg), table;
     uintptr_t skew;
     if (!m || !mem || need == 0) return DX_ERR_INVAL;
@@ -2521,35 +2836,25 @@ DX_CAS_API dx_result dx_cas_mem_init(dx_cas_mem *m, const dx_cas_mem_config *cfg
 DX_CAS_API dx_result dx_cas_mem_create(dx_cas_mem *m, const dx_cas_mem_config *cfg) {
     size_t need = dx_cas_mem_memory_size(cfg);
     dx_allocator a;
-    void *mem = NULL;
+    void *mem;
     dx_result r;
     if (!m || need == 0) return DX_ERR_INVAL;
     DX_MEMSET(&a, 0, sizeof a);
     if (cfg) a = cfg->allocator;
-    if (a.alloc) mem = a.alloc(need, a.user);
-#if !defined(DX_NO_MALLOC)
-    else mem = DX_MALLOC(need, a.user);
-#endif
-    if (!mem) return DX_ERR_NOMEM;
+    if (!a.alloc != !a.free) return DX_ERR_INVAL;
+    if (!(mem = dxi_cas_alloc(&a, need))) return DX_ERR_NOMEM;
     r = dx_cas_mem_init(m, cfg, mem, need);
     if (r != DX_OK) {
-        if (a.free) a.free(mem, need, a.user);
-#if !defined(DX_NO_MALLOC)
-        else DX_FREE(mem, need, a.user);
-#endif
+        dxi_cas_free(&a, mem, need);
         return r;
     }
-    m->allocator = a;
     m->owns_memory = true;
     return DX_OK;
 }
 
 DX_CAS_API void dx_cas_mem_destroy(dx_cas_mem *m) {
     if (!m || !m->owns_memory) return;
-    if (m->allocator.free) m->allocator.free(m->memory, m->memory_size, m->allocator.user);
-#if !defined(DX_NO_MALLOC)
-    else DX_FREE(m->memory, m->memory_size, m->allocator.user);
-#endif
+    dxi_cas_free(&m->allocator, m->memory, m->memory_size);
     DX_MEMSET(m, 0, sizeof *m);
 }
 
@@ -2577,7 +2882,8 @@ DXI_PRIVATE int64_t dxi_cas_mem_find(const dx_cas_mem *m, const dx_cas_id *id, b
 DXI_PRIVATE void dxi_cas_mem_compact(dx_cas_mem *m) {
     size_t rd = 0, wr = 0;
     while (rd < m->arena_used) {
-        uint32_t len = dx_load_u32le(m->arena + rd), slot = dx_load_u32le(m->arena + rd + 4);
+        uint32_t len = dx_load_u32le(m->arena + rd + DXI_CAS_MEM_OFF_LEN);
+        uint32_t slot = dx_load_u32le(m->arena + rd + DXI_CAS_MEM_OFF_SLOT);
         size_t rec = DXI_CAS_MEM_ALIGN(DXI_CAS_MEM_HDR + (size_t)len);
         if (slot < m->nslots && m->slots[slot].state == 1 && m->slots[slot].off == (uint64_t)rd) {
             if (wr != rd) DX_MEMMOVE(m->arena + wr, m->arena + rd, rec);
@@ -2608,8 +2914,8 @@ DXI_PRIVATE dx_result dxi_cas_mem_put(void *self, const dx_cas_id *id, const voi
     s->off = (uint64_t)m->arena_used;
     s->len = (uint32_t)len;
     s->state = 1;
-    dx_store_u32le(m->arena + m->arena_used, (uint32_t)len);
-    dx_store_u32le(m->arena + m->arena_used + 4, (uint32_t)at);
+    dx_store_u32le(m->arena + m->arena_used + DXI_CAS_MEM_OFF_LEN, (uint32_t)len);
+    dx_store_u32le(m->arena + m->arena_used + DXI_CAS_MEM_OFF_SLOT, (uint32_t)at);
     if (len) DX_MEMCPY(m->arena + m->arena_used + DXI_CAS_MEM_HDR, data, len);
     m->arena_used += rec;
     m->live++;
@@ -2635,7 +2941,7 @@ DXI_PRIVATE int64_t dxi_cas_mem_has(void *self, const dx_cas_id *id) {
     return found ? (int64_t)m->slots[at].len : (int64_t)DX_ERR_NOTFOUND;
 }
 
-DXI_PRIVATE dx_result dxi_cas_mem_del(void *self, const dx_cas_id *id) {
+DXI_PRIVATE dx_result dxi_cas_mem_delete(void *self, const dx_cas_id *id) {
     dx_cas_mem *m = (dx_cas_mem *)self;
     bool found;
     int64_t at = dxi_cas_mem_find(m, id, &found);
@@ -2666,81 +2972,64 @@ DXI_PRIVATE dx_result dxi_cas_mem_iterate(void *self, dx_cas_iter_fn fn, void *u
 }
 
 static const dx_cas_store_vtable dxi_cas_mem_vtable = {dxi_cas_mem_put, dxi_cas_mem_get, dxi_cas_mem_has,
-                                                       dxi_cas_mem_del, dxi_cas_mem_iterate, NULL};
+                                                       dxi_cas_mem_delete, dxi_cas_mem_iterate, NULL};
 
-DX_CAS_API dx_result dx_cas_mem_store(dx_cas_mem *m, const dx_cas_hashfn *fn, dx_cas_store *out) {
+DX_CAS_API dx_result dx_cas_mem_store(dx_cas_mem *m, const dx_cas_hash_alg *alg, dx_cas_store *out) {
+    dx_cas_store_config sc;
     if (!m || !m->slots) return DX_ERR_INVAL;
-    return dx_cas_store_init(out, &dxi_cas_mem_vtable, m, fn);
+    DX_MEMSET(&sc, 0, sizeof sc);
+    sc.vtable = &dxi_cas_mem_vtable, sc.self = m, sc.hash_alg = alg, sc.allocator = m->allocator;
+    return dx_cas_store_init(out, &sc);
 }
 
 /* ---- blobs: chunks plus a manifest ---- */
 
-DXI_PRIVATE void *dxi_cas_alloc(const dx_allocator *a, size_t n) {
-    if (a && a->alloc) return a->alloc(n, a->user);
-#if !defined(DX_NO_MALLOC)
-    return DX_MALLOC(n, a ? a->user : NULL);
-#else
-    return NULL;
-#endif
-}
-DXI_PRIVATE void dxi_cas_free(const dx_allocator *a, void *p, size_t n) {
-    if (!p) return;
-    if (a && a->free) {
-        a->free(p, n, a->user);
-        return;
-    }
-#if !defined(DX_NO_MALLOC)
-    DX_FREE(p, n, a ? a->user : NULL);
-#else
-    (void)n;
-#endif
-}
 
 DXI_PRIVATE void dxi_cas_limits(const dx_cas_limits *lim, dx_cas_limits *out) {
-    out->max_chunks = lim && lim->max_chunks ? lim->max_chunks : ((uint64_t)1 << 22);
-    out->max_chunk_size = lim && lim->max_chunk_size ? lim->max_chunk_size : (16u << 20);
-    out->max_total = lim && lim->max_total ? lim->max_total : ((uint64_t)1 << 40);
+    DX_MEMSET(out, 0, sizeof *out);
+    if (lim) *out = *lim;
+    out->max_chunks = DXI_DEF(out->max_chunks, (uint64_t)1 << 22);
+    out->max_chunk_size = DXI_DEF(out->max_chunk_size, 16u << 20);
+    out->max_total = DXI_DEF(out->max_total, (uint64_t)1 << 40);
 }
 
-DX_CAS_API void dx_cas_chunk_leaf(const dx_cas_hashfn *fn, const dx_cas_id *chunk_id, uint8_t out[32]) {
-    dx_cas_merkle_leaf(fn, chunk_id->digest, DX_CAS_HASH_SIZE, out);
+DX_CAS_API void dx_cas_chunk_leaf(const dx_cas_hash_alg *alg, const dx_cas_id *chunk_id, uint8_t out[32]) {
+    dx_cas_merkle_leaf(alg, chunk_id->digest, DX_CAS_HASH_SIZE, out);
 }
 
-DX_CAS_API dx_result dx_cas_manifest_parse(const dx_cas_hashfn *fn, const uint8_t *buf, size_t len,
+DX_CAS_API dx_result dx_cas_manifest_parse(const dx_cas_hash_alg *alg, const uint8_t *buf, size_t len,
                                            const dx_cas_limits *lim, dx_cas_manifest *out) {
     dx_cas_limits l;
     dx_cas_manifest m;
     dx_cas_merkle tree;
     uint8_t root[DX_CAS_HASH_SIZE];
     uint64_t i, sum = 0;
-    if (!fn || (!buf && len) || !out) return DX_ERR_INVAL;
+    dx_result r;
+    if (!alg || (!buf && len) || !out) return DX_ERR_INVAL;
     dxi_cas_limits(lim, &l);
-    if (len < 4) return DX_ERR_TRUNCATED;
-    if (DX_MEMCMP(buf, "DXCM", 4) != 0) return DX_CAS_ERR_MAGIC;
-    if (len < DX_CAS_MANIFEST_HEADER_SIZE) return DX_ERR_TRUNCATED;
-    if (buf[4] != 1) return DX_ERR_UNSUPPORTED;
-    if (buf[7] != 0) return DX_ERR_UNSUPPORTED; /* no flags are defined */
-    m.alg = buf[6];
-    if (m.alg != fn->alg) return DX_ERR_UNSUPPORTED;
-    m.total_size = dx_load_u64le(buf + 8);
-    m.count = dx_load_u64le(buf + 16);
+    if ((r = dxi_cas_head_check(buf, len, "DXCM", DX_CAS_MANIFEST_HEADER_SIZE)) != DX_OK) return r;
+    if (buf[DX_CAS_MANIFEST_OFF_FLAGS] != 0) return DX_ERR_UNSUPPORTED; /* no flags are defined */
+    m.alg = buf[DX_CAS_MANIFEST_OFF_ALG];
+    if (m.alg != alg->alg) return DX_ERR_UNSUPPORTED;
+    m.total_size = dx_load_u64le(buf + DX_CAS_MANIFEST_OFF_TOTAL_SIZE);
+    m.count = dx_load_u64le(buf + DX_CAS_MANIFEST_OFF_COUNT);
     if (m.count > l.max_chunks || m.total_size > l.max_total) return DX_ERR_LIMIT;
     if ((uint64_t)((len - DX_CAS_MANIFEST_HEADER_SIZE) / DX_CAS_MANIFEST_ENTRY_SIZE) < m.count) return DX_ERR_TRUNCATED;
     if ((uint64_t)(len - DX_CAS_MANIFEST_HEADER_SIZE) != m.count * DX_CAS_MANIFEST_ENTRY_SIZE) return DX_ERR_CORRUPT;
-    DX_MEMCPY(m.root, buf + 24, DX_CAS_HASH_SIZE);
-    m.entries = buf + DX_CAS_MANIFEST_HEADER_SIZE;
-    dx_cas_merkle_init(&tree, fn);
+    DX_MEMCPY(m.root, buf + DX_CAS_MANIFEST_OFF_ROOT, DX_CAS_HASH_SIZE);
+    m.entries = buf + DX_CAS_MANIFEST_OFF_ENTRIES;
+    dx_cas_merkle_init(&tree, alg);
     for (i = 0; i < m.count; i++) {
         const uint8_t *e = m.entries + (size_t)i * DX_CAS_MANIFEST_ENTRY_SIZE;
-        uint32_t clen = dx_load_u32le(e);
+        uint32_t clen = dx_load_u32le(e + DX_CAS_MANIFEST_ENTRY_OFF_LENGTH);
         dx_cas_id id;
         uint8_t leaf[DX_CAS_HASH_SIZE];
         if (clen == 0 || clen > l.max_chunk_size) return DX_ERR_LIMIT;
         sum += clen;
         if (sum > m.total_size) return DX_ERR_CORRUPT;
         id.alg = m.alg;
-        DX_MEMCPY(id.digest, e + 4, DX_CAS_HASH_SIZE);
-        dx_cas_chunk_leaf(fn, &id, leaf);
+        DX_MEMCPY(id.digest, e + DX_CAS_MANIFEST_ENTRY_OFF_DIGEST, DX_CAS_HASH_SIZE);
+        dx_cas_chunk_leaf(alg, &id, leaf);
         dx_cas_merkle_push(&tree, leaf);
     }
     if (sum != m.total_size) return DX_ERR_CORRUPT;
@@ -2752,31 +3041,74 @@ DX_CAS_API dx_result dx_cas_manifest_parse(const dx_cas_hashfn *fn, const uint8_
 
 DX_CAS_API void dx_cas_manifest_entry(const dx_cas_manifest *m, uint64_t i, dx_cas_id *out_id, uint32_t *out_len) {
     const uint8_t *e = m->entries + (size_t)i * DX_CAS_MANIFEST_ENTRY_SIZE;
-    if (out_len) *out_len = dx_load_u32le(e);
+    if (out_len) *out_len = dx_load_u32le(e + DX_CAS_MANIFEST_ENTRY_OFF_LENGTH);
     if (out_id) {
         out_id->alg = m->alg;
-        DX_MEMCPY(out_id->digest, e + 4, DX_CAS_HASH_SIZE);
+        DX_MEMCPY(out_id->digest, e + DX_CAS_MANIFEST_ENTRY_OFF_DIGEST, DX_CAS_HASH_SIZE);
     }
 }
 
-DX_CAS_API dx_result dx_cas_blob_writer_init(dx_cas_blob_writer *w, dx_cas_store *store,
-                                             const dx_cas_chunker_config *cfg, const dx_allocator *allocator) {
+/* The writer's memory: the buffer (the longest chunk, plus room to take input in large
+   pieces), then the manifest (cfg->max_chunks entries; 64 to begin with when it may grow). */
+#define DXI_CAS_BLOB_SLACK 65536u
+DXI_PRIVATE dx_result dxi_cas_blob_sizes(const dx_cas_blob_writer_config *cfg, size_t *buf_cap, size_t *man_cap) {
+    dx_cas_chunker ch;
+    uint64_t entries;
     dx_result r;
-    if (!w || !store) return DX_ERR_INVAL;
+    if (!cfg || !cfg->store) return DX_ERR_INVAL;
+    if ((r = dx_cas_chunker_init(&ch, &cfg->chunker)) != DX_OK) return r;
+    *buf_cap = (size_t)ch.max_size + DXI_CAS_BLOB_SLACK;
+    entries = DXI_DEF(cfg->max_chunks, 64u);
+    if (entries > (SIZE_MAX - *buf_cap - DX_CAS_MANIFEST_HEADER_SIZE) / DX_CAS_MANIFEST_ENTRY_SIZE) return DX_ERR_LIMIT;
+    *man_cap = DX_CAS_MANIFEST_HEADER_SIZE + (size_t)entries * DX_CAS_MANIFEST_ENTRY_SIZE;
+    return DX_OK;
+}
+
+DX_CAS_API size_t dx_cas_blob_writer_memory_size(const dx_cas_blob_writer_config *cfg) {
+    size_t buf_cap, man_cap;
+    return dxi_cas_blob_sizes(cfg, &buf_cap, &man_cap) == DX_OK ? buf_cap + man_cap : 0;
+}
+
+/* init over mem; create's block may grow its manifest (grows), caller memory may not */
+DXI_PRIVATE dx_result dxi_cas_blob_writer_setup(dx_cas_blob_writer *w, const dx_cas_blob_writer_config *cfg,
+                                                void *mem, size_t mem_size, bool grows) {
+    size_t buf_cap, man_cap;
+    dx_result r;
+    if (!w || !mem) return DX_ERR_INVAL;
+    if ((r = dxi_cas_blob_sizes(cfg, &buf_cap, &man_cap)) != DX_OK) return r;
+    if (mem_size < buf_cap + man_cap) return DX_ERR_NOSPACE;
     DX_MEMSET(w, 0, sizeof *w);
-    if (allocator) w->allocator = *allocator;
-    if ((r = dx_cas_chunker_init(&w->chunker, cfg)) != DX_OK) return r;
-    w->store = store;
-    dx_cas_merkle_init(&w->tree, &store->fn);
-    w->buf_cap = (size_t)w->chunker.max_size + 65536u;
-    w->buf = (uint8_t *)dxi_cas_alloc(&w->allocator, w->buf_cap);
-    w->man_cap = DX_CAS_MANIFEST_HEADER_SIZE + 64u * DX_CAS_MANIFEST_ENTRY_SIZE;
-    w->manifest = (uint8_t *)dxi_cas_alloc(&w->allocator, w->man_cap);
-    if (!w->buf || !w->manifest) {
-        dx_cas_blob_writer_deinit(w);
-        return DX_ERR_NOMEM;
-    }
+    dx_cas_chunker_init(&w->chunker, &cfg->chunker); /* checked by dxi_cas_blob_sizes */
+    w->store = cfg->store;
+    dx_cas_merkle_init(&w->tree, &cfg->store->hash_alg);
+    w->allocator = cfg->allocator;
+    w->buf = (uint8_t *)mem;
+    w->buf_cap = buf_cap;
+    w->manifest = w->buf + buf_cap;
+    w->man_cap = man_cap;
     w->man_len = DX_CAS_MANIFEST_HEADER_SIZE;
+    w->man_grows = grows;
+    return DX_OK;
+}
+
+DX_CAS_API dx_result dx_cas_blob_writer_init(dx_cas_blob_writer *w, const dx_cas_blob_writer_config *cfg, void *mem,
+                                             size_t mem_size) {
+    if (!cfg || cfg->max_chunks == 0) return DX_ERR_INVAL; /* caller memory holds a bounded manifest only */
+    return dxi_cas_blob_writer_setup(w, cfg, mem, mem_size, false);
+}
+
+DX_CAS_API dx_result dx_cas_blob_writer_create(dx_cas_blob_writer *w, const dx_cas_blob_writer_config *cfg) {
+    size_t need = dx_cas_blob_writer_memory_size(cfg);
+    void *mem;
+    dx_result r;
+    if (!w || need == 0 || !cfg->allocator.alloc != !cfg->allocator.free) return DX_ERR_INVAL;
+    if (!(mem = dxi_cas_alloc(&cfg->allocator, need))) return DX_ERR_NOMEM;
+    if ((r = dxi_cas_blob_writer_setup(w, cfg, mem, need, cfg->max_chunks == 0)) != DX_OK) {
+        dxi_cas_free(&cfg->allocator, mem, need);
+        return r;
+    }
+    w->memory = mem;
+    w->memory_size = need;
     return DX_OK;
 }
 
@@ -2785,27 +3117,28 @@ DXI_PRIVATE dx_result dxi_cas_blob_chunk(dx_cas_blob_writer *w, const uint8_t *d
     uint8_t leaf[DX_CAS_HASH_SIZE];
     uint64_t dedup = w->store->stats.dedup;
     dx_result r;
-    if (w->man_cap - w->man_len < DX_CAS_MANIFEST_ENTRY_SIZE) { /* grow the manifest: twice the size */
+    if (w->man_cap - w->man_len < DX_CAS_MANIFEST_ENTRY_SIZE) { /* full: a block twice the size, if it may grow */
         size_t cap = w->man_cap * 2;
-        uint8_t *m = (uint8_t *)dxi_cas_alloc(&w->allocator, cap);
-        if (!m) return DX_ERR_NOMEM;
+        uint8_t *m;
+        if (!w->man_grows) return DX_ERR_LIMIT; /* max_chunks */
+        if (!(m = (uint8_t *)dxi_cas_alloc(&w->allocator, cap))) return DX_ERR_NOMEM;
         DX_MEMCPY(m, w->manifest, w->man_len);
-        dxi_cas_free(&w->allocator, w->manifest, w->man_cap);
-        w->manifest = m, w->man_cap = cap;
+        if (w->man_separate) dxi_cas_free(&w->allocator, w->manifest, w->man_cap);
+        w->manifest = m, w->man_cap = cap, w->man_separate = true;
     }
-    if ((r = dx_cas_put(w->store, data, len, &id)) != DX_OK) return r;
+    if ((r = dx_cas_store_put(w->store, data, len, &id)) != DX_OK) return r;
     if (w->store->stats.dedup == dedup) w->new_chunks++, w->new_bytes += len;
-    dx_store_u32le(w->manifest + w->man_len, len);
-    DX_MEMCPY(w->manifest + w->man_len + 4, id.digest, DX_CAS_HASH_SIZE);
+    dx_store_u32le(w->manifest + w->man_len + DX_CAS_MANIFEST_ENTRY_OFF_LENGTH, len);
+    DX_MEMCPY(w->manifest + w->man_len + DX_CAS_MANIFEST_ENTRY_OFF_DIGEST, id.digest, DX_CAS_HASH_SIZE);
     w->man_len += DX_CAS_MANIFEST_ENTRY_SIZE;
-    dx_cas_chunk_leaf(&w->store->fn, &id, leaf);
+    dx_cas_chunk_leaf(&w->store->hash_alg, &id, leaf);
     dx_cas_merkle_push(&w->tree, leaf);
     w->count++;
     w->total += len;
     return DX_OK;
 }
 
-DX_CAS_API dx_result dx_cas_blob_write(dx_cas_blob_writer *w, const void *data, size_t len) {
+DX_CAS_API dx_result dx_cas_blob_writer_write(dx_cas_blob_writer *w, const void *data, size_t len) {
     const uint8_t *p = (const uint8_t *)data;
     if (!w || (len && !data)) return DX_ERR_INVAL;
     if (w->error) return w->error;
@@ -2843,38 +3176,36 @@ DX_CAS_API dx_result dx_cas_blob_writer_finish(dx_cas_blob_writer *w, dx_cas_id 
         if (r != DX_OK) return w->error = r;
     }
     dx_cas_merkle_root(&w->tree, root);
-    DX_MEMCPY(w->manifest, "DXCM", 4);
-    w->manifest[4] = 1;
-    w->manifest[5] = 0;
-    w->manifest[6] = (uint8_t)w->store->fn.alg;
-    w->manifest[7] = 0;
-    dx_store_u64le(w->manifest + 8, w->total);
-    dx_store_u64le(w->manifest + 16, w->count);
-    DX_MEMCPY(w->manifest + 24, root, DX_CAS_HASH_SIZE);
-    r = dx_cas_put(w->store, w->manifest, w->man_len, out_manifest);
+    dxi_cas_head_write(w->manifest, "DXCM");
+    w->manifest[DX_CAS_MANIFEST_OFF_ALG] = (uint8_t)w->store->hash_alg.alg;
+    w->manifest[DX_CAS_MANIFEST_OFF_FLAGS] = 0;
+    dx_store_u64le(w->manifest + DX_CAS_MANIFEST_OFF_TOTAL_SIZE, w->total);
+    dx_store_u64le(w->manifest + DX_CAS_MANIFEST_OFF_COUNT, w->count);
+    DX_MEMCPY(w->manifest + DX_CAS_MANIFEST_OFF_ROOT, root, DX_CAS_HASH_SIZE);
+    r = dx_cas_store_put(w->store, w->manifest, w->man_len, out_manifest);
     if (r != DX_OK) return w->error = r;
     if (out_root) DX_MEMCPY(out_root, root, DX_CAS_HASH_SIZE);
     w->error = DX_ERR_MISUSE; /* finished: start a new writer for the next blob */
     return DX_OK;
 }
 
-DX_CAS_API void dx_cas_blob_writer_deinit(dx_cas_blob_writer *w) {
+DX_CAS_API void dx_cas_blob_writer_destroy(dx_cas_blob_writer *w) {
     if (!w) return;
-    dxi_cas_free(&w->allocator, w->buf, w->buf_cap);
-    dxi_cas_free(&w->allocator, w->manifest, w->man_cap);
-    w->buf = w->manifest = NULL;
+    if (w->man_separate) dxi_cas_free(&w->allocator, w->manifest, w->man_cap);
+    if (w->memory) dxi_cas_free(&w->allocator, w->memory, w->memory_size);
+    DX_MEMSET(w, 0, sizeof *w);
 }
 
 /* Reads an object whose size is not known yet, at most max bytes, into allocated memory. */
-DXI_PRIVATE int64_t dxi_cas_get_alloc(dx_cas_store *s, const dx_cas_id *id, uint64_t max, const dx_allocator *a,
-                                      uint8_t **out, size_t *out_cap) {
-    int64_t size = dx_cas_has(s, id), n;
+DXI_PRIVATE int64_t dxi_cas_fetch(dx_cas_store *s, const dx_cas_id *id, uint64_t max, uint8_t **out, size_t *out_cap) {
+    const dx_allocator *a = &s->allocator;
+    int64_t size = dx_cas_store_has(s, id), n;
     if (size < 0) return size;
     if ((uint64_t)size > max || (uint64_t)size > (uint64_t)(SIZE_MAX - 1)) return DX_ERR_LIMIT;
     *out_cap = (size_t)size ? (size_t)size : 1u;
     *out = (uint8_t *)dxi_cas_alloc(a, *out_cap);
     if (!*out) return DX_ERR_NOMEM;
-    n = dx_cas_get(s, id, *out, *out_cap);
+    n = dx_cas_store_get(s, id, *out, *out_cap);
     if (n < 0) {
         dxi_cas_free(a, *out, *out_cap);
         *out = NULL;
@@ -2883,8 +3214,7 @@ DXI_PRIVATE int64_t dxi_cas_get_alloc(dx_cas_store *s, const dx_cas_id *id, uint
 }
 
 DX_CAS_API dx_result dx_cas_blob_read(dx_cas_store *s, const dx_cas_id *manifest_id, const dx_cas_limits *lim,
-                                      const dx_allocator *allocator, dx_cas_write_fn write, void *user,
-                                      dx_cas_manifest *out_info) {
+                                      dx_cas_write_fn write, void *user, dx_cas_manifest *out_info) {
     dx_cas_limits l;
     dx_cas_manifest m;
     uint8_t *man = NULL, *chunk = NULL;
@@ -2894,24 +3224,24 @@ DX_CAS_API dx_result dx_cas_blob_read(dx_cas_store *s, const dx_cas_id *manifest
     dx_result r;
     if (!s || !manifest_id || !write) return DX_ERR_INVAL;
     dxi_cas_limits(lim, &l);
-    n = dxi_cas_get_alloc(s, manifest_id, DX_CAS_MANIFEST_HEADER_SIZE + l.max_chunks * DX_CAS_MANIFEST_ENTRY_SIZE,
-                          allocator, &man, &man_cap);
+    n = dxi_cas_fetch(s, manifest_id, DX_CAS_MANIFEST_HEADER_SIZE + l.max_chunks * DX_CAS_MANIFEST_ENTRY_SIZE, &man,
+                      &man_cap);
     if (n < 0) return (dx_result)n;
-    r = dx_cas_manifest_parse(&s->fn, man, (size_t)n, &l, &m);
+    r = dx_cas_manifest_parse(&s->hash_alg, man, (size_t)n, &l, &m);
     for (i = 0; r == DX_OK && i < m.count; i++) { /* the largest chunk decides the buffer */
         uint32_t clen;
         dx_cas_manifest_entry(&m, i, NULL, &clen);
         if (clen > chunk_cap) chunk_cap = clen;
     }
     if (r == DX_OK && chunk_cap) {
-        chunk = (uint8_t *)dxi_cas_alloc(allocator, chunk_cap);
+        chunk = (uint8_t *)dxi_cas_alloc(&s->allocator, chunk_cap);
         if (!chunk) r = DX_ERR_NOMEM;
     }
     for (i = 0; r == DX_OK && i < m.count; i++) {
         dx_cas_id id;
         uint32_t clen;
         dx_cas_manifest_entry(&m, i, &id, &clen);
-        n = dx_cas_get(s, &id, chunk, chunk_cap); /* verified against its id */
+        n = dx_cas_store_get(s, &id, chunk, chunk_cap); /* verified against its id */
         if (n < 0) r = (dx_result)n;
         else if (n != (int64_t)clen) r = DX_ERR_CORRUPT;
         else r = write(user, off, chunk, clen);
@@ -2921,15 +3251,14 @@ DX_CAS_API dx_result dx_cas_blob_read(dx_cas_store *s, const dx_cas_id *manifest
         *out_info = m;
         out_info->entries = NULL; /* they lived in memory freed here */
     }
-    dxi_cas_free(allocator, chunk, chunk_cap);
-    dxi_cas_free(allocator, man, man_cap);
+    dxi_cas_free(&s->allocator, chunk, chunk_cap);
+    dxi_cas_free(&s->allocator, man, man_cap);
     return r;
 }
 
 typedef struct dxi_cas_verify_ctx {
     dx_cas_store *s;
     dx_cas_limits lim;
-    const dx_allocator *a;
     dx_cas_problem_fn problem;
     void *user;
     dx_cas_verify_report rep;
@@ -2942,7 +3271,7 @@ DXI_PRIVATE dx_result dxi_cas_verify_one(void *user, const dx_cas_id *id, uint64
     int64_t n;
     v->rep.objects++;
     v->rep.bytes += size;
-    n = dxi_cas_get_alloc(v->s, id, (uint64_t)-1, v->a, &buf, &cap);
+    n = dxi_cas_fetch(v->s, id, (uint64_t)-1, &buf, &cap);
     if (n == DX_ERR_CHECKSUM) {
         v->rep.corrupt++;
         if (v->problem) v->problem(v->user, id, DX_ERR_CHECKSUM);
@@ -2950,7 +3279,7 @@ DXI_PRIVATE dx_result dxi_cas_verify_one(void *user, const dx_cas_id *id, uint64
     }
     if (n == DX_ERR_NOTFOUND) return DX_OK; /* deleted meanwhile */
     if (n < 0) return (dx_result)n;
-    dxi_cas_free(v->a, buf, cap);
+    dxi_cas_free(&v->s->allocator, buf, cap);
     return DX_OK;
 }
 
@@ -2992,19 +3321,20 @@ DX_CAS_API int64_t dx_cas_tree_encode(uint32_t alg, const dx_cas_tree_entry *ent
         need += DX_CAS_TREE_ENTRY_FIXED + e->name_len;
     }
     if (cap < need) return DX_ERR_NOSPACE;
-    DX_MEMCPY(out, "DXCT", 4);
-    out[4] = 1, out[5] = 0, out[6] = (uint8_t)alg, out[7] = 0;
-    dx_store_u32le(out + 8, (uint32_t)n);
-    at = DX_CAS_TREE_HEADER_SIZE;
+    dxi_cas_head_write(out, "DXCT");
+    out[DX_CAS_TREE_OFF_ALG] = (uint8_t)alg;
+    out[DX_CAS_TREE_OFF_FLAGS] = 0;
+    dx_store_u32le(out + DX_CAS_TREE_OFF_COUNT, (uint32_t)n);
+    at = DX_CAS_TREE_OFF_ENTRIES;
     for (i = 0; i < n; i++) {
         const dx_cas_tree_entry *e = &entries[i];
-        dx_store_u16le(out + at, (uint16_t)e->name_len);
-        DX_MEMCPY(out + at + 2, e->name, e->name_len);
-        at += 2 + e->name_len;
-        dx_store_u32le(out + at, e->mode);
-        dx_store_u64le(out + at + 4, e->size);
-        DX_MEMCPY(out + at + 12, e->id.digest, DX_CAS_HASH_SIZE);
-        at += 12 + DX_CAS_HASH_SIZE;
+        uint8_t *tail = out + at + DX_CAS_TREE_ENTRY_OFF_NAME + e->name_len;
+        dx_store_u16le(out + at + DX_CAS_TREE_ENTRY_OFF_NAME_LEN, (uint16_t)e->name_len);
+        DX_MEMCPY(out + at + DX_CAS_TREE_ENTRY_OFF_NAME, e->name, e->name_len);
+        dx_store_u32le(tail + DX_CAS_TREE_TAIL_OFF_MODE, e->mode);
+        dx_store_u64le(tail + DX_CAS_TREE_TAIL_OFF_SIZE, e->size);
+        DX_MEMCPY(tail + DX_CAS_TREE_TAIL_OFF_DIGEST, e->id.digest, DX_CAS_HASH_SIZE);
+        at += DX_CAS_TREE_ENTRY_FIXED + e->name_len;
     }
     return (int64_t)need;
 }
@@ -3012,32 +3342,34 @@ DX_CAS_API int64_t dx_cas_tree_encode(uint32_t alg, const dx_cas_tree_entry *ent
 DX_CAS_API dx_result dx_cas_tree_parse(const uint8_t *buf, size_t len, uint32_t max_entries, dx_cas_tree *out) {
     dx_cas_tree t;
     const uint8_t *prev = NULL;
-    size_t prev_len = 0, at = DX_CAS_TREE_HEADER_SIZE;
+    size_t prev_len = 0, at = DX_CAS_TREE_OFF_ENTRIES;
     uint32_t i;
+    dx_result r;
     if ((!buf && len) || !out) return DX_ERR_INVAL;
-    if (max_entries == 0) max_entries = 1u << 20;
-    if (len < 4) return DX_ERR_TRUNCATED;
-    if (DX_MEMCMP(buf, "DXCT", 4) != 0) return DX_CAS_ERR_MAGIC;
-    if (len < DX_CAS_TREE_HEADER_SIZE) return DX_ERR_TRUNCATED;
-    if (buf[4] != 1 || buf[7] != 0) return DX_ERR_UNSUPPORTED;
-    t.alg = buf[6];
+    max_entries = DXI_DEF(max_entries, 1u << 20);
+    if ((r = dxi_cas_head_check(buf, len, "DXCT", DX_CAS_TREE_HEADER_SIZE)) != DX_OK) return r;
+    if (buf[DX_CAS_TREE_OFF_FLAGS] != 0) return DX_ERR_UNSUPPORTED;
+    t.alg = buf[DX_CAS_TREE_OFF_ALG];
     if (!dx_cas_alg_name(t.alg)) return DX_ERR_UNSUPPORTED;
-    t.count = dx_load_u32le(buf + 8);
+    t.count = dx_load_u32le(buf + DX_CAS_TREE_OFF_COUNT);
     if (t.count > max_entries) return DX_ERR_LIMIT;
     if ((len - DX_CAS_TREE_HEADER_SIZE) / (DX_CAS_TREE_ENTRY_FIXED + 1) < t.count) return DX_ERR_TRUNCATED;
     for (i = 0; i < t.count; i++) {
+        const uint8_t *name, *tail;
         size_t nlen;
         uint32_t mode;
-        if (len - at < 2) return DX_ERR_TRUNCATED;
-        nlen = dx_load_u16le(buf + at);
-        if (len - at - 2 < nlen + 12 + DX_CAS_HASH_SIZE) return DX_ERR_TRUNCATED;
-        if (!dxi_cas_name_ok(buf + at + 2, nlen)) return DX_ERR_CORRUPT;
-        if (prev && dxi_cas_name_cmp(prev, prev_len, buf + at + 2, nlen) >= 0) return DX_ERR_CORRUPT;
-        prev = buf + at + 2, prev_len = nlen;
-        at += 2 + nlen;
-        mode = dx_load_u32le(buf + at);
-        if (!dxi_cas_mode_ok(mode) || (mode == DX_CAS_MODE_DIR && dx_load_u64le(buf + at + 4) != 0)) return DX_ERR_CORRUPT;
-        at += 12 + DX_CAS_HASH_SIZE;
+        if (len - at < DX_CAS_TREE_ENTRY_OFF_NAME) return DX_ERR_TRUNCATED;
+        nlen = dx_load_u16le(buf + at + DX_CAS_TREE_ENTRY_OFF_NAME_LEN);
+        if (len - at - DX_CAS_TREE_ENTRY_OFF_NAME < nlen + DX_CAS_TREE_TAIL_SIZE) return DX_ERR_TRUNCATED;
+        name = buf + at + DX_CAS_TREE_ENTRY_OFF_NAME;
+        tail = name + nlen;
+        if (!dxi_cas_name_ok(name, nlen)) return DX_ERR_CORRUPT;
+        if (prev && dxi_cas_name_cmp(prev, prev_len, name, nlen) >= 0) return DX_ERR_CORRUPT;
+        prev = name, prev_len = nlen;
+        mode = dx_load_u32le(tail + DX_CAS_TREE_TAIL_OFF_MODE);
+        if (!dxi_cas_mode_ok(mode) || (mode == DX_CAS_MODE_DIR && dx_load_u64le(tail + DX_CAS_TREE_TAIL_OFF_SIZE) != 0))
+            return DX_ERR_CORRUPT;
+        at += DX_CAS_TREE_ENTRY_FIXED + nlen;
     }
     if (at != len) return DX_ERR_CORRUPT; /* bytes after the last entry */
     t.buf = buf;
@@ -3047,18 +3379,19 @@ DX_CAS_API dx_result dx_cas_tree_parse(const uint8_t *buf, size_t len, uint32_t 
 }
 
 DX_CAS_API bool dx_cas_tree_next(const dx_cas_tree *t, size_t *pos, dx_cas_tree_entry *out) {
-    size_t at = *pos ? *pos : (size_t)DX_CAS_TREE_HEADER_SIZE, nlen;
-    if (at >= t->len || t->len - at < 2) return false;
-    nlen = dx_load_u16le(t->buf + at);
-    if (t->len - at - 2 < nlen + 12 + DX_CAS_HASH_SIZE) return false;
-    out->name = (const char *)(t->buf + at + 2);
+    size_t at = *pos ? *pos : (size_t)DX_CAS_TREE_OFF_ENTRIES, nlen;
+    const uint8_t *tail;
+    if (at >= t->len || t->len - at < DX_CAS_TREE_ENTRY_OFF_NAME) return false;
+    nlen = dx_load_u16le(t->buf + at + DX_CAS_TREE_ENTRY_OFF_NAME_LEN);
+    if (t->len - at - DX_CAS_TREE_ENTRY_OFF_NAME < nlen + DX_CAS_TREE_TAIL_SIZE) return false;
+    out->name = (const char *)(t->buf + at + DX_CAS_TREE_ENTRY_OFF_NAME);
     out->name_len = nlen;
-    at += 2 + nlen;
-    out->mode = dx_load_u32le(t->buf + at);
-    out->size = dx_load_u64le(t->buf + at + 4);
+    tail = t->buf + at + DX_CAS_TREE_ENTRY_OFF_NAME + nlen;
+    out->mode = dx_load_u32le(tail + DX_CAS_TREE_TAIL_OFF_MODE);
+    out->size = dx_load_u64le(tail + DX_CAS_TREE_TAIL_OFF_SIZE);
     out->id.alg = t->alg;
-    DX_MEMCPY(out->id.digest, t->buf + at + 12, DX_CAS_HASH_SIZE);
-    *pos = at + 12 + DX_CAS_HASH_SIZE;
+    DX_MEMCPY(out->id.digest, tail + DX_CAS_TREE_TAIL_OFF_DIGEST, DX_CAS_HASH_SIZE);
+    *pos = at + DX_CAS_TREE_ENTRY_FIXED + nlen;
     return true;
 }
 
@@ -3089,17 +3422,17 @@ DXI_PRIVATE bool dxi_cas_is_zero(const uint8_t *d) {
     return true;
 }
 
-DXI_PRIVATE int dxi_cas_set_find(const dxi_cas_gc *g, const uint8_t *d, size_t *slot) { /* 1 found, 0 free slot */
+DXI_PRIVATE bool dxi_cas_set_find(const dxi_cas_gc *g, const uint8_t *d, size_t *slot) { /* found, or a free slot */
     size_t mask = g->cap - 1, i = (size_t)dx_load_u64le(d) & mask;
     for (;;) {
         uint8_t *e = g->set + i * DX_CAS_HASH_SIZE;
         if (dxi_cas_is_zero(e)) {
             *slot = i;
-            return 0;
+            return false;
         }
         if (DX_MEMCMP(e, d, DX_CAS_HASH_SIZE) == 0) {
             *slot = i;
-            return 1;
+            return true;
         }
         i = (i + 1) & mask;
     }
@@ -3153,15 +3486,15 @@ DXI_PRIVATE dx_result dxi_cas_gc_push(dxi_cas_gc *g, const dx_cas_id *id, uint32
 DXI_PRIVATE dx_result dxi_cas_gc_sweep(void *user, const dx_cas_id *id, uint64_t size) {
     dxi_cas_gc *g = (dxi_cas_gc *)user;
     size_t slot;
-    bool marked = dxi_cas_is_zero(id->digest) ? g->has_zero : dxi_cas_set_find(g, id->digest, &slot) == 1;
-    if (marked && id->alg == g->s->fn.alg) {
+    bool marked = dxi_cas_is_zero(id->digest) ? g->has_zero : dxi_cas_set_find(g, id->digest, &slot);
+    if (marked && id->alg == g->s->hash_alg.alg) {
         g->rep.kept_bytes += size;
         return DX_OK;
     }
     g->rep.deleted++;
     g->rep.deleted_bytes += size;
     if (g->dry_run) return DX_OK;
-    return dx_cas_delete(g->s, id) == DX_ERR_IO ? DX_ERR_IO : DX_OK;
+    return dx_cas_store_delete(g->s, id) == DX_ERR_IO ? DX_ERR_IO : DX_OK;
 }
 
 /* Marks everything the roots reach, depth first with our own stack. A gc
@@ -3181,11 +3514,11 @@ DXI_PRIVATE dx_result dxi_cas_walk(dxi_cas_gc *g, const dx_cas_id *roots, size_t
         if (fresh < 0) r = (dx_result)fresh;
         if (fresh <= 0) continue;
         g->rep.marked++;
-        if (w.id.alg != s->fn.alg) { /* another algorithm's tree: refuse rather than sweep what it names */
+        if (w.id.alg != s->hash_alg.alg) { /* another algorithm's tree: refuse rather than sweep what it names */
             r = DX_ERR_UNSUPPORTED;
             break;
         }
-        n = dxi_cas_get_alloc(s, &w.id, (uint64_t)-1, g->a, &buf, &cap);
+        n = dxi_cas_fetch(s, &w.id, (uint64_t)-1, &buf, &cap);
         if (n < 0) {
             if (vr && (n == DX_ERR_NOTFOUND || n == DX_ERR_CHECKSUM)) { /* corrupt ones were reported by the scan */
                 if (n == DX_ERR_NOTFOUND) {
@@ -3197,7 +3530,7 @@ DXI_PRIVATE dx_result dxi_cas_walk(dxi_cas_gc *g, const dx_cas_id *roots, size_t
             r = (dx_result)n;
             break;
         }
-        if (n >= 4 && (w.kind == 1 || (w.kind == 0 && DX_MEMCMP(buf, "DXCT", 4) == 0))) {
+        if (n >= DXI_CAS_MAGIC_SIZE && (w.kind == 1 || (w.kind == 0 && DX_MEMCMP(buf, "DXCT", DXI_CAS_MAGIC_SIZE) == 0))) {
             dx_cas_tree t;
             dx_cas_tree_entry e;
             size_t pos = 0;
@@ -3205,10 +3538,11 @@ DXI_PRIVATE dx_result dxi_cas_walk(dxi_cas_gc *g, const dx_cas_id *roots, size_t
             if (r == DX_OK && w.depth >= max_depth) r = DX_ERR_LIMIT;
             while (r == DX_OK && dx_cas_tree_next(&t, &pos, &e))
                 r = dxi_cas_gc_push(g, &e.id, e.mode == DX_CAS_MODE_DIR ? 1u : 2u, w.depth + 1);
-        } else if (n >= 4 && (w.kind == 2 || (w.kind == 0 && DX_MEMCMP(buf, "DXCM", 4) == 0))) {
+        } else if (n >= DXI_CAS_MAGIC_SIZE &&
+                   (w.kind == 2 || (w.kind == 0 && DX_MEMCMP(buf, "DXCM", DXI_CAS_MAGIC_SIZE) == 0))) {
             dx_cas_manifest m;
             uint64_t k;
-            r = dx_cas_manifest_parse(&s->fn, buf, (size_t)n, NULL, &m);
+            r = dx_cas_manifest_parse(&s->hash_alg, buf, (size_t)n, NULL, &m);
             if (r == DX_OK && vr) vr->manifests++;
             for (k = 0; r == DX_OK && k < m.count; k++) {
                 dx_cas_id cid;
@@ -3217,7 +3551,7 @@ DXI_PRIVATE dx_result dxi_cas_walk(dxi_cas_gc *g, const dx_cas_id *roots, size_t
                 f = dxi_cas_mark(g, cid.digest);
                 if (f < 0) r = (dx_result)f;
                 else g->rep.marked += (uint64_t)f;
-                if (f > 0 && vr && dx_cas_has(s, &cid) == DX_ERR_NOTFOUND) {
+                if (f > 0 && vr && dx_cas_store_has(s, &cid) == DX_ERR_NOTFOUND) {
                     vr->missing++;
                     if (problem) problem(user, &cid, DX_ERR_NOTFOUND);
                 }
@@ -3242,24 +3576,24 @@ DXI_PRIVATE void dxi_cas_gc_free(dxi_cas_gc *g) {
     dxi_cas_free(g->a, g->stack, g->stack_cap * sizeof(dxi_cas_work));
 }
 
-DX_CAS_API dx_result dx_cas_gc(dx_cas_store *s, const dx_cas_id *roots, size_t nroots, uint32_t max_depth,
-                               const dx_allocator *allocator, bool dry_run, dx_cas_gc_report *out) {
+DX_CAS_API dx_result dx_cas_store_gc(dx_cas_store *s, const dx_cas_id *roots, size_t nroots, uint32_t max_depth,
+                                     bool dry_run, dx_cas_gc_report *out) {
     dxi_cas_gc g;
     dx_result r;
     if (!s || (nroots && !roots)) return DX_ERR_INVAL;
-    if (max_depth == 0) max_depth = 64;
+    max_depth = DXI_DEF(max_depth, 64u);
     DX_MEMSET(&g, 0, sizeof g);
-    g.s = s, g.a = allocator, g.dry_run = dry_run;
+    g.s = s, g.a = &s->allocator, g.dry_run = dry_run;
     r = dxi_cas_walk(&g, roots, nroots, max_depth, NULL, NULL, NULL);
-    if (r == DX_OK) r = dx_cas_iterate(s, dxi_cas_gc_sweep, &g);
+    if (r == DX_OK) r = dx_cas_store_iterate(s, dxi_cas_gc_sweep, &g);
     if (out) *out = g.rep;
     dxi_cas_gc_free(&g);
     return r;
 }
 
-DX_CAS_API dx_result dx_cas_verify(dx_cas_store *s, const dx_cas_id *roots, size_t nroots, const dx_cas_limits *lim,
-                                   const dx_allocator *allocator, dx_cas_problem_fn problem, void *user,
-                                   dx_cas_verify_report *out) {
+DX_CAS_API dx_result dx_cas_store_verify(dx_cas_store *s, const dx_cas_id *roots, size_t nroots,
+                                         const dx_cas_limits *lim, dx_cas_problem_fn problem, void *user,
+                                         dx_cas_verify_report *out) {
     dxi_cas_verify_ctx v;
     dxi_cas_gc g;
     dx_result r;
@@ -3267,13 +3601,12 @@ DX_CAS_API dx_result dx_cas_verify(dx_cas_store *s, const dx_cas_id *roots, size
     DX_MEMSET(&v, 0, sizeof v);
     v.s = s;
     dxi_cas_limits(lim, &v.lim);
-    v.a = allocator;
     v.problem = problem;
     v.user = user;
-    r = dx_cas_iterate(s, dxi_cas_verify_one, &v); /* every object re-hashed */
+    r = dx_cas_store_iterate(s, dxi_cas_verify_one, &v); /* every object re-hashed */
     if (r == DX_OK && nroots) {                     /* everything the roots name is there */
         DX_MEMSET(&g, 0, sizeof g);
-        g.s = s, g.a = allocator;
+        g.s = s, g.a = &s->allocator;
         r = dxi_cas_walk(&g, roots, nroots, 64, problem, user, &v.rep);
         dxi_cas_gc_free(&g);
     }
@@ -3289,7 +3622,7 @@ DX_CAS_API dx_result dx_cas_verify(dx_cas_store *s, const dx_cas_id *roots, size
    the fan-out folder is new). Renames are atomic, so readers see a whole
    object or none, and writers of the same object in several processes
    simply replace identical bytes. Batch mode writes <pid>.b.<id text> and
-   moves the batch into place at dx_cas_sync, after one sync(). At open, the
+   moves the batch into place at dx_cas_store_sync, after one sync(). At open, the
    temporary files of writers that are no longer running are removed. */
 #if defined(DX_CAS_HAS_DIRSTORE)
 #include <stdio.h>
@@ -3395,9 +3728,9 @@ DXI_PRIVATE dx_result dxi_cas_dir_zbuf(dx_cas_dir *d, size_t n) {
     uint8_t *p;
     if (n == 0) return DX_ERR_LIMIT;
     if (n <= d->zbuf_cap) return DX_OK;
-    p = (uint8_t *)dxi_cas_alloc(NULL, n);
+    p = (uint8_t *)dxi_cas_alloc(&d->allocator, n);
     if (!p) return DX_ERR_NOMEM;
-    dxi_cas_free(NULL, d->zbuf, d->zbuf_cap);
+    dxi_cas_free(&d->allocator, d->zbuf, d->zbuf_cap);
     d->zbuf = p, d->zbuf_cap = n;
     return DX_OK;
 }
@@ -3517,7 +3850,7 @@ DXI_PRIVATE int64_t dxi_cas_dir_has(void *self, const dx_cas_id *id) {
     return r;
 }
 
-DXI_PRIVATE dx_result dxi_cas_dir_del(void *self, const dx_cas_id *id) {
+DXI_PRIVATE dx_result dxi_cas_dir_delete(void *self, const dx_cas_id *id) {
     dx_cas_dir *d = (dx_cas_dir *)self;
     char path[DX_CAS_PATH_MAX];
     dxi_cas_dir_obj(d, id, path, false);
@@ -3620,8 +3953,9 @@ DX_CAS_API dx_result dx_cas_dir_open(dx_cas_dir *d, const dx_cas_dir_config *cfg
     DIR *dir;
     struct dirent *e;
     dx_result r;
-    if (!d || !cfg || !cfg->path) return DX_ERR_INVAL;
+    if (!d || !cfg || !cfg->path || !cfg->allocator.alloc != !cfg->allocator.free) return DX_ERR_INVAL;
     DX_MEMSET(d, 0, sizeof *d);
+    d->allocator = cfg->allocator;
     while (cfg->path[n]) n++;
     while (n > 1 && cfg->path[n - 1] == '/') n--;
     if (n == 0 || n + 16 + 64 + DX_CAS_ID_TEXT_SIZE > DX_CAS_PATH_MAX) return DX_ERR_LIMIT;
@@ -3679,7 +4013,7 @@ DX_CAS_API void dx_cas_dir_close(dx_cas_dir *d) {
     ZSTD_freeCCtx((ZSTD_CCtx *)d->zcctx);
     ZSTD_freeDCtx((ZSTD_DCtx *)d->zdctx);
 #endif
-    dxi_cas_free(NULL, d->zbuf, d->zbuf_cap);
+    dxi_cas_free(&d->allocator, d->zbuf, d->zbuf_cap);
     DX_MEMSET(d, 0, sizeof *d);
 }
 
@@ -3766,11 +4100,14 @@ DX_CAS_API dx_result dx_cas_dir_ref_list(dx_cas_dir *d, dx_cas_ref_fn fn, void *
 }
 
 static const dx_cas_store_vtable dxi_cas_dir_vtable = {dxi_cas_dir_put, dxi_cas_dir_get, dxi_cas_dir_has,
-                                                       dxi_cas_dir_del, dxi_cas_dir_iterate, dxi_cas_dir_sync};
+                                                       dxi_cas_dir_delete, dxi_cas_dir_iterate, dxi_cas_dir_sync};
 
-DX_CAS_API dx_result dx_cas_dir_store(dx_cas_dir *d, const dx_cas_hashfn *fn, dx_cas_store *out) {
+DX_CAS_API dx_result dx_cas_dir_store(dx_cas_dir *d, const dx_cas_hash_alg *alg, dx_cas_store *out) {
+    dx_cas_store_config sc;
     if (!d || !d->root_len) return DX_ERR_INVAL;
-    return dx_cas_store_init(out, &dxi_cas_dir_vtable, d, fn);
+    DX_MEMSET(&sc, 0, sizeof sc);
+    sc.vtable = &dxi_cas_dir_vtable, sc.self = d, sc.hash_alg = alg, sc.allocator = d->allocator;
+    return dx_cas_store_init(out, &sc);
 }
 #endif /* DX_CAS_HAS_DIRSTORE */
 

@@ -28,14 +28,14 @@ static uint8_t iobuf[1 << 20];
 #endif
 
 static int child_hash(const char *path, int blake3) {
-    dx_cas_hashfn fn;
+    dx_cas_hash_alg alg;
     dx_cas_hasher h;
     uint8_t d[32];
     int fd = open(path, O_RDONLY), i;
     ssize_t n;
     if (fd < 0) return 1;
-    dx_cas_hashfn_init(&fn, blake3 ? DX_CAS_ALG_BLAKE3 : DX_CAS_ALG_SHA256);
-    dx_cas_hasher_init(&h, &fn);
+    dx_cas_hash_alg_init(&alg, blake3 ? DX_CAS_ALG_BLAKE3 : DX_CAS_ALG_SHA256);
+    dx_cas_hasher_init(&h, &alg);
     while ((n = read(fd, iobuf, sizeof iobuf)) > 0) dx_cas_hasher_update(&h, iobuf, (size_t)n);
     close(fd);
     dx_cas_hasher_final(&h, d);
@@ -88,16 +88,19 @@ static dx_result ingest_dir(ingest *g, const char *path, dx_cas_id *out) {
             ssize_t got;
             if (fd < 0) continue;
             e[k].mode = (st.st_mode & 0111) ? DX_CAS_MODE_EXEC : DX_CAS_MODE_FILE;
-            r = dx_cas_blob_writer_init(&w, &g->s, &g->cfg, NULL);
+            dx_cas_blob_writer_config wc;
+            memset(&wc, 0, sizeof wc);
+            wc.store = &g->s, wc.chunker = g->cfg;
+            r = dx_cas_blob_writer_create(&w, &wc);
             while (r == DX_OK && (got = read(fd, iobuf, sizeof iobuf)) > 0) {
-                r = dx_cas_blob_write(&w, iobuf, (size_t)got);
+                r = dx_cas_blob_writer_write(&w, iobuf, (size_t)got);
                 e[k].size += (uint64_t)got;
             }
             close(fd);
             if (r == DX_OK) r = dx_cas_blob_writer_finish(&w, &e[k].id, NULL);
             g->files++, g->bytes += e[k].size, g->chunks += w.count;
             g->new_chunks += w.new_chunks, g->new_bytes += w.new_bytes;
-            dx_cas_blob_writer_deinit(&w);
+            dx_cas_blob_writer_destroy(&w);
         } else {
             continue;
         }
@@ -105,8 +108,8 @@ static dx_result ingest_dir(ingest *g, const char *path, dx_cas_id *out) {
         k++;
     }
     tree = (uint8_t *)malloc(need);
-    len = r == DX_OK ? dx_cas_tree_encode(g->s.fn.alg, e, k, tree, need) : r;
-    if (len >= 0) r = dx_cas_put(&g->s, tree, (size_t)len, out);
+    len = r == DX_OK ? dx_cas_tree_encode(g->s.hash_alg.alg, e, k, tree, need) : r;
+    if (len >= 0) r = dx_cas_store_put(&g->s, tree, (size_t)len, out);
     else r = (dx_result)len;
     for (i = 0; i < n; i++) free(names[i]);
     free(names), free(e), free(tree);
@@ -127,7 +130,7 @@ static int child_ingest(const char *store, const char *dir, int durable) {
     dc.compress = DX_LEVEL;
     if ((r = dx_cas_dir_open(&d, &dc)) != DX_OK || (r = dx_cas_dir_store(&d, NULL, &g.s)) != DX_OK) return 1;
     r = ingest_dir(&g, dir, &root);
-    if (r == DX_OK) r = dx_cas_sync(&g.s);
+    if (r == DX_OK) r = dx_cas_store_sync(&g.s);
     if (r == DX_OK) r = dx_cas_dir_ref_set(&d, "latest", &root);
     if (r != DX_OK) {
         fprintf(stderr, "ingest: %s\n", dx_cas_result_name(r));
@@ -197,7 +200,7 @@ int main(int argc, char **argv) {
     struct stat st;
     uint8_t *mem;
     size_t memlen = (size_t)256 << 20;
-    dx_cas_hashfn fn;
+    dx_cas_hash_alg alg;
     int ok = 1, k;
     if (argc == 3 && strcmp(argv[1], "--child-sha256") == 0) return child_hash(argv[2], 0);
     if (argc == 3 && strcmp(argv[1], "--child-blake3") == 0) return child_hash(argv[2], 1);
@@ -210,7 +213,7 @@ int main(int argc, char **argv) {
     }
     big_len = (uint64_t)st.st_size;
     bench_machine(machine, sizeof machine);
-    dx_cas_hashfn_init(&fn, DX_CAS_ALG_SHA256);
+    dx_cas_hash_alg_init(&alg, DX_CAS_ALG_SHA256);
 
     /* 1. in memory */
     mem = (uint8_t *)malloc(memlen);
@@ -234,8 +237,8 @@ int main(int argc, char **argv) {
         uint64_t chunks = 0;
         bench_row(&t, 2, hdr);
         bench_rule(&t, 2);
-        dx_cas_sha256_init(&h, fn.cpu);
-        BENCH_BEST_OF(runs, ns, { dx_cas_sha256_init(&h, fn.cpu); dx_cas_sha256_update(&h, mem, memlen); dx_cas_sha256_final(&h, d); });
+        dx_cas_sha256_init(&h, alg.cpu);
+        BENCH_BEST_OF(runs, ns, { dx_cas_sha256_init(&h, alg.cpu); dx_cas_sha256_update(&h, mem, memlen); dx_cas_sha256_final(&h, d); });
         snprintf(c0, sizeof c0, "SHA-256 (%s)", dx_cas_sha256_impl_name(&h));
         snprintf(c1, sizeof c1, "%.2f", gibs(memlen, ns));
         bench_row(&t, 2, row);
@@ -243,8 +246,8 @@ int main(int argc, char **argv) {
         snprintf(c0, sizeof c0, "SHA-256 (portable C)");
         snprintf(c1, sizeof c1, "%.2f", gibs(memlen, ns));
         bench_row(&t, 2, row);
-        BENCH_BEST_OF(runs, ns, { dx_cas_blake3_init(&b3, fn.cpu); dx_cas_blake3_update(&b3, mem, memlen); dx_cas_blake3_final(&b3, d, 32); });
-        snprintf(c0, sizeof c0, "BLAKE3 (%s)", (fn.cpu & DX_CAS_CPU_AVX512) ? "AVX-512VL" : (fn.cpu & DX_CAS_CPU_AVX2) ? "AVX2" : "portable C");
+        BENCH_BEST_OF(runs, ns, { dx_cas_blake3_init(&b3, alg.cpu); dx_cas_blake3_update(&b3, mem, memlen); dx_cas_blake3_final(&b3, d, 32); });
+        snprintf(c0, sizeof c0, "BLAKE3 (%s)", (alg.cpu & DX_CAS_CPU_AVX512) ? "AVX-512VL" : (alg.cpu & DX_CAS_CPU_AVX2) ? "AVX2" : "portable C");
         snprintf(c1, sizeof c1, "%.2f", gibs(memlen, ns));
         bench_row(&t, 2, row);
         BENCH_BEST_OF(runs, ns, { dx_cas_blake3_init(&b3, 0); dx_cas_blake3_update(&b3, mem, memlen); dx_cas_blake3_final(&b3, d, 32); });
@@ -266,7 +269,7 @@ int main(int argc, char **argv) {
             dx_cas_chunker_init(&ch, &cc);
             for (at = 0; at < memlen; at += used)
                 if (dx_cas_chunker_feed(&ch, mem + at, memlen - at, &used, &ck)) {
-                    dx_cas_sha256_init(&h, fn.cpu);
+                    dx_cas_sha256_init(&h, alg.cpu);
                     dx_cas_sha256_update(&h, mem + ck.offset, ck.length);
                     dx_cas_sha256_final(&h, d);
                 }

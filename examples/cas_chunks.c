@@ -16,7 +16,7 @@
 #define PIECE 65536
 
 typedef struct chunk_sink {
-    dx_cas_hashfn fn;
+    dx_cas_hash_alg hash_alg;
     dx_cas_merkle tree;
     uint64_t chunks, bytes;
     int verbose;
@@ -25,8 +25,8 @@ typedef struct chunk_sink {
 static void add_chunk(chunk_sink *s, const uint8_t *data, const dx_cas_chunk *c) {
     dx_cas_id id;
     uint8_t leaf[32];
-    dx_cas_hash(&s->fn, data, c->length, &id); /* the chunk's id, as a store names it */
-    dx_cas_chunk_leaf(&s->fn, &id, leaf);      /* its Merkle leaf, as dx_cas_blob_writer makes it */
+    dx_cas_id_hash(&s->hash_alg, data, c->length, &id); /* the chunk's id, as a store names it */
+    dx_cas_chunk_leaf(&s->hash_alg, &id, leaf);      /* its Merkle leaf, as dx_cas_blob_writer makes it */
     dx_cas_merkle_push(&s->tree, leaf);
     s->chunks++;
     s->bytes += c->length;
@@ -65,8 +65,8 @@ int main(int argc, char **argv) {
         fprintf(stderr, "cas_chunks: bad chunk size\n");
         return 2;
     }
-    dx_cas_hashfn_init(&s.fn, DX_CAS_ALG_SHA256);
-    dx_cas_merkle_init(&s.tree, &s.fn);
+    dx_cas_hash_alg_init(&s.hash_alg, DX_CAS_ALG_SHA256);
+    dx_cas_merkle_init(&s.tree, &s.hash_alg);
     f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
     cap = (size_t)ch.max_size + PIECE + 2; /* an unfinished chunk plus one piece */
     buf = (uint8_t *)malloc(cap);

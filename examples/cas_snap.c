@@ -37,7 +37,7 @@
 typedef struct snap {
     dx_cas_dir dir;
     dx_cas_store s;
-    dx_cas_chunker_config chunking;
+    dx_cas_blob_writer_config writing; /* .chunker: the chunking; .store is set once the store is open */
     int quiet;
     uint64_t files, bytes_read, new_bytes, new_chunks, chunks;
     time_t last_progress;
@@ -63,7 +63,9 @@ static int fail(const char *what, const char *path, dx_result r) {
 static dx_result store_bytes(snap *g, int fd, const char *data, size_t len, uint64_t *size, dx_cas_id *out) {
     static uint8_t buf[1 << 20];
     dx_cas_blob_writer w;
-    dx_result r = dx_cas_blob_writer_init(&w, &g->s, &g->chunking, NULL);
+    dx_result r;
+    g->writing.store = &g->s;
+    r = dx_cas_blob_writer_create(&w, &g->writing);
     *size = 0;
     if (r != DX_OK) return r;
     if (fd >= 0) {
@@ -75,20 +77,20 @@ static dx_result store_bytes(snap *g, int fd, const char *data, size_t len, uint
                 break;
             }
             if (n == 0) break;
-            if ((r = dx_cas_blob_write(&w, buf, (size_t)n)) != DX_OK) break;
+            if ((r = dx_cas_blob_writer_write(&w, buf, (size_t)n)) != DX_OK) break;
             *size += (uint64_t)n;
             g->bytes_read += (uint64_t)n;
             progress(g, 0);
         }
     } else {
-        r = dx_cas_blob_write(&w, data, len);
+        r = dx_cas_blob_writer_write(&w, data, len);
         *size = len;
     }
     if (r == DX_OK) r = dx_cas_blob_writer_finish(&w, out, NULL);
     g->new_bytes += w.new_bytes;
     g->new_chunks += w.new_chunks;
     g->chunks += w.count;
-    dx_cas_blob_writer_deinit(&w);
+    dx_cas_blob_writer_destroy(&w);
     return r;
 }
 
@@ -154,8 +156,8 @@ static dx_result snap_dir(snap *g, const char *path, int depth, dx_cas_id *out) 
     if (r == DX_OK) {
         int64_t len;
         tree = (uint8_t *)malloc(need);
-        len = tree ? dx_cas_tree_encode(g->s.fn.alg, e, k, tree, need) : DX_ERR_NOMEM;
-        r = len < 0 ? (dx_result)len : dx_cas_put(&g->s, tree, (size_t)len, out);
+        len = tree ? dx_cas_tree_encode(g->s.hash_alg.alg, e, k, tree, need) : DX_ERR_NOMEM;
+        r = len < 0 ? (dx_result)len : dx_cas_store_put(&g->s, tree, (size_t)len, out);
     }
     for (i = 0; i < n; i++) free(names[i]);
     free(names);
@@ -191,11 +193,11 @@ static dx_result sink_write(void *user, uint64_t off, const void *data, size_t l
 }
 
 static dx_result load(dx_cas_store *s, const dx_cas_id *id, uint8_t **out, size_t *len) {
-    int64_t size = dx_cas_has(s, id), n;
+    int64_t size = dx_cas_store_has(s, id), n;
     if (size < 0) return (dx_result)size;
     *out = (uint8_t *)malloc((size_t)size + 1);
     if (!*out) return DX_ERR_NOMEM;
-    n = dx_cas_get(s, id, *out, (size_t)size + 1);
+    n = dx_cas_store_get(s, id, *out, (size_t)size + 1);
     if (n < 0) {
         free(*out);
         return (dx_result)n;
@@ -224,7 +226,7 @@ static dx_result restore_tree(snap *g, const dx_cas_id *id, const char *path, in
         } else if (e.mode == DX_CAS_MODE_SYMLINK) {
             uint8_t target[4097];
             sink k = {-1, target, 0, 4096};
-            r = dx_cas_blob_read(&g->s, &e.id, NULL, NULL, sink_write, &k, NULL);
+            r = dx_cas_blob_read(&g->s, &e.id, NULL, sink_write, &k, NULL);
             target[k.len] = 0;
             if (r == DX_OK && symlink((const char *)target, child) != 0) r = DX_ERR_IO;
         } else {
@@ -234,7 +236,7 @@ static dx_result restore_tree(snap *g, const dx_cas_id *id, const char *path, in
                 r = DX_ERR_IO;
                 break;
             }
-            r = dx_cas_blob_read(&g->s, &e.id, NULL, NULL, sink_write, &k, NULL); /* every chunk verified */
+            r = dx_cas_blob_read(&g->s, &e.id, NULL, sink_write, &k, NULL); /* every chunk verified */
             if (close(k.fd) != 0 && r == DX_OK) r = DX_ERR_IO;
             g->files++;
             g->bytes_read += e.size;
@@ -299,7 +301,7 @@ int main(int argc, char **argv) {
     static snap g;
     const char *store = getenv("DX_CAS_STORE"), *cmd;
     dx_cas_dir_config dc;
-    dx_cas_hashfn fn;
+    dx_cas_hash_alg hash_alg;
     uint32_t alg = DX_CAS_ALG_SHA256;
     dx_result r;
     int i = 1;
@@ -310,7 +312,7 @@ int main(int argc, char **argv) {
     for (; i < argc && argv[i][0] == '-' && argv[i][1] == '-'; i++) {
         if (strcmp(argv[i], "--store") == 0 && i + 1 < argc) store = argv[++i];
         else if (strcmp(argv[i], "--blake3") == 0) alg = DX_CAS_ALG_BLAKE3;
-        else if (strcmp(argv[i], "--avg") == 0 && i + 1 < argc) g.chunking.avg_size = (uint32_t)strtoul(argv[++i], NULL, 10);
+        else if (strcmp(argv[i], "--avg") == 0 && i + 1 < argc) g.writing.chunker.avg_size = (uint32_t)strtoul(argv[++i], NULL, 10);
         else if (strcmp(argv[i], "--batch") == 0) dc.batch = true;
         else if (strcmp(argv[i], "--compress") == 0 && i + 1 < argc) dc.compress = atoi(argv[++i]);
         else if (strcmp(argv[i], "--no-sync") == 0) dc.no_sync = true;
@@ -325,15 +327,15 @@ int main(int argc, char **argv) {
     cmd = argv[i++];
     dc.path = store ? store : ".cas-store";
     if ((r = dx_cas_dir_open(&g.dir, &dc)) != DX_OK) return fail("open", dc.path, r);
-    dx_cas_hashfn_init(&fn, alg);
-    dx_cas_dir_store(&g.dir, &fn, &g.s);
+    dx_cas_hash_alg_init(&hash_alg, alg);
+    dx_cas_dir_store(&g.dir, &hash_alg, &g.s);
     errno = 0;
     if (strcmp(cmd, "snap") == 0 && i < argc) {
         dx_cas_id root;
         char text[DX_CAS_ID_TEXT_SIZE];
         const char *ref = i + 1 < argc ? argv[i + 1] : "latest";
         r = snap_dir(&g, argv[i], 0, &root);
-        if (r == DX_OK) r = dx_cas_sync(&g.s);
+        if (r == DX_OK) r = dx_cas_store_sync(&g.s);
         progress(&g, 1);
         if (r != DX_OK) return fail("snap", argv[i], r);
         if ((r = dx_cas_dir_ref_set(&g.dir, ref, &root)) != DX_OK) return fail("ref", ref, r);
@@ -351,9 +353,9 @@ int main(int argc, char **argv) {
         if (dx_cas_id_parse(argv[i], strlen(argv[i]), &root) != DX_OK &&
             (r = dx_cas_dir_ref_get(&g.dir, argv[i], &root)) != DX_OK)
             return fail("no such snapshot or ref:", argv[i], r);
-        if (root.alg != g.s.fn.alg) { /* the id says which algorithm the store uses */
-            dx_cas_hashfn_init(&fn, root.alg);
-            dx_cas_dir_store(&g.dir, &fn, &g.s);
+        if (root.alg != g.s.hash_alg.alg) { /* the id says which algorithm the store uses */
+            dx_cas_hash_alg_init(&hash_alg, root.alg);
+            dx_cas_dir_store(&g.dir, &hash_alg, &g.s);
         }
         r = restore_tree(&g, &root, argv[i + 1], 0);
         progress(&g, 1);
@@ -364,7 +366,7 @@ int main(int argc, char **argv) {
         dx_cas_verify_report rep;
         a.g = &g;
         if ((r = dx_cas_dir_ref_list(&g.dir, on_ref, &a)) != DX_OK) return fail("refs", NULL, r);
-        r = dx_cas_verify(&g.s, a.ids, a.n, NULL, NULL, problem, NULL, &rep);
+        r = dx_cas_store_verify(&g.s, a.ids, a.n, NULL, problem, NULL, &rep);
         printf("%llu objects, %llu bytes, %llu manifests: %llu corrupt, %llu missing\n", (unsigned long long)rep.objects,
                (unsigned long long)rep.bytes, (unsigned long long)rep.manifests, (unsigned long long)rep.corrupt,
                (unsigned long long)rep.missing);
@@ -375,7 +377,7 @@ int main(int argc, char **argv) {
         dx_cas_gc_report rep;
         a.g = &g;
         if ((r = dx_cas_dir_ref_list(&g.dir, on_ref, &a)) != DX_OK) return fail("refs", NULL, r);
-        r = dx_cas_gc(&g.s, a.ids, a.n, MAX_DEPTH, NULL, false, &rep);
+        r = dx_cas_store_gc(&g.s, a.ids, a.n, MAX_DEPTH, false, &rep);
         printf("%llu reachable (%llu bytes), %llu deleted (%llu bytes)\n", (unsigned long long)rep.marked,
                (unsigned long long)rep.kept_bytes, (unsigned long long)rep.deleted, (unsigned long long)rep.deleted_bytes);
         return r == DX_OK ? 0 : fail("gc", NULL, r);
@@ -387,7 +389,7 @@ int main(int argc, char **argv) {
         a.print = strcmp(cmd, "stats") == 0 ? 2 : 1;
         if ((r = dx_cas_dir_ref_list(&g.dir, on_ref, &a)) != DX_OK) return fail("refs", NULL, r);
         if (a.print == 1) return 0;
-        dx_cas_iterate(&g.s, count_object, c);
+        dx_cas_store_iterate(&g.s, count_object, c);
         printf("%llu objects, %llu bytes stored; the refs' snapshots hold %llu bytes: dedup ratio %.2f\n",
                (unsigned long long)c[0], (unsigned long long)c[1], (unsigned long long)a.logical,
                c[1] ? (double)a.logical / (double)c[1] : 0.0);

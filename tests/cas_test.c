@@ -4,6 +4,7 @@
 #define _POSIX_C_SOURCE 200809L /* popen for the sha256sum comparison */
 #endif
 /* run.sh variant zstd: -DDX_CAS_WITH_ZSTD -lzstd */
+/* run.sh variant noblake3: -DDX_CAS_NO_BLAKE3 */
 #define DX_IMPLEMENTATION
 #include "dx_cas.h"
 #include "prop.h"
@@ -33,6 +34,13 @@ static int unhex(const char *s, uint8_t *out, size_t cap) { /* bytes, or -1 */
         s += 2;
     }
     return s[0] ? -1 : (int)n;
+}
+/* a vector file's line as words (it is cut up in place); 0 for a blank line or a comment */
+static int split_words(char *line, char **tok, int max) {
+    int nt = 0;
+    char *t = strtok(line, " \r\n");
+    while (t && nt < max) tok[nt++] = t, t = strtok(NULL, " \r\n");
+    return nt > 0 && tok[0][0] == '#' ? 0 : nt;
 }
 static void tohex(const uint8_t *b, size_t n, char *out) {
     size_t i;
@@ -223,6 +231,7 @@ static int t_sha256_vs_sha256sum(prop_ctx *p) {
 
 
 /* ---- BLAKE3 ---- */
+#if !defined(DX_CAS_NO_BLAKE3)
 
 static void b3_input(uint8_t *b, size_t n) { /* the official vectors' input: 0, 1, ..., 250, 0, 1, ... */
     size_t i;
@@ -308,12 +317,12 @@ static int t_blake3_vectors(prop_ctx *p) {
         }
     }
     {
-        dx_cas_hashfn fn;
+        dx_cas_hash_alg alg;
         dx_cas_id id;
         char text[DX_CAS_ID_TEXT_SIZE];
         dx_cas_id back;
-        PROP_CHECK(p, dx_cas_hashfn_init(&fn, DX_CAS_ALG_BLAKE3) == DX_OK);
-        dx_cas_hash(&fn, "", 0, &id);
+        PROP_CHECK(p, dx_cas_hash_alg_init(&alg, DX_CAS_ALG_BLAKE3) == DX_OK);
+        dx_cas_id_hash(&alg, "", 0, &id);
         PROP_CHECK(p, dx_cas_id_format(&id, text, sizeof text) == DX_CAS_ID_TEXT_LEN);
         PROP_CHECK_MSG(p, strcmp(text, "blake3-af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262") == 0, "%s", text);
         PROP_CHECK(p, dx_cas_id_parse(text, strlen(text), &back) == DX_OK && dx_cas_id_equal(&id, &back) &&
@@ -406,18 +415,40 @@ static int t_blake3_vs_b3sum(prop_ctx *p) {
 #endif
 }
 
+#define TEST_ALG_2 DX_CAS_ALG_BLAKE3 /* the second algorithm stores and trees are tested with */
+#else
+static int t_blake3_vectors(prop_ctx *p) { /* the option leaves BLAKE3 out: nothing hashes with it */
+    dx_cas_hash_alg alg;
+    dx_cas_id id;
+    dx_cas_mem m;
+    dx_cas_mem_config mc;
+    dx_cas_store s;
+    uint8_t buf[8];
+    PROP_CHECK(p, dx_cas_hash_alg_init(&alg, DX_CAS_ALG_BLAKE3) == DX_ERR_UNSUPPORTED);
+    PROP_CHECK(p, dx_cas_id_parse("blake3-af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262", 71, &id) == DX_OK);
+    memset(&mc, 0, sizeof mc);
+    PROP_CHECK(p, dx_cas_mem_create(&m, &mc) == DX_OK && dx_cas_mem_store(&m, NULL, &s) == DX_OK);
+    PROP_CHECK(p, dx_cas_store_get(&s, &id, buf, sizeof buf) == DX_ERR_UNSUPPORTED);
+    dx_cas_mem_destroy(&m);
+    return 0;
+}
+static int p_blake3_pieces(prop_ctx *p) { PROP_SKIP(p, "DX_CAS_NO_BLAKE3"); }
+static int t_blake3_vs_b3sum(prop_ctx *p) { PROP_SKIP(p, "DX_CAS_NO_BLAKE3"); }
+#define TEST_ALG_2 DX_CAS_ALG_SHA256
+#endif
+
 /* ---- ids ---- */
 
 static int t_ids(prop_ctx *p) {
-    dx_cas_hashfn fn;
+    dx_cas_hash_alg alg;
     dx_cas_id id, back;
     char text[DX_CAS_ID_TEXT_SIZE];
     uint8_t bin[DX_CAS_ID_SIZE + 4];
     int64_t r;
-    PROP_CHECK(p, dx_cas_hashfn_init(&fn, 0) == DX_OK && fn.alg == DX_CAS_ALG_SHA256);
-    PROP_CHECK(p, dx_cas_hashfn_init(&fn, 0x55) == DX_ERR_UNSUPPORTED);
-    PROP_CHECK(p, dx_cas_hashfn_init(&fn, DX_CAS_ALG_SHA256) == DX_OK);
-    dx_cas_hash(&fn, "abc", 3, &id);
+    PROP_CHECK(p, dx_cas_hash_alg_init(&alg, 0) == DX_OK && alg.alg == DX_CAS_ALG_SHA256);
+    PROP_CHECK(p, dx_cas_hash_alg_init(&alg, 0x55) == DX_ERR_UNSUPPORTED);
+    PROP_CHECK(p, dx_cas_hash_alg_init(&alg, DX_CAS_ALG_SHA256) == DX_OK);
+    dx_cas_id_hash(&alg, "abc", 3, &id);
     r = dx_cas_id_format(&id, text, sizeof text);
     PROP_CHECK_MSG(p, r == DX_CAS_ID_TEXT_LEN, "format: %s", rn(r));
     PROP_CHECK_MSG(p, strcmp(text, "sha256-ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad") == 0,
@@ -681,7 +712,7 @@ static int t_chunker_config(prop_ctx *p) {
         dx_cas_chunk out[8];
         int64_t n;
         memset(&cfg, 0, sizeof cfg);
-        cfg.mode = DX_CAS_CHUNK_FIXED, cfg.avg_size = 4096;
+        cfg.mode = DX_CAS_CHUNKER_MODE_FIXED, cfg.avg_size = 4096;
         n = dx_cas_chunk_buffer(&cfg, buf, sizeof buf, out, 8);
         PROP_CHECK(p, n == 3 && out[0].length == 4096 && out[1].offset == 4096 && out[2].length == 10000 - 8192);
         PROP_CHECK(p, dx_cas_chunk_buffer(&cfg, buf, sizeof buf, out, 2) == DX_ERR_NOSPACE);
@@ -701,7 +732,7 @@ static int p_chunker_stream(prop_ctx *p) {
     size_t len = prop_len(p, sizeof data), i;
     int64_t na, nb;
     memset(&cfg, 0, sizeof cfg);
-    cfg.mode = prop_range(p, 0, 5) == 0 ? DX_CAS_CHUNK_FIXED : DX_CAS_CHUNK_FASTCDC;
+    cfg.mode = prop_range(p, 0, 5) == 0 ? DX_CAS_CHUNKER_MODE_FIXED : DX_CAS_CHUNKER_MODE_FASTCDC;
     cfg.avg_size = (uint32_t)prop_range(p, 256, 8192);
     cfg.min_size = (uint32_t)prop_range(p, 64, cfg.avg_size);
     cfg.max_size = (uint32_t)prop_range(p, cfg.avg_size < 1024 ? 1024 : cfg.avg_size, 4 * cfg.avg_size + 1024);
@@ -717,9 +748,9 @@ static int p_chunker_stream(prop_ctx *p) {
     for (i = 0; i < (size_t)na; i++) {
         PROP_CHECK_MSG(p, a[i].offset == b[i].offset && a[i].length == b[i].length && a[i].hash == b[i].hash,
                        "chunk %lu differs", (unsigned long)i);
-        PROP_CHECK(p, a[i].length <= (cfg.mode == DX_CAS_CHUNK_FIXED ? cfg.avg_size : cfg.max_size));
-        if (i + 1 < (size_t)na && cfg.mode == DX_CAS_CHUNK_FASTCDC) PROP_CHECK(p, a[i].length + 1 >= (cfg.min_size & ~1u));
-        if (cfg.mode == DX_CAS_CHUNK_FIXED && i + 1 < (size_t)na) PROP_CHECK(p, a[i].length == cfg.avg_size);
+        PROP_CHECK(p, a[i].length <= (cfg.mode == DX_CAS_CHUNKER_MODE_FIXED ? cfg.avg_size : cfg.max_size));
+        if (i + 1 < (size_t)na && cfg.mode == DX_CAS_CHUNKER_MODE_FASTCDC) PROP_CHECK(p, a[i].length + 1 >= (cfg.min_size & ~1u));
+        if (cfg.mode == DX_CAS_CHUNKER_MODE_FIXED && i + 1 < (size_t)na) PROP_CHECK(p, a[i].length == cfg.avg_size);
     }
     return 0;
 }
@@ -734,12 +765,12 @@ typedef struct ct_vectors {
 } ct_vectors;
 
 /* The RFC 6962 definition, recursively: the reference the streaming code is checked against. */
-static void ref_mth(const dx_cas_hashfn *fn, const uint8_t *leaves, uint64_t n, uint8_t out[32]) {
+static void ref_mth(const dx_cas_hash_alg *alg, const uint8_t *leaves, uint64_t n, uint8_t out[32]) {
     uint64_t k = 1;
     uint8_t l[32], r[32];
     if (n == 0) { /* H("") with the tree's algorithm */
         dx_cas_id id;
-        dx_cas_hash(fn, "", 0, &id);
+        dx_cas_id_hash(alg, "", 0, &id);
         memcpy(out, id.digest, 32);
         return;
     }
@@ -748,12 +779,12 @@ static void ref_mth(const dx_cas_hashfn *fn, const uint8_t *leaves, uint64_t n, 
         return;
     }
     while (k * 2 < n) k *= 2;
-    ref_mth(fn, leaves, k, l);
-    ref_mth(fn, leaves + k * 32, n - k, r);
-    dx_cas_merkle_node(fn, l, r, out);
+    ref_mth(alg, leaves, k, l);
+    ref_mth(alg, leaves + k * 32, n - k, r);
+    dx_cas_merkle_node(alg, l, r, out);
 }
 
-static int inclusion_rejects(prop_ctx *p, const dx_cas_hashfn *fn, uint64_t idx, uint64_t size, const uint8_t *leaf,
+static int inclusion_rejects(prop_ctx *p, const dx_cas_hash_alg *alg, uint64_t idx, uint64_t size, const uint8_t *leaf,
                              const uint8_t *proof, size_t count, const uint8_t *root) {
     /* the probes of transparency-dev/merkle's corruptInclusionProof */
     static uint8_t buf[(64 + 2) * 32];
@@ -767,38 +798,38 @@ static int inclusion_rejects(prop_ctx *p, const dx_cas_hashfn *fn, uint64_t idx,
         PROP_CHECK_MSG(p, r != DX_OK, "%s accepted (leaf %llu of %llu)", what,          \
                        (unsigned long long)idx, (unsigned long long)size);            \
     } while (0)
-    if (idx > 0) REJECT(dx_cas_merkle_verify_inclusion(fn, idx - 1, size, leaf, proof, count, root), "index - 1");
-    REJECT(dx_cas_merkle_verify_inclusion(fn, idx + 1, size, leaf, proof, count, root), "index + 1");
-    REJECT(dx_cas_merkle_verify_inclusion(fn, idx ^ 2, size, leaf, proof, count, root), "index ^ 2");
-    REJECT(dx_cas_merkle_verify_inclusion(fn, idx, size * 2, leaf, proof, count, root), "size * 2");
-    REJECT(dx_cas_merkle_verify_inclusion(fn, idx, size / 2, leaf, proof, count, root), "size / 2");
+    if (idx > 0) REJECT(dx_cas_merkle_verify_inclusion(alg, idx - 1, size, leaf, proof, count, root), "index - 1");
+    REJECT(dx_cas_merkle_verify_inclusion(alg, idx + 1, size, leaf, proof, count, root), "index + 1");
+    REJECT(dx_cas_merkle_verify_inclusion(alg, idx ^ 2, size, leaf, proof, count, root), "index ^ 2");
+    REJECT(dx_cas_merkle_verify_inclusion(alg, idx, size * 2, leaf, proof, count, root), "size * 2");
+    REJECT(dx_cas_merkle_verify_inclusion(alg, idx, size / 2, leaf, proof, count, root), "size / 2");
     memcpy(wrong_leaf, leaf, 32), wrong_leaf[31] ^= 1;
-    REJECT(dx_cas_merkle_verify_inclusion(fn, idx, size, wrong_leaf, proof, count, root), "wrong leaf");
-    REJECT(dx_cas_merkle_verify_inclusion(fn, idx, size, leaf, proof, count, some), "random root");
+    REJECT(dx_cas_merkle_verify_inclusion(alg, idx, size, wrong_leaf, proof, count, root), "wrong leaf");
+    REJECT(dx_cas_merkle_verify_inclusion(alg, idx, size, leaf, proof, count, some), "random root");
     memcpy(buf, proof, count * 32);
     memcpy(buf + count * 32, root, 32);
-    REJECT(dx_cas_merkle_verify_inclusion(fn, idx, size, leaf, buf, count + 1, root), "trailing root");
+    REJECT(dx_cas_merkle_verify_inclusion(alg, idx, size, leaf, buf, count + 1, root), "trailing root");
     memset(buf + count * 32, 0, 32);
-    REJECT(dx_cas_merkle_verify_inclusion(fn, idx, size, leaf, buf, count + 1, root), "trailing zeros");
+    REJECT(dx_cas_merkle_verify_inclusion(alg, idx, size, leaf, buf, count + 1, root), "trailing zeros");
     memcpy(buf, root, 32);
     memcpy(buf + 32, proof, count * 32);
-    REJECT(dx_cas_merkle_verify_inclusion(fn, idx, size, leaf, buf, count + 1, root), "preceding root");
+    REJECT(dx_cas_merkle_verify_inclusion(alg, idx, size, leaf, buf, count + 1, root), "preceding root");
     for (i = 0; i < count; i++) {
         memcpy(buf, proof, count * 32);
         buf[i * 32] ^= 8;
-        REJECT(dx_cas_merkle_verify_inclusion(fn, idx, size, leaf, buf, count, root), "modified proof");
+        REJECT(dx_cas_merkle_verify_inclusion(alg, idx, size, leaf, buf, count, root), "modified proof");
     }
-    if (count > 0) REJECT(dx_cas_merkle_verify_inclusion(fn, idx, size, leaf, proof, count - 1, root), "removed component");
+    if (count > 0) REJECT(dx_cas_merkle_verify_inclusion(alg, idx, size, leaf, proof, count - 1, root), "removed component");
     if (count > 1) {
         memcpy(buf, proof, 32);
         memcpy(buf + 32, some, 32);
         memcpy(buf + 64, proof + 32, (count - 1) * 32);
-        REJECT(dx_cas_merkle_verify_inclusion(fn, idx, size, leaf, buf, count + 1, root), "inserted component");
+        REJECT(dx_cas_merkle_verify_inclusion(alg, idx, size, leaf, buf, count + 1, root), "inserted component");
     }
     return 0;
 }
 
-static int consistency_rejects(prop_ctx *p, const dx_cas_hashfn *fn, uint64_t s1, uint64_t s2, const uint8_t *r1,
+static int consistency_rejects(prop_ctx *p, const dx_cas_hash_alg *alg, uint64_t s1, uint64_t s2, const uint8_t *r1,
                                const uint8_t *r2, const uint8_t *proof, size_t count) {
     static uint8_t buf[(64 + 2) * 32];
     uint8_t wrong[32];
@@ -806,32 +837,32 @@ static int consistency_rejects(prop_ctx *p, const dx_cas_hashfn *fn, uint64_t s1
     dx_result r;
     uint64_t idx = s1, size = s2;
     if (count == 0) return 0;
-    REJECT(dx_cas_merkle_verify_consistency(fn, s1 - 1, s2, r1, r2, proof, count), "size1 - 1");
-    REJECT(dx_cas_merkle_verify_consistency(fn, s1 + 1, s2, r1, r2, proof, count), "size1 + 1");
-    REJECT(dx_cas_merkle_verify_consistency(fn, s1 ^ 2, s2, r1, r2, proof, count), "size1 ^ 2");
-    REJECT(dx_cas_merkle_verify_consistency(fn, s1, s2 * 2, r1, r2, proof, count), "size2 * 2");
-    REJECT(dx_cas_merkle_verify_consistency(fn, s1, s2 / 2, r1, r2, proof, count), "size2 / 2");
+    REJECT(dx_cas_merkle_verify_consistency(alg, s1 - 1, s2, r1, r2, proof, count), "size1 - 1");
+    REJECT(dx_cas_merkle_verify_consistency(alg, s1 + 1, s2, r1, r2, proof, count), "size1 + 1");
+    REJECT(dx_cas_merkle_verify_consistency(alg, s1 ^ 2, s2, r1, r2, proof, count), "size1 ^ 2");
+    REJECT(dx_cas_merkle_verify_consistency(alg, s1, s2 * 2, r1, r2, proof, count), "size2 * 2");
+    REJECT(dx_cas_merkle_verify_consistency(alg, s1, s2 / 2, r1, r2, proof, count), "size2 / 2");
     memcpy(wrong, r1, 32), wrong[0] ^= 1;
-    REJECT(dx_cas_merkle_verify_consistency(fn, s1, s2, wrong, r2, proof, count), "wrong root1");
+    REJECT(dx_cas_merkle_verify_consistency(alg, s1, s2, wrong, r2, proof, count), "wrong root1");
     memcpy(wrong, r2, 32), wrong[0] ^= 1;
-    REJECT(dx_cas_merkle_verify_consistency(fn, s1, s2, r1, wrong, proof, count), "wrong root2");
-    REJECT(dx_cas_merkle_verify_consistency(fn, s1, s2, r2, r1, proof, count), "swapped roots");
-    REJECT(dx_cas_merkle_verify_consistency(fn, s1, s2, r1, r2, proof, 0), "empty proof");
+    REJECT(dx_cas_merkle_verify_consistency(alg, s1, s2, r1, wrong, proof, count), "wrong root2");
+    REJECT(dx_cas_merkle_verify_consistency(alg, s1, s2, r2, r1, proof, count), "swapped roots");
+    REJECT(dx_cas_merkle_verify_consistency(alg, s1, s2, r1, r2, proof, 0), "empty proof");
     memcpy(buf, proof, count * 32);
     memcpy(buf + count * 32, r1, 32);
-    REJECT(dx_cas_merkle_verify_consistency(fn, s1, s2, r1, r2, buf, count + 1), "trailing root1");
+    REJECT(dx_cas_merkle_verify_consistency(alg, s1, s2, r1, r2, buf, count + 1), "trailing root1");
     memcpy(buf + count * 32, r2, 32);
-    REJECT(dx_cas_merkle_verify_consistency(fn, s1, s2, r1, r2, buf, count + 1), "trailing root2");
+    REJECT(dx_cas_merkle_verify_consistency(alg, s1, s2, r1, r2, buf, count + 1), "trailing root2");
     memcpy(buf, r1, 32);
     memcpy(buf + 32, proof, count * 32);
-    REJECT(dx_cas_merkle_verify_consistency(fn, s1, s2, r1, r2, buf, count + 1), "preceding root1");
+    REJECT(dx_cas_merkle_verify_consistency(alg, s1, s2, r1, r2, buf, count + 1), "preceding root1");
     memcpy(buf, proof, 32);
-    REJECT(dx_cas_merkle_verify_consistency(fn, s1, s2, r1, r2, buf, count + 1), "preceding proof[0]");
-    REJECT(dx_cas_merkle_verify_consistency(fn, s1, s2, r1, r2, proof, count - 1), "truncated proof");
+    REJECT(dx_cas_merkle_verify_consistency(alg, s1, s2, r1, r2, buf, count + 1), "preceding proof[0]");
+    REJECT(dx_cas_merkle_verify_consistency(alg, s1, s2, r1, r2, proof, count - 1), "truncated proof");
     for (i = 0; i < count; i++) {
         memcpy(buf, proof, count * 32);
         buf[i * 32] ^= 16;
-        REJECT(dx_cas_merkle_verify_consistency(fn, s1, s2, r1, r2, buf, count), "modified proof");
+        REJECT(dx_cas_merkle_verify_consistency(alg, s1, s2, r1, r2, buf, count), "modified proof");
     }
     (void)idx, (void)size;
     return 0;
@@ -842,38 +873,36 @@ static int t_merkle_ct_vectors(prop_ctx *p) {
     static char line[4096];
     static ct_vectors v;
     uint8_t leaves[8][32], root[32], proof[16 * 32], got[16 * 32];
-    dx_cas_hashfn fn;
+    dx_cas_hash_alg alg;
     dx_cas_merkle m;
     size_t nleaves = 0, i;
     int roots = 0, incl = 0, cons = 0;
     if (!f) PROP_FAIL(p, "cannot open tests/vectors/cas/rfc6962.txt (run from the repository root)");
-    dx_cas_hashfn_init(&fn, DX_CAS_ALG_SHA256);
+    dx_cas_hash_alg_init(&alg, DX_CAS_ALG_SHA256);
     while (fgets(line, sizeof line, f)) {
         char *tok[24];
-        int nt = 0;
-        char *s = strtok(line, " \r\n");
-        while (s && nt < 24) tok[nt++] = s, s = strtok(NULL, " \r\n");
-        if (nt == 0 || tok[0][0] == '#') continue;
+        int nt = split_words(line, tok, 24);
+        if (nt == 0) continue;
         if (strcmp(tok[0], "leaf") == 0 && nt == 2 && nleaves < 8) {
             int n = unhex(tok[1], v.leaf[nleaves], 16);
             PROP_CHECK(p, n >= 0);
             v.leaf_len[nleaves] = (size_t)n;
-            dx_cas_merkle_leaf(&fn, v.leaf[nleaves], (size_t)n, leaves[nleaves]);
+            dx_cas_merkle_leaf(&alg, v.leaf[nleaves], (size_t)n, leaves[nleaves]);
             nleaves++;
         } else if (strcmp(tok[0], "emptyroot") == 0 && nt == 2) {
             PROP_CHECK(p, unhex(tok[1], v.empty, 32) == 32);
-            dx_cas_merkle_init(&m, &fn);
+            dx_cas_merkle_init(&m, &alg);
             dx_cas_merkle_root(&m, root);
             PROP_CHECK_MSG(p, memcmp(root, v.empty, 32) == 0, "empty tree root");
-            PROP_CHECK(p, dx_cas_merkle_root_of(&fn, leaves[0], 0, root) == DX_OK && memcmp(root, v.empty, 32) == 0);
+            PROP_CHECK(p, dx_cas_merkle_root_of(&alg, leaves[0], 0, root) == DX_OK && memcmp(root, v.empty, 32) == 0);
         } else if (strcmp(tok[0], "root") == 0 && nt == 3) {
             unsigned long size = strtoul(tok[1], NULL, 10);
             PROP_CHECK(p, size >= 1 && size <= nleaves && unhex(tok[2], v.root[size], 32) == 32);
-            dx_cas_merkle_init(&m, &fn);
+            dx_cas_merkle_init(&m, &alg);
             for (i = 0; i < size; i++) dx_cas_merkle_push(&m, leaves[i]);
             dx_cas_merkle_root(&m, root);
             PROP_CHECK_MSG(p, memcmp(root, v.root[size], 32) == 0, "root of %lu leaves (streaming)", size);
-            PROP_CHECK(p, dx_cas_merkle_root_of(&fn, leaves[0], size, root) == DX_OK);
+            PROP_CHECK(p, dx_cas_merkle_root_of(&alg, leaves[0], size, root) == DX_OK);
             PROP_CHECK_MSG(p, memcmp(root, v.root[size], 32) == 0, "root of %lu leaves", size);
             roots++;
         } else if (strcmp(tok[0], "inclusion") == 0 && nt >= 3) {
@@ -882,16 +911,16 @@ static int t_merkle_ct_vectors(prop_ctx *p) {
             int64_t n;
             dx_result r;
             for (i = 0; i < count; i++) PROP_CHECK(p, unhex(tok[3 + i], proof + 32 * i, 32) == 32);
-            n = dx_cas_merkle_inclusion_proof(&fn, leaves[0], size, idx, got, 16);
+            n = dx_cas_merkle_inclusion_proof(&alg, leaves[0], size, idx, got, 16);
             PROP_CHECK_MSG(p, n == (int64_t)count && memcmp(got, proof, count * 32) == 0,
                            "inclusion proof of %llu in %llu: %s, %ld hashes", (unsigned long long)idx,
                            (unsigned long long)size, rn(n), (long)n);
-            r = dx_cas_merkle_verify_inclusion(&fn, idx, size, leaves[idx], proof, count, v.root[size]);
+            r = dx_cas_merkle_verify_inclusion(&alg, idx, size, leaves[idx], proof, count, v.root[size]);
             PROP_CHECK_MSG(p, r == DX_OK, "verify inclusion %llu in %llu: %s", (unsigned long long)idx,
                            (unsigned long long)size, rn(r));
-            if (inclusion_rejects(p, &fn, idx, size, leaves[idx], proof, count, v.root[size])) return 1;
+            if (inclusion_rejects(p, &alg, idx, size, leaves[idx], proof, count, v.root[size])) return 1;
             if (count > 0)
-                PROP_CHECK(p, dx_cas_merkle_inclusion_proof(&fn, leaves[0], size, idx, got, count - 1) == DX_ERR_NOSPACE);
+                PROP_CHECK(p, dx_cas_merkle_inclusion_proof(&alg, leaves[0], size, idx, got, count - 1) == DX_ERR_NOSPACE);
             incl++;
         } else if (strcmp(tok[0], "consistency") == 0 && nt >= 3) {
             uint64_t s1 = strtoull(tok[1], NULL, 10), s2 = strtoull(tok[2], NULL, 10);
@@ -899,13 +928,13 @@ static int t_merkle_ct_vectors(prop_ctx *p) {
             int64_t n;
             dx_result r;
             for (i = 0; i < count; i++) PROP_CHECK(p, unhex(tok[3 + i], proof + 32 * i, 32) == 32);
-            n = dx_cas_merkle_consistency_proof(&fn, leaves[0], s2, s1, got, 16);
+            n = dx_cas_merkle_consistency_proof(&alg, leaves[0], s2, s1, got, 16);
             PROP_CHECK_MSG(p, n == (int64_t)count && memcmp(got, proof, count * 32) == 0,
                            "consistency proof %llu -> %llu: %s", (unsigned long long)s1, (unsigned long long)s2, rn(n));
-            r = dx_cas_merkle_verify_consistency(&fn, s1, s2, v.root[s1], v.root[s2], proof, count);
+            r = dx_cas_merkle_verify_consistency(&alg, s1, s2, v.root[s1], v.root[s2], proof, count);
             PROP_CHECK_MSG(p, r == DX_OK, "verify consistency %llu -> %llu: %s", (unsigned long long)s1,
                            (unsigned long long)s2, rn(r));
-            if (consistency_rejects(p, &fn, s1, s2, v.root[s1], v.root[s2], proof, count)) return 1;
+            if (consistency_rejects(p, &alg, s1, s2, v.root[s1], v.root[s2], proof, count)) return 1;
             cons++;
         } else {
             PROP_FAIL(p, "rfc6962.txt: cannot read a \"%s\" line", tok[0]);
@@ -916,22 +945,22 @@ static int t_merkle_ct_vectors(prop_ctx *p) {
                    (unsigned long)nleaves, roots, incl, cons);
     { /* transparency-dev's TestVerifyConsistency table */
         static const uint8_t r1[32] = {1}, r2[32] = {2};
-        PROP_CHECK(p, dx_cas_merkle_verify_consistency(&fn, 0, 0, r1, r2, NULL, 0) != DX_OK);
-        PROP_CHECK(p, dx_cas_merkle_verify_consistency(&fn, 1, 1, r1, r2, NULL, 0) != DX_OK);
-        PROP_CHECK(p, dx_cas_merkle_verify_consistency(&fn, 0, 0, r1, r1, NULL, 0) == DX_OK);
-        PROP_CHECK(p, dx_cas_merkle_verify_consistency(&fn, 0, 1, r1, r2, NULL, 0) == DX_OK);
-        PROP_CHECK(p, dx_cas_merkle_verify_consistency(&fn, 1, 1, r2, r2, NULL, 0) == DX_OK);
-        PROP_CHECK(p, dx_cas_merkle_verify_consistency(&fn, 1, 0, r1, r2, NULL, 0) != DX_OK);
-        PROP_CHECK(p, dx_cas_merkle_verify_consistency(&fn, 2, 1, r1, r2, NULL, 0) != DX_OK);
-        PROP_CHECK(p, dx_cas_merkle_verify_consistency(&fn, 1, 2, r1, r2, NULL, 0) != DX_OK);
-        PROP_CHECK(p, dx_cas_merkle_verify_consistency(&fn, 0, 0, v.empty, v.empty, v.empty, 1) != DX_OK);
-        PROP_CHECK(p, dx_cas_merkle_verify_consistency(&fn, 0, 1, v.empty, v.empty, v.empty, 1) != DX_OK);
-        PROP_CHECK(p, dx_cas_merkle_verify_consistency(&fn, 1, 1, v.empty, v.empty, v.empty, 1) != DX_OK);
+        PROP_CHECK(p, dx_cas_merkle_verify_consistency(&alg, 0, 0, r1, r2, NULL, 0) != DX_OK);
+        PROP_CHECK(p, dx_cas_merkle_verify_consistency(&alg, 1, 1, r1, r2, NULL, 0) != DX_OK);
+        PROP_CHECK(p, dx_cas_merkle_verify_consistency(&alg, 0, 0, r1, r1, NULL, 0) == DX_OK);
+        PROP_CHECK(p, dx_cas_merkle_verify_consistency(&alg, 0, 1, r1, r2, NULL, 0) == DX_OK);
+        PROP_CHECK(p, dx_cas_merkle_verify_consistency(&alg, 1, 1, r2, r2, NULL, 0) == DX_OK);
+        PROP_CHECK(p, dx_cas_merkle_verify_consistency(&alg, 1, 0, r1, r2, NULL, 0) != DX_OK);
+        PROP_CHECK(p, dx_cas_merkle_verify_consistency(&alg, 2, 1, r1, r2, NULL, 0) != DX_OK);
+        PROP_CHECK(p, dx_cas_merkle_verify_consistency(&alg, 1, 2, r1, r2, NULL, 0) != DX_OK);
+        PROP_CHECK(p, dx_cas_merkle_verify_consistency(&alg, 0, 0, v.empty, v.empty, v.empty, 1) != DX_OK);
+        PROP_CHECK(p, dx_cas_merkle_verify_consistency(&alg, 0, 1, v.empty, v.empty, v.empty, 1) != DX_OK);
+        PROP_CHECK(p, dx_cas_merkle_verify_consistency(&alg, 1, 1, v.empty, v.empty, v.empty, 1) != DX_OK);
         /* TestVerifyInclusion: impossible index / size pairs */
-        PROP_CHECK(p, dx_cas_merkle_verify_inclusion(&fn, 0, 0, r1, NULL, 0, v.empty) != DX_OK);
-        PROP_CHECK(p, dx_cas_merkle_verify_inclusion(&fn, 1, 0, r1, NULL, 0, v.empty) != DX_OK);
-        PROP_CHECK(p, dx_cas_merkle_verify_inclusion(&fn, 2, 1, r1, NULL, 0, v.empty) != DX_OK);
-        PROP_CHECK(p, dx_cas_merkle_verify_inclusion(&fn, 0, 1, r1, NULL, 0, r1) == DX_OK); /* one leaf: it is the root */
+        PROP_CHECK(p, dx_cas_merkle_verify_inclusion(&alg, 0, 0, r1, NULL, 0, v.empty) != DX_OK);
+        PROP_CHECK(p, dx_cas_merkle_verify_inclusion(&alg, 1, 0, r1, NULL, 0, v.empty) != DX_OK);
+        PROP_CHECK(p, dx_cas_merkle_verify_inclusion(&alg, 2, 1, r1, NULL, 0, v.empty) != DX_OK);
+        PROP_CHECK(p, dx_cas_merkle_verify_inclusion(&alg, 0, 1, r1, NULL, 0, r1) == DX_OK); /* one leaf: it is the root */
     }
     return 0;
 }
@@ -940,32 +969,32 @@ static int t_merkle_ct_vectors(prop_ctx *p) {
    verifies, and every altered proof fails. */
 static int p_merkle_proofs(prop_ctx *p) {
     static uint8_t leaves[600 * 32], proof[70 * 32], buf[72 * 32];
-    dx_cas_hashfn fn;
+    dx_cas_hash_alg alg;
     dx_cas_merkle m;
     uint8_t root[32], ref[32], root1[32];
     uint64_t n = prop_len(p, 600), i, idx, s1;
     int64_t count;
     dx_result r;
-    dx_cas_hashfn_init(&fn, prop_range(p, 0, 3) == 0 ? DX_CAS_ALG_BLAKE3 : DX_CAS_ALG_SHA256);
-    if (prop_bool(p)) fn.cpu = 0; /* portable and accelerated paths agree */
+    dx_cas_hash_alg_init(&alg, prop_range(p, 0, 3) == 0 ? TEST_ALG_2 : DX_CAS_ALG_SHA256);
+    if (prop_bool(p)) alg.cpu = 0; /* portable and accelerated paths agree */
     for (i = 0; i < n; i++) { /* distinct leaves: with equal neighbours index +- 1 would verify too */
         uint8_t d[12];
         prop_bytes_random(p, d, sizeof d);
         dx_store_u32le(d, (uint32_t)i);
-        dx_cas_merkle_leaf(&fn, d, (size_t)prop_range(p, 4, 12), leaves + i * 32);
+        dx_cas_merkle_leaf(&alg, d, (size_t)prop_range(p, 4, 12), leaves + i * 32);
     }
-    dx_cas_merkle_init(&m, &fn);
+    dx_cas_merkle_init(&m, &alg);
     for (i = 0; i < n; i++) dx_cas_merkle_push(&m, leaves + i * 32);
     dx_cas_merkle_root(&m, root);
-    ref_mth(&fn, leaves, n, ref);
+    ref_mth(&alg, leaves, n, ref);
     PROP_CHECK_MSG(p, memcmp(root, ref, 32) == 0, "streaming root of %lu leaves", (unsigned long)n);
     if (n == 0) return 0;
     idx = prop_range(p, 0, n - 1);
-    count = dx_cas_merkle_inclusion_proof(&fn, leaves, n, idx, proof, 70);
+    count = dx_cas_merkle_inclusion_proof(&alg, leaves, n, idx, proof, 70);
     PROP_CHECK_MSG(p, count >= 0, "inclusion proof: %s", rn(count));
-    r = dx_cas_merkle_verify_inclusion(&fn, idx, n, leaves + idx * 32, proof, (size_t)count, root);
+    r = dx_cas_merkle_verify_inclusion(&alg, idx, n, leaves + idx * 32, proof, (size_t)count, root);
     PROP_CHECK_MSG(p, r == DX_OK, "leaf %lu of %lu: %s", (unsigned long)idx, (unsigned long)n, rn(r));
-    if (inclusion_rejects(p, &fn, idx, n, leaves + idx * 32, proof, (size_t)count, root)) return 1;
+    if (inclusion_rejects(p, &alg, idx, n, leaves + idx * 32, proof, (size_t)count, root)) return 1;
     { /* a random single bit flip anywhere in the proof, or in the leaf hash */
         size_t bits = ((size_t)count + 1) * 256, bit = (size_t)prop_range(p, 0, bits - 1);
         uint8_t leaf[32];
@@ -973,46 +1002,46 @@ static int p_merkle_proofs(prop_ctx *p) {
         memcpy(leaf, leaves + idx * 32, 32);
         if (bit < (size_t)count * 256) buf[bit / 8] ^= (uint8_t)(1u << (bit % 8));
         else leaf[(bit - (size_t)count * 256) / 8] ^= (uint8_t)(1u << (bit % 8));
-        PROP_CHECK(p, dx_cas_merkle_verify_inclusion(&fn, idx, n, leaf, buf, (size_t)count, root) == DX_CAS_ERR_PROOF);
+        PROP_CHECK(p, dx_cas_merkle_verify_inclusion(&alg, idx, n, leaf, buf, (size_t)count, root) == DX_CAS_ERR_PROOF);
     }
     /* consistency with a random prefix */
     s1 = prop_range(p, 0, n);
-    dx_cas_merkle_init(&m, &fn);
+    dx_cas_merkle_init(&m, &alg);
     for (i = 0; i < s1; i++) dx_cas_merkle_push(&m, leaves + i * 32);
     dx_cas_merkle_root(&m, root1);
-    count = dx_cas_merkle_consistency_proof(&fn, leaves, n, s1, proof, 70);
+    count = dx_cas_merkle_consistency_proof(&alg, leaves, n, s1, proof, 70);
     PROP_CHECK_MSG(p, count >= 0, "consistency proof: %s", rn(count));
-    r = dx_cas_merkle_verify_consistency(&fn, s1, n, root1, root, proof, (size_t)count);
+    r = dx_cas_merkle_verify_consistency(&alg, s1, n, root1, root, proof, (size_t)count);
     PROP_CHECK_MSG(p, r == DX_OK, "consistency %lu -> %lu: %s", (unsigned long)s1, (unsigned long)n, rn(r));
     if (s1 > 0 && s1 < n) {
-        if (consistency_rejects(p, &fn, s1, n, root1, root, proof, (size_t)count)) return 1;
+        if (consistency_rejects(p, &alg, s1, n, root1, root, proof, (size_t)count)) return 1;
     }
     return 0;
 }
 
 static int t_proof_wire(prop_ctx *p) {
     static uint8_t leaves[13 * 32], hashes[8 * 32], wire[28 + 8 * 32 + 8];
-    dx_cas_hashfn fn;
+    dx_cas_hash_alg alg;
     dx_cas_proof pr, back;
     const uint8_t *h;
     uint8_t root[32];
     int64_t n, r;
     size_t i;
-    dx_cas_hashfn_init(&fn, 0);
+    dx_cas_hash_alg_init(&alg, 0);
     for (i = 0; i < 13; i++) { /* distinct leaves: the byte i */
         uint8_t byte = (uint8_t)i;
-        dx_cas_merkle_leaf(&fn, &byte, 1, leaves + 32 * i);
+        dx_cas_merkle_leaf(&alg, &byte, 1, leaves + 32 * i);
     }
-    dx_cas_merkle_root_of(&fn, leaves, 13, root);
-    n = dx_cas_merkle_inclusion_proof(&fn, leaves, 13, 6, hashes, 8);
+    dx_cas_merkle_root_of(&alg, leaves, 13, root);
+    n = dx_cas_merkle_inclusion_proof(&alg, leaves, 13, 6, hashes, 8);
     PROP_CHECK(p, n == 4);
-    pr.kind = DX_CAS_PROOF_INCLUSION, pr.alg = DX_CAS_ALG_SHA256, pr.a = 6, pr.b = 13, pr.count = (uint32_t)n;
+    pr.kind = DX_CAS_PROOF_KIND_INCLUSION, pr.alg = DX_CAS_ALG_SHA256, pr.a = 6, pr.b = 13, pr.count = (uint32_t)n;
     r = dx_cas_proof_encode(&pr, hashes, wire, sizeof wire);
     PROP_CHECK_MSG(p, r == 28 + 4 * 32, "encode: %s", rn(r));
     PROP_CHECK(p, memcmp(wire, "DXCP\x01\x00\x01\x12\x06\x00\x00\x00\x00\x00\x00\x00\x0d", 17) == 0);
     PROP_CHECK(p, dx_cas_proof_encode(&pr, hashes, wire, (size_t)r - 1) == DX_ERR_NOSPACE);
     PROP_CHECK(p, dx_cas_proof_decode(wire, (size_t)r, &back, &h) == r && back.count == 4 && back.a == 6 && back.b == 13);
-    PROP_CHECK(p, dx_cas_proof_verify(&fn, &back, h, leaves + 6 * 32, root) == DX_OK);
+    PROP_CHECK(p, dx_cas_proof_verify(&alg, &back, h, leaves + 6 * 32, root) == DX_OK);
     for (i = 0; i < (size_t)r; i++) { /* every truncation is refused */
         int64_t t = dx_cas_proof_decode(wire, i, &back, &h);
         PROP_CHECK_MSG(p, t == DX_ERR_TRUNCATED, "%lu bytes: %s", (unsigned long)i, rn(t));
@@ -1024,7 +1053,7 @@ static int t_proof_wire(prop_ctx *p) {
            sizes whose trees have the same path shape share the proof (13 and 12 here) */
         if (i / 8 == 5 || (i / 8 >= 16 && i / 8 < 24)) continue;
         wire[i / 8] ^= (uint8_t)(1u << (i % 8));
-        if (dx_cas_proof_decode(wire, (size_t)r, &back, &h) >= 0) v = dx_cas_proof_verify(&fn, &back, h, leaves + 6 * 32, root);
+        if (dx_cas_proof_decode(wire, (size_t)r, &back, &h) >= 0) v = dx_cas_proof_verify(&alg, &back, h, leaves + 6 * 32, root);
         PROP_CHECK_MSG(p, v != DX_OK, "bit %lu flipped still verifies", (unsigned long)i);
         wire[i / 8] ^= (uint8_t)(1u << (i % 8));
     }
@@ -1077,11 +1106,11 @@ typedef struct store_under_test {
 } store_under_test;
 
 static dx_result sut_open(prop_ctx *p, store_under_test *t, int kind, bool batch) {
-    dx_cas_hashfn fn;
+    dx_cas_hash_alg alg;
     dx_cas_mem_config mc;
     memset(t, 0, sizeof *t);
     t->kind = kind;
-    dx_cas_hashfn_init(&fn, prop_bool(p) ? DX_CAS_ALG_BLAKE3 : DX_CAS_ALG_SHA256);
+    dx_cas_hash_alg_init(&alg, prop_bool(p) ? TEST_ALG_2 : DX_CAS_ALG_SHA256);
     if (kind == 0) {
         memset(&mc, 0, sizeof mc);
         mc.max_objects = 600, mc.max_bytes = 4u << 20;
@@ -1092,7 +1121,7 @@ static dx_result sut_open(prop_ctx *p, store_under_test *t, int kind, bool batch
         } else if (dx_cas_mem_create(&t->mem, &mc) != DX_OK) {
             return DX_ERR_NOMEM;
         }
-        return dx_cas_mem_store(&t->mem, &fn, &t->s);
+        return dx_cas_mem_store(&t->mem, &alg, &t->s);
     }
 #if defined(DX_CAS_HAS_DIRSTORE)
     {
@@ -1103,7 +1132,7 @@ static dx_result sut_open(prop_ctx *p, store_under_test *t, int kind, bool batch
         dc.path = t->path, dc.no_sync = true, dc.batch = batch;
         dc.compress = kind == 2 ? (int)prop_range(p, 1, 6) : 0;
         if ((r = dx_cas_dir_open(&t->dir, &dc)) != DX_OK) return r;
-        return dx_cas_dir_store(&t->dir, &fn, &t->s);
+        return dx_cas_dir_store(&t->dir, &alg, &t->s);
     }
 #else
     (void)batch;
@@ -1197,12 +1226,12 @@ static int p_store_roundtrip(prop_ctx *p) {
         } else {
             prop_bytes(p, data[i], lens[i]);
         }
-        r = dx_cas_put(&t.s, data[i], lens[i], &ids[i]);
+        r = dx_cas_store_put(&t.s, data[i], lens[i], &ids[i]);
         if (!PROP_EXPECT_MSG(p, r == DX_OK, "put %d: %s", i, rn(r))) goto done;
-        got = dx_cas_get(&t.s, &ids[i], buf, sizeof buf);
+        got = dx_cas_store_get(&t.s, &ids[i], buf, sizeof buf);
         if (!PROP_EXPECT_MSG(p, got == (int64_t)lens[i] && memcmp(buf, data[i], lens[i]) == 0, "get %d: %s", i, rn(got)))
             goto done;
-        if (!PROP_EXPECT(p, dx_cas_has(&t.s, &ids[i]) == (int64_t)lens[i])) goto done;
+        if (!PROP_EXPECT(p, dx_cas_store_has(&t.s, &ids[i]) == (int64_t)lens[i])) goto done;
     }
     {
         unsigned long distinct = 0;
@@ -1211,41 +1240,41 @@ static int p_store_roundtrip(prop_ctx *p) {
             for (j = 0; j < i && !dx_cas_id_equal(&ids[i], &ids[j]); j++) {}
             distinct += j == i;
         }
-        PROP_EXPECT(p, dx_cas_iterate(&t.s, count_cb, &count) == DX_OK && count == distinct);
+        PROP_EXPECT(p, dx_cas_store_iterate(&t.s, count_cb, &count) == DX_OK && count == distinct);
         PROP_EXPECT_MSG(p, t.s.stats.dedup == (uint64_t)n - distinct, "dedup %llu, want %lu",
                         (unsigned long long)t.s.stats.dedup, (unsigned long)((unsigned long)n - distinct));
     }
-    PROP_EXPECT(p, dx_cas_verify(&t.s, NULL, 0, NULL, NULL, NULL, NULL, &rep) == DX_OK && rep.corrupt == 0);
+    PROP_EXPECT(p, dx_cas_store_verify(&t.s, NULL, 0, NULL, NULL, NULL, &rep) == DX_OK && rep.corrupt == 0);
     /* one bit flip */
     for (flip = 0; flip < n && lens[flip] == 0; flip++) {}
     if (flip < n && (at = sut_flip(&t, &ids[flip], prop_u64(p))) >= 0) {
         int64_t got;
         memset(buf, 0x77, sizeof buf);
-        got = dx_cas_get(&t.s, &ids[flip], buf, sizeof buf);
+        got = dx_cas_store_get(&t.s, &ids[flip], buf, sizeof buf);
         prop_note(p, "flipped byte %ld of object %d (%lu bytes)", at, flip, (unsigned long)lens[flip]);
         if (kind == 2 && got == (int64_t)lens[flip] && memcmp(buf, data[flip], lens[flip]) == 0) {
             /* a bit zstd does not read (a compressed frame's unused header bit): the content is intact */
         } else if (kind == 2 && at < DX_CAS_OBJECT_HEADER_SIZE && got == DX_ERR_UNSUPPORTED) {
             /* the flip made an unknown version, method or flag: refused, nothing handed out */
-            PROP_EXPECT(p, dx_cas_verify(&t.s, NULL, 0, NULL, NULL, NULL, NULL, &rep) == DX_ERR_UNSUPPORTED);
+            PROP_EXPECT(p, dx_cas_store_verify(&t.s, NULL, 0, NULL, NULL, NULL, &rep) == DX_ERR_UNSUPPORTED);
         } else {
             PROP_EXPECT_MSG(p, got == DX_ERR_CHECKSUM, "flipped object: %s", rn(got));
             for (i = 0; i < (int)lens[flip]; i++) if (buf[i] != 0 && (kind != 2 || buf[i] != 0x77)) break;
             PROP_EXPECT_MSG(p, i == (int)lens[flip], "corrupt bytes were handed out"); /* (0x77: not written) */
-            r = dx_cas_verify(&t.s, NULL, 0, NULL, NULL, NULL, NULL, &rep);
+            r = dx_cas_store_verify(&t.s, NULL, 0, NULL, NULL, NULL, &rep);
             PROP_EXPECT_MSG(p, r == DX_ERR_CORRUPT && rep.corrupt == 1, "verify: %s, %llu corrupt", rn(r),
                             (unsigned long long)rep.corrupt);
         }
     }
     /* delete everything */
     for (i = 0; i < n; i++) {
-        r = dx_cas_delete(&t.s, &ids[i]);
+        r = dx_cas_store_delete(&t.s, &ids[i]);
         PROP_EXPECT(p, r == DX_OK || r == DX_ERR_NOTFOUND);
-        PROP_EXPECT(p, dx_cas_has(&t.s, &ids[i]) == DX_ERR_NOTFOUND);
-        PROP_EXPECT(p, dx_cas_get(&t.s, &ids[i], buf, sizeof buf) == DX_ERR_NOTFOUND);
+        PROP_EXPECT(p, dx_cas_store_has(&t.s, &ids[i]) == DX_ERR_NOTFOUND);
+        PROP_EXPECT(p, dx_cas_store_get(&t.s, &ids[i], buf, sizeof buf) == DX_ERR_NOTFOUND);
     }
     count = 0;
-    PROP_EXPECT(p, dx_cas_iterate(&t.s, count_cb, &count) == DX_OK && count == 0);
+    PROP_EXPECT(p, dx_cas_store_iterate(&t.s, count_cb, &count) == DX_OK && count == 0);
 done:
     sut_close(&t);
     return p->failed ? 1 : 0;
@@ -1278,10 +1307,10 @@ static int p_object_codec(prop_ctx *p) {
     m = dx_cas_object_size(enc, (size_t)n, &method);
     PROP_CHECK_MSG(p, m == (int64_t)len, "size %s", rn(m));
     prop_note(p, "%lu bytes stored as %ld (method %u)", (unsigned long)len, (long)n, (unsigned)method);
-    if (method == DX_CAS_OBJECT_ZSTD) PROP_CHECK(p, (size_t)n < len && memcmp(enc, "DXCZ", 4) == 0);
+    if (method == DX_CAS_OBJECT_METHOD_ZSTD) PROP_CHECK(p, (size_t)n < len && memcmp(enc, "DXCZ", 4) == 0);
     else PROP_CHECK(p, (size_t)n == len + ((len >= 4 && memcmp(data, "DXCZ", 4) == 0) ? 16u : 0u));
 #if !defined(DX_CAS_WITH_ZSTD)
-    PROP_CHECK(p, method == DX_CAS_OBJECT_RAW);
+    PROP_CHECK(p, method == DX_CAS_OBJECT_METHOD_RAW);
 #endif
     memset(out, 0x5a, sizeof out);
     m = dx_cas_object_decode(dctx, enc, (size_t)n, out, len);
@@ -1314,7 +1343,7 @@ static int t_object_forms(prop_ctx *p) {
     memcpy(obj, "DXCZ\1\0\0\0", 8);
     obj[8] = 5;
     memcpy(obj + 16, "hello", 5);
-    PROP_CHECK(p, dx_cas_object_size(obj, 21, &method) == 5 && method == DX_CAS_OBJECT_RAW);
+    PROP_CHECK(p, dx_cas_object_size(obj, 21, &method) == 5 && method == DX_CAS_OBJECT_METHOD_RAW);
     PROP_CHECK(p, dx_cas_object_decode(NULL, obj, 21, out, sizeof out) == 5 && memcmp(out, "hello", 5) == 0);
     PROP_CHECK(p, dx_cas_object_size(obj, 22, NULL) == DX_ERR_CORRUPT);  /* a length that disagrees */
     PROP_CHECK(p, dx_cas_object_size(obj, 15, NULL) == DX_ERR_CORRUPT);  /* a header cut short */
@@ -1325,7 +1354,7 @@ static int t_object_forms(prop_ctx *p) {
     PROP_CHECK(p, dx_cas_object_size(obj, 21, NULL) == DX_ERR_UNSUPPORTED); /* an unknown flag */
     obj[7] = 0, obj[6] = 2;
     PROP_CHECK(p, dx_cas_object_size(obj, 21, NULL) == DX_ERR_UNSUPPORTED); /* an unknown method */
-    obj[6] = DX_CAS_OBJECT_ZSTD; /* "compressed" but not smaller than its content */
+    obj[6] = DX_CAS_OBJECT_METHOD_ZSTD; /* "compressed" but not smaller than its content */
     PROP_CHECK(p, dx_cas_object_size(obj, 21, NULL) == DX_ERR_CORRUPT);
     dx_store_u64le(obj + 8, (uint64_t)1 << 62); /* a bomb's promise: refused by the caller's capacity */
     PROP_CHECK(p, dx_cas_object_decode(NULL, obj, 21, out, sizeof out) == ZSTD_OR(DX_ERR_CORRUPT, DX_ERR_NOSPACE));
@@ -1386,9 +1415,9 @@ static int t_dir_compress(prop_ctx *p) {
     dc.compress = 0;
 #endif
     PROP_CHECK(p, dx_cas_dir_open(&d, &dc) == DX_OK && dx_cas_dir_store(&d, NULL, &s) == DX_OK);
-    PROP_CHECK(p, dx_cas_put(&s, text, sizeof text, &a) == DX_OK && dx_cas_put(&s, noise, sizeof noise, &b) == DX_OK);
-    PROP_CHECK(p, dx_cas_put(&s, "DXC", 3, &c) == DX_OK);
-    PROP_CHECK(p, dx_cas_put(&s, text, sizeof text, NULL) == DX_OK && s.stats.dedup == 1); /* dedup as before */
+    PROP_CHECK(p, dx_cas_store_put(&s, text, sizeof text, &a) == DX_OK && dx_cas_store_put(&s, noise, sizeof noise, &b) == DX_OK);
+    PROP_CHECK(p, dx_cas_store_put(&s, "DXC", 3, &c) == DX_OK);
+    PROP_CHECK(p, dx_cas_store_put(&s, text, sizeof text, NULL) == DX_OK && s.stats.dedup == 1); /* dedup as before */
     dx_cas_id_format(&a, idt, sizeof idt);
     snprintf(file, sizeof file, "%s/objects/%.2s/%s", path, idt + 7, idt);
     PROP_CHECK(p, stat(file, &st) == 0);
@@ -1400,21 +1429,21 @@ static int t_dir_compress(prop_ctx *p) {
     dx_cas_id_format(&b, idt, sizeof idt); /* noise that begins with the magic: a RAW header, 16 bytes more */
     snprintf(file, sizeof file, "%s/objects/%.2s/%s", path, idt + 7, idt);
     PROP_CHECK(p, stat(file, &st) == 0 && st.st_size == (long)sizeof noise + 16);
-    PROP_CHECK(p, dx_cas_has(&s, &a) == (int64_t)sizeof text && dx_cas_has(&s, &b) == (int64_t)sizeof noise);
-    PROP_CHECK(p, dx_cas_get(&s, &a, buf, sizeof text - 1) == DX_ERR_NOSPACE);
-    PROP_CHECK(p, dx_cas_get(&s, &a, buf, sizeof buf) == (int64_t)sizeof text && memcmp(buf, text, sizeof text) == 0);
-    PROP_CHECK(p, dx_cas_get(&s, &b, buf, sizeof buf) == (int64_t)sizeof noise && memcmp(buf, noise, sizeof noise) == 0);
-    PROP_CHECK(p, dx_cas_get(&s, &c, buf, sizeof buf) == 3 && memcmp(buf, "DXC", 3) == 0);
+    PROP_CHECK(p, dx_cas_store_has(&s, &a) == (int64_t)sizeof text && dx_cas_store_has(&s, &b) == (int64_t)sizeof noise);
+    PROP_CHECK(p, dx_cas_store_get(&s, &a, buf, sizeof text - 1) == DX_ERR_NOSPACE);
+    PROP_CHECK(p, dx_cas_store_get(&s, &a, buf, sizeof buf) == (int64_t)sizeof text && memcmp(buf, text, sizeof text) == 0);
+    PROP_CHECK(p, dx_cas_store_get(&s, &b, buf, sizeof buf) == (int64_t)sizeof noise && memcmp(buf, noise, sizeof noise) == 0);
+    PROP_CHECK(p, dx_cas_store_get(&s, &c, buf, sizeof buf) == 3 && memcmp(buf, "DXC", 3) == 0);
     dx_cas_dir_close(&d);
     /* a store written with compression reads back without it (same build), and verify agrees */
     dc.compress = 0;
     PROP_CHECK(p, dx_cas_dir_open(&d, &dc) == DX_OK && dx_cas_dir_store(&d, NULL, &s) == DX_OK);
 #if defined(DX_CAS_WITH_ZSTD)
-    PROP_CHECK(p, dx_cas_get(&s, &a, buf, sizeof buf) == (int64_t)sizeof text && memcmp(buf, text, sizeof text) == 0);
+    PROP_CHECK(p, dx_cas_store_get(&s, &a, buf, sizeof buf) == (int64_t)sizeof text && memcmp(buf, text, sizeof text) == 0);
 #endif
     {
         dx_cas_verify_report rep;
-        PROP_CHECK(p, dx_cas_verify(&s, NULL, 0, NULL, NULL, NULL, NULL, &rep) == DX_OK && rep.objects == 3 &&
+        PROP_CHECK(p, dx_cas_store_verify(&s, NULL, 0, NULL, NULL, NULL, &rep) == DX_OK && rep.objects == 3 &&
                           rep.bytes == sizeof text + sizeof noise + 3);
     }
     dx_cas_dir_close(&d);
@@ -1441,23 +1470,23 @@ static int t_mem_store_capacity(prop_ctx *p) {
     PROP_CHECK(p, dx_cas_mem_init(&m, &mc, block, sizeof block) == DX_OK && dx_cas_mem_store(&m, NULL, &s) == DX_OK);
     for (i = 0; i < 64; i++) {
         memset(obj, i, sizeof obj);
-        r = dx_cas_put(&s, obj, sizeof obj, &ids[i]);
+        r = dx_cas_store_put(&s, obj, sizeof obj, &ids[i]);
         if (r != DX_OK) break;
         stored++;
     }
     PROP_CHECK_MSG(p, r == DX_ERR_NOSPACE && stored >= 19 && stored <= 21, "%d stored, then %s", stored, rn(r));
-    for (i = 0; i < stored; i += 2) PROP_CHECK(p, dx_cas_delete(&s, &ids[i]) == DX_OK);
+    for (i = 0; i < stored; i += 2) PROP_CHECK(p, dx_cas_store_delete(&s, &ids[i]) == DX_OK);
     for (i = 0; i < stored / 2 - 1; i++) { /* fits again: the live records slide down */
         memset(obj, 100 + i, sizeof obj);
-        r = dx_cas_put(&s, obj, sizeof obj, NULL);
+        r = dx_cas_store_put(&s, obj, sizeof obj, NULL);
         PROP_CHECK_MSG(p, r == DX_OK, "put after deletes %d: %s", i, rn(r));
     }
     for (i = 1; i < stored; i += 2) { /* the survivors moved intact */
         uint8_t back[1000];
         memset(obj, i, sizeof obj);
-        PROP_CHECK(p, dx_cas_get(&s, &ids[i], back, sizeof back) == 1000 && memcmp(back, obj, 1000) == 0);
+        PROP_CHECK(p, dx_cas_store_get(&s, &ids[i], back, sizeof back) == 1000 && memcmp(back, obj, 1000) == 0);
     }
-    PROP_CHECK(p, dx_cas_get(&s, &ids[1], obj, 999) == DX_ERR_NOSPACE);
+    PROP_CHECK(p, dx_cas_store_get(&s, &ids[1], obj, 999) == DX_ERR_NOSPACE);
     return 0;
 }
 
@@ -1476,6 +1505,19 @@ static dx_result membuf_write(void *user, uint64_t off, const void *data, size_t
 /* Blobs: written in pieces, read back verified; the root is the Merkle root of
    the chunk leaves and proves any one chunk; a second version with a small
    edit stores few new bytes; a missing chunk is found by verify. */
+/* A blob writer over s, chunking as cc says (create: the allocator, a manifest that grows). */
+static dx_result writer_create(dx_cas_blob_writer *w, dx_cas_store *s, const dx_cas_chunker_config *cc) {
+    dx_cas_blob_writer_config wc;
+    memset(&wc, 0, sizeof wc);
+    wc.store = s, wc.chunker = *cc;
+    return dx_cas_blob_writer_create(w, &wc);
+}
+
+static dx_result membuf_discard(void *user, uint64_t off, const void *data, size_t len) {
+    (void)user, (void)off, (void)data, (void)len;
+    return DX_OK;
+}
+
 static int p_blob_roundtrip(prop_ctx *p) {
     static uint8_t v1[150000], v2[150000], back[150000], proof[64 * 32], leaves[4096 * 32];
     store_under_test t;
@@ -1504,27 +1546,27 @@ static int p_blob_roundtrip(prop_ctx *p) {
             memcpy(v2, v1, len);
             if (len) v2[e] ^= 0x5a;
         }
-        r = dx_cas_blob_writer_init(&w, &t.s, &cfg, NULL);
+        r = writer_create(&w, &t.s, &cfg);
         if (!PROP_EXPECT_MSG(p, r == DX_OK, "writer: %s", rn(r))) goto done;
         for (at = 0; at < len && r == DX_OK;) {
             size_t piece = (size_t)prop_range(p, 1, prop_bool(p) ? 50 : 20000);
             if (piece > len - at) piece = len - at;
-            r = dx_cas_blob_write(&w, v + at, piece);
+            r = dx_cas_blob_writer_write(&w, v + at, piece);
             at += piece;
         }
         if (r == DX_OK) r = dx_cas_blob_writer_finish(&w, ver ? &man2 : &man1, ver ? root2 : root1);
         if (!PROP_EXPECT_MSG(p, r == DX_OK, "blob %d: %s", ver, rn(r))) {
-            dx_cas_blob_writer_deinit(&w);
+            dx_cas_blob_writer_destroy(&w);
             goto done;
         }
         if (ver == 1) PROP_EXPECT_MSG(p, w.new_bytes <= 6 * cfg.max_size, "edit stored %llu new bytes",
                                       (unsigned long long)w.new_bytes);
-        dx_cas_blob_writer_deinit(&w);
+        dx_cas_blob_writer_destroy(&w);
     }
-    if (!PROP_EXPECT(p, dx_cas_sync(&t.s) == DX_OK)) goto done;
+    if (!PROP_EXPECT(p, dx_cas_store_sync(&t.s) == DX_OK)) goto done;
     for (int ver = 0; ver < 2; ver++) {
         mb.p = back, mb.len = 0, mb.cap = sizeof back;
-        r = dx_cas_blob_read(&t.s, ver ? &man2 : &man1, NULL, NULL, membuf_write, &mb, &info);
+        r = dx_cas_blob_read(&t.s, ver ? &man2 : &man1, NULL, membuf_write, &mb, &info);
         if (!PROP_EXPECT_MSG(p, r == DX_OK && mb.len == len && memcmp(back, ver ? v2 : v1, len) == 0, "read %d: %s", ver,
                              rn(r)))
             goto done;
@@ -1537,28 +1579,28 @@ static int p_blob_roundtrip(prop_ctx *p) {
         dx_cas_id cid;
         PROP_EXPECT(p, n >= 0 && (uint64_t)n == info.count * 0 + (uint64_t)n);
         for (k = 0; k < n; k++) {
-            dx_cas_hash(&t.s.fn, v1 + ch[k].offset, ch[k].length, &cid);
-            dx_cas_chunk_leaf(&t.s.fn, &cid, leaves + 32 * k);
+            dx_cas_id_hash(&t.s.hash_alg, v1 + ch[k].offset, ch[k].length, &cid);
+            dx_cas_chunk_leaf(&t.s.hash_alg, &cid, leaves + 32 * k);
         }
-        dx_cas_merkle_root_of(&t.s.fn, leaves, (uint64_t)n, root);
+        dx_cas_merkle_root_of(&t.s.hash_alg, leaves, (uint64_t)n, root);
         PROP_EXPECT_MSG(p, memcmp(root, root1, 32) == 0, "blob root is not the Merkle root of its chunks");
         if (n > 0) {
             k = (int64_t)prop_range(p, 0, (uint64_t)n - 1);
-            plen = dx_cas_merkle_inclusion_proof(&t.s.fn, leaves, (uint64_t)n, (uint64_t)k, proof, 64);
-            PROP_EXPECT(p, plen >= 0 && dx_cas_merkle_verify_inclusion(&t.s.fn, (uint64_t)k, (uint64_t)n, leaves + 32 * k,
+            plen = dx_cas_merkle_inclusion_proof(&t.s.hash_alg, leaves, (uint64_t)n, (uint64_t)k, proof, 64);
+            PROP_EXPECT(p, plen >= 0 && dx_cas_merkle_verify_inclusion(&t.s.hash_alg, (uint64_t)k, (uint64_t)n, leaves + 32 * k,
                                                                        proof, (size_t)plen, root1) == DX_OK);
         }
         dx_cas_id roots[2];
         roots[0] = man1, roots[1] = man2;
-        PROP_EXPECT(p, dx_cas_verify(&t.s, roots, 2, NULL, NULL, NULL, NULL, &rep) == DX_OK && rep.manifests == (dx_cas_id_equal(&man1, &man2) ? 1u : 2u));
+        PROP_EXPECT(p, dx_cas_store_verify(&t.s, roots, 2, NULL, NULL, NULL, &rep) == DX_OK && rep.manifests == (dx_cas_id_equal(&man1, &man2) ? 1u : 2u));
         if (n > 1) { /* delete a chunk only v1 has (the edited one differs in v2), or any: verify finds it missing */
-            dx_cas_hash(&t.s.fn, v1 + ch[0].offset, ch[0].length, &cid);
-            PROP_EXPECT(p, dx_cas_delete(&t.s, &cid) == DX_OK);
-            r = dx_cas_verify(&t.s, roots, 2, NULL, NULL, NULL, NULL, &rep);
+            dx_cas_id_hash(&t.s.hash_alg, v1 + ch[0].offset, ch[0].length, &cid);
+            PROP_EXPECT(p, dx_cas_store_delete(&t.s, &cid) == DX_OK);
+            r = dx_cas_store_verify(&t.s, roots, 2, NULL, NULL, NULL, &rep);
             PROP_EXPECT_MSG(p, r == DX_ERR_CORRUPT && rep.missing >= 1, "verify after a delete: %s, %llu missing", rn(r),
                             (unsigned long long)rep.missing);
             mb.p = back, mb.len = 0, mb.cap = sizeof back;
-            r = dx_cas_blob_read(&t.s, &man1, NULL, NULL, membuf_write, &mb, NULL);
+            r = dx_cas_blob_read(&t.s, &man1, NULL, membuf_write, &mb, NULL);
             PROP_EXPECT_MSG(p, r == DX_ERR_NOTFOUND, "read with a chunk missing: %s", rn(r));
         }
     }
@@ -1581,37 +1623,251 @@ static int t_manifest_bounds(prop_ctx *p) {
     size_t i;
     memset(&mc, 0, sizeof mc);
     memset(&cfg, 0, sizeof cfg);
-    cfg.mode = DX_CAS_CHUNK_FIXED, cfg.avg_size = 1000;
+    cfg.mode = DX_CAS_CHUNKER_MODE_FIXED, cfg.avg_size = 1000;
     xorshift_bytes(5, data, sizeof data);
     PROP_CHECK(p, dx_cas_mem_create(&m, &mc) == DX_OK && dx_cas_mem_store(&m, NULL, &s) == DX_OK);
-    PROP_CHECK(p, dx_cas_blob_writer_init(&w, &s, &cfg, NULL) == DX_OK);
-    PROP_CHECK(p, dx_cas_blob_write(&w, data, sizeof data) == DX_OK && dx_cas_blob_writer_finish(&w, &mid, NULL) == DX_OK);
-    PROP_CHECK(p, dx_cas_blob_write(&w, data, 1) == DX_ERR_MISUSE); /* finished */
-    dx_cas_blob_writer_deinit(&w);
-    n = dx_cas_get(&s, &mid, man, sizeof man);
+    PROP_CHECK(p, writer_create(&w, &s, &cfg) == DX_OK);
+    PROP_CHECK(p, dx_cas_blob_writer_write(&w, data, sizeof data) == DX_OK && dx_cas_blob_writer_finish(&w, &mid, NULL) == DX_OK);
+    PROP_CHECK(p, dx_cas_blob_writer_write(&w, data, 1) == DX_ERR_MISUSE); /* finished */
+    dx_cas_blob_writer_destroy(&w);
+    n = dx_cas_store_get(&s, &mid, man, sizeof man);
     PROP_CHECK_MSG(p, n == 56 + 5 * 36, "manifest: %s", rn(n));
-    PROP_CHECK(p, dx_cas_manifest_parse(&s.fn, man, (size_t)n, NULL, &info) == DX_OK && info.count == 5 &&
+    PROP_CHECK(p, dx_cas_manifest_parse(&s.hash_alg, man, (size_t)n, NULL, &info) == DX_OK && info.count == 5 &&
                       info.total_size == 5000);
     memset(&lim, 0, sizeof lim);
     lim.max_chunks = 4;
-    PROP_CHECK(p, dx_cas_manifest_parse(&s.fn, man, (size_t)n, &lim, &info) == DX_ERR_LIMIT);
+    PROP_CHECK(p, dx_cas_manifest_parse(&s.hash_alg, man, (size_t)n, &lim, &info) == DX_ERR_LIMIT);
     lim.max_chunks = 0, lim.max_chunk_size = 999;
-    PROP_CHECK(p, dx_cas_manifest_parse(&s.fn, man, (size_t)n, &lim, &info) == DX_ERR_LIMIT);
+    PROP_CHECK(p, dx_cas_manifest_parse(&s.hash_alg, man, (size_t)n, &lim, &info) == DX_ERR_LIMIT);
     lim.max_chunk_size = 0, lim.max_total = 4999;
-    PROP_CHECK(p, dx_cas_manifest_parse(&s.fn, man, (size_t)n, &lim, &info) == DX_ERR_LIMIT);
+    PROP_CHECK(p, dx_cas_manifest_parse(&s.hash_alg, man, (size_t)n, &lim, &info) == DX_ERR_LIMIT);
     for (i = 0; i < (size_t)n; i++) /* every truncation */
-        PROP_CHECK(p, dx_cas_manifest_parse(&s.fn, man, i, NULL, &info) < 0);
+        PROP_CHECK(p, dx_cas_manifest_parse(&s.hash_alg, man, i, NULL, &info) < 0);
     for (i = 0; i < (size_t)n * 8; i++) { /* every bit flip */
         dx_result r;
         if (i / 8 == 5) continue; /* minor version */
         man[i / 8] ^= (uint8_t)(1u << (i % 8));
-        r = dx_cas_manifest_parse(&s.fn, man, (size_t)n, NULL, &info);
+        r = dx_cas_manifest_parse(&s.hash_alg, man, (size_t)n, NULL, &info);
         PROP_CHECK_MSG(p, r != DX_OK, "bit %lu flipped: still parses", (unsigned long)i);
         man[i / 8] ^= (uint8_t)(1u << (i % 8));
     }
     dx_store_u64le(man + 16, (uint64_t)1 << 60); /* a huge count is refused before anything is read */
-    PROP_CHECK(p, dx_cas_manifest_parse(&s.fn, man, (size_t)n, NULL, &info) == DX_ERR_LIMIT);
+    PROP_CHECK(p, dx_cas_manifest_parse(&s.hash_alg, man, (size_t)n, NULL, &info) == DX_ERR_LIMIT);
     dx_cas_mem_destroy(&m);
+    return 0;
+}
+
+/* WIRE FORMAT's FastCDC constants: the gear table its SHA-256 names, the masks its table lists. */
+static int t_fastcdc_constants(prop_ctx *p) {
+    static const uint64_t masks[26] = {0, 0, 0, 0, 0, 0x0000000001804110ull, 0x0000000001803110ull,
+        0x0000000018035100ull, 0x0000001800035300ull, 0x0000019000353000ull, 0x0000590003530000ull,
+        0x0000d90003530000ull, 0x0000d90103530000ull, 0x0000d90303530000ull, 0x0000d90313530000ull,
+        0x0000d90f03530000ull, 0x0000d90303537000ull, 0x0000d90703537000ull, 0x0000d90707537000ull,
+        0x0000d91707537000ull, 0x0000d91747537000ull, 0x0000d91767537000ull, 0x0000d93767537000ull,
+        0x0000d93777537000ull, 0x0000d93777577000ull, 0x0000db3777577000ull};
+    uint8_t table[256 * 8], digest[32];
+    char hex[65];
+    size_t i, k;
+    int b;
+    for (i = 0; i < 256; i++)
+        for (k = 0; k < 8; k++) table[8 * i + k] = (uint8_t)(dxi_cas_gear[i] >> (56 - 8 * k)); /* big-endian */
+    sha_with(0, table, sizeof table, digest);
+    tohex(digest, 32, hex);
+    PROP_CHECK_MSG(p, strcmp(hex, "9df0a720752a7d211fdebaf39bed01610983756fc340a1cfef41052b7356ae73") == 0,
+                   "gear table SHA-256 %s", hex);
+    PROP_CHECK(p, dxi_cas_gear[0] == 0x3b5d3c7d207e37dcull && dxi_cas_gear[255] == 0xaabd2b2a451504e1ull);
+    for (b = 0; b < 26; b++) {
+        PROP_CHECK_MSG(p, dxi_cas_masks[b] == masks[b], "MASK[%d]", b);
+        if (b >= 5) {
+            uint64_t m = masks[b];
+            int bits = 0;
+            while (m) bits += (int)(m & 1), m >>= 1;
+            PROP_CHECK_MSG(p, bits == b, "MASK[%d] has %d one bits", b, bits);
+        }
+    }
+    { /* which masks a config uses: MS = MASK[bits + L], ML = MASK[bits - L] */
+        dx_cas_chunker c;
+        dx_cas_chunker_config cfg;
+        memset(&cfg, 0, sizeof cfg);
+        PROP_CHECK(p, dx_cas_chunker_init(&c, &cfg) == DX_OK && c.mask_s == masks[15] && c.mask_l == masks[13]);
+        cfg.avg_size = 12000, cfg.normalization = DX_CAS_NORMALIZATION_STRONG;
+        PROP_CHECK(p, dx_cas_chunker_init(&c, &cfg) == DX_OK && c.mask_s == masks[17] && c.mask_l == masks[11]);
+        cfg.avg_size = 11000, cfg.normalization = DX_CAS_NORMALIZATION_NONE;
+        PROP_CHECK(p, dx_cas_chunker_init(&c, &cfg) == DX_OK && c.mask_s == masks[13] && c.mask_l == masks[13]);
+        cfg.normalization = DX_CAS_NORMALIZATION_STRONG + 1;
+        PROP_CHECK(p, dx_cas_chunker_init(&c, &cfg) == DX_ERR_INVAL);
+    }
+    return 0;
+}
+
+/* tests/vectors/cas/manifest.txt: the Merkle leaf of a chunk, blob roots and manifests byte
+   for byte, as WIRE FORMAT specifies them (written by manifest_gen.py, not by this code),
+   and the manifests a reader rejects. */
+static int t_manifest_vectors(prop_ctx *p) {
+    FILE *f = fopen("tests/vectors/cas/manifest.txt", "r");
+    static char line[8192];
+    static uint8_t data[4096], want[4096], got[4096], wmem[1 << 17];
+    uint8_t root[32], leaf[32], digest[32], want_leaf[32];
+    dx_cas_hash_alg alg;
+    dx_cas_mem m;
+    dx_cas_mem_config mc;
+    dx_cas_store s;
+    dx_cas_manifest info;
+    char name[64] = "";
+    int len = 0, chunk_size = 0, nchunks = 0, blobs = 0, rejects = 0;
+    if (!f) PROP_FAIL(p, "cannot open tests/vectors/cas/manifest.txt (run from the repository root)");
+    dx_cas_hash_alg_init(&alg, DX_CAS_ALG_SHA256);
+    memset(&mc, 0, sizeof mc);
+    PROP_CHECK(p, dx_cas_mem_create(&m, &mc) == DX_OK && dx_cas_mem_store(&m, &alg, &s) == DX_OK);
+    while (fgets(line, sizeof line, f)) {
+        char *tok[6];
+        int nt = split_words(line, tok, 6);
+        if (nt == 0) continue;
+        if (strcmp(tok[0], "blob") == 0 && nt == 4) {
+            snprintf(name, sizeof name, "%s", tok[1]);
+            chunk_size = atoi(tok[2]);
+            len = unhex(tok[3], data, sizeof data);
+            nchunks = 0;
+            PROP_CHECK(p, len >= 0 && chunk_size > 0);
+        } else if (strcmp(tok[0], "chunk") == 0 && nt == 4) { /* id = H(bytes), leaf = H(0x00 || digest) */
+            dx_cas_id id;
+            int clen = atoi(tok[1]), off = nchunks * chunk_size;
+            PROP_CHECK(p, unhex(tok[2], digest, 32) == 32 && unhex(tok[3], want_leaf, 32) == 32);
+            PROP_CHECK(p, off + clen <= len);
+            dx_cas_id_hash(&alg, data + off, (size_t)clen, &id);
+            PROP_CHECK_MSG(p, memcmp(id.digest, digest, 32) == 0, "%s chunk %d: digest", name, nchunks);
+            dx_cas_chunk_leaf(&alg, &id, leaf);
+            PROP_CHECK_MSG(p, memcmp(leaf, want_leaf, 32) == 0, "%s chunk %d: leaf", name, nchunks);
+            nchunks++;
+        } else if (strcmp(tok[0], "root") == 0 && nt == 2) {
+            PROP_CHECK(p, unhex(tok[1], root, 32) == 32);
+        } else if (strcmp(tok[0], "manifest") == 0 && nt == 2) { /* the writer makes exactly these bytes */
+            int wlen = unhex(tok[1], want, sizeof want), pass;
+            PROP_CHECK(p, wlen == DX_CAS_MANIFEST_HEADER_SIZE + nchunks * DX_CAS_MANIFEST_ENTRY_SIZE);
+            PROP_CHECK_MSG(p, dx_cas_manifest_parse(&alg, want, (size_t)wlen, NULL, &info) == DX_OK &&
+                                  info.count == (uint64_t)nchunks && info.total_size == (uint64_t)len &&
+                                  memcmp(info.root, root, 32) == 0,
+                           "%s: the vector's manifest does not parse", name);
+            for (pass = 0; pass < 2; pass++) { /* create, then caller memory */
+                dx_cas_blob_writer w;
+                dx_cas_blob_writer_config wc;
+                dx_cas_id mid;
+                uint8_t wroot[32];
+                int64_t n;
+                memset(&wc, 0, sizeof wc);
+                wc.store = &s, wc.chunker.mode = DX_CAS_CHUNKER_MODE_FIXED, wc.chunker.avg_size = (uint32_t)chunk_size;
+                wc.max_chunks = pass ? (uint64_t)(nchunks ? nchunks : 1) : 0;
+                PROP_CHECK(p, (pass ? dx_cas_blob_writer_init(&w, &wc, wmem, sizeof wmem) : dx_cas_blob_writer_create(&w, &wc)) == DX_OK);
+                PROP_CHECK(p, dx_cas_blob_writer_write(&w, data, (size_t)len) == DX_OK &&
+                                  dx_cas_blob_writer_finish(&w, &mid, wroot) == DX_OK);
+                dx_cas_blob_writer_destroy(&w);
+                PROP_CHECK_MSG(p, memcmp(wroot, root, 32) == 0, "%s: the writer's root", name);
+                n = dx_cas_store_get(&s, &mid, got, sizeof got);
+                PROP_CHECK_MSG(p, n == wlen && memcmp(got, want, (size_t)wlen) == 0, "%s (pass %d): the writer's manifest differs",
+                               name, pass);
+            }
+            blobs++;
+        } else if (strcmp(tok[0], "reject") == 0 && nt == 4) {
+            int rlen = unhex(tok[3], want, sizeof want);
+            dx_result expect = strcmp(tok[1], "checksum") == 0      ? DX_ERR_CHECKSUM
+                               : strcmp(tok[1], "corrupt") == 0     ? DX_ERR_CORRUPT
+                               : strcmp(tok[1], "unsupported") == 0 ? DX_ERR_UNSUPPORTED
+                                                                    : DX_ERR_LIMIT, r;
+            PROP_CHECK(p, rlen > 0);
+            r = dx_cas_manifest_parse(&alg, want, (size_t)rlen, NULL, &info);
+            PROP_CHECK_MSG(p, r == expect, "%s reject %s: %s, want %s", name, tok[2], rn(r), rn(expect));
+            rejects++;
+        }
+    }
+    fclose(f);
+    dx_cas_mem_destroy(&m);
+    PROP_CHECK_MSG(p, blobs == 5 && rejects >= 20, "%d blobs, %d rejects", blobs, rejects);
+    return 0;
+}
+
+/* An allocator that counts, so tests see who allocates through it. */
+typedef struct counting_allocator {
+    long allocs, frees;
+    size_t live;
+} counting_allocator;
+static void *counting_alloc(size_t n, void *user) {
+    counting_allocator *c = (counting_allocator *)user;
+    c->allocs++, c->live += n;
+    return malloc(n);
+}
+static void counting_free(void *ptr, size_t n, void *user) {
+    counting_allocator *c = (counting_allocator *)user;
+    c->frees++, c->live -= n;
+    free(ptr);
+}
+static dx_allocator counting(counting_allocator *c) {
+    dx_allocator a;
+    memset(c, 0, sizeof *c);
+    a.alloc = counting_alloc, a.free = counting_free, a.user = c;
+    return a;
+}
+
+/* The blob writer's lifecycle: memory_size / init in caller memory (bounded manifest,
+   never allocates) / create through cfg.allocator (a manifest that grows) / destroy. */
+static int t_blob_writer_memory(prop_ctx *p) {
+    static uint8_t data[20000], mem[1 << 17];
+    counting_allocator ca, cs;
+    dx_cas_mem m;
+    dx_cas_mem_config mc;
+    dx_cas_store s;
+    dx_cas_blob_writer w;
+    dx_cas_blob_writer_config wc;
+    dx_cas_id a, b;
+    size_t need;
+    xorshift_bytes(77, data, sizeof data);
+    memset(&mc, 0, sizeof mc);
+    mc.allocator = counting(&cs);
+    PROP_CHECK(p, dx_cas_mem_create(&m, &mc) == DX_OK && cs.allocs == 1);
+    PROP_CHECK(p, dx_cas_mem_store(&m, NULL, &s) == DX_OK);
+    memset(&wc, 0, sizeof wc);
+    wc.store = &s, wc.chunker.mode = DX_CAS_CHUNKER_MODE_FIXED, wc.chunker.avg_size = 100; /* 200 chunks */
+    PROP_CHECK(p, dx_cas_blob_writer_memory_size(&wc) == 100 + 65536 + 56 + 64 * 36);
+    PROP_CHECK(p, dx_cas_blob_writer_init(&w, &wc, mem, sizeof mem) == DX_ERR_INVAL); /* unbounded: create only */
+    wc.max_chunks = 200;
+    need = dx_cas_blob_writer_memory_size(&wc);
+    PROP_CHECK(p, need == 100 + 65536 + 56 + 200 * 36);
+    PROP_CHECK(p, dx_cas_blob_writer_init(&w, &wc, mem, need - 1) == DX_ERR_NOSPACE);
+    PROP_CHECK(p, dx_cas_blob_writer_init(&w, &wc, mem, need) == DX_OK);
+    PROP_CHECK(p, dx_cas_blob_writer_write(&w, data, sizeof data) == DX_OK && dx_cas_blob_writer_finish(&w, &a, NULL) == DX_OK);
+    dx_cas_blob_writer_destroy(&w);
+    wc.max_chunks = 199; /* one chunk too many: a sticky DX_ERR_LIMIT */
+    PROP_CHECK(p, dx_cas_blob_writer_init(&w, &wc, mem, sizeof mem) == DX_OK);
+    PROP_CHECK(p, dx_cas_blob_writer_write(&w, data, sizeof data) == DX_ERR_LIMIT);
+    PROP_CHECK(p, dx_cas_blob_writer_finish(&w, &b, NULL) == DX_ERR_LIMIT);
+    dx_cas_blob_writer_destroy(&w);
+    wc.max_chunks = 0; /* create: one block through the allocator, then the manifest grows twice */
+    wc.allocator = counting(&ca);
+    PROP_CHECK(p, dx_cas_blob_writer_create(&w, &wc) == DX_OK && ca.allocs == 1);
+    PROP_CHECK(p, dx_cas_blob_writer_write(&w, data, sizeof data) == DX_OK && dx_cas_blob_writer_finish(&w, &b, NULL) == DX_OK);
+    PROP_CHECK_MSG(p, ca.allocs == 3 && ca.frees == 1, "%ld allocations, %ld frees", ca.allocs, ca.frees);
+    dx_cas_blob_writer_destroy(&w);
+    PROP_CHECK_MSG(p, ca.allocs == ca.frees && ca.live == 0, "destroy left %lu bytes", (unsigned long)ca.live);
+    PROP_CHECK(p, dx_cas_id_equal(&a, &b)); /* both ways make the same manifest */
+    wc.allocator.free = NULL; /* half an allocator */
+    PROP_CHECK(p, dx_cas_blob_writer_create(&w, &wc) == DX_ERR_INVAL);
+    wc.allocator.alloc = NULL;
+    wc.store = NULL;
+    PROP_CHECK(p, dx_cas_blob_writer_memory_size(&wc) == 0 && dx_cas_blob_writer_create(&w, &wc) == DX_ERR_INVAL);
+    { /* the store's verbs that allocate (blob read, verify, gc) use the store's allocator */
+        long before = cs.allocs;
+        dx_cas_verify_report vr;
+        dx_cas_gc_report gr;
+        PROP_CHECK(p, dx_cas_blob_read(&s, &a, NULL, membuf_discard, NULL, NULL) == DX_OK);
+        PROP_CHECK(p, cs.allocs > before && cs.live == dx_cas_mem_memory_size(&mc));
+        before = cs.allocs;
+        PROP_CHECK(p, dx_cas_store_verify(&s, &a, 1, NULL, NULL, NULL, &vr) == DX_OK && vr.manifests == 1);
+        PROP_CHECK(p, cs.allocs > before && cs.live == dx_cas_mem_memory_size(&mc));
+        before = cs.allocs;
+        PROP_CHECK(p, dx_cas_store_gc(&s, &a, 1, 0, true, &gr) == DX_OK && gr.marked == 201);
+        PROP_CHECK(p, cs.allocs > before && cs.live == dx_cas_mem_memory_size(&mc));
+    }
+    dx_cas_mem_destroy(&m);
+    PROP_CHECK(p, cs.allocs == cs.frees && cs.live == 0);
     return 0;
 }
 
@@ -1630,7 +1886,7 @@ static int t_dir_store(prop_ctx *p) {
     memset(&dc, 0, sizeof dc);
     dc.path = path;
     PROP_CHECK(p, dx_cas_dir_open(&d, &dc) == DX_OK && dx_cas_dir_store(&d, NULL, &s) == DX_OK);
-    PROP_CHECK(p, dx_cas_put(&s, "hello", 5, &id) == DX_OK);
+    PROP_CHECK(p, dx_cas_store_put(&s, "hello", 5, &id) == DX_OK);
     dx_cas_id_format(&id, text, sizeof text);
     snprintf(objfile, sizeof objfile, "%s/objects/%.2s/%s", path, text + 7, text);
     PROP_CHECK_MSG(p, stat(objfile, &st) == 0 && st.st_size == 5, "%s", objfile);
@@ -1645,15 +1901,15 @@ static int t_dir_store(prop_ctx *p) {
     PROP_CHECK(p, dx_cas_dir_open(&d, &dc) == DX_OK && dx_cas_dir_store(&d, NULL, &s) == DX_OK);
     PROP_CHECK_MSG(p, d.cleaned == 1, "%u leftovers cleaned", (unsigned)d.cleaned);
     PROP_CHECK(p, stat(tmpfile, &st) == 0); /* a live writer's file stays */
-    PROP_CHECK(p, dx_cas_get(&s, &id, buf, sizeof buf) == 5 && memcmp(buf, "hello", 5) == 0);
+    PROP_CHECK(p, dx_cas_store_get(&s, &id, buf, sizeof buf) == 5 && memcmp(buf, "hello", 5) == 0);
     /* batch mode: visible to this writer at once, to others after sync */
     dc.batch = true;
     PROP_CHECK(p, dx_cas_dir_open(&d2, &dc) == DX_OK && dx_cas_dir_store(&d2, NULL, &s2) == DX_OK);
-    PROP_CHECK(p, dx_cas_put(&s2, "batched", 7, &id2) == DX_OK && dx_cas_put(&s2, "batched", 7, NULL) == DX_OK);
-    PROP_CHECK(p, dx_cas_get(&s2, &id2, buf, sizeof buf) == 7);
-    PROP_CHECK(p, dx_cas_has(&s, &id2) == DX_ERR_NOTFOUND);
-    PROP_CHECK(p, dx_cas_sync(&s2) == DX_OK && d2.pending == 0);
-    PROP_CHECK(p, dx_cas_get(&s, &id2, buf, sizeof buf) == 7 && memcmp(buf, "batched", 7) == 0);
+    PROP_CHECK(p, dx_cas_store_put(&s2, "batched", 7, &id2) == DX_OK && dx_cas_store_put(&s2, "batched", 7, NULL) == DX_OK);
+    PROP_CHECK(p, dx_cas_store_get(&s2, &id2, buf, sizeof buf) == 7);
+    PROP_CHECK(p, dx_cas_store_has(&s, &id2) == DX_ERR_NOTFOUND);
+    PROP_CHECK(p, dx_cas_store_sync(&s2) == DX_OK && d2.pending == 0);
+    PROP_CHECK(p, dx_cas_store_get(&s, &id2, buf, sizeof buf) == 7 && memcmp(buf, "batched", 7) == 0);
     dx_cas_dir_close(&d2);
     dx_cas_dir_close(&d);
     dc.path = "build/test/no/such/parent/store";
@@ -1716,7 +1972,7 @@ static int t_dir_crash(prop_ctx *p) {
                 char line[DX_CAS_ID_TEXT_SIZE + 1];
                 size_t len = 1 + (size_t)((k * 7919u + (uint64_t)round * 104729u) % sizeof obj);
                 xorshift_bytes(((uint64_t)round << 32) + k + 1, obj, len);
-                if (dx_cas_put(&s, obj, len, &id) != DX_OK) _exit(4);
+                if (dx_cas_store_put(&s, obj, len, &id) != DX_OK) _exit(4);
                 dx_cas_id_format(&id, line, sizeof line);
                 line[DX_CAS_ID_TEXT_LEN] = '\n';
                 if (write(fds[1], line, DX_CAS_ID_TEXT_LEN + 1) != DX_CAS_ID_TEXT_LEN + 1) _exit(5);
@@ -1740,7 +1996,7 @@ static int t_dir_crash(prop_ctx *p) {
             dx_result r;
             size_t at;
             PROP_CHECK(p, dx_cas_dir_open(&d, &dc) == DX_OK && dx_cas_dir_store(&d, NULL, &s) == DX_OK);
-            r = dx_cas_verify(&s, NULL, 0, NULL, NULL, NULL, NULL, &rep);
+            r = dx_cas_store_verify(&s, NULL, 0, NULL, NULL, NULL, &rep);
             PROP_CHECK_MSG(p, r == DX_OK && rep.corrupt == 0, "round %d: verify %s, %llu corrupt", round, rn(r),
                            (unsigned long long)rep.corrupt);
             for (at = 0; at + DX_CAS_ID_TEXT_LEN + 1 <= got; at += DX_CAS_ID_TEXT_LEN + 1) {
@@ -1748,7 +2004,7 @@ static int t_dir_crash(prop_ctx *p) {
                 static uint8_t back[40000];
                 int64_t len;
                 PROP_CHECK(p, dx_cas_id_parse(reported + at, DX_CAS_ID_TEXT_LEN, &id) == DX_OK);
-                len = dx_cas_get(&s, &id, back, sizeof back);
+                len = dx_cas_store_get(&s, &id, back, sizeof back);
                 PROP_CHECK_MSG(p, len > 0, "round %d: a reported object is %s", round, rn(len));
                 reported_total++;
             }
@@ -1801,9 +2057,9 @@ static int t_dir_concurrent(prop_ctx *p) {
             for (k = 0; k < 60; k++) {
                 int o = (k * 7 + i * 13) % 60; /* the same 60 objects, in different orders */
                 xorshift_bytes((uint64_t)o + 1, obj, sizeof obj - (size_t)o);
-                if (dx_cas_put(&s, obj, sizeof obj - (size_t)o, NULL) != DX_OK) _exit(4);
+                if (dx_cas_store_put(&s, obj, sizeof obj - (size_t)o, NULL) != DX_OK) _exit(4);
             }
-            _exit(dx_cas_sync(&s) == DX_OK ? 0 : 5);
+            _exit(dx_cas_store_sync(&s) == DX_OK ? 0 : 5);
         }
     }
     for (i = 0; i < 3; i++) {
@@ -1811,8 +2067,8 @@ static int t_dir_concurrent(prop_ctx *p) {
         PROP_CHECK_MSG(p, WIFEXITED(status) && WEXITSTATUS(status) == 0, "writer %d: status %d", i, status);
     }
     PROP_CHECK(p, dx_cas_dir_open(&d, &dc) == DX_OK && dx_cas_dir_store(&d, NULL, &s) == DX_OK);
-    PROP_CHECK(p, dx_cas_verify(&s, NULL, 0, NULL, NULL, NULL, NULL, &rep) == DX_OK && rep.corrupt == 0);
-    PROP_CHECK(p, dx_cas_iterate(&s, count_cb, &count) == DX_OK);
+    PROP_CHECK(p, dx_cas_store_verify(&s, NULL, 0, NULL, NULL, NULL, &rep) == DX_OK && rep.corrupt == 0);
+    PROP_CHECK(p, dx_cas_store_iterate(&s, count_cb, &count) == DX_OK);
     PROP_CHECK_MSG(p, count == 60, "%lu objects, want 60", count);
     snprintf(cmd, sizeof cmd, "ls '%s/tmp' | wc -l", path);
     if ((f = popen(cmd, "r")) != NULL) {
@@ -1836,17 +2092,17 @@ static int t_dir_concurrent(prop_ctx *p) { PROP_SKIP(p, "no directory store in t
 static int t_tree_objects(prop_ctx *p) {
     dx_cas_tree_entry e[4], back;
     dx_cas_tree t;
-    dx_cas_hashfn fn;
+    dx_cas_hash_alg alg;
     uint8_t buf[512];
     int64_t n;
     size_t pos = 0, i, k = 0;
     static const char *names[] = {"README", "a.out", "lib", "\xc3\xa9t\xc3\xa9"}; /* byte order */
     static const uint32_t modes[] = {DX_CAS_MODE_FILE, DX_CAS_MODE_EXEC, DX_CAS_MODE_DIR, DX_CAS_MODE_SYMLINK};
-    dx_cas_hashfn_init(&fn, DX_CAS_ALG_SHA256);
+    dx_cas_hash_alg_init(&alg, DX_CAS_ALG_SHA256);
     for (i = 0; i < 4; i++) {
         e[i].name = names[i], e[i].name_len = strlen(names[i]), e[i].mode = modes[i];
         e[i].size = modes[i] == DX_CAS_MODE_DIR ? 0 : 1000 * i + 7;
-        dx_cas_hash(&fn, names[i], strlen(names[i]), &e[i].id);
+        dx_cas_id_hash(&alg, names[i], strlen(names[i]), &e[i].id);
     }
     n = dx_cas_tree_encode(DX_CAS_ALG_SHA256, e, 4, buf, sizeof buf);
     PROP_CHECK_MSG(p, n == 12 + 4 * 46 + 6 + 5 + 3 + 5, "encode: %s", rn(n));
@@ -1892,10 +2148,10 @@ static dx_result blob_of(dx_cas_store *s, const uint8_t *data, size_t len, dx_ca
     dx_result r;
     memset(&cfg, 0, sizeof cfg);
     cfg.min_size = 64, cfg.avg_size = 256, cfg.max_size = 1024;
-    if ((r = dx_cas_blob_writer_init(&w, s, &cfg, NULL)) != DX_OK) return r;
-    r = dx_cas_blob_write(&w, data, len);
+    if ((r = writer_create(&w, s, &cfg)) != DX_OK) return r;
+    r = dx_cas_blob_writer_write(&w, data, len);
     if (r == DX_OK) r = dx_cas_blob_writer_finish(&w, out, NULL);
-    dx_cas_blob_writer_deinit(&w);
+    dx_cas_blob_writer_destroy(&w);
     return r;
 }
 
@@ -1926,29 +2182,29 @@ static int p_gc(prop_ctx *p) {
     /* sub = {c: blob2, d: blob3}; root = {a: blob0, b: blob1, s: sub}; blobs 4 and 5 are garbage */
     e[0].name = "c", e[0].name_len = 1, e[0].mode = DX_CAS_MODE_FILE, e[0].size = lens[2], e[0].id = blobs[2];
     e[1].name = "d", e[1].name_len = 1, e[1].mode = DX_CAS_MODE_EXEC, e[1].size = lens[3], e[1].id = blobs[3];
-    n = dx_cas_tree_encode(s.fn.alg, e, 2, tb, sizeof tb);
-    PROP_CHECK(p, n > 0 && dx_cas_put(&s, tb, (size_t)n, &sub) == DX_OK);
+    n = dx_cas_tree_encode(s.hash_alg.alg, e, 2, tb, sizeof tb);
+    PROP_CHECK(p, n > 0 && dx_cas_store_put(&s, tb, (size_t)n, &sub) == DX_OK);
     e[0].name = "a", e[0].mode = DX_CAS_MODE_FILE, e[0].size = lens[0], e[0].id = blobs[0];
     e[1].name = "b", e[1].mode = DX_CAS_MODE_SYMLINK, e[1].size = lens[1], e[1].id = blobs[1];
     e[2].name = "s", e[2].name_len = 1, e[2].mode = DX_CAS_MODE_DIR, e[2].size = 0, e[2].id = sub;
-    n = dx_cas_tree_encode(s.fn.alg, e, 3, tb, sizeof tb);
-    PROP_CHECK(p, n > 0 && dx_cas_put(&s, tb, (size_t)n, &root) == DX_OK);
-    PROP_CHECK(p, dx_cas_put(&s, "junk", 4, &junk) == DX_OK);
+    n = dx_cas_tree_encode(s.hash_alg.alg, e, 3, tb, sizeof tb);
+    PROP_CHECK(p, n > 0 && dx_cas_store_put(&s, tb, (size_t)n, &root) == DX_OK);
+    PROP_CHECK(p, dx_cas_store_put(&s, "junk", 4, &junk) == DX_OK);
     {
         dx_cas_id roots[2];
         roots[0] = root, roots[1] = blobs[5];
-        r = dx_cas_gc(&s, roots, keep_sub ? 2 : 1, 0, NULL, true, &rep); /* dry run: nothing goes */
+        r = dx_cas_store_gc(&s, roots, keep_sub ? 2 : 1, 0, true, &rep); /* dry run: nothing goes */
         PROP_CHECK_MSG(p, r == DX_OK && rep.deleted >= 1, "dry run: %s", rn(r));
-        PROP_CHECK(p, dx_cas_has(&s, &junk) == 4);
-        r = dx_cas_gc(&s, roots, keep_sub ? 2 : 1, 0, NULL, false, &rep);
+        PROP_CHECK(p, dx_cas_store_has(&s, &junk) == 4);
+        r = dx_cas_store_gc(&s, roots, keep_sub ? 2 : 1, 0, false, &rep);
         PROP_CHECK_MSG(p, r == DX_OK, "gc: %s", rn(r));
     }
-    PROP_CHECK(p, dx_cas_has(&s, &junk) == DX_ERR_NOTFOUND);
-    PROP_CHECK(p, dx_cas_has(&s, &root) >= 0 && dx_cas_has(&s, &sub) >= 0);
+    PROP_CHECK(p, dx_cas_store_has(&s, &junk) == DX_ERR_NOTFOUND);
+    PROP_CHECK(p, dx_cas_store_has(&s, &root) >= 0 && dx_cas_store_has(&s, &sub) >= 0);
     for (i = 0; i < 6; i++) { /* reachable blobs read back whole; blob 4 (and 5 unless a root) are gone */
         bool reachable = i < 4 || (i == 5 && keep_sub);
         mb.p = out, mb.len = 0, mb.cap = sizeof out;
-        r = dx_cas_blob_read(&s, &blobs[i], NULL, NULL, membuf_write, &mb, NULL);
+        r = dx_cas_blob_read(&s, &blobs[i], NULL, membuf_write, &mb, NULL);
         if (reachable) PROP_CHECK_MSG(p, r == DX_OK && mb.len == lens[i] && memcmp(out, files[i], lens[i]) == 0,
                                       "blob %d after gc: %s", i, rn(r));
         else {
@@ -1956,16 +2212,16 @@ static int p_gc(prop_ctx *p) {
             for (j = 0; j < 6; j++)
                 if ((j < 4 || (j == 5 && keep_sub)) && lens[j] == lens[i] && memcmp(files[j], files[i], lens[i]) == 0)
                     twin = 1;
-            if (!twin) PROP_CHECK_MSG(p, dx_cas_has(&s, &blobs[i]) == DX_ERR_NOTFOUND, "garbage blob %d kept", i);
+            if (!twin) PROP_CHECK_MSG(p, dx_cas_store_has(&s, &blobs[i]) == DX_ERR_NOTFOUND, "garbage blob %d kept", i);
         }
     }
-    r = dx_cas_verify(&s, &root, 1, NULL, NULL, NULL, NULL, &vr);
+    r = dx_cas_store_verify(&s, &root, 1, NULL, NULL, NULL, &vr);
     PROP_CHECK_MSG(p, r == DX_OK && vr.missing == 0, "verify after gc: %s", rn(r));
     /* a tree that names a missing object stops the gc before anything is swept */
-    PROP_CHECK(p, dx_cas_delete(&s, &sub) == DX_OK);
-    PROP_CHECK(p, dx_cas_put(&s, "junk2", 5, &junk) == DX_OK);
-    r = dx_cas_gc(&s, &root, 1, 0, NULL, false, &rep);
-    PROP_CHECK_MSG(p, r == DX_ERR_NOTFOUND && dx_cas_has(&s, &junk) == 5, "gc with a hole: %s", rn(r));
+    PROP_CHECK(p, dx_cas_store_delete(&s, &sub) == DX_OK);
+    PROP_CHECK(p, dx_cas_store_put(&s, "junk2", 5, &junk) == DX_OK);
+    r = dx_cas_store_gc(&s, &root, 1, 0, false, &rep);
+    PROP_CHECK_MSG(p, r == DX_ERR_NOTFOUND && dx_cas_store_has(&s, &junk) == 5, "gc with a hole: %s", rn(r));
     dx_cas_mem_destroy(&m);
     return 0;
 }
@@ -1980,16 +2236,16 @@ static int t_dir_refs(prop_ctx *p) {
     char path[256];
     dx_cas_dir d;
     dx_cas_dir_config dc;
-    dx_cas_hashfn fn;
+    dx_cas_hash_alg alg;
     dx_cas_id a, b, back;
     int n = 0;
     scratch_dir(path, sizeof path, "refs", p->seed);
     memset(&dc, 0, sizeof dc);
     dc.path = path;
     PROP_CHECK(p, dx_cas_dir_open(&d, &dc) == DX_OK);
-    dx_cas_hashfn_init(&fn, 0);
-    dx_cas_hash(&fn, "a", 1, &a);
-    dx_cas_hash(&fn, "b", 1, &b);
+    dx_cas_hash_alg_init(&alg, 0);
+    dx_cas_id_hash(&alg, "a", 1, &a);
+    dx_cas_id_hash(&alg, "b", 1, &b);
     PROP_CHECK(p, dx_cas_dir_ref_get(&d, "main", &back) == DX_ERR_NOTFOUND);
     PROP_CHECK(p, dx_cas_dir_ref_set(&d, "main", &a) == DX_OK && dx_cas_dir_ref_set(&d, "v1.0_x-y", &b) == DX_OK);
     PROP_CHECK(p, dx_cas_dir_ref_get(&d, "main", &back) == DX_OK && dx_cas_id_equal(&back, &a));
@@ -2017,6 +2273,7 @@ static const prop_test tests[] = {
     PROP_PROPERTY(p_blake3_pieces), PROP_UNIT(t_blake3_vs_b3sum),   PROP_UNIT(t_tree_objects),
     PROP_PROPERTY(p_gc),            PROP_UNIT(t_dir_refs),          PROP_UNIT(t_dir_concurrent),
     PROP_PROPERTY(p_object_codec),  PROP_UNIT(t_object_forms),      PROP_UNIT(t_dir_compress),
+    PROP_UNIT(t_fastcdc_constants), PROP_UNIT(t_manifest_vectors),  PROP_UNIT(t_blob_writer_memory),
 };
 
 #if defined(CAS_WRITE_SEEDS)
@@ -2033,7 +2290,7 @@ static void write_seed(const char *target, const char *name, const void *data, s
 }
 int main(void) {
     static uint8_t leaves[13 * 32], hashes[16 * 32], wire[28 + 16 * 32], data[8 + 6000];
-    dx_cas_hashfn fn;
+    dx_cas_hash_alg alg;
     dx_cas_id id;
     dx_cas_proof pr;
     char text[DX_CAS_ID_TEXT_SIZE], name[64];
@@ -2041,8 +2298,8 @@ int main(void) {
     size_t i, k;
     static const unsigned incl[][2] = {{6, 13}, {0, 1}, {12, 13}, {5, 8}, {0, 13}};
     static const unsigned cons[][2] = {{3, 13}, {8, 13}, {1, 2}, {7, 12}};
-    dx_cas_hashfn_init(&fn, DX_CAS_ALG_SHA256);
-    dx_cas_hash(&fn, "abc", 3, &id);
+    dx_cas_hash_alg_init(&alg, DX_CAS_ALG_SHA256);
+    dx_cas_id_hash(&alg, "abc", 3, &id);
     dx_cas_id_format(&id, text, sizeof text);
     write_seed("cas_id", "sha256_text", text, strlen(text));
     dx_cas_id_encode(&id, bin, sizeof bin);
@@ -2050,18 +2307,18 @@ int main(void) {
     write_seed("cas_id", "unknown_alg", "blake9-ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", 71);
     for (i = 0; i < 13; i++) {
         uint8_t byte = (uint8_t)i;
-        dx_cas_merkle_leaf(&fn, &byte, 1, leaves + 32 * i);
+        dx_cas_merkle_leaf(&alg, &byte, 1, leaves + 32 * i);
     }
     for (k = 0; k < sizeof incl / sizeof incl[0]; k++) {
-        int64_t n = dx_cas_merkle_inclusion_proof(&fn, leaves, incl[k][1], incl[k][0], hashes, 16);
-        pr.kind = DX_CAS_PROOF_INCLUSION, pr.alg = DX_CAS_ALG_SHA256, pr.a = incl[k][0], pr.b = incl[k][1];
+        int64_t n = dx_cas_merkle_inclusion_proof(&alg, leaves, incl[k][1], incl[k][0], hashes, 16);
+        pr.kind = DX_CAS_PROOF_KIND_INCLUSION, pr.alg = DX_CAS_ALG_SHA256, pr.a = incl[k][0], pr.b = incl[k][1];
         pr.count = (uint32_t)n;
         snprintf(name, sizeof name, "inclusion_%u_of_%u", incl[k][0], incl[k][1]);
         write_seed("cas_proof", name, wire, (size_t)dx_cas_proof_encode(&pr, hashes, wire, sizeof wire));
     }
     for (k = 0; k < sizeof cons / sizeof cons[0]; k++) {
-        int64_t n = dx_cas_merkle_consistency_proof(&fn, leaves, cons[k][1], cons[k][0], hashes, 16);
-        pr.kind = DX_CAS_PROOF_CONSISTENCY, pr.alg = DX_CAS_ALG_SHA256, pr.a = cons[k][0], pr.b = cons[k][1];
+        int64_t n = dx_cas_merkle_consistency_proof(&alg, leaves, cons[k][1], cons[k][0], hashes, 16);
+        pr.kind = DX_CAS_PROOF_KIND_CONSISTENCY, pr.alg = DX_CAS_ALG_SHA256, pr.a = cons[k][0], pr.b = cons[k][1];
         pr.count = (uint32_t)n;
         snprintf(name, sizeof name, "consistency_%u_to_%u", cons[k][0], cons[k][1]);
         write_seed("cas_proof", name, wire, (size_t)dx_cas_proof_encode(&pr, hashes, wire, sizeof wire));
@@ -2087,19 +2344,19 @@ int main(void) {
         dx_cas_chunker_config cc;
         memset(&mc, 0, sizeof mc);
         memset(&cc, 0, sizeof cc);
-        cc.mode = DX_CAS_CHUNK_FIXED, cc.avg_size = 1000;
-        if (dx_cas_mem_create(&mm, &mc) != DX_OK || dx_cas_mem_store(&mm, &fn, &st) != DX_OK) return 1;
+        cc.mode = DX_CAS_CHUNKER_MODE_FIXED, cc.avg_size = 1000;
+        if (dx_cas_mem_create(&mm, &mc) != DX_OK || dx_cas_mem_store(&mm, &alg, &st) != DX_OK) return 1;
         for (k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
             dx_cas_blob_writer bw;
             dx_cas_id mid;
             static uint8_t blob[7000], man[56 + 36 * 8];
             int64_t n;
             xorshift_bytes(k + 9, blob, sizes[k]);
-            if (dx_cas_blob_writer_init(&bw, &st, &cc, NULL) != DX_OK || dx_cas_blob_write(&bw, blob, sizes[k]) != DX_OK ||
+            if (writer_create(&bw, &st, &cc) != DX_OK || dx_cas_blob_writer_write(&bw, blob, sizes[k]) != DX_OK ||
                 dx_cas_blob_writer_finish(&bw, &mid, NULL) != DX_OK)
                 return 1;
-            dx_cas_blob_writer_deinit(&bw);
-            n = dx_cas_get(&st, &mid, man, sizeof man);
+            dx_cas_blob_writer_destroy(&bw);
+            n = dx_cas_store_get(&st, &mid, man, sizeof man);
             if (n < 0) return 1;
             snprintf(name, sizeof name, "blob_%lu_bytes", (unsigned long)sizes[k]);
             write_seed("cas_manifest", name, man, (size_t)n);
@@ -2113,7 +2370,7 @@ int main(void) {
         e[0].name = "bin", e[0].name_len = 3, e[0].mode = DX_CAS_MODE_DIR, e[0].size = 0;
         e[1].name = "notes.txt", e[1].name_len = 9, e[1].mode = DX_CAS_MODE_FILE, e[1].size = 1234;
         e[2].name = "run", e[2].name_len = 3, e[2].mode = DX_CAS_MODE_SYMLINK, e[2].size = 7;
-        for (k = 0; k < 3; k++) dx_cas_hash(&fn, e[k].name, e[k].name_len, &e[k].id);
+        for (k = 0; k < 3; k++) dx_cas_id_hash(&alg, e[k].name, e[k].name_len, &e[k].id);
         n = dx_cas_tree_encode(DX_CAS_ALG_SHA256, e, 3, tb, sizeof tb);
         write_seed("cas_tree", "three_entries", tb, (size_t)n);
         n = dx_cas_tree_encode(DX_CAS_ALG_SHA256, e, 0, tb, sizeof tb);

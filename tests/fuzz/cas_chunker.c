@@ -47,7 +47,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     uint64_t next = 0;
     if (size < 8) return 0;
     memset(&cfg, 0, sizeof cfg);
-    cfg.mode = data[0] & 1 ? DX_CAS_CHUNK_FIXED : DX_CAS_CHUNK_FASTCDC;
+    cfg.mode = data[0] & 1 ? DX_CAS_CHUNKER_MODE_FIXED : DX_CAS_CHUNKER_MODE_FASTCDC;
     cfg.avg_size = 256u + (uint32_t)data[1] * 8u;
     cfg.min_size = 64u + (uint32_t)data[2] * (cfg.avg_size - 64u) / 255u;
     cfg.max_size = (cfg.avg_size < 1024u ? 1024u : cfg.avg_size) + (uint32_t)data[3] * 16u;

@@ -11,26 +11,26 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    dx_cas_hashfn fn;
+    dx_cas_hash_alg alg;
     dx_cas_manifest m, guard;
     dx_cas_limits lim;
     dx_cas_merkle tree;
     uint8_t root[32];
     uint64_t i, sum = 0;
     dx_result r;
-    dx_cas_hashfn_init(&fn, DX_CAS_ALG_SHA256);
+    dx_cas_hash_alg_init(&alg, DX_CAS_ALG_SHA256);
     memset(&lim, 0, sizeof lim);
     lim.max_chunks = 1000, lim.max_chunk_size = 1 << 20, lim.max_total = 1u << 30;
     memset(&m, 0xa5, sizeof m);
     guard = m;
-    r = dx_cas_manifest_parse(&fn, data, size, &lim, &m);
+    r = dx_cas_manifest_parse(&alg, data, size, &lim, &m);
     if (r != DX_OK) {
         if (memcmp(&m, &guard, sizeof m) != 0) __builtin_trap();
         return 0;
     }
     if (m.count > lim.max_chunks || m.total_size > lim.max_total) __builtin_trap();
     if (m.entries != data + DX_CAS_MANIFEST_HEADER_SIZE || size != DX_CAS_MANIFEST_HEADER_SIZE + m.count * 36) __builtin_trap();
-    dx_cas_merkle_init(&tree, &fn);
+    dx_cas_merkle_init(&tree, &alg);
     for (i = 0; i < m.count; i++) {
         dx_cas_id id;
         uint32_t len;
@@ -38,7 +38,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         dx_cas_manifest_entry(&m, i, &id, &len);
         if (len == 0 || len > lim.max_chunk_size) __builtin_trap();
         sum += len;
-        dx_cas_chunk_leaf(&fn, &id, leaf);
+        dx_cas_chunk_leaf(&alg, &id, leaf);
         dx_cas_merkle_push(&tree, leaf);
     }
     dx_cas_merkle_root(&tree, root);

@@ -32,14 +32,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     n = dx_cas_object_decode(dctx, data, size, out, sizeof out);
     if (n > (int64_t)sizeof out) __builtin_trap();
 #if !defined(DX_CAS_WITH_ZSTD)
-    if (m >= 0 && m <= (int64_t)sizeof out && method == DX_CAS_OBJECT_ZSTD && n != DX_ERR_UNSUPPORTED) __builtin_trap();
+    if (m >= 0 && m <= (int64_t)sizeof out && method == DX_CAS_OBJECT_METHOD_ZSTD && n != DX_ERR_UNSUPPORTED) __builtin_trap();
 #endif
     if (n < 0) {
-        if (m >= 0 && m <= (int64_t)sizeof out && method == DX_CAS_OBJECT_RAW) __builtin_trap(); /* plain forms decode */
+        if (m >= 0 && m <= (int64_t)sizeof out && method == DX_CAS_OBJECT_METHOD_RAW) __builtin_trap(); /* plain forms decode */
         return 0;
     }
     if (m != n) __builtin_trap();
-    if (method == DX_CAS_OBJECT_RAW && size > 0 && !(size >= 4 && memcmp(data, "DXCZ", 4) == 0) &&
+    if (method == DX_CAS_OBJECT_METHOD_RAW && size > 0 && !(size >= 4 && memcmp(data, "DXCZ", 4) == 0) &&
         (size != (size_t)n || memcmp(out, data, size) != 0))
         __builtin_trap();
     k = dx_cas_object_encode(cctx, out, (size_t)n, enc, sizeof enc);
