@@ -334,7 +334,39 @@ typedef struct dx_allocator {
     void (*free)(void *ptr, size_t size, void *user);
     void *user;
 } dx_allocator;
-/* Little-endian loads and stores, byte by byte: any alignment, any host byte order. */
+/* Little-endian loads and stores: any alignment, any host byte order. Byte by
+   byte in general; on a little-endian GCC or Clang target one __builtin_memcpy gives the same
+   value and compiles to a single load or store where the target allows
+   unaligned ones (Cortex-M4: hundreds of bytes smaller than byte shifts,
+   which compilers merge only at -O2). DX_LITTLE_ENDIAN=0 forces the byte path;
+   big-endian hosts and other compilers always take it. */
+#if !defined(DX_LITTLE_ENDIAN) && (defined(__GNUC__) || defined(__clang__)) && !defined(__TINYC__) && \
+    defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__)
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define DX_LITTLE_ENDIAN 1
+#endif
+#endif
+#if defined(DX_LITTLE_ENDIAN) && DX_LITTLE_ENDIAN && (defined(__GNUC__) || defined(__clang__))
+#define DXI_LE_COPY(dst, src, n) __builtin_memcpy(dst, src, n)
+DX_INLINE uint16_t dx_load_u16le(const void *p) {
+    uint16_t v;
+    DXI_LE_COPY(&v, p, 2);
+    return v;
+}
+DX_INLINE uint32_t dx_load_u32le(const void *p) {
+    uint32_t v;
+    DXI_LE_COPY(&v, p, 4);
+    return v;
+}
+DX_INLINE uint64_t dx_load_u64le(const void *p) {
+    uint64_t v;
+    DXI_LE_COPY(&v, p, 8);
+    return v;
+}
+DX_INLINE void dx_store_u16le(void *p, uint16_t v) { DXI_LE_COPY(p, &v, 2); }
+DX_INLINE void dx_store_u32le(void *p, uint32_t v) { DXI_LE_COPY(p, &v, 4); }
+DX_INLINE void dx_store_u64le(void *p, uint64_t v) { DXI_LE_COPY(p, &v, 8); }
+#else
 DX_INLINE uint16_t dx_load_u16le(const void *p) {
     const uint8_t *b = (const uint8_t *)p;
     return (uint16_t)(b[0] | (b[1] << 8));
@@ -363,6 +395,7 @@ DX_INLINE void dx_store_u64le(void *p, uint64_t v) {
     dx_store_u32le(p, (uint32_t)v);
     dx_store_u32le((uint8_t *)p + 4, (uint32_t)(v >> 32));
 }
+#endif
 /* The name of a common result code ("" under DX_NO_ERROR_STRINGS). */
 DX_INLINE const char *dx_result_name(dx_result r) {
 #if defined(DX_NO_ERROR_STRINGS)

@@ -447,7 +447,39 @@ typedef struct dx_allocator {
     void (*free)(void *ptr, size_t size, void *user);
     void *user;
 } dx_allocator;
-/* Little-endian loads and stores, byte by byte: any alignment, any host byte order. */
+/* Little-endian loads and stores: any alignment, any host byte order. Byte by
+   byte in general; on a little-endian GCC or Clang target one __builtin_memcpy gives the same
+   value and compiles to a single load or store where the target allows
+   unaligned ones (Cortex-M4: hundreds of bytes smaller than byte shifts,
+   which compilers merge only at -O2). DX_LITTLE_ENDIAN=0 forces the byte path;
+   big-endian hosts and other compilers always take it. */
+#if !defined(DX_LITTLE_ENDIAN) && (defined(__GNUC__) || defined(__clang__)) && !defined(__TINYC__) && \
+    defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__)
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define DX_LITTLE_ENDIAN 1
+#endif
+#endif
+#if defined(DX_LITTLE_ENDIAN) && DX_LITTLE_ENDIAN && (defined(__GNUC__) || defined(__clang__))
+#define DXI_LE_COPY(dst, src, n) __builtin_memcpy(dst, src, n)
+DX_INLINE uint16_t dx_load_u16le(const void *p) {
+    uint16_t v;
+    DXI_LE_COPY(&v, p, 2);
+    return v;
+}
+DX_INLINE uint32_t dx_load_u32le(const void *p) {
+    uint32_t v;
+    DXI_LE_COPY(&v, p, 4);
+    return v;
+}
+DX_INLINE uint64_t dx_load_u64le(const void *p) {
+    uint64_t v;
+    DXI_LE_COPY(&v, p, 8);
+    return v;
+}
+DX_INLINE void dx_store_u16le(void *p, uint16_t v) { DXI_LE_COPY(p, &v, 2); }
+DX_INLINE void dx_store_u32le(void *p, uint32_t v) { DXI_LE_COPY(p, &v, 4); }
+DX_INLINE void dx_store_u64le(void *p, uint64_t v) { DXI_LE_COPY(p, &v, 8); }
+#else
 DX_INLINE uint16_t dx_load_u16le(const void *p) {
     const uint8_t *b = (const uint8_t *)p;
     return (uint16_t)(b[0] | (b[1] << 8));
@@ -476,6 +508,7 @@ DX_INLINE void dx_store_u64le(void *p, uint64_t v) {
     dx_store_u32le(p, (uint32_t)v);
     dx_store_u32le((uint8_t *)p + 4, (uint32_t)(v >> 32));
 }
+#endif
 /* The name of a common result code ("" under DX_NO_ERROR_STRINGS). */
 DX_INLINE const char *dx_result_name(dx_result r) {
 #if defined(DX_NO_ERROR_STRINGS)
@@ -855,24 +888,6 @@ DXI_PRIVATE bool dxi_tp_host_le(void) {
 #endif
 }
 
-/* Wire words. The common block loads byte by byte; on a little-endian host
-   one memcpy gives the same value and compiles to a single load where the
-   target allows unaligned ones (Cortex-M4: the reader is 400 bytes smaller). */
-DXI_PRIVATE uint32_t dxi_tp_u32(const void *p) {
-#if defined(__GNUC__) || defined(__clang__)
-    if (dxi_tp_host_le()) {
-        uint32_t v;
-        __builtin_memcpy(&v, p, 4);
-        return v;
-    }
-#endif
-    return dx_load_u32le(p);
-}
-
-DXI_PRIVATE uint64_t dxi_tp_u64(const void *p) {
-    return (uint64_t)dxi_tp_u32(p) | ((uint64_t)dxi_tp_u32((const uint8_t *)p + 4) << 32);
-}
-
 DXI_PRIVATE bool dxi_tp_pow2(uint32_t v) { return v != 0 && (v & (v - 1)) == 0; }
 
 /* Per kind: wire size in the low 4 bits (0 = any size: BYTES, PAD) and
@@ -937,8 +952,8 @@ DXI_PRIVATE size_t dxi_tp_strlen(const char *s) {
 
 DXI_PRIVATE dx_tp_str dxi_tp_load_str(const uint8_t *p) {
     dx_tp_str s;
-    s.off = dxi_tp_u32(p + DX_TP_STR_OFF_OFF);
-    s.len = dxi_tp_u32(p + DX_TP_STR_OFF_LEN);
+    s.off = dx_load_u32le(p + DX_TP_STR_OFF_OFF);
+    s.len = dx_load_u32le(p + DX_TP_STR_OFF_LEN);
     return s;
 }
 
@@ -1567,18 +1582,18 @@ DXI_PRIVATE const uint8_t *dxi_tp_section_entry(const dx_tp_reader *r, uint32_t 
 }
 
 DXI_PRIVATE uint32_t dxi_tp_section_word(const dx_tp_reader *r, uint32_t index, uint32_t field_off) {
-    return dxi_tp_u32(dxi_tp_section_entry(r, index) + field_off);
+    return dx_load_u32le(dxi_tp_section_entry(r, index) + field_off);
 }
 
 DXI_PRIVATE const uint8_t *dxi_tp_field_entry(const dx_tp_reader *r, const uint8_t *type, uint32_t field) {
-    return r->base + dxi_tp_u32(type + DX_TP_TYPE_ENTRY_OFF_FIELD_TABLE) + (size_t)field * DX_TP_FIELD_ENTRY_SIZE;
+    return r->base + dx_load_u32le(type + DX_TP_TYPE_ENTRY_OFF_FIELD_TABLE) + (size_t)field * DX_TP_FIELD_ENTRY_SIZE;
 }
 
 DXI_PRIVATE const uint8_t *dxi_tp_type_entry(const dx_tp_reader *r, uint32_t type_id) {
     uint32_t i;
     for (i = 0; i < r->type_count; i++) {
         const uint8_t *e = r->types + (size_t)i * DX_TP_TYPE_ENTRY_SIZE;
-        if (dxi_tp_u32(e + DX_TP_TYPE_ENTRY_OFF_TYPE_ID) == type_id) return e;
+        if (dx_load_u32le(e + DX_TP_TYPE_ENTRY_OFF_TYPE_ID) == type_id) return e;
     }
     return NULL;
 }
@@ -1596,10 +1611,10 @@ DXI_PRIVATE dx_result dxi_tp_resolve(const dx_tp_reader *r, uint32_t ref, uint32
     }
     if (r->section_count == 0) return DX_ERR_NOTFOUND;
     e = dxi_tp_section_entry(r, lo);
-    off = dxi_tp_u32(e + DX_TP_SECTION_ENTRY_OFF_OFFSET);
-    count = dxi_tp_u32(e + DX_TP_SECTION_ENTRY_OFF_COUNT);
-    size = dxi_tp_u32(e + DX_TP_SECTION_ENTRY_OFF_ELEM_SIZE);
-    if (ref < off || dxi_tp_u32(e + DX_TP_SECTION_ENTRY_OFF_TYPE_ID) != type_id) return DX_ERR_NOTFOUND;
+    off = dx_load_u32le(e + DX_TP_SECTION_ENTRY_OFF_OFFSET);
+    count = dx_load_u32le(e + DX_TP_SECTION_ENTRY_OFF_COUNT);
+    size = dx_load_u32le(e + DX_TP_SECTION_ENTRY_OFF_ELEM_SIZE);
+    if (ref < off || dx_load_u32le(e + DX_TP_SECTION_ENTRY_OFF_TYPE_ID) != type_id) return DX_ERR_NOTFOUND;
     delta = ref - off;
     if (delta % size != 0 || delta / size >= count) return DX_ERR_NOTFOUND;
     *out_section = lo;
@@ -1619,31 +1634,31 @@ DXI_PRIVATE dx_result dxi_tp_check_types(dx_tp_reader *r, uint32_t hsize, uint32
     for (i = 0; i < r->type_count; i++) {
         const uint8_t *e = r->types + (size_t)i * DX_TP_TYPE_ENTRY_SIZE;
         size_t at = (size_t)(e - r->base);
-        uint32_t type_id = dxi_tp_u32(e + DX_TP_TYPE_ENTRY_OFF_TYPE_ID);
-        uint32_t size = dxi_tp_u32(e + DX_TP_TYPE_ENTRY_OFF_STRUCT_SIZE);
-        uint32_t align = dxi_tp_u32(e + DX_TP_TYPE_ENTRY_OFF_ALIGN);
-        uint32_t nfields = dxi_tp_u32(e + DX_TP_TYPE_ENTRY_OFF_FIELD_COUNT);
-        uint32_t fields_off = dxi_tp_u32(e + DX_TP_TYPE_ENTRY_OFF_FIELD_TABLE), end = 0, max_align = 1;
+        uint32_t type_id = dx_load_u32le(e + DX_TP_TYPE_ENTRY_OFF_TYPE_ID);
+        uint32_t size = dx_load_u32le(e + DX_TP_TYPE_ENTRY_OFF_STRUCT_SIZE);
+        uint32_t align = dx_load_u32le(e + DX_TP_TYPE_ENTRY_OFF_ALIGN);
+        uint32_t nfields = dx_load_u32le(e + DX_TP_TYPE_ENTRY_OFF_FIELD_COUNT);
+        uint32_t fields_off = dx_load_u32le(e + DX_TP_TYPE_ENTRY_OFF_FIELD_TABLE), end = 0, max_align = 1;
         uint64_t fp = dxi_tp_fp_type(type_id, size, nfields);
         if (type_id == 0 || size == 0 || !dxi_tp_pow2(align) || align > DXI_TP_MAX_ALIGN || size % align != 0 ||
             !dxi_tp_str_ok(r, dxi_tp_load_str(e + DX_TP_TYPE_ENTRY_OFF_NAME)))
             return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, at);
-        if (dxi_tp_u32(e + DX_TP_TYPE_ENTRY_OFF_RESERVED) != 0)
+        if (dx_load_u32le(e + DX_TP_TYPE_ENTRY_OFF_RESERVED) != 0)
             return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, at + DX_TP_TYPE_ENTRY_OFF_RESERVED);
         if (nfields == 0) return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, at + DX_TP_TYPE_ENTRY_OFF_FIELD_COUNT);
         if (nfields > DX_TP_MAX_FIELDS) return dxi_tp_reader_fail(r, DX_ERR_LIMIT, at + DX_TP_TYPE_ENTRY_OFF_FIELD_COUNT);
         if (!dxi_tp_fits(fields_off, nfields, DX_TP_FIELD_ENTRY_SIZE, hsize, total))
             return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, at + DX_TP_TYPE_ENTRY_OFF_FIELD_TABLE);
         for (k = 0; k < i; k++)
-            if (dxi_tp_u32(r->types + (size_t)k * DX_TP_TYPE_ENTRY_SIZE + DX_TP_TYPE_ENTRY_OFF_TYPE_ID) == type_id)
+            if (dx_load_u32le(r->types + (size_t)k * DX_TP_TYPE_ENTRY_SIZE + DX_TP_TYPE_ENTRY_OFF_TYPE_ID) == type_id)
                 return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, at + DX_TP_TYPE_ENTRY_OFF_TYPE_ID);
         for (j = 0; j < nfields; j++) {
             const uint8_t *f = dxi_tp_field_entry(r, e, j);
             dx_tp_str name = dxi_tp_load_str(f + DX_TP_FIELD_ENTRY_OFF_NAME);
-            uint32_t foff = dxi_tp_u32(f + DX_TP_FIELD_ENTRY_OFF_OFFSET);
-            uint32_t fsize = dxi_tp_u32(f + DX_TP_FIELD_ENTRY_OFF_SIZE);
-            uint32_t kind = dxi_tp_u32(f + DX_TP_FIELD_ENTRY_OFF_KIND);
-            uint32_t target = dxi_tp_u32(f + DX_TP_FIELD_ENTRY_OFF_TARGET);
+            uint32_t foff = dx_load_u32le(f + DX_TP_FIELD_ENTRY_OFF_OFFSET);
+            uint32_t fsize = dx_load_u32le(f + DX_TP_FIELD_ENTRY_OFF_SIZE);
+            uint32_t kind = dx_load_u32le(f + DX_TP_FIELD_ENTRY_OFF_KIND);
+            uint32_t target = dx_load_u32le(f + DX_TP_FIELD_ENTRY_OFF_TARGET);
             uint32_t want = dxi_tp_kind_size(kind), falign = dxi_tp_kind_align(kind);
             bool is_link = kind == DX_TP_KIND_REF || kind == DX_TP_KIND_SLICE;
             if (!dxi_tp_str_ok(r, name) || kind == DX_TP_KIND_NONE || kind >= DX_TP_KIND_COUNT || fsize == 0 ||
@@ -1654,7 +1669,7 @@ DXI_PRIVATE dx_result dxi_tp_check_types(dx_tp_reader *r, uint32_t hsize, uint32
             if (falign > max_align) max_align = falign;
             fp = dxi_tp_fp_field(fp, (const char *)(r->strtab_end - name.off), name.len, kind, foff, fsize, target);
         }
-        if (align < max_align || dxi_tp_u64(e + DX_TP_TYPE_ENTRY_OFF_FINGERPRINT) != fp)
+        if (align < max_align || dx_load_u64le(e + DX_TP_TYPE_ENTRY_OFF_FINGERPRINT) != fp)
             return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, at);
         fingerprint = dxi_tp_fnv(fingerprint, e + DX_TP_TYPE_ENTRY_OFF_FINGERPRINT, 8);
     }
@@ -1668,22 +1683,22 @@ DXI_PRIVATE dx_result dxi_tp_check_sections(dx_tp_reader *r, uint32_t hsize, uin
     uint32_t i, prev_end = hsize;
     for (i = 0; i < r->section_count; i++) {
         const uint8_t *e = dxi_tp_section_entry(r, i);
-        uint32_t type_id = dxi_tp_u32(e + DX_TP_SECTION_ENTRY_OFF_TYPE_ID);
-        uint32_t off = dxi_tp_u32(e + DX_TP_SECTION_ENTRY_OFF_OFFSET);
-        uint32_t count = dxi_tp_u32(e + DX_TP_SECTION_ENTRY_OFF_COUNT);
-        uint32_t size = dxi_tp_u32(e + DX_TP_SECTION_ENTRY_OFF_ELEM_SIZE);
-        uint32_t align = dxi_tp_u32(e + DX_TP_SECTION_ENTRY_OFF_ALIGN);
+        uint32_t type_id = dx_load_u32le(e + DX_TP_SECTION_ENTRY_OFF_TYPE_ID);
+        uint32_t off = dx_load_u32le(e + DX_TP_SECTION_ENTRY_OFF_OFFSET);
+        uint32_t count = dx_load_u32le(e + DX_TP_SECTION_ENTRY_OFF_COUNT);
+        uint32_t size = dx_load_u32le(e + DX_TP_SECTION_ENTRY_OFF_ELEM_SIZE);
+        uint32_t align = dx_load_u32le(e + DX_TP_SECTION_ENTRY_OFF_ALIGN);
         const uint8_t *type = NULL;
         size_t at = (size_t)(e - r->base);
         if (count == 0 || size == 0 || !dxi_tp_pow2(align) || align > DXI_TP_MAX_ALIGN || off % align != 0 ||
             off < prev_end || !dxi_tp_fits(off, count, size, hsize, total))
             return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, at);
-        if (dxi_tp_u32(e + DX_TP_SECTION_ENTRY_OFF_RESERVED) != 0)
+        if (dx_load_u32le(e + DX_TP_SECTION_ENTRY_OFF_RESERVED) != 0)
             return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, at + DX_TP_SECTION_ENTRY_OFF_RESERVED);
         if (type_id != 0) {
             type = dxi_tp_type_entry(r, type_id);
-            if (!type || dxi_tp_u32(type + DX_TP_TYPE_ENTRY_OFF_STRUCT_SIZE) != size ||
-                dxi_tp_u32(type + DX_TP_TYPE_ENTRY_OFF_ALIGN) != align)
+            if (!type || dx_load_u32le(type + DX_TP_TYPE_ENTRY_OFF_STRUCT_SIZE) != size ||
+                dx_load_u32le(type + DX_TP_TYPE_ENTRY_OFF_ALIGN) != align)
                 return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, at);
         }
         prev_end = off + count * size;
@@ -1697,15 +1712,15 @@ DXI_PRIVATE dx_result dxi_tp_check_elements(dx_tp_reader *r, const uint8_t *type
                                             uint32_t size) {
     enum { BATCH = 16 };
     uint32_t foffs[BATCH], kinds[BATCH], targets[BATCH];
-    uint32_t nfields = dxi_tp_u32(type + DX_TP_TYPE_ENTRY_OFF_FIELD_COUNT), j = 0, n, i, b;
+    uint32_t nfields = dx_load_u32le(type + DX_TP_TYPE_ENTRY_OFF_FIELD_COUNT), j = 0, n, i, b;
     while (j < nfields) {
         for (n = 0; j < nfields && n < BATCH; j++) {
             const uint8_t *f = dxi_tp_field_entry(r, type, j);
-            uint32_t kind = dxi_tp_u32(f + DX_TP_FIELD_ENTRY_OFF_KIND);
+            uint32_t kind = dx_load_u32le(f + DX_TP_FIELD_ENTRY_OFF_KIND);
             if (!dxi_tp_kind_is_ref(kind)) continue;
-            foffs[n] = dxi_tp_u32(f + DX_TP_FIELD_ENTRY_OFF_OFFSET);
+            foffs[n] = dx_load_u32le(f + DX_TP_FIELD_ENTRY_OFF_OFFSET);
             kinds[n] = kind;
-            targets[n++] = dxi_tp_u32(f + DX_TP_FIELD_ENTRY_OFF_TARGET);
+            targets[n++] = dx_load_u32le(f + DX_TP_FIELD_ENTRY_OFF_TARGET);
         }
         for (i = 0; i < count && n; i++) {
             const uint8_t *el = r->base + off + (size_t)i * size;
@@ -1714,14 +1729,14 @@ DXI_PRIVATE dx_result dxi_tp_check_elements(dx_tp_reader *r, const uint8_t *type
 #endif
             for (b = 0; b < n; b++) {
                 const uint8_t *p = el + foffs[b];
-                uint32_t a = dxi_tp_u32(p), sec, idx;
+                uint32_t a = dx_load_u32le(p), sec, idx;
                 bool ok;
                 if (kinds[b] == DX_TP_KIND_STR) {
                     ok = dxi_tp_str_ok(r, dxi_tp_load_str(p));
                 } else if (kinds[b] == DX_TP_KIND_REF) {
                     ok = a == 0 || dxi_tp_resolve(r, a, targets[b], &sec, &idx) == DX_OK;
                 } else { /* SLICE: {0, 0} or count elements inside one section */
-                    uint32_t len = dxi_tp_u32(p + DX_TP_SLICE_OFF_COUNT);
+                    uint32_t len = dx_load_u32le(p + DX_TP_SLICE_OFF_COUNT);
                     ok = (a == 0 && len == 0) ||
                          (len != 0 && dxi_tp_resolve(r, a, targets[b], &sec, &idx) == DX_OK &&
                           len <= dxi_tp_section_word(r, sec, DX_TP_SECTION_ENTRY_OFF_COUNT) - idx);
@@ -1746,11 +1761,11 @@ DX_TELEPORT_API dx_result dx_tp_reader_init(dx_tp_reader *r, const void *buf, si
         return dxi_tp_reader_fail(r, DX_ERR_UNSUPPORTED, DX_TP_HEADER_OFF_MAJOR);
     r->base = b;
     r->version_minor = dx_load_u16le(b + DX_TP_HEADER_OFF_MINOR);
-    r->flags = dxi_tp_u32(b + DX_TP_HEADER_OFF_FLAGS);
+    r->flags = dx_load_u32le(b + DX_TP_HEADER_OFF_FLAGS);
     if (r->flags & 0xffffu & ~(uint32_t)DX_TP_FLAG_CHECKSUM)
         return dxi_tp_reader_fail(r, DX_ERR_UNSUPPORTED, DX_TP_HEADER_OFF_FLAGS);
-    hsize = dxi_tp_u32(b + DX_TP_HEADER_OFF_HEADER_SIZE);
-    total = dxi_tp_u32(b + DX_TP_HEADER_OFF_TOTAL_SIZE);
+    hsize = dx_load_u32le(b + DX_TP_HEADER_OFF_HEADER_SIZE);
+    total = dx_load_u32le(b + DX_TP_HEADER_OFF_TOTAL_SIZE);
     if (hsize < DX_TP_HEADER_SIZE || hsize % 8 != 0 || total < hsize)
         return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, DX_TP_HEADER_OFF_HEADER_SIZE);
     if (total > len) return dxi_tp_reader_fail(r, DX_ERR_TRUNCATED, len);
@@ -1760,23 +1775,23 @@ DX_TELEPORT_API dx_result dx_tp_reader_init(dx_tp_reader *r, const void *buf, si
         uint32_t crc = dx_tp_crc32c(0, b, DX_TP_HEADER_OFF_CRC);
         crc = dx_tp_crc32c(crc, zero, 4);
         crc = dx_tp_crc32c(crc, b + DX_TP_HEADER_OFF_CRC + 4, total - (DX_TP_HEADER_OFF_CRC + 4));
-        if (crc != dxi_tp_u32(b + DX_TP_HEADER_OFF_CRC))
+        if (crc != dx_load_u32le(b + DX_TP_HEADER_OFF_CRC))
             return dxi_tp_reader_fail(r, DX_ERR_CHECKSUM, DX_TP_HEADER_OFF_CRC);
-    } else if (dxi_tp_u32(b + DX_TP_HEADER_OFF_CRC) != 0) {
+    } else if (dx_load_u32le(b + DX_TP_HEADER_OFF_CRC) != 0) {
         return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, DX_TP_HEADER_OFF_CRC);
     }
     for (i = DX_TP_HEADER_OFF_RESERVED; i < DX_TP_HEADER_SIZE; i++)
         if (b[i] != 0) return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, i);
-    r->capabilities = dxi_tp_u64(b + DX_TP_HEADER_OFF_CAPABILITIES);
-    r->fingerprint = dxi_tp_u64(b + DX_TP_HEADER_OFF_FINGERPRINT);
-    r->root = dxi_tp_u32(b + DX_TP_HEADER_OFF_ROOT);
-    r->root_type = dxi_tp_u32(b + DX_TP_HEADER_OFF_ROOT_TYPE);
-    sec_off = dxi_tp_u32(b + DX_TP_HEADER_OFF_SECTION_TABLE);
-    r->section_count = dxi_tp_u32(b + DX_TP_HEADER_OFF_SECTION_COUNT);
-    type_off = dxi_tp_u32(b + DX_TP_HEADER_OFF_TYPE_TABLE);
-    r->type_count = dxi_tp_u32(b + DX_TP_HEADER_OFF_TYPE_COUNT);
-    str_off = dxi_tp_u32(b + DX_TP_HEADER_OFF_STRING_TABLE);
-    r->strtab_size = dxi_tp_u32(b + DX_TP_HEADER_OFF_STRING_TABLE_SIZE);
+    r->capabilities = dx_load_u64le(b + DX_TP_HEADER_OFF_CAPABILITIES);
+    r->fingerprint = dx_load_u64le(b + DX_TP_HEADER_OFF_FINGERPRINT);
+    r->root = dx_load_u32le(b + DX_TP_HEADER_OFF_ROOT);
+    r->root_type = dx_load_u32le(b + DX_TP_HEADER_OFF_ROOT_TYPE);
+    sec_off = dx_load_u32le(b + DX_TP_HEADER_OFF_SECTION_TABLE);
+    r->section_count = dx_load_u32le(b + DX_TP_HEADER_OFF_SECTION_COUNT);
+    type_off = dx_load_u32le(b + DX_TP_HEADER_OFF_TYPE_TABLE);
+    r->type_count = dx_load_u32le(b + DX_TP_HEADER_OFF_TYPE_COUNT);
+    str_off = dx_load_u32le(b + DX_TP_HEADER_OFF_STRING_TABLE);
+    r->strtab_size = dx_load_u32le(b + DX_TP_HEADER_OFF_STRING_TABLE_SIZE);
     if (r->section_count > DXI_TP_READ_MAX_SECTIONS)
         return dxi_tp_reader_fail(r, DX_ERR_LIMIT, DX_TP_HEADER_OFF_SECTION_COUNT);
     if (r->type_count > DXI_TP_READ_MAX_TYPES) return dxi_tp_reader_fail(r, DX_ERR_LIMIT, DX_TP_HEADER_OFF_TYPE_COUNT);
@@ -1794,11 +1809,11 @@ DX_TELEPORT_API dx_result dx_tp_reader_init(dx_tp_reader *r, const void *buf, si
     if ((err = dxi_tp_check_sections(r, hsize, total)) != DX_OK) return err;
     for (i = 0; i < r->section_count; i++) {
         const uint8_t *e = dxi_tp_section_entry(r, i);
-        uint32_t type_id = dxi_tp_u32(e + DX_TP_SECTION_ENTRY_OFF_TYPE_ID);
+        uint32_t type_id = dx_load_u32le(e + DX_TP_SECTION_ENTRY_OFF_TYPE_ID);
         if (type_id == 0) continue;
-        err = dxi_tp_check_elements(r, dxi_tp_type_entry(r, type_id), dxi_tp_u32(e + DX_TP_SECTION_ENTRY_OFF_OFFSET),
-                                    dxi_tp_u32(e + DX_TP_SECTION_ENTRY_OFF_COUNT),
-                                    dxi_tp_u32(e + DX_TP_SECTION_ENTRY_OFF_ELEM_SIZE));
+        err = dxi_tp_check_elements(r, dxi_tp_type_entry(r, type_id), dx_load_u32le(e + DX_TP_SECTION_ENTRY_OFF_OFFSET),
+                                    dx_load_u32le(e + DX_TP_SECTION_ENTRY_OFF_COUNT),
+                                    dx_load_u32le(e + DX_TP_SECTION_ENTRY_OFF_ELEM_SIZE));
         if (err != DX_OK) return err;
     }
     if (r->root != 0) {
@@ -1822,11 +1837,11 @@ DX_TELEPORT_API dx_result dx_tp_reader_section(const dx_tp_reader *r, uint32_t i
     if (!r || !out) return DX_ERR_INVAL;
     if (index >= r->section_count) return DX_ERR_NOTFOUND;
     e = dxi_tp_section_entry(r, index);
-    out->type_id = dxi_tp_u32(e + DX_TP_SECTION_ENTRY_OFF_TYPE_ID);
-    out->offset = dxi_tp_u32(e + DX_TP_SECTION_ENTRY_OFF_OFFSET);
-    out->count = dxi_tp_u32(e + DX_TP_SECTION_ENTRY_OFF_COUNT);
-    out->elem_size = dxi_tp_u32(e + DX_TP_SECTION_ENTRY_OFF_ELEM_SIZE);
-    out->align = dxi_tp_u32(e + DX_TP_SECTION_ENTRY_OFF_ALIGN);
+    out->type_id = dx_load_u32le(e + DX_TP_SECTION_ENTRY_OFF_TYPE_ID);
+    out->offset = dx_load_u32le(e + DX_TP_SECTION_ENTRY_OFF_OFFSET);
+    out->count = dx_load_u32le(e + DX_TP_SECTION_ENTRY_OFF_COUNT);
+    out->elem_size = dx_load_u32le(e + DX_TP_SECTION_ENTRY_OFF_ELEM_SIZE);
+    out->align = dx_load_u32le(e + DX_TP_SECTION_ENTRY_OFF_ALIGN);
     return DX_OK;
 }
 
@@ -1843,7 +1858,7 @@ DX_TELEPORT_API dx_result dx_tp_reader_view(const dx_tp_reader *r, int32_t secti
     if (err != DX_OK) return err;
     if (s.type_id != l->type_id || s.type_id == 0) return DX_TP_ERR_SCHEMA;
     type = dxi_tp_type_entry(r, s.type_id);
-    nfields = dxi_tp_u32(type + DX_TP_TYPE_ENTRY_OFF_FIELD_COUNT);
+    nfields = dx_load_u32le(type + DX_TP_TYPE_ENTRY_OFF_FIELD_COUNT);
     /* the same layout, or one field list a prefix of the other (evolution):
        compared field by field, exact where a fingerprint could collide */
     common = nfields < l->field_count ? nfields : l->field_count;
@@ -1854,14 +1869,14 @@ DX_TELEPORT_API dx_result dx_tp_reader_view(const dx_tp_reader *r, int32_t secti
         dx_tp_str name = dxi_tp_load_str(f + DX_TP_FIELD_ENTRY_OFF_NAME);
         if (!mine->name || dxi_tp_strlen(mine->name) != name.len ||
             DX_MEMCMP(mine->name, r->strtab_end - name.off, name.len) != 0 ||
-            dxi_tp_u32(f + DX_TP_FIELD_ENTRY_OFF_OFFSET) != mine->offset ||
-            dxi_tp_u32(f + DX_TP_FIELD_ENTRY_OFF_SIZE) != mine->size ||
-            dxi_tp_u32(f + DX_TP_FIELD_ENTRY_OFF_KIND) != (uint32_t)mine->kind ||
-            dxi_tp_u32(f + DX_TP_FIELD_ENTRY_OFF_TARGET) != mine->ref_type)
+            dx_load_u32le(f + DX_TP_FIELD_ENTRY_OFF_OFFSET) != mine->offset ||
+            dx_load_u32le(f + DX_TP_FIELD_ENTRY_OFF_SIZE) != mine->size ||
+            dx_load_u32le(f + DX_TP_FIELD_ENTRY_OFF_KIND) != (uint32_t)mine->kind ||
+            dx_load_u32le(f + DX_TP_FIELD_ENTRY_OFF_TARGET) != mine->ref_type)
             return DX_TP_ERR_SCHEMA;
         copy_size = mine->offset + mine->size;
     }
-    if (nfields == l->field_count && dxi_tp_u32(type + DX_TP_TYPE_ENTRY_OFF_STRUCT_SIZE) == l->size)
+    if (nfields == l->field_count && dx_load_u32le(type + DX_TP_TYPE_ENTRY_OFF_STRUCT_SIZE) == l->size)
         copy_size = l->size; /* the same layout */
     out->data = r->base + s.offset;
     out->count = s.count;
@@ -1904,11 +1919,11 @@ DX_TELEPORT_API dx_result dx_tp_reader_type(const dx_tp_reader *r, uint32_t inde
     if (!r || !out) return DX_ERR_INVAL;
     if (index >= r->type_count) return DX_ERR_NOTFOUND;
     e = r->types + (size_t)index * DX_TP_TYPE_ENTRY_SIZE;
-    out->fingerprint = dxi_tp_u64(e + DX_TP_TYPE_ENTRY_OFF_FINGERPRINT);
-    out->type_id = dxi_tp_u32(e + DX_TP_TYPE_ENTRY_OFF_TYPE_ID);
-    out->size = dxi_tp_u32(e + DX_TP_TYPE_ENTRY_OFF_STRUCT_SIZE);
-    out->align = dxi_tp_u32(e + DX_TP_TYPE_ENTRY_OFF_ALIGN);
-    out->field_count = dxi_tp_u32(e + DX_TP_TYPE_ENTRY_OFF_FIELD_COUNT);
+    out->fingerprint = dx_load_u64le(e + DX_TP_TYPE_ENTRY_OFF_FINGERPRINT);
+    out->type_id = dx_load_u32le(e + DX_TP_TYPE_ENTRY_OFF_TYPE_ID);
+    out->size = dx_load_u32le(e + DX_TP_TYPE_ENTRY_OFF_STRUCT_SIZE);
+    out->align = dx_load_u32le(e + DX_TP_TYPE_ENTRY_OFF_ALIGN);
+    out->field_count = dx_load_u32le(e + DX_TP_TYPE_ENTRY_OFF_FIELD_COUNT);
     out->name = dx_tp_reader_string(r, dxi_tp_load_str(e + DX_TP_TYPE_ENTRY_OFF_NAME), NULL);
     return DX_OK;
 }
@@ -1919,13 +1934,13 @@ DX_TELEPORT_API dx_result dx_tp_reader_field(const dx_tp_reader *r, uint32_t typ
     if (!r || !out) return DX_ERR_INVAL;
     if (type_index >= r->type_count) return DX_ERR_NOTFOUND;
     e = r->types + (size_t)type_index * DX_TP_TYPE_ENTRY_SIZE;
-    if (field >= dxi_tp_u32(e + DX_TP_TYPE_ENTRY_OFF_FIELD_COUNT)) return DX_ERR_NOTFOUND;
+    if (field >= dx_load_u32le(e + DX_TP_TYPE_ENTRY_OFF_FIELD_COUNT)) return DX_ERR_NOTFOUND;
     f = dxi_tp_field_entry(r, e, field);
     out->name = dx_tp_reader_string(r, dxi_tp_load_str(f + DX_TP_FIELD_ENTRY_OFF_NAME), NULL);
-    out->offset = dxi_tp_u32(f + DX_TP_FIELD_ENTRY_OFF_OFFSET);
-    out->size = dxi_tp_u32(f + DX_TP_FIELD_ENTRY_OFF_SIZE);
-    out->kind = (dx_tp_kind)dxi_tp_u32(f + DX_TP_FIELD_ENTRY_OFF_KIND);
-    out->ref_type = dxi_tp_u32(f + DX_TP_FIELD_ENTRY_OFF_TARGET);
+    out->offset = dx_load_u32le(f + DX_TP_FIELD_ENTRY_OFF_OFFSET);
+    out->size = dx_load_u32le(f + DX_TP_FIELD_ENTRY_OFF_SIZE);
+    out->kind = (dx_tp_kind)dx_load_u32le(f + DX_TP_FIELD_ENTRY_OFF_KIND);
+    out->ref_type = dx_load_u32le(f + DX_TP_FIELD_ENTRY_OFF_TARGET);
     return DX_OK;
 }
 
