@@ -1,4 +1,4 @@
-/* dx_reactor.h - v0.1.1 - completion-based event loop (io_uring, epoll, poll) - SPDX-License-Identifier: MIT OR Unlicense (text at end)
+/* dx_reactor.h - v0.2.0 - completion-based event loop (io_uring, epoll, poll) - SPDX-License-Identifier: MIT OR Unlicense (text at end)
 
    The one dx header that does I/O. Every backend offers the same completion
    API: you describe an operation in a dx_op you own, submit it, and a
@@ -21,13 +21,13 @@ QUICK START
        }
        dx_reactor r;
        dx_reactor_config cfg = {0};                   // zero = default backend order
-       if (dx_reactor_init(&r, &cfg) != DX_OK) return 1;
+       if (dx_reactor_create(&r, &cfg) != DX_OK) return 1;  // allocates the fd table once
        printf("backend: %s\n", dx_reactor_backend_name(&r));
        dx_op t;
        dx_op_timer(&t, 1000000, 0);                   // 1 ms from now
        dx_reactor_submit(&r, &t, on_timer, NULL);
        dx_reactor_run(&r, DX_REACTOR_RUN_UNTIL_DONE); // returns when no op is pending
-       dx_reactor_deinit(&r);
+       dx_reactor_destroy(&r);
 
    An echo server: examples/reactor_echo.c. The tests (tests/reactor_test.c)
    run one conformance suite over every backend the machine offers.
@@ -40,7 +40,8 @@ OVERVIEW
      calls dx_reactor_wake).
    - Everything is caller-owned: the loop (dx_reactor) and every operation
      (dx_op, with an intrusive next pointer). Nothing is allocated per
-     operation; init allocates the backend's tables once.
+     operation: the loop's fd table lives in memory you give init (or that
+     create allocates once).
    - Results: a count (bytes, or the accepted fd) >= 0, or a dx_result
      mapped from errno; the raw errno stays in op->os_error.
    - Backends: io_uring (raw system calls, no liburing), epoll, poll(); the
@@ -57,14 +58,27 @@ OVERVIEW
 
 API
    Loop (one thread; only dx_reactor_wake is safe from other threads)
-   dx_result dx_reactor_init(dx_reactor *r, const dx_reactor_config *cfg)
+   size_t dx_reactor_memory_size(const dx_reactor_config *cfg)
+       bytes init needs: the fd table of the hungriest backend in cfg's list
+       (see MEMORY); 0 when none needs memory (a custom backend) or cfg is
+       invalid. cfg may be NULL (all defaults). With max_fds 0 it reads
+       RLIMIT_NOFILE, as init does: set max_fds for a fixed figure.
+   dx_result dx_reactor_init(dx_reactor *r, const dx_reactor_config *cfg, void *mem, size_t mem_size)
        tries cfg->backends[0..backend_count) in order (empty: io_uring,
-       epoll, poll) and keeps the first that works. allocates: yes (fd table
-       for epoll/poll: max_fds * 40 bytes; rings for io_uring, mmap).
-       errors: DX_ERR_UNSUPPORTED (no backend works), DX_ERR_NOMEM, mapped errno.
+       epoll, poll) and keeps the first that works. The fd table lives in
+       mem (yours, pointer-aligned, at least memory_size bytes; NULL when
+       memory_size is 0) until deinit. allocates: no; it does take OS
+       resources: an eventfd (or pipe), the epoll fd, or the io_uring ring
+       fd and its mmapped rings (released by deinit). errors: DX_ERR_NOSPACE
+       (mem too small), DX_ERR_INVAL, DX_ERR_UNSUPPORTED (no backend works).
+   dx_result dx_reactor_create(dx_reactor *r, const dx_reactor_config *cfg)
+       memory_size bytes from cfg->allocator (zero: DX_MALLOC), then init.
+       allocates: yes, once. errors: those of init, DX_ERR_NOMEM.
    void dx_reactor_deinit(dx_reactor *r)
-       frees what init took. Pending operations are dropped, not called back:
-       run until done (or close their fds) first.
+       releases the OS resources (fds, rings); the memory stays yours.
+       Pending operations are dropped, not called back: run until done (or
+       close their fds) first.
+   void dx_reactor_destroy(dx_reactor *r)     deinit, then frees what create took
    dx_result dx_reactor_submit(dx_reactor *r, dx_op *op, dx_reactor_cb cb, void *user)
        queues a filled op (QUEUED); it starts at the next loop turn, all
        queued ops together (one io_uring_enter). errors: DX_ERR_MISUSE (op
@@ -82,7 +96,8 @@ API
    const char *dx_reactor_backend_id_name(dx_reactor_backend_id id)
    uint32_t dx_reactor_features(const dx_reactor *r)   DX_REACTOR_FEAT_* bits
    void dx_reactor_read_stats(const dx_reactor *r, dx_reactor_stats *out)
-       enters (system calls that submit or wait), ops started and completed.
+       copies the counters: enters (system calls that submit or wait), ops
+       started and completed, ...
    const char *dx_reactor_result_name(dx_result r)
 
    Operations (fill fields only; allocates: no). Filling makes the op IDLE:
@@ -126,25 +141,35 @@ API
        DISARM stops it (io_uring: canceled in the kernel; late completions
        are dropped, their buffers recycled). res DX_ERR_NOMEM: no buffer
        free (epoll/poll: every buffer is held by a callback in progress).
-   dx_result dx_reactor_bufring_init(dx_reactor *r, dx_reactor_bufring *br, void *mem,
-                                     uint32_t count, uint32_t size, uint16_t group)
-       count buffers of size bytes at mem (yours; count a power of two up to
-       32768); io_uring: a provided-buffer ring (IORING_REGISTER_PBUF_RING,
-       5.19) with buffer group id group (unique per loop). allocates: yes
-       (io_uring: 16 bytes per buffer, mmap; others: 2 bytes per buffer).
-   void dx_reactor_bufring_deinit(dx_reactor *r, dx_reactor_bufring *br)  after its recvs ended
+   size_t dx_reactor_bufring_memory_size(const dx_reactor_bufring_config *cfg)
+       cfg->count buffers (a power of two up to 32768) of cfg->size bytes,
+       then a free list of 2 bytes per buffer; 0: an invalid cfg.
+   dx_result dx_reactor_bufring_init(dx_reactor *r, dx_reactor_bufring *br,
+                                     const dx_reactor_bufring_config *cfg, void *mem, size_t mem_size)
+       the buffers at mem (yours, at least memory_size bytes; br->mem = mem).
+       allocates: no. io_uring: maps and registers a provided-buffer ring
+       (IORING_REGISTER_PBUF_RING, 5.19; 16 bytes per buffer, an OS resource
+       like the loop's rings) with buffer group id cfg->group (unique per
+       loop). errors: DX_ERR_INVAL, DX_ERR_NOSPACE, mapped errno.
+   dx_result dx_reactor_bufring_create(r, br, cfg) / void dx_reactor_bufring_destroy(r, br)
+       create takes memory_size bytes from cfg->allocator, then init;
+       destroy is deinit, then the free.
+   void dx_reactor_bufring_deinit(dx_reactor *r, dx_reactor_bufring *br)
+       after its recvs ended: unregisters and unmaps the io_uring ring.
 
    Callback: dx_reactor_action cb(dx_reactor *r, dx_op *op, int64_t res, void *user)
        returns DX_REACTOR_DISARM (op is IDLE) or DX_REACTOR_REARM (the same
        op, same fields, is submitted again). res is also in op->res.
 
-   Thread-per-core workers (allocates: no; pthreads on POSIX)
+   Thread-per-core workers (pthreads on POSIX; each worker creates its loop)
    uint32_t dx_reactor_cpu_count(void)          online CPUs
    dx_result dx_reactor_workers_start(dx_reactor_workers *g, const dx_reactor_workers_config *cfg,
                                       dx_reactor_worker *workers, uint32_t capacity)
        starts cfg->count threads (0: one per CPU), each with its own loop
-       (made in that thread), its own SO_REUSEPORT listener on cfg->listen
-       (w->listen_fd) and, with cfg->pin, pinned to CPU i % CPUs; calls
+       (dx_reactor_create in that thread, with cfg->reactor and its
+       allocator; destroyed when the worker ends), its own SO_REUSEPORT
+       listener on cfg->listen (w->listen_fd) and, with cfg->pin, pinned to
+       CPU i % CPUs; calls
        cfg->on_start(w, user) in the worker once its loop runs: submit the
        accept there. errors: DX_ERR_NOSPACE (capacity), the first worker's
        init or listen error (everything started is stopped again).
@@ -156,7 +181,7 @@ API
 
    Socket helpers (blocking calls, no loop needed)
    dx_result dx_reactor_addr_make(dx_reactor_addr *out, const char *ip, uint16_t port)   IPv4 or IPv6 literal
-   int64_t dx_reactor_tcp_socket(int ipv6)      a non-blocking TCP socket, or an error
+   int64_t dx_reactor_tcp_socket(bool ipv6)     a non-blocking TCP socket, or an error
    int64_t dx_reactor_tcp_listen(const dx_reactor_addr *addr, int backlog, uint32_t flags)
        flags DX_REACTOR_LISTEN_REUSEPORT. res: listening non-blocking fd.
    int64_t dx_reactor_tcp_local_port(uintptr_t fd)
@@ -183,18 +208,23 @@ CONFIGURATION
    DX_CONFIG_HEADER, DX_ASSERT, DX_MALLOC/DX_FREE, DX_STATIC/DX_REACTOR_STATIC,
    DX_REACTOR_API, DX_NO_ERROR_STRINGS as in every dx header.
    Config fields (zero = default): backends[]/backend_count; max_fds (fd
-   table size for epoll/poll; default the RLIMIT_NOFILE soft limit, at most
-   2^20); ring_entries; flags (DX_REACTOR_CFG_SQPOLL, DX_REACTOR_CFG_NO_DEFER,
-   DX_REACTOR_CFG_NO_REGISTERED_RING, DX_REACTOR_CFG_NO_SEND_ZC); allocator; custom.
+   table size; default the RLIMIT_NOFILE soft limit, at most 2^20, at least
+   64); ring_entries; flags (DX_REACTOR_CFG_SQPOLL, DX_REACTOR_CFG_NO_DEFER,
+   DX_REACTOR_CFG_NO_REGISTERED_RING, DX_REACTOR_CFG_NO_SEND_ZC); allocator
+   (create's); custom.
 
 MEMORY
-   dx_reactor: about 400 bytes plus a fd table of 64 bytes per fd of max_fds
-   (all backends: io_uring keeps the sends waiting behind the one in flight
-   there), and 12 more per fd for poll's arrays; io_uring: the rings (mmap,
-   about 64 + 32 bytes per entry). dx_op: 160 bytes on x86-64. An idle
-   connection with one pending recv costs 160 + 64 = 224 bytes of user space
-   plus your buffer (measured by the 10,000-connection test). Nothing is
-   allocated after init.
+   dx_reactor: about 400 bytes, plus dx_reactor_memory_size(cfg): a fd table
+   of 64 bytes per fd of max_fds (io_uring, epoll, poll: io_uring keeps the
+   sends waiting behind the one in flight there), and 12 more per fd for
+   poll's arrays. The figure is the hungriest backend's in cfg's list (the
+   default list includes poll: 76 bytes per fd); list one backend to pay for
+   that one only. A custom backend needs none. io_uring also maps its rings
+   (about 64 + 32 bytes per entry), an OS resource. dx_op: 160 bytes on
+   x86-64. An idle connection with one pending recv costs 160 + 64 = 224
+   bytes of user space plus your buffer (measured by the 10,000-connection
+   test). Nothing is allocated after create; init and everything else never
+   allocate.
 
 ERRORS
    DX_REACTOR_ERR_REFUSED (ECONNREFUSED), _RESET (ECONNRESET, ECONNABORTED),
@@ -252,6 +282,25 @@ BACKENDS
    Not yet: kqueue, IOCP.
 
 VERSION HISTORY
+   0.2.0 (2026-11-23) the lifecycle of every dx object: dx_reactor_init(r, cfg)
+         (allocated) -> dx_reactor_memory_size(cfg) + dx_reactor_init(r, cfg,
+         mem, mem_size) (caller memory, never allocates) or
+         dx_reactor_create(r, cfg); dx_reactor_deinit releases OS resources,
+         dx_reactor_destroy also frees. dx_reactor_bufring_init(r, br, mem,
+         count, size, group) -> dx_reactor_bufring_config {count, size, group,
+         allocator} + dx_reactor_bufring_memory_size(cfg) +
+         dx_reactor_bufring_init(r, br, cfg, mem, mem_size) (the memory holds
+         the buffers and the free list) or dx_reactor_bufring_create;
+         dx_reactor_bufring_destroy. Enums by group: DX_OP_<kind> ->
+         DX_OP_KIND_<kind> (NONE, ACCEPT, ..., RECV_MULTI; DX_OP_KIND_COUNT
+         new), DX_OP_IDLE/QUEUED/ACTIVE -> DX_OP_STATE_*, DX_OP_TIMER_ABS ->
+         DX_OP_FLAG_TIMER_ABS (typed enums dx_op_kind, dx_op_state,
+         dx_op_flag); the listen and config flags have their own enums.
+         dx_reactor_get_stats -> dx_reactor_read_stats. dx_op.priv[8] ->
+         dx_op.priv (union dx_op_priv: timer, multi, msghdr, zc) and
+         dx_op.canceler; dx_op stays 160 bytes. dx_reactor_tcp_socket(int) ->
+         (bool); dx_reactor_workers_config.pin uint32_t -> bool; struct
+         dx_reactor: alloc -> allocator, stop is bool.
    0.1.1 (2026-11-23) a callback may free its op after DISARM (the loop read
          it afterwards); epoll, poll: a recv after a short read on a stream
          socket waits for readiness instead of trying first (one system call
@@ -414,9 +463,9 @@ DX_INLINE const char *dx_result_name(dx_result r) {
 #endif
 
 #define DX_REACTOR_VERSION_MAJOR 0
-#define DX_REACTOR_VERSION_MINOR 1
-#define DX_REACTOR_VERSION_PATCH 1
-#define DX_REACTOR_VERSION DX_VERSION_PACK(0, 1, 1)
+#define DX_REACTOR_VERSION_MINOR 2
+#define DX_REACTOR_VERSION_PATCH 0
+#define DX_REACTOR_VERSION DX_VERSION_PACK(0, 2, 0)
 
 #ifndef DX_REACTOR_MAX_BACKENDS /* entries in dx_reactor_config.backends */
 #define DX_REACTOR_MAX_BACKENDS 8
@@ -599,10 +648,10 @@ typedef struct dx_reactor_custom {
 typedef struct dx_reactor_config {
     dx_reactor_backend_id backends[DX_REACTOR_MAX_BACKENDS]; /* priority list; empty: default order */
     uint32_t backend_count;
-    uint32_t max_fds;      /* epoll/poll fd table; 0: RLIMIT_NOFILE (at most 2^20) */
+    uint32_t max_fds;      /* fd table; 0: RLIMIT_NOFILE (at most 2^20) */
     uint32_t ring_entries; /* io_uring SQ size; 0: DX_REACTOR_DEFAULT_ENTRIES */
     uint32_t flags;        /* DX_REACTOR_CFG_* */
-    dx_allocator allocator;
+    dx_allocator allocator; /* dx_reactor_create */
     const dx_reactor_custom *custom;
 } dx_reactor_config;
 
