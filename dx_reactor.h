@@ -2396,7 +2396,7 @@ DXI_PRIVATE size_t dxi_reactor_need(const dxi_reactor_layout *l, dx_reactor_back
 #if !defined(DX_REACTOR_NO_POLL)
     case DX_REACTOR_BACKEND_POLL: return l->slots + l->pfds + l->pfd_list;
 #endif
-    default: return 0;
+    default: (void)l; return 0;
     }
 }
 
