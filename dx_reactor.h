@@ -1,4 +1,4 @@
-/* dx_reactor.h - v0.1.1 - completion-based event loop (io_uring, epoll, poll) - SPDX-License-Identifier: MIT OR Unlicense (text at end)
+/* dx_reactor.h - v0.2.0 - completion-based event loop (io_uring, epoll, poll) - SPDX-License-Identifier: MIT OR Unlicense (text at end)
 
    The one dx header that does I/O. Every backend offers the same completion
    API: you describe an operation in a dx_op you own, submit it, and a
@@ -21,13 +21,13 @@ QUICK START
        }
        dx_reactor r;
        dx_reactor_config cfg = {0};                   // zero = default backend order
-       if (dx_reactor_init(&r, &cfg) != DX_OK) return 1;
+       if (dx_reactor_create(&r, &cfg) != DX_OK) return 1;  // allocates the fd table once
        printf("backend: %s\n", dx_reactor_backend_name(&r));
        dx_op t;
        dx_op_timer(&t, 1000000, 0);                   // 1 ms from now
        dx_reactor_submit(&r, &t, on_timer, NULL);
        dx_reactor_run(&r, DX_REACTOR_RUN_UNTIL_DONE); // returns when no op is pending
-       dx_reactor_deinit(&r);
+       dx_reactor_destroy(&r);
 
    An echo server: examples/reactor_echo.c. The tests (tests/reactor_test.c)
    run one conformance suite over every backend the machine offers.
@@ -40,7 +40,8 @@ OVERVIEW
      calls dx_reactor_wake).
    - Everything is caller-owned: the loop (dx_reactor) and every operation
      (dx_op, with an intrusive next pointer). Nothing is allocated per
-     operation; init allocates the backend's tables once.
+     operation: the loop's fd table lives in memory you give init (or that
+     create allocates once).
    - Results: a count (bytes, or the accepted fd) >= 0, or a dx_result
      mapped from errno; the raw errno stays in op->os_error.
    - Backends: io_uring (raw system calls, no liburing), epoll, poll(); the
@@ -57,14 +58,27 @@ OVERVIEW
 
 API
    Loop (one thread; only dx_reactor_wake is safe from other threads)
-   dx_result dx_reactor_init(dx_reactor *r, const dx_reactor_config *cfg)
+   size_t dx_reactor_memory_size(const dx_reactor_config *cfg)
+       bytes init needs: the fd table of the hungriest backend in cfg's list
+       (see MEMORY); 0 when none needs memory (a custom backend) or cfg is
+       invalid. cfg may be NULL (all defaults). With max_fds 0 it reads
+       RLIMIT_NOFILE, as init does: set max_fds for a fixed figure.
+   dx_result dx_reactor_init(dx_reactor *r, const dx_reactor_config *cfg, void *mem, size_t mem_size)
        tries cfg->backends[0..backend_count) in order (empty: io_uring,
-       epoll, poll) and keeps the first that works. allocates: yes (fd table
-       for epoll/poll: max_fds * 40 bytes; rings for io_uring, mmap).
-       errors: DX_ERR_UNSUPPORTED (no backend works), DX_ERR_NOMEM, mapped errno.
+       epoll, poll) and keeps the first that works. The fd table lives in
+       mem (yours, pointer-aligned, at least memory_size bytes; NULL when
+       memory_size is 0) until deinit. allocates: no; it does take OS
+       resources: an eventfd (or pipe), the epoll fd, or the io_uring ring
+       fd and its mmapped rings (released by deinit). errors: DX_ERR_NOSPACE
+       (mem too small), DX_ERR_INVAL, DX_ERR_UNSUPPORTED (no backend works).
+   dx_result dx_reactor_create(dx_reactor *r, const dx_reactor_config *cfg)
+       memory_size bytes from cfg->allocator (zero: DX_MALLOC), then init.
+       allocates: yes, once. errors: those of init, DX_ERR_NOMEM.
    void dx_reactor_deinit(dx_reactor *r)
-       frees what init took. Pending operations are dropped, not called back:
-       run until done (or close their fds) first.
+       releases the OS resources (fds, rings); the memory stays yours.
+       Pending operations are dropped, not called back: run until done (or
+       close their fds) first.
+   void dx_reactor_destroy(dx_reactor *r)     deinit, then frees what create took
    dx_result dx_reactor_submit(dx_reactor *r, dx_op *op, dx_reactor_cb cb, void *user)
        queues a filled op (QUEUED); it starts at the next loop turn, all
        queued ops together (one io_uring_enter). errors: DX_ERR_MISUSE (op
@@ -81,8 +95,9 @@ API
    const char *dx_reactor_backend_name(const dx_reactor *r)   "io_uring", "epoll", ...
    const char *dx_reactor_backend_id_name(dx_reactor_backend_id id)
    uint32_t dx_reactor_features(const dx_reactor *r)   DX_REACTOR_FEAT_* bits
-   void dx_reactor_get_stats(const dx_reactor *r, dx_reactor_stats *out)
-       enters (system calls that submit or wait), ops started and completed.
+   void dx_reactor_read_stats(const dx_reactor *r, dx_reactor_stats *out)
+       copies the counters: enters (system calls that submit or wait), ops
+       started and completed, ...
    const char *dx_reactor_result_name(dx_result r)
 
    Operations (fill fields only; allocates: no). Filling makes the op IDLE:
@@ -104,7 +119,7 @@ API
    void dx_op_write(dx_op *op, uintptr_t fd, const void *buf, size_t len, uint64_t offset)
        offset DX_OP_OFFSET_CURRENT: the file position (pipes, terminals).
    void dx_op_timer(dx_op *op, uint64_t ns, uint32_t flags)
-       ns from now, or with DX_OP_TIMER_ABS an absolute dx_reactor_now()
+       ns from now, or with DX_OP_FLAG_TIMER_ABS an absolute dx_reactor_now()
        value. res: 0. Never fires early; equal deadlines fire in submit order.
    void dx_op_cancel(dx_op *op, dx_op *target)
        res: 0 (target completes with DX_ERR_CANCELED, before this op),
@@ -126,25 +141,35 @@ API
        DISARM stops it (io_uring: canceled in the kernel; late completions
        are dropped, their buffers recycled). res DX_ERR_NOMEM: no buffer
        free (epoll/poll: every buffer is held by a callback in progress).
-   dx_result dx_reactor_bufring_init(dx_reactor *r, dx_reactor_bufring *br, void *mem,
-                                     uint32_t count, uint32_t size, uint16_t group)
-       count buffers of size bytes at mem (yours; count a power of two up to
-       32768); io_uring: a provided-buffer ring (IORING_REGISTER_PBUF_RING,
-       5.19) with buffer group id group (unique per loop). allocates: yes
-       (io_uring: 16 bytes per buffer, mmap; others: 2 bytes per buffer).
-   void dx_reactor_bufring_deinit(dx_reactor *r, dx_reactor_bufring *br)  after its recvs ended
+   size_t dx_reactor_bufring_memory_size(const dx_reactor_bufring_config *cfg)
+       cfg->count buffers (a power of two up to 32768) of cfg->size bytes,
+       then a free list of 2 bytes per buffer; 0: an invalid cfg.
+   dx_result dx_reactor_bufring_init(dx_reactor *r, dx_reactor_bufring *br,
+                                     const dx_reactor_bufring_config *cfg, void *mem, size_t mem_size)
+       the buffers at mem (yours, at least memory_size bytes; br->mem = mem).
+       allocates: no. io_uring: maps and registers a provided-buffer ring
+       (IORING_REGISTER_PBUF_RING, 5.19; 16 bytes per buffer, an OS resource
+       like the loop's rings) with buffer group id cfg->group (unique per
+       loop). errors: DX_ERR_INVAL, DX_ERR_NOSPACE, mapped errno.
+   dx_result dx_reactor_bufring_create(r, br, cfg) / void dx_reactor_bufring_destroy(r, br)
+       create takes memory_size bytes from cfg->allocator, then init;
+       destroy is deinit, then the free.
+   void dx_reactor_bufring_deinit(dx_reactor *r, dx_reactor_bufring *br)
+       after its recvs ended: unregisters and unmaps the io_uring ring.
 
    Callback: dx_reactor_action cb(dx_reactor *r, dx_op *op, int64_t res, void *user)
        returns DX_REACTOR_DISARM (op is IDLE) or DX_REACTOR_REARM (the same
        op, same fields, is submitted again). res is also in op->res.
 
-   Thread-per-core workers (allocates: no; pthreads on POSIX)
+   Thread-per-core workers (pthreads on POSIX; each worker creates its loop)
    uint32_t dx_reactor_cpu_count(void)          online CPUs
    dx_result dx_reactor_workers_start(dx_reactor_workers *g, const dx_reactor_workers_config *cfg,
                                       dx_reactor_worker *workers, uint32_t capacity)
        starts cfg->count threads (0: one per CPU), each with its own loop
-       (made in that thread), its own SO_REUSEPORT listener on cfg->listen
-       (w->listen_fd) and, with cfg->pin, pinned to CPU i % CPUs; calls
+       (dx_reactor_create in that thread, with cfg->reactor and its
+       allocator; destroyed when the worker ends), its own SO_REUSEPORT
+       listener on cfg->listen (w->listen_fd) and, with cfg->pin, pinned to
+       CPU i % CPUs; calls
        cfg->on_start(w, user) in the worker once its loop runs: submit the
        accept there. errors: DX_ERR_NOSPACE (capacity), the first worker's
        init or listen error (everything started is stopped again).
@@ -156,7 +181,7 @@ API
 
    Socket helpers (blocking calls, no loop needed)
    dx_result dx_reactor_addr_make(dx_reactor_addr *out, const char *ip, uint16_t port)   IPv4 or IPv6 literal
-   int64_t dx_reactor_tcp_socket(int ipv6)      a non-blocking TCP socket, or an error
+   int64_t dx_reactor_tcp_socket(bool ipv6)     a non-blocking TCP socket, or an error
    int64_t dx_reactor_tcp_listen(const dx_reactor_addr *addr, int backlog, uint32_t flags)
        flags DX_REACTOR_LISTEN_REUSEPORT. res: listening non-blocking fd.
    int64_t dx_reactor_tcp_local_port(uintptr_t fd)
@@ -183,18 +208,23 @@ CONFIGURATION
    DX_CONFIG_HEADER, DX_ASSERT, DX_MALLOC/DX_FREE, DX_STATIC/DX_REACTOR_STATIC,
    DX_REACTOR_API, DX_NO_ERROR_STRINGS as in every dx header.
    Config fields (zero = default): backends[]/backend_count; max_fds (fd
-   table size for epoll/poll; default the RLIMIT_NOFILE soft limit, at most
-   2^20); ring_entries; flags (DX_REACTOR_CFG_SQPOLL, DX_REACTOR_CFG_NO_DEFER,
-   DX_REACTOR_CFG_NO_REGISTERED_RING, DX_REACTOR_CFG_NO_SEND_ZC); allocator; custom.
+   table size; default the RLIMIT_NOFILE soft limit, at most 2^20, at least
+   64); ring_entries; flags (DX_REACTOR_CFG_SQPOLL, DX_REACTOR_CFG_NO_DEFER,
+   DX_REACTOR_CFG_NO_REGISTERED_RING, DX_REACTOR_CFG_NO_SEND_ZC); allocator
+   (create's); custom.
 
 MEMORY
-   dx_reactor: about 400 bytes plus a fd table of 64 bytes per fd of max_fds
-   (all backends: io_uring keeps the sends waiting behind the one in flight
-   there), and 12 more per fd for poll's arrays; io_uring: the rings (mmap,
-   about 64 + 32 bytes per entry). dx_op: 160 bytes on x86-64. An idle
-   connection with one pending recv costs 160 + 64 = 224 bytes of user space
-   plus your buffer (measured by the 10,000-connection test). Nothing is
-   allocated after init.
+   dx_reactor: about 400 bytes, plus dx_reactor_memory_size(cfg): a fd table
+   of 64 bytes per fd of max_fds (io_uring, epoll, poll: io_uring keeps the
+   sends waiting behind the one in flight there), and 12 more per fd for
+   poll's arrays. The figure is the hungriest backend's in cfg's list (the
+   default list includes poll: 76 bytes per fd); list one backend to pay for
+   that one only. A custom backend needs none. io_uring also maps its rings
+   (about 64 + 32 bytes per entry), an OS resource. dx_op: 160 bytes on
+   x86-64. An idle connection with one pending recv costs 160 + 64 = 224
+   bytes of user space plus your buffer (measured by the 10,000-connection
+   test). Nothing is allocated after create; init and everything else never
+   allocate.
 
 ERRORS
    DX_REACTOR_ERR_REFUSED (ECONNREFUSED), _RESET (ECONNRESET, ECONNABORTED),
@@ -252,6 +282,25 @@ BACKENDS
    Not yet: kqueue, IOCP.
 
 VERSION HISTORY
+   0.2.0 (2026-11-23) the lifecycle of every dx object: dx_reactor_init(r, cfg)
+         (allocated) -> dx_reactor_memory_size(cfg) + dx_reactor_init(r, cfg,
+         mem, mem_size) (caller memory, never allocates) or
+         dx_reactor_create(r, cfg); dx_reactor_deinit releases OS resources,
+         dx_reactor_destroy also frees. dx_reactor_bufring_init(r, br, mem,
+         count, size, group) -> dx_reactor_bufring_config {count, size, group,
+         allocator} + dx_reactor_bufring_memory_size(cfg) +
+         dx_reactor_bufring_init(r, br, cfg, mem, mem_size) (the memory holds
+         the buffers and the free list) or dx_reactor_bufring_create;
+         dx_reactor_bufring_destroy. Enums by group: DX_OP_<kind> ->
+         DX_OP_KIND_<kind> (NONE, ACCEPT, ..., RECV_MULTI; DX_OP_KIND_COUNT
+         new), DX_OP_IDLE/QUEUED/ACTIVE -> DX_OP_STATE_*, DX_OP_TIMER_ABS ->
+         DX_OP_FLAG_TIMER_ABS (typed enums dx_op_kind, dx_op_state,
+         dx_op_flag); the listen and config flags have their own enums.
+         dx_reactor_get_stats -> dx_reactor_read_stats. dx_op.priv[8] ->
+         dx_op.priv (union dx_op_priv: timer, multi, msghdr, zc) and
+         dx_op.canceler; dx_op stays 160 bytes. dx_reactor_tcp_socket(int) ->
+         (bool); dx_reactor_workers_config.pin uint32_t -> bool; struct
+         dx_reactor: alloc -> allocator, stop is bool.
    0.1.1 (2026-11-23) a callback may free its op after DISARM (the loop read
          it afterwards); epoll, poll: a recv after a short read on a stream
          socket waits for readiness instead of trying first (one system call
@@ -447,9 +496,9 @@ DX_INLINE const char *dx_result_name(dx_result r) {
 #endif
 
 #define DX_REACTOR_VERSION_MAJOR 0
-#define DX_REACTOR_VERSION_MINOR 1
-#define DX_REACTOR_VERSION_PATCH 1
-#define DX_REACTOR_VERSION DX_VERSION_PACK(0, 1, 1)
+#define DX_REACTOR_VERSION_MINOR 2
+#define DX_REACTOR_VERSION_PATCH 0
+#define DX_REACTOR_VERSION DX_VERSION_PACK(0, 2, 0)
 
 #ifndef DX_REACTOR_MAX_BACKENDS /* entries in dx_reactor_config.backends */
 #define DX_REACTOR_MAX_BACKENDS 8
@@ -492,20 +541,27 @@ typedef enum dx_reactor_run_mode {
     DX_REACTOR_RUN_FORCE_32BIT = 0x7fffffff
 } dx_reactor_run_mode;
 
-enum { /* dx_op.kind */
-    DX_OP_NONE = 0, DX_OP_ACCEPT, DX_OP_CONNECT, DX_OP_RECV, DX_OP_SEND, DX_OP_RECVV, DX_OP_SENDV,
-    DX_OP_READ, DX_OP_WRITE, DX_OP_TIMER, DX_OP_CANCEL, DX_OP_CLOSE, DX_OP_WAKE_WAIT, DX_OP_RECV_MULTI
+typedef enum dx_op_kind { /* dx_op.kind: what the op does (set by the dx_op_* fillers) */
+    DX_OP_KIND_NONE = 0, /* not filled */
+    DX_OP_KIND_ACCEPT, DX_OP_KIND_CONNECT, DX_OP_KIND_RECV, DX_OP_KIND_SEND, DX_OP_KIND_RECVV, DX_OP_KIND_SENDV,
+    DX_OP_KIND_READ, DX_OP_KIND_WRITE, DX_OP_KIND_TIMER, DX_OP_KIND_CANCEL, DX_OP_KIND_CLOSE, DX_OP_KIND_WAKE_WAIT,
+    DX_OP_KIND_RECV_MULTI,
+    DX_OP_KIND_COUNT     /* the number of kinds, not a kind */
+} dx_op_kind;
+typedef enum dx_op_state { /* dx_op.state */
+    DX_OP_STATE_IDLE = 0,   /* yours: fill, free, reuse */
+    DX_OP_STATE_QUEUED = 1, /* submitted, not started */
+    DX_OP_STATE_ACTIVE = 2  /* started (in the kernel or waiting for readiness), or finished with its callback pending */
+} dx_op_state;
+typedef enum dx_op_flag { /* dx_op_timer's flags */
+    DX_OP_FLAG_TIMER_ABS = 1 /* ns is a dx_reactor_now() deadline */
+} dx_op_flag;
+enum { /* dx_reactor_tcp_listen's flags */
+    DX_REACTOR_LISTEN_REUSEPORT = 1 /* SO_REUSEPORT */
 };
-enum { /* dx_op.state */
-    DX_OP_IDLE = 0,   /* yours: fill, free, reuse */
-    DX_OP_QUEUED = 1, /* submitted, not started */
-    DX_OP_ACTIVE = 2  /* started (in the kernel or waiting for readiness), or finished with its callback pending */
-};
-enum {
-    DX_OP_TIMER_ABS = 1,                  /* dx_op_timer: ns is a dx_reactor_now() deadline */
-    DX_REACTOR_LISTEN_REUSEPORT = 1,      /* dx_reactor_tcp_listen: SO_REUSEPORT */
-    DX_REACTOR_CFG_SQPOLL = 1,            /* io_uring: kernel submission thread (off by default) */
-    DX_REACTOR_CFG_NO_DEFER = 2,          /* io_uring: do not ask for DEFER_TASKRUN/COOP_TASKRUN */
+enum { /* dx_reactor_config.flags */
+    DX_REACTOR_CFG_SQPOLL = 1,             /* io_uring: kernel submission thread (off by default) */
+    DX_REACTOR_CFG_NO_DEFER = 2,           /* io_uring: do not ask for DEFER_TASKRUN/COOP_TASKRUN */
     DX_REACTOR_CFG_NO_REGISTERED_RING = 4, /* io_uring: do not register the ring fd */
     DX_REACTOR_CFG_NO_SEND_ZC = 8          /* io_uring: never SEND_ZC */
 };
@@ -518,10 +574,11 @@ enum { /* dx_reactor_features() */
     DX_REACTOR_FEAT_CANCEL_FD = 32, /* close cancels pending ops in the kernel */
     DX_REACTOR_FEAT_SEND_ZC = 64    /* io_uring SEND_ZC for sends of DX_REACTOR_ZC_MIN bytes or more */
 };
-#define DX_OP_OFFSET_CURRENT UINT64_MAX
+#define DX_OP_OFFSET_CURRENT UINT64_MAX /* dx_op_read/write offset: the file position, not an offset */
 
 typedef struct dx_reactor dx_reactor;
 typedef struct dx_op dx_op;
+typedef struct dx_reactor_bufring dx_reactor_bufring;
 typedef dx_reactor_action (*dx_reactor_cb)(dx_reactor *r, dx_op *op, int64_t res, void *user);
 
 /* Same layout as struct iovec on POSIX. */
@@ -536,24 +593,46 @@ typedef struct dx_reactor_addr {
     uint32_t len;
 } dx_reactor_addr;
 
+/* An op's private scratch: one member per use, only the one of its kind is
+   live. The timers' pairing heap (the loop's, every backend), a multishot
+   recv's ring and held buffer, io_uring's msghdr for a sendv and a send_zc's
+   result while its notification is pending. 56 bytes on every ABI. */
+typedef union dx_op_priv {
+    uint64_t words[7];
+    struct {
+        dx_op *child;      /* first child in the heap (op->next: next sibling; op->prev: left sibling or parent) */
+        uint64_t seq;      /* submit order: breaks ties between equal deadlines */
+        uint64_t deadline; /* dx_reactor_now() ns */
+    } timer;
+    struct {
+        dx_reactor_bufring *ring;
+        uint32_t held;     /* the buffer the callback holds: its id + 1, or 0 */
+    } multi;
+    uint64_t msghdr[7];    /* io_uring sendv: a struct msghdr */
+    struct {
+        int64_t res;       /* io_uring send_zc: the send's result, reported with the notification */
+    } zc;
+} dx_op_priv;
+
 struct dx_op {
     dx_op *next, *prev;  /* intrusive links, the loop's while not IDLE */
     dx_reactor_cb cb;
     void *user;
-    uint8_t kind;        /* DX_OP_* */
-    uint8_t state;       /* DX_OP_IDLE, QUEUED, ACTIVE */
+    uint8_t kind;        /* dx_op_kind */
+    uint8_t state;       /* dx_op_state */
     uint8_t where;       /* private: which list holds the op */
     uint8_t iflags;      /* private */
     int32_t os_error;    /* raw errno of a failure, 0 if none */
     uintptr_t fd;
     void *buf;           /* data, iovec array, or address */
     size_t len;          /* bytes, or iovec count */
-    uint64_t offset;     /* file offset; timer: ns, then the deadline */
+    uint64_t offset;     /* file offset; timer: ns */
     dx_op *target;       /* cancel */
     int64_t res;         /* the last result */
     uint32_t addr_len;   /* accept: capacity, then the peer address length */
-    uint32_t flags;      /* timer flags */
-    uint64_t priv[8];    /* backend scratch (io_uring msghdr) */
+    uint32_t flags;      /* dx_op_flag bits */
+    dx_op_priv priv;     /* private */
+    dx_op *canceler;     /* private: io_uring: a cancel op that completes right after this op */
 };
 
 typedef struct dx_reactor_stats {
@@ -565,18 +644,29 @@ typedef struct dx_reactor_stats {
     uint64_t zc_sends;  /* io_uring sends made with SEND_ZC (>= DX_REACTOR_ZC_MIN bytes) */
 } dx_reactor_stats;
 
-/* Buffers for dx_op_recv_multi: count buffers of size bytes in the caller's
-   memory; on io_uring a provided-buffer ring (IORING_REGISTER_PBUF_RING). */
-typedef struct dx_reactor_bufring {
-    uint8_t *mem;
+/* Buffers for dx_op_recv_multi: count buffers of size bytes, in the memory
+   given to init (or taken by create); on io_uring also a provided-buffer ring
+   (IORING_REGISTER_PBUF_RING) that init maps. */
+typedef struct dx_reactor_bufring_config {
+    uint32_t count;          /* buffers: a power of two, 1 .. 32768 */
+    uint32_t size;           /* bytes per buffer */
+    uint16_t group;          /* io_uring buffer group id: unique per loop */
+    dx_allocator allocator;  /* dx_reactor_bufring_create */
+} dx_reactor_bufring_config;
+
+struct dx_reactor_bufring {
+    uint8_t *mem;       /* the buffers: count * size bytes at the start of the memory */
     uint32_t count, size;
     uint16_t group;
     uint16_t tail;      /* private: io_uring ring tail */
     void *ring;         /* private: io_uring ring (mmap) */
     size_t ring_size;
-    uint16_t *free_ids; /* private: readiness backends' free list */
+    uint16_t *free_ids; /* private: readiness backends' free list (in the memory, after the buffers) */
     uint32_t nfree;
-} dx_reactor_bufring;
+    bool owns_memory;   /* private: made by create */
+    size_t memory_size;
+    dx_allocator allocator;
+};
 
 typedef struct dx_reactor_custom {
     dx_result (*init)(dx_reactor *r, void *user);
@@ -591,10 +681,10 @@ typedef struct dx_reactor_custom {
 typedef struct dx_reactor_config {
     dx_reactor_backend_id backends[DX_REACTOR_MAX_BACKENDS]; /* priority list; empty: default order */
     uint32_t backend_count;
-    uint32_t max_fds;      /* epoll/poll fd table; 0: RLIMIT_NOFILE (at most 2^20) */
+    uint32_t max_fds;      /* fd table; 0: RLIMIT_NOFILE (at most 2^20) */
     uint32_t ring_entries; /* io_uring SQ size; 0: DX_REACTOR_DEFAULT_ENTRIES */
     uint32_t flags;        /* DX_REACTOR_CFG_* */
-    dx_allocator allocator;
+    dx_allocator allocator; /* dx_reactor_create */
     const dx_reactor_custom *custom;
 } dx_reactor_config;
 
@@ -606,15 +696,18 @@ typedef struct dx_reactor_uring {
     uint32_t sq_mask, cq_mask, sq_entries, sq_local_tail;
     uint32_t enter_flags, setup_flags;
     int32_t ring_fd, enter_fd;
-    uint32_t wake_armed;
+    bool wake_armed;
 } dx_reactor_uring;
 
 struct dx_reactor {
     dx_reactor_backend_id backend;
     uint32_t features;
-    uint32_t stop;
+    bool stop;
+    bool owns_memory;               /* made by create */
     uint32_t max_fds;
-    dx_allocator alloc;
+    dx_allocator allocator;         /* create's, for destroy */
+    void *memory;                   /* the fd table (and poll's arrays) live here */
+    size_t memory_size;
     const dx_reactor_custom *custom;
     dx_op *sq_head, *sq_tail;       /* submitted, not started */
     dx_op *cq_head, *cq_tail;       /* finished, callback pending */
@@ -633,8 +726,11 @@ struct dx_reactor {
     dx_reactor_uring uring;
 };
 
-DX_REACTOR_API dx_result dx_reactor_init(dx_reactor *r, const dx_reactor_config *cfg);
+DX_REACTOR_API size_t dx_reactor_memory_size(const dx_reactor_config *cfg);
+DX_REACTOR_API dx_result dx_reactor_init(dx_reactor *r, const dx_reactor_config *cfg, void *mem, size_t mem_size);
+DX_REACTOR_API dx_result dx_reactor_create(dx_reactor *r, const dx_reactor_config *cfg);
 DX_REACTOR_API void dx_reactor_deinit(dx_reactor *r);
+DX_REACTOR_API void dx_reactor_destroy(dx_reactor *r);
 DX_REACTOR_API dx_result dx_reactor_submit(dx_reactor *r, dx_op *op, dx_reactor_cb cb, void *user);
 DX_REACTOR_API dx_result dx_reactor_run(dx_reactor *r, dx_reactor_run_mode mode);
 DX_REACTOR_API void dx_reactor_stop(dx_reactor *r);
@@ -644,7 +740,7 @@ DX_REACTOR_API dx_reactor_backend_id dx_reactor_backend(const dx_reactor *r);
 DX_REACTOR_API const char *dx_reactor_backend_name(const dx_reactor *r);
 DX_REACTOR_API const char *dx_reactor_backend_id_name(dx_reactor_backend_id id);
 DX_REACTOR_API uint32_t dx_reactor_features(const dx_reactor *r);
-DX_REACTOR_API void dx_reactor_get_stats(const dx_reactor *r, dx_reactor_stats *out);
+DX_REACTOR_API void dx_reactor_read_stats(const dx_reactor *r, dx_reactor_stats *out);
 DX_REACTOR_API const char *dx_reactor_result_name(dx_result r);
 DX_REACTOR_API dx_result dx_reactor_from_errno(int e);
 
@@ -661,12 +757,15 @@ DX_REACTOR_API void dx_op_cancel(dx_op *op, dx_op *target);
 DX_REACTOR_API void dx_op_close(dx_op *op, uintptr_t fd);
 DX_REACTOR_API void dx_op_wake_wait(dx_op *op);
 DX_REACTOR_API void dx_op_recv_multi(dx_op *op, uintptr_t fd, dx_reactor_bufring *br);
-DX_REACTOR_API dx_result dx_reactor_bufring_init(dx_reactor *r, dx_reactor_bufring *br, void *mem, uint32_t count, uint32_t size,
-                                                 uint16_t group);
+DX_REACTOR_API size_t dx_reactor_bufring_memory_size(const dx_reactor_bufring_config *cfg);
+DX_REACTOR_API dx_result dx_reactor_bufring_init(dx_reactor *r, dx_reactor_bufring *br, const dx_reactor_bufring_config *cfg, void *mem,
+                                                 size_t mem_size);
+DX_REACTOR_API dx_result dx_reactor_bufring_create(dx_reactor *r, dx_reactor_bufring *br, const dx_reactor_bufring_config *cfg);
 DX_REACTOR_API void dx_reactor_bufring_deinit(dx_reactor *r, dx_reactor_bufring *br);
+DX_REACTOR_API void dx_reactor_bufring_destroy(dx_reactor *r, dx_reactor_bufring *br);
 
 DX_REACTOR_API dx_result dx_reactor_addr_make(dx_reactor_addr *out, const char *ip, uint16_t port);
-DX_REACTOR_API int64_t dx_reactor_tcp_socket(int ipv6);
+DX_REACTOR_API int64_t dx_reactor_tcp_socket(bool ipv6);
 DX_REACTOR_API int64_t dx_reactor_tcp_listen(const dx_reactor_addr *addr, int backlog, uint32_t flags);
 DX_REACTOR_API int64_t dx_reactor_tcp_local_port(uintptr_t fd);
 DX_REACTOR_API dx_result dx_reactor_fd_close(dx_reactor *r, uintptr_t fd);
@@ -678,10 +777,10 @@ typedef void (*dx_reactor_worker_fn)(dx_reactor_worker *w, void *user);
 
 typedef struct dx_reactor_workers_config {
     uint32_t count;                /* 0: one per online CPU */
-    uint32_t pin;                  /* nonzero: worker i runs on CPU i % CPUs */
+    bool pin;                      /* worker i runs on CPU i % CPUs */
     const dx_reactor_addr *listen; /* non-NULL: every worker gets its own SO_REUSEPORT listener on it */
     int backlog;                   /* 0: SOMAXCONN */
-    dx_reactor_config reactor;     /* each worker's loop */
+    dx_reactor_config reactor;     /* each worker's loop (dx_reactor_create: its allocator) */
     dx_reactor_worker_fn on_start; /* worker thread, loop and listener ready: submit the first ops */
     dx_reactor_worker_fn on_stop;  /* worker thread, after stop closed its listener: end idle work */
     void *user;
@@ -930,15 +1029,15 @@ DX_REACTOR_API const char *dx_reactor_backend_name(const dx_reactor *r) { return
 DX_REACTOR_API dx_reactor_backend_id dx_reactor_backend(const dx_reactor *r) { return r->backend; }
 DX_REACTOR_API uint32_t dx_reactor_features(const dx_reactor *r) { return r->features; }
 DX_REACTOR_API uint64_t dx_reactor_now(const dx_reactor *r) { return r->now_ns; }
-DX_REACTOR_API void dx_reactor_stop(dx_reactor *r) { r->stop = 1; }
-DX_REACTOR_API void dx_reactor_get_stats(const dx_reactor *r, dx_reactor_stats *out) { *out = r->stats; }
+DX_REACTOR_API void dx_reactor_stop(dx_reactor *r) { r->stop = true; }
+DX_REACTOR_API void dx_reactor_read_stats(const dx_reactor *r, dx_reactor_stats *out) { *out = r->stats; }
 
 /* ---- operations: fill fields only ---- */
 
 /* Filling makes the op IDLE: fill only a new op or an IDLE one, never one in flight. */
 DX_INLINE void dxi_reactor_fill(dx_op *op, uint8_t kind, uintptr_t fd, void *buf, size_t len) {
     op->next = op->prev = NULL;
-    op->state = DX_OP_IDLE;
+    op->state = DX_OP_STATE_IDLE;
     op->where = 0;
     op->kind = kind;
     op->fd = fd;
@@ -953,45 +1052,45 @@ DX_INLINE void dxi_reactor_fill(dx_op *op, uint8_t kind, uintptr_t fd, void *buf
     op->iflags = 0;
 }
 DX_REACTOR_API void dx_op_accept(dx_op *op, uintptr_t listen_fd, void *addr_out, uint32_t addr_cap) {
-    dxi_reactor_fill(op, DX_OP_ACCEPT, listen_fd, addr_out, addr_cap);
+    dxi_reactor_fill(op, DX_OP_KIND_ACCEPT, listen_fd, addr_out, addr_cap);
     op->addr_len = addr_out ? addr_cap : 0;
 }
 DX_REACTOR_API void dx_op_connect(dx_op *op, uintptr_t fd, const dx_reactor_addr *addr) {
-    dxi_reactor_fill(op, DX_OP_CONNECT, fd, (void *)(uintptr_t)addr->storage, addr->len);
+    dxi_reactor_fill(op, DX_OP_KIND_CONNECT, fd, (void *)(uintptr_t)addr->storage, addr->len);
 }
-DX_REACTOR_API void dx_op_recv(dx_op *op, uintptr_t fd, void *buf, size_t len) { dxi_reactor_fill(op, DX_OP_RECV, fd, buf, len); }
+DX_REACTOR_API void dx_op_recv(dx_op *op, uintptr_t fd, void *buf, size_t len) { dxi_reactor_fill(op, DX_OP_KIND_RECV, fd, buf, len); }
 DX_REACTOR_API void dx_op_send(dx_op *op, uintptr_t fd, const void *buf, size_t len) {
-    dxi_reactor_fill(op, DX_OP_SEND, fd, (void *)(uintptr_t)buf, len);
+    dxi_reactor_fill(op, DX_OP_KIND_SEND, fd, (void *)(uintptr_t)buf, len);
 }
 DX_REACTOR_API void dx_op_recvv(dx_op *op, uintptr_t fd, const dx_reactor_iovec *iov, uint32_t count) {
-    dxi_reactor_fill(op, DX_OP_RECVV, fd, (void *)(uintptr_t)iov, count);
+    dxi_reactor_fill(op, DX_OP_KIND_RECVV, fd, (void *)(uintptr_t)iov, count);
 }
 DX_REACTOR_API void dx_op_sendv(dx_op *op, uintptr_t fd, const dx_reactor_iovec *iov, uint32_t count) {
-    dxi_reactor_fill(op, DX_OP_SENDV, fd, (void *)(uintptr_t)iov, count);
+    dxi_reactor_fill(op, DX_OP_KIND_SENDV, fd, (void *)(uintptr_t)iov, count);
 }
 DX_REACTOR_API void dx_op_read(dx_op *op, uintptr_t fd, void *buf, size_t len, uint64_t offset) {
-    dxi_reactor_fill(op, DX_OP_READ, fd, buf, len);
+    dxi_reactor_fill(op, DX_OP_KIND_READ, fd, buf, len);
     op->offset = offset;
 }
 DX_REACTOR_API void dx_op_write(dx_op *op, uintptr_t fd, const void *buf, size_t len, uint64_t offset) {
-    dxi_reactor_fill(op, DX_OP_WRITE, fd, (void *)(uintptr_t)buf, len);
+    dxi_reactor_fill(op, DX_OP_KIND_WRITE, fd, (void *)(uintptr_t)buf, len);
     op->offset = offset;
 }
 DX_REACTOR_API void dx_op_timer(dx_op *op, uint64_t ns, uint32_t flags) {
-    dxi_reactor_fill(op, DX_OP_TIMER, 0, NULL, 0);
+    dxi_reactor_fill(op, DX_OP_KIND_TIMER, 0, NULL, 0);
     op->offset = ns;
     op->flags = flags;
 }
 DX_REACTOR_API void dx_op_cancel(dx_op *op, dx_op *target) {
-    dxi_reactor_fill(op, DX_OP_CANCEL, 0, NULL, 0);
+    dxi_reactor_fill(op, DX_OP_KIND_CANCEL, 0, NULL, 0);
     op->target = target;
 }
-DX_REACTOR_API void dx_op_close(dx_op *op, uintptr_t fd) { dxi_reactor_fill(op, DX_OP_CLOSE, fd, NULL, 0); }
-DX_REACTOR_API void dx_op_wake_wait(dx_op *op) { dxi_reactor_fill(op, DX_OP_WAKE_WAIT, 0, NULL, 0); }
+DX_REACTOR_API void dx_op_close(dx_op *op, uintptr_t fd) { dxi_reactor_fill(op, DX_OP_KIND_CLOSE, fd, NULL, 0); }
+DX_REACTOR_API void dx_op_wake_wait(dx_op *op) { dxi_reactor_fill(op, DX_OP_KIND_WAKE_WAIT, 0, NULL, 0); }
 DX_REACTOR_API void dx_op_recv_multi(dx_op *op, uintptr_t fd, dx_reactor_bufring *br) {
-    dxi_reactor_fill(op, DX_OP_RECV_MULTI, fd, NULL, 0);
-    op->priv[0] = (uint64_t)(uintptr_t)br;
-    op->priv[1] = 0;
+    dxi_reactor_fill(op, DX_OP_KIND_RECV_MULTI, fd, NULL, 0);
+    op->priv.multi.ring = br;
+    op->priv.multi.held = 0;
 }
 
 /* ---- the core: queues, timers, completion ---- */
@@ -1023,13 +1122,14 @@ DXI_PRIVATE void dxi_reactor_done_errno(dx_reactor *r, dx_op *op, int e) {
 }
 
 /* Timers: an intrusive pairing heap (O(1) insert, O(log n) amortized
-   removal). A node's first child is priv[5], its next sibling op->next, and
-   op->prev its left sibling or, for a first child, its parent; priv[7] is
-   the deadline and priv[4] the submit order, which breaks ties. */
-DX_INLINE dx_op *dxi_reactor_child(const dx_op *op) { return (dx_op *)(uintptr_t)op->priv[5]; }
-DX_INLINE void dxi_reactor_set_child(dx_op *op, dx_op *c) { op->priv[5] = (uint64_t)(uintptr_t)c; }
+   removal). A node's first child is priv.timer.child, its next sibling
+   op->next, and op->prev its left sibling or, for a first child, its parent;
+   priv.timer.seq (the submit order) breaks ties between equal deadlines. */
+DX_INLINE dx_op *dxi_reactor_child(const dx_op *op) { return op->priv.timer.child; }
+DX_INLINE void dxi_reactor_set_child(dx_op *op, dx_op *c) { op->priv.timer.child = c; }
 DX_INLINE int dxi_reactor_timer_less(const dx_op *a, const dx_op *b) {
-    return a->priv[7] < b->priv[7] || (a->priv[7] == b->priv[7] && a->priv[4] < b->priv[4]);
+    const uint64_t da = a->priv.timer.deadline, db = b->priv.timer.deadline;
+    return da < db || (da == db && a->priv.timer.seq < b->priv.timer.seq);
 }
 DXI_PRIVATE dx_op *dxi_reactor_meld(dx_op *a, dx_op *b) { /* two roots (no prev, no next) */
     dx_op *t;
@@ -1069,7 +1169,7 @@ DXI_PRIVATE void dxi_reactor_timer_insert(dx_reactor *r, dx_op *op) {
     op->where = DXI_REACTOR_W_TIMER;
     op->next = op->prev = NULL;
     dxi_reactor_set_child(op, NULL);
-    op->priv[4] = r->timer_seq++;
+    op->priv.timer.seq = r->timer_seq++;
     r->timer_head = dxi_reactor_meld(r->timer_head, op);
 }
 DXI_PRIVATE void dxi_reactor_timer_remove(dx_reactor *r, dx_op *op) {
@@ -1087,7 +1187,7 @@ DXI_PRIVATE void dxi_reactor_timer_remove(dx_reactor *r, dx_op *op) {
 }
 
 DXI_PRIVATE void dxi_reactor_expire(dx_reactor *r) {
-    while (r->timer_head && r->timer_head->priv[7] <= r->now_ns) {
+    while (r->timer_head && r->timer_head->priv.timer.deadline <= r->now_ns) {
         dx_op *op = r->timer_head;
         dxi_reactor_timer_remove(r, op);
         dxi_reactor_done(r, op, 0, 0);
@@ -1101,7 +1201,7 @@ DXI_PRIVATE int64_t dxi_reactor_io(dx_op *op) {
     int fd = (int)op->fd;
     ssize_t n = -1;
     switch (op->kind) {
-    case DX_OP_ACCEPT: {
+    case DX_OP_KIND_ACCEPT: {
         socklen_t al = (socklen_t)op->addr_len;
         int nfd;
 #if DXI_REACTOR_LINUX && defined(SYS_accept4)
@@ -1117,7 +1217,7 @@ DXI_PRIVATE int64_t dxi_reactor_io(dx_op *op) {
         op->addr_len = op->buf ? (uint32_t)al : 0;
         return nfd;
     }
-    case DX_OP_CONNECT:
+    case DX_OP_KIND_CONNECT:
         if (op->iflags & DXI_REACTOR_IF_CONNECTING) {
             int err = 0;
             socklen_t el = sizeof err;
@@ -1131,7 +1231,7 @@ DXI_PRIVATE int64_t dxi_reactor_io(dx_op *op) {
             return -(int64_t)EAGAIN;
         }
         return -(int64_t)errno;
-    case DX_OP_RECV:
+    case DX_OP_KIND_RECV:
         if (!(op->iflags & DXI_REACTOR_IF_NOTSOCK)) {
             n = recv(fd, op->buf, op->len, 0);
             if (n < 0 && errno == ENOTSOCK) op->iflags |= DXI_REACTOR_IF_NOTSOCK;
@@ -1139,7 +1239,7 @@ DXI_PRIVATE int64_t dxi_reactor_io(dx_op *op) {
         }
         n = read(fd, op->buf, op->len);
         break;
-    case DX_OP_SEND:
+    case DX_OP_KIND_SEND:
         if (!(op->iflags & DXI_REACTOR_IF_NOTSOCK)) {
             n = send(fd, op->buf, op->len, MSG_NOSIGNAL);
             if (n < 0 && errno == ENOTSOCK) op->iflags |= DXI_REACTOR_IF_NOTSOCK;
@@ -1147,11 +1247,11 @@ DXI_PRIVATE int64_t dxi_reactor_io(dx_op *op) {
         }
         n = write(fd, op->buf, op->len);
         break;
-    case DX_OP_RECVV:
+    case DX_OP_KIND_RECVV:
         n = readv(fd, (const struct iovec *)op->buf, (int)op->len);
         break;
-    case DX_OP_RECV_MULTI: { /* one of the pool's buffers, back in the pool after the callback */
-        dx_reactor_bufring *br = (dx_reactor_bufring *)(uintptr_t)op->priv[0];
+    case DX_OP_KIND_RECV_MULTI: { /* one of the pool's buffers, back in the pool after the callback */
+        dx_reactor_bufring *br = op->priv.multi.ring;
         uint16_t id;
         if (!br->nfree) return -(int64_t)ENOBUFS;
         id = br->free_ids[br->nfree - 1];
@@ -1159,11 +1259,11 @@ DXI_PRIVATE int64_t dxi_reactor_io(dx_op *op) {
         if (n >= 0) {
             br->nfree--;
             op->buf = br->mem + (size_t)id * br->size;
-            op->priv[1] = (uint64_t)id + 1;
+            op->priv.multi.held = (uint32_t)id + 1;
         }
         break;
     }
-    case DX_OP_SENDV:
+    case DX_OP_KIND_SENDV:
         if (!(op->iflags & DXI_REACTOR_IF_NOTSOCK)) {
             struct msghdr m;
             DX_MEMSET(&m, 0, sizeof m);
@@ -1182,10 +1282,10 @@ DXI_PRIVATE int64_t dxi_reactor_io(dx_op *op) {
 #define DXI_REACTOR_PREAD(fd, b, l, o) pread(fd, b, l, (off_t)(o))
 #define DXI_REACTOR_PWRITE(fd, b, l, o) pwrite(fd, b, l, (off_t)(o))
 #endif
-    case DX_OP_READ:
+    case DX_OP_KIND_READ:
         n = op->offset == DX_OP_OFFSET_CURRENT ? read(fd, op->buf, op->len) : DXI_REACTOR_PREAD(fd, op->buf, op->len, op->offset);
         break;
-    case DX_OP_WRITE:
+    case DX_OP_KIND_WRITE:
         n = op->offset == DX_OP_OFFSET_CURRENT ? write(fd, op->buf, op->len) : DXI_REACTOR_PWRITE(fd, op->buf, op->len, op->offset);
         break;
     default:
@@ -1196,7 +1296,7 @@ DXI_PRIVATE int64_t dxi_reactor_io(dx_op *op) {
 }
 
 DX_INLINE int dxi_reactor_is_write(const dx_op *op) {
-    return op->kind == DX_OP_SEND || op->kind == DX_OP_SENDV || op->kind == DX_OP_WRITE || op->kind == DX_OP_CONNECT;
+    return op->kind == DX_OP_KIND_SEND || op->kind == DX_OP_KIND_SENDV || op->kind == DX_OP_KIND_WRITE || op->kind == DX_OP_KIND_CONNECT;
 }
 #endif
 
@@ -1288,7 +1388,7 @@ DXI_PRIVATE void dxi_reactor_ready(dx_reactor *r, int fd, int write) {
     while (*head) {
         dx_op *op = *head;
         int64_t n = dxi_reactor_io(op);
-        if (op->kind == DX_OP_RECV) dxi_reactor_note_recv(r, op, n);
+        if (op->kind == DX_OP_KIND_RECV) dxi_reactor_note_recv(r, op, n);
         if (n == -(int64_t)EAGAIN) break;
         dxi_reactor_unlink(head, tail, op);
         if (n < 0) dxi_reactor_done_errno(r, op, (int)-n);
@@ -1495,7 +1595,7 @@ DX_STATIC_ASSERT(sizeof(dxi_uring_sqe) == 64, dxi_uring_sqe_size);
 DX_STATIC_ASSERT(offsetof(dxi_uring_sqe, user_data) == 32, dxi_uring_sqe_user_data);
 DX_STATIC_ASSERT(offsetof(dxi_uring_sqe, addr3) == 48, dxi_uring_sqe_addr3);
 DX_STATIC_ASSERT(sizeof(dxi_uring_cqe) == 16, dxi_uring_cqe_size);
-DX_STATIC_ASSERT(sizeof(struct msghdr) <= 7 * sizeof(uint64_t), dxi_uring_msghdr_fits);
+DX_STATIC_ASSERT(sizeof(struct msghdr) <= sizeof(((dx_op_priv *)0)->msghdr), dxi_uring_msghdr_fits);
 
 #define DXI_URING_LOAD(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
 #define DXI_URING_STORE(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
@@ -1565,7 +1665,7 @@ DXI_PRIVATE void dxi_uring_arm_wake(dx_reactor *r) {
     sqe->len = sizeof r->wake_buf;
     sqe->off = UINT64_MAX;
     sqe->user_data = DXI_URING_UD_WAKE;
-    r->uring.wake_armed = 1;
+    r->uring.wake_armed = true;
 }
 
 DXI_PRIVATE void dxi_uring_prep(dx_reactor *r, dx_op *op);
@@ -1580,7 +1680,7 @@ DX_INLINE uint64_t dxi_uring_ms_tag(dx_reactor *r, uintptr_t fd) {
 
 /* One send in flight per socket, so that bytes never reorder: the others wait in the fd table. */
 DXI_PRIVATE void dxi_uring_start(dx_reactor *r, dx_op *op) {
-    if ((op->kind == DX_OP_SEND || op->kind == DX_OP_SENDV) && op->fd < r->max_fds) {
+    if ((op->kind == DX_OP_KIND_SEND || op->kind == DX_OP_KIND_SENDV) && op->fd < r->max_fds) {
         dxi_reactor_slot *s = (dxi_reactor_slot *)r->slots + op->fd;
         if (s->registered) {
             op->where = DXI_REACTOR_W_WR;
@@ -1589,7 +1689,7 @@ DXI_PRIVATE void dxi_uring_start(dx_reactor *r, dx_op *op) {
         }
         s->registered = 1;
     }
-    if (op->kind == DX_OP_CLOSE && op->fd < r->max_fds) dxi_reactor_cancel_fd(r, (int)op->fd);
+    if (op->kind == DX_OP_KIND_CLOSE && op->fd < r->max_fds) dxi_reactor_cancel_fd(r, (int)op->fd);
     dxi_uring_prep(r, op);
 }
 
@@ -1610,16 +1710,16 @@ DXI_PRIVATE void dxi_uring_send_done(dx_reactor *r, dx_op *op) {
 DXI_PRIVATE void dxi_uring_prep(dx_reactor *r, dx_op *op) {
     dxi_uring_sqe *sqe = dxi_uring_sqe_get(r);
     if (!sqe) {
-        if (op->kind == DX_OP_SEND || op->kind == DX_OP_SENDV) dxi_uring_send_done(r, op);
+        if (op->kind == DX_OP_KIND_SEND || op->kind == DX_OP_KIND_SENDV) dxi_uring_send_done(r, op);
         dxi_reactor_done(r, op, DX_ERR_BUSY, EBUSY);
         return;
     }
     sqe->fd = (int32_t)op->fd;
     sqe->user_data = (uint64_t)(uintptr_t)op;
     op->where = DXI_REACTOR_W_KERNEL;
-    op->priv[7] = 0;
+    op->canceler = NULL;
     switch (op->kind) {
-    case DX_OP_ACCEPT:
+    case DX_OP_KIND_ACCEPT:
         sqe->opcode = DXI_URING_OP_ACCEPT;
         sqe->addr = (uint64_t)(uintptr_t)op->buf;
         sqe->off = op->buf ? (uint64_t)(uintptr_t)&op->addr_len : 0;
@@ -1633,33 +1733,33 @@ DXI_PRIVATE void dxi_uring_prep(dx_reactor *r, dx_op *op) {
             op->iflags |= DXI_REACTOR_IF_ARMED;
         }
         break;
-    case DX_OP_CONNECT:
+    case DX_OP_KIND_CONNECT:
         sqe->opcode = DXI_URING_OP_CONNECT;
         sqe->addr = (uint64_t)(uintptr_t)op->buf;
         sqe->off = op->len;
         break;
-    case DX_OP_RECV:
-    case DX_OP_SEND:
-        sqe->opcode = op->kind == DX_OP_RECV ? DXI_URING_OP_RECV : DXI_URING_OP_SEND;
+    case DX_OP_KIND_RECV:
+    case DX_OP_KIND_SEND:
+        sqe->opcode = op->kind == DX_OP_KIND_RECV ? DXI_URING_OP_RECV : DXI_URING_OP_SEND;
         sqe->addr = (uint64_t)(uintptr_t)op->buf;
         sqe->len = (uint32_t)(op->len > 0x7ffff000u ? 0x7ffff000u : op->len);
-        sqe->op_flags = op->kind == DX_OP_SEND ? (uint32_t)MSG_NOSIGNAL : 0;
-        if (op->kind == DX_OP_SEND && op->len >= DX_REACTOR_ZC_MIN && (r->features & DX_REACTOR_FEAT_SEND_ZC) &&
+        sqe->op_flags = op->kind == DX_OP_KIND_SEND ? (uint32_t)MSG_NOSIGNAL : 0;
+        if (op->kind == DX_OP_KIND_SEND && op->len >= DX_REACTOR_ZC_MIN && (r->features & DX_REACTOR_FEAT_SEND_ZC) &&
             !(op->iflags & DXI_REACTOR_IF_NOTSOCK)) { /* large: zero copy; the callback waits for the notification */
             sqe->opcode = DXI_URING_OP_SEND_ZC;
             op->iflags |= DXI_REACTOR_IF_ZC;
-            op->priv[6] = 0;
+            op->priv.zc.res = 0;
             r->stats.zc_sends++;
         }
         break;
-    case DX_OP_RECVV:
+    case DX_OP_KIND_RECVV:
         sqe->opcode = DXI_URING_OP_READV;
         sqe->addr = (uint64_t)(uintptr_t)op->buf;
         sqe->len = (uint32_t)op->len;
         sqe->off = UINT64_MAX;
         break;
-    case DX_OP_SENDV: {
-        struct msghdr *m = (struct msghdr *)(void *)op->priv;
+    case DX_OP_KIND_SENDV: {
+        struct msghdr *m = (struct msghdr *)(void *)op->priv.msghdr;
         DX_MEMSET(m, 0, sizeof *m);
         m->msg_iov = (struct iovec *)op->buf;
         m->msg_iovlen = DXI_REACTOR_IOVLEN(op->len);
@@ -1669,14 +1769,14 @@ DXI_PRIVATE void dxi_uring_prep(dx_reactor *r, dx_op *op) {
         sqe->op_flags = (uint32_t)MSG_NOSIGNAL;
         break;
     }
-    case DX_OP_READ:
-    case DX_OP_WRITE:
-        sqe->opcode = op->kind == DX_OP_READ ? DXI_URING_OP_READ : DXI_URING_OP_WRITE;
+    case DX_OP_KIND_READ:
+    case DX_OP_KIND_WRITE:
+        sqe->opcode = op->kind == DX_OP_KIND_READ ? DXI_URING_OP_READ : DXI_URING_OP_WRITE;
         sqe->addr = (uint64_t)(uintptr_t)op->buf;
         sqe->len = (uint32_t)(op->len > 0x7ffff000u ? 0x7ffff000u : op->len);
         sqe->off = op->offset;
         break;
-    case DX_OP_CLOSE: {
+    case DX_OP_KIND_CLOSE: {
         /* cancel everything pending on fd, then close it (hard link: runs even if nothing was canceled) */
         dxi_uring_sqe *c;
         sqe->opcode = DXI_URING_OP_ASYNC_CANCEL;
@@ -1696,14 +1796,14 @@ DXI_PRIVATE void dxi_uring_prep(dx_reactor *r, dx_op *op) {
         c->user_data = (uint64_t)(uintptr_t)op;
         break;
     }
-    case DX_OP_CANCEL:
+    case DX_OP_KIND_CANCEL:
         sqe->opcode = DXI_URING_OP_ASYNC_CANCEL;
         sqe->fd = -1;
         sqe->addr = (uint64_t)(uintptr_t)op->target;
         if ((op->target->iflags & DXI_REACTOR_IF_ARMED) && op->target->fd < r->max_fds)
             sqe->addr = dxi_uring_ms_tag(r, op->target->fd);
         break;
-    case DX_OP_RECV_MULTI: {
+    case DX_OP_KIND_RECV_MULTI: {
         dxi_reactor_slot *s;
         if (op->fd >= r->max_fds) {
             op->where = DXI_REACTOR_W_NONE;
@@ -1713,7 +1813,7 @@ DXI_PRIVATE void dxi_uring_prep(dx_reactor *r, dx_op *op) {
         }
         s = (dxi_reactor_slot *)r->slots + op->fd;
         s->ms = op;
-        s->ms_br = (dx_reactor_bufring *)(uintptr_t)op->priv[0];
+        s->ms_br = op->priv.multi.ring;
         sqe->opcode = DXI_URING_OP_RECV;
         sqe->ioprio = DXI_URING_RECV_MULTISHOT;
         sqe->flags = DXI_URING_SQE_BUFFER_SELECT;
@@ -1746,10 +1846,10 @@ DXI_PRIVATE void dxi_uring_complete(dx_reactor *r, dx_op *op, int32_t res, uint3
     dx_op *canceler;
     if (op->iflags & DXI_REACTOR_IF_ZC) { /* send_zc: the result, then (F_MORE) a notification once the buffer is free */
         if (flags & DXI_URING_CQE_F_MORE) {
-            op->priv[6] = (uint64_t)(uint32_t)res;
+            op->priv.zc.res = res;
             return;
         }
-        if (flags & DXI_URING_CQE_F_NOTIF) res = (int32_t)(uint32_t)op->priv[6];
+        if (flags & DXI_URING_CQE_F_NOTIF) res = (int32_t)op->priv.zc.res;
         op->iflags &= (uint8_t)~DXI_REACTOR_IF_ZC;
         if (res == -EOPNOTSUPP) { /* not for this socket (AF_UNIX): a plain send */
             op->iflags |= DXI_REACTOR_IF_NOTSOCK;
@@ -1760,7 +1860,7 @@ DXI_PRIVATE void dxi_uring_complete(dx_reactor *r, dx_op *op, int32_t res, uint3
     }
     if (op->iflags & DXI_REACTOR_IF_POLLING) {
         op->iflags &= (uint8_t)~DXI_REACTOR_IF_POLLING;
-        if (res >= 0 && op->kind == DX_OP_CONNECT) {
+        if (res >= 0 && op->kind == DX_OP_KIND_CONNECT) {
             int err = 0;
             socklen_t el = sizeof err;
             if (getsockopt((int)op->fd, SOL_SOCKET, SO_ERROR, &err, &el) != 0) err = errno;
@@ -1770,16 +1870,16 @@ DXI_PRIVATE void dxi_uring_complete(dx_reactor *r, dx_op *op, int32_t res, uint3
             dxi_uring_prep(r, op);
             return;
         }
-    } else if ((res == -EAGAIN || (res == -EINPROGRESS && op->kind == DX_OP_CONNECT)) && op->kind != DX_OP_CANCEL &&
-               op->kind != DX_OP_CLOSE && dxi_uring_poll(r, op)) {
+    } else if ((res == -EAGAIN || (res == -EINPROGRESS && op->kind == DX_OP_KIND_CONNECT)) && op->kind != DX_OP_KIND_CANCEL &&
+               op->kind != DX_OP_KIND_CLOSE && dxi_uring_poll(r, op)) {
         return;
     }
-    if (op->kind == DX_OP_SEND || op->kind == DX_OP_SENDV) dxi_uring_send_done(r, op);
-    canceler = (dx_op *)(uintptr_t)op->priv[7];
-    if (op->kind == DX_OP_CANCEL) {
+    if (op->kind == DX_OP_KIND_SEND || op->kind == DX_OP_KIND_SENDV) dxi_uring_send_done(r, op);
+    canceler = op->canceler;
+    if (op->kind == DX_OP_KIND_CANCEL) {
         dx_op *t = op->target;
         if (res == 0 && t && t->where == DXI_REACTOR_W_KERNEL) { /* report after the target's own completion */
-            t->priv[7] = (uint64_t)(uintptr_t)op;
+            t->canceler = op;
             op->where = DXI_REACTOR_W_NONE;
             return;
         }
@@ -1788,7 +1888,7 @@ DXI_PRIVATE void dxi_uring_complete(dx_reactor *r, dx_op *op, int32_t res, uint3
     if (res < 0) dxi_reactor_done_errno(r, op, -res);
     else dxi_reactor_done(r, op, res, 0);
     if (canceler) {
-        op->priv[7] = 0;
+        op->canceler = NULL;
         dxi_reactor_done(r, canceler, 0, 0);
     }
 }
@@ -1822,17 +1922,17 @@ DXI_PRIVATE int dxi_uring_multi(dx_reactor *r, uint64_t ud, int32_t res, uint32_
     if (!more) op->iflags &= (uint8_t)~DXI_REACTOR_IF_ARMED;
     if (res > 0 && has_buf) {
         op->buf = br->mem + (size_t)bid * br->size;
-        op->priv[1] = (uint64_t)bid + 1;
+        op->priv.multi.held = bid + 1;
     } else if (has_buf) {
         dxi_reactor_buf_put(br, bid);
     }
     if (!more) s->ms = NULL;
     {
-        dx_op *canceler = more ? NULL : (dx_op *)(uintptr_t)op->priv[7];
+        dx_op *canceler = more ? NULL : op->canceler;
         if (res < 0) dxi_reactor_done_errno(r, op, -res);
         else dxi_reactor_done(r, op, res, 0);
         if (canceler) {
-            op->priv[7] = 0;
+            op->canceler = NULL;
             dxi_reactor_done(r, canceler, 0, 0);
         }
     }
@@ -1854,7 +1954,7 @@ DXI_PRIVATE void dxi_uring_reap(dx_reactor *r) {
         head++;
         if (ud == DXI_URING_UD_IGNORE) continue;
         if (ud == DXI_URING_UD_WAKE) {
-            u->wake_armed = 0;
+            u->wake_armed = false;
             while (res == (int32_t)sizeof r->wake_buf && r->wake_head) {
                 dx_op *op = r->wake_head;
                 dxi_reactor_unlink(&r->wake_head, &r->wake_tail, op);
@@ -1889,7 +1989,7 @@ DXI_PRIVATE void dxi_uring_deinit(dx_reactor *r) {
 DXI_PRIVATE int dxi_uring_init(dx_reactor *r, const dx_reactor_config *cfg) {
     dx_reactor_uring *u = &r->uring;
     dxi_uring_params p;
-    uint32_t entries = cfg->ring_entries ? cfg->ring_entries : DX_REACTOR_DEFAULT_ENTRIES;
+    uint32_t entries = DXI_DEF(cfg->ring_entries, (uint32_t)DX_REACTOR_DEFAULT_ENTRIES);
     uint32_t tries[4], ntries = 0, i;
     static const uint8_t needed[] = {DXI_URING_OP_READV, DXI_URING_OP_SENDMSG, DXI_URING_OP_ACCEPT, DXI_URING_OP_ASYNC_CANCEL,
                                      DXI_URING_OP_CONNECT, DXI_URING_OP_CLOSE, DXI_URING_OP_READ, DXI_URING_OP_WRITE,
@@ -1997,7 +2097,7 @@ DXI_PRIVATE int dxi_uring_init(dx_reactor *r, const dx_reactor_config *cfg) {
 
 DXI_PRIVATE void dxi_reactor_cancel(dx_reactor *r, dx_op *op) {
     dx_op *t = op->target;
-    if (!t || t == op || t->state == DX_OP_IDLE || t->where == DXI_REACTOR_W_DONE || t->where == DXI_REACTOR_W_NONE) {
+    if (!t || t == op || t->state == DX_OP_STATE_IDLE || t->where == DXI_REACTOR_W_DONE || t->where == DXI_REACTOR_W_NONE) {
         dxi_reactor_done(r, op, DX_ERR_NOTFOUND, 0);
         return;
     }
@@ -2037,20 +2137,20 @@ DXI_PRIVATE void dxi_reactor_start(dx_reactor *r, dx_op *op) {
     r->stats.started++;
     op->iflags = 0;
     switch (op->kind) {
-    case DX_OP_TIMER: {
+    case DX_OP_KIND_TIMER: {
         uint64_t d;
-        if (!(op->flags & DX_OP_TIMER_ABS)) r->now_ns = dxi_reactor_clock(); /* from now, not from the turn's start */
-        d = (op->flags & DX_OP_TIMER_ABS) ? op->offset : r->now_ns + op->offset;
-        if (!(op->flags & DX_OP_TIMER_ABS) && d < r->now_ns) d = UINT64_MAX; /* saturate */
-        op->priv[7] = d;
+        if (!(op->flags & DX_OP_FLAG_TIMER_ABS)) r->now_ns = dxi_reactor_clock(); /* from now, not from the turn's start */
+        d = (op->flags & DX_OP_FLAG_TIMER_ABS) ? op->offset : r->now_ns + op->offset;
+        if (!(op->flags & DX_OP_FLAG_TIMER_ABS) && d < r->now_ns) d = UINT64_MAX; /* saturate */
+        op->priv.timer.deadline = d;
         dxi_reactor_timer_insert(r, op);
         return;
     }
-    case DX_OP_WAKE_WAIT:
+    case DX_OP_KIND_WAKE_WAIT:
         op->where = DXI_REACTOR_W_WAKE;
         dxi_reactor_push(&r->wake_head, &r->wake_tail, op);
         return;
-    case DX_OP_CANCEL:
+    case DX_OP_KIND_CANCEL:
         dxi_reactor_cancel(r, op);
         return;
     default:
@@ -2075,17 +2175,17 @@ DXI_PRIVATE void dxi_reactor_start(dx_reactor *r, dx_op *op) {
             dxi_reactor_done(r, op, (intptr_t)op->fd < 0 ? (int64_t)DX_REACTOR_ERR_BADF : (int64_t)DX_ERR_LIMIT, 0);
             return;
         }
-        if (op->kind == DX_OP_CLOSE) {
+        if (op->kind == DX_OP_KIND_CLOSE) {
             dxi_reactor_cancel_fd(r, (int)op->fd);
             if (close((int)op->fd) != 0) dxi_reactor_done_errno(r, op, errno);
             else dxi_reactor_done(r, op, 0, 0);
             return;
         }
-        if (op->kind == DX_OP_RECV && ((dxi_reactor_slot *)r->slots)[op->fd].rd_short) {
+        if (op->kind == DX_OP_KIND_RECV && ((dxi_reactor_slot *)r->slots)[op->fd].rd_short) {
             n = -(int64_t)EAGAIN; /* emptied by the last recv: wait for readiness */
         } else {
             n = dxi_reactor_io(op);
-            if (op->kind == DX_OP_RECV) dxi_reactor_note_recv(r, op, n);
+            if (op->kind == DX_OP_KIND_RECV) dxi_reactor_note_recv(r, op, n);
         }
         if (n != -(int64_t)EAGAIN) {
             if (n < 0) dxi_reactor_done_errno(r, op, (int)-n);
@@ -2103,12 +2203,12 @@ DXI_PRIVATE void dxi_reactor_start(dx_reactor *r, dx_op *op) {
 /* ---- the loop ---- */
 
 DX_REACTOR_API dx_result dx_reactor_submit(dx_reactor *r, dx_op *op, dx_reactor_cb cb, void *user) {
-    if (!r || !op || !cb || op->kind == DX_OP_NONE || op->kind > DX_OP_RECV_MULTI) return DX_ERR_INVAL;
-    if (op->state != DX_OP_IDLE) return DX_ERR_MISUSE;
+    if (!r || !op || !cb || op->kind == DX_OP_KIND_NONE || op->kind >= DX_OP_KIND_COUNT) return DX_ERR_INVAL;
+    if (op->state != DX_OP_STATE_IDLE) return DX_ERR_MISUSE;
     op->cb = cb;
     op->user = user;
     op->iflags &= (uint8_t)~DXI_REACTOR_IF_ARMED; /* left over from a multishot the callback disarmed */
-    op->state = DX_OP_QUEUED;
+    op->state = DX_OP_STATE_QUEUED;
     op->where = DXI_REACTOR_W_SUBMIT;
     dxi_reactor_push(&r->sq_head, &r->sq_tail, op);
     r->stats.active++;
@@ -2137,12 +2237,12 @@ DXI_PRIVATE dx_result dxi_reactor_wait(dx_reactor *r, int64_t timeout_ns) {
    DISARM the op is the caller's (it may have been freed in the callback), so
    everything needed then is read before the call. */
 DXI_PRIVATE void dxi_reactor_multi_call(dx_reactor *r, dx_op *op) {
-    dx_reactor_bufring *br = op->kind == DX_OP_RECV_MULTI ? (dx_reactor_bufring *)(uintptr_t)op->priv[0] : NULL;
-    uint64_t held = br ? op->priv[1] : 0; /* buffer index + 1, or 0 */
+    dx_reactor_bufring *br = op->kind == DX_OP_KIND_RECV_MULTI ? op->priv.multi.ring : NULL;
+    uint32_t held = br ? op->priv.multi.held : 0; /* buffer index + 1, or 0 */
     uintptr_t fd = op->fd;
     int armed = (op->iflags & DXI_REACTOR_IF_ARMED) != 0;
     dx_reactor_action act;
-    if (br) op->priv[1] = 0;
+    if (br) op->priv.multi.held = 0;
     act = op->cb(r, op, op->res, op->user);
     if (held) dxi_reactor_buf_put(br, (uint32_t)(held - 1));
 #if !defined(DX_REACTOR_NO_IOURING)
@@ -2150,9 +2250,9 @@ DXI_PRIVATE void dxi_reactor_multi_call(dx_reactor *r, dx_op *op) {
         dxi_reactor_slot *s = (dxi_reactor_slot *)r->slots + fd;
         dxi_uring_sqe *sqe;
         uint64_t tag;
-        if (act == DX_REACTOR_REARM && op->state == DX_OP_IDLE) { /* still armed in the kernel */
+        if (act == DX_REACTOR_REARM && op->state == DX_OP_STATE_IDLE) { /* still armed in the kernel */
             op->iflags |= DXI_REACTOR_IF_ARMED;
-            op->state = DX_OP_ACTIVE;
+            op->state = DX_OP_STATE_ACTIVE;
             op->where = DXI_REACTOR_W_KERNEL;
             r->stats.active++;
             return;
@@ -2172,7 +2272,7 @@ DXI_PRIVATE void dxi_reactor_multi_call(dx_reactor *r, dx_op *op) {
 #else
     (void)fd, (void)armed;
 #endif
-    if (act == DX_REACTOR_REARM && op->state == DX_OP_IDLE) {
+    if (act == DX_REACTOR_REARM && op->state == DX_OP_STATE_IDLE) {
         if (r->backend == DX_REACTOR_BACKEND_IOURING && br) r->stats.rearms++; /* the kernel had ended it */
         dx_reactor_submit(r, op, op->cb, op->user);
     }
@@ -2187,13 +2287,16 @@ DXI_PRIVATE int64_t dxi_reactor_turn(dx_reactor *r, int may_block) {
     while (r->sq_head) {
         dx_op *op = r->sq_head;
         dxi_reactor_unlink(&r->sq_head, &r->sq_tail, op);
-        op->state = DX_OP_ACTIVE;
+        op->state = DX_OP_STATE_ACTIVE;
         op->where = DXI_REACTOR_W_NONE;
         dxi_reactor_start(r, op);
     }
     dxi_reactor_expire(r);
     if (!may_block || r->cq_head) timeout = 0;
-    else if (r->timer_head) timeout = r->timer_head->priv[7] > r->now_ns ? (int64_t)(r->timer_head->priv[7] - r->now_ns) : 0;
+    else if (r->timer_head) {
+        uint64_t d = r->timer_head->priv.timer.deadline;
+        timeout = d > r->now_ns ? (int64_t)(d - r->now_ns) : 0;
+    }
     else timeout = -1;
     if (timeout == -1 && r->stats.active == 0) timeout = 0; /* nothing could ever complete */
     {
@@ -2217,22 +2320,22 @@ DXI_PRIVATE int64_t dxi_reactor_turn(dx_reactor *r, int may_block) {
         list = op->next;
         op->next = op->prev = NULL;
         op->where = DXI_REACTOR_W_NONE;
-        op->state = DX_OP_IDLE;
+        op->state = DX_OP_STATE_IDLE;
         r->stats.active--;
         r->stats.completed++;
         ran++;
-        if (op->kind == DX_OP_RECV_MULTI || (op->iflags & DXI_REACTOR_IF_ARMED)) {
+        if (op->kind == DX_OP_KIND_RECV_MULTI || (op->iflags & DXI_REACTOR_IF_ARMED)) {
             dxi_reactor_multi_call(r, op);
             continue;
         }
         act = op->cb(r, op, op->res, op->user); /* after DISARM the op may be freed: not touched again */
-        if (act == DX_REACTOR_REARM && op->state == DX_OP_IDLE) dx_reactor_submit(r, op, op->cb, op->user);
+        if (act == DX_REACTOR_REARM && op->state == DX_OP_STATE_IDLE) dx_reactor_submit(r, op, op->cb, op->user);
     }
     return ran;
 }
 
 DX_REACTOR_API dx_result dx_reactor_run(dx_reactor *r, dx_reactor_run_mode mode) {
-    r->stop = 0;
+    r->stop = false;
     for (;;) {
         int64_t ran;
         if (mode != DX_REACTOR_RUN_NOWAIT && r->stats.active == 0) return DX_OK;
@@ -2271,40 +2374,118 @@ DX_REACTOR_API void dx_reactor_custom_woken(dx_reactor *r) {
     }
 }
 
-/* ---- init and deinit ---- */
+/* ---- memory: the fd table in caller memory; create and destroy allocate it ---- */
 
-DXI_PRIVATE void *dxi_reactor_alloc(dx_reactor *r, size_t size) {
-    if (r->alloc.alloc) return r->alloc.alloc(size, r->alloc.user);
+DXI_PRIVATE void *dxi_reactor_alloc(const dx_allocator *a, size_t size) {
+    if (a->alloc) return a->alloc(size, a->user);
 #if defined(DX_NO_MALLOC)
     (void)size;
     return NULL;
 #else
-    return DX_MALLOC(size, r->alloc.user);
+    return DX_MALLOC(size, a->user);
 #endif
 }
-DXI_PRIVATE void dxi_reactor_free(dx_reactor *r, void *p, size_t size) {
+DXI_PRIVATE void dxi_reactor_free(const dx_allocator *a, void *p, size_t size) {
     if (!p) return;
-    if (r->alloc.alloc) {
-        r->alloc.free(p, size, r->alloc.user);
+    if (a->free) {
+        a->free(p, size, a->user);
         return;
     }
 #if !defined(DX_NO_MALLOC)
-    DX_FREE(p, size, r->alloc.user);
+    DX_FREE(p, size, a->user);
 #else
     (void)size;
 #endif
 }
 
+DX_STATIC_ASSERT(sizeof(dx_op_priv) == 7 * sizeof(uint64_t), dxi_reactor_op_priv_size);
+
+/* Where init's memory goes: the fd table (io_uring, epoll, poll), then
+   poll's pollfd array (max_fds + 1, the last for the wake fd) and fd list. */
+typedef struct dxi_reactor_layout {
+    uint32_t max_fds;
+    size_t slots, pfds, pfd_list; /* bytes of each part */
+} dxi_reactor_layout;
+
+#define DXI_REACTOR_ALIGN(n) (((n) + 7u) & ~(size_t)7u)
+
+DXI_PRIVATE uint32_t dxi_reactor_nofile(void) { /* the RLIMIT_NOFILE soft limit, at most 2^20 */
+#if DXI_REACTOR_POSIX
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0) return rl.rlim_cur > (1u << 20) ? (1u << 20) : (uint32_t)rl.rlim_cur;
+#endif
+    return 1024;
+}
+
+/* The bytes backend id needs; 0 for one that needs none (custom) or is not built. */
+DXI_PRIVATE size_t dxi_reactor_need(const dxi_reactor_layout *l, dx_reactor_backend_id id) {
+    switch (id) {
+#if !defined(DX_REACTOR_NO_IOURING)
+    case DX_REACTOR_BACKEND_IOURING: return l->slots;
+#endif
+#if !defined(DX_REACTOR_NO_EPOLL)
+    case DX_REACTOR_BACKEND_EPOLL: return l->slots;
+#endif
+#if !defined(DX_REACTOR_NO_POLL)
+    case DX_REACTOR_BACKEND_POLL: return l->slots + l->pfds + l->pfd_list;
+#endif
+    default: (void)l; return 0;
+    }
+}
+
+/* The backends init tries, in order: cfg's list, or the default order. */
+DXI_PRIVATE const dx_reactor_backend_id *dxi_reactor_order(const dx_reactor_config *cfg, uint32_t *count) {
+    static const dx_reactor_backend_id defaults[] = {DX_REACTOR_BACKEND_IOURING, DX_REACTOR_BACKEND_EPOLL, DX_REACTOR_BACKEND_POLL};
+    if (cfg->backend_count) {
+        *count = cfg->backend_count;
+        return cfg->backends;
+    }
+    *count = 3;
+    return defaults;
+}
+
+/* The layout for cfg and the bytes of the hungriest backend in its list;
+   0 bytes: an invalid config, or no listed backend needs memory. */
+DXI_PRIVATE size_t dxi_reactor_layout_for(const dx_reactor_config *cfg, dxi_reactor_layout *l) {
+    uint32_t count, i, n;
+    const dx_reactor_backend_id *list = dxi_reactor_order(cfg, &count);
+    size_t need = 0;
+    DX_MEMSET(l, 0, sizeof *l);
+    if (count > DX_REACTOR_MAX_BACKENDS) return 0;
+    n = DXI_DEF(cfg->max_fds, dxi_reactor_nofile());
+    if (n < 64) n = 64;
+    if ((uint64_t)n * (sizeof(dxi_reactor_slot) + 16) > (uint64_t)(SIZE_MAX / 2)) return 0; /* 32-bit hosts */
+    l->max_fds = n;
+    l->slots = DXI_REACTOR_ALIGN((size_t)n * sizeof(dxi_reactor_slot));
+#if !defined(DX_REACTOR_NO_POLL)
+    l->pfds = DXI_REACTOR_ALIGN(((size_t)n + 1) * sizeof(struct pollfd));
+    l->pfd_list = DXI_REACTOR_ALIGN((size_t)n * sizeof(int32_t));
+#endif
+    for (i = 0; i < count && list[i] != DX_REACTOR_BACKEND_DEFAULT; i++) {
+        size_t b = dxi_reactor_need(l, list[i]);
+        if (b > need) need = b;
+    }
+    return need;
+}
+
+DX_REACTOR_API size_t dx_reactor_memory_size(const dx_reactor_config *cfg) {
+    dx_reactor_config zero;
+    dxi_reactor_layout l;
+    if (!cfg) {
+        DX_MEMSET(&zero, 0, sizeof zero);
+        cfg = &zero;
+    }
+    return dxi_reactor_layout_for(cfg, &l);
+}
+
+/* ---- init and deinit ---- */
+
+/* Releases what a backend took (fds, rings); the memory stays the caller's. */
 DXI_PRIVATE void dxi_reactor_release(dx_reactor *r) {
 #if !defined(DX_REACTOR_NO_IOURING)
     if (r->backend == DX_REACTOR_BACKEND_IOURING || r->uring.ring_fd > 0) dxi_uring_deinit(r);
 #endif
     if (r->backend == DX_REACTOR_BACKEND_CUSTOM && r->custom && r->custom->deinit) r->custom->deinit(r, r->custom->user);
-    dxi_reactor_free(r, r->slots, (size_t)r->max_fds * sizeof(dxi_reactor_slot));
-#if !defined(DX_REACTOR_NO_POLL)
-    dxi_reactor_free(r, r->pfds, ((size_t)r->max_fds + 1) * sizeof(struct pollfd));
-    dxi_reactor_free(r, r->pfd_list, (size_t)r->max_fds * sizeof(int32_t));
-#endif
     r->slots = r->pfds = NULL;
     r->pfd_list = NULL;
 #if DXI_REACTOR_POSIX
@@ -2338,40 +2519,32 @@ DXI_PRIVATE int dxi_reactor_wake_fds(dx_reactor *r) {
 #endif
 
 #if defined(DXI_REACTOR_READINESS)
-/* The fd table: max_fds slots. */
-DXI_PRIVATE dx_result dxi_reactor_slots(dx_reactor *r, const dx_reactor_config *cfg) {
-    uint32_t n = cfg->max_fds, i;
-    dxi_reactor_slot *s;
-    if (n == 0) {
-        struct rlimit rl;
-        n = 1024;
-        if (getrlimit(RLIMIT_NOFILE, &rl) == 0) n = rl.rlim_cur > (1u << 20) ? (1u << 20) : (uint32_t)rl.rlim_cur;
-    }
-    if (n < 64) n = 64;
-    r->max_fds = n;
-    r->slots = dxi_reactor_alloc(r, (size_t)n * sizeof(dxi_reactor_slot));
-    if (!r->slots) return DX_ERR_NOMEM;
-    s = (dxi_reactor_slot *)r->slots;
-    for (i = 0; i < n; i++) {
+/* The fd table: max_fds slots at the start of the memory. */
+DXI_PRIVATE void dxi_reactor_slots(dx_reactor *r) {
+    dxi_reactor_slot *s = (dxi_reactor_slot *)r->memory;
+    uint32_t i;
+    r->slots = s;
+    for (i = 0; i < r->max_fds; i++) {
         s[i].rd = s[i].rd_tail = s[i].wr = s[i].wr_tail = NULL;
         s[i].registered = 0;
         s[i].pidx = -1;
         s[i].ms = NULL;
         s[i].ms_br = NULL;
         s[i].ms_gen = 0;
+        s[i].rd_short = s[i].sock_type = 0;
     }
-    return DX_OK;
 }
 #endif
 
 /* Tries one backend: DX_OK, or a reason to try the next. */
-DXI_PRIVATE dx_result dxi_reactor_try(dx_reactor *r, dx_reactor_backend_id id, const dx_reactor_config *cfg) {
+DXI_PRIVATE dx_result dxi_reactor_try(dx_reactor *r, dx_reactor_backend_id id, const dx_reactor_config *cfg, const dxi_reactor_layout *l) {
     r->backend = id;
     if (id == DX_REACTOR_BACKEND_CUSTOM) {
         if (!cfg->custom || !cfg->custom->start || !cfg->custom->wait || !cfg->custom->cancel) return DX_ERR_INVAL;
         r->custom = cfg->custom;
         return cfg->custom->init ? cfg->custom->init(r, cfg->custom->user) : DX_OK;
     }
+    if (dxi_reactor_need(l, id) == 0) return DX_ERR_UNSUPPORTED; /* not built, or no such backend */
 #if DXI_REACTOR_POSIX
     {
         int e = dxi_reactor_wake_fds(r);
@@ -2384,27 +2557,18 @@ DXI_PRIVATE dx_result dxi_reactor_try(dx_reactor *r, dx_reactor_backend_id id, c
         int e = dxi_uring_init(r, cfg);
         if (e) return dxi_reactor_map(e);
         fcntl(r->wake_rfd, F_SETFL, fcntl(r->wake_rfd, F_GETFL) & ~O_NONBLOCK); /* the ring polls it; a non-blocking read would fail at once */
-        return dxi_reactor_slots(r, cfg);
+        dxi_reactor_slots(r);
+        return DX_OK;
     }
 #endif
 #if defined(DXI_REACTOR_READINESS)
     case DX_REACTOR_BACKEND_EPOLL:
-    case DX_REACTOR_BACKEND_POLL: {
-        dx_result rc;
-#if defined(DX_REACTOR_NO_EPOLL)
-        if (id == DX_REACTOR_BACKEND_EPOLL) return DX_ERR_UNSUPPORTED;
-#endif
-#if defined(DX_REACTOR_NO_POLL)
-        if (id == DX_REACTOR_BACKEND_POLL) return DX_ERR_UNSUPPORTED;
-#endif
-        rc = dxi_reactor_slots(r, cfg);
-        if (rc != DX_OK) return rc;
+    case DX_REACTOR_BACKEND_POLL:
+        dxi_reactor_slots(r);
 #if !defined(DX_REACTOR_NO_POLL)
         if (id == DX_REACTOR_BACKEND_POLL) {
-            uint32_t n = r->max_fds;
-            r->pfds = dxi_reactor_alloc(r, ((size_t)n + 1) * sizeof(struct pollfd));
-            r->pfd_list = (int32_t *)dxi_reactor_alloc(r, (size_t)n * sizeof(int32_t));
-            if (!r->pfds || !r->pfd_list) return DX_ERR_NOMEM;
+            r->pfds = (uint8_t *)r->memory + l->slots;
+            r->pfd_list = (int32_t *)(void *)((uint8_t *)r->memory + l->slots + l->pfds);
             return DX_OK;
         }
 #endif
@@ -2414,7 +2578,6 @@ DXI_PRIVATE dx_result dxi_reactor_try(dx_reactor *r, dx_reactor_backend_id id, c
         if (dxi_reactor_epoll_ctl(r->poll_fd, EPOLL_CTL_ADD, r->wake_rfd, EPOLLIN) != 0) return dxi_reactor_map(errno);
 #endif
         return DX_OK;
-    }
 #endif
     default:
         (void)cfg;
@@ -2422,30 +2585,33 @@ DXI_PRIVATE dx_result dxi_reactor_try(dx_reactor *r, dx_reactor_backend_id id, c
     }
 }
 
-DX_REACTOR_API dx_result dx_reactor_init(dx_reactor *r, const dx_reactor_config *cfg) {
-    static const dx_reactor_backend_id defaults[] = {DX_REACTOR_BACKEND_IOURING, DX_REACTOR_BACKEND_EPOLL, DX_REACTOR_BACKEND_POLL};
+DX_REACTOR_API dx_result dx_reactor_init(dx_reactor *r, const dx_reactor_config *cfg, void *mem, size_t mem_size) {
     dx_reactor_config zero;
-    const dx_reactor_backend_id *list = defaults;
-    uint32_t count = 3, i;
+    dxi_reactor_layout l;
+    const dx_reactor_backend_id *list;
+    uint32_t count, i;
+    size_t need;
     if (!r) return DX_ERR_INVAL;
     if (!cfg) {
         DX_MEMSET(&zero, 0, sizeof zero);
         cfg = &zero;
     }
-    if ((cfg->allocator.alloc == NULL) != (cfg->allocator.free == NULL)) return DX_ERR_INVAL;
+    if ((cfg->allocator.alloc == NULL) != (cfg->allocator.free == NULL) || cfg->backend_count > DX_REACTOR_MAX_BACKENDS) return DX_ERR_INVAL;
+    need = dxi_reactor_layout_for(cfg, &l);
+    if (need && (!mem || mem_size < need)) return DX_ERR_NOSPACE;
+    if (((uintptr_t)mem & (sizeof(void *) - 1)) != 0) return DX_ERR_INVAL;
     DX_MEMSET(r, 0, sizeof *r);
-    r->alloc = cfg->allocator;
+    r->allocator = cfg->allocator;
+    r->memory = mem;
+    r->memory_size = mem_size;
+    r->max_fds = l.max_fds;
     r->poll_fd = r->wake_rfd = r->wake_wfd = -1;
     r->uring.ring_fd = r->uring.enter_fd = -1;
-    if (cfg->backend_count) {
-        if (cfg->backend_count > DX_REACTOR_MAX_BACKENDS) return DX_ERR_INVAL;
-        list = cfg->backends;
-        count = cfg->backend_count;
-    }
+    list = dxi_reactor_order(cfg, &count);
     for (i = 0; i < count; i++) {
         dx_result rc;
         if (list[i] == DX_REACTOR_BACKEND_DEFAULT) break;
-        rc = dxi_reactor_try(r, list[i], cfg);
+        rc = dxi_reactor_try(r, list[i], cfg, &l);
         if (rc == DX_OK) {
             r->now_ns = dxi_reactor_clock();
             return DX_OK;
@@ -2455,9 +2621,43 @@ DX_REACTOR_API dx_result dx_reactor_init(dx_reactor *r, const dx_reactor_config 
     return DX_ERR_UNSUPPORTED;
 }
 
+DX_REACTOR_API dx_result dx_reactor_create(dx_reactor *r, const dx_reactor_config *cfg) {
+    dx_reactor_config zero;
+    size_t size;
+    void *mem = NULL;
+    dx_result rc;
+    if (!r) return DX_ERR_INVAL;
+    if (!cfg) {
+        DX_MEMSET(&zero, 0, sizeof zero);
+        cfg = &zero;
+    }
+    if ((cfg->allocator.alloc == NULL) != (cfg->allocator.free == NULL)) return DX_ERR_INVAL;
+    size = dx_reactor_memory_size(cfg);
+    if (size) {
+        mem = dxi_reactor_alloc(&cfg->allocator, size);
+        if (!mem) return DX_ERR_NOMEM;
+    }
+    rc = dx_reactor_init(r, cfg, mem, size);
+    if (rc != DX_OK) {
+        dxi_reactor_free(&cfg->allocator, mem, size);
+        return rc;
+    }
+    r->owns_memory = true;
+    return DX_OK;
+}
+
 DX_REACTOR_API void dx_reactor_deinit(dx_reactor *r) {
     if (!r) return;
     dxi_reactor_release(r);
+}
+
+DX_REACTOR_API void dx_reactor_destroy(dx_reactor *r) {
+    if (!r) return;
+    dxi_reactor_release(r);
+    if (r->owns_memory) dxi_reactor_free(&r->allocator, r->memory, r->memory_size);
+    r->memory = NULL;
+    r->memory_size = 0;
+    r->owns_memory = false;
 }
 
 /* ---- buffer rings for multishot recv ---- */
@@ -2465,17 +2665,32 @@ DX_REACTOR_API void dx_reactor_deinit(dx_reactor *r) {
 #ifndef MAP_ANONYMOUS
 #define MAP_ANONYMOUS 0x20
 #endif
-DX_REACTOR_API dx_result dx_reactor_bufring_init(dx_reactor *r, dx_reactor_bufring *br, void *mem, uint32_t count, uint32_t size,
-                                                 uint16_t group) {
-    uint32_t i;
-    if (!r || !br || !mem || !size || !count || count > 32768 || (count & (count - 1))) return DX_ERR_INVAL;
+DX_REACTOR_API size_t dx_reactor_bufring_memory_size(const dx_reactor_bufring_config *cfg) {
+    uint64_t bytes;
+    if (!cfg || !cfg->size || !cfg->count || cfg->count > 32768 || (cfg->count & (cfg->count - 1))) return 0;
+    bytes = (uint64_t)cfg->count * cfg->size;
+    bytes = ((bytes + 1) & ~(uint64_t)1) + (uint64_t)cfg->count * sizeof(uint16_t); /* the buffers, then the free list */
+    if (bytes > (uint64_t)(SIZE_MAX / 2)) return 0; /* 32-bit hosts */
+    return (size_t)bytes;
+}
+
+DX_REACTOR_API dx_result dx_reactor_bufring_init(dx_reactor *r, dx_reactor_bufring *br, const dx_reactor_bufring_config *cfg, void *mem,
+                                                 size_t mem_size) {
+    size_t need = dx_reactor_bufring_memory_size(cfg), bytes;
+    uint32_t i, count;
+    if (!r || !br || need == 0) return DX_ERR_INVAL;
+    if (!mem || mem_size < need) return DX_ERR_NOSPACE;
+    count = cfg->count;
+    bytes = (size_t)count * cfg->size;
     DX_MEMSET(br, 0, sizeof *br);
     br->mem = (uint8_t *)mem;
     br->count = count;
-    br->size = size;
-    br->group = group;
+    br->size = cfg->size;
+    br->group = cfg->group;
+    br->allocator = cfg->allocator;
+    br->memory_size = mem_size;
 #if !defined(DX_REACTOR_NO_IOURING)
-    if (r->backend == DX_REACTOR_BACKEND_IOURING) {
+    if (r->backend == DX_REACTOR_BACKEND_IOURING) { /* a ring the kernel reads: mapped, an OS resource like the loop's rings */
         struct { uint64_t ring_addr; uint32_t ring_entries; uint16_t bgid, flags; uint64_t resv[3]; } reg;
         br->ring_size = ((size_t)count * 16 + 4095) & ~(size_t)4095;
         br->ring = mmap(NULL, br->ring_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -2486,7 +2701,7 @@ DX_REACTOR_API dx_result dx_reactor_bufring_init(dx_reactor *r, dx_reactor_bufri
         DX_MEMSET(&reg, 0, sizeof reg);
         reg.ring_addr = (uint64_t)(uintptr_t)br->ring;
         reg.ring_entries = count;
-        reg.bgid = group;
+        reg.bgid = cfg->group;
         if (syscall(SYS_io_uring_register, r->uring.ring_fd, DXI_URING_REGISTER_PBUF_RING, &reg, 1) != 0) {
             int e = errno;
             munmap(br->ring, br->ring_size);
@@ -2497,23 +2712,49 @@ DX_REACTOR_API dx_result dx_reactor_bufring_init(dx_reactor *r, dx_reactor_bufri
         return DX_OK;
     }
 #endif
-    br->free_ids = (uint16_t *)dxi_reactor_alloc(r, (size_t)count * sizeof(uint16_t));
-    if (!br->free_ids) return DX_ERR_NOMEM;
+    br->free_ids = (uint16_t *)(void *)(br->mem + ((bytes + 1) & ~(size_t)1));
     for (i = count; i-- > 0;) br->free_ids[br->nfree++] = (uint16_t)i;
     return DX_OK;
 }
 
+DX_REACTOR_API dx_result dx_reactor_bufring_create(dx_reactor *r, dx_reactor_bufring *br, const dx_reactor_bufring_config *cfg) {
+    size_t size = dx_reactor_bufring_memory_size(cfg);
+    void *mem;
+    dx_result rc;
+    if (!r || !br || size == 0 || (cfg->allocator.alloc == NULL) != (cfg->allocator.free == NULL)) return DX_ERR_INVAL;
+    mem = dxi_reactor_alloc(&cfg->allocator, size);
+    if (!mem) return DX_ERR_NOMEM;
+    rc = dx_reactor_bufring_init(r, br, cfg, mem, size);
+    if (rc != DX_OK) {
+        dxi_reactor_free(&cfg->allocator, mem, size);
+        return rc;
+    }
+    br->owns_memory = true;
+    return DX_OK;
+}
+
 DX_REACTOR_API void dx_reactor_bufring_deinit(dx_reactor *r, dx_reactor_bufring *br) {
+    if (!br) return;
 #if !defined(DX_REACTOR_NO_IOURING)
     if (br->ring) {
         struct { uint64_t ring_addr; uint32_t ring_entries; uint16_t bgid, flags; uint64_t resv[3]; } reg;
         DX_MEMSET(&reg, 0, sizeof reg);
         reg.bgid = br->group;
-        if (r->uring.ring_fd >= 0) syscall(SYS_io_uring_register, r->uring.ring_fd, DXI_URING_UNREGISTER_PBUF_RING, &reg, 1);
+        if (r && r->uring.ring_fd >= 0) syscall(SYS_io_uring_register, r->uring.ring_fd, DXI_URING_UNREGISTER_PBUF_RING, &reg, 1);
         munmap(br->ring, br->ring_size);
     }
 #endif
-    dxi_reactor_free(r, br->free_ids, (size_t)br->count * sizeof(uint16_t));
+    (void)r;
+    br->ring = NULL;
+    br->ring_size = 0;
+    br->free_ids = NULL;
+    br->nfree = 0;
+}
+
+DX_REACTOR_API void dx_reactor_bufring_destroy(dx_reactor *r, dx_reactor_bufring *br) {
+    if (!br) return;
+    dx_reactor_bufring_deinit(r, br);
+    if (br->owns_memory) dxi_reactor_free(&br->allocator, br->mem, br->memory_size);
     DX_MEMSET(br, 0, sizeof *br);
 }
 
@@ -2585,7 +2826,7 @@ DX_REACTOR_API dx_result dx_reactor_addr_make(dx_reactor_addr *out, const char *
 #endif
 }
 
-DX_REACTOR_API int64_t dx_reactor_tcp_socket(int ipv6) {
+DX_REACTOR_API int64_t dx_reactor_tcp_socket(bool ipv6) {
 #if DXI_REACTOR_POSIX
     int one = 1;
 #if defined(SOCK_NONBLOCK) && defined(SOCK_CLOEXEC)
@@ -2707,12 +2948,12 @@ DXI_PRIVATE void *dxi_reactor_worker_main(void *arg) {
     w->cpu = -1;
 #endif
     /* the loop is made in its own thread: io_uring's SINGLE_ISSUER and registered ring belong to it */
-    rc = dx_reactor_init(&w->loop, &g->cfg.reactor);
+    rc = dx_reactor_create(&w->loop, &g->cfg.reactor);
     if (rc == DX_OK && g->cfg.listen) {
         int64_t fd = dx_reactor_tcp_listen(g->cfg.listen, g->cfg.backlog, DX_REACTOR_LISTEN_REUSEPORT);
         if (fd < 0) {
             rc = (dx_result)fd;
-            dx_reactor_deinit(&w->loop);
+            dx_reactor_destroy(&w->loop);
         }
         w->listen_fd = fd < 0 ? -1 : fd;
     }
@@ -2728,7 +2969,7 @@ DXI_PRIVATE void *dxi_reactor_worker_main(void *arg) {
     w->result = dx_reactor_run(&w->loop, DX_REACTOR_RUN_UNTIL_DONE); /* until stopped and drained */
     if (w->listen_fd >= 0) dx_reactor_fd_close(&w->loop, (uintptr_t)w->listen_fd);
     w->listen_fd = -1;
-    dx_reactor_deinit(&w->loop);
+    dx_reactor_destroy(&w->loop);
     return NULL;
 }
 #endif
@@ -2736,9 +2977,10 @@ DXI_PRIVATE void *dxi_reactor_worker_main(void *arg) {
 DX_REACTOR_API dx_result dx_reactor_workers_start(dx_reactor_workers *g, const dx_reactor_workers_config *cfg,
                                                   dx_reactor_worker *workers, uint32_t capacity) {
 #if DXI_REACTOR_POSIX
-    uint32_t n = cfg->count ? cfg->count : dx_reactor_cpu_count(), ncpu = dx_reactor_cpu_count(), i;
+    uint32_t n, ncpu = dx_reactor_cpu_count(), i;
     dx_result rc = DX_OK;
     if (!g || !cfg || !workers) return DX_ERR_INVAL;
+    n = DXI_DEF(cfg->count, ncpu);
     if (n > capacity) return DX_ERR_NOSPACE;
     DX_MEMSET(g, 0, sizeof *g);
     g->cfg = *cfg;

@@ -107,17 +107,21 @@ static int serve(const char *backend, int port) {
     cfg.backends[0] = !strcmp(backend, "io_uring") ? DX_REACTOR_BACKEND_IOURING
                       : !strcmp(backend, "epoll")  ? DX_REACTOR_BACKEND_EPOLL
                                                    : DX_REACTOR_BACKEND_POLL;
-    if (dx_reactor_init(&r, &cfg) != DX_OK) {
+    if (dx_reactor_create(&r, &cfg) != DX_OK) {
         fprintf(stderr, "reactor_bench serve: %s unavailable\n", backend);
         return 1;
     }
     dx_reactor_addr_make(&a, "127.0.0.1", (uint16_t)port);
     lfd = dx_reactor_tcp_listen(&a, 1024, 0);
-    if (lfd < 0) return 1;
+    if (lfd < 0) {
+        dx_reactor_destroy(&r);
+        return 1;
+    }
     if (r.backend == DX_REACTOR_BACKEND_IOURING) fcntl((int)lfd, F_SETFL, 0); /* the ring waits without a poll round trip */
     dx_op_accept(&acc, (uintptr_t)lfd, NULL, 0);
     dx_reactor_submit(&r, &acc, srv_accept, NULL);
     dx_reactor_run(&r, DX_REACTOR_RUN_UNTIL_DONE);
+    dx_reactor_destroy(&r);
     return 0;
 }
 

@@ -96,7 +96,7 @@ int main(int argc, char **argv) {
         pool[i].next_free = free_list;
         free_list = &pool[i];
     }
-    if (dx_reactor_init(&r, &cfg) != DX_OK) {
+    if (dx_reactor_create(&r, &cfg) != DX_OK) { /* the fd table, through cfg.allocator (default malloc) */
         fprintf(stderr, "reactor_echo: no backend works here\n");
         return 1;
     }
@@ -111,6 +111,6 @@ int main(int argc, char **argv) {
     dx_op_accept(&accept_op, (uintptr_t)lfd, NULL, 0);
     dx_reactor_submit(&r, &accept_op, on_accept, NULL);
     dx_reactor_run(&r, DX_REACTOR_RUN_UNTIL_DONE);
-    dx_reactor_deinit(&r);
+    dx_reactor_destroy(&r);
     return 0;
 }
