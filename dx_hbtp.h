@@ -384,12 +384,51 @@ enum {
     DX_HBTP_ERR_REFUSED = -206   /* the peer refused the HELLO (ERROR frame) */
 };
 
-/* Wire constants (see WIRE FORMAT). */
-enum {
-    DX_HBTP_HEADER_SIZE = 8,
-    DX_HBTP_HELLO_SIZE = 24,
+/* Wire offsets, named once (see WIRE FORMAT); writers and readers use these. */
+enum { /* the frame header */
+    DX_HBTP_HEADER_OFF_OPCODE = 0,     /* u8 */
+    DX_HBTP_HEADER_OFF_FLAGS = 1,      /* u8 */
+    DX_HBTP_HEADER_OFF_STREAM = 2,     /* u16 */
+    DX_HBTP_HEADER_OFF_LENGTH = 4,     /* u32 payload length */
+    DX_HBTP_HEADER_SIZE = 8
+};
+enum { /* HELLO payload; the token follows the fixed part */
+    DX_HBTP_HELLO_OFF_MAGIC = 0,       /* "HBTP" */
+    DX_HBTP_HELLO_OFF_MAJOR = 4,       /* u8 */
+    DX_HBTP_HELLO_OFF_MINOR = 5,       /* u8 */
+    DX_HBTP_HELLO_OFF_TOKEN_LEN = 6,   /* u16 */
+    DX_HBTP_HELLO_OFF_CAPABILITIES = 8, /* u64 */
+    DX_HBTP_HELLO_OFF_MAX_PAYLOAD = 16, /* u32, 0 = no preference */
+    DX_HBTP_HELLO_OFF_MAX_INFLIGHT = 20, /* u16, 0 = no preference */
+    DX_HBTP_HELLO_OFF_RESERVED = 22,   /* u16, must be 0 */
+    DX_HBTP_HELLO_OFF_TOKEN = 24,
+    DX_HBTP_HELLO_SIZE = 24
+};
+enum { /* RPC and RPC_RESPONSE payloads */
+    DX_HBTP_RPC_OFF_METHOD = 0,        /* u32 */
+    DX_HBTP_RPC_OFF_BODY = 4,
+    DX_HBTP_RPC_SIZE = 4
+};
+enum { /* ERROR payload */
+    DX_HBTP_ERROR_OFF_CODE = 0,        /* u16 */
+    DX_HBTP_ERROR_OFF_RESERVED = 2,    /* u16, must be 0 */
+    DX_HBTP_ERROR_OFF_MESSAGE = 4,     /* UTF-8, to the end of the payload */
+    DX_HBTP_ERROR_SIZE = 4
+};
+enum { /* GOAWAY payload (GOAWAY|ACK has none) */
+    DX_HBTP_GOAWAY_OFF_LAST_STREAM = 0, /* u16 */
+    DX_HBTP_GOAWAY_OFF_CODE = 2,       /* u16 */
+    DX_HBTP_GOAWAY_OFF_MESSAGE = 4,
+    DX_HBTP_GOAWAY_SIZE = 4
+};
+enum { DX_HBTP_TIMING_SIZE = 4 }; /* the u32 microseconds trailer of a TIMING answer */
+
+enum { /* the protocol version this header speaks */
     DX_HBTP_PROTOCOL_MAJOR = 1,
-    DX_HBTP_PROTOCOL_MINOR = 0,
+    DX_HBTP_PROTOCOL_MINOR = 0
+};
+enum { /* limits */
+    DX_HBTP_MIN_PAYLOAD = 64,          /* the smallest max payload a HELLO may offer (0 aside) */
     DX_HBTP_DEFAULT_MAX_PAYLOAD = 1 << 16,
     DX_HBTP_DEFAULT_MAX_INFLIGHT = 64
 };
@@ -680,23 +719,23 @@ DX_HBTP_API bool dx_hbtp_verify_static_token(const uint8_t *token, uint32_t len,
 /* ---- frames ---- */
 
 DX_HBTP_API void dx_hbtp_encode_header(uint8_t out[8], uint8_t opcode, uint8_t flags, uint16_t stream, uint32_t length) {
-    out[0] = opcode;
-    out[1] = flags;
-    dx_store_u16le(out + 2, stream);
-    dx_store_u32le(out + 4, length);
+    out[DX_HBTP_HEADER_OFF_OPCODE] = opcode;
+    out[DX_HBTP_HEADER_OFF_FLAGS] = flags;
+    dx_store_u16le(out + DX_HBTP_HEADER_OFF_STREAM, stream);
+    dx_store_u32le(out + DX_HBTP_HEADER_OFF_LENGTH, length);
 }
 
 /* The header checks, inlined into the framer's per-frame path. */
 DX_INLINE dx_result dxi_hbtp_decode(const uint8_t in[8], uint32_t max_payload, dx_hbtp_frame *out) {
-    uint8_t opcode = in[0], flags = in[1];
-    uint32_t length = dx_load_u32le(in + 4);
+    uint8_t opcode = in[DX_HBTP_HEADER_OFF_OPCODE], flags = in[DX_HBTP_HEADER_OFF_FLAGS];
+    uint32_t length = dx_load_u32le(in + DX_HBTP_HEADER_OFF_LENGTH);
     if (opcode == 0 || (opcode > DX_HBTP_OP_LAST_PROTOCOL && opcode < DX_HBTP_OP_APP_FIRST))
         return DX_HBTP_ERR_OPCODE;
     if (flags & DX_HBTP_FLAGS_REQUIRED & ~DX_HBTP_FLAGS_KNOWN) return DX_ERR_UNSUPPORTED;
     if (length > max_payload) return DX_HBTP_ERR_TOO_LARGE;
     out->opcode = opcode;
     out->flags = flags;
-    out->stream = dx_load_u16le(in + 2);
+    out->stream = dx_load_u16le(in + DX_HBTP_HEADER_OFF_STREAM);
     out->length = length;
     out->payload = NULL;
     return DX_OK;
@@ -757,8 +796,8 @@ DX_HBTP_API dx_result dx_hbtp_framer_init(dx_hbtp_framer *f, uint8_t *buf, size_
     if (!f) return DX_ERR_INVAL;
     DX_MEMSET(f, 0, sizeof *f);
     if (!buf || cap < DX_HBTP_HEADER_SIZE) return f->error = DX_ERR_INVAL;
-    if (max_payload == 0)
-        max_payload = cap - DX_HBTP_HEADER_SIZE > 0xffffffffu ? 0xffffffffu : (uint32_t)(cap - DX_HBTP_HEADER_SIZE);
+    max_payload = DXI_DEF(max_payload, cap - DX_HBTP_HEADER_SIZE > 0xffffffffu ? 0xffffffffu
+                                                                                  : (uint32_t)(cap - DX_HBTP_HEADER_SIZE));
     if (max_payload > cap - DX_HBTP_HEADER_SIZE) return f->error = DX_ERR_INVAL;
     f->buf = buf;
     f->cap = cap;
@@ -874,7 +913,7 @@ DX_HBTP_API uint8_t *dx_hbtp_resp_begin(dx_hbtp_resp *r, uint8_t opcode, uint8_t
 DX_HBTP_API dx_result dx_hbtp_resp_end(dx_hbtp_resp *r, size_t len) {
     if (r->error != DX_OK) return r->error;
     if (len > r->cap - r->frame_at - DX_HBTP_HEADER_SIZE) return r->error = DX_ERR_MISUSE;
-    dx_store_u32le(r->buf + r->frame_at + 4, (uint32_t)len);
+    dx_store_u32le(r->buf + r->frame_at + DX_HBTP_HEADER_OFF_LENGTH, (uint32_t)len);
     r->len = r->frame_at + DX_HBTP_HEADER_SIZE + len;
     return DX_OK;
 }
@@ -891,18 +930,23 @@ DX_HBTP_API dx_result dx_hbtp_resp_pong(dx_hbtp_resp *r, uint16_t stream, const 
     return dx_hbtp_resp_frame(r, DX_HBTP_OP_PONG, 0, stream, payload, len);
 }
 
-/* A u32 or u16+u16 prefix, then bytes: RPC, ERROR and GOAWAY payloads. */
-DXI_PRIVATE dx_result dxi_hbtp_resp_prefixed(dx_hbtp_resp *r, uint8_t opcode, uint16_t stream, uint32_t prefix,
-                                             const void *data, size_t len) {
-    uint8_t *p = dx_hbtp_resp_begin(r, opcode, 0, stream, len + 4);
+/* RPC, RPC_RESPONSE, ERROR and GOAWAY payloads are a 4-byte fixed part,
+   then bytes: the fixed part is written as one u32 (ERROR: code | 0 << 16;
+   GOAWAY: last stream | code << 16), the bytes at its end. */
+DX_STATIC_ASSERT(DX_HBTP_RPC_SIZE == 4 && DX_HBTP_ERROR_SIZE == 4 && DX_HBTP_GOAWAY_SIZE == 4, hbtp_prefix_size);
+DX_STATIC_ASSERT(DX_HBTP_ERROR_OFF_CODE == 0 && DX_HBTP_ERROR_OFF_RESERVED == 2, hbtp_error_prefix);
+DX_STATIC_ASSERT(DX_HBTP_GOAWAY_OFF_LAST_STREAM == 0 && DX_HBTP_GOAWAY_OFF_CODE == 2, hbtp_goaway_prefix);
+DXI_PRIVATE dx_result dxi_hbtp_resp_prefixed(dx_hbtp_resp *r, uint8_t opcode, uint8_t flags, uint16_t stream,
+                                             uint32_t prefix, const void *data, size_t len) {
+    uint8_t *p = dx_hbtp_resp_begin(r, opcode, flags, stream, len + DX_HBTP_RPC_SIZE);
     if (!p) return r->error;
-    dx_store_u32le(p, prefix);
-    if (len) DX_MEMCPY(p + 4, data, len);
-    return dx_hbtp_resp_end(r, len + 4);
+    dx_store_u32le(p + DX_HBTP_RPC_OFF_METHOD, prefix);
+    if (len) DX_MEMCPY(p + DX_HBTP_RPC_OFF_BODY, data, len);
+    return dx_hbtp_resp_end(r, len + DX_HBTP_RPC_SIZE);
 }
 
 DX_HBTP_API dx_result dx_hbtp_resp_rpc(dx_hbtp_resp *r, uint16_t stream, uint32_t method, const void *body, size_t len) {
-    return dxi_hbtp_resp_prefixed(r, DX_HBTP_OP_RPC_RESPONSE, stream, method, body, len);
+    return dxi_hbtp_resp_prefixed(r, DX_HBTP_OP_RPC_RESPONSE, 0, stream, method, body, len);
 }
 
 DXI_PRIVATE size_t dxi_hbtp_strlen(const char *s) {
@@ -912,7 +956,7 @@ DXI_PRIVATE size_t dxi_hbtp_strlen(const char *s) {
 }
 
 DX_HBTP_API dx_result dx_hbtp_resp_error(dx_hbtp_resp *r, uint16_t stream, uint16_t code, const char *message) {
-    return dxi_hbtp_resp_prefixed(r, DX_HBTP_OP_ERROR, stream, code, message, dxi_hbtp_strlen(message));
+    return dxi_hbtp_resp_prefixed(r, DX_HBTP_OP_ERROR, 0, stream, code, message, dxi_hbtp_strlen(message));
 }
 
 DX_HBTP_API dx_result dx_hbtp_resp_chunk(dx_hbtp_resp *r, uint16_t stream, const void *data, size_t len, bool last) {
@@ -925,7 +969,7 @@ DX_HBTP_API dx_result dx_hbtp_resp_not_modified(dx_hbtp_resp *r, uint16_t stream
 }
 
 DX_HBTP_API dx_result dx_hbtp_resp_goaway(dx_hbtp_resp *r, uint16_t last_stream, uint16_t code, const char *message) {
-    return dxi_hbtp_resp_prefixed(r, DX_HBTP_OP_GOAWAY, 0, (uint32_t)last_stream | ((uint32_t)code << 16), message,
+    return dxi_hbtp_resp_prefixed(r, DX_HBTP_OP_GOAWAY, 0, 0, (uint32_t)last_stream | ((uint32_t)code << 16), message,
                                   dxi_hbtp_strlen(message));
 }
 
@@ -1009,9 +1053,9 @@ DXI_PRIVATE size_t dxi_hbtp_align8(size_t v) { return (v + 7) & ~(size_t)7; }
 
 DXI_PRIVATE void dxi_hbtp_limits(const dx_hbtp_conn_config *cfg, uint32_t *max_payload, uint16_t *max_inflight,
                                  size_t *out_cap) {
-    *max_payload = cfg->max_payload ? cfg->max_payload : (uint32_t)DX_HBTP_DEFAULT_MAX_PAYLOAD;
-    *max_inflight = cfg->max_inflight ? cfg->max_inflight : (uint16_t)DX_HBTP_DEFAULT_MAX_INFLIGHT;
-    *out_cap = cfg->out_capacity ? cfg->out_capacity : 2 * ((size_t)*max_payload + DX_HBTP_HEADER_SIZE) + 4096;
+    *max_payload = DXI_DEF(cfg->max_payload, (uint32_t)DX_HBTP_DEFAULT_MAX_PAYLOAD);
+    *max_inflight = DXI_DEF(cfg->max_inflight, (uint16_t)DX_HBTP_DEFAULT_MAX_INFLIGHT);
+    *out_cap = DXI_DEF(cfg->out_capacity, 2 * ((size_t)*max_payload + DX_HBTP_HEADER_SIZE) + 4096);
 }
 
 DX_HBTP_API size_t dx_hbtp_conn_memory_size(const dx_hbtp_conn_config *cfg) {
@@ -1020,6 +1064,7 @@ DX_HBTP_API size_t dx_hbtp_conn_memory_size(const dx_hbtp_conn_config *cfg) {
     size_t out_cap;
     if (!cfg) return 0;
     dxi_hbtp_limits(cfg, &max_payload, &max_inflight, &out_cap);
+    if (max_payload < DX_HBTP_MIN_PAYLOAD) return 0; /* room for every ERROR the library writes */
     if (sizeof(size_t) < 8 && (max_payload > 0x1fffffffu || out_cap > 0x3fffffffu)) return 0; /* 32-bit hosts */
     return dxi_hbtp_align8(DX_HBTP_HEADER_SIZE + (size_t)max_payload) + dxi_hbtp_align8(out_cap) +
            (size_t)max_inflight * sizeof(dx_hbtp_inflight);
@@ -1120,7 +1165,8 @@ DX_HBTP_API void dx_hbtp_conn_consume(dx_hbtp_conn *c, size_t n) {
     }
 }
 
-/* A fatal protocol error: tell the peer why (ERROR, then GOAWAY) and close. */
+/* A fatal protocol error: tell the peer why (ERROR, then GOAWAY with the same
+   code) and close. The ERROR goes on stream 0 unless it refuses a request. */
 DXI_PRIVATE dx_result dxi_hbtp_fail(dx_hbtp_conn *c, dx_result err, uint16_t stream, uint16_t code, const char *msg) {
     if (c->protocol_errors == 0) { /* c->error may already say REFUSED */
         dx_hbtp_resp_error(&c->out, stream, code, msg);
@@ -1147,32 +1193,49 @@ DXI_PRIVATE dx_result dxi_hbtp_write_hello(dx_hbtp_conn *c, uint8_t flags, uint6
                                            uint16_t max_inflight, const uint8_t *token, uint32_t token_len) {
     uint8_t *p = dx_hbtp_resp_begin(&c->out, DX_HBTP_OP_HELLO, flags, 0, DX_HBTP_HELLO_SIZE + (size_t)token_len);
     if (!p) return c->out.error;
-    DX_MEMCPY(p, "HBTP", 4);
-    p[4] = DX_HBTP_PROTOCOL_MAJOR;
-    p[5] = DX_HBTP_PROTOCOL_MINOR;
-    dx_store_u16le(p + 6, (uint16_t)token_len);
-    dx_store_u64le(p + 8, caps);
-    dx_store_u32le(p + 16, max_payload);
-    dx_store_u16le(p + 20, max_inflight);
-    dx_store_u16le(p + 22, 0);
-    if (token_len) DX_MEMCPY(p + DX_HBTP_HELLO_SIZE, token, token_len);
+    DX_MEMCPY(p + DX_HBTP_HELLO_OFF_MAGIC, "HBTP", 4);
+    p[DX_HBTP_HELLO_OFF_MAJOR] = DX_HBTP_PROTOCOL_MAJOR;
+    p[DX_HBTP_HELLO_OFF_MINOR] = DX_HBTP_PROTOCOL_MINOR;
+    dx_store_u16le(p + DX_HBTP_HELLO_OFF_TOKEN_LEN, (uint16_t)token_len);
+    dx_store_u64le(p + DX_HBTP_HELLO_OFF_CAPABILITIES, caps);
+    dx_store_u32le(p + DX_HBTP_HELLO_OFF_MAX_PAYLOAD, max_payload);
+    dx_store_u16le(p + DX_HBTP_HELLO_OFF_MAX_INFLIGHT, max_inflight);
+    dx_store_u16le(p + DX_HBTP_HELLO_OFF_RESERVED, 0);
+    if (token_len) DX_MEMCPY(p + DX_HBTP_HELLO_OFF_TOKEN, token, token_len);
     return dx_hbtp_resp_end(&c->out, DX_HBTP_HELLO_SIZE + (size_t)token_len);
 }
 
-/* Checks a HELLO payload and adopts the smaller limits and the common capabilities. */
+/* Checks a HELLO payload and adopts the smaller limits (0 = no preference)
+   and the common capabilities. */
 DXI_PRIVATE dx_result dxi_hbtp_read_hello(dx_hbtp_conn *c, const dx_hbtp_frame *f) {
+    const uint8_t *p = f->payload;
     uint32_t peer_payload;
     uint16_t peer_inflight;
-    if (f->length < DX_HBTP_HELLO_SIZE || DX_MEMCMP(f->payload, "HBTP", 4) != 0 ||
-        f->length != DX_HBTP_HELLO_SIZE + (uint32_t)dx_load_u16le(f->payload + 6))
+    if (f->stream != 0 || f->length < DX_HBTP_HELLO_SIZE || DX_MEMCMP(p + DX_HBTP_HELLO_OFF_MAGIC, "HBTP", 4) != 0 ||
+        f->length != DX_HBTP_HELLO_SIZE + (uint32_t)dx_load_u16le(p + DX_HBTP_HELLO_OFF_TOKEN_LEN))
         return DX_HBTP_ERR_PROTOCOL;
-    if (f->payload[4] != DX_HBTP_PROTOCOL_MAJOR) return DX_HBTP_ERR_VERSION;
-    peer_payload = dx_load_u32le(f->payload + 16);
-    peer_inflight = dx_load_u16le(f->payload + 20);
+    if (p[DX_HBTP_HELLO_OFF_MAJOR] != DX_HBTP_PROTOCOL_MAJOR) return DX_HBTP_ERR_VERSION;
+    peer_payload = dx_load_u32le(p + DX_HBTP_HELLO_OFF_MAX_PAYLOAD);
+    peer_inflight = dx_load_u16le(p + DX_HBTP_HELLO_OFF_MAX_INFLIGHT);
+    if (dx_load_u16le(p + DX_HBTP_HELLO_OFF_RESERVED) != 0 || (peer_payload && peer_payload < DX_HBTP_MIN_PAYLOAD))
+        return DX_HBTP_ERR_PROTOCOL;
     if (peer_payload && peer_payload < c->max_payload) c->max_payload = peer_payload;
     if (peer_inflight && peer_inflight < c->max_inflight) c->max_inflight = peer_inflight;
-    c->capabilities = c->cfg.capabilities & dx_load_u64le(f->payload + 8);
+    c->capabilities = c->cfg.capabilities & dx_load_u64le(p + DX_HBTP_HELLO_OFF_CAPABILITIES);
+    c->framer.max_payload = c->max_payload; /* from now on the peer is held to the negotiated limit */
     return DX_OK;
+}
+
+/* The fixed parts of ERROR, GOAWAY and RPC_RESPONSE payloads; reserved
+   fields must be 0 (so that a later version may give them a meaning). */
+DXI_PRIVATE bool dxi_hbtp_payload_ok(const dx_hbtp_frame *f) {
+    switch (f->opcode) {
+    case DX_HBTP_OP_ERROR:
+        return f->length >= DX_HBTP_ERROR_SIZE && dx_load_u16le(f->payload + DX_HBTP_ERROR_OFF_RESERVED) == 0;
+    case DX_HBTP_OP_GOAWAY: return (f->flags & DX_HBTP_FLAG_ACK) ? f->length == 0 : f->length >= DX_HBTP_GOAWAY_SIZE;
+    case DX_HBTP_OP_RPC_RESPONSE: return f->length >= DX_HBTP_RPC_SIZE;
+    default: return true;
+    }
 }
 
 DXI_PRIVATE dx_result dxi_hbtp_server_hello(dx_hbtp_conn *c, const dx_hbtp_frame *f) {
@@ -1186,15 +1249,18 @@ DXI_PRIVATE dx_result dxi_hbtp_server_hello(dx_hbtp_conn *c, const dx_hbtp_frame
     if (err != DX_OK) return dxi_hbtp_fail(c, err, 0, DX_HBTP_CODE_PROTOCOL, "malformed HELLO");
     for (i = 0; i < c->cfg.middleware_count; i++) {
         const dx_hbtp_middleware *m = &c->cfg.middleware[i];
-        if (m->on_hello && m->on_hello(c, f->payload + DX_HBTP_HELLO_SIZE, f->length - DX_HBTP_HELLO_SIZE, m->state) != DX_OK)
+        if (m->on_hello && m->on_hello(c, f->payload + DX_HBTP_HELLO_OFF_TOKEN, f->length - DX_HBTP_HELLO_SIZE, m->state) != DX_OK)
             return dxi_hbtp_fail(c, DX_HBTP_ERR_REFUSED, 0, DX_HBTP_CODE_UNAUTHORIZED, "unauthorized");
     }
-    /* the server from now on holds the client to the negotiated payload limit */
-    c->framer.max_payload = c->max_payload;
     err = dxi_hbtp_write_hello(c, DX_HBTP_FLAG_ACK, c->capabilities, c->max_payload, c->max_inflight, NULL, 0);
     if (err != DX_OK) return dxi_hbtp_fail(c, err, 0, DX_HBTP_CODE_INTERNAL, "no room for HELLO");
     c->state = DX_HBTP_STATE_OPEN;
     return DX_OK;
+}
+
+/* Every request frame is answered but a STREAM_DATA piece that does not end its stream. */
+DX_INLINE bool dxi_hbtp_wants_answer(const dx_hbtp_frame *f) {
+    return f->opcode != DX_HBTP_OP_STREAM_DATA || (f->flags & DX_HBTP_FLAG_END_STREAM);
 }
 
 /* Runs one request through the middleware and the router; a reply that
@@ -1215,9 +1281,9 @@ DXI_PRIVATE void dxi_hbtp_serve(dx_hbtp_conn *c, const dx_hbtp_frame *f) {
     req.body = f->payload;
     req.body_len = f->length;
     if (f->opcode == DX_HBTP_OP_RPC) {
-        req.method = dx_load_u32le(f->payload);
-        req.body += 4;
-        req.body_len -= 4;
+        req.method = dx_load_u32le(f->payload + DX_HBTP_RPC_OFF_METHOD);
+        req.body += DX_HBTP_RPC_OFF_BODY;
+        req.body_len -= DX_HBTP_RPC_OFF_BODY;
     }
     for (; ran < c->cfg.middleware_count; ran++) {
         const dx_hbtp_middleware *m = &c->cfg.middleware[ran];
@@ -1228,7 +1294,7 @@ DXI_PRIVATE void dxi_hbtp_serve(dx_hbtp_conn *c, const dx_hbtp_frame *f) {
         else result = dx_hbtp_reply_error(&req, DX_HBTP_CODE_UNKNOWN_METHOD, "no router");
     }
     for (scan = mark; c->out.error == DX_OK && scan < c->out.len;) { /* a frame above the limit: the peer would refuse it */
-        uint32_t len = dx_load_u32le(c->out.buf + scan + 4);
+        uint32_t len = dx_load_u32le(c->out.buf + scan + DX_HBTP_HEADER_OFF_LENGTH);
         if (len > c->max_payload) c->out.error = DX_HBTP_ERR_TOO_LARGE;
         scan += DX_HBTP_HEADER_SIZE + (size_t)len;
     }
@@ -1241,7 +1307,7 @@ DXI_PRIVATE void dxi_hbtp_serve(dx_hbtp_conn *c, const dx_hbtp_frame *f) {
     if (req.reply_at == DXI_HBTP_NO_REPLY && c->out.len > mark) req.reply_at = mark; /* frames the handler wrote */
     if (req.reply_at == DXI_HBTP_NO_REPLY) {
         if (result != DX_OK) dx_hbtp_reply_error(&req, DX_HBTP_CODE_INTERNAL, dx_hbtp_result_name(result));
-        else if (f->opcode == DX_HBTP_OP_RPC) dx_hbtp_reply(&req, NULL, 0);
+        else if (dxi_hbtp_wants_answer(f)) dx_hbtp_reply(&req, NULL, 0); /* the client waits for an answer */
     }
     for (i = ran; i-- > 0;) {
         const dx_hbtp_middleware *m = &c->cfg.middleware[i];
@@ -1259,6 +1325,7 @@ DXI_PRIVATE void dxi_hbtp_serve(dx_hbtp_conn *c, const dx_hbtp_frame *f) {
 
 DXI_PRIVATE dx_result dxi_hbtp_server_frame(dx_hbtp_conn *c, const dx_hbtp_frame *f) {
     if (c->state == DX_HBTP_STATE_HANDSHAKE) return dxi_hbtp_server_hello(c, f);
+    if (!dxi_hbtp_payload_ok(f)) return dxi_hbtp_fail(c, DX_HBTP_ERR_PROTOCOL, 0, DX_HBTP_CODE_PROTOCOL, "malformed frame");
     switch (f->opcode) {
     case DX_HBTP_OP_PING:
         dx_hbtp_resp_pong(&c->out, f->stream, f->payload, f->length);
@@ -1273,7 +1340,7 @@ DXI_PRIVATE dx_result dxi_hbtp_server_frame(dx_hbtp_conn *c, const dx_hbtp_frame
     case DX_HBTP_OP_HELLO:
     case DX_HBTP_OP_RPC_RESPONSE:
     case DX_HBTP_OP_NOT_MODIFIED:
-        return dxi_hbtp_fail(c, DX_HBTP_ERR_PROTOCOL, f->stream, DX_HBTP_CODE_PROTOCOL, "unexpected frame");
+        return dxi_hbtp_fail(c, DX_HBTP_ERR_PROTOCOL, 0, DX_HBTP_CODE_PROTOCOL, "unexpected frame");
     default:
         break;
     }
@@ -1284,7 +1351,7 @@ DXI_PRIVATE dx_result dxi_hbtp_server_frame(dx_hbtp_conn *c, const dx_hbtp_frame
     c->last_stream = f->stream;
     if (c->state == DX_HBTP_STATE_CLOSING) {
         dx_hbtp_resp_error(&c->out, f->stream, DX_HBTP_CODE_PROTOCOL, "going away");
-    } else if (f->opcode == DX_HBTP_OP_RPC && f->length < 4) {
+    } else if (f->opcode == DX_HBTP_OP_RPC && f->length < DX_HBTP_RPC_SIZE) {
         dx_hbtp_resp_error(&c->out, f->stream, DX_HBTP_CODE_BAD_REQUEST, "RPC without a method id");
     } else {
         dxi_hbtp_serve(c, f);
@@ -1299,9 +1366,21 @@ DXI_PRIVATE int32_t dxi_hbtp_find_stream(const dx_hbtp_conn *c, uint16_t stream)
     return -1;
 }
 
+/* The client's side: before HELLO|ACK only HELLO|ACK, ERROR (stream 0) and
+   GOAWAY may come; then answers on the streams in flight, PONGs, PINGs
+   (answered) and frames on stream 0 for the application. */
 DXI_PRIVATE dx_result dxi_hbtp_client_frame(dx_hbtp_conn *c, dx_hbtp_frame *f) {
     int32_t at;
     bool final;
+    if (c->state == DX_HBTP_STATE_HANDSHAKE && f->opcode != DX_HBTP_OP_HELLO && f->opcode != DX_HBTP_OP_GOAWAY &&
+        (f->opcode != DX_HBTP_OP_ERROR || f->stream != 0))
+        return dxi_hbtp_fail(c, DX_HBTP_ERR_PROTOCOL, 0, DX_HBTP_CODE_PROTOCOL, "expected HELLO");
+    if (f->flags & DX_HBTP_FLAG_TIMING) { /* the server's time trailer */
+        if (f->length < DX_HBTP_TIMING_SIZE) return dxi_hbtp_fail(c, DX_HBTP_ERR_PROTOCOL, 0, DX_HBTP_CODE_PROTOCOL, "malformed frame");
+        f->length -= DX_HBTP_TIMING_SIZE;
+        c->last_server_us = dx_load_u32le(f->payload + f->length);
+    }
+    if (!dxi_hbtp_payload_ok(f)) return dxi_hbtp_fail(c, DX_HBTP_ERR_PROTOCOL, 0, DX_HBTP_CODE_PROTOCOL, "malformed frame");
     if (f->opcode == DX_HBTP_OP_HELLO) {
         dx_result err;
         if (c->state != DX_HBTP_STATE_HANDSHAKE || !(f->flags & DX_HBTP_FLAG_ACK))
@@ -1313,14 +1392,14 @@ DXI_PRIVATE dx_result dxi_hbtp_client_frame(dx_hbtp_conn *c, dx_hbtp_frame *f) {
         if (!(f->flags & DX_HBTP_FLAG_ACK) && c->state != DX_HBTP_STATE_CLOSING)
             dx_hbtp_resp_frame(&c->out, DX_HBTP_OP_GOAWAY, DX_HBTP_FLAG_ACK, 0, NULL, 0);
         c->state = DX_HBTP_STATE_CLOSING;
+    } else if (f->opcode == DX_HBTP_OP_PING) {
+        dx_hbtp_resp_pong(&c->out, f->stream, f->payload, f->length);
+    } else if (f->opcode == DX_HBTP_OP_RPC) {
+        return dxi_hbtp_fail(c, DX_HBTP_ERR_PROTOCOL, 0, DX_HBTP_CODE_PROTOCOL, "unexpected frame");
     } else if (f->stream != 0 && f->opcode != DX_HBTP_OP_PONG) {
         /* an answer: it must belong to a request in flight */
         at = dxi_hbtp_find_stream(c, f->stream);
-        if (at < 0) return dxi_hbtp_fail(c, DX_HBTP_ERR_PROTOCOL, f->stream, DX_HBTP_CODE_PROTOCOL, "answer to no request");
-        if ((f->flags & DX_HBTP_FLAG_TIMING) && f->length >= 4) {
-            f->length -= 4;
-            c->last_server_us = dx_load_u32le(f->payload + f->length);
-        }
+        if (at < 0) return dxi_hbtp_fail(c, DX_HBTP_ERR_PROTOCOL, 0, DX_HBTP_CODE_PROTOCOL, "answer to no request");
         final = f->opcode != DX_HBTP_OP_STREAM_DATA || (f->flags & DX_HBTP_FLAG_END_STREAM);
         if (final && !(f->flags & DX_HBTP_FLAG_MORE)) c->inflight[at] = c->inflight[--c->inflight_count];
     } else if (f->opcode == DX_HBTP_OP_ERROR && c->state == DX_HBTP_STATE_HANDSHAKE) {
@@ -1390,16 +1469,16 @@ DXI_PRIVATE int32_t dxi_hbtp_request(dx_hbtp_conn *c, uint8_t opcode, uint8_t fl
                                      const void *body, size_t len) {
     uint16_t stream;
     dx_result err;
-    size_t prefix = rpc ? 4 : 0;
+    size_t prefix = rpc ? DX_HBTP_RPC_SIZE : 0;
     if (!c || (!body && len)) return DX_ERR_INVAL;
     if (c->cfg.role != DX_HBTP_ROLE_CLIENT) return DX_ERR_MISUSE;
     if (c->state == DX_HBTP_STATE_CLOSING) return DX_HBTP_ERR_GOAWAY;
     if (c->inflight_count >= c->max_inflight) return DX_ERR_BUSY;
-    if (c->max_payload < prefix || len > c->max_payload - prefix) return DX_HBTP_ERR_TOO_LARGE;
+    if (len > c->max_payload - prefix) return DX_HBTP_ERR_TOO_LARGE; /* max_payload >= DX_HBTP_MIN_PAYLOAD */
     do { /* the next id that is neither 0 nor in use */
         stream = c->next_stream++;
     } while (stream == 0 || dxi_hbtp_find_stream(c, stream) >= 0);
-    if (rpc) err = dxi_hbtp_resp_prefixed(&c->out, opcode, stream, method, body, len);
+    if (rpc) err = dxi_hbtp_resp_prefixed(&c->out, opcode, flags, stream, method, body, len);
     else err = dx_hbtp_resp_frame(&c->out, opcode, flags, stream, body, len);
     if (err != DX_OK) {
         c->out.error = DX_OK; /* the caller may send and retry */
@@ -1448,22 +1527,25 @@ DXI_PRIVATE dx_result dxi_hbtp_timing_before(dx_hbtp_request *req, void *state) 
 DXI_PRIVATE void dxi_hbtp_timing_after(dx_hbtp_request *req, dx_result result, void *state) {
     dx_hbtp_timing *t = (dx_hbtp_timing *)state;
     dx_hbtp_resp *r = req->resp;
-    uint32_t us;
+    uint8_t *h = r->buf + r->frame_at; /* the reply's header */
+    uint32_t us, len;
     (void)result;
     req->elapsed_ns = t->now(t->clock_user) - req->start_ns;
     t->last_ns = req->elapsed_ns;
     t->total_ns += req->elapsed_ns;
     t->count++;
     if (!t->report || !(req->conn->capabilities & DX_HBTP_CAP_TIMING) || req->reply_at == DXI_HBTP_NO_REPLY ||
-        req->reply_at != r->frame_at || r->len != r->frame_at + DX_HBTP_HEADER_SIZE + dx_load_u32le(r->buf + r->frame_at + 4) ||
-        r->cap - r->len < 4 || req->conn->max_payload < 4 ||
-        dx_load_u32le(r->buf + r->frame_at + 4) > req->conn->max_payload - 4) /* the client would refuse it */
+        req->reply_at != r->frame_at)
+        return;
+    len = dx_load_u32le(h + DX_HBTP_HEADER_OFF_LENGTH);
+    if (r->len != r->frame_at + DX_HBTP_HEADER_SIZE + len || r->cap - r->len < DX_HBTP_TIMING_SIZE ||
+        len > req->conn->max_payload - DX_HBTP_TIMING_SIZE) /* the client would refuse it */
         return;
     us = dxi_hbtp_ns_to_us(req->elapsed_ns);
     dx_store_u32le(r->buf + r->len, us);
-    dx_store_u32le(r->buf + r->frame_at + 4, dx_load_u32le(r->buf + r->frame_at + 4) + 4);
-    r->buf[r->frame_at + 1] |= DX_HBTP_FLAG_TIMING;
-    r->len += 4;
+    dx_store_u32le(h + DX_HBTP_HEADER_OFF_LENGTH, len + DX_HBTP_TIMING_SIZE);
+    h[DX_HBTP_HEADER_OFF_FLAGS] |= DX_HBTP_FLAG_TIMING;
+    r->len += DX_HBTP_TIMING_SIZE;
 }
 
 DX_HBTP_API dx_hbtp_middleware dx_hbtp_timing_middleware(dx_hbtp_timing *t) {

@@ -2064,7 +2064,7 @@ static int p_too_large_early(prop_ctx *p) {
         wbuf w;
         memset(&cfg, 0, sizeof cfg);
         memset(&w, 0, sizeof w);
-        cfg.max_payload = max_payload < 24 ? 24 : max_payload;
+        cfg.max_payload = max_payload < DX_HBTP_MIN_PAYLOAD ? DX_HBTP_MIN_PAYLOAD : max_payload;
         PROP_CHECK(p, dx_hbtp_conn_create(&c, &cfg) == DX_OK);
         w_hello(&w, 1, 0, cfg.max_payload, 8, NULL);
         dx_store_u32le(h + 4, cfg.max_payload + 1 + (uint32_t)prop_range(p, 0, 0xffffffffu - cfg.max_payload - 1));
@@ -2188,7 +2188,7 @@ static int p_random_server(prop_ctx *p) {
     tok.token = (const uint8_t *)"tok", tok.len = 3;
     a.verify = dx_hbtp_verify_static_token, a.user = &tok;
     cfg = server_cfg(&rt);
-    cfg.max_payload = (uint32_t)prop_range(p, 24, 600);
+    cfg.max_payload = (uint32_t)prop_range(p, DX_HBTP_MIN_PAYLOAD, 600);
     cfg.max_inflight = (uint16_t)prop_range(p, 1, 8);
     cfg.out_capacity = prop_bool(p) ? 0 : (size_t)prop_range(p, 64, 2000);
     cfg.capabilities = DX_HBTP_CAP_TIMING;
@@ -2256,7 +2256,7 @@ static int p_random_client(prop_ctx *p) {
     memset(&s, 0, sizeof s);
     memset(&in, 0, sizeof in);
     cfg = client_cfg(&s);
-    cfg.max_payload = (uint32_t)prop_range(p, 24, 500);
+    cfg.max_payload = (uint32_t)prop_range(p, DX_HBTP_MIN_PAYLOAD, 500);
     PROP_CHECK(p, dx_hbtp_conn_create(&c, &cfg) == DX_OK && dx_hbtp_conn_hello(&c) == DX_OK);
     for (k = (int)prop_range(p, 0, 6); k > 0; k--) (void)dx_hbtp_conn_call(&c, (uint32_t)prop_range(p, 0, 9), "x", 1);
     if (prop_range(p, 0, 3)) {
