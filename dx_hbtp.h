@@ -1,4 +1,4 @@
-/* dx_hbtp.h - v0.1.0 - HBTP binary framing and routing, sans-I/O - SPDX-License-Identifier: MIT OR Unlicense (text at end)
+/* dx_hbtp.h - v0.2.0 - HBTP binary framing and routing, sans-I/O - SPDX-License-Identifier: MIT OR Unlicense (text at end)
 
    HBTP is dx's binary request/response protocol: an 8-byte header instead of
    HTTP/1.1 text. This header is a protocol engine with no I/O of its own:
@@ -106,17 +106,20 @@ API
    dx_result dx_hbtp_router_dispatch(const dx_hbtp_router *rt, dx_hbtp_request *req)
    A handler is dx_result fn(dx_hbtp_request *req, void *user). It answers with
    dx_hbtp_reply(req, body, len) or dx_hbtp_reply_error(req, code, message)
-   (or writes frames to req->resp for streams: they are then the reply). No
-   reply to an RPC means an empty reply; an error result without a reply, or
-   a reply that does not fit the output buffer or the negotiated max_payload,
-   means ERROR INTERNAL.
+   (or writes frames to req->resp for streams: they are then the reply).
+   dx_hbtp_reply writes RPC_RESPONSE with the request's method id (0 when
+   the request is not an RPC). No reply means an empty one (but to a
+   STREAM_DATA piece: none); an error result without a reply, or a reply
+   that does not fit the output buffer or the negotiated max_payload, means
+   ERROR INTERNAL. See WIRE FORMAT for which request gets which answer.
 
    Connection (one thread at a time; may move between threads)
    size_t dx_hbtp_conn_memory_size(const dx_hbtp_conn_config *cfg)
    dx_result dx_hbtp_conn_init(dx_hbtp_conn *c, const dx_hbtp_conn_config *cfg, void *mem, size_t mem_size)
    dx_result dx_hbtp_conn_create(c, cfg) / void dx_hbtp_conn_destroy(c)
        create allocates memory_size bytes once through cfg->allocator; init
-       takes yours. Nothing else allocates.
+       takes yours. Nothing else allocates. errors: DX_ERR_INVAL for a bad
+       config (max_payload below DX_HBTP_MIN_PAYLOAD, 64; memory_size is 0).
    int64_t dx_hbtp_conn_feed(c, const uint8_t *data, size_t len)
        processes every complete frame; returns the bytes consumed. Fewer than
        len when a server's output filled half the output buffer (the room
@@ -125,7 +128,7 @@ API
        GOAWAY for the peer, and the connection is closing.
    const uint8_t *dx_hbtp_conn_output(c, size_t *out_len), void dx_hbtp_conn_consume(c, size_t n)
    dx_result dx_hbtp_conn_hello(c)                              client: queue HELLO
-   dx_result dx_hbtp_conn_ping(c, payload, len)
+   dx_result dx_hbtp_conn_ping(c, payload, len)               either side; PINGs are answered by both
    int32_t dx_hbtp_conn_call(c, uint32_t method, body, len)    client: the stream id, or
        DX_ERR_BUSY (max_inflight reached), DX_ERR_NOSPACE (send first), DX_HBTP_ERR_GOAWAY.
    int32_t dx_hbtp_conn_send(c, uint8_t opcode, uint8_t flags, payload, len)
@@ -146,7 +149,7 @@ API
 
 CONFIGURATION
    DX_HBTP_MAX_MIDDLEWARE   8      [global]  middleware slots in dx_hbtp_conn_config
-   cfg.max_payload          64 KiB [runtime] largest payload accepted (and offered in HELLO)
+   cfg.max_payload          64 KiB [runtime] largest payload accepted (and offered in HELLO); >= 64
    cfg.max_inflight         64     [runtime] unanswered requests allowed
    cfg.out_capacity         2 x (8 + max_payload) + 4 KiB [runtime] output buffer
    DX_STATIC / DX_HBTP_STATIC, DX_HBTP_API / DX_API, DX_MALLOC/DX_FREE, DX_NO_MALLOC,
@@ -175,42 +178,169 @@ SECURITY MODEL
    Trusted: configs, routers, handlers, middleware. Untrusted: every byte fed
    in. The framer never reads outside the piece it was given or writes past
    its buffer; a frame above the negotiated max_payload is rejected on its
-   header before the body is buffered; unknown required flags, opcode 0 and
-   reserved opcodes are protocol errors; answers to unknown streams, a second
+   header before the body is buffered; unknown required flags, opcode 0,
+   reserved opcodes, nonzero reserved fields and payloads shorter than their
+   fixed part are protocol errors; answers to unknown streams, a second
    HELLO, requests on stream 0 and more than max_inflight unanswered requests
-   close the connection with ERROR + GOAWAY. Nothing grows with the input.
+   close the connection with ERROR + GOAWAY (the table in WIRE FORMAT).
+   Nothing grows with the input.
 
-WIRE FORMAT (protocol version 1.0; integers little-endian)
-   frame header (8 bytes), then length payload bytes
-     0  1  opcode
-     1  1  flags: 0x01 END_STREAM, 0x02 COMPRESSED, 0x04 MORE, 0x08 ACK,
-           0x10 TIMING (payload ends with u32 server microseconds); bits 0-6
-           are required (an unknown one is rejected), bit 7 is optional
-     2  2  stream id: matches answers to requests; 0 = the connection itself
-     4  4  payload length (<= the negotiated max_payload)
-   opcodes
-     0x01 HELLO         first frame each way; payload (24 bytes + token):
-                        0 "HBTP", 4 u8 major (1), 5 u8 minor (0), 6 u16 token
-                        length, 8 u64 capabilities, 16 u32 max payload,
-                        20 u16 max in flight, 22 u16 0, 24 token bytes.
-                        The server answers HELLO|ACK with the negotiated
-                        values, or ERROR + GOAWAY (version, unauthorized).
-     0x02 PING / 0x03 PONG   PONG echoes PING's stream id and payload
-     0x04 RPC           u32 method id, then the request body
-     0x05 RPC_RESPONSE  u32 method id, then the reply body
-     0x06 ERROR         u16 code, u16 0, UTF-8 message
-     0x07 STREAM_DATA   a piece of a large body; 0x08 STREAM_END the last piece
-     0x09 NOT_MODIFIED  optional tag (an ETag)
-     0x0a GOAWAY        u16 last stream handled, u16 code, message; answered
-                        with an empty GOAWAY|ACK
-     0x0b-0x7f reserved (rejected); 0x80-0xff application opcodes
-   error codes: 1 PROTOCOL, 2 VERSION, 3 UNKNOWN_OPCODE, 4 UNKNOWN_METHOD,
-     5 TOO_LARGE, 6 TOO_MANY_INFLIGHT, 7 RATE_LIMITED, 8 UNAUTHORIZED,
-     9 INTERNAL, 10 BAD_REQUEST, 0x8000+ application.
-   capabilities: bit 0 TIMING; bits 1-31 reserved; bits 32-63 application.
-   Vectors: the .hex files in tests/vectors/hbtp/.
+WIRE FORMAT (protocol version 1.0; integers little-endian; the offsets are
+   the DX_HBTP_<RECORD>_OFF_* constants)
+   A connection is one ordered byte stream each way (TCP, a UART, memory) of
+   frames. The client speaks first (HELLO), then sends requests, each on a
+   stream of its own; the server answers each request on its stream.
+
+   frame header (8 bytes: DX_HBTP_HEADER_*), then length payload bytes
+     0  u8   opcode
+     1  u8   flags: 0x01 END_STREAM, 0x02 COMPRESSED (the payload is
+             compressed with a codec the applications agreed on; passed
+             through), 0x04 MORE, 0x08 ACK, 0x10 TIMING. Bits 0-6 are
+             required: a frame with an unknown one (0x20, 0x40) is refused.
+             Bit 7 is optional: ignored.
+     2  u16  stream id: an answer carries its request's id; 0 = the connection
+     4  u32  payload length, at most the receiver's max payload (see HELLO);
+             a frame above it is refused on its header, before its body.
+   opcodes: 0x01-0x0a the protocol's (below); 0x00 and 0x0b-0x7f are refused
+   (UNKNOWN_OPCODE); 0x80-0xff application opcodes.
+
+   payloads: a fixed part, then bytes; a payload shorter than its fixed
+   part is malformed. Reserved fields are 0 and a reader refuses any other
+   value (so a later minor version may give them a meaning).
+     0x01 HELLO, stream 0 only; 24 bytes + token (DX_HBTP_HELLO_*):
+          0 "HBTP"   4 u8 major (1)   5 u8 minor (0)   6 u16 token length
+          8 u64 capabilities   16 u32 max payload   20 u16 max in flight
+          22 u16 reserved (0)   24 the token; the payload is exactly
+          24 + token length bytes.
+     0x02 PING, 0x03 PONG: any bytes (a PONG echoes its PING's).
+     0x04 RPC, 0x05 RPC_RESPONSE: 0 u32 method id, 4 body (DX_HBTP_RPC_*).
+     0x06 ERROR: 0 u16 code, 2 u16 reserved (0), 4 UTF-8 message
+          (DX_HBTP_ERROR_*).
+     0x07 STREAM_DATA (a piece of a body), 0x08 STREAM_END (the last piece,
+          sent with END_STREAM), 0x09 NOT_MODIFIED (an optional tag, such as
+          an ETag), 0x80-0xff: any bytes.
+     0x0a GOAWAY: 0 u16 last stream handled, 2 u16 code, 4 UTF-8 message
+          (DX_HBTP_GOAWAY_*). GOAWAY|ACK has an empty payload.
+     TIMING flag (a server sets it on answers when both sides have the TIMING
+          capability): the payload ends with a u32 of server microseconds
+          (saturated), not part of the payload proper: the client strips it
+          (and refuses a TIMING frame of fewer than 4 bytes); a server
+          ignores the flag on what it receives.
+   Messages are for people: nothing depends on their text.
+
+   HELLO exchange
+     The client's first frame is HELLO (flags 0, stream 0) offering its
+     limits: max payload (the largest payload it accepts) and max in flight
+     (the requests it may have unanswered at once); 0 means "no preference".
+     A max payload of 1-63 is malformed (every ERROR must fit; 64 is
+     DX_HBTP_MIN_PAYLOAD). The server answers HELLO|ACK (stream 0, token
+     length 0) with the negotiated values: for each limit the smaller of the
+     two (its own where the client said 0), and the capability bits both
+     sides set. The client adopts the smaller of the ACK's and its own.
+     From then on each side refuses frames above the negotiated max payload
+     (before, each side's own configured one applies). Another major
+     version is refused (VERSION); any minor is accepted. The server's first
+     frame is HELLO|ACK, or ERROR on stream 0 then GOAWAY (refused); a
+     client refuses any other frame before HELLO|ACK. A client may send
+     requests before the ACK arrives (they are then held to the limits it
+     will learn). capabilities: bit 0 TIMING; bits 1-31 reserved (sent 0;
+     the AND makes unknown bits harmless); bits 32-63 application.
+
+   Streams: a client numbers its requests 1, 2, 3, ... (u16; after 65535
+   comes 1; 0 is never used; an id still in flight is skipped). Every frame
+   a client sends with an opcode of RPC, STREAM_DATA, STREAM_END or
+   0x80-0xff is a request on its stream; it may not be on stream 0. The
+   server handles requests in the order they arrive and answers in that
+   order. Answers by request (anything else from a client: see errors):
+     request (client)            answer frames on its stream (server)
+     RPC                         RPC_RESPONSE (the request's method id), or
+                                 NOT_MODIFIED, or STREAM_DATA... STREAM_END,
+                                 or ERROR; as the handler chooses
+     0x80-0xff, STREAM_END,      what the handler writes (any of the above
+     STREAM_DATA + END_STREAM    or application opcodes); ERROR
+                                 UNKNOWN_OPCODE when no handler is routed
+     STREAM_DATA (no END_STREAM) none (unless its handler writes one): a
+                                 piece of an upload; its STREAM_END is answered
+     (a handler writes nothing)  RPC_RESPONSE, empty body, with the RPC's
+                                 method id (0 for other requests)
+     PING, any stream (either    PONG, same stream and payload; not a
+     side may send it)           request: it needs no stream of its own
+     GOAWAY (either side)        GOAWAY|ACK (an ACK is not answered)
+     ERROR, PONG (client)        none: taken, not answered
+   An answer ends with its final frame: the first one without MORE that is
+   not a STREAM_DATA without END_STREAM; the request is no longer in flight
+   then. Every request but a STREAM_DATA piece gets exactly one final
+   frame. MORE on a request means nothing to the protocol (the handler sees
+   it). A client keeps at most the negotiated max in flight requests
+   without their final frame; the server counts those whose answers it has
+   not yet sent, so a client that keeps the rule never trips it. Other
+   frames a server sends on stream 0 (ERROR, application opcodes, ...) go
+   to the client's application.
+
+   Errors. An ERROR on a request's stream answers that request; the
+   connection goes on. A protocol error is fatal: the side that finds it
+   sends ERROR, then GOAWAY repeating its code (last stream: the last
+   request the server took, 0 from a client), reads nothing more and
+   closes. A fatal ERROR is on stream 0, but TOO_MANY_INFLIGHT's, which is
+   on the refused request's stream.
+     condition (who checks)                        code              fate
+     first frame not HELLO; HELLO|ACK or HELLO     1 PROTOCOL        fatal
+       off stream 0; a second HELLO (server)
+     malformed HELLO: short, magic, payload not    1 PROTOCOL        fatal
+       24 + token length, reserved != 0, max
+       payload 1-63 (both)
+     HELLO or HELLO|ACK major != 1 (both)          2 VERSION         fatal
+     the token refused (server, auth middleware)   8 UNAUTHORIZED    fatal
+     opcode 0x00 or 0x0b-0x7f (both)               3 UNKNOWN_OPCODE  fatal
+     an unknown required flag (both)               1 PROTOCOL        fatal
+     payload length above the max payload (both)   5 TOO_LARGE       fatal
+     a request on stream 0; RPC_RESPONSE or        1 PROTOCOL        fatal
+       NOT_MODIFIED from a client (server)
+     a request beyond max in flight (server)       6 TOO_MANY_INFLIGHT fatal
+     before HELLO|ACK anything but ERROR on        1 PROTOCOL        fatal
+       stream 0 or GOAWAY; HELLO without ACK; RPC;
+       an answer on a stream not in flight (client)
+     ERROR, GOAWAY, RPC_RESPONSE, TIMING payload   1 PROTOCOL        fatal
+       shorter than its fixed part; ERROR reserved
+       != 0; GOAWAY|ACK with a payload (both)
+     RPC shorter than 4 bytes (server)             10 BAD_REQUEST    answered, open
+     an RPC method without handler or fallback     4 UNKNOWN_METHOD  answered, open
+     an application opcode without handler         3 UNKNOWN_OPCODE  answered, open
+     the handler failed or its answer did not fit  9 INTERNAL        answered, open
+       (the output buffer or the max payload)
+     refused by the rate limiter                   7 RATE_LIMITED    answered, open
+     a request after GOAWAY was sent or received   1 PROTOCOL        answered (not
+                                                                     handled), closing
+   error codes: 0 NONE (a GOAWAY without error), 1-10 above, 11-0x7fff
+   reserved, 0x8000-0xffff application. GOAWAY (either side, after HELLO):
+   no new requests; the server handles those up to last stream (its
+   requests sent later were not handled: they get ERROR PROTOCOL) and the
+   answers still due are sent; the transport closes once both sides said
+   GOAWAY (or GOAWAY|ACK) and the answers are out.
+
+   Vectors (tests/vectors/hbtp/): one frame each (hello, hello_ack, ping,
+   pong, rpc_request, rpc_response, error, goaway), a whole session
+   (session_client / session_server) and one file per rule a reader
+   enforces (rule_s_* for a server, rule_c_* for a client: what the peer
+   sends, "= ok" or "= fatal", then the answer; make_rule_vectors.py writes
+   them from this section).
 
 VERSION HISTORY
+   0.2.0 (2026-11-23) WIRE FORMAT written out for a second implementation,
+         with a vector per rule a reader enforces (rule_*.hex). Wire offsets
+         named: DX_HBTP_HEADER_/HELLO_/RPC_/ERROR_/GOAWAY_OFF_* and _SIZE,
+         DX_HBTP_TIMING_SIZE, DX_HBTP_MIN_PAYLOAD (no renames). Readers now
+         refuse (PROTOCOL): nonzero reserved u16 in HELLO and ERROR; HELLO|ACK
+         off stream 0; a HELLO max payload of 1-63; ERROR, GOAWAY,
+         RPC_RESPONSE and TIMING payloads shorter than their fixed part; a
+         GOAWAY|ACK with a payload; RPC from a server; anything but ERROR or
+         GOAWAY before HELLO|ACK. A client answers PING and GOAWAY (also when
+         closing) and holds the server to the negotiated max payload. A
+         request whose handler writes nothing gets an empty RPC_RESPONSE
+         (application opcodes got nothing: the client's stream never closed).
+         Fatal ERRORs go on stream 0, but TOO_MANY_INFLIGHT. cfg.max_payload
+         below 64 is DX_ERR_INVAL. Protocol version stays 1.0: 0.1.0 wrote
+         only frames that pass these checks.
    0.1.0 (2026-11-22) first release.
    There is no ABI promise between versions: vendor the header, link statically.
 */
@@ -362,9 +492,9 @@ DX_INLINE const char *dx_result_name(dx_result r) {
 #endif
 
 #define DX_HBTP_VERSION_MAJOR 0
-#define DX_HBTP_VERSION_MINOR 1
+#define DX_HBTP_VERSION_MINOR 2
 #define DX_HBTP_VERSION_PATCH 0
-#define DX_HBTP_VERSION DX_VERSION_PACK(0, 1, 0)
+#define DX_HBTP_VERSION DX_VERSION_PACK(0, 2, 0)
 
 #ifndef DX_HBTP_MAX_MIDDLEWARE /* middleware slots in a connection config */
 #define DX_HBTP_MAX_MIDDLEWARE 8
@@ -1389,8 +1519,7 @@ DXI_PRIVATE dx_result dxi_hbtp_client_frame(dx_hbtp_conn *c, dx_hbtp_frame *f) {
         if (err != DX_OK) return dxi_hbtp_fail(c, err, 0, dxi_hbtp_code_for(err), "malformed HELLO");
         c->state = DX_HBTP_STATE_OPEN;
     } else if (f->opcode == DX_HBTP_OP_GOAWAY) {
-        if (!(f->flags & DX_HBTP_FLAG_ACK) && c->state != DX_HBTP_STATE_CLOSING)
-            dx_hbtp_resp_frame(&c->out, DX_HBTP_OP_GOAWAY, DX_HBTP_FLAG_ACK, 0, NULL, 0);
+        if (!(f->flags & DX_HBTP_FLAG_ACK)) dx_hbtp_resp_frame(&c->out, DX_HBTP_OP_GOAWAY, DX_HBTP_FLAG_ACK, 0, NULL, 0);
         c->state = DX_HBTP_STATE_CLOSING;
     } else if (f->opcode == DX_HBTP_OP_PING) {
         dx_hbtp_resp_pong(&c->out, f->stream, f->payload, f->length);

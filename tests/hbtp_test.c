@@ -509,6 +509,13 @@ static int t_conn_setup(prop_ctx *p) {
     cfg.role = (dx_hbtp_role)7;
     PROP_CHECK(p, dx_hbtp_conn_init(&c, &cfg, mem, sizeof mem) == DX_ERR_INVAL);
     cfg.role = DX_HBTP_ROLE_SERVER;
+    /* every ERROR the library writes must fit: max_payload 64 at least */
+    cfg.max_payload = DX_HBTP_MIN_PAYLOAD - 1;
+    PROP_CHECK(p, dx_hbtp_conn_memory_size(&cfg) == 0 && dx_hbtp_conn_init(&c, &cfg, mem, sizeof mem) == DX_ERR_INVAL);
+    PROP_CHECK(p, dx_hbtp_conn_create(&c, &cfg) == DX_ERR_INVAL);
+    cfg.max_payload = DX_HBTP_MIN_PAYLOAD;
+    PROP_CHECK(p, dx_hbtp_conn_init(&c, &cfg, mem, sizeof mem) == DX_OK);
+    cfg.max_payload = 1000;
     /* the allocator: all or nothing, failures are NOMEM and leak nothing */
     cfg.allocator.alloc = counting_alloc;
     PROP_CHECK(p, dx_hbtp_conn_create(&c, &cfg) == DX_ERR_INVAL);
@@ -876,6 +883,19 @@ static int t_goaway(prop_ctx *p) {
     d = dx_hbtp_conn_output(&client, &len);
     PROP_CHECK(p, len == 8 && memcmp(d, "\x0a\x08\0\0\0\0\0\0", 8) == 0);
     PROP_CHECK(p, xfer(&client, &server) == 8 && out_len(&server) == 0 && server.error == DX_OK);
+    destroy_pair(&client, &server);
+    /* GOAWAYs that cross: each side answers the other's, closing or not */
+    memset(&s, 0, sizeof s);
+    if (connect_pair(p, &client, &ccfg, &server, &scfg)) return 1;
+    PROP_CHECK(p, dx_hbtp_conn_goaway(&client, DX_HBTP_CODE_NONE, NULL) == DX_OK);
+    PROP_CHECK(p, dx_hbtp_conn_goaway(&server, DX_HBTP_CODE_NONE, NULL) == DX_OK);
+    PROP_CHECK(p, xfer(&server, &client) == 12);
+    d = dx_hbtp_conn_output(&client, &len); /* its GOAWAY, then the ACK of the server's */
+    PROP_CHECK(p, len == 12 + 8 && memcmp(d + 12, "\x0a\x08\0\0\0\0\0\0", 8) == 0);
+    PROP_CHECK(p, xfer(&client, &server) == 12 + 8);
+    d = dx_hbtp_conn_output(&server, &len);
+    PROP_CHECK(p, len == 8 && memcmp(d, "\x0a\x08\0\0\0\0\0\0", 8) == 0);
+    PROP_CHECK(p, pump(&client, &server) == 0 && client.error == DX_OK && server.error == DX_OK);
     destroy_pair(&client, &server);
     /* requests that arrive after the server's GOAWAY are refused, the connection stays up */
     memset(&s, 0, sizeof s);
