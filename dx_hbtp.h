@@ -193,11 +193,13 @@ WIRE FORMAT (protocol version 1.0; integers little-endian; the offsets are
 
    frame header (8 bytes: DX_HBTP_HEADER_*), then length payload bytes
      0  u8   opcode
-     1  u8   flags: 0x01 END_STREAM, 0x02 COMPRESSED (the payload is
-             compressed with a codec the applications agreed on; passed
-             through), 0x04 MORE, 0x08 ACK, 0x10 TIMING. Bits 0-6 are
-             required: a frame with an unknown one (0x20, 0x40) is refused.
-             Bit 7 is optional: ignored.
+     1  u8   flags: 0x01 END_STREAM (the last piece of a stream), 0x02
+             COMPRESSED (the payload is compressed with a codec the
+             applications agreed on; passed through), 0x04 MORE (more
+             frames of this answer follow), 0x08 ACK (the answer to HELLO
+             or GOAWAY), 0x10 TIMING (below). Bits 0-6 are required: a
+             frame with an unknown one (0x20, 0x40) is refused. Bit 7 is
+             optional: ignored.
      2  u16  stream id: an answer carries its request's id; 0 = the connection
      4  u32  payload length, at most the receiver's max payload (see HELLO);
              a frame above it is refused on its header, before its body.
@@ -205,8 +207,9 @@ WIRE FORMAT (protocol version 1.0; integers little-endian; the offsets are
    (UNKNOWN_OPCODE); 0x80-0xff application opcodes.
 
    payloads: a fixed part, then bytes; a payload shorter than its fixed
-   part is malformed. Reserved fields are 0 and a reader refuses any other
-   value (so a later minor version may give them a meaning).
+   part is malformed (fatal, but a short RPC: see errors). Reserved fields
+   are 0 and a reader refuses any other value (fatal: so that a later minor
+   version may give them a meaning).
      0x01 HELLO, stream 0 only; 24 bytes + token (DX_HBTP_HELLO_*):
           0 "HBTP"   4 u8 major (1)   5 u8 minor (0)   6 u16 token length
           8 u64 capabilities   16 u32 max payload   20 u16 max in flight
