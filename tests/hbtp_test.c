@@ -770,6 +770,26 @@ static int t_pipelined(prop_ctx *p) {
     return 0;
 }
 
+/* A client numbers its requests 1, 2, ...: after 65535 comes 1, 0 is never
+   used and an id still in flight is skipped (WIRE FORMAT, streams). */
+static int t_stream_numbering(prop_ctx *p) {
+    static seen s;
+    dx_hbtp_conn c;
+    dx_hbtp_conn_config cfg;
+    memset(&s, 0, sizeof s);
+    cfg = client_cfg(&s);
+    PROP_CHECK(p, dx_hbtp_conn_create(&c, &cfg) == DX_OK && dx_hbtp_conn_hello(&c) == DX_OK);
+    PROP_CHECK(p, dx_hbtp_conn_call(&c, 1, "a", 1) == 1 && dx_hbtp_conn_send(&c, 0x80, 0, "b", 1) == 2);
+    c.next_stream = 65534;
+    PROP_CHECK(p, dx_hbtp_conn_call(&c, 1, "c", 1) == 65534 && dx_hbtp_conn_call(&c, 1, "d", 1) == 65535);
+    PROP_CHECK(p, dx_hbtp_conn_call(&c, 1, "e", 1) == 3); /* 0 skipped, 1 and 2 in flight */
+    c.next_stream = 65534;
+    PROP_CHECK(p, dx_hbtp_conn_call(&c, 1, "f", 1) == 4); /* 65534, 65535, 0, 1, 2, 3: all taken */
+    PROP_CHECK(p, c.inflight_count == 6);
+    dx_hbtp_conn_destroy(&c);
+    return 0;
+}
+
 static int t_inflight_limit(prop_ctx *p) {
     dx_hbtp_router rt;
     hstats h;
@@ -2564,7 +2584,7 @@ static const prop_test tests[] = {
     PROP_UNIT(t_header_layout),      PROP_UNIT(t_opcodes_flags),      PROP_UNIT(t_framer_basics),
     PROP_UNIT(t_resp_buffer),        PROP_UNIT(t_router),             PROP_UNIT(t_conn_setup),
     PROP_UNIT(t_hello_exchange),     PROP_UNIT(t_protocol_errors),    PROP_UNIT(t_version_mismatch),
-    PROP_UNIT(t_pipelined),          PROP_UNIT(t_inflight_limit),     PROP_UNIT(t_goaway),
+    PROP_UNIT(t_pipelined),          PROP_UNIT(t_stream_numbering),   PROP_UNIT(t_inflight_limit),     PROP_UNIT(t_goaway),
     PROP_UNIT(t_unknown_method),     PROP_UNIT(t_app_opcodes), PROP_UNIT(t_client_send_app),        PROP_UNIT(t_streams),
     PROP_UNIT(t_not_modified),       PROP_UNIT(t_middleware_order),   PROP_UNIT(t_timing),
     PROP_UNIT(t_ratelimit),          PROP_UNIT(t_ratelimit_shared),   PROP_UNIT(t_auth),
