@@ -134,7 +134,7 @@ API
    int32_t dx_hbtp_conn_send(c, uint8_t opcode, uint8_t flags, payload, len)
        client: an application frame (opcode 0x80-0xff) on a new stream; the
        server routes it by opcode and its answer comes back on that stream.
-   dx_result dx_hbtp_conn_goaway(c, code, message)
+   dx_result dx_hbtp_conn_goaway(c, code, message)            the message cut to the max payload
    c->state, c->error, c->capabilities, c->max_payload, c->max_inflight (negotiated),
    c->requests, c->last_server_us (client: the TIMING trailer of the last answer).
 
@@ -1630,10 +1630,14 @@ DX_HBTP_API int32_t dx_hbtp_conn_send(dx_hbtp_conn *c, uint8_t opcode, uint8_t f
     return dxi_hbtp_request(c, opcode, flags, false, 0, payload, len);
 }
 
+/* The message is cut to fit the negotiated max payload: the peer would refuse more. */
 DX_HBTP_API dx_result dx_hbtp_conn_goaway(dx_hbtp_conn *c, uint16_t code, const char *message) {
+    size_t len = dxi_hbtp_strlen(message);
     if (!c) return DX_ERR_INVAL;
     c->state = DX_HBTP_STATE_CLOSING;
-    return dx_hbtp_resp_goaway(&c->out, c->last_stream, code, message);
+    if (len > c->max_payload - DX_HBTP_GOAWAY_SIZE) len = c->max_payload - DX_HBTP_GOAWAY_SIZE;
+    return dxi_hbtp_resp_prefixed(&c->out, DX_HBTP_OP_GOAWAY, 0, 0, (uint32_t)c->last_stream | ((uint32_t)code << 16),
+                                  message, len);
 }
 
 /* ---- built-in middleware ---- */

@@ -904,6 +904,15 @@ static int t_goaway(prop_ctx *p) {
     PROP_CHECK(p, len == 8 && memcmp(d, "\x0a\x08\0\0\0\0\0\0", 8) == 0);
     PROP_CHECK(p, xfer(&client, &server) == 8 && out_len(&server) == 0 && server.error == DX_OK);
     destroy_pair(&client, &server);
+    /* a GOAWAY message is cut to the negotiated max payload, which the peer holds it to */
+    memset(&s, 0, sizeof s);
+    ccfg.max_payload = DX_HBTP_MIN_PAYLOAD;
+    if (connect_pair(p, &client, &ccfg, &server, &scfg)) return 1;
+    PROP_CHECK(p, dx_hbtp_conn_goaway(&server, DX_HBTP_CODE_NONE, "a message longer than the 64 bytes the client accepts, so the connection cuts it to 60") == DX_OK);
+    PROP_CHECK(p, out_len(&server) == 8 + DX_HBTP_MIN_PAYLOAD && xfer(&server, &client) == 8 + DX_HBTP_MIN_PAYLOAD);
+    PROP_CHECK(p, client.error == DX_OK && s.n == 2 && s.f[1].opcode == DX_HBTP_OP_GOAWAY);
+    destroy_pair(&client, &server);
+    ccfg.max_payload = 4096;
     /* GOAWAYs that cross: each side answers the other's, closing or not */
     memset(&s, 0, sizeof s);
     if (connect_pair(p, &client, &ccfg, &server, &scfg)) return 1;
