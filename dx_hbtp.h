@@ -341,9 +341,11 @@ VERSION HISTORY
          closing) and holds the server to the negotiated max payload. A
          request whose handler writes nothing gets an empty RPC_RESPONSE
          (application opcodes got nothing: the client's stream never closed).
-         Fatal ERRORs go on stream 0, but TOO_MANY_INFLIGHT. cfg.max_payload
-         below 64 is DX_ERR_INVAL. Protocol version stays 1.0: 0.1.0 wrote
-         only frames that pass these checks.
+         Fatal ERRORs go on stream 0, but TOO_MANY_INFLIGHT.
+         dx_hbtp_conn_goaway cuts its message to the max payload.
+         cfg.max_payload below 64 is DX_ERR_INVAL. Protocol version stays
+         1.0: the frames 0.1.0 wrote pass these checks, but a HELLO offering
+         a max payload below 64.
    0.1.0 (2026-11-22) first release.
    There is no ABI promise between versions: vendor the header, link statically.
 */
