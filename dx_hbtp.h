@@ -1,4 +1,4 @@
-/* dx_hbtp.h - v0.1.0 - HBTP binary framing and routing, sans-I/O - SPDX-License-Identifier: MIT OR Unlicense (text at end)
+/* dx_hbtp.h - v0.2.0 - HBTP binary framing and routing, sans-I/O - SPDX-License-Identifier: MIT OR Unlicense (text at end)
 
    HBTP is dx's binary request/response protocol: an 8-byte header instead of
    HTTP/1.1 text. This header is a protocol engine with no I/O of its own:
@@ -106,17 +106,20 @@ API
    dx_result dx_hbtp_router_dispatch(const dx_hbtp_router *rt, dx_hbtp_request *req)
    A handler is dx_result fn(dx_hbtp_request *req, void *user). It answers with
    dx_hbtp_reply(req, body, len) or dx_hbtp_reply_error(req, code, message)
-   (or writes frames to req->resp for streams: they are then the reply). No
-   reply to an RPC means an empty reply; an error result without a reply, or
-   a reply that does not fit the output buffer or the negotiated max_payload,
-   means ERROR INTERNAL.
+   (or writes frames to req->resp for streams: they are then the reply).
+   dx_hbtp_reply writes RPC_RESPONSE with the request's method id (0 when
+   the request is not an RPC). No reply means an empty one (but to a
+   STREAM_DATA piece: none); an error result without a reply, or a reply
+   that does not fit the output buffer or the negotiated max_payload, means
+   ERROR INTERNAL. See WIRE FORMAT for which request gets which answer.
 
    Connection (one thread at a time; may move between threads)
    size_t dx_hbtp_conn_memory_size(const dx_hbtp_conn_config *cfg)
    dx_result dx_hbtp_conn_init(dx_hbtp_conn *c, const dx_hbtp_conn_config *cfg, void *mem, size_t mem_size)
    dx_result dx_hbtp_conn_create(c, cfg) / void dx_hbtp_conn_destroy(c)
        create allocates memory_size bytes once through cfg->allocator; init
-       takes yours. Nothing else allocates.
+       takes yours. Nothing else allocates. errors: DX_ERR_INVAL for a bad
+       config (max_payload below DX_HBTP_MIN_PAYLOAD, 64; memory_size is 0).
    int64_t dx_hbtp_conn_feed(c, const uint8_t *data, size_t len)
        processes every complete frame; returns the bytes consumed. Fewer than
        len when a server's output filled half the output buffer (the room
@@ -125,13 +128,13 @@ API
        GOAWAY for the peer, and the connection is closing.
    const uint8_t *dx_hbtp_conn_output(c, size_t *out_len), void dx_hbtp_conn_consume(c, size_t n)
    dx_result dx_hbtp_conn_hello(c)                              client: queue HELLO
-   dx_result dx_hbtp_conn_ping(c, payload, len)
+   dx_result dx_hbtp_conn_ping(c, payload, len)               either side; PINGs are answered by both
    int32_t dx_hbtp_conn_call(c, uint32_t method, body, len)    client: the stream id, or
        DX_ERR_BUSY (max_inflight reached), DX_ERR_NOSPACE (send first), DX_HBTP_ERR_GOAWAY.
    int32_t dx_hbtp_conn_send(c, uint8_t opcode, uint8_t flags, payload, len)
        client: an application frame (opcode 0x80-0xff) on a new stream; the
        server routes it by opcode and its answer comes back on that stream.
-   dx_result dx_hbtp_conn_goaway(c, code, message)
+   dx_result dx_hbtp_conn_goaway(c, code, message)            the message cut to the max payload
    c->state, c->error, c->capabilities, c->max_payload, c->max_inflight (negotiated),
    c->requests, c->last_server_us (client: the TIMING trailer of the last answer).
 
@@ -146,7 +149,7 @@ API
 
 CONFIGURATION
    DX_HBTP_MAX_MIDDLEWARE   8      [global]  middleware slots in dx_hbtp_conn_config
-   cfg.max_payload          64 KiB [runtime] largest payload accepted (and offered in HELLO)
+   cfg.max_payload          64 KiB [runtime] largest payload accepted (and offered in HELLO); >= 64
    cfg.max_inflight         64     [runtime] unanswered requests allowed
    cfg.out_capacity         2 x (8 + max_payload) + 4 KiB [runtime] output buffer
    DX_STATIC / DX_HBTP_STATIC, DX_HBTP_API / DX_API, DX_MALLOC/DX_FREE, DX_NO_MALLOC,
@@ -175,42 +178,174 @@ SECURITY MODEL
    Trusted: configs, routers, handlers, middleware. Untrusted: every byte fed
    in. The framer never reads outside the piece it was given or writes past
    its buffer; a frame above the negotiated max_payload is rejected on its
-   header before the body is buffered; unknown required flags, opcode 0 and
-   reserved opcodes are protocol errors; answers to unknown streams, a second
+   header before the body is buffered; unknown required flags, opcode 0,
+   reserved opcodes, nonzero reserved fields and payloads shorter than their
+   fixed part are protocol errors; answers to unknown streams, a second
    HELLO, requests on stream 0 and more than max_inflight unanswered requests
-   close the connection with ERROR + GOAWAY. Nothing grows with the input.
+   close the connection with ERROR + GOAWAY (the table in WIRE FORMAT).
+   Nothing grows with the input.
 
-WIRE FORMAT (protocol version 1.0; integers little-endian)
-   frame header (8 bytes), then length payload bytes
-     0  1  opcode
-     1  1  flags: 0x01 END_STREAM, 0x02 COMPRESSED, 0x04 MORE, 0x08 ACK,
-           0x10 TIMING (payload ends with u32 server microseconds); bits 0-6
-           are required (an unknown one is rejected), bit 7 is optional
-     2  2  stream id: matches answers to requests; 0 = the connection itself
-     4  4  payload length (<= the negotiated max_payload)
-   opcodes
-     0x01 HELLO         first frame each way; payload (24 bytes + token):
-                        0 "HBTP", 4 u8 major (1), 5 u8 minor (0), 6 u16 token
-                        length, 8 u64 capabilities, 16 u32 max payload,
-                        20 u16 max in flight, 22 u16 0, 24 token bytes.
-                        The server answers HELLO|ACK with the negotiated
-                        values, or ERROR + GOAWAY (version, unauthorized).
-     0x02 PING / 0x03 PONG   PONG echoes PING's stream id and payload
-     0x04 RPC           u32 method id, then the request body
-     0x05 RPC_RESPONSE  u32 method id, then the reply body
-     0x06 ERROR         u16 code, u16 0, UTF-8 message
-     0x07 STREAM_DATA   a piece of a large body; 0x08 STREAM_END the last piece
-     0x09 NOT_MODIFIED  optional tag (an ETag)
-     0x0a GOAWAY        u16 last stream handled, u16 code, message; answered
-                        with an empty GOAWAY|ACK
-     0x0b-0x7f reserved (rejected); 0x80-0xff application opcodes
-   error codes: 1 PROTOCOL, 2 VERSION, 3 UNKNOWN_OPCODE, 4 UNKNOWN_METHOD,
-     5 TOO_LARGE, 6 TOO_MANY_INFLIGHT, 7 RATE_LIMITED, 8 UNAUTHORIZED,
-     9 INTERNAL, 10 BAD_REQUEST, 0x8000+ application.
-   capabilities: bit 0 TIMING; bits 1-31 reserved; bits 32-63 application.
-   Vectors: the .hex files in tests/vectors/hbtp/.
+WIRE FORMAT (protocol version 1.0; integers little-endian; the offsets are
+   the DX_HBTP_<RECORD>_OFF_* constants)
+   A connection is one ordered byte stream each way (TCP, a UART, memory) of
+   frames. The client speaks first (HELLO), then sends requests, each on a
+   stream of its own; the server answers each request on its stream.
+
+   frame header (8 bytes: DX_HBTP_HEADER_*), then length payload bytes
+     0  u8   opcode
+     1  u8   flags: 0x01 END_STREAM (the last piece of a stream), 0x02
+             COMPRESSED (the payload is compressed with a codec the
+             applications agreed on; passed through), 0x04 MORE (more
+             frames of this answer follow), 0x08 ACK (the answer to HELLO
+             or GOAWAY), 0x10 TIMING (below). Bits 0-6 are required: a
+             frame with an unknown one (0x20, 0x40) is refused. Bit 7 is
+             optional: ignored.
+     2  u16  stream id: an answer carries its request's id; 0 = the connection
+     4  u32  payload length, at most the receiver's max payload (see HELLO);
+             a frame above it is refused on its header, before its body.
+   opcodes: 0x01-0x0a the protocol's (below); 0x00 and 0x0b-0x7f are refused
+   (UNKNOWN_OPCODE); 0x80-0xff application opcodes.
+
+   payloads: a fixed part, then bytes; a payload shorter than its fixed
+   part is malformed (fatal, but a short RPC: see errors). Reserved fields
+   are 0 and a reader refuses any other value (fatal: so that a later minor
+   version may give them a meaning).
+     0x01 HELLO, stream 0 only; 24 bytes + token (DX_HBTP_HELLO_*):
+          0 "HBTP"   4 u8 major (1)   5 u8 minor (0)   6 u16 token length
+          8 u64 capabilities   16 u32 max payload   20 u16 max in flight
+          22 u16 reserved (0)   24 the token; the payload is exactly
+          24 + token length bytes.
+     0x02 PING, 0x03 PONG: any bytes (a PONG echoes its PING's).
+     0x04 RPC, 0x05 RPC_RESPONSE: 0 u32 method id, 4 body (DX_HBTP_RPC_*).
+     0x06 ERROR: 0 u16 code, 2 u16 reserved (0), 4 UTF-8 message
+          (DX_HBTP_ERROR_*).
+     0x07 STREAM_DATA (a piece of a body), 0x08 STREAM_END (the last piece,
+          sent with END_STREAM), 0x09 NOT_MODIFIED (an optional tag, such as
+          an ETag), 0x80-0xff: any bytes.
+     0x0a GOAWAY: 0 u16 last stream handled, 2 u16 code, 4 UTF-8 message
+          (DX_HBTP_GOAWAY_*). GOAWAY|ACK has an empty payload.
+     TIMING flag (a server sets it on answers when both sides have the TIMING
+          capability): the payload ends with a u32 of server microseconds
+          (saturated), not part of the payload proper: the client strips it
+          (and refuses a TIMING frame of fewer than 4 bytes); a server
+          ignores the flag on what it receives.
+   Messages are for people: nothing depends on their text.
+
+   HELLO exchange
+     The client's first frame is HELLO (flags 0, stream 0) offering its
+     limits: max payload (the largest payload it accepts) and max in flight
+     (the requests it may have unanswered at once); 0 means "no preference".
+     A max payload of 1-63 is malformed (every ERROR must fit; 64 is
+     DX_HBTP_MIN_PAYLOAD). The server answers HELLO|ACK (stream 0, token
+     length 0) with the negotiated values: for each limit the smaller of the
+     two (its own where the client said 0), and the capability bits both
+     sides set. The client adopts the smaller of the ACK's and its own.
+     From then on each side refuses frames above the negotiated max payload
+     (before, each side's own configured one applies). Another major
+     version is refused (VERSION); any minor is accepted. The server's first
+     frame is HELLO|ACK, or ERROR on stream 0 then GOAWAY (refused); a
+     client refuses any other frame before HELLO|ACK. A client may send
+     requests before the ACK arrives (they are then held to the limits it
+     will learn). capabilities: bit 0 TIMING; bits 1-31 reserved (sent 0;
+     the AND makes unknown bits harmless); bits 32-63 application.
+
+   Streams: a client numbers its requests 1, 2, 3, ... (u16; after 65535
+   comes 1; 0 is never used; an id still in flight is skipped). Every frame
+   a client sends with an opcode of RPC, STREAM_DATA, STREAM_END or
+   0x80-0xff is a request on its stream; it may not be on stream 0. The
+   server handles requests in the order they arrive and answers in that
+   order. Answers by request (anything else from a client: see errors):
+     request (client)            answer frames on its stream (server)
+     RPC                         RPC_RESPONSE (the request's method id), or
+                                 NOT_MODIFIED, or STREAM_DATA... STREAM_END,
+                                 or ERROR; as the handler chooses
+     0x80-0xff, STREAM_END,      what the handler writes (any of the above
+     STREAM_DATA + END_STREAM    or application opcodes); ERROR
+                                 UNKNOWN_OPCODE when no handler is routed
+     STREAM_DATA (no END_STREAM) none (unless its handler writes one): a
+                                 piece of an upload; its STREAM_END is answered
+     (a handler writes nothing)  RPC_RESPONSE, empty body, with the RPC's
+                                 method id (0 for other requests)
+     PING, any stream (either    PONG, same stream and payload; not a
+     side may send it)           request: it needs no stream of its own
+     GOAWAY (either side)        GOAWAY|ACK (an ACK is not answered)
+     ERROR, PONG (client)        none: taken, not answered
+   An answer ends with its final frame: the first one without MORE that is
+   not a STREAM_DATA without END_STREAM; the request is no longer in flight
+   then. Every request but a STREAM_DATA piece gets exactly one final
+   frame. MORE on a request means nothing to the protocol (the handler sees
+   it). A client keeps at most the negotiated max in flight requests
+   without their final frame; the server counts those whose answers it has
+   not yet sent, so a client that keeps the rule never trips it. Other
+   frames a server sends on stream 0 (ERROR, application opcodes, ...) go
+   to the client's application.
+
+   Errors. An ERROR on a request's stream answers that request; the
+   connection goes on. A protocol error is fatal: the side that finds it
+   sends ERROR, then GOAWAY repeating its code (last stream: the last
+   request the server took, 0 from a client), reads nothing more and
+   closes. A fatal ERROR is on stream 0, but TOO_MANY_INFLIGHT's, which is
+   on the refused request's stream.
+     condition (who checks)                        code              fate
+     first frame not HELLO; HELLO|ACK or HELLO     1 PROTOCOL        fatal
+       off stream 0; a second HELLO (server)
+     malformed HELLO: short, magic, payload not    1 PROTOCOL        fatal
+       24 + token length, reserved != 0, max
+       payload 1-63 (both)
+     HELLO or HELLO|ACK major != 1 (both)          2 VERSION         fatal
+     the token refused (server, auth middleware)   8 UNAUTHORIZED    fatal
+     opcode 0x00 or 0x0b-0x7f (both)               3 UNKNOWN_OPCODE  fatal
+     an unknown required flag (both)               1 PROTOCOL        fatal
+     payload length above the max payload (both)   5 TOO_LARGE       fatal
+     a request on stream 0; RPC_RESPONSE or        1 PROTOCOL        fatal
+       NOT_MODIFIED from a client (server)
+     a request beyond max in flight (server)       6 TOO_MANY_INFLIGHT fatal
+     before HELLO|ACK anything but ERROR on        1 PROTOCOL        fatal
+       stream 0 or GOAWAY; HELLO without ACK; RPC;
+       an answer on a stream not in flight (client)
+     ERROR, GOAWAY, RPC_RESPONSE, TIMING payload   1 PROTOCOL        fatal
+       shorter than its fixed part; ERROR reserved
+       != 0; GOAWAY|ACK with a payload (both)
+     RPC shorter than 4 bytes (server)             10 BAD_REQUEST    answered, open
+     an RPC method without handler or fallback     4 UNKNOWN_METHOD  answered, open
+     an application opcode without handler         3 UNKNOWN_OPCODE  answered, open
+     the handler failed or its answer did not fit  9 INTERNAL        answered, open
+       (the output buffer or the max payload)
+     refused by the rate limiter                   7 RATE_LIMITED    answered, open
+     a request after GOAWAY was sent or received   1 PROTOCOL        answered (not
+                                                                     handled), closing
+   error codes: 0 NONE (a GOAWAY without error), 1-10 above, 11-0x7fff
+   reserved, 0x8000-0xffff application. GOAWAY (either side, after HELLO):
+   no new requests; the server handles those up to last stream (its
+   requests sent later were not handled: they get ERROR PROTOCOL) and the
+   answers still due are sent; the transport closes once both sides said
+   GOAWAY (or GOAWAY|ACK) and the answers are out.
+
+   Vectors (tests/vectors/hbtp/): one frame each (hello, hello_ack, ping,
+   pong, rpc_request, rpc_response, error, goaway), a whole session
+   (session_client / session_server) and one file per rule a reader
+   enforces (rule_s_* for a server, rule_c_* for a client: what the peer
+   sends, "= ok" or "= fatal", then the answer; make_rule_vectors.py writes
+   them from this section).
 
 VERSION HISTORY
+   0.2.0 (2026-11-23) WIRE FORMAT written out for a second implementation,
+         with a vector per rule a reader enforces (rule_*.hex). Wire offsets
+         named: DX_HBTP_HEADER_/HELLO_/RPC_/ERROR_/GOAWAY_OFF_* and _SIZE,
+         DX_HBTP_TIMING_SIZE, DX_HBTP_MIN_PAYLOAD (no renames). Readers now
+         refuse (PROTOCOL): nonzero reserved u16 in HELLO and ERROR; HELLO|ACK
+         off stream 0; a HELLO max payload of 1-63; ERROR, GOAWAY,
+         RPC_RESPONSE and TIMING payloads shorter than their fixed part; a
+         GOAWAY|ACK with a payload; RPC from a server; anything but ERROR or
+         GOAWAY before HELLO|ACK. A client answers PING and GOAWAY (also when
+         closing) and holds the server to the negotiated max payload. A
+         request whose handler writes nothing gets an empty RPC_RESPONSE
+         (application opcodes got nothing: the client's stream never closed).
+         Fatal ERRORs go on stream 0, but TOO_MANY_INFLIGHT.
+         dx_hbtp_conn_goaway cuts its message to the max payload.
+         cfg.max_payload below 64 is DX_ERR_INVAL. Protocol version stays
+         1.0: the frames 0.1.0 wrote pass these checks, but a HELLO offering
+         a max payload below 64.
    0.1.0 (2026-11-22) first release.
    There is no ABI promise between versions: vendor the header, link statically.
 */
@@ -395,9 +530,9 @@ DX_INLINE const char *dx_result_name(dx_result r) {
 #endif
 
 #define DX_HBTP_VERSION_MAJOR 0
-#define DX_HBTP_VERSION_MINOR 1
+#define DX_HBTP_VERSION_MINOR 2
 #define DX_HBTP_VERSION_PATCH 0
-#define DX_HBTP_VERSION DX_VERSION_PACK(0, 1, 0)
+#define DX_HBTP_VERSION DX_VERSION_PACK(0, 2, 0)
 
 #ifndef DX_HBTP_MAX_MIDDLEWARE /* middleware slots in a connection config */
 #define DX_HBTP_MAX_MIDDLEWARE 8
@@ -417,12 +552,51 @@ enum {
     DX_HBTP_ERR_REFUSED = -206   /* the peer refused the HELLO (ERROR frame) */
 };
 
-/* Wire constants (see WIRE FORMAT). */
-enum {
-    DX_HBTP_HEADER_SIZE = 8,
-    DX_HBTP_HELLO_SIZE = 24,
+/* Wire offsets, named once (see WIRE FORMAT); writers and readers use these. */
+enum { /* the frame header */
+    DX_HBTP_HEADER_OFF_OPCODE = 0,     /* u8 */
+    DX_HBTP_HEADER_OFF_FLAGS = 1,      /* u8 */
+    DX_HBTP_HEADER_OFF_STREAM = 2,     /* u16 */
+    DX_HBTP_HEADER_OFF_LENGTH = 4,     /* u32 payload length */
+    DX_HBTP_HEADER_SIZE = 8
+};
+enum { /* HELLO payload; the token follows the fixed part */
+    DX_HBTP_HELLO_OFF_MAGIC = 0,       /* "HBTP" */
+    DX_HBTP_HELLO_OFF_MAJOR = 4,       /* u8 */
+    DX_HBTP_HELLO_OFF_MINOR = 5,       /* u8 */
+    DX_HBTP_HELLO_OFF_TOKEN_LEN = 6,   /* u16 */
+    DX_HBTP_HELLO_OFF_CAPABILITIES = 8, /* u64 */
+    DX_HBTP_HELLO_OFF_MAX_PAYLOAD = 16, /* u32, 0 = no preference */
+    DX_HBTP_HELLO_OFF_MAX_INFLIGHT = 20, /* u16, 0 = no preference */
+    DX_HBTP_HELLO_OFF_RESERVED = 22,   /* u16, must be 0 */
+    DX_HBTP_HELLO_OFF_TOKEN = 24,
+    DX_HBTP_HELLO_SIZE = 24
+};
+enum { /* RPC and RPC_RESPONSE payloads */
+    DX_HBTP_RPC_OFF_METHOD = 0,        /* u32 */
+    DX_HBTP_RPC_OFF_BODY = 4,
+    DX_HBTP_RPC_SIZE = 4
+};
+enum { /* ERROR payload */
+    DX_HBTP_ERROR_OFF_CODE = 0,        /* u16 */
+    DX_HBTP_ERROR_OFF_RESERVED = 2,    /* u16, must be 0 */
+    DX_HBTP_ERROR_OFF_MESSAGE = 4,     /* UTF-8, to the end of the payload */
+    DX_HBTP_ERROR_SIZE = 4
+};
+enum { /* GOAWAY payload (GOAWAY|ACK has none) */
+    DX_HBTP_GOAWAY_OFF_LAST_STREAM = 0, /* u16 */
+    DX_HBTP_GOAWAY_OFF_CODE = 2,       /* u16 */
+    DX_HBTP_GOAWAY_OFF_MESSAGE = 4,
+    DX_HBTP_GOAWAY_SIZE = 4
+};
+enum { DX_HBTP_TIMING_SIZE = 4 }; /* the u32 microseconds trailer of a TIMING answer */
+
+enum { /* the protocol version this header speaks */
     DX_HBTP_PROTOCOL_MAJOR = 1,
-    DX_HBTP_PROTOCOL_MINOR = 0,
+    DX_HBTP_PROTOCOL_MINOR = 0
+};
+enum { /* limits */
+    DX_HBTP_MIN_PAYLOAD = 64,          /* the smallest max payload a HELLO may offer (0 aside) */
     DX_HBTP_DEFAULT_MAX_PAYLOAD = 1 << 16,
     DX_HBTP_DEFAULT_MAX_INFLIGHT = 64
 };
@@ -713,23 +887,23 @@ DX_HBTP_API bool dx_hbtp_verify_static_token(const uint8_t *token, uint32_t len,
 /* ---- frames ---- */
 
 DX_HBTP_API void dx_hbtp_encode_header(uint8_t out[8], uint8_t opcode, uint8_t flags, uint16_t stream, uint32_t length) {
-    out[0] = opcode;
-    out[1] = flags;
-    dx_store_u16le(out + 2, stream);
-    dx_store_u32le(out + 4, length);
+    out[DX_HBTP_HEADER_OFF_OPCODE] = opcode;
+    out[DX_HBTP_HEADER_OFF_FLAGS] = flags;
+    dx_store_u16le(out + DX_HBTP_HEADER_OFF_STREAM, stream);
+    dx_store_u32le(out + DX_HBTP_HEADER_OFF_LENGTH, length);
 }
 
 /* The header checks, inlined into the framer's per-frame path. */
 DX_INLINE dx_result dxi_hbtp_decode(const uint8_t in[8], uint32_t max_payload, dx_hbtp_frame *out) {
-    uint8_t opcode = in[0], flags = in[1];
-    uint32_t length = dx_load_u32le(in + 4);
+    uint8_t opcode = in[DX_HBTP_HEADER_OFF_OPCODE], flags = in[DX_HBTP_HEADER_OFF_FLAGS];
+    uint32_t length = dx_load_u32le(in + DX_HBTP_HEADER_OFF_LENGTH);
     if (opcode == 0 || (opcode > DX_HBTP_OP_LAST_PROTOCOL && opcode < DX_HBTP_OP_APP_FIRST))
         return DX_HBTP_ERR_OPCODE;
     if (flags & DX_HBTP_FLAGS_REQUIRED & ~DX_HBTP_FLAGS_KNOWN) return DX_ERR_UNSUPPORTED;
     if (length > max_payload) return DX_HBTP_ERR_TOO_LARGE;
     out->opcode = opcode;
     out->flags = flags;
-    out->stream = dx_load_u16le(in + 2);
+    out->stream = dx_load_u16le(in + DX_HBTP_HEADER_OFF_STREAM);
     out->length = length;
     out->payload = NULL;
     return DX_OK;
@@ -790,8 +964,8 @@ DX_HBTP_API dx_result dx_hbtp_framer_init(dx_hbtp_framer *f, uint8_t *buf, size_
     if (!f) return DX_ERR_INVAL;
     DX_MEMSET(f, 0, sizeof *f);
     if (!buf || cap < DX_HBTP_HEADER_SIZE) return f->error = DX_ERR_INVAL;
-    if (max_payload == 0)
-        max_payload = cap - DX_HBTP_HEADER_SIZE > 0xffffffffu ? 0xffffffffu : (uint32_t)(cap - DX_HBTP_HEADER_SIZE);
+    max_payload = DXI_DEF(max_payload, cap - DX_HBTP_HEADER_SIZE > 0xffffffffu ? 0xffffffffu
+                                                                                  : (uint32_t)(cap - DX_HBTP_HEADER_SIZE));
     if (max_payload > cap - DX_HBTP_HEADER_SIZE) return f->error = DX_ERR_INVAL;
     f->buf = buf;
     f->cap = cap;
@@ -907,7 +1081,7 @@ DX_HBTP_API uint8_t *dx_hbtp_resp_begin(dx_hbtp_resp *r, uint8_t opcode, uint8_t
 DX_HBTP_API dx_result dx_hbtp_resp_end(dx_hbtp_resp *r, size_t len) {
     if (r->error != DX_OK) return r->error;
     if (len > r->cap - r->frame_at - DX_HBTP_HEADER_SIZE) return r->error = DX_ERR_MISUSE;
-    dx_store_u32le(r->buf + r->frame_at + 4, (uint32_t)len);
+    dx_store_u32le(r->buf + r->frame_at + DX_HBTP_HEADER_OFF_LENGTH, (uint32_t)len);
     r->len = r->frame_at + DX_HBTP_HEADER_SIZE + len;
     return DX_OK;
 }
@@ -924,18 +1098,23 @@ DX_HBTP_API dx_result dx_hbtp_resp_pong(dx_hbtp_resp *r, uint16_t stream, const 
     return dx_hbtp_resp_frame(r, DX_HBTP_OP_PONG, 0, stream, payload, len);
 }
 
-/* A u32 or u16+u16 prefix, then bytes: RPC, ERROR and GOAWAY payloads. */
-DXI_PRIVATE dx_result dxi_hbtp_resp_prefixed(dx_hbtp_resp *r, uint8_t opcode, uint16_t stream, uint32_t prefix,
-                                             const void *data, size_t len) {
-    uint8_t *p = dx_hbtp_resp_begin(r, opcode, 0, stream, len + 4);
+/* RPC, RPC_RESPONSE, ERROR and GOAWAY payloads are a 4-byte fixed part,
+   then bytes: the fixed part is written as one u32 (ERROR: code | 0 << 16;
+   GOAWAY: last stream | code << 16), the bytes at its end. */
+DX_STATIC_ASSERT(DX_HBTP_RPC_SIZE == 4 && DX_HBTP_ERROR_SIZE == 4 && DX_HBTP_GOAWAY_SIZE == 4, hbtp_prefix_size);
+DX_STATIC_ASSERT(DX_HBTP_ERROR_OFF_CODE == 0 && DX_HBTP_ERROR_OFF_RESERVED == 2, hbtp_error_prefix);
+DX_STATIC_ASSERT(DX_HBTP_GOAWAY_OFF_LAST_STREAM == 0 && DX_HBTP_GOAWAY_OFF_CODE == 2, hbtp_goaway_prefix);
+DXI_PRIVATE dx_result dxi_hbtp_resp_prefixed(dx_hbtp_resp *r, uint8_t opcode, uint8_t flags, uint16_t stream,
+                                             uint32_t prefix, const void *data, size_t len) {
+    uint8_t *p = dx_hbtp_resp_begin(r, opcode, flags, stream, len + DX_HBTP_RPC_SIZE);
     if (!p) return r->error;
-    dx_store_u32le(p, prefix);
-    if (len) DX_MEMCPY(p + 4, data, len);
-    return dx_hbtp_resp_end(r, len + 4);
+    dx_store_u32le(p + DX_HBTP_RPC_OFF_METHOD, prefix);
+    if (len) DX_MEMCPY(p + DX_HBTP_RPC_OFF_BODY, data, len);
+    return dx_hbtp_resp_end(r, len + DX_HBTP_RPC_SIZE);
 }
 
 DX_HBTP_API dx_result dx_hbtp_resp_rpc(dx_hbtp_resp *r, uint16_t stream, uint32_t method, const void *body, size_t len) {
-    return dxi_hbtp_resp_prefixed(r, DX_HBTP_OP_RPC_RESPONSE, stream, method, body, len);
+    return dxi_hbtp_resp_prefixed(r, DX_HBTP_OP_RPC_RESPONSE, 0, stream, method, body, len);
 }
 
 DXI_PRIVATE size_t dxi_hbtp_strlen(const char *s) {
@@ -945,7 +1124,7 @@ DXI_PRIVATE size_t dxi_hbtp_strlen(const char *s) {
 }
 
 DX_HBTP_API dx_result dx_hbtp_resp_error(dx_hbtp_resp *r, uint16_t stream, uint16_t code, const char *message) {
-    return dxi_hbtp_resp_prefixed(r, DX_HBTP_OP_ERROR, stream, code, message, dxi_hbtp_strlen(message));
+    return dxi_hbtp_resp_prefixed(r, DX_HBTP_OP_ERROR, 0, stream, code, message, dxi_hbtp_strlen(message));
 }
 
 DX_HBTP_API dx_result dx_hbtp_resp_chunk(dx_hbtp_resp *r, uint16_t stream, const void *data, size_t len, bool last) {
@@ -958,7 +1137,7 @@ DX_HBTP_API dx_result dx_hbtp_resp_not_modified(dx_hbtp_resp *r, uint16_t stream
 }
 
 DX_HBTP_API dx_result dx_hbtp_resp_goaway(dx_hbtp_resp *r, uint16_t last_stream, uint16_t code, const char *message) {
-    return dxi_hbtp_resp_prefixed(r, DX_HBTP_OP_GOAWAY, 0, (uint32_t)last_stream | ((uint32_t)code << 16), message,
+    return dxi_hbtp_resp_prefixed(r, DX_HBTP_OP_GOAWAY, 0, 0, (uint32_t)last_stream | ((uint32_t)code << 16), message,
                                   dxi_hbtp_strlen(message));
 }
 
@@ -1042,9 +1221,9 @@ DXI_PRIVATE size_t dxi_hbtp_align8(size_t v) { return (v + 7) & ~(size_t)7; }
 
 DXI_PRIVATE void dxi_hbtp_limits(const dx_hbtp_conn_config *cfg, uint32_t *max_payload, uint16_t *max_inflight,
                                  size_t *out_cap) {
-    *max_payload = cfg->max_payload ? cfg->max_payload : (uint32_t)DX_HBTP_DEFAULT_MAX_PAYLOAD;
-    *max_inflight = cfg->max_inflight ? cfg->max_inflight : (uint16_t)DX_HBTP_DEFAULT_MAX_INFLIGHT;
-    *out_cap = cfg->out_capacity ? cfg->out_capacity : 2 * ((size_t)*max_payload + DX_HBTP_HEADER_SIZE) + 4096;
+    *max_payload = DXI_DEF(cfg->max_payload, (uint32_t)DX_HBTP_DEFAULT_MAX_PAYLOAD);
+    *max_inflight = DXI_DEF(cfg->max_inflight, (uint16_t)DX_HBTP_DEFAULT_MAX_INFLIGHT);
+    *out_cap = DXI_DEF(cfg->out_capacity, 2 * ((size_t)*max_payload + DX_HBTP_HEADER_SIZE) + 4096);
 }
 
 DX_HBTP_API size_t dx_hbtp_conn_memory_size(const dx_hbtp_conn_config *cfg) {
@@ -1053,6 +1232,7 @@ DX_HBTP_API size_t dx_hbtp_conn_memory_size(const dx_hbtp_conn_config *cfg) {
     size_t out_cap;
     if (!cfg) return 0;
     dxi_hbtp_limits(cfg, &max_payload, &max_inflight, &out_cap);
+    if (max_payload < DX_HBTP_MIN_PAYLOAD) return 0; /* room for every ERROR the library writes */
     if (sizeof(size_t) < 8 && (max_payload > 0x1fffffffu || out_cap > 0x3fffffffu)) return 0; /* 32-bit hosts */
     return dxi_hbtp_align8(DX_HBTP_HEADER_SIZE + (size_t)max_payload) + dxi_hbtp_align8(out_cap) +
            (size_t)max_inflight * sizeof(dx_hbtp_inflight);
@@ -1153,7 +1333,8 @@ DX_HBTP_API void dx_hbtp_conn_consume(dx_hbtp_conn *c, size_t n) {
     }
 }
 
-/* A fatal protocol error: tell the peer why (ERROR, then GOAWAY) and close. */
+/* A fatal protocol error: tell the peer why (ERROR, then GOAWAY with the same
+   code) and close. The ERROR goes on stream 0 unless it refuses a request. */
 DXI_PRIVATE dx_result dxi_hbtp_fail(dx_hbtp_conn *c, dx_result err, uint16_t stream, uint16_t code, const char *msg) {
     if (c->protocol_errors == 0) { /* c->error may already say REFUSED */
         dx_hbtp_resp_error(&c->out, stream, code, msg);
@@ -1180,32 +1361,49 @@ DXI_PRIVATE dx_result dxi_hbtp_write_hello(dx_hbtp_conn *c, uint8_t flags, uint6
                                            uint16_t max_inflight, const uint8_t *token, uint32_t token_len) {
     uint8_t *p = dx_hbtp_resp_begin(&c->out, DX_HBTP_OP_HELLO, flags, 0, DX_HBTP_HELLO_SIZE + (size_t)token_len);
     if (!p) return c->out.error;
-    DX_MEMCPY(p, "HBTP", 4);
-    p[4] = DX_HBTP_PROTOCOL_MAJOR;
-    p[5] = DX_HBTP_PROTOCOL_MINOR;
-    dx_store_u16le(p + 6, (uint16_t)token_len);
-    dx_store_u64le(p + 8, caps);
-    dx_store_u32le(p + 16, max_payload);
-    dx_store_u16le(p + 20, max_inflight);
-    dx_store_u16le(p + 22, 0);
-    if (token_len) DX_MEMCPY(p + DX_HBTP_HELLO_SIZE, token, token_len);
+    DX_MEMCPY(p + DX_HBTP_HELLO_OFF_MAGIC, "HBTP", 4);
+    p[DX_HBTP_HELLO_OFF_MAJOR] = DX_HBTP_PROTOCOL_MAJOR;
+    p[DX_HBTP_HELLO_OFF_MINOR] = DX_HBTP_PROTOCOL_MINOR;
+    dx_store_u16le(p + DX_HBTP_HELLO_OFF_TOKEN_LEN, (uint16_t)token_len);
+    dx_store_u64le(p + DX_HBTP_HELLO_OFF_CAPABILITIES, caps);
+    dx_store_u32le(p + DX_HBTP_HELLO_OFF_MAX_PAYLOAD, max_payload);
+    dx_store_u16le(p + DX_HBTP_HELLO_OFF_MAX_INFLIGHT, max_inflight);
+    dx_store_u16le(p + DX_HBTP_HELLO_OFF_RESERVED, 0);
+    if (token_len) DX_MEMCPY(p + DX_HBTP_HELLO_OFF_TOKEN, token, token_len);
     return dx_hbtp_resp_end(&c->out, DX_HBTP_HELLO_SIZE + (size_t)token_len);
 }
 
-/* Checks a HELLO payload and adopts the smaller limits and the common capabilities. */
+/* Checks a HELLO payload and adopts the smaller limits (0 = no preference)
+   and the common capabilities. */
 DXI_PRIVATE dx_result dxi_hbtp_read_hello(dx_hbtp_conn *c, const dx_hbtp_frame *f) {
+    const uint8_t *p = f->payload;
     uint32_t peer_payload;
     uint16_t peer_inflight;
-    if (f->length < DX_HBTP_HELLO_SIZE || DX_MEMCMP(f->payload, "HBTP", 4) != 0 ||
-        f->length != DX_HBTP_HELLO_SIZE + (uint32_t)dx_load_u16le(f->payload + 6))
+    if (f->stream != 0 || f->length < DX_HBTP_HELLO_SIZE || DX_MEMCMP(p + DX_HBTP_HELLO_OFF_MAGIC, "HBTP", 4) != 0 ||
+        f->length != DX_HBTP_HELLO_SIZE + (uint32_t)dx_load_u16le(p + DX_HBTP_HELLO_OFF_TOKEN_LEN))
         return DX_HBTP_ERR_PROTOCOL;
-    if (f->payload[4] != DX_HBTP_PROTOCOL_MAJOR) return DX_HBTP_ERR_VERSION;
-    peer_payload = dx_load_u32le(f->payload + 16);
-    peer_inflight = dx_load_u16le(f->payload + 20);
+    if (p[DX_HBTP_HELLO_OFF_MAJOR] != DX_HBTP_PROTOCOL_MAJOR) return DX_HBTP_ERR_VERSION;
+    peer_payload = dx_load_u32le(p + DX_HBTP_HELLO_OFF_MAX_PAYLOAD);
+    peer_inflight = dx_load_u16le(p + DX_HBTP_HELLO_OFF_MAX_INFLIGHT);
+    if (dx_load_u16le(p + DX_HBTP_HELLO_OFF_RESERVED) != 0 || (peer_payload && peer_payload < DX_HBTP_MIN_PAYLOAD))
+        return DX_HBTP_ERR_PROTOCOL;
     if (peer_payload && peer_payload < c->max_payload) c->max_payload = peer_payload;
     if (peer_inflight && peer_inflight < c->max_inflight) c->max_inflight = peer_inflight;
-    c->capabilities = c->cfg.capabilities & dx_load_u64le(f->payload + 8);
+    c->capabilities = c->cfg.capabilities & dx_load_u64le(p + DX_HBTP_HELLO_OFF_CAPABILITIES);
+    c->framer.max_payload = c->max_payload; /* from now on the peer is held to the negotiated limit */
     return DX_OK;
+}
+
+/* The fixed parts of ERROR, GOAWAY and RPC_RESPONSE payloads; reserved
+   fields must be 0 (so that a later version may give them a meaning). */
+DXI_PRIVATE bool dxi_hbtp_payload_ok(const dx_hbtp_frame *f) {
+    switch (f->opcode) {
+    case DX_HBTP_OP_ERROR:
+        return f->length >= DX_HBTP_ERROR_SIZE && dx_load_u16le(f->payload + DX_HBTP_ERROR_OFF_RESERVED) == 0;
+    case DX_HBTP_OP_GOAWAY: return (f->flags & DX_HBTP_FLAG_ACK) ? f->length == 0 : f->length >= DX_HBTP_GOAWAY_SIZE;
+    case DX_HBTP_OP_RPC_RESPONSE: return f->length >= DX_HBTP_RPC_SIZE;
+    default: return true;
+    }
 }
 
 DXI_PRIVATE dx_result dxi_hbtp_server_hello(dx_hbtp_conn *c, const dx_hbtp_frame *f) {
@@ -1219,15 +1417,18 @@ DXI_PRIVATE dx_result dxi_hbtp_server_hello(dx_hbtp_conn *c, const dx_hbtp_frame
     if (err != DX_OK) return dxi_hbtp_fail(c, err, 0, DX_HBTP_CODE_PROTOCOL, "malformed HELLO");
     for (i = 0; i < c->cfg.middleware_count; i++) {
         const dx_hbtp_middleware *m = &c->cfg.middleware[i];
-        if (m->on_hello && m->on_hello(c, f->payload + DX_HBTP_HELLO_SIZE, f->length - DX_HBTP_HELLO_SIZE, m->state) != DX_OK)
+        if (m->on_hello && m->on_hello(c, f->payload + DX_HBTP_HELLO_OFF_TOKEN, f->length - DX_HBTP_HELLO_SIZE, m->state) != DX_OK)
             return dxi_hbtp_fail(c, DX_HBTP_ERR_REFUSED, 0, DX_HBTP_CODE_UNAUTHORIZED, "unauthorized");
     }
-    /* the server from now on holds the client to the negotiated payload limit */
-    c->framer.max_payload = c->max_payload;
     err = dxi_hbtp_write_hello(c, DX_HBTP_FLAG_ACK, c->capabilities, c->max_payload, c->max_inflight, NULL, 0);
     if (err != DX_OK) return dxi_hbtp_fail(c, err, 0, DX_HBTP_CODE_INTERNAL, "no room for HELLO");
     c->state = DX_HBTP_STATE_OPEN;
     return DX_OK;
+}
+
+/* Every request frame is answered but a STREAM_DATA piece that does not end its stream. */
+DX_INLINE bool dxi_hbtp_wants_answer(const dx_hbtp_frame *f) {
+    return f->opcode != DX_HBTP_OP_STREAM_DATA || (f->flags & DX_HBTP_FLAG_END_STREAM);
 }
 
 /* Runs one request through the middleware and the router; a reply that
@@ -1248,9 +1449,9 @@ DXI_PRIVATE void dxi_hbtp_serve(dx_hbtp_conn *c, const dx_hbtp_frame *f) {
     req.body = f->payload;
     req.body_len = f->length;
     if (f->opcode == DX_HBTP_OP_RPC) {
-        req.method = dx_load_u32le(f->payload);
-        req.body += 4;
-        req.body_len -= 4;
+        req.method = dx_load_u32le(f->payload + DX_HBTP_RPC_OFF_METHOD);
+        req.body += DX_HBTP_RPC_OFF_BODY;
+        req.body_len -= DX_HBTP_RPC_OFF_BODY;
     }
     for (; ran < c->cfg.middleware_count; ran++) {
         const dx_hbtp_middleware *m = &c->cfg.middleware[ran];
@@ -1261,7 +1462,7 @@ DXI_PRIVATE void dxi_hbtp_serve(dx_hbtp_conn *c, const dx_hbtp_frame *f) {
         else result = dx_hbtp_reply_error(&req, DX_HBTP_CODE_UNKNOWN_METHOD, "no router");
     }
     for (scan = mark; c->out.error == DX_OK && scan < c->out.len;) { /* a frame above the limit: the peer would refuse it */
-        uint32_t len = dx_load_u32le(c->out.buf + scan + 4);
+        uint32_t len = dx_load_u32le(c->out.buf + scan + DX_HBTP_HEADER_OFF_LENGTH);
         if (len > c->max_payload) c->out.error = DX_HBTP_ERR_TOO_LARGE;
         scan += DX_HBTP_HEADER_SIZE + (size_t)len;
     }
@@ -1274,7 +1475,7 @@ DXI_PRIVATE void dxi_hbtp_serve(dx_hbtp_conn *c, const dx_hbtp_frame *f) {
     if (req.reply_at == DXI_HBTP_NO_REPLY && c->out.len > mark) req.reply_at = mark; /* frames the handler wrote */
     if (req.reply_at == DXI_HBTP_NO_REPLY) {
         if (result != DX_OK) dx_hbtp_reply_error(&req, DX_HBTP_CODE_INTERNAL, dx_hbtp_result_name(result));
-        else if (f->opcode == DX_HBTP_OP_RPC) dx_hbtp_reply(&req, NULL, 0);
+        else if (dxi_hbtp_wants_answer(f)) dx_hbtp_reply(&req, NULL, 0); /* the client waits for an answer */
     }
     for (i = ran; i-- > 0;) {
         const dx_hbtp_middleware *m = &c->cfg.middleware[i];
@@ -1292,6 +1493,7 @@ DXI_PRIVATE void dxi_hbtp_serve(dx_hbtp_conn *c, const dx_hbtp_frame *f) {
 
 DXI_PRIVATE dx_result dxi_hbtp_server_frame(dx_hbtp_conn *c, const dx_hbtp_frame *f) {
     if (c->state == DX_HBTP_STATE_HANDSHAKE) return dxi_hbtp_server_hello(c, f);
+    if (!dxi_hbtp_payload_ok(f)) return dxi_hbtp_fail(c, DX_HBTP_ERR_PROTOCOL, 0, DX_HBTP_CODE_PROTOCOL, "malformed frame");
     switch (f->opcode) {
     case DX_HBTP_OP_PING:
         dx_hbtp_resp_pong(&c->out, f->stream, f->payload, f->length);
@@ -1306,7 +1508,7 @@ DXI_PRIVATE dx_result dxi_hbtp_server_frame(dx_hbtp_conn *c, const dx_hbtp_frame
     case DX_HBTP_OP_HELLO:
     case DX_HBTP_OP_RPC_RESPONSE:
     case DX_HBTP_OP_NOT_MODIFIED:
-        return dxi_hbtp_fail(c, DX_HBTP_ERR_PROTOCOL, f->stream, DX_HBTP_CODE_PROTOCOL, "unexpected frame");
+        return dxi_hbtp_fail(c, DX_HBTP_ERR_PROTOCOL, 0, DX_HBTP_CODE_PROTOCOL, "unexpected frame");
     default:
         break;
     }
@@ -1317,7 +1519,7 @@ DXI_PRIVATE dx_result dxi_hbtp_server_frame(dx_hbtp_conn *c, const dx_hbtp_frame
     c->last_stream = f->stream;
     if (c->state == DX_HBTP_STATE_CLOSING) {
         dx_hbtp_resp_error(&c->out, f->stream, DX_HBTP_CODE_PROTOCOL, "going away");
-    } else if (f->opcode == DX_HBTP_OP_RPC && f->length < 4) {
+    } else if (f->opcode == DX_HBTP_OP_RPC && f->length < DX_HBTP_RPC_SIZE) {
         dx_hbtp_resp_error(&c->out, f->stream, DX_HBTP_CODE_BAD_REQUEST, "RPC without a method id");
     } else {
         dxi_hbtp_serve(c, f);
@@ -1332,9 +1534,21 @@ DXI_PRIVATE int32_t dxi_hbtp_find_stream(const dx_hbtp_conn *c, uint16_t stream)
     return -1;
 }
 
+/* The client's side: before HELLO|ACK only HELLO|ACK, ERROR (stream 0) and
+   GOAWAY may come; then answers on the streams in flight, PONGs, PINGs
+   (answered) and frames on stream 0 for the application. */
 DXI_PRIVATE dx_result dxi_hbtp_client_frame(dx_hbtp_conn *c, dx_hbtp_frame *f) {
     int32_t at;
     bool final;
+    if (c->state == DX_HBTP_STATE_HANDSHAKE && f->opcode != DX_HBTP_OP_HELLO && f->opcode != DX_HBTP_OP_GOAWAY &&
+        (f->opcode != DX_HBTP_OP_ERROR || f->stream != 0))
+        return dxi_hbtp_fail(c, DX_HBTP_ERR_PROTOCOL, 0, DX_HBTP_CODE_PROTOCOL, "expected HELLO");
+    if (f->flags & DX_HBTP_FLAG_TIMING) { /* the server's time trailer */
+        if (f->length < DX_HBTP_TIMING_SIZE) return dxi_hbtp_fail(c, DX_HBTP_ERR_PROTOCOL, 0, DX_HBTP_CODE_PROTOCOL, "malformed frame");
+        f->length -= DX_HBTP_TIMING_SIZE;
+        c->last_server_us = dx_load_u32le(f->payload + f->length);
+    }
+    if (!dxi_hbtp_payload_ok(f)) return dxi_hbtp_fail(c, DX_HBTP_ERR_PROTOCOL, 0, DX_HBTP_CODE_PROTOCOL, "malformed frame");
     if (f->opcode == DX_HBTP_OP_HELLO) {
         dx_result err;
         if (c->state != DX_HBTP_STATE_HANDSHAKE || !(f->flags & DX_HBTP_FLAG_ACK))
@@ -1343,17 +1557,16 @@ DXI_PRIVATE dx_result dxi_hbtp_client_frame(dx_hbtp_conn *c, dx_hbtp_frame *f) {
         if (err != DX_OK) return dxi_hbtp_fail(c, err, 0, dxi_hbtp_code_for(err), "malformed HELLO");
         c->state = DX_HBTP_STATE_OPEN;
     } else if (f->opcode == DX_HBTP_OP_GOAWAY) {
-        if (!(f->flags & DX_HBTP_FLAG_ACK) && c->state != DX_HBTP_STATE_CLOSING)
-            dx_hbtp_resp_frame(&c->out, DX_HBTP_OP_GOAWAY, DX_HBTP_FLAG_ACK, 0, NULL, 0);
+        if (!(f->flags & DX_HBTP_FLAG_ACK)) dx_hbtp_resp_frame(&c->out, DX_HBTP_OP_GOAWAY, DX_HBTP_FLAG_ACK, 0, NULL, 0);
         c->state = DX_HBTP_STATE_CLOSING;
+    } else if (f->opcode == DX_HBTP_OP_PING) {
+        dx_hbtp_resp_pong(&c->out, f->stream, f->payload, f->length);
+    } else if (f->opcode == DX_HBTP_OP_RPC) {
+        return dxi_hbtp_fail(c, DX_HBTP_ERR_PROTOCOL, 0, DX_HBTP_CODE_PROTOCOL, "unexpected frame");
     } else if (f->stream != 0 && f->opcode != DX_HBTP_OP_PONG) {
         /* an answer: it must belong to a request in flight */
         at = dxi_hbtp_find_stream(c, f->stream);
-        if (at < 0) return dxi_hbtp_fail(c, DX_HBTP_ERR_PROTOCOL, f->stream, DX_HBTP_CODE_PROTOCOL, "answer to no request");
-        if ((f->flags & DX_HBTP_FLAG_TIMING) && f->length >= 4) {
-            f->length -= 4;
-            c->last_server_us = dx_load_u32le(f->payload + f->length);
-        }
+        if (at < 0) return dxi_hbtp_fail(c, DX_HBTP_ERR_PROTOCOL, 0, DX_HBTP_CODE_PROTOCOL, "answer to no request");
         final = f->opcode != DX_HBTP_OP_STREAM_DATA || (f->flags & DX_HBTP_FLAG_END_STREAM);
         if (final && !(f->flags & DX_HBTP_FLAG_MORE)) c->inflight[at] = c->inflight[--c->inflight_count];
     } else if (f->opcode == DX_HBTP_OP_ERROR && c->state == DX_HBTP_STATE_HANDSHAKE) {
@@ -1423,16 +1636,16 @@ DXI_PRIVATE int32_t dxi_hbtp_request(dx_hbtp_conn *c, uint8_t opcode, uint8_t fl
                                      const void *body, size_t len) {
     uint16_t stream;
     dx_result err;
-    size_t prefix = rpc ? 4 : 0;
+    size_t prefix = rpc ? DX_HBTP_RPC_SIZE : 0;
     if (!c || (!body && len)) return DX_ERR_INVAL;
     if (c->cfg.role != DX_HBTP_ROLE_CLIENT) return DX_ERR_MISUSE;
     if (c->state == DX_HBTP_STATE_CLOSING) return DX_HBTP_ERR_GOAWAY;
     if (c->inflight_count >= c->max_inflight) return DX_ERR_BUSY;
-    if (c->max_payload < prefix || len > c->max_payload - prefix) return DX_HBTP_ERR_TOO_LARGE;
+    if (len > c->max_payload - prefix) return DX_HBTP_ERR_TOO_LARGE; /* max_payload >= DX_HBTP_MIN_PAYLOAD */
     do { /* the next id that is neither 0 nor in use */
         stream = c->next_stream++;
     } while (stream == 0 || dxi_hbtp_find_stream(c, stream) >= 0);
-    if (rpc) err = dxi_hbtp_resp_prefixed(&c->out, opcode, stream, method, body, len);
+    if (rpc) err = dxi_hbtp_resp_prefixed(&c->out, opcode, flags, stream, method, body, len);
     else err = dx_hbtp_resp_frame(&c->out, opcode, flags, stream, body, len);
     if (err != DX_OK) {
         c->out.error = DX_OK; /* the caller may send and retry */
@@ -1452,10 +1665,14 @@ DX_HBTP_API int32_t dx_hbtp_conn_send(dx_hbtp_conn *c, uint8_t opcode, uint8_t f
     return dxi_hbtp_request(c, opcode, flags, false, 0, payload, len);
 }
 
+/* The message is cut to fit the negotiated max payload: the peer would refuse more. */
 DX_HBTP_API dx_result dx_hbtp_conn_goaway(dx_hbtp_conn *c, uint16_t code, const char *message) {
+    size_t len = dxi_hbtp_strlen(message);
     if (!c) return DX_ERR_INVAL;
     c->state = DX_HBTP_STATE_CLOSING;
-    return dx_hbtp_resp_goaway(&c->out, c->last_stream, code, message);
+    if (len > c->max_payload - DX_HBTP_GOAWAY_SIZE) len = c->max_payload - DX_HBTP_GOAWAY_SIZE;
+    return dxi_hbtp_resp_prefixed(&c->out, DX_HBTP_OP_GOAWAY, 0, 0, (uint32_t)c->last_stream | ((uint32_t)code << 16),
+                                  message, len);
 }
 
 /* ---- built-in middleware ---- */
@@ -1481,22 +1698,25 @@ DXI_PRIVATE dx_result dxi_hbtp_timing_before(dx_hbtp_request *req, void *state) 
 DXI_PRIVATE void dxi_hbtp_timing_after(dx_hbtp_request *req, dx_result result, void *state) {
     dx_hbtp_timing *t = (dx_hbtp_timing *)state;
     dx_hbtp_resp *r = req->resp;
-    uint32_t us;
+    uint8_t *h = r->buf + r->frame_at; /* the reply's header */
+    uint32_t us, len;
     (void)result;
     req->elapsed_ns = t->now(t->clock_user) - req->start_ns;
     t->last_ns = req->elapsed_ns;
     t->total_ns += req->elapsed_ns;
     t->count++;
     if (!t->report || !(req->conn->capabilities & DX_HBTP_CAP_TIMING) || req->reply_at == DXI_HBTP_NO_REPLY ||
-        req->reply_at != r->frame_at || r->len != r->frame_at + DX_HBTP_HEADER_SIZE + dx_load_u32le(r->buf + r->frame_at + 4) ||
-        r->cap - r->len < 4 || req->conn->max_payload < 4 ||
-        dx_load_u32le(r->buf + r->frame_at + 4) > req->conn->max_payload - 4) /* the client would refuse it */
+        req->reply_at != r->frame_at)
+        return;
+    len = dx_load_u32le(h + DX_HBTP_HEADER_OFF_LENGTH);
+    if (r->len != r->frame_at + DX_HBTP_HEADER_SIZE + len || r->cap - r->len < DX_HBTP_TIMING_SIZE ||
+        len > req->conn->max_payload - DX_HBTP_TIMING_SIZE) /* the client would refuse it */
         return;
     us = dxi_hbtp_ns_to_us(req->elapsed_ns);
     dx_store_u32le(r->buf + r->len, us);
-    dx_store_u32le(r->buf + r->frame_at + 4, dx_load_u32le(r->buf + r->frame_at + 4) + 4);
-    r->buf[r->frame_at + 1] |= DX_HBTP_FLAG_TIMING;
-    r->len += 4;
+    dx_store_u32le(h + DX_HBTP_HEADER_OFF_LENGTH, len + DX_HBTP_TIMING_SIZE);
+    h[DX_HBTP_HEADER_OFF_FLAGS] |= DX_HBTP_FLAG_TIMING;
+    r->len += DX_HBTP_TIMING_SIZE;
 }
 
 DX_HBTP_API dx_hbtp_middleware dx_hbtp_timing_middleware(dx_hbtp_timing *t) {

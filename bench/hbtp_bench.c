@@ -274,13 +274,13 @@ static int dxl_batch(dxl_ctx *c) {
     dx_result err;
     dx_hbtp_framer_feed(&c->framer, c->in, c->in_len);
     while ((err = dx_hbtp_framer_next(&c->framer, &f)) == DX_OK) {
-        if (f.opcode == DX_HBTP_OP_RPC && f.length >= 4 && f.stream != 0) {
+        if (f.opcode == DX_HBTP_OP_RPC && f.length >= DX_HBTP_RPC_SIZE && f.stream != 0) {
             dx_hbtp_request req;
             req.conn = NULL;
             req.frame = &f;
-            req.method = dx_load_u32le(f.payload);
-            req.body = f.payload + 4;
-            req.body_len = f.length - 4;
+            req.method = dx_load_u32le(f.payload + DX_HBTP_RPC_OFF_METHOD);
+            req.body = f.payload + DX_HBTP_RPC_OFF_BODY;
+            req.body_len = f.length - DX_HBTP_RPC_SIZE;
             req.resp = &c->resp;
             req.reply_at = (size_t)-1;
             req.start_ns = req.elapsed_ns = 0;

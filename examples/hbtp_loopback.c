@@ -123,22 +123,26 @@ static void on_frame(dx_hbtp_conn *c, const dx_hbtp_frame *f, void *user) {
     } else if (f->opcode == DX_HBTP_OP_PONG) {
         printf(": \"%.*s\"", (int)n, (const char *)b);
         ok = ok && e->text && n == strlen(e->text) && memcmp(b, e->text, n) == 0;
-    } else if (f->opcode == DX_HBTP_OP_RPC_RESPONSE && n >= 4) {
-        ok = ok && dx_load_u32le(b) == e->code;
-        if (dx_load_u32le(b) == METHOD_ADD && n == 12) {
-            printf(": %" PRIu32 " + %" PRIu32 " = %" PRIu64, e ? e->x : 0, e ? e->y : 0, dx_load_u64le(b + 4));
-            ok = ok && dx_load_u64le(b + 4) == (uint64_t)e->x + e->y;
+    } else if (f->opcode == DX_HBTP_OP_RPC_RESPONSE && n >= DX_HBTP_RPC_SIZE) { /* the named offsets of WIRE FORMAT */
+        const uint8_t *body = b + DX_HBTP_RPC_OFF_BODY;
+        uint32_t method = dx_load_u32le(b + DX_HBTP_RPC_OFF_METHOD), len = n - DX_HBTP_RPC_SIZE;
+        ok = ok && method == e->code;
+        if (method == METHOD_ADD && len == 8) {
+            printf(": %" PRIu32 " + %" PRIu32 " = %" PRIu64, e ? e->x : 0, e ? e->y : 0, dx_load_u64le(body));
+            ok = ok && dx_load_u64le(body) == (uint64_t)e->x + e->y;
         } else {
-            printf(": \"%.*s\"", (int)(n - 4), (const char *)b + 4);
-            ok = ok && e->text && n - 4 == strlen(e->text) && memcmp(b + 4, e->text, n - 4) == 0;
+            printf(": \"%.*s\"", (int)len, (const char *)body);
+            ok = ok && e->text && len == strlen(e->text) && memcmp(body, e->text, len) == 0;
         }
-    } else if (f->opcode == DX_HBTP_OP_ERROR && n >= 4) {
-        printf(": %s \"%.*s\"", code_name(dx_load_u16le(b)), (int)(n - 4), (const char *)b + 4);
-        ok = ok && dx_load_u16le(b) == e->code;
-    } else if (f->opcode == DX_HBTP_OP_GOAWAY && n >= 4) {
-        printf(": last stream %u, %s \"%.*s\"", (unsigned)dx_load_u16le(b), code_name(dx_load_u16le(b + 2)),
-               (int)(n - 4), (const char *)b + 4);
-        ok = ok && dx_load_u16le(b + 2) == e->code;
+    } else if (f->opcode == DX_HBTP_OP_ERROR && n >= DX_HBTP_ERROR_SIZE) {
+        uint16_t code = dx_load_u16le(b + DX_HBTP_ERROR_OFF_CODE);
+        printf(": %s \"%.*s\"", code_name(code), (int)(n - DX_HBTP_ERROR_SIZE), (const char *)b + DX_HBTP_ERROR_OFF_MESSAGE);
+        ok = ok && code == e->code;
+    } else if (f->opcode == DX_HBTP_OP_GOAWAY && n >= DX_HBTP_GOAWAY_SIZE) {
+        uint16_t code = dx_load_u16le(b + DX_HBTP_GOAWAY_OFF_CODE);
+        printf(": last stream %u, %s \"%.*s\"", (unsigned)dx_load_u16le(b + DX_HBTP_GOAWAY_OFF_LAST_STREAM), code_name(code),
+               (int)(n - DX_HBTP_GOAWAY_SIZE), (const char *)b + DX_HBTP_GOAWAY_OFF_MESSAGE);
+        ok = ok && code == e->code;
     } else if (!(f->opcode == DX_HBTP_OP_GOAWAY && (f->flags & DX_HBTP_FLAG_ACK))) {
         ok = false; /* a payload too short to be what it claims */
     }

@@ -509,6 +509,13 @@ static int t_conn_setup(prop_ctx *p) {
     cfg.role = (dx_hbtp_role)7;
     PROP_CHECK(p, dx_hbtp_conn_init(&c, &cfg, mem, sizeof mem) == DX_ERR_INVAL);
     cfg.role = DX_HBTP_ROLE_SERVER;
+    /* every ERROR the library writes must fit: max_payload 64 at least */
+    cfg.max_payload = DX_HBTP_MIN_PAYLOAD - 1;
+    PROP_CHECK(p, dx_hbtp_conn_memory_size(&cfg) == 0 && dx_hbtp_conn_init(&c, &cfg, mem, sizeof mem) == DX_ERR_INVAL);
+    PROP_CHECK(p, dx_hbtp_conn_create(&c, &cfg) == DX_ERR_INVAL);
+    cfg.max_payload = DX_HBTP_MIN_PAYLOAD;
+    PROP_CHECK(p, dx_hbtp_conn_init(&c, &cfg, mem, sizeof mem) == DX_OK);
+    cfg.max_payload = 1000;
     /* the allocator: all or nothing, failures are NOMEM and leak nothing */
     cfg.allocator.alloc = counting_alloc;
     PROP_CHECK(p, dx_hbtp_conn_create(&c, &cfg) == DX_ERR_INVAL);
@@ -763,6 +770,26 @@ static int t_pipelined(prop_ctx *p) {
     return 0;
 }
 
+/* A client numbers its requests 1, 2, ...: after 65535 comes 1, 0 is never
+   used and an id still in flight is skipped (WIRE FORMAT, streams). */
+static int t_stream_numbering(prop_ctx *p) {
+    static seen s;
+    dx_hbtp_conn c;
+    dx_hbtp_conn_config cfg;
+    memset(&s, 0, sizeof s);
+    cfg = client_cfg(&s);
+    PROP_CHECK(p, dx_hbtp_conn_create(&c, &cfg) == DX_OK && dx_hbtp_conn_hello(&c) == DX_OK);
+    PROP_CHECK(p, dx_hbtp_conn_call(&c, 1, "a", 1) == 1 && dx_hbtp_conn_send(&c, 0x80, 0, "b", 1) == 2);
+    c.next_stream = 65534;
+    PROP_CHECK(p, dx_hbtp_conn_call(&c, 1, "c", 1) == 65534 && dx_hbtp_conn_call(&c, 1, "d", 1) == 65535);
+    PROP_CHECK(p, dx_hbtp_conn_call(&c, 1, "e", 1) == 3); /* 0 skipped, 1 and 2 in flight */
+    c.next_stream = 65534;
+    PROP_CHECK(p, dx_hbtp_conn_call(&c, 1, "f", 1) == 4); /* 65534, 65535, 0, 1, 2, 3: all taken */
+    PROP_CHECK(p, c.inflight_count == 6);
+    dx_hbtp_conn_destroy(&c);
+    return 0;
+}
+
 static int t_inflight_limit(prop_ctx *p) {
     dx_hbtp_router rt;
     hstats h;
@@ -876,6 +903,28 @@ static int t_goaway(prop_ctx *p) {
     d = dx_hbtp_conn_output(&client, &len);
     PROP_CHECK(p, len == 8 && memcmp(d, "\x0a\x08\0\0\0\0\0\0", 8) == 0);
     PROP_CHECK(p, xfer(&client, &server) == 8 && out_len(&server) == 0 && server.error == DX_OK);
+    destroy_pair(&client, &server);
+    /* a GOAWAY message is cut to the negotiated max payload, which the peer holds it to */
+    memset(&s, 0, sizeof s);
+    ccfg.max_payload = DX_HBTP_MIN_PAYLOAD;
+    if (connect_pair(p, &client, &ccfg, &server, &scfg)) return 1;
+    PROP_CHECK(p, dx_hbtp_conn_goaway(&server, DX_HBTP_CODE_NONE, "a message longer than the 64 bytes the client accepts, so the connection cuts it to 60") == DX_OK);
+    PROP_CHECK(p, out_len(&server) == 8 + DX_HBTP_MIN_PAYLOAD && xfer(&server, &client) == 8 + DX_HBTP_MIN_PAYLOAD);
+    PROP_CHECK(p, client.error == DX_OK && s.n == 2 && s.f[1].opcode == DX_HBTP_OP_GOAWAY);
+    destroy_pair(&client, &server);
+    ccfg.max_payload = 4096;
+    /* GOAWAYs that cross: each side answers the other's, closing or not */
+    memset(&s, 0, sizeof s);
+    if (connect_pair(p, &client, &ccfg, &server, &scfg)) return 1;
+    PROP_CHECK(p, dx_hbtp_conn_goaway(&client, DX_HBTP_CODE_NONE, NULL) == DX_OK);
+    PROP_CHECK(p, dx_hbtp_conn_goaway(&server, DX_HBTP_CODE_NONE, NULL) == DX_OK);
+    PROP_CHECK(p, xfer(&server, &client) == 12);
+    d = dx_hbtp_conn_output(&client, &len); /* its GOAWAY, then the ACK of the server's */
+    PROP_CHECK(p, len == 12 + 8 && memcmp(d + 12, "\x0a\x08\0\0\0\0\0\0", 8) == 0);
+    PROP_CHECK(p, xfer(&client, &server) == 12 + 8);
+    d = dx_hbtp_conn_output(&server, &len);
+    PROP_CHECK(p, len == 8 && memcmp(d, "\x0a\x08\0\0\0\0\0\0", 8) == 0);
+    PROP_CHECK(p, pump(&client, &server) == 0 && client.error == DX_OK && server.error == DX_OK);
     destroy_pair(&client, &server);
     /* requests that arrive after the server's GOAWAY are refused, the connection stays up */
     memset(&s, 0, sizeof s);
@@ -1894,6 +1943,110 @@ static int t_vector_session(prop_ctx *p) {
     return 0;
 }
 
+/* The rules a reader enforces, one rule_*.hex each (tests/vectors/hbtp/make_rule_vectors.py,
+   written from the WIRE FORMAT): what the peer sends, "= ok" or "= fatal", then the answer. */
+static const char *const rule_names[] = {
+    "s_hello_zero_limits", "s_hello_minor", "s_hello_version", "s_hello_stream", "s_hello_reserved",
+    "s_hello_small_limit", "s_first_not_hello", "s_second_hello", "s_rpc_short", "s_default_answers", "s_ping",
+    "s_optional_flag", "s_stream0_request", "s_reserved_opcode", "s_opcode_zero", "s_required_flag", "s_too_large",
+    "s_inflight", "s_unexpected", "s_error_reserved", "s_error_short", "s_goaway_short", "s_goaway_ack_payload",
+    "s_after_goaway", "c_ack_zero_limits", "c_ack_stream", "c_ack_reserved", "c_ack_version", "c_hello_without_ack",
+    "c_answer_before_ack", "c_refused", "c_ping", "c_unknown_stream", "c_stream_end", "c_more", "c_timing",
+    "c_timing_short", "c_rpc_response_short", "c_error_reserved", "c_rpc_from_server", "c_goaway",
+};
+typedef struct rule_vec { uint8_t in[512], out[512]; size_t n_in, n_out; int fatal; } rule_vec;
+static int read_rule(const char *path, rule_vec *v) {
+    FILE *f = fopen(path, "r");
+    char line[1024];
+    int side = 0;
+    if (!f) return -1;
+    v->n_in = v->n_out = 0;
+    v->fatal = -1;
+    while (fgets(line, sizeof line, f)) {
+        const char *c;
+        int hi = -1;
+        if (line[0] == '#') continue;
+        if (line[0] == '=') {
+            v->fatal = strstr(line, "fatal") != NULL;
+            side = 1;
+            continue;
+        }
+        for (c = line; *c; c++) {
+            int d = *c >= '0' && *c <= '9' ? *c - '0' : *c >= 'a' && *c <= 'f' ? *c - 'a' + 10 : -1;
+            if (d < 0) continue;
+            if (hi < 0) { hi = d; continue; }
+            if (side == 0 && v->n_in < sizeof v->in) v->in[v->n_in++] = (uint8_t)(hi << 4 | d);
+            if (side == 1 && v->n_out < sizeof v->out) v->out[v->n_out++] = (uint8_t)(hi << 4 | d);
+            hi = -1;
+        }
+    }
+    fclose(f);
+    return v->fatal < 0 ? -2 : 0;
+}
+static dx_result h_silent(dx_hbtp_request *req, void *user) { (void)req, (void)user; return DX_OK; }
+
+static hstats rule_stats;
+static int t_vector_rules(prop_ctx *p) {
+    static rule_vec v;
+    static seen s;
+    dx_hbtp_route m[3];
+    dx_hbtp_router rt;
+    size_t i, split;
+    dx_hbtp_router_init(&rt, m, 3);
+    dx_hbtp_router_method(&rt, 1, h_echo, &rule_stats);
+    dx_hbtp_router_method(&rt, 2, h_silent, NULL);
+    dx_hbtp_router_opcode(&rt, 0x80, h_silent, NULL);
+    dx_hbtp_router_opcode(&rt, DX_HBTP_OP_STREAM_DATA, h_silent, NULL);
+    dx_hbtp_router_opcode(&rt, DX_HBTP_OP_STREAM_END, h_silent, NULL);
+    for (i = 0; i < sizeof rule_names / sizeof rule_names[0]; i++) {
+        char path[96];
+        int server = rule_names[i][0] == 's', r;
+        snprintf(path, sizeof path, "tests/vectors/hbtp/rule_%s.hex", rule_names[i]);
+        r = read_rule(path, &v);
+        if (r == -1) PROP_SKIP(p, "%s not found: run from the repository root", path);
+        PROP_CHECK_MSG(p, r == 0 && v.n_in > 0, "%s: no \"= ok\" or \"= fatal\" line", path);
+        for (split = 0; split <= v.n_in; split++) { /* in two pieces, split anywhere */
+            dx_hbtp_conn c;
+            dx_hbtp_conn_config cfg;
+            const uint8_t *d;
+            size_t len;
+            int64_t a, b = 0;
+            memset(&s, 0, sizeof s);
+            if (server) {
+                cfg = server_cfg(&rt);
+                cfg.max_inflight = 4;
+            } else {
+                cfg = client_cfg(&s);
+            }
+            cfg.capabilities = DX_HBTP_CAP_TIMING;
+            PROP_CHECK(p, dx_hbtp_conn_create(&c, &cfg) == DX_OK);
+            if (!server) { /* HELLO and one call on stream 1, sent */
+                PROP_CHECK(p, dx_hbtp_conn_hello(&c) == DX_OK && dx_hbtp_conn_call(&c, 1, "x", 1) == 1);
+                dx_hbtp_conn_consume(&c, out_len(&c));
+            }
+            a = dx_hbtp_conn_feed(&c, v.in, split);
+            if (a >= 0) {
+                PROP_CHECK_MSG(p, a == (int64_t)split, "%s: split %lu", path, (unsigned long)split);
+                b = dx_hbtp_conn_feed(&c, v.in + split, v.n_in - split);
+                PROP_CHECK_MSG(p, b < 0 || b == (int64_t)(v.n_in - split), "%s: split %lu", path, (unsigned long)split);
+            }
+            PROP_CHECK_MSG(p, (a < 0 || b < 0) == v.fatal, "%s: feed %s", path, dx_hbtp_result_name((dx_result)(a < 0 ? a : b)));
+            PROP_CHECK_MSG(p, (c.protocol_errors != 0) == v.fatal && (!v.fatal || c.state == DX_HBTP_STATE_CLOSING), "%s", path);
+            d = dx_hbtp_conn_output(&c, &len);
+            PROP_CHECK_MSG(p, len == v.n_out && memcmp(d, v.out, len) == 0, "%s: split %lu: %lu bytes out, want %lu", path,
+                           (unsigned long)split, (unsigned long)len, (unsigned long)v.n_out);
+            if (strcmp(rule_names[i], "c_ack_zero_limits") == 0)
+                PROP_CHECK(p, c.max_payload == 4096 && c.max_inflight == 64 && c.framer.max_payload == 4096);
+            if (strcmp(rule_names[i], "s_hello_zero_limits") == 0)
+                PROP_CHECK(p, c.max_payload == 4096 && c.max_inflight == 4 && c.framer.max_payload == 4096);
+            if (strcmp(rule_names[i], "c_timing") == 0)
+                PROP_CHECK(p, c.last_server_us == 1000 && s.n == 2 && seen_payload_is(&s.f[1], "\1\0\0\0x", 5));
+            dx_hbtp_conn_destroy(&c);
+        }
+    }
+    return 0;
+}
+
 /* ---- properties ---- */
 
 static uint8_t rand_opcode(prop_ctx *p) {
@@ -2064,7 +2217,7 @@ static int p_too_large_early(prop_ctx *p) {
         wbuf w;
         memset(&cfg, 0, sizeof cfg);
         memset(&w, 0, sizeof w);
-        cfg.max_payload = max_payload < 24 ? 24 : max_payload;
+        cfg.max_payload = max_payload < DX_HBTP_MIN_PAYLOAD ? DX_HBTP_MIN_PAYLOAD : max_payload;
         PROP_CHECK(p, dx_hbtp_conn_create(&c, &cfg) == DX_OK);
         w_hello(&w, 1, 0, cfg.max_payload, 8, NULL);
         dx_store_u32le(h + 4, cfg.max_payload + 1 + (uint32_t)prop_range(p, 0, 0xffffffffu - cfg.max_payload - 1));
@@ -2188,7 +2341,7 @@ static int p_random_server(prop_ctx *p) {
     tok.token = (const uint8_t *)"tok", tok.len = 3;
     a.verify = dx_hbtp_verify_static_token, a.user = &tok;
     cfg = server_cfg(&rt);
-    cfg.max_payload = (uint32_t)prop_range(p, 24, 600);
+    cfg.max_payload = (uint32_t)prop_range(p, DX_HBTP_MIN_PAYLOAD, 600);
     cfg.max_inflight = (uint16_t)prop_range(p, 1, 8);
     cfg.out_capacity = prop_bool(p) ? 0 : (size_t)prop_range(p, 64, 2000);
     cfg.capabilities = DX_HBTP_CAP_TIMING;
@@ -2256,7 +2409,7 @@ static int p_random_client(prop_ctx *p) {
     memset(&s, 0, sizeof s);
     memset(&in, 0, sizeof in);
     cfg = client_cfg(&s);
-    cfg.max_payload = (uint32_t)prop_range(p, 24, 500);
+    cfg.max_payload = (uint32_t)prop_range(p, DX_HBTP_MIN_PAYLOAD, 500);
     PROP_CHECK(p, dx_hbtp_conn_create(&c, &cfg) == DX_OK && dx_hbtp_conn_hello(&c) == DX_OK);
     for (k = (int)prop_range(p, 0, 6); k > 0; k--) (void)dx_hbtp_conn_call(&c, (uint32_t)prop_range(p, 0, 9), "x", 1);
     if (prop_range(p, 0, 3)) {
@@ -2440,14 +2593,14 @@ static const prop_test tests[] = {
     PROP_UNIT(t_header_layout),      PROP_UNIT(t_opcodes_flags),      PROP_UNIT(t_framer_basics),
     PROP_UNIT(t_resp_buffer),        PROP_UNIT(t_router),             PROP_UNIT(t_conn_setup),
     PROP_UNIT(t_hello_exchange),     PROP_UNIT(t_protocol_errors),    PROP_UNIT(t_version_mismatch),
-    PROP_UNIT(t_pipelined),          PROP_UNIT(t_inflight_limit),     PROP_UNIT(t_goaway),
+    PROP_UNIT(t_pipelined),          PROP_UNIT(t_stream_numbering),   PROP_UNIT(t_inflight_limit),     PROP_UNIT(t_goaway),
     PROP_UNIT(t_unknown_method),     PROP_UNIT(t_app_opcodes), PROP_UNIT(t_client_send_app),        PROP_UNIT(t_streams),
     PROP_UNIT(t_not_modified),       PROP_UNIT(t_middleware_order),   PROP_UNIT(t_timing),
     PROP_UNIT(t_ratelimit),          PROP_UNIT(t_ratelimit_shared),   PROP_UNIT(t_auth),
     PROP_UNIT(t_equal_ct),           PROP_UNIT(t_reply_too_large),    PROP_UNIT(t_reply_above_limit),
     PROP_UNIT(t_client_edges),       PROP_UNIT(t_pong_no_room),
     PROP_UNIT(t_backpressure),       PROP_UNIT(t_partial_sends),      PROP_UNIT(t_no_alloc),           PROP_UNIT(t_vector_frames),
-    PROP_UNIT(t_vector_session),     PROP_PROPERTY(p_roundtrip),      PROP_PROPERTY(p_framer_split),
+    PROP_UNIT(t_vector_session),     PROP_UNIT(t_vector_rules),       PROP_PROPERTY(p_roundtrip),      PROP_PROPERTY(p_framer_split),
     PROP_PROPERTY(p_too_large_early), PROP_PROPERTY(p_random_framer), PROP_PROPERTY(p_random_server),
     PROP_PROPERTY(p_random_client),  PROP_PROPERTY(p_session),
 };

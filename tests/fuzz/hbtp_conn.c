@@ -2,7 +2,7 @@
    Build with libFuzzer:  clang -g -O1 -fsanitize=fuzzer,address,undefined -I. tests/fuzz/hbtp_conn.c
    Without libFuzzer:     cc -I. tests/fuzz/hbtp_conn.c tests/fuzz/fuzz_main.c   (replays files)
    Input: byte 0 chooses the server's config (bits: 0 small output buffer,
-   1 timing reported, 2 auth with token "tok", 3 rate limit, 4-5 max_payload,
+   1 timing reported, 2 auth with token "tok", 3 rate limit, 4-5 max_payload (64, 100, 1024, 4096),
    6 max_inflight 2, 7 a fallback route), bytes 1-2 seed the piece and
    consume sizes; the rest is what the peer sends. A server with a router, all
    three built-in middlewares and a fake clock takes it in pieces (each an
@@ -147,7 +147,7 @@ static int64_t fz_feed(dx_hbtp_conn *c, const uint8_t *stream, size_t len, fz_rn
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    static const uint32_t payloads[4] = {24, 100, 1024, 4096};
+    static const uint32_t payloads[4] = {DX_HBTP_MIN_PAYLOAD, 100, 1024, 4096};
     static fz_checker ck;
     dx_hbtp_route methods[8];
     dx_hbtp_router rt;

@@ -61,7 +61,7 @@ write(CO, 'ratelimit', bytes([0x28, 9, 10]) + hello() + b''.join(rpc(i + 1, 1, b
 write(CO, 'small_out', bytes([0x21, 11, 12]) + hello() + b''.join(rpc(i + 1, 4, struct.pack('<I', 300)) for i in range(12)))
 write(CO, 'inflight', bytes([0x60, 13, 14]) + hello(inflight=8) + b''.join(rpc(i + 1, 1, b'') for i in range(4)))
 write(CO, 'version2', bytes([0x20, 15, 16]) + hello(major=2))
-write(CO, 'too_large', bytes([0x00, 17, 18]) + hello(max_payload=16) + rpc(1, 1, b'0123456789abcdef'))
+write(CO, 'too_large', bytes([0x00, 17, 18]) + hello(max_payload=64) + rpc(1, 1, bytes(range(64))))
 write(CO, 'fallback', bytes([0xa0, 19, 20]) + hello() + rpc(1, 1000, b'fb') + frame(0x06, 0, 0, b'\x01\0\0\0') +
       frame(0x03, 0, 0, b''))
 # what a server says, for the client side of the harness
@@ -69,3 +69,9 @@ answers = (hello(caps=1, flags=0x08) + frame(0x05, 0x10, 1, b'\0\0\0\0\x39\x30\0
            frame(0x07, 0, 3, b'part') + frame(0x08, 0x01, 3) + frame(0x09, 0, 4, b'etag') + frame(0x0a, 0, 0, b'\4\0\0\0'))
 write(CO, 'client_answers', bytes([0x20, 21, 22]) + answers)
 write(CO, 'client_refused', bytes([0x20, 23, 24]) + frame(0x06, 0, 0, b'\x08\0\0\0no') + frame(0x0a, 0, 0, b'\0\0\x08\0'))
+# every rule vector's input (rule_*.hex, the part before "= ok" / "= fatal"), server side of the harness
+for name in sorted(os.listdir('tests/vectors/hbtp')):
+    if name.startswith('rule_') and name.endswith('.hex'):
+        text = open('tests/vectors/hbtp/' + name).read().split('\n=')[0]
+        data = bytes.fromhex(''.join(''.join(l.split('#')[0] for l in text.split('\n')).split()))
+        write(CO, name[:-4], bytes([0x30, 25, 26]) + data)
