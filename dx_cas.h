@@ -1265,7 +1265,8 @@ DX_CAS_API const char *dx_cas_result_name(dx_result r);
 #if defined(DX_CAS_IMPLEMENTATION) && !defined(DX_CAS_IMPLEMENTATION_DONE)
 #define DX_CAS_IMPLEMENTATION_DONE
 
-/* Implementation defaults shared by every dx header (each under #ifndef). */
+/* ---- dx common implementation block v1: defaults shared by every dx header, each under #ifndef;
+   identical bytes in every header (tests/compile/common_block.sh) ---- */
 #ifndef DX_ASSERT
 #if defined(DX_NO_ASSERT)
 #define DX_ASSERT(c) ((void)0)
@@ -1301,6 +1302,7 @@ DX_CAS_API const char *dx_cas_result_name(dx_result r);
 #define DXI_PRIVATE static
 #endif
 #endif
+/* ---- end of dx common implementation block ---- */
 
 #if defined(DX_CAS_WITH_ZSTD) /* compressed stored objects: link with -lzstd */
 #include <zstd.h>

@@ -847,7 +847,8 @@ DX_HBTP_API bool dx_hbtp_verify_static_token(const uint8_t *token, uint32_t len,
 #if defined(DX_HBTP_IMPLEMENTATION) && !defined(DX_HBTP_IMPLEMENTATION_DONE)
 #define DX_HBTP_IMPLEMENTATION_DONE
 
-/* Implementation defaults shared by every dx header (each under #ifndef). */
+/* ---- dx common implementation block v1: defaults shared by every dx header, each under #ifndef;
+   identical bytes in every header (tests/compile/common_block.sh) ---- */
 #ifndef DX_ASSERT
 #if defined(DX_NO_ASSERT)
 #define DX_ASSERT(c) ((void)0)
@@ -883,6 +884,7 @@ DX_HBTP_API bool dx_hbtp_verify_static_token(const uint8_t *token, uint32_t len,
 #define DXI_PRIVATE static
 #endif
 #endif
+/* ---- end of dx common implementation block ---- */
 
 /* ---- frames ---- */
 

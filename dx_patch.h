@@ -581,7 +581,8 @@ DX_PATCH_API const char *dx_patch_result_name(dx_result r);
 #if defined(DX_PATCH_IMPLEMENTATION) && !defined(DX_PATCH_IMPLEMENTATION_DONE)
 #define DX_PATCH_IMPLEMENTATION_DONE
 
-/* Implementation defaults shared by every dx header (each under #ifndef). */
+/* ---- dx common implementation block v1: defaults shared by every dx header, each under #ifndef;
+   identical bytes in every header (tests/compile/common_block.sh) ---- */
 #ifndef DX_ASSERT
 #if defined(DX_NO_ASSERT)
 #define DX_ASSERT(c) ((void)0)
@@ -617,6 +618,7 @@ DX_PATCH_API const char *dx_patch_result_name(dx_result r);
 #define DXI_PRIVATE static
 #endif
 #endif
+/* ---- end of dx common implementation block ---- */
 #if defined(DX_PATCH_WITH_ZSTD)
 #include <zstd.h>
 #endif

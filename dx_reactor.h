@@ -822,7 +822,8 @@ DX_REACTOR_API void dx_reactor_custom_woken(dx_reactor *r);
 #if defined(DX_REACTOR_IMPLEMENTATION) && !defined(DX_REACTOR_IMPLEMENTATION_DONE)
 #define DX_REACTOR_IMPLEMENTATION_DONE
 
-/* Implementation defaults shared by every dx header (each under #ifndef). */
+/* ---- dx common implementation block v1: defaults shared by every dx header, each under #ifndef;
+   identical bytes in every header (tests/compile/common_block.sh) ---- */
 #ifndef DX_ASSERT
 #if defined(DX_NO_ASSERT)
 #define DX_ASSERT(c) ((void)0)
@@ -858,6 +859,7 @@ DX_REACTOR_API void dx_reactor_custom_woken(dx_reactor *r);
 #define DXI_PRIVATE static
 #endif
 #endif
+/* ---- end of dx common implementation block ---- */
 
 #ifndef DX_REACTOR_DEFAULT_ENTRIES
 #define DX_REACTOR_DEFAULT_ENTRIES 256

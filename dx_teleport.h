@@ -823,7 +823,8 @@ DX_INLINE const char *dx_tp_reader_string(const dx_tp_reader *r, dx_tp_str s, ui
 #if defined(DX_TELEPORT_IMPLEMENTATION) && !defined(DX_TELEPORT_IMPLEMENTATION_DONE)
 #define DX_TELEPORT_IMPLEMENTATION_DONE
 
-/* Implementation defaults shared by every dx header (each under #ifndef). */
+/* ---- dx common implementation block v1: defaults shared by every dx header, each under #ifndef;
+   identical bytes in every header (tests/compile/common_block.sh) ---- */
 #ifndef DX_ASSERT
 #if defined(DX_NO_ASSERT)
 #define DX_ASSERT(c) ((void)0)
@@ -859,6 +860,7 @@ DX_INLINE const char *dx_tp_reader_string(const dx_tp_reader *r, dx_tp_str s, ui
 #define DXI_PRIVATE static
 #endif
 #endif
+/* ---- end of dx common implementation block ---- */
 
 #ifndef DX_TP_MAX_FIELDS /* fields per struct type, writer and reader */
 #define DX_TP_MAX_FIELDS 256
