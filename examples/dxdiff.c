@@ -154,7 +154,7 @@ static FILE *open_patch(const char *path, dx_patch_info *info, int64_t *size) {
     FILE *f = fopen(path, "rb");
     dx_result err = DX_OK;
     if (!f || (*size = file_size(f)) < 0) fail("cannot read %s: %s", path, strerror(errno));
-    else if ((err = dx_patch_get_info(head, fread(head, 1, sizeof head, f), info)) != DX_OK)
+    else if ((err = dx_patch_read_info(head, fread(head, 1, sizeof head, f), info)) != DX_OK)
         fail("%s: %s: %s", path, dx_patch_result_name(err), explain(err));
     return f && (err != DX_OK || *size < 0) ? (fclose(f), (FILE *)NULL) : f;
 }
