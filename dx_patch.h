@@ -1080,7 +1080,7 @@ DXI_PRIVATE size_t dxi_pt_columnize(const dxi_pt_writer *w, uint8_t *p, size_t l
     for (pass = 0; pass < 2; pass++) {
         const uint8_t *q = p;
         dxi_pt_cursors c;
-        uint64_t block = w->frame_last, gap;
+        uint64_t block = w->frame_last, gap = 0;
         for (i = 0; i < DXI_PT_C_COUNT; i++) c.at[i] = &q, c.end[i] = p + len;
         if (pass == 0) {
             for (i = 0; i < DXI_PT_C_COUNT; i++) size[i] = 0;
@@ -1487,7 +1487,7 @@ DXI_PRIVATE size_t dxi_pt_segment(dxi_pt_shifter *sh, const uint8_t *base, size_
                                   bool *out_goes_on) {
     uint32_t cost[2 * DXI_PT_CANDS], next[2 * DXI_PT_CANDS];
     size_t i, c, ns = 2 * k, best, segs = 0, state;
-    bool goes_on[DXI_PT_CANDS];
+    bool goes_on[DXI_PT_CANDS] = {false}; /* set for every candidate: gcc -O1 cannot tell */
     for (c = 0; c < k; c++) { /* a record starts with cand[c]: its delta's size */
         int64_t at = (int64_t)off + cand[c];
         cost[2 * c] = at >= 0 && ((uint64_t)at <= base_len || cand[c] <= 0)
@@ -1954,7 +1954,7 @@ DXI_PRIVATE dx_result dxi_pt_record(dx_patch_applier *a, const dxi_pt_cursors *c
     bool add = type != DX_PATCH_REC_XOR && (a->info.flags & DX_PATCH_FLAG_CARRY), skip = false;
     int more;
     dxi_pt_walk_start(&w, c, type, a->info.flags, n, wn);
-    if (!apply) r->witness_at = n;
+    if (!apply) r->witness_at = n, r->witness = r->change = 0, r->shift = 0;
     while ((more = dxi_pt_next(&w)) > 0) {
         uint8_t *b = a->block + w.pos;
         size_t j;

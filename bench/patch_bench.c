@@ -499,7 +499,8 @@ static void count_frames(const uint8_t *patch, size_t len, int *frames, int *com
     size_t at = DX_PATCH_HEADER_SIZE;
     *frames = *compressed = 0;
     while (at + DX_PATCH_FRAME_HEADER_SIZE <= len) {
-        uint32_t raw = dx_load_u32le(patch + at), stored = dx_load_u32le(patch + at + 4);
+        uint32_t raw = dx_load_u32le(patch + at + DX_PATCH_FRAME_HEADER_OFF_RAW_LEN),
+                 stored = dx_load_u32le(patch + at + DX_PATCH_FRAME_HEADER_OFF_STORED_LEN);
         (*frames)++;
         *compressed += stored < raw;
         at += DX_PATCH_FRAME_HEADER_SIZE + stored;

@@ -120,7 +120,9 @@ static const char *explain(int64_t r) { /* for the user, after the result's name
     return r == DX_PATCH_ERR_WRONG_BASE ? "the data is neither the patch's base nor its target"
          : r == DX_ERR_UNSUPPORTED ? "a newer format, zstd frames without zstd, or COPY records in place"
          : r == DX_ERR_LIMIT ? "blocks or frames too large for this tool" : r == DX_ERR_NOMEM ? "out of memory"
-         : r == DX_PATCH_ERR_MAGIC ? "not a patch" : r == DX_ERR_TRUNCATED ? "the patch ends early" : "a damaged patch";
+         : r == DX_PATCH_ERR_MAGIC ? "not a patch" : r == DX_ERR_TRUNCATED ? "the patch ends early"
+         : r == DX_PATCH_ERR_OLD_FORMAT ? "a format 1 patch (dxdiff with dx_patch.h 0.1 or 0.2): make it again with this dxdiff"
+         : "a damaged patch";
 }
 
 static int seek_to(FILE *f, uint64_t off) { return off > INT64_MAX ? -1 : fseek64(f, (int64_t)off, SEEK_SET); }
@@ -316,6 +318,7 @@ static int cmd_info(const char *path) {
     size_t n;
     void *mem = NULL;
     const char *use;
+    int t;
     FILE *pf = open_patch(path, &in, &size);
     if (!pf) return 1;
     blocks = ((in.base_len > in.target_len ? in.base_len : in.target_len) + in.block_size - 1) / in.block_size;
@@ -327,8 +330,9 @@ static int cmd_info(const char *path) {
            in.flags & DX_PATCH_FLAG_CARRY ? " CARRY" : "",
            in.flags & DX_PATCH_FLAG_ONE_WAY ? "one-way" : "reversible", *use ? ", " : "", use);
     if (in.window) printf("window:         %u bytes (applies in place with that much memory)\n", (unsigned)in.window);
-    printf("block size:     %u (%" PRIu64 " blocks)\nbase:           %" PRIu64 " bytes, hash %016" PRIx64
-           "\ntarget:         %" PRIu64 " bytes, hash %016" PRIx64 "\n", (unsigned)in.block_size, blocks, in.base_len,
+    /* the hashes are XXH64 with seed 0: xxhsum -H1 prints the same for the files */
+    printf("block size:     %u (%" PRIu64 " blocks)\nbase:           %" PRIu64 " bytes, xxh64 %016" PRIx64
+           "\ntarget:         %" PRIu64 " bytes, xxh64 %016" PRIx64 "\n", (unsigned)in.block_size, blocks, in.base_len,
            in.base_hash, in.target_len, in.target_hash);
     memset(&cfg, 0, sizeof cfg);
     cfg.check_only = true;
@@ -343,11 +347,12 @@ static int cmd_info(const char *path) {
                (unsigned)st->frames_compressed, (unsigned)in.frame_max);
     }
     if (r >= 0) {
-        changed = st->records[1] + st->records[2] + st->records[3] + st->records[4] + st->records[5];
+        for (changed = 0, t = DX_PATCH_REC_XOR; t < DX_PATCH_REC_TYPES; t++) changed += st->records[t];
         printf("records:        XOR %" PRIu64 ", ZERO %" PRIu64 ", RAW %" PRIu64 ", COPY %" PRIu64 ", SPLIT %" PRIu64
                " (%" PRIu64 " sources)\nchanged blocks: %" PRIu64 " of %" PRIu64 " (%.2f%%); %" PRIu64
                " bytes XORed in %" PRIu64 " runs, %" PRIu64 " bytes raw\n",
-               st->records[1], st->records[2], st->records[3], st->records[4], st->records[5], st->segments, changed,
+               st->records[DX_PATCH_REC_XOR], st->records[DX_PATCH_REC_ZERO], st->records[DX_PATCH_REC_RAW],
+               st->records[DX_PATCH_REC_COPY], st->records[DX_PATCH_REC_SPLIT], st->segments, changed,
                blocks, blocks ? 100.0 * (double)changed / (double)blocks : 0.0, st->xor_bytes, st->runs, st->raw_bytes);
     }
     if (mem) dx_patch_applier_destroy(&a);
