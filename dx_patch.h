@@ -666,6 +666,17 @@ DX_PATCH_API const char *dx_patch_result_name(dx_result r);
 #if defined(DX_PATCH_WITH_ZSTD)
 #include <zstd.h>
 #endif
+/* Parts a firmware may leave out: with 0 the code is still compiled, and dropped as dead. */
+#if defined(DX_PATCH_NO_SHIFT)
+#define DXI_PT_SHIFT 0 /* shift patches (COPY flag) are refused */
+#else
+#define DXI_PT_SHIFT 1
+#endif
+#if defined(DX_PATCH_NO_COLUMNS)
+#define DXI_PT_COLUMNS 0 /* COLUMNS patches are refused, and not written */
+#else
+#define DXI_PT_COLUMNS 1
+#endif
 
 /* ---- XXH64 (xxHash's 64-bit hash, written from its public specification) ---- */
 
@@ -820,9 +831,11 @@ DXI_PRIVATE uint32_t dxi_pt_check32(const uint8_t *p, size_t n) { return (uint32
 
 /* ---- header ---- */
 
-#define DXI_PT_FLAGS_KNOWN                                                                                          \
-    (DX_PATCH_FLAG_ZSTD | DX_PATCH_FLAG_WITNESS | DX_PATCH_FLAG_ONE_WAY | DX_PATCH_FLAG_COPY | DX_PATCH_FLAG_COLUMNS | \
-     DX_PATCH_FLAG_CARRY | DX_PATCH_FLAG_WINDOW)
+/* The flags this build reads (DX_PATCH_NO_SHIFT, DX_PATCH_NO_COLUMNS leave some out). */
+#define DXI_PT_FLAGS_KNOWN                                                                                         \
+    (DX_PATCH_FLAG_ZSTD | DX_PATCH_FLAG_WITNESS | DX_PATCH_FLAG_ONE_WAY |                                          \
+     (DXI_PT_SHIFT ? DX_PATCH_FLAG_COPY | DX_PATCH_FLAG_CARRY | DX_PATCH_FLAG_WINDOW : 0) |                          \
+     (DXI_PT_COLUMNS ? DX_PATCH_FLAG_COLUMNS : 0))
 
 DXI_PRIVATE dx_result dxi_pt_parse_header(const uint8_t *h, dx_patch_info *out) {
     uint32_t f;
@@ -985,7 +998,7 @@ DXI_PRIVATE int dxi_pt_next(dxi_pt_walk *w) {
             break;
         case 1: /* the segment count; a record without one is one segment over the block */
             w->segs = 1;
-            if (w->fields & DXI_PT_F(SEGS)) {
+            if (DXI_PT_SHIFT && (w->fields & DXI_PT_F(SEGS))) {
                 if (!dxi_pt_take(w, DXI_PT_C_SEGS, true, 0) || w->value < 2 || w->value > w->n) return -1;
                 w->segs = w->value;
                 return 1;
@@ -994,14 +1007,14 @@ DXI_PRIVATE int dxi_pt_next(dxi_pt_walk *w) {
         case 2: /* a segment: its length, all the rest for the last */
             w->seg_len = w->n - w->seg_at;
             w->pos = w->seg_at, w->runs_left = w->run_len = 0;
-            if ((w->fields & DXI_PT_F(SEGLEN)) && w->seg + 1 < w->segs) {
+            if (DXI_PT_SHIFT && (w->fields & DXI_PT_F(SEGLEN)) && w->seg + 1 < w->segs) {
                 if (!dxi_pt_take(w, DXI_PT_C_SEGLEN, true, 0) || w->value == 0 || w->value >= w->seg_len) return -1;
                 w->seg_len = w->value;
                 return 1;
             }
             break;
         case 3:
-            if (w->fields & DXI_PT_F(DELTA)) return dxi_pt_take(w, DXI_PT_C_DELTA, true, 0) ? 1 : -1;
+            if (DXI_PT_SHIFT && (w->fields & DXI_PT_F(DELTA))) return dxi_pt_take(w, DXI_PT_C_DELTA, true, 0) ? 1 : -1;
             break;
         case 4: /* the run count: a run covers a byte at least */
             if (w->fields & DXI_PT_F(RUNS)) {
@@ -1650,6 +1663,7 @@ DXI_PRIVATE dx_result dxi_pt_writer_open(dxi_pt_writer *w, dxi_pt_shifter *sh, c
     if (!dxi_pt_pow2(w->block_size) || w->block_size < DX_PATCH_BLOCK_MIN || w->block_size > DX_PATCH_BLOCK_MAX ||
         w->frame_size > (size_t)DX_PATCH_BLOCK_MAX + DX_PATCH_FRAME_SLACK)
         return DX_ERR_INVAL;
+    if (cfg->shift && !DXI_PT_SHIFT) return DX_ERR_UNSUPPORTED; /* DX_PATCH_NO_SHIFT */
     if (cfg->shift && (uint64_t)base_len > 0xfffffff0u) return DX_ERR_LIMIT; /* the index holds u32 offsets */
     if (w->frame_size < w->block_size + DX_PATCH_FRAME_SLACK) w->frame_size = w->block_size + DX_PATCH_FRAME_SLACK;
     if (cap < DX_PATCH_HEADER_SIZE) return DX_ERR_NOSPACE;
@@ -1664,7 +1678,7 @@ DXI_PRIVATE dx_result dxi_pt_writer_open(dxi_pt_writer *w, dxi_pt_shifter *sh, c
     w->scratch_cap = 3 * (size_t)w->block_size;
 #if defined(DX_PATCH_WITH_ZSTD)
     if (cfg->zstd_level) {
-        flags |= DX_PATCH_FLAG_ZSTD | DX_PATCH_FLAG_COLUMNS; /* columns only pay where frames are compressed */
+        flags |= DX_PATCH_FLAG_ZSTD | (DXI_PT_COLUMNS ? DX_PATCH_FLAG_COLUMNS : 0u); /* columns pay where frames are compressed */
         w->scratch_cap += ZSTD_compressBound(w->frame_size);
         if (!(w->cctx = ZSTD_createCCtx())) return DX_ERR_NOMEM;
     }
@@ -1755,6 +1769,11 @@ DXI_PRIVATE void dxi_pt_limits(const dx_patch_applier_config *cfg, size_t *max_b
     if (*max_frame < *max_block + DX_PATCH_FRAME_SLACK) *max_frame = *max_block + DX_PATCH_FRAME_SLACK;
 }
 
+/* The second block also holds the running hash of the output. */
+DXI_PRIVATE size_t dxi_pt_block2(size_t max_block) {
+    return (size_t)dxi_pt_max(dxi_pt_round8(max_block), dxi_pt_round8(sizeof(dxi_pt_hasher)));
+}
+
 /* The applier's memory: [block | block2, which also holds the output hash
    | frames x frame | ring], each rounded up to 8 bytes; 0 if the limits
    are out of range. */
@@ -1763,7 +1782,7 @@ DXI_PRIVATE size_t dxi_pt_memory(const dx_patch_applier_config *cfg, unsigned fr
     dxi_pt_limits(cfg, &max_block, &max_frame);
     if (max_block > DX_PATCH_BLOCK_MAX || max_frame > DX_PATCH_MAX_FRAME || (cfg->max_window && !dxi_pt_pow2(cfg->max_window)))
         return 0;
-    return dxi_pt_round8(max_block) + dxi_pt_max(dxi_pt_round8(max_block), 256) + frames * dxi_pt_round8(max_frame) +
+    return dxi_pt_round8(max_block) + dxi_pt_block2(max_block) + frames * dxi_pt_round8(max_frame) +
            (size_t)cfg->max_window;
 }
 
@@ -1834,7 +1853,7 @@ DXI_PRIVATE dx_result dxi_pt_start(dx_patch_applier *a) {
     dx_patch_info *in = &a->info;
     uint64_t hash = 0;
     dx_result err;
-    if ((in->flags & DX_PATCH_FLAG_COPY) && a->in_place && !a->dry_run) {
+    if (DXI_PT_SHIFT && (in->flags & DX_PATCH_FLAG_COPY) && a->in_place && !a->dry_run) {
         /* in place only with a window, and not resumable: COPY records carry no witnesses */
         uint64_t ring = 1;
         if (!(in->flags & DX_PATCH_FLAG_WINDOW) || a->resume) return DX_ERR_UNSUPPORTED;
@@ -1871,7 +1890,7 @@ DXI_PRIVATE dx_result dxi_pt_start(dx_patch_applier *a) {
    before the block being made (the frontier) in a ring: every block passes
    through it before it is overwritten, so a source behind the frontier
    (data moved forward by an insertion) is still there. */
-DXI_PRIVATE bool dxi_pt_ring_on(const dx_patch_applier *a) { return a->in_place && !a->dry_run && a->ring_mask; }
+DXI_PRIVATE bool dxi_pt_ring_on(const dx_patch_applier *a) { return DXI_PT_SHIFT && a->in_place && !a->dry_run && a->ring_mask; }
 
 /* Reads n source bytes at src for the block at frontier: behind it from
    the ring (the window was checked with the record), the rest from the data. */
@@ -1900,7 +1919,7 @@ DXI_PRIVATE dx_result dxi_pt_put_block(dx_patch_applier *a, uint64_t off, const 
    (or only passed through the ring where the shift is 0). */
 DXI_PRIVATE dx_result dxi_pt_copy_until(dx_patch_applier *a, uint64_t block, dxi_pt_hasher *h) {
     uint64_t bs = a->info.block_size, dst_len = dxi_pt_dst_len(a), total = dxi_pt_len(a);
-    bool carry = (a->info.flags & DX_PATCH_FLAG_CARRY) != 0, ring = dxi_pt_ring_on(a);
+    bool carry = DXI_PT_SHIFT && (a->info.flags & DX_PATCH_FLAG_CARRY), ring = dxi_pt_ring_on(a);
     for (; a->next_block < block; a->next_block++) {
         uint64_t off = a->next_block * bs, src = carry ? (uint64_t)((int64_t)off + a->shift) : off;
         size_t wn;
@@ -1951,7 +1970,7 @@ DXI_PRIVATE dx_result dxi_pt_record(dx_patch_applier *a, const dxi_pt_cursors *c
     dxi_pt_walk w;
     uint64_t src = off, have = a->in_place ? dxi_pt_len(a) : dxi_pt_src_len(a);
     int64_t shift = a->shift;
-    bool add = type != DX_PATCH_REC_XOR && (a->info.flags & DX_PATCH_FLAG_CARRY), skip = false;
+    bool add = DXI_PT_SHIFT && type != DX_PATCH_REC_XOR && (a->info.flags & DX_PATCH_FLAG_CARRY), skip = false;
     int more;
     dxi_pt_walk_start(&w, c, type, a->info.flags, n, wn);
     if (!apply) r->witness_at = n, r->witness = r->change = 0, r->shift = 0;
@@ -1964,7 +1983,7 @@ DXI_PRIVATE dx_result dxi_pt_record(dx_patch_applier *a, const dxi_pt_cursors *c
             if (!apply) a->stats.segments += w.value;
             break;
         case DXI_PT_C_DELTA:
-            if (!dxi_pt_source(a, w.value, off + w.seg_at, &shift, &src)) return DX_ERR_CORRUPT;
+            if (DXI_PT_SHIFT && !dxi_pt_source(a, w.value, off + w.seg_at, &shift, &src)) return DX_ERR_CORRUPT;
             break;
         case DXI_PT_C_RUNS: /* the segment's source is known: read it */
             if (type == DX_PATCH_REC_XOR && w.value == 0) return DX_ERR_CORRUPT; /* an XOR record changes something */
@@ -2073,7 +2092,7 @@ DXI_PRIVATE dx_result dxi_pt_frame(dx_patch_applier *a, const uint8_t *p, size_t
     const uint8_t *end = p + len, *col[DXI_PT_C_COUNT], *saved[DXI_PT_C_COUNT];
     uint64_t bs = a->info.block_size, total = dxi_pt_len(a), blocks = dxi_pt_blocks(total, bs);
     uint64_t dst_len = dxi_pt_dst_len(a), nrec = 0, rec;
-    bool columns = (a->info.flags & DX_PATCH_FLAG_COLUMNS) != 0;
+    bool columns = DXI_PT_COLUMNS && (a->info.flags & DX_PATCH_FLAG_COLUMNS);
     dxi_pt_cursors c, again;
     int k;
     if (columns && !dxi_pt_find_columns(p, len, a->info.flags, col, c.end, &nrec)) return DX_ERR_CORRUPT;
@@ -2086,6 +2105,7 @@ DXI_PRIVATE dx_result dxi_pt_frame(dx_patch_applier *a, const uint8_t *p, size_t
         uint64_t gap, block, off, n, wn;
         dxi_pt_checked r;
         dx_result err;
+        int pass;
         if (*c.at[DXI_PT_C_KIND] >= c.end[DXI_PT_C_KIND]) return DX_ERR_CORRUPT;
         type = dxi_pt_type(*(*c.at[DXI_PT_C_KIND])++, a->info.flags);
         if (!dxi_pt_read_varint(c.at[DXI_PT_C_GAP], c.end[DXI_PT_C_GAP], &gap) || a->next_block >= blocks ||
@@ -2102,9 +2122,8 @@ DXI_PRIVATE dx_result dxi_pt_frame(dx_patch_applier *a, const uint8_t *p, size_t
         if (!a->dry_run && (!a->in_place || dxi_pt_ring_on(a)) && dxi_pt_copy_until(a, block, h) != DX_OK)
             return DX_ERR_IO;
         dxi_pt_cursors_save(&c, saved, &again);
-        err = dxi_pt_record(a, &c, type, off, n, wn, false, &r, h);
-        if (err == DX_OK && !a->dry_run) err = dxi_pt_record(a, &again, type, off, n, wn, true, &r, h);
-        if (err != DX_OK) return err;
+        for (pass = 0; pass < (a->dry_run ? 1 : 2); pass++) /* check the record, then apply it */
+            if ((err = dxi_pt_record(a, pass ? &again : &c, type, off, n, wn, pass == 1, &r, h)) != DX_OK) return err;
         a->shift = r.shift;
         a->next_block = block + 1;
     }
@@ -2133,7 +2152,7 @@ DXI_PRIVATE dx_result dxi_pt_setup(dx_patch_applier *a, const dx_patch_applier_c
     a->allocator = cfg->allocator;
     a->block = m;
     a->block2 = m + dxi_pt_round8(max_block);
-    a->frame = frames ? a->block2 + dxi_pt_max(dxi_pt_round8(max_block), 256) : NULL;
+    a->frame = frames ? a->block2 + dxi_pt_block2(max_block) : NULL;
     a->stored = frames > 1 ? a->frame + dxi_pt_round8(max_frame) : NULL;
     a->ring_cap = cfg->max_window;
     a->ring = a->ring_cap ? m + need - a->ring_cap : NULL;
