@@ -1498,7 +1498,7 @@ DXI_PRIVATE size_t dxi_pt_segment(dxi_pt_shifter *sh, const uint8_t *base, size_
                                   const uint8_t *t, size_t n, size_t t_avail, const int64_t *cand, size_t k,
                                   size_t *seg_at, int64_t *seg_shift, size_t max_segs, uint32_t *out_cost,
                                   bool *out_goes_on) {
-    uint32_t cost[2 * DXI_PT_CANDS], next[2 * DXI_PT_CANDS];
+    uint32_t cost[2 * DXI_PT_CANDS] = {0}, next[2 * DXI_PT_CANDS]; /* cost: the first 2k are set (gcc cannot tell) */
     size_t i, c, ns = 2 * k, best, segs = 0, state;
     bool goes_on[DXI_PT_CANDS] = {false}; /* set for every candidate: gcc -O1 cannot tell */
     for (c = 0; c < k; c++) { /* a record starts with cand[c]: its delta's size */
