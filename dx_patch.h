@@ -1,4 +1,4 @@
-/* dx_patch.h - v0.2.0 - binary deltas: XOR blocks, in-place and streaming apply - SPDX-License-Identifier: MIT OR Unlicense (text at end)
+/* dx_patch.h - v0.3.0 - binary deltas: XOR blocks, in-place and streaming apply - SPDX-License-Identifier: MIT OR Unlicense (text at end)
 
    Binary deltas for app and firmware updates, VM and process memory
    migration and state replication: diff two byte strings into a patch, then
@@ -34,7 +34,7 @@ OVERVIEW
      target and target to base; apply detects which one it was given (by
      length and hash). cfg.one_way adds "block becomes zeros" and "store the
      new bytes raw" records where XOR does not help, at the price of roll back.
-   - Safety: the patch carries both lengths and 64-bit hashes, a check on its
+   - Safety: the patch carries both lengths and XXH64 hashes, a check on its
      header and one on every frame. The one-shot calls check the base and
      decode the whole patch before the first write (a bad patch or a wrong
      base leaves the data as it was) and check the result's hash at the end.
@@ -81,27 +81,34 @@ API
                          const uint8_t *target, size_t target_len, uint8_t *out, size_t cap)
        patch bytes written, or DX_ERR_NOSPACE / INVAL / LIMIT / UNSUPPORTED.
        allocates: 3 blocks of scratch (+ a zstd context and one compressed frame).
-   dx_result dx_patch_get_info(const uint8_t *patch, size_t len, dx_patch_info *out)
-       the header: lengths, hashes, block size, flags, frames.
+   dx_result dx_patch_read_info(const uint8_t *patch, size_t len, dx_patch_info *out)
+       the header: lengths, hashes, block size, flags, frames. allocates: no.
    int64_t dx_patch_apply(patch, patch_len, const uint8_t *base, size_t base_len, uint8_t *out, size_t cap)
        writes the target (or, given the target, the base) to out; returns its
-       length. out must not overlap base. allocates: one scratch block of about
-       2 frames + 2 blocks.
+       length. out must not overlap base. allocates: one scratch block of
+       2 blocks (+ a frame with zstd, + the ring in place).
    int64_t dx_patch_apply_in_place(patch, patch_len, uint8_t *data, size_t len, size_t cap, bool resume)
        cap >= max(base_len, target_len). resume: continue an interrupted apply
        (len is the data's current length; the base hash cannot be checked, the
        witnesses and the final hash are).
-   Errors of both: DX_PATCH_ERR_MAGIC, DX_ERR_TRUNCATED, DX_ERR_CORRUPT,
-   DX_ERR_CHECKSUM, DX_ERR_UNSUPPORTED, DX_ERR_LIMIT, DX_PATCH_ERR_WRONG_BASE
-   (nothing written), DX_PATCH_ERR_RESULT (the result's hash is wrong; in place
-   and not resuming, the dry run finds it before anything is written).
+   Errors of both: DX_PATCH_ERR_MAGIC, DX_PATCH_ERR_OLD_FORMAT, DX_ERR_TRUNCATED,
+   DX_ERR_CORRUPT, DX_ERR_CHECKSUM, DX_ERR_UNSUPPORTED, DX_ERR_LIMIT,
+   DX_PATCH_ERR_WRONG_BASE (nothing written), DX_PATCH_ERR_RESULT (the result's
+   hash is wrong; in place and not resuming, the dry run finds it before
+   anything is written).
 
    Streaming (one thread at a time)
    size_t dx_patch_applier_memory_size(const dx_patch_applier_config *cfg)
-       2 x max_frame + 2 x max_block (about 256 KiB with the defaults).
-   dx_result dx_patch_applier_init(a, cfg, mem, mem_size) / dx_patch_applier_create(a, cfg) / destroy(a)
-       cfg->io: read(user, off, buf, len) of the data being patched and
-       write(user, off, buf, len) of the result (in place: the same data).
+       2 x max_block + max_frame (+ a second frame with zstd, + max_window);
+       about 128 KiB with the defaults; 0 if a limit is out of range.
+   dx_result dx_patch_applier_init(a, cfg, mem, mem_size)    caller memory, allocates nothing
+   void dx_patch_applier_deinit(a)     frees zstd's context (made by feed at the
+       first compressed frame); call it when done with an applier from init
+   dx_result dx_patch_applier_create(a, cfg) / void dx_patch_applier_destroy(a)
+       create: memory_size bytes from cfg->allocator, then init; destroy =
+       deinit + free. cfg->io: read(user, off, buf, len) of the data being
+       patched and write(user, off, buf, len) of the result (in place: the
+       same data).
    dx_result dx_patch_applier_feed(a, const uint8_t *bytes, size_t len)
        any piece sizes; the base is checked when the header is in, before
        the first write; every frame is checked before it is applied.
@@ -112,23 +119,31 @@ API
        With cfg.check_only the applier needs no data and no io: it decodes
        and checks every frame (to vet a download before touching anything);
        finish returns the target length. a->stats counts what was decoded
-       (records by kind, SPLIT sources, runs, bytes, compressed frames).
+       (records by type, SPLIT sources, runs, bytes, compressed frames).
 
-   Chains
-   dx_result dx_patch_chain_init(c, cfg) / void dx_patch_chain_deinit(c)
+   Chains (a chain grows with its baseline, so it has no caller-memory init)
+   dx_result dx_patch_chain_create(c, cfg) / void dx_patch_chain_destroy(c)
+       create allocates nothing yet; destroy frees the baseline.
    int64_t dx_patch_chain_push(c, version, len, out, cap, bool *out_refreshed)
        the patch from the baseline to version; on a refresh it is a patch
        from empty data and version becomes the baseline. c->stats counts
-       versions, bytes in and out, refreshes. allocates: the baseline copy.
+       versions, bytes in and out, refreshes. allocates: the baseline copy
+       (cfg->patch.allocator), and the diff's scratch.
 
-   uint64_t dx_patch_hash64(uint64_t seed, const void *data, size_t len)   the patch's hash
+   uint64_t dx_patch_xxh64(const void *data, size_t len, uint64_t seed)
+       XXH64 (xxHash's 64-bit hash), the patch's hashes and checks.
    const char *dx_patch_result_name(dx_result r)
 
 CONFIGURATION
    DX_PATCH_WITH_ZSTD   off       [impl]   zstd frames (include <zstd.h>, link -lzstd)
-   DX_PATCH_MAX_FRAME   1 MiB+64  [impl]   largest frame an applier accepts (the largest block + 64)
+   DX_PATCH_MAX_FRAME   1 MiB+64  [impl]   largest frame an applier accepts (the format's limit)
+   DX_PATCH_NO_SHIFT    off       [impl]   leave out the shift mode: patches with COPY are refused
+                                           (DX_ERR_UNSUPPORTED) and cfg.shift too; saves a firmware
+                                           applier about 1.1 KiB of code
+   DX_PATCH_NO_COLUMNS  off       [impl]   leave out COLUMNS frames: refused when read, not written
+                                           (the writer makes them only with zstd); saves about 0.7 KiB
    cfg.block_size       4096      [runtime] power of two, 64..1 MiB
-   cfg.frame_size       64 KiB    [runtime] raw bytes per frame (at least a block + 64)
+   cfg.frame_size       64 KiB    [runtime] raw bytes per frame: raised to a block + 64, at most 1 MiB + 64
    cfg.zstd_level       0         [runtime] 3 is enough for XOR data (level 19 saves 0-9%)
    cfg.no_witness, cfg.one_way    [runtime] see OVERVIEW
    cfg.shift            false     [runtime] COPY/SPLIT records for moved data; the diff allocates
@@ -138,22 +153,28 @@ CONFIGURATION
                                            per 8 base bytes (at most 64 MiB)
    cfg.window           0         [runtime] shift: sources at most this far behind (a power of two):
                                            the patch applies in place with that much memory
+   applier cfg.max_block 64 KiB   [runtime] largest block accepted (DX_ERR_LIMIT above)
+   applier cfg.max_frame 64 KiB   [runtime] largest raw frame accepted (at least max_block + 64)
    applier cfg.check_only false   [runtime] decode and check a patch only (no data, no io)
    applier cfg.max_window 0       [runtime] in place, shift patches: the ring's size (>= the
                                            patch's window, or the data's size, and its block size)
+   chain cfg.max_versions 50, cfg.max_delta_pct 100 [runtime] when a chain refreshes its baseline
    DX_STATIC / DX_PATCH_STATIC, DX_PATCH_API / DX_API, DX_MALLOC/DX_FREE, DX_NO_MALLOC,
    DX_MEMCPY..., DX_ASSERT/DX_NO_ASSERT, DX_NO_ERROR_STRINGS, DX_CONFIG_HEADER: as in every dx header.
+   A zero config field means its default.
 
 MEMORY
    Nothing grows with the data: diff uses 3 blocks (+ zstd's context and a
-   frame; shift mode also its index of the base), apply 2 frames + 2 blocks
-   (+ the window's ring for a shift patch in place), from cfg.allocator (zeroed = DX_MALLOC)
-   or, for the streaming applier, from memory you give it. zstd allocates its
-   own contexts with malloc.
+   frame; shift mode also its index of the base), apply 2 blocks + a frame
+   (+ a second frame with zstd; + the window's ring for a shift patch in
+   place), from cfg.allocator (zeroed = DX_MALLOC) or, for the streaming
+   applier, from memory you give it. A chain holds a copy of its baseline.
+   zstd allocates its own contexts with malloc.
 
 ERRORS
    dx_result; module codes DX_PATCH_ERR_MAGIC (-300), DX_PATCH_ERR_WRONG_BASE
-   (-301), DX_PATCH_ERR_RESULT (-302).
+   (-301), DX_PATCH_ERR_RESULT (-302), DX_PATCH_ERR_OLD_FORMAT (-303: a
+   format 1 patch, from dx_patch.h 0.1 or 0.2; make it again).
 
 THREADING
    No globals; an applier or chain is used by one thread at a time.
@@ -161,66 +182,163 @@ THREADING
 SECURITY MODEL
    Trusted: configs, callbacks. Untrusted: every patch byte. A patch is
    refused, with nothing written by the one-shot calls, when its magic,
-   version, required flags or header check are wrong, a frame is larger than
-   announced or than the applier's limit, a frame's check fails, a record
-   names a block out of order or past the end, a run or segment leaves its
-   block, a source lies outside the base, a length lies, or bytes follow the
-   last frame. cfg.check_only decodes and checks a patch without its data.
-   Work and memory are bounded by the patch and block sizes (and in place
-   by the window a shift patch names, up to the data's size).
+   version, required flags or header check are wrong, a frame is empty or
+   larger than announced or than the applier's limit, a frame's check
+   fails, a record names a block out of order or past the end, a run or
+   segment is empty or leaves its block, an XOR record changes nothing, a
+   source lies outside the base, a length lies, or bytes follow the last
+   frame: every rule of WIRE FORMAT. cfg.check_only decodes and checks a
+   patch without its data. Work and memory are bounded by the patch and
+   block sizes (and in place by the window a shift patch names, up to the
+   data's size).
 
-WIRE FORMAT (format 1.2; integers little-endian)
-   header (64 bytes)
-     0 "DXPT"   4 u16 major = 1   6 u16 minor = 2 with CARRY, 1 with COLUMNS,
-       else 0 (the oldest reader that understands it)
-     8 u32 flags: 1 ZSTD (frames may be compressed), 2 WITNESS (XOR records
-       carry a witness byte), 4 ONE_WAY (ZERO/RAW records; no roll back),
-       8 COPY (COPY records; requires ONE_WAY), 16 COLUMNS (frames hold
-       their records as columns, below), 32 CARRY (requires COPY: SPLIT
-       records, bytewise differences, blocks without a record continue the
-       shift), 64 WINDOW (requires CARRY: sources at most a window behind,
-       so the patch applies in place); bits 0-15 are required, 16-31 optional
-    12 u32 block size   16 u64 base length   24 u64 target length
-    32 u64 base hash    40 u64 target hash (dx_patch_hash64, seed 0)
-    48 u32 largest raw frame   52 u32 frame count
-    56 u32 window: a power of two with WINDOW, else 0
-    60 u32 check: low 32 bits of dx_patch_hash64(0x7061746368, bytes 0-59)
-   frames, frame count of them:
-     0 u32 raw length   4 u32 stored length (== raw: stored as is; < raw:
-     one zstd frame)   8 u32 check of the raw bytes (as the header's)
-     12 the stored bytes; raw bytes are a sequence of records
-   records; blocks are numbered from 0 over max(base, target) bytes; a block
-   without a record is unchanged:
-     u8 kind, varint gap: block = the previous record's block + 1 + gap
-     1 XOR:  [u8 witness], varint run count, runs of (varint zero bytes to
-             skip, varint length, length bytes to XOR)
-     2 ZERO: the target block is zeros (ONE_WAY)
-     3 RAW:  the target block's bytes (ONE_WAY)
-     4 COPY: zigzag varint delta, varint run count, runs as XOR (COPY flag):
-             the source is base offset block offset + shift + delta, where
-             shift (0 at the start) is the previous source minus its target
-             offset; the runs XOR the zero-padded base bytes there (with
-             CARRY they add to them, bytewise mod 256). The source lies in
-             [0, max(base length, the record's own offset)], and with WINDOW
-             at most the window (header bytes 56-59) behind that offset.
-     5 SPLIT (CARRY): varint segment count S >= 2, then per segment: varint
-             length (not for the last, which ends the block; each >= 1),
-             zigzag varint delta and varint run count and runs as COPY, for
-             the segment's bytes at its own offset. The shift after the
-             record is the last segment's.
-     With CARRY a block without a record is the base at its offset + shift.
-     varints are LEB128, at most 10 bytes.
-   COLUMNS (the writer sets it with zstd): a frame's raw bytes are a varint
-     record count, then the records' fields grouped by kind of field, each
-     group in record order: kinds (1 byte each), gaps, segment counts,
-     segment lengths, witnesses, deltas (COPY and each segment), run counts,
-     run skips, run lengths, then all run and RAW bytes.
-     The fields are exactly those of the interleaved form; like fields side
-     by side compress better.
-   The witness is the base byte at the first position where the record's
-   bytes are not zero. Vectors: the .hex files in tests/vectors/patch/.
+WIRE FORMAT (format 2.0; integers little-endian; offsets in bytes)
+   This section and XXH64 are all a second implementation needs. XXH64 is
+   xxHash's 64-bit hash (public specification; every xxHash library has
+   it). The base and target hashes are XXH64 with seed 0 of the whole data
+   (what `xxhsum -H1 FILE` prints); a "check" is the low 32 bits of XXH64
+   with seed 0x7061746368 (DX_PATCH_CHECK_SEED) of the bytes it covers.
+   Vectors: the .hex files in tests/vectors/patch/ (base, target, patch, the expected
+   result; one for each rule a reader enforces) and xxh64.txt (XXH64 known
+   answers, made with xxhsum and libxxhash).
+
+   header, 64 bytes (DX_PATCH_HEADER_OFF_*), read in this order:
+      0 "DXPT"; anything else: DX_PATCH_ERR_MAGIC
+      4 u16 major = 2; 1 (dx_patch.h 0.1, 0.2, another hash): DX_PATCH_ERR_OLD_FORMAT;
+        any other: DX_ERR_UNSUPPORTED. Nothing else is read then.
+     60 u32 check of bytes 0-59 (DX_ERR_CHECKSUM)
+      6 u16 minor = 0; any minor is read
+      8 u32 flags (below)
+     12 u32 block size B: a power of two, 64 .. 1 MiB
+     16 u64 base length    24 u64 target length
+     32 u64 base hash      40 u64 target hash
+     48 u32 largest raw frame: no frame's raw length exceeds it; it lies in
+        [B + 64, 1 MiB + 64]. A reader with a lower limit refuses the patch
+        (DX_ERR_LIMIT): it says how much memory the frames take.
+     52 u32 frame count
+     56 u32 window: a power of two with WINDOW, else 0
+   flags: bits 0-15 are required (one a reader does not know:
+   DX_ERR_UNSUPPORTED), bits 16-31 optional (ignored).
+      1 ZSTD     frames may be zstd-compressed
+      2 WITNESS  XOR records carry a witness byte
+      4 ONE_WAY  ZERO and RAW records; the patch does not roll back
+      8 COPY     COPY records; requires ONE_WAY
+     16 COLUMNS  frames hold their records as columns (below)
+     32 CARRY    requires COPY: SPLIT records, COPY and SPLIT runs add
+                 instead of XOR, blocks without a record follow the shift
+     64 WINDOW   requires CARRY: no source lies more than the window behind
+                 its target offset, so the patch applies in place
+   A header that breaks a rule above (but the ones with their own codes) is
+   DX_ERR_CORRUPT.
+
+   the data: L = max(base length, target length); block k covers bytes
+   [k*B, min(k*B + B, L)) and has n bytes. The base reads as zeros past its
+   end; the result is the first target-length bytes of the patched L bytes.
+   Data of the base's length and hash is patched forward. Without ONE_WAY,
+   data of the target's length and hash (not the base's) is rolled back:
+   the same records (all XOR) make the base, the lengths and hashes trade
+   places. Any other data: DX_PATCH_ERR_WRONG_BASE, before any write. The
+   result must hash to the target hash (rolling back: the base hash), else
+   DX_PATCH_ERR_RESULT. A patch with no frames changes nothing but the length.
+
+   frames: frame count of them, back to back; a byte after the last is
+   corrupt. Each (DX_PATCH_FRAME_HEADER_OFF_*):
+      0 u32 raw length: 1 .. the largest raw frame (an empty frame is corrupt)
+      4 u32 stored length: 1 .. raw length. Equal: the raw bytes as they are;
+        less: one zstd frame that decompresses to exactly the raw length
+        (corrupt without ZSTD; DX_ERR_UNSUPPORTED in a build without zstd)
+      8 u32 check of the raw bytes
+     12 the stored bytes
+   A frame's raw bytes hold whole records; their blocks increase across
+   frames too.
+
+   records (interleaved; DX_PATCH_REC_OFF_TYPE 0, DX_PATCH_REC_OFF_GAP 1):
+     u8 type, varint gap: the record's block is the previous record's block
+     + 1 + gap (the first record's: gap); past the last block: corrupt. A
+     type 1-5 whose flag the patch lacks, or any other type: corrupt. Then:
+     type      needs     fields after the gap
+     1 XOR     -         [u8 witness, with WITNESS] runs, at least 1
+     2 ZERO    ONE_WAY   none
+     3 RAW     ONE_WAY   the block's target bytes: min(B, target length -
+                         block offset) of them (the rest of the block is
+                         past the result); a block at or past the target's end: corrupt
+     4 COPY    COPY      zigzag varint delta, runs (0 or more)
+     5 SPLIT   CARRY     varint segment count S, 2 <= S <= n, then S
+                         segments: varint length (>= 1; not for the last,
+                         which is the rest of the block, >= 1 too), zigzag
+                         varint delta, runs (0 or more)
+     runs: varint count (at most the segment's bytes), then per run varint
+       skip, varint length (>= 1: a zero-length run is corrupt) and length
+       bytes. A position starts at the segment's first byte (a record that
+       is not a SPLIT is one segment, the block); each run skips skip bytes,
+       then covers length bytes; runs must stay inside their segment.
+     What they mean, for a block at offset o:
+     XOR:   the block's bytes at o (the base's; rolling back, the target's)
+            XOR the runs. Some run byte is not zero: an XOR record that
+            changes nothing is corrupt.
+     ZERO:  the block becomes zeros.   RAW: the block becomes its bytes.
+     COPY:  the source is s = o + shift + delta; the block is the n base
+            bytes at s (zeros past the base's end), XOR the runs (with
+            CARRY: plus the runs, bytewise mod 256); then shift = s - o.
+     SPLIT: each segment, at its own offset o + its start, is a COPY of
+            the segment's bytes; its delta builds on the shift the segment
+            before it left (the first on the shift before the record), and
+            the record leaves the last segment's shift.
+     shift: 0 at the start; only COPY records and SPLIT segments change it
+       (XOR, ZERO and RAW leave it, in every patch). A source s must lie in
+       [0, max(base length, its own offset)], and with WINDOW at least its
+       offset - window; |delta| <= 2^48. Else: corrupt.
+     A block without a record: without CARRY it stays as it is (COPY
+       records still pass the shift from one to the next); with CARRY it is
+       the base's n bytes at o + shift (zeros past the base's end).
+     In a CARRY patch XOR records still work at the block's own offset o
+       and XOR; ZERO and RAW replace the block; none moves the shift. All
+       sources read the base as it was before the apply, in place too (a
+       WINDOW patch lets an applier keep the window's overwritten bytes).
+     witness: the base byte at the first position where the record's run
+       bytes are not zero. Only a resumed in-place apply reads it: the data
+       byte there equal to the witness: apply; equal to witness XOR that run
+       byte: already applied, skip; else DX_PATCH_ERR_WRONG_BASE. Any other
+       apply ignores it.
+     varint: LEB128 (7 bits a byte, low first, the high bit says more
+       follow), at most 10 bytes and 64 bits (a 10th byte above 1 is
+       corrupt); longer encodings than needed are read. zigzag: a signed d
+       is stored as (d << 1) ^ (d >> 63), arithmetic shift.
+   COLUMNS (written with ZSTD; like fields side by side compress better):
+     a frame's raw bytes are a varint record count R >= 1, then the fields
+     of its R records grouped into columns, each in record order:
+       types (R bytes), gaps, segment counts (SPLIT), segment lengths,
+       witnesses (bytes, XOR with WITNESS), deltas (COPY, each segment), run
+       counts (XOR, COPY, each segment), run skips, run lengths, then the
+       bytes of every run and RAW record.
+     Each column's length follows from the columns before it: gaps R; one
+     segment count per SPLIT; segment lengths, deltas and run counts per
+     segment (a record that is not a SPLIT is one segment), lengths one
+     fewer per SPLIT; skips and lengths one per run (the run counts' sum).
+     Every column must be used up exactly; the fields are those of the
+     interleaved records and mean the same.
+   What this writer chooses (not rules): a witness is written unless
+   cfg.no_witness; zero gaps under 4 bytes stay inside a run; frames close
+   before they pass cfg.frame_size; empty frames are never written.
 
 VERSION HISTORY
+   0.3.0 (2026-11-23) format 2.0: every hash and check is XXH64 (base and
+                      target hashes: seed 0, as xxhsum prints them; checks:
+                      DX_PATCH_CHECK_SEED); format 1 patches are refused
+                      (DX_PATCH_ERR_OLD_FORMAT); the largest raw frame is
+                      at most 1 MiB + 64 (cfg.frame_size above: INVAL); the
+                      WIRE FORMAT section specifies every rule. Renames:
+                      dx_patch_get_info -> dx_patch_read_info,
+                      dx_patch_chain_init -> dx_patch_chain_create,
+                      dx_patch_chain_deinit -> dx_patch_chain_destroy,
+                      dx_patch_hash64(seed, data, len) ->
+                      dx_patch_xxh64(data, len, seed) (another hash).
+                      Named wire offsets DX_PATCH_HEADER_OFF_*,
+                      DX_PATCH_FRAME_HEADER_OFF_*, DX_PATCH_REC_OFF_*; one
+                      enum per group (flags, record types, limits);
+                      DX_PATCH_REC_TYPES; DX_PATCH_NO_SHIFT and
+                      DX_PATCH_NO_COLUMNS; the applier keeps one frame
+                      buffer without zstd.
    0.2.0 (2026-11-23) format 1.2: shift mode splits blocks between sources
                       (SPLIT records), carries the shift over unchanged
                       blocks and stores bytewise differences (c: 1304 -> 511
@@ -607,6 +725,7 @@ DX_PATCH_API size_t dx_patch_applier_memory_size(const dx_patch_applier_config *
 DX_PATCH_API dx_result dx_patch_applier_init(dx_patch_applier *a, const dx_patch_applier_config *cfg, void *mem,
                                              size_t mem_size);
 DX_PATCH_API dx_result dx_patch_applier_create(dx_patch_applier *a, const dx_patch_applier_config *cfg);
+DX_PATCH_API void dx_patch_applier_deinit(dx_patch_applier *a);
 DX_PATCH_API void dx_patch_applier_destroy(dx_patch_applier *a);
 DX_PATCH_API dx_result dx_patch_applier_feed(dx_patch_applier *a, const uint8_t *data, size_t len);
 DX_PATCH_API int64_t dx_patch_applier_finish(dx_patch_applier *a);
@@ -2185,11 +2304,18 @@ DX_PATCH_API dx_result dx_patch_applier_create(dx_patch_applier *a, const dx_pat
     return err;
 }
 
-DX_PATCH_API void dx_patch_applier_destroy(dx_patch_applier *a) {
+/* zstd's context, made at the first compressed frame, is the only resource besides the memory. */
+DX_PATCH_API void dx_patch_applier_deinit(dx_patch_applier *a) {
     if (!a) return;
 #if defined(DX_PATCH_WITH_ZSTD)
     if (a->zstd) ZSTD_freeDCtx((ZSTD_DCtx *)a->zstd);
 #endif
+    a->zstd = NULL;
+}
+
+DX_PATCH_API void dx_patch_applier_destroy(dx_patch_applier *a) {
+    if (!a) return;
+    dx_patch_applier_deinit(a);
     if (a->owns_memory) dxi_pt_free(&a->allocator, a->memory, a->memory_size);
     DX_MEMSET(a, 0, sizeof *a);
 }
@@ -2378,9 +2504,7 @@ DXI_PRIVATE int64_t dxi_pt_apply_mem(const uint8_t *patch, size_t patch_len, con
         if (err == DX_OK && p != end) err = DX_ERR_CORRUPT;
         if (err != DX_OK) a.error = err;
         result = dx_patch_applier_finish(&a);
-#if defined(DX_PATCH_WITH_ZSTD)
-        if (a.zstd) ZSTD_freeDCtx((ZSTD_DCtx *)a.zstd);
-#endif
+        dx_patch_applier_deinit(&a);
     }
     dxi_pt_free(&cfg.allocator, scratch, scratch_size);
     return result;

@@ -226,7 +226,7 @@ static int64_t stream_patch(FILE *pf, const dx_patch_info *in, job *j, dx_patch_
     if (a.zstd) j->memory += ZSTD_sizeof_DCtx((const ZSTD_DCtx *)a.zstd);
 #endif
     j->reverse = a.reverse, j->applied = a.blocks_applied, j->skipped = a.blocks_skipped;
-    dx_patch_applier_destroy(&a);
+    dx_patch_applier_deinit(&a); /* its memory is ours */
     free(mem);
     return r;
 }
@@ -355,7 +355,7 @@ static int cmd_info(const char *path) {
                st->records[DX_PATCH_REC_COPY], st->records[DX_PATCH_REC_SPLIT], st->segments, changed,
                blocks, blocks ? 100.0 * (double)changed / (double)blocks : 0.0, st->xor_bytes, st->runs, st->raw_bytes);
     }
-    if (mem) dx_patch_applier_destroy(&a);
+    if (mem) dx_patch_applier_deinit(&a);
     free(mem), fclose(pf);
     return r < 0 ? fail("%s: %s: %s (frame %u of %u)", path, dx_patch_result_name((dx_result)r), explain(r),
                         (unsigned)a.frames_done + 1, (unsigned)in.frame_count)

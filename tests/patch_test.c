@@ -206,7 +206,8 @@ static int64_t stream_apply_mem(prop_ctx *p, const dx_patch_applier_config *ac, 
     }
     err = feed_pieces(p, &a, patch, len);
     r = err != DX_OK ? err : dx_patch_applier_finish(&a);
-    dx_patch_applier_destroy(&a);
+    if (a.owns_memory) dx_patch_applier_destroy(&a); /* from create */
+    else dx_patch_applier_deinit(&a);                /* from init: only zstd's context to free */
     free(mem);
     return r;
 }
@@ -1371,7 +1372,7 @@ static int t_applier_memory(prop_ctx *p) {
         PROP_CHECK(p, dx_patch_applier_init(&ap, &ac, mem + skew, need) == DX_OK);
         PROP_CHECK(p, dx_patch_applier_feed(&ap, patch, (size_t)n) == DX_OK);
         PROP_CHECK(p, dx_patch_applier_finish(&ap) == (int64_t)sizeof b && memcmp(buf, b, sizeof b) == 0);
-        dx_patch_applier_destroy(&ap);
+        dx_patch_applier_deinit(&ap); /* from init: the memory is ours */
         free(mem);
     }
     /* the patch's block (1024) or frame (4096) above the applier's limits */

@@ -8,7 +8,7 @@
    the applier's memory in a static buffer. XOR patches only: without zstd
    there are no COLUMNS frames (the writer makes them to compress them), and
    DX_PATCH_NO_SHIFT leaves out the shift mode's records and ring (about 1.1
-   KiB of code: see bench/RESULTS.md). */
+   KiB of code; dx_patch.h's CONFIGURATION). */
 #define DX_PATCH_NO_COLUMNS
 #define DX_PATCH_NO_SHIFT
 #define DX_IMPLEMENTATION
