@@ -335,10 +335,11 @@ VERSION HISTORY
                       dx_patch_xxh64(data, len, seed) (another hash).
                       Named wire offsets DX_PATCH_HEADER_OFF_*,
                       DX_PATCH_FRAME_HEADER_OFF_*, DX_PATCH_REC_OFF_*; one
-                      enum per group (flags, record types, limits);
-                      DX_PATCH_REC_TYPES; DX_PATCH_NO_SHIFT and
-                      DX_PATCH_NO_COLUMNS; the applier keeps one frame
-                      buffer without zstd.
+                      enum per group (flags, record types, limits, defaults);
+                      DX_PATCH_REC_TYPES; new dx_patch_applier_deinit
+                      (frees zstd's context of an applier from init);
+                      DX_PATCH_NO_SHIFT and DX_PATCH_NO_COLUMNS; the
+                      applier keeps one frame buffer without zstd.
    0.2.0 (2026-11-23) format 1.2: shift mode splits blocks between sources
                       (SPLIT records), carries the shift over unchanged
                       blocks and stores bytewise differences (c: 1304 -> 511
@@ -552,14 +553,15 @@ enum {
 /* The format version (WIRE FORMAT), separate from the library's. */
 enum { DX_PATCH_FORMAT_MAJOR = 2, DX_PATCH_FORMAT_MINOR = 0 };
 
-/* The format's limits and the diff's defaults. */
+/* The format's limits. */
 enum {
-    DX_PATCH_BLOCK_MIN = 64,            /* block sizes are powers of two in [MIN, MAX] */
+    DX_PATCH_BLOCK_MIN = 64,     /* block sizes are powers of two in [MIN, MAX] */
     DX_PATCH_BLOCK_MAX = 1 << 20,
-    DX_PATCH_FRAME_SLACK = 64,          /* the largest raw frame lies in [block + SLACK, BLOCK_MAX + SLACK] */
-    DX_PATCH_DEFAULT_BLOCK = 4096,
-    DX_PATCH_DEFAULT_FRAME = 65536
+    DX_PATCH_FRAME_SLACK = 64    /* the largest raw frame lies in [block + SLACK, BLOCK_MAX + SLACK] */
 };
+
+/* The diff's defaults (a zero cfg.block_size, cfg.frame_size). */
+enum { DX_PATCH_DEFAULT_BLOCK = 4096, DX_PATCH_DEFAULT_FRAME = 65536 };
 
 /* The header (64 bytes): where each field lies (WIRE FORMAT). */
 enum {
@@ -1560,7 +1562,8 @@ typedef struct dxi_pt_shifter {
     dxi_pt_index index;  /* built at the first block that needs it: edits in place never do */
     const dx_allocator *allocator;
     int64_t min_shift;   /* with a window: -window (sources at most that far behind) */
-    int64_t carried;     /* blocks without a record come from base offset + carried */
+    int64_t carried;     /* the last shift: with CARRY blocks without a record come from base offset + carried;
+                            without, the next COPY record's delta starts from it */
     uint8_t *back;       /* block_size x 2 x DXI_PT_CANDS back pointers of the program */
     size_t back_size;
 } dxi_pt_shifter;
