@@ -241,11 +241,11 @@ WIRE FORMAT (format 2.0; integers little-endian; offsets in bytes)
    result must hash to the target hash (rolling back: the base hash), else
    DX_PATCH_ERR_RESULT. A patch with no frames changes nothing but the length.
 
-   frames: frame count of them, back to back; a byte after the last is
-   corrupt. Each (DX_PATCH_FRAME_HEADER_OFF_*):
+   frames: frame count of them (0 or more), back to back; a byte after the
+   last is corrupt. Each (DX_PATCH_FRAME_HEADER_OFF_*):
       0 u32 raw length: 1 .. the largest raw frame (an empty frame is corrupt)
       4 u32 stored length: 1 .. raw length. Equal: the raw bytes as they are;
-        less: one zstd frame that decompresses to exactly the raw length
+        less: one zstd frame (RFC 8878) that decompresses to exactly the raw length
         (corrupt without ZSTD; DX_ERR_UNSUPPORTED in a build without zstd)
       8 u32 check of the raw bytes
      12 the stored bytes
@@ -295,8 +295,8 @@ WIRE FORMAT (format 2.0; integers little-endian; offsets in bytes)
        and XOR; ZERO and RAW replace the block; none moves the shift. All
        sources read the base as it was before the apply, in place too (a
        WINDOW patch lets an applier keep the window's overwritten bytes).
-     witness: the base byte at the first position where the record's run
-       bytes are not zero. Only a resumed in-place apply reads it: the data
+     witness (XOR records): the base byte at the first position where the
+       record's run bytes are not zero. Only a resumed in-place apply reads it: the data
        byte there equal to the witness: apply; equal to witness XOR that run
        byte: already applied, skip; else DX_PATCH_ERR_WRONG_BASE. Any other
        apply ignores it.
@@ -311,12 +311,14 @@ WIRE FORMAT (format 2.0; integers little-endian; offsets in bytes)
        witnesses (bytes, XOR with WITNESS), deltas (COPY, each segment), run
        counts (XOR, COPY, each segment), run skips, run lengths, then the
        bytes of every run and RAW record.
-     Each column's length follows from the columns before it: gaps R; one
-     segment count per SPLIT; segment lengths, deltas and run counts per
-     segment (a record that is not a SPLIT is one segment), lengths one
-     fewer per SPLIT; skips and lengths one per run (the run counts' sum).
-     Every column must be used up exactly; the fields are those of the
-     interleaved records and mean the same.
+     Each column's field count follows from the columns before it: gaps R;
+     segment counts one per SPLIT; segment lengths the SPLITs' segments
+     less one per SPLIT; witnesses one per XOR (with WITNESS); deltas one
+     per COPY and per SPLIT segment; run counts one per XOR, per COPY and
+     per SPLIT segment; skips and lengths one per run (the sum of the run
+     counts); the bytes column is the rest. Every column must be used up
+     exactly; the fields are those of the interleaved records and mean the
+     same.
    What this writer chooses (not rules): a witness is written unless
    cfg.no_witness; zero gaps under 4 bytes stay inside a run; frames close
    before they pass cfg.frame_size; empty frames are never written.
