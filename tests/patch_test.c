@@ -1070,7 +1070,7 @@ static int t_bad_headers(prop_ctx *p) {
         else if (cases[i].at == 60) c.b[60] ^= 1;
         else put32(c.b + cases[i].at, cases[i].value);
         if (cases[i].reseal) reseal_header(c.b);
-        PROP_CHECK_MSG(p, dx_patch_read_info(c.b, c.len, &info) == cases[i].want, "get_info, %s", cases[i].what);
+        PROP_CHECK_MSG(p, dx_patch_read_info(c.b, c.len, &info) == cases[i].want, "read_info, %s", cases[i].what);
         if (expect_result(p, cases[i].what, c.b, c.len, base, 200, target, 200, cases[i].want)) return 1;
     }
     /* COPY (with ONE_WAY) is for out-of-place applies only */
@@ -1239,7 +1239,7 @@ static int t_check_only(prop_ctx *p) {
     return 0;
 }
 
-static int t_get_info(prop_ctx *p) {
+static int t_read_info(prop_ctx *p) {
     uint8_t a[300], b[300], patch[1024];
     dx_patch_config cfg;
     dx_patch_info info;
@@ -1760,7 +1760,7 @@ static int t_xxh64_vectors(prop_ctx *p) {
 
 static const prop_test tests[] = {
     PROP_UNIT(t_crafted_xor),     PROP_UNIT(t_crafted_one_way), PROP_UNIT(t_bad_headers),
-    PROP_UNIT(t_frame_lies),      PROP_UNIT(t_bad_records),     PROP_UNIT(t_get_info),
+    PROP_UNIT(t_frame_lies),      PROP_UNIT(t_bad_records),     PROP_UNIT(t_read_info),
     PROP_UNIT(t_diff_args),       PROP_UNIT(t_apply_args),      PROP_UNIT(t_applier_memory),
     PROP_UNIT(t_io_errors),       PROP_UNIT(t_alloc_failures),  PROP_UNIT(t_chain_errors),
     PROP_UNIT(t_hash),            PROP_UNIT(t_result_names),    PROP_UNIT(t_vectors),
