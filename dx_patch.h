@@ -1379,9 +1379,9 @@ DXI_PRIVATE void dxi_pt_plan_runs(dxi_pt_plan *p) {
 /* Encodes the record to out, or (out NULL) only measures it. */
 DXI_PRIVATE size_t dxi_pt_emit(uint8_t *out, uint64_t gap, const dxi_pt_plan *p, uint32_t flags) {
     unsigned f = dxi_pt_grammars[p->type].fields;
-    size_t k = 1, s, enc, first;
+    size_t k = DX_PATCH_REC_OFF_GAP, s, enc, first;
 #define DXI_PT_AT (out ? out + k : (uint8_t *)NULL)
-    if (out) out[0] = (uint8_t)p->type;
+    if (out) out[DX_PATCH_REC_OFF_TYPE] = (uint8_t)p->type;
     k += dxi_pt_put_varint(DXI_PT_AT, gap);
     if ((f & DXI_PT_F(WITNESS)) && (flags & DX_PATCH_FLAG_WITNESS)) {
         if (out) out[k] = p->witness;
