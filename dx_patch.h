@@ -1,4 +1,4 @@
-/* dx_patch.h - v0.2.0 - binary deltas: XOR blocks, in-place and streaming apply - SPDX-License-Identifier: MIT OR Unlicense (text at end)
+/* dx_patch.h - v0.3.0 - binary deltas: XOR blocks, in-place and streaming apply - SPDX-License-Identifier: MIT OR Unlicense (text at end)
 
    Binary deltas for app and firmware updates, VM and process memory
    migration and state replication: diff two byte strings into a patch, then
@@ -34,7 +34,7 @@ OVERVIEW
      target and target to base; apply detects which one it was given (by
      length and hash). cfg.one_way adds "block becomes zeros" and "store the
      new bytes raw" records where XOR does not help, at the price of roll back.
-   - Safety: the patch carries both lengths and 64-bit hashes, a check on its
+   - Safety: the patch carries both lengths and XXH64 hashes, a check on its
      header and one on every frame. The one-shot calls check the base and
      decode the whole patch before the first write (a bad patch or a wrong
      base leaves the data as it was) and check the result's hash at the end.
@@ -81,27 +81,34 @@ API
                          const uint8_t *target, size_t target_len, uint8_t *out, size_t cap)
        patch bytes written, or DX_ERR_NOSPACE / INVAL / LIMIT / UNSUPPORTED.
        allocates: 3 blocks of scratch (+ a zstd context and one compressed frame).
-   dx_result dx_patch_get_info(const uint8_t *patch, size_t len, dx_patch_info *out)
-       the header: lengths, hashes, block size, flags, frames.
+   dx_result dx_patch_read_info(const uint8_t *patch, size_t len, dx_patch_info *out)
+       the header: lengths, hashes, block size, flags, frames. allocates: no.
    int64_t dx_patch_apply(patch, patch_len, const uint8_t *base, size_t base_len, uint8_t *out, size_t cap)
        writes the target (or, given the target, the base) to out; returns its
-       length. out must not overlap base. allocates: one scratch block of about
-       2 frames + 2 blocks.
+       length. out must not overlap base. allocates: one scratch block of
+       2 blocks (+ a frame with zstd, + the ring in place).
    int64_t dx_patch_apply_in_place(patch, patch_len, uint8_t *data, size_t len, size_t cap, bool resume)
        cap >= max(base_len, target_len). resume: continue an interrupted apply
        (len is the data's current length; the base hash cannot be checked, the
        witnesses and the final hash are).
-   Errors of both: DX_PATCH_ERR_MAGIC, DX_ERR_TRUNCATED, DX_ERR_CORRUPT,
-   DX_ERR_CHECKSUM, DX_ERR_UNSUPPORTED, DX_ERR_LIMIT, DX_PATCH_ERR_WRONG_BASE
-   (nothing written), DX_PATCH_ERR_RESULT (the result's hash is wrong; in place
-   and not resuming, the dry run finds it before anything is written).
+   Errors of both: DX_PATCH_ERR_MAGIC, DX_PATCH_ERR_OLD_FORMAT, DX_ERR_TRUNCATED,
+   DX_ERR_CORRUPT, DX_ERR_CHECKSUM, DX_ERR_UNSUPPORTED, DX_ERR_LIMIT,
+   DX_PATCH_ERR_WRONG_BASE (nothing written), DX_PATCH_ERR_RESULT (the result's
+   hash is wrong; in place and not resuming, the dry run finds it before
+   anything is written).
 
    Streaming (one thread at a time)
    size_t dx_patch_applier_memory_size(const dx_patch_applier_config *cfg)
-       2 x max_frame + 2 x max_block (about 256 KiB with the defaults).
-   dx_result dx_patch_applier_init(a, cfg, mem, mem_size) / dx_patch_applier_create(a, cfg) / destroy(a)
-       cfg->io: read(user, off, buf, len) of the data being patched and
-       write(user, off, buf, len) of the result (in place: the same data).
+       2 x max_block + max_frame (+ a second frame with zstd, + max_window);
+       about 128 KiB with the defaults; 0 if a limit is out of range.
+   dx_result dx_patch_applier_init(a, cfg, mem, mem_size)    caller memory, allocates nothing
+   void dx_patch_applier_deinit(a)     frees zstd's context (made by feed at the
+       first compressed frame); call it when done with an applier from init
+   dx_result dx_patch_applier_create(a, cfg) / void dx_patch_applier_destroy(a)
+       create: memory_size bytes from cfg->allocator, then init; destroy =
+       deinit + free. cfg->io: read(user, off, buf, len) of the data being
+       patched and write(user, off, buf, len) of the result (in place: the
+       same data).
    dx_result dx_patch_applier_feed(a, const uint8_t *bytes, size_t len)
        any piece sizes; the base is checked when the header is in, before
        the first write; every frame is checked before it is applied.
@@ -112,23 +119,31 @@ API
        With cfg.check_only the applier needs no data and no io: it decodes
        and checks every frame (to vet a download before touching anything);
        finish returns the target length. a->stats counts what was decoded
-       (records by kind, SPLIT sources, runs, bytes, compressed frames).
+       (records by type, SPLIT sources, runs, bytes, compressed frames).
 
-   Chains
-   dx_result dx_patch_chain_init(c, cfg) / void dx_patch_chain_deinit(c)
+   Chains (a chain grows with its baseline, so it has no caller-memory init)
+   dx_result dx_patch_chain_create(c, cfg) / void dx_patch_chain_destroy(c)
+       create allocates nothing yet; destroy frees the baseline.
    int64_t dx_patch_chain_push(c, version, len, out, cap, bool *out_refreshed)
        the patch from the baseline to version; on a refresh it is a patch
        from empty data and version becomes the baseline. c->stats counts
-       versions, bytes in and out, refreshes. allocates: the baseline copy.
+       versions, bytes in and out, refreshes. allocates: the baseline copy
+       (cfg->patch.allocator), and the diff's scratch.
 
-   uint64_t dx_patch_hash64(uint64_t seed, const void *data, size_t len)   the patch's hash
+   uint64_t dx_patch_xxh64(const void *data, size_t len, uint64_t seed)
+       XXH64 (xxHash's 64-bit hash), the patch's hashes and checks.
    const char *dx_patch_result_name(dx_result r)
 
 CONFIGURATION
    DX_PATCH_WITH_ZSTD   off       [impl]   zstd frames (include <zstd.h>, link -lzstd)
-   DX_PATCH_MAX_FRAME   1 MiB+64  [impl]   largest frame an applier accepts (the largest block + 64)
+   DX_PATCH_MAX_FRAME   1 MiB+64  [impl]   largest frame an applier accepts (the format's limit)
+   DX_PATCH_NO_SHIFT    off       [impl]   leave out the shift mode: patches with COPY are refused
+                                           (DX_ERR_UNSUPPORTED) and cfg.shift too; saves a firmware
+                                           applier about 1 KiB of code (Cortex-M4, -Os)
+   DX_PATCH_NO_COLUMNS  off       [impl]   leave out COLUMNS frames: refused when read, not written
+                                           (the writer makes them only with zstd); saves about 0.7 KiB
    cfg.block_size       4096      [runtime] power of two, 64..1 MiB
-   cfg.frame_size       64 KiB    [runtime] raw bytes per frame (at least a block + 64)
+   cfg.frame_size       64 KiB    [runtime] raw bytes per frame: raised to a block + 64, at most 1 MiB + 64
    cfg.zstd_level       0         [runtime] 3 is enough for XOR data (level 19 saves 0-9%)
    cfg.no_witness, cfg.one_way    [runtime] see OVERVIEW
    cfg.shift            false     [runtime] COPY/SPLIT records for moved data; the diff allocates
@@ -138,22 +153,28 @@ CONFIGURATION
                                            per 8 base bytes (at most 64 MiB)
    cfg.window           0         [runtime] shift: sources at most this far behind (a power of two):
                                            the patch applies in place with that much memory
+   applier cfg.max_block 64 KiB   [runtime] largest block accepted (DX_ERR_LIMIT above)
+   applier cfg.max_frame 64 KiB   [runtime] largest raw frame accepted (at least max_block + 64)
    applier cfg.check_only false   [runtime] decode and check a patch only (no data, no io)
    applier cfg.max_window 0       [runtime] in place, shift patches: the ring's size (>= the
                                            patch's window, or the data's size, and its block size)
+   chain cfg.max_versions 50, cfg.max_delta_pct 100 [runtime] when a chain refreshes its baseline
    DX_STATIC / DX_PATCH_STATIC, DX_PATCH_API / DX_API, DX_MALLOC/DX_FREE, DX_NO_MALLOC,
    DX_MEMCPY..., DX_ASSERT/DX_NO_ASSERT, DX_NO_ERROR_STRINGS, DX_CONFIG_HEADER: as in every dx header.
+   A zero config field means its default.
 
 MEMORY
    Nothing grows with the data: diff uses 3 blocks (+ zstd's context and a
-   frame; shift mode also its index of the base), apply 2 frames + 2 blocks
-   (+ the window's ring for a shift patch in place), from cfg.allocator (zeroed = DX_MALLOC)
-   or, for the streaming applier, from memory you give it. zstd allocates its
-   own contexts with malloc.
+   frame; shift mode also its index of the base), apply 2 blocks + a frame
+   (+ a second frame with zstd; + the window's ring for a shift patch in
+   place), from cfg.allocator (zeroed = DX_MALLOC) or, for the streaming
+   applier, from memory you give it. A chain holds a copy of its baseline.
+   zstd allocates its own contexts with malloc.
 
 ERRORS
    dx_result; module codes DX_PATCH_ERR_MAGIC (-300), DX_PATCH_ERR_WRONG_BASE
-   (-301), DX_PATCH_ERR_RESULT (-302).
+   (-301), DX_PATCH_ERR_RESULT (-302), DX_PATCH_ERR_OLD_FORMAT (-303: a
+   format 1 patch, from dx_patch.h 0.1 or 0.2; make it again).
 
 THREADING
    No globals; an applier or chain is used by one thread at a time.
@@ -161,66 +182,166 @@ THREADING
 SECURITY MODEL
    Trusted: configs, callbacks. Untrusted: every patch byte. A patch is
    refused, with nothing written by the one-shot calls, when its magic,
-   version, required flags or header check are wrong, a frame is larger than
-   announced or than the applier's limit, a frame's check fails, a record
-   names a block out of order or past the end, a run or segment leaves its
-   block, a source lies outside the base, a length lies, or bytes follow the
-   last frame. cfg.check_only decodes and checks a patch without its data.
-   Work and memory are bounded by the patch and block sizes (and in place
-   by the window a shift patch names, up to the data's size).
+   version, required flags or header check are wrong, a frame is empty or
+   larger than announced or than the applier's limit, a frame's check
+   fails, a record names a block out of order or past the end, a run or
+   segment is empty or leaves its block, an XOR record changes nothing, a
+   source lies outside the base, a length lies, or bytes follow the last
+   frame: every rule of WIRE FORMAT. cfg.check_only decodes and checks a
+   patch without its data. Work and memory are bounded by the patch and
+   block sizes (and in place by the window a shift patch names, up to the
+   data's size).
 
-WIRE FORMAT (format 1.2; integers little-endian)
-   header (64 bytes)
-     0 "DXPT"   4 u16 major = 1   6 u16 minor = 2 with CARRY, 1 with COLUMNS,
-       else 0 (the oldest reader that understands it)
-     8 u32 flags: 1 ZSTD (frames may be compressed), 2 WITNESS (XOR records
-       carry a witness byte), 4 ONE_WAY (ZERO/RAW records; no roll back),
-       8 COPY (COPY records; requires ONE_WAY), 16 COLUMNS (frames hold
-       their records as columns, below), 32 CARRY (requires COPY: SPLIT
-       records, bytewise differences, blocks without a record continue the
-       shift), 64 WINDOW (requires CARRY: sources at most a window behind,
-       so the patch applies in place); bits 0-15 are required, 16-31 optional
-    12 u32 block size   16 u64 base length   24 u64 target length
-    32 u64 base hash    40 u64 target hash (dx_patch_hash64, seed 0)
-    48 u32 largest raw frame   52 u32 frame count
-    56 u32 window: a power of two with WINDOW, else 0
-    60 u32 check: low 32 bits of dx_patch_hash64(0x7061746368, bytes 0-59)
-   frames, frame count of them:
-     0 u32 raw length   4 u32 stored length (== raw: stored as is; < raw:
-     one zstd frame)   8 u32 check of the raw bytes (as the header's)
-     12 the stored bytes; raw bytes are a sequence of records
-   records; blocks are numbered from 0 over max(base, target) bytes; a block
-   without a record is unchanged:
-     u8 kind, varint gap: block = the previous record's block + 1 + gap
-     1 XOR:  [u8 witness], varint run count, runs of (varint zero bytes to
-             skip, varint length, length bytes to XOR)
-     2 ZERO: the target block is zeros (ONE_WAY)
-     3 RAW:  the target block's bytes (ONE_WAY)
-     4 COPY: zigzag varint delta, varint run count, runs as XOR (COPY flag):
-             the source is base offset block offset + shift + delta, where
-             shift (0 at the start) is the previous source minus its target
-             offset; the runs XOR the zero-padded base bytes there (with
-             CARRY they add to them, bytewise mod 256). The source lies in
-             [0, max(base length, the record's own offset)], and with WINDOW
-             at most the window (header bytes 56-59) behind that offset.
-     5 SPLIT (CARRY): varint segment count S >= 2, then per segment: varint
-             length (not for the last, which ends the block; each >= 1),
-             zigzag varint delta and varint run count and runs as COPY, for
-             the segment's bytes at its own offset. The shift after the
-             record is the last segment's.
-     With CARRY a block without a record is the base at its offset + shift.
-     varints are LEB128, at most 10 bytes.
-   COLUMNS (the writer sets it with zstd): a frame's raw bytes are a varint
-     record count, then the records' fields grouped by kind of field, each
-     group in record order: kinds (1 byte each), gaps, segment counts,
-     segment lengths, witnesses, deltas (COPY and each segment), run counts,
-     run skips, run lengths, then all run and RAW bytes.
-     The fields are exactly those of the interleaved form; like fields side
-     by side compress better.
-   The witness is the base byte at the first position where the record's
-   bytes are not zero. Vectors: the .hex files in tests/vectors/patch/.
+WIRE FORMAT (format 2.0; integers little-endian; offsets in bytes)
+   This section and XXH64 are all a second implementation needs. XXH64 is
+   xxHash's 64-bit hash (public specification; every xxHash library has
+   it). The base and target hashes are XXH64 with seed 0 of the whole data
+   (what `xxhsum -H1 FILE` prints); a "check" is the low 32 bits of XXH64
+   with seed 0x7061746368 (DX_PATCH_CHECK_SEED) of the bytes it covers.
+   Vectors: the .hex files in tests/vectors/patch/ (base, target, patch, the expected
+   result; one for each rule a reader enforces) and xxh64.txt (XXH64 known
+   answers, made with xxhsum and libxxhash).
+
+   header, 64 bytes (DX_PATCH_HEADER_OFF_*), read in this order:
+      0 "DXPT"; anything else: DX_PATCH_ERR_MAGIC
+      4 u16 major = 2; 1 (dx_patch.h 0.1, 0.2, another hash): DX_PATCH_ERR_OLD_FORMAT;
+        any other: DX_ERR_UNSUPPORTED. Nothing else is read then.
+     60 u32 check of bytes 0-59 (DX_ERR_CHECKSUM)
+      6 u16 minor = 0; any minor is read
+      8 u32 flags (below)
+     12 u32 block size B: a power of two, 64 .. 1 MiB
+     16 u64 base length    24 u64 target length
+     32 u64 base hash      40 u64 target hash
+     48 u32 largest raw frame: no frame's raw length exceeds it; it lies in
+        [B + 64, 1 MiB + 64]. A reader with a lower limit refuses the patch
+        (DX_ERR_LIMIT): it says how much memory the frames take.
+     52 u32 frame count
+     56 u32 window: a power of two with WINDOW, else 0
+   flags: bits 0-15 are required (one a reader does not know:
+   DX_ERR_UNSUPPORTED), bits 16-31 optional (ignored).
+      1 ZSTD     frames may be zstd-compressed
+      2 WITNESS  XOR records carry a witness byte
+      4 ONE_WAY  ZERO and RAW records; the patch does not roll back
+      8 COPY     COPY records; requires ONE_WAY
+     16 COLUMNS  frames hold their records as columns (below)
+     32 CARRY    requires COPY: SPLIT records, COPY and SPLIT runs add
+                 instead of XOR, blocks without a record follow the shift
+     64 WINDOW   requires CARRY: no source lies more than the window behind
+                 its target offset, so the patch applies in place
+   A header that breaks a rule above (but the ones with their own codes) is
+   DX_ERR_CORRUPT.
+
+   the data: L = max(base length, target length); block k covers bytes
+   [k*B, min(k*B + B, L)) and has n bytes. The base reads as zeros past its
+   end; the result is the first target-length bytes of the patched L bytes.
+   Data of the base's length and hash is patched forward. Without ONE_WAY,
+   data of the target's length and hash (not the base's) is rolled back:
+   the same records (all XOR) make the base, the lengths and hashes trade
+   places. Any other data: DX_PATCH_ERR_WRONG_BASE, before any write. The
+   result must hash to the target hash (rolling back: the base hash), else
+   DX_PATCH_ERR_RESULT. A patch with no frames changes nothing but the length.
+
+   frames: frame count of them (0 or more), back to back; a byte after the
+   last is corrupt. Each (DX_PATCH_FRAME_HEADER_OFF_*):
+      0 u32 raw length: 1 .. the largest raw frame (an empty frame is corrupt)
+      4 u32 stored length: 1 .. raw length. Equal: the raw bytes as they are;
+        less: one zstd frame (RFC 8878) that decompresses to exactly the raw length
+        (corrupt without ZSTD; DX_ERR_UNSUPPORTED in a build without zstd)
+      8 u32 check of the raw bytes
+     12 the stored bytes
+   A frame's raw bytes hold whole records; their blocks increase across
+   frames too.
+
+   records (interleaved; DX_PATCH_REC_OFF_TYPE 0, DX_PATCH_REC_OFF_GAP 1):
+     u8 type, varint gap: the record's block is the previous record's block
+     + 1 + gap (the first record's: gap); past the last block: corrupt. A
+     type 1-5 whose flag the patch lacks, or any other type: corrupt. Then:
+     type      needs     fields after the gap
+     1 XOR     -         [u8 witness, with WITNESS] runs, at least 1
+     2 ZERO    ONE_WAY   none
+     3 RAW     ONE_WAY   the block's target bytes: min(B, target length -
+                         block offset) of them (the rest of the block is
+                         past the result); a block at or past the target's end: corrupt
+     4 COPY    COPY      zigzag varint delta, runs (0 or more)
+     5 SPLIT   CARRY     varint segment count S, 2 <= S <= n, then S
+                         segments: varint length (>= 1; not for the last,
+                         which is the rest of the block, >= 1 too), zigzag
+                         varint delta, runs (0 or more)
+     runs: varint count (at most the segment's bytes), then per run varint
+       skip, varint length (>= 1: a zero-length run is corrupt) and length
+       bytes. A position starts at the segment's first byte (a record that
+       is not a SPLIT is one segment, the block); each run skips skip bytes,
+       then covers length bytes; runs must stay inside their segment.
+     What they mean, for a block at offset o:
+     XOR:   the block's bytes at o (the base's; rolling back, the target's)
+            XOR the runs. Some run byte is not zero: an XOR record that
+            changes nothing is corrupt.
+     ZERO:  the block becomes zeros.   RAW: the block becomes its bytes.
+     COPY:  the source is s = o + shift + delta; the block is the n base
+            bytes at s (zeros past the base's end), XOR the runs (with
+            CARRY: plus the runs, bytewise mod 256); then shift = s - o.
+     SPLIT: each segment, at its own offset o + its start, is a COPY of
+            the segment's bytes; its delta builds on the shift the segment
+            before it left (the first on the shift before the record), and
+            the record leaves the last segment's shift.
+     shift: 0 at the start; only COPY records and SPLIT segments change it
+       (XOR, ZERO and RAW leave it, in every patch). A source s must lie in
+       [0, max(base length, its own offset)], and with WINDOW at least its
+       offset - window; |delta| <= 2^48. Else: corrupt.
+     A block without a record: without CARRY it stays as it is (COPY
+       records still pass the shift from one to the next); with CARRY it is
+       the base's n bytes at o + shift (zeros past the base's end).
+     In a CARRY patch XOR records still work at the block's own offset o
+       and XOR; ZERO and RAW replace the block; none moves the shift. All
+       sources read the base as it was before the apply, in place too (a
+       WINDOW patch lets an applier keep the window's overwritten bytes).
+     witness (XOR records): the base byte at the first position where the
+       record's run bytes are not zero. Only a resumed in-place apply reads it: the data
+       byte there equal to the witness: apply; equal to witness XOR that run
+       byte: already applied, skip; else DX_PATCH_ERR_WRONG_BASE. Any other
+       apply ignores it.
+     varint: LEB128 (7 bits a byte, low first, the high bit says more
+       follow), at most 10 bytes and 64 bits (a 10th byte above 1 is
+       corrupt); longer encodings than needed are read. zigzag: a signed d
+       is stored as (d << 1) ^ (d >> 63), arithmetic shift.
+   COLUMNS (written with ZSTD; like fields side by side compress better):
+     a frame's raw bytes are a varint record count R >= 1, then the fields
+     of its R records grouped into columns, each in record order:
+       types (R bytes), gaps, segment counts (SPLIT), segment lengths,
+       witnesses (bytes, XOR with WITNESS), deltas (COPY, each segment), run
+       counts (XOR, COPY, each segment), run skips, run lengths, then the
+       bytes of every run and RAW record.
+     Each column's field count follows from the columns before it: gaps R;
+     segment counts one per SPLIT; segment lengths the SPLITs' segments
+     less one per SPLIT; witnesses one per XOR (with WITNESS); deltas one
+     per COPY and per SPLIT segment; run counts one per XOR, per COPY and
+     per SPLIT segment; skips and lengths one per run (the sum of the run
+     counts); the bytes column is the rest. Every column must be used up
+     exactly; the fields are those of the interleaved records and mean the
+     same.
+   What this writer chooses (not rules): a witness is written unless
+   cfg.no_witness; zero gaps under 4 bytes stay inside a run; frames close
+   before they pass cfg.frame_size; empty frames are never written.
 
 VERSION HISTORY
+   0.3.0 (2026-11-23) format 2.0: every hash and check is XXH64 (base and
+                      target hashes: seed 0, as xxhsum prints them; checks:
+                      DX_PATCH_CHECK_SEED); format 1 patches are refused
+                      (DX_PATCH_ERR_OLD_FORMAT); the largest raw frame is
+                      at most 1 MiB + 64 (cfg.frame_size above: INVAL); the
+                      WIRE FORMAT section specifies every rule. Renames:
+                      dx_patch_get_info -> dx_patch_read_info,
+                      dx_patch_chain_init -> dx_patch_chain_create,
+                      dx_patch_chain_deinit -> dx_patch_chain_destroy,
+                      dx_patch_hash64(seed, data, len) ->
+                      dx_patch_xxh64(data, len, seed) (another hash).
+                      Named wire offsets DX_PATCH_HEADER_OFF_*,
+                      DX_PATCH_FRAME_HEADER_OFF_*, DX_PATCH_REC_OFF_*; one
+                      enum per group (flags, record types, limits, defaults);
+                      DX_PATCH_REC_TYPES; new dx_patch_applier_deinit
+                      (frees zstd's context of an applier from init);
+                      DX_PATCH_NO_SHIFT and DX_PATCH_NO_COLUMNS; the
+                      applier keeps one frame buffer without zstd.
    0.2.0 (2026-11-23) format 1.2: shift mode splits blocks between sources
                       (SPLIT records), carries the shift over unchanged
                       blocks and stores bytewise differences (c: 1304 -> 511
@@ -412,12 +533,12 @@ DX_INLINE const char *dx_result_name(dx_result r) {
 #endif
 
 #define DX_PATCH_VERSION_MAJOR 0
-#define DX_PATCH_VERSION_MINOR 2
+#define DX_PATCH_VERSION_MINOR 3
 #define DX_PATCH_VERSION_PATCH 0
-#define DX_PATCH_VERSION DX_VERSION_PACK(0, 2, 0)
+#define DX_PATCH_VERSION DX_VERSION_PACK(0, 3, 0)
 
 #ifndef DX_PATCH_MAX_FRAME /* largest uncompressed frame an applier accepts, bytes */
-#define DX_PATCH_MAX_FRAME ((1u << 20) + 64) /* a frame holds at least a block + 64: 1 MiB blocks apply */
+#define DX_PATCH_MAX_FRAME ((1u << 20) + 64) /* the format's limit: the largest block + 64 */
 #endif
 
 #ifdef __cplusplus
@@ -425,38 +546,85 @@ extern "C" {
 #endif
 
 enum {
-    DX_PATCH_ERR_MAGIC = -300,     /* not a dx patch */
+    DX_PATCH_ERR_MAGIC = -300,      /* not a dx patch */
     DX_PATCH_ERR_WRONG_BASE = -301, /* the data is neither the patch's base nor its target */
-    DX_PATCH_ERR_RESULT = -302     /* the result does not hash to the patch's target */
+    DX_PATCH_ERR_RESULT = -302,     /* the result does not hash to the patch's target */
+    DX_PATCH_ERR_OLD_FORMAT = -303  /* a format 1 patch (dx_patch.h 0.1 and 0.2): make it again */
 };
 
+/* The format version (WIRE FORMAT), separate from the library's. */
+enum { DX_PATCH_FORMAT_MAJOR = 2, DX_PATCH_FORMAT_MINOR = 0 };
+
+/* The format's limits. */
 enum {
-    DX_PATCH_HEADER_SIZE = 64,
-    DX_PATCH_FRAME_HEADER_SIZE = 12,
-    DX_PATCH_FORMAT_MAJOR = 1,
-    DX_PATCH_FORMAT_MINOR = 2,
-    DX_PATCH_DEFAULT_BLOCK = 4096,
-    DX_PATCH_DEFAULT_FRAME = 65536,
-    /* header flags; bits 0-15 are required */
+    DX_PATCH_BLOCK_MIN = 64,     /* block sizes are powers of two in [MIN, MAX] */
+    DX_PATCH_BLOCK_MAX = 1 << 20,
+    DX_PATCH_FRAME_SLACK = 64    /* the largest raw frame lies in [block + SLACK, BLOCK_MAX + SLACK] */
+};
+
+/* The diff's defaults (a zero cfg.block_size, cfg.frame_size). */
+enum { DX_PATCH_DEFAULT_BLOCK = 4096, DX_PATCH_DEFAULT_FRAME = 65536 };
+
+/* The header (64 bytes): where each field lies (WIRE FORMAT). */
+enum {
+    DX_PATCH_HEADER_OFF_MAGIC = 0,       /* "DXPT" */
+    DX_PATCH_HEADER_OFF_MAJOR = 4,       /* u16 */
+    DX_PATCH_HEADER_OFF_MINOR = 6,       /* u16 */
+    DX_PATCH_HEADER_OFF_FLAGS = 8,       /* u32, DX_PATCH_FLAG_* */
+    DX_PATCH_HEADER_OFF_BLOCK_SIZE = 12, /* u32 */
+    DX_PATCH_HEADER_OFF_BASE_LEN = 16,   /* u64 */
+    DX_PATCH_HEADER_OFF_TARGET_LEN = 24, /* u64 */
+    DX_PATCH_HEADER_OFF_BASE_HASH = 32,  /* u64 XXH64, seed 0 */
+    DX_PATCH_HEADER_OFF_TARGET_HASH = 40, /* u64 XXH64, seed 0 */
+    DX_PATCH_HEADER_OFF_FRAME_MAX = 48,  /* u32: the largest raw frame */
+    DX_PATCH_HEADER_OFF_FRAME_COUNT = 52, /* u32 */
+    DX_PATCH_HEADER_OFF_WINDOW = 56,     /* u32 */
+    DX_PATCH_HEADER_OFF_CHECK = 60,      /* u32: low half of XXH64(bytes 0-59, DX_PATCH_CHECK_SEED) */
+    DX_PATCH_HEADER_SIZE = 64
+};
+
+/* A frame's own header (12 bytes), before its stored bytes. */
+enum {
+    DX_PATCH_FRAME_HEADER_OFF_RAW_LEN = 0,    /* u32 */
+    DX_PATCH_FRAME_HEADER_OFF_STORED_LEN = 4, /* u32 */
+    DX_PATCH_FRAME_HEADER_OFF_CHECK = 8,      /* u32: low half of XXH64(raw bytes, DX_PATCH_CHECK_SEED) */
+    DX_PATCH_FRAME_HEADER_SIZE = 12
+};
+
+/* A record (interleaved form): its type byte, then the varint block gap;
+   the fields after them follow the record grammar in WIRE FORMAT. */
+enum { DX_PATCH_REC_OFF_TYPE = 0, DX_PATCH_REC_OFF_GAP = 1 };
+
+/* The seed of the header's and the frames' checks ("patch" as a number);
+   the base and target hashes use seed 0. */
+#define DX_PATCH_CHECK_SEED 0x7061746368ull
+
+/* Header flags: bits 0-15 are required (a reader refuses a patch with a
+   required bit it does not know), bits 16-31 optional. */
+enum {
     DX_PATCH_FLAG_ZSTD = 1,     /* frames may be zstd-compressed */
     DX_PATCH_FLAG_WITNESS = 2,  /* XOR records carry a resume witness byte */
-    DX_PATCH_FLAG_ONE_WAY = 4,  /* ZERO/RAW/COPY records: no roll back */
-    DX_PATCH_FLAG_COPY = 8,     /* COPY records (shift-resilient): out-of-place apply only */
-    DX_PATCH_FLAG_COLUMNS = 16, /* frames store their records as columns (format 1.1; zstd compresses them better) */
-    DX_PATCH_FLAG_CARRY = 32,   /* COPY patches (format 1.2): SPLIT records, bytewise differences, and blocks
-                                   without a record copy the base at the last shift */
-    DX_PATCH_FLAG_WINDOW = 64,  /* CARRY patches whose sources lie at most a window behind: they apply in place too */
-    /* record kinds */
-    DX_PATCH_REC_XOR = 1,
-    DX_PATCH_REC_ZERO = 2,
-    DX_PATCH_REC_RAW = 3,
-    DX_PATCH_REC_COPY = 4,
-    DX_PATCH_REC_SPLIT = 5      /* a block from several sources (CARRY) */
+    DX_PATCH_FLAG_ONE_WAY = 4,  /* ZERO/RAW records: no roll back */
+    DX_PATCH_FLAG_COPY = 8,     /* COPY records (shift-resilient); requires ONE_WAY */
+    DX_PATCH_FLAG_COLUMNS = 16, /* frames store their records as columns (zstd compresses them better) */
+    DX_PATCH_FLAG_CARRY = 32,   /* requires COPY: SPLIT records, bytewise differences, and blocks without a
+                                   record copy the base at the last shift */
+    DX_PATCH_FLAG_WINDOW = 64   /* requires CARRY: sources at most a window behind, so the patch applies in place */
+};
+
+/* Record types: the first byte of every record. */
+enum {
+    DX_PATCH_REC_XOR = 1,   /* runs XORed into the block's own bytes */
+    DX_PATCH_REC_ZERO = 2,  /* the block becomes zeros (ONE_WAY) */
+    DX_PATCH_REC_RAW = 3,   /* the block's new bytes (ONE_WAY) */
+    DX_PATCH_REC_COPY = 4,  /* the block from a source elsewhere in the base (COPY) */
+    DX_PATCH_REC_SPLIT = 5, /* the block from several sources (CARRY) */
+    DX_PATCH_REC_TYPES = 6  /* one more than the largest type: the size of dx_patch_stats.records */
 };
 
 typedef struct dx_patch_config {
     uint32_t block_size;   /* power of two, 64..1 MiB; 0 = 4096 */
-    uint32_t frame_size;   /* raw bytes per frame; 0 = 64 KiB */
+    uint32_t frame_size;   /* raw bytes per frame, at most 1 MiB + 64 (raised to a block + 64); 0 = 64 KiB */
     int zstd_level;        /* 0 = no compression (or no zstd); needs DX_PATCH_WITH_ZSTD */
     bool no_witness;       /* drop the resume witnesses (1 byte per changed block) */
     bool one_way;          /* allow ZERO/RAW records: smaller, but no roll back */
@@ -483,7 +651,7 @@ typedef struct dx_patch_io {
 
 /* What an applier has decoded so far (dxdiff info prints it). */
 typedef struct dx_patch_stats {
-    uint64_t records[6];      /* by kind: [DX_PATCH_REC_XOR] .. [DX_PATCH_REC_SPLIT]; [0] unused */
+    uint64_t records[DX_PATCH_REC_TYPES]; /* by type: [DX_PATCH_REC_XOR] .. [DX_PATCH_REC_SPLIT]; [0] unused */
     uint64_t segments;        /* sources of SPLIT records */
     uint64_t runs, xor_bytes; /* XOR runs (XOR, COPY, SPLIT records) and their bytes */
     uint64_t raw_bytes;       /* bytes of RAW records */
@@ -529,7 +697,7 @@ typedef struct dx_patch_applier_config {
 } dx_patch_applier_config;
 
 typedef struct dx_patch_chain_config {
-    dx_patch_config patch;
+    dx_patch_config patch;    /* the diff's settings; patch.allocator also holds the chain's baseline */
     uint32_t max_versions;    /* versions per baseline before a refresh; 0 = 50 */
     uint32_t max_delta_pct;   /* refresh when the deltas since the baseline exceed this % of it; 0 = 100 */
 } dx_patch_chain_config;
@@ -547,11 +715,11 @@ typedef struct dx_patch_chain {
     dx_patch_chain_stats stats;
 } dx_patch_chain;
 
-DX_PATCH_API uint64_t dx_patch_hash64(uint64_t seed, const void *data, size_t len);
+DX_PATCH_API uint64_t dx_patch_xxh64(const void *data, size_t len, uint64_t seed);
 DX_PATCH_API size_t dx_patch_bound(uint64_t base_len, uint64_t target_len, const dx_patch_config *cfg);
 DX_PATCH_API int64_t dx_patch_diff(const dx_patch_config *cfg, const uint8_t *base, size_t base_len,
                                    const uint8_t *target, size_t target_len, uint8_t *out, size_t cap);
-DX_PATCH_API dx_result dx_patch_get_info(const uint8_t *patch, size_t len, dx_patch_info *out);
+DX_PATCH_API dx_result dx_patch_read_info(const uint8_t *patch, size_t len, dx_patch_info *out);
 DX_PATCH_API int64_t dx_patch_apply(const uint8_t *patch, size_t patch_len, const uint8_t *base, size_t base_len,
                                     uint8_t *out, size_t cap);
 DX_PATCH_API int64_t dx_patch_apply_in_place(const uint8_t *patch, size_t patch_len, uint8_t *data, size_t len,
@@ -561,12 +729,13 @@ DX_PATCH_API size_t dx_patch_applier_memory_size(const dx_patch_applier_config *
 DX_PATCH_API dx_result dx_patch_applier_init(dx_patch_applier *a, const dx_patch_applier_config *cfg, void *mem,
                                              size_t mem_size);
 DX_PATCH_API dx_result dx_patch_applier_create(dx_patch_applier *a, const dx_patch_applier_config *cfg);
+DX_PATCH_API void dx_patch_applier_deinit(dx_patch_applier *a);
 DX_PATCH_API void dx_patch_applier_destroy(dx_patch_applier *a);
 DX_PATCH_API dx_result dx_patch_applier_feed(dx_patch_applier *a, const uint8_t *data, size_t len);
 DX_PATCH_API int64_t dx_patch_applier_finish(dx_patch_applier *a);
 
-DX_PATCH_API dx_result dx_patch_chain_init(dx_patch_chain *c, const dx_patch_chain_config *cfg);
-DX_PATCH_API void dx_patch_chain_deinit(dx_patch_chain *c);
+DX_PATCH_API dx_result dx_patch_chain_create(dx_patch_chain *c, const dx_patch_chain_config *cfg);
+DX_PATCH_API void dx_patch_chain_destroy(dx_patch_chain *c);
 DX_PATCH_API int64_t dx_patch_chain_push(dx_patch_chain *c, const uint8_t *version, size_t len, uint8_t *out,
                                          size_t cap, bool *out_refreshed);
 DX_PATCH_API const char *dx_patch_result_name(dx_result r);
@@ -622,33 +791,53 @@ DX_PATCH_API const char *dx_patch_result_name(dx_result r);
 #if defined(DX_PATCH_WITH_ZSTD)
 #include <zstd.h>
 #endif
+/* Parts a firmware may leave out: with 0 the code is still compiled, and dropped as dead. */
+#if defined(DX_PATCH_NO_SHIFT)
+#define DXI_PT_SHIFT 0 /* shift patches (COPY flag) are refused */
+#else
+#define DXI_PT_SHIFT 1
+#endif
+#if defined(DX_PATCH_NO_COLUMNS)
+#define DXI_PT_COLUMNS 0 /* COLUMNS patches are refused, and not written */
+#else
+#define DXI_PT_COLUMNS 1
+#endif
 
-#define DXI_PT_K1 0x9e3779b97f4a7c15ull
-#define DXI_PT_K2 0xd6e8feb86659fd93ull
-#define DXI_PT_K3 0xff51afd7ed558ccdull
+/* ---- XXH64 (xxHash's 64-bit hash, written from its public specification) ---- */
 
-/* ---- hash64: four independent multiply lanes over 32-byte stripes ---- */
+#define DXI_PT_P1 0x9e3779b185ebca87ull
+#define DXI_PT_P2 0xc2b2ae3d27d4eb4full
+#define DXI_PT_P3 0x165667b19e3779f9ull
+#define DXI_PT_P4 0x85ebca77c2b2ae63ull
+#define DXI_PT_P5 0x27d4eb2f165667c5ull
 
+/* A running XXH64: four lanes over 32-byte stripes, the tail buffered. */
 typedef struct dxi_pt_hasher {
-    uint64_t lane[4], total;
+    uint64_t lane[4], total, seed;
     uint8_t buf[32];
     size_t buffered;
-    uint64_t seed;
 } dxi_pt_hasher;
 
 DXI_PRIVATE uint64_t dxi_pt_rotl(uint64_t x, unsigned r) { return (x << r) | (x >> (64u - r)); }
-DXI_PRIVATE uint64_t dxi_pt_round(uint64_t lane, uint64_t v) { return dxi_pt_rotl(lane + v * DXI_PT_K2, 29) * DXI_PT_K1; }
+DXI_PRIVATE uint64_t dxi_pt_round(uint64_t acc, uint64_t lane) { return dxi_pt_rotl(acc + lane * DXI_PT_P2, 31) * DXI_PT_P1; }
 
 DXI_PRIVATE void dxi_pt_hash_init(dxi_pt_hasher *h, uint64_t seed) {
     DX_MEMSET(h, 0, sizeof *h);
     h->seed = seed;
-    h->lane[0] = seed + DXI_PT_K1;
-    h->lane[1] = seed + DXI_PT_K2;
-    h->lane[2] = seed ^ DXI_PT_K3;
-    h->lane[3] = seed - DXI_PT_K1;
+    h->lane[0] = seed + DXI_PT_P1 + DXI_PT_P2;
+    h->lane[1] = seed + DXI_PT_P2;
+    h->lane[2] = seed;
+    h->lane[3] = seed - DXI_PT_P1;
 }
 
+/* n is a multiple of 32. Built for size (-Os: firmware), the four lanes
+   are a loop (216 bytes less on a Cortex-M4); else unrolled, in registers
+   (gcc keeps a loop rolled, 2x slower). */
 DXI_PRIVATE void dxi_pt_stripes(dxi_pt_hasher *h, const uint8_t *p, size_t n) {
+#if defined(__OPTIMIZE_SIZE__)
+    size_t i;
+    for (i = 0; i < n; i += 8) h->lane[(i >> 3) & 3] = dxi_pt_round(h->lane[(i >> 3) & 3], dx_load_u64le(p + i));
+#else
     uint64_t a = h->lane[0], b = h->lane[1], c = h->lane[2], d = h->lane[3];
     for (; n >= 32; p += 32, n -= 32) {
         a = dxi_pt_round(a, dx_load_u64le(p));
@@ -657,6 +846,7 @@ DXI_PRIVATE void dxi_pt_stripes(dxi_pt_hasher *h, const uint8_t *p, size_t n) {
         d = dxi_pt_round(d, dx_load_u64le(p + 24));
     }
     h->lane[0] = a, h->lane[1] = b, h->lane[2] = c, h->lane[3] = d;
+#endif
 }
 
 DXI_PRIVATE void dxi_pt_hash_update(dxi_pt_hasher *h, const void *data, size_t len) {
@@ -674,24 +864,33 @@ DXI_PRIVATE void dxi_pt_hash_update(dxi_pt_hasher *h, const void *data, size_t l
     dxi_pt_stripes(h, p, len & ~(size_t)31);
     p += len & ~(size_t)31;
     len &= 31;
-    DX_MEMCPY(h->buf, p, len);
+    if (len) DX_MEMCPY(h->buf, p, len);
     h->buffered = len;
 }
 
 DXI_PRIVATE uint64_t dxi_pt_hash_final(const dxi_pt_hasher *h) {
-    uint64_t x = dxi_pt_rotl(h->lane[0], 1) + dxi_pt_rotl(h->lane[1], 7) + dxi_pt_rotl(h->lane[2], 12) +
-                 dxi_pt_rotl(h->lane[3], 18) + h->total * DXI_PT_K3;
+    uint64_t x;
     size_t i = 0;
-    for (; i + 8 <= h->buffered; i += 8) x = dxi_pt_rotl(x ^ dxi_pt_round(0, dx_load_u64le(h->buf + i)), 27) * DXI_PT_K1 + DXI_PT_K3;
-    for (; i < h->buffered; i++) x = dxi_pt_rotl(x ^ (h->buf[i] * DXI_PT_K3), 11) * DXI_PT_K1;
+    if (h->total >= 32) { /* the lanes, converged, then each merged in */
+        int k;
+        x = dxi_pt_rotl(h->lane[0], 1) + dxi_pt_rotl(h->lane[1], 7) + dxi_pt_rotl(h->lane[2], 12) +
+            dxi_pt_rotl(h->lane[3], 18);
+        for (k = 0; k < 4; k++) x = (x ^ dxi_pt_round(0, h->lane[k])) * DXI_PT_P1 + DXI_PT_P4;
+    } else {
+        x = h->seed + DXI_PT_P5;
+    }
+    x += h->total;
+    for (; i + 8 <= h->buffered; i += 8) x = dxi_pt_rotl(x ^ dxi_pt_round(0, dx_load_u64le(h->buf + i)), 27) * DXI_PT_P1 + DXI_PT_P4;
+    if (i + 4 <= h->buffered) x = dxi_pt_rotl(x ^ (dx_load_u32le(h->buf + i) * DXI_PT_P1), 23) * DXI_PT_P2 + DXI_PT_P3, i += 4;
+    for (; i < h->buffered; i++) x = dxi_pt_rotl(x ^ (h->buf[i] * DXI_PT_P5), 11) * DXI_PT_P1;
     x ^= x >> 33;
-    x *= DXI_PT_K2;
+    x *= DXI_PT_P2;
     x ^= x >> 29;
-    x *= DXI_PT_K3;
+    x *= DXI_PT_P3;
     return x ^ (x >> 32);
 }
 
-DX_PATCH_API uint64_t dx_patch_hash64(uint64_t seed, const void *data, size_t len) {
+DX_PATCH_API uint64_t dx_patch_xxh64(const void *data, size_t len, uint64_t seed) {
     dxi_pt_hasher h;
     dxi_pt_hash_init(&h, seed);
     dxi_pt_hash_update(&h, data, len);
@@ -700,15 +899,19 @@ DX_PATCH_API uint64_t dx_patch_hash64(uint64_t seed, const void *data, size_t le
 
 /* ---- varints (LEB128) ---- */
 
+/* Writes v to p (unless p is NULL); returns its size. */
 DXI_PRIVATE size_t dxi_pt_put_varint(uint8_t *p, uint64_t v) {
     size_t n = 0;
-    while (v >= 0x80) p[n++] = (uint8_t)(v | 0x80), v >>= 7;
-    p[n++] = (uint8_t)v;
-    return n;
+    for (; v >= 0x80; v >>= 7, n++)
+        if (p) p[n] = (uint8_t)(v | 0x80);
+    if (p) p[n] = (uint8_t)v;
+    return n + 1;
 }
 
+DXI_PRIVATE uint64_t dxi_pt_zigzag(int64_t v) { return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63); }
+
 /* Reads a varint from [*p, end); false if it runs past end or past 64 bits. */
-DXI_PRIVATE bool dxi_pt_get_varint(const uint8_t **p, const uint8_t *end, uint64_t *out) {
+DXI_PRIVATE bool dxi_pt_read_varint(const uint8_t **p, const uint8_t *end, uint64_t *out) {
     uint64_t v = 0;
     unsigned shift = 0;
     while (*p < end && shift < 64) {
@@ -734,6 +937,7 @@ DXI_PRIVATE uint64_t dxi_pt_blocks(uint64_t len, uint64_t bs) {
     return (len >> shift) + ((len & (bs - 1)) != 0);
 }
 DXI_PRIVATE uint64_t dxi_pt_min(uint64_t a, uint64_t b) { return a < b ? a : b; }
+DXI_PRIVATE uint64_t dxi_pt_max(uint64_t a, uint64_t b) { return a > b ? a : b; }
 
 DXI_PRIVATE void *dxi_pt_alloc(const dx_allocator *a, size_t size) {
     if (a->alloc) return a->alloc(size, a->user);
@@ -755,41 +959,240 @@ DXI_PRIVATE void dxi_pt_free(const dx_allocator *a, void *ptr, size_t size) {
 #endif
 }
 
-DXI_PRIVATE uint32_t dxi_pt_check32(const uint8_t *p, size_t n) { return (uint32_t)dx_patch_hash64(0x7061746368ull, p, n); }
+/* The header's and the frames' check: the low half of XXH64 with the check seed. */
+DXI_PRIVATE uint32_t dxi_pt_check32(const uint8_t *p, size_t n) { return (uint32_t)dx_patch_xxh64(p, n, DX_PATCH_CHECK_SEED); }
 
 /* ---- header ---- */
 
+/* The flags this build reads (DX_PATCH_NO_SHIFT, DX_PATCH_NO_COLUMNS leave some out). */
+#define DXI_PT_FLAGS_KNOWN                                                                                         \
+    (DX_PATCH_FLAG_ZSTD | DX_PATCH_FLAG_WITNESS | DX_PATCH_FLAG_ONE_WAY |                                          \
+     (DXI_PT_SHIFT ? DX_PATCH_FLAG_COPY | DX_PATCH_FLAG_CARRY | DX_PATCH_FLAG_WINDOW : 0) |                          \
+     (DXI_PT_COLUMNS ? DX_PATCH_FLAG_COLUMNS : 0))
+
 DXI_PRIVATE dx_result dxi_pt_parse_header(const uint8_t *h, dx_patch_info *out) {
-    if (DX_MEMCMP(h, "DXPT", 4) != 0) return DX_PATCH_ERR_MAGIC;
-    if (dx_load_u16le(h + 4) != DX_PATCH_FORMAT_MAJOR) return DX_ERR_UNSUPPORTED;
-    if (dx_load_u32le(h + 60) != dxi_pt_check32(h, 60)) return DX_ERR_CHECKSUM;
-    out->flags = dx_load_u32le(h + 8);
-    out->block_size = dx_load_u32le(h + 12);
-    out->base_len = dx_load_u64le(h + 16);
-    out->target_len = dx_load_u64le(h + 24);
-    out->base_hash = dx_load_u64le(h + 32);
-    out->target_hash = dx_load_u64le(h + 40);
-    out->frame_max = dx_load_u32le(h + 48);
-    out->frame_count = dx_load_u32le(h + 52);
-    if (out->flags & 0xffffu & ~(uint32_t)(DX_PATCH_FLAG_ZSTD | DX_PATCH_FLAG_WITNESS | DX_PATCH_FLAG_ONE_WAY | DX_PATCH_FLAG_COPY |
-                                           DX_PATCH_FLAG_COLUMNS | DX_PATCH_FLAG_CARRY | DX_PATCH_FLAG_WINDOW))
-        return DX_ERR_UNSUPPORTED;
-    out->window = dx_load_u32le(h + 56);
-    if (!dxi_pt_pow2(out->block_size) || out->block_size < 64 || out->block_size > (1u << 20) ||
-        out->frame_max < out->block_size + 64 || (out->window != 0) != ((out->flags & DX_PATCH_FLAG_WINDOW) != 0) ||
-        (out->window && !dxi_pt_pow2(out->window)))
+    uint32_t f;
+    uint16_t major = dx_load_u16le(h + DX_PATCH_HEADER_OFF_MAJOR);
+    if (DX_MEMCMP(h + DX_PATCH_HEADER_OFF_MAGIC, "DXPT", 4) != 0) return DX_PATCH_ERR_MAGIC;
+    if (major == 1) return DX_PATCH_ERR_OLD_FORMAT; /* its checks use another hash: nothing more can be read */
+    if (major != DX_PATCH_FORMAT_MAJOR) return DX_ERR_UNSUPPORTED;
+    if (dx_load_u32le(h + DX_PATCH_HEADER_OFF_CHECK) != dxi_pt_check32(h, DX_PATCH_HEADER_OFF_CHECK)) return DX_ERR_CHECKSUM;
+    out->flags = f = dx_load_u32le(h + DX_PATCH_HEADER_OFF_FLAGS);
+    out->block_size = dx_load_u32le(h + DX_PATCH_HEADER_OFF_BLOCK_SIZE);
+    out->base_len = dx_load_u64le(h + DX_PATCH_HEADER_OFF_BASE_LEN);
+    out->target_len = dx_load_u64le(h + DX_PATCH_HEADER_OFF_TARGET_LEN);
+    out->base_hash = dx_load_u64le(h + DX_PATCH_HEADER_OFF_BASE_HASH);
+    out->target_hash = dx_load_u64le(h + DX_PATCH_HEADER_OFF_TARGET_HASH);
+    out->frame_max = dx_load_u32le(h + DX_PATCH_HEADER_OFF_FRAME_MAX);
+    out->frame_count = dx_load_u32le(h + DX_PATCH_HEADER_OFF_FRAME_COUNT);
+    out->window = dx_load_u32le(h + DX_PATCH_HEADER_OFF_WINDOW);
+    if (f & 0xffffu & ~(uint32_t)DXI_PT_FLAGS_KNOWN) return DX_ERR_UNSUPPORTED; /* a required flag this reader lacks */
+    if (!dxi_pt_pow2(out->block_size) || out->block_size < DX_PATCH_BLOCK_MIN || out->block_size > DX_PATCH_BLOCK_MAX ||
+        out->frame_max < out->block_size + DX_PATCH_FRAME_SLACK ||
+        out->frame_max > (uint32_t)DX_PATCH_BLOCK_MAX + DX_PATCH_FRAME_SLACK ||
+        (out->window != 0) != ((f & DX_PATCH_FLAG_WINDOW) != 0) || (out->window && !dxi_pt_pow2(out->window)))
         return DX_ERR_CORRUPT;
-    if ((out->flags & DX_PATCH_FLAG_COPY) && !(out->flags & DX_PATCH_FLAG_ONE_WAY)) return DX_ERR_CORRUPT;
-    if ((out->flags & DX_PATCH_FLAG_CARRY) && !(out->flags & DX_PATCH_FLAG_COPY)) return DX_ERR_CORRUPT;
-    if ((out->flags & DX_PATCH_FLAG_WINDOW) && !(out->flags & DX_PATCH_FLAG_CARRY)) return DX_ERR_CORRUPT;
+    if (((f & DX_PATCH_FLAG_COPY) && !(f & DX_PATCH_FLAG_ONE_WAY)) || ((f & DX_PATCH_FLAG_CARRY) && !(f & DX_PATCH_FLAG_COPY)) ||
+        ((f & DX_PATCH_FLAG_WINDOW) && !(f & DX_PATCH_FLAG_CARRY)))
+        return DX_ERR_CORRUPT;
     return DX_OK;
 }
 
-DX_PATCH_API dx_result dx_patch_get_info(const uint8_t *patch, size_t len, dx_patch_info *out) {
+DXI_PRIVATE void dxi_pt_write_header(uint8_t *h, const dx_patch_info *in) {
+    DX_MEMCPY(h + DX_PATCH_HEADER_OFF_MAGIC, "DXPT", 4);
+    dx_store_u16le(h + DX_PATCH_HEADER_OFF_MAJOR, DX_PATCH_FORMAT_MAJOR);
+    dx_store_u16le(h + DX_PATCH_HEADER_OFF_MINOR, DX_PATCH_FORMAT_MINOR);
+    dx_store_u32le(h + DX_PATCH_HEADER_OFF_FLAGS, in->flags);
+    dx_store_u32le(h + DX_PATCH_HEADER_OFF_BLOCK_SIZE, in->block_size);
+    dx_store_u64le(h + DX_PATCH_HEADER_OFF_BASE_LEN, in->base_len);
+    dx_store_u64le(h + DX_PATCH_HEADER_OFF_TARGET_LEN, in->target_len);
+    dx_store_u64le(h + DX_PATCH_HEADER_OFF_BASE_HASH, in->base_hash);
+    dx_store_u64le(h + DX_PATCH_HEADER_OFF_TARGET_HASH, in->target_hash);
+    dx_store_u32le(h + DX_PATCH_HEADER_OFF_FRAME_MAX, in->frame_max);
+    dx_store_u32le(h + DX_PATCH_HEADER_OFF_FRAME_COUNT, in->frame_count);
+    dx_store_u32le(h + DX_PATCH_HEADER_OFF_WINDOW, in->window);
+    dx_store_u32le(h + DX_PATCH_HEADER_OFF_CHECK, dxi_pt_check32(h, DX_PATCH_HEADER_OFF_CHECK));
+}
+
+DX_PATCH_API dx_result dx_patch_read_info(const uint8_t *patch, size_t len, dx_patch_info *out) {
     if (!patch || !out) return DX_ERR_INVAL;
     if (len >= 4 && DX_MEMCMP(patch, "DXPT", 4) != 0) return DX_PATCH_ERR_MAGIC;
     if (len < DX_PATCH_HEADER_SIZE) return DX_ERR_TRUNCATED;
     return dxi_pt_parse_header(patch, out);
+}
+
+/* ---- the record grammar: one description that the writer, the column
+   re-encoder and the reader all walk ---- */
+
+/* A record's fields in their order (WIRE FORMAT "records"); in a COLUMNS
+   frame each is also a column, in the same order: type bytes, block gaps,
+   segment counts, segment lengths, witnesses, deltas, run counts, run
+   skips, run lengths, and the bytes (the runs' and the RAW records'). */
+enum { DXI_PT_C_KIND, DXI_PT_C_GAP, DXI_PT_C_SEGS, DXI_PT_C_SEGLEN, DXI_PT_C_WITNESS, DXI_PT_C_DELTA, DXI_PT_C_RUNS,
+       DXI_PT_C_SKIP, DXI_PT_C_LEN, DXI_PT_C_BYTES, DXI_PT_C_COUNT };
+#define DXI_PT_F(col) (1u << DXI_PT_C_##col)
+
+/* Per record type: which fields it has and the header flag it needs. A
+   record is its type and gap, [a witness if the patch has WITNESS], [a
+   segment count S], then S segments (one where there is no count) of
+   [length, but not for the last], [delta], [run count, then per run its
+   skip, length and bytes]; a RAW record ends with the block's bytes. */
+typedef struct dxi_pt_grammar {
+    uint16_t fields; /* DXI_PT_F() bits */
+    uint8_t needs;   /* the flag a patch must have to hold the record */
+} dxi_pt_grammar;
+
+static const dxi_pt_grammar dxi_pt_grammars[DX_PATCH_REC_TYPES] = {
+    {0, 0}, /* type 0 does not exist */
+    {DXI_PT_F(KIND) | DXI_PT_F(GAP) | DXI_PT_F(WITNESS) | DXI_PT_F(RUNS), 0},                             /* XOR */
+    {DXI_PT_F(KIND) | DXI_PT_F(GAP), DX_PATCH_FLAG_ONE_WAY},                                              /* ZERO */
+    {DXI_PT_F(KIND) | DXI_PT_F(GAP) | DXI_PT_F(BYTES), DX_PATCH_FLAG_ONE_WAY},                            /* RAW */
+    {DXI_PT_F(KIND) | DXI_PT_F(GAP) | DXI_PT_F(DELTA) | DXI_PT_F(RUNS), DX_PATCH_FLAG_COPY},              /* COPY */
+    {DXI_PT_F(KIND) | DXI_PT_F(GAP) | DXI_PT_F(SEGS) | DXI_PT_F(SEGLEN) | DXI_PT_F(DELTA) | DXI_PT_F(RUNS), /* SPLIT */
+     DX_PATCH_FLAG_CARRY},
+};
+
+/* A type the patch's flags allow, or 0. */
+DXI_PRIVATE unsigned dxi_pt_type(unsigned type, uint32_t flags) {
+    return type > 0 && type < DX_PATCH_REC_TYPES && (dxi_pt_grammars[type].needs & ~flags) == 0 ? type : 0;
+}
+
+/* The fields are read through one cursor per column. In an interleaved
+   frame all the cursors are the same pointer, and the fields are read in
+   the order they are interleaved; in a columnar one each column has its
+   own, with its own end. */
+typedef struct dxi_pt_cursors {
+    const uint8_t **at[DXI_PT_C_COUNT];
+    const uint8_t *end[DXI_PT_C_COUNT];
+} dxi_pt_cursors;
+
+/* Copies of the cursors, to read the same fields again: aliased ones stay aliased. */
+DXI_PRIVATE void dxi_pt_cursors_save(const dxi_pt_cursors *c, const uint8_t **saved, dxi_pt_cursors *out) {
+    int k;
+    *out = *c;
+    for (k = 0; k < DXI_PT_C_COUNT; k++) {
+        saved[k] = *c->at[k];
+        out->at[k] = c->at[k] == c->at[0] ? &saved[0] : &saved[k];
+    }
+}
+
+/* One record walked field by field after its type and gap (dxi_pt_next):
+   the grammar's checks (a segment or run stays inside the block and is
+   not empty, there are no more runs than bytes, no field runs past its
+   column) are made here; what the fields mean is the caller's. */
+typedef struct dxi_pt_walk {
+    const dxi_pt_cursors *c;
+    uint16_t fields;
+    bool witness;               /* the patch has WITNESS */
+    uint32_t n, raw_len;        /* the block's bytes; a RAW record's bytes (a block is at most 1 MiB) */
+    int step;
+    int col;                    /* the field just read: its column, */
+    uint64_t value;             /* its value (a varint, a witness byte, or the count of bytes), */
+    const uint8_t *at;          /* its encoded bytes (for BYTES the bytes themselves) */
+    size_t size;
+    uint32_t pos;               /* BYTES of a run: where they go in the block */
+    uint32_t segs, seg, seg_at, seg_len, runs_left, run_len; /* in-block counts: 32 bits are cheaper on firmware */
+} dxi_pt_walk;
+
+DXI_PRIVATE void dxi_pt_walk_start(dxi_pt_walk *w, const dxi_pt_cursors *c, unsigned type, uint32_t flags, uint32_t n,
+                                   uint32_t raw_len) {
+    DX_MEMSET(w, 0, sizeof *w);
+    w->c = c;
+    w->fields = dxi_pt_grammars[type].fields;
+    w->witness = (flags & DX_PATCH_FLAG_WITNESS) != 0;
+    w->n = n, w->raw_len = raw_len;
+}
+
+/* Takes the next field of column col: a varint, or (bytes) that many bytes. */
+DXI_PRIVATE bool dxi_pt_take(dxi_pt_walk *w, int col, bool varint, uint64_t bytes) {
+    const uint8_t **p = w->c->at[col];
+    w->col = col, w->at = *p;
+    if (varint) {
+        if (!dxi_pt_read_varint(p, w->c->end[col], &w->value)) return false;
+    } else {
+        if (bytes > (uint64_t)(w->c->end[col] - *p)) return false;
+        *p += bytes, w->value = bytes;
+    }
+    w->size = (size_t)(*p - w->at);
+    return true;
+}
+
+/* Reads the record's next field into w: 1, or 0 at the record's end, or
+   -1 where the bytes break the grammar. */
+DXI_PRIVATE int dxi_pt_next(dxi_pt_walk *w) {
+    for (;;) {
+        switch (w->step++) {
+        case 0: /* the witness */
+            if ((w->fields & DXI_PT_F(WITNESS)) && w->witness) {
+                if (!dxi_pt_take(w, DXI_PT_C_WITNESS, false, 1)) return -1;
+                w->value = w->at[0];
+                return 1;
+            }
+            break;
+        case 1: /* the segment count; a record without one is one segment over the block */
+            w->segs = 1;
+            if (DXI_PT_SHIFT && (w->fields & DXI_PT_F(SEGS))) {
+                if (!dxi_pt_take(w, DXI_PT_C_SEGS, true, 0) || w->value < 2 || w->value > w->n) return -1;
+                w->segs = (uint32_t)w->value;
+                return 1;
+            }
+            break;
+        case 2: /* a segment: its length, all the rest for the last */
+            w->seg_len = w->n - w->seg_at;
+            w->pos = w->seg_at, w->runs_left = w->run_len = 0;
+            if (DXI_PT_SHIFT && (w->fields & DXI_PT_F(SEGLEN)) && w->seg + 1 < w->segs) {
+                if (!dxi_pt_take(w, DXI_PT_C_SEGLEN, true, 0) || w->value == 0 || w->value >= w->seg_len) return -1;
+                w->seg_len = (uint32_t)w->value;
+                return 1;
+            }
+            break;
+        case 3:
+            if (DXI_PT_SHIFT && (w->fields & DXI_PT_F(DELTA))) return dxi_pt_take(w, DXI_PT_C_DELTA, true, 0) ? 1 : -1;
+            break;
+        case 4: /* the run count: a run covers a byte at least */
+            if (w->fields & DXI_PT_F(RUNS)) {
+                if (!dxi_pt_take(w, DXI_PT_C_RUNS, true, 0) || w->value > w->seg_len) return -1;
+                w->runs_left = (uint32_t)w->value;
+                return 1;
+            }
+            break;
+        case 5: /* a run: the bytes to skip, inside the segment */
+            w->pos += w->run_len, w->run_len = 0;
+            if (w->runs_left == 0) {
+                w->step = 8;
+                break;
+            }
+            if (!dxi_pt_take(w, DXI_PT_C_SKIP, true, 0) || w->value > w->seg_at + w->seg_len - w->pos) return -1;
+            w->pos += (uint32_t)w->value;
+            return 1;
+        case 6: /* its length: at least 1, inside the segment */
+            if (!dxi_pt_take(w, DXI_PT_C_LEN, true, 0) || w->value == 0 || w->value > w->seg_at + w->seg_len - w->pos)
+                return -1;
+            w->run_len = (uint32_t)w->value;
+            return 1;
+        case 7: /* its bytes, for the block at pos */
+            if (!dxi_pt_take(w, DXI_PT_C_BYTES, false, w->run_len)) return -1;
+            w->runs_left--;
+            w->step = 5;
+            return 1;
+        case 8: /* the next segment */
+            w->seg_at += w->seg_len;
+            if (++w->seg < w->segs) w->step = 2;
+            break;
+        case 9: /* RAW: the block's bytes */
+            if ((w->fields & DXI_PT_F(BYTES)) && !(w->fields & DXI_PT_F(RUNS))) {
+                w->pos = 0;
+                return dxi_pt_take(w, DXI_PT_C_BYTES, false, w->raw_len) ? 1 : -1;
+            }
+            break;
+        default: return 0;
+        }
+    }
+}
+
+/* A RAW record's bytes: the target's bytes of its block. */
+DXI_PRIVATE uint64_t dxi_pt_raw_len(uint64_t off, uint64_t block_size, uint64_t target_len) {
+    return off < target_len ? dxi_pt_min(block_size, target_len - off) : 0;
 }
 
 /* ---- diff ---- */
@@ -801,103 +1204,53 @@ typedef struct dxi_pt_writer {
     uint32_t frames, block_size;
     bool frame_open;
     dx_result error;
-    uint8_t *scratch; /* d = the block's differences, then compressed frames */
+    uint8_t *scratch; /* [compressed frame | d = the block's differences | padded base | padded target] */
     size_t scratch_cap;
     void *cctx;
     uint32_t flags;
     uint64_t last, frame_last, target_len; /* the next block after the last record; its value when the frame opened */
 } dxi_pt_writer;
 
-/* The columns of a columnar frame (DX_PATCH_FLAG_COLUMNS), in their order
-   after the varint record count: kinds (1 byte per record), block gaps,
-   segment counts and lengths (SPLIT records), witnesses (XOR records, with
-   WITNESS), deltas (COPY records and SPLIT segments), run counts (XOR and
-   COPY records, SPLIT segments), run skips, run lengths, and the bytes: the
-   runs' and the RAW records'. Frames without SPLIT records have empty
-   segment columns: the same bytes as format 1.1. Each column lists its
-   fields in record order; the fields are those of the interleaved records.
-   Like fields side by side compress better: zstd finds the repeats in kinds
-   and counts, and the payload bytes no longer break them up. */
-enum { DXI_PT_C_KIND, DXI_PT_C_GAP, DXI_PT_C_SEGS, DXI_PT_C_SEGLEN, DXI_PT_C_WITNESS, DXI_PT_C_DELTA, DXI_PT_C_RUNS,
-       DXI_PT_C_SKIP, DXI_PT_C_LEN, DXI_PT_C_BYTES, DXI_PT_C_COUNT };
-
+/* The columns of a COLUMNS frame: its records' fields grouped by column,
+   each column in record order, after a varint record count. Frames
+   without SPLIT records have empty segment columns. Like fields side by
+   side compress better: zstd finds the repeats in types and counts, and
+   the payload bytes no longer break them up. */
 #if defined(DX_PATCH_WITH_ZSTD) /* the writer makes columnar frames only to compress them */
 /* Rewrites the interleaved records of an open frame, p[0..len), as columns
-   (through tmp, at least len + 10 bytes); returns the new length, len + the
-   size of the record count's varint. The records are the writer's own. */
+   (through tmp, at least len + 10 bytes), walking each by the grammar;
+   returns the new length, len + the size of the record count's varint.
+   The records are the writer's own. */
 DXI_PRIVATE size_t dxi_pt_columnize(const dxi_pt_writer *w, uint8_t *p, size_t len, uint8_t *tmp) {
     size_t size[DXI_PT_C_COUNT], at[DXI_PT_C_COUNT], nrec = 0, pass, i;
     for (pass = 0; pass < 2; pass++) {
-        const uint8_t *q = p, *end = p + len, *f;
-        uint64_t last = w->frame_last, v, nruns, r;
+        const uint8_t *q = p;
+        dxi_pt_cursors c;
+        uint64_t block = w->frame_last, gap = 0;
+        for (i = 0; i < DXI_PT_C_COUNT; i++) c.at[i] = &q, c.end[i] = p + len;
         if (pass == 0) {
             for (i = 0; i < DXI_PT_C_COUNT; i++) size[i] = 0;
         } else {
             at[0] = dxi_pt_put_varint(tmp, nrec);
             for (i = 1; i < DXI_PT_C_COUNT; i++) at[i] = at[i - 1] + size[i - 1];
         }
-        nrec = 0;
-#define DXI_PT_FIELD(col, n)                                                       \
-    do {                                                                           \
-        if (pass) DX_MEMCPY(tmp + at[col], f, (size_t)(n)), at[col] += (size_t)(n); \
-        else size[col] += (size_t)(n);                                             \
+#define DXI_PT_COLUMN(col, from, n)                                                                \
+    do {                                                                                           \
+        if (pass) DX_MEMCPY(tmp + at[col], from, (size_t)(n)), at[col] += (size_t)(n);             \
+        else size[col] += (size_t)(n);                                                             \
     } while (0)
-        while (q < end) {
-            uint8_t kind = *q;
-            uint64_t segs = 1, seg;
-            f = q++;
-            DXI_PT_FIELD(DXI_PT_C_KIND, 1);
-            f = q;
-            dxi_pt_get_varint(&q, end, &v);
-            DXI_PT_FIELD(DXI_PT_C_GAP, q - f);
-            last += v; /* the record's block */
-            if (kind == DX_PATCH_REC_XOR && (w->flags & DX_PATCH_FLAG_WITNESS)) {
-                f = q++;
-                DXI_PT_FIELD(DXI_PT_C_WITNESS, 1);
-            }
-            if (kind == DX_PATCH_REC_SPLIT) {
-                f = q;
-                dxi_pt_get_varint(&q, end, &segs);
-                DXI_PT_FIELD(DXI_PT_C_SEGS, q - f);
-            }
-            if (kind == DX_PATCH_REC_XOR || kind == DX_PATCH_REC_COPY || kind == DX_PATCH_REC_SPLIT) {
-                for (seg = 0; seg < segs; seg++) { /* a segment: [length], [delta], run count, runs */
-                    if (kind == DX_PATCH_REC_SPLIT && seg + 1 < segs) {
-                        f = q;
-                        dxi_pt_get_varint(&q, end, &v);
-                        DXI_PT_FIELD(DXI_PT_C_SEGLEN, q - f);
-                    }
-                    if (kind != DX_PATCH_REC_XOR) {
-                        f = q;
-                        dxi_pt_get_varint(&q, end, &v);
-                        DXI_PT_FIELD(DXI_PT_C_DELTA, q - f);
-                    }
-                    f = q;
-                    dxi_pt_get_varint(&q, end, &nruns);
-                    DXI_PT_FIELD(DXI_PT_C_RUNS, q - f);
-                    for (r = 0; r < nruns; r++) {
-                        f = q;
-                        dxi_pt_get_varint(&q, end, &v);
-                        DXI_PT_FIELD(DXI_PT_C_SKIP, q - f);
-                        f = q;
-                        dxi_pt_get_varint(&q, end, &v);
-                        DXI_PT_FIELD(DXI_PT_C_LEN, q - f);
-                        f = q;
-                        q += v;
-                        DXI_PT_FIELD(DXI_PT_C_BYTES, v);
-                    }
-                }
-            } else if (kind == DX_PATCH_REC_RAW) { /* the target's bytes of the block */
-                uint64_t off = last * w->block_size;
-                v = off < w->target_len ? dxi_pt_min(w->block_size, w->target_len - off) : 0;
-                f = q;
-                q += v;
-                DXI_PT_FIELD(DXI_PT_C_BYTES, v);
-            }
-#undef DXI_PT_FIELD
-            last++;
-            nrec++;
+        for (nrec = 0; q < p + len; nrec++, block++) {
+            dxi_pt_walk wk;
+            const uint8_t *type = q++, *gap_at = q;
+            dxi_pt_read_varint(&q, p + len, &gap);
+            block += gap;
+            DXI_PT_COLUMN(DXI_PT_C_KIND, type, 1);
+            DXI_PT_COLUMN(DXI_PT_C_GAP, gap_at, q - gap_at);
+            dxi_pt_walk_start(&wk, &c, *type, w->flags, w->block_size,
+                              (uint32_t)dxi_pt_raw_len(block * w->block_size, w->block_size, w->target_len));
+            while (dxi_pt_next(&wk) > 0) DXI_PT_COLUMN(wk.col, wk.at, wk.size);
         }
+#undef DXI_PT_COLUMN
     }
     DX_MEMCPY(p, tmp, at[DXI_PT_C_BYTES]);
     return at[DXI_PT_C_BYTES];
@@ -905,42 +1258,42 @@ DXI_PRIVATE size_t dxi_pt_columnize(const dxi_pt_writer *w, uint8_t *p, size_t l
 #endif
 
 DXI_PRIVATE void dxi_pt_close_frame(dxi_pt_writer *w) {
-    uint8_t *f = w->out + w->frame_at;
+    uint8_t *f = w->out + w->frame_at, *raw_bytes = f + DX_PATCH_FRAME_HEADER_SIZE;
     size_t raw = w->pos - w->frame_at - DX_PATCH_FRAME_HEADER_SIZE, stored = raw;
     if (!w->frame_open) return;
     w->frame_open = false;
-    if (raw == 0) { /* nothing in it: drop the empty frame */
+    if (raw == 0) { /* nothing in it: drop the empty frame (empty frames are corrupt) */
         w->pos = w->frame_at;
         return;
     }
 #if defined(DX_PATCH_WITH_ZSTD)
-    if (w->flags & DX_PATCH_FLAG_COLUMNS) { /* grows by the record count's varint (room kept by dxi_pt_record) */
+    if (w->flags & DX_PATCH_FLAG_COLUMNS) { /* grows by the record count's varint (room kept by dxi_pt_room) */
         if (w->cap - w->pos < 10) {
             w->error = DX_ERR_NOSPACE;
             return;
         }
-        raw = stored = dxi_pt_columnize(w, f + DX_PATCH_FRAME_HEADER_SIZE, raw, w->scratch);
+        raw = stored = dxi_pt_columnize(w, raw_bytes, raw, w->scratch);
     }
 #endif
-    dx_store_u32le(f + 8, dxi_pt_check32(f + DX_PATCH_FRAME_HEADER_SIZE, raw));
+    dx_store_u32le(f + DX_PATCH_FRAME_HEADER_OFF_CHECK, dxi_pt_check32(raw_bytes, raw));
 #if defined(DX_PATCH_WITH_ZSTD)
     if (w->cctx) {
         size_t n = ZSTD_compressCCtx((ZSTD_CCtx *)w->cctx, w->scratch, w->scratch_cap - 3 * (size_t)w->block_size,
-                                     f + DX_PATCH_FRAME_HEADER_SIZE, raw, w->cfg->zstd_level);
+                                     raw_bytes, raw, w->cfg->zstd_level);
         if (!ZSTD_isError(n) && n < raw) { /* keep it only where zstd shrinks it */
-            DX_MEMCPY(f + DX_PATCH_FRAME_HEADER_SIZE, w->scratch, n);
+            DX_MEMCPY(raw_bytes, w->scratch, n);
             stored = n;
         }
     }
 #endif
-    dx_store_u32le(f, (uint32_t)raw);
-    dx_store_u32le(f + 4, (uint32_t)stored);
+    dx_store_u32le(f + DX_PATCH_FRAME_HEADER_OFF_RAW_LEN, (uint32_t)raw);
+    dx_store_u32le(f + DX_PATCH_FRAME_HEADER_OFF_STORED_LEN, (uint32_t)stored);
     w->pos = w->frame_at + DX_PATCH_FRAME_HEADER_SIZE + stored;
     w->frames++;
 }
 
-/* Room for one record of at most need bytes, in the open frame or a new one. */
-DXI_PRIVATE uint8_t *dxi_pt_record(dxi_pt_writer *w, size_t need) {
+/* Room for one record of need bytes, in the open frame or a new one. */
+DXI_PRIVATE uint8_t *dxi_pt_room(dxi_pt_writer *w, size_t need) {
     size_t keep = (w->flags & DX_PATCH_FLAG_COLUMNS) ? 10 : 0; /* a columnar frame's record count */
     if (w->error != DX_OK) return NULL;
     if (w->frame_open && w->pos - w->frame_at - DX_PATCH_FRAME_HEADER_SIZE + need + keep > w->frame_size)
@@ -954,12 +1307,6 @@ DXI_PRIVATE uint8_t *dxi_pt_record(dxi_pt_writer *w, size_t need) {
     }
     if (w->cap - w->pos < need) return w->error = DX_ERR_NOSPACE, (uint8_t *)NULL;
     return w->out + w->pos;
-}
-
-DXI_PRIVATE size_t dxi_pt_varint_size(uint64_t v) {
-    size_t n = 1;
-    while (v >= 0x80) v >>= 7, n++;
-    return n;
 }
 
 /* The runs of d[0..n): (zero bytes to skip, bytes that differ, those bytes).
@@ -981,7 +1328,7 @@ DXI_PRIVATE size_t dxi_pt_runs(const uint8_t *d, size_t n, uint8_t *out, size_t 
             else break;
         }
         if (runs == 0) *out_first = start;
-        bytes += dxi_pt_varint_size(start - last_end) + dxi_pt_varint_size(end - start) + (end - start);
+        bytes += dxi_pt_put_varint(NULL, start - last_end) + dxi_pt_put_varint(NULL, end - start) + (end - start);
         if (out) {
             out += dxi_pt_put_varint(out, start - last_end);
             out += dxi_pt_put_varint(out, end - start);
@@ -996,31 +1343,134 @@ DXI_PRIVATE size_t dxi_pt_runs(const uint8_t *d, size_t n, uint8_t *out, size_t 
     return runs;
 }
 
+/* ---- one function per record type makes its plan; dxi_pt_emit encodes
+   any plan by the grammar ---- */
+
+#define DXI_PT_SEGS_MAX 64 /* segments of a SPLIT record the writer makes */
+
+/* A record as the writer means it, before it is encoded. */
+typedef struct dxi_pt_plan {
+    unsigned type;
+    uint8_t witness;
+    bool whole;        /* XOR: one run over the whole block beats many small ones */
+    const uint8_t *d;  /* the differences (XOR, COPY, SPLIT) or the new bytes (RAW) */
+    size_t n;          /* bytes of d */
+    size_t segs;       /* segment s is d[seg_at[s], seg_at[s + 1]); one but for SPLIT */
+    size_t seg_at[DXI_PT_SEGS_MAX + 1];
+    int64_t delta[DXI_PT_SEGS_MAX];
+    size_t runs[DXI_PT_SEGS_MAX], enc[DXI_PT_SEGS_MAX], first; /* each segment's runs; the first difference */
+} dxi_pt_plan;
+
+DXI_PRIVATE void dxi_pt_plan_start(dxi_pt_plan *p, unsigned type, const uint8_t *d, size_t n) {
+    p->type = type, p->d = d, p->n = n;
+    p->witness = 0, p->whole = false;
+    p->segs = 1, p->seg_at[0] = 0, p->seg_at[1] = n;
+    p->delta[0] = 0;
+    p->first = n;
+}
+
+/* Counts each segment's runs (for the record's size). */
+DXI_PRIVATE void dxi_pt_plan_runs(dxi_pt_plan *p) {
+    size_t s, first;
+    for (s = 0; s < p->segs; s++) {
+        p->runs[s] = dxi_pt_runs(p->d + p->seg_at[s], p->seg_at[s + 1] - p->seg_at[s], NULL, &p->enc[s], &first);
+        if (s == 0) p->first = first;
+    }
+}
+
+/* Encodes the record to out, or (out NULL) only measures it. */
+DXI_PRIVATE size_t dxi_pt_emit(uint8_t *out, uint64_t gap, const dxi_pt_plan *p, uint32_t flags) {
+    unsigned f = dxi_pt_grammars[p->type].fields;
+    size_t k = DX_PATCH_REC_OFF_GAP, s, enc, first;
+#define DXI_PT_AT (out ? out + k : (uint8_t *)NULL)
+    if (out) out[DX_PATCH_REC_OFF_TYPE] = (uint8_t)p->type;
+    k += dxi_pt_put_varint(DXI_PT_AT, gap);
+    if ((f & DXI_PT_F(WITNESS)) && (flags & DX_PATCH_FLAG_WITNESS)) {
+        if (out) out[k] = p->witness;
+        k++;
+    }
+    if (f & DXI_PT_F(SEGS)) k += dxi_pt_put_varint(DXI_PT_AT, p->segs);
+    for (s = 0; s < p->segs; s++) {
+        size_t at = p->seg_at[s], len = p->seg_at[s + 1] - at;
+        if ((f & DXI_PT_F(SEGLEN)) && s + 1 < p->segs) k += dxi_pt_put_varint(DXI_PT_AT, len);
+        if (f & DXI_PT_F(DELTA)) k += dxi_pt_put_varint(DXI_PT_AT, dxi_pt_zigzag(p->delta[s]));
+        if (!(f & DXI_PT_F(RUNS))) continue;
+        if (p->whole) { /* one run: skip 0, all the bytes */
+            k += dxi_pt_put_varint(DXI_PT_AT, 1);
+            k += dxi_pt_put_varint(DXI_PT_AT, 0);
+            k += dxi_pt_put_varint(DXI_PT_AT, len);
+            if (out) DX_MEMCPY(out + k, p->d + at, len);
+            k += len;
+            continue;
+        }
+        k += dxi_pt_put_varint(DXI_PT_AT, p->runs[s]);
+        if (out) dxi_pt_runs(p->d + at, len, out + k, &enc, &first);
+        k += p->enc[s];
+    }
+    if ((f & DXI_PT_F(BYTES)) && !(f & DXI_PT_F(RUNS))) { /* RAW */
+        if (out) DX_MEMCPY(out + k, p->d, p->n);
+        k += p->n;
+    }
+#undef DXI_PT_AT
+    return k;
+}
+
+/* Writes the planned record for block (of size bytes, as measured). */
+DXI_PRIVATE void dxi_pt_write(dxi_pt_writer *w, uint64_t block, const dxi_pt_plan *p, size_t size) {
+    uint8_t *r = dxi_pt_room(w, size);
+    if (!r) return;
+    w->pos += dxi_pt_emit(r, block - w->last, p, w->flags);
+    w->last = block + 1;
+}
+
+DXI_PRIVATE size_t dxi_pt_measure(const dxi_pt_writer *w, uint64_t block, const dxi_pt_plan *p) {
+    return dxi_pt_emit(NULL, block - w->last, p, w->flags);
+}
+
+/* XOR: the differences d = base ^ target of the block's n bytes, in runs;
+   the witness is the base byte where the block first changes. */
+DXI_PRIVATE void dxi_pt_plan_xor(dxi_pt_plan *p, const uint8_t *b, const uint8_t *d, size_t n) {
+    dxi_pt_plan_start(p, DX_PATCH_REC_XOR, d, n);
+    dxi_pt_plan_runs(p);
+    p->witness = b[p->first];
+    p->whole = p->enc[0] > n + 20;
+}
+
+/* ZERO: the block becomes zeros. */
+DXI_PRIVATE void dxi_pt_plan_zero(dxi_pt_plan *p) { dxi_pt_plan_start(p, DX_PATCH_REC_ZERO, NULL, 0); }
+
+/* RAW: the target's tn bytes of the block. */
+DXI_PRIVATE void dxi_pt_plan_raw(dxi_pt_plan *p, const uint8_t *t, size_t tn) { dxi_pt_plan_start(p, DX_PATCH_REC_RAW, t, tn); }
+
+/* COPY: one source, delta from the last shift; d holds the differences
+   from the source (XOR, or with CARRY target - source). */
+DXI_PRIVATE void dxi_pt_plan_copy(dxi_pt_plan *p, int64_t delta, const uint8_t *d, size_t n) {
+    dxi_pt_plan_start(p, DX_PATCH_REC_COPY, d, n);
+    p->delta[0] = delta;
+    dxi_pt_plan_runs(p);
+}
+
+/* SPLIT (CARRY): segs segments at seg_at[] with shifts seg_shift[], each
+   delta from the one before it (the first from the carried shift). */
+DXI_PRIVATE void dxi_pt_plan_split(dxi_pt_plan *p, int64_t carried, const size_t *seg_at, const int64_t *seg_shift,
+                                   size_t segs, const uint8_t *d, size_t n) {
+    size_t s;
+    dxi_pt_plan_start(p, DX_PATCH_REC_SPLIT, d, n);
+    p->segs = segs;
+    for (s = 0; s < segs; s++) {
+        p->seg_at[s] = seg_at[s];
+        p->delta[s] = seg_shift[s] - (s ? seg_shift[s - 1] : carried);
+    }
+    p->seg_at[segs] = n;
+    dxi_pt_plan_runs(p);
+}
+
 DX_PATCH_API size_t dx_patch_bound(uint64_t base_len, uint64_t target_len, const dx_patch_config *cfg) {
-    uint64_t len = base_len > target_len ? base_len : target_len;
-    uint64_t bs = cfg && cfg->block_size ? cfg->block_size : (uint32_t)DX_PATCH_DEFAULT_BLOCK;
-    uint64_t blocks = dxi_pt_blocks(len, bs), total;
+    uint64_t bs = DXI_DEF(cfg ? cfg->block_size : 0u, (uint32_t)DX_PATCH_DEFAULT_BLOCK);
+    uint64_t blocks = dxi_pt_blocks(dxi_pt_max(base_len, target_len), bs), total;
     /* a frame holds at least one record, so there are at most blocks + 1 frames */
     total = DX_PATCH_HEADER_SIZE + blocks * (bs + 48) + (blocks + 1) * DX_PATCH_FRAME_HEADER_SIZE;
     return total > (uint64_t)(size_t)-1 ? (size_t)-1 : (size_t)total;
-}
-
-DXI_PRIVATE void dxi_pt_write_header(uint8_t *h, uint32_t flags, uint32_t bs, uint64_t blen, uint64_t tlen,
-                                     uint64_t bhash, uint64_t thash, uint32_t frame_max, uint32_t frames, uint32_t window) {
-    DX_MEMCPY(h, "DXPT", 4);
-    dx_store_u16le(h + 4, DX_PATCH_FORMAT_MAJOR);
-    /* the oldest minor that reads it: 1.2 with CARRY, 1.1 with columns, else 1.0 */
-    dx_store_u16le(h + 6, (uint16_t)((flags & DX_PATCH_FLAG_CARRY) ? 2 : (flags & DX_PATCH_FLAG_COLUMNS) ? 1 : 0));
-    dx_store_u32le(h + 8, flags);
-    dx_store_u32le(h + 12, bs);
-    dx_store_u64le(h + 16, blen);
-    dx_store_u64le(h + 24, tlen);
-    dx_store_u64le(h + 32, bhash);
-    dx_store_u64le(h + 40, thash);
-    dx_store_u32le(h + 48, frame_max);
-    dx_store_u32le(h + 52, frames);
-    dx_store_u32le(h + 56, window);
-    dx_store_u32le(h + 60, dxi_pt_check32(h, 60));
 }
 
 /* The bytes of a zero-padded input inside [off, off + n). */
@@ -1043,7 +1493,7 @@ typedef struct dxi_pt_index {
 } dxi_pt_index;
 
 DXI_PRIVATE size_t dxi_pt_window_slot(const dxi_pt_index *ix, const uint8_t *p) {
-    uint64_t h = (dx_load_u64le(p) * DXI_PT_K1 ^ dx_load_u64le(p + 8)) * DXI_PT_K2;
+    uint64_t h = (dx_load_u64le(p) * 0x9e3779b97f4a7c15ull ^ dx_load_u64le(p + 8)) * 0xd6e8feb86659fd93ull;
     return (size_t)(h >> (64 - ix->bits));
 }
 
@@ -1116,7 +1566,8 @@ typedef struct dxi_pt_shifter {
     dxi_pt_index index;  /* built at the first block that needs it: edits in place never do */
     const dx_allocator *allocator;
     int64_t min_shift;   /* with a window: -window (sources at most that far behind) */
-    int64_t carried;     /* blocks without a record come from base offset + carried */
+    int64_t carried;     /* the last shift: with CARRY blocks without a record come from base offset + carried;
+                            without, the next COPY record's delta starts from it */
     uint8_t *back;       /* block_size x 2 x DXI_PT_CANDS back pointers of the program */
     size_t back_size;
 } dxi_pt_shifter;
@@ -1137,7 +1588,7 @@ DXI_PRIVATE bool dxi_pt_same_at(const uint8_t *base, size_t base_len, size_t off
     return true;
 }
 
-DXI_PRIVATE size_t dxi_pt_zigzag_size(int64_t v) { return dxi_pt_varint_size(((uint64_t)v << 1) ^ (uint64_t)(v >> 63)); }
+DXI_PRIVATE size_t dxi_pt_zigzag_size(int64_t v) { return dxi_pt_put_varint(NULL, dxi_pt_zigzag(v)); }
 
 /* The candidate shifts of the block t[0..tn) at off; cand[0] is the carried one. */
 DXI_PRIVATE size_t dxi_pt_candidates(const dxi_pt_shifter *sh, const uint8_t *base, size_t off, const uint8_t *t,
@@ -1181,9 +1632,9 @@ DXI_PRIVATE size_t dxi_pt_segment(dxi_pt_shifter *sh, const uint8_t *base, size_
                                   const uint8_t *t, size_t n, size_t t_avail, const int64_t *cand, size_t k,
                                   size_t *seg_at, int64_t *seg_shift, size_t max_segs, uint32_t *out_cost,
                                   bool *out_goes_on) {
-    uint32_t cost[2 * DXI_PT_CANDS], next[2 * DXI_PT_CANDS];
+    uint32_t cost[2 * DXI_PT_CANDS] = {0}, next[2 * DXI_PT_CANDS]; /* cost: the first 2k are set (gcc cannot tell) */
     size_t i, c, ns = 2 * k, best, segs = 0, state;
-    bool goes_on[DXI_PT_CANDS];
+    bool goes_on[DXI_PT_CANDS] = {false}; /* set for every candidate: gcc -O1 cannot tell */
     for (c = 0; c < k; c++) { /* a record starts with cand[c]: its delta's size */
         int64_t at = (int64_t)off + cand[c];
         cost[2 * c] = at >= 0 && ((uint64_t)at <= base_len || cand[c] <= 0)
@@ -1256,18 +1707,19 @@ DXI_PRIVATE size_t dxi_pt_segment(dxi_pt_shifter *sh, const uint8_t *base, size_
 
 /* One changed block of a CARRY patch: a COPY or SPLIT record, or ZERO/RAW
    where those are smaller. d is block-size scratch. */
-DXI_PRIVATE void dxi_pt_shift_block(dxi_pt_writer *w, dxi_pt_shifter *sh, const uint8_t *base, size_t base_len,
+DXI_PRIVATE void dxi_pt_carry_block(dxi_pt_writer *w, dxi_pt_shifter *sh, const uint8_t *base, size_t base_len,
                                     size_t block, size_t off, const uint8_t *t, size_t tn, size_t t_avail, uint8_t *d) {
-    int64_t cand[DXI_PT_CANDS], seg_shift[64], prev;
-    size_t seg_at[64], k = 0, segs, i, s, need, runs, enc, first, kpos;
+    int64_t cand[DXI_PT_CANDS], seg_shift[DXI_PT_SEGS_MAX];
+    size_t seg_at[DXI_PT_SEGS_MAX], k = 0, segs, i, s, size;
     uint32_t cost;
     bool all_zero = true, goes_on;
-    uint8_t *r;
+    dxi_pt_plan plan;
     for (i = 0; i < tn && all_zero; i++) all_zero = t[i] == 0;
     /* first the carried shift and the same offset: edits in place need nothing else */
     cand[k++] = sh->carried;
     if (sh->carried != 0) cand[k++] = 0;
-    segs = dxi_pt_segment(sh, base, base_len, off, t, tn, t_avail, cand, k, seg_at, seg_shift, 64, &cost, &goes_on);
+    segs = dxi_pt_segment(sh, base, base_len, off, t, tn, t_avail, cand, k, seg_at, seg_shift, DXI_PT_SEGS_MAX, &cost,
+                          &goes_on);
     /* more than one byte in 8 differs, or the bytes after the block come from
        elsewhere (an insertion near its end): look for it in the base */
     if (cost > tn / 8 + 8 || !goes_on) {
@@ -1276,49 +1728,118 @@ DXI_PRIVATE void dxi_pt_shift_block(dxi_pt_writer *w, dxi_pt_shifter *sh, const 
             return;
         }
         k = dxi_pt_candidates(sh, base, off, t, tn, t_avail, cand);
-        segs = dxi_pt_segment(sh, base, base_len, off, t, tn, t_avail, cand, k, seg_at, seg_shift, 64, &cost, &goes_on);
+        segs = dxi_pt_segment(sh, base, base_len, off, t, tn, t_avail, cand, k, seg_at, seg_shift, DXI_PT_SEGS_MAX,
+                              &cost, &goes_on);
     }
     for (s = 0; s < segs; s++) {
         size_t end = s + 1 < segs ? seg_at[s + 1] : tn;
         for (i = seg_at[s]; i < end; i++) /* bytewise differences: shifted addresses repeat them */
             d[i] = (uint8_t)(t[i] - dxi_pt_src_byte(base, base_len, (int64_t)(off + i), seg_shift[s]));
     }
-    /* the record's exact size */
-    need = 1 + dxi_pt_varint_size(block - w->last) + (segs > 1 ? dxi_pt_varint_size(segs) : 0);
-    for (s = 0, prev = sh->carried; s < segs; prev = seg_shift[s], s++) {
-        size_t len = (s + 1 < segs ? seg_at[s + 1] : tn) - seg_at[s];
-        runs = dxi_pt_runs(d + seg_at[s], len, NULL, &enc, &first);
-        need += (s + 1 < segs ? dxi_pt_varint_size(len) : 0) + dxi_pt_zigzag_size(seg_shift[s] - prev) +
-                dxi_pt_varint_size(runs) + enc;
-    }
-    if (all_zero || need > tn + 20) { /* the block becomes zeros, or its own bytes are smaller */
-        r = dxi_pt_record(w, 1 + dxi_pt_varint_size(block - w->last) + (all_zero ? 0 : tn));
-        if (!r) return;
-        r[0] = all_zero ? DX_PATCH_REC_ZERO : DX_PATCH_REC_RAW;
-        kpos = 1 + dxi_pt_put_varint(r + 1, block - w->last);
-        if (!all_zero) DX_MEMCPY(r + kpos, t, tn), kpos += tn;
-        w->pos += kpos;
-        w->last = block + 1;
+    if (segs > 1) dxi_pt_plan_split(&plan, sh->carried, seg_at, seg_shift, segs, d, tn);
+    else dxi_pt_plan_copy(&plan, seg_shift[0] - sh->carried, d, tn);
+    size = dxi_pt_measure(w, block, &plan);
+    if (all_zero || size > tn + 20) { /* the block becomes zeros, or its own bytes are smaller */
+        if (all_zero) dxi_pt_plan_zero(&plan);
+        else dxi_pt_plan_raw(&plan, t, tn);
+        dxi_pt_write(w, block, &plan, dxi_pt_measure(w, block, &plan));
         return;
     }
-    r = dxi_pt_record(w, need);
-    if (!r) return;
-    r[0] = segs > 1 ? DX_PATCH_REC_SPLIT : DX_PATCH_REC_COPY;
-    kpos = 1 + dxi_pt_put_varint(r + 1, block - w->last);
-    if (segs > 1) kpos += dxi_pt_put_varint(r + kpos, segs);
-    for (s = 0, prev = sh->carried; s < segs; prev = seg_shift[s], s++) {
-        size_t len = (s + 1 < segs ? seg_at[s + 1] : tn) - seg_at[s];
-        int64_t delta = seg_shift[s] - prev;
-        if (s + 1 < segs) kpos += dxi_pt_put_varint(r + kpos, len);
-        kpos += dxi_pt_put_varint(r + kpos, ((uint64_t)delta << 1) ^ (uint64_t)(delta >> 63)); /* zigzag */
-        runs = dxi_pt_runs(d + seg_at[s], len, NULL, &enc, &first);
-        kpos += dxi_pt_put_varint(r + kpos, runs);
-        dxi_pt_runs(d + seg_at[s], len, r + kpos, &enc, &first);
-        kpos += enc;
-    }
-    w->pos += kpos;
-    w->last = block + 1;
+    dxi_pt_write(w, block, &plan, size);
     sh->carried = seg_shift[segs - 1];
+}
+
+/* One changed block without CARRY: COPY where shift mode finds it better
+   elsewhere in the base, else XOR, or with one_way ZERO or RAW where
+   those are smaller. b and t are the zero-padded blocks of n bytes (tn
+   of them the target's); d and tmp_b are block-size scratch. */
+DXI_PRIVATE void dxi_pt_plain_block(dxi_pt_writer *w, dxi_pt_shifter *sh, const uint8_t *base, size_t base_len,
+                                    size_t block, size_t off, const uint8_t *b, const uint8_t *t, size_t n, size_t tn,
+                                    uint8_t *d, uint8_t *tmp_b) {
+    dxi_pt_plan plan;
+    size_t i;
+    bool all_zero = true;
+    if (w->cfg->shift && tn) { /* is this block better found elsewhere in the base? */
+        size_t cost, src = dxi_pt_best_source(&sh->index, base, base_len, off, sh->carried, t, n, &cost);
+        if (src != off) {
+            const uint8_t *from = dxi_pt_padded(base, base_len, src, n, tmp_b);
+            for (i = 0; i < n; i++) d[i] = (uint8_t)(from[i] ^ t[i]);
+            dxi_pt_plan_copy(&plan, (int64_t)src - (int64_t)off - sh->carried, d, n);
+            dxi_pt_write(w, block, &plan, dxi_pt_measure(w, block, &plan));
+            sh->carried = (int64_t)src - (int64_t)off; /* the next COPY's delta starts from here */
+            return;
+        }
+    }
+    for (i = 0; i < n; i++) d[i] = (uint8_t)(b[i] ^ t[i]);
+    dxi_pt_plan_xor(&plan, b, d, n);
+    for (i = 0; i < tn && all_zero; i++) all_zero = t[i] == 0;
+    if (w->cfg->one_way && all_zero) dxi_pt_plan_zero(&plan);                       /* the block becomes zeros */
+    else if (w->cfg->one_way && plan.enc[0] > tn + 20) dxi_pt_plan_raw(&plan, t, tn); /* XOR does not help */
+    dxi_pt_write(w, block, &plan, dxi_pt_measure(w, block, &plan));
+}
+
+/* Checks the config and allocates the writer's scratch (and zstd's context,
+   the shift mode's program and index); dxi_pt_writer_close frees them. */
+DXI_PRIVATE dx_result dxi_pt_writer_open(dxi_pt_writer *w, dxi_pt_shifter *sh, const dx_patch_config *cfg,
+                                         const uint8_t *base, size_t base_len, size_t target_len, uint8_t *out,
+                                         size_t cap) {
+    uint32_t flags = 0;
+    bool carry;
+    DX_MEMSET(w, 0, sizeof *w);
+    DX_MEMSET(sh, 0, sizeof *sh);
+    w->cfg = cfg;
+    w->out = out;
+    w->cap = cap;
+    w->target_len = target_len;
+    w->block_size = DXI_DEF(cfg->block_size, (uint32_t)DX_PATCH_DEFAULT_BLOCK);
+    w->frame_size = DXI_DEF(cfg->frame_size, (uint32_t)DX_PATCH_DEFAULT_FRAME);
+    sh->allocator = &cfg->allocator;
+    if (!dxi_pt_pow2(w->block_size) || w->block_size < DX_PATCH_BLOCK_MIN || w->block_size > DX_PATCH_BLOCK_MAX ||
+        w->frame_size > (size_t)DX_PATCH_BLOCK_MAX + DX_PATCH_FRAME_SLACK)
+        return DX_ERR_INVAL;
+    if (cfg->shift && !DXI_PT_SHIFT) return DX_ERR_UNSUPPORTED; /* DX_PATCH_NO_SHIFT */
+    if (cfg->shift && (uint64_t)base_len > 0xfffffff0u) return DX_ERR_LIMIT; /* the index holds u32 offsets */
+    if (w->frame_size < w->block_size + DX_PATCH_FRAME_SLACK) w->frame_size = w->block_size + DX_PATCH_FRAME_SLACK;
+    if (cap < DX_PATCH_HEADER_SIZE) return DX_ERR_NOSPACE;
+    if (!cfg->no_witness) flags |= DX_PATCH_FLAG_WITNESS;
+    if (cfg->one_way || cfg->shift) flags |= DX_PATCH_FLAG_ONE_WAY;
+    if (cfg->shift) flags |= DX_PATCH_FLAG_COPY;
+    carry = cfg->shift && w->block_size <= DXI_PT_SPLIT_MAX; /* larger blocks: COPY records against one source */
+    if (carry) flags |= DX_PATCH_FLAG_CARRY;
+    if (cfg->window && (!carry || !dxi_pt_pow2(cfg->window)))
+        return DX_ERR_INVAL; /* a power of two, for shift blocks up to 16 KiB */
+    if (cfg->window) flags |= DX_PATCH_FLAG_WINDOW;
+    w->scratch_cap = 3 * (size_t)w->block_size;
+#if defined(DX_PATCH_WITH_ZSTD)
+    if (cfg->zstd_level) {
+        flags |= DX_PATCH_FLAG_ZSTD | (DXI_PT_COLUMNS ? DX_PATCH_FLAG_COLUMNS : 0u); /* columns pay where frames are compressed */
+        w->scratch_cap += ZSTD_compressBound(w->frame_size);
+        if (!(w->cctx = ZSTD_createCCtx())) return DX_ERR_NOMEM;
+    }
+#else
+    if (cfg->zstd_level) return DX_ERR_UNSUPPORTED; /* define DX_PATCH_WITH_ZSTD and link libzstd */
+#endif
+    w->flags = flags;
+    if (!(w->scratch = (uint8_t *)dxi_pt_alloc(&cfg->allocator, w->scratch_cap))) return DX_ERR_NOMEM;
+    sh->min_shift = cfg->window ? -(int64_t)cfg->window : INT64_MIN;
+    if (carry) {
+        sh->back_size = (size_t)w->block_size * 2 * DXI_PT_CANDS;
+        if (!(sh->back = (uint8_t *)dxi_pt_alloc(&cfg->allocator, sh->back_size))) return DX_ERR_NOMEM;
+    } else if (cfg->shift && dxi_pt_index_build(&sh->index, base, base_len, &cfg->allocator) != DX_OK) {
+        return DX_ERR_NOMEM;
+    }
+    w->pos = DX_PATCH_HEADER_SIZE;
+    return DX_OK;
+}
+
+DXI_PRIVATE void dxi_pt_writer_close(dxi_pt_writer *w, dxi_pt_shifter *sh) {
+    const dx_allocator *al = &w->cfg->allocator;
+    dxi_pt_free(al, w->scratch, w->scratch_cap);
+    dxi_pt_free(al, sh->index.slots, sh->index.count * sizeof(uint32_t));
+    dxi_pt_free(al, sh->back, sh->back_size);
+#if defined(DX_PATCH_WITH_ZSTD)
+    if (w->cctx) ZSTD_freeCCtx((ZSTD_CCtx *)w->cctx);
+#endif
 }
 
 DX_PATCH_API int64_t dx_patch_diff(const dx_patch_config *cfg, const uint8_t *base, size_t base_len,
@@ -1326,193 +1847,82 @@ DX_PATCH_API int64_t dx_patch_diff(const dx_patch_config *cfg, const uint8_t *ba
     static const dx_patch_config defaults = {0, 0, 0, false, false, false, 0, {NULL, NULL, NULL}};
     dxi_pt_writer w;
     dxi_pt_shifter sh;
-    int64_t last_shift = 0;
-    uint32_t flags = 0;
-    bool carry;
+    dx_result err;
     size_t len = base_len > target_len ? base_len : target_len, block, blocks;
-    uint8_t *tmp_b, *tmp_t, *d;
-    if (!cfg) cfg = &defaults;
     if ((!base && base_len) || (!target && target_len) || !out) return DX_ERR_INVAL;
-    DX_MEMSET(&w, 0, sizeof w);
-    DX_MEMSET(&sh, 0, sizeof sh);
-    w.cfg = cfg;
-    w.out = out;
-    w.cap = cap;
-    w.block_size = cfg->block_size ? cfg->block_size : (uint32_t)DX_PATCH_DEFAULT_BLOCK;
-    w.frame_size = cfg->frame_size ? cfg->frame_size : (uint32_t)DX_PATCH_DEFAULT_FRAME;
-    if (!dxi_pt_pow2(w.block_size) || w.block_size < 64 || w.block_size > (1u << 20)) return DX_ERR_INVAL;
-    if (cfg->shift && (uint64_t)base_len > 0xfffffff0u) return DX_ERR_LIMIT; /* the index holds u32 offsets */
-    if (w.frame_size < w.block_size + 64) w.frame_size = w.block_size + 64;
-    if (w.frame_size > 0x7fffffffu) return DX_ERR_LIMIT;
-    if (cap < DX_PATCH_HEADER_SIZE) return DX_ERR_NOSPACE;
-    if (!cfg->no_witness) flags |= DX_PATCH_FLAG_WITNESS;
-    if (cfg->one_way || cfg->shift) flags |= DX_PATCH_FLAG_ONE_WAY;
-    if (cfg->shift) flags |= DX_PATCH_FLAG_COPY;
-    carry = cfg->shift && w.block_size <= DXI_PT_SPLIT_MAX; /* larger blocks: COPY records against one source */
-    if (carry) flags |= DX_PATCH_FLAG_CARRY;
-    if (cfg->window && (!carry || !dxi_pt_pow2(cfg->window)))
-        return DX_ERR_INVAL; /* a power of two, for shift blocks up to 16 KiB */
-    if (cfg->window) flags |= DX_PATCH_FLAG_WINDOW;
-    w.scratch_cap = 3 * (size_t)w.block_size;
-#if defined(DX_PATCH_WITH_ZSTD)
-    if (cfg->zstd_level) {
-        flags |= DX_PATCH_FLAG_ZSTD | DX_PATCH_FLAG_COLUMNS; /* columns only pay where frames are compressed */
-        w.scratch_cap = 3 * (size_t)w.block_size + ZSTD_compressBound(w.frame_size);
-        w.cctx = ZSTD_createCCtx();
-        if (!w.cctx) return DX_ERR_NOMEM;
-    }
-#else
-    if (cfg->zstd_level) return DX_ERR_UNSUPPORTED; /* define DX_PATCH_WITH_ZSTD and link libzstd */
-#endif
-    w.scratch = (uint8_t *)dxi_pt_alloc(&cfg->allocator, w.scratch_cap);
-    if (!w.scratch) {
-#if defined(DX_PATCH_WITH_ZSTD)
-        ZSTD_freeCCtx((ZSTD_CCtx *)w.cctx);
-#endif
-        return DX_ERR_NOMEM;
-    }
-    sh.min_shift = cfg->window ? -(int64_t)cfg->window : INT64_MIN;
-    if (carry) {
-        sh.back_size = (size_t)w.block_size * 2 * DXI_PT_CANDS;
-        sh.back = (uint8_t *)dxi_pt_alloc(&cfg->allocator, sh.back_size);
-    }
-    sh.allocator = &cfg->allocator;
-    if ((cfg->shift && !carry && dxi_pt_index_build(&sh.index, base, base_len, &cfg->allocator) != DX_OK) ||
-        (carry && !sh.back)) {
-        if (sh.index.slots) dxi_pt_free(&cfg->allocator, sh.index.slots, sh.index.count * sizeof(uint32_t));
-        dxi_pt_free(&cfg->allocator, sh.back, sh.back_size);
-        dxi_pt_free(&cfg->allocator, w.scratch, w.scratch_cap);
-#if defined(DX_PATCH_WITH_ZSTD)
-        if (w.cctx) ZSTD_freeCCtx((ZSTD_CCtx *)w.cctx);
-#endif
-        return DX_ERR_NOMEM;
-    }
-    /* the scratch layout: [compressed frame | d | padded base | padded target] */
-    d = w.scratch + w.scratch_cap - 3 * (size_t)w.block_size;
-    tmp_b = d + w.block_size;
-    tmp_t = tmp_b + w.block_size;
-    w.pos = DX_PATCH_HEADER_SIZE;
-    w.flags = flags;
-    w.target_len = target_len;
-    blocks = (len + w.block_size - 1) / w.block_size;
-    for (block = 0; block < blocks && w.error == DX_OK; block++) {
-        size_t off = block * w.block_size, n = (size_t)dxi_pt_min(w.block_size, len - off), runs, enc, i;
-        const uint8_t *b = dxi_pt_padded(base, base_len, off, n, tmp_b);
-        const uint8_t *t = dxi_pt_padded(target, target_len, off, n, tmp_t);
-        size_t first;
-        size_t tn = off < target_len ? (size_t)dxi_pt_min(n, target_len - off) : 0;
-        uint8_t *r;
-        bool all_zero = true;
-        if (carry) { /* out of place only: bytes past the target's end are never written */
-            if (tn && !dxi_pt_same_at(base, base_len, off, sh.carried, target + off, tn))
-                dxi_pt_shift_block(&w, &sh, base, base_len, block, off, target + off, tn, target_len - off, d);
-            continue;
-        }
-        if (DX_MEMCMP(b, t, n) == 0) continue;
-        if (cfg->shift && tn) { /* is this block better found elsewhere in the base? */
-            size_t cost, src = dxi_pt_best_source(&sh.index, base, base_len, off, last_shift, t, n, &cost);
-            if (src != off) {
-                int64_t delta = (int64_t)src - (int64_t)off - last_shift;
-                size_t k = 1;
-                b = dxi_pt_padded(base, base_len, src, n, tmp_b);
-                for (i = 0; i < n; i++) d[i] = (uint8_t)(b[i] ^ t[i]);
-                runs = dxi_pt_runs(d, n, NULL, &enc, &first);
-                r = dxi_pt_record(&w, 1 + dxi_pt_varint_size(block - w.last) + dxi_pt_varint_size(((uint64_t)delta << 1) ^
-                                      (uint64_t)(delta >> 63)) + dxi_pt_varint_size(runs) + enc); /* exact size */
-                if (!r) break;
-                r[0] = DX_PATCH_REC_COPY;
-                k += dxi_pt_put_varint(r + k, block - w.last);
-                k += dxi_pt_put_varint(r + k, ((uint64_t)delta << 1) ^ (uint64_t)(delta >> 63)); /* zigzag */
-                k += dxi_pt_put_varint(r + k, runs);
-                if (runs) dxi_pt_runs(d, n, r + k, &enc, &first), k += enc;
-                w.pos += k;
-                w.last = block + 1;
-                last_shift = (int64_t)src - (int64_t)off;
+    err = dxi_pt_writer_open(&w, &sh, cfg ? cfg : &defaults, base, base_len, target_len, out, cap);
+    if (err == DX_OK) {
+        /* the scratch after the compressed frame: [d | padded base | padded target] */
+        uint8_t *d = w.scratch + w.scratch_cap - 3 * (size_t)w.block_size, *tmp_b = d + w.block_size,
+                *tmp_t = tmp_b + w.block_size;
+        blocks = (size_t)dxi_pt_blocks(len, w.block_size);
+        for (block = 0; block < blocks && w.error == DX_OK; block++) {
+            size_t off = block * w.block_size, n = (size_t)dxi_pt_min(w.block_size, len - off);
+            size_t tn = (size_t)dxi_pt_raw_len(off, w.block_size, target_len);
+            const uint8_t *b, *t;
+            if (w.flags & DX_PATCH_FLAG_CARRY) { /* out of place only: bytes past the target's end are never written */
+                if (tn && !dxi_pt_same_at(base, base_len, off, sh.carried, target + off, tn))
+                    dxi_pt_carry_block(&w, &sh, base, base_len, block, off, target + off, tn, target_len - off, d);
                 continue;
             }
+            b = dxi_pt_padded(base, base_len, off, n, tmp_b);
+            t = dxi_pt_padded(target, target_len, off, n, tmp_t);
+            if (DX_MEMCMP(b, t, n) != 0) dxi_pt_plain_block(&w, &sh, base, base_len, block, off, b, t, n, tn, d, tmp_b);
         }
-        for (i = 0; i < n; i++) d[i] = (uint8_t)(b[i] ^ t[i]);
-        runs = dxi_pt_runs(d, n, NULL, &enc, &first);
-        for (i = 0; i < tn && all_zero; i++) all_zero = t[i] == 0;
-        /* the record's exact size: a buffer of exactly the patch's length is enough */
-        i = 1 + dxi_pt_varint_size(block - w.last);
-        if (!cfg->one_way || (!all_zero && enc <= tn + 20))
-            i += ((flags & DX_PATCH_FLAG_WITNESS) != 0) +
-                 (enc > n + 20 ? 2 + dxi_pt_varint_size(n) + n : dxi_pt_varint_size(runs) + enc);
-        else if (!all_zero)
-            i += tn;
-        r = dxi_pt_record(&w, i);
-        if (!r) break;
-        if (cfg->one_way) {
-            if (all_zero) { /* the block becomes zeros */
-                r[0] = DX_PATCH_REC_ZERO;
-                w.pos += 1 + dxi_pt_put_varint(r + 1, block - w.last);
-                w.last = block + 1;
-                continue;
-            }
-            if (enc > tn + 20) { /* XOR does not help: store the new bytes */
-                size_t k = 1 + dxi_pt_put_varint(r + 1, block - w.last);
-                r[0] = DX_PATCH_REC_RAW;
-                DX_MEMCPY(r + k, t, tn);
-                w.pos += k + tn;
-                w.last = block + 1;
-                continue;
-            }
-        }
-        {
-            size_t k = 1;
-            r[0] = DX_PATCH_REC_XOR;
-            k += dxi_pt_put_varint(r + k, block - w.last);
-            if (flags & DX_PATCH_FLAG_WITNESS) r[k++] = b[first];
-            if (enc > n + 20) { /* one run over the whole block beats many small ones */
-                k += dxi_pt_put_varint(r + k, 1);
-                k += dxi_pt_put_varint(r + k, 0);
-                k += dxi_pt_put_varint(r + k, n);
-                DX_MEMCPY(r + k, d, n);
-                k += n;
-            } else {
-                k += dxi_pt_put_varint(r + k, runs);
-                dxi_pt_runs(d, n, r + k, &enc, &first);
-                k += enc;
-            }
-            w.pos += k;
-            w.last = block + 1;
-        }
+        dxi_pt_close_frame(&w);
+        err = w.error;
     }
-    dxi_pt_close_frame(&w);
-    if (w.error == DX_OK) {
-        dxi_pt_write_header(out, flags, w.block_size, base_len, target_len, dx_patch_hash64(0, base, base_len),
-                            dx_patch_hash64(0, target, target_len), (uint32_t)w.frame_size, w.frames,
-                            carry ? cfg->window : 0);
+    if (err == DX_OK) {
+        dx_patch_info h;
+        DX_MEMSET(&h, 0, sizeof h);
+        h.flags = w.flags, h.block_size = w.block_size;
+        h.base_len = base_len, h.target_len = target_len;
+        h.base_hash = dx_patch_xxh64(base, base_len, 0), h.target_hash = dx_patch_xxh64(target, target_len, 0);
+        h.frame_max = (uint32_t)w.frame_size, h.frame_count = w.frames;
+        h.window = (w.flags & DX_PATCH_FLAG_WINDOW) ? w.cfg->window : 0;
+        dxi_pt_write_header(out, &h);
     }
-    dxi_pt_free(&cfg->allocator, w.scratch, w.scratch_cap);
-    if (sh.index.slots) dxi_pt_free(&cfg->allocator, sh.index.slots, sh.index.count * sizeof(uint32_t));
-    dxi_pt_free(&cfg->allocator, sh.back, sh.back_size);
-#if defined(DX_PATCH_WITH_ZSTD)
-    if (w.cctx) ZSTD_freeCCtx((ZSTD_CCtx *)w.cctx);
-#endif
-    return w.error != DX_OK ? (int64_t)w.error : (int64_t)w.pos;
+    dxi_pt_writer_close(&w, &sh);
+    return err != DX_OK ? (int64_t)err : (int64_t)w.pos;
 }
 
 /* ---- apply: one engine for the streaming applier and the one-shot calls ---- */
 
 #define DXI_PT_DEFAULT_MAX_BLOCK 65536u
+#if defined(DX_PATCH_WITH_ZSTD)
+#define DXI_PT_FRAME_BUFFERS 2u /* the frame, and a compressed one */
+#else
+#define DXI_PT_FRAME_BUFFERS 1u /* compressed frames are refused: no room for them */
+#endif
+
+DXI_PRIVATE size_t dxi_pt_round8(size_t v) { return (v + 7) & ~(size_t)7; }
 
 DXI_PRIVATE void dxi_pt_limits(const dx_patch_applier_config *cfg, size_t *max_block, size_t *max_frame) {
-    *max_block = cfg->max_block ? cfg->max_block : DXI_PT_DEFAULT_MAX_BLOCK;
-    *max_frame = cfg->max_frame ? cfg->max_frame : (uint32_t)DX_PATCH_DEFAULT_FRAME;
-    if (*max_frame < *max_block + 64) *max_frame = *max_block + 64;
+    *max_block = DXI_DEF(cfg->max_block, DXI_PT_DEFAULT_MAX_BLOCK);
+    *max_frame = DXI_DEF(cfg->max_frame, (uint32_t)DX_PATCH_DEFAULT_FRAME);
+    if (*max_frame < *max_block + DX_PATCH_FRAME_SLACK) *max_frame = *max_block + DX_PATCH_FRAME_SLACK;
+}
+
+/* The second block also holds the running hash of the output. */
+DXI_PRIVATE size_t dxi_pt_block2(size_t max_block) {
+    return (size_t)dxi_pt_max(dxi_pt_round8(max_block), dxi_pt_round8(sizeof(dxi_pt_hasher)));
+}
+
+/* The applier's memory: [block | block2, which also holds the output hash
+   | frames x frame | ring], each rounded up to 8 bytes; 0 if the limits
+   are out of range. */
+DXI_PRIVATE size_t dxi_pt_memory(const dx_patch_applier_config *cfg, unsigned frames) {
+    size_t max_block, max_frame;
+    dxi_pt_limits(cfg, &max_block, &max_frame);
+    if (max_block > DX_PATCH_BLOCK_MAX || max_frame > DX_PATCH_MAX_FRAME || (cfg->max_window && !dxi_pt_pow2(cfg->max_window)))
+        return 0;
+    return dxi_pt_round8(max_block) + dxi_pt_block2(max_block) + frames * dxi_pt_round8(max_frame) +
+           (size_t)cfg->max_window;
 }
 
 DX_PATCH_API size_t dx_patch_applier_memory_size(const dx_patch_applier_config *cfg) {
-    size_t max_block, max_frame;
-    if (!cfg) return 0;
-    dxi_pt_limits(cfg, &max_block, &max_frame);
-    if (max_block > (1u << 20) || max_frame > DX_PATCH_MAX_FRAME || (cfg->max_window && !dxi_pt_pow2(cfg->max_window)))
-        return 0;
-    /* frame, compressed frame, block, a second block that also holds the output hash, the ring; 8 to align them */
-    return 8 + 2 * ((max_frame + 7) & ~(size_t)7) + ((max_block + 7) & ~(size_t)7) +
-           (max_block > 256 ? ((max_block + 7) & ~(size_t)7) : 256) + (size_t)cfg->max_window;
+    size_t need = cfg ? dxi_pt_memory(cfg, DXI_PT_FRAME_BUFFERS) : 0;
+    return need ? need + 8 : 0; /* 8 to align it */
 }
 
 DXI_PRIVATE dx_result dxi_pt_fail(dx_patch_applier *a, dx_result err) {
@@ -1577,7 +1987,7 @@ DXI_PRIVATE dx_result dxi_pt_start(dx_patch_applier *a) {
     dx_patch_info *in = &a->info;
     uint64_t hash = 0;
     dx_result err;
-    if ((in->flags & DX_PATCH_FLAG_COPY) && a->in_place && !a->dry_run) {
+    if (DXI_PT_SHIFT && (in->flags & DX_PATCH_FLAG_COPY) && a->in_place && !a->dry_run) {
         /* in place only with a window, and not resumable: COPY records carry no witnesses */
         uint64_t ring = 1;
         if (!(in->flags & DX_PATCH_FLAG_WINDOW) || a->resume) return DX_ERR_UNSUPPORTED;
@@ -1614,7 +2024,7 @@ DXI_PRIVATE dx_result dxi_pt_start(dx_patch_applier *a) {
    before the block being made (the frontier) in a ring: every block passes
    through it before it is overwritten, so a source behind the frontier
    (data moved forward by an insertion) is still there. */
-DXI_PRIVATE bool dxi_pt_ring_on(const dx_patch_applier *a) { return a->in_place && !a->dry_run && a->ring_mask; }
+DXI_PRIVATE bool dxi_pt_ring_on(const dx_patch_applier *a) { return DXI_PT_SHIFT && a->in_place && !a->dry_run && a->ring_mask; }
 
 /* Reads n source bytes at src for the block at frontier: behind it from
    the ring (the window was checked with the record), the rest from the data. */
@@ -1643,7 +2053,7 @@ DXI_PRIVATE dx_result dxi_pt_put_block(dx_patch_applier *a, uint64_t off, const 
    (or only passed through the ring where the shift is 0). */
 DXI_PRIVATE dx_result dxi_pt_copy_until(dx_patch_applier *a, uint64_t block, dxi_pt_hasher *h) {
     uint64_t bs = a->info.block_size, dst_len = dxi_pt_dst_len(a), total = dxi_pt_len(a);
-    bool carry = (a->info.flags & DX_PATCH_FLAG_CARRY) != 0, ring = dxi_pt_ring_on(a);
+    bool carry = DXI_PT_SHIFT && (a->info.flags & DX_PATCH_FLAG_CARRY), ring = dxi_pt_ring_on(a);
     for (; a->next_block < block; a->next_block++) {
         uint64_t off = a->next_block * bs, src = carry ? (uint64_t)((int64_t)off + a->shift) : off;
         size_t wn;
@@ -1661,68 +2071,11 @@ DXI_PRIVATE dx_result dxi_pt_copy_until(dx_patch_applier *a, uint64_t block, dxi
     return DX_OK;
 }
 
-/* A frame's fields are read through one cursor per column (DXI_PT_C_*).
-   In an interleaved frame all the cursors are the same pointer and the
-   fields are read in the order they are interleaved; in a columnar one each
-   column has its own, with its own end. */
-typedef struct dxi_pt_cursors {
-    const uint8_t **at[DXI_PT_C_COUNT];
-    const uint8_t *end[DXI_PT_C_COUNT];
-} dxi_pt_cursors;
-
-DXI_PRIVATE bool dxi_pt_field_varint(const dxi_pt_cursors *c, int col, uint64_t *out) {
-    return dxi_pt_get_varint(c->at[col], c->end[col], out);
-}
-
-/* Checks nruns runs (skip, length, bytes) against a block of n bytes; finds
-   the first nonzero byte (the witness position). Nothing is written. */
-DXI_PRIVATE bool dxi_pt_check_runs(const dxi_pt_cursors *c, uint64_t nruns, uint64_t n, uint64_t *witness_at,
-                                   uint8_t *delta_at, dx_patch_stats *st) {
-    uint64_t i, pos = 0;
-    st->runs += nruns;
-    const uint8_t **b = c->at[DXI_PT_C_BYTES];
-    *witness_at = n;
-    for (i = 0; i < nruns; i++) {
-        uint64_t gap_bytes, rl, j;
-        if (!dxi_pt_field_varint(c, DXI_PT_C_SKIP, &gap_bytes) || !dxi_pt_field_varint(c, DXI_PT_C_LEN, &rl) ||
-            rl == 0 || gap_bytes > n - pos || rl > n - pos - gap_bytes || rl > (uint64_t)(c->end[DXI_PT_C_BYTES] - *b))
-            return false;
-        for (j = 0; j < rl && *witness_at == n; j++)
-            if ((*b)[j]) *witness_at = pos + gap_bytes + j, *delta_at = (*b)[j];
-        pos += gap_bytes + rl;
-        *b += rl;
-        st->xor_bytes += rl;
-    }
-    return true;
-}
-
-/* XORs checked runs into block: c's cursors are where the runs start. */
-DXI_PRIVATE void dxi_pt_xor_runs(uint8_t *block, const dxi_pt_cursors *c, uint64_t nruns, bool add) {
-    uint64_t i, pos = 0;
-    const uint8_t **b = c->at[DXI_PT_C_BYTES];
-    for (i = 0; i < nruns; i++) {
-        uint64_t gap_bytes = 0, rl = 0, j; /* checked before: the varints are there (s390x gcc cannot tell) */
-        dxi_pt_field_varint(c, DXI_PT_C_SKIP, &gap_bytes);
-        dxi_pt_field_varint(c, DXI_PT_C_LEN, &rl);
-        pos += gap_bytes;
-        if (add)
-            for (j = 0; j < rl; j++) block[pos + j] = (uint8_t)(block[pos + j] + (*b)[j]);
-        else
-            for (j = 0; j < rl; j++) block[pos + j] ^= (*b)[j];
-        pos += rl;
-        *b += rl;
-    }
-}
-
-/* The source of a COPY record or SPLIT segment at off: off + shift + a
-   zigzag delta, within [0, max(source length, off)] and, with WINDOW, at
+/* The source of a COPY record or SPLIT segment at off: off + shift + the
+   zigzag delta zz, within [0, max(source length, off)] and, with WINDOW, at
    most a window behind off; the shift becomes source - off. */
-DXI_PRIVATE bool dxi_pt_source(const dx_patch_applier *a, const dxi_pt_cursors *c, uint64_t off, int64_t *shift,
-                               uint64_t *out_src) {
-    uint64_t zz;
-    int64_t delta, start;
-    if (!dxi_pt_field_varint(c, DXI_PT_C_DELTA, &zz)) return false;
-    delta = (int64_t)(zz >> 1) ^ -(int64_t)(zz & 1);
+DXI_PRIVATE bool dxi_pt_source(const dx_patch_applier *a, uint64_t zz, uint64_t off, int64_t *shift, uint64_t *out_src) {
+    int64_t delta = (int64_t)(zz >> 1) ^ -(int64_t)(zz & 1), start;
     if (delta > (int64_t)1 << 48 || delta < -((int64_t)1 << 48)) return false;
     start = (int64_t)off + *shift + delta;
     if (start < 0 || ((uint64_t)start > dxi_pt_src_len(a) && (uint64_t)start > off)) return false;
@@ -1732,86 +2085,131 @@ DXI_PRIVATE bool dxi_pt_source(const dx_patch_applier *a, const dxi_pt_cursors *
     return true;
 }
 
-/* A SPLIT record (CARRY): a segment count, then per segment its length (not
-   for the last), its source delta and its runs. The whole record is checked
-   (pass 0, through c) before it is applied (pass 1, reading it again). */
-DXI_PRIVATE dx_result dxi_pt_split(dx_patch_applier *a, const dxi_pt_cursors *c, bool columns, uint64_t off, uint64_t n,
-                                   uint64_t wn, dxi_pt_hasher *h) {
-    const uint8_t *saved[DXI_PT_C_COUNT];
-    dxi_pt_cursors rc = *c;
-    uint64_t segs, seg, at, len = 0, nruns, src, witness_at;
+/* What checking a record tells applying it. */
+typedef struct dxi_pt_checked {
+    uint32_t witness_at; /* XOR: where its runs first change a byte (n: nowhere) */
+    uint8_t witness;     /* the witness byte, */
+    uint8_t change;      /* and the run's byte there */
+    int64_t shift;       /* the shift after the record */
+} dxi_pt_checked;
+
+/* Walks one record of type at block offset off (n bytes, wn of them in
+   the result) after its type and gap, by the grammar: first to check it
+   (apply false: nothing is read or written; r is filled in), then, from
+   the same fields again, to apply it: each segment's source is read into
+   the block, the runs XORed (with CARRY added) into it or the RAW bytes
+   copied, and the block written. */
+DXI_PRIVATE dx_result dxi_pt_record(dx_patch_applier *a, const dxi_pt_cursors *c, unsigned type, uint64_t off, uint32_t n,
+                                    uint32_t wn, bool apply, dxi_pt_checked *r, dxi_pt_hasher *h) {
+    dxi_pt_walk w;
+    uint64_t src = off, have = a->in_place ? dxi_pt_len(a) : dxi_pt_src_len(a);
     int64_t shift = a->shift;
-    uint8_t delta_at;
-    int k, pass;
-    if (!dxi_pt_field_varint(c, DXI_PT_C_SEGS, &segs) || segs < 2 || segs > n) return DX_ERR_CORRUPT;
-    a->stats.segments += segs;
-    for (k = 0; k < DXI_PT_C_COUNT; k++) {
-        saved[k] = *c->at[k];
-        rc.at[k] = columns ? &saved[k] : &saved[0];
-    }
-    for (pass = 0; pass < (a->dry_run ? 1 : 2); pass++) {
-        const dxi_pt_cursors *cur = pass ? &rc : c;
-        shift = a->shift;
-        for (seg = 0, at = 0; seg < segs; seg++, at += len) {
-            if (seg + 1 == segs) len = n - at;
-            else if (!dxi_pt_field_varint(cur, DXI_PT_C_SEGLEN, &len) || len == 0 || len >= n - at) return DX_ERR_CORRUPT;
-            if (!dxi_pt_source(a, cur, off + at, &shift, &src) || !dxi_pt_field_varint(cur, DXI_PT_C_RUNS, &nruns) ||
-                nruns > len)
-                return DX_ERR_CORRUPT;
-            if (pass == 0) {
-                if (!dxi_pt_check_runs(cur, nruns, len, &witness_at, &delta_at, &a->stats)) return DX_ERR_CORRUPT;
-                continue;
+    bool add = DXI_PT_SHIFT && type != DX_PATCH_REC_XOR && (a->info.flags & DX_PATCH_FLAG_CARRY), skip = false;
+    int more;
+    dxi_pt_walk_start(&w, c, type, a->info.flags, n, wn);
+    if (!apply) r->witness_at = n, r->witness = r->change = 0, r->shift = 0;
+    while ((more = dxi_pt_next(&w)) > 0) {
+        uint8_t *b = a->block + w.pos;
+        size_t j;
+        switch (w.col) {
+        case DXI_PT_C_WITNESS: r->witness = (uint8_t)w.value; break;
+        case DXI_PT_C_SEGS:
+            if (!apply) a->stats.segments += w.value;
+            break;
+        case DXI_PT_C_DELTA:
+            if (DXI_PT_SHIFT && !dxi_pt_source(a, w.value, off + w.seg_at, &shift, &src)) return DX_ERR_CORRUPT;
+            break;
+        case DXI_PT_C_RUNS: /* the segment's source is known: read it */
+            if (type == DX_PATCH_REC_XOR && w.value == 0) return DX_ERR_CORRUPT; /* an XOR record changes something */
+            if (!apply) {
+                a->stats.runs += w.value;
+                break;
             }
-            if (dxi_pt_read_source(a, off, src, a->block + at, (size_t)len,
-                                   a->in_place ? dxi_pt_len(a) : dxi_pt_src_len(a)) != DX_OK)
-                return DX_ERR_IO;
-            dxi_pt_xor_runs(a->block + at, cur, nruns, true);
+            if (dxi_pt_read_source(a, off, src, b, (size_t)w.seg_len, have) != DX_OK) return DX_ERR_IO;
+            if (a->resume && type == DX_PATCH_REC_XOR && (a->info.flags & DX_PATCH_FLAG_WITNESS)) {
+                uint8_t cur = a->block[r->witness_at];
+                if (cur == (uint8_t)(r->witness ^ r->change)) skip = true; /* applied before the interruption */
+                else if (cur != r->witness) return DX_PATCH_ERR_WRONG_BASE;
+            }
+            break;
+        case DXI_PT_C_BYTES:
+            if (type == DX_PATCH_REC_RAW) { /* the target's bytes; zeros past its end (in place) */
+                if (!apply) a->stats.raw_bytes += w.size;
+                else DX_MEMCPY(a->block, w.at, w.size), DX_MEMSET(a->block + w.size, 0, (size_t)(n - w.size));
+            } else if (!apply) {
+                a->stats.xor_bytes += w.size;
+                for (j = 0; j < w.size && r->witness_at == n; j++)
+                    if (w.at[j]) r->witness_at = w.pos + (uint32_t)j, r->change = w.at[j];
+            } else if (add) {
+                for (j = 0; j < w.size; j++) b[j] = (uint8_t)(b[j] + w.at[j]);
+            } else if (!skip) {
+                for (j = 0; j < w.size; j++) b[j] ^= w.at[j];
+            }
+            break;
+        default: break;
         }
     }
+    if (more < 0) return DX_ERR_CORRUPT;
+    if (!apply) {
+        if (type == DX_PATCH_REC_XOR && r->witness_at == n) return DX_ERR_CORRUPT; /* it changes nothing */
+        r->shift = shift;
+        return DX_OK;
+    }
     a->shift = shift;
-    if (a->dry_run) return DX_OK;
+    if (skip) {
+        a->blocks_skipped++;
+        return DX_OK;
+    }
+    if (type == DX_PATCH_REC_ZERO) DX_MEMSET(a->block, 0, (size_t)n);
+    /* out of place, a block past the target's end writes nothing */
     if (dxi_pt_put_block(a, off, a->block, (size_t)(a->in_place ? n : wn)) != DX_OK) return DX_ERR_IO;
     if (h) dxi_pt_hash_update(h, a->block, (size_t)wn);
     a->blocks_applied++;
     return DX_OK;
 }
 
-/* Finds the columns of a columnar frame p[0..len): walks the varint
-   columns, whose lengths follow from the record count and the kinds. */
+/* Finds the columns of a COLUMNS frame p[0..len). Each column's field
+   count follows from the grammar: per record (gaps, segment counts,
+   witnesses), per segment (lengths but the last's, deltas, run counts) or
+   per run (skips, lengths); segment counts come before the columns that
+   depend on them, run counts before the run columns. Only SPLIT has
+   segment counts: every other record is one segment. */
 DXI_PRIVATE bool dxi_pt_find_columns(const uint8_t *p, size_t len, uint32_t flags, const uint8_t **col,
                                      const uint8_t **col_end, uint64_t *out_nrec) {
     const uint8_t *end = p + len;
-    uint64_t nrec, i, v, xor_recs = 0, copy_recs = 0, split_recs = 0, segs = 0, runs = 0, witnesses;
+    uint64_t nrec, i, v, count, recs[DX_PATCH_REC_TYPES] = {0}, segs = 0, runs = 0;
+    unsigned t;
     int c;
-    if (!dxi_pt_get_varint(&p, end, &nrec) || nrec == 0 || nrec > (uint64_t)(end - p)) return false;
+    if (!dxi_pt_read_varint(&p, end, &nrec) || nrec == 0 || nrec > (uint64_t)(end - p)) return false;
     col[DXI_PT_C_KIND] = p;
-    for (i = 0; i < nrec; i++)
-        xor_recs += p[i] == DX_PATCH_REC_XOR, copy_recs += p[i] == DX_PATCH_REC_COPY, split_recs += p[i] == DX_PATCH_REC_SPLIT;
+    for (i = 0; i < nrec; i++) recs[dxi_pt_type(p[i], flags)]++; /* a bad type fails when the records are read */
     p += nrec;
-    witnesses = (flags & DX_PATCH_FLAG_WITNESS) ? xor_recs : 0;
     for (c = DXI_PT_C_GAP; c < DXI_PT_C_BYTES; c++) {
-        /* SEGS precedes the columns whose counts depend on it */
-        uint64_t count = c == DXI_PT_C_GAP      ? nrec
-                         : c == DXI_PT_C_SEGS   ? split_recs
-                         : c == DXI_PT_C_SEGLEN ? segs - split_recs
-                         : c == DXI_PT_C_DELTA  ? copy_recs + segs
-                         : c == DXI_PT_C_RUNS   ? xor_recs + copy_recs + segs
-                                                : runs;
         col_end[c - 1] = p;
         col[c] = p;
-        if (c == DXI_PT_C_WITNESS) {
-            if (witnesses > (uint64_t)(end - p)) return false;
-            p += witnesses;
+        for (count = 0, t = 1; t < DX_PATCH_REC_TYPES; t++) {
+            unsigned f = dxi_pt_grammars[t].fields;
+            bool split = (f & DXI_PT_F(SEGS)) != 0;
+            if (!(f & (1u << c))) continue;
+            if (c == DXI_PT_C_GAP || c == DXI_PT_C_SEGS) count += recs[t];
+            else if (c == DXI_PT_C_WITNESS) count += (flags & DX_PATCH_FLAG_WITNESS) ? recs[t] : 0;
+            else if (c == DXI_PT_C_SEGLEN) count += segs - recs[t];
+            else if (c == DXI_PT_C_DELTA || c == DXI_PT_C_RUNS) count += split ? segs : recs[t];
+        }
+        if (c == DXI_PT_C_SKIP || c == DXI_PT_C_LEN) count = runs;
+        if (c == DXI_PT_C_WITNESS) { /* bytes, not varints */
+            if (count > (uint64_t)(end - p)) return false;
+            p += count;
             continue;
         }
         for (i = 0; i < count; i++) {
-            if (!dxi_pt_get_varint(&p, end, &v)) return false;
+            if (!dxi_pt_read_varint(&p, end, &v)) return false;
             if (c == DXI_PT_C_SEGS) { /* a segment takes 2 bytes at least */
                 if (v < 2 || v > (uint64_t)(end - p) || segs + v > (uint64_t)len) return false;
                 segs += v;
             }
-            if (c == DXI_PT_C_RUNS) {
-                if (v > (uint64_t)(end - p) || runs + v > (uint64_t)len) return false; /* a run takes 2 bytes at least */
+            if (c == DXI_PT_C_RUNS) { /* a run takes 2 bytes at least */
+                if (v > (uint64_t)(end - p) || runs + v > (uint64_t)len) return false;
                 runs += v;
             }
         }
@@ -1825,11 +2223,11 @@ DXI_PRIVATE bool dxi_pt_find_columns(const uint8_t *p, size_t len, uint32_t flag
 
 /* Checks (and unless dry run applies) the records of one raw frame. */
 DXI_PRIVATE dx_result dxi_pt_frame(dx_patch_applier *a, const uint8_t *p, size_t len, dxi_pt_hasher *h) {
-    const uint8_t *end = p + len, *col[DXI_PT_C_COUNT];
+    const uint8_t *end = p + len, *col[DXI_PT_C_COUNT], *saved[DXI_PT_C_COUNT];
     uint64_t bs = a->info.block_size, total = dxi_pt_len(a), blocks = dxi_pt_blocks(total, bs);
     uint64_t dst_len = dxi_pt_dst_len(a), nrec = 0, rec;
-    bool one_way = (a->info.flags & DX_PATCH_FLAG_ONE_WAY) != 0, columns = (a->info.flags & DX_PATCH_FLAG_COLUMNS) != 0;
-    dxi_pt_cursors c;
+    bool columns = DXI_PT_COLUMNS && (a->info.flags & DX_PATCH_FLAG_COLUMNS);
+    dxi_pt_cursors c, again;
     int k;
     if (columns && !dxi_pt_find_columns(p, len, a->info.flags, col, c.end, &nrec)) return DX_ERR_CORRUPT;
     for (k = 0; k < DXI_PT_C_COUNT; k++) {
@@ -1837,84 +2235,31 @@ DXI_PRIVATE dx_result dxi_pt_frame(dx_patch_applier *a, const uint8_t *p, size_t
         if (!columns) c.end[k] = end;
     }
     for (rec = 0; columns ? rec < nrec : p < end; rec++) {
-        uint8_t op;
+        unsigned type;
         uint64_t gap, block, off, n, wn;
+        dxi_pt_checked r;
+        dx_result err;
+        int pass;
         if (*c.at[DXI_PT_C_KIND] >= c.end[DXI_PT_C_KIND]) return DX_ERR_CORRUPT;
-        op = *(*c.at[DXI_PT_C_KIND])++;
-        if (op >= 1 && op <= DX_PATCH_REC_SPLIT) a->stats.records[op]++;
-        if (!dxi_pt_field_varint(&c, DXI_PT_C_GAP, &gap) || gap >= blocks - a->next_block || a->next_block >= blocks)
+        type = dxi_pt_type(*(*c.at[DXI_PT_C_KIND])++, a->info.flags);
+        if (!dxi_pt_read_varint(c.at[DXI_PT_C_GAP], c.end[DXI_PT_C_GAP], &gap) || a->next_block >= blocks ||
+            gap >= blocks - a->next_block)
             return DX_ERR_CORRUPT; /* out of order, or past the end */
         block = a->next_block + gap;
         off = block * bs;
         n = dxi_pt_min(bs, total - off);
-        wn = off < dst_len ? dxi_pt_min(n, dst_len - off) : 0;
+        wn = dxi_pt_raw_len(off, bs, dst_len);
+        /* a type the flags do not allow; only XOR records roll back; RAW past the target's end */
+        if (!type || (a->reverse && type != DX_PATCH_REC_XOR) || (type == DX_PATCH_REC_RAW && wn == 0))
+            return DX_ERR_CORRUPT;
+        a->stats.records[type]++;
         if (!a->dry_run && (!a->in_place || dxi_pt_ring_on(a)) && dxi_pt_copy_until(a, block, h) != DX_OK)
             return DX_ERR_IO;
-        if (op == DX_PATCH_REC_XOR || (op == DX_PATCH_REC_COPY && (a->info.flags & DX_PATCH_FLAG_COPY) && !a->reverse)) {
-            const uint8_t *runs[DXI_PT_C_COUNT];
-            dxi_pt_cursors rc;
-            uint64_t nruns, witness_at, src = off;
-            uint8_t witness = 0, delta_at = 0;
-            bool skip = false;
-            if (op == DX_PATCH_REC_COPY) { /* the source: where the last copy left off, moved by a signed delta */
-                if (!dxi_pt_source(a, &c, off, &a->shift, &src)) return DX_ERR_CORRUPT;
-            } else if (a->info.flags & DX_PATCH_FLAG_WITNESS) {
-                if (*c.at[DXI_PT_C_WITNESS] >= c.end[DXI_PT_C_WITNESS]) return DX_ERR_CORRUPT;
-                witness = *(*c.at[DXI_PT_C_WITNESS])++;
-            }
-            if (!dxi_pt_field_varint(&c, DXI_PT_C_RUNS, &nruns) || nruns > n || (nruns == 0 && op == DX_PATCH_REC_XOR))
-                return DX_ERR_CORRUPT;
-            /* where the runs start: the second pass (xor) reads them again */
-            rc = c;
-            for (k = 0; k < DXI_PT_C_COUNT; k++) {
-                runs[k] = *c.at[k];
-                rc.at[k] = columns ? &runs[k] : &runs[0];
-            }
-            if (!dxi_pt_check_runs(&c, nruns, n, &witness_at, &delta_at, &a->stats)) return DX_ERR_CORRUPT;
-            if (op == DX_PATCH_REC_XOR && witness_at == n) return DX_ERR_CORRUPT; /* an XOR that changes nothing */
-            if (a->dry_run) goto next;
-            /* the source block as it is now: from the data, zero beyond its end */
-            if (dxi_pt_read_source(a, off, src, a->block, (size_t)n, a->in_place ? total : dxi_pt_src_len(a)) != DX_OK)
-                return DX_ERR_IO;
-            if (a->resume && op == DX_PATCH_REC_XOR && (a->info.flags & DX_PATCH_FLAG_WITNESS)) {
-                uint8_t cur = a->block[witness_at];
-                if (cur == (uint8_t)(witness ^ delta_at)) skip = true; /* applied before the interruption */
-                else if (cur != witness) return DX_PATCH_ERR_WRONG_BASE;
-            }
-            if (skip) {
-                a->blocks_skipped++;
-            } else {
-                dxi_pt_xor_runs(a->block, &rc, nruns, op == DX_PATCH_REC_COPY && (a->info.flags & DX_PATCH_FLAG_CARRY));
-                a->blocks_applied++;
-            }
-            if (a->in_place) {
-                if (!skip && dxi_pt_put_block(a, off, a->block, (size_t)n) != DX_OK) return DX_ERR_IO;
-            } else if (wn && a->io.write(a->io.user, off, a->block, (size_t)wn) != DX_OK) {
-                return DX_ERR_IO;
-            }
-            if (h && !a->in_place) dxi_pt_hash_update(h, a->block, (size_t)wn);
-        } else if (op == DX_PATCH_REC_SPLIT && (a->info.flags & DX_PATCH_FLAG_CARRY) && !a->reverse) {
-            dx_result err = dxi_pt_split(a, &c, columns, off, n, wn, h);
-            if (err != DX_OK) return err;
-        } else if ((op == DX_PATCH_REC_ZERO || op == DX_PATCH_REC_RAW) && one_way && !a->reverse) {
-            const uint8_t *bytes = *c.at[DXI_PT_C_BYTES];
-            if (op == DX_PATCH_REC_RAW) {
-                if (wn == 0 || wn > (uint64_t)(c.end[DXI_PT_C_BYTES] - bytes)) return DX_ERR_CORRUPT;
-                *c.at[DXI_PT_C_BYTES] += wn;
-                a->stats.raw_bytes += wn;
-            }
-            if (a->dry_run) goto next;
-            if (op == DX_PATCH_REC_RAW) DX_MEMCPY(a->block, bytes, (size_t)wn);
-            else DX_MEMSET(a->block, 0, (size_t)n);
-            if (op == DX_PATCH_REC_RAW && n > wn) DX_MEMSET(a->block + wn, 0, (size_t)(n - wn));
-            if (dxi_pt_put_block(a, off, a->block, (size_t)(a->in_place ? n : wn)) != DX_OK)
-                return DX_ERR_IO; /* out of place, a block past the target's end writes nothing */
-            if (h && !a->in_place) dxi_pt_hash_update(h, a->block, (size_t)wn);
-            a->blocks_applied++;
-        } else {
-            return DX_ERR_CORRUPT;
-        }
-    next:
+        dxi_pt_cursors_save(&c, saved, &again);
+        for (pass = 0; pass < (a->dry_run ? 1 : 2); pass++) /* check the record, then apply it */
+            if ((err = dxi_pt_record(a, pass ? &again : &c, type, off, (uint32_t)n, (uint32_t)wn, pass == 1, &r, h)) != DX_OK)
+                return err; /* n, wn: at most a block */
+        a->shift = r.shift;
         a->next_block = block + 1;
     }
     if (columns)
@@ -1923,22 +2268,17 @@ DXI_PRIVATE dx_result dxi_pt_frame(dx_patch_applier *a, const uint8_t *p, size_t
     return DX_OK;
 }
 
-DXI_PRIVATE size_t dxi_pt_round8(size_t v) { return (v + 7) & ~(size_t)7; }
-
-/* Lays out [block | block2 | frame | compressed frame] in mem. frames: how
-   many frame buffers (the one-shot calls read uncompressed frames in place
-   and need at most one). */
+/* Lays out the applier's memory (dxi_pt_memory) in mem. frames: how many
+   frame buffers (the one-shot calls read uncompressed frames in place and
+   need at most one). */
 DXI_PRIVATE dx_result dxi_pt_setup(dx_patch_applier *a, const dx_patch_applier_config *cfg, void *mem, size_t mem_size,
                                    unsigned frames) {
-    size_t max_block, max_frame, need, skew = (size_t)(-(uintptr_t)mem & 7);
+    size_t max_block, max_frame, need = dxi_pt_memory(cfg, frames), skew = (size_t)(-(uintptr_t)mem & 7);
     uint8_t *m = mem ? (uint8_t *)mem + skew : NULL; /* the output hash has uint64_t fields: any alignment works */
     DX_MEMSET(a, 0, sizeof *a);
-    if ((!cfg->check_only && (!cfg->io.read || !cfg->io.write)) || dx_patch_applier_memory_size(cfg) == 0)
-        return DX_ERR_INVAL;
+    if ((!cfg->check_only && (!cfg->io.read || !cfg->io.write)) || need == 0) return DX_ERR_INVAL;
+    if (!mem || mem_size < skew + need) return DX_ERR_NOSPACE;
     dxi_pt_limits(cfg, &max_block, &max_frame);
-    need = skew + dxi_pt_round8(max_block) + (max_block > 256 ? dxi_pt_round8(max_block) : 256) +
-           frames * dxi_pt_round8(max_frame) + cfg->max_window;
-    if (!mem || mem_size < need) return DX_ERR_NOSPACE;
     a->io = cfg->io;
     a->data_len = cfg->data_len;
     a->in_place = cfg->in_place;
@@ -1947,10 +2287,10 @@ DXI_PRIVATE dx_result dxi_pt_setup(dx_patch_applier *a, const dx_patch_applier_c
     a->allocator = cfg->allocator;
     a->block = m;
     a->block2 = m + dxi_pt_round8(max_block);
-    a->frame = frames ? a->block2 + (max_block > 256 ? dxi_pt_round8(max_block) : 256) : NULL;
+    a->frame = frames ? a->block2 + dxi_pt_block2(max_block) : NULL;
     a->stored = frames > 1 ? a->frame + dxi_pt_round8(max_frame) : NULL;
     a->ring_cap = cfg->max_window;
-    a->ring = a->ring_cap ? m + need - skew - a->ring_cap : NULL;
+    a->ring = a->ring_cap ? m + need - a->ring_cap : NULL;
     a->memory = mem;
     a->memory_size = mem_size;
     /* the limits are kept in the otherwise unused info fields until the header arrives */
@@ -1962,7 +2302,7 @@ DXI_PRIVATE dx_result dxi_pt_setup(dx_patch_applier *a, const dx_patch_applier_c
 DX_PATCH_API dx_result dx_patch_applier_init(dx_patch_applier *a, const dx_patch_applier_config *cfg, void *mem,
                                              size_t mem_size) {
     if (!a || !cfg) return DX_ERR_INVAL;
-    return dxi_pt_setup(a, cfg, mem, mem_size, 2);
+    return dxi_pt_setup(a, cfg, mem, mem_size, DXI_PT_FRAME_BUFFERS);
 }
 
 DX_PATCH_API dx_result dx_patch_applier_create(dx_patch_applier *a, const dx_patch_applier_config *cfg) {
@@ -1974,41 +2314,59 @@ DX_PATCH_API dx_result dx_patch_applier_create(dx_patch_applier *a, const dx_pat
     if (size == 0) return DX_ERR_INVAL;
     mem = dxi_pt_alloc(&cfg->allocator, size);
     if (!mem) return DX_ERR_NOMEM;
-    err = dxi_pt_setup(a, cfg, mem, size, 2);
+    err = dxi_pt_setup(a, cfg, mem, size, DXI_PT_FRAME_BUFFERS);
     if (err != DX_OK) dxi_pt_free(&cfg->allocator, mem, size);
     else a->owns_memory = true;
     return err;
 }
 
-DX_PATCH_API void dx_patch_applier_destroy(dx_patch_applier *a) {
+/* zstd's context, made at the first compressed frame, is the only resource besides the memory. */
+DX_PATCH_API void dx_patch_applier_deinit(dx_patch_applier *a) {
     if (!a) return;
 #if defined(DX_PATCH_WITH_ZSTD)
     if (a->zstd) ZSTD_freeDCtx((ZSTD_DCtx *)a->zstd);
 #endif
+    a->zstd = NULL;
+}
+
+DX_PATCH_API void dx_patch_applier_destroy(dx_patch_applier *a) {
+    if (!a) return;
+    dx_patch_applier_deinit(a);
     if (a->owns_memory) dxi_pt_free(&a->allocator, a->memory, a->memory_size);
     DX_MEMSET(a, 0, sizeof *a);
 }
 
-/* One frame: decompress if needed, check it, apply its records. */
+/* A frame's header: raw length in [1, the patch's largest raw frame] (an
+   empty frame is corrupt), stored length in [1, raw], and a compressed
+   frame (stored < raw) only with ZSTD, and only in a build with zstd. */
+DXI_PRIVATE dx_result dxi_pt_frame_header(const dx_patch_applier *a, const uint8_t *fh, uint32_t *raw, uint32_t *stored) {
+    *raw = dx_load_u32le(fh + DX_PATCH_FRAME_HEADER_OFF_RAW_LEN);
+    *stored = dx_load_u32le(fh + DX_PATCH_FRAME_HEADER_OFF_STORED_LEN);
+    if (*raw == 0 || *raw > a->info.frame_max || *stored == 0 || *stored > *raw) return DX_ERR_CORRUPT;
+    if (*stored < *raw && !(a->info.flags & DX_PATCH_FLAG_ZSTD)) return DX_ERR_CORRUPT; /* in every build */
+#if !defined(DX_PATCH_WITH_ZSTD)
+    if (*stored < *raw) return DX_ERR_UNSUPPORTED; /* a compressed patch: build with DX_PATCH_WITH_ZSTD */
+#endif
+    return DX_OK;
+}
+
+/* One frame whose header was checked: decompress it if needed, check it,
+   apply its records. */
 DXI_PRIVATE dx_result dxi_pt_frame_done(dx_patch_applier *a, const uint8_t *stored, uint32_t raw, uint32_t stored_len,
                                         uint32_t check, uint8_t *raw_buf, dxi_pt_hasher *h) {
     const uint8_t *bytes = stored;
+#if defined(DX_PATCH_WITH_ZSTD)
     if (stored_len < raw) {
-#if defined(DX_PATCH_WITH_ZSTD)
         size_t n;
-#endif
-        if (!(a->info.flags & DX_PATCH_FLAG_ZSTD)) return DX_ERR_CORRUPT; /* in every build */
         a->stats.frames_compressed++;
-#if defined(DX_PATCH_WITH_ZSTD)
         if (!a->zstd && !(a->zstd = ZSTD_createDCtx())) return DX_ERR_NOMEM;
         n = ZSTD_decompressDCtx((ZSTD_DCtx *)a->zstd, raw_buf, raw, stored, stored_len);
         if (ZSTD_isError(n) || n != raw) return DX_ERR_CORRUPT;
         bytes = raw_buf;
-#else
-        (void)raw_buf;
-        return DX_ERR_UNSUPPORTED; /* a compressed patch: build with DX_PATCH_WITH_ZSTD */
-#endif
     }
+#else
+    (void)raw_buf, (void)stored_len;
+#endif
     if (dxi_pt_check32(bytes, raw) != check) return DX_ERR_CHECKSUM;
     a->frames_done++;
     return dxi_pt_frame(a, bytes, raw, h);
@@ -2033,6 +2391,7 @@ DX_PATCH_API dx_result dx_patch_applier_feed(dx_patch_applier *a, const uint8_t 
     if (!a || (!data && len)) return DX_ERR_INVAL;
     while (len && a->error == DX_OK) {
         size_t take;
+        uint32_t raw, stored;
         if (!a->header_done) {
             take = (size_t)dxi_pt_min(DX_PATCH_HEADER_SIZE - a->have, len);
             DX_MEMCPY(a->header + a->have, data, take);
@@ -2048,22 +2407,19 @@ DX_PATCH_API dx_result dx_patch_applier_feed(dx_patch_applier *a, const uint8_t 
             take = (size_t)dxi_pt_min(DX_PATCH_FRAME_HEADER_SIZE - a->have, len);
             DX_MEMCPY(a->fhead + a->have, data, take);
             a->have += take, data += take, len -= take;
-            if (a->have == DX_PATCH_FRAME_HEADER_SIZE) {
-                uint32_t raw = dx_load_u32le(a->fhead), stored = dx_load_u32le(a->fhead + 4);
-                if (raw == 0 || raw > a->info.frame_max || stored == 0 || stored > raw)
-                    return dxi_pt_fail(a, DX_ERR_CORRUPT);
-            }
-            continue;
+            if (a->have == DX_PATCH_FRAME_HEADER_SIZE) dxi_pt_fail(a, dxi_pt_frame_header(a, a->fhead, &raw, &stored));
         } else {
-            uint32_t raw = dx_load_u32le(a->fhead), stored = dx_load_u32le(a->fhead + 4);
             size_t at = a->have - DX_PATCH_FRAME_HEADER_SIZE;
-            uint8_t *dst = stored < raw ? a->stored : a->frame;
+            uint8_t *dst;
+            dxi_pt_frame_header(a, a->fhead, &raw, &stored); /* checked when it came in */
+            dst = stored < raw ? a->stored : a->frame;
             take = (size_t)dxi_pt_min(stored - at, len);
             DX_MEMCPY(dst + at, data, take);
             a->have += take, data += take, len -= take;
             if (at + take == stored) {
                 a->have = 0;
-                dxi_pt_fail(a, dxi_pt_frame_done(a, dst, raw, stored, dx_load_u32le(a->fhead + 8), a->frame,
+                dxi_pt_fail(a, dxi_pt_frame_done(a, dst, raw, stored,
+                                                 dx_load_u32le(a->fhead + DX_PATCH_FRAME_HEADER_OFF_CHECK), a->frame,
                                                  dxi_pt_out_hash(a)));
             }
         }
@@ -2103,16 +2459,17 @@ DXI_PRIVATE int64_t dxi_pt_apply_mem(const uint8_t *patch, size_t patch_len, con
     dx_patch_applier a;
     dx_patch_applier_config cfg;
     dx_patch_info info;
-    a.reverse = false;
     dxi_pt_mem mem;
     uint8_t *scratch;
     size_t scratch_size, pass;
+    unsigned frames;
     int64_t result = DX_OK;
-    dx_result err = dx_patch_get_info(patch, patch_len, &info);
+    dx_result err = dx_patch_read_info(patch, patch_len, &info);
     if (err != DX_OK) return err;
     if ((!src && src_len) || !dst) return DX_ERR_INVAL;
-    if (cap < (info.base_len > info.target_len ? info.base_len : info.target_len) && in_place) return DX_ERR_NOSPACE;
+    if (cap < dxi_pt_max(info.base_len, info.target_len) && in_place) return DX_ERR_NOSPACE;
     DX_MEMSET(&cfg, 0, sizeof cfg);
+    a.reverse = false;
     mem.src = src, mem.dst = dst, mem.dst_cap = cap;
     cfg.io.read = dxi_pt_mem_read;
     cfg.io.write = dxi_pt_mem_write;
@@ -2123,14 +2480,13 @@ DXI_PRIVATE int64_t dxi_pt_apply_mem(const uint8_t *patch, size_t patch_len, con
     cfg.max_block = info.block_size;
     cfg.max_frame = info.frame_max;
     if (in_place && (info.flags & DX_PATCH_FLAG_WINDOW)) { /* the ring: the window, or less if the data is smaller */
-        uint64_t total = info.base_len > info.target_len ? info.base_len : info.target_len;
+        uint64_t total = dxi_pt_max(info.base_len, info.target_len);
         for (cfg.max_window = 1; cfg.max_window < info.window && cfg.max_window < total; cfg.max_window <<= 1) {}
         if (cfg.max_window < info.block_size) cfg.max_window = info.block_size;
     }
-    if (dx_patch_applier_memory_size(&cfg) == 0) return DX_ERR_LIMIT;
     /* a block, the output hash, a frame only if frames may be compressed, the ring in place */
-    scratch_size = dxi_pt_round8(info.block_size) + (info.block_size > 256 ? dxi_pt_round8(info.block_size) : 256) +
-                   ((info.flags & DX_PATCH_FLAG_ZSTD) ? dxi_pt_round8(info.frame_max) : 0) + cfg.max_window;
+    frames = (info.flags & DX_PATCH_FLAG_ZSTD) ? 1u : 0u;
+    if ((scratch_size = dxi_pt_memory(&cfg, frames)) == 0) return DX_ERR_LIMIT;
     scratch = (uint8_t *)dxi_pt_alloc(&cfg.allocator, scratch_size);
     if (!scratch) return DX_ERR_NOMEM;
     for (pass = 0; pass < 2 && result >= 0; pass++) { /* pass 0: dry run, pass 1: apply */
@@ -2140,7 +2496,7 @@ DXI_PRIVATE int64_t dxi_pt_apply_mem(const uint8_t *patch, size_t patch_len, con
         /* in place, the dry run applies out of place to nowhere: it checks the result's hash before the first write */
         cfg.in_place = in_place && !verify;
         cfg.io.write = verify ? dxi_pt_null_write : dxi_pt_mem_write;
-        dxi_pt_setup(&a, &cfg, scratch, scratch_size, (info.flags & DX_PATCH_FLAG_ZSTD) ? 1u : 0u);
+        dxi_pt_setup(&a, &cfg, scratch, scratch_size, frames);
         a.dry_run = pass == 0 && !verify;
         a.base_checked = pass == 1, a.reverse = pass == 1 && reverse;
         DX_MEMCPY(a.header, patch, DX_PATCH_HEADER_SIZE);
@@ -2154,19 +2510,17 @@ DXI_PRIVATE int64_t dxi_pt_apply_mem(const uint8_t *patch, size_t patch_len, con
                 err = DX_ERR_TRUNCATED;
                 break;
             }
-            raw = dx_load_u32le(p), stored = dx_load_u32le(p + 4);
-            if (raw == 0 || raw > a.info.frame_max || stored == 0 || stored > raw) err = DX_ERR_CORRUPT;
-            else if (stored > (size_t)(end - p) - DX_PATCH_FRAME_HEADER_SIZE) err = DX_ERR_TRUNCATED;
-            else err = dxi_pt_frame_done(&a, p + DX_PATCH_FRAME_HEADER_SIZE, raw, stored, dx_load_u32le(p + 8), a.frame,
-                                         dxi_pt_out_hash(&a));
+            err = dxi_pt_frame_header(&a, p, &raw, &stored);
+            if (err == DX_OK && stored > (size_t)(end - p) - DX_PATCH_FRAME_HEADER_SIZE) err = DX_ERR_TRUNCATED;
+            if (err == DX_OK)
+                err = dxi_pt_frame_done(&a, p + DX_PATCH_FRAME_HEADER_SIZE, raw, stored,
+                                        dx_load_u32le(p + DX_PATCH_FRAME_HEADER_OFF_CHECK), a.frame, dxi_pt_out_hash(&a));
             p += DX_PATCH_FRAME_HEADER_SIZE + stored;
         }
         if (err == DX_OK && p != end) err = DX_ERR_CORRUPT;
         if (err != DX_OK) a.error = err;
         result = dx_patch_applier_finish(&a);
-#if defined(DX_PATCH_WITH_ZSTD)
-        if (a.zstd) ZSTD_freeDCtx((ZSTD_DCtx *)a.zstd);
-#endif
+        dx_patch_applier_deinit(&a);
     }
     dxi_pt_free(&cfg.allocator, scratch, scratch_size);
     return result;
@@ -2186,16 +2540,18 @@ DX_PATCH_API int64_t dx_patch_apply_in_place(const uint8_t *patch, size_t patch_
 
 /* ---- delta chains: every version is one patch away from the baseline ---- */
 
-DX_PATCH_API dx_result dx_patch_chain_init(dx_patch_chain *c, const dx_patch_chain_config *cfg) {
+/* The chain takes no memory of its own until its first push, which copies
+   the baseline (the chain grows with the versions: no caller memory). */
+DX_PATCH_API dx_result dx_patch_chain_create(dx_patch_chain *c, const dx_patch_chain_config *cfg) {
     if (!c) return DX_ERR_INVAL;
     DX_MEMSET(c, 0, sizeof *c);
     if (cfg) c->cfg = *cfg;
-    if (!c->cfg.max_versions) c->cfg.max_versions = 50; /* git's default delta depth */
-    if (!c->cfg.max_delta_pct) c->cfg.max_delta_pct = 100;
+    c->cfg.max_versions = DXI_DEF(c->cfg.max_versions, 50u); /* git's default delta depth */
+    c->cfg.max_delta_pct = DXI_DEF(c->cfg.max_delta_pct, 100u);
     return DX_OK;
 }
 
-DX_PATCH_API void dx_patch_chain_deinit(dx_patch_chain *c) {
+DX_PATCH_API void dx_patch_chain_destroy(dx_patch_chain *c) {
     if (!c) return;
     dxi_pt_free(&c->cfg.patch.allocator, c->baseline, c->baseline_cap);
     DX_MEMSET(c, 0, sizeof *c);
@@ -2251,6 +2607,7 @@ DX_PATCH_API const char *dx_patch_result_name(dx_result r) {
     if (r == DX_PATCH_ERR_MAGIC) return "DX_PATCH_ERR_MAGIC";
     if (r == DX_PATCH_ERR_WRONG_BASE) return "DX_PATCH_ERR_WRONG_BASE";
     if (r == DX_PATCH_ERR_RESULT) return "DX_PATCH_ERR_RESULT";
+    if (r == DX_PATCH_ERR_OLD_FORMAT) return "DX_PATCH_ERR_OLD_FORMAT";
     return dx_result_name(r);
 #endif
 }

@@ -193,7 +193,7 @@ static int child_apply(const char *oldp, const char *patchp, const char *outp) {
     cfg.in_place = outp == NULL;
     /* a shift patch in place needs a ring of its window (or of the data's size) */
     if (cfg.in_place && pread(pf, head, sizeof head, 0) == (ssize_t)sizeof head &&
-        dx_patch_get_info(head, sizeof head, &info) == DX_OK && info.window) {
+        dx_patch_read_info(head, sizeof head, &info) == DX_OK && info.window) {
         uint64_t most = info.base_len > info.target_len ? info.base_len : info.target_len;
         for (cfg.max_window = info.block_size; cfg.max_window < info.window && cfg.max_window < most; cfg.max_window <<= 1) {}
     }
@@ -499,7 +499,8 @@ static void count_frames(const uint8_t *patch, size_t len, int *frames, int *com
     size_t at = DX_PATCH_HEADER_SIZE;
     *frames = *compressed = 0;
     while (at + DX_PATCH_FRAME_HEADER_SIZE <= len) {
-        uint32_t raw = dx_load_u32le(patch + at), stored = dx_load_u32le(patch + at + 4);
+        uint32_t raw = dx_load_u32le(patch + at + DX_PATCH_FRAME_HEADER_OFF_RAW_LEN),
+                 stored = dx_load_u32le(patch + at + DX_PATCH_FRAME_HEADER_OFF_STORED_LEN);
         (*frames)++;
         *compressed += stored < raw;
         at += DX_PATCH_FRAME_HEADER_SIZE + stored;
@@ -540,7 +541,7 @@ static void dx_in_process(const pair_res *pr, const uint8_t *o, const uint8_t *n
         goto done;
     }
     r->patch_bytes = plen;
-    dx_patch_get_info(patch, (size_t)plen, &info);
+    dx_patch_read_info(patch, (size_t)plen, &info);
     r->one_way_copy = (info.flags & DX_PATCH_FLAG_COPY) && !(info.flags & DX_PATCH_FLAG_WINDOW);
     count_frames(patch, (size_t)plen, &r->frames, &r->compressed_frames);
     if (write_file(patch_path, patch, (size_t)plen) != 0) FAIL("cannot write %s", patch_path);

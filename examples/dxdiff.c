@@ -120,7 +120,9 @@ static const char *explain(int64_t r) { /* for the user, after the result's name
     return r == DX_PATCH_ERR_WRONG_BASE ? "the data is neither the patch's base nor its target"
          : r == DX_ERR_UNSUPPORTED ? "a newer format, zstd frames without zstd, or COPY records in place"
          : r == DX_ERR_LIMIT ? "blocks or frames too large for this tool" : r == DX_ERR_NOMEM ? "out of memory"
-         : r == DX_PATCH_ERR_MAGIC ? "not a patch" : r == DX_ERR_TRUNCATED ? "the patch ends early" : "a damaged patch";
+         : r == DX_PATCH_ERR_MAGIC ? "not a patch" : r == DX_ERR_TRUNCATED ? "the patch ends early"
+         : r == DX_PATCH_ERR_OLD_FORMAT ? "a format 1 patch (dxdiff with dx_patch.h 0.1 or 0.2): make it again with this dxdiff"
+         : "a damaged patch";
 }
 
 static int seek_to(FILE *f, uint64_t off) { return off > INT64_MAX ? -1 : fseek64(f, (int64_t)off, SEEK_SET); }
@@ -154,7 +156,7 @@ static FILE *open_patch(const char *path, dx_patch_info *info, int64_t *size) {
     FILE *f = fopen(path, "rb");
     dx_result err = DX_OK;
     if (!f || (*size = file_size(f)) < 0) fail("cannot read %s: %s", path, strerror(errno));
-    else if ((err = dx_patch_get_info(head, fread(head, 1, sizeof head, f), info)) != DX_OK)
+    else if ((err = dx_patch_read_info(head, fread(head, 1, sizeof head, f), info)) != DX_OK)
         fail("%s: %s: %s", path, dx_patch_result_name(err), explain(err));
     return f && (err != DX_OK || *size < 0) ? (fclose(f), (FILE *)NULL) : f;
 }
@@ -224,7 +226,7 @@ static int64_t stream_patch(FILE *pf, const dx_patch_info *in, job *j, dx_patch_
     if (a.zstd) j->memory += ZSTD_sizeof_DCtx((const ZSTD_DCtx *)a.zstd);
 #endif
     j->reverse = a.reverse, j->applied = a.blocks_applied, j->skipped = a.blocks_skipped;
-    dx_patch_applier_destroy(&a);
+    dx_patch_applier_deinit(&a); /* its memory is ours */
     free(mem);
     return r;
 }
@@ -316,6 +318,7 @@ static int cmd_info(const char *path) {
     size_t n;
     void *mem = NULL;
     const char *use;
+    int t;
     FILE *pf = open_patch(path, &in, &size);
     if (!pf) return 1;
     blocks = ((in.base_len > in.target_len ? in.base_len : in.target_len) + in.block_size - 1) / in.block_size;
@@ -327,8 +330,9 @@ static int cmd_info(const char *path) {
            in.flags & DX_PATCH_FLAG_CARRY ? " CARRY" : "",
            in.flags & DX_PATCH_FLAG_ONE_WAY ? "one-way" : "reversible", *use ? ", " : "", use);
     if (in.window) printf("window:         %u bytes (applies in place with that much memory)\n", (unsigned)in.window);
-    printf("block size:     %u (%" PRIu64 " blocks)\nbase:           %" PRIu64 " bytes, hash %016" PRIx64
-           "\ntarget:         %" PRIu64 " bytes, hash %016" PRIx64 "\n", (unsigned)in.block_size, blocks, in.base_len,
+    /* the hashes are XXH64 with seed 0: xxhsum -H1 prints the same for the files */
+    printf("block size:     %u (%" PRIu64 " blocks)\nbase:           %" PRIu64 " bytes, xxh64 %016" PRIx64
+           "\ntarget:         %" PRIu64 " bytes, xxh64 %016" PRIx64 "\n", (unsigned)in.block_size, blocks, in.base_len,
            in.base_hash, in.target_len, in.target_hash);
     memset(&cfg, 0, sizeof cfg);
     cfg.check_only = true;
@@ -343,14 +347,15 @@ static int cmd_info(const char *path) {
                (unsigned)st->frames_compressed, (unsigned)in.frame_max);
     }
     if (r >= 0) {
-        changed = st->records[1] + st->records[2] + st->records[3] + st->records[4] + st->records[5];
+        for (changed = 0, t = DX_PATCH_REC_XOR; t < DX_PATCH_REC_TYPES; t++) changed += st->records[t];
         printf("records:        XOR %" PRIu64 ", ZERO %" PRIu64 ", RAW %" PRIu64 ", COPY %" PRIu64 ", SPLIT %" PRIu64
                " (%" PRIu64 " sources)\nchanged blocks: %" PRIu64 " of %" PRIu64 " (%.2f%%); %" PRIu64
                " bytes XORed in %" PRIu64 " runs, %" PRIu64 " bytes raw\n",
-               st->records[1], st->records[2], st->records[3], st->records[4], st->records[5], st->segments, changed,
+               st->records[DX_PATCH_REC_XOR], st->records[DX_PATCH_REC_ZERO], st->records[DX_PATCH_REC_RAW],
+               st->records[DX_PATCH_REC_COPY], st->records[DX_PATCH_REC_SPLIT], st->segments, changed,
                blocks, blocks ? 100.0 * (double)changed / (double)blocks : 0.0, st->xor_bytes, st->runs, st->raw_bytes);
     }
-    if (mem) dx_patch_applier_destroy(&a);
+    if (mem) dx_patch_applier_deinit(&a);
     free(mem), fclose(pf);
     return r < 0 ? fail("%s: %s: %s (frame %u of %u)", path, dx_patch_result_name((dx_result)r), explain(r),
                         (unsigned)a.frames_done + 1, (unsigned)in.frame_count)

@@ -27,6 +27,23 @@ for mode in "" "--zstd 3" "--shift" "--shift --zstd 3 --block 1024"; do
 done
 grep -q 'SPLIT [1-9]' "$dir/info" || die "--shift: no SPLIT record for the insertion"
 
+# the patch's hashes are XXH64, seed 0: what xxhsum -H1 prints for the files (when xxhsum is installed)
+if command -v xxhsum >/dev/null; then
+    grep -q "^base: .* xxh64 $(xxhsum -H1 < "$dir/old" | cut -d' ' -f1)\$" "$dir/info" || die "info: base hash is not xxhsum's"
+    grep -q "^target: .* xxh64 $(xxhsum -H1 < "$dir/new" | cut -d' ' -f1)\$" "$dir/info" || die "info: target hash is not xxhsum's"
+    step "info: base and target hashes equal xxhsum -H1's"
+else
+    step "info: xxhsum not installed, its hashes not compared (apt-get install xxhash)"
+fi
+
+# a format 1 patch (dx_patch.h 0.1, 0.2) is refused with a clear error
+printf '%b' "$(awk '/^# patch:/ { on = 1; next } /^#/ { on = 0 } on' "$(dirname "$0")/vectors/patch/old_format.hex" |
+    tr -d ' \n' | sed 's/../\\x&/g')" > "$dir/old_format"
+[ "$(stat -c %s "$dir/old_format")" -gt 64 ] || die "old_format.hex: no patch bytes"
+if "$dx" info "$dir/old_format" > /dev/null 2> "$dir/err"; then die "a format 1 patch was accepted"; fi
+grep -q 'OLD_FORMAT.*format 1 patch.*make it again' "$dir/err" || die "format 1 patch: $(cat "$dir/err")"
+step "a format 1 patch: refused ($(sed 's/^dxdiff: //' "$dir/err"))"
+
 # in place, then back again (a reversible patch rolls back)
 "$dx" diff --zstd 3 "$dir/old" "$dir/new" "$dir/p"
 cp "$dir/old" "$dir/f"

@@ -206,7 +206,8 @@ static int64_t stream_apply_mem(prop_ctx *p, const dx_patch_applier_config *ac, 
     }
     err = feed_pieces(p, &a, patch, len);
     r = err != DX_OK ? err : dx_patch_applier_finish(&a);
-    dx_patch_applier_destroy(&a);
+    if (a.owns_memory) dx_patch_applier_destroy(&a); /* from create */
+    else dx_patch_applier_deinit(&a);                /* from init: only zstd's context to free */
     free(mem);
     return r;
 }
@@ -251,21 +252,21 @@ static void put64(uint8_t *p, uint64_t v) {
     put32(p, (uint32_t)v);
     put32(p + 4, (uint32_t)(v >> 32));
 }
-static uint32_t check32(const uint8_t *p, size_t n) { return (uint32_t)dx_patch_hash64(0x7061746368ull, p, n); }
-static void reseal_header(uint8_t *h) { put32(h + 60, check32(h, 60)); }
+static uint32_t check32(const uint8_t *p, size_t n) { return (uint32_t)dx_patch_xxh64(p, n, 0x7061746368ull); }
+static void reseal_header(uint8_t *h) { put32(h + DX_PATCH_HEADER_OFF_CHECK, check32(h, DX_PATCH_HEADER_OFF_CHECK)); }
 
 static void craft_header(craft *c, uint32_t flags, uint32_t bs, const uint8_t *base, size_t blen, const uint8_t *target,
                          size_t tlen, uint32_t frame_max, uint32_t frames) {
     uint8_t *h = c->b;
     memset(h, 0, 64);
     memcpy(h, "DXPT", 4);
-    h[4] = 1; /* major 1, minor 0 */
+    h[4] = 2; /* major 2, minor 0 */
     put32(h + 8, flags);
     put32(h + 12, bs);
     put64(h + 16, blen);
     put64(h + 24, tlen);
-    put64(h + 32, dx_patch_hash64(0, base, blen));
-    put64(h + 40, dx_patch_hash64(0, target, tlen));
+    put64(h + 32, dx_patch_xxh64(base, blen, 0));
+    put64(h + 40, dx_patch_xxh64(target, tlen, 0));
     put32(h + 48, frame_max);
     put32(h + 52, frames);
     reseal_header(h);
@@ -297,7 +298,7 @@ static int expect_result(prop_ctx *p, const char *what, const uint8_t *patch, si
     dx_patch_applier_config ac;
     dx_patch_info info;
     int ok = 1;
-    if (want == DX_OK && dx_patch_get_info(patch, len, &info) == DX_OK && (info.flags & DX_PATCH_FLAG_COPY) &&
+    if (want == DX_OK && dx_patch_read_info(patch, len, &info) == DX_OK && (info.flags & DX_PATCH_FLAG_COPY) &&
         !(info.flags & DX_PATCH_FLAG_WINDOW))
         want_in_place = DX_ERR_UNSUPPORTED; /* COPY patches without a window apply out of place only */
     memset(buf, 0x5a, cap);
@@ -313,14 +314,14 @@ static int expect_result(prop_ctx *p, const char *what, const uint8_t *patch, si
     /* streaming, in place and out of place */
     memcpy(buf, copy, cap);
     mio_in_place(&m, buf, blen, cap);
-    applier_config(&ac, &m, true, NULL);
-    if (dx_patch_get_info(patch, len, &info) == DX_OK && info.window) ac.max_window = 1u << 16; /* enough for the vectors */
+    applier_config(&ac, &m, true, dx_patch_read_info(patch, len, &info) == DX_OK ? &info : NULL);
+    if (dx_patch_read_info(patch, len, &info) == DX_OK && info.window) ac.max_window = 1u << 16; /* enough for the vectors */
     r = stream_apply(p, &ac, patch, len);
     ok &= PROP_EXPECT_MSG(p, r == want_in_place && !m.bad, "%s: streaming in place gives %s, want %s", what, rn(r),
                           rn(want_in_place));
     if (r >= 0 && target) ok &= PROP_EXPECT_MSG(p, memcmp(buf, target, tlen) == 0, "%s: streaming: wrong result", what);
     mio_out_of_place(&m, base, blen, out, cap);
-    applier_config(&ac, &m, false, NULL);
+    applier_config(&ac, &m, false, dx_patch_read_info(patch, len, &info) == DX_OK ? &info : NULL);
     r = stream_apply(p, &ac, patch, len);
     ok &= PROP_EXPECT_MSG(p, r == want_ok && !m.bad, "%s: streaming out of place gives %s, want %s", what, rn(r),
                           rn(want_ok));
@@ -349,10 +350,10 @@ static int p_roundtrip(prop_ctx *p) {
     out = xmalloc(cap), buf = xmalloc(cap), copy = xmalloc(cap);
     if (!PROP_EXPECT_MSG(p, plen >= DX_PATCH_HEADER_SIZE, "diff: %s", rn(plen))) goto done;
     /* the header */
-    if (!PROP_EXPECT(p, dx_patch_get_info(patch, (size_t)plen, &info) == DX_OK)) goto done;
+    if (!PROP_EXPECT(p, dx_patch_read_info(patch, (size_t)plen, &info) == DX_OK)) goto done;
     if (!PROP_EXPECT(p, info.base_len == alen && info.target_len == blen &&
-                            info.base_hash == dx_patch_hash64(0, a, alen) &&
-                            info.target_hash == dx_patch_hash64(0, b, blen)))
+                            info.base_hash == dx_patch_xxh64(a, alen, 0) &&
+                            info.target_hash == dx_patch_xxh64(b, blen, 0)))
         goto done;
     if (!PROP_EXPECT(p, info.block_size == (cfg.block_size ? cfg.block_size : 4096u) &&
                             info.frame_max >= info.block_size + 64 &&
@@ -419,7 +420,7 @@ static int p_stream(prop_ctx *p) {
     patch = make_patch(&cfg, a, alen, b, blen, &plen);
     cap = max_sz(alen, blen);
     buf = xmalloc(cap), out = xmalloc(cap);
-    if (!PROP_EXPECT_MSG(p, plen > 0 && dx_patch_get_info(patch, (size_t)plen, &info) == DX_OK, "diff: %s", rn(plen)))
+    if (!PROP_EXPECT_MSG(p, plen > 0 && dx_patch_read_info(patch, (size_t)plen, &info) == DX_OK, "diff: %s", rn(plen)))
         goto done;
     /* out of place, into exactly the target's size */
     mio_out_of_place(&m, a, alen, out, blen);
@@ -477,7 +478,7 @@ static int p_resume(prop_ctx *p) {
     patch = make_patch(&cfg, a, alen, b, blen, &plen);
     cap = max_sz(alen, blen);
     buf = xmalloc(cap);
-    if (!PROP_EXPECT_MSG(p, plen > 0 && dx_patch_get_info(patch, (size_t)plen, &info) == DX_OK, "diff: %s", rn(plen)))
+    if (!PROP_EXPECT_MSG(p, plen > 0 && dx_patch_read_info(patch, (size_t)plen, &info) == DX_OK, "diff: %s", rn(plen)))
         goto done;
     /* a clean run counts the writes */
     memcpy(buf, a, alen);
@@ -714,7 +715,7 @@ static int p_chain(prop_ctx *p) {
     prop_bytes(p, cur, cur_len);
     prop_note(p, "max_versions %lu, max_delta_pct %lu, %lu versions", (unsigned long)cc.max_versions,
               (unsigned long)cc.max_delta_pct, (unsigned long)n_versions);
-    if (!PROP_EXPECT(p, dx_patch_chain_init(&c, &cc) == DX_OK)) goto done;
+    if (!PROP_EXPECT(p, dx_patch_chain_create(&c, &cc) == DX_OK)) goto done;
     for (i = 0; i < n_versions; i++) {
         size_t cap = max_sz(dx_patch_bound(base_len, cur_len, &cc.patch), dx_patch_bound(0, cur_len, &cc.patch));
         uint8_t *out = xmalloc(cap), *mine = xmalloc(cap), *res = xmalloc(cur_len), *next;
@@ -755,7 +756,7 @@ static int p_chain(prop_ctx *p) {
         goto done;
     fail = 0;
 done:
-    dx_patch_chain_deinit(&c);
+    dx_patch_chain_destroy(&c);
     if (!fail) fail = !PROP_EXPECT_MSG(p, al.live == 0, "%ld blocks leaked", al.live);
     free(cur), free(rbase);
     return fail;
@@ -869,7 +870,7 @@ static int p_shift(prop_ctx *p) {
         if (!PROP_EXPECT_MSG(p, r == (int64_t)blen && memcmp(buf, b, blen) == 0, "in place: %s", rn(r))) goto done;
         memcpy(buf, a, alen);
         mio_in_place(&m, buf, alen, cap);
-        dx_patch_get_info(patch, (size_t)plen, &info);
+        dx_patch_read_info(patch, (size_t)plen, &info);
         applier_config(&ac, &m, true, &info);
         r = stream_apply(p, &ac, patch, (size_t)plen);
         if (!PROP_EXPECT_MSG(p, r == (int64_t)blen && !m.bad && memcmp(buf, b, blen) == 0, "streaming in place: %s", rn(r)))
@@ -919,7 +920,7 @@ done:
     return fail;
 }
 
-/* dx_patch_hash64 in pieces (the applier's running hash) equals one call. */
+/* dx_patch_xxh64 in pieces (the applier's running hash) equals one call. */
 static int p_hash_pieces(prop_ctx *p) {
     size_t len = prop_len(p, 2000), at = 0;
     uint8_t *d = xmalloc(len);
@@ -933,7 +934,7 @@ static int p_hash_pieces(prop_ctx *p) {
         dxi_pt_hash_update(&h, d + at, n);
         at += n;
     }
-    PROP_CHECK(p, dxi_pt_hash_final(&h) == dx_patch_hash64(seed, d, len));
+    PROP_CHECK(p, dxi_pt_hash_final(&h) == dx_patch_xxh64(d, len, seed));
     free(d);
     return 0;
 }
@@ -1032,8 +1033,10 @@ static int t_bad_headers(prop_ctx *p) {
         dx_result want;
     } cases[] = {
         {"magic", 0, 0x55505844u /* "DXPU" */, 1, DX_PATCH_ERR_MAGIC},
-        {"major 2", 4, 2, 0, DX_ERR_UNSUPPORTED},
-        {"major 2, resealed", 4, 2, 1, DX_ERR_UNSUPPORTED},
+        {"major 3", 4, 3, 0, DX_ERR_UNSUPPORTED},
+        {"major 3, resealed", 4, 3, 1, DX_ERR_UNSUPPORTED},
+        {"major 1 (format 1)", 4, 1, 0, DX_PATCH_ERR_OLD_FORMAT},
+        {"major 1, resealed", 4, 1, 1, DX_PATCH_ERR_OLD_FORMAT},
         {"major 0", 4, 0, 1, DX_ERR_UNSUPPORTED},
         {"minor 7", 6, 7, 1, DX_OK},
         {"required flag 0x80", 8, DX_PATCH_FLAG_WITNESS | 0x80u, 1, DX_ERR_UNSUPPORTED},
@@ -1051,6 +1054,8 @@ static int t_bad_headers(prop_ctx *p) {
         {"block size 0", 12, 0, 1, DX_ERR_CORRUPT},
         {"block size 2 MiB", 12, 2u << 20, 1, DX_ERR_CORRUPT},
         {"frame_max < block + 64", 48, 127, 1, DX_ERR_CORRUPT},
+        {"frame_max = block + 64", 48, 128, 1, DX_OK},
+        {"frame_max > 1 MiB + 64", 48, (1u << 20) + 65, 1, DX_ERR_CORRUPT},
         {"reserved word", 56, 1, 1, DX_ERR_CORRUPT},
     };
     uint8_t base[200], target[200], raw[16];
@@ -1065,7 +1070,7 @@ static int t_bad_headers(prop_ctx *p) {
         else if (cases[i].at == 60) c.b[60] ^= 1;
         else put32(c.b + cases[i].at, cases[i].value);
         if (cases[i].reseal) reseal_header(c.b);
-        PROP_CHECK_MSG(p, dx_patch_get_info(c.b, c.len, &info) == cases[i].want, "get_info, %s", cases[i].what);
+        PROP_CHECK_MSG(p, dx_patch_read_info(c.b, c.len, &info) == cases[i].want, "read_info, %s", cases[i].what);
         if (expect_result(p, cases[i].what, c.b, c.len, base, 200, target, 200, cases[i].want)) return 1;
     }
     /* COPY (with ONE_WAY) is for out-of-place applies only */
@@ -1234,7 +1239,7 @@ static int t_check_only(prop_ctx *p) {
     return 0;
 }
 
-static int t_get_info(prop_ctx *p) {
+static int t_read_info(prop_ctx *p) {
     uint8_t a[300], b[300], patch[1024];
     dx_patch_config cfg;
     dx_patch_info info;
@@ -1247,17 +1252,17 @@ static int t_get_info(prop_ctx *p) {
     cfg.one_way = true;
     n = dx_patch_diff(&cfg, a, 300, b, 250, patch, sizeof patch);
     PROP_CHECK_MSG(p, n > 64, "%s", rn(n));
-    PROP_CHECK(p, dx_patch_get_info(patch, (size_t)n, &info) == DX_OK);
+    PROP_CHECK(p, dx_patch_read_info(patch, (size_t)n, &info) == DX_OK);
     PROP_CHECK(p, info.base_len == 300 && info.target_len == 250 && info.block_size == 128 && info.frame_max == 200);
     PROP_CHECK(p, info.flags == (DX_PATCH_FLAG_WITNESS | DX_PATCH_FLAG_ONE_WAY) && info.frame_count >= 1);
-    PROP_CHECK(p, info.base_hash == dx_patch_hash64(0, a, 300) && info.target_hash == dx_patch_hash64(0, b, 250));
-    PROP_CHECK(p, dx_patch_get_info(patch, 64, &info) == DX_OK); /* the header is enough */
-    PROP_CHECK(p, dx_patch_get_info(patch, 63, &info) == DX_ERR_TRUNCATED);
-    PROP_CHECK(p, dx_patch_get_info(patch, 3, &info) == DX_ERR_TRUNCATED);
-    PROP_CHECK(p, dx_patch_get_info(patch, 0, &info) == DX_ERR_TRUNCATED);
-    PROP_CHECK(p, dx_patch_get_info(NULL, 64, &info) == DX_ERR_INVAL);
-    PROP_CHECK(p, dx_patch_get_info(patch, 64, NULL) == DX_ERR_INVAL);
-    PROP_CHECK(p, dx_patch_get_info((const uint8_t *)"XXXX", 4, &info) == DX_PATCH_ERR_MAGIC);
+    PROP_CHECK(p, info.base_hash == dx_patch_xxh64(a, 300, 0) && info.target_hash == dx_patch_xxh64(b, 250, 0));
+    PROP_CHECK(p, dx_patch_read_info(patch, 64, &info) == DX_OK); /* the header is enough */
+    PROP_CHECK(p, dx_patch_read_info(patch, 63, &info) == DX_ERR_TRUNCATED);
+    PROP_CHECK(p, dx_patch_read_info(patch, 3, &info) == DX_ERR_TRUNCATED);
+    PROP_CHECK(p, dx_patch_read_info(patch, 0, &info) == DX_ERR_TRUNCATED);
+    PROP_CHECK(p, dx_patch_read_info(NULL, 64, &info) == DX_ERR_INVAL);
+    PROP_CHECK(p, dx_patch_read_info(patch, 64, NULL) == DX_ERR_INVAL);
+    PROP_CHECK(p, dx_patch_read_info((const uint8_t *)"XXXX", 4, &info) == DX_PATCH_ERR_MAGIC);
     return 0;
 }
 
@@ -1280,8 +1285,10 @@ static int t_diff_args(prop_ctx *p) {
     cfg.block_size = 2u << 20;
     PROP_CHECK(p, dx_patch_diff(&cfg, a, 100, b, 100, out, sizeof out) == DX_ERR_INVAL);
     cfg.block_size = 64;
-    cfg.frame_size = 0x80000000u;
-    PROP_CHECK(p, dx_patch_diff(&cfg, a, 100, b, 100, out, sizeof out) == DX_ERR_LIMIT);
+    cfg.frame_size = (1u << 20) + 65; /* above the format's largest raw frame */
+    PROP_CHECK(p, dx_patch_diff(&cfg, a, 100, b, 100, out, sizeof out) == DX_ERR_INVAL);
+    cfg.frame_size = (1u << 20) + 64;
+    PROP_CHECK(p, dx_patch_diff(&cfg, a, 100, b, 100, out, sizeof out) > 64);
     cfg.frame_size = 0;
     cfg.window = 4096; /* a window without the shift mode, not a power of two, or with blocks too large to split */
     PROP_CHECK(p, dx_patch_diff(&cfg, a, 100, b, 100, out, sizeof out) == DX_ERR_INVAL);
@@ -1354,8 +1361,9 @@ static int t_applier_memory(prop_ctx *p) {
     applier_config(&ac, &m, true, NULL);
     ac.max_block = 1024, ac.max_frame = 4096;
     need = dx_patch_applier_memory_size(&ac);
-    PROP_CHECK_MSG(p, need >= 2 * 4096 + 2 * 1024 && need < 2 * 4096 + 2 * 1024 + 512, "memory size %lu",
-                   (unsigned long)need);
+    /* two frames with zstd (one compressed), one without: the applier refuses compressed frames then */
+    PROP_CHECK_MSG(p, need >= DXI_PT_FRAME_BUFFERS * 4096 + 2 * 1024 && need < DXI_PT_FRAME_BUFFERS * 4096 + 2 * 1024 + 512,
+                   "memory size %lu", (unsigned long)need);
     for (skew = 0; skew < 8; skew++) {
         uint8_t *mem = xmalloc(need + skew);
         memcpy(buf, a, sizeof a);
@@ -1364,7 +1372,7 @@ static int t_applier_memory(prop_ctx *p) {
         PROP_CHECK(p, dx_patch_applier_init(&ap, &ac, mem + skew, need) == DX_OK);
         PROP_CHECK(p, dx_patch_applier_feed(&ap, patch, (size_t)n) == DX_OK);
         PROP_CHECK(p, dx_patch_applier_finish(&ap) == (int64_t)sizeof b && memcmp(buf, b, sizeof b) == 0);
-        dx_patch_applier_destroy(&ap);
+        dx_patch_applier_deinit(&ap); /* from init: the memory is ours */
         free(mem);
     }
     /* the patch's block (1024) or frame (4096) above the applier's limits */
@@ -1401,13 +1409,15 @@ static int t_applier_memory(prop_ctx *p) {
     PROP_CHECK(p, dx_patch_applier_feed(&ap, NULL, 0) == DX_OK);
     PROP_CHECK(p, dx_patch_applier_finish(&ap) == DX_ERR_TRUNCATED); /* nothing fed */
     dx_patch_applier_destroy(&ap);
-    /* one-shot: a frame above DX_PATCH_MAX_FRAME */
-    cfg.frame_size = DX_PATCH_MAX_FRAME * 2;
+    /* one-shot: frames as large as the format allows (DX_PATCH_MAX_FRAME by default) apply; larger ones cannot be made */
+    cfg.frame_size = DX_PATCH_MAX_FRAME;
     n = dx_patch_diff(&cfg, a, sizeof a, b, sizeof b, patch, sizeof patch);
     PROP_CHECK(p, n > 64);
     memcpy(buf, a, sizeof a);
-    PROP_CHECK(p, dx_patch_apply_in_place(patch, (size_t)n, buf, sizeof a, sizeof buf, false) == DX_ERR_LIMIT);
-    PROP_CHECK(p, dx_patch_apply(patch, (size_t)n, a, sizeof a, buf, sizeof buf) == DX_ERR_LIMIT);
+    PROP_CHECK(p, dx_patch_apply_in_place(patch, (size_t)n, buf, sizeof a, sizeof buf, false) == (int64_t)sizeof b);
+    PROP_CHECK(p, dx_patch_apply(patch, (size_t)n, a, sizeof a, buf, sizeof buf) == (int64_t)sizeof b);
+    cfg.frame_size = DX_PATCH_MAX_FRAME + 1;
+    PROP_CHECK(p, dx_patch_diff(&cfg, a, sizeof a, b, sizeof b, patch, sizeof patch) == DX_ERR_INVAL);
     return 0;
 }
 
@@ -1481,7 +1491,7 @@ static int t_alloc_failures(prop_ctx *p) {
         cc.patch.block_size = 256;
         cc.max_versions = 2;
         use_counting(&cc.patch.allocator, &al, fail_at);
-        PROP_CHECK(p, dx_patch_chain_init(&c, &cc) == DX_OK);
+        PROP_CHECK(p, dx_patch_chain_create(&c, &cc) == DX_OK);
         for (v = 0; v < 6; v++) {
             bool refreshed;
             b[v * 300] ^= 0x77;
@@ -1490,7 +1500,7 @@ static int t_alloc_failures(prop_ctx *p) {
             pushed += n > 0;
         }
         PROP_CHECK(p, c.stats.versions == (uint64_t)pushed);
-        dx_patch_chain_deinit(&c);
+        dx_patch_chain_destroy(&c);
         PROP_CHECK_MSG(p, al.live == 0, "allocation %ld: %ld blocks leaked", fail_at, al.live);
     }
     return 0;
@@ -1509,8 +1519,8 @@ static int t_chain_errors(prop_ctx *p) {
     for (i = 0; i < sizeof v2; i++) v2[i] = (uint8_t)(i * 7919 >> 3);
     memset(&cc, 0, sizeof cc);
     cc.patch.block_size = 64;
-    PROP_CHECK(p, dx_patch_chain_init(NULL, &cc) == DX_ERR_INVAL);
-    PROP_CHECK(p, dx_patch_chain_init(&c, &cc) == DX_OK);
+    PROP_CHECK(p, dx_patch_chain_create(NULL, &cc) == DX_ERR_INVAL);
+    PROP_CHECK(p, dx_patch_chain_create(&c, &cc) == DX_OK);
     PROP_CHECK(p, c.cfg.max_versions == 50 && c.cfg.max_delta_pct == 100);
     PROP_CHECK(p, dx_patch_chain_push(&c, NULL, 1, out, sizeof out, &refreshed) == DX_ERR_INVAL);
     PROP_CHECK(p, dx_patch_chain_push(&c, v1, sizeof v1, NULL, sizeof out, &refreshed) == DX_ERR_INVAL);
@@ -1528,12 +1538,12 @@ static int t_chain_errors(prop_ctx *p) {
     /* an empty version: deleting all of v1 costs more than v1, so it is a refresh */
     n = dx_patch_chain_push(&c, NULL, 0, out, sizeof out, NULL);
     PROP_CHECK(p, n > 0 && c.stats.refreshes == 2 && dx_patch_apply(out, (size_t)n, NULL, 0, res, sizeof res) == 0);
-    dx_patch_chain_deinit(&c);
-    dx_patch_chain_deinit(NULL);
+    dx_patch_chain_destroy(&c);
+    dx_patch_chain_destroy(NULL);
     return 0;
 }
 
-/* dx_patch_hash64: every length 0..300 of one buffer differs from its
+/* dx_patch_xxh64: every length 0..300 of one buffer differs from its
    neighbours, the same input gives the same value, the seed matters. */
 static int t_hash(prop_ctx *p) {
     static uint8_t d[301], z[301];
@@ -1541,17 +1551,17 @@ static int t_hash(prop_ctx *p) {
     size_t n;
     for (n = 0; n < sizeof d; n++) d[n] = (uint8_t)(n * 131 + 17);
     for (n = 0; n <= 300; n++) {
-        h = dx_patch_hash64(0, d, n);
-        PROP_CHECK_MSG(p, h == dx_patch_hash64(0, d, n), "length %lu not stable", (unsigned long)n);
+        h = dx_patch_xxh64(d, n, 0);
+        PROP_CHECK_MSG(p, h == dx_patch_xxh64(d, n, 0), "length %lu not stable", (unsigned long)n);
         if (n) PROP_CHECK_MSG(p, h != prev, "lengths %lu and %lu collide", (unsigned long)n - 1, (unsigned long)n);
-        PROP_CHECK(p, h != dx_patch_hash64(1, d, n));
+        PROP_CHECK(p, h != dx_patch_xxh64(d, n, 1));
         prev = h;
-        h = dx_patch_hash64(0, z, n); /* zeros: only the length tells them apart */
+        h = dx_patch_xxh64(z, n, 0); /* zeros: only the length tells them apart */
         if (n) PROP_CHECK_MSG(p, h != prev_z, "zeros %lu and %lu collide", (unsigned long)n - 1, (unsigned long)n);
         prev_z = h;
         if (n) {
             d[n - 1] ^= 1;
-            PROP_CHECK(p, dx_patch_hash64(0, d, n) != prev);
+            PROP_CHECK(p, dx_patch_xxh64(d, n, 0) != prev);
             d[n - 1] ^= 1;
         }
     }
@@ -1587,7 +1597,7 @@ static int t_zstd(prop_ctx *p) {
     packed = make_patch(&cfg, a, sizeof a, b, sizeof b, &n_packed);
     PROP_CHECK_MSG(p, n_plain > 0 && n_packed > 0 && n_packed < n_plain / 2, "%ld vs %ld bytes", (long)n_packed,
                    (long)n_plain);
-    PROP_CHECK(p, dx_patch_get_info(packed, (size_t)n_packed, &info) == DX_OK && (info.flags & DX_PATCH_FLAG_ZSTD));
+    PROP_CHECK(p, dx_patch_read_info(packed, (size_t)n_packed, &info) == DX_OK && (info.flags & DX_PATCH_FLAG_ZSTD));
     for (f = 0, at = 64; f < info.frame_count; f++) { /* walk the frames */
         uint32_t raw = dx_load_u32le(packed + at), stored = dx_load_u32le(packed + at + 4);
         PROP_CHECK(p, stored <= raw && raw <= info.frame_max);
@@ -1686,6 +1696,8 @@ static const char *const vector_files[] = {
     "basic", "reversed", "grow", "shrink_one_way", "no_witness_frames", "bad_magic", "bad_major", "bad_flag",
     "bad_header_check", "bad_frame_check", "bad_frame_len", "bad_stored", "bad_trailing", "bad_gap", "bad_run",
     "bad_zero_run", "bad_noop_xor", "bad_result", "wrong_base", "truncated", "shift_carry", "shift_window",
+    "old_format", "bad_empty_frame", "bad_frame_max_low", "bad_frame_max_high", "frame_max_limit", "wrong_witness",
+    "bad_raw_past_end", "copy_no_carry", "carry_xor",
 };
 
 static int t_vectors(prop_ctx *p) {
@@ -1699,7 +1711,7 @@ static int t_vectors(prop_ctx *p) {
         rc = read_vec(path, &v);
         if (rc == -1) PROP_SKIP(p, "%s not found: run from the repository root", path);
         PROP_CHECK_MSG(p, rc == 0, "%s: cannot parse", path);
-        for (k = -302; k <= 0; k++) /* the code of that name */
+        for (k = -303; k <= 0; k++) /* the code of that name */
             if (strcmp(dx_patch_result_name(k), v.expect) == 0) want = k;
         PROP_CHECK_MSG(p, strcmp(dx_patch_result_name(want), v.expect) == 0, "%s: unknown result %s", path, v.expect);
         if (v.has_config) {
@@ -1715,40 +1727,44 @@ static int t_vectors(prop_ctx *p) {
     return 0;
 }
 
-/* Four hashes every host must compute alike (tests/vectors/patch/hash.hex). */
-static void hash_inputs(uint8_t *d, size_t n) {
+/* XXH64 known answers (tests/vectors/patch/xxh64.txt, made with xxhsum
+   and libxxhash by xxh64.sh): lines "LEN SEED HASH" in hex, the input the
+   first LEN bytes of d[i] = i*i + 7i + 1; every line must agree. */
+static int t_xxh64_vectors(prop_ctx *p) {
+    static uint8_t d[4096];
+    FILE *f = fopen("tests/vectors/patch/xxh64.txt", "r");
+    char line[160];
+    int lines = 0;
     size_t i;
-    for (i = 0; i < n; i++) d[i] = (uint8_t)(i * i + 7 * i + 1);
-}
-static uint64_t known_hash(int which) {
-    static uint8_t d[1000];
-    hash_inputs(d, sizeof d);
-    switch (which) {
-    case 0: return dx_patch_hash64(0, "", 0);
-    case 1: return dx_patch_hash64(0, "dx_patch hashes 31 bytes here.", 31);
-    case 2: return dx_patch_hash64(0, d, 100);
-    default: return dx_patch_hash64(0x7061746368ull, d, 1000);
+    if (!f) PROP_SKIP(p, "tests/vectors/patch/xxh64.txt not found: run from the repository root");
+    for (i = 0; i < sizeof d; i++) d[i] = (uint8_t)(i * i + 7 * i + 1);
+    while (fgets(line, sizeof line, f)) {
+        unsigned long n;
+        unsigned long long seed, want;
+        if (line[0] == '#') continue;
+        if (sscanf(line, "%lu %llx %llx", &n, &seed, &want) != 3 || n > sizeof d) {
+            fclose(f);
+            PROP_CHECK_MSG(p, 0, "xxh64.txt: bad line: %s", line);
+        }
+        lines++;
+        if (dx_patch_xxh64(d, n, seed) != want) fclose(f);
+        PROP_CHECK_MSG(p, dx_patch_xxh64(d, n, seed) == want, "length %lu seed %llx: %016llx, want %016llx", n, seed,
+                       (unsigned long long)dx_patch_xxh64(d, n, seed), want);
     }
-}
-
-static int t_hash_vector(prop_ctx *p) {
-    static vec v;
-    int rc = read_vec("tests/vectors/patch/hash.hex", &v), i;
-    if (rc == -1) PROP_SKIP(p, "tests/vectors/patch/hash.hex not found: run from the repository root");
-    PROP_CHECK(p, rc == 0 && v.patch_len == 32);
-    for (i = 0; i < 4; i++)
-        PROP_CHECK_MSG(p, dx_load_u64le(v.patch + 8 * i) == known_hash(i), "hash %d: %016llx", i,
-                       (unsigned long long)known_hash(i));
+    fclose(f);
+    PROP_CHECK_MSG(p, lines >= 100, "xxh64.txt: only %d vectors", lines);
+    /* the empty input from a NULL pointer, and the answer every XXH64 gives for it */
+    PROP_CHECK(p, dx_patch_xxh64(NULL, 0, 0) == 0xef46db3751d8e999ull);
     return 0;
 }
 
 static const prop_test tests[] = {
     PROP_UNIT(t_crafted_xor),     PROP_UNIT(t_crafted_one_way), PROP_UNIT(t_bad_headers),
-    PROP_UNIT(t_frame_lies),      PROP_UNIT(t_bad_records),     PROP_UNIT(t_get_info),
+    PROP_UNIT(t_frame_lies),      PROP_UNIT(t_bad_records),     PROP_UNIT(t_read_info),
     PROP_UNIT(t_diff_args),       PROP_UNIT(t_apply_args),      PROP_UNIT(t_applier_memory),
     PROP_UNIT(t_io_errors),       PROP_UNIT(t_alloc_failures),  PROP_UNIT(t_chain_errors),
     PROP_UNIT(t_hash),            PROP_UNIT(t_result_names),    PROP_UNIT(t_vectors),
-    PROP_UNIT(t_hash_vector),     PROP_UNIT(t_check_only),
+    PROP_UNIT(t_xxh64_vectors),     PROP_UNIT(t_check_only),
 #if defined(DX_PATCH_WITH_ZSTD)
     PROP_UNIT(t_zstd),
 #endif
@@ -1779,7 +1795,7 @@ static void write_vec(const char *name, const char *why, const dx_patch_config *
         perror(path);
         exit(1);
     }
-    fprintf(f, "# dx_patch.h format 1.%d: %s\n", cfg && cfg->shift ? 2 : 0, why);
+    fprintf(f, "# dx_patch.h format %d.%d: %s\n", DX_PATCH_FORMAT_MAJOR, DX_PATCH_FORMAT_MINOR, why);
     if (cfg)
         fprintf(f, "# config: block=%u frame=%u one_way=%d no_witness=%d%s", (unsigned)cfg->block_size,
                 (unsigned)cfg->frame_size, (int)cfg->one_way, (int)cfg->no_witness, cfg->shift ? " shift=1" : "");
@@ -1853,7 +1869,7 @@ int main(int argc, char **argv) {
         write_vec(name, why, NULL, expect, base, 200, NULL, 0, bad, bn);                                \
     } while (0)
     BAD("bad_magic", "magic DXPU", "DX_PATCH_ERR_MAGIC", bad[3] = 'U');
-    BAD("bad_major", "format major 2 (header check recomputed)", "DX_ERR_UNSUPPORTED", (bad[4] = 2, reseal_header(bad)));
+    BAD("bad_major", "format major 3 (header check recomputed)", "DX_ERR_UNSUPPORTED", (bad[4] = 3, reseal_header(bad)));
     BAD("bad_flag", "unknown required flag 0x100 (header check recomputed)", "DX_ERR_UNSUPPORTED",
         (bad[9] = 1, reseal_header(bad)));
     BAD("bad_header_check", "target length 201, header check not recomputed", "DX_ERR_CHECKSUM", bad[24] = 201);
@@ -1862,6 +1878,21 @@ int main(int argc, char **argv) {
         (put32(bad + 64, 200000), put32(bad + 68, 200000)));
     BAD("bad_stored", "frame stored length above its raw length", "DX_ERR_CORRUPT", bad[68]++);
     BAD("bad_trailing", "a zero byte after the last frame", "DX_ERR_CORRUPT", bad[bn++] = 0);
+    BAD("bad_empty_frame", "a second frame, empty (raw and stored length 0; frame count and header check updated)",
+        "DX_ERR_CORRUPT", (put32(bad + 52, 2), reseal_header(bad), memset(bad + bn, 0, 8), put32(bad + bn + 8, check32(bad, 0)),
+                           bn += 12));
+    BAD("bad_frame_max_low", "largest raw frame 127: below block + 64 (header check recomputed)", "DX_ERR_CORRUPT",
+        (put32(bad + 48, 127), reseal_header(bad)));
+    BAD("bad_frame_max_high", "largest raw frame 1 MiB + 65: above 1 MiB + 64 (header check recomputed)",
+        "DX_ERR_CORRUPT", (put32(bad + 48, (1u << 20) + 65), reseal_header(bad)));
+    memcpy(bad, patch, n);
+    put32(bad + 48, (1u << 20) + 64), reseal_header(bad);
+    write_vec("frame_max_limit", "the basic patch with its largest raw frame at the limit, 1 MiB + 64 (header check "
+              "recomputed)", NULL, NULL, base, 200, target, 200, bad, n);
+    memcpy(bad, patch, n);
+    bad[78] ^= 0x5a, reseal_frame(bad, n);
+    write_vec("wrong_witness", "the basic patch with its first witness changed (frame check recomputed): witnesses "
+              "are only checked on resume", NULL, NULL, base, 200, target, 200, bad, n);
     BAD("bad_gap", "first record's gap 9: block 9 of 4 (frame check recomputed)", "DX_ERR_CORRUPT",
         (bad[77] = 9, reseal_frame(bad, bn)));
     BAD("bad_run", "first run 60 bytes from offset 6: past its block (frame check recomputed)", "DX_ERR_CORRUPT",
@@ -1873,6 +1904,37 @@ int main(int argc, char **argv) {
     BAD("bad_result", "target hash changed (header check recomputed): the result does not match",
         "DX_PATCH_ERR_RESULT", (bad[40] ^= 1, reseal_header(bad)));
     BAD("truncated", "the last byte missing", "DX_ERR_TRUNCATED", bn--);
+    /* records made by hand, their targets worked out by the WIRE FORMAT's rules */
+    {
+        craft c;
+        static const uint8_t raw_past_end[] = {DX_PATCH_REC_RAW, 2};
+        /* COPY without CARRY: block 1 from base offset 10 (delta -54, zigzag 107); block 2 keeps the shift (delta
+           0) and XORs its first byte; block 3 has no record: unchanged, the shift does not carry */
+        static const uint8_t copy_no_carry[] = {DX_PATCH_REC_COPY, 1, 107, 0, DX_PATCH_REC_COPY, 0, 0, 1, 0, 1, 0xff};
+        /* CARRY: block 0 from base offset 8 (delta +8, zigzag 16); block 1 has no record: the base at shift 8;
+           block 2 an XOR at its own offset (the shift stays 8); block 3 from offset 200: past the base, zeros */
+        static const uint8_t carry_xor[] = {DX_PATCH_REC_COPY, 0, 16, 0, DX_PATCH_REC_XOR, 1, 1, 0, 1, 0x01};
+        craft_header(&c, DX_PATCH_FLAG_ONE_WAY, 64, base, 200, base, 100, 128, 1);
+        craft_frame(&c, raw_past_end, sizeof raw_past_end);
+        write_vec("bad_raw_past_end", "one way, 200 bytes to their first 100: a RAW record for block 2, past the "
+                  "target's end", NULL, "DX_ERR_CORRUPT", base, 200, NULL, 0, c.b, c.len);
+        memcpy(x, base, 200);
+        memcpy(x + 64, base + 10, 64);
+        memcpy(x + 128, base + 74, 64), x[128] ^= 0xff;
+        craft_header(&c, DX_PATCH_FLAG_ONE_WAY | DX_PATCH_FLAG_COPY, 64, base, 200, x, 200, 128, 1);
+        craft_frame(&c, copy_no_carry, sizeof copy_no_carry);
+        write_vec("copy_no_carry", "COPY records without CARRY (made by hand): sources at a shift that the next COPY's "
+                  "delta builds on, runs XORed, a block without a record unchanged", NULL, NULL, base, 200, x, 200,
+                  c.b, c.len);
+        memset(x, 0, sizeof x);
+        memcpy(x, base + 8, 192);
+        x[128] = (uint8_t)(base[128] ^ 0x01), memcpy(x + 129, base + 129, 63);
+        craft_header(&c, DX_PATCH_FLAG_ONE_WAY | DX_PATCH_FLAG_COPY | DX_PATCH_FLAG_CARRY, 64, base, 200, x, 200, 128, 1);
+        craft_frame(&c, carry_xor, sizeof carry_xor);
+        write_vec("carry_xor", "CARRY (made by hand): a COPY sets the shift, a block without a record follows it, an "
+                  "XOR record works at its own offset and keeps the shift, the base ends: zeros", NULL, NULL, base, 200,
+                  x, 200, c.b, c.len);
+    }
     memcpy(x, base, 200);
     x[10] ^= 1;
     write_vec("wrong_base", "the basic patch applied to its base with byte 10 changed", NULL,
@@ -1916,18 +1978,6 @@ int main(int argc, char **argv) {
     n = must_diff(&cfg, base, 300, target, 289, patch, sizeof patch);
     write_vec("shift_window", "shift mode with a 64-byte window (COPY, CARRY, WINDOW): the shift_carry pair, in place too",
               &cfg, NULL, base, 300, target, 289, patch, n);
-    /* hash values */
-    {
-        FILE *f = fopen("tests/vectors/patch/hash.hex", "w");
-        uint8_t h[32];
-        if (!f) return 1;
-        for (k = 0; k < 4; k++) dx_store_u64le(h + 8 * k, known_hash((int)k));
-        fprintf(f, "# dx_patch_hash64, each as 8 bytes little-endian (tests/patch_test.c known_hash):\n"
-                   "#   seed 0 over \"\" (0 bytes); seed 0 over \"dx_patch hashes 31 bytes here.\" (31 bytes);\n"
-                   "#   seed 0 over d[0..100); seed 0x7061746368 over d[0..1000), d[i] = (i*i + 7i + 1) & 0xff\n");
-        write_hex(f, "patch", h, 32);
-        fclose(f);
-    }
     /* fuzz seeds against the harnesses' base */
     fuzz_base(fb);
     {

@@ -32,13 +32,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     memcpy(copy, buf, sizeof buf);
     r_in = dx_patch_apply_in_place(data, size, buf, FZ_BASE, sizeof buf, false);
     if (r_in < 0 && memcmp(buf, copy, sizeof buf) != 0) __builtin_trap(); /* an error wrote to the data */
-    if (r_in == DX_ERR_UNSUPPORTED && dx_patch_get_info(data, size, &info) == DX_OK && (info.flags & DX_PATCH_FLAG_COPY) &&
+    if (r_in == DX_ERR_UNSUPPORTED && dx_patch_read_info(data, size, &info) == DX_OK && (info.flags & DX_PATCH_FLAG_COPY) &&
         !(info.flags & DX_PATCH_FLAG_WINDOW))
         return 0; /* COPY patches without a window apply out of place only */
     if ((r_out < 0) != (r_in < 0)) __builtin_trap();                     /* the calls disagree */
     if (r_in < 0) return 0;
     if (r_out != r_in || r_in > FZ_CAP || memcmp(out, buf, (size_t)r_in) != 0) __builtin_trap();
-    if (dx_patch_get_info(data, size, &info) != DX_OK) __builtin_trap();
+    if (dx_patch_read_info(data, size, &info) != DX_OK) __builtin_trap();
     if (info.flags & DX_PATCH_FLAG_ONE_WAY) return 0;
     /* reversible: back to the base, or an error that leaves the result as it is */
     memcpy(copy, buf, sizeof buf);

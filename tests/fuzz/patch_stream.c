@@ -70,13 +70,13 @@ static int64_t fz_stream(fz_io *io, bool in_place, bool check_only, uint8_t mode
         at += n;
         if (err != DX_OK) {
             if (dx_patch_applier_finish(&a) != err) __builtin_trap(); /* errors are sticky */
-            dx_patch_applier_destroy(&a);
+            dx_patch_applier_deinit(&a);
             return err;
         }
     }
     {
         int64_t r = dx_patch_applier_finish(&a);
-        dx_patch_applier_destroy(&a);
+        dx_patch_applier_deinit(&a);
         return r;
     }
 }
