@@ -420,15 +420,17 @@ target_cortex_m4() {
 
     # 4. what firmware pays for each header's core API: the minimal programs
     #    of tests/firmware/, linked with --gc-sections (tests/firmware/size.sh)
-    local fw="" hdr tx da bs tot goal verdict
+    local fw="" hdr tx da bs tot goal verdict opts
     while read -r hdr tx da bs tot goal verdict; do
         case $hdr in
-        fw_libc.c) fw="$fw| (\`fw_libc.c\`: the byte-loop mem* functions, not counted above) | $tx | $da | $bs | $tot | | |
+        fw_libc.c) fw="$fw| (\`fw_libc.c\`: the byte-loop mem* functions, not counted above) | | $tx | $da | $bs | $tot | | |
 " ;;
         *.h) if [ "$tx" = "build" ]; then
                 fail "$t" "$hdr firmware" "tests/firmware/${hdr%.h}.c does not build" "$dir/firmware/${hdr%.h}.log" head
             else
-                fw="$fw| \`$hdr\` | $tx | $da | $bs | $tot | $goal | $verdict |
+                opts=$(sed -n 's|^#define \(DX_[A-Z0-9_]*_NO_[A-Z0-9_]*\).*|\1|p' "tests/firmware/${hdr%.h}.c" | tr '\n' ' ')
+                opts=${opts% }
+                fw="$fw| \`$hdr\` | ${opts:-none} | $tx | $da | $bs | $tot | $goal | $verdict |
 "
                 pass "$t" "$hdr firmware" "total $tot bytes, goal $goal: $verdict"
             fi ;;
@@ -461,8 +463,8 @@ it reaches is kept; sizes without the mem* functions, which a firmware brings it
 (bss holds the program's own input and output buffers).
 Flags: \`$(bash tests/firmware/size.sh --flags | sed -e 's/ -isystem [^ ]*//g')\`.
 
-| program | text | data | bss | total (bytes) | goal | |
-|---|---:|---:|---:|---:|---:|---|
+| program | options it sets | text | data | bss | total (bytes) | goal | |
+|---|---|---:|---:|---:|---:|---:|---|
 $fwrows$end"
     mkdir -p bench || { fail cortex-m4 "$file" "cannot create bench/"; return; }
     tmp=$(mktemp "$OUT/RESULTS.md.XXXXXX") || { fail cortex-m4 "$file" "mktemp"; return; }
