@@ -19,7 +19,7 @@ EXAMPLES := $(patsubst examples/%.c,$(B)/%,$(wildcard examples/*.c))
 all: examples
 examples: $(EXAMPLES)
 
-$(B)/%: examples/%.c $(HEADERS)
+$(B)/%: examples/%.c $(HEADERS) examples/tool.h
 	@mkdir -p $(B)
 	$(CC) $(WARN) $(CFLAGS) -D_DEFAULT_SOURCE -I. $< -o $@
 

@@ -1,0 +1,325 @@
+/* tool.h - what every dx example program shares: how it talks to its user and
+   how it writes files without ever losing one. Not a library header: each
+   example includes it once (static functions), before its own code.
+
+   The rules it carries out (README "Command-line tools"):
+   - `-h`/`--help` print the usage to stdout, exit 0; `--version` prints the
+     versions of the headers the tool is built from, exit 0.
+   - Bad usage (unknown option, missing or bad value) names the problem, prints
+     the usage line to stderr and exits 2. A failure exits 1. 0 means done.
+   - Messages start with the tool's name and name the file they are about;
+     errno is printed only right after the call that set it.
+   - Progress goes to stderr, only on a terminal or with --progress, and never
+     for a phase that ends within 0.1 s.
+   - An output is written to a temporary name next to it, synced, checked and
+     renamed; it never replaces an input (same file, any name) and never an
+     existing file unless the user said -f. */
+#ifndef DX_EXAMPLES_TOOL_H
+#define DX_EXAMPLES_TOOL_H
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#if defined(_WIN32)
+#include <windows.h>
+#include <io.h>
+#else
+#include <time.h>
+#include <unistd.h>
+#endif
+
+/* unused helpers cost nothing and warn nothing */
+#define TOOL_FN static inline
+
+#define TOOL_EXIT_OK 0
+#define TOOL_EXIT_FAIL 1
+#define TOOL_EXIT_USAGE 2
+
+static struct {
+    const char *name;  /* "dxdiff": the first word of every message */
+    const char *usage; /* the full --help text; its first line is the usage line */
+    int progress;      /* -1 never (--quiet), 0 on a terminal, 1 always (--progress) */
+} tool;
+
+TOOL_FN void tool_start(const char *name, const char *usage) {
+    tool.name = name, tool.usage = usage;
+}
+
+TOOL_FN void tool_progress_end(bool complete);
+
+/* "name: message\n" on stderr; returns TOOL_EXIT_FAIL. */
+TOOL_FN int tool_fail(const char *fmt, ...) {
+    va_list ap;
+    tool_progress_end(false);
+    va_start(ap, fmt);
+    fprintf(stderr, "%s: ", tool.name), vfprintf(stderr, fmt, ap), fputc('\n', stderr);
+    va_end(ap);
+    return TOOL_EXIT_FAIL;
+}
+
+/* A warning that does not stop the work (a skipped file): same form, no exit code. */
+TOOL_FN void tool_warn(const char *fmt, ...) {
+    va_list ap;
+    tool_progress_end(false);
+    va_start(ap, fmt);
+    fprintf(stderr, "%s: ", tool.name), vfprintf(stderr, fmt, ap), fputc('\n', stderr);
+    va_end(ap);
+}
+
+/* Bad usage: the problem, then the usage line (the help text's first line) and a
+   pointer to --help, on stderr; returns TOOL_EXIT_USAGE. */
+TOOL_FN int tool_usage_error(const char *fmt, ...) {
+    va_list ap;
+    const char *nl = strchr(tool.usage, '\n');
+    va_start(ap, fmt);
+    fprintf(stderr, "%s: ", tool.name), vfprintf(stderr, fmt, ap), fputc('\n', stderr);
+    va_end(ap);
+    fprintf(stderr, "%.*s\nTry '%s --help' for more.\n", nl ? (int)(nl - tool.usage) : (int)strlen(tool.usage),
+            tool.usage, tool.name);
+    return TOOL_EXIT_USAGE;
+}
+
+TOOL_FN bool tool_is_help(const char *arg) { return !strcmp(arg, "-h") || !strcmp(arg, "--help"); }
+
+TOOL_FN int tool_help(void) {
+    fputs(tool.usage, stdout);
+    return fflush(stdout) == 0 ? TOOL_EXIT_OK : TOOL_EXIT_FAIL;
+}
+
+/* --version: "NAME (dx) HEADER VERSION[, HEADER VERSION...]"; parts is that list. */
+TOOL_FN int tool_version(const char *parts) {
+    printf("%s (dx) %s\n", tool.name, parts);
+    return fflush(stdout) == 0 ? TOOL_EXIT_OK : TOOL_EXIT_FAIL;
+}
+
+/* A whole decimal number in [min, max]; with suffixes, K, M and G multiply by
+   1024, 1024^2, 1024^3. -1 (nothing stored) for anything else: "12x", "", "-3". */
+TOOL_FN int tool_parse_u64(const char *s, uint64_t min, uint64_t max, bool suffixes, uint64_t *out) {
+    uint64_t v = 0, mul = 1;
+    const char *p = s;
+    if (*p < '0' || *p > '9') return -1;
+    for (; *p >= '0' && *p <= '9'; p++) {
+        if (v > (UINT64_MAX - (uint64_t)(*p - '0')) / 10) return -1;
+        v = v * 10 + (uint64_t)(*p - '0');
+    }
+    if (suffixes && *p) {
+        char unit = *p++;
+        mul = unit == 'K' || unit == 'k' ? 1u << 10 : unit == 'M' || unit == 'm' ? 1u << 20 : unit == 'G' || unit == 'g' ? 1u << 30 : 0;
+        if (*p == 'i') p++; /* 4K, 4KiB and 4KB are all 4096 */
+        if (*p == 'B') p++;
+    }
+    if (*p || !mul || v > UINT64_MAX / mul || v * mul < min || v * mul > max) return -1;
+    *out = v * mul;
+    return 0;
+}
+
+/* ---- progress: one line on stderr, redrawn at most 10 times a second ---- */
+
+static struct { bool tty, shown, pending; const char *label; uint64_t done, total; double start, last; } tool_P;
+
+TOOL_FN double tool_now(void) {
+#if defined(_WIN32)
+    return (double)GetTickCount64() / 1000.0;
+#else
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+#endif
+}
+
+TOOL_FN bool tool_progress_on(void) {
+#if defined(_WIN32)
+    bool tty = _isatty(_fileno(stderr)) != 0;
+#else
+    bool tty = isatty(fileno(stderr)) != 0;
+#endif
+    tool_P.tty = tty;
+    return tool.progress > 0 || (tool.progress == 0 && tty);
+}
+
+/* done of total (total 0: a count with no end, shown as it is); unit "MiB"
+   divides bytes by 2^20, anything else counts items. */
+TOOL_FN void tool_progress_draw(bool force, const char *unit) {
+    double t = tool_now(), div = unit && !strcmp(unit, "MiB") ? 1048576.0 : 1.0;
+    if (!tool_P.label || (!force && (t - tool_P.last < 0.1 || (!tool_P.shown && t - tool_P.start < 0.1)))) return;
+    if (tool_P.total)
+        fprintf(stderr, "%s%s: %-14s %9.1f / %.1f %s %3.0f%%%s", tool_P.tty ? "\r" : "", tool.name, tool_P.label,
+                (double)tool_P.done / div, (double)tool_P.total / div, unit ? unit : "",
+                100.0 * (double)tool_P.done / (double)tool_P.total, tool_P.tty ? "  " : "\n");
+    else
+        fprintf(stderr, "%s%s: %-14s %9.1f %s%s", tool_P.tty ? "\r" : "", tool.name, tool_P.label,
+                (double)tool_P.done / div, unit ? unit : "", tool_P.tty ? "  " : "\n");
+    tool_P.last = t, tool_P.shown = true, tool_P.pending = tool_P.tty;
+}
+
+static const char *tool_P_unit;
+
+TOOL_FN void tool_progress_start(const char *label, uint64_t total, const char *unit) {
+    tool_progress_end(true);
+    if (!tool_progress_on()) return;
+    tool_P.label = label, tool_P.total = total, tool_P.done = 0, tool_P.start = tool_P.last = tool_now();
+    tool_P_unit = unit;
+    if (tool.progress > 0) tool_progress_draw(true, unit); /* asked for: even short phases show */
+}
+
+TOOL_FN void tool_progress(uint64_t done) {
+    if (!tool_P.label) return;
+    tool_P.done = tool_P.total && done > tool_P.total ? tool_P.total : done;
+    tool_progress_draw(false, tool_P_unit);
+}
+
+TOOL_FN void tool_progress_end(bool complete) {
+    if (tool_P.label && tool_P.shown && complete) {
+        if (tool_P.total) tool_P.done = tool_P.total;
+        tool_progress_draw(true, tool_P_unit);
+    }
+    if (tool_P.pending) fputc('\n', stderr);
+    tool_P.label = NULL, tool_P.shown = tool_P.pending = false;
+}
+
+/* ---- files ---- */
+
+/* 1 a directory, 0 something else or nothing, with errno left as stat set it. */
+TOOL_FN int tool_is_dir(const char *path) {
+    struct stat st;
+    return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR;
+}
+
+/* Whether a and b are the same file (any names, hard links too); false when either is missing. */
+TOOL_FN bool tool_same_file(const char *a, const char *b) {
+#if defined(_WIN32)
+    BY_HANDLE_FILE_INFORMATION ia, ib;
+    bool same = false;
+    HANDLE ha = CreateFileA(a, 0, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL, OPEN_EXISTING,
+                            FILE_FLAG_BACKUP_SEMANTICS, NULL);
+    HANDLE hb = CreateFileA(b, 0, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL, OPEN_EXISTING,
+                            FILE_FLAG_BACKUP_SEMANTICS, NULL);
+    if (ha != INVALID_HANDLE_VALUE && hb != INVALID_HANDLE_VALUE && GetFileInformationByHandle(ha, &ia) &&
+        GetFileInformationByHandle(hb, &ib))
+        same = ia.dwVolumeSerialNumber == ib.dwVolumeSerialNumber && ia.nFileIndexHigh == ib.nFileIndexHigh &&
+               ia.nFileIndexLow == ib.nFileIndexLow;
+    if (ha != INVALID_HANDLE_VALUE) CloseHandle(ha);
+    if (hb != INVALID_HANDLE_VALUE) CloseHandle(hb);
+    return same;
+#else
+    struct stat sa, sb;
+    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+#endif
+}
+
+/* An output being written: tmp (next to path, so the rename stays on one file
+   system) until tool_out_commit renames it to path. */
+typedef struct tool_out {
+    FILE *f;
+    char *path, *tmp;
+} tool_out;
+
+/* Opens an output for writing, refusing (with a message, TOOL_EXIT_FAIL) a path
+   that is one of the inputs, a directory, or an existing file without force.
+   inputs: NULL-terminated list of paths the tool reads. */
+TOOL_FN int tool_out_open(tool_out *o, const char *path, bool force, const char *const *inputs) {
+    static unsigned serial;
+    struct stat st;
+    size_t n = strlen(path) + 40;
+    int fd = -1, tries;
+    memset(o, 0, sizeof *o);
+    for (; inputs && *inputs; inputs++)
+        if (tool_same_file(path, *inputs)) return tool_fail("%s is also an input (%s): refusing to overwrite it", path, *inputs);
+    if (stat(path, &st) == 0) {
+        if ((st.st_mode & S_IFMT) == S_IFDIR) return tool_fail("%s is a directory", path);
+        if (!force) return tool_fail("%s exists (use -f to overwrite it)", path);
+    }
+    if (!(o->tmp = (char *)malloc(n)) || !(o->path = (char *)malloc(strlen(path) + 1))) {
+        free(o->tmp), o->tmp = NULL;
+        return tool_fail("out of memory");
+    }
+    strcpy(o->path, path);
+    for (tries = 0; fd < 0 && tries < 100; tries++) {
+#if defined(_WIN32)
+        snprintf(o->tmp, n, "%s.tmp-%lu-%u", path, (unsigned long)GetCurrentProcessId(), serial++);
+        fd = _open(o->tmp, _O_WRONLY | _O_CREAT | _O_EXCL | _O_BINARY, 0644);
+#else
+        snprintf(o->tmp, n, "%s.tmp-%ld-%u", path, (long)getpid(), serial++);
+        fd = open(o->tmp, O_WRONLY | O_CREAT | O_EXCL, 0644);
+#endif
+        if (fd < 0 && errno != EEXIST) break;
+    }
+    if (fd < 0 || !(o->f = fdopen(fd, "wb"))) {
+        int e = errno;
+        if (fd >= 0) close(fd), remove(o->tmp);
+        tool_fail("cannot create %s: %s", o->tmp, strerror(e));
+        free(o->tmp), free(o->path), o->tmp = o->path = NULL;
+        return TOOL_EXIT_FAIL;
+    }
+    return TOOL_EXIT_OK;
+}
+
+/* Gives up on an output: the temporary file goes, path is as it was. */
+TOOL_FN void tool_out_abort(tool_out *o) {
+    if (o->f) fclose(o->f);
+    if (o->tmp) remove(o->tmp);
+    free(o->tmp), free(o->path);
+    memset(o, 0, sizeof *o);
+}
+
+/* Makes a rename in dir durable (POSIX: fsync of the directory; Windows: MoveFileEx
+   with WRITE_THROUGH already did). */
+TOOL_FN int tool_sync_dir_of(const char *path) {
+#if defined(_WIN32)
+    (void)path;
+    return 0;
+#else
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+    int fd, rc;
+    if (!slash) strcpy(dir, ".");
+    else if ((size_t)(slash - path) >= sizeof dir) return -1;
+    else if (slash == path) strcpy(dir, "/");
+    else memcpy(dir, path, (size_t)(slash - path)), dir[slash - path] = 0;
+    if ((fd = open(dir, O_RDONLY)) < 0) return -1;
+    rc = fsync(fd);
+    close(fd);
+    return rc == 0 || errno == EINVAL || errno == EROFS ? 0 : -1; /* some file systems cannot sync folders */
+#endif
+}
+
+/* Finishes an output: flush, fsync, close, rename over path, sync the folder.
+   On any failure the temporary file goes and path is as it was. */
+TOOL_FN int tool_out_commit(tool_out *o) {
+    int ok = fflush(o->f) == 0 && !ferror(o->f), e = ok ? 0 : errno ? errno : EIO;
+#if defined(_WIN32)
+    if (ok && _commit(_fileno(o->f)) != 0) ok = 0, e = errno;
+#else
+    if (ok && fsync(fileno(o->f)) != 0) ok = 0, e = errno;
+#endif
+    if (fclose(o->f) != 0 && ok) ok = 0, e = errno;
+    o->f = NULL;
+    if (!ok) {
+        tool_fail("cannot write %s: %s", o->tmp, strerror(e));
+        tool_out_abort(o);
+        return TOOL_EXIT_FAIL;
+    }
+#if defined(_WIN32)
+    ok = MoveFileExA(o->tmp, o->path, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH) != 0;
+    if (!ok) errno = EACCES;
+#else
+    ok = rename(o->tmp, o->path) == 0;
+#endif
+    if (!ok) {
+        tool_fail("cannot rename %s to %s: %s", o->tmp, o->path, strerror(errno));
+        tool_out_abort(o);
+        return TOOL_EXIT_FAIL;
+    }
+    if (tool_sync_dir_of(o->path) != 0) tool_warn("%s written, but its folder could not be synced: %s", o->path, strerror(errno));
+    free(o->tmp), free(o->path);
+    memset(o, 0, sizeof *o);
+    return TOOL_EXIT_OK;
+}
+
+#endif /* DX_EXAMPLES_TOOL_H */
