@@ -21,14 +21,20 @@ note_fail() { # name log
     tail -n 25 "$2" | sed 's/^/     /'
 }
 
-# check NAME COMMAND...: one check, passed when the command exits 0.
+# check NAME COMMAND...: one check, passed when the command exits 0. A script
+# that could not do part of its work prints "SKIP <what>: <why>" lines: each
+# counts as skipped and is shown.
 check() {
-    local name=$1 log="$LOGS/$1.log"
+    local name=$1 log="$LOGS/$1.log" s
     shift
     if "$@" >"$log" 2>&1; then
         passed=$((passed + 1)); echo "ok   $name"
     else
         failed=$((failed + 1)); note_fail "$name" "$log"
+    fi
+    s=$(grep -c '^SKIP ' "$log")
+    if [ "$s" -gt 0 ]; then
+        skipped=$((skipped + s)); grep '^SKIP ' "$log" | sed "s/^SKIP /skip $name: /"
     fi
 }
 
