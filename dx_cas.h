@@ -18,7 +18,8 @@ QUICK START
        dx_cas_hash_alg alg;                               // the algorithm choice:
        dx_cas_hash_alg_init(&alg, DX_CAS_ALG_SHA256);     // detects SHA-NI / ARMv8 once
        dx_cas_chunker ch;
-       dx_cas_chunker_config cc = {0};                    // FastCDC, 16 KiB average
+       dx_cas_chunker_config cc;
+       memset(&cc, 0, sizeof cc);                         // FastCDC, 16 KiB average
        dx_cas_chunker_init(&ch, &cc);
        dx_cas_merkle tree;                                // the blob's identity: a Merkle
        dx_cas_merkle_init(&tree, &alg);                   // root over its chunk ids

@@ -12,15 +12,16 @@ QUICK START
    implementation. Other files include it without the define. For zstd
    compression also #define DX_PATCH_WITH_ZSTD there and link -lzstd.
 
-       dx_patch_config cfg = {0};                        // 4 KiB blocks, reversible
+       dx_patch_config cfg;
+       memset(&cfg, 0, sizeof cfg);                      // 4 KiB blocks, reversible
        size_t cap = dx_patch_bound(old_len, new_len, &cfg);
-       uint8_t *patch = malloc(cap);
-       int64_t patch_len = dx_patch_diff(&cfg, old, old_len, new, new_len, patch, cap);
+       uint8_t *patch = (uint8_t *)malloc(cap);         // the cast: C++ needs it
+       int64_t patch_len = dx_patch_diff(&cfg, old_data, old_len, new_data, new_len, patch, cap);
        if (patch_len < 0) ...;                           // a dx_result
-       // elsewhere, where old lives (in a buffer of at least max(old_len, new_len) bytes):
+       // elsewhere, where old_data lives (in a buffer of at least max(old_len, new_len) bytes):
        int64_t len = dx_patch_apply_in_place(patch, patch_len, buf, old_len, buf_cap, false);
        if (len < 0) ...;   // DX_PATCH_ERR_WRONG_BASE: buf is untouched
-       // buf now holds len bytes of new; applying the same patch again gives old back.
+       // buf now holds len bytes of new_data; applying the same patch again gives old_data back.
 
    examples/dxdiff.c is a command-line tool built on it.
 
