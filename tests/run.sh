@@ -135,7 +135,7 @@ for e in examples/*.c; do
 done
 check "tools-cli" bash tests/tools_cli.sh "$B"
 if [ -x "$B/ex-teleport_users" ]; then
-    check "example-teleport_users" "./$B/ex-teleport_users" "$B/users.dxtp" 20000
+    check "example-teleport_users" "./$B/ex-teleport_users" --quiet -f "$B/users.dxtp" 20000
     if [ -x "$B/ex-tp_dump" ]; then
         check "example-tp_dump" bash -c "./$B/ex-tp_dump --max 3 $B/users.dxtp > $B/users.json"
         if command -v python3 >/dev/null; then
