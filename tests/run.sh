@@ -133,7 +133,11 @@ for e in examples/*.c; do
         check "example-build-$name-nozstd" gcc $WARN $ASAN -I. "$e" -o "$B/ex-$name-nozstd" $flags0
     fi
 done
-check "tools-cli" bash tests/tools_cli.sh "$B"
+# each one as a Unix tool: --help, -h, --version, an unknown option (tests/tools_cli.sh)
+for e in examples/*.c; do
+    name=$(basename "$e" .c)
+    [ -x "$B/ex-$name" ] && check "tools-cli-$name" bash tests/tools_cli.sh "$B/ex-$name"
+done
 if [ -x "$B/ex-teleport_users" ]; then
     check "example-teleport_users" "./$B/ex-teleport_users" --quiet -f "$B/users.dxtp" 20000
     if [ -x "$B/ex-tp_dump" ]; then
