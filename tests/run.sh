@@ -146,6 +146,8 @@ if [ -x "$B/ex-cas_snap" ]; then
     check "example-cas_snap" bash -c "set -e; rm -rf $B/snap-store $B/snap-out; S='./$B/ex-cas_snap --quiet --no-sync --store $B/snap-store'
         \$S snap tests v1 >/dev/null; \$S restore v1 $B/snap-out; diff -r tests $B/snap-out
         \$S snap examples v2 >/dev/null; \$S verify >/dev/null; \$S gc | grep -q ' 0 deleted'; \$S stats | grep -q 'dedup ratio'"
+    # as a user runs it, with bad input: refs, gc and verify on bad refs, restore on a corrupt chunk and a full disk
+    check "example-cas_snap-cli" bash tests/cas_snap_cli.sh "./$B/ex-cas_snap"
 fi
 # the same with zstd-compressed chunks (DX_CAS_WITH_ZSTD): smaller on disk, same snapshot ids
 check "example-cas_snap-zstd" bash -c "set -e; gcc $WARN -D_DEFAULT_SOURCE $ASAN -I. -DDX_CAS_WITH_ZSTD examples/cas_snap.c -o $B/ex-cas_snap-zstd -lzstd
