@@ -313,7 +313,9 @@ API
        dx_cas_dir_ref_scan with no problem callback (before 0.3.0 it skipped
        refs it could not read and returned DX_OK).
        names: 1..100 of [A-Za-z0-9._-], not starting with '.'.
-   examples/cas_snap.c builds snapshots, restore, verify, gc and stats on these.
+   examples/cas_snap.c builds snapshots, restore, verify, gc and stats on these
+   (dx_cas_dir_config.must_exist for every command but snap; dx_cas_dir_ref_scan
+   so that a ref that does not read stops gc and fails verify).
 
    Chunking (one thread per chunker; allocates: no)
    dx_result dx_cas_chunker_init(dx_cas_chunker *c, const dx_cas_chunker_config *cfg)

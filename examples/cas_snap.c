@@ -1029,8 +1029,12 @@ static int cmd_refs(snap *g, bool stats) {
     }
     for (i = 0; i < a.n; i++) {
         char text[DX_CAS_ID_TEXT_SIZE];
-        if (stats) {
+        if (stats) { /* each snapshot once, however many refs name it (latest and its own) */
             snapshot_view v;
+            size_t j;
+            for (j = 0; j < i && !dx_cas_id_equal(&a.items[j].id, &a.items[i].id); j++) {
+            }
+            if (j < i) continue;
             if (snapshot_open(g, &a.items[i].id, &v) == DX_OK) logical += logical_bytes(g, &v.files, 0);
             free(v.meta);
             continue;
@@ -1041,7 +1045,7 @@ static int cmd_refs(snap *g, bool stats) {
     free(a.items);
     if (stats) {
         dx_cas_store_iterate(&g->s, count_object, c);
-        printf("%llu objects, %llu bytes stored; the refs' snapshots hold %llu bytes: dedup ratio %.2f\n",
+        printf("%llu objects, %llu bytes stored; the snapshots the refs name hold %llu bytes: dedup ratio %.2f\n",
                (unsigned long long)c[0], (unsigned long long)c[1], (unsigned long long)logical,
                c[1] ? (double)logical / (double)c[1] : 0.0);
     }
