@@ -1099,12 +1099,16 @@ int main(int argc, char **argv) {
             const char *val = i + 1 < argc ? argv[++i] : NULL;
             if (!val) return tool_usage_error("%s needs a value", a);
             if (!strcmp(a, "--store")) {
+                if (!*val) return tool_usage_error("--store needs a path");
                 store = val;
             } else if (!strcmp(a, "--avg")) {
                 if (tool_parse_u64(val, 256, 4u << 20, true, &v) != 0) return tool_usage_error("--avg %s: not a size in 256..4M", val);
                 g.writing.chunker.avg_size = (uint32_t)v, snap_opts = true;
             } else {
                 if (tool_parse_u64(val, 0, 19, false, &v) != 0) return tool_usage_error("--compress %s: not a level in 0..19", val);
+#if !defined(DX_CAS_WITH_ZSTD)
+                if (v) return tool_usage_error("--compress %s needs a build with zstd (DX_CAS_WITH_ZSTD)", val);
+#endif
                 dc.compress = (int)v, snap_opts = true;
             }
         } else if (!strcmp(a, "--blake3")) alg = DX_CAS_ALG_BLAKE3, snap_opts = true;
