@@ -1117,9 +1117,10 @@ int main(int argc, char **argv) {
         else if (!strcmp(a, "--force")) force = true;
         else if (!strcmp(a, "--dry-run")) dry_run = true;
         else if (!strcmp(a, "--progress")) tool.progress = 1;
-        else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) tool.progress = -1, g.quiet = true;
+        else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) g.quiet = true;
         else return tool_usage_error("unknown option %s", a);
     }
+    if (g.quiet) tool.progress = -1; /* whatever the order: --quiet wins over --progress */
     if (npos == 0) return tool_usage_error("no command");
 #define ARGS(cmd, lo, hi) (!strcmp(pos[0], cmd) && npos >= (lo) + 1 && npos <= (hi) + 1)
     if (!ARGS("snap", 1, 2) && !ARGS("restore", 2, 2) && !ARGS("verify", 0, 0) && !ARGS("gc", 0, 0) &&

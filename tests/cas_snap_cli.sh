@@ -180,7 +180,7 @@ run --progress --store st gc --dry-run
 grep -q '^cas_snap: gc ' err || die "gc --progress: no progress line: $(cat err)"
 run --progress --store st restore p1 r3
 grep -q '^cas_snap: restore ' err || die "restore --progress: no progress line: $(cat err)"
-run --progress --quiet --store st restore p1 r4
+run --quiet --progress --store st restore p1 r4
 [ $rc -eq 0 ] && [ ! -s err ] || die "--quiet still printed: $(cat err)"
 step "--progress shows snap, verify, gc and restore progress on stderr; --quiet prints nothing"
 
