@@ -163,6 +163,8 @@ if [ -x "$cas_snap0" ]; then
     check "example-cas_snap" bash -c "set -e; rm -rf $B/snap-store $B/snap-out; S='./$cas_snap0 --quiet --no-sync --store $B/snap-store'
         \$S snap tests v1 >/dev/null; \$S restore v1 $B/snap-out; diff -r tests $B/snap-out
         \$S snap examples v2 >/dev/null; \$S verify >/dev/null; \$S gc | grep -q ' 0 deleted'; \$S stats | grep -q 'dedup ratio'"
+    # as a user runs it, with bad input: refs, gc and verify on bad refs, restore on a corrupt chunk and a full disk
+    check "example-cas_snap-cli" bash tests/cas_snap_cli.sh "./$B/ex-cas_snap"
 fi
 # the same with zstd-compressed chunks (DX_CAS_WITH_ZSTD): smaller on disk, same snapshot ids
 # (the default build when it has zstd, which it has when ex-cas_snap-nozstd exists; else built here)
