@@ -18,8 +18,8 @@ printf 'XYZ' | dd of="$dir/new" bs=1 seek=4000 conv=notrunc 2>/dev/null
 
 for mode in "" "--zstd 3" "--shift" "--shift --zstd 3 --block 1024"; do
     # shellcheck disable=SC2086 # $mode is a list of options
-    "$dx" diff $mode "$dir/old" "$dir/new" "$dir/p" || die "diff $mode"
-    "$dx" apply "$dir/old" "$dir/p" "$dir/out" || die "apply ($mode)"
+    "$dx" diff -f $mode "$dir/old" "$dir/new" "$dir/p" || die "diff $mode"
+    "$dx" apply -f "$dir/old" "$dir/p" "$dir/out" || die "apply ($mode)"
     cmp -s "$dir/out" "$dir/new" || die "apply ($mode): wrong result"
     "$dx" info "$dir/p" > "$dir/info" || die "info ($mode)"
     grep -q '^records: ' "$dir/info" || die "info ($mode): no record counts"
@@ -45,7 +45,7 @@ grep -q 'OLD_FORMAT.*format 1 patch.*make it again' "$dir/err" || die "format 1 
 step "a format 1 patch: refused ($(sed 's/^dxdiff: //' "$dir/err"))"
 
 # in place, then back again (a reversible patch rolls back)
-"$dx" diff --zstd 3 "$dir/old" "$dir/new" "$dir/p"
+"$dx" diff -f --zstd 3 "$dir/old" "$dir/new" "$dir/p"
 cp "$dir/old" "$dir/f"
 "$dx" apply --in-place "$dir/f" "$dir/p" || die "in place"
 cmp -s "$dir/f" "$dir/new" || die "in place: wrong result"
@@ -72,7 +72,7 @@ cp "$dir/old" "$dir/f"
 if "$dx" apply --in-place "$dir/f" "$dir/bad" 2>/dev/null; then die "a damaged patch was accepted"; fi
 cmp -s "$dir/f" "$dir/old" || die "damaged patch: the file changed"
 if "$dx" info "$dir/bad" >/dev/null 2>&1; then die "info passed a damaged patch"; fi
-"$dx" diff --shift "$dir/old" "$dir/new" "$dir/p"
+"$dx" diff -f --shift "$dir/old" "$dir/new" "$dir/p"
 cp "$dir/old" "$dir/f"
 if "$dx" apply --in-place "$dir/f" "$dir/p" 2>/dev/null; then die "a shift patch was applied in place"; fi
 cmp -s "$dir/f" "$dir/old" || die "shift patch in place: the file changed"
@@ -82,7 +82,7 @@ if "$dx" apply "$dir/other" "$dir/p" "$dir/out" 2>/dev/null; then die "a shift p
 step "wrong base, damaged patch, shift patch in place: refused, files untouched"
 
 # a shift patch with a window applies in place (the insertion moves data forward)
-"$dx" diff --shift --window 64K --zstd 3 "$dir/old" "$dir/new" "$dir/p" || die "diff --window"
+"$dx" diff -f --shift --window 64K --zstd 3 "$dir/old" "$dir/new" "$dir/p" || die "diff --window"
 "$dx" info "$dir/p" | grep -q '^window: *65536' || die "info: no window"
 cp "$dir/old" "$dir/f"
 "$dx" apply --in-place "$dir/f" "$dir/p" || die "shift patch with a window, in place"
