@@ -1,4 +1,4 @@
-/* dx_patch.h - v0.3.0 - binary deltas: XOR blocks, in-place and streaming apply - SPDX-License-Identifier: MIT OR Unlicense (text at end)
+/* dx_patch.h - v0.4.0 - binary deltas: XOR blocks, in-place and streaming apply - SPDX-License-Identifier: MIT OR Unlicense (text at end)
 
    Binary deltas for app and firmware updates, VM and process memory
    migration and state replication: diff two byte strings into a patch, then
@@ -71,8 +71,26 @@ OVERVIEW
      applier keeps the last window of overwritten base bytes in a ring (an
      insertion moves data forward, over bytes still to be read). Without a
      window an in-place apply is refused, untouched.
-   DOES NOT: resume an interrupted in-place apply of a shift patch (COPY and
-   SPLIT records carry no witnesses), or use zstd's prefix mode.
+   - Resuming a shift patch in place: COPY and SPLIT records carry no
+     witnesses, and after a crash the ring is gone while bytes ahead of the
+     write may hold new data. With io.journal_* and io.sync the streaming
+     applier keeps a journal (WIRE FORMAT, JOURNAL): before it writes past
+     what the last checkpoint covers, it syncs the data, then writes and
+     syncs a slot holding the ring and the old bytes of the next
+     cfg.journal_step bytes (1 MiB), alternating between two slots, so the
+     journal stays at 2 x (96 + ring + step) bytes whatever the data's size.
+     cfg.resume then continues from the newer valid slot: it is used only if
+     its check holds, the data's first POS bytes hash to what it recorded
+     and the data after its bytes is still the base; a journal or data that
+     fails a check is refused (DX_PATCH_ERR_WRONG_BASE) before any write.
+     Data that is already the target, or still the base, needs no journal.
+     The caller removes the journal once finish returned the result's length
+     (and has cut the data to it). Without the callbacks such an
+     interrupted apply cannot be resumed (resume: DX_ERR_UNSUPPORTED).
+   DOES NOT: resume a one-shot in-place apply of a shift patch (no journal:
+   use the streaming applier), survive torn block writes with witnesses
+   (patches without a window: a block is assumed written whole or not at
+   all; the journal survives them), or use zstd's prefix mode.
 
 API
    size_t dx_patch_bound(uint64_t base_len, uint64_t target_len, const dx_patch_config *cfg)
@@ -108,7 +126,9 @@ API
        create: memory_size bytes from cfg->allocator, then init; destroy =
        deinit + free. cfg->io: read(user, off, buf, len) of the data being
        patched and write(user, off, buf, len) of the result (in place: the
-       same data).
+       same data); in place for WINDOW patches also journal_write,
+       journal_read (the journal file) and sync(user, journal) (fsync the
+       data or the journal), all three or none (DX_ERR_INVAL).
    dx_result dx_patch_applier_feed(a, const uint8_t *bytes, size_t len)
        any piece sizes; the base is checked when the header is in, before
        the first write; every frame is checked before it is applied.
@@ -153,11 +173,14 @@ CONFIGURATION
                                            per 8 base bytes (at most 64 MiB)
    cfg.window           0         [runtime] shift: sources at most this far behind (a power of two):
                                            the patch applies in place with that much memory
+   cfg.progress         NULL      [runtime] diff: progress(user, done, total) now and then, and at the end
    applier cfg.max_block 64 KiB   [runtime] largest block accepted (DX_ERR_LIMIT above)
    applier cfg.max_frame 64 KiB   [runtime] largest raw frame accepted (at least max_block + 64)
    applier cfg.check_only false   [runtime] decode and check a patch only (no data, no io)
    applier cfg.max_window 0       [runtime] in place, shift patches: the ring's size (>= the
                                            patch's window, or the data's size, and its block size)
+   applier cfg.journal_step 1 MiB [runtime] with io.journal_*: bytes between two checkpoints
+                                           (rounded up to blocks); the journal is 2 x (96 + ring + step)
    chain cfg.max_versions 50, cfg.max_delta_pct 100 [runtime] when a chain refreshes its baseline
    DX_STATIC / DX_PATCH_STATIC, DX_PATCH_API / DX_API, DX_MALLOC/DX_FREE, DX_NO_MALLOC,
    DX_MEMCPY..., DX_ASSERT/DX_NO_ASSERT, DX_NO_ERROR_STRINGS, DX_CONFIG_HEADER: as in every dx header.
@@ -167,7 +190,7 @@ MEMORY
    Nothing grows with the data: diff uses 3 blocks (+ zstd's context and a
    frame; shift mode also its index of the base), apply 2 blocks + a frame
    (+ a second frame with zstd; + the window's ring for a shift patch in
-   place), from cfg.allocator (zeroed = DX_MALLOC) or, for the streaming
+   place, + a block and 2 hash states with a journal), from cfg.allocator (zeroed = DX_MALLOC) or, for the streaming
    applier, from memory you give it. A chain holds a copy of its baseline.
    zstd allocates its own contexts with malloc.
 
@@ -323,7 +346,50 @@ WIRE FORMAT (format 2.0; integers little-endian; offsets in bytes)
    cfg.no_witness; zero gaps under 4 bytes stay inside a run; frames close
    before they pass cfg.frame_size; empty frames are never written.
 
+JOURNAL (journal format 1: an in-place apply of a WINDOW patch; untrusted on read)
+   Two slots of S = 96 + R + K bytes, slot 0 at offset 0 and slot 1 at S
+   (R: the ring, the patch's window raised to a power of two and at least a
+   block, at most the data's length L = max(base, target length) raised to
+   a power of two; K: the step, a multiple of the block). Slot header
+   (DX_PATCH_JOURNAL_OFF_*), then R ring bytes, then K old bytes:
+      0 "DXPJ"      4 u16 version = 1      6 u16 = 0
+      8 u64 patch id: XXH64 of the patch's 64 header bytes, DX_PATCH_CHECK_SEED
+     16 u64 sequence >= 1   24 u64 POS: a multiple of the block size, < L
+     32 u64 XXH64 (seed 0) of the data's first POS bytes as the apply wrote them
+     40 u64 L      48 u32 R      52 u32 K
+     56 4 x u64: XXH64's four accumulators (acc1..acc4 of the xxHash
+        specification, seed 0) after the base's first POS bytes, when POS + K
+        is below the base length; else zeros
+     88 u32 = 0    92 u32 check: low 32 bits of XXH64(bytes 0-91, then the
+        ring and the old bytes; DX_PATCH_CHECK_SEED)
+     96 the ring: the base bytes of [POS - R, POS) (zeros before 0), oldest first
+     96 + R the old bytes of [POS, POS + K): the base's (zeros past its end)
+   Writing: slot sequence n goes to slot (n - 1) mod 2. The first (n = 1,
+   POS 0) is written and synced before any data write (the growth with
+   zeros too), with slot 1's header zeroed; a write that reaches POS + K
+   first syncs the data, then writes slot n + 1 at the block it starts, and
+   syncs the journal. So every write since a slot lies in [POS, POS + K).
+   Reading (resume): data of the target's length and hash is done; data of
+   the base's is applied anew. Else a slot is valid if its magic, version,
+   zero fields, patch id, L, R, K and check are right, sequence >= 1, and
+   POS < L is a multiple of the block; of the valid slots the higher
+   sequence is used, if the data's length lies in [base length, L], its
+   first POS bytes hash to offset 32, the accumulators (when stored) fed
+   with the old bytes and the data from POS + K to the base's end give the
+   base hash, and the data from max(POS + K, base length) is zeros. Else:
+   DX_PATCH_ERR_WRONG_BASE, nothing written. The apply then goes on from
+   POS: the ring from the slot, the old bytes of [POS, POS + K) from the
+   slot (not the data, which may hold torn writes there; blocks in that
+   range are rewritten even where they do not change).
+
 VERSION HISTORY
+   0.4.0 (2026-11-23) an in-place apply of a WINDOW patch resumes after an
+                      interruption at any write: dx_patch_io.journal_write,
+                      journal_read, sync and applier cfg.journal_step keep a
+                      journal (WIRE FORMAT, JOURNAL; DX_PATCH_JOURNAL_OFF_*,
+                      DX_PATCH_DEFAULT_JOURNAL_STEP); without them resume
+                      stays DX_ERR_UNSUPPORTED. dx_patch_config.progress and
+                      progress_user: a diff reports its progress.
    0.3.0 (2026-11-23) format 2.0: every hash and check is XXH64 (base and
                       target hashes: seed 0, as xxhsum prints them; checks:
                       DX_PATCH_CHECK_SEED); format 1 patches are refused
@@ -533,9 +599,9 @@ DX_INLINE const char *dx_result_name(dx_result r) {
 #endif
 
 #define DX_PATCH_VERSION_MAJOR 0
-#define DX_PATCH_VERSION_MINOR 3
+#define DX_PATCH_VERSION_MINOR 4
 #define DX_PATCH_VERSION_PATCH 0
-#define DX_PATCH_VERSION DX_VERSION_PACK(0, 3, 0)
+#define DX_PATCH_VERSION DX_VERSION_PACK(0, 4, 0)
 
 #ifndef DX_PATCH_MAX_FRAME /* largest uncompressed frame an applier accepts, bytes */
 #define DX_PATCH_MAX_FRAME ((1u << 20) + 64) /* the format's limit: the largest block + 64 */
