@@ -2230,6 +2230,8 @@ DXI_PRIVATE dx_result dxi_pt_journal_resume(dx_patch_applier *a, bool *out_fresh
     dxi_pt_hasher *prefix = dxi_pt_prefix_hash(a), copy;
     unsigned s, best = 2;
     *out_fresh = false;
+    dxi_pt_hash_init(prefix, 0); /* the writes hash into both, whichever way this returns */
+    dxi_pt_hash_init(dxi_pt_base_hash(a), 0);
     if (a->data_len == in->target_len || a->data_len == in->base_len) {
         if (dxi_pt_hash_data(a, a->data_len, in->block_size, &hash) != DX_OK) return DX_ERR_IO;
         if (a->data_len == in->target_len && hash == in->target_hash) { /* done before: only check the patch */
