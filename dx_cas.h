@@ -742,7 +742,8 @@ extern "C" {
 
 enum {
     DX_CAS_ERR_PROOF = -500, /* a Merkle proof does not lead to the root (or has the wrong length) */
-    DX_CAS_ERR_MAGIC = -501  /* not a dx_cas object: wrong magic */
+    DX_CAS_ERR_MAGIC = -501, /* not a dx_cas object: wrong magic */
+    DX_CAS_ERR_NO_ROOTS = -502 /* dx_cas_store_gc without roots: it would delete every object */
 };
 
 /* Sizes and limits */
@@ -1195,6 +1196,11 @@ typedef struct dx_cas_tree { /* a parsed tree object; entries are read with dx_c
     size_t len;
 } dx_cas_tree;
 
+enum { /* dx_cas_store_gc flags */
+    DX_CAS_GC_DRY_RUN = 1,        /* count what would go; delete nothing */
+    DX_CAS_GC_ALLOW_NO_ROOTS = 2  /* with nroots 0, delete every object (else DX_CAS_ERR_NO_ROOTS) */
+};
+
 typedef struct dx_cas_gc_report {
     uint64_t marked, kept_bytes;     /* reachable objects */
     uint64_t deleted, deleted_bytes; /* swept */
@@ -1205,7 +1211,7 @@ DX_CAS_API int64_t dx_cas_tree_encode(uint32_t alg, const dx_cas_tree_entry *ent
 DX_CAS_API dx_result dx_cas_tree_parse(const uint8_t *buf, size_t len, uint32_t max_entries, dx_cas_tree *out);
 DX_CAS_API bool dx_cas_tree_next(const dx_cas_tree *t, size_t *pos, dx_cas_tree_entry *out);
 DX_CAS_API dx_result dx_cas_store_gc(dx_cas_store *s, const dx_cas_id *roots, size_t nroots, uint32_t max_depth,
-                                     bool dry_run, dx_cas_gc_report *out);
+                                     uint32_t flags, dx_cas_gc_report *out);
 DX_CAS_API dx_result dx_cas_store_verify(dx_cas_store *s, const dx_cas_id *roots, size_t nroots,
                                          const dx_cas_limits *lim, dx_cas_problem_fn problem, void *user,
                                          dx_cas_verify_report *out);
@@ -1218,21 +1224,35 @@ DX_CAS_API dx_result dx_cas_store_verify(dx_cas_store *s, const dx_cas_id *roots
 #ifndef DX_CAS_PATH_MAX /* longest store path (bytes, with the NUL) a dx_cas_dir can hold */
 #define DX_CAS_PATH_MAX 1024
 #endif
+#ifndef DX_CAS_DIR_BATCH_BYTES /* a batch syncs by itself once it holds this many bytes (stored form): */
+#define DX_CAS_DIR_BATCH_BYTES (1u << 30) /* bounds tmp/ and what a crash loses; costs one sync per this many */
+#endif
+#ifndef DX_CAS_DIR_BATCH_OBJECTS /* ... or this many objects */
+#define DX_CAS_DIR_BATCH_OBJECTS 100000u
+#endif
+enum {
+    DX_CAS_COMPRESS_DEFAULT = 3, /* the zstd level a zeroed dx_cas_dir_config.compress means (with DX_CAS_WITH_ZSTD) */
+    DX_CAS_COMPRESS_NONE = -1    /* dx_cas_dir_config.compress: store objects as they are */
+};
 typedef struct dx_cas_dir_config {
     const char *path; /* the store's folder; made if missing (its parent must exist) */
-    bool batch;       /* puts become visible and durable together, at dx_cas_store_sync */
+    bool sync_each;   /* every put durable and visible to others when it returns (an fsync per object: slow);
+                         default (false): puts are made durable in batches, together, at dx_cas_store_sync */
     bool no_sync;     /* never fsync: scratch stores and tests (atomic renames still) */
-    int compress;     /* zstd level (1..19) for objects that shrink; 0: none (needs DX_CAS_WITH_ZSTD) */
+    int compress;     /* zstd level 1..19 for objects that shrink; 0: the default (DX_CAS_COMPRESS_DEFAULT with
+                         DX_CAS_WITH_ZSTD, none without); DX_CAS_COMPRESS_NONE: objects as they are */
     dx_allocator allocator; /* the zstd buffer, and what the store's blob reads, verify and gc allocate */
 } dx_cas_dir_config;
 
 typedef struct dx_cas_dir {
     char root[DX_CAS_PATH_MAX];
     size_t root_len;
-    bool batch, no_sync;
+    bool batch, no_sync;  /* batch: !cfg->sync_each */
     long pid;
     uint32_t counter;     /* temporary file names */
     uint32_t pending;     /* batch mode: puts waiting for dx_cas_store_sync */
+    uint64_t pending_bytes;
+    char batch_tag[24];   /* batch mode: the pending files' prefix in tmp/, "<pid>.b<tag>." */
     uint32_t cleaned;     /* temporary leftovers of dead writers removed at open */
     int os_error;         /* errno of the last failure */
     int compress;         /* zstd level, 0: objects are stored as they are */
@@ -3459,6 +3479,8 @@ DXI_PRIVATE bool dxi_cas_is_zero(const uint8_t *d) {
 
 DXI_PRIVATE bool dxi_cas_set_find(const dxi_cas_gc *g, const uint8_t *d, size_t *slot) { /* found, or a free slot */
     size_t mask = g->cap - 1, i = (size_t)dx_load_u64le(d) & mask;
+    *slot = 0;
+    if (g->cap == 0) return false; /* nothing marked yet: no table at all */
     for (;;) {
         uint8_t *e = g->set + i * DX_CAS_HASH_SIZE;
         if (dxi_cas_is_zero(e)) {
@@ -3591,8 +3613,8 @@ DXI_PRIVATE dx_result dxi_cas_walk(dxi_cas_gc *g, const dx_cas_id *roots, size_t
                     if (problem) problem(user, &cid, DX_ERR_NOTFOUND);
                 }
             }
-        } else if (w.kind != 0) {
-            r = DX_ERR_CORRUPT; /* a tree entry names something that is not its kind */
+        } else {
+            r = DX_ERR_CORRUPT; /* a tree entry names something not of its kind, or a root is neither a tree nor a manifest */
         }
         if (r != DX_OK && vr && r != DX_ERR_NOMEM) { /* verify: a malformed tree or manifest is a finding */
             vr->corrupt++;
@@ -3612,13 +3634,15 @@ DXI_PRIVATE void dxi_cas_gc_free(dxi_cas_gc *g) {
 }
 
 DX_CAS_API dx_result dx_cas_store_gc(dx_cas_store *s, const dx_cas_id *roots, size_t nroots, uint32_t max_depth,
-                                     bool dry_run, dx_cas_gc_report *out) {
+                                     uint32_t flags, dx_cas_gc_report *out) {
     dxi_cas_gc g;
     dx_result r;
-    if (!s || (nroots && !roots)) return DX_ERR_INVAL;
+    if (out) DX_MEMSET(out, 0, sizeof *out);
+    if (!s || (nroots && !roots) || (flags & ~(uint32_t)(DX_CAS_GC_DRY_RUN | DX_CAS_GC_ALLOW_NO_ROOTS))) return DX_ERR_INVAL;
+    if (nroots == 0 && !(flags & DX_CAS_GC_ALLOW_NO_ROOTS)) return DX_CAS_ERR_NO_ROOTS; /* the sweep would empty the store */
     max_depth = DXI_DEF(max_depth, 64u);
     DX_MEMSET(&g, 0, sizeof g);
-    g.s = s, g.a = &s->allocator, g.dry_run = dry_run;
+    g.s = s, g.a = &s->allocator, g.dry_run = (flags & DX_CAS_GC_DRY_RUN) != 0;
     r = dxi_cas_walk(&g, roots, nroots, max_depth, NULL, NULL, NULL);
     if (r == DX_OK) r = dx_cas_store_iterate(s, dxi_cas_gc_sweep, &g);
     if (out) *out = g.rep;
@@ -3672,7 +3696,9 @@ DX_CAS_API dx_result dx_cas_store_verify(dx_cas_store *s, const dx_cas_id *roots
 /* strict C99 (and plain _POSIX_C_SOURCE) on glibc hide these two POSIX
    functions; repeating the POSIX declarations is harmless where they are seen */
 extern int kill(pid_t pid, int sig);
-extern void sync(void);
+#if defined(__linux__) && !defined(DX_CAS_NO_SYNCFS)
+extern int syncfs(int fd); /* Linux 2.6.39, glibc 2.14, musl: declared only under _GNU_SOURCE */
+#endif
 #endif
 
 DXI_PRIVATE dx_result dxi_cas_dir_err(dx_cas_dir *d) {
@@ -3741,21 +3767,32 @@ DXI_PRIVATE dx_result dxi_cas_write_all(dx_cas_dir *d, int fd, const uint8_t *p,
     return DX_OK;
 }
 
-/* Moves a finished temporary file into place; fsyncs the folders it changed. */
-DXI_PRIVATE dx_result dxi_cas_dir_install(dx_cas_dir *d, const char *tmp, const dx_cas_id *id, bool sync_folder) {
+/* Moves a finished temporary file into place. sync_now: fsyncs the folders it
+   changed (objects/ too when the fan-out folder is new); else the caller makes
+   the renames durable (*out_made says whether objects/ changed). */
+DXI_PRIVATE dx_result dxi_cas_dir_install(dx_cas_dir *d, const char *tmp, const dx_cas_id *id, bool sync_now,
+                                          bool *out_made) {
     char folder[DX_CAS_PATH_MAX], final[DX_CAS_PATH_MAX];
     bool made;
     dx_result r;
     dxi_cas_dir_obj(d, id, folder, true);
     dxi_cas_dir_obj(d, id, final, false);
     if ((r = dxi_cas_mkdir(d, folder, &made)) != DX_OK) return r;
-    if (made && !d->no_sync) { /* a new fan-out folder: make its name durable too */
+    if (out_made) *out_made = made;
+    if (made && sync_now && !d->no_sync) { /* a new fan-out folder: make its name durable too */
         char objects[DX_CAS_PATH_MAX];
         dxi_cas_dir_path(d, objects, "objects");
         if ((r = dxi_cas_fsync_path(d, objects)) != DX_OK) return r;
     }
     if (rename(tmp, final) != 0) return dxi_cas_dir_err(d);
-    return sync_folder ? dxi_cas_fsync_path(d, folder) : DX_OK;
+    return sync_now ? dxi_cas_fsync_path(d, folder) : DX_OK;
+}
+
+DXI_PRIVATE dx_result dxi_cas_dir_sync(void *self);
+
+/* A batch's pending file: "tmp/<pid>.b<tag>.<id text>" */
+DXI_PRIVATE void dxi_cas_dir_pending(const dx_cas_dir *d, const char *text, char *rel, size_t cap) {
+    snprintf(rel, cap, "tmp/%s%s", d->batch_tag, text);
 }
 
 /* d->zbuf holds at least n bytes */
@@ -3798,10 +3835,11 @@ DXI_PRIVATE dx_result dxi_cas_dir_put(void *self, const dx_cas_id *id, const voi
     dx_cas_dir *d = (dx_cas_dir *)self;
     char text[DX_CAS_ID_TEXT_SIZE], rel[64 + DX_CAS_ID_TEXT_SIZE], tmp[DX_CAS_PATH_MAX];
     int fd = -1, tries;
+    size_t stored;
     dx_result r;
     if (dx_cas_id_format(id, text, sizeof text) < 0) return DX_ERR_UNSUPPORTED;
     for (tries = 0; tries < 100 && fd < 0; tries++) {
-        if (d->batch) snprintf(rel, sizeof rel, "tmp/%ld.b.%s", d->pid, text);
+        if (d->batch) dxi_cas_dir_pending(d, text, rel, sizeof rel);
         else snprintf(rel, sizeof rel, "tmp/%ld.%lu.%s", d->pid, (unsigned long)d->counter++, text);
         dxi_cas_dir_path(d, tmp, rel);
         fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0444);
@@ -3809,21 +3847,25 @@ DXI_PRIVATE dx_result dxi_cas_dir_put(void *self, const dx_cas_id *id, const voi
         if (fd < 0 && errno != EEXIST) return dxi_cas_dir_err(d);
     }
     if (fd < 0) return DX_ERR_BUSY;
+    stored = len;
     if (d->zcctx || dxi_cas_object_magic((const uint8_t *)data, len)) { /* the stored form ("DXCZ") */
         int64_t n = dxi_cas_dir_zbuf(d, dx_cas_object_bound(len));
         if (n == DX_OK) n = dx_cas_object_encode(d->zcctx, data, len, d->zbuf, d->zbuf_cap);
         if (n >= 0 && (size_t)n < len) d->compressed++, d->saved_bytes += len - (size_t)n;
+        if (n >= 0) stored = (size_t)n;
         r = n < 0 ? (dx_result)n : dxi_cas_write_all(d, fd, d->zbuf, (size_t)n);
     } else {
         r = dxi_cas_write_all(d, fd, (const uint8_t *)data, len);
     }
     if (r == DX_OK && !d->batch && !d->no_sync && fsync(fd) != 0) r = dxi_cas_dir_err(d);
     if (close(fd) != 0 && r == DX_OK) r = dxi_cas_dir_err(d);
-    if (r == DX_OK && d->batch) {
+    if (r == DX_OK && d->batch) { /* durable and in place at the next sync */
         d->pending++;
+        d->pending_bytes += stored;
+        if (d->pending >= DX_CAS_DIR_BATCH_OBJECTS || d->pending_bytes >= DX_CAS_DIR_BATCH_BYTES) return dxi_cas_dir_sync(d);
         return DX_OK;
     }
-    if (r == DX_OK) r = dxi_cas_dir_install(d, tmp, id, true);
+    if (r == DX_OK) r = dxi_cas_dir_install(d, tmp, id, true, NULL);
     if (r != DX_OK) unlink(tmp);
     return r;
 }
@@ -3838,7 +3880,7 @@ DXI_PRIVATE int dxi_cas_dir_open_obj(dx_cas_dir *d, const dx_cas_id *id) {
         char text[DX_CAS_ID_TEXT_SIZE], rel[64 + DX_CAS_ID_TEXT_SIZE];
         int e = errno;
         dx_cas_id_format(id, text, sizeof text);
-        snprintf(rel, sizeof rel, "tmp/%ld.b.%s", d->pid, text);
+        dxi_cas_dir_pending(d, text, rel, sizeof rel);
         dxi_cas_dir_path(d, path, rel);
         fd = open(path, O_RDONLY);
         if (fd < 0) errno = e;
@@ -3889,7 +3931,15 @@ DXI_PRIVATE dx_result dxi_cas_dir_delete(void *self, const dx_cas_id *id) {
     dx_cas_dir *d = (dx_cas_dir *)self;
     char path[DX_CAS_PATH_MAX];
     dxi_cas_dir_obj(d, id, path, false);
-    return unlink(path) == 0 ? (dx_result)DX_OK : dxi_cas_dir_err(d);
+    if (unlink(path) == 0) return DX_OK;
+    if (errno == ENOENT && d->batch) { /* not in place: maybe still in this batch */
+        char text[DX_CAS_ID_TEXT_SIZE], rel[64 + DX_CAS_ID_TEXT_SIZE];
+        dx_cas_id_format(id, text, sizeof text);
+        dxi_cas_dir_pending(d, text, rel, sizeof rel);
+        dxi_cas_dir_path(d, path, rel);
+        if (unlink(path) == 0) return DX_OK;
+    }
+    return dxi_cas_dir_err(d);
 }
 
 DXI_PRIVATE dx_result dxi_cas_dir_iterate(void *self, dx_cas_iter_fn fn, void *user) {
@@ -3934,23 +3984,52 @@ DXI_PRIVATE dx_result dxi_cas_dir_iterate(void *self, dx_cas_iter_fn fn, void *u
     return DX_OK;
 }
 
-/* Batch mode: one sync(), then every pending file of this process moves into place. */
+/* Makes the store's whole file system durable at once: syncfs(2) on Linux.
+   1 done, 0 not available here (the caller fsyncs file by file), or an error. */
+DXI_PRIVATE int dxi_cas_syncfs(dx_cas_dir *d) {
+#if defined(__linux__) && !defined(DX_CAS_NO_SYNCFS)
+    int fd = open(d->root, O_RDONLY), e;
+    if (fd < 0) return dxi_cas_dir_err(d);
+    if (syncfs(fd) == 0) {
+        close(fd);
+        return 1;
+    }
+    e = errno;
+    close(fd);
+    errno = e;
+    return e == ENOSYS ? 0 : dxi_cas_dir_err(d);
+#else
+    (void)d;
+    return 0;
+#endif
+}
+
+/* Batch mode, in the order of git's core.fsyncMethod=batch: the pending
+   objects of this handle were written without an fsync; now (1) their bytes
+   are made durable together (one syncfs; elsewhere an fsync pass over the
+   files), (2) they are renamed into place, (3) the renames are made durable
+   (one more syncfs; elsewhere an fsync of each changed fan-out folder, and of
+   objects/ when one is new). A ref is written only after this, so a crash at
+   any point leaves every ref's objects whole; the pending files of a writer
+   that died are removed at the next open. */
 DXI_PRIVATE dx_result dxi_cas_dir_sync(void *self) {
     dx_cas_dir *d = (dx_cas_dir *)self;
-    char path[DX_CAS_PATH_MAX], prefix[32];
-    uint8_t synced[32];
-    size_t plen;
+    char path[DX_CAS_PATH_MAX];
+    uint8_t changed[32];
+    size_t plen = 0;
     DIR *dir;
     struct dirent *e;
     dx_result r = DX_OK;
+    bool fs_synced = false, made_any = false;
     unsigned i;
-    if (!d->batch) return DX_OK;
-    if (d->pending == 0) return DX_OK;
-    if (!d->no_sync) sync();
-    snprintf(prefix, sizeof prefix, "%ld.b.", d->pid);
-    plen = 0;
-    while (prefix[plen]) plen++;
-    DX_MEMSET(synced, 0, sizeof synced);
+    if (!d->batch || d->pending == 0) return DX_OK;
+    if (!d->no_sync) {
+        int k = dxi_cas_syncfs(d);
+        if (k < 0) return (dx_result)k;
+        fs_synced = k == 1;
+    }
+    while (d->batch_tag[plen]) plen++;
+    DX_MEMSET(changed, 0, sizeof changed);
     dxi_cas_dir_path(d, path, "tmp");
     dir = opendir(path);
     if (!dir) return dxi_cas_dir_err(d);
@@ -3958,26 +4037,38 @@ DXI_PRIVATE dx_result dxi_cas_dir_sync(void *self) {
         dx_cas_id id;
         char tmp[DX_CAS_PATH_MAX], rel[272]; /* "tmp/" and a d_name */
         size_t nlen = 0;
+        bool made = false;
         while (e->d_name[nlen] && nlen < 64 + DX_CAS_ID_TEXT_LEN) nlen++;
-        if (nlen <= plen || DX_MEMCMP(e->d_name, prefix, plen) != 0) continue;
+        if (nlen <= plen || DX_MEMCMP(e->d_name, d->batch_tag, plen) != 0) continue;
         if (dx_cas_id_parse(e->d_name + plen, nlen - plen, &id) != DX_OK) continue;
         snprintf(rel, sizeof rel, "tmp/%s", e->d_name);
         dxi_cas_dir_path(d, tmp, rel);
-        r = dxi_cas_dir_install(d, tmp, &id, false);
-        synced[id.digest[0] >> 3] |= (uint8_t)(1u << (id.digest[0] & 7));
+        if (!d->no_sync && !fs_synced) r = dxi_cas_fsync_path(d, tmp);
+        if (r == DX_OK) r = dxi_cas_dir_install(d, tmp, &id, false, &made);
+        made_any = made_any || made;
+        changed[id.digest[0] >> 3] |= (uint8_t)(1u << (id.digest[0] & 7));
     }
     closedir(dir);
-    for (i = 0; r == DX_OK && i < 256; i++) { /* each changed fan-out folder once */
-        if (synced[i >> 3] & (1u << (i & 7))) {
-            dx_cas_id any;
-            DX_MEMSET(&any, 0, sizeof any);
-            any.alg = DX_CAS_ALG_SHA256;
-            any.digest[0] = (uint8_t)i;
-            dxi_cas_dir_obj(d, &any, path, true);
+    if (r == DX_OK && !d->no_sync && fs_synced) {
+        int k = dxi_cas_syncfs(d);
+        if (k < 0) r = (dx_result)k;
+    } else if (r == DX_OK && !d->no_sync) {
+        for (i = 0; r == DX_OK && i < 256; i++) { /* each changed fan-out folder once */
+            if (changed[i >> 3] & (1u << (i & 7))) {
+                dx_cas_id any;
+                DX_MEMSET(&any, 0, sizeof any);
+                any.alg = DX_CAS_ALG_SHA256;
+                any.digest[0] = (uint8_t)i;
+                dxi_cas_dir_obj(d, &any, path, true);
+                r = dxi_cas_fsync_path(d, path);
+            }
+        }
+        if (r == DX_OK && made_any) {
+            dxi_cas_dir_path(d, path, "objects");
             r = dxi_cas_fsync_path(d, path);
         }
     }
-    if (r == DX_OK) d->pending = 0;
+    if (r == DX_OK) d->pending = 0, d->pending_bytes = 0;
     return r;
 }
 
@@ -3988,6 +4079,7 @@ DX_CAS_API dx_result dx_cas_dir_open(dx_cas_dir *d, const dx_cas_dir_config *cfg
     DIR *dir;
     struct dirent *e;
     dx_result r;
+    int level;
     if (!d || !cfg || !cfg->path || !cfg->allocator.alloc != !cfg->allocator.free) return DX_ERR_INVAL;
     DX_MEMSET(d, 0, sizeof *d);
     d->allocator = cfg->allocator;
@@ -3997,9 +4089,11 @@ DX_CAS_API dx_result dx_cas_dir_open(dx_cas_dir *d, const dx_cas_dir_config *cfg
     DX_MEMCPY(d->root, cfg->path, n);
     d->root[n] = 0;
     d->root_len = n;
-    d->batch = cfg->batch;
+    d->batch = !cfg->sync_each;
     d->no_sync = cfg->no_sync;
     d->pid = (long)getpid();
+    /* unique among this process's open stores (two handles on one store keep their batches apart) */
+    snprintf(d->batch_tag, sizeof d->batch_tag, "%ld.b%lx.", d->pid, (unsigned long)((uintptr_t)d & 0xffffffffu));
     if ((r = dxi_cas_mkdir(d, d->root, &made)) != DX_OK) return r;
     dxi_cas_dir_path(d, path, "objects");
     if ((r = dxi_cas_mkdir(d, path, &made)) != DX_OK) return r;
@@ -4024,17 +4118,21 @@ DX_CAS_API dx_result dx_cas_dir_open(dx_cas_dir *d, const dx_cas_dir_config *cfg
         if (unlink(file) == 0) d->cleaned++;
     }
     closedir(dir);
-    if (cfg->compress < 0 || cfg->compress > 19) return DX_ERR_INVAL;
-    if (cfg->compress > 0) {
+    if (cfg->compress < DX_CAS_COMPRESS_NONE || cfg->compress > 19) return DX_ERR_INVAL;
+    level = cfg->compress;
+#if defined(DX_CAS_WITH_ZSTD)
+    if (level == 0) level = DX_CAS_COMPRESS_DEFAULT;
+#endif
+    if (level > 0) {
 #if defined(DX_CAS_WITH_ZSTD)
         ZSTD_CCtx *z = ZSTD_createCCtx();
         if (!z) return DX_ERR_NOMEM;
-        if (ZSTD_isError(ZSTD_CCtx_setParameter(z, ZSTD_c_compressionLevel, cfg->compress))) {
+        if (ZSTD_isError(ZSTD_CCtx_setParameter(z, ZSTD_c_compressionLevel, level))) {
             ZSTD_freeCCtx(z);
             return DX_ERR_INVAL;
         }
         d->zcctx = z;
-        d->compress = cfg->compress;
+        d->compress = level;
 #else
         return DX_ERR_UNSUPPORTED; /* build with DX_CAS_WITH_ZSTD (and -lzstd) */
 #endif
@@ -4044,6 +4142,7 @@ DX_CAS_API dx_result dx_cas_dir_open(dx_cas_dir *d, const dx_cas_dir_config *cfg
 
 DX_CAS_API void dx_cas_dir_close(dx_cas_dir *d) {
     if (!d) return;
+    if (d->root_len && d->pending) (void)dxi_cas_dir_sync(d); /* a batch left open: made durable, as a sync would */
 #if defined(DX_CAS_WITH_ZSTD)
     ZSTD_freeCCtx((ZSTD_CCtx *)d->zcctx);
     ZSTD_freeDCtx((ZSTD_DCtx *)d->zdctx);
@@ -4154,6 +4253,7 @@ DX_CAS_API const char *dx_cas_result_name(dx_result r) {
     switch (r) {
     case DX_CAS_ERR_PROOF: return "DX_CAS_ERR_PROOF";
     case DX_CAS_ERR_MAGIC: return "DX_CAS_ERR_MAGIC";
+    case DX_CAS_ERR_NO_ROOTS: return "DX_CAS_ERR_NO_ROOTS";
     default: return dx_result_name(r);
     }
 #endif

@@ -305,22 +305,23 @@ int main(int argc, char **argv) {
     uint32_t alg = DX_CAS_ALG_SHA256;
     dx_result r;
     int i = 1;
-    memset(&dc, 0, sizeof dc);
-#if defined(DX_CAS_WITH_ZSTD)
-    dc.compress = 3;
-#endif
+    memset(&dc, 0, sizeof dc); /* the defaults: objects durable in batches (synced before the ref), zstd level 3 when built with it */
     for (; i < argc && argv[i][0] == '-' && argv[i][1] == '-'; i++) {
         if (strcmp(argv[i], "--store") == 0 && i + 1 < argc) store = argv[++i];
         else if (strcmp(argv[i], "--blake3") == 0) alg = DX_CAS_ALG_BLAKE3;
         else if (strcmp(argv[i], "--avg") == 0 && i + 1 < argc) g.writing.chunker.avg_size = (uint32_t)strtoul(argv[++i], NULL, 10);
-        else if (strcmp(argv[i], "--batch") == 0) dc.batch = true;
-        else if (strcmp(argv[i], "--compress") == 0 && i + 1 < argc) dc.compress = atoi(argv[++i]);
+        else if (strcmp(argv[i], "--batch") == 0) dc.sync_each = false; /* the default now; still accepted */
+        else if (strcmp(argv[i], "--sync-each") == 0) dc.sync_each = true;
+        else if (strcmp(argv[i], "--compress") == 0 && i + 1 < argc) {
+            dc.compress = atoi(argv[++i]);
+            if (dc.compress == 0) dc.compress = DX_CAS_COMPRESS_NONE; /* 0: store as they are */
+        }
         else if (strcmp(argv[i], "--no-sync") == 0) dc.no_sync = true;
         else if (strcmp(argv[i], "--quiet") == 0) g.quiet = 1;
         else break;
     }
     if (i >= argc) {
-        fprintf(stderr, "usage: cas_snap [--store PATH] [--blake3] [--avg BYTES] [--batch] [--compress LEVEL] [--no-sync] [--quiet]\n"
+        fprintf(stderr, "usage: cas_snap [--store PATH] [--blake3] [--avg BYTES] [--sync-each] [--compress LEVEL] [--no-sync] [--quiet]\n"
                         "                snap DIR [REF] | restore ROOT DIR | verify | gc | stats | refs\n");
         return 2;
     }
