@@ -1253,6 +1253,10 @@ typedef struct dx_cas_dir {
     uint32_t pending;     /* batch mode: puts waiting for dx_cas_store_sync */
     uint64_t pending_bytes;
     char batch_tag[24];   /* batch mode: the pending files' prefix in tmp/, "<pid>.b<tag>." */
+    uint64_t *pending_set; /* batch mode: the pending digests' first 8 bytes (a lookup skips tmp/ when absent) */
+    size_t pending_set_cap, pending_set_used;
+    bool pending_set_full; /* it could not grow: every lookup looks in tmp/ */
+    uint8_t fanout[32];   /* fan-out folders known to exist (a bit each) */
     uint32_t cleaned;     /* temporary leftovers of dead writers removed at open */
     int os_error;         /* errno of the last failure */
     int compress;         /* zstd level, 0: objects are stored as they are */
@@ -3775,20 +3779,73 @@ DXI_PRIVATE dx_result dxi_cas_dir_install(dx_cas_dir *d, const char *tmp, const 
     char folder[DX_CAS_PATH_MAX], final[DX_CAS_PATH_MAX];
     bool made;
     dx_result r;
+    uint8_t bit = (uint8_t)(1u << (id->digest[0] & 7));
     dxi_cas_dir_obj(d, id, folder, true);
     dxi_cas_dir_obj(d, id, final, false);
-    if ((r = dxi_cas_mkdir(d, folder, &made)) != DX_OK) return r;
+    made = false;
+    if (!(d->fanout[id->digest[0] >> 3] & bit)) {
+        if ((r = dxi_cas_mkdir(d, folder, &made)) != DX_OK) return r;
+        d->fanout[id->digest[0] >> 3] |= bit;
+    }
     if (out_made) *out_made = made;
     if (made && sync_now && !d->no_sync) { /* a new fan-out folder: make its name durable too */
         char objects[DX_CAS_PATH_MAX];
         dxi_cas_dir_path(d, objects, "objects");
         if ((r = dxi_cas_fsync_path(d, objects)) != DX_OK) return r;
     }
-    if (rename(tmp, final) != 0) return dxi_cas_dir_err(d);
+    if (rename(tmp, final) != 0) {
+        if (errno != ENOENT || made) return dxi_cas_dir_err(d);
+        d->fanout[id->digest[0] >> 3] &= (uint8_t)~bit; /* the folder went away meanwhile: make it again */
+        return dxi_cas_dir_install(d, tmp, id, sync_now, out_made);
+    }
     return sync_now ? dxi_cas_fsync_path(d, folder) : DX_OK;
 }
 
 DXI_PRIVATE dx_result dxi_cas_dir_sync(void *self);
+
+/* The pending set: open addressing on a digest's first 8 bytes (0 stored as 1; 0 is a free slot).
+   A false "maybe" only costs a lookup in tmp/; it is never wrong the other way. */
+DXI_PRIVATE uint64_t dxi_cas_pkey(const uint8_t *digest) {
+    uint64_t k = dx_load_u64le(digest);
+    return k ? k : 1;
+}
+
+DXI_PRIVATE bool dxi_cas_pending_maybe(const dx_cas_dir *d, const uint8_t *digest) {
+    uint64_t k = dxi_cas_pkey(digest);
+    size_t mask = d->pending_set_cap - 1, i;
+    if (d->pending_set_full) return true;
+    if (d->pending_set_cap == 0) return false;
+    for (i = (size_t)(k * 0x9e3779b97f4a7c15ull >> 20) & mask; d->pending_set[i]; i = (i + 1) & mask)
+        if (d->pending_set[i] == k) return true;
+    return false;
+}
+
+DXI_PRIVATE void dxi_cas_pending_add(dx_cas_dir *d, const uint8_t *digest) {
+    uint64_t k = dxi_cas_pkey(digest);
+    size_t i, j;
+    if (d->pending_set_full || dxi_cas_pending_maybe(d, digest)) return;
+    if ((d->pending_set_used + 1) * 2 > d->pending_set_cap) { /* grow: twice the slots */
+        size_t cap = d->pending_set_cap ? d->pending_set_cap * 2 : 4096;
+        uint64_t *t = (uint64_t *)dxi_cas_alloc(&d->allocator, cap * sizeof *t);
+        if (!t) { /* no memory: look in tmp/ every time, as without a set */
+            d->pending_set_full = true;
+            return;
+        }
+        DX_MEMSET(t, 0, cap * sizeof *t);
+        for (j = 0; j < d->pending_set_cap; j++) {
+            uint64_t v = d->pending_set[j];
+            if (!v) continue;
+            for (i = (size_t)(v * 0x9e3779b97f4a7c15ull >> 20) & (cap - 1); t[i]; i = (i + 1) & (cap - 1)) {}
+            t[i] = v;
+        }
+        dxi_cas_free(&d->allocator, d->pending_set, d->pending_set_cap * sizeof *t);
+        d->pending_set = t, d->pending_set_cap = cap;
+    }
+    for (i = (size_t)(k * 0x9e3779b97f4a7c15ull >> 20) & (d->pending_set_cap - 1); d->pending_set[i];
+         i = (i + 1) & (d->pending_set_cap - 1)) {}
+    d->pending_set[i] = k;
+    d->pending_set_used++;
+}
 
 /* A batch's pending file: "tmp/<pid>.b<tag>.<id text>" */
 DXI_PRIVATE void dxi_cas_dir_pending(const dx_cas_dir *d, const char *text, char *rel, size_t cap) {
@@ -3843,7 +3900,10 @@ DXI_PRIVATE dx_result dxi_cas_dir_put(void *self, const dx_cas_id *id, const voi
         else snprintf(rel, sizeof rel, "tmp/%ld.%lu.%s", d->pid, (unsigned long)d->counter++, text);
         dxi_cas_dir_path(d, tmp, rel);
         fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0444);
-        if (fd < 0 && errno == EEXIST && d->batch) return DX_OK; /* already in this batch */
+        if (fd < 0 && errno == EEXIST && d->batch) { /* already in this batch */
+            dxi_cas_pending_add(d, id->digest);
+            return DX_OK;
+        }
         if (fd < 0 && errno != EEXIST) return dxi_cas_dir_err(d);
     }
     if (fd < 0) return DX_ERR_BUSY;
@@ -3860,6 +3920,7 @@ DXI_PRIVATE dx_result dxi_cas_dir_put(void *self, const dx_cas_id *id, const voi
     if (r == DX_OK && !d->batch && !d->no_sync && fsync(fd) != 0) r = dxi_cas_dir_err(d);
     if (close(fd) != 0 && r == DX_OK) r = dxi_cas_dir_err(d);
     if (r == DX_OK && d->batch) { /* durable and in place at the next sync */
+        dxi_cas_pending_add(d, id->digest);
         d->pending++;
         d->pending_bytes += stored;
         if (d->pending >= DX_CAS_DIR_BATCH_OBJECTS || d->pending_bytes >= DX_CAS_DIR_BATCH_BYTES) return dxi_cas_dir_sync(d);
@@ -3876,7 +3937,7 @@ DXI_PRIVATE int dxi_cas_dir_open_obj(dx_cas_dir *d, const dx_cas_id *id) {
     int fd;
     dxi_cas_dir_obj(d, id, path, false);
     fd = open(path, O_RDONLY);
-    if (fd < 0 && errno == ENOENT && d->batch) {
+    if (fd < 0 && errno == ENOENT && d->batch && dxi_cas_pending_maybe(d, id->digest)) {
         char text[DX_CAS_ID_TEXT_SIZE], rel[64 + DX_CAS_ID_TEXT_SIZE];
         int e = errno;
         dx_cas_id_format(id, text, sizeof text);
@@ -4068,7 +4129,11 @@ DXI_PRIVATE dx_result dxi_cas_dir_sync(void *self) {
             r = dxi_cas_fsync_path(d, path);
         }
     }
-    if (r == DX_OK) d->pending = 0, d->pending_bytes = 0;
+    if (r == DX_OK) {
+        d->pending = 0, d->pending_bytes = 0;
+        if (d->pending_set) DX_MEMSET(d->pending_set, 0, d->pending_set_cap * sizeof *d->pending_set);
+        d->pending_set_used = 0, d->pending_set_full = false;
+    }
     return r;
 }
 
@@ -4148,6 +4213,7 @@ DX_CAS_API void dx_cas_dir_close(dx_cas_dir *d) {
     ZSTD_freeDCtx((ZSTD_DCtx *)d->zdctx);
 #endif
     dxi_cas_free(&d->allocator, d->zbuf, d->zbuf_cap);
+    dxi_cas_free(&d->allocator, d->pending_set, d->pending_set_cap * sizeof *d->pending_set);
     DX_MEMSET(d, 0, sizeof *d);
 }
 
