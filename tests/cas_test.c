@@ -2055,6 +2055,168 @@ static int t_dir_crash(prop_ctx *p) {
     return 0;
 }
 
+/* Crash safety of the default (batch) mode, as a snapshot tool uses it: a child
+   takes snapshots one after another (files as blobs, a tree, dx_cas_store_sync,
+   then the refs "s<k>" and "latest") and tells the parent of every step; the
+   parent kills it with SIGKILL after a random number of steps (plus a random
+   number of yields), so kills land while objects are written, while a batch is
+   synced (renamed into place) and while refs are written. Afterwards, opened
+   again: no temporary file is left, every ref names a complete snapshot (verify
+   from it finds nothing missing or corrupt), every ref the child reported is
+   there and names what it reported, and a verify of the whole store is clean.
+   A process kill keeps the page cache: it checks the order of what becomes
+   visible, not durability across a power cut. DX_CRASH_ROUNDS as above. */
+typedef struct crash_refs {
+    int n;
+    dx_cas_id roots[256];
+} crash_refs;
+
+static dx_result crash_ref_cb(void *user, const char *name, const dx_cas_id *id) {
+    crash_refs *c = (crash_refs *)user;
+    (void)name;
+    if (c->n < 256) c->roots[c->n++] = *id;
+    return DX_OK;
+}
+
+static void crash_batch_writer(const dx_cas_dir_config *dc, int round, int fd) {
+    dx_cas_dir d;
+    dx_cas_store s;
+    static uint8_t data[70000];
+    uint64_t k;
+    if (dx_cas_dir_open(&d, dc) != DX_OK || dx_cas_dir_store(&d, NULL, &s) != DX_OK) _exit(3);
+    for (k = 0;; k++) {
+        dx_cas_tree_entry e[12];
+        char names[12][8], line[16 + DX_CAS_ID_TEXT_SIZE], ref[24];
+        uint8_t tree[12 * (DX_CAS_TREE_ENTRY_FIXED + 8) + DX_CAS_TREE_HEADER_SIZE];
+        dx_cas_id root;
+        int64_t n;
+        size_t i, files = 3 + (size_t)((k * 5 + (uint64_t)round) % 10);
+        for (i = 0; i < files; i++) {
+            dx_cas_blob_writer w;
+            dx_cas_blob_writer_config wc;
+            uint64_t seed = ((uint64_t)round << 40) + (k << 8) + i + 1;
+            size_t len = (size_t)(seed * 2654435761u % sizeof data);
+            if (i % 3 == 0) seed = i + 1; /* some files repeat across snapshots: dedup inside and across batches */
+            xorshift_bytes(seed, data, len);
+            memset(&wc, 0, sizeof wc);
+            wc.store = &s;
+            if (dx_cas_blob_writer_create(&w, &wc) != DX_OK || dx_cas_blob_writer_write(&w, data, len) != DX_OK ||
+                dx_cas_blob_writer_finish(&w, &e[i].id, NULL) != DX_OK)
+                _exit(4);
+            dx_cas_blob_writer_destroy(&w);
+            snprintf(names[i], sizeof names[i], "f%03u", (unsigned)i);
+            e[i].name = names[i], e[i].name_len = 4, e[i].mode = DX_CAS_MODE_FILE, e[i].size = len;
+            if (write(fd, "f\n", 2) != 2) _exit(5); /* a step: one file stored (pending) */
+        }
+        n = dx_cas_tree_encode(s.hash_alg.alg, e, files, tree, sizeof tree);
+        if (n < 0 || dx_cas_store_put(&s, tree, (size_t)n, &root) != DX_OK) _exit(6);
+        if (write(fd, "t\n", 2) != 2) _exit(5); /* the sync begins */
+        if (dx_cas_store_sync(&s) != DX_OK) _exit(7);
+        if (write(fd, "s\n", 2) != 2) _exit(5); /* the refs are written */
+        snprintf(ref, sizeof ref, "s%llu", (unsigned long long)k);
+        if (dx_cas_dir_ref_set(&d, ref, &root) != DX_OK || dx_cas_dir_ref_set(&d, "latest", &root) != DX_OK) _exit(8);
+        n = snprintf(line, sizeof line, "r %s ", ref);
+        dx_cas_id_format(&root, line + n, sizeof line - (size_t)n);
+        strcat(line, "\n");
+        if (write(fd, line, strlen(line)) != (ssize_t)strlen(line)) _exit(5);
+    }
+}
+
+static int t_dir_crash_batch(prop_ctx *p) {
+    char path[256];
+    const char *env = getenv("DX_CRASH_ROUNDS");
+    dx_cas_dir_config dc;
+    int round, rounds = env ? atoi(env) : 12, refs_checked = 0, after[4] = {0, 0, 0, 0};
+    prop_ctx g;
+    static char rep[1 << 16];
+    prop_ctx_init(&g, p->seed, (size_t)-1);
+    scratch_dir(path, sizeof path, "crashb", p->seed);
+    memset(&dc, 0, sizeof dc); /* the defaults: batches, synced, compressed when built with zstd */
+    dc.path = path;
+    PROP_CHECK_MSG(p, rounds > 0, "DX_CRASH_ROUNDS=%s: a positive number of rounds", env ? env : "");
+    for (round = 0; round < rounds; round++) {
+        int fds[2], status, yields, steps = 0, want = (int)prop_range(&g, 1, 40);
+        size_t got = 0, at;
+        pid_t pid;
+        ssize_t n;
+        if (round % 8 == 0) rm_rf(path);
+        if (pipe(fds) != 0) PROP_FAIL(p, "pipe");
+        pid = fork();
+        if (pid < 0) PROP_FAIL(p, "fork");
+        if (pid == 0) {
+            close(fds[0]);
+            crash_batch_writer(&dc, round, fds[1]);
+            _exit(9);
+        }
+        close(fds[1]);
+        while (steps < want) { /* the event: that many steps reported */
+            size_t before = got;
+            if (crash_read_report(fds[0], rep, sizeof rep, &got) != 0) break;
+            for (at = before; at < got; at++) steps += rep[at] == '\n';
+        }
+        /* 0 to ~32k yields, log-uniform: from at once to well into the sync (no clock involved) */
+        for (yields = (int)prop_range(&g, 0, (uint64_t)1 << prop_range(&g, 0, 15)); yields > 0; yields--) sched_yield();
+        kill(pid, SIGKILL);
+        waitpid(pid, &status, 0);
+        while ((n = read(fds[0], rep + got, sizeof rep - 1 - got)) > 0) got += (size_t)n;
+        close(fds[0]);
+        rep[got] = 0;
+        PROP_CHECK_MSG(p, WIFSIGNALED(status), "round %d: the writer exited by itself (status %d)", round, status);
+        PROP_CHECK_MSG(p, steps >= want, "round %d: %d of %d steps before the watchdog", round, steps, want);
+        if (got >= 2) after[rep[got - 2] == 'f' ? 0 : rep[got - 2] == 't' ? 1 : rep[got - 2] == 's' ? 2 : 3]++;
+        {
+            dx_cas_dir d;
+            dx_cas_store s;
+            dx_cas_verify_report vr;
+            crash_refs cr;
+            dx_result r;
+            int i;
+            char *line;
+            PROP_CHECK(p, dx_cas_dir_open(&d, &dc) == DX_OK && dx_cas_dir_store(&d, NULL, &s) == DX_OK);
+            memset(&cr, 0, sizeof cr);
+            PROP_CHECK(p, dx_cas_dir_ref_list(&d, crash_ref_cb, &cr) == DX_OK);
+            for (i = 0; i < cr.n; i++) { /* every ref: a complete snapshot */
+                r = dx_cas_store_verify(&s, &cr.roots[i], 1, NULL, NULL, NULL, &vr);
+                PROP_CHECK_MSG(p, r == DX_OK && vr.missing == 0 && vr.corrupt == 0,
+                               "round %d: ref %d of %d: verify %s, %llu missing, %llu corrupt", round, i, cr.n, rn(r),
+                               (unsigned long long)vr.missing, (unsigned long long)vr.corrupt);
+                refs_checked++;
+            }
+            for (line = strstr(rep, "r "); line; line = strstr(line + 1, "\nr ")) { /* every reported ref is there */
+                char name[24];
+                dx_cas_id want_id, have;
+                char *sp;
+                if (*line == '\n') line++;
+                sp = strchr(line + 2, ' ');
+                PROP_CHECK(p, sp && sp - (line + 2) < (long)sizeof name);
+                memcpy(name, line + 2, (size_t)(sp - (line + 2)));
+                name[sp - (line + 2)] = 0;
+                PROP_CHECK(p, dx_cas_id_parse(sp + 1, DX_CAS_ID_TEXT_LEN, &want_id) == DX_OK);
+                PROP_CHECK_MSG(p, dx_cas_dir_ref_get(&d, name, &have) == DX_OK && dx_cas_id_equal(&have, &want_id),
+                               "round %d: reported ref %s lost", round, name);
+            }
+            r = dx_cas_store_verify(&s, cr.roots, (size_t)cr.n, NULL, NULL, NULL, &vr);
+            PROP_CHECK_MSG(p, r == DX_OK && vr.corrupt == 0 && vr.missing == 0, "round %d: verify of the store: %s", round, rn(r));
+            dx_cas_dir_close(&d);
+        }
+        {
+            char cmd[400];
+            FILE *f;
+            int leftovers = -1;
+            snprintf(cmd, sizeof cmd, "ls '%s/tmp' | wc -l", path);
+            if ((f = popen(cmd, "r")) != NULL) {
+                if (fscanf(f, "%d", &leftovers) != 1) leftovers = -1;
+                pclose(f);
+            }
+            PROP_CHECK_MSG(p, leftovers == 0, "round %d: %d temporary files left after the open", round, leftovers);
+        }
+    }
+    fprintf(stderr, "t_dir_crash_batch: %d kills (reported last: %d a file, %d the start of a sync, %d its end, %d a ref), "
+            "%d refs verified complete\n", rounds, after[0], after[1], after[2], after[3], refs_checked);
+    rm_rf(path);
+    return 0;
+}
+
 /* Several processes put the same objects into one store at the same time
    (each with its own dx_cas_dir): every object ends up there once, intact,
    and no temporary file is left. */
@@ -2110,6 +2272,7 @@ static int t_dir_concurrent(prop_ctx *p) {
 #else
 static int t_dir_store(prop_ctx *p) { PROP_SKIP(p, "no directory store in this build (Windows or DX_CAS_NO_STDIO)"); }
 static int t_dir_crash(prop_ctx *p) { PROP_SKIP(p, "no directory store in this build (Windows or DX_CAS_NO_STDIO)"); }
+static int t_dir_crash_batch(prop_ctx *p) { PROP_SKIP(p, "no directory store in this build (Windows or DX_CAS_NO_STDIO)"); }
 static int t_dir_concurrent(prop_ctx *p) { PROP_SKIP(p, "no directory store in this build (Windows or DX_CAS_NO_STDIO)"); }
 #endif
 
@@ -2447,7 +2610,7 @@ static const prop_test tests[] = {
     PROP_UNIT(t_fastcdc_vectors),   PROP_UNIT(t_fastcdc_sekien), PROP_PROPERTY(p_chunker_stream), PROP_UNIT(t_merkle_ct_vectors),
     PROP_PROPERTY(p_merkle_proofs), PROP_UNIT(t_proof_wire),       PROP_PROPERTY(p_store_roundtrip),
     PROP_UNIT(t_mem_store_capacity), PROP_PROPERTY(p_blob_roundtrip), PROP_UNIT(t_manifest_bounds),
-    PROP_UNIT(t_dir_store),         PROP_UNIT(t_dir_crash),         PROP_UNIT(t_blake3_vectors),
+    PROP_UNIT(t_dir_store),         PROP_UNIT(t_dir_crash),         PROP_UNIT(t_dir_crash_batch),         PROP_UNIT(t_blake3_vectors),
 #if !defined(DX_CAS_NO_BLAKE3) /* a build without BLAKE3 has nothing for these to test (t_blake3_vectors checks it refuses) */
     PROP_PROPERTY(p_blake3_pieces), PROP_UNIT(t_blake3_vs_b3sum),
 #endif
