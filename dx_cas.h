@@ -548,7 +548,8 @@ WIRE FORMAT (integers little-endian; offsets are the DX_CAS_<RECORD>_OFF_* names
    directory store: <path>/objects/<first 2 hex digits of the digest>/<id text>,
      one file per object holding its stored form ("DXCZ" above: its bytes, unless
      compressed or beginning with "DXCZ"); <path>/tmp/<pid>.<n>.<id text>
-     while it is written (<pid>.b<handle tag>.<id text> in batch mode, until the sync);
+     while it is written (in batch mode <path>/tmp/<pid>.b<handle tag>/<id text> until the sync,
+     which removes that folder);
      <path>/refs/<name> holds
      "<id text>\n".
    Vectors (tests/vectors/cas/): rfc6962.txt (Merkle roots and proofs), fastcdc.txt
@@ -1317,7 +1318,7 @@ typedef struct dx_cas_dir {
     uint32_t counter;     /* temporary file names */
     uint32_t pending;     /* batch mode: puts waiting for dx_cas_store_sync */
     uint64_t pending_bytes;
-    char batch_tag[24];   /* batch mode: the pending files' prefix in tmp/, "<pid>.b<tag>." */
+    char batch_tag[24];   /* batch mode: the pending objects' folder, tmp/<pid>.b<tag>/ (removed at each sync) */
     uint64_t *pending_set; /* batch mode: the pending digests' first 8 bytes (a lookup skips tmp/ when absent) */
     size_t pending_set_cap, pending_set_used;
     bool pending_set_full; /* it could not grow: every lookup looks in tmp/ */
@@ -3750,7 +3751,7 @@ DX_CAS_API dx_result dx_cas_store_verify(dx_cas_store *s, const dx_cas_id *roots
    the fan-out folder is new). Renames are atomic, so readers see a whole
    object or none, and writers of the same object in several processes
    simply replace identical bytes. Batch mode (the default) writes
-   <pid>.b<tag>.<id text> and moves the batch into place at
+   <pid>.b<tag>/<id text> and moves the batch into place at
    dx_cas_store_sync, between two syncfs calls (dxi_cas_dir_sync). At open, the
    temporary files of writers that are no longer running are removed. */
 #if defined(DX_CAS_HAS_DIRSTORE)
@@ -3913,9 +3914,33 @@ DXI_PRIVATE void dxi_cas_pending_add(dx_cas_dir *d, const uint8_t *digest) {
     d->pending_set_used++;
 }
 
-/* A batch's pending file: "tmp/<pid>.b<tag>.<id text>" */
+/* A batch's pending file: "tmp/<pid>.b<tag>/<id text>" (text NULL: the folder). A folder of
+   its own per batch, removed after the sync: tmp/ itself never grows to the batch's size (a
+   folder's size on disk does not shrink when its entries go), and the sync reads only its own. */
 DXI_PRIVATE void dxi_cas_dir_pending(const dx_cas_dir *d, const char *text, char *rel, size_t cap) {
-    snprintf(rel, cap, "tmp/%s%s", d->batch_tag, text);
+    if (text) snprintf(rel, cap, "tmp/%.23s/%.71s", d->batch_tag, text); /* an id text: 71 bytes */
+    else snprintf(rel, cap, "tmp/%.23s", d->batch_tag);
+}
+
+/* Removes tmp/<name>, a folder of pending files (a dead writer's batch); the files it removed. */
+DXI_PRIVATE uint32_t dxi_cas_dir_rmdir(const dx_cas_dir *d, const char *name) {
+    char path[DX_CAS_PATH_MAX], rel[600];
+    uint32_t n = 0;
+    DIR *dir;
+    struct dirent *e;
+    snprintf(rel, sizeof rel, "tmp/%.255s", name);
+    dxi_cas_dir_path(d, path, rel);
+    if (!(dir = opendir(path))) return 0;
+    while ((e = readdir(dir)) != NULL) {
+        char file[DX_CAS_PATH_MAX];
+        if (e->d_name[0] == '.') continue; /* ".", ".." (pending files never begin with a dot) */
+        snprintf(rel, sizeof rel, "tmp/%.255s/%.255s", name, e->d_name);
+        dxi_cas_dir_path(d, file, rel);
+        if (unlink(file) == 0) n++;
+    }
+    closedir(dir);
+    rmdir(path);
+    return n;
 }
 
 /* d->zbuf holds at least n bytes */
@@ -3966,6 +3991,14 @@ DXI_PRIVATE dx_result dxi_cas_dir_put(void *self, const dx_cas_id *id, const voi
         else snprintf(rel, sizeof rel, "tmp/%ld.%lu.%s", d->pid, (unsigned long)d->counter++, text);
         dxi_cas_dir_path(d, tmp, rel);
         fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0444);
+        if (fd < 0 && errno == ENOENT && d->batch) { /* the batch's first object: its folder */
+            char folder[DX_CAS_PATH_MAX], frel[40];
+            bool made;
+            dxi_cas_dir_pending(d, NULL, frel, sizeof frel);
+            dxi_cas_dir_path(d, folder, frel);
+            if ((r = dxi_cas_mkdir(d, folder, &made)) != DX_OK) return r;
+            fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0444);
+        }
         if (fd < 0 && errno == EEXIST && d->batch) { /* already in this batch */
             dxi_cas_pending_add(d, id->digest);
             return DX_OK;
@@ -4141,9 +4174,8 @@ DXI_PRIVATE int dxi_cas_syncfs(dx_cas_dir *d) {
    that died are removed at the next open. */
 DXI_PRIVATE dx_result dxi_cas_dir_sync(void *self) {
     dx_cas_dir *d = (dx_cas_dir *)self;
-    char path[DX_CAS_PATH_MAX];
+    char path[DX_CAS_PATH_MAX], folder[DX_CAS_PATH_MAX], frel[40];
     uint8_t changed[32];
-    size_t plen = 0;
     DIR *dir;
     struct dirent *e;
     dx_result r = DX_OK;
@@ -4155,20 +4187,19 @@ DXI_PRIVATE dx_result dxi_cas_dir_sync(void *self) {
         if (k < 0) return (dx_result)k;
         fs_synced = k == 1;
     }
-    while (d->batch_tag[plen]) plen++;
     DX_MEMSET(changed, 0, sizeof changed);
-    dxi_cas_dir_path(d, path, "tmp");
-    dir = opendir(path);
+    dxi_cas_dir_pending(d, NULL, frel, sizeof frel);
+    dxi_cas_dir_path(d, folder, frel);
+    dir = opendir(folder);
     if (!dir) return dxi_cas_dir_err(d);
     while (r == DX_OK && (e = readdir(dir)) != NULL) {
         dx_cas_id id;
-        char tmp[DX_CAS_PATH_MAX], rel[272]; /* "tmp/" and a d_name */
+        char tmp[DX_CAS_PATH_MAX], rel[64 + DX_CAS_ID_TEXT_SIZE];
         size_t nlen = 0;
         bool made = false;
-        while (e->d_name[nlen] && nlen < 64 + DX_CAS_ID_TEXT_LEN) nlen++;
-        if (nlen <= plen || DX_MEMCMP(e->d_name, d->batch_tag, plen) != 0) continue;
-        if (dx_cas_id_parse(e->d_name + plen, nlen - plen, &id) != DX_OK) continue;
-        snprintf(rel, sizeof rel, "tmp/%s", e->d_name);
+        while (e->d_name[nlen] && nlen <= DX_CAS_ID_TEXT_LEN) nlen++;
+        if (dx_cas_id_parse(e->d_name, nlen, &id) != DX_OK) continue;
+        dxi_cas_dir_pending(d, e->d_name, rel, sizeof rel); /* e->d_name is an id's text: 71 bytes */
         dxi_cas_dir_path(d, tmp, rel);
         if (!d->no_sync && !fs_synced) r = dxi_cas_fsync_path(d, tmp);
         if (r == DX_OK) r = dxi_cas_dir_install(d, tmp, &id, false, &made);
@@ -4196,6 +4227,7 @@ DXI_PRIVATE dx_result dxi_cas_dir_sync(void *self) {
         }
     }
     if (r == DX_OK) {
+        rmdir(folder); /* empty now: the next batch makes it again */
         d->pending = 0, d->pending_bytes = 0;
         if (d->pending_set) DX_MEMSET(d->pending_set, 0, d->pending_set_cap * sizeof *d->pending_set);
         d->pending_set_used = 0, d->pending_set_full = false;
@@ -4224,7 +4256,7 @@ DX_CAS_API dx_result dx_cas_dir_open(dx_cas_dir *d, const dx_cas_dir_config *cfg
     d->no_sync = cfg->no_sync;
     d->pid = (long)getpid();
     /* unique among this process's open stores (two handles on one store keep their batches apart) */
-    snprintf(d->batch_tag, sizeof d->batch_tag, "%ld.b%lx.", d->pid, (unsigned long)((uintptr_t)d & 0xffffffffu));
+    snprintf(d->batch_tag, sizeof d->batch_tag, "%ld.b%lx", d->pid, (unsigned long)((uintptr_t)d & 0xffffffffu));
     if ((r = dxi_cas_mkdir(d, d->root, &made)) != DX_OK) return r;
     dxi_cas_dir_path(d, path, "objects");
     if ((r = dxi_cas_mkdir(d, path, &made)) != DX_OK) return r;
@@ -4247,6 +4279,7 @@ DX_CAS_API dx_result dx_cas_dir_open(dx_cas_dir *d, const dx_cas_dir_config *cfg
         snprintf(rel, sizeof rel, "tmp/%s", e->d_name);
         dxi_cas_dir_path(d, file, rel);
         if (unlink(file) == 0) d->cleaned++;
+        else if (errno == EISDIR || errno == EPERM) d->cleaned += dxi_cas_dir_rmdir(d, e->d_name); /* a batch's folder */
     }
     closedir(dir);
     if (cfg->compress < DX_CAS_COMPRESS_NONE || cfg->compress > 19) return DX_ERR_INVAL;
