@@ -18,7 +18,8 @@ QUICK START
        dx_cas_hash_alg alg;                               // the algorithm choice:
        dx_cas_hash_alg_init(&alg, DX_CAS_ALG_SHA256);     // detects SHA-NI / ARMv8 once
        dx_cas_chunker ch;
-       dx_cas_chunker_config cc = {0};                    // FastCDC, 16 KiB average
+       dx_cas_chunker_config cc;
+       memset(&cc, 0, sizeof cc);                         // FastCDC, 16 KiB average
        dx_cas_chunker_init(&ch, &cc);
        dx_cas_merkle tree;                                // the blob's identity: a Merkle
        dx_cas_merkle_init(&tree, &alg);                   // root over its chunk ids
@@ -229,6 +230,10 @@ API
        folder each: about 8x slower on a real tree). cfg->no_sync: no fsync
        at all (scratch stores; renames stay atomic). errors: DX_ERR_NOTFOUND
        (no parent folder), DX_ERR_IO (d->os_error has errno), DX_ERR_LIMIT (path too long).
+       cfg->must_exist: open only a store that is there (<path>/objects is a
+       folder) and create no store: DX_ERR_NOTFOUND for a missing path, a file,
+       or a folder that is not a store (what read-only tools such as verify,
+       gc or restore want: a mistyped path must not become an empty store).
        cfg->compress: the zstd level (1..19) to store each object compressed
        when that makes it smaller (d->compressed and d->saved_bytes count
        them); 0, the default: DX_CAS_COMPRESS_DEFAULT (3) in a build with
@@ -328,10 +333,28 @@ API
        entries in order; *pos starts at 0. Names point into the object.
    dx_result dx_cas_dir_ref_set(d, const char *name, const dx_cas_id *id)
        atomic (temp file, fsync, rename, fsync of refs/); after dx_cas_store_sync of what it names
-   dx_result dx_cas_dir_ref_get(d, name, dx_cas_id *out) / dx_cas_dir_ref_delete(d, name)
+   dx_result dx_cas_dir_ref_get(d, name, dx_cas_id *out)
+       DX_ERR_NOTFOUND (no such ref), DX_ERR_CORRUPT (the file does not hold
+       exactly one id of a known algorithm, optionally followed by a newline).
+   dx_result dx_cas_dir_ref_delete(d, name)
+       atomic (one unlink, then the refs folder is fsynced); DX_ERR_NOTFOUND.
+   dx_result dx_cas_dir_ref_scan(d, dx_cas_ref_fn fn, dx_cas_ref_problem_fn problem, void *user)
+       every entry of <path>/refs: fn(user, name, id) for each ref that reads,
+       problem(user, name, what) (may be NULL) for each that does not: what is
+       DX_ERR_CORRUPT (not an id), DX_ERR_INVAL (not a valid ref name: a file
+       put there by hand) or DX_ERR_IO (unreadable, e.g. a folder; d->os_error).
+       Nothing is skipped: after the walk it returns DX_ERR_CORRUPT if any
+       entry was not a readable ref (d->bad_refs counts them, d->bad_ref names
+       the first), so a gc or verify built on it never runs on a partial set
+       of roots. fn's first error stops the walk and is returned. No refs
+       folder: DX_OK, nothing listed.
    dx_result dx_cas_dir_ref_list(d, dx_cas_ref_fn fn, void *user)
+       dx_cas_dir_ref_scan with no problem callback (before 0.3.0 it skipped
+       refs it could not read and returned DX_OK).
        names: 1..100 of [A-Za-z0-9._-], not starting with '.'.
-   examples/cas_snap.c builds snapshots, restore, verify, gc and stats on these.
+   examples/cas_snap.c builds snapshots, restore, verify, gc and stats on these
+   (dx_cas_dir_config.must_exist for every command but snap; dx_cas_dir_ref_scan
+   so that a ref that does not read stops gc and fails verify).
 
    Chunking (one thread per chunker; allocates: no)
    dx_result dx_cas_chunker_init(dx_cas_chunker *c, const dx_cas_chunker_config *cfg)
@@ -558,7 +581,15 @@ WIRE FORMAT (integers little-endian; offsets are the DX_CAS_<RECORD>_OFF_* names
    with what a reader rejects).
 
 VERSION HISTORY
-   0.3.0 (2026-11-23) nothing a user does loses data; safe and fast defaults (issue 12):
+   0.3.0 (2026-11-23) nothing a user does loses data; safe and fast defaults (issue 12;
+                      formats unchanged, still 1.0):
+                      new dx_cas_dir_config.must_exist (open a store that is there, create
+                        nothing: DX_ERR_NOTFOUND otherwise); new dx_cas_dir_ref_scan(d, fn,
+                        problem, user) and dx_cas_ref_problem_fn; dx_cas_dir_ref_list no
+                        longer skips an entry of refs/ it cannot read: it returns
+                        DX_ERR_CORRUPT after listing the others (d->bad_refs, d->bad_ref);
+                        dx_cas_dir_ref_get accepts only exactly one id (and a newline);
+                        dx_cas_dir_ref_delete syncs the refs folder.
                       dx_cas_store_gc(..., bool dry_run, ...) -> (..., uint32_t flags, ...):
                         DX_CAS_GC_DRY_RUN (= true, so old calls still compile),
                         DX_CAS_GC_ALLOW_NO_ROOTS; gc with no roots is refused with the new
@@ -571,7 +602,7 @@ VERSION HISTORY
                         (batches are the default: durable together at dx_cas_store_sync
                         with syncfs, then renamed, then syncfs: about 8x faster than an fsync
                         per object on bench/run_snap.sh's tree, 2.2 s against 20 s, and
-                        still nothing a ref names is missing after a crash; --batch used
+                        still nothing a ref names is missing after a crash; batch mode used
                         one sync() of every file system);
                         compress 0 -> zstd level 3 in DX_CAS_WITH_ZSTD builds, new
                         DX_CAS_COMPRESS_NONE (-1) / DX_CAS_COMPRESS_DEFAULT; new
@@ -1308,6 +1339,7 @@ typedef struct dx_cas_dir_config {
     int compress;     /* zstd level 1..19 for objects that shrink; 0: the default (DX_CAS_COMPRESS_DEFAULT with
                          DX_CAS_WITH_ZSTD, none without); DX_CAS_COMPRESS_NONE: objects as they are */
     dx_allocator allocator; /* the zstd buffer, and what the store's blob reads, verify and gc allocate */
+    bool must_exist;  /* open an existing store only (<path>/objects is there), create nothing: else DX_ERR_NOTFOUND */
 } dx_cas_dir_config;
 
 typedef struct dx_cas_dir {
@@ -1332,16 +1364,21 @@ typedef struct dx_cas_dir {
     size_t zbuf_cap;
     uint64_t compressed;  /* puts stored compressed, and the bytes they saved */
     uint64_t saved_bytes;
+    uint32_t bad_refs;    /* the last ref scan: entries of refs/ that are not readable refs */
+    char bad_ref[256];    /* the first of them */
 } dx_cas_dir;
 
 DX_CAS_API dx_result dx_cas_dir_open(dx_cas_dir *d, const dx_cas_dir_config *cfg);
 DX_CAS_API void dx_cas_dir_close(dx_cas_dir *d);
 DX_CAS_API dx_result dx_cas_dir_store(dx_cas_dir *d, const dx_cas_hash_alg *alg, dx_cas_store *out);
 typedef dx_result (*dx_cas_ref_fn)(void *user, const char *name, const dx_cas_id *id);
+/* an entry of refs/ that is not a readable ref: DX_ERR_CORRUPT, DX_ERR_INVAL (bad name) or DX_ERR_IO */
+typedef void (*dx_cas_ref_problem_fn)(void *user, const char *name, dx_result what);
 /* Named refs: <path>/refs/<name> holds an id; names are 1..100 of [A-Za-z0-9._-], not starting with '.'. */
 DX_CAS_API dx_result dx_cas_dir_ref_set(dx_cas_dir *d, const char *name, const dx_cas_id *id);
 DX_CAS_API dx_result dx_cas_dir_ref_get(dx_cas_dir *d, const char *name, dx_cas_id *out);
 DX_CAS_API dx_result dx_cas_dir_ref_delete(dx_cas_dir *d, const char *name);
+DX_CAS_API dx_result dx_cas_dir_ref_scan(dx_cas_dir *d, dx_cas_ref_fn fn, dx_cas_ref_problem_fn problem, void *user);
 DX_CAS_API dx_result dx_cas_dir_ref_list(dx_cas_dir *d, dx_cas_ref_fn fn, void *user);
 #endif
 
@@ -4257,6 +4294,15 @@ DX_CAS_API dx_result dx_cas_dir_open(dx_cas_dir *d, const dx_cas_dir_config *cfg
     d->pid = (long)getpid();
     /* unique among this process's open stores (two handles on one store keep their batches apart) */
     snprintf(d->batch_tag, sizeof d->batch_tag, "%ld.b%lx", d->pid, (unsigned long)((uintptr_t)d & 0xffffffffu));
+    if (cfg->must_exist) { /* a store is a folder with objects/ in it; make nothing */
+        struct stat st;
+        dxi_cas_dir_path(d, path, "objects");
+        if (stat(path, &st) != 0) {
+            dx_result r2 = dxi_cas_dir_err(d);
+            return errno == ENOTDIR ? (dx_result)DX_ERR_NOTFOUND : r2;
+        }
+        if (!S_ISDIR(st.st_mode)) return DX_ERR_NOTFOUND;
+    }
     if ((r = dxi_cas_mkdir(d, d->root, &made)) != DX_OK) return r;
     dxi_cas_dir_path(d, path, "objects");
     if ((r = dxi_cas_mkdir(d, path, &made)) != DX_OK) return r;
@@ -4365,10 +4411,16 @@ DX_CAS_API dx_result dx_cas_dir_ref_get(dx_cas_dir *d, const char *name, dx_cas_
     dxi_cas_dir_path(d, path, rel);
     fd = open(path, O_RDONLY);
     if (fd < 0) return dxi_cas_dir_err(d);
-    n = read(fd, text, sizeof text);
+    n = read(fd, text, sizeof text); /* "<id text>\n" is 72 bytes: 73 read means more than one id */
+    if (n < 0) {
+        dx_result r = dxi_cas_dir_err(d);
+        close(fd);
+        return r == DX_ERR_NOTFOUND ? (dx_result)DX_ERR_IO : r;
+    }
     close(fd);
-    if (n < DX_CAS_ID_TEXT_LEN) return DX_ERR_CORRUPT;
-    return dx_cas_id_parse(text, DX_CAS_ID_TEXT_LEN, out) == DX_OK ? (dx_result)DX_OK : (dx_result)DX_ERR_CORRUPT;
+    if (n > 0 && text[n - 1] == '\n') n--;
+    if (n < 1 || n > DX_CAS_ID_TEXT_LEN) return DX_ERR_CORRUPT;
+    return dx_cas_id_parse(text, (size_t)n, out) == DX_OK ? (dx_result)DX_OK : (dx_result)DX_ERR_CORRUPT;
 }
 
 DX_CAS_API dx_result dx_cas_dir_ref_delete(dx_cas_dir *d, const char *name) {
@@ -4376,26 +4428,43 @@ DX_CAS_API dx_result dx_cas_dir_ref_delete(dx_cas_dir *d, const char *name) {
     if (!d || !d->root_len || !dxi_cas_ref_name_ok(name)) return DX_ERR_INVAL;
     snprintf(rel, sizeof rel, "refs/%s", name);
     dxi_cas_dir_path(d, path, rel);
-    return unlink(path) == 0 ? (dx_result)DX_OK : dxi_cas_dir_err(d);
+    if (unlink(path) != 0) return dxi_cas_dir_err(d);
+    dxi_cas_dir_path(d, path, "refs");
+    return dxi_cas_fsync_path(d, path); /* the removal survives a crash */
 }
 
-DX_CAS_API dx_result dx_cas_dir_ref_list(dx_cas_dir *d, dx_cas_ref_fn fn, void *user) {
+DX_CAS_API dx_result dx_cas_dir_ref_scan(dx_cas_dir *d, dx_cas_ref_fn fn, dx_cas_ref_problem_fn problem, void *user) {
     char path[DX_CAS_PATH_MAX];
     DIR *dir;
     struct dirent *e;
     dx_result r = DX_OK;
     if (!d || !d->root_len || !fn) return DX_ERR_INVAL;
+    d->bad_refs = 0, d->bad_ref[0] = 0;
     dxi_cas_dir_path(d, path, "refs");
     dir = opendir(path);
     if (!dir) return errno == ENOENT ? (dx_result)DX_OK : dxi_cas_dir_err(d);
-    while (r == DX_OK && (e = readdir(dir)) != NULL) {
+    while (r == DX_OK && (e = readdir(dir)) != NULL) { /* every entry is a ref or a reported problem */
         dx_cas_id id;
-        if (!dxi_cas_ref_name_ok(e->d_name)) continue;
-        if (dx_cas_dir_ref_get(d, e->d_name, &id) != DX_OK) continue;
-        r = fn(user, e->d_name, &id);
+        dx_result got;
+        if (e->d_name[0] == '.' && (!e->d_name[1] || (e->d_name[1] == '.' && !e->d_name[2]))) continue;
+        got = dxi_cas_ref_name_ok(e->d_name) ? dx_cas_dir_ref_get(d, e->d_name, &id) : (dx_result)DX_ERR_INVAL;
+        if (got == DX_OK) {
+            r = fn(user, e->d_name, &id);
+        } else if (got != DX_ERR_NOTFOUND) { /* NOTFOUND: deleted since readdir saw it */
+            size_t i = 0;
+            if (!d->bad_refs++) {
+                while (e->d_name[i] && i + 1 < sizeof d->bad_ref) d->bad_ref[i] = e->d_name[i], i++;
+                d->bad_ref[i] = 0;
+            }
+            if (problem) problem(user, e->d_name, got == DX_ERR_CORRUPT || got == DX_ERR_INVAL ? got : (dx_result)DX_ERR_IO);
+        }
     }
     closedir(dir);
-    return r;
+    return r != DX_OK ? r : d->bad_refs ? (dx_result)DX_ERR_CORRUPT : (dx_result)DX_OK;
+}
+
+DX_CAS_API dx_result dx_cas_dir_ref_list(dx_cas_dir *d, dx_cas_ref_fn fn, void *user) {
+    return dx_cas_dir_ref_scan(d, fn, NULL, user);
 }
 
 static const dx_cas_store_vtable dxi_cas_dir_vtable = {dxi_cas_dir_put, dxi_cas_dir_get, dxi_cas_dir_has,

@@ -20,7 +20,8 @@ QUICK START
        dx_hbtp_router_method(&router, 1, echo, NULL);
 
        dx_hbtp_conn server;                         // one per connection
-       dx_hbtp_conn_config cfg = {0};               // zero = server, 64 KiB frames
+       dx_hbtp_conn_config cfg;
+       memset(&cfg, 0, sizeof cfg);                 // zero = server, 64 KiB frames
        cfg.router = &router;
        dx_hbtp_conn_create(&server, &cfg);
        // when bytes arrive from the socket:

@@ -1,4 +1,4 @@
-/* dx_patch.h - v0.3.0 - binary deltas: XOR blocks, in-place and streaming apply - SPDX-License-Identifier: MIT OR Unlicense (text at end)
+/* dx_patch.h - v0.4.0 - binary deltas: XOR blocks, in-place and streaming apply - SPDX-License-Identifier: MIT OR Unlicense (text at end)
 
    Binary deltas for app and firmware updates, VM and process memory
    migration and state replication: diff two byte strings into a patch, then
@@ -12,15 +12,16 @@ QUICK START
    implementation. Other files include it without the define. For zstd
    compression also #define DX_PATCH_WITH_ZSTD there and link -lzstd.
 
-       dx_patch_config cfg = {0};                        // 4 KiB blocks, reversible
+       dx_patch_config cfg;
+       memset(&cfg, 0, sizeof cfg);                      // 4 KiB blocks, reversible
        size_t cap = dx_patch_bound(old_len, new_len, &cfg);
-       uint8_t *patch = malloc(cap);
-       int64_t patch_len = dx_patch_diff(&cfg, old, old_len, new, new_len, patch, cap);
+       uint8_t *patch = (uint8_t *)malloc(cap);         // the cast: C++ needs it
+       int64_t patch_len = dx_patch_diff(&cfg, old_data, old_len, new_data, new_len, patch, cap);
        if (patch_len < 0) ...;                           // a dx_result
-       // elsewhere, where old lives (in a buffer of at least max(old_len, new_len) bytes):
+       // elsewhere, where old_data lives (in a buffer of at least max(old_len, new_len) bytes):
        int64_t len = dx_patch_apply_in_place(patch, patch_len, buf, old_len, buf_cap, false);
        if (len < 0) ...;   // DX_PATCH_ERR_WRONG_BASE: buf is untouched
-       // buf now holds len bytes of new; applying the same patch again gives old back.
+       // buf now holds len bytes of new_data; applying the same patch again gives old_data back.
 
    examples/dxdiff.c is a command-line tool built on it.
 
@@ -71,8 +72,26 @@ OVERVIEW
      applier keeps the last window of overwritten base bytes in a ring (an
      insertion moves data forward, over bytes still to be read). Without a
      window an in-place apply is refused, untouched.
-   DOES NOT: resume an interrupted in-place apply of a shift patch (COPY and
-   SPLIT records carry no witnesses), or use zstd's prefix mode.
+   - Resuming a shift patch in place: COPY and SPLIT records carry no
+     witnesses, and after a crash the ring is gone while bytes ahead of the
+     write may hold new data. With io.journal_* and io.sync the streaming
+     applier keeps a journal (WIRE FORMAT, JOURNAL): before it writes past
+     what the last checkpoint covers, it syncs the data, then writes and
+     syncs a slot holding the ring and the old bytes of the next
+     cfg.journal_step bytes (1 MiB), alternating between two slots, so the
+     journal stays at 2 x (96 + ring + step) bytes whatever the data's size.
+     cfg.resume then continues from the newer valid slot: it is used only if
+     its check holds, the data's first POS bytes hash to what it recorded
+     and the data after its bytes is still the base; a journal or data that
+     fails a check is refused (DX_PATCH_ERR_WRONG_BASE) before any write.
+     Data that is already the target, or still the base, needs no journal.
+     The caller removes the journal once finish returned the result's length
+     (and has cut the data to it). Without the callbacks such an
+     interrupted apply cannot be resumed (resume: DX_ERR_UNSUPPORTED).
+   DOES NOT: resume a one-shot in-place apply of a shift patch (no journal:
+   use the streaming applier), survive torn block writes with witnesses
+   (patches without a window: a block is assumed written whole or not at
+   all; the journal survives them), or use zstd's prefix mode.
 
 API
    size_t dx_patch_bound(uint64_t base_len, uint64_t target_len, const dx_patch_config *cfg)
@@ -108,7 +127,9 @@ API
        create: memory_size bytes from cfg->allocator, then init; destroy =
        deinit + free. cfg->io: read(user, off, buf, len) of the data being
        patched and write(user, off, buf, len) of the result (in place: the
-       same data).
+       same data); in place for WINDOW patches also journal_write,
+       journal_read (the journal file) and sync(user, journal) (fsync the
+       data or the journal), all three or none (DX_ERR_INVAL).
    dx_result dx_patch_applier_feed(a, const uint8_t *bytes, size_t len)
        any piece sizes; the base is checked when the header is in, before
        the first write; every frame is checked before it is applied.
@@ -153,11 +174,14 @@ CONFIGURATION
                                            per 8 base bytes (at most 64 MiB)
    cfg.window           0         [runtime] shift: sources at most this far behind (a power of two):
                                            the patch applies in place with that much memory
+   cfg.progress         NULL      [runtime] diff: progress(user, done, total) now and then, and at the end
    applier cfg.max_block 64 KiB   [runtime] largest block accepted (DX_ERR_LIMIT above)
    applier cfg.max_frame 64 KiB   [runtime] largest raw frame accepted (at least max_block + 64)
    applier cfg.check_only false   [runtime] decode and check a patch only (no data, no io)
    applier cfg.max_window 0       [runtime] in place, shift patches: the ring's size (>= the
                                            patch's window, or the data's size, and its block size)
+   applier cfg.journal_step 1 MiB [runtime] with io.journal_*: bytes between two checkpoints
+                                           (rounded up to blocks); the journal is 2 x (96 + ring + step)
    chain cfg.max_versions 50, cfg.max_delta_pct 100 [runtime] when a chain refreshes its baseline
    DX_STATIC / DX_PATCH_STATIC, DX_PATCH_API / DX_API, DX_MALLOC/DX_FREE, DX_NO_MALLOC,
    DX_MEMCPY..., DX_ASSERT/DX_NO_ASSERT, DX_NO_ERROR_STRINGS, DX_CONFIG_HEADER: as in every dx header.
@@ -167,7 +191,7 @@ MEMORY
    Nothing grows with the data: diff uses 3 blocks (+ zstd's context and a
    frame; shift mode also its index of the base), apply 2 blocks + a frame
    (+ a second frame with zstd; + the window's ring for a shift patch in
-   place), from cfg.allocator (zeroed = DX_MALLOC) or, for the streaming
+   place, + a block and 2 hash states with a journal), from cfg.allocator (zeroed = DX_MALLOC) or, for the streaming
    applier, from memory you give it. A chain holds a copy of its baseline.
    zstd allocates its own contexts with malloc.
 
@@ -323,7 +347,50 @@ WIRE FORMAT (format 2.0; integers little-endian; offsets in bytes)
    cfg.no_witness; zero gaps under 4 bytes stay inside a run; frames close
    before they pass cfg.frame_size; empty frames are never written.
 
+JOURNAL (journal format 1: an in-place apply of a WINDOW patch; untrusted on read)
+   Two slots of S = 96 + R + K bytes, slot 0 at offset 0 and slot 1 at S
+   (R: the ring, the patch's window raised to a power of two and at least a
+   block, at most the data's length L = max(base, target length) raised to
+   a power of two; K: the step, a multiple of the block). Slot header
+   (DX_PATCH_JOURNAL_OFF_*), then R ring bytes, then K old bytes:
+      0 "DXPJ"      4 u16 version = 1      6 u16 = 0
+      8 u64 patch id: XXH64 of the patch's 64 header bytes, DX_PATCH_CHECK_SEED
+     16 u64 sequence >= 1   24 u64 POS: a multiple of the block size, < L
+     32 u64 XXH64 (seed 0) of the data's first POS bytes as the apply wrote them
+     40 u64 L      48 u32 R      52 u32 K
+     56 4 x u64: XXH64's four accumulators (acc1..acc4 of the xxHash
+        specification, seed 0) after the base's first POS bytes, when POS + K
+        is below the base length; else zeros
+     88 u32 = 0    92 u32 check: low 32 bits of XXH64(bytes 0-91, then the
+        ring and the old bytes; DX_PATCH_CHECK_SEED)
+     96 the ring: the base bytes of [POS - R, POS) (zeros before 0), oldest first
+     96 + R the old bytes of [POS, POS + K): the base's (zeros past its end)
+   Writing: slot sequence n goes to slot (n - 1) mod 2. The first (n = 1,
+   POS 0) is written and synced before any data write (the growth with
+   zeros too), with slot 1's header zeroed; a write that reaches POS + K
+   first syncs the data, then writes slot n + 1 at the block it starts, and
+   syncs the journal. So every write since a slot lies in [POS, POS + K).
+   Reading (resume): data of the target's length and hash is done; data of
+   the base's is applied anew. Else a slot is valid if its magic, version,
+   zero fields, patch id, L, R, K and check are right, sequence >= 1, and
+   POS < L is a multiple of the block; of the valid slots the higher
+   sequence is used, if the data's length lies in [base length, L], its
+   first POS bytes hash to offset 32, the accumulators (when stored) fed
+   with the old bytes and the data from POS + K to the base's end give the
+   base hash, and the data from max(POS + K, base length) is zeros. Else:
+   DX_PATCH_ERR_WRONG_BASE, nothing written. The apply then goes on from
+   POS: the ring from the slot, the old bytes of [POS, POS + K) from the
+   slot (not the data, which may hold torn writes there; blocks in that
+   range are rewritten even where they do not change).
+
 VERSION HISTORY
+   0.4.0 (2026-11-23) an in-place apply of a WINDOW patch resumes after an
+                      interruption at any write: dx_patch_io.journal_write,
+                      journal_read, sync and applier cfg.journal_step keep a
+                      journal (WIRE FORMAT, JOURNAL; DX_PATCH_JOURNAL_OFF_*,
+                      DX_PATCH_DEFAULT_JOURNAL_STEP); without them resume
+                      stays DX_ERR_UNSUPPORTED. dx_patch_config.progress and
+                      progress_user: a diff reports its progress.
    0.3.0 (2026-11-23) format 2.0: every hash and check is XXH64 (base and
                       target hashes: seed 0, as xxhsum prints them; checks:
                       DX_PATCH_CHECK_SEED); format 1 patches are refused
@@ -533,9 +600,9 @@ DX_INLINE const char *dx_result_name(dx_result r) {
 #endif
 
 #define DX_PATCH_VERSION_MAJOR 0
-#define DX_PATCH_VERSION_MINOR 3
+#define DX_PATCH_VERSION_MINOR 4
 #define DX_PATCH_VERSION_PATCH 0
-#define DX_PATCH_VERSION DX_VERSION_PACK(0, 3, 0)
+#define DX_PATCH_VERSION DX_VERSION_PACK(0, 4, 0)
 
 #ifndef DX_PATCH_MAX_FRAME /* largest uncompressed frame an applier accepts, bytes */
 #define DX_PATCH_MAX_FRAME ((1u << 20) + 64) /* the format's limit: the largest block + 64 */
@@ -562,8 +629,8 @@ enum {
     DX_PATCH_FRAME_SLACK = 64    /* the largest raw frame lies in [block + SLACK, BLOCK_MAX + SLACK] */
 };
 
-/* The diff's defaults (a zero cfg.block_size, cfg.frame_size). */
-enum { DX_PATCH_DEFAULT_BLOCK = 4096, DX_PATCH_DEFAULT_FRAME = 65536 };
+/* The defaults of a zero cfg.block_size, cfg.frame_size (diff) and cfg.journal_step (applier). */
+enum { DX_PATCH_DEFAULT_BLOCK = 4096, DX_PATCH_DEFAULT_FRAME = 65536, DX_PATCH_DEFAULT_JOURNAL_STEP = 1 << 20 };
 
 /* The header (64 bytes): where each field lies (WIRE FORMAT). */
 enum {
@@ -589,6 +656,26 @@ enum {
     DX_PATCH_FRAME_HEADER_OFF_STORED_LEN = 4, /* u32 */
     DX_PATCH_FRAME_HEADER_OFF_CHECK = 8,      /* u32: low half of XXH64(raw bytes, DX_PATCH_CHECK_SEED) */
     DX_PATCH_FRAME_HEADER_SIZE = 12
+};
+
+/* A journal slot's header (96 bytes; WIRE FORMAT, JOURNAL). Two slots, each of
+   DX_PATCH_JOURNAL_HEADER_SIZE + ring + step bytes, lie back to back. */
+enum {
+    DX_PATCH_JOURNAL_OFF_MAGIC = 0,       /* "DXPJ" */
+    DX_PATCH_JOURNAL_OFF_VERSION = 4,     /* u16 = 1 */
+    DX_PATCH_JOURNAL_OFF_ZERO = 6,        /* u16 = 0 */
+    DX_PATCH_JOURNAL_OFF_PATCH_ID = 8,    /* u64: XXH64(the patch's 64 header bytes, DX_PATCH_CHECK_SEED) */
+    DX_PATCH_JOURNAL_OFF_SEQ = 16,        /* u64 >= 1: the newer valid slot wins */
+    DX_PATCH_JOURNAL_OFF_POS = 24,        /* u64: the data before it is the result; a multiple of the block */
+    DX_PATCH_JOURNAL_OFF_PREFIX_HASH = 32, /* u64: XXH64, seed 0, of the result's first POS bytes */
+    DX_PATCH_JOURNAL_OFF_DATA_LEN = 40,   /* u64: max(base length, target length) */
+    DX_PATCH_JOURNAL_OFF_RING = 48,       /* u32: ring bytes that follow the header */
+    DX_PATCH_JOURNAL_OFF_STEP = 52,       /* u32: old bytes that follow the ring */
+    DX_PATCH_JOURNAL_OFF_BASE_STATE = 56, /* 4 x u64: XXH64's accumulators after the base's first POS bytes */
+    DX_PATCH_JOURNAL_OFF_RESERVED = 88,   /* u32 = 0 */
+    DX_PATCH_JOURNAL_OFF_CHECK = 92,      /* u32: low half of XXH64(bytes 0-91, ring, old bytes; CHECK_SEED) */
+    DX_PATCH_JOURNAL_HEADER_SIZE = 96,
+    DX_PATCH_JOURNAL_VERSION = 1
 };
 
 /* A record (interleaved form): its type byte, then the varint block gap;
@@ -632,6 +719,10 @@ typedef struct dx_patch_config {
     uint32_t window;       /* shift: no source more than this many bytes behind its target (a power of two),
                               so the patch applies in place with that much memory; 0 = out of place only */
     dx_allocator allocator; /* scratch for compression and the shift index */
+    /* optional: called now and then while the diff runs (done of total bytes, done < total), and once at the end
+       with done == total; for a progress display. NULL: not called */
+    void (*progress)(void *user, uint64_t done, uint64_t total);
+    void *progress_user;
 } dx_patch_config;
 
 typedef struct dx_patch_info {
@@ -647,6 +738,14 @@ typedef struct dx_patch_io {
     /* write len bytes at off of the result (in place: the same data) */
     dx_result (*write)(void *user, uint64_t off, const void *buf, size_t len);
     void *user;
+    /* In place, WINDOW patches only, all three or none: the journal (WIRE FORMAT, JOURNAL) that makes an
+       interrupted apply resumable. journal_write/journal_read: bytes at off of a file (or flash area) of at
+       most 2 x (96 + ring + journal step) bytes, empty or left over from an interrupted apply of this data;
+       sync: make the writes so far durable (journal false: the data's, true: the journal's), as fsync does.
+       None: an interrupted in-place apply of a WINDOW patch cannot be resumed. */
+    dx_result (*journal_write)(void *user, uint64_t off, const void *buf, size_t len);
+    dx_result (*journal_read)(void *user, uint64_t off, void *buf, size_t len);
+    dx_result (*sync)(void *user, bool journal);
 } dx_patch_io;
 
 /* What an applier has decoded so far (dxdiff info prints it). */
@@ -675,6 +774,11 @@ typedef struct dx_patch_applier {
     uint8_t *ring;            /* in place, WINDOW patches: the base bytes just overwritten */
     size_t ring_cap;
     uint64_t ring_mask;       /* ring size - 1, once the header is in */
+    uint8_t *jbuf;            /* with a journal: a block for copying old bytes into it */
+    uint64_t jstep;           /* bytes of data a journal slot covers ahead of its position (0: no journal) */
+    uint64_t jseq, jend;      /* the last slot written: its sequence number, position + jstep */
+    uint64_t jlo, jhi, jbody; /* after a resume: old bytes [jlo, jhi) are read from the journal at jbody */
+    uint64_t replay_end;      /* after a resume: blocks below this offset are done (records only checked) */
     void *zstd;               /* ZSTD_DCtx when built with zstd */
     dx_allocator allocator;
     void *memory;
@@ -693,6 +797,8 @@ typedef struct dx_patch_applier_config {
     bool check_only;          /* decode and check the patch without its data: io is not used */
     uint32_t max_window;      /* in place, WINDOW patches: the ring (a power of two, bytes): at least the patch's
                                  window (or the data's size) and its block size; 0 = none */
+    uint32_t journal_step;    /* with io.journal_*: bytes of data between two checkpoints (rounded up to a
+                                 multiple of the block size); 0 = 1 MiB (DX_PATCH_DEFAULT_JOURNAL_STEP) */
     dx_allocator allocator;
 } dx_patch_applier_config;
 
@@ -1844,7 +1950,7 @@ DXI_PRIVATE void dxi_pt_writer_close(dxi_pt_writer *w, dxi_pt_shifter *sh) {
 
 DX_PATCH_API int64_t dx_patch_diff(const dx_patch_config *cfg, const uint8_t *base, size_t base_len,
                                    const uint8_t *target, size_t target_len, uint8_t *out, size_t cap) {
-    static const dx_patch_config defaults = {0, 0, 0, false, false, false, 0, {NULL, NULL, NULL}};
+    static const dx_patch_config defaults = {0, 0, 0, false, false, false, 0, {NULL, NULL, NULL}, NULL, NULL};
     dxi_pt_writer w;
     dxi_pt_shifter sh;
     dx_result err;
@@ -1860,6 +1966,7 @@ DX_PATCH_API int64_t dx_patch_diff(const dx_patch_config *cfg, const uint8_t *ba
             size_t off = block * w.block_size, n = (size_t)dxi_pt_min(w.block_size, len - off);
             size_t tn = (size_t)dxi_pt_raw_len(off, w.block_size, target_len);
             const uint8_t *b, *t;
+            if (w.cfg->progress && (block & 255) == 0) w.cfg->progress(w.cfg->progress_user, (uint64_t)off, (uint64_t)len);
             if (w.flags & DX_PATCH_FLAG_CARRY) { /* out of place only: bytes past the target's end are never written */
                 if (tn && !dxi_pt_same_at(base, base_len, off, sh.carried, target + off, tn))
                     dxi_pt_carry_block(&w, &sh, base, base_len, block, off, target + off, tn, target_len - off, d);
@@ -1871,6 +1978,7 @@ DX_PATCH_API int64_t dx_patch_diff(const dx_patch_config *cfg, const uint8_t *ba
         }
         dxi_pt_close_frame(&w);
         err = w.error;
+        if (err == DX_OK && w.cfg->progress) w.cfg->progress(w.cfg->progress_user, (uint64_t)len, (uint64_t)len);
     }
     if (err == DX_OK) {
         dx_patch_info h;
@@ -1908,8 +2016,14 @@ DXI_PRIVATE size_t dxi_pt_block2(size_t max_block) {
     return (size_t)dxi_pt_max(dxi_pt_round8(max_block), dxi_pt_round8(sizeof(dxi_pt_hasher)));
 }
 
+/* With a ring and the journal's callbacks, an apply keeps a journal. */
+DXI_PRIVATE bool dxi_pt_journaled(const dx_patch_applier_config *cfg) {
+    return cfg->max_window && cfg->in_place && !cfg->check_only && cfg->io.journal_write;
+}
+
 /* The applier's memory: [block | block2, which also holds the output hash
-   | frames x frame | ring], each rounded up to 8 bytes; 0 if the limits
+   | frames x frame | with a journal: a block and the running hashes of the
+   result and of the base | ring], each rounded up to 8 bytes; 0 if the limits
    are out of range. */
 DXI_PRIVATE size_t dxi_pt_memory(const dx_patch_applier_config *cfg, unsigned frames) {
     size_t max_block, max_frame;
@@ -1917,6 +2031,7 @@ DXI_PRIVATE size_t dxi_pt_memory(const dx_patch_applier_config *cfg, unsigned fr
     if (max_block > DX_PATCH_BLOCK_MAX || max_frame > DX_PATCH_MAX_FRAME || (cfg->max_window && !dxi_pt_pow2(cfg->max_window)))
         return 0;
     return dxi_pt_round8(max_block) + dxi_pt_block2(max_block) + frames * dxi_pt_round8(max_frame) +
+           (dxi_pt_journaled(cfg) ? dxi_pt_round8(max_block) + 2 * dxi_pt_round8(sizeof(dxi_pt_hasher)) : 0) +
            (size_t)cfg->max_window;
 }
 
@@ -1960,10 +2075,29 @@ DXI_PRIVATE uint64_t dxi_pt_len(const dx_patch_applier *a) {
     return a->info.base_len > a->info.target_len ? a->info.base_len : a->info.target_len;
 }
 
+/* Reads [off, off + n) of the data as it was before the apply: after a
+   resume from the journal, the part in [jlo, jhi) from the journal. */
+DXI_PRIVATE dx_result dxi_pt_read_data(dx_patch_applier *a, uint64_t off, uint8_t *buf, size_t n) {
+    while (n) {
+        size_t take;
+        dx_result err;
+        if (off >= a->jlo && off < a->jhi) {
+            take = (size_t)dxi_pt_min(n, a->jhi - off);
+            err = a->io.journal_read(a->io.user, a->jbody + (off - a->jlo), buf, take);
+        } else {
+            take = off < a->jlo ? (size_t)dxi_pt_min(n, a->jlo - off) : n;
+            err = a->io.read(a->io.user, off, buf, take);
+        }
+        if (err != DX_OK) return DX_ERR_IO;
+        off += take, buf += take, n -= take;
+    }
+    return DX_OK;
+}
+
 /* Reads [off, off + n) of the data, zero beyond its length, into buf. */
 DXI_PRIVATE dx_result dxi_pt_read_padded(dx_patch_applier *a, uint64_t off, uint8_t *buf, size_t n, uint64_t have) {
     size_t got = off < have ? (size_t)dxi_pt_min(n, have - off) : 0;
-    if (got && a->io.read(a->io.user, off, buf, got) != DX_OK) return DX_ERR_IO;
+    if (got && dxi_pt_read_data(a, off, buf, got) != DX_OK) return DX_ERR_IO;
     DX_MEMSET(buf + got, 0, n - got);
     return DX_OK;
 }
@@ -1982,22 +2116,196 @@ DXI_PRIVATE dx_result dxi_pt_hash_data(dx_patch_applier *a, uint64_t len, size_t
     return DX_OK;
 }
 
+/* In place, WINDOW patches keep the base bytes of the last ring-size bytes
+   before the block being made (the frontier) in a ring: every block passes
+   through it before it is overwritten, so a source behind the frontier
+   (data moved forward by an insertion) is still there. */
+DXI_PRIVATE bool dxi_pt_ring_on(const dx_patch_applier *a) { return DXI_PT_SHIFT && a->in_place && !a->dry_run && a->ring_mask; }
+
+/* ---- the journal of an in-place WINDOW apply (WIRE FORMAT, JOURNAL) ----
+   A slot at position pos holds the ring (the base bytes of [pos - ring,
+   pos)) and the old bytes of [pos, pos + step): everything the apply still
+   needs that a write after pos may destroy. It is durable before the first
+   write at or past pos, and the data's writes before pos are durable before
+   it; the other slot keeps the previous position meanwhile. */
+DXI_PRIVATE bool dxi_pt_journal_on(const dx_patch_applier *a) { return dxi_pt_ring_on(a) && a->jstep; }
+DXI_PRIVATE uint64_t dxi_pt_slot_size(const dx_patch_applier *a) {
+    return DX_PATCH_JOURNAL_HEADER_SIZE + a->ring_mask + 1 + a->jstep;
+}
+DXI_PRIVATE uint64_t dxi_pt_patch_id(const dx_patch_applier *a) {
+    return dx_patch_xxh64(a->header, DX_PATCH_HEADER_SIZE, DX_PATCH_CHECK_SEED);
+}
+/* The running hashes of the result and of the base (below the frontier), after the journal's block. */
+DXI_PRIVATE dxi_pt_hasher *dxi_pt_prefix_hash(dx_patch_applier *a) {
+    return (dxi_pt_hasher *)(void *)(a->jbuf + dxi_pt_round8(a->info.block_size));
+}
+DXI_PRIVATE dxi_pt_hasher *dxi_pt_base_hash(dx_patch_applier *a) { return dxi_pt_prefix_hash(a) + 1; }
+
+/* Writes n bytes to the journal at *off, into the slot's check too. */
+DXI_PRIVATE dx_result dxi_pt_journal_put(dx_patch_applier *a, uint64_t *off, const uint8_t *p, size_t n, dxi_pt_hasher *check) {
+    dxi_pt_hash_update(check, p, n);
+    if (n && a->io.journal_write(a->io.user, *off, p, n) != DX_OK) return DX_ERR_IO;
+    *off += n;
+    return DX_OK;
+}
+
+/* Writes the slot of position pos (the other one than the last), then makes it durable. */
+DXI_PRIVATE dx_result dxi_pt_checkpoint(dx_patch_applier *a, uint64_t pos) {
+    uint8_t h[DX_PATCH_JOURNAL_HEADER_SIZE];
+    dxi_pt_hasher check, prefix = *dxi_pt_prefix_hash(a);
+    uint64_t ring = a->ring_mask + 1, seq = a->jseq + 1, slot = ((seq - 1) & 1) * dxi_pt_slot_size(a), at, off;
+    size_t r = (size_t)(pos & a->ring_mask), bs = a->info.block_size;
+    if (a->io.sync(a->io.user, false) != DX_OK) return DX_ERR_IO; /* what the slot says is written */
+    DX_MEMSET(h, 0, sizeof h);
+    DX_MEMCPY(h + DX_PATCH_JOURNAL_OFF_MAGIC, "DXPJ", 4);
+    dx_store_u16le(h + DX_PATCH_JOURNAL_OFF_VERSION, DX_PATCH_JOURNAL_VERSION);
+    dx_store_u64le(h + DX_PATCH_JOURNAL_OFF_PATCH_ID, dxi_pt_patch_id(a));
+    dx_store_u64le(h + DX_PATCH_JOURNAL_OFF_SEQ, seq);
+    dx_store_u64le(h + DX_PATCH_JOURNAL_OFF_POS, pos);
+    dx_store_u64le(h + DX_PATCH_JOURNAL_OFF_PREFIX_HASH, dxi_pt_hash_final(&prefix));
+    dx_store_u64le(h + DX_PATCH_JOURNAL_OFF_DATA_LEN, dxi_pt_len(a));
+    dx_store_u32le(h + DX_PATCH_JOURNAL_OFF_RING, (uint32_t)ring);
+    dx_store_u32le(h + DX_PATCH_JOURNAL_OFF_STEP, (uint32_t)a->jstep);
+    if (pos + a->jstep < dxi_pt_src_len(a)) /* the base goes on after the slot: a resume checks it */
+        for (r = 0; r < 4; r++) dx_store_u64le(h + DX_PATCH_JOURNAL_OFF_BASE_STATE + 8 * r, dxi_pt_base_hash(a)->lane[r]);
+    r = (size_t)(pos & a->ring_mask);
+    dxi_pt_hash_init(&check, DX_PATCH_CHECK_SEED);
+    dxi_pt_hash_update(&check, h, DX_PATCH_JOURNAL_OFF_CHECK);
+    at = slot + DX_PATCH_JOURNAL_HEADER_SIZE; /* the ring, oldest byte first, then the old bytes ahead */
+    if (dxi_pt_journal_put(a, &at, a->ring + r, (size_t)ring - r, &check) != DX_OK ||
+        dxi_pt_journal_put(a, &at, a->ring, r, &check) != DX_OK)
+        return DX_ERR_IO;
+    for (off = pos; off < pos + a->jstep; off += bs) {
+        if (dxi_pt_read_padded(a, off, a->jbuf, bs, dxi_pt_src_len(a)) != DX_OK ||
+            dxi_pt_journal_put(a, &at, a->jbuf, bs, &check) != DX_OK)
+            return DX_ERR_IO;
+    }
+    dx_store_u32le(h + DX_PATCH_JOURNAL_OFF_CHECK, (uint32_t)dxi_pt_hash_final(&check));
+    if (a->io.journal_write(a->io.user, slot, h, sizeof h) != DX_OK) return DX_ERR_IO;
+    if (seq == 1) { /* a new journal: whatever the other slot held is gone */
+        DX_MEMSET(h, 0, sizeof h);
+        if (a->io.journal_write(a->io.user, dxi_pt_slot_size(a), h, sizeof h) != DX_OK) return DX_ERR_IO;
+    }
+    if (a->io.sync(a->io.user, true) != DX_OK) return DX_ERR_IO;
+    a->jseq = seq, a->jend = pos + a->jstep;
+    a->jlo = a->jhi = 0; /* the resumed slot's old bytes are behind the frontier now: the ring has them */
+    return DX_OK;
+}
+
+/* Reads slot s's header into h; true if every field and the check are right
+   for this patch and applier. */
+DXI_PRIVATE bool dxi_pt_slot_valid(dx_patch_applier *a, unsigned s, uint8_t *h) {
+    dxi_pt_hasher check;
+    uint64_t size = dxi_pt_slot_size(a), at = s * size + DX_PATCH_JOURNAL_HEADER_SIZE, end = (s + 1) * size, pos;
+    if (a->io.journal_read(a->io.user, s * size, h, DX_PATCH_JOURNAL_HEADER_SIZE) != DX_OK) return false;
+    pos = dx_load_u64le(h + DX_PATCH_JOURNAL_OFF_POS);
+    if (DX_MEMCMP(h + DX_PATCH_JOURNAL_OFF_MAGIC, "DXPJ", 4) != 0 ||
+        dx_load_u16le(h + DX_PATCH_JOURNAL_OFF_VERSION) != DX_PATCH_JOURNAL_VERSION ||
+        dx_load_u16le(h + DX_PATCH_JOURNAL_OFF_ZERO) != 0 || dx_load_u32le(h + DX_PATCH_JOURNAL_OFF_RESERVED) != 0 ||
+        dx_load_u64le(h + DX_PATCH_JOURNAL_OFF_PATCH_ID) != dxi_pt_patch_id(a) ||
+        dx_load_u64le(h + DX_PATCH_JOURNAL_OFF_SEQ) == 0 || dx_load_u64le(h + DX_PATCH_JOURNAL_OFF_DATA_LEN) != dxi_pt_len(a) ||
+        dx_load_u32le(h + DX_PATCH_JOURNAL_OFF_RING) != a->ring_mask + 1 ||
+        dx_load_u32le(h + DX_PATCH_JOURNAL_OFF_STEP) != a->jstep || pos >= dxi_pt_len(a) ||
+        (pos & (a->info.block_size - 1)) != 0)
+        return false;
+    dxi_pt_hash_init(&check, DX_PATCH_CHECK_SEED);
+    dxi_pt_hash_update(&check, h, DX_PATCH_JOURNAL_OFF_CHECK);
+    for (; at < end; at += a->info.block_size) { /* ring and step are multiples of the block */
+        if (a->io.journal_read(a->io.user, at, a->jbuf, a->info.block_size) != DX_OK) return false;
+        dxi_pt_hash_update(&check, a->jbuf, a->info.block_size);
+    }
+    return (uint32_t)dxi_pt_hash_final(&check) == dx_load_u32le(h + DX_PATCH_JOURNAL_OFF_CHECK);
+}
+
+/* Resumes an in-place WINDOW apply: nothing to do if the data is the
+   target; from the start if it is the base; else from the newer valid slot
+   whose first pos bytes the data holds as its hash says, and whose base
+   state, old bytes and the data after them make the base (zeros past its
+   end: nothing after the slot's bytes was written yet). Anything
+   else: DX_PATCH_ERR_WRONG_BASE, nothing written. *out_fresh: start anew. */
+DXI_PRIVATE dx_result dxi_pt_journal_resume(dx_patch_applier *a, bool *out_fresh) {
+    dx_patch_info *in = &a->info;
+    uint8_t h[DX_PATCH_JOURNAL_HEADER_SIZE];
+    uint64_t hash = 0, pos, seq = 0, slot, ring = a->ring_mask + 1, off;
+    dxi_pt_hasher *prefix = dxi_pt_prefix_hash(a), copy;
+    unsigned s, best = 2;
+    *out_fresh = false;
+    if (a->data_len == in->target_len || a->data_len == in->base_len) {
+        if (dxi_pt_hash_data(a, a->data_len, in->block_size, &hash) != DX_OK) return DX_ERR_IO;
+        if (a->data_len == in->target_len && hash == in->target_hash) { /* done before: only check the patch */
+            a->dry_run = true;
+            return DX_OK;
+        }
+        if (a->data_len == in->base_len && hash == in->base_hash) return *out_fresh = true, DX_OK;
+    }
+    for (s = 0; s < 2; s++)
+        if (dxi_pt_slot_valid(a, s, h) && dx_load_u64le(h + DX_PATCH_JOURNAL_OFF_SEQ) > seq)
+            best = s, seq = dx_load_u64le(h + DX_PATCH_JOURNAL_OFF_SEQ);
+    if (best == 2 || !dxi_pt_slot_valid(a, best, h)) return DX_PATCH_ERR_WRONG_BASE;
+    pos = dx_load_u64le(h + DX_PATCH_JOURNAL_OFF_POS);
+    if (a->data_len < in->base_len || a->data_len > dxi_pt_len(a) || pos > a->data_len) return DX_PATCH_ERR_WRONG_BASE;
+    dxi_pt_hash_init(prefix, 0);
+    for (off = 0; off < pos; off += in->block_size) {
+        if (a->io.read(a->io.user, off, a->block, in->block_size) != DX_OK) return DX_ERR_IO;
+        dxi_pt_hash_update(prefix, a->block, in->block_size);
+    }
+    copy = *prefix;
+    if (dxi_pt_hash_final(&copy) != dx_load_u64le(h + DX_PATCH_JOURNAL_OFF_PREFIX_HASH)) return DX_PATCH_ERR_WRONG_BASE;
+    slot = best * dxi_pt_slot_size(a);
+    a->jlo = pos, a->jhi = pos + a->jstep, a->jbody = slot + DX_PATCH_JOURNAL_HEADER_SIZE + ring;
+    if (pos + a->jstep < in->base_len) { /* the base's state at pos, the slot's old bytes, then the data: the base */
+        dxi_pt_hasher *base = dxi_pt_base_hash(a);
+        dxi_pt_hash_init(base, 0);
+        for (s = 0; s < 4; s++) base->lane[s] = dx_load_u64le(h + DX_PATCH_JOURNAL_OFF_BASE_STATE + 8 * s);
+        base->total = pos;
+        copy = *base;
+        for (off = pos; off < in->base_len; off += in->block_size) {
+            size_t n = (size_t)dxi_pt_min(in->block_size, in->base_len - off);
+            if (dxi_pt_read_data(a, off, a->block, n) != DX_OK) return DX_ERR_IO;
+            dxi_pt_hash_update(&copy, a->block, n);
+        }
+        if (dxi_pt_hash_final(&copy) != in->base_hash) return DX_PATCH_ERR_WRONG_BASE;
+    }
+    for (off = dxi_pt_max(pos + a->jstep, in->base_len); off < a->data_len; off += in->block_size) { /* and zeros */
+        size_t n = (size_t)dxi_pt_min(in->block_size, a->data_len - off), k;
+        if (a->io.read(a->io.user, off, a->block, n) != DX_OK) return DX_ERR_IO;
+        for (k = 0; k < n; k++)
+            if (a->block[k]) return DX_PATCH_ERR_WRONG_BASE;
+    }
+    s = (unsigned)(pos & a->ring_mask); /* the ring as it was at pos */
+    if (a->io.journal_read(a->io.user, slot + DX_PATCH_JOURNAL_HEADER_SIZE, a->ring + s, (size_t)ring - s) != DX_OK ||
+        (s && a->io.journal_read(a->io.user, slot + DX_PATCH_JOURNAL_HEADER_SIZE + ring - s, a->ring, s) != DX_OK))
+        return DX_ERR_IO;
+    a->jseq = seq, a->jend = pos + a->jstep, a->replay_end = pos;
+    return DX_OK;
+}
+
 /* After the header: which way the patch goes, and the zero padding. */
 DXI_PRIVATE dx_result dxi_pt_start(dx_patch_applier *a) {
     dx_patch_info *in = &a->info;
     uint64_t hash = 0;
     dx_result err;
+    bool fresh = true;
     if (DXI_PT_SHIFT && (in->flags & DX_PATCH_FLAG_COPY) && a->in_place && !a->dry_run) {
-        /* in place only with a window, and not resumable: COPY records carry no witnesses */
+        /* in place only with a window; resumable only with a journal: COPY records carry no witnesses */
         uint64_t ring = 1;
-        if (!(in->flags & DX_PATCH_FLAG_WINDOW) || a->resume) return DX_ERR_UNSUPPORTED;
+        if (!(in->flags & DX_PATCH_FLAG_WINDOW) || (a->resume && !a->jstep)) return DX_ERR_UNSUPPORTED;
         while (ring < in->window && ring < dxi_pt_len(a)) ring <<= 1; /* no larger than the data needs */
         if (ring < in->block_size) ring = in->block_size;                /* a whole block passes through it */
         if (ring > a->ring_cap) return DX_ERR_LIMIT;
         a->ring_mask = ring - 1;
+        if (a->jstep) { /* whole blocks, at most the format's u32 */
+            a->jstep = (a->jstep + in->block_size - 1) & ~(uint64_t)(in->block_size - 1);
+            if (a->jstep > 0x80000000u) return DX_ERR_LIMIT;
+        }
+    } else {
+        a->jstep = 0; /* a journal only where the ring is */
     }
     if (a->base_checked) {
         /* the one-shot calls checked the base in their dry run */
+    } else if (a->resume && a->jstep) {
+        if ((err = dxi_pt_journal_resume(a, &fresh)) != DX_OK) return err;
+        a->resume = false; /* the journal did what witnesses do */
     } else if (a->resume) { /* without witnesses an XOR record (one-way patches have them too) would apply twice */
         if (!a->in_place || !(in->flags & DX_PATCH_FLAG_WITNESS)) return DX_ERR_UNSUPPORTED;
     } else {
@@ -2008,6 +2316,13 @@ DXI_PRIVATE dx_result dxi_pt_start(dx_patch_applier *a) {
         else if (!(in->flags & DX_PATCH_FLAG_ONE_WAY) && a->data_len == in->target_len && hash == in->target_hash)
             a->reverse = true; /* XOR is its own inverse: the patch rolls the target back */
         else return DX_PATCH_ERR_WRONG_BASE;
+    }
+    if (dxi_pt_journal_on(a) && fresh) { /* the first slot before the first write */
+        DX_MEMSET(a->ring, 0, (size_t)a->ring_mask + 1);
+        dxi_pt_hash_init(dxi_pt_prefix_hash(a), 0);
+        dxi_pt_hash_init(dxi_pt_base_hash(a), 0);
+        a->jseq = 0;
+        if (dxi_pt_checkpoint(a, 0) != DX_OK) return DX_ERR_IO;
     }
     if (a->in_place && !a->dry_run && a->data_len < dxi_pt_len(a)) { /* grow with zeros first */
         uint64_t off;
@@ -2020,11 +2335,6 @@ DXI_PRIVATE dx_result dxi_pt_start(dx_patch_applier *a) {
     return DX_OK;
 }
 
-/* In place, WINDOW patches keep the base bytes of the last ring-size bytes
-   before the block being made (the frontier) in a ring: every block passes
-   through it before it is overwritten, so a source behind the frontier
-   (data moved forward by an insertion) is still there. */
-DXI_PRIVATE bool dxi_pt_ring_on(const dx_patch_applier *a) { return DXI_PT_SHIFT && a->in_place && !a->dry_run && a->ring_mask; }
 
 /* Reads n source bytes at src for the block at frontier: behind it from
    the ring (the window was checked with the record), the rest from the data. */
@@ -2040,9 +2350,18 @@ DXI_PRIVATE dx_result dxi_pt_read_source(dx_patch_applier *a, uint64_t frontier,
 DXI_PRIVATE dx_result dxi_pt_put_block(dx_patch_applier *a, uint64_t off, const uint8_t *buf, size_t n) {
     if (dxi_pt_ring_on(a)) {
         size_t at = (size_t)(off & a->ring_mask), first = (size_t)dxi_pt_min(n, a->ring_mask + 1 - at);
-        if (a->io.read(a->io.user, off, a->ring + at, first) != DX_OK ||
-            (n > first && a->io.read(a->io.user, off + first, a->ring, n - first) != DX_OK))
+        /* a write past what the last slot covers: a new slot first */
+        if (buf && n && dxi_pt_journal_on(a) && off + n > a->jend && dxi_pt_checkpoint(a, off) != DX_OK) return DX_ERR_IO;
+        if (dxi_pt_read_data(a, off, a->ring + at, first) != DX_OK ||
+            (n > first && dxi_pt_read_data(a, off + first, a->ring, n - first) != DX_OK))
             return DX_ERR_IO;
+        if (dxi_pt_journal_on(a)) { /* the result and the base so far, for the next slot */
+            size_t old = off < dxi_pt_src_len(a) ? (size_t)dxi_pt_min(n, dxi_pt_src_len(a) - off) : 0;
+            dxi_pt_hash_update(dxi_pt_base_hash(a), a->ring + at, old < first ? old : first);
+            if (old > first) dxi_pt_hash_update(dxi_pt_base_hash(a), a->ring, old - first);
+            if (buf) dxi_pt_hash_update(dxi_pt_prefix_hash(a), buf, n);
+            else dxi_pt_hash_update(dxi_pt_prefix_hash(a), a->ring + at, first), dxi_pt_hash_update(dxi_pt_prefix_hash(a), a->ring, n - first);
+        }
     }
     return buf && n && a->io.write(a->io.user, off, buf, n) != DX_OK ? DX_ERR_IO : DX_OK;
 }
@@ -2057,9 +2376,10 @@ DXI_PRIVATE dx_result dxi_pt_copy_until(dx_patch_applier *a, uint64_t block, dxi
     for (; a->next_block < block; a->next_block++) {
         uint64_t off = a->next_block * bs, src = carry ? (uint64_t)((int64_t)off + a->shift) : off;
         size_t wn;
-        if (off >= (ring ? total : dst_len)) continue;
+        if (off >= (ring ? total : dst_len) || off < a->replay_end) continue; /* past the end; done before a resume */
         wn = (size_t)dxi_pt_min(bs, (ring ? total : dst_len) - off);
-        if (ring && a->shift == 0) { /* unchanged: into the ring only */
+        /* unchanged: into the ring only (but where a resume may find torn writes) */
+        if (ring && a->shift == 0 && !(off >= a->jlo && off < a->jhi)) {
             if (dxi_pt_put_block(a, off, NULL, wn) != DX_OK) return DX_ERR_IO;
             continue;
         }
@@ -2256,7 +2576,8 @@ DXI_PRIVATE dx_result dxi_pt_frame(dx_patch_applier *a, const uint8_t *p, size_t
         if (!a->dry_run && (!a->in_place || dxi_pt_ring_on(a)) && dxi_pt_copy_until(a, block, h) != DX_OK)
             return DX_ERR_IO;
         dxi_pt_cursors_save(&c, saved, &again);
-        for (pass = 0; pass < (a->dry_run ? 1 : 2); pass++) /* check the record, then apply it */
+        if (off < a->replay_end) a->blocks_skipped++; /* applied before the resume: only checked */
+        for (pass = 0; pass < (a->dry_run || off < a->replay_end ? 1 : 2); pass++) /* check the record, then apply it */
             if ((err = dxi_pt_record(a, pass ? &again : &c, type, off, (uint32_t)n, (uint32_t)wn, pass == 1, &r, h)) != DX_OK)
                 return err; /* n, wn: at most a block */
         a->shift = r.shift;
@@ -2277,6 +2598,7 @@ DXI_PRIVATE dx_result dxi_pt_setup(dx_patch_applier *a, const dx_patch_applier_c
     uint8_t *m = mem ? (uint8_t *)mem + skew : NULL; /* the output hash has uint64_t fields: any alignment works */
     DX_MEMSET(a, 0, sizeof *a);
     if ((!cfg->check_only && (!cfg->io.read || !cfg->io.write)) || need == 0) return DX_ERR_INVAL;
+    if (!cfg->io.journal_write != !cfg->io.journal_read || !cfg->io.journal_write != !cfg->io.sync) return DX_ERR_INVAL;
     if (!mem || mem_size < skew + need) return DX_ERR_NOSPACE;
     dxi_pt_limits(cfg, &max_block, &max_frame);
     a->io = cfg->io;
@@ -2291,6 +2613,10 @@ DXI_PRIVATE dx_result dxi_pt_setup(dx_patch_applier *a, const dx_patch_applier_c
     a->stored = frames > 1 ? a->frame + dxi_pt_round8(max_frame) : NULL;
     a->ring_cap = cfg->max_window;
     a->ring = a->ring_cap ? m + need - a->ring_cap : NULL;
+    a->jbuf = dxi_pt_journaled(cfg)
+                  ? m + need - a->ring_cap - dxi_pt_round8(max_block) - 2 * dxi_pt_round8(sizeof(dxi_pt_hasher))
+                  : NULL;
+    a->jstep = dxi_pt_journaled(cfg) ? DXI_DEF(cfg->journal_step, (uint32_t)DX_PATCH_DEFAULT_JOURNAL_STEP) : 0;
     a->memory = mem;
     a->memory_size = mem_size;
     /* the limits are kept in the otherwise unused info fields until the header arrives */

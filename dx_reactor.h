@@ -16,11 +16,13 @@ QUICK START
    _DEFAULT_SOURCE (or _GNU_SOURCE) before any #include.
 
        static dx_reactor_action on_timer(dx_reactor *r, dx_op *op, int64_t res, void *user) {
+           (void)r, (void)op, (void)user;
            printf("timer fired: %d\n", (int)res);     // 0, or DX_ERR_CANCELED
            return DX_REACTOR_DISARM;                  // op is IDLE again: free or reuse it
        }
        dx_reactor r;
-       dx_reactor_config cfg = {0};                   // zero = default backend order
+       dx_reactor_config cfg;
+       memset(&cfg, 0, sizeof cfg);                   // zero = default backend order
        if (dx_reactor_create(&r, &cfg) != DX_OK) return 1;  // allocates the fd table once
        printf("backend: %s\n", dx_reactor_backend_name(&r));
        dx_op t;

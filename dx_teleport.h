@@ -25,7 +25,8 @@ QUICK START
        static const dx_tp_layout user_layout = DX_TP_LAYOUT(1, user, user_fields);
 
        // write
-       dx_tp_writer w; dx_tp_writer_config wc = {0};    // zero = defaults
+       dx_tp_writer w; dx_tp_writer_config wc;
+       memset(&wc, 0, sizeof wc);                       // zero = defaults
        dx_tp_writer_create(&w, &wc);                    // a buffer that grows (malloc)
        dx_tp_writer_add_layout(&w, &user_layout);
        user u = {42, 30, 0, 0.5, dx_tp_write_cstr(&w, "ada")};

@@ -3,25 +3,27 @@
        cc -std=c99 -D_DEFAULT_SOURCE -I. -O2 examples/cas_snap.c -o build/cas_snap
        cc -std=c99 -D_DEFAULT_SOURCE -I. -O2 -DDX_CAS_WITH_ZSTD examples/cas_snap.c -o build/cas_snap -lzstd
 
-       cas_snap [--store PATH] [--blake3] [--avg BYTES] [--batch] [--compress LEVEL] [--quiet] COMMAND ...
-         snap DIR [REF]        store DIR (files, folders, symlinks); print its root; set REF (default "latest")
-         restore ROOT DIR      write the snapshot ROOT (an id or a ref) to the new folder DIR,
-                               verifying every chunk
-         verify                re-hash every object, check every manifest's chunks are there
-         gc                    delete what no ref reaches
-         stats                 objects, bytes stored, and the dedup ratio of the refs' snapshots
-         refs                  list the refs
-
    The store is a dx_cas directory store (default ./.cas-store): each file is
-   FastCDC chunks plus a manifest, each folder a tree object, and a snapshot
-   is the id of its top tree. Unchanged files and chunks cost nothing the
-   second time. Built with zstd (DX_CAS_WITH_ZSTD), snap stores chunks that
-   shrink zstd-compressed (--compress LEVEL, default 3; 0 stores them as they
-   are); ids stay the hashes of the content, and every build reads stores
-   written without compression. A progress line goes to stderr on long runs
-   (not with --quiet). */
+   FastCDC chunks plus a manifest, each folder a tree object. A snapshot is a
+   small tree of two entries: "files" (the top folder's tree) and "meta" (a
+   blob of file times and permissions, one 16-byte record per entry in the
+   order a depth-first walk of the trees meets them; format below). Its id is
+   what `snap` prints and what refs hold. Unchanged files and chunks cost
+   nothing the second time. Built with zstd (DX_CAS_WITH_ZSTD), snap stores
+   chunks that shrink zstd-compressed (--compress LEVEL, default 3; 0 stores
+   them as they are); ids stay the hashes of the content, and every build
+   reads stores written without compression. `cas_snap --help` says the rest.
+
+   meta blob, little-endian: "CSNP", u8 major 1, u8 minor 0, u16 record size
+   16, u32 record count, u32 flags 0, 32-byte digest of the files tree; then
+   per record: i64 mtime seconds, u32 nanoseconds, u32 permission bits
+   (st_mode & 07777). Record 0 is the top folder. A root that is a plain
+   tree (snapshots of cas_snap before dx_cas.h 0.3.0, or any folder's tree
+   id) restores without times and with default permissions. */
 #define DX_IMPLEMENTATION
 #include "dx_cas.h"
+#include "tool.h"
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,48 +33,145 @@
 #include <unistd.h>
 #include <dirent.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 
 #define MAX_DEPTH 64
+#define SKIPPED 1 /* snap_dir: the folder could not be read (said so); not an error of the store */
+
+static const char usage[] =
+    "usage: cas_snap [--store PATH] [OPTIONS] COMMAND [ARGS]\n"
+    "Directory snapshots in a content-addressed store (dx_cas.h): files, folders and\n"
+    "symlinks, deduplicated by content-defined chunks, every byte verified on the way out.\n"
+    "\n"
+    "commands:\n"
+    "  snap DIR [NAME]      store DIR and print the snapshot's id; the ref NAME (default\n"
+    "                       snap-YYYYMMDD-HHMMSS, UTC, with -2, -3... if taken) and the ref\n"
+    "                       latest name it. An existing NAME is refused (delete it first).\n"
+    "                       The store itself is left out when it is inside DIR. FIFOs,\n"
+    "                       sockets and devices are skipped with a warning each.\n"
+    "                       Only snap creates a store (in a new or empty folder).\n"
+    "  restore SNAP DIR     write the snapshot SNAP (a ref or an id) into DIR, a new or\n"
+    "                       empty folder. Each file is written under a temporary name in\n"
+    "                       its folder and renamed when every chunk was verified: a corrupt\n"
+    "                       chunk or a full disk never leaves a partial file under a real name.\n"
+    "  verify               re-hash every object; check every ref reads and reaches only\n"
+    "                       objects that are there\n"
+    "  gc [--dry-run] [--force]\n"
+    "                       delete what no ref reaches; stops, deleting nothing, at a ref\n"
+    "                       that does not read. With no refs at all it refuses unless --force.\n"
+    "  stats                objects, bytes stored, and the dedup ratio of the refs' snapshots\n"
+    "  refs                 list the refs (name, snapshot id)\n"
+    "  ref delete NAME      delete one ref (its snapshot goes at the next gc if no other\n"
+    "                       ref reaches it)\n"
+    "\n"
+    "options:\n"
+    "  --store PATH         the store (default $DX_CAS_STORE, else ./.cas-store)\n"
+    "  --blake3             snap: BLAKE3 ids instead of SHA-256 (a store holds one kind)\n"
+    "  --avg BYTES          snap: average chunk size, 256..4M (K, M suffixes; default 16K)\n"
+    "  --compress LEVEL     snap: zstd level 0..19 (needs a build with zstd; default 3 there)\n"
+    "  --sync-each          snap: make every object durable on its own (an fsync each: about\n"
+    "                       8x slower); by default they are made durable together (syncfs)\n"
+    "                       before the ref is written, so a ref never names a lost object\n"
+    "  --no-sync            snap: no fsync at all (scratch stores, tests)\n"
+    "  --dry-run            gc: only count what would be deleted\n"
+    "  --force              gc: delete every object when there is no ref\n"
+    "  --progress           a progress line on stderr even when it is not a terminal\n"
+    "  -q, --quiet          no progress, no summary (warnings and errors still)\n"
+    "  -h, --help           this help;  --version  the versions it is built from\n"
+    "\n"
+    "restore restores: file contents, folders, symlinks, permission bits (rwx for user,\n"
+    "group, others; not setuid, setgid or sticky), and modification times (of files,\n"
+    "folders and symlinks; nanoseconds where the file system keeps them).\n"
+    "It does not restore: owners and groups, access and change times, extended attributes,\n"
+    "ACLs, SELinux labels, file flags, hard links (each name becomes its own file), holes\n"
+    "of sparse files (written as zeros), FIFOs, sockets and devices (snap skips them).\n"
+    "\n"
+    "exit status: 0 ok, 1 failure, 2 bad usage, 3 snap saved the snapshot but some files\n"
+    "or folders could not be read (each named on stderr)\n";
 
 typedef struct snap {
     dx_cas_dir dir;
     dx_cas_store s;
+    dx_cas_hash_alg hash_alg;
     dx_cas_blob_writer_config writing; /* .chunker: the chunking; .store is set once the store is open */
-    int quiet;
+    const char *store_path;
+    bool quiet, dry_run;
     uint64_t files, bytes_read, new_bytes, new_chunks, chunks;
-    time_t last_progress;
+    uint64_t specials, unreadable; /* snap: FIFOs, sockets, devices skipped; entries that could not be read */
+    uint64_t failed;               /* restore: files and folders not restored */
+    bool have_store_id;
+    dev_t store_dev;
+    ino_t store_ino;
+    uint8_t *meta; /* snap: the meta records so far */
+    size_t meta_len, meta_cap;
+    const char *progress_label;
+    uint64_t progress_total;
+    const char *progress_unit;
 } snap;
 
-static void progress(snap *g, int force) {
-    time_t now = time(NULL);
-    if (g->quiet || (!force && now == g->last_progress)) return;
-    g->last_progress = now;
-    fprintf(stderr, "\r%llu files, %.1f MiB read, %llu chunks, %.1f MiB new   ", (unsigned long long)g->files,
-            (double)g->bytes_read / 1048576.0, (unsigned long long)g->chunks, (double)g->new_bytes / 1048576.0);
-    if (force) fputc('\n', stderr);
+/* ---- messages ---- */
+
+/* why a store operation failed, in words (os_error: the errno saved where it happened, or 0) */
+static const char *why(dx_result r, int os_error) {
+    switch (r) {
+    case DX_ERR_IO: return os_error ? strerror(os_error) : "input/output error";
+    case DX_ERR_NOTFOUND: return "an object it needs is missing from the store (run 'cas_snap verify')";
+    case DX_ERR_CHECKSUM: return "an object it needs is corrupt: its content does not match its id (run 'cas_snap verify')";
+    case DX_ERR_CORRUPT:
+    case DX_CAS_ERR_MAGIC: return "an object it needs is malformed (run 'cas_snap verify')";
+    case DX_ERR_NOMEM: return "out of memory";
+    case DX_ERR_LIMIT: return "beyond this program's limits (too large or too deep)";
+    case DX_ERR_UNSUPPORTED: return "the store holds zstd-compressed objects and this build has no zstd";
+    default: return dx_cas_result_name(r);
+    }
 }
 
-static int fail(const char *what, const char *path, dx_result r) {
-    fprintf(stderr, "cas_snap: %s %s: %s%s%s\n", what, path ? path : "", dx_cas_result_name(r), errno ? ", " : "",
-            errno ? strerror(errno) : "");
-    return 1;
+/* the progress line, restarted after a warning (tool_warn ends it) */
+static void progress_start(snap *g, const char *label, uint64_t total, const char *unit) {
+    g->progress_label = label, g->progress_total = total, g->progress_unit = unit;
+    tool_progress_start(label, total, unit);
+}
+
+/* a warning (the work goes on): "cas_snap: ..." on stderr, the progress line after it again */
+static void warn(snap *g, const char *fmt, ...) {
+    va_list ap;
+    tool_progress_end(false);
+    va_start(ap, fmt);
+    fprintf(stderr, "%s: ", tool.name), vfprintf(stderr, fmt, ap), fputc('\n', stderr);
+    va_end(ap);
+    if (g->progress_label) tool_progress_start(g->progress_label, g->progress_total, g->progress_unit);
+}
+
+static void progress_end(snap *g, bool ok) {
+    tool_progress_end(ok);
+    g->progress_label = NULL;
+}
+
+/* a/b into out; false (nothing usable) when it does not fit */
+static bool join(char *out, size_t cap, const char *a, const char *b, size_t blen) {
+    int n = snprintf(out, cap, "%s/%.*s", a, (int)blen, b);
+    return n > 0 && (size_t)n < cap;
 }
 
 /* ---- snap ---- */
 
-static dx_result store_bytes(snap *g, int fd, const char *data, size_t len, uint64_t *size, dx_cas_id *out) {
+/* The bytes of fd (or of data when fd < 0) as a blob. A read error of fd is
+   *read_err (errno) with DX_ERR_IO; any other error is the store's. */
+static dx_result store_bytes(snap *g, int fd, const char *data, size_t len, uint64_t *size, dx_cas_id *out,
+                             int *read_err) {
     static uint8_t buf[1 << 20];
     dx_cas_blob_writer w;
     dx_result r;
     g->writing.store = &g->s;
     r = dx_cas_blob_writer_create(&w, &g->writing);
-    *size = 0;
+    *size = 0, *read_err = 0;
     if (r != DX_OK) return r;
     if (fd >= 0) {
         for (;;) {
             ssize_t n = read(fd, buf, sizeof buf);
             if (n < 0 && errno == EINTR) continue;
             if (n < 0) {
+                *read_err = errno;
                 r = DX_ERR_IO;
                 break;
             }
@@ -80,7 +179,7 @@ static dx_result store_bytes(snap *g, int fd, const char *data, size_t len, uint
             if ((r = dx_cas_blob_writer_write(&w, buf, (size_t)n)) != DX_OK) break;
             *size += (uint64_t)n;
             g->bytes_read += (uint64_t)n;
-            progress(g, 0);
+            tool_progress(g->bytes_read);
         }
     } else {
         r = dx_cas_blob_writer_write(&w, data, len);
@@ -94,8 +193,33 @@ static dx_result store_bytes(snap *g, int fd, const char *data, size_t len, uint
     return r;
 }
 
+enum { META_HEADER = 48, META_RECORD = 16 };
+
+static dx_result meta_add(snap *g, const struct stat *st) {
+    uint8_t *p;
+    if (g->meta_cap - g->meta_len < META_RECORD) {
+        size_t cap = g->meta_cap ? g->meta_cap * 2 : 4096;
+        uint8_t *m = (uint8_t *)realloc(g->meta, cap);
+        if (!m) return DX_ERR_NOMEM;
+        if (!g->meta_len) g->meta_len = META_HEADER; /* the header is filled in at the end */
+        g->meta = m, g->meta_cap = cap;
+    }
+    p = g->meta + g->meta_len;
+    dx_store_u64le(p, (uint64_t)(int64_t)st->st_mtim.tv_sec);
+    dx_store_u32le(p + 8, (uint32_t)st->st_mtim.tv_nsec);
+    dx_store_u32le(p + 12, (uint32_t)(st->st_mode & 07777));
+    g->meta_len += META_RECORD;
+    return DX_OK;
+}
+
 static int name_cmp(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
+static const char *special_kind(mode_t m) {
+    return S_ISFIFO(m) ? "a FIFO" : S_ISSOCK(m) ? "a socket" : S_ISCHR(m) ? "a character device" : S_ISBLK(m) ? "a block device" : "not a file";
+}
+
+/* The tree of the folder path (whose own meta record the caller has added):
+   DX_OK, SKIPPED (it could not be read; said so), or the store's error. */
 static dx_result snap_dir(snap *g, const char *path, int depth, dx_cas_id *out) {
     DIR *d;
     struct dirent *de;
@@ -104,52 +228,113 @@ static dx_result snap_dir(snap *g, const char *path, int depth, dx_cas_id *out) 
     size_t n = 0, cap = 0, i, k = 0, need = DX_CAS_TREE_HEADER_SIZE;
     uint8_t *tree = NULL;
     dx_result r = DX_OK;
-    if (depth > MAX_DEPTH) return DX_ERR_LIMIT;
-    if (!(d = opendir(path))) return DX_ERR_IO;
-    while ((de = readdir(d)) != NULL) {
-        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0) continue;
-        if (strlen(de->d_name) > DX_CAS_NAME_MAX) continue;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 64;
-            names = (char **)realloc(names, cap * sizeof *names);
-            if (!names) exit(3);
+    bool listed = true;
+    int err;
+    if (depth > MAX_DEPTH) {
+        g->unreadable++;
+        warn(g, "skipped %s: more than 64 folders deep", path);
+        return SKIPPED;
+    }
+    if (!(d = opendir(path))) {
+        err = errno;
+        g->unreadable++;
+        warn(g, "cannot read folder %s: %s", path, strerror(err));
+        return SKIPPED;
+    }
+    for (;;) {
+        errno = 0;
+        if (!(de = readdir(d))) {
+            if ((err = errno) != 0) {
+                g->unreadable++;
+                warn(g, "cannot list all of folder %s: %s", path, strerror(err));
+            }
+            break;
         }
-        names[n++] = strdup(de->d_name);
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0) continue;
+        if (n == cap) {
+            char **grown = (char **)realloc(names, (cap = cap ? cap * 2 : 64) * sizeof *names);
+            if (!grown) {
+                listed = false;
+                break;
+            }
+            names = grown;
+        }
+        if (!(names[n] = strdup(de->d_name))) {
+            listed = false;
+            break;
+        }
+        n++;
     }
     closedir(d);
-    qsort(names, n, sizeof *names, name_cmp); /* byte order, as tree objects want */
+    if (n) qsort(names, n, sizeof *names, name_cmp); /* byte order, as tree objects want */
     e = (dx_cas_tree_entry *)calloc(n ? n : 1, sizeof *e);
+    if (!e || !listed) r = DX_ERR_NOMEM;
     for (i = 0; i < n && r == DX_OK; i++) {
         char child[4096];
         struct stat st;
         dx_cas_tree_entry *t = &e[k];
-        snprintf(child, sizeof child, "%s/%s", path, names[i]);
-        if (lstat(child, &st) != 0) continue; /* gone meanwhile */
+        size_t meta_at = g->meta_len;
+        int read_err = 0;
+        if (strlen(names[i]) > DX_CAS_NAME_MAX || !join(child, sizeof child, path, names[i], strlen(names[i]))) {
+            g->unreadable++;
+            warn(g, "skipped %s/%s: name or path too long", path, names[i]);
+            continue;
+        }
+        if (lstat(child, &st) != 0) {
+            err = errno;
+            if (err != ENOENT) g->unreadable++; /* ENOENT: deleted since the folder was listed */
+            warn(g, "skipped %s: %s", child, strerror(err));
+            continue;
+        }
         t->name = names[i];
         t->name_len = strlen(names[i]);
         if (S_ISDIR(st.st_mode)) {
+            if (g->have_store_id && st.st_dev == g->store_dev && st.st_ino == g->store_ino) continue; /* the store */
             t->mode = DX_CAS_MODE_DIR;
+            if ((r = meta_add(g, &st)) != DX_OK) break;
             r = snap_dir(g, child, depth + 1, &t->id);
+            if (r == SKIPPED) {
+                g->meta_len = meta_at; /* its records and its children's go */
+                r = DX_OK;
+                continue;
+            }
         } else if (S_ISREG(st.st_mode)) {
             int fd = open(child, O_RDONLY);
             if (fd < 0) {
-                fprintf(stderr, "\ncas_snap: skipped %s: %s\n", child, strerror(errno));
+                err = errno;
+                g->unreadable++;
+                warn(g, "cannot read %s: %s", child, strerror(err));
                 continue;
             }
             t->mode = (st.st_mode & 0111) ? DX_CAS_MODE_EXEC : DX_CAS_MODE_FILE;
-            r = store_bytes(g, fd, NULL, 0, &t->size, &t->id);
+            r = store_bytes(g, fd, NULL, 0, &t->size, &t->id, &read_err);
             close(fd);
+            if (read_err) {
+                g->unreadable++;
+                warn(g, "cannot read %s: %s", child, strerror(read_err));
+                r = DX_OK;
+                continue;
+            }
+            if (r == DX_OK) r = meta_add(g, &st);
             g->files++;
         } else if (S_ISLNK(st.st_mode)) {
             char target[4096];
             ssize_t len = readlink(child, target, sizeof target);
-            if (len < 0) continue;
+            if (len < 0 || (size_t)len >= sizeof target) {
+                err = errno;
+                g->unreadable++;
+                warn(g, "cannot read symlink %s: %s", child, len < 0 ? strerror(err) : "target longer than 4095 bytes");
+                continue;
+            }
             t->mode = DX_CAS_MODE_SYMLINK;
-            r = store_bytes(g, -1, target, (size_t)len, &t->size, &t->id);
+            r = store_bytes(g, -1, target, (size_t)len, &t->size, &t->id, &read_err);
+            if (r == DX_OK) r = meta_add(g, &st);
         } else {
-            continue; /* devices, sockets, fifos: not snapshotted */
+            g->specials++;
+            warn(g, "skipped %s: %s (only files, folders and symlinks are snapshotted)", child, special_kind(st.st_mode));
+            continue;
         }
-        if (r != DX_OK) fprintf(stderr, "\ncas_snap: %s: %s\n", child, dx_cas_result_name(r));
+        if (r != DX_OK) break;
         need += DX_CAS_TREE_ENTRY_FIXED + t->name_len;
         k++;
     }
@@ -166,12 +351,38 @@ static dx_result snap_dir(snap *g, const char *path, int depth, dx_cas_id *out) 
     return r;
 }
 
-/* ---- restore ---- */
+/* The snapshot of dir: {files: its tree, meta: the times and permissions}. */
+static dx_result snapshot(snap *g, const char *dir, const struct stat *top, dx_cas_id *out) {
+    dx_cas_tree_entry e[2];
+    dx_cas_id files;
+    uint8_t tree[DX_CAS_TREE_HEADER_SIZE + 2 * DX_CAS_TREE_ENTRY_FIXED + 16];
+    int64_t len;
+    int read_err;
+    dx_result r = meta_add(g, top);
+    if (r != DX_OK) return r;
+    if ((r = snap_dir(g, dir, 0, &files)) != DX_OK) return r; /* SKIPPED: said why */
+    memcpy(g->meta, "CSNP", 4);
+    g->meta[4] = 1, g->meta[5] = 0;
+    dx_store_u16le(g->meta + 6, META_RECORD);
+    dx_store_u32le(g->meta + 8, (uint32_t)((g->meta_len - META_HEADER) / META_RECORD));
+    dx_store_u32le(g->meta + 12, 0);
+    memcpy(g->meta + 16, files.digest, DX_CAS_HASH_SIZE);
+    memset(e, 0, sizeof e);
+    e[0].name = "files", e[0].name_len = 5, e[0].mode = DX_CAS_MODE_DIR, e[0].id = files;
+    e[1].name = "meta", e[1].name_len = 4, e[1].mode = DX_CAS_MODE_FILE;
+    if ((r = store_bytes(g, -1, (const char *)g->meta, g->meta_len, &e[1].size, &e[1].id, &read_err)) != DX_OK) return r;
+    len = dx_cas_tree_encode(g->s.hash_alg.alg, e, 2, tree, sizeof tree);
+    return len < 0 ? (dx_result)len : dx_cas_store_put(&g->s, tree, (size_t)len, out);
+}
+
+/* ---- reading snapshots ---- */
 
 typedef struct sink {
-    int fd;
-    uint8_t *mem;
-    size_t len, cap;
+    int fd, err;    /* a file, and the errno of a failed write */
+    uint8_t *mem;   /* or memory (cap bytes) */
+    size_t cap;
+    uint64_t len;
+    snap *g;
 } sink;
 
 static dx_result sink_write(void *user, uint64_t off, const void *data, size_t len) {
@@ -183,12 +394,18 @@ static dx_result sink_write(void *user, uint64_t off, const void *data, size_t l
         k->len += len;
         return DX_OK;
     }
+    k->len += len;
     while (len > 0) {
         ssize_t w = write(k->fd, data, len);
         if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) return DX_ERR_IO;
+        if (w <= 0) {
+            k->err = w < 0 ? errno : EIO;
+            return DX_ERR_IO;
+        }
         data = (const uint8_t *)data + w, len -= (size_t)w;
+        if (k->g) k->g->bytes_read += (uint64_t)w;
     }
+    if (k->g) tool_progress(k->g->bytes_read);
     return DX_OK;
 }
 
@@ -206,50 +423,60 @@ static dx_result load(dx_cas_store *s, const dx_cas_id *id, uint8_t **out, size_
     return DX_OK;
 }
 
-static dx_result restore_tree(snap *g, const dx_cas_id *id, const char *path, int depth) {
+typedef struct snapshot_view {
+    dx_cas_id files; /* the top folder's tree */
+    uint8_t *meta;   /* the meta blob (NULL: none, a plain tree) */
+    uint32_t count, next;
+    bool meta_ok;    /* records still line up with the walk */
+} snapshot_view;
+
+/* What root is: a snapshot (files + meta) or a plain tree. */
+static dx_result snapshot_open(snap *g, const dx_cas_id *root, snapshot_view *v) {
     uint8_t *buf;
     size_t len, pos = 0;
     dx_cas_tree t;
-    dx_cas_tree_entry e;
+    dx_cas_tree_entry a, b;
     dx_result r;
-    if (depth > MAX_DEPTH) return DX_ERR_LIMIT;
-    if ((r = load(&g->s, id, &buf, &len)) != DX_OK) return r;
-    if ((r = dx_cas_tree_parse(buf, len, 0, &t)) != DX_OK || mkdir(path, 0755) != 0) {
+    memset(v, 0, sizeof *v);
+    v->files = *root;
+    if ((r = load(&g->s, root, &buf, &len)) != DX_OK) return r;
+    if ((r = dx_cas_tree_parse(buf, len, 0, &t)) != DX_OK) {
         free(buf);
-        return r != DX_OK ? r : DX_ERR_IO;
+        return r;
     }
-    while (r == DX_OK && dx_cas_tree_next(&t, &pos, &e)) { /* names are checked: no '/', no "..": nothing leaves path */
-        char child[4096];
-        snprintf(child, sizeof child, "%s/%.*s", path, (int)e.name_len, e.name);
-        if (e.mode == DX_CAS_MODE_DIR) {
-            r = restore_tree(g, &e.id, child, depth + 1);
-        } else if (e.mode == DX_CAS_MODE_SYMLINK) {
-            uint8_t target[4097];
-            sink k = {-1, target, 0, 4096};
-            r = dx_cas_blob_read(&g->s, &e.id, NULL, sink_write, &k, NULL);
-            target[k.len] = 0;
-            if (r == DX_OK && symlink((const char *)target, child) != 0) r = DX_ERR_IO;
-        } else {
-            sink k = {-1, NULL, 0, 0};
-            k.fd = open(child, O_WRONLY | O_CREAT | O_EXCL, e.mode == DX_CAS_MODE_EXEC ? 0755 : 0644);
-            if (k.fd < 0) {
-                r = DX_ERR_IO;
-                break;
-            }
-            r = dx_cas_blob_read(&g->s, &e.id, NULL, sink_write, &k, NULL); /* every chunk verified */
-            if (close(k.fd) != 0 && r == DX_OK) r = DX_ERR_IO;
-            g->files++;
-            g->bytes_read += e.size;
-            progress(g, 0);
+    if (t.count == 2 && dx_cas_tree_next(&t, &pos, &a) && dx_cas_tree_next(&t, &pos, &b) && a.name_len == 5 &&
+        !memcmp(a.name, "files", 5) && a.mode == DX_CAS_MODE_DIR && b.name_len == 4 && !memcmp(b.name, "meta", 4) &&
+        b.mode == DX_CAS_MODE_FILE && b.size >= META_HEADER && b.size <= ((uint64_t)1 << 31)) {
+        sink k;
+        memset(&k, 0, sizeof k);
+        k.cap = (size_t)b.size;
+        if (!(k.mem = (uint8_t *)malloc(k.cap))) r = DX_ERR_NOMEM;
+        else r = dx_cas_blob_read(&g->s, &b.id, NULL, sink_write, &k, NULL);
+        if (r == DX_OK && k.len == b.size && !memcmp(k.mem, "CSNP", 4) && k.mem[4] == 1 &&
+            dx_load_u16le(k.mem + 6) == META_RECORD &&
+            (uint64_t)dx_load_u32le(k.mem + 8) * META_RECORD + META_HEADER == b.size &&
+            !memcmp(k.mem + 16, a.id.digest, DX_CAS_HASH_SIZE)) {
+            v->files = a.id, v->meta = k.mem, v->count = dx_load_u32le(k.mem + 8), v->meta_ok = true;
+            k.mem = NULL;
         }
-        if (r != DX_OK) fprintf(stderr, "\ncas_snap: %s: %s\n", child, dx_cas_result_name(r));
+        free(k.mem);
     }
     free(buf);
     return r;
 }
 
-/* ---- stats ---- */
+/* the next meta record, if they still line up */
+static bool meta_next(snapshot_view *v, struct timespec *mtime, mode_t *mode) {
+    const uint8_t *p;
+    if (!v->meta || !v->meta_ok || v->next >= v->count) return false;
+    p = v->meta + META_HEADER + (size_t)v->next++ * META_RECORD;
+    mtime->tv_sec = (time_t)(int64_t)dx_load_u64le(p);
+    mtime->tv_nsec = (long)dx_load_u32le(p + 8);
+    *mode = (mode_t)(dx_load_u32le(p + 12) & 0777);
+    return mtime->tv_nsec < 1000000000L;
+}
 
+/* the bytes of every file under a tree (restore's progress total) */
 static uint64_t logical_bytes(snap *g, const dx_cas_id *id, int depth) {
     uint8_t *buf;
     size_t len, pos = 0;
@@ -263,25 +490,178 @@ static uint64_t logical_bytes(snap *g, const dx_cas_id *id, int depth) {
     return sum;
 }
 
-typedef struct refs_acc {
-    snap *g;
-    dx_cas_id ids[256];
-    size_t n;
-    uint64_t logical;
-    int print;
-} refs_acc;
+/* ---- restore ---- */
 
-static dx_result on_ref(void *user, const char *name, const dx_cas_id *id) {
-    refs_acc *a = (refs_acc *)user;
-    char text[DX_CAS_ID_TEXT_SIZE];
-    if (a->n < 256) a->ids[a->n++] = *id;
-    if (a->print) {
-        dx_cas_id_format(id, text, sizeof text);
-        printf("%-20s %s\n", name, text);
+static mode_t umask_now;
+
+static void set_times(snap *g, const char *path, bool have, const struct timespec *mtime, bool symlink) {
+    struct timespec ts[2];
+    int err;
+    if (!have) return;
+    ts[0].tv_sec = 0, ts[0].tv_nsec = UTIME_OMIT;
+    ts[1] = *mtime;
+    if (utimensat(AT_FDCWD, path, ts, symlink ? AT_SYMLINK_NOFOLLOW : 0) != 0) {
+        err = errno;
+        warn(g, "cannot set the time of %s: %s", path, strerror(err));
     }
-    if (a->print == 2) a->logical += logical_bytes(a->g, id, 0);
-    return DX_OK;
 }
+
+/* One file: written to a temporary name in its folder, renamed when every
+   chunk was verified and written. <0: stop (the disk); 0: done or reported. */
+static int restore_file(snap *g, snapshot_view *v, const dx_cas_tree_entry *e, const char *folder, const char *child) {
+    static unsigned serial;
+    char tmp[4096];
+    struct timespec mtime;
+    mode_t mode = (e->mode == DX_CAS_MODE_EXEC ? 0777 : 0666) & ~umask_now;
+    bool have = meta_next(v, &mtime, &mode);
+    sink k;
+    dx_result r;
+    int tries, err = 0;
+    memset(&k, 0, sizeof k);
+    k.fd = -1, k.g = g;
+    for (tries = 0; k.fd < 0 && tries < 100; tries++) {
+        if (snprintf(tmp, sizeof tmp, "%s/.cas_snap-%ld-%u.tmp", folder, (long)getpid(), serial++) >= (int)sizeof tmp) break;
+        k.fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0600);
+        if (k.fd < 0 && (err = errno) != EEXIST) break;
+    }
+    if (k.fd < 0) {
+        tool_fail("cannot restore %s: cannot create a temporary file in its folder: %s", child, strerror(err ? err : ENAMETOOLONG));
+        return -1;
+    }
+    g->dir.os_error = 0;
+    r = dx_cas_blob_read(&g->s, &e->id, NULL, sink_write, &k, NULL); /* every chunk verified */
+    if (r == DX_OK && k.len != e->size) r = DX_ERR_CORRUPT;           /* the tree and the blob disagree */
+    if (r == DX_OK && fchmod(k.fd, mode) != 0) k.err = errno, r = DX_ERR_IO;
+    if (r == DX_OK && have) {
+        struct timespec ts[2];
+        ts[0].tv_sec = 0, ts[0].tv_nsec = UTIME_OMIT, ts[1] = mtime;
+        if (futimens(k.fd, ts) != 0) k.err = errno, r = DX_ERR_IO;
+    }
+    if (close(k.fd) != 0 && r == DX_OK) k.err = errno, r = DX_ERR_IO;
+    if (r == DX_OK && rename(tmp, child) != 0) k.err = errno, r = DX_ERR_IO;
+    if (r == DX_OK) {
+        g->files++;
+        return 0;
+    }
+    remove(tmp);
+    if (k.err) { /* the disk: nothing later would fare better */
+        tool_fail("cannot restore %s: %s", child, strerror(k.err));
+        return -1;
+    }
+    g->failed++;
+    warn(g, "cannot restore %s: %s", child, why(r, g->dir.os_error));
+    return 0;
+}
+
+/* The entries of tree id into the existing folder path. <0: stop; 0: done (failures counted). */
+static int restore_tree(snap *g, snapshot_view *v, const dx_cas_id *id, const char *path, int depth) {
+    uint8_t *buf;
+    size_t len, pos = 0;
+    dx_cas_tree t;
+    dx_cas_tree_entry e;
+    dx_result r;
+    int rc = 0, err;
+    if (depth > MAX_DEPTH) r = DX_ERR_LIMIT;
+    else if ((r = load(&g->s, id, &buf, &len)) == DX_OK && (r = dx_cas_tree_parse(buf, len, 0, &t)) != DX_OK) free(buf);
+    if (r != DX_OK) {
+        g->failed++;
+        warn(g, "cannot restore the contents of %s: %s", path, why(r, g->dir.os_error));
+        if (v->meta_ok && v->meta) warn(g, "times and permissions are not restored after %s", path);
+        v->meta_ok = false; /* the records of what this tree held cannot be skipped: they no longer line up */
+        return 0;
+    }
+    while (rc == 0 && dx_cas_tree_next(&t, &pos, &e)) { /* names are checked: no '/', no "..": nothing leaves path */
+        char child[4096];
+        struct timespec mtime;
+        mode_t mode = 0777 & ~umask_now;
+        if (!join(child, sizeof child, path, e.name, e.name_len)) {
+            tool_fail("cannot restore %s/%.*s: path too long", path, (int)e.name_len, e.name);
+            rc = -1;
+            break;
+        }
+        if (e.mode == DX_CAS_MODE_DIR) {
+            bool have = meta_next(v, &mtime, &mode);
+            if (mkdir(child, 0700) != 0) { /* writable while it fills; its own mode at the end */
+                err = errno;
+                tool_fail("cannot restore folder %s: %s", child, strerror(err));
+                rc = -1;
+                break;
+            }
+            rc = restore_tree(g, v, &e.id, child, depth + 1);
+            if (chmod(child, mode) != 0) {
+                err = errno;
+                warn(g, "cannot set the permissions of %s: %s", child, strerror(err));
+            }
+            set_times(g, child, have, &mtime, false);
+        } else if (e.mode == DX_CAS_MODE_SYMLINK) {
+            uint8_t target[4097];
+            bool have = meta_next(v, &mtime, &mode);
+            sink k;
+            memset(&k, 0, sizeof k);
+            k.mem = target, k.cap = 4096;
+            g->dir.os_error = 0;
+            r = dx_cas_blob_read(&g->s, &e.id, NULL, sink_write, &k, NULL);
+            if (r != DX_OK) {
+                g->failed++;
+                warn(g, "cannot restore symlink %s: %s", child, r == DX_ERR_NOSPACE ? "target longer than 4096 bytes" : why(r, g->dir.os_error));
+                continue;
+            }
+            target[k.len] = 0;
+            if (symlink((const char *)target, child) != 0) {
+                err = errno;
+                tool_fail("cannot restore symlink %s: %s", child, strerror(err));
+                rc = -1;
+                break;
+            }
+            set_times(g, child, have, &mtime, true);
+        } else {
+            rc = restore_file(g, v, &e, path, child);
+        }
+    }
+    free(buf);
+    return rc;
+}
+
+/* ---- verify, gc, refs: the store seen through a counter (the progress line) ---- */
+
+typedef struct counted {
+    dx_cas_store *inner;
+    uint64_t seen;
+    dx_cas_iter_fn fn;
+    void *user;
+} counted;
+
+static dx_result c_put(void *self, const dx_cas_id *id, const void *data, size_t len) {
+    counted *c = (counted *)self;
+    return c->inner->vt->put_fn(c->inner->self, id, data, len);
+}
+static int64_t c_get(void *self, const dx_cas_id *id, void *buf, size_t cap) {
+    counted *c = (counted *)self;
+    return c->inner->vt->get_fn(c->inner->self, id, buf, cap);
+}
+static int64_t c_has(void *self, const dx_cas_id *id) {
+    counted *c = (counted *)self;
+    return c->inner->vt->has_fn(c->inner->self, id);
+}
+static dx_result c_delete(void *self, const dx_cas_id *id) {
+    counted *c = (counted *)self;
+    return c->inner->vt->delete_fn(c->inner->self, id);
+}
+static dx_result c_one(void *user, const dx_cas_id *id, uint64_t size) {
+    counted *c = (counted *)user;
+    tool_progress(++c->seen);
+    return c->fn(c->user, id, size);
+}
+static dx_result c_iterate(void *self, dx_cas_iter_fn fn, void *user) {
+    counted *c = (counted *)self;
+    c->fn = fn, c->user = user;
+    return c->inner->vt->iterate_fn(c->inner->self, c_one, c);
+}
+static dx_result c_sync(void *self) {
+    counted *c = (counted *)self;
+    return c->inner->vt->sync_fn ? c->inner->vt->sync_fn(c->inner->self) : (dx_result)DX_OK;
+}
+static const dx_cas_store_vtable counted_vt = {c_put, c_get, c_has, c_delete, c_iterate, c_sync};
 
 static dx_result count_object(void *user, const dx_cas_id *id, uint64_t size) {
     uint64_t *c = (uint64_t *)user;
@@ -290,112 +670,493 @@ static dx_result count_object(void *user, const dx_cas_id *id, uint64_t size) {
     return DX_OK;
 }
 
+/* A store like g->s that moves the progress line (label) once per object
+   iterated; total counted first when the line shows. */
+static dx_result counted_store(snap *g, counted *c, const char *label, dx_cas_store *out) {
+    dx_cas_store_config sc;
+    uint64_t n[2] = {0, 0};
+    memset(c, 0, sizeof *c);
+    c->inner = &g->s;
+    if (tool_progress_on()) dx_cas_store_iterate(&g->s, count_object, n);
+    memset(&sc, 0, sizeof sc);
+    sc.vtable = &counted_vt, sc.self = c, sc.hash_alg = &g->hash_alg, sc.allocator = g->s.allocator;
+    progress_start(g, label, n[0], "objects");
+    return dx_cas_store_init(out, &sc);
+}
+
+typedef struct ref_item {
+    char name[104];
+    dx_cas_id id;
+} ref_item;
+
+typedef struct refs_acc {
+    ref_item *items;
+    size_t n, cap;
+    bool nomem;
+    int bad;
+    const char *store;
+    bool to_stdout; /* verify reports on stdout, others on stderr */
+} refs_acc;
+
+static dx_result on_ref(void *user, const char *name, const dx_cas_id *id) {
+    refs_acc *a = (refs_acc *)user;
+    if (a->n == a->cap) {
+        size_t cap = a->cap ? a->cap * 2 : 64;
+        ref_item *grown = (ref_item *)realloc(a->items, cap * sizeof *grown);
+        if (!grown) return DX_ERR_NOMEM;
+        a->items = grown, a->cap = cap;
+    }
+    snprintf(a->items[a->n].name, sizeof a->items[a->n].name, "%s", name);
+    a->items[a->n++].id = *id;
+    return DX_OK;
+}
+
+static void on_bad_ref(void *user, const char *name, dx_result what) {
+    refs_acc *a = (refs_acc *)user;
+    const char *w = what == DX_ERR_CORRUPT ? "does not hold a snapshot id"
+                    : what == DX_ERR_INVAL ? "is not a valid ref name (A-Z a-z 0-9 . _ -)"
+                                           : "cannot be read";
+    a->bad++;
+    tool_progress_end(false);
+    if (a->to_stdout) printf("bad ref %s: %s/refs/%s %s\n", name, a->store, name, w);
+    else tool_warn("bad ref %s: %s/refs/%s %s", name, a->store, name, w);
+}
+
+static int item_cmp(const void *x, const void *y) { return strcmp(((const ref_item *)x)->name, ((const ref_item *)y)->name); }
+
+/* every ref, sorted by name; bad ones reported. DX_ERR_CORRUPT if any was bad. */
+static dx_result read_refs(snap *g, refs_acc *a, bool to_stdout) {
+    dx_result r;
+    memset(a, 0, sizeof *a);
+    a->store = g->store_path, a->to_stdout = to_stdout;
+    g->dir.os_error = 0;
+    r = dx_cas_dir_ref_scan(&g->dir, on_ref, on_bad_ref, a);
+    if (a->n) qsort(a->items, a->n, sizeof *a->items, item_cmp);
+    return r;
+}
+
+static dx_cas_id *ref_ids(refs_acc *a) {
+    dx_cas_id *ids = (dx_cas_id *)malloc((a->n ? a->n : 1) * sizeof *ids);
+    size_t i;
+    if (ids)
+        for (i = 0; i < a->n; i++) ids[i] = a->items[i].id;
+    return ids;
+}
+
 static void problem(void *user, const dx_cas_id *id, dx_result what) {
     char text[DX_CAS_ID_TEXT_SIZE];
     (void)user;
+    tool_progress_end(false);
     dx_cas_id_format(id, text, sizeof text);
-    printf("%s %s\n", what == DX_ERR_CHECKSUM ? "corrupt" : "missing", text);
+    printf("%s %s\n", what == DX_ERR_CHECKSUM ? "corrupt" : what == DX_ERR_NOTFOUND ? "missing" : "malformed", text);
+}
+
+static dx_result delete_one(void *user, const dx_cas_id *id, uint64_t size) {
+    snap *g = (snap *)user;
+    g->files++, g->bytes_read += size;
+    return g->dry_run ? (dx_result)DX_OK : dx_cas_store_delete(&g->s, id);
+}
+
+/* ---- main ---- */
+
+static bool is_empty_dir(const char *path, int *err) {
+    DIR *d = opendir(path);
+    struct dirent *de;
+    bool empty = true;
+    *err = 0;
+    if (!d) {
+        *err = errno;
+        return false;
+    }
+    while ((de = readdir(d)) != NULL)
+        if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0) empty = false;
+    closedir(d);
+    return empty;
+}
+
+/* Opens the store; only snap (create) may make one, and only in a new or empty folder. */
+static int open_store(snap *g, dx_cas_dir_config *dc, bool create) {
+    struct stat st;
+    char objects[4200];
+    dx_result r;
+    int err = 0;
+    bool exists = stat(dc->path, &st) == 0;
+    if (!exists && (err = errno) != ENOENT) return tool_fail("cannot open store %s: %s", dc->path, strerror(err));
+    if (exists && !S_ISDIR(st.st_mode)) return tool_fail("%s is not a cas_snap store (it is a file, not a folder)", dc->path);
+    snprintf(objects, sizeof objects, "%s/objects", dc->path);
+    if (!create) {
+        dc->must_exist = true; /* only snap makes a store */
+    } else if (exists && !tool_is_dir(objects) && !is_empty_dir(dc->path, &err)) {
+        if (err) return tool_fail("cannot open store %s: %s", dc->path, strerror(err));
+        return tool_fail("%s is not a cas_snap store, and not empty: refusing to make a store there", dc->path);
+    }
+    g->dir.os_error = 0;
+    if ((r = dx_cas_dir_open(&g->dir, dc)) != DX_OK) {
+        if (r == DX_ERR_NOTFOUND && dc->must_exist) return tool_fail("%s is not a cas_snap store", dc->path);
+        if (r == DX_ERR_NOTFOUND) return tool_fail("cannot create store %s: its parent folder does not exist", dc->path);
+        if (r == DX_ERR_UNSUPPORTED) return tool_usage_error("--compress needs a build with zstd (DX_CAS_WITH_ZSTD)");
+        return tool_fail("cannot open store %s: %s", dc->path, why(r, g->dir.os_error));
+    }
+    if (stat(dc->path, &st) == 0) g->have_store_id = true, g->store_dev = st.st_dev, g->store_ino = st.st_ino;
+    g->store_path = dc->path;
+    return 0;
+}
+
+/* what dx_cas_dir_ref_set accepts (checked before the store is opened or made) */
+static bool ref_name_ok(const char *name) {
+    size_t i, n = strlen(name);
+    if (n == 0 || n > 100 || name[0] == '.') return false;
+    for (i = 0; i < n; i++)
+        if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-", name[i])) return false;
+    return true;
+}
+
+static int finish_stdout(void) {
+    if (fflush(stdout) != 0 || ferror(stdout)) return tool_fail("cannot write to standard output");
+    return TOOL_EXIT_OK;
+}
+
+static int cmd_snap(snap *g, const char *dir, const char *name) {
+    dx_cas_id root, old;
+    char text[DX_CAS_ID_TEXT_SIZE], refname[104];
+    struct stat st;
+    dx_result r;
+    int err;
+    if (stat(dir, &st) != 0) {
+        err = errno;
+        return tool_fail("cannot snapshot %s: %s", dir, strerror(err));
+    }
+    if (g->have_store_id && st.st_dev == g->store_dev && st.st_ino == g->store_ino)
+        return tool_fail("cannot snapshot %s: it is the store itself", dir);
+    if (name) {
+        snprintf(refname, sizeof refname, "%s", name);
+        if (strcmp(name, "latest") != 0 && (r = dx_cas_dir_ref_get(&g->dir, name, &old)) != DX_ERR_NOTFOUND) {
+            if (r == DX_OK) {
+                dx_cas_id_format(&old, text, sizeof text);
+                return tool_fail("ref %s exists (snapshot %s): choose another name, or 'cas_snap ref delete %s' first",
+                                 name, text, name);
+            }
+            return tool_fail("ref %s: %s/refs/%s exists and does not read (fix or remove it)", name, g->store_path, name);
+        }
+    } else { /* snap-YYYYMMDD-HHMMSS (UTC), -2, -3... when taken */
+        time_t now = time(NULL);
+        struct tm tm;
+        char base[64];
+        unsigned n;
+        gmtime_r(&now, &tm);
+        strftime(base, sizeof base, "snap-%Y%m%d-%H%M%S", &tm);
+        snprintf(refname, sizeof refname, "%s", base);
+        for (n = 2; dx_cas_dir_ref_get(&g->dir, refname, &old) != DX_ERR_NOTFOUND; n++) {
+            if (n > 100000) return tool_fail("cannot find a free ref name after %s", base);
+            snprintf(refname, sizeof refname, "%s-%u", base, n);
+        }
+    }
+    progress_start(g, "snap", 0, "MiB");
+    g->dir.os_error = 0;
+    r = snapshot(g, dir, &st, &root);
+    if (r == DX_OK) r = dx_cas_store_sync(&g->s); /* everything the refs will name is durable first */
+    progress_end(g, r == DX_OK);
+    if (r == SKIPPED) return tool_fail("snap %s: nothing stored", dir);
+    if (r != DX_OK) return tool_fail("snap %s: cannot write to store %s: %s", dir, g->store_path, why(r, g->dir.os_error));
+    if ((r = dx_cas_dir_ref_set(&g->dir, refname, &root)) != DX_OK ||
+        (strcmp(refname, "latest") != 0 && (r = dx_cas_dir_ref_set(&g->dir, "latest", &root)) != DX_OK))
+        return tool_fail("snap %s: the snapshot is stored but its ref could not be written: %s", dir, why(r, g->dir.os_error));
+    dx_cas_id_format(&root, text, sizeof text);
+    printf("%s\n", text);
+    if (!g->quiet) {
+        fprintf(stderr, "cas_snap: %llu files, %llu bytes, %llu chunks (%llu new, %llu new bytes; %llu compressed, %llu bytes saved)",
+                (unsigned long long)g->files, (unsigned long long)g->bytes_read, (unsigned long long)g->chunks,
+                (unsigned long long)g->new_chunks, (unsigned long long)g->new_bytes,
+                (unsigned long long)g->dir.compressed, (unsigned long long)g->dir.saved_bytes);
+        if (g->specials) fprintf(stderr, "; %llu skipped (FIFOs, sockets, devices)", (unsigned long long)g->specials);
+        if (g->unreadable) fprintf(stderr, "; %llu could not be read", (unsigned long long)g->unreadable);
+        fprintf(stderr, "; ref %s%s\n", refname, strcmp(refname, "latest") != 0 ? " and latest" : "");
+    }
+    if (finish_stdout() != 0) return TOOL_EXIT_FAIL;
+    if (g->unreadable) {
+        tool_warn("the snapshot lacks %llu files or folders that could not be read (named above)", (unsigned long long)g->unreadable);
+        return 3;
+    }
+    return TOOL_EXIT_OK;
+}
+
+static int resolve(snap *g, const char *what, dx_cas_id *root) {
+    dx_result r;
+    if (dx_cas_id_parse(what, strlen(what), root) == DX_OK) return 0;
+    g->dir.os_error = 0;
+    if ((r = dx_cas_dir_ref_get(&g->dir, what, root)) == DX_OK) return 0;
+    if (r == DX_ERR_NOTFOUND || r == DX_ERR_INVAL) return tool_fail("%s is neither a ref in %s nor a snapshot id", what, g->store_path);
+    if (r == DX_ERR_CORRUPT) return tool_fail("ref %s: %s/refs/%s does not hold a snapshot id", what, g->store_path, what);
+    return tool_fail("ref %s: %s", what, why(r, g->dir.os_error));
+}
+
+static int cmd_restore(snap *g, const char *what, const char *out) {
+    dx_cas_id root;
+    snapshot_view v;
+    struct stat st;
+    struct timespec mtime;
+    mode_t mode = 0777 & ~umask_now;
+    dx_result r;
+    int rc, err;
+    bool have;
+    if (resolve(g, what, &root) != 0) return TOOL_EXIT_FAIL;
+    if (root.alg != g->s.hash_alg.alg) { /* the id says which algorithm the store uses */
+        dx_cas_hash_alg_init(&g->hash_alg, root.alg);
+        dx_cas_dir_store(&g->dir, &g->hash_alg, &g->s);
+    }
+    g->dir.os_error = 0;
+    if ((r = snapshot_open(g, &root, &v)) != DX_OK)
+        return tool_fail("cannot restore %s: %s", what, r == DX_ERR_CORRUPT || r == DX_CAS_ERR_MAGIC ? "it is not a snapshot (not a tree)" : why(r, g->dir.os_error));
+    if (stat(out, &st) == 0) {
+        if (!S_ISDIR(st.st_mode)) rc = tool_fail("cannot restore into %s: it exists and is not a directory", out);
+        else if (!is_empty_dir(out, &err)) rc = err ? tool_fail("cannot restore into %s: %s", out, strerror(err))
+                                                    : tool_fail("cannot restore into %s: it is not empty (restore writes into a new or empty folder)", out);
+        else rc = 0;
+    } else if ((err = errno) != ENOENT || mkdir(out, 0700) != 0) {
+        err = err != ENOENT ? err : errno;
+        rc = tool_fail("cannot restore into %s: %s", out, strerror(err));
+    } else {
+        rc = 0;
+    }
+    if (rc != 0) {
+        free(v.meta);
+        return rc;
+    }
+    have = meta_next(&v, &mtime, &mode);
+    if (!v.meta && !g->quiet) tool_warn("%s has no times or permissions (an older snapshot or a folder's id): files get the defaults", what);
+    progress_start(g, "restore", tool_progress_on() ? logical_bytes(g, &v.files, 0) : 0, "MiB");
+    rc = restore_tree(g, &v, &v.files, out, 0);
+    progress_end(g, rc == 0);
+    if (chmod(out, mode) != 0) {
+        err = errno;
+        warn(g, "cannot set the permissions of %s: %s", out, strerror(err));
+    }
+    set_times(g, out, have, &mtime, false);
+    free(v.meta);
+    if (rc < 0) return tool_fail("restore stopped: %s holds part of the snapshot", out);
+    if (g->failed)
+        return tool_fail("%llu files or folders could not be restored (named above); %s holds the rest", (unsigned long long)g->failed, out);
+    if (!g->quiet)
+        fprintf(stderr, "cas_snap: %llu files, %llu bytes restored into %s\n", (unsigned long long)g->files,
+                (unsigned long long)g->bytes_read, out);
+    return TOOL_EXIT_OK;
+}
+
+static int cmd_verify(snap *g) {
+    refs_acc a;
+    dx_cas_verify_report rep;
+    dx_cas_store cs;
+    counted c;
+    dx_cas_id *ids;
+    dx_result r = read_refs(g, &a, true), rv;
+    if (r != DX_OK && r != DX_ERR_CORRUPT) {
+        free(a.items);
+        return tool_fail("cannot read the refs of %s: %s", g->store_path, why(r, g->dir.os_error));
+    }
+    if (!(ids = ref_ids(&a)) || counted_store(g, &c, "verify", &cs) != DX_OK) {
+        free(a.items), free(ids);
+        return tool_fail("out of memory");
+    }
+    memset(&rep, 0, sizeof rep);
+    g->dir.os_error = 0;
+    rv = dx_cas_store_verify(&cs, ids, a.n, NULL, problem, NULL, &rep);
+    progress_end(g, true);
+    printf("%llu objects, %llu bytes, %llu manifests, %llu refs: %llu corrupt, %llu missing, %d bad refs\n",
+           (unsigned long long)rep.objects, (unsigned long long)rep.bytes, (unsigned long long)rep.manifests,
+           (unsigned long long)a.n, (unsigned long long)rep.corrupt, (unsigned long long)rep.missing, a.bad);
+    free(a.items), free(ids);
+    if (finish_stdout() != 0) return TOOL_EXIT_FAIL;
+    if (rv != DX_OK && rv != DX_ERR_CORRUPT) return tool_fail("verify %s stopped: %s", g->store_path, why(rv, g->dir.os_error));
+    if (rv != DX_OK || rep.corrupt || rep.missing || a.bad) return tool_fail("%s has problems (listed above)", g->store_path);
+    return TOOL_EXIT_OK;
+}
+
+static int cmd_gc(snap *g, bool force, bool dry_run) {
+    refs_acc a;
+    dx_cas_gc_report rep;
+    dx_cas_store cs;
+    counted c;
+    dx_cas_id *ids;
+    dx_result r = read_refs(g, &a, false);
+    if (r != DX_OK) {
+        free(a.items);
+        if (r == DX_ERR_CORRUPT)
+            return tool_fail("gc: nothing deleted: fix or delete the bad refs above ('cas_snap ref delete NAME', or remove the file)");
+        return tool_fail("gc: nothing deleted: cannot read the refs of %s: %s", g->store_path, why(r, g->dir.os_error));
+    }
+    if (a.n == 0) { /* no snapshot to keep: everything would go */
+        uint64_t n[2] = {0, 0};
+        free(a.items);
+        dx_cas_store_iterate(&g->s, count_object, n);
+        if (n[0] && !force)
+            return tool_fail("gc: %s has no refs: gc would delete all %llu objects (%llu bytes); 'cas_snap gc --force' does that",
+                             g->store_path, (unsigned long long)n[0], (unsigned long long)n[1]);
+        g->dry_run = dry_run;
+        if (counted_store(g, &c, "gc", &cs) != DX_OK) return tool_fail("out of memory");
+        r = dx_cas_store_iterate(&cs, delete_one, g);
+        progress_end(g, r == DX_OK);
+        printf("0 reachable (0 bytes), %llu %s (%llu bytes)\n", (unsigned long long)g->files, dry_run ? "would be deleted" : "deleted",
+               (unsigned long long)g->bytes_read);
+        if (finish_stdout() != 0) return TOOL_EXIT_FAIL;
+        return r == DX_OK ? TOOL_EXIT_OK : tool_fail("gc: %s", why(r, g->dir.os_error));
+    }
+    if (!(ids = ref_ids(&a)) || counted_store(g, &c, "gc", &cs) != DX_OK) {
+        free(a.items), free(ids);
+        return tool_fail("out of memory");
+    }
+    memset(&rep, 0, sizeof rep);
+    g->dir.os_error = 0;
+    r = dx_cas_store_gc(&cs, ids, a.n, MAX_DEPTH, dry_run ? DX_CAS_GC_DRY_RUN : 0, &rep);
+    progress_end(g, r == DX_OK);
+    free(a.items), free(ids);
+    if (r != DX_OK)
+        return tool_fail("gc: %s: %s", rep.deleted ? "stopped" : "nothing deleted",
+                         r == DX_ERR_NOTFOUND || r == DX_ERR_CHECKSUM || r == DX_ERR_CORRUPT
+                             ? "a snapshot a ref names is missing objects or has corrupt ones (run 'cas_snap verify')"
+                             : why(r, g->dir.os_error));
+    printf("%llu reachable (%llu bytes), %llu %s (%llu bytes)\n", (unsigned long long)rep.marked,
+           (unsigned long long)rep.kept_bytes, (unsigned long long)rep.deleted, dry_run ? "would be deleted" : "deleted",
+           (unsigned long long)rep.deleted_bytes);
+    return finish_stdout();
+}
+
+static int cmd_refs(snap *g, bool stats) {
+    refs_acc a;
+    size_t i;
+    uint64_t c[2] = {0, 0}, logical = 0;
+    dx_result r = read_refs(g, &a, false);
+    if (r != DX_OK && r != DX_ERR_CORRUPT) {
+        free(a.items);
+        return tool_fail("cannot read the refs of %s: %s", g->store_path, why(r, g->dir.os_error));
+    }
+    for (i = 0; i < a.n; i++) {
+        char text[DX_CAS_ID_TEXT_SIZE];
+        if (stats) { /* each snapshot once, however many refs name it (latest and its own) */
+            snapshot_view v;
+            size_t j;
+            for (j = 0; j < i && !dx_cas_id_equal(&a.items[j].id, &a.items[i].id); j++) {
+            }
+            if (j < i) continue;
+            if (snapshot_open(g, &a.items[i].id, &v) == DX_OK) logical += logical_bytes(g, &v.files, 0);
+            free(v.meta);
+            continue;
+        }
+        dx_cas_id_format(&a.items[i].id, text, sizeof text);
+        printf("%-24s %s\n", a.items[i].name, text);
+    }
+    free(a.items);
+    if (stats) {
+        dx_cas_store_iterate(&g->s, count_object, c);
+        printf("%llu objects, %llu bytes stored; the snapshots the refs name hold %llu bytes: dedup ratio %.2f\n",
+               (unsigned long long)c[0], (unsigned long long)c[1], (unsigned long long)logical,
+               c[1] ? (double)logical / (double)c[1] : 0.0);
+    }
+    if (finish_stdout() != 0) return TOOL_EXIT_FAIL;
+    return a.bad ? tool_fail("%d bad refs in %s (above)", a.bad, g->store_path) : TOOL_EXIT_OK;
+}
+
+static int cmd_ref_delete(snap *g, const char *name) {
+    dx_cas_id id;
+    dx_result r = dx_cas_dir_ref_get(&g->dir, name, &id);
+    if (r == DX_ERR_INVAL) return tool_fail("%s is not a ref name (1..100 of A-Z a-z 0-9 . _ -, not starting with '.')", name);
+    if (r == DX_ERR_NOTFOUND) return tool_fail("no ref %s in %s", name, g->store_path);
+    g->dir.os_error = 0;
+    if ((r = dx_cas_dir_ref_delete(&g->dir, name)) != DX_OK) return tool_fail("cannot delete ref %s: %s", name, why(r, g->dir.os_error));
+    return TOOL_EXIT_OK;
 }
 
 int main(int argc, char **argv) {
     static snap g;
-    const char *store = getenv("DX_CAS_STORE"), *cmd;
+    const char *store = getenv("DX_CAS_STORE"), *pos[4];
     dx_cas_dir_config dc;
-    dx_cas_hash_alg hash_alg;
     uint32_t alg = DX_CAS_ALG_SHA256;
-    dx_result r;
-    int i = 1;
-    memset(&dc, 0, sizeof dc); /* the defaults: objects durable in batches (synced before the ref), zstd level 3 when built with it */
-    for (; i < argc && argv[i][0] == '-' && argv[i][1] == '-'; i++) {
-        if (strcmp(argv[i], "--store") == 0 && i + 1 < argc) store = argv[++i];
-        else if (strcmp(argv[i], "--blake3") == 0) alg = DX_CAS_ALG_BLAKE3;
-        else if (strcmp(argv[i], "--avg") == 0 && i + 1 < argc) g.writing.chunker.avg_size = (uint32_t)strtoul(argv[++i], NULL, 10);
-        else if (strcmp(argv[i], "--batch") == 0) dc.sync_each = false; /* the default now; still accepted */
-        else if (strcmp(argv[i], "--sync-each") == 0) dc.sync_each = true;
-        else if (strcmp(argv[i], "--compress") == 0 && i + 1 < argc) {
-            dc.compress = atoi(argv[++i]);
-            if (dc.compress == 0) dc.compress = DX_CAS_COMPRESS_NONE; /* 0: store as they are */
+    bool force = false, dry_run = false, snap_opts = false, only_options = false;
+    size_t npos = 0;
+    uint64_t v;
+    char version[96];
+    int i, rc;
+    tool_start("cas_snap", usage);
+    memset(&dc, 0, sizeof dc); /* the library's defaults: batches made durable together; zstd -3 with zstd */
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (only_options || a[0] != '-' || !a[1]) {
+            if (npos == 4) return tool_usage_error("too many arguments");
+            pos[npos++] = a;
+        } else if (!strcmp(a, "--")) {
+            only_options = true;
+        } else if (tool_is_help(a)) {
+            return tool_help();
+        } else if (!strcmp(a, "--version")) {
+#if defined(DX_CAS_WITH_ZSTD)
+            snprintf(version, sizeof version, "dx_cas.h %d.%d.%d, zstd %s", DX_CAS_VERSION_MAJOR, DX_CAS_VERSION_MINOR,
+                     DX_CAS_VERSION_PATCH, ZSTD_versionString());
+#else
+            snprintf(version, sizeof version, "dx_cas.h %d.%d.%d", DX_CAS_VERSION_MAJOR, DX_CAS_VERSION_MINOR, DX_CAS_VERSION_PATCH);
+#endif
+            return tool_version(version);
+        } else if (!strcmp(a, "--store") || !strcmp(a, "--avg") || !strcmp(a, "--compress")) {
+            const char *val = i + 1 < argc ? argv[++i] : NULL;
+            if (!val) return tool_usage_error("%s needs a value", a);
+            if (!strcmp(a, "--store")) {
+                if (!*val) return tool_usage_error("--store needs a path");
+                store = val;
+            } else if (!strcmp(a, "--avg")) {
+                if (tool_parse_u64(val, 256, 4u << 20, true, &v) != 0) return tool_usage_error("--avg %s: not a size in 256..4M", val);
+                g.writing.chunker.avg_size = (uint32_t)v, snap_opts = true;
+            } else {
+                if (tool_parse_u64(val, 0, 19, false, &v) != 0) return tool_usage_error("--compress %s: not a level in 0..19", val);
+#if !defined(DX_CAS_WITH_ZSTD)
+                if (v) return tool_usage_error("--compress %s needs a build with zstd (DX_CAS_WITH_ZSTD)", val);
+#endif
+                dc.compress = v ? (int)v : DX_CAS_COMPRESS_NONE, snap_opts = true; /* 0: as they are */
+            }
+        } else if (!strcmp(a, "--blake3")) alg = DX_CAS_ALG_BLAKE3, snap_opts = true;
+        else if (!strcmp(a, "--batch")) snap_opts = true; /* the default now; still accepted */
+        else if (!strcmp(a, "--sync-each")) dc.sync_each = true, snap_opts = true;
+        else if (!strcmp(a, "--no-sync")) dc.no_sync = true;
+        else if (!strcmp(a, "--force")) force = true;
+        else if (!strcmp(a, "--dry-run")) dry_run = true;
+        else if (!strcmp(a, "--progress")) tool.progress = 1;
+        else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) g.quiet = true;
+        else return tool_usage_error("unknown option %s", a);
+    }
+    if (g.quiet) tool.progress = -1; /* whatever the order: --quiet wins over --progress */
+    if (npos == 0) return tool_usage_error("no command");
+#define ARGS(cmd, lo, hi) (!strcmp(pos[0], cmd) && npos >= (lo) + 1 && npos <= (hi) + 1)
+    if (!ARGS("snap", 1, 2) && !ARGS("restore", 2, 2) && !ARGS("verify", 0, 0) && !ARGS("gc", 0, 0) &&
+        !ARGS("stats", 0, 0) && !ARGS("refs", 0, 0) && !(ARGS("ref", 2, 2) && !strcmp(pos[1], "delete"))) {
+        if (strcmp(pos[0], "snap") && strcmp(pos[0], "restore") && strcmp(pos[0], "verify") && strcmp(pos[0], "gc") &&
+            strcmp(pos[0], "stats") && strcmp(pos[0], "refs") && strcmp(pos[0], "ref"))
+            return tool_usage_error("unknown command %s", pos[0]);
+        return tool_usage_error("%s: wrong arguments", pos[0]);
+    }
+    if (snap_opts && strcmp(pos[0], "snap")) return tool_usage_error("--blake3, --avg, --compress and --sync-each are for snap");
+    if ((force || dry_run) && strcmp(pos[0], "gc")) return tool_usage_error("--force and --dry-run are for gc");
+    if (!strcmp(pos[0], "snap") && npos == 3 && !ref_name_ok(pos[2]))
+        return tool_usage_error("%s: not a ref name (1..100 of A-Z a-z 0-9 . _ -, not starting with '.')", pos[2]);
+    if (!strcmp(pos[0], "snap")) { /* before a store is made for it */
+        struct stat st;
+        if (stat(pos[1], &st) != 0) {
+            int err = errno;
+            return tool_fail("cannot snapshot %s: %s", pos[1], strerror(err));
         }
-        else if (strcmp(argv[i], "--no-sync") == 0) dc.no_sync = true;
-        else if (strcmp(argv[i], "--quiet") == 0) g.quiet = 1;
-        else break;
+        if (!S_ISDIR(st.st_mode)) return tool_fail("cannot snapshot %s: it is not a directory", pos[1]);
     }
-    if (i >= argc) {
-        fprintf(stderr, "usage: cas_snap [--store PATH] [--blake3] [--avg BYTES] [--sync-each] [--compress LEVEL] [--no-sync] [--quiet]\n"
-                        "                snap DIR [REF] | restore ROOT DIR | verify | gc | stats | refs\n");
-        return 2;
-    }
-    cmd = argv[i++];
-    dc.path = store ? store : ".cas-store";
-    if ((r = dx_cas_dir_open(&g.dir, &dc)) != DX_OK) return fail("open", dc.path, r);
-    dx_cas_hash_alg_init(&hash_alg, alg);
-    dx_cas_dir_store(&g.dir, &hash_alg, &g.s);
-    errno = 0;
-    if (strcmp(cmd, "snap") == 0 && i < argc) {
-        dx_cas_id root;
-        char text[DX_CAS_ID_TEXT_SIZE];
-        const char *ref = i + 1 < argc ? argv[i + 1] : "latest";
-        r = snap_dir(&g, argv[i], 0, &root);
-        if (r == DX_OK) r = dx_cas_store_sync(&g.s);
-        progress(&g, 1);
-        if (r != DX_OK) return fail("snap", argv[i], r);
-        if ((r = dx_cas_dir_ref_set(&g.dir, ref, &root)) != DX_OK) return fail("ref", ref, r);
-        dx_cas_id_format(&root, text, sizeof text);
-        printf("%s\n", text);
-        if (!g.quiet)
-            fprintf(stderr, "%llu files, %llu bytes, %llu chunks (%llu new, %llu new bytes; %llu compressed, %llu bytes saved); ref %s\n",
-                    (unsigned long long)g.files, (unsigned long long)g.bytes_read, (unsigned long long)g.chunks,
-                    (unsigned long long)g.new_chunks, (unsigned long long)g.new_bytes,
-                    (unsigned long long)g.dir.compressed, (unsigned long long)g.dir.saved_bytes, ref);
-        return 0;
-    }
-    if (strcmp(cmd, "restore") == 0 && i + 1 < argc) {
-        dx_cas_id root;
-        if (dx_cas_id_parse(argv[i], strlen(argv[i]), &root) != DX_OK &&
-            (r = dx_cas_dir_ref_get(&g.dir, argv[i], &root)) != DX_OK)
-            return fail("no such snapshot or ref:", argv[i], r);
-        if (root.alg != g.s.hash_alg.alg) { /* the id says which algorithm the store uses */
-            dx_cas_hash_alg_init(&hash_alg, root.alg);
-            dx_cas_dir_store(&g.dir, &hash_alg, &g.s);
-        }
-        r = restore_tree(&g, &root, argv[i + 1], 0);
-        progress(&g, 1);
-        return r == DX_OK ? 0 : fail("restore", argv[i + 1], r);
-    }
-    if (strcmp(cmd, "verify") == 0) { /* every object re-hashed; everything the refs reach is there */
-        static refs_acc a;
-        dx_cas_verify_report rep;
-        a.g = &g;
-        if ((r = dx_cas_dir_ref_list(&g.dir, on_ref, &a)) != DX_OK) return fail("refs", NULL, r);
-        r = dx_cas_store_verify(&g.s, a.ids, a.n, NULL, problem, NULL, &rep);
-        printf("%llu objects, %llu bytes, %llu manifests: %llu corrupt, %llu missing\n", (unsigned long long)rep.objects,
-               (unsigned long long)rep.bytes, (unsigned long long)rep.manifests, (unsigned long long)rep.corrupt,
-               (unsigned long long)rep.missing);
-        return r == DX_OK ? 0 : 1;
-    }
-    if (strcmp(cmd, "gc") == 0) {
-        static refs_acc a;
-        dx_cas_gc_report rep;
-        a.g = &g;
-        if ((r = dx_cas_dir_ref_list(&g.dir, on_ref, &a)) != DX_OK) return fail("refs", NULL, r);
-        r = dx_cas_store_gc(&g.s, a.ids, a.n, MAX_DEPTH, false, &rep);
-        printf("%llu reachable (%llu bytes), %llu deleted (%llu bytes)\n", (unsigned long long)rep.marked,
-               (unsigned long long)rep.kept_bytes, (unsigned long long)rep.deleted, (unsigned long long)rep.deleted_bytes);
-        return r == DX_OK ? 0 : fail("gc", NULL, r);
-    }
-    if (strcmp(cmd, "stats") == 0 || strcmp(cmd, "refs") == 0) {
-        static refs_acc a;
-        uint64_t c[2] = {0, 0};
-        a.g = &g;
-        a.print = strcmp(cmd, "stats") == 0 ? 2 : 1;
-        if ((r = dx_cas_dir_ref_list(&g.dir, on_ref, &a)) != DX_OK) return fail("refs", NULL, r);
-        if (a.print == 1) return 0;
-        dx_cas_store_iterate(&g.s, count_object, c);
-        printf("%llu objects, %llu bytes stored; the refs' snapshots hold %llu bytes: dedup ratio %.2f\n",
-               (unsigned long long)c[0], (unsigned long long)c[1], (unsigned long long)a.logical,
-               c[1] ? (double)a.logical / (double)c[1] : 0.0);
-        return 0;
-    }
-    fprintf(stderr, "cas_snap: unknown command or missing argument: %s\n", cmd);
-    return 2;
+    umask_now = umask(0);
+    umask(umask_now);
+    dc.path = store && *store ? store : ".cas-store";
+    if (strcmp(pos[0], "snap") != 0) dc.compress = DX_CAS_COMPRESS_NONE; /* reading needs no compressor */
+    if ((rc = open_store(&g, &dc, !strcmp(pos[0], "snap"))) != 0) return rc;
+    dx_cas_hash_alg_init(&g.hash_alg, alg);
+    dx_cas_dir_store(&g.dir, &g.hash_alg, &g.s);
+    if (!strcmp(pos[0], "snap")) rc = cmd_snap(&g, pos[1], npos == 3 ? pos[2] : NULL);
+    else if (!strcmp(pos[0], "restore")) rc = cmd_restore(&g, pos[1], pos[2]);
+    else if (!strcmp(pos[0], "verify")) rc = cmd_verify(&g);
+    else if (!strcmp(pos[0], "gc")) rc = cmd_gc(&g, force, dry_run);
+    else if (!strcmp(pos[0], "stats")) rc = cmd_refs(&g, true);
+    else if (!strcmp(pos[0], "refs")) rc = cmd_refs(&g, false);
+    else rc = cmd_ref_delete(&g, pos[2]);
+    free(g.meta);
+    dx_cas_dir_close(&g.dir);
+    return rc;
 }

@@ -3,14 +3,23 @@
        cc -std=c99 -I. -O2 examples/dxdiff.c -o build/dxdiff
        cc -std=c99 -I. -O2 -DDXDIFF_ZSTD examples/dxdiff.c -o build/dxdiff -lzstd   (zstd frames)
 
-   diff reads OLD and NEW whole (dx_patch_diff works in memory). apply streams the patch to a
-   dx_patch_applier in 64 KiB pieces and the data through io callbacks over FILE*: memory is
-   the applier's whatever the file sizes. OUT is renamed into place only when the result checks.
-   --in-place checks everything (base, frames, result hash) in a dry run before the first write. */
-#if !defined(_WIN32)
+   diff reads OLD and NEW whole (dx_patch_diff works in memory) and writes PATCH to a temporary
+   name, renamed when complete. apply streams the patch to a dx_patch_applier in 64 KiB pieces
+   and the data through io callbacks over FILE*: memory is the applier's whatever the file
+   sizes. OUT is renamed into place only when the result checks. --in-place checks everything
+   (base, frames, result hash) in a dry run and reserves the space it needs before the first
+   write; a shift patch with a window keeps FILE.dxdiff-journal meanwhile (dx_patch.h, WIRE
+   FORMAT, JOURNAL), so that an interrupted apply of any patch resumes. */
+#if defined(__linux__)
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* fallocate (FALLOC_FL_KEEP_SIZE); also fseeko, ftruncate, fsync: before any header */
+#endif
+#elif !defined(_WIN32)
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L /* fseeko, ftruncate, fsync, isatty, clock_gettime: before any header */
 #endif
+#endif
+#if !defined(_WIN32)
 #define _FILE_OFFSET_BITS 64 /* files over 2 GiB on 32-bit hosts */
 #endif
 #define DX_IMPLEMENTATION
@@ -18,40 +27,32 @@
 #define DX_PATCH_WITH_ZSTD
 #endif
 #include "dx_patch.h"
+#include "tool.h"
 
-#include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #if defined(_WIN32)
-#include <windows.h>
-#include <io.h>
 #define fseek64 _fseeki64
 #define ftell64 _ftelli64
-#define stderr_is_tty() _isatty(_fileno(stderr))
 #define sync_fd(f) _commit(_fileno(f))
 #define truncate_fd(f, len) _chsize_s(_fileno(f), (__int64)(len))
-#define replace_file(from, to) (MoveFileExA(from, to, MOVEFILE_REPLACE_EXISTING) ? 0 : (errno = EACCES, -1))
 #else
-#include <time.h>
-#include <unistd.h>
+#include <signal.h>
+#include <sys/statvfs.h>
 #define fseek64(f, off, whence) fseeko(f, (off_t)(off), whence)
 #define ftell64 ftello
-#define stderr_is_tty() isatty(fileno(stderr))
 #define sync_fd(f) fsync(fileno(f))
 #define truncate_fd(f, len) ftruncate(fileno(f), (off_t)(len))
-#define replace_file rename
 #endif
 
 #define PIECE 65536 /* patch bytes fed to the applier at a time */
+#define JOURNAL_SUFFIX ".dxdiff-journal"
 
 static const char usage_text[] =
-    "usage: dxdiff diff [--block N] [--zstd LEVEL] [--one-way] [--shift [--window N]] OLD NEW PATCH\n"
-    "       dxdiff apply OLD PATCH OUT\n"
+    "usage: dxdiff diff [-f] [--block N] [--zstd LEVEL] [--one-way] [--shift [--window N]] OLD NEW PATCH\n"
+    "       dxdiff apply [-f] OLD PATCH OUT\n"
     "       dxdiff apply --in-place [--resume] FILE PATCH\n"
     "       dxdiff info PATCH\n"
+    "       dxdiff --help | --version\n"
     "  diff          write PATCH, which turns OLD into NEW and (unless --one-way) NEW into OLD\n"
     "  --block N     block size: a power of two from 64 to 512K (K/M suffixes; default 4096)\n"
     "  --zstd LEVEL  compress with zstd, LEVEL 1..22 (3 is plenty; build with -DDXDIFF_ZSTD -lzstd)\n"
@@ -59,62 +60,27 @@ static const char usage_text[] =
     "  --shift       find moved data (insertions, deletions, rebuilt programs); one-way, and\n"
     "                applied out of place only, unless:\n"
     "  --window N    (with --shift) no source more than N bytes behind its target (a power of\n"
-    "                two, K/M suffixes): the patch also applies --in-place, with N bytes of memory\n"
+    "                two, 1K to 1M, K/M suffixes): the patch also applies --in-place, with N\n"
+    "                bytes of memory and a journal FILE" JOURNAL_SUFFIX " of about 2 x (N + 1 MiB)\n"
     "  apply         write OUT from OLD, or OLD from NEW (detected); OUT appears if the result checks\n"
-    "  --in-place    patch FILE itself; a wrong base or a bad patch leaves it untouched\n"
+    "  --in-place    patch FILE itself; a wrong base, a bad patch or too little free space leave it\n"
+    "                untouched; an interrupted apply resumes (below)\n"
     "  --resume      finish an interrupted --in-place apply (implies --in-place)\n"
     "  info          header fields; records by kind, counted by decoding every frame\n"
+    "  -f, --force   overwrite an existing PATCH or OUT (never one of the inputs)\n"
     "  -v            details on stderr: sizes, direction, time, the applier's memory\n"
     "  --progress    a progress line on stderr even when it is not a terminal\n"
-    "exit status: 0 ok, 1 failure, 2 bad usage. testing aid: DXDIFF_FAIL_AFTER_WRITES=N makes every\n"
-    "  data write after the first N fail, as if the apply were interrupted there\n";
+    "  -q, --quiet   no progress line\n"
+    "  -h, --help    this text; --version: the versions dxdiff is built from\n"
+    "exit status: 0 ok, 1 failure, 2 bad usage.\n"
+    "testing aids: DXDIFF_FAIL_AFTER_WRITES=N fails the write after the first N writes (data\n"
+    "  and journal; with a journal its first half lands) and every later one, as if the apply\n"
+    "  were interrupted there; DXDIFF_KILL_AFTER_WRITES=N: the same write, then dxdiff kills\n"
+    "  itself with SIGKILL; DXDIFF_JOURNAL_STEP=N: bytes between journal checkpoints (1M)\n";
 
 static int verbose;
-static long fail_after = -1; /* DXDIFF_FAIL_AFTER_WRITES; -1: never */
-
-/* The progress line; pending: a \r line still without its newline. */
-static struct { int on, tty, forced, shown, pending; const char *label; uint64_t done, total; double last; } P;
-
-static double now(void) {
-#if defined(_WIN32)
-    return (double)GetTickCount64() / 1000.0;
-#else
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-#endif
-}
-
-/* At most 10 lines a second; nothing for a phase over within 0.1 s, unless --progress. */
-static void progress_to(uint64_t done, int now_or_never) {
-    double t = now(), mib = 1048576.0;
-    if (!P.on || !P.label) return;
-    P.done = done < P.total ? done : P.total;
-    if (!now_or_never && t - P.last < 0.1) return;
-    fprintf(stderr, "%sdxdiff: %-14s %9.1f / %.1f MiB %3.0f%%%s", P.tty ? "\r" : "", P.label, (double)P.done / mib,
-            (double)P.total / mib, P.total ? 100.0 * (double)P.done / (double)P.total : 100.0, P.tty ? "  " : "\n");
-    P.last = t, P.shown = 1, P.pending = P.tty;
-}
-
-static void progress_end(int complete) {
-    if (P.shown && complete) progress_to(P.total, 1);
-    if (P.pending) fputc('\n', stderr);
-    P.label = NULL, P.shown = P.pending = 0;
-}
-
-static void progress_start(const char *label, uint64_t total) {
-    progress_end(1);
-    P.label = label, P.total = total, P.done = 0, P.last = now(), P.shown = P.forced;
-}
-
-static int fail(const char *fmt, ...) {
-    va_list ap;
-    progress_end(0);
-    va_start(ap, fmt);
-    fputs("dxdiff: ", stderr), vfprintf(stderr, fmt, ap), fputc('\n', stderr);
-    va_end(ap);
-    return 1;
-}
+static long fail_after = -1, kill_after = -1; /* DXDIFF_FAIL_AFTER_WRITES, DXDIFF_KILL_AFTER_WRITES; -1: never */
+static uint32_t journal_step;                /* DXDIFF_JOURNAL_STEP; 0: the library's default */
 
 static const char *explain(int64_t r) { /* for the user, after the result's name */
     return r == DX_PATCH_ERR_WRONG_BASE ? "the data is neither the patch's base nor its target"
@@ -122,6 +88,7 @@ static const char *explain(int64_t r) { /* for the user, after the result's name
          : r == DX_ERR_LIMIT ? "blocks or frames too large for this tool" : r == DX_ERR_NOMEM ? "out of memory"
          : r == DX_PATCH_ERR_MAGIC ? "not a patch" : r == DX_ERR_TRUNCATED ? "the patch ends early"
          : r == DX_PATCH_ERR_OLD_FORMAT ? "a format 1 patch (dxdiff with dx_patch.h 0.1 or 0.2): make it again with this dxdiff"
+         : r == DX_PATCH_ERR_RESULT ? "the result does not hash to the patch's target"
          : "a damaged patch";
 }
 
@@ -133,66 +100,150 @@ static int64_t file_size(FILE *f) {
     return n;
 }
 
-static int sync_file(FILE *f) { return fflush(f) != 0 || sync_fd(f) != 0 ? -1 : 0; }
+/* Opens a file the tool reads (or in place also writes): says why not and returns NULL. */
+static FILE *open_input(const char *path, const char *mode) {
+    FILE *f;
+    int e;
+    if (tool_is_dir(path)) return tool_fail("%s is a directory", path), (FILE *)NULL;
+    if (!(f = fopen(path, mode))) e = errno, tool_fail("cannot open %s: %s", path, strerror(e));
+    return f;
+}
 
 /* The whole file in malloc'd memory, for diff. */
 static uint8_t *read_all(const char *path, size_t *len, const char *label) {
-    FILE *f = fopen(path, "rb");
+    FILE *f = open_input(path, "rb");
     int64_t size = f ? file_size(f) : -1;
     uint8_t *buf = size < 0 ? NULL : (uint64_t)size < SIZE_MAX ? (uint8_t *)malloc(size ? (size_t)size : 1) : NULL;
     size_t n = 1;
-    progress_start(label, size > 0 ? (uint64_t)size : 0);
-    for (*len = 0; buf && *len < (size_t)size && n > 0; progress_to(*len += n, 0))
+    int e = errno;
+    if (f && size < 0) tool_fail("cannot read %s: %s", path, strerror(e));
+    else if (f && !buf) tool_fail("cannot read %s: out of memory for %" PRId64 " bytes", path, size);
+    if (!buf) return f ? fclose(f) : 0, (uint8_t *)NULL;
+    tool_progress_start(label, (uint64_t)size, "MiB");
+    for (*len = 0; *len < (size_t)size && n > 0; tool_progress(*len += n))
         n = fread(buf + *len, 1, (size_t)size - *len < 16 * PIECE ? (size_t)size - *len : 16 * PIECE, f);
-    if (!buf || *len != (size_t)size)
-        fail("cannot read %s: %s", path, buf && !ferror(f) ? "it shrank" : strerror(errno)), free(buf), buf = NULL;
-    if (f) fclose(f);
+    if (*len != (size_t)size) {
+        e = errno;
+        tool_fail("cannot read %s: %s", path, ferror(f) ? strerror(e) : "it shrank");
+        free(buf), buf = NULL;
+    }
+    tool_progress_end(buf != NULL);
+    fclose(f);
     return buf;
 }
 
 /* Opens a patch and checks its header; prints why not and returns NULL. */
 static FILE *open_patch(const char *path, dx_patch_info *info, int64_t *size) {
     uint8_t head[DX_PATCH_HEADER_SIZE];
-    FILE *f = fopen(path, "rb");
+    FILE *f = open_input(path, "rb");
     dx_result err = DX_OK;
-    if (!f || (*size = file_size(f)) < 0) fail("cannot read %s: %s", path, strerror(errno));
+    int e;
+    if (!f) return NULL;
+    if ((*size = file_size(f)) < 0) e = errno, tool_fail("cannot read %s: %s", path, strerror(e));
     else if ((err = dx_patch_read_info(head, fread(head, 1, sizeof head, f), info)) != DX_OK)
-        fail("%s: %s: %s", path, dx_patch_result_name(err), explain(err));
-    return f && (err != DX_OK || *size < 0) ? (fclose(f), (FILE *)NULL) : f;
+        tool_fail("%s: %s: %s", path, dx_patch_result_name(err), explain(err));
+    return err != DX_OK || *size < 0 ? (fclose(f), (FILE *)NULL) : f;
 }
 
 typedef struct job {
     FILE *rd, *wr; /* in place the same FILE*; wr NULL: a dry run that writes nowhere */
-    const char *rd_path, *wr_path;
+    FILE *journal; /* in place, shift patches with a window */
+    const char *rd_path, *wr_path, *journal_path;
     char why[512]; /* what failed in a callback or around the applier */
+    bool said;     /* the failure was told already */
     size_t memory; /* the applier's memory, and what it did */
     bool reverse;
-    uint64_t applied, skipped, writes;
+    uint64_t applied, skipped, writes, journal_writes;
 } job;
 
 static int64_t io_error(job *j, const char *what, const char *path, const char *cause) {
-    snprintf(j->why, sizeof j->why, "%s %s: %s", what, path, cause ? cause : strerror(errno));
+    int e = errno;
+    if (!j->why[0]) snprintf(j->why, sizeof j->why, "%s %s: %s", what, path, cause ? cause : strerror(e));
     return DX_ERR_IO;
+}
+
+/* The testing aids: the write after the first N fails (and every later one) or dxdiff is
+   killed there; with a journal the write is torn first (its first half lands). Witnesses
+   (patches without a window) assume a block is written whole or not at all. */
+static size_t interrupt_at(size_t len, bool torn, bool *stop) {
+    static bool failed;
+    *stop = failed || fail_after == 0 || kill_after == 0;
+    if (failed) return 0;
+    if (*stop) return failed = true, torn ? len / 2 : 0;
+    if (fail_after > 0) fail_after--;
+    if (kill_after > 0) kill_after--;
+    return len;
+}
+
+static void killed_here(void) {
+    if (kill_after != 0) return;
+    fflush(NULL);
+#if defined(_WIN32)
+    TerminateProcess(GetCurrentProcess(), 137);
+#else
+    kill(getpid(), SIGKILL);
+#endif
 }
 
 static dx_result io_read(void *user, uint64_t off, void *buf, size_t len) {
     job *j = (job *)user;
     if (seek_to(j->rd, off) != 0 || fread(buf, 1, len, j->rd) != len)
         return (dx_result)io_error(j, "reading", j->rd_path, ferror(j->rd) ? NULL : "unexpected end");
-    progress_to(off + len, 0);
+    tool_progress(off + len);
+    return DX_OK;
+}
+
+static dx_result write_at(job *j, FILE *f, const char *path, uint64_t off, const void *buf, size_t len, uint64_t *count) {
+    bool fail;
+    size_t n = interrupt_at(len, j->journal != NULL, &fail);
+    if (n && (seek_to(f, off) != 0 || fwrite(buf, 1, n, f) != n)) return (dx_result)io_error(j, "writing", path, NULL);
+    if (n) ++*count; /* from here on, the file may have changed */
+    if (fail) {
+        fflush(f);
+        killed_here();
+        return (dx_result)io_error(j, "writing", path, "DXDIFF_FAIL_AFTER_WRITES");
+    }
     return DX_OK;
 }
 
 static dx_result io_write(void *user, uint64_t off, const void *buf, size_t len) {
     job *j = (job *)user;
     if (!j->wr) return DX_OK;
-    if (fail_after == 0) return (dx_result)io_error(j, "writing", j->wr_path, "DXDIFF_FAIL_AFTER_WRITES");
-    if (fail_after > 0) fail_after--;
-    j->writes++; /* from here on, the data may have changed */
-    if (seek_to(j->wr, off) != 0 || fwrite(buf, 1, len, j->wr) != len)
-        return (dx_result)io_error(j, "writing", j->wr_path, NULL);
-    progress_to(off + len, 0);
+    if (write_at(j, j->wr, j->wr_path, off, buf, len, &j->writes) != DX_OK) return DX_ERR_IO;
+    tool_progress(off + len);
     return DX_OK;
+}
+
+static dx_result io_journal_write(void *user, uint64_t off, const void *buf, size_t len) {
+    job *j = (job *)user;
+    return write_at(j, j->journal, j->journal_path, off, buf, len, &j->journal_writes);
+}
+
+static dx_result io_journal_read(void *user, uint64_t off, void *buf, size_t len) {
+    job *j = (job *)user; /* short: no slot there (a new or cut journal), not an error to report */
+    return seek_to(j->journal, off) != 0 || fread(buf, 1, len, j->journal) != len ? DX_ERR_IO : DX_OK;
+}
+
+static dx_result io_sync(void *user, bool journal) {
+    job *j = (job *)user;
+    FILE *f = journal ? j->journal : j->wr;
+    if (fflush(f) != 0 || sync_fd(f) != 0)
+        return (dx_result)io_error(j, "syncing", journal ? j->journal_path : j->wr_path, NULL);
+    return DX_OK;
+}
+
+/* The ring an in-place apply of a WINDOW patch uses: the window, no larger than the data, at least a block. */
+static uint32_t ring_size(const dx_patch_info *in) {
+    uint64_t most = in->base_len > in->target_len ? in->base_len : in->target_len;
+    uint32_t ring = in->block_size;
+    while (ring < in->window && ring < most) ring <<= 1;
+    return ring;
+}
+
+static uint64_t journal_size(const dx_patch_info *in) {
+    uint64_t bs = in->block_size, step = journal_step ? journal_step : DX_PATCH_DEFAULT_JOURNAL_STEP;
+    step = (step + bs - 1) / bs * bs;
+    return 2 * (DX_PATCH_JOURNAL_HEADER_SIZE + ring_size(in) + step);
 }
 
 /* Feeds the patch file to an applier over j's files; the result's length or a dx_result. */
@@ -207,21 +258,24 @@ static int64_t stream_patch(FILE *pf, const dx_patch_info *in, job *j, dx_patch_
     void *mem;
     cfg->io.read = io_read, cfg->io.write = io_write, cfg->io.user = j;
     cfg->max_block = in->block_size, cfg->max_frame = in->frame_max; /* what this patch needs, no more */
-    if (cfg->in_place && in->window) /* a shift patch in place: a ring of its window (or of the data's size) */
-        for (cfg->max_window = in->block_size; cfg->max_window < in->window && cfg->max_window < most; cfg->max_window <<= 1) {}
+    if (cfg->in_place && in->window) cfg->max_window = ring_size(in); /* a shift patch in place: a ring */
+    if (cfg->in_place && j->journal) {
+        cfg->io.journal_write = io_journal_write, cfg->io.journal_read = io_journal_read, cfg->io.sync = io_sync;
+        cfg->journal_step = journal_step;
+    }
     if ((j->memory = dx_patch_applier_memory_size(cfg)) == 0) return DX_ERR_LIMIT;
     if (!(mem = malloc(j->memory))) return DX_ERR_NOMEM;
     r = dx_patch_applier_init(&a, cfg, mem, j->memory);
     if (r == DX_OK && seek_to(pf, 0) != 0) r = io_error(j, "seeking", "the patch", NULL);
     /* the header alone first: the applier checks the data against it before any write */
-    progress_start(cfg->resume ? label : "checking base", cfg->resume ? most : cfg->data_len);
+    tool_progress_start(cfg->resume ? "checking" : "checking base", cfg->resume ? most : cfg->data_len, "MiB");
     if (r == DX_OK) r = dx_patch_applier_feed(&a, piece, fread(piece, 1, DX_PATCH_HEADER_SIZE, pf));
-    if (r == DX_OK && !cfg->resume) progress_start(label, cfg->in_place ? most : dst);
+    tool_progress_start(label, cfg->in_place ? most : dst, "MiB");
     while (r == DX_OK && (n = fread(piece, 1, sizeof piece, pf)) > 0) r = dx_patch_applier_feed(&a, piece, n);
     if (r == DX_OK && ferror(pf)) r = io_error(j, "reading", "the patch", NULL);
-    if (r == DX_OK && cfg->in_place) progress_start("verifying", dst);
+    if (r == DX_OK && cfg->in_place) tool_progress_start("verifying", dst, "MiB");
     if (r == DX_OK) r = dx_patch_applier_finish(&a);
-    progress_end(r >= 0);
+    tool_progress_end(r >= 0);
 #if defined(DXDIFF_ZSTD)
     if (a.zstd) j->memory += ZSTD_sizeof_DCtx((const ZSTD_DCtx *)a.zstd);
 #endif
@@ -231,79 +285,210 @@ static int64_t stream_patch(FILE *pf, const dx_patch_info *in, job *j, dx_patch_
     return r;
 }
 
-static int cmd_diff(const char *old_path, const char *new_path, const char *patch_path, const dx_patch_config *cfg) {
+static void diff_progress(void *user, uint64_t done, uint64_t total) {
+    (void)user, (void)total;
+    tool_progress(done);
+}
+
+static int cmd_diff(const char *old_path, const char *new_path, const char *patch_path, dx_patch_config *cfg,
+                    bool force) {
+    const char *inputs[3];
     size_t old_len, new_len = 0, cap = 0;
-    uint8_t *old = read_all(old_path, &old_len, "reading OLD"), *neu = NULL, *patch = NULL;
-    double t0 = now();
+    uint8_t *old = NULL, *neu = NULL, *patch = NULL;
+    double t0 = tool_now();
     int64_t r = DX_ERR_NOMEM;
-    int written = 0;
-    FILE *f;
-    if (old) neu = read_all(new_path, &new_len, "reading NEW");
-    if (neu && (cap = dx_patch_bound(old_len, new_len, cfg)) < SIZE_MAX && (patch = (uint8_t *)malloc(cap))) {
-        progress_end(1); /* the reading; the diff itself reports nothing */
+    int rc;
+    tool_out o;
+    inputs[0] = old_path, inputs[1] = new_path, inputs[2] = NULL;
+    if (tool_is_dir(patch_path)) return tool_fail("%s is a directory", patch_path); /* before the long part */
+    if (!(old = read_all(old_path, &old_len, "reading OLD")) || !(neu = read_all(new_path, &new_len, "reading NEW")))
+        return free(old), TOOL_EXIT_FAIL;
+    if ((rc = tool_out_open(&o, patch_path, force, inputs)) != TOOL_EXIT_OK) return free(old), free(neu), rc;
+    if ((cap = dx_patch_bound(old_len, new_len, cfg)) < SIZE_MAX && (patch = (uint8_t *)malloc(cap))) {
+        cfg->progress = diff_progress;
+        tool_progress_start("diffing", old_len > new_len ? old_len : new_len, "MiB");
         r = dx_patch_diff(cfg, old, old_len, neu, new_len, patch, cap);
+        tool_progress_end(r >= 0);
     }
-    if (r >= 0 && (f = fopen(patch_path, "wb")) != NULL) { /* a patch cut short is refused by apply */
-        written = fwrite(patch, 1, (size_t)r, f) == (size_t)r;
-        written = fclose(f) == 0 && written;
+    free(old), free(neu);
+    if (r < 0) {
+        tool_out_abort(&o), free(patch);
+        return tool_fail("diff failed: %s: %s; %s not written", dx_patch_result_name((dx_result)r), explain(r), patch_path);
     }
-    if (neu && r < 0) fail("diff failed: %s: %s", dx_patch_result_name((dx_result)r), explain(r));
-    else if (neu && !written) fail("cannot write %s: %s", patch_path, strerror(errno));
-    else if (neu && verbose)
+    if (fwrite(patch, 1, (size_t)r, o.f) != (size_t)r) {
+        int e = errno;
+        tool_out_abort(&o), free(patch);
+        return tool_fail("cannot write %s: %s; %s not written", patch_path, strerror(e), patch_path);
+    }
+    free(patch);
+    if ((rc = tool_out_commit(&o)) != TOOL_EXIT_OK) return rc;
+    if (verbose)
         fprintf(stderr, "dxdiff: %lu -> %lu bytes: a patch of %" PRId64 " bytes (%.3f%% of NEW) in %.2f s\n",
                 (unsigned long)old_len, (unsigned long)new_len, r, new_len ? 100.0 * (double)r / (double)new_len : 0.0,
-                now() - t0);
-    free(old), free(neu), free(patch);
-    return written ? 0 : 1;
+                tool_now() - t0);
+    return TOOL_EXIT_OK;
+}
+
+/* Reserves len bytes of f (its size unchanged) or, where that cannot be done, checks that the
+   device has room for more bytes; 0 ok, else errno (ENOSPC: not enough space). */
+static int reserve(FILE *f, const char *path, uint64_t len, uint64_t more) {
+    if (fflush(f) != 0) return errno;
+#if defined(__linux__)
+    if (len && fallocate(fileno(f), FALLOC_FL_KEEP_SIZE, 0, (off_t)len) == 0) return 0;
+    if (errno == ENOSPC || errno == EFBIG) return ENOSPC;
+#else
+    (void)len;
+#endif
+#if defined(_WIN32)
+    {
+        ULARGE_INTEGER avail;
+        char dir[MAX_PATH];
+        const char *slash = strrchr(path, '\\'), *fwd = strrchr(path, '/');
+        if (fwd > slash) slash = fwd;
+        if (!slash || (size_t)(slash - path) + 2 > sizeof dir) strcpy(dir, ".\\");
+        else memcpy(dir, path, (size_t)(slash - path) + 1), dir[slash - path + 1] = 0;
+        if (more && GetDiskFreeSpaceExA(dir, &avail, NULL, NULL) && avail.QuadPart < more) return ENOSPC;
+    }
+#else
+    {
+        struct statvfs sv;
+        (void)path;
+        if (more && fstatvfs(fileno(f), &sv) == 0 && (uint64_t)sv.f_bavail * sv.f_frsize < more) return ENOSPC;
+    }
+#endif
+    return 0;
+}
+
+/* Creates (or, resuming, opens) FILE's journal, j->journal_path; NULL with a message. */
+static FILE *open_journal(job *j, const char *path, bool resume, bool *created) {
+    FILE *f = NULL;
+    int e;
+    const char *jp = j->journal_path;
+    *created = false;
+    if (tool_is_dir(jp)) return tool_fail("%s is a directory; %s is untouched", jp, path), (FILE *)NULL;
+    if (resume) f = fopen(jp, "r+b");
+    if (!f && (f = fopen(jp, "w+b")) != NULL) *created = true;
+    if (!f) e = errno, tool_fail("cannot create %s: %s; %s is untouched", jp, strerror(e), path);
+    return f;
 }
 
 /* Out of place (out_path set) or in place (resume: finish an interrupted in-place apply). */
-static int cmd_apply(const char *path, const char *patch_path, const char *out_path, bool resume) {
+static int cmd_apply(const char *path, const char *patch_path, const char *out_path, bool resume, bool force) {
     dx_patch_info in;
-    dx_patch_applier_config cfg = {0};
-    job j = {0};
-    int64_t size, r = 0;
-    double t0 = now();
-    char *tmp = out_path ? (char *)malloc(strlen(out_path) + sizeof ".dxdiff-tmp") : NULL; /* next to OUT */
-    FILE *pf = open_patch(patch_path, &in, &size);
-    if (!pf) return free(tmp), 1;
-    j.rd_path = path, j.wr_path = tmp ? strcat(strcpy(tmp, out_path), ".dxdiff-tmp") : path;
-    if (!(j.rd = fopen(path, out_path ? "rb" : "r+b")) || (size = file_size(j.rd)) < 0)
-        r = io_error(&j, "cannot open", path, NULL);
-    else if (out_path && (!tmp || !(j.wr = fopen(tmp, "wb"))))
-        r = io_error(&j, "cannot create", tmp ? tmp : out_path, NULL);
+    dx_patch_applier_config cfg;
+    job j;
+    int64_t size = 0, r = 0;
+    uint64_t most, need = 0;
+    double t0 = tool_now();
+    bool journal_created = false, journal_there = false;
+    const char *inputs[3];
+    tool_out o;
+    FILE *pf;
+    int rc;
+    memset(&cfg, 0, sizeof cfg), memset(&j, 0, sizeof j), memset(&o, 0, sizeof o);
+    inputs[0] = path, inputs[1] = patch_path, inputs[2] = NULL;
+    if (!(pf = open_patch(patch_path, &in, &size))) return TOOL_EXIT_FAIL;
+    most = in.base_len > in.target_len ? in.base_len : in.target_len;
+    if (!(j.rd = open_input(path, out_path ? "rb" : "r+b"))) return fclose(pf), TOOL_EXIT_FAIL;
+    j.rd_path = j.wr_path = path;
+    if (!out_path && (in.flags & DX_PATCH_FLAG_WINDOW)) { /* FILE.dxdiff-journal, and whether it is there */
+        char *jp = (char *)malloc(strlen(path) + sizeof JOURNAL_SUFFIX);
+        if (!jp) return fclose(j.rd), fclose(pf), tool_fail("out of memory");
+        j.journal_path = strcat(strcpy(jp, path), JOURNAL_SUFFIX);
+        journal_there = tool_is_dir(jp) || access(jp, F_OK) == 0;
+    }
+    if ((size = file_size(j.rd)) < 0) r = io_error(&j, "cannot read", path, NULL);
+    if (r >= 0 && out_path) {
+        if ((rc = tool_out_open(&o, out_path, force, inputs)) != TOOL_EXIT_OK) return fclose(j.rd), fclose(pf), rc;
+        j.wr = o.f, j.wr_path = o.tmp;
+    }
     cfg.data_len = (uint64_t)size;
     /* in place, pass 1 runs out of place to nowhere: the base, every frame and the result's hash
        are checked before the first write (not when resuming: the data is part base, part target) */
     if (r >= 0 && !out_path && !resume) r = stream_patch(pf, &in, &j, &cfg, "checking patch");
+    if (r >= 0 && !out_path) { /* the space the apply takes (the journal's too) before the first write */
+        int e = 0;
+        if (in.flags & DX_PATCH_FLAG_WINDOW) {
+            if (!(j.journal = open_journal(&j, path, resume, &journal_created))) r = DX_ERR_IO, j.said = true;
+            else if ((e = reserve(j.journal, j.journal_path, 0, journal_size(&in))) == 0) { /* the journal written out whole */
+                static const uint8_t zeros[4096];
+                uint64_t at = (uint64_t)file_size(j.journal);
+                for (need = journal_size(&in); e == 0 && at < need; at += sizeof zeros)
+                    if (seek_to(j.journal, at) != 0 ||
+                        fwrite(zeros, 1, need - at < sizeof zeros ? (size_t)(need - at) : sizeof zeros, j.journal) == 0)
+                        e = errno;
+                if (e == 0 && (fflush(j.journal) != 0 || sync_fd(j.journal) != 0)) e = errno;
+            }
+        }
+        need = (uint64_t)size < most ? most - (uint64_t)size : 0;
+        if (r >= 0 && e == 0) e = reserve(j.rd, path, most, need);
+        if (r >= 0 && e != 0) {
+            r = DX_ERR_IO, j.said = true;
+            if (e == ENOSPC) tool_fail("not enough space on the device for %s (need %" PRIu64 " bytes more%s); %s is untouched",
+                                       path, need + (j.journal ? journal_size(&in) : 0), j.journal ? ", with the journal" : "",
+                                       path);
+            else tool_fail("cannot reserve space for %s: %s; %s is untouched", path, strerror(e), path);
+        }
+    }
     if (r >= 0 && !out_path) j.wr = j.rd, cfg.in_place = true, cfg.resume = resume;
     if (r >= 0) r = stream_patch(pf, &in, &j, &cfg, out_path ? "writing" : "patching");
     /* in place, cut the file to the result; a resume that a witness refused takes back its growth */
-    if (!out_path && (r >= 0 || (resume && r == DX_PATCH_ERR_WRONG_BASE)) &&
+    if (!out_path && (r >= 0 || (resume && r == DX_PATCH_ERR_WRONG_BASE && !j.journal)) &&
         (fflush(j.rd) != 0 || truncate_fd(j.rd, r >= 0 ? r : size) != 0))
         r = io_error(&j, "truncating", path, NULL);
-    if (r >= 0 && sync_file(j.wr) != 0) r = io_error(&j, "writing", j.wr_path, NULL);
-    if (j.rd && fclose(j.rd) != 0 && r >= 0) r = io_error(&j, "closing", path, NULL); /* first: OUT may be OLD */
-    if (out_path && j.wr && fclose(j.wr) != 0 && r >= 0) r = io_error(&j, "closing", tmp, NULL);
-    if (out_path && r >= 0 && replace_file(tmp, out_path) != 0) r = io_error(&j, "renaming", tmp, NULL);
-    if (out_path && j.wr && r < 0) remove(tmp);
-    fclose(pf), free(tmp);
+    if (!out_path && r >= 0 && (fflush(j.rd) != 0 || sync_fd(j.rd) != 0)) r = io_error(&j, "writing", path, NULL);
+    if (j.rd && fclose(j.rd) != 0 && r >= 0) r = io_error(&j, "closing", path, NULL);
+    if (j.journal) {
+        fclose(j.journal);
+        /* done, or never used: the journal goes (after the result is durable) */
+        if (r >= 0 || (journal_created && j.writes == 0 && j.journal_writes == 0)) remove(j.journal_path);
+        if (r >= 0) tool_sync_dir_of(path);
+    }
+    fclose(pf);
+    if (out_path) {
+        if (r >= 0) {
+            if ((rc = tool_out_commit(&o)) != TOOL_EXIT_OK) return free((void *)j.journal_path), rc;
+        } else {
+            tool_out_abort(&o);
+        }
+    }
     if (r >= 0 && verbose)
         fprintf(stderr, "dxdiff: %s: %" PRId64 " bytes (%s), %" PRIu64 " blocks applied, %" PRIu64 " skipped, %.2f s\n"
                 "dxdiff: applier memory %lu bytes (+ a %d-byte patch buffer)\n", out_path ? out_path : path, r,
-                j.reverse ? "reverse: target -> base" : "base -> target", j.applied, j.skipped, now() - t0,
+                j.reverse ? "reverse: target -> base" : "base -> target", j.applied, j.skipped, tool_now() - t0,
                 (unsigned long)j.memory, PIECE);
-    if (r >= 0) return 0;
-    const char *name = dx_patch_result_name((dx_result)r), *why = j.why[0] ? j.why : explain(r);
-    if (out_path) return fail("apply failed: %s: %s; %s not written", name, why, out_path);
-    if (r == DX_PATCH_ERR_WRONG_BASE && resume) /* a witness is neither the base's byte nor the target's */
-        return fail("resume failed: %s: %s is not an interrupted apply of this patch", name, path);
-    if (j.writes == 0) /* refused before the first write */
-        return fail("apply failed: %s: %s; %s is untouched%s", name, why, path,
-                    r == DX_PATCH_ERR_WRONG_BASE ? " (was an apply of this patch interrupted? use --resume)" : "");
-    return fail("apply failed: %s: %s; %s may be partly patched: finish with\n    dxdiff apply --resume %s %s%s",
-                name, why, path, path, patch_path,
-                j.reverse ? "\n  (which goes forward, to the patch's target: then apply again to roll back)" : "");
+    if (r >= 0) return free((void *)j.journal_path), TOOL_EXIT_OK;
+    rc = TOOL_EXIT_FAIL;
+    {
+        const char *name = dx_patch_result_name((dx_result)r), *why = j.why[0] ? j.why : explain(r);
+        bool window = (in.flags & DX_PATCH_FLAG_WINDOW) != 0, witness = (in.flags & DX_PATCH_FLAG_WITNESS) != 0;
+        bool journaled = window && (j.journal ? !journal_created || j.journal_writes > 0 : journal_there);
+        if (j.said) {
+            /* said already (journal, space) */
+        } else if (out_path) {
+            tool_fail("apply failed: %s: %s; %s not written", name, why, out_path);
+        } else if (resume && r == DX_PATCH_ERR_WRONG_BASE && j.writes == 0) {
+            tool_fail("resume failed: %s is neither the patch's base, nor its target, nor an interrupted apply of %s%s; "
+                      "nothing written", path, patch_path, window && !journaled ? " (and it has no journal)" : "");
+        } else if (resume && r == DX_PATCH_ERR_WRONG_BASE) { /* a witness further on: something else changed FILE */
+            tool_fail("resume failed: %s: %s was changed by something other than this patch; restore it from a copy",
+                      name, path);
+        } else if (j.writes == 0) { /* refused before the first write */
+            tool_fail("apply failed: %s: %s; %s is untouched%s", name, why, path,
+                      r == DX_PATCH_ERR_WRONG_BASE && ((window && journaled) || (!window && witness))
+                          ? " (was an apply of this patch interrupted? use --resume)" : "");
+        } else if (window ? journaled : witness) {
+            tool_fail("apply failed: %s: %s; %s is partly patched%s%s: finish with\n    dxdiff apply --resume %s %s%s",
+                      name, why, path, window ? ", and " : "", window ? j.journal_path : "", path, patch_path,
+                      j.reverse ? "\n  (which goes forward, to the patch's target: then apply again to roll back)" : "");
+            if (window) fprintf(stderr, "  (%s holds the bytes that finishing needs: keep it)\n", j.journal_path);
+        } else {
+            tool_fail("apply failed: %s: %s; %s is partly patched and this patch cannot resume (no witnesses): "
+                      "restore %s from a copy", name, why, path, path);
+        }
+    }
+    free((void *)j.journal_path);
+    return rc;
 }
 
 /* info: the header, then every frame decoded and checked by a check-only applier (no data). */
@@ -320,14 +505,15 @@ static int cmd_info(const char *path) {
     const char *use;
     int t;
     FILE *pf = open_patch(path, &in, &size);
-    if (!pf) return 1;
+    if (!pf) return TOOL_EXIT_FAIL;
     blocks = ((in.base_len > in.target_len ? in.base_len : in.target_len) + in.block_size - 1) / in.block_size;
-    use = in.flags & DX_PATCH_FLAG_COPY ? "out of place only" : in.flags & DX_PATCH_FLAG_WITNESS ? "resumable" : "";
-    printf("patch:          %s, %" PRId64 " bytes\nflags:          0x%x%s%s%s%s%s%s (%s%s%s)\n", path, size,
+    use = in.flags & DX_PATCH_FLAG_WINDOW ? "in place with a journal" : in.flags & DX_PATCH_FLAG_COPY ? "out of place only"
+        : in.flags & DX_PATCH_FLAG_WITNESS ? "resumable" : "";
+    printf("patch:          %s, %" PRId64 " bytes\nflags:          0x%x%s%s%s%s%s%s%s (%s%s%s)\n", path, size,
            (unsigned)in.flags, in.flags & DX_PATCH_FLAG_ZSTD ? " ZSTD" : "",
            in.flags & DX_PATCH_FLAG_WITNESS ? " WITNESS" : "", in.flags & DX_PATCH_FLAG_ONE_WAY ? " ONE_WAY" : "",
            in.flags & DX_PATCH_FLAG_COPY ? " COPY" : "", in.flags & DX_PATCH_FLAG_COLUMNS ? " COLUMNS" : "",
-           in.flags & DX_PATCH_FLAG_CARRY ? " CARRY" : "",
+           in.flags & DX_PATCH_FLAG_CARRY ? " CARRY" : "", in.flags & DX_PATCH_FLAG_WINDOW ? " WINDOW" : "",
            in.flags & DX_PATCH_FLAG_ONE_WAY ? "one-way" : "reversible", *use ? ", " : "", use);
     if (in.window) printf("window:         %u bytes (applies in place with that much memory)\n", (unsigned)in.window);
     /* the hashes are XXH64 with seed 0: xxhsum -H1 prints the same for the files */
@@ -357,66 +543,99 @@ static int cmd_info(const char *path) {
     }
     if (mem) dx_patch_applier_deinit(&a);
     free(mem), fclose(pf);
-    return r < 0 ? fail("%s: %s: %s (frame %u of %u)", path, dx_patch_result_name((dx_result)r), explain(r),
-                        (unsigned)a.frames_done + 1, (unsigned)in.frame_count)
-                 : 0;
+    if (fflush(stdout) != 0) return tool_fail("cannot write the output: %s", strerror(errno));
+    return r < 0 ? tool_fail("%s: %s: %s (frame %u of %u)", path, dx_patch_result_name((dx_result)r), explain(r),
+                             (unsigned)a.frames_done + 1, (unsigned)in.frame_count)
+                 : TOOL_EXIT_OK;
 }
 
-/* A block size: decimal with an optional K or M. */
-static int parse_block(const char *s, uint32_t *out) {
-    char *end;
-    unsigned long v = strtoul(s, &end, 10);
-    if (end == s || v > (1ul << 20)) return -1;
-    if (*end == 'K' || *end == 'k') v <<= 10, end++;
-    else if (*end == 'M' || *end == 'm') v <<= 20, end++;
-    /* the applier takes frames up to DX_PATCH_MAX_FRAME, and a frame holds a block + 64 */
-    if (*end || v < 64 || (v & (v - 1)) || v + 64 > DX_PATCH_MAX_FRAME) return -1;
+/* A power of two in [min, max], K/M suffixes. */
+static int parse_pow2(const char *s, uint64_t min, uint64_t max, uint32_t *out) {
+    uint64_t v;
+    if (tool_parse_u64(s, min, max, true, &v) != 0 || (v & (v - 1))) return -1;
     *out = (uint32_t)v;
     return 0;
 }
 
+/* A testing aid from the environment: a whole number, or -1 (unset or not a number). */
+static long env_number(const char *name) {
+    const char *s = getenv(name);
+    uint64_t v;
+    return s && *s && tool_parse_u64(s, 0, (uint64_t)1 << 30, true, &v) == 0 ? (long)v : -1;
+}
+
 int main(int argc, char **argv) {
-    const char *pos[4], *cmd = argc > 1 ? argv[1] : "", *env = getenv("DXDIFF_FAIL_AFTER_WRITES");
-    int npos = 0, i, in_place = 0, resume = 0, diff_opts = 0;
-    dx_patch_config cfg = {0};
-    char *end;
-    if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) return fputs(usage_text, stdout), 0;
-    if (env && *env && ((fail_after = strtol(env, &end, 10)) < 0 || *end)) fail_after = -1;
+    const char *pos[4], *cmd = "";
+    int npos = 0, i, in_place = 0, resume = 0, diff_opts = 0, force = 0;
+    dx_patch_config cfg;
+    char version[96];
+    memset(&cfg, 0, sizeof cfg);
+    tool_start("dxdiff", usage_text);
+    for (i = 1; i < argc; i++) /* --help and --version anywhere */
+        if (tool_is_help(argv[i]) || (i == 1 && !strcmp(argv[i], "help"))) return tool_help();
+        else if (!strcmp(argv[i], "--version")) {
+#if defined(DXDIFF_ZSTD)
+            snprintf(version, sizeof version, "dx_patch.h %d.%d.%d, zstd %s", DX_PATCH_VERSION_MAJOR,
+                     DX_PATCH_VERSION_MINOR, DX_PATCH_VERSION_PATCH, ZSTD_versionString());
+#else
+            snprintf(version, sizeof version, "dx_patch.h %d.%d.%d", DX_PATCH_VERSION_MAJOR, DX_PATCH_VERSION_MINOR,
+                     DX_PATCH_VERSION_PATCH);
+#endif
+            return tool_version(version);
+        }
+    if (argc < 2) return tool_usage_error("no command");
+    cmd = argv[1];
+    if (strcmp(cmd, "diff") && strcmp(cmd, "apply") && strcmp(cmd, "info"))
+        return tool_usage_error("unknown command '%s'", cmd);
+    fail_after = env_number("DXDIFF_FAIL_AFTER_WRITES"), kill_after = env_number("DXDIFF_KILL_AFTER_WRITES");
+    journal_step = env_number("DXDIFF_JOURNAL_STEP") > 0 ? (uint32_t)env_number("DXDIFF_JOURNAL_STEP") : 0;
     for (i = 2; i < argc; i++) {
         const char *a = argv[i];
+        bool value = i + 1 < argc;
         if (!strcmp(a, "-v")) verbose = 1;
-        else if (!strcmp(a, "--progress")) P.forced = 1;
+        else if (!strcmp(a, "--progress")) tool.progress = 1;
+        else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) tool.progress = -1;
+        else if (!strcmp(a, "-f") || !strcmp(a, "--force")) force = 1;
         else if (!strcmp(a, "--in-place")) in_place = 1;
         else if (!strcmp(a, "--resume")) in_place = resume = 1;
         else if (!strcmp(a, "--one-way")) cfg.one_way = true;
         else if (!strcmp(a, "--shift")) cfg.shift = true;
-        else if (!strcmp(a, "--window") && i + 1 < argc) {
-            if (parse_block(argv[++i], &cfg.window) != 0 || cfg.window < 1024)
-                return fputs("dxdiff: --window: a power of two, 1K to 1M\n", stderr), 2;
-        }
-        else if (!strcmp(a, "--block") && i + 1 < argc) {
-            if (parse_block(argv[++i], &cfg.block_size) != 0)
-                return fprintf(stderr, "dxdiff: --block: a power of two, 64 to %uK\n", DX_PATCH_MAX_FRAME / 2048), 2;
-        } else if (!strcmp(a, "--zstd") && i + 1 < argc) {
-            long level = strtol(argv[++i], &end, 10);
-            if (end == argv[i] || *end || level < 1 || level > 22)
-                return fputs("dxdiff: --zstd: a level from 1 to 22\n", stderr), 2;
+        else if (!strcmp(a, "--window") || !strcmp(a, "--block") || !strcmp(a, "--zstd")) {
+            uint64_t level;
+            if (!value) return tool_usage_error("%s needs a value", a);
+            a = argv[++i];
+            if (!strcmp(argv[i - 1], "--window") && parse_pow2(a, 1024, 1u << 20, &cfg.window) != 0)
+                return tool_usage_error("--window '%s': a power of two, 1K to 1M", a);
+            /* the applier takes frames up to DX_PATCH_MAX_FRAME, and a frame holds a block + 64 */
+            if (!strcmp(argv[i - 1], "--block") && parse_pow2(a, 64, DX_PATCH_MAX_FRAME - 64, &cfg.block_size) != 0)
+                return tool_usage_error("--block '%s': a power of two, 64 to %uK", a, (DX_PATCH_MAX_FRAME - 64) / 1024);
+            if (!strcmp(argv[i - 1], "--zstd")) {
+                if (tool_parse_u64(a, 1, 22, false, &level) != 0) return tool_usage_error("--zstd '%s': a level from 1 to 22", a);
 #if !defined(DXDIFF_ZSTD)
-            return fputs("dxdiff: --zstd: this build has no zstd (rebuild with -DDXDIFF_ZSTD -lzstd)\n", stderr), 2;
+                return tool_usage_error("--zstd: this build has no zstd (rebuild with -DDXDIFF_ZSTD -lzstd)");
 #endif
-            cfg.zstd_level = (int)level;
+                cfg.zstd_level = (int)level;
+            }
         } else if (a[0] == '-' && a[1]) {
-            return fprintf(stderr, "dxdiff: unknown option %s, or a missing value\n%s", a, usage_text), 2;
+            return tool_usage_error("unknown option '%s'", a);
         } else if (npos < 4) {
             pos[npos++] = a;
+        } else {
+            return tool_usage_error("too many arguments");
         }
     }
-    P.tty = stderr_is_tty(), P.on = P.forced || P.tty;
     diff_opts = cfg.block_size || cfg.zstd_level || cfg.one_way || cfg.shift || cfg.window;
-    if (cfg.window && !cfg.shift) return fputs("dxdiff: --window goes with --shift\n", stderr), 2;
-    if (!strcmp(cmd, "diff") && npos == 3 && !in_place) return cmd_diff(pos[0], pos[1], pos[2], &cfg);
-    if (!strcmp(cmd, "apply") && !diff_opts && npos == (in_place ? 2 : 3))
-        return cmd_apply(pos[0], pos[1], in_place ? NULL : pos[2], resume != 0);
-    if (!strcmp(cmd, "info") && !diff_opts && !in_place && npos == 1) return cmd_info(pos[0]);
-    return fputs(usage_text, stderr), 2;
+    if (cfg.window && !cfg.shift) return tool_usage_error("--window goes with --shift");
+    if (!strcmp(cmd, "diff")) {
+        if (in_place) return tool_usage_error("--in-place and --resume go with apply");
+        if (npos != 3) return tool_usage_error("diff takes OLD NEW PATCH");
+        return cmd_diff(pos[0], pos[1], pos[2], &cfg, force != 0);
+    }
+    if (diff_opts) return tool_usage_error("--block, --zstd, --one-way, --shift and --window go with diff");
+    if (!strcmp(cmd, "apply")) {
+        if (npos != (in_place ? 2 : 3)) return tool_usage_error(in_place ? "apply --in-place takes FILE PATCH" : "apply takes OLD PATCH OUT");
+        return cmd_apply(pos[0], pos[1], in_place ? NULL : pos[2], resume != 0, force != 0);
+    }
+    if (in_place || npos != 1) return tool_usage_error("info takes PATCH");
+    return cmd_info(pos[0]);
 }

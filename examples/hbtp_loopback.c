@@ -2,7 +2,7 @@
    machine talking through memory buffers, no sockets.
 
        cc -std=c99 -I. examples/hbtp_loopback.c -o build/hbtp_loopback
-       build/hbtp_loopback
+       build/hbtp_loopback        (--help: usage; --version: the header's version)
 
    Each side is a dx_hbtp_conn; pump() carries one side's output to the other
    in pieces of 1..7 bytes, so nearly every frame arrives split and the framer
@@ -10,12 +10,14 @@
    add, add, an unknown method), a second client with a wrong token that is
    refused, then a graceful GOAWAY. The server runs the built-in timing and
    auth middleware. Every answer is checked against what the script expects,
-   in order. Exit status 0 when all of them arrived intact, 1 otherwise. */
+   in order. Exit status 0 when all of them arrived intact, 1 otherwise, 2 for
+   bad usage (it takes no arguments). */
 #if !defined(_WIN32) && !defined(_POSIX_C_SOURCE)
 #define _POSIX_C_SOURCE 200809L /* clock_gettime: before any system header */
 #endif
 #define DX_IMPLEMENTATION
 #include "dx_hbtp.h"
+#include "tool.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -58,7 +60,7 @@ static uint32_t rng = 0x2545f491u;
 
 static void check(bool ok, const char *what) {
     if (ok) return;
-    fprintf(stderr, "hbtp_loopback: FAILED: %s\n", what);
+    tool_warn("FAILED: %s", what);
     failures++;
 }
 
@@ -210,7 +212,17 @@ static void call_add(peer *p, uint32_t x, uint32_t y) {
     want(p, (expect){.opcode = DX_HBTP_OP_RPC_RESPONSE, .stream = (uint16_t)s, .code = METHOD_ADD, .x = x, .y = y});
 }
 
-int main(void) {
+static const char usage[] =
+    "usage: hbtp_loopback [--help] [--version]\n"
+    "Runs an HBTP client and server (dx_hbtp_conn) against each other through memory, no\n"
+    "sockets, carrying the bytes in pieces of 1..7 so nearly every frame arrives split:\n"
+    "HELLO, PING, four pipelined RPCs (echo, add, add, an unknown method), a client with\n"
+    "a wrong token that is refused, then GOAWAY. Prints each step and checks every answer.\n"
+    "  -h, --help   this text\n"
+    "  --version    the dx_hbtp.h version it is built from\n"
+    "exit status: 0 every answer arrived as expected, 1 a check failed, 2 bad usage\n";
+
+static int run_script(void) {
     static dx_hbtp_route methods[METHOD_SLOTS];
     static dx_hbtp_router router;
     static peer client = {.name = "client"}, server = {.name = "server"}, rogue = {.name = "rogue"},
@@ -238,8 +250,7 @@ int main(void) {
     dx_hbtp_router_method(&router, METHOD_ADD, add, NULL);
     if (dx_hbtp_conn_create(&server.conn, &scfg) != DX_OK || dx_hbtp_conn_create(&client.conn, &ccfg) != DX_OK ||
         dx_hbtp_conn_create(&server2.conn, &scfg) != DX_OK || dx_hbtp_conn_create(&rogue.conn, &rcfg) != DX_OK) {
-        fprintf(stderr, "hbtp_loopback: cannot create the connections\n");
-        return 1;
+        return tool_fail("cannot create the connections");
     }
 
     printf("hbtp_loopback: a client and a server dx_hbtp_conn, bytes carried in pieces of 1..7 bytes\n");
@@ -291,11 +302,25 @@ int main(void) {
         dx_hbtp_conn_destroy(&all[i]->conn);
     }
     if (failures) {
-        fprintf(stderr, "hbtp_loopback: %d check(s) failed\n", failures);
-        return 1;
+        return tool_fail("%d check(s) failed", failures);
     }
     printf("ok: %u answers as expected; %" PRIu64 " bytes in %" PRIu64 " pieces, %" PRIu64 " frames (%" PRIu64
            " bytes reassembled); %" PRIu64 " requests timed; %" PRIu64 " HELLO refused\n",
            (unsigned)(client.count + rogue.count), bytes_moved, pieces, frames, copied, timing.count, auth.refused);
     return 0;
+}
+
+int main(int argc, char **argv) {
+    int i;
+    tool_start("hbtp_loopback", usage);
+    for (i = 1; i < argc; i++) {
+        if (tool_is_help(argv[i])) return tool_help();
+        if (!strcmp(argv[i], "--version"))
+            return tool_version(TOOL_HEADER_VERSION("dx_hbtp.h", DX_HBTP_VERSION_MAJOR, DX_HBTP_VERSION_MINOR,
+                                                    DX_HBTP_VERSION_PATCH));
+    }
+    if (argc > 1)
+        return argv[1][0] == '-' ? tool_usage_error("unknown option %s", argv[1])
+                                 : tool_usage_error("no arguments expected, got %s", argv[1]);
+    return run_script();
 }

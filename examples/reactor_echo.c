@@ -1,9 +1,11 @@
 /* reactor_echo.c - a TCP echo server on dx_reactor.h.
-   usage: reactor_echo [PORT] [io_uring|epoll|poll]   (default 7777, the best backend)
+   usage: reactor_echo [--backend NAME] [PORT [BACKEND]]   (default 7777, the best backend)
    Connections live in a fixed pool; each has one receive and one send op and
-   echoes what it reads. Ctrl-C ends it. */
+   echoes what it reads. Ctrl-C ends it. A backend this build or system does
+   not have is an error (exit 1), never a silent fallback. --help tells the rest. */
 #define DX_IMPLEMENTATION
 #include "dx_reactor.h"
+#include "tool.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,33 +80,96 @@ static dx_reactor_action on_accept(dx_reactor *r, dx_op *op, int64_t res, void *
     return DX_REACTOR_REARM; /* the same accept op waits for the next connection */
 }
 
+static const char usage[] =
+    "usage: reactor_echo [--backend NAME] [PORT [BACKEND]]\n"
+    "A TCP echo server on 127.0.0.1:PORT (default 7777; 0: the system picks a port) built on\n"
+    "dx_reactor.h. Prints the port and the backend once it listens, then echoes every\n"
+    "connection (up to 1024 at once) until it is killed (Ctrl-C).\n"
+    "  PORT            0 to 65535\n"
+    "  --backend NAME  io_uring, epoll, poll, kqueue or iocp (also as the second argument);\n"
+    "                  default: the best this system has. One it does not have is an error.\n"
+    "  -h, --help      this text\n"
+    "  --version       the dx_reactor.h version it is built from\n"
+    "exit status: 0 ok, 1 failure (the backend is not available, the port cannot be bound),\n"
+    "  2 bad usage\n";
+
+static const struct { const char *name; dx_reactor_backend_id id; } backends[] = {
+    {"io_uring", DX_REACTOR_BACKEND_IOURING}, {"epoll", DX_REACTOR_BACKEND_EPOLL}, {"poll", DX_REACTOR_BACKEND_POLL},
+    {"kqueue", DX_REACTOR_BACKEND_KQUEUE},    {"iocp", DX_REACTOR_BACKEND_IOCP},
+};
+#define BACKEND_COUNT (sizeof backends / sizeof backends[0])
+
+/* Whether a reactor with only this backend starts here. */
+static bool backend_works(dx_reactor_backend_id id) {
+    dx_reactor probe;
+    dx_reactor_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.backends[0] = id, cfg.backend_count = 1, cfg.max_fds = 64;
+    if (dx_reactor_create(&probe, &cfg) != DX_OK) return false;
+    dx_reactor_destroy(&probe);
+    return true;
+}
+
 int main(int argc, char **argv) {
     dx_reactor r;
     dx_reactor_config cfg;
     dx_reactor_addr addr;
     dx_op accept_op;
     int64_t lfd;
-    int i, port = argc > 1 ? atoi(argv[1]) : 7777;
+    const char *port_arg = NULL, *backend_arg = NULL;
+    uint64_t port = 7777;
+    dx_result err;
+    int i, b = -1;
+    bool options = true;
+    tool_start("reactor_echo", usage);
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (options && tool_is_help(a)) return tool_help();
+        if (options && !strcmp(a, "--version"))
+            return tool_version(TOOL_HEADER_VERSION("dx_reactor.h", DX_REACTOR_VERSION_MAJOR, DX_REACTOR_VERSION_MINOR,
+                                                    DX_REACTOR_VERSION_PATCH));
+        if (options && !strcmp(a, "--")) options = false;
+        else if (options && (!strcmp(a, "--backend") || !strncmp(a, "--backend=", 10))) {
+            backend_arg = a[9] == '=' ? a + 10 : i + 1 < argc ? argv[++i] : NULL;
+            if (!backend_arg) return tool_usage_error("--backend needs a name");
+        } else if (options && a[0] == '-' && a[1]) return tool_usage_error("unknown option %s", a);
+        else if (!port_arg) port_arg = a;
+        else if (!backend_arg) backend_arg = a;
+        else return tool_usage_error("too many arguments: %s", a);
+    }
+    if (port_arg && tool_parse_u64(port_arg, 0, 65535, false, &port) != 0)
+        return tool_usage_error("PORT must be a number from 0 to 65535, not \"%s\"", port_arg);
     memset(&cfg, 0, sizeof cfg);
-    if (argc > 2) {
+    if (backend_arg) {
+        for (i = 0; i < (int)BACKEND_COUNT; i++)
+            if (!strcmp(backend_arg, backends[i].name)) b = i;
+        if (b < 0) return tool_usage_error("unknown backend %s (io_uring, epoll, poll, kqueue, iocp)", backend_arg);
         cfg.backend_count = 1;
-        cfg.backends[0] = !strcmp(argv[2], "io_uring") ? DX_REACTOR_BACKEND_IOURING
-                          : !strcmp(argv[2], "epoll")  ? DX_REACTOR_BACKEND_EPOLL
-                                                       : DX_REACTOR_BACKEND_POLL;
+        cfg.backends[0] = backends[b].id;
     }
     for (i = MAX_CONNS - 1; i >= 0; i--) {
         pool[i].next_free = free_list;
         free_list = &pool[i];
     }
-    if (dx_reactor_create(&r, &cfg) != DX_OK) { /* the fd table, through cfg.allocator (default malloc) */
-        fprintf(stderr, "reactor_echo: no backend works here\n");
-        return 1;
+    err = dx_reactor_create(&r, &cfg); /* the fd table, through cfg.allocator (default malloc) */
+    if (err != DX_OK) {
+        char have[64] = "";
+        for (i = 0; i < (int)BACKEND_COUNT; i++)
+            if (backend_works(backends[i].id)) {
+                if (have[0]) strcat(have, ", ");
+                strcat(have, backends[i].name);
+            }
+        if (b >= 0 && err == DX_ERR_UNSUPPORTED)
+            return tool_fail("backend %s is not available in this build on this system (available: %s)",
+                             backends[b].name, have[0] ? have : "none");
+        return tool_fail("cannot start the reactor%s%s: %s", b >= 0 ? " with backend " : "", b >= 0 ? backends[b].name : "",
+                         dx_reactor_result_name(err));
     }
     dx_reactor_addr_make(&addr, "127.0.0.1", (uint16_t)port);
     lfd = dx_reactor_tcp_listen(&addr, 1024, 0);
     if (lfd < 0) {
-        fprintf(stderr, "reactor_echo: listen: %s\n", dx_reactor_result_name((dx_result)lfd));
-        return 1;
+        dx_reactor_destroy(&r);
+        return tool_fail("cannot listen on 127.0.0.1:%u: %s", (unsigned)port, dx_reactor_result_name((dx_result)lfd));
     }
     printf("reactor_echo: port %d, backend %s\n", (int)dx_reactor_tcp_local_port((uintptr_t)lfd), dx_reactor_backend_name(&r));
     fflush(stdout);

@@ -2,19 +2,22 @@
    records (u64 id, u32 age, f64 score, name, email), maps it and reads it back.
 
        cc -std=c99 -I. -O2 examples/teleport_users.c -o build/teleport_users
-       build/teleport_users [FILE [COUNT]]     (defaults: build/users.dxtp 1000000)
+       build/teleport_users [-f] FILE [COUNT]      (COUNT default 1000000: 75 MB)
 
    The writer fills the records in place (dx_tp_writer_reserve), keeps the
    names and emails in the string table and points a small root "directory"
    at the records with a dx_tp_slice. The reader maps the file read-only
    (mmap; a plain read on Windows), verifies it once and then uses the
    records where they lie. Every field is checked against the generator.
-   Exit status 0 when every record matched, 1 otherwise. */
+   FILE is required (a demo that writes 75 MB must be told where) and is
+   not overwritten without -f; it is written to a temporary name and renamed.
+   Exit status 0 when every record matched, 1 otherwise, 2 for bad usage. */
 #if !defined(_WIN32) && !defined(_POSIX_C_SOURCE)
 #define _POSIX_C_SOURCE 200809L /* mmap, open, fstat, clock_gettime: before any system header */
 #endif
 #define DX_IMPLEMENTATION
 #include "dx_teleport.h"
+#include "tool.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -24,7 +27,6 @@
 #if defined(_WIN32)
 #define WIN32_LEAN_AND_MEAN
 #include <windows.h>
-#include <direct.h>
 #else
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -78,7 +80,6 @@ static const dx_tp_field directory_fields[] = {
 };
 static const dx_tp_layout directory_layout = DX_TP_LAYOUT(TYPE_DIRECTORY, user_directory, directory_fields);
 
-#define DEFAULT_PATH "build/users.dxtp"
 #define DEFAULT_COUNT 1000000ul
 #define MAX_COUNT 20000000ul /* keeps the file well below the format's 4 GiB */
 #define TITLE "teleport_users demo directory"
@@ -149,25 +150,6 @@ static double now_ms(void) {
 #endif
 }
 
-/* Creates the directory part of path (one level, e.g. "build/"); errors are
-   left for fopen to report. */
-static void make_parent_dir(const char *path) {
-    char dir[1024];
-    const char *slash = strrchr(path, '/');
-#if defined(_WIN32)
-    const char *bslash = strrchr(path, '\\');
-    if (bslash && (!slash || bslash > slash)) slash = bslash;
-#endif
-    if (!slash || slash == path || (size_t)(slash - path) >= sizeof dir) return;
-    memcpy(dir, path, (size_t)(slash - path));
-    dir[slash - path] = 0;
-#if defined(_WIN32)
-    (void)_mkdir(dir);
-#else
-    (void)mkdir(dir, 0777);
-#endif
-}
-
 typedef struct mapped_file {
     const uint8_t *data;
     size_t size;
@@ -186,7 +168,8 @@ static int map_file(const char *path, mapped_file *m) {
         uint8_t *buf = NULL;
         size_t cap = 0, len = 0;
         if (!f) {
-            fprintf(stderr, "teleport_users: cannot open %s: %s\n", path, strerror(errno));
+            int e = errno;
+            tool_fail("cannot open %s: %s", path, strerror(e));
             return -1;
         }
         for (;;) {
@@ -195,7 +178,7 @@ static int map_file(const char *path, mapped_file *m) {
                 size_t ncap = cap ? cap * 2 : (size_t)1 << 20;
                 uint8_t *nb = (uint8_t *)realloc(buf, ncap);
                 if (!nb) {
-                    fprintf(stderr, "teleport_users: out of memory reading %s\n", path);
+                    tool_fail("out of memory reading %s", path);
                     free(buf);
                     fclose(f);
                     return -1;
@@ -208,7 +191,7 @@ static int map_file(const char *path, mapped_file *m) {
             if (got == 0) break;
         }
         if (ferror(f)) {
-            fprintf(stderr, "teleport_users: cannot read %s\n", path);
+            tool_fail("cannot read %s", path);
             free(buf);
             fclose(f);
             return -1;
@@ -224,11 +207,13 @@ static int map_file(const char *path, mapped_file *m) {
         void *p;
         int fd = open(path, O_RDONLY);
         if (fd < 0) {
-            fprintf(stderr, "teleport_users: cannot open %s: %s\n", path, strerror(errno));
+            int e = errno;
+            tool_fail("cannot open %s: %s", path, strerror(e));
             return -1;
         }
         if (fstat(fd, &st) != 0) {
-            fprintf(stderr, "teleport_users: cannot stat %s: %s\n", path, strerror(errno));
+            int e = errno;
+            tool_fail("cannot stat %s: %s", path, strerror(e));
             close(fd);
             return -1;
         }
@@ -238,16 +223,18 @@ static int map_file(const char *path, mapped_file *m) {
             return 0;
         }
         if ((uint64_t)st.st_size > (uint64_t)SIZE_MAX) {
-            fprintf(stderr, "teleport_users: %s is too large to map\n", path);
+            tool_fail("%s is too large to map", path);
             close(fd);
             return -1;
         }
         p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-        close(fd); /* the mapping keeps the file open */
         if (p == MAP_FAILED) {
-            fprintf(stderr, "teleport_users: cannot map %s: %s\n", path, strerror(errno));
+            int e = errno;
+            close(fd);
+            tool_fail("cannot map %s: %s", path, strerror(e));
             return -1;
         }
+        close(fd); /* the mapping keeps the file open */
         m->data = (const uint8_t *)p;
         m->size = (size_t)st.st_size;
         m->mapped = 1;
@@ -269,8 +256,7 @@ static void unmap_file(mapped_file *m) {
 /* ---- write ---- */
 
 static int fail_tp(const char *what, dx_result err) {
-    fprintf(stderr, "teleport_users: %s failed: %s (%d)\n", what, dx_tp_result_name(err), (int)err);
-    return 1;
+    return tool_fail("%s failed: %s (%d)", what, dx_tp_result_name(err), (int)err);
 }
 
 /* Builds the buffer in w; returns 0 or 1 after printing the error. */
@@ -308,10 +294,8 @@ static int build(dx_tp_writer *w, size_t count, const uint8_t **out_buf, size_t 
         u = (user *)dx_tp_writer_reserve(w, TYPE_USER, n, &part);
         if (!u) return fail_tp("dx_tp_writer_reserve", dx_tp_writer_error(w));
         if (done == 0) all.off = part.off;
-        if (part.off != all.off + (uint32_t)(done * sizeof(user))) { /* cannot happen: see above */
-            fprintf(stderr, "teleport_users: the users section did not stay contiguous\n");
-            return 1;
-        }
+        if (part.off != all.off + (uint32_t)(done * sizeof(user))) /* cannot happen: see above */
+            return tool_fail("the users section did not stay contiguous");
         for (i = 0; i < n; i++) { /* reserve zeroed the memory, so pad is 0 */
             generate(done + i, &e);
             u[i].id = e.id;
@@ -321,6 +305,7 @@ static int build(dx_tp_writer *w, size_t count, const uint8_t **out_buf, size_t 
             u[i].email = emails[i];
         }
         done += n;
+        tool_progress(done);
     }
     all.count = (uint32_t)count;
 
@@ -335,19 +320,24 @@ static int build(dx_tp_writer *w, size_t count, const uint8_t **out_buf, size_t 
     return 0;
 }
 
-static int save(const char *path, const uint8_t *buf, size_t len) {
-    FILE *f;
-    make_parent_dir(path);
-    f = fopen(path, "wb");
-    if (!f) {
-        fprintf(stderr, "teleport_users: cannot create %s: %s\n", path, strerror(errno));
-        return 1;
+/* Writes buf to o's temporary file and renames it to its path: the path holds
+   the whole file or is as it was. o is finished either way. */
+static int save(tool_out *o, const uint8_t *buf, size_t len) {
+    size_t done = 0;
+    tool_progress_start("writing", len, "MiB");
+    while (done < len) {
+        size_t n = len - done < ((size_t)1 << 22) ? len - done : (size_t)1 << 22;
+        if (fwrite(buf + done, 1, n, o->f) != n) {
+            int e = errno;
+            tool_fail("cannot write %s: %s", o->tmp, strerror(e));
+            tool_out_abort(o);
+            return 1;
+        }
+        done += n;
+        tool_progress(done);
     }
-    if (fwrite(buf, 1, len, f) != len || fclose(f) != 0) {
-        fprintf(stderr, "teleport_users: cannot write %s\n", path);
-        return 1;
-    }
-    return 0;
+    tool_progress_end(true);
+    return tool_out_commit(o) == TOOL_EXIT_OK ? 0 : 1;
 }
 
 /* ---- read ---- */
@@ -367,6 +357,7 @@ static int check_user(const dx_tp_reader *r, const user *u, uint64_t i) {
     else if (name_len != e.name_len || memcmp(name, e.name, e.name_len) != 0) bad = "name";
     else if (email_len != e.email_len || memcmp(email, e.email, e.email_len) != 0) bad = "email";
     if (!bad) return 0;
+    tool_progress_end(false);
     fprintf(stderr,
             "teleport_users: MISMATCH in record %llu, field %s\n"
             "  read:     id=%llu age=%lu score=%.17g name=\"%s\" email=\"%s\"\n"
@@ -382,9 +373,27 @@ static void print_user(const dx_tp_reader *r, const user *u, uint64_t i) {
            dx_tp_reader_string(r, u->email, NULL));
 }
 
+static const char usage[] =
+    "usage: teleport_users [-f] [--progress | --quiet] FILE [COUNT]\n"
+    "Writes COUNT user records (default 1000000: a 75 MB file) to the teleport file\n"
+    "FILE, maps it, verifies it, reads every record back and checks each field against\n"
+    "the generator; prints the sizes and timings. tp_dump FILE shows it as JSON.\n"
+    "  FILE         where to write (required); an existing FILE is kept unless -f\n"
+    "  COUNT        0 to 20000000 records\n"
+    "  -f, --force  overwrite FILE if it exists\n"
+    "  --progress   a progress line on stderr even when it is not a terminal\n"
+    "  --quiet      no progress line\n"
+    "  -h, --help   this text\n"
+    "  --version    the dx_teleport.h version it is built from\n"
+    "exit status: 0 every record matched, 1 failure (a file error or a mismatch), 2 bad usage\n";
+
 int main(int argc, char **argv) {
-    const char *path = argc > 1 ? argv[1] : DEFAULT_PATH;
+    const char *path = NULL, *count_arg = NULL;
     unsigned long count = DEFAULT_COUNT;
+    uint64_t v;
+    bool force = false, options = true;
+    tool_out out;
+    int a;
     dx_tp_writer w;
     dx_tp_reader r;
     dx_tp_view dv, uv;
@@ -401,27 +410,40 @@ int main(int argc, char **argv) {
     dx_result err;
     int zero_copy;
 
-    if (argc > 3 || (argc > 1 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0))) {
-        fprintf(stderr, "usage: teleport_users [FILE [COUNT]]   (default %s %lu)\n", DEFAULT_PATH, DEFAULT_COUNT);
-        return 2;
+    tool_start("teleport_users", usage);
+    for (a = 1; a < argc; a++) {
+        const char *arg = argv[a];
+        if (options && tool_is_help(arg)) return tool_help();
+        if (options && !strcmp(arg, "--version"))
+            return tool_version(TOOL_HEADER_VERSION("dx_teleport.h", DX_TELEPORT_VERSION_MAJOR,
+                                                    DX_TELEPORT_VERSION_MINOR, DX_TELEPORT_VERSION_PATCH));
+        if (options && !strcmp(arg, "--")) options = false;
+        else if (options && (!strcmp(arg, "-f") || !strcmp(arg, "--force"))) force = true;
+        else if (options && !strcmp(arg, "--progress")) tool.progress = 1;
+        else if (options && !strcmp(arg, "--quiet")) tool.progress = -1;
+        else if (options && arg[0] == '-' && arg[1]) return tool_usage_error("unknown option %s", arg);
+        else if (!path) path = arg;
+        else if (!count_arg) count_arg = arg;
+        else return tool_usage_error("too many arguments: %s", arg);
     }
-    if (argc > 2) {
-        char *end;
-        errno = 0;
-        count = strtoul(argv[2], &end, 10);
-        if (errno || end == argv[2] || *end || argv[2][0] == '-' || count > MAX_COUNT) {
-            fprintf(stderr, "teleport_users: COUNT must be a number from 0 to %lu, not \"%s\"\n", MAX_COUNT, argv[2]);
-            return 2;
-        }
+    if (!path) return tool_usage_error("no FILE given: say where to write the %lu records (about 75 MB)", DEFAULT_COUNT);
+    if (count_arg) {
+        if (tool_parse_u64(count_arg, 0, MAX_COUNT, false, &v) != 0)
+            return tool_usage_error("COUNT must be a number from 0 to %lu, not \"%s\"", MAX_COUNT, count_arg);
+        count = (unsigned long)v;
     }
 
     /* 1. write: build the buffer in memory, then save it */
     t0 = now_ms();
+    if (tool_out_open(&out, path, force, NULL) != TOOL_EXIT_OK) return 1; /* before the work: a refusal is quick */
+    tool_progress_start("building", count, "records");
     if (build(&w, (size_t)count, &buf, &len) != 0) {
+        tool_out_abort(&out);
         dx_tp_writer_destroy(&w);
         return 1;
     }
-    if (save(path, buf, len) != 0) {
+    tool_progress_end(true);
+    if (save(&out, buf, len) != 0) {
         dx_tp_writer_destroy(&w);
         return 1;
     }
@@ -433,13 +455,13 @@ int main(int argc, char **argv) {
     if (map_file(path, &m) != 0) return 1;
     err = dx_tp_reader_init(&r, m.data, m.size);
     if (err != DX_OK) {
-        fprintf(stderr, "teleport_users: %s is not a valid teleport file: %s at byte %llu\n", path,
-                dx_tp_result_name(err), (unsigned long long)r.error_offset);
+        tool_fail("%s is not a valid teleport file: %s at byte %llu", path, dx_tp_result_name(err),
+                  (unsigned long long)r.error_offset);
         unmap_file(&m);
         return 1;
     }
     if (r.capabilities != CAPABILITIES) {
-        fprintf(stderr, "teleport_users: unexpected capabilities 0x%llx\n", (unsigned long long)r.capabilities);
+        tool_fail("%s: unexpected capabilities 0x%llx", path, (unsigned long long)r.capabilities);
         unmap_file(&m);
         return 1;
     }
@@ -467,8 +489,8 @@ int main(int argc, char **argv) {
     }
     t_open = now_ms() - t0;
     if ((uint64_t)n != (uint64_t)count || dir->user_count != (uint64_t)count) {
-        fprintf(stderr, "teleport_users: MISMATCH: the directory lists %lu (slice) and %llu (count) users, wrote %lu\n",
-                (unsigned long)n, (unsigned long long)dir->user_count, count);
+        tool_fail("MISMATCH: the directory lists %lu (slice) and %llu (count) users, wrote %lu", (unsigned long)n,
+                  (unsigned long long)dir->user_count, count);
         unmap_file(&m);
         return 1;
     }
@@ -476,7 +498,7 @@ int main(int argc, char **argv) {
         uint32_t title_len;
         const char *title = dx_tp_reader_string(&r, dir->title, &title_len);
         if (title_len != strlen(TITLE) || memcmp(title, TITLE, title_len) != 0) {
-            fprintf(stderr, "teleport_users: MISMATCH: directory title \"%s\"\n", title);
+            tool_fail("MISMATCH: directory title \"%s\"", title);
             unmap_file(&m);
             return 1;
         }
@@ -507,6 +529,7 @@ int main(int argc, char **argv) {
 
     /* 4. check: every field equals what the generator made */
     t0 = now_ms();
+    tool_progress_start("checking", n, "records");
     for (i = 0; i < n; i++) {
         user tmp;
         const user *u;
@@ -520,7 +543,9 @@ int main(int argc, char **argv) {
             unmap_file(&m);
             return 1;
         }
+        if ((i & 65535) == 0) tool_progress(i);
     }
+    tool_progress_end(true);
     t_check = now_ms() - t0;
 
     printf("teleport_users: wrote %lu user records to %s, mapped it and read it back\n", count, path);

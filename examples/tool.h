@@ -322,4 +322,13 @@ TOOL_FN int tool_out_commit(tool_out *o) {
     return TOOL_EXIT_OK;
 }
 
+/* ---- build additions ---- */
+
+/* A header's version as tool_version() wants it, from its version macros:
+   TOOL_HEADER_VERSION("dx_cas.h", DX_CAS_VERSION_MAJOR, DX_CAS_VERSION_MINOR,
+   DX_CAS_VERSION_PATCH) is "dx_cas.h 0.2.0" (string literals: join several). */
+#define TOOL_STR_(x) #x
+#define TOOL_STR(x) TOOL_STR_(x)
+#define TOOL_HEADER_VERSION(file, major, minor, patch) file " " TOOL_STR(major) "." TOOL_STR(minor) "." TOOL_STR(patch)
+
 #endif /* DX_EXAMPLES_TOOL_H */

@@ -2,7 +2,7 @@
    only the schema stored in the file.
 
        cc -std=c99 -I. -O2 examples/tp_dump.c -o build/tp_dump
-       tp_dump [--max N] [--header] FILE
+       tp_dump [--max N] [--header] FILE        (--help tells the rest)
 
    --max N    print at most N items of each section (default: all)
    --header   print the header, the schema and the section table, no items
@@ -30,6 +30,7 @@
    file (the reader's error and byte offset go to stderr), 2 bad usage. */
 #define DX_IMPLEMENTATION
 #include "dx_teleport.h"
+#include "tool.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -341,6 +342,20 @@ static void dump_root(const dump *d, int header_only) {
 static void dump_sections(const dump *d, int header_only, uint64_t max_items) {
     FILE *out = d->out;
     uint32_t i, k;
+    uint64_t total = 0, done = 0;
+    bool out_tty;
+#if defined(_WIN32)
+    out_tty = _isatty(_fileno(stdout)) != 0;
+#else
+    out_tty = isatty(fileno(stdout)) != 0;
+#endif
+    for (i = 0; !header_only && i < d->r.section_count; i++) {
+        dx_tp_section_info s;
+        if (dx_tp_reader_section(&d->r, i, &s) != DX_OK) break;
+        if (s.type_id != 0) total += (uint64_t)s.count < max_items ? s.count : max_items;
+    }
+    /* a progress line only when it cannot land in the middle of the JSON on the terminal */
+    if (!out_tty || tool.progress > 0) tool_progress_start("dumping", total, "items");
     fputs("  \"sections\": [", out);
     for (i = 0; i < d->r.section_count; i++) {
         dx_tp_section_info s;
@@ -369,12 +384,14 @@ static void dump_sections(const dump *d, int header_only, uint64_t max_items) {
         for (k = 0; k < shown; k++) {
             fputs(k ? ",\n      " : "\n      ", out);
             dump_object(d, t, d->r.base + s.offset + (size_t)k * s.elem_size);
+            if ((++done & 4095) == 0) tool_progress(done);
         }
         fputs(shown ? "\n    ]" : "]", out);
         if (shown < s.count) fprintf(out, ", \"omitted\": %lu", (unsigned long)(s.count - shown));
         putc('}', out);
     }
     fputs(d->r.section_count ? "\n  ]\n" : "]\n", out);
+    tool_progress_end(true);
 }
 
 static void dump_all(const dump *d, int header_only, uint64_t max_items) {
@@ -395,22 +412,38 @@ static void dump_all(const dump *d, int header_only, uint64_t max_items) {
 
 /* ---- main ---- */
 
-/* Reads a whole file into malloc'd memory; returns 0 or -1 with errno-style detail printed. */
+/* Reads a whole file into malloc'd memory; returns 0, or prints why not
+   (naming path) and returns -1. */
 static int read_file(const char *path, uint8_t **out_buf, size_t *out_len) {
-    FILE *f = fopen(path, "rb");
+    FILE *f;
     uint8_t *buf = NULL;
     size_t cap = 0, len = 0;
-    if (!f) {
-        fprintf(stderr, "tp_dump: cannot open %s: %s\n", path, strerror(errno));
+    uint64_t total = 0;
+    struct stat st;
+    int e;
+    if (stat(path, &st) != 0) {
+        e = errno;
+        tool_fail("cannot open %s: %s", path, strerror(e));
         return -1;
     }
+    if ((st.st_mode & S_IFMT) == S_IFDIR) {
+        tool_fail("%s is a directory", path);
+        return -1;
+    }
+    if ((st.st_mode & S_IFMT) == S_IFREG) total = (uint64_t)st.st_size;
+    if (!(f = fopen(path, "rb"))) {
+        e = errno;
+        tool_fail("cannot open %s: %s", path, strerror(e));
+        return -1;
+    }
+    tool_progress_start("reading", total, "MiB");
     for (;;) {
         size_t got;
         if (len == cap) {
             size_t ncap = cap ? cap * 2 : 65536;
             uint8_t *nb = ncap > cap ? (uint8_t *)realloc(buf, ncap) : NULL;
             if (!nb) {
-                fprintf(stderr, "tp_dump: out of memory reading %s\n", path);
+                tool_fail("out of memory reading %s", path);
                 free(buf);
                 fclose(f);
                 return -1;
@@ -420,40 +453,35 @@ static int read_file(const char *path, uint8_t **out_buf, size_t *out_len) {
         }
         got = fread(buf + len, 1, cap - len, f);
         len += got;
+        tool_progress(len);
         if (got == 0) break;
     }
     if (ferror(f)) {
-        fprintf(stderr, "tp_dump: cannot read %s\n", path);
+        e = errno;
+        tool_fail("cannot read %s: %s", path, strerror(e));
         free(buf);
         fclose(f);
         return -1;
     }
+    tool_progress_end(true);
     fclose(f);
     *out_buf = buf;
     *out_len = len;
     return 0;
 }
 
-static int usage(void) {
-    fputs("usage: tp_dump [--max N] [--header] FILE\n"
-          "  prints a dx_teleport file as JSON, using the schema stored in it\n"
-          "  --max N    at most N items per section (default: all)\n"
-          "  --header   header, schema and section table only\n",
-          stderr);
-    return 2;
-}
-
-static int parse_count(const char *s, uint64_t *out) {
-    uint64_t v = 0;
-    if (!*s) return -1;
-    for (; *s; s++) {
-        if (*s < '0' || *s > '9') return -1;
-        if (v > (UINT64_MAX - 9) / 10) v = UINT64_MAX / 10; /* saturate: "all" anyway */
-        v = v * 10 + (uint64_t)(*s - '0');
-    }
-    *out = v;
-    return 0;
-}
+static const char usage[] =
+    "usage: tp_dump [--max N] [--header] [--progress | --quiet] FILE\n"
+    "Prints a dx_teleport file as one JSON object, using only the schema stored in it\n"
+    "(header, types, sections and their items); the file is verified first.\n"
+    "  --max N      at most N items of each section (default: all)\n"
+    "  --header     the header, the schema and the section table, no items\n"
+    "  --progress   a progress line on stderr even when it is not a terminal\n"
+    "  --quiet      no progress line\n"
+    "  -h, --help   this text\n"
+    "  --version    the dx_teleport.h version it is built from\n"
+    "exit status: 0 ok, 1 FILE unreadable or not a valid teleport file (the reader's\n"
+    "error and byte offset go to stderr), 2 bad usage\n";
 
 int main(int argc, char **argv) {
     const char *path = NULL;
@@ -464,30 +492,35 @@ int main(int argc, char **argv) {
     dump d;
     dx_result err;
 
+    tool_start("tp_dump", usage);
     for (i = 1; i < argc; i++) {
         const char *a = argv[i];
+        if (options && tool_is_help(a)) return tool_help();
+        if (options && !strcmp(a, "--version"))
+            return tool_version(TOOL_HEADER_VERSION("dx_teleport.h", DX_TELEPORT_VERSION_MAJOR,
+                                                    DX_TELEPORT_VERSION_MINOR, DX_TELEPORT_VERSION_PATCH));
         if (options && strcmp(a, "--") == 0) {
             options = 0;
         } else if (options && strcmp(a, "--header") == 0) {
             header_only = 1;
-        } else if (options && strcmp(a, "--max") == 0) {
-            if (i + 1 >= argc || parse_count(argv[i + 1], &max_items) != 0) return usage();
-            i++;
-        } else if (options && strncmp(a, "--max=", 6) == 0) {
-            if (parse_count(a + 6, &max_items) != 0) return usage();
-        } else if (options && (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0)) {
-            usage();
-            return 0;
+        } else if (options && strcmp(a, "--progress") == 0) {
+            tool.progress = 1;
+        } else if (options && strcmp(a, "--quiet") == 0) {
+            tool.progress = -1;
+        } else if (options && (strcmp(a, "--max") == 0 || strncmp(a, "--max=", 6) == 0)) {
+            const char *val = a[5] == '=' ? a + 6 : i + 1 < argc ? argv[++i] : NULL;
+            if (!val) return tool_usage_error("--max needs a value");
+            if (tool_parse_u64(val, 0, UINT64_MAX, false, &max_items) != 0)
+                return tool_usage_error("--max: not a count: %s", val);
         } else if (options && a[0] == '-' && a[1] != 0) {
-            fprintf(stderr, "tp_dump: unknown option %s\n", a);
-            return usage();
+            return tool_usage_error("unknown option %s", a);
         } else if (!path) {
             path = a;
         } else {
-            return usage();
+            return tool_usage_error("one FILE only (got %s and %s)", path, a);
         }
     }
-    if (!path) return usage();
+    if (!path) return tool_usage_error("no FILE given");
 
     if (read_file(path, &buf, &len) != 0) return 1;
     memset(&d, 0, sizeof d);
@@ -495,15 +528,17 @@ int main(int argc, char **argv) {
     (void)_setmode(_fileno(stdout), _O_BINARY); /* the same bytes as on POSIX: "\n", not "\r\n" */
 #endif
     d.out = stdout;
+    tool_progress_start("verifying", len, "MiB");
     err = dx_tp_reader_init(&d.r, buf, len);
+    tool_progress_end(err == DX_OK);
     if (err != DX_OK) {
-        fprintf(stderr, "tp_dump: %s: not a valid teleport file: %s at byte offset %llu\n", path,
-                dx_tp_result_name(err), (unsigned long long)d.r.error_offset);
+        tool_fail("%s: not a valid teleport file: %s at byte offset %llu", path, dx_tp_result_name(err),
+                  (unsigned long long)d.r.error_offset);
         free(buf);
         return 1;
     }
     if (load_schema(&d) != 0) {
-        fprintf(stderr, "tp_dump: out of memory\n");
+        tool_fail("out of memory");
         free_schema(&d);
         free(buf);
         return 1;
@@ -511,9 +546,6 @@ int main(int argc, char **argv) {
     dump_all(&d, header_only, max_items);
     free_schema(&d);
     free(buf);
-    if (fflush(stdout) != 0 || ferror(stdout)) {
-        fprintf(stderr, "tp_dump: error writing the output\n");
-        return 1;
-    }
+    if (fflush(stdout) != 0 || ferror(stdout)) return tool_fail("cannot write the output");
     return 0;
 }

@@ -2600,8 +2600,115 @@ static int t_dir_refs(prop_ctx *p) {
     rm_rf(path);
     return 0;
 }
+
+/* refs that do not read are reported, never skipped (0.3.0): a gc built on the list must not lose their snapshots */
+typedef struct ref_problems {
+    int good, corrupt, inval, io;
+    char last[128];
+} ref_problems;
+static dx_result count_good_ref(void *user, const char *name, const dx_cas_id *id) {
+    (void)name, (void)id;
+    ((ref_problems *)user)->good++;
+    return DX_OK;
+}
+static void note_bad_ref(void *user, const char *name, dx_result what) {
+    ref_problems *q = (ref_problems *)user;
+    snprintf(q->last, sizeof q->last, "%s", name);
+    if (what == DX_ERR_CORRUPT) q->corrupt++;
+    else if (what == DX_ERR_INVAL) q->inval++;
+    else if (what == DX_ERR_IO) q->io++;
+}
+static int write_text(const char *dir, const char *name, const char *text) {
+    char path[512];
+    FILE *f;
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    if (!(f = fopen(path, "wb"))) return -1;
+    fputs(text, f);
+    return fclose(f);
+}
+static int t_dir_ref_problems(prop_ctx *p) {
+    char path[256], refs[300], text[DX_CAS_ID_TEXT_SIZE + 8], sub[320];
+    dx_cas_dir d;
+    dx_cas_dir_config dc;
+    dx_cas_hash_alg alg;
+    dx_cas_id a, back;
+    ref_problems q;
+    int n = 0;
+    scratch_dir(path, sizeof path, "refbad", p->seed);
+    memset(&dc, 0, sizeof dc);
+    dc.path = path, dc.no_sync = true;
+    PROP_CHECK(p, dx_cas_dir_open(&d, &dc) == DX_OK);
+    dx_cas_hash_alg_init(&alg, 0);
+    dx_cas_id_hash(&alg, "a", 1, &a);
+    PROP_CHECK(p, dx_cas_dir_ref_set(&d, "good", &a) == DX_OK);
+    snprintf(refs, sizeof refs, "%s/refs", path);
+    PROP_CHECK(p, write_text(refs, "v2", "garbage\n") == 0);
+    PROP_CHECK(p, dx_cas_dir_ref_get(&d, "v2", &back) == DX_ERR_CORRUPT);
+    memset(&q, 0, sizeof q);
+    PROP_CHECK(p, dx_cas_dir_ref_scan(&d, count_good_ref, note_bad_ref, &q) == DX_ERR_CORRUPT);
+    PROP_CHECK(p, q.good == 1 && q.corrupt == 1 && !strcmp(q.last, "v2") && d.bad_refs == 1 && !strcmp(d.bad_ref, "v2"));
+    PROP_CHECK(p, dx_cas_dir_ref_list(&d, count_refs, &n) == DX_ERR_CORRUPT && n == 1); /* no longer skipped */
+    /* an id followed by more than a newline, an id cut short, an empty file: not refs */
+    dx_cas_id_format(&a, text, sizeof text);
+    strcat(text, "\nx");
+    PROP_CHECK(p, write_text(refs, "v2", text) == 0 && dx_cas_dir_ref_get(&d, "v2", &back) == DX_ERR_CORRUPT);
+    text[DX_CAS_ID_TEXT_LEN - 1] = 0;
+    PROP_CHECK(p, write_text(refs, "v2", text) == 0 && dx_cas_dir_ref_get(&d, "v2", &back) == DX_ERR_CORRUPT);
+    PROP_CHECK(p, write_text(refs, "v2", "") == 0 && dx_cas_dir_ref_get(&d, "v2", &back) == DX_ERR_CORRUPT);
+    dx_cas_id_format(&a, text, sizeof text); /* without the newline: still a ref */
+    PROP_CHECK(p, write_text(refs, "v2", text) == 0 && dx_cas_dir_ref_get(&d, "v2", &back) == DX_OK && dx_cas_id_equal(&back, &a));
+    /* a name that is not a ref name, and a folder */
+    PROP_CHECK(p, write_text(refs, "my snap", text) == 0);
+    snprintf(sub, sizeof sub, "%s/sub", refs);
+    PROP_CHECK(p, mkdir(sub, 0755) == 0);
+    memset(&q, 0, sizeof q);
+    PROP_CHECK(p, dx_cas_dir_ref_scan(&d, count_good_ref, note_bad_ref, &q) == DX_ERR_CORRUPT);
+    PROP_CHECK(p, q.good == 2 && q.inval == 1 && q.io == 1 && q.corrupt == 0 && d.bad_refs == 2);
+    PROP_CHECK(p, rmdir(sub) == 0);
+    snprintf(sub, sizeof sub, "%s/my snap", refs);
+    PROP_CHECK(p, remove(sub) == 0);
+    memset(&q, 0, sizeof q);
+    PROP_CHECK(p, dx_cas_dir_ref_scan(&d, count_good_ref, NULL, &q) == DX_OK && q.good == 2 && d.bad_refs == 0);
+    /* delete: gone for get and scan */
+    PROP_CHECK(p, dx_cas_dir_ref_delete(&d, "v2") == DX_OK && dx_cas_dir_ref_get(&d, "v2", &back) == DX_ERR_NOTFOUND);
+    memset(&q, 0, sizeof q);
+    PROP_CHECK(p, dx_cas_dir_ref_scan(&d, count_good_ref, NULL, &q) == DX_OK && q.good == 1);
+    dx_cas_dir_close(&d);
+    rm_rf(path);
+    return 0;
+}
+
+/* must_exist: a read-only tool pointed at the wrong path creates nothing there */
+static int t_dir_must_exist(prop_ctx *p) {
+    char path[256], sub[300];
+    struct stat st;
+    dx_cas_dir d;
+    dx_cas_dir_config dc;
+    scratch_dir(path, sizeof path, "exist", p->seed);
+    memset(&dc, 0, sizeof dc);
+    dc.path = path, dc.no_sync = true, dc.must_exist = true;
+    PROP_CHECK(p, dx_cas_dir_open(&d, &dc) == DX_ERR_NOTFOUND && stat(path, &st) != 0); /* missing: still missing */
+    PROP_CHECK(p, mkdir(path, 0755) == 0);
+    PROP_CHECK(p, dx_cas_dir_open(&d, &dc) == DX_ERR_NOTFOUND); /* a folder that is not a store */
+    snprintf(sub, sizeof sub, "%s/refs", path);
+    PROP_CHECK(p, stat(sub, &st) != 0);                          /* and nothing made in it */
+    PROP_CHECK(p, write_text(path, "file", "x") == 0);
+    snprintf(sub, sizeof sub, "%s/file", path);
+    dc.path = sub;
+    PROP_CHECK(p, dx_cas_dir_open(&d, &dc) == DX_ERR_NOTFOUND);  /* a file */
+    dc.path = path, dc.must_exist = false;
+    PROP_CHECK(p, dx_cas_dir_open(&d, &dc) == DX_OK);           /* made */
+    dx_cas_dir_close(&d);
+    dc.must_exist = true;
+    PROP_CHECK(p, dx_cas_dir_open(&d, &dc) == DX_OK);           /* now it is one */
+    dx_cas_dir_close(&d);
+    rm_rf(path);
+    return 0;
+}
 #else
 static int t_dir_refs(prop_ctx *p) { PROP_SKIP(p, "no directory store in this build (Windows or DX_CAS_NO_STDIO)"); }
+static int t_dir_ref_problems(prop_ctx *p) { PROP_SKIP(p, "no directory store in this build (Windows or DX_CAS_NO_STDIO)"); }
+static int t_dir_must_exist(prop_ctx *p) { PROP_SKIP(p, "no directory store in this build (Windows or DX_CAS_NO_STDIO)"); }
 #endif
 
 static const prop_test tests[] = {
@@ -2618,6 +2725,7 @@ static const prop_test tests[] = {
     PROP_PROPERTY(p_gc),            PROP_UNIT(t_gc_verify_no_roots), PROP_UNIT(t_dir_refs),          PROP_UNIT(t_dir_concurrent),
     PROP_PROPERTY(p_object_codec),  PROP_UNIT(t_object_forms),      PROP_UNIT(t_dir_compress),
     PROP_UNIT(t_fastcdc_constants), PROP_UNIT(t_manifest_vectors),  PROP_UNIT(t_blob_writer_memory),
+    PROP_UNIT(t_dir_ref_problems),  PROP_UNIT(t_dir_must_exist),
 };
 
 #if defined(CAS_WRITE_SEEDS)

@@ -18,8 +18,8 @@ printf 'XYZ' | dd of="$dir/new" bs=1 seek=4000 conv=notrunc 2>/dev/null
 
 for mode in "" "--zstd 3" "--shift" "--shift --zstd 3 --block 1024"; do
     # shellcheck disable=SC2086 # $mode is a list of options
-    "$dx" diff $mode "$dir/old" "$dir/new" "$dir/p" || die "diff $mode"
-    "$dx" apply "$dir/old" "$dir/p" "$dir/out" || die "apply ($mode)"
+    "$dx" diff -f $mode "$dir/old" "$dir/new" "$dir/p" || die "diff $mode"
+    "$dx" apply -f "$dir/old" "$dir/p" "$dir/out" || die "apply ($mode)"
     cmp -s "$dir/out" "$dir/new" || die "apply ($mode): wrong result"
     "$dx" info "$dir/p" > "$dir/info" || die "info ($mode)"
     grep -q '^records: ' "$dir/info" || die "info ($mode): no record counts"
@@ -45,7 +45,7 @@ grep -q 'OLD_FORMAT.*format 1 patch.*make it again' "$dir/err" || die "format 1 
 step "a format 1 patch: refused ($(sed 's/^dxdiff: //' "$dir/err"))"
 
 # in place, then back again (a reversible patch rolls back)
-"$dx" diff --zstd 3 "$dir/old" "$dir/new" "$dir/p"
+"$dx" diff -f --zstd 3 "$dir/old" "$dir/new" "$dir/p"
 cp "$dir/old" "$dir/f"
 "$dx" apply --in-place "$dir/f" "$dir/p" || die "in place"
 cmp -s "$dir/f" "$dir/new" || die "in place: wrong result"
@@ -72,7 +72,7 @@ cp "$dir/old" "$dir/f"
 if "$dx" apply --in-place "$dir/f" "$dir/bad" 2>/dev/null; then die "a damaged patch was accepted"; fi
 cmp -s "$dir/f" "$dir/old" || die "damaged patch: the file changed"
 if "$dx" info "$dir/bad" >/dev/null 2>&1; then die "info passed a damaged patch"; fi
-"$dx" diff --shift "$dir/old" "$dir/new" "$dir/p"
+"$dx" diff -f --shift "$dir/old" "$dir/new" "$dir/p"
 cp "$dir/old" "$dir/f"
 if "$dx" apply --in-place "$dir/f" "$dir/p" 2>/dev/null; then die "a shift patch was applied in place"; fi
 cmp -s "$dir/f" "$dir/old" || die "shift patch in place: the file changed"
@@ -82,9 +82,161 @@ if "$dx" apply "$dir/other" "$dir/p" "$dir/out" 2>/dev/null; then die "a shift p
 step "wrong base, damaged patch, shift patch in place: refused, files untouched"
 
 # a shift patch with a window applies in place (the insertion moves data forward)
-"$dx" diff --shift --window 64K --zstd 3 "$dir/old" "$dir/new" "$dir/p" || die "diff --window"
+"$dx" diff -f --shift --window 64K --zstd 3 "$dir/old" "$dir/new" "$dir/p" || die "diff --window"
 "$dx" info "$dir/p" | grep -q '^window: *65536' || die "info: no window"
 cp "$dir/old" "$dir/f"
 "$dx" apply --in-place "$dir/f" "$dir/p" || die "shift patch with a window, in place"
 cmp -s "$dir/f" "$dir/new" || die "shift patch with a window, in place: wrong result"
 step "shift patch with a 64 KiB window: $(stat -c %s "$dir/p") bytes, applied in place"
+
+# ---- issue 12 ----
+# a Unix tool: --help anywhere (stdout, 0), --version, usage errors exit 2 with the usage line
+for args in "--help" "-h" "diff --help" "apply -h x y"; do
+    # shellcheck disable=SC2086
+    out=$("$dx" $args 2>/dev/null) || die "$args: exit $?"
+    case $out in usage:*"exit status:"*) ;; *) die "$args: no usage with exit codes on stdout" ;; esac
+done
+"$dx" --version | grep -Eq '^dxdiff \(dx\) dx_patch\.h [0-9]+\.[0-9]+\.[0-9]+(, zstd [0-9.]+)?$' || die "--version: $("$dx" --version)"
+for args in "diff --bogus a b c" "diff --block abc a b c" "diff --block 1000 a b c" "diff --zstd 0 a b c" "diff a b" \
+            "apply --window 4K a b c" "frobnicate" "" "diff --window 64K a b c"; do
+    # shellcheck disable=SC2086
+    if "$dx" $args >/dev/null 2>"$dir/err"; then die "'$args' was accepted"; else rc=$?; fi
+    [ "$rc" = 2 ] || die "'$args': exit $rc, not 2"
+    grep -q '^usage: dxdiff' "$dir/err" || die "'$args': no usage line: $(cat "$dir/err")"
+done
+step "--help, -h anywhere; --version; bad options and numbers: exit 2 with the usage line"
+mkdir "$dir/adir"
+for args in "diff $dir/adir $dir/new $dir/px" "diff $dir/old $dir/adir $dir/px" "diff $dir/old $dir/new $dir/adir" \
+            "apply $dir/old $dir/adir $dir/outx" "apply --in-place $dir/adir $dir/p" "info $dir/adir"; do
+    # shellcheck disable=SC2086
+    if "$dx" $args 2>"$dir/err"; then die "'$args' was accepted"; fi
+    grep -q "adir is a directory" "$dir/err" || die "'$args': $(cat "$dir/err")"
+done
+[ ! -e "$dir/px" ] && [ ! -e "$dir/outx" ] || die "a refused command left an output"
+step "a directory as OLD, NEW, PATCH, FILE: 'is a directory'"
+
+# item 6: an output that is an input (any name) is refused; an existing output needs -f
+cp "$dir/old" "$dir/o"; ln "$dir/o" "$dir/o-link"
+for out in "$dir/o" "$dir/o-link" "$dir/adir/../o"; do
+    if "$dx" diff "$dir/o" "$dir/new" "$out" 2>"$dir/err"; then die "diff o n $out was accepted"; fi
+    grep -q 'is also an input' "$dir/err" || die "diff o n $out: $(cat "$dir/err")"
+    cmp -s "$dir/o" "$dir/old" || die "diff o n $out: OLD changed"
+done
+if "$dx" apply "$dir/o" "$dir/p" "$dir/o-link" 2>"$dir/err"; then die "apply OLD PATCH OLD was accepted"; fi
+cmp -s "$dir/o" "$dir/old" || die "apply o p o: OLD changed"
+echo keep > "$dir/exists"
+if "$dx" diff "$dir/old" "$dir/new" "$dir/exists" 2>"$dir/err"; then die "diff over an existing PATCH without -f"; fi
+grep -q 'exists (use -f' "$dir/err" && [ "$(cat "$dir/exists")" = keep ] || die "existing PATCH: $(cat "$dir/err")"
+if "$dx" apply "$dir/old" "$dir/p" "$dir/exists" 2>"$dir/err"; then die "apply over an existing OUT without -f"; fi
+[ "$(cat "$dir/exists")" = keep ] || die "existing OUT changed"
+"$dx" apply -f "$dir/old" "$dir/p" "$dir/exists" && cmp -s "$dir/exists" "$dir/new" || die "apply -f"
+"$dx" diff --force "$dir/old" "$dir/new" "$dir/exists" && "$dx" info "$dir/exists" >/dev/null || die "diff --force"
+ls "$dir" | grep -q '\.tmp-' && die "a temporary file was left: $(ls "$dir")"
+step "diff o n o (same name, hard link, other path) and apply o p o refused; existing outputs need -f"
+
+# item 1: an interrupted in-place apply of a --shift --window patch resumes, interrupted at any write
+# (DXDIFF_FAIL_AFTER_WRITES tears that write and fails every later one; KILL sends SIGKILL there)
+head -c 700000 /bin/bash > "$dir/wold" 2>/dev/null
+[ "$(stat -c %s "$dir/wold")" = 700000 ] || head -c 700000 /dev/urandom > "$dir/wold"
+{ head -c 150000 "$dir/wold"; head -c 30000 /dev/urandom; tail -c +150001 "$dir/wold" | head -c 300000;
+  tail -c +470001 "$dir/wold"; head -c 9000 /dev/urandom; } > "$dir/wnew"
+"$dx" diff -f --shift --window 64K "$dir/wold" "$dir/wnew" "$dir/wp" || die "diff --window"
+export DXDIFF_JOURNAL_STEP=64K
+cp "$dir/wold" "$dir/wf"
+"$dx" apply --in-place "$dir/wf" "$dir/wp" || die "window patch in place"
+cmp -s "$dir/wf" "$dir/wnew" && [ ! -e "$dir/wf.dxdiff-journal" ] || die "window patch in place: wrong result or journal left"
+n=0 tried=0
+while :; do
+    cp "$dir/wold" "$dir/wf"
+    if DXDIFF_FAIL_AFTER_WRITES=$n "$dx" apply --in-place "$dir/wf" "$dir/wp" 2>"$dir/err"; then break; fi
+    if ! cmp -s "$dir/wf" "$dir/wold"; then
+        grep -q 'partly patched.*finish with' "$dir/err" || die "interrupted after $n writes: $(cat "$dir/err")"
+        [ -e "$dir/wf.dxdiff-journal" ] || die "interrupted after $n writes: no journal"
+    fi
+    "$dx" apply --resume "$dir/wf" "$dir/wp" 2>"$dir/err" || die "resume after $n writes: $(cat "$dir/err")"
+    cmp -s "$dir/wf" "$dir/wnew" || die "resume after $n writes: FILE is not NEW"
+    [ ! -e "$dir/wf.dxdiff-journal" ] || die "resume after $n writes: the journal was left"
+    tried=$((tried + 1)) n=$((n + 1 + n / 16))
+done
+cmp -s "$dir/wf" "$dir/wnew" || die "uninterrupted at $n writes: wrong result"
+step "window patch in place, interrupted after each of $tried write counts (0 .. $n), resumed: FILE == NEW each time"
+for n in 0 1 5 40 77 150; do
+    cp "$dir/wold" "$dir/wf"
+    ( rc=0; DXDIFF_KILL_AFTER_WRITES=$n "$dx" apply --in-place "$dir/wf" "$dir/wp" || rc=$?; echo $rc > "$dir/rc" ) 2>/dev/null
+    rc=$(cat "$dir/rc")
+    [ "$rc" = 137 ] || die "SIGKILL after $n writes: exit $rc"
+    "$dx" apply --resume "$dir/wf" "$dir/wp" 2>"$dir/err" || die "resume after SIGKILL at $n: $(cat "$dir/err")"
+    cmp -s "$dir/wf" "$dir/wnew" || die "resume after SIGKILL at $n: FILE is not NEW"
+done
+step "window patch in place, SIGKILL at 6 writes, resumed: FILE == NEW"
+# a wrong FILE given to --resume (none, or a copied journal) and a damaged journal: refused, nothing written
+cp "$dir/wold" "$dir/wf"
+DXDIFF_FAIL_AFTER_WRITES=60 "$dx" apply --in-place "$dir/wf" "$dir/wp" 2>/dev/null && die "not interrupted"
+head -c 700000 /dev/urandom > "$dir/other2"; cp "$dir/other2" "$dir/g"
+if "$dx" apply --resume "$dir/g" "$dir/wp" 2>"$dir/err"; then die "resume of an unrelated FILE"; fi
+grep -q 'nothing written' "$dir/err" && cmp -s "$dir/g" "$dir/other2" && [ ! -e "$dir/g.dxdiff-journal" ] ||
+    die "unrelated FILE: $(cat "$dir/err")"
+cp "$dir/wf.dxdiff-journal" "$dir/g.dxdiff-journal"
+if "$dx" apply --resume "$dir/g" "$dir/wp" 2>"$dir/err"; then die "resume of an unrelated FILE with a journal"; fi
+cmp -s "$dir/g" "$dir/other2" || die "unrelated FILE with a journal: changed"
+cp "$dir/wf" "$dir/wf-was"; cp "$dir/wf.dxdiff-journal" "$dir/j-was"
+size=$(stat -c %s "$dir/wf.dxdiff-journal")
+for at in 10 100 $((size / 2 + 20)) $((size - 5)); do
+    cp "$dir/j-was" "$dir/wf.dxdiff-journal"
+    printf '\377' | dd of="$dir/wf.dxdiff-journal" bs=1 seek=$at conv=notrunc 2>/dev/null
+    if "$dx" apply --resume "$dir/wf" "$dir/wp" 2>"$dir/err"; then
+        cmp -s "$dir/wf" "$dir/wnew" || die "journal byte $at damaged: resumed to a wrong result"
+        cp "$dir/wf-was" "$dir/wf"
+    else
+        cmp -s "$dir/wf" "$dir/wf-was" || die "journal byte $at damaged: refused, but FILE changed"
+    fi
+done
+cp "$dir/j-was" "$dir/wf.dxdiff-journal"
+"$dx" apply --resume "$dir/wf" "$dir/wp" && cmp -s "$dir/wf" "$dir/wnew" || die "resume after the damage tests"
+unset DXDIFF_JOURNAL_STEP
+step "resume: an unrelated FILE (with and without a copied journal) refused untouched; a damaged journal never trusted"
+
+# a real SIGKILL from outside, while a bigger apply runs (it shows its first progress line: then it is killed)
+head -c $((12 << 20)) /dev/urandom > "$dir/bold"
+{ head -c 5000000 "$dir/bold"; printf 'a few inserted bytes'; tail -c +5000001 "$dir/bold"; } > "$dir/bnew"
+"$dx" diff -f --shift --window 64K "$dir/bold" "$dir/bnew" "$dir/bp" || die "diff (12 MiB)"
+cp "$dir/bold" "$dir/bf"
+mkfifo "$dir/fifo"
+"$dx" apply --in-place --progress "$dir/bf" "$dir/bp" 2>"$dir/fifo" & pid=$!
+while IFS= read -r line; do
+    case $line in *patching*) kill -9 "$pid" 2>/dev/null; break ;; esac
+done < "$dir/fifo"
+wait "$pid" 2>/dev/null || true
+if [ -e "$dir/bf.dxdiff-journal" ] || ! cmp -s "$dir/bf" "$dir/bnew"; then
+    "$dx" apply --resume "$dir/bf" "$dir/bp" || die "resume after kill -9"
+fi
+cmp -s "$dir/bf" "$dir/bnew" && [ ! -e "$dir/bf.dxdiff-journal" ] || die "after kill -9 and resume: FILE is not NEW"
+step "kill -9 during an in-place apply of 12 MiB, resumed: FILE == NEW"
+rm -f "$dir"/b*
+
+# item 3: full disks (a small tmpfs): nothing partial under a final name, FILE untouched
+mnt="$dir/mnt"; mkdir "$mnt"
+if ! mount -t tmpfs -o size=768k tmpfs "$mnt" 2>/dev/null; then
+    echo "SKIP dxdiff full disk: cannot mount a tmpfs (not root?)"
+else
+    trap 'umount "$mnt" 2>/dev/null; rm -rf "$dir"' EXIT
+    head -c 300000 /dev/urandom > "$dir/fold"
+    { head -c 100000 "$dir/fold"; head -c 200000 /dev/urandom; tail -c +100001 "$dir/fold"; } > "$dir/fnew"
+    "$dx" diff -f "$dir/fold" "$dir/fnew" "$dir/fp" || die "diff for the full disk"
+    head -c 600000 /dev/urandom > "$mnt/filler"
+    if "$dx" diff "$dir/fold" "$dir/fnew" "$mnt/p" 2>"$dir/err"; then die "diff to a full disk succeeded"; fi
+    [ ! -e "$mnt/p" ] && [ -z "$(ls "$mnt" | grep -v '^filler$')" ] || die "diff to a full disk left: $(ls "$mnt")"
+    if "$dx" apply "$dir/fold" "$dir/fp" "$mnt/out" 2>"$dir/err"; then die "apply to a full disk succeeded"; fi
+    [ -z "$(ls "$mnt" | grep -v '^filler$')" ] || die "apply to a full disk left: $(ls "$mnt")"
+    rm "$mnt/filler"; cp "$dir/fold" "$mnt/f"; head -c 300000 /dev/urandom > "$mnt/filler"
+    if "$dx" apply --in-place "$mnt/f" "$dir/fp" 2>"$dir/err"; then die "in-place growth on a full disk succeeded"; fi
+    grep -q "not enough space on the device for $mnt/f (need [0-9]* bytes more" "$dir/err" || die "in place, full disk: $(cat "$dir/err")"
+    cmp -s "$mnt/f" "$dir/fold" || die "in place, full disk: FILE changed"
+    "$dx" diff -f --shift --window 64K "$dir/fold" "$dir/fnew" "$dir/fpw" || die "diff --window for the full disk"
+    if "$dx" apply --in-place "$mnt/f" "$dir/fpw" 2>"$dir/err"; then die "in-place window growth on a full disk succeeded"; fi
+    grep -q "not enough space on the device" "$dir/err" && cmp -s "$mnt/f" "$dir/fold" || die "in place (window), full disk: $(cat "$dir/err")"
+    [ -z "$(ls "$mnt" | grep -v '^filler$' | grep -v '^f$')" ] || die "in place, full disk: left $(ls "$mnt")"
+    rm "$mnt/filler"
+    "$dx" apply --in-place "$mnt/f" "$dir/fp" && cmp -s "$mnt/f" "$dir/fnew" || die "in place after freeing space"
+    step "full disk: diff and apply leave no file, in-place growth refused with FILE untouched"
+fi

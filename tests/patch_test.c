@@ -920,6 +920,217 @@ done:
     return fail;
 }
 
+/* ---- the journal of an in-place WINDOW apply ---- */
+
+/* mio plus a journal, durable copies of both, and crashes: the write after
+   fail_after writes (data or journal) is torn (its first half lands) and
+   is the last; then either every write stays (a killed process) or only
+   what a sync made durable (a power cut). */
+typedef struct jio {
+    mio m;
+    uint8_t *j, *j_durable, *d_durable;
+    size_t jcap, jlen, jlen_durable, len_durable;
+    long fail_after;
+    unsigned long writes, syncs;
+    int crashed, bad;
+} jio;
+
+static int jio_tick(jio *x, size_t *len) {
+    if (x->crashed) return -1;
+    if (x->fail_after == 0) return x->crashed = 1, *len /= 2, 1;
+    if (x->fail_after > 0) x->fail_after--;
+    x->writes++;
+    return 0;
+}
+static dx_result jio_read(void *user, uint64_t off, void *buf, size_t len) {
+    return ((jio *)user)->crashed ? DX_ERR_IO : mio_read(user, off, buf, len);
+}
+static dx_result jio_write(void *user, uint64_t off, const void *buf, size_t len) {
+    jio *x = (jio *)user;
+    int t = jio_tick(x, &len);
+    if (t < 0) return DX_ERR_IO;
+    if (len && mio_write(&x->m, off, buf, len) != DX_OK) return DX_ERR_IO;
+    return t ? DX_ERR_IO : DX_OK;
+}
+static dx_result jio_jwrite(void *user, uint64_t off, const void *buf, size_t len) {
+    jio *x = (jio *)user;
+    int t = jio_tick(x, &len);
+    if (t < 0) return DX_ERR_IO;
+    if (off > x->jcap || len > x->jcap - (size_t)off) return x->bad = 1, DX_ERR_IO;
+    if (off > x->jlen) memset(x->j + x->jlen, 0, (size_t)off - x->jlen); /* a hole reads as zeros, as in a file */
+    if (len) memcpy(x->j + off, buf, len);
+    if ((size_t)off + len > x->jlen) x->jlen = (size_t)off + len;
+    return t ? DX_ERR_IO : DX_OK;
+}
+static dx_result jio_jread(void *user, uint64_t off, void *buf, size_t len) {
+    jio *x = (jio *)user;
+    if (x->crashed || off > x->jlen || len > x->jlen - (size_t)off) return DX_ERR_IO; /* past the end: no slot there */
+    if (len) memcpy(buf, x->j + off, len);
+    return DX_OK;
+}
+static dx_result jio_sync(void *user, bool journal) {
+    jio *x = (jio *)user;
+    if (x->crashed) return DX_ERR_IO;
+    x->syncs++;
+    if (journal) memcpy(x->j_durable, x->j, x->jcap), x->jlen_durable = x->jlen;
+    else memcpy(x->d_durable, x->m.data, x->m.cap), x->len_durable = x->m.len;
+    return DX_OK;
+}
+/* After a crash: power cut (lose what was not synced) or not. */
+static void jio_recover(jio *x, bool power_cut) {
+    if (power_cut) {
+        memcpy(x->j, x->j_durable, x->jcap), x->jlen = x->jlen_durable;
+        memcpy(x->m.data, x->d_durable, x->m.cap), x->m.len = x->len_durable;
+    }
+    x->crashed = 0, x->fail_after = -1, x->writes = 0;
+}
+static void jio_config(dx_patch_applier_config *ac, jio *x, const dx_patch_info *info, uint32_t step, bool resume) {
+    applier_config(ac, &x->m, true, info);
+    ac->io.read = jio_read, ac->io.write = jio_write, ac->io.user = x;
+    ac->io.journal_write = jio_jwrite, ac->io.journal_read = jio_jread, ac->io.sync = jio_sync;
+    ac->journal_step = step;
+    ac->resume = resume;
+    x->writes = 0;
+}
+
+/* Inserts and deletes a few runs of bytes in a copy of a (and maybe flips a few). */
+static uint8_t *gen_shifted(prop_ctx *p, const uint8_t *a, size_t alen, size_t *out_len) {
+    size_t blen, i, edits = (size_t)prop_range(p, 1, 4);
+    uint8_t *b = xdup(a, blen = alen);
+    for (i = 0; i < edits; i++) {
+        size_t at = (size_t)prop_range(p, 0, blen), n = prop_len(p, 700);
+        uint8_t *nb;
+        if (prop_bool(p)) {
+            nb = xmalloc(blen + n);
+            memcpy(nb, b, at);
+            prop_bytes(p, nb + at, n);
+            memcpy(nb + at + n, b + at, blen - at);
+            blen += n;
+        } else {
+            if (n > blen - at) n = blen - at;
+            nb = xmalloc(blen - n);
+            memcpy(nb, b, at);
+            memcpy(nb + at, b + at + n, blen - at - n);
+            blen -= n;
+        }
+        free(b);
+        b = nb;
+    }
+    if (prop_bool(p))
+        for (i = 0; i < 4 && blen; i++) b[prop_range(p, 0, blen - 1)] ^= 0x40;
+    *out_len = blen;
+    return b;
+}
+
+/* An in-place apply of a WINDOW patch with a journal, interrupted at any
+   write (torn, then killed or powered off) up to 3 times and resumed, ends
+   with the target; a resume refuses (nothing written) or finishes right
+   when the journal is damaged or the data is another. */
+static int p_journal(prop_ctx *p) {
+    dx_patch_config cfg;
+    dx_patch_info info;
+    dx_patch_applier_config ac;
+    jio x;
+    size_t alen = prop_len(p, 6000), blen, total, ring, step;
+    uint8_t *a = xmalloc(alen), *b, *patch, *buf, *saved;
+    uint32_t step_cfg;
+    int64_t plen, r;
+    unsigned long clean_writes;
+    int fail = 1, rounds;
+    prop_bytes(p, a, alen);
+    if (alen > 64 && prop_bool(p)) memcpy(a + alen / 2, a, alen / 2); /* repeats: sources the diff can find */
+    b = gen_shifted(p, a, alen, &blen);
+    gen_config(p, &cfg, 4);
+    cfg.shift = true, cfg.window = (uint32_t)64 << prop_range(p, 0, 6);
+    note_config(p, &cfg, alen, blen);
+    patch = make_patch(&cfg, a, alen, b, blen, &plen);
+    total = max_sz(alen, blen);
+    memset(&x, 0, sizeof x);
+    buf = xmalloc(total + 1), saved = xmalloc(total + 1);
+    if (!PROP_EXPECT_MSG(p, plen > 0 && dx_patch_read_info(patch, (size_t)plen, &info) == DX_OK, "diff: %s", rn(plen)))
+        goto done;
+    for (ring = 1; ring < info.window && ring < total; ring <<= 1) {}
+    ring = max_sz(ring, info.block_size);
+    step_cfg = (uint32_t)prop_range(p, 1, 5 * (uint64_t)info.block_size);
+    step = (step_cfg + info.block_size - 1) / info.block_size * info.block_size;
+    prop_note(p, "window %lu ring %lu step %lu", (unsigned long)info.window, (unsigned long)ring, (unsigned long)step);
+    x.jcap = 2 * (DX_PATCH_JOURNAL_HEADER_SIZE + ring + step);
+    x.j = xmalloc(x.jcap), x.j_durable = xmalloc(x.jcap), x.d_durable = xmalloc(total + 1);
+    /* a clean run counts the writes */
+    memcpy(buf, a, alen);
+    mio_in_place(&x.m, buf, alen, total + 1);
+    memcpy(x.d_durable, buf, total + 1), x.len_durable = alen;
+    x.fail_after = -1;
+    jio_config(&ac, &x, &info, step_cfg, false);
+    r = stream_apply(p, &ac, patch, (size_t)plen);
+    if (!PROP_EXPECT_MSG(p, r == (int64_t)blen && !x.bad && !x.m.bad && memcmp(buf, b, blen) == 0, "clean run: %s", rn(r)))
+        goto done;
+    if (!PROP_EXPECT_MSG(p, x.jlen <= x.jcap, "journal of %lu bytes", (unsigned long)x.jlen)) goto done;
+    clean_writes = x.writes;
+    /* interrupted, resumed */
+    memcpy(buf, a, alen);
+    mio_in_place(&x.m, buf, alen, total + 1);
+    memcpy(x.d_durable, buf, total + 1), x.len_durable = alen, x.jlen = x.jlen_durable = 0;
+    for (rounds = 0;; rounds++) {
+        bool power = prop_bool(p) != 0;
+        long stop = rounds < 3 ? (long)prop_range(p, 0, clean_writes + 1) : -1;
+        x.fail_after = stop;
+        jio_config(&ac, &x, &info, step_cfg, rounds > 0);
+        prop_note(p, "round %d: data %lu bytes, the write after %ld is torn, %s", rounds, (unsigned long)x.m.len, stop,
+                  power ? "power cut" : "killed");
+        r = stream_apply(p, &ac, patch, (size_t)plen);
+        if (!PROP_EXPECT_MSG(p, !x.bad && !x.m.bad, "bad access")) goto done;
+        if (r >= 0) break;
+        if (!PROP_EXPECT_MSG(p, stop >= 0 && x.crashed && r == DX_ERR_IO, "round %d: %s", rounds, rn(r))) goto done;
+        jio_recover(&x, power);
+        if (prop_range(p, 0, 3) == 0 && x.jlen) { /* a damaged journal: refused untouched, or finished right */
+            size_t at = (size_t)prop_range(p, 0, x.jlen - 1), len = x.m.len;
+            uint8_t was = x.j[at];
+            x.j[at] = (uint8_t)(was ^ prop_range(p, 1, 255));
+            memcpy(saved, buf, len);
+            jio_config(&ac, &x, &info, step_cfg, true);
+            r = stream_apply(p, &ac, patch, (size_t)plen);
+            prop_note(p, "journal byte %lu changed: %s", (unsigned long)at, rn(r));
+            if (r >= 0) {
+                if (!PROP_EXPECT_MSG(p, r == (int64_t)blen && memcmp(buf, b, blen) == 0, "damaged journal: wrong result"))
+                    goto done;
+                break;
+            }
+            if (!PROP_EXPECT_MSG(p, r == DX_PATCH_ERR_WRONG_BASE && x.writes == 0 && x.m.len == len &&
+                                        memcmp(saved, buf, len) == 0,
+                                 "damaged journal: %s, %lu writes", rn(r), x.writes))
+                goto done;
+            x.j[at] = was;
+        }
+        if (prop_range(p, 0, 3) == 0) { /* other data with this journal: refused untouched, or finished right */
+            size_t len = x.m.len;
+            memcpy(saved, buf, len);
+            prop_bytes(p, buf, len);
+            memcpy(x.d_durable, buf, len);
+            jio_config(&ac, &x, &info, step_cfg, true);
+            r = stream_apply(p, &ac, patch, (size_t)plen);
+            if (r >= 0) {
+                if (!PROP_EXPECT_MSG(p, r == (int64_t)blen && memcmp(buf, b, blen) == 0, "other data: wrong result"))
+                    goto done;
+                break;
+            }
+            if (!PROP_EXPECT_MSG(p, r == DX_PATCH_ERR_WRONG_BASE && x.writes == 0, "other data: %s", rn(r))) goto done;
+            memcpy(buf, saved, len), memcpy(x.d_durable, buf, len);
+        }
+    }
+    if (!PROP_EXPECT_MSG(p, r == (int64_t)blen && memcmp(buf, b, blen) == 0, "after %d interruptions: %s", rounds, rn(r)))
+        goto done;
+    /* resumed once more when done (the caller had not yet cut the data to the target): nothing is written */
+    jio_config(&ac, &x, &info, step_cfg, true);
+    x.m.len = blen, ac.data_len = blen;
+    r = stream_apply(p, &ac, patch, (size_t)plen);
+    if (!PROP_EXPECT_MSG(p, r == (int64_t)blen && x.writes == 0, "resume when done: %s", rn(r))) goto done;
+    fail = 0;
+done:
+    free(a), free(b), free(patch), free(buf), free(saved), free(x.j), free(x.j_durable), free(x.d_durable);
+    return fail;
+}
+
 /* dx_patch_xxh64 in pieces (the applier's running hash) equals one call. */
 static int p_hash_pieces(prop_ctx *p) {
     size_t len = prop_len(p, 2000), at = 0;
@@ -1771,7 +1982,7 @@ static const prop_test tests[] = {
     PROP_PROPERTY(p_roundtrip),   PROP_PROPERTY(p_stream),      PROP_PROPERTY(p_resume),
     PROP_PROPERTY(p_truncation),  PROP_PROPERTY(p_corruption),  PROP_PROPERTY(p_wrong_base),
     PROP_PROPERTY(p_chain),       PROP_PROPERTY(p_bound),       PROP_PROPERTY(p_hash_pieces),
-    PROP_PROPERTY(p_shift),
+    PROP_PROPERTY(p_shift),       PROP_PROPERTY(p_journal),
 };
 
 #ifdef PATCH_WRITE_VECTORS

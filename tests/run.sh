@@ -119,13 +119,27 @@ for f in tests/fuzz/*.c; do
     check "fuzz-replay-$name" bash -c "clang $WARN -D_DEFAULT_SOURCE $ASAN -I. $f tests/fuzz/fuzz_main.c $extra -o $B/fuzz-$name && ./$B/fuzz-$name --mutations=${DX_FUZZ_MUTATIONS:-3000} tests/fuzz/corpus/$name"
 done
 
-# 4. examples: warning-free, and they run
+# 4. examples: warning-free, and they run. Built as the Makefile builds them
+# (`make example-flags-NAME`: zstd when libzstd is installed), and a tool that
+# has a zstd build is also built without it (ZSTD=0), as ex-NAME-nozstd.
 for e in examples/*.c; do
     name=$(basename "$e" .c)
-    check "example-build-$name" gcc $WARN -D_DEFAULT_SOURCE $ASAN -I. "$e" -o "$B/ex-$name"
+    flags=$(make -s --no-print-directory "example-flags-$name")
+    flags0=$(make -s --no-print-directory "example-flags-$name" ZSTD=0)
+    # shellcheck disable=SC2086 # $flags is a list
+    check "example-build-$name" gcc $WARN $ASAN -I. "$e" -o "$B/ex-$name" $flags
+    if [ "$flags" != "$flags0" ]; then
+        # shellcheck disable=SC2086
+        check "example-build-$name-nozstd" gcc $WARN $ASAN -I. "$e" -o "$B/ex-$name-nozstd" $flags0
+    fi
+done
+# each one as a Unix tool: --help, -h, --version, an unknown option (tests/tools_cli.sh)
+for e in examples/*.c; do
+    name=$(basename "$e" .c)
+    [ -x "$B/ex-$name" ] && check "tools-cli-$name" bash tests/tools_cli.sh "$B/ex-$name"
 done
 if [ -x "$B/ex-teleport_users" ]; then
-    check "example-teleport_users" "./$B/ex-teleport_users" "$B/users.dxtp" 20000
+    check "example-teleport_users" "./$B/ex-teleport_users" --quiet -f "$B/users.dxtp" 20000
     if [ -x "$B/ex-tp_dump" ]; then
         check "example-tp_dump" bash -c "./$B/ex-tp_dump --max 3 $B/users.dxtp > $B/users.json"
         if command -v python3 >/dev/null; then
@@ -141,29 +155,46 @@ if [ -x "$B/ex-cas_chunks" ]; then
     check "example-cas_chunks" bash -c "a=\$(./$B/ex-cas_chunks dx_cas.h | sed 's/^[^:]*://') && b=\$(./$B/ex-cas_chunks - < dx_cas.h | sed 's/^[^:]*://') && [ \"\$a\" = \"\$b\" ] && echo \"\$a\" | grep -q ' chunks, root sha256-'"
 fi
 
-if [ -x "$B/ex-cas_snap" ]; then
+# the build without zstd where there is one (else the only build)
+cas_snap0=$B/ex-cas_snap-nozstd
+[ -x "$cas_snap0" ] || cas_snap0=$B/ex-cas_snap
+if [ -x "$cas_snap0" ]; then
     # snapshot tests/, restore it, compare; then a second snapshot, verify, gc
-    check "example-cas_snap" bash -c "set -e; rm -rf $B/snap-store $B/snap-out; S='./$B/ex-cas_snap --quiet --no-sync --store $B/snap-store'
+    check "example-cas_snap" bash -c "set -e; rm -rf $B/snap-store $B/snap-out; S='./$cas_snap0 --quiet --no-sync --store $B/snap-store'
         \$S snap tests v1 >/dev/null; \$S restore v1 $B/snap-out; diff -r tests $B/snap-out
         \$S snap examples v2 >/dev/null; \$S verify >/dev/null; \$S gc | grep -q ' 0 deleted'; \$S stats | grep -q 'dedup ratio'"
+    # as a user runs it, with bad input: refs, gc and verify on bad refs, restore on a corrupt chunk and a full disk
+    check "example-cas_snap-cli" bash tests/cas_snap_cli.sh "./$B/ex-cas_snap"
 fi
 # the same with zstd-compressed chunks (DX_CAS_WITH_ZSTD): smaller on disk, same snapshot ids
-check "example-cas_snap-zstd" bash -c "set -e; gcc $WARN -D_DEFAULT_SOURCE $ASAN -I. -DDX_CAS_WITH_ZSTD examples/cas_snap.c -o $B/ex-cas_snap-zstd -lzstd
-    rm -rf $B/snapz-store $B/snapz-out $B/snap0-store; S='./$B/ex-cas_snap-zstd --quiet --no-sync --store $B/snapz-store'
+# (the default build when it has zstd, which it has when ex-cas_snap-nozstd exists; else built here)
+casz=$B/ex-cas_snap-zstd
+[ -x "$B/ex-cas_snap-nozstd" ] && casz=$B/ex-cas_snap
+check "example-cas_snap-zstd" bash -c "set -e; [ $casz = $B/ex-cas_snap ] || gcc $WARN -D_DEFAULT_SOURCE $ASAN -I. -DDX_CAS_WITH_ZSTD examples/cas_snap.c -o $casz -lzstd
+    rm -rf $B/snapz-store $B/snapz-out $B/snap0-store; S='./$casz --quiet --no-sync --store $B/snapz-store'
     a=\$(\$S snap tests v1); \$S restore v1 $B/snapz-out; diff -r tests $B/snapz-out; \$S verify >/dev/null
-    b=\$(./$B/ex-cas_snap-zstd --quiet --no-sync --compress 0 --store $B/snap0-store snap tests v1); [ \"\$a\" = \"\$b\" ]
+    b=\$(./$casz --quiet --no-sync --compress 0 --store $B/snap0-store snap tests v1); [ \"\$a\" = \"\$b\" ]
     z=\$(du -sk --apparent-size $B/snapz-store/objects | cut -f1); p=\$(du -sk --apparent-size $B/snap0-store/objects | cut -f1)
     echo \"compressed \$z KiB, plain \$p KiB\"; [ \"\$z\" -lt \"\$p\" ]"
 # dxdiff as a user runs it (built with zstd): diff, apply, info, in place, resume, shift, refusals
 check "example-dxdiff-cli" bash -c "gcc $WARN -D_DEFAULT_SOURCE $ASAN -I. -DDXDIFF_ZSTD examples/dxdiff.c -o $B/ex-dxdiff-zstd -lzstd && bash tests/dxdiff_cli.sh ./$B/ex-dxdiff-zstd"
 
-# 5. every quick start in the README compiles as written and runs
+# 5. every quick start in the README compiles as written and runs, as C (gcc)
+# and as C++ (g++, clang++)
+rm -f "$B"/readme_quickstart_*.c
 awk -v dir="$B" '/^```c$/ { n++; f = dir "/readme_quickstart_" n ".c"; printf "" > f; on = 1; next }
                  /^```$/ { on = 0; next } on { print >> f }' README.md
 for q in "$B"/readme_quickstart_*.c; do
     name=$(basename "$q" .c)
     check "$name" bash -c "gcc -std=c99 -Wall -Wextra -Wpedantic -Werror $ASAN -I. $q -o $B/$name && ./$B/$name"
+    for cxx in g++ clang++; do
+        check "$name-$cxx" bash -c "$cxx -x c++ -Wall -Wextra -Wpedantic -Werror $ASAN -I. $q -o $B/$name-$cxx && ./$B/$name-$cxx"
+    done
 done
+
+# 6. make install, and programs built against the installed tree (pkg-config,
+# CMake find_package) and against this folder (CMake add_subdirectory)
+check "install" bash tests/install.sh
 
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

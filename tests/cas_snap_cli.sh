@@ -1,0 +1,216 @@
+#!/usr/bin/env bash
+# tests/cas_snap_cli.sh CAS_SNAP - the cas_snap example as a user runs it, with
+# bad input too: usage and exit codes, refs per snapshot, ref delete, bad refs
+# stopping gc, read-only commands that never create a store, the store left out
+# of its own snapshot, FIFOs reported, restore of times and permissions, and a
+# restore that never leaves a partial file (corrupt chunk; full disk on a small
+# tmpfs, as root: "SKIP ..." when it cannot mount).
+# Prints one line per step; exits non-zero at the first failure
+# (CAS_SNAP_CLI_ALL=1: runs every step and counts the failures).
+set -u
+cs=$(realpath "$1")
+dir=$(mktemp -d)
+mnt=""
+cleanup() { if [ -n "$mnt" ]; then umount "$mnt" 2>/dev/null; fi; rm -rf "$dir"; }
+trap cleanup EXIT
+cd "$dir" || exit 1
+failures=0
+step() { echo "cas_snap: $*"; }
+die() {
+    echo "cas_snap: FAIL: $*" >&2
+    failures=$((failures + 1))
+    if [ -z "${CAS_SNAP_CLI_ALL:-}" ]; then exit 1; fi
+}
+# run: the command's stdout in $dir/out, stderr in $dir/err, exit code in $rc
+run() { "$cs" "$@" > out 2> err; rc=$?; }
+# the tree as "path type mode mtime" lines (no FIFOs, no store)
+listing() { (cd "$1" && find . -mindepth 1 \( -name .cas-store -prune \) -o \( ! -type p -printf '%P %y %m %T@\n' \) | sort); }
+
+mkdir -p data/sub/deeper
+head -c 400000 /bin/bash > data/big
+echo small > data/small
+printf '#!/bin/sh\necho hi\n' > data/sub/run.sh
+echo deep > data/sub/deeper/file
+ln -s ../small data/sub/link
+chmod 755 data/sub/run.sh; chmod 600 data/small; chmod 750 data/sub/deeper
+touch -h -d '2001-02-03 04:05:06.123456789' data/sub/link
+touch -d '2001-02-03 04:05:06.123456789' data/big data/sub/run.sh data/sub/deeper/file
+touch -d '1999-12-31 23:59:59' data/sub/deeper data/sub
+mkfifo data/fifo
+
+# --- a Unix tool: help, version, usage errors ---
+run --help
+[ $rc -eq 0 ] && grep -q '^usage: cas_snap' out && [ ! -s err ] || die "--help: rc $rc"
+grep -q '^exit status: 0 ok, 1 failure, 2 bad usage' out || die "--help lists no exit codes"
+grep -q 'does not restore: owners' out || die "--help does not say what restore leaves out"
+run -h; [ $rc -eq 0 ] && grep -q '^usage: cas_snap' out || die "-h: rc $rc"
+run restore --help; [ $rc -eq 0 ] && grep -q '^usage: cas_snap' out || die "help after a command: rc $rc"
+run --version
+[ $rc -eq 0 ] && grep -Eq '^cas_snap \(dx\) dx_cas\.h [0-9]+\.[0-9]+\.[0-9]+(, zstd [0-9.]+)?$' out || die "--version: $(cat out err)"
+step "--help, -h, help after a command, --version ($(cat out)): ok"
+for bad in "--bogus verify" "--avg abc snap data" "--avg 100 snap data" "--compress x snap data" "--store" "" "frobnicate" \
+           "restore onlyone" "ref remove x" "verify --force" "snap data bad/name"; do
+    # shellcheck disable=SC2086 # each line is a list of arguments
+    run --store st $bad
+    [ $rc -eq 2 ] && grep -q '^usage: cas_snap' err || die "bad usage '$bad': rc $rc, $(cat err)"
+done
+[ ! -e st ] || die "a usage error made a store"
+step "bad usage (unknown option, --avg abc, missing value, no or unknown command, wrong arguments): exit 2 with the usage line"
+
+# --- read-only commands never create a store (item 4) ---
+for cmd in verify stats refs gc "restore latest r" "ref delete x"; do
+    # shellcheck disable=SC2086
+    run --store typo $cmd
+    [ $rc -eq 1 ] && grep -q 'typo is not a cas_snap store' err || die "'$cmd' on a missing store: rc $rc, $(cat err)"
+    [ ! -e typo ] || die "'$cmd' created a store at typo"
+    # shellcheck disable=SC2086
+    run --store data $cmd
+    [ $rc -eq 1 ] && grep -q 'data is not a cas_snap store' err || die "'$cmd' on a data folder: rc $rc, $(cat err)"
+    [ ! -e data/objects ] && [ ! -e data/refs ] || die "'$cmd' made a store inside data/"
+    # shellcheck disable=SC2086
+    run --store data/small $cmd
+    [ $rc -eq 1 ] && grep -q 'data/small is not a cas_snap store (it is a file' err || die "'$cmd' on a file: rc $rc, $(cat err)"
+done
+run --store data snap data/sub
+[ $rc -eq 1 ] && grep -q 'not a cas_snap store, and not empty' err && [ ! -e data/objects ] || die "snap made a store in a non-empty folder: $(cat err)"
+run --store st snap data/small
+[ $rc -eq 1 ] && grep -q 'data/small: it is not a directory' err && [ ! -e st ] || die "snap of a file: rc $rc, $(cat err)"
+step "verify, stats, refs, gc, restore, ref delete on a missing path, a data folder, a file: 'not a cas_snap store', exit 1, nothing made"
+
+# --- snap: its own ref plus latest (item 5), FIFOs reported, the store left out (item 4) ---
+run --store st snap data
+[ $rc -eq 0 ] || die "snap: rc $rc, $(cat err)"
+id1=$(cat out)
+grep -q 'skipped data/fifo: a FIFO' err || die "the FIFO was not reported: $(cat err)"
+grep -q '1 skipped (FIFOs, sockets, devices)' err || die "no count of skipped entries: $(cat err)"
+run --store st snap data
+[ $rc -eq 0 ] && [ "$(cat out)" = "$id1" ] || die "second snap: rc $rc"
+run --store st refs
+[ "$(grep -c '^snap-[0-9]\{8\}-[0-9]\{6\}' out)" -eq 2 ] && grep -q "^latest  *$id1\$" out || die "refs after two snaps: $(cat out)"
+step "two snaps: two refs snap-YYYYMMDD-HHMMSS[-N] and latest; FIFO reported and counted"
+run --store st snap data v1
+[ $rc -eq 0 ] && grep -q 'ref v1 and latest' err || die "snap NAME: $(cat err)"
+run --store st snap data v1
+[ $rc -eq 1 ] && grep -q 'ref v1 exists' err || die "an existing ref name was overwritten: rc $rc"
+echo changed > data/small2
+run --quiet --store st snap data
+[ $rc -eq 0 ] && ! grep -qv 'skipped data/fifo' err || die "snap --quiet printed more than its warning: $(cat err)"
+run --store st gc
+[ $rc -eq 0 ] || die "gc: $(cat err)"
+run --store st restore v1 r1
+[ $rc -eq 0 ] || die "restore v1 after gc: $(cat err)"
+[ ! -e r1/small2 ] && diff <(listing data | grep -v small2) <(listing r1) >/dev/null ||
+    die "v1 after gc differs: $(diff <(listing data | grep -v small2) <(listing r1))"
+rm data/small2
+step "snap NAME, an existing NAME refused, gc keeps every snapshot a ref names (v1 restored after a later snap and gc)"
+
+# --- restore: contents, permissions, mtimes ---
+cmp data/big r1/big && cmp data/sub/deeper/file r1/sub/deeper/file || die "restored contents differ"
+[ "$(readlink r1/sub/link)" = ../small ] || die "symlink target"
+diff <(listing data) <(listing r1) > diffs || die "times or permissions differ: $(cat diffs)"
+step "restore: contents, symlinks, permissions and mtimes (ns) equal the originals ($(listing r1 | wc -l) entries)"
+run --store st restore v1 r1
+[ $rc -eq 1 ] && grep -q 'r1: it is not empty' err || die "restore into a non-empty folder: rc $rc, $(cat err)"
+run --store st restore v1 data/small
+[ $rc -eq 1 ] && grep -q 'data/small: it exists and is not a directory' err || die "restore onto a file: rc $rc, $(cat err)"
+mkdir empty; run --store st restore v1 empty
+[ $rc -eq 0 ] && cmp data/big empty/big || die "restore into an empty folder: $(cat err)"
+step "restore into a non-empty folder or onto a file: refused; into an empty folder: ok"
+
+# --- the store inside the snapshotted folder ---
+(cd data && "$cs" --quiet snap . inside > ../out 2> ../err) || die "snap . with the store inside: $(cat err)"
+(cd data && "$cs" --quiet restore inside ../r2 2> ../err) || die "restore of snap .: $(cat err)"
+[ ! -e r2/.cas-store ] || die "snap . stored the store itself"
+rm -rf data/.cas-store
+step "snap . with the store (./.cas-store) inside: the store is left out"
+
+# --- bad refs stop gc and fail verify (item 2) ---
+objects() { find st/objects -type f | wc -l; }
+n=$(objects)
+echo garbage > st/refs/v2
+run --store st gc
+[ $rc -eq 1 ] && grep -q 'bad ref v2: st/refs/v2 does not hold a snapshot id' err && grep -q 'nothing deleted' err ||
+    die "gc with a garbage ref: rc $rc, $(cat err)"
+[ "$(objects)" -eq "$n" ] || die "gc deleted objects despite a bad ref"
+run --store st verify
+[ $rc -ne 0 ] && grep -q 'bad ref v2' out || die "verify with a garbage ref: rc $rc, $(cat out err)"
+run --store st refs
+[ $rc -eq 1 ] && grep -q 'bad ref v2' err || die "refs with a garbage ref: rc $rc"
+run --store st ref delete v2
+[ $rc -eq 0 ] && [ ! -e st/refs/v2 ] || die "ref delete of a garbage ref: $(cat err)"
+run --store st ref delete v2
+[ $rc -eq 1 ] && grep -q 'no ref v2' err || die "ref delete of a missing ref: rc $rc"
+step "a garbage ref: gc exits 1 naming it and deletes nothing ($n objects kept), verify and refs fail, ref delete removes it"
+
+# the case of issue 12: the only ref is garbage (cas_snap gc used to crash, and would have deleted everything)
+rm -rf st-one; "$cs" --quiet --store st-one snap data/sub only > /dev/null || die "snap for the garbage-only test"
+rm st-one/refs/latest; echo garbage > st-one/refs/only
+n=$(find st-one/objects -type f | wc -l)
+run --store st-one gc
+[ $rc -eq 1 ] && grep -q 'bad ref only' err && [ "$(find st-one/objects -type f | wc -l)" -eq "$n" ] ||
+    die "gc with only a garbage ref: rc $rc, $(cat err)"
+step "the only ref is garbage: gc exits 1 naming it, all $n objects kept"
+
+# --- verify reports missing objects ---
+cp -a st st-missing
+victim=$(find st-missing/objects -type f | head -n 1)
+rm "$victim"
+run --store st-missing verify
+[ $rc -ne 0 ] && grep -q "^missing $(basename "$victim")" out || die "verify with an object missing: rc $rc, $(cat out)"
+step "verify with an object missing: exit $rc, '$(head -c 20 out)...'"
+
+# --- gc with no refs refuses unless --force (item 2) ---
+for r in $(ls st/refs); do "$cs" --store st ref delete "$r" || die "ref delete $r"; done
+n=$(objects)
+run --store st gc
+[ $rc -eq 1 ] && grep -q "has no refs: gc would delete all $n objects" err || die "gc with no refs: rc $rc, $(cat err)"
+[ "$(objects)" -eq "$n" ] || die "gc with no refs deleted objects"
+run --store st gc --dry-run --force
+[ $rc -eq 0 ] && grep -q "$n would be deleted" out && [ "$(objects)" -eq "$n" ] || die "gc --dry-run --force: $(cat out err)"
+run --store st gc --force
+[ $rc -eq 0 ] && [ "$(objects)" -eq 0 ] || die "gc --force: $(cat out err)"
+step "gc with no refs: refused ($n objects kept), --dry-run counts, --force deletes"
+
+# --- progress: on request, never with --quiet ---
+run --progress --store st snap data p1
+grep -q '^cas_snap: snap ' err || die "snap --progress: no progress line: $(cat err)"
+run --progress --store st verify
+grep -q '^cas_snap: verify ' err || die "verify --progress: no progress line: $(cat err)"
+run --progress --store st gc --dry-run
+grep -q '^cas_snap: gc ' err || die "gc --progress: no progress line: $(cat err)"
+run --progress --store st restore p1 r3
+grep -q '^cas_snap: restore ' err || die "restore --progress: no progress line: $(cat err)"
+run --quiet --progress --store st restore p1 r4
+[ $rc -eq 0 ] && [ ! -s err ] || die "--quiet still printed: $(cat err)"
+step "--progress shows snap, verify, gc and restore progress on stderr; --quiet prints nothing"
+
+# --- restore never leaves a partial file: a corrupt chunk (item 3) ---
+rm -rf st; "$cs" --quiet --store st snap data c1 > /dev/null || die "snap for the corrupt test"
+chunk=""
+for o in $(find st/objects -type f); do if [ "$(stat -c %s "$o")" -gt 8000 ]; then chunk=$o; break; fi; done
+[ -n "$chunk" ] || die "no large chunk found"
+printf 'X' | dd of="$chunk" bs=1 seek=1000 conv=notrunc 2>/dev/null
+run --store st restore c1 rc1
+[ $rc -eq 1 ] && grep -q 'cannot restore rc1/big: .*corrupt' err || die "restore with a corrupt chunk: rc $rc, $(cat err)"
+[ ! -e rc1/big ] || die "a corrupt chunk left rc1/big ($(stat -c %s rc1/big) bytes)"
+[ -z "$(find rc1 -name '.cas_snap-*')" ] || die "temporary files left: $(find rc1 -name '.cas_snap-*')"
+cmp data/sub/deeper/file rc1/sub/deeper/file || die "the other files were not restored"
+step "restore with a corrupt chunk: exit 1 naming rc1/big, no rc1/big, no temporary file, the rest restored"
+
+# --- restore never leaves a partial file: a full disk (item 3) ---
+rm -rf st; "$cs" --quiet --store st snap data f1 > /dev/null || die "snap for the full-disk test"
+mkdir full
+if mount -t tmpfs -o size=256k tmpfs full 2>/dev/null; then
+    mnt=$dir/full
+    run --store st restore f1 full/out
+    [ $rc -eq 1 ] && grep -q 'cannot restore full/out/big: No space left on device' err || die "restore on a full disk: rc $rc, $(cat err)"
+    [ ! -e full/out/big ] || die "a full disk left full/out/big ($(stat -c %s full/out/big) bytes)"
+    [ -z "$(find full -name '.cas_snap-*')" ] || die "temporary files left on the full disk"
+    umount full; mnt=""
+    step "restore onto a full 256 KiB tmpfs: exit 1 naming full/out/big, no partial file, no temporary file"
+else
+    echo "SKIP cas_snap restore on a full disk: cannot mount a tmpfs (needs root)"
+fi
+
+if [ "$failures" -ne 0 ]; then echo "cas_snap: $failures steps failed"; exit 1; fi
+echo "cas_snap: all steps passed"
