@@ -69,7 +69,9 @@ static const char usage[] =
     "  --blake3             snap: BLAKE3 ids instead of SHA-256 (a store holds one kind)\n"
     "  --avg BYTES          snap: average chunk size, 256..4M (K, M suffixes; default 16K)\n"
     "  --compress LEVEL     snap: zstd level 0..19 (needs a build with zstd; default 3 there)\n"
-    "  --batch              snap: make objects durable together at the end (one sync)\n"
+    "  --sync-each          snap: make every object durable on its own (an fsync each: about\n"
+    "                       8x slower); by default they are made durable together (syncfs)\n"
+    "                       before the ref is written, so a ref never names a lost object\n"
     "  --no-sync            snap: no fsync at all (scratch stores, tests)\n"
     "  --dry-run            gc: only count what would be deleted\n"
     "  --force              gc: delete every object when there is no ref\n"
@@ -1004,7 +1006,7 @@ static int cmd_gc(snap *g, bool force, bool dry_run) {
     }
     memset(&rep, 0, sizeof rep);
     g->dir.os_error = 0;
-    r = dx_cas_store_gc(&cs, ids, a.n, MAX_DEPTH, dry_run, &rep);
+    r = dx_cas_store_gc(&cs, ids, a.n, MAX_DEPTH, dry_run ? DX_CAS_GC_DRY_RUN : 0, &rep);
     progress_end(g, r == DX_OK);
     free(a.items), free(ids);
     if (r != DX_OK)
@@ -1074,10 +1076,7 @@ int main(int argc, char **argv) {
     char version[96];
     int i, rc;
     tool_start("cas_snap", usage);
-    memset(&dc, 0, sizeof dc);
-#if defined(DX_CAS_WITH_ZSTD)
-    dc.compress = 3;
-#endif
+    memset(&dc, 0, sizeof dc); /* the library's defaults: batches made durable together; zstd -3 with zstd */
     for (i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (only_options || a[0] != '-' || !a[1]) {
@@ -1109,10 +1108,11 @@ int main(int argc, char **argv) {
 #if !defined(DX_CAS_WITH_ZSTD)
                 if (v) return tool_usage_error("--compress %s needs a build with zstd (DX_CAS_WITH_ZSTD)", val);
 #endif
-                dc.compress = (int)v, snap_opts = true;
+                dc.compress = v ? (int)v : DX_CAS_COMPRESS_NONE, snap_opts = true; /* 0: as they are */
             }
         } else if (!strcmp(a, "--blake3")) alg = DX_CAS_ALG_BLAKE3, snap_opts = true;
-        else if (!strcmp(a, "--batch")) dc.batch = true, snap_opts = true;
+        else if (!strcmp(a, "--batch")) snap_opts = true; /* the default now; still accepted */
+        else if (!strcmp(a, "--sync-each")) dc.sync_each = true, snap_opts = true;
         else if (!strcmp(a, "--no-sync")) dc.no_sync = true;
         else if (!strcmp(a, "--force")) force = true;
         else if (!strcmp(a, "--dry-run")) dry_run = true;
@@ -1130,7 +1130,7 @@ int main(int argc, char **argv) {
             return tool_usage_error("unknown command %s", pos[0]);
         return tool_usage_error("%s: wrong arguments", pos[0]);
     }
-    if (snap_opts && strcmp(pos[0], "snap")) return tool_usage_error("--blake3, --avg, --compress and --batch are for snap");
+    if (snap_opts && strcmp(pos[0], "snap")) return tool_usage_error("--blake3, --avg, --compress and --sync-each are for snap");
     if ((force || dry_run) && strcmp(pos[0], "gc")) return tool_usage_error("--force and --dry-run are for gc");
     if (!strcmp(pos[0], "snap") && npos == 3 && !ref_name_ok(pos[2]))
         return tool_usage_error("%s: not a ref name (1..100 of A-Z a-z 0-9 . _ -, not starting with '.')", pos[2]);
@@ -1145,7 +1145,7 @@ int main(int argc, char **argv) {
     umask_now = umask(0);
     umask(umask_now);
     dc.path = store && *store ? store : ".cas-store";
-    if (strcmp(pos[0], "snap") != 0) dc.compress = 0; /* reading needs no compressor */
+    if (strcmp(pos[0], "snap") != 0) dc.compress = DX_CAS_COMPRESS_NONE; /* reading needs no compressor */
     if ((rc = open_store(&g, &dc, !strcmp(pos[0], "snap"))) != 0) return rc;
     dx_cas_hash_alg_init(&g.hash_alg, alg);
     dx_cas_dir_store(&g.dir, &g.hash_alg, &g.s);

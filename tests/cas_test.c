@@ -1127,8 +1127,8 @@ static dx_result sut_open(prop_ctx *p, store_under_test *t, int kind, bool batch
         dx_result r;
         scratch_dir(t->path, sizeof t->path, "store", p->seed);
         memset(&dc, 0, sizeof dc);
-        dc.path = t->path, dc.no_sync = true, dc.batch = batch;
-        dc.compress = kind == 2 ? (int)prop_range(p, 1, 6) : 0;
+        dc.path = t->path, dc.no_sync = true, dc.sync_each = !batch;
+        dc.compress = kind == 2 ? (int)prop_range(p, 1, 6) : DX_CAS_COMPRESS_NONE;
         if ((r = dx_cas_dir_open(&t->dir, &dc)) != DX_OK) return r;
         return dx_cas_dir_store(&t->dir, &alg, &t->s);
     }
@@ -1404,8 +1404,19 @@ static int t_dir_compress(prop_ctx *p) {
     dx_cas_dir_close(&d);
     dc.compress = 0;
 #endif
-    dc.compress = -1;
+    dc.compress = -2;
     PROP_CHECK(p, dx_cas_dir_open(&d, &dc) == DX_ERR_INVAL);
+    dx_cas_dir_close(&d);
+    dc.compress = 0; /* the default: DX_CAS_COMPRESS_DEFAULT with zstd, none without */
+    PROP_CHECK(p, dx_cas_dir_open(&d, &dc) == DX_OK);
+#if defined(DX_CAS_WITH_ZSTD)
+    PROP_CHECK_MSG(p, d.compress == DX_CAS_COMPRESS_DEFAULT, "default level %d", d.compress);
+#else
+    PROP_CHECK(p, d.compress == 0);
+#endif
+    dx_cas_dir_close(&d);
+    dc.compress = DX_CAS_COMPRESS_NONE;
+    PROP_CHECK(p, dx_cas_dir_open(&d, &dc) == DX_OK && d.compress == 0);
     dx_cas_dir_close(&d);
 #if defined(DX_CAS_WITH_ZSTD)
     dc.compress = 3;
@@ -1416,6 +1427,7 @@ static int t_dir_compress(prop_ctx *p) {
     PROP_CHECK(p, dx_cas_store_put(&s, text, sizeof text, &a) == DX_OK && dx_cas_store_put(&s, noise, sizeof noise, &b) == DX_OK);
     PROP_CHECK(p, dx_cas_store_put(&s, "DXC", 3, &c) == DX_OK);
     PROP_CHECK(p, dx_cas_store_put(&s, text, sizeof text, NULL) == DX_OK && s.stats.dedup == 1); /* dedup as before */
+    PROP_CHECK(p, dx_cas_store_sync(&s) == DX_OK); /* the batch into place */
     dx_cas_id_format(&a, idt, sizeof idt);
     snprintf(file, sizeof file, "%s/objects/%.2s/%s", path, idt + 7, idt);
     PROP_CHECK(p, stat(file, &st) == 0);
@@ -1434,7 +1446,7 @@ static int t_dir_compress(prop_ctx *p) {
     PROP_CHECK(p, dx_cas_store_get(&s, &c, buf, sizeof buf) == 3 && memcmp(buf, "DXC", 3) == 0);
     dx_cas_dir_close(&d);
     /* a store written with compression reads back without it (same build), and verify agrees */
-    dc.compress = 0;
+    dc.compress = DX_CAS_COMPRESS_NONE;
     PROP_CHECK(p, dx_cas_dir_open(&d, &dc) == DX_OK && dx_cas_dir_store(&d, NULL, &s) == DX_OK);
 #if defined(DX_CAS_WITH_ZSTD)
     PROP_CHECK(p, dx_cas_store_get(&s, &a, buf, sizeof buf) == (int64_t)sizeof text && memcmp(buf, text, sizeof text) == 0);
@@ -1883,6 +1895,8 @@ static int t_dir_store(prop_ctx *p) {
     scratch_dir(path, sizeof path, "dir", p->seed);
     memset(&dc, 0, sizeof dc);
     dc.path = path;
+    dc.sync_each = true; /* in place when the put returns */
+    dc.compress = DX_CAS_COMPRESS_NONE;
     PROP_CHECK(p, dx_cas_dir_open(&d, &dc) == DX_OK && dx_cas_dir_store(&d, NULL, &s) == DX_OK);
     PROP_CHECK(p, dx_cas_store_put(&s, "hello", 5, &id) == DX_OK);
     dx_cas_id_format(&id, text, sizeof text);
@@ -1900,14 +1914,29 @@ static int t_dir_store(prop_ctx *p) {
     PROP_CHECK_MSG(p, d.cleaned == 1, "%u leftovers cleaned", (unsigned)d.cleaned);
     PROP_CHECK(p, stat(tmpfile, &st) == 0); /* a live writer's file stays */
     PROP_CHECK(p, dx_cas_store_get(&s, &id, buf, sizeof buf) == 5 && memcmp(buf, "hello", 5) == 0);
-    /* batch mode: visible to this writer at once, to others after sync */
-    dc.batch = true;
+    /* batch mode (the default): visible to this writer at once, to others after sync */
+    dc.sync_each = false;
     PROP_CHECK(p, dx_cas_dir_open(&d2, &dc) == DX_OK && dx_cas_dir_store(&d2, NULL, &s2) == DX_OK);
+    PROP_CHECK(p, d2.batch);
     PROP_CHECK(p, dx_cas_store_put(&s2, "batched", 7, &id2) == DX_OK && dx_cas_store_put(&s2, "batched", 7, NULL) == DX_OK);
     PROP_CHECK(p, dx_cas_store_get(&s2, &id2, buf, sizeof buf) == 7);
     PROP_CHECK(p, dx_cas_store_has(&s, &id2) == DX_ERR_NOTFOUND);
-    PROP_CHECK(p, dx_cas_store_sync(&s2) == DX_OK && d2.pending == 0);
-    PROP_CHECK(p, dx_cas_store_get(&s, &id2, buf, sizeof buf) == 7 && memcmp(buf, "batched", 7) == 0);
+    {   /* a second batch in the same process on the same store stays apart: the first's sync does not install it,
+           deleting a pending object works, and closing without a sync makes the batch durable as a sync would */
+        dx_cas_dir d3;
+        dx_cas_store s3;
+        dx_cas_id id3, id4;
+        PROP_CHECK(p, dx_cas_dir_open(&d3, &dc) == DX_OK && dx_cas_dir_store(&d3, NULL, &s3) == DX_OK);
+        PROP_CHECK(p, strcmp(d3.batch_tag, d2.batch_tag) != 0);
+        PROP_CHECK(p, dx_cas_store_put(&s3, "third", 5, &id3) == DX_OK && dx_cas_store_put(&s3, "gone", 4, &id4) == DX_OK);
+        PROP_CHECK(p, dx_cas_store_delete(&s3, &id4) == DX_OK && dx_cas_store_has(&s3, &id4) == DX_ERR_NOTFOUND);
+        PROP_CHECK(p, dx_cas_store_sync(&s2) == DX_OK && d2.pending == 0);
+        PROP_CHECK(p, dx_cas_store_get(&s, &id2, buf, sizeof buf) == 7 && memcmp(buf, "batched", 7) == 0);
+        PROP_CHECK(p, dx_cas_store_has(&s, &id3) == DX_ERR_NOTFOUND);
+        dx_cas_dir_close(&d3);
+        PROP_CHECK(p, dx_cas_store_get(&s, &id3, buf, sizeof buf) == 5 && memcmp(buf, "third", 5) == 0);
+        PROP_CHECK(p, dx_cas_store_has(&s, &id4) == DX_ERR_NOTFOUND);
+    }
     dx_cas_dir_close(&d2);
     dx_cas_dir_close(&d);
     dc.path = "build/test/no/such/parent/store";
@@ -1947,7 +1976,7 @@ static int t_dir_crash(prop_ctx *p) {
     scratch_dir(path, sizeof path, "crash", p->seed);
     memset(&dc, 0, sizeof dc);
     dc.path = path;
-    dc.batch = false;
+    dc.sync_each = true;
     PROP_CHECK_MSG(p, rounds > 0, "DX_CRASH_ROUNDS=%s: a positive number of rounds", env ? env : "");
     for (round = 0; round < rounds; round++) {
         int fds[2], status, yields;
@@ -2026,6 +2055,168 @@ static int t_dir_crash(prop_ctx *p) {
     return 0;
 }
 
+/* Crash safety of the default (batch) mode, as a snapshot tool uses it: a child
+   takes snapshots one after another (files as blobs, a tree, dx_cas_store_sync,
+   then the refs "s<k>" and "latest") and tells the parent of every step; the
+   parent kills it with SIGKILL after a random number of steps (plus a random
+   number of yields), so kills land while objects are written, while a batch is
+   synced (renamed into place) and while refs are written. Afterwards, opened
+   again: no temporary file is left, every ref names a complete snapshot (verify
+   from it finds nothing missing or corrupt), every ref the child reported is
+   there and names what it reported, and a verify of the whole store is clean.
+   A process kill keeps the page cache: it checks the order of what becomes
+   visible, not durability across a power cut. DX_CRASH_ROUNDS as above. */
+typedef struct crash_refs {
+    int n;
+    dx_cas_id roots[256];
+} crash_refs;
+
+static dx_result crash_ref_cb(void *user, const char *name, const dx_cas_id *id) {
+    crash_refs *c = (crash_refs *)user;
+    (void)name;
+    if (c->n < 256) c->roots[c->n++] = *id;
+    return DX_OK;
+}
+
+static void crash_batch_writer(const dx_cas_dir_config *dc, int round, int fd) {
+    dx_cas_dir d;
+    dx_cas_store s;
+    static uint8_t data[70000];
+    uint64_t k;
+    if (dx_cas_dir_open(&d, dc) != DX_OK || dx_cas_dir_store(&d, NULL, &s) != DX_OK) _exit(3);
+    for (k = 0;; k++) {
+        dx_cas_tree_entry e[12];
+        char names[12][8], line[16 + DX_CAS_ID_TEXT_SIZE], ref[24];
+        uint8_t tree[12 * (DX_CAS_TREE_ENTRY_FIXED + 8) + DX_CAS_TREE_HEADER_SIZE];
+        dx_cas_id root;
+        int64_t n;
+        size_t i, files = 3 + (size_t)((k * 5 + (uint64_t)round) % 10);
+        for (i = 0; i < files; i++) {
+            dx_cas_blob_writer w;
+            dx_cas_blob_writer_config wc;
+            uint64_t seed = ((uint64_t)round << 40) + (k << 8) + i + 1;
+            size_t len = (size_t)(seed * 2654435761u % sizeof data);
+            if (i % 3 == 0) seed = i + 1; /* some files repeat across snapshots: dedup inside and across batches */
+            xorshift_bytes(seed, data, len);
+            memset(&wc, 0, sizeof wc);
+            wc.store = &s;
+            if (dx_cas_blob_writer_create(&w, &wc) != DX_OK || dx_cas_blob_writer_write(&w, data, len) != DX_OK ||
+                dx_cas_blob_writer_finish(&w, &e[i].id, NULL) != DX_OK)
+                _exit(4);
+            dx_cas_blob_writer_destroy(&w);
+            snprintf(names[i], sizeof names[i], "f%03u", (unsigned)i);
+            e[i].name = names[i], e[i].name_len = 4, e[i].mode = DX_CAS_MODE_FILE, e[i].size = len;
+            if (write(fd, "f\n", 2) != 2) _exit(5); /* a step: one file stored (pending) */
+        }
+        n = dx_cas_tree_encode(s.hash_alg.alg, e, files, tree, sizeof tree);
+        if (n < 0 || dx_cas_store_put(&s, tree, (size_t)n, &root) != DX_OK) _exit(6);
+        if (write(fd, "t\n", 2) != 2) _exit(5); /* the sync begins */
+        if (dx_cas_store_sync(&s) != DX_OK) _exit(7);
+        if (write(fd, "s\n", 2) != 2) _exit(5); /* the refs are written */
+        snprintf(ref, sizeof ref, "s%llu", (unsigned long long)k);
+        if (dx_cas_dir_ref_set(&d, ref, &root) != DX_OK || dx_cas_dir_ref_set(&d, "latest", &root) != DX_OK) _exit(8);
+        n = snprintf(line, sizeof line, "r %s ", ref);
+        dx_cas_id_format(&root, line + n, sizeof line - (size_t)n);
+        strcat(line, "\n");
+        if (write(fd, line, strlen(line)) != (ssize_t)strlen(line)) _exit(5);
+    }
+}
+
+static int t_dir_crash_batch(prop_ctx *p) {
+    char path[256];
+    const char *env = getenv("DX_CRASH_ROUNDS");
+    dx_cas_dir_config dc;
+    int round, rounds = env ? atoi(env) : 12, refs_checked = 0, after[4] = {0, 0, 0, 0};
+    prop_ctx g;
+    static char rep[1 << 16];
+    prop_ctx_init(&g, p->seed, (size_t)-1);
+    scratch_dir(path, sizeof path, "crashb", p->seed);
+    memset(&dc, 0, sizeof dc); /* the defaults: batches, synced, compressed when built with zstd */
+    dc.path = path;
+    PROP_CHECK_MSG(p, rounds > 0, "DX_CRASH_ROUNDS=%s: a positive number of rounds", env ? env : "");
+    for (round = 0; round < rounds; round++) {
+        int fds[2], status, yields, steps = 0, want = (int)prop_range(&g, 1, 40);
+        size_t got = 0, at;
+        pid_t pid;
+        ssize_t n;
+        if (round % 8 == 0) rm_rf(path);
+        if (pipe(fds) != 0) PROP_FAIL(p, "pipe");
+        pid = fork();
+        if (pid < 0) PROP_FAIL(p, "fork");
+        if (pid == 0) {
+            close(fds[0]);
+            crash_batch_writer(&dc, round, fds[1]);
+            _exit(9);
+        }
+        close(fds[1]);
+        while (steps < want) { /* the event: that many steps reported */
+            size_t before = got;
+            if (crash_read_report(fds[0], rep, sizeof rep, &got) != 0) break;
+            for (at = before; at < got; at++) steps += rep[at] == '\n';
+        }
+        /* 0 to ~32k yields, log-uniform: from at once to well into the sync (no clock involved) */
+        for (yields = (int)prop_range(&g, 0, (uint64_t)1 << prop_range(&g, 0, 15)); yields > 0; yields--) sched_yield();
+        kill(pid, SIGKILL);
+        waitpid(pid, &status, 0);
+        while ((n = read(fds[0], rep + got, sizeof rep - 1 - got)) > 0) got += (size_t)n;
+        close(fds[0]);
+        rep[got] = 0;
+        PROP_CHECK_MSG(p, WIFSIGNALED(status), "round %d: the writer exited by itself (status %d)", round, status);
+        PROP_CHECK_MSG(p, steps >= want, "round %d: %d of %d steps before the watchdog", round, steps, want);
+        if (got >= 2) after[rep[got - 2] == 'f' ? 0 : rep[got - 2] == 't' ? 1 : rep[got - 2] == 's' ? 2 : 3]++;
+        {
+            dx_cas_dir d;
+            dx_cas_store s;
+            dx_cas_verify_report vr;
+            crash_refs cr;
+            dx_result r;
+            int i;
+            char *line;
+            PROP_CHECK(p, dx_cas_dir_open(&d, &dc) == DX_OK && dx_cas_dir_store(&d, NULL, &s) == DX_OK);
+            memset(&cr, 0, sizeof cr);
+            PROP_CHECK(p, dx_cas_dir_ref_list(&d, crash_ref_cb, &cr) == DX_OK);
+            for (i = 0; i < cr.n; i++) { /* every ref: a complete snapshot */
+                r = dx_cas_store_verify(&s, &cr.roots[i], 1, NULL, NULL, NULL, &vr);
+                PROP_CHECK_MSG(p, r == DX_OK && vr.missing == 0 && vr.corrupt == 0,
+                               "round %d: ref %d of %d: verify %s, %llu missing, %llu corrupt", round, i, cr.n, rn(r),
+                               (unsigned long long)vr.missing, (unsigned long long)vr.corrupt);
+                refs_checked++;
+            }
+            for (line = strstr(rep, "r "); line; line = strstr(line + 1, "\nr ")) { /* every reported ref is there */
+                char name[24];
+                dx_cas_id want_id, have;
+                char *sp;
+                if (*line == '\n') line++;
+                sp = strchr(line + 2, ' ');
+                PROP_CHECK(p, sp && sp - (line + 2) < (long)sizeof name);
+                memcpy(name, line + 2, (size_t)(sp - (line + 2)));
+                name[sp - (line + 2)] = 0;
+                PROP_CHECK(p, dx_cas_id_parse(sp + 1, DX_CAS_ID_TEXT_LEN, &want_id) == DX_OK);
+                PROP_CHECK_MSG(p, dx_cas_dir_ref_get(&d, name, &have) == DX_OK && dx_cas_id_equal(&have, &want_id),
+                               "round %d: reported ref %s lost", round, name);
+            }
+            r = dx_cas_store_verify(&s, cr.roots, (size_t)cr.n, NULL, NULL, NULL, &vr);
+            PROP_CHECK_MSG(p, r == DX_OK && vr.corrupt == 0 && vr.missing == 0, "round %d: verify of the store: %s", round, rn(r));
+            dx_cas_dir_close(&d);
+        }
+        {
+            char cmd[400];
+            FILE *f;
+            int leftovers = -1;
+            snprintf(cmd, sizeof cmd, "ls '%s/tmp' | wc -l", path);
+            if ((f = popen(cmd, "r")) != NULL) {
+                if (fscanf(f, "%d", &leftovers) != 1) leftovers = -1;
+                pclose(f);
+            }
+            PROP_CHECK_MSG(p, leftovers == 0, "round %d: %d temporary files left after the open", round, leftovers);
+        }
+    }
+    fprintf(stderr, "t_dir_crash_batch: %d kills (reported last: %d a file, %d the start of a sync, %d its end, %d a ref), "
+            "%d refs verified complete\n", rounds, after[0], after[1], after[2], after[3], refs_checked);
+    rm_rf(path);
+    return 0;
+}
+
 /* Several processes put the same objects into one store at the same time
    (each with its own dx_cas_dir): every object ends up there once, intact,
    and no temporary file is left. */
@@ -2050,7 +2241,7 @@ static int t_dir_concurrent(prop_ctx *p) {
         if (pids[i] == 0) {
             uint8_t obj[5000];
             int k;
-            dc.batch = i == 2; /* one of them in batch mode */
+            dc.sync_each = i != 2; /* one of them in batch mode */
             if (dx_cas_dir_open(&d, &dc) != DX_OK || dx_cas_dir_store(&d, NULL, &s) != DX_OK) _exit(3);
             for (k = 0; k < 60; k++) {
                 int o = (k * 7 + i * 13) % 60; /* the same 60 objects, in different orders */
@@ -2081,6 +2272,7 @@ static int t_dir_concurrent(prop_ctx *p) {
 #else
 static int t_dir_store(prop_ctx *p) { PROP_SKIP(p, "no directory store in this build (Windows or DX_CAS_NO_STDIO)"); }
 static int t_dir_crash(prop_ctx *p) { PROP_SKIP(p, "no directory store in this build (Windows or DX_CAS_NO_STDIO)"); }
+static int t_dir_crash_batch(prop_ctx *p) { PROP_SKIP(p, "no directory store in this build (Windows or DX_CAS_NO_STDIO)"); }
 static int t_dir_concurrent(prop_ctx *p) { PROP_SKIP(p, "no directory store in this build (Windows or DX_CAS_NO_STDIO)"); }
 #endif
 
@@ -2221,6 +2413,157 @@ static int p_gc(prop_ctx *p) {
     r = dx_cas_store_gc(&s, &root, 1, 0, false, &rep);
     PROP_CHECK_MSG(p, r == DX_ERR_NOTFOUND && dx_cas_store_has(&s, &junk) == 5, "gc with a hole: %s", rn(r));
     dx_cas_mem_destroy(&m);
+    return 0;
+}
+
+/* gc and verify with no valid root, and verify with objects missing (issue 12, item 2).
+   A small snapshot: root = {a: blob A, s: sub}, sub = {c: blob C}; every blob is a manifest
+   and its chunks. Run on a memory store and on a directory store (whose objects a user can
+   delete by hand). */
+typedef struct gc_snap {
+    dx_cas_id root, sub, blob_a, blob_c, chunk_a;
+    uint64_t objects;
+} gc_snap;
+
+static dx_result gc_snap_make(dx_cas_store *s, uint64_t seed, gc_snap *g) {
+    static uint8_t a[2500], c[700];
+    dx_cas_tree_entry e[2];
+    uint8_t tb[512], man[DX_CAS_MANIFEST_HEADER_SIZE + 64 * DX_CAS_MANIFEST_ENTRY_SIZE];
+    dx_cas_manifest m;
+    int64_t n;
+    dx_result r;
+    xorshift_bytes(seed, a, sizeof a);
+    xorshift_bytes(seed + 1, c, sizeof c);
+    if ((r = blob_of(s, a, sizeof a, &g->blob_a)) != DX_OK || (r = blob_of(s, c, sizeof c, &g->blob_c)) != DX_OK) return r;
+    e[0].name = "c", e[0].name_len = 1, e[0].mode = DX_CAS_MODE_FILE, e[0].size = sizeof c, e[0].id = g->blob_c;
+    n = dx_cas_tree_encode(s->hash_alg.alg, e, 1, tb, sizeof tb);
+    if (n < 0 || (r = dx_cas_store_put(s, tb, (size_t)n, &g->sub)) != DX_OK) return n < 0 ? (dx_result)n : r;
+    e[0].name = "a", e[0].size = sizeof a, e[0].id = g->blob_a;
+    e[1].name = "s", e[1].name_len = 1, e[1].mode = DX_CAS_MODE_DIR, e[1].size = 0, e[1].id = g->sub;
+    n = dx_cas_tree_encode(s->hash_alg.alg, e, 2, tb, sizeof tb);
+    if (n < 0 || (r = dx_cas_store_put(s, tb, (size_t)n, &g->root)) != DX_OK) return n < 0 ? (dx_result)n : r;
+    n = dx_cas_store_get(s, &g->blob_a, man, sizeof man);
+    if (n < 0 || (r = dx_cas_manifest_parse(&s->hash_alg, man, (size_t)n, NULL, &m)) != DX_OK || m.count < 2)
+        return n < 0 ? (dx_result)n : DX_ERR_CORRUPT;
+    dx_cas_manifest_entry(&m, 1, &g->chunk_a, NULL);
+    g->objects = 0;
+    if ((r = dx_cas_store_sync(s)) != DX_OK) return r; /* a directory store's batch into place */
+    return dx_cas_store_iterate(s, count_cb, &g->objects);
+}
+
+typedef struct problems {
+    int missing, corrupt, other;
+    dx_cas_id last;
+} problems;
+
+static void on_problem(void *user, const dx_cas_id *id, dx_result what) {
+    problems *pr = (problems *)user;
+    if (what == DX_ERR_NOTFOUND) pr->missing++;
+    else if (what == DX_ERR_CORRUPT || what == DX_ERR_CHECKSUM) pr->corrupt++;
+    else pr->other++;
+    pr->last = *id;
+}
+
+static int gc_verify_cases(prop_ctx *p, dx_cas_store *s, const char *kind) {
+    gc_snap g;
+    dx_cas_gc_report rep;
+    dx_cas_verify_report vr;
+    dx_cas_id garbage, absent, roots[2];
+    problems pr;
+    unsigned long count;
+    dx_result r;
+    PROP_CHECK_MSG(p, gc_snap_make(s, p->seed, &g) == DX_OK && g.objects >= 6, "%s: snapshot", kind);
+    PROP_CHECK(p, dx_cas_store_put(s, "garbage\n", 8, &garbage) == DX_OK && dx_cas_store_sync(s) == DX_OK); /* a broken ref's target */
+    dx_cas_id_hash(&s->hash_alg, "not stored", 10, &absent);
+    /* no roots: refused, nothing deleted (it crashed, and would have emptied the store) */
+    r = dx_cas_store_gc(s, NULL, 0, 0, 0, &rep);
+    count = 0;
+    PROP_CHECK(p, dx_cas_store_iterate(s, count_cb, &count) == DX_OK);
+    PROP_CHECK_MSG(p, r == DX_CAS_ERR_NO_ROOTS && rep.deleted == 0 && count == g.objects + 1, "%s: gc, no roots: %s, %lu objects left",
+                   kind, rn(r), count);
+    r = dx_cas_store_gc(s, &g.root, 0, 0, DX_CAS_GC_DRY_RUN, &rep); /* a list, but empty */
+    PROP_CHECK_MSG(p, r == DX_CAS_ERR_NO_ROOTS, "%s: gc dry run, no roots: %s", kind, rn(r));
+    r = dx_cas_store_gc(s, NULL, 0, 0, DX_CAS_GC_DRY_RUN | DX_CAS_GC_ALLOW_NO_ROOTS, &rep);
+    PROP_CHECK_MSG(p, r == DX_OK && rep.deleted == g.objects + 1 && rep.marked == 0, "%s: forced dry run: %s, %llu", kind, rn(r),
+                   (unsigned long long)rep.deleted);
+    PROP_CHECK(p, dx_cas_store_gc(s, &g.root, 1, 0, 0x80, &rep) == DX_ERR_INVAL); /* unknown flag */
+    /* a root that does not parse (not a tree or manifest), or is not there: stops before any delete */
+    roots[0] = g.root, roots[1] = garbage;
+    r = dx_cas_store_gc(s, roots, 2, 0, 0, &rep);
+    count = 0;
+    PROP_CHECK(p, dx_cas_store_iterate(s, count_cb, &count) == DX_OK);
+    PROP_CHECK_MSG(p, r == DX_ERR_CORRUPT && rep.deleted == 0 && count == g.objects + 1, "%s: gc, garbage root: %s, %lu left", kind,
+                   rn(r), count);
+    r = dx_cas_store_gc(s, &garbage, 1, 0, 0, &rep);
+    PROP_CHECK_MSG(p, r == DX_ERR_CORRUPT && rep.deleted == 0, "%s: gc, only a garbage root: %s", kind, rn(r));
+    roots[1] = absent;
+    r = dx_cas_store_gc(s, roots, 2, 0, 0, &rep);
+    count = 0;
+    PROP_CHECK(p, dx_cas_store_iterate(s, count_cb, &count) == DX_OK);
+    PROP_CHECK_MSG(p, r == DX_ERR_NOTFOUND && count == g.objects + 1, "%s: gc, missing root: %s, %lu left", kind, rn(r), count);
+    /* verify: a clean snapshot, then a garbage root, a missing root */
+    memset(&pr, 0, sizeof pr);
+    r = dx_cas_store_verify(s, &g.root, 1, NULL, on_problem, &pr, &vr);
+    PROP_CHECK_MSG(p, r == DX_OK && vr.missing == 0 && vr.corrupt == 0 && vr.manifests == 2 && pr.missing + pr.corrupt == 0,
+                   "%s: verify, clean: %s", kind, rn(r));
+    memset(&pr, 0, sizeof pr);
+    r = dx_cas_store_verify(s, &garbage, 1, NULL, on_problem, &pr, &vr);
+    PROP_CHECK_MSG(p, r == DX_ERR_CORRUPT && vr.corrupt == 1 && pr.corrupt == 1 && dx_cas_id_equal(&pr.last, &garbage),
+                   "%s: verify, garbage root: %s, %llu corrupt", kind, rn(r), (unsigned long long)vr.corrupt);
+    memset(&pr, 0, sizeof pr);
+    r = dx_cas_store_verify(s, &absent, 1, NULL, on_problem, &pr, &vr);
+    PROP_CHECK_MSG(p, r == DX_ERR_CORRUPT && vr.missing == 1 && pr.missing == 1 && dx_cas_id_equal(&pr.last, &absent),
+                   "%s: verify, missing root: %s, %llu missing", kind, rn(r), (unsigned long long)vr.missing);
+    /* verify: a chunk deleted, then a tree deleted: reported as missing, and not OK */
+    PROP_CHECK(p, dx_cas_store_delete(s, &g.chunk_a) == DX_OK);
+    memset(&pr, 0, sizeof pr);
+    r = dx_cas_store_verify(s, &g.root, 1, NULL, on_problem, &pr, &vr);
+    PROP_CHECK_MSG(p, r == DX_ERR_CORRUPT && vr.missing == 1 && vr.corrupt == 0 && pr.missing == 1 && dx_cas_id_equal(&pr.last, &g.chunk_a),
+                   "%s: verify, a chunk deleted: %s, %llu missing", kind, rn(r), (unsigned long long)vr.missing);
+    PROP_CHECK(p, dx_cas_store_delete(s, &g.sub) == DX_OK);
+    memset(&pr, 0, sizeof pr);
+    r = dx_cas_store_verify(s, &g.root, 1, NULL, on_problem, &pr, &vr);
+    PROP_CHECK_MSG(p, r == DX_ERR_CORRUPT && vr.missing == 2 && pr.missing == 2, "%s: verify, a tree deleted: %s, %llu missing", kind,
+                   rn(r), (unsigned long long)vr.missing);
+    /* and gc refuses to sweep past the hole */
+    r = dx_cas_store_gc(s, &g.root, 1, 0, 0, &rep);
+    PROP_CHECK_MSG(p, r == DX_ERR_NOTFOUND && rep.deleted == 0 && dx_cas_store_has(s, &garbage) == 8, "%s: gc with holes: %s", kind, rn(r));
+    /* forced, with no roots: every object goes, and the sweep does not crash */
+    r = dx_cas_store_gc(s, NULL, 0, 0, DX_CAS_GC_ALLOW_NO_ROOTS, &rep);
+    count = 0;
+    PROP_CHECK(p, dx_cas_store_iterate(s, count_cb, &count) == DX_OK);
+    PROP_CHECK_MSG(p, r == DX_OK && count == 0 && rep.deleted == g.objects + 1 - 2, "%s: forced gc: %s, %lu left, %llu deleted", kind,
+                   rn(r), count, (unsigned long long)rep.deleted);
+    return 0;
+}
+
+static int t_gc_verify_no_roots(prop_ctx *p) {
+    dx_cas_mem m;
+    dx_cas_mem_config mc;
+    dx_cas_store s;
+    memset(&mc, 0, sizeof mc);
+    PROP_CHECK(p, dx_cas_mem_create(&m, &mc) == DX_OK && dx_cas_mem_store(&m, NULL, &s) == DX_OK);
+    if (gc_verify_cases(p, &s, "memory store") != 0) {
+        dx_cas_mem_destroy(&m);
+        return 1;
+    }
+    dx_cas_mem_destroy(&m);
+#if defined(DX_CAS_HAS_DIRSTORE)
+    {
+        char path[256];
+        dx_cas_dir d;
+        dx_cas_dir_config dc;
+        int rc;
+        scratch_dir(path, sizeof path, "gcv", p->seed);
+        memset(&dc, 0, sizeof dc);
+        dc.path = path, dc.no_sync = true;
+        PROP_CHECK(p, dx_cas_dir_open(&d, &dc) == DX_OK && dx_cas_dir_store(&d, NULL, &s) == DX_OK);
+        rc = gc_verify_cases(p, &s, "directory store");
+        dx_cas_dir_close(&d);
+        rm_rf(path);
+        if (rc != 0) return rc;
+    }
+#endif
     return 0;
 }
 
@@ -2374,12 +2717,12 @@ static const prop_test tests[] = {
     PROP_UNIT(t_fastcdc_vectors),   PROP_UNIT(t_fastcdc_sekien), PROP_PROPERTY(p_chunker_stream), PROP_UNIT(t_merkle_ct_vectors),
     PROP_PROPERTY(p_merkle_proofs), PROP_UNIT(t_proof_wire),       PROP_PROPERTY(p_store_roundtrip),
     PROP_UNIT(t_mem_store_capacity), PROP_PROPERTY(p_blob_roundtrip), PROP_UNIT(t_manifest_bounds),
-    PROP_UNIT(t_dir_store),         PROP_UNIT(t_dir_crash),         PROP_UNIT(t_blake3_vectors),
+    PROP_UNIT(t_dir_store),         PROP_UNIT(t_dir_crash),         PROP_UNIT(t_dir_crash_batch),         PROP_UNIT(t_blake3_vectors),
 #if !defined(DX_CAS_NO_BLAKE3) /* a build without BLAKE3 has nothing for these to test (t_blake3_vectors checks it refuses) */
     PROP_PROPERTY(p_blake3_pieces), PROP_UNIT(t_blake3_vs_b3sum),
 #endif
     PROP_UNIT(t_tree_objects),
-    PROP_PROPERTY(p_gc),            PROP_UNIT(t_dir_refs),          PROP_UNIT(t_dir_concurrent),
+    PROP_PROPERTY(p_gc),            PROP_UNIT(t_gc_verify_no_roots), PROP_UNIT(t_dir_refs),          PROP_UNIT(t_dir_concurrent),
     PROP_PROPERTY(p_object_codec),  PROP_UNIT(t_object_forms),      PROP_UNIT(t_dir_compress),
     PROP_UNIT(t_fastcdc_constants), PROP_UNIT(t_manifest_vectors),  PROP_UNIT(t_blob_writer_memory),
     PROP_UNIT(t_dir_ref_problems),  PROP_UNIT(t_dir_must_exist),
