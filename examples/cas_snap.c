@@ -85,6 +85,7 @@ static const char usage[] =
     "It does not restore: owners and groups, access and change times, extended attributes,\n"
     "ACLs, SELinux labels, file flags, hard links (each name becomes its own file), holes\n"
     "of sparse files (written as zeros), FIFOs, sockets and devices (snap skips them).\n"
+    "What it restores is on the disk (synced) before it says so.\n"
     "\n"
     "exit status: 0 ok, 1 failure, 2 bad usage, 3 snap saved the snapshot but some files\n"
     "or folders could not be read (each named on stderr)\n";
@@ -890,6 +891,22 @@ static int resolve(snap *g, const char *what, dx_cas_id *root) {
     return tool_fail("ref %s: %s", what, why(r, g->dir.os_error));
 }
 
+/* Makes everything written under dir durable: one syncfs(2) of its file
+   system on Linux (as the store does), else sync(2). */
+static int sync_tree(const char *dir) {
+#if defined(__linux__) && !defined(DX_CAS_NO_SYNCFS) && !defined(__cplusplus)
+    int fd = open(dir, O_RDONLY), rc;
+    if (fd < 0) return -1;
+    rc = syncfs(fd);
+    close(fd);
+    return rc;
+#else
+    (void)dir;
+    sync();
+    return 0;
+#endif
+}
+
 static int cmd_restore(snap *g, const char *what, const char *out) {
     dx_cas_id root;
     snapshot_view v;
@@ -934,6 +951,10 @@ static int cmd_restore(snap *g, const char *what, const char *out) {
     set_times(g, out, have, &mtime, false);
     free(v.meta);
     if (rc < 0) return tool_fail("restore stopped: %s holds part of the snapshot", out);
+    if (sync_tree(out) != 0) { /* "restored" means on the disk, not only in the page cache */
+        err = errno;
+        return tool_fail("cannot make %s durable: %s", out, strerror(err));
+    }
     if (g->failed)
         return tool_fail("%llu files or folders could not be restored (named above); %s holds the rest", (unsigned long long)g->failed, out);
     if (!g->quiet)
