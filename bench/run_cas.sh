@@ -24,16 +24,8 @@ work=$out/cas
 CC=${CC:-cc}
 OPT="-O2 -DNDEBUG"
 
-missing=""
-for t in python3:python3 openssl:openssl sha256sum:coreutils b3sum:b3sum casync:casync git:git; do
-    command -v "${t%%:*}" >/dev/null 2>&1 || missing="$missing ${t#*:}"
-done
-if [ -n "$missing" ] && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "run_cas.sh: installing missing Debian packages:$missing"
-    DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null
-    # shellcheck disable=SC2086
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing >/dev/null
-fi
+. bench/packages.sh
+install_missing run_cas.sh python3:python3 openssl:openssl sha256sum:coreutils b3sum:b3sum casync:casync git:git
 for t in python3 openssl sha256sum b3sum git; do
     command -v "$t" >/dev/null 2>&1 || { echo "run_cas.sh: $t not found" >&2; exit 1; }
 done

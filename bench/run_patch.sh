@@ -22,17 +22,10 @@ OPT="-O2 -DNDEBUG"
 
 # The peers and the tools for the corpora, installed as tests/deps.sh does
 # when missing (root and apt-get), else named.
-missing=""
-for t in xdelta3:xdelta3 bsdiff:bsdiff zstd:zstd gcore:gdb; do
-    command -v "${t%%:*}" >/dev/null 2>&1 || missing="$missing ${t#*:}"
-done
-printf '#include <zstd.h>\n' | ${CC:-cc} -E -x c - >/dev/null 2>&1 || missing="$missing libzstd-dev"
-if [ -n "$missing" ] && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "run_patch.sh: installing missing Debian packages:$missing"
-    DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null
-    # shellcheck disable=SC2086
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing >/dev/null
-fi
+zstd_dev=""
+printf '#include <zstd.h>\n' | ${CC:-cc} -E -x c - >/dev/null 2>&1 || zstd_dev="-:libzstd-dev"
+. bench/packages.sh
+install_missing run_patch.sh xdelta3:xdelta3 bsdiff:bsdiff zstd:zstd gcore:gdb $zstd_dev
 
 need() {
     if ! command -v "$1" >/dev/null 2>&1; then

@@ -35,16 +35,8 @@ work=$out/snap
 CC=${CC:-cc}
 OPT="-O2 -DNDEBUG"
 
-missing=""
-for t in python3:python3 restic:restic borg:borgbackup casync:casync git:git diff:diffutils; do
-    command -v "${t%%:*}" >/dev/null 2>&1 || missing="$missing ${t#*:}"
-done
-if [ -n "$missing" ] && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "run_snap.sh: installing missing Debian packages:$missing"
-    DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null
-    # shellcheck disable=SC2086
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing >/dev/null
-fi
+. bench/packages.sh
+install_missing run_snap.sh python3:python3 restic:restic borg:borgbackup casync:casync git:git diff:diffutils
 for t in python3 git diff; do
     command -v "$t" >/dev/null 2>&1 || { echo "run_snap.sh: $t not found" >&2; exit 1; }
 done

@@ -811,20 +811,11 @@ done:
     return fail;
 }
 
-/* cfg.shift: insertions and deletions (and anything else) round-trip out of
-   place, one-shot and streaming; in place too with cfg.window (one-shot and
-   streaming), else it is refused with nothing written. */
-static int p_shift(prop_ctx *p) {
-    dx_patch_config cfg;
-    dx_patch_applier_config ac;
-    mio m;
-    size_t alen = prop_len(p, 5000), blen, cap, i, edits = (size_t)prop_range(p, 1, 4);
-    uint8_t *a = xmalloc(alen), *b, *patch, *out, *buf;
-    int64_t plen, r;
-    int fail = 1;
-    prop_bytes(p, a, alen);
-    b = xdup(a, blen = alen);
-    for (i = 0; i < edits; i++) { /* insert or delete a few runs of bytes */
+/* Inserts and deletes a few runs of bytes in a copy of a (and maybe flips a few). */
+static uint8_t *gen_shifted(prop_ctx *p, const uint8_t *a, size_t alen, size_t *out_len) {
+    size_t blen, i, edits = (size_t)prop_range(p, 1, 4);
+    uint8_t *b = xdup(a, blen = alen);
+    for (i = 0; i < edits; i++) {
         size_t at = (size_t)prop_range(p, 0, blen), n = prop_len(p, 700);
         uint8_t *nb;
         if (prop_bool(p)) {
@@ -843,9 +834,25 @@ static int p_shift(prop_ctx *p) {
         free(b);
         b = nb;
     }
-    if (prop_bool(p)) { /* and maybe a few changed bytes */
+    if (prop_bool(p))
         for (i = 0; i < 4 && blen; i++) b[prop_range(p, 0, blen - 1)] ^= 0x40;
-    }
+    *out_len = blen;
+    return b;
+}
+
+/* cfg.shift: insertions and deletions (and anything else) round-trip out of
+   place, one-shot and streaming; in place too with cfg.window (one-shot and
+   streaming), else it is refused with nothing written. */
+static int p_shift(prop_ctx *p) {
+    dx_patch_config cfg;
+    dx_patch_applier_config ac;
+    mio m;
+    size_t alen = prop_len(p, 5000), blen, cap, i;
+    uint8_t *a = xmalloc(alen), *b, *patch, *out, *buf;
+    int64_t plen, r;
+    int fail = 1;
+    prop_bytes(p, a, alen);
+    b = gen_shifted(p, a, alen, &blen);
     gen_config(p, &cfg, 6);
     cfg.shift = true;
     if (prop_bool(p)) cfg.window = (uint32_t)64 << prop_range(p, 0, 8); /* 64 B .. 16 KiB */
@@ -993,34 +1000,6 @@ static void jio_config(dx_patch_applier_config *ac, jio *x, const dx_patch_info 
     x->writes = 0;
 }
 
-/* Inserts and deletes a few runs of bytes in a copy of a (and maybe flips a few). */
-static uint8_t *gen_shifted(prop_ctx *p, const uint8_t *a, size_t alen, size_t *out_len) {
-    size_t blen, i, edits = (size_t)prop_range(p, 1, 4);
-    uint8_t *b = xdup(a, blen = alen);
-    for (i = 0; i < edits; i++) {
-        size_t at = (size_t)prop_range(p, 0, blen), n = prop_len(p, 700);
-        uint8_t *nb;
-        if (prop_bool(p)) {
-            nb = xmalloc(blen + n);
-            memcpy(nb, b, at);
-            prop_bytes(p, nb + at, n);
-            memcpy(nb + at + n, b + at, blen - at);
-            blen += n;
-        } else {
-            if (n > blen - at) n = blen - at;
-            nb = xmalloc(blen - n);
-            memcpy(nb, b, at);
-            memcpy(nb + at, b + at + n, blen - at - n);
-            blen -= n;
-        }
-        free(b);
-        b = nb;
-    }
-    if (prop_bool(p))
-        for (i = 0; i < 4 && blen; i++) b[prop_range(p, 0, blen - 1)] ^= 0x40;
-    *out_len = blen;
-    return b;
-}
 
 /* An in-place apply of a WINDOW patch with a journal, interrupted at any
    write (torn, then killed or powered off) up to 3 times and resumed, ends
