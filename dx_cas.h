@@ -935,6 +935,33 @@ enum { /* stored object methods */
     DX_CAS_OBJECT_METHOD_RAW = 0,  /* the bytes as they are (a header only if they begin with "DXCZ") */
     DX_CAS_OBJECT_METHOD_ZSTD = 1  /* zstd frames, smaller than the content */
 };
+enum { /* pack ("DXCK"): the directory store's packs/<hex>.pack; header, records, index, trailer */
+    DX_CAS_PACK_OFF_MAGIC = 0,   /* "DXCK" */
+    DX_CAS_PACK_OFF_MAJOR = 4,   /* u8 DX_CAS_FORMAT_MAJOR */
+    DX_CAS_PACK_OFF_MINOR = 5,   /* u8 */
+    DX_CAS_PACK_OFF_FLAGS = 6,   /* u16, 0 */
+    DX_CAS_PACK_OFF_RECORDS = 8, /* stored forms ("DXCZ" rules) back to back, up to the index */
+    DX_CAS_PACK_HEADER_SIZE = 8
+};
+enum { /* pack index entry; count entries, strictly increasing by binary id, before the trailer */
+    DX_CAS_PACK_ENTRY_OFF_ID = 0,      /* 34-byte binary id */
+    DX_CAS_PACK_ENTRY_OFF_FLAGS = 34,  /* u16, 0 */
+    DX_CAS_PACK_ENTRY_OFF_OFFSET = 36, /* u64 the stored form's first byte, from the start of the pack */
+    DX_CAS_PACK_ENTRY_OFF_STORED = 44, /* u32 bytes of the stored form */
+    DX_CAS_PACK_ENTRY_OFF_SIZE = 48,   /* u32 bytes of content (the hash input) */
+    DX_CAS_PACK_ENTRY_SIZE = 52
+};
+enum { /* pack trailer: the last bytes of the file */
+    DX_CAS_PACK_TRAILER_OFF_INDEX = 0,     /* u64 the index's offset: file size - 56 - 52 x count */
+    DX_CAS_PACK_TRAILER_OFF_COUNT = 8,     /* u32 index entries */
+    DX_CAS_PACK_TRAILER_OFF_FLAGS = 12,    /* u32, 0 */
+    DX_CAS_PACK_TRAILER_OFF_SUM = 16,      /* SHA-256 of the index and trailer bytes 0..15; the file's name */
+    DX_CAS_PACK_TRAILER_OFF_MAGIC = 48,    /* "DXCI" */
+    DX_CAS_PACK_TRAILER_OFF_MAJOR = 52,    /* u8 DX_CAS_FORMAT_MAJOR */
+    DX_CAS_PACK_TRAILER_OFF_MINOR = 53,    /* u8 */
+    DX_CAS_PACK_TRAILER_OFF_RESERVED = 54, /* u16, 0 */
+    DX_CAS_PACK_TRAILER_SIZE = 56
+};
 enum { /* tree entry modes (POSIX st_mode values, as git) */
     DX_CAS_MODE_FILE = 0100644,
     DX_CAS_MODE_EXEC = 0100755,
@@ -1313,6 +1340,23 @@ DX_CAS_API dx_result dx_cas_store_verify(dx_cas_store *s, const dx_cas_id *roots
                                          const dx_cas_limits *lim, dx_cas_problem_fn problem, void *user,
                                          dx_cas_verify_report *out);
 
+/* A pack's index ("DXCK", WIRE FORMAT), checked by dx_cas_pack_parse. */
+typedef struct dx_cas_pack_index {
+    uint64_t pack_size;     /* the whole file's bytes */
+    uint64_t index_offset;  /* where the index begins */
+    uint32_t count;         /* entries */
+    uint8_t sum[32];        /* SHA-256 of the index (and trailer bytes 0..15): the pack's name */
+    const uint8_t *entries; /* count x DX_CAS_PACK_ENTRY_SIZE bytes, inside the caller's buffer */
+} dx_cas_pack_index;
+typedef struct dx_cas_pack_entry {
+    dx_cas_id id;
+    uint64_t offset;        /* of the stored form, from the start of the pack */
+    uint32_t stored, size;  /* stored form bytes, content bytes */
+} dx_cas_pack_entry;
+DX_CAS_API dx_result dx_cas_pack_parse(const uint8_t *tail, size_t len, uint64_t pack_size, uint32_t cpu,
+                                       dx_cas_pack_index *out);
+DX_CAS_API void dx_cas_pack_index_entry(const dx_cas_pack_index *p, uint32_t i, dx_cas_pack_entry *out);
+
 /* Directory store (POSIX; not under DX_CAS_NO_STDIO / DX_NO_STDIO, not yet on Windows). */
 #if !defined(DX_CAS_NO_STDIO) && !defined(DX_NO_STDIO) && !defined(_WIN32)
 #define DX_CAS_HAS_DIRSTORE 1
@@ -1327,6 +1371,12 @@ DX_CAS_API dx_result dx_cas_store_verify(dx_cas_store *s, const dx_cas_id *roots
 #ifndef DX_CAS_DIR_BATCH_OBJECTS /* ... or this many objects */
 #define DX_CAS_DIR_BATCH_OBJECTS 100000u
 #endif
+#ifndef DX_CAS_DIR_PACK_BYTES /* a pack is finished (and the batch goes on in a new one) at this size */
+#define DX_CAS_DIR_PACK_BYTES (32u << 20)
+#endif
+#ifndef DX_CAS_DIR_PACK_OBJECT_MAX /* objects of more content bytes stay loose files (one file each) */
+#define DX_CAS_DIR_PACK_OBJECT_MAX (1u << 20)
+#endif
 enum {
     DX_CAS_COMPRESS_DEFAULT = 3, /* the zstd level a zeroed dx_cas_dir_config.compress means (with DX_CAS_WITH_ZSTD) */
     DX_CAS_COMPRESS_NONE = -1    /* dx_cas_dir_config.compress: store objects as they are */
@@ -1340,6 +1390,8 @@ typedef struct dx_cas_dir_config {
                          DX_CAS_WITH_ZSTD, none without); DX_CAS_COMPRESS_NONE: objects as they are */
     dx_allocator allocator; /* the zstd buffer, and what the store's blob reads, verify and gc allocate */
     bool must_exist;  /* open an existing store only (<path>/objects is there), create nothing: else DX_ERR_NOTFOUND */
+    bool loose;       /* one file per object, as before 0.4.0 (for older readers); default: batches of small
+                         objects go into pack files (packs/<hex>.pack) */
 } dx_cas_dir_config;
 
 typedef struct dx_cas_dir {
@@ -1366,6 +1418,21 @@ typedef struct dx_cas_dir {
     uint64_t saved_bytes;
     uint32_t bad_refs;    /* the last ref scan: entries of refs/ that are not readable refs */
     char bad_ref[256];    /* the first of them */
+    bool loose;           /* cfg->loose: no packs are written (they are still read) */
+    bool iterating;       /* inside iterate: no rescans of packs/ */
+    uint32_t cpu;         /* DX_CAS_CPU_* bits for the packs' SHA-256 */
+    void *packs;          /* the packs known (private array), pack_count of pack_cap */
+    uint32_t pack_count, pack_cap;
+    uint32_t open_pack;   /* the pack this batch appends to, + 1 (0: none) */
+    uint32_t pack_seq;    /* temporary pack names */
+    uint8_t *open_index;  /* the open pack's index entries so far (DX_CAS_PACK_ENTRY_SIZE each) */
+    size_t open_index_cap, open_index_len;
+    void *pidx;           /* the pack index: one slot per packed object (private table of pidx_cap slots) */
+    size_t pidx_cap, pidx_used;
+    uint64_t packed, packed_bytes; /* puts this handle appended to packs (stored bytes) */
+    uint64_t repacked;    /* packs rewritten because they lost objects */
+    uint32_t bad_packs;   /* packs that did not pass their checks at open or a rescan (none of it is trusted) */
+    char bad_pack[80];    /* the first of them (its file name) */
 } dx_cas_dir;
 
 DX_CAS_API dx_result dx_cas_dir_open(dx_cas_dir *d, const dx_cas_dir_config *cfg);
@@ -2927,6 +2994,84 @@ DX_CAS_API int64_t dx_cas_object_decode(void *zstd_dctx, const uint8_t *buf, siz
 #endif
 }
 
+/* ---- packs ("DXCK", WIRE FORMAT): the directory store's files of many objects ---- */
+
+DXI_PRIVATE dx_result dxi_cas_pack_header_check(const uint8_t *buf) {
+    if (DX_MEMCMP(buf + DX_CAS_PACK_OFF_MAGIC, "DXCK", 4) != 0) return DX_CAS_ERR_MAGIC;
+    if (buf[DX_CAS_PACK_OFF_MAJOR] != DX_CAS_FORMAT_MAJOR || dx_load_u16le(buf + DX_CAS_PACK_OFF_FLAGS) != 0)
+        return DX_ERR_UNSUPPORTED;
+    return DX_OK;
+}
+
+/* tail: the pack's last len bytes (len <= pack_size). The trailer first: magic,
+   version, flags, the count against the file size and the index offset; with
+   fewer bytes than trailer + index, DX_ERR_TRUNCATED and out->count and
+   out->index_offset say how many to read (pack_size - index_offset). Then the
+   checksum, and every entry: a known id, flags 0, ids strictly increasing, the
+   stored form inside the records area, the stored bytes in all not more than
+   that area. With the whole pack (len == pack_size) its header too. */
+DX_CAS_API dx_result dx_cas_pack_parse(const uint8_t *tail, size_t len, uint64_t pack_size, uint32_t cpu,
+                                       dx_cas_pack_index *out) {
+    const uint8_t *t, *index;
+    uint64_t count, index_off, total = 0, area;
+    uint32_t i;
+    dx_cas_sha256 h;
+    uint8_t sum[32];
+    if ((len && !tail) || !out || (uint64_t)len > pack_size) return DX_ERR_INVAL;
+    DX_MEMSET(out, 0, sizeof *out);
+    if (len < DX_CAS_PACK_TRAILER_SIZE) return pack_size < DX_CAS_PACK_TRAILER_SIZE ? (dx_result)DX_ERR_CORRUPT : DX_ERR_TRUNCATED;
+    t = tail + len - DX_CAS_PACK_TRAILER_SIZE;
+    if (DX_MEMCMP(t + DX_CAS_PACK_TRAILER_OFF_MAGIC, "DXCI", 4) != 0) return DX_CAS_ERR_MAGIC;
+    if (t[DX_CAS_PACK_TRAILER_OFF_MAJOR] != DX_CAS_FORMAT_MAJOR || dx_load_u32le(t + DX_CAS_PACK_TRAILER_OFF_FLAGS) != 0 ||
+        dx_load_u16le(t + DX_CAS_PACK_TRAILER_OFF_RESERVED) != 0)
+        return DX_ERR_UNSUPPORTED;
+    if (pack_size < DX_CAS_PACK_HEADER_SIZE + DX_CAS_PACK_TRAILER_SIZE) return DX_ERR_CORRUPT;
+    count = dx_load_u32le(t + DX_CAS_PACK_TRAILER_OFF_COUNT);
+    index_off = dx_load_u64le(t + DX_CAS_PACK_TRAILER_OFF_INDEX);
+    area = pack_size - DX_CAS_PACK_HEADER_SIZE - DX_CAS_PACK_TRAILER_SIZE; /* records and index */
+    if (count > area / DX_CAS_PACK_ENTRY_SIZE) return DX_ERR_CORRUPT;
+    if (index_off != pack_size - DX_CAS_PACK_TRAILER_SIZE - count * DX_CAS_PACK_ENTRY_SIZE) return DX_ERR_CORRUPT;
+    out->pack_size = pack_size, out->index_offset = index_off, out->count = (uint32_t)count;
+    if ((uint64_t)len - DX_CAS_PACK_TRAILER_SIZE < count * DX_CAS_PACK_ENTRY_SIZE) return DX_ERR_TRUNCATED;
+    index = t - (size_t)count * DX_CAS_PACK_ENTRY_SIZE;
+    if ((uint64_t)len == pack_size) { /* the whole pack: its header too */
+        dx_result r = dxi_cas_pack_header_check(tail);
+        if (r != DX_OK) return r;
+    }
+    dx_cas_sha256_init(&h, cpu);
+    dx_cas_sha256_update(&h, index, (size_t)(count * DX_CAS_PACK_ENTRY_SIZE) + DX_CAS_PACK_TRAILER_OFF_SUM);
+    dx_cas_sha256_final(&h, sum);
+    if (DX_MEMCMP(sum, t + DX_CAS_PACK_TRAILER_OFF_SUM, 32) != 0) return DX_ERR_CHECKSUM;
+    area = index_off - DX_CAS_PACK_HEADER_SIZE; /* the records */
+    for (i = 0; i < (uint32_t)count; i++) {
+        const uint8_t *e = index + (size_t)i * DX_CAS_PACK_ENTRY_SIZE;
+        dx_cas_id id;
+        int64_t n = dx_cas_id_decode(e + DX_CAS_PACK_ENTRY_OFF_ID, DX_CAS_ID_SIZE, &id);
+        uint64_t off = dx_load_u64le(e + DX_CAS_PACK_ENTRY_OFF_OFFSET);
+        uint64_t stored = dx_load_u32le(e + DX_CAS_PACK_ENTRY_OFF_STORED);
+        if (n < 0) return n == DX_ERR_UNSUPPORTED ? (dx_result)DX_ERR_UNSUPPORTED : (dx_result)DX_ERR_CORRUPT;
+        if (dx_load_u16le(e + DX_CAS_PACK_ENTRY_OFF_FLAGS) != 0) return DX_ERR_UNSUPPORTED;
+        if (i > 0 && DX_MEMCMP(e - DX_CAS_PACK_ENTRY_SIZE, e, DX_CAS_ID_SIZE) >= 0) return DX_ERR_CORRUPT; /* order, no twice */
+        if (off < DX_CAS_PACK_HEADER_SIZE || off > index_off || stored > index_off - off) return DX_ERR_CORRUPT;
+        total += stored;
+        if (total > area) return DX_ERR_CORRUPT; /* more stored bytes than the records hold */
+    }
+    DX_MEMCPY(out->sum, t + DX_CAS_PACK_TRAILER_OFF_SUM, 32);
+    out->entries = index;
+    return DX_OK;
+}
+
+DX_CAS_API void dx_cas_pack_index_entry(const dx_cas_pack_index *p, uint32_t i, dx_cas_pack_entry *out) {
+    const uint8_t *e;
+    DX_MEMSET(out, 0, sizeof *out);
+    if (!p || !p->entries || i >= p->count) return;
+    e = p->entries + (size_t)i * DX_CAS_PACK_ENTRY_SIZE;
+    (void)dx_cas_id_decode(e + DX_CAS_PACK_ENTRY_OFF_ID, DX_CAS_ID_SIZE, &out->id);
+    out->offset = dx_load_u64le(e + DX_CAS_PACK_ENTRY_OFF_OFFSET);
+    out->stored = dx_load_u32le(e + DX_CAS_PACK_ENTRY_OFF_STORED);
+    out->size = dx_load_u32le(e + DX_CAS_PACK_ENTRY_OFF_SIZE);
+}
+
 /* ---- the runtime allocator (a config's dx_allocator; zeroed: DX_MALLOC) ---- */
 
 DXI_PRIVATE void *dxi_cas_alloc(const dx_allocator *a, size_t n) {
@@ -3752,6 +3897,7 @@ DX_CAS_API dx_result dx_cas_store_gc(dx_cas_store *s, const dx_cas_id *roots, si
     g.s = s, g.a = &s->allocator, g.dry_run = (flags & DX_CAS_GC_DRY_RUN) != 0;
     r = dxi_cas_walk(&g, roots, nroots, max_depth, NULL, NULL, NULL);
     if (r == DX_OK) r = dx_cas_store_iterate(s, dxi_cas_gc_sweep, &g);
+    if (r == DX_OK && !g.dry_run) r = dx_cas_store_sync(s); /* a store that deletes late (packs) does it now */
     if (out) *out = g.rep;
     dxi_cas_gc_free(&g);
     return r;
@@ -4016,6 +4162,417 @@ DXI_PRIVATE int64_t dxi_cas_dir_fd_size(dx_cas_dir *d, int fd, uint64_t *out_fil
     return dxi_cas_object_size(hdr, h, (uint64_t)st.st_size, NULL);
 }
 
+/* ---- the directory store's packs (WIRE FORMAT "DXCK") ----
+   d->packs lists every pack this handle knows: in packs/ (IN), being written in
+   the batch's tmp folder (OPEN), finished there and waiting for the sync's
+   rename (DONE), failed its checks (BAD: reported, never read), removed (GONE).
+   d->pidx is one table over all of them: open addressing on the digest, one
+   slot per packed object; a deleted object's slot stays as a tombstone (DEAD)
+   until the table grows. A pack that lost an object is rewritten at the next
+   sync: its live objects go into the batch's new pack, and the old file is
+   removed only once the new one is durable and in place. */
+enum { DXI_CAS_PACK_IN = 1, DXI_CAS_PACK_OPEN, DXI_CAS_PACK_DONE, DXI_CAS_PACK_BAD, DXI_CAS_PACK_GONE };
+enum { DXI_CAS_PENT_FREE = 0, DXI_CAS_PENT_LIVE = 1, DXI_CAS_PENT_DEAD = 2 };
+
+typedef struct dxi_cas_pent {
+    uint8_t digest[DX_CAS_HASH_SIZE];
+    uint8_t alg, state; /* alg: the multihash code; state DXI_CAS_PENT_* */
+    uint16_t unused;
+    uint32_t pack;      /* index in d->packs */
+    uint64_t offset;    /* of the stored form in the pack */
+    uint32_t stored, size;
+} dxi_cas_pent;
+
+typedef struct dxi_cas_pack {
+    char rel[128];      /* its path under the store: "packs/<64 hex>.pack" or "tmp/<batch>/pack.<n>" */
+    char final[72];     /* DONE: its name in packs/ */
+    int fd;             /* -1: not open */
+    uint8_t state;      /* DXI_CAS_PACK_* */
+    bool rewrite;       /* lost an object: rewritten at the next sync */
+    bool doomed;        /* rewritten: removed once the new pack is in place */
+    uint64_t size;      /* file bytes (OPEN: written so far) */
+    uint32_t count;     /* objects */
+} dxi_cas_pack;
+
+DXI_PRIVATE dxi_cas_pack *dxi_cas_packs(const dx_cas_dir *d) { return (dxi_cas_pack *)d->packs; }
+
+DXI_PRIVATE size_t dxi_cas_pidx_home(const uint8_t *digest, size_t cap) {
+    return (size_t)(dx_load_u64le(digest) * 0x9e3779b97f4a7c15ull >> 20) & (cap - 1);
+}
+
+/* the first live slot of an id, or NULL */
+DXI_PRIVATE dxi_cas_pent *dxi_cas_pidx_find(const dx_cas_dir *d, const dx_cas_id *id) {
+    dxi_cas_pent *t = (dxi_cas_pent *)d->pidx;
+    size_t i;
+    if (!d->pidx_cap) return NULL;
+    for (i = dxi_cas_pidx_home(id->digest, d->pidx_cap); t[i].state != DXI_CAS_PENT_FREE; i = (i + 1) & (d->pidx_cap - 1))
+        if (t[i].state == DXI_CAS_PENT_LIVE && t[i].alg == id->alg && DX_MEMCMP(t[i].digest, id->digest, DX_CAS_HASH_SIZE) == 0)
+            return &t[i];
+    return NULL;
+}
+
+/* A slot for an object in pack k (slot pointers do not survive this call: the table may move). */
+DXI_PRIVATE dx_result dxi_cas_pidx_add(dx_cas_dir *d, const dx_cas_id *id, uint32_t k, uint64_t offset, uint32_t stored,
+                                       uint32_t size) {
+    dxi_cas_pent *t;
+    size_t i;
+    if ((d->pidx_used + 1) * 4 > d->pidx_cap * 3) { /* at most 3/4 full (tombstones count): a new table, live slots only */
+        dxi_cas_pent *old = (dxi_cas_pent *)d->pidx;
+        size_t live = 0, cap = 1024, j;
+        for (j = 0; j < d->pidx_cap; j++) live += old[j].state == DXI_CAS_PENT_LIVE;
+        while (cap < (live + 1) * 2) cap *= 2;
+        if (cap > SIZE_MAX / sizeof *t) return DX_ERR_NOMEM;
+        t = (dxi_cas_pent *)dxi_cas_alloc(&d->allocator, cap * sizeof *t);
+        if (!t) return DX_ERR_NOMEM;
+        DX_MEMSET(t, 0, cap * sizeof *t);
+        for (j = 0; j < d->pidx_cap; j++) {
+            if (old[j].state != DXI_CAS_PENT_LIVE) continue;
+            for (i = dxi_cas_pidx_home(old[j].digest, cap); t[i].state != DXI_CAS_PENT_FREE; i = (i + 1) & (cap - 1)) {}
+            t[i] = old[j];
+        }
+        dxi_cas_free(&d->allocator, old, d->pidx_cap * sizeof *t);
+        d->pidx = t, d->pidx_cap = cap, d->pidx_used = live;
+    }
+    t = (dxi_cas_pent *)d->pidx;
+    for (i = dxi_cas_pidx_home(id->digest, d->pidx_cap); t[i].state != DXI_CAS_PENT_FREE; i = (i + 1) & (d->pidx_cap - 1)) {}
+    DX_MEMCPY(t[i].digest, id->digest, DX_CAS_HASH_SIZE);
+    t[i].alg = (uint8_t)id->alg, t[i].state = DXI_CAS_PENT_LIVE, t[i].unused = 0;
+    t[i].pack = k, t[i].offset = offset, t[i].stored = stored, t[i].size = size;
+    d->pidx_used++;
+    return DX_OK;
+}
+
+/* a new entry in d->packs: its index, or DX_ERR_NOMEM */
+DXI_PRIVATE int64_t dxi_cas_pack_new(dx_cas_dir *d) {
+    dxi_cas_pack *p;
+    if (d->pack_count == d->pack_cap) {
+        uint32_t cap = d->pack_cap ? d->pack_cap * 2 : 16;
+        p = (dxi_cas_pack *)dxi_cas_alloc(&d->allocator, (size_t)cap * sizeof *p);
+        if (!p) return DX_ERR_NOMEM;
+        if (d->pack_count) DX_MEMCPY(p, d->packs, (size_t)d->pack_count * sizeof *p);
+        dxi_cas_free(&d->allocator, d->packs, (size_t)d->pack_cap * sizeof *p);
+        d->packs = p, d->pack_cap = cap;
+    }
+    p = &dxi_cas_packs(d)[d->pack_count];
+    DX_MEMSET(p, 0, sizeof *p);
+    p->fd = -1;
+    return (int64_t)d->pack_count++;
+}
+
+/* pack k's file, opened for reading if it is not open (a full fd table: the other packs' are closed first) */
+DXI_PRIVATE int dxi_cas_pack_fd(dx_cas_dir *d, uint32_t k) {
+    dxi_cas_pack *p = &dxi_cas_packs(d)[k];
+    char path[DX_CAS_PATH_MAX];
+    if (p->fd >= 0) return p->fd;
+    dxi_cas_dir_path(d, path, p->rel);
+    p->fd = open(path, O_RDONLY);
+    if (p->fd < 0 && (errno == EMFILE || errno == ENFILE)) {
+        uint32_t j;
+        for (j = 0; j < d->pack_count; j++) {
+            dxi_cas_pack *q = &dxi_cas_packs(d)[j];
+            if (j != k && q->fd >= 0 && q->state == DXI_CAS_PACK_IN) close(q->fd), q->fd = -1;
+        }
+        p->fd = open(path, O_RDONLY);
+    }
+    return p->fd;
+}
+
+DXI_PRIVATE void dxi_cas_hex(const uint8_t *b, size_t n, char *out) {
+    static const char hex[] = "0123456789abcdef";
+    size_t i;
+    for (i = 0; i < n; i++) out[2 * i] = hex[b[i] >> 4], out[2 * i + 1] = hex[b[i] & 15];
+    out[2 * n] = 0;
+}
+
+/* Reads and checks pack k's index (d->zbuf holds it; *out points into it). */
+DXI_PRIVATE dx_result dxi_cas_pack_read_index(dx_cas_dir *d, uint32_t k, dx_cas_pack_index *out) {
+    uint8_t hdr[DX_CAS_PACK_HEADER_SIZE], tr[DX_CAS_PACK_TRAILER_SIZE];
+    struct stat st;
+    dx_result r;
+    uint64_t need;
+    int fd = dxi_cas_pack_fd(d, k);
+    if (fd < 0) return dxi_cas_dir_err(d);
+    if (fstat(fd, &st) != 0) return dxi_cas_dir_err(d);
+    if (st.st_size < DX_CAS_PACK_HEADER_SIZE + DX_CAS_PACK_TRAILER_SIZE) return DX_ERR_CORRUPT;
+    if (dxi_cas_read_at(fd, hdr, sizeof hdr, 0) != sizeof hdr) return DX_ERR_CORRUPT;
+    if ((r = dxi_cas_pack_header_check(hdr)) != DX_OK) return r;
+    if (dxi_cas_read_at(fd, tr, sizeof tr, st.st_size - (off_t)sizeof tr) != sizeof tr) return DX_ERR_CORRUPT;
+    r = dx_cas_pack_parse(tr, sizeof tr, (uint64_t)st.st_size, d->cpu, out);
+    if (r != DX_ERR_TRUNCATED) return r;
+    need = (uint64_t)st.st_size - out->index_offset;
+    if (need > SIZE_MAX) return DX_ERR_LIMIT;
+    if ((r = dxi_cas_dir_zbuf(d, (size_t)need)) != DX_OK) return r;
+    if (dxi_cas_read_at(fd, d->zbuf, (size_t)need, (off_t)out->index_offset) != (size_t)need) return DX_ERR_CORRUPT;
+    return dx_cas_pack_parse(d->zbuf, (size_t)need, (uint64_t)st.st_size, d->cpu, out);
+}
+
+/* packs/<name>: checked (WIRE FORMAT: header, trailer, checksum = its name, every entry) and
+   its objects indexed; one that fails is BAD (d->bad_packs) and none of it is used. */
+DXI_PRIVATE dx_result dxi_cas_pack_load(dx_cas_dir *d, const char *name) {
+    dx_cas_pack_index pi;
+    dxi_cas_pack *p;
+    char hex[2 * DX_CAS_HASH_SIZE + 1];
+    dx_result r;
+    uint32_t i, k;
+    int64_t n = dxi_cas_pack_new(d);
+    if (n < 0) return (dx_result)n;
+    k = (uint32_t)n;
+    p = &dxi_cas_packs(d)[k];
+    snprintf(p->rel, sizeof p->rel, "packs/%.80s", name);
+    p->state = DXI_CAS_PACK_IN;
+    r = dxi_cas_pack_read_index(d, k, &pi);
+    p = &dxi_cas_packs(d)[k];
+    if (r == DX_ERR_NOTFOUND) { /* removed since the folder was read */
+        p->state = DXI_CAS_PACK_GONE;
+        return DX_OK;
+    }
+    if (r == DX_ERR_NOMEM) return r;
+    if (r == DX_OK) {
+        dxi_cas_hex(pi.sum, sizeof pi.sum, hex);
+        if (DX_MEMCMP(name, hex, 2 * DX_CAS_HASH_SIZE) != 0) r = DX_ERR_CORRUPT; /* not the pack its name says */
+    }
+    for (i = 0; r == DX_OK && i < pi.count; i++) {
+        dx_cas_pack_entry e;
+        dx_cas_pack_index_entry(&pi, i, &e);
+        r = dxi_cas_pidx_add(d, &e.id, k, e.offset, e.stored, e.size);
+        if (r != DX_OK) return r; /* no memory */
+    }
+    p = &dxi_cas_packs(d)[k];
+    if (r != DX_OK) {
+        size_t j = 0;
+        if (p->fd >= 0) close(p->fd), p->fd = -1;
+        p->state = DXI_CAS_PACK_BAD;
+        if (!d->bad_packs++) {
+            while (name[j] && j + 1 < sizeof d->bad_pack) d->bad_pack[j] = name[j], j++;
+            d->bad_pack[j] = 0;
+        }
+        return DX_OK;
+    }
+    p->size = pi.pack_size, p->count = pi.count;
+    return DX_OK;
+}
+
+/* the packs in packs/ this handle does not know yet (all of them at open) */
+DXI_PRIVATE dx_result dxi_cas_packs_scan(dx_cas_dir *d) {
+    char path[DX_CAS_PATH_MAX];
+    DIR *dir;
+    struct dirent *e;
+    dx_result r = DX_OK;
+    dxi_cas_dir_path(d, path, "packs");
+    if (!(dir = opendir(path))) return errno == ENOENT ? (dx_result)DX_OK : dxi_cas_dir_err(d);
+    while (r == DX_OK && (e = readdir(dir)) != NULL) {
+        const char *s = e->d_name;
+        size_t len = 0, i;
+        uint32_t j;
+        bool known = false;
+        while (s[len] && len < 80) len++;
+        if (len != 2 * DX_CAS_HASH_SIZE + 5 || DX_MEMCMP(s + 2 * DX_CAS_HASH_SIZE, ".pack", 5) != 0) continue;
+        for (i = 0; i < 2 * DX_CAS_HASH_SIZE; i++)
+            if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f'))) break;
+        if (i < 2 * DX_CAS_HASH_SIZE) continue; /* not a pack's name */
+        for (j = 0; j < d->pack_count && !known; j++) {
+            const dxi_cas_pack *q = &dxi_cas_packs(d)[j];
+            known = (q->state == DXI_CAS_PACK_IN || q->state == DXI_CAS_PACK_BAD) &&
+                    DX_MEMCMP(q->rel + 6, s, len + 1) == 0; /* "packs/" + the name */
+        }
+        if (!known) r = dxi_cas_pack_load(d, s);
+    }
+    closedir(dir);
+    return r;
+}
+
+/* Appends a stored form to the batch's open pack (made at the first): its offset, or an error. */
+DXI_PRIVATE int64_t dxi_cas_pack_append(dx_cas_dir *d, const dx_cas_id *id, const uint8_t *bytes, size_t n,
+                                        uint32_t size, uint32_t *out_pack) {
+    dxi_cas_pack *p;
+    uint8_t *e;
+    uint64_t off;
+    dx_result r;
+    if (!d->open_pack) {
+        char path[DX_CAS_PATH_MAX];
+        uint8_t hdr[DX_CAS_PACK_HEADER_SIZE];
+        int64_t k = dxi_cas_pack_new(d);
+        if (k < 0) return k;
+        p = &dxi_cas_packs(d)[k];
+        snprintf(p->rel, sizeof p->rel, "tmp/%.23s/pack.%lu", d->batch_tag, (unsigned long)d->pack_seq++);
+        dxi_cas_dir_path(d, path, p->rel);
+        p->fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0444);
+        if (p->fd < 0 && errno == ENOENT) { /* the batch's first object: its folder */
+            char folder[DX_CAS_PATH_MAX], frel[40];
+            bool made;
+            dxi_cas_dir_pending(d, NULL, frel, sizeof frel);
+            dxi_cas_dir_path(d, folder, frel);
+            if ((r = dxi_cas_mkdir(d, folder, &made)) != DX_OK) return r;
+            p->fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0444);
+        }
+        if (p->fd < 0) {
+            r = dxi_cas_dir_err(d);
+            p->state = DXI_CAS_PACK_GONE;
+            return r;
+        }
+        DX_MEMCPY(hdr + DX_CAS_PACK_OFF_MAGIC, "DXCK", 4);
+        hdr[DX_CAS_PACK_OFF_MAJOR] = DX_CAS_FORMAT_MAJOR, hdr[DX_CAS_PACK_OFF_MINOR] = DX_CAS_FORMAT_MINOR;
+        dx_store_u16le(hdr + DX_CAS_PACK_OFF_FLAGS, 0);
+        p->state = DXI_CAS_PACK_OPEN;
+        d->open_pack = (uint32_t)k + 1;
+        d->open_index_len = 0;
+        if ((r = dxi_cas_write_all(d, p->fd, hdr, sizeof hdr)) != DX_OK) return r; /* retried at the next append */
+        p->size = DX_CAS_PACK_HEADER_SIZE;
+    }
+    p = &dxi_cas_packs(d)[d->open_pack - 1];
+    if (p->size < DX_CAS_PACK_HEADER_SIZE) { /* its header failed to write */
+        if (lseek(p->fd, 0, SEEK_SET) != 0) return dxi_cas_dir_err(d);
+        {
+            uint8_t hdr[DX_CAS_PACK_HEADER_SIZE];
+            DX_MEMCPY(hdr + DX_CAS_PACK_OFF_MAGIC, "DXCK", 4);
+            hdr[DX_CAS_PACK_OFF_MAJOR] = DX_CAS_FORMAT_MAJOR, hdr[DX_CAS_PACK_OFF_MINOR] = DX_CAS_FORMAT_MINOR;
+            dx_store_u16le(hdr + DX_CAS_PACK_OFF_FLAGS, 0);
+            if ((r = dxi_cas_write_all(d, p->fd, hdr, sizeof hdr)) != DX_OK) return r;
+        }
+        p->size = DX_CAS_PACK_HEADER_SIZE;
+    }
+    if (d->open_index_len + DX_CAS_PACK_ENTRY_SIZE > d->open_index_cap) { /* room for its index entry first */
+        size_t cap = d->open_index_cap ? d->open_index_cap * 2 : 1024 * DX_CAS_PACK_ENTRY_SIZE;
+        uint8_t *q = (uint8_t *)dxi_cas_alloc(&d->allocator, cap + DX_CAS_PACK_TRAILER_SIZE);
+        if (!q) return DX_ERR_NOMEM;
+        if (d->open_index_len) DX_MEMCPY(q, d->open_index, d->open_index_len);
+        dxi_cas_free(&d->allocator, d->open_index, d->open_index_cap ? d->open_index_cap + DX_CAS_PACK_TRAILER_SIZE : 0);
+        d->open_index = q, d->open_index_cap = cap;
+    }
+    off = p->size;
+    if (lseek(p->fd, (off_t)off, SEEK_SET) != (off_t)off) return dxi_cas_dir_err(d);
+    if ((r = dxi_cas_write_all(d, p->fd, bytes, n)) != DX_OK) return r;
+    p->size += n, p->count++;
+    e = d->open_index + d->open_index_len;
+    (void)dx_cas_id_encode(id, e + DX_CAS_PACK_ENTRY_OFF_ID, DX_CAS_ID_SIZE);
+    dx_store_u16le(e + DX_CAS_PACK_ENTRY_OFF_FLAGS, 0);
+    dx_store_u64le(e + DX_CAS_PACK_ENTRY_OFF_OFFSET, off);
+    dx_store_u32le(e + DX_CAS_PACK_ENTRY_OFF_STORED, (uint32_t)n);
+    dx_store_u32le(e + DX_CAS_PACK_ENTRY_OFF_SIZE, size);
+    d->open_index_len += DX_CAS_PACK_ENTRY_SIZE;
+    *out_pack = d->open_pack - 1;
+    return (int64_t)off;
+}
+
+DXI_PRIVATE int dxi_cas_pack_entry_cmp(const void *a, const void *b) { return memcmp(a, b, DX_CAS_ID_SIZE); }
+
+/* The open pack's index (its objects still live, sorted by id) and trailer: the pack is DONE,
+   renamed into packs/ at the sync; with nothing live in it, it is removed. */
+DXI_PRIVATE dx_result dxi_cas_pack_finish(dx_cas_dir *d) {
+    uint32_t k = d->open_pack - 1;
+    dxi_cas_pack *p = &dxi_cas_packs(d)[k];
+    size_t i, n = 0;
+    uint8_t *t;
+    dx_cas_sha256 h;
+    dx_result r;
+    for (i = 0; i < d->open_index_len; i += DX_CAS_PACK_ENTRY_SIZE) { /* keep the live ones (deleted since: dropped) */
+        const uint8_t *e = d->open_index + i;
+        dx_cas_id id;
+        dxi_cas_pent *s;
+        (void)dx_cas_id_decode(e + DX_CAS_PACK_ENTRY_OFF_ID, DX_CAS_ID_SIZE, &id);
+        s = dxi_cas_pidx_find(d, &id);
+        if (!s || s->pack != k || s->offset != dx_load_u64le(e + DX_CAS_PACK_ENTRY_OFF_OFFSET)) continue;
+        if (n != i) DX_MEMMOVE(d->open_index + n, e, DX_CAS_PACK_ENTRY_SIZE);
+        n += DX_CAS_PACK_ENTRY_SIZE;
+    }
+    d->open_pack = 0, d->open_index_len = 0;
+    if (n == 0) { /* nothing live: no pack */
+        char path[DX_CAS_PATH_MAX];
+        dxi_cas_dir_path(d, path, p->rel);
+        close(p->fd), p->fd = -1;
+        unlink(path);
+        p->state = DXI_CAS_PACK_GONE;
+        return DX_OK;
+    }
+    qsort(d->open_index, n / DX_CAS_PACK_ENTRY_SIZE, DX_CAS_PACK_ENTRY_SIZE, dxi_cas_pack_entry_cmp);
+    t = d->open_index + n; /* the buffer has room for the trailer */
+    dx_store_u64le(t + DX_CAS_PACK_TRAILER_OFF_INDEX, p->size);
+    dx_store_u32le(t + DX_CAS_PACK_TRAILER_OFF_COUNT, (uint32_t)(n / DX_CAS_PACK_ENTRY_SIZE));
+    dx_store_u32le(t + DX_CAS_PACK_TRAILER_OFF_FLAGS, 0);
+    dx_cas_sha256_init(&h, d->cpu);
+    dx_cas_sha256_update(&h, d->open_index, n + DX_CAS_PACK_TRAILER_OFF_SUM);
+    dx_cas_sha256_final(&h, t + DX_CAS_PACK_TRAILER_OFF_SUM);
+    DX_MEMCPY(t + DX_CAS_PACK_TRAILER_OFF_MAGIC, "DXCI", 4);
+    t[DX_CAS_PACK_TRAILER_OFF_MAJOR] = DX_CAS_FORMAT_MAJOR, t[DX_CAS_PACK_TRAILER_OFF_MINOR] = DX_CAS_FORMAT_MINOR;
+    dx_store_u16le(t + DX_CAS_PACK_TRAILER_OFF_RESERVED, 0);
+    if (lseek(p->fd, (off_t)p->size, SEEK_SET) != (off_t)p->size) return dxi_cas_dir_err(d);
+    if ((r = dxi_cas_write_all(d, p->fd, d->open_index, n + DX_CAS_PACK_TRAILER_SIZE)) != DX_OK) return r;
+    p->size += n + DX_CAS_PACK_TRAILER_SIZE;
+    p->count = (uint32_t)(n / DX_CAS_PACK_ENTRY_SIZE);
+    dxi_cas_hex(t + DX_CAS_PACK_TRAILER_OFF_SUM, DX_CAS_HASH_SIZE, p->final);
+    DX_MEMCPY(p->final + 2 * DX_CAS_HASH_SIZE, ".pack", 6);
+    p->state = DXI_CAS_PACK_DONE;
+    return DX_OK;
+}
+
+/* Pack k lost objects: its live ones are copied into the open pack, as they are stored. */
+DXI_PRIVATE dx_result dxi_cas_pack_rewrite(dx_cas_dir *d, uint32_t k) {
+    dx_cas_pack_index pi;
+    uint8_t *index;
+    size_t len;
+    uint32_t i;
+    dx_result r = dxi_cas_pack_read_index(d, k, &pi);
+    if (r != DX_OK) return r;
+    len = (size_t)pi.count * DX_CAS_PACK_ENTRY_SIZE; /* d->zbuf holds it: a copy, zbuf carries the objects */
+    index = (uint8_t *)dxi_cas_alloc(&d->allocator, len ? len : 1);
+    if (!index) return DX_ERR_NOMEM;
+    if (len) DX_MEMCPY(index, pi.entries, len);
+    pi.entries = index;
+    for (i = 0; r == DX_OK && i < pi.count; i++) {
+        dx_cas_pack_entry e;
+        dxi_cas_pent *s;
+        uint32_t np;
+        int64_t off;
+        int fd;
+        dx_cas_pack_index_entry(&pi, i, &e);
+        s = dxi_cas_pidx_find(d, &e.id);
+        if (!s || s->pack != k) continue; /* deleted (or live in another pack) */
+        if ((r = dxi_cas_dir_zbuf(d, e.stored ? e.stored : 1)) != DX_OK) break;
+        if ((fd = dxi_cas_pack_fd(d, k)) < 0) {
+            r = dxi_cas_dir_err(d);
+            break;
+        }
+        if (dxi_cas_read_at(fd, d->zbuf, e.stored, (off_t)e.offset) != e.stored) {
+            r = DX_ERR_CORRUPT; /* the pack stays: nothing is removed */
+            break;
+        }
+        off = dxi_cas_pack_append(d, &e.id, d->zbuf, e.stored, e.size, &np);
+        if (off < 0) {
+            r = (dx_result)off;
+            break;
+        }
+        s = dxi_cas_pidx_find(d, &e.id); /* the same slot: appends do not move the table */
+        s->pack = np, s->offset = (uint64_t)off;
+        if (dxi_cas_packs(d)[np].size >= DX_CAS_DIR_PACK_BYTES) r = dxi_cas_pack_finish(d);
+    }
+    dxi_cas_free(&d->allocator, index, len ? len : 1);
+    return r;
+}
+
+/* Reads a stored form of `stored` bytes at off into buf (content of `size` bytes, when known, else
+   (uint64_t)-1): the content length, DX_ERR_NOSPACE before any read if it exceeds cap,
+   DX_ERR_CORRUPT for a form that does not decode or does not give `size`. */
+DXI_PRIVATE int64_t dxi_cas_dir_read_form(dx_cas_dir *d, int fd, uint64_t off, uint64_t stored, uint64_t want, void *buf,
+                                          size_t cap) {
+    uint8_t hdr[DXI_CAS_OBJECT_PEEK];
+    size_t h = dxi_cas_read_at(fd, hdr, stored < sizeof hdr ? (size_t)stored : sizeof hdr, (off_t)off);
+    int64_t size = dxi_cas_object_size(hdr, h, stored, NULL);
+    if (size >= 0 && want != (uint64_t)-1 && (uint64_t)size != want) size = DX_ERR_CORRUPT;
+    if (size >= 0 && (uint64_t)size > (uint64_t)cap) return DX_ERR_NOSPACE; /* checked before any read */
+    if (size >= 0 && stored == (uint64_t)size) { /* stored as it is: straight into buf */
+        return (int64_t)dxi_cas_read_at(fd, (uint8_t *)buf, (size_t)size, (off_t)off); /* short: the hash check says so */
+    } else if (size >= 0) { /* a stored form no longer than its content + 16, so bounded by cap */
+        dx_result r = dxi_cas_dir_zbuf(d, (size_t)stored);
+#if defined(DX_CAS_WITH_ZSTD)
+        if (r == DX_OK && !d->zdctx && !(d->zdctx = ZSTD_createDCtx())) r = DX_ERR_NOMEM;
+#endif
+        if (r != DX_OK) return r;
+        h = dxi_cas_read_at(fd, d->zbuf, (size_t)stored, (off_t)off);
+        size = dx_cas_object_decode(d->zdctx, d->zbuf, h, buf, cap);
+    }
+    return size;
+}
+
 DXI_PRIVATE dx_result dxi_cas_dir_put(void *self, const dx_cas_id *id, const void *data, size_t len) {
     dx_cas_dir *d = (dx_cas_dir *)self;
     char text[DX_CAS_ID_TEXT_SIZE], rel[64 + DX_CAS_ID_TEXT_SIZE], tmp[DX_CAS_PATH_MAX];
@@ -4023,6 +4580,27 @@ DXI_PRIVATE dx_result dxi_cas_dir_put(void *self, const dx_cas_id *id, const voi
     size_t stored;
     dx_result r;
     if (dx_cas_id_format(id, text, sizeof text) < 0) return DX_ERR_UNSUPPORTED;
+    if (d->batch && !d->loose && len <= DX_CAS_DIR_PACK_OBJECT_MAX) { /* a small object: into the batch's pack */
+        const uint8_t *bytes = (const uint8_t *)data;
+        uint32_t k;
+        int64_t off;
+        if (dxi_cas_pidx_find(d, id)) return DX_OK; /* packed already */
+        stored = len;
+        if (d->zcctx || dxi_cas_object_magic(bytes, len)) { /* the stored form ("DXCZ") */
+            int64_t n = dxi_cas_dir_zbuf(d, dx_cas_object_bound(len));
+            if (n == DX_OK) n = dx_cas_object_encode(d->zcctx, data, len, d->zbuf, d->zbuf_cap);
+            if (n < 0) return (dx_result)n;
+            if ((size_t)n < len) d->compressed++, d->saved_bytes += len - (size_t)n;
+            bytes = d->zbuf, stored = (size_t)n;
+        }
+        off = dxi_cas_pack_append(d, id, bytes, stored, (uint32_t)len, &k);
+        if (off < 0) return (dx_result)off;
+        if ((r = dxi_cas_pidx_add(d, id, k, (uint64_t)off, (uint32_t)stored, (uint32_t)len)) != DX_OK) return r;
+        d->pending++, d->pending_bytes += stored, d->packed++, d->packed_bytes += stored;
+        if (dxi_cas_packs(d)[k].size >= DX_CAS_DIR_PACK_BYTES && (r = dxi_cas_pack_finish(d)) != DX_OK) return r;
+        if (d->pending >= DX_CAS_DIR_BATCH_OBJECTS || d->pending_bytes >= DX_CAS_DIR_BATCH_BYTES) return dxi_cas_dir_sync(d);
+        return DX_OK;
+    }
     for (tries = 0; tries < 100 && fd < 0; tries++) {
         if (d->batch) dxi_cas_dir_pending(d, text, rel, sizeof rel);
         else snprintf(rel, sizeof rel, "tmp/%ld.%lu.%s", d->pid, (unsigned long)d->counter++, text);
@@ -4085,30 +4663,35 @@ DXI_PRIVATE int dxi_cas_dir_open_obj(dx_cas_dir *d, const dx_cas_id *id) {
     return fd;
 }
 
+/* a packed object's content into buf (see dxi_cas_dir_read_form) */
+DXI_PRIVATE int64_t dxi_cas_dir_get_packed(dx_cas_dir *d, const dxi_cas_pent *s, void *buf, size_t cap) {
+    int fd;
+    if (s->size > cap) return DX_ERR_NOSPACE;
+    if ((fd = dxi_cas_pack_fd(d, s->pack)) < 0) { /* a pack it indexed has gone: not a missing object */
+        (void)dxi_cas_dir_err(d);
+        return DX_ERR_IO;
+    }
+    return dxi_cas_dir_read_form(d, fd, s->offset, s->stored, s->size, buf, cap);
+}
+
 DXI_PRIVATE int64_t dxi_cas_dir_get(void *self, const dx_cas_id *id, void *buf, size_t cap) {
     dx_cas_dir *d = (dx_cas_dir *)self;
+    const dxi_cas_pent *s = dxi_cas_pidx_find(d, id);
     uint64_t file_size;
     int64_t size;
-    size_t got;
-    int fd = dxi_cas_dir_open_obj(d, id);
+    int fd;
+    if (s) return dxi_cas_dir_get_packed(d, s, buf, cap);
+    fd = dxi_cas_dir_open_obj(d, id);
+    if (fd < 0 && errno == ENOENT && !d->iterating) { /* maybe in a pack another writer made since */
+        uint32_t before = d->pack_count;
+        dx_result r = dxi_cas_packs_scan(d);
+        if (r != DX_OK) return r;
+        if (d->pack_count != before && (s = dxi_cas_pidx_find(d, id)) != NULL) return dxi_cas_dir_get_packed(d, s, buf, cap);
+        errno = ENOENT;
+    }
     if (fd < 0) return dxi_cas_dir_err(d);
     size = dxi_cas_dir_fd_size(d, fd, &file_size);
-    if (size >= 0 && (uint64_t)size > (uint64_t)cap) size = DX_ERR_NOSPACE; /* checked before any read */
-    if (size >= 0 && file_size == (uint64_t)size) { /* stored as it is: straight into buf */
-        got = dxi_cas_read_at(fd, (uint8_t *)buf, (size_t)size, 0);
-        size = (int64_t)got; /* a short file: the hash check reports it */
-    } else if (size >= 0) { /* a stored form no longer than its content + 16, so bounded by cap */
-        dx_result r = dxi_cas_dir_zbuf(d, (size_t)file_size);
-#if defined(DX_CAS_WITH_ZSTD)
-        if (r == DX_OK && !d->zdctx && !(d->zdctx = ZSTD_createDCtx())) r = DX_ERR_NOMEM;
-#endif
-        if (r == DX_OK) {
-            got = dxi_cas_read_at(fd, d->zbuf, (size_t)file_size, 0);
-            size = dx_cas_object_decode(d->zdctx, d->zbuf, got, buf, cap);
-        } else {
-            size = r;
-        }
-    }
+    if (size >= 0) size = dxi_cas_dir_read_form(d, fd, 0, file_size, (uint64_t)size, buf, cap);
     close(fd);
     return size;
 }
@@ -4116,8 +4699,11 @@ DXI_PRIVATE int64_t dxi_cas_dir_get(void *self, const dx_cas_id *id, void *buf, 
 DXI_PRIVATE int64_t dxi_cas_dir_has(void *self, const dx_cas_id *id) {
     dx_cas_dir *d = (dx_cas_dir *)self;
     uint64_t file_size;
-    int fd = dxi_cas_dir_open_obj(d, id);
+    const dxi_cas_pent *s = dxi_cas_pidx_find(d, id);
+    int fd;
     int64_t r;
+    if (s) return (int64_t)s->size; /* from the pack's checked index: no system call */
+    fd = dxi_cas_dir_open_obj(d, id);
     if (fd < 0) return dxi_cas_dir_err(d);
     r = dxi_cas_dir_fd_size(d, fd, &file_size);
     close(fd);
@@ -4127,8 +4713,16 @@ DXI_PRIVATE int64_t dxi_cas_dir_has(void *self, const dx_cas_id *id) {
 DXI_PRIVATE dx_result dxi_cas_dir_delete(void *self, const dx_cas_id *id) {
     dx_cas_dir *d = (dx_cas_dir *)self;
     char path[DX_CAS_PATH_MAX];
+    dxi_cas_pent *s;
+    bool packed = false;
+    while ((s = dxi_cas_pidx_find(d, id)) != NULL) { /* every packed copy; the packs are rewritten at the sync */
+        dxi_cas_pack *p = &dxi_cas_packs(d)[s->pack];
+        s->state = DXI_CAS_PENT_DEAD;
+        if (p->state != DXI_CAS_PACK_OPEN) p->rewrite = true; /* the open pack just leaves it out of its index */
+        packed = true;
+    }
     dxi_cas_dir_obj(d, id, path, false);
-    if (unlink(path) == 0) return DX_OK;
+    if (unlink(path) == 0 || packed) return DX_OK;
     if (errno == ENOENT && d->batch) { /* not in place: maybe still in this batch */
         char text[DX_CAS_ID_TEXT_SIZE], rel[64 + DX_CAS_ID_TEXT_SIZE];
         dx_cas_id_format(id, text, sizeof text);
@@ -4139,10 +4733,32 @@ DXI_PRIVATE dx_result dxi_cas_dir_delete(void *self, const dx_cas_id *id) {
     return dxi_cas_dir_err(d);
 }
 
+/* every packed object once (the first of its copies), then the loose ones not also packed */
+DXI_PRIVATE dx_result dxi_cas_dir_iterate_packed(dx_cas_dir *d, dx_cas_iter_fn fn, void *user) {
+    size_t i;
+    dx_result r = DX_OK;
+    for (i = 0; r == DX_OK && i < d->pidx_cap; i++) { /* fn may delete: that only marks slots, the table stays */
+        const dxi_cas_pent *s = (const dxi_cas_pent *)d->pidx + i;
+        dx_cas_id id;
+        if (s->state != DXI_CAS_PENT_LIVE) continue;
+        id.alg = s->alg;
+        DX_MEMCPY(id.digest, s->digest, DX_CAS_HASH_SIZE);
+        if (dxi_cas_pidx_find(d, &id) != s) continue; /* a second copy */
+        r = fn(user, &id, s->size);
+    }
+    return r;
+}
+
 DXI_PRIVATE dx_result dxi_cas_dir_iterate(void *self, dx_cas_iter_fn fn, void *user) {
     dx_cas_dir *d = (dx_cas_dir *)self;
     char path[DX_CAS_PATH_MAX];
     unsigned fan;
+    dx_result r0;
+    if ((r0 = dxi_cas_packs_scan(d)) != DX_OK) return r0;
+    d->iterating = true;
+    r0 = dxi_cas_dir_iterate_packed(d, fn, user);
+    d->iterating = false;
+    if (r0 != DX_OK) return r0;
     for (fan = 0; fan < 256; fan++) {
         static const char hex[] = "0123456789abcdef";
         char rel[16];
@@ -4166,6 +4782,7 @@ DXI_PRIVATE dx_result dxi_cas_dir_iterate(void *self, dx_cas_iter_fn fn, void *u
             dx_result r;
             while (e->d_name[nlen] && nlen <= DX_CAS_ID_TEXT_LEN) nlen++;
             if (dx_cas_id_parse(e->d_name, nlen, &id) != DX_OK || id.digest[0] != fan) continue; /* not an object */
+            if (dxi_cas_pidx_find(d, &id)) continue; /* listed with the packs */
             dxi_cas_dir_obj(d, &id, file, false);
             if ((fd = open(file, O_RDONLY)) < 0) continue; /* deleted meanwhile */
             size = dxi_cas_dir_fd_size(d, fd, &file_size);
@@ -4178,7 +4795,7 @@ DXI_PRIVATE dx_result dxi_cas_dir_iterate(void *self, dx_cas_iter_fn fn, void *u
         }
         closedir(dir);
     }
-    return DX_OK;
+    return d->bad_packs ? (dx_result)DX_ERR_CORRUPT : (dx_result)DX_OK; /* a damaged pack: after all the rest */
 }
 
 /* Makes the store's whole file system durable at once: syncfs(2) on Linux.
@@ -4216,20 +4833,54 @@ DXI_PRIVATE dx_result dxi_cas_dir_sync(void *self) {
     DIR *dir;
     struct dirent *e;
     dx_result r = DX_OK;
-    bool fs_synced = false, made_any = false;
+    bool fs_synced = false, made_any = false, packs_made = false, any_pack = false, any_doomed = false;
     unsigned i;
-    if (!d->batch || d->pending == 0) return DX_OK;
-    if (!d->no_sync) {
-        int k = dxi_cas_syncfs(d);
-        if (k < 0) return (dx_result)k;
-        fs_synced = k == 1;
+    uint32_t k;
+    for (k = 0; k < d->pack_count; k++) { /* packs that lost objects: their live ones into the batch's pack */
+        dxi_cas_pack *p = &dxi_cas_packs(d)[k];
+        if (!p->rewrite || p->doomed || (p->state != DXI_CAS_PACK_IN && p->state != DXI_CAS_PACK_DONE)) continue;
+        if ((r = dxi_cas_pack_rewrite(d, k)) != DX_OK) return r; /* the old pack stays: nothing is lost */
+        p = &dxi_cas_packs(d)[k];
+        p->rewrite = false, p->doomed = true;
+        d->repacked++;
+    }
+    if (d->open_pack && (r = dxi_cas_pack_finish(d)) != DX_OK) return r;
+    for (k = 0; k < d->pack_count; k++) {
+        const dxi_cas_pack *p = &dxi_cas_packs(d)[k];
+        if (p->doomed && p->state != DXI_CAS_PACK_GONE) any_doomed = true;
+        else if (p->state == DXI_CAS_PACK_DONE) any_pack = true;
+    }
+    if (d->pending == 0 && !any_pack && !any_doomed) return DX_OK;
+    if (!d->no_sync) { /* (1) the bytes of every new pack and loose object */
+        int n = dxi_cas_syncfs(d);
+        if (n < 0) return (dx_result)n;
+        fs_synced = n == 1;
+        for (k = 0; !fs_synced && k < d->pack_count; k++) {
+            dxi_cas_pack *p = &dxi_cas_packs(d)[k];
+            if (p->state == DXI_CAS_PACK_DONE && !p->doomed && fsync(p->fd) != 0) return dxi_cas_dir_err(d);
+        }
+    }
+    if (any_pack) { /* (2) the packs into place */
+        dxi_cas_dir_path(d, path, "packs");
+        if ((r = dxi_cas_mkdir(d, path, &packs_made)) != DX_OK) return r;
+    }
+    for (k = 0; k < d->pack_count; k++) {
+        dxi_cas_pack *p = &dxi_cas_packs(d)[k];
+        char from[DX_CAS_PATH_MAX], rel[128];
+        if (p->state != DXI_CAS_PACK_DONE || p->doomed) continue;
+        snprintf(rel, sizeof rel, "packs/%.71s", p->final);
+        dxi_cas_dir_path(d, from, p->rel);
+        dxi_cas_dir_path(d, path, rel);
+        if (rename(from, path) != 0) return dxi_cas_dir_err(d);
+        DX_MEMCPY(p->rel, rel, sizeof rel);
+        p->state = DXI_CAS_PACK_IN;
     }
     DX_MEMSET(changed, 0, sizeof changed);
     dxi_cas_dir_pending(d, NULL, frel, sizeof frel);
     dxi_cas_dir_path(d, folder, frel);
-    dir = opendir(folder);
-    if (!dir) return dxi_cas_dir_err(d);
-    while (r == DX_OK && (e = readdir(dir)) != NULL) {
+    dir = d->batch ? opendir(folder) : NULL;
+    if (!dir && d->batch && errno != ENOENT) return dxi_cas_dir_err(d);
+    while (dir && r == DX_OK && (e = readdir(dir)) != NULL) { /* (2) the loose objects into place */
         dx_cas_id id;
         char tmp[DX_CAS_PATH_MAX], rel[64 + DX_CAS_ID_TEXT_SIZE];
         size_t nlen = 0;
@@ -4243,10 +4894,10 @@ DXI_PRIVATE dx_result dxi_cas_dir_sync(void *self) {
         made_any = made_any || made;
         changed[id.digest[0] >> 3] |= (uint8_t)(1u << (id.digest[0] & 7));
     }
-    closedir(dir);
-    if (r == DX_OK && !d->no_sync && fs_synced) {
-        int k = dxi_cas_syncfs(d);
-        if (k < 0) r = (dx_result)k;
+    if (dir) closedir(dir);
+    if (r == DX_OK && !d->no_sync && fs_synced) { /* (3) the renames */
+        int n = dxi_cas_syncfs(d);
+        if (n < 0) r = (dx_result)n;
     } else if (r == DX_OK && !d->no_sync) {
         for (i = 0; r == DX_OK && i < 256; i++) { /* each changed fan-out folder once */
             if (changed[i >> 3] & (1u << (i & 7))) {
@@ -4262,14 +4913,26 @@ DXI_PRIVATE dx_result dxi_cas_dir_sync(void *self) {
             dxi_cas_dir_path(d, path, "objects");
             r = dxi_cas_fsync_path(d, path);
         }
+        if (r == DX_OK && any_pack) {
+            dxi_cas_dir_path(d, path, "packs");
+            r = dxi_cas_fsync_path(d, path);
+        }
+        if (r == DX_OK && packs_made) r = dxi_cas_fsync_path(d, d->root);
     }
-    if (r == DX_OK) {
-        rmdir(folder); /* empty now: the next batch makes it again */
-        d->pending = 0, d->pending_bytes = 0;
-        if (d->pending_set) DX_MEMSET(d->pending_set, 0, d->pending_set_cap * sizeof *d->pending_set);
-        d->pending_set_used = 0, d->pending_set_full = false;
+    if (r != DX_OK) return r;
+    for (k = 0; k < d->pack_count; k++) { /* (4) rewritten packs go, now that their objects are in place */
+        dxi_cas_pack *p = &dxi_cas_packs(d)[k];
+        if (!p->doomed || p->state == DXI_CAS_PACK_GONE) continue;
+        if (p->fd >= 0) close(p->fd), p->fd = -1;
+        dxi_cas_dir_path(d, path, p->rel);
+        if (unlink(path) != 0 && errno != ENOENT) return dxi_cas_dir_err(d);
+        p->state = DXI_CAS_PACK_GONE;
     }
-    return r;
+    rmdir(folder); /* empty now: the next batch makes it again */
+    d->pending = 0, d->pending_bytes = 0;
+    if (d->pending_set) DX_MEMSET(d->pending_set, 0, d->pending_set_cap * sizeof *d->pending_set);
+    d->pending_set_used = 0, d->pending_set_full = false;
+    return DX_OK;
 }
 
 DX_CAS_API dx_result dx_cas_dir_open(dx_cas_dir *d, const dx_cas_dir_config *cfg) {
@@ -4328,6 +4991,12 @@ DX_CAS_API dx_result dx_cas_dir_open(dx_cas_dir *d, const dx_cas_dir_config *cfg
         else if (errno == EISDIR || errno == EPERM) d->cleaned += dxi_cas_dir_rmdir(d, e->d_name); /* a batch's folder */
     }
     closedir(dir);
+    d->cpu = dx_cas_cpu_detect();
+    d->loose = cfg->loose;
+    if (!cfg->must_exist) {
+        dxi_cas_dir_path(d, path, "packs");
+        if ((r = dxi_cas_mkdir(d, path, &made)) != DX_OK) return r;
+    }
     if (cfg->compress < DX_CAS_COMPRESS_NONE || cfg->compress > 19) return DX_ERR_INVAL;
     level = cfg->compress;
 #if defined(DX_CAS_WITH_ZSTD)
@@ -4347,12 +5016,20 @@ DX_CAS_API dx_result dx_cas_dir_open(dx_cas_dir *d, const dx_cas_dir_config *cfg
         return DX_ERR_UNSUPPORTED; /* build with DX_CAS_WITH_ZSTD (and -lzstd) */
 #endif
     }
-    return DX_OK;
+    return dxi_cas_packs_scan(d); /* every pack's index, checked, into the table */
 }
 
 DX_CAS_API void dx_cas_dir_close(dx_cas_dir *d) {
     if (!d) return;
-    if (d->root_len && d->pending) (void)dxi_cas_dir_sync(d); /* a batch left open: made durable, as a sync would */
+    if (d->root_len) (void)dxi_cas_dir_sync(d); /* a batch left open (or packs that lost objects): as a sync would */
+    {
+        uint32_t k;
+        for (k = 0; k < d->pack_count; k++)
+            if (dxi_cas_packs(d)[k].fd >= 0) close(dxi_cas_packs(d)[k].fd);
+    }
+    dxi_cas_free(&d->allocator, d->packs, (size_t)d->pack_cap * sizeof(dxi_cas_pack));
+    dxi_cas_free(&d->allocator, d->pidx, d->pidx_cap * sizeof(dxi_cas_pent));
+    dxi_cas_free(&d->allocator, d->open_index, d->open_index_cap ? d->open_index_cap + DX_CAS_PACK_TRAILER_SIZE : 0);
 #if defined(DX_CAS_WITH_ZSTD)
     ZSTD_freeCCtx((ZSTD_CCtx *)d->zcctx);
     ZSTD_freeDCtx((ZSTD_DCtx *)d->zdctx);
