@@ -4211,6 +4211,20 @@ DXI_PRIVATE dxi_cas_pent *dxi_cas_pidx_find(const dx_cas_dir *d, const dx_cas_id
     return NULL;
 }
 
+/* the live slot of an id's copy at offset in pack k (exact), or of a copy in a pack other than k (!exact) */
+DXI_PRIVATE dxi_cas_pent *dxi_cas_pidx_copy(const dx_cas_dir *d, const dx_cas_id *id, uint32_t k, uint64_t offset,
+                                            bool exact) {
+    dxi_cas_pent *t = (dxi_cas_pent *)d->pidx;
+    size_t i;
+    if (!d->pidx_cap) return NULL;
+    for (i = dxi_cas_pidx_home(id->digest, d->pidx_cap); t[i].state != DXI_CAS_PENT_FREE; i = (i + 1) & (d->pidx_cap - 1)) {
+        if (t[i].state != DXI_CAS_PENT_LIVE || t[i].alg != id->alg || DX_MEMCMP(t[i].digest, id->digest, DX_CAS_HASH_SIZE) != 0)
+            continue;
+        if (exact ? (t[i].pack == k && t[i].offset == offset) : t[i].pack != k) return &t[i];
+    }
+    return NULL;
+}
+
 /* A slot for an object in pack k (slot pointers do not survive this call: the table may move). */
 DXI_PRIVATE dx_result dxi_cas_pidx_add(dx_cas_dir *d, const dx_cas_id *id, uint32_t k, uint64_t offset, uint32_t stored,
                                        uint32_t size) {
@@ -4468,10 +4482,8 @@ DXI_PRIVATE dx_result dxi_cas_pack_finish(dx_cas_dir *d) {
     for (i = 0; i < d->open_index_len; i += DX_CAS_PACK_ENTRY_SIZE) { /* keep the live ones (deleted since: dropped) */
         const uint8_t *e = d->open_index + i;
         dx_cas_id id;
-        dxi_cas_pent *s;
         (void)dx_cas_id_decode(e + DX_CAS_PACK_ENTRY_OFF_ID, DX_CAS_ID_SIZE, &id);
-        s = dxi_cas_pidx_find(d, &id);
-        if (!s || s->pack != k || s->offset != dx_load_u64le(e + DX_CAS_PACK_ENTRY_OFF_OFFSET)) continue;
+        if (!dxi_cas_pidx_copy(d, &id, k, dx_load_u64le(e + DX_CAS_PACK_ENTRY_OFF_OFFSET), true)) continue;
         if (n != i) DX_MEMMOVE(d->open_index + n, e, DX_CAS_PACK_ENTRY_SIZE);
         n += DX_CAS_PACK_ENTRY_SIZE;
     }
@@ -4505,14 +4517,16 @@ DXI_PRIVATE dx_result dxi_cas_pack_finish(dx_cas_dir *d) {
     return DX_OK;
 }
 
-/* Pack k lost objects: its live ones are copied into the open pack, as they are stored. */
+/* Pack k lost objects: its live ones are copied into the open pack, as they are stored. 1 (and
+   nothing removed later) if the old pack cannot be read any more: it stays as it is. */
 DXI_PRIVATE dx_result dxi_cas_pack_rewrite(dx_cas_dir *d, uint32_t k) {
     dx_cas_pack_index pi;
     uint8_t *index;
     size_t len;
     uint32_t i;
     dx_result r = dxi_cas_pack_read_index(d, k, &pi);
-    if (r != DX_OK) return r;
+    if (r == DX_ERR_NOMEM) return r;
+    if (r != DX_OK) return 1;
     len = (size_t)pi.count * DX_CAS_PACK_ENTRY_SIZE; /* d->zbuf holds it: a copy, zbuf carries the objects */
     index = (uint8_t *)dxi_cas_alloc(&d->allocator, len ? len : 1);
     if (!index) return DX_ERR_NOMEM;
@@ -4525,15 +4539,18 @@ DXI_PRIVATE dx_result dxi_cas_pack_rewrite(dx_cas_dir *d, uint32_t k) {
         int64_t off;
         int fd;
         dx_cas_pack_index_entry(&pi, i, &e);
-        s = dxi_cas_pidx_find(d, &e.id);
-        if (!s || s->pack != k) continue; /* deleted (or live in another pack) */
+        if (!(s = dxi_cas_pidx_copy(d, &e.id, k, e.offset, true))) continue; /* deleted */
+        if (dxi_cas_pidx_copy(d, &e.id, k, 0, false)) { /* live in another pack too: this copy just goes */
+            s->state = DXI_CAS_PENT_DEAD;
+            continue;
+        }
         if ((r = dxi_cas_dir_zbuf(d, e.stored ? e.stored : 1)) != DX_OK) break;
         if ((fd = dxi_cas_pack_fd(d, k)) < 0) {
-            r = dxi_cas_dir_err(d);
+            r = 1;
             break;
         }
         if (dxi_cas_read_at(fd, d->zbuf, e.stored, (off_t)e.offset) != e.stored) {
-            r = DX_ERR_CORRUPT; /* the pack stays: nothing is removed */
+            r = 1; /* cut short since it was checked: the pack stays (what was copied is there twice) */
             break;
         }
         off = dxi_cas_pack_append(d, &e.id, d->zbuf, e.stored, e.size, &np);
@@ -4541,8 +4558,7 @@ DXI_PRIVATE dx_result dxi_cas_pack_rewrite(dx_cas_dir *d, uint32_t k) {
             r = (dx_result)off;
             break;
         }
-        s = dxi_cas_pidx_find(d, &e.id); /* the same slot: appends do not move the table */
-        s->pack = np, s->offset = (uint64_t)off;
+        s->pack = np, s->offset = (uint64_t)off; /* the same slot: appends do not move the table */
         if (dxi_cas_packs(d)[np].size >= DX_CAS_DIR_PACK_BYTES) r = dxi_cas_pack_finish(d);
     }
     dxi_cas_free(&d->allocator, index, len ? len : 1);
@@ -4839,10 +4855,11 @@ DXI_PRIVATE dx_result dxi_cas_dir_sync(void *self) {
     for (k = 0; k < d->pack_count; k++) { /* packs that lost objects: their live ones into the batch's pack */
         dxi_cas_pack *p = &dxi_cas_packs(d)[k];
         if (!p->rewrite || p->doomed || (p->state != DXI_CAS_PACK_IN && p->state != DXI_CAS_PACK_DONE)) continue;
-        if ((r = dxi_cas_pack_rewrite(d, k)) != DX_OK) return r; /* the old pack stays: nothing is lost */
+        if ((r = dxi_cas_pack_rewrite(d, k)) < 0) return r; /* the old pack stays: nothing is lost */
         p = &dxi_cas_packs(d)[k];
-        p->rewrite = false, p->doomed = true;
-        d->repacked++;
+        p->rewrite = false, p->doomed = r == DX_OK; /* 1: it no longer reads; left as it is */
+        d->repacked += r == DX_OK;
+        r = DX_OK;
     }
     if (d->open_pack && (r = dxi_cas_pack_finish(d)) != DX_OK) return r;
     for (k = 0; k < d->pack_count; k++) {

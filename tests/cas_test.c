@@ -1423,6 +1423,7 @@ static int t_dir_compress(prop_ctx *p) {
 #else
     dc.compress = 0;
 #endif
+    dc.loose = true; /* one file per object: their sizes on disk are the stored forms' (packs: t_dir_pack) */
     PROP_CHECK(p, dx_cas_dir_open(&d, &dc) == DX_OK && dx_cas_dir_store(&d, NULL, &s) == DX_OK);
     PROP_CHECK(p, dx_cas_store_put(&s, text, sizeof text, &a) == DX_OK && dx_cas_store_put(&s, noise, sizeof noise, &b) == DX_OK);
     PROP_CHECK(p, dx_cas_store_put(&s, "DXC", 3, &c) == DX_OK);
@@ -1945,6 +1946,172 @@ static int t_dir_store(prop_ctx *p) {
     return 0;
 }
 
+/* Packs (0.4.0): a batch's small objects go into one pack file; large ones stay loose. Read back
+   before and after the sync and after a reopen; iterate lists each object once; a deleted packed
+   object goes when its pack is rewritten at the sync; a damaged index makes the whole pack
+   untrusted (reported, its objects missing) and a damaged record is a checksum error; stores of
+   loose objects (0.3.0) and packs mix. */
+static int count_packs(const char *path, char *first, size_t cap) {
+    char cmd[400];
+    FILE *f;
+    int n = 0;
+    snprintf(cmd, sizeof cmd, "ls '%s/packs' 2>/dev/null", path);
+    if ((f = popen(cmd, "r")) == NULL) return -1;
+    while (fgets(cmd, sizeof cmd, f)) {
+        if (!strstr(cmd, ".pack")) continue;
+        if (n++ == 0 && first) {
+            cmd[strcspn(cmd, "\n")] = 0;
+            snprintf(first, cap, "%s/packs/%s", path, cmd);
+        }
+    }
+    pclose(f);
+    return n;
+}
+
+static int count_files(const char *path, const char *sub) {
+    char cmd[400];
+    FILE *f;
+    int n = -1;
+    snprintf(cmd, sizeof cmd, "find '%s/%s' -type f | wc -l", path, sub);
+    if ((f = popen(cmd, "r")) != NULL) {
+        if (fscanf(f, "%d", &n) != 1) n = -1;
+        pclose(f);
+    }
+    return n;
+}
+
+static int flip_byte(const char *file, long at_from_end) {
+    FILE *f;
+    long size;
+    int c;
+    chmod(file, 0644);
+    f = fopen(file, "r+b");
+    if (!f || fseek(f, 0, SEEK_END) != 0 || (size = ftell(f)) <= at_from_end) return -1;
+    fseek(f, size - at_from_end, SEEK_SET);
+    c = fgetc(f);
+    fseek(f, size - at_from_end, SEEK_SET);
+    fputc(c ^ 0x40, f);
+    return fclose(f);
+}
+
+static int t_dir_pack(prop_ctx *p) {
+    enum { N = 40 };
+    static uint8_t data[N][6000], big[(1u << 20) + 100], buf[(1u << 20) + 100];
+    size_t lens[N];
+    dx_cas_id ids[N], bigid, looseid;
+    char path[256], pack[600], pack2[600];
+    dx_cas_dir d, d2;
+    dx_cas_dir_config dc;
+    dx_cas_store s, s2;
+    dx_cas_verify_report rep;
+    unsigned long count;
+    int i;
+    scratch_dir(path, sizeof path, "pack", p->seed);
+    memset(&dc, 0, sizeof dc);
+    dc.path = path; /* the defaults: batches, synced, packs, compressed when built with zstd */
+    PROP_CHECK(p, dx_cas_dir_open(&d, &dc) == DX_OK && dx_cas_dir_store(&d, NULL, &s) == DX_OK);
+    for (i = 0; i < N; i++) {
+        lens[i] = (size_t)prop_range(p, 0, sizeof data[i]);
+        if (i % 3 == 0) memset(data[i], 'a' + i % 26, lens[i]); /* compressible */
+        else xorshift_bytes((uint64_t)i + p->seed, data[i], lens[i]);
+        if (i == 5 && lens[i] >= 4) memcpy(data[i], "DXCZ", 4); /* needs a RAW header */
+        PROP_CHECK(p, dx_cas_store_put(&s, data[i], lens[i], &ids[i]) == DX_OK);
+    }
+    xorshift_bytes(p->seed, big, sizeof big); /* over DX_CAS_DIR_PACK_OBJECT_MAX: a loose file */
+    PROP_CHECK(p, dx_cas_store_put(&s, big, sizeof big, &bigid) == DX_OK);
+    PROP_CHECK(p, d.packed >= 1 && d.pending >= 2);
+    for (i = 0; i < N; i++) /* before the sync: from the open pack */
+        PROP_CHECK_MSG(p, dx_cas_store_get(&s, &ids[i], buf, sizeof buf) == (int64_t)lens[i] && memcmp(buf, data[i], lens[i]) == 0,
+                       "object %d (%lu bytes) before the sync", i, (unsigned long)lens[i]);
+    PROP_CHECK(p, dx_cas_dir_open(&d2, &dc) == DX_OK && dx_cas_dir_store(&d2, NULL, &s2) == DX_OK);
+    PROP_CHECK(p, dx_cas_store_has(&s2, &ids[1]) == DX_ERR_NOTFOUND); /* not visible to others yet */
+    PROP_CHECK(p, dx_cas_store_sync(&s) == DX_OK && d.pending == 0);
+    PROP_CHECK_MSG(p, count_packs(path, pack, sizeof pack) == 1, "%d packs", count_packs(path, NULL, 0));
+    PROP_CHECK_MSG(p, count_files(path, "objects") == 1, "%d loose objects", count_files(path, "objects"));
+    PROP_CHECK_MSG(p, count_files(path, "tmp") == 0, "%d files left in tmp/", count_files(path, "tmp"));
+    PROP_CHECK(p, dx_cas_store_get(&s2, &ids[1], buf, sizeof buf) == (int64_t)lens[1]); /* a rescan finds the new pack */
+    dx_cas_dir_close(&d2);
+    dx_cas_dir_close(&d);
+    /* reopened: everything reads, iterate lists each object once, verify is clean */
+    PROP_CHECK(p, dx_cas_dir_open(&d, &dc) == DX_OK && dx_cas_dir_store(&d, NULL, &s) == DX_OK && d.bad_packs == 0);
+    for (i = 0; i < N; i++) {
+        PROP_CHECK(p, dx_cas_store_has(&s, &ids[i]) == (int64_t)lens[i]);
+        PROP_CHECK(p, dx_cas_store_get(&s, &ids[i], buf, sizeof buf) == (int64_t)lens[i] && memcmp(buf, data[i], lens[i]) == 0);
+    }
+    PROP_CHECK(p, dx_cas_store_get(&s, &bigid, buf, sizeof buf) == (int64_t)sizeof big && memcmp(buf, big, sizeof big) == 0);
+    count = 0;
+    PROP_CHECK(p, dx_cas_store_iterate(&s, count_cb, &count) == DX_OK);
+    {
+        unsigned long want = 1;
+        int j;
+        for (i = 0; i < N; i++) { /* distinct ids (two empty objects are one) */
+            for (j = 0; j < i && !dx_cas_id_equal(&ids[i], &ids[j]); j++) {}
+            want += j == i;
+        }
+        PROP_CHECK_MSG(p, count == want, "iterate: %lu objects, want %lu", count, want);
+    }
+    PROP_CHECK(p, dx_cas_store_verify(&s, NULL, 0, NULL, NULL, NULL, &rep) == DX_OK && rep.corrupt == 0);
+    /* deleting packed objects: gone at once for this handle, from the disk at the sync (the pack is rewritten) */
+    PROP_CHECK(p, dx_cas_store_delete(&s, &ids[2]) == DX_OK && dx_cas_store_has(&s, &ids[2]) == DX_ERR_NOTFOUND);
+    PROP_CHECK(p, dx_cas_store_delete(&s, &ids[2]) == DX_ERR_NOTFOUND);
+    PROP_CHECK(p, dx_cas_store_sync(&s) == DX_OK && d.repacked == 1);
+    PROP_CHECK_MSG(p, count_packs(path, pack2, sizeof pack2) == 1 && strcmp(pack, pack2) != 0, "after the rewrite: %d packs",
+                   count_packs(path, NULL, 0));
+    dx_cas_dir_close(&d);
+    PROP_CHECK(p, dx_cas_dir_open(&d, &dc) == DX_OK && dx_cas_dir_store(&d, NULL, &s) == DX_OK && d.bad_packs == 0);
+    for (i = 0; i < N; i++) {
+        bool gone = dx_cas_id_equal(&ids[i], &ids[2]);
+        int64_t n = dx_cas_store_get(&s, &ids[i], buf, sizeof buf);
+        PROP_CHECK_MSG(p, gone ? n == DX_ERR_NOTFOUND : n == (int64_t)lens[i], "object %d after the rewrite: %lld", i, (long long)n);
+    }
+    /* a store of loose objects (0.3.0, or cfg.loose) reads with packs, and the two mix */
+    dc.loose = true;
+    PROP_CHECK(p, dx_cas_dir_open(&d2, &dc) == DX_OK && dx_cas_dir_store(&d2, NULL, &s2) == DX_OK);
+    PROP_CHECK(p, dx_cas_store_put(&s2, "a loose one", 11, &looseid) == DX_OK && dx_cas_store_sync(&s2) == DX_OK);
+    dx_cas_dir_close(&d2);
+    dc.loose = false;
+    PROP_CHECK(p, dx_cas_store_get(&s, &looseid, buf, sizeof buf) == 11 && memcmp(buf, "a loose one", 11) == 0);
+    dx_cas_dir_close(&d);
+    PROP_CHECK(p, count_files(path, "objects") == 2 && count_packs(path, NULL, 0) == 1);
+    /* a damaged record: that object is a checksum error, the others read */
+    {
+        static uint8_t file[1 << 20];
+        FILE *f = fopen(pack2, "rb");
+        size_t n = f ? fread(file, 1, sizeof file, f) : 0;
+        dx_cas_pack_index pi;
+        dx_cas_pack_entry e;
+        long from_end;
+        uint32_t k;
+        if (f) fclose(f);
+        PROP_CHECK(p, n > 0 && n < sizeof file && dx_cas_pack_parse(file, n, n, 0, &pi) == DX_OK && pi.count >= 2);
+        for (k = 0; k < pi.count; k++) { /* an object with bytes */
+            dx_cas_pack_index_entry(&pi, k, &e);
+            if (e.stored > 0) break;
+        }
+        PROP_CHECK(p, k < pi.count);
+        from_end = (long)(n - (e.offset + e.stored - 1)); /* its last stored byte */
+        PROP_CHECK(p, flip_byte(pack2, from_end) == 0);
+        PROP_CHECK(p, dx_cas_dir_open(&d, &dc) == DX_OK && dx_cas_dir_store(&d, NULL, &s) == DX_OK && d.bad_packs == 0);
+        PROP_CHECK(p, dx_cas_store_get(&s, &e.id, buf, sizeof buf) == DX_ERR_CHECKSUM);
+        PROP_CHECK(p, dx_cas_store_verify(&s, NULL, 0, NULL, NULL, NULL, &rep) == DX_ERR_CORRUPT && rep.corrupt == 1);
+        dx_cas_dir_close(&d);
+        PROP_CHECK(p, flip_byte(pack2, from_end) == 0); /* repaired */
+    }
+    /* a damaged index: the pack is reported and none of it is trusted; verify fails */
+    PROP_CHECK(p, flip_byte(pack2, DX_CAS_PACK_TRAILER_SIZE + 10) == 0); /* inside the last index entry */
+    PROP_CHECK(p, dx_cas_dir_open(&d, &dc) == DX_OK && dx_cas_dir_store(&d, NULL, &s) == DX_OK);
+    PROP_CHECK_MSG(p, d.bad_packs == 1 && strstr(pack2, d.bad_pack) != NULL, "%u bad packs (%s)", (unsigned)d.bad_packs, d.bad_pack);
+    PROP_CHECK(p, dx_cas_store_get(&s, &ids[1], buf, sizeof buf) == DX_ERR_NOTFOUND);
+    PROP_CHECK(p, dx_cas_store_verify(&s, NULL, 0, NULL, NULL, NULL, &rep) == DX_ERR_CORRUPT);
+    PROP_CHECK(p, dx_cas_store_get(&s, &looseid, buf, sizeof buf) == 11); /* loose objects still read */
+    dx_cas_dir_close(&d);
+    PROP_CHECK(p, flip_byte(pack2, DX_CAS_PACK_TRAILER_SIZE + 10) == 0); /* repaired */
+    PROP_CHECK(p, dx_cas_dir_open(&d, &dc) == DX_OK && d.bad_packs == 0);
+    dx_cas_dir_close(&d);
+    rm_rf(path);
+    return 0;
+}
+
 /* Crash safety: a child writes objects (fsync on, one line per object it was
    told is stored) and is killed with SIGKILL, many times. The kill waits for
    an event, never for a duration: once the writer has reported k objects
@@ -2273,6 +2440,7 @@ static int t_dir_concurrent(prop_ctx *p) {
 static int t_dir_store(prop_ctx *p) { PROP_SKIP(p, "no directory store in this build (Windows or DX_CAS_NO_STDIO)"); }
 static int t_dir_crash(prop_ctx *p) { PROP_SKIP(p, "no directory store in this build (Windows or DX_CAS_NO_STDIO)"); }
 static int t_dir_crash_batch(prop_ctx *p) { PROP_SKIP(p, "no directory store in this build (Windows or DX_CAS_NO_STDIO)"); }
+static int t_dir_pack(prop_ctx *p) { PROP_SKIP(p, "no directory store in this build (Windows or DX_CAS_NO_STDIO)"); }
 static int t_dir_concurrent(prop_ctx *p) { PROP_SKIP(p, "no directory store in this build (Windows or DX_CAS_NO_STDIO)"); }
 #endif
 
@@ -2725,7 +2893,7 @@ static const prop_test tests[] = {
     PROP_PROPERTY(p_gc),            PROP_UNIT(t_gc_verify_no_roots), PROP_UNIT(t_dir_refs),          PROP_UNIT(t_dir_concurrent),
     PROP_PROPERTY(p_object_codec),  PROP_UNIT(t_object_forms),      PROP_UNIT(t_dir_compress),
     PROP_UNIT(t_fastcdc_constants), PROP_UNIT(t_manifest_vectors),  PROP_UNIT(t_blob_writer_memory),
-    PROP_UNIT(t_dir_ref_problems),  PROP_UNIT(t_dir_must_exist),
+    PROP_UNIT(t_dir_ref_problems),  PROP_UNIT(t_dir_must_exist),     PROP_UNIT(t_dir_pack),
 };
 
 #if defined(CAS_WRITE_SEEDS)
