@@ -1,4 +1,4 @@
-/* dx_cas.h - v0.3.0 - Merkle content-addressable storage: hashing, chunking, proofs, stores, snapshots - SPDX-License-Identifier: MIT OR Unlicense (text at end)
+/* dx_cas.h - v0.4.0 - Merkle content-addressable storage: hashing, chunking, proofs, stores, snapshots - SPDX-License-Identifier: MIT OR Unlicense (text at end)
 
    A content-addressable store that a backup tool, a package updater, a sync
    service or a firmware image store can embed: SHA-256 (portable C, x86
@@ -76,7 +76,8 @@ OVERVIEW
      them. Every get re-hashes; dx_cas_store_verify walks a store. The
      directory store is durable and fast by default: puts are made durable in
      batches (written, then synced together with one syncfs, then renamed
-     into place, before any ref names them), and built with DX_CAS_WITH_ZSTD
+     into place, before any ref names them), small objects share pack files
+     (a store takes on disk about what its objects hold), and built with DX_CAS_WITH_ZSTD
      it keeps objects zstd-compressed (level 3) when that makes them smaller;
      an id stays the hash of the content, so dedup and verification do not
      change (dx_cas_object_* is that encoding, for your own backends too).
@@ -225,7 +226,30 @@ API
        loses only the unsynced batch (removed at the next open). A batch
        syncs by itself every DX_CAS_DIR_BATCH_BYTES / _OBJECTS, and
        dx_cas_dir_close syncs one left open (call dx_cas_store_sync yourself
-       to see its errors). cfg->sync_each: every put durable and visible to
+       to see its errors).
+       Packs (0.4.0): in batch mode every object of at most
+       DX_CAS_DIR_PACK_OBJECT_MAX content bytes is appended to the batch's
+       pack file instead of a file of its own (a file system spends a whole
+       block on each small file: on bench/run_snap.sh's tree 127 MB on disk
+       for 73 MB of objects); the sync finishes it (an index sorted by id, a
+       checksummed trailer: WIRE FORMAT "DXCK"), makes it durable with the
+       rest and renames it to packs/<checksum>.pack. Open reads and checks
+       every pack's index into one table (about 56 bytes an object; has() of
+       a packed object is a lookup, no system call); a pack that fails a check
+       is counted in d->bad_packs (d->bad_pack names the first), none of it is
+       used, and iterate (so verify) returns DX_ERR_CORRUPT after listing the
+       rest. A get that misses looks for packs other writers added since. A
+       deleted packed object is gone for this handle at once and from the disk
+       at the next sync (dx_cas_store_gc syncs at its end, close syncs too):
+       each pack that lost an object is rewritten, its live objects copied
+       into the batch's new pack, and the old file removed only once the new
+       one is durable and in place (d->repacked counts them). Objects already
+       loose (0.3.0 stores, sync_each puts, larger objects) are read as before,
+       so every existing store reads. cfg->loose: write one file per object
+       as 0.3.0 did (stores that readers before 0.4.0 must read: they do not
+       see packs, report those objects missing, and their gc stops before
+       deleting anything). d->packed / d->packed_bytes count this handle's
+       packed puts. cfg->sync_each: every put durable and visible to
        others when it returns instead (an fsync of the object and of its
        folder each: about 8x slower on a real tree). cfg->no_sync: no fsync
        at all (scratch stores; renames stay atomic). errors: DX_ERR_NOTFOUND
@@ -252,7 +276,9 @@ API
        own allocator), and a buffer as large as the largest object; in batch
        mode a set of the batch's digests (8 bytes each, a table at most 4x
        the batch's objects; without memory every lookup also looks in tmp/);
-       dx_cas_dir_close frees them.
+       the pack table (56 bytes a slot, at most 3/4 full: about 75 to 150
+       bytes per packed object), the open pack's index (52 bytes an object)
+       and a list of the packs; dx_cas_dir_close frees them.
    dx_result dx_cas_dir_store(d, alg, dx_cas_store *out) / void dx_cas_dir_close(d)
        Crash safety: an object is renamed into its fan-out folder only once
        its bytes are durable (sync_each: fsync, rename, fsync of the folder,
@@ -260,6 +286,24 @@ API
        the object survives a crash), so no reader ever sees a partial object.
        Several processes may put the same object at once, in either mode; two
        handles of one process keep their batches apart.
+
+   Packs ("DXCK", WIRE FORMAT): what the directory store's packs/ holds; the parser is
+   public for tools and fuzzing. allocates: no.
+   dx_result dx_cas_pack_parse(const uint8_t *tail, size_t len, uint64_t pack_size, uint32_t cpu,
+                               dx_cas_pack_index *out)
+       tail: the pack's last len bytes (the whole pack: len == pack_size, and
+       then the header is checked too). Checks the trailer (magic, version,
+       flags, the count against pack_size, the index offset); with fewer
+       bytes than index + trailer it returns DX_ERR_TRUNCATED with
+       out->count and out->index_offset set (read pack_size - index_offset
+       bytes and call again). Then the SHA-256 of the index (cpu: DX_CAS_CPU_*
+       bits, 0 portable; DX_ERR_CHECKSUM), and every entry: a known id
+       (DX_ERR_UNSUPPORTED / DX_ERR_CORRUPT), flags 0, ids strictly
+       increasing, the stored form inside the records, the stored bytes in
+       all no more than the records (DX_ERR_CORRUPT). errors also
+       DX_CAS_ERR_MAGIC, DX_ERR_INVAL. out->entries points into tail.
+   void dx_cas_pack_index_entry(const dx_cas_pack_index *p, uint32_t i, dx_cas_pack_entry *out)
+       entry i (id, offset, stored, size) of a parsed index.
 
    Stored object encoding ("DXCZ", WIRE FORMAT): what the directory store
    writes, for your own backends too. allocates: no (zstd: its context or,
@@ -434,6 +478,8 @@ CONFIGURATION
    DX_CAS_DIR_BATCH_BYTES 1 GiB [impl] a directory store's batch syncs by itself once it holds this
    DX_CAS_DIR_BATCH_OBJECTS 100000 [impl] many bytes (stored form) or objects: bounds tmp/ and
                                        what a crash loses; each costs one sync
+   DX_CAS_DIR_PACK_BYTES 32 MiB [impl] a pack is finished at this size (the batch goes on in a new one)
+   DX_CAS_DIR_PACK_OBJECT_MAX 1 MiB [impl] larger objects stay loose files (one file each)
    DX_CAS_NO_SYNCFS     off   [impl]   batches made durable with an fsync per file even on Linux
                                        (a libc without syncfs)
    DX_STATIC / DX_CAS_STATIC, DX_CAS_API / DX_API, DX_MALLOC/DX_FREE, DX_NO_MALLOC,
@@ -568,11 +614,33 @@ WIRE FORMAT (integers little-endian; offsets are the DX_CAS_<RECORD>_OFF_* names
      second byte ends it after it; with an odd end the last byte is never hashed.
      The chunk's hash (dx_cas_chunk.hash) is h at the cut, or when the loops end.
      Fixed chunking: chunks of avg bytes, the last one shorter.
+   pack ("DXCK"), <path>/packs/<SUM as 64 lower-case hex digits>.pack, many stored objects:
+     header, DX_CAS_PACK_HEADER_SIZE = 8 bytes: 0 MAGIC "DXCK"  4 MAJOR u8 1  5 MINOR u8 0
+       6 FLAGS u16 0.
+     records, from offset 8 to INDEX_OFF: stored forms ("DXCZ" below), back to back, in any
+       order; bytes no entry names are allowed (and ignored).
+     index at INDEX_OFF: COUNT entries of DX_CAS_PACK_ENTRY_SIZE = 52 bytes, ids strictly
+       increasing (binary form, bytewise; so no id twice): 0 ID 34 bytes (binary id)
+       34 FLAGS u16 0  36 OFFSET u64 (the stored form's first byte, from the start of the file)
+       44 STORED u32 (its bytes)  48 SIZE u32 (the content's bytes: the hash input).
+     trailer, the last DX_CAS_PACK_TRAILER_SIZE = 56 bytes: 0 INDEX_OFF u64  8 COUNT u32
+       12 FLAGS u32 0  16 SUM 32 bytes: SHA-256 of the index followed by trailer bytes 0..15
+       48 MAGIC "DXCI"  52 MAJOR u8 1  53 MINOR u8 0  54 RESERVED u16 0.
+     A reader checks: trailer magic (DX_CAS_ERR_MAGIC), major, flags, reserved
+     (DX_ERR_UNSUPPORTED); file size >= 64, COUNT <= (size - 64) / 52, INDEX_OFF = size - 56 -
+     52 x COUNT; the header's magic, major and flags; SUM (DX_ERR_CHECKSUM); each entry: the id
+     (a known code, length 32), FLAGS 0, order, 8 <= OFFSET <= INDEX_OFF, STORED <= INDEX_OFF -
+     OFFSET, the sum of STORED <= INDEX_OFF - 8 (DX_ERR_CORRUPT). The directory store also needs
+     the file name to be SUM, and a record's decoded length to be SIZE; records may overlap
+     (every read is re-hashed). A pack that fails is not used at all.
    directory store: <path>/objects/<first 2 hex digits of the digest>/<id text>,
      one file per object holding its stored form ("DXCZ" above: its bytes, unless
-     compressed or beginning with "DXCZ"); <path>/tmp/<pid>.<n>.<id text>
-     while it is written (in batch mode <path>/tmp/<pid>.b<handle tag>/<id text> until the sync,
-     which removes that folder);
+     compressed or beginning with "DXCZ"), and <path>/packs/<sum>.pack (above) holding
+     many; an object may be in both, or in several packs (identical content);
+     <path>/tmp/<pid>.<n>.<id text>
+     while it is written (in batch mode <path>/tmp/<pid>.b<handle tag>/<id text> and the
+     batch's packs <path>/tmp/<pid>.b<handle tag>/pack.<n> until the sync, which renames
+     them into place and removes that folder);
      <path>/refs/<name> holds
      "<id text>\n".
    Vectors (tests/vectors/cas/): rfc6962.txt (Merkle roots and proofs), fastcdc.txt
@@ -581,6 +649,20 @@ WIRE FORMAT (integers little-endian; offsets are the DX_CAS_<RECORD>_OFF_* names
    with what a reader rejects).
 
 VERSION HISTORY
+   0.4.0 (2026-11-23) packs: the directory store's batches keep their small objects (up to
+                      DX_CAS_DIR_PACK_OBJECT_MAX, 1 MiB) in pack files, packs/<sum>.pack
+                      (new format "DXCK", 1.0, in WIRE FORMAT), not one file each: a store
+                      takes on disk about what its objects hold (bench/run_snap.sh's tree:
+                      127 MB before). Open indexes every pack (checked; a damaged one is
+                      reported in the new dx_cas_dir.bad_packs / bad_pack and not used;
+                      iterate and verify return DX_ERR_CORRUPT). Deleting a packed object
+                      rewrites its pack at the next sync; dx_cas_store_gc now syncs at its
+                      end. Existing stores read as before and may mix loose objects and
+                      packs; readers before 0.4.0 do not see packs (new
+                      dx_cas_dir_config.loose writes loose objects for them). New
+                      dx_cas_pack_parse, dx_cas_pack_index_entry, DX_CAS_PACK_* offsets,
+                      DX_CAS_DIR_PACK_BYTES, DX_CAS_DIR_PACK_OBJECT_MAX; new dx_cas_dir
+                      fields (packed, packed_bytes, repacked, ...).
    0.3.0 (2026-11-23) nothing a user does loses data; safe and fast defaults (issue 12;
                       formats unchanged, still 1.0):
                       new dx_cas_dir_config.must_exist (open a store that is there, create
@@ -829,7 +911,7 @@ DX_INLINE const char *dx_result_name(dx_result r) {
 #endif
 
 #define DX_CAS_VERSION_MAJOR 0
-#define DX_CAS_VERSION_MINOR 3
+#define DX_CAS_VERSION_MINOR 4
 #define DX_CAS_VERSION_PATCH 0
 #define DX_CAS_VERSION DX_VERSION_PACK(0, 3, 0)
 
@@ -3928,8 +4010,8 @@ DX_CAS_API dx_result dx_cas_store_verify(dx_cas_store *s, const dx_cas_id *roots
 }
 
 /* ---- directory store ----
-   <path>/objects/<2 hex>/<id text>: one file per object, fanned out on the
-   digest's first byte. A put writes <path>/tmp/<pid>.<n>.<id text>, fsyncs
+   <path>/objects/<2 hex>/<id text>: one file per object (loose), fanned out on the
+   digest's first byte; batch mode puts small objects into packs instead (below). A put writes <path>/tmp/<pid>.<n>.<id text>, fsyncs
    it, renames it into place and fsyncs the fan-out folder (and objects/ when
    the fan-out folder is new). Renames are atomic, so readers see a whole
    object or none, and writers of the same object in several processes
