@@ -231,7 +231,12 @@ API
        DX_CAS_DIR_PACK_OBJECT_MAX content bytes is appended to the batch's
        pack file instead of a file of its own (a file system spends a whole
        block on each small file: on bench/run_snap.sh's tree 127 MB on disk
-       for 73 MB of objects); the sync finishes it (an index sorted by id, a
+       for 73 MB of objects); objects up to DX_CAS_DIR_PACK_BLOCK / 2 are
+       gathered into blocks of up to DX_CAS_DIR_PACK_BLOCK (128 KiB) that are
+       compressed as one record (small chunks and files compress as well as
+       large ones; a read decodes the whole block, and keeps the last one
+       decoded, so reading a pack in order decodes each block once); the sync
+       finishes the pack (an index sorted by id, a
        checksummed trailer: WIRE FORMAT "DXCK"), makes it durable with the
        rest and renames it to packs/<checksum>.pack. Open reads and checks
        every pack's index into one table (about 56 bytes an object; has() of
@@ -276,8 +281,9 @@ API
        own allocator), and a buffer as large as the largest object; in batch
        mode a set of the batch's digests (8 bytes each, a table at most 4x
        the batch's objects; without memory every lookup also looks in tmp/);
-       the pack table (56 bytes a slot, at most 3/4 full: about 75 to 150
-       bytes per packed object), the open pack's index (52 bytes an object)
+       the pack table (64 bytes a slot, at most 3/4 full: about 85 to 170
+       bytes per packed object), the open pack's index (56 bytes an object),
+       the open block (DX_CAS_DIR_PACK_BLOCK), the last block read
        and a list of the packs; dx_cas_dir_close frees them.
    dx_result dx_cas_dir_store(d, alg, dx_cas_store *out) / void dx_cas_dir_close(d)
        Crash safety: an object is renamed into its fan-out folder only once
@@ -480,6 +486,7 @@ CONFIGURATION
                                        what a crash loses; each costs one sync
    DX_CAS_DIR_PACK_BYTES 32 MiB [impl] a pack is finished at this size (the batch goes on in a new one)
    DX_CAS_DIR_PACK_OBJECT_MAX 1 MiB [impl] larger objects stay loose files (one file each)
+   DX_CAS_DIR_PACK_BLOCK 128 KiB [impl] objects up to half of it are compressed together in records of up to it
    DX_CAS_NO_SYNCFS     off   [impl]   batches made durable with an fsync per file even on Linux
                                        (a libc without syncfs)
    DX_STATIC / DX_CAS_STATIC, DX_CAS_API / DX_API, DX_MALLOC/DX_FREE, DX_NO_MALLOC,
@@ -618,21 +625,28 @@ WIRE FORMAT (integers little-endian; offsets are the DX_CAS_<RECORD>_OFF_* names
      header, DX_CAS_PACK_HEADER_SIZE = 8 bytes: 0 MAGIC "DXCK"  4 MAJOR u8 1  5 MINOR u8 0
        6 FLAGS u16 0.
      records, from offset 8 to INDEX_OFF: stored forms ("DXCZ" below), back to back, in any
-       order; bytes no entry names are allowed (and ignored).
-     index at INDEX_OFF: COUNT entries of DX_CAS_PACK_ENTRY_SIZE = 52 bytes, ids strictly
+       order; bytes no entry names are allowed (and ignored). A record's content is one
+       object, or several objects' contents back to back (small objects compressed together:
+       at most DX_CAS_PACK_RECORD_MAX = 16 MiB of content then).
+     index at INDEX_OFF: COUNT entries of DX_CAS_PACK_ENTRY_SIZE = 56 bytes, ids strictly
        increasing (binary form, bytewise; so no id twice): 0 ID 34 bytes (binary id)
-       34 FLAGS u16 0  36 OFFSET u64 (the stored form's first byte, from the start of the file)
-       44 STORED u32 (its bytes)  48 SIZE u32 (the content's bytes: the hash input).
+       34 FLAGS u16 0  36 OFFSET u64 (its record's first byte, from the start of the file)
+       44 STORED u32 (the record's bytes)  48 SIZE u32 (the object's bytes: the hash input)
+       52 INNER u32 (where the object begins in the record's content). The object is content
+       bytes INNER .. INNER + SIZE - 1 of the record; a record of one object: INNER 0 and
+       SIZE its whole content.
      trailer, the last DX_CAS_PACK_TRAILER_SIZE = 56 bytes: 0 INDEX_OFF u64  8 COUNT u32
        12 FLAGS u32 0  16 SUM 32 bytes: SHA-256 of the index followed by trailer bytes 0..15
        48 MAGIC "DXCI"  52 MAJOR u8 1  53 MINOR u8 0  54 RESERVED u16 0.
      A reader checks: trailer magic (DX_CAS_ERR_MAGIC), major, flags, reserved
-     (DX_ERR_UNSUPPORTED); file size >= 64, COUNT <= (size - 64) / 52, INDEX_OFF = size - 56 -
-     52 x COUNT; the header's magic, major and flags; SUM (DX_ERR_CHECKSUM); each entry: the id
+     (DX_ERR_UNSUPPORTED); file size >= 64, COUNT <= (size - 64) / 56, INDEX_OFF = size - 56 -
+     56 x COUNT; the header's magic, major and flags; SUM (DX_ERR_CHECKSUM); each entry: the id
      (a known code, length 32), FLAGS 0, order, 8 <= OFFSET <= INDEX_OFF, STORED <= INDEX_OFF -
-     OFFSET, the sum of STORED <= INDEX_OFF - 8 (DX_ERR_CORRUPT). The directory store also needs
-     the file name to be SUM, and a record's decoded length to be SIZE; records may overlap
-     (every read is re-hashed). A pack that fails is not used at all.
+     OFFSET, INNER 0 or INNER + SIZE <= 16 MiB (DX_ERR_CORRUPT). The directory store also
+     needs the file name to be SUM, and when it reads an object: the record to decode, its
+     content to hold INNER + SIZE bytes (and be at most 16 MiB when it holds more than the
+     object); else DX_ERR_CHECKSUM for that object. Records may overlap or be shared (every
+     read is re-hashed). A pack that fails the checks above is not used at all.
    directory store: <path>/objects/<first 2 hex digits of the digest>/<id text>,
      one file per object holding its stored form ("DXCZ" above: its bytes, unless
      compressed or beginning with "DXCZ"), and <path>/packs/<sum>.pack (above) holding
@@ -1031,7 +1045,9 @@ enum { /* pack index entry; count entries, strictly increasing by binary id, bef
     DX_CAS_PACK_ENTRY_OFF_OFFSET = 36, /* u64 the stored form's first byte, from the start of the pack */
     DX_CAS_PACK_ENTRY_OFF_STORED = 44, /* u32 bytes of the stored form */
     DX_CAS_PACK_ENTRY_OFF_SIZE = 48,   /* u32 bytes of content (the hash input) */
-    DX_CAS_PACK_ENTRY_SIZE = 52
+    DX_CAS_PACK_ENTRY_OFF_INNER = 52,  /* u32 where the object begins in its record's content */
+    DX_CAS_PACK_ENTRY_SIZE = 56,
+    DX_CAS_PACK_RECORD_MAX = 1 << 24   /* content bytes of a record that holds several objects, at most */
 };
 enum { /* pack trailer: the last bytes of the file */
     DX_CAS_PACK_TRAILER_OFF_INDEX = 0,     /* u64 the index's offset: file size - 56 - 52 x count */
@@ -1432,8 +1448,9 @@ typedef struct dx_cas_pack_index {
 } dx_cas_pack_index;
 typedef struct dx_cas_pack_entry {
     dx_cas_id id;
-    uint64_t offset;        /* of the stored form, from the start of the pack */
-    uint32_t stored, size;  /* stored form bytes, content bytes */
+    uint64_t offset;        /* of its record (a stored form), from the start of the pack */
+    uint32_t stored, size;  /* the record's bytes; the object's content bytes */
+    uint32_t inner;         /* where the object begins in the record's (decoded) content */
 } dx_cas_pack_entry;
 DX_CAS_API dx_result dx_cas_pack_parse(const uint8_t *tail, size_t len, uint64_t pack_size, uint32_t cpu,
                                        dx_cas_pack_index *out);
@@ -1455,6 +1472,9 @@ DX_CAS_API void dx_cas_pack_index_entry(const dx_cas_pack_index *p, uint32_t i, 
 #endif
 #ifndef DX_CAS_DIR_PACK_BYTES /* a pack is finished (and the batch goes on in a new one) at this size */
 #define DX_CAS_DIR_PACK_BYTES (32u << 20)
+#endif
+#ifndef DX_CAS_DIR_PACK_BLOCK /* objects up to half this size are compressed together, in records of up to this much */
+#define DX_CAS_DIR_PACK_BLOCK (128u << 10)
 #endif
 #ifndef DX_CAS_DIR_PACK_OBJECT_MAX /* objects of more content bytes stay loose files (one file each) */
 #define DX_CAS_DIR_PACK_OBJECT_MAX (1u << 20)
@@ -1509,6 +1529,13 @@ typedef struct dx_cas_dir {
     uint32_t pack_seq;    /* temporary pack names */
     uint8_t *open_index;  /* the open pack's index entries so far (DX_CAS_PACK_ENTRY_SIZE each) */
     size_t open_index_cap, open_index_len;
+    uint8_t *blk;         /* the open block: small objects' contents, one record at the next flush */
+    size_t blk_len, blk_first; /* its bytes; where its entries begin in open_index */
+    uint8_t *rblk;        /* the last record of several objects read, decoded */
+    size_t rblk_cap, rblk_len;
+    uint64_t rblk_off;
+    uint32_t rblk_pack;
+    bool rblk_valid;
     void *pidx;           /* the pack index: one slot per packed object (private table of pidx_cap slots) */
     size_t pidx_cap, pidx_used;
     uint64_t packed, packed_bytes; /* puts this handle appended to packs (stored bytes) */
@@ -3095,7 +3122,7 @@ DXI_PRIVATE dx_result dxi_cas_pack_header_check(const uint8_t *buf) {
 DX_CAS_API dx_result dx_cas_pack_parse(const uint8_t *tail, size_t len, uint64_t pack_size, uint32_t cpu,
                                        dx_cas_pack_index *out) {
     const uint8_t *t, *index;
-    uint64_t count, index_off, total = 0, area;
+    uint64_t count, index_off, area;
     uint32_t i;
     dx_cas_sha256 h;
     uint8_t sum[32];
@@ -3124,19 +3151,19 @@ DX_CAS_API dx_result dx_cas_pack_parse(const uint8_t *tail, size_t len, uint64_t
     dx_cas_sha256_update(&h, index, (size_t)(count * DX_CAS_PACK_ENTRY_SIZE) + DX_CAS_PACK_TRAILER_OFF_SUM);
     dx_cas_sha256_final(&h, sum);
     if (DX_MEMCMP(sum, t + DX_CAS_PACK_TRAILER_OFF_SUM, 32) != 0) return DX_ERR_CHECKSUM;
-    area = index_off - DX_CAS_PACK_HEADER_SIZE; /* the records */
     for (i = 0; i < (uint32_t)count; i++) {
         const uint8_t *e = index + (size_t)i * DX_CAS_PACK_ENTRY_SIZE;
         dx_cas_id id;
         int64_t n = dx_cas_id_decode(e + DX_CAS_PACK_ENTRY_OFF_ID, DX_CAS_ID_SIZE, &id);
         uint64_t off = dx_load_u64le(e + DX_CAS_PACK_ENTRY_OFF_OFFSET);
-        uint64_t stored = dx_load_u32le(e + DX_CAS_PACK_ENTRY_OFF_STORED);
+        uint64_t stored = dx_load_u32le(e + DX_CAS_PACK_ENTRY_OFF_STORED), inner;
         if (n < 0) return n == DX_ERR_UNSUPPORTED ? (dx_result)DX_ERR_UNSUPPORTED : (dx_result)DX_ERR_CORRUPT;
         if (dx_load_u16le(e + DX_CAS_PACK_ENTRY_OFF_FLAGS) != 0) return DX_ERR_UNSUPPORTED;
         if (i > 0 && DX_MEMCMP(e - DX_CAS_PACK_ENTRY_SIZE, e, DX_CAS_ID_SIZE) >= 0) return DX_ERR_CORRUPT; /* order, no twice */
         if (off < DX_CAS_PACK_HEADER_SIZE || off > index_off || stored > index_off - off) return DX_ERR_CORRUPT;
-        total += stored;
-        if (total > area) return DX_ERR_CORRUPT; /* more stored bytes than the records hold */
+        inner = dx_load_u32le(e + DX_CAS_PACK_ENTRY_OFF_INNER);
+        if (inner > 0 && inner + dx_load_u32le(e + DX_CAS_PACK_ENTRY_OFF_SIZE) > DX_CAS_PACK_RECORD_MAX)
+            return DX_ERR_CORRUPT; /* inside a shared record, past the largest one */
     }
     DX_MEMCPY(out->sum, t + DX_CAS_PACK_TRAILER_OFF_SUM, 32);
     out->entries = index;
@@ -3152,6 +3179,7 @@ DX_CAS_API void dx_cas_pack_index_entry(const dx_cas_pack_index *p, uint32_t i, 
     out->offset = dx_load_u64le(e + DX_CAS_PACK_ENTRY_OFF_OFFSET);
     out->stored = dx_load_u32le(e + DX_CAS_PACK_ENTRY_OFF_STORED);
     out->size = dx_load_u32le(e + DX_CAS_PACK_ENTRY_OFF_SIZE);
+    out->inner = dx_load_u32le(e + DX_CAS_PACK_ENTRY_OFF_INNER);
 }
 
 /* ---- the runtime allocator (a config's dx_allocator; zeroed: DX_MALLOC) ---- */
@@ -4261,9 +4289,10 @@ typedef struct dxi_cas_pent {
     uint8_t alg, state; /* alg: the multihash code; state DXI_CAS_PENT_* */
     uint16_t unused;
     uint32_t pack;      /* index in d->packs */
-    uint64_t offset;    /* of the stored form in the pack */
-    uint32_t stored, size;
+    uint64_t offset;    /* of its record in the pack (DXI_CAS_IN_BLOCK: still in the open block) */
+    uint32_t stored, size, inner; /* the record's bytes; the object's bytes, and where they begin in the record's content */
 } dxi_cas_pent;
+#define DXI_CAS_IN_BLOCK ((uint64_t)-1)
 
 typedef struct dxi_cas_pack {
     char rel[128];      /* its path under the store: "packs/<64 hex>.pack" or "tmp/<batch>/pack.<n>" */
@@ -4309,7 +4338,7 @@ DXI_PRIVATE dxi_cas_pent *dxi_cas_pidx_copy(const dx_cas_dir *d, const dx_cas_id
 
 /* A slot for an object in pack k (slot pointers do not survive this call: the table may move). */
 DXI_PRIVATE dx_result dxi_cas_pidx_add(dx_cas_dir *d, const dx_cas_id *id, uint32_t k, uint64_t offset, uint32_t stored,
-                                       uint32_t size) {
+                                       uint32_t size, uint32_t inner) {
     dxi_cas_pent *t;
     size_t i;
     if ((d->pidx_used + 1) * 4 > d->pidx_cap * 3) { /* at most 3/4 full (tombstones count): a new table, live slots only */
@@ -4333,7 +4362,7 @@ DXI_PRIVATE dx_result dxi_cas_pidx_add(dx_cas_dir *d, const dx_cas_id *id, uint3
     for (i = dxi_cas_pidx_home(id->digest, d->pidx_cap); t[i].state != DXI_CAS_PENT_FREE; i = (i + 1) & (d->pidx_cap - 1)) {}
     DX_MEMCPY(t[i].digest, id->digest, DX_CAS_HASH_SIZE);
     t[i].alg = (uint8_t)id->alg, t[i].state = DXI_CAS_PENT_LIVE, t[i].unused = 0;
-    t[i].pack = k, t[i].offset = offset, t[i].stored = stored, t[i].size = size;
+    t[i].pack = k, t[i].offset = offset, t[i].stored = stored, t[i].size = size, t[i].inner = inner;
     d->pidx_used++;
     return DX_OK;
 }
@@ -4430,7 +4459,7 @@ DXI_PRIVATE dx_result dxi_cas_pack_load(dx_cas_dir *d, const char *name) {
     for (i = 0; r == DX_OK && i < pi.count; i++) {
         dx_cas_pack_entry e;
         dx_cas_pack_index_entry(&pi, i, &e);
-        r = dxi_cas_pidx_add(d, &e.id, k, e.offset, e.stored, e.size);
+        r = dxi_cas_pidx_add(d, &e.id, k, e.offset, e.stored, e.size, e.inner);
         if (r != DX_OK) return r; /* no memory */
     }
     p = &dxi_cas_packs(d)[k];
@@ -4477,90 +4506,194 @@ DXI_PRIVATE dx_result dxi_cas_packs_scan(dx_cas_dir *d) {
     return r;
 }
 
-/* Appends a stored form to the batch's open pack (made at the first): its offset, or an error. */
-DXI_PRIVATE int64_t dxi_cas_pack_append(dx_cas_dir *d, const dx_cas_id *id, const uint8_t *bytes, size_t n,
-                                        uint32_t size, uint32_t *out_pack) {
+/* Reads a stored form of `stored` bytes at off into buf (content of `size` bytes, when known, else
+   (uint64_t)-1): the content length, DX_ERR_NOSPACE before any read if it exceeds cap,
+   DX_ERR_CORRUPT for a form that does not decode or does not give `size`. */
+DXI_PRIVATE int64_t dxi_cas_dir_read_form(dx_cas_dir *d, int fd, uint64_t off, uint64_t stored, uint64_t want, void *buf,
+                                          size_t cap) {
+    uint8_t hdr[DXI_CAS_OBJECT_PEEK];
+    size_t h = dxi_cas_read_at(fd, hdr, stored < sizeof hdr ? (size_t)stored : sizeof hdr, (off_t)off);
+    int64_t size = dxi_cas_object_size(hdr, h, stored, NULL);
+    if (size >= 0 && want != (uint64_t)-1 && (uint64_t)size != want) size = DX_ERR_CORRUPT;
+    if (size >= 0 && (uint64_t)size > (uint64_t)cap) return DX_ERR_NOSPACE; /* checked before any read */
+    if (size >= 0 && stored == (uint64_t)size) { /* stored as it is: straight into buf */
+        return (int64_t)dxi_cas_read_at(fd, (uint8_t *)buf, (size_t)size, (off_t)off); /* short: the hash check says so */
+    } else if (size >= 0) { /* a stored form no longer than its content + 16, so bounded by cap */
+        dx_result r = dxi_cas_dir_zbuf(d, (size_t)stored);
+#if defined(DX_CAS_WITH_ZSTD)
+        if (r == DX_OK && !d->zdctx && !(d->zdctx = ZSTD_createDCtx())) r = DX_ERR_NOMEM;
+#endif
+        if (r != DX_OK) return r;
+        h = dxi_cas_read_at(fd, d->zbuf, (size_t)stored, (off_t)off);
+        size = dx_cas_object_decode(d->zdctx, d->zbuf, h, buf, cap);
+    }
+    return size;
+}
+
+DXI_PRIVATE dx_result dxi_cas_pack_finish(dx_cas_dir *d);
+
+/* The batch's open pack, made if there is none: its index in d->packs, or an error. */
+DXI_PRIVATE int64_t dxi_cas_pack_open(dx_cas_dir *d) {
+    char path[DX_CAS_PATH_MAX];
+    uint8_t hdr[DX_CAS_PACK_HEADER_SIZE];
     dxi_cas_pack *p;
-    uint8_t *e;
-    uint64_t off;
     dx_result r;
-    if (!d->open_pack) {
-        char path[DX_CAS_PATH_MAX];
-        uint8_t hdr[DX_CAS_PACK_HEADER_SIZE];
-        int64_t k = dxi_cas_pack_new(d);
-        if (k < 0) return k;
-        p = &dxi_cas_packs(d)[k];
-        snprintf(p->rel, sizeof p->rel, "tmp/%.23s/pack.%lu", d->batch_tag, (unsigned long)d->pack_seq++);
-        dxi_cas_dir_path(d, path, p->rel);
-        p->fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0444);
-        if (p->fd < 0 && errno == ENOENT) { /* the batch's first object: its folder */
-            char folder[DX_CAS_PATH_MAX], frel[40];
-            bool made;
-            dxi_cas_dir_pending(d, NULL, frel, sizeof frel);
-            dxi_cas_dir_path(d, folder, frel);
-            if ((r = dxi_cas_mkdir(d, folder, &made)) != DX_OK) return r;
-            p->fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0444);
-        }
-        if (p->fd < 0) {
-            r = dxi_cas_dir_err(d);
+    int64_t k;
+    if (d->open_pack) return (int64_t)d->open_pack - 1;
+    if ((k = dxi_cas_pack_new(d)) < 0) return k;
+    p = &dxi_cas_packs(d)[k];
+    snprintf(p->rel, sizeof p->rel, "tmp/%.23s/pack.%lu", d->batch_tag, (unsigned long)d->pack_seq++);
+    dxi_cas_dir_path(d, path, p->rel);
+    p->fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0444);
+    if (p->fd < 0 && errno == ENOENT) { /* the batch's first object: its folder */
+        char folder[DX_CAS_PATH_MAX], frel[40];
+        bool made;
+        dxi_cas_dir_pending(d, NULL, frel, sizeof frel);
+        dxi_cas_dir_path(d, folder, frel);
+        if ((r = dxi_cas_mkdir(d, folder, &made)) != DX_OK) {
             p->state = DXI_CAS_PACK_GONE;
             return r;
         }
-        DX_MEMCPY(hdr + DX_CAS_PACK_OFF_MAGIC, "DXCK", 4);
-        hdr[DX_CAS_PACK_OFF_MAJOR] = DX_CAS_FORMAT_MAJOR, hdr[DX_CAS_PACK_OFF_MINOR] = DX_CAS_FORMAT_MINOR;
-        dx_store_u16le(hdr + DX_CAS_PACK_OFF_FLAGS, 0);
-        p->state = DXI_CAS_PACK_OPEN;
-        d->open_pack = (uint32_t)k + 1;
-        d->open_index_len = 0;
-        if ((r = dxi_cas_write_all(d, p->fd, hdr, sizeof hdr)) != DX_OK) return r; /* retried at the next append */
-        p->size = DX_CAS_PACK_HEADER_SIZE;
+        p->fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0444);
     }
-    p = &dxi_cas_packs(d)[d->open_pack - 1];
-    if (p->size < DX_CAS_PACK_HEADER_SIZE) { /* its header failed to write */
-        if (lseek(p->fd, 0, SEEK_SET) != 0) return dxi_cas_dir_err(d);
-        {
-            uint8_t hdr[DX_CAS_PACK_HEADER_SIZE];
-            DX_MEMCPY(hdr + DX_CAS_PACK_OFF_MAGIC, "DXCK", 4);
-            hdr[DX_CAS_PACK_OFF_MAJOR] = DX_CAS_FORMAT_MAJOR, hdr[DX_CAS_PACK_OFF_MINOR] = DX_CAS_FORMAT_MINOR;
-            dx_store_u16le(hdr + DX_CAS_PACK_OFF_FLAGS, 0);
-            if ((r = dxi_cas_write_all(d, p->fd, hdr, sizeof hdr)) != DX_OK) return r;
-        }
-        p->size = DX_CAS_PACK_HEADER_SIZE;
+    if (p->fd < 0) {
+        r = dxi_cas_dir_err(d);
+        p->state = DXI_CAS_PACK_GONE;
+        return r;
     }
-    if (d->open_index_len + DX_CAS_PACK_ENTRY_SIZE > d->open_index_cap) { /* room for its index entry first */
+    DX_MEMCPY(hdr + DX_CAS_PACK_OFF_MAGIC, "DXCK", 4);
+    hdr[DX_CAS_PACK_OFF_MAJOR] = DX_CAS_FORMAT_MAJOR, hdr[DX_CAS_PACK_OFF_MINOR] = DX_CAS_FORMAT_MINOR;
+    dx_store_u16le(hdr + DX_CAS_PACK_OFF_FLAGS, 0);
+    if ((r = dxi_cas_write_all(d, p->fd, hdr, sizeof hdr)) != DX_OK) {
+        close(p->fd), p->fd = -1;
+        unlink(path);
+        p->state = DXI_CAS_PACK_GONE;
+        return r;
+    }
+    p->state = DXI_CAS_PACK_OPEN;
+    p->size = DX_CAS_PACK_HEADER_SIZE;
+    d->open_pack = (uint32_t)k + 1;
+    d->open_index_len = 0, d->blk_len = 0, d->blk_first = 0;
+    return k;
+}
+
+/* One more entry in the open pack's index (room is made first; the caller fills it). */
+DXI_PRIVATE uint8_t *dxi_cas_pack_entry_new(dx_cas_dir *d, const dx_cas_id *id, uint64_t offset, uint32_t stored,
+                                            uint32_t size, uint32_t inner) {
+    uint8_t *e;
+    if (d->open_index_len + DX_CAS_PACK_ENTRY_SIZE > d->open_index_cap) {
         size_t cap = d->open_index_cap ? d->open_index_cap * 2 : 1024 * DX_CAS_PACK_ENTRY_SIZE;
-        uint8_t *q = (uint8_t *)dxi_cas_alloc(&d->allocator, cap + DX_CAS_PACK_TRAILER_SIZE);
-        if (!q) return DX_ERR_NOMEM;
+        uint8_t *q = (uint8_t *)dxi_cas_alloc(&d->allocator, cap + DX_CAS_PACK_TRAILER_SIZE); /* the trailer fits after */
+        if (!q) return NULL;
         if (d->open_index_len) DX_MEMCPY(q, d->open_index, d->open_index_len);
         dxi_cas_free(&d->allocator, d->open_index, d->open_index_cap ? d->open_index_cap + DX_CAS_PACK_TRAILER_SIZE : 0);
         d->open_index = q, d->open_index_cap = cap;
     }
-    off = p->size;
-    if (lseek(p->fd, (off_t)off, SEEK_SET) != (off_t)off) return dxi_cas_dir_err(d);
-    if ((r = dxi_cas_write_all(d, p->fd, bytes, n)) != DX_OK) return r;
-    p->size += n, p->count++;
     e = d->open_index + d->open_index_len;
     (void)dx_cas_id_encode(id, e + DX_CAS_PACK_ENTRY_OFF_ID, DX_CAS_ID_SIZE);
     dx_store_u16le(e + DX_CAS_PACK_ENTRY_OFF_FLAGS, 0);
-    dx_store_u64le(e + DX_CAS_PACK_ENTRY_OFF_OFFSET, off);
-    dx_store_u32le(e + DX_CAS_PACK_ENTRY_OFF_STORED, (uint32_t)n);
+    dx_store_u64le(e + DX_CAS_PACK_ENTRY_OFF_OFFSET, offset);
+    dx_store_u32le(e + DX_CAS_PACK_ENTRY_OFF_STORED, stored);
     dx_store_u32le(e + DX_CAS_PACK_ENTRY_OFF_SIZE, size);
+    dx_store_u32le(e + DX_CAS_PACK_ENTRY_OFF_INNER, inner);
     d->open_index_len += DX_CAS_PACK_ENTRY_SIZE;
-    *out_pack = d->open_pack - 1;
+    return e;
+}
+
+/* Encodes content as a stored form (zstd when it saves bytes) and appends it to the open pack:
+   its offset (*out_stored its bytes), or an error. */
+DXI_PRIVATE int64_t dxi_cas_pack_record(dx_cas_dir *d, const uint8_t *content, size_t len, uint32_t *out_stored) {
+    const uint8_t *bytes = content;
+    size_t n = len;
+    dxi_cas_pack *p;
+    uint64_t off;
+    dx_result r;
+    int64_t k = dxi_cas_pack_open(d);
+    if (k < 0) return k;
+    if (d->zcctx || dxi_cas_object_magic(content, len)) { /* the stored form ("DXCZ") */
+        int64_t m = dxi_cas_dir_zbuf(d, dx_cas_object_bound(len));
+        if (m == DX_OK) m = dx_cas_object_encode(d->zcctx, content, len, d->zbuf, d->zbuf_cap);
+        if (m < 0) return m;
+        if ((size_t)m < len) d->compressed++, d->saved_bytes += len - (size_t)m;
+        bytes = d->zbuf, n = (size_t)m;
+    }
+    p = &dxi_cas_packs(d)[k];
+    off = p->size;
+    if (lseek(p->fd, (off_t)off, SEEK_SET) != (off_t)off) return dxi_cas_dir_err(d);
+    if ((r = dxi_cas_write_all(d, p->fd, bytes, n)) != DX_OK) return r;
+    p->size += n;
+    d->pending_bytes += n, d->packed_bytes += n;
+    *out_stored = (uint32_t)n;
     return (int64_t)off;
+}
+
+/* The open block (small objects' contents, back to back) as one record of the open pack: its
+   entries and slots get the record's offset. */
+DXI_PRIVATE dx_result dxi_cas_pack_flush(dx_cas_dir *d) {
+    uint32_t stored, k;
+    size_t i;
+    int64_t off;
+    if (!d->blk_len) return DX_OK;
+    k = d->open_pack - 1;
+    off = dxi_cas_pack_record(d, d->blk, d->blk_len, &stored);
+    if (off < 0) return (dx_result)off;
+    for (i = d->blk_first; i < d->open_index_len; i += DX_CAS_PACK_ENTRY_SIZE) {
+        uint8_t *e = d->open_index + i;
+        dx_cas_id id;
+        dxi_cas_pent *s;
+        if (dx_load_u64le(e + DX_CAS_PACK_ENTRY_OFF_OFFSET) != DXI_CAS_IN_BLOCK) continue;
+        dx_store_u64le(e + DX_CAS_PACK_ENTRY_OFF_OFFSET, (uint64_t)off);
+        dx_store_u32le(e + DX_CAS_PACK_ENTRY_OFF_STORED, stored);
+        (void)dx_cas_id_decode(e + DX_CAS_PACK_ENTRY_OFF_ID, DX_CAS_ID_SIZE, &id);
+        if ((s = dxi_cas_pidx_copy(d, &id, k, DXI_CAS_IN_BLOCK, true)) != NULL) s->offset = (uint64_t)off, s->stored = stored;
+    }
+    d->blk_len = 0, d->blk_first = d->open_index_len;
+    return DX_OK;
+}
+
+/* An object into the open pack: a small one into the open block (written with the next ones,
+   compressed together), a larger one as a record of its own. */
+DXI_PRIVATE dx_result dxi_cas_pack_put(dx_cas_dir *d, const dx_cas_id *id, const uint8_t *data, size_t len) {
+    int64_t k = dxi_cas_pack_open(d), off;
+    uint32_t stored;
+    dx_result r;
+    if (k < 0) return (dx_result)k;
+    if (len > DX_CAS_DIR_PACK_BLOCK / 2) { /* alone */
+        if ((off = dxi_cas_pack_record(d, data, len, &stored)) < 0) return (dx_result)off;
+        if (!dxi_cas_pack_entry_new(d, id, (uint64_t)off, stored, (uint32_t)len, 0)) return DX_ERR_NOMEM;
+        if ((r = dxi_cas_pidx_add(d, id, (uint32_t)k, (uint64_t)off, stored, (uint32_t)len, 0)) != DX_OK) return r;
+    } else {
+        if (d->blk_len + len > DX_CAS_DIR_PACK_BLOCK && (r = dxi_cas_pack_flush(d)) != DX_OK) return r;
+        if (!d->blk) {
+            d->blk = (uint8_t *)dxi_cas_alloc(&d->allocator, DX_CAS_DIR_PACK_BLOCK);
+            if (!d->blk) return DX_ERR_NOMEM;
+        }
+        if (!dxi_cas_pack_entry_new(d, id, DXI_CAS_IN_BLOCK, 0, (uint32_t)len, (uint32_t)d->blk_len)) return DX_ERR_NOMEM;
+        if ((r = dxi_cas_pidx_add(d, id, (uint32_t)k, DXI_CAS_IN_BLOCK, 0, (uint32_t)len, (uint32_t)d->blk_len)) != DX_OK) {
+            d->open_index_len -= DX_CAS_PACK_ENTRY_SIZE;
+            return r;
+        }
+        if (len) DX_MEMCPY(d->blk + d->blk_len, data, len);
+        d->blk_len += len;
+    }
+    d->pending++, d->packed++;
+    if (dxi_cas_packs(d)[k].size + d->blk_len >= DX_CAS_DIR_PACK_BYTES) return dxi_cas_pack_finish(d);
+    return DX_OK;
 }
 
 DXI_PRIVATE int dxi_cas_pack_entry_cmp(const void *a, const void *b) { return memcmp(a, b, DX_CAS_ID_SIZE); }
 
-/* The open pack's index (its objects still live, sorted by id) and trailer: the pack is DONE,
-   renamed into packs/ at the sync; with nothing live in it, it is removed. */
+/* The open pack's last block, then its index (its objects still live, sorted by id) and trailer:
+   the pack is DONE, renamed into packs/ at the sync; with nothing live in it, it is removed. */
 DXI_PRIVATE dx_result dxi_cas_pack_finish(dx_cas_dir *d) {
     uint32_t k = d->open_pack - 1;
-    dxi_cas_pack *p = &dxi_cas_packs(d)[k];
+    dxi_cas_pack *p;
     size_t i, n = 0;
     uint8_t *t;
     dx_cas_sha256 h;
     dx_result r;
+    if ((r = dxi_cas_pack_flush(d)) != DX_OK) return r;
+    p = &dxi_cas_packs(d)[k];
     for (i = 0; i < d->open_index_len; i += DX_CAS_PACK_ENTRY_SIZE) { /* keep the live ones (deleted since: dropped) */
         const uint8_t *e = d->open_index + i;
         dx_cas_id id;
@@ -4569,7 +4702,7 @@ DXI_PRIVATE dx_result dxi_cas_pack_finish(dx_cas_dir *d) {
         if (n != i) DX_MEMMOVE(d->open_index + n, e, DX_CAS_PACK_ENTRY_SIZE);
         n += DX_CAS_PACK_ENTRY_SIZE;
     }
-    d->open_pack = 0, d->open_index_len = 0;
+    d->open_pack = 0, d->open_index_len = 0, d->blk_first = 0;
     if (n == 0) { /* nothing live: no pack */
         char path[DX_CAS_PATH_MAX];
         dxi_cas_dir_path(d, path, p->rel);
@@ -4599,12 +4732,57 @@ DXI_PRIVATE dx_result dxi_cas_pack_finish(dx_cas_dir *d) {
     return DX_OK;
 }
 
-/* Pack k lost objects: its live ones are copied into the open pack, as they are stored. 1 (and
-   nothing removed later) if the old pack cannot be read any more: it stays as it is. */
+/* A packed object's content into buf: from the open block, or its record (decoded whole into
+   d->rblk when it holds several objects; the last one decoded is kept, so reading a pack in
+   order decodes each record once). The record's content must hold inner + size bytes. */
+DXI_PRIVATE int64_t dxi_cas_pack_read(dx_cas_dir *d, const dxi_cas_pent *s, void *buf, size_t cap) {
+    uint8_t hdr[DXI_CAS_OBJECT_PEEK];
+    uint64_t len;
+    int64_t n;
+    size_t h;
+    int fd;
+    if (s->size > cap) return DX_ERR_NOSPACE;
+    if (s->offset == DXI_CAS_IN_BLOCK) { /* not written yet */
+        if ((uint64_t)s->inner + s->size > d->blk_len) return DX_ERR_CORRUPT;
+        if (s->size) DX_MEMCPY(buf, d->blk + s->inner, s->size);
+        return (int64_t)s->size;
+    }
+    if (d->rblk_valid && d->rblk_pack == s->pack && d->rblk_off == s->offset) { /* decoded already */
+        if ((uint64_t)s->inner + s->size > d->rblk_len) return DX_ERR_CORRUPT;
+        if (s->size) DX_MEMCPY(buf, d->rblk + s->inner, s->size);
+        return (int64_t)s->size;
+    }
+    if ((fd = dxi_cas_pack_fd(d, s->pack)) < 0) { /* a pack it indexed has gone: not a missing object */
+        (void)dxi_cas_dir_err(d);
+        return DX_ERR_IO;
+    }
+    h = dxi_cas_read_at(fd, hdr, s->stored < sizeof hdr ? (size_t)s->stored : sizeof hdr, (off_t)s->offset);
+    if ((n = dxi_cas_object_size(hdr, h, s->stored, NULL)) < 0) return DX_ERR_CORRUPT;
+    len = (uint64_t)n;
+    if ((uint64_t)s->inner + s->size > len) return DX_ERR_CORRUPT;
+    if (s->inner == 0 && len == s->size) return dxi_cas_dir_read_form(d, fd, s->offset, s->stored, len, buf, cap);
+    if (len > DX_CAS_PACK_RECORD_MAX) return DX_ERR_CORRUPT; /* a block is never this large */
+    if (len > d->rblk_cap) {
+        uint8_t *q = (uint8_t *)dxi_cas_alloc(&d->allocator, (size_t)len);
+        if (!q) return DX_ERR_NOMEM;
+        dxi_cas_free(&d->allocator, d->rblk, d->rblk_cap);
+        d->rblk = q, d->rblk_cap = (size_t)len;
+    }
+    d->rblk_valid = false;
+    n = dxi_cas_dir_read_form(d, fd, s->offset, s->stored, len, d->rblk, d->rblk_cap);
+    if (n < 0) return n;
+    if ((uint64_t)n != len) return DX_ERR_CORRUPT; /* cut short */
+    d->rblk_valid = true, d->rblk_pack = s->pack, d->rblk_off = s->offset, d->rblk_len = (size_t)len;
+    if (s->size) DX_MEMCPY(buf, d->rblk + s->inner, s->size);
+    return (int64_t)s->size;
+}
+
+/* Pack k lost objects: its live ones are put again (into the open pack). 1 (and nothing removed
+   later) if the old pack cannot be read any more: it stays as it is. */
 DXI_PRIVATE dx_result dxi_cas_pack_rewrite(dx_cas_dir *d, uint32_t k) {
     dx_cas_pack_index pi;
-    uint8_t *index;
-    size_t len;
+    uint8_t *index, *obj = NULL;
+    size_t len, obj_cap = 0;
     uint32_t i;
     dx_result r = dxi_cas_pack_read_index(d, k, &pi);
     if (r == DX_ERR_NOMEM) return r;
@@ -4617,58 +4795,37 @@ DXI_PRIVATE dx_result dxi_cas_pack_rewrite(dx_cas_dir *d, uint32_t k) {
     for (i = 0; r == DX_OK && i < pi.count; i++) {
         dx_cas_pack_entry e;
         dxi_cas_pent *s;
-        uint32_t np;
-        int64_t off;
-        int fd;
+        int64_t n;
         dx_cas_pack_index_entry(&pi, i, &e);
         if (!(s = dxi_cas_pidx_copy(d, &e.id, k, e.offset, true))) continue; /* deleted */
+        if (s->inner != e.inner) continue; /* not this entry's slot (a damaged pack): left alone */
         if (dxi_cas_pidx_copy(d, &e.id, k, 0, false)) { /* live in another pack too: this copy just goes */
             s->state = DXI_CAS_PENT_DEAD;
             continue;
         }
-        if ((r = dxi_cas_dir_zbuf(d, e.stored ? e.stored : 1)) != DX_OK) break;
-        if ((fd = dxi_cas_pack_fd(d, k)) < 0) {
-            r = 1;
+        if (e.size > obj_cap) {
+            dxi_cas_free(&d->allocator, obj, obj_cap);
+            obj_cap = e.size;
+            if (!(obj = (uint8_t *)dxi_cas_alloc(&d->allocator, obj_cap))) {
+                obj_cap = 0, r = DX_ERR_NOMEM;
+                break;
+            }
+        }
+        n = dxi_cas_pack_read(d, s, obj, obj_cap);
+        if (n == DX_ERR_NOMEM) {
+            r = DX_ERR_NOMEM;
             break;
         }
-        if (dxi_cas_read_at(fd, d->zbuf, e.stored, (off_t)e.offset) != e.stored) {
-            r = 1; /* cut short since it was checked: the pack stays (what was copied is there twice) */
+        if (n != (int64_t)e.size) {
+            r = 1; /* unreadable since it was checked: the pack stays (what was copied is there twice) */
             break;
         }
-        off = dxi_cas_pack_append(d, &e.id, d->zbuf, e.stored, e.size, &np);
-        if (off < 0) {
-            r = (dx_result)off;
-            break;
-        }
-        s->pack = np, s->offset = (uint64_t)off; /* the same slot: appends do not move the table */
-        if (dxi_cas_packs(d)[np].size >= DX_CAS_DIR_PACK_BYTES) r = dxi_cas_pack_finish(d);
+        s->state = DXI_CAS_PENT_DEAD; /* this copy goes with the pack; the new one takes its place */
+        r = dxi_cas_pack_put(d, &e.id, obj, e.size);
     }
+    dxi_cas_free(&d->allocator, obj, obj_cap);
     dxi_cas_free(&d->allocator, index, len ? len : 1);
     return r;
-}
-
-/* Reads a stored form of `stored` bytes at off into buf (content of `size` bytes, when known, else
-   (uint64_t)-1): the content length, DX_ERR_NOSPACE before any read if it exceeds cap,
-   DX_ERR_CORRUPT for a form that does not decode or does not give `size`. */
-DXI_PRIVATE int64_t dxi_cas_dir_read_form(dx_cas_dir *d, int fd, uint64_t off, uint64_t stored, uint64_t want, void *buf,
-                                          size_t cap) {
-    uint8_t hdr[DXI_CAS_OBJECT_PEEK];
-    size_t h = dxi_cas_read_at(fd, hdr, stored < sizeof hdr ? (size_t)stored : sizeof hdr, (off_t)off);
-    int64_t size = dxi_cas_object_size(hdr, h, stored, NULL);
-    if (size >= 0 && want != (uint64_t)-1 && (uint64_t)size != want) size = DX_ERR_CORRUPT;
-    if (size >= 0 && (uint64_t)size > (uint64_t)cap) return DX_ERR_NOSPACE; /* checked before any read */
-    if (size >= 0 && stored == (uint64_t)size) { /* stored as it is: straight into buf */
-        return (int64_t)dxi_cas_read_at(fd, (uint8_t *)buf, (size_t)size, (off_t)off); /* short: the hash check says so */
-    } else if (size >= 0) { /* a stored form no longer than its content + 16, so bounded by cap */
-        dx_result r = dxi_cas_dir_zbuf(d, (size_t)stored);
-#if defined(DX_CAS_WITH_ZSTD)
-        if (r == DX_OK && !d->zdctx && !(d->zdctx = ZSTD_createDCtx())) r = DX_ERR_NOMEM;
-#endif
-        if (r != DX_OK) return r;
-        h = dxi_cas_read_at(fd, d->zbuf, (size_t)stored, (off_t)off);
-        size = dx_cas_object_decode(d->zdctx, d->zbuf, h, buf, cap);
-    }
-    return size;
 }
 
 DXI_PRIVATE dx_result dxi_cas_dir_put(void *self, const dx_cas_id *id, const void *data, size_t len) {
@@ -4679,23 +4836,8 @@ DXI_PRIVATE dx_result dxi_cas_dir_put(void *self, const dx_cas_id *id, const voi
     dx_result r;
     if (dx_cas_id_format(id, text, sizeof text) < 0) return DX_ERR_UNSUPPORTED;
     if (d->batch && !d->loose && len <= DX_CAS_DIR_PACK_OBJECT_MAX) { /* a small object: into the batch's pack */
-        const uint8_t *bytes = (const uint8_t *)data;
-        uint32_t k;
-        int64_t off;
         if (dxi_cas_pidx_find(d, id)) return DX_OK; /* packed already */
-        stored = len;
-        if (d->zcctx || dxi_cas_object_magic(bytes, len)) { /* the stored form ("DXCZ") */
-            int64_t n = dxi_cas_dir_zbuf(d, dx_cas_object_bound(len));
-            if (n == DX_OK) n = dx_cas_object_encode(d->zcctx, data, len, d->zbuf, d->zbuf_cap);
-            if (n < 0) return (dx_result)n;
-            if ((size_t)n < len) d->compressed++, d->saved_bytes += len - (size_t)n;
-            bytes = d->zbuf, stored = (size_t)n;
-        }
-        off = dxi_cas_pack_append(d, id, bytes, stored, (uint32_t)len, &k);
-        if (off < 0) return (dx_result)off;
-        if ((r = dxi_cas_pidx_add(d, id, k, (uint64_t)off, (uint32_t)stored, (uint32_t)len)) != DX_OK) return r;
-        d->pending++, d->pending_bytes += stored, d->packed++, d->packed_bytes += stored;
-        if (dxi_cas_packs(d)[k].size >= DX_CAS_DIR_PACK_BYTES && (r = dxi_cas_pack_finish(d)) != DX_OK) return r;
+        if ((r = dxi_cas_pack_put(d, id, (const uint8_t *)data, len)) != DX_OK) return r;
         if (d->pending >= DX_CAS_DIR_BATCH_OBJECTS || d->pending_bytes >= DX_CAS_DIR_BATCH_BYTES) return dxi_cas_dir_sync(d);
         return DX_OK;
     }
@@ -4761,30 +4903,19 @@ DXI_PRIVATE int dxi_cas_dir_open_obj(dx_cas_dir *d, const dx_cas_id *id) {
     return fd;
 }
 
-/* a packed object's content into buf (see dxi_cas_dir_read_form) */
-DXI_PRIVATE int64_t dxi_cas_dir_get_packed(dx_cas_dir *d, const dxi_cas_pent *s, void *buf, size_t cap) {
-    int fd;
-    if (s->size > cap) return DX_ERR_NOSPACE;
-    if ((fd = dxi_cas_pack_fd(d, s->pack)) < 0) { /* a pack it indexed has gone: not a missing object */
-        (void)dxi_cas_dir_err(d);
-        return DX_ERR_IO;
-    }
-    return dxi_cas_dir_read_form(d, fd, s->offset, s->stored, s->size, buf, cap);
-}
-
 DXI_PRIVATE int64_t dxi_cas_dir_get(void *self, const dx_cas_id *id, void *buf, size_t cap) {
     dx_cas_dir *d = (dx_cas_dir *)self;
     const dxi_cas_pent *s = dxi_cas_pidx_find(d, id);
     uint64_t file_size;
     int64_t size;
     int fd;
-    if (s) return dxi_cas_dir_get_packed(d, s, buf, cap);
+    if (s) return dxi_cas_pack_read(d, s, buf, cap);
     fd = dxi_cas_dir_open_obj(d, id);
     if (fd < 0 && errno == ENOENT && !d->iterating) { /* maybe in a pack another writer made since */
         uint32_t before = d->pack_count;
         dx_result r = dxi_cas_packs_scan(d);
         if (r != DX_OK) return r;
-        if (d->pack_count != before && (s = dxi_cas_pidx_find(d, id)) != NULL) return dxi_cas_dir_get_packed(d, s, buf, cap);
+        if (d->pack_count != before && (s = dxi_cas_pidx_find(d, id)) != NULL) return dxi_cas_pack_read(d, s, buf, cap);
         errno = ENOENT;
     }
     if (fd < 0) return dxi_cas_dir_err(d);
@@ -5129,6 +5260,8 @@ DX_CAS_API void dx_cas_dir_close(dx_cas_dir *d) {
     dxi_cas_free(&d->allocator, d->packs, (size_t)d->pack_cap * sizeof(dxi_cas_pack));
     dxi_cas_free(&d->allocator, d->pidx, d->pidx_cap * sizeof(dxi_cas_pent));
     dxi_cas_free(&d->allocator, d->open_index, d->open_index_cap ? d->open_index_cap + DX_CAS_PACK_TRAILER_SIZE : 0);
+    dxi_cas_free(&d->allocator, d->blk, d->blk ? DX_CAS_DIR_PACK_BLOCK : 0);
+    dxi_cas_free(&d->allocator, d->rblk, d->rblk_cap);
 #if defined(DX_CAS_WITH_ZSTD)
     ZSTD_freeCCtx((ZSTD_CCtx *)d->zcctx);
     ZSTD_freeDCtx((ZSTD_DCtx *)d->zdctx);

@@ -6,7 +6,8 @@
    the trailer must ask for more (DX_ERR_TRUNCATED) or agree, and parsing only the
    index and trailer (as the directory store reads them) must agree with the whole.
    Each record a good index names is then decoded as a stored object ("DXCZ") into
-   a 64 KiB buffer: an error or at most that many bytes, never a crash. */
+   a 64 KiB buffer: an error or at most that many bytes, never a crash; an object
+   inside a shared record (INNER > 0) never ends past DX_CAS_PACK_RECORD_MAX. */
 /* fuzz flags: -DDX_CAS_WITH_ZSTD -lzstd */
 #define DX_IMPLEMENTATION
 #include "dx_cas.h"
@@ -38,8 +39,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         dx_cas_pack_index_entry(&whole, i, &e);
         if (e.offset < DX_CAS_PACK_HEADER_SIZE || e.offset > whole.index_offset || e.stored > whole.index_offset - e.offset)
             __builtin_trap();
+        if (e.inner > 0 && (uint64_t)e.inner + e.size > DX_CAS_PACK_RECORD_MAX) __builtin_trap();
         n = dx_cas_object_decode(NULL, data + e.offset, e.stored, out, sizeof out);
         if (n > (int64_t)sizeof out) __builtin_trap();
+        if (n >= 0 && (uint64_t)e.inner + e.size <= (uint64_t)n && e.size && out[e.inner] != out[e.inner]) __builtin_trap();
     }
     return 0;
 }
