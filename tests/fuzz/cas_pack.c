@@ -42,7 +42,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (e.inner > 0 && (uint64_t)e.inner + e.size > DX_CAS_PACK_RECORD_MAX) __builtin_trap();
         n = dx_cas_object_decode(NULL, data + e.offset, e.stored, out, sizeof out);
         if (n > (int64_t)sizeof out) __builtin_trap();
-        if (n >= 0 && (uint64_t)e.inner + e.size <= (uint64_t)n && e.size && out[e.inner] != out[e.inner]) __builtin_trap();
+        if (n >= 0 && (uint64_t)e.inner + e.size <= (uint64_t)n && e.size) { /* the object's bytes, as the store takes them */
+            volatile uint8_t last = out[e.inner + e.size - 1];
+            (void)last;
+        }
     }
     return 0;
 }
