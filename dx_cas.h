@@ -1531,6 +1531,7 @@ typedef struct dx_cas_dir {
     size_t open_index_cap, open_index_len;
     uint8_t *blk;         /* the open block: small objects' contents, one record at the next flush */
     size_t blk_len, blk_first; /* its bytes; where its entries begin in open_index */
+    uint32_t blk_count;   /* its objects (empty ones too) */
     uint8_t *rblk;        /* the last record of several objects read, decoded */
     size_t rblk_cap, rblk_len;
     uint64_t rblk_off;
@@ -4474,6 +4475,7 @@ DXI_PRIVATE dx_result dxi_cas_pack_load(dx_cas_dir *d, const char *name) {
         return DX_OK;
     }
     p->size = pi.pack_size, p->count = pi.count;
+    if (p->fd >= 0) close(p->fd), p->fd = -1; /* opened again at its first read: a store of many packs holds few */
     return DX_OK;
 }
 
@@ -4573,7 +4575,7 @@ DXI_PRIVATE int64_t dxi_cas_pack_open(dx_cas_dir *d) {
     p->state = DXI_CAS_PACK_OPEN;
     p->size = DX_CAS_PACK_HEADER_SIZE;
     d->open_pack = (uint32_t)k + 1;
-    d->open_index_len = 0, d->blk_len = 0, d->blk_first = 0;
+    d->open_index_len = 0, d->blk_len = 0, d->blk_first = 0, d->blk_count = 0;
     return k;
 }
 
@@ -4633,7 +4635,7 @@ DXI_PRIVATE dx_result dxi_cas_pack_flush(dx_cas_dir *d) {
     uint32_t stored, k;
     size_t i;
     int64_t off;
-    if (!d->blk_len) return DX_OK;
+    if (!d->blk_count) return DX_OK;
     k = d->open_pack - 1;
     off = dxi_cas_pack_record(d, d->blk, d->blk_len, &stored);
     if (off < 0) return (dx_result)off;
@@ -4647,7 +4649,7 @@ DXI_PRIVATE dx_result dxi_cas_pack_flush(dx_cas_dir *d) {
         (void)dx_cas_id_decode(e + DX_CAS_PACK_ENTRY_OFF_ID, DX_CAS_ID_SIZE, &id);
         if ((s = dxi_cas_pidx_copy(d, &id, k, DXI_CAS_IN_BLOCK, true)) != NULL) s->offset = (uint64_t)off, s->stored = stored;
     }
-    d->blk_len = 0, d->blk_first = d->open_index_len;
+    d->blk_len = 0, d->blk_count = 0, d->blk_first = d->open_index_len;
     return DX_OK;
 }
 
@@ -4674,7 +4676,7 @@ DXI_PRIVATE dx_result dxi_cas_pack_put(dx_cas_dir *d, const dx_cas_id *id, const
             return r;
         }
         if (len) DX_MEMCPY(d->blk + d->blk_len, data, len);
-        d->blk_len += len;
+        d->blk_len += len, d->blk_count++;
     }
     d->pending++, d->packed++;
     if (dxi_cas_packs(d)[k].size + d->blk_len >= DX_CAS_DIR_PACK_BYTES) return dxi_cas_pack_finish(d);
