@@ -234,7 +234,7 @@ API
        for 73 MB of objects); objects up to DX_CAS_DIR_PACK_BLOCK / 2 are
        gathered into blocks of up to DX_CAS_DIR_PACK_BLOCK (128 KiB) that are
        compressed as one record (small chunks and files compress as well as
-       large ones; a read decodes the whole block, and keeps the last one
+       large ones; a read decodes the whole block, and keeps the last four
        decoded, so reading a pack in order decodes each block once); the sync
        finishes the pack (an index sorted by id, a
        checksummed trailer: WIRE FORMAT "DXCK"), makes it durable with the
@@ -283,7 +283,7 @@ API
        the batch's objects; without memory every lookup also looks in tmp/);
        the pack table (64 bytes a slot, at most 3/4 full: about 85 to 170
        bytes per packed object), the open pack's index (56 bytes an object),
-       the open block (DX_CAS_DIR_PACK_BLOCK), the last block read
+       the open block (DX_CAS_DIR_PACK_BLOCK), the last four blocks read
        and a list of the packs; dx_cas_dir_close frees them.
    dx_result dx_cas_dir_store(d, alg, dx_cas_store *out) / void dx_cas_dir_close(d)
        Crash safety: an object is renamed into its fan-out folder only once
@@ -1532,11 +1532,12 @@ typedef struct dx_cas_dir {
     uint8_t *blk;         /* the open block: small objects' contents, one record at the next flush */
     size_t blk_len, blk_first; /* its bytes; where its entries begin in open_index */
     uint32_t blk_count;   /* its objects (empty ones too) */
-    uint8_t *rblk;        /* the last record of several objects read, decoded */
-    size_t rblk_cap, rblk_len;
-    uint64_t rblk_off;
-    uint32_t rblk_pack;
-    bool rblk_valid;
+    uint8_t *rblk[4];     /* the last records of several objects read, decoded (a reader's cache) */
+    size_t rblk_cap[4], rblk_len[4];
+    uint64_t rblk_off[4];
+    uint32_t rblk_pack[4];
+    bool rblk_valid[4];
+    uint32_t rblk_next;   /* the entry the next one replaces */
     void *pidx;           /* the pack index: one slot per packed object (private table of pidx_cap slots) */
     size_t pidx_cap, pidx_used;
     uint64_t packed, packed_bytes; /* puts this handle appended to packs (stored bytes) */
@@ -4690,7 +4691,7 @@ DXI_PRIVATE int dxi_cas_pack_entry_cmp(const void *a, const void *b) { return me
 DXI_PRIVATE dx_result dxi_cas_pack_finish(dx_cas_dir *d) {
     uint32_t k = d->open_pack - 1;
     dxi_cas_pack *p;
-    size_t i, n = 0;
+    size_t i, j, n = 0;
     uint8_t *t;
     dx_cas_sha256 h;
     dx_result r;
@@ -4699,8 +4700,10 @@ DXI_PRIVATE dx_result dxi_cas_pack_finish(dx_cas_dir *d) {
     for (i = 0; i < d->open_index_len; i += DX_CAS_PACK_ENTRY_SIZE) { /* keep the live ones (deleted since: dropped) */
         const uint8_t *e = d->open_index + i;
         dx_cas_id id;
+        const dxi_cas_pent *s;
         (void)dx_cas_id_decode(e + DX_CAS_PACK_ENTRY_OFF_ID, DX_CAS_ID_SIZE, &id);
-        if (!dxi_cas_pidx_copy(d, &id, k, dx_load_u64le(e + DX_CAS_PACK_ENTRY_OFF_OFFSET), true)) continue;
+        s = dxi_cas_pidx_copy(d, &id, k, dx_load_u64le(e + DX_CAS_PACK_ENTRY_OFF_OFFSET), true);
+        if (!s || s->inner != dx_load_u32le(e + DX_CAS_PACK_ENTRY_OFF_INNER)) continue; /* an earlier copy, deleted */
         if (n != i) DX_MEMMOVE(d->open_index + n, e, DX_CAS_PACK_ENTRY_SIZE);
         n += DX_CAS_PACK_ENTRY_SIZE;
     }
@@ -4714,6 +4717,12 @@ DXI_PRIVATE dx_result dxi_cas_pack_finish(dx_cas_dir *d) {
         return DX_OK;
     }
     qsort(d->open_index, n / DX_CAS_PACK_ENTRY_SIZE, DX_CAS_PACK_ENTRY_SIZE, dxi_cas_pack_entry_cmp);
+    for (i = DX_CAS_PACK_ENTRY_SIZE, j = DX_CAS_PACK_ENTRY_SIZE; i < n; i += DX_CAS_PACK_ENTRY_SIZE) { /* each id once */
+        if (DX_MEMCMP(d->open_index + i, d->open_index + j - DX_CAS_PACK_ENTRY_SIZE, DX_CAS_ID_SIZE) == 0) continue;
+        if (i != j) DX_MEMMOVE(d->open_index + j, d->open_index + i, DX_CAS_PACK_ENTRY_SIZE);
+        j += DX_CAS_PACK_ENTRY_SIZE;
+    }
+    n = j;
     t = d->open_index + n; /* the buffer has room for the trailer */
     dx_store_u64le(t + DX_CAS_PACK_TRAILER_OFF_INDEX, p->size);
     dx_store_u32le(t + DX_CAS_PACK_TRAILER_OFF_COUNT, (uint32_t)(n / DX_CAS_PACK_ENTRY_SIZE));
@@ -4742,6 +4751,7 @@ DXI_PRIVATE int64_t dxi_cas_pack_read(dx_cas_dir *d, const dxi_cas_pent *s, void
     uint64_t len;
     int64_t n;
     size_t h;
+    unsigned c;
     int fd;
     if (s->size > cap) return DX_ERR_NOSPACE;
     if (s->offset == DXI_CAS_IN_BLOCK) { /* not written yet */
@@ -4749,10 +4759,12 @@ DXI_PRIVATE int64_t dxi_cas_pack_read(dx_cas_dir *d, const dxi_cas_pent *s, void
         if (s->size) DX_MEMCPY(buf, d->blk + s->inner, s->size);
         return (int64_t)s->size;
     }
-    if (d->rblk_valid && d->rblk_pack == s->pack && d->rblk_off == s->offset) { /* decoded already */
-        if ((uint64_t)s->inner + s->size > d->rblk_len) return DX_ERR_CORRUPT;
-        if (s->size) DX_MEMCPY(buf, d->rblk + s->inner, s->size);
-        return (int64_t)s->size;
+    for (c = 0; c < 4; c++) {
+        if (d->rblk_valid[c] && d->rblk_pack[c] == s->pack && d->rblk_off[c] == s->offset) { /* decoded already */
+            if ((uint64_t)s->inner + s->size > d->rblk_len[c]) return DX_ERR_CORRUPT;
+            if (s->size) DX_MEMCPY(buf, d->rblk[c] + s->inner, s->size);
+            return (int64_t)s->size;
+        }
     }
     if ((fd = dxi_cas_pack_fd(d, s->pack)) < 0) { /* a pack it indexed has gone: not a missing object */
         (void)dxi_cas_dir_err(d);
@@ -4764,18 +4776,19 @@ DXI_PRIVATE int64_t dxi_cas_pack_read(dx_cas_dir *d, const dxi_cas_pent *s, void
     if ((uint64_t)s->inner + s->size > len) return DX_ERR_CORRUPT;
     if (s->inner == 0 && len == s->size) return dxi_cas_dir_read_form(d, fd, s->offset, s->stored, len, buf, cap);
     if (len > DX_CAS_PACK_RECORD_MAX) return DX_ERR_CORRUPT; /* a block is never this large */
-    if (len > d->rblk_cap) {
-        uint8_t *q = (uint8_t *)dxi_cas_alloc(&d->allocator, (size_t)len);
+    c = d->rblk_next, d->rblk_next = (d->rblk_next + 1) & 3;
+    if (len > d->rblk_cap[c] || !d->rblk[c]) {
+        uint8_t *q = (uint8_t *)dxi_cas_alloc(&d->allocator, len ? (size_t)len : 1);
         if (!q) return DX_ERR_NOMEM;
-        dxi_cas_free(&d->allocator, d->rblk, d->rblk_cap);
-        d->rblk = q, d->rblk_cap = (size_t)len;
+        dxi_cas_free(&d->allocator, d->rblk[c], d->rblk_cap[c]);
+        d->rblk[c] = q, d->rblk_cap[c] = len ? (size_t)len : 1;
     }
-    d->rblk_valid = false;
-    n = dxi_cas_dir_read_form(d, fd, s->offset, s->stored, len, d->rblk, d->rblk_cap);
+    d->rblk_valid[c] = false;
+    n = dxi_cas_dir_read_form(d, fd, s->offset, s->stored, len, d->rblk[c], d->rblk_cap[c]);
     if (n < 0) return n;
     if ((uint64_t)n != len) return DX_ERR_CORRUPT; /* cut short */
-    d->rblk_valid = true, d->rblk_pack = s->pack, d->rblk_off = s->offset, d->rblk_len = (size_t)len;
-    if (s->size) DX_MEMCPY(buf, d->rblk + s->inner, s->size);
+    d->rblk_valid[c] = true, d->rblk_pack[c] = s->pack, d->rblk_off[c] = s->offset, d->rblk_len[c] = (size_t)len;
+    if (s->size) DX_MEMCPY(buf, d->rblk[c] + s->inner, s->size);
     return (int64_t)s->size;
 }
 
@@ -4964,19 +4977,39 @@ DXI_PRIVATE dx_result dxi_cas_dir_delete(void *self, const dx_cas_id *id) {
     return dxi_cas_dir_err(d);
 }
 
-/* every packed object once (the first of its copies), then the loose ones not also packed */
+/* every packed object once (the first of its copies), in the order of the packs' records (a
+   verify then decodes each block once), then the loose ones not also packed */
+DXI_PRIVATE int dxi_cas_pent_cmp(const void *a, const void *b) {
+    const dxi_cas_pent *x = *(const dxi_cas_pent *const *)a, *y = *(const dxi_cas_pent *const *)b;
+    if (x->pack != y->pack) return x->pack < y->pack ? -1 : 1;
+    if (x->offset != y->offset) return x->offset < y->offset ? -1 : 1;
+    return x->inner < y->inner ? -1 : x->inner > y->inner;
+}
+
 DXI_PRIVATE dx_result dxi_cas_dir_iterate_packed(dx_cas_dir *d, dx_cas_iter_fn fn, void *user) {
-    size_t i;
+    const dxi_cas_pent **order;
+    size_t i, n = 0, cap = d->pidx_used;
     dx_result r = DX_OK;
-    for (i = 0; r == DX_OK && i < d->pidx_cap; i++) { /* fn may delete: that only marks slots, the table stays */
+    if (!cap) return DX_OK;
+    order = (const dxi_cas_pent **)dxi_cas_alloc(&d->allocator, cap * sizeof *order);
+    if (!order) return DX_ERR_NOMEM;
+    for (i = 0; i < d->pidx_cap && n < cap; i++) {
         const dxi_cas_pent *s = (const dxi_cas_pent *)d->pidx + i;
         dx_cas_id id;
         if (s->state != DXI_CAS_PENT_LIVE) continue;
         id.alg = s->alg;
         DX_MEMCPY(id.digest, s->digest, DX_CAS_HASH_SIZE);
-        if (dxi_cas_pidx_find(d, &id) != s) continue; /* a second copy */
-        r = fn(user, &id, s->size);
+        if (dxi_cas_pidx_find(d, &id) == s) order[n++] = s; /* not a second copy */
     }
+    qsort(order, n, sizeof *order, dxi_cas_pent_cmp);
+    for (i = 0; r == DX_OK && i < n; i++) { /* fn may delete: that only marks slots, the table stays */
+        dx_cas_id id;
+        if (order[i]->state != DXI_CAS_PENT_LIVE) continue; /* deleted by fn meanwhile */
+        id.alg = order[i]->alg;
+        DX_MEMCPY(id.digest, order[i]->digest, DX_CAS_HASH_SIZE);
+        r = fn(user, &id, order[i]->size);
+    }
+    dxi_cas_free(&d->allocator, order, cap * sizeof *order);
     return r;
 }
 
@@ -5263,7 +5296,10 @@ DX_CAS_API void dx_cas_dir_close(dx_cas_dir *d) {
     dxi_cas_free(&d->allocator, d->pidx, d->pidx_cap * sizeof(dxi_cas_pent));
     dxi_cas_free(&d->allocator, d->open_index, d->open_index_cap ? d->open_index_cap + DX_CAS_PACK_TRAILER_SIZE : 0);
     dxi_cas_free(&d->allocator, d->blk, d->blk ? DX_CAS_DIR_PACK_BLOCK : 0);
-    dxi_cas_free(&d->allocator, d->rblk, d->rblk_cap);
+    {
+        unsigned c;
+        for (c = 0; c < 4; c++) dxi_cas_free(&d->allocator, d->rblk[c], d->rblk_cap[c]);
+    }
 #if defined(DX_CAS_WITH_ZSTD)
     ZSTD_freeCCtx((ZSTD_CCtx *)d->zcctx);
     ZSTD_freeDCtx((ZSTD_DCtx *)d->zdctx);
