@@ -4707,13 +4707,14 @@ DXI_PRIVATE dx_result dxi_cas_pack_finish(dx_cas_dir *d) {
         if (n != i) DX_MEMMOVE(d->open_index + n, e, DX_CAS_PACK_ENTRY_SIZE);
         n += DX_CAS_PACK_ENTRY_SIZE;
     }
-    d->open_pack = 0, d->open_index_len = 0, d->blk_first = 0;
+    d->open_index_len = n; /* a finish that fails is tried again by the next sync from here */
     if (n == 0) { /* nothing live: no pack */
         char path[DX_CAS_PATH_MAX];
         dxi_cas_dir_path(d, path, p->rel);
         close(p->fd), p->fd = -1;
         unlink(path);
         p->state = DXI_CAS_PACK_GONE;
+        d->open_pack = 0, d->blk_first = 0;
         return DX_OK;
     }
     qsort(d->open_index, n / DX_CAS_PACK_ENTRY_SIZE, DX_CAS_PACK_ENTRY_SIZE, dxi_cas_pack_entry_cmp);
@@ -4723,6 +4724,7 @@ DXI_PRIVATE dx_result dxi_cas_pack_finish(dx_cas_dir *d) {
         j += DX_CAS_PACK_ENTRY_SIZE;
     }
     n = j;
+    d->open_index_len = n;
     t = d->open_index + n; /* the buffer has room for the trailer */
     dx_store_u64le(t + DX_CAS_PACK_TRAILER_OFF_INDEX, p->size);
     dx_store_u32le(t + DX_CAS_PACK_TRAILER_OFF_COUNT, (uint32_t)(n / DX_CAS_PACK_ENTRY_SIZE));
@@ -4737,6 +4739,7 @@ DXI_PRIVATE dx_result dxi_cas_pack_finish(dx_cas_dir *d) {
     if ((r = dxi_cas_write_all(d, p->fd, d->open_index, n + DX_CAS_PACK_TRAILER_SIZE)) != DX_OK) return r;
     p->size += n + DX_CAS_PACK_TRAILER_SIZE;
     p->count = (uint32_t)(n / DX_CAS_PACK_ENTRY_SIZE);
+    d->open_pack = 0, d->open_index_len = 0, d->blk_first = 0;
     dxi_cas_hex(t + DX_CAS_PACK_TRAILER_OFF_SUM, DX_CAS_HASH_SIZE, p->final);
     DX_MEMCPY(p->final + 2 * DX_CAS_HASH_SIZE, ".pack", 6);
     p->state = DXI_CAS_PACK_DONE;
