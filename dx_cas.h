@@ -1516,7 +1516,7 @@ typedef struct dx_cas_dir {
     dx_allocator allocator;
     uint8_t *zbuf;        /* encoded objects on their way in or out (grows to the largest) */
     size_t zbuf_cap;
-    uint64_t compressed;  /* puts stored compressed, and the bytes they saved */
+    uint64_t compressed;  /* puts (in packs: records) stored compressed, and the bytes they saved */
     uint64_t saved_bytes;
     uint32_t bad_refs;    /* the last ref scan: entries of refs/ that are not readable refs */
     char bad_ref[256];    /* the first of them */
