@@ -4406,6 +4406,10 @@ DXI_PRIVATE int dxi_cas_pack_fd(dx_cas_dir *d, uint32_t k) {
     return p->fd;
 }
 
+DXI_PRIVATE int dxi_cas_hexval(char c) { /* a lower-case hex digit's value, or -1 */
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
 DXI_PRIVATE void dxi_cas_hex(const uint8_t *b, size_t n, char *out) {
     static const char hex[] = "0123456789abcdef";
     size_t i;
