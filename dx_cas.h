@@ -1509,8 +1509,6 @@ typedef struct dx_cas_dir {
     size_t pending_set_cap, pending_set_used;
     bool pending_set_full; /* it could not grow: every lookup looks in tmp/ */
     uint8_t fanout[32];   /* fan-out folders known to exist (a bit each) */
-    uint8_t loose_fan[32]; /* fan-out folders there at open (has() looks for a loose object only in those,
-                              in fanout[], or in the batch's pending set) */
     uint32_t cleaned;     /* temporary leftovers of dead writers removed at open */
     int os_error;         /* errno of the last failure */
     int compress;         /* zstd level, 0: objects are stored as they are */
@@ -4406,10 +4404,6 @@ DXI_PRIVATE int dxi_cas_pack_fd(dx_cas_dir *d, uint32_t k) {
     return p->fd;
 }
 
-DXI_PRIVATE int dxi_cas_hexval(char c) { /* a lower-case hex digit's value, or -1 */
-    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 DXI_PRIVATE void dxi_cas_hex(const uint8_t *b, size_t n, char *out) {
     static const char hex[] = "0123456789abcdef";
     size_t i;
@@ -4956,9 +4950,6 @@ DXI_PRIVATE int64_t dxi_cas_dir_has(void *self, const dx_cas_id *id) {
     int fd;
     int64_t r;
     if (s) return (int64_t)s->size; /* from the pack's checked index: no system call */
-    if (!((d->loose_fan[id->digest[0] >> 3] | d->fanout[id->digest[0] >> 3]) & (1u << (id->digest[0] & 7))) &&
-        !(d->batch && dxi_cas_pending_maybe(d, id->digest)))
-        return DX_ERR_NOTFOUND; /* no such fan-out folder (one made since by another writer: at worst a second copy) */
     fd = dxi_cas_dir_open_obj(d, id);
     if (fd < 0) return dxi_cas_dir_err(d);
     r = dxi_cas_dir_fd_size(d, fd, &file_size);
@@ -5270,17 +5261,6 @@ DX_CAS_API dx_result dx_cas_dir_open(dx_cas_dir *d, const dx_cas_dir_config *cfg
     closedir(dir);
     d->cpu = dx_cas_cpu_detect();
     d->loose = cfg->loose;
-    dxi_cas_dir_path(d, path, "objects");
-    if ((dir = opendir(path)) != NULL) { /* the fan-out folders there */
-        while ((e = readdir(dir)) != NULL) {
-            int hi = dxi_cas_hexval(e->d_name[0]), lo = hi < 0 ? -1 : dxi_cas_hexval(e->d_name[1]);
-            if (lo >= 0 && !e->d_name[2]) {
-                unsigned v = (unsigned)(hi * 16 + lo);
-                d->loose_fan[v >> 3] |= (uint8_t)(1u << (v & 7));
-            }
-        }
-        closedir(dir);
-    }
     if (!cfg->must_exist) {
         dxi_cas_dir_path(d, path, "packs");
         if ((r = dxi_cas_mkdir(d, path, &made)) != DX_OK) return r;
