@@ -2884,6 +2884,97 @@ static int t_dir_ref_problems(prop_ctx *p) { PROP_SKIP(p, "no directory store in
 static int t_dir_must_exist(prop_ctx *p) { PROP_SKIP(p, "no directory store in this build (Windows or DX_CAS_NO_STDIO)"); }
 #endif
 
+/* tests/vectors/cas/pack.txt (pack_gen.py, from WIRE FORMAT alone): every pack parses, its
+   entries name the objects listed (plain records: the bytes are there to compare), and a
+   directory store with the file in packs/ reads each object; every damaged pack is refused
+   with the code listed. */
+static int t_pack_vectors(prop_ctx *p) {
+    FILE *f = fopen("tests/vectors/cas/pack.txt", "r");
+    static char line[16384];
+    static uint8_t pack[8192], obj[4096], buf[4096];
+    dx_cas_pack_index pi;
+    char name[64] = "", store[256] = "";
+    int plen = 0, packs = 0, objects = 0, rejects = 0;
+    (void)store;
+    if (!f) PROP_FAIL(p, "cannot open tests/vectors/cas/pack.txt (run from the repository root)");
+    while (fgets(line, sizeof line, f)) {
+        char *tok[5];
+        int nt = split_words(line, tok, 5);
+        if (nt == 0) continue;
+        if (strcmp(tok[0], "pack") == 0 && nt == 3) {
+            snprintf(name, sizeof name, "%s", tok[1]);
+            plen = unhex(tok[2], pack, sizeof pack);
+            PROP_CHECK(p, plen > 0);
+            PROP_CHECK_MSG(p, dx_cas_pack_parse(pack, (size_t)plen, (uint64_t)plen, 0, &pi) == DX_OK, "%s does not parse", name);
+            packs++;
+#if defined(DX_CAS_HAS_DIRSTORE)
+            { /* the pack as a store's only file */
+                char file[600], hex[65];
+                FILE *w;
+                dx_cas_dir d;
+                dx_cas_dir_config dc;
+                int i;
+                scratch_dir(store, sizeof store, "packvec", p->seed + (uint64_t)packs);
+                memset(&dc, 0, sizeof dc);
+                dc.path = store;
+                PROP_CHECK(p, dx_cas_dir_open(&d, &dc) == DX_OK);
+                dx_cas_dir_close(&d);
+                for (i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", pi.sum[i]);
+                snprintf(file, sizeof file, "%s/packs/%s.pack", store, hex);
+                w = fopen(file, "wb");
+                PROP_CHECK(p, w && fwrite(pack, 1, (size_t)plen, w) == (size_t)plen && fclose(w) == 0);
+            }
+#endif
+        } else if (strcmp(tok[0], "object") == 0 && nt == 3) {
+            dx_cas_id id;
+            dx_cas_pack_entry e;
+            uint32_t i;
+            int olen = unhex(tok[2], obj, sizeof obj);
+            PROP_CHECK(p, olen >= 0 && dx_cas_id_parse(tok[1], strlen(tok[1]), &id) == DX_OK);
+            for (i = 0; i < pi.count; i++) {
+                dx_cas_pack_index_entry(&pi, i, &e);
+                if (dx_cas_id_equal(&e.id, &id)) break;
+            }
+            PROP_CHECK_MSG(p, i < pi.count, "%s: %s not in the index", name, tok[1]);
+            PROP_CHECK_MSG(p, e.size == (uint32_t)olen && e.inner + e.size <= e.stored &&
+                                  memcmp(pack + e.offset + e.inner, obj, (size_t)olen) == 0, "%s: %s: the entry", name, tok[1]);
+#if defined(DX_CAS_HAS_DIRSTORE)
+            {
+                dx_cas_dir d;
+                dx_cas_dir_config dc;
+                dx_cas_store s;
+                memset(&dc, 0, sizeof dc);
+                dc.path = store, dc.must_exist = true;
+                PROP_CHECK(p, dx_cas_dir_open(&d, &dc) == DX_OK && dx_cas_dir_store(&d, NULL, &s) == DX_OK && d.bad_packs == 0);
+                PROP_CHECK_MSG(p, dx_cas_store_get(&s, &id, buf, sizeof buf) == olen && memcmp(buf, obj, (size_t)olen) == 0,
+                               "%s: the store does not read %s", name, tok[1]);
+                dx_cas_dir_close(&d);
+            }
+#endif
+            objects++;
+        } else if (strcmp(tok[0], "reject") == 0 && nt == 4) {
+            int rlen = unhex(tok[3], pack, sizeof pack);
+            dx_result want = strcmp(tok[1], "magic") == 0         ? (dx_result)DX_CAS_ERR_MAGIC
+                             : strcmp(tok[1], "unsupported") == 0 ? (dx_result)DX_ERR_UNSUPPORTED
+                             : strcmp(tok[1], "checksum") == 0    ? (dx_result)DX_ERR_CHECKSUM
+                                                                  : (dx_result)DX_ERR_CORRUPT;
+            dx_result got;
+            PROP_CHECK(p, rlen > 0);
+            got = dx_cas_pack_parse(pack, (size_t)rlen, (uint64_t)rlen, 0, &pi);
+            PROP_CHECK_MSG(p, got == want, "reject %s: %s, want %s", tok[2], rn(got), rn(want));
+            rejects++;
+        } else if (strcmp(tok[0], "end") == 0) {
+#if defined(DX_CAS_HAS_DIRSTORE)
+            if (store[0]) rm_rf(store);
+            store[0] = 0;
+#endif
+        }
+    }
+    fclose(f);
+    PROP_CHECK_MSG(p, packs >= 3 && objects >= 6 && rejects >= 10, "%d packs, %d objects, %d rejects", packs, objects, rejects);
+    return 0;
+}
+
 static const prop_test tests[] = {
     PROP_UNIT(t_sha256_fips),       PROP_PROPERTY(p_sha256_pieces), PROP_UNIT(t_sha256_vs_sha256sum),
     PROP_UNIT(t_ids),               PROP_PROPERTY(p_id_roundtrip),  PROP_UNIT(t_chunker_config),
@@ -2898,7 +2989,7 @@ static const prop_test tests[] = {
     PROP_PROPERTY(p_gc),            PROP_UNIT(t_gc_verify_no_roots), PROP_UNIT(t_dir_refs),          PROP_UNIT(t_dir_concurrent),
     PROP_PROPERTY(p_object_codec),  PROP_UNIT(t_object_forms),      PROP_UNIT(t_dir_compress),
     PROP_UNIT(t_fastcdc_constants), PROP_UNIT(t_manifest_vectors),  PROP_UNIT(t_blob_writer_memory),
-    PROP_UNIT(t_dir_ref_problems),  PROP_UNIT(t_dir_must_exist),     PROP_UNIT(t_dir_pack),
+    PROP_UNIT(t_dir_ref_problems),  PROP_UNIT(t_dir_must_exist),     PROP_UNIT(t_dir_pack),      PROP_UNIT(t_pack_vectors),
 };
 
 #if defined(CAS_WRITE_SEEDS)
