@@ -660,14 +660,17 @@ WIRE FORMAT (integers little-endian; offsets are the DX_CAS_<RECORD>_OFF_* names
    Vectors (tests/vectors/cas/): rfc6962.txt (Merkle roots and proofs), fastcdc.txt
    (chunk boundaries; fastcdc_gen.py is an independent transcription of the rules
    above), manifest.txt (chunk ids, leaves, blob roots and manifests, byte for byte,
-   with what a reader rejects).
+   with what a reader rejects), pack.txt (packs from pack_gen.py, the objects they
+   hold, and damaged packs with the code a reader gives).
 
 VERSION HISTORY
    0.4.0 (2026-11-23) packs: the directory store's batches keep their small objects (up to
                       DX_CAS_DIR_PACK_OBJECT_MAX, 1 MiB) in pack files, packs/<sum>.pack
                       (new format "DXCK", 1.0, in WIRE FORMAT), not one file each: a store
                       takes on disk about what its objects hold (bench/run_snap.sh's tree:
-                      127 MB before). Open indexes every pack (checked; a damaged one is
+                      127 MB before), and objects up to 64 KiB are compressed together in
+                      blocks of up to 128 KiB (DX_CAS_DIR_PACK_BLOCK), so 16 KiB chunks
+                      compress about as well as whole files. Open indexes every pack (checked; a damaged one is
                       reported in the new dx_cas_dir.bad_packs / bad_pack and not used;
                       iterate and verify return DX_ERR_CORRUPT). Deleting a packed object
                       rewrites its pack at the next sync; dx_cas_store_gc now syncs at its
@@ -675,7 +678,8 @@ VERSION HISTORY
                       packs; readers before 0.4.0 do not see packs (new
                       dx_cas_dir_config.loose writes loose objects for them). New
                       dx_cas_pack_parse, dx_cas_pack_index_entry, DX_CAS_PACK_* offsets,
-                      DX_CAS_DIR_PACK_BYTES, DX_CAS_DIR_PACK_OBJECT_MAX; new dx_cas_dir
+                      DX_CAS_DIR_PACK_BYTES, DX_CAS_DIR_PACK_OBJECT_MAX, DX_CAS_DIR_PACK_BLOCK;
+                      tests/vectors/cas/pack.txt, tests/fuzz/cas_pack.c; new dx_cas_dir
                       fields (packed, packed_bytes, repacked, ...).
    0.3.0 (2026-11-23) nothing a user does loses data; safe and fast defaults (issue 12;
                       formats unchanged, still 1.0):
