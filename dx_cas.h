@@ -524,7 +524,10 @@ SECURITY MODEL
    Trusted: configs, the dx_cas_hash_alg, backends. Untrusted: id text and
    bytes, proofs (wire form and hashes), tree sizes and indices given to the
    verifiers, manifests, stored forms ("DXCZ": sizes bounded by the caller's
-   buffer before zstd runs), and every byte a backend returns (re-hashed).
+   buffer before zstd runs), packs ("DXCK": the whole index checked, checksum
+   included, before any entry is used; a shared record's content bounded by
+   DX_CAS_PACK_RECORD_MAX before it is decoded), and every byte a backend
+   returns (re-hashed).
    Parsers never read past len, bound every count before using it (a proof
    holds at most 128 hashes), and write their output only on success.
    Verification is constant in nothing: it is not meant to hide timing.
