@@ -5268,10 +5268,6 @@ DX_CAS_API dx_result dx_cas_dir_open(dx_cas_dir *d, const dx_cas_dir_config *cfg
     closedir(dir);
     d->cpu = dx_cas_cpu_detect();
     d->loose = cfg->loose;
-    if (!cfg->must_exist) {
-        dxi_cas_dir_path(d, path, "packs");
-        if ((r = dxi_cas_mkdir(d, path, &made)) != DX_OK) return r;
-    }
     if (cfg->compress < DX_CAS_COMPRESS_NONE || cfg->compress > 19) return DX_ERR_INVAL;
     level = cfg->compress;
 #if defined(DX_CAS_WITH_ZSTD)
