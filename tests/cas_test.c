@@ -2920,6 +2920,8 @@ static int t_pack_vectors(prop_ctx *p) {
                 PROP_CHECK(p, dx_cas_dir_open(&d, &dc) == DX_OK);
                 dx_cas_dir_close(&d);
                 for (i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", pi.sum[i]);
+                snprintf(file, sizeof file, "%s/packs", store);
+                PROP_CHECK(p, mkdir(file, 0777) == 0); /* made by the first sync that writes a pack */
                 snprintf(file, sizeof file, "%s/packs/%s.pack", store, hex);
                 w = fopen(file, "wb");
                 PROP_CHECK(p, w && fwrite(pack, 1, (size_t)plen, w) == (size_t)plen && fclose(w) == 0);
