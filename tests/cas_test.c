@@ -2389,6 +2389,140 @@ static int t_dir_crash_batch(prop_ctx *p) {
     return 0;
 }
 
+/* Crash safety of gc on packs: a store of five snapshots (in packs) loses the refs of two; a
+   child runs gc (deleting their objects, so every pack that held one is rewritten: the live
+   objects copied into a new pack, the old file removed once the new one is in place) and is
+   killed with SIGKILL at a random point (an event, then a random number of yields). Afterwards
+   every remaining ref names a complete snapshot, a verify of the store is clean, and no
+   temporary file is left. DX_CRASH_ROUNDS as above. */
+static dx_result crash_gc_snapshot(dx_cas_dir *d, dx_cas_store *s, uint64_t seed, dx_cas_id *root) {
+    static uint8_t data[70000];
+    dx_cas_tree_entry e[5];
+    char names[5][8];
+    uint8_t tree[5 * (DX_CAS_TREE_ENTRY_FIXED + 8) + DX_CAS_TREE_HEADER_SIZE];
+    int64_t n;
+    size_t i;
+    dx_result r = DX_OK;
+    (void)d;
+    for (i = 0; i < 5 && r == DX_OK; i++) {
+        dx_cas_blob_writer w;
+        dx_cas_blob_writer_config wc;
+        size_t len = (size_t)((seed * 2654435761u + i * 40503u) % sizeof data);
+        xorshift_bytes(i == 0 ? 1 : seed * 16 + i, data, len); /* file 0 is in every snapshot */
+        memset(&wc, 0, sizeof wc);
+        wc.store = s;
+        if ((r = dx_cas_blob_writer_create(&w, &wc)) != DX_OK) break;
+        r = dx_cas_blob_writer_write(&w, data, len);
+        if (r == DX_OK) r = dx_cas_blob_writer_finish(&w, &e[i].id, NULL);
+        dx_cas_blob_writer_destroy(&w);
+        snprintf(names[i], sizeof names[i], "f%03u", (unsigned)i);
+        e[i].name = names[i], e[i].name_len = 4, e[i].mode = DX_CAS_MODE_FILE, e[i].size = len;
+    }
+    if (r != DX_OK) return r;
+    n = dx_cas_tree_encode(s->hash_alg.alg, e, 5, tree, sizeof tree);
+    if (n < 0) return (dx_result)n;
+    if ((r = dx_cas_store_put(s, tree, (size_t)n, root)) != DX_OK) return r;
+    return dx_cas_store_sync(s); /* one batch, so one pack, per snapshot */
+}
+
+static int t_dir_crash_gc(prop_ctx *p) {
+    char path[256];
+    const char *env = getenv("DX_CRASH_ROUNDS");
+    dx_cas_dir_config dc;
+    int round, rounds = env ? atoi(env) : 12, finished = 0;
+    prop_ctx g;
+    prop_ctx_init(&g, p->seed, (size_t)-1);
+    scratch_dir(path, sizeof path, "crashgc", p->seed);
+    memset(&dc, 0, sizeof dc);
+    dc.path = path;
+    PROP_CHECK_MSG(p, rounds > 0, "DX_CRASH_ROUNDS=%s: a positive number of rounds", env ? env : "");
+    for (round = 0; round < rounds; round++) {
+        dx_cas_id roots[5];
+        int fds[2], status, yields, k;
+        char c;
+        pid_t pid;
+        rm_rf(path);
+        {
+            dx_cas_dir d;
+            dx_cas_store s;
+            PROP_CHECK(p, dx_cas_dir_open(&d, &dc) == DX_OK && dx_cas_dir_store(&d, NULL, &s) == DX_OK);
+            for (k = 0; k < 5; k++) {
+                char ref[8];
+                PROP_CHECK(p, crash_gc_snapshot(&d, &s, (uint64_t)round * 8 + (uint64_t)k + 1, &roots[k]) == DX_OK);
+                snprintf(ref, sizeof ref, "s%d", k);
+                if (k != 1 && k != 3) PROP_CHECK(p, dx_cas_dir_ref_set(&d, ref, &roots[k]) == DX_OK); /* s1, s3: garbage */
+            }
+            dx_cas_dir_close(&d);
+        }
+        PROP_CHECK_MSG(p, count_packs(path, NULL, 0) >= 5, "round %d: %d packs", round, count_packs(path, NULL, 0));
+        if (pipe(fds) != 0) PROP_FAIL(p, "pipe");
+        pid = fork();
+        if (pid < 0) PROP_FAIL(p, "fork");
+        if (pid == 0) { /* the gc */
+            dx_cas_dir d;
+            dx_cas_store s;
+            dx_cas_id keep[3];
+            dx_cas_gc_report rep;
+            close(fds[0]);
+            keep[0] = roots[0], keep[1] = roots[2], keep[2] = roots[4];
+            if (dx_cas_dir_open(&d, &dc) != DX_OK || dx_cas_dir_store(&d, NULL, &s) != DX_OK) _exit(3);
+            if (write(fds[1], "g", 1) != 1) _exit(5);
+            if (dx_cas_store_gc(&s, keep, 3, 0, 0, &rep) != DX_OK || rep.deleted == 0) _exit(4);
+            dx_cas_dir_close(&d);
+            _exit(0);
+        }
+        close(fds[1]);
+        if (read(fds[0], &c, 1) != 1) PROP_FAIL(p, "round %d: the gc did not start", round);
+        /* 0 to ~260k yields, log-uniform: from the mark phase to the packs' rewrite, or after the end */
+        for (yields = (int)prop_range(&g, 0, (uint64_t)1 << prop_range(&g, 0, 18)); yields > 0; yields--) sched_yield();
+        kill(pid, SIGKILL);
+        waitpid(pid, &status, 0);
+        close(fds[0]);
+        if (WIFEXITED(status)) {
+            PROP_CHECK_MSG(p, WEXITSTATUS(status) == 0, "round %d: gc failed (status %d)", round, WEXITSTATUS(status));
+            finished++;
+        }
+        {
+            dx_cas_dir d;
+            dx_cas_store s;
+            dx_cas_verify_report vr;
+            dx_cas_id keep[3];
+            dx_result r;
+            keep[0] = roots[0], keep[1] = roots[2], keep[2] = roots[4];
+            PROP_CHECK(p, dx_cas_dir_open(&d, &dc) == DX_OK && dx_cas_dir_store(&d, NULL, &s) == DX_OK && d.bad_packs == 0);
+            r = dx_cas_store_verify(&s, keep, 3, NULL, NULL, NULL, &vr);
+            PROP_CHECK_MSG(p, r == DX_OK && vr.missing == 0 && vr.corrupt == 0, "round %d: after a killed gc: verify %s, %llu missing, %llu corrupt",
+                           round, rn(r), (unsigned long long)vr.missing, (unsigned long long)vr.corrupt);
+            dx_cas_dir_close(&d);
+        }
+        PROP_CHECK_MSG(p, count_files(path, "tmp") == 0, "round %d: %d temporary files left after the open", round,
+                       count_files(path, "tmp"));
+    }
+    { /* and a gc that runs to its end: garbage gone, packs rewritten, the rest intact */
+        dx_cas_dir d;
+        dx_cas_store s;
+        dx_cas_gc_report rep;
+        dx_cas_verify_report vr;
+        dx_cas_id roots[3];
+        crash_refs cr;
+        memset(&cr, 0, sizeof cr);
+        PROP_CHECK(p, dx_cas_dir_open(&d, &dc) == DX_OK && dx_cas_dir_store(&d, NULL, &s) == DX_OK);
+        PROP_CHECK(p, dx_cas_dir_ref_list(&d, crash_ref_cb, &cr) == DX_OK && cr.n == 3);
+        memcpy(roots, cr.roots, sizeof roots);
+        PROP_CHECK(p, dx_cas_store_gc(&s, roots, 3, 0, 0, &rep) == DX_OK);
+        PROP_CHECK(p, dx_cas_store_verify(&s, roots, 3, NULL, NULL, NULL, &vr) == DX_OK && vr.missing == 0);
+        dx_cas_dir_close(&d);
+        PROP_CHECK(p, dx_cas_dir_open(&d, &dc) == DX_OK && dx_cas_dir_store(&d, NULL, &s) == DX_OK);
+        PROP_CHECK(p, dx_cas_store_gc(&s, roots, 3, 0, DX_CAS_GC_DRY_RUN, &rep) == DX_OK);
+        PROP_CHECK_MSG(p, rep.deleted == 0, "%llu objects still garbage after a whole gc", (unsigned long long)rep.deleted);
+        PROP_CHECK(p, dx_cas_store_verify(&s, roots, 3, NULL, NULL, NULL, &vr) == DX_OK && vr.missing == 0);
+        dx_cas_dir_close(&d);
+    }
+    fprintf(stderr, "t_dir_crash_gc: %d kills (%d gcs finished first), every kept snapshot complete\n", rounds, finished);
+    rm_rf(path);
+    return 0;
+}
+
 /* Several processes put the same objects into one store at the same time
    (each with its own dx_cas_dir): every object ends up there once, intact,
    and no temporary file is left. */
@@ -2446,6 +2580,7 @@ static int t_dir_store(prop_ctx *p) { PROP_SKIP(p, "no directory store in this b
 static int t_dir_crash(prop_ctx *p) { PROP_SKIP(p, "no directory store in this build (Windows or DX_CAS_NO_STDIO)"); }
 static int t_dir_crash_batch(prop_ctx *p) { PROP_SKIP(p, "no directory store in this build (Windows or DX_CAS_NO_STDIO)"); }
 static int t_dir_pack(prop_ctx *p) { PROP_SKIP(p, "no directory store in this build (Windows or DX_CAS_NO_STDIO)"); }
+static int t_dir_crash_gc(prop_ctx *p) { PROP_SKIP(p, "no directory store in this build (Windows or DX_CAS_NO_STDIO)"); }
 static int t_dir_concurrent(prop_ctx *p) { PROP_SKIP(p, "no directory store in this build (Windows or DX_CAS_NO_STDIO)"); }
 #endif
 
@@ -2992,6 +3127,7 @@ static const prop_test tests[] = {
     PROP_PROPERTY(p_object_codec),  PROP_UNIT(t_object_forms),      PROP_UNIT(t_dir_compress),
     PROP_UNIT(t_fastcdc_constants), PROP_UNIT(t_manifest_vectors),  PROP_UNIT(t_blob_writer_memory),
     PROP_UNIT(t_dir_ref_problems),  PROP_UNIT(t_dir_must_exist),     PROP_UNIT(t_dir_pack),      PROP_UNIT(t_pack_vectors),
+    PROP_UNIT(t_dir_crash_gc),
 };
 
 #if defined(CAS_WRITE_SEEDS)
