@@ -1536,9 +1536,10 @@ typedef struct dx_cas_dir {
     uint32_t pack_seq;    /* temporary pack names */
     uint8_t *open_index;  /* the open pack's index entries so far (DX_CAS_PACK_ENTRY_SIZE each) */
     size_t open_index_cap, open_index_len;
-    uint8_t *blk;         /* the open block: small objects' contents, one record at the next flush */
-    size_t blk_len, blk_first; /* its bytes; where its entries begin in open_index */
-    uint32_t blk_count;   /* its objects (empty ones too) */
+    uint8_t *blk[2];      /* the open blocks (0 data, 1 manifests and trees): small objects' contents, one
+                             record each at their next flush */
+    size_t blk_len[2];    /* their bytes */
+    uint32_t blk_count[2]; /* their objects (empty ones too) */
     uint8_t *rblk[4];     /* the last records of several objects read, decoded (a reader's cache) */
     size_t rblk_cap[4], rblk_len[4];
     uint64_t rblk_off[4];
@@ -4298,10 +4299,10 @@ typedef struct dxi_cas_pent {
     uint8_t alg, state; /* alg: the multihash code; state DXI_CAS_PENT_* */
     uint16_t unused;
     uint32_t pack;      /* index in d->packs */
-    uint64_t offset;    /* of its record in the pack (DXI_CAS_IN_BLOCK: still in the open block) */
+    uint64_t offset;    /* of its record in the pack (DXI_CAS_IN_BLOCK(b): still in open block b) */
     uint32_t stored, size, inner; /* the record's bytes; the object's bytes, and where they begin in the record's content */
 } dxi_cas_pent;
-#define DXI_CAS_IN_BLOCK ((uint64_t)-1)
+#define DXI_CAS_IN_BLOCK(b) ((uint64_t)-1 - (uint64_t)(b)) /* b: 0 or 1 */
 
 typedef struct dxi_cas_pack {
     char rel[128];      /* its path under the store: "packs/<64 hex>.pack" or "tmp/<batch>/pack.<n>" */
@@ -4583,7 +4584,7 @@ DXI_PRIVATE int64_t dxi_cas_pack_open(dx_cas_dir *d) {
     p->state = DXI_CAS_PACK_OPEN;
     p->size = DX_CAS_PACK_HEADER_SIZE;
     d->open_pack = (uint32_t)k + 1;
-    d->open_index_len = 0, d->blk_len = 0, d->blk_first = 0, d->blk_count = 0;
+    d->open_index_len = 0, d->blk_len[0] = d->blk_len[1] = 0, d->blk_count[0] = d->blk_count[1] = 0;
     return k;
 }
 
@@ -4637,57 +4638,59 @@ DXI_PRIVATE int64_t dxi_cas_pack_record(dx_cas_dir *d, const uint8_t *content, s
     return (int64_t)off;
 }
 
-/* The open block (small objects' contents, back to back) as one record of the open pack: its
+/* Open block b (small objects' contents, back to back) as one record of the open pack: its
    entries and slots get the record's offset. */
-DXI_PRIVATE dx_result dxi_cas_pack_flush(dx_cas_dir *d) {
+DXI_PRIVATE dx_result dxi_cas_pack_flush(dx_cas_dir *d, unsigned b) {
     uint32_t stored, k;
     size_t i;
     int64_t off;
-    if (!d->blk_count) return DX_OK;
+    if (!d->blk_count[b]) return DX_OK;
     k = d->open_pack - 1;
-    off = dxi_cas_pack_record(d, d->blk, d->blk_len, &stored);
+    off = dxi_cas_pack_record(d, d->blk[b], d->blk_len[b], &stored);
     if (off < 0) return (dx_result)off;
-    for (i = d->blk_first; i < d->open_index_len; i += DX_CAS_PACK_ENTRY_SIZE) {
+    for (i = 0; i < d->open_index_len; i += DX_CAS_PACK_ENTRY_SIZE) {
         uint8_t *e = d->open_index + i;
         dx_cas_id id;
         dxi_cas_pent *s;
-        if (dx_load_u64le(e + DX_CAS_PACK_ENTRY_OFF_OFFSET) != DXI_CAS_IN_BLOCK) continue;
+        if (dx_load_u64le(e + DX_CAS_PACK_ENTRY_OFF_OFFSET) != DXI_CAS_IN_BLOCK(b)) continue;
         dx_store_u64le(e + DX_CAS_PACK_ENTRY_OFF_OFFSET, (uint64_t)off);
         dx_store_u32le(e + DX_CAS_PACK_ENTRY_OFF_STORED, stored);
         (void)dx_cas_id_decode(e + DX_CAS_PACK_ENTRY_OFF_ID, DX_CAS_ID_SIZE, &id);
-        if ((s = dxi_cas_pidx_copy(d, &id, k, DXI_CAS_IN_BLOCK, true)) != NULL) s->offset = (uint64_t)off, s->stored = stored;
+        if ((s = dxi_cas_pidx_copy(d, &id, k, DXI_CAS_IN_BLOCK(b), true)) != NULL) s->offset = (uint64_t)off, s->stored = stored;
     }
-    d->blk_len = 0, d->blk_count = 0, d->blk_first = d->open_index_len;
+    d->blk_len[b] = 0, d->blk_count[b] = 0;
     return DX_OK;
 }
 
-/* An object into the open pack: a small one into the open block (written with the next ones,
-   compressed together), a larger one as a record of its own. */
+/* An object into the open pack: a small one into an open block (written with the next ones,
+   compressed together; manifests and trees in a block of their own, so that a gc or a verify,
+   which read them all, decode few blocks), a larger one as a record of its own. */
 DXI_PRIVATE dx_result dxi_cas_pack_put(dx_cas_dir *d, const dx_cas_id *id, const uint8_t *data, size_t len) {
     int64_t k = dxi_cas_pack_open(d), off;
     uint32_t stored;
     dx_result r;
+    unsigned b = len >= 4 && (DX_MEMCMP(data, "DXCM", 4) == 0 || DX_MEMCMP(data, "DXCT", 4) == 0);
     if (k < 0) return (dx_result)k;
     if (len > DX_CAS_DIR_PACK_BLOCK / 2) { /* alone */
         if ((off = dxi_cas_pack_record(d, data, len, &stored)) < 0) return (dx_result)off;
         if (!dxi_cas_pack_entry_new(d, id, (uint64_t)off, stored, (uint32_t)len, 0)) return DX_ERR_NOMEM;
         if ((r = dxi_cas_pidx_add(d, id, (uint32_t)k, (uint64_t)off, stored, (uint32_t)len, 0)) != DX_OK) return r;
     } else {
-        if (d->blk_len + len > DX_CAS_DIR_PACK_BLOCK && (r = dxi_cas_pack_flush(d)) != DX_OK) return r;
-        if (!d->blk) {
-            d->blk = (uint8_t *)dxi_cas_alloc(&d->allocator, DX_CAS_DIR_PACK_BLOCK);
-            if (!d->blk) return DX_ERR_NOMEM;
+        if (d->blk_len[b] + len > DX_CAS_DIR_PACK_BLOCK && (r = dxi_cas_pack_flush(d, b)) != DX_OK) return r;
+        if (!d->blk[b]) {
+            d->blk[b] = (uint8_t *)dxi_cas_alloc(&d->allocator, DX_CAS_DIR_PACK_BLOCK);
+            if (!d->blk[b]) return DX_ERR_NOMEM;
         }
-        if (!dxi_cas_pack_entry_new(d, id, DXI_CAS_IN_BLOCK, 0, (uint32_t)len, (uint32_t)d->blk_len)) return DX_ERR_NOMEM;
-        if ((r = dxi_cas_pidx_add(d, id, (uint32_t)k, DXI_CAS_IN_BLOCK, 0, (uint32_t)len, (uint32_t)d->blk_len)) != DX_OK) {
+        if (!dxi_cas_pack_entry_new(d, id, DXI_CAS_IN_BLOCK(b), 0, (uint32_t)len, (uint32_t)d->blk_len[b])) return DX_ERR_NOMEM;
+        if ((r = dxi_cas_pidx_add(d, id, (uint32_t)k, DXI_CAS_IN_BLOCK(b), 0, (uint32_t)len, (uint32_t)d->blk_len[b])) != DX_OK) {
             d->open_index_len -= DX_CAS_PACK_ENTRY_SIZE;
             return r;
         }
-        if (len) DX_MEMCPY(d->blk + d->blk_len, data, len);
-        d->blk_len += len, d->blk_count++;
+        if (len) DX_MEMCPY(d->blk[b] + d->blk_len[b], data, len);
+        d->blk_len[b] += len, d->blk_count[b]++;
     }
     d->pending++, d->packed++;
-    if (dxi_cas_packs(d)[k].size + d->blk_len >= DX_CAS_DIR_PACK_BYTES) return dxi_cas_pack_finish(d);
+    if (dxi_cas_packs(d)[k].size + d->blk_len[0] + d->blk_len[1] >= DX_CAS_DIR_PACK_BYTES) return dxi_cas_pack_finish(d);
     return DX_OK;
 }
 
@@ -4702,7 +4705,7 @@ DXI_PRIVATE dx_result dxi_cas_pack_finish(dx_cas_dir *d) {
     uint8_t *t;
     dx_cas_sha256 h;
     dx_result r;
-    if ((r = dxi_cas_pack_flush(d)) != DX_OK) return r;
+    if ((r = dxi_cas_pack_flush(d, 0)) != DX_OK || (r = dxi_cas_pack_flush(d, 1)) != DX_OK) return r;
     p = &dxi_cas_packs(d)[k];
     for (i = 0; i < d->open_index_len; i += DX_CAS_PACK_ENTRY_SIZE) { /* keep the live ones (deleted since: dropped) */
         const uint8_t *e = d->open_index + i;
@@ -4721,7 +4724,7 @@ DXI_PRIVATE dx_result dxi_cas_pack_finish(dx_cas_dir *d) {
         close(p->fd), p->fd = -1;
         unlink(path);
         p->state = DXI_CAS_PACK_GONE;
-        d->open_pack = 0, d->blk_first = 0;
+        d->open_pack = 0;
         return DX_OK;
     }
     qsort(d->open_index, n / DX_CAS_PACK_ENTRY_SIZE, DX_CAS_PACK_ENTRY_SIZE, dxi_cas_pack_entry_cmp);
@@ -4746,7 +4749,7 @@ DXI_PRIVATE dx_result dxi_cas_pack_finish(dx_cas_dir *d) {
     if ((r = dxi_cas_write_all(d, p->fd, d->open_index, n + DX_CAS_PACK_TRAILER_SIZE)) != DX_OK) return r;
     p->size += n + DX_CAS_PACK_TRAILER_SIZE;
     p->count = (uint32_t)(n / DX_CAS_PACK_ENTRY_SIZE);
-    d->open_pack = 0, d->open_index_len = 0, d->blk_first = 0;
+    d->open_pack = 0, d->open_index_len = 0;
     dxi_cas_hex(t + DX_CAS_PACK_TRAILER_OFF_SUM, DX_CAS_HASH_SIZE, p->final);
     DX_MEMCPY(p->final + 2 * DX_CAS_HASH_SIZE, ".pack", 6);
     p->state = DXI_CAS_PACK_DONE;
@@ -4764,9 +4767,10 @@ DXI_PRIVATE int64_t dxi_cas_pack_read(dx_cas_dir *d, const dxi_cas_pent *s, void
     unsigned c;
     int fd;
     if (s->size > cap) return DX_ERR_NOSPACE;
-    if (s->offset == DXI_CAS_IN_BLOCK) { /* not written yet */
-        if ((uint64_t)s->inner + s->size > d->blk_len) return DX_ERR_CORRUPT;
-        if (s->size) DX_MEMCPY(buf, d->blk + s->inner, s->size);
+    if (s->offset >= DXI_CAS_IN_BLOCK(1)) { /* not written yet */
+        unsigned b = s->offset == DXI_CAS_IN_BLOCK(0) ? 0 : 1;
+        if ((uint64_t)s->inner + s->size > d->blk_len[b]) return DX_ERR_CORRUPT;
+        if (s->size) DX_MEMCPY(buf, d->blk[b] + s->inner, s->size);
         return (int64_t)s->size;
     }
     for (c = 0; c < 4; c++) {
@@ -5301,7 +5305,8 @@ DX_CAS_API void dx_cas_dir_close(dx_cas_dir *d) {
     dxi_cas_free(&d->allocator, d->packs, (size_t)d->pack_cap * sizeof(dxi_cas_pack));
     dxi_cas_free(&d->allocator, d->pidx, d->pidx_cap * sizeof(dxi_cas_pent));
     dxi_cas_free(&d->allocator, d->open_index, d->open_index_cap ? d->open_index_cap + DX_CAS_PACK_TRAILER_SIZE : 0);
-    dxi_cas_free(&d->allocator, d->blk, d->blk ? DX_CAS_DIR_PACK_BLOCK : 0);
+    dxi_cas_free(&d->allocator, d->blk[0], d->blk[0] ? DX_CAS_DIR_PACK_BLOCK : 0);
+    dxi_cas_free(&d->allocator, d->blk[1], d->blk[1] ? DX_CAS_DIR_PACK_BLOCK : 0);
     {
         unsigned c;
         for (c = 0; c < 4; c++) dxi_cas_free(&d->allocator, d->rblk[c], d->rblk_cap[c]);
