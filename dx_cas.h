@@ -235,7 +235,8 @@ API
        gathered into blocks of up to DX_CAS_DIR_PACK_BLOCK (128 KiB) that are
        compressed as one record (small chunks and files compress as well as
        large ones; a read decodes the whole block, and keeps the last four
-       decoded, so reading a pack in order decodes each block once); the sync
+       decoded, so reading a pack in order decodes each block once; manifests
+       and trees, which gc and verify read all of, fill blocks of their own); the sync
        finishes the pack (an index sorted by id, a
        checksummed trailer: WIRE FORMAT "DXCK"), makes it durable with the
        rest and renames it to packs/<checksum>.pack. Open reads and checks
