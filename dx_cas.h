@@ -672,7 +672,7 @@ VERSION HISTORY
                       DX_CAS_DIR_PACK_OBJECT_MAX, 1 MiB) in pack files, packs/<sum>.pack
                       (new format "DXCK", 1.0, in WIRE FORMAT), not one file each: a store
                       takes on disk about what its objects hold (bench/run_snap.sh's tree:
-                      127 MB before), and objects up to 64 KiB are compressed together in
+                      69.9 MB, 127 MB before; restic 74.0 MB), and objects up to 64 KiB are compressed together in
                       blocks of up to 128 KiB (DX_CAS_DIR_PACK_BLOCK), so 16 KiB chunks
                       compress about as well as whole files. Open indexes every pack (checked; a damaged one is
                       reported in the new dx_cas_dir.bad_packs / bad_pack and not used;
