@@ -1,4 +1,4 @@
-/* dx_cas.h - v0.3.0 - Merkle content-addressable storage: hashing, chunking, proofs, stores, snapshots - SPDX-License-Identifier: MIT OR Unlicense (text at end)
+/* dx_cas.h - v0.4.0 - Merkle content-addressable storage: hashing, chunking, proofs, stores, snapshots - SPDX-License-Identifier: MIT OR Unlicense (text at end)
 
    A content-addressable store that a backup tool, a package updater, a sync
    service or a firmware image store can embed: SHA-256 (portable C, x86
@@ -76,7 +76,8 @@ OVERVIEW
      them. Every get re-hashes; dx_cas_store_verify walks a store. The
      directory store is durable and fast by default: puts are made durable in
      batches (written, then synced together with one syncfs, then renamed
-     into place, before any ref names them), and built with DX_CAS_WITH_ZSTD
+     into place, before any ref names them), small objects share pack files
+     (a store takes on disk about what its objects hold), and built with DX_CAS_WITH_ZSTD
      it keeps objects zstd-compressed (level 3) when that makes them smaller;
      an id stays the hash of the content, so dedup and verification do not
      change (dx_cas_object_* is that encoding, for your own backends too).
@@ -225,7 +226,36 @@ API
        loses only the unsynced batch (removed at the next open). A batch
        syncs by itself every DX_CAS_DIR_BATCH_BYTES / _OBJECTS, and
        dx_cas_dir_close syncs one left open (call dx_cas_store_sync yourself
-       to see its errors). cfg->sync_each: every put durable and visible to
+       to see its errors).
+       Packs (0.4.0): in batch mode every object of at most
+       DX_CAS_DIR_PACK_OBJECT_MAX content bytes is appended to the batch's
+       pack file instead of a file of its own (a file system spends a whole
+       block on each small file: on bench/run_snap.sh's tree 127 MB on disk
+       for 73 MB of objects); objects up to DX_CAS_DIR_PACK_BLOCK / 2 are
+       gathered into blocks of up to DX_CAS_DIR_PACK_BLOCK (128 KiB) that are
+       compressed as one record (small chunks and files compress as well as
+       large ones; a read decodes the whole block, and keeps the last four
+       decoded, so reading a pack in order decodes each block once; manifests
+       and trees, which gc and verify read all of, fill blocks of their own); the sync
+       finishes the pack (an index sorted by id, a
+       checksummed trailer: WIRE FORMAT "DXCK"), makes it durable with the
+       rest and renames it to packs/<checksum>.pack. Open reads and checks
+       every pack's index into one table (about 56 bytes an object; has() of
+       a packed object is a lookup, no system call); a pack that fails a check
+       is counted in d->bad_packs (d->bad_pack names the first), none of it is
+       used, and iterate (so verify) returns DX_ERR_CORRUPT after listing the
+       rest. A get that misses looks for packs other writers added since. A
+       deleted packed object is gone for this handle at once and from the disk
+       at the next sync (dx_cas_store_gc syncs at its end, close syncs too):
+       each pack that lost an object is rewritten, its live objects copied
+       into the batch's new pack, and the old file removed only once the new
+       one is durable and in place (d->repacked counts them). Objects already
+       loose (0.3.0 stores, sync_each puts, larger objects) are read as before,
+       so every existing store reads. cfg->loose: write one file per object
+       as 0.3.0 did (stores that readers before 0.4.0 must read: they do not
+       see packs, report those objects missing, and their gc stops before
+       deleting anything). d->packed / d->packed_bytes count this handle's
+       packed puts. cfg->sync_each: every put durable and visible to
        others when it returns instead (an fsync of the object and of its
        folder each: about 8x slower on a real tree). cfg->no_sync: no fsync
        at all (scratch stores; renames stay atomic). errors: DX_ERR_NOTFOUND
@@ -252,7 +282,10 @@ API
        own allocator), and a buffer as large as the largest object; in batch
        mode a set of the batch's digests (8 bytes each, a table at most 4x
        the batch's objects; without memory every lookup also looks in tmp/);
-       dx_cas_dir_close frees them.
+       the pack table (64 bytes a slot, at most 3/4 full: about 85 to 170
+       bytes per packed object), the open pack's index (56 bytes an object),
+       the open block (DX_CAS_DIR_PACK_BLOCK), the last four blocks read
+       and a list of the packs; dx_cas_dir_close frees them.
    dx_result dx_cas_dir_store(d, alg, dx_cas_store *out) / void dx_cas_dir_close(d)
        Crash safety: an object is renamed into its fan-out folder only once
        its bytes are durable (sync_each: fsync, rename, fsync of the folder,
@@ -260,6 +293,24 @@ API
        the object survives a crash), so no reader ever sees a partial object.
        Several processes may put the same object at once, in either mode; two
        handles of one process keep their batches apart.
+
+   Packs ("DXCK", WIRE FORMAT): what the directory store's packs/ holds; the parser is
+   public for tools and fuzzing. allocates: no.
+   dx_result dx_cas_pack_parse(const uint8_t *tail, size_t len, uint64_t pack_size, uint32_t cpu,
+                               dx_cas_pack_index *out)
+       tail: the pack's last len bytes (the whole pack: len == pack_size, and
+       then the header is checked too). Checks the trailer (magic, version,
+       flags, the count against pack_size, the index offset); with fewer
+       bytes than index + trailer it returns DX_ERR_TRUNCATED with
+       out->count and out->index_offset set (read pack_size - index_offset
+       bytes and call again). Then the SHA-256 of the index (cpu: DX_CAS_CPU_*
+       bits, 0 portable; DX_ERR_CHECKSUM), and every entry: a known id
+       (DX_ERR_UNSUPPORTED / DX_ERR_CORRUPT), flags 0, ids strictly
+       increasing, the stored form inside the records, the stored bytes in
+       all no more than the records (DX_ERR_CORRUPT). errors also
+       DX_CAS_ERR_MAGIC, DX_ERR_INVAL. out->entries points into tail.
+   void dx_cas_pack_index_entry(const dx_cas_pack_index *p, uint32_t i, dx_cas_pack_entry *out)
+       entry i (id, offset, stored, size) of a parsed index.
 
    Stored object encoding ("DXCZ", WIRE FORMAT): what the directory store
    writes, for your own backends too. allocates: no (zstd: its context or,
@@ -434,6 +485,9 @@ CONFIGURATION
    DX_CAS_DIR_BATCH_BYTES 1 GiB [impl] a directory store's batch syncs by itself once it holds this
    DX_CAS_DIR_BATCH_OBJECTS 100000 [impl] many bytes (stored form) or objects: bounds tmp/ and
                                        what a crash loses; each costs one sync
+   DX_CAS_DIR_PACK_BYTES 32 MiB [impl] a pack is finished at this size (the batch goes on in a new one)
+   DX_CAS_DIR_PACK_OBJECT_MAX 1 MiB [impl] larger objects stay loose files (one file each)
+   DX_CAS_DIR_PACK_BLOCK 128 KiB [impl] objects up to half of it are compressed together in records of up to it
    DX_CAS_NO_SYNCFS     off   [impl]   batches made durable with an fsync per file even on Linux
                                        (a libc without syncfs)
    DX_STATIC / DX_CAS_STATIC, DX_CAS_API / DX_API, DX_MALLOC/DX_FREE, DX_NO_MALLOC,
@@ -471,7 +525,10 @@ SECURITY MODEL
    Trusted: configs, the dx_cas_hash_alg, backends. Untrusted: id text and
    bytes, proofs (wire form and hashes), tree sizes and indices given to the
    verifiers, manifests, stored forms ("DXCZ": sizes bounded by the caller's
-   buffer before zstd runs), and every byte a backend returns (re-hashed).
+   buffer before zstd runs), packs ("DXCK": the whole index checked, checksum
+   included, before any entry is used; a shared record's content bounded by
+   DX_CAS_PACK_RECORD_MAX before it is decoded), and every byte a backend
+   returns (re-hashed).
    Parsers never read past len, bound every count before using it (a proof
    holds at most 128 hashes), and write their output only on success.
    Verification is constant in nothing: it is not meant to hide timing.
@@ -568,19 +625,66 @@ WIRE FORMAT (integers little-endian; offsets are the DX_CAS_<RECORD>_OFF_* names
      second byte ends it after it; with an odd end the last byte is never hashed.
      The chunk's hash (dx_cas_chunk.hash) is h at the cut, or when the loops end.
      Fixed chunking: chunks of avg bytes, the last one shorter.
+   pack ("DXCK"), <path>/packs/<SUM as 64 lower-case hex digits>.pack, many stored objects:
+     header, DX_CAS_PACK_HEADER_SIZE = 8 bytes: 0 MAGIC "DXCK"  4 MAJOR u8 1  5 MINOR u8 0
+       6 FLAGS u16 0.
+     records, from offset 8 to INDEX_OFF: stored forms ("DXCZ" below), back to back, in any
+       order; bytes no entry names are allowed (and ignored). A record's content is one
+       object, or several objects' contents back to back (small objects compressed together:
+       at most DX_CAS_PACK_RECORD_MAX = 16 MiB of content then).
+     index at INDEX_OFF: COUNT entries of DX_CAS_PACK_ENTRY_SIZE = 56 bytes, ids strictly
+       increasing (binary form, bytewise; so no id twice): 0 ID 34 bytes (binary id)
+       34 FLAGS u16 0  36 OFFSET u64 (its record's first byte, from the start of the file)
+       44 STORED u32 (the record's bytes)  48 SIZE u32 (the object's bytes: the hash input)
+       52 INNER u32 (where the object begins in the record's content). The object is content
+       bytes INNER .. INNER + SIZE - 1 of the record; a record of one object: INNER 0 and
+       SIZE its whole content.
+     trailer, the last DX_CAS_PACK_TRAILER_SIZE = 56 bytes: 0 INDEX_OFF u64  8 COUNT u32
+       12 FLAGS u32 0  16 SUM 32 bytes: SHA-256 of the index followed by trailer bytes 0..15
+       48 MAGIC "DXCI"  52 MAJOR u8 1  53 MINOR u8 0  54 RESERVED u16 0.
+     A reader checks: trailer magic (DX_CAS_ERR_MAGIC), major, flags, reserved
+     (DX_ERR_UNSUPPORTED); file size >= 64, COUNT <= (size - 64) / 56, INDEX_OFF = size - 56 -
+     56 x COUNT; the header's magic, major and flags; SUM (DX_ERR_CHECKSUM); each entry: the id
+     (a known code, length 32), FLAGS 0, order, 8 <= OFFSET <= INDEX_OFF, STORED <= INDEX_OFF -
+     OFFSET, INNER 0 or INNER + SIZE <= 16 MiB (DX_ERR_CORRUPT). The directory store also
+     needs the file name to be SUM, and when it reads an object: the record to decode, its
+     content to hold INNER + SIZE bytes (and be at most 16 MiB when it holds more than the
+     object); else DX_ERR_CHECKSUM for that object. Records may overlap or be shared (every
+     read is re-hashed). A pack that fails the checks above is not used at all.
    directory store: <path>/objects/<first 2 hex digits of the digest>/<id text>,
      one file per object holding its stored form ("DXCZ" above: its bytes, unless
-     compressed or beginning with "DXCZ"); <path>/tmp/<pid>.<n>.<id text>
-     while it is written (in batch mode <path>/tmp/<pid>.b<handle tag>/<id text> until the sync,
-     which removes that folder);
+     compressed or beginning with "DXCZ"), and <path>/packs/<sum>.pack (above) holding
+     many; an object may be in both, or in several packs (identical content);
+     <path>/tmp/<pid>.<n>.<id text>
+     while it is written (in batch mode <path>/tmp/<pid>.b<handle tag>/<id text> and the
+     batch's packs <path>/tmp/<pid>.b<handle tag>/pack.<n> until the sync, which renames
+     them into place and removes that folder);
      <path>/refs/<name> holds
      "<id text>\n".
    Vectors (tests/vectors/cas/): rfc6962.txt (Merkle roots and proofs), fastcdc.txt
    (chunk boundaries; fastcdc_gen.py is an independent transcription of the rules
    above), manifest.txt (chunk ids, leaves, blob roots and manifests, byte for byte,
-   with what a reader rejects).
+   with what a reader rejects), pack.txt (packs from pack_gen.py, the objects they
+   hold, and damaged packs with the code a reader gives).
 
 VERSION HISTORY
+   0.4.0 (2026-11-23) packs: the directory store's batches keep their small objects (up to
+                      DX_CAS_DIR_PACK_OBJECT_MAX, 1 MiB) in pack files, packs/<sum>.pack
+                      (new format "DXCK", 1.0, in WIRE FORMAT), not one file each: a store
+                      takes on disk about what its objects hold (bench/run_snap.sh's tree:
+                      69.9 MB, 127 MB before; restic 74.0 MB), and objects up to 64 KiB are compressed together in
+                      blocks of up to 128 KiB (DX_CAS_DIR_PACK_BLOCK), so 16 KiB chunks
+                      compress about as well as whole files. Open indexes every pack (checked; a damaged one is
+                      reported in the new dx_cas_dir.bad_packs / bad_pack and not used;
+                      iterate and verify return DX_ERR_CORRUPT). Deleting a packed object
+                      rewrites its pack at the next sync; dx_cas_store_gc now syncs at its
+                      end. Existing stores read as before and may mix loose objects and
+                      packs; readers before 0.4.0 do not see packs (new
+                      dx_cas_dir_config.loose writes loose objects for them). New
+                      dx_cas_pack_parse, dx_cas_pack_index_entry, DX_CAS_PACK_* offsets,
+                      DX_CAS_DIR_PACK_BYTES, DX_CAS_DIR_PACK_OBJECT_MAX, DX_CAS_DIR_PACK_BLOCK;
+                      tests/vectors/cas/pack.txt, tests/fuzz/cas_pack.c; new dx_cas_dir
+                      fields (packed, packed_bytes, repacked, ...).
    0.3.0 (2026-11-23) nothing a user does loses data; safe and fast defaults (issue 12;
                       formats unchanged, still 1.0):
                       new dx_cas_dir_config.must_exist (open a store that is there, create
@@ -829,7 +933,7 @@ DX_INLINE const char *dx_result_name(dx_result r) {
 #endif
 
 #define DX_CAS_VERSION_MAJOR 0
-#define DX_CAS_VERSION_MINOR 3
+#define DX_CAS_VERSION_MINOR 4
 #define DX_CAS_VERSION_PATCH 0
 #define DX_CAS_VERSION DX_VERSION_PACK(0, 3, 0)
 
@@ -934,6 +1038,35 @@ enum { /* stored object header ("DXCZ"); the payload follows */
 enum { /* stored object methods */
     DX_CAS_OBJECT_METHOD_RAW = 0,  /* the bytes as they are (a header only if they begin with "DXCZ") */
     DX_CAS_OBJECT_METHOD_ZSTD = 1  /* zstd frames, smaller than the content */
+};
+enum { /* pack ("DXCK"): the directory store's packs/<hex>.pack; header, records, index, trailer */
+    DX_CAS_PACK_OFF_MAGIC = 0,   /* "DXCK" */
+    DX_CAS_PACK_OFF_MAJOR = 4,   /* u8 DX_CAS_FORMAT_MAJOR */
+    DX_CAS_PACK_OFF_MINOR = 5,   /* u8 */
+    DX_CAS_PACK_OFF_FLAGS = 6,   /* u16, 0 */
+    DX_CAS_PACK_OFF_RECORDS = 8, /* stored forms ("DXCZ" rules) back to back, up to the index */
+    DX_CAS_PACK_HEADER_SIZE = 8
+};
+enum { /* pack index entry; count entries, strictly increasing by binary id, before the trailer */
+    DX_CAS_PACK_ENTRY_OFF_ID = 0,      /* 34-byte binary id */
+    DX_CAS_PACK_ENTRY_OFF_FLAGS = 34,  /* u16, 0 */
+    DX_CAS_PACK_ENTRY_OFF_OFFSET = 36, /* u64 the stored form's first byte, from the start of the pack */
+    DX_CAS_PACK_ENTRY_OFF_STORED = 44, /* u32 bytes of the stored form */
+    DX_CAS_PACK_ENTRY_OFF_SIZE = 48,   /* u32 bytes of content (the hash input) */
+    DX_CAS_PACK_ENTRY_OFF_INNER = 52,  /* u32 where the object begins in its record's content */
+    DX_CAS_PACK_ENTRY_SIZE = 56,
+    DX_CAS_PACK_RECORD_MAX = 1 << 24   /* content bytes of a record that holds several objects, at most */
+};
+enum { /* pack trailer: the last bytes of the file */
+    DX_CAS_PACK_TRAILER_OFF_INDEX = 0,     /* u64 the index's offset: file size - 56 - 52 x count */
+    DX_CAS_PACK_TRAILER_OFF_COUNT = 8,     /* u32 index entries */
+    DX_CAS_PACK_TRAILER_OFF_FLAGS = 12,    /* u32, 0 */
+    DX_CAS_PACK_TRAILER_OFF_SUM = 16,      /* SHA-256 of the index and trailer bytes 0..15; the file's name */
+    DX_CAS_PACK_TRAILER_OFF_MAGIC = 48,    /* "DXCI" */
+    DX_CAS_PACK_TRAILER_OFF_MAJOR = 52,    /* u8 DX_CAS_FORMAT_MAJOR */
+    DX_CAS_PACK_TRAILER_OFF_MINOR = 53,    /* u8 */
+    DX_CAS_PACK_TRAILER_OFF_RESERVED = 54, /* u16, 0 */
+    DX_CAS_PACK_TRAILER_SIZE = 56
 };
 enum { /* tree entry modes (POSIX st_mode values, as git) */
     DX_CAS_MODE_FILE = 0100644,
@@ -1313,6 +1446,24 @@ DX_CAS_API dx_result dx_cas_store_verify(dx_cas_store *s, const dx_cas_id *roots
                                          const dx_cas_limits *lim, dx_cas_problem_fn problem, void *user,
                                          dx_cas_verify_report *out);
 
+/* A pack's index ("DXCK", WIRE FORMAT), checked by dx_cas_pack_parse. */
+typedef struct dx_cas_pack_index {
+    uint64_t pack_size;     /* the whole file's bytes */
+    uint64_t index_offset;  /* where the index begins */
+    uint32_t count;         /* entries */
+    uint8_t sum[32];        /* SHA-256 of the index (and trailer bytes 0..15): the pack's name */
+    const uint8_t *entries; /* count x DX_CAS_PACK_ENTRY_SIZE bytes, inside the caller's buffer */
+} dx_cas_pack_index;
+typedef struct dx_cas_pack_entry {
+    dx_cas_id id;
+    uint64_t offset;        /* of its record (a stored form), from the start of the pack */
+    uint32_t stored, size;  /* the record's bytes; the object's content bytes */
+    uint32_t inner;         /* where the object begins in the record's (decoded) content */
+} dx_cas_pack_entry;
+DX_CAS_API dx_result dx_cas_pack_parse(const uint8_t *tail, size_t len, uint64_t pack_size, uint32_t cpu,
+                                       dx_cas_pack_index *out);
+DX_CAS_API void dx_cas_pack_index_entry(const dx_cas_pack_index *p, uint32_t i, dx_cas_pack_entry *out);
+
 /* Directory store (POSIX; not under DX_CAS_NO_STDIO / DX_NO_STDIO, not yet on Windows). */
 #if !defined(DX_CAS_NO_STDIO) && !defined(DX_NO_STDIO) && !defined(_WIN32)
 #define DX_CAS_HAS_DIRSTORE 1
@@ -1327,6 +1478,15 @@ DX_CAS_API dx_result dx_cas_store_verify(dx_cas_store *s, const dx_cas_id *roots
 #ifndef DX_CAS_DIR_BATCH_OBJECTS /* ... or this many objects */
 #define DX_CAS_DIR_BATCH_OBJECTS 100000u
 #endif
+#ifndef DX_CAS_DIR_PACK_BYTES /* a pack is finished (and the batch goes on in a new one) at this size */
+#define DX_CAS_DIR_PACK_BYTES (32u << 20)
+#endif
+#ifndef DX_CAS_DIR_PACK_BLOCK /* objects up to half this size are compressed together, in records of up to this much */
+#define DX_CAS_DIR_PACK_BLOCK (128u << 10)
+#endif
+#ifndef DX_CAS_DIR_PACK_OBJECT_MAX /* objects of more content bytes stay loose files (one file each) */
+#define DX_CAS_DIR_PACK_OBJECT_MAX (1u << 20)
+#endif
 enum {
     DX_CAS_COMPRESS_DEFAULT = 3, /* the zstd level a zeroed dx_cas_dir_config.compress means (with DX_CAS_WITH_ZSTD) */
     DX_CAS_COMPRESS_NONE = -1    /* dx_cas_dir_config.compress: store objects as they are */
@@ -1340,6 +1500,8 @@ typedef struct dx_cas_dir_config {
                          DX_CAS_WITH_ZSTD, none without); DX_CAS_COMPRESS_NONE: objects as they are */
     dx_allocator allocator; /* the zstd buffer, and what the store's blob reads, verify and gc allocate */
     bool must_exist;  /* open an existing store only (<path>/objects is there), create nothing: else DX_ERR_NOTFOUND */
+    bool loose;       /* one file per object, as before 0.4.0 (for older readers); default: batches of small
+                         objects go into pack files (packs/<hex>.pack) */
 } dx_cas_dir_config;
 
 typedef struct dx_cas_dir {
@@ -1362,10 +1524,35 @@ typedef struct dx_cas_dir {
     dx_allocator allocator;
     uint8_t *zbuf;        /* encoded objects on their way in or out (grows to the largest) */
     size_t zbuf_cap;
-    uint64_t compressed;  /* puts stored compressed, and the bytes they saved */
+    uint64_t compressed;  /* puts (in packs: records) stored compressed, and the bytes they saved */
     uint64_t saved_bytes;
     uint32_t bad_refs;    /* the last ref scan: entries of refs/ that are not readable refs */
     char bad_ref[256];    /* the first of them */
+    bool loose;           /* cfg->loose: no packs are written (they are still read) */
+    bool iterating;       /* inside iterate: no rescans of packs/ */
+    uint32_t cpu;         /* DX_CAS_CPU_* bits for the packs' SHA-256 */
+    void *packs;          /* the packs known (private array), pack_count of pack_cap */
+    uint32_t pack_count, pack_cap;
+    uint32_t open_pack;   /* the pack this batch appends to, + 1 (0: none) */
+    uint32_t pack_seq;    /* temporary pack names */
+    uint8_t *open_index;  /* the open pack's index entries so far (DX_CAS_PACK_ENTRY_SIZE each) */
+    size_t open_index_cap, open_index_len;
+    uint8_t *blk[2];      /* the open blocks (0 data, 1 manifests and trees): small objects' contents, one
+                             record each at their next flush */
+    size_t blk_len[2];    /* their bytes */
+    uint32_t blk_count[2]; /* their objects (empty ones too) */
+    uint8_t *rblk[4];     /* the last records of several objects read, decoded (a reader's cache) */
+    size_t rblk_cap[4], rblk_len[4];
+    uint64_t rblk_off[4];
+    uint32_t rblk_pack[4];
+    bool rblk_valid[4];
+    uint32_t rblk_next;   /* the entry the next one replaces */
+    void *pidx;           /* the pack index: one slot per packed object (private table of pidx_cap slots) */
+    size_t pidx_cap, pidx_used;
+    uint64_t packed, packed_bytes; /* puts this handle appended to packs (stored bytes) */
+    uint64_t repacked;    /* packs rewritten because they lost objects */
+    uint32_t bad_packs;   /* packs that did not pass their checks at open or a rescan (none of it is trusted) */
+    char bad_pack[80];    /* the first of them (its file name) */
 } dx_cas_dir;
 
 DX_CAS_API dx_result dx_cas_dir_open(dx_cas_dir *d, const dx_cas_dir_config *cfg);
@@ -2927,6 +3114,85 @@ DX_CAS_API int64_t dx_cas_object_decode(void *zstd_dctx, const uint8_t *buf, siz
 #endif
 }
 
+/* ---- packs ("DXCK", WIRE FORMAT): the directory store's files of many objects ---- */
+
+DXI_PRIVATE dx_result dxi_cas_pack_header_check(const uint8_t *buf) {
+    if (DX_MEMCMP(buf + DX_CAS_PACK_OFF_MAGIC, "DXCK", 4) != 0) return DX_CAS_ERR_MAGIC;
+    if (buf[DX_CAS_PACK_OFF_MAJOR] != DX_CAS_FORMAT_MAJOR || dx_load_u16le(buf + DX_CAS_PACK_OFF_FLAGS) != 0)
+        return DX_ERR_UNSUPPORTED;
+    return DX_OK;
+}
+
+/* tail: the pack's last len bytes (len <= pack_size). The trailer first: magic,
+   version, flags, the count against the file size and the index offset; with
+   fewer bytes than trailer + index, DX_ERR_TRUNCATED and out->count and
+   out->index_offset say how many to read (pack_size - index_offset). Then the
+   checksum, and every entry: a known id, flags 0, ids strictly increasing, the
+   stored form inside the records area, the stored bytes in all not more than
+   that area. With the whole pack (len == pack_size) its header too. */
+DX_CAS_API dx_result dx_cas_pack_parse(const uint8_t *tail, size_t len, uint64_t pack_size, uint32_t cpu,
+                                       dx_cas_pack_index *out) {
+    const uint8_t *t, *index;
+    uint64_t count, index_off, area;
+    uint32_t i;
+    dx_cas_sha256 h;
+    uint8_t sum[32];
+    if ((len && !tail) || !out || (uint64_t)len > pack_size) return DX_ERR_INVAL;
+    DX_MEMSET(out, 0, sizeof *out);
+    if (len < DX_CAS_PACK_TRAILER_SIZE) return pack_size < DX_CAS_PACK_TRAILER_SIZE ? (dx_result)DX_ERR_CORRUPT : DX_ERR_TRUNCATED;
+    t = tail + len - DX_CAS_PACK_TRAILER_SIZE;
+    if (DX_MEMCMP(t + DX_CAS_PACK_TRAILER_OFF_MAGIC, "DXCI", 4) != 0) return DX_CAS_ERR_MAGIC;
+    if (t[DX_CAS_PACK_TRAILER_OFF_MAJOR] != DX_CAS_FORMAT_MAJOR || dx_load_u32le(t + DX_CAS_PACK_TRAILER_OFF_FLAGS) != 0 ||
+        dx_load_u16le(t + DX_CAS_PACK_TRAILER_OFF_RESERVED) != 0)
+        return DX_ERR_UNSUPPORTED;
+    if (pack_size < DX_CAS_PACK_HEADER_SIZE + DX_CAS_PACK_TRAILER_SIZE) return DX_ERR_CORRUPT;
+    count = dx_load_u32le(t + DX_CAS_PACK_TRAILER_OFF_COUNT);
+    index_off = dx_load_u64le(t + DX_CAS_PACK_TRAILER_OFF_INDEX);
+    area = pack_size - DX_CAS_PACK_HEADER_SIZE - DX_CAS_PACK_TRAILER_SIZE; /* records and index */
+    if (count > area / DX_CAS_PACK_ENTRY_SIZE) return DX_ERR_CORRUPT;
+    if (index_off != pack_size - DX_CAS_PACK_TRAILER_SIZE - count * DX_CAS_PACK_ENTRY_SIZE) return DX_ERR_CORRUPT;
+    out->pack_size = pack_size, out->index_offset = index_off, out->count = (uint32_t)count;
+    if ((uint64_t)len - DX_CAS_PACK_TRAILER_SIZE < count * DX_CAS_PACK_ENTRY_SIZE) return DX_ERR_TRUNCATED;
+    index = t - (size_t)count * DX_CAS_PACK_ENTRY_SIZE;
+    if ((uint64_t)len == pack_size) { /* the whole pack: its header too */
+        dx_result r = dxi_cas_pack_header_check(tail);
+        if (r != DX_OK) return r;
+    }
+    dx_cas_sha256_init(&h, cpu);
+    dx_cas_sha256_update(&h, index, (size_t)(count * DX_CAS_PACK_ENTRY_SIZE) + DX_CAS_PACK_TRAILER_OFF_SUM);
+    dx_cas_sha256_final(&h, sum);
+    if (DX_MEMCMP(sum, t + DX_CAS_PACK_TRAILER_OFF_SUM, 32) != 0) return DX_ERR_CHECKSUM;
+    for (i = 0; i < (uint32_t)count; i++) {
+        const uint8_t *e = index + (size_t)i * DX_CAS_PACK_ENTRY_SIZE;
+        dx_cas_id id;
+        int64_t n = dx_cas_id_decode(e + DX_CAS_PACK_ENTRY_OFF_ID, DX_CAS_ID_SIZE, &id);
+        uint64_t off = dx_load_u64le(e + DX_CAS_PACK_ENTRY_OFF_OFFSET);
+        uint64_t stored = dx_load_u32le(e + DX_CAS_PACK_ENTRY_OFF_STORED), inner;
+        if (n < 0) return n == DX_ERR_UNSUPPORTED ? (dx_result)DX_ERR_UNSUPPORTED : (dx_result)DX_ERR_CORRUPT;
+        if (dx_load_u16le(e + DX_CAS_PACK_ENTRY_OFF_FLAGS) != 0) return DX_ERR_UNSUPPORTED;
+        if (i > 0 && DX_MEMCMP(e - DX_CAS_PACK_ENTRY_SIZE, e, DX_CAS_ID_SIZE) >= 0) return DX_ERR_CORRUPT; /* order, no twice */
+        if (off < DX_CAS_PACK_HEADER_SIZE || off > index_off || stored > index_off - off) return DX_ERR_CORRUPT;
+        inner = dx_load_u32le(e + DX_CAS_PACK_ENTRY_OFF_INNER);
+        if (inner > 0 && inner + dx_load_u32le(e + DX_CAS_PACK_ENTRY_OFF_SIZE) > DX_CAS_PACK_RECORD_MAX)
+            return DX_ERR_CORRUPT; /* inside a shared record, past the largest one */
+    }
+    DX_MEMCPY(out->sum, t + DX_CAS_PACK_TRAILER_OFF_SUM, 32);
+    out->entries = index;
+    return DX_OK;
+}
+
+DX_CAS_API void dx_cas_pack_index_entry(const dx_cas_pack_index *p, uint32_t i, dx_cas_pack_entry *out) {
+    const uint8_t *e;
+    DX_MEMSET(out, 0, sizeof *out);
+    if (!p || !p->entries || i >= p->count) return;
+    e = p->entries + (size_t)i * DX_CAS_PACK_ENTRY_SIZE;
+    (void)dx_cas_id_decode(e + DX_CAS_PACK_ENTRY_OFF_ID, DX_CAS_ID_SIZE, &out->id);
+    out->offset = dx_load_u64le(e + DX_CAS_PACK_ENTRY_OFF_OFFSET);
+    out->stored = dx_load_u32le(e + DX_CAS_PACK_ENTRY_OFF_STORED);
+    out->size = dx_load_u32le(e + DX_CAS_PACK_ENTRY_OFF_SIZE);
+    out->inner = dx_load_u32le(e + DX_CAS_PACK_ENTRY_OFF_INNER);
+}
+
 /* ---- the runtime allocator (a config's dx_allocator; zeroed: DX_MALLOC) ---- */
 
 DXI_PRIVATE void *dxi_cas_alloc(const dx_allocator *a, size_t n) {
@@ -3752,6 +4018,7 @@ DX_CAS_API dx_result dx_cas_store_gc(dx_cas_store *s, const dx_cas_id *roots, si
     g.s = s, g.a = &s->allocator, g.dry_run = (flags & DX_CAS_GC_DRY_RUN) != 0;
     r = dxi_cas_walk(&g, roots, nroots, max_depth, NULL, NULL, NULL);
     if (r == DX_OK) r = dx_cas_store_iterate(s, dxi_cas_gc_sweep, &g);
+    if (r == DX_OK && !g.dry_run) r = dx_cas_store_sync(s); /* a store that deletes late (packs) does it now */
     if (out) *out = g.rep;
     dxi_cas_gc_free(&g);
     return r;
@@ -3782,8 +4049,8 @@ DX_CAS_API dx_result dx_cas_store_verify(dx_cas_store *s, const dx_cas_id *roots
 }
 
 /* ---- directory store ----
-   <path>/objects/<2 hex>/<id text>: one file per object, fanned out on the
-   digest's first byte. A put writes <path>/tmp/<pid>.<n>.<id text>, fsyncs
+   <path>/objects/<2 hex>/<id text>: one file per object (loose), fanned out on the
+   digest's first byte; batch mode puts small objects into packs instead (below). A put writes <path>/tmp/<pid>.<n>.<id text>, fsyncs
    it, renames it into place and fsyncs the fan-out folder (and objects/ when
    the fan-out folder is new). Renames are atomic, so readers see a whole
    object or none, and writers of the same object in several processes
@@ -4016,6 +4283,581 @@ DXI_PRIVATE int64_t dxi_cas_dir_fd_size(dx_cas_dir *d, int fd, uint64_t *out_fil
     return dxi_cas_object_size(hdr, h, (uint64_t)st.st_size, NULL);
 }
 
+/* ---- the directory store's packs (WIRE FORMAT "DXCK") ----
+   d->packs lists every pack this handle knows: in packs/ (IN), being written in
+   the batch's tmp folder (OPEN), finished there and waiting for the sync's
+   rename (DONE), failed its checks (BAD: reported, never read), removed (GONE).
+   d->pidx is one table over all of them: open addressing on the digest, one
+   slot per packed object; a deleted object's slot stays as a tombstone (DEAD)
+   until the table grows. A pack that lost an object is rewritten at the next
+   sync: its live objects go into the batch's new pack, and the old file is
+   removed only once the new one is durable and in place. */
+enum { DXI_CAS_PACK_IN = 1, DXI_CAS_PACK_OPEN, DXI_CAS_PACK_DONE, DXI_CAS_PACK_BAD, DXI_CAS_PACK_GONE };
+enum { DXI_CAS_PENT_FREE = 0, DXI_CAS_PENT_LIVE = 1, DXI_CAS_PENT_DEAD = 2 };
+
+typedef struct dxi_cas_pent {
+    uint8_t digest[DX_CAS_HASH_SIZE];
+    uint8_t alg, state; /* alg: the multihash code; state DXI_CAS_PENT_* */
+    uint16_t unused;
+    uint32_t pack;      /* index in d->packs */
+    uint64_t offset;    /* of its record in the pack (DXI_CAS_IN_BLOCK(b): still in open block b) */
+    uint32_t stored, size, inner; /* the record's bytes; the object's bytes, and where they begin in the record's content */
+} dxi_cas_pent;
+#define DXI_CAS_IN_BLOCK(b) ((uint64_t)-1 - (uint64_t)(b)) /* b: 0 or 1 */
+
+typedef struct dxi_cas_pack {
+    char rel[128];      /* its path under the store: "packs/<64 hex>.pack" or "tmp/<batch>/pack.<n>" */
+    char final[72];     /* DONE: its name in packs/ */
+    int fd;             /* -1: not open */
+    uint8_t state;      /* DXI_CAS_PACK_* */
+    bool rewrite;       /* lost an object: rewritten at the next sync */
+    bool doomed;        /* rewritten: removed once the new pack is in place */
+    uint64_t size;      /* file bytes (OPEN: written so far) */
+    uint32_t count;     /* objects */
+} dxi_cas_pack;
+
+DXI_PRIVATE dxi_cas_pack *dxi_cas_packs(const dx_cas_dir *d) { return (dxi_cas_pack *)d->packs; }
+
+DXI_PRIVATE size_t dxi_cas_pidx_home(const uint8_t *digest, size_t cap) {
+    return (size_t)(dx_load_u64le(digest) * 0x9e3779b97f4a7c15ull >> 20) & (cap - 1);
+}
+
+/* the first live slot of an id, or NULL */
+DXI_PRIVATE dxi_cas_pent *dxi_cas_pidx_find(const dx_cas_dir *d, const dx_cas_id *id) {
+    dxi_cas_pent *t = (dxi_cas_pent *)d->pidx;
+    size_t i;
+    if (!d->pidx_cap) return NULL;
+    for (i = dxi_cas_pidx_home(id->digest, d->pidx_cap); t[i].state != DXI_CAS_PENT_FREE; i = (i + 1) & (d->pidx_cap - 1))
+        if (t[i].state == DXI_CAS_PENT_LIVE && t[i].alg == id->alg && DX_MEMCMP(t[i].digest, id->digest, DX_CAS_HASH_SIZE) == 0)
+            return &t[i];
+    return NULL;
+}
+
+/* the live slot of an id's copy at offset in pack k (exact), or of a copy in a pack other than k (!exact) */
+DXI_PRIVATE dxi_cas_pent *dxi_cas_pidx_copy(const dx_cas_dir *d, const dx_cas_id *id, uint32_t k, uint64_t offset,
+                                            bool exact) {
+    dxi_cas_pent *t = (dxi_cas_pent *)d->pidx;
+    size_t i;
+    if (!d->pidx_cap) return NULL;
+    for (i = dxi_cas_pidx_home(id->digest, d->pidx_cap); t[i].state != DXI_CAS_PENT_FREE; i = (i + 1) & (d->pidx_cap - 1)) {
+        if (t[i].state != DXI_CAS_PENT_LIVE || t[i].alg != id->alg || DX_MEMCMP(t[i].digest, id->digest, DX_CAS_HASH_SIZE) != 0)
+            continue;
+        if (exact ? (t[i].pack == k && t[i].offset == offset) : t[i].pack != k) return &t[i];
+    }
+    return NULL;
+}
+
+/* A slot for an object in pack k (slot pointers do not survive this call: the table may move). */
+DXI_PRIVATE dx_result dxi_cas_pidx_add(dx_cas_dir *d, const dx_cas_id *id, uint32_t k, uint64_t offset, uint32_t stored,
+                                       uint32_t size, uint32_t inner) {
+    dxi_cas_pent *t;
+    size_t i;
+    if ((d->pidx_used + 1) * 4 > d->pidx_cap * 3) { /* at most 3/4 full (tombstones count): a new table, live slots only */
+        dxi_cas_pent *old = (dxi_cas_pent *)d->pidx;
+        size_t live = 0, cap = 1024, j;
+        for (j = 0; j < d->pidx_cap; j++) live += old[j].state == DXI_CAS_PENT_LIVE;
+        while (cap < (live + 1) * 2) cap *= 2;
+        if (cap > SIZE_MAX / sizeof *t) return DX_ERR_NOMEM;
+        t = (dxi_cas_pent *)dxi_cas_alloc(&d->allocator, cap * sizeof *t);
+        if (!t) return DX_ERR_NOMEM;
+        DX_MEMSET(t, 0, cap * sizeof *t);
+        for (j = 0; j < d->pidx_cap; j++) {
+            if (old[j].state != DXI_CAS_PENT_LIVE) continue;
+            for (i = dxi_cas_pidx_home(old[j].digest, cap); t[i].state != DXI_CAS_PENT_FREE; i = (i + 1) & (cap - 1)) {}
+            t[i] = old[j];
+        }
+        dxi_cas_free(&d->allocator, old, d->pidx_cap * sizeof *t);
+        d->pidx = t, d->pidx_cap = cap, d->pidx_used = live;
+    }
+    t = (dxi_cas_pent *)d->pidx;
+    for (i = dxi_cas_pidx_home(id->digest, d->pidx_cap); t[i].state != DXI_CAS_PENT_FREE; i = (i + 1) & (d->pidx_cap - 1)) {}
+    DX_MEMCPY(t[i].digest, id->digest, DX_CAS_HASH_SIZE);
+    t[i].alg = (uint8_t)id->alg, t[i].state = DXI_CAS_PENT_LIVE, t[i].unused = 0;
+    t[i].pack = k, t[i].offset = offset, t[i].stored = stored, t[i].size = size, t[i].inner = inner;
+    d->pidx_used++;
+    return DX_OK;
+}
+
+/* a new entry in d->packs: its index, or DX_ERR_NOMEM */
+DXI_PRIVATE int64_t dxi_cas_pack_new(dx_cas_dir *d) {
+    dxi_cas_pack *p;
+    if (d->pack_count == d->pack_cap) {
+        uint32_t cap = d->pack_cap ? d->pack_cap * 2 : 16;
+        p = (dxi_cas_pack *)dxi_cas_alloc(&d->allocator, (size_t)cap * sizeof *p);
+        if (!p) return DX_ERR_NOMEM;
+        if (d->pack_count) DX_MEMCPY(p, d->packs, (size_t)d->pack_count * sizeof *p);
+        dxi_cas_free(&d->allocator, d->packs, (size_t)d->pack_cap * sizeof *p);
+        d->packs = p, d->pack_cap = cap;
+    }
+    p = &dxi_cas_packs(d)[d->pack_count];
+    DX_MEMSET(p, 0, sizeof *p);
+    p->fd = -1;
+    return (int64_t)d->pack_count++;
+}
+
+/* pack k's file, opened for reading if it is not open (a full fd table: the other packs' are closed first) */
+DXI_PRIVATE int dxi_cas_pack_fd(dx_cas_dir *d, uint32_t k) {
+    dxi_cas_pack *p = &dxi_cas_packs(d)[k];
+    char path[DX_CAS_PATH_MAX];
+    if (p->fd >= 0) return p->fd;
+    dxi_cas_dir_path(d, path, p->rel);
+    p->fd = open(path, O_RDONLY);
+    if (p->fd < 0 && (errno == EMFILE || errno == ENFILE)) {
+        uint32_t j;
+        for (j = 0; j < d->pack_count; j++) {
+            dxi_cas_pack *q = &dxi_cas_packs(d)[j];
+            if (j != k && q->fd >= 0 && q->state == DXI_CAS_PACK_IN) close(q->fd), q->fd = -1;
+        }
+        p->fd = open(path, O_RDONLY);
+    }
+    return p->fd;
+}
+
+DXI_PRIVATE void dxi_cas_hex(const uint8_t *b, size_t n, char *out) {
+    static const char hex[] = "0123456789abcdef";
+    size_t i;
+    for (i = 0; i < n; i++) out[2 * i] = hex[b[i] >> 4], out[2 * i + 1] = hex[b[i] & 15];
+    out[2 * n] = 0;
+}
+
+/* Reads and checks pack k's index (d->zbuf holds it; *out points into it). */
+DXI_PRIVATE dx_result dxi_cas_pack_read_index(dx_cas_dir *d, uint32_t k, dx_cas_pack_index *out) {
+    uint8_t hdr[DX_CAS_PACK_HEADER_SIZE], tr[DX_CAS_PACK_TRAILER_SIZE];
+    struct stat st;
+    dx_result r;
+    uint64_t need;
+    int fd = dxi_cas_pack_fd(d, k);
+    if (fd < 0) return dxi_cas_dir_err(d);
+    if (fstat(fd, &st) != 0) return dxi_cas_dir_err(d);
+    if (st.st_size < DX_CAS_PACK_HEADER_SIZE + DX_CAS_PACK_TRAILER_SIZE) return DX_ERR_CORRUPT;
+    if (dxi_cas_read_at(fd, hdr, sizeof hdr, 0) != sizeof hdr) return DX_ERR_CORRUPT;
+    if ((r = dxi_cas_pack_header_check(hdr)) != DX_OK) return r;
+    if (dxi_cas_read_at(fd, tr, sizeof tr, st.st_size - (off_t)sizeof tr) != sizeof tr) return DX_ERR_CORRUPT;
+    r = dx_cas_pack_parse(tr, sizeof tr, (uint64_t)st.st_size, d->cpu, out);
+    if (r != DX_ERR_TRUNCATED) return r;
+    need = (uint64_t)st.st_size - out->index_offset;
+    if (need > SIZE_MAX) return DX_ERR_LIMIT;
+    if ((r = dxi_cas_dir_zbuf(d, (size_t)need)) != DX_OK) return r;
+    if (dxi_cas_read_at(fd, d->zbuf, (size_t)need, (off_t)out->index_offset) != (size_t)need) return DX_ERR_CORRUPT;
+    return dx_cas_pack_parse(d->zbuf, (size_t)need, (uint64_t)st.st_size, d->cpu, out);
+}
+
+/* packs/<name>: checked (WIRE FORMAT: header, trailer, checksum = its name, every entry) and
+   its objects indexed; one that fails is BAD (d->bad_packs) and none of it is used. */
+DXI_PRIVATE dx_result dxi_cas_pack_load(dx_cas_dir *d, const char *name) {
+    dx_cas_pack_index pi;
+    dxi_cas_pack *p;
+    char hex[2 * DX_CAS_HASH_SIZE + 1];
+    dx_result r;
+    uint32_t i, k;
+    int64_t n = dxi_cas_pack_new(d);
+    if (n < 0) return (dx_result)n;
+    k = (uint32_t)n;
+    p = &dxi_cas_packs(d)[k];
+    snprintf(p->rel, sizeof p->rel, "packs/%.80s", name);
+    p->state = DXI_CAS_PACK_IN;
+    r = dxi_cas_pack_read_index(d, k, &pi);
+    p = &dxi_cas_packs(d)[k];
+    if (r == DX_ERR_NOTFOUND) { /* removed since the folder was read */
+        p->state = DXI_CAS_PACK_GONE;
+        return DX_OK;
+    }
+    if (r == DX_ERR_NOMEM) return r;
+    if (r == DX_OK) {
+        dxi_cas_hex(pi.sum, sizeof pi.sum, hex);
+        if (DX_MEMCMP(name, hex, 2 * DX_CAS_HASH_SIZE) != 0) r = DX_ERR_CORRUPT; /* not the pack its name says */
+    }
+    for (i = 0; r == DX_OK && i < pi.count; i++) {
+        dx_cas_pack_entry e;
+        dx_cas_pack_index_entry(&pi, i, &e);
+        r = dxi_cas_pidx_add(d, &e.id, k, e.offset, e.stored, e.size, e.inner);
+        if (r != DX_OK) return r; /* no memory */
+    }
+    p = &dxi_cas_packs(d)[k];
+    if (r != DX_OK) {
+        size_t j = 0;
+        if (p->fd >= 0) close(p->fd), p->fd = -1;
+        p->state = DXI_CAS_PACK_BAD;
+        if (!d->bad_packs++) {
+            while (name[j] && j + 1 < sizeof d->bad_pack) d->bad_pack[j] = name[j], j++;
+            d->bad_pack[j] = 0;
+        }
+        return DX_OK;
+    }
+    p->size = pi.pack_size, p->count = pi.count;
+    if (p->fd >= 0) close(p->fd), p->fd = -1; /* opened again at its first read: a store of many packs holds few */
+    return DX_OK;
+}
+
+/* the packs in packs/ this handle does not know yet (all of them at open) */
+DXI_PRIVATE dx_result dxi_cas_packs_scan(dx_cas_dir *d) {
+    char path[DX_CAS_PATH_MAX];
+    DIR *dir;
+    struct dirent *e;
+    dx_result r = DX_OK;
+    dxi_cas_dir_path(d, path, "packs");
+    if (!(dir = opendir(path))) return errno == ENOENT ? (dx_result)DX_OK : dxi_cas_dir_err(d);
+    while (r == DX_OK && (e = readdir(dir)) != NULL) {
+        const char *s = e->d_name;
+        size_t len = 0, i;
+        uint32_t j;
+        bool known = false;
+        while (s[len] && len < 80) len++;
+        if (len != 2 * DX_CAS_HASH_SIZE + 5 || DX_MEMCMP(s + 2 * DX_CAS_HASH_SIZE, ".pack", 5) != 0) continue;
+        for (i = 0; i < 2 * DX_CAS_HASH_SIZE; i++)
+            if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f'))) break;
+        if (i < 2 * DX_CAS_HASH_SIZE) continue; /* not a pack's name */
+        for (j = 0; j < d->pack_count && !known; j++) {
+            const dxi_cas_pack *q = &dxi_cas_packs(d)[j];
+            known = (q->state == DXI_CAS_PACK_IN || q->state == DXI_CAS_PACK_BAD) &&
+                    DX_MEMCMP(q->rel + 6, s, len + 1) == 0; /* "packs/" + the name */
+        }
+        if (!known) r = dxi_cas_pack_load(d, s);
+    }
+    closedir(dir);
+    return r;
+}
+
+/* Reads a stored form of `stored` bytes at off into buf (content of `size` bytes, when known, else
+   (uint64_t)-1): the content length, DX_ERR_NOSPACE before any read if it exceeds cap,
+   DX_ERR_CORRUPT for a form that does not decode or does not give `size`. */
+DXI_PRIVATE int64_t dxi_cas_dir_read_form(dx_cas_dir *d, int fd, uint64_t off, uint64_t stored, uint64_t want, void *buf,
+                                          size_t cap) {
+    uint8_t hdr[DXI_CAS_OBJECT_PEEK];
+    size_t h = dxi_cas_read_at(fd, hdr, stored < sizeof hdr ? (size_t)stored : sizeof hdr, (off_t)off);
+    int64_t size = dxi_cas_object_size(hdr, h, stored, NULL);
+    if (size >= 0 && want != (uint64_t)-1 && (uint64_t)size != want) size = DX_ERR_CORRUPT;
+    if (size >= 0 && (uint64_t)size > (uint64_t)cap) return DX_ERR_NOSPACE; /* checked before any read */
+    if (size >= 0 && stored == (uint64_t)size) { /* stored as it is: straight into buf */
+        return (int64_t)dxi_cas_read_at(fd, (uint8_t *)buf, (size_t)size, (off_t)off); /* short: the hash check says so */
+    } else if (size >= 0) { /* a stored form no longer than its content + 16, so bounded by cap */
+        dx_result r = dxi_cas_dir_zbuf(d, (size_t)stored);
+#if defined(DX_CAS_WITH_ZSTD)
+        if (r == DX_OK && !d->zdctx && !(d->zdctx = ZSTD_createDCtx())) r = DX_ERR_NOMEM;
+#endif
+        if (r != DX_OK) return r;
+        h = dxi_cas_read_at(fd, d->zbuf, (size_t)stored, (off_t)off);
+        size = dx_cas_object_decode(d->zdctx, d->zbuf, h, buf, cap);
+    }
+    return size;
+}
+
+DXI_PRIVATE dx_result dxi_cas_pack_finish(dx_cas_dir *d);
+
+/* The batch's open pack, made if there is none: its index in d->packs, or an error. */
+DXI_PRIVATE int64_t dxi_cas_pack_open(dx_cas_dir *d) {
+    char path[DX_CAS_PATH_MAX];
+    uint8_t hdr[DX_CAS_PACK_HEADER_SIZE];
+    dxi_cas_pack *p;
+    dx_result r;
+    int64_t k;
+    if (d->open_pack) return (int64_t)d->open_pack - 1;
+    if ((k = dxi_cas_pack_new(d)) < 0) return k;
+    p = &dxi_cas_packs(d)[k];
+    snprintf(p->rel, sizeof p->rel, "tmp/%.23s/pack.%lu", d->batch_tag, (unsigned long)d->pack_seq++);
+    dxi_cas_dir_path(d, path, p->rel);
+    p->fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0444);
+    if (p->fd < 0 && errno == ENOENT) { /* the batch's first object: its folder */
+        char folder[DX_CAS_PATH_MAX], frel[40];
+        bool made;
+        dxi_cas_dir_pending(d, NULL, frel, sizeof frel);
+        dxi_cas_dir_path(d, folder, frel);
+        if ((r = dxi_cas_mkdir(d, folder, &made)) != DX_OK) {
+            p->state = DXI_CAS_PACK_GONE;
+            return r;
+        }
+        p->fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0444);
+    }
+    if (p->fd < 0) {
+        r = dxi_cas_dir_err(d);
+        p->state = DXI_CAS_PACK_GONE;
+        return r;
+    }
+    DX_MEMCPY(hdr + DX_CAS_PACK_OFF_MAGIC, "DXCK", 4);
+    hdr[DX_CAS_PACK_OFF_MAJOR] = DX_CAS_FORMAT_MAJOR, hdr[DX_CAS_PACK_OFF_MINOR] = DX_CAS_FORMAT_MINOR;
+    dx_store_u16le(hdr + DX_CAS_PACK_OFF_FLAGS, 0);
+    if ((r = dxi_cas_write_all(d, p->fd, hdr, sizeof hdr)) != DX_OK) {
+        close(p->fd), p->fd = -1;
+        unlink(path);
+        p->state = DXI_CAS_PACK_GONE;
+        return r;
+    }
+    p->state = DXI_CAS_PACK_OPEN;
+    p->size = DX_CAS_PACK_HEADER_SIZE;
+    d->open_pack = (uint32_t)k + 1;
+    d->open_index_len = 0, d->blk_len[0] = d->blk_len[1] = 0, d->blk_count[0] = d->blk_count[1] = 0;
+    return k;
+}
+
+/* One more entry in the open pack's index (room is made first; the caller fills it). */
+DXI_PRIVATE uint8_t *dxi_cas_pack_entry_new(dx_cas_dir *d, const dx_cas_id *id, uint64_t offset, uint32_t stored,
+                                            uint32_t size, uint32_t inner) {
+    uint8_t *e;
+    if (d->open_index_len + DX_CAS_PACK_ENTRY_SIZE > d->open_index_cap) {
+        size_t cap = d->open_index_cap ? d->open_index_cap * 2 : 1024 * DX_CAS_PACK_ENTRY_SIZE;
+        uint8_t *q = (uint8_t *)dxi_cas_alloc(&d->allocator, cap + DX_CAS_PACK_TRAILER_SIZE); /* the trailer fits after */
+        if (!q) return NULL;
+        if (d->open_index_len) DX_MEMCPY(q, d->open_index, d->open_index_len);
+        dxi_cas_free(&d->allocator, d->open_index, d->open_index_cap ? d->open_index_cap + DX_CAS_PACK_TRAILER_SIZE : 0);
+        d->open_index = q, d->open_index_cap = cap;
+    }
+    e = d->open_index + d->open_index_len;
+    (void)dx_cas_id_encode(id, e + DX_CAS_PACK_ENTRY_OFF_ID, DX_CAS_ID_SIZE);
+    dx_store_u16le(e + DX_CAS_PACK_ENTRY_OFF_FLAGS, 0);
+    dx_store_u64le(e + DX_CAS_PACK_ENTRY_OFF_OFFSET, offset);
+    dx_store_u32le(e + DX_CAS_PACK_ENTRY_OFF_STORED, stored);
+    dx_store_u32le(e + DX_CAS_PACK_ENTRY_OFF_SIZE, size);
+    dx_store_u32le(e + DX_CAS_PACK_ENTRY_OFF_INNER, inner);
+    d->open_index_len += DX_CAS_PACK_ENTRY_SIZE;
+    return e;
+}
+
+/* Encodes content as a stored form (zstd when it saves bytes) and appends it to the open pack:
+   its offset (*out_stored its bytes), or an error. */
+DXI_PRIVATE int64_t dxi_cas_pack_record(dx_cas_dir *d, const uint8_t *content, size_t len, uint32_t *out_stored) {
+    const uint8_t *bytes = content;
+    size_t n = len;
+    dxi_cas_pack *p;
+    uint64_t off;
+    dx_result r;
+    int64_t k = dxi_cas_pack_open(d);
+    if (k < 0) return k;
+    if (d->zcctx || dxi_cas_object_magic(content, len)) { /* the stored form ("DXCZ") */
+        int64_t m = dxi_cas_dir_zbuf(d, dx_cas_object_bound(len));
+        if (m == DX_OK) m = dx_cas_object_encode(d->zcctx, content, len, d->zbuf, d->zbuf_cap);
+        if (m < 0) return m;
+        if ((size_t)m < len) d->compressed++, d->saved_bytes += len - (size_t)m;
+        bytes = d->zbuf, n = (size_t)m;
+    }
+    p = &dxi_cas_packs(d)[k];
+    off = p->size;
+    if (lseek(p->fd, (off_t)off, SEEK_SET) != (off_t)off) return dxi_cas_dir_err(d);
+    if ((r = dxi_cas_write_all(d, p->fd, bytes, n)) != DX_OK) return r;
+    p->size += n;
+    d->pending_bytes += n, d->packed_bytes += n;
+    *out_stored = (uint32_t)n;
+    return (int64_t)off;
+}
+
+/* Open block b (small objects' contents, back to back) as one record of the open pack: its
+   entries and slots get the record's offset. */
+DXI_PRIVATE dx_result dxi_cas_pack_flush(dx_cas_dir *d, unsigned b) {
+    uint32_t stored, k;
+    size_t i;
+    int64_t off;
+    if (!d->blk_count[b]) return DX_OK;
+    k = d->open_pack - 1;
+    off = dxi_cas_pack_record(d, d->blk[b], d->blk_len[b], &stored);
+    if (off < 0) return (dx_result)off;
+    for (i = 0; i < d->open_index_len; i += DX_CAS_PACK_ENTRY_SIZE) {
+        uint8_t *e = d->open_index + i;
+        dx_cas_id id;
+        dxi_cas_pent *s;
+        if (dx_load_u64le(e + DX_CAS_PACK_ENTRY_OFF_OFFSET) != DXI_CAS_IN_BLOCK(b)) continue;
+        dx_store_u64le(e + DX_CAS_PACK_ENTRY_OFF_OFFSET, (uint64_t)off);
+        dx_store_u32le(e + DX_CAS_PACK_ENTRY_OFF_STORED, stored);
+        (void)dx_cas_id_decode(e + DX_CAS_PACK_ENTRY_OFF_ID, DX_CAS_ID_SIZE, &id);
+        if ((s = dxi_cas_pidx_copy(d, &id, k, DXI_CAS_IN_BLOCK(b), true)) != NULL) s->offset = (uint64_t)off, s->stored = stored;
+    }
+    d->blk_len[b] = 0, d->blk_count[b] = 0;
+    return DX_OK;
+}
+
+/* An object into the open pack: a small one into an open block (written with the next ones,
+   compressed together; manifests and trees in a block of their own, so that a gc or a verify,
+   which read them all, decode few blocks), a larger one as a record of its own. */
+DXI_PRIVATE dx_result dxi_cas_pack_put(dx_cas_dir *d, const dx_cas_id *id, const uint8_t *data, size_t len) {
+    int64_t k = dxi_cas_pack_open(d), off;
+    uint32_t stored;
+    dx_result r;
+    unsigned b = len >= 4 && (DX_MEMCMP(data, "DXCM", 4) == 0 || DX_MEMCMP(data, "DXCT", 4) == 0);
+    if (k < 0) return (dx_result)k;
+    if (len > DX_CAS_DIR_PACK_BLOCK / 2) { /* alone */
+        if ((off = dxi_cas_pack_record(d, data, len, &stored)) < 0) return (dx_result)off;
+        if (!dxi_cas_pack_entry_new(d, id, (uint64_t)off, stored, (uint32_t)len, 0)) return DX_ERR_NOMEM;
+        if ((r = dxi_cas_pidx_add(d, id, (uint32_t)k, (uint64_t)off, stored, (uint32_t)len, 0)) != DX_OK) return r;
+    } else {
+        if (d->blk_len[b] + len > DX_CAS_DIR_PACK_BLOCK && (r = dxi_cas_pack_flush(d, b)) != DX_OK) return r;
+        if (!d->blk[b]) {
+            d->blk[b] = (uint8_t *)dxi_cas_alloc(&d->allocator, DX_CAS_DIR_PACK_BLOCK);
+            if (!d->blk[b]) return DX_ERR_NOMEM;
+        }
+        if (!dxi_cas_pack_entry_new(d, id, DXI_CAS_IN_BLOCK(b), 0, (uint32_t)len, (uint32_t)d->blk_len[b])) return DX_ERR_NOMEM;
+        if ((r = dxi_cas_pidx_add(d, id, (uint32_t)k, DXI_CAS_IN_BLOCK(b), 0, (uint32_t)len, (uint32_t)d->blk_len[b])) != DX_OK) {
+            d->open_index_len -= DX_CAS_PACK_ENTRY_SIZE;
+            return r;
+        }
+        if (len) DX_MEMCPY(d->blk[b] + d->blk_len[b], data, len);
+        d->blk_len[b] += len, d->blk_count[b]++;
+    }
+    d->pending++, d->packed++;
+    if (dxi_cas_packs(d)[k].size + d->blk_len[0] + d->blk_len[1] >= DX_CAS_DIR_PACK_BYTES) return dxi_cas_pack_finish(d);
+    return DX_OK;
+}
+
+DXI_PRIVATE int dxi_cas_pack_entry_cmp(const void *a, const void *b) { return memcmp(a, b, DX_CAS_ID_SIZE); }
+
+/* The open pack's last block, then its index (its objects still live, sorted by id) and trailer:
+   the pack is DONE, renamed into packs/ at the sync; with nothing live in it, it is removed. */
+DXI_PRIVATE dx_result dxi_cas_pack_finish(dx_cas_dir *d) {
+    uint32_t k = d->open_pack - 1;
+    dxi_cas_pack *p;
+    size_t i, j, n = 0;
+    uint8_t *t;
+    dx_cas_sha256 h;
+    dx_result r;
+    if ((r = dxi_cas_pack_flush(d, 0)) != DX_OK || (r = dxi_cas_pack_flush(d, 1)) != DX_OK) return r;
+    p = &dxi_cas_packs(d)[k];
+    for (i = 0; i < d->open_index_len; i += DX_CAS_PACK_ENTRY_SIZE) { /* keep the live ones (deleted since: dropped) */
+        const uint8_t *e = d->open_index + i;
+        dx_cas_id id;
+        const dxi_cas_pent *s;
+        (void)dx_cas_id_decode(e + DX_CAS_PACK_ENTRY_OFF_ID, DX_CAS_ID_SIZE, &id);
+        s = dxi_cas_pidx_copy(d, &id, k, dx_load_u64le(e + DX_CAS_PACK_ENTRY_OFF_OFFSET), true);
+        if (!s || s->inner != dx_load_u32le(e + DX_CAS_PACK_ENTRY_OFF_INNER)) continue; /* an earlier copy, deleted */
+        if (n != i) DX_MEMMOVE(d->open_index + n, e, DX_CAS_PACK_ENTRY_SIZE);
+        n += DX_CAS_PACK_ENTRY_SIZE;
+    }
+    d->open_index_len = n; /* a finish that fails is tried again by the next sync from here */
+    if (n == 0) { /* nothing live: no pack */
+        char path[DX_CAS_PATH_MAX];
+        dxi_cas_dir_path(d, path, p->rel);
+        close(p->fd), p->fd = -1;
+        unlink(path);
+        p->state = DXI_CAS_PACK_GONE;
+        d->open_pack = 0;
+        return DX_OK;
+    }
+    qsort(d->open_index, n / DX_CAS_PACK_ENTRY_SIZE, DX_CAS_PACK_ENTRY_SIZE, dxi_cas_pack_entry_cmp);
+    for (i = DX_CAS_PACK_ENTRY_SIZE, j = DX_CAS_PACK_ENTRY_SIZE; i < n; i += DX_CAS_PACK_ENTRY_SIZE) { /* each id once */
+        if (DX_MEMCMP(d->open_index + i, d->open_index + j - DX_CAS_PACK_ENTRY_SIZE, DX_CAS_ID_SIZE) == 0) continue;
+        if (i != j) DX_MEMMOVE(d->open_index + j, d->open_index + i, DX_CAS_PACK_ENTRY_SIZE);
+        j += DX_CAS_PACK_ENTRY_SIZE;
+    }
+    n = j;
+    d->open_index_len = n;
+    t = d->open_index + n; /* the buffer has room for the trailer */
+    dx_store_u64le(t + DX_CAS_PACK_TRAILER_OFF_INDEX, p->size);
+    dx_store_u32le(t + DX_CAS_PACK_TRAILER_OFF_COUNT, (uint32_t)(n / DX_CAS_PACK_ENTRY_SIZE));
+    dx_store_u32le(t + DX_CAS_PACK_TRAILER_OFF_FLAGS, 0);
+    dx_cas_sha256_init(&h, d->cpu);
+    dx_cas_sha256_update(&h, d->open_index, n + DX_CAS_PACK_TRAILER_OFF_SUM);
+    dx_cas_sha256_final(&h, t + DX_CAS_PACK_TRAILER_OFF_SUM);
+    DX_MEMCPY(t + DX_CAS_PACK_TRAILER_OFF_MAGIC, "DXCI", 4);
+    t[DX_CAS_PACK_TRAILER_OFF_MAJOR] = DX_CAS_FORMAT_MAJOR, t[DX_CAS_PACK_TRAILER_OFF_MINOR] = DX_CAS_FORMAT_MINOR;
+    dx_store_u16le(t + DX_CAS_PACK_TRAILER_OFF_RESERVED, 0);
+    if (lseek(p->fd, (off_t)p->size, SEEK_SET) != (off_t)p->size) return dxi_cas_dir_err(d);
+    if ((r = dxi_cas_write_all(d, p->fd, d->open_index, n + DX_CAS_PACK_TRAILER_SIZE)) != DX_OK) return r;
+    p->size += n + DX_CAS_PACK_TRAILER_SIZE;
+    p->count = (uint32_t)(n / DX_CAS_PACK_ENTRY_SIZE);
+    d->open_pack = 0, d->open_index_len = 0;
+    dxi_cas_hex(t + DX_CAS_PACK_TRAILER_OFF_SUM, DX_CAS_HASH_SIZE, p->final);
+    DX_MEMCPY(p->final + 2 * DX_CAS_HASH_SIZE, ".pack", 6);
+    p->state = DXI_CAS_PACK_DONE;
+    return DX_OK;
+}
+
+/* A packed object's content into buf: from the open block, or its record (decoded whole into
+   d->rblk when it holds several objects; the last one decoded is kept, so reading a pack in
+   order decodes each record once). The record's content must hold inner + size bytes. */
+DXI_PRIVATE int64_t dxi_cas_pack_read(dx_cas_dir *d, const dxi_cas_pent *s, void *buf, size_t cap) {
+    uint8_t hdr[DXI_CAS_OBJECT_PEEK];
+    uint64_t len;
+    int64_t n;
+    size_t h;
+    unsigned c;
+    int fd;
+    if (s->size > cap) return DX_ERR_NOSPACE;
+    if (s->offset >= DXI_CAS_IN_BLOCK(1)) { /* not written yet */
+        unsigned b = s->offset == DXI_CAS_IN_BLOCK(0) ? 0 : 1;
+        if ((uint64_t)s->inner + s->size > d->blk_len[b]) return DX_ERR_CORRUPT;
+        if (s->size) DX_MEMCPY(buf, d->blk[b] + s->inner, s->size);
+        return (int64_t)s->size;
+    }
+    for (c = 0; c < 4; c++) {
+        if (d->rblk_valid[c] && d->rblk_pack[c] == s->pack && d->rblk_off[c] == s->offset) { /* decoded already */
+            if ((uint64_t)s->inner + s->size > d->rblk_len[c]) return DX_ERR_CORRUPT;
+            if (s->size) DX_MEMCPY(buf, d->rblk[c] + s->inner, s->size);
+            return (int64_t)s->size;
+        }
+    }
+    if ((fd = dxi_cas_pack_fd(d, s->pack)) < 0) { /* a pack it indexed has gone: not a missing object */
+        (void)dxi_cas_dir_err(d);
+        return DX_ERR_IO;
+    }
+    h = dxi_cas_read_at(fd, hdr, s->stored < sizeof hdr ? (size_t)s->stored : sizeof hdr, (off_t)s->offset);
+    if ((n = dxi_cas_object_size(hdr, h, s->stored, NULL)) < 0) return DX_ERR_CORRUPT;
+    len = (uint64_t)n;
+    if ((uint64_t)s->inner + s->size > len) return DX_ERR_CORRUPT;
+    if (s->inner == 0 && len == s->size) return dxi_cas_dir_read_form(d, fd, s->offset, s->stored, len, buf, cap);
+    if (len > DX_CAS_PACK_RECORD_MAX) return DX_ERR_CORRUPT; /* a block is never this large */
+    c = d->rblk_next, d->rblk_next = (d->rblk_next + 1) & 3;
+    if (len > d->rblk_cap[c] || !d->rblk[c]) {
+        uint8_t *q = (uint8_t *)dxi_cas_alloc(&d->allocator, len ? (size_t)len : 1);
+        if (!q) return DX_ERR_NOMEM;
+        dxi_cas_free(&d->allocator, d->rblk[c], d->rblk_cap[c]);
+        d->rblk[c] = q, d->rblk_cap[c] = len ? (size_t)len : 1;
+    }
+    d->rblk_valid[c] = false;
+    n = dxi_cas_dir_read_form(d, fd, s->offset, s->stored, len, d->rblk[c], d->rblk_cap[c]);
+    if (n < 0) return n;
+    if ((uint64_t)n != len) return DX_ERR_CORRUPT; /* cut short */
+    d->rblk_valid[c] = true, d->rblk_pack[c] = s->pack, d->rblk_off[c] = s->offset, d->rblk_len[c] = (size_t)len;
+    if (s->size) DX_MEMCPY(buf, d->rblk[c] + s->inner, s->size);
+    return (int64_t)s->size;
+}
+
+/* Pack k lost objects: its live ones are put again (into the open pack). 1 (and nothing removed
+   later) if the old pack cannot be read any more: it stays as it is. */
+DXI_PRIVATE dx_result dxi_cas_pack_rewrite(dx_cas_dir *d, uint32_t k) {
+    dx_cas_pack_index pi;
+    uint8_t *index, *obj = NULL;
+    size_t len, obj_cap = 0;
+    uint32_t i;
+    dx_result r = dxi_cas_pack_read_index(d, k, &pi);
+    if (r == DX_ERR_NOMEM) return r;
+    if (r != DX_OK) return 1;
+    len = (size_t)pi.count * DX_CAS_PACK_ENTRY_SIZE; /* d->zbuf holds it: a copy, zbuf carries the objects */
+    index = (uint8_t *)dxi_cas_alloc(&d->allocator, len ? len : 1);
+    if (!index) return DX_ERR_NOMEM;
+    if (len) DX_MEMCPY(index, pi.entries, len);
+    pi.entries = index;
+    for (i = 0; r == DX_OK && i < pi.count; i++) {
+        dx_cas_pack_entry e;
+        dxi_cas_pent *s;
+        int64_t n;
+        dx_cas_pack_index_entry(&pi, i, &e);
+        if (!(s = dxi_cas_pidx_copy(d, &e.id, k, e.offset, true))) continue; /* deleted */
+        if (s->inner != e.inner) continue; /* not this entry's slot (a damaged pack): left alone */
+        if (dxi_cas_pidx_copy(d, &e.id, k, 0, false)) { /* live in another pack too: this copy just goes */
+            s->state = DXI_CAS_PENT_DEAD;
+            continue;
+        }
+        if (e.size > obj_cap) {
+            dxi_cas_free(&d->allocator, obj, obj_cap);
+            obj_cap = e.size;
+            if (!(obj = (uint8_t *)dxi_cas_alloc(&d->allocator, obj_cap))) {
+                obj_cap = 0, r = DX_ERR_NOMEM;
+                break;
+            }
+        }
+        n = dxi_cas_pack_read(d, s, obj, obj_cap);
+        if (n == DX_ERR_NOMEM) {
+            r = DX_ERR_NOMEM;
+            break;
+        }
+        if (n != (int64_t)e.size) {
+            r = 1; /* unreadable since it was checked: the pack stays (what was copied is there twice) */
+            break;
+        }
+        s->state = DXI_CAS_PENT_DEAD; /* this copy goes with the pack; the new one takes its place */
+        r = dxi_cas_pack_put(d, &e.id, obj, e.size);
+    }
+    dxi_cas_free(&d->allocator, obj, obj_cap);
+    dxi_cas_free(&d->allocator, index, len ? len : 1);
+    return r;
+}
+
 DXI_PRIVATE dx_result dxi_cas_dir_put(void *self, const dx_cas_id *id, const void *data, size_t len) {
     dx_cas_dir *d = (dx_cas_dir *)self;
     char text[DX_CAS_ID_TEXT_SIZE], rel[64 + DX_CAS_ID_TEXT_SIZE], tmp[DX_CAS_PATH_MAX];
@@ -4023,6 +4865,12 @@ DXI_PRIVATE dx_result dxi_cas_dir_put(void *self, const dx_cas_id *id, const voi
     size_t stored;
     dx_result r;
     if (dx_cas_id_format(id, text, sizeof text) < 0) return DX_ERR_UNSUPPORTED;
+    if (d->batch && !d->loose && len <= DX_CAS_DIR_PACK_OBJECT_MAX) { /* a small object: into the batch's pack */
+        if (dxi_cas_pidx_find(d, id)) return DX_OK; /* packed already */
+        if ((r = dxi_cas_pack_put(d, id, (const uint8_t *)data, len)) != DX_OK) return r;
+        if (d->pending >= DX_CAS_DIR_BATCH_OBJECTS || d->pending_bytes >= DX_CAS_DIR_BATCH_BYTES) return dxi_cas_dir_sync(d);
+        return DX_OK;
+    }
     for (tries = 0; tries < 100 && fd < 0; tries++) {
         if (d->batch) dxi_cas_dir_pending(d, text, rel, sizeof rel);
         else snprintf(rel, sizeof rel, "tmp/%ld.%lu.%s", d->pid, (unsigned long)d->counter++, text);
@@ -4087,28 +4935,22 @@ DXI_PRIVATE int dxi_cas_dir_open_obj(dx_cas_dir *d, const dx_cas_id *id) {
 
 DXI_PRIVATE int64_t dxi_cas_dir_get(void *self, const dx_cas_id *id, void *buf, size_t cap) {
     dx_cas_dir *d = (dx_cas_dir *)self;
+    const dxi_cas_pent *s = dxi_cas_pidx_find(d, id);
     uint64_t file_size;
     int64_t size;
-    size_t got;
-    int fd = dxi_cas_dir_open_obj(d, id);
+    int fd;
+    if (s) return dxi_cas_pack_read(d, s, buf, cap);
+    fd = dxi_cas_dir_open_obj(d, id);
+    if (fd < 0 && errno == ENOENT && !d->iterating) { /* maybe in a pack another writer made since */
+        uint32_t before = d->pack_count;
+        dx_result r = dxi_cas_packs_scan(d);
+        if (r != DX_OK) return r;
+        if (d->pack_count != before && (s = dxi_cas_pidx_find(d, id)) != NULL) return dxi_cas_pack_read(d, s, buf, cap);
+        errno = ENOENT;
+    }
     if (fd < 0) return dxi_cas_dir_err(d);
     size = dxi_cas_dir_fd_size(d, fd, &file_size);
-    if (size >= 0 && (uint64_t)size > (uint64_t)cap) size = DX_ERR_NOSPACE; /* checked before any read */
-    if (size >= 0 && file_size == (uint64_t)size) { /* stored as it is: straight into buf */
-        got = dxi_cas_read_at(fd, (uint8_t *)buf, (size_t)size, 0);
-        size = (int64_t)got; /* a short file: the hash check reports it */
-    } else if (size >= 0) { /* a stored form no longer than its content + 16, so bounded by cap */
-        dx_result r = dxi_cas_dir_zbuf(d, (size_t)file_size);
-#if defined(DX_CAS_WITH_ZSTD)
-        if (r == DX_OK && !d->zdctx && !(d->zdctx = ZSTD_createDCtx())) r = DX_ERR_NOMEM;
-#endif
-        if (r == DX_OK) {
-            got = dxi_cas_read_at(fd, d->zbuf, (size_t)file_size, 0);
-            size = dx_cas_object_decode(d->zdctx, d->zbuf, got, buf, cap);
-        } else {
-            size = r;
-        }
-    }
+    if (size >= 0) size = dxi_cas_dir_read_form(d, fd, 0, file_size, (uint64_t)size, buf, cap);
     close(fd);
     return size;
 }
@@ -4116,8 +4958,11 @@ DXI_PRIVATE int64_t dxi_cas_dir_get(void *self, const dx_cas_id *id, void *buf, 
 DXI_PRIVATE int64_t dxi_cas_dir_has(void *self, const dx_cas_id *id) {
     dx_cas_dir *d = (dx_cas_dir *)self;
     uint64_t file_size;
-    int fd = dxi_cas_dir_open_obj(d, id);
+    const dxi_cas_pent *s = dxi_cas_pidx_find(d, id);
+    int fd;
     int64_t r;
+    if (s) return (int64_t)s->size; /* from the pack's checked index: no system call */
+    fd = dxi_cas_dir_open_obj(d, id);
     if (fd < 0) return dxi_cas_dir_err(d);
     r = dxi_cas_dir_fd_size(d, fd, &file_size);
     close(fd);
@@ -4127,8 +4972,16 @@ DXI_PRIVATE int64_t dxi_cas_dir_has(void *self, const dx_cas_id *id) {
 DXI_PRIVATE dx_result dxi_cas_dir_delete(void *self, const dx_cas_id *id) {
     dx_cas_dir *d = (dx_cas_dir *)self;
     char path[DX_CAS_PATH_MAX];
+    dxi_cas_pent *s;
+    bool packed = false;
+    while ((s = dxi_cas_pidx_find(d, id)) != NULL) { /* every packed copy; the packs are rewritten at the sync */
+        dxi_cas_pack *p = &dxi_cas_packs(d)[s->pack];
+        s->state = DXI_CAS_PENT_DEAD;
+        if (p->state != DXI_CAS_PACK_OPEN) p->rewrite = true; /* the open pack just leaves it out of its index */
+        packed = true;
+    }
     dxi_cas_dir_obj(d, id, path, false);
-    if (unlink(path) == 0) return DX_OK;
+    if (unlink(path) == 0 || packed) return DX_OK;
     if (errno == ENOENT && d->batch) { /* not in place: maybe still in this batch */
         char text[DX_CAS_ID_TEXT_SIZE], rel[64 + DX_CAS_ID_TEXT_SIZE];
         dx_cas_id_format(id, text, sizeof text);
@@ -4139,10 +4992,52 @@ DXI_PRIVATE dx_result dxi_cas_dir_delete(void *self, const dx_cas_id *id) {
     return dxi_cas_dir_err(d);
 }
 
+/* every packed object once (the first of its copies), in the order of the packs' records (a
+   verify then decodes each block once), then the loose ones not also packed */
+DXI_PRIVATE int dxi_cas_pent_cmp(const void *a, const void *b) {
+    const dxi_cas_pent *x = *(const dxi_cas_pent *const *)a, *y = *(const dxi_cas_pent *const *)b;
+    if (x->pack != y->pack) return x->pack < y->pack ? -1 : 1;
+    if (x->offset != y->offset) return x->offset < y->offset ? -1 : 1;
+    return x->inner < y->inner ? -1 : x->inner > y->inner;
+}
+
+DXI_PRIVATE dx_result dxi_cas_dir_iterate_packed(dx_cas_dir *d, dx_cas_iter_fn fn, void *user) {
+    const dxi_cas_pent **order;
+    size_t i, n = 0, cap = d->pidx_used;
+    dx_result r = DX_OK;
+    if (!cap) return DX_OK;
+    order = (const dxi_cas_pent **)dxi_cas_alloc(&d->allocator, cap * sizeof *order);
+    if (!order) return DX_ERR_NOMEM;
+    for (i = 0; i < d->pidx_cap && n < cap; i++) {
+        const dxi_cas_pent *s = (const dxi_cas_pent *)d->pidx + i;
+        dx_cas_id id;
+        if (s->state != DXI_CAS_PENT_LIVE) continue;
+        id.alg = s->alg;
+        DX_MEMCPY(id.digest, s->digest, DX_CAS_HASH_SIZE);
+        if (dxi_cas_pidx_find(d, &id) == s) order[n++] = s; /* not a second copy */
+    }
+    qsort(order, n, sizeof *order, dxi_cas_pent_cmp);
+    for (i = 0; r == DX_OK && i < n; i++) { /* fn may delete: that only marks slots, the table stays */
+        dx_cas_id id;
+        if (order[i]->state != DXI_CAS_PENT_LIVE) continue; /* deleted by fn meanwhile */
+        id.alg = order[i]->alg;
+        DX_MEMCPY(id.digest, order[i]->digest, DX_CAS_HASH_SIZE);
+        r = fn(user, &id, order[i]->size);
+    }
+    dxi_cas_free(&d->allocator, order, cap * sizeof *order);
+    return r;
+}
+
 DXI_PRIVATE dx_result dxi_cas_dir_iterate(void *self, dx_cas_iter_fn fn, void *user) {
     dx_cas_dir *d = (dx_cas_dir *)self;
     char path[DX_CAS_PATH_MAX];
     unsigned fan;
+    dx_result r0;
+    if ((r0 = dxi_cas_packs_scan(d)) != DX_OK) return r0;
+    d->iterating = true;
+    r0 = dxi_cas_dir_iterate_packed(d, fn, user);
+    d->iterating = false;
+    if (r0 != DX_OK) return r0;
     for (fan = 0; fan < 256; fan++) {
         static const char hex[] = "0123456789abcdef";
         char rel[16];
@@ -4166,6 +5061,7 @@ DXI_PRIVATE dx_result dxi_cas_dir_iterate(void *self, dx_cas_iter_fn fn, void *u
             dx_result r;
             while (e->d_name[nlen] && nlen <= DX_CAS_ID_TEXT_LEN) nlen++;
             if (dx_cas_id_parse(e->d_name, nlen, &id) != DX_OK || id.digest[0] != fan) continue; /* not an object */
+            if (dxi_cas_pidx_find(d, &id)) continue; /* listed with the packs */
             dxi_cas_dir_obj(d, &id, file, false);
             if ((fd = open(file, O_RDONLY)) < 0) continue; /* deleted meanwhile */
             size = dxi_cas_dir_fd_size(d, fd, &file_size);
@@ -4178,7 +5074,7 @@ DXI_PRIVATE dx_result dxi_cas_dir_iterate(void *self, dx_cas_iter_fn fn, void *u
         }
         closedir(dir);
     }
-    return DX_OK;
+    return d->bad_packs ? (dx_result)DX_ERR_CORRUPT : (dx_result)DX_OK; /* a damaged pack: after all the rest */
 }
 
 /* Makes the store's whole file system durable at once: syncfs(2) on Linux.
@@ -4216,20 +5112,55 @@ DXI_PRIVATE dx_result dxi_cas_dir_sync(void *self) {
     DIR *dir;
     struct dirent *e;
     dx_result r = DX_OK;
-    bool fs_synced = false, made_any = false;
+    bool fs_synced = false, made_any = false, packs_made = false, any_pack = false, any_doomed = false;
     unsigned i;
-    if (!d->batch || d->pending == 0) return DX_OK;
-    if (!d->no_sync) {
-        int k = dxi_cas_syncfs(d);
-        if (k < 0) return (dx_result)k;
-        fs_synced = k == 1;
+    uint32_t k;
+    for (k = 0; k < d->pack_count; k++) { /* packs that lost objects: their live ones into the batch's pack */
+        dxi_cas_pack *p = &dxi_cas_packs(d)[k];
+        if (!p->rewrite || p->doomed || (p->state != DXI_CAS_PACK_IN && p->state != DXI_CAS_PACK_DONE)) continue;
+        if ((r = dxi_cas_pack_rewrite(d, k)) < 0) return r; /* the old pack stays: nothing is lost */
+        p = &dxi_cas_packs(d)[k];
+        p->rewrite = false, p->doomed = r == DX_OK; /* 1: it no longer reads; left as it is */
+        d->repacked += r == DX_OK;
+        r = DX_OK;
+    }
+    if (d->open_pack && (r = dxi_cas_pack_finish(d)) != DX_OK) return r;
+    for (k = 0; k < d->pack_count; k++) {
+        const dxi_cas_pack *p = &dxi_cas_packs(d)[k];
+        if (p->doomed && p->state != DXI_CAS_PACK_GONE) any_doomed = true;
+        else if (p->state == DXI_CAS_PACK_DONE) any_pack = true;
+    }
+    if (d->pending == 0 && !any_pack && !any_doomed) return DX_OK;
+    if (!d->no_sync) { /* (1) the bytes of every new pack and loose object */
+        int n = dxi_cas_syncfs(d);
+        if (n < 0) return (dx_result)n;
+        fs_synced = n == 1;
+        for (k = 0; !fs_synced && k < d->pack_count; k++) {
+            dxi_cas_pack *p = &dxi_cas_packs(d)[k];
+            if (p->state == DXI_CAS_PACK_DONE && !p->doomed && fsync(p->fd) != 0) return dxi_cas_dir_err(d);
+        }
+    }
+    if (any_pack) { /* (2) the packs into place */
+        dxi_cas_dir_path(d, path, "packs");
+        if ((r = dxi_cas_mkdir(d, path, &packs_made)) != DX_OK) return r;
+    }
+    for (k = 0; k < d->pack_count; k++) {
+        dxi_cas_pack *p = &dxi_cas_packs(d)[k];
+        char from[DX_CAS_PATH_MAX], rel[128];
+        if (p->state != DXI_CAS_PACK_DONE || p->doomed) continue;
+        snprintf(rel, sizeof rel, "packs/%.71s", p->final);
+        dxi_cas_dir_path(d, from, p->rel);
+        dxi_cas_dir_path(d, path, rel);
+        if (rename(from, path) != 0) return dxi_cas_dir_err(d);
+        DX_MEMCPY(p->rel, rel, sizeof rel);
+        p->state = DXI_CAS_PACK_IN;
     }
     DX_MEMSET(changed, 0, sizeof changed);
     dxi_cas_dir_pending(d, NULL, frel, sizeof frel);
     dxi_cas_dir_path(d, folder, frel);
-    dir = opendir(folder);
-    if (!dir) return dxi_cas_dir_err(d);
-    while (r == DX_OK && (e = readdir(dir)) != NULL) {
+    dir = d->batch ? opendir(folder) : NULL;
+    if (!dir && d->batch && errno != ENOENT) return dxi_cas_dir_err(d);
+    while (dir && r == DX_OK && (e = readdir(dir)) != NULL) { /* (2) the loose objects into place */
         dx_cas_id id;
         char tmp[DX_CAS_PATH_MAX], rel[64 + DX_CAS_ID_TEXT_SIZE];
         size_t nlen = 0;
@@ -4243,10 +5174,10 @@ DXI_PRIVATE dx_result dxi_cas_dir_sync(void *self) {
         made_any = made_any || made;
         changed[id.digest[0] >> 3] |= (uint8_t)(1u << (id.digest[0] & 7));
     }
-    closedir(dir);
-    if (r == DX_OK && !d->no_sync && fs_synced) {
-        int k = dxi_cas_syncfs(d);
-        if (k < 0) r = (dx_result)k;
+    if (dir) closedir(dir);
+    if (r == DX_OK && !d->no_sync && fs_synced) { /* (3) the renames */
+        int n = dxi_cas_syncfs(d);
+        if (n < 0) r = (dx_result)n;
     } else if (r == DX_OK && !d->no_sync) {
         for (i = 0; r == DX_OK && i < 256; i++) { /* each changed fan-out folder once */
             if (changed[i >> 3] & (1u << (i & 7))) {
@@ -4262,14 +5193,26 @@ DXI_PRIVATE dx_result dxi_cas_dir_sync(void *self) {
             dxi_cas_dir_path(d, path, "objects");
             r = dxi_cas_fsync_path(d, path);
         }
+        if (r == DX_OK && any_pack) {
+            dxi_cas_dir_path(d, path, "packs");
+            r = dxi_cas_fsync_path(d, path);
+        }
+        if (r == DX_OK && packs_made) r = dxi_cas_fsync_path(d, d->root);
     }
-    if (r == DX_OK) {
-        rmdir(folder); /* empty now: the next batch makes it again */
-        d->pending = 0, d->pending_bytes = 0;
-        if (d->pending_set) DX_MEMSET(d->pending_set, 0, d->pending_set_cap * sizeof *d->pending_set);
-        d->pending_set_used = 0, d->pending_set_full = false;
+    if (r != DX_OK) return r;
+    for (k = 0; k < d->pack_count; k++) { /* (4) rewritten packs go, now that their objects are in place */
+        dxi_cas_pack *p = &dxi_cas_packs(d)[k];
+        if (!p->doomed || p->state == DXI_CAS_PACK_GONE) continue;
+        if (p->fd >= 0) close(p->fd), p->fd = -1;
+        dxi_cas_dir_path(d, path, p->rel);
+        if (unlink(path) != 0 && errno != ENOENT) return dxi_cas_dir_err(d);
+        p->state = DXI_CAS_PACK_GONE;
     }
-    return r;
+    rmdir(folder); /* empty now: the next batch makes it again */
+    d->pending = 0, d->pending_bytes = 0;
+    if (d->pending_set) DX_MEMSET(d->pending_set, 0, d->pending_set_cap * sizeof *d->pending_set);
+    d->pending_set_used = 0, d->pending_set_full = false;
+    return DX_OK;
 }
 
 DX_CAS_API dx_result dx_cas_dir_open(dx_cas_dir *d, const dx_cas_dir_config *cfg) {
@@ -4328,6 +5271,8 @@ DX_CAS_API dx_result dx_cas_dir_open(dx_cas_dir *d, const dx_cas_dir_config *cfg
         else if (errno == EISDIR || errno == EPERM) d->cleaned += dxi_cas_dir_rmdir(d, e->d_name); /* a batch's folder */
     }
     closedir(dir);
+    d->cpu = dx_cas_cpu_detect();
+    d->loose = cfg->loose;
     if (cfg->compress < DX_CAS_COMPRESS_NONE || cfg->compress > 19) return DX_ERR_INVAL;
     level = cfg->compress;
 #if defined(DX_CAS_WITH_ZSTD)
@@ -4347,12 +5292,26 @@ DX_CAS_API dx_result dx_cas_dir_open(dx_cas_dir *d, const dx_cas_dir_config *cfg
         return DX_ERR_UNSUPPORTED; /* build with DX_CAS_WITH_ZSTD (and -lzstd) */
 #endif
     }
-    return DX_OK;
+    return dxi_cas_packs_scan(d); /* every pack's index, checked, into the table */
 }
 
 DX_CAS_API void dx_cas_dir_close(dx_cas_dir *d) {
     if (!d) return;
-    if (d->root_len && d->pending) (void)dxi_cas_dir_sync(d); /* a batch left open: made durable, as a sync would */
+    if (d->root_len) (void)dxi_cas_dir_sync(d); /* a batch left open (or packs that lost objects): as a sync would */
+    {
+        uint32_t k;
+        for (k = 0; k < d->pack_count; k++)
+            if (dxi_cas_packs(d)[k].fd >= 0) close(dxi_cas_packs(d)[k].fd);
+    }
+    dxi_cas_free(&d->allocator, d->packs, (size_t)d->pack_cap * sizeof(dxi_cas_pack));
+    dxi_cas_free(&d->allocator, d->pidx, d->pidx_cap * sizeof(dxi_cas_pent));
+    dxi_cas_free(&d->allocator, d->open_index, d->open_index_cap ? d->open_index_cap + DX_CAS_PACK_TRAILER_SIZE : 0);
+    dxi_cas_free(&d->allocator, d->blk[0], d->blk[0] ? DX_CAS_DIR_PACK_BLOCK : 0);
+    dxi_cas_free(&d->allocator, d->blk[1], d->blk[1] ? DX_CAS_DIR_PACK_BLOCK : 0);
+    {
+        unsigned c;
+        for (c = 0; c < 4; c++) dxi_cas_free(&d->allocator, d->rblk[c], d->rblk_cap[c]);
+    }
 #if defined(DX_CAS_WITH_ZSTD)
     ZSTD_freeCCtx((ZSTD_CCtx *)d->zcctx);
     ZSTD_freeDCtx((ZSTD_DCtx *)d->zdctx);

@@ -73,6 +73,8 @@ static const char usage[] =
     "                       8x slower); by default they are made durable together (syncfs)\n"
     "                       before the ref is written, so a ref never names a lost object\n"
     "  --no-sync            snap: no fsync at all (scratch stores, tests)\n"
+    "  --loose              snap: one file per object, as dx_cas 0.3.0 wrote them (for older\n"
+    "                       readers); by default small objects share pack files (packs/)\n"
     "  --dry-run            gc: only count what would be deleted\n"
     "  --force              gc: delete every object when there is no ref\n"
     "  --progress           a progress line on stderr even when it is not a terminal\n"
@@ -982,13 +984,17 @@ static int cmd_verify(snap *g) {
     g->dir.os_error = 0;
     rv = dx_cas_store_verify(&cs, ids, a.n, NULL, problem, NULL, &rep);
     progress_end(g, true);
+    if (g->dir.bad_packs)
+        printf("bad pack %s: %u damaged pack%s (their objects are not read)\n", g->dir.bad_pack, (unsigned)g->dir.bad_packs,
+               g->dir.bad_packs == 1 ? "" : "s");
     printf("%llu objects, %llu bytes, %llu manifests, %llu refs: %llu corrupt, %llu missing, %d bad refs\n",
            (unsigned long long)rep.objects, (unsigned long long)rep.bytes, (unsigned long long)rep.manifests,
            (unsigned long long)a.n, (unsigned long long)rep.corrupt, (unsigned long long)rep.missing, a.bad);
     free(a.items), free(ids);
     if (finish_stdout() != 0) return TOOL_EXIT_FAIL;
     if (rv != DX_OK && rv != DX_ERR_CORRUPT) return tool_fail("verify %s stopped: %s", g->store_path, why(rv, g->dir.os_error));
-    if (rv != DX_OK || rep.corrupt || rep.missing || a.bad) return tool_fail("%s has problems (listed above)", g->store_path);
+    if (rv != DX_OK || rep.corrupt || rep.missing || a.bad || g->dir.bad_packs)
+        return tool_fail("%s has problems (listed above)", g->store_path);
     return TOOL_EXIT_OK;
 }
 
@@ -999,6 +1005,13 @@ static int cmd_gc(snap *g, bool force, bool dry_run) {
     counted c;
     dx_cas_id *ids;
     dx_result r = read_refs(g, &a, false);
+    if (r == DX_OK && g->dir.bad_packs) { /* its objects may be what the refs reach: decide nothing without them */
+        char path[1100];
+        free(a.items);
+        snprintf(path, sizeof path, "%s/packs/%s", g->store_path, g->dir.bad_pack);
+        return tool_fail("gc: nothing deleted: %s is damaged (%u damaged pack%s; run 'cas_snap verify')", path,
+                         (unsigned)g->dir.bad_packs, g->dir.bad_packs == 1 ? "" : "s");
+    }
     if (r != DX_OK) {
         free(a.items);
         if (r == DX_ERR_CORRUPT)
@@ -1015,6 +1028,7 @@ static int cmd_gc(snap *g, bool force, bool dry_run) {
         g->dry_run = dry_run;
         if (counted_store(g, &c, "gc", &cs) != DX_OK) return tool_fail("out of memory");
         r = dx_cas_store_iterate(&cs, delete_one, g);
+        if (r == DX_OK && !dry_run) r = dx_cas_store_sync(&cs); /* packs that lost objects are rewritten */
         progress_end(g, r == DX_OK);
         printf("0 reachable (0 bytes), %llu %s (%llu bytes)\n", (unsigned long long)g->files, dry_run ? "would be deleted" : "deleted",
                (unsigned long long)g->bytes_read);
@@ -1134,6 +1148,7 @@ int main(int argc, char **argv) {
         } else if (!strcmp(a, "--blake3")) alg = DX_CAS_ALG_BLAKE3, snap_opts = true;
         else if (!strcmp(a, "--batch")) snap_opts = true; /* the default now; still accepted */
         else if (!strcmp(a, "--sync-each")) dc.sync_each = true, snap_opts = true;
+        else if (!strcmp(a, "--loose")) dc.loose = true, snap_opts = true;
         else if (!strcmp(a, "--no-sync")) dc.no_sync = true;
         else if (!strcmp(a, "--force")) force = true;
         else if (!strcmp(a, "--dry-run")) dry_run = true;
@@ -1151,7 +1166,7 @@ int main(int argc, char **argv) {
             return tool_usage_error("unknown command %s", pos[0]);
         return tool_usage_error("%s: wrong arguments", pos[0]);
     }
-    if (snap_opts && strcmp(pos[0], "snap")) return tool_usage_error("--blake3, --avg, --compress and --sync-each are for snap");
+    if (snap_opts && strcmp(pos[0], "snap")) return tool_usage_error("--blake3, --avg, --compress, --sync-each and --loose are for snap");
     if ((force || dry_run) && strcmp(pos[0], "gc")) return tool_usage_error("--force and --dry-run are for gc");
     if (!strcmp(pos[0], "snap") && npos == 3 && !ref_name_ok(pos[2]))
         return tool_usage_error("%s: not a ref name (1..100 of A-Z a-z 0-9 . _ -, not starting with '.')", pos[2]);

@@ -125,7 +125,8 @@ rm -rf data/.cas-store
 step "snap . with the store (./.cas-store) inside: the store is left out"
 
 # --- bad refs stop gc and fail verify (item 2) ---
-objects() { find st/objects -type f | wc -l; }
+# objects in a store (loose files and packed ones), as verify counts them
+objects() { "$cs" --store "${1:-st}" verify 2> /dev/null | sed -n 's/^\([0-9]*\) objects, .*/\1/p'; }
 n=$(objects)
 echo garbage > st/refs/v2
 run --store st gc
@@ -145,14 +146,14 @@ step "a garbage ref: gc exits 1 naming it and deletes nothing ($n objects kept),
 # the case of issue 12: the only ref is garbage (cas_snap gc used to crash, and would have deleted everything)
 rm -rf st-one; "$cs" --quiet --store st-one snap data/sub only > /dev/null || die "snap for the garbage-only test"
 rm st-one/refs/latest; echo garbage > st-one/refs/only
-n=$(find st-one/objects -type f | wc -l)
+n=$(objects st-one)
 run --store st-one gc
-[ $rc -eq 1 ] && grep -q 'bad ref only' err && [ "$(find st-one/objects -type f | wc -l)" -eq "$n" ] ||
+[ $rc -eq 1 ] && grep -q 'bad ref only' err && [ "$(objects st-one)" -eq "$n" ] ||
     die "gc with only a garbage ref: rc $rc, $(cat err)"
 step "the only ref is garbage: gc exits 1 naming it, all $n objects kept"
 
 # --- verify reports missing objects ---
-cp -a st st-missing
+rm -rf st-missing; "$cs" --quiet --store st-missing snap --loose data m1 > /dev/null || die "snap --loose for the missing test"
 victim=$(find st-missing/objects -type f | head -n 1)
 rm "$victim"
 run --store st-missing verify
@@ -171,6 +172,25 @@ run --store st gc --force
 [ $rc -eq 0 ] && [ "$(objects)" -eq 0 ] || die "gc --force: $(cat out err)"
 step "gc with no refs: refused ($n objects kept), --dry-run counts, --force deletes"
 
+# --- packs (dx_cas 0.4.0): small objects share pack files; damage is reported, never trusted ---
+rm -rf sp; "$cs" --quiet --store sp snap data p1 > /dev/null || die "snap for the pack test"
+pack=$(ls sp/packs/*.pack 2> /dev/null | head -n 1)
+[ -n "$pack" ] && [ "$(find sp/objects -type f | wc -l)" -eq 0 ] || die "snap wrote no pack: $(ls -R sp)"
+n=$(objects sp)
+[ "$n" -gt 5 ] || die "verify of a packed store counts $n objects"
+cp "$pack" saved.pack
+size=$(stat -c %s "$pack")
+chmod u+w "$pack"
+printf 'X' | dd of="$pack" bs=1 seek=$((size - 70)) conv=notrunc 2> /dev/null # inside the index
+run --store sp verify
+[ $rc -eq 1 ] && grep -q "^bad pack $(basename "$pack")" out || die "verify with a damaged pack index: rc $rc, $(cat out err)"
+run --store sp gc
+[ $rc -eq 1 ] && grep -q "nothing deleted: sp/packs/$(basename "$pack") is damaged" err || die "gc with a damaged pack: rc $rc, $(cat err)"
+cp saved.pack "$pack"
+run --store sp verify
+[ $rc -eq 0 ] || die "verify of the repaired pack: rc $rc, $(cat out err)"
+step "packs: snap writes packs/*.pack and no loose file ($n objects); a damaged pack index: verify names it, gc refuses"
+
 # --- progress: on request, never with --quiet ---
 run --progress --store st snap data p1
 grep -q '^cas_snap: snap ' err || die "snap --progress: no progress line: $(cat err)"
@@ -185,7 +205,7 @@ run --quiet --progress --store st restore p1 r4
 step "--progress shows snap, verify, gc and restore progress on stderr; --quiet prints nothing"
 
 # --- restore never leaves a partial file: a corrupt chunk (item 3) ---
-rm -rf st; "$cs" --quiet --store st snap data c1 > /dev/null || die "snap for the corrupt test"
+rm -rf st; "$cs" --quiet --store st snap --loose data c1 > /dev/null || die "snap for the corrupt test"
 chunk=""
 for o in $(find st/objects -type f); do if [ "$(stat -c %s "$o")" -gt 8000 ]; then chunk=$o; break; fi; done
 [ -n "$chunk" ] || die "no large chunk found"

@@ -1423,6 +1423,7 @@ static int t_dir_compress(prop_ctx *p) {
 #else
     dc.compress = 0;
 #endif
+    dc.loose = true; /* one file per object: their sizes on disk are the stored forms' (packs: t_dir_pack) */
     PROP_CHECK(p, dx_cas_dir_open(&d, &dc) == DX_OK && dx_cas_dir_store(&d, NULL, &s) == DX_OK);
     PROP_CHECK(p, dx_cas_store_put(&s, text, sizeof text, &a) == DX_OK && dx_cas_store_put(&s, noise, sizeof noise, &b) == DX_OK);
     PROP_CHECK(p, dx_cas_store_put(&s, "DXC", 3, &c) == DX_OK);
@@ -1945,6 +1946,177 @@ static int t_dir_store(prop_ctx *p) {
     return 0;
 }
 
+/* Packs (0.4.0): a batch's small objects go into one pack file; large ones stay loose. Read back
+   before and after the sync and after a reopen; iterate lists each object once; a deleted packed
+   object goes when its pack is rewritten at the sync; a damaged index makes the whole pack
+   untrusted (reported, its objects missing) and a damaged record is a checksum error; stores of
+   loose objects (0.3.0) and packs mix. */
+static int count_packs(const char *path, char *first, size_t cap) {
+    char cmd[400];
+    FILE *f;
+    int n = 0;
+    snprintf(cmd, sizeof cmd, "ls '%s/packs' 2>/dev/null", path);
+    if ((f = popen(cmd, "r")) == NULL) return -1;
+    while (fgets(cmd, sizeof cmd, f)) {
+        if (!strstr(cmd, ".pack")) continue;
+        if (n++ == 0 && first) {
+            cmd[strcspn(cmd, "\n")] = 0;
+            snprintf(first, cap, "%s/packs/%s", path, cmd);
+        }
+    }
+    pclose(f);
+    return n;
+}
+
+static int count_files(const char *path, const char *sub) {
+    char cmd[400];
+    FILE *f;
+    int n = -1;
+    snprintf(cmd, sizeof cmd, "find '%s/%s' -type f | wc -l", path, sub);
+    if ((f = popen(cmd, "r")) != NULL) {
+        if (fscanf(f, "%d", &n) != 1) n = -1;
+        pclose(f);
+    }
+    return n;
+}
+
+static int flip_byte(const char *file, long at_from_end) {
+    FILE *f;
+    long size;
+    int c;
+    chmod(file, 0644);
+    f = fopen(file, "r+b");
+    if (!f || fseek(f, 0, SEEK_END) != 0 || (size = ftell(f)) <= at_from_end) return -1;
+    fseek(f, size - at_from_end, SEEK_SET);
+    c = fgetc(f);
+    fseek(f, size - at_from_end, SEEK_SET);
+    fputc(c ^ 0x40, f);
+    return fclose(f);
+}
+
+static int t_dir_pack(prop_ctx *p) {
+    enum { N = 40 };
+    static uint8_t data[N][6000], big[(1u << 20) + 100], buf[(1u << 20) + 100];
+    size_t lens[N];
+    dx_cas_id ids[N], bigid, looseid;
+    char path[256], pack[600], pack2[600];
+    dx_cas_dir d, d2;
+    dx_cas_dir_config dc;
+    dx_cas_store s, s2;
+    dx_cas_verify_report rep;
+    unsigned long count;
+    int i;
+    scratch_dir(path, sizeof path, "pack", p->seed);
+    memset(&dc, 0, sizeof dc);
+    dc.path = path; /* the defaults: batches, synced, packs, compressed when built with zstd */
+    PROP_CHECK(p, dx_cas_dir_open(&d, &dc) == DX_OK && dx_cas_dir_store(&d, NULL, &s) == DX_OK);
+    for (i = 0; i < N; i++) {
+        lens[i] = (size_t)prop_range(p, 0, sizeof data[i]);
+        if (i % 3 == 0) memset(data[i], 'a' + i % 26, lens[i]); /* compressible */
+        else xorshift_bytes((uint64_t)i + p->seed, data[i], lens[i]);
+        if (i == 5 && lens[i] >= 4) memcpy(data[i], "DXCZ", 4); /* needs a RAW header */
+        PROP_CHECK(p, dx_cas_store_put(&s, data[i], lens[i], &ids[i]) == DX_OK);
+    }
+    xorshift_bytes(p->seed, big, sizeof big); /* over DX_CAS_DIR_PACK_OBJECT_MAX: a loose file */
+    PROP_CHECK(p, dx_cas_store_put(&s, big, sizeof big, &bigid) == DX_OK);
+    PROP_CHECK(p, d.packed >= 1 && d.pending >= 2);
+    for (i = 0; i < N; i++) /* before the sync: from the open pack */
+        PROP_CHECK_MSG(p, dx_cas_store_get(&s, &ids[i], buf, sizeof buf) == (int64_t)lens[i] && memcmp(buf, data[i], lens[i]) == 0,
+                       "object %d (%lu bytes) before the sync", i, (unsigned long)lens[i]);
+    PROP_CHECK(p, dx_cas_dir_open(&d2, &dc) == DX_OK && dx_cas_dir_store(&d2, NULL, &s2) == DX_OK);
+    PROP_CHECK(p, dx_cas_store_has(&s2, &ids[1]) == DX_ERR_NOTFOUND); /* not visible to others yet */
+    PROP_CHECK(p, dx_cas_store_sync(&s) == DX_OK && d.pending == 0);
+    PROP_CHECK_MSG(p, count_packs(path, pack, sizeof pack) == 1, "%d packs", count_packs(path, NULL, 0));
+    PROP_CHECK_MSG(p, count_files(path, "objects") == 1, "%d loose objects", count_files(path, "objects"));
+    PROP_CHECK_MSG(p, count_files(path, "tmp") == 0, "%d files left in tmp/", count_files(path, "tmp"));
+    PROP_CHECK(p, dx_cas_store_get(&s2, &ids[1], buf, sizeof buf) == (int64_t)lens[1]); /* a rescan finds the new pack */
+    dx_cas_dir_close(&d2);
+    dx_cas_dir_close(&d);
+    /* reopened: everything reads, iterate lists each object once, verify is clean */
+    PROP_CHECK(p, dx_cas_dir_open(&d, &dc) == DX_OK && dx_cas_dir_store(&d, NULL, &s) == DX_OK && d.bad_packs == 0);
+    for (i = 0; i < N; i++) {
+        PROP_CHECK(p, dx_cas_store_has(&s, &ids[i]) == (int64_t)lens[i]);
+        PROP_CHECK(p, dx_cas_store_get(&s, &ids[i], buf, sizeof buf) == (int64_t)lens[i] && memcmp(buf, data[i], lens[i]) == 0);
+    }
+    PROP_CHECK(p, dx_cas_store_get(&s, &bigid, buf, sizeof buf) == (int64_t)sizeof big && memcmp(buf, big, sizeof big) == 0);
+    count = 0;
+    PROP_CHECK(p, dx_cas_store_iterate(&s, count_cb, &count) == DX_OK);
+    {
+        unsigned long want = 1;
+        int j;
+        for (i = 0; i < N; i++) { /* distinct ids (two empty objects are one) */
+            for (j = 0; j < i && !dx_cas_id_equal(&ids[i], &ids[j]); j++) {}
+            want += j == i;
+        }
+        PROP_CHECK_MSG(p, count == want, "iterate: %lu objects, want %lu", count, want);
+    }
+    PROP_CHECK(p, dx_cas_store_verify(&s, NULL, 0, NULL, NULL, NULL, &rep) == DX_OK && rep.corrupt == 0);
+    /* deleting packed objects: gone at once for this handle, from the disk at the sync (the pack is rewritten) */
+    PROP_CHECK(p, dx_cas_store_delete(&s, &ids[2]) == DX_OK && dx_cas_store_has(&s, &ids[2]) == DX_ERR_NOTFOUND);
+    PROP_CHECK(p, dx_cas_store_delete(&s, &ids[2]) == DX_ERR_NOTFOUND);
+    PROP_CHECK(p, dx_cas_store_sync(&s) == DX_OK && d.repacked == 1);
+    PROP_CHECK_MSG(p, count_packs(path, pack2, sizeof pack2) == 1 && strcmp(pack, pack2) != 0, "after the rewrite: %d packs",
+                   count_packs(path, NULL, 0));
+    dx_cas_dir_close(&d);
+    PROP_CHECK(p, dx_cas_dir_open(&d, &dc) == DX_OK && dx_cas_dir_store(&d, NULL, &s) == DX_OK && d.bad_packs == 0);
+    for (i = 0; i < N; i++) {
+        bool gone = dx_cas_id_equal(&ids[i], &ids[2]);
+        int64_t n = dx_cas_store_get(&s, &ids[i], buf, sizeof buf);
+        PROP_CHECK_MSG(p, gone ? n == DX_ERR_NOTFOUND : n == (int64_t)lens[i], "object %d after the rewrite: %lld", i, (long long)n);
+    }
+    /* a store of loose objects (0.3.0, or cfg.loose) reads with packs, and the two mix */
+    dc.loose = true;
+    PROP_CHECK(p, dx_cas_dir_open(&d2, &dc) == DX_OK && dx_cas_dir_store(&d2, NULL, &s2) == DX_OK);
+    PROP_CHECK(p, dx_cas_store_put(&s2, "a loose one", 11, &looseid) == DX_OK && dx_cas_store_sync(&s2) == DX_OK);
+    dx_cas_dir_close(&d2);
+    dc.loose = false;
+    PROP_CHECK(p, dx_cas_store_get(&s, &looseid, buf, sizeof buf) == 11 && memcmp(buf, "a loose one", 11) == 0);
+    dx_cas_dir_close(&d);
+    PROP_CHECK(p, count_files(path, "objects") == 2 && count_packs(path, NULL, 0) == 1);
+    /* a damaged record: that object is a checksum error, the others read */
+    {
+        static uint8_t file[1 << 20];
+        FILE *f = fopen(pack2, "rb");
+        size_t n = f ? fread(file, 1, sizeof file, f) : 0;
+        dx_cas_pack_index pi;
+        dx_cas_pack_entry e;
+        long from_end;
+        uint32_t k;
+        if (f) fclose(f);
+        PROP_CHECK(p, n > 0 && n < sizeof file && dx_cas_pack_parse(file, n, n, 0, &pi) == DX_OK && pi.count >= 2);
+        for (k = 0; k < pi.count; k++) { /* an object with bytes */
+            dx_cas_pack_index_entry(&pi, k, &e);
+            if (e.stored > 0) break;
+        }
+        PROP_CHECK(p, k < pi.count);
+        for (k = 0; k < pi.count; k++) { /* the last object of that record (its last byte is that object's) */
+            dx_cas_pack_entry o;
+            dx_cas_pack_index_entry(&pi, k, &o);
+            if (o.offset == e.offset && o.size > 0 && o.inner + o.size > e.inner + e.size) e = o;
+        }
+        from_end = (long)(n - (e.offset + e.stored - 1)); /* its last stored byte */
+        PROP_CHECK(p, flip_byte(pack2, from_end) == 0);
+        PROP_CHECK(p, dx_cas_dir_open(&d, &dc) == DX_OK && dx_cas_dir_store(&d, NULL, &s) == DX_OK && d.bad_packs == 0);
+        PROP_CHECK(p, dx_cas_store_get(&s, &e.id, buf, sizeof buf) == DX_ERR_CHECKSUM);
+        PROP_CHECK(p, dx_cas_store_verify(&s, NULL, 0, NULL, NULL, NULL, &rep) == DX_ERR_CORRUPT && rep.corrupt >= 1);
+        dx_cas_dir_close(&d);
+        PROP_CHECK(p, flip_byte(pack2, from_end) == 0); /* repaired */
+    }
+    /* a damaged index: the pack is reported and none of it is trusted; verify fails */
+    PROP_CHECK(p, flip_byte(pack2, DX_CAS_PACK_TRAILER_SIZE + 10) == 0); /* inside the last index entry */
+    PROP_CHECK(p, dx_cas_dir_open(&d, &dc) == DX_OK && dx_cas_dir_store(&d, NULL, &s) == DX_OK);
+    PROP_CHECK_MSG(p, d.bad_packs == 1 && strstr(pack2, d.bad_pack) != NULL, "%u bad packs (%s)", (unsigned)d.bad_packs, d.bad_pack);
+    PROP_CHECK(p, dx_cas_store_get(&s, &ids[1], buf, sizeof buf) == DX_ERR_NOTFOUND);
+    PROP_CHECK(p, dx_cas_store_verify(&s, NULL, 0, NULL, NULL, NULL, &rep) == DX_ERR_CORRUPT);
+    PROP_CHECK(p, dx_cas_store_get(&s, &looseid, buf, sizeof buf) == 11); /* loose objects still read */
+    dx_cas_dir_close(&d);
+    PROP_CHECK(p, flip_byte(pack2, DX_CAS_PACK_TRAILER_SIZE + 10) == 0); /* repaired */
+    PROP_CHECK(p, dx_cas_dir_open(&d, &dc) == DX_OK && d.bad_packs == 0);
+    dx_cas_dir_close(&d);
+    rm_rf(path);
+    return 0;
+}
+
 /* Crash safety: a child writes objects (fsync on, one line per object it was
    told is stored) and is killed with SIGKILL, many times. The kill waits for
    an event, never for a duration: once the writer has reported k objects
@@ -2217,6 +2389,140 @@ static int t_dir_crash_batch(prop_ctx *p) {
     return 0;
 }
 
+/* Crash safety of gc on packs: a store of five snapshots (in packs) loses the refs of two; a
+   child runs gc (deleting their objects, so every pack that held one is rewritten: the live
+   objects copied into a new pack, the old file removed once the new one is in place) and is
+   killed with SIGKILL at a random point (an event, then a random number of yields). Afterwards
+   every remaining ref names a complete snapshot, a verify of the store is clean, and no
+   temporary file is left. DX_CRASH_ROUNDS as above. */
+static dx_result crash_gc_snapshot(dx_cas_dir *d, dx_cas_store *s, uint64_t seed, dx_cas_id *root) {
+    static uint8_t data[70000];
+    dx_cas_tree_entry e[5];
+    char names[5][8];
+    uint8_t tree[5 * (DX_CAS_TREE_ENTRY_FIXED + 8) + DX_CAS_TREE_HEADER_SIZE];
+    int64_t n;
+    size_t i;
+    dx_result r = DX_OK;
+    (void)d;
+    for (i = 0; i < 5 && r == DX_OK; i++) {
+        dx_cas_blob_writer w;
+        dx_cas_blob_writer_config wc;
+        size_t len = (size_t)((seed * 2654435761u + i * 40503u) % sizeof data);
+        xorshift_bytes(i == 0 ? 1 : seed * 16 + i, data, len); /* file 0 is in every snapshot */
+        memset(&wc, 0, sizeof wc);
+        wc.store = s;
+        if ((r = dx_cas_blob_writer_create(&w, &wc)) != DX_OK) break;
+        r = dx_cas_blob_writer_write(&w, data, len);
+        if (r == DX_OK) r = dx_cas_blob_writer_finish(&w, &e[i].id, NULL);
+        dx_cas_blob_writer_destroy(&w);
+        snprintf(names[i], sizeof names[i], "f%03u", (unsigned)i);
+        e[i].name = names[i], e[i].name_len = 4, e[i].mode = DX_CAS_MODE_FILE, e[i].size = len;
+    }
+    if (r != DX_OK) return r;
+    n = dx_cas_tree_encode(s->hash_alg.alg, e, 5, tree, sizeof tree);
+    if (n < 0) return (dx_result)n;
+    if ((r = dx_cas_store_put(s, tree, (size_t)n, root)) != DX_OK) return r;
+    return dx_cas_store_sync(s); /* one batch, so one pack, per snapshot */
+}
+
+static int t_dir_crash_gc(prop_ctx *p) {
+    char path[256];
+    const char *env = getenv("DX_CRASH_ROUNDS");
+    dx_cas_dir_config dc;
+    int round, rounds = env ? atoi(env) : 12, finished = 0;
+    prop_ctx g;
+    prop_ctx_init(&g, p->seed, (size_t)-1);
+    scratch_dir(path, sizeof path, "crashgc", p->seed);
+    memset(&dc, 0, sizeof dc);
+    dc.path = path;
+    PROP_CHECK_MSG(p, rounds > 0, "DX_CRASH_ROUNDS=%s: a positive number of rounds", env ? env : "");
+    for (round = 0; round < rounds; round++) {
+        dx_cas_id roots[5];
+        int fds[2], status, yields, k;
+        char c;
+        pid_t pid;
+        rm_rf(path);
+        {
+            dx_cas_dir d;
+            dx_cas_store s;
+            PROP_CHECK(p, dx_cas_dir_open(&d, &dc) == DX_OK && dx_cas_dir_store(&d, NULL, &s) == DX_OK);
+            for (k = 0; k < 5; k++) {
+                char ref[8];
+                PROP_CHECK(p, crash_gc_snapshot(&d, &s, (uint64_t)round * 8 + (uint64_t)k + 1, &roots[k]) == DX_OK);
+                snprintf(ref, sizeof ref, "s%d", k);
+                if (k != 1 && k != 3) PROP_CHECK(p, dx_cas_dir_ref_set(&d, ref, &roots[k]) == DX_OK); /* s1, s3: garbage */
+            }
+            dx_cas_dir_close(&d);
+        }
+        PROP_CHECK_MSG(p, count_packs(path, NULL, 0) >= 5, "round %d: %d packs", round, count_packs(path, NULL, 0));
+        if (pipe(fds) != 0) PROP_FAIL(p, "pipe");
+        pid = fork();
+        if (pid < 0) PROP_FAIL(p, "fork");
+        if (pid == 0) { /* the gc */
+            dx_cas_dir d;
+            dx_cas_store s;
+            dx_cas_id keep[3];
+            dx_cas_gc_report rep;
+            close(fds[0]);
+            keep[0] = roots[0], keep[1] = roots[2], keep[2] = roots[4];
+            if (dx_cas_dir_open(&d, &dc) != DX_OK || dx_cas_dir_store(&d, NULL, &s) != DX_OK) _exit(3);
+            if (write(fds[1], "g", 1) != 1) _exit(5);
+            if (dx_cas_store_gc(&s, keep, 3, 0, 0, &rep) != DX_OK || rep.deleted == 0) _exit(4);
+            dx_cas_dir_close(&d);
+            _exit(0);
+        }
+        close(fds[1]);
+        if (read(fds[0], &c, 1) != 1) PROP_FAIL(p, "round %d: the gc did not start", round);
+        /* 0 to ~260k yields, log-uniform: from the mark phase to the packs' rewrite, or after the end */
+        for (yields = (int)prop_range(&g, 0, (uint64_t)1 << prop_range(&g, 0, 18)); yields > 0; yields--) sched_yield();
+        kill(pid, SIGKILL);
+        waitpid(pid, &status, 0);
+        close(fds[0]);
+        if (WIFEXITED(status)) {
+            PROP_CHECK_MSG(p, WEXITSTATUS(status) == 0, "round %d: gc failed (status %d)", round, WEXITSTATUS(status));
+            finished++;
+        }
+        {
+            dx_cas_dir d;
+            dx_cas_store s;
+            dx_cas_verify_report vr;
+            dx_cas_id keep[3];
+            dx_result r;
+            keep[0] = roots[0], keep[1] = roots[2], keep[2] = roots[4];
+            PROP_CHECK(p, dx_cas_dir_open(&d, &dc) == DX_OK && dx_cas_dir_store(&d, NULL, &s) == DX_OK && d.bad_packs == 0);
+            r = dx_cas_store_verify(&s, keep, 3, NULL, NULL, NULL, &vr);
+            PROP_CHECK_MSG(p, r == DX_OK && vr.missing == 0 && vr.corrupt == 0, "round %d: after a killed gc: verify %s, %llu missing, %llu corrupt",
+                           round, rn(r), (unsigned long long)vr.missing, (unsigned long long)vr.corrupt);
+            dx_cas_dir_close(&d);
+        }
+        PROP_CHECK_MSG(p, count_files(path, "tmp") == 0, "round %d: %d temporary files left after the open", round,
+                       count_files(path, "tmp"));
+    }
+    { /* and a gc that runs to its end: garbage gone, packs rewritten, the rest intact */
+        dx_cas_dir d;
+        dx_cas_store s;
+        dx_cas_gc_report rep;
+        dx_cas_verify_report vr;
+        dx_cas_id roots[3];
+        crash_refs cr;
+        memset(&cr, 0, sizeof cr);
+        PROP_CHECK(p, dx_cas_dir_open(&d, &dc) == DX_OK && dx_cas_dir_store(&d, NULL, &s) == DX_OK);
+        PROP_CHECK(p, dx_cas_dir_ref_list(&d, crash_ref_cb, &cr) == DX_OK && cr.n == 3);
+        memcpy(roots, cr.roots, sizeof roots);
+        PROP_CHECK(p, dx_cas_store_gc(&s, roots, 3, 0, 0, &rep) == DX_OK);
+        PROP_CHECK(p, dx_cas_store_verify(&s, roots, 3, NULL, NULL, NULL, &vr) == DX_OK && vr.missing == 0);
+        dx_cas_dir_close(&d);
+        PROP_CHECK(p, dx_cas_dir_open(&d, &dc) == DX_OK && dx_cas_dir_store(&d, NULL, &s) == DX_OK);
+        PROP_CHECK(p, dx_cas_store_gc(&s, roots, 3, 0, DX_CAS_GC_DRY_RUN, &rep) == DX_OK);
+        PROP_CHECK_MSG(p, rep.deleted == 0, "%llu objects still garbage after a whole gc", (unsigned long long)rep.deleted);
+        PROP_CHECK(p, dx_cas_store_verify(&s, roots, 3, NULL, NULL, NULL, &vr) == DX_OK && vr.missing == 0);
+        dx_cas_dir_close(&d);
+    }
+    fprintf(stderr, "t_dir_crash_gc: %d kills (%d gcs finished first), every kept snapshot complete\n", rounds, finished);
+    rm_rf(path);
+    return 0;
+}
+
 /* Several processes put the same objects into one store at the same time
    (each with its own dx_cas_dir): every object ends up there once, intact,
    and no temporary file is left. */
@@ -2273,6 +2579,8 @@ static int t_dir_concurrent(prop_ctx *p) {
 static int t_dir_store(prop_ctx *p) { PROP_SKIP(p, "no directory store in this build (Windows or DX_CAS_NO_STDIO)"); }
 static int t_dir_crash(prop_ctx *p) { PROP_SKIP(p, "no directory store in this build (Windows or DX_CAS_NO_STDIO)"); }
 static int t_dir_crash_batch(prop_ctx *p) { PROP_SKIP(p, "no directory store in this build (Windows or DX_CAS_NO_STDIO)"); }
+static int t_dir_pack(prop_ctx *p) { PROP_SKIP(p, "no directory store in this build (Windows or DX_CAS_NO_STDIO)"); }
+static int t_dir_crash_gc(prop_ctx *p) { PROP_SKIP(p, "no directory store in this build (Windows or DX_CAS_NO_STDIO)"); }
 static int t_dir_concurrent(prop_ctx *p) { PROP_SKIP(p, "no directory store in this build (Windows or DX_CAS_NO_STDIO)"); }
 #endif
 
@@ -2711,6 +3019,99 @@ static int t_dir_ref_problems(prop_ctx *p) { PROP_SKIP(p, "no directory store in
 static int t_dir_must_exist(prop_ctx *p) { PROP_SKIP(p, "no directory store in this build (Windows or DX_CAS_NO_STDIO)"); }
 #endif
 
+/* tests/vectors/cas/pack.txt (pack_gen.py, from WIRE FORMAT alone): every pack parses, its
+   entries name the objects listed (plain records: the bytes are there to compare), and a
+   directory store with the file in packs/ reads each object; every damaged pack is refused
+   with the code listed. */
+static int t_pack_vectors(prop_ctx *p) {
+    FILE *f = fopen("tests/vectors/cas/pack.txt", "r");
+    static char line[16384];
+    static uint8_t pack[8192], obj[4096], buf[4096];
+    dx_cas_pack_index pi;
+    char name[64] = "", store[256] = "";
+    int plen = 0, packs = 0, objects = 0, rejects = 0;
+    (void)store;
+    if (!f) PROP_FAIL(p, "cannot open tests/vectors/cas/pack.txt (run from the repository root)");
+    while (fgets(line, sizeof line, f)) {
+        char *tok[5];
+        int nt = split_words(line, tok, 5);
+        if (nt == 0) continue;
+        if (strcmp(tok[0], "pack") == 0 && nt == 3) {
+            snprintf(name, sizeof name, "%s", tok[1]);
+            plen = unhex(tok[2], pack, sizeof pack);
+            PROP_CHECK(p, plen > 0);
+            PROP_CHECK_MSG(p, dx_cas_pack_parse(pack, (size_t)plen, (uint64_t)plen, 0, &pi) == DX_OK, "%s does not parse", name);
+            packs++;
+#if defined(DX_CAS_HAS_DIRSTORE)
+            { /* the pack as a store's only file */
+                char file[600], hex[65];
+                FILE *w;
+                dx_cas_dir d;
+                dx_cas_dir_config dc;
+                int i;
+                scratch_dir(store, sizeof store, "packvec", p->seed + (uint64_t)packs);
+                memset(&dc, 0, sizeof dc);
+                dc.path = store;
+                PROP_CHECK(p, dx_cas_dir_open(&d, &dc) == DX_OK);
+                dx_cas_dir_close(&d);
+                for (i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", pi.sum[i]);
+                snprintf(file, sizeof file, "%s/packs", store);
+                PROP_CHECK(p, mkdir(file, 0777) == 0); /* made by the first sync that writes a pack */
+                snprintf(file, sizeof file, "%s/packs/%s.pack", store, hex);
+                w = fopen(file, "wb");
+                PROP_CHECK(p, w && fwrite(pack, 1, (size_t)plen, w) == (size_t)plen && fclose(w) == 0);
+            }
+#endif
+        } else if (strcmp(tok[0], "object") == 0 && nt == 3) {
+            dx_cas_id id;
+            dx_cas_pack_entry e;
+            uint32_t i;
+            int olen = unhex(tok[2], obj, sizeof obj);
+            PROP_CHECK(p, olen >= 0 && dx_cas_id_parse(tok[1], strlen(tok[1]), &id) == DX_OK);
+            for (i = 0; i < pi.count; i++) {
+                dx_cas_pack_index_entry(&pi, i, &e);
+                if (dx_cas_id_equal(&e.id, &id)) break;
+            }
+            PROP_CHECK_MSG(p, i < pi.count, "%s: %s not in the index", name, tok[1]);
+            PROP_CHECK_MSG(p, e.size == (uint32_t)olen && e.inner + e.size <= e.stored &&
+                                  memcmp(pack + e.offset + e.inner, obj, (size_t)olen) == 0, "%s: %s: the entry", name, tok[1]);
+#if defined(DX_CAS_HAS_DIRSTORE)
+            {
+                dx_cas_dir d;
+                dx_cas_dir_config dc;
+                dx_cas_store s;
+                memset(&dc, 0, sizeof dc);
+                dc.path = store, dc.must_exist = true;
+                PROP_CHECK(p, dx_cas_dir_open(&d, &dc) == DX_OK && dx_cas_dir_store(&d, NULL, &s) == DX_OK && d.bad_packs == 0);
+                PROP_CHECK_MSG(p, dx_cas_store_get(&s, &id, buf, sizeof buf) == olen && memcmp(buf, obj, (size_t)olen) == 0,
+                               "%s: the store does not read %s", name, tok[1]);
+                dx_cas_dir_close(&d);
+            }
+#endif
+            objects++;
+        } else if (strcmp(tok[0], "reject") == 0 && nt == 4) {
+            int rlen = unhex(tok[3], pack, sizeof pack);
+            dx_result want = strcmp(tok[1], "magic") == 0         ? (dx_result)DX_CAS_ERR_MAGIC
+                             : strcmp(tok[1], "unsupported") == 0 ? (dx_result)DX_ERR_UNSUPPORTED
+                             : strcmp(tok[1], "checksum") == 0    ? (dx_result)DX_ERR_CHECKSUM
+                                                                  : (dx_result)DX_ERR_CORRUPT;
+            dx_result got;
+            PROP_CHECK(p, rlen > 0);
+            got = dx_cas_pack_parse(pack, (size_t)rlen, (uint64_t)rlen, 0, &pi);
+            PROP_CHECK_MSG(p, got == want, "reject %s: %s, want %s", tok[2], rn(got), rn(want));
+            rejects++;
+        } else if (strcmp(tok[0], "end") == 0) {
+#if defined(DX_CAS_HAS_DIRSTORE)
+            if (store[0]) rm_rf(store);
+            store[0] = 0;
+#endif
+        }
+    }
+    fclose(f);
+    PROP_CHECK_MSG(p, packs >= 3 && objects >= 6 && rejects >= 10, "%d packs, %d objects, %d rejects", packs, objects, rejects);
+    return 0;
+}
+
 static const prop_test tests[] = {
     PROP_UNIT(t_sha256_fips),       PROP_PROPERTY(p_sha256_pieces), PROP_UNIT(t_sha256_vs_sha256sum),
     PROP_UNIT(t_ids),               PROP_PROPERTY(p_id_roundtrip),  PROP_UNIT(t_chunker_config),
@@ -2725,7 +3126,8 @@ static const prop_test tests[] = {
     PROP_PROPERTY(p_gc),            PROP_UNIT(t_gc_verify_no_roots), PROP_UNIT(t_dir_refs),          PROP_UNIT(t_dir_concurrent),
     PROP_PROPERTY(p_object_codec),  PROP_UNIT(t_object_forms),      PROP_UNIT(t_dir_compress),
     PROP_UNIT(t_fastcdc_constants), PROP_UNIT(t_manifest_vectors),  PROP_UNIT(t_blob_writer_memory),
-    PROP_UNIT(t_dir_ref_problems),  PROP_UNIT(t_dir_must_exist),
+    PROP_UNIT(t_dir_ref_problems),  PROP_UNIT(t_dir_must_exist),     PROP_UNIT(t_dir_pack),      PROP_UNIT(t_pack_vectors),
+    PROP_UNIT(t_dir_crash_gc),
 };
 
 #if defined(CAS_WRITE_SEEDS)
