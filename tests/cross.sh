@@ -40,12 +40,13 @@ EMU_CASES=${DX_PROP_CASES:-200}
 RUN_TIMEOUT=${DX_CROSS_TIMEOUT:-1800} # a watchdog only: qemu on a loaded machine is slow
 TARGETS=${DX_CROSS_TARGETS:-"arm32 aarch64 s390x tcc musl mingw cortex-m4"}
 RESULTS=$OUT/results
+FAILURES=$OUT/failures.txt # every failure again, printed next to the summary
 # Libraries every test program links with; the reactor's need sockets and threads.
 LIBS_POSIX="-lm -lpthread"
 LIBS_WIN="-lm -lws2_32 -lmswsock"
 
 mkdir -p "$OUT" || exit 2
-rm -rf "$RESULTS"
+rm -rf "$RESULTS" "$FAILURES"
 mkdir -p "$RESULTS" || exit 2
 
 # ---- what there is to build
@@ -95,6 +96,8 @@ fail() {
     (full log: $4)"
     fi
     record "$1" FAIL "cross: $1 $2 FAIL ($3)" "$excerpt"
+    # again at the end, next to the summary, where a log's tail shows it
+    printf '%s\n%s\n' "cross: $1 $2 FAIL ($3)" "$excerpt" >>"$FAILURES"
 }
 
 # need TARGET TOOL...: succeeds if every tool exists, else records a skip
@@ -524,6 +527,10 @@ passed=$(cat "$RESULTS"/* 2>/dev/null | grep -cx ok)
 failed=$(cat "$RESULTS"/* 2>/dev/null | grep -cx FAIL)
 skipped=$(cat "$RESULTS"/* 2>/dev/null | grep -cx skip)
 echo "cross: took $(($(date +%s) - start))s; logs in $OUT/"
+if [ -s "$FAILURES" ]; then
+    echo "cross: what failed:"
+    cat "$FAILURES"
+fi
 if [ "$skipped" -gt 0 ]; then
     echo "$passed passed, $failed failed, $skipped skipped"
 else

@@ -16,9 +16,10 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktra
 CASES=${DX_PROP_CASES:-1000}
 passed=0 failed=0 skipped=0
 
-note_fail() { # name log
-    echo "FAIL $1 (log: $2)"
-    tail -n 25 "$2" | sed 's/^/     /'
+FAILURES=$(mktemp) || exit 2
+trap 'rm -f "$FAILURES"' EXIT
+note_fail() { # name log; shown now and again next to the summary
+    { echo "FAIL $1 (log: $2)"; tail -n 25 "$2" | sed 's/^/     /'; } | tee -a "$FAILURES"
 }
 
 # check NAME COMMAND...: one check, passed when the command exits 0. A script
@@ -197,5 +198,9 @@ done
 # CMake find_package) and against this folder (CMake add_subdirectory)
 check "install" bash tests/install.sh
 
+if [ -s "$FAILURES" ]; then
+    echo "what failed:"
+    cat "$FAILURES"
+fi
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
