@@ -2130,7 +2130,7 @@ static int crash_read_report(int fd, char *buf, size_t cap, size_t *got) {
     struct pollfd pfd;
     ssize_t n;
     pfd.fd = fd, pfd.events = POLLIN, pfd.revents = 0;
-    if (poll(&pfd, 1, 120000) != 1) return -1; /* watchdog: a writer stuck for two minutes */
+    if (poll(&pfd, 1, 600000) != 1) return -1; /* watchdog only: syncfs on a loaded disk is slow */
     n = read(fd, buf + *got, cap - 1 - *got);
     if (n <= 0) return -1;
     *got += (size_t)n;
