@@ -3149,7 +3149,7 @@ DX_CAS_API dx_result dx_cas_pack_parse(const uint8_t *tail, size_t len, uint64_t
     count = dx_load_u32le(t + DX_CAS_PACK_TRAILER_OFF_COUNT);
     index_off = dx_load_u64le(t + DX_CAS_PACK_TRAILER_OFF_INDEX);
     area = pack_size - DX_CAS_PACK_HEADER_SIZE - DX_CAS_PACK_TRAILER_SIZE; /* records and index */
-    if (count > area / DX_CAS_PACK_ENTRY_SIZE) return DX_ERR_CORRUPT;
+    if ((uint64_t)count * DX_CAS_PACK_ENTRY_SIZE > area) return DX_ERR_CORRUPT; /* no 64-bit division on small CPUs */
     if (index_off != pack_size - DX_CAS_PACK_TRAILER_SIZE - count * DX_CAS_PACK_ENTRY_SIZE) return DX_ERR_CORRUPT;
     out->pack_size = pack_size, out->index_offset = index_off, out->count = (uint32_t)count;
     if ((uint64_t)len - DX_CAS_PACK_TRAILER_SIZE < count * DX_CAS_PACK_ENTRY_SIZE) return DX_ERR_TRUNCATED;

@@ -3030,7 +3030,7 @@ static int t_pack_vectors(prop_ctx *p) {
     dx_cas_pack_index pi;
     char name[64] = "", store[256] = "";
     int plen = 0, packs = 0, objects = 0, rejects = 0;
-    (void)store;
+    (void)store, (void)buf; /* used with a directory store only */
     if (!f) PROP_FAIL(p, "cannot open tests/vectors/cas/pack.txt (run from the repository root)");
     while (fgets(line, sizeof line, f)) {
         char *tok[5];
