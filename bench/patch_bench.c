@@ -1,25 +1,39 @@
-/* patch_bench.c - dx_patch.h against xdelta3 -9, bsdiff and zstd --patch-from (-3, -19) on five file pairs
+/* patch_bench.c - dx_patch.h and dxdiff against xdelta3 -9, bsdiff, zstd --patch-from (-3, -19), HDiffPatch
+   and zstd -19 of NEW alone, on twelve file pairs (a-e: issue 9's; f-l: real upgrade pairs, issue 13)
 
    Build and run: sh bench/run_patch.sh [--write-results]   (see that script; the
    pairs are made by bench/patch_corpus.sh into build/bench/patch/)
-   Options: --dir=PATH (build/bench/patch)   where the pairs are (a.old a.new ... e.new, corpus.md)
-            --only=LETTERS                   only these pairs (e.g. --only=abe); no results written
+   Options: --dir=PATH (build/bench/patch)   where the pairs are (a.old a.new ... l.new, corpus.md)
+            --only=LETTERS                   only these pairs (e.g. --only=abe); no results written,
+                                             the chart goes to DIR/patch_sizes.svg
             --runs=N (5)                     best of N for dx in process and every command, except:
-            --slow-runs=N (1)                best of N for the slow diffs (bsdiff, zstd -19)
+            --slow-runs=N (1)                best of N for the slow diffs (bsdiff, zstd -19, HDiffPatch)
+            --real-runs=N (1)                best of N for every command on pairs f-l (large files)
+            --bsdiff-timeout=S (1200)        bsdiff's diff is killed after S seconds ("not run")
+            --dxdiff=PATH (build/dxdiff)     the dxdiff tool (examples/dxdiff.c as the Makefile builds it)
+            --hdiffpatch=DIR                 the folder of hdiffz and hpatchz (bench/build_hdiffpatch.sh);
+                                             without it HDiffPatch's rows say "not run" and why
+            --chart=SVG (bench/patch_sizes.svg)  the chart, drawn with gnuplot
             --write-results                  replace the patch section of --results=PATH (bench/RESULTS.md)
 
-   For every pair and every implementation: the patch size, the time to make
-   it and to apply it, and the peak memory of the process that applies it.
-   The peers are their Debian command-line tools, run by fork/exec with the
-   files in the page cache; wall time of the whole command (best of runs) and
-   its peak RSS from wait4. dx is measured twice: in process (dx_patch_diff
-   and dx_patch_apply on buffers already in memory, the figure a library user
-   gets), and as whole commands of this same program (--child-diff reads the
-   two files, diffs, writes the patch; --child-apply streams the patch in
-   64 KiB pieces through a dx_patch_applier that reads the old file and
-   writes the new one with pread/pwrite): those are the figures compared
-   with the peers' commands. Every output is compared byte for byte with the
-   new file; exit 1 on any mismatch. Nothing asserts on time.
+   For every pair and every implementation: the patch size (and its ratio to
+   the smallest peer's, in the same run), the time to make it and to apply
+   it, and the peak memory of both. The peers are command-line tools, run by
+   fork/exec with the files in the page cache; wall time of the whole command
+   (best of runs) and its peak RSS from wait4. dxdiff is run the same way, as
+   a user runs it: `dxdiff diff OLD NEW PATCH` with no option (its default
+   choice) and the in-place patch (`--in-place`, or `--shift --window 1M`
+   where this dxdiff's diff has no --in-place: the row's name says which),
+   applied in place over a copy of OLD. On pairs a-e dx_patch.h is also
+   measured in process (dx_patch_diff and dx_patch_apply on buffers already
+   in memory, the figure a library user gets) and as whole commands of this
+   same program (--child-diff reads the two files, diffs, writes the patch;
+   --child-apply streams the patch in 64 KiB pieces through a
+   dx_patch_applier that reads the old file and writes the new one with
+   pread/pwrite), in eight configurations. Every output is compared byte for
+   byte with the new file; exit 1 on any mismatch. Nothing asserts on time.
+   The summary table and the chart (gnuplot, SVG: patch size / the smallest
+   peer's, per pair and tool, log scale) cover every pair.
 
    Child modes (used by the benchmark itself):
      patch_bench --child-diff BLOCK LEVEL SHIFT(0/1) OLD NEW PATCH
