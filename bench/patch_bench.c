@@ -1254,7 +1254,7 @@ static int chart(const pair_res *pairs, int have, const char *svg) {
             "# written by bench/patch_bench.c: gnuplot %s\n"
             "set terminal svg size 1200,560 dynamic font 'sans,12' background rgb 'white'\n"
             "set output '%s'\n"
-            "set title 'dx_patch benchmark: patch size / the smallest peer patch (log scale; lower is better)' font 'sans,13'\n"
+            "set title 'dx_patch benchmark: patch size / the smallest peer patch (log scale; lower is better)' font 'sans,13' noenhanced\n"
             "set datafile separator '\\t'\n"
             "set datafile missing '?'\n"
             "set style data histograms\n"
@@ -1427,7 +1427,7 @@ int main(int argc, char **argv) {
         }
         bench_textf(&t,
                     "How: the peers are run as commands by fork/exec (stdout/stderr to /dev/null), wall time of "
-                    "the whole command, best of %u runs (bsdiff and zstd -19 diffs: best of %u), peak RSS from "
+                    "the whole command, best of %u runs (the diffs of bsdiff, zstd -19, HDiffPatch and zstd -19 of NEW: best of %u), peak RSS from "
                     "wait4; commands: `xdelta3 -e -9 -f -s OLD NEW PATCH` / `xdelta3 -d -f -s OLD PATCH OUT`, "
                     "`bsdiff OLD NEW PATCH` / `bspatch OLD OUT PATCH`, `zstd -q -f --single-thread -3|-19 "
                     "--patch-from=OLD NEW -o PATCH` / `zstd -q -f --single-thread -d --patch-from=OLD PATCH -o OUT` "
