@@ -10,7 +10,7 @@
 set -u
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-cd "$root"
+cd "$root" || exit 1
 name=HDiffPatch-505eaa5
 tarball=../shared/third_party/$name.tar.gz
 dir=build/$name
