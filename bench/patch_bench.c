@@ -716,7 +716,8 @@ static double ratio(double a, double b) { return b > 0 ? a / b : 0; }
 
 /* a size ratio: 3 decimals near 1 (1.002 is not 1), fewer when large */
 static const char *fmt_ratio(char *buf, size_t size, double x) {
-    if (x < 10) snprintf(buf, size, "%.3f", x);
+    if (x >= 0.995 && x < 1.105) snprintf(buf, size, "%.4f", x); /* 1.0001 is not the best */
+    else if (x < 10) snprintf(buf, size, "%.3f", x);
     else if (x < 100) snprintf(buf, size, "%.1f", x);
     else snprintf(buf, size, "%.0f", x);
     return buf;
@@ -939,7 +940,9 @@ typedef struct goals {
 } goals;
 
 static void goal(goals *g, const char *what, double value, const char *limit_text, int ok) {
-    if (value >= 0.1 && value < 10)
+    if (value >= 0.995 && value < 1.105) /* near a limit of 1.0 or 1.1: 1.0001 is not 1.000 */
+        bench_textf(&g->t, "| %s | %.4f | %s | %s |\n", what, value, limit_text, ok ? "reached" : "NOT reached");
+    else if (value >= 0.1 && value < 10)
         bench_textf(&g->t, "| %s | %.3f | %s | %s |\n", what, value, limit_text, ok ? "reached" : "NOT reached");
     else
         bench_textf(&g->t, "| %s | %.3g | %s | %s |\n", what, value, limit_text, ok ? "reached" : "NOT reached");
