@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# patch_corpus.sh - builds the five file pairs of the dx_patch benchmark into build/bench/patch/
+# patch_corpus.sh - builds the file pairs of the dx_patch benchmark into build/bench/patch/
 #
 #   bash bench/patch_corpus.sh [--force]
 #
@@ -25,14 +25,31 @@
 #      3.0.20-1~deb12u2 -> 3.0.22-1~deb12u2 where apt still offers them,
 #      otherwise the two newest versions apt offers: corpus.md says which)
 #   e  20 KiB of libc.so.6 (from offset 1 MiB) with 5 edits of 1..2 bytes
+# Real upgrade pairs (issue 13), each from fixed Debian 12 package versions
+# fetched with apt-get download into build/bench/patch/debs/ and unpacked
+# with dpkg-deb -x there (nothing is installed); a version apt no longer
+# offers leaves its pair out, and corpus.md says so:
+#   f  libLLVM 14 -> 15: usr/lib/x86_64-linux-gnu/libLLVM-1N.so.1 of libllvm14
+#      1:14.0.6-12 and libllvm15 1:15.0.6-4+b1 (two major versions, > 100 MB)
+#   g  gcc 11 -> 12: cc1 of cpp-11 11.3.0-12 and cpp-12 12.2.0-14+deb12u1
+#   h  two threading models: libopenblasp-r0.3.21.so of libopenblas0-pthread
+#      and libopenblas0-openmp 0.3.21+ds-4 (one source, built twice)
+#   i  two targets: cc1 of cpp-12 12.2.0-14+deb12u1 (x86_64) and of
+#      cpp-12-aarch64-linux-gnu 12.2.0-14cross1 (the aarch64 cross compiler)
+#   j  C++ headers 11 -> 12 (text): an uncompressed tar of usr/include of
+#      libstdc++-11-dev 11.3.0-12 and libstdc++-12-dev 12.2.0-14+deb12u1
+#      (GNU tar, names sorted, mtime 0, owner 0:0: reproducible)
+#   k  a .deb across versions (compressed content): the libpython3.11 package
+#      files 3.11.2-6+deb12u8 -> 3.11.2-6+deb12u9 themselves
+#   l  a security update: libpython3.11.so.1.0 of those two packages
 #
-# Needs: gcc, gdb (gcore), apt-get + dpkg-deb (pair d), coreutils.
+# Needs: gcc, gdb (gcore), apt-get + dpkg-deb (pairs d, f-l), GNU tar, coreutils.
 set -eu
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 dir=build/bench/patch
-version=3 # bump when a pair changes
+version=4 # bump when a pair changes
 force=0
 [ "${1:-}" = "--force" ] && force=1
 
@@ -165,6 +182,86 @@ libc=$(readlink -f /lib/x86_64-linux-gnu/libc.so.6)
 dd if="$libc" of="$dir/e.old" bs=1024 skip=1024 count=20 status=none
 "$tool" edit "$dir/e.old" "$dir/e.new" 0x65 5 1 2 >/dev/null
 say "- **e** (small file): 20 KiB of $libc (libc6 $(dpkg-query -W -f='${Version}' libc6 2>/dev/null)) from offset 1 MiB, with 5 edits of 1..2 random bytes. old $(size "$dir/e.old") B ($(sha "$dir/e.old")), new $(size "$dir/e.new") B ($(sha "$dir/e.new"))."
+
+# ---- f-l: real upgrade pairs from fixed Debian 12 package versions ----
+# get_deb NAME VERSION: the unpacked package's folder on stdout (empty if apt
+# does not offer that version); the .deb is kept in $debs (DEB_FILE).
+get_deb() {
+    local name=$1 v=$2 deb x
+    x="$debs/x/$name=$v"
+    deb=$(ls "$debs/${name}_$(echo "$v" | sed 's/:/%3a/')_amd64.deb" 2>/dev/null | head -n 1 || true)
+    if [ -z "$deb" ]; then
+        (cd "$debs" && apt-get download -q "$name=$v" >/dev/null 2>&1) || true
+        deb=$(ls "$debs/${name}_$(echo "$v" | sed 's/:/%3a/')_amd64.deb" 2>/dev/null | head -n 1 || true)
+    fi
+    DEB_FILE=$deb
+    [ -n "$deb" ] || return 0
+    if [ ! -d "$x" ]; then
+        rm -rf "$x.tmp"
+        mkdir -p "$x.tmp"
+        dpkg-deb -x "$deb" "$x.tmp"
+        mv "$x.tmp" "$x"
+    fi
+    echo "$x"
+}
+mb() { awk -v b="$1" 'BEGIN { printf "%.1f MB", b / 1e6 }'; }
+sizes() { echo "old $(size "$dir/$1.old") B = $(mb "$(size "$dir/$1.old")") (sha256 $(sha256sum "$dir/$1.old" | cut -d' ' -f1)), new $(size "$dir/$1.new") B = $(mb "$(size "$dir/$1.new")") (sha256 $(sha256sum "$dir/$1.new" | cut -d' ' -f1))"; }
+# real_pair ID "DESCRIPTION" PKG_OLD=VER PATH_OLD PKG_NEW=VER PATH_NEW: copies
+# PATH_* (inside the unpacked packages) to ID.old / ID.new
+real_pair() {
+    local id=$1 what=$2 po=$3 fo=$4 pn=$5 fn=$6 xo xn
+    rm -f "$dir/$id.old" "$dir/$id.new"
+    xo=$(get_deb "${po%%=*}" "${po#*=}")
+    xn=$(get_deb "${pn%%=*}" "${pn#*=}")
+    if [ -n "$xo" ] && [ -n "$xn" ] && [ -f "$xo/$fo" ] && [ -f "$xn/$fn" ]; then
+        cp "$xo/$fo" "$dir/$id.old"
+        cp "$xn/$fn" "$dir/$id.new"
+        say "- **$id** ($what): $fo of Debian's ${po%%=*} ${po#*=} -> $fn of ${pn%%=*} ${pn#*=} (apt-get download, dpkg-deb -x). $(sizes "$id")."
+    else
+        echo "patch_corpus.sh: apt offers no ${po} or ${pn} (or the file is missing): no pair $id" >&2
+        say "- **$id** ($what): not built: apt-get download found no ${po} or ${pn}."
+    fi
+}
+mkdir -p "$debs/x"
+real_pair f "two major versions, > 100 MB" libllvm14=1:14.0.6-12 usr/lib/x86_64-linux-gnu/libLLVM-14.so.1 \
+    libllvm15=1:15.0.6-4+b1 usr/lib/x86_64-linux-gnu/libLLVM-15.so.1
+real_pair g "compiler, two major versions" cpp-11=11.3.0-12 usr/lib/gcc/x86_64-linux-gnu/11/cc1 \
+    cpp-12=12.2.0-14+deb12u1 usr/lib/gcc/x86_64-linux-gnu/12/cc1
+real_pair h "two threading models, one source" libopenblas0-pthread=0.3.21+ds-4 usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblasp-r0.3.21.so \
+    libopenblas0-openmp=0.3.21+ds-4 usr/lib/x86_64-linux-gnu/openblas-openmp/libopenblasp-r0.3.21.so
+real_pair i "two targets, one compiler version" cpp-12=12.2.0-14+deb12u1 usr/lib/gcc/x86_64-linux-gnu/12/cc1 \
+    cpp-12-aarch64-linux-gnu=12.2.0-14cross1 usr/lib/gcc-cross/aarch64-linux-gnu/12/cc1
+# j: a tar of the headers, reproducible (names sorted, fixed mtime and owner)
+rm -f "$dir/j.old" "$dir/j.new"
+jo=$(get_deb libstdc++-11-dev 11.3.0-12)
+jn=$(get_deb libstdc++-12-dev 12.2.0-14+deb12u1)
+if [ -n "$jo" ] && [ -n "$jn" ]; then
+    for side in old new; do
+        x=$jo
+        [ $side = new ] && x=$jn
+        tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner --format=gnu -C "$x" -cf "$dir/j.$side" usr/include
+    done
+    say "- **j** (text: C++ headers, two major versions): an uncompressed tar of usr/include of Debian's libstdc++-11-dev 11.3.0-12 -> libstdc++-12-dev 12.2.0-14+deb12u1 ($(tar -tf "$dir/j.old" | grep -vc '/$') -> $(tar -tf "$dir/j.new" | grep -vc '/$') files; GNU tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner --format=gnu). $(sizes j)."
+else
+    echo "patch_corpus.sh: apt offers no libstdc++-11-dev 11.3.0-12 or libstdc++-12-dev 12.2.0-14+deb12u1: no pair j" >&2
+    say "- **j** (text: C++ headers): not built: apt-get download found no libstdc++-11-dev=11.3.0-12 or libstdc++-12-dev=12.2.0-14+deb12u1."
+fi
+# k: the .deb files themselves (their data.tar is xz-compressed)
+rm -f "$dir/k.old" "$dir/k.new"
+get_deb libpython3.11 3.11.2-6+deb12u8 >/dev/null
+ko=$DEB_FILE
+get_deb libpython3.11 3.11.2-6+deb12u9 >/dev/null
+kn=$DEB_FILE
+if [ -n "$ko" ] && [ -n "$kn" ]; then
+    cp "$ko" "$dir/k.old"
+    cp "$kn" "$dir/k.new"
+    say "- **k** (compressed: a .deb across versions): the package files $(basename "$ko") -> $(basename "$kn") (apt-get download; data.tar.xz inside). $(sizes k)."
+else
+    echo "patch_corpus.sh: apt offers no libpython3.11 3.11.2-6+deb12u8 or +deb12u9: no pair k" >&2
+    say "- **k** (compressed: a .deb across versions): not built: apt-get download found no libpython3.11=3.11.2-6+deb12u8 or =3.11.2-6+deb12u9."
+fi
+real_pair l "security update, same version rebuilt" libpython3.11=3.11.2-6+deb12u8 usr/lib/x86_64-linux-gnu/libpython3.11.so.1.0 \
+    libpython3.11=3.11.2-6+deb12u9 usr/lib/x86_64-linux-gnu/libpython3.11.so.1.0
 
 { echo "<!-- corpus version $version -->"; cat "$desc"; } >"$dir/corpus.md"
 rm -f "$desc"
