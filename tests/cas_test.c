@@ -2137,6 +2137,27 @@ static int crash_read_report(int fd, char *buf, size_t cap, size_t *got) {
     return 0;
 }
 
+/* The random delay before a kill: up to n yields while the child runs on. On a loaded
+   machine a yield gives the CPU away for a whole time slice, so the child would get far
+   more done than on a quiet one (and its reports overflow buf): the delay also ends once
+   the child has reported more than max_steps lines in all, or has exited (EOF). The
+   amount of work per round then depends on events, not on the machine's speed. */
+static void crash_yield(int fd, long n, char *buf, size_t cap, size_t *got, int *steps, int max_steps) {
+    for (; n > 0; n--) {
+        struct pollfd pfd;
+        pfd.fd = fd, pfd.events = POLLIN, pfd.revents = 0;
+        if (poll(&pfd, 1, 0) == 1) {
+            ssize_t r = *got + 1 < cap ? read(fd, buf + *got, cap - 1 - *got) : -1;
+            size_t i;
+            if (r <= 0) return; /* the child is gone (or buf is full) */
+            for (i = *got; i < *got + (size_t)r; i++) *steps += buf[i] == '\n';
+            *got += (size_t)r;
+            if (*steps > max_steps) return;
+        }
+        sched_yield();
+    }
+}
+
 static int t_dir_crash(prop_ctx *p) {
     char path[256];
     const char *env = getenv("DX_CRASH_ROUNDS");
@@ -2151,7 +2172,7 @@ static int t_dir_crash(prop_ctx *p) {
     dc.sync_each = true;
     PROP_CHECK_MSG(p, rounds > 0, "DX_CRASH_ROUNDS=%s: a positive number of rounds", env ? env : "");
     for (round = 0; round < rounds; round++) {
-        int fds[2], status, yields;
+        int fds[2], status;
         size_t want = (size_t)prop_range(&g, 1, 8) * (DX_CAS_ID_TEXT_LEN + 1), got = 0;
         pid_t pid;
         ssize_t n;
@@ -2180,7 +2201,10 @@ static int t_dir_crash(prop_ctx *p) {
         close(fds[1]);
         while (got < want) /* the event: k objects reported stored */
             if (crash_read_report(fds[0], reported, sizeof reported, &got) != 0) break;
-        for (yields = (int)prop_range(&g, 0, 64); yields > 0; yields--) sched_yield();
+        {
+            int more = 0; /* objects reported during the delay: at most 3 */
+            crash_yield(fds[0], (long)prop_range(&g, 0, 64), reported, sizeof reported, &got, &more, 2);
+        }
         kill(pid, SIGKILL);
         waitpid(pid, &status, 0);
         while ((n = read(fds[0], reported + got, sizeof reported - 1 - got)) > 0) got += (size_t)n;
@@ -2327,7 +2351,8 @@ static int t_dir_crash_batch(prop_ctx *p) {
             for (at = before; at < got; at++) steps += rep[at] == '\n';
         }
         /* 0 to ~32k yields, log-uniform: from at once to well into the sync (no clock involved) */
-        for (yields = (int)prop_range(&g, 0, (uint64_t)1 << prop_range(&g, 0, 15)); yields > 0; yields--) sched_yield();
+        yields = (int)prop_range(&g, 0, (uint64_t)1 << prop_range(&g, 0, 15));
+        crash_yield(fds[0], yields, rep, sizeof rep, &got, &steps, want + 3);
         kill(pid, SIGKILL);
         waitpid(pid, &status, 0);
         while ((n = read(fds[0], rep + got, sizeof rep - 1 - got)) > 0) got += (size_t)n;
@@ -2447,7 +2472,7 @@ static int t_dir_crash_gc(prop_ctx *p) {
             dx_cas_store s;
             PROP_CHECK(p, dx_cas_dir_open(&d, &dc) == DX_OK && dx_cas_dir_store(&d, NULL, &s) == DX_OK);
             for (k = 0; k < 5; k++) {
-                char ref[8];
+                char ref[16];
                 PROP_CHECK(p, crash_gc_snapshot(&d, &s, (uint64_t)round * 8 + (uint64_t)k + 1, &roots[k]) == DX_OK);
                 snprintf(ref, sizeof ref, "s%d", k);
                 if (k != 1 && k != 3) PROP_CHECK(p, dx_cas_dir_ref_set(&d, ref, &roots[k]) == DX_OK); /* s1, s3: garbage */
@@ -2474,7 +2499,13 @@ static int t_dir_crash_gc(prop_ctx *p) {
         close(fds[1]);
         if (read(fds[0], &c, 1) != 1) PROP_FAIL(p, "round %d: the gc did not start", round);
         /* 0 to ~260k yields, log-uniform: from the mark phase to the packs' rewrite, or after the end */
-        for (yields = (int)prop_range(&g, 0, (uint64_t)1 << prop_range(&g, 0, 18)); yields > 0; yields--) sched_yield();
+        {
+            char scratch[16];
+            size_t none = 0;
+            int ignored = 0;
+            yields = (int)prop_range(&g, 0, (uint64_t)1 << prop_range(&g, 0, 18));
+            crash_yield(fds[0], yields, scratch, sizeof scratch, &none, &ignored, 1 << 30); /* ends at the gc's exit */
+        }
         kill(pid, SIGKILL);
         waitpid(pid, &status, 0);
         close(fds[0]);
