@@ -696,7 +696,9 @@ enum {
     DX_PATCH_FLAG_COLUMNS = 16, /* frames store their records as columns (zstd compresses them better) */
     DX_PATCH_FLAG_CARRY = 32,   /* requires COPY: SPLIT records, bytewise differences, and blocks without a
                                    record copy the base at the last shift */
-    DX_PATCH_FLAG_WINDOW = 64   /* requires CARRY: sources at most a window behind, so the patch applies in place */
+    DX_PATCH_FLAG_WINDOW = 64,  /* requires CARRY: sources at most a window behind, so the patch applies in place */
+    DX_PATCH_FLAG_LITERAL = 128 /* requires CARRY: sources may lie past the base's end (zeros), so runs there
+                                   store new bytes as they are */
 };
 
 /* Record types: the first byte of every record. */
@@ -718,6 +720,7 @@ typedef struct dx_patch_config {
     bool shift;            /* find moved data (COPY records): for insertions and deletions */
     uint32_t window;       /* shift: no source more than this many bytes behind its target (a power of two),
                               so the patch applies in place with that much memory; 0 = out of place only */
+    int level;             /* shift: 1..9, diff time and memory against size (CONFIGURATION); 0 = 6 */
     dx_allocator allocator; /* scratch for compression and the shift index */
     /* optional: called now and then while the diff runs (done of total bytes, done < total), and once at the end
        with done == total; for a progress display. NULL: not called */
@@ -1073,7 +1076,7 @@ DXI_PRIVATE uint32_t dxi_pt_check32(const uint8_t *p, size_t n) { return (uint32
 /* The flags this build reads (DX_PATCH_NO_SHIFT, DX_PATCH_NO_COLUMNS leave some out). */
 #define DXI_PT_FLAGS_KNOWN                                                                                         \
     (DX_PATCH_FLAG_ZSTD | DX_PATCH_FLAG_WITNESS | DX_PATCH_FLAG_ONE_WAY |                                          \
-     (DXI_PT_SHIFT ? DX_PATCH_FLAG_COPY | DX_PATCH_FLAG_CARRY | DX_PATCH_FLAG_WINDOW : 0) |                          \
+     (DXI_PT_SHIFT ? DX_PATCH_FLAG_COPY | DX_PATCH_FLAG_CARRY | DX_PATCH_FLAG_WINDOW | DX_PATCH_FLAG_LITERAL : 0) |  \
      (DXI_PT_COLUMNS ? DX_PATCH_FLAG_COLUMNS : 0))
 
 DXI_PRIVATE dx_result dxi_pt_parse_header(const uint8_t *h, dx_patch_info *out) {
@@ -1099,7 +1102,7 @@ DXI_PRIVATE dx_result dxi_pt_parse_header(const uint8_t *h, dx_patch_info *out) 
         (out->window != 0) != ((f & DX_PATCH_FLAG_WINDOW) != 0) || (out->window && !dxi_pt_pow2(out->window)))
         return DX_ERR_CORRUPT;
     if (((f & DX_PATCH_FLAG_COPY) && !(f & DX_PATCH_FLAG_ONE_WAY)) || ((f & DX_PATCH_FLAG_CARRY) && !(f & DX_PATCH_FLAG_COPY)) ||
-        ((f & DX_PATCH_FLAG_WINDOW) && !(f & DX_PATCH_FLAG_CARRY)))
+        ((f & DX_PATCH_FLAG_WINDOW) && !(f & DX_PATCH_FLAG_CARRY)) || ((f & DX_PATCH_FLAG_LITERAL) && !(f & DX_PATCH_FLAG_CARRY)))
         return DX_ERR_CORRUPT;
     return DX_OK;
 }
@@ -1652,6 +1655,254 @@ DXI_PRIVATE size_t dxi_pt_best_source(const dxi_pt_index *ix, const uint8_t *bas
     return best;
 }
 
+/* ---- byte-granular matching (cfg.level): candidate shifts for the CARRY program ----
+   A scan over the target finds, at each position not yet covered, the
+   longest match in the base (levels 4-9: a suffix array of the base, built
+   by induced sorting, 4 bytes a base byte; levels 1-3: a hash table of the
+   base's 8-byte strings, cheaper and less thorough), extends it backwards
+   and forwards, forwards across isolated mismatched bytes (as bsdiff does:
+   moved code whose addresses changed still matches mostly), and hands each
+   block the shifts of the matches that cover it. The program
+   (dxi_pt_segment) then picks, byte by byte, among them. */
+
+#define DXI_PT_EMPTY 0xffffffffu
+#define DXI_PT_MATCHES 512 /* matches kept ahead of the current block */
+
+/* Induced sorting (SA-IS, Nong, Zhang and Chan 2009) of the n suffixes of
+   T (bytes when wide is false, else u32 symbols below k) into sa, with a
+   virtual sentinel after T; the reduced problem lives in the upper half
+   of sa. Extra memory: a bit per symbol and k + 1 counts per level. */
+DXI_PRIVATE dx_result dxi_pt_sais(const void *T, uint32_t *sa, uint32_t n, uint32_t k, bool wide, const dx_allocator *al) {
+#define DXI_SA_CH(i) (wide ? ((const uint32_t *)T)[i] : (uint32_t)((const uint8_t *)T)[i])
+#define DXI_SA_S(i) ((ty[(i) >> 3] >> ((i) & 7)) & 1u)
+#define DXI_SA_LMS(i) ((i) > 0 && DXI_SA_S(i) && !DXI_SA_S((i) - 1))
+    uint8_t *ty;
+    uint32_t *bkt, *s1, i, j, n1, name, prev, sum;
+    size_t ty_size = (size_t)n / 8 + 1, bkt_size = ((size_t)k + 1) * sizeof(uint32_t);
+    dx_result err = DX_OK;
+    if (n == 0) return DX_OK;
+    if (n == 1) return sa[0] = 0, DX_OK;
+    ty = (uint8_t *)dxi_pt_alloc(al, ty_size);
+    bkt = (uint32_t *)dxi_pt_alloc(al, bkt_size);
+    if (!ty || !bkt) {
+        err = DX_ERR_NOMEM;
+        goto done;
+    }
+    DX_MEMSET(ty, 0, ty_size); /* the last symbol is L (the sentinel is smaller) */
+    for (i = n - 1; i-- > 0;)
+        if (DXI_SA_CH(i) < DXI_SA_CH(i + 1) || (DXI_SA_CH(i) == DXI_SA_CH(i + 1) && DXI_SA_S(i + 1)))
+            ty[i >> 3] |= (uint8_t)(1u << (i & 7));
+#define DXI_SA_BUCKETS(end)                                                                        \
+    do {                                                                                           \
+        DX_MEMSET(bkt, 0, bkt_size);                                                               \
+        for (j = 0; j < n; j++) bkt[DXI_SA_CH(j) + 1]++;                                           \
+        for (sum = 0, j = 0; j <= k; j++) sum += bkt[j], bkt[j] = sum; /* bkt[c]: start of c */    \
+        if (end) for (j = 0; j < k; j++) bkt[j] = bkt[j + 1];           /* bkt[c]: end of c */      \
+    } while (0)
+#define DXI_SA_INDUCE()                                                                            \
+    do {                                                                                           \
+        DXI_SA_BUCKETS(false);                                                                     \
+        sa_put_l(n - 1);                                                                           \
+        for (i = 0; i < n; i++)                                                                    \
+            if (sa[i] != DXI_PT_EMPTY && sa[i] > 0 && !DXI_SA_S(sa[i] - 1)) sa_put_l(sa[i] - 1);   \
+        DXI_SA_BUCKETS(true);                                                                      \
+        for (i = n; i-- > 0;)                                                                      \
+            if (sa[i] != DXI_PT_EMPTY && sa[i] > 0 && DXI_SA_S(sa[i] - 1)) sa[--bkt[DXI_SA_CH(sa[i] - 1)]] = sa[i] - 1; \
+    } while (0)
+#define sa_put_l(p) (sa[bkt[DXI_SA_CH(p)]++] = (p))
+    /* 1: the LMS suffixes at their buckets' ends, induced: their substrings sorted */
+    for (i = 0; i < n; i++) sa[i] = DXI_PT_EMPTY;
+    DXI_SA_BUCKETS(true);
+    for (i = 1; i < n; i++)
+        if (DXI_SA_LMS(i)) sa[--bkt[DXI_SA_CH(i)]] = i;
+    DXI_SA_INDUCE();
+    /* 2: name the sorted LMS substrings; equal ones share a name */
+    for (n1 = 0, i = 0; i < n; i++)
+        if (DXI_SA_LMS(sa[i])) sa[n1++] = sa[i];
+    for (i = n1; i < n; i++) sa[i] = DXI_PT_EMPTY;
+    for (name = 0, prev = DXI_PT_EMPTY, i = 0; i < n1; i++) {
+        uint32_t pos = sa[i], d;
+        bool diff = prev == DXI_PT_EMPTY;
+        for (d = 0; !diff; d++) {
+            if (pos + d == n || prev + d == n || DXI_SA_CH(pos + d) != DXI_SA_CH(prev + d) ||
+                DXI_SA_S(pos + d) != DXI_SA_S(prev + d))
+                diff = true;
+            else if (d > 0 && (DXI_SA_LMS(pos + d) || DXI_SA_LMS(prev + d)))
+                break;
+        }
+        if (diff) name++, prev = pos;
+        sa[n1 + pos / 2] = name - 1;
+    }
+    for (j = n - 1, i = n; i-- > n1;)
+        if (sa[i] != DXI_PT_EMPTY) sa[j--] = sa[i];
+    /* 3: sort the reduced string (recursively while names repeat) */
+    s1 = sa + n - n1;
+    if (name < n1) {
+        if ((err = dxi_pt_sais(s1, sa, n1, name, true, al)) != DX_OK) goto done;
+    } else {
+        for (i = 0; i < n1; i++) sa[s1[i]] = i;
+    }
+    /* 4: the sorted LMS suffixes at their buckets' ends, induced: all sorted */
+    for (j = 0, i = 1; i < n; i++)
+        if (DXI_SA_LMS(i)) s1[j++] = i;
+    for (i = 0; i < n1; i++) sa[i] = s1[sa[i]];
+    for (i = n1; i < n; i++) sa[i] = DXI_PT_EMPTY;
+    DXI_SA_BUCKETS(true);
+    for (i = n1; i-- > 0;) {
+        j = sa[i];
+        sa[i] = DXI_PT_EMPTY;
+        sa[--bkt[DXI_SA_CH(j)]] = j;
+    }
+    DXI_SA_INDUCE();
+done:
+    dxi_pt_free(al, ty, ty_size);
+    dxi_pt_free(al, bkt, bkt_size);
+    return err;
+#undef sa_put_l
+#undef DXI_SA_INDUCE
+#undef DXI_SA_BUCKETS
+#undef DXI_SA_LMS
+#undef DXI_SA_S
+#undef DXI_SA_CH
+}
+
+typedef struct dxi_pt_match {
+    size_t at, end; /* target bytes [at, end) */
+    int64_t shift;  /* come from base offset + shift */
+} dxi_pt_match;
+
+typedef struct dxi_pt_matcher {
+    const uint8_t *base, *t;
+    size_t base_len, t_len;
+    uint32_t *sa;       /* levels 4-9: the suffix array of the base */
+    uint32_t *start;    /* and where each 2-byte prefix's suffixes start (65537 entries) */
+    uint32_t *table;    /* levels 1-3: base offset + 1 of an 8-byte string, by its hash */
+    unsigned bits, stride;
+    size_t p, covered;  /* the next target offset to search; matches end at or before covered */
+    size_t min_len, skip_shift, misses;
+    dxi_pt_match m[DXI_PT_MATCHES];
+    size_t nm;
+} dxi_pt_matcher;
+
+DXI_PRIVATE size_t dxi_pt_hash8(const uint8_t *p, unsigned bits) {
+    return (size_t)((dx_load_u64le(p) * 0xcf1bbcdcb7a56463ull) >> (64 - bits));
+}
+
+/* Builds the suffix array or hash table of the base for level 1..9. */
+DXI_PRIVATE dx_result dxi_pt_matcher_open(dxi_pt_matcher *m, unsigned level, const uint8_t *base, size_t base_len,
+                                          const uint8_t *t, size_t t_len, const dx_allocator *al) {
+    size_t i;
+    DX_MEMSET(m, 0, sizeof *m);
+    m->base = base, m->base_len = base_len, m->t = t, m->t_len = t_len;
+    m->min_len = level >= 7 ? 8 : level >= 4 ? 12 : 16;
+    m->skip_shift = level >= 8 ? 30 : level >= 5 ? 6 : level >= 3 ? 4 : 2; /* unmatched bytes: the step grows */
+    if (base_len < 16) return DX_OK;
+    if (level >= 4) {
+        if (!(m->sa = (uint32_t *)dxi_pt_alloc(al, base_len * sizeof(uint32_t))) ||
+            !(m->start = (uint32_t *)dxi_pt_alloc(al, 65537 * sizeof(uint32_t))))
+            return DX_ERR_NOMEM;
+        if (dxi_pt_sais(base, m->sa, (uint32_t)base_len, 256, false, al) != DX_OK) return DX_ERR_NOMEM;
+        DX_MEMSET(m->start, 0, 65537 * sizeof(uint32_t));
+        for (i = 0; i < base_len; i++) { /* a suffix of one byte sorts before the longer ones of its byte */
+            size_t key = i + 1 < base_len ? ((size_t)base[i] << 8 | base[i + 1]) : (size_t)base[i] << 8;
+            m->start[key + 1]++;
+        }
+        for (i = 0; i < 65536; i++) m->start[i + 1] += m->start[i];
+        return DX_OK;
+    }
+    m->stride = level == 1 ? 8 : level == 2 ? 4 : 2;
+    for (m->bits = 12; m->bits < 28 && ((size_t)1 << m->bits) < base_len / m->stride * 2; m->bits++) {}
+    if (!(m->table = (uint32_t *)dxi_pt_alloc(al, ((size_t)1 << m->bits) * sizeof(uint32_t)))) return DX_ERR_NOMEM;
+    DX_MEMSET(m->table, 0, ((size_t)1 << m->bits) * sizeof(uint32_t));
+    for (i = 0; i + 8 <= base_len; i += m->stride) m->table[dxi_pt_hash8(base + i, m->bits)] = (uint32_t)i + 1;
+    return DX_OK;
+}
+
+DXI_PRIVATE void dxi_pt_matcher_close(dxi_pt_matcher *m, const dx_allocator *al) {
+    dxi_pt_free(al, m->sa, m->base_len * sizeof(uint32_t));
+    dxi_pt_free(al, m->start, 65537 * sizeof(uint32_t));
+    if (m->table) dxi_pt_free(al, m->table, ((size_t)1 << m->bits) * sizeof(uint32_t));
+}
+
+/* Equal bytes of a[0..) and b[0..), at most n. */
+DXI_PRIVATE size_t dxi_pt_common(const uint8_t *a, const uint8_t *b, size_t n) {
+    size_t i = 0;
+    while (i + 8 <= n && dx_load_u64le(a + i) == dx_load_u64le(b + i)) i += 8;
+    while (i < n && a[i] == b[i]) i++;
+    return i;
+}
+
+/* The longest match of the target at p in the base: its length, and its base offset in *out. */
+DXI_PRIVATE size_t dxi_pt_longest(const dxi_pt_matcher *m, size_t p, size_t *out) {
+    const uint8_t *q = m->t + p;
+    size_t left = m->t_len - p, lo, hi, len_lo, len_hi;
+    if (left < 8) return 0;
+    if (m->table) {
+        uint32_t hit = m->table[dxi_pt_hash8(q, m->bits)];
+        size_t at = hit ? hit - 1 : 0;
+        if (!hit) return 0;
+        *out = at;
+        return dxi_pt_common(m->base + at, q, dxi_pt_min(left, m->base_len - at));
+    }
+    lo = m->start[(size_t)q[0] << 8 | q[1]], hi = m->start[((size_t)q[0] << 8 | q[1]) + 1];
+    if (lo == hi) return 0;
+    hi--;
+    while (hi - lo > 1) { /* the last suffix below q, and the first at or above it, within [lo, hi] */
+        size_t mid = lo + (hi - lo) / 2, at = m->sa[mid], n = dxi_pt_min(dxi_pt_min(left, m->base_len - at), 4096);
+        size_t c = dxi_pt_common(m->base + at, q, n);
+        if (c == n ? (n < 4096 && m->base_len - at < left) : m->base[at + c] < q[c]) lo = mid;
+        else hi = mid;
+    }
+    len_lo = dxi_pt_common(m->base + m->sa[lo], q, dxi_pt_min(left, m->base_len - m->sa[lo]));
+    len_hi = dxi_pt_common(m->base + m->sa[hi], q, dxi_pt_min(left, m->base_len - m->sa[hi]));
+    *out = len_lo >= len_hi ? m->sa[lo] : m->sa[hi];
+    return len_lo >= len_hi ? len_lo : len_hi;
+}
+
+/* Extends a match of shift s forwards from end (the first byte that
+   differs): across a differing byte while at least 8 of the 16 after it
+   match too. */
+DXI_PRIVATE size_t dxi_pt_extend(const dxi_pt_matcher *m, size_t end, int64_t s) {
+    for (;;) {
+        size_t src = (size_t)((int64_t)end + s), avail, i, same = 0, look;
+        if (end >= m->t_len || src >= m->base_len) return end;
+        avail = dxi_pt_min(m->t_len - end, m->base_len - src);
+        end += dxi_pt_common(m->base + src, m->t + end, avail);
+        src = (size_t)((int64_t)end + s);
+        if (end >= m->t_len || src >= m->base_len) return end;
+        look = (size_t)dxi_pt_min(16, dxi_pt_min(m->t_len - end - 1, m->base_len - src - 1));
+        for (i = 1; i <= look; i++) same += m->t[end + i] == m->base[src + i];
+        if (look < 16 || same < 8) return end;
+        end++;
+    }
+}
+
+/* Scans the target up to limit, adding matches (those ending at or before
+   drop are forgotten first). */
+DXI_PRIVATE void dxi_pt_scan(dxi_pt_matcher *m, size_t drop, size_t limit) {
+    size_t i, k;
+    for (i = k = 0; i < m->nm; i++)
+        if (m->m[i].end > drop) m->m[k++] = m->m[i];
+    m->nm = k;
+    if (m->p < drop) m->p = drop;
+    if (!m->sa && !m->table) return;
+    while (m->p < limit && m->nm < DXI_PT_MATCHES) {
+        size_t q = 0, len = dxi_pt_longest(m, m->p, &q), at = m->p, end;
+        int64_t s = (int64_t)q - (int64_t)m->p;
+        if (len < m->min_len) {
+            m->p += 1 + (m->misses++ >> m->skip_shift);
+            continue;
+        }
+        m->misses = 0;
+        while (at > m->covered && at > 0 && (int64_t)at + s > 0 && m->t[at - 1] == m->base[(size_t)((int64_t)at + s) - 1]) at--;
+        end = dxi_pt_extend(m, m->p + len, s);
+        m->m[m->nm].at = at, m->m[m->nm].end = end, m->m[m->nm].shift = s;
+        m->nm++;
+        m->covered = end;
+        m->p = end;
+    }
+}
+
 /* ---- shift-resilient diff with CARRY: blocks split between sources ----
    A block that differs from the base at the carried shift gets candidate
    shifts: first the carried one and the same offset; where those leave many
@@ -1661,7 +1912,7 @@ DXI_PRIVATE size_t dxi_pt_best_source(const dxi_pt_index *ix, const uint8_t *bas
    costs 1, a run header 2, a change of source 4. The segments it finds
    become one COPY record (one segment) or a SPLIT. */
 
-#define DXI_PT_CANDS 10             /* candidate shifts per changed block */
+#define DXI_PT_CANDS 24             /* candidate shifts per changed block, at most (cfg.level: 8 + 2 x level) */
 #define DXI_PT_PROBE 32             /* the block's windows are looked up every 32 bytes, at DXI_PT_STRIDE alignments */
 #define DXI_PT_SPLIT_MAX 16384u     /* CARRY for blocks up to this size (the program's memory is 20 bytes a byte) */
 #define DXI_PT_SWITCH 16            /* the estimated cost of a new segment (length, delta, run count): more than
@@ -1669,7 +1920,12 @@ DXI_PRIVATE size_t dxi_pt_best_source(const dxi_pt_index *ix, const uint8_t *bas
 #define DXI_PT_INF 0x3fffffffu
 
 typedef struct dxi_pt_shifter {
-    dxi_pt_index index;  /* built at the first block that needs it: edits in place never do */
+    dxi_pt_index index;  /* blocks over 16 KiB: built at the first block that needs it */
+    dxi_pt_matcher matcher; /* CARRY: built at the first block that needs it (edits in place never do) */
+    bool matching;       /* the matcher is built */
+    unsigned level;      /* 1..9 */
+    size_t cands;        /* candidates per block */
+    int64_t literal;     /* LITERAL: the shift whose sources all lie past the base's end (zeros), else INT64_MIN */
     const dx_allocator *allocator;
     int64_t min_shift;   /* with a window: -window (sources at most that far behind) */
     int64_t carried;     /* the last shift: with CARRY blocks without a record come from base offset + carried;
@@ -1696,36 +1952,30 @@ DXI_PRIVATE bool dxi_pt_same_at(const uint8_t *base, size_t base_len, size_t off
 
 DXI_PRIVATE size_t dxi_pt_zigzag_size(int64_t v) { return dxi_pt_put_varint(NULL, dxi_pt_zigzag(v)); }
 
-/* The candidate shifts of the block t[0..tn) at off; cand[0] is the carried one. */
-DXI_PRIVATE size_t dxi_pt_candidates(const dxi_pt_shifter *sh, const uint8_t *base, size_t off, const uint8_t *t,
-                                     size_t tn, size_t t_avail, int64_t *cand) {
-    int64_t seen[256];
-    unsigned votes[256];
-    size_t nseen = 0, k = 0, w, j, i, pick;
+/* The candidate shifts of the block t[0..tn) at off (t_avail target bytes
+   from t): the carried one, the same offset, the literal shift, then the
+   shifts of the matches that cover most of the block and the bytes just
+   after it (the shift after an insertion near the block's end). */
+DXI_PRIVATE size_t dxi_pt_candidates(dxi_pt_shifter *sh, size_t off, size_t tn, size_t t_avail, int64_t *cand) {
+    dxi_pt_matcher *m = &sh->matcher;
+    size_t k = 0, i, j, lo = off, hi = off + (size_t)dxi_pt_min(tn + DXI_PT_WINDOW, t_avail);
+    size_t cover[DXI_PT_MATCHES];
     cand[k++] = sh->carried;
     if (sh->carried != 0) cand[k++] = 0; /* the same offset: always a valid source */
-    /* windows may reach past the block into the rest of the target (t_avail
-       bytes from t), the last one just past its end: the shift after an
-       insertion near a block's end is found */
-    for (w = 0; w <= tn && w + DXI_PT_STRIDE - 1 + DXI_PT_WINDOW <= t_avail; w += DXI_PT_PROBE) {
-        for (j = 0; j < DXI_PT_STRIDE; j++) {
-            uint32_t hit = sh->index.slots[dxi_pt_window_slot(&sh->index, t + w + j)];
-            int64_t s;
-            if (!hit || DX_MEMCMP(base + hit - 1, t + w + j, DXI_PT_WINDOW) != 0) continue; /* empty, or another window */
-            s = (int64_t)(hit - 1) - (int64_t)(off + w + j);
-            if (s < sh->min_shift) continue; /* too far behind for an in-place apply */
-            for (i = 0; i < nseen && seen[i] != s; i++) {}
-            if (i < nseen) votes[i]++;
-            else if (nseen < 256) seen[nseen] = s, votes[nseen++] = 1;
-        }
+    if (sh->literal != INT64_MIN && sh->carried != sh->literal) cand[k++] = sh->literal;
+    dxi_pt_scan(m, off, hi);
+    for (i = 0; i < m->nm; i++) {
+        size_t a = m->m[i].at > lo ? m->m[i].at : lo, b = m->m[i].end < hi ? m->m[i].end : hi;
+        cover[i] = b > a && m->m[i].shift >= sh->min_shift ? b - a : 0;
     }
-    while (k < DXI_PT_CANDS) { /* the most voted shifts not taken yet */
-        for (pick = nseen, i = 0; i < nseen; i++)
-            if (votes[i] && (pick == nseen || votes[i] > votes[pick])) pick = i;
-        if (pick == nseen) break;
-        votes[pick] = 0;
-        for (i = 0; i < k && cand[i] != seen[pick]; i++) {}
-        if (i == k) cand[k++] = seen[pick];
+    while (k < sh->cands) { /* the shifts covering most bytes, not taken yet */
+        size_t pick = m->nm;
+        for (i = 0; i < m->nm; i++)
+            if (cover[i] && (pick == m->nm || cover[i] > cover[pick])) pick = i;
+        if (pick == m->nm) break;
+        cover[pick] = 0;
+        for (j = 0; j < k && cand[j] != m->m[pick].shift; j++) {}
+        if (j == k) cand[k++] = m->m[pick].shift;
     }
     return k;
 }
@@ -1743,7 +1993,7 @@ DXI_PRIVATE size_t dxi_pt_segment(dxi_pt_shifter *sh, const uint8_t *base, size_
     bool goes_on[DXI_PT_CANDS] = {false}; /* set for every candidate: gcc -O1 cannot tell */
     for (c = 0; c < k; c++) { /* a record starts with cand[c]: its delta's size */
         int64_t at = (int64_t)off + cand[c];
-        cost[2 * c] = at >= 0 && ((uint64_t)at <= base_len || cand[c] <= 0)
+        cost[2 * c] = at >= 0 && ((uint64_t)at <= base_len || cand[c] <= 0 || cand[c] == sh->literal)
                           ? (uint32_t)(c == 0 ? 0 : dxi_pt_zigzag_size(cand[c] - sh->carried)) : DXI_PT_INF;
         cost[2 * c + 1] = DXI_PT_INF;
     }
@@ -1762,7 +2012,8 @@ DXI_PRIVATE size_t dxi_pt_segment(dxi_pt_shifter *sh, const uint8_t *base, size_
                 back[2 * c] = back[2 * c + 1] = 0;
                 continue;
             }
-            if (i > 0 && gidx / 2 != c && ((uint64_t)at <= base_len || cand[c] <= 0) && gmin + DXI_PT_SWITCH < a)
+            if (i > 0 && gidx / 2 != c && ((uint64_t)at <= base_len || cand[c] <= 0 || cand[c] == sh->literal) &&
+                gmin + DXI_PT_SWITCH < a)
                 a = gmin + DXI_PT_SWITCH, from_a = (uint8_t)gidx; /* a new segment from here: its source must be valid */
             if (t[i] == dxi_pt_src_byte(base, base_len, (int64_t)(off + i), cand[c])) {
                 na = a < b ? a : b;
@@ -1828,12 +2079,15 @@ DXI_PRIVATE void dxi_pt_carry_block(dxi_pt_writer *w, dxi_pt_shifter *sh, const 
                           &goes_on);
     /* more than one byte in 8 differs, or the bytes after the block come from
        elsewhere (an insertion near its end): look for it in the base */
-    if (cost > tn / 8 + 8 || !goes_on) {
-        if (!sh->index.slots && dxi_pt_index_build(&sh->index, base, base_len, sh->allocator) != DX_OK) {
-            w->error = DX_ERR_NOMEM;
-            return;
+    if (cost > (sh->level >= 4 ? 4 : tn / 8 + 8) || !goes_on) {
+        if (!sh->matching) {
+            sh->matching = true;
+            if (dxi_pt_matcher_open(&sh->matcher, sh->level, base, base_len, t - off, off + t_avail, sh->allocator) != DX_OK) {
+                w->error = DX_ERR_NOMEM;
+                return;
+            }
         }
-        k = dxi_pt_candidates(sh, base, off, t, tn, t_avail, cand);
+        k = dxi_pt_candidates(sh, off, tn, t_avail, cand);
         segs = dxi_pt_segment(sh, base, base_len, off, t, tn, t_avail, cand, k, seg_at, seg_shift, DXI_PT_SEGS_MAX,
                               &cost, &goes_on);
     }
@@ -1915,6 +2169,11 @@ DXI_PRIVATE dx_result dxi_pt_writer_open(dxi_pt_writer *w, dxi_pt_shifter *sh, c
     if (cfg->window && (!carry || !dxi_pt_pow2(cfg->window)))
         return DX_ERR_INVAL; /* a power of two, for shift blocks up to 16 KiB */
     if (cfg->window) flags |= DX_PATCH_FLAG_WINDOW;
+    if (carry) flags |= DX_PATCH_FLAG_LITERAL;
+    if (cfg->level < 0 || cfg->level > 9) return DX_ERR_INVAL;
+    sh->level = (unsigned)DXI_DEF(cfg->level, 6);
+    sh->cands = 8 + 2 * (size_t)sh->level;
+    sh->literal = carry ? (int64_t)base_len : INT64_MIN; /* a source at o + base length: past the end, zeros */
     w->scratch_cap = 3 * (size_t)w->block_size;
 #if defined(DX_PATCH_WITH_ZSTD)
     if (cfg->zstd_level) {
@@ -1943,6 +2202,7 @@ DXI_PRIVATE void dxi_pt_writer_close(dxi_pt_writer *w, dxi_pt_shifter *sh) {
     dxi_pt_free(al, w->scratch, w->scratch_cap);
     dxi_pt_free(al, sh->index.slots, sh->index.count * sizeof(uint32_t));
     dxi_pt_free(al, sh->back, sh->back_size);
+    if (sh->matching) dxi_pt_matcher_close(&sh->matcher, al);
 #if defined(DX_PATCH_WITH_ZSTD)
     if (w->cctx) ZSTD_freeCCtx((ZSTD_CCtx *)w->cctx);
 #endif
@@ -1950,7 +2210,7 @@ DXI_PRIVATE void dxi_pt_writer_close(dxi_pt_writer *w, dxi_pt_shifter *sh) {
 
 DX_PATCH_API int64_t dx_patch_diff(const dx_patch_config *cfg, const uint8_t *base, size_t base_len,
                                    const uint8_t *target, size_t target_len, uint8_t *out, size_t cap) {
-    static const dx_patch_config defaults = {0, 0, 0, false, false, false, 0, {NULL, NULL, NULL}, NULL, NULL};
+    static const dx_patch_config defaults = {0, 0, 0, false, false, false, 0, 0, {NULL, NULL, NULL}, NULL, NULL};
     dxi_pt_writer w;
     dxi_pt_shifter sh;
     dx_result err;
@@ -2400,7 +2660,10 @@ DXI_PRIVATE bool dxi_pt_source(const dx_patch_applier *a, uint64_t zz, uint64_t 
     int64_t delta = (int64_t)(zz >> 1) ^ -(int64_t)(zz & 1), start;
     if (delta > (int64_t)1 << 48 || delta < -((int64_t)1 << 48)) return false;
     start = (int64_t)off + *shift + delta;
-    if (start < 0 || ((uint64_t)start > dxi_pt_src_len(a) && (uint64_t)start > off)) return false;
+    if (start < 0 || ((uint64_t)start > dxi_pt_src_len(a) && (uint64_t)start > off &&
+                      (!(a->info.flags & DX_PATCH_FLAG_LITERAL) ||
+                       (uint64_t)start - dxi_pt_max(dxi_pt_src_len(a), off) > (uint64_t)1 << 48)))
+        return false;
     if ((a->info.flags & DX_PATCH_FLAG_WINDOW) && start - (int64_t)off < -(int64_t)a->info.window) return false;
     *shift = start - (int64_t)off;
     *out_src = (uint64_t)start;
