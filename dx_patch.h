@@ -1915,8 +1915,13 @@ DXI_PRIVATE void dxi_pt_scan(dxi_pt_matcher *m, size_t drop, size_t limit) {
 #define DXI_PT_CANDS 24             /* candidate shifts per changed block, at most (cfg.level: 8 + 2 x level) */
 #define DXI_PT_PROBE 32             /* the block's windows are looked up every 32 bytes, at DXI_PT_STRIDE alignments */
 #define DXI_PT_SPLIT_MAX 16384u     /* CARRY for blocks up to this size (the program's memory is 20 bytes a byte) */
-#define DXI_PT_SWITCH 16            /* the estimated cost of a new segment (length, delta, run count): more than
-                                       their raw bytes, as the differences it saves compress well (measured) */
+#define DXI_PT_SWITCH 64            /* the estimated cost of a new segment (length, delta, run count), in
+                                       quarter bytes: more than their raw bytes, as the differences it saves
+                                       compress well (measured) */
+#define DXI_PT_DIFF 4               /* a stored difference from a source: noise, where the source is wrong */
+#define DXI_PT_LIT 3                /* a new byte stored as it is (LITERAL): compresses better than noise */
+#define DXI_PT_RUN 8                /* a run's header */
+#define DXI_PT_ZERO 1               /* a byte that matches, stored inside a run (a zero: compresses well) */
 #define DXI_PT_INF 0x3fffffffu
 
 typedef struct dxi_pt_shifter {
@@ -1994,7 +1999,7 @@ DXI_PRIVATE size_t dxi_pt_segment(dxi_pt_shifter *sh, const uint8_t *base, size_
     for (c = 0; c < k; c++) { /* a record starts with cand[c]: its delta's size */
         int64_t at = (int64_t)off + cand[c];
         cost[2 * c] = at >= 0 && ((uint64_t)at <= base_len || cand[c] <= 0 || cand[c] == sh->literal)
-                          ? (uint32_t)(c == 0 ? 0 : dxi_pt_zigzag_size(cand[c] - sh->carried)) : DXI_PT_INF;
+                          ? (uint32_t)(c == 0 ? 0 : 4 * dxi_pt_zigzag_size(cand[c] - sh->carried)) : DXI_PT_INF;
         cost[2 * c + 1] = DXI_PT_INF;
     }
     for (i = 0; i < n; i++) {
@@ -2005,7 +2010,7 @@ DXI_PRIVATE size_t dxi_pt_segment(dxi_pt_shifter *sh, const uint8_t *base, size_
             if (cost[c] < gmin) gmin = cost[c], gidx = c;
         for (c = 0; c < k; c++) {
             int64_t at = (int64_t)(off + i) + cand[c];
-            uint32_t a = cost[2 * c], b = cost[2 * c + 1], na, nb;
+            uint32_t a = cost[2 * c], b = cost[2 * c + 1], na, nb, bc = cand[c] == sh->literal ? DXI_PT_LIT : DXI_PT_DIFF;
             uint8_t from_a = (uint8_t)(2 * c), from_b = (uint8_t)(2 * c + 1);
             if (at < 0) { /* no byte below the base's start */
                 next[2 * c] = next[2 * c + 1] = DXI_PT_INF;
@@ -2018,13 +2023,13 @@ DXI_PRIVATE size_t dxi_pt_segment(dxi_pt_shifter *sh, const uint8_t *base, size_
             if (t[i] == dxi_pt_src_byte(base, base_len, (int64_t)(off + i), cand[c])) {
                 na = a < b ? a : b;
                 back[2 * c] = a < b ? from_a : from_b;
-                nb = b + 1 < a + 3 ? b + 1 : a + 3;
-                back[2 * c + 1] = b + 1 < a + 3 ? from_b : from_a;
+                nb = b + DXI_PT_ZERO < a + DXI_PT_RUN + DXI_PT_ZERO ? b + DXI_PT_ZERO : a + DXI_PT_RUN + DXI_PT_ZERO;
+                back[2 * c + 1] = b + DXI_PT_ZERO < a + DXI_PT_RUN + DXI_PT_ZERO ? from_b : from_a;
             } else {
                 na = DXI_PT_INF;
                 back[2 * c] = from_a;
-                nb = b + 1 < a + 3 ? b + 1 : a + 3;
-                back[2 * c + 1] = b + 1 < a + 3 ? from_b : from_a;
+                nb = b + bc < a + DXI_PT_RUN + bc ? b + bc : a + DXI_PT_RUN + bc;
+                back[2 * c + 1] = b + bc < a + DXI_PT_RUN + bc ? from_b : from_a;
             }
             next[2 * c] = na < DXI_PT_INF ? na : DXI_PT_INF;
             next[2 * c + 1] = nb < DXI_PT_INF ? nb : DXI_PT_INF;
@@ -2079,7 +2084,7 @@ DXI_PRIVATE void dxi_pt_carry_block(dxi_pt_writer *w, dxi_pt_shifter *sh, const 
                           &goes_on);
     /* more than one byte in 8 differs, or the bytes after the block come from
        elsewhere (an insertion near its end): look for it in the base */
-    if (cost > (sh->level >= 4 ? 4 : tn / 8 + 8) || !goes_on) {
+    if (cost > (sh->level >= 4 ? 16 : tn / 2 + 32) || !goes_on) {
         if (!sh->matching) {
             sh->matching = true;
             if (dxi_pt_matcher_open(&sh->matcher, sh->level, base, base_len, t - off, off + t_avail, sh->allocator) != DX_OK) {
@@ -2096,6 +2101,21 @@ DXI_PRIVATE void dxi_pt_carry_block(dxi_pt_writer *w, dxi_pt_shifter *sh, const 
         for (i = seg_at[s]; i < end; i++) /* bytewise differences: shifted addresses repeat them */
             d[i] = (uint8_t)(t[i] - dxi_pt_src_byte(base, base_len, (int64_t)(off + i), seg_shift[s]));
     }
+#ifdef DXI_PT_DEBUG
+    {
+        static size_t lit, dif, nz, nsegs, blocks;
+        for (s = 0; s < segs; s++) {
+            size_t end = s + 1 < segs ? seg_at[s + 1] : tn;
+            for (i = seg_at[s]; i < end; i++) {
+                if (seg_shift[s] == sh->literal) lit++;
+                else if (d[i]) dif++;
+            }
+        }
+        nsegs += segs, blocks++;
+        if ((blocks & 255) == 0 || off + tn >= sh->matcher.t_len) fprintf(stderr, "blocks %zu segs %zu lit %zu diff %zu k %zu nm %zu\n", blocks, nsegs, lit, dif, k, sh->matcher.nm);
+        (void)nz;
+    }
+#endif
     if (segs > 1) dxi_pt_plan_split(&plan, sh->carried, seg_at, seg_shift, segs, d, tn);
     else dxi_pt_plan_copy(&plan, seg_shift[0] - sh->carried, d, tn);
     size = dxi_pt_measure(w, block, &plan);
@@ -2172,7 +2192,7 @@ DXI_PRIVATE dx_result dxi_pt_writer_open(dxi_pt_writer *w, dxi_pt_shifter *sh, c
     if (carry) flags |= DX_PATCH_FLAG_LITERAL;
     if (cfg->level < 0 || cfg->level > 9) return DX_ERR_INVAL;
     sh->level = (unsigned)DXI_DEF(cfg->level, 6);
-    sh->cands = 8 + 2 * (size_t)sh->level;
+    sh->cands = (size_t)dxi_pt_min(8 + 2 * (uint64_t)sh->level, DXI_PT_CANDS);
     sh->literal = carry ? (int64_t)base_len : INT64_MIN; /* a source at o + base length: past the end, zeros */
     w->scratch_cap = 3 * (size_t)w->block_size;
 #if defined(DX_PATCH_WITH_ZSTD)

@@ -600,6 +600,7 @@ int main(int argc, char **argv) {
         else if (!strcmp(a, "--resume")) in_place = resume = 1;
         else if (!strcmp(a, "--one-way")) cfg.one_way = true;
         else if (!strcmp(a, "--shift")) cfg.shift = true;
+        else if (a[0] == '-' && a[1] >= '1' && a[1] <= '9' && !a[2]) cfg.level = a[1] - '0';
         else if (!strcmp(a, "--window") || !strcmp(a, "--block") || !strcmp(a, "--zstd")) {
             uint64_t level;
             if (!value) return tool_usage_error("%s needs a value", a);
@@ -624,7 +625,7 @@ int main(int argc, char **argv) {
             return tool_usage_error("too many arguments");
         }
     }
-    diff_opts = cfg.block_size || cfg.zstd_level || cfg.one_way || cfg.shift || cfg.window;
+    diff_opts = cfg.block_size || cfg.zstd_level || cfg.one_way || cfg.shift || cfg.window || cfg.level;
     if (cfg.window && !cfg.shift) return tool_usage_error("--window goes with --shift");
     if (!strcmp(cmd, "diff")) {
         if (in_place) return tool_usage_error("--in-place and --resume go with apply");
