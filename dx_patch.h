@@ -1674,7 +1674,7 @@ DXI_PRIVATE size_t dxi_pt_best_source(const dxi_pt_index *ix, const uint8_t *bas
    of sa. Extra memory: a bit per symbol and k + 1 counts per level. */
 DXI_PRIVATE dx_result dxi_pt_sais(const void *T, uint32_t *sa, uint32_t n, uint32_t k, bool wide, const dx_allocator *al) {
 #define DXI_SA_CH(i) (wide ? ((const uint32_t *)T)[i] : (uint32_t)((const uint8_t *)T)[i])
-#define DXI_SA_S(i) ((ty[(i) >> 3] >> ((i) & 7)) & 1u)
+#define DXI_SA_S(i) (((unsigned)ty[(i) >> 3] >> ((i) & 7)) & 1u)
 #define DXI_SA_LMS(i) ((i) > 0 && DXI_SA_S(i) && !DXI_SA_S((i) - 1))
     uint8_t *ty;
     uint32_t *bkt, *s1, i, j, n1, name, prev, sum;
@@ -1795,7 +1795,7 @@ DXI_PRIVATE dx_result dxi_pt_matcher_open(dxi_pt_matcher *m, unsigned level, con
     DX_MEMSET(m, 0, sizeof *m);
     m->base = base, m->base_len = base_len, m->t = t, m->t_len = t_len;
     m->min_len = level >= 7 ? 8 : level >= 4 ? 12 : 16;
-    m->skip_shift = level >= 8 ? 30 : level >= 5 ? 6 : level >= 3 ? 4 : 2; /* unmatched bytes: the step grows */
+    m->skip_shift = level >= 9 ? 30 : level >= 7 ? 5 : level >= 5 ? 3 : 2; /* unmatched bytes: the step grows */
     if (base_len < 16) return DX_OK;
     if (level >= 4) {
         if (!(m->sa = (uint32_t *)dxi_pt_alloc(al, base_len * sizeof(uint32_t))) ||
@@ -1847,14 +1847,15 @@ DXI_PRIVATE size_t dxi_pt_longest(const dxi_pt_matcher *m, size_t p, size_t *out
     lo = m->start[(size_t)q[0] << 8 | q[1]], hi = m->start[((size_t)q[0] << 8 | q[1]) + 1];
     if (lo == hi) return 0;
     hi--;
-    while (hi - lo > 1) { /* the last suffix below q, and the first at or above it, within [lo, hi] */
-        size_t mid = lo + (hi - lo) / 2, at = m->sa[mid], n = dxi_pt_min(dxi_pt_min(left, m->base_len - at), 4096);
-        size_t c = dxi_pt_common(m->base + at, q, n);
-        if (c == n ? (n < 4096 && m->base_len - at < left) : m->base[at + c] < q[c]) lo = mid;
-        else hi = mid;
-    }
     len_lo = dxi_pt_common(m->base + m->sa[lo], q, dxi_pt_min(left, m->base_len - m->sa[lo]));
     len_hi = dxi_pt_common(m->base + m->sa[hi], q, dxi_pt_min(left, m->base_len - m->sa[hi]));
+    while (hi - lo > 1) { /* q lies between the suffixes at lo and hi; both share len_lo/len_hi bytes with it, so
+                             every suffix between them shares the smaller count: the compare starts there */
+        size_t mid = lo + (hi - lo) / 2, at = m->sa[mid], skip = len_lo < len_hi ? len_lo : len_hi;
+        size_t n = dxi_pt_min(left, m->base_len - at), c = skip + dxi_pt_common(m->base + at + skip, q + skip, n - skip);
+        if (c == n ? m->base_len - at < left : m->base[at + c] < q[c]) lo = mid, len_lo = c;
+        else hi = mid, len_hi = c;
+    }
     *out = len_lo >= len_hi ? m->sa[lo] : m->sa[hi];
     return len_lo >= len_hi ? len_lo : len_hi;
 }
