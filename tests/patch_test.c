@@ -813,15 +813,18 @@ done:
 
 /* Inserts and deletes a few runs of bytes in a copy of a (and maybe flips a few). */
 static uint8_t *gen_shifted(prop_ctx *p, const uint8_t *a, size_t alen, size_t *out_len) {
-    size_t blen, i, edits = (size_t)prop_range(p, 1, 4);
+    size_t blen, i, k, from, edits = (size_t)prop_range(p, 1, 4);
     uint8_t *b = xdup(a, blen = alen);
     for (i = 0; i < edits; i++) {
         size_t at = (size_t)prop_range(p, 0, blen), n = prop_len(p, 700);
         uint8_t *nb;
-        if (prop_bool(p)) {
+        unsigned kind = (unsigned)prop_range(p, 0, 2);
+        if (kind < 2) { /* new bytes (stored as they are), or a copy of bytes from elsewhere (a move) */
             nb = xmalloc(blen + n);
             memcpy(nb, b, at);
-            prop_bytes(p, nb + at, n);
+            if (kind == 0 || blen == 0) prop_bytes(p, nb + at, n);
+            else
+                for (k = 0, from = (size_t)prop_range(p, 0, blen - 1); k < n; k++) nb[at + k] = b[(from + k) % blen];
             memcpy(nb + at + n, b + at, blen - at);
             blen += n;
         } else {
@@ -855,9 +858,10 @@ static int p_shift(prop_ctx *p) {
     b = gen_shifted(p, a, alen, &blen);
     gen_config(p, &cfg, 6);
     cfg.shift = true;
+    cfg.level = (int)prop_range(p, 0, 9);
     if (prop_bool(p)) cfg.window = (uint32_t)64 << prop_range(p, 0, 8); /* 64 B .. 16 KiB */
     note_config(p, &cfg, alen, blen);
-    prop_note(p, "window %lu", (unsigned long)cfg.window);
+    prop_note(p, "window %lu level %d", (unsigned long)cfg.window, cfg.level);
     cap = max_sz(alen, blen);
     out = xmalloc(blen), buf = xmalloc(cap);
     patch = make_patch(&cfg, a, alen, b, blen, &plen);
@@ -1021,6 +1025,7 @@ static int p_journal(prop_ctx *p) {
     b = gen_shifted(p, a, alen, &blen);
     gen_config(p, &cfg, 4);
     cfg.shift = true, cfg.window = (uint32_t)64 << prop_range(p, 0, 6);
+    cfg.level = (int)prop_range(p, 0, 9);
     note_config(p, &cfg, alen, blen);
     patch = make_patch(&cfg, a, alen, b, blen, &plen);
     total = max_sz(alen, blen);
@@ -1888,7 +1893,8 @@ static const char *const vector_files[] = {
     "bad_header_check", "bad_frame_check", "bad_frame_len", "bad_stored", "bad_trailing", "bad_gap", "bad_run",
     "bad_zero_run", "bad_noop_xor", "bad_result", "wrong_base", "truncated", "shift_carry", "shift_window",
     "old_format", "bad_empty_frame", "bad_frame_max_low", "bad_frame_max_high", "frame_max_limit", "wrong_witness",
-    "bad_raw_past_end", "copy_no_carry", "carry_xor",
+    "bad_raw_past_end", "copy_no_carry", "carry_xor", "shift_carry_v04", "shift_window_v04", "shift_literal",
+    "literal", "bad_literal_flag", "bad_literal_far",
 };
 
 static int t_vectors(prop_ctx *p) {
@@ -2031,7 +2037,7 @@ static void write_seed(const char *dir, const char *name, uint8_t prefix, const 
 }
 
 int main(int argc, char **argv) {
-    static uint8_t base[400], target[400], patch[2048], bad[2048], x[600];
+    static uint8_t base[400], target[600], patch[2048], bad[2048], x[600];
     dx_patch_config cfg;
     size_t n, i, k;
     uint8_t fb[300];
@@ -2105,6 +2111,15 @@ int main(int argc, char **argv) {
         /* CARRY: block 0 from base offset 8 (delta +8, zigzag 16); block 1 has no record: the base at shift 8;
            block 2 an XOR at its own offset (the shift stays 8); block 3 from offset 200: past the base, zeros */
         static const uint8_t carry_xor[] = {DX_PATCH_REC_COPY, 0, 16, 0, DX_PATCH_REC_XOR, 1, 1, 0, 1, 0x01};
+        /* LITERAL: block 0 from base offset 5000 (delta +5000, zigzag 10000 = 0x90 0x4e): zeros, its runs are
+           "new!" at 0; block 1 has no record: still past the end, zeros; block 2 back at offset 128 (delta
+           -5000, zigzag 9999 = 0x8f 0x4e) with no runs */
+        static const uint8_t literal[] = {DX_PATCH_REC_COPY, 0, 0x90, 0x4e, 1, 0, 4, 'n', 'e', 'w', '!',
+                                          DX_PATCH_REC_COPY, 1, 0x8f, 0x4e, 0};
+        /* a source at 2^48 + 201 past max(base length, offset): zigzag(2^48 + 201) */
+        uint8_t far[16] = {DX_PATCH_REC_COPY, 0};
+        size_t far_n = 2 + dxi_pt_put_varint(far + 2, ((uint64_t)1 << 48 | 201) << 1);
+        far[far_n++] = 0; /* no runs */
         craft_header(&c, DX_PATCH_FLAG_ONE_WAY, 64, base, 200, base, 100, 128, 1);
         craft_frame(&c, raw_past_end, sizeof raw_past_end);
         write_vec("bad_raw_past_end", "one way, 200 bytes to their first 100: a RAW record for block 2, past the "
@@ -2125,6 +2140,29 @@ int main(int argc, char **argv) {
         write_vec("carry_xor", "CARRY (made by hand): a COPY sets the shift, a block without a record follows it, an "
                   "XOR record works at its own offset and keeps the shift, the base ends: zeros", NULL, NULL, base, 200,
                   x, 200, c.b, c.len);
+        memset(x, 0, sizeof x);
+        memcpy(x, "new!", 4);
+        memcpy(x + 128, base + 128, 72);
+        craft_header(&c, DX_PATCH_FLAG_ONE_WAY | DX_PATCH_FLAG_COPY | DX_PATCH_FLAG_CARRY | DX_PATCH_FLAG_LITERAL |
+                     DX_PATCH_FLAG_WINDOW, 64, base, 200, x, 200, 128, 1);
+        put32(c.b + DX_PATCH_HEADER_OFF_WINDOW, 256), reseal_header(c.b); /* in place too */
+        craft_frame(&c, literal, sizeof literal);
+        write_vec("literal", "LITERAL (made by hand): a source far past the base's end reads zeros, so the runs are "
+                  "new bytes; a block without a record follows that shift; a COPY comes back (WINDOW 256: in place too)", NULL,
+                  NULL, base, 200,
+                  x, 200, c.b, c.len);
+        craft_header(&c, DX_PATCH_FLAG_ONE_WAY | DX_PATCH_FLAG_COPY | DX_PATCH_FLAG_CARRY | DX_PATCH_FLAG_WINDOW, 64, base,
+                     200, x, 200, 128, 1);
+        put32(c.b + DX_PATCH_HEADER_OFF_WINDOW, 256), reseal_header(c.b);
+        craft_frame(&c, literal, sizeof literal);
+        write_vec("bad_literal_flag", "the literal patch without LITERAL: a source past the base's end and its own "
+                  "offset", NULL, "DX_ERR_CORRUPT", base, 200, NULL, 0, c.b, c.len);
+        craft_header(&c, DX_PATCH_FLAG_ONE_WAY | DX_PATCH_FLAG_COPY | DX_PATCH_FLAG_CARRY | DX_PATCH_FLAG_LITERAL |
+                     DX_PATCH_FLAG_WINDOW, 64, base, 200, x, 200, 128, 1);
+        put32(c.b + DX_PATCH_HEADER_OFF_WINDOW, 256), reseal_header(c.b);
+        craft_frame(&c, far, far_n);
+        write_vec("bad_literal_far", "LITERAL: a source 2^48 + 1 bytes past the base's end", NULL, "DX_ERR_CORRUPT",
+                  base, 200, NULL, 0, c.b, c.len);
     }
     memcpy(x, base, 200);
     x[10] ^= 1;
@@ -2169,6 +2207,14 @@ int main(int argc, char **argv) {
     n = must_diff(&cfg, base, 300, target, 289, patch, sizeof patch);
     write_vec("shift_window", "shift mode with a 64-byte window (COPY, CARRY, WINDOW): the shift_carry pair, in place too",
               &cfg, NULL, base, 300, target, 289, patch, n);
+    /* new bytes: 200 of text inserted at 60, stored as they are (LITERAL) */
+    cfg.window = 0;
+    memcpy(target, base, 60);
+    for (i = 0; i < 200; i++) target[60 + i] = (uint8_t)"the quick brown fox jumps over the lazy dog. "[(i * 7) % 45];
+    memcpy(target + 260, base + 60, 240);
+    n = must_diff(&cfg, base, 300, target, 500, patch, sizeof patch);
+    write_vec("shift_literal", "shift mode (COPY, CARRY, LITERAL): 200 new bytes inserted at 60, taken from past the "
+              "base's end (zeros), so the runs hold them as they are", &cfg, NULL, base, 300, target, 500, patch, n);
     /* fuzz seeds against the harnesses' base */
     fuzz_base(fb);
     {
@@ -2177,7 +2223,8 @@ int main(int argc, char **argv) {
             uint32_t block, frame;
             bool one_way, no_witness, backwards;
             size_t tlen;
-            int edit; /* 0 sparse, 1 zero a block, 2 nothing, 3 insert and delete (shift mode), 4 the same, window 64 */
+            int edit; /* 0 sparse, 1 zero a block, 2 nothing, 3 insert and delete (shift mode), 4 the same, window 64,
+                         5 200 new bytes inserted at 90 (shift mode: LITERAL) */
         } seeds[] = {
             {"forward", 64, 0, false, false, false, 300, 0},  {"backwards", 64, 0, false, false, true, 300, 0},
             {"shrink_one_way", 64, 0, true, false, false, 120, 0},
@@ -2187,6 +2234,7 @@ int main(int argc, char **argv) {
             {"one_way_no_witness", 256, 0, true, true, false, 280, 0},
             {"shift_carry", 64, 0, true, false, false, 290, 3},
             {"shift_window", 64, 0, true, false, false, 290, 4},
+            {"shift_literal", 64, 0, true, false, false, 500, 5},
         };
         for (k = 0; k < sizeof seeds / sizeof seeds[0]; k++) {
             size_t tl = seeds[k].tlen;
@@ -2194,6 +2242,7 @@ int main(int argc, char **argv) {
             cfg.block_size = seeds[k].block, cfg.frame_size = seeds[k].frame;
             cfg.one_way = seeds[k].one_way, cfg.no_witness = seeds[k].no_witness;
             cfg.shift = seeds[k].edit >= 3;
+            if (seeds[k].edit == 5) cfg.level = 9;
             cfg.window = seeds[k].edit == 4 ? 64 : 0;
             memset(x, 0, sizeof x);
             memcpy(x, fb, 300);
@@ -2206,6 +2255,10 @@ int main(int argc, char **argv) {
             if (seeds[k].edit == 0)
                 for (i = 7; i < tl; i += 61) x[i] ^= (uint8_t)(i | 1), x[i + 2 < tl ? i + 2 : i] = 0;
             if (seeds[k].edit == 1) memset(x + 64, 0, 64), memset(x + 200, 0xee, 64);
+            if (seeds[k].edit == 5) {
+                memcpy(x + 290, fb + 90, 210);
+                for (i = 0; i < 200; i++) x[90 + i] = (uint8_t)"pack my box with five dozen liquor jugs. "[(i * 5) % 41];
+            }
             if (seeds[k].backwards) n = must_diff(&cfg, x, tl, fb, 300, patch, sizeof patch);
             else n = must_diff(&cfg, fb, 300, x, tl, patch, sizeof patch);
             write_seed("patch_apply", seeds[k].name, 0, patch, n);
