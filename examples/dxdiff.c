@@ -48,12 +48,19 @@
 #define JOURNAL_SUFFIX ".dxdiff-journal"
 
 static const char usage_text[] =
-    "usage: dxdiff diff [-f] [--block N] [--zstd LEVEL] [--one-way] [--shift [--window N]] OLD NEW PATCH\n"
+    "usage: dxdiff diff [-f] [-1..-9] [--in-place] OLD NEW PATCH\n"
+    "       dxdiff diff [-f] [-1..-9] [--block N] [--zstd LEVEL] [--one-way] [--shift [--window N]] OLD NEW PATCH\n"
     "       dxdiff apply [-f] OLD PATCH OUT\n"
     "       dxdiff apply --in-place [--resume] FILE PATCH\n"
     "       dxdiff info PATCH\n"
     "       dxdiff --help | --version\n"
-    "  diff          write PATCH, which turns OLD into NEW and (unless --one-way) NEW into OLD\n"
+    "  diff          write PATCH, which turns OLD into NEW and (unless --one-way) NEW into OLD;\n"
+    "                without a mode option the smaller of XOR blocks (reversible) and the shift\n"
+    "                mode, zstd 19 where built with zstd\n"
+    "  -1..-9        shift mode: matching effort (default 6; 1-3: a hash table, less memory;\n"
+    "                4-9: a suffix array of OLD, 4 bytes a byte of OLD)\n"
+    "  diff --in-place  a patch that applies in place (shift mode with a 1 MiB window, or XOR\n"
+    "                blocks); prints its size and the unconstrained one\n"
     "  --block N     block size: a power of two from 64 to 512K (K/M suffixes; default 4096)\n"
     "  --zstd LEVEL  compress with zstd, LEVEL 1..22 (3 is plenty; build with -DDXDIFF_ZSTD -lzstd)\n"
     "  --one-way     smaller patches where data becomes zeros or is rewritten; no roll back\n"
@@ -290,8 +297,59 @@ static void diff_progress(void *user, uint64_t done, uint64_t total) {
     tool_progress(done);
 }
 
+/* One patch with cfg into *out (malloc'd); its length or a dx_result. */
+static int64_t diff_one(dx_patch_config *cfg, const uint8_t *old, size_t old_len, const uint8_t *neu, size_t new_len,
+                        uint8_t **out) {
+    size_t cap = dx_patch_bound(old_len, new_len, cfg);
+    int64_t r = DX_ERR_NOMEM;
+    *out = NULL;
+    if (cap < SIZE_MAX && (*out = (uint8_t *)malloc(cap))) {
+        cfg->progress = diff_progress;
+        tool_progress_start("diffing", old_len > new_len ? old_len : new_len, "MiB");
+        r = dx_patch_diff(cfg, old, old_len, neu, new_len, *out, cap);
+        tool_progress_end(r >= 0);
+    }
+    if (r < 0) free(*out), *out = NULL;
+    return r;
+}
+
+/* No mode given: the smallest of XOR blocks (reversible) and the shift mode, both
+   compressed where zstd is built in; XOR alone when it is already tiny (data in place).
+   in_place: the shift mode with a 1 MiB window, its size next to the unconstrained one. */
+static int64_t diff_auto(dx_patch_config *cfg, const uint8_t *old, size_t old_len, const uint8_t *neu, size_t new_len,
+                         bool in_place, uint8_t **out) {
+    dx_patch_config x = *cfg, sh = *cfg;
+    uint8_t *px = NULL, *ps = NULL;
+    int64_t rx, rs;
+#if defined(DXDIFF_ZSTD)
+    x.zstd_level = sh.zstd_level = 19;
+#endif
+    sh.shift = true;
+    rx = diff_one(&x, old, old_len, neu, new_len, &px);
+    if (rx < 0) return rx;
+    if (!in_place && (uint64_t)rx <= new_len / 32 + 4096) return *out = px, rx;
+    rs = diff_one(&sh, old, old_len, neu, new_len, &ps);
+    if (rs < 0) return free(px), rs;
+    if (in_place) {
+        uint8_t *pw = NULL;
+        int64_t rw, best = rx < rs ? rx : rs;
+        sh.window = 1u << 20;
+        if ((rw = diff_one(&sh, old, old_len, neu, new_len, &pw)) < 0) return free(px), free(ps), rw;
+        if (rx <= rw) { /* XOR patches apply in place too */
+            free(pw), pw = px, rw = rx, px = NULL;
+        }
+        printf("in place: %" PRId64 " bytes (%s); unconstrained: %" PRId64 " bytes\n", rw,
+               pw == px ? "XOR blocks" : "shift mode, 1 MiB window", best);
+        free(px), free(ps);
+        return *out = pw, rw;
+    }
+    if (verbose) fprintf(stderr, "dxdiff: XOR blocks %" PRId64 " bytes, shift mode %" PRId64 " bytes\n", rx, rs);
+    if (rx <= rs) return free(ps), *out = px, rx;
+    return free(px), *out = ps, rs;
+}
+
 static int cmd_diff(const char *old_path, const char *new_path, const char *patch_path, dx_patch_config *cfg,
-                    bool force) {
+                    bool force, int mode) {
     const char *inputs[3];
     size_t old_len, new_len = 0, cap = 0;
     uint8_t *old = NULL, *neu = NULL, *patch = NULL;
@@ -304,12 +362,8 @@ static int cmd_diff(const char *old_path, const char *new_path, const char *patc
     if (!(old = read_all(old_path, &old_len, "reading OLD")) || !(neu = read_all(new_path, &new_len, "reading NEW")))
         return free(old), TOOL_EXIT_FAIL;
     if ((rc = tool_out_open(&o, patch_path, force, inputs)) != TOOL_EXIT_OK) return free(old), free(neu), rc;
-    if ((cap = dx_patch_bound(old_len, new_len, cfg)) < SIZE_MAX && (patch = (uint8_t *)malloc(cap))) {
-        cfg->progress = diff_progress;
-        tool_progress_start("diffing", old_len > new_len ? old_len : new_len, "MiB");
-        r = dx_patch_diff(cfg, old, old_len, neu, new_len, patch, cap);
-        tool_progress_end(r >= 0);
-    }
+    (void)cap;
+    r = mode ? diff_auto(cfg, old, old_len, neu, new_len, mode == 2, &patch) : diff_one(cfg, old, old_len, neu, new_len, &patch);
     free(old), free(neu);
     if (r < 0) {
         tool_out_abort(&o), free(patch);
@@ -509,12 +563,12 @@ static int cmd_info(const char *path) {
     blocks = ((in.base_len > in.target_len ? in.base_len : in.target_len) + in.block_size - 1) / in.block_size;
     use = in.flags & DX_PATCH_FLAG_WINDOW ? "in place with a journal" : in.flags & DX_PATCH_FLAG_COPY ? "out of place only"
         : in.flags & DX_PATCH_FLAG_WITNESS ? "resumable" : "";
-    printf("patch:          %s, %" PRId64 " bytes\nflags:          0x%x%s%s%s%s%s%s%s (%s%s%s)\n", path, size,
+    printf("patch:          %s, %" PRId64 " bytes\nflags:          0x%x%s%s%s%s%s%s%s%s (%s%s%s)\n", path, size,
            (unsigned)in.flags, in.flags & DX_PATCH_FLAG_ZSTD ? " ZSTD" : "",
            in.flags & DX_PATCH_FLAG_WITNESS ? " WITNESS" : "", in.flags & DX_PATCH_FLAG_ONE_WAY ? " ONE_WAY" : "",
            in.flags & DX_PATCH_FLAG_COPY ? " COPY" : "", in.flags & DX_PATCH_FLAG_COLUMNS ? " COLUMNS" : "",
            in.flags & DX_PATCH_FLAG_CARRY ? " CARRY" : "", in.flags & DX_PATCH_FLAG_WINDOW ? " WINDOW" : "",
-           in.flags & DX_PATCH_FLAG_ONE_WAY ? "one-way" : "reversible", *use ? ", " : "", use);
+           in.flags & DX_PATCH_FLAG_LITERAL ? " LITERAL" : "", in.flags & DX_PATCH_FLAG_ONE_WAY ? "one-way" : "reversible", *use ? ", " : "", use);
     if (in.window) printf("window:         %u bytes (applies in place with that much memory)\n", (unsigned)in.window);
     /* the hashes are XXH64 with seed 0: xxhsum -H1 prints the same for the files */
     printf("block size:     %u (%" PRIu64 " blocks)\nbase:           %" PRIu64 " bytes, xxh64 %016" PRIx64
@@ -625,14 +679,15 @@ int main(int argc, char **argv) {
             return tool_usage_error("too many arguments");
         }
     }
-    diff_opts = cfg.block_size || cfg.zstd_level || cfg.one_way || cfg.shift || cfg.window || cfg.level;
+    diff_opts = cfg.block_size || cfg.zstd_level || cfg.one_way || cfg.shift || cfg.window;
     if (cfg.window && !cfg.shift) return tool_usage_error("--window goes with --shift");
     if (!strcmp(cmd, "diff")) {
-        if (in_place) return tool_usage_error("--in-place and --resume go with apply");
+        if (resume) return tool_usage_error("--resume goes with apply");
+        if (in_place && diff_opts) return tool_usage_error("diff --in-place chooses the mode itself: no mode options");
         if (npos != 3) return tool_usage_error("diff takes OLD NEW PATCH");
-        return cmd_diff(pos[0], pos[1], pos[2], &cfg, force != 0);
+        return cmd_diff(pos[0], pos[1], pos[2], &cfg, force != 0, in_place ? 2 : diff_opts ? 0 : 1);
     }
-    if (diff_opts) return tool_usage_error("--block, --zstd, --one-way, --shift and --window go with diff");
+    if (diff_opts || cfg.level) return tool_usage_error("--block, --zstd, --one-way, --shift, --window and -1..-9 go with diff");
     if (!strcmp(cmd, "apply")) {
         if (npos != (in_place ? 2 : 3)) return tool_usage_error(in_place ? "apply --in-place takes FILE PATCH" : "apply takes OLD PATCH OUT");
         return cmd_apply(pos[0], pos[1], in_place ? NULL : pos[2], resume != 0, force != 0);
