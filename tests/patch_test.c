@@ -282,6 +282,16 @@ static void craft_frame(craft *c, const uint8_t *raw, size_t n) {
 }
 
 /* The base of the crafted patches: 200 bytes, blocks of 64 (the last has 8). */
+#ifdef PATCH_WRITE_VECTORS
+/* A frame whose stored bytes differ from its raw ones (STREAM: a piece of the zstd stream). */
+static void craft_frame_stored(craft *c, const uint8_t *raw, size_t n, const uint8_t *stored, size_t sn) {
+    put32(c->b + c->len, (uint32_t)n);
+    put32(c->b + c->len + 4, (uint32_t)sn);
+    put32(c->b + c->len + 8, check32(raw, n));
+    memcpy(c->b + c->len + 12, stored, sn);
+    c->len += 12 + sn;
+}
+#endif
 static void craft_base(uint8_t *b) {
     size_t i;
     for (i = 0; i < 200; i++) b[i] = (uint8_t)(i * 7 + 3);
@@ -1234,7 +1244,8 @@ static int t_bad_headers(prop_ctx *p) {
         {"major 1, resealed", 4, 1, 1, DX_PATCH_ERR_OLD_FORMAT},
         {"major 0", 4, 0, 1, DX_ERR_UNSUPPORTED},
         {"minor 7", 6, 7, 1, DX_OK},
-        {"required flag 0x100", 8, DX_PATCH_FLAG_WITNESS | 0x100u, 1, DX_ERR_UNSUPPORTED},
+        {"required flag 0x200", 8, DX_PATCH_FLAG_WITNESS | 0x200u, 1, DX_ERR_UNSUPPORTED},
+        {"STREAM without ZSTD", 8, DX_PATCH_FLAG_WITNESS | DX_PATCH_FLAG_STREAM, 1, DX_ERR_CORRUPT},
         {"LITERAL without CARRY", 8, DX_PATCH_FLAG_ONE_WAY | DX_PATCH_FLAG_COPY | DX_PATCH_FLAG_LITERAL, 1, DX_ERR_CORRUPT},
         {"WINDOW without CARRY", 8, DX_PATCH_FLAG_ONE_WAY | DX_PATCH_FLAG_COPY | DX_PATCH_FLAG_WINDOW, 1, DX_ERR_CORRUPT},
         {"WINDOW with window 0", 8, DX_PATCH_FLAG_ONE_WAY | DX_PATCH_FLAG_COPY | DX_PATCH_FLAG_CARRY | DX_PATCH_FLAG_WINDOW, 1,
@@ -1507,7 +1518,7 @@ static int t_diff_args(prop_ctx *p) {
     PROP_CHECK(p, n > 64 && dx_patch_apply(out, (size_t)n, NULL, 0, b, 100) == 100 && memcmp(a, b, 100) == 0);
     n = dx_patch_diff(&cfg, a, 100, NULL, 0, out, sizeof out);
     PROP_CHECK(p, n > 64 && dx_patch_apply(out, (size_t)n, a, 100, b, 100) == 0);
-    PROP_CHECK(p, dx_patch_bound(0, 0, NULL) == 64 + 12);
+    PROP_CHECK(p, dx_patch_bound(0, 0, NULL) == 64 + 12 + 64); /* header, a frame's header, a stream's header */
     return 0;
 }
 
@@ -1894,7 +1905,7 @@ static const char *const vector_files[] = {
     "bad_zero_run", "bad_noop_xor", "bad_result", "wrong_base", "truncated", "shift_carry", "shift_window",
     "old_format", "bad_empty_frame", "bad_frame_max_low", "bad_frame_max_high", "frame_max_limit", "wrong_witness",
     "bad_raw_past_end", "copy_no_carry", "carry_xor", "shift_carry_v04", "shift_window_v04", "shift_literal",
-    "literal", "bad_literal_flag", "bad_literal_far",
+    "literal", "bad_literal_flag", "bad_literal_far", "stream", "bad_stream_window", "bad_stream_short",
 };
 
 static int t_vectors(prop_ctx *p) {
@@ -1911,6 +1922,11 @@ static int t_vectors(prop_ctx *p) {
         for (k = -303; k <= 0; k++) /* the code of that name */
             if (strcmp(dx_patch_result_name(k), v.expect) == 0) want = k;
         PROP_CHECK_MSG(p, strcmp(dx_patch_result_name(want), v.expect) == 0, "%s: unknown result %s", path, v.expect);
+#if !defined(DX_PATCH_WITH_ZSTD)
+        if (v.patch_len >= 64 && (dx_load_u32le(v.patch + DX_PATCH_HEADER_OFF_FLAGS) & DX_PATCH_FLAG_STREAM) &&
+            (want == DX_OK || want == DX_ERR_LIMIT || want == DX_ERR_CORRUPT))
+            want = DX_ERR_UNSUPPORTED, v.has_target = 0; /* no zstd here: its frames cannot be read */
+#endif
         if (v.has_config) {
             uint8_t out[2048];
             int64_t n = dx_patch_diff(&v.cfg, v.base, v.base_len, v.target, v.target_len, out, sizeof out);
@@ -2067,8 +2083,8 @@ int main(int argc, char **argv) {
     } while (0)
     BAD("bad_magic", "magic DXPU", "DX_PATCH_ERR_MAGIC", bad[3] = 'U');
     BAD("bad_major", "format major 3 (header check recomputed)", "DX_ERR_UNSUPPORTED", (bad[4] = 3, reseal_header(bad)));
-    BAD("bad_flag", "unknown required flag 0x100 (header check recomputed)", "DX_ERR_UNSUPPORTED",
-        (bad[9] = 1, reseal_header(bad)));
+    BAD("bad_flag", "unknown required flag 0x200 (header check recomputed)", "DX_ERR_UNSUPPORTED",
+        (bad[9] = 2, reseal_header(bad)));
     BAD("bad_header_check", "target length 201, header check not recomputed", "DX_ERR_CHECKSUM", bad[24] = 201);
     BAD("bad_frame_check", "one bit of the first record's XOR bytes flipped", "DX_ERR_CHECKSUM", bad[82] ^= 4);
     BAD("bad_frame_len", "frame raw and stored length 200000, above frame_max 65536", "DX_ERR_CORRUPT",
@@ -2163,6 +2179,44 @@ int main(int argc, char **argv) {
         craft_frame(&c, far, far_n);
         write_vec("bad_literal_far", "LITERAL: a source 2^48 + 1 bytes past the base's end", NULL, "DX_ERR_CORRUPT",
                   base, 200, NULL, 0, c.b, c.len);
+    }
+    {
+        /* STREAM (made by hand): two frames whose stored bytes are pieces of one zstd frame (RFC 8878) of raw
+           blocks: the first piece holds the zstd frame's header (magic, descriptor 0: no checksum, no content
+           size; window descriptor 0: 1 KiB) and a raw block, the second the last raw block */
+        craft c;
+        uint8_t r1[8], r2[7], s1[32], s2[32], sb[200], st[200];
+        size_t i;
+        for (i = 0; i < 200; i++) sb[i] = (uint8_t)(i * 7 + 3);
+        memcpy(st, sb, 200);
+        st[69] ^= 0x11, st[70] ^= 0x22, st[130] ^= 0x33;
+        r1[0] = 1, r1[1] = 1, r1[2] = sb[69], r1[3] = 1, r1[4] = 5, r1[5] = 2, r1[6] = 0x11, r1[7] = 0x22;
+        r2[0] = 1, r2[1] = 0, r2[2] = sb[130], r2[3] = 1, r2[4] = 2, r2[5] = 1, r2[6] = 0x33;
+        memcpy(s1, "\x28\xb5\x2f\xfd\x00\x00", 6);
+        s1[6] = (uint8_t)(8 << 3), s1[7] = 0, s1[8] = 0; /* a raw block of 8 bytes, not the last */
+        memcpy(s1 + 9, r1, 8);
+        s2[0] = (uint8_t)(7 << 3 | 1), s2[1] = 0, s2[2] = 0; /* the last block: raw, 7 bytes */
+        memcpy(s2 + 3, r2, 7);
+        craft_header(&c, DX_PATCH_FLAG_ZSTD | DX_PATCH_FLAG_WITNESS | DX_PATCH_FLAG_STREAM, 64, sb, 200, st, 200, 128, 2);
+        craft_frame_stored(&c, r1, 8, s1, 17);
+        craft_frame_stored(&c, r2, 7, s2, 10);
+        write_vec("stream", "STREAM (made by hand): two XOR records in two frames, each frame's stored bytes a "
+                  "piece of one zstd frame of raw blocks (stored longer than raw: allowed with STREAM)", NULL, NULL,
+                  sb, 200, st, 200, c.b, c.len);
+        s1[5] = (uint8_t)((25 - 10) << 3); /* a 32 MiB window: above DX_PATCH_STREAM_WINDOW_LOG (24) */
+        craft_header(&c, DX_PATCH_FLAG_ZSTD | DX_PATCH_FLAG_WITNESS | DX_PATCH_FLAG_STREAM, 64, sb, 200, st, 200, 128, 2);
+        craft_frame_stored(&c, r1, 8, s1, 17);
+        craft_frame_stored(&c, r2, 7, s2, 10);
+        write_vec("bad_stream_window", "the stream patch with a zstd window of 32 MiB (window descriptor 0x78): "
+                  "above the 16 MiB an applier accepts by default", NULL, "DX_ERR_LIMIT", sb, 200, NULL, 0, c.b, c.len);
+        s1[5] = 0;
+        s1[6] = (uint8_t)(9 << 3); /* the first block announces 9 bytes: its piece ends early */
+        memcpy(s1 + 9, r1, 8), s1[17] = r2[0];
+        craft_header(&c, DX_PATCH_FLAG_ZSTD | DX_PATCH_FLAG_WITNESS | DX_PATCH_FLAG_STREAM, 64, sb, 200, st, 200, 128, 2);
+        craft_frame_stored(&c, r1, 8, s1, 17);
+        craft_frame_stored(&c, r2, 7, s2, 10);
+        write_vec("bad_stream_short", "the stream patch whose first piece does not give its frame's raw bytes (its "
+                  "block announces 9 bytes and the piece holds 8)", NULL, "DX_ERR_CORRUPT", sb, 200, NULL, 0, c.b, c.len);
     }
     memcpy(x, base, 200);
     x[10] ^= 1;
@@ -2264,6 +2318,21 @@ int main(int argc, char **argv) {
             write_seed("patch_apply", seeds[k].name, 0, patch, n);
             write_seed("patch_stream", seeds[k].name, (uint8_t)(k * 37 + 1), patch, n);
         }
+    }
+    { /* STREAM: the stream vector's two frames against the harnesses' base (they build with zstd) */
+        craft c;
+        uint8_t r1[8], r2[7], s1[17], s2[10], st[300];
+        memcpy(st, fb, 300);
+        st[69] ^= 0x11, st[70] ^= 0x22, st[130] ^= 0x33;
+        r1[0] = 1, r1[1] = 1, r1[2] = fb[69], r1[3] = 1, r1[4] = 5, r1[5] = 2, r1[6] = 0x11, r1[7] = 0x22;
+        r2[0] = 1, r2[1] = 0, r2[2] = fb[130], r2[3] = 1, r2[4] = 2, r2[5] = 1, r2[6] = 0x33;
+        memcpy(s1, "\x28\xb5\x2f\xfd\x00\x00\x40\x00\x00", 9), memcpy(s1 + 9, r1, 8);
+        memcpy(s2, "\x39\x00\x00", 3), memcpy(s2 + 3, r2, 7);
+        craft_header(&c, DX_PATCH_FLAG_ZSTD | DX_PATCH_FLAG_WITNESS | DX_PATCH_FLAG_STREAM, 64, fb, 300, st, 300, 128, 2);
+        craft_frame_stored(&c, r1, 8, s1, 17);
+        craft_frame_stored(&c, r2, 7, s2, 10);
+        write_seed("patch_apply", "stream", 0, c.b, c.len);
+        write_seed("patch_stream", "stream", 99, c.b, c.len);
     }
     return 0;
 }
