@@ -1867,6 +1867,9 @@ typedef struct dxi_pt_matcher {
     uint32_t *sa;       /* levels 4-9: the suffix array of the base */
     uint32_t *start;    /* and where each 2-byte prefix's suffixes start (65537 entries) */
     uint32_t *table;    /* levels 1-3: base offset + 1 of an 8-byte string, by its hash */
+    uint8_t *seen;      /* levels 4-9: a bit per hash of the base's first-min_len-byte strings (8 per base byte):
+                           a clear bit means no match long enough, without the search's cache misses */
+    unsigned seen_bits;
     unsigned bits, stride;
     size_t p, covered;  /* the next target offset to search; matches end at or before covered */
     size_t min_len, skip_shift, misses;
@@ -1876,6 +1879,13 @@ typedef struct dxi_pt_matcher {
 
 DXI_PRIVATE size_t dxi_pt_hash8(const uint8_t *p, unsigned bits) {
     return (size_t)((dx_load_u64le(p) * 0xcf1bbcdcb7a56463ull) >> (64 - bits));
+}
+
+/* The hash of the min_len (8 or 12) bytes at p, for the seen bits. */
+DXI_PRIVATE uint64_t dxi_pt_hash_min(const uint8_t *p, size_t min_len, unsigned bits) {
+    uint64_t h = dx_load_u64le(p) * 0xcf1bbcdcb7a56463ull;
+    if (min_len >= 12) h = (h ^ dx_load_u32le(p + 8)) * 0x9e3779b97f4a7c15ull;
+    return h >> (64 - bits);
 }
 
 /* Builds the suffix array or hash table of the base for level 1..9. */
@@ -1898,6 +1908,13 @@ DXI_PRIVATE dx_result dxi_pt_matcher_open(dxi_pt_matcher *m, unsigned level, con
             m->start[key + 1]++;
         }
         for (i = 0; i < 65536; i++) m->start[i + 1] += m->start[i];
+        for (m->seen_bits = 16; m->seen_bits < 40 && ((uint64_t)1 << m->seen_bits) < (uint64_t)base_len * 8; m->seen_bits++) {}
+        if (!(m->seen = (uint8_t *)dxi_pt_alloc(al, (size_t)1 << (m->seen_bits - 3)))) return DX_ERR_NOMEM;
+        DX_MEMSET(m->seen, 0, (size_t)1 << (m->seen_bits - 3));
+        for (i = 0; i + m->min_len <= base_len; i++) {
+            uint64_t h = dxi_pt_hash_min(base + i, m->min_len, m->seen_bits);
+            m->seen[h >> 3] = (uint8_t)(m->seen[h >> 3] | 1u << (h & 7));
+        }
         return DX_OK;
     }
     m->stride = level == 1 ? 8 : level == 2 ? 4 : 2;
@@ -1911,6 +1928,7 @@ DXI_PRIVATE dx_result dxi_pt_matcher_open(dxi_pt_matcher *m, unsigned level, con
 DXI_PRIVATE void dxi_pt_matcher_close(dxi_pt_matcher *m, const dx_allocator *al) {
     dxi_pt_free(al, m->sa, m->base_len * sizeof(uint32_t));
     dxi_pt_free(al, m->start, 65537 * sizeof(uint32_t));
+    if (m->seen) dxi_pt_free(al, m->seen, (size_t)1 << (m->seen_bits - 3));
     if (m->table) dxi_pt_free(al, m->table, ((size_t)1 << m->bits) * sizeof(uint32_t));
 }
 
@@ -1933,6 +1951,10 @@ DXI_PRIVATE size_t dxi_pt_longest(const dxi_pt_matcher *m, size_t p, size_t *out
         if (!hit) return 0;
         *out = at;
         return dxi_pt_common(m->base + at, q, dxi_pt_min(left, m->base_len - at));
+    }
+    if (left >= m->min_len) {
+        uint64_t h = dxi_pt_hash_min(q, m->min_len, m->seen_bits);
+        if (!(m->seen[h >> 3] >> (h & 7) & 1)) return 0; /* no base string starts with these min_len bytes */
     }
     lo = m->start[(size_t)q[0] << 8 | q[1]], hi = m->start[((size_t)q[0] << 8 | q[1]) + 1];
     if (lo == hi) return 0;
