@@ -314,38 +314,53 @@ static int64_t diff_one(dx_patch_config *cfg, const uint8_t *old, size_t old_len
 }
 
 /* No mode given: the smallest of XOR blocks (reversible) and the shift mode, both
-   compressed where zstd is built in; XOR alone when it is already tiny (data in place).
-   in_place: the shift mode with a 1 MiB window, its size next to the unconstrained one. */
+   compressed where zstd is built in. XOR blocks are measured at a fast zstd level
+   first: tiny (data in place) they are taken at once, much larger than the shift
+   patch they are not compressed again at the strong level.
+   in_place: the shift mode with a 1 MiB window or XOR blocks, whichever is smaller;
+   its size is printed next to the unconstrained one. */
 static int64_t diff_auto(dx_patch_config *cfg, const uint8_t *old, size_t old_len, const uint8_t *neu, size_t new_len,
                          bool in_place, uint8_t **out) {
     dx_patch_config x = *cfg, sh = *cfg;
-    uint8_t *px = NULL, *ps = NULL;
-    int64_t rx, rs;
+    uint8_t *px = NULL, *ps = NULL, *pw = NULL;
+    int64_t rx, rs, rw, best;
+    int strong = 0;
 #if defined(DXDIFF_ZSTD)
-    x.zstd_level = sh.zstd_level = 19;
+    x.zstd_level = 1, sh.zstd_level = strong = 19;
 #endif
     sh.shift = true;
     rx = diff_one(&x, old, old_len, neu, new_len, &px);
     if (rx < 0) return rx;
+    if (!in_place && (uint64_t)rx <= new_len / 32 + 4096 && strong) { /* data in place: XOR blocks, compressed well */
+        free(px);
+        x.zstd_level = strong;
+        return diff_one(&x, old, old_len, neu, new_len, out);
+    }
     if (!in_place && (uint64_t)rx <= new_len / 32 + 4096) return *out = px, rx;
     rs = diff_one(&sh, old, old_len, neu, new_len, &ps);
     if (rs < 0) return free(px), rs;
-    if (in_place) {
-        uint8_t *pw = NULL;
-        int64_t rw, best = rx < rs ? rx : rs;
-        sh.window = 1u << 20;
-        if ((rw = diff_one(&sh, old, old_len, neu, new_len, &pw)) < 0) return free(px), free(ps), rw;
-        if (rx <= rw) { /* XOR patches apply in place too */
-            free(pw), pw = px, rw = rx, px = NULL;
-        }
-        printf("in place: %" PRId64 " bytes (%s); unconstrained: %" PRId64 " bytes\n", rw,
-               pw == px ? "XOR blocks" : "shift mode, 1 MiB window", best);
-        free(px), free(ps);
-        return *out = pw, rw;
+    if (rx < rs + rs / 2 && strong) { /* close: XOR blocks at the strong level too */
+        free(px);
+        x.zstd_level = strong;
+        if ((rx = diff_one(&x, old, old_len, neu, new_len, &px)) < 0) return free(ps), rx;
     }
-    if (verbose) fprintf(stderr, "dxdiff: XOR blocks %" PRId64 " bytes, shift mode %" PRId64 " bytes\n", rx, rs);
-    if (rx <= rs) return free(ps), *out = px, rx;
-    return free(px), *out = ps, rs;
+    best = rx < rs ? rx : rs;
+    if (verbose) fprintf(stderr, "dxdiff: XOR blocks %" PRId64 " bytes%s, shift mode %" PRId64 " bytes\n", rx,
+                         x.zstd_level != strong ? " (fast zstd)" : "", rs);
+    if (!in_place) {
+        if (rx <= rs) return free(ps), *out = px, rx;
+        return free(px), *out = ps, rs;
+    }
+    sh.window = 1u << 20;
+    if ((rw = diff_one(&sh, old, old_len, neu, new_len, &pw)) < 0) return free(px), free(ps), rw;
+    free(ps);
+    if (rx <= rw) { /* XOR blocks apply in place too */
+        free(pw), pw = px, rw = rx, px = NULL;
+    }
+    printf("in place: %" PRId64 " bytes (%s); unconstrained: %" PRId64 " bytes\n", rw,
+           px ? "shift mode, 1 MiB window" : "XOR blocks", best);
+    free(px);
+    return *out = pw, rw;
 }
 
 static int cmd_diff(const char *old_path, const char *new_path, const char *patch_path, dx_patch_config *cfg,
