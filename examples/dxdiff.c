@@ -345,6 +345,18 @@ static int64_t diff_auto(dx_patch_config *cfg, const uint8_t *old, size_t old_le
         if ((rx = diff_one(&x, old, old_len, neu, new_len, &px)) < 0) return free(ps), rx;
     }
     best = rx < rs ? rx : rs;
+    if (!in_place && strong && (uint64_t)best > new_len / 2) { /* little in common (compressed data): NEW itself, in
+                                                                 512 KiB RAW records, is the bound to stay under */
+        dx_patch_config r = *cfg;
+        uint8_t *pr = NULL;
+        int64_t rr;
+        r.one_way = true, r.block_size = 1u << 19, r.frame_size = DX_PATCH_MAX_FRAME, r.zstd_level = strong;
+        if ((rr = diff_one(&r, old, old_len, neu, new_len, &pr)) >= 0 && rr < best) {
+            if (verbose) fprintf(stderr, "dxdiff: NEW in RAW records %" PRId64 " bytes\n", rr);
+            return free(px), free(ps), *out = pr, rr;
+        }
+        free(pr);
+    }
     if (verbose) fprintf(stderr, "dxdiff: XOR blocks %" PRId64 " bytes%s, shift mode %" PRId64 " bytes\n", rx,
                          x.zstd_level != strong ? " (fast zstd)" : "", rs);
     if (!in_place) {
