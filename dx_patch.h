@@ -2037,6 +2037,8 @@ DXI_PRIVATE void dxi_pt_scan(dxi_pt_matcher *m, size_t drop, size_t limit) {
                                        (measured: 16 suits text, 32 binaries) */
 #define DXI_PT_DIFF 4               /* a stored difference from a source: noise, where the source is wrong */
 #define DXI_PT_LIT 3                /* a new byte stored as it is (LITERAL): compresses better than noise */
+#define DXI_PT_LIT_TEXT 1           /* the same where the target compresses 3:1 or better (text, measured) */
+#define DXI_PT_SWITCH_TEXT 16       /* and a new segment there */
 #define DXI_PT_RUN 8                /* a run's header */
 #define DXI_PT_ZERO 1               /* a byte that matches, stored inside a run (a zero: compresses well) */
 #define DXI_PT_INF 0x3fffffffu
@@ -2048,6 +2050,7 @@ typedef struct dxi_pt_shifter {
     unsigned level;      /* 1..9 */
     size_t cands;        /* candidates per block */
     int64_t literal;     /* LITERAL: the shift whose sources all lie past the base's end (zeros), else INT64_MIN */
+    uint32_t lit_cost, switch_cost; /* the program's cost of a new byte and of a new segment (quarter bytes) */
     const dx_allocator *allocator;
     int64_t min_shift;   /* with a window: -window (sources at most that far behind) */
     int64_t carried;     /* the last shift: with CARRY blocks without a record come from base offset + carried;
@@ -2127,7 +2130,7 @@ DXI_PRIVATE size_t dxi_pt_segment(dxi_pt_shifter *sh, const uint8_t *base, size_
             if (cost[c] < gmin) gmin = cost[c], gidx = c;
         for (c = 0; c < k; c++) {
             int64_t at = (int64_t)(off + i) + cand[c];
-            uint32_t a = cost[2 * c], b = cost[2 * c + 1], na, nb, bc = cand[c] == sh->literal ? DXI_PT_LIT : DXI_PT_DIFF;
+            uint32_t a = cost[2 * c], b = cost[2 * c + 1], na, nb, bc = cand[c] == sh->literal ? sh->lit_cost : DXI_PT_DIFF;
             uint8_t from_a = (uint8_t)(2 * c), from_b = (uint8_t)(2 * c + 1);
             if (at < 0) { /* no byte below the base's start */
                 next[2 * c] = next[2 * c + 1] = DXI_PT_INF;
@@ -2135,8 +2138,8 @@ DXI_PRIVATE size_t dxi_pt_segment(dxi_pt_shifter *sh, const uint8_t *base, size_
                 continue;
             }
             if (i > 0 && gidx / 2 != c && ((uint64_t)at <= base_len || cand[c] <= 0 || cand[c] == sh->literal) &&
-                gmin + DXI_PT_SWITCH < a)
-                a = gmin + DXI_PT_SWITCH, from_a = (uint8_t)gidx; /* a new segment from here: its source must be valid */
+                gmin + sh->switch_cost < a)
+                a = gmin + sh->switch_cost, from_a = (uint8_t)gidx; /* a new segment from here: its source must be valid */
             if (t[i] == dxi_pt_src_byte(base, base_len, (int64_t)(off + i), cand[c])) {
                 na = a < b ? a : b;
                 back[2 * c] = a < b ? from_a : from_b;
@@ -2160,7 +2163,7 @@ DXI_PRIVATE size_t dxi_pt_segment(dxi_pt_shifter *sh, const uint8_t *base, size_
         size_t differ = 0;
         for (i = 0; i < ahead; i++) differ += t[n + i] != dxi_pt_src_byte(base, base_len, (int64_t)(off + n + i), cand[c]);
         goes_on[c] = differ < 8; /* a few changed bytes are an edit; most of them, data from elsewhere */
-        if (!goes_on[c]) cost[2 * c] += DXI_PT_SWITCH, cost[2 * c + 1] += DXI_PT_SWITCH; /* the next block's record */
+        if (!goes_on[c]) cost[2 * c] += sh->switch_cost, cost[2 * c + 1] += sh->switch_cost; /* the next block's record */
     }
     for (best = 0, c = 1; c < ns; c++)
         if (cost[c] < cost[best]) best = c;
@@ -2278,10 +2281,11 @@ DXI_PRIVATE void dxi_pt_plain_block(dxi_pt_writer *w, dxi_pt_shifter *sh, const 
 /* Checks the config and allocates the writer's scratch (and zstd's context,
    the shift mode's program and index); dxi_pt_writer_close frees them. */
 DXI_PRIVATE dx_result dxi_pt_writer_open(dxi_pt_writer *w, dxi_pt_shifter *sh, const dx_patch_config *cfg,
-                                         const uint8_t *base, size_t base_len, size_t target_len, uint8_t *out,
-                                         size_t cap) {
+                                         const uint8_t *base, size_t base_len, const uint8_t *target,
+                                         size_t target_len, uint8_t *out, size_t cap) {
     uint32_t flags = 0;
     bool carry;
+    (void)target; /* only with zstd: how well it compresses */
     DX_MEMSET(w, 0, sizeof *w);
     DX_MEMSET(sh, 0, sizeof *sh);
     w->cfg = cfg;
@@ -2312,6 +2316,7 @@ DXI_PRIVATE dx_result dxi_pt_writer_open(dxi_pt_writer *w, dxi_pt_shifter *sh, c
     sh->level = (unsigned)DXI_DEF(cfg->level, 6);
     sh->cands = (size_t)dxi_pt_min(8 + 2 * (uint64_t)sh->level, DXI_PT_CANDS);
     sh->literal = carry ? (int64_t)base_len : INT64_MIN; /* a source at o + base length: past the end, zeros */
+    sh->lit_cost = DXI_PT_LIT, sh->switch_cost = DXI_PT_SWITCH;
     w->scratch_cap = 3 * (size_t)w->block_size;
 #if defined(DX_PATCH_WITH_ZSTD)
     if (cfg->zstd_level) {
@@ -2327,6 +2332,15 @@ DXI_PRIVATE dx_result dxi_pt_writer_open(dxi_pt_writer *w, dxi_pt_shifter *sh, c
                 ZSTD_isError(ZSTD_CCtx_setParameter((ZSTD_CCtx *)w->cctx, ZSTD_c_windowLog, wlog)))
                 return DX_ERR_INVAL;
             w->frame_size -= DX_PATCH_FRAME_SLACK; /* a frame's piece may be a little larger than its raw bytes */
+        }
+        if (carry && target_len >= 4096) { /* new bytes that compress well (text) are cheap: take them as they are
+                                              more readily, and split blocks more often */
+            size_t sample = (size_t)dxi_pt_min(target_len, (size_t)1 << 20), cb = ZSTD_compressBound(sample), n;
+            void *tmp = dxi_pt_alloc(&cfg->allocator, cb);
+            if (!tmp) return DX_ERR_NOMEM;
+            n = ZSTD_compress(tmp, cb, target + (target_len - sample) / 2, sample, 1);
+            dxi_pt_free(&cfg->allocator, tmp, cb);
+            if (!ZSTD_isError(n) && n * 3 < sample) sh->lit_cost = DXI_PT_LIT_TEXT, sh->switch_cost = DXI_PT_SWITCH_TEXT;
         }
     }
 #else
@@ -2364,7 +2378,7 @@ DX_PATCH_API int64_t dx_patch_diff(const dx_patch_config *cfg, const uint8_t *ba
     dx_result err;
     size_t len = base_len > target_len ? base_len : target_len, block, blocks;
     if ((!base && base_len) || (!target && target_len) || !out) return DX_ERR_INVAL;
-    err = dxi_pt_writer_open(&w, &sh, cfg ? cfg : &defaults, base, base_len, target_len, out, cap);
+    err = dxi_pt_writer_open(&w, &sh, cfg ? cfg : &defaults, base, base_len, target, target_len, out, cap);
     if (err == DX_OK) {
         /* the scratch after the compressed frame: [d | padded base | padded target] */
         uint8_t *d = w.scratch + w.scratch_cap - 3 * (size_t)w.block_size, *tmp_b = d + w.block_size,
