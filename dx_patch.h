@@ -449,9 +449,11 @@ VERSION HISTORY
                       is set. New
                       dx_patch_config.level (0 = 6). Older 2.0 patches
                       apply as before. dx_patch_bound grows by 64 bytes.
-                      libcrypto 3.0.20 -> 3.0.22 (zstd 19): 254.6 -> 207.2
-                      KB; libstdc++ 11 -> 12 headers (tar): 1283 -> 133.9
-                      KB.
+                      Measured (shift mode, zstd 19; 0.4.0 -> 0.5.0):
+                      libcrypto 3.0.20 -> 3.0.22 254.6 -> 206.6 KB (bsdiff
+                      204.1, HDiffPatch 204.8); libstdc++ 11 -> 12 headers
+                      (tar) 1283 -> 107.0 KB (HDiffPatch 91.4); cc1 11 ->
+                      12 22.2 -> 9.58 MB (HDiffPatch 9.42, xdelta3 11.3).
    0.4.0 (2026-11-23) an in-place apply of a WINDOW patch resumes after an
                       interruption at any write: dx_patch_io.journal_write,
                       journal_read, sync and applier cfg.journal_step keep a
