@@ -4,7 +4,10 @@
        cc -std=c99 -I. -O2 -DDXDIFF_ZSTD examples/dxdiff.c -o build/dxdiff -lzstd   (zstd frames)
 
    diff reads OLD and NEW whole (dx_patch_diff works in memory) and writes PATCH to a temporary
-   name, renamed when complete. apply streams the patch to a dx_patch_applier in 64 KiB pieces
+   name, renamed when complete. Without a mode option it tries XOR blocks (at a fast zstd level
+   first), the shift mode (-1..-9, default 6) and, where little is in common, NEW in RAW records,
+   and keeps the smallest: a diff takes the time of those it tries (the shift mode's suffix array
+   needs about 9 bytes of memory a byte of OLD besides the inputs). apply streams the patch to a dx_patch_applier in 64 KiB pieces
    and the data through io callbacks over FILE*: memory is the applier's whatever the file
    sizes. OUT is renamed into place only when the result checks. --in-place checks everything
    (base, frames, result hash) in a dry run and reserves the space it needs before the first
