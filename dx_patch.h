@@ -179,27 +179,31 @@ CONFIGURATION
    cfg.zstd_level       0         [runtime] 3 is enough for XOR data (level 19 saves 0-9%)
    cfg.no_witness, cfg.one_way    [runtime] see OVERVIEW
    cfg.shift            false     [runtime] COPY/SPLIT records for moved data; the diff allocates
-                                           20 bytes per block byte (blocks up to 16 KiB split;
-                                           larger ones take one source per block) and, once a
-                                           block has moved, an index of the base: a 4-byte slot
-                                           per 8 base bytes (at most 64 MiB)
+                                           48 bytes per block byte (blocks up to 16 KiB split;
+                                           larger ones take one source per block, found through an
+                                           index of the base: a 4-byte slot per 8 base bytes, at most
+                                           64 MiB) and, once a block has moved, the matcher of
+                                           cfg.level
    cfg.window           0         [runtime] shift: sources at most this far behind (a power of two):
                                            the patch applies in place with that much memory
    cfg.level            6         [runtime] shift: matching effort, 1..9 (0 = 6). Memory besides the
                                            inputs: levels 4-9 a suffix array of the base, 4 bytes a base
-                                           byte (+ 1/8 byte and its recursion while it is built); levels
+                                           byte (+ 1/8 byte and its recursion while it is built), and a
+                                           bit map of 1 byte a base byte; levels
                                            1-3 a hash table of the base's 8-byte strings, 1 (level 1), 2 or
                                            4 bytes a base byte. 1-3: strings sampled every 8, 4, 2 base
                                            bytes, matches of 16 bytes or more; 4-6: every position, 12
                                            bytes or more; 7-9: 8 bytes or more. Higher levels also look at
                                            more unmatched target positions (9: every one) and give each
-                                           block more candidate sources (8 + 2 x level, at most 24), so
-                                           the program's time grows with the level too. Measured here on
-                                           libcrypto 3.0.20 -> 3.0.22 (4.7 MB, zstd 19, whole diff):
-                                           level 1 1.23 s 220.8 KB, 3 1.36 s 210.4 KB, 6 1.78 s 206.6 KB,
-                                           9 2.14 s 205.4 KB (bsdiff 204.1 KB); on text (a 12 MB tar of
-                                           C++ headers) level 3 2.0 s 148.7 KB, 6 3.5 s 123.3 KB: the
-                                           suffix array finds the short matches text needs
+                                           block more candidate sources (6 + level; where the target
+                                           compresses 3:1 or better, as text does, 8 + 2 x level), so
+                                           the program's time grows with the level too. Measured here
+                                           (zstd 19, whole diff, a loaded 2-core machine: times +-40%):
+                                           libcrypto 3.0.20 -> 3.0.22 (4.7 MB): level 1 221.0 KB, 3 210.5
+                                           KB, 6 206.7 KB, 9 205.7 KB, each in 1.0-1.7 s (bsdiff 204.1
+                                           KB in 4 s); a 12 MB tar of C++ headers: level 3 127.6 KB in
+                                           2.5 s, 6 107.0 KB in 3.5 s, 9 106.2 KB in 3.0 s: the suffix
+                                           array finds the short matches text needs
    cfg.progress         NULL      [runtime] diff: progress(user, done, total) now and then, and at the end
    applier cfg.max_block 64 KiB   [runtime] largest block accepted (DX_ERR_LIMIT above)
    applier cfg.max_frame 64 KiB   [runtime] largest raw frame accepted (at least max_block + 64)
@@ -2031,8 +2035,7 @@ DXI_PRIVATE void dxi_pt_scan(dxi_pt_matcher *m, size_t drop, size_t limit) {
    costs 1, a run header 2, a change of source 4. The segments it finds
    become one COPY record (one segment) or a SPLIT. */
 
-#define DXI_PT_CANDS 24             /* candidate shifts per changed block, at most (cfg.level: 8 + 2 x level) */
-#define DXI_PT_PROBE 32             /* the block's windows are looked up every 32 bytes, at DXI_PT_STRIDE alignments */
+#define DXI_PT_CANDS 24             /* candidate shifts per changed block, at most (cfg.level: 6 + level; text 8 + 2 x level) */
 #define DXI_PT_SPLIT_MAX 16384u     /* CARRY for blocks up to this size (the program's memory is 20 bytes a byte) */
 #define DXI_PT_SWITCH 24            /* the estimated cost of a new segment (length, delta, run count), in
                                        quarter bytes: less than their raw bytes, as they compress in the stream
@@ -2316,7 +2319,7 @@ DXI_PRIVATE dx_result dxi_pt_writer_open(dxi_pt_writer *w, dxi_pt_shifter *sh, c
     if (carry) flags |= DX_PATCH_FLAG_LITERAL;
     if (cfg->level < 0 || cfg->level > 9) return DX_ERR_INVAL;
     sh->level = (unsigned)DXI_DEF(cfg->level, 6);
-    sh->cands = (size_t)dxi_pt_min(8 + 2 * (uint64_t)sh->level, DXI_PT_CANDS);
+    sh->cands = (size_t)dxi_pt_min(6 + (uint64_t)sh->level, DXI_PT_CANDS);
     sh->literal = carry ? (int64_t)base_len : INT64_MIN; /* a source at o + base length: past the end, zeros */
     sh->lit_cost = DXI_PT_LIT, sh->switch_cost = DXI_PT_SWITCH;
     w->scratch_cap = 3 * (size_t)w->block_size;
@@ -2342,7 +2345,10 @@ DXI_PRIVATE dx_result dxi_pt_writer_open(dxi_pt_writer *w, dxi_pt_shifter *sh, c
             if (!tmp) return DX_ERR_NOMEM;
             n = ZSTD_compress(tmp, cb, target + (target_len - sample) / 2, sample, 1);
             dxi_pt_free(&cfg->allocator, tmp, cb);
-            if (!ZSTD_isError(n) && n * 3 < sample) sh->lit_cost = DXI_PT_LIT_TEXT, sh->switch_cost = DXI_PT_SWITCH_TEXT;
+            if (!ZSTD_isError(n) && n * 3 < sample) { /* text: short matches, more of them per block */
+                sh->lit_cost = DXI_PT_LIT_TEXT, sh->switch_cost = DXI_PT_SWITCH_TEXT;
+                sh->cands = (size_t)dxi_pt_min(8 + 2 * (uint64_t)sh->level, DXI_PT_CANDS);
+            }
         }
     }
 #else
