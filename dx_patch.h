@@ -188,7 +188,7 @@ CONFIGURATION
                                            the patch applies in place with that much memory
    cfg.level            6         [runtime] shift: matching effort, 1..9 (0 = 6). Memory besides the
                                            inputs: levels 4-9 a suffix array of the base, 4 bytes a base
-                                           byte (+ 1/8 byte and its recursion while it is built), and a
+                                           byte (+ up to 2 bytes a base byte while it is built), and a
                                            bit map of 1 byte a base byte; levels
                                            1-3 a hash table of the base's 8-byte strings, 1 (level 1), 2 or
                                            4 bytes a base byte. 1-3: strings sampled every 8, 4, 2 base
