@@ -2037,9 +2037,9 @@ DXI_PRIVATE void dxi_pt_scan(dxi_pt_matcher *m, size_t drop, size_t limit) {
 
 #define DXI_PT_CANDS 24             /* candidate shifts per changed block, at most (cfg.level: 6 + level; text 8 + 2 x level) */
 #define DXI_PT_SPLIT_MAX 16384u     /* CARRY for blocks up to this size (the program's memory is 20 bytes a byte) */
-#define DXI_PT_SWITCH 24            /* the estimated cost of a new segment (length, delta, run count), in
-                                       quarter bytes: less than their raw bytes, as they compress in the stream
-                                       (measured: 16 suits text, 32 binaries) */
+#define DXI_PT_SWITCH 32            /* the estimated cost of a new segment (length, delta, run count), in
+                                       quarter bytes (8 bytes): less than their raw bytes, as they compress
+                                       in the stream (measured: 16 suits text, 32 programs) */
 #define DXI_PT_DIFF 4               /* a stored difference from a source: noise, where the source is wrong */
 #define DXI_PT_LIT 3                /* a new byte stored as it is (LITERAL): compresses better than noise */
 #define DXI_PT_LIT_TEXT 1           /* the same where the target compresses 4:1 or better at zstd 1 (text;
