@@ -4,7 +4,10 @@
        cc -std=c99 -I. -O2 -DDXDIFF_ZSTD examples/dxdiff.c -o build/dxdiff -lzstd   (zstd frames)
 
    diff reads OLD and NEW whole (dx_patch_diff works in memory) and writes PATCH to a temporary
-   name, renamed when complete. apply streams the patch to a dx_patch_applier in 64 KiB pieces
+   name, renamed when complete. Without a mode option it tries XOR blocks (at a fast zstd level
+   first), the shift mode (-1..-9, default 6) and, where little is in common, NEW in RAW records,
+   and keeps the smallest: a diff takes the time of those it tries (the shift mode's suffix array
+   needs about 9 bytes of memory a byte of OLD besides the inputs). apply streams the patch to a dx_patch_applier in 64 KiB pieces
    and the data through io callbacks over FILE*: memory is the applier's whatever the file
    sizes. OUT is renamed into place only when the result checks. --in-place checks everything
    (base, frames, result hash) in a dry run and reserves the space it needs before the first
@@ -48,12 +51,19 @@
 #define JOURNAL_SUFFIX ".dxdiff-journal"
 
 static const char usage_text[] =
-    "usage: dxdiff diff [-f] [--block N] [--zstd LEVEL] [--one-way] [--shift [--window N]] OLD NEW PATCH\n"
+    "usage: dxdiff diff [-f] [-1..-9] [--in-place] OLD NEW PATCH\n"
+    "       dxdiff diff [-f] [-1..-9] [--block N] [--zstd LEVEL] [--one-way] [--shift [--window N]] OLD NEW PATCH\n"
     "       dxdiff apply [-f] OLD PATCH OUT\n"
     "       dxdiff apply --in-place [--resume] FILE PATCH\n"
     "       dxdiff info PATCH\n"
     "       dxdiff --help | --version\n"
-    "  diff          write PATCH, which turns OLD into NEW and (unless --one-way) NEW into OLD\n"
+    "  diff          write PATCH, which turns OLD into NEW and (unless --one-way) NEW into OLD;\n"
+    "                without a mode option the smaller of XOR blocks (reversible) and the shift\n"
+    "                mode, zstd 19 where built with zstd\n"
+    "  -1..-9        shift mode: matching effort (default 6; 1-3: a hash table, less memory;\n"
+    "                4-9: a suffix array of OLD, 4 bytes a byte of OLD)\n"
+    "  diff --in-place  a patch that applies in place (shift mode with a 1 MiB window, or XOR\n"
+    "                blocks); prints its size and the unconstrained one\n"
     "  --block N     block size: a power of two from 64 to 512K (K/M suffixes; default 4096)\n"
     "  --zstd LEVEL  compress with zstd, LEVEL 1..22 (3 is plenty; build with -DDXDIFF_ZSTD -lzstd)\n"
     "  --one-way     smaller patches where data becomes zeros or is rewritten; no roll back\n"
@@ -290,8 +300,86 @@ static void diff_progress(void *user, uint64_t done, uint64_t total) {
     tool_progress(done);
 }
 
+/* One patch with cfg into *out (malloc'd); its length or a dx_result. */
+static int64_t diff_one(dx_patch_config *cfg, const uint8_t *old, size_t old_len, const uint8_t *neu, size_t new_len,
+                        uint8_t **out) {
+    size_t cap = dx_patch_bound(old_len, new_len, cfg);
+    int64_t r = DX_ERR_NOMEM;
+    *out = NULL;
+    if (cap < SIZE_MAX && (*out = (uint8_t *)malloc(cap))) {
+        cfg->progress = diff_progress;
+        tool_progress_start("diffing", old_len > new_len ? old_len : new_len, "MiB");
+        r = dx_patch_diff(cfg, old, old_len, neu, new_len, *out, cap);
+        tool_progress_end(r >= 0);
+    }
+    if (r < 0) free(*out), *out = NULL;
+    return r;
+}
+
+/* No mode given: the smallest of XOR blocks (reversible) and the shift mode, both
+   compressed where zstd is built in. XOR blocks are measured at a fast zstd level
+   first: tiny (data in place) they are taken at once, much larger than the shift
+   patch they are not compressed again at the strong level.
+   in_place: the shift mode with a 1 MiB window or XOR blocks, whichever is smaller;
+   its size is printed next to the unconstrained one. */
+static int64_t diff_auto(dx_patch_config *cfg, const uint8_t *old, size_t old_len, const uint8_t *neu, size_t new_len,
+                         bool in_place, uint8_t **out) {
+    dx_patch_config x = *cfg, sh = *cfg;
+    uint8_t *px = NULL, *ps = NULL, *pw = NULL;
+    int64_t rx, rs, rw, best;
+    int strong = 0;
+#if defined(DXDIFF_ZSTD)
+    x.zstd_level = 1, sh.zstd_level = strong = 19;
+#endif
+    sh.shift = true;
+    rx = diff_one(&x, old, old_len, neu, new_len, &px);
+    if (rx < 0) return rx;
+    if (!in_place && (uint64_t)rx <= new_len / 32 + 4096 && strong) { /* data in place: XOR blocks, compressed well */
+        free(px);
+        x.zstd_level = strong;
+        return diff_one(&x, old, old_len, neu, new_len, out);
+    }
+    if (!in_place && (uint64_t)rx <= new_len / 32 + 4096) return *out = px, rx;
+    rs = diff_one(&sh, old, old_len, neu, new_len, &ps);
+    if (rs < 0) return free(px), rs;
+    if (rx < rs + rs / 2 && strong) { /* close: XOR blocks at the strong level too */
+        free(px);
+        x.zstd_level = strong;
+        if ((rx = diff_one(&x, old, old_len, neu, new_len, &px)) < 0) return free(ps), rx;
+    }
+    best = rx < rs ? rx : rs;
+    if (!in_place && strong && (uint64_t)best > new_len / 2) { /* little in common (compressed data): NEW itself, in
+                                                                 512 KiB RAW records, is the bound to stay under */
+        dx_patch_config r = *cfg;
+        uint8_t *pr = NULL;
+        int64_t rr;
+        r.one_way = true, r.block_size = 1u << 19, r.frame_size = DX_PATCH_MAX_FRAME, r.zstd_level = strong;
+        if ((rr = diff_one(&r, old, old_len, neu, new_len, &pr)) >= 0 && rr < best) {
+            if (verbose) fprintf(stderr, "dxdiff: NEW in RAW records %" PRId64 " bytes\n", rr);
+            return free(px), free(ps), *out = pr, rr;
+        }
+        free(pr);
+    }
+    if (verbose) fprintf(stderr, "dxdiff: XOR blocks %" PRId64 " bytes%s, shift mode %" PRId64 " bytes\n", rx,
+                         x.zstd_level != strong ? " (fast zstd)" : "", rs);
+    if (!in_place) {
+        if (rx <= rs) return free(ps), *out = px, rx;
+        return free(px), *out = ps, rs;
+    }
+    sh.window = 1u << 20;
+    if ((rw = diff_one(&sh, old, old_len, neu, new_len, &pw)) < 0) return free(px), free(ps), rw;
+    free(ps);
+    if (rx <= rw) { /* XOR blocks apply in place too */
+        free(pw), pw = px, rw = rx, px = NULL;
+    }
+    printf("in place: %" PRId64 " bytes (%s); unconstrained: %" PRId64 " bytes\n", rw,
+           px ? "shift mode, 1 MiB window" : "XOR blocks", best);
+    free(px);
+    return *out = pw, rw;
+}
+
 static int cmd_diff(const char *old_path, const char *new_path, const char *patch_path, dx_patch_config *cfg,
-                    bool force) {
+                    bool force, int mode) {
     const char *inputs[3];
     size_t old_len, new_len = 0, cap = 0;
     uint8_t *old = NULL, *neu = NULL, *patch = NULL;
@@ -304,12 +392,8 @@ static int cmd_diff(const char *old_path, const char *new_path, const char *patc
     if (!(old = read_all(old_path, &old_len, "reading OLD")) || !(neu = read_all(new_path, &new_len, "reading NEW")))
         return free(old), TOOL_EXIT_FAIL;
     if ((rc = tool_out_open(&o, patch_path, force, inputs)) != TOOL_EXIT_OK) return free(old), free(neu), rc;
-    if ((cap = dx_patch_bound(old_len, new_len, cfg)) < SIZE_MAX && (patch = (uint8_t *)malloc(cap))) {
-        cfg->progress = diff_progress;
-        tool_progress_start("diffing", old_len > new_len ? old_len : new_len, "MiB");
-        r = dx_patch_diff(cfg, old, old_len, neu, new_len, patch, cap);
-        tool_progress_end(r >= 0);
-    }
+    (void)cap;
+    r = mode ? diff_auto(cfg, old, old_len, neu, new_len, mode == 2, &patch) : diff_one(cfg, old, old_len, neu, new_len, &patch);
     free(old), free(neu);
     if (r < 0) {
         tool_out_abort(&o), free(patch);
@@ -509,12 +593,12 @@ static int cmd_info(const char *path) {
     blocks = ((in.base_len > in.target_len ? in.base_len : in.target_len) + in.block_size - 1) / in.block_size;
     use = in.flags & DX_PATCH_FLAG_WINDOW ? "in place with a journal" : in.flags & DX_PATCH_FLAG_COPY ? "out of place only"
         : in.flags & DX_PATCH_FLAG_WITNESS ? "resumable" : "";
-    printf("patch:          %s, %" PRId64 " bytes\nflags:          0x%x%s%s%s%s%s%s%s (%s%s%s)\n", path, size,
+    printf("patch:          %s, %" PRId64 " bytes\nflags:          0x%x%s%s%s%s%s%s%s%s (%s%s%s)\n", path, size,
            (unsigned)in.flags, in.flags & DX_PATCH_FLAG_ZSTD ? " ZSTD" : "",
            in.flags & DX_PATCH_FLAG_WITNESS ? " WITNESS" : "", in.flags & DX_PATCH_FLAG_ONE_WAY ? " ONE_WAY" : "",
            in.flags & DX_PATCH_FLAG_COPY ? " COPY" : "", in.flags & DX_PATCH_FLAG_COLUMNS ? " COLUMNS" : "",
            in.flags & DX_PATCH_FLAG_CARRY ? " CARRY" : "", in.flags & DX_PATCH_FLAG_WINDOW ? " WINDOW" : "",
-           in.flags & DX_PATCH_FLAG_ONE_WAY ? "one-way" : "reversible", *use ? ", " : "", use);
+           in.flags & DX_PATCH_FLAG_LITERAL ? " LITERAL" : "", in.flags & DX_PATCH_FLAG_ONE_WAY ? "one-way" : "reversible", *use ? ", " : "", use);
     if (in.window) printf("window:         %u bytes (applies in place with that much memory)\n", (unsigned)in.window);
     /* the hashes are XXH64 with seed 0: xxhsum -H1 prints the same for the files */
     printf("block size:     %u (%" PRIu64 " blocks)\nbase:           %" PRIu64 " bytes, xxh64 %016" PRIx64
@@ -600,6 +684,7 @@ int main(int argc, char **argv) {
         else if (!strcmp(a, "--resume")) in_place = resume = 1;
         else if (!strcmp(a, "--one-way")) cfg.one_way = true;
         else if (!strcmp(a, "--shift")) cfg.shift = true;
+        else if (a[0] == '-' && a[1] >= '1' && a[1] <= '9' && !a[2]) cfg.level = a[1] - '0';
         else if (!strcmp(a, "--window") || !strcmp(a, "--block") || !strcmp(a, "--zstd")) {
             uint64_t level;
             if (!value) return tool_usage_error("%s needs a value", a);
@@ -627,11 +712,12 @@ int main(int argc, char **argv) {
     diff_opts = cfg.block_size || cfg.zstd_level || cfg.one_way || cfg.shift || cfg.window;
     if (cfg.window && !cfg.shift) return tool_usage_error("--window goes with --shift");
     if (!strcmp(cmd, "diff")) {
-        if (in_place) return tool_usage_error("--in-place and --resume go with apply");
+        if (resume) return tool_usage_error("--resume goes with apply");
+        if (in_place && diff_opts) return tool_usage_error("diff --in-place chooses the mode itself: no mode options");
         if (npos != 3) return tool_usage_error("diff takes OLD NEW PATCH");
-        return cmd_diff(pos[0], pos[1], pos[2], &cfg, force != 0);
+        return cmd_diff(pos[0], pos[1], pos[2], &cfg, force != 0, in_place ? 2 : diff_opts ? 0 : 1);
     }
-    if (diff_opts) return tool_usage_error("--block, --zstd, --one-way, --shift and --window go with diff");
+    if (diff_opts || cfg.level) return tool_usage_error("--block, --zstd, --one-way, --shift, --window and -1..-9 go with diff");
     if (!strcmp(cmd, "apply")) {
         if (npos != (in_place ? 2 : 3)) return tool_usage_error(in_place ? "apply --in-place takes FILE PATCH" : "apply takes OLD PATCH OUT");
         return cmd_apply(pos[0], pos[1], in_place ? NULL : pos[2], resume != 0, force != 0);

@@ -89,6 +89,25 @@ cp "$dir/old" "$dir/f"
 cmp -s "$dir/f" "$dir/new" || die "shift patch with a window, in place: wrong result"
 step "shift patch with a 64 KiB window: $(stat -c %s "$dir/p") bytes, applied in place"
 
+# no mode option: dxdiff picks the smaller of XOR blocks and the shift mode (here the shift
+# mode: the insertion moved everything after it); --in-place makes one that applies in place
+"$dx" diff -f "$dir/old" "$dir/new" "$dir/pa" || die "diff with the default choice"
+"$dx" info "$dir/pa" | grep -q 'LITERAL' || die "default choice: not the shift mode for moved data"
+"$dx" diff -f --zstd 3 "$dir/old" "$dir/new" "$dir/pxor" || die "diff --zstd 3 (XOR blocks)"
+[ "$(stat -c %s "$dir/pa")" -lt "$(stat -c %s "$dir/pxor")" ] || die "default choice: not smaller than XOR blocks"
+"$dx" apply -f "$dir/old" "$dir/pa" "$dir/out" && cmp -s "$dir/out" "$dir/new" || die "default choice: apply"
+"$dx" diff -f --in-place "$dir/old" "$dir/new" "$dir/pw" >"$dir/say" || die "diff --in-place"
+grep -q '^in place: [0-9]* bytes (.*); unconstrained: [0-9]* bytes$' "$dir/say" || die "diff --in-place: $(cat "$dir/say")"
+cp "$dir/old" "$dir/f"
+"$dx" apply --in-place "$dir/f" "$dir/pw" && cmp -s "$dir/f" "$dir/new" || die "diff --in-place: apply in place"
+if "$dx" diff -f --in-place --shift "$dir/old" "$dir/new" "$dir/pw" 2>/dev/null; then die "diff --in-place --shift accepted"; fi
+for l in 1 3 4 9; do
+    "$dx" diff -f -$l --shift --zstd 3 "$dir/old" "$dir/new" "$dir/pl" || die "diff -$l"
+    "$dx" apply -f "$dir/old" "$dir/pl" "$dir/out" && cmp -s "$dir/out" "$dir/new" || die "diff -$l: apply"
+done
+if "$dx" apply -5 "$dir/old" "$dir/pl" "$dir/out" 2>/dev/null; then die "apply -5 accepted"; fi
+step "default choice $(stat -c %s "$dir/pa") bytes (XOR blocks $(stat -c %s "$dir/pxor")); diff --in-place: $(cat "$dir/say"); levels 1 3 4 9"
+
 # ---- issue 12 ----
 # a Unix tool: --help anywhere (stdout, 0), --version, usage errors exit 2 with the usage line
 for args in "--help" "-h" "diff --help" "apply -h x y"; do
@@ -222,7 +241,7 @@ else
     trap 'umount "$mnt" 2>/dev/null; rm -rf "$dir"' EXIT
     head -c 300000 /dev/urandom > "$dir/fold"
     { head -c 100000 "$dir/fold"; head -c 200000 /dev/urandom; tail -c +100001 "$dir/fold"; } > "$dir/fnew"
-    "$dx" diff -f "$dir/fold" "$dir/fnew" "$dir/fp" || die "diff for the full disk"
+    "$dx" diff -f --block 4096 "$dir/fold" "$dir/fnew" "$dir/fp" || die "diff for the full disk" # XOR blocks: in place
     head -c 600000 /dev/urandom > "$mnt/filler"
     if "$dx" diff "$dir/fold" "$dir/fnew" "$mnt/p" 2>"$dir/err"; then die "diff to a full disk succeeded"; fi
     [ ! -e "$mnt/p" ] && [ -z "$(ls "$mnt" | grep -v '^filler$')" ] || die "diff to a full disk left: $(ls "$mnt")"

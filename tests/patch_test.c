@@ -282,6 +282,16 @@ static void craft_frame(craft *c, const uint8_t *raw, size_t n) {
 }
 
 /* The base of the crafted patches: 200 bytes, blocks of 64 (the last has 8). */
+#ifdef PATCH_WRITE_VECTORS
+/* A frame whose stored bytes differ from its raw ones (STREAM: a piece of the zstd stream). */
+static void craft_frame_stored(craft *c, const uint8_t *raw, size_t n, const uint8_t *stored, size_t sn) {
+    put32(c->b + c->len, (uint32_t)n);
+    put32(c->b + c->len + 4, (uint32_t)sn);
+    put32(c->b + c->len + 8, check32(raw, n));
+    memcpy(c->b + c->len + 12, stored, sn);
+    c->len += 12 + sn;
+}
+#endif
 static void craft_base(uint8_t *b) {
     size_t i;
     for (i = 0; i < 200; i++) b[i] = (uint8_t)(i * 7 + 3);
@@ -813,15 +823,18 @@ done:
 
 /* Inserts and deletes a few runs of bytes in a copy of a (and maybe flips a few). */
 static uint8_t *gen_shifted(prop_ctx *p, const uint8_t *a, size_t alen, size_t *out_len) {
-    size_t blen, i, edits = (size_t)prop_range(p, 1, 4);
+    size_t blen, i, k, from, edits = (size_t)prop_range(p, 1, 4);
     uint8_t *b = xdup(a, blen = alen);
     for (i = 0; i < edits; i++) {
         size_t at = (size_t)prop_range(p, 0, blen), n = prop_len(p, 700);
         uint8_t *nb;
-        if (prop_bool(p)) {
+        unsigned kind = (unsigned)prop_range(p, 0, 2);
+        if (kind < 2) { /* new bytes (stored as they are), or a copy of bytes from elsewhere (a move) */
             nb = xmalloc(blen + n);
             memcpy(nb, b, at);
-            prop_bytes(p, nb + at, n);
+            if (kind == 0 || blen == 0) prop_bytes(p, nb + at, n);
+            else
+                for (k = 0, from = (size_t)prop_range(p, 0, blen - 1); k < n; k++) nb[at + k] = b[(from + k) % blen];
             memcpy(nb + at + n, b + at, blen - at);
             blen += n;
         } else {
@@ -855,9 +868,10 @@ static int p_shift(prop_ctx *p) {
     b = gen_shifted(p, a, alen, &blen);
     gen_config(p, &cfg, 6);
     cfg.shift = true;
+    cfg.level = (int)prop_range(p, 0, 9);
     if (prop_bool(p)) cfg.window = (uint32_t)64 << prop_range(p, 0, 8); /* 64 B .. 16 KiB */
     note_config(p, &cfg, alen, blen);
-    prop_note(p, "window %lu", (unsigned long)cfg.window);
+    prop_note(p, "window %lu level %d", (unsigned long)cfg.window, cfg.level);
     cap = max_sz(alen, blen);
     out = xmalloc(blen), buf = xmalloc(cap);
     patch = make_patch(&cfg, a, alen, b, blen, &plen);
@@ -1021,6 +1035,7 @@ static int p_journal(prop_ctx *p) {
     b = gen_shifted(p, a, alen, &blen);
     gen_config(p, &cfg, 4);
     cfg.shift = true, cfg.window = (uint32_t)64 << prop_range(p, 0, 6);
+    cfg.level = (int)prop_range(p, 0, 9);
     note_config(p, &cfg, alen, blen);
     patch = make_patch(&cfg, a, alen, b, blen, &plen);
     total = max_sz(alen, blen);
@@ -1229,7 +1244,9 @@ static int t_bad_headers(prop_ctx *p) {
         {"major 1, resealed", 4, 1, 1, DX_PATCH_ERR_OLD_FORMAT},
         {"major 0", 4, 0, 1, DX_ERR_UNSUPPORTED},
         {"minor 7", 6, 7, 1, DX_OK},
-        {"required flag 0x80", 8, DX_PATCH_FLAG_WITNESS | 0x80u, 1, DX_ERR_UNSUPPORTED},
+        {"required flag 0x200", 8, DX_PATCH_FLAG_WITNESS | 0x200u, 1, DX_ERR_UNSUPPORTED},
+        {"STREAM without ZSTD", 8, DX_PATCH_FLAG_WITNESS | DX_PATCH_FLAG_STREAM, 1, DX_ERR_CORRUPT},
+        {"LITERAL without CARRY", 8, DX_PATCH_FLAG_ONE_WAY | DX_PATCH_FLAG_COPY | DX_PATCH_FLAG_LITERAL, 1, DX_ERR_CORRUPT},
         {"WINDOW without CARRY", 8, DX_PATCH_FLAG_ONE_WAY | DX_PATCH_FLAG_COPY | DX_PATCH_FLAG_WINDOW, 1, DX_ERR_CORRUPT},
         {"WINDOW with window 0", 8, DX_PATCH_FLAG_ONE_WAY | DX_PATCH_FLAG_COPY | DX_PATCH_FLAG_CARRY | DX_PATCH_FLAG_WINDOW, 1,
          DX_ERR_CORRUPT},
@@ -1501,7 +1518,7 @@ static int t_diff_args(prop_ctx *p) {
     PROP_CHECK(p, n > 64 && dx_patch_apply(out, (size_t)n, NULL, 0, b, 100) == 100 && memcmp(a, b, 100) == 0);
     n = dx_patch_diff(&cfg, a, 100, NULL, 0, out, sizeof out);
     PROP_CHECK(p, n > 64 && dx_patch_apply(out, (size_t)n, a, 100, b, 100) == 0);
-    PROP_CHECK(p, dx_patch_bound(0, 0, NULL) == 64 + 12);
+    PROP_CHECK(p, dx_patch_bound(0, 0, NULL) == 64 + 12 + 64); /* header, a frame's header, a stream's header */
     return 0;
 }
 
@@ -1887,7 +1904,8 @@ static const char *const vector_files[] = {
     "bad_header_check", "bad_frame_check", "bad_frame_len", "bad_stored", "bad_trailing", "bad_gap", "bad_run",
     "bad_zero_run", "bad_noop_xor", "bad_result", "wrong_base", "truncated", "shift_carry", "shift_window",
     "old_format", "bad_empty_frame", "bad_frame_max_low", "bad_frame_max_high", "frame_max_limit", "wrong_witness",
-    "bad_raw_past_end", "copy_no_carry", "carry_xor",
+    "bad_raw_past_end", "copy_no_carry", "carry_xor", "shift_carry_v04", "shift_window_v04", "shift_literal",
+    "literal", "bad_literal_flag", "bad_literal_far", "stream", "bad_stream_window", "bad_stream_short",
 };
 
 static int t_vectors(prop_ctx *p) {
@@ -1904,6 +1922,11 @@ static int t_vectors(prop_ctx *p) {
         for (k = -303; k <= 0; k++) /* the code of that name */
             if (strcmp(dx_patch_result_name(k), v.expect) == 0) want = k;
         PROP_CHECK_MSG(p, strcmp(dx_patch_result_name(want), v.expect) == 0, "%s: unknown result %s", path, v.expect);
+#if !defined(DX_PATCH_WITH_ZSTD)
+        if (v.patch_len >= 64 && (dx_load_u32le(v.patch + DX_PATCH_HEADER_OFF_FLAGS) & DX_PATCH_FLAG_STREAM) &&
+            (want == DX_OK || want == DX_ERR_LIMIT || want == DX_ERR_CORRUPT))
+            want = DX_ERR_UNSUPPORTED, v.has_target = 0; /* no zstd here: its frames cannot be read */
+#endif
         if (v.has_config) {
             uint8_t out[2048];
             int64_t n = dx_patch_diff(&v.cfg, v.base, v.base_len, v.target, v.target_len, out, sizeof out);
@@ -2030,7 +2053,7 @@ static void write_seed(const char *dir, const char *name, uint8_t prefix, const 
 }
 
 int main(int argc, char **argv) {
-    static uint8_t base[400], target[400], patch[2048], bad[2048], x[600];
+    static uint8_t base[400], target[600], patch[2048], bad[2048], x[600];
     dx_patch_config cfg;
     size_t n, i, k;
     uint8_t fb[300];
@@ -2060,8 +2083,8 @@ int main(int argc, char **argv) {
     } while (0)
     BAD("bad_magic", "magic DXPU", "DX_PATCH_ERR_MAGIC", bad[3] = 'U');
     BAD("bad_major", "format major 3 (header check recomputed)", "DX_ERR_UNSUPPORTED", (bad[4] = 3, reseal_header(bad)));
-    BAD("bad_flag", "unknown required flag 0x100 (header check recomputed)", "DX_ERR_UNSUPPORTED",
-        (bad[9] = 1, reseal_header(bad)));
+    BAD("bad_flag", "unknown required flag 0x200 (header check recomputed)", "DX_ERR_UNSUPPORTED",
+        (bad[9] = 2, reseal_header(bad)));
     BAD("bad_header_check", "target length 201, header check not recomputed", "DX_ERR_CHECKSUM", bad[24] = 201);
     BAD("bad_frame_check", "one bit of the first record's XOR bytes flipped", "DX_ERR_CHECKSUM", bad[82] ^= 4);
     BAD("bad_frame_len", "frame raw and stored length 200000, above frame_max 65536", "DX_ERR_CORRUPT",
@@ -2104,6 +2127,15 @@ int main(int argc, char **argv) {
         /* CARRY: block 0 from base offset 8 (delta +8, zigzag 16); block 1 has no record: the base at shift 8;
            block 2 an XOR at its own offset (the shift stays 8); block 3 from offset 200: past the base, zeros */
         static const uint8_t carry_xor[] = {DX_PATCH_REC_COPY, 0, 16, 0, DX_PATCH_REC_XOR, 1, 1, 0, 1, 0x01};
+        /* LITERAL: block 0 from base offset 5000 (delta +5000, zigzag 10000 = 0x90 0x4e): zeros, its runs are
+           "new!" at 0; block 1 has no record: still past the end, zeros; block 2 back at offset 128 (delta
+           -5000, zigzag 9999 = 0x8f 0x4e) with no runs */
+        static const uint8_t literal[] = {DX_PATCH_REC_COPY, 0, 0x90, 0x4e, 1, 0, 4, 'n', 'e', 'w', '!',
+                                          DX_PATCH_REC_COPY, 1, 0x8f, 0x4e, 0};
+        /* a source at 2^48 + 201 past max(base length, offset): zigzag(2^48 + 201) */
+        uint8_t far[16] = {DX_PATCH_REC_COPY, 0};
+        size_t far_n = 2 + dxi_pt_put_varint(far + 2, ((uint64_t)1 << 48 | 201) << 1);
+        far[far_n++] = 0; /* no runs */
         craft_header(&c, DX_PATCH_FLAG_ONE_WAY, 64, base, 200, base, 100, 128, 1);
         craft_frame(&c, raw_past_end, sizeof raw_past_end);
         write_vec("bad_raw_past_end", "one way, 200 bytes to their first 100: a RAW record for block 2, past the "
@@ -2124,6 +2156,67 @@ int main(int argc, char **argv) {
         write_vec("carry_xor", "CARRY (made by hand): a COPY sets the shift, a block without a record follows it, an "
                   "XOR record works at its own offset and keeps the shift, the base ends: zeros", NULL, NULL, base, 200,
                   x, 200, c.b, c.len);
+        memset(x, 0, sizeof x);
+        memcpy(x, "new!", 4);
+        memcpy(x + 128, base + 128, 72);
+        craft_header(&c, DX_PATCH_FLAG_ONE_WAY | DX_PATCH_FLAG_COPY | DX_PATCH_FLAG_CARRY | DX_PATCH_FLAG_LITERAL |
+                     DX_PATCH_FLAG_WINDOW, 64, base, 200, x, 200, 128, 1);
+        put32(c.b + DX_PATCH_HEADER_OFF_WINDOW, 256), reseal_header(c.b); /* in place too */
+        craft_frame(&c, literal, sizeof literal);
+        write_vec("literal", "LITERAL (made by hand): a source far past the base's end reads zeros, so the runs are "
+                  "new bytes; a block without a record follows that shift; a COPY comes back (WINDOW 256: in place too)", NULL,
+                  NULL, base, 200,
+                  x, 200, c.b, c.len);
+        craft_header(&c, DX_PATCH_FLAG_ONE_WAY | DX_PATCH_FLAG_COPY | DX_PATCH_FLAG_CARRY | DX_PATCH_FLAG_WINDOW, 64, base,
+                     200, x, 200, 128, 1);
+        put32(c.b + DX_PATCH_HEADER_OFF_WINDOW, 256), reseal_header(c.b);
+        craft_frame(&c, literal, sizeof literal);
+        write_vec("bad_literal_flag", "the literal patch without LITERAL: a source past the base's end and its own "
+                  "offset", NULL, "DX_ERR_CORRUPT", base, 200, NULL, 0, c.b, c.len);
+        craft_header(&c, DX_PATCH_FLAG_ONE_WAY | DX_PATCH_FLAG_COPY | DX_PATCH_FLAG_CARRY | DX_PATCH_FLAG_LITERAL |
+                     DX_PATCH_FLAG_WINDOW, 64, base, 200, x, 200, 128, 1);
+        put32(c.b + DX_PATCH_HEADER_OFF_WINDOW, 256), reseal_header(c.b);
+        craft_frame(&c, far, far_n);
+        write_vec("bad_literal_far", "LITERAL: a source 2^48 + 1 bytes past the base's end", NULL, "DX_ERR_CORRUPT",
+                  base, 200, NULL, 0, c.b, c.len);
+    }
+    {
+        /* STREAM (made by hand): two frames whose stored bytes are pieces of one zstd frame (RFC 8878) of raw
+           blocks: the first piece holds the zstd frame's header (magic, descriptor 0: no checksum, no content
+           size; window descriptor 0: 1 KiB) and a raw block, the second the last raw block */
+        craft c;
+        uint8_t r1[8], r2[7], s1[32], s2[32], sb[200], st[200];
+        size_t i;
+        for (i = 0; i < 200; i++) sb[i] = (uint8_t)(i * 7 + 3);
+        memcpy(st, sb, 200);
+        st[69] ^= 0x11, st[70] ^= 0x22, st[130] ^= 0x33;
+        r1[0] = 1, r1[1] = 1, r1[2] = sb[69], r1[3] = 1, r1[4] = 5, r1[5] = 2, r1[6] = 0x11, r1[7] = 0x22;
+        r2[0] = 1, r2[1] = 0, r2[2] = sb[130], r2[3] = 1, r2[4] = 2, r2[5] = 1, r2[6] = 0x33;
+        memcpy(s1, "\x28\xb5\x2f\xfd\x00\x00", 6);
+        s1[6] = (uint8_t)(8 << 3), s1[7] = 0, s1[8] = 0; /* a raw block of 8 bytes, not the last */
+        memcpy(s1 + 9, r1, 8);
+        s2[0] = (uint8_t)(7 << 3 | 1), s2[1] = 0, s2[2] = 0; /* the last block: raw, 7 bytes */
+        memcpy(s2 + 3, r2, 7);
+        craft_header(&c, DX_PATCH_FLAG_ZSTD | DX_PATCH_FLAG_WITNESS | DX_PATCH_FLAG_STREAM, 64, sb, 200, st, 200, 128, 2);
+        craft_frame_stored(&c, r1, 8, s1, 17);
+        craft_frame_stored(&c, r2, 7, s2, 10);
+        write_vec("stream", "STREAM (made by hand): two XOR records in two frames, each frame's stored bytes a "
+                  "piece of one zstd frame of raw blocks (stored longer than raw: allowed with STREAM)", NULL, NULL,
+                  sb, 200, st, 200, c.b, c.len);
+        s1[5] = (uint8_t)((25 - 10) << 3); /* a 32 MiB window: above DX_PATCH_STREAM_WINDOW_LOG (24) */
+        craft_header(&c, DX_PATCH_FLAG_ZSTD | DX_PATCH_FLAG_WITNESS | DX_PATCH_FLAG_STREAM, 64, sb, 200, st, 200, 128, 2);
+        craft_frame_stored(&c, r1, 8, s1, 17);
+        craft_frame_stored(&c, r2, 7, s2, 10);
+        write_vec("bad_stream_window", "the stream patch with a zstd window of 32 MiB (window descriptor 0x78): "
+                  "above the 16 MiB an applier accepts by default", NULL, "DX_ERR_LIMIT", sb, 200, NULL, 0, c.b, c.len);
+        s1[5] = 0;
+        s1[6] = (uint8_t)(9 << 3); /* the first block announces 9 bytes: its piece ends early */
+        memcpy(s1 + 9, r1, 8), s1[17] = r2[0];
+        craft_header(&c, DX_PATCH_FLAG_ZSTD | DX_PATCH_FLAG_WITNESS | DX_PATCH_FLAG_STREAM, 64, sb, 200, st, 200, 128, 2);
+        craft_frame_stored(&c, r1, 8, s1, 17);
+        craft_frame_stored(&c, r2, 7, s2, 10);
+        write_vec("bad_stream_short", "the stream patch whose first piece does not give its frame's raw bytes (its "
+                  "block announces 9 bytes and the piece holds 8)", NULL, "DX_ERR_CORRUPT", sb, 200, NULL, 0, c.b, c.len);
     }
     memcpy(x, base, 200);
     x[10] ^= 1;
@@ -2168,6 +2261,14 @@ int main(int argc, char **argv) {
     n = must_diff(&cfg, base, 300, target, 289, patch, sizeof patch);
     write_vec("shift_window", "shift mode with a 64-byte window (COPY, CARRY, WINDOW): the shift_carry pair, in place too",
               &cfg, NULL, base, 300, target, 289, patch, n);
+    /* new bytes: 200 of text inserted at 60, stored as they are (LITERAL) */
+    cfg.window = 0;
+    memcpy(target, base, 60);
+    for (i = 0; i < 200; i++) target[60 + i] = (uint8_t)"the quick brown fox jumps over the lazy dog. "[(i * 7) % 45];
+    memcpy(target + 260, base + 60, 240);
+    n = must_diff(&cfg, base, 300, target, 500, patch, sizeof patch);
+    write_vec("shift_literal", "shift mode (COPY, CARRY, LITERAL): 200 new bytes inserted at 60, taken from past the "
+              "base's end (zeros), so the runs hold them as they are", &cfg, NULL, base, 300, target, 500, patch, n);
     /* fuzz seeds against the harnesses' base */
     fuzz_base(fb);
     {
@@ -2176,7 +2277,8 @@ int main(int argc, char **argv) {
             uint32_t block, frame;
             bool one_way, no_witness, backwards;
             size_t tlen;
-            int edit; /* 0 sparse, 1 zero a block, 2 nothing, 3 insert and delete (shift mode), 4 the same, window 64 */
+            int edit; /* 0 sparse, 1 zero a block, 2 nothing, 3 insert and delete (shift mode), 4 the same, window 64,
+                         5 200 new bytes inserted at 90 (shift mode: LITERAL) */
         } seeds[] = {
             {"forward", 64, 0, false, false, false, 300, 0},  {"backwards", 64, 0, false, false, true, 300, 0},
             {"shrink_one_way", 64, 0, true, false, false, 120, 0},
@@ -2186,6 +2288,7 @@ int main(int argc, char **argv) {
             {"one_way_no_witness", 256, 0, true, true, false, 280, 0},
             {"shift_carry", 64, 0, true, false, false, 290, 3},
             {"shift_window", 64, 0, true, false, false, 290, 4},
+            {"shift_literal", 64, 0, true, false, false, 500, 5},
         };
         for (k = 0; k < sizeof seeds / sizeof seeds[0]; k++) {
             size_t tl = seeds[k].tlen;
@@ -2193,6 +2296,7 @@ int main(int argc, char **argv) {
             cfg.block_size = seeds[k].block, cfg.frame_size = seeds[k].frame;
             cfg.one_way = seeds[k].one_way, cfg.no_witness = seeds[k].no_witness;
             cfg.shift = seeds[k].edit >= 3;
+            if (seeds[k].edit == 5) cfg.level = 9;
             cfg.window = seeds[k].edit == 4 ? 64 : 0;
             memset(x, 0, sizeof x);
             memcpy(x, fb, 300);
@@ -2205,11 +2309,30 @@ int main(int argc, char **argv) {
             if (seeds[k].edit == 0)
                 for (i = 7; i < tl; i += 61) x[i] ^= (uint8_t)(i | 1), x[i + 2 < tl ? i + 2 : i] = 0;
             if (seeds[k].edit == 1) memset(x + 64, 0, 64), memset(x + 200, 0xee, 64);
+            if (seeds[k].edit == 5) {
+                memcpy(x + 290, fb + 90, 210);
+                for (i = 0; i < 200; i++) x[90 + i] = (uint8_t)"pack my box with five dozen liquor jugs. "[(i * 5) % 41];
+            }
             if (seeds[k].backwards) n = must_diff(&cfg, x, tl, fb, 300, patch, sizeof patch);
             else n = must_diff(&cfg, fb, 300, x, tl, patch, sizeof patch);
             write_seed("patch_apply", seeds[k].name, 0, patch, n);
             write_seed("patch_stream", seeds[k].name, (uint8_t)(k * 37 + 1), patch, n);
         }
+    }
+    { /* STREAM: the stream vector's two frames against the harnesses' base (they build with zstd) */
+        craft c;
+        uint8_t r1[8], r2[7], s1[17], s2[10], st[300];
+        memcpy(st, fb, 300);
+        st[69] ^= 0x11, st[70] ^= 0x22, st[130] ^= 0x33;
+        r1[0] = 1, r1[1] = 1, r1[2] = fb[69], r1[3] = 1, r1[4] = 5, r1[5] = 2, r1[6] = 0x11, r1[7] = 0x22;
+        r2[0] = 1, r2[1] = 0, r2[2] = fb[130], r2[3] = 1, r2[4] = 2, r2[5] = 1, r2[6] = 0x33;
+        memcpy(s1, "\x28\xb5\x2f\xfd\x00\x00\x40\x00\x00", 9), memcpy(s1 + 9, r1, 8);
+        memcpy(s2, "\x39\x00\x00", 3), memcpy(s2 + 3, r2, 7);
+        craft_header(&c, DX_PATCH_FLAG_ZSTD | DX_PATCH_FLAG_WITNESS | DX_PATCH_FLAG_STREAM, 64, fb, 300, st, 300, 128, 2);
+        craft_frame_stored(&c, r1, 8, s1, 17);
+        craft_frame_stored(&c, r2, 7, s2, 10);
+        write_seed("patch_apply", "stream", 0, c.b, c.len);
+        write_seed("patch_stream", "stream", 99, c.b, c.len);
     }
     return 0;
 }

@@ -6,6 +6,7 @@
    exactly as before; on success both calls agree (COPY patches without a
    window: in place is refused), and a reversible patch
    applied again gives the base back (or fails, leaving the result alone). */
+/* fuzz flags: -DDX_PATCH_WITH_ZSTD -lzstd */
 #define DX_IMPLEMENTATION
 #include "dx_patch.h"
 #include <string.h>

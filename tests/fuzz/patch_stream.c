@@ -6,6 +6,7 @@
    trap on any access out of bounds) and out of place; the outcome must match
    the one-shot calls: success exactly when they succeed, with the same bytes;
    a check-only applier (no data) passes every patch that applies. */
+/* fuzz flags: -DDX_PATCH_WITH_ZSTD -lzstd */
 #define DX_IMPLEMENTATION
 #include "dx_patch.h"
 #include <string.h>
