@@ -1154,7 +1154,7 @@ typedef struct dxi_reactor_vtable {
     /* any thread: makes wait return and complete the wake-wait ops */
     dx_result (*wake)(dx_reactor *r);
     /* or NULL: the loop's clock (monotonic ns); NULL: the OS clock */
-    uint64_t (*now)(const dx_reactor *r);
+    uint64_t (*now)(dx_reactor *r);
     /* or NULL: forget fd before dx_reactor_fd_close closes it (its ops complete with DX_ERR_CANCELED) */
     void (*fd_forget)(dx_reactor *r, uintptr_t fd);
     /* or NULL: the core has callbacks to run and will not wait; true: enter
@@ -1193,7 +1193,7 @@ DXI_PRIVATE uint64_t dxi_reactor_os_clock(void) { /* monotonic ns, 0 without an 
     return 0;
 #endif
 }
-DX_INLINE uint64_t dxi_reactor_clock(const dx_reactor *r) { return r->vt->now ? r->vt->now(r) : dxi_reactor_os_clock(); }
+DX_INLINE uint64_t dxi_reactor_clock(dx_reactor *r) { return r->vt->now ? r->vt->now(r) : dxi_reactor_os_clock(); }
 
 /* op finished: its callback runs in this turn's callback phase. */
 DXI_PRIVATE void dxi_reactor_done(dx_reactor *r, dx_op *op, int64_t res, int32_t os_error) {
@@ -1567,382 +1567,6 @@ DXI_PRIVATE void dxi_reactor_posix_fd_forget(dx_reactor *r, uintptr_t fd) {
 }
 #endif
 
-/* ---- shared by the readiness backends (epoll, poll): ops try the system call, then wait in the fd table ---- */
-
-#if defined(DXI_REACTOR_HAS_READINESS)
-DXI_PRIVATE int64_t dxi_reactor_io(dx_op *op) {
-    int fd = (int)op->fd;
-    ssize_t n = -1;
-    switch (op->kind) {
-    case DX_OP_KIND_ACCEPT: {
-        socklen_t al = (socklen_t)op->addr_len;
-        int nfd;
-#if DXI_REACTOR_LINUX && defined(SYS_accept4)
-        nfd = (int)syscall(SYS_accept4, fd, op->buf, op->buf ? &al : NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-#else
-        nfd = accept(fd, (struct sockaddr *)op->buf, op->buf ? &al : NULL);
-        if (nfd >= 0) {
-            fcntl(nfd, F_SETFL, fcntl(nfd, F_GETFL) | O_NONBLOCK);
-            fcntl(nfd, F_SETFD, FD_CLOEXEC);
-        }
-#endif
-        if (nfd < 0) return -(int64_t)errno;
-        op->addr_len = op->buf ? (uint32_t)al : 0;
-        return nfd;
-    }
-    case DX_OP_KIND_CONNECT:
-        if (op->iflags & DXI_REACTOR_IF_CONNECTING) {
-            int err = 0;
-            socklen_t el = sizeof err;
-            if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el) != 0) return -(int64_t)errno;
-            if (err == EINPROGRESS || err == EALREADY) return -(int64_t)EAGAIN;
-            return err ? -(int64_t)err : 0;
-        }
-        if (connect(fd, (const struct sockaddr *)op->buf, (socklen_t)op->len) == 0) return 0;
-        if (errno == EINPROGRESS || errno == EAGAIN || errno == EINTR) {
-            op->iflags |= DXI_REACTOR_IF_CONNECTING;
-            return -(int64_t)EAGAIN;
-        }
-        return -(int64_t)errno;
-    case DX_OP_KIND_RECV:
-        if (!(op->iflags & DXI_REACTOR_IF_NOTSOCK)) {
-            n = recv(fd, op->buf, op->len, 0);
-            if (n < 0 && errno == ENOTSOCK) op->iflags |= DXI_REACTOR_IF_NOTSOCK;
-            else break;
-        }
-        n = read(fd, op->buf, op->len);
-        break;
-    case DX_OP_KIND_SEND:
-        if (!(op->iflags & DXI_REACTOR_IF_NOTSOCK)) {
-            n = send(fd, op->buf, op->len, MSG_NOSIGNAL);
-            if (n < 0 && errno == ENOTSOCK) op->iflags |= DXI_REACTOR_IF_NOTSOCK;
-            else break;
-        }
-        n = write(fd, op->buf, op->len);
-        break;
-    case DX_OP_KIND_RECVV:
-        n = readv(fd, (const struct iovec *)op->buf, (int)op->len);
-        break;
-    case DX_OP_KIND_RECV_MULTI: { /* one of the pool's buffers, back in the pool after the callback */
-        dx_reactor_bufring *br = op->priv.multi.ring;
-        uint16_t id;
-        if (!br->nfree) return -(int64_t)ENOBUFS;
-        id = br->free_ids[br->nfree - 1];
-        n = recv(fd, br->mem + (size_t)id * br->size, br->size, 0);
-        if (n >= 0) {
-            br->nfree--;
-            op->buf = br->mem + (size_t)id * br->size;
-            op->priv.multi.held = (uint32_t)id + 1;
-        }
-        break;
-    }
-    case DX_OP_KIND_SENDV:
-        if (!(op->iflags & DXI_REACTOR_IF_NOTSOCK)) {
-            struct msghdr m;
-            DX_MEMSET(&m, 0, sizeof m);
-            m.msg_iov = (struct iovec *)op->buf;
-            m.msg_iovlen = DXI_REACTOR_IOVLEN(op->len);
-            n = sendmsg(fd, &m, MSG_NOSIGNAL);
-            if (n < 0 && errno == ENOTSOCK) op->iflags |= DXI_REACTOR_IF_NOTSOCK;
-            else break;
-        }
-        n = writev(fd, (const struct iovec *)op->buf, (int)op->len);
-        break;
-#if defined(DXI_REACTOR_STRICT)
-#define DXI_REACTOR_PREAD(fd, b, l, o) (ssize_t) syscall(SYS_pread64, fd, b, l, (long)(o))
-#define DXI_REACTOR_PWRITE(fd, b, l, o) (ssize_t) syscall(SYS_pwrite64, fd, b, l, (long)(o))
-#else
-#define DXI_REACTOR_PREAD(fd, b, l, o) pread(fd, b, l, (off_t)(o))
-#define DXI_REACTOR_PWRITE(fd, b, l, o) pwrite(fd, b, l, (off_t)(o))
-#endif
-    case DX_OP_KIND_READ:
-        n = op->offset == DX_OP_OFFSET_CURRENT ? read(fd, op->buf, op->len) : DXI_REACTOR_PREAD(fd, op->buf, op->len, op->offset);
-        break;
-    case DX_OP_KIND_WRITE:
-        n = op->offset == DX_OP_OFFSET_CURRENT ? write(fd, op->buf, op->len) : DXI_REACTOR_PWRITE(fd, op->buf, op->len, op->offset);
-        break;
-    default:
-        return -(int64_t)EINVAL;
-    }
-    if (n < 0) return errno == EINTR ? -(int64_t)EAGAIN : -(int64_t)errno;
-    return (int64_t)n;
-}
-
-/* Waits for readiness of op's fd. Returns 0 or an errno. */
-DXI_PRIVATE int dxi_reactor_arm(dx_reactor *r, dx_op *op) {
-    int fd = (int)op->fd, e;
-    dxi_reactor_slot *s = (dxi_reactor_slot *)r->slots + fd;
-    dx_op **head, **tail;
-    if (dxi_reactor_is_write(op)) {
-        op->where = DXI_REACTOR_W_WR;
-        head = &s->wr, tail = &s->wr_tail;
-    } else {
-        op->where = DXI_REACTOR_W_RD;
-        head = &s->rd, tail = &s->rd_tail;
-    }
-    dxi_reactor_push(head, tail, op);
-    e = r->vt->watch(r, fd, s);
-    if (e) dxi_reactor_unlink(head, tail, op);
-    return e;
-}
-
-/* A recv that got less than it asked for emptied its stream socket: the
-   next recv there waits for readiness instead of trying first, a system call
-   that would only say EAGAIN (an echo server's recv after its send is one).
-   Other fds keep trying first: a short datagram does not mean empty, and
-   edge-triggered epoll would not report what is left again. */
-DXI_PRIVATE void dxi_reactor_note_recv(dx_reactor *r, const dx_op *op, int64_t n) {
-    dxi_reactor_slot *s = (dxi_reactor_slot *)r->slots + op->fd;
-    if (n > 0 && (uint64_t)n < op->len) {
-        if (!s->sock_type) {
-            int type = 0;
-            socklen_t len = sizeof type;
-            s->sock_type = getsockopt((int)op->fd, SOL_SOCKET, SO_TYPE, &type, &len) == 0 && type == SOCK_STREAM ? 1 : 2;
-        }
-        s->rd_short = s->sock_type == 1;
-    } else if (n != -(int64_t)EAGAIN) {
-        s->rd_short = 0;
-    }
-}
-
-/* Tries the ops waiting on one direction of fd, in order, until one would block. */
-DXI_PRIVATE void dxi_reactor_ready(dx_reactor *r, int fd, int write) {
-    dxi_reactor_slot *s = (dxi_reactor_slot *)r->slots + fd;
-    dx_op **head = write ? &s->wr : &s->rd, **tail = write ? &s->wr_tail : &s->rd_tail;
-    if (!write) s->rd_short = 0; /* readable again */
-    while (*head) {
-        dx_op *op = *head;
-        int64_t n = dxi_reactor_io(op);
-        if (op->kind == DX_OP_KIND_RECV) dxi_reactor_note_recv(r, op, n);
-        if (n == -(int64_t)EAGAIN) break;
-        dxi_reactor_unlink(head, tail, op);
-        if (n < 0) dxi_reactor_done_errno(r, op, (int)-n);
-        else dxi_reactor_done(r, op, n, 0);
-    }
-    r->vt->watch(r, fd, s);
-}
-
-DXI_PRIVATE void dxi_reactor_wake_drain(dx_reactor *r) {
-    char buf[64];
-    while (read(r->wake_rfd, buf, sizeof buf) > 0) {
-        if (r->wake_rfd == r->wake_wfd) break; /* eventfd: one read resets it */
-    }
-    dxi_reactor_woken(r);
-}
-
-DXI_PRIVATE int dxi_reactor_ms(int64_t timeout_ns) {
-    if (timeout_ns < 0) return -1;
-    if (timeout_ns > (int64_t)1000000 * 1000000) return 1000000000;
-    return (int)((timeout_ns + 999999) / 1000000); /* round up: never early */
-}
-
-/* start: try the system call first; on EAGAIN wait for readiness. */
-DXI_PRIVATE void dxi_reactor_ready_start(dx_reactor *r, dx_op *op) {
-    int64_t n;
-    int e;
-    if (op->fd >= r->max_fds) {
-        dxi_reactor_done(r, op, (intptr_t)op->fd < 0 ? (int64_t)DX_REACTOR_ERR_BADF : (int64_t)DX_ERR_LIMIT, 0);
-        return;
-    }
-    if (op->kind == DX_OP_KIND_CLOSE) {
-        dxi_reactor_cancel_fd(r, (int)op->fd);
-        if (close((int)op->fd) != 0) dxi_reactor_done_errno(r, op, errno);
-        else dxi_reactor_done(r, op, 0, 0);
-        return;
-    }
-    if (op->kind == DX_OP_KIND_RECV && ((dxi_reactor_slot *)r->slots)[op->fd].rd_short) {
-        n = -(int64_t)EAGAIN; /* emptied by the last recv: wait for readiness */
-    } else {
-        n = dxi_reactor_io(op);
-        if (op->kind == DX_OP_KIND_RECV) dxi_reactor_note_recv(r, op, n);
-    }
-    if (n != -(int64_t)EAGAIN) {
-        if (n < 0) dxi_reactor_done_errno(r, op, (int)-n);
-        else dxi_reactor_done(r, op, n, 0);
-        return;
-    }
-    e = dxi_reactor_arm(r, op);
-    if (e) dxi_reactor_done_errno(r, op, e);
-}
-
-DXI_PRIVATE void dxi_reactor_ready_cancel(dx_reactor *r, dx_op *op, dx_op *t) {
-    if (t->where == DXI_REACTOR_W_RD || t->where == DXI_REACTOR_W_WR) dxi_reactor_slot_cancel(r, op, t);
-    else dxi_reactor_done(r, op, DX_ERR_NOTFOUND, 0);
-}
-#endif
-
-/* ---- epoll (Linux): edge-triggered, each fd added once for its lifetime ---- */
-
-#if defined(DXI_REACTOR_HAS_EPOLL)
-/* struct epoll_event is packed on x86-64 (12 bytes); a compiler that drops
-   glibc's __attribute__((packed)) (tcc) would misplace data, so the bytes
-   are written and read here at the kernel's offsets. */
-#if defined(__x86_64__)
-#define DXI_REACTOR_EPOLL_SIZE 12
-#define DXI_REACTOR_EPOLL_DATA 4
-#else
-#define DXI_REACTOR_EPOLL_SIZE sizeof(struct epoll_event)
-#define DXI_REACTOR_EPOLL_DATA offsetof(struct epoll_event, data)
-#endif
-DXI_PRIVATE int dxi_reactor_epoll_ctl(int epfd, int op, int fd, uint32_t events) {
-    uint64_t buf[3];
-    uint64_t data = (uint64_t)fd;
-    DX_MEMSET(buf, 0, sizeof buf);
-    DX_MEMCPY(buf, &events, 4);
-    DX_MEMCPY((uint8_t *)buf + DXI_REACTOR_EPOLL_DATA, &data, 8);
-    return epoll_ctl(epfd, op, fd, (struct epoll_event *)(void *)buf);
-}
-
-DXI_PRIVATE int dxi_epoll_watch(dx_reactor *r, int fd, dxi_reactor_slot *s) {
-    if (s->registered || (!s->rd && !s->wr)) return 0;
-    if (dxi_reactor_epoll_ctl(r->be.epoll.fd, EPOLL_CTL_ADD, fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET) != 0 && errno != EEXIST) return errno;
-    s->registered = 1;
-    return 0;
-}
-
-DXI_PRIVATE dx_result dxi_epoll_wait(dx_reactor *r, int64_t timeout_ns) {
-    uint64_t raw[256 * 2]; /* 256 events of at most 16 bytes */
-    int n, i;
-    r->stats.enters++;
-    n = epoll_wait(r->be.epoll.fd, (struct epoll_event *)(void *)raw, 256, dxi_reactor_ms(timeout_ns));
-    if (n < 0) return errno == EINTR ? DX_OK : dxi_reactor_map(errno);
-    for (i = 0; i < n; i++) {
-        const uint8_t *ev = (const uint8_t *)raw + (size_t)i * DXI_REACTOR_EPOLL_SIZE;
-        uint64_t data;
-        uint32_t e;
-        int fd;
-        DX_MEMCPY(&e, ev, 4);
-        DX_MEMCPY(&data, ev + DXI_REACTOR_EPOLL_DATA, 8);
-        fd = (int)data;
-        if (fd == r->wake_rfd) {
-            dxi_reactor_wake_drain(r);
-            continue;
-        }
-        if (e & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) dxi_reactor_ready(r, fd, 0);
-        if (e & (EPOLLOUT | EPOLLHUP | EPOLLERR)) dxi_reactor_ready(r, fd, 1);
-    }
-    return DX_OK;
-}
-
-DXI_PRIVATE void dxi_epoll_deinit(dx_reactor *r) {
-    if (r->be.epoll.fd >= 0) close(r->be.epoll.fd);
-    r->be.epoll.fd = -1;
-    dxi_reactor_posix_deinit(r);
-}
-
-DXI_PRIVATE dx_result dxi_epoll_init(dx_reactor *r, const dx_reactor_config *cfg) {
-    dx_result rc;
-    (void)cfg;
-    r->be.epoll.fd = -1;
-    rc = dxi_reactor_posix_init(r);
-    if (rc != DX_OK) return rc;
-    r->be.epoll.fd = epoll_create1(EPOLL_CLOEXEC);
-    if (r->be.epoll.fd < 0) return dxi_reactor_map(errno);
-    if (dxi_reactor_epoll_ctl(r->be.epoll.fd, EPOLL_CTL_ADD, r->wake_rfd, EPOLLIN) != 0) return dxi_reactor_map(errno);
-    return DX_OK;
-}
-
-DXI_PRIVATE const dxi_reactor_vtable *dxi_epoll_vtable(void) {
-    static const dxi_reactor_vtable vt = {
-        DX_REACTOR_BACKEND_EPOLL, 0, dxi_reactor_slots_size, dxi_epoll_init, dxi_epoll_deinit,
-        dxi_reactor_ready_start, dxi_reactor_ready_cancel, dxi_epoll_wait, dxi_reactor_posix_wake,
-        NULL /* now: the OS clock */, dxi_reactor_posix_fd_forget, NULL /* peek */, NULL /* multi_after */,
-        NULL, NULL, NULL /* bufrings: the core's free list */, dxi_epoll_watch};
-    return &vt;
-}
-#endif
-
-/* ---- poll() (POSIX): the fds with waiting ops, rebuilt each turn; a fallback, O(fds) per turn ---- */
-
-#if defined(DXI_REACTOR_HAS_POLL)
-/* The waiters on fd changed: keep fd in the list of fds to poll while it has any. */
-DXI_PRIVATE int dxi_poll_watch(dx_reactor *r, int fd, dxi_reactor_slot *s) {
-    int want = s->rd || s->wr;
-    if (want && s->pidx < 0) {
-        s->pidx = (int32_t)r->be.poll.count;
-        r->be.poll.list[r->be.poll.count++] = fd;
-    } else if (!want && s->pidx >= 0) { /* swap with the last */
-        int32_t last = r->be.poll.list[--r->be.poll.count];
-        r->be.poll.list[s->pidx] = last;
-        ((dxi_reactor_slot *)r->slots)[last].pidx = s->pidx;
-        s->pidx = -1;
-    }
-    return 0;
-}
-
-DXI_PRIVATE dx_result dxi_poll_wait(dx_reactor *r, int64_t timeout_ns) {
-    struct pollfd *p = (struct pollfd *)r->be.poll.pfds;
-    uint32_t i, n = r->be.poll.count;
-    int rc;
-    dxi_reactor_slot *slots = (dxi_reactor_slot *)r->slots;
-    for (i = 0; i < n; i++) {
-        int fd = r->be.poll.list[i];
-        p[i].fd = fd;
-        p[i].events = (short)((slots[fd].rd ? POLLIN : 0) | (slots[fd].wr ? POLLOUT : 0));
-        p[i].revents = 0;
-    }
-    p[n].fd = r->wake_rfd;
-    p[n].events = POLLIN;
-    p[n].revents = 0;
-    r->stats.enters++;
-    rc = poll(p, (nfds_t)(n + 1), dxi_reactor_ms(timeout_ns));
-    if (rc < 0) return errno == EINTR ? DX_OK : dxi_reactor_map(errno);
-    if (p[n].revents) dxi_reactor_wake_drain(r);
-    for (i = 0; i < n && rc > 0; i++) { /* p[] is a snapshot: the list may change as ops complete */
-        short e = p[i].revents;
-        if (!e) continue;
-        rc--;
-        if (e & POLLNVAL) { /* closed behind our back: fail the waiters */
-            dxi_reactor_slot *s = slots + p[i].fd;
-            while (s->rd) { dx_op *op = s->rd; dxi_reactor_unlink(&s->rd, &s->rd_tail, op); dxi_reactor_done_errno(r, op, EBADF); }
-            while (s->wr) { dx_op *op = s->wr; dxi_reactor_unlink(&s->wr, &s->wr_tail, op); dxi_reactor_done_errno(r, op, EBADF); }
-            dxi_poll_watch(r, p[i].fd, s);
-            continue;
-        }
-        if (e & (POLLIN | POLLHUP | POLLERR)) dxi_reactor_ready(r, p[i].fd, 0);
-        if (e & (POLLOUT | POLLHUP | POLLERR)) dxi_reactor_ready(r, p[i].fd, 1);
-    }
-    return DX_OK;
-}
-
-/* Memory: the fd table, then the pollfd array (max_fds + 1: the last for the wake fd), then the fd list. */
-DXI_PRIVATE uint64_t dxi_poll_pfds_size(uint32_t max_fds) { return (((uint64_t)max_fds + 1) * sizeof(struct pollfd) + 7u) & ~(uint64_t)7u; }
-DXI_PRIVATE uint64_t dxi_poll_memory_size(uint32_t max_fds) {
-    return dxi_reactor_slots_size(max_fds) + dxi_poll_pfds_size(max_fds) + (((uint64_t)max_fds * sizeof(int32_t) + 7u) & ~(uint64_t)7u);
-}
-
-DXI_PRIVATE dx_result dxi_poll_init(dx_reactor *r, const dx_reactor_config *cfg) {
-    uint8_t *mem = (uint8_t *)r->memory + (size_t)dxi_reactor_slots_size(r->max_fds);
-    dx_result rc;
-    (void)cfg;
-    rc = dxi_reactor_posix_init(r);
-    if (rc != DX_OK) return rc;
-    r->be.poll.pfds = mem;
-    r->be.poll.list = (int32_t *)(void *)(mem + (size_t)dxi_poll_pfds_size(r->max_fds));
-    r->be.poll.count = 0;
-    return DX_OK;
-}
-
-DXI_PRIVATE void dxi_poll_deinit(dx_reactor *r) {
-    r->be.poll.pfds = NULL;
-    r->be.poll.list = NULL;
-    r->be.poll.count = 0;
-    dxi_reactor_posix_deinit(r);
-}
-
-DXI_PRIVATE const dxi_reactor_vtable *dxi_poll_vtable(void) {
-    static const dxi_reactor_vtable vt = {
-        DX_REACTOR_BACKEND_POLL, 0, dxi_poll_memory_size, dxi_poll_init, dxi_poll_deinit,
-        dxi_reactor_ready_start, dxi_reactor_ready_cancel, dxi_poll_wait, dxi_reactor_posix_wake,
-        NULL /* now: the OS clock */, dxi_reactor_posix_fd_forget, NULL /* peek */, NULL /* multi_after */,
-        NULL, NULL, NULL /* bufrings: the core's free list */, dxi_poll_watch};
-    return &vt;
-}
-#endif
-
-/* ---- kqueue (FreeBSD, macOS, OpenBSD, NetBSD): its section goes here (issue 14, part 3) ---- */
-
-/* ---- IOCP (Windows): its section goes here (issue 14, part 2) ---- */
 /* ---- io_uring (Linux 5.11+) by raw system calls (ABI from include/uapi/linux/io_uring.h) ---- */
 
 #if defined(DXI_REACTOR_HAS_IOURING)
@@ -2646,6 +2270,390 @@ DXI_PRIVATE const dxi_reactor_vtable *dxi_uring_vtable(void) {
 }
 #endif
 
+/* ---- shared by the readiness backends (epoll, poll): ops try the system call, then wait in the fd table ---- */
+
+#if defined(DXI_REACTOR_HAS_READINESS)
+DXI_PRIVATE int64_t dxi_reactor_io(dx_op *op) {
+    int fd = (int)op->fd;
+    ssize_t n = -1;
+    switch (op->kind) {
+    case DX_OP_KIND_ACCEPT: {
+        socklen_t al = (socklen_t)op->addr_len;
+        int nfd;
+#if DXI_REACTOR_LINUX && defined(SYS_accept4)
+        nfd = (int)syscall(SYS_accept4, fd, op->buf, op->buf ? &al : NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+#else
+        nfd = accept(fd, (struct sockaddr *)op->buf, op->buf ? &al : NULL);
+        if (nfd >= 0) {
+            fcntl(nfd, F_SETFL, fcntl(nfd, F_GETFL) | O_NONBLOCK);
+            fcntl(nfd, F_SETFD, FD_CLOEXEC);
+        }
+#endif
+        if (nfd < 0) return -(int64_t)errno;
+        op->addr_len = op->buf ? (uint32_t)al : 0;
+        return nfd;
+    }
+    case DX_OP_KIND_CONNECT:
+        if (op->iflags & DXI_REACTOR_IF_CONNECTING) {
+            int err = 0;
+            socklen_t el = sizeof err;
+            if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el) != 0) return -(int64_t)errno;
+            if (err == EINPROGRESS || err == EALREADY) return -(int64_t)EAGAIN;
+            return err ? -(int64_t)err : 0;
+        }
+        if (connect(fd, (const struct sockaddr *)op->buf, (socklen_t)op->len) == 0) return 0;
+        if (errno == EINPROGRESS || errno == EAGAIN || errno == EINTR) {
+            op->iflags |= DXI_REACTOR_IF_CONNECTING;
+            return -(int64_t)EAGAIN;
+        }
+        return -(int64_t)errno;
+    case DX_OP_KIND_RECV:
+        if (!(op->iflags & DXI_REACTOR_IF_NOTSOCK)) {
+            n = recv(fd, op->buf, op->len, 0);
+            if (n < 0 && errno == ENOTSOCK) op->iflags |= DXI_REACTOR_IF_NOTSOCK;
+            else break;
+        }
+        n = read(fd, op->buf, op->len);
+        break;
+    case DX_OP_KIND_SEND:
+        if (!(op->iflags & DXI_REACTOR_IF_NOTSOCK)) {
+            n = send(fd, op->buf, op->len, MSG_NOSIGNAL);
+            if (n < 0 && errno == ENOTSOCK) op->iflags |= DXI_REACTOR_IF_NOTSOCK;
+            else break;
+        }
+        n = write(fd, op->buf, op->len);
+        break;
+    case DX_OP_KIND_RECVV:
+        n = readv(fd, (const struct iovec *)op->buf, (int)op->len);
+        break;
+    case DX_OP_KIND_RECV_MULTI: { /* one of the pool's buffers, back in the pool after the callback */
+        dx_reactor_bufring *br = op->priv.multi.ring;
+        uint16_t id;
+        if (!br->nfree) return -(int64_t)ENOBUFS;
+        id = br->free_ids[br->nfree - 1];
+        n = recv(fd, br->mem + (size_t)id * br->size, br->size, 0);
+        if (n >= 0) {
+            br->nfree--;
+            op->buf = br->mem + (size_t)id * br->size;
+            op->priv.multi.held = (uint32_t)id + 1;
+        }
+        break;
+    }
+    case DX_OP_KIND_SENDV:
+        if (!(op->iflags & DXI_REACTOR_IF_NOTSOCK)) {
+            struct msghdr m;
+            DX_MEMSET(&m, 0, sizeof m);
+            m.msg_iov = (struct iovec *)op->buf;
+            m.msg_iovlen = DXI_REACTOR_IOVLEN(op->len);
+            n = sendmsg(fd, &m, MSG_NOSIGNAL);
+            if (n < 0 && errno == ENOTSOCK) op->iflags |= DXI_REACTOR_IF_NOTSOCK;
+            else break;
+        }
+        n = writev(fd, (const struct iovec *)op->buf, (int)op->len);
+        break;
+#if defined(DXI_REACTOR_STRICT)
+#define DXI_REACTOR_PREAD(fd, b, l, o) (ssize_t) syscall(SYS_pread64, fd, b, l, (long)(o))
+#define DXI_REACTOR_PWRITE(fd, b, l, o) (ssize_t) syscall(SYS_pwrite64, fd, b, l, (long)(o))
+#else
+#define DXI_REACTOR_PREAD(fd, b, l, o) pread(fd, b, l, (off_t)(o))
+#define DXI_REACTOR_PWRITE(fd, b, l, o) pwrite(fd, b, l, (off_t)(o))
+#endif
+    case DX_OP_KIND_READ:
+        n = op->offset == DX_OP_OFFSET_CURRENT ? read(fd, op->buf, op->len) : DXI_REACTOR_PREAD(fd, op->buf, op->len, op->offset);
+        break;
+    case DX_OP_KIND_WRITE:
+        n = op->offset == DX_OP_OFFSET_CURRENT ? write(fd, op->buf, op->len) : DXI_REACTOR_PWRITE(fd, op->buf, op->len, op->offset);
+        break;
+    default:
+        return -(int64_t)EINVAL;
+    }
+    if (n < 0) return errno == EINTR ? -(int64_t)EAGAIN : -(int64_t)errno;
+    return (int64_t)n;
+}
+
+/* Waits for readiness of op's fd. Returns 0 or an errno. */
+DXI_PRIVATE int dxi_reactor_arm(dx_reactor *r, dx_op *op) {
+    int fd = (int)op->fd, e;
+    dxi_reactor_slot *s = (dxi_reactor_slot *)r->slots + fd;
+    dx_op **head, **tail;
+    if (dxi_reactor_is_write(op)) {
+        op->where = DXI_REACTOR_W_WR;
+        head = &s->wr, tail = &s->wr_tail;
+    } else {
+        op->where = DXI_REACTOR_W_RD;
+        head = &s->rd, tail = &s->rd_tail;
+    }
+    dxi_reactor_push(head, tail, op);
+    e = r->vt->watch(r, fd, s);
+    if (e) dxi_reactor_unlink(head, tail, op);
+    return e;
+}
+
+/* A recv that got less than it asked for emptied its stream socket: the
+   next recv there waits for readiness instead of trying first, a system call
+   that would only say EAGAIN (an echo server's recv after its send is one).
+   Other fds keep trying first: a short datagram does not mean empty, and
+   edge-triggered epoll would not report what is left again. */
+DXI_PRIVATE void dxi_reactor_note_recv(dx_reactor *r, const dx_op *op, int64_t n) {
+    dxi_reactor_slot *s = (dxi_reactor_slot *)r->slots + op->fd;
+    if (n > 0 && (uint64_t)n < op->len) {
+        if (!s->sock_type) {
+            int type = 0;
+            socklen_t len = sizeof type;
+            s->sock_type = getsockopt((int)op->fd, SOL_SOCKET, SO_TYPE, &type, &len) == 0 && type == SOCK_STREAM ? 1 : 2;
+        }
+        s->rd_short = s->sock_type == 1;
+    } else if (n != -(int64_t)EAGAIN) {
+        s->rd_short = 0;
+    }
+}
+
+/* Tries the ops waiting on one direction of fd, in order, until one would block. */
+DXI_PRIVATE void dxi_reactor_ready(dx_reactor *r, int fd, int write) {
+    dxi_reactor_slot *s = (dxi_reactor_slot *)r->slots + fd;
+    dx_op **head = write ? &s->wr : &s->rd, **tail = write ? &s->wr_tail : &s->rd_tail;
+    if (!write) s->rd_short = 0; /* readable again */
+    while (*head) {
+        dx_op *op = *head;
+        int64_t n = dxi_reactor_io(op);
+        if (op->kind == DX_OP_KIND_RECV) dxi_reactor_note_recv(r, op, n);
+        if (n == -(int64_t)EAGAIN) break;
+        dxi_reactor_unlink(head, tail, op);
+        if (n < 0) dxi_reactor_done_errno(r, op, (int)-n);
+        else dxi_reactor_done(r, op, n, 0);
+    }
+    r->vt->watch(r, fd, s);
+}
+
+DXI_PRIVATE void dxi_reactor_wake_drain(dx_reactor *r) {
+    char buf[64];
+    while (read(r->wake_rfd, buf, sizeof buf) > 0) {
+        if (r->wake_rfd == r->wake_wfd) break; /* eventfd: one read resets it */
+    }
+    dxi_reactor_woken(r);
+}
+
+DXI_PRIVATE int dxi_reactor_ms(int64_t timeout_ns) {
+    if (timeout_ns < 0) return -1;
+    if (timeout_ns > (int64_t)1000000 * 1000000) return 1000000000;
+    return (int)((timeout_ns + 999999) / 1000000); /* round up: never early */
+}
+
+/* start: try the system call first; on EAGAIN wait for readiness. */
+DXI_PRIVATE void dxi_reactor_ready_start(dx_reactor *r, dx_op *op) {
+    int64_t n;
+    int e;
+    if (op->fd >= r->max_fds) {
+        dxi_reactor_done(r, op, (intptr_t)op->fd < 0 ? (int64_t)DX_REACTOR_ERR_BADF : (int64_t)DX_ERR_LIMIT, 0);
+        return;
+    }
+    if (op->kind == DX_OP_KIND_CLOSE) {
+        dxi_reactor_cancel_fd(r, (int)op->fd);
+        if (close((int)op->fd) != 0) dxi_reactor_done_errno(r, op, errno);
+        else dxi_reactor_done(r, op, 0, 0);
+        return;
+    }
+    if (op->kind == DX_OP_KIND_RECV && ((dxi_reactor_slot *)r->slots)[op->fd].rd_short) {
+        n = -(int64_t)EAGAIN; /* emptied by the last recv: wait for readiness */
+    } else {
+        n = dxi_reactor_io(op);
+        if (op->kind == DX_OP_KIND_RECV) dxi_reactor_note_recv(r, op, n);
+    }
+    if (n != -(int64_t)EAGAIN) {
+        if (n < 0) dxi_reactor_done_errno(r, op, (int)-n);
+        else dxi_reactor_done(r, op, n, 0);
+        return;
+    }
+    e = dxi_reactor_arm(r, op);
+    if (e) dxi_reactor_done_errno(r, op, e);
+}
+
+DXI_PRIVATE void dxi_reactor_ready_cancel(dx_reactor *r, dx_op *op, dx_op *t) {
+    if (t->where == DXI_REACTOR_W_RD || t->where == DXI_REACTOR_W_WR) dxi_reactor_slot_cancel(r, op, t);
+    else dxi_reactor_done(r, op, DX_ERR_NOTFOUND, 0);
+}
+#endif
+
+/* ---- epoll (Linux): edge-triggered, each fd added once for its lifetime ---- */
+
+#if defined(DXI_REACTOR_HAS_EPOLL)
+/* struct epoll_event is packed on x86-64 (12 bytes); a compiler that drops
+   glibc's __attribute__((packed)) (tcc) would misplace data, so the bytes
+   are written and read here at the kernel's offsets. */
+#if defined(__x86_64__)
+#define DXI_REACTOR_EPOLL_SIZE 12
+#define DXI_REACTOR_EPOLL_DATA 4
+#else
+#define DXI_REACTOR_EPOLL_SIZE sizeof(struct epoll_event)
+#define DXI_REACTOR_EPOLL_DATA offsetof(struct epoll_event, data)
+#endif
+DXI_PRIVATE int dxi_reactor_epoll_ctl(int epfd, int op, int fd, uint32_t events) {
+    uint64_t buf[3];
+    uint64_t data = (uint64_t)fd;
+    DX_MEMSET(buf, 0, sizeof buf);
+    DX_MEMCPY(buf, &events, 4);
+    DX_MEMCPY((uint8_t *)buf + DXI_REACTOR_EPOLL_DATA, &data, 8);
+    return epoll_ctl(epfd, op, fd, (struct epoll_event *)(void *)buf);
+}
+
+DXI_PRIVATE int dxi_epoll_watch(dx_reactor *r, int fd, dxi_reactor_slot *s) {
+    if (s->registered || (!s->rd && !s->wr)) return 0;
+    if (dxi_reactor_epoll_ctl(r->be.epoll.fd, EPOLL_CTL_ADD, fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET) != 0 && errno != EEXIST) return errno;
+    s->registered = 1;
+    return 0;
+}
+
+DXI_PRIVATE dx_result dxi_epoll_wait(dx_reactor *r, int64_t timeout_ns) {
+    uint64_t raw[256 * 2]; /* 256 events of at most 16 bytes */
+    int n, i;
+    r->stats.enters++;
+    n = epoll_wait(r->be.epoll.fd, (struct epoll_event *)(void *)raw, 256, dxi_reactor_ms(timeout_ns));
+    if (n < 0) return errno == EINTR ? DX_OK : dxi_reactor_map(errno);
+    for (i = 0; i < n; i++) {
+        const uint8_t *ev = (const uint8_t *)raw + (size_t)i * DXI_REACTOR_EPOLL_SIZE;
+        uint64_t data;
+        uint32_t e;
+        int fd;
+        DX_MEMCPY(&e, ev, 4);
+        DX_MEMCPY(&data, ev + DXI_REACTOR_EPOLL_DATA, 8);
+        fd = (int)data;
+        if (fd == r->wake_rfd) {
+            dxi_reactor_wake_drain(r);
+            continue;
+        }
+        if (e & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) dxi_reactor_ready(r, fd, 0);
+        if (e & (EPOLLOUT | EPOLLHUP | EPOLLERR)) dxi_reactor_ready(r, fd, 1);
+    }
+    return DX_OK;
+}
+
+DXI_PRIVATE void dxi_epoll_deinit(dx_reactor *r) {
+    if (r->be.epoll.fd >= 0) close(r->be.epoll.fd);
+    r->be.epoll.fd = -1;
+    dxi_reactor_posix_deinit(r);
+}
+
+DXI_PRIVATE dx_result dxi_epoll_init(dx_reactor *r, const dx_reactor_config *cfg) {
+    dx_result rc;
+    (void)cfg;
+    r->be.epoll.fd = -1;
+    rc = dxi_reactor_posix_init(r);
+    if (rc != DX_OK) return rc;
+    r->be.epoll.fd = epoll_create1(EPOLL_CLOEXEC);
+    if (r->be.epoll.fd < 0) return dxi_reactor_map(errno);
+    if (dxi_reactor_epoll_ctl(r->be.epoll.fd, EPOLL_CTL_ADD, r->wake_rfd, EPOLLIN) != 0) return dxi_reactor_map(errno);
+    return DX_OK;
+}
+
+DXI_PRIVATE const dxi_reactor_vtable *dxi_epoll_vtable(void) {
+    static const dxi_reactor_vtable vt = {
+        DX_REACTOR_BACKEND_EPOLL, 0, dxi_reactor_slots_size, dxi_epoll_init, dxi_epoll_deinit,
+        dxi_reactor_ready_start, dxi_reactor_ready_cancel, dxi_epoll_wait, dxi_reactor_posix_wake,
+        NULL /* now: the OS clock */, dxi_reactor_posix_fd_forget, NULL /* peek */, NULL /* multi_after */,
+        NULL, NULL, NULL /* bufrings: the core's free list */, dxi_epoll_watch};
+    return &vt;
+}
+#endif
+
+/* ---- poll() (POSIX): the fds with waiting ops, rebuilt each turn; a fallback, O(fds) per turn ---- */
+
+#if defined(DXI_REACTOR_HAS_POLL)
+/* The waiters on fd changed: keep fd in the list of fds to poll while it has any. */
+DXI_PRIVATE int dxi_poll_watch(dx_reactor *r, int fd, dxi_reactor_slot *s) {
+    int want = s->rd || s->wr;
+    if (want && s->pidx < 0) {
+        s->pidx = (int32_t)r->be.poll.count;
+        r->be.poll.list[r->be.poll.count++] = fd;
+    } else if (!want && s->pidx >= 0) { /* swap with the last */
+        int32_t last = r->be.poll.list[--r->be.poll.count];
+        r->be.poll.list[s->pidx] = last;
+        ((dxi_reactor_slot *)r->slots)[last].pidx = s->pidx;
+        s->pidx = -1;
+    }
+    return 0;
+}
+
+DXI_PRIVATE dx_result dxi_poll_wait(dx_reactor *r, int64_t timeout_ns) {
+    struct pollfd *p = (struct pollfd *)r->be.poll.pfds;
+    uint32_t i, n = r->be.poll.count;
+    int rc;
+    dxi_reactor_slot *slots = (dxi_reactor_slot *)r->slots;
+    for (i = 0; i < n; i++) {
+        int fd = r->be.poll.list[i];
+        p[i].fd = fd;
+        p[i].events = (short)((slots[fd].rd ? POLLIN : 0) | (slots[fd].wr ? POLLOUT : 0));
+        p[i].revents = 0;
+    }
+    p[n].fd = r->wake_rfd;
+    p[n].events = POLLIN;
+    p[n].revents = 0;
+    r->stats.enters++;
+    rc = poll(p, (nfds_t)(n + 1), dxi_reactor_ms(timeout_ns));
+    if (rc < 0) return errno == EINTR ? DX_OK : dxi_reactor_map(errno);
+    if (p[n].revents) dxi_reactor_wake_drain(r);
+    for (i = 0; i < n && rc > 0; i++) { /* p[] is a snapshot: the list may change as ops complete */
+        short e = p[i].revents;
+        if (!e) continue;
+        rc--;
+        if (e & POLLNVAL) { /* closed behind our back: fail the waiters */
+            dxi_reactor_slot *s = slots + p[i].fd;
+            while (s->rd) { dx_op *op = s->rd; dxi_reactor_unlink(&s->rd, &s->rd_tail, op); dxi_reactor_done_errno(r, op, EBADF); }
+            while (s->wr) { dx_op *op = s->wr; dxi_reactor_unlink(&s->wr, &s->wr_tail, op); dxi_reactor_done_errno(r, op, EBADF); }
+            dxi_poll_watch(r, p[i].fd, s);
+            continue;
+        }
+        if (e & (POLLIN | POLLHUP | POLLERR)) dxi_reactor_ready(r, p[i].fd, 0);
+        if (e & (POLLOUT | POLLHUP | POLLERR)) dxi_reactor_ready(r, p[i].fd, 1);
+    }
+    return DX_OK;
+}
+
+/* Memory: the fd table, then the pollfd array (max_fds + 1: the last for the wake fd), then the fd list. */
+DXI_PRIVATE uint64_t dxi_poll_pfds_size(uint32_t max_fds) { return (((uint64_t)max_fds + 1) * sizeof(struct pollfd) + 7u) & ~(uint64_t)7u; }
+DXI_PRIVATE uint64_t dxi_poll_memory_size(uint32_t max_fds) {
+    return dxi_reactor_slots_size(max_fds) + dxi_poll_pfds_size(max_fds) + (((uint64_t)max_fds * sizeof(int32_t) + 7u) & ~(uint64_t)7u);
+}
+
+DXI_PRIVATE dx_result dxi_poll_init(dx_reactor *r, const dx_reactor_config *cfg) {
+    uint8_t *mem = (uint8_t *)r->memory + (size_t)dxi_reactor_slots_size(r->max_fds);
+    dx_result rc;
+    (void)cfg;
+    rc = dxi_reactor_posix_init(r);
+    if (rc != DX_OK) return rc;
+    r->be.poll.pfds = mem;
+    r->be.poll.list = (int32_t *)(void *)(mem + (size_t)dxi_poll_pfds_size(r->max_fds));
+    r->be.poll.count = 0;
+    return DX_OK;
+}
+
+DXI_PRIVATE void dxi_poll_deinit(dx_reactor *r) {
+    r->be.poll.pfds = NULL;
+    r->be.poll.list = NULL;
+    r->be.poll.count = 0;
+    dxi_reactor_posix_deinit(r);
+}
+
+DXI_PRIVATE const dxi_reactor_vtable *dxi_poll_vtable(void) {
+    static const dxi_reactor_vtable vt = {
+        DX_REACTOR_BACKEND_POLL, 0, dxi_poll_memory_size, dxi_poll_init, dxi_poll_deinit,
+        dxi_reactor_ready_start, dxi_reactor_ready_cancel, dxi_poll_wait, dxi_reactor_posix_wake,
+        NULL /* now: the OS clock */, dxi_reactor_posix_fd_forget, NULL /* peek */, NULL /* multi_after */,
+        NULL, NULL, NULL /* bufrings: the core's free list */, dxi_poll_watch};
+    return &vt;
+}
+#endif
+
+/* ---- kqueue (FreeBSD, macOS, OpenBSD, NetBSD): issue 14, part 3, goes here ----
+   A readiness backend like epoll: DXI_REACTOR_HAS_KQUEUE at the top (BSD or
+   macOS, no DX_REACTOR_NO_KQUEUE), a kqueue member in dx_reactor_backend_state,
+   a table filled here (start and cancel from the readiness section; its own
+   init, deinit, wait, watch, wake), and its id in dxi_reactor_vtable_of. */
+
+/* ---- IOCP (Windows): issue 14, part 2, goes here ----
+   A completion backend like io_uring: DXI_REACTOR_HAS_IOCP at the top
+   (_WIN32, no DX_REACTOR_NO_IOCP), an iocp member in dx_reactor_backend_state,
+   a table filled here, and its id in dxi_reactor_vtable_of. */
+
 /* ---- custom: the user's backend (dx_reactor_custom in the config), through the same table ---- */
 
 DXI_PRIVATE void dxi_custom_start(dx_reactor *r, dx_op *op) {
@@ -2670,9 +2678,9 @@ DXI_PRIVATE dx_result dxi_custom_wake(dx_reactor *r) {
     return cv->wake ? cv->wake(r, cv->user) : DX_ERR_UNSUPPORTED;
 }
 
-DXI_PRIVATE uint64_t dxi_custom_now(const dx_reactor *r) {
+DXI_PRIVATE uint64_t dxi_custom_now(dx_reactor *r) {
     const dx_reactor_custom *cv = r->be.custom.vt;
-    return cv->now ? cv->now((dx_reactor *)(uintptr_t)r, cv->user) : dxi_reactor_os_clock();
+    return cv->now ? cv->now(r, cv->user) : dxi_reactor_os_clock();
 }
 
 DXI_PRIVATE dx_result dxi_custom_init(dx_reactor *r, const dx_reactor_config *cfg) {
