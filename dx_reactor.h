@@ -1,4 +1,4 @@
-/* dx_reactor.h - v0.2.0 - completion-based event loop (io_uring, epoll, poll) - SPDX-License-Identifier: MIT OR Unlicense (text at end)
+/* dx_reactor.h - v0.3.0 - completion-based event loop (io_uring, epoll, poll) - SPDX-License-Identifier: MIT OR Unlicense (text at end)
 
    The one dx header that does I/O. Every backend offers the same completion
    API: you describe an operation in a dx_op you own, submit it, and a
@@ -48,8 +48,9 @@ OVERVIEW
      mapped from errno; the raw errno stays in op->os_error.
    - Backends: io_uring (raw system calls, no liburing), epoll, poll(); the
      first in a priority list that works at run time is kept, in the loop
-     object (dx_reactor_backend). A custom backend (a vtable) lets firmware
-     with its own network stack plug in.
+     object (dx_reactor_backend). Each is one table of functions (BACKENDS);
+     a custom backend (dx_reactor_custom, the same shape) lets firmware with
+     its own network stack plug in, with no OS header at all.
    - Run modes: NOWAIT (one turn without blocking), ONCE (block until at
      least one callback ran), UNTIL_DONE (until no operation is pending or
      dx_reactor_stop).
@@ -196,14 +197,22 @@ API
    wait(timeout_ns) blocks (-1: forever) until something completed or a wake
    arrived, and calls dx_reactor_custom_woken(r) for a wake; cancel(target)
    returns DX_OK if target will complete with DX_ERR_CANCELED (or already
-   did), DX_ERR_NOTFOUND otherwise; wake() is called from any thread. Timers,
-   queues and callbacks are the core's.
+   did), DX_ERR_NOTFOUND otherwise; wake() is called from any thread; now()
+   (optional) is the loop's monotonic clock in ns, required without an OS
+   (init says DX_ERR_INVAL there without it). init, deinit, wake, now may be
+   NULL. Timers, queues and callbacks are the core's. tests/firmware/dx_reactor.c
+   is a whole firmware-style program.
 
 CONFIGURATION
    macro                      default  scope     effect
-   DX_REACTOR_NO_IOURING      off      [impl]    leave the io_uring backend out
+   DX_REACTOR_NO_IOURING      off      [impl]    leave the io_uring backend out (DX_REACTOR_NO_IO_URING too)
    DX_REACTOR_NO_EPOLL        off      [impl]    leave the epoll backend out
    DX_REACTOR_NO_POLL         off      [impl]    leave the poll() backend out
+   DX_REACTOR_NO_KQUEUE       off      [impl]    leave the kqueue backend out (planned: no effect yet)
+   DX_REACTOR_NO_IOCP         off      [impl]    leave the IOCP backend out (planned: no effect yet)
+                                                 With every built-in backend left out, or on a
+                                                 target without an OS, only the custom backend
+                                                 remains (see BACKENDS).
    DX_REACTOR_MAX_BACKENDS    8        [global]  size of the config's priority list
    DX_REACTOR_DEFAULT_ENTRIES 256      [impl]    io_uring SQ entries when cfg.ring_entries is 0
    DX_REACTOR_ZC_MIN          65536    [impl]    io_uring: sends of at least this many bytes use SEND_ZC
@@ -216,7 +225,7 @@ CONFIGURATION
    (create's); custom.
 
 MEMORY
-   dx_reactor: about 400 bytes, plus dx_reactor_memory_size(cfg): a fd table
+   dx_reactor: about 360 bytes, plus dx_reactor_memory_size(cfg): a fd table
    of 64 bytes per fd of max_fds (io_uring, epoll, poll: io_uring keeps the
    sends waiting behind the one in flight there), and 12 more per fd for
    poll's arrays. The figure is the hungriest backend's in cfg's list (the
@@ -252,6 +261,24 @@ SECURITY MODEL
    received, which this header never interprets.
 
 BACKENDS
+   One table of functions per backend (miniaudio's ma_backend_callbacks):
+   the core (queues, the timer heap, the loop, init) calls a backend only
+   through it, and each backend fills it in its own section of the
+   implementation, under its own #if: init and deinit (OS resources), start
+   (an I/O op), cancel (an op the backend holds), wait (block for
+   completions; the loop's one system call per turn), wake (any thread),
+   fd_forget (dx_reactor_fd_close), and, where a backend needs them, now (the
+   clock), peek (completions without a system call), multi_after (a multishot
+   op after its callback), the buffer-ring hooks and watch (readiness: fd
+   interest). Each backend's state is a member of one union in dx_reactor.
+   The custom backend is the same table over dx_reactor_custom's functions.
+   Built in: io_uring and epoll on Linux (io_uring needs GCC or Clang), poll()
+   on POSIX (__unix__, __APPLE__, ...); each one can be left out
+   (CONFIGURATION). Without an OS (no __unix__, __linux__, __APPLE__; not
+   _WIN32: firmware) no OS header is included, only the custom backend
+   exists, the socket helpers, the workers and dx_reactor_fd_close say
+   DX_ERR_UNSUPPORTED, and custom->now is the clock. Planned: kqueue (BSD,
+   macOS) and IOCP (Windows), as two more sections.
    Default order on Linux: io_uring, then epoll, then poll(); elsewhere on
    POSIX: poll(). Each is probed at init: io_uring falls back when
    io_uring_setup fails (ENOSYS, EPERM from seccomp, the io_uring_disabled
@@ -276,14 +303,25 @@ BACKENDS
    data is already there, the poll defers the recv to task work). poll(): the fds
    with waiting ops, rebuilt each turn (a fallback: O(fds) per turn).
    Link: nothing on Linux (pthreads are in libc); -lpthread on older libcs;
-   Windows: -lws2_32 (init reports UNSUPPORTED).
+   Windows: -lws2_32 (init reports UNSUPPORTED but for a custom backend).
    Sends of DX_REACTOR_ZC_MIN bytes or more use SEND_ZC where the kernel
    has it (probed): the callback runs only after the notification CQE
    (IORING_CQE_F_NOTIF), when the buffer is free again; a socket that
    refuses zero copy (AF_UNIX: EOPNOTSUPP) gets a plain send.
-   Not yet: kqueue, IOCP.
 
 VERSION HISTORY
+   0.3.0 (2026-11-23) every backend is one table of functions, filled in its
+         own section (io_uring, epoll, poll, custom; places left for kqueue
+         and IOCP); the core never asks which backend runs. struct dx_reactor:
+         the backends' fields in one union (be: uring, epoll, poll, custom;
+         poll_fd, pfds, pfd_list, pfd_count, wake_buf and custom moved there),
+         a private vt pointer; 360 bytes instead of 392 on x86-64.
+         dx_reactor_custom: now, an optional clock (after user). DX_REACTOR_NO_KQUEUE,
+         DX_REACTOR_NO_IOCP (no effect yet), DX_REACTOR_NO_IO_URING (=
+         DX_REACTOR_NO_IOURING); the header no longer defines DX_REACTOR_NO_*
+         itself. A target without an OS builds the custom backend only, with
+         no OS header (tests/firmware/dx_reactor.c, make cross). Behaviour and
+         throughput otherwise unchanged.
    0.2.0 (2026-11-23) the lifecycle of every dx object: dx_reactor_init(r, cfg)
          (allocated) -> dx_reactor_memory_size(cfg) + dx_reactor_init(r, cfg,
          mem, mem_size) (caller memory, never allocates) or
@@ -498,9 +536,9 @@ DX_INLINE const char *dx_result_name(dx_result r) {
 #endif
 
 #define DX_REACTOR_VERSION_MAJOR 0
-#define DX_REACTOR_VERSION_MINOR 2
+#define DX_REACTOR_VERSION_MINOR 3
 #define DX_REACTOR_VERSION_PATCH 0
-#define DX_REACTOR_VERSION DX_VERSION_PACK(0, 2, 0)
+#define DX_REACTOR_VERSION DX_VERSION_PACK(0, 3, 0)
 
 #ifndef DX_REACTOR_MAX_BACKENDS /* entries in dx_reactor_config.backends */
 #define DX_REACTOR_MAX_BACKENDS 8
@@ -2686,8 +2724,8 @@ DXI_PRIVATE uint64_t dxi_custom_now(dx_reactor *r) {
 DXI_PRIVATE dx_result dxi_custom_init(dx_reactor *r, const dx_reactor_config *cfg) {
     const dx_reactor_custom *cv = cfg->custom;
     if (!cv || !cv->start || !cv->wait || !cv->cancel) return DX_ERR_INVAL;
-#if !DXI_REACTOR_POSIX
-    if (!cv->now) return DX_ERR_INVAL; /* no OS clock here: the timers need one */
+#if !DXI_REACTOR_POSIX && !defined(_WIN32)
+    if (!cv->now) return DX_ERR_INVAL; /* no OS, no clock: the timers need one (Windows: IOCP's part brings one) */
 #endif
     r->be.custom.vt = cv;
     return cv->init ? cv->init(r, cv->user) : DX_OK;
