@@ -2856,7 +2856,7 @@ DXI_PRIVATE dx_result dxi_reactor_try(dx_reactor *r, dx_reactor_backend_id id, c
     const dxi_reactor_vtable *vt = dxi_reactor_vtable_of(id);
     if (!vt) return DX_ERR_UNSUPPORTED; /* not built here, or no such backend */
     DX_MEMSET(&r->be, 0, sizeof r->be);
-    r->backend = id;
+    r->backend = vt->id;
     r->vt = vt;
     return vt->init(r, cfg);
 }
