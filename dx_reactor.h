@@ -1499,7 +1499,7 @@ DX_REACTOR_API void dx_reactor_custom_woken(dx_reactor *r) { dxi_reactor_woken(r
 struct dxi_reactor_slot {
     dx_op *rd, *rd_tail, *wr, *wr_tail;
     uint32_t registered; /* epoll: added (edge-triggered, in and out); io_uring: a send is in flight */
-    int32_t pidx;        /* poll: index in pfd_list, -1 if none */
+    int32_t pidx;        /* poll: index in be.poll.list, -1 if none */
     dx_op *ms;           /* io_uring: the multishot recv on this fd (NULL once disarmed) */
     dx_reactor_bufring *ms_br;
     uint32_t ms_gen;     /* tags its completions: late ones of a disarmed recv are recognised */
