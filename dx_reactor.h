@@ -320,8 +320,9 @@ VERSION HISTORY
          DX_REACTOR_NO_IOCP (no effect yet), DX_REACTOR_NO_IO_URING (=
          DX_REACTOR_NO_IOURING); the header no longer defines DX_REACTOR_NO_*
          itself. A target without an OS builds the custom backend only, with
-         no OS header (tests/firmware/dx_reactor.c, make cross). Behaviour and
-         throughput otherwise unchanged.
+         no OS header (tests/firmware/dx_reactor.c, make cross). Behaviour
+         otherwise unchanged; bench/reactor_ab.sh measures old against new
+         in one run.
    0.2.0 (2026-11-23) the lifecycle of every dx object: dx_reactor_init(r, cfg)
          (allocated) -> dx_reactor_memory_size(cfg) + dx_reactor_init(r, cfg,
          mem, mem_size) (caller memory, never allocates) or
