@@ -1,4 +1,4 @@
-/* dx_reactor.h - v0.2.0 - completion-based event loop (io_uring, epoll, poll) - SPDX-License-Identifier: MIT OR Unlicense (text at end)
+/* dx_reactor.h - v0.3.0 - completion-based event loop (io_uring, epoll, poll) - SPDX-License-Identifier: MIT OR Unlicense (text at end)
 
    The one dx header that does I/O. Every backend offers the same completion
    API: you describe an operation in a dx_op you own, submit it, and a
@@ -48,8 +48,9 @@ OVERVIEW
      mapped from errno; the raw errno stays in op->os_error.
    - Backends: io_uring (raw system calls, no liburing), epoll, poll(); the
      first in a priority list that works at run time is kept, in the loop
-     object (dx_reactor_backend). A custom backend (a vtable) lets firmware
-     with its own network stack plug in.
+     object (dx_reactor_backend). Each is one table of functions (BACKENDS);
+     a custom backend (dx_reactor_custom, the same shape) lets firmware with
+     its own network stack plug in, with no OS header at all.
    - Run modes: NOWAIT (one turn without blocking), ONCE (block until at
      least one callback ran), UNTIL_DONE (until no operation is pending or
      dx_reactor_stop).
@@ -196,14 +197,22 @@ API
    wait(timeout_ns) blocks (-1: forever) until something completed or a wake
    arrived, and calls dx_reactor_custom_woken(r) for a wake; cancel(target)
    returns DX_OK if target will complete with DX_ERR_CANCELED (or already
-   did), DX_ERR_NOTFOUND otherwise; wake() is called from any thread. Timers,
-   queues and callbacks are the core's.
+   did), DX_ERR_NOTFOUND otherwise; wake() is called from any thread; now()
+   (optional) is the loop's monotonic clock in ns, required without an OS
+   (init says DX_ERR_INVAL there without it). init, deinit, wake, now may be
+   NULL. Timers, queues and callbacks are the core's. tests/firmware/dx_reactor.c
+   is a whole firmware-style program.
 
 CONFIGURATION
    macro                      default  scope     effect
-   DX_REACTOR_NO_IOURING      off      [impl]    leave the io_uring backend out
+   DX_REACTOR_NO_IOURING      off      [impl]    leave the io_uring backend out (DX_REACTOR_NO_IO_URING too)
    DX_REACTOR_NO_EPOLL        off      [impl]    leave the epoll backend out
    DX_REACTOR_NO_POLL         off      [impl]    leave the poll() backend out
+   DX_REACTOR_NO_KQUEUE       off      [impl]    leave the kqueue backend out (planned: no effect yet)
+   DX_REACTOR_NO_IOCP         off      [impl]    leave the IOCP backend out (planned: no effect yet)
+                                                 With every built-in backend left out, or on a
+                                                 target without an OS, only the custom backend
+                                                 remains (see BACKENDS).
    DX_REACTOR_MAX_BACKENDS    8        [global]  size of the config's priority list
    DX_REACTOR_DEFAULT_ENTRIES 256      [impl]    io_uring SQ entries when cfg.ring_entries is 0
    DX_REACTOR_ZC_MIN          65536    [impl]    io_uring: sends of at least this many bytes use SEND_ZC
@@ -216,7 +225,7 @@ CONFIGURATION
    (create's); custom.
 
 MEMORY
-   dx_reactor: about 400 bytes, plus dx_reactor_memory_size(cfg): a fd table
+   dx_reactor: about 360 bytes, plus dx_reactor_memory_size(cfg): a fd table
    of 64 bytes per fd of max_fds (io_uring, epoll, poll: io_uring keeps the
    sends waiting behind the one in flight there), and 12 more per fd for
    poll's arrays. The figure is the hungriest backend's in cfg's list (the
@@ -252,6 +261,24 @@ SECURITY MODEL
    received, which this header never interprets.
 
 BACKENDS
+   One table of functions per backend (miniaudio's ma_backend_callbacks):
+   the core (queues, the timer heap, the loop, init) calls a backend only
+   through it, and each backend fills it in its own section of the
+   implementation, under its own #if: init and deinit (OS resources), start
+   (an I/O op), cancel (an op the backend holds), wait (block for
+   completions; the loop's one system call per turn), wake (any thread),
+   fd_forget (dx_reactor_fd_close), and, where a backend needs them, now (the
+   clock), peek (completions without a system call), multi_after (a multishot
+   op after its callback), the buffer-ring hooks and watch (readiness: fd
+   interest). Each backend's state is a member of one union in dx_reactor.
+   The custom backend is the same table over dx_reactor_custom's functions.
+   Built in: io_uring and epoll on Linux (io_uring needs GCC or Clang), poll()
+   on POSIX (__unix__, __APPLE__, ...); each one can be left out
+   (CONFIGURATION). Without an OS (no __unix__, __linux__, __APPLE__; not
+   _WIN32: firmware) no OS header is included, only the custom backend
+   exists, the socket helpers, the workers and dx_reactor_fd_close say
+   DX_ERR_UNSUPPORTED, and custom->now is the clock. Planned: kqueue (BSD,
+   macOS) and IOCP (Windows), as two more sections.
    Default order on Linux: io_uring, then epoll, then poll(); elsewhere on
    POSIX: poll(). Each is probed at init: io_uring falls back when
    io_uring_setup fails (ENOSYS, EPERM from seccomp, the io_uring_disabled
@@ -276,14 +303,26 @@ BACKENDS
    data is already there, the poll defers the recv to task work). poll(): the fds
    with waiting ops, rebuilt each turn (a fallback: O(fds) per turn).
    Link: nothing on Linux (pthreads are in libc); -lpthread on older libcs;
-   Windows: -lws2_32 (init reports UNSUPPORTED).
+   Windows: -lws2_32 (init reports UNSUPPORTED but for a custom backend).
    Sends of DX_REACTOR_ZC_MIN bytes or more use SEND_ZC where the kernel
    has it (probed): the callback runs only after the notification CQE
    (IORING_CQE_F_NOTIF), when the buffer is free again; a socket that
    refuses zero copy (AF_UNIX: EOPNOTSUPP) gets a plain send.
-   Not yet: kqueue, IOCP.
 
 VERSION HISTORY
+   0.3.0 (2026-11-23) every backend is one table of functions, filled in its
+         own section (io_uring, epoll, poll, custom; places left for kqueue
+         and IOCP); the core never asks which backend runs. struct dx_reactor:
+         the backends' fields in one union (be: uring, epoll, poll, custom;
+         poll_fd, pfds, pfd_list, pfd_count, wake_buf and custom moved there),
+         a private vt pointer; 360 bytes instead of 392 on x86-64.
+         dx_reactor_custom: now, an optional clock (after user). DX_REACTOR_NO_KQUEUE,
+         DX_REACTOR_NO_IOCP (no effect yet), DX_REACTOR_NO_IO_URING (=
+         DX_REACTOR_NO_IOURING); the header no longer defines DX_REACTOR_NO_*
+         itself. A target without an OS builds the custom backend only, with
+         no OS header (tests/firmware/dx_reactor.c, make cross). Behaviour
+         otherwise unchanged; bench/reactor_ab.sh measures old against new
+         in one run.
    0.2.0 (2026-11-23) the lifecycle of every dx object: dx_reactor_init(r, cfg)
          (allocated) -> dx_reactor_memory_size(cfg) + dx_reactor_init(r, cfg,
          mem, mem_size) (caller memory, never allocates) or
@@ -498,9 +537,9 @@ DX_INLINE const char *dx_result_name(dx_result r) {
 #endif
 
 #define DX_REACTOR_VERSION_MAJOR 0
-#define DX_REACTOR_VERSION_MINOR 2
+#define DX_REACTOR_VERSION_MINOR 3
 #define DX_REACTOR_VERSION_PATCH 0
-#define DX_REACTOR_VERSION DX_VERSION_PACK(0, 2, 0)
+#define DX_REACTOR_VERSION DX_VERSION_PACK(0, 3, 0)
 
 #ifndef DX_REACTOR_MAX_BACKENDS /* entries in dx_reactor_config.backends */
 #define DX_REACTOR_MAX_BACKENDS 8
@@ -581,6 +620,7 @@ enum { /* dx_reactor_features() */
 typedef struct dx_reactor dx_reactor;
 typedef struct dx_op dx_op;
 typedef struct dx_reactor_bufring dx_reactor_bufring;
+struct dxi_reactor_vtable; /* private: a backend's table of functions (defined by the implementation) */
 typedef dx_reactor_action (*dx_reactor_cb)(dx_reactor *r, dx_op *op, int64_t res, void *user);
 
 /* Same layout as struct iovec on POSIX. */
@@ -668,16 +708,20 @@ struct dx_reactor_bufring {
     bool owns_memory;   /* private: made by create */
     size_t memory_size;
     dx_allocator allocator;
+    const struct dxi_reactor_vtable *vt; /* private: the backend that made it (io_uring: unmaps the ring) */
 };
 
+/* A custom backend (firmware with its own network stack): the same table the
+   built-in backends fill (see BACKENDS); the core keeps timers, queues and callbacks. */
 typedef struct dx_reactor_custom {
-    dx_result (*init)(dx_reactor *r, void *user);
-    void (*deinit)(dx_reactor *r, void *user);
-    void (*start)(dx_reactor *r, dx_op *op, void *user);
-    dx_result (*cancel)(dx_reactor *r, dx_op *target, void *user);
-    dx_result (*wait)(dx_reactor *r, int64_t timeout_ns, void *user);
-    dx_result (*wake)(dx_reactor *r, void *user);
+    dx_result (*init)(dx_reactor *r, void *user);                     /* optional */
+    void (*deinit)(dx_reactor *r, void *user);                        /* optional */
+    void (*start)(dx_reactor *r, dx_op *op, void *user);              /* required */
+    dx_result (*cancel)(dx_reactor *r, dx_op *target, void *user);    /* required */
+    dx_result (*wait)(dx_reactor *r, int64_t timeout_ns, void *user); /* required */
+    dx_result (*wake)(dx_reactor *r, void *user);                     /* optional: any thread */
     void *user;
+    uint64_t (*now)(dx_reactor *r, void *user); /* optional: monotonic ns; NULL: the OS clock (required without one) */
 } dx_reactor_custom;
 
 typedef struct dx_reactor_config {
@@ -699,7 +743,25 @@ typedef struct dx_reactor_uring {
     uint32_t enter_flags, setup_flags;
     int32_t ring_fd, enter_fd;
     bool wake_armed;
+    uint64_t wake_buf;              /* the wake fd's read lands here */
 } dx_reactor_uring;
+
+/* The running backend's state (private): only its member is live. */
+typedef union dx_reactor_backend_state {
+    dx_reactor_uring uring;
+    struct {
+        int32_t fd;                 /* the epoll fd */
+    } epoll;
+    struct {
+        void *pfds;                 /* pollfd array: max_fds + 1 (the wake fd) */
+        int32_t *list;              /* fds with waiters */
+        uint32_t count;
+    } poll;
+    struct {
+        const dx_reactor_custom *vt; /* cfg.custom */
+    } custom;
+    /* kqueue (BSD, macOS) and IOCP (Windows): their members come with their backends */
+} dx_reactor_backend_state;
 
 struct dx_reactor {
     dx_reactor_backend_id backend;
@@ -710,7 +772,7 @@ struct dx_reactor {
     dx_allocator allocator;         /* create's, for destroy */
     void *memory;                   /* the fd table (and poll's arrays) live here */
     size_t memory_size;
-    const dx_reactor_custom *custom;
+    const struct dxi_reactor_vtable *vt; /* private: the backend's functions; the core calls nothing else */
     dx_op *sq_head, *sq_tail;       /* submitted, not started */
     dx_op *cq_head, *cq_tail;       /* finished, callback pending */
     dx_op *timer_head, *timer_tail; /* timer_head: root of a pairing heap by deadline; timer_tail unused */
@@ -718,14 +780,9 @@ struct dx_reactor {
     dx_op *wake_head, *wake_tail;   /* wake-wait ops */
     uint64_t now_ns;
     dx_reactor_stats stats;
-    int32_t poll_fd;                /* epoll fd */
-    int32_t wake_rfd, wake_wfd;     /* eventfd (both) or pipe */
-    void *slots;                    /* epoll/poll fd table */
-    void *pfds;                     /* poll: pollfd array */
-    int32_t *pfd_list;              /* poll: fds with waiters */
-    uint32_t pfd_count;
-    uint64_t wake_buf;
-    dx_reactor_uring uring;
+    int32_t wake_rfd, wake_wfd;     /* POSIX backends: eventfd (both) or pipe */
+    void *slots;                    /* POSIX backends: the fd table */
+    dx_reactor_backend_state be;    /* the running backend's own state */
 };
 
 DX_REACTOR_API size_t dx_reactor_memory_size(const dx_reactor_config *cfg);
@@ -870,24 +927,42 @@ DX_REACTOR_API void dx_reactor_custom_woken(dx_reactor *r);
 #define DX_REACTOR_ZC_MIN 65536 /* notification costs more than the copy saves: 16 KiB echoes on loopback took */
 #endif                          /* 34% more server CPU with SEND_ZC than without (bench/RESULTS.md, 2026-11-23) */
 
-#if defined(_WIN32)
-#define DXI_REACTOR_POSIX 0
-#else
+/* ---- which backends this file builds (miniaudio's MA_SUPPORT_* / MA_HAS_*) ----
+   DXI_REACTOR_POSIX: an OS with POSIX sockets, poll(), threads and a monotonic
+   clock; without one (firmware) only the custom backend is built, no OS
+   header is included, and the socket helpers and workers say
+   DX_ERR_UNSUPPORTED. DXI_REACTOR_HAS_<B>: backend B is supported here and
+   not left out with DX_REACTOR_NO_<B>. */
+#if defined(DX_REACTOR_NO_IO_URING) && !defined(DX_REACTOR_NO_IOURING) /* the spelling of issue 14 */
+#define DX_REACTOR_NO_IOURING
+#endif
+#if !defined(_WIN32) && (defined(__unix__) || defined(__unix) || defined(__APPLE__) || defined(__linux__) || defined(__HAIKU__) || \
+                         defined(__QNX__) || defined(_AIX))
 #define DXI_REACTOR_POSIX 1
+#else
+#define DXI_REACTOR_POSIX 0
 #endif
 #if DXI_REACTOR_POSIX && defined(__linux__)
 #define DXI_REACTOR_LINUX 1
 #else
 #define DXI_REACTOR_LINUX 0
 #endif
-#if !DXI_REACTOR_LINUX && !defined(DX_REACTOR_NO_EPOLL)
-#define DX_REACTOR_NO_EPOLL
+#if DXI_REACTOR_LINUX && (defined(__GNUC__) || defined(__clang__)) && !defined(__TINYC__) && !defined(DX_REACTOR_NO_IOURING)
+#define DXI_REACTOR_HAS_IOURING 1 /* raw io_uring needs Linux and the __atomic builtins */
 #endif
-#if (!DXI_REACTOR_LINUX || defined(__TINYC__) || !(defined(__GNUC__) || defined(__clang__))) && !defined(DX_REACTOR_NO_IOURING)
-#define DX_REACTOR_NO_IOURING /* raw io_uring needs Linux and the __atomic builtins */
+#if DXI_REACTOR_LINUX && !defined(DX_REACTOR_NO_EPOLL)
+#define DXI_REACTOR_HAS_EPOLL 1
 #endif
-#if !DXI_REACTOR_POSIX && !defined(DX_REACTOR_NO_POLL)
-#define DX_REACTOR_NO_POLL
+#if DXI_REACTOR_POSIX && !defined(DX_REACTOR_NO_POLL)
+#define DXI_REACTOR_HAS_POLL 1
+#endif
+/* DXI_REACTOR_HAS_KQUEUE (BSD, macOS; DX_REACTOR_NO_KQUEUE) and DXI_REACTOR_HAS_IOCP
+   (Windows; DX_REACTOR_NO_IOCP) are defined here when those backends exist. */
+#if defined(DXI_REACTOR_HAS_EPOLL) || defined(DXI_REACTOR_HAS_POLL)
+#define DXI_REACTOR_HAS_READINESS 1 /* the readiness code epoll and poll share */
+#endif
+#if defined(DXI_REACTOR_HAS_IOURING) || defined(DXI_REACTOR_HAS_READINESS)
+#define DXI_REACTOR_HAS_FDTABLE 1 /* the fd table and wake fds every POSIX backend uses */
 #endif
 
 #if DXI_REACTOR_POSIX
@@ -907,7 +982,7 @@ DX_REACTOR_API void dx_reactor_custom_woken(dx_reactor *r);
 #include <sys/syscall.h>
 #include <sys/mman.h>
 #endif
-#if !defined(DX_REACTOR_NO_EPOLL)
+#if defined(DXI_REACTOR_HAS_EPOLL)
 #include <sys/epoll.h>
 #endif
 #ifndef MSG_NOSIGNAL
@@ -915,6 +990,9 @@ DX_REACTOR_API void dx_reactor_custom_woken(dx_reactor *r);
 #endif
 #ifndef MAP_POPULATE
 #define MAP_POPULATE 0
+#endif
+#ifndef MAP_ANONYMOUS
+#define MAP_ANONYMOUS 0x20
 #endif
 #if defined(__GLIBC__) /* msghdr.msg_iovlen: size_t in glibc, int in musl and the BSDs */
 #define DXI_REACTOR_IOVLEN(n) (n)
@@ -949,18 +1027,6 @@ DX_INLINE void dxi_reactor_unlink(dx_op **head, dx_op **tail, dx_op *op) {
     else *tail = op->prev;
     op->next = op->prev = NULL;
 }
-
-/* The fd table of the readiness backends: ops waiting to read, to write. */
-typedef struct dxi_reactor_slot {
-    dx_op *rd, *rd_tail, *wr, *wr_tail;
-    uint32_t registered; /* epoll: added (edge-triggered, in and out); io_uring: a send is in flight */
-    int32_t pidx;        /* poll: index in pfd_list, -1 if none */
-    dx_op *ms;           /* io_uring: the multishot recv on this fd (NULL once disarmed) */
-    dx_reactor_bufring *ms_br;
-    uint32_t ms_gen;     /* tags its completions: late ones of a disarmed recv are recognised */
-    uint8_t rd_short;    /* readiness backends: the last recv got less than it asked for (emptied the socket) */
-    uint8_t sock_type;   /* readiness backends: 0 not known yet, 1 a stream socket, 2 something else */
-} dxi_reactor_slot;
 
 DXI_PRIVATE dx_result dxi_reactor_map(int e) {
 #if DXI_REACTOR_POSIX
@@ -1097,9 +1163,63 @@ DX_REACTOR_API void dx_op_recv_multi(dx_op *op, uintptr_t fd, dx_reactor_bufring
     op->priv.multi.held = 0;
 }
 
-/* ---- the core: queues, timers, completion ---- */
+/* ---- the backend table ----
+   Every backend is one of these, filled in its own section below: io_uring,
+   epoll, poll, the user's custom one (and later kqueue, IOCP). The core (the
+   queues, timers, the loop, init) calls a backend only through r->vt, so it
+   never asks which backend runs (miniaudio's ma_backend_callbacks). Entries
+   marked "or NULL" are for backends that need them. */
+typedef struct dxi_reactor_slot dxi_reactor_slot;
+typedef struct dxi_reactor_vtable {
+    dx_reactor_backend_id id;
+    uint32_t flags; /* DXI_REACTOR_VT_* */
+    /* bytes of init memory for max_fds fds (its fd table); 0: it needs none */
+    uint64_t (*memory_size)(uint32_t max_fds);
+    /* takes its OS resources (r->memory, r->max_fds are set, r->be is zero):
+       DX_OK, or a reason to try the next backend; deinit undoes a whole or a
+       partial init and may run twice */
+    dx_result (*init)(dx_reactor *r, const dx_reactor_config *cfg);
+    void (*deinit)(dx_reactor *r);
+    /* starts an I/O op (timers, wake-waits and cancels of queued ops are the
+       core's) and completes it through dxi_reactor_done, now or later */
+    void (*start)(dx_reactor *r, dx_op *op);
+    /* cancel op's target, which sits in one of this backend's places
+       (target->where): target completes with DX_ERR_CANCELED first, then op
+       with 0; or op with DX_ERR_NOTFOUND */
+    void (*cancel)(dx_reactor *r, dx_op *op, dx_op *target);
+    /* waits up to timeout_ns (-1: no limit, 0: do not block) for completions
+       and wakes; stats.enters counts its system calls */
+    dx_result (*wait)(dx_reactor *r, int64_t timeout_ns);
+    /* any thread: makes wait return and complete the wake-wait ops */
+    dx_result (*wake)(dx_reactor *r);
+    /* or NULL: the loop's clock (monotonic ns); NULL: the OS clock */
+    uint64_t (*now)(dx_reactor *r);
+    /* or NULL: forget fd before dx_reactor_fd_close closes it (its ops complete with DX_ERR_CANCELED) */
+    void (*fd_forget)(dx_reactor *r, uintptr_t fd);
+    /* or NULL: the core has callbacks to run and will not wait; true: enter
+       all the same (submissions are queued), else it may collect completions
+       that need no system call */
+    bool (*peek)(dx_reactor *r);
+    /* or NULL: after the callback of a multishot op it armed (DXI_REACTOR_IF_ARMED):
+       REARM with the op IDLE keeps it armed, anything else stops it */
+    void (*multi_after)(dx_reactor *r, dx_op *op, uintptr_t fd, dx_reactor_action act);
+    /* or NULL: a buffer ring for dx_op_recv_multi, made and torn down (r may
+       be NULL or deinitialised then), and one buffer given back; NULL: the
+       core's free list */
+    dx_result (*bufring_init)(dx_reactor *r, dx_reactor_bufring *br);
+    void (*bufring_deinit)(dx_reactor *r, dx_reactor_bufring *br);
+    void (*buf_put)(dx_reactor_bufring *br, uint32_t id);
+    /* or NULL, readiness backends: the ops waiting on fd changed (epoll: add
+       it once; poll: track it); 0 or an errno */
+    int (*watch)(dx_reactor *r, int fd, dxi_reactor_slot *s);
+} dxi_reactor_vtable;
+enum {
+    DXI_REACTOR_VT_MULTISHOT = 1 /* recv_multi lives in the kernel: submitting one again counts in stats.rearms */
+};
 
-DXI_PRIVATE uint64_t dxi_reactor_clock(void) {
+/* ---- the core: queues, timers, completion; backend-agnostic ---- */
+
+DXI_PRIVATE uint64_t dxi_reactor_os_clock(void) { /* monotonic ns, 0 without an OS */
 #if defined(DXI_REACTOR_STRICT) && !defined(__USE_POSIX199309)
     struct { long tv_sec, tv_nsec; } ts; /* the kernel's timespec on LP64 and ILP32 with 32-bit time */
     syscall(SYS_clock_gettime, 1 /* CLOCK_MONOTONIC */, &ts);
@@ -1112,6 +1232,7 @@ DXI_PRIVATE uint64_t dxi_reactor_clock(void) {
     return 0;
 #endif
 }
+DX_INLINE uint64_t dxi_reactor_clock(dx_reactor *r) { return r->vt->now ? r->vt->now(r) : dxi_reactor_os_clock(); }
 
 /* op finished: its callback runs in this turn's callback phase. */
 DXI_PRIVATE void dxi_reactor_done(dx_reactor *r, dx_op *op, int64_t res, int32_t os_error) {
@@ -1198,207 +1319,258 @@ DXI_PRIVATE void dxi_reactor_expire(dx_reactor *r) {
     }
 }
 
-/* ---- POSIX system call wrappers: results as bytes or -errno ---- */
+/* ---- starting an op, canceling one ---- */
 
-#if DXI_REACTOR_POSIX
-DXI_PRIVATE int64_t dxi_reactor_io(dx_op *op) {
-    int fd = (int)op->fd;
-    ssize_t n = -1;
-    switch (op->kind) {
-    case DX_OP_KIND_ACCEPT: {
-        socklen_t al = (socklen_t)op->addr_len;
-        int nfd;
-#if DXI_REACTOR_LINUX && defined(SYS_accept4)
-        nfd = (int)syscall(SYS_accept4, fd, op->buf, op->buf ? &al : NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-#else
-        nfd = accept(fd, (struct sockaddr *)op->buf, op->buf ? &al : NULL);
-        if (nfd >= 0) {
-            fcntl(nfd, F_SETFL, fcntl(nfd, F_GETFL) | O_NONBLOCK);
-            fcntl(nfd, F_SETFD, FD_CLOEXEC);
-        }
-#endif
-        if (nfd < 0) return -(int64_t)errno;
-        op->addr_len = op->buf ? (uint32_t)al : 0;
-        return nfd;
+/* A cancel: the core takes its target out of its own queues; a target the
+   backend holds is the backend's to cancel. */
+DXI_PRIVATE void dxi_reactor_cancel(dx_reactor *r, dx_op *op) {
+    dx_op *t = op->target;
+    if (!t || t == op || t->state == DX_OP_STATE_IDLE || t->where == DXI_REACTOR_W_DONE || t->where == DXI_REACTOR_W_NONE) {
+        dxi_reactor_done(r, op, DX_ERR_NOTFOUND, 0);
+        return;
     }
-    case DX_OP_KIND_CONNECT:
-        if (op->iflags & DXI_REACTOR_IF_CONNECTING) {
-            int err = 0;
-            socklen_t el = sizeof err;
-            if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el) != 0) return -(int64_t)errno;
-            if (err == EINPROGRESS || err == EALREADY) return -(int64_t)EAGAIN;
-            return err ? -(int64_t)err : 0;
-        }
-        if (connect(fd, (const struct sockaddr *)op->buf, (socklen_t)op->len) == 0) return 0;
-        if (errno == EINPROGRESS || errno == EAGAIN || errno == EINTR) {
-            op->iflags |= DXI_REACTOR_IF_CONNECTING;
-            return -(int64_t)EAGAIN;
-        }
-        return -(int64_t)errno;
-    case DX_OP_KIND_RECV:
-        if (!(op->iflags & DXI_REACTOR_IF_NOTSOCK)) {
-            n = recv(fd, op->buf, op->len, 0);
-            if (n < 0 && errno == ENOTSOCK) op->iflags |= DXI_REACTOR_IF_NOTSOCK;
-            else break;
-        }
-        n = read(fd, op->buf, op->len);
-        break;
-    case DX_OP_KIND_SEND:
-        if (!(op->iflags & DXI_REACTOR_IF_NOTSOCK)) {
-            n = send(fd, op->buf, op->len, MSG_NOSIGNAL);
-            if (n < 0 && errno == ENOTSOCK) op->iflags |= DXI_REACTOR_IF_NOTSOCK;
-            else break;
-        }
-        n = write(fd, op->buf, op->len);
-        break;
-    case DX_OP_KIND_RECVV:
-        n = readv(fd, (const struct iovec *)op->buf, (int)op->len);
-        break;
-    case DX_OP_KIND_RECV_MULTI: { /* one of the pool's buffers, back in the pool after the callback */
-        dx_reactor_bufring *br = op->priv.multi.ring;
-        uint16_t id;
-        if (!br->nfree) return -(int64_t)ENOBUFS;
-        id = br->free_ids[br->nfree - 1];
-        n = recv(fd, br->mem + (size_t)id * br->size, br->size, 0);
-        if (n >= 0) {
-            br->nfree--;
-            op->buf = br->mem + (size_t)id * br->size;
-            op->priv.multi.held = (uint32_t)id + 1;
-        }
-        break;
-    }
-    case DX_OP_KIND_SENDV:
-        if (!(op->iflags & DXI_REACTOR_IF_NOTSOCK)) {
-            struct msghdr m;
-            DX_MEMSET(&m, 0, sizeof m);
-            m.msg_iov = (struct iovec *)op->buf;
-            m.msg_iovlen = DXI_REACTOR_IOVLEN(op->len);
-            n = sendmsg(fd, &m, MSG_NOSIGNAL);
-            if (n < 0 && errno == ENOTSOCK) op->iflags |= DXI_REACTOR_IF_NOTSOCK;
-            else break;
-        }
-        n = writev(fd, (const struct iovec *)op->buf, (int)op->len);
-        break;
-#if defined(DXI_REACTOR_STRICT)
-#define DXI_REACTOR_PREAD(fd, b, l, o) (ssize_t) syscall(SYS_pread64, fd, b, l, (long)(o))
-#define DXI_REACTOR_PWRITE(fd, b, l, o) (ssize_t) syscall(SYS_pwrite64, fd, b, l, (long)(o))
-#else
-#define DXI_REACTOR_PREAD(fd, b, l, o) pread(fd, b, l, (off_t)(o))
-#define DXI_REACTOR_PWRITE(fd, b, l, o) pwrite(fd, b, l, (off_t)(o))
-#endif
-    case DX_OP_KIND_READ:
-        n = op->offset == DX_OP_OFFSET_CURRENT ? read(fd, op->buf, op->len) : DXI_REACTOR_PREAD(fd, op->buf, op->len, op->offset);
-        break;
-    case DX_OP_KIND_WRITE:
-        n = op->offset == DX_OP_OFFSET_CURRENT ? write(fd, op->buf, op->len) : DXI_REACTOR_PWRITE(fd, op->buf, op->len, op->offset);
-        break;
+    switch (t->where) {
+    case DXI_REACTOR_W_SUBMIT: dxi_reactor_unlink(&r->sq_head, &r->sq_tail, t); break;
+    case DXI_REACTOR_W_TIMER: dxi_reactor_timer_remove(r, t); break;
+    case DXI_REACTOR_W_WAKE: dxi_reactor_unlink(&r->wake_head, &r->wake_tail, t); break;
     default:
-        return -(int64_t)EINVAL;
+        r->vt->cancel(r, op, t);
+        return;
     }
-    if (n < 0) return errno == EINTR ? -(int64_t)EAGAIN : -(int64_t)errno;
-    return (int64_t)n;
+    dxi_reactor_done(r, t, DX_ERR_CANCELED, 0);
+    dxi_reactor_done(r, op, 0, 0);
+}
+
+DXI_PRIVATE void dxi_reactor_start(dx_reactor *r, dx_op *op) {
+    r->stats.started++;
+    op->iflags = 0;
+    switch (op->kind) {
+    case DX_OP_KIND_TIMER: {
+        uint64_t d;
+        if (!(op->flags & DX_OP_FLAG_TIMER_ABS)) r->now_ns = dxi_reactor_clock(r); /* from now, not from the turn's start */
+        d = (op->flags & DX_OP_FLAG_TIMER_ABS) ? op->offset : r->now_ns + op->offset;
+        if (!(op->flags & DX_OP_FLAG_TIMER_ABS) && d < r->now_ns) d = UINT64_MAX; /* saturate */
+        op->priv.timer.deadline = d;
+        dxi_reactor_timer_insert(r, op);
+        return;
+    }
+    case DX_OP_KIND_WAKE_WAIT:
+        op->where = DXI_REACTOR_W_WAKE;
+        dxi_reactor_push(&r->wake_head, &r->wake_tail, op);
+        return;
+    case DX_OP_KIND_CANCEL:
+        dxi_reactor_cancel(r, op);
+        return;
+    default:
+        r->vt->start(r, op);
+        return;
+    }
+}
+
+/* Gives a buffer back to its ring (io_uring) or to the free list (other backends). */
+DX_INLINE void dxi_reactor_buf_put(dx_reactor *r, dx_reactor_bufring *br, uint32_t id) {
+    if (r->vt->buf_put) r->vt->buf_put(br, id);
+    else br->free_ids[br->nfree++] = (uint16_t)id;
+}
+
+/* ---- the loop ---- */
+
+DX_REACTOR_API dx_result dx_reactor_submit(dx_reactor *r, dx_op *op, dx_reactor_cb cb, void *user) {
+    if (!r || !op || !cb || op->kind == DX_OP_KIND_NONE || op->kind >= DX_OP_KIND_COUNT) return DX_ERR_INVAL;
+    if (op->state != DX_OP_STATE_IDLE) return DX_ERR_MISUSE;
+    op->cb = cb;
+    op->user = user;
+    op->iflags &= (uint8_t)~DXI_REACTOR_IF_ARMED; /* left over from a multishot the callback disarmed */
+    op->state = DX_OP_STATE_QUEUED;
+    op->where = DXI_REACTOR_W_SUBMIT;
+    dxi_reactor_push(&r->sq_head, &r->sq_tail, op);
+    r->stats.active++;
+    return DX_OK;
+}
+
+/* Calls a multishot op's callback (recv with a buffer ring, or an accept
+   armed in the kernel). Afterwards its buffer goes back; REARM keeps the
+   backend's multishot (io_uring) or submits again; DISARM stops it. After a
+   DISARM the op is the caller's (it may have been freed in the callback), so
+   everything needed then is read before the call. */
+DXI_PRIVATE void dxi_reactor_multi_call(dx_reactor *r, dx_op *op) {
+    dx_reactor_bufring *br = op->kind == DX_OP_KIND_RECV_MULTI ? op->priv.multi.ring : NULL;
+    uint32_t held = br ? op->priv.multi.held : 0; /* buffer index + 1, or 0 */
+    uintptr_t fd = op->fd;
+    int armed = (op->iflags & DXI_REACTOR_IF_ARMED) != 0; /* only a backend with multi_after arms ops */
+    dx_reactor_action act;
+    if (br) op->priv.multi.held = 0;
+    act = op->cb(r, op, op->res, op->user);
+    if (held) dxi_reactor_buf_put(r, br, (uint32_t)(held - 1));
+    if (armed && r->vt->multi_after) {
+        r->vt->multi_after(r, op, fd, act);
+        return;
+    }
+    if (act == DX_REACTOR_REARM && op->state == DX_OP_STATE_IDLE) {
+        if (br && (r->vt->flags & DXI_REACTOR_VT_MULTISHOT)) r->stats.rearms++; /* the kernel had ended it */
+        dx_reactor_submit(r, op, op->cb, op->user);
+    }
+}
+
+/* One turn; returns the callbacks run, or a dx_result < 0. */
+DXI_PRIVATE int64_t dxi_reactor_turn(dx_reactor *r, int may_block) {
+    dx_op *list;
+    int64_t ran = 0, timeout;
+    dx_result rc = DX_OK;
+    if (r->timer_head) r->now_ns = dxi_reactor_clock(r); /* for the wait's bound; a new timer reads it itself */
+    while (r->sq_head) {
+        dx_op *op = r->sq_head;
+        dxi_reactor_unlink(&r->sq_head, &r->sq_tail, op);
+        op->state = DX_OP_STATE_ACTIVE;
+        op->where = DXI_REACTOR_W_NONE;
+        dxi_reactor_start(r, op);
+    }
+    dxi_reactor_expire(r);
+    if (!may_block || r->cq_head) timeout = 0;
+    else if (r->timer_head) {
+        uint64_t d = r->timer_head->priv.timer.deadline;
+        timeout = d > r->now_ns ? (int64_t)(d - r->now_ns) : 0;
+    }
+    else timeout = -1;
+    if (timeout == -1 && r->stats.active == 0) timeout = 0; /* nothing could ever complete */
+    {
+        int need = timeout != 0 || !r->cq_head || !may_block;
+        if (!need && r->vt->peek) need = r->vt->peek(r); /* io_uring: queued SQEs go in now, else reap without a system call */
+        if (need) rc = r->vt->wait(r, timeout);
+    }
+    if (rc < 0) return rc;
+    r->now_ns = dxi_reactor_clock(r);
+    dxi_reactor_expire(r);
+    list = r->cq_head;
+    r->cq_head = r->cq_tail = NULL;
+    while (list) {
+        dx_op *op = list;
+        dx_reactor_action act;
+        list = op->next;
+        op->next = op->prev = NULL;
+        op->where = DXI_REACTOR_W_NONE;
+        op->state = DX_OP_STATE_IDLE;
+        r->stats.active--;
+        r->stats.completed++;
+        ran++;
+        if (op->kind == DX_OP_KIND_RECV_MULTI || (op->iflags & DXI_REACTOR_IF_ARMED)) {
+            dxi_reactor_multi_call(r, op);
+            continue;
+        }
+        act = op->cb(r, op, op->res, op->user); /* after DISARM the op may be freed: not touched again */
+        if (act == DX_REACTOR_REARM && op->state == DX_OP_STATE_IDLE) dx_reactor_submit(r, op, op->cb, op->user);
+    }
+    return ran;
+}
+
+DX_REACTOR_API dx_result dx_reactor_run(dx_reactor *r, dx_reactor_run_mode mode) {
+    r->stop = false;
+    for (;;) {
+        int64_t ran;
+        if (mode != DX_REACTOR_RUN_NOWAIT && r->stats.active == 0) return DX_OK;
+        ran = dxi_reactor_turn(r, mode != DX_REACTOR_RUN_NOWAIT);
+        if (ran < 0) return (dx_result)ran;
+        if (mode == DX_REACTOR_RUN_NOWAIT || r->stop) return DX_OK;
+        if (mode == DX_REACTOR_RUN_ONCE && ran > 0) return DX_OK;
+    }
+}
+
+DX_REACTOR_API dx_result dx_reactor_wake(dx_reactor *r) { return r->vt ? r->vt->wake(r) : DX_ERR_MISUSE; }
+
+/* Completes every wake-wait op (the backends call it when a wake arrived). */
+DXI_PRIVATE void dxi_reactor_woken(dx_reactor *r) {
+    while (r->wake_head) {
+        dx_op *op = r->wake_head;
+        dxi_reactor_unlink(&r->wake_head, &r->wake_tail, op);
+        dxi_reactor_done(r, op, 0, 0);
+    }
+}
+
+DX_REACTOR_API void dx_reactor_custom_complete(dx_reactor *r, dx_op *op, int64_t res, int32_t os_error) {
+    dxi_reactor_done(r, op, res, os_error);
+}
+DX_REACTOR_API void dx_reactor_custom_woken(dx_reactor *r) { dxi_reactor_woken(r); }
+
+/* ==== the backends: one section each, every one filling a dxi_reactor_vtable ==== */
+
+/* ---- shared by the POSIX backends (io_uring, epoll, poll): the fd table, the wake fd ---- */
+
+#if defined(DXI_REACTOR_HAS_FDTABLE)
+/* The fd table: ops waiting to read, to write (io_uring: the sends queued behind the one in flight). */
+struct dxi_reactor_slot {
+    dx_op *rd, *rd_tail, *wr, *wr_tail;
+    uint32_t registered; /* epoll: added (edge-triggered, in and out); io_uring: a send is in flight */
+    int32_t pidx;        /* poll: index in be.poll.list, -1 if none */
+    dx_op *ms;           /* io_uring: the multishot recv on this fd (NULL once disarmed) */
+    dx_reactor_bufring *ms_br;
+    uint32_t ms_gen;     /* tags its completions: late ones of a disarmed recv are recognised */
+    uint8_t rd_short;    /* readiness backends: the last recv got less than it asked for (emptied the socket) */
+    uint8_t sock_type;   /* readiness backends: 0 not known yet, 1 a stream socket, 2 something else */
+};
+
+DXI_PRIVATE uint64_t dxi_reactor_slots_size(uint32_t max_fds) { return ((uint64_t)max_fds * sizeof(dxi_reactor_slot) + 7u) & ~(uint64_t)7u; }
+
+/* The fd table: max_fds slots at the start of the memory. */
+DXI_PRIVATE void dxi_reactor_slots(dx_reactor *r) {
+    dxi_reactor_slot *s = (dxi_reactor_slot *)r->memory;
+    uint32_t i;
+    r->slots = s;
+    for (i = 0; i < r->max_fds; i++) {
+        s[i].rd = s[i].rd_tail = s[i].wr = s[i].wr_tail = NULL;
+        s[i].registered = 0;
+        s[i].pidx = -1;
+        s[i].ms = NULL;
+        s[i].ms_br = NULL;
+        s[i].ms_gen = 0;
+        s[i].rd_short = s[i].sock_type = 0;
+    }
+}
+
+DXI_PRIVATE int dxi_reactor_wake_fds(dx_reactor *r) {
+#if DXI_REACTOR_LINUX
+    int fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (fd < 0) return errno;
+    r->wake_rfd = r->wake_wfd = fd;
+#else
+    int p[2];
+    if (pipe(p) != 0) return errno;
+    fcntl(p[0], F_SETFL, fcntl(p[0], F_GETFL) | O_NONBLOCK);
+    fcntl(p[1], F_SETFL, fcntl(p[1], F_GETFL) | O_NONBLOCK);
+    fcntl(p[0], F_SETFD, FD_CLOEXEC);
+    fcntl(p[1], F_SETFD, FD_CLOEXEC);
+    r->wake_rfd = p[0];
+    r->wake_wfd = p[1];
+#endif
+    return 0;
+}
+
+/* A POSIX backend's first step in init: the fd table and the wake fd. */
+DXI_PRIVATE dx_result dxi_reactor_posix_init(dx_reactor *r) {
+    int e = dxi_reactor_wake_fds(r);
+    if (e) return dxi_reactor_map(e);
+    dxi_reactor_slots(r);
+    return DX_OK;
+}
+
+/* A POSIX backend's last step in deinit. */
+DXI_PRIVATE void dxi_reactor_posix_deinit(dx_reactor *r) {
+    r->slots = NULL;
+    if (r->wake_wfd >= 0 && r->wake_wfd != r->wake_rfd) close(r->wake_wfd);
+    if (r->wake_rfd >= 0) close(r->wake_rfd);
+    r->wake_rfd = r->wake_wfd = -1;
+}
+
+DXI_PRIVATE dx_result dxi_reactor_posix_wake(dx_reactor *r) {
+    uint64_t one = 1;
+    ssize_t n;
+    if (r->wake_wfd < 0) return DX_ERR_MISUSE;
+    n = write(r->wake_wfd, &one, r->wake_wfd == r->wake_rfd ? sizeof one : 1);
+    if (n < 0 && errno != EAGAIN) return dxi_reactor_map(errno);
+    return DX_OK;
 }
 
 DX_INLINE int dxi_reactor_is_write(const dx_op *op) {
     return op->kind == DX_OP_KIND_SEND || op->kind == DX_OP_KIND_SENDV || op->kind == DX_OP_KIND_WRITE || op->kind == DX_OP_KIND_CONNECT;
-}
-#endif
-
-#if !defined(DX_REACTOR_NO_EPOLL)
-/* struct epoll_event is packed on x86-64 (12 bytes); a compiler that drops
-   glibc's __attribute__((packed)) (tcc) would misplace data, so the bytes
-   are written and read here at the kernel's offsets. */
-#if defined(__x86_64__)
-#define DXI_REACTOR_EPOLL_SIZE 12
-#define DXI_REACTOR_EPOLL_DATA 4
-#else
-#define DXI_REACTOR_EPOLL_SIZE sizeof(struct epoll_event)
-#define DXI_REACTOR_EPOLL_DATA offsetof(struct epoll_event, data)
-#endif
-DXI_PRIVATE int dxi_reactor_epoll_ctl(int epfd, int op, int fd, uint32_t events) {
-    uint64_t buf[3];
-    uint64_t data = (uint64_t)fd;
-    DX_MEMSET(buf, 0, sizeof buf);
-    DX_MEMCPY(buf, &events, 4);
-    DX_MEMCPY((uint8_t *)buf + DXI_REACTOR_EPOLL_DATA, &data, 8);
-    return epoll_ctl(epfd, op, fd, (struct epoll_event *)(void *)buf);
-}
-#endif
-
-/* ---- readiness backends (epoll, poll): ops wait in the fd table ---- */
-
-#if DXI_REACTOR_POSIX
-#define DXI_REACTOR_READINESS 1
-
-DXI_PRIVATE void dxi_reactor_poll_track(dx_reactor *r, int fd, dxi_reactor_slot *s) {
-    int want = s->rd || s->wr;
-    if (want && s->pidx < 0) {
-        s->pidx = (int32_t)r->pfd_count;
-        r->pfd_list[r->pfd_count++] = fd;
-    } else if (!want && s->pidx >= 0) { /* swap with the last */
-        int32_t last = r->pfd_list[--r->pfd_count];
-        r->pfd_list[s->pidx] = last;
-        ((dxi_reactor_slot *)r->slots)[last].pidx = s->pidx;
-        s->pidx = -1;
-    }
-}
-
-/* Waits for readiness of op's fd. Returns 0 or an errno. */
-DXI_PRIVATE int dxi_reactor_arm(dx_reactor *r, dx_op *op) {
-    int fd = (int)op->fd;
-    dxi_reactor_slot *s = (dxi_reactor_slot *)r->slots + fd;
-#if !defined(DX_REACTOR_NO_EPOLL)
-    if (r->backend == DX_REACTOR_BACKEND_EPOLL && !s->registered) {
-        if (dxi_reactor_epoll_ctl(r->poll_fd, EPOLL_CTL_ADD, fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET) != 0 && errno != EEXIST)
-            return errno;
-        s->registered = 1;
-    }
-#endif
-    if (dxi_reactor_is_write(op)) {
-        op->where = DXI_REACTOR_W_WR;
-        dxi_reactor_push(&s->wr, &s->wr_tail, op);
-    } else {
-        op->where = DXI_REACTOR_W_RD;
-        dxi_reactor_push(&s->rd, &s->rd_tail, op);
-    }
-    if (r->backend == DX_REACTOR_BACKEND_POLL) dxi_reactor_poll_track(r, fd, s);
-    return 0;
-}
-
-/* A recv that got less than it asked for emptied its stream socket: the
-   next recv there waits for readiness instead of trying first, a system call
-   that would only say EAGAIN (an echo server's recv after its send is one).
-   Other fds keep trying first: a short datagram does not mean empty, and
-   edge-triggered epoll would not report what is left again. */
-DXI_PRIVATE void dxi_reactor_note_recv(dx_reactor *r, const dx_op *op, int64_t n) {
-    dxi_reactor_slot *s = (dxi_reactor_slot *)r->slots + op->fd;
-    if (n > 0 && (uint64_t)n < op->len) {
-        if (!s->sock_type) {
-            int type = 0;
-            socklen_t len = sizeof type;
-            s->sock_type = getsockopt((int)op->fd, SOL_SOCKET, SO_TYPE, &type, &len) == 0 && type == SOCK_STREAM ? 1 : 2;
-        }
-        s->rd_short = s->sock_type == 1;
-    } else if (n != -(int64_t)EAGAIN) {
-        s->rd_short = 0;
-    }
-}
-
-/* Tries the ops waiting on one direction of fd, in order, until one would block. */
-DXI_PRIVATE void dxi_reactor_ready(dx_reactor *r, int fd, int write) {
-    dxi_reactor_slot *s = (dxi_reactor_slot *)r->slots + fd;
-    dx_op **head = write ? &s->wr : &s->rd, **tail = write ? &s->wr_tail : &s->rd_tail;
-    if (!write) s->rd_short = 0; /* readable again */
-    while (*head) {
-        dx_op *op = *head;
-        int64_t n = dxi_reactor_io(op);
-        if (op->kind == DX_OP_KIND_RECV) dxi_reactor_note_recv(r, op, n);
-        if (n == -(int64_t)EAGAIN) break;
-        dxi_reactor_unlink(head, tail, op);
-        if (n < 0) dxi_reactor_done_errno(r, op, (int)-n);
-        else dxi_reactor_done(r, op, n, 0);
-    }
-    if (r->backend == DX_REACTOR_BACKEND_POLL) dxi_reactor_poll_track(r, fd, s);
 }
 
 /* Cancels every op waiting on fd (close). */
@@ -1414,115 +1586,29 @@ DXI_PRIVATE void dxi_reactor_cancel_fd(dx_reactor *r, int fd) {
         dxi_reactor_unlink(&s->wr, &s->wr_tail, op);
         dxi_reactor_done(r, op, DX_ERR_CANCELED, 0);
     }
-    if (r->backend == DX_REACTOR_BACKEND_POLL) dxi_reactor_poll_track(r, fd, s);
+    if (r->vt->watch) r->vt->watch(r, fd, s);
     s->registered = 0;
     s->rd_short = s->sock_type = 0; /* the number may come back as another file */
 }
 
-DXI_PRIVATE void dxi_reactor_wake_drain(dx_reactor *r) {
-    char buf[64];
-    while (read(r->wake_rfd, buf, sizeof buf) > 0) {
-        if (r->wake_rfd == r->wake_wfd) break; /* eventfd: one read resets it */
-    }
-    while (r->wake_head) {
-        dx_op *op = r->wake_head;
-        dxi_reactor_unlink(&r->wake_head, &r->wake_tail, op);
-        dxi_reactor_done(r, op, 0, 0);
-    }
+/* Cancels target, which waits in the fd table (W_RD, W_WR). */
+DXI_PRIVATE void dxi_reactor_slot_cancel(dx_reactor *r, dx_op *op, dx_op *t) {
+    dxi_reactor_slot *s = (dxi_reactor_slot *)r->slots + (int)t->fd;
+    if (t->where == DXI_REACTOR_W_RD) dxi_reactor_unlink(&s->rd, &s->rd_tail, t);
+    else dxi_reactor_unlink(&s->wr, &s->wr_tail, t);
+    if (r->vt->watch) r->vt->watch(r, (int)t->fd, s);
+    dxi_reactor_done(r, t, DX_ERR_CANCELED, 0);
+    dxi_reactor_done(r, op, 0, 0);
 }
 
-DXI_PRIVATE int dxi_reactor_ms(int64_t timeout_ns) {
-    if (timeout_ns < 0) return -1;
-    if (timeout_ns > (int64_t)1000000 * 1000000) return 1000000000;
-    return (int)((timeout_ns + 999999) / 1000000); /* round up: never early */
+DXI_PRIVATE void dxi_reactor_posix_fd_forget(dx_reactor *r, uintptr_t fd) {
+    if (r->slots && fd < r->max_fds) dxi_reactor_cancel_fd(r, (int)fd);
 }
 #endif
 
-#if !defined(DX_REACTOR_NO_EPOLL)
-DXI_PRIVATE dx_result dxi_reactor_epoll_wait(dx_reactor *r, int64_t timeout_ns) {
-    uint64_t raw[256 * 2]; /* 256 events of at most 16 bytes */
-    int n, i;
-    r->stats.enters++;
-    n = epoll_wait(r->poll_fd, (struct epoll_event *)(void *)raw, 256, dxi_reactor_ms(timeout_ns));
-    if (n < 0) return errno == EINTR ? DX_OK : dxi_reactor_map(errno);
-    for (i = 0; i < n; i++) {
-        const uint8_t *ev = (const uint8_t *)raw + (size_t)i * DXI_REACTOR_EPOLL_SIZE;
-        uint64_t data;
-        uint32_t e;
-        int fd;
-        DX_MEMCPY(&e, ev, 4);
-        DX_MEMCPY(&data, ev + DXI_REACTOR_EPOLL_DATA, 8);
-        fd = (int)data;
-        if (fd == r->wake_rfd) {
-            dxi_reactor_wake_drain(r);
-            continue;
-        }
-        if (e & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) dxi_reactor_ready(r, fd, 0);
-        if (e & (EPOLLOUT | EPOLLHUP | EPOLLERR)) dxi_reactor_ready(r, fd, 1);
-    }
-    return DX_OK;
-}
-#endif
+/* ---- io_uring (Linux 5.11+) by raw system calls (ABI from include/uapi/linux/io_uring.h) ---- */
 
-#if !defined(DX_REACTOR_NO_POLL)
-DXI_PRIVATE dx_result dxi_reactor_poll_wait(dx_reactor *r, int64_t timeout_ns) {
-    struct pollfd *p = (struct pollfd *)r->pfds;
-    uint32_t i, n = r->pfd_count;
-    int rc;
-    dxi_reactor_slot *slots = (dxi_reactor_slot *)r->slots;
-    for (i = 0; i < n; i++) {
-        int fd = r->pfd_list[i];
-        p[i].fd = fd;
-        p[i].events = (short)((slots[fd].rd ? POLLIN : 0) | (slots[fd].wr ? POLLOUT : 0));
-        p[i].revents = 0;
-    }
-    p[n].fd = r->wake_rfd;
-    p[n].events = POLLIN;
-    p[n].revents = 0;
-    r->stats.enters++;
-    rc = poll(p, (nfds_t)(n + 1), dxi_reactor_ms(timeout_ns));
-    if (rc < 0) return errno == EINTR ? DX_OK : dxi_reactor_map(errno);
-    if (p[n].revents) dxi_reactor_wake_drain(r);
-    for (i = 0; i < n && rc > 0; i++) { /* p[] is a snapshot: pfd_list may change as ops complete */
-        short e = p[i].revents;
-        if (!e) continue;
-        rc--;
-        if (e & POLLNVAL) { /* closed behind our back: fail the waiters */
-            dxi_reactor_slot *s = slots + p[i].fd;
-            while (s->rd) { dx_op *op = s->rd; dxi_reactor_unlink(&s->rd, &s->rd_tail, op); dxi_reactor_done_errno(r, op, EBADF); }
-            while (s->wr) { dx_op *op = s->wr; dxi_reactor_unlink(&s->wr, &s->wr_tail, op); dxi_reactor_done_errno(r, op, EBADF); }
-            dxi_reactor_poll_track(r, p[i].fd, s);
-            continue;
-        }
-        if (e & (POLLIN | POLLHUP | POLLERR)) dxi_reactor_ready(r, p[i].fd, 0);
-        if (e & (POLLOUT | POLLHUP | POLLERR)) dxi_reactor_ready(r, p[i].fd, 1);
-    }
-    return DX_OK;
-}
-#endif
-
-/* Gives a buffer back to its ring (io_uring) or pool (other backends). */
-DXI_PRIVATE void dxi_reactor_buf_put(dx_reactor_bufring *br, uint32_t id) {
-#if !defined(DX_REACTOR_NO_IOURING)
-    if (br->ring) {
-        uint8_t *e = (uint8_t *)br->ring + 16u * (uint32_t)(br->tail & (br->count - 1));
-        uint64_t addr = (uint64_t)(uintptr_t)(br->mem + (size_t)id * br->size);
-        uint32_t len = br->size;
-        uint16_t bid = (uint16_t)id;
-        DX_MEMCPY(e, &addr, 8);
-        DX_MEMCPY(e + 8, &len, 4);
-        DX_MEMCPY(e + 12, &bid, 2);
-        br->tail++;
-        __atomic_store_n((uint16_t *)(void *)((uint8_t *)br->ring + 14), br->tail, __ATOMIC_RELEASE);
-        return;
-    }
-#endif
-    br->free_ids[br->nfree++] = (uint16_t)id;
-}
-
-/* ---- io_uring by raw system calls (ABI from include/uapi/linux/io_uring.h) ---- */
-
-#if !defined(DX_REACTOR_NO_IOURING)
+#if defined(DXI_REACTOR_HAS_IOURING)
 #ifndef SYS_io_uring_setup /* the same numbers on every architecture but alpha */
 #define SYS_io_uring_setup 425
 #define SYS_io_uring_enter 426
@@ -1604,8 +1690,25 @@ DX_STATIC_ASSERT(sizeof(struct msghdr) <= sizeof(((dx_op_priv *)0)->msghdr), dxi
 #define DXI_URING_LOAD(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
 #define DXI_URING_STORE(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
 
+/* Gives a buffer back to the kernel's ring (a bufring made on another backend: to the free list). */
+DXI_PRIVATE void dxi_uring_buf_put(dx_reactor_bufring *br, uint32_t id) {
+    if (br->ring) {
+        uint8_t *e = (uint8_t *)br->ring + 16u * (uint32_t)(br->tail & (br->count - 1));
+        uint64_t addr = (uint64_t)(uintptr_t)(br->mem + (size_t)id * br->size);
+        uint32_t len = br->size;
+        uint16_t bid = (uint16_t)id;
+        DX_MEMCPY(e, &addr, 8);
+        DX_MEMCPY(e + 8, &len, 4);
+        DX_MEMCPY(e + 12, &bid, 2);
+        br->tail++;
+        __atomic_store_n((uint16_t *)(void *)((uint8_t *)br->ring + 14), br->tail, __ATOMIC_RELEASE);
+        return;
+    }
+    br->free_ids[br->nfree++] = (uint16_t)id;
+}
+
 DXI_PRIVATE int dxi_uring_enter(dx_reactor *r, uint32_t min_complete, int64_t timeout_ns, int wait) {
-    dx_reactor_uring *u = &r->uring;
+    dx_reactor_uring *u = &r->be.uring;
     dxi_uring_getevents_arg arg;
     dxi_uring_ts ts;
     uint32_t flags = u->enter_flags, to_submit;
@@ -1643,7 +1746,7 @@ DXI_PRIVATE int dxi_uring_enter(dx_reactor *r, uint32_t min_complete, int64_t ti
 
 /* The next free SQE (zeroed), submitting what is queued if the ring is full. */
 DXI_PRIVATE dxi_uring_sqe *dxi_uring_sqe_get(dx_reactor *r) {
-    dx_reactor_uring *u = &r->uring;
+    dx_reactor_uring *u = &r->be.uring;
     uint32_t idx;
     dxi_uring_sqe *sqe;
     if (u->sq_local_tail - DXI_URING_LOAD(u->sq_head) >= u->sq_entries) {
@@ -1660,16 +1763,16 @@ DXI_PRIVATE dxi_uring_sqe *dxi_uring_sqe_get(dx_reactor *r) {
 
 DXI_PRIVATE void dxi_uring_arm_wake(dx_reactor *r) {
     dxi_uring_sqe *sqe;
-    if (r->uring.wake_armed) return;
+    if (r->be.uring.wake_armed) return;
     sqe = dxi_uring_sqe_get(r);
     if (!sqe) return; /* tried again next turn */
     sqe->opcode = DXI_URING_OP_READ;
     sqe->fd = r->wake_rfd;
-    sqe->addr = (uint64_t)(uintptr_t)&r->wake_buf;
-    sqe->len = sizeof r->wake_buf;
+    sqe->addr = (uint64_t)(uintptr_t)&r->be.uring.wake_buf;
+    sqe->len = sizeof r->be.uring.wake_buf;
     sqe->off = UINT64_MAX;
     sqe->user_data = DXI_URING_UD_WAKE;
-    r->uring.wake_armed = true;
+    r->be.uring.wake_armed = true;
 }
 
 DXI_PRIVATE void dxi_uring_prep(dx_reactor *r, dx_op *op);
@@ -1906,7 +2009,7 @@ DXI_PRIVATE int dxi_uring_multi(dx_reactor *r, uint64_t ud, int32_t res, uint32_
     int has_buf = (flags & DXI_URING_CQE_F_BUFFER) != 0, more = (flags & DXI_URING_CQE_F_MORE) != 0;
     uint32_t bid = flags >> 16;
     if (!op || ((ud >> 1) & 3u) != (s->ms_gen & 3u)) { /* of a recv the user disarmed */
-        if (has_buf && br) dxi_reactor_buf_put(br, bid);
+        if (has_buf && br) dxi_uring_buf_put(br, bid);
         return 0;
     }
     if (op->where == DXI_REACTOR_W_DONE) return 1;
@@ -1928,7 +2031,7 @@ DXI_PRIVATE int dxi_uring_multi(dx_reactor *r, uint64_t ud, int32_t res, uint32_
         op->buf = br->mem + (size_t)bid * br->size;
         op->priv.multi.held = bid + 1;
     } else if (has_buf) {
-        dxi_reactor_buf_put(br, bid);
+        dxi_uring_buf_put(br, bid);
     }
     if (!more) s->ms = NULL;
     {
@@ -1944,7 +2047,7 @@ DXI_PRIVATE int dxi_uring_multi(dx_reactor *r, uint64_t ud, int32_t res, uint32_
 }
 
 DXI_PRIVATE void dxi_uring_reap(dx_reactor *r) {
-    dx_reactor_uring *u = &r->uring;
+    dx_reactor_uring *u = &r->be.uring;
     uint32_t head = *u->cq_head, tail = DXI_URING_LOAD(u->cq_tail);
     while (head != tail) {
         const dxi_uring_cqe *cqe = (const dxi_uring_cqe *)u->cqes + (head & u->cq_mask);
@@ -1959,11 +2062,7 @@ DXI_PRIVATE void dxi_uring_reap(dx_reactor *r) {
         if (ud == DXI_URING_UD_IGNORE) continue;
         if (ud == DXI_URING_UD_WAKE) {
             u->wake_armed = false;
-            while (res == (int32_t)sizeof r->wake_buf && r->wake_head) {
-                dx_op *op = r->wake_head;
-                dxi_reactor_unlink(&r->wake_head, &r->wake_tail, op);
-                dxi_reactor_done(r, op, 0, 0);
-            }
+            if (res == (int32_t)sizeof u->wake_buf) dxi_reactor_woken(r);
             continue;
         }
         dxi_uring_complete(r, (dx_op *)(uintptr_t)ud, res, cqe->flags);
@@ -1979,8 +2078,8 @@ DXI_PRIVATE dx_result dxi_uring_wait(dx_reactor *r, int64_t timeout_ns) {
     return e ? dxi_reactor_map(e) : DX_OK;
 }
 
-DXI_PRIVATE void dxi_uring_deinit(dx_reactor *r) {
-    dx_reactor_uring *u = &r->uring;
+DXI_PRIVATE void dxi_uring_ring_deinit(dx_reactor *r) {
+    dx_reactor_uring *u = &r->be.uring;
     if (u->sqes && u->sqes != MAP_FAILED) munmap(u->sqes, u->sqes_size);
     if (u->cq_ring && u->cq_ring != u->sq_ring && u->cq_ring != MAP_FAILED) munmap(u->cq_ring, u->cq_ring_size);
     if (u->sq_ring && u->sq_ring != MAP_FAILED) munmap(u->sq_ring, u->sq_ring_size);
@@ -1990,8 +2089,8 @@ DXI_PRIVATE void dxi_uring_deinit(dx_reactor *r) {
 }
 
 /* Returns 0 or an errno (ENOSYS, EPERM, ...) that makes init try the next backend. */
-DXI_PRIVATE int dxi_uring_init(dx_reactor *r, const dx_reactor_config *cfg) {
-    dx_reactor_uring *u = &r->uring;
+DXI_PRIVATE int dxi_uring_ring_init(dx_reactor *r, const dx_reactor_config *cfg) {
+    dx_reactor_uring *u = &r->be.uring;
     dxi_uring_params p;
     uint32_t entries = DXI_DEF(cfg->ring_entries, (uint32_t)DX_REACTOR_DEFAULT_ENTRIES);
     uint32_t tries[4], ntries = 0, i;
@@ -2022,19 +2121,19 @@ DXI_PRIVATE int dxi_uring_init(dx_reactor *r, const dx_reactor_config *cfg) {
     u->ring_fd = u->enter_fd = (int32_t)fd;
     u->setup_flags = p.flags;
     if (!(p.features & DXI_URING_FEAT_EXT_ARG) || !(p.features & DXI_URING_FEAT_SINGLE_MMAP)) {
-        dxi_uring_deinit(r);
+        dxi_uring_ring_deinit(r);
         return ENOSYS; /* before 5.11: epoll serves better than a ring without timed waits */
     }
     DX_MEMSET(probe, 0, sizeof probe);
     if (syscall(SYS_io_uring_register, fd, DXI_URING_REGISTER_PROBE, probe, 64) < 0) {
         e = errno;
-        dxi_uring_deinit(r);
+        dxi_uring_ring_deinit(r);
         return e;
     }
     for (i = 0; i < sizeof needed; i++) {
         const uint8_t *op = (const uint8_t *)(probe + 2) + 8u * needed[i];
         if (needed[i] > ((const uint8_t *)probe)[0] || !(dx_load_u16le(op + 2) & 1u)) { /* IO_URING_OP_SUPPORTED */
-            dxi_uring_deinit(r);
+            dxi_uring_ring_deinit(r);
             return EOPNOTSUPP;
         }
     }
@@ -2051,7 +2150,7 @@ DXI_PRIVATE int dxi_uring_init(dx_reactor *r, const dx_reactor_config *cfg) {
     if (u->sq_ring == MAP_FAILED) {
         e = errno;
         u->sq_ring = NULL;
-        dxi_uring_deinit(r);
+        dxi_uring_ring_deinit(r);
         return e;
     }
     u->cq_ring = u->sq_ring;
@@ -2060,7 +2159,7 @@ DXI_PRIVATE int dxi_uring_init(dx_reactor *r, const dx_reactor_config *cfg) {
     if (u->sqes == MAP_FAILED) {
         e = errno;
         u->sqes = NULL;
-        dxi_uring_deinit(r);
+        dxi_uring_ring_deinit(r);
         return e;
     }
     {
@@ -2095,290 +2194,579 @@ DXI_PRIVATE int dxi_uring_init(dx_reactor *r, const dx_reactor_config *cfg) {
     r->features |= DX_REACTOR_FEAT_CANCEL_FD; /* probed opcodes imply a 5.19+ kernel for EXT_ARG... see BACKENDS */
     return 0;
 }
-#endif
 
-/* ---- starting an op, canceling one ---- */
-
-DXI_PRIVATE void dxi_reactor_cancel(dx_reactor *r, dx_op *op) {
-    dx_op *t = op->target;
-    if (!t || t == op || t->state == DX_OP_STATE_IDLE || t->where == DXI_REACTOR_W_DONE || t->where == DXI_REACTOR_W_NONE) {
-        dxi_reactor_done(r, op, DX_ERR_NOTFOUND, 0);
-        return;
-    }
-    switch (t->where) {
-    case DXI_REACTOR_W_SUBMIT: dxi_reactor_unlink(&r->sq_head, &r->sq_tail, t); break;
-    case DXI_REACTOR_W_TIMER: dxi_reactor_timer_remove(r, t); break;
-    case DXI_REACTOR_W_WAKE: dxi_reactor_unlink(&r->wake_head, &r->wake_tail, t); break;
-#if defined(DXI_REACTOR_READINESS)
-    case DXI_REACTOR_W_RD:
-    case DXI_REACTOR_W_WR: {
-        dxi_reactor_slot *s = (dxi_reactor_slot *)r->slots + (int)t->fd;
-        if (t->where == DXI_REACTOR_W_RD) dxi_reactor_unlink(&s->rd, &s->rd_tail, t);
-        else dxi_reactor_unlink(&s->wr, &s->wr_tail, t);
-        if (r->backend == DX_REACTOR_BACKEND_POLL) dxi_reactor_poll_track(r, (int)t->fd, s);
-        break;
-    }
-#endif
-#if !defined(DX_REACTOR_NO_IOURING)
-    case DXI_REACTOR_W_KERNEL:
-        dxi_uring_prep(r, op);
-        return;
-#endif
-    case DXI_REACTOR_W_CUSTOM: {
-        dx_result rc = r->custom->cancel(r, t, r->custom->user);
-        dxi_reactor_done(r, op, rc, 0);
-        return;
-    }
-    default:
-        dxi_reactor_done(r, op, DX_ERR_NOTFOUND, 0);
-        return;
-    }
-    dxi_reactor_done(r, t, DX_ERR_CANCELED, 0);
-    dxi_reactor_done(r, op, 0, 0);
+DXI_PRIVATE void dxi_uring_cancel(dx_reactor *r, dx_op *op, dx_op *t) {
+    if (t->where == DXI_REACTOR_W_KERNEL) dxi_uring_prep(r, op); /* ASYNC_CANCEL: completes after its target */
+    else if (t->where == DXI_REACTOR_W_WR) dxi_reactor_slot_cancel(r, op, t); /* a send queued behind the one in flight */
+    else dxi_reactor_done(r, op, DX_ERR_NOTFOUND, 0);
 }
 
-DXI_PRIVATE void dxi_reactor_start(dx_reactor *r, dx_op *op) {
-    r->stats.started++;
-    op->iflags = 0;
-    switch (op->kind) {
-    case DX_OP_KIND_TIMER: {
-        uint64_t d;
-        if (!(op->flags & DX_OP_FLAG_TIMER_ABS)) r->now_ns = dxi_reactor_clock(); /* from now, not from the turn's start */
-        d = (op->flags & DX_OP_FLAG_TIMER_ABS) ? op->offset : r->now_ns + op->offset;
-        if (!(op->flags & DX_OP_FLAG_TIMER_ABS) && d < r->now_ns) d = UINT64_MAX; /* saturate */
-        op->priv.timer.deadline = d;
-        dxi_reactor_timer_insert(r, op);
-        return;
-    }
-    case DX_OP_KIND_WAKE_WAIT:
-        op->where = DXI_REACTOR_W_WAKE;
-        dxi_reactor_push(&r->wake_head, &r->wake_tail, op);
-        return;
-    case DX_OP_KIND_CANCEL:
-        dxi_reactor_cancel(r, op);
-        return;
-    default:
-        break;
-    }
-    if (r->backend == DX_REACTOR_BACKEND_CUSTOM) {
-        op->where = DXI_REACTOR_W_CUSTOM;
-        r->custom->start(r, op, r->custom->user);
-        return;
-    }
-#if !defined(DX_REACTOR_NO_IOURING)
-    if (r->backend == DX_REACTOR_BACKEND_IOURING) {
-        dxi_uring_start(r, op);
-        return;
-    }
-#endif
-#if defined(DXI_REACTOR_READINESS)
-    {
-        int64_t n;
-        int e;
-        if (op->fd >= r->max_fds) {
-            dxi_reactor_done(r, op, (intptr_t)op->fd < 0 ? (int64_t)DX_REACTOR_ERR_BADF : (int64_t)DX_ERR_LIMIT, 0);
-            return;
-        }
-        if (op->kind == DX_OP_KIND_CLOSE) {
-            dxi_reactor_cancel_fd(r, (int)op->fd);
-            if (close((int)op->fd) != 0) dxi_reactor_done_errno(r, op, errno);
-            else dxi_reactor_done(r, op, 0, 0);
-            return;
-        }
-        if (op->kind == DX_OP_KIND_RECV && ((dxi_reactor_slot *)r->slots)[op->fd].rd_short) {
-            n = -(int64_t)EAGAIN; /* emptied by the last recv: wait for readiness */
-        } else {
-            n = dxi_reactor_io(op);
-            if (op->kind == DX_OP_KIND_RECV) dxi_reactor_note_recv(r, op, n);
-        }
-        if (n != -(int64_t)EAGAIN) {
-            if (n < 0) dxi_reactor_done_errno(r, op, (int)-n);
-            else dxi_reactor_done(r, op, n, 0);
-            return;
-        }
-        e = dxi_reactor_arm(r, op);
-        if (e) dxi_reactor_done_errno(r, op, e);
-    }
-#else
-    dxi_reactor_done(r, op, DX_ERR_UNSUPPORTED, 0);
-#endif
+/* The core will not wait: queued SQEs need io_uring_enter; else take what the kernel posted, without a system call. */
+DXI_PRIVATE bool dxi_uring_peek(dx_reactor *r) {
+    if (r->be.uring.sq_local_tail != *r->be.uring.sq_tail) return true;
+    dxi_uring_reap(r);
+    return false;
 }
 
-/* ---- the loop ---- */
+/* After the callback of a multishot op armed in the kernel: REARM keeps it
+   armed (no new submission); otherwise it is canceled in the kernel and its
+   late completions are dropped. */
+DXI_PRIVATE void dxi_uring_multi_after(dx_reactor *r, dx_op *op, uintptr_t fd, dx_reactor_action act) {
+    dxi_reactor_slot *s = (dxi_reactor_slot *)r->slots + fd;
+    dxi_uring_sqe *sqe;
+    uint64_t tag;
+    if (act == DX_REACTOR_REARM && op->state == DX_OP_STATE_IDLE) { /* still armed in the kernel */
+        op->iflags |= DXI_REACTOR_IF_ARMED;
+        op->state = DX_OP_STATE_ACTIVE;
+        op->where = DXI_REACTOR_W_KERNEL;
+        r->stats.active++;
+        return;
+    }
+    tag = dxi_uring_ms_tag(r, fd);
+    if (s->ms == op) s->ms = NULL;
+    s->ms_gen++; /* its late completions are recognised and dropped */
+    sqe = dxi_uring_sqe_get(r);
+    if (sqe) {
+        sqe->opcode = DXI_URING_OP_ASYNC_CANCEL;
+        sqe->fd = -1;
+        sqe->addr = tag;
+        sqe->user_data = DXI_URING_UD_IGNORE;
+    }
+}
 
-DX_REACTOR_API dx_result dx_reactor_submit(dx_reactor *r, dx_op *op, dx_reactor_cb cb, void *user) {
-    if (!r || !op || !cb || op->kind == DX_OP_KIND_NONE || op->kind >= DX_OP_KIND_COUNT) return DX_ERR_INVAL;
-    if (op->state != DX_OP_STATE_IDLE) return DX_ERR_MISUSE;
-    op->cb = cb;
-    op->user = user;
-    op->iflags &= (uint8_t)~DXI_REACTOR_IF_ARMED; /* left over from a multishot the callback disarmed */
-    op->state = DX_OP_STATE_QUEUED;
-    op->where = DXI_REACTOR_W_SUBMIT;
-    dxi_reactor_push(&r->sq_head, &r->sq_tail, op);
-    r->stats.active++;
+/* Before dx_reactor_fd_close: cancel what the kernel holds on fd while the number still means it. */
+DXI_PRIVATE void dxi_uring_fd_forget(dx_reactor *r, uintptr_t fd) {
+    dxi_uring_sqe *sqe;
+    dxi_reactor_posix_fd_forget(r, fd);
+    sqe = dxi_uring_sqe_get(r);
+    if (sqe) {
+        sqe->opcode = DXI_URING_OP_ASYNC_CANCEL;
+        sqe->fd = (int32_t)fd;
+        sqe->op_flags = DXI_URING_CANCEL_FD | DXI_URING_CANCEL_ALL;
+        sqe->user_data = DXI_URING_UD_IGNORE;
+        dxi_uring_enter(r, 0, 0, 0);
+    }
+}
+
+/* A buffer ring the kernel reads: mapped (an OS resource like the loop's rings) and registered. */
+DXI_PRIVATE dx_result dxi_uring_bufring_init(dx_reactor *r, dx_reactor_bufring *br) {
+    struct { uint64_t ring_addr; uint32_t ring_entries; uint16_t bgid, flags; uint64_t resv[3]; } reg;
+    uint32_t i;
+    br->ring_size = ((size_t)br->count * 16 + 4095) & ~(size_t)4095;
+    br->ring = mmap(NULL, br->ring_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (br->ring == MAP_FAILED) {
+        br->ring = NULL;
+        return dxi_reactor_map(errno);
+    }
+    DX_MEMSET(&reg, 0, sizeof reg);
+    reg.ring_addr = (uint64_t)(uintptr_t)br->ring;
+    reg.ring_entries = br->count;
+    reg.bgid = br->group;
+    if (syscall(SYS_io_uring_register, r->be.uring.ring_fd, DXI_URING_REGISTER_PBUF_RING, &reg, 1) != 0) {
+        int e = errno;
+        munmap(br->ring, br->ring_size);
+        br->ring = NULL;
+        return dxi_reactor_map(e);
+    }
+    for (i = 0; i < br->count; i++) dxi_uring_buf_put(br, i);
     return DX_OK;
 }
 
-DXI_PRIVATE dx_result dxi_reactor_wait(dx_reactor *r, int64_t timeout_ns) {
-    switch (r->backend) {
-#if !defined(DX_REACTOR_NO_IOURING)
-    case DX_REACTOR_BACKEND_IOURING: return dxi_uring_wait(r, timeout_ns);
+DXI_PRIVATE void dxi_uring_bufring_deinit(dx_reactor *r, dx_reactor_bufring *br) {
+    struct { uint64_t ring_addr; uint32_t ring_entries; uint16_t bgid, flags; uint64_t resv[3]; } reg;
+    if (!br->ring) return;
+    DX_MEMSET(&reg, 0, sizeof reg);
+    reg.bgid = br->group;
+    if (r && r->vt == br->vt && r->be.uring.ring_fd >= 0)
+        syscall(SYS_io_uring_register, r->be.uring.ring_fd, DXI_URING_UNREGISTER_PBUF_RING, &reg, 1);
+    munmap(br->ring, br->ring_size);
+}
+
+DXI_PRIVATE void dxi_uring_deinit(dx_reactor *r) {
+    dxi_uring_ring_deinit(r);
+    dxi_reactor_posix_deinit(r);
+}
+
+DXI_PRIVATE dx_result dxi_uring_init(dx_reactor *r, const dx_reactor_config *cfg) {
+    dx_result rc;
+    int e;
+    r->be.uring.ring_fd = r->be.uring.enter_fd = -1;
+    rc = dxi_reactor_posix_init(r);
+    if (rc != DX_OK) return rc;
+    e = dxi_uring_ring_init(r, cfg);
+    if (e) return dxi_reactor_map(e);
+    fcntl(r->wake_rfd, F_SETFL, fcntl(r->wake_rfd, F_GETFL) & ~O_NONBLOCK); /* the ring polls it; a non-blocking read would fail at once */
+    return DX_OK;
+}
+
+DXI_PRIVATE const dxi_reactor_vtable *dxi_uring_vtable(void) {
+    static const dxi_reactor_vtable vt = {
+        DX_REACTOR_BACKEND_IOURING, DXI_REACTOR_VT_MULTISHOT, dxi_reactor_slots_size, dxi_uring_init, dxi_uring_deinit,
+        dxi_uring_start, dxi_uring_cancel, dxi_uring_wait, dxi_reactor_posix_wake,
+        NULL /* now: the OS clock */, dxi_uring_fd_forget, dxi_uring_peek, dxi_uring_multi_after,
+        dxi_uring_bufring_init, dxi_uring_bufring_deinit, dxi_uring_buf_put, NULL /* watch: readiness only */};
+    return &vt;
+}
 #endif
-#if !defined(DX_REACTOR_NO_EPOLL)
-    case DX_REACTOR_BACKEND_EPOLL: return dxi_reactor_epoll_wait(r, timeout_ns);
+
+/* ---- shared by the readiness backends (epoll, poll): ops try the system call, then wait in the fd table ---- */
+
+#if defined(DXI_REACTOR_HAS_READINESS)
+DXI_PRIVATE int64_t dxi_reactor_io(dx_op *op) {
+    int fd = (int)op->fd;
+    ssize_t n = -1;
+    switch (op->kind) {
+    case DX_OP_KIND_ACCEPT: {
+        socklen_t al = (socklen_t)op->addr_len;
+        int nfd;
+#if DXI_REACTOR_LINUX && defined(SYS_accept4)
+        nfd = (int)syscall(SYS_accept4, fd, op->buf, op->buf ? &al : NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+#else
+        nfd = accept(fd, (struct sockaddr *)op->buf, op->buf ? &al : NULL);
+        if (nfd >= 0) {
+            fcntl(nfd, F_SETFL, fcntl(nfd, F_GETFL) | O_NONBLOCK);
+            fcntl(nfd, F_SETFD, FD_CLOEXEC);
+        }
 #endif
-#if !defined(DX_REACTOR_NO_POLL)
-    case DX_REACTOR_BACKEND_POLL: return dxi_reactor_poll_wait(r, timeout_ns);
+        if (nfd < 0) return -(int64_t)errno;
+        op->addr_len = op->buf ? (uint32_t)al : 0;
+        return nfd;
+    }
+    case DX_OP_KIND_CONNECT:
+        if (op->iflags & DXI_REACTOR_IF_CONNECTING) {
+            int err = 0;
+            socklen_t el = sizeof err;
+            if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el) != 0) return -(int64_t)errno;
+            if (err == EINPROGRESS || err == EALREADY) return -(int64_t)EAGAIN;
+            return err ? -(int64_t)err : 0;
+        }
+        if (connect(fd, (const struct sockaddr *)op->buf, (socklen_t)op->len) == 0) return 0;
+        if (errno == EINPROGRESS || errno == EAGAIN || errno == EINTR) {
+            op->iflags |= DXI_REACTOR_IF_CONNECTING;
+            return -(int64_t)EAGAIN;
+        }
+        return -(int64_t)errno;
+    case DX_OP_KIND_RECV:
+        if (!(op->iflags & DXI_REACTOR_IF_NOTSOCK)) {
+            n = recv(fd, op->buf, op->len, 0);
+            if (n < 0 && errno == ENOTSOCK) op->iflags |= DXI_REACTOR_IF_NOTSOCK;
+            else break;
+        }
+        n = read(fd, op->buf, op->len);
+        break;
+    case DX_OP_KIND_SEND:
+        if (!(op->iflags & DXI_REACTOR_IF_NOTSOCK)) {
+            n = send(fd, op->buf, op->len, MSG_NOSIGNAL);
+            if (n < 0 && errno == ENOTSOCK) op->iflags |= DXI_REACTOR_IF_NOTSOCK;
+            else break;
+        }
+        n = write(fd, op->buf, op->len);
+        break;
+    case DX_OP_KIND_RECVV:
+        n = readv(fd, (const struct iovec *)op->buf, (int)op->len);
+        break;
+    case DX_OP_KIND_RECV_MULTI: { /* one of the pool's buffers, back in the pool after the callback */
+        dx_reactor_bufring *br = op->priv.multi.ring;
+        uint16_t id;
+        if (!br->nfree) return -(int64_t)ENOBUFS;
+        id = br->free_ids[br->nfree - 1];
+        n = recv(fd, br->mem + (size_t)id * br->size, br->size, 0);
+        if (n >= 0) {
+            br->nfree--;
+            op->buf = br->mem + (size_t)id * br->size;
+            op->priv.multi.held = (uint32_t)id + 1;
+        }
+        break;
+    }
+    case DX_OP_KIND_SENDV:
+        if (!(op->iflags & DXI_REACTOR_IF_NOTSOCK)) {
+            struct msghdr m;
+            DX_MEMSET(&m, 0, sizeof m);
+            m.msg_iov = (struct iovec *)op->buf;
+            m.msg_iovlen = DXI_REACTOR_IOVLEN(op->len);
+            n = sendmsg(fd, &m, MSG_NOSIGNAL);
+            if (n < 0 && errno == ENOTSOCK) op->iflags |= DXI_REACTOR_IF_NOTSOCK;
+            else break;
+        }
+        n = writev(fd, (const struct iovec *)op->buf, (int)op->len);
+        break;
+#if defined(DXI_REACTOR_STRICT)
+#define DXI_REACTOR_PREAD(fd, b, l, o) (ssize_t) syscall(SYS_pread64, fd, b, l, (long)(o))
+#define DXI_REACTOR_PWRITE(fd, b, l, o) (ssize_t) syscall(SYS_pwrite64, fd, b, l, (long)(o))
+#else
+#define DXI_REACTOR_PREAD(fd, b, l, o) pread(fd, b, l, (off_t)(o))
+#define DXI_REACTOR_PWRITE(fd, b, l, o) pwrite(fd, b, l, (off_t)(o))
 #endif
-    case DX_REACTOR_BACKEND_CUSTOM: r->stats.enters++; return r->custom->wait(r, timeout_ns, r->custom->user);
-    default: (void)timeout_ns; return DX_ERR_UNSUPPORTED;
+    case DX_OP_KIND_READ:
+        n = op->offset == DX_OP_OFFSET_CURRENT ? read(fd, op->buf, op->len) : DXI_REACTOR_PREAD(fd, op->buf, op->len, op->offset);
+        break;
+    case DX_OP_KIND_WRITE:
+        n = op->offset == DX_OP_OFFSET_CURRENT ? write(fd, op->buf, op->len) : DXI_REACTOR_PWRITE(fd, op->buf, op->len, op->offset);
+        break;
+    default:
+        return -(int64_t)EINVAL;
+    }
+    if (n < 0) return errno == EINTR ? -(int64_t)EAGAIN : -(int64_t)errno;
+    return (int64_t)n;
+}
+
+/* Waits for readiness of op's fd. Returns 0 or an errno. */
+DXI_PRIVATE int dxi_reactor_arm(dx_reactor *r, dx_op *op) {
+    int fd = (int)op->fd, e;
+    dxi_reactor_slot *s = (dxi_reactor_slot *)r->slots + fd;
+    dx_op **head, **tail;
+    if (dxi_reactor_is_write(op)) {
+        op->where = DXI_REACTOR_W_WR;
+        head = &s->wr, tail = &s->wr_tail;
+    } else {
+        op->where = DXI_REACTOR_W_RD;
+        head = &s->rd, tail = &s->rd_tail;
+    }
+    dxi_reactor_push(head, tail, op);
+    e = r->vt->watch(r, fd, s);
+    if (e) dxi_reactor_unlink(head, tail, op);
+    return e;
+}
+
+/* A recv that got less than it asked for emptied its stream socket: the
+   next recv there waits for readiness instead of trying first, a system call
+   that would only say EAGAIN (an echo server's recv after its send is one).
+   Other fds keep trying first: a short datagram does not mean empty, and
+   edge-triggered epoll would not report what is left again. */
+DXI_PRIVATE void dxi_reactor_note_recv(dx_reactor *r, const dx_op *op, int64_t n) {
+    dxi_reactor_slot *s = (dxi_reactor_slot *)r->slots + op->fd;
+    if (n > 0 && (uint64_t)n < op->len) {
+        if (!s->sock_type) {
+            int type = 0;
+            socklen_t len = sizeof type;
+            s->sock_type = getsockopt((int)op->fd, SOL_SOCKET, SO_TYPE, &type, &len) == 0 && type == SOCK_STREAM ? 1 : 2;
+        }
+        s->rd_short = s->sock_type == 1;
+    } else if (n != -(int64_t)EAGAIN) {
+        s->rd_short = 0;
     }
 }
 
-/* Calls a multishot op's callback (recv with a buffer ring, or an accept
-   armed in the kernel). Afterwards its buffer goes back; REARM keeps the
-   kernel's multishot (io_uring) or submits again; DISARM stops it. After a
-   DISARM the op is the caller's (it may have been freed in the callback), so
-   everything needed then is read before the call. */
-DXI_PRIVATE void dxi_reactor_multi_call(dx_reactor *r, dx_op *op) {
-    dx_reactor_bufring *br = op->kind == DX_OP_KIND_RECV_MULTI ? op->priv.multi.ring : NULL;
-    uint32_t held = br ? op->priv.multi.held : 0; /* buffer index + 1, or 0 */
-    uintptr_t fd = op->fd;
-    int armed = (op->iflags & DXI_REACTOR_IF_ARMED) != 0;
-    dx_reactor_action act;
-    if (br) op->priv.multi.held = 0;
-    act = op->cb(r, op, op->res, op->user);
-    if (held) dxi_reactor_buf_put(br, (uint32_t)(held - 1));
-#if !defined(DX_REACTOR_NO_IOURING)
-    if (r->backend == DX_REACTOR_BACKEND_IOURING && armed) {
-        dxi_reactor_slot *s = (dxi_reactor_slot *)r->slots + fd;
-        dxi_uring_sqe *sqe;
-        uint64_t tag;
-        if (act == DX_REACTOR_REARM && op->state == DX_OP_STATE_IDLE) { /* still armed in the kernel */
-            op->iflags |= DXI_REACTOR_IF_ARMED;
-            op->state = DX_OP_STATE_ACTIVE;
-            op->where = DXI_REACTOR_W_KERNEL;
-            r->stats.active++;
-            return;
-        }
-        tag = dxi_uring_ms_tag(r, fd);
-        if (s->ms == op) s->ms = NULL;
-        s->ms_gen++; /* its late completions are recognised and dropped */
-        sqe = dxi_uring_sqe_get(r);
-        if (sqe) {
-            sqe->opcode = DXI_URING_OP_ASYNC_CANCEL;
-            sqe->fd = -1;
-            sqe->addr = tag;
-            sqe->user_data = DXI_URING_UD_IGNORE;
-        }
+/* Tries the ops waiting on one direction of fd, in order, until one would block. */
+DXI_PRIVATE void dxi_reactor_ready(dx_reactor *r, int fd, int write) {
+    dxi_reactor_slot *s = (dxi_reactor_slot *)r->slots + fd;
+    dx_op **head = write ? &s->wr : &s->rd, **tail = write ? &s->wr_tail : &s->rd_tail;
+    if (!write) s->rd_short = 0; /* readable again */
+    while (*head) {
+        dx_op *op = *head;
+        int64_t n = dxi_reactor_io(op);
+        if (op->kind == DX_OP_KIND_RECV) dxi_reactor_note_recv(r, op, n);
+        if (n == -(int64_t)EAGAIN) break;
+        dxi_reactor_unlink(head, tail, op);
+        if (n < 0) dxi_reactor_done_errno(r, op, (int)-n);
+        else dxi_reactor_done(r, op, n, 0);
+    }
+    r->vt->watch(r, fd, s);
+}
+
+DXI_PRIVATE void dxi_reactor_wake_drain(dx_reactor *r) {
+    char buf[64];
+    while (read(r->wake_rfd, buf, sizeof buf) > 0) {
+        if (r->wake_rfd == r->wake_wfd) break; /* eventfd: one read resets it */
+    }
+    dxi_reactor_woken(r);
+}
+
+DXI_PRIVATE int dxi_reactor_ms(int64_t timeout_ns) {
+    if (timeout_ns < 0) return -1;
+    if (timeout_ns > (int64_t)1000000 * 1000000) return 1000000000;
+    return (int)((timeout_ns + 999999) / 1000000); /* round up: never early */
+}
+
+/* start: try the system call first; on EAGAIN wait for readiness. */
+DXI_PRIVATE void dxi_reactor_ready_start(dx_reactor *r, dx_op *op) {
+    int64_t n;
+    int e;
+    if (op->fd >= r->max_fds) {
+        dxi_reactor_done(r, op, (intptr_t)op->fd < 0 ? (int64_t)DX_REACTOR_ERR_BADF : (int64_t)DX_ERR_LIMIT, 0);
         return;
     }
-#else
-    (void)fd, (void)armed;
-#endif
-    if (act == DX_REACTOR_REARM && op->state == DX_OP_STATE_IDLE) {
-        if (r->backend == DX_REACTOR_BACKEND_IOURING && br) r->stats.rearms++; /* the kernel had ended it */
-        dx_reactor_submit(r, op, op->cb, op->user);
+    if (op->kind == DX_OP_KIND_CLOSE) {
+        dxi_reactor_cancel_fd(r, (int)op->fd);
+        if (close((int)op->fd) != 0) dxi_reactor_done_errno(r, op, errno);
+        else dxi_reactor_done(r, op, 0, 0);
+        return;
     }
+    if (op->kind == DX_OP_KIND_RECV && ((dxi_reactor_slot *)r->slots)[op->fd].rd_short) {
+        n = -(int64_t)EAGAIN; /* emptied by the last recv: wait for readiness */
+    } else {
+        n = dxi_reactor_io(op);
+        if (op->kind == DX_OP_KIND_RECV) dxi_reactor_note_recv(r, op, n);
+    }
+    if (n != -(int64_t)EAGAIN) {
+        if (n < 0) dxi_reactor_done_errno(r, op, (int)-n);
+        else dxi_reactor_done(r, op, n, 0);
+        return;
+    }
+    e = dxi_reactor_arm(r, op);
+    if (e) dxi_reactor_done_errno(r, op, e);
 }
 
-/* One turn; returns the callbacks run, or a dx_result < 0. */
-DXI_PRIVATE int64_t dxi_reactor_turn(dx_reactor *r, int may_block) {
-    dx_op *list;
-    int64_t ran = 0, timeout;
-    dx_result rc = DX_OK;
-    if (r->timer_head) r->now_ns = dxi_reactor_clock(); /* for the wait's bound; a new timer reads it itself */
-    while (r->sq_head) {
-        dx_op *op = r->sq_head;
-        dxi_reactor_unlink(&r->sq_head, &r->sq_tail, op);
-        op->state = DX_OP_STATE_ACTIVE;
-        op->where = DXI_REACTOR_W_NONE;
-        dxi_reactor_start(r, op);
-    }
-    dxi_reactor_expire(r);
-    if (!may_block || r->cq_head) timeout = 0;
-    else if (r->timer_head) {
-        uint64_t d = r->timer_head->priv.timer.deadline;
-        timeout = d > r->now_ns ? (int64_t)(d - r->now_ns) : 0;
-    }
-    else timeout = -1;
-    if (timeout == -1 && r->stats.active == 0) timeout = 0; /* nothing could ever complete */
-    {
-        int need = timeout != 0 || !r->cq_head || !may_block;
-#if !defined(DX_REACTOR_NO_IOURING)
-        if (r->backend == DX_REACTOR_BACKEND_IOURING) {
-            if (r->uring.sq_local_tail != *r->uring.sq_tail) need = 1; /* queued SQEs go in now */
-            if (!need) dxi_uring_reap(r); /* what the kernel posted without a system call */
-        }
+DXI_PRIVATE void dxi_reactor_ready_cancel(dx_reactor *r, dx_op *op, dx_op *t) {
+    if (t->where == DXI_REACTOR_W_RD || t->where == DXI_REACTOR_W_WR) dxi_reactor_slot_cancel(r, op, t);
+    else dxi_reactor_done(r, op, DX_ERR_NOTFOUND, 0);
+}
 #endif
-        if (need) rc = dxi_reactor_wait(r, timeout);
-    }
-    if (rc < 0) return rc;
-    r->now_ns = dxi_reactor_clock();
-    dxi_reactor_expire(r);
-    list = r->cq_head;
-    r->cq_head = r->cq_tail = NULL;
-    while (list) {
-        dx_op *op = list;
-        dx_reactor_action act;
-        list = op->next;
-        op->next = op->prev = NULL;
-        op->where = DXI_REACTOR_W_NONE;
-        op->state = DX_OP_STATE_IDLE;
-        r->stats.active--;
-        r->stats.completed++;
-        ran++;
-        if (op->kind == DX_OP_KIND_RECV_MULTI || (op->iflags & DXI_REACTOR_IF_ARMED)) {
-            dxi_reactor_multi_call(r, op);
+
+/* ---- epoll (Linux): edge-triggered, each fd added once for its lifetime ---- */
+
+#if defined(DXI_REACTOR_HAS_EPOLL)
+/* struct epoll_event is packed on x86-64 (12 bytes); a compiler that drops
+   glibc's __attribute__((packed)) (tcc) would misplace data, so the bytes
+   are written and read here at the kernel's offsets. */
+#if defined(__x86_64__)
+#define DXI_REACTOR_EPOLL_SIZE 12
+#define DXI_REACTOR_EPOLL_DATA 4
+#else
+#define DXI_REACTOR_EPOLL_SIZE sizeof(struct epoll_event)
+#define DXI_REACTOR_EPOLL_DATA offsetof(struct epoll_event, data)
+#endif
+DXI_PRIVATE int dxi_reactor_epoll_ctl(int epfd, int op, int fd, uint32_t events) {
+    uint64_t buf[3];
+    uint64_t data = (uint64_t)fd;
+    DX_MEMSET(buf, 0, sizeof buf);
+    DX_MEMCPY(buf, &events, 4);
+    DX_MEMCPY((uint8_t *)buf + DXI_REACTOR_EPOLL_DATA, &data, 8);
+    return epoll_ctl(epfd, op, fd, (struct epoll_event *)(void *)buf);
+}
+
+DXI_PRIVATE int dxi_epoll_watch(dx_reactor *r, int fd, dxi_reactor_slot *s) {
+    if (s->registered || (!s->rd && !s->wr)) return 0;
+    if (dxi_reactor_epoll_ctl(r->be.epoll.fd, EPOLL_CTL_ADD, fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET) != 0 && errno != EEXIST) return errno;
+    s->registered = 1;
+    return 0;
+}
+
+DXI_PRIVATE dx_result dxi_epoll_wait(dx_reactor *r, int64_t timeout_ns) {
+    uint64_t raw[256 * 2]; /* 256 events of at most 16 bytes */
+    int n, i;
+    r->stats.enters++;
+    n = epoll_wait(r->be.epoll.fd, (struct epoll_event *)(void *)raw, 256, dxi_reactor_ms(timeout_ns));
+    if (n < 0) return errno == EINTR ? DX_OK : dxi_reactor_map(errno);
+    for (i = 0; i < n; i++) {
+        const uint8_t *ev = (const uint8_t *)raw + (size_t)i * DXI_REACTOR_EPOLL_SIZE;
+        uint64_t data;
+        uint32_t e;
+        int fd;
+        DX_MEMCPY(&e, ev, 4);
+        DX_MEMCPY(&data, ev + DXI_REACTOR_EPOLL_DATA, 8);
+        fd = (int)data;
+        if (fd == r->wake_rfd) {
+            dxi_reactor_wake_drain(r);
             continue;
         }
-        act = op->cb(r, op, op->res, op->user); /* after DISARM the op may be freed: not touched again */
-        if (act == DX_REACTOR_REARM && op->state == DX_OP_STATE_IDLE) dx_reactor_submit(r, op, op->cb, op->user);
+        if (e & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) dxi_reactor_ready(r, fd, 0);
+        if (e & (EPOLLOUT | EPOLLHUP | EPOLLERR)) dxi_reactor_ready(r, fd, 1);
     }
-    return ran;
+    return DX_OK;
 }
 
-DX_REACTOR_API dx_result dx_reactor_run(dx_reactor *r, dx_reactor_run_mode mode) {
-    r->stop = false;
-    for (;;) {
-        int64_t ran;
-        if (mode != DX_REACTOR_RUN_NOWAIT && r->stats.active == 0) return DX_OK;
-        ran = dxi_reactor_turn(r, mode != DX_REACTOR_RUN_NOWAIT);
-        if (ran < 0) return (dx_result)ran;
-        if (mode == DX_REACTOR_RUN_NOWAIT || r->stop) return DX_OK;
-        if (mode == DX_REACTOR_RUN_ONCE && ran > 0) return DX_OK;
-    }
+DXI_PRIVATE void dxi_epoll_deinit(dx_reactor *r) {
+    if (r->be.epoll.fd >= 0) close(r->be.epoll.fd);
+    r->be.epoll.fd = -1;
+    dxi_reactor_posix_deinit(r);
 }
 
-DX_REACTOR_API dx_result dx_reactor_wake(dx_reactor *r) {
-    if (r->backend == DX_REACTOR_BACKEND_CUSTOM) return r->custom->wake ? r->custom->wake(r, r->custom->user) : DX_ERR_UNSUPPORTED;
-#if DXI_REACTOR_POSIX
-    {
-        uint64_t one = 1;
-        ssize_t n;
-        if (r->wake_wfd < 0) return DX_ERR_MISUSE;
-        n = write(r->wake_wfd, &one, r->wake_wfd == r->wake_rfd ? sizeof one : 1);
-        if (n < 0 && errno != EAGAIN) return dxi_reactor_map(errno);
-        return DX_OK;
-    }
-#else
-    return DX_ERR_UNSUPPORTED;
+DXI_PRIVATE dx_result dxi_epoll_init(dx_reactor *r, const dx_reactor_config *cfg) {
+    dx_result rc;
+    (void)cfg;
+    r->be.epoll.fd = -1;
+    rc = dxi_reactor_posix_init(r);
+    if (rc != DX_OK) return rc;
+    r->be.epoll.fd = epoll_create1(EPOLL_CLOEXEC);
+    if (r->be.epoll.fd < 0) return dxi_reactor_map(errno);
+    if (dxi_reactor_epoll_ctl(r->be.epoll.fd, EPOLL_CTL_ADD, r->wake_rfd, EPOLLIN) != 0) return dxi_reactor_map(errno);
+    return DX_OK;
+}
+
+DXI_PRIVATE const dxi_reactor_vtable *dxi_epoll_vtable(void) {
+    static const dxi_reactor_vtable vt = {
+        DX_REACTOR_BACKEND_EPOLL, 0, dxi_reactor_slots_size, dxi_epoll_init, dxi_epoll_deinit,
+        dxi_reactor_ready_start, dxi_reactor_ready_cancel, dxi_epoll_wait, dxi_reactor_posix_wake,
+        NULL /* now: the OS clock */, dxi_reactor_posix_fd_forget, NULL /* peek */, NULL /* multi_after */,
+        NULL, NULL, NULL /* bufrings: the core's free list */, dxi_epoll_watch};
+    return &vt;
+}
 #endif
+
+/* ---- poll() (POSIX): the fds with waiting ops, rebuilt each turn; a fallback, O(fds) per turn ---- */
+
+#if defined(DXI_REACTOR_HAS_POLL)
+/* The waiters on fd changed: keep fd in the list of fds to poll while it has any. */
+DXI_PRIVATE int dxi_poll_watch(dx_reactor *r, int fd, dxi_reactor_slot *s) {
+    int want = s->rd || s->wr;
+    if (want && s->pidx < 0) {
+        s->pidx = (int32_t)r->be.poll.count;
+        r->be.poll.list[r->be.poll.count++] = fd;
+    } else if (!want && s->pidx >= 0) { /* swap with the last */
+        int32_t last = r->be.poll.list[--r->be.poll.count];
+        r->be.poll.list[s->pidx] = last;
+        ((dxi_reactor_slot *)r->slots)[last].pidx = s->pidx;
+        s->pidx = -1;
+    }
+    return 0;
 }
 
-DX_REACTOR_API void dx_reactor_custom_complete(dx_reactor *r, dx_op *op, int64_t res, int32_t os_error) {
-    dxi_reactor_done(r, op, res, os_error);
+DXI_PRIVATE dx_result dxi_poll_wait(dx_reactor *r, int64_t timeout_ns) {
+    struct pollfd *p = (struct pollfd *)r->be.poll.pfds;
+    uint32_t i, n = r->be.poll.count;
+    int rc;
+    dxi_reactor_slot *slots = (dxi_reactor_slot *)r->slots;
+    for (i = 0; i < n; i++) {
+        int fd = r->be.poll.list[i];
+        p[i].fd = fd;
+        p[i].events = (short)((slots[fd].rd ? POLLIN : 0) | (slots[fd].wr ? POLLOUT : 0));
+        p[i].revents = 0;
+    }
+    p[n].fd = r->wake_rfd;
+    p[n].events = POLLIN;
+    p[n].revents = 0;
+    r->stats.enters++;
+    rc = poll(p, (nfds_t)(n + 1), dxi_reactor_ms(timeout_ns));
+    if (rc < 0) return errno == EINTR ? DX_OK : dxi_reactor_map(errno);
+    if (p[n].revents) dxi_reactor_wake_drain(r);
+    for (i = 0; i < n && rc > 0; i++) { /* p[] is a snapshot: the list may change as ops complete */
+        short e = p[i].revents;
+        if (!e) continue;
+        rc--;
+        if (e & POLLNVAL) { /* closed behind our back: fail the waiters */
+            dxi_reactor_slot *s = slots + p[i].fd;
+            while (s->rd) { dx_op *op = s->rd; dxi_reactor_unlink(&s->rd, &s->rd_tail, op); dxi_reactor_done_errno(r, op, EBADF); }
+            while (s->wr) { dx_op *op = s->wr; dxi_reactor_unlink(&s->wr, &s->wr_tail, op); dxi_reactor_done_errno(r, op, EBADF); }
+            dxi_poll_watch(r, p[i].fd, s);
+            continue;
+        }
+        if (e & (POLLIN | POLLHUP | POLLERR)) dxi_reactor_ready(r, p[i].fd, 0);
+        if (e & (POLLOUT | POLLHUP | POLLERR)) dxi_reactor_ready(r, p[i].fd, 1);
+    }
+    return DX_OK;
 }
 
-DX_REACTOR_API void dx_reactor_custom_woken(dx_reactor *r) {
-    while (r->wake_head) {
-        dx_op *op = r->wake_head;
-        dxi_reactor_unlink(&r->wake_head, &r->wake_tail, op);
-        dxi_reactor_done(r, op, 0, 0);
+/* Memory: the fd table, then the pollfd array (max_fds + 1: the last for the wake fd), then the fd list. */
+DXI_PRIVATE uint64_t dxi_poll_pfds_size(uint32_t max_fds) { return (((uint64_t)max_fds + 1) * sizeof(struct pollfd) + 7u) & ~(uint64_t)7u; }
+DXI_PRIVATE uint64_t dxi_poll_memory_size(uint32_t max_fds) {
+    return dxi_reactor_slots_size(max_fds) + dxi_poll_pfds_size(max_fds) + (((uint64_t)max_fds * sizeof(int32_t) + 7u) & ~(uint64_t)7u);
+}
+
+DXI_PRIVATE dx_result dxi_poll_init(dx_reactor *r, const dx_reactor_config *cfg) {
+    uint8_t *mem = (uint8_t *)r->memory + (size_t)dxi_reactor_slots_size(r->max_fds);
+    dx_result rc;
+    (void)cfg;
+    rc = dxi_reactor_posix_init(r);
+    if (rc != DX_OK) return rc;
+    r->be.poll.pfds = mem;
+    r->be.poll.list = (int32_t *)(void *)(mem + (size_t)dxi_poll_pfds_size(r->max_fds));
+    r->be.poll.count = 0;
+    return DX_OK;
+}
+
+DXI_PRIVATE void dxi_poll_deinit(dx_reactor *r) {
+    r->be.poll.pfds = NULL;
+    r->be.poll.list = NULL;
+    r->be.poll.count = 0;
+    dxi_reactor_posix_deinit(r);
+}
+
+DXI_PRIVATE const dxi_reactor_vtable *dxi_poll_vtable(void) {
+    static const dxi_reactor_vtable vt = {
+        DX_REACTOR_BACKEND_POLL, 0, dxi_poll_memory_size, dxi_poll_init, dxi_poll_deinit,
+        dxi_reactor_ready_start, dxi_reactor_ready_cancel, dxi_poll_wait, dxi_reactor_posix_wake,
+        NULL /* now: the OS clock */, dxi_reactor_posix_fd_forget, NULL /* peek */, NULL /* multi_after */,
+        NULL, NULL, NULL /* bufrings: the core's free list */, dxi_poll_watch};
+    return &vt;
+}
+#endif
+
+/* ---- kqueue (FreeBSD, macOS, OpenBSD, NetBSD): issue 14, part 3, goes here ----
+   A readiness backend like epoll: DXI_REACTOR_HAS_KQUEUE at the top (BSD or
+   macOS, no DX_REACTOR_NO_KQUEUE), a kqueue member in dx_reactor_backend_state,
+   a table filled here (start and cancel from the readiness section; its own
+   init, deinit, wait, watch, wake), and its id in dxi_reactor_vtable_of. */
+
+/* ---- IOCP (Windows): issue 14, part 2, goes here ----
+   A completion backend like io_uring: DXI_REACTOR_HAS_IOCP at the top
+   (_WIN32, no DX_REACTOR_NO_IOCP), an iocp member in dx_reactor_backend_state,
+   a table filled here, and its id in dxi_reactor_vtable_of. */
+
+/* ---- custom: the user's backend (dx_reactor_custom in the config), through the same table ---- */
+
+DXI_PRIVATE void dxi_custom_start(dx_reactor *r, dx_op *op) {
+    const dx_reactor_custom *cv = r->be.custom.vt;
+    op->where = DXI_REACTOR_W_CUSTOM;
+    cv->start(r, op, cv->user);
+}
+
+DXI_PRIVATE void dxi_custom_cancel(dx_reactor *r, dx_op *op, dx_op *t) {
+    const dx_reactor_custom *cv = r->be.custom.vt;
+    dxi_reactor_done(r, op, t->where == DXI_REACTOR_W_CUSTOM ? cv->cancel(r, t, cv->user) : DX_ERR_NOTFOUND, 0);
+}
+
+DXI_PRIVATE dx_result dxi_custom_wait(dx_reactor *r, int64_t timeout_ns) {
+    const dx_reactor_custom *cv = r->be.custom.vt;
+    r->stats.enters++;
+    return cv->wait(r, timeout_ns, cv->user);
+}
+
+DXI_PRIVATE dx_result dxi_custom_wake(dx_reactor *r) {
+    const dx_reactor_custom *cv = r->be.custom.vt;
+    return cv->wake ? cv->wake(r, cv->user) : DX_ERR_UNSUPPORTED;
+}
+
+DXI_PRIVATE uint64_t dxi_custom_now(dx_reactor *r) {
+    const dx_reactor_custom *cv = r->be.custom.vt;
+    return cv->now ? cv->now(r, cv->user) : dxi_reactor_os_clock();
+}
+
+DXI_PRIVATE dx_result dxi_custom_init(dx_reactor *r, const dx_reactor_config *cfg) {
+    const dx_reactor_custom *cv = cfg->custom;
+    if (!cv || !cv->start || !cv->wait || !cv->cancel) return DX_ERR_INVAL;
+#if !DXI_REACTOR_POSIX && !defined(_WIN32)
+    if (!cv->now) return DX_ERR_INVAL; /* no OS, no clock: the timers need one (Windows: IOCP's part brings one) */
+#endif
+    r->be.custom.vt = cv;
+    return cv->init ? cv->init(r, cv->user) : DX_OK;
+}
+
+DXI_PRIVATE void dxi_custom_deinit(dx_reactor *r) {
+    const dx_reactor_custom *cv = r->be.custom.vt;
+    if (cv && cv->deinit) cv->deinit(r, cv->user);
+    r->be.custom.vt = NULL;
+}
+
+DXI_PRIVATE const dxi_reactor_vtable *dxi_custom_vtable(void) {
+    static const dxi_reactor_vtable vt = {
+        DX_REACTOR_BACKEND_CUSTOM, 0, NULL /* memory: none */, dxi_custom_init, dxi_custom_deinit,
+        dxi_custom_start, dxi_custom_cancel, dxi_custom_wait, dxi_custom_wake,
+        dxi_custom_now, NULL /* fd_forget */, NULL /* peek */, NULL /* multi_after */,
+        NULL, NULL, NULL /* bufrings: the core's free list */, NULL /* watch */};
+    return &vt;
+}
+
+/* ==== choosing a backend: init, deinit, memory ==== */
+
+/* The backends this file builds, by id (miniaudio's switch in ma_context_init):
+   the only place that maps an id to a backend. */
+DXI_PRIVATE const dxi_reactor_vtable *dxi_reactor_vtable_of(dx_reactor_backend_id id) {
+    switch (id) {
+#if defined(DXI_REACTOR_HAS_IOURING)
+    case DX_REACTOR_BACKEND_IOURING: return dxi_uring_vtable();
+#endif
+#if defined(DXI_REACTOR_HAS_EPOLL)
+    case DX_REACTOR_BACKEND_EPOLL: return dxi_epoll_vtable();
+#endif
+#if defined(DXI_REACTOR_HAS_POLL)
+    case DX_REACTOR_BACKEND_POLL: return dxi_poll_vtable();
+#endif
+    /* DX_REACTOR_BACKEND_KQUEUE, DX_REACTOR_BACKEND_IOCP: with their sections */
+    case DX_REACTOR_BACKEND_CUSTOM: return dxi_custom_vtable();
+    default: return NULL;
     }
 }
-
-/* ---- memory: the fd table in caller memory; create and destroy allocate it ---- */
 
 DXI_PRIVATE void *dxi_reactor_alloc(const dx_allocator *a, size_t size) {
     if (a->alloc) return a->alloc(size, a->user);
@@ -2404,37 +2792,12 @@ DXI_PRIVATE void dxi_reactor_free(const dx_allocator *a, void *p, size_t size) {
 
 DX_STATIC_ASSERT(sizeof(dx_op_priv) == 7 * sizeof(uint64_t), dxi_reactor_op_priv_size);
 
-/* Where init's memory goes: the fd table (io_uring, epoll, poll), then
-   poll's pollfd array (max_fds + 1, the last for the wake fd) and fd list. */
-typedef struct dxi_reactor_layout {
-    uint32_t max_fds;
-    size_t slots, pfds, pfd_list; /* bytes of each part */
-} dxi_reactor_layout;
-
-#define DXI_REACTOR_ALIGN(n) (((n) + 7u) & ~(size_t)7u)
-
 DXI_PRIVATE uint32_t dxi_reactor_nofile(void) { /* the RLIMIT_NOFILE soft limit, at most 2^20 */
 #if DXI_REACTOR_POSIX
     struct rlimit rl;
     if (getrlimit(RLIMIT_NOFILE, &rl) == 0) return rl.rlim_cur > (1u << 20) ? (1u << 20) : (uint32_t)rl.rlim_cur;
 #endif
     return 1024;
-}
-
-/* The bytes backend id needs; 0 for one that needs none (custom) or is not built. */
-DXI_PRIVATE size_t dxi_reactor_need(const dxi_reactor_layout *l, dx_reactor_backend_id id) {
-    switch (id) {
-#if !defined(DX_REACTOR_NO_IOURING)
-    case DX_REACTOR_BACKEND_IOURING: return l->slots;
-#endif
-#if !defined(DX_REACTOR_NO_EPOLL)
-    case DX_REACTOR_BACKEND_EPOLL: return l->slots;
-#endif
-#if !defined(DX_REACTOR_NO_POLL)
-    case DX_REACTOR_BACKEND_POLL: return l->slots + l->pfds + l->pfd_list;
-#endif
-    default: (void)l; return 0;
-    }
 }
 
 /* The backends init tries, in order: cfg's list, or the default order. */
@@ -2448,152 +2811,61 @@ DXI_PRIVATE const dx_reactor_backend_id *dxi_reactor_order(const dx_reactor_conf
     return defaults;
 }
 
-/* The layout for cfg and the bytes of the hungriest backend in its list;
-   0 bytes: an invalid config, or no listed backend needs memory. */
-DXI_PRIVATE size_t dxi_reactor_layout_for(const dx_reactor_config *cfg, dxi_reactor_layout *l) {
+/* The fd table size for cfg and the bytes of the hungriest backend in its
+   list (0: none needs memory). Returns false for an invalid config. */
+DXI_PRIVATE bool dxi_reactor_layout(const dx_reactor_config *cfg, uint32_t *out_max_fds, size_t *out_need) {
     uint32_t count, i, n;
     const dx_reactor_backend_id *list = dxi_reactor_order(cfg, &count);
-    size_t need = 0;
-    DX_MEMSET(l, 0, sizeof *l);
-    if (count > DX_REACTOR_MAX_BACKENDS) return 0;
+    uint64_t need = 0;
+    *out_max_fds = 0;
+    *out_need = 0;
+    if (count > DX_REACTOR_MAX_BACKENDS) return false;
     n = DXI_DEF(cfg->max_fds, dxi_reactor_nofile());
     if (n < 64) n = 64;
-    if ((uint64_t)n * (sizeof(dxi_reactor_slot) + 16) > (uint64_t)(SIZE_MAX / 2)) return 0; /* 32-bit hosts */
-    l->max_fds = n;
-    l->slots = DXI_REACTOR_ALIGN((size_t)n * sizeof(dxi_reactor_slot));
-#if !defined(DX_REACTOR_NO_POLL)
-    l->pfds = DXI_REACTOR_ALIGN(((size_t)n + 1) * sizeof(struct pollfd));
-    l->pfd_list = DXI_REACTOR_ALIGN((size_t)n * sizeof(int32_t));
-#endif
     for (i = 0; i < count && list[i] != DX_REACTOR_BACKEND_DEFAULT; i++) {
-        size_t b = dxi_reactor_need(l, list[i]);
+        const dxi_reactor_vtable *vt = dxi_reactor_vtable_of(list[i]);
+        uint64_t b = vt && vt->memory_size ? vt->memory_size(n) : 0;
         if (b > need) need = b;
     }
-    return need;
+    if (need > (uint64_t)(SIZE_MAX / 2)) return false; /* 32-bit hosts */
+    *out_max_fds = n;
+    *out_need = (size_t)need;
+    return true;
 }
 
 DX_REACTOR_API size_t dx_reactor_memory_size(const dx_reactor_config *cfg) {
     dx_reactor_config zero;
-    dxi_reactor_layout l;
+    uint32_t max_fds;
+    size_t need;
     if (!cfg) {
         DX_MEMSET(&zero, 0, sizeof zero);
         cfg = &zero;
     }
-    return dxi_reactor_layout_for(cfg, &l);
+    return dxi_reactor_layout(cfg, &max_fds, &need) ? need : 0;
 }
 
-/* ---- init and deinit ---- */
-
-/* Releases what a backend took (fds, rings); the memory stays the caller's. */
+/* Releases what the backend took (fds, rings); the memory stays the caller's. */
 DXI_PRIVATE void dxi_reactor_release(dx_reactor *r) {
-#if !defined(DX_REACTOR_NO_IOURING)
-    if (r->backend == DX_REACTOR_BACKEND_IOURING || r->uring.ring_fd > 0) dxi_uring_deinit(r);
-#endif
-    if (r->backend == DX_REACTOR_BACKEND_CUSTOM && r->custom && r->custom->deinit) r->custom->deinit(r, r->custom->user);
-    r->slots = r->pfds = NULL;
-    r->pfd_list = NULL;
-#if DXI_REACTOR_POSIX
-    if (r->poll_fd >= 0) close(r->poll_fd);
-    if (r->wake_wfd >= 0 && r->wake_wfd != r->wake_rfd) close(r->wake_wfd);
-    if (r->wake_rfd >= 0) close(r->wake_rfd);
-#endif
-    r->poll_fd = r->wake_rfd = r->wake_wfd = -1;
+    if (r->vt) r->vt->deinit(r);
+    r->vt = NULL;
     r->backend = DX_REACTOR_BACKEND_DEFAULT;
     r->features = 0;
 }
 
-#if DXI_REACTOR_POSIX
-DXI_PRIVATE int dxi_reactor_wake_fds(dx_reactor *r) {
-#if DXI_REACTOR_LINUX
-    int fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    if (fd < 0) return errno;
-    r->wake_rfd = r->wake_wfd = fd;
-#else
-    int p[2];
-    if (pipe(p) != 0) return errno;
-    fcntl(p[0], F_SETFL, fcntl(p[0], F_GETFL) | O_NONBLOCK);
-    fcntl(p[1], F_SETFL, fcntl(p[1], F_GETFL) | O_NONBLOCK);
-    fcntl(p[0], F_SETFD, FD_CLOEXEC);
-    fcntl(p[1], F_SETFD, FD_CLOEXEC);
-    r->wake_rfd = p[0];
-    r->wake_wfd = p[1];
-#endif
-    return 0;
-}
-#endif
-
-#if defined(DXI_REACTOR_READINESS)
-/* The fd table: max_fds slots at the start of the memory. */
-DXI_PRIVATE void dxi_reactor_slots(dx_reactor *r) {
-    dxi_reactor_slot *s = (dxi_reactor_slot *)r->memory;
-    uint32_t i;
-    r->slots = s;
-    for (i = 0; i < r->max_fds; i++) {
-        s[i].rd = s[i].rd_tail = s[i].wr = s[i].wr_tail = NULL;
-        s[i].registered = 0;
-        s[i].pidx = -1;
-        s[i].ms = NULL;
-        s[i].ms_br = NULL;
-        s[i].ms_gen = 0;
-        s[i].rd_short = s[i].sock_type = 0;
-    }
-}
-#endif
-
 /* Tries one backend: DX_OK, or a reason to try the next. */
-DXI_PRIVATE dx_result dxi_reactor_try(dx_reactor *r, dx_reactor_backend_id id, const dx_reactor_config *cfg, const dxi_reactor_layout *l) {
-    r->backend = id;
-    if (id == DX_REACTOR_BACKEND_CUSTOM) {
-        if (!cfg->custom || !cfg->custom->start || !cfg->custom->wait || !cfg->custom->cancel) return DX_ERR_INVAL;
-        r->custom = cfg->custom;
-        return cfg->custom->init ? cfg->custom->init(r, cfg->custom->user) : DX_OK;
-    }
-    if (dxi_reactor_need(l, id) == 0) return DX_ERR_UNSUPPORTED; /* not built, or no such backend */
-#if DXI_REACTOR_POSIX
-    {
-        int e = dxi_reactor_wake_fds(r);
-        if (e) return dxi_reactor_map(e);
-    }
-#endif
-    switch (id) {
-#if !defined(DX_REACTOR_NO_IOURING)
-    case DX_REACTOR_BACKEND_IOURING: {
-        int e = dxi_uring_init(r, cfg);
-        if (e) return dxi_reactor_map(e);
-        fcntl(r->wake_rfd, F_SETFL, fcntl(r->wake_rfd, F_GETFL) & ~O_NONBLOCK); /* the ring polls it; a non-blocking read would fail at once */
-        dxi_reactor_slots(r);
-        return DX_OK;
-    }
-#endif
-#if defined(DXI_REACTOR_READINESS)
-    case DX_REACTOR_BACKEND_EPOLL:
-    case DX_REACTOR_BACKEND_POLL:
-        dxi_reactor_slots(r);
-#if !defined(DX_REACTOR_NO_POLL)
-        if (id == DX_REACTOR_BACKEND_POLL) {
-            r->pfds = (uint8_t *)r->memory + l->slots;
-            r->pfd_list = (int32_t *)(void *)((uint8_t *)r->memory + l->slots + l->pfds);
-            return DX_OK;
-        }
-#endif
-#if !defined(DX_REACTOR_NO_EPOLL)
-        r->poll_fd = epoll_create1(EPOLL_CLOEXEC);
-        if (r->poll_fd < 0) return dxi_reactor_map(errno);
-        if (dxi_reactor_epoll_ctl(r->poll_fd, EPOLL_CTL_ADD, r->wake_rfd, EPOLLIN) != 0) return dxi_reactor_map(errno);
-#endif
-        return DX_OK;
-#endif
-    default:
-        (void)cfg;
-        return DX_ERR_UNSUPPORTED;
-    }
+DXI_PRIVATE dx_result dxi_reactor_try(dx_reactor *r, dx_reactor_backend_id id, const dx_reactor_config *cfg) {
+    const dxi_reactor_vtable *vt = dxi_reactor_vtable_of(id);
+    if (!vt) return DX_ERR_UNSUPPORTED; /* not built here, or no such backend */
+    DX_MEMSET(&r->be, 0, sizeof r->be);
+    r->backend = vt->id;
+    r->vt = vt;
+    return vt->init(r, cfg);
 }
 
 DX_REACTOR_API dx_result dx_reactor_init(dx_reactor *r, const dx_reactor_config *cfg, void *mem, size_t mem_size) {
     dx_reactor_config zero;
-    dxi_reactor_layout l;
     const dx_reactor_backend_id *list;
-    uint32_t count, i;
+    uint32_t count, i, max_fds;
     size_t need;
     if (!r) return DX_ERR_INVAL;
     if (!cfg) {
@@ -2601,23 +2873,22 @@ DX_REACTOR_API dx_result dx_reactor_init(dx_reactor *r, const dx_reactor_config 
         cfg = &zero;
     }
     if ((cfg->allocator.alloc == NULL) != (cfg->allocator.free == NULL) || cfg->backend_count > DX_REACTOR_MAX_BACKENDS) return DX_ERR_INVAL;
-    need = dxi_reactor_layout_for(cfg, &l);
+    if (!dxi_reactor_layout(cfg, &max_fds, &need)) return DX_ERR_INVAL;
     if (need && (!mem || mem_size < need)) return DX_ERR_NOSPACE;
     if (((uintptr_t)mem & (sizeof(void *) - 1)) != 0) return DX_ERR_INVAL;
     DX_MEMSET(r, 0, sizeof *r);
     r->allocator = cfg->allocator;
     r->memory = mem;
     r->memory_size = mem_size;
-    r->max_fds = l.max_fds;
-    r->poll_fd = r->wake_rfd = r->wake_wfd = -1;
-    r->uring.ring_fd = r->uring.enter_fd = -1;
+    r->max_fds = max_fds;
+    r->wake_rfd = r->wake_wfd = -1;
     list = dxi_reactor_order(cfg, &count);
     for (i = 0; i < count; i++) {
         dx_result rc;
         if (list[i] == DX_REACTOR_BACKEND_DEFAULT) break;
-        rc = dxi_reactor_try(r, list[i], cfg, &l);
+        rc = dxi_reactor_try(r, list[i], cfg);
         if (rc == DX_OK) {
-            r->now_ns = dxi_reactor_clock();
+            r->now_ns = dxi_reactor_clock(r);
             return DX_OK;
         }
         dxi_reactor_release(r);
@@ -2663,12 +2934,8 @@ DX_REACTOR_API void dx_reactor_destroy(dx_reactor *r) {
     r->memory_size = 0;
     r->owns_memory = false;
 }
-
 /* ---- buffer rings for multishot recv ---- */
 
-#ifndef MAP_ANONYMOUS
-#define MAP_ANONYMOUS 0x20
-#endif
 DX_REACTOR_API size_t dx_reactor_bufring_memory_size(const dx_reactor_bufring_config *cfg) {
     uint64_t bytes;
     if (!cfg || !cfg->size || !cfg->count || cfg->count > 32768 || (cfg->count & (cfg->count - 1))) return 0;
@@ -2693,29 +2960,8 @@ DX_REACTOR_API dx_result dx_reactor_bufring_init(dx_reactor *r, dx_reactor_bufri
     br->group = cfg->group;
     br->allocator = cfg->allocator;
     br->memory_size = mem_size;
-#if !defined(DX_REACTOR_NO_IOURING)
-    if (r->backend == DX_REACTOR_BACKEND_IOURING) { /* a ring the kernel reads: mapped, an OS resource like the loop's rings */
-        struct { uint64_t ring_addr; uint32_t ring_entries; uint16_t bgid, flags; uint64_t resv[3]; } reg;
-        br->ring_size = ((size_t)count * 16 + 4095) & ~(size_t)4095;
-        br->ring = mmap(NULL, br->ring_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (br->ring == MAP_FAILED) {
-            br->ring = NULL;
-            return dxi_reactor_map(errno);
-        }
-        DX_MEMSET(&reg, 0, sizeof reg);
-        reg.ring_addr = (uint64_t)(uintptr_t)br->ring;
-        reg.ring_entries = count;
-        reg.bgid = cfg->group;
-        if (syscall(SYS_io_uring_register, r->uring.ring_fd, DXI_URING_REGISTER_PBUF_RING, &reg, 1) != 0) {
-            int e = errno;
-            munmap(br->ring, br->ring_size);
-            br->ring = NULL;
-            return dxi_reactor_map(e);
-        }
-        for (i = 0; i < count; i++) dxi_reactor_buf_put(br, i);
-        return DX_OK;
-    }
-#endif
+    br->vt = r->vt;
+    if (r->vt && r->vt->bufring_init) return r->vt->bufring_init(r, br); /* io_uring: a ring the kernel reads */
     br->free_ids = (uint16_t *)(void *)(br->mem + ((bytes + 1) & ~(size_t)1));
     for (i = count; i-- > 0;) br->free_ids[br->nfree++] = (uint16_t)i;
     return DX_OK;
@@ -2739,16 +2985,7 @@ DX_REACTOR_API dx_result dx_reactor_bufring_create(dx_reactor *r, dx_reactor_buf
 
 DX_REACTOR_API void dx_reactor_bufring_deinit(dx_reactor *r, dx_reactor_bufring *br) {
     if (!br) return;
-#if !defined(DX_REACTOR_NO_IOURING)
-    if (br->ring) {
-        struct { uint64_t ring_addr; uint32_t ring_entries; uint16_t bgid, flags; uint64_t resv[3]; } reg;
-        DX_MEMSET(&reg, 0, sizeof reg);
-        reg.bgid = br->group;
-        if (r && r->uring.ring_fd >= 0) syscall(SYS_io_uring_register, r->uring.ring_fd, DXI_URING_UNREGISTER_PBUF_RING, &reg, 1);
-        munmap(br->ring, br->ring_size);
-    }
-#endif
-    (void)r;
+    if (br->vt && br->vt->bufring_deinit) br->vt->bufring_deinit(r, br);
     br->ring = NULL;
     br->ring_size = 0;
     br->free_ids = NULL;
@@ -2762,31 +2999,14 @@ DX_REACTOR_API void dx_reactor_bufring_destroy(dx_reactor *r, dx_reactor_bufring
     DX_MEMSET(br, 0, sizeof *br);
 }
 
-/* ---- socket helpers ---- */
+/* ---- socket helpers (the OS's, not a backend's) ---- */
 
 DX_REACTOR_API dx_result dx_reactor_fd_close(dx_reactor *r, uintptr_t fd) {
+    if (r && r->vt && r->vt->fd_forget) r->vt->fd_forget(r, fd); /* the backend forgets fd before the number is reused */
 #if DXI_REACTOR_POSIX
-#if defined(DXI_REACTOR_READINESS)
-    if (r && r->slots && fd < r->max_fds) dxi_reactor_cancel_fd(r, (int)fd);
-#else
-    (void)r;
-#endif
-#if !defined(DX_REACTOR_NO_IOURING)
-    if (r && r->backend == DX_REACTOR_BACKEND_IOURING) { /* cancel what the kernel holds on fd while the number still means it */
-        dxi_uring_sqe *sqe = dxi_uring_sqe_get(r);
-        if (sqe) {
-            sqe->opcode = DXI_URING_OP_ASYNC_CANCEL;
-            sqe->fd = (int32_t)fd;
-            sqe->op_flags = DXI_URING_CANCEL_FD | DXI_URING_CANCEL_ALL;
-            sqe->user_data = DXI_URING_UD_IGNORE;
-            dxi_uring_enter(r, 0, 0, 0);
-        }
-    }
-#endif
     if (close((int)fd) != 0) return dxi_reactor_map(errno);
     return DX_OK;
 #else
-    (void)r;
     (void)fd;
     return DX_ERR_UNSUPPORTED;
 #endif

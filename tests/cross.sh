@@ -11,7 +11,10 @@
 #   mingw      every test program built with x86_64-w64-mingw32-gcc -static, run under wine
 #   cortex-m4  the pure headers compiled freestanding (tests/freestanding.c):
 #              imports nothing but mem*, every public function present, and a
-#              size report per header into bench/RESULTS.md (cross-size section)
+#              size report per header into bench/RESULTS.md (cross-size section);
+#              the firmware programs of tests/firmware/ (dx_reactor.c: a custom
+#              backend, no OS header), and that reactor program run on the host
+#              built as for a target without an OS
 #
 # Test programs are tests/*_test.c and tests/*_selftest.c; "pure" ones are
 # those not named reactor_*; pure headers are dx_*.h but dx_reactor.h. Fuzz
@@ -439,6 +442,28 @@ target_cortex_m4() {
             fi ;;
         esac
     done < <(bash tests/firmware/size.sh "$dir/firmware" 2>/dev/null)
+
+    # 4b. dx_reactor.h without an OS (firmware with its own network stack):
+    #     tests/firmware/dx_reactor.c (every built-in backend left out, a custom
+    #     backend) was built above with -nostdinc for the Cortex-M4; here the
+    #     same program is built for the host as for a target without an OS
+    #     (no __unix__ or __linux__, only GCC's freestanding headers) and run.
+    if command -v gcc >/dev/null 2>&1; then
+        log=$dir/reactor_no_os.log
+        if gcc -std=c99 $WARN -ffreestanding -nostdinc -isystem "$(gcc -print-file-name=include)" \
+            -U__linux__ -U__unix__ -U__unix -Ulinux -Uunix -DDX_NO_LIBC -I. \
+            tests/firmware/host_reactor.c -o "$dir/reactor_no_os" >"$log" 2>&1; then
+            if timeout -k 10 60 "$dir/reactor_no_os" </dev/null >>"$log" 2>&1; then
+                pass "$t" "dx_reactor.h without an OS" "custom backend only, no OS header; runs on the host"
+            else
+                fail "$t" "dx_reactor.h without an OS" "tests/firmware/host_reactor.c: exit status $?" "$log"
+            fi
+        else
+            fail "$t" "dx_reactor.h without an OS" "build; -nostdinc: only GCC's freestanding headers exist" "$log" head
+        fi
+    else
+        skip "$t" "dx_reactor.h without an OS" "no host gcc"
+    fi
 
     # 5. bench/RESULTS.md, section cross-size only
     [ -n "$sizes" ] && write_size_report "$sizes" "${fs[*]}" "$fw"

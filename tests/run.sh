@@ -111,6 +111,11 @@ for cxx in g++ clang++; do
     check "cpp-$cxx" bash -c "$cxx $CXXWARN -I. -I$C $C/cpp.cc -o $B/cpp-$cxx && ./$B/cpp-$cxx"
 done
 check "common-block" bash $C/common_block.sh
+# dx_reactor.h with every built-in backend left out (DX_REACTOR_NO_*): a custom
+# backend only, as firmware with its own network stack (tests/firmware/dx_reactor.c)
+for cc in gcc clang; do
+    check "reactor-custom-only-$cc" bash -c "$cc $WARN -I. tests/firmware/host_reactor.c -o $B/reactor-custom-only-$cc && ./$B/reactor-custom-only-$cc"
+done
 
 # 3. fuzz harnesses, replayed without libFuzzer: seeds plus deterministic mutants
 for f in tests/fuzz/*.c; do

@@ -15,7 +15,7 @@ FLAGS="-mcpu=cortex-m4 -mthumb -ffreestanding -nostdlib -Os -DDX_NO_LIBC -DDX_CA
 if [ "${1:-}" = --flags ]; then echo "$FLAGS -Wl,--gc-sections -Wl,-e,fw_main" | tr -s ' \n' '  '; exit 0; fi
 out=${1:-build/firmware}
 mkdir -p "$out"
-goal() { case $1 in dx_hbtp) echo 4096 ;; dx_teleport) echo 3072 ;; dx_patch) echo 6144 ;; dx_cas) echo 12288 ;; *) echo 0 ;; esac; }
+goal() { case $1 in dx_hbtp) echo 4096 ;; dx_reactor) echo 4608 ;; dx_teleport) echo 3072 ;; dx_patch) echo 6144 ;; dx_cas) echo 12288 ;; *) echo 0 ;; esac; }
 sizes() { arm-none-eabi-size "$1" | awk 'NR == 2 { print $1, $2, $3 }'; }
 rc=0
 memsize() {
