@@ -1128,6 +1128,7 @@ DXI_PRIVATE uint64_t dxi_pt_blocks(uint64_t len, uint64_t bs) {
 }
 DXI_PRIVATE uint64_t dxi_pt_min(uint64_t a, uint64_t b) { return a < b ? a : b; }
 DXI_PRIVATE uint64_t dxi_pt_max(uint64_t a, uint64_t b) { return a > b ? a : b; }
+DXI_PRIVATE size_t dxi_pt_min_size(size_t a, size_t b) { return a < b ? a : b; } /* no 64-bit on 32-bit hosts */
 
 DXI_PRIVATE void *dxi_pt_alloc(const dx_allocator *a, size_t size) {
     if (a->alloc) return a->alloc(size, a->user);
@@ -1960,7 +1961,7 @@ DXI_PRIVATE size_t dxi_pt_longest(const dxi_pt_matcher *m, size_t p, size_t *out
         size_t at = hit ? hit - 1 : 0;
         if (!hit) return 0;
         *out = at;
-        return dxi_pt_common(m->base + at, q, dxi_pt_min(left, m->base_len - at));
+        return dxi_pt_common(m->base + at, q, dxi_pt_min_size(left, m->base_len - at));
     }
     if (left >= m->min_len) {
         uint64_t h = dxi_pt_hash_min(q, m->min_len, m->seen_bits);
@@ -1969,12 +1970,12 @@ DXI_PRIVATE size_t dxi_pt_longest(const dxi_pt_matcher *m, size_t p, size_t *out
     lo = m->start[(size_t)q[0] << 8 | q[1]], hi = m->start[((size_t)q[0] << 8 | q[1]) + 1];
     if (lo == hi) return 0;
     hi--;
-    len_lo = dxi_pt_common(m->base + m->sa[lo], q, dxi_pt_min(left, m->base_len - m->sa[lo]));
-    len_hi = dxi_pt_common(m->base + m->sa[hi], q, dxi_pt_min(left, m->base_len - m->sa[hi]));
+    len_lo = dxi_pt_common(m->base + m->sa[lo], q, dxi_pt_min_size(left, m->base_len - m->sa[lo]));
+    len_hi = dxi_pt_common(m->base + m->sa[hi], q, dxi_pt_min_size(left, m->base_len - m->sa[hi]));
     while (hi - lo > 1) { /* q lies between the suffixes at lo and hi; both share len_lo/len_hi bytes with it, so
                              every suffix between them shares the smaller count: the compare starts there */
         size_t mid = lo + (hi - lo) / 2, at = m->sa[mid], skip = len_lo < len_hi ? len_lo : len_hi;
-        size_t n = dxi_pt_min(left, m->base_len - at), c = skip + dxi_pt_common(m->base + at + skip, q + skip, n - skip);
+        size_t n = dxi_pt_min_size(left, m->base_len - at), c = skip + dxi_pt_common(m->base + at + skip, q + skip, n - skip);
         if (c == n ? m->base_len - at < left : m->base[at + c] < q[c]) lo = mid, len_lo = c;
         else hi = mid, len_hi = c;
     }
@@ -1989,7 +1990,7 @@ DXI_PRIVATE size_t dxi_pt_extend(const dxi_pt_matcher *m, size_t end, int64_t s)
     for (;;) {
         size_t src = (size_t)((int64_t)end + s), avail, i, same = 0, look;
         if (end >= m->t_len || src >= m->base_len) return end;
-        avail = dxi_pt_min(m->t_len - end, m->base_len - src);
+        avail = dxi_pt_min_size(m->t_len - end, m->base_len - src);
         end += dxi_pt_common(m->base + src, m->t + end, avail);
         src = (size_t)((int64_t)end + s);
         if (end >= m->t_len || src >= m->base_len) return end;
