@@ -760,7 +760,12 @@ typedef union dx_reactor_backend_state {
     struct {
         const dx_reactor_custom *vt; /* cfg.custom */
     } custom;
-    /* kqueue (BSD, macOS) and IOCP (Windows): their members come with their backends */
+    struct {
+        int32_t fd;                 /* the kqueue */
+        uint32_t nchanges;          /* changes waiting for the next kevent() */
+        void *changes;              /* struct kevent array in the init memory, after the fd table */
+    } kqueue;
+    /* IOCP (Windows): its member comes with its backend */
 } dx_reactor_backend_state;
 
 struct dx_reactor {
@@ -956,10 +961,16 @@ DX_REACTOR_API void dx_reactor_custom_woken(dx_reactor *r);
 #if DXI_REACTOR_POSIX && !defined(DX_REACTOR_NO_POLL)
 #define DXI_REACTOR_HAS_POLL 1
 #endif
-/* DXI_REACTOR_HAS_KQUEUE (BSD, macOS; DX_REACTOR_NO_KQUEUE) and DXI_REACTOR_HAS_IOCP
-   (Windows; DX_REACTOR_NO_IOCP) are defined here when those backends exist. */
-#if defined(DXI_REACTOR_HAS_EPOLL) || defined(DXI_REACTOR_HAS_POLL)
-#define DXI_REACTOR_HAS_READINESS 1 /* the readiness code epoll and poll share */
+/* kqueue: where <sys/event.h> is the kernel's (the BSDs, macOS); on Linux only
+   when the build asks for libkqueue's emulation (DX_REACTOR_KQUEUE_LIBKQUEUE). */
+#if DXI_REACTOR_POSIX && !defined(DX_REACTOR_NO_KQUEUE) &&                                                              \
+    (defined(__APPLE__) || defined(__FreeBSD__) || defined(__OpenBSD__) || defined(__NetBSD__) || defined(__DragonFly__) || \
+     (DXI_REACTOR_LINUX && defined(DX_REACTOR_KQUEUE_LIBKQUEUE)))
+#define DXI_REACTOR_HAS_KQUEUE 1
+#endif
+/* DXI_REACTOR_HAS_IOCP (Windows; DX_REACTOR_NO_IOCP) is defined here when that backend exists. */
+#if defined(DXI_REACTOR_HAS_EPOLL) || defined(DXI_REACTOR_HAS_POLL) || defined(DXI_REACTOR_HAS_KQUEUE)
+#define DXI_REACTOR_HAS_READINESS 1 /* the readiness code epoll, kqueue and poll share */
 #endif
 #if defined(DXI_REACTOR_HAS_IOURING) || defined(DXI_REACTOR_HAS_READINESS)
 #define DXI_REACTOR_HAS_FDTABLE 1 /* the fd table and wake fds every POSIX backend uses */
@@ -984,6 +995,11 @@ DX_REACTOR_API void dx_reactor_custom_woken(dx_reactor *r);
 #endif
 #if defined(DXI_REACTOR_HAS_EPOLL)
 #include <sys/epoll.h>
+#endif
+#if defined(DXI_REACTOR_HAS_KQUEUE)
+#include <sys/types.h> /* before <sys/event.h>: older BSDs need both */
+#include <sys/time.h>
+#include <sys/event.h>
 #endif
 #ifndef MSG_NOSIGNAL
 #define MSG_NOSIGNAL 0
@@ -2682,11 +2698,265 @@ DXI_PRIVATE const dxi_reactor_vtable *dxi_poll_vtable(void) {
 }
 #endif
 
-/* ---- kqueue (FreeBSD, macOS, OpenBSD, NetBSD): issue 14, part 3, goes here ----
-   A readiness backend like epoll: DXI_REACTOR_HAS_KQUEUE at the top (BSD or
-   macOS, no DX_REACTOR_NO_KQUEUE), a kqueue member in dx_reactor_backend_state,
-   a table filled here (start and cancel from the readiness section; its own
-   init, deinit, wait, watch, wake), and its id in dxi_reactor_vtable_of. */
+/* ---- kqueue (FreeBSD, macOS, OpenBSD, NetBSD): filters added once per fd, changes batched into the wait ----
+   Written from the FreeBSD and macOS kqueue(2) manual pages. A readiness
+   backend like epoll (the readiness section's start and cancel): an op tries
+   its system call first and waits in the fd table on EAGAIN.
+   - EVFILT_READ is added with EV_CLEAR (reported again on each arrival, like
+     edge-triggered epoll) when an fd first has a reader, and kept for the
+     fd's lifetime: "Calling close() on a file descriptor will remove any
+     kevents that reference the descriptor", so a closed number starts anew.
+   - EVFILT_WRITE is added when a writer waits, with EV_CLEAR and EV_DISPATCH
+     ("Disable the event source immediately after delivery"): a socket that
+     nobody is writing to does not wake the loop each time acknowledgements
+     free send space. The next writer adds it again ("Adding an event
+     automatically enables it"); a disabled event's filter keeps running, so
+     space that came while it was off is reported. Without EV_DISPATCH in
+     <sys/event.h> it stays enabled (EV_CLEAR only).
+   - Every change waits in a changelist that goes into the kevent() call that
+     waits: no system call of its own, unless the list fills up within one
+     turn (then one kevent() applies it, with EV_RECEIPT so that it takes no
+     pending event). A change's error comes back as an EV_ERROR event (data:
+     the errno; the event list is longer than the changelist, so every error
+     has room) and fails the ops waiting for that filter.
+   - EV_EOF (the peer shut down its side: half-close, reset, refused connect)
+     needs no case of its own: the waiting op's system call returns what is
+     left, then 0 (end of stream) or the error (fflags holds it too).
+   - Wake: EVFILT_USER with NOTE_TRIGGER, EV_CLEAR (FreeBSD, macOS, NetBSD 10,
+     DragonFly); where <sys/event.h> has no EVFILT_USER (OpenBSD) a pipe, its
+     read end added with EVFILT_READ.
+   - Timers: the loop's heap bounds kevent()'s timeout (a timespec: ns, no
+     rounding), as on every backend; no EVFILT_TIMER.
+   On Linux, DX_REACTOR_KQUEUE_LIBKQUEUE builds this section over libkqueue
+   (an emulation on epoll), which is how tests/cross.sh runs the conformance
+   suite on it; the code follows the manual pages, not libkqueue. */
+
+#if defined(DXI_REACTOR_HAS_KQUEUE)
+#ifndef DXI_REACTOR_KQUEUE_CHANGES
+#define DXI_REACTOR_KQUEUE_CHANGES 64 /* changes batched before they need a kevent() of their own */
+#endif
+#define DXI_REACTOR_KQUEUE_EVENTS (2 * DXI_REACTOR_KQUEUE_CHANGES) /* per wait: room for every change's error, and events */
+#if defined(EV_DISPATCH)
+#define DXI_REACTOR_KQUEUE_DISPATCH EV_DISPATCH
+#else
+#define DXI_REACTOR_KQUEUE_DISPATCH 0
+#endif
+/* DXI_REACTOR_KQUEUE_PIPE_WAKE (tests only): the pipe wake of OpenBSD, where EVFILT_USER exists */
+#if defined(EVFILT_USER) && defined(NOTE_TRIGGER) && !defined(DXI_REACTOR_KQUEUE_PIPE_WAKE)
+#define DXI_REACTOR_KQUEUE_USER 1
+#endif
+enum { /* dxi_reactor_slot.registered on kqueue */
+    DXI_KQUEUE_RD = 1, /* EVFILT_READ added (for the fd's lifetime) */
+    DXI_KQUEUE_WR = 2  /* EVFILT_WRITE added and enabled (until delivered, with EV_DISPATCH) */
+};
+enum { DXI_KQUEUE_F_READ, DXI_KQUEUE_F_WRITE, DXI_KQUEUE_F_USER };
+
+/* Fills one change. The filter constants are assigned as they are: their
+   type differs between systems (short; uint32_t on NetBSD). */
+DXI_PRIVATE void dxi_kqueue_set(struct kevent *k, uintptr_t ident, int filter, unsigned flags, unsigned fflags) {
+    DX_MEMSET(k, 0, sizeof *k); /* udata, and FreeBSD's ext[] */
+    k->ident = ident;
+    if (filter == DXI_KQUEUE_F_READ) k->filter = EVFILT_READ;
+    else if (filter == DXI_KQUEUE_F_WRITE) k->filter = EVFILT_WRITE;
+#if defined(DXI_REACTOR_KQUEUE_USER)
+    else k->filter = EVFILT_USER;
+#endif
+    k->flags = (unsigned short)flags;
+    k->fflags = fflags;
+}
+
+/* A change for ident's filter failed with errno e: the ops waiting for it fail too. */
+DXI_PRIVATE void dxi_kqueue_fail(dx_reactor *r, uintptr_t ident, int write, int e) {
+    dxi_reactor_slot *s;
+    dx_op **head, **tail;
+    if (ident >= r->max_fds) return;
+    s = (dxi_reactor_slot *)r->slots + ident;
+    head = write ? &s->wr : &s->rd, tail = write ? &s->wr_tail : &s->rd_tail;
+    s->registered &= ~(uint32_t)(write ? DXI_KQUEUE_WR : DXI_KQUEUE_RD);
+    while (*head) {
+        dx_op *op = *head;
+        dxi_reactor_unlink(head, tail, op);
+        dxi_reactor_done_errno(r, op, e);
+    }
+}
+
+DXI_PRIVATE void dxi_kqueue_fail_changes(dx_reactor *r, int n, int e) {
+    const struct kevent *c = (const struct kevent *)r->be.kqueue.changes;
+    int i;
+    r->be.kqueue.nchanges = 0;
+    for (i = 0; i < n; i++) dxi_kqueue_fail(r, c[i].ident, c[i].filter == EVFILT_WRITE, e); /* queues no change */
+}
+
+/* One event from kevent(): a change's error, the wake, or readiness. */
+DXI_PRIVATE void dxi_kqueue_event(dx_reactor *r, const struct kevent *ev) {
+    int write = ev->filter == EVFILT_WRITE;
+    if (ev->flags & EV_ERROR) { /* a change's result: data is its errno (0: EV_RECEIPT's success) */
+        if (ev->data != 0) dxi_kqueue_fail(r, ev->ident, write, (int)ev->data);
+        return;
+    }
+#if defined(DXI_REACTOR_KQUEUE_USER)
+    if (ev->filter == EVFILT_USER) {
+        dxi_reactor_woken(r);
+        return;
+    }
+#else
+    if (ev->filter == EVFILT_READ && r->wake_rfd >= 0 && ev->ident == (uintptr_t)r->wake_rfd) {
+        dxi_reactor_wake_drain(r);
+        return;
+    }
+#endif
+    if (ev->ident >= r->max_fds) return;
+    if (write) {
+        if (DXI_REACTOR_KQUEUE_DISPATCH) ((dxi_reactor_slot *)r->slots)[ev->ident].registered &= ~(uint32_t)DXI_KQUEUE_WR; /* disabled now */
+        dxi_reactor_ready(r, (int)ev->ident, 1);
+    } else if (ev->filter == EVFILT_READ) {
+        dxi_reactor_ready(r, (int)ev->ident, 0);
+    }
+}
+
+/* The changelist is full: one kevent() of its own applies it. With
+   EV_RECEIPT every change reports its result in the event list and no
+   pending event is taken ("useful for making bulk changes to a kqueue without
+   draining any pending events"); without it, events that come back are
+   handled here (their changes go into the emptied list). */
+DXI_PRIVATE void dxi_kqueue_flush(dx_reactor *r) {
+    struct kevent ev[DXI_REACTOR_KQUEUE_CHANGES];
+    struct kevent *c = (struct kevent *)r->be.kqueue.changes;
+    struct timespec zero;
+    int n = (int)r->be.kqueue.nchanges, got, i;
+    zero.tv_sec = 0;
+    zero.tv_nsec = 0;
+#if defined(EV_RECEIPT)
+    for (i = 0; i < n; i++) c[i].flags |= EV_RECEIPT;
+#endif
+    do {
+        r->stats.enters++;
+        got = kevent(r->be.kqueue.fd, c, n, ev, n, &zero); /* adding again is harmless after EINTR */
+    } while (got < 0 && errno == EINTR);
+    if (got < 0) {
+        dxi_kqueue_fail_changes(r, n, errno);
+        return;
+    }
+    r->be.kqueue.nchanges = 0;
+    for (i = 0; i < got; i++) dxi_kqueue_event(r, &ev[i]);
+}
+
+DXI_PRIVATE void dxi_kqueue_change(dx_reactor *r, int fd, int filter, unsigned flags) {
+    while (r->be.kqueue.nchanges >= DXI_REACTOR_KQUEUE_CHANGES) dxi_kqueue_flush(r);
+    dxi_kqueue_set((struct kevent *)r->be.kqueue.changes + r->be.kqueue.nchanges++, (uintptr_t)fd, filter, flags, 0);
+}
+
+/* The ops waiting on fd changed: add the filters they need (batched into the next wait). */
+DXI_PRIVATE int dxi_kqueue_watch(dx_reactor *r, int fd, dxi_reactor_slot *s) {
+    if (s->rd && !(s->registered & DXI_KQUEUE_RD)) {
+        s->registered |= DXI_KQUEUE_RD;
+        dxi_kqueue_change(r, fd, DXI_KQUEUE_F_READ, EV_ADD | EV_CLEAR);
+    }
+    if (s->wr && !(s->registered & DXI_KQUEUE_WR)) {
+        s->registered |= DXI_KQUEUE_WR;
+        dxi_kqueue_change(r, fd, DXI_KQUEUE_F_WRITE, EV_ADD | EV_CLEAR | DXI_REACTOR_KQUEUE_DISPATCH);
+    }
+    return 0; /* a change's error fails its ops when it comes back */
+}
+
+DXI_PRIVATE dx_result dxi_kqueue_wait(dx_reactor *r, int64_t timeout_ns) {
+    struct kevent ev[DXI_REACTOR_KQUEUE_EVENTS];
+    struct timespec ts, *tp = NULL;
+    int n, i, nchanges = (int)r->be.kqueue.nchanges;
+    if (timeout_ns >= 0) {
+        ts.tv_sec = (time_t)(timeout_ns / 1000000000);
+        ts.tv_nsec = (long)(timeout_ns % 1000000000);
+        tp = &ts;
+    }
+    r->stats.enters++;
+    n = kevent(r->be.kqueue.fd, (const struct kevent *)r->be.kqueue.changes, nchanges, ev, DXI_REACTOR_KQUEUE_EVENTS, tp);
+    if (n < 0) {
+        int e = errno;
+        if (e == EINTR) return DX_OK; /* the changes stay queued: adding again is harmless */
+        dxi_kqueue_fail_changes(r, nchanges, e);
+        return dxi_reactor_map(e);
+    }
+    r->be.kqueue.nchanges = 0;
+    for (i = 0; i < n; i++) dxi_kqueue_event(r, &ev[i]);
+    return DX_OK;
+}
+
+/* fd is about to be closed: its queued changes go, as the number may be reused before the next kevent(). */
+DXI_PRIVATE void dxi_kqueue_drop(dx_reactor *r, uintptr_t fd) {
+    struct kevent *c = (struct kevent *)r->be.kqueue.changes;
+    uint32_t i, j = 0;
+    for (i = 0; i < r->be.kqueue.nchanges; i++)
+        if (c[i].ident != fd) c[j++] = c[i];
+    r->be.kqueue.nchanges = j;
+}
+
+DXI_PRIVATE void dxi_kqueue_start(dx_reactor *r, dx_op *op) {
+    if (op->kind == DX_OP_KIND_CLOSE) dxi_kqueue_drop(r, op->fd);
+    dxi_reactor_ready_start(r, op);
+}
+
+DXI_PRIVATE void dxi_kqueue_fd_forget(dx_reactor *r, uintptr_t fd) {
+    if (r->be.kqueue.changes) dxi_kqueue_drop(r, fd);
+    dxi_reactor_posix_fd_forget(r, fd);
+}
+
+DXI_PRIVATE dx_result dxi_kqueue_wake(dx_reactor *r) {
+#if defined(DXI_REACTOR_KQUEUE_USER)
+    struct kevent k;
+    if (r->be.kqueue.fd < 0) return DX_ERR_MISUSE;
+    dxi_kqueue_set(&k, 0, DXI_KQUEUE_F_USER, 0, NOTE_TRIGGER); /* any thread: kevent() is a system call */
+    if (kevent(r->be.kqueue.fd, &k, 1, NULL, 0, NULL) != 0) return dxi_reactor_map(errno);
+    return DX_OK;
+#else
+    return dxi_reactor_posix_wake(r);
+#endif
+}
+
+/* Memory: the fd table, then the changelist. */
+DXI_PRIVATE uint64_t dxi_kqueue_memory_size(uint32_t max_fds) {
+    return dxi_reactor_slots_size(max_fds) + (uint64_t)DXI_REACTOR_KQUEUE_CHANGES * sizeof(struct kevent);
+}
+
+DXI_PRIVATE dx_result dxi_kqueue_init(dx_reactor *r, const dx_reactor_config *cfg) {
+    struct kevent k;
+    (void)cfg;
+    r->be.kqueue.fd = -1;
+    r->be.kqueue.nchanges = 0;
+    r->be.kqueue.changes = (uint8_t *)r->memory + (size_t)dxi_reactor_slots_size(r->max_fds);
+    dxi_reactor_slots(r);
+    r->be.kqueue.fd = kqueue();
+    if (r->be.kqueue.fd < 0) return dxi_reactor_map(errno);
+    fcntl(r->be.kqueue.fd, F_SETFD, FD_CLOEXEC); /* fork does not inherit a kqueue; exec would */
+#if defined(DXI_REACTOR_KQUEUE_USER)
+    dxi_kqueue_set(&k, 0, DXI_KQUEUE_F_USER, EV_ADD | EV_CLEAR, 0);
+#else
+    {
+        int e = dxi_reactor_wake_fds(r);
+        if (e) return dxi_reactor_map(e);
+    }
+    dxi_kqueue_set(&k, (uintptr_t)r->wake_rfd, DXI_KQUEUE_F_READ, EV_ADD | EV_CLEAR, 0);
+#endif
+    if (kevent(r->be.kqueue.fd, &k, 1, NULL, 0, NULL) != 0) return dxi_reactor_map(errno);
+    return DX_OK;
+}
+
+DXI_PRIVATE void dxi_kqueue_deinit(dx_reactor *r) {
+    if (r->be.kqueue.fd >= 0) close(r->be.kqueue.fd);
+    r->be.kqueue.fd = -1;
+    r->be.kqueue.changes = NULL;
+    r->be.kqueue.nchanges = 0;
+    dxi_reactor_posix_deinit(r);
+}
+
+DXI_PRIVATE const dxi_reactor_vtable *dxi_kqueue_vtable(void) {
+    static const dxi_reactor_vtable vt = {
+        DX_REACTOR_BACKEND_KQUEUE, 0, dxi_kqueue_memory_size, dxi_kqueue_init, dxi_kqueue_deinit,
+        dxi_kqueue_start, dxi_reactor_ready_cancel, dxi_kqueue_wait, dxi_kqueue_wake,
+        NULL /* now: the OS clock */, dxi_kqueue_fd_forget, NULL /* peek */, NULL /* multi_after */,
+        NULL, NULL, NULL /* bufrings: the core's free list */, dxi_kqueue_watch};
+    return &vt;
+}
+#endif
 
 /* ---- IOCP (Windows): issue 14, part 2, goes here ----
    A completion backend like io_uring: DXI_REACTOR_HAS_IOCP at the top
@@ -2762,7 +3032,10 @@ DXI_PRIVATE const dxi_reactor_vtable *dxi_reactor_vtable_of(dx_reactor_backend_i
 #if defined(DXI_REACTOR_HAS_POLL)
     case DX_REACTOR_BACKEND_POLL: return dxi_poll_vtable();
 #endif
-    /* DX_REACTOR_BACKEND_KQUEUE, DX_REACTOR_BACKEND_IOCP: with their sections */
+#if defined(DXI_REACTOR_HAS_KQUEUE)
+    case DX_REACTOR_BACKEND_KQUEUE: return dxi_kqueue_vtable();
+#endif
+    /* DX_REACTOR_BACKEND_IOCP: with its section */
     case DX_REACTOR_BACKEND_CUSTOM: return dxi_custom_vtable();
     default: return NULL;
     }
@@ -2802,12 +3075,13 @@ DXI_PRIVATE uint32_t dxi_reactor_nofile(void) { /* the RLIMIT_NOFILE soft limit,
 
 /* The backends init tries, in order: cfg's list, or the default order. */
 DXI_PRIVATE const dx_reactor_backend_id *dxi_reactor_order(const dx_reactor_config *cfg, uint32_t *count) {
-    static const dx_reactor_backend_id defaults[] = {DX_REACTOR_BACKEND_IOURING, DX_REACTOR_BACKEND_EPOLL, DX_REACTOR_BACKEND_POLL};
+    static const dx_reactor_backend_id defaults[] = {DX_REACTOR_BACKEND_IOURING, DX_REACTOR_BACKEND_EPOLL, DX_REACTOR_BACKEND_KQUEUE,
+                                                     DX_REACTOR_BACKEND_POLL};
     if (cfg->backend_count) {
         *count = cfg->backend_count;
         return cfg->backends;
     }
-    *count = 3;
+    *count = (uint32_t)(sizeof defaults / sizeof defaults[0]);
     return defaults;
 }
 

@@ -1475,8 +1475,25 @@ static int free_in_callback(prop_ctx *p, dx_reactor_backend_id b) {
 SUITE(io_uring, DX_REACTOR_BACKEND_IOURING)
 SUITE(epoll, DX_REACTOR_BACKEND_EPOLL)
 SUITE(poll, DX_REACTOR_BACKEND_POLL)
+#if defined(DXI_REACTOR_HAS_KQUEUE) /* the BSDs, macOS; Linux with DX_REACTOR_KQUEUE_LIBKQUEUE (make cross) */
+SUITE(kqueue, DX_REACTOR_BACKEND_KQUEUE)
+#define KQUEUE_ENTRIES SUITE_ENTRIES(kqueue)
+#else
+static int t_kqueue(prop_ctx *p) {
+    PROP_SKIP(p, "kqueue is not built here: the BSDs and macOS have it; on Linux, make cross runs this suite over libkqueue "
+                 "(-DDX_REACTOR_KQUEUE_LIBKQUEUE)");
+}
+#define KQUEUE_ENTRIES PROP_UNIT(t_kqueue)
+#endif
 
 /* ---- backend selection ---- */
+
+/* a backend this build lacks on a POSIX system: kqueue, unless it is built (BSD, macOS, libkqueue) */
+#if defined(DXI_REACTOR_HAS_KQUEUE)
+#define UNBUILT_POSIX_BACKEND DX_REACTOR_BACKEND_IOCP
+#else
+#define UNBUILT_POSIX_BACKEND DX_REACTOR_BACKEND_KQUEUE
+#endif
 
 static int t_default_order(prop_ctx *p) {
     dx_reactor r;
@@ -1488,15 +1505,21 @@ static int t_default_order(prop_ctx *p) {
     dx_reactor_destroy(&r);
     /* a list of unavailable backends: UNSUPPORTED */
     cfg.backends[0] = DX_REACTOR_BACKEND_IOCP;
-    cfg.backends[1] = DX_REACTOR_BACKEND_KQUEUE;
+    cfg.backends[1] = UNBUILT_POSIX_BACKEND;
     cfg.backend_count = 2;
     PROP_CHECK(p, dx_reactor_create(&r, &cfg) == DX_ERR_UNSUPPORTED);
     /* a forced order is kept */
-    cfg.backends[0] = DX_REACTOR_BACKEND_KQUEUE;
+    cfg.backends[0] = UNBUILT_POSIX_BACKEND;
     cfg.backends[1] = DX_REACTOR_BACKEND_POLL;
     PROP_CHECK(p, dx_reactor_create(&r, &cfg) == DX_OK && r.backend == DX_REACTOR_BACKEND_POLL);
     PROP_CHECK(p, strcmp(dx_reactor_backend_name(&r), "poll") == 0);
     dx_reactor_destroy(&r);
+#if defined(DXI_REACTOR_HAS_KQUEUE)
+    cfg.backends[0] = DX_REACTOR_BACKEND_KQUEUE; /* built: kept before poll */
+    PROP_CHECK(p, dx_reactor_create(&r, &cfg) == DX_OK && r.backend == DX_REACTOR_BACKEND_KQUEUE);
+    PROP_CHECK(p, strcmp(dx_reactor_backend_name(&r), "kqueue") == 0);
+    dx_reactor_destroy(&r);
+#endif
     return 0;
 }
 
@@ -1590,7 +1613,7 @@ static int t_caller_memory(prop_ctx *p) {
     }
     PROP_CHECK(p, ran > 0);
     /* no backend works: create gives back what it took */
-    cfg.backends[0] = DX_REACTOR_BACKEND_KQUEUE;
+    cfg.backends[0] = UNBUILT_POSIX_BACKEND;
     cfg.backends[1] = DX_REACTOR_BACKEND_IOCP;
     cfg.backend_count = 2;
     PROP_CHECK(p, dx_reactor_memory_size(&cfg) == 0);
@@ -2086,6 +2109,7 @@ static const prop_test tests[] = {
     SUITE_ENTRIES(io_uring),
     SUITE_ENTRIES(epoll),
     SUITE_ENTRIES(poll),
+    KQUEUE_ENTRIES,
 };
 
 int main(int argc, char **argv) {
