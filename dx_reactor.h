@@ -2745,9 +2745,17 @@ DXI_PRIVATE const dxi_reactor_vtable *dxi_poll_vtable(void) {
 #if defined(EVFILT_USER) && defined(NOTE_TRIGGER) && !defined(DXI_REACTOR_KQUEUE_PIPE_WAKE)
 #define DXI_REACTOR_KQUEUE_USER 1
 #endif
+/* libkqueue cannot see close(): its kevents outlive the fd, and a new file
+   with the same number never reports (the manual pages: "Calling close() on a
+   file descriptor will remove any kevents that reference the descriptor").
+   There, an fd's filters are deleted before the loop closes it. */
+#if DXI_REACTOR_LINUX && defined(DX_REACTOR_KQUEUE_LIBKQUEUE)
+#define DXI_REACTOR_KQUEUE_DELETE_ON_CLOSE 1
+#endif
 enum { /* dxi_reactor_slot.registered on kqueue */
     DXI_KQUEUE_RD = 1, /* EVFILT_READ added (for the fd's lifetime) */
-    DXI_KQUEUE_WR = 2  /* EVFILT_WRITE added and enabled (until delivered, with EV_DISPATCH) */
+    DXI_KQUEUE_WR = 2, /* EVFILT_WRITE added and enabled (until delivered, with EV_DISPATCH) */
+    DXI_KQUEUE_WR_ADDED = 4 /* EVFILT_WRITE added, enabled or not */
 };
 enum { DXI_KQUEUE_F_READ, DXI_KQUEUE_F_WRITE, DXI_KQUEUE_F_USER };
 
@@ -2772,7 +2780,7 @@ DXI_PRIVATE void dxi_kqueue_fail(dx_reactor *r, uintptr_t ident, int write, int 
     if (ident >= r->max_fds) return;
     s = (dxi_reactor_slot *)r->slots + ident;
     head = write ? &s->wr : &s->rd, tail = write ? &s->wr_tail : &s->rd_tail;
-    s->registered &= ~(uint32_t)(write ? DXI_KQUEUE_WR : DXI_KQUEUE_RD);
+    s->registered &= ~(uint32_t)(write ? DXI_KQUEUE_WR | DXI_KQUEUE_WR_ADDED : DXI_KQUEUE_RD);
     while (*head) {
         dx_op *op = *head;
         dxi_reactor_unlink(head, tail, op);
@@ -2785,6 +2793,36 @@ DXI_PRIVATE void dxi_kqueue_fail_changes(dx_reactor *r, int n, int e) {
     int i;
     r->be.kqueue.nchanges = 0;
     for (i = 0; i < n; i++) dxi_kqueue_fail(r, c[i].ident, c[i].filter == EVFILT_WRITE, e); /* queues no change */
+}
+
+/* dxi_reactor_ready for an EV_EOF event that carries the socket's error in
+   fflags (the manual pages: "returns the socket error (if any) in fflags"):
+   the first op that does not see the error from its own system call gets it,
+   that is a read that finds the end of the stream (0) or a connect whose
+   SO_ERROR reads 0. On the kernels the system call reports the error itself
+   (so_error stays set) and this changes nothing; libkqueue fills fflags by
+   reading SO_ERROR, which clears it on Linux, so a reset would read as an
+   end of stream and a refused connect as connected. */
+DXI_PRIVATE void dxi_kqueue_ready_error(dx_reactor *r, int fd, int write, int err) {
+    dxi_reactor_slot *s = (dxi_reactor_slot *)r->slots + fd;
+    dx_op **head = write ? &s->wr : &s->rd, **tail = write ? &s->wr_tail : &s->rd_tail;
+    if (!write) s->rd_short = 0;
+    while (*head) {
+        dx_op *op = *head;
+        int64_t n = dxi_reactor_io(op);
+        if (err && n == 0 && op->kind != DX_OP_KIND_SEND && op->kind != DX_OP_KIND_SENDV && op->kind != DX_OP_KIND_WRITE) {
+            n = -(int64_t)err; /* a read's end of stream, a connect's success: the error comes first */
+            err = 0;
+        } else if (n < 0 && n != -(int64_t)EAGAIN) {
+            err = 0; /* the system call reported it */
+        }
+        if (op->kind == DX_OP_KIND_RECV) dxi_reactor_note_recv(r, op, n);
+        if (n == -(int64_t)EAGAIN) break;
+        dxi_reactor_unlink(head, tail, op);
+        if (n < 0) dxi_reactor_done_errno(r, op, (int)-n);
+        else dxi_reactor_done(r, op, n, 0);
+    }
+    r->vt->watch(r, fd, s);
 }
 
 /* One event from kevent(): a change's error, the wake, or readiness. */
@@ -2805,13 +2843,10 @@ DXI_PRIVATE void dxi_kqueue_event(dx_reactor *r, const struct kevent *ev) {
         return;
     }
 #endif
-    if (ev->ident >= r->max_fds) return;
-    if (write) {
-        if (DXI_REACTOR_KQUEUE_DISPATCH) ((dxi_reactor_slot *)r->slots)[ev->ident].registered &= ~(uint32_t)DXI_KQUEUE_WR; /* disabled now */
-        dxi_reactor_ready(r, (int)ev->ident, 1);
-    } else if (ev->filter == EVFILT_READ) {
-        dxi_reactor_ready(r, (int)ev->ident, 0);
-    }
+    if (ev->ident >= r->max_fds || (!write && ev->filter != EVFILT_READ)) return;
+    if (write && DXI_REACTOR_KQUEUE_DISPATCH) ((dxi_reactor_slot *)r->slots)[ev->ident].registered &= ~(uint32_t)DXI_KQUEUE_WR; /* disabled now */
+    if ((ev->flags & EV_EOF) && ev->fflags != 0) dxi_kqueue_ready_error(r, (int)ev->ident, write, (int)ev->fflags);
+    else dxi_reactor_ready(r, (int)ev->ident, write);
 }
 
 /* The changelist is full: one kevent() of its own applies it. With
@@ -2853,7 +2888,7 @@ DXI_PRIVATE int dxi_kqueue_watch(dx_reactor *r, int fd, dxi_reactor_slot *s) {
         dxi_kqueue_change(r, fd, DXI_KQUEUE_F_READ, EV_ADD | EV_CLEAR);
     }
     if (s->wr && !(s->registered & DXI_KQUEUE_WR)) {
-        s->registered |= DXI_KQUEUE_WR;
+        s->registered |= DXI_KQUEUE_WR | DXI_KQUEUE_WR_ADDED;
         dxi_kqueue_change(r, fd, DXI_KQUEUE_F_WRITE, EV_ADD | EV_CLEAR | DXI_REACTOR_KQUEUE_DISPATCH);
     }
     return 0; /* a change's error fails its ops when it comes back */
@@ -2890,13 +2925,32 @@ DXI_PRIVATE void dxi_kqueue_drop(dx_reactor *r, uintptr_t fd) {
     r->be.kqueue.nchanges = j;
 }
 
+/* fd is about to be closed by the loop (dx_op_close, dx_reactor_fd_close). */
+DXI_PRIVATE void dxi_kqueue_forget(dx_reactor *r, uintptr_t fd) {
+    if (!r->be.kqueue.changes) return;
+    dxi_kqueue_drop(r, fd);
+#if defined(DXI_REACTOR_KQUEUE_DELETE_ON_CLOSE)
+    if (fd < r->max_fds) {
+        uint32_t reg = ((dxi_reactor_slot *)r->slots)[fd].registered;
+        struct kevent del[2];
+        int n = 0;
+        if (reg & DXI_KQUEUE_RD) dxi_kqueue_set(&del[n++], fd, DXI_KQUEUE_F_READ, EV_DELETE, 0);
+        if (reg & DXI_KQUEUE_WR_ADDED) dxi_kqueue_set(&del[n++], fd, DXI_KQUEUE_F_WRITE, EV_DELETE, 0);
+        if (n) {
+            r->stats.enters++;
+            (void)kevent(r->be.kqueue.fd, del, n, NULL, 0, NULL); /* an error leaves nothing to undo */
+        }
+    }
+#endif
+}
+
 DXI_PRIVATE void dxi_kqueue_start(dx_reactor *r, dx_op *op) {
-    if (op->kind == DX_OP_KIND_CLOSE) dxi_kqueue_drop(r, op->fd);
+    if (op->kind == DX_OP_KIND_CLOSE) dxi_kqueue_forget(r, op->fd);
     dxi_reactor_ready_start(r, op);
 }
 
 DXI_PRIVATE void dxi_kqueue_fd_forget(dx_reactor *r, uintptr_t fd) {
-    if (r->be.kqueue.changes) dxi_kqueue_drop(r, fd);
+    dxi_kqueue_forget(r, fd);
     dxi_reactor_posix_fd_forget(r, fd);
 }
 
