@@ -1,9 +1,9 @@
-/* dx_reactor.h - v0.3.0 - completion-based event loop (io_uring, epoll, poll) - SPDX-License-Identifier: MIT OR Unlicense (text at end)
+/* dx_reactor.h - v0.4.0 - completion-based event loop (io_uring, epoll, kqueue, poll) - SPDX-License-Identifier: MIT OR Unlicense (text at end)
 
    The one dx header that does I/O. Every backend offers the same completion
    API: you describe an operation in a dx_op you own, submit it, and a
-   callback gets the result. On io_uring the kernel does the work; on epoll
-   and poll() readiness is turned into completions (the system call runs
+   callback gets the result. On io_uring the kernel does the work; on epoll,
+   kqueue and poll() readiness is turned into completions (the system call runs
    when the fd is ready), so one program and one test suite run everywhere.
 
 QUICK START
@@ -46,9 +46,9 @@ OVERVIEW
      create allocates once).
    - Results: a count (bytes, or the accepted fd) >= 0, or a dx_result
      mapped from errno; the raw errno stays in op->os_error.
-   - Backends: io_uring (raw system calls, no liburing), epoll, poll(); the
-     first in a priority list that works at run time is kept, in the loop
-     object (dx_reactor_backend). Each is one table of functions (BACKENDS);
+   - Backends: io_uring (raw system calls, no liburing), epoll, kqueue (the
+     BSDs, macOS), poll(); the first in a priority list that works at run
+     time is kept, in the loop object (dx_reactor_backend). Each is one table of functions (BACKENDS);
      a custom backend (dx_reactor_custom, the same shape) lets firmware with
      its own network stack plug in, with no OS header at all.
    - Run modes: NOWAIT (one turn without blocking), ONCE (block until at
@@ -68,11 +68,11 @@ API
        RLIMIT_NOFILE, as init does: set max_fds for a fixed figure.
    dx_result dx_reactor_init(dx_reactor *r, const dx_reactor_config *cfg, void *mem, size_t mem_size)
        tries cfg->backends[0..backend_count) in order (empty: io_uring,
-       epoll, poll) and keeps the first that works. The fd table lives in
+       epoll, kqueue, poll) and keeps the first that works. The fd table lives in
        mem (yours, pointer-aligned, at least memory_size bytes; NULL when
        memory_size is 0) until deinit. allocates: no; it does take OS
-       resources: an eventfd (or pipe), the epoll fd, or the io_uring ring
-       fd and its mmapped rings (released by deinit). errors: DX_ERR_NOSPACE
+       resources: an eventfd (or pipe), the epoll fd, the kqueue, or the
+       io_uring ring fd and its mmapped rings (released by deinit). errors: DX_ERR_NOSPACE
        (mem too small), DX_ERR_INVAL, DX_ERR_UNSUPPORTED (no backend works).
    dx_result dx_reactor_create(dx_reactor *r, const dx_reactor_config *cfg)
        memory_size bytes from cfg->allocator (zero: DX_MALLOC), then init.
@@ -208,7 +208,10 @@ CONFIGURATION
    DX_REACTOR_NO_IOURING      off      [impl]    leave the io_uring backend out (DX_REACTOR_NO_IO_URING too)
    DX_REACTOR_NO_EPOLL        off      [impl]    leave the epoll backend out
    DX_REACTOR_NO_POLL         off      [impl]    leave the poll() backend out
-   DX_REACTOR_NO_KQUEUE       off      [impl]    leave the kqueue backend out (planned: no effect yet)
+   DX_REACTOR_NO_KQUEUE       off      [impl]    leave the kqueue backend out
+   DX_REACTOR_KQUEUE_LIBKQUEUE off     [impl]    Linux: build the kqueue backend over libkqueue
+                                                 (a kqueue emulation; -I to its include/kqueue,
+                                                 link -lkqueue -lpthread): how make cross tests it
    DX_REACTOR_NO_IOCP         off      [impl]    leave the IOCP backend out (planned: no effect yet)
                                                  With every built-in backend left out, or on a
                                                  target without an OS, only the custom backend
@@ -228,7 +231,8 @@ MEMORY
    dx_reactor: about 360 bytes, plus dx_reactor_memory_size(cfg): a fd table
    of 64 bytes per fd of max_fds (io_uring, epoll, poll: io_uring keeps the
    sends waiting behind the one in flight there), and 12 more per fd for
-   poll's arrays. The figure is the hungriest backend's in cfg's list (the
+   poll's arrays; kqueue: the fd table and a changelist of 64 struct
+   kevent (2 or 4 KiB). The figure is the hungriest backend's in cfg's list (the
    default list includes poll: 76 bytes per fd); list one backend to pay for
    that one only. A custom backend needs none. io_uring also maps its rings
    (about 64 + 32 bytes per entry), an OS resource. dx_op: 160 bytes on
@@ -272,15 +276,18 @@ BACKENDS
    op after its callback), the buffer-ring hooks and watch (readiness: fd
    interest). Each backend's state is a member of one union in dx_reactor.
    The custom backend is the same table over dx_reactor_custom's functions.
-   Built in: io_uring and epoll on Linux (io_uring needs GCC or Clang), poll()
-   on POSIX (__unix__, __APPLE__, ...); each one can be left out
+   Built in: io_uring and epoll on Linux (io_uring needs GCC or Clang), kqueue
+   on FreeBSD, macOS, OpenBSD, NetBSD and DragonFly (and on Linux with
+   DX_REACTOR_KQUEUE_LIBKQUEUE), poll() on POSIX (__unix__, __APPLE__, ...);
+   each one can be left out
    (CONFIGURATION). Without an OS (no __unix__, __linux__, __APPLE__; not
    _WIN32: firmware) no OS header is included, only the custom backend
    exists, the socket helpers, the workers and dx_reactor_fd_close say
-   DX_ERR_UNSUPPORTED, and custom->now is the clock. Planned: kqueue (BSD,
-   macOS) and IOCP (Windows), as two more sections.
-   Default order on Linux: io_uring, then epoll, then poll(); elsewhere on
-   POSIX: poll(). Each is probed at init: io_uring falls back when
+   DX_ERR_UNSUPPORTED, and custom->now is the clock. Planned: IOCP
+   (Windows), as one more section.
+   Default order: io_uring, epoll, kqueue, poll(), each where it is built:
+   on Linux io_uring, then epoll, then poll(); on the BSDs and macOS kqueue,
+   then poll(); elsewhere on POSIX poll(). Each is probed at init: io_uring falls back when
    io_uring_setup fails (ENOSYS, EPERM from seccomp, the io_uring_disabled
    sysctl), when the kernel lacks EXT_ARG (5.11), or when a needed opcode is
    missing. io_uring setup: SINGLE_ISSUER|DEFER_TASKRUN, else COOP_TASKRUN,
@@ -302,7 +309,15 @@ BACKENDS
    io_uring, RECVSEND_POLL_FIRST there made pipelined echoes slower: when the
    data is already there, the poll defers the recv to task work). poll(): the fds
    with waiting ops, rebuilt each turn (a fallback: O(fds) per turn).
+   kqueue (written from the FreeBSD and macOS kqueue(2) manual pages; its
+   section says more): EVFILT_READ with EV_CLEAR added once per fd,
+   EVFILT_WRITE with EV_CLEAR|EV_DISPATCH added when a writer waits (an idle
+   writable socket never wakes the loop), every change batched into the
+   kevent() call that waits; EV_EOF ends reads or fails them with the socket
+   error; wake by EVFILT_USER (a pipe on OpenBSD, which lacks it). Tested over
+   libkqueue on Linux (make cross), not on a BSD or macOS kernel.
    Link: nothing on Linux (pthreads are in libc); -lpthread on older libcs;
+   with DX_REACTOR_KQUEUE_LIBKQUEUE, -lkqueue;
    Windows: -lws2_32 (init reports UNSUPPORTED but for a custom backend).
    Sends of DX_REACTOR_ZC_MIN bytes or more use SEND_ZC where the kernel
    has it (probed): the callback runs only after the notification CQE
@@ -310,6 +325,13 @@ BACKENDS
    refuses zero copy (AF_UNIX: EOPNOTSUPP) gets a plain send.
 
 VERSION HISTORY
+   0.4.0 (2026-11-23) kqueue backend (FreeBSD, macOS, OpenBSD, NetBSD,
+         DragonFly): DX_REACTOR_BACKEND_KQUEUE works, in the default order
+         after epoll and before poll() (the BSDs and macOS used poll() so
+         far); DX_REACTOR_NO_KQUEUE leaves it out; on Linux
+         DX_REACTOR_KQUEUE_LIBKQUEUE builds it over libkqueue, where the
+         conformance suite runs (make cross). dx_reactor_backend_state gains
+         a kqueue member (the union keeps its size).
    0.3.0 (2026-11-23) every backend is one table of functions, filled in its
          own section (io_uring, epoll, poll, custom; places left for kqueue
          and IOCP); the core never asks which backend runs. struct dx_reactor:
@@ -537,9 +559,9 @@ DX_INLINE const char *dx_result_name(dx_result r) {
 #endif
 
 #define DX_REACTOR_VERSION_MAJOR 0
-#define DX_REACTOR_VERSION_MINOR 3
+#define DX_REACTOR_VERSION_MINOR 4
 #define DX_REACTOR_VERSION_PATCH 0
-#define DX_REACTOR_VERSION DX_VERSION_PACK(0, 3, 0)
+#define DX_REACTOR_VERSION DX_VERSION_PACK(0, 4, 0)
 
 #ifndef DX_REACTOR_MAX_BACKENDS /* entries in dx_reactor_config.backends */
 #define DX_REACTOR_MAX_BACKENDS 8
@@ -563,7 +585,7 @@ typedef enum dx_reactor_backend_id {
     DX_REACTOR_BACKEND_IOURING = 1,
     DX_REACTOR_BACKEND_EPOLL = 2,
     DX_REACTOR_BACKEND_POLL = 3,
-    DX_REACTOR_BACKEND_KQUEUE = 4,  /* planned */
+    DX_REACTOR_BACKEND_KQUEUE = 4,  /* the BSDs, macOS (Linux: DX_REACTOR_KQUEUE_LIBKQUEUE) */
     DX_REACTOR_BACKEND_IOCP = 5,    /* planned */
     DX_REACTOR_BACKEND_CUSTOM = 6,  /* cfg.custom */
     DX_REACTOR_BACKEND_FORCE_32BIT = 0x7fffffff
@@ -678,7 +700,7 @@ struct dx_op {
 };
 
 typedef struct dx_reactor_stats {
-    uint64_t enters;    /* system calls that submitted or waited (io_uring_enter, epoll_wait, poll) */
+    uint64_t enters;    /* system calls that submitted or waited (io_uring_enter, epoll_wait, kevent, poll) */
     uint64_t started;   /* ops started */
     uint64_t completed; /* callbacks run */
     uint64_t active;    /* ops not IDLE now */
@@ -1181,7 +1203,7 @@ DX_REACTOR_API void dx_op_recv_multi(dx_op *op, uintptr_t fd, dx_reactor_bufring
 
 /* ---- the backend table ----
    Every backend is one of these, filled in its own section below: io_uring,
-   epoll, poll, the user's custom one (and later kqueue, IOCP). The core (the
+   epoll, kqueue, poll, the user's custom one (and later IOCP). The core (the
    queues, timers, the loop, init) calls a backend only through r->vt, so it
    never asks which backend runs (miniaudio's ma_backend_callbacks). Entries
    marked "or NULL" are for backends that need them. */
@@ -1509,13 +1531,13 @@ DX_REACTOR_API void dx_reactor_custom_woken(dx_reactor *r) { dxi_reactor_woken(r
 
 /* ==== the backends: one section each, every one filling a dxi_reactor_vtable ==== */
 
-/* ---- shared by the POSIX backends (io_uring, epoll, poll): the fd table, the wake fd ---- */
+/* ---- shared by the POSIX backends (io_uring, epoll, kqueue, poll): the fd table, the wake fd ---- */
 
 #if defined(DXI_REACTOR_HAS_FDTABLE)
 /* The fd table: ops waiting to read, to write (io_uring: the sends queued behind the one in flight). */
 struct dxi_reactor_slot {
     dx_op *rd, *rd_tail, *wr, *wr_tail;
-    uint32_t registered; /* epoll: added (edge-triggered, in and out); io_uring: a send is in flight */
+    uint32_t registered; /* epoll: added (edge-triggered, in and out); kqueue: DXI_KQUEUE_* bits; io_uring: a send is in flight */
     int32_t pidx;        /* poll: index in be.poll.list, -1 if none */
     dx_op *ms;           /* io_uring: the multishot recv on this fd (NULL once disarmed) */
     dx_reactor_bufring *ms_br;
@@ -2325,7 +2347,7 @@ DXI_PRIVATE const dxi_reactor_vtable *dxi_uring_vtable(void) {
 }
 #endif
 
-/* ---- shared by the readiness backends (epoll, poll): ops try the system call, then wait in the fd table ---- */
+/* ---- shared by the readiness backends (epoll, kqueue, poll): ops try the system call, then wait in the fd table ---- */
 
 #if defined(DXI_REACTOR_HAS_READINESS)
 DXI_PRIVATE int64_t dxi_reactor_io(dx_op *op) {
@@ -2729,7 +2751,22 @@ DXI_PRIVATE const dxi_reactor_vtable *dxi_poll_vtable(void) {
      rounding), as on every backend; no EVFILT_TIMER.
    On Linux, DX_REACTOR_KQUEUE_LIBKQUEUE builds this section over libkqueue
    (an emulation on epoll), which is how tests/cross.sh runs the conformance
-   suite on it; the code follows the manual pages, not libkqueue. */
+   suite on it; the code follows the manual pages, not libkqueue. Where
+   libkqueue (f966089) differs from the kernels, and what this code does:
+   - close() does not remove an fd's kevents there (libkqueue cannot see it),
+     and a new file under the same number never reports: with
+     DX_REACTOR_KQUEUE_LIBKQUEUE only, the loop deletes an fd's filters
+     (EV_DELETE, one kevent()) before it closes the fd.
+   - It fills an EV_EOF event's fflags by reading SO_ERROR, which clears the
+     error on Linux: a reset would read as an end of stream, a refused
+     connect as connected. The error is taken from fflags, as the manual
+     pages describe it (dxi_kqueue_ready_error), on every system; on the
+     kernels the system call reports it first and this is a no-op. An error
+     that arrives while no op waits on the fd is lost there (the kernels
+     keep it for the next call).
+   - A closed kqueue's own fds are released later, by its monitoring thread
+     (the tests wait for it with libkqueue_drain_pending_close before counting
+     fds). */
 
 #if defined(DXI_REACTOR_HAS_KQUEUE)
 #ifndef DXI_REACTOR_KQUEUE_CHANGES
@@ -2844,7 +2881,9 @@ DXI_PRIVATE void dxi_kqueue_event(dx_reactor *r, const struct kevent *ev) {
     }
 #endif
     if (ev->ident >= r->max_fds || (!write && ev->filter != EVFILT_READ)) return;
-    if (write && DXI_REACTOR_KQUEUE_DISPATCH) ((dxi_reactor_slot *)r->slots)[ev->ident].registered &= ~(uint32_t)DXI_KQUEUE_WR; /* disabled now */
+#if defined(EV_DISPATCH)
+    if (write) ((dxi_reactor_slot *)r->slots)[ev->ident].registered &= ~(uint32_t)DXI_KQUEUE_WR; /* disabled now */
+#endif
     if ((ev->flags & EV_EOF) && ev->fflags != 0) dxi_kqueue_ready_error(r, (int)ev->ident, write, (int)ev->fflags);
     else dxi_reactor_ready(r, (int)ev->ident, write);
 }

@@ -326,7 +326,8 @@ target_mingw() {
 # The suite runs on the emulation, not on a BSD or macOS kernel: evidence, not
 # proof (the backend follows the kqueue(2) manual pages; where libkqueue
 # differs, dx_reactor.h's kqueue section says so). libkqueue is built once
-# and kept (build/kq/.dx-built-<commit>), as ../shared/third_party/README.md says.
+# and kept (build/kq/.dx-built-<commit>), as ../shared/third_party/README.md says;
+# its header comes in with -isystem, as <sys/event.h> does on the BSDs.
 target_kqueue() {
     local t=kqueue ver=f966089 dir=$OUT/kqueue prefix=$PWD/build/kq tarball log variant flags exe
     tarball=../shared/third_party/libkqueue-$ver.tar.gz
@@ -358,7 +359,7 @@ target_kqueue() {
         exe=$dir/reactor_test-$variant
         # shellcheck disable=SC2086 # $WARN and $flags are lists
         build "$t" "reactor_test ($variant)" "$exe" gcc -std=c99 $WARN $flags -DDX_REACTOR_KQUEUE_LIBKQUEUE \
-            -I"$prefix/include/kqueue" -I. -Itests tests/reactor_test.c "$prefix/lib/libkqueue.a" $LIBS_POSIX || continue
+            -isystem "$prefix/include/kqueue" -I. -Itests tests/reactor_test.c "$prefix/lib/libkqueue.a" $LIBS_POSIX || continue
         run_test "$t" "reactor_test --filter=kqueue ($variant)" "$dir/reactor_test-$variant.run.log" \
             env ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 "$exe" --filter=kqueue
     done
