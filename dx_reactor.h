@@ -2773,13 +2773,18 @@ DXI_PRIVATE const dxi_reactor_vtable *dxi_poll_vtable(void) {
 #define DXI_REACTOR_KQUEUE_CHANGES 64 /* changes batched before they need a kevent() of their own */
 #endif
 #define DXI_REACTOR_KQUEUE_EVENTS (2 * DXI_REACTOR_KQUEUE_CHANGES) /* per wait: room for every change's error, and events */
-#if defined(EV_DISPATCH)
+/* What this <sys/event.h> offers beyond the first kqueue's EV_ADD, EV_DELETE,
+   EV_CLEAR, EV_EOF, EV_ERROR. DXI_REACTOR_KQUEUE_BASIC (tests only) uses
+   none of it, as on a system without them: OpenBSD has no EVFILT_USER. */
+#if defined(EV_DISPATCH) && !defined(DXI_REACTOR_KQUEUE_BASIC)
 #define DXI_REACTOR_KQUEUE_DISPATCH EV_DISPATCH
 #else
 #define DXI_REACTOR_KQUEUE_DISPATCH 0
 #endif
-/* DXI_REACTOR_KQUEUE_PIPE_WAKE (tests only): the pipe wake of OpenBSD, where EVFILT_USER exists */
-#if defined(EVFILT_USER) && defined(NOTE_TRIGGER) && !defined(DXI_REACTOR_KQUEUE_PIPE_WAKE)
+#if defined(EV_RECEIPT) && !defined(DXI_REACTOR_KQUEUE_BASIC)
+#define DXI_REACTOR_KQUEUE_RECEIPT EV_RECEIPT
+#endif
+#if defined(EVFILT_USER) && defined(NOTE_TRIGGER) && !defined(DXI_REACTOR_KQUEUE_BASIC)
 #define DXI_REACTOR_KQUEUE_USER 1
 #endif
 /* libkqueue cannot see close(): its kevents outlive the fd, and a new file
@@ -2881,7 +2886,7 @@ DXI_PRIVATE void dxi_kqueue_event(dx_reactor *r, const struct kevent *ev) {
     }
 #endif
     if (ev->ident >= r->max_fds || (!write && ev->filter != EVFILT_READ)) return;
-#if defined(EV_DISPATCH)
+#if DXI_REACTOR_KQUEUE_DISPATCH
     if (write) ((dxi_reactor_slot *)r->slots)[ev->ident].registered &= ~(uint32_t)DXI_KQUEUE_WR; /* disabled now */
 #endif
     if ((ev->flags & EV_EOF) && ev->fflags != 0) dxi_kqueue_ready_error(r, (int)ev->ident, write, (int)ev->fflags);
@@ -2900,8 +2905,8 @@ DXI_PRIVATE void dxi_kqueue_flush(dx_reactor *r) {
     int n = (int)r->be.kqueue.nchanges, got, i;
     zero.tv_sec = 0;
     zero.tv_nsec = 0;
-#if defined(EV_RECEIPT)
-    for (i = 0; i < n; i++) c[i].flags |= EV_RECEIPT;
+#if defined(DXI_REACTOR_KQUEUE_RECEIPT)
+    for (i = 0; i < n; i++) c[i].flags |= DXI_REACTOR_KQUEUE_RECEIPT;
 #endif
     do {
         r->stats.enters++;
