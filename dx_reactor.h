@@ -209,13 +209,13 @@ CONFIGURATION
    DX_REACTOR_NO_EPOLL        off      [impl]    leave the epoll backend out
    DX_REACTOR_NO_POLL         off      [impl]    leave the poll() backend out
    DX_REACTOR_NO_KQUEUE       off      [impl]    leave the kqueue backend out
-   DX_REACTOR_KQUEUE_LIBKQUEUE off     [impl]    Linux: build the kqueue backend over libkqueue
-                                                 (a kqueue emulation; -I to its include/kqueue,
-                                                 link -lkqueue -lpthread): how make cross tests it
    DX_REACTOR_NO_IOCP         off      [impl]    leave the IOCP backend out (planned: no effect yet)
                                                  With every built-in backend left out, or on a
                                                  target without an OS, only the custom backend
                                                  remains (see BACKENDS).
+   DX_REACTOR_KQUEUE_LIBKQUEUE off     [impl]    Linux: build the kqueue backend over libkqueue,
+                                                 a kqueue emulation (-isystem its include/kqueue,
+                                                 link -lkqueue -lpthread): how make cross tests it
    DX_REACTOR_MAX_BACKENDS    8        [global]  size of the config's priority list
    DX_REACTOR_DEFAULT_ENTRIES 256      [impl]    io_uring SQ entries when cfg.ring_entries is 0
    DX_REACTOR_ZC_MIN          65536    [impl]    io_uring: sends of at least this many bytes use SEND_ZC
