@@ -2764,6 +2764,9 @@ DXI_PRIVATE const dxi_reactor_vtable *dxi_poll_vtable(void) {
      kernels the system call reports it first and this is a no-op. An error
      that arrives while no op waits on the fd is lost there (the kernels
      keep it for the next call).
+   - EV_ADD of an existing event that EV_DISPATCH disabled does not enable it
+     there: the write filter is added with EV_ADD | EV_ENABLE (redundant on
+     the kernels).
    - A closed kqueue's own fds are released later, by its monitoring thread
      (the tests wait for it with libkqueue_drain_pending_close before counting
      fds). */
@@ -2933,7 +2936,10 @@ DXI_PRIVATE int dxi_kqueue_watch(dx_reactor *r, int fd, dxi_reactor_slot *s) {
     }
     if (s->wr && !(s->registered & DXI_KQUEUE_WR)) {
         s->registered |= DXI_KQUEUE_WR | DXI_KQUEUE_WR_ADDED;
-        dxi_kqueue_change(r, fd, DXI_KQUEUE_F_WRITE, EV_ADD | EV_CLEAR | DXI_REACTOR_KQUEUE_DISPATCH);
+        /* EV_ENABLE: the manual pages need only EV_ADD ("Adding an event
+           automatically enables it"); libkqueue does not enable an existing,
+           dispatched event on EV_ADD alone */
+        dxi_kqueue_change(r, fd, DXI_KQUEUE_F_WRITE, EV_ADD | EV_ENABLE | EV_CLEAR | DXI_REACTOR_KQUEUE_DISPATCH);
     }
     return 0; /* a change's error fails its ops when it comes back */
 }

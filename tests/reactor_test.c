@@ -1455,6 +1455,44 @@ static int free_in_callback(prop_ctx *p, dx_reactor_backend_id b) {
     return 0;
 }
 
+/* ---- a writer that waits for space twice on one socket ----
+   On kqueue the write filter is disabled after each event (EV_DISPATCH) and
+   added again for the next writer: the second wait checks that it comes
+   back. Valid on every backend; run on kqueue, whose path it is. */
+#if defined(DXI_REACTOR_HAS_KQUEUE)
+static int send_waits_twice(prop_ctx *p, dx_reactor_backend_id b) {
+    dx_reactor r;
+    dx_op snd;
+    result_box box;
+    watchdog wd;
+    int sv[2], round;
+    static char big[1 << 20], sink[1 << 16];
+    OPEN_OR_SKIP(p, &r, b);
+    PROP_CHECK(p, socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv) == 0);
+    watchdog_start(&r, &wd);
+    for (round = 0; round < 4; round++) {
+        memset(&box, 0, sizeof box);
+        dx_op_send(&snd, (uintptr_t)sv[0], big, sizeof big);
+        submit_rec(&r, &snd, &box, 0);
+        PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_NOWAIT) == DX_OK);
+        if (round == 0) { /* an empty buffer: the send takes what fits, and the buffer is full */
+            PROP_CHECK_MSG(p, box.n[0] == 1 && box.res[0] > 0 && box.res[0] < (int64_t)sizeof big, "first send: %lld", (long long)box.res[0]);
+            continue;
+        }
+        PROP_CHECK_MSG(p, box.n[0] == 0, "round %d: the send did not wait for space (%lld)", round, (long long)box.res[0]);
+        while (read(sv[1], sink, sizeof sink) > 0) {} /* the peer drains: space again */
+        while (box.n[0] == 0 && !wd.fired) PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_ONCE) == DX_OK);
+        PROP_CHECK_MSG(p, box.n[0] == 1 && box.res[0] > 0, "round %d: send %lld", round, (long long)box.res[0]);
+    }
+    watchdog_stop(&r, &wd);
+    PROP_CHECK(p, run_bounded(&r, &wd) == 0);
+    dx_reactor_fd_close(&r, (uintptr_t)sv[0]);
+    close(sv[1]);
+    dx_reactor_destroy(&r);
+    return 0;
+}
+#endif
+
 /* ---- the conformance table: every scenario on every backend ---- */
 
 #define FOR_BACKEND(name, fn, b) \
@@ -1487,7 +1525,8 @@ SUITE(epoll, DX_REACTOR_BACKEND_EPOLL)
 SUITE(poll, DX_REACTOR_BACKEND_POLL)
 #if defined(DXI_REACTOR_HAS_KQUEUE) /* the BSDs, macOS; Linux with DX_REACTOR_KQUEUE_LIBKQUEUE (make cross) */
 SUITE(kqueue, DX_REACTOR_BACKEND_KQUEUE)
-#define KQUEUE_ENTRIES SUITE_ENTRIES(kqueue)
+FOR_BACKEND(kqueue_send_waits_twice, send_waits_twice, DX_REACTOR_BACKEND_KQUEUE)
+#define KQUEUE_ENTRIES SUITE_ENTRIES(kqueue), PROP_UNIT(t_kqueue_send_waits_twice)
 #else
 static int t_kqueue(prop_ctx *p) {
     PROP_SKIP(p, "kqueue is not built here: the BSDs and macOS have it; on Linux, make cross runs this suite over libkqueue "
