@@ -1526,7 +1526,9 @@ SUITE(poll, DX_REACTOR_BACKEND_POLL)
 #if defined(DXI_REACTOR_HAS_KQUEUE) /* the BSDs, macOS; Linux with DX_REACTOR_KQUEUE_LIBKQUEUE (make cross) */
 SUITE(kqueue, DX_REACTOR_BACKEND_KQUEUE)
 FOR_BACKEND(kqueue_send_waits_twice, send_waits_twice, DX_REACTOR_BACKEND_KQUEUE)
-#define KQUEUE_ENTRIES SUITE_ENTRIES(kqueue), PROP_UNIT(t_kqueue_send_waits_twice)
+static int workers_on(prop_ctx *p, dx_reactor_backend_id b);
+FOR_BACKEND(kqueue_workers, workers_on, DX_REACTOR_BACKEND_KQUEUE) /* a loop per thread, a kqueue each */
+#define KQUEUE_ENTRIES SUITE_ENTRIES(kqueue), PROP_UNIT(t_kqueue_send_waits_twice), PROP_UNIT(t_kqueue_workers)
 #else
 static int t_kqueue(prop_ctx *p) {
     PROP_SKIP(p, "kqueue is not built here: the BSDs and macOS have it; on Linux, make cross runs this suite over libkqueue "
