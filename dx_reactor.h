@@ -2803,6 +2803,11 @@ enum { /* dxi_reactor_slot.registered on kqueue */
     DXI_KQUEUE_WR_ADDED = 4 /* EVFILT_WRITE added, enabled or not */
 };
 enum { DXI_KQUEUE_F_READ, DXI_KQUEUE_F_WRITE, DXI_KQUEUE_F_USER };
+#if defined(__NetBSD__) /* kevent()'s list lengths: size_t on NetBSD, int elsewhere */
+#define DXI_KQUEUE_N(n) ((size_t)(n))
+#else
+#define DXI_KQUEUE_N(n) ((int)(n))
+#endif
 
 /* Fills one change. The filter constants are assigned as they are: their
    type differs between systems (short; uint32_t on NetBSD). */
@@ -2913,7 +2918,7 @@ DXI_PRIVATE void dxi_kqueue_flush(dx_reactor *r) {
 #endif
     do {
         r->stats.enters++;
-        got = kevent(r->be.kqueue.fd, c, n, ev, n, &zero); /* adding again is harmless after EINTR */
+        got = kevent(r->be.kqueue.fd, c, DXI_KQUEUE_N(n), ev, DXI_KQUEUE_N(n), &zero); /* adding again is harmless after EINTR */
     } while (got < 0 && errno == EINTR);
     if (got < 0) {
         dxi_kqueue_fail_changes(r, n, errno);
@@ -2954,7 +2959,8 @@ DXI_PRIVATE dx_result dxi_kqueue_wait(dx_reactor *r, int64_t timeout_ns) {
         tp = &ts;
     }
     r->stats.enters++;
-    n = kevent(r->be.kqueue.fd, (const struct kevent *)r->be.kqueue.changes, nchanges, ev, DXI_REACTOR_KQUEUE_EVENTS, tp);
+    n = kevent(r->be.kqueue.fd, (const struct kevent *)r->be.kqueue.changes, DXI_KQUEUE_N(nchanges), ev,
+               DXI_KQUEUE_N(DXI_REACTOR_KQUEUE_EVENTS), tp);
     if (n < 0) {
         int e = errno;
         if (e == EINTR) return DX_OK; /* the changes stay queued: adding again is harmless */
@@ -2988,7 +2994,7 @@ DXI_PRIVATE void dxi_kqueue_forget(dx_reactor *r, uintptr_t fd) {
         if (reg & DXI_KQUEUE_WR_ADDED) dxi_kqueue_set(&del[n++], fd, DXI_KQUEUE_F_WRITE, EV_DELETE, 0);
         if (n) {
             r->stats.enters++;
-            (void)kevent(r->be.kqueue.fd, del, n, NULL, 0, NULL); /* an error leaves nothing to undo */
+            (void)kevent(r->be.kqueue.fd, del, DXI_KQUEUE_N(n), NULL, 0, NULL); /* an error leaves nothing to undo */
         }
     }
 #endif
@@ -3009,7 +3015,7 @@ DXI_PRIVATE dx_result dxi_kqueue_wake(dx_reactor *r) {
     struct kevent k;
     if (r->be.kqueue.fd < 0) return DX_ERR_MISUSE;
     dxi_kqueue_set(&k, 0, DXI_KQUEUE_F_USER, 0, NOTE_TRIGGER); /* any thread: kevent() is a system call */
-    if (kevent(r->be.kqueue.fd, &k, 1, NULL, 0, NULL) != 0) return dxi_reactor_map(errno);
+    if (kevent(r->be.kqueue.fd, &k, DXI_KQUEUE_N(1), NULL, 0, NULL) != 0) return dxi_reactor_map(errno);
     return DX_OK;
 #else
     return dxi_reactor_posix_wake(r);
@@ -3040,7 +3046,7 @@ DXI_PRIVATE dx_result dxi_kqueue_init(dx_reactor *r, const dx_reactor_config *cf
     }
     dxi_kqueue_set(&k, (uintptr_t)r->wake_rfd, DXI_KQUEUE_F_READ, EV_ADD | EV_CLEAR, 0);
 #endif
-    if (kevent(r->be.kqueue.fd, &k, 1, NULL, 0, NULL) != 0) return dxi_reactor_map(errno);
+    if (kevent(r->be.kqueue.fd, &k, DXI_KQUEUE_N(1), NULL, 0, NULL) != 0) return dxi_reactor_map(errno);
     return DX_OK;
 }
 

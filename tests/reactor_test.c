@@ -1,7 +1,8 @@
 /* reactor_test.c - dx_reactor.h conformance suite, run over every backend
-   the machine offers (io_uring, epoll, poll). A backend that does not work
-   here skips its tests with the reason. Loopback only; every loop is bounded
-   by a watchdog timer and a turn count. */
+   the machine offers (io_uring, epoll, poll; kqueue where it is built: the
+   BSDs and macOS, or Linux over libkqueue in make cross). A backend that
+   does not work here skips its tests with the reason. Loopback only; every
+   loop is bounded by a watchdog timer and a turn count. */
 #define _GNU_SOURCE
 #define DX_IMPLEMENTATION
 #include "dx_reactor.h"
