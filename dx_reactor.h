@@ -1,9 +1,9 @@
-/* dx_reactor.h - v0.3.0 - completion-based event loop (io_uring, epoll, poll) - SPDX-License-Identifier: MIT OR Unlicense (text at end)
+/* dx_reactor.h - v0.4.0 - completion-based event loop (io_uring, epoll, kqueue, poll) - SPDX-License-Identifier: MIT OR Unlicense (text at end)
 
    The one dx header that does I/O. Every backend offers the same completion
    API: you describe an operation in a dx_op you own, submit it, and a
-   callback gets the result. On io_uring the kernel does the work; on epoll
-   and poll() readiness is turned into completions (the system call runs
+   callback gets the result. On io_uring the kernel does the work; on epoll,
+   kqueue and poll() readiness is turned into completions (the system call runs
    when the fd is ready), so one program and one test suite run everywhere.
 
 QUICK START
@@ -46,9 +46,9 @@ OVERVIEW
      create allocates once).
    - Results: a count (bytes, or the accepted fd) >= 0, or a dx_result
      mapped from errno; the raw errno stays in op->os_error.
-   - Backends: io_uring (raw system calls, no liburing), epoll, poll(); the
-     first in a priority list that works at run time is kept, in the loop
-     object (dx_reactor_backend). Each is one table of functions (BACKENDS);
+   - Backends: io_uring (raw system calls, no liburing), epoll, kqueue (the
+     BSDs, macOS), poll(); the first in a priority list that works at run
+     time is kept, in the loop object (dx_reactor_backend). Each is one table of functions (BACKENDS);
      a custom backend (dx_reactor_custom, the same shape) lets firmware with
      its own network stack plug in, with no OS header at all.
    - Run modes: NOWAIT (one turn without blocking), ONCE (block until at
@@ -68,11 +68,11 @@ API
        RLIMIT_NOFILE, as init does: set max_fds for a fixed figure.
    dx_result dx_reactor_init(dx_reactor *r, const dx_reactor_config *cfg, void *mem, size_t mem_size)
        tries cfg->backends[0..backend_count) in order (empty: io_uring,
-       epoll, poll) and keeps the first that works. The fd table lives in
+       epoll, kqueue, poll) and keeps the first that works. The fd table lives in
        mem (yours, pointer-aligned, at least memory_size bytes; NULL when
        memory_size is 0) until deinit. allocates: no; it does take OS
-       resources: an eventfd (or pipe), the epoll fd, or the io_uring ring
-       fd and its mmapped rings (released by deinit). errors: DX_ERR_NOSPACE
+       resources: an eventfd (or pipe), the epoll fd, the kqueue, or the
+       io_uring ring fd and its mmapped rings (released by deinit). errors: DX_ERR_NOSPACE
        (mem too small), DX_ERR_INVAL, DX_ERR_UNSUPPORTED (no backend works).
    dx_result dx_reactor_create(dx_reactor *r, const dx_reactor_config *cfg)
        memory_size bytes from cfg->allocator (zero: DX_MALLOC), then init.
@@ -208,11 +208,14 @@ CONFIGURATION
    DX_REACTOR_NO_IOURING      off      [impl]    leave the io_uring backend out (DX_REACTOR_NO_IO_URING too)
    DX_REACTOR_NO_EPOLL        off      [impl]    leave the epoll backend out
    DX_REACTOR_NO_POLL         off      [impl]    leave the poll() backend out
-   DX_REACTOR_NO_KQUEUE       off      [impl]    leave the kqueue backend out (planned: no effect yet)
+   DX_REACTOR_NO_KQUEUE       off      [impl]    leave the kqueue backend out
    DX_REACTOR_NO_IOCP         off      [impl]    leave the IOCP backend out (planned: no effect yet)
                                                  With every built-in backend left out, or on a
                                                  target without an OS, only the custom backend
                                                  remains (see BACKENDS).
+   DX_REACTOR_KQUEUE_LIBKQUEUE off     [impl]    Linux: build the kqueue backend over libkqueue,
+                                                 a kqueue emulation (-isystem its include/kqueue,
+                                                 link -lkqueue -lpthread): how make cross tests it
    DX_REACTOR_MAX_BACKENDS    8        [global]  size of the config's priority list
    DX_REACTOR_DEFAULT_ENTRIES 256      [impl]    io_uring SQ entries when cfg.ring_entries is 0
    DX_REACTOR_ZC_MIN          65536    [impl]    io_uring: sends of at least this many bytes use SEND_ZC
@@ -228,7 +231,8 @@ MEMORY
    dx_reactor: about 360 bytes, plus dx_reactor_memory_size(cfg): a fd table
    of 64 bytes per fd of max_fds (io_uring, epoll, poll: io_uring keeps the
    sends waiting behind the one in flight there), and 12 more per fd for
-   poll's arrays. The figure is the hungriest backend's in cfg's list (the
+   poll's arrays; kqueue: the fd table and a changelist of 64 struct
+   kevent (2 or 4 KiB). The figure is the hungriest backend's in cfg's list (the
    default list includes poll: 76 bytes per fd); list one backend to pay for
    that one only. A custom backend needs none. io_uring also maps its rings
    (about 64 + 32 bytes per entry), an OS resource. dx_op: 160 bytes on
@@ -272,15 +276,18 @@ BACKENDS
    op after its callback), the buffer-ring hooks and watch (readiness: fd
    interest). Each backend's state is a member of one union in dx_reactor.
    The custom backend is the same table over dx_reactor_custom's functions.
-   Built in: io_uring and epoll on Linux (io_uring needs GCC or Clang), poll()
-   on POSIX (__unix__, __APPLE__, ...); each one can be left out
+   Built in: io_uring and epoll on Linux (io_uring needs GCC or Clang), kqueue
+   on FreeBSD, macOS, OpenBSD, NetBSD and DragonFly (and on Linux with
+   DX_REACTOR_KQUEUE_LIBKQUEUE), poll() on POSIX (__unix__, __APPLE__, ...);
+   each one can be left out
    (CONFIGURATION). Without an OS (no __unix__, __linux__, __APPLE__; not
    _WIN32: firmware) no OS header is included, only the custom backend
    exists, the socket helpers, the workers and dx_reactor_fd_close say
-   DX_ERR_UNSUPPORTED, and custom->now is the clock. Planned: kqueue (BSD,
-   macOS) and IOCP (Windows), as two more sections.
-   Default order on Linux: io_uring, then epoll, then poll(); elsewhere on
-   POSIX: poll(). Each is probed at init: io_uring falls back when
+   DX_ERR_UNSUPPORTED, and custom->now is the clock. Planned: IOCP
+   (Windows), as one more section.
+   Default order: io_uring, epoll, kqueue, poll(), each where it is built:
+   on Linux io_uring, then epoll, then poll(); on the BSDs and macOS kqueue,
+   then poll(); elsewhere on POSIX poll(). Each is probed at init: io_uring falls back when
    io_uring_setup fails (ENOSYS, EPERM from seccomp, the io_uring_disabled
    sysctl), when the kernel lacks EXT_ARG (5.11), or when a needed opcode is
    missing. io_uring setup: SINGLE_ISSUER|DEFER_TASKRUN, else COOP_TASKRUN,
@@ -302,7 +309,15 @@ BACKENDS
    io_uring, RECVSEND_POLL_FIRST there made pipelined echoes slower: when the
    data is already there, the poll defers the recv to task work). poll(): the fds
    with waiting ops, rebuilt each turn (a fallback: O(fds) per turn).
+   kqueue (written from the FreeBSD and macOS kqueue(2) manual pages; its
+   section says more): EVFILT_READ with EV_CLEAR added once per fd,
+   EVFILT_WRITE with EV_CLEAR|EV_DISPATCH added when a writer waits (an idle
+   writable socket never wakes the loop), every change batched into the
+   kevent() call that waits; EV_EOF ends reads or fails them with the socket
+   error; wake by EVFILT_USER (a pipe on OpenBSD, which lacks it). Tested over
+   libkqueue on Linux (make cross), not on a BSD or macOS kernel.
    Link: nothing on Linux (pthreads are in libc); -lpthread on older libcs;
+   with DX_REACTOR_KQUEUE_LIBKQUEUE, -lkqueue;
    Windows: -lws2_32 (init reports UNSUPPORTED but for a custom backend).
    Sends of DX_REACTOR_ZC_MIN bytes or more use SEND_ZC where the kernel
    has it (probed): the callback runs only after the notification CQE
@@ -310,6 +325,13 @@ BACKENDS
    refuses zero copy (AF_UNIX: EOPNOTSUPP) gets a plain send.
 
 VERSION HISTORY
+   0.4.0 (2026-11-23) kqueue backend (FreeBSD, macOS, OpenBSD, NetBSD,
+         DragonFly): DX_REACTOR_BACKEND_KQUEUE works, in the default order
+         after epoll and before poll() (the BSDs and macOS used poll() so
+         far); DX_REACTOR_NO_KQUEUE leaves it out; on Linux
+         DX_REACTOR_KQUEUE_LIBKQUEUE builds it over libkqueue, where the
+         conformance suite runs (make cross). dx_reactor_backend_state gains
+         a kqueue member (the union keeps its size).
    0.3.0 (2026-11-23) every backend is one table of functions, filled in its
          own section (io_uring, epoll, poll, custom; places left for kqueue
          and IOCP); the core never asks which backend runs. struct dx_reactor:
@@ -537,9 +559,9 @@ DX_INLINE const char *dx_result_name(dx_result r) {
 #endif
 
 #define DX_REACTOR_VERSION_MAJOR 0
-#define DX_REACTOR_VERSION_MINOR 3
+#define DX_REACTOR_VERSION_MINOR 4
 #define DX_REACTOR_VERSION_PATCH 0
-#define DX_REACTOR_VERSION DX_VERSION_PACK(0, 3, 0)
+#define DX_REACTOR_VERSION DX_VERSION_PACK(0, 4, 0)
 
 #ifndef DX_REACTOR_MAX_BACKENDS /* entries in dx_reactor_config.backends */
 #define DX_REACTOR_MAX_BACKENDS 8
@@ -563,7 +585,7 @@ typedef enum dx_reactor_backend_id {
     DX_REACTOR_BACKEND_IOURING = 1,
     DX_REACTOR_BACKEND_EPOLL = 2,
     DX_REACTOR_BACKEND_POLL = 3,
-    DX_REACTOR_BACKEND_KQUEUE = 4,  /* planned */
+    DX_REACTOR_BACKEND_KQUEUE = 4,  /* the BSDs, macOS (Linux: DX_REACTOR_KQUEUE_LIBKQUEUE) */
     DX_REACTOR_BACKEND_IOCP = 5,    /* planned */
     DX_REACTOR_BACKEND_CUSTOM = 6,  /* cfg.custom */
     DX_REACTOR_BACKEND_FORCE_32BIT = 0x7fffffff
@@ -678,7 +700,7 @@ struct dx_op {
 };
 
 typedef struct dx_reactor_stats {
-    uint64_t enters;    /* system calls that submitted or waited (io_uring_enter, epoll_wait, poll) */
+    uint64_t enters;    /* system calls that submitted or waited (io_uring_enter, epoll_wait, kevent, poll) */
     uint64_t started;   /* ops started */
     uint64_t completed; /* callbacks run */
     uint64_t active;    /* ops not IDLE now */
@@ -760,7 +782,12 @@ typedef union dx_reactor_backend_state {
     struct {
         const dx_reactor_custom *vt; /* cfg.custom */
     } custom;
-    /* kqueue (BSD, macOS) and IOCP (Windows): their members come with their backends */
+    struct {
+        int32_t fd;                 /* the kqueue */
+        uint32_t nchanges;          /* changes waiting for the next kevent() */
+        void *changes;              /* struct kevent array in the init memory, after the fd table */
+    } kqueue;
+    /* IOCP (Windows): its member comes with its backend */
 } dx_reactor_backend_state;
 
 struct dx_reactor {
@@ -956,10 +983,16 @@ DX_REACTOR_API void dx_reactor_custom_woken(dx_reactor *r);
 #if DXI_REACTOR_POSIX && !defined(DX_REACTOR_NO_POLL)
 #define DXI_REACTOR_HAS_POLL 1
 #endif
-/* DXI_REACTOR_HAS_KQUEUE (BSD, macOS; DX_REACTOR_NO_KQUEUE) and DXI_REACTOR_HAS_IOCP
-   (Windows; DX_REACTOR_NO_IOCP) are defined here when those backends exist. */
-#if defined(DXI_REACTOR_HAS_EPOLL) || defined(DXI_REACTOR_HAS_POLL)
-#define DXI_REACTOR_HAS_READINESS 1 /* the readiness code epoll and poll share */
+/* kqueue: where <sys/event.h> is the kernel's (the BSDs, macOS); on Linux only
+   when the build asks for libkqueue's emulation (DX_REACTOR_KQUEUE_LIBKQUEUE). */
+#if DXI_REACTOR_POSIX && !defined(DX_REACTOR_NO_KQUEUE) &&                                                              \
+    (defined(__APPLE__) || defined(__FreeBSD__) || defined(__OpenBSD__) || defined(__NetBSD__) || defined(__DragonFly__) || \
+     (DXI_REACTOR_LINUX && defined(DX_REACTOR_KQUEUE_LIBKQUEUE)))
+#define DXI_REACTOR_HAS_KQUEUE 1
+#endif
+/* DXI_REACTOR_HAS_IOCP (Windows; DX_REACTOR_NO_IOCP) is defined here when that backend exists. */
+#if defined(DXI_REACTOR_HAS_EPOLL) || defined(DXI_REACTOR_HAS_POLL) || defined(DXI_REACTOR_HAS_KQUEUE)
+#define DXI_REACTOR_HAS_READINESS 1 /* the readiness code epoll, kqueue and poll share */
 #endif
 #if defined(DXI_REACTOR_HAS_IOURING) || defined(DXI_REACTOR_HAS_READINESS)
 #define DXI_REACTOR_HAS_FDTABLE 1 /* the fd table and wake fds every POSIX backend uses */
@@ -984,6 +1017,11 @@ DX_REACTOR_API void dx_reactor_custom_woken(dx_reactor *r);
 #endif
 #if defined(DXI_REACTOR_HAS_EPOLL)
 #include <sys/epoll.h>
+#endif
+#if defined(DXI_REACTOR_HAS_KQUEUE)
+#include <sys/types.h> /* before <sys/event.h>: older BSDs need both */
+#include <sys/time.h>
+#include <sys/event.h>
 #endif
 #ifndef MSG_NOSIGNAL
 #define MSG_NOSIGNAL 0
@@ -1165,7 +1203,7 @@ DX_REACTOR_API void dx_op_recv_multi(dx_op *op, uintptr_t fd, dx_reactor_bufring
 
 /* ---- the backend table ----
    Every backend is one of these, filled in its own section below: io_uring,
-   epoll, poll, the user's custom one (and later kqueue, IOCP). The core (the
+   epoll, kqueue, poll, the user's custom one (and later IOCP). The core (the
    queues, timers, the loop, init) calls a backend only through r->vt, so it
    never asks which backend runs (miniaudio's ma_backend_callbacks). Entries
    marked "or NULL" are for backends that need them. */
@@ -1493,13 +1531,13 @@ DX_REACTOR_API void dx_reactor_custom_woken(dx_reactor *r) { dxi_reactor_woken(r
 
 /* ==== the backends: one section each, every one filling a dxi_reactor_vtable ==== */
 
-/* ---- shared by the POSIX backends (io_uring, epoll, poll): the fd table, the wake fd ---- */
+/* ---- shared by the POSIX backends (io_uring, epoll, kqueue, poll): the fd table, the wake fd ---- */
 
 #if defined(DXI_REACTOR_HAS_FDTABLE)
 /* The fd table: ops waiting to read, to write (io_uring: the sends queued behind the one in flight). */
 struct dxi_reactor_slot {
     dx_op *rd, *rd_tail, *wr, *wr_tail;
-    uint32_t registered; /* epoll: added (edge-triggered, in and out); io_uring: a send is in flight */
+    uint32_t registered; /* epoll: added (edge-triggered, in and out); kqueue: DXI_KQUEUE_* bits; io_uring: a send is in flight */
     int32_t pidx;        /* poll: index in be.poll.list, -1 if none */
     dx_op *ms;           /* io_uring: the multishot recv on this fd (NULL once disarmed) */
     dx_reactor_bufring *ms_br;
@@ -2309,7 +2347,7 @@ DXI_PRIVATE const dxi_reactor_vtable *dxi_uring_vtable(void) {
 }
 #endif
 
-/* ---- shared by the readiness backends (epoll, poll): ops try the system call, then wait in the fd table ---- */
+/* ---- shared by the readiness backends (epoll, kqueue, poll): ops try the system call, then wait in the fd table ---- */
 
 #if defined(DXI_REACTOR_HAS_READINESS)
 DXI_PRIVATE int64_t dxi_reactor_io(dx_op *op) {
@@ -2682,11 +2720,353 @@ DXI_PRIVATE const dxi_reactor_vtable *dxi_poll_vtable(void) {
 }
 #endif
 
-/* ---- kqueue (FreeBSD, macOS, OpenBSD, NetBSD): issue 14, part 3, goes here ----
-   A readiness backend like epoll: DXI_REACTOR_HAS_KQUEUE at the top (BSD or
-   macOS, no DX_REACTOR_NO_KQUEUE), a kqueue member in dx_reactor_backend_state,
-   a table filled here (start and cancel from the readiness section; its own
-   init, deinit, wait, watch, wake), and its id in dxi_reactor_vtable_of. */
+/* ---- kqueue (FreeBSD, macOS, OpenBSD, NetBSD): filters added once per fd, changes batched into the wait ----
+   Written from the FreeBSD and macOS kqueue(2) manual pages. A readiness
+   backend like epoll (the readiness section's start and cancel): an op tries
+   its system call first and waits in the fd table on EAGAIN.
+   - EVFILT_READ is added with EV_CLEAR (reported again on each arrival, like
+     edge-triggered epoll) when an fd first has a reader, and kept for the
+     fd's lifetime: "Calling close() on a file descriptor will remove any
+     kevents that reference the descriptor", so a closed number starts anew.
+   - EVFILT_WRITE is added when a writer waits, with EV_CLEAR and EV_DISPATCH
+     ("Disable the event source immediately after delivery"): a socket that
+     nobody is writing to does not wake the loop each time acknowledgements
+     free send space. The next writer adds it again ("Adding an event
+     automatically enables it"); a disabled event's filter keeps running, so
+     space that came while it was off is reported. Without EV_DISPATCH in
+     <sys/event.h> it stays enabled (EV_CLEAR only).
+   - Every change waits in a changelist that goes into the kevent() call that
+     waits: no system call of its own, unless the list fills up within one
+     turn (then one kevent() applies it, with EV_RECEIPT so that it takes no
+     pending event). A change's error comes back as an EV_ERROR event (data:
+     the errno; the event list is longer than the changelist, so every error
+     has room) and fails the ops waiting for that filter.
+   - EV_EOF (the peer shut down its side: half-close, reset, refused connect)
+     needs no case of its own: the waiting op's system call returns what is
+     left, then 0 (end of stream) or the error (fflags holds it too).
+   - Wake: EVFILT_USER with NOTE_TRIGGER, EV_CLEAR (FreeBSD, macOS, NetBSD 10,
+     DragonFly); where <sys/event.h> has no EVFILT_USER (OpenBSD) a pipe, its
+     read end added with EVFILT_READ.
+   - Timers: the loop's heap bounds kevent()'s timeout (a timespec: ns, no
+     rounding), as on every backend; no EVFILT_TIMER.
+   On Linux, DX_REACTOR_KQUEUE_LIBKQUEUE builds this section over libkqueue
+   (an emulation on epoll), which is how tests/cross.sh runs the conformance
+   suite on it; the code follows the manual pages, not libkqueue. Where
+   libkqueue (f966089) differs from the kernels, and what this code does:
+   - close() does not remove an fd's kevents there (libkqueue cannot see it),
+     and a new file under the same number never reports: with
+     DX_REACTOR_KQUEUE_LIBKQUEUE only, the loop deletes an fd's filters
+     (EV_DELETE, one kevent()) before it closes the fd.
+   - It fills an EV_EOF event's fflags by reading SO_ERROR, which clears the
+     error on Linux: a reset would read as an end of stream, a refused
+     connect as connected. The error is taken from fflags, as the manual
+     pages describe it (dxi_kqueue_ready_error), on every system; on the
+     kernels the system call reports it first and this is a no-op. An error
+     that arrives while no op waits on the fd is lost there (the kernels
+     keep it for the next call).
+   - EV_ADD of an existing event that EV_DISPATCH disabled does not enable it
+     there: the write filter is added with EV_ADD | EV_ENABLE (redundant on
+     the kernels).
+   - A closed kqueue's own fds are released later, by its monitoring thread
+     (the tests wait for it with libkqueue_drain_pending_close before counting
+     fds). */
+
+#if defined(DXI_REACTOR_HAS_KQUEUE)
+#ifndef DXI_REACTOR_KQUEUE_CHANGES
+#define DXI_REACTOR_KQUEUE_CHANGES 64 /* changes batched before they need a kevent() of their own */
+#endif
+#define DXI_REACTOR_KQUEUE_EVENTS (2 * DXI_REACTOR_KQUEUE_CHANGES) /* per wait: room for every change's error, and events */
+/* What this <sys/event.h> offers beyond the first kqueue's EV_ADD, EV_DELETE,
+   EV_CLEAR, EV_EOF, EV_ERROR. DXI_REACTOR_KQUEUE_BASIC (tests only) uses
+   none of it, as on a system without them: OpenBSD has no EVFILT_USER. */
+#if defined(EV_DISPATCH) && !defined(DXI_REACTOR_KQUEUE_BASIC)
+#define DXI_REACTOR_KQUEUE_DISPATCH EV_DISPATCH
+#else
+#define DXI_REACTOR_KQUEUE_DISPATCH 0
+#endif
+#if defined(EV_RECEIPT) && !defined(DXI_REACTOR_KQUEUE_BASIC)
+#define DXI_REACTOR_KQUEUE_RECEIPT EV_RECEIPT
+#endif
+#if defined(EVFILT_USER) && defined(NOTE_TRIGGER) && !defined(DXI_REACTOR_KQUEUE_BASIC)
+#define DXI_REACTOR_KQUEUE_USER 1
+#endif
+/* libkqueue cannot see close(): its kevents outlive the fd, and a new file
+   with the same number never reports (the manual pages: "Calling close() on a
+   file descriptor will remove any kevents that reference the descriptor").
+   There, an fd's filters are deleted before the loop closes it. */
+#if DXI_REACTOR_LINUX && defined(DX_REACTOR_KQUEUE_LIBKQUEUE)
+#define DXI_REACTOR_KQUEUE_DELETE_ON_CLOSE 1
+#endif
+enum { /* dxi_reactor_slot.registered on kqueue */
+    DXI_KQUEUE_RD = 1, /* EVFILT_READ added (for the fd's lifetime) */
+    DXI_KQUEUE_WR = 2, /* EVFILT_WRITE added and enabled (until delivered, with EV_DISPATCH) */
+    DXI_KQUEUE_WR_ADDED = 4 /* EVFILT_WRITE added, enabled or not */
+};
+enum { DXI_KQUEUE_F_READ, DXI_KQUEUE_F_WRITE, DXI_KQUEUE_F_USER };
+#if defined(__NetBSD__) /* kevent()'s list lengths: size_t on NetBSD, int elsewhere */
+#define DXI_KQUEUE_N(n) ((size_t)(n))
+#else
+#define DXI_KQUEUE_N(n) ((int)(n))
+#endif
+
+/* Fills one change. The filter constants are assigned as they are: their
+   type differs between systems (short; uint32_t on NetBSD). */
+DXI_PRIVATE void dxi_kqueue_set(struct kevent *k, uintptr_t ident, int filter, unsigned flags, unsigned fflags) {
+    DX_MEMSET(k, 0, sizeof *k); /* udata, and FreeBSD's ext[] */
+    k->ident = ident;
+    if (filter == DXI_KQUEUE_F_READ) k->filter = EVFILT_READ;
+    else if (filter == DXI_KQUEUE_F_WRITE) k->filter = EVFILT_WRITE;
+#if defined(DXI_REACTOR_KQUEUE_USER)
+    else k->filter = EVFILT_USER;
+#endif
+    k->flags = (unsigned short)flags;
+    k->fflags = fflags;
+}
+
+/* A change for ident's filter failed with errno e: the ops waiting for it fail too. */
+DXI_PRIVATE void dxi_kqueue_fail(dx_reactor *r, uintptr_t ident, int write, int e) {
+    dxi_reactor_slot *s;
+    dx_op **head, **tail;
+    if (ident >= r->max_fds) return;
+    s = (dxi_reactor_slot *)r->slots + ident;
+    head = write ? &s->wr : &s->rd, tail = write ? &s->wr_tail : &s->rd_tail;
+    s->registered &= ~(uint32_t)(write ? DXI_KQUEUE_WR | DXI_KQUEUE_WR_ADDED : DXI_KQUEUE_RD);
+    while (*head) {
+        dx_op *op = *head;
+        dxi_reactor_unlink(head, tail, op);
+        dxi_reactor_done_errno(r, op, e);
+    }
+}
+
+DXI_PRIVATE void dxi_kqueue_fail_changes(dx_reactor *r, int n, int e) {
+    const struct kevent *c = (const struct kevent *)r->be.kqueue.changes;
+    int i;
+    r->be.kqueue.nchanges = 0;
+    for (i = 0; i < n; i++) dxi_kqueue_fail(r, c[i].ident, c[i].filter == EVFILT_WRITE, e); /* queues no change */
+}
+
+/* dxi_reactor_ready for an EV_EOF event that carries the socket's error in
+   fflags (the manual pages: "returns the socket error (if any) in fflags"):
+   the first op that does not see the error from its own system call gets it,
+   that is a read that finds the end of the stream (0) or a connect whose
+   SO_ERROR reads 0. On the kernels the system call reports the error itself
+   (so_error stays set) and this changes nothing; libkqueue fills fflags by
+   reading SO_ERROR, which clears it on Linux, so a reset would read as an
+   end of stream and a refused connect as connected. */
+DXI_PRIVATE void dxi_kqueue_ready_error(dx_reactor *r, int fd, int write, int err) {
+    dxi_reactor_slot *s = (dxi_reactor_slot *)r->slots + fd;
+    dx_op **head = write ? &s->wr : &s->rd, **tail = write ? &s->wr_tail : &s->rd_tail;
+    if (!write) s->rd_short = 0;
+    while (*head) {
+        dx_op *op = *head;
+        int64_t n = dxi_reactor_io(op);
+        if (err && n == 0 && op->kind != DX_OP_KIND_SEND && op->kind != DX_OP_KIND_SENDV && op->kind != DX_OP_KIND_WRITE) {
+            n = -(int64_t)err; /* a read's end of stream, a connect's success: the error comes first */
+            err = 0;
+        } else if (n < 0 && n != -(int64_t)EAGAIN) {
+            err = 0; /* the system call reported it */
+        }
+        if (op->kind == DX_OP_KIND_RECV) dxi_reactor_note_recv(r, op, n);
+        if (n == -(int64_t)EAGAIN) break;
+        dxi_reactor_unlink(head, tail, op);
+        if (n < 0) dxi_reactor_done_errno(r, op, (int)-n);
+        else dxi_reactor_done(r, op, n, 0);
+    }
+    r->vt->watch(r, fd, s);
+}
+
+/* One event from kevent(): a change's error, the wake, or readiness. */
+DXI_PRIVATE void dxi_kqueue_event(dx_reactor *r, const struct kevent *ev) {
+    int write = ev->filter == EVFILT_WRITE;
+    if (ev->flags & EV_ERROR) { /* a change's result: data is its errno (0: EV_RECEIPT's success) */
+        if (ev->data != 0) dxi_kqueue_fail(r, ev->ident, write, (int)ev->data);
+        return;
+    }
+#if defined(DXI_REACTOR_KQUEUE_USER)
+    if (ev->filter == EVFILT_USER) {
+        dxi_reactor_woken(r);
+        return;
+    }
+#else
+    if (ev->filter == EVFILT_READ && r->wake_rfd >= 0 && ev->ident == (uintptr_t)r->wake_rfd) {
+        dxi_reactor_wake_drain(r);
+        return;
+    }
+#endif
+    if (ev->ident >= r->max_fds || (!write && ev->filter != EVFILT_READ)) return;
+#if DXI_REACTOR_KQUEUE_DISPATCH
+    if (write) ((dxi_reactor_slot *)r->slots)[ev->ident].registered &= ~(uint32_t)DXI_KQUEUE_WR; /* disabled now */
+#endif
+    if ((ev->flags & EV_EOF) && ev->fflags != 0) dxi_kqueue_ready_error(r, (int)ev->ident, write, (int)ev->fflags);
+    else dxi_reactor_ready(r, (int)ev->ident, write);
+}
+
+/* The changelist is full: one kevent() of its own applies it. With
+   EV_RECEIPT every change reports its result in the event list and no
+   pending event is taken ("useful for making bulk changes to a kqueue without
+   draining any pending events"); without it, events that come back are
+   handled here (their changes go into the emptied list). */
+DXI_PRIVATE void dxi_kqueue_flush(dx_reactor *r) {
+    struct kevent ev[DXI_REACTOR_KQUEUE_CHANGES];
+    struct kevent *c = (struct kevent *)r->be.kqueue.changes;
+    struct timespec zero;
+    int n = (int)r->be.kqueue.nchanges, got, i;
+    zero.tv_sec = 0;
+    zero.tv_nsec = 0;
+#if defined(DXI_REACTOR_KQUEUE_RECEIPT)
+    for (i = 0; i < n; i++) c[i].flags |= DXI_REACTOR_KQUEUE_RECEIPT;
+#endif
+    do {
+        r->stats.enters++;
+        got = kevent(r->be.kqueue.fd, c, DXI_KQUEUE_N(n), ev, DXI_KQUEUE_N(n), &zero); /* adding again is harmless after EINTR */
+    } while (got < 0 && errno == EINTR);
+    if (got < 0) {
+        dxi_kqueue_fail_changes(r, n, errno);
+        return;
+    }
+    r->be.kqueue.nchanges = 0;
+    for (i = 0; i < got; i++) dxi_kqueue_event(r, &ev[i]);
+}
+
+DXI_PRIVATE void dxi_kqueue_change(dx_reactor *r, int fd, int filter, unsigned flags) {
+    while (r->be.kqueue.nchanges >= DXI_REACTOR_KQUEUE_CHANGES) dxi_kqueue_flush(r);
+    dxi_kqueue_set((struct kevent *)r->be.kqueue.changes + r->be.kqueue.nchanges++, (uintptr_t)fd, filter, flags, 0);
+}
+
+/* The ops waiting on fd changed: add the filters they need (batched into the next wait). */
+DXI_PRIVATE int dxi_kqueue_watch(dx_reactor *r, int fd, dxi_reactor_slot *s) {
+    if (s->rd && !(s->registered & DXI_KQUEUE_RD)) {
+        s->registered |= DXI_KQUEUE_RD;
+        dxi_kqueue_change(r, fd, DXI_KQUEUE_F_READ, EV_ADD | EV_CLEAR);
+    }
+    if (s->wr && !(s->registered & DXI_KQUEUE_WR)) {
+        s->registered |= DXI_KQUEUE_WR | DXI_KQUEUE_WR_ADDED;
+        /* EV_ENABLE: the manual pages need only EV_ADD ("Adding an event
+           automatically enables it"); libkqueue does not enable an existing,
+           dispatched event on EV_ADD alone */
+        dxi_kqueue_change(r, fd, DXI_KQUEUE_F_WRITE, EV_ADD | EV_ENABLE | EV_CLEAR | DXI_REACTOR_KQUEUE_DISPATCH);
+    }
+    return 0; /* a change's error fails its ops when it comes back */
+}
+
+DXI_PRIVATE dx_result dxi_kqueue_wait(dx_reactor *r, int64_t timeout_ns) {
+    struct kevent ev[DXI_REACTOR_KQUEUE_EVENTS];
+    struct timespec ts, *tp = NULL;
+    int n, i, nchanges = (int)r->be.kqueue.nchanges;
+    if (timeout_ns >= 0) {
+        ts.tv_sec = (time_t)(timeout_ns / 1000000000);
+        ts.tv_nsec = (long)(timeout_ns % 1000000000);
+        tp = &ts;
+    }
+    r->stats.enters++;
+    n = kevent(r->be.kqueue.fd, (const struct kevent *)r->be.kqueue.changes, DXI_KQUEUE_N(nchanges), ev,
+               DXI_KQUEUE_N(DXI_REACTOR_KQUEUE_EVENTS), tp);
+    if (n < 0) {
+        int e = errno;
+        if (e == EINTR) return DX_OK; /* the changes stay queued: adding again is harmless */
+        dxi_kqueue_fail_changes(r, nchanges, e);
+        return dxi_reactor_map(e);
+    }
+    r->be.kqueue.nchanges = 0;
+    for (i = 0; i < n; i++) dxi_kqueue_event(r, &ev[i]);
+    return DX_OK;
+}
+
+/* fd is about to be closed: its queued changes go, as the number may be reused before the next kevent(). */
+DXI_PRIVATE void dxi_kqueue_drop(dx_reactor *r, uintptr_t fd) {
+    struct kevent *c = (struct kevent *)r->be.kqueue.changes;
+    uint32_t i, j = 0;
+    for (i = 0; i < r->be.kqueue.nchanges; i++)
+        if (c[i].ident != fd) c[j++] = c[i];
+    r->be.kqueue.nchanges = j;
+}
+
+/* fd is about to be closed by the loop (dx_op_close, dx_reactor_fd_close). */
+DXI_PRIVATE void dxi_kqueue_forget(dx_reactor *r, uintptr_t fd) {
+    if (!r->be.kqueue.changes) return;
+    dxi_kqueue_drop(r, fd);
+#if defined(DXI_REACTOR_KQUEUE_DELETE_ON_CLOSE)
+    if (fd < r->max_fds) {
+        uint32_t reg = ((dxi_reactor_slot *)r->slots)[fd].registered;
+        struct kevent del[2];
+        int n = 0;
+        if (reg & DXI_KQUEUE_RD) dxi_kqueue_set(&del[n++], fd, DXI_KQUEUE_F_READ, EV_DELETE, 0);
+        if (reg & DXI_KQUEUE_WR_ADDED) dxi_kqueue_set(&del[n++], fd, DXI_KQUEUE_F_WRITE, EV_DELETE, 0);
+        if (n) {
+            r->stats.enters++;
+            (void)kevent(r->be.kqueue.fd, del, DXI_KQUEUE_N(n), NULL, 0, NULL); /* an error leaves nothing to undo */
+        }
+    }
+#endif
+}
+
+DXI_PRIVATE void dxi_kqueue_start(dx_reactor *r, dx_op *op) {
+    if (op->kind == DX_OP_KIND_CLOSE) dxi_kqueue_forget(r, op->fd);
+    dxi_reactor_ready_start(r, op);
+}
+
+DXI_PRIVATE void dxi_kqueue_fd_forget(dx_reactor *r, uintptr_t fd) {
+    dxi_kqueue_forget(r, fd);
+    dxi_reactor_posix_fd_forget(r, fd);
+}
+
+DXI_PRIVATE dx_result dxi_kqueue_wake(dx_reactor *r) {
+#if defined(DXI_REACTOR_KQUEUE_USER)
+    struct kevent k;
+    if (r->be.kqueue.fd < 0) return DX_ERR_MISUSE;
+    dxi_kqueue_set(&k, 0, DXI_KQUEUE_F_USER, 0, NOTE_TRIGGER); /* any thread: kevent() is a system call */
+    if (kevent(r->be.kqueue.fd, &k, DXI_KQUEUE_N(1), NULL, 0, NULL) != 0) return dxi_reactor_map(errno);
+    return DX_OK;
+#else
+    return dxi_reactor_posix_wake(r);
+#endif
+}
+
+/* Memory: the fd table, then the changelist. */
+DXI_PRIVATE uint64_t dxi_kqueue_memory_size(uint32_t max_fds) {
+    return dxi_reactor_slots_size(max_fds) + (uint64_t)DXI_REACTOR_KQUEUE_CHANGES * sizeof(struct kevent);
+}
+
+DXI_PRIVATE dx_result dxi_kqueue_init(dx_reactor *r, const dx_reactor_config *cfg) {
+    struct kevent k;
+    (void)cfg;
+    r->be.kqueue.fd = -1;
+    r->be.kqueue.nchanges = 0;
+    r->be.kqueue.changes = (uint8_t *)r->memory + (size_t)dxi_reactor_slots_size(r->max_fds);
+    dxi_reactor_slots(r);
+    r->be.kqueue.fd = kqueue();
+    if (r->be.kqueue.fd < 0) return dxi_reactor_map(errno);
+    fcntl(r->be.kqueue.fd, F_SETFD, FD_CLOEXEC); /* fork does not inherit a kqueue; exec would */
+#if defined(DXI_REACTOR_KQUEUE_USER)
+    dxi_kqueue_set(&k, 0, DXI_KQUEUE_F_USER, EV_ADD | EV_CLEAR, 0);
+#else
+    {
+        int e = dxi_reactor_wake_fds(r);
+        if (e) return dxi_reactor_map(e);
+    }
+    dxi_kqueue_set(&k, (uintptr_t)r->wake_rfd, DXI_KQUEUE_F_READ, EV_ADD | EV_CLEAR, 0);
+#endif
+    if (kevent(r->be.kqueue.fd, &k, DXI_KQUEUE_N(1), NULL, 0, NULL) != 0) return dxi_reactor_map(errno);
+    return DX_OK;
+}
+
+DXI_PRIVATE void dxi_kqueue_deinit(dx_reactor *r) {
+    if (r->be.kqueue.fd >= 0) close(r->be.kqueue.fd);
+    r->be.kqueue.fd = -1;
+    r->be.kqueue.changes = NULL;
+    r->be.kqueue.nchanges = 0;
+    dxi_reactor_posix_deinit(r);
+}
+
+DXI_PRIVATE const dxi_reactor_vtable *dxi_kqueue_vtable(void) {
+    static const dxi_reactor_vtable vt = {
+        DX_REACTOR_BACKEND_KQUEUE, 0, dxi_kqueue_memory_size, dxi_kqueue_init, dxi_kqueue_deinit,
+        dxi_kqueue_start, dxi_reactor_ready_cancel, dxi_kqueue_wait, dxi_kqueue_wake,
+        NULL /* now: the OS clock */, dxi_kqueue_fd_forget, NULL /* peek */, NULL /* multi_after */,
+        NULL, NULL, NULL /* bufrings: the core's free list */, dxi_kqueue_watch};
+    return &vt;
+}
+#endif
 
 /* ---- IOCP (Windows): issue 14, part 2, goes here ----
    A completion backend like io_uring: DXI_REACTOR_HAS_IOCP at the top
@@ -2762,7 +3142,10 @@ DXI_PRIVATE const dxi_reactor_vtable *dxi_reactor_vtable_of(dx_reactor_backend_i
 #if defined(DXI_REACTOR_HAS_POLL)
     case DX_REACTOR_BACKEND_POLL: return dxi_poll_vtable();
 #endif
-    /* DX_REACTOR_BACKEND_KQUEUE, DX_REACTOR_BACKEND_IOCP: with their sections */
+#if defined(DXI_REACTOR_HAS_KQUEUE)
+    case DX_REACTOR_BACKEND_KQUEUE: return dxi_kqueue_vtable();
+#endif
+    /* DX_REACTOR_BACKEND_IOCP: with its section */
     case DX_REACTOR_BACKEND_CUSTOM: return dxi_custom_vtable();
     default: return NULL;
     }
@@ -2802,12 +3185,13 @@ DXI_PRIVATE uint32_t dxi_reactor_nofile(void) { /* the RLIMIT_NOFILE soft limit,
 
 /* The backends init tries, in order: cfg's list, or the default order. */
 DXI_PRIVATE const dx_reactor_backend_id *dxi_reactor_order(const dx_reactor_config *cfg, uint32_t *count) {
-    static const dx_reactor_backend_id defaults[] = {DX_REACTOR_BACKEND_IOURING, DX_REACTOR_BACKEND_EPOLL, DX_REACTOR_BACKEND_POLL};
+    static const dx_reactor_backend_id defaults[] = {DX_REACTOR_BACKEND_IOURING, DX_REACTOR_BACKEND_EPOLL, DX_REACTOR_BACKEND_KQUEUE,
+                                                     DX_REACTOR_BACKEND_POLL};
     if (cfg->backend_count) {
         *count = cfg->backend_count;
         return cfg->backends;
     }
-    *count = 3;
+    *count = (uint32_t)(sizeof defaults / sizeof defaults[0]);
     return defaults;
 }
 

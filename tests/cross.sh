@@ -9,6 +9,12 @@
 #   tcc        every test program built with tcc, run natively
 #   musl       every test program built with musl-gcc -static, run natively
 #   mingw      every test program built with x86_64-w64-mingw32-gcc -static, run under wine
+#   kqueue     reactor_test's kqueue suite (--filter=kqueue) over libkqueue, a
+#              kqueue(2) emulation on Linux, built once (cmake) from
+#              ../shared/third_party/libkqueue-<commit>.tar.gz into build/kq/;
+#              sanitized -O0, -O2, and sanitized with only the first kqueue's
+#              flags (OpenBSD's pipe wake: no EVFILT_USER there; no EV_RECEIPT,
+#              EV_DISPATCH). A clone without ../shared/third_party skips it.
 #   cortex-m4  the pure headers compiled freestanding (tests/freestanding.c):
 #              imports nothing but mem*, every public function present, and a
 #              size report per header into bench/RESULTS.md (cross-size section);
@@ -41,7 +47,7 @@ WARN="-Wall -Wextra -Wpedantic -Wshadow -Wconversion -Werror"
 CFLAGS="-std=c99 $WARN -O2"
 EMU_CASES=${DX_PROP_CASES:-200}
 RUN_TIMEOUT=${DX_CROSS_TIMEOUT:-1800} # a watchdog only: qemu on a loaded machine is slow
-TARGETS=${DX_CROSS_TARGETS:-"arm32 aarch64 s390x tcc musl mingw cortex-m4"}
+TARGETS=${DX_CROSS_TARGETS:-"arm32 aarch64 s390x tcc musl mingw kqueue cortex-m4"}
 RESULTS=$OUT/results
 FAILURES=$OUT/failures.txt # every failure again, printed next to the summary
 # Libraries every test program links with; the reactor's need sockets and threads.
@@ -316,6 +322,54 @@ target_mingw() {
     return 0
 }
 
+# ---- kqueue: dx_reactor.h's kqueue backend over libkqueue (Linux)
+
+# The suite runs on the emulation, not on a BSD or macOS kernel: evidence, not
+# proof (the backend follows the kqueue(2) manual pages; where libkqueue
+# differs, dx_reactor.h's kqueue section says so). libkqueue is built once
+# and kept (build/kq/.dx-built-<commit>), as ../shared/third_party/README.md says;
+# its header comes in with -isystem, as <sys/event.h> does on the BSDs.
+target_kqueue() {
+    local t=kqueue ver=f966089 dir=$OUT/kqueue prefix=$PWD/build/kq tarball log variant flags exe
+    tarball=../shared/third_party/libkqueue-$ver.tar.gz
+    if [ ! -f "$tarball" ]; then
+        skip "$t" all "$tarball not found: libkqueue (the kqueue emulation this target runs on) comes from ../shared/third_party, not in this clone"
+        return 0
+    fi
+    need "$t" cmake make gcc tar || return 0
+    mkdir -p "$dir"
+    if [ ! -f "$prefix/.dx-built-$ver" ]; then
+        log=$dir/libkqueue.build.log
+        rm -rf "build/libkqueue-$ver" build/libkqueue "$prefix"
+        if { tar xzf "$tarball" -C build/ &&
+            cmake -S "build/libkqueue-$ver" -B build/libkqueue -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX="$prefix" &&
+            make -C build/libkqueue -j2 install; } >"$log" 2>&1 && [ -f "$prefix/lib/libkqueue.a" ]; then
+            : >"$prefix/.dx-built-$ver"
+            pass "$t" "libkqueue $ver" "built into build/kq"
+        else
+            fail "$t" "libkqueue $ver" "build (cmake)" "$log"
+            return 0
+        fi
+    fi
+    local asan="-O0 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
+    for variant in asan O2 asan-basic; do
+        case $variant in
+        asan) flags=$asan ;;
+        O2) flags="-O2" ;;
+        # as where <sys/event.h> lacks EVFILT_USER (OpenBSD: a pipe wakes the
+        # loop), EV_RECEIPT and EV_DISPATCH
+        asan-basic) flags="$asan -DDXI_REACTOR_KQUEUE_BASIC" ;;
+        esac
+        exe=$dir/reactor_test-$variant
+        # shellcheck disable=SC2086 # $WARN and $flags are lists
+        build "$t" "reactor_test ($variant)" "$exe" gcc -std=c99 $WARN $flags -DDX_REACTOR_KQUEUE_LIBKQUEUE \
+            -isystem "$prefix/include/kqueue" -I. -Itests tests/reactor_test.c "$prefix/lib/libkqueue.a" $LIBS_POSIX || continue
+        run_test "$t" "reactor_test --filter=kqueue ($variant)" "$dir/reactor_test-$variant.run.log" \
+            env ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 "$exe" --filter=kqueue
+    done
+    return 0
+}
+
 # ---- freestanding Cortex-M4
 
 # api_of TARGET HEADER AUX-FILE: "extern|static NAME" for each public function
@@ -539,8 +593,9 @@ for target in $TARGETS; do
     tcc) target_tcc & ;;
     musl) target_musl & ;;
     mingw) target_mingw & ;;
+    kqueue) target_kqueue & ;;
     cortex-m4) target_cortex_m4 & ;;
-    *) record "$target" FAIL "cross: $target FAIL (unknown target; known: arm32 aarch64 s390x tcc musl mingw cortex-m4)"; continue ;;
+    *) record "$target" FAIL "cross: $target FAIL (unknown target; known: arm32 aarch64 s390x tcc musl mingw kqueue cortex-m4)"; continue ;;
     esac
     pids+=("$!")
 done

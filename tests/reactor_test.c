@@ -1,7 +1,8 @@
 /* reactor_test.c - dx_reactor.h conformance suite, run over every backend
-   the machine offers (io_uring, epoll, poll). A backend that does not work
-   here skips its tests with the reason. Loopback only; every loop is bounded
-   by a watchdog timer and a turn count. */
+   the machine offers (io_uring, epoll, poll; kqueue where it is built: the
+   BSDs and macOS, or Linux over libkqueue in make cross). A backend that
+   does not work here skips its tests with the reason. Loopback only; every
+   loop is bounded by a watchdog timer and a turn count. */
 #define _GNU_SOURCE
 #define DX_IMPLEMENTATION
 #include "dx_reactor.h"
@@ -141,10 +142,20 @@ static int listen_loopback(uint16_t *port) {
     return (int)fd;
 }
 
+#if defined(DX_REACTOR_KQUEUE_LIBKQUEUE)
+/* libkqueue (the kqueue emulation make cross runs this suite over on Linux)
+   frees a closed kqueue's own fds later, in its monitoring thread; this
+   (exported, not in its header) waits for that. A kernel's kqueue is gone at close(). */
+extern void libkqueue_drain_pending_close(void);
+#endif
 static int count_fds(void) {
     int n = 0;
-    DIR *d = opendir("/proc/self/fd");
+    DIR *d;
     struct dirent *e;
+#if defined(DX_REACTOR_KQUEUE_LIBKQUEUE)
+    libkqueue_drain_pending_close();
+#endif
+    d = opendir("/proc/self/fd");
     if (!d) return -1;
     while ((e = readdir(d)) != NULL) n += e->d_name[0] != '.';
     closedir(d);
@@ -1445,6 +1456,44 @@ static int free_in_callback(prop_ctx *p, dx_reactor_backend_id b) {
     return 0;
 }
 
+/* ---- a writer that waits for space twice on one socket ----
+   On kqueue the write filter is disabled after each event (EV_DISPATCH) and
+   added again for the next writer: the second wait checks that it comes
+   back. Valid on every backend; run on kqueue, whose path it is. */
+#if defined(DXI_REACTOR_HAS_KQUEUE)
+static int send_waits_twice(prop_ctx *p, dx_reactor_backend_id b) {
+    dx_reactor r;
+    dx_op snd;
+    result_box box;
+    watchdog wd;
+    int sv[2], round;
+    static char big[1 << 20], sink[1 << 16];
+    OPEN_OR_SKIP(p, &r, b);
+    PROP_CHECK(p, socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv) == 0);
+    watchdog_start(&r, &wd);
+    for (round = 0; round < 4; round++) {
+        memset(&box, 0, sizeof box);
+        dx_op_send(&snd, (uintptr_t)sv[0], big, sizeof big);
+        submit_rec(&r, &snd, &box, 0);
+        PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_NOWAIT) == DX_OK);
+        if (round == 0) { /* an empty buffer: the send takes what fits, and the buffer is full */
+            PROP_CHECK_MSG(p, box.n[0] == 1 && box.res[0] > 0 && box.res[0] < (int64_t)sizeof big, "first send: %lld", (long long)box.res[0]);
+            continue;
+        }
+        PROP_CHECK_MSG(p, box.n[0] == 0, "round %d: the send did not wait for space (%lld)", round, (long long)box.res[0]);
+        while (read(sv[1], sink, sizeof sink) > 0) {} /* the peer drains: space again */
+        while (box.n[0] == 0 && !wd.fired) PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_ONCE) == DX_OK);
+        PROP_CHECK_MSG(p, box.n[0] == 1 && box.res[0] > 0, "round %d: send %lld", round, (long long)box.res[0]);
+    }
+    watchdog_stop(&r, &wd);
+    PROP_CHECK(p, run_bounded(&r, &wd) == 0);
+    dx_reactor_fd_close(&r, (uintptr_t)sv[0]);
+    close(sv[1]);
+    dx_reactor_destroy(&r);
+    return 0;
+}
+#endif
+
 /* ---- the conformance table: every scenario on every backend ---- */
 
 #define FOR_BACKEND(name, fn, b) \
@@ -1475,8 +1524,28 @@ static int free_in_callback(prop_ctx *p, dx_reactor_backend_id b) {
 SUITE(io_uring, DX_REACTOR_BACKEND_IOURING)
 SUITE(epoll, DX_REACTOR_BACKEND_EPOLL)
 SUITE(poll, DX_REACTOR_BACKEND_POLL)
+#if defined(DXI_REACTOR_HAS_KQUEUE) /* the BSDs, macOS; Linux with DX_REACTOR_KQUEUE_LIBKQUEUE (make cross) */
+SUITE(kqueue, DX_REACTOR_BACKEND_KQUEUE)
+FOR_BACKEND(kqueue_send_waits_twice, send_waits_twice, DX_REACTOR_BACKEND_KQUEUE)
+static int workers_on(prop_ctx *p, dx_reactor_backend_id b);
+FOR_BACKEND(kqueue_workers, workers_on, DX_REACTOR_BACKEND_KQUEUE) /* a loop per thread, a kqueue each */
+#define KQUEUE_ENTRIES SUITE_ENTRIES(kqueue), PROP_UNIT(t_kqueue_send_waits_twice), PROP_UNIT(t_kqueue_workers)
+#else
+static int t_kqueue(prop_ctx *p) {
+    PROP_SKIP(p, "kqueue is not built here: the BSDs and macOS have it; on Linux, make cross runs this suite over libkqueue "
+                 "(-DDX_REACTOR_KQUEUE_LIBKQUEUE)");
+}
+#define KQUEUE_ENTRIES PROP_UNIT(t_kqueue)
+#endif
 
 /* ---- backend selection ---- */
+
+/* a backend this build lacks on a POSIX system: kqueue, unless it is built (BSD, macOS, libkqueue) */
+#if defined(DXI_REACTOR_HAS_KQUEUE)
+#define UNBUILT_POSIX_BACKEND DX_REACTOR_BACKEND_IOCP
+#else
+#define UNBUILT_POSIX_BACKEND DX_REACTOR_BACKEND_KQUEUE
+#endif
 
 static int t_default_order(prop_ctx *p) {
     dx_reactor r;
@@ -1488,15 +1557,21 @@ static int t_default_order(prop_ctx *p) {
     dx_reactor_destroy(&r);
     /* a list of unavailable backends: UNSUPPORTED */
     cfg.backends[0] = DX_REACTOR_BACKEND_IOCP;
-    cfg.backends[1] = DX_REACTOR_BACKEND_KQUEUE;
+    cfg.backends[1] = UNBUILT_POSIX_BACKEND;
     cfg.backend_count = 2;
     PROP_CHECK(p, dx_reactor_create(&r, &cfg) == DX_ERR_UNSUPPORTED);
     /* a forced order is kept */
-    cfg.backends[0] = DX_REACTOR_BACKEND_KQUEUE;
+    cfg.backends[0] = UNBUILT_POSIX_BACKEND;
     cfg.backends[1] = DX_REACTOR_BACKEND_POLL;
     PROP_CHECK(p, dx_reactor_create(&r, &cfg) == DX_OK && r.backend == DX_REACTOR_BACKEND_POLL);
     PROP_CHECK(p, strcmp(dx_reactor_backend_name(&r), "poll") == 0);
     dx_reactor_destroy(&r);
+#if defined(DXI_REACTOR_HAS_KQUEUE)
+    cfg.backends[0] = DX_REACTOR_BACKEND_KQUEUE; /* built: kept before poll */
+    PROP_CHECK(p, dx_reactor_create(&r, &cfg) == DX_OK && r.backend == DX_REACTOR_BACKEND_KQUEUE);
+    PROP_CHECK(p, strcmp(dx_reactor_backend_name(&r), "kqueue") == 0);
+    dx_reactor_destroy(&r);
+#endif
     return 0;
 }
 
@@ -1590,7 +1665,7 @@ static int t_caller_memory(prop_ctx *p) {
     }
     PROP_CHECK(p, ran > 0);
     /* no backend works: create gives back what it took */
-    cfg.backends[0] = DX_REACTOR_BACKEND_KQUEUE;
+    cfg.backends[0] = UNBUILT_POSIX_BACKEND;
     cfg.backends[1] = DX_REACTOR_BACKEND_IOCP;
     cfg.backend_count = 2;
     PROP_CHECK(p, dx_reactor_memory_size(&cfg) == 0);
@@ -2086,10 +2161,17 @@ static const prop_test tests[] = {
     SUITE_ENTRIES(io_uring),
     SUITE_ENTRIES(epoll),
     SUITE_ENTRIES(poll),
+    KQUEUE_ENTRIES,
 };
 
 int main(int argc, char **argv) {
     signal(SIGPIPE, SIG_IGN);
+#if defined(DX_REACTOR_KQUEUE_LIBKQUEUE)
+    { /* libkqueue's process-wide fds (its monitoring thread's) exist from the first kqueue on: before any test counts fds */
+        dx_reactor r;
+        if (open_loop(&r, DX_REACTOR_BACKEND_KQUEUE) == DX_OK) dx_reactor_destroy(&r);
+    }
+#endif
     return prop_main(argc, argv, tests, sizeof tests / sizeof tests[0]);
 }
 #endif
