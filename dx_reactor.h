@@ -762,7 +762,7 @@ typedef union dx_reactor_backend_state {
     } custom;
     struct {                         /* IOCP (Windows) */
         void *port;                  /* the completion port HANDLE */
-        void *accept_ex, *connect_ex, *get_addrs; /* the provider's extension functions */
+        void (*accept_ex)(void), (*connect_ex)(void), (*get_addrs)(void); /* the provider's extension functions */
         void *accepts;               /* the accepts' address buffers (in the loop's memory) */
         void *noskip;                /* the last handle that refused FILE_SKIP_COMPLETION_PORT_ON_SUCCESS */
         dx_op *head, *tail;          /* ops in the kernel */
@@ -2800,8 +2800,9 @@ DXI_PRIVATE uint64_t dxi_iocp_now(dx_reactor *r) {
 }
 
 /* The extension functions of a socket's provider (AcceptEx, ConnectEx, GetAcceptExSockaddrs). */
-DXI_PRIVATE void *dxi_iocp_ext(SOCKET s, GUID id) {
-    void *fn = NULL;
+typedef void (*dxi_iocp_fn)(void);
+DXI_PRIVATE dxi_iocp_fn dxi_iocp_ext(SOCKET s, GUID id) {
+    dxi_iocp_fn fn = NULL;
     DWORD n = 0;
     if (WSAIoctl(s, SIO_GET_EXTENSION_FUNCTION_POINTER, &id, sizeof id, &fn, sizeof fn, &n, NULL, NULL) != 0) return NULL;
     return fn;
@@ -3027,7 +3028,7 @@ DXI_PRIVATE void dxi_iocp_start(dx_reactor *r, dx_op *op) {
         const struct sockaddr *sa = (const struct sockaddr *)op->buf;
         struct sockaddr_storage any;
         DX_MEMSET(&any, 0, sizeof any);
-        any.ss_family = sa->sa_family; /* ConnectEx wants a bound socket: any address, any port */
+        any.ss_family = (short)sa->sa_family; /* ConnectEx wants a bound socket: any address, any port */
         if (bind((SOCKET)op->fd, (struct sockaddr *)&any, sa->sa_family == AF_INET6 ? (int)sizeof(struct sockaddr_in6) : (int)sizeof(struct sockaddr_in)) != 0 &&
             WSAGetLastError() != WSAEINVAL) { /* WSAEINVAL: bound already */
             err = (DWORD)WSAGetLastError();
