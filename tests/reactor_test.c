@@ -46,7 +46,23 @@ static int w_socketpair(int family, int type, int proto, int sv[2]) {
     int64_t l, c;
     SOCKET s;
     (void)family, (void)proto;
-    if (type != SOCK_STREAM || dx_reactor_addr_make(&a, "127.0.0.1", 0) != DX_OK) return -1; /* no AF_UNIX datagram pairs */
+    if (dx_reactor_addr_make(&a, "127.0.0.1", 0) != DX_OK) return -1;
+    if (type == SOCK_DGRAM) { /* two UDP sockets on loopback, each connected to the other */
+        SOCKET u[2];
+        struct sockaddr_in in[2];
+        int k, len;
+        for (k = 0; k < 2; k++) {
+            u[k] = (socket)(AF_INET, SOCK_DGRAM, 0); /* not the int-returning macro */
+            len = sizeof in[k];
+            if (u[k] == INVALID_SOCKET || bind(u[k], (const struct sockaddr *)(const void *)a.storage, (int)a.len) != 0 ||
+                getsockname(u[k], (struct sockaddr *)&in[k], &len) != 0)
+                return -1;
+        }
+        if ((connect)(u[0], (struct sockaddr *)&in[1], sizeof in[1]) != 0 || (connect)(u[1], (struct sockaddr *)&in[0], sizeof in[0]) != 0) return -1;
+        sv[0] = (int)u[0];
+        sv[1] = (int)u[1];
+        return 0;
+    }
     l = dx_reactor_tcp_listen(&a, 1, 0);
     if (l < 0) return -1;
     port = (uint16_t)dx_reactor_tcp_local_port((uintptr_t)l);
@@ -695,8 +711,9 @@ static int close_pending(prop_ctx *p, dx_reactor_backend_id b) {
     watchdog_stop(&r, &wd);
     PROP_CHECK(p, run_bounded(&r, &wd) == 0);
     PROP_CHECK_MSG(p, box.res[0] == DX_ERR_CANCELED, "recv: %lld", (long long)box.res[0]);
-    PROP_CHECK_MSG(p, box.res[1] == DX_ERR_CANCELED || (box.res[1] > 0 && box.res[1] < (int64_t)sizeof big), "send: %lld",
-                   (long long)box.res[1]);
+    /* IOCP: Winsock may take a whole overlapped send at once (it locks the pages instead of copying into the socket buffer) */
+    PROP_CHECK_MSG(p, box.res[1] == DX_ERR_CANCELED || (box.res[1] > 0 && box.res[1] < (int64_t)sizeof big) ||
+                          (b == DX_REACTOR_BACKEND_IOCP && box.res[1] == (int64_t)sizeof big), "send: %lld", (long long)box.res[1]);
     PROP_CHECK_MSG(p, box.res[2] == 0, "close: %lld", (long long)box.res[2]);
     /* the close's callback comes last, so it may free the connection that holds the other ops */
     PROP_CHECK_MSG(p, box.order[2] > box.order[0] && box.order[2] > box.order[1], "callback order: recv %d, send %d, close %d", box.order[0],
