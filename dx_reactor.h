@@ -3707,6 +3707,8 @@ DX_REACTOR_API uint32_t dx_reactor_cpu_count(void) {
 #if DXI_REACTOR_POSIX
 #include <pthread.h>
 DX_STATIC_ASSERT(sizeof(pthread_t) <= 2 * sizeof(uint64_t), dxi_reactor_pthread_fits);
+#endif
+#if DXI_REACTOR_POSIX || DXI_REACTOR_WINDOWS
 
 DXI_PRIVATE dx_reactor_action dxi_reactor_worker_closed(dx_reactor *r, dx_op *op, int64_t res, void *user) {
     (void)r, (void)op, (void)res, (void)user;
@@ -3738,6 +3740,9 @@ DXI_PRIVATE void *dxi_reactor_worker_main(void *arg) {
         mask[(w->cpu / 64) % 16] = (uint64_t)1 << (w->cpu % 64);
         if (syscall(SYS_sched_setaffinity, 0, sizeof mask, mask) != 0) w->cpu = -1;
     }
+#elif DXI_REACTOR_WINDOWS
+    /* the process' processor group only (64 CPUs): beyond, the thread stays where Windows put it */
+    if (w->cpu >= 0 && (w->cpu >= 64 || !SetThreadAffinityMask(GetCurrentThread(), (DWORD_PTR)1 << w->cpu))) w->cpu = -1;
 #else
     w->cpu = -1;
 #endif
@@ -3767,10 +3772,16 @@ DXI_PRIVATE void *dxi_reactor_worker_main(void *arg) {
     return NULL;
 }
 #endif
+#if DXI_REACTOR_WINDOWS
+DXI_PRIVATE DWORD WINAPI dxi_reactor_worker_thread(LPVOID arg) {
+    dxi_reactor_worker_main(arg);
+    return 0;
+}
+#endif
 
 DX_REACTOR_API dx_result dx_reactor_workers_start(dx_reactor_workers *g, const dx_reactor_workers_config *cfg,
                                                   dx_reactor_worker *workers, uint32_t capacity) {
-#if DXI_REACTOR_POSIX
+#if DXI_REACTOR_POSIX || DXI_REACTOR_WINDOWS
     uint32_t n, ncpu = dx_reactor_cpu_count(), i;
     dx_result rc = DX_OK;
     if (!g || !cfg || !workers) return DX_ERR_INVAL;
@@ -3781,20 +3792,33 @@ DX_REACTOR_API dx_result dx_reactor_workers_start(dx_reactor_workers *g, const d
     g->workers = workers;
     for (i = 0; i < n; i++) {
         dx_reactor_worker *w = &workers[i];
+#if DXI_REACTOR_WINDOWS
+        HANDLE th;
+#else
         pthread_t th;
+#endif
         int spins = 0;
         DX_MEMSET(w, 0, sizeof *w);
         w->index = i;
         w->group = g;
         w->listen_fd = -1;
         w->cpu = cfg->pin ? (int32_t)(i % ncpu) : -1;
+#if DXI_REACTOR_WINDOWS
+        th = CreateThread(NULL, 0, dxi_reactor_worker_thread, w, 0, NULL);
+        if (!th) {
+#else
         if (pthread_create(&th, NULL, dxi_reactor_worker_main, w) != 0) {
+#endif
             rc = DX_ERR_NOMEM;
             break;
         }
         DX_MEMCPY(w->thread, &th, sizeof th);
         g->count = i + 1;
+#if DXI_REACTOR_WINDOWS
+        while (!DXI_REACTOR_ALOAD(&w->ready) && spins++ < 100000) Sleep(1); /* bounded: 100 s */
+#else
         while (!DXI_REACTOR_ALOAD(&w->ready) && spins++ < 100000) poll(NULL, 0, 1); /* bounded: 100 s */
+#endif
         if (DXI_REACTOR_ALOAD(&w->ready) != 1) {
             rc = w->result ? w->result : DX_ERR_TIMEOUT;
             break;
@@ -3809,7 +3833,7 @@ DX_REACTOR_API dx_result dx_reactor_workers_start(dx_reactor_workers *g, const d
 }
 
 DX_REACTOR_API dx_result dx_reactor_workers_stop(dx_reactor_workers *g) {
-#if DXI_REACTOR_POSIX
+#if DXI_REACTOR_POSIX || DXI_REACTOR_WINDOWS
     uint32_t i;
     dx_result rc = DX_OK;
     for (i = 0; i < g->count; i++) {
@@ -3819,9 +3843,16 @@ DX_REACTOR_API dx_result dx_reactor_workers_stop(dx_reactor_workers *g) {
     }
     for (i = 0; i < g->count; i++) {
         dx_reactor_worker *w = &g->workers[i];
+#if DXI_REACTOR_WINDOWS
+        HANDLE th;
+        DX_MEMCPY(&th, w->thread, sizeof th);
+        WaitForSingleObject(th, INFINITE);
+        CloseHandle(th);
+#else
         pthread_t th;
         DX_MEMCPY(&th, w->thread, sizeof th);
         pthread_join(th, NULL);
+#endif
         if (w->result != DX_OK && rc == DX_OK) rc = w->result;
     }
     g->count = 0;

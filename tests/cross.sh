@@ -46,7 +46,7 @@ RESULTS=$OUT/results
 FAILURES=$OUT/failures.txt # every failure again, printed next to the summary
 # Libraries every test program links with; the reactor's need sockets and threads.
 LIBS_POSIX="-lm -lpthread"
-LIBS_WIN="-lm -lws2_32 -lmswsock"
+LIBS_WIN="-lm -lws2_32 -lmswsock -lpthread" # pthread: winpthreads, for the reactor test's waker thread
 
 mkdir -p "$OUT" || exit 2
 rm -rf "$RESULTS" "$FAILURES"
