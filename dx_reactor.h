@@ -1026,6 +1026,7 @@ extern long syscall(long number, ...);
 #endif
 
 #if DXI_REACTOR_WINDOWS
+#include <errno.h>
 #ifndef WIN32_LEAN_AND_MEAN
 #define WIN32_LEAN_AND_MEAN
 #endif
@@ -1060,7 +1061,7 @@ DX_INLINE void dxi_reactor_unlink(dx_op **head, dx_op **tail, dx_op *op) {
 }
 
 DXI_PRIVATE dx_result dxi_reactor_map(int e) {
-#if DXI_REACTOR_POSIX
+#if DXI_REACTOR_POSIX || DXI_REACTOR_WINDOWS /* Windows: the C runtime's errno values (IOCP maps its own errors) */
     switch (e) {
     case 0: return DX_OK;
     case ECONNREFUSED: return DX_REACTOR_ERR_REFUSED;
