@@ -1,8 +1,8 @@
-/* dx_reactor.h - v0.3.0 - completion-based event loop (io_uring, epoll, poll) - SPDX-License-Identifier: MIT OR Unlicense (text at end)
+/* dx_reactor.h - v0.4.0 - completion-based event loop (io_uring, epoll, poll, IOCP) - SPDX-License-Identifier: MIT OR Unlicense (text at end)
 
    The one dx header that does I/O. Every backend offers the same completion
    API: you describe an operation in a dx_op you own, submit it, and a
-   callback gets the result. On io_uring the kernel does the work; on epoll
+   callback gets the result. On io_uring and IOCP the kernel does the work; on epoll
    and poll() readiness is turned into completions (the system call runs
    when the fd is ready), so one program and one test suite run everywhere.
 
@@ -46,7 +46,8 @@ OVERVIEW
      create allocates once).
    - Results: a count (bytes, or the accepted fd) >= 0, or a dx_result
      mapped from errno; the raw errno stays in op->os_error.
-   - Backends: io_uring (raw system calls, no liburing), epoll, poll(); the
+   - Backends: io_uring (raw system calls, no liburing), epoll, poll(),
+     IOCP (Windows: overlapped I/O on a completion port); the
      first in a priority list that works at run time is kept, in the loop
      object (dx_reactor_backend). Each is one table of functions (BACKENDS);
      a custom backend (dx_reactor_custom, the same shape) lets firmware with
@@ -55,9 +56,8 @@ OVERVIEW
      least one callback ran), UNTIL_DONE (until no operation is pending or
      dx_reactor_stop).
    DOES NOT: own your buffers, retry partial sends (a send completes with
-   the bytes the kernel took, as on io_uring), resolve host names, do TLS,
-   or run on Windows yet (IOCP is planned: init returns
-   DX_ERR_UNSUPPORTED there; the header compiles).
+   the bytes the kernel took, as on io_uring), resolve host names, or do
+   TLS.
 
 API
    Loop (one thread; only dx_reactor_wake is safe from other threads)
@@ -164,7 +164,7 @@ API
        returns DX_REACTOR_DISARM (op is IDLE) or DX_REACTOR_REARM (the same
        op, same fields, is submitted again). res is also in op->res.
 
-   Thread-per-core workers (pthreads on POSIX; each worker creates its loop)
+   Thread-per-core workers (pthreads on POSIX, CreateThread on Windows; each worker creates its loop)
    uint32_t dx_reactor_cpu_count(void)          online CPUs
    dx_result dx_reactor_workers_start(dx_reactor_workers *g, const dx_reactor_workers_config *cfg,
                                       dx_reactor_worker *workers, uint32_t capacity)
@@ -185,8 +185,10 @@ API
    Socket helpers (blocking calls, no loop needed)
    dx_result dx_reactor_addr_make(dx_reactor_addr *out, const char *ip, uint16_t port)   IPv4 or IPv6 literal
    int64_t dx_reactor_tcp_socket(bool ipv6)     a non-blocking TCP socket, or an error
+       (Windows: an overlapped SOCKET, not inherited: IOCP needs overlapped sockets)
    int64_t dx_reactor_tcp_listen(const dx_reactor_addr *addr, int backlog, uint32_t flags)
-       flags DX_REACTOR_LISTEN_REUSEPORT. res: listening non-blocking fd.
+       flags DX_REACTOR_LISTEN_REUSEPORT (Windows: DX_ERR_UNSUPPORTED; it
+       uses SO_EXCLUSIVEADDRUSE). res: listening non-blocking fd.
    int64_t dx_reactor_tcp_local_port(uintptr_t fd)
    dx_result dx_reactor_fd_close(dx_reactor *r, uintptr_t fd)   synchronous close; r may be NULL
        ops pending on fd in r complete with DX_ERR_CANCELED (in the next turn)
@@ -209,7 +211,7 @@ CONFIGURATION
    DX_REACTOR_NO_EPOLL        off      [impl]    leave the epoll backend out
    DX_REACTOR_NO_POLL         off      [impl]    leave the poll() backend out
    DX_REACTOR_NO_KQUEUE       off      [impl]    leave the kqueue backend out (planned: no effect yet)
-   DX_REACTOR_NO_IOCP         off      [impl]    leave the IOCP backend out (planned: no effect yet)
+   DX_REACTOR_NO_IOCP         off      [impl]    leave the IOCP backend out (Windows: then only custom)
                                                  With every built-in backend left out, or on a
                                                  target without an OS, only the custom backend
                                                  remains (see BACKENDS).
@@ -234,8 +236,10 @@ MEMORY
    (about 64 + 32 bytes per entry), an OS resource. dx_op: 160 bytes on
    x86-64. An idle connection with one pending recv costs 160 + 64 = 224
    bytes of user space plus your buffer (measured by the 10,000-connection
-   test). Nothing is allocated after create; init and everything else never
-   allocate.
+   test). IOCP has no fd table (max_fds has no effect there): 6,656 bytes,
+   the address buffers of 64 pending accepts (104 bytes each), so an idle
+   connection costs its dx_op (160 bytes) plus your buffer. Nothing is
+   allocated after create; init and everything else never allocate.
 
 ERRORS
    DX_REACTOR_ERR_REFUSED (ECONNREFUSED), _RESET (ECONNRESET, ECONNABORTED),
@@ -245,7 +249,10 @@ ERRORS
    DX_ERR_NOTFOUND (ENOENT), DX_ERR_AGAIN, DX_ERR_BUSY (EALREADY, EBUSY),
    DX_ERR_NOMEM (ENOMEM, ENOBUFS), DX_ERR_LIMIT (EMFILE, ENFILE, fd >=
    max_fds), DX_ERR_INVAL, DX_ERR_UNSUPPORTED (ENOSYS, EOPNOTSUPP), DX_ERR_IO,
-   otherwise DX_ERR_OS. op->os_error keeps the errno (0 when none).
+   otherwise DX_ERR_OS. op->os_error keeps the errno (0 when none); on IOCP
+   the Win32 or Winsock error (GetLastError, WSAGetLastError: WSAECONNRESET,
+   ERROR_CONNECTION_REFUSED, ...), mapped the same way (ERROR_OPERATION_ABORTED:
+   DX_ERR_CANCELED; the end of a file or pipe: a read of 0 bytes).
 
 THREADING
    One loop per thread (thread-per-core: one loop and one SO_REUSEPORT
@@ -277,8 +284,9 @@ BACKENDS
    (CONFIGURATION). Without an OS (no __unix__, __linux__, __APPLE__; not
    _WIN32: firmware) no OS header is included, only the custom backend
    exists, the socket helpers, the workers and dx_reactor_fd_close say
-   DX_ERR_UNSUPPORTED, and custom->now is the clock. Planned: kqueue (BSD,
-   macOS) and IOCP (Windows), as two more sections.
+   DX_ERR_UNSUPPORTED, and custom->now is the clock. IOCP on Windows
+   (_WIN32; DX_REACTOR_NO_IOCP leaves it out). Planned: kqueue (BSD, macOS),
+   one more section.
    Default order on Linux: io_uring, then epoll, then poll(); elsewhere on
    POSIX: poll(). Each is probed at init: io_uring falls back when
    io_uring_setup fails (ENOSYS, EPERM from seccomp, the io_uring_disabled
@@ -303,13 +311,55 @@ BACKENDS
    data is already there, the poll defers the recv to task work). poll(): the fds
    with waiting ops, rebuilt each turn (a fallback: O(fds) per turn).
    Link: nothing on Linux (pthreads are in libc); -lpthread on older libcs;
-   Windows: -lws2_32 (init reports UNSUPPORTED but for a custom backend).
+   Windows: -lws2_32 (MSVC: pulled in by a #pragma; AcceptEx and ConnectEx
+   come through WSAIoctl, so no -lmswsock).
+   IOCP (Windows, Vista and later): completion-native, like io_uring. Every
+   I/O op carries its OVERLAPPED inside dx_op (priv), so a packet leads to
+   its op with no lookup; one GetQueuedCompletionStatusEx per turn takes up
+   to 64 packets (stats.enters); dx_reactor_wake posts a packet
+   (PostQueuedCompletionStatus). accept: AcceptEx (the extension pointers
+   from WSAIoctl at init) into a new socket of the listener's family, then
+   SO_UPDATE_ACCEPT_CONTEXT; the peer address via GetAcceptExSockaddrs;
+   at most 64 accepts pending per loop (DX_ERR_LIMIT beyond: their address
+   buffers are the loop's memory). connect: ConnectEx on a socket it binds
+   to any address first (unless bound), then SO_UPDATE_CONNECT_CONTEXT.
+   recv, send, recvv, sendv: overlapped WSARecv and WSASend (up to 64
+   vectors per call; more: a shorter transfer); on a handle that is not a
+   socket (a pipe) ReadFile and WriteFile, first vector only. read, write:
+   ReadFile and WriteFile with the offset in the OVERLAPPED; handles must be
+   opened with FILE_FLAG_OVERLAPPED; DX_OP_OFFSET_CURRENT reads at the file
+   pointer (and moves it on) and writes at the end of the file. A handle is
+   tied to the loop's port when its first op starts, and gets
+   FILE_SKIP_COMPLETION_PORT_ON_SUCCESS where that is safe (files, pipes;
+   sockets only when the TCP provider hands out IFS handles: a layered
+   provider without them may post packets all the same), so an op that
+   succeeds at once completes inline with no packet. A socket belongs to
+   one port: one loop per socket. cancel: CancelIoEx on the target's
+   OVERLAPPED (its packet then says ERROR_OPERATION_ABORTED; the cancel
+   completes after it). close: CancelIoEx on every op of ours on the handle,
+   then closesocket (or CloseHandle) once their packets are in, so their
+   callbacks run first, as elsewhere. recv_multi: one WSARecv per callback
+   into a free buffer of the ring (no multishot in the kernel). Timers: the
+   loop's heap, the wait's timeout rounded up to milliseconds; the clock is
+   QueryPerformanceCounter. Workers: CreateThread and SetThreadAffinityMask
+   (the first 64 CPUs); no per-worker listener (no SO_REUSEPORT, and a
+   socket belongs to one port): cfg.listen says DX_ERR_UNSUPPORTED.
    Sends of DX_REACTOR_ZC_MIN bytes or more use SEND_ZC where the kernel
    has it (probed): the callback runs only after the notification CQE
    (IORING_CQE_F_NOTIF), when the buffer is free again; a socket that
    refuses zero copy (AF_UNIX: EOPNOTSUPP) gets a plain send.
 
 VERSION HISTORY
+   0.4.0 (2026-11-23) IOCP backend on Windows (AcceptEx, ConnectEx,
+         overlapped WSARecv/WSASend and ReadFile/WriteFile,
+         GetQueuedCompletionStatusEx, CancelIoEx, FILE_SKIP_COMPLETION_PORT_ON_SUCCESS;
+         see BACKENDS): the default (and only built-in) backend there, where
+         init used to say DX_ERR_UNSUPPORTED. The socket helpers, dx_reactor_fd_close,
+         dx_reactor_cpu_count and the workers (CreateThread, no listener)
+         work on Windows; DX_REACTOR_NO_IOCP takes effect; a Windows clock
+         (QueryPerformanceCounter) for the core and the custom backend;
+         dx_reactor_from_errno maps the C runtime's errno there. The
+         conformance suite runs on IOCP under Wine in make cross.
    0.3.0 (2026-11-23) every backend is one table of functions, filled in its
          own section (io_uring, epoll, poll, custom; places left for kqueue
          and IOCP); the core never asks which backend runs. struct dx_reactor:
@@ -537,9 +587,9 @@ DX_INLINE const char *dx_result_name(dx_result r) {
 #endif
 
 #define DX_REACTOR_VERSION_MAJOR 0
-#define DX_REACTOR_VERSION_MINOR 3
+#define DX_REACTOR_VERSION_MINOR 4
 #define DX_REACTOR_VERSION_PATCH 0
-#define DX_REACTOR_VERSION DX_VERSION_PACK(0, 3, 0)
+#define DX_REACTOR_VERSION DX_VERSION_PACK(0, 4, 0)
 
 #ifndef DX_REACTOR_MAX_BACKENDS /* entries in dx_reactor_config.backends */
 #define DX_REACTOR_MAX_BACKENDS 8
@@ -564,7 +614,7 @@ typedef enum dx_reactor_backend_id {
     DX_REACTOR_BACKEND_EPOLL = 2,
     DX_REACTOR_BACKEND_POLL = 3,
     DX_REACTOR_BACKEND_KQUEUE = 4,  /* planned */
-    DX_REACTOR_BACKEND_IOCP = 5,    /* planned */
+    DX_REACTOR_BACKEND_IOCP = 5,    /* Windows */
     DX_REACTOR_BACKEND_CUSTOM = 6,  /* cfg.custom */
     DX_REACTOR_BACKEND_FORCE_32BIT = 0x7fffffff
 } dx_reactor_backend_id;
@@ -678,7 +728,7 @@ struct dx_op {
 };
 
 typedef struct dx_reactor_stats {
-    uint64_t enters;    /* system calls that submitted or waited (io_uring_enter, epoll_wait, poll) */
+    uint64_t enters;    /* system calls that submitted or waited (io_uring_enter, epoll_wait, poll, GetQueuedCompletionStatusEx) */
     uint64_t started;   /* ops started */
     uint64_t completed; /* callbacks run */
     uint64_t active;    /* ops not IDLE now */
