@@ -1,5 +1,6 @@
 /* reactor_test.c - dx_reactor.h conformance suite, run over every backend
-   the machine offers (io_uring, epoll, poll). A backend that does not work
+   the machine offers (io_uring, epoll, poll; IOCP on Windows, run under Wine
+   in make cross). A backend that does not work
    here skips its tests with the reason. Loopback only; every loop is bounded
    by a watchdog timer and a turn count. */
 #define _GNU_SOURCE
