@@ -170,6 +170,12 @@ static const char *skip_reason(dx_reactor_backend_id b, dx_result rc) {
         return why;
     }
 #endif
+#if defined(_WIN32)
+    if (b != DX_REACTOR_BACKEND_IOCP && b != DX_REACTOR_BACKEND_CUSTOM) {
+        snprintf(why, sizeof why, "%s is not built on Windows (IOCP is the backend there)", dx_reactor_backend_id_name(b));
+        return why;
+    }
+#endif
     snprintf(why, sizeof why, "%s backend unavailable here: %s", dx_reactor_backend_id_name(b), dx_reactor_result_name(rc));
     return why;
 }
@@ -2320,6 +2326,8 @@ static int t_seccomp_fallback(prop_ctx *p) {
     if (WIFEXITED(status) && WEXITSTATUS(status) == 3) PROP_SKIP(p, "seccomp filters cannot be installed here");
     PROP_CHECK_MSG(p, WIFEXITED(status) && WEXITSTATUS(status) == 0, "child status 0x%x", status);
     return 0;
+#elif defined(_WIN32)
+    PROP_SKIP(p, "seccomp is Linux: the io_uring-to-epoll fallback has nothing to test on Windows");
 #else
     PROP_SKIP(p, "the seccomp test is built for x86-64 glibc only");
 #endif
