@@ -1,8 +1,8 @@
-/* dx_reactor.h - v0.4.0 - completion-based event loop (io_uring, epoll, kqueue, poll) - SPDX-License-Identifier: MIT OR Unlicense (text at end)
+/* dx_reactor.h - v0.4.0 - completion-based event loop (io_uring, epoll, kqueue, poll, IOCP) - SPDX-License-Identifier: MIT OR Unlicense (text at end)
 
    The one dx header that does I/O. Every backend offers the same completion
    API: you describe an operation in a dx_op you own, submit it, and a
-   callback gets the result. On io_uring the kernel does the work; on epoll,
+   callback gets the result. On io_uring and IOCP the kernel does the work; on epoll,
    kqueue and poll() readiness is turned into completions (the system call runs
    when the fd is ready), so one program and one test suite run everywhere.
 
@@ -47,17 +47,17 @@ OVERVIEW
    - Results: a count (bytes, or the accepted fd) >= 0, or a dx_result
      mapped from errno; the raw errno stays in op->os_error.
    - Backends: io_uring (raw system calls, no liburing), epoll, kqueue (the
-     BSDs, macOS), poll(); the first in a priority list that works at run
-     time is kept, in the loop object (dx_reactor_backend). Each is one table of functions (BACKENDS);
+     BSDs, macOS), poll(), IOCP (Windows: overlapped I/O on a completion
+     port); the first in a priority list that works at run time is kept, in
+     the loop object (dx_reactor_backend). Each is one table of functions (BACKENDS);
      a custom backend (dx_reactor_custom, the same shape) lets firmware with
      its own network stack plug in, with no OS header at all.
    - Run modes: NOWAIT (one turn without blocking), ONCE (block until at
      least one callback ran), UNTIL_DONE (until no operation is pending or
      dx_reactor_stop).
    DOES NOT: own your buffers, retry partial sends (a send completes with
-   the bytes the kernel took, as on io_uring), resolve host names, do TLS,
-   or run on Windows yet (IOCP is planned: init returns
-   DX_ERR_UNSUPPORTED there; the header compiles).
+   the bytes the kernel took, as on io_uring), resolve host names, or do
+   TLS.
 
 API
    Loop (one thread; only dx_reactor_wake is safe from other threads)
@@ -164,7 +164,7 @@ API
        returns DX_REACTOR_DISARM (op is IDLE) or DX_REACTOR_REARM (the same
        op, same fields, is submitted again). res is also in op->res.
 
-   Thread-per-core workers (pthreads on POSIX; each worker creates its loop)
+   Thread-per-core workers (pthreads on POSIX, CreateThread on Windows; each worker creates its loop)
    uint32_t dx_reactor_cpu_count(void)          online CPUs
    dx_result dx_reactor_workers_start(dx_reactor_workers *g, const dx_reactor_workers_config *cfg,
                                       dx_reactor_worker *workers, uint32_t capacity)
@@ -185,8 +185,10 @@ API
    Socket helpers (blocking calls, no loop needed)
    dx_result dx_reactor_addr_make(dx_reactor_addr *out, const char *ip, uint16_t port)   IPv4 or IPv6 literal
    int64_t dx_reactor_tcp_socket(bool ipv6)     a non-blocking TCP socket, or an error
+       (Windows: an overlapped SOCKET, not inherited: IOCP needs overlapped sockets)
    int64_t dx_reactor_tcp_listen(const dx_reactor_addr *addr, int backlog, uint32_t flags)
-       flags DX_REACTOR_LISTEN_REUSEPORT. res: listening non-blocking fd.
+       flags DX_REACTOR_LISTEN_REUSEPORT (Windows: DX_ERR_UNSUPPORTED; it
+       uses SO_EXCLUSIVEADDRUSE). res: listening non-blocking fd.
    int64_t dx_reactor_tcp_local_port(uintptr_t fd)
    dx_result dx_reactor_fd_close(dx_reactor *r, uintptr_t fd)   synchronous close; r may be NULL
        ops pending on fd in r complete with DX_ERR_CANCELED (in the next turn)
@@ -209,7 +211,7 @@ CONFIGURATION
    DX_REACTOR_NO_EPOLL        off      [impl]    leave the epoll backend out
    DX_REACTOR_NO_POLL         off      [impl]    leave the poll() backend out
    DX_REACTOR_NO_KQUEUE       off      [impl]    leave the kqueue backend out
-   DX_REACTOR_NO_IOCP         off      [impl]    leave the IOCP backend out (planned: no effect yet)
+   DX_REACTOR_NO_IOCP         off      [impl]    leave the IOCP backend out (Windows: then only custom)
                                                  With every built-in backend left out, or on a
                                                  target without an OS, only the custom backend
                                                  remains (see BACKENDS).
@@ -238,8 +240,10 @@ MEMORY
    (about 64 + 32 bytes per entry), an OS resource. dx_op: 160 bytes on
    x86-64. An idle connection with one pending recv costs 160 + 64 = 224
    bytes of user space plus your buffer (measured by the 10,000-connection
-   test). Nothing is allocated after create; init and everything else never
-   allocate.
+   test). IOCP has no fd table (max_fds has no effect there): 6,656 bytes,
+   the address buffers of 64 pending accepts (104 bytes each), so an idle
+   connection costs its dx_op (160 bytes) plus your buffer. Nothing is
+   allocated after create; init and everything else never allocate.
 
 ERRORS
    DX_REACTOR_ERR_REFUSED (ECONNREFUSED), _RESET (ECONNRESET, ECONNABORTED),
@@ -249,7 +253,10 @@ ERRORS
    DX_ERR_NOTFOUND (ENOENT), DX_ERR_AGAIN, DX_ERR_BUSY (EALREADY, EBUSY),
    DX_ERR_NOMEM (ENOMEM, ENOBUFS), DX_ERR_LIMIT (EMFILE, ENFILE, fd >=
    max_fds), DX_ERR_INVAL, DX_ERR_UNSUPPORTED (ENOSYS, EOPNOTSUPP), DX_ERR_IO,
-   otherwise DX_ERR_OS. op->os_error keeps the errno (0 when none).
+   otherwise DX_ERR_OS. op->os_error keeps the errno (0 when none); on IOCP
+   the Win32 or Winsock error (GetLastError, WSAGetLastError: WSAECONNRESET,
+   ERROR_CONNECTION_REFUSED, ...), mapped the same way (ERROR_OPERATION_ABORTED:
+   DX_ERR_CANCELED; the end of a file or pipe: a read of 0 bytes).
 
 THREADING
    One loop per thread (thread-per-core: one loop and one SO_REUSEPORT
@@ -278,16 +285,15 @@ BACKENDS
    The custom backend is the same table over dx_reactor_custom's functions.
    Built in: io_uring and epoll on Linux (io_uring needs GCC or Clang), kqueue
    on FreeBSD, macOS, OpenBSD, NetBSD and DragonFly (and on Linux with
-   DX_REACTOR_KQUEUE_LIBKQUEUE), poll() on POSIX (__unix__, __APPLE__, ...);
-   each one can be left out
+   DX_REACTOR_KQUEUE_LIBKQUEUE), poll() on POSIX (__unix__, __APPLE__, ...),
+   IOCP on Windows (_WIN32); each one can be left out
    (CONFIGURATION). Without an OS (no __unix__, __linux__, __APPLE__; not
    _WIN32: firmware) no OS header is included, only the custom backend
    exists, the socket helpers, the workers and dx_reactor_fd_close say
-   DX_ERR_UNSUPPORTED, and custom->now is the clock. Planned: IOCP
-   (Windows), as one more section.
+   DX_ERR_UNSUPPORTED, and custom->now is the clock.
    Default order: io_uring, epoll, kqueue, poll(), each where it is built:
    on Linux io_uring, then epoll, then poll(); on the BSDs and macOS kqueue,
-   then poll(); elsewhere on POSIX poll(). Each is probed at init: io_uring falls back when
+   then poll(); elsewhere on POSIX poll(); on Windows IOCP. Each is probed at init: io_uring falls back when
    io_uring_setup fails (ENOSYS, EPERM from seccomp, the io_uring_disabled
    sysctl), when the kernel lacks EXT_ARG (5.11), or when a needed opcode is
    missing. io_uring setup: SINGLE_ISSUER|DEFER_TASKRUN, else COOP_TASKRUN,
@@ -299,6 +305,10 @@ BACKENDS
    (one more round trip), so sockets accepted on io_uring are left blocking
    and listeners are best made blocking there (fcntl) for speed; sockets
    from dx_reactor_tcp_socket (non-blocking, for every backend) work too.
+   Sends of DX_REACTOR_ZC_MIN bytes or more use SEND_ZC where the kernel
+   has it (probed): the callback runs only after the notification CQE
+   (IORING_CQE_F_NOTIF), when the buffer is free again; a socket that
+   refuses zero copy (AF_UNIX: EOPNOTSUPP) gets a plain send.
    Timers are kept by the loop (a pairing heap: O(1) insert, O(log n)
    removal) on every backend and bound the wait; close cancels the ops
    pending on the fd (IORING_ASYNC_CANCEL_FD, 5.19) before closing it.
@@ -316,13 +326,41 @@ BACKENDS
    kevent() call that waits; EV_EOF ends reads or fails them with the socket
    error; wake by EVFILT_USER (a pipe on OpenBSD, which lacks it). Tested over
    libkqueue on Linux (make cross), not on a BSD or macOS kernel.
+   IOCP (Windows, Vista and later): completion-native, like io_uring. Every
+   I/O op carries its OVERLAPPED inside dx_op (priv), so a packet leads to
+   its op with no lookup; one GetQueuedCompletionStatusEx per turn takes up
+   to 64 packets (stats.enters); dx_reactor_wake posts a packet
+   (PostQueuedCompletionStatus). accept: AcceptEx (the extension pointers
+   from WSAIoctl at init) into a new socket of the listener's family, then
+   SO_UPDATE_ACCEPT_CONTEXT; the peer address via GetAcceptExSockaddrs;
+   at most 64 accepts pending per loop (DX_ERR_LIMIT beyond: their address
+   buffers are the loop's memory). connect: ConnectEx on a socket it binds
+   to any address first (unless bound), then SO_UPDATE_CONNECT_CONTEXT.
+   recv, send, recvv, sendv: overlapped WSARecv and WSASend (up to 64
+   vectors per call; more: a shorter transfer); on a handle that is not a
+   socket (a pipe) ReadFile and WriteFile, first vector only. read, write:
+   ReadFile and WriteFile with the offset in the OVERLAPPED; handles must be
+   opened with FILE_FLAG_OVERLAPPED; DX_OP_OFFSET_CURRENT reads at the file
+   pointer (and moves it on) and writes at the end of the file. A handle is
+   tied to the loop's port when its first op starts, and gets
+   FILE_SKIP_COMPLETION_PORT_ON_SUCCESS where that is safe (files, pipes;
+   sockets only when the TCP provider hands out IFS handles: a layered
+   provider without them may post packets all the same), so an op that
+   succeeds at once completes inline with no packet. A socket belongs to
+   one port: one loop per socket. cancel: CancelIoEx on the target's
+   OVERLAPPED (its packet then says ERROR_OPERATION_ABORTED; the cancel
+   completes after it). close: CancelIoEx on every op of ours on the handle,
+   then closesocket (or CloseHandle) once their packets are in, so their
+   callbacks run first, as elsewhere. recv_multi: one WSARecv per callback
+   into a free buffer of the ring (no multishot in the kernel). Timers: the
+   loop's heap, the wait's timeout rounded up to milliseconds; the clock is
+   QueryPerformanceCounter. Workers: CreateThread and SetThreadAffinityMask
+   (the first 64 CPUs); no per-worker listener (no SO_REUSEPORT, and a
+   socket belongs to one port): cfg.listen says DX_ERR_UNSUPPORTED.
    Link: nothing on Linux (pthreads are in libc); -lpthread on older libcs;
    with DX_REACTOR_KQUEUE_LIBKQUEUE, -lkqueue;
-   Windows: -lws2_32 (init reports UNSUPPORTED but for a custom backend).
-   Sends of DX_REACTOR_ZC_MIN bytes or more use SEND_ZC where the kernel
-   has it (probed): the callback runs only after the notification CQE
-   (IORING_CQE_F_NOTIF), when the buffer is free again; a socket that
-   refuses zero copy (AF_UNIX: EOPNOTSUPP) gets a plain send.
+   Windows: -lws2_32 (MSVC: pulled in by a #pragma; AcceptEx and ConnectEx
+   come through WSAIoctl, so no -lmswsock).
 
 VERSION HISTORY
    0.4.0 (2026-11-23) kqueue backend (FreeBSD, macOS, OpenBSD, NetBSD,
@@ -332,6 +370,16 @@ VERSION HISTORY
          DX_REACTOR_KQUEUE_LIBKQUEUE builds it over libkqueue, where the
          conformance suite runs (make cross). dx_reactor_backend_state gains
          a kqueue member (the union keeps its size).
+         IOCP backend on Windows (AcceptEx, ConnectEx,
+         overlapped WSARecv/WSASend and ReadFile/WriteFile,
+         GetQueuedCompletionStatusEx, CancelIoEx, FILE_SKIP_COMPLETION_PORT_ON_SUCCESS;
+         see BACKENDS): the default (and only built-in) backend there, where
+         init used to say DX_ERR_UNSUPPORTED. The socket helpers, dx_reactor_fd_close,
+         dx_reactor_cpu_count and the workers (CreateThread, no listener)
+         work on Windows; DX_REACTOR_NO_IOCP takes effect; a Windows clock
+         (QueryPerformanceCounter) for the core and the custom backend;
+         dx_reactor_from_errno maps the C runtime's errno there. The
+         conformance suite runs on IOCP under Wine in make cross.
    0.3.0 (2026-11-23) every backend is one table of functions, filled in its
          own section (io_uring, epoll, poll, custom; places left for kqueue
          and IOCP); the core never asks which backend runs. struct dx_reactor:
@@ -586,7 +634,7 @@ typedef enum dx_reactor_backend_id {
     DX_REACTOR_BACKEND_EPOLL = 2,
     DX_REACTOR_BACKEND_POLL = 3,
     DX_REACTOR_BACKEND_KQUEUE = 4,  /* the BSDs, macOS (Linux: DX_REACTOR_KQUEUE_LIBKQUEUE) */
-    DX_REACTOR_BACKEND_IOCP = 5,    /* planned */
+    DX_REACTOR_BACKEND_IOCP = 5,    /* Windows */
     DX_REACTOR_BACKEND_CUSTOM = 6,  /* cfg.custom */
     DX_REACTOR_BACKEND_FORCE_32BIT = 0x7fffffff
 } dx_reactor_backend_id;
@@ -700,7 +748,7 @@ struct dx_op {
 };
 
 typedef struct dx_reactor_stats {
-    uint64_t enters;    /* system calls that submitted or waited (io_uring_enter, epoll_wait, kevent, poll) */
+    uint64_t enters;    /* system calls that submitted or waited (io_uring_enter, epoll_wait, kevent, poll, GetQueuedCompletionStatusEx) */
     uint64_t started;   /* ops started */
     uint64_t completed; /* callbacks run */
     uint64_t active;    /* ops not IDLE now */
@@ -787,7 +835,17 @@ typedef union dx_reactor_backend_state {
         uint32_t nchanges;          /* changes waiting for the next kevent() */
         void *changes;              /* struct kevent array in the init memory, after the fd table */
     } kqueue;
-    /* IOCP (Windows): its member comes with its backend */
+    struct {                         /* IOCP (Windows) */
+        void *port;                  /* the completion port HANDLE */
+        void (*accept_ex)(void), (*connect_ex)(void), (*get_addrs)(void); /* the provider's extension functions */
+        void *accepts;               /* the accepts' address buffers (in the loop's memory) */
+        void *noskip;                /* the last handle that refused FILE_SKIP_COMPLETION_PORT_ON_SUCCESS */
+        dx_op *head, *tail;          /* ops in the kernel */
+        dx_op *closing_head, *closing_tail; /* closes waiting for the ops on their handle */
+        uint64_t qpc_freq;           /* QueryPerformanceFrequency */
+        bool skip_sockets;           /* sockets' provider hands out IFS handles: skip packets on success */
+        bool wsa;                    /* WSAStartup succeeded */
+    } iocp;
 } dx_reactor_backend_state;
 
 struct dx_reactor {
@@ -990,7 +1048,14 @@ DX_REACTOR_API void dx_reactor_custom_woken(dx_reactor *r);
      (DXI_REACTOR_LINUX && defined(DX_REACTOR_KQUEUE_LIBKQUEUE)))
 #define DXI_REACTOR_HAS_KQUEUE 1
 #endif
-/* DXI_REACTOR_HAS_IOCP (Windows; DX_REACTOR_NO_IOCP) is defined here when that backend exists. */
+#if defined(_WIN32)
+#define DXI_REACTOR_WINDOWS 1 /* Winsock, the Windows clock and threads: the socket helpers and workers use them */
+#if !defined(DX_REACTOR_NO_IOCP)
+#define DXI_REACTOR_HAS_IOCP 1
+#endif
+#else
+#define DXI_REACTOR_WINDOWS 0
+#endif
 #if defined(DXI_REACTOR_HAS_EPOLL) || defined(DXI_REACTOR_HAS_POLL) || defined(DXI_REACTOR_HAS_KQUEUE)
 #define DXI_REACTOR_HAS_READINESS 1 /* the readiness code epoll, kqueue and poll share */
 #endif
@@ -1045,6 +1110,20 @@ extern long syscall(long number, ...);
 #endif
 #endif
 
+#if DXI_REACTOR_WINDOWS
+#include <errno.h>
+#ifndef WIN32_LEAN_AND_MEAN
+#define WIN32_LEAN_AND_MEAN
+#endif
+#include <winsock2.h>
+#include <ws2tcpip.h>
+#include <mswsock.h>
+#include <windows.h>
+#if defined(_MSC_VER)
+#pragma comment(lib, "ws2_32.lib")
+#endif
+#endif
+
 /* ---- lists: every list is doubly linked through op->next/prev ---- */
 
 enum { DXI_REACTOR_W_NONE = 0, DXI_REACTOR_W_SUBMIT, DXI_REACTOR_W_DONE, DXI_REACTOR_W_RD, DXI_REACTOR_W_WR,
@@ -1067,7 +1146,7 @@ DX_INLINE void dxi_reactor_unlink(dx_op **head, dx_op **tail, dx_op *op) {
 }
 
 DXI_PRIVATE dx_result dxi_reactor_map(int e) {
-#if DXI_REACTOR_POSIX
+#if DXI_REACTOR_POSIX || DXI_REACTOR_WINDOWS /* Windows: the C runtime's errno values (IOCP maps its own errors) */
     switch (e) {
     case 0: return DX_OK;
     case ECONNREFUSED: return DX_REACTOR_ERR_REFUSED;
@@ -1266,6 +1345,11 @@ DXI_PRIVATE uint64_t dxi_reactor_os_clock(void) { /* monotonic ns, 0 without an 
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+#elif DXI_REACTOR_WINDOWS
+    LARGE_INTEGER c, f;
+    QueryPerformanceCounter(&c);
+    QueryPerformanceFrequency(&f);
+    return (uint64_t)c.QuadPart / (uint64_t)f.QuadPart * 1000000000u + (uint64_t)c.QuadPart % (uint64_t)f.QuadPart * 1000000000u / (uint64_t)f.QuadPart;
 #else
     return 0;
 #endif
@@ -3068,10 +3152,484 @@ DXI_PRIVATE const dxi_reactor_vtable *dxi_kqueue_vtable(void) {
 }
 #endif
 
-/* ---- IOCP (Windows): issue 14, part 2, goes here ----
-   A completion backend like io_uring: DXI_REACTOR_HAS_IOCP at the top
-   (_WIN32, no DX_REACTOR_NO_IOCP), an iocp member in dx_reactor_backend_state,
-   a table filled here, and its id in dxi_reactor_vtable_of. */
+/* ---- IOCP (Windows): completion-native, like io_uring ----
+   Sockets are SOCKETs and files HANDLEs, both in op->fd. Every I/O op carries
+   its OVERLAPPED in op->priv (the first 32 bytes), so a completion packet
+   leads back to its op with no lookup. A handle is tied to the loop's port
+   the first time an op starts on it (CreateIoCompletionPort; a second call
+   fails with ERROR_INVALID_PARAMETER, which is how "already tied" is read),
+   and then gets FILE_SKIP_COMPLETION_PORT_ON_SUCCESS where that is safe
+   (files always; sockets when their provider hands out IFS handles, checked
+   once at init): an op that succeeds at once completes inline, with no
+   packet. Ops in the kernel sit in one list (be.iocp.head) so that close can
+   cancel them (CancelIoEx) and wait for their packets before it closes.
+   Accepts borrow one of DXI_IOCP_ACCEPTS address buffers in the loop's
+   memory (AcceptEx writes both addresses there). */
+#if defined(DXI_REACTOR_HAS_IOCP)
+#ifndef DXI_IOCP_ACCEPTS
+#define DXI_IOCP_ACCEPTS 64 /* accepts in flight at once, per loop */
+#endif
+#define DXI_IOCP_ADDRBUF 96 /* AcceptEx: 2 * (sizeof(SOCKADDR_IN6) + 16) rounded up */
+#define DXI_IOCP_KEY_IO 0
+#define DXI_IOCP_KEY_WAKE 1
+#ifndef FILE_SKIP_COMPLETION_PORT_ON_SUCCESS
+#define FILE_SKIP_COMPLETION_PORT_ON_SUCCESS 0x1
+#define FILE_SKIP_SET_EVENT_ON_HANDLE 0x2
+#endif
+DX_STATIC_ASSERT(sizeof(OVERLAPPED) <= 4 * sizeof(uint64_t), dxi_iocp_overlapped_fits); /* priv.words[3..6]: after priv.multi */
+DX_STATIC_ASSERT(sizeof(SOCKET) <= sizeof(uintptr_t), dxi_iocp_socket_fits);
+
+typedef struct dxi_iocp_accept { /* one pending accept's scratch, in the loop's memory */
+    SOCKET sock;                 /* the socket AcceptEx fills, INVALID_SOCKET when free */
+    uint8_t addrs[DXI_IOCP_ADDRBUF];
+} dxi_iocp_accept;
+
+/* The OVERLAPPED lives in priv.words[3..6], so a recv_multi keeps its ring and held buffer in priv.multi. */
+DX_INLINE OVERLAPPED *dxi_iocp_ov(dx_op *op) { return (OVERLAPPED *)(void *)&op->priv.words[3]; }
+DX_INLINE dx_op *dxi_iocp_op_of(OVERLAPPED *ov) { return (dx_op *)(void *)((uint8_t *)ov - offsetof(dx_op, priv) - 3 * sizeof(uint64_t)); }
+
+/* Windows and Winsock errors as dx results. */
+DXI_PRIVATE dx_result dxi_iocp_map(DWORD e) {
+    switch (e) {
+    case 0: return DX_OK;
+    case WSAECONNREFUSED: case ERROR_CONNECTION_REFUSED: return DX_REACTOR_ERR_REFUSED;
+    case WSAECONNRESET: case WSAECONNABORTED: case ERROR_NETNAME_DELETED: case ERROR_CONNECTION_ABORTED: return DX_REACTOR_ERR_RESET;
+    case WSAEADDRINUSE: case WSAEADDRNOTAVAIL: case ERROR_ADDRESS_ALREADY_ASSOCIATED: return DX_REACTOR_ERR_ADDRINUSE;
+    case WSAENETUNREACH: case WSAEHOSTUNREACH: case WSAENETDOWN: case ERROR_NETWORK_UNREACHABLE: case ERROR_HOST_UNREACHABLE:
+        return DX_REACTOR_ERR_UNREACHABLE;
+    case WSAEACCES: case ERROR_ACCESS_DENIED: return DX_REACTOR_ERR_DENIED;
+    case WSAENOTSOCK: case WSAEBADF: case ERROR_INVALID_HANDLE: return DX_REACTOR_ERR_BADF;
+    case WSAESHUTDOWN: case ERROR_BROKEN_PIPE: case ERROR_NO_DATA: return DX_ERR_CLOSED;
+    case ERROR_OPERATION_ABORTED: case WSAEINTR: return DX_ERR_CANCELED; /* = WSA_OPERATION_ABORTED */
+    case WSAETIMEDOUT: case ERROR_SEM_TIMEOUT: case WAIT_TIMEOUT: return DX_ERR_TIMEOUT;
+    case ERROR_NOT_FOUND: case ERROR_FILE_NOT_FOUND: return DX_ERR_NOTFOUND;
+    case WSAEWOULDBLOCK: return DX_ERR_AGAIN;
+    case WSAEALREADY: case ERROR_BUSY: return DX_ERR_BUSY;
+    case WSAENOBUFS: case ERROR_NOT_ENOUGH_MEMORY: case ERROR_OUTOFMEMORY: return DX_ERR_NOMEM;
+    case WSAEMFILE: case ERROR_TOO_MANY_OPEN_FILES: return DX_ERR_LIMIT;
+    case WSAEINVAL: case WSAEFAULT: case ERROR_INVALID_PARAMETER: return DX_ERR_INVAL;
+    case WSAEOPNOTSUPP: case ERROR_NOT_SUPPORTED: case ERROR_INVALID_FUNCTION: return DX_ERR_UNSUPPORTED;
+    default: return DX_ERR_OS;
+    }
+}
+
+DXI_PRIVATE uint64_t dxi_iocp_memory_size(uint32_t max_fds) {
+    (void)max_fds;
+    return (uint64_t)DXI_IOCP_ACCEPTS * sizeof(dxi_iocp_accept);
+}
+
+/* The loop's clock: QueryPerformanceCounter in ns (the frequency is read once). */
+DXI_PRIVATE uint64_t dxi_iocp_now(dx_reactor *r) {
+    LARGE_INTEGER c;
+    uint64_t f = r->be.iocp.qpc_freq;
+    QueryPerformanceCounter(&c);
+    if (!f) return 0;
+    return (uint64_t)c.QuadPart / f * 1000000000u + (uint64_t)c.QuadPart % f * 1000000000u / f;
+}
+
+/* The extension functions of a socket's provider (AcceptEx, ConnectEx, GetAcceptExSockaddrs). */
+typedef void (*dxi_iocp_fn)(void);
+DXI_PRIVATE dxi_iocp_fn dxi_iocp_ext(SOCKET s, GUID id) {
+    dxi_iocp_fn fn = NULL;
+    DWORD n = 0;
+    if (WSAIoctl(s, SIO_GET_EXTENSION_FUNCTION_POINTER, &id, sizeof id, &fn, sizeof fn, &n, NULL, NULL) != 0) return NULL;
+    return fn;
+}
+
+DXI_PRIVATE dx_result dxi_iocp_init(dx_reactor *r, const dx_reactor_config *cfg) {
+    WSADATA wd;
+    SOCKET s;
+    LARGE_INTEGER f;
+    dxi_iocp_accept *a = (dxi_iocp_accept *)r->memory;
+    uint32_t i;
+    GUID accept_ex = WSAID_ACCEPTEX, connect_ex = WSAID_CONNECTEX, addrs = WSAID_GETACCEPTEXSOCKADDRS;
+    (void)cfg;
+    if (!a) return DX_ERR_NOSPACE;
+    if (WSAStartup(MAKEWORD(2, 2), &wd) != 0) return DX_ERR_UNSUPPORTED;
+    r->be.iocp.wsa = true;
+    QueryPerformanceFrequency(&f);
+    r->be.iocp.qpc_freq = (uint64_t)f.QuadPart;
+    for (i = 0; i < DXI_IOCP_ACCEPTS; i++) a[i].sock = INVALID_SOCKET;
+    r->be.iocp.accepts = a;
+    s = WSASocketW(AF_INET, SOCK_STREAM, IPPROTO_TCP, NULL, 0, WSA_FLAG_OVERLAPPED);
+    if (s == INVALID_SOCKET) return dxi_iocp_map((DWORD)WSAGetLastError());
+    r->be.iocp.accept_ex = dxi_iocp_ext(s, accept_ex);
+    r->be.iocp.connect_ex = dxi_iocp_ext(s, connect_ex);
+    r->be.iocp.get_addrs = dxi_iocp_ext(s, addrs);
+    {
+        WSAPROTOCOL_INFOW pi;
+        int len = sizeof pi;
+        /* a layered provider without IFS handles may post a packet even for an op that succeeded at once */
+        r->be.iocp.skip_sockets = getsockopt(s, SOL_SOCKET, SO_PROTOCOL_INFOW, (char *)&pi, &len) == 0 &&
+                                  (pi.dwServiceFlags1 & XP1_IFS_HANDLES) != 0;
+    }
+    closesocket(s);
+    if (!r->be.iocp.accept_ex || !r->be.iocp.connect_ex || !r->be.iocp.get_addrs) return DX_ERR_UNSUPPORTED;
+    r->be.iocp.port = CreateIoCompletionPort(INVALID_HANDLE_VALUE, NULL, 0, 1);
+    if (!r->be.iocp.port) return dxi_iocp_map(GetLastError());
+    r->features |= DX_REACTOR_FEAT_CANCEL_FD;
+    return DX_OK;
+}
+
+DXI_PRIVATE void dxi_iocp_deinit(dx_reactor *r) {
+    dxi_iocp_accept *a = (dxi_iocp_accept *)r->be.iocp.accepts;
+    uint32_t i;
+    if (a)
+        for (i = 0; i < DXI_IOCP_ACCEPTS; i++)
+            if (a[i].sock != INVALID_SOCKET) {
+                closesocket(a[i].sock);
+                a[i].sock = INVALID_SOCKET;
+            }
+    if (r->be.iocp.port) CloseHandle(r->be.iocp.port);
+    if (r->be.iocp.wsa) WSACleanup();
+    DX_MEMSET(&r->be.iocp, 0, sizeof r->be.iocp);
+}
+
+DXI_PRIVATE dx_result dxi_iocp_wake(dx_reactor *r) {
+    if (!r->be.iocp.port) return DX_ERR_MISUSE;
+    if (!PostQueuedCompletionStatus(r->be.iocp.port, 0, DXI_IOCP_KEY_WAKE, NULL)) return dxi_iocp_map(GetLastError());
+    return DX_OK;
+}
+
+/* Ties h to the port once; returns whether an op that succeeds at once posts no packet. */
+DXI_PRIVATE bool dxi_iocp_tie(dx_reactor *r, HANDLE h, bool sock) {
+    bool skip = sock ? r->be.iocp.skip_sockets : true;
+    if (CreateIoCompletionPort(h, r->be.iocp.port, DXI_IOCP_KEY_IO, 0)) {
+        if (skip && !SetFileCompletionNotificationModes(h, FILE_SKIP_COMPLETION_PORT_ON_SUCCESS | FILE_SKIP_SET_EVENT_ON_HANDLE)) skip = false;
+        /* a handle whose mode could not be set would post packets: none skipped on it afterwards either */
+        if (!skip && (sock ? r->be.iocp.skip_sockets : true)) r->be.iocp.noskip = h;
+        return skip;
+    }
+    return skip && r->be.iocp.noskip != h;
+}
+
+DXI_PRIVATE bool dxi_iocp_is_socket(uintptr_t fd) {
+    int type = 0, len = sizeof type;
+    return getsockopt((SOCKET)fd, SOL_SOCKET, SO_TYPE, (char *)&type, &len) == 0;
+}
+
+/* The op is in the kernel: its packet (or an inline completion) comes later. */
+DXI_PRIVATE void dxi_iocp_pending(dx_reactor *r, dx_op *op) {
+    op->where = DXI_REACTOR_W_KERNEL;
+    dxi_reactor_push(&r->be.iocp.head, &r->be.iocp.tail, op);
+}
+
+/* Finishes an op whose OVERLAPPED says how it ended (bytes, error). */
+DXI_PRIVATE void dxi_iocp_finish(dx_reactor *r, dx_op *op, DWORD bytes, DWORD err) {
+    dx_op *canceler = op->canceler;
+    int64_t res = (int64_t)bytes;
+    if (op->kind == DX_OP_KIND_ACCEPT) {
+        dxi_iocp_accept *a = (dxi_iocp_accept *)r->be.iocp.accepts + op->offset;
+        SOCKET ls = (SOCKET)op->fd, s = a->sock;
+        a->sock = INVALID_SOCKET;
+        if (!err && setsockopt(s, SOL_SOCKET, SO_UPDATE_ACCEPT_CONTEXT, (char *)&ls, sizeof ls) != 0) err = (DWORD)WSAGetLastError();
+        if (err) {
+            closesocket(s);
+        } else {
+            res = (int64_t)s;
+            if (op->buf && op->addr_len) {
+                struct sockaddr *local = NULL, *remote = NULL;
+                int llen = 0, rlen = 0;
+                ((LPFN_GETACCEPTEXSOCKADDRS)r->be.iocp.get_addrs)(a->addrs, 0, DXI_IOCP_ADDRBUF / 2, DXI_IOCP_ADDRBUF / 2, &local, &llen,
+                                                                  &remote, &rlen);
+                if (remote && rlen > 0) {
+                    DX_MEMCPY(op->buf, remote, (uint32_t)rlen < op->addr_len ? (size_t)rlen : op->addr_len);
+                    op->addr_len = (uint32_t)rlen;
+                }
+            }
+        }
+        op->offset = 0;
+    } else if (op->kind == DX_OP_KIND_CONNECT) {
+        if (!err && setsockopt((SOCKET)op->fd, SOL_SOCKET, SO_UPDATE_CONNECT_CONTEXT, NULL, 0) != 0) err = (DWORD)WSAGetLastError();
+        res = 0;
+    } else if (op->kind == DX_OP_KIND_READ && op->offset == DX_OP_OFFSET_CURRENT && !err) {
+        LARGE_INTEGER d; /* the file position moves on, as read(2) would move it */
+        d.QuadPart = (LONGLONG)bytes;
+        SetFilePointerEx((HANDLE)op->fd, d, NULL, FILE_CURRENT);
+    }
+    if (err == ERROR_HANDLE_EOF || (err == ERROR_BROKEN_PIPE && (op->kind == DX_OP_KIND_READ || op->kind == DX_OP_KIND_RECV ||
+                                                                 op->kind == DX_OP_KIND_RECVV)))
+        err = 0, res = 0; /* the end of a file or pipe: a read of 0 bytes */
+    if (op->kind == DX_OP_KIND_RECV_MULTI && (err || res == 0) && op->priv.multi.held) { /* no bytes: the buffer goes back now */
+        dx_reactor_bufring *br = op->priv.multi.ring;
+        br->free_ids[br->nfree++] = (uint16_t)(op->priv.multi.held - 1);
+        op->priv.multi.held = 0;
+    }
+    op->canceler = NULL;
+    if (err) dxi_reactor_done(r, op, dxi_iocp_map(err), (int32_t)err);
+    else dxi_reactor_done(r, op, res, 0);
+    if (canceler) dxi_reactor_done(r, canceler, 0, 0); /* reported after its target */
+}
+
+/* Close: the handle goes once no op of ours is in the kernel on it. */
+DXI_PRIVATE bool dxi_iocp_busy(dx_reactor *r, uintptr_t fd) {
+    dx_op *k;
+    for (k = r->be.iocp.head; k; k = k->next)
+        if (k->fd == fd) return true;
+    return false;
+}
+DXI_PRIVATE DWORD dxi_iocp_close_handle(uintptr_t fd) {
+    if (closesocket((SOCKET)fd) == 0) return 0;
+    if (WSAGetLastError() != WSAENOTSOCK) return (DWORD)WSAGetLastError();
+    return CloseHandle((HANDLE)fd) ? 0 : GetLastError();
+}
+DXI_PRIVATE void dxi_iocp_closes(dx_reactor *r) {
+    dx_op *c = r->be.iocp.closing_head, *n;
+    for (; c; c = n) {
+        n = c->next;
+        if (dxi_iocp_busy(r, c->fd)) continue;
+        dxi_reactor_unlink(&r->be.iocp.closing_head, &r->be.iocp.closing_tail, c);
+        {
+            DWORD e = dxi_iocp_close_handle(c->fd);
+            if (e) dxi_reactor_done(r, c, dxi_iocp_map(e), (int32_t)e);
+            else dxi_reactor_done(r, c, 0, 0);
+        }
+    }
+}
+
+/* The vectors of a recvv/sendv as WSABUFs (captured by the call, so a stack array does). */
+#define DXI_IOCP_MAXBUFS 64
+DXI_PRIVATE DWORD dxi_iocp_bufs(const dx_op *op, WSABUF *b) {
+    DWORD n = 0;
+    if (op->kind == DX_OP_KIND_RECVV || op->kind == DX_OP_KIND_SENDV) {
+        const dx_reactor_iovec *v = (const dx_reactor_iovec *)op->buf;
+        size_t i;
+        for (i = 0; i < op->len && n < DXI_IOCP_MAXBUFS; i++, n++) { /* more vectors: a shorter transfer, as with IOV_MAX */
+            b[n].buf = (char *)v[i].base;
+            b[n].len = v[i].len > 0x7fffffffu ? 0x7fffffffu : (ULONG)v[i].len;
+        }
+        return n;
+    }
+    b[0].buf = (char *)op->buf;
+    b[0].len = op->len > 0x7fffffffu ? 0x7fffffffu : (ULONG)op->len;
+    return 1;
+}
+
+DXI_PRIVATE void dxi_iocp_start(dx_reactor *r, dx_op *op) {
+    OVERLAPPED *ov = dxi_iocp_ov(op);
+    bool skip = false;
+    BOOL ok = FALSE;
+    DWORD err = 0;
+    op->canceler = NULL;
+    DX_MEMSET(ov, 0, sizeof *ov);
+    switch (op->kind) {
+    case DX_OP_KIND_CLOSE:
+        if (dxi_iocp_busy(r, op->fd)) { /* cancel what is in the kernel first; close once its packets are in */
+            CancelIoEx((HANDLE)op->fd, NULL);
+            op->where = DXI_REACTOR_W_KERNEL;
+            dxi_reactor_push(&r->be.iocp.closing_head, &r->be.iocp.closing_tail, op);
+            return;
+        }
+        err = dxi_iocp_close_handle(op->fd);
+        if (err) dxi_reactor_done(r, op, dxi_iocp_map(err), (int32_t)err);
+        else dxi_reactor_done(r, op, 0, 0);
+        return;
+    case DX_OP_KIND_ACCEPT: {
+        dxi_iocp_accept *a = (dxi_iocp_accept *)r->be.iocp.accepts;
+        struct sockaddr_storage ss;
+        int sl = sizeof ss;
+        uint32_t i;
+        DWORD got = 0;
+        op->offset = DXI_IOCP_ACCEPTS; /* no buffer yet */
+        for (i = 0; i < DXI_IOCP_ACCEPTS && a[i].sock != INVALID_SOCKET; i++) {}
+        if (i == DXI_IOCP_ACCEPTS) {
+            dxi_reactor_done(r, op, DX_ERR_LIMIT, 0);
+            return;
+        }
+        if (getsockname((SOCKET)op->fd, (struct sockaddr *)&ss, &sl) != 0) {
+            err = (DWORD)WSAGetLastError();
+            break;
+        }
+        a[i].sock = WSASocketW(ss.ss_family, SOCK_STREAM, IPPROTO_TCP, NULL, 0, WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT);
+        if (a[i].sock == INVALID_SOCKET) {
+            err = (DWORD)WSAGetLastError();
+            break;
+        }
+        op->offset = i;
+        skip = dxi_iocp_tie(r, (HANDLE)op->fd, true);
+        ok = ((LPFN_ACCEPTEX)r->be.iocp.accept_ex)((SOCKET)op->fd, a[i].sock, a[i].addrs, 0, DXI_IOCP_ADDRBUF / 2, DXI_IOCP_ADDRBUF / 2,
+                                                   &got, ov);
+        if (!ok) err = (DWORD)WSAGetLastError();
+        break;
+    }
+    case DX_OP_KIND_CONNECT: {
+        const struct sockaddr *sa = (const struct sockaddr *)op->buf;
+        struct sockaddr_storage any;
+        DX_MEMSET(&any, 0, sizeof any);
+        any.ss_family = (short)sa->sa_family; /* ConnectEx wants a bound socket: any address, any port */
+        if (bind((SOCKET)op->fd, (struct sockaddr *)&any, sa->sa_family == AF_INET6 ? (int)sizeof(struct sockaddr_in6) : (int)sizeof(struct sockaddr_in)) != 0 &&
+            WSAGetLastError() != WSAEINVAL) { /* WSAEINVAL: bound already */
+            err = (DWORD)WSAGetLastError();
+            break;
+        }
+        skip = dxi_iocp_tie(r, (HANDLE)op->fd, true);
+        ok = ((LPFN_CONNECTEX)r->be.iocp.connect_ex)((SOCKET)op->fd, sa, (int)op->len, NULL, 0, NULL, ov);
+        if (!ok) err = (DWORD)WSAGetLastError();
+        break;
+    }
+    case DX_OP_KIND_RECV_MULTI: { /* no multishot in the kernel: one recv into a free buffer of the ring per callback */
+        dx_reactor_bufring *br = op->priv.multi.ring;
+        uint32_t id;
+        if (!br || !br->nfree) {
+            dxi_reactor_done(r, op, DX_ERR_NOMEM, 0);
+            return;
+        }
+        id = br->free_ids[--br->nfree];
+        op->priv.multi.held = id + 1;
+        op->buf = br->mem + (size_t)id * br->size;
+        op->len = br->size;
+    }
+    /* fall through */
+    case DX_OP_KIND_RECV: case DX_OP_KIND_RECVV: case DX_OP_KIND_SEND: case DX_OP_KIND_SENDV: {
+        WSABUF b[DXI_IOCP_MAXBUFS];
+        DWORD n = dxi_iocp_bufs(op, b), flags = 0;
+        int rc;
+        bool in = op->kind != DX_OP_KIND_SEND && op->kind != DX_OP_KIND_SENDV;
+        if (!(op->iflags & DXI_REACTOR_IF_NOTSOCK)) {
+            skip = dxi_iocp_tie(r, (HANDLE)op->fd, true);
+            if (in) rc = WSARecv((SOCKET)op->fd, b, n, NULL, &flags, ov, NULL);
+            else rc = WSASend((SOCKET)op->fd, b, n, NULL, 0, ov, NULL);
+            ok = rc == 0;
+            if (!ok) err = (DWORD)WSAGetLastError();
+            if (err != WSAENOTSOCK) break;
+            op->iflags |= DXI_REACTOR_IF_NOTSOCK; /* a pipe or a file: ReadFile and WriteFile, first buffer only */
+            err = 0;
+        }
+        skip = dxi_iocp_tie(r, (HANDLE)op->fd, false);
+        if (in) ok = ReadFile((HANDLE)op->fd, b[0].buf, b[0].len, NULL, ov);
+        else ok = WriteFile((HANDLE)op->fd, b[0].buf, b[0].len, NULL, ov);
+        if (!ok) err = GetLastError();
+        break;
+    }
+    case DX_OP_KIND_READ: case DX_OP_KIND_WRITE: {
+        DWORD n = op->len > 0x7fffffffu ? 0x7fffffffu : (DWORD)op->len;
+        uint64_t off = op->offset;
+        if (off == DX_OP_OFFSET_CURRENT) {
+            LARGE_INTEGER z, pos;
+            z.QuadPart = 0;
+            if (op->kind == DX_OP_KIND_WRITE) off = UINT64_MAX; /* 0xffffffff:0xffffffff: at the end of the file */
+            else off = SetFilePointerEx((HANDLE)op->fd, z, &pos, FILE_CURRENT) ? (uint64_t)pos.QuadPart : 0; /* pipes: ignored */
+        }
+        ov->Offset = (DWORD)off;
+        ov->OffsetHigh = (DWORD)(off >> 32);
+        skip = dxi_iocp_tie(r, (HANDLE)op->fd, false);
+        if (op->kind == DX_OP_KIND_READ) ok = ReadFile((HANDLE)op->fd, op->buf, n, NULL, ov);
+        else ok = WriteFile((HANDLE)op->fd, op->buf, n, NULL, ov);
+        if (!ok) err = GetLastError();
+        break;
+    }
+    default:
+        dxi_reactor_done(r, op, DX_ERR_INVAL, 0);
+        return;
+    }
+    if (ok || err == ERROR_IO_PENDING || err == WSA_IO_PENDING) {
+        if (ok && skip) { /* done at once, and no packet follows */
+            dxi_iocp_finish(r, op, (DWORD)ov->InternalHigh, 0);
+            return;
+        }
+        dxi_iocp_pending(r, op);
+        return;
+    }
+    if (op->kind == DX_OP_KIND_ACCEPT && op->offset < DXI_IOCP_ACCEPTS) { /* AcceptEx failed at once: its socket goes */
+        dxi_iocp_accept *a = (dxi_iocp_accept *)r->be.iocp.accepts + op->offset;
+        closesocket(a->sock);
+        a->sock = INVALID_SOCKET;
+    }
+    if (op->kind != DX_OP_KIND_READ && op->kind != DX_OP_KIND_WRITE) op->offset = 0;
+    if (op->kind == DX_OP_KIND_RECV_MULTI) {
+        dxi_iocp_finish(r, op, 0, err);
+        return;
+    }
+    if (err == ERROR_HANDLE_EOF || (err == ERROR_BROKEN_PIPE && op->kind != DX_OP_KIND_WRITE && op->kind != DX_OP_KIND_SEND &&
+                                    op->kind != DX_OP_KIND_SENDV)) {
+        dxi_reactor_done(r, op, 0, 0); /* the end of a file or pipe */
+        return;
+    }
+    dxi_reactor_done(r, op, dxi_iocp_map(err), (int32_t)err);
+}
+
+/* A packet: the op's status is in its OVERLAPPED (an NTSTATUS); the Win32 or Winsock error comes from the overlapped result. */
+DXI_PRIVATE void dxi_iocp_packet(dx_reactor *r, OVERLAPPED *ov, DWORD bytes) {
+    dx_op *op = dxi_iocp_op_of(ov);
+    DWORD err = 0;
+    dxi_reactor_unlink(&r->be.iocp.head, &r->be.iocp.tail, op);
+    if (ov->Internal != 0) { /* not STATUS_SUCCESS */
+        DWORD b = 0, flags = 0;
+        bool sock = op->kind != DX_OP_KIND_READ && op->kind != DX_OP_KIND_WRITE && !(op->iflags & DXI_REACTOR_IF_NOTSOCK);
+        if (sock) {
+            if (!WSAGetOverlappedResult((SOCKET)op->fd, ov, &b, FALSE, &flags)) err = (DWORD)WSAGetLastError();
+        } else if (!GetOverlappedResult((HANDLE)op->fd, ov, &b, FALSE)) {
+            err = GetLastError();
+        }
+        /* canceled, or the handle is gone (closed under it): what it was doing ended */
+        if (ov->Internal == 0xC0000120u /* STATUS_CANCELLED */ || !err || err == WSAENOTSOCK || err == ERROR_INVALID_HANDLE)
+            err = ERROR_OPERATION_ABORTED;
+    }
+    dxi_iocp_finish(r, op, bytes, err);
+}
+
+/* Milliseconds for a wait, rounded up (a timer never fires early: the core checks the deadline). */
+DXI_PRIVATE DWORD dxi_iocp_ms(int64_t timeout_ns) {
+    uint64_t ms;
+    if (timeout_ns < 0) return INFINITE;
+    ms = ((uint64_t)timeout_ns + 999999u) / 1000000u;
+    return ms >= (uint64_t)INFINITE ? INFINITE - 1 : (DWORD)ms;
+}
+
+DXI_PRIVATE dx_result dxi_iocp_wait(dx_reactor *r, int64_t timeout_ns) {
+    OVERLAPPED_ENTRY ev[64];
+    ULONG n = 0, i;
+    DWORD ms = dxi_iocp_ms(timeout_ns);
+    r->stats.enters++;
+    if (!GetQueuedCompletionStatusEx(r->be.iocp.port, ev, 64, &n, ms, FALSE)) {
+        DWORD e = GetLastError();
+        if (e != WAIT_TIMEOUT) return dxi_iocp_map(e);
+        n = 0;
+    }
+    for (i = 0; i < n; i++) {
+        if (ev[i].lpCompletionKey == DXI_IOCP_KEY_WAKE && !ev[i].lpOverlapped) {
+            dxi_reactor_woken(r);
+            continue;
+        }
+        if (ev[i].lpOverlapped) dxi_iocp_packet(r, ev[i].lpOverlapped, ev[i].dwNumberOfBytesTransferred);
+    }
+    if (r->be.iocp.closing_head) dxi_iocp_closes(r);
+    return DX_OK;
+}
+
+/* Cancels a target in the kernel: it completes with DX_ERR_CANCELED (its packet), then op with 0. */
+DXI_PRIVATE void dxi_iocp_cancel(dx_reactor *r, dx_op *op, dx_op *t) {
+    if (t->kind == DX_OP_KIND_CLOSE || t->where != DXI_REACTOR_W_KERNEL) {
+        dxi_reactor_done(r, op, t->kind == DX_OP_KIND_CLOSE ? DX_ERR_BUSY : DX_ERR_NOTFOUND, 0);
+        return;
+    }
+    if (t->canceler) {
+        dxi_reactor_done(r, op, DX_ERR_BUSY, 0);
+        return;
+    }
+    if (!CancelIoEx((HANDLE)t->fd, dxi_iocp_ov(t))) {
+        DWORD e = GetLastError(); /* ERROR_NOT_FOUND: it finished; its packet is on the way */
+        dxi_reactor_done(r, op, e == ERROR_NOT_FOUND ? DX_ERR_NOTFOUND : dxi_iocp_map(e), e == ERROR_NOT_FOUND ? 0 : (int32_t)e);
+        return;
+    }
+    op->where = DXI_REACTOR_W_NONE;
+    t->canceler = op;
+}
+
+/* Before dx_reactor_fd_close: the ops in the kernel on fd end (their packets come in later turns). */
+DXI_PRIVATE void dxi_iocp_fd_forget(dx_reactor *r, uintptr_t fd) {
+    if (r->be.iocp.port && dxi_iocp_busy(r, fd)) CancelIoEx((HANDLE)fd, NULL);
+}
+
+DXI_PRIVATE const dxi_reactor_vtable *dxi_iocp_vtable(void) {
+    static const dxi_reactor_vtable vt = {
+        DX_REACTOR_BACKEND_IOCP, 0, dxi_iocp_memory_size, dxi_iocp_init, dxi_iocp_deinit,
+        dxi_iocp_start, dxi_iocp_cancel, dxi_iocp_wait, dxi_iocp_wake,
+        dxi_iocp_now, dxi_iocp_fd_forget, NULL /* peek */, NULL /* multi_after */,
+        NULL, NULL, NULL /* bufrings: the core's free list */, NULL /* watch */};
+    return &vt;
+}
+#endif
 
 /* ---- custom: the user's backend (dx_reactor_custom in the config), through the same table ---- */
 
@@ -3145,7 +3703,9 @@ DXI_PRIVATE const dxi_reactor_vtable *dxi_reactor_vtable_of(dx_reactor_backend_i
 #if defined(DXI_REACTOR_HAS_KQUEUE)
     case DX_REACTOR_BACKEND_KQUEUE: return dxi_kqueue_vtable();
 #endif
-    /* DX_REACTOR_BACKEND_IOCP: with its section */
+#if defined(DXI_REACTOR_HAS_IOCP)
+    case DX_REACTOR_BACKEND_IOCP: return dxi_iocp_vtable();
+#endif
     case DX_REACTOR_BACKEND_CUSTOM: return dxi_custom_vtable();
     default: return NULL;
     }
@@ -3185,8 +3745,12 @@ DXI_PRIVATE uint32_t dxi_reactor_nofile(void) { /* the RLIMIT_NOFILE soft limit,
 
 /* The backends init tries, in order: cfg's list, or the default order. */
 DXI_PRIVATE const dx_reactor_backend_id *dxi_reactor_order(const dx_reactor_config *cfg, uint32_t *count) {
+#if DXI_REACTOR_WINDOWS
+    static const dx_reactor_backend_id defaults[] = {DX_REACTOR_BACKEND_IOCP};
+#else
     static const dx_reactor_backend_id defaults[] = {DX_REACTOR_BACKEND_IOURING, DX_REACTOR_BACKEND_EPOLL, DX_REACTOR_BACKEND_KQUEUE,
                                                      DX_REACTOR_BACKEND_POLL};
+#endif
     if (cfg->backend_count) {
         *count = cfg->backend_count;
         return cfg->backends;
@@ -3385,23 +3949,44 @@ DX_REACTOR_API void dx_reactor_bufring_destroy(dx_reactor *r, dx_reactor_bufring
 
 /* ---- socket helpers (the OS's, not a backend's) ---- */
 
+#if DXI_REACTOR_WINDOWS
+/* Winsock is started once per process for the helpers (WSAStartup counts; never undone: the process' end does it). */
+DXI_PRIVATE bool dxi_reactor_wsa(void) {
+    static volatile LONG started;
+    WSADATA wd;
+    if (started) return true;
+    if (WSAStartup(MAKEWORD(2, 2), &wd) != 0) return false;
+    if (InterlockedExchange(&started, 1)) WSACleanup(); /* another thread got there first */
+    return true;
+}
+#endif
+
 DX_REACTOR_API dx_result dx_reactor_fd_close(dx_reactor *r, uintptr_t fd) {
     if (r && r->vt && r->vt->fd_forget) r->vt->fd_forget(r, fd); /* the backend forgets fd before the number is reused */
 #if DXI_REACTOR_POSIX
     if (close((int)fd) != 0) return dxi_reactor_map(errno);
     return DX_OK;
+#elif DXI_REACTOR_WINDOWS
+    if (closesocket((SOCKET)fd) == 0) return DX_OK; /* a SOCKET, else a HANDLE (a file, a pipe) */
+    if (WSAGetLastError() != WSAENOTSOCK && WSAGetLastError() != WSANOTINITIALISED) return DX_REACTOR_ERR_BADF;
+    return CloseHandle((HANDLE)fd) ? DX_OK : DX_REACTOR_ERR_BADF;
 #else
     (void)fd;
     return DX_ERR_UNSUPPORTED;
 #endif
 }
 
-#if DXI_REACTOR_POSIX
+#if DXI_REACTOR_POSIX || DXI_REACTOR_WINDOWS
 DX_STATIC_ASSERT(sizeof(struct sockaddr_in6) <= sizeof(((dx_reactor_addr *)0)->storage), dxi_reactor_addr_fits);
+#endif
+#if DXI_REACTOR_POSIX
 DX_STATIC_ASSERT(sizeof(struct iovec) == sizeof(dx_reactor_iovec), dxi_reactor_iovec_size);
 #endif
 DX_REACTOR_API dx_result dx_reactor_addr_make(dx_reactor_addr *out, const char *ip, uint16_t port) {
-#if DXI_REACTOR_POSIX
+#if DXI_REACTOR_POSIX || DXI_REACTOR_WINDOWS
+#if DXI_REACTOR_WINDOWS
+    if (!dxi_reactor_wsa()) return DX_ERR_UNSUPPORTED;
+#endif
     DX_MEMSET(out, 0, sizeof *out);
     {
         struct sockaddr_in a4;
@@ -3435,7 +4020,16 @@ DX_REACTOR_API dx_result dx_reactor_addr_make(dx_reactor_addr *out, const char *
 }
 
 DX_REACTOR_API int64_t dx_reactor_tcp_socket(bool ipv6) {
-#if DXI_REACTOR_POSIX
+#if DXI_REACTOR_WINDOWS
+    /* overlapped (IOCP needs it), not inherited; blocking mode does not matter to overlapped I/O */
+    BOOL one = TRUE;
+    SOCKET s;
+    if (!dxi_reactor_wsa()) return DX_ERR_UNSUPPORTED;
+    s = WSASocketW(ipv6 ? AF_INET6 : AF_INET, SOCK_STREAM, IPPROTO_TCP, NULL, 0, WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT);
+    if (s == INVALID_SOCKET) return DX_ERR_OS;
+    setsockopt(s, IPPROTO_TCP, TCP_NODELAY, (const char *)&one, sizeof one);
+    return (int64_t)s;
+#elif DXI_REACTOR_POSIX
     int one = 1;
 #if defined(SOCK_NONBLOCK) && defined(SOCK_CLOEXEC)
     int fd = socket(ipv6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -3455,7 +4049,21 @@ DX_REACTOR_API int64_t dx_reactor_tcp_socket(bool ipv6) {
 }
 
 DX_REACTOR_API int64_t dx_reactor_tcp_listen(const dx_reactor_addr *addr, int backlog, uint32_t flags) {
-#if DXI_REACTOR_POSIX
+#if DXI_REACTOR_WINDOWS
+    const struct sockaddr *sa = (const struct sockaddr *)(const void *)addr->storage;
+    int64_t fd;
+    BOOL one = TRUE;
+    if (flags & DX_REACTOR_LISTEN_REUSEPORT) return DX_ERR_UNSUPPORTED; /* Windows has no SO_REUSEPORT (SO_REUSEADDR there steals ports) */
+    fd = dx_reactor_tcp_socket(sa->sa_family == AF_INET6);
+    if (fd < 0) return fd;
+    setsockopt((SOCKET)fd, SOL_SOCKET, SO_EXCLUSIVEADDRUSE, (const char *)&one, sizeof one);
+    if (bind((SOCKET)fd, sa, (int)addr->len) != 0 || listen((SOCKET)fd, backlog > 0 ? backlog : SOMAXCONN) != 0) {
+        int e = WSAGetLastError();
+        closesocket((SOCKET)fd);
+        return e == WSAEADDRINUSE || e == WSAEADDRNOTAVAIL ? DX_REACTOR_ERR_ADDRINUSE : e == WSAEACCES ? DX_REACTOR_ERR_DENIED : DX_ERR_OS;
+    }
+    return fd;
+#elif DXI_REACTOR_POSIX
     int one = 1, e;
     const struct sockaddr *sa = (const struct sockaddr *)(const void *)addr->storage;
     int64_t fd = dx_reactor_tcp_socket(sa->sa_family == AF_INET6);
@@ -3485,7 +4093,12 @@ fail:
 }
 
 DX_REACTOR_API int64_t dx_reactor_tcp_local_port(uintptr_t fd) {
-#if DXI_REACTOR_POSIX
+#if DXI_REACTOR_WINDOWS
+    struct sockaddr_in6 a;
+    int len = sizeof a;
+    if (getsockname((SOCKET)fd, (struct sockaddr *)(void *)&a, &len) != 0) return DX_REACTOR_ERR_BADF;
+    return ntohs(a.sin6_port);
+#elif DXI_REACTOR_POSIX
     struct sockaddr_in6 a; /* large enough for both families; the port is at the same offset */
     socklen_t len = sizeof a;
     if (getsockname((int)fd, (struct sockaddr *)(void *)&a, &len) != 0) return dxi_reactor_map(errno);
@@ -3513,6 +4126,10 @@ DX_REACTOR_API uint32_t dx_reactor_cpu_count(void) {
 #if DXI_REACTOR_POSIX && defined(_SC_NPROCESSORS_ONLN)
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     return n > 0 ? (uint32_t)n : 1;
+#elif DXI_REACTOR_WINDOWS
+    SYSTEM_INFO si;
+    GetSystemInfo(&si);
+    return si.dwNumberOfProcessors > 0 ? (uint32_t)si.dwNumberOfProcessors : 1;
 #else
     return 1;
 #endif
@@ -3521,6 +4138,8 @@ DX_REACTOR_API uint32_t dx_reactor_cpu_count(void) {
 #if DXI_REACTOR_POSIX
 #include <pthread.h>
 DX_STATIC_ASSERT(sizeof(pthread_t) <= 2 * sizeof(uint64_t), dxi_reactor_pthread_fits);
+#endif
+#if DXI_REACTOR_POSIX || DXI_REACTOR_WINDOWS
 
 DXI_PRIVATE dx_reactor_action dxi_reactor_worker_closed(dx_reactor *r, dx_op *op, int64_t res, void *user) {
     (void)r, (void)op, (void)res, (void)user;
@@ -3552,6 +4171,9 @@ DXI_PRIVATE void *dxi_reactor_worker_main(void *arg) {
         mask[(w->cpu / 64) % 16] = (uint64_t)1 << (w->cpu % 64);
         if (syscall(SYS_sched_setaffinity, 0, sizeof mask, mask) != 0) w->cpu = -1;
     }
+#elif DXI_REACTOR_WINDOWS
+    /* the process' processor group only (64 CPUs): beyond, the thread stays where Windows put it */
+    if (w->cpu >= 0 && (w->cpu >= 64 || !SetThreadAffinityMask(GetCurrentThread(), (DWORD_PTR)1 << w->cpu))) w->cpu = -1;
 #else
     w->cpu = -1;
 #endif
@@ -3581,10 +4203,16 @@ DXI_PRIVATE void *dxi_reactor_worker_main(void *arg) {
     return NULL;
 }
 #endif
+#if DXI_REACTOR_WINDOWS
+DXI_PRIVATE DWORD WINAPI dxi_reactor_worker_thread(LPVOID arg) {
+    dxi_reactor_worker_main(arg);
+    return 0;
+}
+#endif
 
 DX_REACTOR_API dx_result dx_reactor_workers_start(dx_reactor_workers *g, const dx_reactor_workers_config *cfg,
                                                   dx_reactor_worker *workers, uint32_t capacity) {
-#if DXI_REACTOR_POSIX
+#if DXI_REACTOR_POSIX || DXI_REACTOR_WINDOWS
     uint32_t n, ncpu = dx_reactor_cpu_count(), i;
     dx_result rc = DX_OK;
     if (!g || !cfg || !workers) return DX_ERR_INVAL;
@@ -3595,20 +4223,33 @@ DX_REACTOR_API dx_result dx_reactor_workers_start(dx_reactor_workers *g, const d
     g->workers = workers;
     for (i = 0; i < n; i++) {
         dx_reactor_worker *w = &workers[i];
+#if DXI_REACTOR_WINDOWS
+        HANDLE th;
+#else
         pthread_t th;
+#endif
         int spins = 0;
         DX_MEMSET(w, 0, sizeof *w);
         w->index = i;
         w->group = g;
         w->listen_fd = -1;
         w->cpu = cfg->pin ? (int32_t)(i % ncpu) : -1;
+#if DXI_REACTOR_WINDOWS
+        th = CreateThread(NULL, 0, dxi_reactor_worker_thread, w, 0, NULL);
+        if (!th) {
+#else
         if (pthread_create(&th, NULL, dxi_reactor_worker_main, w) != 0) {
+#endif
             rc = DX_ERR_NOMEM;
             break;
         }
         DX_MEMCPY(w->thread, &th, sizeof th);
         g->count = i + 1;
+#if DXI_REACTOR_WINDOWS
+        while (!DXI_REACTOR_ALOAD(&w->ready) && spins++ < 100000) Sleep(1); /* bounded: 100 s */
+#else
         while (!DXI_REACTOR_ALOAD(&w->ready) && spins++ < 100000) poll(NULL, 0, 1); /* bounded: 100 s */
+#endif
         if (DXI_REACTOR_ALOAD(&w->ready) != 1) {
             rc = w->result ? w->result : DX_ERR_TIMEOUT;
             break;
@@ -3623,7 +4264,7 @@ DX_REACTOR_API dx_result dx_reactor_workers_start(dx_reactor_workers *g, const d
 }
 
 DX_REACTOR_API dx_result dx_reactor_workers_stop(dx_reactor_workers *g) {
-#if DXI_REACTOR_POSIX
+#if DXI_REACTOR_POSIX || DXI_REACTOR_WINDOWS
     uint32_t i;
     dx_result rc = DX_OK;
     for (i = 0; i < g->count; i++) {
@@ -3633,9 +4274,16 @@ DX_REACTOR_API dx_result dx_reactor_workers_stop(dx_reactor_workers *g) {
     }
     for (i = 0; i < g->count; i++) {
         dx_reactor_worker *w = &g->workers[i];
+#if DXI_REACTOR_WINDOWS
+        HANDLE th;
+        DX_MEMCPY(&th, w->thread, sizeof th);
+        WaitForSingleObject(th, INFINITE);
+        CloseHandle(th);
+#else
         pthread_t th;
         DX_MEMCPY(&th, w->thread, sizeof th);
         pthread_join(th, NULL);
+#endif
         if (w->result != DX_OK && rc == DX_OK) rc = w->result;
     }
     g->count = 0;
