@@ -656,7 +656,7 @@ typedef enum dx_op_kind { /* dx_op.kind: what the op does (set by the dx_op_* fi
     DX_OP_KIND_NONE = 0, /* not filled */
     DX_OP_KIND_ACCEPT, DX_OP_KIND_CONNECT, DX_OP_KIND_RECV, DX_OP_KIND_SEND, DX_OP_KIND_RECVV, DX_OP_KIND_SENDV,
     DX_OP_KIND_READ, DX_OP_KIND_WRITE, DX_OP_KIND_TIMER, DX_OP_KIND_CANCEL, DX_OP_KIND_CLOSE, DX_OP_KIND_WAKE_WAIT,
-    DX_OP_KIND_RECV_MULTI,
+    DX_OP_KIND_RECV_MULTI, DX_OP_KIND_POLL,
     DX_OP_KIND_COUNT     /* the number of kinds, not a kind */
 } dx_op_kind;
 typedef enum dx_op_state { /* dx_op.state */
@@ -667,6 +667,12 @@ typedef enum dx_op_state { /* dx_op.state */
 typedef enum dx_op_flag { /* dx_op_timer's flags */
     DX_OP_FLAG_TIMER_ABS = 1 /* ns is a dx_reactor_now() deadline */
 } dx_op_flag;
+typedef enum dx_op_poll_event { /* dx_op_poll's events and its result (bits; poll()'s traditional values) */
+    DX_OP_POLL_IN = 0x01,  /* readable: data, a connection to accept, or the end of the stream */
+    DX_OP_POLL_OUT = 0x04, /* writable */
+    DX_OP_POLL_ERR = 0x08, /* an error is pending (a result: always reported, never needs asking for) */
+    DX_OP_POLL_HUP = 0x10  /* the peer hung up (a result: see dx_op_poll) */
+} dx_op_poll_event;
 enum { /* dx_reactor_tcp_listen's flags */
     DX_REACTOR_LISTEN_REUSEPORT = 1 /* SO_REUSEPORT */
 };
@@ -742,7 +748,7 @@ struct dx_op {
     dx_op *target;       /* cancel */
     int64_t res;         /* the last result */
     uint32_t addr_len;   /* accept: capacity, then the peer address length */
-    uint32_t flags;      /* dx_op_flag bits */
+    uint32_t flags;      /* dx_op_flag bits; poll: the DX_OP_POLL_* events asked for */
     dx_op_priv priv;     /* private */
     dx_op *canceler;     /* private: io_uring: a cancel op that completes right after this op */
 };
@@ -901,6 +907,7 @@ DX_REACTOR_API void dx_op_cancel(dx_op *op, dx_op *target);
 DX_REACTOR_API void dx_op_close(dx_op *op, uintptr_t fd);
 DX_REACTOR_API void dx_op_wake_wait(dx_op *op);
 DX_REACTOR_API void dx_op_recv_multi(dx_op *op, uintptr_t fd, dx_reactor_bufring *br);
+DX_REACTOR_API void dx_op_poll(dx_op *op, uintptr_t fd, uint32_t events);
 DX_REACTOR_API size_t dx_reactor_bufring_memory_size(const dx_reactor_bufring_config *cfg);
 DX_REACTOR_API dx_result dx_reactor_bufring_init(dx_reactor *r, dx_reactor_bufring *br, const dx_reactor_bufring_config *cfg, void *mem,
                                                  size_t mem_size);
@@ -1127,7 +1134,7 @@ extern long syscall(long number, ...);
 /* ---- lists: every list is doubly linked through op->next/prev ---- */
 
 enum { DXI_REACTOR_W_NONE = 0, DXI_REACTOR_W_SUBMIT, DXI_REACTOR_W_DONE, DXI_REACTOR_W_RD, DXI_REACTOR_W_WR,
-       DXI_REACTOR_W_TIMER, DXI_REACTOR_W_WAKE, DXI_REACTOR_W_KERNEL, DXI_REACTOR_W_CUSTOM };
+       DXI_REACTOR_W_TIMER, DXI_REACTOR_W_WAKE, DXI_REACTOR_W_KERNEL, DXI_REACTOR_W_CUSTOM, DXI_REACTOR_W_POLL };
 enum { DXI_REACTOR_IF_CONNECTING = 1, DXI_REACTOR_IF_NOTSOCK = 2, DXI_REACTOR_IF_POLLING = 4, DXI_REACTOR_IF_ARMED = 8, DXI_REACTOR_IF_ZC = 16 };
 
 DX_INLINE void dxi_reactor_push(dx_op **head, dx_op **tail, dx_op *op) {
@@ -1278,6 +1285,10 @@ DX_REACTOR_API void dx_op_recv_multi(dx_op *op, uintptr_t fd, dx_reactor_bufring
     dxi_reactor_fill(op, DX_OP_KIND_RECV_MULTI, fd, NULL, 0);
     op->priv.multi.ring = br;
     op->priv.multi.held = 0;
+}
+DX_REACTOR_API void dx_op_poll(dx_op *op, uintptr_t fd, uint32_t events) {
+    dxi_reactor_fill(op, DX_OP_KIND_POLL, fd, NULL, 0);
+    op->flags = events & (uint32_t)(DX_OP_POLL_IN | DX_OP_POLL_OUT | DX_OP_POLL_ERR | DX_OP_POLL_HUP);
 }
 
 /* ---- the backend table ----
@@ -1623,7 +1634,8 @@ struct dxi_reactor_slot {
     dx_op *rd, *rd_tail, *wr, *wr_tail;
     uint32_t registered; /* epoll: added (edge-triggered, in and out); kqueue: DXI_KQUEUE_* bits; io_uring: a send is in flight */
     int32_t pidx;        /* poll: index in be.poll.list, -1 if none */
-    dx_op *ms;           /* io_uring: the multishot recv on this fd (NULL once disarmed) */
+    dx_op *ms;           /* io_uring: the multishot recv on this fd (NULL once disarmed); readiness backends: the
+                            first dx_op_poll op waiting on it (a list of its own: one may want IN and OUT) */
     dx_reactor_bufring *ms_br;
     uint32_t ms_gen;     /* tags its completions: late ones of a disarmed recv are recognised */
     uint8_t rd_short;    /* readiness backends: the last recv got less than it asked for (emptied the socket) */
@@ -1695,9 +1707,41 @@ DX_INLINE int dxi_reactor_is_write(const dx_op *op) {
     return op->kind == DX_OP_KIND_SEND || op->kind == DX_OP_KIND_SENDV || op->kind == DX_OP_KIND_WRITE || op->kind == DX_OP_KIND_CONNECT;
 }
 
+/* dx_op_poll's events as poll() events. POLLRDHUP (Linux; FreeBSD 13) with IN:
+   the peer's end of stream is a HUP too, on every backend that has it. */
+DX_INLINE short dxi_reactor_poll_events(const dx_op *op) {
+    short e = 0;
+    if (op->flags & DX_OP_POLL_IN) e |= POLLIN;
+    if (op->flags & DX_OP_POLL_OUT) e |= POLLOUT;
+#if defined(POLLRDHUP)
+    if (op->flags & DX_OP_POLL_IN) e |= POLLRDHUP;
+#endif
+    return e;
+}
+/* poll() revents as dx_op_poll's result: the events asked for that are
+   ready, ERR and HUP always; 0 when none is (not ready yet). */
+DX_INLINE int64_t dxi_reactor_poll_res(const dx_op *op, uint32_t revents) {
+    int64_t res = 0;
+    if ((revents & POLLIN) && (op->flags & DX_OP_POLL_IN)) res |= DX_OP_POLL_IN;
+    if ((revents & POLLOUT) && (op->flags & DX_OP_POLL_OUT)) res |= DX_OP_POLL_OUT;
+    if (revents & POLLERR) res |= DX_OP_POLL_ERR;
+    if (revents & POLLHUP) res |= DX_OP_POLL_HUP;
+#if defined(POLLRDHUP)
+    if (revents & POLLRDHUP) res |= DX_OP_POLL_HUP;
+#endif
+    return res;
+}
+
 /* Cancels every op waiting on fd (close). */
 DXI_PRIVATE void dxi_reactor_cancel_fd(dx_reactor *r, int fd) {
     dxi_reactor_slot *s = (dxi_reactor_slot *)r->slots + fd;
+    while (r->vt->watch && s->ms) { /* readiness backends: the polls (io_uring's ms is its multishot recv) */
+        dx_op *op = s->ms;
+        s->ms = op->next;
+        if (s->ms) s->ms->prev = NULL;
+        op->next = op->prev = NULL;
+        dxi_reactor_done(r, op, DX_ERR_CANCELED, 0);
+    }
     while (s->rd) {
         dx_op *op = s->rd;
         dxi_reactor_unlink(&s->rd, &s->rd_tail, op);
@@ -1713,10 +1757,19 @@ DXI_PRIVATE void dxi_reactor_cancel_fd(dx_reactor *r, int fd) {
     s->rd_short = s->sock_type = 0; /* the number may come back as another file */
 }
 
-/* Cancels target, which waits in the fd table (W_RD, W_WR). */
+/* Takes a poll op out of its fd's list (readiness backends). */
+DX_INLINE void dxi_reactor_poll_unlink(dxi_reactor_slot *s, dx_op *op) {
+    if (op->prev) op->prev->next = op->next;
+    else s->ms = op->next;
+    if (op->next) op->next->prev = op->prev;
+    op->next = op->prev = NULL;
+}
+
+/* Cancels target, which waits in the fd table (W_RD, W_WR, W_POLL). */
 DXI_PRIVATE void dxi_reactor_slot_cancel(dx_reactor *r, dx_op *op, dx_op *t) {
     dxi_reactor_slot *s = (dxi_reactor_slot *)r->slots + (int)t->fd;
     if (t->where == DXI_REACTOR_W_RD) dxi_reactor_unlink(&s->rd, &s->rd_tail, t);
+    else if (t->where == DXI_REACTOR_W_POLL) dxi_reactor_poll_unlink(s, t);
     else dxi_reactor_unlink(&s->wr, &s->wr_tail, t);
     if (r->vt->watch) r->vt->watch(r, (int)t->fd, s);
     dxi_reactor_done(r, t, DX_ERR_CANCELED, 0);
@@ -1899,6 +1952,15 @@ DXI_PRIVATE void dxi_uring_arm_wake(dx_reactor *r) {
 
 DXI_PRIVATE void dxi_uring_prep(dx_reactor *r, dx_op *op);
 
+/* POLL_ADD's 32-bit event mask: the kernel swaps its 16-bit halves on big-endian hosts (liburing does the same). */
+DX_INLINE uint32_t dxi_uring_poll32(uint32_t m) {
+#if defined(__BYTE_ORDER__) && defined(__ORDER_BIG_ENDIAN__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    return (m << 16) | (m >> 16);
+#else
+    return m;
+#endif
+}
+
 /* A multishot recv's user_data: its fd slot (which outlives the op), tagged
    with bit 0 and a 2-bit generation, so that completions still in flight for
    a recv the user disarmed are recognised and dropped. */
@@ -2032,6 +2094,10 @@ DXI_PRIVATE void dxi_uring_prep(dx_reactor *r, dx_op *op) {
         if ((op->target->iflags & DXI_REACTOR_IF_ARMED) && op->target->fd < r->max_fds)
             sqe->addr = dxi_uring_ms_tag(r, op->target->fd);
         break;
+    case DX_OP_KIND_POLL: /* one-shot: completes at once when the fd is ready already (level) */
+        sqe->opcode = DXI_URING_OP_POLL_ADD;
+        sqe->op_flags = dxi_uring_poll32((uint32_t)(unsigned short)dxi_reactor_poll_events(op));
+        break;
     case DX_OP_KIND_RECV_MULTI: {
         dxi_reactor_slot *s;
         if (op->fd >= r->max_fds) {
@@ -2065,7 +2131,7 @@ DXI_PRIVATE int dxi_uring_poll(dx_reactor *r, dx_op *op) {
     if (!sqe) return 0;
     sqe->opcode = DXI_URING_OP_POLL_ADD;
     sqe->fd = (int32_t)op->fd;
-    sqe->op_flags = dxi_reactor_is_write(op) ? POLLOUT : POLLIN;
+    sqe->op_flags = dxi_uring_poll32(dxi_reactor_is_write(op) ? POLLOUT : POLLIN);
     sqe->user_data = (uint64_t)(uintptr_t)op;
     op->iflags |= DXI_REACTOR_IF_POLLING;
     return 1;
@@ -2115,7 +2181,7 @@ DXI_PRIVATE void dxi_uring_complete(dx_reactor *r, dx_op *op, int32_t res, uint3
         if (res == -EALREADY) res = -EBUSY;
     }
     if (res < 0) dxi_reactor_done_errno(r, op, -res);
-    else dxi_reactor_done(r, op, res, 0);
+    else dxi_reactor_done(r, op, op->kind == DX_OP_KIND_POLL ? dxi_reactor_poll_res(op, (uint32_t)res) : res, 0);
     if (canceler) {
         op->canceler = NULL;
         dxi_reactor_done(r, canceler, 0, 0);
@@ -2525,6 +2591,18 @@ DXI_PRIVATE int64_t dxi_reactor_io(dx_op *op) {
     case DX_OP_KIND_WRITE:
         n = op->offset == DX_OP_OFFSET_CURRENT ? write(fd, op->buf, op->len) : DXI_REACTOR_PWRITE(fd, op->buf, op->len, op->offset);
         break;
+    case DX_OP_KIND_POLL: { /* the fd's state now (level): the backend's events only say when to look again */
+        struct pollfd p;
+        int k;
+        p.fd = fd;
+        p.events = dxi_reactor_poll_events(op);
+        p.revents = 0;
+        k = poll(&p, 1, 0);
+        if (k < 0) return errno == EINTR ? -(int64_t)EAGAIN : -(int64_t)errno;
+        if (p.revents & POLLNVAL) return -(int64_t)EBADF;
+        n = (ssize_t)dxi_reactor_poll_res(op, (uint32_t)(unsigned short)p.revents);
+        return n ? (int64_t)n : -(int64_t)EAGAIN;
+    }
     default:
         return -(int64_t)EINVAL;
     }
@@ -2532,11 +2610,49 @@ DXI_PRIVATE int64_t dxi_reactor_io(dx_op *op) {
     return (int64_t)n;
 }
 
+/* Which filters the poll ops on s need: 1 read, 2 write. A poll that asks
+   for neither IN nor OUT (only ERR, HUP) waits on the read side, where a
+   hang-up shows. */
+DXI_PRIVATE int dxi_reactor_poll_wants(const dxi_reactor_slot *s) {
+    const dx_op *op;
+    int w = 0;
+    for (op = s->ms; op; op = op->next) {
+        if ((op->flags & DX_OP_POLL_IN) || !(op->flags & DX_OP_POLL_OUT)) w |= 1;
+        if (op->flags & DX_OP_POLL_OUT) w |= 2;
+    }
+    return w;
+}
+
+/* An event on fd, whichever it was: each poll op there looks at the fd's state. */
+DXI_PRIVATE void dxi_reactor_ready_polls(dx_reactor *r, int fd) {
+    dxi_reactor_slot *s = (dxi_reactor_slot *)r->slots + fd;
+    dx_op *op = s->ms, *next;
+    for (; op; op = next) {
+        int64_t n = dxi_reactor_io(op);
+        next = op->next;
+        if (n == -(int64_t)EAGAIN) continue;
+        dxi_reactor_poll_unlink(s, op);
+        if (n < 0) dxi_reactor_done_errno(r, op, (int)-n);
+        else dxi_reactor_done(r, op, n, 0);
+    }
+    r->vt->watch(r, fd, s);
+}
+
 /* Waits for readiness of op's fd. Returns 0 or an errno. */
 DXI_PRIVATE int dxi_reactor_arm(dx_reactor *r, dx_op *op) {
     int fd = (int)op->fd, e;
     dxi_reactor_slot *s = (dxi_reactor_slot *)r->slots + fd;
     dx_op **head, **tail;
+    if (op->kind == DX_OP_KIND_POLL) { /* a list of their own, pushed at the front (their order does not matter) */
+        op->where = DXI_REACTOR_W_POLL;
+        op->prev = NULL;
+        op->next = s->ms;
+        if (s->ms) s->ms->prev = op;
+        s->ms = op;
+        e = r->vt->watch(r, fd, s);
+        if (e) dxi_reactor_poll_unlink(s, op);
+        return e;
+    }
     if (dxi_reactor_is_write(op)) {
         op->where = DXI_REACTOR_W_WR;
         head = &s->wr, tail = &s->wr_tail;
@@ -2630,7 +2746,7 @@ DXI_PRIVATE void dxi_reactor_ready_start(dx_reactor *r, dx_op *op) {
 }
 
 DXI_PRIVATE void dxi_reactor_ready_cancel(dx_reactor *r, dx_op *op, dx_op *t) {
-    if (t->where == DXI_REACTOR_W_RD || t->where == DXI_REACTOR_W_WR) dxi_reactor_slot_cancel(r, op, t);
+    if (t->where == DXI_REACTOR_W_RD || t->where == DXI_REACTOR_W_WR || t->where == DXI_REACTOR_W_POLL) dxi_reactor_slot_cancel(r, op, t);
     else dxi_reactor_done(r, op, DX_ERR_NOTFOUND, 0);
 }
 #endif
@@ -2658,7 +2774,7 @@ DXI_PRIVATE int dxi_reactor_epoll_ctl(int epfd, int op, int fd, uint32_t events)
 }
 
 DXI_PRIVATE int dxi_epoll_watch(dx_reactor *r, int fd, dxi_reactor_slot *s) {
-    if (s->registered || (!s->rd && !s->wr)) return 0;
+    if (s->registered || (!s->rd && !s->wr && !s->ms)) return 0;
     if (dxi_reactor_epoll_ctl(r->be.epoll.fd, EPOLL_CTL_ADD, fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET) != 0 && errno != EEXIST) return errno;
     s->registered = 1;
     return 0;
@@ -2684,6 +2800,7 @@ DXI_PRIVATE dx_result dxi_epoll_wait(dx_reactor *r, int64_t timeout_ns) {
         }
         if (e & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) dxi_reactor_ready(r, fd, 0);
         if (e & (EPOLLOUT | EPOLLHUP | EPOLLERR)) dxi_reactor_ready(r, fd, 1);
+        if (((dxi_reactor_slot *)r->slots)[fd].ms) dxi_reactor_ready_polls(r, fd);
     }
     return DX_OK;
 }
@@ -2721,7 +2838,7 @@ DXI_PRIVATE const dxi_reactor_vtable *dxi_epoll_vtable(void) {
 #if defined(DXI_REACTOR_HAS_POLL)
 /* The waiters on fd changed: keep fd in the list of fds to poll while it has any. */
 DXI_PRIVATE int dxi_poll_watch(dx_reactor *r, int fd, dxi_reactor_slot *s) {
-    int want = s->rd || s->wr;
+    int want = s->rd || s->wr || s->ms;
     if (want && s->pidx < 0) {
         s->pidx = (int32_t)r->be.poll.count;
         r->be.poll.list[r->be.poll.count++] = fd;
@@ -2743,6 +2860,10 @@ DXI_PRIVATE dx_result dxi_poll_wait(dx_reactor *r, int64_t timeout_ns) {
         int fd = r->be.poll.list[i];
         p[i].fd = fd;
         p[i].events = (short)((slots[fd].rd ? POLLIN : 0) | (slots[fd].wr ? POLLOUT : 0));
+        if (slots[fd].ms) {
+            int w = dxi_reactor_poll_wants(&slots[fd]);
+            p[i].events = (short)(p[i].events | ((w & 1) ? POLLIN : 0) | ((w & 2) ? POLLOUT : 0));
+        }
         p[i].revents = 0;
     }
     p[n].fd = r->wake_rfd;
@@ -2760,11 +2881,13 @@ DXI_PRIVATE dx_result dxi_poll_wait(dx_reactor *r, int64_t timeout_ns) {
             dxi_reactor_slot *s = slots + p[i].fd;
             while (s->rd) { dx_op *op = s->rd; dxi_reactor_unlink(&s->rd, &s->rd_tail, op); dxi_reactor_done_errno(r, op, EBADF); }
             while (s->wr) { dx_op *op = s->wr; dxi_reactor_unlink(&s->wr, &s->wr_tail, op); dxi_reactor_done_errno(r, op, EBADF); }
+            while (s->ms) { dx_op *op = s->ms; dxi_reactor_poll_unlink(s, op); dxi_reactor_done_errno(r, op, EBADF); }
             dxi_poll_watch(r, p[i].fd, s);
             continue;
         }
         if (e & (POLLIN | POLLHUP | POLLERR)) dxi_reactor_ready(r, p[i].fd, 0);
         if (e & (POLLOUT | POLLHUP | POLLERR)) dxi_reactor_ready(r, p[i].fd, 1);
+        if (slots[p[i].fd].ms) dxi_reactor_ready_polls(r, p[i].fd);
     }
     return DX_OK;
 }
@@ -2920,6 +3043,11 @@ DXI_PRIVATE void dxi_kqueue_fail(dx_reactor *r, uintptr_t ident, int write, int 
         dxi_reactor_unlink(head, tail, op);
         dxi_reactor_done_errno(r, op, e);
     }
+    while (s->ms) { /* the polls too: the fd cannot be watched */
+        dx_op *op = s->ms;
+        dxi_reactor_poll_unlink(s, op);
+        dxi_reactor_done_errno(r, op, e);
+    }
 }
 
 DXI_PRIVATE void dxi_kqueue_fail_changes(dx_reactor *r, int n, int e) {
@@ -2983,6 +3111,7 @@ DXI_PRIVATE void dxi_kqueue_event(dx_reactor *r, const struct kevent *ev) {
 #endif
     if ((ev->flags & EV_EOF) && ev->fflags != 0) dxi_kqueue_ready_error(r, (int)ev->ident, write, (int)ev->fflags);
     else dxi_reactor_ready(r, (int)ev->ident, write);
+    if (((dxi_reactor_slot *)r->slots)[ev->ident].ms) dxi_reactor_ready_polls(r, (int)ev->ident);
 }
 
 /* The changelist is full: one kevent() of its own applies it. With
@@ -3019,11 +3148,12 @@ DXI_PRIVATE void dxi_kqueue_change(dx_reactor *r, int fd, int filter, unsigned f
 
 /* The ops waiting on fd changed: add the filters they need (batched into the next wait). */
 DXI_PRIVATE int dxi_kqueue_watch(dx_reactor *r, int fd, dxi_reactor_slot *s) {
-    if (s->rd && !(s->registered & DXI_KQUEUE_RD)) {
+    int polls = s->ms ? dxi_reactor_poll_wants(s) : 0; /* 1: a poll wants the read filter, 2: the write filter */
+    if ((s->rd || (polls & 1)) && !(s->registered & DXI_KQUEUE_RD)) {
         s->registered |= DXI_KQUEUE_RD;
         dxi_kqueue_change(r, fd, DXI_KQUEUE_F_READ, EV_ADD | EV_CLEAR);
     }
-    if (s->wr && !(s->registered & DXI_KQUEUE_WR)) {
+    if ((s->wr || (polls & 2)) && !(s->registered & DXI_KQUEUE_WR)) {
         s->registered |= DXI_KQUEUE_WR | DXI_KQUEUE_WR_ADDED;
         /* EV_ENABLE: the manual pages need only EV_ADD ("Adding an event
            automatically enables it"); libkqueue does not enable an existing,
@@ -3518,6 +3648,9 @@ DXI_PRIVATE void dxi_iocp_start(dx_reactor *r, dx_op *op) {
         if (!ok) err = GetLastError();
         break;
     }
+    case DX_OP_KIND_POLL: /* see BACKENDS */
+        dxi_reactor_done(r, op, DX_ERR_UNSUPPORTED, 0);
+        return;
     default:
         dxi_reactor_done(r, op, DX_ERR_INVAL, 0);
         return;
