@@ -2431,12 +2431,26 @@ typedef struct mock_net {
     size_t len[2];
     int closed[2];
     dx_op *waiting[2]; /* one pending recv per end */
+    dx_op *polling[2]; /* one pending poll per end */
     int wake_pending, inits, deinits, waits;
 } mock_net;
 
+/* A poll on an end: its events ready now (readable: bytes or the peer closed; always writable), 0 if none. */
+static int64_t mock_poll_ready(const mock_net *m, const dx_op *op) {
+    int end = (int)op->fd;
+    int64_t res = 0;
+    if ((op->flags & DX_OP_POLL_IN) && (m->len[end] > 0 || m->closed[end ^ 1])) res |= DX_OP_POLL_IN;
+    if (op->flags & DX_OP_POLL_OUT) res |= DX_OP_POLL_OUT;
+    if (m->closed[end ^ 1]) res |= DX_OP_POLL_HUP;
+    return res;
+}
 static void mock_deliver(dx_reactor *r, mock_net *m, int end) {
     dx_op *op = m->waiting[end];
     size_t n;
+    if (m->polling[end] && mock_poll_ready(m, m->polling[end])) { /* polls see the state before a recv takes it */
+        dx_reactor_custom_complete(r, m->polling[end], mock_poll_ready(m, m->polling[end]), 0);
+        m->polling[end] = NULL;
+    }
     if (!op) return;
     if (m->len[end] == 0 && !m->closed[end ^ 1]) return;
     n = m->len[end] < op->len ? m->len[end] : op->len;
@@ -2475,8 +2489,20 @@ static void mock_start(dx_reactor *r, dx_op *op, void *user) {
         m->waiting[end] = op;
         mock_deliver(r, m, end);
         break;
+    case DX_OP_KIND_POLL: /* this firmware's stack knows its buffers' state: readiness is one look */
+        if (m->polling[end]) {
+            dx_reactor_custom_complete(r, op, DX_ERR_BUSY, 0);
+            break;
+        }
+        m->polling[end] = op;
+        mock_deliver(r, m, end);
+        break;
     case DX_OP_KIND_CLOSE:
         m->closed[end] = 1;
+        if (m->polling[end]) {
+            dx_reactor_custom_complete(r, m->polling[end], DX_ERR_CANCELED, 0);
+            m->polling[end] = NULL;
+        }
         if (m->waiting[end]) {
             dx_reactor_custom_complete(r, m->waiting[end], DX_ERR_CANCELED, 0);
             m->waiting[end] = NULL;
@@ -2491,12 +2517,18 @@ static void mock_start(dx_reactor *r, dx_op *op, void *user) {
 static dx_result mock_cancel(dx_reactor *r, dx_op *target, void *user) {
     mock_net *m = (mock_net *)user;
     int end;
-    for (end = 0; end < 2; end++)
+    for (end = 0; end < 2; end++) {
         if (m->waiting[end] == target) {
             m->waiting[end] = NULL;
             dx_reactor_custom_complete(r, target, DX_ERR_CANCELED, 0);
             return DX_OK;
         }
+        if (m->polling[end] == target) {
+            m->polling[end] = NULL;
+            dx_reactor_custom_complete(r, target, DX_ERR_CANCELED, 0);
+            return DX_OK;
+        }
+    }
     return DX_ERR_NOTFOUND;
 }
 static dx_result mock_wait(dx_reactor *r, int64_t timeout_ns, void *user) {
@@ -2575,6 +2607,56 @@ static int t_custom_backend(prop_ctx *p) {
     PROP_CHECK(p, box.res[6] == 0 && box.res[7] == 0);
     dx_reactor_deinit(&r);
     PROP_CHECK(p, m.deinits == 1);
+    return 0;
+}
+
+/* dx_op_poll on a custom backend: the core hands it to start() like any op (the mock network answers it) */
+static int t_custom_poll(prop_ctx *p) {
+    static mock_net m;
+    dx_reactor_custom vt;
+    dx_reactor_config cfg;
+    dx_reactor r;
+    dx_op po, rv, sd, c, cl;
+    result_box box;
+    char buf[16];
+    memset(&m, 0, sizeof m);
+    memset(&vt, 0, sizeof vt);
+    vt.start = mock_start, vt.cancel = mock_cancel, vt.wait = mock_wait, vt.wake = mock_wake, vt.user = &m;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.backends[0] = DX_REACTOR_BACKEND_CUSTOM;
+    cfg.backend_count = 1;
+    cfg.custom = &vt;
+    PROP_CHECK(p, dx_reactor_init(&r, &cfg, NULL, 0) == DX_OK);
+    memset(&box, 0, sizeof box);
+    dx_op_poll(&po, 1, DX_OP_POLL_OUT); /* writable at once */
+    submit_rec(&r, &po, &box, 0);
+    PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_UNTIL_DONE) == DX_OK && box.res[0] == DX_OP_POLL_OUT);
+    dx_op_poll(&po, 1, DX_OP_POLL_IN); /* nothing to read: waits for the peer's send */
+    submit_rec(&r, &po, &box, 1);
+    PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_NOWAIT) == DX_OK && box.n[1] == 0);
+    dx_op_send(&sd, 0, "ab", 2);
+    submit_rec(&r, &sd, &box, 2);
+    PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_UNTIL_DONE) == DX_OK);
+    PROP_CHECK_MSG(p, box.res[1] == DX_OP_POLL_IN && box.order[2] < box.order[1], "poll %lld", (long long)box.res[1]);
+    dx_op_poll(&po, 1, DX_OP_POLL_IN); /* level: the bytes are still there */
+    submit_rec(&r, &po, &box, 3);
+    PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_UNTIL_DONE) == DX_OK && box.res[3] == DX_OP_POLL_IN);
+    dx_op_recv(&rv, 1, buf, sizeof buf);
+    submit_rec(&r, &rv, &box, 4);
+    PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_UNTIL_DONE) == DX_OK && box.res[4] == 2);
+    dx_op_poll(&po, 1, DX_OP_POLL_IN); /* cancel */
+    submit_rec(&r, &po, &box, 5);
+    dx_op_cancel(&c, &po);
+    submit_rec(&r, &c, &box, 6);
+    PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_UNTIL_DONE) == DX_OK);
+    PROP_CHECK(p, box.res[5] == DX_ERR_CANCELED && box.res[6] == 0 && box.order[5] < box.order[6]);
+    dx_op_poll(&po, 1, DX_OP_POLL_IN); /* the peer closes: IN and HUP */
+    submit_rec(&r, &po, &box, 7);
+    dx_op_close(&cl, 0);
+    PROP_CHECK(p, dx_reactor_submit(&r, &cl, on_ignore, NULL) == DX_OK);
+    PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_UNTIL_DONE) == DX_OK);
+    PROP_CHECK_MSG(p, box.res[7] == (DX_OP_POLL_IN | DX_OP_POLL_HUP), "poll after the peer closed: %lld", (long long)box.res[7]);
+    dx_reactor_deinit(&r);
     return 0;
 }
 
@@ -2783,6 +2865,7 @@ static const prop_test tests[] = {
     PROP_UNIT(t_io_uring_multishot_accept),
     PROP_UNIT(t_io_uring_send_zc),
     PROP_UNIT(t_custom_backend),
+    PROP_UNIT(t_custom_poll),
     SUITE_ENTRIES(io_uring),
     SUITE_ENTRIES(epoll),
     SUITE_ENTRIES(poll),
