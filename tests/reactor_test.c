@@ -1967,6 +1967,13 @@ static int poll_pipe(prop_ctx *p, dx_reactor_backend_id b) {
 
 /* many fds at once: 64 socket pairs, a poll on each; the peers write in a random order, half at a time */
 #define POLL_MANY 64
+static dx_reactor_action on_poll_many(dx_reactor *r, dx_op *op, int64_t res, void *user) { /* slot 0 of its own box */
+    result_box *box = (result_box *)user;
+    (void)r, (void)op;
+    box->res[0] = res;
+    box->n[0]++;
+    return DX_REACTOR_DISARM;
+}
 static int poll_many(prop_ctx *p, dx_reactor_backend_id b) {
     dx_reactor r;
     static dx_op ops[POLL_MANY];
@@ -1980,7 +1987,7 @@ static int poll_many(prop_ctx *p, dx_reactor_backend_id b) {
         PROP_CHECK(p, socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv[i]) == 0);
         memset(&boxes[i], 0, sizeof boxes[i]);
         dx_op_poll(&ops[i], (uintptr_t)sv[i][0], i % 3 == 0 ? DX_OP_POLL_IN : DX_OP_POLL_IN | DX_OP_POLL_HUP);
-        submit_rec(&r, &ops[i], &boxes[i], 0);
+        PROP_CHECK(p, dx_reactor_submit(&r, &ops[i], on_poll_many, &boxes[i]) == DX_OK);
         order[i] = i;
     }
     for (i = POLL_MANY - 1; i > 0; i--) { /* shuffle */
