@@ -3314,6 +3314,28 @@ typedef struct dxi_iocp_accept { /* one pending accept's scratch, in the loop's 
     uint8_t addrs[DXI_IOCP_ADDRBUF];
 } dxi_iocp_accept;
 
+/* dx_op_poll: the AFD driver's poll request (IOCTL_AFD_POLL, the one wepoll
+   and libuv use: undocumented, stable since Windows XP), with one socket.
+   The driver writes its answer into the output buffer when the request
+   completes, so it lives in the loop's memory, not on the stack: one of
+   DXI_IOCP_POLLS, after the accepts' buffers. */
+#ifndef DXI_IOCP_POLLS
+#define DXI_IOCP_POLLS 256 /* polls in flight at once, per loop (32 bytes each on x64) */
+#endif
+#define DXI_IOCP_AFD_POLL 0x00012024u /* FILE_DEVICE_NETWORK << 12 | 9 << 2 | METHOD_BUFFERED */
+enum { /* the AFD driver's poll events */
+    DXI_AFD_RECEIVE = 0x1, DXI_AFD_SEND = 0x4, DXI_AFD_DISCONNECT = 0x8, DXI_AFD_ABORT = 0x10, DXI_AFD_LOCAL_CLOSE = 0x20,
+    DXI_AFD_ACCEPT = 0x80, DXI_AFD_CONNECT_FAIL = 0x100
+};
+typedef struct dxi_iocp_poll {
+    LARGE_INTEGER timeout;       /* INT64_MAX: none */
+    ULONG count;                 /* sockets: 1; 0 marks a free entry */
+    ULONG exclusive;             /* FALSE: other polls on the socket stay */
+    HANDLE sock;                 /* the base socket (SIO_BASE_HANDLE) */
+    ULONG events;                /* DXI_AFD_* asked for, then those that happened */
+    LONG status;                 /* NTSTATUS */
+} dxi_iocp_poll;
+
 /* The OVERLAPPED lives in priv.words[3..6], so a recv_multi keeps its ring and held buffer in priv.multi. */
 DX_INLINE OVERLAPPED *dxi_iocp_ov(dx_op *op) { return (OVERLAPPED *)(void *)&op->priv.words[3]; }
 DX_INLINE dx_op *dxi_iocp_op_of(OVERLAPPED *ov) { return (dx_op *)(void *)((uint8_t *)ov - offsetof(dx_op, priv) - 3 * sizeof(uint64_t)); }
@@ -3345,7 +3367,10 @@ DXI_PRIVATE dx_result dxi_iocp_map(DWORD e) {
 
 DXI_PRIVATE uint64_t dxi_iocp_memory_size(uint32_t max_fds) {
     (void)max_fds;
-    return (uint64_t)DXI_IOCP_ACCEPTS * sizeof(dxi_iocp_accept);
+    return (uint64_t)DXI_IOCP_ACCEPTS * sizeof(dxi_iocp_accept) + (uint64_t)DXI_IOCP_POLLS * sizeof(dxi_iocp_poll);
+}
+DX_INLINE dxi_iocp_poll *dxi_iocp_polls(dx_reactor *r) {
+    return (dxi_iocp_poll *)(void *)((uint8_t *)r->be.iocp.accepts + DXI_IOCP_ACCEPTS * sizeof(dxi_iocp_accept));
 }
 
 /* The loop's clock: QueryPerformanceCounter in ns (the frequency is read once). */
@@ -3381,6 +3406,7 @@ DXI_PRIVATE dx_result dxi_iocp_init(dx_reactor *r, const dx_reactor_config *cfg)
     r->be.iocp.qpc_freq = (uint64_t)f.QuadPart;
     for (i = 0; i < DXI_IOCP_ACCEPTS; i++) a[i].sock = INVALID_SOCKET;
     r->be.iocp.accepts = a;
+    DX_MEMSET(dxi_iocp_polls(r), 0, DXI_IOCP_POLLS * sizeof(dxi_iocp_poll)); /* count 0: free */
     s = WSASocketW(AF_INET, SOCK_STREAM, IPPROTO_TCP, NULL, 0, WSA_FLAG_OVERLAPPED);
     if (s == INVALID_SOCKET) return dxi_iocp_map((DWORD)WSAGetLastError());
     r->be.iocp.accept_ex = dxi_iocp_ext(s, accept_ex);
@@ -3472,6 +3498,17 @@ DXI_PRIVATE void dxi_iocp_finish(dx_reactor *r, dx_op *op, DWORD bytes, DWORD er
     } else if (op->kind == DX_OP_KIND_CONNECT) {
         if (!err && setsockopt((SOCKET)op->fd, SOL_SOCKET, SO_UPDATE_CONNECT_CONTEXT, NULL, 0) != 0) err = (DWORD)WSAGetLastError();
         res = 0;
+    } else if (op->kind == DX_OP_KIND_POLL) { /* the events that happened, as dx_op_poll's result */
+        dxi_iocp_poll *pl = dxi_iocp_polls(r) + op->offset;
+        ULONG ev = pl->events;
+        res = 0;
+        if (ev & (DXI_AFD_RECEIVE | DXI_AFD_ACCEPT | DXI_AFD_DISCONNECT)) res |= op->flags & DX_OP_POLL_IN;
+        if (ev & DXI_AFD_SEND) res |= op->flags & DX_OP_POLL_OUT;
+        if (ev & (DXI_AFD_DISCONNECT | DXI_AFD_ABORT)) res |= DX_OP_POLL_HUP;
+        if (ev & (DXI_AFD_ABORT | DXI_AFD_CONNECT_FAIL)) res |= DX_OP_POLL_ERR;
+        if (!err && (ev & DXI_AFD_LOCAL_CLOSE)) err = ERROR_OPERATION_ABORTED; /* closed under it */
+        pl->count = 0;
+        op->offset = 0;
     } else if (op->kind == DX_OP_KIND_READ && op->offset == DX_OP_OFFSET_CURRENT && !err) {
         LARGE_INTEGER d; /* the file position moves on, as read(2) would move it */
         d.QuadPart = (LONGLONG)bytes;
@@ -3648,9 +3685,36 @@ DXI_PRIVATE void dxi_iocp_start(dx_reactor *r, dx_op *op) {
         if (!ok) err = GetLastError();
         break;
     }
-    case DX_OP_KIND_POLL: /* see BACKENDS */
-        dxi_reactor_done(r, op, DX_ERR_UNSUPPORTED, 0);
-        return;
+    case DX_OP_KIND_POLL: { /* sockets only: the AFD driver's poll, issued on the socket (its packet comes to this port) */
+        dxi_iocp_poll *pl = dxi_iocp_polls(r);
+        uint32_t i;
+        DWORD got = 0;
+        SOCKET base = (SOCKET)op->fd;
+        if (!dxi_iocp_is_socket(op->fd)) { /* a pipe, a file: no readiness to ask for */
+            dxi_reactor_done(r, op, DX_ERR_UNSUPPORTED, 0);
+            return;
+        }
+        for (i = 0; i < DXI_IOCP_POLLS && pl[i].count; i++) {}
+        if (i == DXI_IOCP_POLLS) {
+            dxi_reactor_done(r, op, DX_ERR_LIMIT, 0);
+            return;
+        }
+        if (WSAIoctl((SOCKET)op->fd, SIO_BASE_HANDLE, NULL, 0, &base, sizeof base, &got, NULL, NULL) != 0) base = (SOCKET)op->fd;
+        pl += i;
+        pl->timeout.QuadPart = INT64_MAX;
+        pl->count = 1;
+        pl->exclusive = FALSE;
+        pl->sock = (HANDLE)base;
+        pl->events = DXI_AFD_ABORT | DXI_AFD_CONNECT_FAIL | DXI_AFD_LOCAL_CLOSE; /* always, as poll() reports ERR and HUP */
+        if (op->flags & DX_OP_POLL_IN) pl->events |= DXI_AFD_RECEIVE | DXI_AFD_ACCEPT | DXI_AFD_DISCONNECT;
+        if (op->flags & DX_OP_POLL_OUT) pl->events |= DXI_AFD_SEND;
+        pl->status = 0;
+        op->offset = i;
+        skip = dxi_iocp_tie(r, (HANDLE)op->fd, true);
+        ok = DeviceIoControl((HANDLE)op->fd, DXI_IOCP_AFD_POLL, pl, sizeof *pl, pl, sizeof *pl, NULL, ov);
+        if (!ok) err = GetLastError();
+        break;
+    }
     default:
         dxi_reactor_done(r, op, DX_ERR_INVAL, 0);
         return;
@@ -3668,6 +3732,7 @@ DXI_PRIVATE void dxi_iocp_start(dx_reactor *r, dx_op *op) {
         closesocket(a->sock);
         a->sock = INVALID_SOCKET;
     }
+    if (op->kind == DX_OP_KIND_POLL) dxi_iocp_polls(r)[op->offset].count = 0; /* the poll failed at once: its entry is free */
     if (op->kind != DX_OP_KIND_READ && op->kind != DX_OP_KIND_WRITE) op->offset = 0;
     if (op->kind == DX_OP_KIND_RECV_MULTI) {
         dxi_iocp_finish(r, op, 0, err);
