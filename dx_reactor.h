@@ -38,8 +38,9 @@ OVERVIEW
    - Operations: accept, connect, recv, send, recvv/sendv (vectored),
      read/write on files (with an offset or at the current position),
      timer (relative or absolute, nanoseconds on a monotonic clock), cancel
-     (itself an operation), close, and wake-wait (completes when any thread
-     calls dx_reactor_wake).
+     (itself an operation), close, wake-wait (completes when any thread
+     calls dx_reactor_wake), and poll: readiness, for libraries that do
+     their own I/O (libpq, c-ares, libcurl, OpenSSL's non-blocking BIOs).
    - Everything is caller-owned: the loop (dx_reactor) and every operation
      (dx_op, with an intrusive next pointer). Nothing is allocated per
      operation: the loop's fd table lives in memory you give init (or that
@@ -144,6 +145,28 @@ API
        DISARM stops it (io_uring: canceled in the kernel; late completions
        are dropped, their buffers recycled). res DX_ERR_NOMEM: no buffer
        free (epoll/poll: every buffer is held by a callback in progress).
+   void dx_op_poll(dx_op *op, uintptr_t fd, uint32_t events)
+       readiness instead of I/O: completes once, when any of events
+       (DX_OP_POLL_IN, DX_OP_POLL_OUT) is ready on fd, or at once when one
+       is ready already. res: the bits that are ready (the events asked for,
+       plus DX_OP_POLL_ERR and DX_OP_POLL_HUP, which are always reported
+       and need no asking), or a dx_result. Nothing is read or written: the
+       caller (the library) does its own recv or send, then polls again.
+       Level-triggered and one-shot on every backend: data left unread
+       makes the next poll complete at once; REARM polls again (one new
+       poll). IN: data, a connection to accept, or the end of the stream
+       (the peer's close or shutdown: with IN also HUP, where the system
+       reports it: POLLRDHUP on Linux (and wherever <poll.h> has it),
+       Windows' disconnect; systems without POLLRDHUP report IN alone for a
+       TCP peer's close); HUP alone: the connection is
+       gone both ways, or a pipe's writer closed; ERR: an error is pending
+       (a reset: ERR and HUP). Cancelable (res DX_ERR_CANCELED); dx_op_close
+       and dx_reactor_fd_close complete a pending poll on the fd with
+       DX_ERR_CANCELED, as any op. A poll beside a recv on the same fd sees
+       the state after the recv took its bytes, or before: poll for what
+       you will read yourself. Sockets and pipes; on IOCP sockets only
+       (pipes and files: DX_ERR_UNSUPPORTED) and at most 256 polls in flight
+       per loop (DX_ERR_LIMIT); custom backends: what theirs does (BACKENDS).
    size_t dx_reactor_bufring_memory_size(const dx_reactor_bufring_config *cfg)
        cfg->count buffers (a power of two up to 32768) of cfg->size bytes,
        then a free list of 2 bytes per buffer; 0: an invalid cfg.
@@ -203,7 +226,11 @@ API
    (optional) is the loop's monotonic clock in ns, required without an OS
    (init says DX_ERR_INVAL there without it). init, deinit, wake, now may be
    NULL. Timers, queues and callbacks are the core's. tests/firmware/dx_reactor.c
-   is a whole firmware-style program.
+   is a whole firmware-style program. dx_op_poll reaches start() as
+   DX_OP_KIND_POLL (the events in op->flags): a stack that knows its
+   buffers' state completes it with the ready DX_OP_POLL_* bits, at once
+   when one is ready, or later; one that cannot completes it with
+   DX_ERR_UNSUPPORTED (tests/reactor_test.c's mock network does the former).
 
 CONFIGURATION
    macro                      default  scope     effect
@@ -240,8 +267,9 @@ MEMORY
    (about 64 + 32 bytes per entry), an OS resource. dx_op: 160 bytes on
    x86-64. An idle connection with one pending recv costs 160 + 64 = 224
    bytes of user space plus your buffer (measured by the 10,000-connection
-   test). IOCP has no fd table (max_fds has no effect there): 6,656 bytes,
-   the address buffers of 64 pending accepts (104 bytes each), so an idle
+   test). IOCP has no fd table (max_fds has no effect there): 14,848 bytes,
+   the address buffers of 64 pending accepts (104 bytes each) and the
+   requests of 256 pending polls (32 bytes each), so an idle
    connection costs its dx_op (160 bytes) plus your buffer. Nothing is
    allocated after create; init and everything else never allocate.
 
@@ -319,6 +347,19 @@ BACKENDS
    io_uring, RECVSEND_POLL_FIRST there made pipelined echoes slower: when the
    data is already there, the poll defers the recv to task work). poll(): the fds
    with waiting ops, rebuilt each turn (a fallback: O(fds) per turn).
+   dx_op_poll, the same level-triggered one-shot everywhere: io_uring
+   submits a one-shot IORING_OP_POLL_ADD (POLLRDHUP with POLLIN; its result
+   is the mask), canceled by ASYNC_CANCEL like any op; no multishot poll
+   (IORING_POLL_ADD_MULTI reports each wake-up, not the level: REARM
+   submits a new one-shot poll instead). epoll, kqueue and poll() look at
+   the fd with poll() and a zero timeout when the op starts and after each
+   event their own machinery reports for the fd (the "watch" hook keeps the
+   fd's interest: epoll's edge-triggered IN|OUT, kqueue's read and write
+   filters, poll()'s events), so the result is the fd's state then, not a
+   stale edge: one poll() system call per start and per event, none on the
+   recv and send paths. Poll ops wait in a list of their own per fd (they
+   may want IN and OUT at once), in the fd table's multishot slot, which
+   only io_uring uses otherwise (the table stays 64 bytes per fd).
    kqueue (written from the FreeBSD and macOS kqueue(2) manual pages; its
    section says more): EVFILT_READ with EV_CLEAR added once per fd,
    EVFILT_WRITE with EV_CLEAR|EV_DISPATCH added when a writer waits (an idle
@@ -347,7 +388,19 @@ BACKENDS
    sockets only when the TCP provider hands out IFS handles: a layered
    provider without them may post packets all the same), so an op that
    succeeds at once completes inline with no packet. A socket belongs to
-   one port: one loop per socket. cancel: CancelIoEx on the target's
+   one port: one loop per socket. dx_op_poll: the AFD driver's poll
+   (IOCTL_AFD_POLL, as wepoll and libuv use it; not documented by
+   Microsoft) issued with DeviceIoControl on the socket
+   itself, for its base handle (SIO_BASE_HANDLE), so its packet comes to the
+   loop's port like any op's: IN asks for receive, accept and disconnect,
+   OUT for send, and abort and connect-fail always (ERR, HUP); a local
+   close completes it with DX_ERR_CANCELED. The driver answers into the
+   request, which lives in the loop's memory: at most 256 polls in flight
+   (DXI_IOCP_POLLS; DX_ERR_LIMIT beyond). Pipes and files have no
+   readiness on Windows (there is nothing to ask the kernel short of a
+   zero-byte read, which would consume an end of pipe): DX_ERR_UNSUPPORTED.
+   Runs under Wine 8.0 (its ntdll implements the ioctl on sockets); not run
+   on a Windows kernel. cancel: CancelIoEx on the target's
    OVERLAPPED (its packet then says ERROR_OPERATION_ABORTED; the cancel
    completes after it). close: CancelIoEx on every op of ours on the handle,
    then closesocket (or CloseHandle) once their packets are in, so their
@@ -380,6 +433,13 @@ VERSION HISTORY
          (QueryPerformanceCounter) for the core and the custom backend;
          dx_reactor_from_errno maps the C runtime's errno there. The
          conformance suite runs on IOCP under Wine in make cross.
+         dx_op_poll(op, fd, events): readiness for libraries that do their
+         own I/O; res: DX_OP_POLL_IN, _OUT, _ERR, _HUP bits (enum
+         dx_op_poll_event); one-shot, level-triggered on every backend
+         (io_uring POLL_ADD; epoll, kqueue, poll(): their own events, then a
+         poll() look; IOCP: the AFD driver's poll, sockets only; custom:
+         start() gets DX_OP_KIND_POLL, a new kind before DX_OP_KIND_COUNT).
+         The IOCP loop's memory grows by 8 KiB (256 poll requests).
    0.3.0 (2026-11-23) every backend is one table of functions, filled in its
          own section (io_uring, epoll, poll, custom; places left for kqueue
          and IOCP); the core never asks which backend runs. struct dx_reactor:
@@ -1707,7 +1767,7 @@ DX_INLINE int dxi_reactor_is_write(const dx_op *op) {
     return op->kind == DX_OP_KIND_SEND || op->kind == DX_OP_KIND_SENDV || op->kind == DX_OP_KIND_WRITE || op->kind == DX_OP_KIND_CONNECT;
 }
 
-/* dx_op_poll's events as poll() events. POLLRDHUP (Linux; FreeBSD 13) with IN:
+/* dx_op_poll's events as poll() events. POLLRDHUP (Linux; wherever <poll.h> has it) with IN:
    the peer's end of stream is a HUP too, on every backend that has it. */
 DX_INLINE short dxi_reactor_poll_events(const dx_op *op) {
     short e = 0;
@@ -3315,7 +3375,7 @@ typedef struct dxi_iocp_accept { /* one pending accept's scratch, in the loop's 
 } dxi_iocp_accept;
 
 /* dx_op_poll: the AFD driver's poll request (IOCTL_AFD_POLL, the one wepoll
-   and libuv use: undocumented, stable since Windows XP), with one socket.
+   and libuv use; not documented by Microsoft), with one socket.
    The driver writes its answer into the output buffer when the request
    completes, so it lives in the loop's memory, not on the stack: one of
    DXI_IOCP_POLLS, after the accepts' buffers. */
