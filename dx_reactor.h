@@ -38,8 +38,9 @@ OVERVIEW
    - Operations: accept, connect, recv, send, recvv/sendv (vectored),
      read/write on files (with an offset or at the current position),
      timer (relative or absolute, nanoseconds on a monotonic clock), cancel
-     (itself an operation), close, and wake-wait (completes when any thread
-     calls dx_reactor_wake).
+     (itself an operation), close, wake-wait (completes when any thread
+     calls dx_reactor_wake), and poll: readiness, for libraries that do
+     their own I/O (libpq, c-ares, libcurl, OpenSSL's non-blocking BIOs).
    - Everything is caller-owned: the loop (dx_reactor) and every operation
      (dx_op, with an intrusive next pointer). Nothing is allocated per
      operation: the loop's fd table lives in memory you give init (or that
@@ -144,6 +145,28 @@ API
        DISARM stops it (io_uring: canceled in the kernel; late completions
        are dropped, their buffers recycled). res DX_ERR_NOMEM: no buffer
        free (epoll/poll: every buffer is held by a callback in progress).
+   void dx_op_poll(dx_op *op, uintptr_t fd, uint32_t events)
+       readiness instead of I/O: completes once, when any of events
+       (DX_OP_POLL_IN, DX_OP_POLL_OUT) is ready on fd, or at once when one
+       is ready already. res: the bits that are ready (the events asked for,
+       plus DX_OP_POLL_ERR and DX_OP_POLL_HUP, which are always reported
+       and need no asking), or a dx_result. Nothing is read or written: the
+       caller (the library) does its own recv or send, then polls again.
+       Level-triggered and one-shot on every backend: data left unread
+       makes the next poll complete at once; REARM polls again (one new
+       poll). IN: data, a connection to accept, or the end of the stream
+       (the peer's close or shutdown: with IN also HUP, where the system
+       reports it: POLLRDHUP on Linux (and wherever <poll.h> has it),
+       Windows' disconnect; systems without POLLRDHUP report IN alone for a
+       TCP peer's close); HUP alone: the connection is
+       gone both ways, or a pipe's writer closed; ERR: an error is pending
+       (a reset: ERR and HUP). Cancelable (res DX_ERR_CANCELED); dx_op_close
+       and dx_reactor_fd_close complete a pending poll on the fd with
+       DX_ERR_CANCELED, as any op. A poll beside a recv on the same fd sees
+       the state after the recv took its bytes, or before: poll for what
+       you will read yourself. Sockets and pipes; on IOCP sockets only
+       (pipes and files: DX_ERR_UNSUPPORTED) and at most 256 polls in flight
+       per loop (DX_ERR_LIMIT); custom backends: what theirs does (BACKENDS).
    size_t dx_reactor_bufring_memory_size(const dx_reactor_bufring_config *cfg)
        cfg->count buffers (a power of two up to 32768) of cfg->size bytes,
        then a free list of 2 bytes per buffer; 0: an invalid cfg.
@@ -203,7 +226,11 @@ API
    (optional) is the loop's monotonic clock in ns, required without an OS
    (init says DX_ERR_INVAL there without it). init, deinit, wake, now may be
    NULL. Timers, queues and callbacks are the core's. tests/firmware/dx_reactor.c
-   is a whole firmware-style program.
+   is a whole firmware-style program. dx_op_poll reaches start() as
+   DX_OP_KIND_POLL (the events in op->flags): a stack that knows its
+   buffers' state completes it with the ready DX_OP_POLL_* bits, at once
+   when one is ready, or later; one that cannot completes it with
+   DX_ERR_UNSUPPORTED (tests/reactor_test.c's mock network does the former).
 
 CONFIGURATION
    macro                      default  scope     effect
@@ -240,8 +267,9 @@ MEMORY
    (about 64 + 32 bytes per entry), an OS resource. dx_op: 160 bytes on
    x86-64. An idle connection with one pending recv costs 160 + 64 = 224
    bytes of user space plus your buffer (measured by the 10,000-connection
-   test). IOCP has no fd table (max_fds has no effect there): 6,656 bytes,
-   the address buffers of 64 pending accepts (104 bytes each), so an idle
+   test). IOCP has no fd table (max_fds has no effect there): 14,848 bytes,
+   the address buffers of 64 pending accepts (104 bytes each) and the
+   requests of 256 pending polls (32 bytes each), so an idle
    connection costs its dx_op (160 bytes) plus your buffer. Nothing is
    allocated after create; init and everything else never allocate.
 
@@ -319,6 +347,19 @@ BACKENDS
    io_uring, RECVSEND_POLL_FIRST there made pipelined echoes slower: when the
    data is already there, the poll defers the recv to task work). poll(): the fds
    with waiting ops, rebuilt each turn (a fallback: O(fds) per turn).
+   dx_op_poll, the same level-triggered one-shot everywhere: io_uring
+   submits a one-shot IORING_OP_POLL_ADD (POLLRDHUP with POLLIN; its result
+   is the mask), canceled by ASYNC_CANCEL like any op; no multishot poll
+   (IORING_POLL_ADD_MULTI reports each wake-up, not the level: REARM
+   submits a new one-shot poll instead). epoll, kqueue and poll() look at
+   the fd with poll() and a zero timeout when the op starts and after each
+   event their own machinery reports for the fd (the "watch" hook keeps the
+   fd's interest: epoll's edge-triggered IN|OUT, kqueue's read and write
+   filters, poll()'s events), so the result is the fd's state then, not a
+   stale edge: one poll() system call per start and per event, none on the
+   recv and send paths. Poll ops wait in a list of their own per fd (they
+   may want IN and OUT at once), in the fd table's multishot slot, which
+   only io_uring uses otherwise (the table stays 64 bytes per fd).
    kqueue (written from the FreeBSD and macOS kqueue(2) manual pages; its
    section says more): EVFILT_READ with EV_CLEAR added once per fd,
    EVFILT_WRITE with EV_CLEAR|EV_DISPATCH added when a writer waits (an idle
@@ -347,7 +388,19 @@ BACKENDS
    sockets only when the TCP provider hands out IFS handles: a layered
    provider without them may post packets all the same), so an op that
    succeeds at once completes inline with no packet. A socket belongs to
-   one port: one loop per socket. cancel: CancelIoEx on the target's
+   one port: one loop per socket. dx_op_poll: the AFD driver's poll
+   (IOCTL_AFD_POLL, as wepoll and libuv use it; not documented by
+   Microsoft) issued with DeviceIoControl on the socket
+   itself, for its base handle (SIO_BASE_HANDLE), so its packet comes to the
+   loop's port like any op's: IN asks for receive, accept and disconnect,
+   OUT for send, and abort and connect-fail always (ERR, HUP); a local
+   close completes it with DX_ERR_CANCELED. The driver answers into the
+   request, which lives in the loop's memory: at most 256 polls in flight
+   (DXI_IOCP_POLLS; DX_ERR_LIMIT beyond). Pipes and files have no
+   readiness on Windows (there is nothing to ask the kernel short of a
+   zero-byte read, which would consume an end of pipe): DX_ERR_UNSUPPORTED.
+   Runs under Wine 8.0 (its ntdll implements the ioctl on sockets); not run
+   on a Windows kernel. cancel: CancelIoEx on the target's
    OVERLAPPED (its packet then says ERROR_OPERATION_ABORTED; the cancel
    completes after it). close: CancelIoEx on every op of ours on the handle,
    then closesocket (or CloseHandle) once their packets are in, so their
@@ -380,6 +433,13 @@ VERSION HISTORY
          (QueryPerformanceCounter) for the core and the custom backend;
          dx_reactor_from_errno maps the C runtime's errno there. The
          conformance suite runs on IOCP under Wine in make cross.
+         dx_op_poll(op, fd, events): readiness for libraries that do their
+         own I/O; res: DX_OP_POLL_IN, _OUT, _ERR, _HUP bits (enum
+         dx_op_poll_event); one-shot, level-triggered on every backend
+         (io_uring POLL_ADD; epoll, kqueue, poll(): their own events, then a
+         poll() look; IOCP: the AFD driver's poll, sockets only; custom:
+         start() gets DX_OP_KIND_POLL, a new kind before DX_OP_KIND_COUNT).
+         The IOCP loop's memory grows by 8 KiB (256 poll requests).
    0.3.0 (2026-11-23) every backend is one table of functions, filled in its
          own section (io_uring, epoll, poll, custom; places left for kqueue
          and IOCP); the core never asks which backend runs. struct dx_reactor:
@@ -656,7 +716,7 @@ typedef enum dx_op_kind { /* dx_op.kind: what the op does (set by the dx_op_* fi
     DX_OP_KIND_NONE = 0, /* not filled */
     DX_OP_KIND_ACCEPT, DX_OP_KIND_CONNECT, DX_OP_KIND_RECV, DX_OP_KIND_SEND, DX_OP_KIND_RECVV, DX_OP_KIND_SENDV,
     DX_OP_KIND_READ, DX_OP_KIND_WRITE, DX_OP_KIND_TIMER, DX_OP_KIND_CANCEL, DX_OP_KIND_CLOSE, DX_OP_KIND_WAKE_WAIT,
-    DX_OP_KIND_RECV_MULTI,
+    DX_OP_KIND_RECV_MULTI, DX_OP_KIND_POLL,
     DX_OP_KIND_COUNT     /* the number of kinds, not a kind */
 } dx_op_kind;
 typedef enum dx_op_state { /* dx_op.state */
@@ -667,6 +727,12 @@ typedef enum dx_op_state { /* dx_op.state */
 typedef enum dx_op_flag { /* dx_op_timer's flags */
     DX_OP_FLAG_TIMER_ABS = 1 /* ns is a dx_reactor_now() deadline */
 } dx_op_flag;
+typedef enum dx_op_poll_event { /* dx_op_poll's events and its result (bits; poll()'s traditional values) */
+    DX_OP_POLL_IN = 0x01,  /* readable: data, a connection to accept, or the end of the stream */
+    DX_OP_POLL_OUT = 0x04, /* writable */
+    DX_OP_POLL_ERR = 0x08, /* an error is pending (a result: always reported, never needs asking for) */
+    DX_OP_POLL_HUP = 0x10  /* the peer hung up (a result: see dx_op_poll) */
+} dx_op_poll_event;
 enum { /* dx_reactor_tcp_listen's flags */
     DX_REACTOR_LISTEN_REUSEPORT = 1 /* SO_REUSEPORT */
 };
@@ -742,7 +808,7 @@ struct dx_op {
     dx_op *target;       /* cancel */
     int64_t res;         /* the last result */
     uint32_t addr_len;   /* accept: capacity, then the peer address length */
-    uint32_t flags;      /* dx_op_flag bits */
+    uint32_t flags;      /* dx_op_flag bits; poll: the DX_OP_POLL_* events asked for */
     dx_op_priv priv;     /* private */
     dx_op *canceler;     /* private: io_uring: a cancel op that completes right after this op */
 };
@@ -901,6 +967,7 @@ DX_REACTOR_API void dx_op_cancel(dx_op *op, dx_op *target);
 DX_REACTOR_API void dx_op_close(dx_op *op, uintptr_t fd);
 DX_REACTOR_API void dx_op_wake_wait(dx_op *op);
 DX_REACTOR_API void dx_op_recv_multi(dx_op *op, uintptr_t fd, dx_reactor_bufring *br);
+DX_REACTOR_API void dx_op_poll(dx_op *op, uintptr_t fd, uint32_t events);
 DX_REACTOR_API size_t dx_reactor_bufring_memory_size(const dx_reactor_bufring_config *cfg);
 DX_REACTOR_API dx_result dx_reactor_bufring_init(dx_reactor *r, dx_reactor_bufring *br, const dx_reactor_bufring_config *cfg, void *mem,
                                                  size_t mem_size);
@@ -1127,7 +1194,7 @@ extern long syscall(long number, ...);
 /* ---- lists: every list is doubly linked through op->next/prev ---- */
 
 enum { DXI_REACTOR_W_NONE = 0, DXI_REACTOR_W_SUBMIT, DXI_REACTOR_W_DONE, DXI_REACTOR_W_RD, DXI_REACTOR_W_WR,
-       DXI_REACTOR_W_TIMER, DXI_REACTOR_W_WAKE, DXI_REACTOR_W_KERNEL, DXI_REACTOR_W_CUSTOM };
+       DXI_REACTOR_W_TIMER, DXI_REACTOR_W_WAKE, DXI_REACTOR_W_KERNEL, DXI_REACTOR_W_CUSTOM, DXI_REACTOR_W_POLL };
 enum { DXI_REACTOR_IF_CONNECTING = 1, DXI_REACTOR_IF_NOTSOCK = 2, DXI_REACTOR_IF_POLLING = 4, DXI_REACTOR_IF_ARMED = 8, DXI_REACTOR_IF_ZC = 16 };
 
 DX_INLINE void dxi_reactor_push(dx_op **head, dx_op **tail, dx_op *op) {
@@ -1278,6 +1345,10 @@ DX_REACTOR_API void dx_op_recv_multi(dx_op *op, uintptr_t fd, dx_reactor_bufring
     dxi_reactor_fill(op, DX_OP_KIND_RECV_MULTI, fd, NULL, 0);
     op->priv.multi.ring = br;
     op->priv.multi.held = 0;
+}
+DX_REACTOR_API void dx_op_poll(dx_op *op, uintptr_t fd, uint32_t events) {
+    dxi_reactor_fill(op, DX_OP_KIND_POLL, fd, NULL, 0);
+    op->flags = events & (uint32_t)(DX_OP_POLL_IN | DX_OP_POLL_OUT | DX_OP_POLL_ERR | DX_OP_POLL_HUP);
 }
 
 /* ---- the backend table ----
@@ -1623,7 +1694,8 @@ struct dxi_reactor_slot {
     dx_op *rd, *rd_tail, *wr, *wr_tail;
     uint32_t registered; /* epoll: added (edge-triggered, in and out); kqueue: DXI_KQUEUE_* bits; io_uring: a send is in flight */
     int32_t pidx;        /* poll: index in be.poll.list, -1 if none */
-    dx_op *ms;           /* io_uring: the multishot recv on this fd (NULL once disarmed) */
+    dx_op *ms;           /* io_uring: the multishot recv on this fd (NULL once disarmed); readiness backends: the
+                            first dx_op_poll op waiting on it (a list of its own: one may want IN and OUT) */
     dx_reactor_bufring *ms_br;
     uint32_t ms_gen;     /* tags its completions: late ones of a disarmed recv are recognised */
     uint8_t rd_short;    /* readiness backends: the last recv got less than it asked for (emptied the socket) */
@@ -1695,9 +1767,41 @@ DX_INLINE int dxi_reactor_is_write(const dx_op *op) {
     return op->kind == DX_OP_KIND_SEND || op->kind == DX_OP_KIND_SENDV || op->kind == DX_OP_KIND_WRITE || op->kind == DX_OP_KIND_CONNECT;
 }
 
+/* dx_op_poll's events as poll() events. POLLRDHUP (Linux; wherever <poll.h> has it) with IN:
+   the peer's end of stream is a HUP too, on every backend that has it. */
+DX_INLINE short dxi_reactor_poll_events(const dx_op *op) {
+    short e = 0;
+    if (op->flags & DX_OP_POLL_IN) e |= POLLIN;
+    if (op->flags & DX_OP_POLL_OUT) e |= POLLOUT;
+#if defined(POLLRDHUP)
+    if (op->flags & DX_OP_POLL_IN) e |= POLLRDHUP;
+#endif
+    return e;
+}
+/* poll() revents as dx_op_poll's result: the events asked for that are
+   ready, ERR and HUP always; 0 when none is (not ready yet). */
+DX_INLINE int64_t dxi_reactor_poll_res(const dx_op *op, uint32_t revents) {
+    int64_t res = 0;
+    if ((revents & POLLIN) && (op->flags & DX_OP_POLL_IN)) res |= DX_OP_POLL_IN;
+    if ((revents & POLLOUT) && (op->flags & DX_OP_POLL_OUT)) res |= DX_OP_POLL_OUT;
+    if (revents & POLLERR) res |= DX_OP_POLL_ERR;
+    if (revents & POLLHUP) res |= DX_OP_POLL_HUP;
+#if defined(POLLRDHUP)
+    if (revents & POLLRDHUP) res |= DX_OP_POLL_HUP;
+#endif
+    return res;
+}
+
 /* Cancels every op waiting on fd (close). */
 DXI_PRIVATE void dxi_reactor_cancel_fd(dx_reactor *r, int fd) {
     dxi_reactor_slot *s = (dxi_reactor_slot *)r->slots + fd;
+    while (r->vt->watch && s->ms) { /* readiness backends: the polls (io_uring's ms is its multishot recv) */
+        dx_op *op = s->ms;
+        s->ms = op->next;
+        if (s->ms) s->ms->prev = NULL;
+        op->next = op->prev = NULL;
+        dxi_reactor_done(r, op, DX_ERR_CANCELED, 0);
+    }
     while (s->rd) {
         dx_op *op = s->rd;
         dxi_reactor_unlink(&s->rd, &s->rd_tail, op);
@@ -1713,10 +1817,19 @@ DXI_PRIVATE void dxi_reactor_cancel_fd(dx_reactor *r, int fd) {
     s->rd_short = s->sock_type = 0; /* the number may come back as another file */
 }
 
-/* Cancels target, which waits in the fd table (W_RD, W_WR). */
+/* Takes a poll op out of its fd's list (readiness backends). */
+DX_INLINE void dxi_reactor_poll_unlink(dxi_reactor_slot *s, dx_op *op) {
+    if (op->prev) op->prev->next = op->next;
+    else s->ms = op->next;
+    if (op->next) op->next->prev = op->prev;
+    op->next = op->prev = NULL;
+}
+
+/* Cancels target, which waits in the fd table (W_RD, W_WR, W_POLL). */
 DXI_PRIVATE void dxi_reactor_slot_cancel(dx_reactor *r, dx_op *op, dx_op *t) {
     dxi_reactor_slot *s = (dxi_reactor_slot *)r->slots + (int)t->fd;
     if (t->where == DXI_REACTOR_W_RD) dxi_reactor_unlink(&s->rd, &s->rd_tail, t);
+    else if (t->where == DXI_REACTOR_W_POLL) dxi_reactor_poll_unlink(s, t);
     else dxi_reactor_unlink(&s->wr, &s->wr_tail, t);
     if (r->vt->watch) r->vt->watch(r, (int)t->fd, s);
     dxi_reactor_done(r, t, DX_ERR_CANCELED, 0);
@@ -1899,6 +2012,15 @@ DXI_PRIVATE void dxi_uring_arm_wake(dx_reactor *r) {
 
 DXI_PRIVATE void dxi_uring_prep(dx_reactor *r, dx_op *op);
 
+/* POLL_ADD's 32-bit event mask: the kernel swaps its 16-bit halves on big-endian hosts (liburing does the same). */
+DX_INLINE uint32_t dxi_uring_poll32(uint32_t m) {
+#if defined(__BYTE_ORDER__) && defined(__ORDER_BIG_ENDIAN__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    return (m << 16) | (m >> 16);
+#else
+    return m;
+#endif
+}
+
 /* A multishot recv's user_data: its fd slot (which outlives the op), tagged
    with bit 0 and a 2-bit generation, so that completions still in flight for
    a recv the user disarmed are recognised and dropped. */
@@ -2032,6 +2154,10 @@ DXI_PRIVATE void dxi_uring_prep(dx_reactor *r, dx_op *op) {
         if ((op->target->iflags & DXI_REACTOR_IF_ARMED) && op->target->fd < r->max_fds)
             sqe->addr = dxi_uring_ms_tag(r, op->target->fd);
         break;
+    case DX_OP_KIND_POLL: /* one-shot: completes at once when the fd is ready already (level) */
+        sqe->opcode = DXI_URING_OP_POLL_ADD;
+        sqe->op_flags = dxi_uring_poll32((uint32_t)(unsigned short)dxi_reactor_poll_events(op));
+        break;
     case DX_OP_KIND_RECV_MULTI: {
         dxi_reactor_slot *s;
         if (op->fd >= r->max_fds) {
@@ -2065,7 +2191,7 @@ DXI_PRIVATE int dxi_uring_poll(dx_reactor *r, dx_op *op) {
     if (!sqe) return 0;
     sqe->opcode = DXI_URING_OP_POLL_ADD;
     sqe->fd = (int32_t)op->fd;
-    sqe->op_flags = dxi_reactor_is_write(op) ? POLLOUT : POLLIN;
+    sqe->op_flags = dxi_uring_poll32(dxi_reactor_is_write(op) ? POLLOUT : POLLIN);
     sqe->user_data = (uint64_t)(uintptr_t)op;
     op->iflags |= DXI_REACTOR_IF_POLLING;
     return 1;
@@ -2115,7 +2241,7 @@ DXI_PRIVATE void dxi_uring_complete(dx_reactor *r, dx_op *op, int32_t res, uint3
         if (res == -EALREADY) res = -EBUSY;
     }
     if (res < 0) dxi_reactor_done_errno(r, op, -res);
-    else dxi_reactor_done(r, op, res, 0);
+    else dxi_reactor_done(r, op, op->kind == DX_OP_KIND_POLL ? dxi_reactor_poll_res(op, (uint32_t)res) : res, 0);
     if (canceler) {
         op->canceler = NULL;
         dxi_reactor_done(r, canceler, 0, 0);
@@ -2525,6 +2651,18 @@ DXI_PRIVATE int64_t dxi_reactor_io(dx_op *op) {
     case DX_OP_KIND_WRITE:
         n = op->offset == DX_OP_OFFSET_CURRENT ? write(fd, op->buf, op->len) : DXI_REACTOR_PWRITE(fd, op->buf, op->len, op->offset);
         break;
+    case DX_OP_KIND_POLL: { /* the fd's state now (level): the backend's events only say when to look again */
+        struct pollfd p;
+        int k;
+        p.fd = fd;
+        p.events = dxi_reactor_poll_events(op);
+        p.revents = 0;
+        k = poll(&p, 1, 0);
+        if (k < 0) return errno == EINTR ? -(int64_t)EAGAIN : -(int64_t)errno;
+        if (p.revents & POLLNVAL) return -(int64_t)EBADF;
+        n = (ssize_t)dxi_reactor_poll_res(op, (uint32_t)(unsigned short)p.revents);
+        return n ? (int64_t)n : -(int64_t)EAGAIN;
+    }
     default:
         return -(int64_t)EINVAL;
     }
@@ -2532,11 +2670,49 @@ DXI_PRIVATE int64_t dxi_reactor_io(dx_op *op) {
     return (int64_t)n;
 }
 
+/* Which filters the poll ops on s need: 1 read, 2 write. A poll that asks
+   for neither IN nor OUT (only ERR, HUP) waits on the read side, where a
+   hang-up shows. */
+DXI_PRIVATE int dxi_reactor_poll_wants(const dxi_reactor_slot *s) {
+    const dx_op *op;
+    int w = 0;
+    for (op = s->ms; op; op = op->next) {
+        if ((op->flags & DX_OP_POLL_IN) || !(op->flags & DX_OP_POLL_OUT)) w |= 1;
+        if (op->flags & DX_OP_POLL_OUT) w |= 2;
+    }
+    return w;
+}
+
+/* An event on fd, whichever it was: each poll op there looks at the fd's state. */
+DXI_PRIVATE void dxi_reactor_ready_polls(dx_reactor *r, int fd) {
+    dxi_reactor_slot *s = (dxi_reactor_slot *)r->slots + fd;
+    dx_op *op = s->ms, *next;
+    for (; op; op = next) {
+        int64_t n = dxi_reactor_io(op);
+        next = op->next;
+        if (n == -(int64_t)EAGAIN) continue;
+        dxi_reactor_poll_unlink(s, op);
+        if (n < 0) dxi_reactor_done_errno(r, op, (int)-n);
+        else dxi_reactor_done(r, op, n, 0);
+    }
+    r->vt->watch(r, fd, s);
+}
+
 /* Waits for readiness of op's fd. Returns 0 or an errno. */
 DXI_PRIVATE int dxi_reactor_arm(dx_reactor *r, dx_op *op) {
     int fd = (int)op->fd, e;
     dxi_reactor_slot *s = (dxi_reactor_slot *)r->slots + fd;
     dx_op **head, **tail;
+    if (op->kind == DX_OP_KIND_POLL) { /* a list of their own, pushed at the front (their order does not matter) */
+        op->where = DXI_REACTOR_W_POLL;
+        op->prev = NULL;
+        op->next = s->ms;
+        if (s->ms) s->ms->prev = op;
+        s->ms = op;
+        e = r->vt->watch(r, fd, s);
+        if (e) dxi_reactor_poll_unlink(s, op);
+        return e;
+    }
     if (dxi_reactor_is_write(op)) {
         op->where = DXI_REACTOR_W_WR;
         head = &s->wr, tail = &s->wr_tail;
@@ -2630,7 +2806,7 @@ DXI_PRIVATE void dxi_reactor_ready_start(dx_reactor *r, dx_op *op) {
 }
 
 DXI_PRIVATE void dxi_reactor_ready_cancel(dx_reactor *r, dx_op *op, dx_op *t) {
-    if (t->where == DXI_REACTOR_W_RD || t->where == DXI_REACTOR_W_WR) dxi_reactor_slot_cancel(r, op, t);
+    if (t->where == DXI_REACTOR_W_RD || t->where == DXI_REACTOR_W_WR || t->where == DXI_REACTOR_W_POLL) dxi_reactor_slot_cancel(r, op, t);
     else dxi_reactor_done(r, op, DX_ERR_NOTFOUND, 0);
 }
 #endif
@@ -2658,7 +2834,7 @@ DXI_PRIVATE int dxi_reactor_epoll_ctl(int epfd, int op, int fd, uint32_t events)
 }
 
 DXI_PRIVATE int dxi_epoll_watch(dx_reactor *r, int fd, dxi_reactor_slot *s) {
-    if (s->registered || (!s->rd && !s->wr)) return 0;
+    if (s->registered || (!s->rd && !s->wr && !s->ms)) return 0;
     if (dxi_reactor_epoll_ctl(r->be.epoll.fd, EPOLL_CTL_ADD, fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET) != 0 && errno != EEXIST) return errno;
     s->registered = 1;
     return 0;
@@ -2684,6 +2860,7 @@ DXI_PRIVATE dx_result dxi_epoll_wait(dx_reactor *r, int64_t timeout_ns) {
         }
         if (e & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) dxi_reactor_ready(r, fd, 0);
         if (e & (EPOLLOUT | EPOLLHUP | EPOLLERR)) dxi_reactor_ready(r, fd, 1);
+        if (((dxi_reactor_slot *)r->slots)[fd].ms) dxi_reactor_ready_polls(r, fd);
     }
     return DX_OK;
 }
@@ -2721,7 +2898,7 @@ DXI_PRIVATE const dxi_reactor_vtable *dxi_epoll_vtable(void) {
 #if defined(DXI_REACTOR_HAS_POLL)
 /* The waiters on fd changed: keep fd in the list of fds to poll while it has any. */
 DXI_PRIVATE int dxi_poll_watch(dx_reactor *r, int fd, dxi_reactor_slot *s) {
-    int want = s->rd || s->wr;
+    int want = s->rd || s->wr || s->ms;
     if (want && s->pidx < 0) {
         s->pidx = (int32_t)r->be.poll.count;
         r->be.poll.list[r->be.poll.count++] = fd;
@@ -2743,6 +2920,10 @@ DXI_PRIVATE dx_result dxi_poll_wait(dx_reactor *r, int64_t timeout_ns) {
         int fd = r->be.poll.list[i];
         p[i].fd = fd;
         p[i].events = (short)((slots[fd].rd ? POLLIN : 0) | (slots[fd].wr ? POLLOUT : 0));
+        if (slots[fd].ms) {
+            int w = dxi_reactor_poll_wants(&slots[fd]);
+            p[i].events = (short)(p[i].events | ((w & 1) ? POLLIN : 0) | ((w & 2) ? POLLOUT : 0));
+        }
         p[i].revents = 0;
     }
     p[n].fd = r->wake_rfd;
@@ -2760,11 +2941,13 @@ DXI_PRIVATE dx_result dxi_poll_wait(dx_reactor *r, int64_t timeout_ns) {
             dxi_reactor_slot *s = slots + p[i].fd;
             while (s->rd) { dx_op *op = s->rd; dxi_reactor_unlink(&s->rd, &s->rd_tail, op); dxi_reactor_done_errno(r, op, EBADF); }
             while (s->wr) { dx_op *op = s->wr; dxi_reactor_unlink(&s->wr, &s->wr_tail, op); dxi_reactor_done_errno(r, op, EBADF); }
+            while (s->ms) { dx_op *op = s->ms; dxi_reactor_poll_unlink(s, op); dxi_reactor_done_errno(r, op, EBADF); }
             dxi_poll_watch(r, p[i].fd, s);
             continue;
         }
         if (e & (POLLIN | POLLHUP | POLLERR)) dxi_reactor_ready(r, p[i].fd, 0);
         if (e & (POLLOUT | POLLHUP | POLLERR)) dxi_reactor_ready(r, p[i].fd, 1);
+        if (slots[p[i].fd].ms) dxi_reactor_ready_polls(r, p[i].fd);
     }
     return DX_OK;
 }
@@ -2920,6 +3103,11 @@ DXI_PRIVATE void dxi_kqueue_fail(dx_reactor *r, uintptr_t ident, int write, int 
         dxi_reactor_unlink(head, tail, op);
         dxi_reactor_done_errno(r, op, e);
     }
+    while (s->ms) { /* the polls too: the fd cannot be watched */
+        dx_op *op = s->ms;
+        dxi_reactor_poll_unlink(s, op);
+        dxi_reactor_done_errno(r, op, e);
+    }
 }
 
 DXI_PRIVATE void dxi_kqueue_fail_changes(dx_reactor *r, int n, int e) {
@@ -2983,6 +3171,7 @@ DXI_PRIVATE void dxi_kqueue_event(dx_reactor *r, const struct kevent *ev) {
 #endif
     if ((ev->flags & EV_EOF) && ev->fflags != 0) dxi_kqueue_ready_error(r, (int)ev->ident, write, (int)ev->fflags);
     else dxi_reactor_ready(r, (int)ev->ident, write);
+    if (((dxi_reactor_slot *)r->slots)[ev->ident].ms) dxi_reactor_ready_polls(r, (int)ev->ident);
 }
 
 /* The changelist is full: one kevent() of its own applies it. With
@@ -3019,11 +3208,12 @@ DXI_PRIVATE void dxi_kqueue_change(dx_reactor *r, int fd, int filter, unsigned f
 
 /* The ops waiting on fd changed: add the filters they need (batched into the next wait). */
 DXI_PRIVATE int dxi_kqueue_watch(dx_reactor *r, int fd, dxi_reactor_slot *s) {
-    if (s->rd && !(s->registered & DXI_KQUEUE_RD)) {
+    int polls = s->ms ? dxi_reactor_poll_wants(s) : 0; /* 1: a poll wants the read filter, 2: the write filter */
+    if ((s->rd || (polls & 1)) && !(s->registered & DXI_KQUEUE_RD)) {
         s->registered |= DXI_KQUEUE_RD;
         dxi_kqueue_change(r, fd, DXI_KQUEUE_F_READ, EV_ADD | EV_CLEAR);
     }
-    if (s->wr && !(s->registered & DXI_KQUEUE_WR)) {
+    if ((s->wr || (polls & 2)) && !(s->registered & DXI_KQUEUE_WR)) {
         s->registered |= DXI_KQUEUE_WR | DXI_KQUEUE_WR_ADDED;
         /* EV_ENABLE: the manual pages need only EV_ADD ("Adding an event
            automatically enables it"); libkqueue does not enable an existing,
@@ -3184,6 +3374,28 @@ typedef struct dxi_iocp_accept { /* one pending accept's scratch, in the loop's 
     uint8_t addrs[DXI_IOCP_ADDRBUF];
 } dxi_iocp_accept;
 
+/* dx_op_poll: the AFD driver's poll request (IOCTL_AFD_POLL, the one wepoll
+   and libuv use; not documented by Microsoft), with one socket.
+   The driver writes its answer into the output buffer when the request
+   completes, so it lives in the loop's memory, not on the stack: one of
+   DXI_IOCP_POLLS, after the accepts' buffers. */
+#ifndef DXI_IOCP_POLLS
+#define DXI_IOCP_POLLS 256 /* polls in flight at once, per loop (32 bytes each on x64) */
+#endif
+#define DXI_IOCP_AFD_POLL 0x00012024u /* FILE_DEVICE_NETWORK << 12 | 9 << 2 | METHOD_BUFFERED */
+enum { /* the AFD driver's poll events */
+    DXI_AFD_RECEIVE = 0x1, DXI_AFD_SEND = 0x4, DXI_AFD_DISCONNECT = 0x8, DXI_AFD_ABORT = 0x10, DXI_AFD_LOCAL_CLOSE = 0x20,
+    DXI_AFD_ACCEPT = 0x80, DXI_AFD_CONNECT_FAIL = 0x100
+};
+typedef struct dxi_iocp_poll {
+    LARGE_INTEGER timeout;       /* INT64_MAX: none */
+    ULONG count;                 /* sockets: 1; 0 marks a free entry */
+    ULONG exclusive;             /* FALSE: other polls on the socket stay */
+    HANDLE sock;                 /* the base socket (SIO_BASE_HANDLE) */
+    ULONG events;                /* DXI_AFD_* asked for, then those that happened */
+    LONG status;                 /* NTSTATUS */
+} dxi_iocp_poll;
+
 /* The OVERLAPPED lives in priv.words[3..6], so a recv_multi keeps its ring and held buffer in priv.multi. */
 DX_INLINE OVERLAPPED *dxi_iocp_ov(dx_op *op) { return (OVERLAPPED *)(void *)&op->priv.words[3]; }
 DX_INLINE dx_op *dxi_iocp_op_of(OVERLAPPED *ov) { return (dx_op *)(void *)((uint8_t *)ov - offsetof(dx_op, priv) - 3 * sizeof(uint64_t)); }
@@ -3215,7 +3427,10 @@ DXI_PRIVATE dx_result dxi_iocp_map(DWORD e) {
 
 DXI_PRIVATE uint64_t dxi_iocp_memory_size(uint32_t max_fds) {
     (void)max_fds;
-    return (uint64_t)DXI_IOCP_ACCEPTS * sizeof(dxi_iocp_accept);
+    return (uint64_t)DXI_IOCP_ACCEPTS * sizeof(dxi_iocp_accept) + (uint64_t)DXI_IOCP_POLLS * sizeof(dxi_iocp_poll);
+}
+DX_INLINE dxi_iocp_poll *dxi_iocp_polls(dx_reactor *r) {
+    return (dxi_iocp_poll *)(void *)((uint8_t *)r->be.iocp.accepts + DXI_IOCP_ACCEPTS * sizeof(dxi_iocp_accept));
 }
 
 /* The loop's clock: QueryPerformanceCounter in ns (the frequency is read once). */
@@ -3251,6 +3466,7 @@ DXI_PRIVATE dx_result dxi_iocp_init(dx_reactor *r, const dx_reactor_config *cfg)
     r->be.iocp.qpc_freq = (uint64_t)f.QuadPart;
     for (i = 0; i < DXI_IOCP_ACCEPTS; i++) a[i].sock = INVALID_SOCKET;
     r->be.iocp.accepts = a;
+    DX_MEMSET(dxi_iocp_polls(r), 0, DXI_IOCP_POLLS * sizeof(dxi_iocp_poll)); /* count 0: free */
     s = WSASocketW(AF_INET, SOCK_STREAM, IPPROTO_TCP, NULL, 0, WSA_FLAG_OVERLAPPED);
     if (s == INVALID_SOCKET) return dxi_iocp_map((DWORD)WSAGetLastError());
     r->be.iocp.accept_ex = dxi_iocp_ext(s, accept_ex);
@@ -3342,6 +3558,17 @@ DXI_PRIVATE void dxi_iocp_finish(dx_reactor *r, dx_op *op, DWORD bytes, DWORD er
     } else if (op->kind == DX_OP_KIND_CONNECT) {
         if (!err && setsockopt((SOCKET)op->fd, SOL_SOCKET, SO_UPDATE_CONNECT_CONTEXT, NULL, 0) != 0) err = (DWORD)WSAGetLastError();
         res = 0;
+    } else if (op->kind == DX_OP_KIND_POLL) { /* the events that happened, as dx_op_poll's result */
+        dxi_iocp_poll *pl = dxi_iocp_polls(r) + op->offset;
+        ULONG ev = pl->events;
+        res = 0;
+        if (ev & (DXI_AFD_RECEIVE | DXI_AFD_ACCEPT | DXI_AFD_DISCONNECT)) res |= op->flags & DX_OP_POLL_IN;
+        if (ev & DXI_AFD_SEND) res |= op->flags & DX_OP_POLL_OUT;
+        if (ev & (DXI_AFD_DISCONNECT | DXI_AFD_ABORT)) res |= DX_OP_POLL_HUP;
+        if (ev & (DXI_AFD_ABORT | DXI_AFD_CONNECT_FAIL)) res |= DX_OP_POLL_ERR;
+        if (!err && (ev & DXI_AFD_LOCAL_CLOSE)) err = ERROR_OPERATION_ABORTED; /* closed under it */
+        pl->count = 0;
+        op->offset = 0;
     } else if (op->kind == DX_OP_KIND_READ && op->offset == DX_OP_OFFSET_CURRENT && !err) {
         LARGE_INTEGER d; /* the file position moves on, as read(2) would move it */
         d.QuadPart = (LONGLONG)bytes;
@@ -3518,6 +3745,36 @@ DXI_PRIVATE void dxi_iocp_start(dx_reactor *r, dx_op *op) {
         if (!ok) err = GetLastError();
         break;
     }
+    case DX_OP_KIND_POLL: { /* sockets only: the AFD driver's poll, issued on the socket (its packet comes to this port) */
+        dxi_iocp_poll *pl = dxi_iocp_polls(r);
+        uint32_t i;
+        DWORD got = 0;
+        SOCKET base = (SOCKET)op->fd;
+        if (!dxi_iocp_is_socket(op->fd)) { /* a pipe, a file: no readiness to ask for */
+            dxi_reactor_done(r, op, DX_ERR_UNSUPPORTED, 0);
+            return;
+        }
+        for (i = 0; i < DXI_IOCP_POLLS && pl[i].count; i++) {}
+        if (i == DXI_IOCP_POLLS) {
+            dxi_reactor_done(r, op, DX_ERR_LIMIT, 0);
+            return;
+        }
+        if (WSAIoctl((SOCKET)op->fd, SIO_BASE_HANDLE, NULL, 0, &base, sizeof base, &got, NULL, NULL) != 0) base = (SOCKET)op->fd;
+        pl += i;
+        pl->timeout.QuadPart = INT64_MAX;
+        pl->count = 1;
+        pl->exclusive = FALSE;
+        pl->sock = (HANDLE)base;
+        pl->events = DXI_AFD_ABORT | DXI_AFD_CONNECT_FAIL | DXI_AFD_LOCAL_CLOSE; /* always, as poll() reports ERR and HUP */
+        if (op->flags & DX_OP_POLL_IN) pl->events |= DXI_AFD_RECEIVE | DXI_AFD_ACCEPT | DXI_AFD_DISCONNECT;
+        if (op->flags & DX_OP_POLL_OUT) pl->events |= DXI_AFD_SEND;
+        pl->status = 0;
+        op->offset = i;
+        skip = dxi_iocp_tie(r, (HANDLE)op->fd, true);
+        ok = DeviceIoControl((HANDLE)op->fd, DXI_IOCP_AFD_POLL, pl, sizeof *pl, pl, sizeof *pl, NULL, ov);
+        if (!ok) err = GetLastError();
+        break;
+    }
     default:
         dxi_reactor_done(r, op, DX_ERR_INVAL, 0);
         return;
@@ -3535,6 +3792,7 @@ DXI_PRIVATE void dxi_iocp_start(dx_reactor *r, dx_op *op) {
         closesocket(a->sock);
         a->sock = INVALID_SOCKET;
     }
+    if (op->kind == DX_OP_KIND_POLL) dxi_iocp_polls(r)[op->offset].count = 0; /* the poll failed at once: its entry is free */
     if (op->kind != DX_OP_KIND_READ && op->kind != DX_OP_KIND_WRITE) op->offset = 0;
     if (op->kind == DX_OP_KIND_RECV_MULTI) {
         dxi_iocp_finish(r, op, 0, err);

@@ -1684,6 +1684,350 @@ static int send_waits_twice(prop_ctx *p, dx_reactor_backend_id b) {
 }
 #endif
 
+/* ---- readiness: dx_op_poll (for libraries that do their own I/O) ---- */
+
+#define POLL_UNTIL(p, r, wd, cond) \
+    while (!(cond) && !(wd).fired) PROP_CHECK((p), dx_reactor_run((r), DX_REACTOR_RUN_ONCE) == DX_OK)
+#define POLL_SKIP_UNSUPPORTED(p, r, res)                                                                         \
+    do {                                                                                                        \
+        if ((res) == DX_ERR_UNSUPPORTED) {                                                                      \
+            dx_reactor_destroy(r);                                                                              \
+            PROP_SKIP((p), "dx_op_poll says DX_ERR_UNSUPPORTED on %s (BACKENDS says why)", dx_reactor_backend_name(r)); \
+        }                                                                                                       \
+    } while (0)
+
+/* writable at once; readable only after the peer writes; level: unread data
+   makes the next poll complete at once; IN and OUT together; a poll and a
+   recv waiting on the same fd */
+static int poll_ready(prop_ctx *p, dx_reactor_backend_id b) {
+    dx_reactor r;
+    dx_op po, rv, po2;
+    result_box box;
+    watchdog wd;
+    int sv[2], i;
+    char buf[8];
+    OPEN_OR_SKIP(p, &r, b);
+    memset(&box, 0, sizeof box);
+    PROP_CHECK(p, socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv) == 0);
+    watchdog_start(&r, &wd);
+    dx_op_poll(&po, (uintptr_t)sv[0], DX_OP_POLL_OUT); /* a fresh socket: writable now */
+    submit_rec(&r, &po, &box, 0);
+    POLL_UNTIL(p, &r, wd, box.n[0]);
+    POLL_SKIP_UNSUPPORTED(p, &r, box.res[0]);
+    PROP_CHECK_MSG(p, box.res[0] == DX_OP_POLL_OUT, "poll OUT: %lld", (long long)box.res[0]);
+    dx_op_poll(&po, (uintptr_t)sv[0], DX_OP_POLL_IN); /* nothing to read: waits */
+    submit_rec(&r, &po, &box, 1);
+    for (i = 0; i < 3; i++) PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_NOWAIT) == DX_OK);
+    PROP_CHECK_MSG(p, box.n[1] == 0 && po.state == DX_OP_STATE_ACTIVE, "poll IN with nothing to read: %lld", (long long)box.res[1]);
+    PROP_CHECK(p, send(sv[1], "abc", 3, 0) == 3); /* the event */
+    POLL_UNTIL(p, &r, wd, box.n[1]);
+    PROP_CHECK_MSG(p, box.res[1] == DX_OP_POLL_IN, "poll IN after the peer wrote: %lld", (long long)box.res[1]);
+    dx_op_poll(&po, (uintptr_t)sv[0], DX_OP_POLL_IN); /* level: nothing was read, so at once */
+    submit_rec(&r, &po, &box, 2);
+    POLL_UNTIL(p, &r, wd, box.n[2]);
+    PROP_CHECK_MSG(p, box.res[2] == DX_OP_POLL_IN, "poll IN again: %lld", (long long)box.res[2]);
+    dx_op_poll(&po, (uintptr_t)sv[0], DX_OP_POLL_IN | DX_OP_POLL_OUT);
+    submit_rec(&r, &po, &box, 3);
+    POLL_UNTIL(p, &r, wd, box.n[3]);
+    PROP_CHECK_MSG(p, box.res[3] == (DX_OP_POLL_IN | DX_OP_POLL_OUT), "poll IN|OUT: %lld", (long long)box.res[3]);
+    dx_op_recv(&rv, (uintptr_t)sv[0], buf, sizeof buf); /* the poll took nothing: all three bytes are there */
+    submit_rec(&r, &rv, &box, 4);
+    POLL_UNTIL(p, &r, wd, box.n[4]);
+    PROP_CHECK_MSG(p, box.res[4] == 3 && memcmp(buf, "abc", 3) == 0, "recv after the polls: %lld", (long long)box.res[4]);
+    /* a poll and a one-byte recv wait on the same fd; two bytes come: the recv takes one, the poll sees the other */
+    memset(&box, 0, sizeof box);
+    dx_op_poll(&po, (uintptr_t)sv[0], DX_OP_POLL_IN);
+    submit_rec(&r, &po, &box, 0);
+    dx_op_recv(&rv, (uintptr_t)sv[0], buf, 1);
+    submit_rec(&r, &rv, &box, 1);
+    for (i = 0; i < 3; i++) PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_NOWAIT) == DX_OK);
+    PROP_CHECK(p, box.n[0] == 0 && box.n[1] == 0);
+    PROP_CHECK(p, send(sv[1], "xy", 2, 0) == 2);
+    POLL_UNTIL(p, &r, wd, box.n[0] && box.n[1]);
+    PROP_CHECK_MSG(p, box.res[1] == 1 && buf[0] == 'x', "recv: %lld", (long long)box.res[1]);
+    PROP_CHECK_MSG(p, box.res[0] == DX_OP_POLL_IN, "poll beside the recv: %lld", (long long)box.res[0]);
+    dx_op_recv(&rv, (uintptr_t)sv[0], buf, sizeof buf);
+    submit_rec(&r, &rv, &box, 2);
+    dx_op_poll(&po2, (uintptr_t)sv[1], DX_OP_POLL_OUT); /* the other end, in the same turn */
+    submit_rec(&r, &po2, &box, 3);
+    POLL_UNTIL(p, &r, wd, box.n[2] && box.n[3]);
+    PROP_CHECK(p, box.res[2] == 1 && buf[0] == 'y' && box.res[3] == DX_OP_POLL_OUT);
+    dx_reactor_fd_close(&r, (uintptr_t)sv[0]);
+    dx_reactor_fd_close(&r, (uintptr_t)sv[1]);
+    watchdog_stop(&r, &wd);
+    PROP_CHECK(p, run_bounded(&r, &wd) == 0);
+    dx_reactor_destroy(&r);
+    return 0;
+}
+
+/* writable only after the peer read: a full socket's OUT poll waits for space */
+static int poll_writable_later(prop_ctx *p, dx_reactor_backend_id b) {
+    dx_reactor r;
+    dx_op po, rv;
+    result_box box;
+    watchdog wd;
+    int sv[2], i;
+    static char big[1 << 16];
+    int64_t filled = 0, n;
+    OPEN_OR_SKIP(p, &r, b);
+    memset(&box, 0, sizeof box);
+    PROP_CHECK(p, socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv) == 0);
+    watchdog_start(&r, &wd);
+    for (;;) { /* fill sv[0]'s send buffer through the loop until a send waits */
+        dx_op_send(&po, (uintptr_t)sv[0], big, sizeof big);
+        submit_rec(&r, &po, &box, 0);
+        box.n[0] = 0;
+        for (i = 0; i < 3 && !box.n[0]; i++) PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_NOWAIT) == DX_OK);
+        if (!box.n[0]) break;
+        PROP_CHECK_MSG(p, box.res[0] > 0, "send: %lld", (long long)box.res[0]);
+        filled += box.res[0];
+        PROP_CHECK(p, filled < (int64_t)1 << 30);
+    }
+    dx_op_cancel(&rv, &po); /* the waiting send goes; the buffer stays full */
+    submit_rec(&r, &rv, &box, 1);
+    POLL_UNTIL(p, &r, wd, box.n[0] && box.n[1]);
+    if (box.res[0] > 0) filled += box.res[0]; /* it went through before the cancel: bytes are bytes */
+    memset(&box, 0, sizeof box);
+    dx_op_poll(&po, (uintptr_t)sv[0], DX_OP_POLL_OUT);
+    submit_rec(&r, &po, &box, 0);
+    for (i = 0; i < 3; i++) PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_NOWAIT) == DX_OK);
+    POLL_SKIP_UNSUPPORTED(p, &r, box.res[0]);
+    PROP_CHECK_MSG(p, box.n[0] == 0, "poll OUT on a full socket: %lld", (long long)box.res[0]);
+    while (filled > 0 && !box.n[0] && !wd.fired) { /* the peer reads: space comes */
+        n = recv(sv[1], big, sizeof big, 0);
+        if (n > 0) filled -= n;
+        PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_NOWAIT) == DX_OK);
+    }
+    POLL_UNTIL(p, &r, wd, box.n[0]);
+    PROP_CHECK_MSG(p, box.res[0] == DX_OP_POLL_OUT, "poll OUT after the peer read: %lld", (long long)box.res[0]);
+    dx_reactor_fd_close(&r, (uintptr_t)sv[0]);
+    dx_reactor_fd_close(&r, (uintptr_t)sv[1]);
+    watchdog_stop(&r, &wd);
+    PROP_CHECK(p, run_bounded(&r, &wd) == 0);
+    dx_reactor_destroy(&r);
+    return 0;
+}
+
+/* the peer closes: IN and HUP; a TCP reset: ERR or HUP */
+static int poll_hup_err(prop_ctx *p, dx_reactor_backend_id b) {
+    dx_reactor r;
+    dx_op op, op2;
+    result_box box;
+    watchdog wd;
+    int sv[2], lfd, cfd, sfd, i;
+    uint16_t port;
+    dx_reactor_addr a;
+    struct linger lg = {1, 0};
+    OPEN_OR_SKIP(p, &r, b);
+    memset(&box, 0, sizeof box);
+    PROP_CHECK(p, socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv) == 0);
+    watchdog_start(&r, &wd);
+    dx_op_poll(&op, (uintptr_t)sv[0], DX_OP_POLL_IN);
+    submit_rec(&r, &op, &box, 0);
+    for (i = 0; i < 3; i++) PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_NOWAIT) == DX_OK);
+    POLL_SKIP_UNSUPPORTED(p, &r, box.res[0]);
+    PROP_CHECK(p, box.n[0] == 0);
+    PROP_CHECK(p, close(sv[1]) == 0);
+    POLL_UNTIL(p, &r, wd, box.n[0]);
+    PROP_CHECK_MSG(p, box.res[0] == (DX_OP_POLL_IN | DX_OP_POLL_HUP), "poll IN after the peer closed: %lld", (long long)box.res[0]);
+    dx_op_poll(&op, (uintptr_t)sv[0], DX_OP_POLL_IN); /* level: again at once */
+    submit_rec(&r, &op, &box, 1);
+    POLL_UNTIL(p, &r, wd, box.n[1]);
+    PROP_CHECK_MSG(p, box.res[1] == (DX_OP_POLL_IN | DX_OP_POLL_HUP), "again: %lld", (long long)box.res[1]);
+    dx_reactor_fd_close(&r, (uintptr_t)sv[0]);
+    /* TCP: the server aborts (SO_LINGER 0) under the client's poll */
+    lfd = listen_loopback(&port);
+    PROP_CHECK(p, lfd >= 0 && dx_reactor_addr_make(&a, "127.0.0.1", port) == DX_OK);
+    cfd = (int)dx_reactor_tcp_socket(false);
+    dx_op_connect(&op, (uintptr_t)cfd, &a);
+    submit_rec(&r, &op, &box, 2);
+    dx_op_accept(&op2, (uintptr_t)lfd, NULL, 0);
+    submit_rec(&r, &op2, &box, 3);
+    POLL_UNTIL(p, &r, wd, box.n[2] && box.n[3]);
+    PROP_CHECK(p, box.res[2] == 0 && box.res[3] >= 0);
+    sfd = (int)box.res[3];
+    dx_op_poll(&op, (uintptr_t)cfd, DX_OP_POLL_IN);
+    submit_rec(&r, &op, &box, 4);
+    for (i = 0; i < 3; i++) PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_NOWAIT) == DX_OK);
+    PROP_CHECK(p, box.n[4] == 0);
+    PROP_CHECK(p, setsockopt(sfd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg) == 0);
+    PROP_CHECK(p, dx_reactor_fd_close(&r, (uintptr_t)sfd) == DX_OK);
+    POLL_UNTIL(p, &r, wd, box.n[4]);
+    PROP_CHECK_MSG(p, box.res[4] > 0 && (box.res[4] & (DX_OP_POLL_ERR | DX_OP_POLL_HUP)), "poll IN after a reset: %lld",
+                   (long long)box.res[4]);
+    dx_reactor_fd_close(&r, (uintptr_t)cfd);
+    close(lfd);
+    watchdog_stop(&r, &wd);
+    PROP_CHECK(p, run_bounded(&r, &wd) == 0);
+    dx_reactor_destroy(&r);
+    return 0;
+}
+
+/* cancel a waiting poll; close its fd under it (dx_op_close: the poll's callback first) */
+static int poll_cancel_close(prop_ctx *p, dx_reactor_backend_id b) {
+    dx_reactor r;
+    dx_op po, c, cl;
+    result_box box;
+    watchdog wd;
+    int sv[2], i;
+    OPEN_OR_SKIP(p, &r, b);
+    memset(&box, 0, sizeof box);
+    PROP_CHECK(p, socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv) == 0);
+    watchdog_start(&r, &wd);
+    dx_op_poll(&po, (uintptr_t)sv[0], DX_OP_POLL_IN);
+    submit_rec(&r, &po, &box, 0);
+    for (i = 0; i < 3; i++) PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_NOWAIT) == DX_OK);
+    POLL_SKIP_UNSUPPORTED(p, &r, box.res[0]);
+    PROP_CHECK(p, box.n[0] == 0 && po.state == DX_OP_STATE_ACTIVE);
+    dx_op_cancel(&c, &po);
+    submit_rec(&r, &c, &box, 1);
+    POLL_UNTIL(p, &r, wd, box.n[0] && box.n[1]);
+    PROP_CHECK_MSG(p, box.res[0] == DX_ERR_CANCELED && box.res[1] == 0 && box.order[0] < box.order[1], "cancel: poll %lld, cancel %lld",
+                   (long long)box.res[0], (long long)box.res[1]);
+    dx_op_cancel(&c, &po); /* finished: not found */
+    submit_rec(&r, &c, &box, 2);
+    POLL_UNTIL(p, &r, wd, box.n[2]);
+    PROP_CHECK(p, box.res[2] == DX_ERR_NOTFOUND);
+    dx_op_poll(&po, (uintptr_t)sv[0], DX_OP_POLL_IN | DX_OP_POLL_OUT); /* IN|OUT: ready at once, nothing to cancel */
+    submit_rec(&r, &po, &box, 3);
+    POLL_UNTIL(p, &r, wd, box.n[3]);
+    PROP_CHECK(p, box.res[3] == DX_OP_POLL_OUT);
+    dx_op_poll(&po, (uintptr_t)sv[0], DX_OP_POLL_IN);
+    submit_rec(&r, &po, &box, 4);
+    for (i = 0; i < 3; i++) PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_NOWAIT) == DX_OK);
+    PROP_CHECK(p, box.n[4] == 0);
+    dx_op_close(&cl, (uintptr_t)sv[0]);
+    submit_rec(&r, &cl, &box, 5);
+    POLL_UNTIL(p, &r, wd, box.n[4] && box.n[5]);
+    PROP_CHECK_MSG(p, box.res[4] == DX_ERR_CANCELED && box.res[5] == 0 && box.order[4] < box.order[5], "close: poll %lld, close %lld",
+                   (long long)box.res[4], (long long)box.res[5]);
+    /* dx_reactor_fd_close under a poll: the poll ends with DX_ERR_CANCELED */
+    close(sv[1]);
+    PROP_CHECK(p, socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv) == 0);
+    dx_op_poll(&po, (uintptr_t)sv[0], DX_OP_POLL_IN);
+    submit_rec(&r, &po, &box, 6);
+    for (i = 0; i < 3; i++) PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_NOWAIT) == DX_OK);
+    PROP_CHECK(p, box.n[6] == 0 && dx_reactor_fd_close(&r, (uintptr_t)sv[0]) == DX_OK);
+    POLL_UNTIL(p, &r, wd, box.n[6]);
+    PROP_CHECK_MSG(p, box.res[6] == DX_ERR_CANCELED, "fd_close: poll %lld", (long long)box.res[6]);
+    close(sv[1]);
+    watchdog_stop(&r, &wd);
+    PROP_CHECK(p, run_bounded(&r, &wd) == 0);
+    dx_reactor_destroy(&r);
+    return 0;
+}
+
+/* a pipe: readable after a write, the write end writable at once, HUP when the writer closes */
+static int poll_pipe(prop_ctx *p, dx_reactor_backend_id b) {
+    dx_reactor r;
+    dx_op po, po2, rd;
+    result_box box;
+    watchdog wd;
+    int pp[2], i;
+    char buf[8];
+    OPEN_OR_SKIP(p, &r, b);
+    memset(&box, 0, sizeof box);
+    PROP_CHECK(p, pipe(pp) == 0);
+    fcntl(pp[0], F_SETFL, O_NONBLOCK);
+    fcntl(pp[1], F_SETFL, O_NONBLOCK);
+    watchdog_start(&r, &wd);
+    dx_op_poll(&po, (uintptr_t)pp[1], DX_OP_POLL_OUT);
+    submit_rec(&r, &po, &box, 0);
+    dx_op_poll(&po2, (uintptr_t)pp[0], DX_OP_POLL_IN);
+    submit_rec(&r, &po2, &box, 1);
+    POLL_UNTIL(p, &r, wd, box.n[0]);
+    if (box.res[0] == DX_ERR_UNSUPPORTED) { /* sockets only there: the read end's poll says so too */
+        POLL_UNTIL(p, &r, wd, box.n[1]);
+        PROP_CHECK(p, box.res[1] == DX_ERR_UNSUPPORTED);
+        watchdog_stop(&r, &wd);
+        PROP_CHECK(p, run_bounded(&r, &wd) == 0);
+        close(pp[0]);
+        close(pp[1]);
+        dx_reactor_destroy(&r);
+        PROP_SKIP(p, "dx_op_poll on a pipe: DX_ERR_UNSUPPORTED on %s (BACKENDS says why)", dx_reactor_backend_id_name(b));
+    }
+    PROP_CHECK_MSG(p, box.res[0] == DX_OP_POLL_OUT, "poll OUT on the write end: %lld", (long long)box.res[0]);
+    for (i = 0; i < 3; i++) PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_NOWAIT) == DX_OK);
+    PROP_CHECK(p, box.n[1] == 0);
+    PROP_CHECK(p, write(pp[1], "pq", 2) == 2);
+    POLL_UNTIL(p, &r, wd, box.n[1]);
+    PROP_CHECK_MSG(p, box.res[1] == DX_OP_POLL_IN, "poll IN on the read end: %lld", (long long)box.res[1]);
+    dx_op_read(&rd, (uintptr_t)pp[0], buf, sizeof buf, DX_OP_OFFSET_CURRENT);
+    submit_rec(&r, &rd, &box, 2);
+    POLL_UNTIL(p, &r, wd, box.n[2]);
+    PROP_CHECK(p, box.res[2] == 2 && memcmp(buf, "pq", 2) == 0);
+    dx_op_poll(&po2, (uintptr_t)pp[0], DX_OP_POLL_IN);
+    submit_rec(&r, &po2, &box, 3);
+    for (i = 0; i < 3; i++) PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_NOWAIT) == DX_OK);
+    PROP_CHECK(p, box.n[3] == 0);
+    PROP_CHECK(p, close(pp[1]) == 0);
+    POLL_UNTIL(p, &r, wd, box.n[3]);
+    PROP_CHECK_MSG(p, box.res[3] > 0 && (box.res[3] & DX_OP_POLL_HUP) && !(box.res[3] & DX_OP_POLL_ERR), "poll IN after the writer closed: %lld",
+                   (long long)box.res[3]);
+    dx_reactor_fd_close(&r, (uintptr_t)pp[0]);
+    watchdog_stop(&r, &wd);
+    PROP_CHECK(p, run_bounded(&r, &wd) == 0);
+    dx_reactor_destroy(&r);
+    return 0;
+}
+
+/* many fds at once: 64 socket pairs, a poll on each; the peers write in a random order, half at a time */
+#define POLL_MANY 64
+static dx_reactor_action on_poll_many(dx_reactor *r, dx_op *op, int64_t res, void *user) { /* slot 0 of its own box */
+    result_box *box = (result_box *)user;
+    (void)r, (void)op;
+    box->res[0] = res;
+    box->n[0]++;
+    return DX_REACTOR_DISARM;
+}
+static int poll_many(prop_ctx *p, dx_reactor_backend_id b) {
+    dx_reactor r;
+    static dx_op ops[POLL_MANY];
+    static int sv[POLL_MANY][2], order[POLL_MANY];
+    static result_box boxes[POLL_MANY];
+    watchdog wd;
+    int i, j, done, k, t;
+    OPEN_OR_SKIP(p, &r, b);
+    watchdog_start(&r, &wd);
+    for (i = 0; i < POLL_MANY; i++) {
+        PROP_CHECK(p, socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv[i]) == 0);
+        memset(&boxes[i], 0, sizeof boxes[i]);
+        dx_op_poll(&ops[i], (uintptr_t)sv[i][0], i % 3 == 0 ? DX_OP_POLL_IN : DX_OP_POLL_IN | DX_OP_POLL_HUP);
+        PROP_CHECK(p, dx_reactor_submit(&r, &ops[i], on_poll_many, &boxes[i]) == DX_OK);
+        order[i] = i;
+    }
+    for (i = POLL_MANY - 1; i > 0; i--) { /* shuffle */
+        j = (int)prop_range(p, 0, (uint64_t)i);
+        t = order[i], order[i] = order[j], order[j] = t;
+    }
+    for (i = 0; i < 3; i++) PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_NOWAIT) == DX_OK);
+    POLL_SKIP_UNSUPPORTED(p, &r, boxes[0].res[0]);
+    for (i = 0; i < POLL_MANY; i++) PROP_CHECK_MSG(p, boxes[i].n[0] == 0, "poll %d: %lld before any write", i, (long long)boxes[i].res[0]);
+    for (k = 0; k < 2; k++) {
+        for (i = k * POLL_MANY / 2; i < (k + 1) * POLL_MANY / 2; i++) PROP_CHECK(p, send(sv[order[i]][1], "m", 1, 0) == 1);
+        for (;;) {
+            done = 0;
+            for (i = 0; i < POLL_MANY; i++) done += boxes[i].n[0];
+            if (done >= (k + 1) * POLL_MANY / 2 || wd.fired) break;
+            PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_ONCE) == DX_OK);
+        }
+        for (i = 0; i < POLL_MANY; i++) { /* exactly the written ones, with IN */
+            int written = 0;
+            for (j = 0; j < (k + 1) * POLL_MANY / 2; j++) written |= order[j] == i;
+            PROP_CHECK_MSG(p, boxes[i].n[0] == written && (!written || boxes[i].res[0] == DX_OP_POLL_IN), "fd pair %d: %d callbacks, res %lld",
+                           i, boxes[i].n[0], (long long)boxes[i].res[0]);
+        }
+    }
+    for (i = 0; i < POLL_MANY; i++) {
+        dx_reactor_fd_close(&r, (uintptr_t)sv[i][0]);
+        close(sv[i][1]);
+    }
+    watchdog_stop(&r, &wd);
+    PROP_CHECK(p, run_bounded(&r, &wd) == 0);
+    dx_reactor_destroy(&r);
+    return 0;
+}
+
 /* ---- the conformance table: every scenario on every backend ---- */
 
 #define FOR_BACKEND(name, fn, b) \
@@ -1704,12 +2048,20 @@ static int send_waits_twice(prop_ctx *p, dx_reactor_backend_id b) {
     FOR_BACKEND(tag##_short_reads, short_reads, b) \
     FOR_BACKEND(tag##_close_frees_conn, close_frees_conn, b) \
     FOR_BACKEND(tag##_10k_connections, many_connections, b) \
-    FOR_BACKEND(tag##_100k_connect_close, connect_close_cycles, b)
+    FOR_BACKEND(tag##_100k_connect_close, connect_close_cycles, b) \
+    FOR_BACKEND(tag##_poll_ready, poll_ready, b) \
+    FOR_BACKEND(tag##_poll_writable_later, poll_writable_later, b) \
+    FOR_BACKEND(tag##_poll_hup_err, poll_hup_err, b) \
+    FOR_BACKEND(tag##_poll_cancel_close, poll_cancel_close, b) \
+    FOR_BACKEND(tag##_poll_pipe, poll_pipe, b) \
+    FOR_BACKEND(tag##_poll_many_fds, poll_many, b)
 #define SUITE_ENTRIES(tag)                                                                          \
     PROP_UNIT(t_##tag##_echo_random), PROP_UNIT(t_##tag##_echo_pipelined), PROP_UNIT(t_##tag##_timers_in_order), PROP_UNIT(t_##tag##_timers_heap), \
         PROP_UNIT(t_##tag##_cancel), PROP_UNIT(t_##tag##_close_pending), PROP_UNIT(t_##tag##_wake_thread),      \
         PROP_UNIT(t_##tag##_half_close_reset_refused), PROP_UNIT(t_##tag##_files_pipes_vectors),             \
-        PROP_UNIT(t_##tag##_run_modes_batch), PROP_UNIT(t_##tag##_recv_multishot), PROP_UNIT(t_##tag##_free_in_callback), PROP_UNIT(t_##tag##_short_reads), PROP_UNIT(t_##tag##_close_frees_conn), PROP_UNIT(t_##tag##_10k_connections), PROP_UNIT(t_##tag##_100k_connect_close)
+        PROP_UNIT(t_##tag##_run_modes_batch), PROP_UNIT(t_##tag##_recv_multishot), PROP_UNIT(t_##tag##_free_in_callback), PROP_UNIT(t_##tag##_short_reads), PROP_UNIT(t_##tag##_close_frees_conn), PROP_UNIT(t_##tag##_10k_connections), PROP_UNIT(t_##tag##_100k_connect_close), \
+        PROP_UNIT(t_##tag##_poll_ready), PROP_UNIT(t_##tag##_poll_writable_later), PROP_UNIT(t_##tag##_poll_hup_err), \
+        PROP_UNIT(t_##tag##_poll_cancel_close), PROP_UNIT(t_##tag##_poll_pipe), PROP_UNIT(t_##tag##_poll_many_fds)
 
 SUITE(io_uring, DX_REACTOR_BACKEND_IOURING)
 SUITE(epoll, DX_REACTOR_BACKEND_EPOLL)
@@ -2092,12 +2444,26 @@ typedef struct mock_net {
     size_t len[2];
     int closed[2];
     dx_op *waiting[2]; /* one pending recv per end */
+    dx_op *polling[2]; /* one pending poll per end */
     int wake_pending, inits, deinits, waits;
 } mock_net;
 
+/* A poll on an end: its events ready now (readable: bytes or the peer closed; always writable), 0 if none. */
+static int64_t mock_poll_ready(const mock_net *m, const dx_op *op) {
+    int end = (int)op->fd;
+    int64_t res = 0;
+    if ((op->flags & DX_OP_POLL_IN) && (m->len[end] > 0 || m->closed[end ^ 1])) res |= DX_OP_POLL_IN;
+    if (op->flags & DX_OP_POLL_OUT) res |= DX_OP_POLL_OUT;
+    if (m->closed[end ^ 1]) res |= DX_OP_POLL_HUP;
+    return res;
+}
 static void mock_deliver(dx_reactor *r, mock_net *m, int end) {
     dx_op *op = m->waiting[end];
     size_t n;
+    if (m->polling[end] && mock_poll_ready(m, m->polling[end])) { /* polls see the state before a recv takes it */
+        dx_reactor_custom_complete(r, m->polling[end], mock_poll_ready(m, m->polling[end]), 0);
+        m->polling[end] = NULL;
+    }
     if (!op) return;
     if (m->len[end] == 0 && !m->closed[end ^ 1]) return;
     n = m->len[end] < op->len ? m->len[end] : op->len;
@@ -2136,8 +2502,20 @@ static void mock_start(dx_reactor *r, dx_op *op, void *user) {
         m->waiting[end] = op;
         mock_deliver(r, m, end);
         break;
+    case DX_OP_KIND_POLL: /* this firmware's stack knows its buffers' state: readiness is one look */
+        if (m->polling[end]) {
+            dx_reactor_custom_complete(r, op, DX_ERR_BUSY, 0);
+            break;
+        }
+        m->polling[end] = op;
+        mock_deliver(r, m, end);
+        break;
     case DX_OP_KIND_CLOSE:
         m->closed[end] = 1;
+        if (m->polling[end]) {
+            dx_reactor_custom_complete(r, m->polling[end], DX_ERR_CANCELED, 0);
+            m->polling[end] = NULL;
+        }
         if (m->waiting[end]) {
             dx_reactor_custom_complete(r, m->waiting[end], DX_ERR_CANCELED, 0);
             m->waiting[end] = NULL;
@@ -2152,12 +2530,18 @@ static void mock_start(dx_reactor *r, dx_op *op, void *user) {
 static dx_result mock_cancel(dx_reactor *r, dx_op *target, void *user) {
     mock_net *m = (mock_net *)user;
     int end;
-    for (end = 0; end < 2; end++)
+    for (end = 0; end < 2; end++) {
         if (m->waiting[end] == target) {
             m->waiting[end] = NULL;
             dx_reactor_custom_complete(r, target, DX_ERR_CANCELED, 0);
             return DX_OK;
         }
+        if (m->polling[end] == target) {
+            m->polling[end] = NULL;
+            dx_reactor_custom_complete(r, target, DX_ERR_CANCELED, 0);
+            return DX_OK;
+        }
+    }
     return DX_ERR_NOTFOUND;
 }
 static dx_result mock_wait(dx_reactor *r, int64_t timeout_ns, void *user) {
@@ -2236,6 +2620,56 @@ static int t_custom_backend(prop_ctx *p) {
     PROP_CHECK(p, box.res[6] == 0 && box.res[7] == 0);
     dx_reactor_deinit(&r);
     PROP_CHECK(p, m.deinits == 1);
+    return 0;
+}
+
+/* dx_op_poll on a custom backend: the core hands it to start() like any op (the mock network answers it) */
+static int t_custom_poll(prop_ctx *p) {
+    static mock_net m;
+    dx_reactor_custom vt;
+    dx_reactor_config cfg;
+    dx_reactor r;
+    dx_op po, rv, sd, c, cl;
+    result_box box;
+    char buf[16];
+    memset(&m, 0, sizeof m);
+    memset(&vt, 0, sizeof vt);
+    vt.start = mock_start, vt.cancel = mock_cancel, vt.wait = mock_wait, vt.wake = mock_wake, vt.user = &m;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.backends[0] = DX_REACTOR_BACKEND_CUSTOM;
+    cfg.backend_count = 1;
+    cfg.custom = &vt;
+    PROP_CHECK(p, dx_reactor_init(&r, &cfg, NULL, 0) == DX_OK);
+    memset(&box, 0, sizeof box);
+    dx_op_poll(&po, 1, DX_OP_POLL_OUT); /* writable at once */
+    submit_rec(&r, &po, &box, 0);
+    PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_UNTIL_DONE) == DX_OK && box.res[0] == DX_OP_POLL_OUT);
+    dx_op_poll(&po, 1, DX_OP_POLL_IN); /* nothing to read: waits for the peer's send */
+    submit_rec(&r, &po, &box, 1);
+    PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_NOWAIT) == DX_OK && box.n[1] == 0);
+    dx_op_send(&sd, 0, "ab", 2);
+    submit_rec(&r, &sd, &box, 2);
+    PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_UNTIL_DONE) == DX_OK);
+    PROP_CHECK_MSG(p, box.res[1] == DX_OP_POLL_IN && box.order[2] < box.order[1], "poll %lld", (long long)box.res[1]);
+    dx_op_poll(&po, 1, DX_OP_POLL_IN); /* level: the bytes are still there */
+    submit_rec(&r, &po, &box, 3);
+    PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_UNTIL_DONE) == DX_OK && box.res[3] == DX_OP_POLL_IN);
+    dx_op_recv(&rv, 1, buf, sizeof buf);
+    submit_rec(&r, &rv, &box, 4);
+    PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_UNTIL_DONE) == DX_OK && box.res[4] == 2);
+    dx_op_poll(&po, 1, DX_OP_POLL_IN); /* cancel */
+    submit_rec(&r, &po, &box, 5);
+    dx_op_cancel(&c, &po);
+    submit_rec(&r, &c, &box, 6);
+    PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_UNTIL_DONE) == DX_OK);
+    PROP_CHECK(p, box.res[5] == DX_ERR_CANCELED && box.res[6] == 0 && box.order[5] < box.order[6]);
+    dx_op_poll(&po, 1, DX_OP_POLL_IN); /* the peer closes: IN and HUP */
+    submit_rec(&r, &po, &box, 7);
+    dx_op_close(&cl, 0);
+    PROP_CHECK(p, dx_reactor_submit(&r, &cl, on_ignore, NULL) == DX_OK);
+    PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_UNTIL_DONE) == DX_OK);
+    PROP_CHECK_MSG(p, box.res[7] == (DX_OP_POLL_IN | DX_OP_POLL_HUP), "poll after the peer closed: %lld", (long long)box.res[7]);
+    dx_reactor_deinit(&r);
     return 0;
 }
 
@@ -2444,6 +2878,7 @@ static const prop_test tests[] = {
     PROP_UNIT(t_io_uring_multishot_accept),
     PROP_UNIT(t_io_uring_send_zc),
     PROP_UNIT(t_custom_backend),
+    PROP_UNIT(t_custom_poll),
     SUITE_ENTRIES(io_uring),
     SUITE_ENTRIES(epoll),
     SUITE_ENTRIES(poll),
