@@ -1,4 +1,4 @@
-/* dx_reactor.h - v0.3.0 - completion-based event loop (io_uring, epoll, poll) - SPDX-License-Identifier: MIT OR Unlicense (text at end)
+/* dx_reactor.h - v0.3.1 - completion-based event loop (io_uring, epoll, poll) - SPDX-License-Identifier: MIT OR Unlicense (text at end)
 
    The one dx header that does I/O. Every backend offers the same completion
    API: you describe an operation in a dx_op you own, submit it, and a
@@ -310,6 +310,10 @@ BACKENDS
    refuses zero copy (AF_UNIX: EOPNOTSUPP) gets a plain send.
 
 VERSION HISTORY
+   0.3.1 (2026-11-23) epoll: a recv after a short read tries first once the
+         peer's FIN was reported (EPOLLRDHUP): it waited for an edge that
+         never comes when data and FIN arrived together, and hung (found by
+         dx_net.h's tests; reactor_test's short_reads checks it).
    0.3.0 (2026-11-23) every backend is one table of functions, filled in its
          own section (io_uring, epoll, poll, custom; places left for kqueue
          and IOCP); the core never asks which backend runs. struct dx_reactor:
@@ -538,8 +542,8 @@ DX_INLINE const char *dx_result_name(dx_result r) {
 
 #define DX_REACTOR_VERSION_MAJOR 0
 #define DX_REACTOR_VERSION_MINOR 3
-#define DX_REACTOR_VERSION_PATCH 0
-#define DX_REACTOR_VERSION DX_VERSION_PACK(0, 3, 0)
+#define DX_REACTOR_VERSION_PATCH 1
+#define DX_REACTOR_VERSION DX_VERSION_PACK(0, 3, 1)
 
 #ifndef DX_REACTOR_MAX_BACKENDS /* entries in dx_reactor_config.backends */
 #define DX_REACTOR_MAX_BACKENDS 8
@@ -1506,6 +1510,7 @@ struct dxi_reactor_slot {
     uint32_t ms_gen;     /* tags its completions: late ones of a disarmed recv are recognised */
     uint8_t rd_short;    /* readiness backends: the last recv got less than it asked for (emptied the socket) */
     uint8_t sock_type;   /* readiness backends: 0 not known yet, 1 a stream socket, 2 something else */
+    uint8_t rd_hup;      /* epoll: the peer's FIN (or an error) was reported: no edge will follow a short read */
 };
 
 DXI_PRIVATE uint64_t dxi_reactor_slots_size(uint32_t max_fds) { return ((uint64_t)max_fds * sizeof(dxi_reactor_slot) + 7u) & ~(uint64_t)7u; }
@@ -1522,7 +1527,7 @@ DXI_PRIVATE void dxi_reactor_slots(dx_reactor *r) {
         s[i].ms = NULL;
         s[i].ms_br = NULL;
         s[i].ms_gen = 0;
-        s[i].rd_short = s[i].sock_type = 0;
+        s[i].rd_short = s[i].sock_type = s[i].rd_hup = 0;
     }
 }
 
@@ -1588,7 +1593,7 @@ DXI_PRIVATE void dxi_reactor_cancel_fd(dx_reactor *r, int fd) {
     }
     if (r->vt->watch) r->vt->watch(r, fd, s);
     s->registered = 0;
-    s->rd_short = s->sock_type = 0; /* the number may come back as another file */
+    s->rd_short = s->sock_type = s->rd_hup = 0; /* the number may come back as another file */
 }
 
 /* Cancels target, which waits in the fd table (W_RD, W_WR). */
@@ -2492,7 +2497,8 @@ DXI_PRIVATE void dxi_reactor_ready_start(dx_reactor *r, dx_op *op) {
         else dxi_reactor_done(r, op, 0, 0);
         return;
     }
-    if (op->kind == DX_OP_KIND_RECV && ((dxi_reactor_slot *)r->slots)[op->fd].rd_short) {
+    if (op->kind == DX_OP_KIND_RECV && ((dxi_reactor_slot *)r->slots)[op->fd].rd_short &&
+        !((dxi_reactor_slot *)r->slots)[op->fd].rd_hup) {
         n = -(int64_t)EAGAIN; /* emptied by the last recv: wait for readiness */
     } else {
         n = dxi_reactor_io(op);
@@ -2560,6 +2566,7 @@ DXI_PRIVATE dx_result dxi_epoll_wait(dx_reactor *r, int64_t timeout_ns) {
             dxi_reactor_wake_drain(r);
             continue;
         }
+        if (e & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) ((dxi_reactor_slot *)r->slots)[fd].rd_hup = 1;
         if (e & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) dxi_reactor_ready(r, fd, 0);
         if (e & (EPOLLOUT | EPOLLHUP | EPOLLERR)) dxi_reactor_ready(r, fd, 1);
     }
