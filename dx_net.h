@@ -110,9 +110,11 @@ API
        connections, joins the threads and frees the pools. Blocks.
    uint16_t dx_net_server_port(const dx_net_server *s)     the TCP port (useful with port 0)
    uint32_t dx_net_server_workers(const dx_net_server *s)
+   uint32_t dx_net_server_stops(const dx_net_server *s)    shutdown requests so far (0: serving)
+   const char *dx_net_server_backend_name(const dx_net_server *s)   the workers' backend ("io_uring", ...)
    void dx_net_server_counters(const dx_net_server *s, uint32_t worker, dx_net_counters *out)
        a copy of worker's counters (each field read atomically); worker
-       UINT32_MAX: the sum over the workers.
+       UINT32_MAX: the sum over the workers. After stop: the final sums.
    dx_net_conn *dx_net_conn_of(dx_hbtp_conn *c)   in a handler: req->conn's dx_net connection
        (c->worker: its worker, c->user and c->scratch[4]: yours, zeroed at accept)
 
@@ -511,6 +513,7 @@ struct dx_net_server {
     void *mem;
     size_t mem_size;
     bool running;
+    dx_net_counters totals;       /* every worker's, summed by stop */
 };
 
 typedef enum dx_net_client_state {
@@ -594,6 +597,8 @@ DX_NET_API void dx_net_server_shutdown(dx_net_server *s);
 DX_NET_API dx_result dx_net_server_stop(dx_net_server *s);
 DX_NET_API uint16_t dx_net_server_port(const dx_net_server *s);
 DX_NET_API uint32_t dx_net_server_workers(const dx_net_server *s);
+DX_NET_API uint32_t dx_net_server_stops(const dx_net_server *s);
+DX_NET_API const char *dx_net_server_backend_name(const dx_net_server *s);
 DX_NET_API void dx_net_server_counters(const dx_net_server *s, uint32_t worker, dx_net_counters *out);
 DX_NET_API dx_net_conn *dx_net_conn_of(dx_hbtp_conn *c);
 
@@ -1207,6 +1212,7 @@ DX_NET_API dx_result dx_net_server_stop(dx_net_server *s) {
     if (!s || !s->running) return DX_ERR_MISUSE;
     if (DXI_NET_LOAD(&s->stops) == 0) dx_net_server_shutdown(s);
     rc = dx_reactor_workers_stop(&s->group);
+    dx_net_server_counters(s, UINT32_MAX, &s->totals); /* the workers are joined: final */
     s->running = false;
     dxi_net_free(&s->cfg.allocator, s->mem, s->mem_size);
     s->mem = NULL;
@@ -1217,6 +1223,10 @@ DX_NET_API dx_result dx_net_server_stop(dx_net_server *s) {
 
 DX_NET_API uint16_t dx_net_server_port(const dx_net_server *s) { return s ? s->port : 0; }
 DX_NET_API uint32_t dx_net_server_workers(const dx_net_server *s) { return s ? s->count : 0; }
+DX_NET_API uint32_t dx_net_server_stops(const dx_net_server *s) { return s ? DXI_NET_LOAD(&((dx_net_server *)(uintptr_t)s)->stops) : 0; }
+DX_NET_API const char *dx_net_server_backend_name(const dx_net_server *s) {
+    return s && s->running ? dx_reactor_backend_name(&s->rworkers[0].loop) : ""; /* fixed once the loops run */
+}
 
 DX_NET_API void dx_net_server_counters(const dx_net_server *s, uint32_t worker, dx_net_counters *out) {
     enum { N = sizeof(dx_net_counters) / sizeof(uint64_t) };
@@ -1224,6 +1234,7 @@ DX_NET_API void dx_net_server_counters(const dx_net_server *s, uint32_t worker, 
     uint32_t i, k;
     if (!out) return;
     DX_MEMSET(out, 0, sizeof *out);
+    if (s && !s->workers) *out = s->totals; /* stopped (or never started: zeros) */
     if (!s || !s->workers) return;
     for (i = 0; i < s->count; i++) {
         const uint64_t *c = (const uint64_t *)(const void *)&s->workers[i].counters;
