@@ -51,7 +51,9 @@ OVERVIEW
    - Listens on TCP (IPv4 or IPv6 literal address) with thread-per-core
      workers: one dx_reactor loop, one SO_REUSEPORT listener and one
      connection pool per worker (dx_reactor_workers). The kernel spreads
-     connections over the listeners; a connection stays on its worker.
+     connections over the listeners; a connection stays on its worker. Or
+     on an AF_UNIX socket (unix_path): one listener, every worker accepts
+     on it.
    - Everything is allocated at start, in one block: the pools of
      connections with their dx_hbtp memory and receive buffers. Nothing is
      allocated per connection or per request after that.
@@ -89,8 +91,8 @@ OVERVIEW
    - Reconnects with exponential backoff when asked (reconnect = true); a
      call made while disconnected says DX_ERR_AGAIN.
    - dx_net_sync: a blocking wrapper (its own loop and client) for tools.
-   DOES NOT: resolve host names, do TLS, listen on Unix sockets yet
-   (dx_reactor.h has no helper for them; planned), allocate after start,
+   DOES NOT: resolve host names, do TLS, remove its AF_UNIX socket file
+   (the next start replaces a stale one), allocate after start,
    or buffer a whole upload (the server's STREAM_DATA handlers see each
    piece as it comes).
 
@@ -164,6 +166,7 @@ API
 CONFIGURATION
    Server config (zero = default):
    host "127.0.0.1" (an IPv4 or IPv6 literal), port (0: any free port),
+   unix_path (instead of host and port: an AF_UNIX socket at that path),
    workers (one per CPU), pin, backlog (SOMAXCONN), reactor (each worker's
    loop config), conn (the dx_hbtp_conn_config of every connection: router,
    middleware, max_payload, max_inflight, out_capacity; role is set to
@@ -173,7 +176,7 @@ CONFIGURATION
    (called once per worker in start, on the calling thread, with that
    worker's copy of conn: give each worker its own middleware state there;
    it may not change the sizes), user, allocator.
-   Client config: host, port, conn (role set to client; on_frame and user
+   Client config: host, port or unix_path, conn (role set to client; on_frame and user
    are dx_net's), recv_size 16 KiB, high_water, piece_size 64 KiB (at most
    the negotiated max payload), connect_timeout_ns 5 s, reconnect,
    backoff_min_ns 50 ms, backoff_max_ns 5 s, on_state, user, allocator.
@@ -213,7 +216,8 @@ VERSION HISTORY
    0.1.0 (2026-11-23) first release: TCP server with thread-per-core workers,
          preallocated pools, backpressure, timeouts, limits, graceful stop,
          counters; client with pipelining, uploads, reconnect; blocking
-         wrapper. Needs dx_hbtp.h 0.3.0 (dx_hbtp_conn_stream).
+         wrapper; TCP and AF_UNIX. Needs dx_hbtp.h 0.3.0 (dx_hbtp_conn_stream)
+         and dx_reactor.h 0.4.0 (dx_reactor_unix_listen, _connect).
    There is no ABI promise between versions: vendor the header, link statically.
 */
 #if defined(DX_IMPLEMENTATION) && !defined(DX_NET_IMPLEMENTATION)
@@ -226,6 +230,9 @@ VERSION HISTORY
 #endif
 #if DX_HBTP_VERSION < 3000 /* DX_VERSION_PACK(0, 3, 0): dx_hbtp_conn_stream */
 #error "dx_net.h needs dx_hbtp.h 0.3.0 or later"
+#endif
+#if DX_REACTOR_VERSION < 4000 /* DX_VERSION_PACK(0, 4, 0): dx_reactor_unix_listen */
+#error "dx_net.h needs dx_reactor.h 0.4.0 or later"
 #endif
 /* ---- dx common block v2: identical bytes in every dx header (tests/compile/common_block.sh) ---- */
 #ifndef DX_COMMON_VERSION
@@ -438,6 +445,7 @@ typedef struct dx_net_counters {
 typedef struct dx_net_server_config {
     const char *host;           /* IPv4 or IPv6 literal; NULL = "127.0.0.1" */
     uint16_t port;              /* 0 = any free port (dx_net_server_port) */
+    const char *unix_path;      /* non-NULL: an AF_UNIX stream socket there instead of TCP */
     uint32_t workers;           /* 0 = one per CPU */
     bool pin;                   /* worker i on CPU i % CPUs */
     int backlog;                /* 0 = SOMAXCONN */
@@ -507,6 +515,7 @@ struct dx_net_server {
     uint32_t count;
     uint16_t port;
     dx_reactor_addr addr;
+    int64_t unix_fd;              /* the shared AF_UNIX listener, or -1 */
     uint32_t stops, wakers;       /* private, atomic */
     size_t high_water;
     uint64_t hello_ns, idle_ns, stop_ns, sweep_ns;
@@ -542,6 +551,7 @@ typedef void (*dx_net_state_fn)(dx_net_client *c, dx_net_client_state state, dx_
 typedef struct dx_net_client_config {
     const char *host;           /* IPv4 or IPv6 literal; NULL = "127.0.0.1" */
     uint16_t port;
+    const char *unix_path;      /* non-NULL: connect to an AF_UNIX socket there instead */
     dx_hbtp_conn_config conn;   /* role, on_frame and user are set by dx_net */
     uint32_t recv_size;         /* 0 = 16 KiB */
     size_t high_water;          /* upload pieces are queued below it; 0 = half the output buffer */
@@ -1061,10 +1071,11 @@ DXI_PRIVATE dx_reactor_action dxi_net_sweep(dx_reactor *r, dx_op *op, int64_t re
 DXI_PRIVATE void dxi_net_on_start(dx_reactor_worker *rw, void *user) {
     dx_net_server *s = (dx_net_server *)user;
     dx_net_worker *w = &s->workers[rw->index];
+    int64_t lfd = rw->listen_fd >= 0 ? rw->listen_fd : s->unix_fd; /* TCP: its own; AF_UNIX: one for all */
     w->rw = rw;
     w->loop = &rw->loop;
-    if (rw->listen_fd >= 0) {
-        dx_op_accept(&w->accept_op, (uintptr_t)rw->listen_fd, NULL, 0);
+    if (lfd >= 0) {
+        dx_op_accept(&w->accept_op, (uintptr_t)lfd, NULL, 0);
         dx_reactor_submit(w->loop, &w->accept_op, dxi_net_accepted, w);
         w->ops |= DXI_NET_OP_ACCEPT;
     }
@@ -1079,8 +1090,7 @@ DXI_PRIVATE void dxi_net_on_start(dx_reactor_worker *rw, void *user) {
 DXI_PRIVATE void dxi_net_on_stop(dx_reactor_worker *rw, void *user) {
     dx_net_server *s = (dx_net_server *)user;
     dx_net_worker *w = &s->workers[rw->index];
-    w->ops &= ~(uint32_t)DXI_NET_OP_ACCEPT; /* the reactor closed the listener: the accept ends by itself */
-    dxi_net_stage(w, 1);
+    dxi_net_stage(w, 1); /* TCP: the reactor closed the listener already; the cancel then finds nothing */
 }
 
 DXI_PRIVATE uint64_t dxi_net_min(uint64_t a, uint64_t b) { return a < b ? a : b; }
@@ -1161,8 +1171,15 @@ DX_NET_API dx_result dx_net_server_start(dx_net_server *s, const dx_net_server_c
         dx_hbtp_resp_goaway(&refuse, 0, DX_HBTP_CODE_RATE_LIMITED, "too many connections");
         w->refuse_len = refuse.len;
     }
-    rc = dx_reactor_addr_make(&s->addr, cfg->host ? cfg->host : "127.0.0.1", cfg->port);
-    if (rc == DX_OK && cfg->port == 0) { /* one port for every worker: take one, hold it while they join it */
+    s->unix_fd = -1;
+    if (cfg->unix_path) {
+        s->unix_fd = dx_reactor_unix_listen(cfg->unix_path, cfg->backlog);
+        rc = s->unix_fd < 0 ? (dx_result)s->unix_fd : DX_OK;
+        if (s->unix_fd < 0) s->unix_fd = -1;
+    } else {
+        rc = dx_reactor_addr_make(&s->addr, cfg->host ? cfg->host : "127.0.0.1", cfg->port);
+    }
+    if (rc == DX_OK && !cfg->unix_path && cfg->port == 0) { /* one port for every worker: take one, hold it while they join it */
         probe = dx_reactor_tcp_listen(&s->addr, 1, DX_REACTOR_LISTEN_REUSEPORT);
         if (probe < 0) rc = (dx_result)probe;
         else {
@@ -1175,7 +1192,7 @@ DX_NET_API dx_result dx_net_server_start(dx_net_server *s, const dx_net_server_c
         DX_MEMSET(&wc, 0, sizeof wc);
         wc.count = n;
         wc.pin = cfg->pin;
-        wc.listen = &s->addr;
+        wc.listen = cfg->unix_path ? NULL : &s->addr;
         wc.backlog = cfg->backlog;
         wc.reactor = cfg->reactor;
         wc.on_start = dxi_net_on_start;
@@ -1185,11 +1202,12 @@ DX_NET_API dx_result dx_net_server_start(dx_net_server *s, const dx_net_server_c
     }
     if (probe >= 0) dx_reactor_fd_close(NULL, (uintptr_t)probe);
     if (rc != DX_OK) {
+        if (s->unix_fd >= 0) dx_reactor_fd_close(NULL, (uintptr_t)s->unix_fd);
         dxi_net_free(&cfg->allocator, m, total);
         s->mem = NULL;
         return rc;
     }
-    s->port = (uint16_t)dx_reactor_tcp_local_port((uintptr_t)s->rworkers[0].listen_fd);
+    if (!cfg->unix_path) s->port = (uint16_t)dx_reactor_tcp_local_port((uintptr_t)s->rworkers[0].listen_fd);
     s->running = true;
     return DX_OK;
 }
@@ -1212,6 +1230,8 @@ DX_NET_API dx_result dx_net_server_stop(dx_net_server *s) {
     if (!s || !s->running) return DX_ERR_MISUSE;
     if (DXI_NET_LOAD(&s->stops) == 0) dx_net_server_shutdown(s);
     rc = dx_reactor_workers_stop(&s->group);
+    if (s->unix_fd >= 0) dx_reactor_fd_close(NULL, (uintptr_t)s->unix_fd); /* every loop is gone: a plain close */
+    s->unix_fd = -1;
     dx_net_server_counters(s, UINT32_MAX, &s->totals); /* the workers are joined: final */
     s->running = false;
     dxi_net_free(&s->cfg.allocator, s->mem, s->mem_size);
@@ -1521,6 +1541,20 @@ DXI_PRIVATE void dxi_netc_connect(dx_net_client *c) {
     dx_hbtp_conn_hello(&c->hbtp);
     c->up.active = c->up.queued = false;
     dxi_netc_set_state(c, DX_NET_CLIENT_CONNECTING, DX_OK);
+    if (c->cfg.unix_path) { /* a local connect completes at once */
+        fd = dx_reactor_unix_connect(c->cfg.unix_path);
+        if (fd < 0) {
+            c->last_error = (dx_result)fd;
+            dxi_netc_ended(c, (dx_result)fd);
+            return;
+        }
+        c->fd = (uintptr_t)fd;
+        c->flags |= DXI_NETC_HAVE_FD;
+        c->connects++;
+        dxi_netc_set_state(c, DX_NET_CLIENT_CONNECTED, DX_OK);
+        dxi_netc_pump(c);
+        return;
+    }
     fd = dx_reactor_tcp_socket(c->addr.len > 16); /* sockaddr_in is 16 bytes, sockaddr_in6 28 */
     if (fd < 0) {
         c->last_error = (dx_result)fd;
@@ -1548,8 +1582,10 @@ DX_NET_API dx_result dx_net_client_create(dx_net_client *c, dx_reactor *loop, co
     hc.role = DX_HBTP_ROLE_CLIENT;
     hsize = dx_hbtp_conn_memory_size(&hc);
     if (hsize == 0) return DX_ERR_INVAL;
-    rc = dx_reactor_addr_make(&c->addr, cfg->host ? cfg->host : "127.0.0.1", cfg->port);
-    if (rc != DX_OK) return rc;
+    if (!cfg->unix_path) {
+        rc = dx_reactor_addr_make(&c->addr, cfg->host ? cfg->host : "127.0.0.1", cfg->port);
+        if (rc != DX_OK) return rc;
+    }
     slots = (uint32_t)DXI_DEF(hc.max_inflight, (uint16_t)DX_HBTP_DEFAULT_MAX_INFLIGHT) + 1; /* + an upload not yet started */
     total = dxi_net_align(hsize) + dxi_net_align(c->cfg.recv_size) + slots * sizeof(dx_net_call);
     c->mem = (uint8_t *)dxi_net_alloc(&cfg->allocator, total);

@@ -1,4 +1,4 @@
-/* dx_reactor.h - v0.3.1 - completion-based event loop (io_uring, epoll, poll) - SPDX-License-Identifier: MIT OR Unlicense (text at end)
+/* dx_reactor.h - v0.4.0 - completion-based event loop (io_uring, epoll, poll) - SPDX-License-Identifier: MIT OR Unlicense (text at end)
 
    The one dx header that does I/O. Every backend offers the same completion
    API: you describe an operation in a dx_op you own, submit it, and a
@@ -188,6 +188,15 @@ API
    int64_t dx_reactor_tcp_listen(const dx_reactor_addr *addr, int backlog, uint32_t flags)
        flags DX_REACTOR_LISTEN_REUSEPORT. res: listening non-blocking fd.
    int64_t dx_reactor_tcp_local_port(uintptr_t fd)
+   int64_t dx_reactor_unix_listen(const char *path, int backlog)
+       a listening non-blocking AF_UNIX stream socket at path (a socket file
+       already there, left by an earlier run, is replaced; any other file is
+       an error: DX_ERR_EXISTS). Accept on it with dx_op_accept.
+   int64_t dx_reactor_unix_connect(const char *path)
+       a non-blocking AF_UNIX stream socket connected to path (a local
+       connect completes at once: no op needed). errors: DX_ERR_INVAL (path
+       empty or too long), DX_ERR_AGAIN (the listener's backlog is full),
+       DX_REACTOR_ERR_REFUSED, DX_ERR_NOTFOUND, ...
    dx_result dx_reactor_fd_close(dx_reactor *r, uintptr_t fd)   synchronous close; r may be NULL
        ops pending on fd in r complete with DX_ERR_CANCELED (in the next turn)
 
@@ -310,10 +319,12 @@ BACKENDS
    refuses zero copy (AF_UNIX: EOPNOTSUPP) gets a plain send.
 
 VERSION HISTORY
-   0.3.1 (2026-11-23) epoll: a recv after a short read tries first once the
-         peer's FIN was reported (EPOLLRDHUP): it waited for an edge that
-         never comes when data and FIN arrived together, and hung (found by
-         dx_net.h's tests; reactor_test's short_reads checks it).
+   0.4.0 (2026-11-23) dx_reactor_unix_listen, dx_reactor_unix_connect (AF_UNIX
+         stream sockets, for dx_net.h). epoll: a recv after a short read
+         tries first once the peer's FIN was reported (EPOLLRDHUP): it waited
+         for an edge that never comes when data and FIN arrived together,
+         and hung (found by dx_net.h's tests; reactor_test's short_reads
+         checks it).
    0.3.0 (2026-11-23) every backend is one table of functions, filled in its
          own section (io_uring, epoll, poll, custom; places left for kqueue
          and IOCP); the core never asks which backend runs. struct dx_reactor:
@@ -541,9 +552,9 @@ DX_INLINE const char *dx_result_name(dx_result r) {
 #endif
 
 #define DX_REACTOR_VERSION_MAJOR 0
-#define DX_REACTOR_VERSION_MINOR 3
-#define DX_REACTOR_VERSION_PATCH 1
-#define DX_REACTOR_VERSION DX_VERSION_PACK(0, 3, 1)
+#define DX_REACTOR_VERSION_MINOR 4
+#define DX_REACTOR_VERSION_PATCH 0
+#define DX_REACTOR_VERSION DX_VERSION_PACK(0, 4, 0)
 
 #ifndef DX_REACTOR_MAX_BACKENDS /* entries in dx_reactor_config.backends */
 #define DX_REACTOR_MAX_BACKENDS 8
@@ -831,6 +842,8 @@ DX_REACTOR_API dx_result dx_reactor_addr_make(dx_reactor_addr *out, const char *
 DX_REACTOR_API int64_t dx_reactor_tcp_socket(bool ipv6);
 DX_REACTOR_API int64_t dx_reactor_tcp_listen(const dx_reactor_addr *addr, int backlog, uint32_t flags);
 DX_REACTOR_API int64_t dx_reactor_tcp_local_port(uintptr_t fd);
+DX_REACTOR_API int64_t dx_reactor_unix_listen(const char *path, int backlog);
+DX_REACTOR_API int64_t dx_reactor_unix_connect(const char *path);
 DX_REACTOR_API dx_result dx_reactor_fd_close(dx_reactor *r, uintptr_t fd);
 
 /* ---- thread-per-core workers ---- */
@@ -980,7 +993,9 @@ DX_REACTOR_API void dx_reactor_custom_woken(dx_reactor *r);
 #include <netinet/tcp.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
+#include <sys/un.h>
 #if DXI_REACTOR_LINUX
 #include <sys/eventfd.h>
 #include <sys/syscall.h>
@@ -3115,6 +3130,76 @@ DX_REACTOR_API int64_t dx_reactor_tcp_local_port(uintptr_t fd) {
     return ntohs(a.sin6_port);
 #else
     (void)fd;
+    return DX_ERR_UNSUPPORTED;
+#endif
+}
+
+#if DXI_REACTOR_POSIX
+/* A non-blocking, close-on-exec AF_UNIX stream socket and its address; < 0: an error. */
+DXI_PRIVATE int64_t dxi_reactor_unix_socket(const char *path, struct sockaddr_un *a, socklen_t *len) {
+    size_t n = 0;
+    int fd;
+    while (path && path[n] && n < sizeof a->sun_path) n++;
+    if (n == 0 || n >= sizeof a->sun_path) return DX_ERR_INVAL;
+    DX_MEMSET(a, 0, sizeof *a);
+    a->sun_family = AF_UNIX;
+    DX_MEMCPY(a->sun_path, path, n);
+    *len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n + 1);
+#if defined(SOCK_NONBLOCK) && defined(SOCK_CLOEXEC)
+    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) return dxi_reactor_map(errno);
+#else
+    fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    if (fd < 0) return dxi_reactor_map(errno);
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+    fcntl(fd, F_SETFD, FD_CLOEXEC);
+#endif
+    return fd;
+}
+#endif
+
+DX_REACTOR_API int64_t dx_reactor_unix_listen(const char *path, int backlog) {
+#if DXI_REACTOR_POSIX
+    struct sockaddr_un a;
+    struct stat st;
+    socklen_t len;
+    int e;
+    int64_t fd = dxi_reactor_unix_socket(path, &a, &len);
+    if (fd < 0) return fd;
+    if (lstat(path, &st) == 0) { /* a stale socket of an earlier run: replace it; anything else: keep */
+        if (!S_ISSOCK(st.st_mode)) {
+            close((int)fd);
+            return DX_ERR_EXISTS;
+        }
+        unlink(path);
+    }
+    if (bind((int)fd, (const struct sockaddr *)(const void *)&a, len) != 0) goto fail;
+    if (listen((int)fd, backlog > 0 ? backlog : SOMAXCONN) != 0) goto fail;
+    return fd;
+fail:
+    e = errno;
+    close((int)fd);
+    return dxi_reactor_map(e);
+#else
+    (void)path;
+    (void)backlog;
+    return DX_ERR_UNSUPPORTED;
+#endif
+}
+
+DX_REACTOR_API int64_t dx_reactor_unix_connect(const char *path) {
+#if DXI_REACTOR_POSIX
+    struct sockaddr_un a;
+    socklen_t len;
+    int e;
+    int64_t fd = dxi_reactor_unix_socket(path, &a, &len);
+    if (fd < 0) return fd;
+    if (connect((int)fd, (const struct sockaddr *)(const void *)&a, len) == 0) return fd;
+    e = errno;
+    close((int)fd);
+    return dxi_reactor_map(e);
+#else
+    (void)path;
     return DX_ERR_UNSUPPORTED;
 #endif
 }

@@ -1003,6 +1003,75 @@ static int reconnect(prop_ctx *p, dx_reactor_backend_id b) {
     return 0;
 }
 
+/* ---- AF_UNIX: the same server and client over a socket file ---- */
+
+static int unix_socket(prop_ctx *p, dx_reactor_backend_id b) {
+    enum { N = 2000 };
+    static tcall t[N];
+    static uint8_t body[1u << 20];
+    char path[96];
+    dx_net_server s;
+    dx_net_server_config cfg = server_cfg(b, 2);
+    dx_net_client_config cc;
+    dx_net_client c;
+    dx_net_sync sy;
+    dx_reactor_config lc = loop_cfg(b);
+    dx_reactor r;
+    calls k;
+    up_result u;
+    uint32_t i;
+    uint8_t out[8];
+    size_t n = 0;
+    FILE *f;
+    BACKEND_OR_SKIP(p, b);
+    snprintf(path, sizeof path, "/tmp/dx_net_test_%d_%s.sock", (int)getpid(), dx_reactor_backend_id_name(b));
+    f = fopen(path, "w"); /* a file that is not a socket is never replaced */
+    PROP_CHECK(p, f != NULL);
+    fclose(f);
+    cfg.unix_path = path;
+    PROP_CHECK(p, dx_net_server_start(&s, &cfg) == DX_ERR_EXISTS);
+    unlink(path);
+    PROP_CHECK(p, dx_net_server_start(&s, &cfg) == DX_OK);
+    PROP_CHECK(p, dx_net_server_stop(&s) == DX_OK);
+    PROP_CHECK(p, dx_net_server_start(&s, &cfg) == DX_OK); /* the stale socket file of the last run is replaced */
+    PROP_CHECK(p, dx_net_server_port(&s) == 0);
+    PROP_CHECK(p, open_loop(&r, b) == DX_OK);
+    memset(&cc, 0, sizeof cc);
+    cc.unix_path = path;
+    PROP_CHECK(p, dx_net_client_create(&c, &r, &cc) == DX_OK);
+    memset(&k, 0, sizeof k);
+    for (i = 0; i < N;) {
+        int32_t rc;
+        t[i].k = &k, t[i].seq = i, t[i].len = 4;
+        memcpy(t[i].body, &i, 4);
+        rc = dx_net_client_call(&c, 1, t[i].body, 4, on_echo, &t[i]);
+        if (rc == DX_ERR_BUSY || rc == DX_ERR_NOSPACE) {
+            PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_ONCE) == DX_OK);
+            continue;
+        }
+        PROP_CHECK_MSG(p, rc > 0, "%s", dx_hbtp_result_name(rc));
+        i++;
+    }
+    PROP_CHECK(p, run_until(&r, &k.answered, N));
+    PROP_CHECK(p, k.ok == N && k.out_of_order == 0);
+    prop_bytes_random(p, body, sizeof body);
+    memset(&u, 0, sizeof u);
+    PROP_CHECK(p, run_until_state(&r, &c, DX_NET_CLIENT_OPEN));
+    PROP_CHECK(p, dx_net_client_upload(&c, body, sizeof body, on_upload, &u) == DX_OK);
+    PROP_CHECK(p, run_until(&r, &u.done, 1));
+    PROP_CHECK(p, u.result == DX_OK && u.bytes == sizeof body && u.hash == fnv(FNV0, body, sizeof body));
+    client_finish(&r, &c);
+    dx_reactor_destroy(&r);
+    PROP_CHECK(p, dx_net_sync_open(&sy, &lc, &cc) == DX_OK);
+    PROP_CHECK(p, dx_net_sync_call(&sy, 1, "unix", 4, out, sizeof out, &n) == DX_OK && n == 4 && !memcmp(out, "unix", 4));
+    dx_net_sync_close(&sy);
+    PROP_CHECK(p, dx_net_server_stop(&s) == DX_OK);
+    unlink(path);
+    PROP_CHECK(p, dx_net_sync_open(&sy, &lc, &cc) == DX_ERR_NOTFOUND);
+    printf("  unix %s: %u pipelined calls and a 1 MiB upload over %s\n", dx_reactor_backend_id_name(b), N, path);
+    return 0;
+}
+
 #define PER_BACKEND(fn)                                                                        \
     static int fn##_io_uring(prop_ctx *p) { return fn(p, DX_REACTOR_BACKEND_IOURING); }         \
     static int fn##_epoll(prop_ctx *p) { return fn(p, DX_REACTOR_BACKEND_EPOLL); }              \
@@ -1020,12 +1089,13 @@ PER_BACKEND(max_connections)
 PER_BACKEND(timeouts)
 PER_BACKEND(sync_client)
 PER_BACKEND(reconnect)
+PER_BACKEND(unix_socket)
 
 static const prop_test tests[] = {
     PER_BACKEND_ENTRIES(pipeline),        PER_BACKEND_ENTRIES(uploads),       PER_BACKEND_ENTRIES(never_reads),
     PER_BACKEND_ENTRIES(many_connections), PER_BACKEND_ENTRIES(cycles),       PER_BACKEND_ENTRIES(garbage),
     PER_BACKEND_ENTRIES(graceful_stop),   PER_BACKEND_ENTRIES(max_connections), PER_BACKEND_ENTRIES(timeouts),
-    PER_BACKEND_ENTRIES(sync_client),     PER_BACKEND_ENTRIES(reconnect),
+    PER_BACKEND_ENTRIES(sync_client),     PER_BACKEND_ENTRIES(reconnect),     PER_BACKEND_ENTRIES(unix_socket),
 };
 
 int main(int argc, char **argv) {
