@@ -3135,6 +3135,12 @@ DX_REACTOR_API int64_t dx_reactor_tcp_local_port(uintptr_t fd) {
 }
 
 #if DXI_REACTOR_POSIX
+/* S_ISSOCK is hidden in strict C99 builds (dx_reactor.h not first): the POSIX values then */
+#if defined(S_ISSOCK)
+#define DXI_REACTOR_ISSOCK(m) S_ISSOCK(m)
+#else
+#define DXI_REACTOR_ISSOCK(m) (((m) & 0170000) == 0140000)
+#endif
 /* A non-blocking, close-on-exec AF_UNIX stream socket and its address; < 0: an error. */
 DXI_PRIVATE int64_t dxi_reactor_unix_socket(const char *path, struct sockaddr_un *a, socklen_t *len) {
     size_t n = 0;
@@ -3166,8 +3172,8 @@ DX_REACTOR_API int64_t dx_reactor_unix_listen(const char *path, int backlog) {
     int e;
     int64_t fd = dxi_reactor_unix_socket(path, &a, &len);
     if (fd < 0) return fd;
-    if (lstat(path, &st) == 0) { /* a stale socket of an earlier run: replace it; anything else: keep */
-        if (!S_ISSOCK(st.st_mode)) {
+    if (stat(path, &st) == 0) { /* a stale socket of an earlier run: replace it; anything else: keep */
+        if (!DXI_REACTOR_ISSOCK(st.st_mode)) {
             close((int)fd);
             return DX_ERR_EXISTS;
         }
