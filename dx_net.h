@@ -1697,10 +1697,7 @@ DX_NET_API dx_result dx_net_sync_open(dx_net_sync *s, const dx_reactor_config *l
     if (!s || !cfg) return DX_ERR_INVAL;
     DX_MEMSET(s, 0, sizeof *s);
     if (loop_cfg) lc = *loop_cfg;
-    else {
-        DX_MEMSET(&lc, 0, sizeof lc);
-        lc.max_fds = 64; /* one socket: a small fd table */
-    }
+    else DX_MEMSET(&lc, 0, sizeof lc); /* the fd table covers every fd number the process may have */
     rc = dx_reactor_create(&s->loop, &lc);
     if (rc != DX_OK) return rc;
     cc = *cfg;
