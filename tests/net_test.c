@@ -935,7 +935,13 @@ static int timeouts(prop_ctx *p, dx_reactor_backend_id b) {
     a = raw_connect(dx_net_server_port(&s)); /* says nothing */
     c = raw_hello(dx_net_server_port(&s));  /* says HELLO, then nothing */
     PROP_CHECK(p, a >= 0 && c >= 0);
-    PROP_CHECK(p, raw_until_eof(a));
+    if (!raw_until_eof(a)) {
+        int e = errno;
+        ct = counters(&s);
+        PROP_FAIL(p, "the silent connection was not closed: %s after %.0f ms; accepted %llu, open %llu, HELLO timeouts %llu",
+                  strerror(e), (double)(now_ns() - t0) / 1e6, (unsigned long long)ct.accepted, (unsigned long long)ct.open,
+                  (unsigned long long)ct.timeout_hello);
+    }
     PROP_CHECK(p, raw_until_eof(c));
     PROP_CHECK(p, now_ns() - t0 >= 200000000); /* never early */
     PROP_CHECK(p, wait_open(&s, 0));
