@@ -679,7 +679,7 @@ DX_NET_API void dx_net_sync_close(dx_net_sync *s);
 #endif
 /* ---- end of dx common implementation block ---- */
 
-#if defined(__GNUC__) || defined(__clang__)
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(__TINYC__)
 #define DXI_NET_LOAD(p) __atomic_load_n((p), __ATOMIC_SEQ_CST)
 #define DXI_NET_STORE(p, v) __atomic_store_n((p), (v), __ATOMIC_SEQ_CST)
 #define DXI_NET_ADD(p, v) __atomic_add_fetch((p), (v), __ATOMIC_SEQ_CST)
@@ -687,7 +687,7 @@ DX_NET_API void dx_net_sync_close(dx_net_sync *s);
 /* counters: one writer (the worker), readers on other threads: relaxed, untorn */
 #define DXI_NET_CLOAD(p) __atomic_load_n((p), __ATOMIC_RELAXED)
 #define DXI_NET_CSET(p, v) __atomic_store_n((p), (v), __ATOMIC_RELAXED)
-#else /* no atomics known for this compiler: volatile, as dx_reactor's workers */
+#else /* no __atomic builtins (tcc, ...): volatile, as dx_reactor's workers */
 #define DXI_NET_LOAD(p) (*(volatile uint32_t *)(p))
 #define DXI_NET_STORE(p, v) (*(volatile uint32_t *)(p) = (v))
 #define DXI_NET_ADD(p, v) (*(volatile uint32_t *)(p) += (v))
