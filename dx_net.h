@@ -66,7 +66,8 @@ OVERVIEW
      costs its preallocated slot and nothing more, and does not slow others.
    - Timeouts (the worker's timer, one sweep for all its connections): no
      HELLO within hello_timeout, or no bytes in or out within idle_timeout:
-     closed.
+     closed. Never early; late by at most the sweep period, a quarter of the
+     shortest timeout (1 ms to 1 s).
    - Limits: max_connections per worker (beyond it a connection is refused
      cleanly: ERROR RATE_LIMITED on stream 0, then GOAWAY, then closed),
      and dx_hbtp's max frame (conn.max_payload) and max in flight
