@@ -2,7 +2,8 @@
    (io_uring, epoll, poll): pipelining, uploads of 0 B to 16 MiB, a client that
    never reads, 10,000 connections, 100,000 connect/HELLO/close cycles, garbage
    from many clients at once, graceful stop, max connections, max frame,
-   timeouts, the blocking client, reconnect and AF_UNIX sockets. Under
+   timeouts, per-worker middleware (setup_worker), the blocking client,
+   reconnect and AF_UNIX sockets. Under
    sanitizers the cycles are 20,000 instead of 100,000 (DX_NET_CYCLES=N sets
    them). A backend this machine lacks skips its tests
    with the reason. No sleeps: every wait is for an event (a callback, a
@@ -1054,6 +1055,61 @@ static int max_frame(prop_ctx *p, dx_reactor_backend_id b) {
     return 0;
 }
 
+/* ---- setup_worker: per-worker middleware state (a rate limiter with a frozen clock: no refill) ---- */
+
+static dx_hbtp_ratelimit g_rl[4];
+static uint32_t g_setup_calls, g_setup_mask;
+static uint64_t frozen_clock(void *user) {
+    (void)user;
+    return 1000;
+}
+static void setup_rl(dx_net_worker *w, dx_hbtp_conn_config *conn, void *user) {
+    dx_hbtp_ratelimit *rl = &g_rl[w->index];
+    (void)user;
+    memset(rl, 0, sizeof *rl);
+    rl->now = frozen_clock;
+    rl->rate = 1;
+    rl->burst = 5;
+    conn->middleware[0] = dx_hbtp_ratelimit_middleware(rl);
+    conn->middleware_count = 1;
+    w->user = rl;
+    g_setup_calls++;
+    g_setup_mask |= 1u << w->index;
+}
+
+static int worker_setup(prop_ctx *p, dx_reactor_backend_id b) {
+    dx_net_server s;
+    dx_net_server_config cfg = server_cfg(b, 2);
+    dx_net_client_config cc;
+    dx_net_client c;
+    dx_reactor r;
+    static tcall t[8];
+    calls k;
+    uint32_t i;
+    BACKEND_OR_SKIP(p, b);
+    g_setup_calls = g_setup_mask = 0;
+    cfg.setup_worker = setup_rl;
+    PROP_CHECK(p, dx_net_server_start(&s, &cfg) == DX_OK);
+    PROP_CHECK(p, g_setup_calls == 2 && g_setup_mask == 3 && s.workers[0].user == &g_rl[0] && s.workers[1].user == &g_rl[1]);
+    PROP_CHECK(p, open_loop(&r, b) == DX_OK);
+    cc = client_cfg(dx_net_server_port(&s));
+    PROP_CHECK(p, dx_net_client_create(&c, &r, &cc) == DX_OK);
+    memset(&k, 0, sizeof k);
+    for (i = 0; i < 8; i++) {
+        t[i].k = &k, t[i].seq = i, t[i].len = 1;
+        t[i].body[0] = (uint8_t)i;
+        PROP_CHECK(p, dx_net_client_call(&c, 1, t[i].body, 1, on_echo, &t[i]) > 0);
+    }
+    PROP_CHECK(p, run_until(&r, &k.answered, 8));
+    PROP_CHECK_MSG(p, k.ok == 5 && k.remote == 3 && k.last_code == DX_HBTP_CODE_RATE_LIMITED && k.out_of_order == 0,
+                   "ok %u, ERROR %u (code %u)", k.ok, k.remote, k.last_code);
+    PROP_CHECK(p, g_rl[0].limited + g_rl[1].limited == 3); /* the connection's worker's limiter, alone */
+    client_finish(&r, &c);
+    dx_reactor_destroy(&r);
+    PROP_CHECK(p, dx_net_server_stop(&s) == DX_OK);
+    return 0;
+}
+
 /* ---- AF_UNIX: the same server and client over a socket file ---- */
 
 static int unix_socket(prop_ctx *p, dx_reactor_backend_id b) {
@@ -1142,12 +1198,13 @@ PER_BACKEND(sync_client)
 PER_BACKEND(reconnect)
 PER_BACKEND(unix_socket)
 PER_BACKEND(max_frame)
+PER_BACKEND(worker_setup)
 
 static const prop_test tests[] = {
     PER_BACKEND_ENTRIES(pipeline),        PER_BACKEND_ENTRIES(uploads),       PER_BACKEND_ENTRIES(never_reads),
     PER_BACKEND_ENTRIES(many_connections), PER_BACKEND_ENTRIES(cycles),       PER_BACKEND_ENTRIES(garbage),
     PER_BACKEND_ENTRIES(graceful_stop),   PER_BACKEND_ENTRIES(max_connections), PER_BACKEND_ENTRIES(timeouts),
-    PER_BACKEND_ENTRIES(sync_client),     PER_BACKEND_ENTRIES(reconnect),     PER_BACKEND_ENTRIES(unix_socket), PER_BACKEND_ENTRIES(max_frame),
+    PER_BACKEND_ENTRIES(sync_client),     PER_BACKEND_ENTRIES(reconnect),     PER_BACKEND_ENTRIES(unix_socket), PER_BACKEND_ENTRIES(max_frame), PER_BACKEND_ENTRIES(worker_setup),
 };
 
 int main(int argc, char **argv) {
