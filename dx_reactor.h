@@ -213,6 +213,15 @@ API
        flags DX_REACTOR_LISTEN_REUSEPORT (Windows: DX_ERR_UNSUPPORTED; it
        uses SO_EXCLUSIVEADDRUSE). res: listening non-blocking fd.
    int64_t dx_reactor_tcp_local_port(uintptr_t fd)
+   int64_t dx_reactor_unix_listen(const char *path, int backlog)
+       a listening non-blocking AF_UNIX stream socket at path (a socket file
+       already there, left by an earlier run, is replaced; any other file is
+       an error: DX_ERR_EXISTS). Accept on it with dx_op_accept.
+   int64_t dx_reactor_unix_connect(const char *path)
+       a non-blocking AF_UNIX stream socket connected to path (a local
+       connect completes at once: no op needed). errors: DX_ERR_INVAL (path
+       empty or too long), DX_ERR_AGAIN (the listener's backlog is full),
+       DX_REACTOR_ERR_REFUSED, DX_ERR_NOTFOUND, ...
    dx_result dx_reactor_fd_close(dx_reactor *r, uintptr_t fd)   synchronous close; r may be NULL
        ops pending on fd in r complete with DX_ERR_CANCELED (in the next turn)
 
@@ -440,6 +449,12 @@ VERSION HISTORY
          poll() look; IOCP: the AFD driver's poll, sockets only; custom:
          start() gets DX_OP_KIND_POLL, a new kind before DX_OP_KIND_COUNT).
          The IOCP loop's memory grows by 8 KiB (256 poll requests).
+         dx_reactor_unix_listen, dx_reactor_unix_connect (AF_UNIX
+         stream sockets, for dx_net.h). epoll: a recv after a short read
+         tries first once the peer's FIN was reported (EPOLLRDHUP): it waited
+         for an edge that never comes when data and FIN arrived together,
+         and hung (found by dx_net.h's tests; reactor_test's short_reads
+         checks it).
    0.3.0 (2026-11-23) every backend is one table of functions, filled in its
          own section (io_uring, epoll, poll, custom; places left for kqueue
          and IOCP); the core never asks which backend runs. struct dx_reactor:
@@ -979,6 +994,8 @@ DX_REACTOR_API dx_result dx_reactor_addr_make(dx_reactor_addr *out, const char *
 DX_REACTOR_API int64_t dx_reactor_tcp_socket(bool ipv6);
 DX_REACTOR_API int64_t dx_reactor_tcp_listen(const dx_reactor_addr *addr, int backlog, uint32_t flags);
 DX_REACTOR_API int64_t dx_reactor_tcp_local_port(uintptr_t fd);
+DX_REACTOR_API int64_t dx_reactor_unix_listen(const char *path, int backlog);
+DX_REACTOR_API int64_t dx_reactor_unix_connect(const char *path);
 DX_REACTOR_API dx_result dx_reactor_fd_close(dx_reactor *r, uintptr_t fd);
 
 /* ---- thread-per-core workers ---- */
@@ -1141,7 +1158,9 @@ DX_REACTOR_API void dx_reactor_custom_woken(dx_reactor *r);
 #include <netinet/tcp.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
+#include <sys/un.h>
 #if DXI_REACTOR_LINUX
 #include <sys/eventfd.h>
 #include <sys/syscall.h>
@@ -1700,6 +1719,7 @@ struct dxi_reactor_slot {
     uint32_t ms_gen;     /* tags its completions: late ones of a disarmed recv are recognised */
     uint8_t rd_short;    /* readiness backends: the last recv got less than it asked for (emptied the socket) */
     uint8_t sock_type;   /* readiness backends: 0 not known yet, 1 a stream socket, 2 something else */
+    uint8_t rd_hup;      /* epoll: the peer's FIN (or an error) was reported: no edge will follow a short read */
 };
 
 DXI_PRIVATE uint64_t dxi_reactor_slots_size(uint32_t max_fds) { return ((uint64_t)max_fds * sizeof(dxi_reactor_slot) + 7u) & ~(uint64_t)7u; }
@@ -1716,7 +1736,7 @@ DXI_PRIVATE void dxi_reactor_slots(dx_reactor *r) {
         s[i].ms = NULL;
         s[i].ms_br = NULL;
         s[i].ms_gen = 0;
-        s[i].rd_short = s[i].sock_type = 0;
+        s[i].rd_short = s[i].sock_type = s[i].rd_hup = 0;
     }
 }
 
@@ -1814,7 +1834,7 @@ DXI_PRIVATE void dxi_reactor_cancel_fd(dx_reactor *r, int fd) {
     }
     if (r->vt->watch) r->vt->watch(r, fd, s);
     s->registered = 0;
-    s->rd_short = s->sock_type = 0; /* the number may come back as another file */
+    s->rd_short = s->sock_type = s->rd_hup = 0; /* the number may come back as another file */
 }
 
 /* Takes a poll op out of its fd's list (readiness backends). */
@@ -2790,7 +2810,8 @@ DXI_PRIVATE void dxi_reactor_ready_start(dx_reactor *r, dx_op *op) {
         else dxi_reactor_done(r, op, 0, 0);
         return;
     }
-    if (op->kind == DX_OP_KIND_RECV && ((dxi_reactor_slot *)r->slots)[op->fd].rd_short) {
+    if (op->kind == DX_OP_KIND_RECV && ((dxi_reactor_slot *)r->slots)[op->fd].rd_short &&
+        !((dxi_reactor_slot *)r->slots)[op->fd].rd_hup) {
         n = -(int64_t)EAGAIN; /* emptied by the last recv: wait for readiness */
     } else {
         n = dxi_reactor_io(op);
@@ -2858,6 +2879,7 @@ DXI_PRIVATE dx_result dxi_epoll_wait(dx_reactor *r, int64_t timeout_ns) {
             dxi_reactor_wake_drain(r);
             continue;
         }
+        if (e & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) ((dxi_reactor_slot *)r->slots)[fd].rd_hup = 1;
         if (e & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) dxi_reactor_ready(r, fd, 0);
         if (e & (EPOLLOUT | EPOLLHUP | EPOLLERR)) dxi_reactor_ready(r, fd, 1);
         if (((dxi_reactor_slot *)r->slots)[fd].ms) dxi_reactor_ready_polls(r, fd);
@@ -4363,6 +4385,82 @@ DX_REACTOR_API int64_t dx_reactor_tcp_local_port(uintptr_t fd) {
     return ntohs(a.sin6_port);
 #else
     (void)fd;
+    return DX_ERR_UNSUPPORTED;
+#endif
+}
+
+#if DXI_REACTOR_POSIX
+/* S_ISSOCK is hidden in strict C99 builds (dx_reactor.h not first): the POSIX values then */
+#if defined(S_ISSOCK)
+#define DXI_REACTOR_ISSOCK(m) S_ISSOCK(m)
+#else
+#define DXI_REACTOR_ISSOCK(m) (((m) & 0170000) == 0140000)
+#endif
+/* A non-blocking, close-on-exec AF_UNIX stream socket and its address; < 0: an error. */
+DXI_PRIVATE int64_t dxi_reactor_unix_socket(const char *path, struct sockaddr_un *a, socklen_t *len) {
+    size_t n = 0;
+    int fd;
+    while (path && path[n] && n < sizeof a->sun_path) n++;
+    if (n == 0 || n >= sizeof a->sun_path) return DX_ERR_INVAL;
+    DX_MEMSET(a, 0, sizeof *a);
+    a->sun_family = AF_UNIX;
+    DX_MEMCPY(a->sun_path, path, n);
+    *len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n + 1);
+#if defined(SOCK_NONBLOCK) && defined(SOCK_CLOEXEC)
+    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) return dxi_reactor_map(errno);
+#else
+    fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    if (fd < 0) return dxi_reactor_map(errno);
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+    fcntl(fd, F_SETFD, FD_CLOEXEC);
+#endif
+    return fd;
+}
+#endif
+
+DX_REACTOR_API int64_t dx_reactor_unix_listen(const char *path, int backlog) {
+#if DXI_REACTOR_POSIX
+    struct sockaddr_un a;
+    struct stat st;
+    socklen_t len;
+    int e;
+    int64_t fd = dxi_reactor_unix_socket(path, &a, &len);
+    if (fd < 0) return fd;
+    if (stat(path, &st) == 0) { /* a stale socket of an earlier run: replace it; anything else: keep */
+        if (!DXI_REACTOR_ISSOCK(st.st_mode)) {
+            close((int)fd);
+            return DX_ERR_EXISTS;
+        }
+        unlink(path);
+    }
+    if (bind((int)fd, (const struct sockaddr *)(const void *)&a, len) != 0) goto fail;
+    if (listen((int)fd, backlog > 0 ? backlog : SOMAXCONN) != 0) goto fail;
+    return fd;
+fail:
+    e = errno;
+    close((int)fd);
+    return dxi_reactor_map(e);
+#else
+    (void)path;
+    (void)backlog;
+    return DX_ERR_UNSUPPORTED;
+#endif
+}
+
+DX_REACTOR_API int64_t dx_reactor_unix_connect(const char *path) {
+#if DXI_REACTOR_POSIX
+    struct sockaddr_un a;
+    socklen_t len;
+    int e;
+    int64_t fd = dxi_reactor_unix_socket(path, &a, &len);
+    if (fd < 0) return fd;
+    if (connect((int)fd, (const struct sockaddr *)(const void *)&a, len) == 0) return fd;
+    e = errno;
+    close((int)fd);
+    return dxi_reactor_map(e);
+#else
+    (void)path;
     return DX_ERR_UNSUPPORTED;
 #endif
 }

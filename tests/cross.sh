@@ -23,7 +23,8 @@
 #              built as for a target without an OS
 #
 # Test programs are tests/*_test.c and tests/*_selftest.c; "pure" ones are
-# those not named reactor_*; pure headers are dx_*.h but dx_reactor.h. Fuzz
+# those not named reactor_* or net_* (sockets and threads); pure headers are
+# dx_*.h but dx_reactor.h and dx_net.h. Fuzz
 # harnesses are tests/fuzz/<mod>_<target>.c, replayed by tests/fuzz/fuzz_main.c
 # over tests/fuzz/corpus/<name>/ (plus deterministic mutants) under qemu.
 # A probe (tests/cross/probe.c) first proves each emulator runs the byte order
@@ -65,7 +66,7 @@ TESTS_PURE=()
 for f in ${DX_CROSS_TESTS:-tests/*_test.c tests/*_selftest.c}; do
     [ -f "$f" ] || continue
     TESTS_ALL+=("$f")
-    case ${f##*/} in reactor_*) ;; *) TESTS_PURE+=("$f") ;; esac
+    case ${f##*/} in reactor_* | net_*) ;; *) TESTS_PURE+=("$f") ;; esac
 done
 FUZZ_PURE=()
 for f in tests/fuzz/*.c; do
@@ -75,7 +76,7 @@ done
 HEADERS_PURE=()
 for f in dx_*.h; do
     [ -f "$f" ] || continue
-    [ "$f" = dx_reactor.h ] || HEADERS_PURE+=("$f")
+    case $f in dx_reactor.h | dx_net.h) ;; *) HEADERS_PURE+=("$f") ;; esac
 done
 
 # ---- reporting: every check prints one line and records its outcome

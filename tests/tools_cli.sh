@@ -148,6 +148,65 @@ hbtp_loopback)
     expect 0 "the script"
     grep -q '^ok: ' <<<"$out" || bad "the script: $out"
     ;;
+hbtp_server)
+    say "a bad port, a bad worker count, an unknown backend: exit 2"
+    run --port 99999
+    expect 2 "--port 99999"
+    run --workers 0
+    expect 2 "--workers 0"
+    run --backend nosuch
+    expect 2 "--backend nosuch"
+    if command -v python3 >/dev/null; then
+        say "serving: ECHO, SET, GET, DEL, a missing key, PING over TCP; then SIGINT stops it (exit 0)"
+        mkfifo "$work/.fifo"
+        "$prog" --port 0 --workers 2 >"$work/.fifo" 2>"$work/.srverr" </dev/null &
+        pid=$!
+        port="" line=""
+        # its first line says the port: wait for that line (60 s: a watchdog only)
+        if read -r -t 60 line <"$work/.fifo"; then port=$(sed -n 's/.* port \([0-9]*\), .*/\1/p' <<<"$line"); fi
+        if [ -z "$port" ]; then
+            bad "serving: no port line: $line $(cat "$work/.srverr")"
+        else
+            if ! python3 - "$port" <<'PY'
+import socket, struct, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=60)
+def frame(op, stream, payload): return struct.pack("<BBHI", op, 0, stream, len(payload)) + payload
+def read():
+    def take(n):
+        b = b""
+        while len(b) < n:
+            c = s.recv(n - len(b))
+            if not c: raise SystemExit("closed")
+            b += c
+        return b
+    op, fl, st, ln = struct.unpack("<BBHI", take(8))
+    return op, st, take(ln)
+s.sendall(frame(1, 0, b"HBTP" + bytes([1, 0]) + struct.pack("<HQIHH", 0, 0, 0, 0, 0)))
+assert read()[0] == 1
+def rpc(st, m, body):
+    s.sendall(frame(4, st, struct.pack("<I", m) + body))
+    return read()
+assert rpc(1, 1, b"hi") == (5, 1, b"\x01\x00\x00\x00hi")
+assert rpc(2, 3, struct.pack("<H", 3) + b"key" + b"value")[0] == 5
+assert rpc(3, 2, b"key") == (5, 3, b"\x02\x00\x00\x00value")
+assert rpc(4, 4, b"key") == (5, 4, b"\x04\x00\x00\x00\x01")
+op, st, p = rpc(5, 2, b"key")
+assert op == 6 and struct.unpack("<H", p[:2])[0] == 0x8001
+s.sendall(frame(2, 0, b"ping"))
+assert read() == (3, 0, b"ping")
+PY
+            then bad "serving: the client's checks failed"; fi
+        fi
+        kill -INT "$pid" 2>/dev/null
+        wait "$pid"
+        rc=$?
+        [ "$rc" -eq 0 ] || bad "SIGINT: exit $rc ($(cat "$work/.srverr"))"
+        grep -q 'stopped: 1 connections, 5 requests' "$work/.srverr" || bad "SIGINT: $(cat "$work/.srverr")"
+        rm -f "$work/.fifo" "$work/.srverr"
+    else
+        echo "SKIP hbtp_server serving: python3 is not installed (make test installs it)"
+    fi
+    ;;
 esac
 
 if [ "$fails" -ne 0 ]; then
