@@ -1410,7 +1410,7 @@ static int t_check_only(prop_ctx *p) {
     dx_patch_config cfg;
     dx_patch_applier_config ac;
     dx_patch_applier ap;
-    static uint8_t mem[1 << 19];
+    static uint8_t mem[1 << 21]; /* the default limits: 512 KiB frames with zstd */
     int64_t plen, r;
     size_t i;
     uint32_t x = 2463534242u;
