@@ -2487,7 +2487,7 @@ DX_PATCH_API int64_t dx_patch_diff_auto(const dx_patch_config *cfg, const uint8_
     dxi_pt_auto_progress prog;
     int64_t best = DX_ERR_NOSPACE, rx, rs, rr;
     unsigned mode = 0;
-    int strong = 0, fast = 0;
+    int strong = 0, fast = 0, shift_level;
     uint8_t *buf;
     if (!cfg || (!base && base_len) || (!target && target_len) || !out) return DX_ERR_INVAL;
     if (cfg->window && (!dxi_pt_pow2(cfg->window) || DXI_DEF(cfg->block_size, (uint32_t)DX_PATCH_DEFAULT_BLOCK) >
@@ -2509,22 +2509,23 @@ DX_PATCH_API int64_t dx_patch_diff_auto(const dx_patch_config *cfg, const uint8_
     /* the shift mode; where XOR blocks are tiny (edits in place) the hash matcher (level 1) finds as much */
     c.shift = true, c.window = cfg->window, c.zstd_level = strong;
     if (rx >= 0 && (uint64_t)rx <= target_len / 32 + 4096) c.level = 1;
+    shift_level = c.level;
     if (!dxi_pt_auto_try(&c, DX_PATCH_MODE_SHIFT, base, base_len, target, target_len, out, buf, cap, &best, &mode, &rs))
         goto done;
     /* XOR blocks close to the best: at the strong level too */
     if (fast != strong && rx >= 0 && (rs < 0 || rx < rs + rs / 2)) {
         c = *cfg, c.shift = false, c.one_way = false, c.window = 0, c.zstd_level = strong;
         if (cfg->progress) c.progress = dxi_pt_auto_progress_fn, c.progress_user = &prog;
-        if (mode == DX_PATCH_MODE_XOR) best = DX_ERR_NOSPACE; /* the fast one is replaced, whatever its size */
         if (!dxi_pt_auto_try(&c, DX_PATCH_MODE_XOR, base, base_len, target, target_len, out, buf, cap, &best, &mode,
                              &rx))
             goto done;
-        if (best < 0 && rs >= 0) { /* the strong XOR try did not fit: the shift patch again */
-            c = *cfg, c.shift = true, c.zstd_level = strong, c.progress = NULL;
-            if (!dxi_pt_auto_try(&c, DX_PATCH_MODE_SHIFT, base, base_len, target, target_len, out, buf, cap, &best,
-                                 &mode, &rs))
-                goto done;
-        }
+    }
+    /* small patches: a zstd stream's own header may cost more than it saves */
+    if (strong && best >= 0 && best < 16384 && mode != DX_PATCH_MODE_RAW) {
+        c.zstd_level = 0, c.shift = mode == DX_PATCH_MODE_SHIFT, c.window = c.shift ? cfg->window : 0;
+        c.level = shift_level;
+        if (!dxi_pt_auto_try(&c, mode, base, base_len, target, target_len, out, buf, cap, &best, &mode, &rr))
+            goto done;
     }
     /* little in common (compressed data): the target's bytes in RAW records, 64 KiB blocks (what an applier
        takes by default), are the bound to stay under */
