@@ -4,9 +4,9 @@
        cc -std=c99 -I. -O2 -DDXDIFF_ZSTD examples/dxdiff.c -o build/dxdiff -lzstd   (zstd frames)
 
    diff reads OLD and NEW whole (dx_patch_diff works in memory) and writes PATCH to a temporary
-   name, renamed when complete. Without a mode option it tries XOR blocks (at a fast zstd level
-   first), the shift mode (-1..-9, default 6) and, where little is in common, NEW in RAW records,
-   and keeps the smallest: a diff takes the time of those it tries (the shift mode's suffix array
+   name, renamed when complete. Without a mode option dx_patch_diff_auto tries XOR blocks (at a
+   fast zstd level first), the shift mode (-1..-9, default 6) and, where little is in common, NEW
+   in RAW records, and keeps the smallest: a diff takes the time of those it tries (the shift mode's suffix array
    needs about 9 bytes of memory a byte of OLD besides the inputs). apply streams the patch to a dx_patch_applier in 64 KiB pieces
    and the data through io callbacks over FILE*: memory is the applier's whatever the file
    sizes. OUT is renamed into place only when the result checks. --in-place checks everything
@@ -58,8 +58,8 @@ static const char usage_text[] =
     "       dxdiff info PATCH\n"
     "       dxdiff --help | --version\n"
     "  diff          write PATCH, which turns OLD into NEW and (unless --one-way) NEW into OLD;\n"
-    "                without a mode option the smaller of XOR blocks (reversible) and the shift\n"
-    "                mode, zstd 19 where built with zstd\n"
+    "                without a mode option the smallest of XOR blocks (reversible), the shift\n"
+    "                mode and NEW in RAW records, zstd 19 where built with zstd\n"
     "  -1..-9        shift mode: matching effort (default 6; 1-3: a hash table, less memory;\n"
     "                4-9: a suffix array of OLD, 4 bytes a byte of OLD)\n"
     "  diff --in-place  a patch that applies in place (shift mode with a 1 MiB window, or XOR\n"
