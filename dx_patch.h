@@ -478,7 +478,11 @@ VERSION HISTORY
                       419.2 KB; cc1 11 -> 12 9.58 -> 9.53 MB, 35 -> 27 s); an
                       applier built with zstd accepts them by default
                       (cfg.max_frame 0: DX_PATCH_DEFAULT_ZSTD_FRAME; its
-                      memory_size 1.1 MiB). Patches of 0.5 apply as before.
+                      memory_size 1.1 MiB). The header's largest frame
+                      is the largest frame written (at least a block +
+                      64), not the configured size, so a small patch suits
+                      an applier with small limits. Patches of 0.5 apply
+                      as before.
    0.5.0 (2026-11-23) shift mode finds byte-granular matches at any offset:
                       a suffix array of the base (levels 4-9; built by
                       induced sorting) or a hash table of its 8-byte
@@ -715,7 +719,7 @@ DX_INLINE const char *dx_result_name(dx_result r) {
 #define DX_PATCH_VERSION_MAJOR 0
 #define DX_PATCH_VERSION_MINOR 6
 #define DX_PATCH_VERSION_PATCH 0
-#define DX_PATCH_VERSION DX_VERSION_PACK(0, 5, 0)
+#define DX_PATCH_VERSION DX_VERSION_PACK(0, 6, 0)
 
 #ifndef DX_PATCH_STREAM_WINDOW_LOG /* STREAM patches: the largest zstd window an applier accepts (and the
                                       writer uses), as a power of two: 24 = 16 MiB */
