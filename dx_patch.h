@@ -2533,9 +2533,6 @@ DX_PATCH_API int64_t dx_patch_diff_auto(const dx_patch_config *cfg, const uint8_
     int strong = 0, fast = 0, shift_level;
     uint8_t *buf;
     if (!cfg || (!base && base_len) || (!target && target_len) || !out) return DX_ERR_INVAL;
-    if (cfg->window && (!dxi_pt_pow2(cfg->window) || DXI_DEF(cfg->block_size, (uint32_t)DX_PATCH_DEFAULT_BLOCK) >
-                                                         DXI_PT_SPLIT_MAX))
-        return DX_ERR_INVAL;
 #if defined(DX_PATCH_WITH_ZSTD)
     strong = DXI_DEF(cfg->zstd_level, 19), fast = 1;
 #else
