@@ -119,6 +119,7 @@ check "common-block" bash $C/common_block.sh
 # dx_net.h without the headers it needs: a clear #error, not a pile of unknown types
 for cc in gcc clang; do
     check "net-requires-$cc" bash -c "printf '#include \"dx_net.h\"\n' > $B/net-alone.c; ! $cc $WARN -I. -c $B/net-alone.c -o $B/net-alone.o 2>$B/net-alone-$cc.err && grep -q 'dx_net.h needs dx_reactor.h and dx_hbtp.h' $B/net-alone-$cc.err"
+done
 # dx_reactor.h with every built-in backend left out (DX_REACTOR_NO_*): a custom
 # backend only, as firmware with its own network stack (tests/firmware/dx_reactor.c)
 for cc in gcc clang; do
