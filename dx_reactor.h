@@ -1719,7 +1719,7 @@ struct dxi_reactor_slot {
     uint32_t ms_gen;     /* tags its completions: late ones of a disarmed recv are recognised */
     uint8_t rd_short;    /* readiness backends: the last recv got less than it asked for (emptied the socket) */
     uint8_t sock_type;   /* readiness backends: 0 not known yet, 1 a stream socket, 2 something else */
-    uint8_t rd_hup;      /* epoll: the peer's FIN (or an error) was reported: no edge will follow a short read */
+    uint8_t rd_hup;      /* epoll, kqueue: the peer's FIN (or an error) was reported: no edge will follow a short read */
 };
 
 DXI_PRIVATE uint64_t dxi_reactor_slots_size(uint32_t max_fds) { return ((uint64_t)max_fds * sizeof(dxi_reactor_slot) + 7u) & ~(uint64_t)7u; }
@@ -3191,6 +3191,8 @@ DXI_PRIVATE void dxi_kqueue_event(dx_reactor *r, const struct kevent *ev) {
 #if DXI_REACTOR_KQUEUE_DISPATCH
     if (write) ((dxi_reactor_slot *)r->slots)[ev->ident].registered &= ~(uint32_t)DXI_KQUEUE_WR; /* disabled now */
 #endif
+    if (!write && (ev->flags & (EV_EOF | EV_ERROR))) /* the peer's FIN came (with data, perhaps): no edge will follow a short read */
+        ((dxi_reactor_slot *)r->slots)[ev->ident].rd_hup = 1;
     if ((ev->flags & EV_EOF) && ev->fflags != 0) dxi_kqueue_ready_error(r, (int)ev->ident, write, (int)ev->fflags);
     else dxi_reactor_ready(r, (int)ev->ident, write);
     if (((dxi_reactor_slot *)r->slots)[ev->ident].ms) dxi_reactor_ready_polls(r, (int)ev->ident);
