@@ -203,6 +203,125 @@ PY
         [ "$rc" -eq 0 ] || bad "SIGINT: exit $rc ($(cat "$work/.srverr"))"
         grep -q 'stopped: 1 connections, 5 requests' "$work/.srverr" || bad "SIGINT: $(cat "$work/.srverr")"
         rm -f "$work/.fifo" "$work/.srverr"
+        # JWT in HELLO (RFC 7515 A.1's key, so its example token can be tried), the
+        # teleport RPC and the rate limiter, over real sockets: two servers
+        a1key=AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow
+        run --jwt-secret x --jwt-secret-b64 "$a1key"
+        expect 2 "--jwt-secret with --jwt-secret-b64"
+        run --jwt-secret-b64 'not base64!'
+        expect 2 "--jwt-secret-b64 with a bad key"
+        run --jwt-skew -1
+        expect 2 "--jwt-skew -1"
+        run --burst 3
+        expect 2 "--burst without --rate"
+        for mode in strict lenient; do
+            if [ $mode = strict ]; then
+                say "JWT: valid (WHOAMI, USERS), expired, not yet valid, wrong signature, alg none, malformed, none: over TCP"
+                set -- --jwt-secret-b64 "$a1key" --jwt-skew 5 --rate 1 --burst 3
+            else
+                say "JWT: RFC 7515 A.1's token (exp in 2011) accepted with a skew of 2^40 s; --unix"
+                set -- --jwt-secret-b64 "$a1key" --jwt-skew 1099511627776 --unix "$work/.sock"
+            fi
+            mkfifo "$work/.fifo"
+            "$prog" --port 0 --workers 2 "$@" >"$work/.fifo" 2>"$work/.srverr" </dev/null &
+            pid=$!
+            addr="" line=""
+            if read -r -t 60 line <"$work/.fifo"; then
+                if [ $mode = strict ]; then addr=$(sed -n 's/.* port \([0-9]*\), .*JWT required$/\1/p' <<<"$line")
+                else grep -q "unix $work/.sock, .*JWT required" <<<"$line" && addr="$work/.sock"; fi
+            fi
+            if [ -z "$addr" ]; then
+                bad "JWT $mode: no address line: $line $(cat "$work/.srverr")"
+            elif ! python3 - "$mode" "$addr" "$a1key" <<'PY'
+import base64, hashlib, hmac, json, socket, struct, sys, time
+mode, addr, k64 = sys.argv[1], sys.argv[2], sys.argv[3]
+key = base64.urlsafe_b64decode(k64 + "=" * (-len(k64) % 4))
+def b64(b): return base64.urlsafe_b64encode(b).rstrip(b"=")
+def token(header, claims, k=key):
+    si = b64(json.dumps(header).encode()) + b"." + b64(json.dumps(claims).encode())
+    return si + b"." + b64(hmac.new(k, si, hashlib.sha256).digest())
+def frame(op, stream, payload): return struct.pack("<BBHI", op, 0, stream, len(payload)) + payload
+class Conn:
+    def __init__(self, tok):
+        if mode == "strict": self.s = socket.create_connection(("127.0.0.1", int(addr)), timeout=60)
+        else:
+            self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); self.s.settimeout(60); self.s.connect(addr)
+        self.s.sendall(frame(1, 0, b"HBTP" + bytes([1, 0]) + struct.pack("<HQIHH", len(tok), 0, 0, 0, 0) + tok))
+    def take(self, n):
+        b = b""
+        while len(b) < n:
+            c = self.s.recv(n - len(b))
+            if not c: raise EOFError
+            b += c
+        return b
+    def read(self):
+        op, fl, st, ln = struct.unpack("<BBHI", self.take(8))
+        return op, st, self.take(ln)
+    def rpc(self, st, m, body=b""):
+        self.s.sendall(frame(4, st, struct.pack("<I", m) + body))
+        return self.read()
+def refused(tok, why):
+    c = Conn(tok)
+    op, st, p = c.read()
+    assert op == 6 and st == 0 and struct.unpack("<H", p[:2])[0] == 8, (why, op, st, p)  # ERROR UNAUTHORIZED
+    f = c.read()
+    assert f[0] == 10 and struct.unpack("<H", f[2][2:4])[0] == 8, (why, f)  # GOAWAY UNAUTHORIZED
+    try:
+        assert c.s.recv(1) == b"", why  # then closed
+    except ConnectionResetError:
+        pass
+now = int(time.time())
+hs = {"alg": "HS256", "typ": "JWT"}
+a1 = (b"eyJ0eXAiOiJKV1QiLA0KICJhbGciOiJIUzI1NiJ9."
+      b"eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ."
+      b"dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk")
+if mode == "strict":
+    c = Conn(token(hs, {"sub": "ada", "exp": now + 3600, "nbf": now - 10}))
+    assert c.read()[0] == 1  # HELLO|ACK
+    assert c.rpc(1, 5) == (5, 1, struct.pack("<I", 5) + b"ada"), "WHOAMI"
+    op, st, p = c.rpc(3, 6)
+    assert op == 5 and st == 3 and p[4:8] == b"DXTP", ("USERS", op, p[:16])
+    # the rate limiter: burst 3 at 1 request/s, 2 spent; ten more at once: the first of them is
+    # answered, and some later ones are limited (all nine would take 9 s to refill)
+    c.s.sendall(b"".join(frame(4, 5 + 2 * i, struct.pack("<I", 1) + b"x") for i in range(10)))
+    answers = [c.read() for i in range(10)]
+    limited = [a for a in answers if a[0] == 6 and struct.unpack("<H", a[2][:2])[0] == 7]
+    assert [a[1] for a in answers] == [5 + 2 * i for i in range(10)], "in order"
+    assert answers[0] == (5, 5, struct.pack("<I", 1) + b"x") and 1 <= len(limited) <= 9, ("rate limiter", answers)
+    c.s.close()
+    refused(token(hs, {"sub": "ada", "exp": now - 3600}), "expired")
+    refused(token(hs, {"sub": "ada", "exp": now - 6}), "expired beyond the 5 s skew")
+    refused(token(hs, {"sub": "ada", "nbf": now + 3600}), "not yet valid")
+    refused(token(hs, {"sub": "ada"}, b"another key"), "wrong signature")
+    refused(b64(b'{"alg":"none"}') + b"." + b64(b'{"sub":"root"}') + b".", "alg none")
+    refused(token({"alg": "none"}, {"sub": "root"}), "alg none, signed")
+    refused(token({"alg": "HS512"}, {"sub": "root"}), "alg HS512")
+    refused(b"not.a.token", "malformed")
+    refused(b"", "no token")
+    refused(a1, "RFC 7515 A.1 (expired in 2011)")
+    # within the skew: exp 3 s ago, nbf 3 s ahead
+    c = Conn(token(hs, {"sub": "bob", "exp": now - 3, "nbf": now + 3}))
+    assert c.read()[0] == 1 and c.rpc(1, 5)[2][4:] == b"bob", "within the skew"
+else:
+    c = Conn(a1)
+    assert c.read()[0] == 1, "A.1 accepted"
+    op, st, p = c.rpc(1, 5)
+    assert op == 6 and struct.unpack("<H", p[:2])[0] == 0x8003, "A.1 has no sub"
+    assert c.rpc(3, 1, b"hi")[2][4:] == b"hi"
+PY
+            then bad "JWT $mode: the client's checks failed"; fi
+            kill -INT "$pid" 2>/dev/null
+            wait "$pid"
+            rc=$?
+            [ "$rc" -eq 0 ] || bad "JWT $mode: SIGINT: exit $rc ($(cat "$work/.srverr"))"
+            if [ $mode = strict ]; then
+                grep -q 'tokens refused: 2 malformed, 3 algorithm, 1 signature, 3 expired, 1 not yet valid' "$work/.srverr" ||
+                    bad "JWT $mode: the refusal counts: $(cat "$work/.srverr")"
+                grep -q 'rate limited: [1-9]' "$work/.srverr" || bad "JWT $mode: the rate limit count: $(cat "$work/.srverr")"
+            fi
+            rm -f "$work/.fifo" "$work/.srverr" "$work/.sock"
+        done
+        set --
     else
         echo "SKIP hbtp_server serving: python3 is not installed (make test installs it)"
     fi
