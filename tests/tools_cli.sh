@@ -326,6 +326,102 @@ PY
         echo "SKIP hbtp_server serving: python3 is not installed (make test installs it)"
     fi
     ;;
+hbtp_load)
+    say "bad usage: --pipeline 0, an unknown mix kind, two servers, more threads than connections, no port: exit 2"
+    run --pipeline 0
+    expect 2 "--pipeline 0"
+    run --mix get:90,fetch:10
+    expect 2 "--mix fetch"
+    run 127.0.0.1:1 127.0.0.1:2
+    expect 2 "two servers"
+    run --threads 5 --connections 2
+    expect 2 "--threads 5 --connections 2"
+    run localhost
+    expect 2 "no port"
+    run --duration 0
+    expect 2 "--duration 0"
+    server=$(dirname "$prog")/ex-hbtp_server
+    if [ ! -x "$server" ]; then
+        echo "SKIP hbtp_load against hbtp_server: $server is not built"
+    elif ! command -v python3 >/dev/null; then
+        echo "SKIP hbtp_load against hbtp_server: python3 is not installed (it mints the JWT)"
+    else
+        # shape_ok FILE: the five lines, requests answered, no error, p50 <= p99 <= p99.9 <= max
+        shape_ok() {
+            python3 - "$1" <<'PY'
+import re, sys
+lines = open(sys.argv[1]).read().splitlines()
+assert len(lines) == 5, lines
+assert re.fullmatch(r"hbtp_load: (unix \S+|[0-9.]+:[0-9]+), \d+ connections, \d+ threads, pipeline \d+, \d+-byte payload, "
+                    r"mix [a-z:0-9,]+, [0-9.]+ s, backend [a-z_]+", lines[0]), lines[0]
+assert re.fullmatch(r"requests: [1-9]\d* answered \(\d+ not found\), 0 errors, [1-9]\d* requests/s", lines[1]), lines[1]
+t = r"[0-9.]+ (us|ms)"
+assert re.fullmatch(rf"latency: p50 {t}, p99 {t}, p99\.9 {t}, max {t}", lines[2]), lines[2]
+assert re.fullmatch(r"cpu: user [0-9.]+ s, system [0-9.]+ s, [0-9.]+% of one core, \d+ ns per request", lines[3]), lines[3]
+kv = dict(x.split("=") for x in lines[4].split()[1:])
+assert lines[4].startswith("summary: ") and int(kv["requests"]) > 0 and kv["errors"] == "0" and kv["lost_connections"] == "0", lines[4]
+q = [float(kv[k]) for k in ("p50_us", "p99_us", "p999_us", "max_us")]
+assert 0 < q[0] <= q[1] <= q[2] <= q[3], q
+print(kv["requests"])
+PY
+        }
+        key=c2VjcmV0LWtleS1mb3ItaGJ0cF9sb2Fk
+        token=$(python3 - "$key" <<'PY'
+import base64, hashlib, hmac, json, sys, time
+k = base64.urlsafe_b64decode(sys.argv[1] + "=" * (-len(sys.argv[1]) % 4))
+b64 = lambda b: base64.urlsafe_b64encode(b).rstrip(b"=")
+si = b64(b'{"alg":"HS256","typ":"JWT"}') + b"." + b64(json.dumps({"sub": "load", "exp": int(time.time()) + 3600}).encode())
+print((si + b"." + b64(hmac.new(k, si, hashlib.sha256).digest())).decode())
+PY
+)
+        for mode in tcp unix; do
+            if [ $mode = tcp ]; then
+                say "1 s against hbtp_server over TCP: 4 connections, 2 threads, pipeline 4, get:50,set:50; the output's shape"
+                set -- --port 0 --workers 1
+            else
+                say "1 s against hbtp_server over AF_UNIX with a JWT: ping, echo and del, 300-byte payloads"
+                set -- --unix "$work/.sock" --workers 2 --jwt-secret-b64 "$key"
+            fi
+            mkfifo "$work/.fifo"
+            "$server" "$@" >"$work/.fifo" 2>"$work/.srverr" </dev/null &
+            pid=$!
+            line="" port=""
+            read -r -t 60 line <"$work/.fifo"
+            if [ $mode = tcp ]; then
+                port=$(sed -n 's/.* port \([0-9]*\), .*/\1/p' <<<"$line")
+                [ -n "$port" ] && run --duration 1 --connections 4 --threads 2 --pipeline 4 --mix get:50,set:50 "127.0.0.1:$port"
+            else
+                port=unix
+                grep -q "unix $work/.sock" <<<"$line" || port=""
+                [ -n "$port" ] && run --duration 1 --connections 3 --mix ping:1,echo:1,del:1 --size 300 --unix "$work/.sock" --token "$token"
+            fi
+            if [ -z "$port" ]; then
+                bad "$mode: hbtp_server did not start: $line $(cat "$work/.srverr")"
+            else
+                expect 0 "$mode: a 1 s run"
+                printf '%s\n' "$out" >"$work/.loadout"
+                if n=$(shape_ok "$work/.loadout" 2>"$work/.shape"); then
+                    say "$mode: $n requests answered; $(sed -n 2p "$work/.loadout")"
+                else
+                    bad "$mode: the output: $(cat "$work/.shape") -- $out"
+                fi
+            fi
+            kill -INT "$pid" 2>/dev/null
+            wait "$pid"
+            rc=$?
+            [ "$rc" -eq 0 ] || bad "$mode: hbtp_server exit $rc ($(cat "$work/.srverr"))"
+            # every request the load generator counted was served (the server counts the drained
+            # ones too; PINGs are dx_hbtp's own, not counted: TCP's run has none)
+            if [ $mode = tcp ] && [ -n "${n:-}" ]; then
+                served=$(sed -n 's/.*stopped: [0-9]* connections, \([0-9]*\) requests.*/\1/p' "$work/.srverr")
+                [ -n "$served" ] && [ "$served" -ge "$n" ] || bad "$mode: the server served ${served:-?} < $n: $(cat "$work/.srverr")"
+            fi
+            n=""
+            rm -f "$work/.fifo" "$work/.srverr" "$work/.sock" "$work/.loadout" "$work/.shape"
+        done
+        set --
+    fi
+    ;;
 esac
 
 if [ "$fails" -ne 0 ]; then
