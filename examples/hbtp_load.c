@@ -83,7 +83,7 @@ static uint64_t hist_quantile(const histogram *h, double q) {
 /* ---- options, shared read-only by the threads ---- */
 
 static struct {
-    const char *host, *unix_path, *token;
+    const char *host, *unix_path, *token, *cdf_path;
     uint16_t port;
     uint32_t connections, pipeline, threads, size, keys;
     uint64_t duration_ns;
@@ -445,6 +445,8 @@ static const char usage[] =
     "  --keys N           keys used by GET, SET and DEL: key:00000000 to N-1 (default 10000)\n"
     "  --token JWT        the HELLO token (hbtp_server --jwt-secret)\n"
     "  --backend NAME     io_uring, epoll or poll (default: the best this system has)\n"
+    "  --cdf FILE         also write the latency distribution: one line per histogram\n"
+    "                     bucket in use, \"microseconds cumulative-fraction\" (for gnuplot)\n"
     "  -h, --help         this text\n"
     "  --version          the dx header versions it is built from\n"
     "exit status: 0 requests were answered, 1 failure (no connection, a connection lost,\n"
@@ -526,6 +528,38 @@ static int parse_target(const char *s) {
     return 0;
 }
 
+static int cdf_errno;
+
+/* "microseconds cumulative-fraction" per bucket in use; written to a temporary
+   name and renamed (tool.h's rule: a half-written file never has the name). */
+static int write_cdf(const histogram *h, const char *path) {
+    char tmp[4096];
+    FILE *f;
+    uint64_t seen = 0;
+    uint32_t i;
+    if (snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid()) >= (int)sizeof tmp) return cdf_errno = ENAMETOOLONG, -1;
+    f = fopen(tmp, "w");
+    if (!f) return cdf_errno = errno, -1;
+    for (i = 0; i < H_COUNT && h->total; i++) {
+        if (!h->counts[i]) continue;
+        seen += h->counts[i];
+        fprintf(f, "%.3f %.6f\n", (double)hist_upper(i) / 1e3, (double)seen / (double)h->total);
+    }
+    if (fflush(f) != 0 || ferror(f)) {
+        cdf_errno = errno;
+        fclose(f);
+        remove(tmp);
+        return -1;
+    }
+    fclose(f);
+    if (rename(tmp, path) != 0) {
+        cdf_errno = errno;
+        remove(tmp);
+        return -1;
+    }
+    return 0;
+}
+
 static void print_ns(char *out, size_t cap, uint64_t ns) {
     if (ns < 10000) snprintf(out, cap, "%.2f us", (double)ns / 1e3);
     else if (ns < 1000000) snprintf(out, cap, "%.1f us", (double)ns / 1e3);
@@ -546,6 +580,7 @@ int main(int argc, char **argv) {
     double wall, cpu_user, cpu_sys, rps;
     char p50[32], p99[32], p999[32], pmax[32];
     char fail_text[160] = "";
+    bool cdf_failed = false;
     uint32_t i, j, made = 0;
     int a;
     tool_start("hbtp_load", usage);
@@ -580,6 +615,9 @@ int main(int argc, char **argv) {
             opt.unix_path = v;
         } else if ((v = opt_value(argc, argv, &a, "--backend", &missing))) {
             backend = v;
+        } else if ((v = opt_value(argc, argv, &a, "--cdf", &missing))) {
+            if (!*v) return tool_usage_error("--cdf needs a file name");
+            opt.cdf_path = v;
         } else if (missing) {
             return tool_usage_error("%s needs a value", s);
         } else if (s[0] == '-') {
@@ -679,6 +717,7 @@ int main(int argc, char **argv) {
            (double)hist_quantile(all, 0.99) / 1e3, (double)hist_quantile(all, 0.999) / 1e3, (double)all->max / 1e3, cpu_user,
            cpu_sys, wall, (unsigned long long)lost);
     fflush(stdout);
+    if (opt.cdf_path && write_cdf(all, opt.cdf_path) != 0) cdf_failed = true;
     for (i = 0; i < opt.threads; i++) {
         worker *w = &ws[i];
         for (j = 0; j < w->conn_count && made; j++, made--) {
@@ -692,6 +731,7 @@ int main(int argc, char **argv) {
     free(ws);
     free(all);
     free(payload);
+    if (cdf_failed) return tool_fail("cannot write %s: %s", opt.cdf_path, strerror(cdf_errno));
     if (lost) return tool_fail("%llu connection(s) failed: %s", (unsigned long long)lost, fail_text[0] ? fail_text : "?");
     if (!answered) return tool_fail("no request was answered");
     return 0;

@@ -390,7 +390,7 @@ PY
             read -r -t 60 line <"$work/.fifo"
             if [ $mode = tcp ]; then
                 port=$(sed -n 's/.* port \([0-9]*\), .*/\1/p' <<<"$line")
-                [ -n "$port" ] && run --duration 1 --connections 4 --threads 2 --pipeline 4 --mix get:50,set:50 "127.0.0.1:$port"
+                [ -n "$port" ] && run --duration 1 --connections 4 --threads 2 --pipeline 4 --mix get:50,set:50 --cdf "$work/.cdf" "127.0.0.1:$port"
             else
                 port=unix
                 grep -q "unix $work/.sock" <<<"$line" || port=""
@@ -406,6 +406,13 @@ PY
                 else
                     bad "$mode: the output: $(cat "$work/.shape") -- $out"
                 fi
+                # --cdf: latencies rising, fractions rising to exactly 1
+                if [ $mode = tcp ] && ! python3 - "$work/.cdf" <<'PY'
+import sys
+rows = [tuple(map(float, l.split())) for l in open(sys.argv[1])]
+assert rows and all(a[0] < b[0] and a[1] < b[1] for a, b in zip(rows, rows[1:])) and rows[-1][1] == 1.0, rows[-3:]
+PY
+                then bad "$mode: --cdf's file: $(head -c 300 "$work/.cdf" 2>&1)"; fi
             fi
             kill -INT "$pid" 2>/dev/null
             wait "$pid"
@@ -418,7 +425,7 @@ PY
                 [ -n "$served" ] && [ "$served" -ge "$n" ] || bad "$mode: the server served ${served:-?} < $n: $(cat "$work/.srverr")"
             fi
             n=""
-            rm -f "$work/.fifo" "$work/.srverr" "$work/.sock" "$work/.loadout" "$work/.shape"
+            rm -f "$work/.fifo" "$work/.srverr" "$work/.sock" "$work/.loadout" "$work/.shape" "$work/.cdf"
         done
         set --
     fi
