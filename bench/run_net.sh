@@ -245,7 +245,7 @@ section=$work/section.md
         NR > 1 { rps[$1 "/" $2 "/" $3] = $4; cpu[$1 "/" $2 "/" $3] = $10; p99[$1 "/" $2 "/" $3] = $6 }
         function line(what, v, goal, more_is_better) {
             printf "- %s: %.2f (goal %s %.2f): %s\n", what, v, more_is_better ? ">=" : "<=", goal,
-                (more_is_better ? v >= goal : v <= goal) ? "reached" : "missed"
+                (more_is_better ? v >= goal : v <= goal) ? "reached" : "NOT reached"
         }
         END {
             line("requests/s dx / redis, pipeline 16", rps["dx/get/16"] / rps["redis/get/16"], 2, 1)
