@@ -425,7 +425,9 @@ PY
             # ones too; PINGs are dx_hbtp's own, not counted: TCP's run has none)
             if [ $mode = tcp ] && [ -n "${n:-}" ]; then
                 served=$(sed -n 's/.*stopped: [0-9]* connections, \([0-9]*\) requests.*/\1/p' "$work/.srverr")
-                [ -n "$served" ] && [ "$served" -ge "$n" ] || bad "$mode: the server served ${served:-?} < $n: $(cat "$work/.srverr")"
+                if [ -z "$served" ] || [ "$served" -lt "$n" ]; then
+                    bad "$mode: the server served ${served:-?} < $n: $(cat "$work/.srverr")"
+                fi
             fi
             n=""
             rm -f "$work/.fifo" "$work/.srverr" "$work/.sock" "$work/.loadout" "$work/.shape" "$work/.cdf"
