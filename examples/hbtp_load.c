@@ -110,6 +110,7 @@ typedef struct lconn {
     uint64_t *sent_ns;       /* ring of --pipeline send times, in request order */
     uint32_t head, inflight;
     bool connected, sending, receiving, closing, closed, failed;
+    bool open; /* HELLO|ACK came: the server's limits are known */
 } lconn;
 
 typedef struct worker {
@@ -175,8 +176,10 @@ static bool issue(lconn *c) {
     return true;
 }
 
+/* Requests wait for HELLO|ACK: before it, the server's max in flight is not
+   known, and going past it is a protocol error (one round trip, once). */
 static void refill(lconn *c) {
-    if (c->w->stopping || c->closing) return;
+    if (c->w->stopping || c->closing || !c->open) return;
     while (c->inflight < opt.pipeline && issue(c)) {}
 }
 
@@ -186,7 +189,10 @@ static void on_frame(dx_hbtp_conn *h, const dx_hbtp_frame *f, void *user) {
     worker *w = c->w;
     uint64_t t;
     (void)h;
-    if (f->opcode == DX_HBTP_OP_HELLO) return; /* HELLO|ACK */
+    if (f->opcode == DX_HBTP_OP_HELLO) { /* HELLO|ACK */
+        c->open = true;
+        return;
+    }
     if (f->opcode == DX_HBTP_OP_GOAWAY || (f->opcode == DX_HBTP_OP_ERROR && f->stream == 0)) {
         if (!w->stopping) conn_fail(c, DX_HBTP_ERR_REFUSED, f->opcode == DX_HBTP_OP_GOAWAY ? "GOAWAY" : "refused");
         return;
@@ -717,6 +723,16 @@ int main(int argc, char **argv) {
            (double)hist_quantile(all, 0.99) / 1e3, (double)hist_quantile(all, 0.999) / 1e3, (double)all->max / 1e3, cpu_user,
            cpu_sys, wall, (unsigned long long)lost);
     fflush(stdout);
+    { /* the server may allow fewer requests in flight than asked (HELLO): say so */
+        uint32_t least = opt.pipeline;
+        for (i = 0; i < opt.threads; i++)
+            for (j = 0; j < ws[i].conn_count; j++)
+                if (ws[i].conns[j].h.state != DX_HBTP_STATE_HANDSHAKE && ws[i].conns[j].h.max_inflight < least)
+                    least = ws[i].conns[j].h.max_inflight;
+        if (least < opt.pipeline)
+            tool_warn("the server allows %u requests in flight per connection: RPCs were pipelined %u deep, not %u",
+                      (unsigned)least, (unsigned)least, (unsigned)opt.pipeline);
+    }
     if (opt.cdf_path && write_cdf(all, opt.cdf_path) != 0) cdf_failed = true;
     for (i = 0; i < opt.threads; i++) {
         worker *w = &ws[i];
