@@ -44,7 +44,7 @@ INSTALL ?= install
 all: examples
 examples: $(EXAMPLES)
 
-$(B)/%: examples/%.c $(HEADERS) examples/tool.h
+$(B)/%: examples/%.c $(HEADERS) examples/tool.h examples/jwt.h
 	@mkdir -p $(B)
 	$(CC) $(WARN) $(CFLAGS) -I. $< -o $@ $(call example_flags,$*)
 
