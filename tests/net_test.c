@@ -578,6 +578,24 @@ static uint32_t raise_nofile(void) {
     return rl.rlim_cur > 1u << 30 ? 1u << 30 : (uint32_t)rl.rlim_cur;
 }
 
+/* Closes every fd but keep_a and keep_b: the child must not hold the
+   parent's fds open (libkqueue, for one, stops a thread of its by closing a
+   socket's write end, and waits for the EOF that a copy in the child would
+   hold back). */
+static void close_other_fds(int keep_a, int keep_b) {
+    int fds[1024], n = 0, i;
+    struct dirent *e;
+    DIR *d = opendir("/proc/self/fd");
+    if (!d) return;
+    while ((e = readdir(d)) != NULL && n < 1024) {
+        int fd = atoi(e->d_name);
+        if (e->d_name[0] >= '0' && e->d_name[0] <= '9' && fd > 2 && fd != keep_a && fd != keep_b && fd != dirfd(d))
+            fds[n++] = fd;
+    }
+    closedir(d);
+    for (i = 0; i < n; i++) close(fds[i]);
+}
+
 /* The clients live in a child process (forked before the server's threads exist): each side
    then needs 10,000 fds, not one process 20,000. The child gets the port on a pipe, opens every
    connection (HELLO, then an ECHO on each), reports, and closes them when told. */
@@ -587,6 +605,7 @@ static void many_child(int rd, int wr, uint32_t want) {
     int32_t status = 0;
     int *fds = (int *)malloc(want * sizeof *fds);
     char go;
+    close_other_fds(rd, wr);
     raise_nofile();
     if (read(rd, &port, sizeof port) != (ssize_t)sizeof port || !fds) _exit(2);
     for (n = 0; n < want; n++) {
@@ -1241,7 +1260,8 @@ int main(int argc, char **argv) {
         /* many_connections forks. libkqueue's child-side fork cleanup closes, by
            number, the fds of kqueues it has not yet freed (its monitoring thread
            frees closed ones later): by then the child's pipes may own those
-           numbers. Real kernels do not inherit kqueues at all; turn it off. */
+           numbers. Real kernels do not inherit kqueues at all; turn it off (the
+           child closes every fd it does not need itself). */
         struct kevent kev, receipt;
         struct timespec zero = {0, 0};
         int kq = kqueue();
