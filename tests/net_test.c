@@ -718,7 +718,13 @@ static int cycles(prop_ctx *p, dx_reactor_backend_id b) {
            (unsigned long long)ct.accepted, (unsigned long long)ct.closed, (unsigned long long)ct.open, rss1 - rss_mid,
            rss1 - rss0);
     PROP_CHECK(p, ct.accepted == want && ct.closed == want && ct.open == 0 && ct.refused == 0);
-    PROP_CHECK_MSG(p, rss1 - rss_mid < 1024, "RSS grew by %ld KiB after the warm-up", rss1 - rss_mid);
+    /* Over libkqueue under ASan, RSS also holds what ASan's allocator keeps of
+       libkqueue's per-fd allocations: its quarantine (freed memory held back,
+       up to 256 MiB; 10 MiB here after 20,000 cycles, 2.5 MiB without it) and
+       its own bookkeeping. The -O2 build checks the bound (+64 KiB over
+       100,000 cycles); LeakSanitizer checks for leaks here. */
+    if (!(UNDER_ASAN && b == DX_REACTOR_BACKEND_KQUEUE))
+        PROP_CHECK_MSG(p, rss1 - rss_mid < 1024, "RSS grew by %ld KiB after the warm-up", rss1 - rss_mid);
     PROP_CHECK(p, dx_net_server_stop(&s) == DX_OK);
     fds1 = fd_count();
     PROP_CHECK_MSG(p, fds1 == fds0, "fds: %ld before, %ld after", fds0, fds1);
