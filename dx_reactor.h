@@ -746,7 +746,8 @@ typedef enum dx_op_poll_event { /* dx_op_poll's events and its result (bits; pol
     DX_OP_POLL_IN = 0x01,  /* readable: data, a connection to accept, or the end of the stream */
     DX_OP_POLL_OUT = 0x04, /* writable */
     DX_OP_POLL_ERR = 0x08, /* an error is pending (a result: always reported, never needs asking for) */
-    DX_OP_POLL_HUP = 0x10  /* the peer hung up (a result: see dx_op_poll) */
+    DX_OP_POLL_HUP = 0x10, /* the peer hung up (a result: see dx_op_poll) */
+    DX_OP_POLL_EDGE = 0x100 /* in events only: edge-triggered and multishot (see dx_op_poll); never in a result */
 } dx_op_poll_event;
 enum { /* dx_reactor_tcp_listen's flags */
     DX_REACTOR_LISTEN_REUSEPORT = 1 /* SO_REUSEPORT */
@@ -755,7 +756,8 @@ enum { /* dx_reactor_config.flags */
     DX_REACTOR_CFG_SQPOLL = 1,             /* io_uring: kernel submission thread (off by default) */
     DX_REACTOR_CFG_NO_DEFER = 2,           /* io_uring: do not ask for DEFER_TASKRUN/COOP_TASKRUN */
     DX_REACTOR_CFG_NO_REGISTERED_RING = 4, /* io_uring: do not register the ring fd */
-    DX_REACTOR_CFG_NO_SEND_ZC = 8          /* io_uring: never SEND_ZC */
+    DX_REACTOR_CFG_NO_SEND_ZC = 8,         /* io_uring: never SEND_ZC */
+    DX_REACTOR_CFG_NO_POLL_MULTI = 16      /* io_uring: no multishot poll (DX_OP_POLL_EDGE re-submits one-shot polls, as before 5.13) */
 };
 enum { /* dx_reactor_features() */
     DX_REACTOR_FEAT_SINGLE_ISSUER = 1,
@@ -764,7 +766,8 @@ enum { /* dx_reactor_features() */
     DX_REACTOR_FEAT_REGISTERED_RING = 8,
     DX_REACTOR_FEAT_SQPOLL = 16,
     DX_REACTOR_FEAT_CANCEL_FD = 32, /* close cancels pending ops in the kernel */
-    DX_REACTOR_FEAT_SEND_ZC = 64    /* io_uring SEND_ZC for sends of DX_REACTOR_ZC_MIN bytes or more */
+    DX_REACTOR_FEAT_SEND_ZC = 64,   /* io_uring SEND_ZC for sends of DX_REACTOR_ZC_MIN bytes or more */
+    DX_REACTOR_FEAT_POLL_MULTI = 128 /* io_uring multishot poll (5.13): one POLL_ADD serves every completion of a DX_OP_POLL_EDGE poll */
 };
 #define DX_OP_OFFSET_CURRENT UINT64_MAX /* dx_op_read/write offset: the file position, not an offset */
 
@@ -823,7 +826,7 @@ struct dx_op {
     dx_op *target;       /* cancel */
     int64_t res;         /* the last result */
     uint32_t addr_len;   /* accept: capacity, then the peer address length */
-    uint32_t flags;      /* dx_op_flag bits; poll: the DX_OP_POLL_* events asked for */
+    uint32_t flags;      /* dx_op_flag bits; poll: the DX_OP_POLL_* events asked for (DX_OP_POLL_EDGE too) */
     dx_op_priv priv;     /* private */
     dx_op *canceler;     /* private: io_uring: a cancel op that completes right after this op */
 };
@@ -833,7 +836,7 @@ typedef struct dx_reactor_stats {
     uint64_t started;   /* ops started */
     uint64_t completed; /* callbacks run */
     uint64_t active;    /* ops not IDLE now */
-    uint64_t rearms;    /* io_uring multishot recvs armed again (out of buffers, or ended by the kernel) */
+    uint64_t rearms;    /* io_uring multishots (recv, accept, EDGE poll) armed again (out of buffers, or ended by the kernel) */
     uint64_t zc_sends;  /* io_uring sends made with SEND_ZC (>= DX_REACTOR_ZC_MIN bytes) */
 } dx_reactor_stats;
 
@@ -1214,7 +1217,11 @@ extern long syscall(long number, ...);
 
 enum { DXI_REACTOR_W_NONE = 0, DXI_REACTOR_W_SUBMIT, DXI_REACTOR_W_DONE, DXI_REACTOR_W_RD, DXI_REACTOR_W_WR,
        DXI_REACTOR_W_TIMER, DXI_REACTOR_W_WAKE, DXI_REACTOR_W_KERNEL, DXI_REACTOR_W_CUSTOM, DXI_REACTOR_W_POLL };
-enum { DXI_REACTOR_IF_CONNECTING = 1, DXI_REACTOR_IF_NOTSOCK = 2, DXI_REACTOR_IF_POLLING = 4, DXI_REACTOR_IF_ARMED = 8, DXI_REACTOR_IF_ZC = 16 };
+/* op->iflags. ARMED: a multishot the backend keeps between callbacks (io_uring: in the kernel; epoll,
+   kqueue: an EDGE poll in the fd table); ENDED: io_uring ended a multishot (a REARM arms it again, which
+   stats.rearms counts). */
+enum { DXI_REACTOR_IF_CONNECTING = 1, DXI_REACTOR_IF_NOTSOCK = 2, DXI_REACTOR_IF_POLLING = 4, DXI_REACTOR_IF_ARMED = 8, DXI_REACTOR_IF_ZC = 16,
+       DXI_REACTOR_IF_ENDED = 32 };
 
 DX_INLINE void dxi_reactor_push(dx_op **head, dx_op **tail, dx_op *op) {
     op->next = NULL;
@@ -1367,7 +1374,7 @@ DX_REACTOR_API void dx_op_recv_multi(dx_op *op, uintptr_t fd, dx_reactor_bufring
 }
 DX_REACTOR_API void dx_op_poll(dx_op *op, uintptr_t fd, uint32_t events) {
     dxi_reactor_fill(op, DX_OP_KIND_POLL, fd, NULL, 0);
-    op->flags = events & (uint32_t)(DX_OP_POLL_IN | DX_OP_POLL_OUT | DX_OP_POLL_ERR | DX_OP_POLL_HUP);
+    op->flags = events & (uint32_t)(DX_OP_POLL_IN | DX_OP_POLL_OUT | DX_OP_POLL_ERR | DX_OP_POLL_HUP | DX_OP_POLL_EDGE);
 }
 
 /* ---- the backend table ----
@@ -1421,7 +1428,8 @@ typedef struct dxi_reactor_vtable {
     int (*watch)(dx_reactor *r, int fd, dxi_reactor_slot *s);
 } dxi_reactor_vtable;
 enum {
-    DXI_REACTOR_VT_MULTISHOT = 1 /* recv_multi lives in the kernel: submitting one again counts in stats.rearms */
+    DXI_REACTOR_VT_MULTISHOT = 1, /* multishots live in the kernel: submitting one again counts in stats.rearms */
+    DXI_REACTOR_VT_EDGES = 2      /* readiness events are edges: DX_OP_POLL_EDGE polls are served from them (epoll, kqueue) */
 };
 
 /* ---- the core: queues, timers, completion; backend-agnostic ---- */
@@ -1600,16 +1608,17 @@ DX_REACTOR_API dx_result dx_reactor_submit(dx_reactor *r, dx_op *op, dx_reactor_
     return DX_OK;
 }
 
-/* Calls a multishot op's callback (recv with a buffer ring, or an accept
-   armed in the kernel). Afterwards its buffer goes back; REARM keeps the
-   backend's multishot (io_uring) or submits again; DISARM stops it. After a
-   DISARM the op is the caller's (it may have been freed in the callback), so
-   everything needed then is read before the call. */
+/* Calls a multishot op's callback (recv with a buffer ring, an accept
+   armed in the kernel, an EDGE poll). Afterwards its buffer goes back; REARM
+   keeps the backend's multishot (io_uring, epoll, kqueue) or submits again;
+   DISARM stops it. After a DISARM the op is the caller's (it may have been
+   freed in the callback), so everything needed then is read before the call. */
 DXI_PRIVATE void dxi_reactor_multi_call(dx_reactor *r, dx_op *op) {
     dx_reactor_bufring *br = op->kind == DX_OP_KIND_RECV_MULTI ? op->priv.multi.ring : NULL;
     uint32_t held = br ? op->priv.multi.held : 0; /* buffer index + 1, or 0 */
     uintptr_t fd = op->fd;
     int armed = (op->iflags & DXI_REACTOR_IF_ARMED) != 0; /* only a backend with multi_after arms ops */
+    int ended = (op->iflags & DXI_REACTOR_IF_ENDED) != 0; /* the kernel ended it: a REARM arms it again */
     dx_reactor_action act;
     if (br) op->priv.multi.held = 0;
     act = op->cb(r, op, op->res, op->user);
@@ -1619,7 +1628,7 @@ DXI_PRIVATE void dxi_reactor_multi_call(dx_reactor *r, dx_op *op) {
         return;
     }
     if (act == DX_REACTOR_REARM && op->state == DX_OP_STATE_IDLE) {
-        if (br && (r->vt->flags & DXI_REACTOR_VT_MULTISHOT)) r->stats.rearms++; /* the kernel had ended it */
+        if (ended && (r->vt->flags & DXI_REACTOR_VT_MULTISHOT)) r->stats.rearms++;
         dx_reactor_submit(r, op, op->cb, op->user);
     }
 }
@@ -1665,7 +1674,7 @@ DXI_PRIVATE int64_t dxi_reactor_turn(dx_reactor *r, int may_block) {
         r->stats.active--;
         r->stats.completed++;
         ran++;
-        if (op->kind == DX_OP_KIND_RECV_MULTI || (op->iflags & DXI_REACTOR_IF_ARMED)) {
+        if (op->kind == DX_OP_KIND_RECV_MULTI || (op->iflags & (DXI_REACTOR_IF_ARMED | DXI_REACTOR_IF_ENDED))) {
             dxi_reactor_multi_call(r, op);
             continue;
         }
@@ -1876,7 +1885,8 @@ enum {
     DXI_URING_SETUP_SQPOLL = 1u << 1, DXI_URING_SETUP_SUBMIT_ALL = 1u << 7, DXI_URING_SETUP_COOP_TASKRUN = 1u << 8,
     DXI_URING_SETUP_TASKRUN_FLAG = 1u << 9, DXI_URING_SETUP_SINGLE_ISSUER = 1u << 12,
     DXI_URING_SETUP_DEFER_TASKRUN = 1u << 13,
-    DXI_URING_FEAT_SINGLE_MMAP = 1u << 0, DXI_URING_FEAT_EXT_ARG = 1u << 8,
+    DXI_URING_FEAT_SINGLE_MMAP = 1u << 0, DXI_URING_FEAT_EXT_ARG = 1u << 8, DXI_URING_FEAT_RSRC_TAGS = 1u << 10,
+    DXI_URING_POLL_ADD_MULTI = 1u << 0, /* POLL_ADD's flags, in sqe->len */
     DXI_URING_ENTER_GETEVENTS = 1u << 0, DXI_URING_ENTER_SQ_WAKEUP = 1u << 1, DXI_URING_ENTER_EXT_ARG = 1u << 3,
     DXI_URING_ENTER_REGISTERED_RING = 1u << 4,
     DXI_URING_SQ_NEED_WAKEUP = 1u << 0,
@@ -2177,6 +2187,15 @@ DXI_PRIVATE void dxi_uring_prep(dx_reactor *r, dx_op *op) {
     case DX_OP_KIND_POLL: /* one-shot: completes at once when the fd is ready already (level) */
         sqe->opcode = DXI_URING_OP_POLL_ADD;
         sqe->op_flags = dxi_uring_poll32((uint32_t)(unsigned short)dxi_reactor_poll_events(op));
+        if ((op->flags & DX_OP_POLL_EDGE) && (r->features & DX_REACTOR_FEAT_POLL_MULTI) && op->fd < r->max_fds &&
+            !((dxi_reactor_slot *)r->slots)[op->fd].ms) { /* EDGE: multishot, in the fd's slot (one per fd; else one-shot) */
+            dxi_reactor_slot *s = (dxi_reactor_slot *)r->slots + op->fd;
+            s->ms = op;
+            s->ms_br = NULL;
+            sqe->len = DXI_URING_POLL_ADD_MULTI; /* a CQE per wake-up that finds the fd ready, the first at once if it is */
+            sqe->user_data = dxi_uring_ms_tag(r, op->fd);
+            op->iflags |= DXI_REACTOR_IF_ARMED;
+        }
         break;
     case DX_OP_KIND_RECV_MULTI: {
         dxi_reactor_slot *s;
@@ -2268,7 +2287,7 @@ DXI_PRIVATE void dxi_uring_complete(dx_reactor *r, dx_op *op, int32_t res, uint3
     }
 }
 
-/* A completion of a multishot recv. Returns 0, or 1 when its op still waits
+/* A completion of a multishot (recv, accept, EDGE poll). Returns 0, or 1 when its op still waits
    for its callback: this completion then stays in the ring for the next turn. */
 DXI_PRIVATE int dxi_uring_multi(dx_reactor *r, uint64_t ud, int32_t res, uint32_t flags) {
     dxi_reactor_slot *s = (dxi_reactor_slot *)(uintptr_t)(ud & ~(uint64_t)7);
@@ -2294,7 +2313,7 @@ DXI_PRIVATE int dxi_uring_multi(dx_reactor *r, uint64_t ud, int32_t res, uint32_
         }
         return 0;
     }
-    if (!more) op->iflags &= (uint8_t)~DXI_REACTOR_IF_ARMED;
+    if (!more) op->iflags = (uint8_t)((op->iflags & ~DXI_REACTOR_IF_ARMED) | DXI_REACTOR_IF_ENDED);
     if (res > 0 && has_buf) {
         op->buf = br->mem + (size_t)bid * br->size;
         op->priv.multi.held = bid + 1;
@@ -2305,7 +2324,7 @@ DXI_PRIVATE int dxi_uring_multi(dx_reactor *r, uint64_t ud, int32_t res, uint32_
     {
         dx_op *canceler = more ? NULL : op->canceler;
         if (res < 0) dxi_reactor_done_errno(r, op, -res);
-        else dxi_reactor_done(r, op, res, 0);
+        else dxi_reactor_done(r, op, op->kind == DX_OP_KIND_POLL ? dxi_reactor_poll_res(op, (uint32_t)res) : res, 0);
         if (canceler) {
             op->canceler = NULL;
             dxi_reactor_done(r, canceler, 0, 0);
@@ -2460,6 +2479,9 @@ DXI_PRIVATE int dxi_uring_ring_init(dx_reactor *r, const dx_reactor_config *cfg)
         }
     }
     r->features |= DX_REACTOR_FEAT_CANCEL_FD; /* probed opcodes imply a 5.19+ kernel for EXT_ARG... see BACKENDS */
+    /* multishot POLL_ADD (IORING_POLL_ADD_MULTI) came in 5.13, as did this feature bit; an older kernel
+       fails the flag with EINVAL, so it is only asked for where the bit says it is there */
+    if ((p.features & DXI_URING_FEAT_RSRC_TAGS) && !(cfg->flags & DX_REACTOR_CFG_NO_POLL_MULTI)) r->features |= DX_REACTOR_FEAT_POLL_MULTI;
     return 0;
 }
 
@@ -2703,14 +2725,28 @@ DXI_PRIVATE int dxi_reactor_poll_wants(const dxi_reactor_slot *s) {
     return w;
 }
 
-/* An event on fd, whichever it was: each poll op there looks at the fd's state. */
-DXI_PRIVATE void dxi_reactor_ready_polls(dx_reactor *r, int fd) {
+/* An event's readiness, for the EDGE polls it serves (epoll, kqueue):
+   DX_OP_POLL_* bits, and this one for the peer's end of stream (POLLRDHUP,
+   EV_EOF on a read filter), a HUP for the polls that ask for IN. */
+#define DXI_REACTOR_EDGE_RDHUP 0x200u
+/* An EDGE poll's result from an event: what it asked for, ERR and HUP always; 0: not its edge. */
+DX_INLINE int64_t dxi_reactor_edge_res(const dx_op *op, uint32_t ev) {
+    int64_t res = (int64_t)(ev & op->flags & (uint32_t)(DX_OP_POLL_IN | DX_OP_POLL_OUT));
+    res |= (int64_t)(ev & (uint32_t)(DX_OP_POLL_ERR | DX_OP_POLL_HUP));
+    if ((ev & DXI_REACTOR_EDGE_RDHUP) && (op->flags & DX_OP_POLL_IN)) res |= DX_OP_POLL_HUP;
+    return res;
+}
+
+/* An event on fd, whichever it was: each level poll op there looks at the
+   fd's state (one poll() each); an EDGE poll (armed: epoll, kqueue) takes
+   the event's own readiness ev (dxi_reactor_edge_res), with no system call. */
+DXI_PRIVATE void dxi_reactor_ready_polls(dx_reactor *r, int fd, uint32_t ev) {
     dxi_reactor_slot *s = (dxi_reactor_slot *)r->slots + fd;
     dx_op *op = s->ms, *next;
     for (; op; op = next) {
-        int64_t n = dxi_reactor_io(op);
+        int64_t n = (op->iflags & DXI_REACTOR_IF_ARMED) ? dxi_reactor_edge_res(op, ev) : dxi_reactor_io(op);
         next = op->next;
-        if (n == -(int64_t)EAGAIN) continue;
+        if (n == -(int64_t)EAGAIN || n == 0) continue; /* a level poll's 0 is -EAGAIN; an EDGE poll's: not its edge */
         dxi_reactor_poll_unlink(s, op);
         if (n < 0) dxi_reactor_done_errno(r, op, (int)-n);
         else dxi_reactor_done(r, op, n, 0);
@@ -2810,6 +2846,8 @@ DXI_PRIVATE void dxi_reactor_ready_start(dx_reactor *r, dx_op *op) {
         else dxi_reactor_done(r, op, 0, 0);
         return;
     }
+    if (op->kind == DX_OP_KIND_POLL && (op->flags & DX_OP_POLL_EDGE) && (r->vt->flags & DXI_REACTOR_VT_EDGES))
+        op->iflags |= DXI_REACTOR_IF_ARMED; /* one look now (below: it may be ready already), then the fd's edges */
     if (op->kind == DX_OP_KIND_RECV && ((dxi_reactor_slot *)r->slots)[op->fd].rd_short &&
         !((dxi_reactor_slot *)r->slots)[op->fd].rd_hup) {
         n = -(int64_t)EAGAIN; /* emptied by the last recv: wait for readiness */
@@ -2829,6 +2867,24 @@ DXI_PRIVATE void dxi_reactor_ready_start(dx_reactor *r, dx_op *op) {
 DXI_PRIVATE void dxi_reactor_ready_cancel(dx_reactor *r, dx_op *op, dx_op *t) {
     if (t->where == DXI_REACTOR_W_RD || t->where == DXI_REACTOR_W_WR || t->where == DXI_REACTOR_W_POLL) dxi_reactor_slot_cancel(r, op, t);
     else dxi_reactor_done(r, op, DX_ERR_NOTFOUND, 0);
+}
+
+/* After an EDGE poll's callback (epoll, kqueue): REARM puts it back in its
+   fd's list as it is, with no look at the fd (the caller read or wrote until
+   EAGAIN: the next edge is news); DISARM leaves it (it may be freed). After
+   an error (canceled, closed) or a refill, REARM starts it anew. */
+DXI_PRIVATE void dxi_reactor_ready_multi_after(dx_reactor *r, dx_op *op, uintptr_t fd, dx_reactor_action act) {
+    int e;
+    (void)fd;
+    if (act != DX_REACTOR_REARM || op->state != DX_OP_STATE_IDLE) return;
+    if (op->res <= 0 || !(op->iflags & DXI_REACTOR_IF_ARMED) || op->kind != DX_OP_KIND_POLL) {
+        dx_reactor_submit(r, op, op->cb, op->user);
+        return;
+    }
+    op->state = DX_OP_STATE_ACTIVE;
+    r->stats.active++;
+    e = dxi_reactor_arm(r, op);
+    if (e) dxi_reactor_done_errno(r, op, e);
 }
 #endif
 
@@ -2882,7 +2938,10 @@ DXI_PRIVATE dx_result dxi_epoll_wait(dx_reactor *r, int64_t timeout_ns) {
         if (e & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) ((dxi_reactor_slot *)r->slots)[fd].rd_hup = 1;
         if (e & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) dxi_reactor_ready(r, fd, 0);
         if (e & (EPOLLOUT | EPOLLHUP | EPOLLERR)) dxi_reactor_ready(r, fd, 1);
-        if (((dxi_reactor_slot *)r->slots)[fd].ms) dxi_reactor_ready_polls(r, fd);
+        if (((dxi_reactor_slot *)r->slots)[fd].ms) /* edge-triggered: e is the fd's state at this wake-up */
+            dxi_reactor_ready_polls(r, fd, ((e & EPOLLIN) ? (uint32_t)DX_OP_POLL_IN : 0u) | ((e & EPOLLOUT) ? (uint32_t)DX_OP_POLL_OUT : 0u) |
+                                           ((e & EPOLLERR) ? (uint32_t)DX_OP_POLL_ERR : 0u) | ((e & EPOLLHUP) ? (uint32_t)DX_OP_POLL_HUP : 0u) |
+                                           ((e & EPOLLRDHUP) ? DXI_REACTOR_EDGE_RDHUP : 0u));
     }
     return DX_OK;
 }
@@ -2907,9 +2966,9 @@ DXI_PRIVATE dx_result dxi_epoll_init(dx_reactor *r, const dx_reactor_config *cfg
 
 DXI_PRIVATE const dxi_reactor_vtable *dxi_epoll_vtable(void) {
     static const dxi_reactor_vtable vt = {
-        DX_REACTOR_BACKEND_EPOLL, 0, dxi_reactor_slots_size, dxi_epoll_init, dxi_epoll_deinit,
+        DX_REACTOR_BACKEND_EPOLL, DXI_REACTOR_VT_EDGES, dxi_reactor_slots_size, dxi_epoll_init, dxi_epoll_deinit,
         dxi_reactor_ready_start, dxi_reactor_ready_cancel, dxi_epoll_wait, dxi_reactor_posix_wake,
-        NULL /* now: the OS clock */, dxi_reactor_posix_fd_forget, NULL /* peek */, NULL /* multi_after */,
+        NULL /* now: the OS clock */, dxi_reactor_posix_fd_forget, NULL /* peek */, dxi_reactor_ready_multi_after,
         NULL, NULL, NULL /* bufrings: the core's free list */, dxi_epoll_watch};
     return &vt;
 }
@@ -2969,7 +3028,7 @@ DXI_PRIVATE dx_result dxi_poll_wait(dx_reactor *r, int64_t timeout_ns) {
         }
         if (e & (POLLIN | POLLHUP | POLLERR)) dxi_reactor_ready(r, p[i].fd, 0);
         if (e & (POLLOUT | POLLHUP | POLLERR)) dxi_reactor_ready(r, p[i].fd, 1);
-        if (slots[p[i].fd].ms) dxi_reactor_ready_polls(r, p[i].fd);
+        if (slots[p[i].fd].ms) dxi_reactor_ready_polls(r, p[i].fd, 0); /* level only: EDGE polls are level here */
     }
     return DX_OK;
 }
@@ -3195,7 +3254,12 @@ DXI_PRIVATE void dxi_kqueue_event(dx_reactor *r, const struct kevent *ev) {
         ((dxi_reactor_slot *)r->slots)[ev->ident].rd_hup = 1;
     if ((ev->flags & EV_EOF) && ev->fflags != 0) dxi_kqueue_ready_error(r, (int)ev->ident, write, (int)ev->fflags);
     else dxi_reactor_ready(r, (int)ev->ident, write);
-    if (((dxi_reactor_slot *)r->slots)[ev->ident].ms) dxi_reactor_ready_polls(r, (int)ev->ident);
+    if (((dxi_reactor_slot *)r->slots)[ev->ident].ms) { /* EDGE polls: the filter's news (EV_CLEAR: a new arrival, freed space) */
+        uint32_t edge = write ? (uint32_t)DX_OP_POLL_OUT : (uint32_t)DX_OP_POLL_IN;
+        if (ev->flags & EV_EOF) edge |= write ? (uint32_t)DX_OP_POLL_HUP : DXI_REACTOR_EDGE_RDHUP; /* the peer shut down (its side, or all) */
+        if ((ev->flags & EV_EOF) && ev->fflags != 0) edge |= (uint32_t)DX_OP_POLL_ERR;
+        dxi_reactor_ready_polls(r, (int)ev->ident, edge);
+    }
 }
 
 /* The changelist is full: one kevent() of its own applies it. With
@@ -3358,9 +3422,9 @@ DXI_PRIVATE void dxi_kqueue_deinit(dx_reactor *r) {
 
 DXI_PRIVATE const dxi_reactor_vtable *dxi_kqueue_vtable(void) {
     static const dxi_reactor_vtable vt = {
-        DX_REACTOR_BACKEND_KQUEUE, 0, dxi_kqueue_memory_size, dxi_kqueue_init, dxi_kqueue_deinit,
+        DX_REACTOR_BACKEND_KQUEUE, DXI_REACTOR_VT_EDGES, dxi_kqueue_memory_size, dxi_kqueue_init, dxi_kqueue_deinit,
         dxi_kqueue_start, dxi_reactor_ready_cancel, dxi_kqueue_wait, dxi_kqueue_wake,
-        NULL /* now: the OS clock */, dxi_kqueue_fd_forget, NULL /* peek */, NULL /* multi_after */,
+        NULL /* now: the OS clock */, dxi_kqueue_fd_forget, NULL /* peek */, dxi_reactor_ready_multi_after,
         NULL, NULL, NULL /* bufrings: the core's free list */, dxi_kqueue_watch};
     return &vt;
 }
@@ -4243,7 +4307,24 @@ DXI_PRIVATE bool dxi_reactor_wsa(void) {
 }
 #endif
 
+/* Ops on fd submitted but not started yet (a REARM in a callback, say) are
+   pending too: they end with DX_ERR_CANCELED rather than start on a closed
+   (or reused) number. */
+DXI_PRIVATE void dxi_reactor_cancel_queued(dx_reactor *r, uintptr_t fd) {
+    dx_op *op = r->sq_head, *next;
+    for (; op; op = next) {
+        next = op->next;
+        if (op->fd != fd || op->kind == DX_OP_KIND_TIMER || op->kind == DX_OP_KIND_CANCEL || op->kind == DX_OP_KIND_WAKE_WAIT ||
+            op->kind == DX_OP_KIND_CLOSE)
+            continue;
+        dxi_reactor_unlink(&r->sq_head, &r->sq_tail, op);
+        op->state = DX_OP_STATE_ACTIVE;
+        dxi_reactor_done(r, op, DX_ERR_CANCELED, 0);
+    }
+}
+
 DX_REACTOR_API dx_result dx_reactor_fd_close(dx_reactor *r, uintptr_t fd) {
+    if (r && r->vt) dxi_reactor_cancel_queued(r, fd);
     if (r && r->vt && r->vt->fd_forget) r->vt->fd_forget(r, fd); /* the backend forgets fd before the number is reused */
 #if DXI_REACTOR_POSIX
     if (close((int)fd) != 0) return dxi_reactor_map(errno);
