@@ -1,4 +1,4 @@
-/* dx_reactor.h - v0.4.0 - completion-based event loop (io_uring, epoll, kqueue, poll, IOCP) - SPDX-License-Identifier: MIT OR Unlicense (text at end)
+/* dx_reactor.h - v0.5.0 - completion-based event loop (io_uring, epoll, kqueue, poll, IOCP) - SPDX-License-Identifier: MIT OR Unlicense (text at end)
 
    The one dx header that does I/O. Every backend offers the same completion
    API: you describe an operation in a dx_op you own, submit it, and a
@@ -40,7 +40,10 @@ OVERVIEW
      timer (relative or absolute, nanoseconds on a monotonic clock), cancel
      (itself an operation), close, wake-wait (completes when any thread
      calls dx_reactor_wake), and poll: readiness, for libraries that do
-     their own I/O (libpq, c-ares, libcurl, OpenSSL's non-blocking BIOs).
+     their own I/O (libpq, c-ares, libcurl, OpenSSL's non-blocking BIOs),
+     level-triggered and one-shot, or edge-triggered and multishot
+     (DX_OP_POLL_EDGE: one io_uring POLL_ADD, or epoll's and kqueue's own
+     edges, serve every completion).
    - Everything is caller-owned: the loop (dx_reactor) and every operation
      (dx_op, with an intrusive next pointer). Nothing is allocated per
      operation: the loop's fd table lives in memory you give init (or that
@@ -152,9 +155,9 @@ API
        plus DX_OP_POLL_ERR and DX_OP_POLL_HUP, which are always reported
        and need no asking), or a dx_result. Nothing is read or written: the
        caller (the library) does its own recv or send, then polls again.
-       Level-triggered and one-shot on every backend: data left unread
-       makes the next poll complete at once; REARM polls again (one new
-       poll). IN: data, a connection to accept, or the end of the stream
+       Without DX_OP_POLL_EDGE: level-triggered and one-shot on every
+       backend: data left unread makes the next poll complete at once;
+       REARM polls again (one new poll). IN: data, a connection to accept, or the end of the stream
        (the peer's close or shutdown: with IN also HUP, where the system
        reports it: POLLRDHUP on Linux (and wherever <poll.h> has it),
        Windows' disconnect; systems without POLLRDHUP report IN alone for a
@@ -167,6 +170,27 @@ API
        you will read yourself. Sockets and pipes; on IOCP sockets only
        (pipes and files: DX_ERR_UNSUPPORTED) and at most 256 polls in flight
        per loop (DX_ERR_LIMIT); custom backends: what theirs does (BACKENDS).
+       events | DX_OP_POLL_EDGE: edge-triggered and multishot, as EPOLLET.
+       It completes at once when the fd is ready already, then each time it
+       becomes ready again for the events (data arrived, space freed, the
+       peer hung up); return REARM (without refilling the op) to keep it
+       armed, DISARM, dx_op_cancel or a close to stop it (DX_ERR_CANCELED
+       once; no callback after a DISARM). Before REARM, read (or write)
+       until EAGAIN: an edge that came while the fd still held data, or
+       still had room, may not be reported again. A backend may report more
+       often than edges (a wake-up that changed nothing, or a level poll):
+       a completion means "look now", never "this much arrived". io_uring:
+       one multishot POLL_ADD (IORING_POLL_ADD_MULTI, Linux 5.13; FEAT_POLL_MULTI)
+       serves every completion, no new submission per event (stats.started
+       counts one; stats.rearms counts the kernel ending it, which the loop
+       arms again); a kernel without it, DX_REACTOR_CFG_NO_POLL_MULTI, or a
+       second multishot on the same fd (one per fd: recv_multi and the
+       multishot accept use the same place) get a one-shot POLL_ADD per REARM
+       (and a recv_multi beside an armed EDGE poll says DX_ERR_BUSY).
+       epoll, kqueue: one look when it starts, then the fd's own edge events
+       serve it, with no poll() per event. poll(), IOCP, custom: the level
+       poll again on each REARM (spurious completions, as above: a REARM
+       while the fd is still ready completes again at once).
    size_t dx_reactor_bufring_memory_size(const dx_reactor_bufring_config *cfg)
        cfg->count buffers (a power of two up to 32768) of cfg->size bytes,
        then a free list of 2 bytes per buffer; 0: an invalid cfg.
@@ -223,7 +247,8 @@ API
        empty or too long), DX_ERR_AGAIN (the listener's backlog is full),
        DX_REACTOR_ERR_REFUSED, DX_ERR_NOTFOUND, ...
    dx_result dx_reactor_fd_close(dx_reactor *r, uintptr_t fd)   synchronous close; r may be NULL
-       ops pending on fd in r complete with DX_ERR_CANCELED (in the next turn)
+       ops pending on fd in r complete with DX_ERR_CANCELED (in the next turn),
+       those submitted but not started yet (a REARM in a callback) too
 
    Custom backend (dx_reactor_custom in the config, backend id CUSTOM)
    The vtable's start() begins an op and later calls
@@ -240,6 +265,8 @@ API
    buffers' state completes it with the ready DX_OP_POLL_* bits, at once
    when one is ready, or later; one that cannot completes it with
    DX_ERR_UNSUPPORTED (tests/reactor_test.c's mock network does the former).
+   op->flags may hold DX_OP_POLL_EDGE: a stack may serve it as level (a
+   REARM calls start() again), as the mock network does.
 
 CONFIGURATION
    macro                      default  scope     effect
@@ -262,7 +289,8 @@ CONFIGURATION
    Config fields (zero = default): backends[]/backend_count; max_fds (fd
    table size; default the RLIMIT_NOFILE soft limit, at most 2^20, at least
    64); ring_entries; flags (DX_REACTOR_CFG_SQPOLL, DX_REACTOR_CFG_NO_DEFER,
-   DX_REACTOR_CFG_NO_REGISTERED_RING, DX_REACTOR_CFG_NO_SEND_ZC); allocator
+   DX_REACTOR_CFG_NO_REGISTERED_RING, DX_REACTOR_CFG_NO_SEND_ZC,
+   DX_REACTOR_CFG_NO_POLL_MULTI); allocator
    (create's); custom.
 
 MEMORY
@@ -356,19 +384,44 @@ BACKENDS
    io_uring, RECVSEND_POLL_FIRST there made pipelined echoes slower: when the
    data is already there, the poll defers the recv to task work). poll(): the fds
    with waiting ops, rebuilt each turn (a fallback: O(fds) per turn).
-   dx_op_poll, the same level-triggered one-shot everywhere: io_uring
+   dx_op_poll, level-triggered one-shot, the same everywhere: io_uring
    submits a one-shot IORING_OP_POLL_ADD (POLLRDHUP with POLLIN; its result
-   is the mask), canceled by ASYNC_CANCEL like any op; no multishot poll
-   (IORING_POLL_ADD_MULTI reports each wake-up, not the level: REARM
-   submits a new one-shot poll instead). epoll, kqueue and poll() look at
-   the fd with poll() and a zero timeout when the op starts and after each
-   event their own machinery reports for the fd (the "watch" hook keeps the
-   fd's interest: epoll's edge-triggered IN|OUT, kqueue's read and write
-   filters, poll()'s events), so the result is the fd's state then, not a
-   stale edge: one poll() system call per start and per event, none on the
-   recv and send paths. Poll ops wait in a list of their own per fd (they
-   may want IN and OUT at once), in the fd table's multishot slot, which
-   only io_uring uses otherwise (the table stays 64 bytes per fd).
+   is the mask), canceled by ASYNC_CANCEL like any op. epoll, kqueue and
+   poll() look at the fd with poll() and a zero timeout when the op starts
+   and after each event their own machinery reports for the fd (the
+   "watch" hook keeps the fd's interest: epoll's edge-triggered IN|OUT,
+   kqueue's read and write filters, poll()'s events), so the result is the
+   fd's state then, not a stale edge: one poll() system call per start and
+   per event, none on the recv and send paths. Poll ops wait in a list of
+   their own per fd (they may want IN and OUT at once), in the fd table's
+   multishot slot, which only io_uring uses otherwise (the table stays 64
+   bytes per fd).
+   dx_op_poll with DX_OP_POLL_EDGE, edge-triggered and multishot where the
+   backend has edges. io_uring: POLL_ADD with IORING_POLL_ADD_MULTI in
+   sqe->len (Linux 5.13; an older kernel fails it with EINVAL, so the loop
+   asks for it only when io_uring_setup reports IORING_FEAT_RSRC_TAGS, which
+   came in the same release: DX_REACTOR_FEAT_POLL_MULTI). The kernel
+   (io_uring/poll.c) arms it edge-triggered (EPOLLET unless
+   IORING_POLL_ADD_LEVEL), posts a CQE at once if the fd is ready when it
+   arms, then one with CQE_F_MORE at each wake-up of the fd's wait queue
+   that finds it ready for the events (each arrival, not only the first: a
+   superset of edges); CQE_F_MORE clear means it ended (canceled, or the
+   completion queue overflowed): a REARM arms it again (stats.rearms). Its
+   user_data is the fd's slot, tagged like a multishot recv's, so DISARM
+   (ASYNC_CANCEL by that tag) drops its late CQEs; a CQE that comes while
+   the callback of the last one is pending waits in the ring for the next
+   turn. One multishot per fd (the slot): a second is served one-shot.
+   epoll and kqueue: the first start looks with poll() (the fd may be ready
+   already, its edge long reported); afterwards the op waits in the fd's
+   poll list and takes each event's own bits (epoll: EPOLLIN, EPOLLOUT,
+   EPOLLERR, EPOLLHUP, EPOLLRDHUP as HUP with IN; kqueue: the read filter
+   is IN, with EV_EOF also HUP, the write filter OUT, with EV_EOF HUP,
+   fflags ERR), and a REARM puts it back in the list with no system call.
+   epoll's events carry the fd's whole state, so an OUT poll may complete
+   when data arrives on a writable socket; kqueue's write filter is
+   dispatched (re-enabled on REARM: it reports at once while the socket is
+   writable, so write until EAGAIN first). poll() and IOCP have no edges:
+   there EDGE is the level one-shot poll, started again on REARM.
    kqueue (written from the FreeBSD and macOS kqueue(2) manual pages; its
    section says more): EVFILT_READ with EV_CLEAR added once per fd,
    EVFILT_WRITE with EV_CLEAR|EV_DISPATCH added when a writer waits (an idle
@@ -425,6 +478,18 @@ BACKENDS
    come through WSAIoctl, so no -lmswsock).
 
 VERSION HISTORY
+   0.5.0 (2026-11-23) dx_op_poll(op, fd, events | DX_OP_POLL_EDGE):
+         edge-triggered and multishot; REARM keeps it armed. io_uring: one
+         POLL_ADD with IORING_POLL_ADD_MULTI (Linux 5.13, probed:
+         DX_REACTOR_FEAT_POLL_MULTI; DX_REACTOR_CFG_NO_POLL_MULTI turns it
+         off) serves every completion; epoll, kqueue: the fd's edge events
+         serve it, no poll() per event; poll(), IOCP, custom: level, re-armed
+         (BACKENDS). Without the flag nothing changes. stats.rearms also
+         counts multishot accepts and EDGE polls the kernel ended.
+         dx_reactor_fd_close also cancels the ops on fd that were submitted
+         but not started yet (a REARM in a callback): they started on the
+         closed number and failed with DX_REACTOR_ERR_BADF (or worse, on a
+         number reused meanwhile).
    0.4.0 (2026-11-23) kqueue backend (FreeBSD, macOS, OpenBSD, NetBSD,
          DragonFly): DX_REACTOR_BACKEND_KQUEUE works, in the default order
          after epoll and before poll() (the BSDs and macOS used poll() so
@@ -682,7 +747,7 @@ DX_INLINE const char *dx_result_name(dx_result r) {
 #endif
 
 #define DX_REACTOR_VERSION_MAJOR 0
-#define DX_REACTOR_VERSION_MINOR 4
+#define DX_REACTOR_VERSION_MINOR 5
 #define DX_REACTOR_VERSION_PATCH 0
 #define DX_REACTOR_VERSION DX_VERSION_PACK(0, 4, 0)
 
@@ -2059,6 +2124,12 @@ DX_INLINE uint64_t dxi_uring_ms_tag(dx_reactor *r, uintptr_t fd) {
     return (uint64_t)(uintptr_t)s | 1u | ((uint64_t)(s->ms_gen & 3u) << 1);
 }
 
+/* fd's multishot slot holds an armed EDGE poll (its op is live: the slot is cleared when it ends or is disarmed). */
+DX_INLINE int dxi_uring_edge_poll(dx_reactor *r, uintptr_t fd) {
+    const dx_op *ms = fd < r->max_fds ? ((dxi_reactor_slot *)r->slots)[fd].ms : NULL;
+    return ms && ms->kind == DX_OP_KIND_POLL;
+}
+
 /* One send in flight per socket, so that bytes never reorder: the others wait in the fd table. */
 DXI_PRIVATE void dxi_uring_start(dx_reactor *r, dx_op *op) {
     if ((op->kind == DX_OP_KIND_SEND || op->kind == DX_OP_KIND_SENDV) && op->fd < r->max_fds) {
@@ -2105,7 +2176,7 @@ DXI_PRIVATE void dxi_uring_prep(dx_reactor *r, dx_op *op) {
         sqe->addr = (uint64_t)(uintptr_t)op->buf;
         sqe->off = op->buf ? (uint64_t)(uintptr_t)&op->addr_len : 0;
         sqe->op_flags = SOCK_CLOEXEC; /* blocking: the ring waits for it without a poll round trip */
-        if (!op->buf && op->fd < r->max_fds) { /* no address wanted: one multishot accept serves every REARM */
+        if (!op->buf && op->fd < r->max_fds && !dxi_uring_edge_poll(r, op->fd)) { /* no address wanted: one multishot accept serves every REARM */
             dxi_reactor_slot *s = (dxi_reactor_slot *)r->slots + op->fd;
             s->ms = op;
             s->ms_br = NULL;
@@ -2199,10 +2270,10 @@ DXI_PRIVATE void dxi_uring_prep(dx_reactor *r, dx_op *op) {
         break;
     case DX_OP_KIND_RECV_MULTI: {
         dxi_reactor_slot *s;
-        if (op->fd >= r->max_fds) {
+        if (op->fd >= r->max_fds || dxi_uring_edge_poll(r, op->fd)) { /* out of the table; the fd's slot is an EDGE poll's */
             op->where = DXI_REACTOR_W_NONE;
             sqe->user_data = DXI_URING_UD_IGNORE;
-            dxi_reactor_done(r, op, DX_ERR_LIMIT, 0);
+            dxi_reactor_done(r, op, op->fd >= r->max_fds ? DX_ERR_LIMIT : DX_ERR_BUSY, 0);
             break;
         }
         s = (dxi_reactor_slot *)r->slots + op->fd;
