@@ -177,7 +177,8 @@ API
        armed, DISARM, dx_op_cancel or a close to stop it (DX_ERR_CANCELED
        once; no callback after a DISARM). Before REARM, read (or write)
        until EAGAIN: an edge that came while the fd still held data, or
-       still had room, may not be reported again. A backend may report more
+       still had room, may not be reported again; after the end of the
+       stream (a read of 0, HUP) no edge follows: DISARM. A backend may report more
        often than edges (a wake-up that changed nothing, or a level poll):
        a completion means "look now", never "this much arrived". io_uring:
        one multishot POLL_ADD (IORING_POLL_ADD_MULTI, Linux 5.13; FEAT_POLL_MULTI)
