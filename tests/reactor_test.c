@@ -2052,6 +2052,16 @@ typedef struct edge_ctx {
     uint8_t buf[4096];
 } edge_ctx;
 static char edge_junk[1 << 16];
+/* The callbacks read and write until EAGAIN: the polled end must not block (Windows: the socket pair's
+   ends are blocking SOCKETs; FIONBIO does not touch overlapped I/O). */
+static int edge_nonblock(int fd) {
+#if defined(_WIN32)
+    u_long one = 1;
+    return ioctlsocket((SOCKET)(intptr_t)fd, (long)FIONBIO, &one) == 0 ? 0 : -1; /* the cast: mingw's FIONBIO is unsigned */
+#else
+    return fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+#endif
+}
 static dx_reactor_action on_edge(dx_reactor *r, dx_op *op, int64_t res, void *user) {
     edge_ctx *c = (edge_ctx *)user;
     (void)r, (void)op;
@@ -2101,7 +2111,7 @@ static int poll_edge_in(prop_ctx *p, dx_reactor_backend_id b) {
     uint64_t started;
     OPEN_OR_SKIP(p, &r, b);
     memset(&c, 0, sizeof c);
-    PROP_CHECK(p, socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv) == 0);
+    PROP_CHECK(p, socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv) == 0 && edge_nonblock(sv[0]) == 0);
     c.fd = sv[0];
     watchdog_start(&r, &wd);
     PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_NOWAIT) == DX_OK); /* the watchdog's timer starts: not counted below */
@@ -2168,7 +2178,7 @@ static int poll_edge_out(prop_ctx *p, dx_reactor_backend_id b) {
     int sv[2], i, round, before;
     OPEN_OR_SKIP(p, &r, b);
     memset(&c, 0, sizeof c);
-    PROP_CHECK(p, socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv) == 0);
+    PROP_CHECK(p, socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv) == 0 && edge_nonblock(sv[0]) == 0);
     c.fd = sv[0];
     c.fill = 1;
     for (;;) { /* fill sv[0]'s send buffer */
@@ -2218,7 +2228,7 @@ static int poll_edge_hup(prop_ctx *p, dx_reactor_backend_id b) {
     int sv[2], i;
     OPEN_OR_SKIP(p, &r, b);
     memset(&c, 0, sizeof c);
-    PROP_CHECK(p, socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv) == 0);
+    PROP_CHECK(p, socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv) == 0 && edge_nonblock(sv[0]) == 0);
     c.fd = sv[0];
     watchdog_start(&r, &wd);
     dx_op_poll(&po, (uintptr_t)sv[0], DX_OP_POLL_IN | DX_OP_POLL_EDGE);
@@ -2257,7 +2267,7 @@ static int poll_edge_cancel_close(prop_ctx *p, dx_reactor_backend_id b) {
     for (phase = 0; phase < 3; phase++) { /* cancel, dx_op_close, dx_reactor_fd_close */
         memset(&c, 0, sizeof c);
         c.box = &box;
-        PROP_CHECK(p, socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv) == 0);
+        PROP_CHECK(p, socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv) == 0 && edge_nonblock(sv[0]) == 0);
         c.fd = sv[0];
         dx_op_poll(&po, (uintptr_t)sv[0], DX_OP_POLL_IN | DX_OP_POLL_EDGE);
         PROP_CHECK(p, dx_reactor_submit(&r, &po, on_edge, &c) == DX_OK);
