@@ -409,9 +409,10 @@ BACKENDS
    superset of edges); CQE_F_MORE clear means it ended (canceled, or the
    completion queue overflowed): a REARM arms it again (stats.rearms). Its
    user_data is the fd's slot, tagged like a multishot recv's, so DISARM
-   (ASYNC_CANCEL by that tag) drops its late CQEs; a CQE that comes while
-   the callback of the last one is pending waits in the ring for the next
-   turn. One multishot per fd (the slot): a second is served one-shot.
+   (ASYNC_CANCEL by that tag) drops its late CQEs; CQEs that come while the
+   callback of the last one is pending add their bits to it (one callback
+   for them all: it reads until EAGAIN anyway). One multishot per fd (the
+   slot): a second is served one-shot.
    epoll and kqueue: the first start looks with poll() (the fd may be ready
    already, its edge long reported); afterwards the op waits in the fd's
    poll list and takes each event's own bits (epoll: EPOLLIN, EPOLLOUT,
@@ -2371,7 +2372,13 @@ DXI_PRIVATE int dxi_uring_multi(dx_reactor *r, uint64_t ud, int32_t res, uint32_
         if (has_buf && br) dxi_uring_buf_put(br, bid);
         return 0;
     }
-    if (op->where == DXI_REACTOR_W_DONE) return 1;
+    if (op->where == DXI_REACTOR_W_DONE) { /* its callback has not run yet */
+        if (op->kind == DX_OP_KIND_POLL && more && res >= 0 && op->res >= 0) { /* an EDGE poll's news: the same callback tells it */
+            op->res |= dxi_reactor_poll_res(op, (uint32_t)res);
+            return 0;
+        }
+        return 1; /* this completion waits in the ring for the next turn */
+    }
     if (res == -EAGAIN && !more) { /* a non-blocking socket (io_uring honours O_NONBLOCK): poll, then again */
         op->iflags &= (uint8_t)~DXI_REACTOR_IF_ARMED;
         s->ms = NULL;
