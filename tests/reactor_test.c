@@ -3126,6 +3126,50 @@ static int t_io_uring_poll_edge_oneshot(prop_ctx *p) {
     return rc;
 }
 
+/* io_uring: two wake-ups before the loop looks (without DEFER_TASKRUN the kernel posts a CQE for each at
+   once) give one callback: CQEs that come while an EDGE poll's callback is pending add their bits to it */
+static int t_io_uring_poll_edge_coalesce(prop_ctx *p) {
+    static const uint32_t variants[] = {0, DX_REACTOR_CFG_NO_DEFER};
+    unsigned v;
+    for (v = 0; v < sizeof variants / sizeof variants[0]; v++) {
+        dx_reactor r;
+        dx_op po;
+        watchdog wd;
+        static edge_ctx c;
+        int sv[2], i, round;
+        g_cfg_flags = variants[v];
+        i = open_loop(&r, DX_REACTOR_BACKEND_IOURING) != DX_OK;
+        g_cfg_flags = 0;
+        if (i) PROP_SKIP(p, "%s", skip_reason(DX_REACTOR_BACKEND_IOURING, DX_ERR_UNSUPPORTED));
+        if (!(dx_reactor_features(&r) & DX_REACTOR_FEAT_POLL_MULTI)) {
+            dx_reactor_destroy(&r);
+            PROP_SKIP(p, "this kernel has no multishot poll (5.13)");
+        }
+        memset(&c, 0, sizeof c);
+        PROP_CHECK(p, socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv) == 0);
+        c.fd = sv[0];
+        watchdog_start(&r, &wd);
+        dx_op_poll(&po, (uintptr_t)sv[0], DX_OP_POLL_IN | DX_OP_POLL_EDGE);
+        PROP_CHECK(p, dx_reactor_submit(&r, &po, on_edge, &c) == DX_OK);
+        for (i = 0; i < 3; i++) PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_NOWAIT) == DX_OK);
+        for (round = 0; round < 4; round++) {
+            int before = c.calls;
+            PROP_CHECK(p, send(sv[1], "ab", 2, 0) == 2 && send(sv[1], "cd", 2, 0) == 2);
+            POLL_UNTIL(p, &r, wd, c.got >= (size_t)(round + 1) * 4);
+            for (i = 0; i < 3; i++) PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_NOWAIT) == DX_OK);
+            PROP_CHECK_MSG(p, c.got == (size_t)(round + 1) * 4 && c.calls == before + 1 && c.last == DX_OP_POLL_IN,
+                           "flags 0x%x, round %d: %d callbacks for two writes, %lu bytes", (unsigned)variants[v], round, c.calls - before,
+                           (unsigned long)c.got);
+        }
+        dx_reactor_fd_close(&r, (uintptr_t)sv[0]);
+        dx_reactor_fd_close(&r, (uintptr_t)sv[1]);
+        watchdog_stop(&r, &wd);
+        PROP_CHECK(p, run_bounded(&r, &wd) == 0);
+        dx_reactor_destroy(&r);
+    }
+    return 0;
+}
+
 /* io_uring_setup blocked by a seccomp filter (as container runtimes do): init falls back to epoll */
 static int t_seccomp_fallback(prop_ctx *p) {
 #if defined(HAVE_SECCOMP_TEST)
@@ -3256,6 +3300,7 @@ static const prop_test tests[] = {
     PROP_UNIT(t_io_uring_multishot_accept),
     PROP_UNIT(t_io_uring_send_zc),
     PROP_UNIT(t_io_uring_poll_edge_oneshot),
+    PROP_UNIT(t_io_uring_poll_edge_coalesce),
     PROP_UNIT(t_custom_backend),
     PROP_UNIT(t_custom_poll),
     SUITE_ENTRIES(io_uring),
