@@ -168,7 +168,8 @@ CONFIGURATION
    Server config (zero = default):
    host "127.0.0.1" (an IPv4 or IPv6 literal), port (0: any free port),
    unix_path (instead of host and port: an AF_UNIX socket at that path),
-   workers (one per CPU), pin, backlog (SOMAXCONN), reactor (each worker's
+   workers (one per CPU; Windows: one, and more say DX_ERR_UNSUPPORTED:
+   no SO_REUSEPORT there, and a socket belongs to one completion port), pin, backlog (SOMAXCONN), reactor (each worker's
    loop config), conn (the dx_hbtp_conn_config of every connection: router,
    middleware, max_payload, max_inflight, out_capacity; role is set to
    server), max_connections 1024 per worker, recv_size 16 KiB, high_water
@@ -216,6 +217,8 @@ SECURITY MODEL
    connection slot, or keep a slot past the HELLO or idle timeout.
 
 VERSION HISTORY
+   0.1.1 (2026-11-23) Windows (IOCP): the server runs, with one worker (the
+         default there); needs dx_reactor.h 0.4.1. net_test runs on kqueue.
    0.1.0 (2026-11-23) first release: TCP server with thread-per-core workers,
          preallocated pools, backpressure, timeouts, limits, graceful stop,
          counters; client with pipelining, uploads, reconnect; blocking
@@ -414,7 +417,7 @@ DX_INLINE const char *dx_result_name(dx_result r) {
 
 #define DX_NET_VERSION_MAJOR 0
 #define DX_NET_VERSION_MINOR 1
-#define DX_NET_VERSION_PATCH 0
+#define DX_NET_VERSION_PATCH 1
 #define DX_NET_VERSION DX_VERSION_PACK(0, 1, 0)
 
 #ifndef DX_NET_REFUSALS /* connections a worker may be refusing at once (beyond: closed without a word) */
@@ -449,7 +452,7 @@ typedef struct dx_net_server_config {
     const char *host;           /* IPv4 or IPv6 literal; NULL = "127.0.0.1" */
     uint16_t port;              /* 0 = any free port (dx_net_server_port) */
     const char *unix_path;      /* non-NULL: an AF_UNIX stream socket there instead of TCP */
-    uint32_t workers;           /* 0 = one per CPU */
+    uint32_t workers;           /* 0 = one per CPU (Windows: 1, the most it allows) */
     bool pin;                   /* worker i on CPU i % CPUs */
     int backlog;                /* 0 = SOMAXCONN */
     dx_reactor_config reactor;  /* each worker's loop */
@@ -1110,7 +1113,11 @@ DX_NET_API dx_result dx_net_server_start(dx_net_server *s, const dx_net_server_c
     DX_MEMSET(s, 0, sizeof *s);
     s->cfg = *cfg;
     s->cfg.recv_size = DXI_DEF(cfg->recv_size, 16384u);
+#if defined(_WIN32)
+    n = DXI_DEF(cfg->workers, 1u); /* one listener per completion port: dx_reactor_workers_start allows one worker */
+#else
     n = DXI_DEF(cfg->workers, dx_reactor_cpu_count());
+#endif
     maxc = DXI_DEF(cfg->max_connections, 1024u);
     cc = cfg->conn;
     cc.role = DX_HBTP_ROLE_SERVER;
@@ -1182,7 +1189,7 @@ DX_NET_API dx_result dx_net_server_start(dx_net_server *s, const dx_net_server_c
     } else {
         rc = dx_reactor_addr_make(&s->addr, cfg->host ? cfg->host : "127.0.0.1", cfg->port);
     }
-    if (rc == DX_OK && !cfg->unix_path && cfg->port == 0) { /* one port for every worker: take one, hold it while they join it */
+    if (rc == DX_OK && !cfg->unix_path && cfg->port == 0 && n > 1) { /* one port for every worker: take one, hold it while they join it */
         probe = dx_reactor_tcp_listen(&s->addr, 1, DX_REACTOR_LISTEN_REUSEPORT);
         if (probe < 0) rc = (dx_result)probe;
         else {

@@ -224,6 +224,9 @@ API
        cfg->on_start(w, user) in the worker once its loop runs: submit the
        accept there. errors: DX_ERR_NOSPACE (capacity), the first worker's
        init or listen error (everything started is stopped again).
+       Windows: with cfg->listen, one worker only (DX_ERR_UNSUPPORTED for
+       more): there is no SO_REUSEPORT, and a socket belongs to one
+       completion port, so loops cannot share a listener either.
    dx_result dx_reactor_workers_stop(dx_reactor_workers *g)
        graceful: each worker closes its listener (a pending accept completes
        with DX_ERR_CANCELED: do not REARM it), calls cfg->on_stop, runs until
@@ -472,8 +475,8 @@ BACKENDS
    into a free buffer of the ring (no multishot in the kernel). Timers: the
    loop's heap, the wait's timeout rounded up to milliseconds; the clock is
    QueryPerformanceCounter. Workers: CreateThread and SetThreadAffinityMask
-   (the first 64 CPUs); no per-worker listener (no SO_REUSEPORT, and a
-   socket belongs to one port): cfg.listen says DX_ERR_UNSUPPORTED.
+   (the first 64 CPUs); with cfg.listen one worker only (no SO_REUSEPORT,
+   and a socket belongs to one port): more say DX_ERR_UNSUPPORTED.
    Link: nothing on Linux (pthreads are in libc); -lpthread on older libcs;
    with DX_REACTOR_KQUEUE_LIBKQUEUE, -lkqueue;
    Windows: -lws2_32 (MSVC: pulled in by a #pragma; AcceptEx and ConnectEx
@@ -492,6 +495,9 @@ VERSION HISTORY
          but not started yet (a REARM in a callback): they started on the
          closed number and failed with DX_REACTOR_ERR_BADF (or worse, on a
          number reused meanwhile).
+   0.4.1 (2026-11-23) Windows: dx_reactor_workers_start with cfg->listen
+         runs one worker with its listener (any count said
+         DX_ERR_UNSUPPORTED); more than one still does.
    0.4.0 (2026-11-23) kqueue backend (FreeBSD, macOS, OpenBSD, NetBSD,
          DragonFly): DX_REACTOR_BACKEND_KQUEUE works, in the default order
          after epoll and before poll() (the BSDs and macOS used poll() so
@@ -751,7 +757,7 @@ DX_INLINE const char *dx_result_name(dx_result r) {
 #define DX_REACTOR_VERSION_MAJOR 0
 #define DX_REACTOR_VERSION_MINOR 5
 #define DX_REACTOR_VERSION_PATCH 0
-#define DX_REACTOR_VERSION DX_VERSION_PACK(0, 4, 0)
+#define DX_REACTOR_VERSION DX_VERSION_PACK(0, 5, 0)
 
 #ifndef DX_REACTOR_MAX_BACKENDS /* entries in dx_reactor_config.backends */
 #define DX_REACTOR_MAX_BACKENDS 8
@@ -4698,7 +4704,11 @@ DXI_PRIVATE void *dxi_reactor_worker_main(void *arg) {
     /* the loop is made in its own thread: io_uring's SINGLE_ISSUER and registered ring belong to it */
     rc = dx_reactor_create(&w->loop, &g->cfg.reactor);
     if (rc == DX_OK && g->cfg.listen) {
+#if DXI_REACTOR_WINDOWS
+        int64_t fd = dx_reactor_tcp_listen(g->cfg.listen, g->cfg.backlog, 0); /* the only worker (workers_start) */
+#else
         int64_t fd = dx_reactor_tcp_listen(g->cfg.listen, g->cfg.backlog, DX_REACTOR_LISTEN_REUSEPORT);
+#endif
         if (fd < 0) {
             rc = (dx_result)fd;
             dx_reactor_destroy(&w->loop);
@@ -4736,6 +4746,10 @@ DX_REACTOR_API dx_result dx_reactor_workers_start(dx_reactor_workers *g, const d
     if (!g || !cfg || !workers) return DX_ERR_INVAL;
     n = DXI_DEF(cfg->count, ncpu);
     if (n > capacity) return DX_ERR_NOSPACE;
+#if DXI_REACTOR_WINDOWS
+    /* no SO_REUSEPORT, and a socket belongs to one completion port: one listener, one worker */
+    if (cfg->listen && n > 1) return DX_ERR_UNSUPPORTED;
+#endif
     DX_MEMSET(g, 0, sizeof *g);
     g->cfg = *cfg;
     g->workers = workers;

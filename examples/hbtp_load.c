@@ -170,6 +170,13 @@ static bool issue(lconn *c) {
             r = dx_hbtp_conn_call(&c->h, kind_method[k], body, KEY_LEN);
         }
     }
+    if (r == DX_HBTP_ERR_TOO_LARGE) { /* it never fits: say so, rather than wait for nothing */
+        char what[96];
+        snprintf(what, sizeof what, "a request's body is above the server's max payload, %u bytes (--size)",
+                 (unsigned)c->h.max_payload);
+        conn_fail(c, (dx_result)r, what);
+        return false;
+    }
     if (r < 0) return false; /* BUSY or NOSPACE: after the next answer */
     c->sent_ns[(c->head + c->inflight) % opt.pipeline] = now_ns();
     c->inflight++;
@@ -230,6 +237,12 @@ static void conn_close(lconn *c) {
     dx_reactor_submit(&c->w->loop, &c->close_op, on_closed, c);
 }
 
+/* dx_reactor's and dx_hbtp's codes, by name (each header knows its own) */
+static const char *result_name(dx_result r) {
+    const char *n = dx_reactor_result_name(r);
+    return strcmp(n, "DX_ERR_UNKNOWN") != 0 ? n : dx_hbtp_result_name(r);
+}
+
 static void conn_fail(lconn *c, dx_result why, const char *what) {
     worker *w = c->w;
     if (!c->failed && !w->stopping) {
@@ -237,7 +250,7 @@ static void conn_fail(lconn *c, dx_result why, const char *what) {
         w->lost_conns++;
         if (!w->first_error) {
             w->first_error = why ? why : DX_ERR_IO;
-            snprintf(w->error_text, sizeof w->error_text, "%s (%s)", what, dx_reactor_result_name(why));
+            snprintf(w->error_text, sizeof w->error_text, "%s (%s)", what, result_name(why));
         }
     }
     conn_close(c);

@@ -380,10 +380,55 @@ static void worker_states_free(uint64_t *refused, uint64_t *limited) {
 
 static dx_net_server server;
 
+/* Ctrl-C and SIGTERM (Windows: Ctrl-C, Ctrl-Break, console close) stop the
+   server: the first gracefully, a second at once. dx_net_server_shutdown is
+   safe in a signal handler and from another thread (Windows runs console
+   handlers on a thread of their own). */
+#ifdef _WIN32
+static HANDLE stop_event;
+
+static BOOL WINAPI on_console(DWORD kind) {
+    (void)kind;
+    dx_net_server_shutdown(&server);
+    SetEvent(stop_event);
+    return TRUE;
+}
+
+static void stop_signals_catch(void) {
+    stop_event = CreateEventW(NULL, FALSE, FALSE, NULL);
+    SetConsoleCtrlHandler(on_console, TRUE);
+}
+
+static void stop_signals_wait(void) {
+    while (dx_net_server_stops(&server) == 0) WaitForSingleObject(stop_event, INFINITE);
+}
+#else
+static sigset_t signals_old;
+
 static void on_signal(int sig) {
     (void)sig;
-    dx_net_server_shutdown(&server); /* first: graceful; second: at once (safe in a handler) */
+    dx_net_server_shutdown(&server);
 }
+
+/* The workers inherit a mask without SIGINT and SIGTERM: the main thread takes them. */
+static void stop_signals_catch(void) {
+    struct sigaction sa;
+    sigset_t block;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &block, &signals_old);
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+static void stop_signals_wait(void) {
+    while (dx_net_server_stops(&server) == 0) sigsuspend(&signals_old); /* until the first signal */
+    pthread_sigmask(SIG_SETMASK, &signals_old, NULL); /* a second one may come while stop waits */
+}
+#endif
 
 static const char usage[] =
     "usage: hbtp_server [--port P | --unix PATH] [--workers N] [--backend NAME] [--host IP] [--max-connections N]\n"
@@ -397,7 +442,7 @@ static const char usage[] =
     "  --host IP            IPv4 or IPv6 address to listen on (default 127.0.0.1)\n"
     "  --unix PATH          listen on an AF_UNIX socket at PATH instead of TCP\n"
     "  --workers N          threads, each with its own loop and listener (default: one per CPU)\n"
-    "  --backend NAME       io_uring, epoll or poll (default: the best this system has)\n"
+    "  --backend NAME       io_uring, epoll, poll, kqueue or iocp (default: the best this system has)\n"
     "  --max-connections N  per worker (default 1024); beyond it a client is refused\n"
     "  --kv-slots N         key-value table size (default 65536)\n"
     "  --jwt-secret S       require an HS256 JWT signed with S (its bytes) as the HELLO token\n"
@@ -413,6 +458,7 @@ static const char usage[] =
 
 static const struct { const char *name; dx_reactor_backend_id id; } backends[] = {
     {"io_uring", DX_REACTOR_BACKEND_IOURING}, {"epoll", DX_REACTOR_BACKEND_EPOLL}, {"poll", DX_REACTOR_BACKEND_POLL},
+    {"kqueue", DX_REACTOR_BACKEND_KQUEUE},    {"iocp", DX_REACTOR_BACKEND_IOCP},
 };
 
 /* --name VALUE or --name=VALUE; NULL when it is not this option */
@@ -437,8 +483,6 @@ int main(int argc, char **argv) {
     uint64_t port = 7070, workers = 0, maxc = 1024, slots = 65536, skew = 60, rate_opt = 0, burst_opt = 0;
     uint64_t refused[JWT_NOT_YET_VALID + 1] = {0}, limited = 0;
     const char *host = "127.0.0.1", *backend = NULL, *unix_path = NULL, *secret = NULL, *secret_b64 = NULL, *v;
-    struct sigaction sa;
-    sigset_t block, old;
     dx_result rc;
     int i;
     tool_start("hbtp_server", usage);
@@ -520,20 +564,12 @@ int main(int argc, char **argv) {
         size_t b;
         for (b = 0; b < sizeof backends / sizeof backends[0]; b++)
             if (!strcmp(backend, backends[b].name)) break;
-        if (b == sizeof backends / sizeof backends[0]) return tool_usage_error("unknown backend %s (io_uring, epoll, poll)", backend);
+        if (b == sizeof backends / sizeof backends[0]) return tool_usage_error("unknown backend %s (io_uring, epoll, poll, kqueue, iocp)", backend);
         cfg.reactor.backends[0] = backends[b].id;
         cfg.reactor.backend_count = 1;
     }
     if (!kv_init(slots)) return tool_fail("cannot allocate the key-value table (%llu slots)", (unsigned long long)slots);
-    /* the workers inherit a mask without SIGINT and SIGTERM: the main thread takes them */
-    sigemptyset(&block);
-    sigaddset(&block, SIGINT);
-    sigaddset(&block, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &block, &old);
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    stop_signals_catch();
     rc = dx_net_server_start(&server, &cfg);
     if (rc == DX_OK && setup_failed) {
         dx_net_server_stop(&server);
@@ -556,8 +592,7 @@ int main(int argc, char **argv) {
         printf("hbtp_server: %s port %u, %u workers, backend %s%s\n", host, (unsigned)dx_net_server_port(&server),
                (unsigned)dx_net_server_workers(&server), dx_net_server_backend_name(&server), jwt_on ? ", JWT required" : "");
     fflush(stdout);
-    while (dx_net_server_stops(&server) == 0) sigsuspend(&old); /* until the first signal */
-    pthread_sigmask(SIG_SETMASK, &old, NULL); /* a second one may come while stop waits */
+    stop_signals_wait();
     rc = dx_net_server_stop(&server);
     dx_net_server_counters(&server, UINT32_MAX, &ct); /* the final sums */
     fprintf(stderr, "hbtp_server: stopped: %llu connections, %llu requests, %llu bytes in, %llu out, %llu refused, "

@@ -9,7 +9,7 @@
 #   tcc        every test program built with tcc, run natively
 #   musl       every test program built with musl-gcc -static, run natively
 #   mingw      every test program built with x86_64-w64-mingw32-gcc -static, run under wine
-#   kqueue     reactor_test's kqueue suite (--filter=kqueue) over libkqueue, a
+#   kqueue     reactor_test's and net_test's kqueue suites (--filter=kqueue) over libkqueue, a
 #              kqueue(2) emulation on Linux, built once (cmake) from
 #              ../shared/third_party/libkqueue-<commit>.tar.gz into build/kq/;
 #              sanitized -O0, -O2, and sanitized with only the first kqueue's
@@ -316,6 +316,36 @@ sys.exit(0 if got == data else 1)' "$port" >>"$log" 2>&1; then
     return 0
 }
 
+# dx_net.h's server on IOCP: examples/hbtp_server.exe under Wine, driven by
+# the native hbtp_load (pipelined GET/SET/DEL/ECHO/PING from 16 connections):
+# every request answered, no error, no connection lost.
+mingw_hbtp_server() {
+    local wine=$1 exe=$OUT/mingw/hbtp_server.exe load=$OUT/mingw/hbtp_load log=$OUT/mingw/hbtp_server.run.log
+    local pid port="" i
+    build mingw examples/hbtp_server "$exe" x86_64-w64-mingw32-gcc -static $CFLAGS -I. -Iexamples \
+        examples/hbtp_server.c $LIBS_WIN || return 0
+    build mingw examples/hbtp_load-native "$load" gcc -std=c99 -O2 -D_DEFAULT_SOURCE -I. -Iexamples \
+        examples/hbtp_load.c $LIBS_POSIX || return 0
+    "$wine" "$exe" --backend iocp --port 0 </dev/null >"$log" 2>&1 &
+    pid=$!
+    for i in $(seq 1 600); do # a watchdog: Wine starts in about a second
+        port=$(tr -d '\r' <"$log" | sed -n 's/^hbtp_server: 127\.0\.0\.1 port \([0-9]*\), 1 workers, backend iocp$/\1/p')
+        [ -n "$port" ] && break
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    if [ -n "$port" ] && timeout 300 "$load" --connections 16 --pipeline 8 --duration 2 \
+        --mix get:5,set:4,del:1,echo:1,ping:1 "127.0.0.1:$port" >>"$log" 2>&1 &&
+        grep -Eq '^summary: requests=[1-9][0-9]* errors=0 .* lost_connections=0$' "$log"; then
+        pass mingw examples/hbtp_server "IOCP under Wine: $(sed -n 's/^requests: \([0-9]*\) answered.*/\1/p' "$log") pipelined requests answered, no error"
+    else
+        fail mingw examples/hbtp_server "hbtp_load against it failed (port '${port}')" "$log"
+    fi
+    kill "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    return 0
+}
+
 target_mingw() {
     local wine="" wineserver="" prefix rc log
     need mingw x86_64-w64-mingw32-gcc || return 0
@@ -356,6 +386,7 @@ target_mingw() {
     hosted mingw "little-endian 64-bit" "" no .exe \
         "x86_64-w64-mingw32-gcc -static $CFLAGS" "$LIBS_WIN" "$wine" "${TESTS_ALL[@]}"
     mingw_reactor_echo "$wine"
+    mingw_hbtp_server "$wine"
     # Let this prefix's wineserver finish (it lingers a few seconds) so that
     # nothing outlives the run.
     [ -n "$wineserver" ] && timeout 30 "$wineserver" -w </dev/null >/dev/null 2>&1
@@ -405,6 +436,15 @@ target_kqueue() {
         build "$t" "reactor_test ($variant)" "$exe" gcc -std=c99 $WARN $flags -DDX_REACTOR_KQUEUE_LIBKQUEUE \
             -isystem "$prefix/include/kqueue" -I. -Itests tests/reactor_test.c "$prefix/lib/libkqueue.a" $LIBS_POSIX || continue
         run_test "$t" "reactor_test --filter=kqueue ($variant)" "$dir/reactor_test-$variant.run.log" \
+            env ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 "$exe" --filter=kqueue
+        # dx_net.h's scenarios on the kqueue backend (the basic variant is the
+        # reactor's concern alone)
+        [ "$variant" = asan-basic ] && continue
+        exe=$dir/net_test-$variant
+        # shellcheck disable=SC2086 # $WARN and $flags are lists
+        build "$t" "net_test ($variant)" "$exe" gcc -std=c99 $WARN $flags -DDX_REACTOR_KQUEUE_LIBKQUEUE \
+            -isystem "$prefix/include/kqueue" -I. -Itests tests/net_test.c "$prefix/lib/libkqueue.a" $LIBS_POSIX || continue
+        run_test "$t" "net_test --filter=kqueue ($variant)" "$dir/net_test-$variant.run.log" \
             env ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 "$exe" --filter=kqueue
     done
     return 0
