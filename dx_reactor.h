@@ -1,4 +1,4 @@
-/* dx_reactor.h - v0.4.0 - completion-based event loop (io_uring, epoll, kqueue, poll, IOCP) - SPDX-License-Identifier: MIT OR Unlicense (text at end)
+/* dx_reactor.h - v0.5.0 - completion-based event loop (io_uring, epoll, kqueue, poll, IOCP) - SPDX-License-Identifier: MIT OR Unlicense (text at end)
 
    The one dx header that does I/O. Every backend offers the same completion
    API: you describe an operation in a dx_op you own, submit it, and a
@@ -40,7 +40,10 @@ OVERVIEW
      timer (relative or absolute, nanoseconds on a monotonic clock), cancel
      (itself an operation), close, wake-wait (completes when any thread
      calls dx_reactor_wake), and poll: readiness, for libraries that do
-     their own I/O (libpq, c-ares, libcurl, OpenSSL's non-blocking BIOs).
+     their own I/O (libpq, c-ares, libcurl, OpenSSL's non-blocking BIOs),
+     level-triggered and one-shot, or edge-triggered and multishot
+     (DX_OP_POLL_EDGE: one io_uring POLL_ADD, or epoll's and kqueue's own
+     edges, serve every completion).
    - Everything is caller-owned: the loop (dx_reactor) and every operation
      (dx_op, with an intrusive next pointer). Nothing is allocated per
      operation: the loop's fd table lives in memory you give init (or that
@@ -152,9 +155,9 @@ API
        plus DX_OP_POLL_ERR and DX_OP_POLL_HUP, which are always reported
        and need no asking), or a dx_result. Nothing is read or written: the
        caller (the library) does its own recv or send, then polls again.
-       Level-triggered and one-shot on every backend: data left unread
-       makes the next poll complete at once; REARM polls again (one new
-       poll). IN: data, a connection to accept, or the end of the stream
+       Without DX_OP_POLL_EDGE: level-triggered and one-shot on every
+       backend: data left unread makes the next poll complete at once;
+       REARM polls again (one new poll). IN: data, a connection to accept, or the end of the stream
        (the peer's close or shutdown: with IN also HUP, where the system
        reports it: POLLRDHUP on Linux (and wherever <poll.h> has it),
        Windows' disconnect; systems without POLLRDHUP report IN alone for a
@@ -167,6 +170,28 @@ API
        you will read yourself. Sockets and pipes; on IOCP sockets only
        (pipes and files: DX_ERR_UNSUPPORTED) and at most 256 polls in flight
        per loop (DX_ERR_LIMIT); custom backends: what theirs does (BACKENDS).
+       events | DX_OP_POLL_EDGE: edge-triggered and multishot, as EPOLLET.
+       It completes at once when the fd is ready already, then each time it
+       becomes ready again for the events (data arrived, space freed, the
+       peer hung up); return REARM (without refilling the op) to keep it
+       armed, DISARM, dx_op_cancel or a close to stop it (DX_ERR_CANCELED
+       once; no callback after a DISARM). Before REARM, read (or write)
+       until EAGAIN: an edge that came while the fd still held data, or
+       still had room, may not be reported again; after the end of the
+       stream (a read of 0, HUP) no edge follows: DISARM. A backend may report more
+       often than edges (a wake-up that changed nothing, or a level poll):
+       a completion means "look now", never "this much arrived". io_uring:
+       one multishot POLL_ADD (IORING_POLL_ADD_MULTI, Linux 5.13; FEAT_POLL_MULTI)
+       serves every completion, no new submission per event (stats.started
+       counts one; stats.rearms counts the kernel ending it, which the loop
+       arms again); a kernel without it, DX_REACTOR_CFG_NO_POLL_MULTI, or a
+       second multishot on the same fd (one per fd: recv_multi and the
+       multishot accept use the same place) get a one-shot POLL_ADD per REARM
+       (and a recv_multi beside an armed EDGE poll says DX_ERR_BUSY).
+       epoll, kqueue: one look when it starts, then the fd's own edge events
+       serve it, with no poll() per event. poll(), IOCP, custom: the level
+       poll again on each REARM (spurious completions, as above: a REARM
+       while the fd is still ready completes again at once).
    size_t dx_reactor_bufring_memory_size(const dx_reactor_bufring_config *cfg)
        cfg->count buffers (a power of two up to 32768) of cfg->size bytes,
        then a free list of 2 bytes per buffer; 0: an invalid cfg.
@@ -226,7 +251,8 @@ API
        empty or too long), DX_ERR_AGAIN (the listener's backlog is full),
        DX_REACTOR_ERR_REFUSED, DX_ERR_NOTFOUND, ...
    dx_result dx_reactor_fd_close(dx_reactor *r, uintptr_t fd)   synchronous close; r may be NULL
-       ops pending on fd in r complete with DX_ERR_CANCELED (in the next turn)
+       ops pending on fd in r complete with DX_ERR_CANCELED (in the next turn),
+       those submitted but not started yet (a REARM in a callback) too
 
    Custom backend (dx_reactor_custom in the config, backend id CUSTOM)
    The vtable's start() begins an op and later calls
@@ -243,6 +269,8 @@ API
    buffers' state completes it with the ready DX_OP_POLL_* bits, at once
    when one is ready, or later; one that cannot completes it with
    DX_ERR_UNSUPPORTED (tests/reactor_test.c's mock network does the former).
+   op->flags may hold DX_OP_POLL_EDGE: a stack may serve it as level (a
+   REARM calls start() again), as the mock network does.
 
 CONFIGURATION
    macro                      default  scope     effect
@@ -265,7 +293,8 @@ CONFIGURATION
    Config fields (zero = default): backends[]/backend_count; max_fds (fd
    table size; default the RLIMIT_NOFILE soft limit, at most 2^20, at least
    64); ring_entries; flags (DX_REACTOR_CFG_SQPOLL, DX_REACTOR_CFG_NO_DEFER,
-   DX_REACTOR_CFG_NO_REGISTERED_RING, DX_REACTOR_CFG_NO_SEND_ZC); allocator
+   DX_REACTOR_CFG_NO_REGISTERED_RING, DX_REACTOR_CFG_NO_SEND_ZC,
+   DX_REACTOR_CFG_NO_POLL_MULTI); allocator
    (create's); custom.
 
 MEMORY
@@ -359,19 +388,45 @@ BACKENDS
    io_uring, RECVSEND_POLL_FIRST there made pipelined echoes slower: when the
    data is already there, the poll defers the recv to task work). poll(): the fds
    with waiting ops, rebuilt each turn (a fallback: O(fds) per turn).
-   dx_op_poll, the same level-triggered one-shot everywhere: io_uring
+   dx_op_poll, level-triggered one-shot, the same everywhere: io_uring
    submits a one-shot IORING_OP_POLL_ADD (POLLRDHUP with POLLIN; its result
-   is the mask), canceled by ASYNC_CANCEL like any op; no multishot poll
-   (IORING_POLL_ADD_MULTI reports each wake-up, not the level: REARM
-   submits a new one-shot poll instead). epoll, kqueue and poll() look at
-   the fd with poll() and a zero timeout when the op starts and after each
-   event their own machinery reports for the fd (the "watch" hook keeps the
-   fd's interest: epoll's edge-triggered IN|OUT, kqueue's read and write
-   filters, poll()'s events), so the result is the fd's state then, not a
-   stale edge: one poll() system call per start and per event, none on the
-   recv and send paths. Poll ops wait in a list of their own per fd (they
-   may want IN and OUT at once), in the fd table's multishot slot, which
-   only io_uring uses otherwise (the table stays 64 bytes per fd).
+   is the mask), canceled by ASYNC_CANCEL like any op. epoll, kqueue and
+   poll() look at the fd with poll() and a zero timeout when the op starts
+   and after each event their own machinery reports for the fd (the
+   "watch" hook keeps the fd's interest: epoll's edge-triggered IN|OUT,
+   kqueue's read and write filters, poll()'s events), so the result is the
+   fd's state then, not a stale edge: one poll() system call per start and
+   per event, none on the recv and send paths. Poll ops wait in a list of
+   their own per fd (they may want IN and OUT at once), in the fd table's
+   multishot slot, which only io_uring uses otherwise (the table stays 64
+   bytes per fd).
+   dx_op_poll with DX_OP_POLL_EDGE, edge-triggered and multishot where the
+   backend has edges. io_uring: POLL_ADD with IORING_POLL_ADD_MULTI in
+   sqe->len (Linux 5.13; an older kernel fails it with EINVAL, so the loop
+   asks for it only when io_uring_setup reports IORING_FEAT_RSRC_TAGS, which
+   came in the same release: DX_REACTOR_FEAT_POLL_MULTI). The kernel
+   (io_uring/poll.c) arms it edge-triggered (EPOLLET unless
+   IORING_POLL_ADD_LEVEL), posts a CQE at once if the fd is ready when it
+   arms, then one with CQE_F_MORE at each wake-up of the fd's wait queue
+   that finds it ready for the events (each arrival, not only the first: a
+   superset of edges); CQE_F_MORE clear means it ended (canceled, or the
+   completion queue overflowed): a REARM arms it again (stats.rearms). Its
+   user_data is the fd's slot, tagged like a multishot recv's, so DISARM
+   (ASYNC_CANCEL by that tag) drops its late CQEs; CQEs that come while the
+   callback of the last one is pending add their bits to it (one callback
+   for them all: it reads until EAGAIN anyway). One multishot per fd (the
+   slot): a second is served one-shot.
+   epoll and kqueue: the first start looks with poll() (the fd may be ready
+   already, its edge long reported); afterwards the op waits in the fd's
+   poll list and takes each event's own bits (epoll: EPOLLIN, EPOLLOUT,
+   EPOLLERR, EPOLLHUP, EPOLLRDHUP as HUP with IN; kqueue: the read filter
+   is IN, with EV_EOF also HUP, the write filter OUT, with EV_EOF HUP,
+   fflags ERR), and a REARM puts it back in the list with no system call.
+   epoll's events carry the fd's whole state, so an OUT poll may complete
+   when data arrives on a writable socket; kqueue's write filter is
+   dispatched (re-enabled on REARM: it reports at once while the socket is
+   writable, so write until EAGAIN first). poll() and IOCP have no edges:
+   there EDGE is the level one-shot poll, started again on REARM.
    kqueue (written from the FreeBSD and macOS kqueue(2) manual pages; its
    section says more): EVFILT_READ with EV_CLEAR added once per fd,
    EVFILT_WRITE with EV_CLEAR|EV_DISPATCH added when a writer waits (an idle
@@ -428,6 +483,18 @@ BACKENDS
    come through WSAIoctl, so no -lmswsock).
 
 VERSION HISTORY
+   0.5.0 (2026-11-23) dx_op_poll(op, fd, events | DX_OP_POLL_EDGE):
+         edge-triggered and multishot; REARM keeps it armed. io_uring: one
+         POLL_ADD with IORING_POLL_ADD_MULTI (Linux 5.13, probed:
+         DX_REACTOR_FEAT_POLL_MULTI; DX_REACTOR_CFG_NO_POLL_MULTI turns it
+         off) serves every completion; epoll, kqueue: the fd's edge events
+         serve it, no poll() per event; poll(), IOCP, custom: level, re-armed
+         (BACKENDS). Without the flag nothing changes. stats.rearms also
+         counts multishot accepts and EDGE polls the kernel ended.
+         dx_reactor_fd_close also cancels the ops on fd that were submitted
+         but not started yet (a REARM in a callback): they started on the
+         closed number and failed with DX_REACTOR_ERR_BADF (or worse, on a
+         number reused meanwhile).
    0.4.1 (2026-11-23) Windows: dx_reactor_workers_start with cfg->listen
          runs one worker with its listener (any count said
          DX_ERR_UNSUPPORTED); more than one still does.
@@ -688,9 +755,9 @@ DX_INLINE const char *dx_result_name(dx_result r) {
 #endif
 
 #define DX_REACTOR_VERSION_MAJOR 0
-#define DX_REACTOR_VERSION_MINOR 4
-#define DX_REACTOR_VERSION_PATCH 1
-#define DX_REACTOR_VERSION DX_VERSION_PACK(0, 4, 0)
+#define DX_REACTOR_VERSION_MINOR 5
+#define DX_REACTOR_VERSION_PATCH 0
+#define DX_REACTOR_VERSION DX_VERSION_PACK(0, 5, 0)
 
 #ifndef DX_REACTOR_MAX_BACKENDS /* entries in dx_reactor_config.backends */
 #define DX_REACTOR_MAX_BACKENDS 8
@@ -752,7 +819,8 @@ typedef enum dx_op_poll_event { /* dx_op_poll's events and its result (bits; pol
     DX_OP_POLL_IN = 0x01,  /* readable: data, a connection to accept, or the end of the stream */
     DX_OP_POLL_OUT = 0x04, /* writable */
     DX_OP_POLL_ERR = 0x08, /* an error is pending (a result: always reported, never needs asking for) */
-    DX_OP_POLL_HUP = 0x10  /* the peer hung up (a result: see dx_op_poll) */
+    DX_OP_POLL_HUP = 0x10, /* the peer hung up (a result: see dx_op_poll) */
+    DX_OP_POLL_EDGE = 0x100 /* in events only: edge-triggered and multishot (see dx_op_poll); never in a result */
 } dx_op_poll_event;
 enum { /* dx_reactor_tcp_listen's flags */
     DX_REACTOR_LISTEN_REUSEPORT = 1 /* SO_REUSEPORT */
@@ -761,7 +829,8 @@ enum { /* dx_reactor_config.flags */
     DX_REACTOR_CFG_SQPOLL = 1,             /* io_uring: kernel submission thread (off by default) */
     DX_REACTOR_CFG_NO_DEFER = 2,           /* io_uring: do not ask for DEFER_TASKRUN/COOP_TASKRUN */
     DX_REACTOR_CFG_NO_REGISTERED_RING = 4, /* io_uring: do not register the ring fd */
-    DX_REACTOR_CFG_NO_SEND_ZC = 8          /* io_uring: never SEND_ZC */
+    DX_REACTOR_CFG_NO_SEND_ZC = 8,         /* io_uring: never SEND_ZC */
+    DX_REACTOR_CFG_NO_POLL_MULTI = 16      /* io_uring: no multishot poll (DX_OP_POLL_EDGE re-submits one-shot polls, as before 5.13) */
 };
 enum { /* dx_reactor_features() */
     DX_REACTOR_FEAT_SINGLE_ISSUER = 1,
@@ -770,7 +839,8 @@ enum { /* dx_reactor_features() */
     DX_REACTOR_FEAT_REGISTERED_RING = 8,
     DX_REACTOR_FEAT_SQPOLL = 16,
     DX_REACTOR_FEAT_CANCEL_FD = 32, /* close cancels pending ops in the kernel */
-    DX_REACTOR_FEAT_SEND_ZC = 64    /* io_uring SEND_ZC for sends of DX_REACTOR_ZC_MIN bytes or more */
+    DX_REACTOR_FEAT_SEND_ZC = 64,   /* io_uring SEND_ZC for sends of DX_REACTOR_ZC_MIN bytes or more */
+    DX_REACTOR_FEAT_POLL_MULTI = 128 /* io_uring multishot poll (5.13): one POLL_ADD serves every completion of a DX_OP_POLL_EDGE poll */
 };
 #define DX_OP_OFFSET_CURRENT UINT64_MAX /* dx_op_read/write offset: the file position, not an offset */
 
@@ -829,7 +899,7 @@ struct dx_op {
     dx_op *target;       /* cancel */
     int64_t res;         /* the last result */
     uint32_t addr_len;   /* accept: capacity, then the peer address length */
-    uint32_t flags;      /* dx_op_flag bits; poll: the DX_OP_POLL_* events asked for */
+    uint32_t flags;      /* dx_op_flag bits; poll: the DX_OP_POLL_* events asked for (DX_OP_POLL_EDGE too) */
     dx_op_priv priv;     /* private */
     dx_op *canceler;     /* private: io_uring: a cancel op that completes right after this op */
 };
@@ -839,7 +909,7 @@ typedef struct dx_reactor_stats {
     uint64_t started;   /* ops started */
     uint64_t completed; /* callbacks run */
     uint64_t active;    /* ops not IDLE now */
-    uint64_t rearms;    /* io_uring multishot recvs armed again (out of buffers, or ended by the kernel) */
+    uint64_t rearms;    /* io_uring multishots (recv, accept, EDGE poll) armed again (out of buffers, or ended by the kernel) */
     uint64_t zc_sends;  /* io_uring sends made with SEND_ZC (>= DX_REACTOR_ZC_MIN bytes) */
 } dx_reactor_stats;
 
@@ -1220,7 +1290,11 @@ extern long syscall(long number, ...);
 
 enum { DXI_REACTOR_W_NONE = 0, DXI_REACTOR_W_SUBMIT, DXI_REACTOR_W_DONE, DXI_REACTOR_W_RD, DXI_REACTOR_W_WR,
        DXI_REACTOR_W_TIMER, DXI_REACTOR_W_WAKE, DXI_REACTOR_W_KERNEL, DXI_REACTOR_W_CUSTOM, DXI_REACTOR_W_POLL };
-enum { DXI_REACTOR_IF_CONNECTING = 1, DXI_REACTOR_IF_NOTSOCK = 2, DXI_REACTOR_IF_POLLING = 4, DXI_REACTOR_IF_ARMED = 8, DXI_REACTOR_IF_ZC = 16 };
+/* op->iflags. ARMED: a multishot the backend keeps between callbacks (io_uring: in the kernel; epoll,
+   kqueue: an EDGE poll in the fd table); ENDED: io_uring ended a multishot (a REARM arms it again, which
+   stats.rearms counts). */
+enum { DXI_REACTOR_IF_CONNECTING = 1, DXI_REACTOR_IF_NOTSOCK = 2, DXI_REACTOR_IF_POLLING = 4, DXI_REACTOR_IF_ARMED = 8, DXI_REACTOR_IF_ZC = 16,
+       DXI_REACTOR_IF_ENDED = 32 };
 
 DX_INLINE void dxi_reactor_push(dx_op **head, dx_op **tail, dx_op *op) {
     op->next = NULL;
@@ -1373,7 +1447,7 @@ DX_REACTOR_API void dx_op_recv_multi(dx_op *op, uintptr_t fd, dx_reactor_bufring
 }
 DX_REACTOR_API void dx_op_poll(dx_op *op, uintptr_t fd, uint32_t events) {
     dxi_reactor_fill(op, DX_OP_KIND_POLL, fd, NULL, 0);
-    op->flags = events & (uint32_t)(DX_OP_POLL_IN | DX_OP_POLL_OUT | DX_OP_POLL_ERR | DX_OP_POLL_HUP);
+    op->flags = events & (uint32_t)(DX_OP_POLL_IN | DX_OP_POLL_OUT | DX_OP_POLL_ERR | DX_OP_POLL_HUP | DX_OP_POLL_EDGE);
 }
 
 /* ---- the backend table ----
@@ -1427,7 +1501,8 @@ typedef struct dxi_reactor_vtable {
     int (*watch)(dx_reactor *r, int fd, dxi_reactor_slot *s);
 } dxi_reactor_vtable;
 enum {
-    DXI_REACTOR_VT_MULTISHOT = 1 /* recv_multi lives in the kernel: submitting one again counts in stats.rearms */
+    DXI_REACTOR_VT_MULTISHOT = 1, /* multishots live in the kernel: submitting one again counts in stats.rearms */
+    DXI_REACTOR_VT_EDGES = 2      /* readiness events are edges: DX_OP_POLL_EDGE polls are served from them (epoll, kqueue) */
 };
 
 /* ---- the core: queues, timers, completion; backend-agnostic ---- */
@@ -1606,16 +1681,17 @@ DX_REACTOR_API dx_result dx_reactor_submit(dx_reactor *r, dx_op *op, dx_reactor_
     return DX_OK;
 }
 
-/* Calls a multishot op's callback (recv with a buffer ring, or an accept
-   armed in the kernel). Afterwards its buffer goes back; REARM keeps the
-   backend's multishot (io_uring) or submits again; DISARM stops it. After a
-   DISARM the op is the caller's (it may have been freed in the callback), so
-   everything needed then is read before the call. */
+/* Calls a multishot op's callback (recv with a buffer ring, an accept
+   armed in the kernel, an EDGE poll). Afterwards its buffer goes back; REARM
+   keeps the backend's multishot (io_uring, epoll, kqueue) or submits again;
+   DISARM stops it. After a DISARM the op is the caller's (it may have been
+   freed in the callback), so everything needed then is read before the call. */
 DXI_PRIVATE void dxi_reactor_multi_call(dx_reactor *r, dx_op *op) {
     dx_reactor_bufring *br = op->kind == DX_OP_KIND_RECV_MULTI ? op->priv.multi.ring : NULL;
     uint32_t held = br ? op->priv.multi.held : 0; /* buffer index + 1, or 0 */
     uintptr_t fd = op->fd;
     int armed = (op->iflags & DXI_REACTOR_IF_ARMED) != 0; /* only a backend with multi_after arms ops */
+    int ended = (op->iflags & DXI_REACTOR_IF_ENDED) != 0; /* the kernel ended it: a REARM arms it again */
     dx_reactor_action act;
     if (br) op->priv.multi.held = 0;
     act = op->cb(r, op, op->res, op->user);
@@ -1625,7 +1701,7 @@ DXI_PRIVATE void dxi_reactor_multi_call(dx_reactor *r, dx_op *op) {
         return;
     }
     if (act == DX_REACTOR_REARM && op->state == DX_OP_STATE_IDLE) {
-        if (br && (r->vt->flags & DXI_REACTOR_VT_MULTISHOT)) r->stats.rearms++; /* the kernel had ended it */
+        if (ended && (r->vt->flags & DXI_REACTOR_VT_MULTISHOT)) r->stats.rearms++;
         dx_reactor_submit(r, op, op->cb, op->user);
     }
 }
@@ -1671,7 +1747,7 @@ DXI_PRIVATE int64_t dxi_reactor_turn(dx_reactor *r, int may_block) {
         r->stats.active--;
         r->stats.completed++;
         ran++;
-        if (op->kind == DX_OP_KIND_RECV_MULTI || (op->iflags & DXI_REACTOR_IF_ARMED)) {
+        if (op->kind == DX_OP_KIND_RECV_MULTI || (op->iflags & (DXI_REACTOR_IF_ARMED | DXI_REACTOR_IF_ENDED))) {
             dxi_reactor_multi_call(r, op);
             continue;
         }
@@ -1882,7 +1958,8 @@ enum {
     DXI_URING_SETUP_SQPOLL = 1u << 1, DXI_URING_SETUP_SUBMIT_ALL = 1u << 7, DXI_URING_SETUP_COOP_TASKRUN = 1u << 8,
     DXI_URING_SETUP_TASKRUN_FLAG = 1u << 9, DXI_URING_SETUP_SINGLE_ISSUER = 1u << 12,
     DXI_URING_SETUP_DEFER_TASKRUN = 1u << 13,
-    DXI_URING_FEAT_SINGLE_MMAP = 1u << 0, DXI_URING_FEAT_EXT_ARG = 1u << 8,
+    DXI_URING_FEAT_SINGLE_MMAP = 1u << 0, DXI_URING_FEAT_EXT_ARG = 1u << 8, DXI_URING_FEAT_RSRC_TAGS = 1u << 10,
+    DXI_URING_POLL_ADD_MULTI = 1u << 0, /* POLL_ADD's flags, in sqe->len */
     DXI_URING_ENTER_GETEVENTS = 1u << 0, DXI_URING_ENTER_SQ_WAKEUP = 1u << 1, DXI_URING_ENTER_EXT_ARG = 1u << 3,
     DXI_URING_ENTER_REGISTERED_RING = 1u << 4,
     DXI_URING_SQ_NEED_WAKEUP = 1u << 0,
@@ -2055,6 +2132,12 @@ DX_INLINE uint64_t dxi_uring_ms_tag(dx_reactor *r, uintptr_t fd) {
     return (uint64_t)(uintptr_t)s | 1u | ((uint64_t)(s->ms_gen & 3u) << 1);
 }
 
+/* fd's multishot slot holds an armed EDGE poll (its op is live: the slot is cleared when it ends or is disarmed). */
+DX_INLINE int dxi_uring_edge_poll(dx_reactor *r, uintptr_t fd) {
+    const dx_op *ms = fd < r->max_fds ? ((dxi_reactor_slot *)r->slots)[fd].ms : NULL;
+    return ms && ms->kind == DX_OP_KIND_POLL;
+}
+
 /* One send in flight per socket, so that bytes never reorder: the others wait in the fd table. */
 DXI_PRIVATE void dxi_uring_start(dx_reactor *r, dx_op *op) {
     if ((op->kind == DX_OP_KIND_SEND || op->kind == DX_OP_KIND_SENDV) && op->fd < r->max_fds) {
@@ -2101,7 +2184,7 @@ DXI_PRIVATE void dxi_uring_prep(dx_reactor *r, dx_op *op) {
         sqe->addr = (uint64_t)(uintptr_t)op->buf;
         sqe->off = op->buf ? (uint64_t)(uintptr_t)&op->addr_len : 0;
         sqe->op_flags = SOCK_CLOEXEC; /* blocking: the ring waits for it without a poll round trip */
-        if (!op->buf && op->fd < r->max_fds) { /* no address wanted: one multishot accept serves every REARM */
+        if (!op->buf && op->fd < r->max_fds && !dxi_uring_edge_poll(r, op->fd)) { /* no address wanted: one multishot accept serves every REARM */
             dxi_reactor_slot *s = (dxi_reactor_slot *)r->slots + op->fd;
             s->ms = op;
             s->ms_br = NULL;
@@ -2183,13 +2266,22 @@ DXI_PRIVATE void dxi_uring_prep(dx_reactor *r, dx_op *op) {
     case DX_OP_KIND_POLL: /* one-shot: completes at once when the fd is ready already (level) */
         sqe->opcode = DXI_URING_OP_POLL_ADD;
         sqe->op_flags = dxi_uring_poll32((uint32_t)(unsigned short)dxi_reactor_poll_events(op));
+        if ((op->flags & DX_OP_POLL_EDGE) && (r->features & DX_REACTOR_FEAT_POLL_MULTI) && op->fd < r->max_fds &&
+            !((dxi_reactor_slot *)r->slots)[op->fd].ms) { /* EDGE: multishot, in the fd's slot (one per fd; else one-shot) */
+            dxi_reactor_slot *s = (dxi_reactor_slot *)r->slots + op->fd;
+            s->ms = op;
+            s->ms_br = NULL;
+            sqe->len = DXI_URING_POLL_ADD_MULTI; /* a CQE per wake-up that finds the fd ready, the first at once if it is */
+            sqe->user_data = dxi_uring_ms_tag(r, op->fd);
+            op->iflags |= DXI_REACTOR_IF_ARMED;
+        }
         break;
     case DX_OP_KIND_RECV_MULTI: {
         dxi_reactor_slot *s;
-        if (op->fd >= r->max_fds) {
+        if (op->fd >= r->max_fds || dxi_uring_edge_poll(r, op->fd)) { /* out of the table; the fd's slot is an EDGE poll's */
             op->where = DXI_REACTOR_W_NONE;
             sqe->user_data = DXI_URING_UD_IGNORE;
-            dxi_reactor_done(r, op, DX_ERR_LIMIT, 0);
+            dxi_reactor_done(r, op, op->fd >= r->max_fds ? DX_ERR_LIMIT : DX_ERR_BUSY, 0);
             break;
         }
         s = (dxi_reactor_slot *)r->slots + op->fd;
@@ -2274,7 +2366,7 @@ DXI_PRIVATE void dxi_uring_complete(dx_reactor *r, dx_op *op, int32_t res, uint3
     }
 }
 
-/* A completion of a multishot recv. Returns 0, or 1 when its op still waits
+/* A completion of a multishot (recv, accept, EDGE poll). Returns 0, or 1 when its op still waits
    for its callback: this completion then stays in the ring for the next turn. */
 DXI_PRIVATE int dxi_uring_multi(dx_reactor *r, uint64_t ud, int32_t res, uint32_t flags) {
     dxi_reactor_slot *s = (dxi_reactor_slot *)(uintptr_t)(ud & ~(uint64_t)7);
@@ -2286,7 +2378,13 @@ DXI_PRIVATE int dxi_uring_multi(dx_reactor *r, uint64_t ud, int32_t res, uint32_
         if (has_buf && br) dxi_uring_buf_put(br, bid);
         return 0;
     }
-    if (op->where == DXI_REACTOR_W_DONE) return 1;
+    if (op->where == DXI_REACTOR_W_DONE) { /* its callback has not run yet */
+        if (op->kind == DX_OP_KIND_POLL && more && res >= 0 && op->res >= 0) { /* an EDGE poll's news: the same callback tells it */
+            op->res |= dxi_reactor_poll_res(op, (uint32_t)res);
+            return 0;
+        }
+        return 1; /* this completion waits in the ring for the next turn */
+    }
     if (res == -EAGAIN && !more) { /* a non-blocking socket (io_uring honours O_NONBLOCK): poll, then again */
         op->iflags &= (uint8_t)~DXI_REACTOR_IF_ARMED;
         s->ms = NULL;
@@ -2300,7 +2398,7 @@ DXI_PRIVATE int dxi_uring_multi(dx_reactor *r, uint64_t ud, int32_t res, uint32_
         }
         return 0;
     }
-    if (!more) op->iflags &= (uint8_t)~DXI_REACTOR_IF_ARMED;
+    if (!more) op->iflags = (uint8_t)((op->iflags & ~DXI_REACTOR_IF_ARMED) | DXI_REACTOR_IF_ENDED);
     if (res > 0 && has_buf) {
         op->buf = br->mem + (size_t)bid * br->size;
         op->priv.multi.held = bid + 1;
@@ -2311,7 +2409,7 @@ DXI_PRIVATE int dxi_uring_multi(dx_reactor *r, uint64_t ud, int32_t res, uint32_
     {
         dx_op *canceler = more ? NULL : op->canceler;
         if (res < 0) dxi_reactor_done_errno(r, op, -res);
-        else dxi_reactor_done(r, op, res, 0);
+        else dxi_reactor_done(r, op, op->kind == DX_OP_KIND_POLL ? dxi_reactor_poll_res(op, (uint32_t)res) : res, 0);
         if (canceler) {
             op->canceler = NULL;
             dxi_reactor_done(r, canceler, 0, 0);
@@ -2466,6 +2564,9 @@ DXI_PRIVATE int dxi_uring_ring_init(dx_reactor *r, const dx_reactor_config *cfg)
         }
     }
     r->features |= DX_REACTOR_FEAT_CANCEL_FD; /* probed opcodes imply a 5.19+ kernel for EXT_ARG... see BACKENDS */
+    /* multishot POLL_ADD (IORING_POLL_ADD_MULTI) came in 5.13, as did this feature bit; an older kernel
+       fails the flag with EINVAL, so it is only asked for where the bit says it is there */
+    if ((p.features & DXI_URING_FEAT_RSRC_TAGS) && !(cfg->flags & DX_REACTOR_CFG_NO_POLL_MULTI)) r->features |= DX_REACTOR_FEAT_POLL_MULTI;
     return 0;
 }
 
@@ -2709,14 +2810,28 @@ DXI_PRIVATE int dxi_reactor_poll_wants(const dxi_reactor_slot *s) {
     return w;
 }
 
-/* An event on fd, whichever it was: each poll op there looks at the fd's state. */
-DXI_PRIVATE void dxi_reactor_ready_polls(dx_reactor *r, int fd) {
+/* An event's readiness, for the EDGE polls it serves (epoll, kqueue):
+   DX_OP_POLL_* bits, and this one for the peer's end of stream (POLLRDHUP,
+   EV_EOF on a read filter), a HUP for the polls that ask for IN. */
+#define DXI_REACTOR_EDGE_RDHUP 0x200u
+/* An EDGE poll's result from an event: what it asked for, ERR and HUP always; 0: not its edge. */
+DX_INLINE int64_t dxi_reactor_edge_res(const dx_op *op, uint32_t ev) {
+    int64_t res = (int64_t)(ev & op->flags & (uint32_t)(DX_OP_POLL_IN | DX_OP_POLL_OUT));
+    res |= (int64_t)(ev & (uint32_t)(DX_OP_POLL_ERR | DX_OP_POLL_HUP));
+    if ((ev & DXI_REACTOR_EDGE_RDHUP) && (op->flags & DX_OP_POLL_IN)) res |= DX_OP_POLL_HUP;
+    return res;
+}
+
+/* An event on fd, whichever it was: each level poll op there looks at the
+   fd's state (one poll() each); an EDGE poll (armed: epoll, kqueue) takes
+   the event's own readiness ev (dxi_reactor_edge_res), with no system call. */
+DXI_PRIVATE void dxi_reactor_ready_polls(dx_reactor *r, int fd, uint32_t ev) {
     dxi_reactor_slot *s = (dxi_reactor_slot *)r->slots + fd;
     dx_op *op = s->ms, *next;
     for (; op; op = next) {
-        int64_t n = dxi_reactor_io(op);
+        int64_t n = (op->iflags & DXI_REACTOR_IF_ARMED) ? dxi_reactor_edge_res(op, ev) : dxi_reactor_io(op);
         next = op->next;
-        if (n == -(int64_t)EAGAIN) continue;
+        if (n == -(int64_t)EAGAIN || n == 0) continue; /* a level poll's 0 is -EAGAIN; an EDGE poll's: not its edge */
         dxi_reactor_poll_unlink(s, op);
         if (n < 0) dxi_reactor_done_errno(r, op, (int)-n);
         else dxi_reactor_done(r, op, n, 0);
@@ -2816,6 +2931,8 @@ DXI_PRIVATE void dxi_reactor_ready_start(dx_reactor *r, dx_op *op) {
         else dxi_reactor_done(r, op, 0, 0);
         return;
     }
+    if (op->kind == DX_OP_KIND_POLL && (op->flags & DX_OP_POLL_EDGE) && (r->vt->flags & DXI_REACTOR_VT_EDGES))
+        op->iflags |= DXI_REACTOR_IF_ARMED; /* one look now (below: it may be ready already), then the fd's edges */
     if (op->kind == DX_OP_KIND_RECV && ((dxi_reactor_slot *)r->slots)[op->fd].rd_short &&
         !((dxi_reactor_slot *)r->slots)[op->fd].rd_hup) {
         n = -(int64_t)EAGAIN; /* emptied by the last recv: wait for readiness */
@@ -2835,6 +2952,24 @@ DXI_PRIVATE void dxi_reactor_ready_start(dx_reactor *r, dx_op *op) {
 DXI_PRIVATE void dxi_reactor_ready_cancel(dx_reactor *r, dx_op *op, dx_op *t) {
     if (t->where == DXI_REACTOR_W_RD || t->where == DXI_REACTOR_W_WR || t->where == DXI_REACTOR_W_POLL) dxi_reactor_slot_cancel(r, op, t);
     else dxi_reactor_done(r, op, DX_ERR_NOTFOUND, 0);
+}
+
+/* After an EDGE poll's callback (epoll, kqueue): REARM puts it back in its
+   fd's list as it is, with no look at the fd (the caller read or wrote until
+   EAGAIN: the next edge is news); DISARM leaves it (it may be freed). After
+   an error (canceled, closed) or a refill, REARM starts it anew. */
+DXI_PRIVATE void dxi_reactor_ready_multi_after(dx_reactor *r, dx_op *op, uintptr_t fd, dx_reactor_action act) {
+    int e;
+    (void)fd;
+    if (act != DX_REACTOR_REARM || op->state != DX_OP_STATE_IDLE) return;
+    if (op->res <= 0 || !(op->iflags & DXI_REACTOR_IF_ARMED) || op->kind != DX_OP_KIND_POLL) {
+        dx_reactor_submit(r, op, op->cb, op->user);
+        return;
+    }
+    op->state = DX_OP_STATE_ACTIVE;
+    r->stats.active++;
+    e = dxi_reactor_arm(r, op);
+    if (e) dxi_reactor_done_errno(r, op, e);
 }
 #endif
 
@@ -2888,7 +3023,10 @@ DXI_PRIVATE dx_result dxi_epoll_wait(dx_reactor *r, int64_t timeout_ns) {
         if (e & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) ((dxi_reactor_slot *)r->slots)[fd].rd_hup = 1;
         if (e & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) dxi_reactor_ready(r, fd, 0);
         if (e & (EPOLLOUT | EPOLLHUP | EPOLLERR)) dxi_reactor_ready(r, fd, 1);
-        if (((dxi_reactor_slot *)r->slots)[fd].ms) dxi_reactor_ready_polls(r, fd);
+        if (((dxi_reactor_slot *)r->slots)[fd].ms) /* edge-triggered: e is the fd's state at this wake-up */
+            dxi_reactor_ready_polls(r, fd, ((e & EPOLLIN) ? (uint32_t)DX_OP_POLL_IN : 0u) | ((e & EPOLLOUT) ? (uint32_t)DX_OP_POLL_OUT : 0u) |
+                                           ((e & EPOLLERR) ? (uint32_t)DX_OP_POLL_ERR : 0u) | ((e & EPOLLHUP) ? (uint32_t)DX_OP_POLL_HUP : 0u) |
+                                           ((e & EPOLLRDHUP) ? DXI_REACTOR_EDGE_RDHUP : 0u));
     }
     return DX_OK;
 }
@@ -2913,9 +3051,9 @@ DXI_PRIVATE dx_result dxi_epoll_init(dx_reactor *r, const dx_reactor_config *cfg
 
 DXI_PRIVATE const dxi_reactor_vtable *dxi_epoll_vtable(void) {
     static const dxi_reactor_vtable vt = {
-        DX_REACTOR_BACKEND_EPOLL, 0, dxi_reactor_slots_size, dxi_epoll_init, dxi_epoll_deinit,
+        DX_REACTOR_BACKEND_EPOLL, DXI_REACTOR_VT_EDGES, dxi_reactor_slots_size, dxi_epoll_init, dxi_epoll_deinit,
         dxi_reactor_ready_start, dxi_reactor_ready_cancel, dxi_epoll_wait, dxi_reactor_posix_wake,
-        NULL /* now: the OS clock */, dxi_reactor_posix_fd_forget, NULL /* peek */, NULL /* multi_after */,
+        NULL /* now: the OS clock */, dxi_reactor_posix_fd_forget, NULL /* peek */, dxi_reactor_ready_multi_after,
         NULL, NULL, NULL /* bufrings: the core's free list */, dxi_epoll_watch};
     return &vt;
 }
@@ -2975,7 +3113,7 @@ DXI_PRIVATE dx_result dxi_poll_wait(dx_reactor *r, int64_t timeout_ns) {
         }
         if (e & (POLLIN | POLLHUP | POLLERR)) dxi_reactor_ready(r, p[i].fd, 0);
         if (e & (POLLOUT | POLLHUP | POLLERR)) dxi_reactor_ready(r, p[i].fd, 1);
-        if (slots[p[i].fd].ms) dxi_reactor_ready_polls(r, p[i].fd);
+        if (slots[p[i].fd].ms) dxi_reactor_ready_polls(r, p[i].fd, 0); /* level only: EDGE polls are level here */
     }
     return DX_OK;
 }
@@ -3201,7 +3339,12 @@ DXI_PRIVATE void dxi_kqueue_event(dx_reactor *r, const struct kevent *ev) {
         ((dxi_reactor_slot *)r->slots)[ev->ident].rd_hup = 1;
     if ((ev->flags & EV_EOF) && ev->fflags != 0) dxi_kqueue_ready_error(r, (int)ev->ident, write, (int)ev->fflags);
     else dxi_reactor_ready(r, (int)ev->ident, write);
-    if (((dxi_reactor_slot *)r->slots)[ev->ident].ms) dxi_reactor_ready_polls(r, (int)ev->ident);
+    if (((dxi_reactor_slot *)r->slots)[ev->ident].ms) { /* EDGE polls: the filter's news (EV_CLEAR: a new arrival, freed space) */
+        uint32_t edge = write ? (uint32_t)DX_OP_POLL_OUT : (uint32_t)DX_OP_POLL_IN;
+        if (ev->flags & EV_EOF) edge |= write ? (uint32_t)DX_OP_POLL_HUP : DXI_REACTOR_EDGE_RDHUP; /* the peer shut down (its side, or all) */
+        if ((ev->flags & EV_EOF) && ev->fflags != 0) edge |= (uint32_t)DX_OP_POLL_ERR;
+        dxi_reactor_ready_polls(r, (int)ev->ident, edge);
+    }
 }
 
 /* The changelist is full: one kevent() of its own applies it. With
@@ -3364,9 +3507,9 @@ DXI_PRIVATE void dxi_kqueue_deinit(dx_reactor *r) {
 
 DXI_PRIVATE const dxi_reactor_vtable *dxi_kqueue_vtable(void) {
     static const dxi_reactor_vtable vt = {
-        DX_REACTOR_BACKEND_KQUEUE, 0, dxi_kqueue_memory_size, dxi_kqueue_init, dxi_kqueue_deinit,
+        DX_REACTOR_BACKEND_KQUEUE, DXI_REACTOR_VT_EDGES, dxi_kqueue_memory_size, dxi_kqueue_init, dxi_kqueue_deinit,
         dxi_kqueue_start, dxi_reactor_ready_cancel, dxi_kqueue_wait, dxi_kqueue_wake,
-        NULL /* now: the OS clock */, dxi_kqueue_fd_forget, NULL /* peek */, NULL /* multi_after */,
+        NULL /* now: the OS clock */, dxi_kqueue_fd_forget, NULL /* peek */, dxi_reactor_ready_multi_after,
         NULL, NULL, NULL /* bufrings: the core's free list */, dxi_kqueue_watch};
     return &vt;
 }
@@ -4249,7 +4392,24 @@ DXI_PRIVATE bool dxi_reactor_wsa(void) {
 }
 #endif
 
+/* Ops on fd submitted but not started yet (a REARM in a callback, say) are
+   pending too: they end with DX_ERR_CANCELED rather than start on a closed
+   (or reused) number. */
+DXI_PRIVATE void dxi_reactor_cancel_queued(dx_reactor *r, uintptr_t fd) {
+    dx_op *op = r->sq_head, *next;
+    for (; op; op = next) {
+        next = op->next;
+        if (op->fd != fd || op->kind == DX_OP_KIND_TIMER || op->kind == DX_OP_KIND_CANCEL || op->kind == DX_OP_KIND_WAKE_WAIT ||
+            op->kind == DX_OP_KIND_CLOSE)
+            continue;
+        dxi_reactor_unlink(&r->sq_head, &r->sq_tail, op);
+        op->state = DX_OP_STATE_ACTIVE;
+        dxi_reactor_done(r, op, DX_ERR_CANCELED, 0);
+    }
+}
+
 DX_REACTOR_API dx_result dx_reactor_fd_close(dx_reactor *r, uintptr_t fd) {
+    if (r && r->vt) dxi_reactor_cancel_queued(r, fd);
     if (r && r->vt && r->vt->fd_forget) r->vt->fd_forget(r, fd); /* the backend forgets fd before the number is reused */
 #if DXI_REACTOR_POSIX
     if (close((int)fd) != 0) return dxi_reactor_map(errno);

@@ -2037,6 +2037,274 @@ static int poll_many(prop_ctx *p, dx_reactor_backend_id b) {
     return 0;
 }
 
+/* ---- readiness, edge-triggered: DX_OP_POLL_EDGE, multishot where the backend has it ---- */
+
+#define EDGE_N 24 /* separate writes by the peer, each after the last completion was seen */
+typedef struct edge_ctx {
+    int fd;                 /* the polled end */
+    int calls, in_calls, out_calls, hups, errs;
+    int64_t last;           /* the last result */
+    size_t got;             /* bytes the callbacks read (until EAGAIN each time) */
+    int64_t filled;         /* bytes the callbacks wrote (until EAGAIN each time, when fill is set) */
+    int fill, disarm;       /* write on OUT; return DISARM from the next callback */
+    result_box *box;        /* shared order with other ops' callbacks */
+    int err_order;          /* box->seq at the last error callback */
+    uint8_t buf[4096];
+} edge_ctx;
+static char edge_junk[1 << 16];
+/* The callbacks read and write until EAGAIN: the polled end must not block (Windows: the socket pair's
+   ends are blocking SOCKETs; FIONBIO does not touch overlapped I/O). */
+static int edge_nonblock(int fd) {
+#if defined(_WIN32)
+    u_long one = 1;
+    return ioctlsocket((SOCKET)(intptr_t)fd, (long)FIONBIO, &one) == 0 ? 0 : -1; /* the cast: mingw's FIONBIO is unsigned */
+#else
+    return fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+#endif
+}
+static dx_reactor_action on_edge(dx_reactor *r, dx_op *op, int64_t res, void *user) {
+    edge_ctx *c = (edge_ctx *)user;
+    (void)r, (void)op;
+    c->calls++;
+    c->last = res;
+    if (res < 0) {
+        c->errs++;
+        if (c->box) c->err_order = c->box->seq++;
+        return DX_REACTOR_DISARM;
+    }
+    if (res & DX_OP_POLL_IN) { /* edge-triggered: read until EAGAIN (or the end) before REARM */
+        c->in_calls++;
+        for (;;) {
+            long n = (long)recv(c->fd, c->buf + c->got, sizeof c->buf - c->got, 0);
+            if (n <= 0) break;
+            c->got += (size_t)n;
+        }
+    }
+    if (res & DX_OP_POLL_OUT) {
+        c->out_calls++;
+        while (c->fill) {
+            long n = (long)send(c->fd, edge_junk, sizeof edge_junk, 0);
+            if (n <= 0) break;
+            c->filled += n;
+        }
+    }
+    if (res & DX_OP_POLL_HUP) c->hups++;
+    return c->disarm || (res & (DX_OP_POLL_HUP | DX_OP_POLL_ERR)) ? DX_REACTOR_DISARM : DX_REACTOR_REARM;
+}
+/* Backends that keep an EDGE poll between callbacks: io_uring with multishot poll, epoll, kqueue. */
+static int edge_kept(dx_reactor *r, dx_reactor_backend_id b) {
+    if (b == DX_REACTOR_BACKEND_IOURING) return (dx_reactor_features(r) & DX_REACTOR_FEAT_POLL_MULTI) != 0;
+    return b == DX_REACTOR_BACKEND_EPOLL || b == DX_REACTOR_BACKEND_KQUEUE;
+}
+
+/* EDGE|IN, REARM each time: each of EDGE_N writes by the peer gives a completion, all
+   the bytes are read; kept backends start the op once (io_uring: one POLL_ADD); DISARM stops it */
+static int poll_edge_in(prop_ctx *p, dx_reactor_backend_id b) {
+    dx_reactor r;
+    dx_op po;
+    watchdog wd;
+    static edge_ctx c;
+    static uint8_t sent[4096];
+    dx_reactor_stats s0, s1;
+    size_t total = 0, len, j;
+    int sv[2], i, k, before;
+    uint64_t started;
+    OPEN_OR_SKIP(p, &r, b);
+    memset(&c, 0, sizeof c);
+    PROP_CHECK(p, socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv) == 0 && edge_nonblock(sv[0]) == 0);
+    c.fd = sv[0];
+    watchdog_start(&r, &wd);
+    PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_NOWAIT) == DX_OK); /* the watchdog's timer starts: not counted below */
+    dx_op_poll(&po, (uintptr_t)sv[0], DX_OP_POLL_IN | DX_OP_POLL_EDGE);
+    PROP_CHECK(p, po.flags == (DX_OP_POLL_IN | DX_OP_POLL_EDGE));
+    dx_reactor_read_stats(&r, &s0);
+    PROP_CHECK(p, dx_reactor_submit(&r, &po, on_edge, &c) == DX_OK);
+    for (i = 0; i < 3; i++) PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_NOWAIT) == DX_OK);
+    POLL_SKIP_UNSUPPORTED(p, &r, c.last);
+    PROP_CHECK_MSG(p, c.calls == 0 && po.state == DX_OP_STATE_ACTIVE, "EDGE IN with nothing to read: %d callbacks, res %lld", c.calls,
+                   (long long)c.last);
+    for (k = 0; k < EDGE_N; k++) {
+        len = 1 + (size_t)prop_range(p, 0, 99);
+        for (j = 0; j < len; j++) sent[total + j] = (uint8_t)(k * 31 + (int)j);
+        before = c.in_calls;
+        PROP_CHECK(p, send(sv[1], sent + total, len, 0) == (long)len);
+        total += len;
+        POLL_UNTIL(p, &r, wd, c.got >= total || c.errs);
+        PROP_CHECK_MSG(p, c.errs == 0 && c.got == total && c.in_calls > before, "write %d: %lu of %lu bytes read, %d completions, res %lld", k,
+                       (unsigned long)c.got, (unsigned long)total, c.in_calls, (long long)c.last);
+        PROP_CHECK_MSG(p, c.last == DX_OP_POLL_IN, "write %d: res %lld", k, (long long)c.last);
+        PROP_CHECK(p, po.state != DX_OP_STATE_IDLE); /* REARM keeps it */
+    }
+    dx_reactor_read_stats(&r, &s1);
+    started = s1.started - s0.started;
+    PROP_CHECK(p, c.in_calls >= EDGE_N && memcmp(c.buf, sent, total) == 0);
+    prop_note(p, "%s: %d completions for %d writes, %llu ops started, %llu re-arms", dx_reactor_backend_name(&r), c.calls, EDGE_N,
+              (unsigned long long)started, (unsigned long long)(s1.rearms - s0.rearms));
+    if (edge_kept(&r, b)) /* one start serves every completion: one POLL_ADD on io_uring, no poll() look per event on epoll/kqueue */
+        PROP_CHECK_MSG(p, started == 1 && s1.rearms == s0.rearms, "%s: %llu ops started, %llu re-arms for %d completions",
+                       dx_reactor_backend_name(&r), (unsigned long long)started, (unsigned long long)(s1.rearms - s0.rearms), c.calls);
+    else /* level, re-armed: a new start per completion */
+        PROP_CHECK_MSG(p, started >= (uint64_t)c.calls, "%s: %llu ops started for %d completions", dx_reactor_backend_name(&r),
+                       (unsigned long long)started, c.calls);
+    if (b == DX_REACTOR_BACKEND_IOURING)
+        printf("reactor: io_uring EDGE poll, %d writes: %d completions from %llu POLL_ADD (%s)\n", EDGE_N, c.calls, (unsigned long long)started,
+               (dx_reactor_features(&r) & DX_REACTOR_FEAT_POLL_MULTI) ? "multishot" : "one-shot, re-submitted");
+    /* DISARM: no callback after it, even with more data arriving */
+    c.disarm = 1;
+    before = c.calls;
+    PROP_CHECK(p, send(sv[1], "d", 1, 0) == 1);
+    POLL_UNTIL(p, &r, wd, c.calls > before);
+    PROP_CHECK(p, c.calls == before + 1 && po.state == DX_OP_STATE_IDLE);
+    PROP_CHECK(p, send(sv[1], "e", 1, 0) == 1);
+    for (i = 0; i < 5; i++) PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_NOWAIT) == DX_OK);
+    PROP_CHECK_MSG(p, c.calls == before + 1, "%d callbacks after DISARM", c.calls - before - 1);
+    dx_reactor_fd_close(&r, (uintptr_t)sv[0]);
+    dx_reactor_fd_close(&r, (uintptr_t)sv[1]);
+    watchdog_stop(&r, &wd);
+    PROP_CHECK(p, run_bounded(&r, &wd) == 0);
+    dx_reactor_destroy(&r);
+    return 0;
+}
+
+/* EDGE|OUT on a full socket: completes when space frees after the peer reads; the callback
+   fills it again (until EAGAIN) and REARMs: the next read by the peer gives the next one */
+static int poll_edge_out(prop_ctx *p, dx_reactor_backend_id b) {
+    dx_reactor r;
+    dx_op po;
+    watchdog wd;
+    static edge_ctx c;
+    static char big[1 << 16];
+    int64_t filled = 0, drained = 0, n;
+    int sv[2], i, round, before;
+    OPEN_OR_SKIP(p, &r, b);
+    memset(&c, 0, sizeof c);
+    PROP_CHECK(p, socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv) == 0 && edge_nonblock(sv[0]) == 0);
+    c.fd = sv[0];
+    c.fill = 1;
+    for (;;) { /* fill sv[0]'s send buffer */
+        n = (int64_t)send(sv[0], big, sizeof big, 0);
+        if (n <= 0) break;
+        filled += n;
+        PROP_CHECK(p, filled < (int64_t)1 << 30);
+    }
+    PROP_CHECK(p, filled > 0);
+    watchdog_start(&r, &wd);
+    dx_op_poll(&po, (uintptr_t)sv[0], DX_OP_POLL_OUT | DX_OP_POLL_EDGE);
+    PROP_CHECK(p, dx_reactor_submit(&r, &po, on_edge, &c) == DX_OK);
+    for (i = 0; i < 3; i++) PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_NOWAIT) == DX_OK);
+    POLL_SKIP_UNSUPPORTED(p, &r, c.last);
+    PROP_CHECK_MSG(p, c.calls == 0, "EDGE OUT on a full socket: %d callbacks, res %lld", c.calls, (long long)c.last);
+    for (round = 0; round < 3; round++) {
+        before = c.out_calls;
+        while (filled + c.filled - drained > 0 && c.out_calls == before && !wd.fired) { /* the peer reads: space comes */
+            n = (int64_t)recv(sv[1], big, sizeof big, 0);
+            if (n > 0) drained += n;
+            PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_NOWAIT) == DX_OK);
+        }
+        POLL_UNTIL(p, &r, wd, c.out_calls > before || c.errs);
+        PROP_CHECK_MSG(p, c.errs == 0 && c.last == DX_OP_POLL_OUT, "round %d: res %lld", round, (long long)c.last);
+        PROP_CHECK_MSG(p, po.state != DX_OP_STATE_IDLE && c.filled > 0, "round %d: the callback wrote %lld bytes", round, (long long)c.filled);
+    }
+    prop_note(p, "%s: %d OUT completions in 3 rounds", dx_reactor_backend_name(&r), c.out_calls);
+    before = c.calls;
+    PROP_CHECK(p, dx_reactor_fd_close(&r, (uintptr_t)sv[0]) == DX_OK); /* closed under it: canceled, once */
+    POLL_UNTIL(p, &r, wd, c.errs);
+    PROP_CHECK_MSG(p, c.errs == 1 && c.last == DX_ERR_CANCELED && po.state == DX_OP_STATE_IDLE, "fd_close: %d errors, res %lld", c.errs,
+                   (long long)c.last);
+    close(sv[1]);
+    watchdog_stop(&r, &wd);
+    PROP_CHECK(p, run_bounded(&r, &wd) == 0);
+    PROP_CHECK(p, c.errs == 1);
+    dx_reactor_destroy(&r);
+    return 0;
+}
+
+/* EDGE|IN armed (after one completion and a REARM) when the peer closes: IN and HUP */
+static int poll_edge_hup(prop_ctx *p, dx_reactor_backend_id b) {
+    dx_reactor r;
+    dx_op po;
+    watchdog wd;
+    static edge_ctx c;
+    int sv[2], i;
+    OPEN_OR_SKIP(p, &r, b);
+    memset(&c, 0, sizeof c);
+    PROP_CHECK(p, socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv) == 0 && edge_nonblock(sv[0]) == 0);
+    c.fd = sv[0];
+    watchdog_start(&r, &wd);
+    dx_op_poll(&po, (uintptr_t)sv[0], DX_OP_POLL_IN | DX_OP_POLL_EDGE);
+    PROP_CHECK(p, dx_reactor_submit(&r, &po, on_edge, &c) == DX_OK);
+    PROP_CHECK(p, send(sv[1], "a", 1, 0) == 1);
+    POLL_UNTIL(p, &r, wd, c.calls);
+    POLL_SKIP_UNSUPPORTED(p, &r, c.last);
+    PROP_CHECK_MSG(p, c.last == DX_OP_POLL_IN && c.got == 1 && po.state != DX_OP_STATE_IDLE, "first: res %lld", (long long)c.last);
+    for (i = 0; i < 3; i++) PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_NOWAIT) == DX_OK);
+    PROP_CHECK(p, c.calls == 1);
+    PROP_CHECK(p, close(sv[1]) == 0);
+    POLL_UNTIL(p, &r, wd, c.calls > 1);
+    PROP_CHECK_MSG(p, c.last == (DX_OP_POLL_IN | DX_OP_POLL_HUP), "EDGE IN after the peer closed: %lld", (long long)c.last);
+    PROP_CHECK(p, po.state == DX_OP_STATE_IDLE); /* the callback disarmed it */
+    dx_reactor_fd_close(&r, (uintptr_t)sv[0]);
+    watchdog_stop(&r, &wd);
+    PROP_CHECK(p, run_bounded(&r, &wd) == 0);
+    PROP_CHECK(p, c.calls == 2);
+    dx_reactor_destroy(&r);
+    return 0;
+}
+
+/* An armed EDGE poll (REARMed once) canceled, closed by dx_op_close, closed by
+   dx_reactor_fd_close: DX_ERR_CANCELED exactly once each, before the cancel's or
+   the close's own callback, and no callback after it */
+static int poll_edge_cancel_close(prop_ctx *p, dx_reactor_backend_id b) {
+    dx_reactor r;
+    dx_op po, cn, cl;
+    watchdog wd;
+    static edge_ctx c;
+    result_box box;
+    int sv[2], i, phase;
+    OPEN_OR_SKIP(p, &r, b);
+    memset(&box, 0, sizeof box);
+    watchdog_start(&r, &wd);
+    for (phase = 0; phase < 3; phase++) { /* cancel, dx_op_close, dx_reactor_fd_close */
+        memset(&c, 0, sizeof c);
+        c.box = &box;
+        PROP_CHECK(p, socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv) == 0 && edge_nonblock(sv[0]) == 0);
+        c.fd = sv[0];
+        dx_op_poll(&po, (uintptr_t)sv[0], DX_OP_POLL_IN | DX_OP_POLL_EDGE);
+        PROP_CHECK(p, dx_reactor_submit(&r, &po, on_edge, &c) == DX_OK);
+        PROP_CHECK(p, send(sv[1], "x", 1, 0) == 1);
+        POLL_UNTIL(p, &r, wd, c.calls);
+        POLL_SKIP_UNSUPPORTED(p, &r, c.last);
+        PROP_CHECK_MSG(p, c.last == DX_OP_POLL_IN && po.state != DX_OP_STATE_IDLE, "phase %d: res %lld", phase, (long long)c.last);
+        for (i = 0; i < 3; i++) PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_NOWAIT) == DX_OK);
+        PROP_CHECK(p, c.calls == 1 && po.state == DX_OP_STATE_ACTIVE);
+        memset(&box, 0, sizeof box);
+        if (phase == 0) {
+            dx_op_cancel(&cn, &po);
+            submit_rec(&r, &cn, &box, 0);
+        } else if (phase == 1) {
+            dx_op_close(&cl, (uintptr_t)sv[0]);
+            submit_rec(&r, &cl, &box, 0);
+        } else {
+            PROP_CHECK(p, dx_reactor_fd_close(&r, (uintptr_t)sv[0]) == DX_OK);
+            box.n[0] = 1, box.order[0] = 1 << 30;
+        }
+        POLL_UNTIL(p, &r, wd, c.errs && box.n[0]);
+        PROP_CHECK_MSG(p, c.errs == 1 && c.last == DX_ERR_CANCELED && po.state == DX_OP_STATE_IDLE, "phase %d: %d errors, res %lld", phase,
+                       c.errs, (long long)c.last);
+        PROP_CHECK_MSG(p, box.res[0] == 0 && c.err_order < box.order[0], "phase %d: op res %lld, order poll %d, op %d", phase,
+                       (long long)box.res[0], c.err_order, box.order[0]);
+        if (phase == 0) PROP_CHECK(p, send(sv[1], "y", 1, 0) == 1); /* news on the fd: nobody is told */
+        for (i = 0; i < 5; i++) PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_NOWAIT) == DX_OK);
+        PROP_CHECK_MSG(p, c.calls == 2 && c.errs == 1, "phase %d: %d callbacks, %d errors", phase, c.calls, c.errs);
+        if (phase == 0) dx_reactor_fd_close(&r, (uintptr_t)sv[0]);
+        close(sv[1]);
+    }
+    watchdog_stop(&r, &wd);
+    PROP_CHECK(p, run_bounded(&r, &wd) == 0);
+    dx_reactor_destroy(&r);
+    return 0;
+}
+
 /* ---- the conformance table: every scenario on every backend ---- */
 
 #define FOR_BACKEND(name, fn, b) \
@@ -2063,14 +2331,20 @@ static int poll_many(prop_ctx *p, dx_reactor_backend_id b) {
     FOR_BACKEND(tag##_poll_hup_err, poll_hup_err, b) \
     FOR_BACKEND(tag##_poll_cancel_close, poll_cancel_close, b) \
     FOR_BACKEND(tag##_poll_pipe, poll_pipe, b) \
-    FOR_BACKEND(tag##_poll_many_fds, poll_many, b)
+    FOR_BACKEND(tag##_poll_many_fds, poll_many, b) \
+    FOR_BACKEND(tag##_poll_edge_in, poll_edge_in, b) \
+    FOR_BACKEND(tag##_poll_edge_out, poll_edge_out, b) \
+    FOR_BACKEND(tag##_poll_edge_hup, poll_edge_hup, b) \
+    FOR_BACKEND(tag##_poll_edge_cancel_close, poll_edge_cancel_close, b)
 #define SUITE_ENTRIES(tag)                                                                          \
     PROP_UNIT(t_##tag##_echo_random), PROP_UNIT(t_##tag##_echo_pipelined), PROP_UNIT(t_##tag##_timers_in_order), PROP_UNIT(t_##tag##_timers_heap), \
         PROP_UNIT(t_##tag##_cancel), PROP_UNIT(t_##tag##_close_pending), PROP_UNIT(t_##tag##_wake_thread),      \
         PROP_UNIT(t_##tag##_half_close_reset_refused), PROP_UNIT(t_##tag##_files_pipes_vectors),             \
         PROP_UNIT(t_##tag##_run_modes_batch), PROP_UNIT(t_##tag##_recv_multishot), PROP_UNIT(t_##tag##_free_in_callback), PROP_UNIT(t_##tag##_short_reads), PROP_UNIT(t_##tag##_close_frees_conn), PROP_UNIT(t_##tag##_10k_connections), PROP_UNIT(t_##tag##_100k_connect_close), \
         PROP_UNIT(t_##tag##_poll_ready), PROP_UNIT(t_##tag##_poll_writable_later), PROP_UNIT(t_##tag##_poll_hup_err), \
-        PROP_UNIT(t_##tag##_poll_cancel_close), PROP_UNIT(t_##tag##_poll_pipe), PROP_UNIT(t_##tag##_poll_many_fds)
+        PROP_UNIT(t_##tag##_poll_cancel_close), PROP_UNIT(t_##tag##_poll_pipe), PROP_UNIT(t_##tag##_poll_many_fds), \
+        PROP_UNIT(t_##tag##_poll_edge_in), PROP_UNIT(t_##tag##_poll_edge_out), PROP_UNIT(t_##tag##_poll_edge_hup), \
+        PROP_UNIT(t_##tag##_poll_edge_cancel_close)
 
 SUITE(io_uring, DX_REACTOR_BACKEND_IOURING)
 SUITE(epoll, DX_REACTOR_BACKEND_EPOLL)
@@ -2454,7 +2728,7 @@ typedef struct mock_net {
     int closed[2];
     dx_op *waiting[2]; /* one pending recv per end */
     dx_op *polling[2]; /* one pending poll per end */
-    int wake_pending, inits, deinits, waits;
+    int wake_pending, inits, deinits, waits, edges; /* edges: polls started with DX_OP_POLL_EDGE (served as level) */
 } mock_net;
 
 /* A poll on an end: its events ready now (readable: bytes or the peer closed; always writable), 0 if none. */
@@ -2511,7 +2785,8 @@ static void mock_start(dx_reactor *r, dx_op *op, void *user) {
         m->waiting[end] = op;
         mock_deliver(r, m, end);
         break;
-    case DX_OP_KIND_POLL: /* this firmware's stack knows its buffers' state: readiness is one look */
+    case DX_OP_KIND_POLL: /* this firmware's stack knows its buffers' state: readiness is one look (EDGE too: level here) */
+        if (op->flags & DX_OP_POLL_EDGE) m->edges++;
         if (m->polling[end]) {
             dx_reactor_custom_complete(r, op, DX_ERR_BUSY, 0);
             break;
@@ -2678,6 +2953,21 @@ static int t_custom_poll(prop_ctx *p) {
     PROP_CHECK(p, dx_reactor_submit(&r, &cl, on_ignore, NULL) == DX_OK);
     PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_UNTIL_DONE) == DX_OK);
     PROP_CHECK_MSG(p, box.res[7] == (DX_OP_POLL_IN | DX_OP_POLL_HUP), "poll after the peer closed: %lld", (long long)box.res[7]);
+    { /* DX_OP_POLL_EDGE reaches start() in op->flags; this stack serves it as level: REARM starts it again */
+        static edge_ctx ec;
+        dx_reactor_stats s0, s1;
+        memset(&ec, 0, sizeof ec);
+        ec.fd = -1; /* nothing to read or write: OUT only, no fill */
+        dx_op_poll(&po, 0, DX_OP_POLL_OUT | DX_OP_POLL_EDGE);
+        dx_reactor_read_stats(&r, &s0);
+        PROP_CHECK(p, dx_reactor_submit(&r, &po, on_edge, &ec) == DX_OK);
+        while (ec.calls < 3) PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_ONCE) == DX_OK);
+        ec.disarm = 1;
+        PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_UNTIL_DONE) == DX_OK);
+        dx_reactor_read_stats(&r, &s1);
+        PROP_CHECK_MSG(p, ec.calls == 4 && ec.out_calls == 4 && m.edges == 4 && s1.started - s0.started == 4 && po.state == DX_OP_STATE_IDLE,
+                       "EDGE on the mock: %d callbacks, %d EDGE starts, %llu started", ec.calls, m.edges, (unsigned long long)(s1.started - s0.started));
+    }
     dx_reactor_deinit(&r);
     return 0;
 }
@@ -2817,6 +3107,69 @@ static int t_io_uring_variants(prop_ctx *p) {
     return 0;
 }
 
+/* io_uring without multishot poll (a kernel before 5.13, or DX_REACTOR_CFG_NO_POLL_MULTI): an EDGE
+   poll is a one-shot POLL_ADD, submitted again on each REARM; the EDGE scenarios pass all the same */
+static int t_io_uring_poll_edge_oneshot(prop_ctx *p) {
+    dx_reactor r;
+    int rc;
+    if (open_loop(&r, DX_REACTOR_BACKEND_IOURING) != DX_OK) PROP_SKIP(p, "%s", skip_reason(DX_REACTOR_BACKEND_IOURING, DX_ERR_UNSUPPORTED));
+    prop_note(p, "this kernel: multishot poll %s", (dx_reactor_features(&r) & DX_REACTOR_FEAT_POLL_MULTI) ? "yes" : "no");
+    dx_reactor_destroy(&r);
+    g_cfg_flags = DX_REACTOR_CFG_NO_POLL_MULTI;
+    PROP_CHECK(p, open_loop(&r, DX_REACTOR_BACKEND_IOURING) == DX_OK);
+    PROP_CHECK(p, !(dx_reactor_features(&r) & DX_REACTOR_FEAT_POLL_MULTI));
+    dx_reactor_destroy(&r);
+    rc = poll_edge_in(p, DX_REACTOR_BACKEND_IOURING);
+    if (!rc) rc = poll_edge_out(p, DX_REACTOR_BACKEND_IOURING);
+    if (!rc) rc = poll_edge_cancel_close(p, DX_REACTOR_BACKEND_IOURING);
+    g_cfg_flags = 0;
+    return rc;
+}
+
+/* io_uring: two wake-ups before the loop looks (without DEFER_TASKRUN the kernel posts a CQE for each at
+   once) give one callback: CQEs that come while an EDGE poll's callback is pending add their bits to it */
+static int t_io_uring_poll_edge_coalesce(prop_ctx *p) {
+    static const uint32_t variants[] = {0, DX_REACTOR_CFG_NO_DEFER};
+    unsigned v;
+    for (v = 0; v < sizeof variants / sizeof variants[0]; v++) {
+        dx_reactor r;
+        dx_op po;
+        watchdog wd;
+        static edge_ctx c;
+        int sv[2], i, round;
+        g_cfg_flags = variants[v];
+        i = open_loop(&r, DX_REACTOR_BACKEND_IOURING) != DX_OK;
+        g_cfg_flags = 0;
+        if (i) PROP_SKIP(p, "%s", skip_reason(DX_REACTOR_BACKEND_IOURING, DX_ERR_UNSUPPORTED));
+        if (!(dx_reactor_features(&r) & DX_REACTOR_FEAT_POLL_MULTI)) {
+            dx_reactor_destroy(&r);
+            PROP_SKIP(p, "this kernel has no multishot poll (5.13)");
+        }
+        memset(&c, 0, sizeof c);
+        PROP_CHECK(p, socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv) == 0);
+        c.fd = sv[0];
+        watchdog_start(&r, &wd);
+        dx_op_poll(&po, (uintptr_t)sv[0], DX_OP_POLL_IN | DX_OP_POLL_EDGE);
+        PROP_CHECK(p, dx_reactor_submit(&r, &po, on_edge, &c) == DX_OK);
+        for (i = 0; i < 3; i++) PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_NOWAIT) == DX_OK);
+        for (round = 0; round < 4; round++) {
+            int before = c.calls;
+            PROP_CHECK(p, send(sv[1], "ab", 2, 0) == 2 && send(sv[1], "cd", 2, 0) == 2);
+            POLL_UNTIL(p, &r, wd, c.got >= (size_t)(round + 1) * 4);
+            for (i = 0; i < 3; i++) PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_NOWAIT) == DX_OK);
+            PROP_CHECK_MSG(p, c.got == (size_t)(round + 1) * 4 && c.calls == before + 1 && c.last == DX_OP_POLL_IN,
+                           "flags 0x%x, round %d: %d callbacks for two writes, %lu bytes", (unsigned)variants[v], round, c.calls - before,
+                           (unsigned long)c.got);
+        }
+        dx_reactor_fd_close(&r, (uintptr_t)sv[0]);
+        dx_reactor_fd_close(&r, (uintptr_t)sv[1]);
+        watchdog_stop(&r, &wd);
+        PROP_CHECK(p, run_bounded(&r, &wd) == 0);
+        dx_reactor_destroy(&r);
+    }
+    return 0;
+}
+
 /* io_uring_setup blocked by a seccomp filter (as container runtimes do): init falls back to epoll */
 static int t_seccomp_fallback(prop_ctx *p) {
 #if defined(HAVE_SECCOMP_TEST)
@@ -2946,6 +3299,8 @@ static const prop_test tests[] = {
     PROP_UNIT(t_workers),
     PROP_UNIT(t_io_uring_multishot_accept),
     PROP_UNIT(t_io_uring_send_zc),
+    PROP_UNIT(t_io_uring_poll_edge_oneshot),
+    PROP_UNIT(t_io_uring_poll_edge_coalesce),
     PROP_UNIT(t_custom_backend),
     PROP_UNIT(t_custom_poll),
     SUITE_ENTRIES(io_uring),
