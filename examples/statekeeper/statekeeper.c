@@ -465,16 +465,16 @@ static dx_result load(sk *g, const dx_cas_id *id, uint8_t **out, size_t *len) {
 
 /* ---- records: encode and decode ---- */
 
-static dx_result tp_begin(dx_tp_writer *w) {
+/* a writer with the layouts of one buffer kind (each buffer carries its schema: only what it uses) */
+static dx_result tp_begin(dx_tp_writer *w, uint32_t type) {
     dx_tp_writer_config wc;
     dx_result r;
     memset(&wc, 0, sizeof wc);
     wc.initial_capacity = 1024;
     if ((r = dx_tp_writer_create(w, &wc)) != DX_OK) return r;
-    dx_tp_writer_add_layout(w, &blobref_layout);
-    dx_tp_writer_add_layout(w, &file_layout);
-    dx_tp_writer_add_layout(w, &version_layout);
-    dx_tp_writer_add_layout(w, &dir_layout);
+    if (type == TYPE_FILE) dx_tp_writer_add_layout(w, &blobref_layout), dx_tp_writer_add_layout(w, &file_layout);
+    if (type == TYPE_VERSION) dx_tp_writer_add_layout(w, &version_layout);
+    if (type == TYPE_DIR) dx_tp_writer_add_layout(w, &dir_layout);
     return DX_OK;
 }
 
@@ -484,7 +484,7 @@ static dx_result record_put(sk *g, frec *f) {
     sk_file o;
     const uint8_t *buf;
     size_t len = 0;
-    dx_result r = tp_begin(&w);
+    dx_result r = tp_begin(&w, TYPE_FILE);
     if (r != DX_OK) return r;
     memset(&o, 0, sizeof o);
     o.kind = f->kind, o.mode = f->mode, o.size = f->size, o.mtime_sec = f->mtime_sec, o.mtime_nsec = f->mtime_nsec;
@@ -887,6 +887,38 @@ static dx_result content_write(sk *g, const frec *f, int out_fd, const char *tmp
     return r;
 }
 
+/* ---- a test hook: STATEKEEPER_TEST_KILL_AT=N makes the process SIGKILL itself at its N-th step (a put,
+   before and after each sync, before the ref is written, each segment read), so a test can stop it at
+   every point of a capture without timing; at exit it prints how many steps there were. ---- */
+
+static struct {
+    uint64_t at, steps;
+    const dx_cas_store_vtable *inner;
+} test_kill;
+
+static void test_step(void) {
+    if (test_kill.at && ++test_kill.steps == test_kill.at) raise(SIGKILL);
+}
+static dx_result tk_put(void *self, const dx_cas_id *id, const void *data, size_t len) {
+    test_step();
+    return test_kill.inner->put_fn(self, id, data, len);
+}
+static int64_t tk_get(void *self, const dx_cas_id *id, void *buf, size_t cap) { return test_kill.inner->get_fn(self, id, buf, cap); }
+static int64_t tk_has(void *self, const dx_cas_id *id) { return test_kill.inner->has_fn(self, id); }
+static dx_result tk_delete(void *self, const dx_cas_id *id) {
+    test_step();
+    return test_kill.inner->delete_fn(self, id);
+}
+static dx_result tk_iterate(void *self, dx_cas_iter_fn fn, void *user) { return test_kill.inner->iterate_fn(self, fn, user); }
+static dx_result tk_sync(void *self) {
+    dx_result r;
+    test_step();
+    r = test_kill.inner->sync_fn ? test_kill.inner->sync_fn(self) : (dx_result)DX_OK;
+    test_step();
+    return r;
+}
+static const dx_cas_store_vtable test_kill_vt = {tk_put, tk_get, tk_has, tk_delete, tk_iterate, tk_sync};
+
 /* ---- opening the store ---- */
 
 static bool is_empty_dir(const char *path, int *err) {
@@ -942,6 +974,11 @@ static int open_store(sk *g, bool create, bool lock) {
     }
     dx_cas_hash_alg_init(&g->alg, DX_CAS_ALG_SHA256);
     dx_cas_dir_store(&g->dir, &g->alg, &g->s);
+    if (getenv("STATEKEEPER_TEST_KILL_AT") &&
+        tool_parse_u64(getenv("STATEKEEPER_TEST_KILL_AT"), 1, UINT64_MAX, false, &test_kill.at) == 0) {
+        test_kill.inner = g->s.vt;
+        g->s.vt = &test_kill_vt;
+    }
     {
         dx_cas_store_config sc;
         memset(&sc, 0, sizeof sc);
@@ -1095,6 +1132,7 @@ static dx_result run_pass(pass *p, uint8_t *tbuf, uint8_t *bbuf) {
             break;
         }
         if (got == 0) break;
+        test_step();
         if ((r = dx_cas_blob_writer_write(&w, tbuf, got)) != DX_OK) break;
         if (p->base_fd >= 0) {
             size_t blen = 0;
@@ -1540,7 +1578,7 @@ static dx_result dirs_put(sk *g, dx_cas_id *out) {
     dx_tp_writer w;
     const uint8_t *buf;
     size_t len, i;
-    dx_result r = tp_begin(&w);
+    dx_result r = tp_begin(&w, TYPE_DIR);
     if (r != DX_OK) return r;
     for (i = 0; i < g->ndirs; i++) {
         sk_dir d;
@@ -1558,7 +1596,7 @@ static dx_result meta_put(sk *g, dx_cas_id *out) {
     dx_tp_writer w;
     const uint8_t *buf;
     size_t len;
-    dx_result r = tp_begin(&w);
+    dx_result r = tp_begin(&w, TYPE_VERSION);
     if (r != DX_OK) return r;
     dx_tp_writer_set_root(&w, TYPE_VERSION, dx_tp_write(&w, TYPE_VERSION, &g->st));
     if ((r = dx_tp_writer_finish(&w, &buf, &len)) == DX_OK) r = put_blob(g, buf, len, out);
@@ -1650,6 +1688,7 @@ static int capture(sk *g, uint64_t *seq_out) {
         if (!g->quiet) fprintf(stderr, "statekeeper: %s changed during the capture: not kept, tried again when it is quiet\n", g->state);
         return CAPTURE_AGAIN;
     }
+    test_step();
     if ((r = dx_cas_dir_ref_set(&g->dir, "latest", &root)) != DX_OK)
         return tool_fail("capture %s: the version is stored but ref latest could not be written: %s", g->state, why(g, r));
     *seq_out = g->st.seq;
@@ -2485,5 +2524,6 @@ int main(int argc, char **argv) {
 #endif
     free(g.zbuf);
     close_store(&g);
+    if (test_kill.at) fprintf(stderr, "statekeeper: test: %llu steps\n", (unsigned long long)test_kill.steps);
     return rc;
 }
