@@ -1184,15 +1184,15 @@ static dx_result run_pass(pass *p, uint8_t *tbuf, uint8_t *bbuf) {
     return r;
 }
 
-/* the patch file as a blob */
-static dx_result put_file_blob(sk *g, int fd, uint8_t *buf, dx_cas_id *out) {
+/* the patch file as a blob (into store: the real one, or the dry one to learn what it would cost) */
+static dx_result put_file_blob(dx_cas_store *store, int fd, uint8_t *buf, dx_cas_id *out) {
     dx_cas_blob_writer w;
     dx_cas_blob_writer_config c;
     size_t got;
     uint64_t off = 0;
     dx_result r;
     memset(&c, 0, sizeof c);
-    c.store = &g->s;
+    c.store = store;
     if ((r = dx_cas_blob_writer_create(&w, &c)) != DX_OK) return r;
     for (;;) {
         if ((r = pread_full(fd, buf, SEG_SIZE, off, &got)) != DX_OK || got == 0) break;
@@ -1213,7 +1213,7 @@ static int cap_file(sk *g, const char *abs, const struct stat *st0, const frec *
     struct timespec start;
     pass p, q;
     int fd, base_fd = -1, patch_fd = -1, attempt, err;
-    uint64_t chunk_cost = 0;
+    uint64_t chunk_cost = 0, patch_cost = 0;
     bool eligible = prev && (prev->kind == KIND_CHUNKS || prev->kind == KIND_DELTA) && prev->depth < g->full_every;
     dx_result r = DX_OK;
     *rr = DX_OK;
@@ -1285,9 +1285,15 @@ static int cap_file(sk *g, const char *abs, const struct stat *st0, const frec *
             g->st.unchanged_files++;
             break;
         }
-        if (eligible && p.patch_len < chunk_cost) { /* the delta is smaller than the new chunks */
+        if (eligible) { /* what the patch would take, measured as the chunks were (compressed, deduplicated) */
             dx_cas_id pid;
-            if ((r = put_file_blob(g, patch_fd, tbuf, &pid)) != DX_OK) break;
+            g->dry_new = g->dry_cost = 0;
+            if ((r = put_file_blob(&g->dry, patch_fd, tbuf, &pid)) != DX_OK) break;
+            patch_cost = g->dry_cost;
+        }
+        if (eligible && patch_cost < chunk_cost) { /* the delta is smaller than the new chunks */
+            dx_cas_id pid;
+            if ((r = put_file_blob(&g->s, patch_fd, tbuf, &pid)) != DX_OK) break;
             f->kind = KIND_DELTA, f->depth = prev->depth + 1, f->nchain = prev->nchain + 1;
             if (!(f->chain = (sk_blobref *)malloc(f->nchain * sizeof *f->chain))) {
                 r = DX_ERR_NOMEM;
