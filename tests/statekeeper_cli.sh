@@ -324,7 +324,7 @@ for round in $(seq 1 "$ROUNDS"); do
         steps=$(sed -n 's/.*test: \([0-9]*\) steps/\1/p' err); rm -rf Kc
     fi
     at=$(( (RANDOM * 32768 + RANDOM) % (steps + 2) + 1 ))
-    STATEKEEPER_TEST_KILL_AT=$at "$sk" capture --store K --state k -q 2> err; rc=$?
+    (STATEKEEPER_TEST_KILL_AT=$at exec "$sk" capture --store K --state k -q 2> err) 2> /dev/null; rc=$?   # no "Killed" line
     if [ $rc -eq 137 ]; then killed=$((killed + 1)); elif [ $rc -eq 0 ]; then finished=$((finished + 1)); else die "kill round $round: rc $rc: $(cat err)"; fi
     if [ $((round % 25)) -eq 0 ]; then vq=""; else vq=--quick; fi
     "$sk" verify --store K $vq > out 2>&1 || die "kill round $round (killed at step $at of $steps): verify: $(cat out)"
