@@ -655,6 +655,23 @@ static dx_result walk_files(sk *g, const dx_cas_id *tree, const char *prefix, in
     return r;
 }
 
+/* a relative path that stays inside its folder: components of 1..255 bytes, none "." or "..", no NUL;
+   "" only for the top (first) one */
+static bool path_ok(const char *s, uint32_t len, bool top) {
+    uint32_t i, start = 0;
+    if (top || len == 0) return top && len == 0;
+    if (len > 4000) return false;
+    for (i = 0; i <= len; i++) {
+        if (i < len && s[i] == 0) return false;
+        if (i == len || s[i] == '/') {
+            uint32_t n = i - start;
+            if (n == 0 || n > 255 || (n == 1 && s[start] == '.') || (n == 2 && s[start] == '.' && s[start + 1] == '.')) return false;
+            start = i + 1;
+        }
+    }
+    return true;
+}
+
 /* the folders of a version (dirs blob) */
 static dx_result dirs_read(sk *g, const version *v, dirrec **out, size_t *n) {
     uint8_t *buf;
@@ -678,7 +695,8 @@ static dx_result dirs_read(sk *g, const version *v, dirrec **out, size_t *n) {
         const char *s;
         dx_tp_view_read(&view, i, &d);
         s = dx_tp_reader_string(&rd, d.path, &sl);
-        if (!((*out)[i].path = dup_str(s, sl))) r = DX_ERR_NOMEM;
+        if (!path_ok(s, sl, i == 0)) r = DX_ERR_CORRUPT; /* from the store: it must stay inside DIR */
+        else if (!((*out)[i].path = dup_str(s, sl))) r = DX_ERR_NOMEM;
         (*out)[i].mode = d.mode & 07777, (*out)[i].mtime_sec = d.mtime_sec, (*out)[i].mtime_nsec = d.mtime_nsec;
         *n = i + 1;
     }
@@ -995,9 +1013,12 @@ static int open_store(sk *g, bool create, bool lock) {
         snprintf(g->tmp, sizeof g->tmp, "%s/sk-tmp", g->store_path);
         if (mkdir(g->tmp, 0700) != 0 && errno != EEXIST) return tool_fail("cannot make %s: %s", g->tmp, strerror(errno));
         rm_tree_files(g->tmp); /* a killed capture's leftovers (they are unnamed anyway) */
-    } else {
-        snprintf(g->tmp, sizeof g->tmp, "%s", "/tmp");
-        if (getenv("TMPDIR") && *getenv("TMPDIR")) snprintf(g->tmp, sizeof g->tmp, "%s", getenv("TMPDIR"));
+    } else { /* readers (verify's rebuilt contents): the store's file system when it has sk-tmp, else $TMPDIR */
+        snprintf(g->tmp, sizeof g->tmp, "%s/sk-tmp", g->store_path);
+        if (!tool_is_dir(g->tmp)) {
+            snprintf(g->tmp, sizeof g->tmp, "%s", "/tmp");
+            if (getenv("TMPDIR") && *getenv("TMPDIR")) snprintf(g->tmp, sizeof g->tmp, "%s", getenv("TMPDIR"));
+        }
     }
     return 0;
 }
@@ -1478,7 +1499,7 @@ static dx_result cap_dir(sk *g, const char *abs, const char *rel, int depth, uin
                     r = DX_ERR_NOMEM;
                     break;
                 }
-                dx_cas_sha256_digest(NULL, 0, f->root);
+                dx_cas_sha256_digest("", 0, f->root);
                 if (prev && prev->kind == KIND_SYMLINK && !strcmp(prev->target, target) && prev->mode == f->mode &&
                     prev->mtime_sec == f->mtime_sec && prev->mtime_nsec == f->mtime_nsec) {
                     frec_free(f);
@@ -1862,10 +1883,13 @@ static int restore_version(sk *g, const version *v, const char *out) {
             dirs_free(dirs, nd);
             return tool_fail("cannot restore %s/%s: path too long", out, dirs[i].path);
         }
-        if (mkdir(p, 0700) != 0 && (errno != EEXIST || !tool_is_dir(p))) {
+        if (mkdir(p, 0700) != 0) {
+            struct stat ls;
             err = errno;
-            dirs_free(dirs, nd);
-            return tool_fail("cannot restore folder %s: %s", p, err == EEXIST ? "a file has that name" : strerror(err));
+            if (err != EEXIST || lstat(p, &ls) != 0 || !S_ISDIR(ls.st_mode)) { /* never through a symlink: nothing leaves out */
+                dirs_free(dirs, nd);
+                return tool_fail("cannot restore folder %s: %s", p, err == EEXIST ? "something else has that name (left as it is)" : strerror(err));
+            }
         }
     }
     r = walk_files(g, &v->files, "", 0, restore_one, &c);
@@ -2514,7 +2538,7 @@ int main(int argc, char **argv) {
     if (run_opts && !IS("run")) return tool_usage_error("--interval, --quiet-ms and --poll are for run");
     if (version_arg && !IS("restore")) return tool_usage_error("--version V is for restore");
     if (g.quick && !IS("verify")) return tool_usage_error("--quick is for verify");
-    if ((rc = open_store(&g, IS("capture") || IS("run"), IS("capture") || IS("run") || IS("gc") || IS("verify"))) != 0) return rc;
+    if ((rc = open_store(&g, IS("capture") || IS("run"), IS("capture") || IS("run") || IS("gc"))) != 0) return rc;
     if (IS("capture")) {
         uint64_t seq;
         rc = capture(&g, &seq);
