@@ -113,7 +113,7 @@ static const char usage[] =
     "  restore [--version V] DIR\n"
     "                           write version V (default: the latest) into DIR: a new or\n"
     "                           empty folder, or over DIR file by file (each file replaced\n"
-    "                           atomically; with --delete, what the version lacks is removed)\n"
+    "                           atomically; files the version lacks are left as they are)\n"
     "  log                      the versions, newest first\n"
     "  verify [--quick]         re-hash every object, check every version reaches only\n"
     "                           objects that are there, and rebuild every file of every\n"
@@ -240,7 +240,7 @@ typedef struct sk {
     dx_cas_hash_alg alg;
     const char *store_path, *state;
     char tmp[DX_CAS_PATH_MAX + 32]; /* STORE/sk-tmp: capture's temporary files */
-    bool quiet, no_sync, quick, del;
+    bool quiet, no_sync, quick;
     uint32_t full_every;
     int lock_fd;
     bool have_store_id;
@@ -266,6 +266,7 @@ typedef struct sk {
     uint64_t restored, failed;
     /* run: asked after a capture is durable and before it is named: false when DIR changed meanwhile */
     bool (*still_quiet)(void *user);
+    bool periodic; /* run's scans: an unchanged DIR is not worth a line */
     void *quiet_user;
 } sk;
 
@@ -1693,7 +1694,8 @@ static int capture(sk *g, uint64_t *seq_out) {
     if (r == DX_OK) r = needs_put(g, &needs);
     if (r != DX_OK) return tool_fail("capture %s: cannot write to store %s: %s", g->state, g->store_path, why(g, r));
     if (have_prev && dx_cas_id_equal(&files, &prev.files) && dx_cas_id_equal(&dirs, &prev.dirs)) {
-        if (!g->quiet) fprintf(stderr, "statekeeper: %s unchanged since version %llu\n", g->state, (unsigned long long)prev.v.seq);
+        if (!g->quiet && !g->still_quiet && !g->periodic)
+            fprintf(stderr, "statekeeper: %s unchanged since version %llu\n", g->state, (unsigned long long)prev.v.seq);
         return g->unreadable ? 3 : TOOL_EXIT_OK;
     }
     clock_gettime(CLOCK_REALTIME, &now);
@@ -2297,9 +2299,9 @@ static void run_capture(runctx *c) {
         c->dirty = false;
     }
     c->g->still_quiet = c->poll_mode ? NULL : run_still_quiet;
-    c->g->quiet_user = c;
+    c->g->quiet_user = c, c->g->periodic = true;
     rc = capture(c->g, &seq);
-    c->g->still_quiet = NULL;
+    c->g->still_quiet = NULL, c->g->periodic = false;
     if (rc == CAPTURE_AGAIN) {
         drain_events(c); /* dirty again: the timer is on */
         if (!c->dirty) c->dirty = true, c->first_ns = c->last_ns = dx_reactor_now(&c->r);
