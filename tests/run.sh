@@ -185,8 +185,9 @@ check "example-cas_snap-zstd" bash -c "set -e; [ $casz = $B/ex-cas_snap ] || gcc
     echo \"compressed \$z KiB, plain \$p KiB\"; [ \"\$z\" -lt \"\$p\" ]"
 # statekeeper (examples/statekeeper/, a folder: built here as the Makefile builds it), sanitized: as a Unix
 # tool, then as a user runs it (tests/statekeeper_cli.sh: round trips, a 50-version history, gc, a damaged
-# store, permission denied, a 1 GiB sparse file, sqlite3 under 'run' killed and restarted, 100 captures
-# SIGKILLed at random steps); once more at -O2 with a 4 GiB sparse file and peak memory under 64 MiB
+# store, permission denied, a 1 GiB sparse file, sqlite3 under 'run' killed and restarted, 25 captures
+# SIGKILLed at random steps); once more at -O2 with a 4 GiB sparse file, peak memory under 64 MiB and
+# STATEKEEPER_KILL_ROUNDS (100) killed captures
 sk_flags=$(make -s --no-print-directory example-flags-statekeeper)
 sk_flags0=$(make -s --no-print-directory example-flags-statekeeper ZSTD=0)
 # shellcheck disable=SC2086 # the flags are lists
@@ -197,7 +198,7 @@ if [ "$sk_flags" != "$sk_flags0" ]; then
 fi
 if [ -x "$B/ex-statekeeper" ]; then
     check "tools-cli-statekeeper" bash tests/tools_cli.sh "$B/ex-statekeeper"
-    check "example-statekeeper-cli" env STATEKEEPER_BIG_GIB=1 STATEKEEPER_MAX_RSS_KB= bash tests/statekeeper_cli.sh "./$B/ex-statekeeper"
+    check "example-statekeeper-cli" env STATEKEEPER_BIG_GIB=1 STATEKEEPER_MAX_RSS_KB= STATEKEEPER_KILL_ROUNDS=25 bash tests/statekeeper_cli.sh "./$B/ex-statekeeper"
 fi
 # shellcheck disable=SC2086
 if gcc $WARN -O2 -I. examples/statekeeper/statekeeper.c -o "$B/ex-statekeeper-O2" $sk_flags >"$LOGS/statekeeper-O2.build.log" 2>&1; then

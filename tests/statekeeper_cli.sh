@@ -107,6 +107,11 @@ done
 run restore --store S --version 1 r1 --no-sync; [ $rc -eq 0 ] || die "restore over the same version: $(cat err)"
 same_tree v1 r1 "restore over an identical folder"
 run verify --store S; [ $rc -eq 0 ] && grep -q ' 0 problems' out || die "verify: $(cat out err)"
+# over a folder where one of the version's folders is a symlink out of it: refused, nothing written outside
+mkdir -p evil outside; ln -s ../outside evil/a
+run restore --store S --version 1 evil --no-sync
+[ $rc -eq 1 ] && grep -q 'cannot restore folder evil/a: something else has that name' err || die "restore through a symlinked folder: rc $rc, $(cat err)"
+[ -z "$(ls -A outside)" ] || die "restore wrote through a symlink out of DIR: $(ls -A outside)"
 step "round trips: folders, empty files and folders, symlinks as links, modes, times, renames, deletes; a 9.5 MB file with edits and an insertion stored as a $delta-byte delta; verify ok"
 
 # --- 3. a history of 50 versions of random edits ---
@@ -144,7 +149,7 @@ run verify --store H; [ $rc -eq 0 ] || die "history verify: $(cat out err)"
 checked=$(sed -n 's/.* \([0-9]*\) contents rebuilt.*/\1/p' out)
 step "history: $VERSIONS versions (full every 4), each restored byte-identical; $deltas deltas; $ratio; verify rebuilt $checked contents: ok"
 cp -a H Hgc
-keep=10
+keep=$(( VERSIONS > 10 ? 10 : (VERSIONS + 1) / 2 ))
 run gc --store Hgc --keep $keep; [ $rc -eq 0 ] || die "gc: $(cat err)"
 gcline=$(cat out)
 run log --store Hgc; [ "$(wc -l < out)" -eq $keep ] || die "after gc --keep $keep, log shows $(wc -l < out) versions"
@@ -307,6 +312,36 @@ else
     echo "SKIP sqlite3: not installed (make test installs it)"
 fi
 
+# --- 7b. run: a folder made later is watched too; --poll scans instead ---
+cat > later.sh <<'EOF'
+exec 4< ctl2
+read -r _ <&4; mkdir -p w/new/deeper; echo a > w/new/deeper/f
+read -r _ <&4; echo b >> w/new/deeper/f
+read -r _ <&4
+EOF
+mkfifo ev2 ctl2
+for mode in watch poll; do
+    rm -rf w W
+    extra=(); [ $mode = poll ] && extra=(--poll --interval 1)
+    "$sk" run --store W --state w --quiet-ms 100 --no-sync "${extra[@]}" -- bash later.sh > ev2 2>&1 &
+    wpid2=$!; pids="$pids $wpid2"
+    exec 6< ev2 7> ctl2
+    n=0 ok=""
+    while read -r -t 120 line <&6; do   # go, go; then until a capture holds both changes
+        case $line in
+        *started*) echo go >&7; n=1 ;;
+        *"captured version"*)
+            if [ $n -lt 2 ]; then echo go >&7; n=2; continue; fi
+            rm -rf wr; "$sk" restore --store W wr --no-sync 2> /dev/null
+            if [ "$(cat wr/new/deeper/f 2> /dev/null)" = "$(printf 'a\nb')" ]; then ok=1; echo go >&7; break; fi ;;
+        esac
+    done
+    exec 6<&- 7>&-
+    wait $wpid2
+    [ -n "$ok" ] || die "run ($mode): the change in a folder made later was not captured: $line"
+done
+step "run: a change in a folder made after the start is captured, watched (inotify) and with --poll"
+
 # --- 8. SIGKILL at random steps of a capture ---
 ROUNDS=${STATEKEEPER_KILL_ROUNDS:-100}
 mkdir -p k/sub; rnd 5000000 > k/db; rnd 20000 > k/wal; echo 1 > k/sub/conf
@@ -324,7 +359,7 @@ for round in $(seq 1 "$ROUNDS"); do
         steps=$(sed -n 's/.*test: \([0-9]*\) steps/\1/p' err); rm -rf Kc
     fi
     at=$(( (RANDOM * 32768 + RANDOM) % (steps + 2) + 1 ))
-    (STATEKEEPER_TEST_KILL_AT=$at exec "$sk" capture --store K --state k -q 2> err) 2> /dev/null; rc=$?   # no "Killed" line
+    (STATEKEEPER_TEST_KILL_AT=$at "$sk" capture --store K --state k -q 2> err; exit $?) 2> /dev/null; rc=$?   # no "Killed" line
     if [ $rc -eq 137 ]; then killed=$((killed + 1)); elif [ $rc -eq 0 ]; then finished=$((finished + 1)); else die "kill round $round: rc $rc: $(cat err)"; fi
     if [ $((round % 25)) -eq 0 ]; then vq=""; else vq=--quick; fi
     "$sk" verify --store K $vq > out 2>&1 || die "kill round $round (killed at step $at of $steps): verify: $(cat out)"
