@@ -940,21 +940,6 @@ static const dx_cas_store_vtable test_kill_vt = {tk_put, tk_get, tk_has, tk_dele
 
 /* ---- opening the store ---- */
 
-static bool is_empty_dir(const char *path, int *err) {
-    DIR *d = opendir(path);
-    struct dirent *de;
-    bool empty = true;
-    *err = 0;
-    if (!d) {
-        *err = errno;
-        return false;
-    }
-    while ((de = readdir(d)) != NULL)
-        if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0) empty = false;
-    closedir(d);
-    return empty;
-}
-
 static void rm_tree_files(const char *path) { /* the contents of our own temporary folder */
     DIR *d = opendir(path);
     struct dirent *de;
@@ -982,7 +967,7 @@ static int open_store(sk *g, bool create, bool lock) {
     memset(&dc, 0, sizeof dc);
     dc.path = g->store_path, dc.no_sync = g->no_sync;
     if (!create) dc.must_exist = true;
-    else if (exists && !tool_is_dir(objects) && !is_empty_dir(g->store_path, &err)) {
+    else if (exists && !tool_is_dir(objects) && !tool_dir_is_empty(g->store_path, &err)) {
         if (err) return tool_fail("cannot open store %s: %s", g->store_path, strerror(err));
         return tool_fail("%s is not a statekeeper store, and not empty: refusing to make a store there", g->store_path);
     }
@@ -1028,11 +1013,6 @@ static void close_store(sk *g) {
     dx_cas_dir_close(&g->dir);
     if (g->lock_fd >= 0) close(g->lock_fd);
     g->lock_fd = -1;
-}
-
-static int finish_stdout(void) {
-    if (fflush(stdout) != 0 || ferror(stdout)) return tool_fail("cannot write to standard output");
-    return TOOL_EXIT_OK;
 }
 
 /* ---- capture ---- */
@@ -1810,20 +1790,6 @@ static dx_result restore_one(sk *g, const char *path, const dx_cas_tree_entry *e
     return r;
 }
 
-static int sync_tree(const char *dir) {
-#if defined(__linux__)
-    int fd = open(dir, O_RDONLY), rc;
-    if (fd < 0) return -1;
-    rc = syncfs(fd);
-    close(fd);
-    return rc;
-#else
-    (void)dir;
-    sync();
-    return 0;
-#endif
-}
-
 /* the version V names: a number (log's) or an id */
 static int pick_version(sk *g, const char *which, version *out) {
     version *vs;
@@ -1902,7 +1868,7 @@ static int restore_version(sk *g, const version *v, const char *out) {
         set_mtime_at(p, dirs[i].mtime_sec, dirs[i].mtime_nsec, false);
     }
     dirs_free(dirs, nd);
-    if (sync_tree(out) != 0) return tool_fail("cannot make %s durable: %s", out, strerror(errno));
+    if (tool_sync_tree(out) != 0) return tool_fail("cannot make %s durable: %s", out, strerror(errno));
     if (r != DX_OK)
         return tool_fail("restore of version %llu stopped (named above); %s holds %llu files that were checked",
                          (unsigned long long)v->v.seq, out, (unsigned long long)c.files);
@@ -1942,7 +1908,7 @@ static int cmd_log(sk *g) {
                (unsigned long long)vs[i].v.delta_files, (unsigned long long)vs[i].v.unchanged_files);
     }
     free(vs);
-    if (finish_stdout() != 0) return TOOL_EXIT_FAIL;
+    if (tool_stdout_done() != 0) return TOOL_EXIT_FAIL;
     if (r != DX_OK) return tool_fail("the versions before these cannot be read: %s", why(g, r));
     return TOOL_EXIT_OK;
 }
@@ -2002,7 +1968,7 @@ static int cmd_stats(sk *g) {
            "stored as deltas)\n",
            disk ? (double)logical / (double)disk : 0.0, din ? (double)dout / (double)din : 0.0);
     free(vs);
-    if (finish_stdout() != 0) return TOOL_EXIT_FAIL;
+    if (tool_stdout_done() != 0) return TOOL_EXIT_FAIL;
     if (r != DX_OK) return tool_fail("the versions before these cannot be read: %s", why(g, r));
     return TOOL_EXIT_OK;
 }
@@ -2145,7 +2111,7 @@ static int cmd_verify(sk *g) {
            (unsigned long long)n, (unsigned long long)rep.objects, (unsigned long long)rep.bytes, (unsigned long long)c.records,
            (unsigned long long)c.checked, (unsigned long long)problems);
     free(vs), free(ids), free(c.seen), free(c.needs);
-    if (finish_stdout() != 0) return TOOL_EXIT_FAIL;
+    if (tool_stdout_done() != 0) return TOOL_EXIT_FAIL;
     return problems ? tool_fail("%s has problems (listed above)", g->store_path) : TOOL_EXIT_OK;
 }
 
@@ -2188,7 +2154,7 @@ static int cmd_gc(sk *g, uint64_t keep) {
            (unsigned long long)rep.kept_bytes, (unsigned long long)(n - k), (unsigned long long)rep.deleted,
            (unsigned long long)rep.deleted_bytes);
     free(vs);
-    return finish_stdout();
+    return tool_stdout_done();
 }
 
 /* ---- run ---- */
@@ -2377,7 +2343,7 @@ static int cmd_run(sk *g, char **prog, uint64_t interval_s, uint64_t quiet_ms, b
     c.g = g, c.ifd = c.sfd = -1, c.poll_mode = poll_mode;
     c.quiet_ns = quiet_ms * 1000000u, c.interval_ns = interval_s * 1000000000u;
     /* 1. the state: restored when missing or empty; kept as it is otherwise (it is as new as the store or newer) */
-    if (stat(g->state, &st) != 0 || (S_ISDIR(st.st_mode) && is_empty_dir(g->state, &err))) {
+    if (stat(g->state, &st) != 0 || (S_ISDIR(st.st_mode) && tool_dir_is_empty(g->state, &err))) {
         dx_cas_id latest;
         dx_result r = dx_cas_dir_ref_get(&g->dir, "latest", &latest);
         if (r == DX_OK) {
