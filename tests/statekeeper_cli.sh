@@ -13,7 +13,7 @@
 #     SIGTERM forwarded) and restarted into an empty folder; integrity_check ok and the captured rows there
 #  8. STATEKEEPER_KILL_ROUNDS (default 100) captures killed with SIGKILL at a random step
 #     (STATEKEEPER_TEST_KILL_AT), each followed by verify --quick and a restore of the latest version that
-#     must equal the state before or after that capture (a full verify every 25 rounds)
+#     must equal the state before or after that capture (a full verify every 25 rounds, gc --keep 20 every 50)
 # No sleeps: the test waits for the lines statekeeper prints (read -t is only a watchdog).
 # Prints one line per step; exits non-zero at the first failure.
 set -u
@@ -113,6 +113,27 @@ run restore --store S --version 1 evil --no-sync
 [ $rc -eq 1 ] && grep -q 'cannot restore folder evil/a: something else has that name' err || die "restore through a symlinked folder: rc $rc, $(cat err)"
 [ -z "$(ls -A outside)" ] || die "restore wrote through a symlink out of DIR: $(ls -A outside)"
 step "round trips: folders, empty files and folders, symlinks as links, modes, times, renames, deletes; a 9.5 MB file with edits and an insertion stored as a $delta-byte delta; verify ok"
+
+# --- 2b. a file rewritten while it is captured: never stored half-old half-new ---
+mkdir -p t; head -c 1048576 /dev/zero | tr '\0' A > t/f; echo stable > t/g
+"$sk" capture --store T --state t --no-sync -q || die "capture before the rewrites"
+( while :; do
+      head -c 1048576 /dev/zero | tr '\0' B | dd of=t/f bs=1048576 conv=notrunc status=none
+      head -c 1048576 /dev/zero | tr '\0' A | dd of=t/f bs=1048576 conv=notrunc status=none
+  done ) &
+rewriter=$!; pids="$pids $rewriter"
+for _ in 1 2 3 4 5; do
+    "$sk" capture --store T --state t --no-sync 2> err; rc=$?
+    [ $rc -eq 0 ] || [ $rc -eq 3 ] || die "capture during rewrites: rc $rc, $(cat err)"
+done
+kill "$rewriter"; wait "$rewriter" 2> /dev/null
+kept=$(grep -c 'kept changing' err)
+for v in $(seq 1 "$("$sk" log --store T | head -n 1 | cut -d' ' -f1)"); do
+    rm -rf tr; "$sk" restore --store T --version "$v" tr --no-sync 2> /dev/null || die "restore $v of the rewritten file"
+    n=$(tr -d A < tr/f | wc -c); m=$(tr -d B < tr/f | wc -c)
+    [ "$(stat -c %s tr/f)" -eq 1048576 ] && { [ "$n" -eq 0 ] || [ "$m" -eq 0 ]; } || die "version $v holds a torn file: $n bytes not A, $m not B"
+done
+step "a 1 MiB file rewritten (all A, all B) during 5 captures: every version holds all A or all B ($v versions; the last capture: $kept 'kept changing' warnings)"
 
 # --- 3. a history of 50 versions of random edits ---
 VERSIONS=${STATEKEEPER_VERSIONS:-50}
@@ -252,9 +273,9 @@ done
 EOF
     chmod +x writer.sh
     mkfifo ctl events
-    # start [args]: statekeeper run with the writer; its lines come in on fd 3, the writer's commands go out on fd 5
+    # start: statekeeper run with the writer; its lines come in on fd 3, the writer's commands go out on fd 5
     start() {
-        "$sk" run --store Q --state q --quiet-ms 100 "$@" -- ./writer.sh q/db ctl > events 2>&1 &
+        "$sk" run --store Q --state q --quiet-ms 100 -- ./writer.sh q/db ctl > events 2>&1 &
         skpid=$!; pids="$pids $skpid"
         exec 3< events 5> ctl
         wait_for "^writer pid" || die "the writer did not start: $line"
@@ -290,6 +311,7 @@ EOF
         [ "$(latest_k)" = "$k" ] || die "round $round: no capture of commit $k"
         case $((round % 3)) in
         1) echo burst >&5; wait_for "^burst started" || die "no burst"
+           # shellcheck disable=SC2046 # a list of pids
            kill -9 $(ps -o pid= --ppid "$wpid") "$wpid" 2> /dev/null   # the program dies mid-write (its sqlite3 too)
            wait "$skpid"; rc=$?; [ $rc -eq 137 ] || die "round $round: statekeeper exited $rc, the program's status was 137"
            what="program SIGKILLed mid-write, status 137 passed on" ;;
@@ -366,6 +388,10 @@ for round in $(seq 1 "$ROUNDS"); do
     rm -rf kr; "$sk" restore --store K kr --no-sync 2> err || die "kill round $round (step $at): restore: $(cat err)"
     if diff -r --no-dereference kr k > /dev/null; then rm -rf expected; cp -a k expected
     else diff -r --no-dereference kr expected > /dev/null || die "kill round $round (step $at of $steps): the latest version is neither the state before nor after"; fi
+    if [ $((round % 50)) -eq 0 ]; then   # the store stays small (verify re-hashes all of it each round); gc between kills
+        "$sk" gc --store K --keep 20 > out 2>&1 || die "kill round $round: gc: $(cat out)"
+    fi
+    if [ $((round % 100)) -eq 0 ]; then echo "statekeeper: ... $round killed captures so far ($killed killed, $finished finished): ok"; fi
 done
 step "SIGKILL at a random step of $ROUNDS captures (about $steps steps each): $killed killed, $finished finished; verify and restore of the latest version ok after each"
 echo "statekeeper: all steps passed"
