@@ -3,7 +3,7 @@
 #   make install  headers, dx.pc, the CMake package and the tools into PREFIX (default /usr/local; DESTDIR too)
 #   make demo     run the main demo (installs what it needs)
 #   make test     every test, under gcc and clang, sanitized and optimized
-#   make cross    the portability matrix (ARM32, s390x, tcc, musl, Cortex-M4, mingw+wine)
+#   make cross    the portability matrix (ARM32, s390x, tcc, musl, Cortex-M4, mingw+wine, kqueue over libkqueue)
 #   make fuzz     each libFuzzer harness for FUZZ_SECONDS (default 60)
 #   make bench    the benchmarks against peer tools; writes bench/RESULTS.md
 SHELL := /bin/bash
@@ -45,7 +45,7 @@ INSTALL ?= install
 all: examples
 examples: $(EXAMPLES)
 
-$(B)/%: examples/%.c $(HEADERS) examples/tool.h
+$(B)/%: examples/%.c $(HEADERS) examples/tool.h examples/jwt.h
 	@mkdir -p $(B)
 	$(CC) $(WARN) $(CFLAGS) -I. $< -o $@ $(call example_flags,$*)
 

@@ -1,4 +1,4 @@
-/* dx_hbtp.h - v0.2.0 - HBTP binary framing and routing, sans-I/O - SPDX-License-Identifier: MIT OR Unlicense (text at end)
+/* dx_hbtp.h - v0.3.0 - HBTP binary framing and routing, sans-I/O - SPDX-License-Identifier: MIT OR Unlicense (text at end)
 
    HBTP is dx's binary request/response protocol: an 8-byte header instead of
    HTTP/1.1 text. This header is a protocol engine with no I/O of its own:
@@ -135,6 +135,12 @@ API
    int32_t dx_hbtp_conn_send(c, uint8_t opcode, uint8_t flags, payload, len)
        client: an application frame (opcode 0x80-0xff) on a new stream; the
        server routes it by opcode and its answer comes back on that stream.
+   int32_t dx_hbtp_conn_stream(c, uint16_t stream, data, len, bool last)
+       client: one piece of an upload. stream 0 opens a new stream (its id
+       is returned, as by call); then the same id for each next piece.
+       Pieces are STREAM_DATA; the last is STREAM_END with END_STREAM, and
+       the server's answer to it closes the stream. errors as call, and
+       DX_ERR_INVAL for a stream that is not in flight.
    dx_result dx_hbtp_conn_goaway(c, code, message)            the message cut to the max payload
    c->state, c->error, c->capabilities, c->max_payload, c->max_inflight (negotiated),
    c->requests, c->last_server_us (client: the TIMING trailer of the last answer).
@@ -330,6 +336,9 @@ WIRE FORMAT (protocol version 1.0; integers little-endian; the offsets are
    them from this section).
 
 VERSION HISTORY
+   0.3.0 (2026-11-23) dx_hbtp_conn_stream: a client uploads a body as
+         STREAM_DATA pieces on one stream (dx_net.h sends large bodies so).
+         No wire change.
    0.2.0 (2026-11-23) WIRE FORMAT written out for a second implementation,
          with a vector per rule a reader enforces (rule_*.hex). Wire offsets
          named: DX_HBTP_HEADER_/HELLO_/RPC_/ERROR_/GOAWAY_OFF_* and _SIZE,
@@ -531,9 +540,9 @@ DX_INLINE const char *dx_result_name(dx_result r) {
 #endif
 
 #define DX_HBTP_VERSION_MAJOR 0
-#define DX_HBTP_VERSION_MINOR 2
+#define DX_HBTP_VERSION_MINOR 3
 #define DX_HBTP_VERSION_PATCH 0
-#define DX_HBTP_VERSION DX_VERSION_PACK(0, 2, 0)
+#define DX_HBTP_VERSION DX_VERSION_PACK(0, 3, 0)
 
 #ifndef DX_HBTP_MAX_MIDDLEWARE /* middleware slots in a connection config */
 #define DX_HBTP_MAX_MIDDLEWARE 8
@@ -806,6 +815,7 @@ DX_HBTP_API dx_result dx_hbtp_conn_hello(dx_hbtp_conn *c);
 DX_HBTP_API dx_result dx_hbtp_conn_ping(dx_hbtp_conn *c, const void *payload, size_t len);
 DX_HBTP_API int32_t dx_hbtp_conn_call(dx_hbtp_conn *c, uint32_t method, const void *body, size_t len);
 DX_HBTP_API int32_t dx_hbtp_conn_send(dx_hbtp_conn *c, uint8_t opcode, uint8_t flags, const void *payload, size_t len);
+DX_HBTP_API int32_t dx_hbtp_conn_stream(dx_hbtp_conn *c, uint16_t stream, const void *data, size_t len, bool last);
 DX_HBTP_API dx_result dx_hbtp_conn_goaway(dx_hbtp_conn *c, uint16_t code, const char *message);
 
 /* Built-in middleware; each state object belongs to one thread. */
@@ -1666,6 +1676,25 @@ DX_HBTP_API int32_t dx_hbtp_conn_call(dx_hbtp_conn *c, uint32_t method, const vo
 DX_HBTP_API int32_t dx_hbtp_conn_send(dx_hbtp_conn *c, uint8_t opcode, uint8_t flags, const void *payload, size_t len) {
     if (opcode < DX_HBTP_OP_APP_FIRST) return DX_ERR_INVAL; /* protocol frames have their own calls */
     return dxi_hbtp_request(c, opcode, flags, false, 0, payload, len);
+}
+
+/* One piece of an upload: stream 0 opens a stream (as a request does), a
+   stream in flight continues it. The answer to the last piece closes it. */
+DX_HBTP_API int32_t dx_hbtp_conn_stream(dx_hbtp_conn *c, uint16_t stream, const void *data, size_t len, bool last) {
+    uint8_t opcode = last ? DX_HBTP_OP_STREAM_END : DX_HBTP_OP_STREAM_DATA;
+    uint8_t flags = last ? DX_HBTP_FLAG_END_STREAM : 0;
+    dx_result err;
+    if (stream == 0) return dxi_hbtp_request(c, opcode, flags, false, 0, data, len);
+    if (!c || (!data && len)) return DX_ERR_INVAL;
+    if (c->cfg.role != DX_HBTP_ROLE_CLIENT) return DX_ERR_MISUSE;
+    if (dxi_hbtp_find_stream(c, stream) < 0) return DX_ERR_INVAL;
+    if (len > c->max_payload) return DX_HBTP_ERR_TOO_LARGE;
+    err = dx_hbtp_resp_frame(&c->out, opcode, flags, stream, data, len);
+    if (err != DX_OK) {
+        c->out.error = DX_OK; /* the caller may send and retry */
+        return err;
+    }
+    return stream;
 }
 
 /* The message is cut to fit the negotiated max payload: the peer would refuse more. */

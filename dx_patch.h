@@ -1,4 +1,4 @@
-/* dx_patch.h - v0.5.0 - binary deltas: XOR blocks, in-place and streaming apply - SPDX-License-Identifier: MIT OR Unlicense (text at end)
+/* dx_patch.h - v0.6.0 - binary deltas: XOR blocks, in-place and streaming apply - SPDX-License-Identifier: MIT OR Unlicense (text at end)
 
    Binary deltas for app and firmware updates, VM and process memory
    migration and state replication: diff two byte strings into a patch, then
@@ -109,6 +109,22 @@ API
                          const uint8_t *target, size_t target_len, uint8_t *out, size_t cap)
        patch bytes written, or DX_ERR_NOSPACE / INVAL / LIMIT / UNSUPPORTED.
        allocates: 3 blocks of scratch (+ a zstd context and one compressed frame).
+   int64_t dx_patch_diff_auto(cfg, base, base_len, target, target_len, out, cap, unsigned *out_mode)
+       the smallest patch of the modes, chosen by size (what dxdiff does with
+       no mode option): XOR blocks (reversible; at zstd level 1 first, again
+       at cfg->zstd_level where within 1.5x of the best), the shift mode at
+       cfg->level (level 1 where XOR blocks are tiny: edits in place, where
+       its hash matcher finds as much, fast), patches under 16 KiB once more
+       uncompressed (a zstd stream's header can cost more than it saves),
+       and, where the best is above half the target (compressed data), the
+       target in RAW records of 64 KiB blocks: a patch stays within a few
+       hundred bytes of the target's size. cfg->zstd_level 0 means 19 in a
+       build with zstd; cfg->shift and one_way are ignored; cfg->window: every
+       candidate applies in place (the shift mode with that window). cap:
+       dx_patch_bound(base_len, target_len, cfg). *out_mode (may be NULL):
+       DX_PATCH_MODE_XOR, _SHIFT or _RAW. Every patch it writes applies with
+       an applier's default limits. Time: the tries' sum (the shift mode's
+       dominates); allocates: a second buffer of cap bytes, and each try's.
    dx_result dx_patch_read_info(const uint8_t *patch, size_t len, dx_patch_info *out)
        the header: lengths, hashes, block size, flags, frames. allocates: no.
    int64_t dx_patch_apply(patch, patch_len, const uint8_t *base, size_t base_len, uint8_t *out, size_t cap)
@@ -128,7 +144,8 @@ API
    Streaming (one thread at a time)
    size_t dx_patch_applier_memory_size(const dx_patch_applier_config *cfg)
        2 x max_block + max_frame (+ a second frame with zstd, + max_window);
-       about 128 KiB with the defaults; 0 if a limit is out of range.
+       about 192 KiB with the defaults, 1.1 MiB in a build with zstd (512 KiB
+       frames); 0 if a limit is out of range.
    dx_result dx_patch_applier_init(a, cfg, mem, mem_size)    caller memory, allocates nothing
    void dx_patch_applier_deinit(a)     frees zstd's context (made by feed at the
        first compressed frame); call it when done with an applier from init
@@ -175,7 +192,9 @@ CONFIGURATION
    DX_PATCH_NO_COLUMNS  off       [impl]   leave out COLUMNS frames: refused when read, not written
                                            (the writer makes them only with zstd); saves about 0.7 KiB
    cfg.block_size       4096      [runtime] power of two, 64..1 MiB
-   cfg.frame_size       64 KiB    [runtime] raw bytes per frame: raised to a block + 64, at most 1 MiB + 64
+   cfg.frame_size       64 KiB    [runtime] raw bytes per frame: raised to a block + 64, at most 1 MiB + 64;
+                                           with cfg.zstd_level 512 KiB + 64 (fewer zstd flushes:
+                                           1-3% smaller than 64 KiB, and faster)
    cfg.zstd_level       0         [runtime] 3 is enough for XOR data (level 19 saves 0-9%)
    cfg.no_witness, cfg.one_way    [runtime] see OVERVIEW
    cfg.shift            false     [runtime] COPY/SPLIT records for moved data; the diff allocates
@@ -193,7 +212,9 @@ CONFIGURATION
                                            1-3 a hash table of the base's 8-byte strings, 1 (level 1), 2 or
                                            4 bytes a base byte. 1-3: strings sampled every 8, 4, 2 base
                                            bytes, matches of 16 bytes or more; 4-6: every position, 12
-                                           bytes or more; 7-9: 8 bytes or more. Higher levels also look at
+                                           bytes or more; 7-9: 8 bytes or more
+                                           where the target is text (below; a diff with zstd tells), else
+                                           12. Higher levels also look at
                                            more unmatched target positions (9: every one) and give each
                                            block more candidate sources (6 + level; where the target
                                            compresses 4:1 or better, as text does, 8 + 2 x level), so
@@ -206,7 +227,9 @@ CONFIGURATION
                                            array finds the short matches text needs
    cfg.progress         NULL      [runtime] diff: progress(user, done, total) now and then, and at the end
    applier cfg.max_block 64 KiB   [runtime] largest block accepted (DX_ERR_LIMIT above)
-   applier cfg.max_frame 64 KiB   [runtime] largest raw frame accepted (at least max_block + 64)
+   applier cfg.max_frame 64 KiB   [runtime] largest raw frame accepted (at least max_block + 64);
+                                           512 KiB + 64 in a build with zstd (what a compressed
+                                           diff writes by default)
    applier cfg.check_only false   [runtime] decode and check a patch only (no data, no io)
    applier cfg.max_window 0       [runtime] in place, shift patches: the ring's size (>= the
                                            patch's window, or the data's size, and its block size)
@@ -394,7 +417,10 @@ WIRE FORMAT (format 2.0; integers little-endian; offsets in bytes)
      counts); the bytes column is the rest. Every column must be used up
      exactly; the fields are those of the interleaved records and mean the
      same.
-   What this writer chooses (not rules): STREAM whenever it compresses
+   What this writer chooses (not rules): frames of 512 KiB + 64 when it
+   compresses (cfg.frame_size 0), else 64 KiB, and as the largest raw frame
+   (offset 48) the largest raw or stored length it wrote, at least a block
+   + 64 (since 0.6.0; before, the configured frame size); STREAM whenever it compresses
    (cfg.zstd_level) and frames have room for a piece's overhead (cfg.frame_size
    at least a block + 128; frames then hold at most cfg.frame_size - 64 raw
    bytes), with a window of the patch's bound raised to a power of two,
@@ -440,6 +466,29 @@ JOURNAL (journal format 1: an in-place apply of a WINDOW patch; untrusted on rea
    range are rewritten even where they do not change).
 
 VERSION HISTORY
+   0.6.0 (2026-11-23) new dx_patch_diff_auto and DX_PATCH_MODE_*: the
+                      smallest of XOR blocks, the shift mode and RAW
+                      records, chosen by size (dxdiff's choice moves into
+                      the library; a shift patch is taken where it is
+                      smaller than tiny XOR blocks: 16 MiB of libraries
+                      with 200 edits, 1953 -> 1779 bytes). A compressed
+                      diff's frames default to 512 KiB + 64
+                      (DX_PATCH_DEFAULT_ZSTD_FRAME; format unchanged): fewer
+                      zstd flushes, 1-3% smaller and faster (shift mode,
+                      zstd 19: libcrypto 206.7 -> 203.0 KB, bsdiff 204.1;
+                      C++ headers tar 107.0 -> 103.6 KB; openblas 425.3 ->
+                      419.2 KB; cc1 11 -> 12 9.58 -> 9.53 MB, 35 -> 27 s); an
+                      applier built with zstd accepts them by default
+                      (cfg.max_frame 0: DX_PATCH_DEFAULT_ZSTD_FRAME; its
+                      memory_size 1.1 MiB). The header's largest frame
+                      is the largest frame written (at least a block +
+                      64), not the configured size, so a small patch suits
+                      an applier with small limits. Levels 7-9 match 8
+                      bytes only where the target is text (12 in programs):
+                      level 9 is no longer larger than level 6 (openblas
+                      pthread -> openmp: 446.5 -> 418.5 KB, level 6 420.2
+                      KB; libcrypto 202.7 -> 202.6 KB). Patches of 0.5
+                      apply as before.
    0.5.0 (2026-11-23) shift mode finds byte-granular matches at any offset:
                       a suffix array of the base (levels 4-9; built by
                       induced sorting) or a hash table of its 8-byte
@@ -674,9 +723,9 @@ DX_INLINE const char *dx_result_name(dx_result r) {
 #endif
 
 #define DX_PATCH_VERSION_MAJOR 0
-#define DX_PATCH_VERSION_MINOR 5
+#define DX_PATCH_VERSION_MINOR 6
 #define DX_PATCH_VERSION_PATCH 0
-#define DX_PATCH_VERSION DX_VERSION_PACK(0, 5, 0)
+#define DX_PATCH_VERSION DX_VERSION_PACK(0, 6, 0)
 
 #ifndef DX_PATCH_STREAM_WINDOW_LOG /* STREAM patches: the largest zstd window an applier accepts (and the
                                       writer uses), as a power of two: 24 = 16 MiB */
@@ -707,8 +756,15 @@ enum {
     DX_PATCH_FRAME_SLACK = 64    /* the largest raw frame lies in [block + SLACK, BLOCK_MAX + SLACK] */
 };
 
-/* The defaults of a zero cfg.block_size, cfg.frame_size (diff) and cfg.journal_step (applier). */
-enum { DX_PATCH_DEFAULT_BLOCK = 4096, DX_PATCH_DEFAULT_FRAME = 65536, DX_PATCH_DEFAULT_JOURNAL_STEP = 1 << 20 };
+/* The defaults of a zero cfg.block_size, cfg.frame_size (diff) and cfg.journal_step (applier). A
+   compressed (STREAM) patch's frames default to 512 KiB + 64: fewer zstd flushes, 1-3% smaller
+   patches; an applier built with zstd accepts them by default (its cfg.max_frame). */
+enum {
+    DX_PATCH_DEFAULT_BLOCK = 4096,
+    DX_PATCH_DEFAULT_FRAME = 65536,
+    DX_PATCH_DEFAULT_ZSTD_FRAME = (1 << 19) + 64,
+    DX_PATCH_DEFAULT_JOURNAL_STEP = 1 << 20
+};
 
 /* The header (64 bytes): where each field lies (WIRE FORMAT). */
 enum {
@@ -793,7 +849,8 @@ enum {
 
 typedef struct dx_patch_config {
     uint32_t block_size;   /* power of two, 64..1 MiB; 0 = 4096 */
-    uint32_t frame_size;   /* raw bytes per frame, at most 1 MiB + 64 (raised to a block + 64); 0 = 64 KiB */
+    uint32_t frame_size;   /* raw bytes per frame, at most 1 MiB + 64 (raised to a block + 64); 0 = 64 KiB,
+                              with zstd_level DX_PATCH_DEFAULT_ZSTD_FRAME */
     int zstd_level;        /* 0 = no compression (or no zstd); needs DX_PATCH_WITH_ZSTD */
     bool no_witness;       /* drop the resume witnesses (1 byte per changed block) */
     bool one_way;          /* allow ZERO/RAW records: smaller, but no roll back */
@@ -807,6 +864,13 @@ typedef struct dx_patch_config {
     void (*progress)(void *user, uint64_t done, uint64_t total);
     void *progress_user;
 } dx_patch_config;
+
+/* What dx_patch_diff_auto chose. */
+enum {
+    DX_PATCH_MODE_XOR = 1,   /* XOR blocks: reversible, data in place */
+    DX_PATCH_MODE_SHIFT = 2, /* cfg.shift: moved data */
+    DX_PATCH_MODE_RAW = 3    /* the target's bytes in RAW records (little in common): the upper bound */
+};
 
 typedef struct dx_patch_info {
     uint32_t flags, block_size, frame_max, frame_count;
@@ -876,7 +940,8 @@ typedef struct dx_patch_applier_config {
     bool in_place;            /* read and write the same data */
     bool resume;              /* in place: continue an interrupted apply (needs witnesses) */
     uint32_t max_block;       /* largest block size accepted; 0 = 64 KiB */
-    uint32_t max_frame;       /* largest frame accepted; 0 = DX_PATCH_DEFAULT_FRAME */
+    uint32_t max_frame;       /* largest frame accepted; 0 = DX_PATCH_DEFAULT_FRAME (with zstd:
+                                 DX_PATCH_DEFAULT_ZSTD_FRAME) */
     bool check_only;          /* decode and check the patch without its data: io is not used */
     uint32_t max_window;      /* in place, WINDOW patches: the ring (a power of two, bytes): at least the patch's
                                  window (or the data's size) and its block size; 0 = none */
@@ -908,6 +973,9 @@ DX_PATCH_API uint64_t dx_patch_xxh64(const void *data, size_t len, uint64_t seed
 DX_PATCH_API size_t dx_patch_bound(uint64_t base_len, uint64_t target_len, const dx_patch_config *cfg);
 DX_PATCH_API int64_t dx_patch_diff(const dx_patch_config *cfg, const uint8_t *base, size_t base_len,
                                    const uint8_t *target, size_t target_len, uint8_t *out, size_t cap);
+DX_PATCH_API int64_t dx_patch_diff_auto(const dx_patch_config *cfg, const uint8_t *base, size_t base_len,
+                                        const uint8_t *target, size_t target_len, uint8_t *out, size_t cap,
+                                        unsigned *out_mode);
 DX_PATCH_API dx_result dx_patch_read_info(const uint8_t *patch, size_t len, dx_patch_info *out);
 DX_PATCH_API int64_t dx_patch_apply(const uint8_t *patch, size_t patch_len, const uint8_t *base, size_t base_len,
                                     uint8_t *out, size_t cap);
@@ -1395,6 +1463,7 @@ typedef struct dxi_pt_writer {
     size_t cap, pos, frame_at, frame_size;
     size_t frame_max; /* the header's largest frame: STREAM frames keep their raw bytes 64 below it */
     uint32_t frames, block_size;
+    size_t frame_seen; /* the largest raw or stored frame written: the header's largest frame (at least a block + 64) */
     bool frame_open;
     dx_result error;
     uint8_t *scratch; /* [compressed frame | d = the block's differences | padded base | padded target] */
@@ -1499,6 +1568,8 @@ DXI_PRIVATE void dxi_pt_close_frame(dxi_pt_writer *w, bool last) {
     dx_store_u32le(f + DX_PATCH_FRAME_HEADER_OFF_STORED_LEN, (uint32_t)stored);
     w->pos = w->frame_at + DX_PATCH_FRAME_HEADER_SIZE + stored;
     w->frames++;
+    if (raw > w->frame_seen) w->frame_seen = raw;
+    if (stored > w->frame_seen) w->frame_seen = stored;
 }
 
 /* Room for one record of need bytes, in the open frame or a new one. */
@@ -1899,13 +1970,15 @@ DXI_PRIVATE uint64_t dxi_pt_hash_min(const uint8_t *p, size_t min_len, unsigned 
     return h >> (64 - bits);
 }
 
-/* Builds the suffix array or hash table of the base for level 1..9. */
-DXI_PRIVATE dx_result dxi_pt_matcher_open(dxi_pt_matcher *m, unsigned level, const uint8_t *base, size_t base_len,
-                                          const uint8_t *t, size_t t_len, const dx_allocator *al) {
+/* Builds the suffix array or hash table of the base for level 1..9.
+   text: matches of 8 bytes at levels 7-9 (in a program they are mostly
+   chance: openblas at level 9 grew 6% with them). */
+DXI_PRIVATE dx_result dxi_pt_matcher_open(dxi_pt_matcher *m, unsigned level, bool text, const uint8_t *base,
+                                          size_t base_len, const uint8_t *t, size_t t_len, const dx_allocator *al) {
     size_t i;
     DX_MEMSET(m, 0, sizeof *m);
     m->base = base, m->base_len = base_len, m->t = t, m->t_len = t_len;
-    m->min_len = level >= 7 ? 8 : level >= 4 ? 12 : 16;
+    m->min_len = level >= 7 && text ? 8 : level >= 4 ? 12 : 16;
     m->skip_shift = level >= 9 ? 30 : level >= 7 ? 5 : level >= 5 ? 3 : 2; /* unmatched bytes: the step grows */
     if (base_len < 16) return DX_OK;
     if (level >= 4) {
@@ -2214,7 +2287,7 @@ DXI_PRIVATE void dxi_pt_carry_block(dxi_pt_writer *w, dxi_pt_shifter *sh, const 
     if (cost > (sh->level >= 4 ? 16 : tn / 2 + 32) || !goes_on) {
         if (!sh->matching) {
             sh->matching = true;
-            if (dxi_pt_matcher_open(&sh->matcher, sh->level, base, base_len, t - off, off + t_avail, sh->allocator) != DX_OK) {
+            if (dxi_pt_matcher_open(&sh->matcher, sh->level, sh->lit_cost == DXI_PT_LIT_TEXT, base, base_len, t - off, off + t_avail, sh->allocator) != DX_OK) {
                 w->error = DX_ERR_NOMEM;
                 return;
             }
@@ -2300,7 +2373,8 @@ DXI_PRIVATE dx_result dxi_pt_writer_open(dxi_pt_writer *w, dxi_pt_shifter *sh, c
     w->cap = cap;
     w->target_len = target_len;
     w->block_size = DXI_DEF(cfg->block_size, (uint32_t)DX_PATCH_DEFAULT_BLOCK);
-    w->frame_size = DXI_DEF(cfg->frame_size, (uint32_t)DX_PATCH_DEFAULT_FRAME);
+    w->frame_size = DXI_DEF(cfg->frame_size, cfg->zstd_level ? (uint32_t)DX_PATCH_DEFAULT_ZSTD_FRAME
+                                                              : (uint32_t)DX_PATCH_DEFAULT_FRAME);
     sh->allocator = &cfg->allocator;
     if (!dxi_pt_pow2(w->block_size) || w->block_size < DX_PATCH_BLOCK_MIN || w->block_size > DX_PATCH_BLOCK_MAX ||
         w->frame_size > (size_t)DX_PATCH_BLOCK_MAX + DX_PATCH_FRAME_SLACK)
@@ -2418,7 +2492,9 @@ DX_PATCH_API int64_t dx_patch_diff(const dx_patch_config *cfg, const uint8_t *ba
         h.flags = w.flags, h.block_size = w.block_size;
         h.base_len = base_len, h.target_len = target_len;
         h.base_hash = dx_patch_xxh64(base, base_len, 0), h.target_hash = dx_patch_xxh64(target, target_len, 0);
-        h.frame_max = (uint32_t)w.frame_max, h.frame_count = w.frames;
+        /* the frames' real largest (so a small patch suits a small applier), at least a block + 64 */
+        h.frame_max = (uint32_t)dxi_pt_max(w.frame_seen, (uint64_t)w.block_size + DX_PATCH_FRAME_SLACK);
+        h.frame_count = w.frames;
         h.window = (w.flags & DX_PATCH_FLAG_WINDOW) ? w.cfg->window : 0;
         dxi_pt_write_header(out, &h);
     }
@@ -2426,12 +2502,107 @@ DX_PATCH_API int64_t dx_patch_diff(const dx_patch_config *cfg, const uint8_t *ba
     return err != DX_OK ? (int64_t)err : (int64_t)w.pos;
 }
 
+/* ---- the automatic choice ---- */
+
+typedef struct dxi_pt_auto_progress {
+    const dx_patch_config *cfg;
+} dxi_pt_auto_progress;
+
+/* A try's progress goes on to the caller's, but for its end: the choice reports that once. */
+DXI_PRIVATE void dxi_pt_auto_progress_fn(void *user, uint64_t done, uint64_t total) {
+    const dx_patch_config *cfg = ((dxi_pt_auto_progress *)user)->cfg;
+    if (done < total) cfg->progress(cfg->progress_user, done, total);
+}
+
+/* One try into buf; where it is smaller than the best so far (in out), it
+   becomes the best. Returns false on an error that ends the choice (not
+   NOSPACE: a try that does not fit is only not taken). */
+DXI_PRIVATE bool dxi_pt_auto_try(dx_patch_config *c, unsigned mode, const uint8_t *base, size_t base_len,
+                                 const uint8_t *target, size_t target_len, uint8_t *out, uint8_t *buf, size_t cap,
+                                 int64_t *best, unsigned *best_mode, int64_t *len) {
+    int64_t n = dx_patch_diff(c, base, base_len, target, target_len, *best < 0 ? out : buf, cap);
+    *len = n;
+    if (n == DX_ERR_NOSPACE) return true;
+    if (n < 0) return *best = n, false;
+    if (*best < 0 || n < *best) {
+        if (*best >= 0) DX_MEMCPY(out, buf, (size_t)n);
+        *best = n, *best_mode = mode;
+    }
+    return true;
+}
+
+DX_PATCH_API int64_t dx_patch_diff_auto(const dx_patch_config *cfg, const uint8_t *base, size_t base_len,
+                                        const uint8_t *target, size_t target_len, uint8_t *out, size_t cap,
+                                        unsigned *out_mode) {
+    dx_patch_config c;
+    dxi_pt_auto_progress prog;
+    int64_t best = DX_ERR_NOSPACE, rx, rs, rr;
+    unsigned mode = 0;
+    int strong = 0, fast = 0, shift_level;
+    uint8_t *buf;
+    if (!cfg || (!base && base_len) || (!target && target_len) || !out) return DX_ERR_INVAL;
+#if defined(DX_PATCH_WITH_ZSTD)
+    strong = DXI_DEF(cfg->zstd_level, 19), fast = 1;
+#else
+    if (cfg->zstd_level) return DX_ERR_UNSUPPORTED;
+#endif
+    if (!(buf = (uint8_t *)dxi_pt_alloc(&cfg->allocator, cap))) return DX_ERR_NOMEM;
+    c = *cfg;
+    prog.cfg = cfg;
+    if (cfg->progress) c.progress = dxi_pt_auto_progress_fn, c.progress_user = &prog;
+    /* XOR blocks at a fast level first: cheap, and where data stays in place tiny */
+    c.shift = false, c.one_way = false, c.window = 0, c.zstd_level = fast;
+    if (!dxi_pt_auto_try(&c, DX_PATCH_MODE_XOR, base, base_len, target, target_len, out, buf, cap, &best, &mode, &rx))
+        goto done;
+    /* the shift mode; where XOR blocks are tiny (edits in place) the hash matcher (level 1) finds as much */
+    c.shift = true, c.window = cfg->window, c.zstd_level = strong;
+    if (rx >= 0 && (uint64_t)rx <= target_len / 32 + 4096) c.level = 1;
+    shift_level = c.level;
+    if (!dxi_pt_auto_try(&c, DX_PATCH_MODE_SHIFT, base, base_len, target, target_len, out, buf, cap, &best, &mode, &rs))
+        goto done;
+    /* XOR blocks close to the best: at the strong level too */
+    if (fast != strong && rx >= 0 && (rs < 0 || rx < rs + rs / 2)) {
+        c = *cfg, c.shift = false, c.one_way = false, c.window = 0, c.zstd_level = strong;
+        if (cfg->progress) c.progress = dxi_pt_auto_progress_fn, c.progress_user = &prog;
+        if (!dxi_pt_auto_try(&c, DX_PATCH_MODE_XOR, base, base_len, target, target_len, out, buf, cap, &best, &mode,
+                             &rx))
+            goto done;
+    }
+    /* small patches: a zstd stream's own header may cost more than it saves */
+    if (strong && best >= 0 && best < 16384 && mode != DX_PATCH_MODE_RAW) {
+        c.zstd_level = 0, c.shift = mode == DX_PATCH_MODE_SHIFT, c.window = c.shift ? cfg->window : 0;
+        c.level = shift_level;
+        if (!dxi_pt_auto_try(&c, mode, base, base_len, target, target_len, out, buf, cap, &best, &mode, &rr))
+            goto done;
+    }
+    /* little in common (compressed data): the target's bytes in RAW records, 64 KiB blocks (what an applier
+       takes by default), are the bound to stay under */
+    if (best < 0 || (uint64_t)best > target_len / 2) {
+        c = *cfg, c.shift = false, c.one_way = true, c.window = 0, c.zstd_level = strong;
+        c.block_size = 1u << 16;
+        if (cfg->progress) c.progress = dxi_pt_auto_progress_fn, c.progress_user = &prog;
+        if (!dxi_pt_auto_try(&c, DX_PATCH_MODE_RAW, base, base_len, target, target_len, out, buf, cap, &best, &mode,
+                             &rr))
+            goto done;
+    }
+done:
+    dxi_pt_free(&cfg->allocator, buf, cap);
+    if (best >= 0 && out_mode) *out_mode = mode;
+    if (best >= 0 && cfg->progress) {
+        uint64_t len = dxi_pt_max(base_len, target_len);
+        cfg->progress(cfg->progress_user, len, len);
+    }
+    return best;
+}
+
 /* ---- apply: one engine for the streaming applier and the one-shot calls ---- */
 
 #define DXI_PT_DEFAULT_MAX_BLOCK 65536u
 #if defined(DX_PATCH_WITH_ZSTD)
 #define DXI_PT_FRAME_BUFFERS 2u /* the frame, and a compressed one */
+#define DXI_PT_DEFAULT_MAX_FRAME DX_PATCH_DEFAULT_ZSTD_FRAME /* what a diff with zstd writes by default */
 #else
+#define DXI_PT_DEFAULT_MAX_FRAME DX_PATCH_DEFAULT_FRAME
 #define DXI_PT_FRAME_BUFFERS 1u /* compressed frames are refused: no room for them */
 #endif
 
@@ -2439,7 +2610,7 @@ DXI_PRIVATE size_t dxi_pt_round8(size_t v) { return (v + 7) & ~(size_t)7; }
 
 DXI_PRIVATE void dxi_pt_limits(const dx_patch_applier_config *cfg, size_t *max_block, size_t *max_frame) {
     *max_block = DXI_DEF(cfg->max_block, DXI_PT_DEFAULT_MAX_BLOCK);
-    *max_frame = DXI_DEF(cfg->max_frame, (uint32_t)DX_PATCH_DEFAULT_FRAME);
+    *max_frame = DXI_DEF(cfg->max_frame, (uint32_t)DXI_PT_DEFAULT_MAX_FRAME);
     if (*max_frame < *max_block + DX_PATCH_FRAME_SLACK) *max_frame = *max_block + DX_PATCH_FRAME_SLACK;
 }
 

@@ -1,9 +1,9 @@
-/* dx_reactor.h - v0.3.0 - completion-based event loop (io_uring, epoll, poll) - SPDX-License-Identifier: MIT OR Unlicense (text at end)
+/* dx_reactor.h - v0.4.0 - completion-based event loop (io_uring, epoll, kqueue, poll, IOCP) - SPDX-License-Identifier: MIT OR Unlicense (text at end)
 
    The one dx header that does I/O. Every backend offers the same completion
    API: you describe an operation in a dx_op you own, submit it, and a
-   callback gets the result. On io_uring the kernel does the work; on epoll
-   and poll() readiness is turned into completions (the system call runs
+   callback gets the result. On io_uring and IOCP the kernel does the work; on epoll,
+   kqueue and poll() readiness is turned into completions (the system call runs
    when the fd is ready), so one program and one test suite run everywhere.
 
 QUICK START
@@ -38,26 +38,27 @@ OVERVIEW
    - Operations: accept, connect, recv, send, recvv/sendv (vectored),
      read/write on files (with an offset or at the current position),
      timer (relative or absolute, nanoseconds on a monotonic clock), cancel
-     (itself an operation), close, and wake-wait (completes when any thread
-     calls dx_reactor_wake).
+     (itself an operation), close, wake-wait (completes when any thread
+     calls dx_reactor_wake), and poll: readiness, for libraries that do
+     their own I/O (libpq, c-ares, libcurl, OpenSSL's non-blocking BIOs).
    - Everything is caller-owned: the loop (dx_reactor) and every operation
      (dx_op, with an intrusive next pointer). Nothing is allocated per
      operation: the loop's fd table lives in memory you give init (or that
      create allocates once).
    - Results: a count (bytes, or the accepted fd) >= 0, or a dx_result
      mapped from errno; the raw errno stays in op->os_error.
-   - Backends: io_uring (raw system calls, no liburing), epoll, poll(); the
-     first in a priority list that works at run time is kept, in the loop
-     object (dx_reactor_backend). Each is one table of functions (BACKENDS);
+   - Backends: io_uring (raw system calls, no liburing), epoll, kqueue (the
+     BSDs, macOS), poll(), IOCP (Windows: overlapped I/O on a completion
+     port); the first in a priority list that works at run time is kept, in
+     the loop object (dx_reactor_backend). Each is one table of functions (BACKENDS);
      a custom backend (dx_reactor_custom, the same shape) lets firmware with
      its own network stack plug in, with no OS header at all.
    - Run modes: NOWAIT (one turn without blocking), ONCE (block until at
      least one callback ran), UNTIL_DONE (until no operation is pending or
      dx_reactor_stop).
    DOES NOT: own your buffers, retry partial sends (a send completes with
-   the bytes the kernel took, as on io_uring), resolve host names, do TLS,
-   or run on Windows yet (IOCP is planned: init returns
-   DX_ERR_UNSUPPORTED there; the header compiles).
+   the bytes the kernel took, as on io_uring), resolve host names, or do
+   TLS.
 
 API
    Loop (one thread; only dx_reactor_wake is safe from other threads)
@@ -68,11 +69,11 @@ API
        RLIMIT_NOFILE, as init does: set max_fds for a fixed figure.
    dx_result dx_reactor_init(dx_reactor *r, const dx_reactor_config *cfg, void *mem, size_t mem_size)
        tries cfg->backends[0..backend_count) in order (empty: io_uring,
-       epoll, poll) and keeps the first that works. The fd table lives in
+       epoll, kqueue, poll) and keeps the first that works. The fd table lives in
        mem (yours, pointer-aligned, at least memory_size bytes; NULL when
        memory_size is 0) until deinit. allocates: no; it does take OS
-       resources: an eventfd (or pipe), the epoll fd, or the io_uring ring
-       fd and its mmapped rings (released by deinit). errors: DX_ERR_NOSPACE
+       resources: an eventfd (or pipe), the epoll fd, the kqueue, or the
+       io_uring ring fd and its mmapped rings (released by deinit). errors: DX_ERR_NOSPACE
        (mem too small), DX_ERR_INVAL, DX_ERR_UNSUPPORTED (no backend works).
    dx_result dx_reactor_create(dx_reactor *r, const dx_reactor_config *cfg)
        memory_size bytes from cfg->allocator (zero: DX_MALLOC), then init.
@@ -144,6 +145,28 @@ API
        DISARM stops it (io_uring: canceled in the kernel; late completions
        are dropped, their buffers recycled). res DX_ERR_NOMEM: no buffer
        free (epoll/poll: every buffer is held by a callback in progress).
+   void dx_op_poll(dx_op *op, uintptr_t fd, uint32_t events)
+       readiness instead of I/O: completes once, when any of events
+       (DX_OP_POLL_IN, DX_OP_POLL_OUT) is ready on fd, or at once when one
+       is ready already. res: the bits that are ready (the events asked for,
+       plus DX_OP_POLL_ERR and DX_OP_POLL_HUP, which are always reported
+       and need no asking), or a dx_result. Nothing is read or written: the
+       caller (the library) does its own recv or send, then polls again.
+       Level-triggered and one-shot on every backend: data left unread
+       makes the next poll complete at once; REARM polls again (one new
+       poll). IN: data, a connection to accept, or the end of the stream
+       (the peer's close or shutdown: with IN also HUP, where the system
+       reports it: POLLRDHUP on Linux (and wherever <poll.h> has it),
+       Windows' disconnect; systems without POLLRDHUP report IN alone for a
+       TCP peer's close); HUP alone: the connection is
+       gone both ways, or a pipe's writer closed; ERR: an error is pending
+       (a reset: ERR and HUP). Cancelable (res DX_ERR_CANCELED); dx_op_close
+       and dx_reactor_fd_close complete a pending poll on the fd with
+       DX_ERR_CANCELED, as any op. A poll beside a recv on the same fd sees
+       the state after the recv took its bytes, or before: poll for what
+       you will read yourself. Sockets and pipes; on IOCP sockets only
+       (pipes and files: DX_ERR_UNSUPPORTED) and at most 256 polls in flight
+       per loop (DX_ERR_LIMIT); custom backends: what theirs does (BACKENDS).
    size_t dx_reactor_bufring_memory_size(const dx_reactor_bufring_config *cfg)
        cfg->count buffers (a power of two up to 32768) of cfg->size bytes,
        then a free list of 2 bytes per buffer; 0: an invalid cfg.
@@ -164,7 +187,7 @@ API
        returns DX_REACTOR_DISARM (op is IDLE) or DX_REACTOR_REARM (the same
        op, same fields, is submitted again). res is also in op->res.
 
-   Thread-per-core workers (pthreads on POSIX; each worker creates its loop)
+   Thread-per-core workers (pthreads on POSIX, CreateThread on Windows; each worker creates its loop)
    uint32_t dx_reactor_cpu_count(void)          online CPUs
    dx_result dx_reactor_workers_start(dx_reactor_workers *g, const dx_reactor_workers_config *cfg,
                                       dx_reactor_worker *workers, uint32_t capacity)
@@ -185,9 +208,20 @@ API
    Socket helpers (blocking calls, no loop needed)
    dx_result dx_reactor_addr_make(dx_reactor_addr *out, const char *ip, uint16_t port)   IPv4 or IPv6 literal
    int64_t dx_reactor_tcp_socket(bool ipv6)     a non-blocking TCP socket, or an error
+       (Windows: an overlapped SOCKET, not inherited: IOCP needs overlapped sockets)
    int64_t dx_reactor_tcp_listen(const dx_reactor_addr *addr, int backlog, uint32_t flags)
-       flags DX_REACTOR_LISTEN_REUSEPORT. res: listening non-blocking fd.
+       flags DX_REACTOR_LISTEN_REUSEPORT (Windows: DX_ERR_UNSUPPORTED; it
+       uses SO_EXCLUSIVEADDRUSE). res: listening non-blocking fd.
    int64_t dx_reactor_tcp_local_port(uintptr_t fd)
+   int64_t dx_reactor_unix_listen(const char *path, int backlog)
+       a listening non-blocking AF_UNIX stream socket at path (a socket file
+       already there, left by an earlier run, is replaced; any other file is
+       an error: DX_ERR_EXISTS). Accept on it with dx_op_accept.
+   int64_t dx_reactor_unix_connect(const char *path)
+       a non-blocking AF_UNIX stream socket connected to path (a local
+       connect completes at once: no op needed). errors: DX_ERR_INVAL (path
+       empty or too long), DX_ERR_AGAIN (the listener's backlog is full),
+       DX_REACTOR_ERR_REFUSED, DX_ERR_NOTFOUND, ...
    dx_result dx_reactor_fd_close(dx_reactor *r, uintptr_t fd)   synchronous close; r may be NULL
        ops pending on fd in r complete with DX_ERR_CANCELED (in the next turn)
 
@@ -201,18 +235,25 @@ API
    (optional) is the loop's monotonic clock in ns, required without an OS
    (init says DX_ERR_INVAL there without it). init, deinit, wake, now may be
    NULL. Timers, queues and callbacks are the core's. tests/firmware/dx_reactor.c
-   is a whole firmware-style program.
+   is a whole firmware-style program. dx_op_poll reaches start() as
+   DX_OP_KIND_POLL (the events in op->flags): a stack that knows its
+   buffers' state completes it with the ready DX_OP_POLL_* bits, at once
+   when one is ready, or later; one that cannot completes it with
+   DX_ERR_UNSUPPORTED (tests/reactor_test.c's mock network does the former).
 
 CONFIGURATION
    macro                      default  scope     effect
    DX_REACTOR_NO_IOURING      off      [impl]    leave the io_uring backend out (DX_REACTOR_NO_IO_URING too)
    DX_REACTOR_NO_EPOLL        off      [impl]    leave the epoll backend out
    DX_REACTOR_NO_POLL         off      [impl]    leave the poll() backend out
-   DX_REACTOR_NO_KQUEUE       off      [impl]    leave the kqueue backend out (planned: no effect yet)
-   DX_REACTOR_NO_IOCP         off      [impl]    leave the IOCP backend out (planned: no effect yet)
+   DX_REACTOR_NO_KQUEUE       off      [impl]    leave the kqueue backend out
+   DX_REACTOR_NO_IOCP         off      [impl]    leave the IOCP backend out (Windows: then only custom)
                                                  With every built-in backend left out, or on a
                                                  target without an OS, only the custom backend
                                                  remains (see BACKENDS).
+   DX_REACTOR_KQUEUE_LIBKQUEUE off     [impl]    Linux: build the kqueue backend over libkqueue,
+                                                 a kqueue emulation (-isystem its include/kqueue,
+                                                 link -lkqueue -lpthread): how make cross tests it
    DX_REACTOR_MAX_BACKENDS    8        [global]  size of the config's priority list
    DX_REACTOR_DEFAULT_ENTRIES 256      [impl]    io_uring SQ entries when cfg.ring_entries is 0
    DX_REACTOR_ZC_MIN          65536    [impl]    io_uring: sends of at least this many bytes use SEND_ZC
@@ -228,14 +269,18 @@ MEMORY
    dx_reactor: about 360 bytes, plus dx_reactor_memory_size(cfg): a fd table
    of 64 bytes per fd of max_fds (io_uring, epoll, poll: io_uring keeps the
    sends waiting behind the one in flight there), and 12 more per fd for
-   poll's arrays. The figure is the hungriest backend's in cfg's list (the
+   poll's arrays; kqueue: the fd table and a changelist of 64 struct
+   kevent (2 or 4 KiB). The figure is the hungriest backend's in cfg's list (the
    default list includes poll: 76 bytes per fd); list one backend to pay for
    that one only. A custom backend needs none. io_uring also maps its rings
    (about 64 + 32 bytes per entry), an OS resource. dx_op: 160 bytes on
    x86-64. An idle connection with one pending recv costs 160 + 64 = 224
    bytes of user space plus your buffer (measured by the 10,000-connection
-   test). Nothing is allocated after create; init and everything else never
-   allocate.
+   test). IOCP has no fd table (max_fds has no effect there): 14,848 bytes,
+   the address buffers of 64 pending accepts (104 bytes each) and the
+   requests of 256 pending polls (32 bytes each), so an idle
+   connection costs its dx_op (160 bytes) plus your buffer. Nothing is
+   allocated after create; init and everything else never allocate.
 
 ERRORS
    DX_REACTOR_ERR_REFUSED (ECONNREFUSED), _RESET (ECONNRESET, ECONNABORTED),
@@ -245,7 +290,10 @@ ERRORS
    DX_ERR_NOTFOUND (ENOENT), DX_ERR_AGAIN, DX_ERR_BUSY (EALREADY, EBUSY),
    DX_ERR_NOMEM (ENOMEM, ENOBUFS), DX_ERR_LIMIT (EMFILE, ENFILE, fd >=
    max_fds), DX_ERR_INVAL, DX_ERR_UNSUPPORTED (ENOSYS, EOPNOTSUPP), DX_ERR_IO,
-   otherwise DX_ERR_OS. op->os_error keeps the errno (0 when none).
+   otherwise DX_ERR_OS. op->os_error keeps the errno (0 when none); on IOCP
+   the Win32 or Winsock error (GetLastError, WSAGetLastError: WSAECONNRESET,
+   ERROR_CONNECTION_REFUSED, ...), mapped the same way (ERROR_OPERATION_ABORTED:
+   DX_ERR_CANCELED; the end of a file or pipe: a read of 0 bytes).
 
 THREADING
    One loop per thread (thread-per-core: one loop and one SO_REUSEPORT
@@ -272,15 +320,17 @@ BACKENDS
    op after its callback), the buffer-ring hooks and watch (readiness: fd
    interest). Each backend's state is a member of one union in dx_reactor.
    The custom backend is the same table over dx_reactor_custom's functions.
-   Built in: io_uring and epoll on Linux (io_uring needs GCC or Clang), poll()
-   on POSIX (__unix__, __APPLE__, ...); each one can be left out
+   Built in: io_uring and epoll on Linux (io_uring needs GCC or Clang), kqueue
+   on FreeBSD, macOS, OpenBSD, NetBSD and DragonFly (and on Linux with
+   DX_REACTOR_KQUEUE_LIBKQUEUE), poll() on POSIX (__unix__, __APPLE__, ...),
+   IOCP on Windows (_WIN32); each one can be left out
    (CONFIGURATION). Without an OS (no __unix__, __linux__, __APPLE__; not
    _WIN32: firmware) no OS header is included, only the custom backend
    exists, the socket helpers, the workers and dx_reactor_fd_close say
-   DX_ERR_UNSUPPORTED, and custom->now is the clock. Planned: kqueue (BSD,
-   macOS) and IOCP (Windows), as two more sections.
-   Default order on Linux: io_uring, then epoll, then poll(); elsewhere on
-   POSIX: poll(). Each is probed at init: io_uring falls back when
+   DX_ERR_UNSUPPORTED, and custom->now is the clock.
+   Default order: io_uring, epoll, kqueue, poll(), each where it is built:
+   on Linux io_uring, then epoll, then poll(); on the BSDs and macOS kqueue,
+   then poll(); elsewhere on POSIX poll(); on Windows IOCP. Each is probed at init: io_uring falls back when
    io_uring_setup fails (ENOSYS, EPERM from seccomp, the io_uring_disabled
    sysctl), when the kernel lacks EXT_ARG (5.11), or when a needed opcode is
    missing. io_uring setup: SINGLE_ISSUER|DEFER_TASKRUN, else COOP_TASKRUN,
@@ -292,6 +342,10 @@ BACKENDS
    (one more round trip), so sockets accepted on io_uring are left blocking
    and listeners are best made blocking there (fcntl) for speed; sockets
    from dx_reactor_tcp_socket (non-blocking, for every backend) work too.
+   Sends of DX_REACTOR_ZC_MIN bytes or more use SEND_ZC where the kernel
+   has it (probed): the callback runs only after the notification CQE
+   (IORING_CQE_F_NOTIF), when the buffer is free again; a socket that
+   refuses zero copy (AF_UNIX: EOPNOTSUPP) gets a plain send.
    Timers are kept by the loop (a pairing heap: O(1) insert, O(log n)
    removal) on every backend and bound the wait; close cancels the ops
    pending on the fd (IORING_ASYNC_CANCEL_FD, 5.19) before closing it.
@@ -302,14 +356,105 @@ BACKENDS
    io_uring, RECVSEND_POLL_FIRST there made pipelined echoes slower: when the
    data is already there, the poll defers the recv to task work). poll(): the fds
    with waiting ops, rebuilt each turn (a fallback: O(fds) per turn).
+   dx_op_poll, the same level-triggered one-shot everywhere: io_uring
+   submits a one-shot IORING_OP_POLL_ADD (POLLRDHUP with POLLIN; its result
+   is the mask), canceled by ASYNC_CANCEL like any op; no multishot poll
+   (IORING_POLL_ADD_MULTI reports each wake-up, not the level: REARM
+   submits a new one-shot poll instead). epoll, kqueue and poll() look at
+   the fd with poll() and a zero timeout when the op starts and after each
+   event their own machinery reports for the fd (the "watch" hook keeps the
+   fd's interest: epoll's edge-triggered IN|OUT, kqueue's read and write
+   filters, poll()'s events), so the result is the fd's state then, not a
+   stale edge: one poll() system call per start and per event, none on the
+   recv and send paths. Poll ops wait in a list of their own per fd (they
+   may want IN and OUT at once), in the fd table's multishot slot, which
+   only io_uring uses otherwise (the table stays 64 bytes per fd).
+   kqueue (written from the FreeBSD and macOS kqueue(2) manual pages; its
+   section says more): EVFILT_READ with EV_CLEAR added once per fd,
+   EVFILT_WRITE with EV_CLEAR|EV_DISPATCH added when a writer waits (an idle
+   writable socket never wakes the loop), every change batched into the
+   kevent() call that waits; EV_EOF ends reads or fails them with the socket
+   error; wake by EVFILT_USER (a pipe on OpenBSD, which lacks it). Tested over
+   libkqueue on Linux (make cross), not on a BSD or macOS kernel.
+   IOCP (Windows, Vista and later): completion-native, like io_uring. Every
+   I/O op carries its OVERLAPPED inside dx_op (priv), so a packet leads to
+   its op with no lookup; one GetQueuedCompletionStatusEx per turn takes up
+   to 64 packets (stats.enters); dx_reactor_wake posts a packet
+   (PostQueuedCompletionStatus). accept: AcceptEx (the extension pointers
+   from WSAIoctl at init) into a new socket of the listener's family, then
+   SO_UPDATE_ACCEPT_CONTEXT; the peer address via GetAcceptExSockaddrs;
+   at most 64 accepts pending per loop (DX_ERR_LIMIT beyond: their address
+   buffers are the loop's memory). connect: ConnectEx on a socket it binds
+   to any address first (unless bound), then SO_UPDATE_CONNECT_CONTEXT.
+   recv, send, recvv, sendv: overlapped WSARecv and WSASend (up to 64
+   vectors per call; more: a shorter transfer); on a handle that is not a
+   socket (a pipe) ReadFile and WriteFile, first vector only. read, write:
+   ReadFile and WriteFile with the offset in the OVERLAPPED; handles must be
+   opened with FILE_FLAG_OVERLAPPED; DX_OP_OFFSET_CURRENT reads at the file
+   pointer (and moves it on) and writes at the end of the file. A handle is
+   tied to the loop's port when its first op starts, and gets
+   FILE_SKIP_COMPLETION_PORT_ON_SUCCESS where that is safe (files, pipes;
+   sockets only when the TCP provider hands out IFS handles: a layered
+   provider without them may post packets all the same), so an op that
+   succeeds at once completes inline with no packet. A socket belongs to
+   one port: one loop per socket. dx_op_poll: the AFD driver's poll
+   (IOCTL_AFD_POLL, as wepoll and libuv use it; not documented by
+   Microsoft) issued with DeviceIoControl on the socket
+   itself, for its base handle (SIO_BASE_HANDLE), so its packet comes to the
+   loop's port like any op's: IN asks for receive, accept and disconnect,
+   OUT for send, and abort and connect-fail always (ERR, HUP); a local
+   close completes it with DX_ERR_CANCELED. The driver answers into the
+   request, which lives in the loop's memory: at most 256 polls in flight
+   (DXI_IOCP_POLLS; DX_ERR_LIMIT beyond). Pipes and files have no
+   readiness on Windows (there is nothing to ask the kernel short of a
+   zero-byte read, which would consume an end of pipe): DX_ERR_UNSUPPORTED.
+   Runs under Wine 8.0 (its ntdll implements the ioctl on sockets); not run
+   on a Windows kernel. cancel: CancelIoEx on the target's
+   OVERLAPPED (its packet then says ERROR_OPERATION_ABORTED; the cancel
+   completes after it). close: CancelIoEx on every op of ours on the handle,
+   then closesocket (or CloseHandle) once their packets are in, so their
+   callbacks run first, as elsewhere. recv_multi: one WSARecv per callback
+   into a free buffer of the ring (no multishot in the kernel). Timers: the
+   loop's heap, the wait's timeout rounded up to milliseconds; the clock is
+   QueryPerformanceCounter. Workers: CreateThread and SetThreadAffinityMask
+   (the first 64 CPUs); no per-worker listener (no SO_REUSEPORT, and a
+   socket belongs to one port): cfg.listen says DX_ERR_UNSUPPORTED.
    Link: nothing on Linux (pthreads are in libc); -lpthread on older libcs;
-   Windows: -lws2_32 (init reports UNSUPPORTED but for a custom backend).
-   Sends of DX_REACTOR_ZC_MIN bytes or more use SEND_ZC where the kernel
-   has it (probed): the callback runs only after the notification CQE
-   (IORING_CQE_F_NOTIF), when the buffer is free again; a socket that
-   refuses zero copy (AF_UNIX: EOPNOTSUPP) gets a plain send.
+   with DX_REACTOR_KQUEUE_LIBKQUEUE, -lkqueue;
+   Windows: -lws2_32 (MSVC: pulled in by a #pragma; AcceptEx and ConnectEx
+   come through WSAIoctl, so no -lmswsock).
 
 VERSION HISTORY
+   0.4.0 (2026-11-23) kqueue backend (FreeBSD, macOS, OpenBSD, NetBSD,
+         DragonFly): DX_REACTOR_BACKEND_KQUEUE works, in the default order
+         after epoll and before poll() (the BSDs and macOS used poll() so
+         far); DX_REACTOR_NO_KQUEUE leaves it out; on Linux
+         DX_REACTOR_KQUEUE_LIBKQUEUE builds it over libkqueue, where the
+         conformance suite runs (make cross). dx_reactor_backend_state gains
+         a kqueue member (the union keeps its size).
+         IOCP backend on Windows (AcceptEx, ConnectEx,
+         overlapped WSARecv/WSASend and ReadFile/WriteFile,
+         GetQueuedCompletionStatusEx, CancelIoEx, FILE_SKIP_COMPLETION_PORT_ON_SUCCESS;
+         see BACKENDS): the default (and only built-in) backend there, where
+         init used to say DX_ERR_UNSUPPORTED. The socket helpers, dx_reactor_fd_close,
+         dx_reactor_cpu_count and the workers (CreateThread, no listener)
+         work on Windows; DX_REACTOR_NO_IOCP takes effect; a Windows clock
+         (QueryPerformanceCounter) for the core and the custom backend;
+         dx_reactor_from_errno maps the C runtime's errno there. The
+         conformance suite runs on IOCP under Wine in make cross.
+         dx_op_poll(op, fd, events): readiness for libraries that do their
+         own I/O; res: DX_OP_POLL_IN, _OUT, _ERR, _HUP bits (enum
+         dx_op_poll_event); one-shot, level-triggered on every backend
+         (io_uring POLL_ADD; epoll, kqueue, poll(): their own events, then a
+         poll() look; IOCP: the AFD driver's poll, sockets only; custom:
+         start() gets DX_OP_KIND_POLL, a new kind before DX_OP_KIND_COUNT).
+         The IOCP loop's memory grows by 8 KiB (256 poll requests).
+         dx_reactor_unix_listen, dx_reactor_unix_connect (AF_UNIX
+         stream sockets, for dx_net.h). epoll: a recv after a short read
+         tries first once the peer's FIN was reported (EPOLLRDHUP): it waited
+         for an edge that never comes when data and FIN arrived together,
+         and hung (found by dx_net.h's tests; reactor_test's short_reads
+         checks it).
    0.3.0 (2026-11-23) every backend is one table of functions, filled in its
          own section (io_uring, epoll, poll, custom; places left for kqueue
          and IOCP); the core never asks which backend runs. struct dx_reactor:
@@ -537,9 +682,9 @@ DX_INLINE const char *dx_result_name(dx_result r) {
 #endif
 
 #define DX_REACTOR_VERSION_MAJOR 0
-#define DX_REACTOR_VERSION_MINOR 3
+#define DX_REACTOR_VERSION_MINOR 4
 #define DX_REACTOR_VERSION_PATCH 0
-#define DX_REACTOR_VERSION DX_VERSION_PACK(0, 3, 0)
+#define DX_REACTOR_VERSION DX_VERSION_PACK(0, 4, 0)
 
 #ifndef DX_REACTOR_MAX_BACKENDS /* entries in dx_reactor_config.backends */
 #define DX_REACTOR_MAX_BACKENDS 8
@@ -563,8 +708,8 @@ typedef enum dx_reactor_backend_id {
     DX_REACTOR_BACKEND_IOURING = 1,
     DX_REACTOR_BACKEND_EPOLL = 2,
     DX_REACTOR_BACKEND_POLL = 3,
-    DX_REACTOR_BACKEND_KQUEUE = 4,  /* planned */
-    DX_REACTOR_BACKEND_IOCP = 5,    /* planned */
+    DX_REACTOR_BACKEND_KQUEUE = 4,  /* the BSDs, macOS (Linux: DX_REACTOR_KQUEUE_LIBKQUEUE) */
+    DX_REACTOR_BACKEND_IOCP = 5,    /* Windows */
     DX_REACTOR_BACKEND_CUSTOM = 6,  /* cfg.custom */
     DX_REACTOR_BACKEND_FORCE_32BIT = 0x7fffffff
 } dx_reactor_backend_id;
@@ -586,7 +731,7 @@ typedef enum dx_op_kind { /* dx_op.kind: what the op does (set by the dx_op_* fi
     DX_OP_KIND_NONE = 0, /* not filled */
     DX_OP_KIND_ACCEPT, DX_OP_KIND_CONNECT, DX_OP_KIND_RECV, DX_OP_KIND_SEND, DX_OP_KIND_RECVV, DX_OP_KIND_SENDV,
     DX_OP_KIND_READ, DX_OP_KIND_WRITE, DX_OP_KIND_TIMER, DX_OP_KIND_CANCEL, DX_OP_KIND_CLOSE, DX_OP_KIND_WAKE_WAIT,
-    DX_OP_KIND_RECV_MULTI,
+    DX_OP_KIND_RECV_MULTI, DX_OP_KIND_POLL,
     DX_OP_KIND_COUNT     /* the number of kinds, not a kind */
 } dx_op_kind;
 typedef enum dx_op_state { /* dx_op.state */
@@ -597,6 +742,12 @@ typedef enum dx_op_state { /* dx_op.state */
 typedef enum dx_op_flag { /* dx_op_timer's flags */
     DX_OP_FLAG_TIMER_ABS = 1 /* ns is a dx_reactor_now() deadline */
 } dx_op_flag;
+typedef enum dx_op_poll_event { /* dx_op_poll's events and its result (bits; poll()'s traditional values) */
+    DX_OP_POLL_IN = 0x01,  /* readable: data, a connection to accept, or the end of the stream */
+    DX_OP_POLL_OUT = 0x04, /* writable */
+    DX_OP_POLL_ERR = 0x08, /* an error is pending (a result: always reported, never needs asking for) */
+    DX_OP_POLL_HUP = 0x10  /* the peer hung up (a result: see dx_op_poll) */
+} dx_op_poll_event;
 enum { /* dx_reactor_tcp_listen's flags */
     DX_REACTOR_LISTEN_REUSEPORT = 1 /* SO_REUSEPORT */
 };
@@ -672,13 +823,13 @@ struct dx_op {
     dx_op *target;       /* cancel */
     int64_t res;         /* the last result */
     uint32_t addr_len;   /* accept: capacity, then the peer address length */
-    uint32_t flags;      /* dx_op_flag bits */
+    uint32_t flags;      /* dx_op_flag bits; poll: the DX_OP_POLL_* events asked for */
     dx_op_priv priv;     /* private */
     dx_op *canceler;     /* private: io_uring: a cancel op that completes right after this op */
 };
 
 typedef struct dx_reactor_stats {
-    uint64_t enters;    /* system calls that submitted or waited (io_uring_enter, epoll_wait, poll) */
+    uint64_t enters;    /* system calls that submitted or waited (io_uring_enter, epoll_wait, kevent, poll, GetQueuedCompletionStatusEx) */
     uint64_t started;   /* ops started */
     uint64_t completed; /* callbacks run */
     uint64_t active;    /* ops not IDLE now */
@@ -760,7 +911,22 @@ typedef union dx_reactor_backend_state {
     struct {
         const dx_reactor_custom *vt; /* cfg.custom */
     } custom;
-    /* kqueue (BSD, macOS) and IOCP (Windows): their members come with their backends */
+    struct {
+        int32_t fd;                 /* the kqueue */
+        uint32_t nchanges;          /* changes waiting for the next kevent() */
+        void *changes;              /* struct kevent array in the init memory, after the fd table */
+    } kqueue;
+    struct {                         /* IOCP (Windows) */
+        void *port;                  /* the completion port HANDLE */
+        void (*accept_ex)(void), (*connect_ex)(void), (*get_addrs)(void); /* the provider's extension functions */
+        void *accepts;               /* the accepts' address buffers (in the loop's memory) */
+        void *noskip;                /* the last handle that refused FILE_SKIP_COMPLETION_PORT_ON_SUCCESS */
+        dx_op *head, *tail;          /* ops in the kernel */
+        dx_op *closing_head, *closing_tail; /* closes waiting for the ops on their handle */
+        uint64_t qpc_freq;           /* QueryPerformanceFrequency */
+        bool skip_sockets;           /* sockets' provider hands out IFS handles: skip packets on success */
+        bool wsa;                    /* WSAStartup succeeded */
+    } iocp;
 } dx_reactor_backend_state;
 
 struct dx_reactor {
@@ -816,6 +982,7 @@ DX_REACTOR_API void dx_op_cancel(dx_op *op, dx_op *target);
 DX_REACTOR_API void dx_op_close(dx_op *op, uintptr_t fd);
 DX_REACTOR_API void dx_op_wake_wait(dx_op *op);
 DX_REACTOR_API void dx_op_recv_multi(dx_op *op, uintptr_t fd, dx_reactor_bufring *br);
+DX_REACTOR_API void dx_op_poll(dx_op *op, uintptr_t fd, uint32_t events);
 DX_REACTOR_API size_t dx_reactor_bufring_memory_size(const dx_reactor_bufring_config *cfg);
 DX_REACTOR_API dx_result dx_reactor_bufring_init(dx_reactor *r, dx_reactor_bufring *br, const dx_reactor_bufring_config *cfg, void *mem,
                                                  size_t mem_size);
@@ -827,6 +994,8 @@ DX_REACTOR_API dx_result dx_reactor_addr_make(dx_reactor_addr *out, const char *
 DX_REACTOR_API int64_t dx_reactor_tcp_socket(bool ipv6);
 DX_REACTOR_API int64_t dx_reactor_tcp_listen(const dx_reactor_addr *addr, int backlog, uint32_t flags);
 DX_REACTOR_API int64_t dx_reactor_tcp_local_port(uintptr_t fd);
+DX_REACTOR_API int64_t dx_reactor_unix_listen(const char *path, int backlog);
+DX_REACTOR_API int64_t dx_reactor_unix_connect(const char *path);
 DX_REACTOR_API dx_result dx_reactor_fd_close(dx_reactor *r, uintptr_t fd);
 
 /* ---- thread-per-core workers ---- */
@@ -956,10 +1125,23 @@ DX_REACTOR_API void dx_reactor_custom_woken(dx_reactor *r);
 #if DXI_REACTOR_POSIX && !defined(DX_REACTOR_NO_POLL)
 #define DXI_REACTOR_HAS_POLL 1
 #endif
-/* DXI_REACTOR_HAS_KQUEUE (BSD, macOS; DX_REACTOR_NO_KQUEUE) and DXI_REACTOR_HAS_IOCP
-   (Windows; DX_REACTOR_NO_IOCP) are defined here when those backends exist. */
-#if defined(DXI_REACTOR_HAS_EPOLL) || defined(DXI_REACTOR_HAS_POLL)
-#define DXI_REACTOR_HAS_READINESS 1 /* the readiness code epoll and poll share */
+/* kqueue: where <sys/event.h> is the kernel's (the BSDs, macOS); on Linux only
+   when the build asks for libkqueue's emulation (DX_REACTOR_KQUEUE_LIBKQUEUE). */
+#if DXI_REACTOR_POSIX && !defined(DX_REACTOR_NO_KQUEUE) &&                                                              \
+    (defined(__APPLE__) || defined(__FreeBSD__) || defined(__OpenBSD__) || defined(__NetBSD__) || defined(__DragonFly__) || \
+     (DXI_REACTOR_LINUX && defined(DX_REACTOR_KQUEUE_LIBKQUEUE)))
+#define DXI_REACTOR_HAS_KQUEUE 1
+#endif
+#if defined(_WIN32)
+#define DXI_REACTOR_WINDOWS 1 /* Winsock, the Windows clock and threads: the socket helpers and workers use them */
+#if !defined(DX_REACTOR_NO_IOCP)
+#define DXI_REACTOR_HAS_IOCP 1
+#endif
+#else
+#define DXI_REACTOR_WINDOWS 0
+#endif
+#if defined(DXI_REACTOR_HAS_EPOLL) || defined(DXI_REACTOR_HAS_POLL) || defined(DXI_REACTOR_HAS_KQUEUE)
+#define DXI_REACTOR_HAS_READINESS 1 /* the readiness code epoll, kqueue and poll share */
 #endif
 #if defined(DXI_REACTOR_HAS_IOURING) || defined(DXI_REACTOR_HAS_READINESS)
 #define DXI_REACTOR_HAS_FDTABLE 1 /* the fd table and wake fds every POSIX backend uses */
@@ -976,7 +1158,9 @@ DX_REACTOR_API void dx_reactor_custom_woken(dx_reactor *r);
 #include <netinet/tcp.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
+#include <sys/un.h>
 #if DXI_REACTOR_LINUX
 #include <sys/eventfd.h>
 #include <sys/syscall.h>
@@ -984,6 +1168,11 @@ DX_REACTOR_API void dx_reactor_custom_woken(dx_reactor *r);
 #endif
 #if defined(DXI_REACTOR_HAS_EPOLL)
 #include <sys/epoll.h>
+#endif
+#if defined(DXI_REACTOR_HAS_KQUEUE)
+#include <sys/types.h> /* before <sys/event.h>: older BSDs need both */
+#include <sys/time.h>
+#include <sys/event.h>
 #endif
 #ifndef MSG_NOSIGNAL
 #define MSG_NOSIGNAL 0
@@ -1007,10 +1196,24 @@ extern long syscall(long number, ...);
 #endif
 #endif
 
+#if DXI_REACTOR_WINDOWS
+#include <errno.h>
+#ifndef WIN32_LEAN_AND_MEAN
+#define WIN32_LEAN_AND_MEAN
+#endif
+#include <winsock2.h>
+#include <ws2tcpip.h>
+#include <mswsock.h>
+#include <windows.h>
+#if defined(_MSC_VER)
+#pragma comment(lib, "ws2_32.lib")
+#endif
+#endif
+
 /* ---- lists: every list is doubly linked through op->next/prev ---- */
 
 enum { DXI_REACTOR_W_NONE = 0, DXI_REACTOR_W_SUBMIT, DXI_REACTOR_W_DONE, DXI_REACTOR_W_RD, DXI_REACTOR_W_WR,
-       DXI_REACTOR_W_TIMER, DXI_REACTOR_W_WAKE, DXI_REACTOR_W_KERNEL, DXI_REACTOR_W_CUSTOM };
+       DXI_REACTOR_W_TIMER, DXI_REACTOR_W_WAKE, DXI_REACTOR_W_KERNEL, DXI_REACTOR_W_CUSTOM, DXI_REACTOR_W_POLL };
 enum { DXI_REACTOR_IF_CONNECTING = 1, DXI_REACTOR_IF_NOTSOCK = 2, DXI_REACTOR_IF_POLLING = 4, DXI_REACTOR_IF_ARMED = 8, DXI_REACTOR_IF_ZC = 16 };
 
 DX_INLINE void dxi_reactor_push(dx_op **head, dx_op **tail, dx_op *op) {
@@ -1029,7 +1232,7 @@ DX_INLINE void dxi_reactor_unlink(dx_op **head, dx_op **tail, dx_op *op) {
 }
 
 DXI_PRIVATE dx_result dxi_reactor_map(int e) {
-#if DXI_REACTOR_POSIX
+#if DXI_REACTOR_POSIX || DXI_REACTOR_WINDOWS /* Windows: the C runtime's errno values (IOCP maps its own errors) */
     switch (e) {
     case 0: return DX_OK;
     case ECONNREFUSED: return DX_REACTOR_ERR_REFUSED;
@@ -1162,10 +1365,14 @@ DX_REACTOR_API void dx_op_recv_multi(dx_op *op, uintptr_t fd, dx_reactor_bufring
     op->priv.multi.ring = br;
     op->priv.multi.held = 0;
 }
+DX_REACTOR_API void dx_op_poll(dx_op *op, uintptr_t fd, uint32_t events) {
+    dxi_reactor_fill(op, DX_OP_KIND_POLL, fd, NULL, 0);
+    op->flags = events & (uint32_t)(DX_OP_POLL_IN | DX_OP_POLL_OUT | DX_OP_POLL_ERR | DX_OP_POLL_HUP);
+}
 
 /* ---- the backend table ----
    Every backend is one of these, filled in its own section below: io_uring,
-   epoll, poll, the user's custom one (and later kqueue, IOCP). The core (the
+   epoll, kqueue, poll, the user's custom one (and later IOCP). The core (the
    queues, timers, the loop, init) calls a backend only through r->vt, so it
    never asks which backend runs (miniaudio's ma_backend_callbacks). Entries
    marked "or NULL" are for backends that need them. */
@@ -1228,6 +1435,11 @@ DXI_PRIVATE uint64_t dxi_reactor_os_clock(void) { /* monotonic ns, 0 without an 
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+#elif DXI_REACTOR_WINDOWS
+    LARGE_INTEGER c, f;
+    QueryPerformanceCounter(&c);
+    QueryPerformanceFrequency(&f);
+    return (uint64_t)c.QuadPart / (uint64_t)f.QuadPart * 1000000000u + (uint64_t)c.QuadPart % (uint64_t)f.QuadPart * 1000000000u / (uint64_t)f.QuadPart;
 #else
     return 0;
 #endif
@@ -1493,19 +1705,21 @@ DX_REACTOR_API void dx_reactor_custom_woken(dx_reactor *r) { dxi_reactor_woken(r
 
 /* ==== the backends: one section each, every one filling a dxi_reactor_vtable ==== */
 
-/* ---- shared by the POSIX backends (io_uring, epoll, poll): the fd table, the wake fd ---- */
+/* ---- shared by the POSIX backends (io_uring, epoll, kqueue, poll): the fd table, the wake fd ---- */
 
 #if defined(DXI_REACTOR_HAS_FDTABLE)
 /* The fd table: ops waiting to read, to write (io_uring: the sends queued behind the one in flight). */
 struct dxi_reactor_slot {
     dx_op *rd, *rd_tail, *wr, *wr_tail;
-    uint32_t registered; /* epoll: added (edge-triggered, in and out); io_uring: a send is in flight */
+    uint32_t registered; /* epoll: added (edge-triggered, in and out); kqueue: DXI_KQUEUE_* bits; io_uring: a send is in flight */
     int32_t pidx;        /* poll: index in be.poll.list, -1 if none */
-    dx_op *ms;           /* io_uring: the multishot recv on this fd (NULL once disarmed) */
+    dx_op *ms;           /* io_uring: the multishot recv on this fd (NULL once disarmed); readiness backends: the
+                            first dx_op_poll op waiting on it (a list of its own: one may want IN and OUT) */
     dx_reactor_bufring *ms_br;
     uint32_t ms_gen;     /* tags its completions: late ones of a disarmed recv are recognised */
     uint8_t rd_short;    /* readiness backends: the last recv got less than it asked for (emptied the socket) */
     uint8_t sock_type;   /* readiness backends: 0 not known yet, 1 a stream socket, 2 something else */
+    uint8_t rd_hup;      /* epoll, kqueue: the peer's FIN (or an error) was reported: no edge will follow a short read */
 };
 
 DXI_PRIVATE uint64_t dxi_reactor_slots_size(uint32_t max_fds) { return ((uint64_t)max_fds * sizeof(dxi_reactor_slot) + 7u) & ~(uint64_t)7u; }
@@ -1522,7 +1736,7 @@ DXI_PRIVATE void dxi_reactor_slots(dx_reactor *r) {
         s[i].ms = NULL;
         s[i].ms_br = NULL;
         s[i].ms_gen = 0;
-        s[i].rd_short = s[i].sock_type = 0;
+        s[i].rd_short = s[i].sock_type = s[i].rd_hup = 0;
     }
 }
 
@@ -1573,9 +1787,41 @@ DX_INLINE int dxi_reactor_is_write(const dx_op *op) {
     return op->kind == DX_OP_KIND_SEND || op->kind == DX_OP_KIND_SENDV || op->kind == DX_OP_KIND_WRITE || op->kind == DX_OP_KIND_CONNECT;
 }
 
+/* dx_op_poll's events as poll() events. POLLRDHUP (Linux; wherever <poll.h> has it) with IN:
+   the peer's end of stream is a HUP too, on every backend that has it. */
+DX_INLINE short dxi_reactor_poll_events(const dx_op *op) {
+    short e = 0;
+    if (op->flags & DX_OP_POLL_IN) e |= POLLIN;
+    if (op->flags & DX_OP_POLL_OUT) e |= POLLOUT;
+#if defined(POLLRDHUP)
+    if (op->flags & DX_OP_POLL_IN) e |= POLLRDHUP;
+#endif
+    return e;
+}
+/* poll() revents as dx_op_poll's result: the events asked for that are
+   ready, ERR and HUP always; 0 when none is (not ready yet). */
+DX_INLINE int64_t dxi_reactor_poll_res(const dx_op *op, uint32_t revents) {
+    int64_t res = 0;
+    if ((revents & POLLIN) && (op->flags & DX_OP_POLL_IN)) res |= DX_OP_POLL_IN;
+    if ((revents & POLLOUT) && (op->flags & DX_OP_POLL_OUT)) res |= DX_OP_POLL_OUT;
+    if (revents & POLLERR) res |= DX_OP_POLL_ERR;
+    if (revents & POLLHUP) res |= DX_OP_POLL_HUP;
+#if defined(POLLRDHUP)
+    if (revents & POLLRDHUP) res |= DX_OP_POLL_HUP;
+#endif
+    return res;
+}
+
 /* Cancels every op waiting on fd (close). */
 DXI_PRIVATE void dxi_reactor_cancel_fd(dx_reactor *r, int fd) {
     dxi_reactor_slot *s = (dxi_reactor_slot *)r->slots + fd;
+    while (r->vt->watch && s->ms) { /* readiness backends: the polls (io_uring's ms is its multishot recv) */
+        dx_op *op = s->ms;
+        s->ms = op->next;
+        if (s->ms) s->ms->prev = NULL;
+        op->next = op->prev = NULL;
+        dxi_reactor_done(r, op, DX_ERR_CANCELED, 0);
+    }
     while (s->rd) {
         dx_op *op = s->rd;
         dxi_reactor_unlink(&s->rd, &s->rd_tail, op);
@@ -1588,13 +1834,22 @@ DXI_PRIVATE void dxi_reactor_cancel_fd(dx_reactor *r, int fd) {
     }
     if (r->vt->watch) r->vt->watch(r, fd, s);
     s->registered = 0;
-    s->rd_short = s->sock_type = 0; /* the number may come back as another file */
+    s->rd_short = s->sock_type = s->rd_hup = 0; /* the number may come back as another file */
 }
 
-/* Cancels target, which waits in the fd table (W_RD, W_WR). */
+/* Takes a poll op out of its fd's list (readiness backends). */
+DX_INLINE void dxi_reactor_poll_unlink(dxi_reactor_slot *s, dx_op *op) {
+    if (op->prev) op->prev->next = op->next;
+    else s->ms = op->next;
+    if (op->next) op->next->prev = op->prev;
+    op->next = op->prev = NULL;
+}
+
+/* Cancels target, which waits in the fd table (W_RD, W_WR, W_POLL). */
 DXI_PRIVATE void dxi_reactor_slot_cancel(dx_reactor *r, dx_op *op, dx_op *t) {
     dxi_reactor_slot *s = (dxi_reactor_slot *)r->slots + (int)t->fd;
     if (t->where == DXI_REACTOR_W_RD) dxi_reactor_unlink(&s->rd, &s->rd_tail, t);
+    else if (t->where == DXI_REACTOR_W_POLL) dxi_reactor_poll_unlink(s, t);
     else dxi_reactor_unlink(&s->wr, &s->wr_tail, t);
     if (r->vt->watch) r->vt->watch(r, (int)t->fd, s);
     dxi_reactor_done(r, t, DX_ERR_CANCELED, 0);
@@ -1777,6 +2032,15 @@ DXI_PRIVATE void dxi_uring_arm_wake(dx_reactor *r) {
 
 DXI_PRIVATE void dxi_uring_prep(dx_reactor *r, dx_op *op);
 
+/* POLL_ADD's 32-bit event mask: the kernel swaps its 16-bit halves on big-endian hosts (liburing does the same). */
+DX_INLINE uint32_t dxi_uring_poll32(uint32_t m) {
+#if defined(__BYTE_ORDER__) && defined(__ORDER_BIG_ENDIAN__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    return (m << 16) | (m >> 16);
+#else
+    return m;
+#endif
+}
+
 /* A multishot recv's user_data: its fd slot (which outlives the op), tagged
    with bit 0 and a 2-bit generation, so that completions still in flight for
    a recv the user disarmed are recognised and dropped. */
@@ -1910,6 +2174,10 @@ DXI_PRIVATE void dxi_uring_prep(dx_reactor *r, dx_op *op) {
         if ((op->target->iflags & DXI_REACTOR_IF_ARMED) && op->target->fd < r->max_fds)
             sqe->addr = dxi_uring_ms_tag(r, op->target->fd);
         break;
+    case DX_OP_KIND_POLL: /* one-shot: completes at once when the fd is ready already (level) */
+        sqe->opcode = DXI_URING_OP_POLL_ADD;
+        sqe->op_flags = dxi_uring_poll32((uint32_t)(unsigned short)dxi_reactor_poll_events(op));
+        break;
     case DX_OP_KIND_RECV_MULTI: {
         dxi_reactor_slot *s;
         if (op->fd >= r->max_fds) {
@@ -1943,7 +2211,7 @@ DXI_PRIVATE int dxi_uring_poll(dx_reactor *r, dx_op *op) {
     if (!sqe) return 0;
     sqe->opcode = DXI_URING_OP_POLL_ADD;
     sqe->fd = (int32_t)op->fd;
-    sqe->op_flags = dxi_reactor_is_write(op) ? POLLOUT : POLLIN;
+    sqe->op_flags = dxi_uring_poll32(dxi_reactor_is_write(op) ? POLLOUT : POLLIN);
     sqe->user_data = (uint64_t)(uintptr_t)op;
     op->iflags |= DXI_REACTOR_IF_POLLING;
     return 1;
@@ -1993,7 +2261,7 @@ DXI_PRIVATE void dxi_uring_complete(dx_reactor *r, dx_op *op, int32_t res, uint3
         if (res == -EALREADY) res = -EBUSY;
     }
     if (res < 0) dxi_reactor_done_errno(r, op, -res);
-    else dxi_reactor_done(r, op, res, 0);
+    else dxi_reactor_done(r, op, op->kind == DX_OP_KIND_POLL ? dxi_reactor_poll_res(op, (uint32_t)res) : res, 0);
     if (canceler) {
         op->canceler = NULL;
         dxi_reactor_done(r, canceler, 0, 0);
@@ -2309,7 +2577,7 @@ DXI_PRIVATE const dxi_reactor_vtable *dxi_uring_vtable(void) {
 }
 #endif
 
-/* ---- shared by the readiness backends (epoll, poll): ops try the system call, then wait in the fd table ---- */
+/* ---- shared by the readiness backends (epoll, kqueue, poll): ops try the system call, then wait in the fd table ---- */
 
 #if defined(DXI_REACTOR_HAS_READINESS)
 DXI_PRIVATE int64_t dxi_reactor_io(dx_op *op) {
@@ -2403,6 +2671,18 @@ DXI_PRIVATE int64_t dxi_reactor_io(dx_op *op) {
     case DX_OP_KIND_WRITE:
         n = op->offset == DX_OP_OFFSET_CURRENT ? write(fd, op->buf, op->len) : DXI_REACTOR_PWRITE(fd, op->buf, op->len, op->offset);
         break;
+    case DX_OP_KIND_POLL: { /* the fd's state now (level): the backend's events only say when to look again */
+        struct pollfd p;
+        int k;
+        p.fd = fd;
+        p.events = dxi_reactor_poll_events(op);
+        p.revents = 0;
+        k = poll(&p, 1, 0);
+        if (k < 0) return errno == EINTR ? -(int64_t)EAGAIN : -(int64_t)errno;
+        if (p.revents & POLLNVAL) return -(int64_t)EBADF;
+        n = (ssize_t)dxi_reactor_poll_res(op, (uint32_t)(unsigned short)p.revents);
+        return n ? (int64_t)n : -(int64_t)EAGAIN;
+    }
     default:
         return -(int64_t)EINVAL;
     }
@@ -2410,11 +2690,49 @@ DXI_PRIVATE int64_t dxi_reactor_io(dx_op *op) {
     return (int64_t)n;
 }
 
+/* Which filters the poll ops on s need: 1 read, 2 write. A poll that asks
+   for neither IN nor OUT (only ERR, HUP) waits on the read side, where a
+   hang-up shows. */
+DXI_PRIVATE int dxi_reactor_poll_wants(const dxi_reactor_slot *s) {
+    const dx_op *op;
+    int w = 0;
+    for (op = s->ms; op; op = op->next) {
+        if ((op->flags & DX_OP_POLL_IN) || !(op->flags & DX_OP_POLL_OUT)) w |= 1;
+        if (op->flags & DX_OP_POLL_OUT) w |= 2;
+    }
+    return w;
+}
+
+/* An event on fd, whichever it was: each poll op there looks at the fd's state. */
+DXI_PRIVATE void dxi_reactor_ready_polls(dx_reactor *r, int fd) {
+    dxi_reactor_slot *s = (dxi_reactor_slot *)r->slots + fd;
+    dx_op *op = s->ms, *next;
+    for (; op; op = next) {
+        int64_t n = dxi_reactor_io(op);
+        next = op->next;
+        if (n == -(int64_t)EAGAIN) continue;
+        dxi_reactor_poll_unlink(s, op);
+        if (n < 0) dxi_reactor_done_errno(r, op, (int)-n);
+        else dxi_reactor_done(r, op, n, 0);
+    }
+    r->vt->watch(r, fd, s);
+}
+
 /* Waits for readiness of op's fd. Returns 0 or an errno. */
 DXI_PRIVATE int dxi_reactor_arm(dx_reactor *r, dx_op *op) {
     int fd = (int)op->fd, e;
     dxi_reactor_slot *s = (dxi_reactor_slot *)r->slots + fd;
     dx_op **head, **tail;
+    if (op->kind == DX_OP_KIND_POLL) { /* a list of their own, pushed at the front (their order does not matter) */
+        op->where = DXI_REACTOR_W_POLL;
+        op->prev = NULL;
+        op->next = s->ms;
+        if (s->ms) s->ms->prev = op;
+        s->ms = op;
+        e = r->vt->watch(r, fd, s);
+        if (e) dxi_reactor_poll_unlink(s, op);
+        return e;
+    }
     if (dxi_reactor_is_write(op)) {
         op->where = DXI_REACTOR_W_WR;
         head = &s->wr, tail = &s->wr_tail;
@@ -2492,7 +2810,8 @@ DXI_PRIVATE void dxi_reactor_ready_start(dx_reactor *r, dx_op *op) {
         else dxi_reactor_done(r, op, 0, 0);
         return;
     }
-    if (op->kind == DX_OP_KIND_RECV && ((dxi_reactor_slot *)r->slots)[op->fd].rd_short) {
+    if (op->kind == DX_OP_KIND_RECV && ((dxi_reactor_slot *)r->slots)[op->fd].rd_short &&
+        !((dxi_reactor_slot *)r->slots)[op->fd].rd_hup) {
         n = -(int64_t)EAGAIN; /* emptied by the last recv: wait for readiness */
     } else {
         n = dxi_reactor_io(op);
@@ -2508,7 +2827,7 @@ DXI_PRIVATE void dxi_reactor_ready_start(dx_reactor *r, dx_op *op) {
 }
 
 DXI_PRIVATE void dxi_reactor_ready_cancel(dx_reactor *r, dx_op *op, dx_op *t) {
-    if (t->where == DXI_REACTOR_W_RD || t->where == DXI_REACTOR_W_WR) dxi_reactor_slot_cancel(r, op, t);
+    if (t->where == DXI_REACTOR_W_RD || t->where == DXI_REACTOR_W_WR || t->where == DXI_REACTOR_W_POLL) dxi_reactor_slot_cancel(r, op, t);
     else dxi_reactor_done(r, op, DX_ERR_NOTFOUND, 0);
 }
 #endif
@@ -2536,7 +2855,7 @@ DXI_PRIVATE int dxi_reactor_epoll_ctl(int epfd, int op, int fd, uint32_t events)
 }
 
 DXI_PRIVATE int dxi_epoll_watch(dx_reactor *r, int fd, dxi_reactor_slot *s) {
-    if (s->registered || (!s->rd && !s->wr)) return 0;
+    if (s->registered || (!s->rd && !s->wr && !s->ms)) return 0;
     if (dxi_reactor_epoll_ctl(r->be.epoll.fd, EPOLL_CTL_ADD, fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET) != 0 && errno != EEXIST) return errno;
     s->registered = 1;
     return 0;
@@ -2560,8 +2879,10 @@ DXI_PRIVATE dx_result dxi_epoll_wait(dx_reactor *r, int64_t timeout_ns) {
             dxi_reactor_wake_drain(r);
             continue;
         }
+        if (e & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) ((dxi_reactor_slot *)r->slots)[fd].rd_hup = 1;
         if (e & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) dxi_reactor_ready(r, fd, 0);
         if (e & (EPOLLOUT | EPOLLHUP | EPOLLERR)) dxi_reactor_ready(r, fd, 1);
+        if (((dxi_reactor_slot *)r->slots)[fd].ms) dxi_reactor_ready_polls(r, fd);
     }
     return DX_OK;
 }
@@ -2599,7 +2920,7 @@ DXI_PRIVATE const dxi_reactor_vtable *dxi_epoll_vtable(void) {
 #if defined(DXI_REACTOR_HAS_POLL)
 /* The waiters on fd changed: keep fd in the list of fds to poll while it has any. */
 DXI_PRIVATE int dxi_poll_watch(dx_reactor *r, int fd, dxi_reactor_slot *s) {
-    int want = s->rd || s->wr;
+    int want = s->rd || s->wr || s->ms;
     if (want && s->pidx < 0) {
         s->pidx = (int32_t)r->be.poll.count;
         r->be.poll.list[r->be.poll.count++] = fd;
@@ -2621,6 +2942,10 @@ DXI_PRIVATE dx_result dxi_poll_wait(dx_reactor *r, int64_t timeout_ns) {
         int fd = r->be.poll.list[i];
         p[i].fd = fd;
         p[i].events = (short)((slots[fd].rd ? POLLIN : 0) | (slots[fd].wr ? POLLOUT : 0));
+        if (slots[fd].ms) {
+            int w = dxi_reactor_poll_wants(&slots[fd]);
+            p[i].events = (short)(p[i].events | ((w & 1) ? POLLIN : 0) | ((w & 2) ? POLLOUT : 0));
+        }
         p[i].revents = 0;
     }
     p[n].fd = r->wake_rfd;
@@ -2638,11 +2963,13 @@ DXI_PRIVATE dx_result dxi_poll_wait(dx_reactor *r, int64_t timeout_ns) {
             dxi_reactor_slot *s = slots + p[i].fd;
             while (s->rd) { dx_op *op = s->rd; dxi_reactor_unlink(&s->rd, &s->rd_tail, op); dxi_reactor_done_errno(r, op, EBADF); }
             while (s->wr) { dx_op *op = s->wr; dxi_reactor_unlink(&s->wr, &s->wr_tail, op); dxi_reactor_done_errno(r, op, EBADF); }
+            while (s->ms) { dx_op *op = s->ms; dxi_reactor_poll_unlink(s, op); dxi_reactor_done_errno(r, op, EBADF); }
             dxi_poll_watch(r, p[i].fd, s);
             continue;
         }
         if (e & (POLLIN | POLLHUP | POLLERR)) dxi_reactor_ready(r, p[i].fd, 0);
         if (e & (POLLOUT | POLLHUP | POLLERR)) dxi_reactor_ready(r, p[i].fd, 1);
+        if (slots[p[i].fd].ms) dxi_reactor_ready_polls(r, p[i].fd);
     }
     return DX_OK;
 }
@@ -2682,16 +3009,909 @@ DXI_PRIVATE const dxi_reactor_vtable *dxi_poll_vtable(void) {
 }
 #endif
 
-/* ---- kqueue (FreeBSD, macOS, OpenBSD, NetBSD): issue 14, part 3, goes here ----
-   A readiness backend like epoll: DXI_REACTOR_HAS_KQUEUE at the top (BSD or
-   macOS, no DX_REACTOR_NO_KQUEUE), a kqueue member in dx_reactor_backend_state,
-   a table filled here (start and cancel from the readiness section; its own
-   init, deinit, wait, watch, wake), and its id in dxi_reactor_vtable_of. */
+/* ---- kqueue (FreeBSD, macOS, OpenBSD, NetBSD): filters added once per fd, changes batched into the wait ----
+   Written from the FreeBSD and macOS kqueue(2) manual pages. A readiness
+   backend like epoll (the readiness section's start and cancel): an op tries
+   its system call first and waits in the fd table on EAGAIN.
+   - EVFILT_READ is added with EV_CLEAR (reported again on each arrival, like
+     edge-triggered epoll) when an fd first has a reader, and kept for the
+     fd's lifetime: "Calling close() on a file descriptor will remove any
+     kevents that reference the descriptor", so a closed number starts anew.
+   - EVFILT_WRITE is added when a writer waits, with EV_CLEAR and EV_DISPATCH
+     ("Disable the event source immediately after delivery"): a socket that
+     nobody is writing to does not wake the loop each time acknowledgements
+     free send space. The next writer adds it again ("Adding an event
+     automatically enables it"); a disabled event's filter keeps running, so
+     space that came while it was off is reported. Without EV_DISPATCH in
+     <sys/event.h> it stays enabled (EV_CLEAR only).
+   - Every change waits in a changelist that goes into the kevent() call that
+     waits: no system call of its own, unless the list fills up within one
+     turn (then one kevent() applies it, with EV_RECEIPT so that it takes no
+     pending event). A change's error comes back as an EV_ERROR event (data:
+     the errno; the event list is longer than the changelist, so every error
+     has room) and fails the ops waiting for that filter.
+   - EV_EOF (the peer shut down its side: half-close, reset, refused connect)
+     needs no case of its own: the waiting op's system call returns what is
+     left, then 0 (end of stream) or the error (fflags holds it too).
+   - Wake: EVFILT_USER with NOTE_TRIGGER, EV_CLEAR (FreeBSD, macOS, NetBSD 10,
+     DragonFly); where <sys/event.h> has no EVFILT_USER (OpenBSD) a pipe, its
+     read end added with EVFILT_READ.
+   - Timers: the loop's heap bounds kevent()'s timeout (a timespec: ns, no
+     rounding), as on every backend; no EVFILT_TIMER.
+   On Linux, DX_REACTOR_KQUEUE_LIBKQUEUE builds this section over libkqueue
+   (an emulation on epoll), which is how tests/cross.sh runs the conformance
+   suite on it; the code follows the manual pages, not libkqueue. Where
+   libkqueue (f966089) differs from the kernels, and what this code does:
+   - close() does not remove an fd's kevents there (libkqueue cannot see it),
+     and a new file under the same number never reports: with
+     DX_REACTOR_KQUEUE_LIBKQUEUE only, the loop deletes an fd's filters
+     (EV_DELETE, one kevent()) before it closes the fd.
+   - It fills an EV_EOF event's fflags by reading SO_ERROR, which clears the
+     error on Linux: a reset would read as an end of stream, a refused
+     connect as connected. The error is taken from fflags, as the manual
+     pages describe it (dxi_kqueue_ready_error), on every system; on the
+     kernels the system call reports it first and this is a no-op. An error
+     that arrives while no op waits on the fd is lost there (the kernels
+     keep it for the next call).
+   - EV_ADD of an existing event that EV_DISPATCH disabled does not enable it
+     there: the write filter is added with EV_ADD | EV_ENABLE (redundant on
+     the kernels).
+   - A closed kqueue's own fds are released later, by its monitoring thread
+     (the tests wait for it with libkqueue_drain_pending_close before counting
+     fds). */
 
-/* ---- IOCP (Windows): issue 14, part 2, goes here ----
-   A completion backend like io_uring: DXI_REACTOR_HAS_IOCP at the top
-   (_WIN32, no DX_REACTOR_NO_IOCP), an iocp member in dx_reactor_backend_state,
-   a table filled here, and its id in dxi_reactor_vtable_of. */
+#if defined(DXI_REACTOR_HAS_KQUEUE)
+#ifndef DXI_REACTOR_KQUEUE_CHANGES
+#define DXI_REACTOR_KQUEUE_CHANGES 64 /* changes batched before they need a kevent() of their own */
+#endif
+#define DXI_REACTOR_KQUEUE_EVENTS (2 * DXI_REACTOR_KQUEUE_CHANGES) /* per wait: room for every change's error, and events */
+/* What this <sys/event.h> offers beyond the first kqueue's EV_ADD, EV_DELETE,
+   EV_CLEAR, EV_EOF, EV_ERROR. DXI_REACTOR_KQUEUE_BASIC (tests only) uses
+   none of it, as on a system without them: OpenBSD has no EVFILT_USER. */
+#if defined(EV_DISPATCH) && !defined(DXI_REACTOR_KQUEUE_BASIC)
+#define DXI_REACTOR_KQUEUE_DISPATCH EV_DISPATCH
+#else
+#define DXI_REACTOR_KQUEUE_DISPATCH 0
+#endif
+#if defined(EV_RECEIPT) && !defined(DXI_REACTOR_KQUEUE_BASIC)
+#define DXI_REACTOR_KQUEUE_RECEIPT EV_RECEIPT
+#endif
+#if defined(EVFILT_USER) && defined(NOTE_TRIGGER) && !defined(DXI_REACTOR_KQUEUE_BASIC)
+#define DXI_REACTOR_KQUEUE_USER 1
+#endif
+/* libkqueue cannot see close(): its kevents outlive the fd, and a new file
+   with the same number never reports (the manual pages: "Calling close() on a
+   file descriptor will remove any kevents that reference the descriptor").
+   There, an fd's filters are deleted before the loop closes it. */
+#if DXI_REACTOR_LINUX && defined(DX_REACTOR_KQUEUE_LIBKQUEUE)
+#define DXI_REACTOR_KQUEUE_DELETE_ON_CLOSE 1
+#endif
+enum { /* dxi_reactor_slot.registered on kqueue */
+    DXI_KQUEUE_RD = 1, /* EVFILT_READ added (for the fd's lifetime) */
+    DXI_KQUEUE_WR = 2, /* EVFILT_WRITE added and enabled (until delivered, with EV_DISPATCH) */
+    DXI_KQUEUE_WR_ADDED = 4 /* EVFILT_WRITE added, enabled or not */
+};
+enum { DXI_KQUEUE_F_READ, DXI_KQUEUE_F_WRITE, DXI_KQUEUE_F_USER };
+#if defined(__NetBSD__) /* kevent()'s list lengths: size_t on NetBSD, int elsewhere */
+#define DXI_KQUEUE_N(n) ((size_t)(n))
+#else
+#define DXI_KQUEUE_N(n) ((int)(n))
+#endif
+
+/* Fills one change. The filter constants are assigned as they are: their
+   type differs between systems (short; uint32_t on NetBSD). */
+DXI_PRIVATE void dxi_kqueue_set(struct kevent *k, uintptr_t ident, int filter, unsigned flags, unsigned fflags) {
+    DX_MEMSET(k, 0, sizeof *k); /* udata, and FreeBSD's ext[] */
+    k->ident = ident;
+    if (filter == DXI_KQUEUE_F_READ) k->filter = EVFILT_READ;
+    else if (filter == DXI_KQUEUE_F_WRITE) k->filter = EVFILT_WRITE;
+#if defined(DXI_REACTOR_KQUEUE_USER)
+    else k->filter = EVFILT_USER;
+#endif
+    k->flags = (unsigned short)flags;
+    k->fflags = fflags;
+}
+
+/* A change for ident's filter failed with errno e: the ops waiting for it fail too. */
+DXI_PRIVATE void dxi_kqueue_fail(dx_reactor *r, uintptr_t ident, int write, int e) {
+    dxi_reactor_slot *s;
+    dx_op **head, **tail;
+    if (ident >= r->max_fds) return;
+    s = (dxi_reactor_slot *)r->slots + ident;
+    head = write ? &s->wr : &s->rd, tail = write ? &s->wr_tail : &s->rd_tail;
+    s->registered &= ~(uint32_t)(write ? DXI_KQUEUE_WR | DXI_KQUEUE_WR_ADDED : DXI_KQUEUE_RD);
+    while (*head) {
+        dx_op *op = *head;
+        dxi_reactor_unlink(head, tail, op);
+        dxi_reactor_done_errno(r, op, e);
+    }
+    while (s->ms) { /* the polls too: the fd cannot be watched */
+        dx_op *op = s->ms;
+        dxi_reactor_poll_unlink(s, op);
+        dxi_reactor_done_errno(r, op, e);
+    }
+}
+
+DXI_PRIVATE void dxi_kqueue_fail_changes(dx_reactor *r, int n, int e) {
+    const struct kevent *c = (const struct kevent *)r->be.kqueue.changes;
+    int i;
+    r->be.kqueue.nchanges = 0;
+    for (i = 0; i < n; i++) dxi_kqueue_fail(r, c[i].ident, c[i].filter == EVFILT_WRITE, e); /* queues no change */
+}
+
+/* dxi_reactor_ready for an EV_EOF event that carries the socket's error in
+   fflags (the manual pages: "returns the socket error (if any) in fflags"):
+   the first op that does not see the error from its own system call gets it,
+   that is a read that finds the end of the stream (0) or a connect whose
+   SO_ERROR reads 0. On the kernels the system call reports the error itself
+   (so_error stays set) and this changes nothing; libkqueue fills fflags by
+   reading SO_ERROR, which clears it on Linux, so a reset would read as an
+   end of stream and a refused connect as connected. */
+DXI_PRIVATE void dxi_kqueue_ready_error(dx_reactor *r, int fd, int write, int err) {
+    dxi_reactor_slot *s = (dxi_reactor_slot *)r->slots + fd;
+    dx_op **head = write ? &s->wr : &s->rd, **tail = write ? &s->wr_tail : &s->rd_tail;
+    if (!write) s->rd_short = 0;
+    while (*head) {
+        dx_op *op = *head;
+        int64_t n = dxi_reactor_io(op);
+        if (err && n == 0 && op->kind != DX_OP_KIND_SEND && op->kind != DX_OP_KIND_SENDV && op->kind != DX_OP_KIND_WRITE) {
+            n = -(int64_t)err; /* a read's end of stream, a connect's success: the error comes first */
+            err = 0;
+        } else if (n < 0 && n != -(int64_t)EAGAIN) {
+            err = 0; /* the system call reported it */
+        }
+        if (op->kind == DX_OP_KIND_RECV) dxi_reactor_note_recv(r, op, n);
+        if (n == -(int64_t)EAGAIN) break;
+        dxi_reactor_unlink(head, tail, op);
+        if (n < 0) dxi_reactor_done_errno(r, op, (int)-n);
+        else dxi_reactor_done(r, op, n, 0);
+    }
+    r->vt->watch(r, fd, s);
+}
+
+/* One event from kevent(): a change's error, the wake, or readiness. */
+DXI_PRIVATE void dxi_kqueue_event(dx_reactor *r, const struct kevent *ev) {
+    int write = ev->filter == EVFILT_WRITE;
+    if (ev->flags & EV_ERROR) { /* a change's result: data is its errno (0: EV_RECEIPT's success) */
+        if (ev->data != 0) dxi_kqueue_fail(r, ev->ident, write, (int)ev->data);
+        return;
+    }
+#if defined(DXI_REACTOR_KQUEUE_USER)
+    if (ev->filter == EVFILT_USER) {
+        dxi_reactor_woken(r);
+        return;
+    }
+#else
+    if (ev->filter == EVFILT_READ && r->wake_rfd >= 0 && ev->ident == (uintptr_t)r->wake_rfd) {
+        dxi_reactor_wake_drain(r);
+        return;
+    }
+#endif
+    if (ev->ident >= r->max_fds || (!write && ev->filter != EVFILT_READ)) return;
+#if DXI_REACTOR_KQUEUE_DISPATCH
+    if (write) ((dxi_reactor_slot *)r->slots)[ev->ident].registered &= ~(uint32_t)DXI_KQUEUE_WR; /* disabled now */
+#endif
+    if (!write && (ev->flags & (EV_EOF | EV_ERROR))) /* the peer's FIN came (with data, perhaps): no edge will follow a short read */
+        ((dxi_reactor_slot *)r->slots)[ev->ident].rd_hup = 1;
+    if ((ev->flags & EV_EOF) && ev->fflags != 0) dxi_kqueue_ready_error(r, (int)ev->ident, write, (int)ev->fflags);
+    else dxi_reactor_ready(r, (int)ev->ident, write);
+    if (((dxi_reactor_slot *)r->slots)[ev->ident].ms) dxi_reactor_ready_polls(r, (int)ev->ident);
+}
+
+/* The changelist is full: one kevent() of its own applies it. With
+   EV_RECEIPT every change reports its result in the event list and no
+   pending event is taken ("useful for making bulk changes to a kqueue without
+   draining any pending events"); without it, events that come back are
+   handled here (their changes go into the emptied list). */
+DXI_PRIVATE void dxi_kqueue_flush(dx_reactor *r) {
+    struct kevent ev[DXI_REACTOR_KQUEUE_CHANGES];
+    struct kevent *c = (struct kevent *)r->be.kqueue.changes;
+    struct timespec zero;
+    int n = (int)r->be.kqueue.nchanges, got, i;
+    zero.tv_sec = 0;
+    zero.tv_nsec = 0;
+#if defined(DXI_REACTOR_KQUEUE_RECEIPT)
+    for (i = 0; i < n; i++) c[i].flags |= DXI_REACTOR_KQUEUE_RECEIPT;
+#endif
+    do {
+        r->stats.enters++;
+        got = kevent(r->be.kqueue.fd, c, DXI_KQUEUE_N(n), ev, DXI_KQUEUE_N(n), &zero); /* adding again is harmless after EINTR */
+    } while (got < 0 && errno == EINTR);
+    if (got < 0) {
+        dxi_kqueue_fail_changes(r, n, errno);
+        return;
+    }
+    r->be.kqueue.nchanges = 0;
+    for (i = 0; i < got; i++) dxi_kqueue_event(r, &ev[i]);
+}
+
+DXI_PRIVATE void dxi_kqueue_change(dx_reactor *r, int fd, int filter, unsigned flags) {
+    while (r->be.kqueue.nchanges >= DXI_REACTOR_KQUEUE_CHANGES) dxi_kqueue_flush(r);
+    dxi_kqueue_set((struct kevent *)r->be.kqueue.changes + r->be.kqueue.nchanges++, (uintptr_t)fd, filter, flags, 0);
+}
+
+/* The ops waiting on fd changed: add the filters they need (batched into the next wait). */
+DXI_PRIVATE int dxi_kqueue_watch(dx_reactor *r, int fd, dxi_reactor_slot *s) {
+    int polls = s->ms ? dxi_reactor_poll_wants(s) : 0; /* 1: a poll wants the read filter, 2: the write filter */
+    if ((s->rd || (polls & 1)) && !(s->registered & DXI_KQUEUE_RD)) {
+        s->registered |= DXI_KQUEUE_RD;
+        dxi_kqueue_change(r, fd, DXI_KQUEUE_F_READ, EV_ADD | EV_CLEAR);
+    }
+    if ((s->wr || (polls & 2)) && !(s->registered & DXI_KQUEUE_WR)) {
+        s->registered |= DXI_KQUEUE_WR | DXI_KQUEUE_WR_ADDED;
+        /* EV_ENABLE: the manual pages need only EV_ADD ("Adding an event
+           automatically enables it"); libkqueue does not enable an existing,
+           dispatched event on EV_ADD alone */
+        dxi_kqueue_change(r, fd, DXI_KQUEUE_F_WRITE, EV_ADD | EV_ENABLE | EV_CLEAR | DXI_REACTOR_KQUEUE_DISPATCH);
+    }
+    return 0; /* a change's error fails its ops when it comes back */
+}
+
+DXI_PRIVATE dx_result dxi_kqueue_wait(dx_reactor *r, int64_t timeout_ns) {
+    struct kevent ev[DXI_REACTOR_KQUEUE_EVENTS];
+    struct timespec ts, *tp = NULL;
+    int n, i, nchanges = (int)r->be.kqueue.nchanges;
+    if (timeout_ns >= 0) {
+        ts.tv_sec = (time_t)(timeout_ns / 1000000000);
+        ts.tv_nsec = (long)(timeout_ns % 1000000000);
+        tp = &ts;
+    }
+    r->stats.enters++;
+    n = kevent(r->be.kqueue.fd, (const struct kevent *)r->be.kqueue.changes, DXI_KQUEUE_N(nchanges), ev,
+               DXI_KQUEUE_N(DXI_REACTOR_KQUEUE_EVENTS), tp);
+    if (n < 0) {
+        int e = errno;
+        if (e == EINTR) return DX_OK; /* the changes stay queued: adding again is harmless */
+        dxi_kqueue_fail_changes(r, nchanges, e);
+        return dxi_reactor_map(e);
+    }
+    r->be.kqueue.nchanges = 0;
+    for (i = 0; i < n; i++) dxi_kqueue_event(r, &ev[i]);
+    return DX_OK;
+}
+
+/* fd is about to be closed: its queued changes go, as the number may be reused before the next kevent(). */
+DXI_PRIVATE void dxi_kqueue_drop(dx_reactor *r, uintptr_t fd) {
+    struct kevent *c = (struct kevent *)r->be.kqueue.changes;
+    uint32_t i, j = 0;
+    for (i = 0; i < r->be.kqueue.nchanges; i++)
+        if (c[i].ident != fd) c[j++] = c[i];
+    r->be.kqueue.nchanges = j;
+}
+
+/* fd is about to be closed by the loop (dx_op_close, dx_reactor_fd_close). */
+DXI_PRIVATE void dxi_kqueue_forget(dx_reactor *r, uintptr_t fd) {
+    if (!r->be.kqueue.changes) return;
+    dxi_kqueue_drop(r, fd);
+#if defined(DXI_REACTOR_KQUEUE_DELETE_ON_CLOSE)
+    if (fd < r->max_fds) {
+        uint32_t reg = ((dxi_reactor_slot *)r->slots)[fd].registered;
+        struct kevent del[2];
+        int n = 0;
+        if (reg & DXI_KQUEUE_RD) dxi_kqueue_set(&del[n++], fd, DXI_KQUEUE_F_READ, EV_DELETE, 0);
+        if (reg & DXI_KQUEUE_WR_ADDED) dxi_kqueue_set(&del[n++], fd, DXI_KQUEUE_F_WRITE, EV_DELETE, 0);
+        if (n) {
+            r->stats.enters++;
+            (void)kevent(r->be.kqueue.fd, del, DXI_KQUEUE_N(n), NULL, 0, NULL); /* an error leaves nothing to undo */
+        }
+    }
+#endif
+}
+
+DXI_PRIVATE void dxi_kqueue_start(dx_reactor *r, dx_op *op) {
+    if (op->kind == DX_OP_KIND_CLOSE) dxi_kqueue_forget(r, op->fd);
+    dxi_reactor_ready_start(r, op);
+}
+
+DXI_PRIVATE void dxi_kqueue_fd_forget(dx_reactor *r, uintptr_t fd) {
+    dxi_kqueue_forget(r, fd);
+    dxi_reactor_posix_fd_forget(r, fd);
+}
+
+DXI_PRIVATE dx_result dxi_kqueue_wake(dx_reactor *r) {
+#if defined(DXI_REACTOR_KQUEUE_USER)
+    struct kevent k;
+    if (r->be.kqueue.fd < 0) return DX_ERR_MISUSE;
+    dxi_kqueue_set(&k, 0, DXI_KQUEUE_F_USER, 0, NOTE_TRIGGER); /* any thread: kevent() is a system call */
+    if (kevent(r->be.kqueue.fd, &k, DXI_KQUEUE_N(1), NULL, 0, NULL) != 0) return dxi_reactor_map(errno);
+    return DX_OK;
+#else
+    return dxi_reactor_posix_wake(r);
+#endif
+}
+
+/* Memory: the fd table, then the changelist. */
+DXI_PRIVATE uint64_t dxi_kqueue_memory_size(uint32_t max_fds) {
+    return dxi_reactor_slots_size(max_fds) + (uint64_t)DXI_REACTOR_KQUEUE_CHANGES * sizeof(struct kevent);
+}
+
+DXI_PRIVATE dx_result dxi_kqueue_init(dx_reactor *r, const dx_reactor_config *cfg) {
+    struct kevent k;
+    (void)cfg;
+    r->be.kqueue.fd = -1;
+    r->be.kqueue.nchanges = 0;
+    r->be.kqueue.changes = (uint8_t *)r->memory + (size_t)dxi_reactor_slots_size(r->max_fds);
+    dxi_reactor_slots(r);
+    r->be.kqueue.fd = kqueue();
+    if (r->be.kqueue.fd < 0) return dxi_reactor_map(errno);
+    fcntl(r->be.kqueue.fd, F_SETFD, FD_CLOEXEC); /* fork does not inherit a kqueue; exec would */
+#if defined(DXI_REACTOR_KQUEUE_USER)
+    dxi_kqueue_set(&k, 0, DXI_KQUEUE_F_USER, EV_ADD | EV_CLEAR, 0);
+#else
+    {
+        int e = dxi_reactor_wake_fds(r);
+        if (e) return dxi_reactor_map(e);
+    }
+    dxi_kqueue_set(&k, (uintptr_t)r->wake_rfd, DXI_KQUEUE_F_READ, EV_ADD | EV_CLEAR, 0);
+#endif
+    if (kevent(r->be.kqueue.fd, &k, DXI_KQUEUE_N(1), NULL, 0, NULL) != 0) return dxi_reactor_map(errno);
+    return DX_OK;
+}
+
+DXI_PRIVATE void dxi_kqueue_deinit(dx_reactor *r) {
+    if (r->be.kqueue.fd >= 0) close(r->be.kqueue.fd);
+    r->be.kqueue.fd = -1;
+    r->be.kqueue.changes = NULL;
+    r->be.kqueue.nchanges = 0;
+    dxi_reactor_posix_deinit(r);
+}
+
+DXI_PRIVATE const dxi_reactor_vtable *dxi_kqueue_vtable(void) {
+    static const dxi_reactor_vtable vt = {
+        DX_REACTOR_BACKEND_KQUEUE, 0, dxi_kqueue_memory_size, dxi_kqueue_init, dxi_kqueue_deinit,
+        dxi_kqueue_start, dxi_reactor_ready_cancel, dxi_kqueue_wait, dxi_kqueue_wake,
+        NULL /* now: the OS clock */, dxi_kqueue_fd_forget, NULL /* peek */, NULL /* multi_after */,
+        NULL, NULL, NULL /* bufrings: the core's free list */, dxi_kqueue_watch};
+    return &vt;
+}
+#endif
+
+/* ---- IOCP (Windows): completion-native, like io_uring ----
+   Sockets are SOCKETs and files HANDLEs, both in op->fd. Every I/O op carries
+   its OVERLAPPED in op->priv (the first 32 bytes), so a completion packet
+   leads back to its op with no lookup. A handle is tied to the loop's port
+   the first time an op starts on it (CreateIoCompletionPort; a second call
+   fails with ERROR_INVALID_PARAMETER, which is how "already tied" is read),
+   and then gets FILE_SKIP_COMPLETION_PORT_ON_SUCCESS where that is safe
+   (files always; sockets when their provider hands out IFS handles, checked
+   once at init): an op that succeeds at once completes inline, with no
+   packet. Ops in the kernel sit in one list (be.iocp.head) so that close can
+   cancel them (CancelIoEx) and wait for their packets before it closes.
+   Accepts borrow one of DXI_IOCP_ACCEPTS address buffers in the loop's
+   memory (AcceptEx writes both addresses there). */
+#if defined(DXI_REACTOR_HAS_IOCP)
+#ifndef DXI_IOCP_ACCEPTS
+#define DXI_IOCP_ACCEPTS 64 /* accepts in flight at once, per loop */
+#endif
+#define DXI_IOCP_ADDRBUF 96 /* AcceptEx: 2 * (sizeof(SOCKADDR_IN6) + 16) rounded up */
+#define DXI_IOCP_KEY_IO 0
+#define DXI_IOCP_KEY_WAKE 1
+#ifndef FILE_SKIP_COMPLETION_PORT_ON_SUCCESS
+#define FILE_SKIP_COMPLETION_PORT_ON_SUCCESS 0x1
+#define FILE_SKIP_SET_EVENT_ON_HANDLE 0x2
+#endif
+DX_STATIC_ASSERT(sizeof(OVERLAPPED) <= 4 * sizeof(uint64_t), dxi_iocp_overlapped_fits); /* priv.words[3..6]: after priv.multi */
+DX_STATIC_ASSERT(sizeof(SOCKET) <= sizeof(uintptr_t), dxi_iocp_socket_fits);
+
+typedef struct dxi_iocp_accept { /* one pending accept's scratch, in the loop's memory */
+    SOCKET sock;                 /* the socket AcceptEx fills, INVALID_SOCKET when free */
+    uint8_t addrs[DXI_IOCP_ADDRBUF];
+} dxi_iocp_accept;
+
+/* dx_op_poll: the AFD driver's poll request (IOCTL_AFD_POLL, the one wepoll
+   and libuv use; not documented by Microsoft), with one socket.
+   The driver writes its answer into the output buffer when the request
+   completes, so it lives in the loop's memory, not on the stack: one of
+   DXI_IOCP_POLLS, after the accepts' buffers. */
+#ifndef DXI_IOCP_POLLS
+#define DXI_IOCP_POLLS 256 /* polls in flight at once, per loop (32 bytes each on x64) */
+#endif
+#define DXI_IOCP_AFD_POLL 0x00012024u /* FILE_DEVICE_NETWORK << 12 | 9 << 2 | METHOD_BUFFERED */
+enum { /* the AFD driver's poll events */
+    DXI_AFD_RECEIVE = 0x1, DXI_AFD_SEND = 0x4, DXI_AFD_DISCONNECT = 0x8, DXI_AFD_ABORT = 0x10, DXI_AFD_LOCAL_CLOSE = 0x20,
+    DXI_AFD_ACCEPT = 0x80, DXI_AFD_CONNECT_FAIL = 0x100
+};
+typedef struct dxi_iocp_poll {
+    LARGE_INTEGER timeout;       /* INT64_MAX: none */
+    ULONG count;                 /* sockets: 1; 0 marks a free entry */
+    ULONG exclusive;             /* FALSE: other polls on the socket stay */
+    HANDLE sock;                 /* the base socket (SIO_BASE_HANDLE) */
+    ULONG events;                /* DXI_AFD_* asked for, then those that happened */
+    LONG status;                 /* NTSTATUS */
+} dxi_iocp_poll;
+
+/* The OVERLAPPED lives in priv.words[3..6], so a recv_multi keeps its ring and held buffer in priv.multi. */
+DX_INLINE OVERLAPPED *dxi_iocp_ov(dx_op *op) { return (OVERLAPPED *)(void *)&op->priv.words[3]; }
+DX_INLINE dx_op *dxi_iocp_op_of(OVERLAPPED *ov) { return (dx_op *)(void *)((uint8_t *)ov - offsetof(dx_op, priv) - 3 * sizeof(uint64_t)); }
+
+/* Windows and Winsock errors as dx results. */
+DXI_PRIVATE dx_result dxi_iocp_map(DWORD e) {
+    switch (e) {
+    case 0: return DX_OK;
+    case WSAECONNREFUSED: case ERROR_CONNECTION_REFUSED: return DX_REACTOR_ERR_REFUSED;
+    case WSAECONNRESET: case WSAECONNABORTED: case ERROR_NETNAME_DELETED: case ERROR_CONNECTION_ABORTED: return DX_REACTOR_ERR_RESET;
+    case WSAEADDRINUSE: case WSAEADDRNOTAVAIL: case ERROR_ADDRESS_ALREADY_ASSOCIATED: return DX_REACTOR_ERR_ADDRINUSE;
+    case WSAENETUNREACH: case WSAEHOSTUNREACH: case WSAENETDOWN: case ERROR_NETWORK_UNREACHABLE: case ERROR_HOST_UNREACHABLE:
+        return DX_REACTOR_ERR_UNREACHABLE;
+    case WSAEACCES: case ERROR_ACCESS_DENIED: return DX_REACTOR_ERR_DENIED;
+    case WSAENOTSOCK: case WSAEBADF: case ERROR_INVALID_HANDLE: return DX_REACTOR_ERR_BADF;
+    case WSAESHUTDOWN: case ERROR_BROKEN_PIPE: case ERROR_NO_DATA: return DX_ERR_CLOSED;
+    case ERROR_OPERATION_ABORTED: case WSAEINTR: return DX_ERR_CANCELED; /* = WSA_OPERATION_ABORTED */
+    case WSAETIMEDOUT: case ERROR_SEM_TIMEOUT: case WAIT_TIMEOUT: return DX_ERR_TIMEOUT;
+    case ERROR_NOT_FOUND: case ERROR_FILE_NOT_FOUND: return DX_ERR_NOTFOUND;
+    case WSAEWOULDBLOCK: return DX_ERR_AGAIN;
+    case WSAEALREADY: case ERROR_BUSY: return DX_ERR_BUSY;
+    case WSAENOBUFS: case ERROR_NOT_ENOUGH_MEMORY: case ERROR_OUTOFMEMORY: return DX_ERR_NOMEM;
+    case WSAEMFILE: case ERROR_TOO_MANY_OPEN_FILES: return DX_ERR_LIMIT;
+    case WSAEINVAL: case WSAEFAULT: case ERROR_INVALID_PARAMETER: return DX_ERR_INVAL;
+    case WSAEOPNOTSUPP: case ERROR_NOT_SUPPORTED: case ERROR_INVALID_FUNCTION: return DX_ERR_UNSUPPORTED;
+    default: return DX_ERR_OS;
+    }
+}
+
+DXI_PRIVATE uint64_t dxi_iocp_memory_size(uint32_t max_fds) {
+    (void)max_fds;
+    return (uint64_t)DXI_IOCP_ACCEPTS * sizeof(dxi_iocp_accept) + (uint64_t)DXI_IOCP_POLLS * sizeof(dxi_iocp_poll);
+}
+DX_INLINE dxi_iocp_poll *dxi_iocp_polls(dx_reactor *r) {
+    return (dxi_iocp_poll *)(void *)((uint8_t *)r->be.iocp.accepts + DXI_IOCP_ACCEPTS * sizeof(dxi_iocp_accept));
+}
+
+/* The loop's clock: QueryPerformanceCounter in ns (the frequency is read once). */
+DXI_PRIVATE uint64_t dxi_iocp_now(dx_reactor *r) {
+    LARGE_INTEGER c;
+    uint64_t f = r->be.iocp.qpc_freq;
+    QueryPerformanceCounter(&c);
+    if (!f) return 0;
+    return (uint64_t)c.QuadPart / f * 1000000000u + (uint64_t)c.QuadPart % f * 1000000000u / f;
+}
+
+/* The extension functions of a socket's provider (AcceptEx, ConnectEx, GetAcceptExSockaddrs). */
+typedef void (*dxi_iocp_fn)(void);
+DXI_PRIVATE dxi_iocp_fn dxi_iocp_ext(SOCKET s, GUID id) {
+    dxi_iocp_fn fn = NULL;
+    DWORD n = 0;
+    if (WSAIoctl(s, SIO_GET_EXTENSION_FUNCTION_POINTER, &id, sizeof id, &fn, sizeof fn, &n, NULL, NULL) != 0) return NULL;
+    return fn;
+}
+
+DXI_PRIVATE dx_result dxi_iocp_init(dx_reactor *r, const dx_reactor_config *cfg) {
+    WSADATA wd;
+    SOCKET s;
+    LARGE_INTEGER f;
+    dxi_iocp_accept *a = (dxi_iocp_accept *)r->memory;
+    uint32_t i;
+    GUID accept_ex = WSAID_ACCEPTEX, connect_ex = WSAID_CONNECTEX, addrs = WSAID_GETACCEPTEXSOCKADDRS;
+    (void)cfg;
+    if (!a) return DX_ERR_NOSPACE;
+    if (WSAStartup(MAKEWORD(2, 2), &wd) != 0) return DX_ERR_UNSUPPORTED;
+    r->be.iocp.wsa = true;
+    QueryPerformanceFrequency(&f);
+    r->be.iocp.qpc_freq = (uint64_t)f.QuadPart;
+    for (i = 0; i < DXI_IOCP_ACCEPTS; i++) a[i].sock = INVALID_SOCKET;
+    r->be.iocp.accepts = a;
+    DX_MEMSET(dxi_iocp_polls(r), 0, DXI_IOCP_POLLS * sizeof(dxi_iocp_poll)); /* count 0: free */
+    s = WSASocketW(AF_INET, SOCK_STREAM, IPPROTO_TCP, NULL, 0, WSA_FLAG_OVERLAPPED);
+    if (s == INVALID_SOCKET) return dxi_iocp_map((DWORD)WSAGetLastError());
+    r->be.iocp.accept_ex = dxi_iocp_ext(s, accept_ex);
+    r->be.iocp.connect_ex = dxi_iocp_ext(s, connect_ex);
+    r->be.iocp.get_addrs = dxi_iocp_ext(s, addrs);
+    {
+        WSAPROTOCOL_INFOW pi;
+        int len = sizeof pi;
+        /* a layered provider without IFS handles may post a packet even for an op that succeeded at once */
+        r->be.iocp.skip_sockets = getsockopt(s, SOL_SOCKET, SO_PROTOCOL_INFOW, (char *)&pi, &len) == 0 &&
+                                  (pi.dwServiceFlags1 & XP1_IFS_HANDLES) != 0;
+    }
+    closesocket(s);
+    if (!r->be.iocp.accept_ex || !r->be.iocp.connect_ex || !r->be.iocp.get_addrs) return DX_ERR_UNSUPPORTED;
+    r->be.iocp.port = CreateIoCompletionPort(INVALID_HANDLE_VALUE, NULL, 0, 1);
+    if (!r->be.iocp.port) return dxi_iocp_map(GetLastError());
+    r->features |= DX_REACTOR_FEAT_CANCEL_FD;
+    return DX_OK;
+}
+
+DXI_PRIVATE void dxi_iocp_deinit(dx_reactor *r) {
+    dxi_iocp_accept *a = (dxi_iocp_accept *)r->be.iocp.accepts;
+    uint32_t i;
+    if (a)
+        for (i = 0; i < DXI_IOCP_ACCEPTS; i++)
+            if (a[i].sock != INVALID_SOCKET) {
+                closesocket(a[i].sock);
+                a[i].sock = INVALID_SOCKET;
+            }
+    if (r->be.iocp.port) CloseHandle(r->be.iocp.port);
+    if (r->be.iocp.wsa) WSACleanup();
+    DX_MEMSET(&r->be.iocp, 0, sizeof r->be.iocp);
+}
+
+DXI_PRIVATE dx_result dxi_iocp_wake(dx_reactor *r) {
+    if (!r->be.iocp.port) return DX_ERR_MISUSE;
+    if (!PostQueuedCompletionStatus(r->be.iocp.port, 0, DXI_IOCP_KEY_WAKE, NULL)) return dxi_iocp_map(GetLastError());
+    return DX_OK;
+}
+
+/* Ties h to the port once; returns whether an op that succeeds at once posts no packet. */
+DXI_PRIVATE bool dxi_iocp_tie(dx_reactor *r, HANDLE h, bool sock) {
+    bool skip = sock ? r->be.iocp.skip_sockets : true;
+    if (CreateIoCompletionPort(h, r->be.iocp.port, DXI_IOCP_KEY_IO, 0)) {
+        if (skip && !SetFileCompletionNotificationModes(h, FILE_SKIP_COMPLETION_PORT_ON_SUCCESS | FILE_SKIP_SET_EVENT_ON_HANDLE)) skip = false;
+        /* a handle whose mode could not be set would post packets: none skipped on it afterwards either */
+        if (!skip && (sock ? r->be.iocp.skip_sockets : true)) r->be.iocp.noskip = h;
+        return skip;
+    }
+    return skip && r->be.iocp.noskip != h;
+}
+
+DXI_PRIVATE bool dxi_iocp_is_socket(uintptr_t fd) {
+    int type = 0, len = sizeof type;
+    return getsockopt((SOCKET)fd, SOL_SOCKET, SO_TYPE, (char *)&type, &len) == 0;
+}
+
+/* The op is in the kernel: its packet (or an inline completion) comes later. */
+DXI_PRIVATE void dxi_iocp_pending(dx_reactor *r, dx_op *op) {
+    op->where = DXI_REACTOR_W_KERNEL;
+    dxi_reactor_push(&r->be.iocp.head, &r->be.iocp.tail, op);
+}
+
+/* Finishes an op whose OVERLAPPED says how it ended (bytes, error). */
+DXI_PRIVATE void dxi_iocp_finish(dx_reactor *r, dx_op *op, DWORD bytes, DWORD err) {
+    dx_op *canceler = op->canceler;
+    int64_t res = (int64_t)bytes;
+    if (op->kind == DX_OP_KIND_ACCEPT) {
+        dxi_iocp_accept *a = (dxi_iocp_accept *)r->be.iocp.accepts + op->offset;
+        SOCKET ls = (SOCKET)op->fd, s = a->sock;
+        a->sock = INVALID_SOCKET;
+        if (!err && setsockopt(s, SOL_SOCKET, SO_UPDATE_ACCEPT_CONTEXT, (char *)&ls, sizeof ls) != 0) err = (DWORD)WSAGetLastError();
+        if (err) {
+            closesocket(s);
+        } else {
+            res = (int64_t)s;
+            if (op->buf && op->addr_len) {
+                struct sockaddr *local = NULL, *remote = NULL;
+                int llen = 0, rlen = 0;
+                ((LPFN_GETACCEPTEXSOCKADDRS)r->be.iocp.get_addrs)(a->addrs, 0, DXI_IOCP_ADDRBUF / 2, DXI_IOCP_ADDRBUF / 2, &local, &llen,
+                                                                  &remote, &rlen);
+                if (remote && rlen > 0) {
+                    DX_MEMCPY(op->buf, remote, (uint32_t)rlen < op->addr_len ? (size_t)rlen : op->addr_len);
+                    op->addr_len = (uint32_t)rlen;
+                }
+            }
+        }
+        op->offset = 0;
+    } else if (op->kind == DX_OP_KIND_CONNECT) {
+        if (!err && setsockopt((SOCKET)op->fd, SOL_SOCKET, SO_UPDATE_CONNECT_CONTEXT, NULL, 0) != 0) err = (DWORD)WSAGetLastError();
+        res = 0;
+    } else if (op->kind == DX_OP_KIND_POLL) { /* the events that happened, as dx_op_poll's result */
+        dxi_iocp_poll *pl = dxi_iocp_polls(r) + op->offset;
+        ULONG ev = pl->events;
+        res = 0;
+        if (ev & (DXI_AFD_RECEIVE | DXI_AFD_ACCEPT | DXI_AFD_DISCONNECT)) res |= op->flags & DX_OP_POLL_IN;
+        if (ev & DXI_AFD_SEND) res |= op->flags & DX_OP_POLL_OUT;
+        if (ev & (DXI_AFD_DISCONNECT | DXI_AFD_ABORT)) res |= DX_OP_POLL_HUP;
+        if (ev & (DXI_AFD_ABORT | DXI_AFD_CONNECT_FAIL)) res |= DX_OP_POLL_ERR;
+        if (!err && (ev & DXI_AFD_LOCAL_CLOSE)) err = ERROR_OPERATION_ABORTED; /* closed under it */
+        pl->count = 0;
+        op->offset = 0;
+    } else if (op->kind == DX_OP_KIND_READ && op->offset == DX_OP_OFFSET_CURRENT && !err) {
+        LARGE_INTEGER d; /* the file position moves on, as read(2) would move it */
+        d.QuadPart = (LONGLONG)bytes;
+        SetFilePointerEx((HANDLE)op->fd, d, NULL, FILE_CURRENT);
+    }
+    if (err == ERROR_HANDLE_EOF || (err == ERROR_BROKEN_PIPE && (op->kind == DX_OP_KIND_READ || op->kind == DX_OP_KIND_RECV ||
+                                                                 op->kind == DX_OP_KIND_RECVV)))
+        err = 0, res = 0; /* the end of a file or pipe: a read of 0 bytes */
+    if (op->kind == DX_OP_KIND_RECV_MULTI && (err || res == 0) && op->priv.multi.held) { /* no bytes: the buffer goes back now */
+        dx_reactor_bufring *br = op->priv.multi.ring;
+        br->free_ids[br->nfree++] = (uint16_t)(op->priv.multi.held - 1);
+        op->priv.multi.held = 0;
+    }
+    op->canceler = NULL;
+    if (err) dxi_reactor_done(r, op, dxi_iocp_map(err), (int32_t)err);
+    else dxi_reactor_done(r, op, res, 0);
+    if (canceler) dxi_reactor_done(r, canceler, 0, 0); /* reported after its target */
+}
+
+/* Close: the handle goes once no op of ours is in the kernel on it. */
+DXI_PRIVATE bool dxi_iocp_busy(dx_reactor *r, uintptr_t fd) {
+    dx_op *k;
+    for (k = r->be.iocp.head; k; k = k->next)
+        if (k->fd == fd) return true;
+    return false;
+}
+DXI_PRIVATE DWORD dxi_iocp_close_handle(uintptr_t fd) {
+    if (closesocket((SOCKET)fd) == 0) return 0;
+    if (WSAGetLastError() != WSAENOTSOCK) return (DWORD)WSAGetLastError();
+    return CloseHandle((HANDLE)fd) ? 0 : GetLastError();
+}
+DXI_PRIVATE void dxi_iocp_closes(dx_reactor *r) {
+    dx_op *c = r->be.iocp.closing_head, *n;
+    for (; c; c = n) {
+        n = c->next;
+        if (dxi_iocp_busy(r, c->fd)) continue;
+        dxi_reactor_unlink(&r->be.iocp.closing_head, &r->be.iocp.closing_tail, c);
+        {
+            DWORD e = dxi_iocp_close_handle(c->fd);
+            if (e) dxi_reactor_done(r, c, dxi_iocp_map(e), (int32_t)e);
+            else dxi_reactor_done(r, c, 0, 0);
+        }
+    }
+}
+
+/* The vectors of a recvv/sendv as WSABUFs (captured by the call, so a stack array does). */
+#define DXI_IOCP_MAXBUFS 64
+DXI_PRIVATE DWORD dxi_iocp_bufs(const dx_op *op, WSABUF *b) {
+    DWORD n = 0;
+    if (op->kind == DX_OP_KIND_RECVV || op->kind == DX_OP_KIND_SENDV) {
+        const dx_reactor_iovec *v = (const dx_reactor_iovec *)op->buf;
+        size_t i;
+        for (i = 0; i < op->len && n < DXI_IOCP_MAXBUFS; i++, n++) { /* more vectors: a shorter transfer, as with IOV_MAX */
+            b[n].buf = (char *)v[i].base;
+            b[n].len = v[i].len > 0x7fffffffu ? 0x7fffffffu : (ULONG)v[i].len;
+        }
+        return n;
+    }
+    b[0].buf = (char *)op->buf;
+    b[0].len = op->len > 0x7fffffffu ? 0x7fffffffu : (ULONG)op->len;
+    return 1;
+}
+
+DXI_PRIVATE void dxi_iocp_start(dx_reactor *r, dx_op *op) {
+    OVERLAPPED *ov = dxi_iocp_ov(op);
+    bool skip = false;
+    BOOL ok = FALSE;
+    DWORD err = 0;
+    op->canceler = NULL;
+    DX_MEMSET(ov, 0, sizeof *ov);
+    switch (op->kind) {
+    case DX_OP_KIND_CLOSE:
+        if (dxi_iocp_busy(r, op->fd)) { /* cancel what is in the kernel first; close once its packets are in */
+            CancelIoEx((HANDLE)op->fd, NULL);
+            op->where = DXI_REACTOR_W_KERNEL;
+            dxi_reactor_push(&r->be.iocp.closing_head, &r->be.iocp.closing_tail, op);
+            return;
+        }
+        err = dxi_iocp_close_handle(op->fd);
+        if (err) dxi_reactor_done(r, op, dxi_iocp_map(err), (int32_t)err);
+        else dxi_reactor_done(r, op, 0, 0);
+        return;
+    case DX_OP_KIND_ACCEPT: {
+        dxi_iocp_accept *a = (dxi_iocp_accept *)r->be.iocp.accepts;
+        struct sockaddr_storage ss;
+        int sl = sizeof ss;
+        uint32_t i;
+        DWORD got = 0;
+        op->offset = DXI_IOCP_ACCEPTS; /* no buffer yet */
+        for (i = 0; i < DXI_IOCP_ACCEPTS && a[i].sock != INVALID_SOCKET; i++) {}
+        if (i == DXI_IOCP_ACCEPTS) {
+            dxi_reactor_done(r, op, DX_ERR_LIMIT, 0);
+            return;
+        }
+        if (getsockname((SOCKET)op->fd, (struct sockaddr *)&ss, &sl) != 0) {
+            err = (DWORD)WSAGetLastError();
+            break;
+        }
+        a[i].sock = WSASocketW(ss.ss_family, SOCK_STREAM, IPPROTO_TCP, NULL, 0, WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT);
+        if (a[i].sock == INVALID_SOCKET) {
+            err = (DWORD)WSAGetLastError();
+            break;
+        }
+        op->offset = i;
+        skip = dxi_iocp_tie(r, (HANDLE)op->fd, true);
+        ok = ((LPFN_ACCEPTEX)r->be.iocp.accept_ex)((SOCKET)op->fd, a[i].sock, a[i].addrs, 0, DXI_IOCP_ADDRBUF / 2, DXI_IOCP_ADDRBUF / 2,
+                                                   &got, ov);
+        if (!ok) err = (DWORD)WSAGetLastError();
+        break;
+    }
+    case DX_OP_KIND_CONNECT: {
+        const struct sockaddr *sa = (const struct sockaddr *)op->buf;
+        struct sockaddr_storage any;
+        DX_MEMSET(&any, 0, sizeof any);
+        any.ss_family = (short)sa->sa_family; /* ConnectEx wants a bound socket: any address, any port */
+        if (bind((SOCKET)op->fd, (struct sockaddr *)&any, sa->sa_family == AF_INET6 ? (int)sizeof(struct sockaddr_in6) : (int)sizeof(struct sockaddr_in)) != 0 &&
+            WSAGetLastError() != WSAEINVAL) { /* WSAEINVAL: bound already */
+            err = (DWORD)WSAGetLastError();
+            break;
+        }
+        skip = dxi_iocp_tie(r, (HANDLE)op->fd, true);
+        ok = ((LPFN_CONNECTEX)r->be.iocp.connect_ex)((SOCKET)op->fd, sa, (int)op->len, NULL, 0, NULL, ov);
+        if (!ok) err = (DWORD)WSAGetLastError();
+        break;
+    }
+    case DX_OP_KIND_RECV_MULTI: { /* no multishot in the kernel: one recv into a free buffer of the ring per callback */
+        dx_reactor_bufring *br = op->priv.multi.ring;
+        uint32_t id;
+        if (!br || !br->nfree) {
+            dxi_reactor_done(r, op, DX_ERR_NOMEM, 0);
+            return;
+        }
+        id = br->free_ids[--br->nfree];
+        op->priv.multi.held = id + 1;
+        op->buf = br->mem + (size_t)id * br->size;
+        op->len = br->size;
+    }
+    /* fall through */
+    case DX_OP_KIND_RECV: case DX_OP_KIND_RECVV: case DX_OP_KIND_SEND: case DX_OP_KIND_SENDV: {
+        WSABUF b[DXI_IOCP_MAXBUFS];
+        DWORD n = dxi_iocp_bufs(op, b), flags = 0;
+        int rc;
+        bool in = op->kind != DX_OP_KIND_SEND && op->kind != DX_OP_KIND_SENDV;
+        if (!(op->iflags & DXI_REACTOR_IF_NOTSOCK)) {
+            skip = dxi_iocp_tie(r, (HANDLE)op->fd, true);
+            if (in) rc = WSARecv((SOCKET)op->fd, b, n, NULL, &flags, ov, NULL);
+            else rc = WSASend((SOCKET)op->fd, b, n, NULL, 0, ov, NULL);
+            ok = rc == 0;
+            if (!ok) err = (DWORD)WSAGetLastError();
+            if (err != WSAENOTSOCK) break;
+            op->iflags |= DXI_REACTOR_IF_NOTSOCK; /* a pipe or a file: ReadFile and WriteFile, first buffer only */
+            err = 0;
+        }
+        skip = dxi_iocp_tie(r, (HANDLE)op->fd, false);
+        if (in) ok = ReadFile((HANDLE)op->fd, b[0].buf, b[0].len, NULL, ov);
+        else ok = WriteFile((HANDLE)op->fd, b[0].buf, b[0].len, NULL, ov);
+        if (!ok) err = GetLastError();
+        break;
+    }
+    case DX_OP_KIND_READ: case DX_OP_KIND_WRITE: {
+        DWORD n = op->len > 0x7fffffffu ? 0x7fffffffu : (DWORD)op->len;
+        uint64_t off = op->offset;
+        if (off == DX_OP_OFFSET_CURRENT) {
+            LARGE_INTEGER z, pos;
+            z.QuadPart = 0;
+            if (op->kind == DX_OP_KIND_WRITE) off = UINT64_MAX; /* 0xffffffff:0xffffffff: at the end of the file */
+            else off = SetFilePointerEx((HANDLE)op->fd, z, &pos, FILE_CURRENT) ? (uint64_t)pos.QuadPart : 0; /* pipes: ignored */
+        }
+        ov->Offset = (DWORD)off;
+        ov->OffsetHigh = (DWORD)(off >> 32);
+        skip = dxi_iocp_tie(r, (HANDLE)op->fd, false);
+        if (op->kind == DX_OP_KIND_READ) ok = ReadFile((HANDLE)op->fd, op->buf, n, NULL, ov);
+        else ok = WriteFile((HANDLE)op->fd, op->buf, n, NULL, ov);
+        if (!ok) err = GetLastError();
+        break;
+    }
+    case DX_OP_KIND_POLL: { /* sockets only: the AFD driver's poll, issued on the socket (its packet comes to this port) */
+        dxi_iocp_poll *pl = dxi_iocp_polls(r);
+        uint32_t i;
+        DWORD got = 0;
+        SOCKET base = (SOCKET)op->fd;
+        if (!dxi_iocp_is_socket(op->fd)) { /* a pipe, a file: no readiness to ask for */
+            dxi_reactor_done(r, op, DX_ERR_UNSUPPORTED, 0);
+            return;
+        }
+        for (i = 0; i < DXI_IOCP_POLLS && pl[i].count; i++) {}
+        if (i == DXI_IOCP_POLLS) {
+            dxi_reactor_done(r, op, DX_ERR_LIMIT, 0);
+            return;
+        }
+        if (WSAIoctl((SOCKET)op->fd, SIO_BASE_HANDLE, NULL, 0, &base, sizeof base, &got, NULL, NULL) != 0) base = (SOCKET)op->fd;
+        pl += i;
+        pl->timeout.QuadPart = INT64_MAX;
+        pl->count = 1;
+        pl->exclusive = FALSE;
+        pl->sock = (HANDLE)base;
+        pl->events = DXI_AFD_ABORT | DXI_AFD_CONNECT_FAIL | DXI_AFD_LOCAL_CLOSE; /* always, as poll() reports ERR and HUP */
+        if (op->flags & DX_OP_POLL_IN) pl->events |= DXI_AFD_RECEIVE | DXI_AFD_ACCEPT | DXI_AFD_DISCONNECT;
+        if (op->flags & DX_OP_POLL_OUT) pl->events |= DXI_AFD_SEND;
+        pl->status = 0;
+        op->offset = i;
+        skip = dxi_iocp_tie(r, (HANDLE)op->fd, true);
+        ok = DeviceIoControl((HANDLE)op->fd, DXI_IOCP_AFD_POLL, pl, sizeof *pl, pl, sizeof *pl, NULL, ov);
+        if (!ok) err = GetLastError();
+        break;
+    }
+    default:
+        dxi_reactor_done(r, op, DX_ERR_INVAL, 0);
+        return;
+    }
+    if (ok || err == ERROR_IO_PENDING || err == WSA_IO_PENDING) {
+        if (ok && skip) { /* done at once, and no packet follows */
+            dxi_iocp_finish(r, op, (DWORD)ov->InternalHigh, 0);
+            return;
+        }
+        dxi_iocp_pending(r, op);
+        return;
+    }
+    if (op->kind == DX_OP_KIND_ACCEPT && op->offset < DXI_IOCP_ACCEPTS) { /* AcceptEx failed at once: its socket goes */
+        dxi_iocp_accept *a = (dxi_iocp_accept *)r->be.iocp.accepts + op->offset;
+        closesocket(a->sock);
+        a->sock = INVALID_SOCKET;
+    }
+    if (op->kind == DX_OP_KIND_POLL) dxi_iocp_polls(r)[op->offset].count = 0; /* the poll failed at once: its entry is free */
+    if (op->kind != DX_OP_KIND_READ && op->kind != DX_OP_KIND_WRITE) op->offset = 0;
+    if (op->kind == DX_OP_KIND_RECV_MULTI) {
+        dxi_iocp_finish(r, op, 0, err);
+        return;
+    }
+    if (err == ERROR_HANDLE_EOF || (err == ERROR_BROKEN_PIPE && op->kind != DX_OP_KIND_WRITE && op->kind != DX_OP_KIND_SEND &&
+                                    op->kind != DX_OP_KIND_SENDV)) {
+        dxi_reactor_done(r, op, 0, 0); /* the end of a file or pipe */
+        return;
+    }
+    dxi_reactor_done(r, op, dxi_iocp_map(err), (int32_t)err);
+}
+
+/* A packet: the op's status is in its OVERLAPPED (an NTSTATUS); the Win32 or Winsock error comes from the overlapped result. */
+DXI_PRIVATE void dxi_iocp_packet(dx_reactor *r, OVERLAPPED *ov, DWORD bytes) {
+    dx_op *op = dxi_iocp_op_of(ov);
+    DWORD err = 0;
+    dxi_reactor_unlink(&r->be.iocp.head, &r->be.iocp.tail, op);
+    if (ov->Internal != 0) { /* not STATUS_SUCCESS */
+        DWORD b = 0, flags = 0;
+        bool sock = op->kind != DX_OP_KIND_READ && op->kind != DX_OP_KIND_WRITE && !(op->iflags & DXI_REACTOR_IF_NOTSOCK);
+        if (sock) {
+            if (!WSAGetOverlappedResult((SOCKET)op->fd, ov, &b, FALSE, &flags)) err = (DWORD)WSAGetLastError();
+        } else if (!GetOverlappedResult((HANDLE)op->fd, ov, &b, FALSE)) {
+            err = GetLastError();
+        }
+        /* canceled, or the handle is gone (closed under it): what it was doing ended */
+        if (ov->Internal == 0xC0000120u /* STATUS_CANCELLED */ || !err || err == WSAENOTSOCK || err == ERROR_INVALID_HANDLE)
+            err = ERROR_OPERATION_ABORTED;
+    }
+    dxi_iocp_finish(r, op, bytes, err);
+}
+
+/* Milliseconds for a wait, rounded up (a timer never fires early: the core checks the deadline). */
+DXI_PRIVATE DWORD dxi_iocp_ms(int64_t timeout_ns) {
+    uint64_t ms;
+    if (timeout_ns < 0) return INFINITE;
+    ms = ((uint64_t)timeout_ns + 999999u) / 1000000u;
+    return ms >= (uint64_t)INFINITE ? INFINITE - 1 : (DWORD)ms;
+}
+
+DXI_PRIVATE dx_result dxi_iocp_wait(dx_reactor *r, int64_t timeout_ns) {
+    OVERLAPPED_ENTRY ev[64];
+    ULONG n = 0, i;
+    DWORD ms = dxi_iocp_ms(timeout_ns);
+    r->stats.enters++;
+    if (!GetQueuedCompletionStatusEx(r->be.iocp.port, ev, 64, &n, ms, FALSE)) {
+        DWORD e = GetLastError();
+        if (e != WAIT_TIMEOUT) return dxi_iocp_map(e);
+        n = 0;
+    }
+    for (i = 0; i < n; i++) {
+        if (ev[i].lpCompletionKey == DXI_IOCP_KEY_WAKE && !ev[i].lpOverlapped) {
+            dxi_reactor_woken(r);
+            continue;
+        }
+        if (ev[i].lpOverlapped) dxi_iocp_packet(r, ev[i].lpOverlapped, ev[i].dwNumberOfBytesTransferred);
+    }
+    if (r->be.iocp.closing_head) dxi_iocp_closes(r);
+    return DX_OK;
+}
+
+/* Cancels a target in the kernel: it completes with DX_ERR_CANCELED (its packet), then op with 0. */
+DXI_PRIVATE void dxi_iocp_cancel(dx_reactor *r, dx_op *op, dx_op *t) {
+    if (t->kind == DX_OP_KIND_CLOSE || t->where != DXI_REACTOR_W_KERNEL) {
+        dxi_reactor_done(r, op, t->kind == DX_OP_KIND_CLOSE ? DX_ERR_BUSY : DX_ERR_NOTFOUND, 0);
+        return;
+    }
+    if (t->canceler) {
+        dxi_reactor_done(r, op, DX_ERR_BUSY, 0);
+        return;
+    }
+    if (!CancelIoEx((HANDLE)t->fd, dxi_iocp_ov(t))) {
+        DWORD e = GetLastError(); /* ERROR_NOT_FOUND: it finished; its packet is on the way */
+        dxi_reactor_done(r, op, e == ERROR_NOT_FOUND ? DX_ERR_NOTFOUND : dxi_iocp_map(e), e == ERROR_NOT_FOUND ? 0 : (int32_t)e);
+        return;
+    }
+    op->where = DXI_REACTOR_W_NONE;
+    t->canceler = op;
+}
+
+/* Before dx_reactor_fd_close: the ops in the kernel on fd end (their packets come in later turns). */
+DXI_PRIVATE void dxi_iocp_fd_forget(dx_reactor *r, uintptr_t fd) {
+    if (r->be.iocp.port && dxi_iocp_busy(r, fd)) CancelIoEx((HANDLE)fd, NULL);
+}
+
+DXI_PRIVATE const dxi_reactor_vtable *dxi_iocp_vtable(void) {
+    static const dxi_reactor_vtable vt = {
+        DX_REACTOR_BACKEND_IOCP, 0, dxi_iocp_memory_size, dxi_iocp_init, dxi_iocp_deinit,
+        dxi_iocp_start, dxi_iocp_cancel, dxi_iocp_wait, dxi_iocp_wake,
+        dxi_iocp_now, dxi_iocp_fd_forget, NULL /* peek */, NULL /* multi_after */,
+        NULL, NULL, NULL /* bufrings: the core's free list */, NULL /* watch */};
+    return &vt;
+}
+#endif
 
 /* ---- custom: the user's backend (dx_reactor_custom in the config), through the same table ---- */
 
@@ -2762,7 +3982,12 @@ DXI_PRIVATE const dxi_reactor_vtable *dxi_reactor_vtable_of(dx_reactor_backend_i
 #if defined(DXI_REACTOR_HAS_POLL)
     case DX_REACTOR_BACKEND_POLL: return dxi_poll_vtable();
 #endif
-    /* DX_REACTOR_BACKEND_KQUEUE, DX_REACTOR_BACKEND_IOCP: with their sections */
+#if defined(DXI_REACTOR_HAS_KQUEUE)
+    case DX_REACTOR_BACKEND_KQUEUE: return dxi_kqueue_vtable();
+#endif
+#if defined(DXI_REACTOR_HAS_IOCP)
+    case DX_REACTOR_BACKEND_IOCP: return dxi_iocp_vtable();
+#endif
     case DX_REACTOR_BACKEND_CUSTOM: return dxi_custom_vtable();
     default: return NULL;
     }
@@ -2802,12 +4027,17 @@ DXI_PRIVATE uint32_t dxi_reactor_nofile(void) { /* the RLIMIT_NOFILE soft limit,
 
 /* The backends init tries, in order: cfg's list, or the default order. */
 DXI_PRIVATE const dx_reactor_backend_id *dxi_reactor_order(const dx_reactor_config *cfg, uint32_t *count) {
-    static const dx_reactor_backend_id defaults[] = {DX_REACTOR_BACKEND_IOURING, DX_REACTOR_BACKEND_EPOLL, DX_REACTOR_BACKEND_POLL};
+#if DXI_REACTOR_WINDOWS
+    static const dx_reactor_backend_id defaults[] = {DX_REACTOR_BACKEND_IOCP};
+#else
+    static const dx_reactor_backend_id defaults[] = {DX_REACTOR_BACKEND_IOURING, DX_REACTOR_BACKEND_EPOLL, DX_REACTOR_BACKEND_KQUEUE,
+                                                     DX_REACTOR_BACKEND_POLL};
+#endif
     if (cfg->backend_count) {
         *count = cfg->backend_count;
         return cfg->backends;
     }
-    *count = 3;
+    *count = (uint32_t)(sizeof defaults / sizeof defaults[0]);
     return defaults;
 }
 
@@ -3001,23 +4231,44 @@ DX_REACTOR_API void dx_reactor_bufring_destroy(dx_reactor *r, dx_reactor_bufring
 
 /* ---- socket helpers (the OS's, not a backend's) ---- */
 
+#if DXI_REACTOR_WINDOWS
+/* Winsock is started once per process for the helpers (WSAStartup counts; never undone: the process' end does it). */
+DXI_PRIVATE bool dxi_reactor_wsa(void) {
+    static volatile LONG started;
+    WSADATA wd;
+    if (started) return true;
+    if (WSAStartup(MAKEWORD(2, 2), &wd) != 0) return false;
+    if (InterlockedExchange(&started, 1)) WSACleanup(); /* another thread got there first */
+    return true;
+}
+#endif
+
 DX_REACTOR_API dx_result dx_reactor_fd_close(dx_reactor *r, uintptr_t fd) {
     if (r && r->vt && r->vt->fd_forget) r->vt->fd_forget(r, fd); /* the backend forgets fd before the number is reused */
 #if DXI_REACTOR_POSIX
     if (close((int)fd) != 0) return dxi_reactor_map(errno);
     return DX_OK;
+#elif DXI_REACTOR_WINDOWS
+    if (closesocket((SOCKET)fd) == 0) return DX_OK; /* a SOCKET, else a HANDLE (a file, a pipe) */
+    if (WSAGetLastError() != WSAENOTSOCK && WSAGetLastError() != WSANOTINITIALISED) return DX_REACTOR_ERR_BADF;
+    return CloseHandle((HANDLE)fd) ? DX_OK : DX_REACTOR_ERR_BADF;
 #else
     (void)fd;
     return DX_ERR_UNSUPPORTED;
 #endif
 }
 
-#if DXI_REACTOR_POSIX
+#if DXI_REACTOR_POSIX || DXI_REACTOR_WINDOWS
 DX_STATIC_ASSERT(sizeof(struct sockaddr_in6) <= sizeof(((dx_reactor_addr *)0)->storage), dxi_reactor_addr_fits);
+#endif
+#if DXI_REACTOR_POSIX
 DX_STATIC_ASSERT(sizeof(struct iovec) == sizeof(dx_reactor_iovec), dxi_reactor_iovec_size);
 #endif
 DX_REACTOR_API dx_result dx_reactor_addr_make(dx_reactor_addr *out, const char *ip, uint16_t port) {
-#if DXI_REACTOR_POSIX
+#if DXI_REACTOR_POSIX || DXI_REACTOR_WINDOWS
+#if DXI_REACTOR_WINDOWS
+    if (!dxi_reactor_wsa()) return DX_ERR_UNSUPPORTED;
+#endif
     DX_MEMSET(out, 0, sizeof *out);
     {
         struct sockaddr_in a4;
@@ -3051,7 +4302,16 @@ DX_REACTOR_API dx_result dx_reactor_addr_make(dx_reactor_addr *out, const char *
 }
 
 DX_REACTOR_API int64_t dx_reactor_tcp_socket(bool ipv6) {
-#if DXI_REACTOR_POSIX
+#if DXI_REACTOR_WINDOWS
+    /* overlapped (IOCP needs it), not inherited; blocking mode does not matter to overlapped I/O */
+    BOOL one = TRUE;
+    SOCKET s;
+    if (!dxi_reactor_wsa()) return DX_ERR_UNSUPPORTED;
+    s = WSASocketW(ipv6 ? AF_INET6 : AF_INET, SOCK_STREAM, IPPROTO_TCP, NULL, 0, WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT);
+    if (s == INVALID_SOCKET) return DX_ERR_OS;
+    setsockopt(s, IPPROTO_TCP, TCP_NODELAY, (const char *)&one, sizeof one);
+    return (int64_t)s;
+#elif DXI_REACTOR_POSIX
     int one = 1;
 #if defined(SOCK_NONBLOCK) && defined(SOCK_CLOEXEC)
     int fd = socket(ipv6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -3071,7 +4331,21 @@ DX_REACTOR_API int64_t dx_reactor_tcp_socket(bool ipv6) {
 }
 
 DX_REACTOR_API int64_t dx_reactor_tcp_listen(const dx_reactor_addr *addr, int backlog, uint32_t flags) {
-#if DXI_REACTOR_POSIX
+#if DXI_REACTOR_WINDOWS
+    const struct sockaddr *sa = (const struct sockaddr *)(const void *)addr->storage;
+    int64_t fd;
+    BOOL one = TRUE;
+    if (flags & DX_REACTOR_LISTEN_REUSEPORT) return DX_ERR_UNSUPPORTED; /* Windows has no SO_REUSEPORT (SO_REUSEADDR there steals ports) */
+    fd = dx_reactor_tcp_socket(sa->sa_family == AF_INET6);
+    if (fd < 0) return fd;
+    setsockopt((SOCKET)fd, SOL_SOCKET, SO_EXCLUSIVEADDRUSE, (const char *)&one, sizeof one);
+    if (bind((SOCKET)fd, sa, (int)addr->len) != 0 || listen((SOCKET)fd, backlog > 0 ? backlog : SOMAXCONN) != 0) {
+        int e = WSAGetLastError();
+        closesocket((SOCKET)fd);
+        return e == WSAEADDRINUSE || e == WSAEADDRNOTAVAIL ? DX_REACTOR_ERR_ADDRINUSE : e == WSAEACCES ? DX_REACTOR_ERR_DENIED : DX_ERR_OS;
+    }
+    return fd;
+#elif DXI_REACTOR_POSIX
     int one = 1, e;
     const struct sockaddr *sa = (const struct sockaddr *)(const void *)addr->storage;
     int64_t fd = dx_reactor_tcp_socket(sa->sa_family == AF_INET6);
@@ -3101,13 +4375,94 @@ fail:
 }
 
 DX_REACTOR_API int64_t dx_reactor_tcp_local_port(uintptr_t fd) {
-#if DXI_REACTOR_POSIX
+#if DXI_REACTOR_WINDOWS
+    struct sockaddr_in6 a;
+    int len = sizeof a;
+    if (getsockname((SOCKET)fd, (struct sockaddr *)(void *)&a, &len) != 0) return DX_REACTOR_ERR_BADF;
+    return ntohs(a.sin6_port);
+#elif DXI_REACTOR_POSIX
     struct sockaddr_in6 a; /* large enough for both families; the port is at the same offset */
     socklen_t len = sizeof a;
     if (getsockname((int)fd, (struct sockaddr *)(void *)&a, &len) != 0) return dxi_reactor_map(errno);
     return ntohs(a.sin6_port);
 #else
     (void)fd;
+    return DX_ERR_UNSUPPORTED;
+#endif
+}
+
+#if DXI_REACTOR_POSIX
+/* S_ISSOCK is hidden in strict C99 builds (dx_reactor.h not first): the POSIX values then */
+#if defined(S_ISSOCK)
+#define DXI_REACTOR_ISSOCK(m) S_ISSOCK(m)
+#else
+#define DXI_REACTOR_ISSOCK(m) (((m) & 0170000) == 0140000)
+#endif
+/* A non-blocking, close-on-exec AF_UNIX stream socket and its address; < 0: an error. */
+DXI_PRIVATE int64_t dxi_reactor_unix_socket(const char *path, struct sockaddr_un *a, socklen_t *len) {
+    size_t n = 0;
+    int fd;
+    while (path && path[n] && n < sizeof a->sun_path) n++;
+    if (n == 0 || n >= sizeof a->sun_path) return DX_ERR_INVAL;
+    DX_MEMSET(a, 0, sizeof *a);
+    a->sun_family = AF_UNIX;
+    DX_MEMCPY(a->sun_path, path, n);
+    *len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n + 1);
+#if defined(SOCK_NONBLOCK) && defined(SOCK_CLOEXEC)
+    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) return dxi_reactor_map(errno);
+#else
+    fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    if (fd < 0) return dxi_reactor_map(errno);
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+    fcntl(fd, F_SETFD, FD_CLOEXEC);
+#endif
+    return fd;
+}
+#endif
+
+DX_REACTOR_API int64_t dx_reactor_unix_listen(const char *path, int backlog) {
+#if DXI_REACTOR_POSIX
+    struct sockaddr_un a;
+    struct stat st;
+    socklen_t len;
+    int e;
+    int64_t fd = dxi_reactor_unix_socket(path, &a, &len);
+    if (fd < 0) return fd;
+    if (stat(path, &st) == 0) { /* a stale socket of an earlier run: replace it; anything else: keep */
+        if (!DXI_REACTOR_ISSOCK(st.st_mode)) {
+            close((int)fd);
+            return DX_ERR_EXISTS;
+        }
+        unlink(path);
+    }
+    if (bind((int)fd, (const struct sockaddr *)(const void *)&a, len) != 0) goto fail;
+    if (listen((int)fd, backlog > 0 ? backlog : SOMAXCONN) != 0) goto fail;
+    return fd;
+fail:
+    e = errno;
+    close((int)fd);
+    return dxi_reactor_map(e);
+#else
+    (void)path;
+    (void)backlog;
+    return DX_ERR_UNSUPPORTED;
+#endif
+}
+
+DX_REACTOR_API int64_t dx_reactor_unix_connect(const char *path) {
+#if DXI_REACTOR_POSIX
+    struct sockaddr_un a;
+    socklen_t len;
+    int e;
+    int64_t fd = dxi_reactor_unix_socket(path, &a, &len);
+    if (fd < 0) return fd;
+    if (connect((int)fd, (const struct sockaddr *)(const void *)&a, len) == 0) return fd;
+    e = errno;
+    close((int)fd);
+    return dxi_reactor_map(e);
+#else
+    (void)path;
     return DX_ERR_UNSUPPORTED;
 #endif
 }
@@ -3129,6 +4484,10 @@ DX_REACTOR_API uint32_t dx_reactor_cpu_count(void) {
 #if DXI_REACTOR_POSIX && defined(_SC_NPROCESSORS_ONLN)
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     return n > 0 ? (uint32_t)n : 1;
+#elif DXI_REACTOR_WINDOWS
+    SYSTEM_INFO si;
+    GetSystemInfo(&si);
+    return si.dwNumberOfProcessors > 0 ? (uint32_t)si.dwNumberOfProcessors : 1;
 #else
     return 1;
 #endif
@@ -3137,6 +4496,8 @@ DX_REACTOR_API uint32_t dx_reactor_cpu_count(void) {
 #if DXI_REACTOR_POSIX
 #include <pthread.h>
 DX_STATIC_ASSERT(sizeof(pthread_t) <= 2 * sizeof(uint64_t), dxi_reactor_pthread_fits);
+#endif
+#if DXI_REACTOR_POSIX || DXI_REACTOR_WINDOWS
 
 DXI_PRIVATE dx_reactor_action dxi_reactor_worker_closed(dx_reactor *r, dx_op *op, int64_t res, void *user) {
     (void)r, (void)op, (void)res, (void)user;
@@ -3168,6 +4529,9 @@ DXI_PRIVATE void *dxi_reactor_worker_main(void *arg) {
         mask[(w->cpu / 64) % 16] = (uint64_t)1 << (w->cpu % 64);
         if (syscall(SYS_sched_setaffinity, 0, sizeof mask, mask) != 0) w->cpu = -1;
     }
+#elif DXI_REACTOR_WINDOWS
+    /* the process' processor group only (64 CPUs): beyond, the thread stays where Windows put it */
+    if (w->cpu >= 0 && (w->cpu >= 64 || !SetThreadAffinityMask(GetCurrentThread(), (DWORD_PTR)1 << w->cpu))) w->cpu = -1;
 #else
     w->cpu = -1;
 #endif
@@ -3197,10 +4561,16 @@ DXI_PRIVATE void *dxi_reactor_worker_main(void *arg) {
     return NULL;
 }
 #endif
+#if DXI_REACTOR_WINDOWS
+DXI_PRIVATE DWORD WINAPI dxi_reactor_worker_thread(LPVOID arg) {
+    dxi_reactor_worker_main(arg);
+    return 0;
+}
+#endif
 
 DX_REACTOR_API dx_result dx_reactor_workers_start(dx_reactor_workers *g, const dx_reactor_workers_config *cfg,
                                                   dx_reactor_worker *workers, uint32_t capacity) {
-#if DXI_REACTOR_POSIX
+#if DXI_REACTOR_POSIX || DXI_REACTOR_WINDOWS
     uint32_t n, ncpu = dx_reactor_cpu_count(), i;
     dx_result rc = DX_OK;
     if (!g || !cfg || !workers) return DX_ERR_INVAL;
@@ -3211,20 +4581,33 @@ DX_REACTOR_API dx_result dx_reactor_workers_start(dx_reactor_workers *g, const d
     g->workers = workers;
     for (i = 0; i < n; i++) {
         dx_reactor_worker *w = &workers[i];
+#if DXI_REACTOR_WINDOWS
+        HANDLE th;
+#else
         pthread_t th;
+#endif
         int spins = 0;
         DX_MEMSET(w, 0, sizeof *w);
         w->index = i;
         w->group = g;
         w->listen_fd = -1;
         w->cpu = cfg->pin ? (int32_t)(i % ncpu) : -1;
+#if DXI_REACTOR_WINDOWS
+        th = CreateThread(NULL, 0, dxi_reactor_worker_thread, w, 0, NULL);
+        if (!th) {
+#else
         if (pthread_create(&th, NULL, dxi_reactor_worker_main, w) != 0) {
+#endif
             rc = DX_ERR_NOMEM;
             break;
         }
         DX_MEMCPY(w->thread, &th, sizeof th);
         g->count = i + 1;
+#if DXI_REACTOR_WINDOWS
+        while (!DXI_REACTOR_ALOAD(&w->ready) && spins++ < 100000) Sleep(1); /* bounded: 100 s */
+#else
         while (!DXI_REACTOR_ALOAD(&w->ready) && spins++ < 100000) poll(NULL, 0, 1); /* bounded: 100 s */
+#endif
         if (DXI_REACTOR_ALOAD(&w->ready) != 1) {
             rc = w->result ? w->result : DX_ERR_TIMEOUT;
             break;
@@ -3239,7 +4622,7 @@ DX_REACTOR_API dx_result dx_reactor_workers_start(dx_reactor_workers *g, const d
 }
 
 DX_REACTOR_API dx_result dx_reactor_workers_stop(dx_reactor_workers *g) {
-#if DXI_REACTOR_POSIX
+#if DXI_REACTOR_POSIX || DXI_REACTOR_WINDOWS
     uint32_t i;
     dx_result rc = DX_OK;
     for (i = 0; i < g->count; i++) {
@@ -3249,9 +4632,16 @@ DX_REACTOR_API dx_result dx_reactor_workers_stop(dx_reactor_workers *g) {
     }
     for (i = 0; i < g->count; i++) {
         dx_reactor_worker *w = &g->workers[i];
+#if DXI_REACTOR_WINDOWS
+        HANDLE th;
+        DX_MEMCPY(&th, w->thread, sizeof th);
+        WaitForSingleObject(th, INFINITE);
+        CloseHandle(th);
+#else
         pthread_t th;
         DX_MEMCPY(&th, w->thread, sizeof th);
         pthread_join(th, NULL);
+#endif
         if (w->result != DX_OK && rc == DX_OK) rc = w->result;
     }
     g->count = 0;

@@ -4,9 +4,9 @@
        cc -std=c99 -I. -O2 -DDXDIFF_ZSTD examples/dxdiff.c -o build/dxdiff -lzstd   (zstd frames)
 
    diff reads OLD and NEW whole (dx_patch_diff works in memory) and writes PATCH to a temporary
-   name, renamed when complete. Without a mode option it tries XOR blocks (at a fast zstd level
-   first), the shift mode (-1..-9, default 6) and, where little is in common, NEW in RAW records,
-   and keeps the smallest: a diff takes the time of those it tries (the shift mode's suffix array
+   name, renamed when complete. Without a mode option dx_patch_diff_auto tries XOR blocks (at a
+   fast zstd level first), the shift mode (-1..-9, default 6) and, where little is in common, NEW
+   in RAW records, and keeps the smallest: a diff takes the time of those it tries (the shift mode's suffix array
    needs about 9 bytes of memory a byte of OLD besides the inputs). apply streams the patch to a dx_patch_applier in 64 KiB pieces
    and the data through io callbacks over FILE*: memory is the applier's whatever the file
    sizes. OUT is renamed into place only when the result checks. --in-place checks everything
@@ -58,8 +58,8 @@ static const char usage_text[] =
     "       dxdiff info PATCH\n"
     "       dxdiff --help | --version\n"
     "  diff          write PATCH, which turns OLD into NEW and (unless --one-way) NEW into OLD;\n"
-    "                without a mode option the smaller of XOR blocks (reversible) and the shift\n"
-    "                mode, zstd 19 where built with zstd\n"
+    "                without a mode option the smallest of XOR blocks (reversible), the shift\n"
+    "                mode and NEW in RAW records, zstd 19 where built with zstd\n"
     "  -1..-9        shift mode: matching effort (default 6; 1-3: a hash table, less memory;\n"
     "                4-9: a suffix array of OLD, 4 bytes a byte of OLD)\n"
     "  diff --in-place  a patch that applies in place (shift mode with a 1 MiB window, or XOR\n"
@@ -316,65 +316,39 @@ static int64_t diff_one(dx_patch_config *cfg, const uint8_t *old, size_t old_len
     return r;
 }
 
-/* No mode given: the smallest of XOR blocks (reversible) and the shift mode, both
-   compressed where zstd is built in. XOR blocks are measured at a fast zstd level
-   first: tiny (data in place) they are taken at once, much larger than the shift
-   patch they are not compressed again at the strong level.
-   in_place: the shift mode with a 1 MiB window or XOR blocks, whichever is smaller;
-   its size is printed next to the unconstrained one. */
+/* No mode given: dx_patch_diff_auto, the smallest of XOR blocks (reversible), the shift
+   mode and NEW in RAW records, compressed where zstd is built in.
+   in_place: the same choice with a 1 MiB window (every patch it can pick then applies in
+   place); its size is printed next to the unconstrained one. */
 static int64_t diff_auto(dx_patch_config *cfg, const uint8_t *old, size_t old_len, const uint8_t *neu, size_t new_len,
                          bool in_place, uint8_t **out) {
-    dx_patch_config x = *cfg, sh = *cfg;
-    uint8_t *px = NULL, *ps = NULL, *pw = NULL;
-    int64_t rx, rs, rw, best;
-    int strong = 0;
-#if defined(DXDIFF_ZSTD)
-    x.zstd_level = 1, sh.zstd_level = strong = 19;
-#endif
-    sh.shift = true;
-    rx = diff_one(&x, old, old_len, neu, new_len, &px);
-    if (rx < 0) return rx;
-    if (!in_place && (uint64_t)rx <= new_len / 32 + 4096 && strong) { /* data in place: XOR blocks, compressed well */
-        free(px);
-        x.zstd_level = strong;
-        return diff_one(&x, old, old_len, neu, new_len, out);
+    static const char *const names[] = {"?", "XOR blocks", "shift mode", "NEW in RAW records"};
+    size_t cap = dx_patch_bound(old_len, new_len, cfg);
+    uint8_t *pw = NULL;
+    int64_t best, rw;
+    unsigned mode = 0, wmode = 0;
+    *out = NULL;
+    if (cap == SIZE_MAX || !(*out = (uint8_t *)malloc(cap))) return DX_ERR_NOMEM;
+    cfg->progress = diff_progress;
+    tool_progress_start("diffing", old_len > new_len ? old_len : new_len, "MiB");
+    best = dx_patch_diff_auto(cfg, old, old_len, neu, new_len, *out, cap, &mode);
+    tool_progress_end(best >= 0);
+    if (best < 0) return free(*out), *out = NULL, best;
+    if (verbose) fprintf(stderr, "dxdiff: %s, %" PRId64 " bytes\n", names[mode < 4 ? mode : 0], best);
+    if (!in_place) return best;
+    if (mode == DX_PATCH_MODE_XOR || mode == DX_PATCH_MODE_RAW) { /* applies in place as it is */
+        printf("in place: %" PRId64 " bytes (%s); unconstrained: %" PRId64 " bytes\n", best, names[mode], best);
+        return best;
     }
-    if (!in_place && (uint64_t)rx <= new_len / 32 + 4096) return *out = px, rx;
-    rs = diff_one(&sh, old, old_len, neu, new_len, &ps);
-    if (rs < 0) return free(px), rs;
-    if (rx < rs + rs / 2 && strong) { /* close: XOR blocks at the strong level too */
-        free(px);
-        x.zstd_level = strong;
-        if ((rx = diff_one(&x, old, old_len, neu, new_len, &px)) < 0) return free(ps), rx;
-    }
-    best = rx < rs ? rx : rs;
-    if (!in_place && strong && (uint64_t)best > new_len / 2) { /* little in common (compressed data): NEW itself, in
-                                                                 512 KiB RAW records, is the bound to stay under */
-        dx_patch_config r = *cfg;
-        uint8_t *pr = NULL;
-        int64_t rr;
-        r.one_way = true, r.block_size = 1u << 19, r.frame_size = DX_PATCH_MAX_FRAME, r.zstd_level = strong;
-        if ((rr = diff_one(&r, old, old_len, neu, new_len, &pr)) >= 0 && rr < best) {
-            if (verbose) fprintf(stderr, "dxdiff: NEW in RAW records %" PRId64 " bytes\n", rr);
-            return free(px), free(ps), *out = pr, rr;
-        }
-        free(pr);
-    }
-    if (verbose) fprintf(stderr, "dxdiff: XOR blocks %" PRId64 " bytes%s, shift mode %" PRId64 " bytes\n", rx,
-                         x.zstd_level != strong ? " (fast zstd)" : "", rs);
-    if (!in_place) {
-        if (rx <= rs) return free(ps), *out = px, rx;
-        return free(px), *out = ps, rs;
-    }
-    sh.window = 1u << 20;
-    if ((rw = diff_one(&sh, old, old_len, neu, new_len, &pw)) < 0) return free(px), free(ps), rw;
-    free(ps);
-    if (rx <= rw) { /* XOR blocks apply in place too */
-        free(pw), pw = px, rw = rx, px = NULL;
-    }
-    printf("in place: %" PRId64 " bytes (%s); unconstrained: %" PRId64 " bytes\n", rw,
-           px ? "shift mode, 1 MiB window" : "XOR blocks", best);
-    free(px);
+    if (!(pw = (uint8_t *)malloc(cap))) return free(*out), *out = NULL, DX_ERR_NOMEM;
+    cfg->window = 1u << 20;
+    tool_progress_start("diffing in place", old_len > new_len ? old_len : new_len, "MiB");
+    rw = dx_patch_diff_auto(cfg, old, old_len, neu, new_len, pw, cap, &wmode);
+    tool_progress_end(rw >= 0);
+    if (rw < 0) return free(pw), free(*out), *out = NULL, rw;
+    printf("in place: %" PRId64 " bytes (%s%s); unconstrained: %" PRId64 " bytes\n", rw, names[wmode < 4 ? wmode : 0],
+           wmode == DX_PATCH_MODE_SHIFT ? ", 1 MiB window" : "", best);
+    free(*out);
     return *out = pw, rw;
 }
 

@@ -9,6 +9,12 @@
 #   tcc        every test program built with tcc, run natively
 #   musl       every test program built with musl-gcc -static, run natively
 #   mingw      every test program built with x86_64-w64-mingw32-gcc -static, run under wine
+#   kqueue     reactor_test's kqueue suite (--filter=kqueue) over libkqueue, a
+#              kqueue(2) emulation on Linux, built once (cmake) from
+#              ../shared/third_party/libkqueue-<commit>.tar.gz into build/kq/;
+#              sanitized -O0, -O2, and sanitized with only the first kqueue's
+#              flags (OpenBSD's pipe wake: no EVFILT_USER there; no EV_RECEIPT,
+#              EV_DISPATCH). A clone without ../shared/third_party skips it.
 #   cortex-m4  the pure headers compiled freestanding (tests/freestanding.c):
 #              imports nothing but mem*, every public function present, and a
 #              size report per header into bench/RESULTS.md (cross-size section);
@@ -17,7 +23,8 @@
 #              built as for a target without an OS
 #
 # Test programs are tests/*_test.c and tests/*_selftest.c; "pure" ones are
-# those not named reactor_*; pure headers are dx_*.h but dx_reactor.h. Fuzz
+# those not named reactor_* or net_* (sockets and threads); pure headers are
+# dx_*.h but dx_reactor.h and dx_net.h. Fuzz
 # harnesses are tests/fuzz/<mod>_<target>.c, replayed by tests/fuzz/fuzz_main.c
 # over tests/fuzz/corpus/<name>/ (plus deterministic mutants) under qemu.
 # A probe (tests/cross/probe.c) first proves each emulator runs the byte order
@@ -41,12 +48,12 @@ WARN="-Wall -Wextra -Wpedantic -Wshadow -Wconversion -Werror"
 CFLAGS="-std=c99 $WARN -O2"
 EMU_CASES=${DX_PROP_CASES:-200}
 RUN_TIMEOUT=${DX_CROSS_TIMEOUT:-1800} # a watchdog only: qemu on a loaded machine is slow
-TARGETS=${DX_CROSS_TARGETS:-"arm32 aarch64 s390x tcc musl mingw cortex-m4"}
+TARGETS=${DX_CROSS_TARGETS:-"arm32 aarch64 s390x tcc musl mingw kqueue cortex-m4"}
 RESULTS=$OUT/results
 FAILURES=$OUT/failures.txt # every failure again, printed next to the summary
 # Libraries every test program links with; the reactor's need sockets and threads.
 LIBS_POSIX="-lm -lpthread"
-LIBS_WIN="-lm -lws2_32 -lmswsock"
+LIBS_WIN="-lm -lws2_32 -lmswsock -lpthread" # pthread: winpthreads, for the reactor test's waker thread
 
 mkdir -p "$OUT" || exit 2
 rm -rf "$RESULTS" "$FAILURES"
@@ -59,7 +66,7 @@ TESTS_PURE=()
 for f in ${DX_CROSS_TESTS:-tests/*_test.c tests/*_selftest.c}; do
     [ -f "$f" ] || continue
     TESTS_ALL+=("$f")
-    case ${f##*/} in reactor_*) ;; *) TESTS_PURE+=("$f") ;; esac
+    case ${f##*/} in reactor_* | net_*) ;; *) TESTS_PURE+=("$f") ;; esac
 done
 FUZZ_PURE=()
 for f in tests/fuzz/*.c; do
@@ -69,7 +76,7 @@ done
 HEADERS_PURE=()
 for f in dx_*.h; do
     [ -f "$f" ] || continue
-    [ "$f" = dx_reactor.h ] || HEADERS_PURE+=("$f")
+    case $f in dx_reactor.h | dx_net.h) ;; *) HEADERS_PURE+=("$f") ;; esac
 done
 
 # ---- reporting: every check prints one line and records its outcome
@@ -271,6 +278,44 @@ target_musl() {
     hosted musl "" "" no "" "musl-gcc -static $CFLAGS" "$LIBS_POSIX" "" "${TESTS_ALL[@]}"
 }
 
+# The reactor's example under Wine: examples/reactor_echo.c on IOCP, echoing
+# 64 KiB from a host client (Wine's sockets are the host's, on loopback).
+mingw_reactor_echo() {
+    local wine=$1 exe=$OUT/mingw/reactor_echo.exe log=$OUT/mingw/reactor_echo.run.log pid port="" i
+    build mingw examples/reactor_echo "$exe" x86_64-w64-mingw32-gcc -static $CFLAGS -I. -Itests -Iexamples \
+        examples/reactor_echo.c $LIBS_WIN || return 0
+    if ! command -v python3 >/dev/null 2>&1; then
+        skip mingw examples/reactor_echo "built; no python3 for the client"
+        return 0
+    fi
+    "$wine" "$exe" --backend iocp 0 </dev/null >"$log" 2>&1 &
+    pid=$!
+    for i in $(seq 1 600); do # a watchdog: Wine starts in about a second
+        port=$(tr -d '\r' <"$log" | sed -n 's/^reactor_echo: port \([0-9]*\), backend iocp$/\1/p')
+        [ -n "$port" ] && break
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    if [ -n "$port" ] && timeout 120 python3 -c '
+import os, socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=60)
+data = os.urandom(65536)
+s.sendall(data)
+got = b""
+while len(got) < len(data):
+    b = s.recv(65536)
+    if not b: break
+    got += b
+sys.exit(0 if got == data else 1)' "$port" >>"$log" 2>&1; then
+        pass mingw examples/reactor_echo "IOCP echo of 64 KiB under Wine"
+    else
+        fail mingw examples/reactor_echo "no echo (port '${port}')" "$log"
+    fi
+    kill "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    return 0
+}
+
 target_mingw() {
     local wine="" wineserver="" prefix rc log
     need mingw x86_64-w64-mingw32-gcc || return 0
@@ -310,9 +355,58 @@ target_mingw() {
     fi
     hosted mingw "little-endian 64-bit" "" no .exe \
         "x86_64-w64-mingw32-gcc -static $CFLAGS" "$LIBS_WIN" "$wine" "${TESTS_ALL[@]}"
+    mingw_reactor_echo "$wine"
     # Let this prefix's wineserver finish (it lingers a few seconds) so that
     # nothing outlives the run.
     [ -n "$wineserver" ] && timeout 30 "$wineserver" -w </dev/null >/dev/null 2>&1
+    return 0
+}
+
+# ---- kqueue: dx_reactor.h's kqueue backend over libkqueue (Linux)
+
+# The suite runs on the emulation, not on a BSD or macOS kernel: evidence, not
+# proof (the backend follows the kqueue(2) manual pages; where libkqueue
+# differs, dx_reactor.h's kqueue section says so). libkqueue is built once
+# and kept (build/kq/.dx-built-<commit>), as ../shared/third_party/README.md says;
+# its header comes in with -isystem, as <sys/event.h> does on the BSDs.
+target_kqueue() {
+    local t=kqueue ver=f966089 dir=$OUT/kqueue prefix=$PWD/build/kq tarball log variant flags exe
+    tarball=../shared/third_party/libkqueue-$ver.tar.gz
+    if [ ! -f "$tarball" ]; then
+        skip "$t" all "$tarball not found: libkqueue (the kqueue emulation this target runs on) comes from ../shared/third_party, not in this clone"
+        return 0
+    fi
+    need "$t" cmake make gcc tar || return 0
+    mkdir -p "$dir"
+    if [ ! -f "$prefix/.dx-built-$ver" ]; then
+        log=$dir/libkqueue.build.log
+        rm -rf "build/libkqueue-$ver" build/libkqueue "$prefix"
+        if { tar xzf "$tarball" -C build/ &&
+            cmake -S "build/libkqueue-$ver" -B build/libkqueue -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX="$prefix" &&
+            make -C build/libkqueue -j2 install; } >"$log" 2>&1 && [ -f "$prefix/lib/libkqueue.a" ]; then
+            : >"$prefix/.dx-built-$ver"
+            pass "$t" "libkqueue $ver" "built into build/kq"
+        else
+            fail "$t" "libkqueue $ver" "build (cmake)" "$log"
+            return 0
+        fi
+    fi
+    local asan="-O0 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
+    for variant in asan O2 asan-basic; do
+        case $variant in
+        asan) flags=$asan ;;
+        O2) flags="-O2" ;;
+        # as where <sys/event.h> lacks EVFILT_USER (OpenBSD: a pipe wakes the
+        # loop), EV_RECEIPT and EV_DISPATCH
+        asan-basic) flags="$asan -DDXI_REACTOR_KQUEUE_BASIC" ;;
+        esac
+        exe=$dir/reactor_test-$variant
+        # shellcheck disable=SC2086 # $WARN and $flags are lists
+        build "$t" "reactor_test ($variant)" "$exe" gcc -std=c99 $WARN $flags -DDX_REACTOR_KQUEUE_LIBKQUEUE \
+            -isystem "$prefix/include/kqueue" -I. -Itests tests/reactor_test.c "$prefix/lib/libkqueue.a" $LIBS_POSIX || continue
+        run_test "$t" "reactor_test --filter=kqueue ($variant)" "$dir/reactor_test-$variant.run.log" \
+            env ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 "$exe" --filter=kqueue
+    done
     return 0
 }
 
@@ -539,8 +633,9 @@ for target in $TARGETS; do
     tcc) target_tcc & ;;
     musl) target_musl & ;;
     mingw) target_mingw & ;;
+    kqueue) target_kqueue & ;;
     cortex-m4) target_cortex_m4 & ;;
-    *) record "$target" FAIL "cross: $target FAIL (unknown target; known: arm32 aarch64 s390x tcc musl mingw cortex-m4)"; continue ;;
+    *) record "$target" FAIL "cross: $target FAIL (unknown target; known: arm32 aarch64 s390x tcc musl mingw kqueue cortex-m4)"; continue ;;
     esac
     pids+=("$!")
 done

@@ -1087,6 +1087,41 @@ static int t_streams(prop_ctx *p) {
     return 0;
 }
 
+/* A client's upload: dx_hbtp_conn_stream opens a stream with the first
+   piece, continues it, and the answer to the last piece closes it. */
+static int t_client_stream(prop_ctx *p) {
+    dx_hbtp_router rt;
+    hstats h;
+    static seen s;
+    dx_hbtp_conn client, server;
+    dx_hbtp_conn_config ccfg, scfg;
+    int32_t id;
+    std_router(&rt, &h);
+    memset(&s, 0, sizeof s);
+    scfg = server_cfg(&rt);
+    ccfg = client_cfg(&s);
+    if (connect_pair(p, &client, &ccfg, &server, &scfg)) return 1;
+    s.n = 0;
+    PROP_CHECK(p, dx_hbtp_conn_stream(&client, 77, "x", 1, false) == DX_ERR_INVAL); /* not in flight */
+    PROP_CHECK(p, dx_hbtp_conn_stream(&server, 0, "x", 1, false) == DX_ERR_MISUSE);
+    id = dx_hbtp_conn_stream(&client, 0, "12345", 5, false);
+    PROP_CHECK(p, id > 0 && client.inflight_count == 1);
+    PROP_CHECK(p, dx_hbtp_conn_stream(&client, (uint16_t)id, "678", 3, false) == id);
+    PROP_CHECK(p, dx_hbtp_conn_call(&client, 1, "mid", 3) > 0); /* a call alongside */
+    PROP_CHECK(p, dx_hbtp_conn_stream(&client, (uint16_t)id, "90", 2, true) == id);
+    PROP_CHECK(p, dx_hbtp_conn_stream(&client, (uint16_t)id, NULL, 1, true) == DX_ERR_INVAL);
+    PROP_CHECK(p, pump(&client, &server) == 0);
+    PROP_CHECK_MSG(p, client.error == DX_OK && server.error == DX_OK, "%s", dx_hbtp_result_name(client.error));
+    PROP_CHECK(p, h.stream_bytes == 10 && client.inflight_count == 0 && server.inflight_count == 0);
+    PROP_CHECK(p, s.n == 2 && s.f[0].opcode == DX_HBTP_OP_RPC_RESPONSE && s.f[1].stream == (uint16_t)id);
+    PROP_CHECK(p, s.f[1].opcode == DX_HBTP_OP_RPC_RESPONSE && seen_payload_is(&s.f[1], "\0\0\0\0\x0a\0\0\0\0\0\0\0", 12));
+    /* an empty upload is one STREAM_END */
+    id = dx_hbtp_conn_stream(&client, 0, NULL, 0, true);
+    PROP_CHECK(p, id > 0 && pump(&client, &server) == 0 && client.inflight_count == 0 && s.n == 3);
+    destroy_pair(&client, &server);
+    return 0;
+}
+
 static int t_not_modified(prop_ctx *p) {
     dx_hbtp_router rt;
     hstats h;
@@ -2594,7 +2629,7 @@ static const prop_test tests[] = {
     PROP_UNIT(t_resp_buffer),        PROP_UNIT(t_router),             PROP_UNIT(t_conn_setup),
     PROP_UNIT(t_hello_exchange),     PROP_UNIT(t_protocol_errors),    PROP_UNIT(t_version_mismatch),
     PROP_UNIT(t_pipelined),          PROP_UNIT(t_stream_numbering),   PROP_UNIT(t_inflight_limit),     PROP_UNIT(t_goaway),
-    PROP_UNIT(t_unknown_method),     PROP_UNIT(t_app_opcodes), PROP_UNIT(t_client_send_app),        PROP_UNIT(t_streams),
+    PROP_UNIT(t_unknown_method),     PROP_UNIT(t_app_opcodes), PROP_UNIT(t_client_send_app),        PROP_UNIT(t_streams), PROP_UNIT(t_client_stream),
     PROP_UNIT(t_not_modified),       PROP_UNIT(t_middleware_order),   PROP_UNIT(t_timing),
     PROP_UNIT(t_ratelimit),          PROP_UNIT(t_ratelimit_shared),   PROP_UNIT(t_auth),
     PROP_UNIT(t_equal_ct),           PROP_UNIT(t_reply_too_large),    PROP_UNIT(t_reply_above_limit),

@@ -1410,7 +1410,7 @@ static int t_check_only(prop_ctx *p) {
     dx_patch_config cfg;
     dx_patch_applier_config ac;
     dx_patch_applier ap;
-    static uint8_t mem[1 << 19];
+    static uint8_t mem[1 << 21]; /* the default limits: 512 KiB frames with zstd */
     int64_t plen, r;
     size_t i;
     uint32_t x = 2463534242u;
@@ -1460,7 +1460,8 @@ static int t_read_info(prop_ctx *p) {
     n = dx_patch_diff(&cfg, a, 300, b, 250, patch, sizeof patch);
     PROP_CHECK_MSG(p, n > 64, "%s", rn(n));
     PROP_CHECK(p, dx_patch_read_info(patch, (size_t)n, &info) == DX_OK);
-    PROP_CHECK(p, info.base_len == 300 && info.target_len == 250 && info.block_size == 128 && info.frame_max == 200);
+    PROP_CHECK(p, info.base_len == 300 && info.target_len == 250 && info.block_size == 128 &&
+                  info.frame_max >= 128 + 64 && info.frame_max <= 200); /* the largest frame written, at least a block + 64 */
     PROP_CHECK(p, info.flags == (DX_PATCH_FLAG_WITNESS | DX_PATCH_FLAG_ONE_WAY) && info.frame_count >= 1);
     PROP_CHECK(p, info.base_hash == dx_patch_xxh64(a, 300, 0) && info.target_hash == dx_patch_xxh64(b, 250, 0));
     PROP_CHECK(p, dx_patch_read_info(patch, 64, &info) == DX_OK); /* the header is enough */
@@ -1971,20 +1972,125 @@ static int t_xxh64_vectors(prop_ctx *p) {
     return 0;
 }
 
+/* dx_patch_diff_auto: the patch is no larger than XOR blocks at the fast
+   level it tries first, applies every way it can (in place with a window),
+   and names a mode; random against random with zstd is NEW in RAW records. */
+static int p_auto(prop_ctx *p) {
+    dx_patch_config cfg, x;
+    dx_patch_info info;
+    size_t alen = prop_len(p, 6000), blen, cap;
+    uint8_t *a = xmalloc(alen), *b, *patch, *xp;
+    int64_t n, nx;
+    unsigned mode = 0, kind = (unsigned)prop_range(p, 0, 2);
+    int fail = 1;
+    gen_config(p, &cfg, 6);
+    cfg.frame_size = 0, cfg.one_way = false, cfg.shift = prop_bool(p) != 0; /* shift and one_way: ignored */
+    cfg.level = (int)prop_range(p, 0, 9);
+    if (cfg.zstd_level < 0 || cfg.zstd_level > 3) cfg.zstd_level = 3; /* 0: 19, slower */
+    cfg.window = prop_range(p, 0, 2) == 0 ? 4096 : 0;
+    if (kind == 2) {
+        prop_bytes_random(p, a, alen);
+        blen = prop_len(p, 6000);
+        b = xmalloc(blen);
+        prop_bytes_random(p, b, blen);
+    } else {
+        prop_bytes(p, a, alen);
+        b = gen_target(p, a, alen, 6000, &blen);
+    }
+    note_config(p, &cfg, alen, blen);
+    prop_note(p, "level %d window %u kind %u", cfg.level, (unsigned)cfg.window, kind);
+    cap = dx_patch_bound(alen, blen, &cfg);
+    patch = xmalloc(cap);
+    n = dx_patch_diff_auto(&cfg, a, alen, b, blen, patch, cap, &mode);
+    if (!PROP_EXPECT_MSG(p, n > 0 && mode >= DX_PATCH_MODE_XOR && mode <= DX_PATCH_MODE_RAW, "auto: %s, mode %u", rn(n),
+                         mode))
+        goto done;
+    x = cfg, x.shift = false, x.one_way = false, x.window = 0;
+#if defined(DX_PATCH_WITH_ZSTD)
+    x.zstd_level = 1;
+#endif
+    xp = make_patch(&x, a, alen, b, blen, &nx);
+    free(xp);
+    if (!PROP_EXPECT_MSG(p, nx > 0 && n <= nx, "auto %ld bytes, XOR blocks %ld", (long)n, (long)nx)) goto done;
+    if (!PROP_EXPECT(p, dx_patch_read_info(patch, (size_t)n, &info) == DX_OK)) goto done;
+    if (!PROP_EXPECT_MSG(p, (mode == DX_PATCH_MODE_SHIFT) == ((info.flags & DX_PATCH_FLAG_COPY) != 0), "mode %u, flags %x",
+                         mode, (unsigned)info.flags))
+        goto done;
+    if (cfg.window && !PROP_EXPECT_MSG(p, !(info.flags & DX_PATCH_FLAG_COPY) || info.window == cfg.window,
+                                       "window %u: the patch's %u", (unsigned)cfg.window, (unsigned)info.window))
+        goto done;
+    if (expect_result(p, "auto", patch, (size_t)n, a, alen, b, blen, DX_OK)) goto done;
+    fail = 0;
+done:
+    free(a), free(b), free(patch);
+    return fail;
+}
+
+/* dx_patch_diff_auto: an insertion is the shift mode's; edits in place are
+   no larger than XOR blocks; unrelated data with zstd is RAW records; bad
+   arguments. */
+static int t_auto(prop_ctx *p) {
+    static uint8_t a[30000], b[30000], patch[40000];
+    dx_patch_config cfg;
+    size_t i;
+    unsigned mode = 0;
+    int64_t n, nx;
+    uint32_t x = 88172645u;
+    for (i = 0; i < sizeof a; i++) x ^= x << 13, x ^= x >> 17, x ^= x << 5, a[i] = (uint8_t)(x >> 24);
+    memset(&cfg, 0, sizeof cfg);
+    memcpy(b, "an insertion at the start", 25); /* everything moves by 25 bytes */
+    memcpy(b + 25, a, sizeof a - 25);
+    n = dx_patch_diff_auto(&cfg, a, sizeof a, b, sizeof b, patch, sizeof patch, &mode);
+    PROP_CHECK_MSG(p, n > 0 && n < 400 && mode == DX_PATCH_MODE_SHIFT, "insertion: %s, mode %u", rn(n), mode);
+    if (expect_result(p, "auto insertion", patch, (size_t)n, a, sizeof a, b, sizeof b, DX_OK)) return 1;
+    cfg.window = 1024; /* in place: the shift mode with a window */
+    n = dx_patch_diff_auto(&cfg, a, sizeof a, b, sizeof b, patch, sizeof patch, &mode);
+    PROP_CHECK_MSG(p, n > 0 && n < 400 && mode == DX_PATCH_MODE_SHIFT, "insertion, window: %s, mode %u", rn(n), mode);
+    if (expect_result(p, "auto insertion, window", patch, (size_t)n, a, sizeof a, b, sizeof b, DX_OK)) return 1;
+    cfg.window = 0;
+    memcpy(b, a, sizeof a);
+    b[100] ^= 1, b[20000] ^= 0x40;
+    n = dx_patch_diff_auto(&cfg, a, sizeof a, b, sizeof b, patch, sizeof patch, &mode);
+    nx = dx_patch_diff(&cfg, a, sizeof a, b, sizeof b, patch + 20000, sizeof patch - 20000); /* XOR, uncompressed */
+    PROP_CHECK_MSG(p, n > 0 && nx > 0 && n <= nx, "edits: %s (mode %u), XOR blocks %s", rn(n), mode, rn(nx));
+    n = dx_patch_diff_auto(&cfg, a, sizeof a, b, sizeof b, patch, sizeof patch, &mode);
+    if (expect_result(p, "auto edits", patch, (size_t)n, a, sizeof a, b, sizeof b, DX_OK)) return 1;
+#if defined(DX_PATCH_WITH_ZSTD)
+    for (i = 0; i < sizeof b; i++) x ^= x << 13, x ^= x >> 17, x ^= x << 5, b[i] = (uint8_t)(x >> 24); /* unrelated */
+    n = dx_patch_diff_auto(&cfg, a, sizeof a, b, sizeof b, patch, sizeof patch, &mode);
+    PROP_CHECK_MSG(p, n > 0 && n < (int64_t)sizeof b + 200 && mode == DX_PATCH_MODE_RAW, "unrelated: %s, mode %u", rn(n),
+                   mode);
+    if (expect_result(p, "auto unrelated", patch, (size_t)n, a, sizeof a, b, sizeof b, DX_OK)) return 1;
+#else
+    cfg.zstd_level = 3;
+    PROP_CHECK(p, dx_patch_diff_auto(&cfg, a, sizeof a, b, sizeof b, patch, sizeof patch, &mode) == DX_ERR_UNSUPPORTED);
+    cfg.zstd_level = 0;
+#endif
+    PROP_CHECK(p, dx_patch_diff_auto(NULL, a, sizeof a, b, sizeof b, patch, sizeof patch, &mode) == DX_ERR_INVAL);
+    PROP_CHECK(p, dx_patch_diff_auto(&cfg, NULL, 1, b, sizeof b, patch, sizeof patch, NULL) == DX_ERR_INVAL);
+    PROP_CHECK(p, dx_patch_diff_auto(&cfg, a, sizeof a, b, sizeof b, NULL, sizeof patch, NULL) == DX_ERR_INVAL);
+    PROP_CHECK(p, dx_patch_diff_auto(&cfg, a, sizeof a, b, sizeof b, patch, 10, NULL) == DX_ERR_NOSPACE);
+    cfg.window = 3000; /* not a power of two */
+    PROP_CHECK(p, dx_patch_diff_auto(&cfg, a, sizeof a, b, sizeof b, patch, sizeof patch, NULL) == DX_ERR_INVAL);
+    cfg.window = 0, cfg.level = 10;
+    PROP_CHECK(p, dx_patch_diff_auto(&cfg, a, sizeof a, b, sizeof b, patch, sizeof patch, NULL) == DX_ERR_INVAL);
+    return 0;
+}
+
 static const prop_test tests[] = {
     PROP_UNIT(t_crafted_xor),     PROP_UNIT(t_crafted_one_way), PROP_UNIT(t_bad_headers),
     PROP_UNIT(t_frame_lies),      PROP_UNIT(t_bad_records),     PROP_UNIT(t_read_info),
     PROP_UNIT(t_diff_args),       PROP_UNIT(t_apply_args),      PROP_UNIT(t_applier_memory),
     PROP_UNIT(t_io_errors),       PROP_UNIT(t_alloc_failures),  PROP_UNIT(t_chain_errors),
     PROP_UNIT(t_hash),            PROP_UNIT(t_result_names),    PROP_UNIT(t_vectors),
-    PROP_UNIT(t_xxh64_vectors),     PROP_UNIT(t_check_only),
+    PROP_UNIT(t_xxh64_vectors),     PROP_UNIT(t_check_only),      PROP_UNIT(t_auto),
 #if defined(DX_PATCH_WITH_ZSTD)
     PROP_UNIT(t_zstd),
 #endif
     PROP_PROPERTY(p_roundtrip),   PROP_PROPERTY(p_stream),      PROP_PROPERTY(p_resume),
     PROP_PROPERTY(p_truncation),  PROP_PROPERTY(p_corruption),  PROP_PROPERTY(p_wrong_base),
     PROP_PROPERTY(p_chain),       PROP_PROPERTY(p_bound),       PROP_PROPERTY(p_hash_pieces),
-    PROP_PROPERTY(p_shift),       PROP_PROPERTY(p_journal),
+    PROP_PROPERTY(p_shift),       PROP_PROPERTY(p_journal),     PROP_PROPERTY(p_auto),
 };
 
 #ifdef PATCH_WRITE_VECTORS

@@ -89,7 +89,12 @@ for h in $HEADERS; do
     stem=$(basename "$h" .h)
     for cc in gcc clang; do
         # included from a .c file, as users do: declarations only, then with the implementation
-        printf '#include "%s"\n' "$h" > "$B/alone-$stem.c"
+        # (dx_net.h, the bridge, after the two headers it needs)
+        if [ "$stem" = dx_net ]; then
+            printf '#include "dx_reactor.h"\n#include "dx_hbtp.h"\n#include "%s"\n' "$h" > "$B/alone-$stem.c"
+        else
+            printf '#include "%s"\n' "$h" > "$B/alone-$stem.c"
+        fi
         check "alone-$stem-$cc-decl" $cc $WARN -I. -c "$B/alone-$stem.c" -o "$B/alone-$stem-$cc-decl.o"
         check "alone-$stem-$cc-impl" $cc $WARN -I. -DDX_IMPLEMENTATION -c "$B/alone-$stem.c" -o "$B/alone-$stem-$cc.o"
     done
@@ -111,6 +116,10 @@ for cxx in g++ clang++; do
     check "cpp-$cxx" bash -c "$cxx $CXXWARN -I. -I$C $C/cpp.cc -o $B/cpp-$cxx && ./$B/cpp-$cxx"
 done
 check "common-block" bash $C/common_block.sh
+# dx_net.h without the headers it needs: a clear #error, not a pile of unknown types
+for cc in gcc clang; do
+    check "net-requires-$cc" bash -c "printf '#include \"dx_net.h\"\n' > $B/net-alone.c; ! $cc $WARN -I. -c $B/net-alone.c -o $B/net-alone.o 2>$B/net-alone-$cc.err && grep -q 'dx_net.h needs dx_reactor.h and dx_hbtp.h' $B/net-alone-$cc.err"
+done
 # dx_reactor.h with every built-in backend left out (DX_REACTOR_NO_*): a custom
 # backend only, as firmware with its own network stack (tests/firmware/dx_reactor.c)
 for cc in gcc clang; do

@@ -148,6 +148,293 @@ hbtp_loopback)
     expect 0 "the script"
     grep -q '^ok: ' <<<"$out" || bad "the script: $out"
     ;;
+hbtp_server)
+    say "a bad port, a bad worker count, an unknown backend: exit 2"
+    run --port 99999
+    expect 2 "--port 99999"
+    run --workers 0
+    expect 2 "--workers 0"
+    run --backend nosuch
+    expect 2 "--backend nosuch"
+    if command -v python3 >/dev/null; then
+        say "serving: ECHO, SET, GET, DEL, a missing key, PING over TCP; then SIGINT stops it (exit 0)"
+        mkfifo "$work/.fifo"
+        "$prog" --port 0 --workers 2 >"$work/.fifo" 2>"$work/.srverr" </dev/null &
+        pid=$!
+        port="" line=""
+        # its first line says the port: wait for that line (60 s: a watchdog only)
+        if read -r -t 60 line <"$work/.fifo"; then port=$(sed -n 's/.* port \([0-9]*\), .*/\1/p' <<<"$line"); fi
+        if [ -z "$port" ]; then
+            bad "serving: no port line: $line $(cat "$work/.srverr")"
+        else
+            if ! python3 - "$port" <<'PY'
+import socket, struct, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=60)
+def frame(op, stream, payload): return struct.pack("<BBHI", op, 0, stream, len(payload)) + payload
+def read():
+    def take(n):
+        b = b""
+        while len(b) < n:
+            c = s.recv(n - len(b))
+            if not c: raise SystemExit("closed")
+            b += c
+        return b
+    op, fl, st, ln = struct.unpack("<BBHI", take(8))
+    return op, st, take(ln)
+s.sendall(frame(1, 0, b"HBTP" + bytes([1, 0]) + struct.pack("<HQIHH", 0, 0, 0, 0, 0)))
+assert read()[0] == 1
+def rpc(st, m, body):
+    s.sendall(frame(4, st, struct.pack("<I", m) + body))
+    return read()
+assert rpc(1, 1, b"hi") == (5, 1, b"\x01\x00\x00\x00hi")
+assert rpc(2, 3, struct.pack("<H", 3) + b"key" + b"value")[0] == 5
+assert rpc(3, 2, b"key") == (5, 3, b"\x02\x00\x00\x00value")
+assert rpc(4, 4, b"key") == (5, 4, b"\x04\x00\x00\x00\x01")
+op, st, p = rpc(5, 2, b"key")
+assert op == 6 and struct.unpack("<H", p[:2])[0] == 0x8001
+s.sendall(frame(2, 0, b"ping"))
+assert read() == (3, 0, b"ping")
+PY
+            then bad "serving: the client's checks failed"; fi
+        fi
+        kill -INT "$pid" 2>/dev/null
+        wait "$pid"
+        rc=$?
+        [ "$rc" -eq 0 ] || bad "SIGINT: exit $rc ($(cat "$work/.srverr"))"
+        grep -q 'stopped: 1 connections, 5 requests' "$work/.srverr" || bad "SIGINT: $(cat "$work/.srverr")"
+        rm -f "$work/.fifo" "$work/.srverr"
+        # JWT in HELLO (RFC 7515 A.1's key, so its example token can be tried), the
+        # teleport RPC and the rate limiter, over real sockets: two servers
+        a1key=AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow
+        run --jwt-secret x --jwt-secret-b64 "$a1key"
+        expect 2 "--jwt-secret with --jwt-secret-b64"
+        run --jwt-secret-b64 'not base64!'
+        expect 2 "--jwt-secret-b64 with a bad key"
+        run --jwt-skew -1
+        expect 2 "--jwt-skew -1"
+        run --burst 3
+        expect 2 "--burst without --rate"
+        for mode in strict lenient; do
+            if [ $mode = strict ]; then
+                say "JWT: valid (WHOAMI, USERS), expired, not yet valid, wrong signature, alg none, malformed, none: over TCP"
+                # one worker: one rate limiter, so the tokens below are counted exactly
+                set -- --workers 1 --jwt-secret-b64 "$a1key" --jwt-skew 300 --rate 1 --burst 4
+            else
+                say "JWT: RFC 7515 A.1's token (exp in 2011) accepted with a skew of 2^40 s; --unix"
+                set -- --workers 2 --jwt-secret-b64 "$a1key" --jwt-skew 1099511627776 --unix "$work/.sock"
+            fi
+            mkfifo "$work/.fifo"
+            "$prog" --port 0 "$@" >"$work/.fifo" 2>"$work/.srverr" </dev/null &
+            pid=$!
+            addr="" line=""
+            if read -r -t 60 line <"$work/.fifo"; then
+                if [ $mode = strict ]; then addr=$(sed -n 's/.* port \([0-9]*\), .*JWT required$/\1/p' <<<"$line")
+                else grep -q "unix $work/.sock, .*JWT required" <<<"$line" && addr="$work/.sock"; fi
+            fi
+            if [ -z "$addr" ]; then
+                bad "JWT $mode: no address line: $line $(cat "$work/.srverr")"
+            elif ! python3 - "$mode" "$addr" "$a1key" <<'PY'
+import base64, hashlib, hmac, json, socket, struct, sys, time
+mode, addr, k64 = sys.argv[1], sys.argv[2], sys.argv[3]
+key = base64.urlsafe_b64decode(k64 + "=" * (-len(k64) % 4))
+def b64(b): return base64.urlsafe_b64encode(b).rstrip(b"=")
+def token(header, claims, k=key):
+    si = b64(json.dumps(header).encode()) + b"." + b64(json.dumps(claims).encode())
+    return si + b"." + b64(hmac.new(k, si, hashlib.sha256).digest())
+def frame(op, stream, payload): return struct.pack("<BBHI", op, 0, stream, len(payload)) + payload
+class Conn:
+    def __init__(self, tok):
+        if mode == "strict": self.s = socket.create_connection(("127.0.0.1", int(addr)), timeout=60)
+        else:
+            self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); self.s.settimeout(60); self.s.connect(addr)
+        self.s.sendall(frame(1, 0, b"HBTP" + bytes([1, 0]) + struct.pack("<HQIHH", len(tok), 0, 0, 0, 0) + tok))
+    def take(self, n):
+        b = b""
+        while len(b) < n:
+            c = self.s.recv(n - len(b))
+            if not c: raise EOFError
+            b += c
+        return b
+    def read(self):
+        op, fl, st, ln = struct.unpack("<BBHI", self.take(8))
+        return op, st, self.take(ln)
+    def rpc(self, st, m, body=b""):
+        self.s.sendall(frame(4, st, struct.pack("<I", m) + body))
+        return self.read()
+def refused(tok, why):
+    c = Conn(tok)
+    op, st, p = c.read()
+    assert op == 6 and st == 0 and struct.unpack("<H", p[:2])[0] == 8, (why, op, st, p)  # ERROR UNAUTHORIZED
+    f = c.read()
+    assert f[0] == 10 and struct.unpack("<H", f[2][2:4])[0] == 8, (why, f)  # GOAWAY UNAUTHORIZED
+    try:
+        assert c.s.recv(1) == b"", why  # then closed
+    except ConnectionResetError:
+        pass
+now = int(time.time())
+hs = {"alg": "HS256", "typ": "JWT"}
+a1 = (b"eyJ0eXAiOiJKV1QiLA0KICJhbGciOiJIUzI1NiJ9."
+      b"eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ."
+      b"dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk")
+if mode == "strict":
+    # the rate limiter's bucket holds 4 tokens: 1 for this WHOAMI, 2 for the next
+    # connection's WHOAMI and USERS, 1 for the first of its ten pipelined ECHOs
+    # within the skew: exp 100 s ago, nbf 100 s ahead (200 s of margin for a slow machine)
+    c = Conn(token(hs, {"sub": "bob", "exp": now - 100, "nbf": now + 100}))
+    assert c.read()[0] == 1 and c.rpc(1, 5) == (5, 1, struct.pack("<I", 5) + b"bob"), "within the skew"
+    c.s.close()
+    c = Conn(token(hs, {"sub": "ada", "exp": now + 3600, "nbf": now - 10}))
+    assert c.read()[0] == 1  # HELLO|ACK
+    assert c.rpc(1, 5) == (5, 1, struct.pack("<I", 5) + b"ada"), "WHOAMI"
+    op, st, p = c.rpc(3, 6)
+    assert op == 5 and st == 3 and p[4:8] == b"DXTP", ("USERS", op, p[:16])
+    # the rate limiter: 3 of the 4 tokens spent, 1 more per second; ten more at once: the first
+    # of them is answered, and some later ones are limited (all nine would take 9 s to refill)
+    c.s.sendall(b"".join(frame(4, 5 + 2 * i, struct.pack("<I", 1) + b"x") for i in range(10)))
+    answers = [c.read() for i in range(10)]
+    limited = [a for a in answers if a[0] == 6 and struct.unpack("<H", a[2][:2])[0] == 7]
+    assert [a[1] for a in answers] == [5 + 2 * i for i in range(10)], "in order"
+    assert answers[0] == (5, 5, struct.pack("<I", 1) + b"x") and 1 <= len(limited) <= 9, ("rate limiter", answers)
+    c.s.close()
+    refused(token(hs, {"sub": "ada", "exp": now - 3600}), "expired")
+    refused(token(hs, {"sub": "ada", "exp": now - 400}), "expired beyond the 300 s skew")
+    refused(token(hs, {"sub": "ada", "nbf": now + 3600}), "not yet valid")
+    refused(token(hs, {"sub": "ada"}, b"another key"), "wrong signature")
+    refused(b64(b'{"alg":"none"}') + b"." + b64(b'{"sub":"root"}') + b".", "alg none")
+    refused(token({"alg": "none"}, {"sub": "root"}), "alg none, signed")
+    refused(token({"alg": "HS512"}, {"sub": "root"}), "alg HS512")
+    refused(b"not.a.token", "malformed")
+    refused(b"", "no token")
+    refused(a1, "RFC 7515 A.1 (expired in 2011)")
+else:
+    c = Conn(a1)
+    assert c.read()[0] == 1, "A.1 accepted"
+    op, st, p = c.rpc(1, 5)
+    assert op == 6 and struct.unpack("<H", p[:2])[0] == 0x8003, "A.1 has no sub"
+    assert c.rpc(3, 1, b"hi")[2][4:] == b"hi"
+PY
+            then bad "JWT $mode: the client's checks failed"; fi
+            kill -INT "$pid" 2>/dev/null
+            wait "$pid"
+            rc=$?
+            [ "$rc" -eq 0 ] || bad "JWT $mode: SIGINT: exit $rc ($(cat "$work/.srverr"))"
+            if [ $mode = strict ]; then
+                grep -q 'tokens refused: 2 malformed, 3 algorithm, 1 signature, 3 expired, 1 not yet valid' "$work/.srverr" ||
+                    bad "JWT $mode: the refusal counts: $(cat "$work/.srverr")"
+                grep -q 'rate limited: [1-9]' "$work/.srverr" || bad "JWT $mode: the rate limit count: $(cat "$work/.srverr")"
+            fi
+            rm -f "$work/.fifo" "$work/.srverr" "$work/.sock"
+        done
+        set --
+    else
+        echo "SKIP hbtp_server serving: python3 is not installed (make test installs it)"
+    fi
+    ;;
+hbtp_load)
+    say "bad usage: --pipeline 0, an unknown mix kind, two servers, more threads than connections, no port: exit 2"
+    run --pipeline 0
+    expect 2 "--pipeline 0"
+    run --mix get:90,fetch:10
+    expect 2 "--mix fetch"
+    run 127.0.0.1:1 127.0.0.1:2
+    expect 2 "two servers"
+    run --threads 5 --connections 2
+    expect 2 "--threads 5 --connections 2"
+    run localhost
+    expect 2 "no port"
+    run --duration 0
+    expect 2 "--duration 0"
+    server=$(dirname "$prog")/ex-hbtp_server
+    if [ ! -x "$server" ]; then
+        echo "SKIP hbtp_load against hbtp_server: $server is not built"
+    elif ! command -v python3 >/dev/null; then
+        echo "SKIP hbtp_load against hbtp_server: python3 is not installed (it mints the JWT)"
+    else
+        # shape_ok FILE: the five lines, requests answered, no error, p50 <= p99 <= p99.9 <= max
+        shape_ok() {
+            python3 - "$1" <<'PY'
+import re, sys
+lines = open(sys.argv[1]).read().splitlines()
+assert len(lines) == 5, lines
+assert re.fullmatch(r"hbtp_load: (unix \S+|[0-9.]+:[0-9]+), \d+ connections, \d+ threads, pipeline \d+, \d+-byte payload, "
+                    r"mix [a-z:0-9,]+, [0-9.]+ s, backend [a-z_]+", lines[0]), lines[0]
+assert re.fullmatch(r"requests: [1-9]\d* answered \(\d+ not found\), 0 errors, [1-9]\d* requests/s", lines[1]), lines[1]
+t = r"[0-9.]+ (us|ms)"
+assert re.fullmatch(rf"latency: p50 {t}, p99 {t}, p99\.9 {t}, max {t}", lines[2]), lines[2]
+assert re.fullmatch(r"cpu: user [0-9.]+ s, system [0-9.]+ s, [0-9.]+% of one core, \d+ ns per request", lines[3]), lines[3]
+kv = dict(x.split("=") for x in lines[4].split()[1:])
+assert lines[4].startswith("summary: ") and int(kv["requests"]) > 0 and kv["errors"] == "0" and kv["lost_connections"] == "0", lines[4]
+q = [float(kv[k]) for k in ("p50_us", "p99_us", "p999_us", "max_us")]
+assert 0 < q[0] <= q[1] <= q[2] <= q[3], q
+print(kv["requests"])
+PY
+        }
+        key=c2VjcmV0LWtleS1mb3ItaGJ0cF9sb2Fk
+        token=$(python3 - "$key" <<'PY'
+import base64, hashlib, hmac, json, sys, time
+k = base64.urlsafe_b64decode(sys.argv[1] + "=" * (-len(sys.argv[1]) % 4))
+b64 = lambda b: base64.urlsafe_b64encode(b).rstrip(b"=")
+si = b64(b'{"alg":"HS256","typ":"JWT"}') + b"." + b64(json.dumps({"sub": "load", "exp": int(time.time()) + 3600}).encode())
+print((si + b"." + b64(hmac.new(k, si, hashlib.sha256).digest())).decode())
+PY
+)
+        for mode in tcp unix; do
+            if [ $mode = tcp ]; then
+                say "1 s against hbtp_server over TCP: 4 connections, 2 threads, pipeline 4, get:50,set:50; the output's shape"
+                set -- --port 0 --workers 1
+            else
+                say "1 s against hbtp_server over AF_UNIX with a JWT: ping, echo and del, 300-byte payloads"
+                set -- --unix "$work/.sock" --workers 2 --jwt-secret-b64 "$key"
+            fi
+            mkfifo "$work/.fifo"
+            "$server" "$@" >"$work/.fifo" 2>"$work/.srverr" </dev/null &
+            pid=$!
+            line="" port=""
+            read -r -t 60 line <"$work/.fifo"
+            if [ $mode = tcp ]; then
+                port=$(sed -n 's/.* port \([0-9]*\), .*/\1/p' <<<"$line")
+                [ -n "$port" ] && run --duration 1 --connections 4 --threads 2 --pipeline 4 --mix get:50,set:50 --cdf "$work/.cdf" "127.0.0.1:$port"
+            else
+                port=unix
+                grep -q "unix $work/.sock" <<<"$line" || port=""
+                [ -n "$port" ] && run --duration 1 --connections 3 --mix ping:1,echo:1,del:1 --size 300 --unix "$work/.sock" --token "$token"
+            fi
+            if [ -z "$port" ]; then
+                bad "$mode: hbtp_server did not start: $line $(cat "$work/.srverr")"
+            else
+                expect 0 "$mode: a 1 s run"
+                printf '%s\n' "$out" >"$work/.loadout"
+                if n=$(shape_ok "$work/.loadout" 2>"$work/.shape"); then
+                    say "$mode: $n requests answered; $(sed -n 2p "$work/.loadout")"
+                else
+                    bad "$mode: the output: $(cat "$work/.shape") -- $out"
+                fi
+                # --cdf: latencies rising, fractions rising to exactly 1
+                if [ $mode = tcp ] && ! python3 - "$work/.cdf" <<'PY'
+import sys
+rows = [tuple(map(float, l.split())) for l in open(sys.argv[1])]
+assert rows and all(a[0] < b[0] and a[1] < b[1] for a, b in zip(rows, rows[1:])) and rows[-1][1] == 1.0, rows[-3:]
+PY
+                then bad "$mode: --cdf's file: $(head -c 300 "$work/.cdf" 2>&1)"; fi
+            fi
+            kill -INT "$pid" 2>/dev/null
+            wait "$pid"
+            rc=$?
+            [ "$rc" -eq 0 ] || bad "$mode: hbtp_server exit $rc ($(cat "$work/.srverr"))"
+            # every request the load generator counted was served (the server counts the drained
+            # ones too; PINGs are dx_hbtp's own, not counted: TCP's run has none)
+            if [ $mode = tcp ] && [ -n "${n:-}" ]; then
+                served=$(sed -n 's/.*stopped: [0-9]* connections, \([0-9]*\) requests.*/\1/p' "$work/.srverr")
+                if [ -z "$served" ] || [ "$served" -lt "$n" ]; then
+                    bad "$mode: the server served ${served:-?} < $n: $(cat "$work/.srverr")"
+                fi
+            fi
+            n=""
+            rm -f "$work/.fifo" "$work/.srverr" "$work/.sock" "$work/.loadout" "$work/.shape" "$work/.cdf"
+        done
+        set --
+    fi
+    ;;
 esac
 
 if [ "$fails" -ne 0 ]; then

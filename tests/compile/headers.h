@@ -1,5 +1,6 @@
 /* headers.h - includes every dx header that exists, in the order DX_ORDER_B
-   selects (forward by default, reverse with DX_ORDER_B). C99 has no
+   selects (forward by default, reverse with DX_ORDER_B); dx_net.h, the bridge,
+   comes after dx_reactor.h and dx_hbtp.h in both. C99 has no
    __has_include, but gcc and clang provide it in every mode. */
 #if !defined(__has_include)
 #error "tests/compile needs a compiler with __has_include (gcc >= 5, clang)"
@@ -10,6 +11,9 @@
 #endif
 #if __has_include("dx_hbtp.h")
 #include "dx_hbtp.h"
+#endif
+#if __has_include("dx_net.h") /* the bridge: after its two headers */
+#include "dx_net.h"
 #endif
 #if __has_include("dx_patch.h")
 #include "dx_patch.h"
@@ -31,5 +35,8 @@
 #endif
 #if __has_include("dx_reactor.h")
 #include "dx_reactor.h"
+#endif
+#if __has_include("dx_net.h")
+#include "dx_net.h"
 #endif
 #endif
