@@ -2170,6 +2170,7 @@ typedef struct runctx {
     uint64_t first_ns, last_ns, quiet_ns, interval_ns;
     char **wd_path; /* inotify watch descriptor -> folder */
     size_t wd_cap;
+    uint64_t watches, max_watches; /* test hook STATEKEEPER_TEST_INOTIFY=N: watches past N fail (0: no limit) */
     dx_reactor r;
     dx_op iop, sop, top;
     uint64_t ibuf[8192]; /* inotify events (8-byte aligned) */
@@ -2182,7 +2183,12 @@ static void watch_tree(runctx *c, const char *path, int depth) {
     struct dirent *de;
     uint32_t mask = IN_MODIFY | IN_CLOSE_WRITE | IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_ATTRIB |
                     IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR | IN_DONT_FOLLOW;
-    if (depth > MAX_DEPTH || (wd = inotify_add_watch(c->ifd, path, mask)) < 0) {
+    if (c->max_watches && c->watches >= c->max_watches) {
+        wd = -1, errno = ENOSPC; /* as when fs.inotify.max_user_watches is reached */
+    } else {
+        wd = depth > MAX_DEPTH ? -1 : inotify_add_watch(c->ifd, path, mask);
+    }
+    if (depth > MAX_DEPTH || wd < 0) {
         if (depth <= MAX_DEPTH && errno != ENOENT && errno != ENOTDIR && !c->poll_mode) {
             tool_warn("cannot watch %s: %s: scanning %s every %llu s instead", path, strerror(errno), c->g->state,
                       (unsigned long long)(c->interval_ns / 1000000000u));
@@ -2199,6 +2205,7 @@ static void watch_tree(runctx *c, const char *path, int depth) {
     }
     free(c->wd_path[wd]);
     c->wd_path[wd] = strdup(path);
+    c->watches++;
     if (!(d = opendir(path))) return;
     while ((de = readdir(d)) != NULL) {
         char p[4096];
@@ -2342,6 +2349,7 @@ static int cmd_run(sk *g, char **prog, uint64_t interval_s, uint64_t quiet_ms, b
     dx_reactor_config rc;
     int err, rcode;
     uint64_t seq;
+    const char *hook;
     memset(&c, 0, sizeof c);
     c.g = g, c.ifd = c.sfd = -1, c.poll_mode = poll_mode;
     c.quiet_ns = quiet_ms * 1000000u, c.interval_ns = interval_s * 1000000000u;
@@ -2371,8 +2379,13 @@ static int cmd_run(sk *g, char **prog, uint64_t interval_s, uint64_t quiet_ms, b
     sigaddset(&set, SIGCHLD), sigaddset(&set, SIGTERM), sigaddset(&set, SIGINT), sigaddset(&set, SIGHUP);
     if (sigprocmask(SIG_BLOCK, &set, &old) != 0 || (c.sfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) < 0)
         return tool_fail("cannot set up signals: %s", strerror(errno));
+    /* test hook STATEKEEPER_TEST_INOTIFY: "none" as if the kernel had no inotify, N at most N watches */
+    hook = getenv("STATEKEEPER_TEST_INOTIFY");
+    if (hook && strcmp(hook, "none") && tool_parse_u64(hook, 1, UINT64_MAX, false, &c.max_watches) != 0) hook = NULL;
     if (!c.poll_mode) {
-        if ((c.ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) < 0) {
+        if (hook && !strcmp(hook, "none")) c.ifd = -1, errno = ENOSYS;
+        else c.ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+        if (c.ifd < 0) {
             tool_warn("inotify is not available (%s): scanning %s every %llu s instead", strerror(errno), g->state,
                       (unsigned long long)interval_s);
             c.poll_mode = true;
