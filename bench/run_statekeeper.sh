@@ -9,8 +9,8 @@
 # from version to version, a sync before each command):
 #   (a) a SQLite database of 200 MiB (table of ~150-byte rows: integer key, integer, text, 120-byte blob);
 #       per version 1% of the rows, picked at random, get a new integer and blob (one transaction); 50 versions
-#   (b) a source tree (the .py files of the largest /usr/lib/python3.N, about 30 MB); per version 8 files
-#       edited (a line inserted, changed or deleted), one file added, every 3rd version one deleted, every
+#   (b) a source tree (the .py files of the largest /usr/lib/python3.N: 666 files, 11 MB on Debian 12); 8 files
+#       edited per version (a line inserted, changed or deleted), one file added, every 3rd version one deleted, every
 #       5th one renamed; 50 versions
 #   (c) a binary checkpoint of 1 GiB (float32-like words: random mantissas, a few exponents); per version 20%
 #       of its 64 KiB blocks, picked at random, get new low mantissa bytes (the two low bytes of each word,
