@@ -1995,14 +1995,14 @@ static bool seen_add(vctx *c, const dx_cas_id *id) { /* true: new */
         if (!n) return true;
         for (j = 0; j < c->seen_cap; j++)
             if (c->seen[j].alg) {
-                for (i = dx_load_u64le(c->seen[j].digest) & (cap - 1); n[i].alg; i = (i + 1) & (cap - 1)) {
+                for (i = (size_t)(dx_load_u64le(c->seen[j].digest) & (cap - 1)); n[i].alg; i = (i + 1) & (cap - 1)) {
                 }
                 n[i] = c->seen[j];
             }
         free(c->seen);
         c->seen = n, c->seen_cap = cap;
     }
-    for (i = dx_load_u64le(id->digest) & (c->seen_cap - 1); c->seen[i].alg; i = (i + 1) & (c->seen_cap - 1))
+    for (i = (size_t)(dx_load_u64le(id->digest) & (c->seen_cap - 1)); c->seen[i].alg; i = (i + 1) & (c->seen_cap - 1))
         if (dx_cas_id_equal(&c->seen[i], id)) return false;
     c->seen[i] = *id, c->seen_n++;
     return true;
