@@ -197,13 +197,13 @@ check "example-cas_snap-zstd" bash -c "set -e; [ $casz = $B/ex-cas_snap ] || gcc
 # during captures, a history, gc, a damaged store, permission denied, a sparse file, sqlite3 under 'run' killed
 # and restarted, run watching new folders, scanning without inotify and past the watch limit, captures SIGKILLed
 # at random steps); once more at -O2 with peak memory under 64 MiB. Counts that fit CI (about 3 minutes on a
-# loaded 2-core machine): sanitized 8 versions, 24 MiB, 20 killed captures; -O2 50 versions, a 2100 MiB sparse
+# loaded 2-core machine): sanitized 8 versions, 24 MiB, 20 killed captures; -O2 30 versions, a 2100 MiB sparse
 # file (offsets past 2^31), 50 killed captures; both with a 1 MB database. STATEKEEPER_FULL=1 runs issue 17's
 # counts in both (50 versions, 4 GiB, 1000 killed captures, 5 MB: about half an hour at -O2 alone).
 sk_flags=$(make -s --no-print-directory example-flags-statekeeper)
 sk_flags0=$(make -s --no-print-directory example-flags-statekeeper ZSTD=0)
 sk_asan=(STATEKEEPER_VERSIONS=8 STATEKEEPER_BIG_MIB=24 STATEKEEPER_KILL_ROUNDS=20 STATEKEEPER_DB_KB=1000)
-sk_o2=(STATEKEEPER_VERSIONS=50 STATEKEEPER_BIG_MIB=2100 STATEKEEPER_KILL_ROUNDS=50 STATEKEEPER_DB_KB=1000)
+sk_o2=(STATEKEEPER_VERSIONS=30 STATEKEEPER_BIG_MIB=2100 STATEKEEPER_KILL_ROUNDS=50 STATEKEEPER_DB_KB=1000)
 if [ -n "${STATEKEEPER_FULL:-}" ]; then sk_asan=(STATEKEEPER_FULL=1) sk_o2=(STATEKEEPER_FULL=1); fi
 # shellcheck disable=SC2086 # the flags are lists
 check "example-build-statekeeper" gcc $WARN $ASAN -I. examples/statekeeper/statekeeper.c -o "$B/ex-statekeeper" $sk_flags
