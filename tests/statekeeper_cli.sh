@@ -303,15 +303,20 @@ while read -r cmd n <&4; do
 done
 EOF
     chmod +x writer.sh
-    mkfifo ctl events
     # start: statekeeper run with the writer; its lines come in on fd 3, the writer's commands go out on fd 5
+    # new FIFOs each time: a sqlite3 the killed writer had just started may outlive it with the old ones open
+    # (a write into the old ctl could then find no reader: SIGPIPE)
+    fifo=0
     start() {
-        "$sk" run --store Q --state q --quiet-ms 100 -- ./writer.sh q/db ctl > events 2>&1 &
+        fifo=$((fifo + 1)); mkfifo "ctl$fifo" "events$fifo"
+        "$sk" run --store Q --state q --quiet-ms 100 -- ./writer.sh q/db "ctl$fifo" > "events$fifo" 2>&1 &
         skpid=$!; pids="$pids $skpid"
-        exec 3< events 5> ctl
+        exec 3< "events$fifo" 5> "ctl$fifo"
         wait_for "^writer pid" || die "the writer did not start: $line"
         wpid=${line##* }; pids="$pids $wpid"
     }
+    # send CMD: to the writer; a writer that is gone is a failure said so (SIGPIPE would end the test silently)
+    send() { ( trap '' PIPE; echo "$1" >&5 ) 2> /dev/null || die "the writer is gone: cannot send '$1': $(tail -n 3 q.log)"; }
     # wait_for REGEX: reads lines until one matches (into $line); 120 s without a line is a failure
     wait_for() {
         while read -r -t 120 line <&3; do
@@ -326,12 +331,12 @@ EOF
     for round in 1 2 3 4 5 6; do
         rm -rf q     # a new container: the state is gone, the store is not
         start
-        echo check >&5
+        send check
         wait_for "^check " || die "round $round: no check: $(tail -n 5 q.log)"
         [[ $line =~ ^check\ ok\ ([0-9]+)$ ]] || die "round $round: after the restart: $line"
         [ "${BASH_REMATCH[1]}" -ge "$k" ] || die "round $round: the restored database has commit ${BASH_REMATCH[1]}, $k was captured"
         for _ in 1 2 3; do
-            k=$((k + 1)); echo "batch $k" >&5
+            k=$((k + 1)); send "batch $k"
             wait_for "^committed $k$" || die "round $round: batch $k not committed: $(tail -n 5 q.log)"
         done
         # until a capture holds commit k (the writer is idle now: one will)
@@ -341,7 +346,7 @@ EOF
         done
         [ "$(latest_k)" = "$k" ] || die "round $round: no capture of commit $k"
         case $((round % 3)) in
-        1) echo burst >&5; wait_for "^burst started" || die "no burst"
+        1) send burst; wait_for "^burst started" || die "no burst"
            # shellcheck disable=SC2046 # a list of pids
            kill -9 $(ps -o pid= --ppid "$wpid") "$wpid" 2> /dev/null   # the program dies mid-write (its sqlite3 too)
            wait "$skpid"; rc=$?; [ $rc -eq 137 ] || die "round $round: statekeeper exited $rc, the program's status was 137"
@@ -355,9 +360,9 @@ EOF
         exec 3<&- 5>&-
         step "sqlite round $round: 3 batches (commit $k) captured, $what"
     done
-    rm -rf q; start; echo check >&5; wait_for "^check " || die "no final check"
+    rm -rf q; start; send check; wait_for "^check " || die "no final check"
     [[ $line =~ ^check\ ok\ ([0-9]+)$ ]] && [ "${BASH_REMATCH[1]}" -ge "$k" ] || die "final restart: $line (commit $k captured)"
-    echo exit >&5; wait "$skpid"; rc=$?; [ $rc -eq 0 ] || die "the last run exited $rc"
+    send exit; wait "$skpid"; rc=$?; [ $rc -eq 0 ] || die "the last run exited $rc"
     exec 3<&- 5>&-
     "$sk" verify --store Q > out 2>&1 || die "verify of the sqlite store: $(cat out)"
     step "sqlite3: 6 kills and restarts into an empty folder: integrity_check ok and every captured commit there each time; verify ok"
