@@ -1086,6 +1086,21 @@ static bool same_stat(const struct stat *a, const struct stat *b) {
            a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec && a->st_ino == b->st_ino;
 }
 
+/* Waits for a write() into fd that is under way: the file's times change when a write starts, before its
+   bytes are copied, so a writer paused in the middle of one write looks quiet to fstat (a capture stored such
+   a torn file). SEEK_HOLE takes the inode lock shared on ext4 and tmpfs, which waits for the writer's
+   exclusive one; elsewhere it may return at once, and the second read of a racy file is what remains. */
+#if defined(__linux__) && !defined(SEEK_HOLE)
+#define SEEK_HOLE 4
+#endif
+static void settle(int fd) {
+#if defined(SEEK_HOLE)
+    (void)lseek(fd, 0, SEEK_HOLE);
+#else
+    (void)fd;
+#endif
+}
+
 /* changed in the last second: a write in the same clock tick as our first look would not show in the times */
 static bool racy(const struct stat *st, const struct timespec *start) {
     int64_t c = (int64_t)st->st_ctim.tv_sec, s = (int64_t)start->tv_sec;
@@ -1255,6 +1270,7 @@ static int cap_file(sk *g, const char *abs, const struct stat *st0, const frec *
     memset(&p, 0, sizeof p);
     for (attempt = 0; attempt < READ_TRIES; attempt++) {
         clock_gettime(CLOCK_REALTIME, &start);
+        settle(fd);
         if (fstat(fd, &s1) != 0) break;
         p.fd = fd, p.base_fd = eligible ? base_fd : -1, p.patch_fd = patch_fd, p.base_len = prev ? prev->size : 0;
         p.store = eligible ? &g->dry : &g->s;
@@ -1262,16 +1278,19 @@ static int cap_file(sk *g, const char *abs, const struct stat *st0, const frec *
         r = run_pass(&p, tbuf, bbuf);
         if (r != DX_OK) break;
         chunk_cost = g->dry_cost;
+        settle(fd);
         if (fstat(fd, &s2) != 0) break;
         if (!same_stat(&s1, &s2) || p.size != (uint64_t)s2.st_size) continue; /* it changed: again */
         if (racy(&s2, &start)) {                                            /* a second look */
             q = p;
             q.base_fd = -1, q.store = &g->dry;
+            settle(fd);
             if ((r = run_pass(&q, tbuf, bbuf)) != DX_OK) {
                 p = q;
                 break;
             }
             if (q.size != p.size || memcmp(q.root, p.root, 32) != 0) continue;
+            settle(fd);
             if (fstat(fd, &s2) != 0 || !same_stat(&s1, &s2)) continue;
         }
         f->size = p.size;
@@ -1316,6 +1335,7 @@ static int cap_file(sk *g, const char *abs, const struct stat *st0, const frec *
                 p = q;
                 break;
             }
+            settle(fd);
             if (q.size != p.size || memcmp(q.root, p.root, 32) != 0 || fstat(fd, &s2) != 0 || !same_stat(&s1, &s2)) continue;
             p.manifest = q.manifest;
         }
