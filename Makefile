@@ -13,24 +13,25 @@ CFLAGS ?= -O2
 B := build
 FUZZ_SECONDS ?= 60
 HEADERS := $(wildcard dx_*.h)
-EXAMPLES := $(patsubst examples/%.c,$(B)/%,$(wildcard examples/*.c))
+EXAMPLES := $(patsubst examples/%.c,$(B)/%,$(wildcard examples/*.c)) $(B)/statekeeper
 # the collection's version (dx.pc, the CMake package): CMakeLists.txt's project() line
 VERSION := $(shell sed -n 's/^project.dx VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt)
 
 # zstd: on when a program using libzstd compiles and links here (ZSTD=0 or 1 overrides).
-# With it, dxdiff has --zstd and cas_snap --compress; the other examples do not use it.
+# With it, dxdiff has --zstd, cas_snap --compress, statekeeper compressed deltas and objects; the other examples do not use it.
 ifeq ($(origin ZSTD),undefined)
 ZSTD := $(shell printf '\043include <zstd.h>\nint main(void) { return ZSTD_versionNumber() == 0; }\n' | \
           $(CC) -x c - -o /dev/null -lzstd >/dev/null 2>&1 && echo 1 || echo 0)
 endif
 ZSTD_FLAGS_dxdiff := -DDXDIFF_ZSTD
 ZSTD_FLAGS_cas_snap := -DDX_CAS_WITH_ZSTD
+ZSTD_FLAGS_statekeeper := -DDX_CAS_WITH_ZSTD -DDX_PATCH_WITH_ZSTD
 # what example NAME is built with beyond the warnings: `make -s example-flags-NAME` (tests/run.sh asks)
 example_flags = -D_DEFAULT_SOURCE $(if $(and $(filter 1,$(ZSTD)),$(ZSTD_FLAGS_$(1))),$(ZSTD_FLAGS_$(1)) -lzstd)
 
 # make install: the tools are the examples a user runs on their own files (the
 # others are demos: teleport_users, hbtp_loopback, reactor_echo)
-TOOLS := dxdiff cas_snap cas_chunks tp_dump
+TOOLS := dxdiff cas_snap cas_chunks tp_dump statekeeper
 PREFIX ?= /usr/local
 INCLUDEDIR ?= $(PREFIX)/include
 BINDIR ?= $(PREFIX)/bin
@@ -47,6 +48,11 @@ examples: $(EXAMPLES)
 $(B)/%: examples/%.c $(HEADERS) examples/tool.h examples/jwt.h
 	@mkdir -p $(B)
 	$(CC) $(WARN) $(CFLAGS) -I. $< -o $@ $(call example_flags,$*)
+
+# a program in a folder of its own: examples/NAME/NAME.c
+$(B)/statekeeper: examples/statekeeper/statekeeper.c $(HEADERS) examples/tool.h
+	@mkdir -p $(B)
+	$(CC) $(WARN) $(CFLAGS) -I. $< -o $@ $(call example_flags,statekeeper)
 
 example-flags-%:
 	@echo $(call example_flags,$*)

@@ -762,21 +762,6 @@ static dx_result delete_one(void *user, const dx_cas_id *id, uint64_t size) {
 
 /* ---- main ---- */
 
-static bool is_empty_dir(const char *path, int *err) {
-    DIR *d = opendir(path);
-    struct dirent *de;
-    bool empty = true;
-    *err = 0;
-    if (!d) {
-        *err = errno;
-        return false;
-    }
-    while ((de = readdir(d)) != NULL)
-        if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0) empty = false;
-    closedir(d);
-    return empty;
-}
-
 /* Opens the store; only snap (create) may make one, and only in a new or empty folder. */
 static int open_store(snap *g, dx_cas_dir_config *dc, bool create) {
     struct stat st;
@@ -789,7 +774,7 @@ static int open_store(snap *g, dx_cas_dir_config *dc, bool create) {
     snprintf(objects, sizeof objects, "%s/objects", dc->path);
     if (!create) {
         dc->must_exist = true; /* only snap makes a store */
-    } else if (exists && !tool_is_dir(objects) && !is_empty_dir(dc->path, &err)) {
+    } else if (exists && !tool_is_dir(objects) && !tool_dir_is_empty(dc->path, &err)) {
         if (err) return tool_fail("cannot open store %s: %s", dc->path, strerror(err));
         return tool_fail("%s is not a cas_snap store, and not empty: refusing to make a store there", dc->path);
     }
@@ -812,11 +797,6 @@ static bool ref_name_ok(const char *name) {
     for (i = 0; i < n; i++)
         if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-", name[i])) return false;
     return true;
-}
-
-static int finish_stdout(void) {
-    if (fflush(stdout) != 0 || ferror(stdout)) return tool_fail("cannot write to standard output");
-    return TOOL_EXIT_OK;
 }
 
 static int cmd_snap(snap *g, const char *dir, const char *name) {
@@ -875,7 +855,7 @@ static int cmd_snap(snap *g, const char *dir, const char *name) {
         if (g->unreadable) fprintf(stderr, "; %llu could not be read", (unsigned long long)g->unreadable);
         fprintf(stderr, "; ref %s%s\n", refname, strcmp(refname, "latest") != 0 ? " and latest" : "");
     }
-    if (finish_stdout() != 0) return TOOL_EXIT_FAIL;
+    if (tool_stdout_done() != 0) return TOOL_EXIT_FAIL;
     if (g->unreadable) {
         tool_warn("the snapshot lacks %llu files or folders that could not be read (named above)", (unsigned long long)g->unreadable);
         return 3;
@@ -891,22 +871,6 @@ static int resolve(snap *g, const char *what, dx_cas_id *root) {
     if (r == DX_ERR_NOTFOUND || r == DX_ERR_INVAL) return tool_fail("%s is neither a ref in %s nor a snapshot id", what, g->store_path);
     if (r == DX_ERR_CORRUPT) return tool_fail("ref %s: %s/refs/%s does not hold a snapshot id", what, g->store_path, what);
     return tool_fail("ref %s: %s", what, why(r, g->dir.os_error));
-}
-
-/* Makes everything written under dir durable: one syncfs(2) of its file
-   system on Linux (as the store does), else sync(2). */
-static int sync_tree(const char *dir) {
-#if defined(__linux__) && !defined(DX_CAS_NO_SYNCFS) && !defined(__cplusplus)
-    int fd = open(dir, O_RDONLY), rc;
-    if (fd < 0) return -1;
-    rc = syncfs(fd);
-    close(fd);
-    return rc;
-#else
-    (void)dir;
-    sync();
-    return 0;
-#endif
 }
 
 static int cmd_restore(snap *g, const char *what, const char *out) {
@@ -928,7 +892,7 @@ static int cmd_restore(snap *g, const char *what, const char *out) {
         return tool_fail("cannot restore %s: %s", what, r == DX_ERR_CORRUPT || r == DX_CAS_ERR_MAGIC ? "it is not a snapshot (not a tree)" : why(r, g->dir.os_error));
     if (stat(out, &st) == 0) {
         if (!S_ISDIR(st.st_mode)) rc = tool_fail("cannot restore into %s: it exists and is not a directory", out);
-        else if (!is_empty_dir(out, &err)) rc = err ? tool_fail("cannot restore into %s: %s", out, strerror(err))
+        else if (!tool_dir_is_empty(out, &err)) rc = err ? tool_fail("cannot restore into %s: %s", out, strerror(err))
                                                     : tool_fail("cannot restore into %s: it is not empty (restore writes into a new or empty folder)", out);
         else rc = 0;
     } else if ((err = errno) != ENOENT || mkdir(out, 0700) != 0) {
@@ -953,7 +917,7 @@ static int cmd_restore(snap *g, const char *what, const char *out) {
     set_times(g, out, have, &mtime, false);
     free(v.meta);
     if (rc < 0) return tool_fail("restore stopped: %s holds part of the snapshot", out);
-    if (sync_tree(out) != 0) { /* "restored" means on the disk, not only in the page cache */
+    if (tool_sync_tree(out) != 0) { /* "restored" means on the disk, not only in the page cache */
         err = errno;
         return tool_fail("cannot make %s durable: %s", out, strerror(err));
     }
@@ -991,7 +955,7 @@ static int cmd_verify(snap *g) {
            (unsigned long long)rep.objects, (unsigned long long)rep.bytes, (unsigned long long)rep.manifests,
            (unsigned long long)a.n, (unsigned long long)rep.corrupt, (unsigned long long)rep.missing, a.bad);
     free(a.items), free(ids);
-    if (finish_stdout() != 0) return TOOL_EXIT_FAIL;
+    if (tool_stdout_done() != 0) return TOOL_EXIT_FAIL;
     if (rv != DX_OK && rv != DX_ERR_CORRUPT) return tool_fail("verify %s stopped: %s", g->store_path, why(rv, g->dir.os_error));
     if (rv != DX_OK || rep.corrupt || rep.missing || a.bad || g->dir.bad_packs)
         return tool_fail("%s has problems (listed above)", g->store_path);
@@ -1032,7 +996,7 @@ static int cmd_gc(snap *g, bool force, bool dry_run) {
         progress_end(g, r == DX_OK);
         printf("0 reachable (0 bytes), %llu %s (%llu bytes)\n", (unsigned long long)g->files, dry_run ? "would be deleted" : "deleted",
                (unsigned long long)g->bytes_read);
-        if (finish_stdout() != 0) return TOOL_EXIT_FAIL;
+        if (tool_stdout_done() != 0) return TOOL_EXIT_FAIL;
         return r == DX_OK ? TOOL_EXIT_OK : tool_fail("gc: %s", why(r, g->dir.os_error));
     }
     if (!(ids = ref_ids(&a)) || counted_store(g, &c, "gc", &cs) != DX_OK) {
@@ -1052,7 +1016,7 @@ static int cmd_gc(snap *g, bool force, bool dry_run) {
     printf("%llu reachable (%llu bytes), %llu %s (%llu bytes)\n", (unsigned long long)rep.marked,
            (unsigned long long)rep.kept_bytes, (unsigned long long)rep.deleted, dry_run ? "would be deleted" : "deleted",
            (unsigned long long)rep.deleted_bytes);
-    return finish_stdout();
+    return tool_stdout_done();
 }
 
 static int cmd_refs(snap *g, bool stats) {
@@ -1086,7 +1050,7 @@ static int cmd_refs(snap *g, bool stats) {
                (unsigned long long)c[0], (unsigned long long)c[1], (unsigned long long)logical,
                c[1] ? (double)logical / (double)c[1] : 0.0);
     }
-    if (finish_stdout() != 0) return TOOL_EXIT_FAIL;
+    if (tool_stdout_done() != 0) return TOOL_EXIT_FAIL;
     return a.bad ? tool_fail("%d bad refs in %s (above)", a.bad, g->store_path) : TOOL_EXIT_OK;
 }
 

@@ -322,6 +322,52 @@ TOOL_FN int tool_out_commit(tool_out *o) {
     return TOOL_EXIT_OK;
 }
 
+/* ---- what programs that write folders share (POSIX) ---- */
+#if !defined(_WIN32)
+#include <dirent.h>
+
+/* Whether path is a folder with no entries; false with *err = errno when it cannot be read. */
+TOOL_FN bool tool_dir_is_empty(const char *path, int *err) {
+    DIR *d = opendir(path);
+    struct dirent *de;
+    bool empty = true;
+    *err = 0;
+    if (!d) {
+        *err = errno;
+        return false;
+    }
+    while ((de = readdir(d)) != NULL)
+        if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0) empty = false;
+    closedir(d);
+    return empty;
+}
+
+/* Makes everything written under dir durable: one syncfs(2) of its file system on
+   Linux (as dx_cas's directory store does), else sync(2). 0, or -1 with errno. */
+#if defined(__linux__) && !defined(DX_CAS_NO_SYNCFS) && !defined(__cplusplus)
+extern int syncfs(int fd); /* glibc and musl declare it only under _GNU_SOURCE */
+#endif
+TOOL_FN int tool_sync_tree(const char *dir) {
+#if defined(__linux__) && !defined(DX_CAS_NO_SYNCFS) && !defined(__cplusplus)
+    int fd = open(dir, O_RDONLY), rc;
+    if (fd < 0) return -1;
+    rc = syncfs(fd);
+    close(fd);
+    return rc;
+#else
+    (void)dir;
+    sync();
+    return 0;
+#endif
+}
+#endif
+
+/* After the last line of stdout: a write error (a full disk, a closed pipe) is a failure. */
+TOOL_FN int tool_stdout_done(void) {
+    if (fflush(stdout) != 0 || ferror(stdout)) return tool_fail("cannot write to standard output");
+    return TOOL_EXIT_OK;
+}
+
 /* ---- build additions ---- */
 
 /* A header's version as tool_version() wants it, from its version macros:

@@ -192,6 +192,35 @@ check "example-cas_snap-zstd" bash -c "set -e; [ $casz = $B/ex-cas_snap ] || gcc
     z=\$(du -sck --apparent-size $B/snapz-store/objects $B/snapz-store/packs | tail -n 1 | cut -f1)
     p=\$(du -sck --apparent-size $B/snap0-store/objects $B/snap0-store/packs | tail -n 1 | cut -f1)
     echo \"compressed \$z KiB, plain \$p KiB\"; [ \"\$z\" -lt \"\$p\" ]"
+# statekeeper (examples/statekeeper/, a folder: built here as the Makefile builds it), sanitized: as a Unix
+# tool, then as a user runs it (tests/statekeeper_cli.sh: round trips, symlinks never followed, a file rewritten
+# during captures, a history, gc, a damaged store, permission denied, a sparse file, sqlite3 under 'run' killed
+# and restarted, run watching new folders, scanning without inotify and past the watch limit, captures SIGKILLed
+# at random steps); once more at -O2 with peak memory under 64 MiB. Counts that fit CI (about 3 minutes on a
+# loaded 2-core machine): sanitized 8 versions, 24 MiB, 20 killed captures; -O2 30 versions, a 2100 MiB sparse
+# file (offsets past 2^31), 50 killed captures; both with a 1 MB database. STATEKEEPER_FULL=1 runs issue 17's
+# counts in both (50 versions, 4 GiB, 1000 killed captures, 5 MB: about half an hour at -O2 alone).
+sk_flags=$(make -s --no-print-directory example-flags-statekeeper)
+sk_flags0=$(make -s --no-print-directory example-flags-statekeeper ZSTD=0)
+sk_asan=(STATEKEEPER_VERSIONS=8 STATEKEEPER_BIG_MIB=24 STATEKEEPER_KILL_ROUNDS=20 STATEKEEPER_DB_KB=1000)
+sk_o2=(STATEKEEPER_VERSIONS=30 STATEKEEPER_BIG_MIB=2100 STATEKEEPER_KILL_ROUNDS=50 STATEKEEPER_DB_KB=1000)
+if [ -n "${STATEKEEPER_FULL:-}" ]; then sk_asan=(STATEKEEPER_FULL=1) sk_o2=(STATEKEEPER_FULL=1); fi
+# shellcheck disable=SC2086 # the flags are lists
+check "example-build-statekeeper" gcc $WARN $ASAN -I. examples/statekeeper/statekeeper.c -o "$B/ex-statekeeper" $sk_flags
+if [ "$sk_flags" != "$sk_flags0" ]; then
+    # shellcheck disable=SC2086
+    check "example-build-statekeeper-nozstd" gcc $WARN $ASAN -I. examples/statekeeper/statekeeper.c -o "$B/ex-statekeeper-nozstd" $sk_flags0
+fi
+if [ -x "$B/ex-statekeeper" ]; then
+    check "tools-cli-statekeeper" bash tests/tools_cli.sh "$B/ex-statekeeper"
+    check "example-statekeeper-cli" env "${sk_asan[@]}" STATEKEEPER_MAX_RSS_KB= bash tests/statekeeper_cli.sh "./$B/ex-statekeeper"
+fi
+# shellcheck disable=SC2086
+if gcc $WARN -O2 -I. examples/statekeeper/statekeeper.c -o "$B/ex-statekeeper-O2" $sk_flags >"$LOGS/statekeeper-O2.build.log" 2>&1; then
+    check "example-statekeeper-cli-O2" env "${sk_o2[@]}" bash tests/statekeeper_cli.sh "./$B/ex-statekeeper-O2"
+else
+    failed=$((failed + 1)); note_fail "example-statekeeper-O2 (build)" "$LOGS/statekeeper-O2.build.log"
+fi
 # dxdiff as a user runs it (built with zstd): diff, apply, info, in place, resume, shift, refusals
 check "example-dxdiff-cli" bash -c "gcc $WARN -D_DEFAULT_SOURCE $ASAN -I. -DDXDIFF_ZSTD examples/dxdiff.c -o $B/ex-dxdiff-zstd -lzstd && bash tests/dxdiff_cli.sh ./$B/ex-dxdiff-zstd"
 

@@ -1,0 +1,2563 @@
+/* statekeeper.c - keeps a program's state directory alive across crashes and restarts.
+
+       cc -std=c99 -D_DEFAULT_SOURCE -I. -O2 -DDX_CAS_WITH_ZSTD -DDX_PATCH_WITH_ZSTD \
+          examples/statekeeper/statekeeper.c -o build/statekeeper -lzstd        (make build/statekeeper)
+
+   statekeeper captures a directory (DIR, the state a program writes: a
+   database, its write-ahead log, checkpoints, config) into a store (STORE, a
+   dx_cas directory store) as versions: each changed file becomes a binary
+   delta against its previous version (dx_patch.h, shift mode, zstd) when that
+   is smaller than its new content-defined chunks (dx_cas.h FastCDC, deduplicated
+   across files and versions), else those chunks. Every version can be restored,
+   every file checked against its Merkle root before it is written.
+   `statekeeper run` wraps a program: restore, start it, watch DIR (inotify
+   through dx_reactor.h), capture when the files are quiet, capture at exit.
+   `statekeeper --help` says how to use it.
+
+   STORE FORMAT (version 1.0). Everything is an object of the dx_cas directory
+   store at STORE (dx_cas.h WIRE FORMAT: ids, blobs = chunks + "DXCM" manifest,
+   trees "DXCT", refs), SHA-256 ids, FastCDC with dx_cas's defaults (min 4 KiB,
+   avg 16 KiB, max 64 KiB, normalization 1). "blob X" below means: X's bytes
+   stored with a dx_cas blob writer (chunks and a manifest); it is named by its
+   manifest's id. Integers little-endian.
+
+   version: a tree object with exactly these four entries (a version's id is
+   this tree's id; ref "latest" names the newest):
+     "dirs"  FILE  blob: a teleport buffer (dx_teleport.h) with one section of
+                   type 4 (sk_dir, below): every folder of DIR, DIR itself first
+                   with the path "", in the order of a depth-first walk with names
+                   sorted bytewise.
+     "files" DIR   a tree mirroring DIR: a folder is a DIR entry naming its tree; a
+                   file or symlink is an entry (mode 0100644, 0100755 if any x bit,
+                   or 0120000) naming the blob of its record (below), SIZE = the
+                   record's length. Unchanged files keep their record, so an
+                   unchanged folder keeps its tree id.
+     "meta"  FILE  blob: a teleport buffer whose root is an sk_version (type 3).
+     "needs" DIR   a tree of every content blob (chunks or patch) any record of this
+                   version needs, delta bases included: entry name = the manifest
+                   digest in 64 lower-case hex digits, mode 0100644, SIZE = the
+                   blob's length, id = the manifest. So dx_cas_store_gc and
+                   dx_cas_store_verify walking from the versions reach every object
+                   a restore reads, with no knowledge of the records.
+   record: a teleport buffer whose root is an sk_file (type 1); its chain is a
+     slice of sk_blobref (type 2). kind:
+       1 CHUNKS  chain = [the content's blob]; root = that manifest's ROOT.
+       2 DELTA   chain = [a CHUNKS content blob, patch 1, ..., patch depth]: the
+                 content is patch 1 applied to the first, patch 2 to that, ...
+       3 SYMLINK target = the link's text (never followed); chain empty.
+       4 EMPTY   a file of 0 bytes; chain empty.
+     root: the Merkle root (dx_cas blob root) of the content chunked as above, for
+     every kind but SYMLINK (EMPTY: SHA-256 of no bytes). A restore checks the
+     content it rebuilds against it before the file gets its name.
+     size, mode (st_mode & 07777), mtime: the file's. path: from DIR, '/'-separated.
+   patch blob ("SKDP"), the content of a DELTA step:
+     0 MAGIC "SKDP"  4 MAJOR u8 1  5 MINOR u8 0  6 FLAGS u16 0  8 SEGMENT u32 (bytes,
+     a power of two, <= 64 MiB)  12 COUNT u32 = ceil(TARGET_LEN / SEGMENT)
+     16 BASE_LEN u64  24 TARGET_LEN u64  32 then COUNT times: LEN u32, then LEN
+     bytes: a dx_patch.h patch from bytes [i x SEGMENT, +SEGMENT) of the base
+     (fewer at its end, none past it) to the same range of the target; LEN 0: that
+     range of the target is the same range of the base (same length).
+   teleport types (field order and kinds as dx_teleport layouts; type ids):
+     1 sk_file  { u32 kind, u32 mode, u64 size, i64 mtime_sec, u32 mtime_nsec,
+                  u32 depth, bytes root[32], str path, str target, slice chain (2) }
+     2 sk_blobref { bytes id[34] (binary id), pad[6], u64 size (the blob's length) }
+     3 sk_version { u64 seq (1, 2, ...), i64 time_sec, u32 time_nsec, u32 full_every,
+                  bytes parent[34] (the previous version's id; zeros: none), pad[6],
+                  u64 files, bytes (their sizes), new_bytes (content the store lacked),
+                  chunk_files, delta_files, unchanged_files, delta_in (sizes of the
+                  files stored as deltas), delta_out (their patches' bytes) }
+     4 sk_dir   { str path, u32 mode, u32 mtime_nsec, i64 mtime_sec }
+   refs: "latest" (the newest version), "oldest" (after gc --keep: the oldest
+   version kept; log and verify stop there, not at a missing parent).
+
+   CRASH SAFETY. A capture puts its objects in the store's batch (dx_cas: tmp/
+   files), makes them durable together (dx_cas_store_sync: fsync/syncfs, rename,
+   sync of the folders), and only then writes ref "latest" (temp file, fsync,
+   rename, fsync of refs/). A SIGKILL or power cut at any moment leaves "latest"
+   naming the last complete version; what a killed capture had written is
+   removed at the next open (tmp/) or by gc (objects no version reaches).
+   statekeeper takes an exclusive lock (flock of STORE/statekeeper.lock): one
+   writer per store at a time.
+   A file that changes while it is read (size, mtime or ctime change, or, for a
+   file changed in the last second, a second read that gives another root) is
+   read again; one that never holds still keeps its previous version (said so).
+   An unchanged file (same size, mtime and mode as its record) is not read. */
+#define DX_IMPLEMENTATION
+#include "dx_cas.h"
+#include "dx_patch.h"
+#include "dx_teleport.h"
+#include "dx_reactor.h"
+#include "../tool.h"
+#include <dirent.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <sys/inotify.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <sys/types.h>
+#include <time.h>
+
+#define MAX_DEPTH 64
+#define SEG_SIZE (4u << 20)       /* a delta's segment: what the diff holds in memory, twice, plus its index */
+#define PATCH_LEVEL 3             /* dx_patch shift level: a hash table of 4 bytes a base byte */
+#define RECORD_MAX (1u << 20)     /* the largest record a reader accepts */
+#define READ_TRIES 20             /* reads of a file that keeps changing before its previous version is kept */
+
+static const char usage[] =
+    "usage: statekeeper COMMAND --store STORE [OPTIONS] [ARGS]\n"
+    "Keeps a program's state directory as versions in a store: binary deltas or\n"
+    "deduplicated chunks, whichever is smaller, every byte Merkle-verified on restore.\n"
+    "\n"
+    "commands:\n"
+    "  capture --state DIR      store DIR as a new version (nothing new if nothing changed); each\n"
+    "                           file is read whole at one moment, but not all files at the same\n"
+    "                           one: capture a folder nothing writes meanwhile, or use run (it\n"
+    "                           keeps a capture only if DIR did not change while it ran)\n"
+    "  restore [--version V] DIR\n"
+    "                           write version V (default: the latest) into DIR: a new or\n"
+    "                           empty folder, or over DIR file by file (each file replaced\n"
+    "                           atomically; files the version lacks are left as they are)\n"
+    "  log                      the versions, newest first\n"
+    "  verify [--quick]         re-hash every object, check every version reaches only\n"
+    "                           objects that are there, and rebuild every file of every\n"
+    "                           version against its Merkle root (--quick: not that)\n"
+    "  gc --keep N              keep the newest N versions (and what they need), delete the rest\n"
+    "  stats                    bytes per version, dedup and delta ratios\n"
+    "  run --state DIR [--interval S] [--full-every N] -- PROGRAM [ARGS...]\n"
+    "                           restore DIR if it is missing or empty, run PROGRAM, capture\n"
+    "                           DIR when its files are quiet (or every S seconds while they\n"
+    "                           are not: default 30) and when PROGRAM exits; exit with its\n"
+    "                           status. SIGTERM and SIGINT are passed to PROGRAM.\n"
+    "\n"
+    "options:\n"
+    "  --store STORE            the store (a folder; capture and run create it)\n"
+    "  --state DIR              the state directory\n"
+    "  --version V              a version number (as log shows it) or a version id\n"
+    "  --full-every N           capture, run: a file is stored whole again after N deltas\n"
+    "                           (default 16), so no restore applies more than N patches\n"
+    "  --quiet-ms MS            run: how long DIR must be quiet before a capture (default 500)\n"
+    "  --poll                   run: scan DIR every --interval instead of watching it\n"
+    "  --no-sync                no fsync (scratch stores and tests only)\n"
+    "  -q, --quiet              no summaries (warnings and errors still)\n"
+    "  -h, --help               this help;  --version  the versions it is built from\n"
+    "\n"
+    "kept: file contents, folders, symlinks (as links), permission bits, modification\n"
+    "times. Not kept: owners, ACLs, extended attributes, hard links, FIFOs, sockets,\n"
+    "devices (skipped with a warning). Files that cannot be read are named and skipped\n"
+    "(a file of the previous version keeps that version); the rest is captured.\n"
+    "\n"
+    "exit status: 0 ok, 1 failure, 2 bad usage, 3 capture stored a version but some\n"
+    "files could not be read; run: PROGRAM's status (128 + signal if it was killed)\n";
+
+/* ---- the records (teleport layouts; STORE FORMAT above) ---- */
+
+enum { KIND_CHUNKS = 1, KIND_DELTA = 2, KIND_SYMLINK = 3, KIND_EMPTY = 4 };
+enum { TYPE_FILE = 1, TYPE_BLOBREF = 2, TYPE_VERSION = 3, TYPE_DIR = 4 };
+
+typedef struct sk_blobref {
+    uint8_t id[DX_CAS_ID_SIZE];
+    uint8_t pad[6];
+    uint64_t size;
+} sk_blobref;
+static const dx_tp_field blobref_fields[] = {
+    DX_TP_FIELD(sk_blobref, id, DX_TP_KIND_BYTES), DX_TP_FIELD(sk_blobref, pad, DX_TP_KIND_PAD),
+    DX_TP_FIELD(sk_blobref, size, DX_TP_KIND_U64)};
+static const dx_tp_layout blobref_layout = DX_TP_LAYOUT(TYPE_BLOBREF, sk_blobref, blobref_fields);
+
+typedef struct sk_file {
+    uint32_t kind, mode;
+    uint64_t size;
+    int64_t mtime_sec;
+    uint32_t mtime_nsec, depth;
+    uint8_t root[32];
+    dx_tp_str path, target;
+    dx_tp_slice chain;
+} sk_file;
+static const dx_tp_field file_fields[] = {
+    DX_TP_FIELD(sk_file, kind, DX_TP_KIND_U32),       DX_TP_FIELD(sk_file, mode, DX_TP_KIND_U32),
+    DX_TP_FIELD(sk_file, size, DX_TP_KIND_U64),       DX_TP_FIELD(sk_file, mtime_sec, DX_TP_KIND_I64),
+    DX_TP_FIELD(sk_file, mtime_nsec, DX_TP_KIND_U32), DX_TP_FIELD(sk_file, depth, DX_TP_KIND_U32),
+    DX_TP_FIELD(sk_file, root, DX_TP_KIND_BYTES),     DX_TP_FIELD(sk_file, path, DX_TP_KIND_STR),
+    DX_TP_FIELD(sk_file, target, DX_TP_KIND_STR),     DX_TP_FIELD_REF(sk_file, chain, DX_TP_KIND_SLICE, TYPE_BLOBREF)};
+static const dx_tp_layout file_layout = DX_TP_LAYOUT(TYPE_FILE, sk_file, file_fields);
+
+typedef struct sk_version {
+    uint64_t seq;
+    int64_t time_sec;
+    uint32_t time_nsec, full_every;
+    uint8_t parent[DX_CAS_ID_SIZE];
+    uint8_t pad[6];
+    uint64_t files, bytes, new_bytes, chunk_files, delta_files, unchanged_files, delta_in, delta_out;
+} sk_version;
+static const dx_tp_field version_fields[] = {
+    DX_TP_FIELD(sk_version, seq, DX_TP_KIND_U64),          DX_TP_FIELD(sk_version, time_sec, DX_TP_KIND_I64),
+    DX_TP_FIELD(sk_version, time_nsec, DX_TP_KIND_U32),    DX_TP_FIELD(sk_version, full_every, DX_TP_KIND_U32),
+    DX_TP_FIELD(sk_version, parent, DX_TP_KIND_BYTES),     DX_TP_FIELD(sk_version, pad, DX_TP_KIND_PAD),
+    DX_TP_FIELD(sk_version, files, DX_TP_KIND_U64),        DX_TP_FIELD(sk_version, bytes, DX_TP_KIND_U64),
+    DX_TP_FIELD(sk_version, new_bytes, DX_TP_KIND_U64),    DX_TP_FIELD(sk_version, chunk_files, DX_TP_KIND_U64),
+    DX_TP_FIELD(sk_version, delta_files, DX_TP_KIND_U64),  DX_TP_FIELD(sk_version, unchanged_files, DX_TP_KIND_U64),
+    DX_TP_FIELD(sk_version, delta_in, DX_TP_KIND_U64),     DX_TP_FIELD(sk_version, delta_out, DX_TP_KIND_U64)};
+static const dx_tp_layout version_layout = DX_TP_LAYOUT(TYPE_VERSION, sk_version, version_fields);
+
+typedef struct sk_dir {
+    dx_tp_str path;
+    uint32_t mode, mtime_nsec;
+    int64_t mtime_sec;
+} sk_dir;
+static const dx_tp_field dir_fields[] = {
+    DX_TP_FIELD(sk_dir, path, DX_TP_KIND_STR), DX_TP_FIELD(sk_dir, mode, DX_TP_KIND_U32),
+    DX_TP_FIELD(sk_dir, mtime_nsec, DX_TP_KIND_U32), DX_TP_FIELD(sk_dir, mtime_sec, DX_TP_KIND_I64)};
+static const dx_tp_layout dir_layout = DX_TP_LAYOUT(TYPE_DIR, sk_dir, dir_fields);
+
+/* a record in memory */
+typedef struct frec {
+    char *path, *target;
+    uint32_t kind, mode, depth, nchain;
+    uint64_t size;
+    int64_t mtime_sec;
+    uint32_t mtime_nsec;
+    uint8_t root[32];
+    sk_blobref *chain;
+    dx_cas_id rec_id; /* the record's blob */
+    uint64_t rec_size;
+} frec;
+
+typedef struct dirrec {
+    char *path;
+    uint32_t mode, mtime_nsec;
+    int64_t mtime_sec;
+} dirrec;
+
+typedef struct version {
+    dx_cas_id id, dirs, files, meta, needs;
+    sk_version v;
+    bool has_parent;
+    dx_cas_id parent;
+} version;
+
+/* ---- the program's state ---- */
+
+typedef struct sk {
+    dx_cas_dir dir;
+    dx_cas_store s, dry; /* dry: a store that only counts what s lacks (the cost of chunks) */
+    dx_cas_hash_alg alg;
+    const char *store_path, *state;
+    char tmp[DX_CAS_PATH_MAX + 32]; /* STORE/sk-tmp: capture's temporary files */
+    bool quiet, no_sync, quick;
+    uint32_t full_every;
+    int lock_fd;
+    bool have_store_id;
+    dev_t store_dev;
+    ino_t store_ino;
+    uint64_t dry_new, dry_cost; /* dry store: new bytes, and what they would take (zstd estimate) */
+#if defined(DX_CAS_WITH_ZSTD)
+    ZSTD_CCtx *zc;
+#endif
+    uint8_t *zbuf;
+    size_t zbuf_cap;
+    /* capture */
+    frec *prev;            /* the previous version's records, sorted by path */
+    size_t nprev;
+    dirrec *dirs;
+    size_t ndirs, dirs_cap;
+    sk_blobref *needs;
+    size_t nneeds, needs_cap;
+    sk_version st;         /* this capture's counts */
+    uint64_t unreadable, specials;
+    unsigned serial;
+    /* restore / verify */
+    uint64_t restored, failed;
+    /* run: asked after a capture is durable and before it is named: false when DIR changed meanwhile */
+    bool (*still_quiet)(void *user);
+    bool periodic; /* run's scans: an unchanged DIR is not worth a line */
+    void *quiet_user;
+} sk;
+
+/* why a store operation failed, in words */
+static const char *why(sk *g, dx_result r) {
+    switch (r) {
+    case DX_ERR_IO: return g->dir.os_error ? strerror(g->dir.os_error) : "input/output error";
+    case DX_ERR_NOTFOUND: return "an object it needs is missing from the store (run 'statekeeper verify')";
+    case DX_ERR_CHECKSUM: return "an object it needs is corrupt: its content does not match its id (run 'statekeeper verify')";
+    case DX_ERR_CORRUPT:
+    case DX_CAS_ERR_MAGIC:
+    case DX_TP_ERR_MAGIC: return "an object it needs is malformed (run 'statekeeper verify')";
+    case DX_PATCH_ERR_WRONG_BASE:
+    case DX_PATCH_ERR_RESULT: return "a delta does not match its base (the store is damaged: run 'statekeeper verify')";
+    case DX_ERR_NOMEM: return "out of memory";
+    case DX_ERR_LIMIT: return "beyond this program's limits";
+    case DX_ERR_UNSUPPORTED: return "the store holds zstd-compressed data and this build has no zstd";
+    default: return dx_cas_result_name(r);
+    }
+}
+
+static bool join(char *out, size_t cap, const char *a, const char *b) {
+    int n = *a ? snprintf(out, cap, "%s/%s", a, b) : snprintf(out, cap, "%s", b);
+    return n > 0 && (size_t)n < cap;
+}
+
+/* ---- I/O helpers ---- */
+
+static dx_result read_full(int fd, uint8_t *buf, size_t len, size_t *got) {
+    *got = 0;
+    while (*got < len) {
+        ssize_t n = read(fd, buf + *got, len - *got);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return DX_ERR_IO;
+        if (n == 0) break;
+        *got += (size_t)n;
+    }
+    return DX_OK;
+}
+
+static dx_result pread_full(int fd, uint8_t *buf, size_t len, uint64_t off, size_t *got) {
+    *got = 0;
+    while (*got < len) {
+        ssize_t n = pread(fd, buf + *got, len - *got, (off_t)(off + *got));
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return DX_ERR_IO;
+        if (n == 0) break;
+        *got += (size_t)n;
+    }
+    return DX_OK;
+}
+
+static bool all_zero(const uint8_t *p, size_t len) {
+    size_t i;
+    for (i = 0; i < len; i++)
+        if (p[i]) return false;
+    return true;
+}
+
+/* Writes at off; runs of 4 KiB zeros are left as holes (the files written are new: holes read as zeros). */
+static dx_result write_at(int fd, uint64_t off, const uint8_t *p, size_t len) {
+    while (len > 0) {
+        size_t n = len < 65536 ? len : 65536;
+        if (!(n >= 4096 && all_zero(p, n))) {
+            size_t done = 0;
+            while (done < n) {
+                ssize_t w = pwrite(fd, p + done, n - done, (off_t)(off + done));
+                if (w < 0 && errno == EINTR) continue;
+                if (w <= 0) return DX_ERR_IO;
+                done += (size_t)w;
+            }
+        }
+        p += n, off += n, len -= n;
+    }
+    return DX_OK;
+}
+
+/* An unnamed temporary file in folder (created and unlinked at once: it goes with the process). */
+static int anon_tmp(sk *g, const char *folder) {
+    char path[DX_CAS_PATH_MAX + 128];
+    int fd = -1, tries;
+    for (tries = 0; fd < 0 && tries < 100; tries++) {
+        snprintf(path, sizeof path, "%s/.statekeeper-%ld-%u.tmp", folder, (long)getpid(), g->serial++);
+        fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0600);
+        if (fd < 0 && errno != EEXIST) return -1;
+    }
+    if (fd >= 0) unlink(path);
+    return fd;
+}
+
+/* ---- blobs ---- */
+
+/* the dry store: has() asks the real store, put() only counts (and estimates the stored size) */
+static dx_result dry_put(void *self, const dx_cas_id *id, const void *data, size_t len) {
+    sk *g = (sk *)self;
+    (void)id;
+    g->dry_new += len;
+#if defined(DX_CAS_WITH_ZSTD)
+    if (g->zc) {
+        size_t bound = ZSTD_compressBound(len), z;
+        if (bound > g->zbuf_cap) {
+            uint8_t *nb = (uint8_t *)realloc(g->zbuf, bound);
+            if (!nb) return DX_ERR_NOMEM;
+            g->zbuf = nb, g->zbuf_cap = bound;
+        }
+        z = ZSTD_compressCCtx(g->zc, g->zbuf, g->zbuf_cap, data, len, 3);
+        g->dry_cost += ZSTD_isError(z) || z > len ? len : z;
+        return DX_OK;
+    }
+#else
+    (void)data;
+#endif
+    g->dry_cost += len;
+    return DX_OK;
+}
+static int64_t dry_get(void *self, const dx_cas_id *id, void *buf, size_t cap) {
+    sk *g = (sk *)self;
+    return dx_cas_store_get(&g->s, id, buf, cap);
+}
+static int64_t dry_has(void *self, const dx_cas_id *id) {
+    sk *g = (sk *)self;
+    return dx_cas_store_has(&g->s, id);
+}
+static dx_result dry_delete(void *self, const dx_cas_id *id) {
+    (void)self, (void)id;
+    return DX_ERR_NOTFOUND;
+}
+static dx_result dry_iterate(void *self, dx_cas_iter_fn fn, void *user) {
+    (void)self, (void)fn, (void)user;
+    return DX_OK;
+}
+static const dx_cas_store_vtable dry_vt = {dry_put, dry_get, dry_has, dry_delete, dry_iterate, NULL};
+
+static dx_result put_blob(sk *g, const void *data, size_t len, dx_cas_id *out) {
+    dx_cas_blob_writer w;
+    dx_cas_blob_writer_config c;
+    dx_result r;
+    memset(&c, 0, sizeof c);
+    c.store = &g->s;
+    if ((r = dx_cas_blob_writer_create(&w, &c)) != DX_OK) return r;
+    r = dx_cas_blob_writer_write(&w, data, len);
+    if (r == DX_OK) r = dx_cas_blob_writer_finish(&w, out, NULL);
+    dx_cas_blob_writer_destroy(&w);
+    return r;
+}
+
+typedef struct membuf {
+    uint8_t *p;
+    size_t len, cap, max;
+} membuf;
+
+static dx_result mem_sink(void *user, uint64_t off, const void *data, size_t len) {
+    membuf *m = (membuf *)user;
+    (void)off;
+    if (len > m->max - m->len) return DX_ERR_LIMIT;
+    if (m->len + len > m->cap) {
+        size_t cap = m->cap ? m->cap : 4096;
+        uint8_t *p;
+        while (cap < m->len + len) cap *= 2;
+        if (!(p = (uint8_t *)realloc(m->p, cap))) return DX_ERR_NOMEM;
+        m->p = p, m->cap = cap;
+    }
+    memcpy(m->p + m->len, data, len);
+    m->len += len;
+    return DX_OK;
+}
+
+/* a whole (small) blob into memory: *out is malloc'd */
+static dx_result read_blob(sk *g, const dx_cas_id *id, size_t max, uint8_t **out, size_t *len) {
+    membuf m;
+    dx_result r;
+    memset(&m, 0, sizeof m);
+    m.max = max;
+    r = dx_cas_blob_read(&g->s, id, NULL, mem_sink, &m, NULL);
+    if (r != DX_OK) {
+        free(m.p);
+        return r;
+    }
+    *out = m.p ? m.p : (uint8_t *)malloc(1);
+    *len = m.len;
+    return *out ? (dx_result)DX_OK : (dx_result)DX_ERR_NOMEM;
+}
+
+/* an object (tree) into memory */
+static dx_result load(sk *g, const dx_cas_id *id, uint8_t **out, size_t *len) {
+    int64_t size = dx_cas_store_has(&g->s, id), n;
+    if (size < 0) return (dx_result)size;
+    if (!(*out = (uint8_t *)malloc((size_t)size + 1))) return DX_ERR_NOMEM;
+    n = dx_cas_store_get(&g->s, id, *out, (size_t)size + 1);
+    if (n < 0) {
+        free(*out);
+        return (dx_result)n;
+    }
+    *len = (size_t)n;
+    return DX_OK;
+}
+
+/* ---- records: encode and decode ---- */
+
+/* a writer with the layouts of one buffer kind (each buffer carries its schema: only what it uses) */
+static dx_result tp_begin(dx_tp_writer *w, uint32_t type) {
+    dx_tp_writer_config wc;
+    dx_result r;
+    memset(&wc, 0, sizeof wc);
+    wc.initial_capacity = 1024;
+    if ((r = dx_tp_writer_create(w, &wc)) != DX_OK) return r;
+    if (type == TYPE_FILE) dx_tp_writer_add_layout(w, &blobref_layout), dx_tp_writer_add_layout(w, &file_layout);
+    if (type == TYPE_VERSION) dx_tp_writer_add_layout(w, &version_layout);
+    if (type == TYPE_DIR) dx_tp_writer_add_layout(w, &dir_layout);
+    return DX_OK;
+}
+
+/* the record's buffer, stored as a blob: f->rec_id, f->rec_size */
+static dx_result record_put(sk *g, frec *f) {
+    dx_tp_writer w;
+    sk_file o;
+    const uint8_t *buf;
+    size_t len = 0;
+    dx_result r = tp_begin(&w, TYPE_FILE);
+    if (r != DX_OK) return r;
+    memset(&o, 0, sizeof o);
+    o.kind = f->kind, o.mode = f->mode, o.size = f->size, o.mtime_sec = f->mtime_sec, o.mtime_nsec = f->mtime_nsec;
+    o.depth = f->depth;
+    memcpy(o.root, f->root, 32);
+    o.path = dx_tp_write_cstr(&w, f->path);
+    if (f->target) o.target = dx_tp_write_cstr(&w, f->target);
+    if (f->nchain) o.chain = dx_tp_write_slice(&w, TYPE_BLOBREF, f->chain, f->nchain);
+    dx_tp_writer_set_root(&w, TYPE_FILE, dx_tp_write(&w, TYPE_FILE, &o));
+    if ((r = dx_tp_writer_finish(&w, &buf, &len)) == DX_OK) r = put_blob(g, buf, len, &f->rec_id);
+    f->rec_size = len;
+    dx_tp_writer_destroy(&w);
+    return r;
+}
+
+static void frec_free(frec *f) {
+    free(f->path), free(f->target), free(f->chain);
+    memset(f, 0, sizeof *f);
+}
+
+static char *dup_str(const char *s, size_t n) {
+    char *p = (char *)malloc(n + 1);
+    if (p) memcpy(p, s, n), p[n] = 0;
+    return p;
+}
+
+/* the record whose blob is id; the path it holds is replaced by path when given */
+static dx_result record_get(sk *g, const dx_cas_id *id, frec *f) {
+    uint8_t *buf;
+    size_t len;
+    dx_tp_reader rd;
+    dx_tp_view v;
+    int32_t sec;
+    uint32_t idx, n, i;
+    sk_file o;
+    const char *s;
+    dx_result r = read_blob(g, id, RECORD_MAX, &buf, &len);
+    memset(f, 0, sizeof *f);
+    if (r != DX_OK) return r;
+    if ((r = dx_tp_reader_init(&rd, buf, len)) != DX_OK || (r = dx_tp_reader_root(&rd, &sec, &idx)) != DX_OK ||
+        (r = dx_tp_reader_view(&rd, sec, &file_layout, &v)) != DX_OK || idx >= v.count) {
+        free(buf);
+        return r != DX_OK ? r : DX_ERR_CORRUPT;
+    }
+    dx_tp_view_read(&v, idx, &o);
+    f->kind = o.kind, f->mode = o.mode & 07777, f->size = o.size, f->mtime_sec = o.mtime_sec;
+    f->mtime_nsec = o.mtime_nsec, f->depth = o.depth;
+    memcpy(f->root, o.root, 32);
+    s = dx_tp_reader_string(&rd, o.path, &n);
+    f->path = dup_str(s, n);
+    if (o.target.len) {
+        s = dx_tp_reader_string(&rd, o.target, &n);
+        f->target = dup_str(s, n);
+    }
+    if (!f->path || (o.target.len && !f->target)) r = DX_ERR_NOMEM;
+    if (r == DX_OK && o.chain.count) {
+        if ((r = dx_tp_reader_resolve(&rd, o.chain.off, TYPE_BLOBREF, &sec, &idx)) == DX_OK &&
+            (r = dx_tp_reader_view(&rd, sec, &blobref_layout, &v)) == DX_OK) {
+            if (o.chain.count > v.count - idx || o.chain.count > 65536) r = DX_ERR_CORRUPT;
+            else if (!(f->chain = (sk_blobref *)calloc(o.chain.count, sizeof *f->chain))) r = DX_ERR_NOMEM;
+            for (i = 0; r == DX_OK && i < o.chain.count; i++) dx_tp_view_read(&v, idx + i, &f->chain[i]);
+            f->nchain = o.chain.count;
+        }
+    }
+    /* what each kind needs */
+    if (r == DX_OK) {
+        bool ok = (f->kind == KIND_CHUNKS && f->nchain == 1 && f->depth == 0) ||
+                  (f->kind == KIND_DELTA && f->nchain >= 2 && f->depth == f->nchain - 1) ||
+                  (f->kind == KIND_SYMLINK && f->target && f->nchain == 0) ||
+                  (f->kind == KIND_EMPTY && f->size == 0 && f->nchain == 0);
+        if (!ok) r = DX_ERR_CORRUPT;
+    }
+    free(buf);
+    if (r != DX_OK) frec_free(f);
+    f->rec_id = *id, f->rec_size = len;
+    return r;
+}
+
+static dx_result blobref_id(const sk_blobref *b, dx_cas_id *out) {
+    int64_t n = dx_cas_id_decode(b->id, DX_CAS_ID_SIZE, out);
+    return n < 0 ? (dx_result)n : (dx_result)DX_OK;
+}
+
+/* ---- versions ---- */
+
+static dx_result version_open(sk *g, const dx_cas_id *id, version *out) {
+    uint8_t *buf, *mb;
+    size_t len, mlen, pos = 0;
+    dx_cas_tree t;
+    dx_cas_tree_entry e[4];
+    dx_tp_reader rd;
+    dx_tp_view v;
+    int32_t sec;
+    uint32_t idx, i;
+    dx_result r;
+    static const char *const names[4] = {"dirs", "files", "meta", "needs"};
+    static const uint32_t modes[4] = {DX_CAS_MODE_FILE, DX_CAS_MODE_DIR, DX_CAS_MODE_FILE, DX_CAS_MODE_DIR};
+    memset(out, 0, sizeof *out);
+    out->id = *id;
+    if ((r = load(g, id, &buf, &len)) != DX_OK) return r;
+    r = dx_cas_tree_parse(buf, len, 0, &t);
+    if (r == DX_OK && t.count != 4) r = DX_ERR_CORRUPT;
+    for (i = 0; r == DX_OK && i < 4; i++)
+        if (!dx_cas_tree_next(&t, &pos, &e[i]) || e[i].name_len != strlen(names[i]) ||
+            memcmp(e[i].name, names[i], e[i].name_len) != 0 || e[i].mode != modes[i])
+            r = DX_ERR_CORRUPT;
+    if (r == DX_OK) out->dirs = e[0].id, out->files = e[1].id, out->meta = e[2].id, out->needs = e[3].id;
+    free(buf);
+    if (r != DX_OK) return r;
+    if ((r = read_blob(g, &out->meta, RECORD_MAX, &mb, &mlen)) != DX_OK) return r;
+    if ((r = dx_tp_reader_init(&rd, mb, mlen)) == DX_OK && (r = dx_tp_reader_root(&rd, &sec, &idx)) == DX_OK &&
+        (r = dx_tp_reader_view(&rd, sec, &version_layout, &v)) == DX_OK) {
+        if (idx >= v.count) r = DX_ERR_CORRUPT;
+        else dx_tp_view_read(&v, idx, &out->v);
+    }
+    free(mb);
+    if (r == DX_OK && out->v.parent[0]) {
+        out->has_parent = true;
+        r = blobref_id((const sk_blobref *)(const void *)out->v.parent, &out->parent) == DX_OK ? DX_OK : DX_ERR_CORRUPT;
+    }
+    return r;
+}
+
+/* the versions from the latest back (to "oldest" or the first): *out malloc'd, newest first.
+   A parent that does not open ends the list with its error (the versions before it are in *out). */
+static dx_result version_list(sk *g, version **out, size_t *n) {
+    dx_cas_id id, oldest;
+    bool have_oldest = dx_cas_dir_ref_get(&g->dir, "oldest", &oldest) == DX_OK;
+    size_t cap = 0;
+    dx_result r = dx_cas_dir_ref_get(&g->dir, "latest", &id);
+    *out = NULL, *n = 0;
+    if (r == DX_ERR_NOTFOUND) return DX_OK;
+    if (r != DX_OK) return r;
+    for (;;) {
+        if (*n == cap) {
+            version *nv = (version *)realloc(*out, (cap = cap ? cap * 2 : 16) * sizeof *nv);
+            if (!nv) return DX_ERR_NOMEM;
+            *out = nv;
+        }
+        if ((r = version_open(g, &id, &(*out)[*n])) != DX_OK) return r;
+        (*n)++;
+        if (!(*out)[*n - 1].has_parent || (have_oldest && dx_cas_id_equal(&id, &oldest))) return DX_OK;
+        id = (*out)[*n - 1].parent;
+    }
+}
+
+typedef dx_result (*file_fn)(sk *g, const char *path, const dx_cas_tree_entry *e, void *user);
+
+/* every file and symlink entry of a files tree, depth first, names in order */
+static dx_result walk_files(sk *g, const dx_cas_id *tree, const char *prefix, int depth, file_fn fn, void *user) {
+    uint8_t *buf;
+    size_t len, pos = 0;
+    dx_cas_tree t;
+    dx_cas_tree_entry e;
+    dx_result r;
+    if (depth > MAX_DEPTH) return DX_ERR_LIMIT;
+    if ((r = load(g, tree, &buf, &len)) != DX_OK) return r;
+    if ((r = dx_cas_tree_parse(buf, len, 0, &t)) == DX_OK) {
+        while (r == DX_OK && dx_cas_tree_next(&t, &pos, &e)) {
+            char path[4096], name[256];
+            memcpy(name, e.name, e.name_len), name[e.name_len] = 0;
+            if (!join(path, sizeof path, prefix, name)) r = DX_ERR_LIMIT;
+            else if (e.mode == DX_CAS_MODE_DIR) r = walk_files(g, &e.id, path, depth + 1, fn, user);
+            else r = fn(g, path, &e, user);
+        }
+    }
+    free(buf);
+    return r;
+}
+
+/* a relative path that stays inside its folder: components of 1..255 bytes, none "." or "..", no NUL;
+   "" only for the top (first) one */
+static bool path_ok(const char *s, uint32_t len, bool top) {
+    uint32_t i, start = 0;
+    if (top || len == 0) return top && len == 0;
+    if (len > 4000) return false;
+    for (i = 0; i <= len; i++) {
+        if (i < len && s[i] == 0) return false;
+        if (i == len || s[i] == '/') {
+            uint32_t n = i - start;
+            if (n == 0 || n > 255 || (n == 1 && s[start] == '.') || (n == 2 && s[start] == '.' && s[start + 1] == '.')) return false;
+            start = i + 1;
+        }
+    }
+    return true;
+}
+
+/* the folders of a version (dirs blob) */
+static dx_result dirs_read(sk *g, const version *v, dirrec **out, size_t *n) {
+    uint8_t *buf;
+    size_t len;
+    dx_tp_reader rd;
+    dx_tp_view view;
+    int32_t sec;
+    uint32_t i;
+    dx_result r = read_blob(g, &v->dirs, 64u << 20, &buf, &len);
+    *out = NULL, *n = 0;
+    if (r != DX_OK) return r;
+    if ((r = dx_tp_reader_init(&rd, buf, len)) == DX_OK) {
+        sec = dx_tp_reader_find(&rd, TYPE_DIR, 0);
+        if (sec < 0) r = (dx_result)sec;
+        else r = dx_tp_reader_view(&rd, sec, &dir_layout, &view);
+    }
+    if (r == DX_OK && !(*out = (dirrec *)calloc(view.count ? view.count : 1, sizeof **out))) r = DX_ERR_NOMEM;
+    for (i = 0; r == DX_OK && i < view.count; i++) {
+        sk_dir d;
+        uint32_t sl;
+        const char *s;
+        dx_tp_view_read(&view, i, &d);
+        s = dx_tp_reader_string(&rd, d.path, &sl);
+        if (!path_ok(s, sl, i == 0)) r = DX_ERR_CORRUPT; /* from the store: it must stay inside DIR */
+        else if (!((*out)[i].path = dup_str(s, sl))) r = DX_ERR_NOMEM;
+        (*out)[i].mode = d.mode & 07777, (*out)[i].mtime_sec = d.mtime_sec, (*out)[i].mtime_nsec = d.mtime_nsec;
+        *n = i + 1;
+    }
+    free(buf);
+    return r;
+}
+
+static void dirs_free(dirrec *d, size_t n) {
+    size_t i;
+    for (i = 0; i < n; i++) free(d[i].path);
+    free(d);
+}
+
+/* ---- content: rebuild a record's bytes into a file, checked against its root ---- */
+
+typedef struct fdsink {
+    int fd;
+    int err;
+} fdsink;
+
+static dx_result fd_sink(void *user, uint64_t off, const void *data, size_t len) {
+    fdsink *k = (fdsink *)user;
+    if (write_at(k->fd, off, (const uint8_t *)data, len) != DX_OK) {
+        k->err = errno ? errno : EIO;
+        return DX_ERR_IO;
+    }
+    return DX_OK;
+}
+
+/* applies one SKDP patch blob: base_fd -> out_fd */
+typedef struct papply {
+    int base_fd, out_fd, err;
+    uint8_t head[32];
+    size_t have;         /* bytes of the current piece (header, length, or patch) */
+    int state;           /* 0 header, 1 length, 2 patch */
+    uint32_t seg, count, i, plen;
+    uint64_t base_len, target_len;
+    uint8_t *patch, *base, *out;
+    size_t patch_cap;
+} papply;
+
+static dx_result papply_segment(papply *a) {
+    uint64_t off = (uint64_t)a->i * a->seg;
+    size_t blen = 0, tlen;
+    int64_t n;
+    dx_result r;
+    if (a->i >= a->count) return DX_ERR_CORRUPT;
+    tlen = (size_t)(a->target_len - off < a->seg ? a->target_len - off : a->seg);
+    if (off < a->base_len) {
+        size_t want = (size_t)(a->base_len - off < a->seg ? a->base_len - off : a->seg);
+        if ((r = pread_full(a->base_fd, a->base, want, off, &blen)) != DX_OK) return a->err = errno, r;
+        if (blen != want) return DX_ERR_CORRUPT;
+    }
+    if (a->plen == 0) {
+        if (blen != tlen) return DX_ERR_CORRUPT;
+        r = write_at(a->out_fd, off, a->base, tlen);
+    } else {
+        n = dx_patch_apply(a->patch, a->plen, a->base, blen, a->out, a->seg);
+        if (n < 0) return (dx_result)n;
+        if ((size_t)n != tlen) return DX_ERR_CORRUPT;
+        r = write_at(a->out_fd, off, a->out, tlen);
+    }
+    if (r != DX_OK) a->err = errno ? errno : EIO;
+    a->i++;
+    return r;
+}
+
+static dx_result papply_feed(void *user, uint64_t off0, const void *data, size_t len) {
+    papply *a = (papply *)user;
+    const uint8_t *p = (const uint8_t *)data;
+    dx_result r;
+    (void)off0;
+    while (len > 0) {
+        size_t need, take;
+        if (a->state == 0) need = 32;
+        else if (a->state == 1) need = 4;
+        else need = a->plen;
+        if (a->state == 2 && a->plen > a->patch_cap) return DX_ERR_CORRUPT;
+        take = need - a->have < len ? need - a->have : len;
+        memcpy((a->state == 2 ? a->patch : a->head) + a->have, p, take);
+        a->have += take, p += take, len -= take;
+        if (a->have < need) continue;
+        a->have = 0;
+        if (a->state == 0) {
+            uint32_t seg = dx_load_u32le(a->head + 8);
+            if (memcmp(a->head, "SKDP", 4) != 0) return DX_ERR_CORRUPT;
+            if (a->head[4] != 1 || dx_load_u16le(a->head + 6) != 0) return DX_ERR_UNSUPPORTED;
+            a->count = dx_load_u32le(a->head + 12);
+            a->base_len = dx_load_u64le(a->head + 16), a->target_len = dx_load_u64le(a->head + 24);
+            if (seg == 0 || seg > (64u << 20) || (seg & (seg - 1)) || a->target_len / seg + (a->target_len % seg != 0) != a->count)
+                return DX_ERR_CORRUPT;
+            a->seg = seg;
+            a->patch_cap = (size_t)seg * 2 + (1u << 20);
+            a->base = (uint8_t *)malloc(seg), a->out = (uint8_t *)malloc(seg), a->patch = (uint8_t *)malloc(a->patch_cap);
+            if (!a->base || !a->out || !a->patch) return DX_ERR_NOMEM;
+            a->state = 1;
+        } else if (a->state == 1) {
+            a->plen = dx_load_u32le(a->head);
+            if (a->plen == 0) {
+                if ((r = papply_segment(a)) != DX_OK) return r;
+            } else {
+                a->state = 2;
+            }
+        } else {
+            if ((r = papply_segment(a)) != DX_OK) return r;
+            a->state = 1;
+        }
+    }
+    return DX_OK;
+}
+
+static dx_result apply_patch(sk *g, const dx_cas_id *patch, int base_fd, uint64_t base_len, int out_fd, int *err) {
+    papply a;
+    dx_result r;
+    memset(&a, 0, sizeof a);
+    a.base_fd = base_fd, a.out_fd = out_fd;
+    r = dx_cas_blob_read(&g->s, patch, NULL, papply_feed, &a, NULL);
+    if (r == DX_OK && (a.state != 1 || a.i != a.count || a.base_len != base_len)) r = DX_ERR_CORRUPT;
+    if (r == DX_OK && ftruncate(out_fd, (off_t)a.target_len) != 0) a.err = errno, r = DX_ERR_IO;
+    *err = a.err;
+    free(a.base), free(a.out), free(a.patch);
+    return r;
+}
+
+/* the Merkle root of a file's bytes (chunked as the store chunks), through the dry store */
+static dx_result root_of_fd(sk *g, int fd, uint8_t root[32], uint64_t *size, uint8_t *buf) {
+    dx_cas_blob_writer w;
+    dx_cas_blob_writer_config c;
+    dx_cas_id id;
+    size_t got;
+    uint64_t off = 0;
+    dx_result r;
+    memset(&c, 0, sizeof c);
+    c.store = &g->dry;
+    if ((r = dx_cas_blob_writer_create(&w, &c)) != DX_OK) return r;
+    for (;;) {
+        if ((r = pread_full(fd, buf, SEG_SIZE, off, &got)) != DX_OK) break;
+        if (got == 0) break;
+        if ((r = dx_cas_blob_writer_write(&w, buf, got)) != DX_OK) break;
+        off += got;
+    }
+    if (r == DX_OK) r = dx_cas_blob_writer_finish(&w, &id, root);
+    dx_cas_blob_writer_destroy(&w);
+    *size = off;
+    return r;
+}
+
+/* The content of a record (CHUNKS or DELTA) into out_fd (new, empty), checked against
+   its root and size before this returns DX_OK. tmpdir: where the steps of a chain go.
+   *err: an errno when the trouble was the disk. */
+static dx_result content_write(sk *g, const frec *f, int out_fd, const char *tmpdir, int *err) {
+    dx_cas_id id;
+    dx_cas_manifest info;
+    fdsink k;
+    uint8_t root[32];
+    uint64_t size;
+    uint32_t j;
+    int cur = -1, next;
+    dx_result r;
+    *err = 0;
+    if (f->kind != KIND_CHUNKS && f->kind != KIND_DELTA) return DX_ERR_CORRUPT;
+    if ((r = blobref_id(&f->chain[0], &id)) != DX_OK) return DX_ERR_CORRUPT;
+    k.err = 0;
+    if (f->kind == KIND_CHUNKS) {
+        k.fd = out_fd;
+        r = dx_cas_blob_read(&g->s, &id, NULL, fd_sink, &k, &info);
+        if (r == DX_OK && ftruncate(out_fd, (off_t)info.total_size) != 0) k.err = errno, r = DX_ERR_IO;
+        *err = k.err;
+        if (r != DX_OK) return r;
+        if (info.total_size != f->size || memcmp(info.root, f->root, 32) != 0) return DX_ERR_CHECKSUM;
+        return DX_OK;
+    }
+    /* DELTA: the first content, then each patch, through unnamed temporary files */
+    if ((cur = anon_tmp(g, tmpdir)) < 0) return *err = errno, DX_ERR_IO;
+    k.fd = cur;
+    r = dx_cas_blob_read(&g->s, &id, NULL, fd_sink, &k, &info);
+    if (r == DX_OK && ftruncate(cur, (off_t)info.total_size) != 0) k.err = errno, r = DX_ERR_IO;
+    *err = k.err;
+    size = info.total_size;
+    for (j = 1; r == DX_OK && j < f->nchain; j++) {
+        uint64_t next_len;
+        struct stat st;
+        if ((r = blobref_id(&f->chain[j], &id)) != DX_OK) break;
+        if (j + 1 == f->nchain) next = out_fd;
+        else if ((next = anon_tmp(g, tmpdir)) < 0) {
+            *err = errno, r = DX_ERR_IO;
+            break;
+        }
+        r = apply_patch(g, &id, cur, size, next, err);
+        if (r == DX_OK && fstat(next, &st) != 0) *err = errno, r = DX_ERR_IO;
+        next_len = r == DX_OK ? (uint64_t)st.st_size : 0;
+        close(cur);
+        cur = next == out_fd ? -1 : next;
+        size = next_len;
+        if (next == out_fd) break;
+    }
+    if (cur >= 0) close(cur);
+    if (r != DX_OK) return r;
+    {
+        uint8_t *buf = (uint8_t *)malloc(SEG_SIZE);
+        if (!buf) return DX_ERR_NOMEM;
+        r = root_of_fd(g, out_fd, root, &size, buf);
+        free(buf);
+    }
+    if (r == DX_OK && (size != f->size || memcmp(root, f->root, 32) != 0)) r = DX_ERR_CHECKSUM;
+    return r;
+}
+
+/* ---- a test hook: STATEKEEPER_TEST_KILL_AT=N makes the process SIGKILL itself at its N-th step (a put,
+   before and after each sync, before the ref is written, each segment read), so a test can stop it at
+   every point of a capture without timing; at exit it prints how many steps there were. ---- */
+
+static struct {
+    uint64_t at, steps;
+    const dx_cas_store_vtable *inner;
+} test_kill;
+
+static void test_step(void) {
+    if (test_kill.at && ++test_kill.steps == test_kill.at) raise(SIGKILL);
+}
+static dx_result tk_put(void *self, const dx_cas_id *id, const void *data, size_t len) {
+    test_step();
+    return test_kill.inner->put_fn(self, id, data, len);
+}
+static int64_t tk_get(void *self, const dx_cas_id *id, void *buf, size_t cap) { return test_kill.inner->get_fn(self, id, buf, cap); }
+static int64_t tk_has(void *self, const dx_cas_id *id) { return test_kill.inner->has_fn(self, id); }
+static dx_result tk_delete(void *self, const dx_cas_id *id) {
+    test_step();
+    return test_kill.inner->delete_fn(self, id);
+}
+static dx_result tk_iterate(void *self, dx_cas_iter_fn fn, void *user) { return test_kill.inner->iterate_fn(self, fn, user); }
+static dx_result tk_sync(void *self) {
+    dx_result r;
+    test_step();
+    r = test_kill.inner->sync_fn ? test_kill.inner->sync_fn(self) : (dx_result)DX_OK;
+    test_step();
+    return r;
+}
+static const dx_cas_store_vtable test_kill_vt = {tk_put, tk_get, tk_has, tk_delete, tk_iterate, tk_sync};
+
+/* ---- opening the store ---- */
+
+static void rm_tree_files(const char *path) { /* the contents of our own temporary folder */
+    DIR *d = opendir(path);
+    struct dirent *de;
+    char p[DX_CAS_PATH_MAX + 300];
+    if (!d) return;
+    while ((de = readdir(d)) != NULL)
+        if (de->d_name[0] != '.' || (strcmp(de->d_name, ".") && strcmp(de->d_name, "..")))
+            if (snprintf(p, sizeof p, "%s/%s", path, de->d_name) < (int)sizeof p) unlink(p);
+    closedir(d);
+}
+
+/* Opens the store; create: capture and run may make one (in a new or empty folder).
+   Takes the store's lock for writers (lock) and waits for nobody: a second writer is refused. */
+static int open_store(sk *g, bool create, bool lock) {
+    dx_cas_dir_config dc;
+    struct stat st;
+    char objects[DX_CAS_PATH_MAX + 32], lockp[DX_CAS_PATH_MAX + 32];
+    dx_result r;
+    int err = 0;
+    bool exists = stat(g->store_path, &st) == 0;
+    if (strlen(g->store_path) > DX_CAS_PATH_MAX - 64) return tool_fail("%s: path too long", g->store_path);
+    if (!exists && (err = errno) != ENOENT) return tool_fail("cannot open store %s: %s", g->store_path, strerror(err));
+    if (exists && !S_ISDIR(st.st_mode)) return tool_fail("%s is not a statekeeper store (it is a file)", g->store_path);
+    snprintf(objects, sizeof objects, "%s/objects", g->store_path);
+    memset(&dc, 0, sizeof dc);
+    dc.path = g->store_path, dc.no_sync = g->no_sync;
+    if (!create) dc.must_exist = true;
+    else if (exists && !tool_is_dir(objects) && !tool_dir_is_empty(g->store_path, &err)) {
+        if (err) return tool_fail("cannot open store %s: %s", g->store_path, strerror(err));
+        return tool_fail("%s is not a statekeeper store, and not empty: refusing to make a store there", g->store_path);
+    }
+    if ((r = dx_cas_dir_open(&g->dir, &dc)) != DX_OK) {
+        if (r == DX_ERR_NOTFOUND && dc.must_exist) return tool_fail("%s is not a statekeeper store", g->store_path);
+        if (r == DX_ERR_NOTFOUND) return tool_fail("cannot create store %s: its parent folder does not exist", g->store_path);
+        return tool_fail("cannot open store %s: %s", g->store_path, why(g, r));
+    }
+    dx_cas_hash_alg_init(&g->alg, DX_CAS_ALG_SHA256);
+    dx_cas_dir_store(&g->dir, &g->alg, &g->s);
+    if (getenv("STATEKEEPER_TEST_KILL_AT") &&
+        tool_parse_u64(getenv("STATEKEEPER_TEST_KILL_AT"), 1, UINT64_MAX, false, &test_kill.at) == 0) {
+        test_kill.inner = g->s.vt;
+        g->s.vt = &test_kill_vt;
+    }
+    {
+        dx_cas_store_config sc;
+        memset(&sc, 0, sizeof sc);
+        sc.vtable = &dry_vt, sc.self = g, sc.hash_alg = &g->alg;
+        dx_cas_store_init(&g->dry, &sc);
+    }
+    if (stat(g->store_path, &st) == 0) g->have_store_id = true, g->store_dev = st.st_dev, g->store_ino = st.st_ino;
+    g->lock_fd = -1;
+    if (lock) {
+        snprintf(lockp, sizeof lockp, "%s/statekeeper.lock", g->store_path);
+        if ((g->lock_fd = open(lockp, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0) return tool_fail("cannot open %s: %s", lockp, strerror(errno));
+        if (flock(g->lock_fd, LOCK_EX | LOCK_NB) != 0)
+            return tool_fail("%s is in use by another statekeeper (%s is locked)", g->store_path, lockp);
+        snprintf(g->tmp, sizeof g->tmp, "%s/sk-tmp", g->store_path);
+        if (mkdir(g->tmp, 0700) != 0 && errno != EEXIST) return tool_fail("cannot make %s: %s", g->tmp, strerror(errno));
+        rm_tree_files(g->tmp); /* a killed capture's leftovers (they are unnamed anyway) */
+    } else { /* readers (verify's rebuilt contents): the store's file system when it has sk-tmp, else $TMPDIR */
+        snprintf(g->tmp, sizeof g->tmp, "%s/sk-tmp", g->store_path);
+        if (!tool_is_dir(g->tmp)) {
+            snprintf(g->tmp, sizeof g->tmp, "%s", "/tmp");
+            if (getenv("TMPDIR") && *getenv("TMPDIR")) snprintf(g->tmp, sizeof g->tmp, "%s", getenv("TMPDIR"));
+        }
+    }
+    return 0;
+}
+
+static void close_store(sk *g) {
+    dx_cas_dir_close(&g->dir);
+    if (g->lock_fd >= 0) close(g->lock_fd);
+    g->lock_fd = -1;
+}
+
+/* ---- capture ---- */
+
+static int frec_cmp(const void *a, const void *b) { return strcmp(((const frec *)a)->path, ((const frec *)b)->path); }
+
+static frec *prev_find(sk *g, const char *path) {
+    frec key;
+    key.path = (char *)(uintptr_t)path;
+    return g->nprev ? (frec *)bsearch(&key, g->prev, g->nprev, sizeof *g->prev, frec_cmp) : NULL;
+}
+
+typedef struct prev_acc {
+    size_t cap;
+} prev_acc;
+
+static dx_result prev_add(sk *g, const char *path, const dx_cas_tree_entry *e, void *user) {
+    prev_acc *a = (prev_acc *)user;
+    frec f;
+    dx_result r;
+    (void)path;
+    if ((r = record_get(g, &e->id, &f)) != DX_OK) return r;
+    if (g->nprev == a->cap) {
+        frec *n = (frec *)realloc(g->prev, (a->cap = a->cap ? a->cap * 2 : 64) * sizeof *n);
+        if (!n) {
+            frec_free(&f);
+            return DX_ERR_NOMEM;
+        }
+        g->prev = n;
+    }
+    g->prev[g->nprev++] = f;
+    return DX_OK;
+}
+
+static dx_result need_add(sk *g, const sk_blobref *b) {
+    if (g->nneeds == g->needs_cap) {
+        sk_blobref *n = (sk_blobref *)realloc(g->needs, (g->needs_cap = g->needs_cap ? g->needs_cap * 2 : 256) * sizeof *n);
+        if (!n) return DX_ERR_NOMEM;
+        g->needs = n;
+    }
+    g->needs[g->nneeds++] = *b;
+    return DX_OK;
+}
+
+static dx_result dir_add(sk *g, const char *rel, const struct stat *st) {
+    dirrec *d;
+    if (g->ndirs == g->dirs_cap) {
+        dirrec *n = (dirrec *)realloc(g->dirs, (g->dirs_cap = g->dirs_cap ? g->dirs_cap * 2 : 64) * sizeof *n);
+        if (!n) return DX_ERR_NOMEM;
+        g->dirs = n;
+    }
+    d = &g->dirs[g->ndirs];
+    if (!(d->path = dup_str(rel, strlen(rel)))) return DX_ERR_NOMEM;
+    d->mode = (uint32_t)(st->st_mode & 07777);
+    d->mtime_sec = (int64_t)st->st_mtim.tv_sec, d->mtime_nsec = (uint32_t)st->st_mtim.tv_nsec;
+    g->ndirs++;
+    return DX_OK;
+}
+
+static void blobref_set(sk_blobref *b, const dx_cas_id *id, uint64_t size) {
+    memset(b, 0, sizeof *b);
+    dx_cas_id_encode(id, b->id, sizeof b->id);
+    b->size = size;
+}
+
+static bool same_stat(const struct stat *a, const struct stat *b) {
+    return a->st_size == b->st_size && a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+           a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec && a->st_ino == b->st_ino;
+}
+
+/* Waits for a write() into fd that is under way: the file's times change when a write starts, before its
+   bytes are copied, so a writer paused in the middle of one write looks quiet to fstat (a capture stored such
+   a torn file). SEEK_HOLE takes the inode lock shared on ext4 and tmpfs, which waits for the writer's
+   exclusive one; elsewhere it may return at once, and the second read of a racy file is what remains. */
+#if defined(__linux__) && !defined(SEEK_HOLE)
+#define SEEK_HOLE 4
+#endif
+static void settle(int fd) {
+#if defined(SEEK_HOLE)
+    (void)lseek(fd, 0, SEEK_HOLE);
+#else
+    (void)fd;
+#endif
+}
+
+/* changed in the last second: a write in the same clock tick as our first look would not show in the times */
+static bool racy(const struct stat *st, const struct timespec *start) {
+    int64_t c = (int64_t)st->st_ctim.tv_sec, s = (int64_t)start->tv_sec;
+    return c >= s - 1;
+}
+
+/* One pass over fd from its start: the Merkle root and size of what was read; with w given,
+   the bytes go to that blob writer (the real store: *manifest; the dry store: counts);
+   with base_fd >= 0 each segment is also diffed against the base's same segment into patch_fd. */
+typedef struct pass {
+    int fd, base_fd, patch_fd;
+    uint64_t base_len;
+    dx_cas_store *store;
+    uint8_t root[32];
+    dx_cas_id manifest;
+    uint64_t size, patch_len;
+    int err;          /* errno: the file (read), or the disk (temporary file) */
+    bool read_failed;
+} pass;
+
+static dx_result run_pass(pass *p, uint8_t *tbuf, uint8_t *bbuf) {
+    dx_cas_blob_writer w;
+    dx_cas_blob_writer_config c;
+    dx_patch_config pc;
+    uint8_t head[32], *pbuf = NULL;
+    size_t pcap = 0, got;
+    uint32_t count = 0;
+    dx_result r;
+    memset(&c, 0, sizeof c);
+    c.store = p->store;
+    p->size = 0, p->patch_len = 0, p->err = 0, p->read_failed = false;
+    if (lseek(p->fd, 0, SEEK_SET) != 0) return p->err = errno, p->read_failed = true, DX_ERR_IO;
+    if ((r = dx_cas_blob_writer_create(&w, &c)) != DX_OK) return r;
+    memset(&pc, 0, sizeof pc);
+    pc.shift = true, pc.level = PATCH_LEVEL, pc.zstd_level = 3;
+#if !defined(DX_PATCH_WITH_ZSTD)
+    pc.zstd_level = 0;
+#endif
+    if (p->base_fd >= 0) {
+        pcap = dx_patch_bound(SEG_SIZE, SEG_SIZE, &pc);
+        if (!(pbuf = (uint8_t *)malloc(pcap))) r = DX_ERR_NOMEM;
+        memset(head, 0, sizeof head);
+        if (r == DX_OK && (ftruncate(p->patch_fd, 0) != 0 || pwrite(p->patch_fd, head, 32, 0) != 32)) p->err = errno, r = DX_ERR_IO;
+        p->patch_len = 32;
+    }
+    while (r == DX_OK) {
+        if ((r = read_full(p->fd, tbuf, SEG_SIZE, &got)) != DX_OK) {
+            p->err = errno, p->read_failed = true;
+            break;
+        }
+        if (got == 0) break;
+        test_step();
+        if ((r = dx_cas_blob_writer_write(&w, tbuf, got)) != DX_OK) break;
+        if (p->base_fd >= 0) {
+            size_t blen = 0;
+            uint8_t lenb[4];
+            int64_t plen = 0;
+            if (p->size < p->base_len) {
+                size_t want = (size_t)(p->base_len - p->size < SEG_SIZE ? p->base_len - p->size : SEG_SIZE);
+                if ((r = pread_full(p->base_fd, bbuf, want, p->size, &blen)) != DX_OK || blen != want) {
+                    p->err = errno ? errno : EIO, r = DX_ERR_IO;
+                    break;
+                }
+            }
+            if (!(blen == got && memcmp(bbuf, tbuf, got) == 0)) {
+                plen = dx_patch_diff(&pc, bbuf, blen, tbuf, got, pbuf, pcap);
+                if (plen < 0) {
+                    r = (dx_result)plen;
+                    break;
+                }
+                if (plen == 0) plen = -1; /* never: a patch has a header */
+            }
+            if (plen < 0) {
+                r = DX_ERR_CORRUPT;
+                break;
+            }
+            dx_store_u32le(lenb, (uint32_t)plen);
+            if (write_at(p->patch_fd, p->patch_len, lenb, 4) != DX_OK ||
+                (plen && pwrite(p->patch_fd, pbuf, (size_t)plen, (off_t)(p->patch_len + 4)) != (ssize_t)plen)) {
+                p->err = errno ? errno : EIO, r = DX_ERR_IO;
+                break;
+            }
+            p->patch_len += 4 + (uint64_t)plen;
+            count++;
+        }
+        p->size += got;
+    }
+    if (r == DX_OK) r = dx_cas_blob_writer_finish(&w, &p->manifest, p->root);
+    dx_cas_blob_writer_destroy(&w);
+    if (r == DX_OK && p->base_fd >= 0) {
+        memcpy(head, "SKDP", 4);
+        head[4] = 1, head[5] = 0;
+        dx_store_u16le(head + 6, 0);
+        dx_store_u32le(head + 8, SEG_SIZE);
+        dx_store_u32le(head + 12, count);
+        dx_store_u64le(head + 16, p->base_len);
+        dx_store_u64le(head + 24, p->size);
+        if (pwrite(p->patch_fd, head, 32, 0) != 32) p->err = errno, r = DX_ERR_IO;
+    }
+    free(pbuf);
+    return r;
+}
+
+/* the patch file as a blob (into store: the real one, or the dry one to learn what it would cost) */
+static dx_result put_file_blob(dx_cas_store *store, int fd, uint8_t *buf, dx_cas_id *out) {
+    dx_cas_blob_writer w;
+    dx_cas_blob_writer_config c;
+    size_t got;
+    uint64_t off = 0;
+    dx_result r;
+    memset(&c, 0, sizeof c);
+    c.store = store;
+    if ((r = dx_cas_blob_writer_create(&w, &c)) != DX_OK) return r;
+    for (;;) {
+        if ((r = pread_full(fd, buf, SEG_SIZE, off, &got)) != DX_OK || got == 0) break;
+        if ((r = dx_cas_blob_writer_write(&w, buf, got)) != DX_OK) break;
+        off += got;
+    }
+    if (r == DX_OK) r = dx_cas_blob_writer_finish(&w, out, NULL);
+    dx_cas_blob_writer_destroy(&w);
+    return r;
+}
+
+enum { CAP_OK = 0, CAP_SKIP = 1 }; /* CAP_SKIP: the file is left out or keeps its previous record (said so) */
+
+/* A regular file into f (f->path, mode, mtime set by the caller from st). <0: a store error. */
+static int cap_file(sk *g, const char *abs, const struct stat *st0, const frec *prev, frec *f, uint8_t *tbuf,
+                    uint8_t *bbuf, dx_result *rr) {
+    struct stat s1, s2;
+    struct timespec start;
+    pass p, q;
+    int fd, base_fd = -1, patch_fd = -1, attempt, err;
+    uint64_t chunk_cost = 0, patch_cost = 0;
+    bool eligible = prev && (prev->kind == KIND_CHUNKS || prev->kind == KIND_DELTA) && prev->depth < g->full_every;
+    dx_result r = DX_OK;
+    *rr = DX_OK;
+    if ((fd = open(abs, O_RDONLY | O_NOFOLLOW)) < 0) {
+        err = errno;
+        g->unreadable++;
+        tool_warn("cannot read %s: %s%s", abs, strerror(err), prev ? " (its previous version is kept)" : " (left out)");
+        return CAP_SKIP;
+    }
+    (void)st0;
+    if (eligible) { /* the previous content, rebuilt and checked: the base of the delta */
+        if ((base_fd = anon_tmp(g, g->tmp)) < 0 || (patch_fd = anon_tmp(g, g->tmp)) < 0) {
+            err = errno;
+            close(fd);
+            if (base_fd >= 0) close(base_fd);
+            *rr = DX_ERR_IO;
+            tool_warn("cannot make a temporary file in %s: %s", g->tmp, strerror(err));
+            return -1;
+        }
+        if ((r = content_write(g, prev, base_fd, g->tmp, &err)) != DX_OK) {
+            if (err) {
+                tool_warn("cannot write a temporary file in %s: %s", g->tmp, strerror(err));
+                close(fd), close(base_fd), close(patch_fd);
+                *rr = DX_ERR_IO;
+                return -1;
+            }
+            /* a damaged previous version: this one is stored whole (verify reports the damage) */
+            tool_warn("the previous version of %s does not rebuild (%s): storing it whole", abs, why(g, r));
+            close(base_fd), close(patch_fd);
+            base_fd = patch_fd = -1;
+            eligible = false;
+        }
+    }
+    memset(&p, 0, sizeof p);
+    for (attempt = 0; attempt < READ_TRIES; attempt++) {
+        clock_gettime(CLOCK_REALTIME, &start);
+        settle(fd);
+        if (fstat(fd, &s1) != 0) break;
+        p.fd = fd, p.base_fd = eligible ? base_fd : -1, p.patch_fd = patch_fd, p.base_len = prev ? prev->size : 0;
+        p.store = eligible ? &g->dry : &g->s;
+        g->dry_new = g->dry_cost = 0;
+        r = run_pass(&p, tbuf, bbuf);
+        if (r != DX_OK) break;
+        chunk_cost = g->dry_cost;
+        settle(fd);
+        if (fstat(fd, &s2) != 0) break;
+        if (!same_stat(&s1, &s2) || p.size != (uint64_t)s2.st_size) continue; /* it changed: again */
+        if (racy(&s2, &start)) {                                            /* a second look */
+            q = p;
+            q.base_fd = -1, q.store = &g->dry;
+            settle(fd);
+            if ((r = run_pass(&q, tbuf, bbuf)) != DX_OK) {
+                p = q;
+                break;
+            }
+            if (q.size != p.size || memcmp(q.root, p.root, 32) != 0) continue;
+            settle(fd);
+            if (fstat(fd, &s2) != 0 || !same_stat(&s1, &s2)) continue;
+        }
+        f->size = p.size;
+        f->mode = (uint32_t)(s2.st_mode & 07777);
+        f->mtime_sec = (int64_t)s2.st_mtim.tv_sec, f->mtime_nsec = (uint32_t)s2.st_mtim.tv_nsec;
+        memcpy(f->root, p.root, 32);
+        if (p.size == 0) {
+            f->kind = KIND_EMPTY;
+            break;
+        }
+        if (prev && (prev->kind == KIND_CHUNKS || prev->kind == KIND_DELTA) && prev->size == p.size &&
+            memcmp(prev->root, p.root, 32) == 0) { /* the same bytes: the same content */
+            f->kind = prev->kind, f->depth = prev->depth, f->nchain = prev->nchain;
+            if (!(f->chain = (sk_blobref *)malloc(prev->nchain * sizeof *f->chain))) r = DX_ERR_NOMEM;
+            else memcpy(f->chain, prev->chain, prev->nchain * sizeof *f->chain);
+            g->st.unchanged_files++;
+            break;
+        }
+        if (eligible) { /* what the patch would take, measured as the chunks were (compressed, deduplicated) */
+            dx_cas_id pid;
+            g->dry_new = g->dry_cost = 0;
+            if ((r = put_file_blob(&g->dry, patch_fd, tbuf, &pid)) != DX_OK) break;
+            patch_cost = g->dry_cost;
+        }
+        if (eligible && patch_cost < chunk_cost) { /* the delta is smaller than the new chunks */
+            dx_cas_id pid;
+            if ((r = put_file_blob(&g->s, patch_fd, tbuf, &pid)) != DX_OK) break;
+            f->kind = KIND_DELTA, f->depth = prev->depth + 1, f->nchain = prev->nchain + 1;
+            if (!(f->chain = (sk_blobref *)malloc(f->nchain * sizeof *f->chain))) {
+                r = DX_ERR_NOMEM;
+                break;
+            }
+            memcpy(f->chain, prev->chain, prev->nchain * sizeof *f->chain);
+            blobref_set(&f->chain[prev->nchain], &pid, p.patch_len);
+            g->st.delta_files++, g->st.delta_in += p.size, g->st.delta_out += p.patch_len;
+            break;
+        }
+        if (eligible) { /* chunks after all: store them, and check it is still the same file */
+            q = p;
+            q.base_fd = -1, q.store = &g->s;
+            if ((r = run_pass(&q, tbuf, bbuf)) != DX_OK) {
+                p = q;
+                break;
+            }
+            settle(fd);
+            if (q.size != p.size || memcmp(q.root, p.root, 32) != 0 || fstat(fd, &s2) != 0 || !same_stat(&s1, &s2)) continue;
+            p.manifest = q.manifest;
+        }
+        f->kind = KIND_CHUNKS, f->depth = 0, f->nchain = 1;
+        if (!(f->chain = (sk_blobref *)malloc(sizeof *f->chain))) {
+            r = DX_ERR_NOMEM;
+            break;
+        }
+        blobref_set(&f->chain[0], &p.manifest, p.size);
+        g->st.chunk_files++;
+        break;
+    }
+    close(fd);
+    if (base_fd >= 0) close(base_fd);
+    if (patch_fd >= 0) close(patch_fd);
+    if (r == DX_ERR_IO && p.read_failed) {
+        g->unreadable++;
+        tool_warn("cannot read %s: %s%s", abs, strerror(p.err), prev ? " (its previous version is kept)" : " (left out)");
+        return CAP_SKIP;
+    }
+    if (r == DX_ERR_IO && p.err) {
+        tool_warn("cannot write a temporary file in %s: %s", g->tmp, strerror(p.err));
+        *rr = r;
+        return -1;
+    }
+    if (r != DX_OK) {
+        *rr = r;
+        return -1;
+    }
+    if (!f->kind) {
+        g->unreadable++;
+        tool_warn("%s kept changing while it was read (%d times)%s", abs, READ_TRIES,
+                  prev ? ": its previous version is kept" : ": left out of this version");
+        return CAP_SKIP;
+    }
+    return CAP_OK;
+}
+
+static int name_cmp(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+static const char *special_kind(mode_t m) {
+    return S_ISFIFO(m) ? "a FIFO" : S_ISSOCK(m) ? "a socket" : S_ISCHR(m) ? "a character device" : S_ISBLK(m) ? "a block device" : "not a file";
+}
+
+/* the records' needs, and the counts, for a record used in this version */
+static dx_result use_record(sk *g, const frec *f) {
+    uint32_t i;
+    dx_result r = DX_OK;
+    for (i = 0; r == DX_OK && i < f->nchain; i++) r = need_add(g, &f->chain[i]);
+    g->st.files++, g->st.bytes += f->size;
+    return r;
+}
+
+/* The tree of folder abs (rel from DIR). DX_OK, or the store's error; unreadable entries are said and skipped. */
+static dx_result cap_dir(sk *g, const char *abs, const char *rel, int depth, uint8_t *tbuf, uint8_t *bbuf, dx_cas_id *out,
+                         bool *skipped) {
+    DIR *d;
+    struct dirent *de;
+    char **names = NULL;
+    dx_cas_tree_entry *e = NULL;
+    frec *recs = NULL;
+    size_t n = 0, cap = 0, i, k = 0, need = DX_CAS_TREE_HEADER_SIZE;
+    uint8_t *tree = NULL;
+    dx_result r = DX_OK;
+    *skipped = false;
+    if (depth > MAX_DEPTH) {
+        g->unreadable++;
+        tool_warn("skipped %s: more than %d folders deep", abs, MAX_DEPTH);
+        *skipped = true;
+        return DX_OK;
+    }
+    if (!(d = opendir(abs))) {
+        int err = errno;
+        g->unreadable++;
+        tool_warn("cannot read folder %s: %s (left out)", abs, strerror(err));
+        *skipped = true;
+        return DX_OK;
+    }
+    for (;;) {
+        errno = 0;
+        if (!(de = readdir(d))) {
+            if (errno) {
+                int err = errno;
+                g->unreadable++;
+                tool_warn("cannot list all of folder %s: %s", abs, strerror(err));
+            }
+            break;
+        }
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) continue;
+        if (depth == 0 && !strcmp(de->d_name, ".statekeeper-restore")) continue;
+        if (!strncmp(de->d_name, ".statekeeper-", 13) && strstr(de->d_name, ".tmp")) continue; /* a restore's temporaries */
+        if (n == cap) {
+            char **nn = (char **)realloc(names, (cap = cap ? cap * 2 : 64) * sizeof *nn);
+            if (!nn) {
+                r = DX_ERR_NOMEM;
+                break;
+            }
+            names = nn;
+        }
+        if (!(names[n] = strdup(de->d_name))) {
+            r = DX_ERR_NOMEM;
+            break;
+        }
+        n++;
+    }
+    closedir(d);
+    if (n) qsort(names, n, sizeof *names, name_cmp);
+    if (r == DX_OK && (!(e = (dx_cas_tree_entry *)calloc(n ? n : 1, sizeof *e)) || !(recs = (frec *)calloc(n ? n : 1, sizeof *recs))))
+        r = DX_ERR_NOMEM;
+    for (i = 0; i < n && r == DX_OK; i++) {
+        char cabs[4096], crel[4096];
+        struct stat st;
+        dx_cas_tree_entry *t = &e[k];
+        frec *f = &recs[k];
+        frec *prev;
+        if (strlen(names[i]) > DX_CAS_NAME_MAX || !join(cabs, sizeof cabs, abs, names[i]) || !join(crel, sizeof crel, rel, names[i])) {
+            g->unreadable++;
+            tool_warn("skipped %s/%s: name or path too long", abs, names[i]);
+            continue;
+        }
+        if (lstat(cabs, &st) != 0) {
+            int err = errno;
+            if (err != ENOENT) {
+                g->unreadable++;
+                tool_warn("skipped %s: %s", cabs, strerror(err));
+            }
+            continue;
+        }
+        t->name = names[i], t->name_len = strlen(names[i]);
+        prev = prev_find(g, crel);
+        if (S_ISDIR(st.st_mode)) {
+            bool sk2;
+            size_t at = g->ndirs;
+            if (g->have_store_id && st.st_dev == g->store_dev && st.st_ino == g->store_ino) continue; /* the store */
+            if ((r = dir_add(g, crel, &st)) != DX_OK) break;
+            t->mode = DX_CAS_MODE_DIR;
+            if ((r = cap_dir(g, cabs, crel, depth + 1, tbuf, bbuf, &t->id, &sk2)) != DX_OK) break;
+            if (sk2) {
+                free(g->dirs[at].path);
+                g->ndirs = at;
+                continue;
+            }
+        } else if (S_ISLNK(st.st_mode) || S_ISREG(st.st_mode)) {
+            f->path = strdup(crel);
+            if (!f->path) {
+                r = DX_ERR_NOMEM;
+                break;
+            }
+            f->mode = (uint32_t)(st.st_mode & 07777);
+            f->mtime_sec = (int64_t)st.st_mtim.tv_sec, f->mtime_nsec = (uint32_t)st.st_mtim.tv_nsec;
+            f->size = (uint64_t)st.st_size;
+            if (S_ISLNK(st.st_mode)) {
+                char target[4096];
+                ssize_t len = readlink(cabs, target, sizeof target);
+                if (len < 0 || (size_t)len >= sizeof target) {
+                    int err = errno;
+                    g->unreadable++;
+                    tool_warn("cannot read symlink %s: %s", cabs, len < 0 ? strerror(err) : "target longer than 4095 bytes");
+                    frec_free(f);
+                    continue;
+                }
+                target[len] = 0;
+                f->kind = KIND_SYMLINK;
+                if (!(f->target = strdup(target))) {
+                    r = DX_ERR_NOMEM;
+                    break;
+                }
+                dx_cas_sha256_digest("", 0, f->root);
+                if (prev && prev->kind == KIND_SYMLINK && !strcmp(prev->target, target) && prev->mode == f->mode &&
+                    prev->mtime_sec == f->mtime_sec && prev->mtime_nsec == f->mtime_nsec) {
+                    frec_free(f);
+                    f->rec_id = prev->rec_id, f->rec_size = prev->rec_size;
+                    g->st.unchanged_files++;
+                } else if ((r = record_put(g, f)) != DX_OK) {
+                    break;
+                }
+                t->mode = DX_CAS_MODE_SYMLINK;
+            } else {
+                int rc;
+                if (prev && prev->kind != KIND_SYMLINK && prev->size == (uint64_t)st.st_size && prev->mode == f->mode &&
+                    prev->mtime_sec == f->mtime_sec && prev->mtime_nsec == f->mtime_nsec) {
+                    /* unchanged (size, time, mode): not read, the same record */
+                    if ((r = use_record(g, prev)) != DX_OK) break;
+                    frec_free(f);
+                    f->rec_id = prev->rec_id, f->rec_size = prev->rec_size;
+                    g->st.unchanged_files++;
+                    t->mode = (prev->mode & 0111) ? DX_CAS_MODE_EXEC : DX_CAS_MODE_FILE;
+                    t->size = f->rec_size, t->id = f->rec_id;
+                    need += DX_CAS_TREE_ENTRY_FIXED + t->name_len;
+                    k++;
+                    continue;
+                }
+                rc = cap_file(g, cabs, &st, prev && prev->kind != KIND_SYMLINK ? prev : NULL, f, tbuf, bbuf, &r);
+                if (rc < 0) break;
+                if (rc == CAP_SKIP) {
+                    frec_free(f);
+                    if (!prev) continue;
+                    f->rec_id = prev->rec_id, f->rec_size = prev->rec_size; /* the previous version stays */
+                    if ((r = use_record(g, prev)) != DX_OK) break;
+                    t->mode = (prev->mode & 0111) ? DX_CAS_MODE_EXEC : DX_CAS_MODE_FILE;
+                    if (prev->kind == KIND_SYMLINK) t->mode = DX_CAS_MODE_SYMLINK;
+                    t->size = f->rec_size, t->id = f->rec_id;
+                    need += DX_CAS_TREE_ENTRY_FIXED + t->name_len;
+                    k++;
+                    continue;
+                }
+                if ((r = record_put(g, f)) != DX_OK) break;
+                if ((r = use_record(g, f)) != DX_OK) break;
+                t->mode = (f->mode & 0111) ? DX_CAS_MODE_EXEC : DX_CAS_MODE_FILE;
+            }
+            if (t->mode == DX_CAS_MODE_SYMLINK) g->st.files++;
+            t->size = f->rec_size, t->id = f->rec_id;
+        } else {
+            g->specials++;
+            tool_warn("skipped %s: %s (only files, folders and symlinks are kept)", cabs, special_kind(st.st_mode));
+            continue;
+        }
+        need += DX_CAS_TREE_ENTRY_FIXED + t->name_len;
+        k++;
+    }
+    if (r == DX_OK) {
+        int64_t len;
+        tree = (uint8_t *)malloc(need);
+        len = tree ? dx_cas_tree_encode(DX_CAS_ALG_SHA256, e, k, tree, need) : DX_ERR_NOMEM;
+        r = len < 0 ? (dx_result)len : dx_cas_store_put(&g->s, tree, (size_t)len, out);
+    }
+    for (i = 0; i < n; i++) free(names[i]);
+    if (recs)
+        for (i = 0; i < n; i++) frec_free(&recs[i]);
+    free(names), free(e), free(recs), free(tree);
+    return r;
+}
+
+static int blobref_cmp(const void *a, const void *b) { return memcmp(((const sk_blobref *)a)->id, ((const sk_blobref *)b)->id, DX_CAS_ID_SIZE); }
+
+/* the "needs" tree: every content blob, once, by digest */
+static dx_result needs_put(sk *g, dx_cas_id *out) {
+    dx_cas_tree_entry *e;
+    char *names;
+    size_t i, k = 0, need;
+    uint8_t *tree;
+    int64_t len;
+    dx_result r = DX_OK;
+    if (g->nneeds) qsort(g->needs, g->nneeds, sizeof *g->needs, blobref_cmp);
+    e = (dx_cas_tree_entry *)calloc(g->nneeds ? g->nneeds : 1, sizeof *e);
+    names = (char *)malloc((g->nneeds ? g->nneeds : 1) * 65);
+    need = DX_CAS_TREE_HEADER_SIZE + g->nneeds * (DX_CAS_TREE_ENTRY_FIXED + 64);
+    tree = (uint8_t *)malloc(need);
+    if (!e || !names || !tree) r = DX_ERR_NOMEM;
+    for (i = 0; r == DX_OK && i < g->nneeds; i++) {
+        char text[DX_CAS_ID_TEXT_SIZE];
+        if (k && !memcmp(g->needs[i].id, g->needs[i - 1].id, DX_CAS_ID_SIZE)) continue;
+        if (blobref_id(&g->needs[i], &e[k].id) != DX_OK) {
+            r = DX_ERR_CORRUPT;
+            break;
+        }
+        dx_cas_id_format(&e[k].id, text, sizeof text);
+        memcpy(names + k * 65, text + 7, 65); /* after "sha256-" */
+        e[k].name = names + k * 65, e[k].name_len = 64, e[k].mode = DX_CAS_MODE_FILE, e[k].size = g->needs[i].size;
+        k++;
+    }
+    if (r == DX_OK) {
+        len = dx_cas_tree_encode(DX_CAS_ALG_SHA256, e, k, tree, need);
+        r = len < 0 ? (dx_result)len : dx_cas_store_put(&g->s, tree, (size_t)len, out);
+    }
+    free(e), free(names), free(tree);
+    return r;
+}
+
+static dx_result dirs_put(sk *g, dx_cas_id *out) {
+    dx_tp_writer w;
+    const uint8_t *buf;
+    size_t len, i;
+    dx_result r = tp_begin(&w, TYPE_DIR);
+    if (r != DX_OK) return r;
+    for (i = 0; i < g->ndirs; i++) {
+        sk_dir d;
+        memset(&d, 0, sizeof d);
+        d.path = dx_tp_write_cstr(&w, g->dirs[i].path);
+        d.mode = g->dirs[i].mode, d.mtime_sec = g->dirs[i].mtime_sec, d.mtime_nsec = g->dirs[i].mtime_nsec;
+        dx_tp_write(&w, TYPE_DIR, &d);
+    }
+    if ((r = dx_tp_writer_finish(&w, &buf, &len)) == DX_OK) r = put_blob(g, buf, len, out);
+    dx_tp_writer_destroy(&w);
+    return r;
+}
+
+static dx_result meta_put(sk *g, dx_cas_id *out) {
+    dx_tp_writer w;
+    const uint8_t *buf;
+    size_t len;
+    dx_result r = tp_begin(&w, TYPE_VERSION);
+    if (r != DX_OK) return r;
+    dx_tp_writer_set_root(&w, TYPE_VERSION, dx_tp_write(&w, TYPE_VERSION, &g->st));
+    if ((r = dx_tp_writer_finish(&w, &buf, &len)) == DX_OK) r = put_blob(g, buf, len, out);
+    dx_tp_writer_destroy(&w);
+    return r;
+}
+
+static void capture_reset(sk *g) {
+    size_t i;
+    for (i = 0; i < g->nprev; i++) frec_free(&g->prev[i]);
+    free(g->prev), g->prev = NULL, g->nprev = 0;
+    for (i = 0; i < g->ndirs; i++) free(g->dirs[i].path);
+    free(g->dirs), g->dirs = NULL, g->ndirs = g->dirs_cap = 0;
+    free(g->needs), g->needs = NULL, g->nneeds = g->needs_cap = 0;
+    memset(&g->st, 0, sizeof g->st);
+    g->unreadable = g->specials = 0;
+}
+
+#define CAPTURE_AGAIN 4
+
+/* One capture of g->state. 0: a version stored (or nothing changed: *seq 0 then), 3: stored with files
+   left out, 1: failed (said why). */
+static int capture(sk *g, uint64_t *seq_out) {
+    version prev;
+    bool have_prev = false, skipped;
+    dx_cas_id latest, files, dirs, meta, needs, root;
+    dx_cas_tree_entry e[4];
+    uint8_t tree[DX_CAS_TREE_HEADER_SIZE + 4 * DX_CAS_TREE_ENTRY_FIXED + 32];
+    uint8_t *tbuf = NULL, *bbuf = NULL;
+    struct stat st;
+    struct timespec now;
+    prev_acc pa;
+    uint64_t put0, dedup0;
+    int64_t len;
+    dx_result r;
+    *seq_out = 0;
+    capture_reset(g);
+    if (stat(g->state, &st) != 0) return tool_fail("cannot capture %s: %s", g->state, strerror(errno));
+    if (!S_ISDIR(st.st_mode)) return tool_fail("cannot capture %s: it is not a directory", g->state);
+    r = dx_cas_dir_ref_get(&g->dir, "latest", &latest);
+    if (r == DX_OK) {
+        if ((r = version_open(g, &latest, &prev)) != DX_OK)
+            return tool_fail("cannot read the latest version of %s: %s", g->store_path, why(g, r));
+        memset(&pa, 0, sizeof pa);
+        if ((r = walk_files(g, &prev.files, "", 0, prev_add, &pa)) != DX_OK)
+            return tool_fail("cannot read the latest version of %s: %s", g->store_path, why(g, r));
+        if (g->nprev) qsort(g->prev, g->nprev, sizeof *g->prev, frec_cmp);
+        have_prev = true;
+    } else if (r != DX_ERR_NOTFOUND) {
+        return tool_fail("ref latest of %s: %s", g->store_path, why(g, r));
+    }
+    tbuf = (uint8_t *)malloc(SEG_SIZE), bbuf = (uint8_t *)malloc(SEG_SIZE);
+    if (!tbuf || !bbuf) {
+        free(tbuf), free(bbuf);
+        return tool_fail("out of memory");
+    }
+#if defined(DX_CAS_WITH_ZSTD)
+    if (!g->zc) g->zc = ZSTD_createCCtx();
+#endif
+    put0 = g->s.stats.put_bytes, dedup0 = g->s.stats.dedup_bytes;
+    g->dir.os_error = 0;
+    r = dir_add(g, "", &st);
+    if (r == DX_OK) r = cap_dir(g, g->state, "", 0, tbuf, bbuf, &files, &skipped);
+    free(tbuf), free(bbuf);
+    if (r == DX_OK && skipped) return tool_fail("cannot capture %s: it cannot be read", g->state);
+    if (r == DX_OK) r = dirs_put(g, &dirs);
+    if (r == DX_OK) r = needs_put(g, &needs);
+    if (r != DX_OK) return tool_fail("capture %s: cannot write to store %s: %s", g->state, g->store_path, why(g, r));
+    if (have_prev && dx_cas_id_equal(&files, &prev.files) && dx_cas_id_equal(&dirs, &prev.dirs)) {
+        if (!g->quiet && !g->still_quiet && !g->periodic)
+            fprintf(stderr, "statekeeper: %s unchanged since version %llu\n", g->state, (unsigned long long)prev.v.seq);
+        return g->unreadable ? 3 : TOOL_EXIT_OK;
+    }
+    clock_gettime(CLOCK_REALTIME, &now);
+    g->st.seq = have_prev ? prev.v.seq + 1 : 1;
+    g->st.time_sec = (int64_t)now.tv_sec, g->st.time_nsec = (uint32_t)now.tv_nsec, g->st.full_every = g->full_every;
+    if (have_prev) dx_cas_id_encode(&latest, g->st.parent, sizeof g->st.parent);
+    g->st.new_bytes = (g->s.stats.put_bytes - put0) - (g->s.stats.dedup_bytes - dedup0);
+    if ((r = meta_put(g, &meta)) != DX_OK) return tool_fail("capture %s: cannot write to store %s: %s", g->state, g->store_path, why(g, r));
+    memset(e, 0, sizeof e);
+    e[0].name = "dirs", e[0].name_len = 4, e[0].mode = DX_CAS_MODE_FILE, e[0].id = dirs;
+    e[1].name = "files", e[1].name_len = 5, e[1].mode = DX_CAS_MODE_DIR, e[1].id = files;
+    e[2].name = "meta", e[2].name_len = 4, e[2].mode = DX_CAS_MODE_FILE, e[2].id = meta;
+    e[3].name = "needs", e[3].name_len = 5, e[3].mode = DX_CAS_MODE_DIR, e[3].id = needs;
+    len = dx_cas_tree_encode(DX_CAS_ALG_SHA256, e, 4, tree, sizeof tree);
+    r = len < 0 ? (dx_result)len : dx_cas_store_put(&g->s, tree, (size_t)len, &root);
+    if (r == DX_OK) r = dx_cas_store_sync(&g->s); /* everything the version needs is durable before it is named */
+    if (r != DX_OK) return tool_fail("capture %s: cannot write to store %s: %s", g->state, g->store_path, why(g, r));
+    if (g->still_quiet && !g->still_quiet(g->quiet_user)) { /* files changed while they were read: not one moment */
+        if (!g->quiet) fprintf(stderr, "statekeeper: %s changed during the capture: not kept, tried again when it is quiet\n", g->state);
+        return CAPTURE_AGAIN;
+    }
+    test_step();
+    if ((r = dx_cas_dir_ref_set(&g->dir, "latest", &root)) != DX_OK)
+        return tool_fail("capture %s: the version is stored but ref latest could not be written: %s", g->state, why(g, r));
+    *seq_out = g->st.seq;
+    if (!g->quiet) {
+        char text[DX_CAS_ID_TEXT_SIZE];
+        dx_cas_id_format(&root, text, sizeof text);
+        fprintf(stderr,
+                "statekeeper: captured version %llu %s: %llu files, %llu bytes; %llu new bytes (%llu files as chunks, %llu as "
+                "deltas of %llu bytes, %llu unchanged)",
+                (unsigned long long)g->st.seq, text, (unsigned long long)g->st.files, (unsigned long long)g->st.bytes,
+                (unsigned long long)g->st.new_bytes, (unsigned long long)g->st.chunk_files, (unsigned long long)g->st.delta_files,
+                (unsigned long long)g->st.delta_out, (unsigned long long)g->st.unchanged_files);
+        if (g->specials) fprintf(stderr, "; %llu skipped (FIFOs, sockets, devices)", (unsigned long long)g->specials);
+        if (g->unreadable) fprintf(stderr, "; %llu could not be read", (unsigned long long)g->unreadable);
+        fputc('\n', stderr);
+    }
+    return g->unreadable ? 3 : TOOL_EXIT_OK;
+}
+
+/* ---- restore ---- */
+
+typedef struct rctx {
+    const char *out;
+    uint64_t files, bytes;
+    bool stopped;
+} rctx;
+
+static void set_mtime_at(const char *path, int64_t sec, uint32_t nsec, bool nofollow) {
+    struct timespec ts[2];
+    ts[0].tv_sec = 0, ts[0].tv_nsec = UTIME_OMIT;
+    ts[1].tv_sec = (time_t)sec, ts[1].tv_nsec = nsec < 1000000000u ? (long)nsec : 0;
+    if (utimensat(AT_FDCWD, path, ts, nofollow ? AT_SYMLINK_NOFOLLOW : 0) != 0)
+        tool_warn("cannot set the time of %s: %s", path, strerror(errno));
+}
+
+/* a temporary name next to path (same folder: the rename stays on one file system) */
+static void tmp_name(sk *g, const char *path, char *out, size_t cap) {
+    const char *slash = strrchr(path, '/');
+    int dl = slash ? (int)(slash - path) : 1;
+    snprintf(out, cap, "%.*s/.statekeeper-%ld-%u.tmp", dl, slash ? path : ".", (long)getpid(), g->serial++);
+}
+
+static dx_result restore_one(sk *g, const char *path, const dx_cas_tree_entry *e, void *user) {
+    rctx *c = (rctx *)user;
+    char final[4096], tmp[4200], folder[4096];
+    frec f;
+    struct stat st;
+    int fd = -1, err = 0;
+    dx_result r;
+    if (!join(final, sizeof final, c->out, path)) {
+        tool_warn("cannot restore %s: path too long", path);
+        return DX_ERR_LIMIT;
+    }
+    if ((r = record_get(g, &e->id, &f)) != DX_OK) {
+        tool_warn("cannot restore %s: its record does not read: %s", final, why(g, r));
+        return r;
+    }
+    if (lstat(final, &st) == 0 && S_ISDIR(st.st_mode)) {
+        tool_warn("cannot restore %s: a folder has that name (it is left as it is)", final);
+        frec_free(&f);
+        return DX_ERR_EXISTS;
+    }
+    snprintf(folder, sizeof folder, "%s", final);
+    *strrchr(folder, '/') = 0;
+    tmp_name(g, final, tmp, sizeof tmp);
+    if (f.kind == KIND_SYMLINK) {
+        if (symlink(f.target, tmp) != 0) err = errno, r = DX_ERR_IO;
+        else set_mtime_at(tmp, f.mtime_sec, f.mtime_nsec, true);
+    } else {
+        if ((fd = open(tmp, O_RDWR | O_CREAT | O_EXCL, 0600)) < 0) err = errno, r = DX_ERR_IO;
+        else if (f.kind != KIND_EMPTY) r = content_write(g, &f, fd, folder, &err); /* checked against the root */
+        if (r == DX_OK && fchmod(fd, (mode_t)f.mode) != 0) err = errno, r = DX_ERR_IO;
+        if (r == DX_OK) {
+            struct timespec ts[2];
+            ts[0].tv_sec = 0, ts[0].tv_nsec = UTIME_OMIT;
+            ts[1].tv_sec = (time_t)f.mtime_sec, ts[1].tv_nsec = f.mtime_nsec < 1000000000u ? (long)f.mtime_nsec : 0;
+            if (futimens(fd, ts) != 0) err = errno, r = DX_ERR_IO;
+        }
+        if (fd >= 0 && close(fd) != 0 && r == DX_OK) err = errno, r = DX_ERR_IO;
+    }
+    if (r == DX_OK && rename(tmp, final) != 0) err = errno, r = DX_ERR_IO;
+    if (r != DX_OK) {
+        unlink(tmp);
+        if (err) tool_warn("cannot restore %s: %s", final, strerror(err));
+        else tool_warn("cannot restore %s: %s; nothing was written under its name", final, why(g, r));
+    } else {
+        c->files++, c->bytes += f.size;
+    }
+    frec_free(&f);
+    return r;
+}
+
+/* the version V names: a number (log's) or an id */
+static int pick_version(sk *g, const char *which, version *out) {
+    version *vs;
+    size_t n, i;
+    dx_cas_id id;
+    uint64_t seq = 0;
+    dx_result r;
+    if (which && dx_cas_id_parse(which, strlen(which), &id) == DX_OK) {
+        if ((r = version_open(g, &id, out)) != DX_OK) return tool_fail("version %s: %s", which, why(g, r));
+        return 0;
+    }
+    if (which && tool_parse_u64(which, 1, UINT64_MAX, false, &seq) != 0)
+        return tool_fail("--version %s: neither a version number nor a version id", which);
+    r = version_list(g, &vs, &n);
+    if (n == 0) {
+        free(vs);
+        if (r != DX_OK) return tool_fail("cannot read the versions of %s: %s", g->store_path, why(g, r));
+        return tool_fail("%s holds no version yet", g->store_path);
+    }
+    for (i = 0; i < n; i++)
+        if (!which || vs[i].v.seq == seq) {
+            *out = vs[i];
+            free(vs);
+            return 0;
+        }
+    free(vs);
+    if (r != DX_OK) return tool_fail("version %s not found: the versions of %s cannot all be read: %s", which, g->store_path, why(g, r));
+    return tool_fail("no version %s in %s (see 'statekeeper log')", which, g->store_path);
+}
+
+/* Restores v into out (made if missing). 0 ok; 1 failed (said). */
+static int restore_version(sk *g, const version *v, const char *out) {
+    dirrec *dirs;
+    size_t nd, i;
+    rctx c;
+    struct stat st;
+    dx_result r;
+    int err;
+    memset(&c, 0, sizeof c);
+    c.out = out;
+    if ((r = dirs_read(g, v, &dirs, &nd)) != DX_OK || nd == 0 || dirs[0].path[0]) {
+        dirs_free(dirs, nd);
+        return tool_fail("cannot restore version %llu: its folder list does not read: %s", (unsigned long long)v->v.seq,
+                         why(g, r != DX_OK ? r : DX_ERR_CORRUPT));
+    }
+    if (stat(out, &st) != 0) {
+        if ((err = errno) != ENOENT || mkdir(out, 0700) != 0) {
+            err = err != ENOENT ? err : errno;
+            dirs_free(dirs, nd);
+            return tool_fail("cannot restore into %s: %s", out, strerror(err));
+        }
+    } else if (!S_ISDIR(st.st_mode)) {
+        dirs_free(dirs, nd);
+        return tool_fail("cannot restore into %s: it exists and is not a directory", out);
+    }
+    for (i = 1; i < nd; i++) { /* folders first; writable while they fill, their own modes at the end */
+        char p[4096];
+        if (!join(p, sizeof p, out, dirs[i].path)) {
+            dirs_free(dirs, nd);
+            return tool_fail("cannot restore %s/%s: path too long", out, dirs[i].path);
+        }
+        if (mkdir(p, 0700) != 0) {
+            struct stat ls;
+            err = errno;
+            if (err != EEXIST || lstat(p, &ls) != 0 || !S_ISDIR(ls.st_mode)) { /* never through a symlink: nothing leaves out */
+                dirs_free(dirs, nd);
+                return tool_fail("cannot restore folder %s: %s", p, err == EEXIST ? "something else has that name (left as it is)" : strerror(err));
+            }
+        }
+    }
+    r = walk_files(g, &v->files, "", 0, restore_one, &c);
+    for (i = nd; i-- > 0;) {
+        char p[4096];
+        if (!join(p, sizeof p, out, dirs[i].path)) continue;
+        if (chmod(p, (mode_t)dirs[i].mode) != 0) tool_warn("cannot set the permissions of %s: %s", p, strerror(errno));
+        set_mtime_at(p, dirs[i].mtime_sec, dirs[i].mtime_nsec, false);
+    }
+    dirs_free(dirs, nd);
+    if (tool_sync_tree(out) != 0) return tool_fail("cannot make %s durable: %s", out, strerror(errno));
+    if (r != DX_OK)
+        return tool_fail("restore of version %llu stopped (named above); %s holds %llu files that were checked",
+                         (unsigned long long)v->v.seq, out, (unsigned long long)c.files);
+    g->restored = c.files;
+    if (!g->quiet)
+        fprintf(stderr, "statekeeper: restored version %llu into %s: %llu files, %llu bytes, all checked\n",
+                (unsigned long long)v->v.seq, out, (unsigned long long)c.files, (unsigned long long)c.bytes);
+    return TOOL_EXIT_OK;
+}
+
+static int cmd_restore(sk *g, const char *which, const char *out) {
+    version v;
+    int rc = pick_version(g, which, &v);
+    return rc ? rc : restore_version(g, &v, out);
+}
+
+/* ---- log, stats ---- */
+
+static void fmt_time(int64_t sec, char *out, size_t cap) {
+    time_t t = (time_t)sec;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static int cmd_log(sk *g) {
+    version *vs;
+    size_t n, i;
+    dx_result r = version_list(g, &vs, &n);
+    for (i = 0; i < n; i++) {
+        char text[DX_CAS_ID_TEXT_SIZE], when[32];
+        dx_cas_id_format(&vs[i].id, text, sizeof text);
+        fmt_time(vs[i].v.time_sec, when, sizeof when);
+        printf("%llu %s %s %llu files %llu bytes, %llu new bytes (%llu chunked, %llu deltas, %llu unchanged)\n",
+               (unsigned long long)vs[i].v.seq, text, when, (unsigned long long)vs[i].v.files, (unsigned long long)vs[i].v.bytes,
+               (unsigned long long)vs[i].v.new_bytes, (unsigned long long)vs[i].v.chunk_files,
+               (unsigned long long)vs[i].v.delta_files, (unsigned long long)vs[i].v.unchanged_files);
+    }
+    free(vs);
+    if (tool_stdout_done() != 0) return TOOL_EXIT_FAIL;
+    if (r != DX_OK) return tool_fail("the versions before these cannot be read: %s", why(g, r));
+    return TOOL_EXIT_OK;
+}
+
+static dx_result count_object(void *user, const dx_cas_id *id, uint64_t size) {
+    uint64_t *c = (uint64_t *)user;
+    (void)id;
+    c[0]++, c[1] += size;
+    return DX_OK;
+}
+
+static uint64_t disk_bytes(const char *path, int depth) {
+    DIR *d = opendir(path);
+    struct dirent *de;
+    uint64_t sum = 0;
+    if (!d || depth > 4) {
+        if (d) closedir(d);
+        return 0;
+    }
+    while ((de = readdir(d)) != NULL) {
+        char p[DX_CAS_PATH_MAX + 600];
+        struct stat st;
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) continue;
+        snprintf(p, sizeof p, "%s/%s", path, de->d_name);
+        if (lstat(p, &st) != 0) continue;
+        if (S_ISDIR(st.st_mode)) sum += disk_bytes(p, depth + 1);
+        else sum += (uint64_t)st.st_size;
+    }
+    closedir(d);
+    return sum;
+}
+
+static int cmd_stats(sk *g) {
+    version *vs;
+    size_t n, i;
+    uint64_t c[2] = {0, 0}, logical = 0, din = 0, dout = 0, disk;
+    char p[DX_CAS_PATH_MAX + 32];
+    dx_result r = version_list(g, &vs, &n);
+    printf("version files bytes new-bytes chunked deltas unchanged delta-ratio\n");
+    for (i = 0; i < n; i++) {
+        const sk_version *v = &vs[i].v;
+        logical += v->bytes, din += v->delta_in, dout += v->delta_out;
+        printf("%llu %llu %llu %llu %llu %llu %llu %.4f\n", (unsigned long long)v->seq, (unsigned long long)v->files,
+               (unsigned long long)v->bytes, (unsigned long long)v->new_bytes, (unsigned long long)v->chunk_files,
+               (unsigned long long)v->delta_files, (unsigned long long)v->unchanged_files,
+               v->delta_in ? (double)v->delta_out / (double)v->delta_in : 0.0);
+    }
+    dx_cas_store_iterate(&g->s, count_object, c);
+    snprintf(p, sizeof p, "%s/objects", g->store_path);
+    disk = disk_bytes(p, 0);
+    snprintf(p, sizeof p, "%s/packs", g->store_path);
+    disk += disk_bytes(p, 0);
+    printf("%llu versions hold %llu bytes; the store: %llu objects, %llu bytes of content, %llu bytes on disk\n",
+           (unsigned long long)n, (unsigned long long)logical, (unsigned long long)c[0], (unsigned long long)c[1],
+           (unsigned long long)disk);
+    printf("dedup ratio %.2f (bytes the versions hold / bytes on disk); delta ratio %.4f (patch bytes / bytes of the files "
+           "stored as deltas)\n",
+           disk ? (double)logical / (double)disk : 0.0, din ? (double)dout / (double)din : 0.0);
+    free(vs);
+    if (tool_stdout_done() != 0) return TOOL_EXIT_FAIL;
+    if (r != DX_OK) return tool_fail("the versions before these cannot be read: %s", why(g, r));
+    return TOOL_EXIT_OK;
+}
+
+/* ---- verify ---- */
+
+typedef struct vctx {
+    uint64_t checked, bad, records;
+    dx_cas_id *seen; /* records checked already (open addressing on the digest) */
+    size_t seen_cap, seen_n;
+    dx_cas_id *needs;
+    size_t nneeds;
+    uint64_t seq;
+} vctx;
+
+static bool seen_add(vctx *c, const dx_cas_id *id) { /* true: new */
+    size_t i;
+    if (c->seen_n * 2 >= c->seen_cap) {
+        size_t cap = c->seen_cap ? c->seen_cap * 2 : 1024, j;
+        dx_cas_id *n = (dx_cas_id *)calloc(cap, sizeof *n);
+        if (!n) return true;
+        for (j = 0; j < c->seen_cap; j++)
+            if (c->seen[j].alg) {
+                for (i = (size_t)(dx_load_u64le(c->seen[j].digest) & (cap - 1)); n[i].alg; i = (i + 1) & (cap - 1)) {
+                }
+                n[i] = c->seen[j];
+            }
+        free(c->seen);
+        c->seen = n, c->seen_cap = cap;
+    }
+    for (i = (size_t)(dx_load_u64le(id->digest) & (c->seen_cap - 1)); c->seen[i].alg; i = (i + 1) & (c->seen_cap - 1))
+        if (dx_cas_id_equal(&c->seen[i], id)) return false;
+    c->seen[i] = *id, c->seen_n++;
+    return true;
+}
+
+static int id_cmp(const void *a, const void *b) { return memcmp(((const dx_cas_id *)a)->digest, ((const dx_cas_id *)b)->digest, 32); }
+
+static dx_result verify_one(sk *g, const char *path, const dx_cas_tree_entry *e, void *user) {
+    vctx *c = (vctx *)user;
+    frec f;
+    uint32_t i;
+    int fd, err;
+    dx_result r;
+    if (!seen_add(c, &e->id)) return DX_OK;
+    c->records++;
+    if ((r = record_get(g, &e->id, &f)) != DX_OK) {
+        printf("version %llu: %s: its record does not read: %s\n", (unsigned long long)c->seq, path, why(g, r));
+        c->bad++;
+        return DX_OK;
+    }
+    for (i = 0; i < f.nchain; i++) {
+        dx_cas_id id;
+        if (blobref_id(&f.chain[i], &id) != DX_OK || !bsearch(&id, c->needs, c->nneeds, sizeof id, id_cmp)) {
+            printf("version %llu: %s: a blob it needs is not in the version's needs list\n", (unsigned long long)c->seq, path);
+            c->bad++;
+        }
+    }
+    if (!g->quick && (f.kind == KIND_CHUNKS || f.kind == KIND_DELTA)) {
+        if ((fd = anon_tmp(g, g->tmp)) < 0) {
+            frec_free(&f);
+            tool_warn("cannot make a temporary file in %s: %s", g->tmp, strerror(errno));
+            return DX_ERR_IO;
+        }
+        r = content_write(g, &f, fd, g->tmp, &err);
+        close(fd);
+        if (err) {
+            frec_free(&f);
+            tool_warn("cannot write a temporary file in %s: %s", g->tmp, strerror(err));
+            return DX_ERR_IO;
+        }
+        if (r != DX_OK) {
+            printf("version %llu: %s does not rebuild: %s\n", (unsigned long long)c->seq, path, why(g, r));
+            c->bad++;
+        } else {
+            c->checked++;
+        }
+    }
+    frec_free(&f);
+    return DX_OK;
+}
+
+static void problem(void *user, const dx_cas_id *id, dx_result what) {
+    char text[DX_CAS_ID_TEXT_SIZE];
+    (void)user;
+    dx_cas_id_format(id, text, sizeof text);
+    printf("%s %s\n", what == DX_ERR_CHECKSUM ? "corrupt" : what == DX_ERR_NOTFOUND ? "missing" : "malformed", text);
+}
+
+static int cmd_verify(sk *g) {
+    version *vs;
+    size_t n, i;
+    dx_cas_id *ids;
+    dx_cas_verify_report rep;
+    vctx c;
+    uint64_t problems = 0;
+    dx_result r = version_list(g, &vs, &n), rv;
+    if (r != DX_OK) {
+        printf("the versions before version %llu cannot be read: %s\n", n ? (unsigned long long)vs[n - 1].v.seq : 0ull, why(g, r));
+        problems++;
+    }
+    if (!(ids = (dx_cas_id *)malloc((n ? n : 1) * sizeof *ids))) return tool_fail("out of memory");
+    for (i = 0; i < n; i++) ids[i] = vs[i].id;
+    memset(&rep, 0, sizeof rep);
+    rv = dx_cas_store_verify(&g->s, ids, n, NULL, problem, NULL, &rep);
+    if (g->dir.bad_packs) printf("damaged pack %s (%u damaged packs: their objects are not read)\n", g->dir.bad_pack, (unsigned)g->dir.bad_packs);
+    problems += rep.corrupt + rep.missing + g->dir.bad_packs;
+    if (rv != DX_OK && rv != DX_ERR_CORRUPT) {
+        printf("verify stopped: %s\n", why(g, rv));
+        problems++;
+    }
+    memset(&c, 0, sizeof c);
+    for (i = 0; i < n && rv != DX_ERR_NOMEM; i++) { /* each version's records: parse, needs, and (not --quick) contents */
+        uint8_t *buf;
+        size_t len, pos = 0, k = 0;
+        dx_cas_tree t;
+        dx_cas_tree_entry e;
+        c.seq = vs[i].v.seq;
+        if ((r = load(g, &vs[i].needs, &buf, &len)) == DX_OK && (r = dx_cas_tree_parse(buf, len, 0, &t)) != DX_OK) free(buf);
+        if (r != DX_OK) {
+            printf("version %llu: its needs list does not read: %s\n", (unsigned long long)c.seq, why(g, r));
+            problems++;
+            continue;
+        }
+        free(c.needs);
+        c.needs = (dx_cas_id *)malloc((t.count ? t.count : 1) * sizeof *c.needs);
+        while (c.needs && dx_cas_tree_next(&t, &pos, &e)) c.needs[k++] = e.id;
+        c.nneeds = k;
+        free(buf);
+        if (!c.needs) return tool_fail("out of memory");
+        qsort(c.needs, c.nneeds, sizeof *c.needs, id_cmp);
+        if ((r = walk_files(g, &vs[i].files, "", 0, verify_one, &c)) != DX_OK) {
+            if (r == DX_ERR_IO) return TOOL_EXIT_FAIL;
+            printf("version %llu: its files do not read: %s\n", (unsigned long long)c.seq, why(g, r));
+            problems++;
+        }
+    }
+    problems += c.bad;
+    printf("%llu versions, %llu objects (%llu bytes), %llu records, %llu contents rebuilt and checked: %llu problems\n",
+           (unsigned long long)n, (unsigned long long)rep.objects, (unsigned long long)rep.bytes, (unsigned long long)c.records,
+           (unsigned long long)c.checked, (unsigned long long)problems);
+    free(vs), free(ids), free(c.seen), free(c.needs);
+    if (tool_stdout_done() != 0) return TOOL_EXIT_FAIL;
+    return problems ? tool_fail("%s has problems (listed above)", g->store_path) : TOOL_EXIT_OK;
+}
+
+/* ---- gc ---- */
+
+static int cmd_gc(sk *g, uint64_t keep) {
+    version *vs;
+    size_t n, i, k;
+    dx_cas_id *ids;
+    dx_cas_gc_report rep;
+    dx_result r = version_list(g, &vs, &n);
+    if (r != DX_OK) {
+        free(vs);
+        return tool_fail("gc: nothing deleted: the versions of %s cannot all be read: %s", g->store_path, why(g, r));
+    }
+    if (g->dir.bad_packs) {
+        free(vs);
+        return tool_fail("gc: nothing deleted: %s/packs/%s is damaged (run 'statekeeper verify')", g->store_path, g->dir.bad_pack);
+    }
+    if (n == 0) {
+        free(vs);
+        return tool_fail("gc: %s holds no version: nothing to keep, nothing deleted", g->store_path);
+    }
+    k = keep < n ? (size_t)keep : n;
+    if (!(ids = (dx_cas_id *)malloc(k * sizeof *ids))) return tool_fail("out of memory");
+    for (i = 0; i < k; i++) ids[i] = vs[i].id;
+    if (k < n && (r = dx_cas_dir_ref_set(&g->dir, "oldest", &vs[k - 1].id)) != DX_OK) { /* before anything goes */
+        free(vs), free(ids);
+        return tool_fail("gc: nothing deleted: cannot write ref oldest: %s", why(g, r));
+    }
+    memset(&rep, 0, sizeof rep);
+    r = dx_cas_store_gc(&g->s, ids, k, MAX_DEPTH, 0, &rep);
+    free(ids);
+    if (r != DX_OK) {
+        free(vs);
+        return tool_fail("gc: %s: %s", rep.deleted ? "stopped" : "nothing deleted", why(g, r));
+    }
+    printf("kept versions %llu..%llu (%llu objects, %llu bytes); dropped %llu versions; deleted %llu objects (%llu bytes)\n",
+           (unsigned long long)vs[k - 1].v.seq, (unsigned long long)vs[0].v.seq, (unsigned long long)rep.marked,
+           (unsigned long long)rep.kept_bytes, (unsigned long long)(n - k), (unsigned long long)rep.deleted,
+           (unsigned long long)rep.deleted_bytes);
+    free(vs);
+    return tool_stdout_done();
+}
+
+/* ---- run ---- */
+
+typedef struct runctx {
+    sk *g;
+    pid_t child;
+    int ifd, sfd, status;
+    bool child_done, dirty, timer_pending, poll_mode, failed_capture;
+    uint64_t first_ns, last_ns, quiet_ns, interval_ns;
+    char **wd_path; /* inotify watch descriptor -> folder */
+    size_t wd_cap;
+    uint64_t watches, max_watches; /* test hook STATEKEEPER_TEST_INOTIFY=N: watches past N fail (0: no limit) */
+    dx_reactor r;
+    dx_op iop, sop, top;
+    uint64_t ibuf[8192]; /* inotify events (8-byte aligned) */
+    struct signalfd_siginfo sbuf[8];
+} runctx;
+
+static void watch_tree(runctx *c, const char *path, int depth) {
+    int wd;
+    DIR *d;
+    struct dirent *de;
+    uint32_t mask = IN_MODIFY | IN_CLOSE_WRITE | IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_ATTRIB |
+                    IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR | IN_DONT_FOLLOW;
+    if (c->max_watches && c->watches >= c->max_watches) {
+        wd = -1, errno = ENOSPC; /* as when fs.inotify.max_user_watches is reached */
+    } else {
+        wd = depth > MAX_DEPTH ? -1 : inotify_add_watch(c->ifd, path, mask);
+    }
+    if (depth > MAX_DEPTH || wd < 0) {
+        if (depth <= MAX_DEPTH && errno != ENOENT && errno != ENOTDIR && !c->poll_mode) {
+            tool_warn("cannot watch %s: %s: scanning %s every %llu s instead", path, strerror(errno), c->g->state,
+                      (unsigned long long)(c->interval_ns / 1000000000u));
+            c->poll_mode = true;
+        }
+        return;
+    }
+    if ((size_t)wd >= c->wd_cap) {
+        size_t cap = (size_t)wd * 2 + 16, i;
+        char **n = (char **)realloc(c->wd_path, cap * sizeof *n);
+        if (!n) return;
+        for (i = c->wd_cap; i < cap; i++) n[i] = NULL;
+        c->wd_path = n, c->wd_cap = cap;
+    }
+    free(c->wd_path[wd]);
+    c->wd_path[wd] = strdup(path);
+    c->watches++;
+    if (!(d = opendir(path))) return;
+    while ((de = readdir(d)) != NULL) {
+        char p[4096];
+        struct stat st;
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) continue;
+        if (!join(p, sizeof p, path, de->d_name) || lstat(p, &st) != 0 || !S_ISDIR(st.st_mode)) continue;
+        if (c->g->have_store_id && st.st_dev == c->g->store_dev && st.st_ino == c->g->store_ino) continue;
+        watch_tree(c, p, depth + 1);
+    }
+    closedir(d);
+}
+
+static void schedule(runctx *c, uint64_t in_ns);
+
+/* the events in buf: folders made later are watched too; anything else makes DIR dirty */
+static void on_events(runctx *c, const uint8_t *buf, size_t len) {
+    size_t off = 0;
+    uint64_t now = dx_reactor_now(&c->r);
+    bool any = false;
+    while (len - off >= sizeof(struct inotify_event)) {
+        struct inotify_event ev;
+        const char *name = (const char *)buf + off + sizeof ev;
+        memcpy(&ev, buf + off, sizeof ev);
+        if (ev.len > len - off - sizeof ev) break;
+        off += sizeof ev + ev.len;
+        if (ev.mask & IN_Q_OVERFLOW) {
+            watch_tree(c, c->g->state, 0);
+            any = true;
+            continue;
+        }
+        if (ev.mask & IN_IGNORED) continue;
+        if (ev.len && !strncmp(name, ".statekeeper-", 13)) continue;
+        if ((ev.mask & (IN_CREATE | IN_MOVED_TO)) && (ev.mask & IN_ISDIR) && ev.wd >= 0 && (size_t)ev.wd < c->wd_cap &&
+            c->wd_path[ev.wd]) {
+            char p[4096];
+            if (join(p, sizeof p, c->wd_path[ev.wd], name)) watch_tree(c, p, 1);
+        }
+        any = true;
+    }
+    if (!any) return;
+    if (!c->dirty) c->first_ns = now;
+    c->dirty = true, c->last_ns = now;
+    if (!c->timer_pending) schedule(c, c->quiet_ns);
+}
+
+/* reads what inotify has now, without waiting (before and during a capture) */
+static void drain_events(runctx *c) {
+    for (;;) {
+        ssize_t n = read(c->ifd, c->ibuf, sizeof c->ibuf);
+        if (n <= 0) break;
+        on_events(c, (const uint8_t *)c->ibuf, (size_t)n);
+    }
+}
+
+static bool run_still_quiet(void *user) {
+    runctx *c = (runctx *)user;
+    struct pollfd p;
+    p.fd = c->ifd, p.events = POLLIN, p.revents = 0;
+    return poll(&p, 1, 0) == 0;
+}
+
+static void run_capture(runctx *c) {
+    uint64_t seq;
+    int rc;
+    if (!c->poll_mode) {
+        drain_events(c);
+        c->dirty = false;
+    }
+    c->g->still_quiet = c->poll_mode ? NULL : run_still_quiet;
+    c->g->quiet_user = c, c->g->periodic = true;
+    rc = capture(c->g, &seq);
+    c->g->still_quiet = NULL, c->g->periodic = false;
+    if (rc == CAPTURE_AGAIN) {
+        drain_events(c); /* dirty again: the timer is on */
+        if (!c->dirty) c->dirty = true, c->first_ns = c->last_ns = dx_reactor_now(&c->r);
+        if (!c->timer_pending) schedule(c, c->quiet_ns);
+    } else if (rc == TOOL_EXIT_FAIL) {
+        c->failed_capture = true;
+    }
+}
+
+static dx_reactor_action on_timer(dx_reactor *r, dx_op *op, int64_t res, void *user) {
+    runctx *c = (runctx *)user;
+    uint64_t now = dx_reactor_now(r), due;
+    (void)op, (void)res;
+    c->timer_pending = false;
+    if (c->child_done) return DX_REACTOR_DISARM;
+    if (c->poll_mode) {
+        run_capture(c);
+        schedule(c, c->interval_ns);
+        return DX_REACTOR_DISARM;
+    }
+    if (!c->dirty) return DX_REACTOR_DISARM;
+    due = c->last_ns + c->quiet_ns;
+    if (c->first_ns + c->interval_ns < due) due = c->first_ns + c->interval_ns;
+    if (now >= due) run_capture(c);
+    else schedule(c, due - now);
+    return DX_REACTOR_DISARM;
+}
+
+static void schedule(runctx *c, uint64_t in_ns) {
+    dx_op_timer(&c->top, in_ns, 0);
+    if (dx_reactor_submit(&c->r, &c->top, on_timer, c) == DX_OK) c->timer_pending = true;
+}
+
+static dx_reactor_action on_inotify(dx_reactor *r, dx_op *op, int64_t res, void *user) {
+    runctx *c = (runctx *)user;
+    (void)r, (void)op;
+    if (res <= 0 || c->child_done) return c->child_done ? DX_REACTOR_DISARM : (res == DX_ERR_AGAIN ? DX_REACTOR_REARM : DX_REACTOR_DISARM);
+    on_events(c, (const uint8_t *)c->ibuf, (size_t)res);
+    return DX_REACTOR_REARM;
+}
+
+static dx_reactor_action on_signal(dx_reactor *r, dx_op *op, int64_t res, void *user) {
+    runctx *c = (runctx *)user;
+    size_t i, n = res > 0 ? (size_t)res / sizeof c->sbuf[0] : 0;
+    (void)op;
+    for (i = 0; i < n; i++) {
+        int sig = (int)c->sbuf[i].ssi_signo;
+        if (sig == SIGCHLD) {
+            int st;
+            if (waitpid(c->child, &st, WNOHANG) == c->child) {
+                c->child_done = true;
+                c->status = WIFEXITED(st) ? WEXITSTATUS(st) : WIFSIGNALED(st) ? 128 + WTERMSIG(st) : 1;
+            }
+        } else if (c->child > 0 && !c->child_done) {
+            kill(c->child, sig); /* SIGTERM, SIGINT, SIGHUP: the program's to handle; we capture after it exits */
+        }
+    }
+    if (c->child_done) {
+        dx_reactor_stop(r);
+        return DX_REACTOR_DISARM;
+    }
+    return DX_REACTOR_REARM;
+}
+
+static int cmd_run(sk *g, char **prog, uint64_t interval_s, uint64_t quiet_ms, bool poll_mode) {
+    static runctx c;
+    sigset_t set, old;
+    struct stat st;
+    dx_reactor_config rc;
+    int err, rcode;
+    uint64_t seq;
+    const char *hook;
+    memset(&c, 0, sizeof c);
+    c.g = g, c.ifd = c.sfd = -1, c.poll_mode = poll_mode;
+    c.quiet_ns = quiet_ms * 1000000u, c.interval_ns = interval_s * 1000000000u;
+    /* 1. the state: restored when missing or empty; kept as it is otherwise (it is as new as the store or newer) */
+    if (stat(g->state, &st) != 0 || (S_ISDIR(st.st_mode) && tool_dir_is_empty(g->state, &err))) {
+        dx_cas_id latest;
+        dx_result r = dx_cas_dir_ref_get(&g->dir, "latest", &latest);
+        if (r == DX_OK) {
+            version v;
+            if ((r = version_open(g, &latest, &v)) != DX_OK)
+                return tool_fail("cannot read the latest version of %s: %s; %s not restored, %s not started", g->store_path,
+                                 why(g, r), g->state, prog[0]);
+            if (restore_version(g, &v, g->state) != 0) return tool_fail("%s not started: its state could not be restored", prog[0]);
+        } else if (r != DX_ERR_NOTFOUND) {
+            return tool_fail("ref latest of %s: %s", g->store_path, why(g, r));
+        } else if (stat(g->state, &st) != 0 && mkdir(g->state, 0700) != 0) {
+            return tool_fail("cannot make %s: %s", g->state, strerror(errno));
+        }
+    } else if (!S_ISDIR(st.st_mode)) {
+        return tool_fail("%s is not a directory", g->state);
+    } else {
+        rcode = capture(g, &seq); /* what is there now is the newest state */
+        if (rcode == TOOL_EXIT_FAIL) return tool_fail("%s not started: its state could not be captured first", prog[0]);
+    }
+    /* 2. signals through a signalfd; the program gets the old mask */
+    sigemptyset(&set);
+    sigaddset(&set, SIGCHLD), sigaddset(&set, SIGTERM), sigaddset(&set, SIGINT), sigaddset(&set, SIGHUP);
+    if (sigprocmask(SIG_BLOCK, &set, &old) != 0 || (c.sfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) < 0)
+        return tool_fail("cannot set up signals: %s", strerror(errno));
+    /* test hook STATEKEEPER_TEST_INOTIFY: "none" as if the kernel had no inotify, N at most N watches */
+    hook = getenv("STATEKEEPER_TEST_INOTIFY");
+    if (hook && strcmp(hook, "none") && tool_parse_u64(hook, 1, UINT64_MAX, false, &c.max_watches) != 0) hook = NULL;
+    if (!c.poll_mode) {
+        if (hook && !strcmp(hook, "none")) c.ifd = -1, errno = ENOSYS;
+        else c.ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+        if (c.ifd < 0) {
+            tool_warn("inotify is not available (%s): scanning %s every %llu s instead", strerror(errno), g->state,
+                      (unsigned long long)interval_s);
+            c.poll_mode = true;
+        } else {
+            watch_tree(&c, g->state, 0);
+        }
+    }
+    memset(&rc, 0, sizeof rc);
+    /* readiness backends: inotify is read in the loop's turns only, so a capture can ask whether events came */
+    rc.backends[0] = DX_REACTOR_BACKEND_EPOLL, rc.backends[1] = DX_REACTOR_BACKEND_POLL, rc.backend_count = 2;
+    rc.max_fds = 4096;
+    if (dx_reactor_create(&c.r, &rc) != DX_OK) return tool_fail("cannot make an event loop");
+    /* 3. the program */
+    fflush(stdout), fflush(stderr);
+    if ((c.child = fork()) < 0) return tool_fail("cannot start %s: %s", prog[0], strerror(errno));
+    if (c.child == 0) {
+        sigprocmask(SIG_SETMASK, &old, NULL);
+        execvp(prog[0], prog);
+        fprintf(stderr, "statekeeper: cannot run %s: %s\n", prog[0], strerror(errno));
+        _exit(127);
+    }
+    if (!g->quiet) fprintf(stderr, "statekeeper: started %s (pid %ld), watching %s%s\n", prog[0], (long)c.child, g->state,
+                           c.poll_mode ? " (by scanning)" : "");
+    dx_op_read(&c.sop, (uintptr_t)c.sfd, c.sbuf, sizeof c.sbuf, DX_OP_OFFSET_CURRENT);
+    dx_reactor_submit(&c.r, &c.sop, on_signal, &c);
+    if (!c.poll_mode) {
+        dx_op_read(&c.iop, (uintptr_t)c.ifd, c.ibuf, sizeof c.ibuf, DX_OP_OFFSET_CURRENT);
+        dx_reactor_submit(&c.r, &c.iop, on_inotify, &c);
+    } else {
+        schedule(&c, c.interval_ns);
+    }
+    while (!c.child_done)
+        if (dx_reactor_run(&c.r, DX_REACTOR_RUN_ONCE) != DX_OK && errno != EINTR) break;
+    dx_reactor_destroy(&c.r);
+    if (c.ifd >= 0) close(c.ifd);
+    close(c.sfd);
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    if (!c.child_done) { /* the loop failed: wait for the program all the same */
+        int stw;
+        if (waitpid(c.child, &stw, 0) == c.child) c.status = WIFEXITED(stw) ? WEXITSTATUS(stw) : 128 + WTERMSIG(stw);
+    }
+    if (!g->quiet) fprintf(stderr, "statekeeper: %s exited with status %d\n", prog[0], c.status);
+    /* 4. the last capture: nothing writes now */
+    rcode = capture(g, &seq);
+    if (rcode == TOOL_EXIT_FAIL) {
+        tool_warn("the last capture of %s failed: the store holds the version before", g->state);
+        return c.status ? c.status : TOOL_EXIT_FAIL;
+    }
+    {
+        size_t i;
+        for (i = 0; i < c.wd_cap; i++) free(c.wd_path[i]);
+        free(c.wd_path);
+    }
+    return c.status;
+}
+
+/* ---- main ---- */
+
+int main(int argc, char **argv) {
+    static sk g;
+    const char *pos[3], *version_arg = NULL;
+    char **prog = NULL;
+    char versions[200];
+    size_t npos = 0;
+    uint64_t keep = 0, interval = 30, quiet_ms = 500, v;
+    bool have_keep = false, poll_mode = false, run_opts = false;
+    int i, rc;
+    bool restoring = false;
+    tool_start("statekeeper", usage);
+    g.full_every = 16, g.lock_fd = -1;
+    for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) /* restore's --version V is not the tools' --version */
+        if (!strcmp(argv[i], "restore")) restoring = true;
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--")) {
+            prog = argv + i + 1;
+            break;
+        }
+        if (a[0] != '-' || !a[1]) {
+            if (npos == 3) return tool_usage_error("too many arguments");
+            pos[npos++] = a;
+        } else if (tool_is_help(a)) {
+            return tool_help();
+        } else if (!strcmp(a, "--version") && !restoring) {
+#if defined(DX_CAS_WITH_ZSTD)
+            snprintf(versions, sizeof versions, "%s, zstd %s",
+                     TOOL_HEADER_VERSION("dx_cas.h", DX_CAS_VERSION_MAJOR, DX_CAS_VERSION_MINOR, DX_CAS_VERSION_PATCH) ", "
+                     TOOL_HEADER_VERSION("dx_patch.h", DX_PATCH_VERSION_MAJOR, DX_PATCH_VERSION_MINOR, DX_PATCH_VERSION_PATCH) ", "
+                     TOOL_HEADER_VERSION("dx_teleport.h", DX_TELEPORT_VERSION_MAJOR, DX_TELEPORT_VERSION_MINOR, DX_TELEPORT_VERSION_PATCH) ", "
+                     TOOL_HEADER_VERSION("dx_reactor.h", DX_REACTOR_VERSION_MAJOR, DX_REACTOR_VERSION_MINOR, DX_REACTOR_VERSION_PATCH),
+                     ZSTD_versionString());
+#else
+            snprintf(versions, sizeof versions, "%s",
+                     TOOL_HEADER_VERSION("dx_cas.h", DX_CAS_VERSION_MAJOR, DX_CAS_VERSION_MINOR, DX_CAS_VERSION_PATCH) ", "
+                     TOOL_HEADER_VERSION("dx_patch.h", DX_PATCH_VERSION_MAJOR, DX_PATCH_VERSION_MINOR, DX_PATCH_VERSION_PATCH) ", "
+                     TOOL_HEADER_VERSION("dx_teleport.h", DX_TELEPORT_VERSION_MAJOR, DX_TELEPORT_VERSION_MINOR, DX_TELEPORT_VERSION_PATCH) ", "
+                     TOOL_HEADER_VERSION("dx_reactor.h", DX_REACTOR_VERSION_MAJOR, DX_REACTOR_VERSION_MINOR, DX_REACTOR_VERSION_PATCH));
+#endif
+            return tool_version(versions);
+        } else if (!strcmp(a, "--store") || !strcmp(a, "--state") || !strcmp(a, "--version") || !strcmp(a, "--keep") ||
+                   !strcmp(a, "--interval") || !strcmp(a, "--full-every") || !strcmp(a, "--quiet-ms")) {
+            const char *val = i + 1 < argc ? argv[++i] : NULL;
+            if (!val || !*val) return tool_usage_error("%s needs a value", a);
+            if (!strcmp(a, "--store")) g.store_path = val;
+            else if (!strcmp(a, "--state")) g.state = val;
+            else if (!strcmp(a, "--keep")) {
+                if (tool_parse_u64(val, 1, UINT32_MAX, false, &keep) != 0) return tool_usage_error("--keep %s: not a number of versions (1 or more)", val);
+                have_keep = true;
+            } else if (!strcmp(a, "--interval")) {
+                if (tool_parse_u64(val, 1, 86400, false, &interval) != 0) return tool_usage_error("--interval %s: not a number of seconds in 1..86400", val);
+                run_opts = true;
+            } else if (!strcmp(a, "--quiet-ms")) {
+                if (tool_parse_u64(val, 1, 3600000, false, &quiet_ms) != 0) return tool_usage_error("--quiet-ms %s: not a number of milliseconds", val);
+                run_opts = true;
+            } else if (!strcmp(a, "--full-every")) {
+                if (tool_parse_u64(val, 1, 1000, false, &v) != 0) return tool_usage_error("--full-every %s: not a number in 1..1000", val);
+                g.full_every = (uint32_t)v;
+            } else version_arg = val;
+        } else if (!strcmp(a, "--poll")) poll_mode = true, run_opts = true;
+        else if (!strcmp(a, "--no-sync")) g.no_sync = true;
+        else if (!strcmp(a, "--quick")) g.quick = true;
+        else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) g.quiet = true;
+        else return tool_usage_error("unknown option %s", a);
+    }
+    if (npos == 0) return tool_usage_error("no command");
+#define IS(cmd) (!strcmp(pos[0], cmd))
+    if (!IS("capture") && !IS("restore") && !IS("log") && !IS("verify") && !IS("gc") && !IS("stats") && !IS("run"))
+        return tool_usage_error("unknown command %s", pos[0]);
+    if (!g.store_path) return tool_usage_error("%s needs --store STORE", pos[0]);
+    if ((IS("capture") || IS("run")) && !g.state) return tool_usage_error("%s needs --state DIR", pos[0]);
+    if (IS("restore") ? npos != 2 : npos != 1) return tool_usage_error("%s: wrong arguments", pos[0]);
+    if (IS("run") ? !prog || !prog[0] : prog != NULL) return tool_usage_error(IS("run") ? "run needs -- PROGRAM [ARGS...]" : "%s takes no PROGRAM", pos[0]);
+    if (IS("gc") != have_keep) return tool_usage_error(IS("gc") ? "gc needs --keep N" : "--keep is for gc");
+    if (run_opts && !IS("run")) return tool_usage_error("--interval, --quiet-ms and --poll are for run");
+    if (version_arg && !IS("restore")) return tool_usage_error("--version V is for restore");
+    if (g.quick && !IS("verify")) return tool_usage_error("--quick is for verify");
+    if ((rc = open_store(&g, IS("capture") || IS("run"), IS("capture") || IS("run") || IS("gc"))) != 0) return rc;
+    if (IS("capture")) {
+        uint64_t seq;
+        rc = capture(&g, &seq);
+    } else if (IS("restore")) rc = cmd_restore(&g, version_arg, pos[1]);
+    else if (IS("log")) rc = cmd_log(&g);
+    else if (IS("verify")) rc = cmd_verify(&g);
+    else if (IS("gc")) rc = cmd_gc(&g, keep);
+    else if (IS("stats")) rc = cmd_stats(&g);
+    else rc = cmd_run(&g, prog, interval, quiet_ms, poll_mode);
+    capture_reset(&g);
+#if defined(DX_CAS_WITH_ZSTD)
+    if (g.zc) ZSTD_freeCCtx(g.zc);
+#endif
+    free(g.zbuf);
+    close_store(&g);
+    if (test_kill.at) fprintf(stderr, "statekeeper: test: %llu steps\n", (unsigned long long)test_kill.steps);
+    return rc;
+}
