@@ -463,26 +463,13 @@ static const char usage[] =
     "                     key never SET is answered \"not found\": counted as a miss\n"
     "  --keys N           keys used by GET, SET and DEL: key:00000000 to N-1 (default 10000)\n"
     "  --token JWT        the HELLO token (hbtp_server --jwt-secret)\n"
-    "  --backend NAME     io_uring, epoll or poll (default: the best this system has)\n"
+    "  --backend NAME     io_uring, epoll, poll, kqueue or iocp (default: the best this system has)\n"
     "  --cdf FILE         also write the latency distribution: one line per histogram\n"
     "                     bucket in use, \"microseconds cumulative-fraction\" (for gnuplot)\n"
     "  -h, --help         this text\n"
     "  --version          the dx header versions it is built from\n"
     "exit status: 0 requests were answered, 1 failure (no connection, a connection lost,\n"
     "  nothing answered), 2 bad usage\n";
-
-static const char *opt_value(int argc, char **argv, int *i, const char *name, bool *missing) {
-    size_t n = strlen(name);
-    const char *a = argv[*i];
-    if (strncmp(a, name, n) != 0) return NULL;
-    if (a[n] == '=') return a + n + 1;
-    if (a[n] != 0) return NULL;
-    if (*i + 1 >= argc) {
-        *missing = true;
-        return NULL;
-    }
-    return argv[++*i];
-}
 
 /* "get:90,set:10", "ping", "echo:1,del:1": 0, or -1 for anything else */
 static int parse_mix(const char *s) {
@@ -585,10 +572,6 @@ static void print_ns(char *out, size_t cap, uint64_t ns) {
     else snprintf(out, cap, "%.2f ms", (double)ns / 1e6);
 }
 
-static const struct { const char *name; dx_reactor_backend_id id; } backends[] = {
-    {"io_uring", DX_REACTOR_BACKEND_IOURING}, {"epoll", DX_REACTOR_BACKEND_EPOLL}, {"poll", DX_REACTOR_BACKEND_POLL},
-};
-
 int main(int argc, char **argv) {
     uint64_t conns = 64, depth = 1, threads = 1, duration = 10, size = 64, keys = 10000;
     const char *target = NULL, *backend = NULL, *v;
@@ -613,28 +596,28 @@ int main(int argc, char **argv) {
             return tool_version(TOOL_HEADER_VERSION("dx_hbtp.h", DX_HBTP_VERSION_MAJOR, DX_HBTP_VERSION_MINOR, DX_HBTP_VERSION_PATCH) ", "
                                 TOOL_HEADER_VERSION("dx_reactor.h", DX_REACTOR_VERSION_MAJOR, DX_REACTOR_VERSION_MINOR,
                                                     DX_REACTOR_VERSION_PATCH));
-        if ((v = opt_value(argc, argv, &a, "--connections", &missing))) {
+        if ((v = tool_opt_value(argc, argv, &a, "--connections", &missing))) {
             if (tool_parse_u64(v, 1, 100000, false, &conns) != 0) return tool_usage_error("--connections must be 1 to 100000, not \"%s\"", v);
-        } else if ((v = opt_value(argc, argv, &a, "--pipeline", &missing))) {
+        } else if ((v = tool_opt_value(argc, argv, &a, "--pipeline", &missing))) {
             if (tool_parse_u64(v, 1, 4096, false, &depth) != 0) return tool_usage_error("--pipeline must be 1 to 4096, not \"%s\"", v);
-        } else if ((v = opt_value(argc, argv, &a, "--threads", &missing))) {
+        } else if ((v = tool_opt_value(argc, argv, &a, "--threads", &missing))) {
             if (tool_parse_u64(v, 1, 1024, false, &threads) != 0) return tool_usage_error("--threads must be 1 to 1024, not \"%s\"", v);
-        } else if ((v = opt_value(argc, argv, &a, "--duration", &missing))) {
+        } else if ((v = tool_opt_value(argc, argv, &a, "--duration", &missing))) {
             if (tool_parse_u64(v, 1, 86400, false, &duration) != 0) return tool_usage_error("--duration must be 1 to 86400 seconds, not \"%s\"", v);
-        } else if ((v = opt_value(argc, argv, &a, "--size", &missing))) {
+        } else if ((v = tool_opt_value(argc, argv, &a, "--size", &missing))) {
             if (tool_parse_u64(v, 0, 1u << 20, true, &size) != 0) return tool_usage_error("--size must be 0 to 1M, not \"%s\"", v);
-        } else if ((v = opt_value(argc, argv, &a, "--keys", &missing))) {
+        } else if ((v = tool_opt_value(argc, argv, &a, "--keys", &missing))) {
             if (tool_parse_u64(v, 1, 100000000, false, &keys) != 0) return tool_usage_error("--keys must be 1 to 100000000, not \"%s\"", v);
-        } else if ((v = opt_value(argc, argv, &a, "--mix", &missing))) {
+        } else if ((v = tool_opt_value(argc, argv, &a, "--mix", &missing))) {
             if (parse_mix(v) != 0) return tool_usage_error("bad --mix \"%s\" (kinds ping, echo, get, set, del; e.g. get:90,set:10)", v);
-        } else if ((v = opt_value(argc, argv, &a, "--token", &missing))) {
+        } else if ((v = tool_opt_value(argc, argv, &a, "--token", &missing))) {
             opt.token = v;
-        } else if ((v = opt_value(argc, argv, &a, "--unix", &missing))) {
+        } else if ((v = tool_opt_value(argc, argv, &a, "--unix", &missing))) {
             if (!*v) return tool_usage_error("--unix needs a path");
             opt.unix_path = v;
-        } else if ((v = opt_value(argc, argv, &a, "--backend", &missing))) {
+        } else if ((v = tool_opt_value(argc, argv, &a, "--backend", &missing))) {
             backend = v;
-        } else if ((v = opt_value(argc, argv, &a, "--cdf", &missing))) {
+        } else if ((v = tool_opt_value(argc, argv, &a, "--cdf", &missing))) {
             if (!*v) return tool_usage_error("--cdf needs a file name");
             opt.cdf_path = v;
         } else if (missing) {
@@ -653,12 +636,18 @@ int main(int argc, char **argv) {
                                                  (unsigned long long)conns);
     if (opt.token && strlen(opt.token) > 4000) return tool_usage_error("--token is longer than 4000 bytes");
     if (backend) {
-        size_t b;
-        for (b = 0; b < sizeof backends / sizeof backends[0]; b++)
-            if (!strcmp(backend, backends[b].name)) break;
-        if (b == sizeof backends / sizeof backends[0]) return tool_usage_error("unknown backend %s (io_uring, epoll, poll)", backend);
-        opt.reactor.backends[0] = backends[b].id;
+        opt.reactor.backends[0] = tool_backend_named(backend);
+        if (opt.reactor.backends[0] == DX_REACTOR_BACKEND_DEFAULT)
+            return tool_usage_error("unknown backend %s (" TOOL_BACKEND_NAMES ")", backend);
         opt.reactor.backend_count = 1;
+    }
+    {   /* a backend this system lacks is said plainly, before any load report */
+        dx_reactor probe;
+        dx_result prc = dx_reactor_create(&probe, &opt.reactor);
+        if (prc != DX_OK)
+            return tool_fail("cannot make a loop%s%s: %s", backend ? " with backend " : "", backend ? backend : "",
+                             dx_reactor_result_name(prc));
+        dx_reactor_destroy(&probe);
     }
     opt.connections = (uint32_t)conns, opt.pipeline = (uint32_t)depth, opt.threads = (uint32_t)threads;
     opt.duration_ns = duration * 1000000000u, opt.size = (uint32_t)size, opt.keys = (uint32_t)keys;

@@ -456,25 +456,6 @@ static const char usage[] =
     "exit status: 0 ok, 1 failure (the backend is not available, the port cannot be bound),\n"
     "  2 bad usage\n";
 
-static const struct { const char *name; dx_reactor_backend_id id; } backends[] = {
-    {"io_uring", DX_REACTOR_BACKEND_IOURING}, {"epoll", DX_REACTOR_BACKEND_EPOLL}, {"poll", DX_REACTOR_BACKEND_POLL},
-    {"kqueue", DX_REACTOR_BACKEND_KQUEUE},    {"iocp", DX_REACTOR_BACKEND_IOCP},
-};
-
-/* --name VALUE or --name=VALUE; NULL when it is not this option */
-static const char *opt_value(int argc, char **argv, int *i, const char *name, bool *missing) {
-    size_t n = strlen(name);
-    const char *a = argv[*i];
-    if (strncmp(a, name, n) != 0) return NULL;
-    if (a[n] == '=') return a + n + 1;
-    if (a[n] != 0) return NULL;
-    if (*i + 1 >= argc) {
-        *missing = true;
-        return NULL;
-    }
-    return argv[++*i];
-}
-
 int main(int argc, char **argv) {
     dx_hbtp_route methods[M_COUNT];
     dx_hbtp_router router;
@@ -495,31 +476,31 @@ int main(int argc, char **argv) {
                                 TOOL_HEADER_VERSION("dx_hbtp.h", DX_HBTP_VERSION_MAJOR, DX_HBTP_VERSION_MINOR, DX_HBTP_VERSION_PATCH) ", "
                                 TOOL_HEADER_VERSION("dx_reactor.h", DX_REACTOR_VERSION_MAJOR, DX_REACTOR_VERSION_MINOR,
                                                     DX_REACTOR_VERSION_PATCH));
-        if ((v = opt_value(argc, argv, &i, "--port", &missing))) {
+        if ((v = tool_opt_value(argc, argv, &i, "--port", &missing))) {
             if (tool_parse_u64(v, 0, 65535, false, &port) != 0) return tool_usage_error("--port must be 0 to 65535, not \"%s\"", v);
-        } else if ((v = opt_value(argc, argv, &i, "--workers", &missing))) {
+        } else if ((v = tool_opt_value(argc, argv, &i, "--workers", &missing))) {
             if (tool_parse_u64(v, 1, 1024, false, &workers) != 0) return tool_usage_error("--workers must be 1 to 1024, not \"%s\"", v);
-        } else if ((v = opt_value(argc, argv, &i, "--max-connections", &missing))) {
+        } else if ((v = tool_opt_value(argc, argv, &i, "--max-connections", &missing))) {
             if (tool_parse_u64(v, 1, 1u << 20, false, &maxc) != 0)
                 return tool_usage_error("--max-connections must be 1 to 1048576, not \"%s\"", v);
-        } else if ((v = opt_value(argc, argv, &i, "--kv-slots", &missing))) {
+        } else if ((v = tool_opt_value(argc, argv, &i, "--kv-slots", &missing))) {
             if (tool_parse_u64(v, 64, 1u << 30, true, &slots) != 0) return tool_usage_error("--kv-slots must be 64 to 1G, not \"%s\"", v);
-        } else if ((v = opt_value(argc, argv, &i, "--jwt-skew", &missing))) {
+        } else if ((v = tool_opt_value(argc, argv, &i, "--jwt-skew", &missing))) {
             if (tool_parse_u64(v, 0, (uint64_t)1 << 40, false, &skew) != 0) return tool_usage_error("--jwt-skew must be 0 to 2^40 seconds, not \"%s\"", v);
-        } else if ((v = opt_value(argc, argv, &i, "--jwt-secret-b64", &missing))) {
+        } else if ((v = tool_opt_value(argc, argv, &i, "--jwt-secret-b64", &missing))) {
             secret_b64 = v;
-        } else if ((v = opt_value(argc, argv, &i, "--jwt-secret", &missing))) {
+        } else if ((v = tool_opt_value(argc, argv, &i, "--jwt-secret", &missing))) {
             secret = v;
-        } else if ((v = opt_value(argc, argv, &i, "--rate", &missing))) {
+        } else if ((v = tool_opt_value(argc, argv, &i, "--rate", &missing))) {
             if (tool_parse_u64(v, 1, UINT32_MAX, false, &rate_opt) != 0) return tool_usage_error("--rate must be 1 to 4294967295, not \"%s\"", v);
-        } else if ((v = opt_value(argc, argv, &i, "--burst", &missing))) {
+        } else if ((v = tool_opt_value(argc, argv, &i, "--burst", &missing))) {
             if (tool_parse_u64(v, 1, UINT32_MAX, false, &burst_opt) != 0) return tool_usage_error("--burst must be 1 to 4294967295, not \"%s\"", v);
-        } else if ((v = opt_value(argc, argv, &i, "--unix", &missing))) {
+        } else if ((v = tool_opt_value(argc, argv, &i, "--unix", &missing))) {
             if (!*v) return tool_usage_error("--unix needs a path");
             unix_path = v;
-        } else if ((v = opt_value(argc, argv, &i, "--backend", &missing))) {
+        } else if ((v = tool_opt_value(argc, argv, &i, "--backend", &missing))) {
             backend = v;
-        } else if ((v = opt_value(argc, argv, &i, "--host", &missing))) {
+        } else if ((v = tool_opt_value(argc, argv, &i, "--host", &missing))) {
             host = v;
         } else if (missing) {
             return tool_usage_error("%s needs a value", a);
@@ -561,11 +542,9 @@ int main(int argc, char **argv) {
     cfg.conn.router = &router;
     cfg.conn.max_payload = 4096; /* GET/SET of small values: 4 KiB frames, about 30 KiB per connection */
     if (backend) {
-        size_t b;
-        for (b = 0; b < sizeof backends / sizeof backends[0]; b++)
-            if (!strcmp(backend, backends[b].name)) break;
-        if (b == sizeof backends / sizeof backends[0]) return tool_usage_error("unknown backend %s (io_uring, epoll, poll, kqueue, iocp)", backend);
-        cfg.reactor.backends[0] = backends[b].id;
+        cfg.reactor.backends[0] = tool_backend_named(backend);
+        if (cfg.reactor.backends[0] == DX_REACTOR_BACKEND_DEFAULT)
+            return tool_usage_error("unknown backend %s (" TOOL_BACKEND_NAMES ")", backend);
         cfg.reactor.backend_count = 1;
     }
     if (!kv_init(slots)) return tool_fail("cannot allocate the key-value table (%llu slots)", (unsigned long long)slots);

@@ -93,12 +93,6 @@ static const char usage[] =
     "exit status: 0 ok, 1 failure (the backend is not available, the port cannot be bound),\n"
     "  2 bad usage\n";
 
-static const struct { const char *name; dx_reactor_backend_id id; } backends[] = {
-    {"io_uring", DX_REACTOR_BACKEND_IOURING}, {"epoll", DX_REACTOR_BACKEND_EPOLL}, {"poll", DX_REACTOR_BACKEND_POLL},
-    {"kqueue", DX_REACTOR_BACKEND_KQUEUE},    {"iocp", DX_REACTOR_BACKEND_IOCP},
-};
-#define BACKEND_COUNT (sizeof backends / sizeof backends[0])
-
 /* Whether a reactor with only this backend starts here. */
 static bool backend_works(dx_reactor_backend_id id) {
     dx_reactor probe;
@@ -119,7 +113,7 @@ int main(int argc, char **argv) {
     const char *port_arg = NULL, *backend_arg = NULL;
     uint64_t port = 7777;
     dx_result err;
-    int i, b = -1;
+    int i;
     bool options = true;
     tool_start("reactor_echo", usage);
     for (i = 1; i < argc; i++) {
@@ -141,11 +135,10 @@ int main(int argc, char **argv) {
         return tool_usage_error("PORT must be a number from 0 to 65535, not \"%s\"", port_arg);
     memset(&cfg, 0, sizeof cfg);
     if (backend_arg) {
-        for (i = 0; i < (int)BACKEND_COUNT; i++)
-            if (!strcmp(backend_arg, backends[i].name)) b = i;
-        if (b < 0) return tool_usage_error("unknown backend %s (io_uring, epoll, poll, kqueue, iocp)", backend_arg);
+        cfg.backends[0] = tool_backend_named(backend_arg);
+        if (cfg.backends[0] == DX_REACTOR_BACKEND_DEFAULT)
+            return tool_usage_error("unknown backend %s (" TOOL_BACKEND_NAMES ")", backend_arg);
         cfg.backend_count = 1;
-        cfg.backends[0] = backends[b].id;
     }
     for (i = MAX_CONNS - 1; i >= 0; i--) {
         pool[i].next_free = free_list;
@@ -154,15 +147,16 @@ int main(int argc, char **argv) {
     err = dx_reactor_create(&r, &cfg); /* the fd table, through cfg.allocator (default malloc) */
     if (err != DX_OK) {
         char have[64] = "";
-        for (i = 0; i < (int)BACKEND_COUNT; i++)
-            if (backend_works(backends[i].id)) {
+        dx_reactor_backend_id id;
+        for (id = DX_REACTOR_BACKEND_IOURING; id <= DX_REACTOR_BACKEND_IOCP; id = (dx_reactor_backend_id)(id + 1))
+            if (backend_works(id)) {
                 if (have[0]) strcat(have, ", ");
-                strcat(have, backends[i].name);
+                strcat(have, dx_reactor_backend_id_name(id));
             }
-        if (b >= 0 && err == DX_ERR_UNSUPPORTED)
-            return tool_fail("backend %s is not available in this build on this system (available: %s)",
-                             backends[b].name, have[0] ? have : "none");
-        return tool_fail("cannot start the reactor%s%s: %s", b >= 0 ? " with backend " : "", b >= 0 ? backends[b].name : "",
+        if (backend_arg && err == DX_ERR_UNSUPPORTED)
+            return tool_fail("backend %s is not available in this build on this system (available: %s)", backend_arg,
+                             have[0] ? have : "none");
+        return tool_fail("cannot start the reactor%s%s: %s", backend_arg ? " with backend " : "", backend_arg ? backend_arg : "",
                          dx_reactor_result_name(err));
     }
     dx_reactor_addr_make(&addr, "127.0.0.1", (uint16_t)port);

@@ -373,6 +373,34 @@ TOOL_FN int tool_stdout_done(void) {
 /* A header's version as tool_version() wants it, from its version macros:
    TOOL_HEADER_VERSION("dx_cas.h", DX_CAS_VERSION_MAJOR, DX_CAS_VERSION_MINOR,
    DX_CAS_VERSION_PATCH) is "dx_cas.h 0.2.0" (string literals: join several). */
+/* --name VALUE or --name=VALUE at argv[*i]: the value (*i moves past it); NULL
+   when argv[*i] is another option, or when the value is missing (*missing set). */
+TOOL_FN const char *tool_opt_value(int argc, char **argv, int *i, const char *name, bool *missing) {
+    size_t n = strlen(name);
+    const char *a = argv[*i];
+    if (strncmp(a, name, n) != 0) return NULL;
+    if (a[n] == '=') return a + n + 1;
+    if (a[n] != 0) return NULL;
+    if (*i + 1 >= argc) {
+        *missing = true;
+        return NULL;
+    }
+    return argv[++*i];
+}
+
+#ifdef DX_REACTOR_H
+/* A dx_reactor backend by the name dx_reactor_backend_id_name gives it ("io_uring",
+   "epoll", "poll", "kqueue", "iocp"); DX_REACTOR_BACKEND_DEFAULT for any other name.
+   Whether this system has it is dx_reactor_create's to say. */
+TOOL_FN dx_reactor_backend_id tool_backend_named(const char *name) {
+    dx_reactor_backend_id id;
+    for (id = DX_REACTOR_BACKEND_IOURING; id <= DX_REACTOR_BACKEND_IOCP; id = (dx_reactor_backend_id)(id + 1))
+        if (!strcmp(name, dx_reactor_backend_id_name(id))) return id;
+    return DX_REACTOR_BACKEND_DEFAULT;
+}
+#define TOOL_BACKEND_NAMES "io_uring, epoll, poll, kqueue, iocp"
+#endif
+
 #define TOOL_STR_(x) #x
 #define TOOL_STR(x) TOOL_STR_(x)
 #define TOOL_HEADER_VERSION(file, major, minor, patch) file " " TOOL_STR(major) "." TOOL_STR(minor) "." TOOL_STR(patch)
