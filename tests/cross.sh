@@ -383,6 +383,16 @@ target_mingw() {
         fi
         : >"$prefix/.dx-ready"
     fi
+    # net_test's 10,000 connections have both ends in one Windows process, and
+    # under Wine every socket of both is a Unix fd of wineserver: as many as
+    # the fd limit allows, with room for wineserver's own.
+    local hard
+    hard=$(ulimit -Hn)
+    if [ "$hard" = unlimited ] || [ "$hard" -ge 21500 ]; then
+        export DX_NET_CONNECTIONS=10000
+    else
+        export DX_NET_CONNECTIONS=$(((hard - 1500) / 2))
+    fi
     hosted mingw "little-endian 64-bit" "" no .exe \
         "x86_64-w64-mingw32-gcc -static $CFLAGS" "$LIBS_WIN" "$wine" "${TESTS_ALL[@]}"
     mingw_reactor_echo "$wine"
