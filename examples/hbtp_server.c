@@ -18,7 +18,7 @@
    Keys are 1-64 bytes, values 0-1024 (ERROR 10 BAD_REQUEST otherwise), as redis GET/SET
    on small strings. The table is an open-addressing hash table sized at start
    (--kv-slots), shared by the workers (one mutex per stripe); a SET into a full stripe
-   answers ERROR 0x8002. Ctrl-C (or SIGTERM) stops gracefully: GOAWAY to every client,
+   (or when memory for a new key runs out) answers ERROR 0x8002. Ctrl-C (or SIGTERM) stops gracefully: GOAWAY to every client,
    the answers still due are sent; a second Ctrl-C closes at once.
    Authentication (--jwt-secret): the HELLO token must be a compact HS256 JWT signed
    with the secret (examples/jwt.h: alg exactly HS256, exp and nbf checked with
@@ -41,13 +41,21 @@ enum { M_ECHO = 1, M_GET = 2, M_SET = 3, M_DEL = 4, M_WHOAMI = 5, M_USERS = 6, M
 enum { CODE_NOT_FOUND = 0x8001, CODE_FULL = 0x8002, CODE_NO_IDENTITY = 0x8003 };
 enum { KEY_MAX = 64, VALUE_MAX = 1024, STRIPES = 64 };
 
-/* ---- the store: STRIPES tables with linear probing and backward-shift deletion ---- */
+/* ---- the store: STRIPES tables with linear probing and backward-shift deletion ----
+   A slot is 16 bytes (the key's hash and its entry), so a stripe's table stays in
+   the cache; the key and value live in their own small allocation (made by the SET
+   that inserts the key, grown when a longer value comes, freed by DEL). A table of
+   1,100-byte slots with the bytes inline cost a cache and TLB miss per lookup,
+   a fifth of the server's CPU on GETs (perf, 10,000 keys over 65,536 slots). */
+
+typedef struct kv_entry {
+    uint16_t key_len, value_len, value_cap;
+    uint8_t bytes[]; /* key, then value */
+} kv_entry;
 
 typedef struct kv_slot {
-    uint64_t hash;      /* 0: empty */
-    uint16_t key_len, value_len;
-    uint8_t key[KEY_MAX];
-    uint8_t value[VALUE_MAX];
+    uint64_t hash; /* 0: empty */
+    kv_entry *e;
 } kv_slot;
 
 typedef struct kv_stripe {
@@ -69,7 +77,7 @@ static bool kv_init(uint64_t total) {
     uint32_t per = 16, i;
     while ((uint64_t)per * STRIPES < total && per < (1u << 24)) per <<= 1;
     for (i = 0; i < STRIPES; i++) {
-        stripes[i].slots = (kv_slot *)calloc(per, sizeof(kv_slot)); /* pages touched only when used */
+        stripes[i].slots = (kv_slot *)calloc(per, sizeof(kv_slot));
         if (!stripes[i].slots) return false;
         stripes[i].mask = per - 1;
         pthread_mutex_init(&stripes[i].lock, NULL);
@@ -78,8 +86,10 @@ static bool kv_init(uint64_t total) {
 }
 
 static void kv_free(void) {
-    uint32_t i;
+    uint32_t i, j;
     for (i = 0; i < STRIPES; i++) {
+        if (stripes[i].slots)
+            for (j = 0; j <= stripes[i].mask; j++) free(stripes[i].slots[j].e);
         free(stripes[i].slots);
         pthread_mutex_destroy(&stripes[i].lock);
     }
@@ -90,7 +100,7 @@ static kv_slot *kv_find(kv_stripe *s, uint64_t h, const uint8_t *k, size_t n) {
     uint32_t i = (uint32_t)(h >> 6) & s->mask;
     for (;;) {
         kv_slot *e = &s->slots[i];
-        if (e->hash == 0 || (e->hash == h && e->key_len == n && memcmp(e->key, k, n) == 0)) return e;
+        if (e->hash == 0 || (e->hash == h && e->e->key_len == n && memcmp(e->e->bytes, k, n) == 0)) return e;
         i = (i + 1) & s->mask;
     }
 }
@@ -100,6 +110,7 @@ static kv_stripe *kv_stripe_of(uint64_t h) { return &stripes[h & (STRIPES - 1)];
 /* Backward shift: later entries of the same run move up, so lookups need no tombstones. */
 static void kv_remove(kv_stripe *s, kv_slot *e) {
     uint32_t i = (uint32_t)(e - s->slots), j = i;
+    free(e->e);
     for (;;) {
         uint32_t home;
         j = (j + 1) & s->mask;
@@ -111,6 +122,7 @@ static void kv_remove(kv_stripe *s, kv_slot *e) {
         }
     }
     s->slots[i].hash = 0;
+    s->slots[i].e = NULL;
     s->count--;
 }
 
@@ -132,7 +144,8 @@ static dx_result h_get(dx_hbtp_request *req, void *user) {
     s = kv_stripe_of(h);
     pthread_mutex_lock(&s->lock);
     e = kv_find(s, h, req->body, req->body_len);
-    rc = e->hash ? dx_hbtp_reply(req, e->value, e->value_len) : dx_hbtp_reply_error(req, CODE_NOT_FOUND, "not found");
+    rc = e->hash ? dx_hbtp_reply(req, e->e->bytes + e->e->key_len, e->e->value_len)
+                 : dx_hbtp_reply_error(req, CODE_NOT_FOUND, "not found");
     pthread_mutex_unlock(&s->lock);
     return rc;
 }
@@ -155,18 +168,28 @@ static dx_result h_set(dx_hbtp_request *req, void *user) {
     s = kv_stripe_of(h);
     pthread_mutex_lock(&s->lock);
     e = kv_find(s, h, k, klen);
-    if (!e->hash) {
-        if (s->count + 1 > s->mask - s->mask / 8) { /* keep probes short: at most 7/8 full */
-            pthread_mutex_unlock(&s->lock);
-            return dx_hbtp_reply_error(req, CODE_FULL, "store full");
-        }
-        e->hash = h;
-        e->key_len = (uint16_t)klen;
-        memcpy(e->key, k, klen);
-        s->count++;
+    if (!e->hash && s->count + 1 > s->mask - s->mask / 8) { /* keep probes short: at most 7/8 full */
+        pthread_mutex_unlock(&s->lock);
+        return dx_hbtp_reply_error(req, CODE_FULL, "store full");
     }
-    e->value_len = (uint16_t)vlen;
-    if (vlen) memcpy(e->value, v, vlen);
+    if (!e->hash || e->e->value_cap < vlen) { /* a new key, or a value longer than its room: (re)allocate */
+        uint32_t cap = vlen < 16 ? 16 : vlen;
+        kv_entry *n = (kv_entry *)realloc(e->e, sizeof(kv_entry) + klen + cap);
+        if (!n) {
+            pthread_mutex_unlock(&s->lock);
+            return dx_hbtp_reply_error(req, CODE_FULL, "out of memory");
+        }
+        if (!e->hash) {
+            n->key_len = (uint16_t)klen;
+            memcpy(n->bytes, k, klen);
+            e->hash = h;
+            s->count++;
+        }
+        n->value_cap = (uint16_t)cap;
+        e->e = n;
+    }
+    e->e->value_len = (uint16_t)vlen;
+    if (vlen) memcpy(e->e->bytes + klen, v, vlen);
     pthread_mutex_unlock(&s->lock);
     return dx_hbtp_reply(req, NULL, 0);
 }

@@ -192,6 +192,25 @@ assert rpc(3, 2, b"key") == (5, 3, b"\x02\x00\x00\x00value")
 assert rpc(4, 4, b"key") == (5, 4, b"\x04\x00\x00\x00\x01")
 op, st, p = rpc(5, 2, b"key")
 assert op == 6 and struct.unpack("<H", p[:2])[0] == 0x8001
+# values that grow past their room, shrink, reach 1024 bytes and pass it; a key deleted and set again
+big = bytes(range(256)) * 4
+assert rpc(6, 3, struct.pack("<H", 1) + b"k" + b"ab")[0] == 5
+assert rpc(7, 3, struct.pack("<H", 1) + b"k" + big)[0] == 5
+assert rpc(8, 2, b"k") == (5, 8, b"\x02\x00\x00\x00" + big)
+assert rpc(9, 3, struct.pack("<H", 1) + b"k" + b"xyz")[0] == 5
+assert rpc(10, 2, b"k") == (5, 10, b"\x02\x00\x00\x00xyz")
+op, st, p = rpc(11, 3, struct.pack("<H", 1) + b"k" + big + b"!")
+assert op == 6 and struct.unpack("<H", p[:2])[0] == 10
+assert rpc(12, 4, b"k") == (5, 12, b"\x04\x00\x00\x00\x01")
+assert rpc(13, 3, struct.pack("<H", 1) + b"k" + b"")[0] == 5
+assert rpc(14, 2, b"k") == (5, 14, b"\x02\x00\x00\x00")
+keys = [b"key:%05d" % i for i in range(300)]
+for i, k in enumerate(keys): assert rpc(15, 3, struct.pack("<H", len(k)) + k + k * (i % 5))[0] == 5
+for i, k in enumerate(keys): assert rpc(16, 2, k) == (5, 16, b"\x02\x00\x00\x00" + k * (i % 5))
+for k in keys[::2]: assert rpc(17, 4, k) == (5, 17, b"\x04\x00\x00\x00\x01")
+for i, k in enumerate(keys):
+    op, st, p = rpc(18, 2, k)
+    assert (op == 6) if i % 2 == 0 else (p == b"\x02\x00\x00\x00" + k * (i % 5))
 s.sendall(frame(2, 0, b"ping"))
 assert read() == (3, 0, b"ping")
 PY
@@ -201,7 +220,7 @@ PY
         wait "$pid"
         rc=$?
         [ "$rc" -eq 0 ] || bad "SIGINT: exit $rc ($(cat "$work/.srverr"))"
-        grep -q 'stopped: 1 connections, 5 requests' "$work/.srverr" || bad "SIGINT: $(cat "$work/.srverr")"
+        grep -q 'stopped: 1 connections, 1064 requests' "$work/.srverr" || bad "SIGINT: $(cat "$work/.srverr")"
         rm -f "$work/.fifo" "$work/.srverr"
         # JWT in HELLO (RFC 7515 A.1's key, so its example token can be tried), the
         # teleport RPC and the rate limiter, over real sockets: two servers
