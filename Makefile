@@ -13,7 +13,7 @@ CFLAGS ?= -O2
 B := build
 FUZZ_SECONDS ?= 60
 HEADERS := $(wildcard dx_*.h)
-EXAMPLES := $(patsubst examples/%.c,$(B)/%,$(wildcard examples/*.c)) $(B)/statekeeper
+EXAMPLES := $(patsubst examples/%.c,$(B)/%,$(wildcard examples/*.c)) $(B)/statekeeper $(B)/dx_sync
 # the collection's version (dx.pc, the CMake package): CMakeLists.txt's project() line
 VERSION := $(shell sed -n 's/^project.dx VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt)
 
@@ -26,12 +26,13 @@ endif
 ZSTD_FLAGS_dxdiff := -DDXDIFF_ZSTD
 ZSTD_FLAGS_cas_snap := -DDX_CAS_WITH_ZSTD
 ZSTD_FLAGS_statekeeper := -DDX_CAS_WITH_ZSTD -DDX_PATCH_WITH_ZSTD
+ZSTD_FLAGS_dx_sync := -DDX_CAS_WITH_ZSTD -DDX_PATCH_WITH_ZSTD
 # what example NAME is built with beyond the warnings: `make -s example-flags-NAME` (tests/run.sh asks)
 example_flags = -D_DEFAULT_SOURCE $(if $(and $(filter 1,$(ZSTD)),$(ZSTD_FLAGS_$(1))),$(ZSTD_FLAGS_$(1)) -lzstd)
 
 # make install: the tools are the examples a user runs on their own files (the
 # others are demos: teleport_users, hbtp_loopback, reactor_echo)
-TOOLS := dxdiff cas_snap cas_chunks tp_dump statekeeper
+TOOLS := dxdiff cas_snap cas_chunks tp_dump statekeeper dx_sync
 PREFIX ?= /usr/local
 INCLUDEDIR ?= $(PREFIX)/include
 BINDIR ?= $(PREFIX)/bin
@@ -53,6 +54,9 @@ $(B)/%: examples/%.c $(HEADERS) examples/tool.h examples/jwt.h
 $(B)/statekeeper: examples/statekeeper/statekeeper.c $(HEADERS) examples/tool.h
 	@mkdir -p $(B)
 	$(CC) $(WARN) $(CFLAGS) -I. $< -o $@ $(call example_flags,statekeeper)
+$(B)/dx_sync: examples/dx_sync/dx_sync.c $(HEADERS) examples/tool.h
+	@mkdir -p $(B)
+	$(CC) $(WARN) $(CFLAGS) -I. $< -o $@ $(call example_flags,dx_sync)
 
 example-flags-%:
 	@echo $(call example_flags,$*)

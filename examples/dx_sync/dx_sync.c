@@ -1,0 +1,1547 @@
+/* dx_sync - binary updates end to end: a client that holds one version of a
+   blob gets the newest in as few bytes as possible, verified, and never leaves
+   a broken file. All five dx headers and dx_net.h in one program.
+
+     dx_sync publish --store DIR NAME FILE     store FILE as the newest version of NAME
+     dx_sync serve --store DIR [--port P]      answer clients (HBTP, thread per core)
+     dx_sync get --server HOST:PORT --cache DIR NAME OUT
+                                               make OUT the newest version of NAME
+
+   How it works
+   - A version is a blob in a dx_cas directory store: FastCDC chunks and a
+     manifest. Its ETag is the Merkle root over its chunk ids (dx_cas.h,
+     "Blobs"), so a client computes the same ETag from the bytes it holds.
+   - publish also makes patches (dx_patch.h, dx_patch_diff_auto: XOR blocks,
+     the shift mode or the bytes as they are, whichever is smallest, zstd) from
+     the last K versions to the new one, and stores each as a blob too.
+   - get chunks OUT (when it exists) to learn its ETag and asks. The server
+     answers NOT_MODIFIED (same root), or offers a patch from the client's
+     version when that costs fewer bytes than the chunks the client lacks, or
+     else the chunk listing. The client fetches what it lacks, pipelined,
+     checks every chunk against its id as it arrives, and writes the result to
+     a temporary file next to OUT that replaces OUT (fsync, rename) only once
+     the whole is checked against the root. A patch is applied as it arrives
+     (dx_patch's streaming applier: bounded memory) from OUT to the temporary
+     file; if it fails to apply or its result is not the root, the client
+     fetches the chunks instead on the same connection. Chunks come from the
+     client's cache, from OUT itself (chunks that did not change) or from the
+     server. Everything fetched is kept in the cache (a dx_cas store), so an
+     interrupted get fetches only the rest the next time.
+
+   WIRE FORMAT (version 1). HBTP (dx_hbtp.h) over TCP; both sides offer
+   max_payload 128 KiB + 64 in HELLO. Integers little-endian. Object names
+   are SHA-256 digests (32 bytes) of the object's content. Chunking, which
+   the ETag depends on: FastCDC as dx_cas.h specifies it, min 4 KiB, average
+   16 KiB, max 64 KiB, normalization 1 (dx_cas_chunker_config zeroed).
+     RPC method 1, QUERY. Body, 36 + n bytes:
+       0 u8 version (1)   1 u8 flags: 1 = the client holds a version (root
+       follows), other bits 0   2 u8 n, the name's length (1..100: A-Z a-z
+       0-9 . _ -, not starting with '.')   3 u8 0   4 root[32] (zeros
+       without flag 1)   36 the name.
+     Answers: NOT_MODIFIED, payload the root (32 bytes): the client has the
+       newest. RPC_RESPONSE: an offer, a dx_teleport buffer (dx_teleport.h,
+       with its CRC32C) whose root object is a sync_offer (type 0x5301, below).
+       ERROR 0x8001 (no such name), 10 BAD_REQUEST, 9 INTERNAL (the server
+       cannot read its store).
+     RPC method 2, READ. Body, 44 bytes: 0 digest[32], 32 u64 offset, 40 u32
+       length (1..128 KiB). Answer: STREAM_END with END_STREAM whose payload
+       is exactly those bytes of the object's content; ERROR 0x8002 (no such
+       object), 0x8003 (the range is outside the object), 10, 9.
+     Teleport types (fields in order; BYTES fields are raw bytes):
+       0x5301 sync_offer { u32 kind (1 PATCH, 2 CHUNKS), u32 versions (how
+         many the server holds), root[32], u64 size, listing[32],
+         u64 listing_size (the newest version: its root, length, and the
+         digest and length of its listing), patch_listing[32],
+         u64 patch_listing_size, patch_root[32], u64 patch_size (PATCH: the
+         patch blob from the client's root; zeros for CHUNKS), u64
+         chunk_bytes (what the chunks the client lacks would cost, if it
+         holds the version it named), u64 published_ns (Unix time), str name }
+       0x5310 sync_listing { root[32], u64 size, u64 count, slice of
+         0x5311 sync_chunk { id[32] (the chunk's SHA-256), u32 length,
+         u32 0 } }: a blob's chunks in order. Its READ digest is the SHA-256
+         of the whole listing buffer. A client checks that digest, the buffer
+         (dx_tp_reader_init), count, every length (1..64 KiB), that the lengths
+         add up to size and that the Merkle root of the ids (dx_cas_chunk_leaf)
+         is root, before it uses any of it.
+     A PATCH's bytes are the blob whose listing is patch_listing: a dx_patch
+     patch from the client's version to root. A client may READ any object
+     an offer names, any number at once (pipelined, up to HBTP's max in flight).
+
+   STORE (the server's folder, a dx_cas directory store): per NAME a ref NAME
+   naming a history (a dx_teleport buffer, CRC32C, root object 0x5320
+   sync_history { str name, u64 published, slice of 0x5321 sync_version
+   { root[32], listing[32], manifest[32], u64 size, u64 listing_size,
+   u64 published_ns } (oldest first), slice of 0x5322 sync_patch
+   { from_root[32], patch_listing[32], patch_root[32], u64 patch_size,
+   u64 patch_listing_size, u64 chunk_bytes, u32 mode, u32 0 } (patches to
+   the newest) }). Every version's chunks, manifest and listing, and every
+   patch's, are objects of the store. A new history is written, synced, and
+   then the ref moves: a reader sees the old history or the new, whole.
+
+   LIMITS: a listing of at most 64 MiB (about 1.6 million chunks, some
+   26 GiB of blob); the client holds it in memory (40 bytes a chunk) besides
+   about 4 MiB of buffers. POSIX only (the directory store is). */
+#ifndef _DEFAULT_SOURCE
+#define _DEFAULT_SOURCE
+#endif
+#define DX_IMPLEMENTATION
+#include "dx_reactor.h"
+#include "dx_hbtp.h"
+#include "dx_net.h"
+#include "dx_cas.h"
+#include "dx_patch.h"
+#include "dx_teleport.h"
+#include "../tool.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <sys/stat.h>
+
+/* ---- the protocol ---- */
+
+#define SYNC_VERSION 1
+#define SYNC_DEFAULT_PORT 7878
+#define SYNC_MAX_PAYLOAD (128u * 1024 + 64)
+#define SYNC_READ_MAX (128u * 1024)
+#define SYNC_CHUNK_MAX (64u * 1024)
+#define SYNC_LISTING_MAX (64u << 20)
+#define SYNC_NAME_MAX 100
+enum { M_QUERY = 1, M_READ = 2, M_COUNT = 3 };
+enum { E_NO_NAME = 0x8001, E_NO_OBJECT = 0x8002, E_RANGE = 0x8003 };
+enum { OFFER_PATCH = 1, OFFER_CHUNKS = 2 };
+enum { E_OUT_CHANGED = -1000 }; /* the client's own: OUT changed while it was being read */
+enum { T_OFFER = 0x5301, T_LISTING = 0x5310, T_CHUNK = 0x5311, T_HISTORY = 0x5320, T_VERSION = 0x5321, T_PATCH = 0x5322 };
+
+typedef struct sync_offer {
+    uint32_t kind, versions;
+    uint8_t root[32];
+    uint64_t size;
+    uint8_t listing[32];
+    uint64_t listing_size;
+    uint8_t patch_listing[32];
+    uint64_t patch_listing_size;
+    uint8_t patch_root[32];
+    uint64_t patch_size, chunk_bytes, published_ns;
+    dx_tp_str name;
+} sync_offer;
+static const dx_tp_field offer_fields[] = {
+    DX_TP_FIELD(sync_offer, kind, DX_TP_KIND_U32),
+    DX_TP_FIELD(sync_offer, versions, DX_TP_KIND_U32),
+    DX_TP_FIELD(sync_offer, root, DX_TP_KIND_BYTES),
+    DX_TP_FIELD(sync_offer, size, DX_TP_KIND_U64),
+    DX_TP_FIELD(sync_offer, listing, DX_TP_KIND_BYTES),
+    DX_TP_FIELD(sync_offer, listing_size, DX_TP_KIND_U64),
+    DX_TP_FIELD(sync_offer, patch_listing, DX_TP_KIND_BYTES),
+    DX_TP_FIELD(sync_offer, patch_listing_size, DX_TP_KIND_U64),
+    DX_TP_FIELD(sync_offer, patch_root, DX_TP_KIND_BYTES),
+    DX_TP_FIELD(sync_offer, patch_size, DX_TP_KIND_U64),
+    DX_TP_FIELD(sync_offer, chunk_bytes, DX_TP_KIND_U64),
+    DX_TP_FIELD(sync_offer, published_ns, DX_TP_KIND_U64),
+    DX_TP_FIELD(sync_offer, name, DX_TP_KIND_STR),
+};
+static const dx_tp_layout offer_layout = DX_TP_LAYOUT(T_OFFER, sync_offer, offer_fields);
+
+typedef struct sync_chunk {
+    uint8_t id[32];
+    uint32_t length, pad;
+} sync_chunk;
+static const dx_tp_field chunk_fields[] = {
+    DX_TP_FIELD(sync_chunk, id, DX_TP_KIND_BYTES),
+    DX_TP_FIELD(sync_chunk, length, DX_TP_KIND_U32),
+    DX_TP_FIELD(sync_chunk, pad, DX_TP_KIND_PAD),
+};
+static const dx_tp_layout chunk_layout = DX_TP_LAYOUT(T_CHUNK, sync_chunk, chunk_fields);
+
+typedef struct sync_listing {
+    uint8_t root[32];
+    uint64_t size, count;
+    dx_tp_slice chunks;
+} sync_listing;
+static const dx_tp_field listing_fields[] = {
+    DX_TP_FIELD(sync_listing, root, DX_TP_KIND_BYTES),
+    DX_TP_FIELD(sync_listing, size, DX_TP_KIND_U64),
+    DX_TP_FIELD(sync_listing, count, DX_TP_KIND_U64),
+    DX_TP_FIELD_REF(sync_listing, chunks, DX_TP_KIND_SLICE, T_CHUNK),
+};
+static const dx_tp_layout listing_layout = DX_TP_LAYOUT(T_LISTING, sync_listing, listing_fields);
+
+typedef struct sync_version {
+    uint8_t root[32], listing[32], manifest[32];
+    uint64_t size, listing_size, published_ns;
+} sync_version;
+static const dx_tp_field version_fields[] = {
+    DX_TP_FIELD(sync_version, root, DX_TP_KIND_BYTES),
+    DX_TP_FIELD(sync_version, listing, DX_TP_KIND_BYTES),
+    DX_TP_FIELD(sync_version, manifest, DX_TP_KIND_BYTES),
+    DX_TP_FIELD(sync_version, size, DX_TP_KIND_U64),
+    DX_TP_FIELD(sync_version, listing_size, DX_TP_KIND_U64),
+    DX_TP_FIELD(sync_version, published_ns, DX_TP_KIND_U64),
+};
+static const dx_tp_layout version_layout = DX_TP_LAYOUT(T_VERSION, sync_version, version_fields);
+
+typedef struct sync_patch {
+    uint8_t from_root[32], listing[32], patch_root[32];
+    uint64_t patch_size, listing_size, chunk_bytes;
+    uint32_t mode, pad;
+} sync_patch;
+static const dx_tp_field patch_fields[] = {
+    DX_TP_FIELD(sync_patch, from_root, DX_TP_KIND_BYTES),
+    DX_TP_FIELD(sync_patch, listing, DX_TP_KIND_BYTES),
+    DX_TP_FIELD(sync_patch, patch_root, DX_TP_KIND_BYTES),
+    DX_TP_FIELD(sync_patch, patch_size, DX_TP_KIND_U64),
+    DX_TP_FIELD(sync_patch, listing_size, DX_TP_KIND_U64),
+    DX_TP_FIELD(sync_patch, chunk_bytes, DX_TP_KIND_U64),
+    DX_TP_FIELD(sync_patch, mode, DX_TP_KIND_U32),
+    DX_TP_FIELD(sync_patch, pad, DX_TP_KIND_PAD),
+};
+static const dx_tp_layout patch_layout = DX_TP_LAYOUT(T_PATCH, sync_patch, patch_fields);
+
+typedef struct sync_history {
+    dx_tp_str name;
+    uint64_t published;
+    dx_tp_slice versions, patches;
+} sync_history;
+static const dx_tp_field history_fields[] = {
+    DX_TP_FIELD(sync_history, name, DX_TP_KIND_STR),
+    DX_TP_FIELD(sync_history, published, DX_TP_KIND_U64),
+    DX_TP_FIELD_REF(sync_history, versions, DX_TP_KIND_SLICE, T_VERSION),
+    DX_TP_FIELD_REF(sync_history, patches, DX_TP_KIND_SLICE, T_PATCH),
+};
+static const dx_tp_layout history_layout = DX_TP_LAYOUT(T_HISTORY, sync_history, history_fields);
+
+/* ---- shared ---- */
+
+static dx_cas_hash_alg alg;
+
+static bool name_ok(const char *s, size_t n) {
+    size_t i;
+    if (n == 0 || n > SYNC_NAME_MAX || s[0] == '.') return false;
+    for (i = 0; i < n; i++) {
+        char c = s[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'))
+            return false;
+    }
+    return true;
+}
+
+static dx_cas_id id_of(const uint8_t digest[32]) {
+    dx_cas_id id;
+    id.alg = DX_CAS_ALG_SHA256;
+    memcpy(id.digest, digest, 32);
+    return id;
+}
+
+static void hex16(const uint8_t *d, char out[17]) {
+    static const char x[] = "0123456789abcdef";
+    int i;
+    for (i = 0; i < 8; i++) out[2 * i] = x[d[i] >> 4], out[2 * i + 1] = x[d[i] & 15];
+    out[16] = 0;
+}
+
+static uint64_t now_unix_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static int open_store(dx_cas_dir *d, dx_cas_store *s, const char *path, bool must_exist, int compress) {
+    dx_cas_dir_config c;
+    dx_result r;
+    memset(&c, 0, sizeof c);
+    c.path = path;
+    c.must_exist = must_exist;
+    c.compress = compress;
+    if ((r = dx_cas_dir_open(d, &c)) != DX_OK) {
+        if (r == DX_ERR_NOTFOUND && must_exist) return tool_fail("%s is not a dx_sync store (publish makes one)", path);
+        return tool_fail("cannot open the store %s: %s%s%s", path, dx_cas_result_name(r), d->os_error ? ": " : "",
+                         d->os_error ? strerror(d->os_error) : "");
+    }
+    if ((r = dx_cas_dir_store(d, &alg, s)) != DX_OK) {
+        dx_cas_dir_close(d);
+        return tool_fail("cannot open the store %s: %s", path, dx_cas_result_name(r));
+    }
+    return TOOL_EXIT_OK;
+}
+
+/* A whole object of a store, in a malloc'd buffer. */
+static dx_result get_object(dx_cas_store *s, const uint8_t digest[32], uint64_t max, uint8_t **out, size_t *out_len) {
+    dx_cas_id id = id_of(digest);
+    int64_t n = dx_cas_store_has(s, &id), got;
+    uint8_t *p;
+    if (n < 0) return (dx_result)n;
+    if ((uint64_t)n > max) return DX_ERR_LIMIT;
+    if (!(p = (uint8_t *)malloc((size_t)n + 1))) return DX_ERR_NOMEM;
+    if ((got = dx_cas_store_get(s, &id, p, (size_t)n + 1)) < 0) {
+        free(p);
+        return (dx_result)got;
+    }
+    *out = p, *out_len = (size_t)got;
+    return DX_OK;
+}
+
+/* A listing, checked (see WIRE FORMAT) and copied out: chunk i is ids[i], lens[i]. */
+typedef struct listing {
+    uint8_t root[32];
+    uint64_t size, count;
+    uint8_t (*ids)[32];
+    uint32_t *lens;
+    uint64_t *offsets;
+} listing;
+
+static void listing_free(listing *l) {
+    free(l->ids), free(l->lens), free(l->offsets);
+    memset(l, 0, sizeof *l);
+}
+
+/* buf: the listing's bytes, whose SHA-256 must be digest; root: what it must describe. */
+static dx_result listing_parse(const uint8_t *buf, size_t len, const uint8_t digest[32], const uint8_t root[32],
+                               uint64_t size, listing *out) {
+    dx_tp_reader r;
+    dx_tp_view v, cv;
+    int32_t sec, csec;
+    uint32_t idx;
+    sync_listing sl;
+    dx_cas_id id;
+    dx_cas_merkle tree;
+    uint8_t leaf[32], got_root[32];
+    uint64_t i, total = 0;
+    memset(out, 0, sizeof *out);
+    dx_cas_id_hash(&alg, buf, len, &id);
+    if (memcmp(id.digest, digest, 32) != 0) return DX_ERR_CHECKSUM;
+    if (dx_tp_reader_init(&r, buf, len) != DX_OK || dx_tp_reader_root(&r, &sec, &idx) != DX_OK ||
+        dx_tp_reader_view(&r, sec, &listing_layout, &v) != DX_OK)
+        return DX_ERR_CORRUPT;
+    dx_tp_view_read(&v, idx, &sl);
+    if (memcmp(sl.root, root, 32) != 0 || sl.size != size) return DX_ERR_CORRUPT;
+    if (sl.count != sl.chunks.count) return DX_ERR_CORRUPT;
+    if (sl.count) {
+        if (dx_tp_reader_resolve(&r, sl.chunks.off, T_CHUNK, &csec, &idx) != DX_OK ||
+            dx_tp_reader_view(&r, csec, &chunk_layout, &cv) != DX_OK || (uint64_t)idx + sl.count > cv.count)
+            return DX_ERR_CORRUPT;
+    }
+    out->ids = (uint8_t(*)[32])malloc((size_t)sl.count * 32 + 1);
+    out->lens = (uint32_t *)malloc((size_t)sl.count * 4 + 1);
+    out->offsets = (uint64_t *)malloc((size_t)sl.count * 8 + 1);
+    if (!out->ids || !out->lens || !out->offsets) {
+        listing_free(out);
+        return DX_ERR_NOMEM;
+    }
+    dx_cas_merkle_init(&tree, &alg);
+    for (i = 0; i < sl.count; i++) {
+        sync_chunk c;
+        dx_tp_view_read(&cv, (uint32_t)(idx + i), &c);
+        if (c.length == 0 || c.length > SYNC_CHUNK_MAX) {
+            listing_free(out);
+            return DX_ERR_CORRUPT;
+        }
+        memcpy(out->ids[i], c.id, 32);
+        out->lens[i] = c.length, out->offsets[i] = total;
+        total += c.length;
+        id = id_of(c.id);
+        dx_cas_chunk_leaf(&alg, &id, leaf);
+        dx_cas_merkle_push(&tree, leaf);
+    }
+    dx_cas_merkle_root(&tree, got_root);
+    if (total != size || memcmp(got_root, root, 32) != 0) {
+        listing_free(out);
+        return DX_ERR_CORRUPT;
+    }
+    memcpy(out->root, root, 32);
+    out->size = size, out->count = sl.count;
+    return DX_OK;
+}
+
+/* ---- publish ---- */
+
+/* The listing of the blob whose manifest is manifest_digest, stored; its digest and length. */
+static dx_result store_listing(dx_cas_store *s, const dx_cas_id *manifest, uint8_t out_digest[32], uint64_t *out_len) {
+    uint8_t *m = NULL;
+    size_t mlen, i;
+    dx_cas_manifest info;
+    dx_tp_writer w;
+    dx_tp_writer_config wc;
+    sync_listing sl;
+    sync_chunk *cs;
+    const uint8_t *buf;
+    size_t len;
+    dx_cas_id id;
+    dx_result r = get_object(s, manifest->digest, (uint64_t)1 << 32, &m, &mlen);
+    if (r != DX_OK) return r;
+    if ((r = dx_cas_manifest_parse(&alg, m, mlen, NULL, &info)) != DX_OK) {
+        free(m);
+        return r;
+    }
+    memset(&wc, 0, sizeof wc);
+    wc.checksum = true;
+    wc.initial_capacity = (size_t)info.count * 40 + 1024;
+    if ((r = dx_tp_writer_create(&w, &wc)) != DX_OK) {
+        free(m);
+        return r;
+    }
+    dx_tp_writer_add_layout(&w, &chunk_layout);
+    dx_tp_writer_add_layout(&w, &listing_layout);
+    memset(&sl, 0, sizeof sl);
+    cs = (sync_chunk *)dx_tp_writer_reserve(&w, T_CHUNK, (size_t)info.count, &sl.chunks);
+    for (i = 0; cs && i < info.count; i++) {
+        uint32_t clen;
+        dx_cas_manifest_entry(&info, i, &id, &clen);
+        memcpy(cs[i].id, id.digest, 32);
+        cs[i].length = clen;
+    }
+    memcpy(sl.root, info.root, 32);
+    sl.size = info.total_size, sl.count = info.count;
+    dx_tp_writer_set_root(&w, T_LISTING, dx_tp_write(&w, T_LISTING, &sl));
+    free(m);
+    if ((r = dx_tp_writer_finish(&w, &buf, &len)) == DX_OK && (r = dx_cas_store_put(s, buf, len, &id)) == DX_OK) {
+        memcpy(out_digest, id.digest, 32);
+        *out_len = len;
+    }
+    dx_tp_writer_destroy(&w);
+    return r;
+}
+
+static dx_result put_blob(dx_cas_store *s, const uint8_t *data, size_t len, dx_cas_id *manifest, uint8_t root[32]) {
+    dx_cas_blob_writer w;
+    dx_cas_blob_writer_config c;
+    dx_result r;
+    memset(&c, 0, sizeof c);
+    c.store = s;
+    if ((r = dx_cas_blob_writer_create(&w, &c)) != DX_OK) return r;
+    r = dx_cas_blob_writer_write(&w, data, len);
+    if (r == DX_OK) r = dx_cas_blob_writer_finish(&w, manifest, root);
+    dx_cas_blob_writer_destroy(&w);
+    return r;
+}
+
+typedef struct membuf {
+    uint8_t *p;
+    size_t len;
+} membuf;
+
+static dx_result membuf_write(void *user, uint64_t offset, const void *data, size_t len) {
+    membuf *m = (membuf *)user;
+    memcpy(m->p + offset, data, len);
+    if (offset + len > m->len) m->len = (size_t)(offset + len);
+    return DX_OK;
+}
+
+/* The history of NAME (a verified reader over a malloc'd buffer), or DX_ERR_NOTFOUND. */
+typedef struct history {
+    uint8_t *buf;
+    size_t len;
+    dx_tp_reader r;
+    sync_history h;
+    dx_tp_view versions, patches;
+    uint32_t v0, p0; /* first element of each slice in its view */
+    uint8_t digest[32];
+} history;
+
+static dx_result history_load(dx_cas_dir *d, dx_cas_store *s, const char *name, history *out) {
+    dx_cas_id id;
+    dx_tp_view v;
+    int32_t sec;
+    uint32_t idx;
+    dx_result r;
+    memset(out, 0, sizeof *out);
+    if ((r = dx_cas_dir_ref_get(d, name, &id)) != DX_OK) return r;
+    memcpy(out->digest, id.digest, 32);
+    if ((r = get_object(s, id.digest, 1u << 30, &out->buf, &out->len)) != DX_OK) return r;
+    if (dx_tp_reader_init(&out->r, out->buf, out->len) != DX_OK || dx_tp_reader_root(&out->r, &sec, &idx) != DX_OK ||
+        dx_tp_reader_view(&out->r, sec, &history_layout, &v) != DX_OK)
+        goto corrupt;
+    dx_tp_view_read(&v, idx, &out->h);
+    memset(&out->versions, 0, sizeof out->versions);
+    memset(&out->patches, 0, sizeof out->patches);
+    if (out->h.versions.count) {
+        if (dx_tp_reader_resolve(&out->r, out->h.versions.off, T_VERSION, &sec, &out->v0) != DX_OK ||
+            dx_tp_reader_view(&out->r, sec, &version_layout, &out->versions) != DX_OK ||
+            (uint64_t)out->v0 + out->h.versions.count > out->versions.count)
+            goto corrupt;
+    }
+    if (out->h.patches.count) {
+        if (dx_tp_reader_resolve(&out->r, out->h.patches.off, T_PATCH, &sec, &out->p0) != DX_OK ||
+            dx_tp_reader_view(&out->r, sec, &patch_layout, &out->patches) != DX_OK ||
+            (uint64_t)out->p0 + out->h.patches.count > out->patches.count)
+            goto corrupt;
+    }
+    return DX_OK;
+corrupt:
+    free(out->buf);
+    memset(out, 0, sizeof *out);
+    return DX_ERR_CORRUPT;
+}
+
+static void history_version(const history *h, uint32_t i, sync_version *out) { dx_tp_view_read(&h->versions, h->v0 + i, out); }
+static void history_patch(const history *h, uint32_t i, sync_patch *out) { dx_tp_view_read(&h->patches, h->p0 + i, out); }
+
+static int cmd_publish(int argc, char **argv) {
+    const char *store_path = NULL, *name = NULL, *file = NULL, *v;
+    uint64_t keep_patches = 3, level = 0;
+    dx_cas_dir d;
+    dx_cas_store s;
+    history old;
+    dx_result r;
+    membuf data = {NULL, 0};
+    FILE *f;
+    struct stat st;
+    dx_cas_id manifest, hid;
+    uint8_t root[32];
+    sync_version nv;
+    sync_patch *patches = NULL;
+    uint32_t npatches = 0, nold = 0, i;
+    int rc = TOOL_EXIT_FAIL, k;
+    bool have_old;
+    double t0 = tool_now();
+    for (k = 2; k < argc; k++) {
+        bool missing = false;
+        const char *a = argv[k];
+        if (tool_is_help(a)) return tool_help();
+        if ((v = tool_opt_value(argc, argv, &k, "--store", &missing))) store_path = v;
+        else if ((v = tool_opt_value(argc, argv, &k, "--patches", &missing))) {
+            if (tool_parse_u64(v, 0, 64, false, &keep_patches) != 0) return tool_usage_error("--patches must be 0 to 64, not \"%s\"", v);
+        } else if ((v = tool_opt_value(argc, argv, &k, "--level", &missing))) {
+            if (tool_parse_u64(v, 1, 9, false, &level) != 0) return tool_usage_error("--level must be 1 to 9, not \"%s\"", v);
+        } else if (missing) return tool_usage_error("%s needs a value", a);
+        else if (a[0] == '-' && a[1]) return tool_usage_error("unknown option %s", a);
+        else if (!name) name = a;
+        else if (!file) file = a;
+        else return tool_usage_error("too many arguments");
+    }
+    if (!store_path) return tool_usage_error("publish needs --store DIR");
+    if (!name || !file) return tool_usage_error("publish needs NAME and FILE");
+    if (!name_ok(name, strlen(name))) return tool_usage_error("NAME must be 1 to 100 of A-Z a-z 0-9 . _ -, not starting with '.'");
+    if (!(f = fopen(file, "rb"))) return tool_fail("cannot open %s: %s", file, strerror(errno));
+    if (fstat(fileno(f), &st) != 0 || (st.st_mode & S_IFMT) != S_IFREG) {
+        fclose(f);
+        return tool_fail("%s is not a regular file", file);
+    }
+    data.len = (size_t)st.st_size;
+    if (!(data.p = (uint8_t *)malloc(data.len + 1)) || fread(data.p, 1, data.len, f) != data.len) {
+        fclose(f), free(data.p);
+        return tool_fail("cannot read %s", file);
+    }
+    fclose(f);
+    if (open_store(&d, &s, store_path, false, 0) != TOOL_EXIT_OK) {
+        free(data.p);
+        return TOOL_EXIT_FAIL;
+    }
+    if ((r = put_blob(&s, data.p, data.len, &manifest, root)) != DX_OK) {
+        tool_fail("cannot store %s: %s", file, dx_cas_result_name(r));
+        goto out;
+    }
+    memset(&nv, 0, sizeof nv);
+    memcpy(nv.root, root, 32);
+    memcpy(nv.manifest, manifest.digest, 32);
+    nv.size = data.len, nv.published_ns = now_unix_ns();
+    if ((r = store_listing(&s, &manifest, nv.listing, &nv.listing_size)) != DX_OK) {
+        tool_fail("cannot store the listing of %s: %s", file, dx_cas_result_name(r));
+        goto out;
+    }
+    r = history_load(&d, &s, name, &old);
+    have_old = r == DX_OK;
+    if (r != DX_OK && r != DX_ERR_NOTFOUND) {
+        tool_fail("the history of %s in %s does not read (%s): not changing it", name, store_path, dx_cas_result_name(r));
+        goto out;
+    }
+    if (have_old) nold = old.h.versions.count;
+    if (nold) {
+        sync_version last;
+        history_version(&old, nold - 1, &last);
+        if (!memcmp(last.root, root, 32)) {
+            char hx[17];
+            hex16(root, hx);
+            printf("%s: %s is already the newest version (%s...)\n", name, file, hx);
+            free(old.buf);
+            rc = TOOL_EXIT_OK;
+            goto out;
+        }
+    }
+    /* patches from the last keep_patches versions (newest first) to this one */
+    patches = (sync_patch *)calloc(keep_patches + 1, sizeof *patches);
+    for (i = 0; patches && i < nold && npatches < keep_patches; i++) {
+        sync_version ov;
+        membuf base;
+        listing ol, nl;
+        uint8_t *lbuf;
+        size_t llen, cap;
+        dx_patch_config pc;
+        uint8_t *pbuf;
+        int64_t plen;
+        unsigned mode = 0;
+        dx_cas_id pman, mid;
+        uint32_t a, b;
+        uint64_t lacking = 0;
+        sync_patch *p = &patches[npatches];
+        history_version(&old, nold - 1 - i, &ov);
+        if (!memcmp(ov.root, root, 32)) continue;
+        base.len = 0;
+        if (!(base.p = (uint8_t *)malloc((size_t)ov.size + 1))) continue;
+        mid = id_of(ov.manifest);
+        if ((r = dx_cas_blob_read(&s, &mid, NULL, membuf_write, &base, NULL)) != DX_OK || base.len != ov.size) {
+            tool_warn("version %u of %s does not read (%s): no patch from it", (unsigned)(nold - i), name, dx_cas_result_name(r));
+            free(base.p);
+            continue;
+        }
+        memset(&pc, 0, sizeof pc);
+        pc.level = (int)level;
+        cap = dx_patch_bound(base.len, data.len, &pc);
+        if (!(pbuf = (uint8_t *)malloc(cap))) {
+            free(base.p);
+            continue;
+        }
+        plen = dx_patch_diff_auto(&pc, base.p, base.len, data.p, data.len, pbuf, cap, &mode);
+        free(base.p);
+        if (plen < 0 || (r = put_blob(&s, pbuf, (size_t)plen, &pman, p->patch_root)) != DX_OK ||
+            (r = store_listing(&s, &pman, p->listing, &p->listing_size)) != DX_OK) {
+            tool_warn("no patch from version %u of %s: %s", (unsigned)(nold - i), name,
+                      plen < 0 ? dx_patch_result_name((dx_result)plen) : dx_cas_result_name(r));
+            free(pbuf);
+            continue;
+        }
+        free(pbuf);
+        memcpy(p->from_root, ov.root, 32);
+        p->patch_size = (uint64_t)plen, p->mode = mode;
+        /* what the chunk path would fetch instead: the new chunks the old version lacks */
+        if (get_object(&s, ov.listing, SYNC_LISTING_MAX, &lbuf, &llen) == DX_OK) {
+            if (listing_parse(lbuf, llen, ov.listing, ov.root, ov.size, &ol) == DX_OK) {
+                uint8_t *nbuf;
+                size_t nlen;
+                if (get_object(&s, nv.listing, SYNC_LISTING_MAX, &nbuf, &nlen) == DX_OK) {
+                    if (listing_parse(nbuf, nlen, nv.listing, nv.root, nv.size, &nl) == DX_OK) {
+                        for (a = 0; a < nl.count; a++) {
+                            bool found = false;
+                            for (b = 0; b < ol.count && !found; b++) found = !memcmp(nl.ids[a], ol.ids[b], 32);
+                            if (!found) lacking += nl.lens[a];
+                        }
+                        listing_free(&nl);
+                    }
+                    free(nbuf);
+                }
+                listing_free(&ol);
+            }
+            free(lbuf);
+        }
+        p->chunk_bytes = lacking + nv.listing_size;
+        npatches++;
+    }
+    {
+        dx_tp_writer w;
+        dx_tp_writer_config wc;
+        sync_history hh;
+        sync_version *vs;
+        const uint8_t *hb;
+        size_t hl;
+        memset(&wc, 0, sizeof wc);
+        wc.checksum = true;
+        dx_tp_writer_create(&w, &wc);
+        dx_tp_writer_add_layout(&w, &version_layout);
+        dx_tp_writer_add_layout(&w, &patch_layout);
+        dx_tp_writer_add_layout(&w, &history_layout);
+        memset(&hh, 0, sizeof hh);
+        vs = (sync_version *)dx_tp_writer_reserve(&w, T_VERSION, nold + 1, &hh.versions);
+        for (i = 0; vs && i < nold; i++) history_version(&old, i, &vs[i]);
+        if (vs) vs[nold] = nv;
+        if (npatches) hh.patches = dx_tp_write_slice(&w, T_PATCH, patches, npatches);
+        hh.name = dx_tp_write_cstr(&w, name);
+        hh.published = (have_old ? old.h.published : 0) + 1;
+        dx_tp_writer_set_root(&w, T_HISTORY, dx_tp_write(&w, T_HISTORY, &hh));
+        r = dx_tp_writer_finish(&w, &hb, &hl);
+        if (r == DX_OK) r = dx_cas_store_put(&s, hb, hl, &hid);
+        dx_tp_writer_destroy(&w);
+    }
+    if (have_old) free(old.buf);
+    if (r == DX_OK) r = dx_cas_store_sync(&s); /* everything the history names is durable before the ref moves */
+    if (r == DX_OK) r = dx_cas_dir_ref_set(&d, name, &hid);
+    if (r != DX_OK) {
+        tool_fail("cannot record the new version of %s: %s", name, dx_cas_result_name(r));
+        goto out;
+    }
+    {
+        char hx[17];
+        hex16(root, hx);
+        printf("%s: version %u, %llu bytes, root %s...; %u patch%s", name, (unsigned)(nold + 1), (unsigned long long)data.len, hx,
+               (unsigned)npatches, npatches == 1 ? "" : "es");
+        for (i = 0; i < npatches; i++)
+            printf("%s%llu B", i ? ", " : " (", (unsigned long long)patches[i].patch_size);
+        printf("%s; %.2f s\n", npatches ? ")" : "", tool_now() - t0);
+    }
+    rc = tool_stdout_done();
+out:
+    free(patches);
+    free(data.p);
+    dx_cas_dir_close(&d);
+    return rc;
+}
+
+/* ---- serve ---- */
+
+typedef struct worker_state {
+    dx_cas_dir dir;
+    dx_cas_store store;
+    bool open;
+    uint8_t obj_digest[32]; /* the last object read, kept for the next range of it */
+    uint8_t *obj;
+    size_t obj_len, obj_cap;
+    bool obj_valid;
+    uint8_t *damage;        /* --corrupt-patches: digests of patch chunks (sorted), count */
+    size_t damage_count;
+    uint8_t damage_history[32];
+} worker_state;
+
+#define WORKERS_MAX 256
+static worker_state *wstates[WORKERS_MAX];
+static const char *serve_store;
+static bool setup_failed, corrupt_patches;
+static dx_net_server server;
+
+static void setup_worker(dx_net_worker *w, dx_hbtp_conn_config *conn, void *user) {
+    worker_state *ws = w->index < WORKERS_MAX ? (worker_state *)calloc(1, sizeof *ws) : NULL;
+    (void)conn, (void)user;
+    if (!ws || open_store(&ws->dir, &ws->store, serve_store, true, 0) != TOOL_EXIT_OK) {
+        free(ws);
+        setup_failed = true;
+        return;
+    }
+    ws->open = true;
+    w->user = ws;
+    wstates[w->index] = ws;
+}
+
+static worker_state *state_of(dx_hbtp_request *req) { return (worker_state *)dx_net_conn_of(req->conn)->worker->user; }
+
+static int digest_cmp(const void *a, const void *b) { return memcmp(a, b, 32); }
+
+/* --corrupt-patches: the chunk digests of every patch the history offers. */
+static void damage_collect(worker_state *ws, const history *h) {
+    uint32_t i;
+    if (!memcmp(ws->damage_history, h->digest, 32)) return;
+    free(ws->damage);
+    ws->damage = NULL, ws->damage_count = 0;
+    memcpy(ws->damage_history, h->digest, 32);
+    for (i = 0; i < h->h.patches.count; i++) {
+        sync_patch p;
+        uint8_t *buf;
+        size_t len;
+        listing l;
+        history_patch(h, i, &p);
+        if (get_object(&ws->store, p.listing, SYNC_LISTING_MAX, &buf, &len) != DX_OK) continue;
+        if (listing_parse(buf, len, p.listing, p.patch_root, p.patch_size, &l) == DX_OK) {
+            uint8_t *more = (uint8_t *)realloc(ws->damage, (ws->damage_count + l.count) * 32 + 1);
+            if (more) {
+                memcpy(more + ws->damage_count * 32, l.ids, (size_t)l.count * 32);
+                ws->damage = more, ws->damage_count += l.count;
+            }
+            listing_free(&l);
+        }
+        free(buf);
+    }
+    if (ws->damage_count) qsort(ws->damage, ws->damage_count, 32, digest_cmp);
+}
+
+static dx_result h_query(dx_hbtp_request *req, void *user) {
+    worker_state *ws = state_of(req);
+    const uint8_t *b = req->body;
+    char name[SYNC_NAME_MAX + 1];
+    history h;
+    sync_version newest;
+    sync_offer o;
+    dx_result r;
+    uint32_t n, i;
+    (void)user;
+    if (req->body_len < 36 || b[0] != SYNC_VERSION || (b[1] & ~1u) || b[3] || req->body_len != 36u + b[2] ||
+        !name_ok((const char *)b + 36, b[2]))
+        return dx_hbtp_reply_error(req, DX_HBTP_CODE_BAD_REQUEST, "bad QUERY");
+    memcpy(name, b + 36, b[2]);
+    name[b[2]] = 0;
+    r = history_load(&ws->dir, &ws->store, name, &h);
+    if (r == DX_ERR_NOTFOUND) return dx_hbtp_reply_error(req, E_NO_NAME, "no such name");
+    if (r != DX_OK || h.h.versions.count == 0) {
+        if (r == DX_OK) free(h.buf);
+        return dx_hbtp_reply_error(req, DX_HBTP_CODE_INTERNAL, "the store does not read");
+    }
+    n = h.h.versions.count;
+    history_version(&h, n - 1, &newest);
+    if ((b[1] & 1) && !memcmp(b + 4, newest.root, 32)) {
+        free(h.buf);
+        return dx_hbtp_resp_not_modified(req->resp, req->frame->stream, newest.root, 32);
+    }
+    memset(&o, 0, sizeof o);
+    o.kind = OFFER_CHUNKS, o.versions = n;
+    memcpy(o.root, newest.root, 32);
+    memcpy(o.listing, newest.listing, 32);
+    o.size = newest.size, o.listing_size = newest.listing_size, o.published_ns = newest.published_ns;
+    for (i = 0; (b[1] & 1) && i < h.h.patches.count; i++) {
+        sync_patch p;
+        history_patch(&h, i, &p);
+        if (memcmp(p.from_root, b + 4, 32) != 0) continue;
+        o.chunk_bytes = p.chunk_bytes;
+        if (p.patch_size + p.listing_size < p.chunk_bytes) { /* the server's choice: the fewer bytes */
+            o.kind = OFFER_PATCH;
+            memcpy(o.patch_listing, p.listing, 32);
+            memcpy(o.patch_root, p.patch_root, 32);
+            o.patch_listing_size = p.listing_size, o.patch_size = p.patch_size;
+        }
+        break;
+    }
+    if (corrupt_patches) damage_collect(ws, &h);
+    free(h.buf);
+    {
+        uint8_t mem[1024];
+        dx_tp_writer w;
+        dx_tp_writer_config wc;
+        const uint8_t *buf;
+        size_t len;
+        memset(&wc, 0, sizeof wc);
+        wc.checksum = true;
+        if (dx_tp_writer_init(&w, &wc, mem, sizeof mem) != DX_OK) return DX_ERR_INVAL;
+        dx_tp_writer_add_layout(&w, &offer_layout);
+        o.name = dx_tp_write_cstr(&w, name);
+        dx_tp_writer_set_root(&w, T_OFFER, dx_tp_write(&w, T_OFFER, &o));
+        if ((r = dx_tp_writer_finish(&w, &buf, &len)) != DX_OK) return r;
+        return dx_hbtp_reply(req, buf, len);
+    }
+}
+
+static dx_result h_read(dx_hbtp_request *req, void *user) {
+    worker_state *ws = state_of(req);
+    const uint8_t *b = req->body;
+    uint64_t off;
+    uint32_t len;
+    dx_result r;
+    (void)user;
+    if (req->body_len != 44) return dx_hbtp_reply_error(req, DX_HBTP_CODE_BAD_REQUEST, "bad READ");
+    off = dx_load_u64le(b + 32), len = dx_load_u32le(b + 40);
+    if (len == 0 || len > SYNC_READ_MAX) return dx_hbtp_reply_error(req, DX_HBTP_CODE_BAD_REQUEST, "bad READ length");
+    if (!ws->obj_valid || memcmp(ws->obj_digest, b, 32) != 0) {
+        dx_cas_id id = id_of(b);
+        int64_t n = dx_cas_store_has(&ws->store, &id);
+        ws->obj_valid = false;
+        if (n == DX_ERR_NOTFOUND) return dx_hbtp_reply_error(req, E_NO_OBJECT, "no such object");
+        if (n < 0 || n > (int64_t)SYNC_LISTING_MAX) return dx_hbtp_reply_error(req, DX_HBTP_CODE_INTERNAL, "the object does not read");
+        if ((size_t)n > ws->obj_cap) {
+            uint8_t *p = (uint8_t *)realloc(ws->obj, (size_t)n + 1);
+            if (!p) return dx_hbtp_reply_error(req, DX_HBTP_CODE_INTERNAL, "out of memory");
+            ws->obj = p, ws->obj_cap = (size_t)n;
+        }
+        n = dx_cas_store_get(&ws->store, &id, ws->obj, ws->obj_cap + 1);
+        if (n < 0) return dx_hbtp_reply_error(req, DX_HBTP_CODE_INTERNAL, "the object does not read");
+        memcpy(ws->obj_digest, b, 32);
+        ws->obj_len = (size_t)n, ws->obj_valid = true;
+    }
+    if (off > ws->obj_len || len > ws->obj_len - off) return dx_hbtp_reply_error(req, E_RANGE, "outside the object");
+    if (corrupt_patches && ws->damage_count && bsearch(b, ws->damage, ws->damage_count, 32, digest_cmp)) {
+        size_t at = req->resp->len + 8 + (size_t)(len / 2);
+        r = dx_hbtp_resp_chunk(req->resp, req->frame->stream, ws->obj + off, len, true);
+        if (r == DX_OK && at < req->resp->len) req->resp->buf[at] ^= 0x40; /* one byte of the payload, as a bad link would */
+        return r;
+    }
+    return dx_hbtp_resp_chunk(req->resp, req->frame->stream, ws->obj + off, len, true);
+}
+
+static sigset_t signals_old;
+static void on_signal(int sig) {
+    (void)sig;
+    dx_net_server_shutdown(&server);
+}
+
+static int cmd_serve(int argc, char **argv) {
+    const char *v, *host = "127.0.0.1";
+    uint64_t port = SYNC_DEFAULT_PORT, workers = 0, maxc = 256;
+    dx_hbtp_route methods[M_COUNT];
+    dx_hbtp_router router;
+    dx_net_server_config cfg;
+    dx_net_counters ct;
+    dx_result rc;
+    struct sigaction sa;
+    sigset_t block;
+    uint32_t i;
+    int k;
+    for (k = 2; k < argc; k++) {
+        bool missing = false;
+        const char *a = argv[k];
+        if (tool_is_help(a)) return tool_help();
+        if ((v = tool_opt_value(argc, argv, &k, "--store", &missing))) serve_store = v;
+        else if ((v = tool_opt_value(argc, argv, &k, "--port", &missing))) {
+            if (tool_parse_u64(v, 0, 65535, false, &port) != 0) return tool_usage_error("--port must be 0 to 65535, not \"%s\"", v);
+        } else if ((v = tool_opt_value(argc, argv, &k, "--workers", &missing))) {
+            if (tool_parse_u64(v, 1, WORKERS_MAX, false, &workers) != 0) return tool_usage_error("--workers must be 1 to 256, not \"%s\"", v);
+        } else if ((v = tool_opt_value(argc, argv, &k, "--max-connections", &missing))) {
+            if (tool_parse_u64(v, 1, 65536, false, &maxc) != 0) return tool_usage_error("--max-connections must be 1 to 65536, not \"%s\"", v);
+        } else if ((v = tool_opt_value(argc, argv, &k, "--host", &missing))) host = v;
+        else if (!strcmp(a, "--corrupt-patches")) corrupt_patches = true;
+        else if (missing) return tool_usage_error("%s needs a value", a);
+        else return tool_usage_error("unknown argument %s", a);
+    }
+    if (!serve_store) return tool_usage_error("serve needs --store DIR");
+    {   /* a mistyped path is an error now, not at the first request */
+        dx_cas_dir d;
+        dx_cas_store s;
+        if (open_store(&d, &s, serve_store, true, 0) != TOOL_EXIT_OK) return TOOL_EXIT_FAIL;
+        dx_cas_dir_close(&d);
+    }
+    dx_hbtp_router_init(&router, methods, M_COUNT);
+    dx_hbtp_router_method(&router, M_QUERY, h_query, NULL);
+    dx_hbtp_router_method(&router, M_READ, h_read, NULL);
+    memset(&cfg, 0, sizeof cfg);
+    cfg.host = host;
+    cfg.port = (uint16_t)port;
+    cfg.workers = (uint32_t)workers;
+    cfg.max_connections = (uint32_t)maxc;
+    cfg.setup_worker = setup_worker;
+    cfg.conn.router = &router;
+    cfg.conn.max_payload = SYNC_MAX_PAYLOAD;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &block, &signals_old); /* the workers inherit it: the main thread takes them */
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    rc = dx_net_server_start(&server, &cfg);
+    if (rc == DX_OK && setup_failed) {
+        dx_net_server_stop(&server);
+        rc = DX_ERR_NOMEM;
+    }
+    if (rc != DX_OK) return tool_fail("cannot serve on %s port %u: %s", host, (unsigned)port, dx_reactor_result_name(rc));
+    printf("dx_sync: serving %s on %s port %u, %u workers, backend %s%s\n", serve_store, host, (unsigned)dx_net_server_port(&server),
+           (unsigned)dx_net_server_workers(&server), dx_net_server_backend_name(&server),
+           corrupt_patches ? " (corrupting every patch chunk it sends)" : "");
+    fflush(stdout);
+    while (dx_net_server_stops(&server) == 0) sigsuspend(&signals_old);
+    pthread_sigmask(SIG_SETMASK, &signals_old, NULL);
+    rc = dx_net_server_stop(&server);
+    dx_net_server_counters(&server, UINT32_MAX, &ct);
+    fprintf(stderr, "dx_sync: stopped: %llu connections, %llu requests, %llu bytes in, %llu out\n", (unsigned long long)ct.accepted,
+            (unsigned long long)ct.requests, (unsigned long long)ct.bytes_in, (unsigned long long)ct.bytes_out);
+    for (i = 0; i < WORKERS_MAX; i++)
+        if (wstates[i]) {
+            if (wstates[i]->open) dx_cas_dir_close(&wstates[i]->dir);
+            free(wstates[i]->obj), free(wstates[i]->damage), free(wstates[i]);
+        }
+    return rc == DX_OK ? TOOL_EXIT_OK : TOOL_EXIT_FAIL;
+}
+
+/* ---- get ---- */
+
+#define PIPELINE 32 /* READs in flight */
+
+typedef struct seed { /* a chunk of OUT as it is: reusable without fetching it */
+    uint8_t id[32];
+    uint64_t offset;
+    uint32_t length, pad;
+} seed;
+
+typedef struct slot {
+    uint64_t index;
+    uint32_t length;
+    bool ready;
+    uint8_t *buf;
+} slot;
+
+typedef dx_result (*consume_fn)(void *user, const uint8_t *data, uint32_t len);
+
+typedef struct getter {
+    dx_net_sync net;
+    dx_cas_dir dir;
+    dx_cas_store cache;
+    int out_fd;                  /* OUT as it was (the base and the seed), or -1 */
+    seed *seeds;
+    size_t seed_count;
+    slot slots[PIPELINE];
+    uint8_t *bufs;
+    dx_result net_error;
+    uint16_t net_code;
+    uint64_t fetched, from_cache, from_seed, cached_since_sync;
+    const char *out_path;
+} getter;
+
+static int seed_cmp(const void *a, const void *b) { return memcmp(a, b, 32); }
+
+
+/* The root (ETag) of the file behind fd, read once from its start; with out, its
+   chunks too (sorted by id, for lookups). */
+static dx_result scan_file(int fd, uint8_t root[32], seed **out, size_t *out_count) {
+    enum { CAP = SYNC_CHUNK_MAX + (1u << 20) };
+    dx_cas_chunker ch;
+    dx_cas_chunker_config cc;
+    dx_cas_merkle tree;
+    uint8_t *buf = (uint8_t *)malloc(CAP), leaf[32];
+    seed *seeds = NULL;
+    size_t have = 0, fed = 0, count = 0, cap = 0;
+    uint64_t base = 0, chunk_start = 0; /* file offsets of buf[0] and of the chunk under way */
+    bool eof = false;
+    dx_result r = DX_OK;
+    if (!buf) return DX_ERR_NOMEM;
+    memset(&cc, 0, sizeof cc);
+    dx_cas_chunker_init(&ch, &cc);
+    dx_cas_merkle_init(&tree, &alg);
+    while (r == DX_OK) {
+        dx_cas_chunk c;
+        size_t used, keep;
+        bool last = false;
+        ssize_t n = read(fd, buf + have, CAP - have);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            r = DX_ERR_IO;
+            break;
+        }
+        eof = n == 0;
+        have += (size_t)n;
+        while (r == DX_OK) {
+            bool cut = fed < have ? dx_cas_chunker_feed(&ch, buf + fed, have - fed, &used, &c) : false;
+            if (cut) fed += used;
+            else if (fed < have) fed = have;
+            else if (eof && !last) cut = last = dx_cas_chunker_finish(&ch, &c), last = true;
+            if (!cut) break;
+            {
+                dx_cas_id id;
+                const uint8_t *p = buf + (c.offset - base);
+                dx_cas_id_hash(&alg, p, c.length, &id);
+                dx_cas_chunk_leaf(&alg, &id, leaf);
+                dx_cas_merkle_push(&tree, leaf);
+                if (out) {
+                    if (count == cap) {
+                        seed *more = (seed *)realloc(seeds, (cap = cap ? cap * 2 : 256) * sizeof *seeds);
+                        if (!more) {
+                            r = DX_ERR_NOMEM;
+                            break;
+                        }
+                        seeds = more;
+                    }
+                    memcpy(seeds[count].id, id.digest, 32);
+                    seeds[count].offset = c.offset, seeds[count].length = c.length, seeds[count].pad = 0;
+                    count++;
+                }
+                chunk_start = c.offset + c.length;
+            }
+        }
+        if (eof) break;
+        keep = (size_t)(base + have - chunk_start); /* the chunk under way stays in buf: at most a chunk */
+        memmove(buf, buf + (chunk_start - base), keep);
+        base = chunk_start, have = fed = keep;
+    }
+    free(buf);
+    dx_cas_merkle_root(&tree, root);
+    if (r != DX_OK || !out) {
+        free(seeds);
+        return r;
+    }
+    if (count) qsort(seeds, count, sizeof *seeds, seed_cmp);
+    *out = seeds, *out_count = count;
+    return DX_OK;
+}
+
+/* One call, waited for: its answer's opcode and body (copied into out, at most cap bytes). */
+typedef struct waited {
+    bool done;
+    dx_result result;
+    uint16_t code;
+    uint8_t opcode;
+    uint8_t *out;
+    size_t cap, len;
+} waited;
+
+static void waited_reply(dx_net_client *c, const dx_net_reply *r, void *user) {
+    waited *w = (waited *)user;
+    (void)c;
+    if (r->frame) {
+        size_t n = r->body_len < w->cap - w->len ? r->body_len : w->cap - w->len;
+        w->opcode = r->frame->opcode;
+        memcpy(w->out + w->len, r->body, n);
+        w->len += r->body_len;
+    }
+    if (w->result == DX_OK) w->result = r->result;
+    if (r->code) w->code = r->code;
+    if (r->final) w->done = true;
+}
+
+static dx_result call_wait(getter *g, uint32_t method, const void *body, size_t len, waited *w) {
+    int32_t rc;
+    dx_result e;
+    w->done = false, w->result = DX_OK, w->code = 0, w->opcode = 0, w->len = 0;
+    if ((rc = dx_net_client_call(&g->net.client, method, body, len, waited_reply, w)) < 0) return rc;
+    while (!w->done)
+        if ((e = dx_reactor_run(&g->net.loop, DX_REACTOR_RUN_ONCE)) != DX_OK) return e;
+    if (w->result == DX_OK && w->len > w->cap) return DX_ERR_NOSPACE;
+    return w->result;
+}
+
+static void read_body(uint8_t body[44], const uint8_t digest[32], uint64_t off, uint32_t len) {
+    memcpy(body, digest, 32);
+    dx_store_u64le(body + 32, off);
+    dx_store_u32le(body + 40, len);
+}
+
+static const char *net_error_text(dx_result r, uint16_t code) {
+    if (r == DX_NET_ERR_REMOTE) {
+        if (code == E_NO_NAME) return "the server has no such name";
+        if (code == E_NO_OBJECT) return "the server lacks an object it offered (published again meanwhile?)";
+        return "the server answered an error";
+    }
+    return dx_reactor_result_name(r);
+}
+
+/* A whole listing, fetched in ranges and checked. */
+static int fetch_listing(getter *g, const uint8_t digest[32], uint64_t len, const uint8_t root[32], uint64_t size, listing *out) {
+    uint8_t *buf, body[44];
+    uint64_t off;
+    dx_result r = DX_OK;
+    waited w;
+    if (len == 0 || len > SYNC_LISTING_MAX) return tool_fail("the server offers a listing of %llu bytes", (unsigned long long)len);
+    if (!(buf = (uint8_t *)malloc((size_t)len))) return tool_fail("out of memory");
+    for (off = 0; off < len && r == DX_OK; off += SYNC_READ_MAX) {
+        uint32_t n = (uint32_t)(len - off < SYNC_READ_MAX ? len - off : SYNC_READ_MAX);
+        read_body(body, digest, off, n);
+        memset(&w, 0, sizeof w);
+        w.out = buf + off, w.cap = n;
+        r = call_wait(g, M_READ, body, sizeof body, &w);
+        if (r == DX_OK && (w.opcode != DX_HBTP_OP_STREAM_END || w.len != n)) r = DX_ERR_CORRUPT;
+    }
+    if (r != DX_OK) {
+        free(buf);
+        return tool_fail("cannot fetch a listing: %s", net_error_text(r, w.code));
+    }
+    g->fetched += len;
+    r = listing_parse(buf, (size_t)len, digest, root, size, out);
+    free(buf);
+    if (r != DX_OK) return tool_fail("the listing the server sent does not check (%s)", dx_cas_result_name(r));
+    return TOOL_EXIT_OK;
+}
+
+static void read_reply(dx_net_client *c, const dx_net_reply *r, void *user) {
+    slot *s = (slot *)user;
+    getter *g = (getter *)c->cfg.user;
+    if (r->result != DX_OK) {
+        if (g->net_error == DX_OK) g->net_error = r->result, g->net_code = r->code;
+    } else if (!r->frame || r->frame->opcode != DX_HBTP_OP_STREAM_END || r->body_len != s->length) {
+        if (g->net_error == DX_OK) g->net_error = DX_ERR_CORRUPT;
+    } else {
+        memcpy(s->buf, r->body, s->length);
+    }
+    if (r->final) s->ready = true;
+}
+
+/* Every chunk of l in order to fn: from the cache, from OUT (with_seed) or fetched
+   (pipelined); each checked against its id before fn sees it; fetched ones are
+   kept in the cache. Returns DX_OK, fn's error, DX_ERR_CHECKSUM (a chunk that
+   does not match its id: damaged on the way) or the network's error. */
+static dx_result run_chunks(getter *g, const listing *l, bool with_seed, consume_fn fn, void *user) {
+    enum { LOCAL = 1, SEEDED = 2, FETCH = 3 };
+    uint8_t *src = (uint8_t *)malloc((size_t)l->count + 1), *local = g->bufs + PIPELINE * SYNC_CHUNK_MAX;
+    uint64_t i, issue = 0, issued = 0, delivered = 0;
+    dx_result r = DX_OK;
+    if (!src) return DX_ERR_NOMEM;
+    for (i = 0; i < l->count; i++) {
+        dx_cas_id id = id_of(l->ids[i]);
+        src[i] = dx_cas_store_has(&g->cache, &id) == (int64_t)l->lens[i] ? LOCAL
+                 : with_seed && g->seed_count && bsearch(l->ids[i], g->seeds, g->seed_count, sizeof(seed), seed_cmp) ? SEEDED
+                                                                                                                     : FETCH;
+    }
+    for (i = 0; i < l->count && r == DX_OK; i++) {
+        dx_cas_id id = id_of(l->ids[i]), got;
+        const uint8_t *data = local;
+        /* keep PIPELINE reads in flight ahead of the chunk being delivered */
+        while (issue < l->count && issued - delivered < PIPELINE) {
+            if (src[issue] == FETCH) {
+                slot *s = &g->slots[issued % PIPELINE];
+                uint8_t body[44];
+                int32_t rc;
+                read_body(body, l->ids[issue], 0, l->lens[issue]);
+                s->index = issue, s->length = l->lens[issue], s->ready = false;
+                rc = dx_net_client_call(&g->net.client, M_READ, body, sizeof body, read_reply, s);
+                if (rc == DX_ERR_BUSY || rc == DX_ERR_NOSPACE) break; /* room comes back with the answers */
+                if (rc < 0) {
+                    r = rc;
+                    break;
+                }
+                issued++;
+            }
+            issue++;
+        }
+        if (r != DX_OK) break;
+        if (src[i] == LOCAL) {
+            int64_t n = dx_cas_store_get(&g->cache, &id, local, SYNC_CHUNK_MAX);
+            if (n != (int64_t)l->lens[i]) src[i] = with_seed && g->seed_count ? SEEDED : FETCH; /* evicted or damaged: not usable */
+            else g->from_cache += l->lens[i];
+        }
+        if (src[i] == SEEDED) {
+            seed *sd = (seed *)bsearch(l->ids[i], g->seeds, g->seed_count, sizeof(seed), seed_cmp);
+            ssize_t n = sd ? pread(g->out_fd, local, l->lens[i], (off_t)sd->offset) : -1;
+            dx_cas_id_hash(&alg, local, l->lens[i], &got);
+            if (n != (ssize_t)l->lens[i] || memcmp(got.digest, l->ids[i], 32) != 0) {
+                r = E_OUT_CHANGED;
+                break;
+            }
+            g->from_seed += l->lens[i];
+        } else if (src[i] == FETCH) {
+            slot *s = &g->slots[delivered % PIPELINE];
+            if (!(issued > delivered && s->index == i)) { /* not issued (a local chunk turned out unusable): fetch it now */
+                waited w;
+                uint8_t body[44];
+                memset(&w, 0, sizeof w);
+                w.out = local, w.cap = l->lens[i];
+                read_body(body, l->ids[i], 0, l->lens[i]);
+                if ((r = call_wait(g, M_READ, body, sizeof body, &w)) != DX_OK) {
+                    g->net_error = r, g->net_code = w.code;
+                    break;
+                }
+                if (w.len != l->lens[i] || w.opcode != DX_HBTP_OP_STREAM_END) {
+                    r = g->net_error = DX_ERR_CORRUPT;
+                    break;
+                }
+            } else {
+                while (!s->ready && g->net_error == DX_OK)
+                    if ((r = dx_reactor_run(&g->net.loop, DX_REACTOR_RUN_ONCE)) != DX_OK) break;
+                if (r == DX_OK && g->net_error != DX_OK) r = g->net_error;
+                if (r != DX_OK) break;
+                data = s->buf;
+                delivered++;
+            }
+            dx_cas_id_hash(&alg, data, l->lens[i], &got);
+            if (memcmp(got.digest, l->ids[i], 32) != 0) {
+                r = DX_ERR_CHECKSUM;
+                break;
+            }
+            g->fetched += l->lens[i];
+            if (dx_cas_store_put(&g->cache, data, l->lens[i], &got) == DX_OK) g->cached_since_sync += l->lens[i];
+            if (g->cached_since_sync >= (8u << 20)) { /* what was fetched survives an interruption */
+                dx_cas_store_sync(&g->cache);
+                g->cached_since_sync = 0;
+            }
+        }
+        if (issue <= i) issue = i + 1;
+        r = fn(user, data, l->lens[i]);
+        tool_progress(l->offsets[i] + l->lens[i]);
+    }
+    /* answers still due (after an error) are drained by close */
+    free(src);
+    return r;
+}
+
+/* ---- the two ways to a new OUT ---- */
+
+typedef struct file_sink {
+    int fd;
+    uint64_t written;
+} file_sink;
+
+static dx_result sink_append(void *user, const uint8_t *data, uint32_t len) {
+    file_sink *f = (file_sink *)user;
+    size_t done = 0;
+    while (done < len) {
+        ssize_t n = pwrite(f->fd, data + done, len - done, (off_t)(f->written + done));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return DX_ERR_IO;
+        done += (size_t)n;
+    }
+    f->written += len;
+    return DX_OK;
+}
+
+typedef struct patch_io {
+    int base_fd, out_fd;
+} patch_io;
+
+static dx_result pio_read(void *user, uint64_t off, void *buf, size_t len) {
+    patch_io *p = (patch_io *)user;
+    size_t done = 0;
+    while (done < len) {
+        ssize_t n = pread(p->base_fd, (uint8_t *)buf + done, len - done, (off_t)(off + done));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return DX_ERR_IO;
+        done += (size_t)n;
+    }
+    return DX_OK;
+}
+
+static dx_result pio_write(void *user, uint64_t off, const void *buf, size_t len) {
+    patch_io *p = (patch_io *)user;
+    size_t done = 0;
+    while (done < len) {
+        ssize_t n = pwrite(p->out_fd, (const uint8_t *)buf + done, len - done, (off_t)(off + done));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return DX_ERR_IO;
+        done += (size_t)n;
+    }
+    return DX_OK;
+}
+
+static dx_result feed_applier(void *user, const uint8_t *data, uint32_t len) {
+    return dx_patch_applier_feed((dx_patch_applier *)user, data, len);
+}
+
+/* The patch applied from OUT into fd while it arrives; then the result's root
+   checked. Returns DX_OK, or why the patch did not give the new version (the
+   caller falls back to the chunks), with *why set to a few words. A network
+   error is returned as it is. */
+static dx_result try_patch(getter *g, const sync_offer *o, uint64_t base_len, int fd, const char *tmp_path, const char **why) {
+    listing pl;
+    dx_patch_applier a;
+    dx_patch_applier_config ac;
+    patch_io io;
+    dx_result r;
+    int64_t n;
+    uint8_t root[32];
+    *why = "";
+    if (fetch_listing(g, o->patch_listing, o->patch_listing_size, o->patch_root, o->patch_size, &pl) != TOOL_EXIT_OK) {
+        *why = "its listing does not check";
+        return DX_ERR_CORRUPT;
+    }
+    memset(&ac, 0, sizeof ac);
+    io.base_fd = g->out_fd, io.out_fd = fd;
+    ac.io.read = pio_read, ac.io.write = pio_write, ac.io.user = &io;
+    ac.data_len = base_len;
+    if ((r = dx_patch_applier_create(&a, &ac)) != DX_OK) {
+        listing_free(&pl);
+        *why = "no memory for the applier";
+        return r;
+    }
+    tool_progress_start("patch", pl.size, "B");
+    r = run_chunks(g, &pl, false, feed_applier, &a);
+    tool_progress_end(r == DX_OK);
+    n = r == DX_OK ? dx_patch_applier_finish(&a) : r;
+    dx_patch_applier_destroy(&a);
+    listing_free(&pl);
+    if (n < 0) {
+        if (g->net_error != DX_OK) return g->net_error;
+        *why = n == DX_ERR_CHECKSUM ? "a piece of it was damaged on the way" : dx_patch_result_name((dx_result)n);
+        return (dx_result)n;
+    }
+    if ((uint64_t)n != o->size) {
+        *why = "its result has the wrong length";
+        return DX_ERR_CORRUPT;
+    }
+    {   /* the temporary file is open for writing only: read it back by its name */
+        int rfd = open(tmp_path, O_RDONLY);
+        r = rfd < 0 ? DX_ERR_IO : scan_file(rfd, root, NULL, NULL);
+        if (rfd >= 0) close(rfd);
+        if (r != DX_OK) {
+            *why = "its result does not read back";
+            return DX_ERR_IO;
+        }
+    }
+    if (memcmp(root, o->root, 32) != 0) {
+        *why = "its result is not the newest version";
+        return DX_ERR_CHECKSUM;
+    }
+    return DX_OK;
+}
+
+static dx_result fetch_chunks(getter *g, const sync_offer *o, int fd) {
+    listing l;
+    file_sink sink;
+    dx_result r;
+    if (fetch_listing(g, o->listing, o->listing_size, o->root, o->size, &l) != TOOL_EXIT_OK) return DX_ERR_CORRUPT;
+    sink.fd = fd, sink.written = 0;
+    tool_progress_start("fetch", l.size, "B");
+    r = run_chunks(g, &l, true, sink_append, &sink);
+    tool_progress_end(r == DX_OK);
+    listing_free(&l);
+    if (r == DX_OK && sink.written != o->size) r = DX_ERR_CORRUPT;
+    return r;
+}
+
+
+static int cmd_get(int argc, char **argv) {
+    const char *server_arg = NULL, *cache_path = NULL, *name = NULL, *out_path = NULL, *v;
+    char host[64];
+    uint64_t port = SYNC_DEFAULT_PORT;
+    getter *g;
+    dx_net_client_config cc;
+    uint8_t have_root[32], q[36 + SYNC_NAME_MAX], answer[4096];
+    bool have = false;
+    struct stat st;
+    waited w;
+    dx_result r;
+    sync_offer o;
+    tool_out tmp;
+    uint64_t base_len = 0;
+    mode_t mode = 0644;
+    const char *kind = "chunks", *why = NULL;
+    double t0 = tool_now();
+    int rc = TOOL_EXIT_FAIL, k;
+    char hx[17];
+    for (k = 2; k < argc; k++) {
+        bool missing = false;
+        const char *a = argv[k];
+        if (tool_is_help(a)) return tool_help();
+        if ((v = tool_opt_value(argc, argv, &k, "--server", &missing))) server_arg = v;
+        else if ((v = tool_opt_value(argc, argv, &k, "--cache", &missing))) cache_path = v;
+        else if (!strcmp(a, "--progress")) tool.progress = 1;
+        else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) tool.progress = -1;
+        else if (missing) return tool_usage_error("%s needs a value", a);
+        else if (a[0] == '-' && a[1]) return tool_usage_error("unknown option %s", a);
+        else if (!name) name = a;
+        else if (!out_path) out_path = a;
+        else return tool_usage_error("too many arguments");
+    }
+    if (!server_arg) return tool_usage_error("get needs --server HOST:PORT");
+    if (!cache_path) return tool_usage_error("get needs --cache DIR");
+    if (!name || !out_path) return tool_usage_error("get needs NAME and OUT");
+    if (!name_ok(name, strlen(name))) return tool_usage_error("NAME must be 1 to 100 of A-Z a-z 0-9 . _ -, not starting with '.'");
+    {
+        const char *colon = strrchr(server_arg, ':');
+        size_t hl = colon ? (size_t)(colon - server_arg) : strlen(server_arg);
+        if (server_arg[0] == '[' && hl >= 2 && server_arg[hl - 1] == ']') server_arg++, hl -= 2; /* [::1]:7878 */
+        if (hl == 0 || hl >= sizeof host) return tool_usage_error("--server needs HOST:PORT with an IP address, not \"%s\"", server_arg);
+        memcpy(host, server_arg, hl), host[hl] = 0;
+        if (colon && tool_parse_u64(colon + 1, 1, 65535, false, &port) != 0)
+            return tool_usage_error("--server's port must be 1 to 65535, not \"%s\"", colon + 1);
+    }
+    if (!(g = (getter *)calloc(1, sizeof *g))) return tool_fail("out of memory");
+    g->out_fd = -1, g->out_path = out_path;
+    if (!(g->bufs = (uint8_t *)malloc((PIPELINE + 1) * SYNC_CHUNK_MAX))) {
+        free(g);
+        return tool_fail("out of memory");
+    }
+    for (k = 0; k < PIPELINE; k++) g->slots[k].buf = g->bufs + (size_t)k * SYNC_CHUNK_MAX;
+    if (open_store(&g->dir, &g->cache, cache_path, false, DX_CAS_COMPRESS_NONE) != TOOL_EXIT_OK) {
+        free(g->bufs), free(g);
+        return TOOL_EXIT_FAIL;
+    }
+    /* what OUT holds now: its ETag, and its chunks as a seed */
+    if (stat(out_path, &st) == 0) {
+        if ((st.st_mode & S_IFMT) != S_IFREG) {
+            tool_fail("%s is not a regular file", out_path);
+            goto out;
+        }
+        if ((g->out_fd = open(out_path, O_RDONLY)) < 0) {
+            tool_fail("cannot read %s: %s", out_path, strerror(errno));
+            goto out;
+        }
+        if ((r = scan_file(g->out_fd, have_root, &g->seeds, &g->seed_count)) != DX_OK) {
+            tool_fail("cannot read %s: %s", out_path, dx_cas_result_name(r));
+            goto out;
+        }
+        have = true, base_len = (uint64_t)st.st_size, mode = st.st_mode & 07777;
+    } else if (errno != ENOENT) {
+        tool_fail("cannot read %s: %s", out_path, strerror(errno));
+        goto out;
+    }
+    memset(&cc, 0, sizeof cc);
+    cc.host = host, cc.port = (uint16_t)port;
+    cc.conn.max_payload = SYNC_MAX_PAYLOAD;
+    cc.user = g;
+    if ((r = dx_net_sync_open(&g->net, NULL, &cc)) != DX_OK) {
+        tool_fail("cannot connect to %s port %u: %s", host, (unsigned)port, dx_reactor_result_name(r));
+        goto out;
+    }
+    q[0] = SYNC_VERSION, q[1] = have ? 1 : 0, q[2] = (uint8_t)strlen(name), q[3] = 0;
+    if (have) memcpy(q + 4, have_root, 32);
+    else memset(q + 4, 0, 32);
+    memcpy(q + 36, name, q[2]);
+    memset(&w, 0, sizeof w);
+    w.out = answer, w.cap = sizeof answer;
+    if ((r = call_wait(g, M_QUERY, q, 36u + q[2], &w)) != DX_OK) {
+        tool_fail("%s: %s", name, net_error_text(r, w.code));
+        goto close;
+    }
+    if (w.opcode == DX_HBTP_OP_NOT_MODIFIED) {
+        if (!have || w.len != 32 || memcmp(answer, have_root, 32) != 0) {
+            tool_fail("the server answered NOT_MODIFIED for another version: damaged on the way?");
+            goto close;
+        }
+        hex16(have_root, hx);
+        printf("%s: up to date (not modified), %llu bytes on the wire, root %s..., %.3f s\n", name,
+               (unsigned long long)(g->net.client.bytes_in + g->net.client.bytes_out), hx, tool_now() - t0);
+        rc = tool_stdout_done();
+        goto close;
+    }
+    {
+        dx_tp_reader tr;
+        dx_tp_view tv;
+        int32_t sec;
+        uint32_t idx;
+        if (w.opcode != DX_HBTP_OP_RPC_RESPONSE || dx_tp_reader_init(&tr, answer, w.len) != DX_OK ||
+            dx_tp_reader_root(&tr, &sec, &idx) != DX_OK || dx_tp_reader_view(&tr, sec, &offer_layout, &tv) != DX_OK) {
+            tool_fail("the server's answer does not check: damaged on the way?");
+            goto close;
+        }
+        dx_tp_view_read(&tv, idx, &o);
+        if ((o.kind != OFFER_PATCH && o.kind != OFFER_CHUNKS) || (o.kind == OFFER_PATCH && !have)) {
+            tool_fail("the server's offer makes no sense (kind %u)", (unsigned)o.kind);
+            goto close;
+        }
+    }
+    if (tool_out_open(&tmp, out_path, true, NULL) != TOOL_EXIT_OK) goto close;
+    if (o.kind == OFFER_PATCH) {
+        r = try_patch(g, &o, base_len, fileno(tmp.f), tmp.tmp, &why);
+        if (r == DX_OK) kind = "patch";
+        else if (g->net_error != DX_OK) {
+            tool_fail("%s: the connection failed: %s", name, net_error_text(g->net_error, g->net_code));
+            tool_out_abort(&tmp);
+            goto close;
+        } else {
+            tool_warn("%s: the patch failed (%s): fetching the chunks instead", name, why);
+            kind = "chunks after a failed patch";
+            if (ftruncate(fileno(tmp.f), 0) != 0) r = DX_ERR_IO;
+            else r = fetch_chunks(g, &o, fileno(tmp.f));
+        }
+    } else {
+        r = fetch_chunks(g, &o, fileno(tmp.f));
+    }
+    if (r != DX_OK) {
+        if (g->net_error != DX_OK) tool_fail("%s: the connection failed: %s", name, net_error_text(g->net_error, g->net_code));
+        else if (r == DX_ERR_CHECKSUM) tool_fail("%s: a chunk was damaged on the way: %s is as it was", name, out_path);
+        else if (r == E_OUT_CHANGED) tool_fail("%s changed while it was read: try again", out_path);
+        else tool_fail("%s: %s", name, dx_cas_result_name(r));
+        tool_out_abort(&tmp);
+        goto close;
+    }
+    if (fchmod(fileno(tmp.f), mode) != 0) tool_warn("cannot set the mode of %s: %s", out_path, strerror(errno));
+    if (tool_out_commit(&tmp) != TOOL_EXIT_OK) goto close;
+    hex16(o.root, hx);
+    printf("%s: %s, %llu bytes on the wire, %llu bytes written, root %s..., %.3f s\n", name, kind,
+           (unsigned long long)(g->net.client.bytes_in + g->net.client.bytes_out), (unsigned long long)o.size, hx, tool_now() - t0);
+    rc = tool_stdout_done();
+close:
+    dx_net_sync_close(&g->net);
+out:
+    dx_cas_store_sync(&g->cache); /* what was fetched is kept, even after a failure */
+    dx_cas_dir_close(&g->dir);
+    if (g->out_fd >= 0) close(g->out_fd);
+    free(g->seeds), free(g->bufs), free(g);
+    return rc;
+}
+
+/* ---- main ---- */
+
+static const char usage[] =
+    "usage: dx_sync publish --store DIR [--patches K] [--level N] NAME FILE\n"
+    "       dx_sync serve --store DIR [--port P] [--host IP] [--workers N] [--max-connections N]\n"
+    "       dx_sync get --server HOST:PORT --cache DIR [--progress | -q] NAME OUT\n"
+    "Binary updates: a client gets the newest version of a blob in the fewest bytes,\n"
+    "verified (the ETag is the Merkle root of its chunks), and OUT is replaced only\n"
+    "by a whole, checked file.\n"
+    "  publish   stores FILE as the newest version of NAME in the store DIR (made if\n"
+    "            missing), with patches from the last K versions to it (default 3)\n"
+    "            --level N: the patch search, 1 fast .. 9 smallest (default 6)\n"
+    "  serve     answers clients (port default 7878, host 127.0.0.1, a worker per CPU)\n"
+    "            until Ctrl-C or SIGTERM; --corrupt-patches flips a byte in every patch\n"
+    "            chunk it sends (to see clients detect it and fall back)\n"
+    "  get       makes OUT the newest version of NAME: nothing when it is (NOT_MODIFIED),\n"
+    "            else a patch from OUT's version or the chunks OUT and the cache DIR lack\n"
+    "            (made if missing); prints what it did and the bytes on the wire\n"
+    "  --version the dx header versions it is built from\n"
+    "Exit status: 0 done, 1 failed (OUT is as it was), 2 bad usage.\n";
+
+int main(int argc, char **argv) {
+    const char *cmd;
+    tool_start("dx_sync", usage);
+    if (dx_cas_hash_alg_init(&alg, DX_CAS_ALG_SHA256) != DX_OK) return tool_fail("no SHA-256");
+    if (argc < 2) return tool_usage_error("a command is needed: publish, serve or get");
+    cmd = argv[1];
+    if (tool_is_help(cmd)) return tool_help();
+    if (!strcmp(cmd, "--version"))
+        return tool_version(TOOL_HEADER_VERSION("dx_net.h", DX_NET_VERSION_MAJOR, DX_NET_VERSION_MINOR, DX_NET_VERSION_PATCH) ", "
+                            TOOL_HEADER_VERSION("dx_hbtp.h", DX_HBTP_VERSION_MAJOR, DX_HBTP_VERSION_MINOR, DX_HBTP_VERSION_PATCH) ", "
+                            TOOL_HEADER_VERSION("dx_reactor.h", DX_REACTOR_VERSION_MAJOR, DX_REACTOR_VERSION_MINOR, DX_REACTOR_VERSION_PATCH) ", "
+                            TOOL_HEADER_VERSION("dx_cas.h", DX_CAS_VERSION_MAJOR, DX_CAS_VERSION_MINOR, DX_CAS_VERSION_PATCH) ", "
+                            TOOL_HEADER_VERSION("dx_patch.h", DX_PATCH_VERSION_MAJOR, DX_PATCH_VERSION_MINOR, DX_PATCH_VERSION_PATCH) ", "
+                            TOOL_HEADER_VERSION("dx_teleport.h", DX_TELEPORT_VERSION_MAJOR, DX_TELEPORT_VERSION_MINOR, DX_TELEPORT_VERSION_PATCH));
+    if (!strcmp(cmd, "publish")) return cmd_publish(argc, argv);
+    if (!strcmp(cmd, "serve")) return cmd_serve(argc, argv);
+    if (!strcmp(cmd, "get")) return cmd_get(argc, argv);
+    return tool_usage_error("unknown command %s (publish, serve or get)", cmd);
+}
