@@ -1,4 +1,4 @@
-/* dx_cas.h - v0.4.0 - Merkle content-addressable storage: hashing, chunking, proofs, stores, snapshots - SPDX-License-Identifier: MIT OR Unlicense (text at end)
+/* dx_cas.h - v0.4.1 - Merkle content-addressable storage: hashing, chunking, proofs, stores, snapshots - SPDX-License-Identifier: MIT OR Unlicense (text at end)
 
    A content-addressable store that a backup tool, a package updater, a sync
    service or a firmware image store can embed: SHA-256 (portable C, x86
@@ -244,7 +244,7 @@ API
        a packed object is a lookup, no system call); a pack that fails a check
        is counted in d->bad_packs (d->bad_pack names the first), none of it is
        used, and iterate (so verify) returns DX_ERR_CORRUPT after listing the
-       rest. A get that misses looks for packs other writers added since. A
+       rest. A get or has that misses looks for packs other writers added since. A
        deleted packed object is gone for this handle at once and from the disk
        at the next sync (dx_cas_store_gc syncs at its end, close syncs too):
        each pack that lost an object is rewritten, its live objects copied
@@ -668,6 +668,9 @@ WIRE FORMAT (integers little-endian; offsets are the DX_CAS_<RECORD>_OFF_* names
    hold, and damaged packs with the code a reader gives).
 
 VERSION HISTORY
+   0.4.1 (2026-11-25) a directory store's has() that misses looks for packs other writers
+                      added since, as get did (a reader process saw a publisher's new
+                      objects by get but not by has); DX_CAS_VERSION said 0.3.0.
    0.4.0 (2026-11-23) packs: the directory store's batches keep their small objects (up to
                       DX_CAS_DIR_PACK_OBJECT_MAX, 1 MiB) in pack files, packs/<sum>.pack
                       (new format "DXCK", 1.0, in WIRE FORMAT), not one file each: a store
@@ -934,8 +937,8 @@ DX_INLINE const char *dx_result_name(dx_result r) {
 
 #define DX_CAS_VERSION_MAJOR 0
 #define DX_CAS_VERSION_MINOR 4
-#define DX_CAS_VERSION_PATCH 0
-#define DX_CAS_VERSION DX_VERSION_PACK(0, 3, 0)
+#define DX_CAS_VERSION_PATCH 1
+#define DX_CAS_VERSION DX_VERSION_PACK(0, 4, 1)
 
 #ifdef __cplusplus
 extern "C" {
@@ -4963,6 +4966,13 @@ DXI_PRIVATE int64_t dxi_cas_dir_has(void *self, const dx_cas_id *id) {
     int64_t r;
     if (s) return (int64_t)s->size; /* from the pack's checked index: no system call */
     fd = dxi_cas_dir_open_obj(d, id);
+    if (fd < 0 && errno == ENOENT && !d->iterating) { /* maybe in a pack another writer made since, as get looks */
+        uint32_t before = d->pack_count;
+        dx_result e = dxi_cas_packs_scan(d);
+        if (e != DX_OK) return e;
+        if (d->pack_count != before && (s = dxi_cas_pidx_find(d, id)) != NULL) return (int64_t)s->size;
+        errno = ENOENT;
+    }
     if (fd < 0) return dxi_cas_dir_err(d);
     r = dxi_cas_dir_fd_size(d, fd, &file_size);
     close(fd);

@@ -1,4 +1,4 @@
-/* dx_net.h - v0.1.0 - HBTP over dx_reactor: servers and clients on sockets - SPDX-License-Identifier: MIT OR Unlicense (text at end)
+/* dx_net.h - v0.1.1 - HBTP over dx_reactor: servers and clients on sockets - SPDX-License-Identifier: MIT OR Unlicense (text at end)
 
    The bridge (like sokol_glue.h) where dx_reactor.h (the completion loop)
    and dx_hbtp.h (the sans-I/O protocol engine) meet: a thread-per-core HBTP
@@ -418,7 +418,7 @@ DX_INLINE const char *dx_result_name(dx_result r) {
 #define DX_NET_VERSION_MAJOR 0
 #define DX_NET_VERSION_MINOR 1
 #define DX_NET_VERSION_PATCH 1
-#define DX_NET_VERSION DX_VERSION_PACK(0, 1, 0)
+#define DX_NET_VERSION DX_VERSION_PACK(0, 1, 1)
 
 #ifndef DX_NET_REFUSALS /* connections a worker may be refusing at once (beyond: closed without a word) */
 #define DX_NET_REFUSALS 8

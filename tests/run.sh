@@ -221,6 +221,29 @@ if gcc $WARN -O2 -I. examples/statekeeper/statekeeper.c -o "$B/ex-statekeeper-O2
 else
     failed=$((failed + 1)); note_fail "example-statekeeper-O2 (build)" "$LOGS/statekeeper-O2.build.log"
 fi
+# dx_sync (examples/dx_sync/, all five headers and dx_net.h) as a user runs it (tests/dx_sync_cli.sh: every
+# answer kind over real sockets, damaged patches, a dropped connection and flipped bytes through a proxy, the
+# server killed mid-transfer, many clients at once, publish during gets): sanitized with 20 clients at once,
+# then at -O2 with 100 (issue 16's count)
+ds_flags=$(make -s --no-print-directory example-flags-dx_sync)
+ds_flags0=$(make -s --no-print-directory example-flags-dx_sync ZSTD=0)
+# shellcheck disable=SC2086 # the flags are lists
+check "example-build-dx_sync" gcc $WARN $ASAN -I. examples/dx_sync/dx_sync.c -o "$B/ex-dx_sync" $ds_flags
+if [ "$ds_flags" != "$ds_flags0" ]; then
+    # shellcheck disable=SC2086
+    check "example-build-dx_sync-nozstd" gcc $WARN $ASAN -I. examples/dx_sync/dx_sync.c -o "$B/ex-dx_sync-nozstd" $ds_flags0
+fi
+if [ -x "$B/ex-dx_sync" ]; then
+    check "tools-cli-dx_sync" bash tests/tools_cli.sh "$B/ex-dx_sync"
+    check "example-dx_sync-cli" env DX_SYNC_CLIENTS=20 bash tests/dx_sync_cli.sh "./$B/ex-dx_sync"
+fi
+[ -x "$B/ex-dx_sync-nozstd" ] && check "example-dx_sync-cli-nozstd" env DX_SYNC_CLIENTS=10 bash tests/dx_sync_cli.sh "./$B/ex-dx_sync-nozstd"
+# shellcheck disable=SC2086
+if gcc $WARN -O2 -I. examples/dx_sync/dx_sync.c -o "$B/ex-dx_sync-O2" $ds_flags >"$LOGS/dx_sync-O2.build.log" 2>&1; then
+    check "example-dx_sync-cli-O2" bash tests/dx_sync_cli.sh "./$B/ex-dx_sync-O2"
+else
+    failed=$((failed + 1)); note_fail "example-dx_sync-O2 (build)" "$LOGS/dx_sync-O2.build.log"
+fi
 # dxdiff as a user runs it (built with zstd): diff, apply, info, in place, resume, shift, refusals
 check "example-dxdiff-cli" bash -c "gcc $WARN -D_DEFAULT_SOURCE $ASAN -I. -DDXDIFF_ZSTD examples/dxdiff.c -o $B/ex-dxdiff-zstd -lzstd && bash tests/dxdiff_cli.sh ./$B/ex-dxdiff-zstd"
 

@@ -935,7 +935,7 @@ typedef struct seed { /* a chunk of OUT as it is: reusable without fetching it *
 typedef struct slot {
     uint64_t index;
     uint32_t length;
-    bool ready;
+    bool ready, failed;
     uint8_t *buf;
 } slot;
 
@@ -1114,8 +1114,10 @@ static void read_reply(dx_net_client *c, const dx_net_reply *r, void *user) {
     getter *g = (getter *)c->cfg.user;
     if (r->result != DX_OK) {
         if (g->net_error == DX_OK) g->net_error = r->result, g->net_code = r->code;
+        s->failed = true;
     } else if (!r->frame || r->frame->opcode != DX_HBTP_OP_STREAM_END || r->body_len != s->length) {
         if (g->net_error == DX_OK) g->net_error = DX_ERR_CORRUPT;
+        s->failed = true;
     } else {
         memcpy(s->buf, r->body, s->length);
     }
@@ -1142,17 +1144,17 @@ static dx_result run_chunks(getter *g, const listing *l, bool with_seed, consume
         dx_cas_id id = id_of(l->ids[i]), got;
         const uint8_t *data = local;
         /* keep PIPELINE reads in flight ahead of the chunk being delivered */
-        while (issue < l->count && issued - delivered < PIPELINE) {
+        while (issue < l->count && issued - delivered < PIPELINE && g->net_error == DX_OK) {
             if (src[issue] == FETCH) {
                 slot *s = &g->slots[issued % PIPELINE];
                 uint8_t body[44];
                 int32_t rc;
                 read_body(body, l->ids[issue], 0, l->lens[issue]);
-                s->index = issue, s->length = l->lens[issue], s->ready = false;
+                s->index = issue, s->length = l->lens[issue], s->ready = s->failed = false;
                 rc = dx_net_client_call(&g->net.client, M_READ, body, sizeof body, read_reply, s);
                 if (rc == DX_ERR_BUSY || rc == DX_ERR_NOSPACE) break; /* room comes back with the answers */
-                if (rc < 0) {
-                    r = rc;
+                if (rc < 0) { /* the connection is gone: deliver what arrived, then stop */
+                    if (g->net_error == DX_OK) g->net_error = rc;
                     break;
                 }
                 issued++;
@@ -1178,6 +1180,10 @@ static dx_result run_chunks(getter *g, const listing *l, bool with_seed, consume
             slot *s = &g->slots[delivered % PIPELINE];
             if (!(issued > delivered && s->index == i)) { /* not issued (a local chunk turned out unusable): fetch it now */
                 waited w;
+                if (g->net_error != DX_OK) {
+                    r = g->net_error;
+                    break;
+                }
                 uint8_t body[44];
                 memset(&w, 0, sizeof w);
                 w.out = local, w.cap = l->lens[i];
@@ -1191,9 +1197,10 @@ static dx_result run_chunks(getter *g, const listing *l, bool with_seed, consume
                     break;
                 }
             } else {
-                while (!s->ready && g->net_error == DX_OK)
+                /* the answers that came before a failure are still used (and cached) */
+                while (!s->ready)
                     if ((r = dx_reactor_run(&g->net.loop, DX_REACTOR_RUN_ONCE)) != DX_OK) break;
-                if (r == DX_OK && g->net_error != DX_OK) r = g->net_error;
+                if (r == DX_OK && s->failed) r = g->net_error != DX_OK ? g->net_error : DX_ERR_CORRUPT;
                 if (r != DX_OK) break;
                 data = s->buf;
                 delivered++;
@@ -1492,8 +1499,9 @@ static int cmd_get(int argc, char **argv) {
     if (fchmod(fileno(tmp.f), mode) != 0) tool_warn("cannot set the mode of %s: %s", out_path, strerror(errno));
     if (tool_out_commit(&tmp) != TOOL_EXIT_OK) goto close;
     hex16(o.root, hx);
-    printf("%s: %s, %llu bytes on the wire, %llu bytes written, root %s..., %.3f s\n", name, kind,
-           (unsigned long long)(g->net.client.bytes_in + g->net.client.bytes_out), (unsigned long long)o.size, hx, tool_now() - t0);
+    printf("%s: %s, %llu bytes on the wire, %llu bytes written (%llu from the cache, %llu from OUT), root %s..., %.3f s\n",
+           name, kind, (unsigned long long)(g->net.client.bytes_in + g->net.client.bytes_out), (unsigned long long)o.size,
+           (unsigned long long)g->from_cache, (unsigned long long)g->from_seed, hx, tool_now() - t0);
     rc = tool_stdout_done();
 close:
     dx_net_sync_close(&g->net);

@@ -1,0 +1,235 @@
+#!/usr/bin/env bash
+# tests/dx_sync_cli.sh DX_SYNC - dx_sync as a user runs it, over real sockets on loopback:
+#  1. a Unix tool: --help, --version, bad usage (exit 2), a missing store, an unknown name
+#  2. three versions of a real binary (a shared library of this machine, edited in place, with an
+#     insertion and a deletion) published; every answer kind: a first fetch (chunks), the same again
+#     (NOT_MODIFIED, a few hundred bytes), an update (patch), a client two versions behind, a client
+#     whose OUT is something else (its unchanged chunks not fetched), an empty cache with OUT = v2
+#  3. a server that damages every patch chunk (--corrupt-patches): detected, the chunks instead, OUT right
+#  4. a network that drops the connection after N bytes (tests/sync_proxy.c), at many points of a
+#     fetch of 24 MiB: OUT is the old version or the new one, never anything else; the next get
+#     succeeds and fetches less than the whole
+#  5. a byte flipped on the way at many offsets (the proxy): the get fails and leaves OUT as it was, or
+#     falls back and succeeds; never a wrong OUT with exit 0
+#  6. the server killed (SIGKILL) while clients fetch: OUT old or new; after a restart the gets finish
+#  7. DX_SYNC_CLIENTS (default 100) clients updating at once from one server, each right
+#  8. publish while clients fetch: each client ends with exactly one published version
+# No sleeps: the test waits for lines the programs print (read -t is only a watchdog).
+set -u
+ds=$(realpath "$1")
+here=$(cd "$(dirname "$0")" && pwd)
+dir=$(mktemp -d)
+pids=""
+cleanup() {
+    local p
+    for p in $pids; do kill -9 "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
+    rm -rf "$dir"
+}
+trap cleanup EXIT
+cd "$dir" || exit 1
+step() { echo "dx_sync: $*"; }
+die() { echo "dx_sync: FAIL: $*" >&2; [ -f err ] && sed 's/^/  stderr: /' err >&2; exit 1; }
+run() { "$ds" "$@" > out 2> err; rc=$?; }
+CLIENTS=${DX_SYNC_CLIENTS:-100}
+# wire bytes of the last get's summary line
+wire() { sed -n 's/.*, \([0-9]*\) bytes on the wire.*/\1/p' out; }
+
+# first_line PROGRAM ARGS...: starts it in the background (pid in bg), its first line of stdout in line
+fifos=0
+first_line() {
+    local f=fifo$((fifos += 1)) fd
+    mkfifo "$f"
+    "$@" > "$f" 2>> bg.err &
+    bg=$!
+    pids="$pids $bg"
+    exec {fd}< "$f"
+    read -r -t 60 line <&"$fd" || die "$1 did not start: $(tail -n 3 bg.err)"
+    exec {fd}<&-
+    rm -f "$f"
+}
+# start_server STORE [OPTIONS]: sets port and spid
+start_server() {
+    local store=$1
+    shift
+    first_line "$ds" serve --store "$store" --port 0 --workers 2 "$@"
+    spid=$bg
+    port=$(sed -n 's/.* port \([0-9]*\),.*/\1/p' <<<"$line")
+    [ -n "$port" ] || die "no port in: $line"
+}
+stop_server() { kill "$spid" 2>/dev/null; wait "$spid" 2>/dev/null; }
+# start_proxy UPSTREAM [OPTIONS]: sets pport and ppid
+start_proxy() {
+    first_line "$B/sync_proxy" "$@"
+    ppid=$bg
+    pport=${line#port }
+}
+stop_proxy() { kill "$ppid" 2>/dev/null; wait "$ppid" 2>/dev/null; }
+B=$dir/bin
+mkdir -p "$B"
+gcc -O2 -o "$B/sync_proxy" "$here/sync_proxy.c" || die "cannot build tests/sync_proxy.c"
+
+# --- 1. a Unix tool ---
+run --help; [ $rc = 0 ] && grep -q '^usage: dx_sync publish' out || die "--help"
+run --version; [ $rc = 0 ] && grep -q 'dx_patch.h' out || die "--version"
+run; [ $rc = 2 ] || die "no command: exit $rc, not 2"
+run get --cache c x y; [ $rc = 2 ] || die "get without --server: exit $rc"
+run get --server 127.0.0.1:notaport --cache c x y; [ $rc = 2 ] || die "a bad port: exit $rc"
+run publish --store s 'bad/name' /etc/hostname; [ $rc = 2 ] || die "a bad name: exit $rc"
+run serve --store nowhere; [ $rc = 1 ] && grep -q 'not a dx_sync store' err || die "serve on a missing store: exit $rc"
+[ ! -e nowhere ] || die "serve made a store"
+step "a Unix tool: --help, --version, exit 2 on bad usage, a missing store refused"
+
+# --- 2. every answer kind ---
+src=""
+for f in /usr/lib/x86_64-linux-gnu/libcrypto.so.3 /usr/lib/*/libcrypto.so.3 /usr/bin/gcc-12 /usr/bin/perl "$ds"; do
+    if [ -f "$f" ] && [ "$(stat -c %s "$f")" -gt 1000000 ]; then src=$f; break; fi
+done
+cp "$src" v1
+size=$(stat -c %s v1)
+cp v1 v2
+for o in 100000 900000 $((size / 2)) $((size - 5000)); do
+    head -c 64 /dev/urandom | dd of=v2 bs=64 seek=$((o / 64)) conv=notrunc status=none
+done
+{ head -c 700000 v2; head -c 3000 /dev/urandom; tail -c +700001 v2 | head -c $((size - 800000)); tail -c 90000 v2; } > v3
+run publish --store st app v1; [ $rc = 0 ] || die "publish v1"
+run publish --store st app v2; [ $rc = 0 ] && grep -q '1 patch' out || die "publish v2: $(cat out)"
+run publish --store st app v3; [ $rc = 0 ] && grep -q '2 patches' out || die "publish v3: $(cat out)"
+run publish --store st app v3; [ $rc = 0 ] && grep -q 'already the newest' out || die "publish v3 again: $(cat out)"
+step "published 3 versions of $src ($size bytes)"
+start_server st
+S="127.0.0.1:$port"
+mainport=$port
+run get --server "$S" --cache c1 app out1; [ $rc = 0 ] && grep -q ': chunks,' out && cmp -s out1 v3 || die "first fetch: $(cat out)"
+full=$(wire)
+step "first fetch: chunks, $full bytes on the wire"
+run get --server "$S" --cache c1 app out1; [ $rc = 0 ] && grep -q 'up to date (not modified)' out || die "304: $(cat out)"
+[ "$(wire)" -lt 400 ] || die "NOT_MODIFIED took $(wire) bytes"
+cmp -s out1 v3 || die "304 changed OUT"
+step "the same again: not modified, $(wire) bytes on the wire"
+cp v2 out2
+run get --server "$S" --cache c2 app out2; [ $rc = 0 ] && grep -q ': patch,' out && cmp -s out2 v3 || die "update: $(cat out)"
+[ "$(wire)" -lt $((size / 20)) ] || die "the patch took $(wire) bytes of $size"
+step "an update from v2: patch, $(wire) bytes on the wire"
+cp v1 out3
+run get --server "$S" --cache c3 app out3; [ $rc = 0 ] && grep -Eq ': (patch|chunks),' out && cmp -s out3 v3 || die "two behind: $(cat out)"
+step "two versions behind: $(sed 's/^app: \([a-z ]*\),.*/\1/' out), $(wire) bytes on the wire"
+head -c 2000000 /dev/urandom > out4
+chmod 600 out4
+run get --server "$S" --cache c4 app out4; [ $rc = 0 ] && grep -q ': chunks,' out && cmp -s out4 v3 || die "another file: $(cat out)"
+[ "$(stat -c %a out4)" = 600 ] || die "OUT's mode was not kept"
+step "OUT something else: chunks, $(wire) bytes, mode kept"
+cp v2 out5
+printf 'x' | dd of=out5 bs=1 seek=5000 conv=notrunc status=none
+run get --server "$S" --cache c5 app out5; [ $rc = 0 ] && grep -q ': chunks,' out && cmp -s out5 v3 || die "edited v2: $(cat out)"
+[ "$(wire)" -lt $((full / 2)) ] || die "an edited v2 fetched $(wire) bytes: its chunks were not reused"
+step "OUT an edited v2 (no patch from it): chunks, $(wire) bytes (OUT's chunks reused)"
+run get --server "$S" --cache c1 nosuch outx; [ $rc = 1 ] && grep -q 'no such name' err && [ ! -e outx ] || die "an unknown name"
+ls out1.tmp-* >/dev/null 2>&1 && die "a temporary file was left"
+step "an unknown name: exit 1, nothing written"
+
+# --- 3. damaged patches ---
+start_server st --corrupt-patches
+cp v2 out6
+run get --server "127.0.0.1:$port" --cache c6 app out6
+[ $rc = 0 ] && grep -q 'chunks after a failed patch' out && grep -q 'damaged on the way' err && cmp -s out6 v3 || die "damaged patch: $(cat out)"
+stop_server
+step "every patch chunk damaged: detected, the chunks instead, OUT right"
+
+# --- 4. the connection dropped at many points ---
+head -c $((24 << 20)) /dev/urandom > big1
+cp big1 big2
+head -c 1000 /dev/urandom | dd of=big2 bs=1000 seek=100 conv=notrunc status=none
+run publish --store stb big big1; [ $rc = 0 ] || die "publish big1"
+run publish --store stb big big2 --patches 0; [ $rc = 0 ] || die "publish big2"
+start_server stb
+bigport=$port bigpid=$spid
+n=0
+for cut in 1000 100000 1000000 5000000 9000000 13000000 17000000 21000000 24500000; do
+    start_proxy "$bigport" --cut-after "$cut"
+    rm -rf cb
+    head -c 5000000 /dev/urandom > bout
+    cp bout bout.before
+    run get --server "127.0.0.1:$pport" --cache cb big bout
+    if [ $rc = 0 ]; then cmp -s bout big2 || die "cut at $cut: exit 0 and OUT wrong"
+    else cmp -s bout bout.before || die "cut at $cut: failed and OUT changed"; fi
+    first=$rc
+    stop_proxy
+    run get --server "127.0.0.1:$bigport" --cache cb big bout; [ $rc = 0 ] && cmp -s bout big2 || die "after the cut at $cut: $(cat out)"
+    # what came before the cut is in the cache: not fetched again
+    # (a reset connection loses what the kernel held unread: up to a pipeline of chunks)
+    [ "$first" = 0 ] || [ "$cut" -lt 2000000 ] || [ "$(wire)" -lt $(((24 << 20) - cut / 4)) ] ||
+        die "after the cut at $cut the get fetched $(wire) bytes: what came before was fetched again"
+    n=$((n + 1))
+done
+step "connection dropped at $n points: OUT old or new; the next get finished, fetching less than the whole"
+
+# --- 5. a byte flipped on the way ---
+n=0 ok=0
+for at in 3 9 20 40 100 200 300 500 700 1000 2000 5000 20000 60000 100000 300000; do
+    start_proxy "$mainport" --flip-at "$at"
+    cp v2 fout
+    rm -rf cf
+    run get --server "127.0.0.1:$pport" --cache cf app fout
+    if [ $rc = 0 ]; then cmp -s fout v3 || die "a byte flipped at $at: exit 0 and OUT wrong"; ok=$((ok + 1))
+    else cmp -s fout v2 || die "a byte flipped at $at: failed and OUT changed"; fi
+    stop_proxy
+    n=$((n + 1))
+done
+step "a byte flipped at $n offsets: $ok recovered, $((n - ok)) refused with OUT as it was; never a wrong OUT"
+
+# --- 6. the server killed mid-transfer ---
+spid=$bigpid
+for k in 1 2 3 4; do
+    rm -rf "ck$k"
+    cp big1 "kout$k"
+done
+kpids=""
+for k in 1 2 3 4; do
+    "$ds" get --server "127.0.0.1:$bigport" --cache "ck$k" big "kout$k" > "kill$k.out" 2> "kill$k.err" &
+    kpids="$kpids $!"
+done
+# kill the server once a client has begun to fill its cache (a watchdog of 60 s)
+for _ in $(seq 1 60000); do
+    [ -n "$(find ck1/tmp ck2/tmp ck3/tmp ck4/tmp -type f 2>/dev/null | head -n 1)" ] && break
+done
+kill -9 "$spid"
+wait "$spid" 2>/dev/null
+for p in $kpids; do wait "$p"; done
+for k in 1 2 3 4; do
+    cmp -s "kout$k" big1 || cmp -s "kout$k" big2 || die "client $k: OUT neither old nor new after the kill"
+done
+start_server stb
+for k in 1 2 3 4; do
+    run get --server "127.0.0.1:$port" --cache "ck$k" big "kout$k"; [ $rc = 0 ] && cmp -s "kout$k" big2 || die "client $k after the restart: $(cat out)"
+done
+stop_server
+step "server killed while 4 clients fetched: OUT old or new; after a restart every get finished"
+
+# --- 7. many clients at once ---
+cpids=""
+for k in $(seq 1 "$CLIENTS"); do
+    case $((k % 3)) in 0) cp v1 "m$k" ;; 1) cp v2 "m$k" ;; *) : ;; esac
+    "$ds" get --server "127.0.0.1:$mainport" --cache "mc$k" app "m$k" > "m$k.out" 2> "m$k.err" &
+    cpids="$cpids $!"
+done
+failed=0
+for p in $cpids; do wait "$p" || failed=$((failed + 1)); done
+[ $failed = 0 ] || die "$failed of $CLIENTS clients failed: $(cat m*.err | sort | uniq -c | head -n 5)"
+for k in $(seq 1 "$CLIENTS"); do cmp -s "m$k" v3 || die "client $k of $CLIENTS: OUT wrong"; done
+step "$CLIENTS clients at once: every OUT right ($(grep -l ': patch,' m*.out | wc -l) by patch, $(grep -l ': chunks,' m*.out | wc -l) by chunks)"
+
+# --- 8. publish while clients fetch ---
+cp v3 v4
+head -c 5000 /dev/urandom | dd of=v4 bs=5000 seek=20 conv=notrunc status=none
+cpids=""
+for k in $(seq 1 20); do
+    cp v2 "p$k"
+    "$ds" get --server "127.0.0.1:$mainport" --cache "pc$k" app "p$k" > "p$k.out" 2> "p$k.err" &
+    cpids="$cpids $!"
+done
+run publish --store st app v4; [ $rc = 0 ] || die "publish v4 during the gets"
+for p in $cpids; do wait "$p" || die "a get during the publish failed"; done
+for k in $(seq 1 20); do cmp -s "p$k" v3 || cmp -s "p$k" v4 || die "client $k during the publish: neither v3 nor v4"; done
+run get --server "127.0.0.1:$mainport" --cache pc1 app p1; [ $rc = 0 ] && cmp -s p1 v4 || die "after the publish: $(cat out)"
+step "publish during 20 gets: each got v3 or v4 whole; then v4"
+echo "dx_sync: all passed ($CLIENTS clients)"
