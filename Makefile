@@ -72,11 +72,11 @@ install: $(addprefix $(B)/,$(TOOLS))
 deps-%:
 	@bash tests/deps.sh $*
 
+# dx_sync (all five headers and dx_net.h) walks a real program through three releases on loopback,
+# next to zstd --patch-from, rsync and a plain download (examples/dx_sync/demo.sh)
 demo: deps-demo
-	@$(MAKE) --no-print-directory CC=gcc $(B)/teleport_users $(B)/tp_dump $(B)/hbtp_loopback
-	./$(B)/teleport_users -f $(B)/users.dxtp
-	./$(B)/tp_dump --max 2 $(B)/users.dxtp | head -n 60
-	./$(B)/hbtp_loopback
+	@$(MAKE) --no-print-directory CC=gcc $(B)/dx_sync
+	bash examples/dx_sync/demo.sh $(B)/dx_sync
 
 test: deps-test
 	@bash tests/run.sh

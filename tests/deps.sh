@@ -3,7 +3,7 @@
 # they are missing, and says so. Groups: demo test cross fuzz bench all.
 set -eu
 group=${1:-all}
-demo="gcc make libc6-dev"
+demo="gcc make libc6-dev libzstd-dev zstd rsync git"
 test="$demo g++ clang libclang-rt-14-dev binutils python3 libzstd-dev coreutils b3sum xxhash cmake pkg-config sqlite3 time util-linux"
 cross="gcc-arm-linux-gnueabihf libc6-dev-armhf-cross gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-s390x-linux-gnu libc6-dev-s390x-cross qemu-user tcc musl-tools gcc-arm-none-eabi binutils-arm-none-eabi gcc-mingw-w64-x86-64 wine64 wine"
 fuzz="clang libfuzzer-14-dev libclang-rt-14-dev"

@@ -15,10 +15,10 @@ say "make install PREFIX=$P (the tools built without optimisation: this checks t
 make -s --no-print-directory install PREFIX="$P" B="$T/make" CFLAGS=-O0
 for f in include/dx_cas.h include/dx_hbtp.h include/dx_patch.h include/dx_reactor.h include/dx_teleport.h include/dx_net.h \
     lib/pkgconfig/dx.pc lib/cmake/dx/dxConfig.cmake lib/cmake/dx/dxConfigVersion.cmake \
-    bin/dxdiff bin/cas_snap bin/cas_chunks bin/tp_dump bin/statekeeper; do
+    bin/dxdiff bin/cas_snap bin/cas_chunks bin/tp_dump bin/statekeeper bin/dx_sync; do
     [ -e "$P/$f" ] || { echo "missing: $P/$f"; exit 1; }
 done
-for t in dxdiff cas_snap cas_chunks tp_dump statekeeper; do
+for t in dxdiff cas_snap cas_chunks tp_dump statekeeper dx_sync; do
     [ -x "$P/bin/$t" ] || { echo "not executable: $P/bin/$t"; exit 1; }
 done
 
