@@ -1032,6 +1032,29 @@ static dx_result scan_file(int fd, uint8_t root[32], seed **out, size_t *out_cou
     return DX_OK;
 }
 
+/* len bytes at off of fd, read or written whole (short transfers and EINTR retried) */
+static dx_result pread_all(int fd, void *buf, size_t len, uint64_t off) {
+    size_t done = 0;
+    while (done < len) {
+        ssize_t n = pread(fd, (uint8_t *)buf + done, len - done, (off_t)(off + done));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return DX_ERR_IO;
+        done += (size_t)n;
+    }
+    return DX_OK;
+}
+
+static dx_result pwrite_all(int fd, const void *buf, size_t len, uint64_t off) {
+    size_t done = 0;
+    while (done < len) {
+        ssize_t n = pwrite(fd, (const uint8_t *)buf + done, len - done, (off_t)(off + done));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return DX_ERR_IO;
+        done += (size_t)n;
+    }
+    return DX_OK;
+}
+
 /* One call, waited for: its answer's opcode and body (copied into out, at most cap bytes). */
 typedef struct waited {
     bool done;
@@ -1169,9 +1192,9 @@ static dx_result run_chunks(getter *g, const listing *l, bool with_seed, consume
         }
         if (src[i] == SEEDED) {
             seed *sd = (seed *)bsearch(l->ids[i], g->seeds, g->seed_count, sizeof(seed), seed_cmp);
-            ssize_t n = sd ? pread(g->out_fd, local, l->lens[i], (off_t)sd->offset) : -1;
-            dx_cas_id_hash(&alg, local, l->lens[i], &got);
-            if (n != (ssize_t)l->lens[i] || memcmp(got.digest, l->ids[i], 32) != 0) {
+            dx_result e = sd ? pread_all(g->out_fd, local, l->lens[i], sd->offset) : DX_ERR_IO;
+            if (e == DX_OK) dx_cas_id_hash(&alg, local, l->lens[i], &got);
+            if (e != DX_OK || memcmp(got.digest, l->ids[i], 32) != 0) {
                 r = E_OUT_CHANGED;
                 break;
             }
@@ -1235,15 +1258,9 @@ typedef struct file_sink {
 
 static dx_result sink_append(void *user, const uint8_t *data, uint32_t len) {
     file_sink *f = (file_sink *)user;
-    size_t done = 0;
-    while (done < len) {
-        ssize_t n = pwrite(f->fd, data + done, len - done, (off_t)(f->written + done));
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return DX_ERR_IO;
-        done += (size_t)n;
-    }
-    f->written += len;
-    return DX_OK;
+    dx_result r = pwrite_all(f->fd, data, len, f->written);
+    if (r == DX_OK) f->written += len;
+    return r;
 }
 
 typedef struct patch_io {
@@ -1251,27 +1268,11 @@ typedef struct patch_io {
 } patch_io;
 
 static dx_result pio_read(void *user, uint64_t off, void *buf, size_t len) {
-    patch_io *p = (patch_io *)user;
-    size_t done = 0;
-    while (done < len) {
-        ssize_t n = pread(p->base_fd, (uint8_t *)buf + done, len - done, (off_t)(off + done));
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return DX_ERR_IO;
-        done += (size_t)n;
-    }
-    return DX_OK;
+    return pread_all(((patch_io *)user)->base_fd, buf, len, off);
 }
 
 static dx_result pio_write(void *user, uint64_t off, const void *buf, size_t len) {
-    patch_io *p = (patch_io *)user;
-    size_t done = 0;
-    while (done < len) {
-        ssize_t n = pwrite(p->out_fd, (const uint8_t *)buf + done, len - done, (off_t)(off + done));
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return DX_ERR_IO;
-        done += (size_t)n;
-    }
-    return DX_OK;
+    return pwrite_all(((patch_io *)user)->out_fd, buf, len, off);
 }
 
 static dx_result feed_applier(void *user, const uint8_t *data, uint32_t len) {
