@@ -14,6 +14,7 @@
 #  6. the server killed (SIGKILL) while clients fetch: OUT old or new; after a restart the gets finish
 #  7. DX_SYNC_CLIENTS (default 100) clients updating at once from one server, each right
 #  8. publish while clients fetch: each client ends with exactly one published version
+#  9. the client cache's quota: least recently used versions evicted, never the one OUT holds
 # No sleeps: the test waits for lines the programs print (read -t is only a watchdog).
 set -u
 ds=$(realpath "$1")
@@ -192,8 +193,7 @@ done
 for _ in $(seq 1 60000); do
     [ -n "$(find ck1/tmp ck2/tmp ck3/tmp ck4/tmp -type f 2>/dev/null | head -n 1)" ] && break
 done
-kill -9 "$spid"
-wait "$spid" 2>/dev/null
+{ kill -9 "$spid"; wait "$spid"; } 2>/dev/null
 for p in $kpids; do wait "$p"; done
 for k in 1 2 3 4; do
     cmp -s "kout$k" big1 || cmp -s "kout$k" big2 || die "client $k: OUT neither old nor new after the kill"
@@ -232,4 +232,26 @@ for p in $cpids; do wait "$p" || die "a get during the publish failed"; done
 for k in $(seq 1 20); do cmp -s "p$k" v3 || cmp -s "p$k" v4 || die "client $k during the publish: neither v3 nor v4"; done
 run get --server "127.0.0.1:$mainport" --cache pc1 app p1; [ $rc = 0 ] && cmp -s p1 v4 || die "after the publish: $(cat out)"
 step "publish during 20 gets: each got v3 or v4 whole; then v4"
+# --- 9. the cache's quota ---
+for q in 1 2 3; do head -c 3000000 /dev/urandom > "q$q"; done
+run publish --store stq qq q1; [ $rc = 0 ] || die "publish q1"
+start_server stq
+Q="127.0.0.1:$port"
+run get --server "$Q" --cache cq --cache-quota 7M qq qa; [ $rc = 0 ] && cmp -s qa q1 || die "quota: q1: $(cat out)"
+run publish --store stq qq q2; [ $rc = 0 ] || die "publish q2"
+run get --server "$Q" --cache cq --cache-quota 7M qq qa; [ $rc = 0 ] && cmp -s qa q2 || die "quota: q2: $(cat out)"
+grep -q evicted out && die "quota: evicted below the quota: $(cat out)"
+run publish --store stq qq q3; [ $rc = 0 ] || die "publish q3"
+run get --server "$Q" --cache cq --cache-quota 7M qq qa; [ $rc = 0 ] && cmp -s qa q3 || die "quota: q3: $(cat out)"
+grep -q '1 older version evicted' out || die "quota: q1 not evicted at 9 MB of 7: $(cat out)"
+kb=$(du -sk --apparent-size cq/objects cq/packs | awk '{s += $1} END {print s}')
+[ "$kb" -le 7200 ] || die "quota: the cache holds $kb KiB, over 7M"
+run get --server "$Q" --cache cq --cache-quota 1K qq qa; [ $rc = 0 ] && grep -q 'up to date' out || die "quota: 304: $(cat out)"
+run get --server "$Q" --cache cq --cache-quota 1K qq qc; [ $rc = 0 ] && cmp -s qc q3 || die "quota: a second OUT: $(cat out)"
+grep -q '1 older version evicted' out || die "quota: q2 not evicted at a quota of 1K: $(cat out)"
+rm -f qc
+run get --server "$Q" --cache cq --cache-quota 1K qq qc; [ $rc = 0 ] && cmp -s qc q3 || die "quota: after the eviction: $(cat out)"
+grep -q '3000000 from the cache' out || die "quota: the version OUT holds was evicted: $(cat out)"
+stop_server
+step "cache quota: the oldest version evicted over 7M ($kb KiB kept), never the one OUT holds (q3 then all from the cache)"
 echo "dx_sync: all passed ($CLIENTS clients)"

@@ -948,6 +948,8 @@ typedef struct getter {
     int out_fd;                  /* OUT as it was (the base and the seed), or -1 */
     seed *seeds;
     size_t seed_count;
+    seed *made;                  /* after a patch: the chunks of the result, in order */
+    size_t made_count;
     slot slots[PIPELINE];
     uint8_t *bufs;
     dx_result net_error;
@@ -960,8 +962,9 @@ static int seed_cmp(const void *a, const void *b) { return memcmp(a, b, 32); }
 
 
 /* The root (ETag) of the file behind fd, read once from its start; with out, its
-   chunks too (sorted by id, for lookups). */
-static dx_result scan_file(int fd, uint8_t root[32], seed **out, size_t *out_count) {
+   chunks too (in file order, or with sorted by id, for lookups); with into,
+   every chunk is put into that store. */
+static dx_result scan_file(int fd, uint8_t root[32], seed **out, size_t *out_count, bool sorted, dx_cas_store *into) {
     enum { CAP = SYNC_CHUNK_MAX + (1u << 20) };
     dx_cas_chunker ch;
     dx_cas_chunker_config cc;
@@ -998,6 +1001,7 @@ static dx_result scan_file(int fd, uint8_t root[32], seed **out, size_t *out_cou
                 dx_cas_id id;
                 const uint8_t *p = buf + (c.offset - base);
                 dx_cas_id_hash(&alg, p, c.length, &id);
+                if (into && dx_cas_store_has(into, &id) < 0 && (r = dx_cas_store_put(into, p, c.length, &id)) != DX_OK) break;
                 dx_cas_chunk_leaf(&alg, &id, leaf);
                 dx_cas_merkle_push(&tree, leaf);
                 if (out) {
@@ -1027,7 +1031,7 @@ static dx_result scan_file(int fd, uint8_t root[32], seed **out, size_t *out_cou
         free(seeds);
         return r;
     }
-    if (count) qsort(seeds, count, sizeof *seeds, seed_cmp);
+    if (count && sorted) qsort(seeds, count, sizeof *seeds, seed_cmp);
     *out = seeds, *out_count = count;
     return DX_OK;
 }
@@ -1199,6 +1203,7 @@ static dx_result run_chunks(getter *g, const listing *l, bool with_seed, consume
                 break;
             }
             g->from_seed += l->lens[i];
+            if (dx_cas_store_has(&g->cache, &id) < 0) dx_cas_store_put(&g->cache, local, l->lens[i], &got); /* the cache holds the whole version */
         } else if (src[i] == FETCH) {
             slot *s = &g->slots[delivered % PIPELINE];
             if (!(issued > delivered && s->index == i)) { /* not issued (a local chunk turned out unusable): fetch it now */
@@ -1322,7 +1327,7 @@ static dx_result try_patch(getter *g, const sync_offer *o, uint64_t base_len, in
     }
     {   /* the temporary file is open for writing only: read it back by its name */
         int rfd = open(tmp_path, O_RDONLY);
-        r = rfd < 0 ? DX_ERR_IO : scan_file(rfd, root, NULL, NULL);
+        r = rfd < 0 ? DX_ERR_IO : scan_file(rfd, root, &g->made, &g->made_count, false, &g->cache);
         if (rfd >= 0) close(rfd);
         if (r != DX_OK) {
             *why = "its result does not read back";
@@ -1336,18 +1341,155 @@ static dx_result try_patch(getter *g, const sync_offer *o, uint64_t base_len, in
     return DX_OK;
 }
 
-static dx_result fetch_chunks(getter *g, const sync_offer *o, int fd) {
-    listing l;
+/* The chunks into fd; l: the new version's listing (the caller frees it). */
+static dx_result fetch_chunks(getter *g, const sync_offer *o, int fd, listing *l) {
     file_sink sink;
     dx_result r;
-    if (fetch_listing(g, o->listing, o->listing_size, o->root, o->size, &l) != TOOL_EXIT_OK) return DX_ERR_CORRUPT;
+    if (fetch_listing(g, o->listing, o->listing_size, o->root, o->size, l) != TOOL_EXIT_OK) return DX_ERR_CORRUPT;
     sink.fd = fd, sink.written = 0;
-    tool_progress_start("fetch", l.size, "B");
-    r = run_chunks(g, &l, true, sink_append, &sink);
+    tool_progress_start("fetch", l->size, "B");
+    r = run_chunks(g, l, true, sink_append, &sink);
     tool_progress_end(r == DX_OK);
-    listing_free(&l);
     if (r == DX_OK && sink.written != o->size) r = DX_ERR_CORRUPT;
     return r;
+}
+
+/* ---- the cache: versions kept as dx_cas manifests, least recently used evicted ---- */
+
+/* A dx_cas manifest (dx_cas.h WIRE FORMAT) of count chunks: chunk i's digest at
+   ids + i * id_stride, its length at lens + i * len_stride. */
+static dx_result put_manifest(dx_cas_store *s, const uint8_t root[32], uint64_t size, uint64_t count, const uint8_t *ids,
+                              size_t id_stride, const uint8_t *lens, size_t len_stride, dx_cas_id *out) {
+    size_t n = DX_CAS_MANIFEST_HEADER_SIZE + (size_t)count * 36, i;
+    uint8_t *m = (uint8_t *)malloc(n);
+    dx_result r;
+    if (!m) return DX_ERR_NOMEM;
+    memcpy(m, "DXCM", 4);
+    m[4] = 1, m[5] = 0, m[6] = (uint8_t)DX_CAS_ALG_SHA256, m[7] = 0;
+    dx_store_u64le(m + 8, size);
+    dx_store_u64le(m + 16, count);
+    memcpy(m + 24, root, 32);
+    for (i = 0; i < count; i++) {
+        uint32_t len;
+        memcpy(&len, lens + i * len_stride, 4);
+        dx_store_u32le(m + 56 + i * 36, len);
+        memcpy(m + 60 + i * 36, ids + i * id_stride, 32);
+    }
+    r = dx_cas_store_put(s, m, n, out);
+    free(m);
+    return r;
+}
+
+static void hex(const uint8_t *d, size_t n, char *out) {
+    static const char x[] = "0123456789abcdef";
+    size_t i;
+    for (i = 0; i < n; i++) out[2 * i] = x[d[i] >> 4], out[2 * i + 1] = x[d[i] & 15];
+    out[2 * n] = 0;
+}
+
+/* refs: v-<root> names each version the cache holds (its time: when last written);
+   out-<hash of OUT's path> the version that OUT holds, which is never evicted */
+static dx_result record_version(getter *g, const uint8_t root[32], const dx_cas_id *manifest) {
+    char name[80], path[8192], *slash;
+    uint8_t ph[32];
+    dx_result r;
+    strcpy(name, "v-");
+    hex(root, 32, name + 2);
+    if ((r = dx_cas_dir_ref_set(&g->dir, name, manifest)) != DX_OK) return r;
+    /* OUT's absolute path: its folder resolved (OUT itself may not exist yet) */
+    slash = strrchr(g->out_path, '/');
+    if (slash) {
+        size_t dl = (size_t)(slash - g->out_path);
+        char dirpart[4096];
+        if (dl >= sizeof dirpart) return DX_ERR_LIMIT;
+        memcpy(dirpart, g->out_path, dl), dirpart[dl] = 0;
+        if (!realpath(dl ? dirpart : "/", path)) return DX_ERR_IO;
+        if (strlen(path) + strlen(slash) >= sizeof path) return DX_ERR_LIMIT;
+        strcat(path, slash);
+    } else {
+        if (!getcwd(path, sizeof path - 1 - strlen(g->out_path) - 1)) return DX_ERR_IO;
+        strcat(path, "/"), strcat(path, g->out_path);
+    }
+    dx_cas_sha256_digest(path, strlen(path), ph);
+    strcpy(name, "out-");
+    hex(ph, 16, name + 4);
+    return dx_cas_dir_ref_set(&g->dir, name, manifest);
+}
+
+typedef struct cache_ref {
+    char name[104];
+    dx_cas_id id;
+    double mtime;
+} cache_ref;
+
+typedef struct ref_list {
+    cache_ref *r;
+    size_t n, cap;
+    const char *refs_dir;
+} ref_list;
+
+static dx_result collect_ref(void *user, const char *name, const dx_cas_id *id) {
+    ref_list *l = (ref_list *)user;
+    char path[8192];
+    struct stat st;
+    if (l->n == l->cap) {
+        cache_ref *more = (cache_ref *)realloc(l->r, (l->cap = l->cap ? l->cap * 2 : 16) * sizeof *more);
+        if (!more) return DX_ERR_NOMEM;
+        l->r = more;
+    }
+    snprintf(l->r[l->n].name, sizeof l->r[l->n].name, "%s", name);
+    l->r[l->n].id = *id;
+    snprintf(path, sizeof path, "%s/%s", l->refs_dir, name);
+    l->r[l->n].mtime = stat(path, &st) == 0 ? (double)st.st_mtim.tv_sec + (double)st.st_mtim.tv_nsec / 1e9 : 0;
+    l->n++;
+    return DX_OK;
+}
+
+static dx_result sum_size(void *user, const dx_cas_id *id, uint64_t size) {
+    (void)id;
+    *(uint64_t *)user += size;
+    return DX_OK;
+}
+
+/* Over quota: what no version names goes (the pieces of patches, of gets cut
+   short), then the least recently used versions, but never one an OUT holds. */
+static void evict(getter *g, const char *cache_path, uint64_t quota, uint64_t *out_evicted) {
+    uint64_t total = 0;
+    ref_list l;
+    char refs_dir[8192];
+    *out_evicted = 0;
+    if (dx_cas_store_iterate(&g->cache, sum_size, &total) != DX_OK || total <= quota) return;
+    snprintf(refs_dir, sizeof refs_dir, "%s/refs", cache_path);
+    memset(&l, 0, sizeof l);
+    l.refs_dir = refs_dir;
+    if (dx_cas_dir_ref_scan(&g->dir, collect_ref, NULL, &l) != DX_OK) { /* a ref that does not read: gc could lose a version */
+        free(l.r);
+        return;
+    }
+    for (;;) {
+        dx_cas_id *roots = (dx_cas_id *)malloc((l.n + 1) * sizeof *roots);
+        dx_cas_gc_report rep;
+        size_t i, k = 0, oldest = l.n;
+        if (!roots) break;
+        for (i = 0; i < l.n; i++) roots[k++] = l.r[i].id;
+        if (k == 0 || dx_cas_store_gc(&g->cache, roots, k, 0, 0, &rep) != DX_OK) {
+            free(roots);
+            break;
+        }
+        free(roots);
+        if (rep.kept_bytes <= quota) break;
+        for (i = 0; i < l.n; i++) { /* the oldest version no OUT holds */
+            size_t j;
+            bool held = false;
+            if (strncmp(l.r[i].name, "v-", 2) != 0) continue;
+            for (j = 0; j < l.n && !held; j++) held = !strncmp(l.r[j].name, "out-", 4) && dx_cas_id_equal(&l.r[j].id, &l.r[i].id);
+            if (!held && (oldest == l.n || l.r[i].mtime < l.r[oldest].mtime)) oldest = i;
+        }
+        if (oldest == l.n || dx_cas_dir_ref_delete(&g->dir, l.r[oldest].name) != DX_OK) break;
+        l.r[oldest] = l.r[--l.n];
+        ++*out_evicted;
+    }
+    free(l.r);
 }
 
 
@@ -1370,12 +1512,17 @@ static int cmd_get(int argc, char **argv) {
     double t0 = tool_now();
     int rc = TOOL_EXIT_FAIL, k;
     char hx[17];
+    listing nl;
+    uint64_t quota = (uint64_t)1 << 30, evicted = 0;
+    memset(&nl, 0, sizeof nl);
     for (k = 2; k < argc; k++) {
         bool missing = false;
         const char *a = argv[k];
         if (tool_is_help(a)) return tool_help();
         if ((v = tool_opt_value(argc, argv, &k, "--server", &missing))) server_arg = v;
-        else if ((v = tool_opt_value(argc, argv, &k, "--cache", &missing))) cache_path = v;
+        else if ((v = tool_opt_value(argc, argv, &k, "--cache-quota", &missing))) {
+            if (tool_parse_u64(v, 0, UINT64_MAX, true, &quota) != 0) return tool_usage_error("--cache-quota must be a size such as 500M or 2G, not \"%s\"", v);
+        } else if ((v = tool_opt_value(argc, argv, &k, "--cache", &missing))) cache_path = v;
         else if (!strcmp(a, "--progress")) tool.progress = 1;
         else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) tool.progress = -1;
         else if (missing) return tool_usage_error("%s needs a value", a);
@@ -1418,7 +1565,7 @@ static int cmd_get(int argc, char **argv) {
             tool_fail("cannot read %s: %s", out_path, strerror(errno));
             goto out;
         }
-        if ((r = scan_file(g->out_fd, have_root, &g->seeds, &g->seed_count)) != DX_OK) {
+        if ((r = scan_file(g->out_fd, have_root, &g->seeds, &g->seed_count, true, NULL)) != DX_OK) {
             tool_fail("cannot read %s: %s", out_path, dx_cas_result_name(r));
             goto out;
         }
@@ -1483,11 +1630,12 @@ static int cmd_get(int argc, char **argv) {
         } else {
             tool_warn("%s: the patch failed (%s): fetching the chunks instead", name, why);
             kind = "chunks after a failed patch";
+            free(g->made), g->made = NULL, g->made_count = 0;
             if (ftruncate(fileno(tmp.f), 0) != 0) r = DX_ERR_IO;
-            else r = fetch_chunks(g, &o, fileno(tmp.f));
+            else r = fetch_chunks(g, &o, fileno(tmp.f), &nl);
         }
     } else {
-        r = fetch_chunks(g, &o, fileno(tmp.f));
+        r = fetch_chunks(g, &o, fileno(tmp.f), &nl);
     }
     if (r != DX_OK) {
         if (g->net_error != DX_OK) tool_fail("%s: the connection failed: %s", name, net_error_text(g->net_error, g->net_code));
@@ -1499,10 +1647,23 @@ static int cmd_get(int argc, char **argv) {
     }
     if (fchmod(fileno(tmp.f), mode) != 0) tool_warn("cannot set the mode of %s: %s", out_path, strerror(errno));
     if (tool_out_commit(&tmp) != TOOL_EXIT_OK) goto close;
+    {   /* the cache keeps this version (every chunk of it is there now), and what OUT holds */
+        dx_cas_id man;
+        static const seed none;
+        const seed *m = g->made_count ? g->made : &none;
+        dx_result e = g->made ? put_manifest(&g->cache, o.root, o.size, g->made_count, m->id, sizeof(seed), (const uint8_t *)&m->length, sizeof(seed), &man)
+                     : nl.count ? put_manifest(&g->cache, o.root, o.size, nl.count, nl.ids[0], 32, (const uint8_t *)nl.lens, 4, &man)
+                                : put_manifest(&g->cache, o.root, o.size, 0, none.id, 32, (const uint8_t *)&none.length, 4, &man);
+        if (e == DX_OK) e = dx_cas_store_sync(&g->cache);
+        if (e == DX_OK) e = record_version(g, o.root, &man);
+        if (e != DX_OK) tool_warn("%s is updated, but the cache %s could not record it: %s", out_path, cache_path, dx_cas_result_name(e));
+        else evict(g, cache_path, quota, &evicted);
+    }
     hex16(o.root, hx);
     printf("%s: %s, %llu bytes on the wire, %llu bytes written (%llu from the cache, %llu from OUT), root %s..., %.3f s\n",
            name, kind, (unsigned long long)(g->net.client.bytes_in + g->net.client.bytes_out), (unsigned long long)o.size,
            (unsigned long long)g->from_cache, (unsigned long long)g->from_seed, hx, tool_now() - t0);
+    if (evicted) printf("%s: %llu older version%s evicted from the cache (--cache-quota)\n", name, (unsigned long long)evicted, evicted == 1 ? "" : "s");
     rc = tool_stdout_done();
 close:
     dx_net_sync_close(&g->net);
@@ -1510,7 +1671,8 @@ out:
     dx_cas_store_sync(&g->cache); /* what was fetched is kept, even after a failure */
     dx_cas_dir_close(&g->dir);
     if (g->out_fd >= 0) close(g->out_fd);
-    free(g->seeds), free(g->bufs), free(g);
+    listing_free(&nl);
+    free(g->seeds), free(g->made), free(g->bufs), free(g);
     return rc;
 }
 
@@ -1519,7 +1681,7 @@ out:
 static const char usage[] =
     "usage: dx_sync publish --store DIR [--patches K] [--level N] NAME FILE\n"
     "       dx_sync serve --store DIR [--port P] [--host IP] [--workers N] [--max-connections N]\n"
-    "       dx_sync get --server HOST:PORT --cache DIR [--progress | -q] NAME OUT\n"
+    "       dx_sync get --server HOST:PORT --cache DIR [--cache-quota SIZE] [--progress | -q] NAME OUT\n"
     "Binary updates: a client gets the newest version of a blob in the fewest bytes,\n"
     "verified (the ETag is the Merkle root of its chunks), and OUT is replaced only\n"
     "by a whole, checked file.\n"
@@ -1531,7 +1693,9 @@ static const char usage[] =
     "            chunk it sends (to see clients detect it and fall back)\n"
     "  get       makes OUT the newest version of NAME: nothing when it is (NOT_MODIFIED),\n"
     "            else a patch from OUT's version or the chunks OUT and the cache DIR lack\n"
-    "            (made if missing); prints what it did and the bytes on the wire\n"
+    "            (made if missing); prints what it did and the bytes on the wire. The cache\n"
+    "            keeps the versions it got, least recently used evicted beyond --cache-quota\n"
+    "            (default 1G), never the one an OUT holds\n"
     "  --version the dx header versions it is built from\n"
     "Exit status: 0 done, 1 failed (OUT is as it was), 2 bad usage.\n";
 
