@@ -2401,7 +2401,7 @@ DXI_PRIVATE dx_result dxi_pt_writer_open(dxi_pt_writer *w, dxi_pt_shifter *sh, c
     w->scratch_cap = 3 * (size_t)w->block_size;
 #if defined(DX_PATCH_WITH_ZSTD)
     if (cfg->zstd_level) {
-        flags |= DX_PATCH_FLAG_ZSTD | (DXI_PT_COLUMNS ? DX_PATCH_FLAG_COLUMNS : 0u); /* columns pay where frames are compressed */
+        flags |= DX_PATCH_FLAG_ZSTD | (DXI_PT_COLUMNS ? (uint32_t)DX_PATCH_FLAG_COLUMNS : 0u); /* columns pay where frames are compressed */
         w->scratch_cap += ZSTD_compressBound(w->frame_size);
         if (!(w->cctx = ZSTD_createCCtx())) return DX_ERR_NOMEM;
         if (w->frame_size >= (size_t)w->block_size + 2 * DX_PATCH_FRAME_SLACK) { /* room for the stream's overhead */
