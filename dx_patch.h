@@ -1,4 +1,4 @@
-/* dx_patch.h - v0.6.0 - binary deltas: XOR blocks, in-place and streaming apply - SPDX-License-Identifier: MIT OR Unlicense (text at end)
+/* dx_patch.h - v0.6.1 - binary deltas: XOR blocks, in-place and streaming apply - SPDX-License-Identifier: MIT OR Unlicense (text at end)
 
    Binary deltas for app and firmware updates, VM and process memory
    migration and state replication: diff two byte strings into a patch, then
@@ -48,11 +48,13 @@ OVERVIEW
      memory bounded by the block and frame sizes, never the file size.
    - Compression (DX_PATCH_WITH_ZSTD): records are grouped in frames (64
      KiB raw by default); the frames' bytes are one zstd stream flushed at
-     each frame's end (STREAM), so the compressor sees up to 16 MiB of what
-     came before (12% smaller than independent frames on a compiler
-     upgrade) while an applier still decodes frame by frame, with zstd's
-     window (at most 16 MiB) as its only extra memory. Without zstd the
-     header is freestanding and applies every uncompressed patch.
+     each frame's end (STREAM), so the compressor sees up to 8 MiB of what
+     came before (DX_PATCH_STREAM_WRITE_LOG; with 16 MiB: 12% smaller than
+     independent frames on a compiler upgrade) while an applier still
+     decodes frame by frame, with zstd's window (8 MiB at most for what
+     this writer makes; up to 16 MiB accepted, as 0.5 and 0.6.0 wrote) as
+     its only extra memory. Without zstd the header is freestanding and
+     applies every uncompressed patch.
    - Delta chains: dx_patch_chain keeps a baseline and emits each new version
      as a patch against it (any version decodes in one step); too many
      versions or too many delta bytes refresh the baseline.
@@ -185,7 +187,15 @@ CONFIGURATION
    DX_PATCH_WITH_ZSTD   off       [impl]   zstd frames (include <zstd.h>, link -lzstd)
    DX_PATCH_MAX_FRAME   1 MiB+64  [impl]   largest frame an applier accepts (the format's limit)
    DX_PATCH_STREAM_WINDOW_LOG 24  [impl]   STREAM: the largest zstd window an applier accepts (2^24 =
-                                           16 MiB; DX_ERR_LIMIT above) and the writer's at most
+                                           16 MiB; DX_ERR_LIMIT above), what an applier's decoder may
+                                           keep; the writer's window never exceeds it either
+   DX_PATCH_STREAM_WRITE_LOG 23   [impl]   STREAM: the largest zstd window the writer uses (2^23 =
+                                           8 MiB; smaller for patches that need less). Trades
+                                           patch size for apply memory: an applier's decoder keeps
+                                           this window, so 23 rather than 24 takes about 8 MiB off
+                                           the peak of applying a large patch, for a patch 1.5-1.6%
+                                           larger on two 50 MB pairs (MEMORY). 24: what 0.5 and
+                                           0.6.0 wrote; lower: less memory, larger patches
    DX_PATCH_NO_SHIFT    off       [impl]   leave out the shift mode: patches with COPY are refused
                                            (DX_ERR_UNSUPPORTED) and cfg.shift too; saves a firmware
                                            applier about 1 KiB of code (Cortex-M4, -Os)
@@ -248,7 +258,15 @@ MEMORY
    place, + a block and 2 hash states with a journal), from cfg.allocator (zeroed = DX_MALLOC) or, for the streaming
    applier, from memory you give it. A chain holds a copy of its baseline.
    zstd allocates its own contexts with malloc; a STREAM patch's decoder
-   keeps the stream's window (at most 16 MiB: DX_PATCH_STREAM_WINDOW_LOG).
+   keeps the stream's window: at most 8 MiB for what this writer makes
+   (DX_PATCH_STREAM_WRITE_LOG), at most 16 MiB for what an applier accepts
+   (DX_PATCH_STREAM_WINDOW_LOG; patches of 0.5 and 0.6.0 used up to 16 MiB);
+   it becomes resident as the patch's raw bytes fill it. Measured here
+   (dxdiff apply, peak RSS, the larger of 2 runs; 50 MB pairs, dxdiff's
+   default diff; window 16 -> 8 MiB): shared libraries rebuilt, streaming
+   out of place 17.7 -> 10.8 MiB, in place 18.8 -> 11.8 MiB, patch +1.5%
+   (3.39 -> 3.44 MB); C and C++ headers edited, 18.8 -> 10.9 MiB, in place
+   19.7 -> 11.7 MiB, patch +1.6% (6.96 -> 7.08 MB).
 
 ERRORS
    dx_result; module codes DX_PATCH_ERR_MAGIC (-300), DX_PATCH_ERR_WRONG_BASE
@@ -424,10 +442,11 @@ WIRE FORMAT (format 2.0; integers little-endian; offsets in bytes)
    (cfg.zstd_level) and frames have room for a piece's overhead (cfg.frame_size
    at least a block + 128; frames then hold at most cfg.frame_size - 64 raw
    bytes), with a window of the patch's bound raised to a power of two,
-   from 1 KiB to 16 MiB; LITERAL sources at the shift base
-   length (source = offset + base length); a witness is written unless
-   cfg.no_witness; zero gaps under 4 bytes stay inside a run; frames close
-   before they pass cfg.frame_size; empty frames are never written.
+   from 1 KiB to 2^DX_PATCH_STREAM_WRITE_LOG (8 MiB; 16 MiB before 0.6.1);
+   LITERAL sources at the shift base length (source = offset + base
+   length); a witness is written unless cfg.no_witness; zero gaps under 4
+   bytes stay inside a run; frames close before they pass cfg.frame_size;
+   empty frames are never written.
 
 JOURNAL (journal format 1: an in-place apply of a WINDOW patch; untrusted on read)
    Two slots of S = 96 + R + K bytes, slot 0 at offset 0 and slot 1 at S
@@ -466,6 +485,18 @@ JOURNAL (journal format 1: an in-place apply of a WINDOW patch; untrusted on rea
    range are rewritten even where they do not change).
 
 VERSION HISTORY
+   0.6.1 (2026-11-25) the writer's zstd window for STREAM patches is at
+                      most 8 MiB (new DX_PATCH_STREAM_WRITE_LOG, default
+                      23; 16 MiB before): applying a large patch takes
+                      about 8 MiB less memory (50 MB pairs, peak RSS:
+                      17.7 -> 10.8 MiB out of place, 18.8 -> 11.8 MiB in
+                      place) for patches 1.5-1.6% larger. An applier
+                      still accepts windows up to 16 MiB
+                      (DX_PATCH_STREAM_WINDOW_LOG): older patches apply as
+                      before. Format unchanged. The implementation with
+                      DX_PATCH_WITH_ZSTD compiles as C++ under g++ -Wextra
+                      -Werror again (a conditional mixed an enumerator and
+                      an unsigned).
    0.6.0 (2026-11-23) new dx_patch_diff_auto and DX_PATCH_MODE_*: the
                       smallest of XOR blocks, the shift mode and RAW
                       records, chosen by size (dxdiff's choice moves into
@@ -724,12 +755,17 @@ DX_INLINE const char *dx_result_name(dx_result r) {
 
 #define DX_PATCH_VERSION_MAJOR 0
 #define DX_PATCH_VERSION_MINOR 6
-#define DX_PATCH_VERSION_PATCH 0
-#define DX_PATCH_VERSION DX_VERSION_PACK(0, 6, 0)
+#define DX_PATCH_VERSION_PATCH 1
+#define DX_PATCH_VERSION DX_VERSION_PACK(0, 6, 1)
 
-#ifndef DX_PATCH_STREAM_WINDOW_LOG /* STREAM patches: the largest zstd window an applier accepts (and the
-                                      writer uses), as a power of two: 24 = 16 MiB */
+#ifndef DX_PATCH_STREAM_WINDOW_LOG /* STREAM patches: the largest zstd window an applier accepts, as a power
+                                      of two: 24 = 16 MiB (what 0.5 and 0.6.0 wrote) */
 #define DX_PATCH_STREAM_WINDOW_LOG 24
+#endif
+#ifndef DX_PATCH_STREAM_WRITE_LOG /* STREAM patches: the largest zstd window the writer uses, as a power of two
+                                     (never above DX_PATCH_STREAM_WINDOW_LOG): 23 = 8 MiB, the memory an
+                                     applier's decoder keeps, for a slightly larger patch */
+#define DX_PATCH_STREAM_WRITE_LOG 23
 #endif
 #ifndef DX_PATCH_MAX_FRAME /* largest uncompressed frame an applier accepts, bytes */
 #define DX_PATCH_MAX_FRAME ((1u << 20) + 64) /* the format's limit: the largest block + 64 */
@@ -834,7 +870,7 @@ enum {
     DX_PATCH_FLAG_LITERAL = 128, /* requires CARRY: sources may lie past the base's end (zeros), so runs there
                                    store new bytes as they are */
     DX_PATCH_FLAG_STREAM = 256  /* requires ZSTD: every frame's stored bytes continue one zstd stream, so the
-                                   compressor sees up to its window (DX_PATCH_STREAM_WINDOW_LOG) of earlier frames */
+                                   compressor sees up to its window (DX_PATCH_STREAM_WRITE_LOG) of earlier frames */
 };
 
 /* Record types: the first byte of every record. */
@@ -2401,13 +2437,14 @@ DXI_PRIVATE dx_result dxi_pt_writer_open(dxi_pt_writer *w, dxi_pt_shifter *sh, c
     w->scratch_cap = 3 * (size_t)w->block_size;
 #if defined(DX_PATCH_WITH_ZSTD)
     if (cfg->zstd_level) {
-        flags |= DX_PATCH_FLAG_ZSTD | (DXI_PT_COLUMNS ? DX_PATCH_FLAG_COLUMNS : 0u); /* columns pay where frames are compressed */
+        flags |= DX_PATCH_FLAG_ZSTD | (DXI_PT_COLUMNS ? (uint32_t)DX_PATCH_FLAG_COLUMNS : 0u); /* columns pay where frames are compressed */
         w->scratch_cap += ZSTD_compressBound(w->frame_size);
         if (!(w->cctx = ZSTD_createCCtx())) return DX_ERR_NOMEM;
         if (w->frame_size >= (size_t)w->block_size + 2 * DX_PATCH_FRAME_SLACK) { /* room for the stream's overhead */
             uint64_t total = dx_patch_bound(base_len, target_len, cfg);
             int wlog = 10;
-            while (wlog < DX_PATCH_STREAM_WINDOW_LOG && ((uint64_t)1 << wlog) < total) wlog++;
+            while (wlog < DX_PATCH_STREAM_WRITE_LOG && wlog < DX_PATCH_STREAM_WINDOW_LOG && ((uint64_t)1 << wlog) < total)
+                wlog++;
             flags |= DX_PATCH_FLAG_STREAM;
             if (ZSTD_isError(ZSTD_CCtx_setParameter((ZSTD_CCtx *)w->cctx, ZSTD_c_compressionLevel, cfg->zstd_level)) ||
                 ZSTD_isError(ZSTD_CCtx_setParameter((ZSTD_CCtx *)w->cctx, ZSTD_c_windowLog, wlog)))

@@ -2077,6 +2077,66 @@ static int t_auto(prop_ctx *p) {
     return 0;
 }
 
+#if defined(DX_PATCH_WITH_ZSTD)
+/* The zstd window of a STREAM patch: the Window_Descriptor (RFC 8878) in the first frame's stored bytes;
+   0 if they do not start a zstd frame that has one. */
+static uint64_t stream_window(const uint8_t *patch, size_t len) {
+    const uint8_t *z = patch + DX_PATCH_HEADER_SIZE + 12;
+    uint64_t base;
+    if (len < DX_PATCH_HEADER_SIZE + 12 + 6 || memcmp(z, "\x28\xb5\x2f\xfd", 4) != 0 || (z[4] & 0x20)) return 0;
+    base = (uint64_t)1 << (10 + (z[5] >> 3));
+    return base + base / 8 * (z[5] & 7u);
+}
+
+/* The writer's window is the patch's bound raised to a power of two, from 1 KiB to
+   2^DX_PATCH_STREAM_WRITE_LOG (8 MiB; never above what an applier accepts); an applier accepts up to
+   2^DX_PATCH_STREAM_WINDOW_LOG (16 MiB: what 0.5 and 0.6.0 wrote) and refuses more. Small frames and a
+   change every 5 bytes, so that every patch has several frames: zstd gives a one-frame stream no
+   window descriptor (its content size is the window then). */
+static int t_stream_window(prop_ctx *p) {
+    static vec v;
+    const int most = DX_PATCH_STREAM_WRITE_LOG < DX_PATCH_STREAM_WINDOW_LOG ? DX_PATCH_STREAM_WRITE_LOG
+                                                                           : DX_PATCH_STREAM_WINDOW_LOG;
+    const size_t sizes[] = {3000, 40000, (size_t)3 << 20, (size_t)12 << 20}; /* the last: a bound above 8 MiB */
+    dx_patch_config cfg;
+    size_t k, i;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.zstd_level = 1, cfg.block_size = 1024, cfg.frame_size = 1024 + 128;
+    for (k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+        size_t n = sizes[k];
+        uint8_t *a = xmalloc(n), *b = xmalloc(n), *patch, *out = xmalloc(n);
+        uint64_t bound = dx_patch_bound(n, n, &cfg), want = 1024;
+        int64_t len, r;
+        dx_patch_info info;
+        while (want < bound && want < (uint64_t)1 << most) want <<= 1;
+        for (i = 0; i < n; i++) a[i] = (uint8_t)(i * 2654435761u >> 13);
+        memcpy(b, a, n);
+        for (i = 0; i < n; i += 5) b[i] ^= 0x5a;
+        patch = make_patch(&cfg, a, n, b, n, &len);
+        PROP_CHECK_MSG(p, len > 0, "%lu bytes: %s", (unsigned long)n, rn(len));
+        PROP_CHECK(p, dx_patch_read_info(patch, (size_t)len, &info) == DX_OK && (info.flags & DX_PATCH_FLAG_STREAM));
+        PROP_CHECK_MSG(p, stream_window(patch, (size_t)len) == want, "%lu bytes: window %lu, want %lu",
+                       (unsigned long)n, (unsigned long)stream_window(patch, (size_t)len), (unsigned long)want);
+        r = dx_patch_apply(patch, (size_t)len, a, n, out, n);
+        PROP_CHECK_MSG(p, r == (int64_t)n && memcmp(out, b, n) == 0, "%lu bytes: apply: %s", (unsigned long)n, rn(r));
+        free(a), free(b), free(out), free(patch);
+    }
+    /* the hand-made stream vector with larger windows: up to the applier's limit, then one above */
+    if (read_vec("tests/vectors/patch/stream.hex", &v) != 0) PROP_SKIP(p, "tests/vectors/patch/stream.hex not found");
+    PROP_CHECK(p, stream_window(v.patch, v.patch_len) == 1024 && v.has_target);
+    v.patch[DX_PATCH_HEADER_SIZE + 12 + 5] = (uint8_t)((DX_PATCH_STREAM_WINDOW_LOG - 10) << 3);
+    PROP_CHECK(p, stream_window(v.patch, v.patch_len) == (uint64_t)1 << DX_PATCH_STREAM_WINDOW_LOG);
+    if (expect_result(p, "stream, the largest window", v.patch, v.patch_len, v.base, v.base_len, v.target,
+                      v.target_len, DX_OK))
+        return 1;
+    v.patch[DX_PATCH_HEADER_SIZE + 12 + 5] = (uint8_t)((DX_PATCH_STREAM_WINDOW_LOG + 1 - 10) << 3);
+    if (expect_result(p, "stream, a window too large", v.patch, v.patch_len, v.base, v.base_len, NULL, 0,
+                      DX_ERR_LIMIT))
+        return 1;
+    return 0;
+}
+#endif
+
 static const prop_test tests[] = {
     PROP_UNIT(t_crafted_xor),     PROP_UNIT(t_crafted_one_way), PROP_UNIT(t_bad_headers),
     PROP_UNIT(t_frame_lies),      PROP_UNIT(t_bad_records),     PROP_UNIT(t_read_info),
@@ -2085,7 +2145,7 @@ static const prop_test tests[] = {
     PROP_UNIT(t_hash),            PROP_UNIT(t_result_names),    PROP_UNIT(t_vectors),
     PROP_UNIT(t_xxh64_vectors),     PROP_UNIT(t_check_only),      PROP_UNIT(t_auto),
 #if defined(DX_PATCH_WITH_ZSTD)
-    PROP_UNIT(t_zstd),
+    PROP_UNIT(t_zstd),            PROP_UNIT(t_stream_window),
 #endif
     PROP_PROPERTY(p_roundtrip),   PROP_PROPERTY(p_stream),      PROP_PROPERTY(p_resume),
     PROP_PROPERTY(p_truncation),  PROP_PROPERTY(p_corruption),  PROP_PROPERTY(p_wrong_base),

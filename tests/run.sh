@@ -115,6 +115,18 @@ done
 for cxx in g++ clang++; do
     check "cpp-$cxx" bash -c "$cxx $CXXWARN -I. -I$C $C/cpp.cc -o $B/cpp-$cxx && ./$B/cpp-$cxx"
 done
+# the zstd-only code as C++ too (DX_<MOD>_WITH_ZSTD: the builds above leave it out), under both compilers
+if printf '#include <zstd.h>\nint main(void) { return ZSTD_versionNumber() == 0; }\n' |
+    gcc -x c - -o "$B/zstd-probe" -lzstd >/dev/null 2>&1; then
+    for zd in dx_patch:DX_PATCH_WITH_ZSTD dx_cas:DX_CAS_WITH_ZSTD; do
+        stem=${zd%%:*} def=${zd#*:}
+        check "cpp-$def" bash -c "set -e; for cxx in g++ clang++; do echo \"\$cxx\"
+            \$cxx $CXXWARN -I. -DDX_IMPLEMENTATION -D$def -c -x c++ $B/alone-$stem.c -o $B/cpp-$def-\$cxx.o; done"
+    done
+else
+    skip "cpp-DX_PATCH_WITH_ZSTD" "libzstd-dev is not installed (make test installs it)"
+    skip "cpp-DX_CAS_WITH_ZSTD" "libzstd-dev is not installed (make test installs it)"
+fi
 check "common-block" bash $C/common_block.sh
 # dx_net.h without the headers it needs: a clear #error, not a pile of unknown types
 for cc in gcc clang; do
