@@ -3148,7 +3148,7 @@ DX_CAS_API dx_result dx_cas_pack_parse(const uint8_t *tail, size_t len, uint64_t
     if (t[DX_CAS_PACK_TRAILER_OFF_MAJOR] != DX_CAS_FORMAT_MAJOR || dx_load_u32le(t + DX_CAS_PACK_TRAILER_OFF_FLAGS) != 0 ||
         dx_load_u16le(t + DX_CAS_PACK_TRAILER_OFF_RESERVED) != 0)
         return DX_ERR_UNSUPPORTED;
-    if (pack_size < DX_CAS_PACK_HEADER_SIZE + DX_CAS_PACK_TRAILER_SIZE) return DX_ERR_CORRUPT;
+    if (pack_size < (uint64_t)DX_CAS_PACK_HEADER_SIZE + (uint64_t)DX_CAS_PACK_TRAILER_SIZE) return DX_ERR_CORRUPT;
     count = dx_load_u32le(t + DX_CAS_PACK_TRAILER_OFF_COUNT);
     index_off = dx_load_u64le(t + DX_CAS_PACK_TRAILER_OFF_INDEX);
     area = pack_size - DX_CAS_PACK_HEADER_SIZE - DX_CAS_PACK_TRAILER_SIZE; /* records and index */
@@ -4432,7 +4432,7 @@ DXI_PRIVATE dx_result dxi_cas_pack_read_index(dx_cas_dir *d, uint32_t k, dx_cas_
     int fd = dxi_cas_pack_fd(d, k);
     if (fd < 0) return dxi_cas_dir_err(d);
     if (fstat(fd, &st) != 0) return dxi_cas_dir_err(d);
-    if (st.st_size < DX_CAS_PACK_HEADER_SIZE + DX_CAS_PACK_TRAILER_SIZE) return DX_ERR_CORRUPT;
+    if (st.st_size < (off_t)DX_CAS_PACK_HEADER_SIZE + (off_t)DX_CAS_PACK_TRAILER_SIZE) return DX_ERR_CORRUPT;
     if (dxi_cas_read_at(fd, hdr, sizeof hdr, 0) != sizeof hdr) return DX_ERR_CORRUPT;
     if ((r = dxi_cas_pack_header_check(hdr)) != DX_OK) return r;
     if (dxi_cas_read_at(fd, tr, sizeof tr, st.st_size - (off_t)sizeof tr) != sizeof tr) return DX_ERR_CORRUPT;
