@@ -54,7 +54,7 @@ $(B)/%: examples/%.c $(HEADERS) examples/tool.h examples/jwt.h
 $(B)/statekeeper: examples/statekeeper/statekeeper.c $(HEADERS) examples/tool.h
 	@mkdir -p $(B)
 	$(CC) $(WARN) $(CFLAGS) -I. $< -o $@ $(call example_flags,statekeeper)
-$(B)/dx_sync: examples/dx_sync/dx_sync.c $(HEADERS) examples/tool.h
+$(B)/dx_sync: examples/dx_sync/dx_sync.c examples/dx_sync/sync_wire.h $(HEADERS) examples/tool.h
 	@mkdir -p $(B)
 	$(CC) $(WARN) $(CFLAGS) -I. $< -o $@ $(call example_flags,dx_sync)
 

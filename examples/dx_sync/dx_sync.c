@@ -92,144 +92,17 @@
 #include "dx_patch.h"
 #include "dx_teleport.h"
 #include "../tool.h"
+#include "sync_wire.h"
+
+enum { E_OUT_CHANGED = -1000 }; /* the client's own: OUT changed while it was being read */
 
 #include <pthread.h>
 #include <signal.h>
 #include <sys/stat.h>
 
-/* ---- the protocol ---- */
-
-#define SYNC_VERSION 1
-#define SYNC_DEFAULT_PORT 7878
-#define SYNC_MAX_PAYLOAD (128u * 1024 + 64)
-#define SYNC_READ_MAX (128u * 1024)
-#define SYNC_CHUNK_MAX (64u * 1024)
-#define SYNC_LISTING_MAX (64u << 20)
-#define SYNC_NAME_MAX 100
-enum { M_QUERY = 1, M_READ = 2, M_COUNT = 3 };
-enum { E_NO_NAME = 0x8001, E_NO_OBJECT = 0x8002, E_RANGE = 0x8003 };
-enum { OFFER_PATCH = 1, OFFER_CHUNKS = 2 };
-enum { E_OUT_CHANGED = -1000 }; /* the client's own: OUT changed while it was being read */
-enum { T_OFFER = 0x5301, T_LISTING = 0x5310, T_CHUNK = 0x5311, T_HISTORY = 0x5320, T_VERSION = 0x5321, T_PATCH = 0x5322 };
-
-typedef struct sync_offer {
-    uint32_t kind, versions;
-    uint8_t root[32];
-    uint64_t size;
-    uint8_t listing[32];
-    uint64_t listing_size;
-    uint8_t patch_listing[32];
-    uint64_t patch_listing_size;
-    uint8_t patch_root[32];
-    uint64_t patch_size, chunk_bytes, published_ns;
-    dx_tp_str name;
-} sync_offer;
-static const dx_tp_field offer_fields[] = {
-    DX_TP_FIELD(sync_offer, kind, DX_TP_KIND_U32),
-    DX_TP_FIELD(sync_offer, versions, DX_TP_KIND_U32),
-    DX_TP_FIELD(sync_offer, root, DX_TP_KIND_BYTES),
-    DX_TP_FIELD(sync_offer, size, DX_TP_KIND_U64),
-    DX_TP_FIELD(sync_offer, listing, DX_TP_KIND_BYTES),
-    DX_TP_FIELD(sync_offer, listing_size, DX_TP_KIND_U64),
-    DX_TP_FIELD(sync_offer, patch_listing, DX_TP_KIND_BYTES),
-    DX_TP_FIELD(sync_offer, patch_listing_size, DX_TP_KIND_U64),
-    DX_TP_FIELD(sync_offer, patch_root, DX_TP_KIND_BYTES),
-    DX_TP_FIELD(sync_offer, patch_size, DX_TP_KIND_U64),
-    DX_TP_FIELD(sync_offer, chunk_bytes, DX_TP_KIND_U64),
-    DX_TP_FIELD(sync_offer, published_ns, DX_TP_KIND_U64),
-    DX_TP_FIELD(sync_offer, name, DX_TP_KIND_STR),
-};
-static const dx_tp_layout offer_layout = DX_TP_LAYOUT(T_OFFER, sync_offer, offer_fields);
-
-typedef struct sync_chunk {
-    uint8_t id[32];
-    uint32_t length, pad;
-} sync_chunk;
-static const dx_tp_field chunk_fields[] = {
-    DX_TP_FIELD(sync_chunk, id, DX_TP_KIND_BYTES),
-    DX_TP_FIELD(sync_chunk, length, DX_TP_KIND_U32),
-    DX_TP_FIELD(sync_chunk, pad, DX_TP_KIND_PAD),
-};
-static const dx_tp_layout chunk_layout = DX_TP_LAYOUT(T_CHUNK, sync_chunk, chunk_fields);
-
-typedef struct sync_listing {
-    uint8_t root[32];
-    uint64_t size, count;
-    dx_tp_slice chunks;
-} sync_listing;
-static const dx_tp_field listing_fields[] = {
-    DX_TP_FIELD(sync_listing, root, DX_TP_KIND_BYTES),
-    DX_TP_FIELD(sync_listing, size, DX_TP_KIND_U64),
-    DX_TP_FIELD(sync_listing, count, DX_TP_KIND_U64),
-    DX_TP_FIELD_REF(sync_listing, chunks, DX_TP_KIND_SLICE, T_CHUNK),
-};
-static const dx_tp_layout listing_layout = DX_TP_LAYOUT(T_LISTING, sync_listing, listing_fields);
-
-typedef struct sync_version {
-    uint8_t root[32], listing[32], manifest[32];
-    uint64_t size, listing_size, published_ns;
-} sync_version;
-static const dx_tp_field version_fields[] = {
-    DX_TP_FIELD(sync_version, root, DX_TP_KIND_BYTES),
-    DX_TP_FIELD(sync_version, listing, DX_TP_KIND_BYTES),
-    DX_TP_FIELD(sync_version, manifest, DX_TP_KIND_BYTES),
-    DX_TP_FIELD(sync_version, size, DX_TP_KIND_U64),
-    DX_TP_FIELD(sync_version, listing_size, DX_TP_KIND_U64),
-    DX_TP_FIELD(sync_version, published_ns, DX_TP_KIND_U64),
-};
-static const dx_tp_layout version_layout = DX_TP_LAYOUT(T_VERSION, sync_version, version_fields);
-
-typedef struct sync_patch {
-    uint8_t from_root[32], listing[32], patch_root[32];
-    uint64_t patch_size, listing_size, chunk_bytes;
-    uint32_t mode, pad;
-} sync_patch;
-static const dx_tp_field patch_fields[] = {
-    DX_TP_FIELD(sync_patch, from_root, DX_TP_KIND_BYTES),
-    DX_TP_FIELD(sync_patch, listing, DX_TP_KIND_BYTES),
-    DX_TP_FIELD(sync_patch, patch_root, DX_TP_KIND_BYTES),
-    DX_TP_FIELD(sync_patch, patch_size, DX_TP_KIND_U64),
-    DX_TP_FIELD(sync_patch, listing_size, DX_TP_KIND_U64),
-    DX_TP_FIELD(sync_patch, chunk_bytes, DX_TP_KIND_U64),
-    DX_TP_FIELD(sync_patch, mode, DX_TP_KIND_U32),
-    DX_TP_FIELD(sync_patch, pad, DX_TP_KIND_PAD),
-};
-static const dx_tp_layout patch_layout = DX_TP_LAYOUT(T_PATCH, sync_patch, patch_fields);
-
-typedef struct sync_history {
-    dx_tp_str name;
-    uint64_t published;
-    dx_tp_slice versions, patches;
-} sync_history;
-static const dx_tp_field history_fields[] = {
-    DX_TP_FIELD(sync_history, name, DX_TP_KIND_STR),
-    DX_TP_FIELD(sync_history, published, DX_TP_KIND_U64),
-    DX_TP_FIELD_REF(sync_history, versions, DX_TP_KIND_SLICE, T_VERSION),
-    DX_TP_FIELD_REF(sync_history, patches, DX_TP_KIND_SLICE, T_PATCH),
-};
-static const dx_tp_layout history_layout = DX_TP_LAYOUT(T_HISTORY, sync_history, history_fields);
-
 /* ---- shared ---- */
 
 static dx_cas_hash_alg alg;
-
-static bool name_ok(const char *s, size_t n) {
-    size_t i;
-    if (n == 0 || n > SYNC_NAME_MAX || s[0] == '.') return false;
-    for (i = 0; i < n; i++) {
-        char c = s[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'))
-            return false;
-    }
-    return true;
-}
-
-static dx_cas_id id_of(const uint8_t digest[32]) {
-    dx_cas_id id;
-    id.alg = DX_CAS_ALG_SHA256;
-    memcpy(id.digest, digest, 32);
-    return id;
-}
 
 static void hex16(const uint8_t *d, char out[17]) {
     static const char x[] = "0123456789abcdef";
@@ -279,91 +152,17 @@ static dx_result get_object(dx_cas_store *s, const uint8_t digest[32], uint64_t 
     return DX_OK;
 }
 
-/* A listing, checked (see WIRE FORMAT) and copied out: chunk i is ids[i], lens[i]. */
-typedef struct listing {
-    uint8_t root[32];
-    uint64_t size, count;
-    uint8_t (*ids)[32];
-    uint32_t *lens;
-    uint64_t *offsets;
-} listing;
-
-static void listing_free(listing *l) {
-    free(l->ids), free(l->lens), free(l->offsets);
-    memset(l, 0, sizeof *l);
-}
-
-/* buf: the listing's bytes, whose SHA-256 must be digest; root: what it must describe. */
-static dx_result listing_parse(const uint8_t *buf, size_t len, const uint8_t digest[32], const uint8_t root[32],
-                               uint64_t size, listing *out) {
-    dx_tp_reader r;
-    dx_tp_view v, cv;
-    int32_t sec, csec;
-    uint32_t idx;
-    sync_listing sl;
-    dx_cas_id id;
-    dx_cas_merkle tree;
-    uint8_t leaf[32], got_root[32];
-    uint64_t i, total = 0;
-    memset(out, 0, sizeof *out);
-    dx_cas_id_hash(&alg, buf, len, &id);
-    if (memcmp(id.digest, digest, 32) != 0) return DX_ERR_CHECKSUM;
-    if (dx_tp_reader_init(&r, buf, len) != DX_OK || dx_tp_reader_root(&r, &sec, &idx) != DX_OK ||
-        dx_tp_reader_view(&r, sec, &listing_layout, &v) != DX_OK)
-        return DX_ERR_CORRUPT;
-    dx_tp_view_read(&v, idx, &sl);
-    if (memcmp(sl.root, root, 32) != 0 || sl.size != size) return DX_ERR_CORRUPT;
-    if (sl.count != sl.chunks.count) return DX_ERR_CORRUPT;
-    if (sl.count) {
-        if (dx_tp_reader_resolve(&r, sl.chunks.off, T_CHUNK, &csec, &idx) != DX_OK ||
-            dx_tp_reader_view(&r, csec, &chunk_layout, &cv) != DX_OK || (uint64_t)idx + sl.count > cv.count)
-            return DX_ERR_CORRUPT;
-    }
-    out->ids = (uint8_t(*)[32])malloc((size_t)sl.count * 32 + 1);
-    out->lens = (uint32_t *)malloc((size_t)sl.count * 4 + 1);
-    out->offsets = (uint64_t *)malloc((size_t)sl.count * 8 + 1);
-    if (!out->ids || !out->lens || !out->offsets) {
-        listing_free(out);
-        return DX_ERR_NOMEM;
-    }
-    dx_cas_merkle_init(&tree, &alg);
-    for (i = 0; i < sl.count; i++) {
-        sync_chunk c;
-        dx_tp_view_read(&cv, (uint32_t)(idx + i), &c);
-        if (c.length == 0 || c.length > SYNC_CHUNK_MAX) {
-            listing_free(out);
-            return DX_ERR_CORRUPT;
-        }
-        memcpy(out->ids[i], c.id, 32);
-        out->lens[i] = c.length, out->offsets[i] = total;
-        total += c.length;
-        id = id_of(c.id);
-        dx_cas_chunk_leaf(&alg, &id, leaf);
-        dx_cas_merkle_push(&tree, leaf);
-    }
-    dx_cas_merkle_root(&tree, got_root);
-    if (total != size || memcmp(got_root, root, 32) != 0) {
-        listing_free(out);
-        return DX_ERR_CORRUPT;
-    }
-    memcpy(out->root, root, 32);
-    out->size = size, out->count = sl.count;
-    return DX_OK;
-}
-
 /* ---- publish ---- */
 
 /* The listing of the blob whose manifest is manifest_digest, stored; its digest and length. */
+/* The listing of the blob whose manifest is manifest, stored; its digest and length. */
 static dx_result store_listing(dx_cas_store *s, const dx_cas_id *manifest, uint8_t out_digest[32], uint64_t *out_len) {
     uint8_t *m = NULL;
-    size_t mlen, i;
+    size_t mlen, len;
     dx_cas_manifest info;
     dx_tp_writer w;
     dx_tp_writer_config wc;
-    sync_listing sl;
-    sync_chunk *cs;
     const uint8_t *buf;
-    size_t len;
     dx_cas_id id;
     dx_result r = get_object(s, manifest->digest, (uint64_t)1 << 32, &m, &mlen);
     if (r != DX_OK) return r;
@@ -378,21 +177,22 @@ static dx_result store_listing(dx_cas_store *s, const dx_cas_id *manifest, uint8
         free(m);
         return r;
     }
-    dx_tp_writer_add_layout(&w, &chunk_layout);
-    dx_tp_writer_add_layout(&w, &listing_layout);
-    memset(&sl, 0, sizeof sl);
-    cs = (sync_chunk *)dx_tp_writer_reserve(&w, T_CHUNK, (size_t)info.count, &sl.chunks);
-    for (i = 0; cs && i < info.count; i++) {
-        uint32_t clen;
-        dx_cas_manifest_entry(&info, i, &id, &clen);
-        memcpy(cs[i].id, id.digest, 32);
-        cs[i].length = clen;
+    {   /* the ids and lengths side by side, as listing_encode takes them */
+        uint64_t i;
+        uint8_t *ids = (uint8_t *)malloc((size_t)info.count * 36 + 1);
+        uint32_t *lens = (uint32_t *)(ids ? ids + (size_t)info.count * 32 : NULL);
+        if (!ids) r = DX_ERR_NOMEM;
+        for (i = 0; ids && i < info.count; i++) {
+            uint32_t clen;
+            dx_cas_manifest_entry(&info, i, &id, &clen);
+            memcpy(ids + i * 32, id.digest, 32);
+            memcpy(&lens[i], &clen, 4);
+        }
+        if (ids) r = listing_encode(&w, info.root, info.total_size, info.count, ids, 32, (const uint8_t *)lens, 4, &buf, &len);
+        free(ids);
     }
-    memcpy(sl.root, info.root, 32);
-    sl.size = info.total_size, sl.count = info.count;
-    dx_tp_writer_set_root(&w, T_LISTING, dx_tp_write(&w, T_LISTING, &sl));
     free(m);
-    if ((r = dx_tp_writer_finish(&w, &buf, &len)) == DX_OK && (r = dx_cas_store_put(s, buf, len, &id)) == DX_OK) {
+    if (r == DX_OK && (r = dx_cas_store_put(s, buf, len, &id)) == DX_OK) {
         memcpy(out_digest, id.digest, 32);
         *out_len = len;
     }
@@ -426,53 +226,22 @@ static dx_result membuf_write(void *user, uint64_t offset, const void *data, siz
 }
 
 /* The history of NAME (a verified reader over a malloc'd buffer), or DX_ERR_NOTFOUND. */
-typedef struct history {
-    uint8_t *buf;
-    size_t len;
-    dx_tp_reader r;
-    sync_history h;
-    dx_tp_view versions, patches;
-    uint32_t v0, p0; /* first element of each slice in its view */
-    uint8_t digest[32];
-} history;
-
 static dx_result history_load(dx_cas_dir *d, dx_cas_store *s, const char *name, history *out) {
     dx_cas_id id;
-    dx_tp_view v;
-    int32_t sec;
-    uint32_t idx;
     dx_result r;
+    uint8_t *buf;
+    size_t len;
     memset(out, 0, sizeof *out);
     if ((r = dx_cas_dir_ref_get(d, name, &id)) != DX_OK) return r;
+    if ((r = get_object(s, id.digest, 1u << 30, &buf, &len)) != DX_OK) return r;
+    if ((r = history_parse(buf, len, out)) != DX_OK) {
+        free(buf);
+        return r;
+    }
+    out->buf = buf;
     memcpy(out->digest, id.digest, 32);
-    if ((r = get_object(s, id.digest, 1u << 30, &out->buf, &out->len)) != DX_OK) return r;
-    if (dx_tp_reader_init(&out->r, out->buf, out->len) != DX_OK || dx_tp_reader_root(&out->r, &sec, &idx) != DX_OK ||
-        dx_tp_reader_view(&out->r, sec, &history_layout, &v) != DX_OK)
-        goto corrupt;
-    dx_tp_view_read(&v, idx, &out->h);
-    memset(&out->versions, 0, sizeof out->versions);
-    memset(&out->patches, 0, sizeof out->patches);
-    if (out->h.versions.count) {
-        if (dx_tp_reader_resolve(&out->r, out->h.versions.off, T_VERSION, &sec, &out->v0) != DX_OK ||
-            dx_tp_reader_view(&out->r, sec, &version_layout, &out->versions) != DX_OK ||
-            (uint64_t)out->v0 + out->h.versions.count > out->versions.count)
-            goto corrupt;
-    }
-    if (out->h.patches.count) {
-        if (dx_tp_reader_resolve(&out->r, out->h.patches.off, T_PATCH, &sec, &out->p0) != DX_OK ||
-            dx_tp_reader_view(&out->r, sec, &patch_layout, &out->patches) != DX_OK ||
-            (uint64_t)out->p0 + out->h.patches.count > out->patches.count)
-            goto corrupt;
-    }
     return DX_OK;
-corrupt:
-    free(out->buf);
-    memset(out, 0, sizeof *out);
-    return DX_ERR_CORRUPT;
 }
-
-static void history_version(const history *h, uint32_t i, sync_version *out) { dx_tp_view_read(&h->versions, h->v0 + i, out); }
-static void history_patch(const history *h, uint32_t i, sync_patch *out) { dx_tp_view_read(&h->patches, h->p0 + i, out); }
 
 static int cmd_publish(int argc, char **argv) {
     const char *store_path = NULL, *name = NULL, *file = NULL, *v;
@@ -603,11 +372,11 @@ static int cmd_publish(int argc, char **argv) {
         p->patch_size = (uint64_t)plen, p->mode = mode;
         /* what the chunk path would fetch instead: the new chunks the old version lacks */
         if (get_object(&s, ov.listing, SYNC_LISTING_MAX, &lbuf, &llen) == DX_OK) {
-            if (listing_parse(lbuf, llen, ov.listing, ov.root, ov.size, &ol) == DX_OK) {
+            if (listing_parse(&alg, lbuf, llen, ov.listing, ov.root, ov.size, &ol) == DX_OK) {
                 uint8_t *nbuf;
                 size_t nlen;
                 if (get_object(&s, nv.listing, SYNC_LISTING_MAX, &nbuf, &nlen) == DX_OK) {
-                    if (listing_parse(nbuf, nlen, nv.listing, nv.root, nv.size, &nl) == DX_OK) {
+                    if (listing_parse(&alg, nbuf, nlen, nv.listing, nv.root, nv.size, &nl) == DX_OK) {
                         for (a = 0; a < nl.count; a++) {
                             bool found = false;
                             for (b = 0; b < ol.count && !found; b++) found = !memcmp(nl.ids[a], ol.ids[b], 32);
@@ -725,7 +494,7 @@ static void damage_collect(worker_state *ws, const history *h) {
         listing l;
         history_patch(h, i, &p);
         if (get_object(&ws->store, p.listing, SYNC_LISTING_MAX, &buf, &len) != DX_OK) continue;
-        if (listing_parse(buf, len, p.listing, p.patch_root, p.patch_size, &l) == DX_OK) {
+        if (listing_parse(&alg, buf, len, p.listing, p.patch_root, p.patch_size, &l) == DX_OK) {
             uint8_t *more = (uint8_t *)realloc(ws->damage, (ws->damage_count + l.count) * 32 + 1);
             if (more) {
                 memcpy(more + ws->damage_count * 32, l.ids, (size_t)l.count * 32);
@@ -740,19 +509,16 @@ static void damage_collect(worker_state *ws, const history *h) {
 
 static dx_result h_query(dx_hbtp_request *req, void *user) {
     worker_state *ws = state_of(req);
-    const uint8_t *b = req->body;
-    char name[SYNC_NAME_MAX + 1];
+    query qy;
+    const char *name = qy.name;
+    const uint8_t *held = qy.root;
     history h;
     sync_version newest;
     sync_offer o;
     dx_result r;
     uint32_t n, i;
     (void)user;
-    if (req->body_len < 36 || b[0] != SYNC_VERSION || (b[1] & ~1u) || b[3] || req->body_len != 36u + b[2] ||
-        !name_ok((const char *)b + 36, b[2]))
-        return dx_hbtp_reply_error(req, DX_HBTP_CODE_BAD_REQUEST, "bad QUERY");
-    memcpy(name, b + 36, b[2]);
-    name[b[2]] = 0;
+    if (query_parse(req->body, req->body_len, &qy) != DX_OK) return dx_hbtp_reply_error(req, DX_HBTP_CODE_BAD_REQUEST, "bad QUERY");
     r = history_load(&ws->dir, &ws->store, name, &h);
     if (r == DX_ERR_NOTFOUND) return dx_hbtp_reply_error(req, E_NO_NAME, "no such name");
     if (r != DX_OK || h.h.versions.count == 0) {
@@ -761,7 +527,7 @@ static dx_result h_query(dx_hbtp_request *req, void *user) {
     }
     n = h.h.versions.count;
     history_version(&h, n - 1, &newest);
-    if ((b[1] & 1) && !memcmp(b + 4, newest.root, 32)) {
+    if (qy.have && !memcmp(held, newest.root, 32)) {
         free(h.buf);
         return dx_hbtp_resp_not_modified(req->resp, req->frame->stream, newest.root, 32);
     }
@@ -770,10 +536,10 @@ static dx_result h_query(dx_hbtp_request *req, void *user) {
     memcpy(o.root, newest.root, 32);
     memcpy(o.listing, newest.listing, 32);
     o.size = newest.size, o.listing_size = newest.listing_size, o.published_ns = newest.published_ns;
-    for (i = 0; (b[1] & 1) && i < h.h.patches.count; i++) {
+    for (i = 0; qy.have && i < h.h.patches.count; i++) {
         sync_patch p;
         history_patch(&h, i, &p);
-        if (memcmp(p.from_root, b + 4, 32) != 0) continue;
+        if (memcmp(p.from_root, held, 32) != 0) continue;
         o.chunk_bytes = p.chunk_bytes;
         if (p.patch_size + p.listing_size < p.chunk_bytes) { /* the server's choice: the fewer bytes */
             o.kind = OFFER_PATCH;
@@ -1130,7 +896,7 @@ static int fetch_listing(getter *g, const uint8_t digest[32], uint64_t len, cons
         return tool_fail("cannot fetch a listing: %s", net_error_text(r, w.code));
     }
     g->fetched += len;
-    r = listing_parse(buf, (size_t)len, digest, root, size, out);
+    r = listing_parse(&alg, buf, (size_t)len, digest, root, size, out);
     free(buf);
     if (r != DX_OK) return tool_fail("the listing the server sent does not check (%s)", dx_cas_result_name(r));
     return TOOL_EXIT_OK;
@@ -1500,6 +1266,7 @@ static int cmd_get(int argc, char **argv) {
     getter *g;
     dx_net_client_config cc;
     uint8_t have_root[32], q[36 + SYNC_NAME_MAX], answer[4096];
+    size_t qlen;
     bool have = false;
     struct stat st;
     waited w;
@@ -1582,13 +1349,10 @@ static int cmd_get(int argc, char **argv) {
         tool_fail("cannot connect to %s port %u: %s", host, (unsigned)port, dx_reactor_result_name(r));
         goto out;
     }
-    q[0] = SYNC_VERSION, q[1] = have ? 1 : 0, q[2] = (uint8_t)strlen(name), q[3] = 0;
-    if (have) memcpy(q + 4, have_root, 32);
-    else memset(q + 4, 0, 32);
-    memcpy(q + 36, name, q[2]);
+    qlen = query_encode(q, name, have ? have_root : NULL);
     memset(&w, 0, sizeof w);
     w.out = answer, w.cap = sizeof answer;
-    if ((r = call_wait(g, M_QUERY, q, 36u + q[2], &w)) != DX_OK) {
+    if ((r = call_wait(g, M_QUERY, q, qlen, &w)) != DX_OK) {
         tool_fail("%s: %s", name, net_error_text(r, w.code));
         goto close;
     }
@@ -1603,21 +1367,13 @@ static int cmd_get(int argc, char **argv) {
         rc = tool_stdout_done();
         goto close;
     }
-    {
-        dx_tp_reader tr;
-        dx_tp_view tv;
-        int32_t sec;
-        uint32_t idx;
-        if (w.opcode != DX_HBTP_OP_RPC_RESPONSE || dx_tp_reader_init(&tr, answer, w.len) != DX_OK ||
-            dx_tp_reader_root(&tr, &sec, &idx) != DX_OK || dx_tp_reader_view(&tr, sec, &offer_layout, &tv) != DX_OK) {
-            tool_fail("the server's answer does not check: damaged on the way?");
-            goto close;
-        }
-        dx_tp_view_read(&tv, idx, &o);
-        if ((o.kind != OFFER_PATCH && o.kind != OFFER_CHUNKS) || (o.kind == OFFER_PATCH && !have)) {
-            tool_fail("the server's offer makes no sense (kind %u)", (unsigned)o.kind);
-            goto close;
-        }
+    if (w.opcode != DX_HBTP_OP_RPC_RESPONSE || offer_parse(answer, w.len, &o) != DX_OK) {
+        tool_fail("the server's answer does not check: damaged on the way?");
+        goto close;
+    }
+    if (o.kind == OFFER_PATCH && !have) {
+        tool_fail("the server offers a patch to a client that holds nothing");
+        goto close;
     }
     if (tool_out_open(&tmp, out_path, true, NULL) != TOOL_EXIT_OK) goto close;
     if (o.kind == OFFER_PATCH) {
