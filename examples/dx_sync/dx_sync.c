@@ -766,8 +766,8 @@ static dx_result scan_file(int fd, uint8_t root[32], seed **out, size_t *out_cou
             {
                 dx_cas_id id;
                 const uint8_t *p = buf + (c.offset - base);
-                dx_cas_id_hash(&alg, p, c.length, &id);
-                if (into && dx_cas_store_has(into, &id) < 0 && (r = dx_cas_store_put(into, p, c.length, &id)) != DX_OK) break;
+                if (!into) dx_cas_id_hash(&alg, p, c.length, &id);
+                else if ((r = dx_cas_store_put(into, p, c.length, &id)) != DX_OK) break; /* its hash is the id */
                 dx_cas_chunk_leaf(&alg, &id, leaf);
                 dx_cas_merkle_push(&tree, leaf);
                 if (out) {
@@ -963,13 +963,15 @@ static dx_result run_chunks(getter *g, const listing *l, bool with_seed, consume
         if (src[i] == SEEDED) {
             seed *sd = (seed *)bsearch(l->ids[i], g->seeds, g->seed_count, sizeof(seed), seed_cmp);
             dx_result e = sd ? pread_all(g->out_fd, local, l->lens[i], sd->offset) : DX_ERR_IO;
-            if (e == DX_OK) dx_cas_id_hash(&alg, local, l->lens[i], &got);
+            /* checked (OUT may have changed since it was read) by one hash, the put's where the cache lacks it: the
+               cache holds the whole version */
+            if (e == DX_OK && (dx_cas_store_has(&g->cache, &id) >= 0 || dx_cas_store_put(&g->cache, local, l->lens[i], &got) != DX_OK))
+                dx_cas_id_hash(&alg, local, l->lens[i], &got);
             if (e != DX_OK || memcmp(got.digest, l->ids[i], 32) != 0) {
                 r = E_OUT_CHANGED;
                 break;
             }
             g->from_seed += l->lens[i];
-            if (dx_cas_store_has(&g->cache, &id) < 0) dx_cas_store_put(&g->cache, local, l->lens[i], &got); /* the cache holds the whole version */
         } else if (src[i] == FETCH) {
             slot *s = &g->slots[delivered % PIPELINE];
             if (!(issued > delivered && s->index == i)) { /* not issued (a local chunk turned out unusable): fetch it now */
@@ -999,13 +1001,15 @@ static dx_result run_chunks(getter *g, const listing *l, bool with_seed, consume
                 data = s->buf;
                 delivered++;
             }
-            dx_cas_id_hash(&alg, data, l->lens[i], &got);
+            /* one hash: the put names the bytes by their hash, which must be the id asked for (bytes that are not
+               are stored under their own id, where nothing names them, and gc takes them) */
+            if (dx_cas_store_put(&g->cache, data, l->lens[i], &got) == DX_OK) g->cached_since_sync += l->lens[i];
+            else dx_cas_id_hash(&alg, data, l->lens[i], &got); /* the cache could not take it (full disk): check anyway */
             if (memcmp(got.digest, l->ids[i], 32) != 0) {
                 r = DX_ERR_CHECKSUM;
                 break;
             }
             g->fetched += l->lens[i];
-            if (dx_cas_store_put(&g->cache, data, l->lens[i], &got) == DX_OK) g->cached_since_sync += l->lens[i];
             if (g->cached_since_sync >= (8u << 20)) { /* what was fetched survives an interruption */
                 dx_cas_store_sync(&g->cache);
                 g->cached_since_sync = 0;
