@@ -715,6 +715,7 @@ typedef struct getter {
     seed *seeds;
     size_t seed_count;
     seed *made;                  /* after a patch: the chunks of the result, in order */
+    char key[33];                /* OUT's name in the cache (out_key) */
     size_t made_count;
     slot slots[PIPELINE];
     uint8_t *bufs;
@@ -1159,31 +1160,85 @@ static void hex(const uint8_t *d, size_t n, char *out) {
 
 /* refs: v-<root> names each version the cache holds (its time: when last written);
    out-<hash of OUT's path> the version that OUT holds, which is never evicted */
-static dx_result record_version(getter *g, const uint8_t root[32], const dx_cas_id *manifest) {
-    char name[80], path[8192], *slash;
+/* A name for OUT in the cache: 32 hex digits of the SHA-256 of its absolute path
+   (its folder resolved: OUT itself may not exist yet). */
+static dx_result out_key(const char *out_path, char key[33]) {
+    char path[8192];
+    const char *slash = strrchr(out_path, '/');
     uint8_t ph[32];
-    dx_result r;
-    strcpy(name, "v-");
-    hex(root, 32, name + 2);
-    if ((r = dx_cas_dir_ref_set(&g->dir, name, manifest)) != DX_OK) return r;
-    /* OUT's absolute path: its folder resolved (OUT itself may not exist yet) */
-    slash = strrchr(g->out_path, '/');
     if (slash) {
-        size_t dl = (size_t)(slash - g->out_path);
+        size_t dl = (size_t)(slash - out_path);
         char dirpart[4096];
         if (dl >= sizeof dirpart) return DX_ERR_LIMIT;
-        memcpy(dirpart, g->out_path, dl), dirpart[dl] = 0;
+        memcpy(dirpart, out_path, dl), dirpart[dl] = 0;
         if (!realpath(dl ? dirpart : "/", path)) return DX_ERR_IO;
         if (strlen(path) + strlen(slash) >= sizeof path) return DX_ERR_LIMIT;
         strcat(path, slash);
     } else {
-        if (!getcwd(path, sizeof path - 1 - strlen(g->out_path) - 1)) return DX_ERR_IO;
-        strcat(path, "/"), strcat(path, g->out_path);
+        if (strlen(out_path) + 2 >= sizeof path || !getcwd(path, sizeof path - 2 - strlen(out_path))) return DX_ERR_IO;
+        strcat(path, "/"), strcat(path, out_path);
     }
     dx_cas_sha256_digest(path, strlen(path), ph);
-    strcpy(name, "out-");
-    hex(ph, 16, name + 4);
+    hex(ph, 16, key);
+    return DX_OK;
+}
+
+/* refs: v-<root> names each version the cache holds (its time: when last written);
+   out-<key> the version that OUT holds, which is never evicted */
+static dx_result record_version(getter *g, const uint8_t root[32], const dx_cas_id *manifest) {
+    char name[80];
+    dx_result r;
+    strcpy(name, "v-");
+    hex(root, 32, name + 2);
+    if ((r = dx_cas_dir_ref_set(&g->dir, name, manifest)) != DX_OK) return r;
+    if (!g->key[0]) return DX_ERR_IO;
+    snprintf(name, sizeof name, "out-%s", g->key);
     return dx_cas_dir_ref_set(&g->dir, name, manifest);
+}
+
+/* <cache>/outs/<key>: what OUT held when last read or written (device, inode,
+   size, times in ns, root), so that a check of an unchanged OUT need not read
+   it: "dev ino size mtime_ns ctime_ns root-hex\n", replaced atomically. */
+static void stat_line(const struct stat *st, char *out, size_t cap) {
+    snprintf(out, cap, "%llu %llu %llu %lld.%09ld %lld.%09ld", (unsigned long long)st->st_dev, (unsigned long long)st->st_ino,
+             (unsigned long long)st->st_size, (long long)st->st_mtim.tv_sec, (long)st->st_mtim.tv_nsec,
+             (long long)st->st_ctim.tv_sec, (long)st->st_ctim.tv_nsec);
+}
+
+static bool out_state_get(const char *cache_path, const char *key, const struct stat *st, uint8_t root[32]) {
+    char path[8192], want[160], line[300], *sp;
+    FILE *f;
+    size_t i;
+    bool ok = false;
+    snprintf(path, sizeof path, "%s/outs/%s", cache_path, key);
+    if (!(f = fopen(path, "r"))) return false;
+    stat_line(st, want, sizeof want);
+    if (fgets(line, sizeof line, f) && (sp = strrchr(line, ' ')) && (size_t)(sp - line) == strlen(want) && !strncmp(line, want, strlen(want)) &&
+        strlen(sp + 1) == 65 && sp[65] == '\n') {
+        ok = true;
+        for (i = 0; i < 32 && ok; i++) {
+            unsigned v;
+            ok = sscanf(sp + 1 + 2 * i, "%2x", &v) == 1;
+            root[i] = (uint8_t)v;
+        }
+    }
+    fclose(f);
+    return ok;
+}
+
+static void out_state_set(const char *cache_path, const char *key, const char *out_path, const uint8_t root[32]) {
+    char dir[8192], path[8300], tmp[8400], line[160], rh[65];
+    struct stat st;
+    FILE *f;
+    if (stat(out_path, &st) != 0) return;
+    snprintf(dir, sizeof dir, "%s/outs", cache_path);
+    mkdir(dir, 0755);
+    snprintf(path, sizeof path, "%s/%s", dir, key);
+    snprintf(tmp, sizeof tmp, "%s.tmp-%ld", path, (long)getpid());
+    stat_line(&st, line, sizeof line);
+    hex(root, 32, rh);
+    if (!(f = fopen(tmp, "w"))) return;
+    if (fprintf(f, "%s %s\n", line, rh) < 0 || fclose(f) != 0 || rename(tmp, path) != 0) remove(tmp);
 }
 
 typedef struct cache_ref {
@@ -1271,6 +1326,7 @@ static int cmd_get(int argc, char **argv) {
     dx_net_client_config cc;
     uint8_t have_root[32], q[36 + SYNC_NAME_MAX], answer[4096];
     size_t qlen;
+    bool scanned = false;
     bool have = false;
     struct stat st;
     waited w;
@@ -1326,6 +1382,7 @@ static int cmd_get(int argc, char **argv) {
         free(g->bufs), free(g);
         return TOOL_EXIT_FAIL;
     }
+    if (out_key(out_path, g->key) != DX_OK) g->key[0] = 0; /* then nothing is recorded for OUT */
     /* what OUT holds now: its ETag, and its chunks as a seed */
     if (stat(out_path, &st) == 0) {
         if ((st.st_mode & S_IFMT) != S_IFREG) {
@@ -1336,9 +1393,13 @@ static int cmd_get(int argc, char **argv) {
             tool_fail("cannot read %s: %s", out_path, strerror(errno));
             goto out;
         }
-        if ((r = scan_file(g->out_fd, have_root, &g->seeds, &g->seed_count, true, NULL)) != DX_OK) {
-            tool_fail("cannot read %s: %s", out_path, dx_cas_result_name(r));
-            goto out;
+        /* unchanged since dx_sync last read or wrote it: its root is known, and OUT is read only if an update comes */
+        if (!g->key[0] || !out_state_get(cache_path, g->key, &st, have_root)) {
+            if ((r = scan_file(g->out_fd, have_root, &g->seeds, &g->seed_count, true, NULL)) != DX_OK) {
+                tool_fail("cannot read %s: %s", out_path, dx_cas_result_name(r));
+                goto out;
+            }
+            scanned = true;
         }
         have = true, base_len = (uint64_t)st.st_size, mode = st.st_mode & 07777;
     } else if (errno != ENOENT) {
@@ -1353,6 +1414,7 @@ static int cmd_get(int argc, char **argv) {
         tool_fail("cannot connect to %s port %u: %s", host, (unsigned)port, dx_reactor_result_name(r));
         goto out;
     }
+query:
     qlen = query_encode(q, name, have ? have_root : NULL);
     memset(&w, 0, sizeof w);
     w.out = answer, w.cap = sizeof answer;
@@ -1365,6 +1427,7 @@ static int cmd_get(int argc, char **argv) {
             tool_fail("the server answered NOT_MODIFIED for another version: damaged on the way?");
             goto close;
         }
+        if (scanned && g->key[0]) out_state_set(cache_path, g->key, out_path, have_root);
         hex16(have_root, hx);
         printf("%s: up to date (not modified), %llu bytes on the wire, root %s..., %.3f s\n", name,
                (unsigned long long)(g->net.client.bytes_in + g->net.client.bytes_out), hx, tool_now() - t0);
@@ -1378,6 +1441,18 @@ static int cmd_get(int argc, char **argv) {
     if (o.kind == OFFER_PATCH && !have) {
         tool_fail("the server offers a patch to a client that holds nothing");
         goto close;
+    }
+    if (have && !scanned) { /* an update: now OUT's chunks are needed, and its root is checked once more */
+        uint8_t root[32];
+        if ((r = scan_file(g->out_fd, root, &g->seeds, &g->seed_count, true, NULL)) != DX_OK) {
+            tool_fail("cannot read %s: %s", out_path, dx_cas_result_name(r));
+            goto close;
+        }
+        scanned = true;
+        if (memcmp(root, have_root, 32) != 0) { /* changed under the same times: ask again with the truth */
+            memcpy(have_root, root, 32);
+            goto query;
+        }
     }
     if (tool_out_open(&tmp, out_path, true, NULL) != TOOL_EXIT_OK) goto close;
     if (o.kind == OFFER_PATCH) {
@@ -1419,6 +1494,7 @@ static int cmd_get(int argc, char **argv) {
         if (e != DX_OK) tool_warn("%s is updated, but the cache %s could not record it: %s", out_path, cache_path, dx_cas_result_name(e));
         else evict(g, cache_path, quota, &evicted);
     }
+    if (g->key[0]) out_state_set(cache_path, g->key, out_path, o.root);
     hex16(o.root, hx);
     printf("%s: %s, %llu bytes on the wire, %llu bytes written (%llu from the cache, %llu from OUT), root %s..., %.3f s\n",
            name, kind, (unsigned long long)(g->net.client.bytes_in + g->net.client.bytes_out), (unsigned long long)o.size,
