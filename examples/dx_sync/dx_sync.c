@@ -117,13 +117,15 @@ static uint64_t now_unix_ns(void) {
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-static int open_store(dx_cas_dir *d, dx_cas_store *s, const char *path, bool must_exist, int compress) {
+/* cache: the client's (objects as they are, no fsync: see cmd_get); else a server's store */
+static int open_store(dx_cas_dir *d, dx_cas_store *s, const char *path, bool must_exist, bool cache) {
     dx_cas_dir_config c;
     dx_result r;
     memset(&c, 0, sizeof c);
     c.path = path;
     c.must_exist = must_exist;
-    c.compress = compress;
+    c.compress = cache ? DX_CAS_COMPRESS_NONE : 0;
+    c.no_sync = cache;
     if ((r = dx_cas_dir_open(d, &c)) != DX_OK) {
         if (r == DX_ERR_NOTFOUND && must_exist) return tool_fail("%s is not a dx_sync store (publish makes one)", path);
         return tool_fail("cannot open the store %s: %s%s%s", path, dx_cas_result_name(r), d->os_error ? ": " : "",
@@ -290,7 +292,7 @@ static int cmd_publish(int argc, char **argv) {
         return tool_fail("cannot read %s", file);
     }
     fclose(f);
-    if (open_store(&d, &s, store_path, false, 0) != TOOL_EXIT_OK) {
+    if (open_store(&d, &s, store_path, false, false) != TOOL_EXIT_OK) {
         free(data.p);
         return TOOL_EXIT_FAIL;
     }
@@ -466,7 +468,7 @@ static dx_net_server server;
 static void setup_worker(dx_net_worker *w, dx_hbtp_conn_config *conn, void *user) {
     worker_state *ws = w->index < WORKERS_MAX ? (worker_state *)calloc(1, sizeof *ws) : NULL;
     (void)conn, (void)user;
-    if (!ws || open_store(&ws->dir, &ws->store, serve_store, true, 0) != TOOL_EXIT_OK) {
+    if (!ws || open_store(&ws->dir, &ws->store, serve_store, true, false) != TOOL_EXIT_OK) {
         free(ws);
         setup_failed = true;
         return;
@@ -642,7 +644,7 @@ static int cmd_serve(int argc, char **argv) {
     {   /* a mistyped path is an error now, not at the first request */
         dx_cas_dir d;
         dx_cas_store s;
-        if (open_store(&d, &s, serve_store, true, 0) != TOOL_EXIT_OK) return TOOL_EXIT_FAIL;
+        if (open_store(&d, &s, serve_store, true, false) != TOOL_EXIT_OK) return TOOL_EXIT_FAIL;
         dx_cas_dir_close(&d);
     }
     dx_hbtp_router_init(&router, methods, M_COUNT);
@@ -1011,7 +1013,7 @@ static dx_result run_chunks(getter *g, const listing *l, bool with_seed, consume
                 break;
             }
             g->fetched += l->lens[i];
-            if (g->cached_since_sync >= (8u << 20)) { /* what was fetched survives an interruption */
+            if (g->cached_since_sync >= (32u << 20)) { /* what was fetched survives an interrupted get (renames only) */
                 dx_cas_store_sync(&g->cache);
                 g->cached_since_sync = 0;
             }
@@ -1378,7 +1380,11 @@ static int cmd_get(int argc, char **argv) {
         return tool_fail("out of memory");
     }
     for (k = 0; k < PIPELINE; k++) g->slots[k].buf = g->bufs + (size_t)k * SYNC_CHUNK_MAX;
-    if (open_store(&g->dir, &g->cache, cache_path, false, DX_CAS_COMPRESS_NONE) != TOOL_EXIT_OK) {
+    /* The cache is not the user's data (OUT is, and is written with fsync and rename): it is kept without fsync,
+       which on a busy disk costs more than the transfer. A crash may leave it with damaged objects; every read
+       re-hashes, and a chunk that does not check is fetched again. Its objects are stored as they are: the time
+       to compress them would be the transfer's. */
+    if (open_store(&g->dir, &g->cache, cache_path, false, true) != TOOL_EXIT_OK) {
         free(g->bufs), free(g);
         return TOOL_EXIT_FAIL;
     }
