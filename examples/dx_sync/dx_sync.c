@@ -27,6 +27,12 @@
      client's cache, from OUT itself (chunks that did not change) or from the
      server. Everything fetched is kept in the cache (a dx_cas store), so an
      interrupted get fetches only the rest the next time.
+   - The cache (CACHE below) keeps every version a get wrote, whole, as a
+     dx_cas manifest; beyond --cache-quota (default 1 GiB) it drops what no
+     version names (pieces of patches, of gets cut short), then the least
+     recently used versions, never one that an OUT holds. It also records what
+     each OUT held (device, inode, size, times, root), so that checking an
+     unchanged OUT costs a stat and one round trip, not a read of OUT.
 
    WIRE FORMAT (version 1). HBTP (dx_hbtp.h) over TCP; both sides offer
    max_payload 128 KiB + 64 in HELLO. Integers little-endian. Object names
@@ -77,6 +83,12 @@
    the newest) }). Every version's chunks, manifest and listing, and every
    patch's, are objects of the store. A new history is written, synced, and
    then the ref moves: a reader sees the old history or the new, whole.
+
+   CACHE (the client's folder, a dx_cas directory store kept without fsync:
+   every read re-hashes): refs v-<root hex> (each version held, a dx_cas
+   manifest; its file time is its last use) and out-<key> (what the OUT whose
+   absolute path hashes to key holds; key: the first 16 bytes of the path's
+   SHA-256, in hex), and outs/<key>: one line "dev ino size mtime ctime root".
 
    LIMITS: a listing of at most 64 MiB (about 1.6 million chunks, some
    26 GiB of blob); the client holds it in memory (40 bytes a chunk) besides
