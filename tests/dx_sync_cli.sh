@@ -170,16 +170,23 @@ done
 step "connection dropped at $n points: OUT old or new; the next get finished, fetching less than the whole"
 
 # --- 5. a byte flipped on the way ---
+# into an update by patch (OUT = v2, some 16 KB on the wire) and into a first fetch (chunks, compressed or not)
 n=0 ok=0
-for at in 3 9 20 40 100 200 300 500 700 1000 2000 5000 20000 60000 100000 300000; do
-    start_proxy "$mainport" --flip-at "$at"
-    cp v2 fout
-    rm -rf cf
-    run get --server "127.0.0.1:$pport" --cache cf app fout
-    if [ $rc = 0 ]; then cmp -s fout v3 || die "a byte flipped at $at: exit 0 and OUT wrong"; ok=$((ok + 1))
-    else cmp -s fout v2 || die "a byte flipped at $at: failed and OUT changed"; fi
-    stop_proxy
-    n=$((n + 1))
+for case in "v2:3 9 20 40 100 200 300 500 700 1000 2000 3000 5000 8000 12000 15000" \
+            "none:600 5000 70000 300000 700000 1000000 1500000 2000000"; do
+    base=${case%%:*}
+    for at in ${case#*:}; do
+        start_proxy "$mainport" --flip-at "$at"
+        rm -rf cf fout
+        [ "$base" = none ] || cp "$base" fout
+        run get --server "127.0.0.1:$pport" --cache cf app fout
+        if [ $rc = 0 ]; then cmp -s fout v3 || die "a byte flipped at $at ($base): exit 0 and OUT wrong"; ok=$((ok + 1))
+        elif [ "$base" = none ]; then [ ! -e fout ] || die "a byte flipped at $at: failed and OUT was made"
+        else cmp -s fout "$base" || die "a byte flipped at $at: failed and OUT changed"; fi
+        ls fout.tmp-* >/dev/null 2>&1 && die "a byte flipped at $at: a temporary file was left"
+        stop_proxy
+        n=$((n + 1))
+    done
 done
 step "a byte flipped at $n offsets: $ok recovered, $((n - ok)) refused with OUT as it was; never a wrong OUT"
 

@@ -49,10 +49,14 @@
        with its CRC32C) whose root object is a sync_offer (type 0x5301, below).
        ERROR 0x8001 (no such name), 10 BAD_REQUEST, 9 INTERNAL (the server
        cannot read its store).
-     RPC method 2, READ. Body, 44 bytes: 0 digest[32], 32 u64 offset, 40 u32
-       length (1..128 KiB). Answer: STREAM_END with END_STREAM whose payload
-       is exactly those bytes of the object's content; ERROR 0x8002 (no such
-       object), 0x8003 (the range is outside the object), 10, 9.
+     RPC method 2, READ. Body, 44 or 45 bytes: 0 digest[32], 32 u64 offset,
+       40 u32 length (1..128 KiB), 44 u8 flags (optional, 0 when absent):
+       1 = the client takes a compressed answer; other bits 0. Answer:
+       STREAM_END with END_STREAM whose payload is exactly those bytes of the
+       object's content, or, with flag 1 asked and the answer's flag
+       COMPRESSED (0x02) set, one zstd frame whose content is exactly those
+       bytes (the server compresses where that saves bytes); ERROR 0x8002 (no
+       such object), 0x8003 (the range is outside the object), 10, 9.
      Teleport types (fields in order; BYTES fields are raw bytes):
        0x5301 sync_offer { u32 kind (1 PATCH, 2 CHUNKS), u32 versions (how
          many the server holds), root[32], u64 size, listing[32],
@@ -110,6 +114,12 @@ enum { E_OUT_CHANGED = -1000 }; /* the client's own: OUT changed while it was be
 
 #include <pthread.h>
 #include <signal.h>
+#ifdef DX_PATCH_WITH_ZSTD /* built with zstd: chunks may travel compressed (READ flag 1) */
+#include <zstd.h>
+#define SYNC_ZSTD 1
+#else
+#define SYNC_ZSTD 0
+#endif
 #include <sys/stat.h>
 
 /* ---- shared ---- */
@@ -469,6 +479,11 @@ typedef struct worker_state {
     uint8_t *damage;        /* --corrupt-patches: digests of patch chunks (sorted), count */
     size_t damage_count;
     uint8_t damage_history[32];
+#if SYNC_ZSTD
+    ZSTD_CCtx *cctx;        /* READ flag 1: answers compressed at level 1 */
+    uint8_t *zbuf;
+    size_t zcap;
+#endif
 } worker_state;
 
 #define WORKERS_MAX 256
@@ -589,7 +604,8 @@ static dx_result h_read(dx_hbtp_request *req, void *user) {
     uint32_t len;
     dx_result r;
     (void)user;
-    if (req->body_len != 44) return dx_hbtp_reply_error(req, DX_HBTP_CODE_BAD_REQUEST, "bad READ");
+    if ((req->body_len != 44 && req->body_len != 45) || (req->body_len == 45 && (b[44] & ~1u)))
+        return dx_hbtp_reply_error(req, DX_HBTP_CODE_BAD_REQUEST, "bad READ");
     off = dx_load_u64le(b + 32), len = dx_load_u32le(b + 40);
     if (len == 0 || len > SYNC_READ_MAX) return dx_hbtp_reply_error(req, DX_HBTP_CODE_BAD_REQUEST, "bad READ length");
     if (!ws->obj_valid || memcmp(ws->obj_digest, b, 32) != 0) {
@@ -615,6 +631,22 @@ static dx_result h_read(dx_hbtp_request *req, void *user) {
         if (r == DX_OK && at < req->resp->len) req->resp->buf[at] ^= 0x40; /* one byte of the payload, as a bad link would */
         return r;
     }
+#if SYNC_ZSTD
+    if (req->body_len == 45 && (b[44] & 1)) { /* the client takes it compressed: where that saves a tenth or more */
+        size_t bound = ZSTD_compressBound(len), z;
+        if (!ws->cctx && (ws->cctx = ZSTD_createCCtx()) != NULL) ZSTD_CCtx_setParameter(ws->cctx, ZSTD_c_compressionLevel, 1);
+        if (bound > ws->zcap) {
+            uint8_t *p = (uint8_t *)realloc(ws->zbuf, bound);
+            if (p) ws->zbuf = p, ws->zcap = bound;
+        }
+        if (ws->cctx && ws->zcap >= bound) {
+            z = ZSTD_compress2(ws->cctx, ws->zbuf, ws->zcap, ws->obj + off, len);
+            if (!ZSTD_isError(z) && z < len - len / 10)
+                return dx_hbtp_resp_frame(req->resp, DX_HBTP_OP_STREAM_END, DX_HBTP_FLAG_END_STREAM | DX_HBTP_FLAG_COMPRESSED,
+                                          req->frame->stream, ws->zbuf, (uint32_t)z);
+        }
+    }
+#endif
     return dx_hbtp_resp_chunk(req->resp, req->frame->stream, ws->obj + off, len, true);
 }
 
@@ -697,6 +729,9 @@ static int cmd_serve(int argc, char **argv) {
     for (i = 0; i < WORKERS_MAX; i++)
         if (wstates[i]) {
             if (wstates[i]->open) dx_cas_dir_close(&wstates[i]->dir);
+#if SYNC_ZSTD
+            ZSTD_freeCCtx(wstates[i]->cctx), free(wstates[i]->zbuf);
+#endif
             free(wstates[i]->obj), free(wstates[i]->damage), free(wstates[i]);
         }
     return rc == DX_OK ? TOOL_EXIT_OK : TOOL_EXIT_FAIL;
@@ -715,7 +750,8 @@ typedef struct seed { /* a chunk of OUT as it is: reusable without fetching it *
 typedef struct slot {
     uint64_t index;
     uint32_t length;
-    bool ready, failed;
+    bool ready;
+    dx_result error;     /* the answer's: DX_OK, damaged, or none came */
     uint8_t *buf;
 } slot;
 
@@ -730,6 +766,9 @@ typedef struct getter {
     size_t seed_count;
     seed *made;                  /* after a patch: the chunks of the result, in order */
     char key[33];                /* OUT's name in the cache (out_key) */
+#if SYNC_ZSTD
+    ZSTD_DCtx *dctx;             /* compressed READ answers */
+#endif
     size_t made_count;
     slot slots[PIPELINE];
     uint8_t *bufs;
@@ -920,12 +959,20 @@ static int fetch_listing(getter *g, const uint8_t digest[32], uint64_t len, cons
 static void read_reply(dx_net_client *c, const dx_net_reply *r, void *user) {
     slot *s = (slot *)user;
     getter *g = (getter *)c->cfg.user;
-    if (r->result != DX_OK) {
+    if (r->result != DX_OK) { /* no answer will come: the connection failed, or the server refused */
         if (g->net_error == DX_OK) g->net_error = r->result, g->net_code = r->code;
-        s->failed = true;
-    } else if (!r->frame || r->frame->opcode != DX_HBTP_OP_STREAM_END || r->body_len != s->length) {
-        if (g->net_error == DX_OK) g->net_error = DX_ERR_CORRUPT;
-        s->failed = true;
+        s->error = r->result;
+    } else if (!r->frame || r->frame->opcode != DX_HBTP_OP_STREAM_END) {
+        s->error = DX_ERR_CORRUPT;
+    } else if (r->frame->flags & DX_HBTP_FLAG_COMPRESSED) {
+#if SYNC_ZSTD
+        size_t n = g->dctx ? ZSTD_decompressDCtx(g->dctx, s->buf, s->length, r->body, r->body_len) : 0;
+        if (!g->dctx || ZSTD_isError(n) || n != s->length) s->error = DX_ERR_CHECKSUM; /* not exactly the chunk: damage */
+#else
+        s->error = DX_ERR_CORRUPT; /* never asked for */
+#endif
+    } else if (r->body_len != s->length) {
+        s->error = DX_ERR_CHECKSUM;
     } else {
         memcpy(s->buf, r->body, s->length);
     }
@@ -955,10 +1002,11 @@ static dx_result run_chunks(getter *g, const listing *l, bool with_seed, consume
         while (issue < l->count && issued - delivered < PIPELINE && g->net_error == DX_OK) {
             if (src[issue] == FETCH) {
                 slot *s = &g->slots[issued % PIPELINE];
-                uint8_t body[44];
+                uint8_t body[45];
                 int32_t rc;
                 read_body(body, l->ids[issue], 0, l->lens[issue]);
-                s->index = issue, s->length = l->lens[issue], s->ready = s->failed = false;
+                body[44] = SYNC_ZSTD && g->dctx ? 1 : 0; /* a compressed answer where it saves bytes */
+                s->index = issue, s->length = l->lens[issue], s->ready = false, s->error = DX_OK;
                 rc = dx_net_client_call(&g->net.client, M_READ, body, sizeof body, read_reply, s);
                 if (rc == DX_ERR_BUSY || rc == DX_ERR_NOSPACE) break; /* room comes back with the answers */
                 if (rc < 0) { /* the connection is gone: deliver what arrived, then stop */
@@ -1011,7 +1059,7 @@ static dx_result run_chunks(getter *g, const listing *l, bool with_seed, consume
                 /* the answers that came before a failure are still used (and cached) */
                 while (!s->ready)
                     if ((r = dx_reactor_run(&g->net.loop, DX_REACTOR_RUN_ONCE)) != DX_OK) break;
-                if (r == DX_OK && s->failed) r = g->net_error != DX_OK ? g->net_error : DX_ERR_CORRUPT;
+                if (r == DX_OK) r = s->error;
                 if (r != DX_OK) break;
                 data = s->buf;
                 delivered++;
@@ -1392,6 +1440,9 @@ static int cmd_get(int argc, char **argv) {
         return tool_fail("out of memory");
     }
     for (k = 0; k < PIPELINE; k++) g->slots[k].buf = g->bufs + (size_t)k * SYNC_CHUNK_MAX;
+#if SYNC_ZSTD
+    g->dctx = ZSTD_createDCtx(); /* without one, chunks are asked for as they are */
+#endif
     /* The cache is not the user's data (OUT is, and is written with fsync and rename): it is kept without fsync,
        which on a busy disk costs more than the transfer. A crash may leave it with damaged objects; every read
        re-hashes, and a chunk that does not check is fetched again. Its objects are stored as they are: the time
@@ -1526,6 +1577,9 @@ out:
     dx_cas_dir_close(&g->dir);
     if (g->out_fd >= 0) close(g->out_fd);
     listing_free(&nl);
+#if SYNC_ZSTD
+    ZSTD_freeDCtx(g->dctx);
+#endif
     free(g->seeds), free(g->made), free(g->bufs), free(g);
     return rc;
 }
