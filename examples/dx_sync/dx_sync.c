@@ -1005,7 +1005,11 @@ static dx_result run_chunks(getter *g, const listing *l, bool with_seed, consume
                 uint8_t body[45];
                 int32_t rc;
                 read_body(body, l->ids[issue], 0, l->lens[issue]);
-                body[44] = SYNC_ZSTD && g->dctx ? 1 : 0; /* a compressed answer where it saves bytes */
+#if SYNC_ZSTD
+                body[44] = g->dctx ? 1 : 0; /* a compressed answer where it saves bytes */
+#else
+                body[44] = 0;
+#endif
                 s->index = issue, s->length = l->lens[issue], s->ready = false, s->error = DX_OK;
                 rc = dx_net_client_call(&g->net.client, M_READ, body, sizeof body, read_reply, s);
                 if (rc == DX_ERR_BUSY || rc == DX_ERR_NOSPACE) break; /* room comes back with the answers */
