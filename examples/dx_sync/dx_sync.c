@@ -739,7 +739,7 @@ static int cmd_serve(int argc, char **argv) {
 
 /* ---- get ---- */
 
-#define PIPELINE 32 /* READs in flight */
+#define PIPELINE 16 /* READs in flight: 16 x 16 KiB on average covers a loopback round trip many times */
 
 typedef struct seed { /* a chunk of OUT as it is: reusable without fetching it */
     uint8_t id[32];
@@ -785,7 +785,7 @@ static int seed_cmp(const void *a, const void *b) { return memcmp(a, b, 32); }
    chunks too (in file order, or with sorted by id, for lookups); with into,
    every chunk is put into that store. */
 static dx_result scan_file(int fd, uint8_t root[32], seed **out, size_t *out_count, bool sorted, dx_cas_store *into) {
-    enum { CAP = SYNC_CHUNK_MAX + (1u << 20) };
+    enum { CAP = SYNC_CHUNK_MAX + (256u << 10) };
     dx_cas_chunker ch;
     dx_cas_chunker_config cc;
     dx_cas_merkle tree;
