@@ -479,6 +479,9 @@ typedef struct worker_state {
     uint8_t *damage;        /* --corrupt-patches: digests of patch chunks (sorted), count */
     size_t damage_count;
     uint8_t damage_history[32];
+    history hist;           /* the last history read, kept while its ref names it */
+    char hist_name[SYNC_NAME_MAX + 1];
+    bool hist_valid;
 #if SYNC_ZSTD
     ZSTD_CCtx *cctx;        /* READ flag 1: answers compressed at level 1 */
     uint8_t *zbuf;
@@ -508,6 +511,27 @@ static void setup_worker(dx_net_worker *w, dx_hbtp_conn_config *conn, void *user
 static worker_state *state_of(dx_hbtp_request *req) { return (worker_state *)dx_net_conn_of(req->conn)->worker->user; }
 
 static int digest_cmp(const void *a, const void *b) { return memcmp(a, b, 32); }
+
+/* NAME's history: the ref read each time (a publish moves it), the history itself
+   only when the ref names another. */
+static dx_result worker_history(worker_state *ws, const char *name, const history **out) {
+    dx_cas_id id;
+    dx_result r = dx_cas_dir_ref_get(&ws->dir, name, &id);
+    if (r != DX_OK) return r;
+    if (!ws->hist_valid || strcmp(ws->hist_name, name) != 0 || memcmp(ws->hist.digest, id.digest, 32) != 0) {
+        if (ws->hist_valid) free(ws->hist.buf);
+        ws->hist_valid = false;
+        if ((r = history_load(&ws->dir, &ws->store, name, &ws->hist)) != DX_OK) return r;
+        if (ws->hist.h.versions.count == 0) {
+            free(ws->hist.buf);
+            return DX_ERR_CORRUPT;
+        }
+        strcpy(ws->hist_name, name);
+        ws->hist_valid = true;
+    }
+    *out = &ws->hist;
+    return DX_OK;
+}
 
 /* --corrupt-patches: the chunk digests of every patch the history offers. */
 static void damage_collect(worker_state *ws, const history *h) {
@@ -541,33 +565,28 @@ static dx_result h_query(dx_hbtp_request *req, void *user) {
     query qy;
     const char *name = qy.name;
     const uint8_t *held = qy.root;
-    history h;
+    const history *h;
     sync_version newest;
     sync_offer o;
     dx_result r;
     uint32_t n, i;
     (void)user;
     if (query_parse(req->body, req->body_len, &qy) != DX_OK) return dx_hbtp_reply_error(req, DX_HBTP_CODE_BAD_REQUEST, "bad QUERY");
-    r = history_load(&ws->dir, &ws->store, name, &h);
+    r = worker_history(ws, name, &h);
     if (r == DX_ERR_NOTFOUND) return dx_hbtp_reply_error(req, E_NO_NAME, "no such name");
-    if (r != DX_OK || h.h.versions.count == 0) {
-        if (r == DX_OK) free(h.buf);
-        return dx_hbtp_reply_error(req, DX_HBTP_CODE_INTERNAL, "the store does not read");
-    }
-    n = h.h.versions.count;
-    history_version(&h, n - 1, &newest);
-    if (qy.have && !memcmp(held, newest.root, 32)) {
-        free(h.buf);
+    if (r != DX_OK) return dx_hbtp_reply_error(req, DX_HBTP_CODE_INTERNAL, "the store does not read");
+    n = h->h.versions.count;
+    history_version(h, n - 1, &newest);
+    if (qy.have && !memcmp(held, newest.root, 32))
         return dx_hbtp_resp_not_modified(req->resp, req->frame->stream, newest.root, 32);
-    }
     memset(&o, 0, sizeof o);
     o.kind = OFFER_CHUNKS, o.versions = n;
     memcpy(o.root, newest.root, 32);
     memcpy(o.listing, newest.listing, 32);
     o.size = newest.size, o.listing_size = newest.listing_size, o.published_ns = newest.published_ns;
-    for (i = 0; qy.have && i < h.h.patches.count; i++) {
+    for (i = 0; qy.have && i < h->h.patches.count; i++) {
         sync_patch p;
-        history_patch(&h, i, &p);
+        history_patch(h, i, &p);
         if (memcmp(p.from_root, held, 32) != 0) continue;
         o.chunk_bytes = p.chunk_bytes;
         if (p.patch_size + p.listing_size < p.chunk_bytes) { /* the server's choice: the fewer bytes */
@@ -578,8 +597,7 @@ static dx_result h_query(dx_hbtp_request *req, void *user) {
         }
         break;
     }
-    if (corrupt_patches) damage_collect(ws, &h);
-    free(h.buf);
+    if (corrupt_patches) damage_collect(ws, h);
     {
         uint8_t mem[1024];
         dx_tp_writer w;
@@ -732,6 +750,7 @@ static int cmd_serve(int argc, char **argv) {
 #if SYNC_ZSTD
             ZSTD_freeCCtx(wstates[i]->cctx), free(wstates[i]->zbuf);
 #endif
+            if (wstates[i]->hist_valid) free(wstates[i]->hist.buf);
             free(wstates[i]->obj), free(wstates[i]->damage), free(wstates[i]);
         }
     return rc == DX_OK ? TOOL_EXIT_OK : TOOL_EXIT_FAIL;
