@@ -486,6 +486,7 @@ typedef struct worker_state {
     ZSTD_CCtx *cctx;        /* READ flag 1: answers compressed at level 1 */
     uint8_t *zbuf;
     size_t zcap;
+    uint32_t zskip, zbackoff; /* after chunks that did not compress, the next few are not tried */
 #endif
 } worker_state;
 
@@ -650,7 +651,9 @@ static dx_result h_read(dx_hbtp_request *req, void *user) {
         return r;
     }
 #if SYNC_ZSTD
-    if (req->body_len == 45 && (b[44] & 1)) { /* the client takes it compressed: where that saves a tenth or more */
+    if (req->body_len == 45 && (b[44] & 1) && ws->zskip) {
+        ws->zskip--; /* incompressible data lately (media, archives, encrypted): not tried, up to 64 chunks */
+    } else if (req->body_len == 45 && (b[44] & 1)) { /* the client takes it compressed: where that saves a tenth or more */
         size_t bound = ZSTD_compressBound(len), z;
         if (!ws->cctx && (ws->cctx = ZSTD_createCCtx()) != NULL) ZSTD_CCtx_setParameter(ws->cctx, ZSTD_c_compressionLevel, 1);
         if (bound > ws->zcap) {
@@ -659,9 +662,14 @@ static dx_result h_read(dx_hbtp_request *req, void *user) {
         }
         if (ws->cctx && ws->zcap >= bound) {
             z = ZSTD_compress2(ws->cctx, ws->zbuf, ws->zcap, ws->obj + off, len);
-            if (!ZSTD_isError(z) && z < len - len / 10)
+            if (ZSTD_isError(z) || z >= len - len / 10) {
+                ws->zbackoff = ws->zbackoff ? (ws->zbackoff < 64 ? ws->zbackoff * 2 : 64) : 1;
+                ws->zskip = ws->zbackoff;
+            } else {
+                ws->zbackoff = 0;
                 return dx_hbtp_resp_frame(req->resp, DX_HBTP_OP_STREAM_END, DX_HBTP_FLAG_END_STREAM | DX_HBTP_FLAG_COMPRESSED,
                                           req->frame->stream, ws->zbuf, (uint32_t)z);
+            }
         }
     }
 #endif
