@@ -260,6 +260,10 @@ API
        folder each: about 8x slower on a real tree). cfg->no_sync: no fsync
        at all (scratch stores; renames stay atomic). errors: DX_ERR_NOTFOUND
        (no parent folder), DX_ERR_IO (d->os_error has errno), DX_ERR_LIMIT (path too long).
+       cfg->own_packs: a get or has that misses does not look for packs other
+       writers made since the open (0.4.1): for a cache one handle fills, where
+       misses are many and expected (each look is a stat of packs/, and a read
+       of it while its time is within 2 s of now).
        cfg->must_exist: open only a store that is there (<path>/objects is a
        folder) and create no store: DX_ERR_NOTFOUND for a missing path, a file,
        or a folder that is not a store (what read-only tools such as verify,
@@ -670,7 +674,10 @@ WIRE FORMAT (integers little-endian; offsets are the DX_CAS_<RECORD>_OFF_* names
 VERSION HISTORY
    0.4.1 (2026-11-25) a directory store's has() that misses looks for packs other writers
                       added since, as get did (a reader process saw a publisher's new
-                      objects by get but not by has); DX_CAS_VERSION said 0.3.0.
+                      objects by get but not by has); that look is one stat of packs/
+                      while its time has not moved (it read the folder at every miss),
+                      and cfg->own_packs leaves it out; compiles as C++20;
+                      DX_CAS_VERSION said 0.3.0.
    0.4.0 (2026-11-23) packs: the directory store's batches keep their small objects (up to
                       DX_CAS_DIR_PACK_OBJECT_MAX, 1 MiB) in pack files, packs/<sum>.pack
                       (new format "DXCK", 1.0, in WIRE FORMAT), not one file each: a store
@@ -1505,6 +1512,8 @@ typedef struct dx_cas_dir_config {
     bool must_exist;  /* open an existing store only (<path>/objects is there), create nothing: else DX_ERR_NOTFOUND */
     bool loose;       /* one file per object, as before 0.4.0 (for older readers); default: batches of small
                          objects go into pack files (packs/<hex>.pack) */
+    bool own_packs;   /* a get or has that misses does not look for packs other writers made since the open (a
+                         cache this handle fills: its misses are many and expected); default: it looks */
 } dx_cas_dir_config;
 
 typedef struct dx_cas_dir {
@@ -1532,6 +1541,7 @@ typedef struct dx_cas_dir {
     uint32_t bad_refs;    /* the last ref scan: entries of refs/ that are not readable refs */
     char bad_ref[256];    /* the first of them */
     bool loose;           /* cfg->loose: no packs are written (they are still read) */
+    bool own_packs;       /* cfg->own_packs: misses never rescan packs/ */
     bool iterating;       /* inside iterate: no rescans of packs/ */
     uint32_t cpu;         /* DX_CAS_CPU_* bits for the packs' SHA-256 */
     void *packs;          /* the packs known (private array), pack_count of pack_cap */
@@ -1556,6 +1566,8 @@ typedef struct dx_cas_dir {
     uint64_t repacked;    /* packs rewritten because they lost objects */
     uint32_t bad_packs;   /* packs that did not pass their checks at open or a rescan (none of it is trusted) */
     char bad_pack[80];    /* the first of them (its file name) */
+    int64_t packs_mtime;  /* private: packs/'s modification time (s) at the last scan */
+    bool packs_settled;   /* private: that time was 2 s or more before the scan, so the same time means no new pack */
 } dx_cas_dir;
 
 DX_CAS_API dx_result dx_cas_dir_open(dx_cas_dir *d, const dx_cas_dir_config *cfg);
@@ -4070,6 +4082,7 @@ DX_CAS_API dx_result dx_cas_store_verify(dx_cas_store *s, const dx_cas_id *roots
 #include <sys/stat.h>
 #include <dirent.h>
 #include <signal.h>
+#include <time.h>
 #if !defined(__cplusplus)
 /* strict C99 (and plain _POSIX_C_SOURCE) on glibc hide these two POSIX
    functions; repeating the POSIX declarations is harmless where they are seen */
@@ -4498,8 +4511,16 @@ DXI_PRIVATE dx_result dxi_cas_packs_scan(dx_cas_dir *d) {
     DIR *dir;
     struct dirent *e;
     dx_result r = DX_OK;
+    struct stat st;
     dxi_cas_dir_path(d, path, "packs");
+    /* A miss looks for new packs; a folder whose time has not moved since a scan made 2 s or more after that
+       time has none (a pack renamed in later moves it, even at a whole second's resolution): one stat then,
+       not a read of the folder per missing object. */
+    if (stat(path, &st) != 0) return errno == ENOENT ? (dx_result)DX_OK : dxi_cas_dir_err(d);
+    if (d->packs_settled && (int64_t)st.st_mtime == d->packs_mtime) return DX_OK;
     if (!(dir = opendir(path))) return errno == ENOENT ? (dx_result)DX_OK : dxi_cas_dir_err(d);
+    d->packs_mtime = (int64_t)st.st_mtime;
+    d->packs_settled = (int64_t)time(NULL) - (int64_t)st.st_mtime >= 2;
     while (r == DX_OK && (e = readdir(dir)) != NULL) {
         const char *s = e->d_name;
         size_t len = 0, i;
@@ -4518,6 +4539,7 @@ DXI_PRIVATE dx_result dxi_cas_packs_scan(dx_cas_dir *d) {
         if (!known) r = dxi_cas_pack_load(d, s);
     }
     closedir(dir);
+    if (r != DX_OK) d->packs_settled = false;
     return r;
 }
 
@@ -4944,7 +4966,7 @@ DXI_PRIVATE int64_t dxi_cas_dir_get(void *self, const dx_cas_id *id, void *buf, 
     int fd;
     if (s) return dxi_cas_pack_read(d, s, buf, cap);
     fd = dxi_cas_dir_open_obj(d, id);
-    if (fd < 0 && errno == ENOENT && !d->iterating) { /* maybe in a pack another writer made since */
+    if (fd < 0 && errno == ENOENT && !d->iterating && !d->own_packs) { /* maybe in a pack another writer made since */
         uint32_t before = d->pack_count;
         dx_result r = dxi_cas_packs_scan(d);
         if (r != DX_OK) return r;
@@ -4966,7 +4988,7 @@ DXI_PRIVATE int64_t dxi_cas_dir_has(void *self, const dx_cas_id *id) {
     int64_t r;
     if (s) return (int64_t)s->size; /* from the pack's checked index: no system call */
     fd = dxi_cas_dir_open_obj(d, id);
-    if (fd < 0 && errno == ENOENT && !d->iterating) { /* maybe in a pack another writer made since, as get looks */
+    if (fd < 0 && errno == ENOENT && !d->iterating && !d->own_packs) { /* maybe in a pack another writer made since, as get looks */
         uint32_t before = d->pack_count;
         dx_result e = dxi_cas_packs_scan(d);
         if (e != DX_OK) return e;
@@ -5283,6 +5305,7 @@ DX_CAS_API dx_result dx_cas_dir_open(dx_cas_dir *d, const dx_cas_dir_config *cfg
     closedir(dir);
     d->cpu = dx_cas_cpu_detect();
     d->loose = cfg->loose;
+    d->own_packs = cfg->own_packs;
     if (cfg->compress < DX_CAS_COMPRESS_NONE || cfg->compress > 19) return DX_ERR_INVAL;
     level = cfg->compress;
 #if defined(DX_CAS_WITH_ZSTD)

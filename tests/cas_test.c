@@ -2000,9 +2000,9 @@ static int t_dir_pack(prop_ctx *p) {
     size_t lens[N];
     dx_cas_id ids[N], bigid, looseid;
     char path[256], pack[600], pack2[600];
-    dx_cas_dir d, d2;
+    dx_cas_dir d, d2, d3;
     dx_cas_dir_config dc;
-    dx_cas_store s, s2;
+    dx_cas_store s, s2, s3;
     dx_cas_verify_report rep;
     unsigned long count;
     int i;
@@ -2025,11 +2025,18 @@ static int t_dir_pack(prop_ctx *p) {
                        "object %d (%lu bytes) before the sync", i, (unsigned long)lens[i]);
     PROP_CHECK(p, dx_cas_dir_open(&d2, &dc) == DX_OK && dx_cas_dir_store(&d2, NULL, &s2) == DX_OK);
     PROP_CHECK(p, dx_cas_store_has(&s2, &ids[1]) == DX_ERR_NOTFOUND); /* not visible to others yet */
+    dc.own_packs = true; /* a handle that does not look for others' packs (0.4.1) */
+    PROP_CHECK(p, dx_cas_dir_open(&d3, &dc) == DX_OK && dx_cas_dir_store(&d3, NULL, &s3) == DX_OK);
+    dc.own_packs = false;
     PROP_CHECK(p, dx_cas_store_sync(&s) == DX_OK && d.pending == 0);
     PROP_CHECK_MSG(p, count_packs(path, pack, sizeof pack) == 1, "%d packs", count_packs(path, NULL, 0));
     PROP_CHECK_MSG(p, count_files(path, "objects") == 1, "%d loose objects", count_files(path, "objects"));
     PROP_CHECK_MSG(p, count_files(path, "tmp") == 0, "%d files left in tmp/", count_files(path, "tmp"));
+    PROP_CHECK(p, dx_cas_store_has(&s2, &ids[2]) == (int64_t)lens[2]); /* has rescans too (0.4.1; before: NOTFOUND) */
     PROP_CHECK(p, dx_cas_store_get(&s2, &ids[1], buf, sizeof buf) == (int64_t)lens[1]); /* a rescan finds the new pack */
+    PROP_CHECK(p, dx_cas_store_has(&s3, &ids[2]) == DX_ERR_NOTFOUND && dx_cas_store_get(&s3, &ids[1], buf, sizeof buf) == DX_ERR_NOTFOUND);
+    PROP_CHECK(p, dx_cas_store_has(&s3, &bigid) == (int64_t)sizeof big); /* loose objects are still looked for */
+    dx_cas_dir_close(&d3);
     dx_cas_dir_close(&d2);
     dx_cas_dir_close(&d);
     /* reopened: everything reads, iterate lists each object once, verify is clean */

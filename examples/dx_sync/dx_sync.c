@@ -148,6 +148,7 @@ static int open_store(dx_cas_dir *d, dx_cas_store *s, const char *path, bool mus
     c.must_exist = must_exist;
     c.compress = cache ? DX_CAS_COMPRESS_NONE : 0;
     c.no_sync = cache;
+    c.own_packs = cache; /* its misses (every new chunk) need not look for other writers' packs */
     if ((r = dx_cas_dir_open(d, &c)) != DX_OK) {
         if (r == DX_ERR_NOTFOUND && must_exist) return tool_fail("%s is not a dx_sync store (publish makes one)", path);
         return tool_fail("cannot open the store %s: %s%s%s", path, dx_cas_result_name(r), d->os_error ? ": " : "",
