@@ -6,12 +6,16 @@
      sync_bench query HOST:PORT NAME FILE [--count N] [--warmup N]
          one connection, dx_net.h's blocking client (dx_net_sync_call), one
          QUERY after another: the round trip of each call
-     sync_bench concurrent HOST:PORT NAME FILE [--connections C] [--count N] [--depth D]
+       sync_bench concurrent HOST:PORT NAME FILE [--connections C] [--count N] [--depth D] [--rate R]
          C connections on one dx_reactor loop (dx_net.h's asynchronous
-         client), each with D QUERYs in flight (closed loop: a call is sent
-         again as soon as its answer came), N calls in all after a warm-up
-         of one call per connection: calls per second and the latency of
-         each call (from its send to its answer)
+         client), N calls in all after a warm-up of one call per connection.
+         Without --rate a closed loop: each connection keeps D QUERYs in
+         flight (another is sent as soon as an answer comes): the most
+         calls per second, and each call's latency from its send to its
+         answer. With --rate an open loop: call n is due at n / R seconds
+         and goes out on a connection with fewer than D in flight; latency
+         from its send, and how late the sends were (late_p99_us: the
+         client's own delay, which would hide server latency if large).
 
    FILE is the newest version of NAME (as published): its ETag, the Merkle
    root of its FastCDC chunks (dx_cas.h, the chunker's defaults), goes in
@@ -171,7 +175,7 @@ typedef struct sb_run {
     uint32_t nconns, depth;
     uint32_t *ready; /* ring of connection indexes that may send one more call */
     uint32_t ready_head, ready_count, ready_cap;
-    uint64_t *lat, want, sent, done, errors;
+    uint64_t *lat, *late, want, sent, done, errors; /* late: how late each open-loop call went out */
     uint64_t warm_done;
     bool measuring;
     const uint8_t *root;
@@ -217,14 +221,16 @@ static void on_answer(dx_net_client *c, const dx_net_reply *r, void *user) {
     ready_push(run, call->conn->index);
 }
 
-/* sends one call on connection i; false when the client cannot take it now */
-static bool send_one(sb_run *run, uint32_t i) {
+/* sends one call on connection i, its latency counted from sched_ns (0: now); false when the client
+   cannot take it now */
+static bool send_one(sb_run *run, uint32_t i, uint64_t sched_ns) {
     sb_conn *k = &run->conns[i];
     sb_call *call = &k->calls[k->next_call];
     int32_t rc;
     call->conn = k;
     call->counted = run->measuring;
     call->sent_ns = bench_now_ns();
+    if (sched_ns && run->measuring && run->sent < run->want) run->late[run->sent] = call->sent_ns - sched_ns;
     rc = dx_net_client_call(&k->client, SB_QUERY, run->q, run->qlen, on_answer, call);
     if (rc < 0) return false;
     k->next_call = (k->next_call + 1) % (uint32_t)(sizeof k->calls / sizeof k->calls[0]);
@@ -232,9 +238,17 @@ static bool send_one(sb_run *run, uint32_t i) {
     return true;
 }
 
+static bool timer_armed;
+static dx_reactor_action on_timer(dx_reactor *r, dx_op *op, int64_t res, void *user) {
+    (void)r, (void)op, (void)res, (void)user;
+    timer_armed = false;
+    return DX_REACTOR_DISARM;
+}
+
 static int run_concurrent(const dx_net_client_config *cc0, const char *name, const uint8_t root[32], uint32_t nconns,
-                          uint64_t count, uint32_t depth) {
+                          uint64_t count, uint32_t depth, uint64_t rate) {
     sb_run run;
+    dx_op timer;
     dx_reactor loop;
     dx_reactor_config lc;
     uint32_t i, open = 0;
@@ -242,13 +256,16 @@ static int run_concurrent(const dx_net_client_config *cc0, const char *name, con
     dx_result r;
     int rc = 0;
     memset(&run, 0, sizeof run);
+    memset(&timer, 0, sizeof timer);
+    timer_armed = false;
     run.nconns = nconns, run.depth = depth, run.want = count, run.root = root;
     run.qlen = query_body(run.q, name, root);
     run.ready_cap = nconns * depth;
     run.conns = (sb_conn *)calloc(nconns, sizeof *run.conns);
     run.ready = (uint32_t *)calloc(run.ready_cap, sizeof *run.ready);
     run.lat = (uint64_t *)calloc((size_t)count, sizeof *run.lat);
-    if (!run.conns || !run.ready || !run.lat) return fail("%s", "out of memory");
+    run.late = (uint64_t *)calloc((size_t)count, sizeof *run.late);
+    if (!run.conns || !run.ready || !run.lat || !run.late) return fail("%s", "out of memory");
     memset(&lc, 0, sizeof lc);
     lc.max_fds = nconns + 256; /* fds are small numbers: the connections and a few of the loop's */
     if ((r = dx_reactor_create(&loop, &lc)) != DX_OK) return fail("no loop: %s", dx_reactor_result_name(r));
@@ -268,25 +285,42 @@ static int run_concurrent(const dx_net_client_config *cc0, const char *name, con
     }
     /* warm-up: one call per connection, answered */
     for (i = 0; i < nconns; i++)
-        if (!send_one(&run, i)) return fail("%s", "a warm-up call was refused");
+        if (!send_one(&run, i, 0)) return fail("%s", "a warm-up call was refused");
     while (run.warm_done < nconns)
         if (dx_reactor_run(&loop, DX_REACTOR_RUN_ONCE) != DX_OK) return fail("%s", "the loop failed in the warm-up");
     run.ready_count = 0, run.ready_head = 0;
     run.measuring = true;
     t0 = bench_now_ns();
-    for (i = 0; i < nconns; i++) { /* depth calls per connection */
+    if (rate == 0) { /* closed loop: depth calls per connection now, another as each answer comes */
+        for (i = 0; i < nconns; i++) {
+            uint32_t d;
+            for (d = 0; d < depth && run.sent < count; d++)
+                if (!send_one(&run, i, 0)) return fail("%s", "a call was refused (depth above the server's max in flight?)");
+        }
+    } else { /* open loop: call n is due at t0 + n / rate, on any connection with room; latency from then */
         uint32_t d;
-        for (d = 0; d < depth && run.sent < count; d++)
-            if (!send_one(&run, i)) return fail("%s", "a call was refused (depth above the server's max in flight?)");
+        for (d = 0; d < depth; d++)
+            for (i = 0; i < nconns; i++) ready_push(&run, i);
     }
-    deadline = t0 + 120000000000ull;
+    deadline = t0 + 120000000000ull + (rate ? count * 1000000000ull / rate : 0);
     while (run.done < count) {
-        if ((r = dx_reactor_run(&loop, DX_REACTOR_RUN_ONCE)) != DX_OK) return fail("the loop failed: %s", dx_reactor_result_name(r));
         while (run.ready_count > 0 && run.sent < count) {
             uint32_t k = run.ready[run.ready_head];
+            uint64_t due = rate ? t0 + run.sent * 1000000000ull / rate : 0;
+            if (rate && due > bench_now_ns()) {
+                if (!timer_armed) { /* wake up when the next call is due */
+                    uint64_t now = bench_now_ns();
+                    dx_op_timer(&timer, due > now ? due - now : 1, 0);
+                    timer_armed = true;
+                    if (dx_reactor_submit(&loop, &timer, on_timer, NULL) != DX_OK) return fail("%s", "cannot arm a timer");
+                }
+                break;
+            }
             run.ready_head = (run.ready_head + 1) % run.ready_cap, run.ready_count--;
-            if (!send_one(&run, k)) return fail("%s", "a call was refused");
+            if (!send_one(&run, k, due)) return fail("%s", "a call was refused");
         }
+        if (run.done >= count) break;
+        if ((r = dx_reactor_run(&loop, DX_REACTOR_RUN_ONCE)) != DX_OK) return fail("the loop failed: %s", dx_reactor_result_name(r));
         if (bench_now_ns() > deadline) {
             fprintf(stderr, "sync_bench: %llu of %llu calls answered after 120 s\n", (unsigned long long)run.done,
                     (unsigned long long)count);
@@ -294,6 +328,7 @@ static int run_concurrent(const dx_net_client_config *cc0, const char *name, con
         }
     }
     wall = bench_now_ns() - t0;
+    while (timer_armed) dx_reactor_run(&loop, DX_REACTOR_RUN_ONCE);
     for (i = 0; i < nconns; i++) dx_net_client_close(&run.conns[i].client);
     for (open = nconns; open > 0;) {
         if (dx_reactor_run(&loop, DX_REACTOR_RUN_ONCE) != DX_OK) break;
@@ -301,17 +336,19 @@ static int run_concurrent(const dx_net_client_config *cc0, const char *name, con
     }
     dx_reactor_run(&loop, DX_REACTOR_RUN_UNTIL_DONE);
     for (i = 0; i < nconns; i++) dx_net_client_destroy(&run.conns[i].client);
-    printf("connections=%u depth=%u backend=%s\n", nconns, depth, dx_reactor_backend_name(&loop));
+    qsort(run.late, (size_t)count, sizeof *run.late, cmp_u64);
+    printf("connections=%u depth=%u rate=%llu backend=%s late_p50_us=%.1f late_p99_us=%.1f\n", nconns, depth,
+           (unsigned long long)rate, dx_reactor_backend_name(&loop), pct_us(run.late, count, 0.5), pct_us(run.late, count, 0.99));
     dx_reactor_destroy(&loop);
     summary(run.lat, run.done < count ? run.done : count, run.errors, wall);
     if (run.errors) rc = 1;
-    free(run.conns), free(run.ready), free(run.lat);
+    free(run.conns), free(run.ready), free(run.lat), free(run.late);
     return rc;
 }
 
 static const char usage[] =
     "usage: sync_bench query HOST:PORT NAME FILE [--count N] [--warmup N]\n"
-    "       sync_bench concurrent HOST:PORT NAME FILE [--connections C] [--count N] [--depth D]\n";
+    "       sync_bench concurrent HOST:PORT NAME FILE [--connections C] [--count N] [--depth D] [--rate R]\n";
 
 static bool opt_u64(const char *a, const char *next, const char *name, uint64_t *out) {
     char *end;
@@ -330,7 +367,7 @@ static bool opt_u64(const char *a, const char *next, const char *name, uint64_t 
 int main(int argc, char **argv) {
     const char *mode, *server, *name, *file, *colon;
     char host[64];
-    uint64_t count = 10000, warmup = 200, conns = 100, depth = 1;
+    uint64_t count = 10000, warmup = 200, conns = 100, depth = 1, rate = 0;
     uint8_t root[32];
     dx_net_client_config cc;
     int k;
@@ -342,7 +379,8 @@ int main(int argc, char **argv) {
     for (k = 5; k < argc; k++) {
         const char *next = k + 1 < argc ? argv[k + 1] : NULL;
         if (opt_u64(argv[k], next, "--count", &count) || opt_u64(argv[k], next, "--warmup", &warmup) ||
-            opt_u64(argv[k], next, "--connections", &conns) || opt_u64(argv[k], next, "--depth", &depth))
+            opt_u64(argv[k], next, "--connections", &conns) || opt_u64(argv[k], next, "--depth", &depth) ||
+            opt_u64(argv[k], next, "--rate", &rate))
             k++;
         else {
             fputs(usage, stderr);
@@ -362,7 +400,7 @@ int main(int argc, char **argv) {
     cc.host = host, cc.port = (uint16_t)atoi(colon + 1);
     cc.conn.max_payload = SB_MAX_PAYLOAD;
     if (!strcmp(mode, "query")) return run_query(&cc, name, root, count, warmup);
-    if (!strcmp(mode, "concurrent")) return run_concurrent(&cc, name, root, (uint32_t)conns, count, (uint32_t)depth);
+    if (!strcmp(mode, "concurrent")) return run_concurrent(&cc, name, root, (uint32_t)conns, count, (uint32_t)depth, rate);
     fputs(usage, stderr);
     return 2;
 }
