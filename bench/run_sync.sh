@@ -366,6 +366,17 @@ while [ $r -le "$runs" ]; do
     fi
     r=$((r + 1))
 done
+# where the time goes: one more get under strace -c (not timed; strace slows every call it counts)
+why_dl=""
+if command -v strace >/dev/null 2>&1; then
+    rm -rf cdl && mkdir cdl
+    sync
+    if $pin_cli strace -f -c -w -o strace.txt -e trace=syncfs,fsync,openat,getdents64,pwrite64,write,io_uring_enter \
+        "$ds" get --server "127.0.0.1:$port" --cache cdl/cache blob cdl/out >get.out 2>/dev/null; then
+        why_dl=$(awk '$NF ~ /^(syncfs|fsync|openat|getdents64|pwrite64|write|io_uring_enter)$/ {
+            e = (NF == 6) ? $5 : 0; printf "%s%s %d calls%s, %.3f s", sep, $NF, $4, e ? sprintf(" (%d failed)", e) : "", $2; sep = "; " }' strace.txt)
+    fi
+fi
 rm -rf cdl
 
 # ---- many clients: QUERYs from 100 connections ----
@@ -388,7 +399,7 @@ section=$work/section.md
     echo
     echo "_$(date -u '+%Y-%m-%d %H:%M UTC'); $(uname -m), $(nproc) CPUs, $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1); $(df -T "$work" | awk 'END { print $2 }') file system_"
     echo
-    echo "Loopback; $pinning. dx_sync: $("$ds" --version | head -n 1 | sed 's/^dx_sync (dx) //'); rsync $(rsync --version | sed -n '1s/.*version \([^ ]*\).*/\1/p'); zsync $(dpkg-query -W -f='${Version}' zsync 2>/dev/null); zchunk $(dpkg-query -W -f='${Version}' zchunk 2>/dev/null); casync $(dpkg-query -W -f='${Version}' casync 2>/dev/null). Load average $load0 at the start, $load1 at the end (other sessions share the two cores); $runs run(s), $(( $(date +%s) - t_start )) s in all."
+    echo "Loopback; $pinning. dx_sync: $("$ds" --version | head -n 1 | sed 's/^dx_sync (dx) //'); rsync $(rsync --version | awk 'NR == 1 { print $3 }'); zsync $(dpkg-query -W -f='${Version}' zsync 2>/dev/null); zchunk $(dpkg-query -W -f='${Version}' zchunk 2>/dev/null); casync $(dpkg-query -W -f='${Version}' casync 2>/dev/null). Load average $load0 at the start, $load1 at the end (other sessions share the two cores); $runs run(s), $(( $(date +%s) - t_start )) s in all."
     echo
     echo "**Updates OLD -> NEW** (the client holds OLD; every result compared with NEW: identical). Bytes on the wire of the whole update (dx_sync: HBTP in + out; rsync: its totals sent + received; zsync, zchunk, casync: every byte of their HTTP requests and answers, headers and the .zsync / .zck header / .caibx included). Wall: the client command, best of $runs. Server CPU: dx_sync's server threads, rsync's daemon child. Prepare: publish NEW (dx_sync: chunks and a patch from OLD), zsyncmake, zck, casync make."
     for p in $pairs; do
@@ -454,6 +465,10 @@ section=$work/section.md
             "$(awk -v b="$blob_size" -v w="$rs_wall" 'BEGIN { print b / (w / 1e9) / 1e6 }')" "$(awk -v m="$rs_rss" 'BEGIN { print m / 1024 }')" "$rs_bytes"
     else
         echo "| rsync | ${why[rsync]:-not run} | | | |"
+    fi
+    if [ -n "$why_dl" ]; then
+        echo
+        echo "Where dx_sync's download spends its system calls (one more get under \`strace -f -c -w\` (wall time in each call), not timed: strace slows each call it counts): $why_dl."
     fi
     echo
     echo "**Many clients** (sync_bench concurrent: 100 connections on one dx_reactor loop, dx_net.h's async client; the server has one worker, on CPU 0)"
