@@ -339,7 +339,9 @@ kv() { sed -n 's/^summary: //p' "$1" | tr ' ' '\n' | awk -F= -v k="$2" '$1 == k 
 
 # ---- a 256 MiB download ----
 echo "run_sync.sh: a $blob_mib MiB download"
-python3 -c "import random, sys; sys.stdout.buffer.write(random.Random(16).randbytes($blob_mib << 20))" >blob
+python3 -c "import random, sys
+r = random.Random(16)
+for _ in range($blob_mib): sys.stdout.buffer.write(r.randbytes(1 << 20))" >blob
 t0=$(now_ns)
 "$ds" publish --store store blob blob >/dev/null
 blob_publish=$(( $(now_ns) - t0 ))
