@@ -121,9 +121,9 @@ trap 'exit 1' INT TERM
 die() { echo "run_sync.sh: FAIL: $*" >&2; exit 1; }
 now_ns() { date +%s%N; }
 # the CPU time of all of a process's threads so far, ns
-cpu_ns() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { printf "%d\n", s }'; }
+cpu_ns() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { printf "%.0f\n", s }'; } # %d: mawk clamps to 2^31
 # a process's children's user + system time so far (reaped ones), ns
-child_cpu_ns() { awk -v t="$tick" '{ sub(/^.*\) /, ""); printf "%d\n", ($14 + $15) * 1e9 / t }' "/proc/$1/stat"; }
+child_cpu_ns() { awk -v t="$tick" '{ sub(/^.*\) /, ""); printf "%.0f\n", ($14 + $15) * 1e9 / t }' "/proc/$1/stat"; }
 # first_line PROGRAM ARGS...: starts it in the background (pid in bg), its first line of stdout in line
 nfifo=0
 first_line() {
