@@ -422,7 +422,7 @@ best many rate max
 many_cpu=${round_cpu[many.$best_round]}
 best paced p99_us min
 paced_cpu=${round_cpu[paced.$best_round]}
-paced_all=$(for r in $(seq 1 "$runs"); do kv paced.$r.out p99_us; done | tr '\n' ' ')
+paced_all=$(for r in $(seq 1 "$runs"); do kv paced.$r.out p99_us; done | tr '\n' ' ' | sed 's/ $//')
 load1=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ---- the report ----
