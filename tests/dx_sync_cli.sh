@@ -270,8 +270,21 @@ grep -q '1 older version evicted' out || die "quota: q2 not evicted at a quota o
 rm -f qc
 run get --server "$Q" --cache cq --cache-quota 1K qq qc; [ $rc = 0 ] && cmp -s qc q3 || die "quota: after the eviction: $(cat out)"
 grep -q '3000000 from the cache' out || die "quota: the version OUT holds was evicted: $(cat out)"
+# an OUT dx_sync wrote (its root recorded, OUT not read before the answer): a patch, and a damaged one
+head -c 2000000 /dev/urandom > r1
+cp r1 r2; printf 'edit' | dd of=r2 bs=1 seek=777777 conv=notrunc status=none
+cp r2 r3; printf 'more' | dd of=r3 bs=1 seek=1500000 conv=notrunc status=none
+run publish --store stq rq r1; [ $rc = 0 ] || die "publish r1"
+run get --server "$Q" --cache cr rq rout; [ $rc = 0 ] && cmp -s rout r1 || die "recorded OUT: r1: $(cat out)"
+run publish --store stq rq r2; [ $rc = 0 ] || die "publish r2"
+run get --server "$Q" --cache cr rq rout; [ $rc = 0 ] && grep -q ': patch,' out && cmp -s rout r2 || die "recorded OUT: patch to r2: $(cat out)"
+run publish --store stq rq r3; [ $rc = 0 ] || die "publish r3"
 stop_server
-step "cache quota: the oldest version evicted over 7M ($kb KiB kept), never the one OUT holds (q3 then all from the cache)"
+start_server stq --corrupt-patches
+run get --server "127.0.0.1:$port" --cache cr rq rout
+[ $rc = 0 ] && grep -q 'chunks after a failed patch' out && cmp -s rout r3 || die "recorded OUT: damaged patch to r3: $(cat out)"
+stop_server
+step "cache quota: the oldest version evicted over 7M ($kb KiB kept), never the one OUT holds (q3 then all from the cache); a recorded OUT patched, and a damaged patch to it replaced by chunks"
 spid=$mainpid
 stop_server
 echo "dx_sync: all passed ($CLIENTS clients)"

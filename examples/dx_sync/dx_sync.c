@@ -1133,16 +1133,55 @@ static dx_result sink_append(void *user, const uint8_t *data, uint32_t len) {
     return r;
 }
 
+/* The applier's reads of OUT and writes of the result come a block (4 KiB) at a
+   time: a read-ahead window and a write-behind run of 256 KiB each turn them
+   into few large system calls (out of place, the two files are different). */
+#define PIO_BUF (256u * 1024)
 typedef struct patch_io {
     int base_fd, out_fd;
+    uint8_t *rbuf, *wbuf;
+    uint64_t roff, woff;   /* file offsets of rbuf[0], wbuf[0] */
+    size_t rlen, wlen;     /* bytes held */
 } patch_io;
 
 static dx_result pio_read(void *user, uint64_t off, void *buf, size_t len) {
-    return pread_all(((patch_io *)user)->base_fd, buf, len, off);
+    patch_io *p = (patch_io *)user;
+    if (len >= PIO_BUF) return pread_all(p->base_fd, buf, len, off);
+    if (!(off >= p->roff && off - p->roff + len <= p->rlen)) {
+        size_t got = 0;
+        while (got < PIO_BUF) { /* the window from off: whole, or up to the end of OUT */
+            ssize_t n = pread(p->base_fd, p->rbuf + got, PIO_BUF - got, (off_t)(off + got));
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0) return DX_ERR_IO;
+            if (n == 0) break;
+            got += (size_t)n;
+        }
+        p->roff = off, p->rlen = got;
+        if (got < len) return DX_ERR_IO;
+    }
+    memcpy(buf, p->rbuf + (off - p->roff), len);
+    return DX_OK;
+}
+
+static dx_result pio_flush(patch_io *p) {
+    dx_result r = p->wlen ? pwrite_all(p->out_fd, p->wbuf, p->wlen, p->woff) : DX_OK;
+    p->wlen = 0;
+    return r;
 }
 
 static dx_result pio_write(void *user, uint64_t off, const void *buf, size_t len) {
-    return pwrite_all(((patch_io *)user)->out_fd, buf, len, off);
+    patch_io *p = (patch_io *)user;
+    dx_result r;
+    if (p->wlen && off == p->woff + p->wlen && p->wlen + len <= PIO_BUF) { /* continues the run */
+        memcpy(p->wbuf + p->wlen, buf, len);
+        p->wlen += len;
+        return DX_OK;
+    }
+    if ((r = pio_flush(p)) != DX_OK) return r;
+    if (len >= PIO_BUF) return pwrite_all(p->out_fd, buf, len, off);
+    memcpy(p->wbuf, buf, len);
+    p->woff = off, p->wlen = len;
+    return DX_OK;
 }
 
 static dx_result feed_applier(void *user, const uint8_t *data, uint32_t len) {
@@ -1167,19 +1206,24 @@ static dx_result try_patch(getter *g, const sync_offer *o, uint64_t base_len, in
         return DX_ERR_CORRUPT;
     }
     memset(&ac, 0, sizeof ac);
+    memset(&io, 0, sizeof io);
     io.base_fd = g->out_fd, io.out_fd = fd;
+    io.rbuf = (uint8_t *)malloc(PIO_BUF), io.wbuf = (uint8_t *)malloc(PIO_BUF);
     ac.io.read = pio_read, ac.io.write = pio_write, ac.io.user = &io;
     ac.data_len = base_len;
-    if ((r = dx_patch_applier_create(&a, &ac)) != DX_OK) {
+    if (!io.rbuf || !io.wbuf || (r = dx_patch_applier_create(&a, &ac)) != DX_OK) {
+        free(io.rbuf), free(io.wbuf);
         listing_free(&pl);
         *why = "no memory for the applier";
-        return r;
+        return DX_ERR_NOMEM;
     }
     tool_progress_start("patch", pl.size, "B");
     r = run_chunks(g, &pl, false, feed_applier, &a);
     tool_progress_end(r == DX_OK);
     n = r == DX_OK ? dx_patch_applier_finish(&a) : r;
+    if (n >= 0 && (r = pio_flush(&io)) != DX_OK) n = r;
     dx_patch_applier_destroy(&a);
+    free(io.rbuf), free(io.wbuf);
     listing_free(&pl);
     if (n < 0) {
         if (g->net_error != DX_OK) return g->net_error;
@@ -1543,7 +1587,8 @@ query:
         tool_fail("the server offers a patch to a client that holds nothing");
         goto close;
     }
-    if (have && !scanned) { /* an update: now OUT's chunks are needed, and its root is checked once more */
+    if (have && !scanned && o.kind != OFFER_PATCH) { /* chunks: OUT's are needed, and its root is checked once more
+                                                         (a patch checks its base itself) */
         uint8_t root[32];
         if ((r = scan_file(g->out_fd, root, &g->seeds, &g->seed_count, true, NULL)) != DX_OK) {
             tool_fail("cannot read %s: %s", out_path, dx_cas_result_name(r));
@@ -1568,7 +1613,9 @@ query:
             kind = "chunks after a failed patch";
             free(g->made), g->made = NULL, g->made_count = 0;
             if (ftruncate(fileno(tmp.f), 0) != 0) r = DX_ERR_IO;
-            else r = fetch_chunks(g, &o, fileno(tmp.f), &nl);
+            else if (!scanned && (r = scan_file(g->out_fd, have_root, &g->seeds, &g->seed_count, true, NULL)) != DX_OK) {
+                /* OUT's chunks, for the chunks: unread yet when its root was known (r says why not) */
+            } else r = fetch_chunks(g, &o, fileno(tmp.f), &nl);
         }
     } else {
         r = fetch_chunks(g, &o, fileno(tmp.f), &nl);
