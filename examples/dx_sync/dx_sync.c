@@ -133,6 +133,8 @@ static void hex16(const uint8_t *d, char out[17]) {
     out[16] = 0;
 }
 
+static int digest_cmp(const void *a, const void *b) { return memcmp(a, b, 32); }
+
 static uint64_t now_unix_ns(void) {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
@@ -240,11 +242,12 @@ static dx_result put_blob(dx_cas_store *s, const uint8_t *data, size_t len, dx_c
 
 typedef struct membuf {
     uint8_t *p;
-    size_t len;
+    size_t len, cap;
 } membuf;
 
 static dx_result membuf_write(void *user, uint64_t offset, const void *data, size_t len) {
     membuf *m = (membuf *)user;
+    if (offset > m->cap || len > m->cap - offset) return DX_ERR_LIMIT; /* a manifest longer than its history says */
     memcpy(m->p + offset, data, len);
     if (offset + len > m->len) m->len = (size_t)(offset + len);
     return DX_OK;
@@ -275,7 +278,7 @@ static int cmd_publish(int argc, char **argv) {
     dx_cas_store s;
     history old;
     dx_result r;
-    membuf data = {NULL, 0};
+    membuf data = {NULL, 0, 0};
     FILE *f;
     struct stat st;
     dx_cas_id manifest, hid;
@@ -363,12 +366,12 @@ static int cmd_publish(int argc, char **argv) {
         int64_t plen;
         unsigned mode = 0;
         dx_cas_id pman, mid;
-        uint32_t a, b;
+        uint32_t a;
         uint64_t lacking = 0;
         sync_patch *p = &patches[npatches];
         history_version(&old, nold - 1 - i, &ov);
         if (!memcmp(ov.root, root, 32)) continue;
-        base.len = 0;
+        base.len = 0, base.cap = (size_t)ov.size;
         if (!(base.p = (uint8_t *)malloc((size_t)ov.size + 1))) continue;
         mid = id_of(ov.manifest);
         if ((r = dx_cas_blob_read(&s, &mid, NULL, membuf_write, &base, NULL)) != DX_OK || base.len != ov.size) {
@@ -402,11 +405,9 @@ static int cmd_publish(int argc, char **argv) {
                 size_t nlen;
                 if (get_object(&s, nv.listing, SYNC_LISTING_MAX, &nbuf, &nlen) == DX_OK) {
                     if (listing_parse(&alg, nbuf, nlen, nv.listing, nv.root, nv.size, &nl) == DX_OK) {
-                        for (a = 0; a < nl.count; a++) {
-                            bool found = false;
-                            for (b = 0; b < ol.count && !found; b++) found = !memcmp(nl.ids[a], ol.ids[b], 32);
-                            if (!found) lacking += nl.lens[a];
-                        }
+                        if (ol.count) qsort(ol.ids, (size_t)ol.count, 32, digest_cmp); /* its order is not needed here */
+                        for (a = 0; a < nl.count; a++)
+                            if (!ol.count || !bsearch(nl.ids[a], ol.ids, (size_t)ol.count, 32, digest_cmp)) lacking += nl.lens[a];
                         listing_free(&nl);
                     }
                     free(nbuf);
@@ -511,8 +512,6 @@ static void setup_worker(dx_net_worker *w, dx_hbtp_conn_config *conn, void *user
 }
 
 static worker_state *state_of(dx_hbtp_request *req) { return (worker_state *)dx_net_conn_of(req->conn)->worker->user; }
-
-static int digest_cmp(const void *a, const void *b) { return memcmp(a, b, 32); }
 
 /* NAME's history: the ref read each time (a publish moves it), the history itself
    only when the ref names another. */
