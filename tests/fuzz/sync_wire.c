@@ -28,7 +28,8 @@
     } while (0)
 
 static void fuzz_listing_roundtrip(const dx_cas_hash_alg *alg, const uint8_t *in, size_t n) {
-    uint64_t count = n / 34, i, size = 0;
+    size_t count = n / 34, i;
+    uint64_t size = 0;
     uint8_t *ids = (uint8_t *)malloc(count * 32 + 1), root[32], leaf[32], digest[32];
     uint32_t *lens = (uint32_t *)malloc(count * 4 + 4);
     dx_cas_merkle tree;
