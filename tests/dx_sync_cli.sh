@@ -140,12 +140,24 @@ ls out1.tmp-* >/dev/null 2>&1 && die "a temporary file was left"
 step "an unknown name: exit 1, nothing written"
 
 # --- 3. damaged patches ---
+# a patch of several chunks too (200 scattered edits of 500 random bytes: about 100 KB), so that reads are
+# still in flight when the first damaged one is found
+head -c 3000000 /dev/urandom > m1
+cp m1 m2
+for i in $(seq 1 200); do head -c 500 /dev/urandom | dd of=m2 bs=500 seek=$((i * 28)) conv=notrunc status=none; done
+run publish --store st multi m1; [ $rc = 0 ] || die "publish m1"
+run publish --store st multi m2; [ $rc = 0 ] || die "publish m2"
+pbytes=$(sed -n 's/.*patch (\([0-9]*\) B).*/\1/p' out)
+[ -n "$pbytes" ] && [ "$pbytes" -gt 70000 ] || die "the multi-chunk patch is $pbytes bytes: $(cat out)"
 start_server st --corrupt-patches
 cp v2 out6
 run get --server "127.0.0.1:$port" --cache c6 app out6
 [ $rc = 0 ] && grep -q 'chunks after a failed patch' out && grep -q 'damaged on the way' err && cmp -s out6 v3 || die "damaged patch: $(cat out)"
+cp m1 out6m
+run get --server "127.0.0.1:$port" --cache c6m multi out6m
+[ $rc = 0 ] && grep -q 'chunks after a failed patch' out && cmp -s out6m m2 || die "damaged patch of several chunks: $(cat out)"
 stop_server
-step "every patch chunk damaged: detected, the chunks instead, OUT right"
+step "every patch chunk damaged (a patch of one chunk, and one of $pbytes bytes): detected, the chunks instead, OUT right"
 
 # --- 4. the connection dropped at many points ---
 head -c $((24 << 20)) /dev/urandom > big1

@@ -766,7 +766,10 @@ static int cmd_serve(int argc, char **argv) {
 
 /* ---- get ---- */
 
-#define PIPELINE 16 /* READs in flight: 16 x 16 KiB on average covers a loopback round trip many times */
+/* READs in flight: up to INFLIGHT chunks (HBTP's max in flight may be lower) whose bytes fit a ring of
+   RING bytes, answers landing in the ring in order: about 64 x 16 KiB at once, 1 MiB of memory */
+#define INFLIGHT 64
+#define RING (1u << 20)
 
 typedef struct seed { /* a chunk of OUT as it is: reusable without fetching it */
     uint8_t id[32];
@@ -779,7 +782,8 @@ typedef struct slot {
     uint32_t length;
     bool ready;
     dx_result error;     /* the answer's: DX_OK, damaged, or none came */
-    uint8_t *buf;
+    uint8_t *buf;        /* in the ring */
+    uint64_t end;        /* the ring position after it */
 } slot;
 
 typedef dx_result (*consume_fn)(void *user, const uint8_t *data, uint32_t len);
@@ -797,8 +801,9 @@ typedef struct getter {
     ZSTD_DCtx *dctx;             /* compressed READ answers */
 #endif
     size_t made_count;
-    slot slots[PIPELINE];
-    uint8_t *bufs;
+    slot slots[INFLIGHT];
+    uint8_t *ring, *local;       /* answers in flight; a chunk from the cache or OUT */
+    uint64_t ring_alloc, ring_free; /* ring positions (ever growing): next free byte, first byte in use */
     dx_result net_error;
     uint16_t net_code;
     uint64_t fetched, from_cache, from_seed, cached_since_sync;
@@ -1012,10 +1017,11 @@ static void read_reply(dx_net_client *c, const dx_net_reply *r, void *user) {
    does not match its id: damaged on the way) or the network's error. */
 static dx_result run_chunks(getter *g, const listing *l, bool with_seed, consume_fn fn, void *user) {
     enum { LOCAL = 1, SEEDED = 2, FETCH = 3 };
-    uint8_t *src = (uint8_t *)malloc((size_t)l->count + 1), *local = g->bufs + PIPELINE * SYNC_CHUNK_MAX;
-    uint64_t i, issue = 0, issued = 0, delivered = 0;
+    uint8_t *src = (uint8_t *)malloc((size_t)l->count + 1), *local = g->local;
+    uint64_t i, issue = 0, issued = 0, delivered = 0, ring_end = 0;
     dx_result r = DX_OK;
     if (!src) return DX_ERR_NOMEM;
+    g->ring_alloc = g->ring_free = 0; /* nothing in flight (a run before drained or failed) */
     for (i = 0; i < l->count; i++) {
         dx_cas_id id = id_of(l->ids[i]);
         src[i] = dx_cas_store_has(&g->cache, &id) == (int64_t)l->lens[i] ? LOCAL
@@ -1025,12 +1031,15 @@ static dx_result run_chunks(getter *g, const listing *l, bool with_seed, consume
     for (i = 0; i < l->count && r == DX_OK; i++) {
         dx_cas_id id = id_of(l->ids[i]), got;
         const uint8_t *data = local;
-        /* keep PIPELINE reads in flight ahead of the chunk being delivered */
-        while (issue < l->count && issued - delivered < PIPELINE && g->net_error == DX_OK) {
+        /* keep reads in flight ahead of the chunk being delivered, while the ring has room for their answers */
+        while (issue < l->count && issued - delivered < INFLIGHT && g->net_error == DX_OK) {
             if (src[issue] == FETCH) {
-                slot *s = &g->slots[issued % PIPELINE];
+                slot *s = &g->slots[issued % INFLIGHT];
                 uint8_t body[45];
                 int32_t rc;
+                uint64_t pos = g->ring_alloc, at = pos % RING;
+                if (at + l->lens[issue] > RING) pos += RING - at, at = 0; /* no chunk wraps: the tail is skipped */
+                if (pos + l->lens[issue] - g->ring_free > RING) break;  /* full: room comes back as chunks are used */
                 read_body(body, l->ids[issue], 0, l->lens[issue]);
 #if SYNC_ZSTD
                 body[44] = g->dctx ? 1 : 0; /* a compressed answer where it saves bytes */
@@ -1038,12 +1047,14 @@ static dx_result run_chunks(getter *g, const listing *l, bool with_seed, consume
                 body[44] = 0;
 #endif
                 s->index = issue, s->length = l->lens[issue], s->ready = false, s->error = DX_OK;
+                s->buf = g->ring + at, s->end = pos + l->lens[issue];
                 rc = dx_net_client_call(&g->net.client, M_READ, body, sizeof body, read_reply, s);
                 if (rc == DX_ERR_BUSY || rc == DX_ERR_NOSPACE) break; /* room comes back with the answers */
                 if (rc < 0) { /* the connection is gone: deliver what arrived, then stop */
                     if (g->net_error == DX_OK) g->net_error = rc;
                     break;
                 }
+                g->ring_alloc = s->end;
                 issued++;
             }
             issue++;
@@ -1067,7 +1078,7 @@ static dx_result run_chunks(getter *g, const listing *l, bool with_seed, consume
             }
             g->from_seed += l->lens[i];
         } else if (src[i] == FETCH) {
-            slot *s = &g->slots[delivered % PIPELINE];
+            slot *s = &g->slots[delivered % INFLIGHT];
             if (!(issued > delivered && s->index == i)) { /* not issued (a local chunk turned out unusable): fetch it now */
                 waited w;
                 if (g->net_error != DX_OK) {
@@ -1093,6 +1104,7 @@ static dx_result run_chunks(getter *g, const listing *l, bool with_seed, consume
                 if (r == DX_OK) r = s->error;
                 if (r != DX_OK) break;
                 data = s->buf;
+                ring_end = s->end; /* its bytes are free once fn has them */
                 delivered++;
             }
             /* one hash: the put names the bytes by their hash, which must be the id asked for (bytes that are not
@@ -1111,9 +1123,14 @@ static dx_result run_chunks(getter *g, const listing *l, bool with_seed, consume
         }
         if (issue <= i) issue = i + 1;
         r = fn(user, data, l->lens[i]);
+        if (ring_end) g->ring_free = ring_end, ring_end = 0;
         tool_progress(l->offsets[i] + l->lens[i]);
     }
-    /* answers still due (after an error) are drained by close */
+    /* after an error, the answers still due land before anything else may use the ring (the chunks after a
+       failed patch reuse it on the same connection); a connection that failed answers them all at once */
+    for (; delivered < issued; delivered++)
+        while (!g->slots[delivered % INFLIGHT].ready)
+            if (dx_reactor_run(&g->net.loop, DX_REACTOR_RUN_ONCE) != DX_OK) break;
     free(src);
     return r;
 }
@@ -1510,11 +1527,11 @@ static int cmd_get(int argc, char **argv) {
     }
     if (!(g = (getter *)calloc(1, sizeof *g))) return tool_fail("out of memory");
     g->out_fd = -1, g->out_path = out_path;
-    if (!(g->bufs = (uint8_t *)malloc((PIPELINE + 1) * SYNC_CHUNK_MAX))) {
+    if (!(g->ring = (uint8_t *)malloc(RING)) || !(g->local = (uint8_t *)malloc(SYNC_CHUNK_MAX))) {
+        free(g->ring);
         free(g);
         return tool_fail("out of memory");
     }
-    for (k = 0; k < PIPELINE; k++) g->slots[k].buf = g->bufs + (size_t)k * SYNC_CHUNK_MAX;
 #if SYNC_ZSTD
     g->dctx = ZSTD_createDCtx(); /* without one, chunks are asked for as they are */
 #endif
@@ -1523,7 +1540,7 @@ static int cmd_get(int argc, char **argv) {
        re-hashes, and a chunk that does not check is fetched again. Its objects are stored as they are: the time
        to compress them would be the transfer's. */
     if (open_store(&g->dir, &g->cache, cache_path, false, true) != TOOL_EXIT_OK) {
-        free(g->bufs), free(g);
+        free(g->ring), free(g->local), free(g);
         return TOOL_EXIT_FAIL;
     }
     if (out_key(out_path, g->key) != DX_OK) g->key[0] = 0; /* then nothing is recorded for OUT */
@@ -1658,7 +1675,7 @@ out:
 #if SYNC_ZSTD
     ZSTD_freeDCtx(g->dctx);
 #endif
-    free(g->seeds), free(g->made), free(g->bufs), free(g);
+    free(g->seeds), free(g->made), free(g->ring), free(g->local), free(g);
     return rc;
 }
 
