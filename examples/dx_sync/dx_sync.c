@@ -126,11 +126,12 @@ enum { E_OUT_CHANGED = -1000 }; /* the client's own: OUT changed while it was be
 
 static dx_cas_hash_alg alg;
 
-static void hex16(const uint8_t *d, char out[17]) {
+/* n bytes as 2n lower-case hex digits and a NUL */
+static void hex(const uint8_t *d, size_t n, char *out) {
     static const char x[] = "0123456789abcdef";
-    int i;
-    for (i = 0; i < 8; i++) out[2 * i] = x[d[i] >> 4], out[2 * i + 1] = x[d[i] & 15];
-    out[16] = 0;
+    size_t i;
+    for (i = 0; i < n; i++) out[2 * i] = x[d[i] >> 4], out[2 * i + 1] = x[d[i] & 15];
+    out[2 * n] = 0;
 }
 
 static int digest_cmp(const void *a, const void *b) { return memcmp(a, b, 32); }
@@ -346,7 +347,7 @@ static int cmd_publish(int argc, char **argv) {
         history_version(&old, nold - 1, &last);
         if (!memcmp(last.root, root, 32)) {
             char hx[17];
-            hex16(root, hx);
+            hex(root, 8, hx);
             printf("%s: %s is already the newest version (%s...)\n", name, file, hx);
             free(old.buf);
             rc = TOOL_EXIT_OK;
@@ -453,7 +454,7 @@ static int cmd_publish(int argc, char **argv) {
     }
     {
         char hx[17];
-        hex16(root, hx);
+        hex(root, 8, hx);
         printf("%s: version %u, %llu bytes, root %s...; %u patch%s", name, (unsigned)(nold + 1), (unsigned long long)data.len, hx,
                (unsigned)npatches, npatches == 1 ? "" : "es");
         for (i = 0; i < npatches; i++)
@@ -1305,12 +1306,6 @@ static dx_result put_manifest(dx_cas_store *s, const uint8_t root[32], uint64_t 
     return r;
 }
 
-static void hex(const uint8_t *d, size_t n, char *out) {
-    static const char x[] = "0123456789abcdef";
-    size_t i;
-    for (i = 0; i < n; i++) out[2 * i] = x[d[i] >> 4], out[2 * i + 1] = x[d[i] & 15];
-    out[2 * n] = 0;
-}
 
 /* refs: v-<root> names each version the cache holds (its time: when last written);
    out-<hash of OUT's path> the version that OUT holds, which is never evicted */
@@ -1589,7 +1584,7 @@ query:
             goto close;
         }
         if (scanned && g->key[0]) out_state_set(cache_path, g->key, out_path, have_root);
-        hex16(have_root, hx);
+        hex(have_root, 8, hx);
         printf("%s: up to date (not modified), %llu bytes on the wire, root %s..., %.3f s\n", name,
                (unsigned long long)(g->net.client.bytes_in + g->net.client.bytes_out), hx, tool_now() - t0);
         rc = tool_stdout_done();
@@ -1659,7 +1654,7 @@ query:
         else evict(g, cache_path, quota, &evicted);
     }
     if (g->key[0]) out_state_set(cache_path, g->key, out_path, o.root);
-    hex16(o.root, hx);
+    hex(o.root, 8, hx);
     printf("%s: %s, %llu bytes on the wire, %llu bytes written (%llu from the cache, %llu from OUT), root %s..., %.3f s\n",
            name, kind, (unsigned long long)(g->net.client.bytes_in + g->net.client.bytes_out), (unsigned long long)o.size,
            (unsigned long long)g->from_cache, (unsigned long long)g->from_seed, hx, tool_now() - t0);
