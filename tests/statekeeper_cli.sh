@@ -144,9 +144,12 @@ step "round trips: folders, empty files and folders, symlinks as links (never fo
 R=262144   # a quarter MiB: every read of it retried while it changes costs a pass of the diff
 mkdir -p t; head -c $R /dev/zero | tr '\0' A > t/f; echo stable > t/g
 "$sk" capture --store T --state t --no-sync -q || die "capture before the rewrites"
+# iflag=fullblock: each rewrite is one write of the whole file. Without it dd writes what each read of the
+# pipe gives (64 KiB pieces), and a file that holds still between two pieces really is half A, half B then:
+# a capture may rightly take it so (a fast machine showed it)
 ( while :; do
-      head -c $R /dev/zero | tr '\0' B | dd of=t/f bs=$R conv=notrunc status=none
-      head -c $R /dev/zero | tr '\0' A | dd of=t/f bs=$R conv=notrunc status=none
+      head -c $R /dev/zero | tr '\0' B | dd of=t/f bs=$R iflag=fullblock conv=notrunc status=none
+      head -c $R /dev/zero | tr '\0' A | dd of=t/f bs=$R iflag=fullblock conv=notrunc status=none
   done ) &
 rewriter=$!; pids="$pids $rewriter"
 for _ in 1 2 3 4 5; do
@@ -377,12 +380,12 @@ fi
 # file in it; each step waits for a capture (the change in the new folder is only seen if that folder is
 # watched or scanned: the program does not exit before it is captured).
 cat > later.sh <<'EOF'
-exec 4< ctl2
+exec 4< lctl
 read -r _ <&4; ln -s ../o2 w/outlink; mkdir -p w/new/deeper; echo a > w/new/deeper/f
 read -r _ <&4; echo b >> w/new/deeper/f
 read -r _ <&4
 EOF
-mkfifo ev2 ctl2
+mkfifo lev lctl   # not ctl2: section 7 made ctl1, ctl2, ...
 mkdir -p o2/sub; echo outside > o2/sub/x
 for mode in watch poll none limit; do
     rm -rf w W
@@ -392,9 +395,9 @@ for mode in watch poll none limit; do
     none) extra=(--interval 1) hook=none ;;
     limit) extra=(--interval 1) hook=1 ;;
     esac
-    STATEKEEPER_TEST_INOTIFY=$hook "$sk" run --store W --state w --quiet-ms 100 --no-sync "${extra[@]}" -- bash later.sh > ev2 2>&1 &
+    STATEKEEPER_TEST_INOTIFY=$hook "$sk" run --store W --state w --quiet-ms 100 --no-sync "${extra[@]}" -- bash later.sh > lev 2>&1 &
     wpid2=$!; pids="$pids $wpid2"
-    exec 6< ev2 7> ctl2
+    exec 6< lev 7> lctl
     n=0 ok="" seen=""
     while read -r -t 120 line <&6; do   # go, go; then until a capture holds both changes
         case $line in

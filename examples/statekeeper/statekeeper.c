@@ -6,7 +6,8 @@
    statekeeper captures a directory (DIR, the state a program writes: a
    database, its write-ahead log, checkpoints, config) into a store (STORE, a
    dx_cas directory store) as versions: each changed file becomes a binary
-   delta against its previous version (dx_patch.h, shift mode, zstd) when that
+   delta against its previous version (dx_patch.h: XOR blocks, or its shift
+   mode where data moved; zstd) when that
    is smaller than its new content-defined chunks (dx_cas.h FastCDC, deduplicated
    across files and versions), else those chunks. Every version can be restored,
    every file checked against its Merkle root before it is written.
@@ -56,7 +57,11 @@
      16 BASE_LEN u64  24 TARGET_LEN u64  32 then COUNT times: LEN u32, then LEN
      bytes: a dx_patch.h patch from bytes [i x SEGMENT, +SEGMENT) of the base
      (fewer at its end, none past it) to the same range of the target; LEN 0: that
-     range of the target is the same range of the base (same length).
+     range of the target is the same range of the base (same length). Every patch
+     of a chain has the same SEGMENT (a reader may refuse a chain that mixes them):
+     segment i of the content then needs only segment i of each step, so a reader
+     rebuilds it segment by segment, reading every blob of the chain once, side by
+     side, without writing any version in between.
    teleport types (field order and kinds as dx_teleport layouts; type ids):
      1 sk_file  { u32 kind, u32 mode, u64 size, i64 mtime_sec, u32 mtime_nsec,
                   u32 depth, bytes root[32], str path, str target, slice chain (2) }
@@ -98,7 +103,8 @@
 #include <time.h>
 
 #define MAX_DEPTH 64
-#define SEG_SIZE (4u << 20)       /* a delta's segment: what the diff holds in memory, twice, plus its index */
+#define READ_SIZE (4u << 20)      /* a file is read (and a blob written) in pieces of this size */
+#define SEG_SIZE (4u << 20)       /* a delta's segment: what a diff holds in memory, twice, plus its index */
 #define PATCH_LEVEL 3             /* dx_patch shift level: a hash table of 4 bytes a base byte */
 #define RECORD_MAX (1u << 20)     /* the largest record a reader accepts */
 #define READ_TRIES 20             /* reads of a file that keeps changing before its previous version is kept */
@@ -714,198 +720,216 @@ static void dirs_free(dirrec *d, size_t n) {
     free(d);
 }
 
-/* ---- content: rebuild a record's bytes into a file, checked against its root ---- */
+/* ---- content: a record's bytes rebuilt segment by segment, checked against its root ---- */
 
-typedef struct fdsink {
-    int fd;
-    int err;
-} fdsink;
+/* A blob read front to back in pieces (a DELTA's chain is read as several streams at once):
+   its manifest, then each chunk fetched from the store (checked against its id) when needed. */
+typedef struct bstream {
+    sk *g;
+    uint8_t *man;
+    dx_cas_manifest m;
+    uint64_t next; /* the next chunk */
+    uint8_t *chunk;
+    size_t chunk_cap, len, pos;
+} bstream;
 
-static dx_result fd_sink(void *user, uint64_t off, const void *data, size_t len) {
-    fdsink *k = (fdsink *)user;
-    if (write_at(k->fd, off, (const uint8_t *)data, len) != DX_OK) {
-        k->err = errno ? errno : EIO;
-        return DX_ERR_IO;
+static dx_result bs_open(sk *g, const dx_cas_id *id, bstream *b) {
+    size_t n;
+    uint64_t i;
+    dx_result r;
+    memset(b, 0, sizeof *b);
+    b->g = g;
+    if ((r = load(g, id, &b->man, &n)) != DX_OK) return r;
+    if ((r = dx_cas_manifest_parse(&g->alg, b->man, n, NULL, &b->m)) != DX_OK) return r;
+    for (i = 0; i < b->m.count; i++) {
+        uint32_t clen;
+        dx_cas_manifest_entry(&b->m, i, NULL, &clen);
+        if (clen > b->chunk_cap) b->chunk_cap = clen;
     }
+    if (b->chunk_cap && !(b->chunk = (uint8_t *)malloc(b->chunk_cap))) return DX_ERR_NOMEM;
     return DX_OK;
 }
 
-/* applies one SKDP patch blob: base_fd -> out_fd */
-typedef struct papply {
-    int base_fd, out_fd, err;
-    uint8_t head[32];
-    size_t have;         /* bytes of the current piece (header, length, or patch) */
-    int state;           /* 0 header, 1 length, 2 patch */
-    uint32_t seg, count, i, plen;
-    uint64_t base_len, target_len;
-    uint8_t *patch, *base, *out;
-    size_t patch_cap;
-} papply;
-
-static dx_result papply_segment(papply *a) {
-    uint64_t off = (uint64_t)a->i * a->seg;
-    size_t blen = 0, tlen;
-    int64_t n;
-    dx_result r;
-    if (a->i >= a->count) return DX_ERR_CORRUPT;
-    tlen = (size_t)(a->target_len - off < a->seg ? a->target_len - off : a->seg);
-    if (off < a->base_len) {
-        size_t want = (size_t)(a->base_len - off < a->seg ? a->base_len - off : a->seg);
-        if ((r = pread_full(a->base_fd, a->base, want, off, &blen)) != DX_OK) return a->err = errno, r;
-        if (blen != want) return DX_ERR_CORRUPT;
-    }
-    if (a->plen == 0) {
-        if (blen != tlen) return DX_ERR_CORRUPT;
-        r = write_at(a->out_fd, off, a->base, tlen);
-    } else {
-        n = dx_patch_apply(a->patch, a->plen, a->base, blen, a->out, a->seg);
-        if (n < 0) return (dx_result)n;
-        if ((size_t)n != tlen) return DX_ERR_CORRUPT;
-        r = write_at(a->out_fd, off, a->out, tlen);
-    }
-    if (r != DX_OK) a->err = errno ? errno : EIO;
-    a->i++;
-    return r;
+static void bs_close(bstream *b) {
+    free(b->man), free(b->chunk);
+    memset(b, 0, sizeof *b);
 }
 
-static dx_result papply_feed(void *user, uint64_t off0, const void *data, size_t len) {
-    papply *a = (papply *)user;
-    const uint8_t *p = (const uint8_t *)data;
-    dx_result r;
-    (void)off0;
+/* exactly len bytes, or DX_ERR_CORRUPT where the blob ends first */
+static dx_result bs_read(bstream *b, uint8_t *out, size_t len) {
     while (len > 0) {
-        size_t need, take;
-        if (a->state == 0) need = 32;
-        else if (a->state == 1) need = 4;
-        else need = a->plen;
-        if (a->state == 2 && a->plen > a->patch_cap) return DX_ERR_CORRUPT;
-        take = need - a->have < len ? need - a->have : len;
-        memcpy((a->state == 2 ? a->patch : a->head) + a->have, p, take);
-        a->have += take, p += take, len -= take;
-        if (a->have < need) continue;
-        a->have = 0;
-        if (a->state == 0) {
-            uint32_t seg = dx_load_u32le(a->head + 8);
-            if (memcmp(a->head, "SKDP", 4) != 0) return DX_ERR_CORRUPT;
-            if (a->head[4] != 1 || dx_load_u16le(a->head + 6) != 0) return DX_ERR_UNSUPPORTED;
-            a->count = dx_load_u32le(a->head + 12);
-            a->base_len = dx_load_u64le(a->head + 16), a->target_len = dx_load_u64le(a->head + 24);
-            if (seg == 0 || seg > (64u << 20) || (seg & (seg - 1)) || a->target_len / seg + (a->target_len % seg != 0) != a->count)
-                return DX_ERR_CORRUPT;
-            a->seg = seg;
-            a->patch_cap = (size_t)seg * 2 + (1u << 20);
-            a->base = (uint8_t *)malloc(seg), a->out = (uint8_t *)malloc(seg), a->patch = (uint8_t *)malloc(a->patch_cap);
-            if (!a->base || !a->out || !a->patch) return DX_ERR_NOMEM;
-            a->state = 1;
-        } else if (a->state == 1) {
-            a->plen = dx_load_u32le(a->head);
-            if (a->plen == 0) {
-                if ((r = papply_segment(a)) != DX_OK) return r;
-            } else {
-                a->state = 2;
-            }
-        } else {
-            if ((r = papply_segment(a)) != DX_OK) return r;
-            a->state = 1;
+        size_t take;
+        if (b->pos == b->len) {
+            dx_cas_id id;
+            uint32_t clen;
+            int64_t n;
+            if (b->next == b->m.count) return DX_ERR_CORRUPT;
+            dx_cas_manifest_entry(&b->m, b->next++, &id, &clen);
+            n = dx_cas_store_get(&b->g->s, &id, b->chunk, b->chunk_cap);
+            if (n < 0) return (dx_result)n;
+            if (n != (int64_t)clen || clen == 0) return DX_ERR_CORRUPT;
+            b->len = clen, b->pos = 0;
         }
+        take = b->len - b->pos < len ? b->len - b->pos : len;
+        memcpy(out, b->chunk + b->pos, take);
+        b->pos += take, out += take, len -= take;
     }
     return DX_OK;
 }
 
-static dx_result apply_patch(sk *g, const dx_cas_id *patch, int base_fd, uint64_t base_len, int out_fd, int *err) {
-    papply a;
-    dx_result r;
-    memset(&a, 0, sizeof a);
-    a.base_fd = base_fd, a.out_fd = out_fd;
-    r = dx_cas_blob_read(&g->s, patch, NULL, papply_feed, &a, NULL);
-    if (r == DX_OK && (a.state != 1 || a.i != a.count || a.base_len != base_len)) r = DX_ERR_CORRUPT;
-    if (r == DX_OK && ftruncate(out_fd, (off_t)a.target_len) != 0) a.err = errno, r = DX_ERR_IO;
-    *err = a.err;
-    free(a.base), free(a.out), free(a.patch);
-    return r;
-}
+static bool bs_at_end(const bstream *b) { return b->pos == b->len && b->next == b->m.count; }
 
-/* the Merkle root of a file's bytes (chunked as the store chunks), through the dry store */
-static dx_result root_of_fd(sk *g, int fd, uint8_t root[32], uint64_t *size, uint8_t *buf) {
-    dx_cas_blob_writer w;
-    dx_cas_blob_writer_config c;
-    dx_cas_id id;
-    size_t got;
-    uint64_t off = 0;
-    dx_result r;
-    memset(&c, 0, sizeof c);
-    c.store = &g->dry;
-    if ((r = dx_cas_blob_writer_create(&w, &c)) != DX_OK) return r;
-    for (;;) {
-        if ((r = pread_full(fd, buf, SEG_SIZE, off, &got)) != DX_OK) break;
-        if (got == 0) break;
-        if ((r = dx_cas_blob_writer_write(&w, buf, got)) != DX_OK) break;
-        off += got;
-    }
-    if (r == DX_OK) r = dx_cas_blob_writer_finish(&w, &id, root);
-    dx_cas_blob_writer_destroy(&w);
-    *size = off;
-    return r;
-}
+/* A record's content (CHUNKS, or DELTA: [content, patch 1, ..., patch d]) as its segments in
+   order. Segment i of a patch's target needs only segment i of its base, so every step of the
+   chain is read once, side by side, and no version in between is ever written out. Each chunk
+   is checked against its id and each patch against its base's and result's hashes as they are
+   read, and a CHUNKS record's root is its manifest's; the root of a DELTA's whole content
+   (content_write) is checked by restore and verify. A capture's base is not hashed again as
+   a whole: the checks above already hold each of its bytes to what was captured. */
+typedef struct chain {
+    bstream *s;     /* s[0]: the content, s[j]: patch j */
+    uint64_t *len;  /* len[j]: the length after step j */
+    uint32_t n, seg;
+    uint64_t off;   /* the next segment's offset */
+    uint8_t *a, *b, *patch;
+    size_t patch_cap;
+} chain;
 
-/* The content of a record (CHUNKS or DELTA) into out_fd (new, empty), checked against
-   its root and size before this returns DX_OK. tmpdir: where the steps of a chain go.
-   *err: an errno when the trouble was the disk. */
-static dx_result content_write(sk *g, const frec *f, int out_fd, const char *tmpdir, int *err) {
-    dx_cas_id id;
-    dx_cas_manifest info;
-    fdsink k;
-    uint8_t root[32];
-    uint64_t size;
+static void chain_close(chain *c) {
     uint32_t j;
-    int cur = -1, next;
+    for (j = 0; c->s && j < c->n; j++) bs_close(&c->s[j]);
+    free(c->s), free(c->len), free(c->a), free(c->b), free(c->patch);
+    memset(c, 0, sizeof *c);
+}
+
+static dx_result chain_open(sk *g, const frec *f, chain *c) {
+    dx_cas_id id;
+    uint32_t j;
+    dx_result r = DX_OK;
+    memset(c, 0, sizeof c[0]);
+    if ((f->kind != KIND_CHUNKS && f->kind != KIND_DELTA) || f->nchain == 0 || (f->kind == KIND_CHUNKS) != (f->nchain == 1))
+        return DX_ERR_CORRUPT;
+    c->s = (bstream *)calloc(f->nchain, sizeof *c->s), c->len = (uint64_t *)calloc(f->nchain, sizeof *c->len);
+    if (!c->s || !c->len) return DX_ERR_NOMEM;
+    c->n = f->nchain, c->seg = SEG_SIZE;
+    for (j = 0; r == DX_OK && j < c->n; j++) {
+        uint8_t h[32];
+        uint32_t seg;
+        if ((r = blobref_id(&f->chain[j], &id)) != DX_OK) r = DX_ERR_CORRUPT;
+        else r = bs_open(g, &id, &c->s[j]);
+        if (r != DX_OK) break;
+        if (j == 0) {
+            c->len[0] = c->s[0].m.total_size;
+            if (c->n == 1 && memcmp(c->s[0].m.root, f->root, 32) != 0) r = DX_ERR_CHECKSUM;
+            continue;
+        }
+        if ((r = bs_read(&c->s[j], h, 32)) != DX_OK) break;
+        seg = dx_load_u32le(h + 8);
+        c->len[j] = dx_load_u64le(h + 24);
+        if (memcmp(h, "SKDP", 4) != 0) r = DX_ERR_CORRUPT;
+        else if (h[4] != 1 || dx_load_u16le(h + 6) != 0) r = DX_ERR_UNSUPPORTED;
+        else if (seg == 0 || seg > (64u << 20) || (seg & (seg - 1)) || (j > 1 && seg != c->seg) ||
+                 c->len[j] / seg + (c->len[j] % seg != 0) != dx_load_u32le(h + 12) || dx_load_u64le(h + 16) != c->len[j - 1])
+            r = DX_ERR_CORRUPT;
+        c->seg = seg;
+    }
+    if (r == DX_OK && c->len[c->n - 1] != f->size) r = DX_ERR_CORRUPT;
+    if (r == DX_OK) {
+        c->patch_cap = (size_t)c->seg * 2 + (1u << 20);
+        c->a = (uint8_t *)malloc(c->seg), c->b = (uint8_t *)malloc(c->seg);
+        if (c->n > 1) c->patch = (uint8_t *)malloc(c->patch_cap);
+        if (!c->a || !c->b || (c->n > 1 && !c->patch)) r = DX_ERR_NOMEM;
+    }
+    if (r != DX_OK) chain_close(c);
+    return r;
+}
+
+/* The next segment of the content: *out (c's memory, valid until the next call) and its length; 0 at the end. */
+static dx_result chain_next(chain *c, const uint8_t **out, size_t *out_len) {
+    uint64_t off = c->off;
+    uint8_t *cur = c->a, *other = c->b;
+    size_t cur_len = 0;
+    uint32_t j;
     dx_result r;
-    *err = 0;
-    if (f->kind != KIND_CHUNKS && f->kind != KIND_DELTA) return DX_ERR_CORRUPT;
-    if ((r = blobref_id(&f->chain[0], &id)) != DX_OK) return DX_ERR_CORRUPT;
-    k.err = 0;
-    if (f->kind == KIND_CHUNKS) {
-        k.fd = out_fd;
-        r = dx_cas_blob_read(&g->s, &id, NULL, fd_sink, &k, &info);
-        if (r == DX_OK && ftruncate(out_fd, (off_t)info.total_size) != 0) k.err = errno, r = DX_ERR_IO;
-        *err = k.err;
-        if (r != DX_OK) return r;
-        if (info.total_size != f->size || memcmp(info.root, f->root, 32) != 0) return DX_ERR_CHECKSUM;
+    *out = c->a, *out_len = 0;
+    if (off >= c->len[c->n - 1]) {
+        for (j = 1; j < c->n; j++) /* every patch was read to its end */
+            if (c->len[j] <= off && !bs_at_end(&c->s[j])) return DX_ERR_CORRUPT;
         return DX_OK;
     }
-    /* DELTA: the first content, then each patch, through unnamed temporary files */
-    if ((cur = anon_tmp(g, tmpdir)) < 0) return *err = errno, DX_ERR_IO;
-    k.fd = cur;
-    r = dx_cas_blob_read(&g->s, &id, NULL, fd_sink, &k, &info);
-    if (r == DX_OK && ftruncate(cur, (off_t)info.total_size) != 0) k.err = errno, r = DX_ERR_IO;
-    *err = k.err;
-    size = info.total_size;
-    for (j = 1; r == DX_OK && j < f->nchain; j++) {
-        uint64_t next_len;
-        struct stat st;
-        if ((r = blobref_id(&f->chain[j], &id)) != DX_OK) break;
-        if (j + 1 == f->nchain) next = out_fd;
-        else if ((next = anon_tmp(g, tmpdir)) < 0) {
-            *err = errno, r = DX_ERR_IO;
+    if (off < c->len[0]) {
+        cur_len = (size_t)(c->len[0] - off < c->seg ? c->len[0] - off : c->seg);
+        if ((r = bs_read(&c->s[0], cur, cur_len)) != DX_OK) return r;
+    }
+    for (j = 1; j < c->n; j++) {
+        size_t target_len;
+        uint8_t lenb[4];
+        uint32_t plen;
+        int64_t n;
+        if (off >= c->len[j]) { /* this version ends before the segment: it has no record for it */
+            cur_len = 0;
+            continue;
+        }
+        target_len = (size_t)(c->len[j] - off < c->seg ? c->len[j] - off : c->seg);
+        if ((r = bs_read(&c->s[j], lenb, 4)) != DX_OK) return r;
+        plen = dx_load_u32le(lenb);
+        if (plen == 0) { /* the same bytes as the base's segment */
+            if (cur_len != target_len) return DX_ERR_CORRUPT;
+            continue;
+        }
+        if (plen > c->patch_cap) return DX_ERR_CORRUPT;
+        if ((r = bs_read(&c->s[j], c->patch, plen)) != DX_OK) return r;
+        n = dx_patch_apply(c->patch, plen, cur, cur_len, other, c->seg);
+        if (n < 0) return (dx_result)n;
+        if ((size_t)n != target_len) return DX_ERR_CORRUPT;
+        cur_len = target_len;
+        { uint8_t *t = cur; cur = other, other = t; }
+    }
+    c->off += cur_len;
+    *out = cur, *out_len = cur_len;
+    return DX_OK;
+}
+
+/* The content of a record (CHUNKS or DELTA) into out_fd (new and empty; -1: only checked),
+   checked against its root and size before this returns DX_OK (a DELTA's bytes are chunked
+   and hashed again as they are written; a CHUNKS record's chunks are its root's leaves, each
+   checked as it is read). *err: an errno when the trouble was the disk. */
+static dx_result content_write(sk *g, const frec *f, int out_fd, int *err) {
+    chain c;
+    dx_cas_blob_writer w;
+    dx_cas_blob_writer_config wc;
+    dx_cas_id id;
+    uint8_t root[32];
+    const uint8_t *seg;
+    size_t len;
+    uint64_t off = 0;
+    bool rehash = f->kind == KIND_DELTA;
+    dx_result r;
+    *err = 0;
+    if ((r = chain_open(g, f, &c)) != DX_OK) return r;
+    memset(&wc, 0, sizeof wc);
+    wc.store = &g->dry;
+    if (rehash && (r = dx_cas_blob_writer_create(&w, &wc)) != DX_OK) {
+        chain_close(&c);
+        return r;
+    }
+    for (;;) {
+        if ((r = chain_next(&c, &seg, &len)) != DX_OK || len == 0) break;
+        if (rehash && (r = dx_cas_blob_writer_write(&w, seg, len)) != DX_OK) break;
+        if (out_fd >= 0 && (r = write_at(out_fd, off, seg, len)) != DX_OK) {
+            *err = errno ? errno : EIO;
             break;
         }
-        r = apply_patch(g, &id, cur, size, next, err);
-        if (r == DX_OK && fstat(next, &st) != 0) *err = errno, r = DX_ERR_IO;
-        next_len = r == DX_OK ? (uint64_t)st.st_size : 0;
-        close(cur);
-        cur = next == out_fd ? -1 : next;
-        size = next_len;
-        if (next == out_fd) break;
+        off += len;
     }
-    if (cur >= 0) close(cur);
-    if (r != DX_OK) return r;
-    {
-        uint8_t *buf = (uint8_t *)malloc(SEG_SIZE);
-        if (!buf) return DX_ERR_NOMEM;
-        r = root_of_fd(g, out_fd, root, &size, buf);
-        free(buf);
+    memcpy(root, f->root, 32);
+    if (rehash) {
+        if (r == DX_OK) r = dx_cas_blob_writer_finish(&w, &id, root);
+        dx_cas_blob_writer_destroy(&w);
     }
-    if (r == DX_OK && (size != f->size || memcmp(root, f->root, 32) != 0)) r = DX_ERR_CHECKSUM;
+    chain_close(&c);
+    if (r == DX_OK && out_fd >= 0 && ftruncate(out_fd, (off_t)off) != 0) *err = errno, r = DX_ERR_IO;
+    if (r == DX_OK && (off != f->size || memcmp(root, f->root, 32) != 0)) r = DX_ERR_CHECKSUM;
     return r;
 }
 
@@ -1002,12 +1026,6 @@ static int open_store(sk *g, bool create, bool lock) {
         snprintf(g->tmp, sizeof g->tmp, "%s/sk-tmp", g->store_path);
         if (mkdir(g->tmp, 0700) != 0 && errno != EEXIST) return tool_fail("cannot make %s: %s", g->tmp, strerror(errno));
         rm_tree_files(g->tmp); /* a killed capture's leftovers (they are unnamed anyway) */
-    } else { /* readers (verify's rebuilt contents): the store's file system when it has sk-tmp, else $TMPDIR */
-        snprintf(g->tmp, sizeof g->tmp, "%s/sk-tmp", g->store_path);
-        if (!tool_is_dir(g->tmp)) {
-            snprintf(g->tmp, sizeof g->tmp, "%s", "/tmp");
-            if (getenv("TMPDIR") && *getenv("TMPDIR")) snprintf(g->tmp, sizeof g->tmp, "%s", getenv("TMPDIR"));
-        }
     }
     return 0;
 }
@@ -1107,96 +1125,150 @@ static bool racy(const struct stat *st, const struct timespec *start) {
     return c >= s - 1;
 }
 
-/* One pass over fd from its start: the Merkle root and size of what was read; with w given,
-   the bytes go to that blob writer (the real store: *manifest; the dry store: counts);
-   with base_fd >= 0 each segment is also diffed against the base's same segment into patch_fd. */
+/* One pass over fd from its start: the Merkle root and size of what was read; the bytes go
+   to store's blob writer (the real store: *manifest; the dry store: counts); with base given,
+   each segment is also diffed against the same segment of base's content into patch_fd. */
 typedef struct pass {
-    int fd, base_fd, patch_fd;
-    uint64_t base_len;
+    sk *g;
+    int fd, patch_fd;
+    const frec *base;
     dx_cas_store *store;
     uint8_t root[32];
     dx_cas_id manifest;
     uint64_t size, patch_len;
     int err;          /* errno: the file (read), or the disk (temporary file) */
     bool read_failed;
+    dx_result base_failed; /* the base's content did not rebuild (the store is damaged) */
+    unsigned shift_skip, shift_backoff; /* diff_segment's */
+    size_t out_len;        /* bytes in out, not yet in the patch file */
+    uint8_t out[1u << 16];
 } pass;
 
-static dx_result run_pass(pass *p, uint8_t *tbuf, uint8_t *bbuf) {
+/* The patch of one segment into out (cap bytes). XOR blocks first: state files mostly change
+   in place (pages, records, weights), and XOR is several times faster than matching. Where
+   that patch is large (data may have moved: an insertion), the shift mode too, and the smaller
+   wins; while the shift mode keeps losing (dense changes in place) it is tried ever more rarely
+   (after 1, 2, 4, ... 64 large segments), and again at once after it wins. */
+static int64_t diff_segment(pass *p, const uint8_t *base, size_t base_len, const uint8_t *target, size_t len,
+                            uint8_t *out, uint8_t *spare, size_t cap) {
+    dx_patch_config pc;
+    int64_t n, m;
+    memset(&pc, 0, sizeof pc);
+    pc.one_way = true, pc.no_witness = true, pc.zstd_level = 3;
+#if !defined(DX_PATCH_WITH_ZSTD)
+    pc.zstd_level = 0;
+#endif
+    n = dx_patch_diff(&pc, base, base_len, target, len, out, cap);
+    if (n < 0 || (uint64_t)n <= len / 4) return n;
+    if (p->shift_skip > 0) {
+        p->shift_skip--;
+        return n;
+    }
+    pc.shift = true, pc.level = PATCH_LEVEL;
+    m = dx_patch_diff(&pc, base, base_len, target, len, spare, cap);
+    if (m > 0 && m < n - n / 16) { /* a clear win: data moved */
+        p->shift_backoff = 0;
+    } else {
+        p->shift_backoff = p->shift_backoff ? (p->shift_backoff < 64 ? 2 * p->shift_backoff : 64) : 1;
+        p->shift_skip = p->shift_backoff;
+    }
+    if (m > 0 && m < n) {
+        memcpy(out, spare, (size_t)m);
+        n = m;
+    }
+    return n;
+}
+
+/* A segment's LEN and patch (patch NULL: the buffered bytes) into the patch file, through a buffer. */
+static dx_result patch_out(pass *p, const uint8_t *patch, uint32_t len) {
+    uint8_t lenb[4];
+    if (!patch || p->out_len + 4 + (size_t)len > sizeof p->out) { /* flush */
+        if (p->out_len && write_at(p->patch_fd, p->patch_len, p->out, p->out_len) != DX_OK) return p->err = errno ? errno : EIO, DX_ERR_IO;
+        p->patch_len += p->out_len, p->out_len = 0;
+        if (!patch) return DX_OK;
+    }
+    dx_store_u32le(lenb, len);
+    if (4 + (size_t)len > sizeof p->out) { /* a large patch goes straight to the file */
+        if (write_at(p->patch_fd, p->patch_len, lenb, 4) != DX_OK || write_at(p->patch_fd, p->patch_len + 4, patch, len) != DX_OK)
+            return p->err = errno ? errno : EIO, DX_ERR_IO;
+        p->patch_len += 4 + (uint64_t)len;
+        return DX_OK;
+    }
+    memcpy(p->out + p->out_len, lenb, 4);
+    memcpy(p->out + p->out_len + 4, patch, len);
+    p->out_len += 4 + (size_t)len;
+    return DX_OK;
+}
+
+static dx_result run_pass(pass *p, uint8_t *tbuf) {
     dx_cas_blob_writer w;
     dx_cas_blob_writer_config c;
     dx_patch_config pc;
+    chain ch;
     uint8_t head[32], *pbuf = NULL;
     size_t pcap = 0, got;
     uint32_t count = 0;
     dx_result r;
     memset(&c, 0, sizeof c);
+    memset(&ch, 0, sizeof ch);
     c.store = p->store;
-    p->size = 0, p->patch_len = 0, p->err = 0, p->read_failed = false;
+    p->shift_skip = p->shift_backoff = 0;
+    p->size = 0, p->patch_len = 0, p->out_len = 0, p->err = 0, p->read_failed = false, p->base_failed = DX_OK;
     if (lseek(p->fd, 0, SEEK_SET) != 0) return p->err = errno, p->read_failed = true, DX_ERR_IO;
     if ((r = dx_cas_blob_writer_create(&w, &c)) != DX_OK) return r;
-    memset(&pc, 0, sizeof pc);
-    pc.shift = true, pc.level = PATCH_LEVEL, pc.zstd_level = 3;
-#if !defined(DX_PATCH_WITH_ZSTD)
-    pc.zstd_level = 0;
-#endif
-    if (p->base_fd >= 0) {
+    if (p->base) {
+        memset(&pc, 0, sizeof pc);
+        pc.shift = true, pc.level = PATCH_LEVEL, pc.zstd_level = 3, pc.one_way = true;
         pcap = dx_patch_bound(SEG_SIZE, SEG_SIZE, &pc);
-        if (!(pbuf = (uint8_t *)malloc(pcap))) r = DX_ERR_NOMEM;
+        pc.shift = false, pc.no_witness = true;
+        if (dx_patch_bound(SEG_SIZE, SEG_SIZE, &pc) > pcap) pcap = dx_patch_bound(SEG_SIZE, SEG_SIZE, &pc);
+        if (!(pbuf = (uint8_t *)malloc(2 * pcap))) r = DX_ERR_NOMEM;
+        else if ((r = chain_open(p->g, p->base, &ch)) != DX_OK || ch.seg != SEG_SIZE)
+            p->base_failed = r = r ? r : DX_ERR_UNSUPPORTED;
         memset(head, 0, sizeof head);
         if (r == DX_OK && (ftruncate(p->patch_fd, 0) != 0 || pwrite(p->patch_fd, head, 32, 0) != 32)) p->err = errno, r = DX_ERR_IO;
         p->patch_len = 32;
     }
     while (r == DX_OK) {
-        if ((r = read_full(p->fd, tbuf, SEG_SIZE, &got)) != DX_OK) {
+        size_t at;
+        if ((r = read_full(p->fd, tbuf, READ_SIZE, &got)) != DX_OK) {
             p->err = errno, p->read_failed = true;
             break;
         }
         if (got == 0) break;
         test_step();
         if ((r = dx_cas_blob_writer_write(&w, tbuf, got)) != DX_OK) break;
-        if (p->base_fd >= 0) {
-            size_t blen = 0;
-            uint8_t lenb[4];
+        for (at = 0; p->base && at < got && r == DX_OK; at += SEG_SIZE) { /* each segment: its patch, or LEN 0 */
+            const uint8_t *bseg, *tseg = tbuf + at;
+            size_t blen, tlen = got - at < SEG_SIZE ? got - at : SEG_SIZE;
             int64_t plen = 0;
-            if (p->size < p->base_len) {
-                size_t want = (size_t)(p->base_len - p->size < SEG_SIZE ? p->base_len - p->size : SEG_SIZE);
-                if ((r = pread_full(p->base_fd, bbuf, want, p->size, &blen)) != DX_OK || blen != want) {
-                    p->err = errno ? errno : EIO, r = DX_ERR_IO;
+            if ((r = chain_next(&ch, &bseg, &blen)) != DX_OK) {
+                p->base_failed = r;
+                break;
+            }
+            if (!(blen == tlen && memcmp(bseg, tseg, tlen) == 0)) {
+                plen = diff_segment(p, bseg, blen, tseg, tlen, pbuf, pbuf + pcap, pcap);
+                if (plen <= 0) { /* a patch has a header: 0 never comes */
+                    r = plen < 0 ? (dx_result)plen : DX_ERR_CORRUPT;
                     break;
                 }
             }
-            if (!(blen == got && memcmp(bbuf, tbuf, got) == 0)) {
-                plen = dx_patch_diff(&pc, bbuf, blen, tbuf, got, pbuf, pcap);
-                if (plen < 0) {
-                    r = (dx_result)plen;
-                    break;
-                }
-                if (plen == 0) plen = -1; /* never: a patch has a header */
-            }
-            if (plen < 0) {
-                r = DX_ERR_CORRUPT;
-                break;
-            }
-            dx_store_u32le(lenb, (uint32_t)plen);
-            if (write_at(p->patch_fd, p->patch_len, lenb, 4) != DX_OK ||
-                (plen && pwrite(p->patch_fd, pbuf, (size_t)plen, (off_t)(p->patch_len + 4)) != (ssize_t)plen)) {
-                p->err = errno ? errno : EIO, r = DX_ERR_IO;
-                break;
-            }
-            p->patch_len += 4 + (uint64_t)plen;
+            if ((r = patch_out(p, pbuf, (uint32_t)plen)) != DX_OK) break;
             count++;
         }
         p->size += got;
     }
+    if (r == DX_OK && p->base) r = patch_out(p, NULL, 0);
     if (r == DX_OK) r = dx_cas_blob_writer_finish(&w, &p->manifest, p->root);
     dx_cas_blob_writer_destroy(&w);
-    if (r == DX_OK && p->base_fd >= 0) {
+    chain_close(&ch);
+    if (r == DX_OK && p->base) {
         memcpy(head, "SKDP", 4);
         head[4] = 1, head[5] = 0;
         dx_store_u16le(head + 6, 0);
         dx_store_u32le(head + 8, SEG_SIZE);
         dx_store_u32le(head + 12, count);
-        dx_store_u64le(head + 16, p->base_len);
+        dx_store_u64le(head + 16, p->base->size);
         dx_store_u64le(head + 24, p->size);
         if (pwrite(p->patch_fd, head, 32, 0) != 32) p->err = errno, r = DX_ERR_IO;
     }
@@ -1215,7 +1287,7 @@ static dx_result put_file_blob(dx_cas_store *store, int fd, uint8_t *buf, dx_cas
     c.store = store;
     if ((r = dx_cas_blob_writer_create(&w, &c)) != DX_OK) return r;
     for (;;) {
-        if ((r = pread_full(fd, buf, SEG_SIZE, off, &got)) != DX_OK || got == 0) break;
+        if ((r = pread_full(fd, buf, READ_SIZE, off, &got)) != DX_OK || got == 0) break;
         if ((r = dx_cas_blob_writer_write(&w, buf, got)) != DX_OK) break;
         off += got;
     }
@@ -1228,11 +1300,11 @@ enum { CAP_OK = 0, CAP_SKIP = 1 }; /* CAP_SKIP: the file is left out or keeps it
 
 /* A regular file into f (f->path, mode, mtime set by the caller from st). <0: a store error. */
 static int cap_file(sk *g, const char *abs, const struct stat *st0, const frec *prev, frec *f, uint8_t *tbuf,
-                    uint8_t *bbuf, dx_result *rr) {
+                    dx_result *rr) {
     struct stat s1, s2;
     struct timespec start;
     pass p, q;
-    int fd, base_fd = -1, patch_fd = -1, attempt, err;
+    int fd, patch_fd = -1, attempt, err;
     uint64_t chunk_cost = 0, patch_cost = 0;
     bool eligible = prev && (prev->kind == KIND_CHUNKS || prev->kind == KIND_DELTA) && prev->depth < g->full_every;
     dx_result r = DX_OK;
@@ -1244,38 +1316,30 @@ static int cap_file(sk *g, const char *abs, const struct stat *st0, const frec *
         return CAP_SKIP;
     }
     (void)st0;
-    if (eligible) { /* the previous content, rebuilt and checked: the base of the delta */
-        if ((base_fd = anon_tmp(g, g->tmp)) < 0 || (patch_fd = anon_tmp(g, g->tmp)) < 0) {
-            err = errno;
-            close(fd);
-            if (base_fd >= 0) close(base_fd);
-            *rr = DX_ERR_IO;
-            tool_warn("cannot make a temporary file in %s: %s", g->tmp, strerror(err));
-            return -1;
-        }
-        if ((r = content_write(g, prev, base_fd, g->tmp, &err)) != DX_OK) {
-            if (err) {
-                tool_warn("cannot write a temporary file in %s: %s", g->tmp, strerror(err));
-                close(fd), close(base_fd), close(patch_fd);
-                *rr = DX_ERR_IO;
-                return -1;
-            }
-            /* a damaged previous version: this one is stored whole (verify reports the damage) */
-            tool_warn("the previous version of %s does not rebuild (%s): storing it whole", abs, why(g, r));
-            close(base_fd), close(patch_fd);
-            base_fd = patch_fd = -1;
-            eligible = false;
-        }
+    if (eligible && (patch_fd = anon_tmp(g, g->tmp)) < 0) { /* the delta goes there, to be stored if it wins */
+        err = errno;
+        close(fd);
+        *rr = DX_ERR_IO;
+        tool_warn("cannot make a temporary file in %s: %s", g->tmp, strerror(err));
+        return -1;
     }
     memset(&p, 0, sizeof p);
     for (attempt = 0; attempt < READ_TRIES; attempt++) {
         clock_gettime(CLOCK_REALTIME, &start);
         settle(fd);
         if (fstat(fd, &s1) != 0) break;
-        p.fd = fd, p.base_fd = eligible ? base_fd : -1, p.patch_fd = patch_fd, p.base_len = prev ? prev->size : 0;
+        p.g = g, p.fd = fd, p.base = eligible ? prev : NULL, p.patch_fd = patch_fd;
         p.store = eligible ? &g->dry : &g->s;
         g->dry_new = g->dry_cost = 0;
-        r = run_pass(&p, tbuf, bbuf);
+        r = run_pass(&p, tbuf);
+        if (r != DX_OK && p.base_failed != DX_OK && !p.err) {
+            /* a damaged previous version: this one is stored whole (verify reports the damage); a
+               chain of another segment size (an older statekeeper's) or format ends quietly */
+            if (p.base_failed != DX_ERR_UNSUPPORTED)
+                tool_warn("the previous version of %s does not rebuild (%s): storing it whole", abs, why(g, p.base_failed));
+            eligible = false, r = DX_OK;
+            continue;
+        }
         if (r != DX_OK) break;
         chunk_cost = g->dry_cost;
         settle(fd);
@@ -1283,9 +1347,9 @@ static int cap_file(sk *g, const char *abs, const struct stat *st0, const frec *
         if (!same_stat(&s1, &s2) || p.size != (uint64_t)s2.st_size) continue; /* it changed: again */
         if (racy(&s2, &start)) {                                            /* a second look */
             q = p;
-            q.base_fd = -1, q.store = &g->dry;
+            q.base = NULL, q.store = &g->dry;
             settle(fd);
-            if ((r = run_pass(&q, tbuf, bbuf)) != DX_OK) {
+            if ((r = run_pass(&q, tbuf)) != DX_OK) {
                 p = q;
                 break;
             }
@@ -1330,8 +1394,8 @@ static int cap_file(sk *g, const char *abs, const struct stat *st0, const frec *
         }
         if (eligible) { /* chunks after all: store them, and check it is still the same file */
             q = p;
-            q.base_fd = -1, q.store = &g->s;
-            if ((r = run_pass(&q, tbuf, bbuf)) != DX_OK) {
+            q.base = NULL, q.store = &g->s;
+            if ((r = run_pass(&q, tbuf)) != DX_OK) {
                 p = q;
                 break;
             }
@@ -1349,7 +1413,6 @@ static int cap_file(sk *g, const char *abs, const struct stat *st0, const frec *
         break;
     }
     close(fd);
-    if (base_fd >= 0) close(base_fd);
     if (patch_fd >= 0) close(patch_fd);
     if (r == DX_ERR_IO && p.read_failed) {
         g->unreadable++;
@@ -1390,7 +1453,7 @@ static dx_result use_record(sk *g, const frec *f) {
 }
 
 /* The tree of folder abs (rel from DIR). DX_OK, or the store's error; unreadable entries are said and skipped. */
-static dx_result cap_dir(sk *g, const char *abs, const char *rel, int depth, uint8_t *tbuf, uint8_t *bbuf, dx_cas_id *out,
+static dx_result cap_dir(sk *g, const char *abs, const char *rel, int depth, uint8_t *tbuf, dx_cas_id *out,
                          bool *skipped) {
     DIR *d;
     struct dirent *de;
@@ -1472,7 +1535,7 @@ static dx_result cap_dir(sk *g, const char *abs, const char *rel, int depth, uin
             if (g->have_store_id && st.st_dev == g->store_dev && st.st_ino == g->store_ino) continue; /* the store */
             if ((r = dir_add(g, crel, &st)) != DX_OK) break;
             t->mode = DX_CAS_MODE_DIR;
-            if ((r = cap_dir(g, cabs, crel, depth + 1, tbuf, bbuf, &t->id, &sk2)) != DX_OK) break;
+            if ((r = cap_dir(g, cabs, crel, depth + 1, tbuf, &t->id, &sk2)) != DX_OK) break;
             if (sk2) {
                 free(g->dirs[at].path);
                 g->ndirs = at;
@@ -1528,7 +1591,7 @@ static dx_result cap_dir(sk *g, const char *abs, const char *rel, int depth, uin
                     k++;
                     continue;
                 }
-                rc = cap_file(g, cabs, &st, prev && prev->kind != KIND_SYMLINK ? prev : NULL, f, tbuf, bbuf, &r);
+                rc = cap_file(g, cabs, &st, prev && prev->kind != KIND_SYMLINK ? prev : NULL, f, tbuf, &r);
                 if (rc < 0) break;
                 if (rc == CAP_SKIP) {
                     frec_free(f);
@@ -1656,7 +1719,7 @@ static int capture(sk *g, uint64_t *seq_out) {
     dx_cas_id latest, files, dirs, meta, needs, root;
     dx_cas_tree_entry e[4];
     uint8_t tree[DX_CAS_TREE_HEADER_SIZE + 4 * DX_CAS_TREE_ENTRY_FIXED + 32];
-    uint8_t *tbuf = NULL, *bbuf = NULL;
+    uint8_t *tbuf = NULL;
     struct stat st;
     struct timespec now;
     prev_acc pa;
@@ -1679,9 +1742,9 @@ static int capture(sk *g, uint64_t *seq_out) {
     } else if (r != DX_ERR_NOTFOUND) {
         return tool_fail("ref latest of %s: %s", g->store_path, why(g, r));
     }
-    tbuf = (uint8_t *)malloc(SEG_SIZE), bbuf = (uint8_t *)malloc(SEG_SIZE);
-    if (!tbuf || !bbuf) {
-        free(tbuf), free(bbuf);
+    tbuf = (uint8_t *)malloc(READ_SIZE);
+    if (!tbuf) {
+        free(tbuf);
         return tool_fail("out of memory");
     }
 #if defined(DX_CAS_WITH_ZSTD)
@@ -1690,8 +1753,8 @@ static int capture(sk *g, uint64_t *seq_out) {
     put0 = g->s.stats.put_bytes, dedup0 = g->s.stats.dedup_bytes;
     g->dir.os_error = 0;
     r = dir_add(g, "", &st);
-    if (r == DX_OK) r = cap_dir(g, g->state, "", 0, tbuf, bbuf, &files, &skipped);
-    free(tbuf), free(bbuf);
+    if (r == DX_OK) r = cap_dir(g, g->state, "", 0, tbuf, &files, &skipped);
+    free(tbuf);
     if (r == DX_OK && skipped) return tool_fail("cannot capture %s: it cannot be read", g->state);
     if (r == DX_OK) r = dirs_put(g, &dirs);
     if (r == DX_OK) r = needs_put(g, &needs);
@@ -1791,7 +1854,7 @@ static dx_result restore_one(sk *g, const char *path, const dx_cas_tree_entry *e
         else set_mtime_at(tmp, f.mtime_sec, f.mtime_nsec, true);
     } else {
         if ((fd = open(tmp, O_RDWR | O_CREAT | O_EXCL, 0600)) < 0) err = errno, r = DX_ERR_IO;
-        else if (f.kind != KIND_EMPTY) r = content_write(g, &f, fd, folder, &err); /* checked against the root */
+        else if (f.kind != KIND_EMPTY) r = content_write(g, &f, fd, &err); /* checked against the root */
         if (r == DX_OK && fchmod(fd, (mode_t)f.mode) != 0) err = errno, r = DX_ERR_IO;
         if (r == DX_OK) {
             struct timespec ts[2];
@@ -2034,7 +2097,7 @@ static dx_result verify_one(sk *g, const char *path, const dx_cas_tree_entry *e,
     vctx *c = (vctx *)user;
     frec f;
     uint32_t i;
-    int fd, err;
+    int err;
     dx_result r;
     if (!seen_add(c, &e->id)) return DX_OK;
     c->records++;
@@ -2051,18 +2114,7 @@ static dx_result verify_one(sk *g, const char *path, const dx_cas_tree_entry *e,
         }
     }
     if (!g->quick && (f.kind == KIND_CHUNKS || f.kind == KIND_DELTA)) {
-        if ((fd = anon_tmp(g, g->tmp)) < 0) {
-            frec_free(&f);
-            tool_warn("cannot make a temporary file in %s: %s", g->tmp, strerror(errno));
-            return DX_ERR_IO;
-        }
-        r = content_write(g, &f, fd, g->tmp, &err);
-        close(fd);
-        if (err) {
-            frec_free(&f);
-            tool_warn("cannot write a temporary file in %s: %s", g->tmp, strerror(err));
-            return DX_ERR_IO;
-        }
+        r = content_write(g, &f, -1, &err); /* rebuilt in memory, segment by segment */
         if (r != DX_OK) {
             printf("version %llu: %s does not rebuild: %s\n", (unsigned long long)c->seq, path, why(g, r));
             c->bad++;
