@@ -84,7 +84,7 @@
    statekeeper takes an exclusive lock (flock of STORE/statekeeper.lock): one
    writer per store at a time.
    A file that changes while it is read (size, mtime or ctime change, or, for a
-   file changed in the last second, a second read that gives another root) is
+   file changed just before (racy()), a second read that gives another root) is
    read again; one that never holds still keeps its previous version (said so).
    An unchanged file (same size, mtime and mode as its record) is not read. */
 #define DX_IMPLEMENTATION
@@ -96,6 +96,9 @@
 #include <dirent.h>
 #include <signal.h>
 #include <sys/file.h>
+#if defined(__linux__)
+#include <sys/vfs.h>
+#endif
 #include <sys/inotify.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
@@ -1119,10 +1122,25 @@ static void settle(int fd) {
 #endif
 }
 
-/* changed in the last second: a write in the same clock tick as our first look would not show in the times */
-static bool racy(const struct stat *st, const struct timespec *start) {
-    int64_t c = (int64_t)st->st_ctim.tv_sec, s = (int64_t)start->tv_sec;
-    return c >= s - 1;
+/* Changed so recently that a write while we read could leave its times as they were. Two
+   ways: file times come from a coarse clock, so a write in the same tick as the one before it
+   does not move them (a tick is 1-10 ms on Linux; whole seconds on file systems that keep no
+   nanoseconds; git's index has the same "racy" case); and a writer paused inside one write
+   already moved them (settle waits for it only where SEEK_HOLE takes the inode lock). So: 100
+   ms on ext4 and tmpfs where times have nanoseconds, else 2 s. */
+static bool racy(int fd, const struct stat *st, const struct timespec *start) {
+    int64_t window = 2000000000;
+    int64_t c = (int64_t)st->st_ctim.tv_sec * 1000000000 + (int64_t)st->st_ctim.tv_nsec;
+    int64_t s = (int64_t)start->tv_sec * 1000000000 + (int64_t)start->tv_nsec;
+#if defined(__linux__)
+    struct statfs fs;
+    if ((st->st_ctim.tv_nsec != 0 || st->st_mtim.tv_nsec != 0) && fstatfs(fd, &fs) == 0 &&
+        (fs.f_type == 0xEF53 /* ext2/3/4 */ || fs.f_type == 0x01021994 /* tmpfs */))
+        window = 100000000;
+#else
+    (void)fd;
+#endif
+    return c >= s - window;
 }
 
 /* One pass over fd from its start: the Merkle root and size of what was read; the bytes go
@@ -1345,7 +1363,7 @@ static int cap_file(sk *g, const char *abs, const struct stat *st0, const frec *
         settle(fd);
         if (fstat(fd, &s2) != 0) break;
         if (!same_stat(&s1, &s2) || p.size != (uint64_t)s2.st_size) continue; /* it changed: again */
-        if (racy(&s2, &start)) {                                            /* a second look */
+        if (racy(fd, &s2, &start)) {                                            /* a second look */
             q = p;
             q.base = NULL, q.store = &g->dry;
             settle(fd);
