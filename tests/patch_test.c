@@ -772,6 +772,80 @@ done:
     return fail;
 }
 
+/* dx_patch_apply_chain: versions v0..vn, each a mutation of the one before,
+   each patch with its own random settings (shift mode or not, several block
+   sizes); the chain gives vn, as applying the patches one by one does. A
+   changed base, patches out of order, a damaged byte in a patch, a missing
+   spare where a later patch has COPY records and a short cap are refused;
+   a damaged patch never gives a result that is not vn. */
+static int p_apply_chain(prop_ctx *p) {
+    size_t n = (size_t)prop_range(p, 0, 6), made = 0, i, cap = 0, len[8], plen[8];
+    uint8_t *v[8], *patch[8], *out = NULL, *spare = NULL;
+    const uint8_t *pp[8];
+    bool copy_later = false;
+    int64_t r;
+    int fail = 1;
+    len[0] = prop_len(p, 4000);
+    v[0] = xmalloc(len[0]);
+    prop_bytes(p, v[0], len[0]);
+    for (i = 1; i <= n; i++) v[i] = gen_target(p, v[i - 1], len[i - 1], 4000, &len[i]);
+    for (i = 0; i <= n; i++) cap = max_sz(cap, len[i]);
+    for (i = 0; i < n; i++) {
+        dx_patch_config cfg;
+        int64_t pl;
+        gen_config(p, &cfg, 4);
+        cfg.shift = prop_bool(p) != 0;
+        if (cfg.shift) cfg.level = (int)prop_range(p, 1, 9);
+        patch[i] = make_patch(&cfg, v[i], len[i], v[i + 1], len[i + 1], &pl);
+        made++;
+        if (!PROP_EXPECT_MSG(p, pl > 0, "diff %lu: %s", (unsigned long)i, rn(pl))) goto done;
+        plen[i] = (size_t)pl, pp[i] = patch[i];
+        copy_later = copy_later || (i > 0 && cfg.shift);
+    }
+    out = xmalloc(cap + 1), spare = xmalloc(cap + 1);
+    prop_note(p, "%lu patches, %lu bytes at most, COPY after the first: %d", (unsigned long)n, (unsigned long)cap,
+              (int)copy_later);
+    r = dx_patch_apply_chain(pp, plen, n, v[0], len[0], out, spare, cap);
+    if (!PROP_EXPECT_MSG(p, r == (int64_t)len[n] && memcmp(out, v[n], len[n]) == 0, "chain: %s", rn(r))) goto done;
+    if (copy_later)
+        if (!PROP_EXPECT(p, dx_patch_apply_chain(pp, plen, n, v[0], len[0], out, NULL, cap) == DX_ERR_INVAL)) goto done;
+    if (n > 0 && cap > 0 && max_sz(len[0], len[1]) == cap && dx_patch_apply_chain(pp, plen, n, v[0], len[0], out, spare, cap - 1) != DX_ERR_NOSPACE) {
+        PROP_EXPECT_MSG(p, 0, "a cap one byte short is not refused");
+        goto done;
+    }
+    if (n > 0 && len[0] > 0) { /* another base */
+        uint8_t *b = xdup(v[0], len[0]);
+        b[prop_range(p, 0, len[0] - 1)] ^= (uint8_t)(1u << prop_range(p, 0, 7));
+        r = dx_patch_apply_chain(pp, plen, n, b, len[0], out, spare, cap);
+        free(b);
+        if (!PROP_EXPECT_MSG(p, r == DX_PATCH_ERR_WRONG_BASE, "changed base: %s", rn(r))) goto done;
+    }
+    if (n > 1) { /* two patches swapped: a link does not hold (unless they are the same change) */
+        const uint8_t *t = pp[0];
+        size_t tl = plen[0];
+        pp[0] = pp[1], plen[0] = plen[1], pp[1] = t, plen[1] = tl;
+        r = dx_patch_apply_chain(pp, plen, n, v[0], len[0], out, spare, cap);
+        pp[1] = pp[0], plen[1] = plen[0], pp[0] = t, plen[0] = tl;
+        if (!PROP_EXPECT_MSG(p, r < 0 ? r != DX_ERR_NOMEM : (r == (int64_t)len[n] && memcmp(out, v[n], len[n]) == 0),
+                             "swapped: %s", rn(r)))
+            goto done;
+    }
+    if (n > 0) { /* one byte of one patch damaged */
+        size_t k = (size_t)prop_range(p, 0, n - 1), at = (size_t)prop_range(p, 0, plen[k] - 1);
+        patch[k][at] ^= (uint8_t)(1u << prop_range(p, 0, 7));
+        r = dx_patch_apply_chain(pp, plen, n, v[0], len[0], out, spare, cap);
+        if (!PROP_EXPECT_MSG(p, r < 0 || (r == (int64_t)len[n] && memcmp(out, v[n], len[n]) == 0),
+                             "patch %lu damaged at %lu: %s and a wrong result", (unsigned long)k, (unsigned long)at, rn(r)))
+            goto done;
+    }
+    fail = 0;
+done:
+    for (i = 0; i <= n; i++) free(v[i]);
+    for (i = 0; i < made; i++) free(patch[i]);
+    free(out), free(spare);
+    return fail;
+}
+
 /* dx_patch_bound bounds: a diff into exactly that many bytes works, for
    every kind of input. Uncompressed, a buffer of exactly the patch's length
    works too and one byte less is DX_ERR_NOSPACE. */
@@ -2151,6 +2225,7 @@ static const prop_test tests[] = {
     PROP_PROPERTY(p_truncation),  PROP_PROPERTY(p_corruption),  PROP_PROPERTY(p_wrong_base),
     PROP_PROPERTY(p_chain),       PROP_PROPERTY(p_bound),       PROP_PROPERTY(p_hash_pieces),
     PROP_PROPERTY(p_shift),       PROP_PROPERTY(p_journal),     PROP_PROPERTY(p_auto),
+    PROP_PROPERTY(p_apply_chain),
 };
 
 #ifdef PATCH_WRITE_VECTORS
