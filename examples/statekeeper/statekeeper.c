@@ -94,6 +94,7 @@
 #include "dx_reactor.h"
 #include "../tool.h"
 #include <dirent.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/file.h>
 #if defined(__linux__)
@@ -249,6 +250,8 @@ typedef struct version {
 typedef struct sk {
     dx_cas_dir dir;
     dx_cas_store s, dry; /* dry: a store that only counts what s lacks (the cost of chunks) */
+    dx_cas_store sink;   /* keeps nothing: for a content's root alone */
+    pthread_mutex_t store_mu; /* s, while a helper thread reads it too (dry_has, dry_get, bs_read) */
     dx_cas_hash_alg alg;
     const char *store_path, *state;
     char tmp[DX_CAS_PATH_MAX + 32]; /* STORE/sk-tmp: capture's temporary files */
@@ -258,7 +261,8 @@ typedef struct sk {
     bool have_store_id;
     dev_t store_dev;
     ino_t store_ino;
-    uint64_t dry_new, dry_cost; /* dry store: new bytes, and what they would take (zstd estimate) */
+    uint64_t dry_new;          /* dry store: new bytes */
+    uint64_t dry_raw, dry_z;   /* of them, those compressed to estimate the cost (dry_put), and their size */
 #if defined(DX_CAS_WITH_ZSTD)
     ZSTD_CCtx *zc;
 #endif
@@ -371,13 +375,17 @@ static int anon_tmp(sk *g, const char *folder) {
 
 /* ---- blobs ---- */
 
-/* the dry store: has() asks the real store, put() only counts (and estimates the stored size) */
+/* The dry store: has() asks the real store, put() only counts, and estimates what the new chunks
+   would take as the real store keeps them (zstd). Compressing every chunk cost half of a capture of
+   a changed database, so past the first DRY_EXACT bytes only 1 chunk in 32 (picked by its id:
+   by content, not position) is compressed, and the rest is assumed to compress as they did. */
+#define DRY_EXACT (4u << 20)
 static dx_result dry_put(void *self, const dx_cas_id *id, const void *data, size_t len) {
     sk *g = (sk *)self;
-    (void)id;
+    bool sample = g->dry_new < DRY_EXACT || id->digest[0] < 8;
     g->dry_new += len;
 #if defined(DX_CAS_WITH_ZSTD)
-    if (g->zc) {
+    if (g->zc && sample) {
         size_t bound = ZSTD_compressBound(len), z;
         if (bound > g->zbuf_cap) {
             uint8_t *nb = (uint8_t *)realloc(g->zbuf, bound);
@@ -385,22 +393,32 @@ static dx_result dry_put(void *self, const dx_cas_id *id, const void *data, size
             g->zbuf = nb, g->zbuf_cap = bound;
         }
         z = ZSTD_compressCCtx(g->zc, g->zbuf, g->zbuf_cap, data, len, 3);
-        g->dry_cost += ZSTD_isError(z) || z > len ? len : z;
-        return DX_OK;
+        g->dry_raw += len, g->dry_z += ZSTD_isError(z) || z > len ? len : z;
     }
 #else
-    (void)data;
+    (void)data, (void)sample;
 #endif
-    g->dry_cost += len;
     return DX_OK;
+}
+static void dry_reset(sk *g) { g->dry_new = g->dry_raw = g->dry_z = 0; }
+static uint64_t dry_cost(const sk *g) { /* the estimate; without zstd, the bytes */
+    return g->dry_raw ? (uint64_t)((double)g->dry_new * ((double)g->dry_z / (double)g->dry_raw)) : g->dry_new;
 }
 static int64_t dry_get(void *self, const dx_cas_id *id, void *buf, size_t cap) {
     sk *g = (sk *)self;
-    return dx_cas_store_get(&g->s, id, buf, cap);
+    int64_t n;
+    pthread_mutex_lock(&g->store_mu);
+    n = dx_cas_store_get(&g->s, id, buf, cap);
+    pthread_mutex_unlock(&g->store_mu);
+    return n;
 }
 static int64_t dry_has(void *self, const dx_cas_id *id) {
     sk *g = (sk *)self;
-    return dx_cas_store_has(&g->s, id);
+    int64_t n;
+    pthread_mutex_lock(&g->store_mu);
+    n = dx_cas_store_has(&g->s, id);
+    pthread_mutex_unlock(&g->store_mu);
+    return n;
 }
 static dx_result dry_delete(void *self, const dx_cas_id *id) {
     (void)self, (void)id;
@@ -411,6 +429,19 @@ static dx_result dry_iterate(void *self, dx_cas_iter_fn fn, void *user) {
     return DX_OK;
 }
 static const dx_cas_store_vtable dry_vt = {dry_put, dry_get, dry_has, dry_delete, dry_iterate, NULL};
+static dx_result sink_put(void *self, const dx_cas_id *id, const void *data, size_t len) {
+    (void)self, (void)id, (void)data, (void)len;
+    return DX_OK;
+}
+static int64_t sink_get(void *self, const dx_cas_id *id, void *buf, size_t cap) {
+    (void)self, (void)id, (void)buf, (void)cap;
+    return DX_ERR_NOTFOUND;
+}
+static int64_t sink_has(void *self, const dx_cas_id *id) {
+    (void)self, (void)id;
+    return 0;
+}
+static const dx_cas_store_vtable sink_vt = {sink_put, sink_get, sink_has, dry_delete, dry_iterate, NULL};
 
 static dx_result put_blob(sk *g, const void *data, size_t len, dx_cas_id *out) {
     dx_cas_blob_writer w;
@@ -725,6 +756,79 @@ static void dirs_free(dirrec *d, size_t n) {
 
 /* ---- content: a record's bytes rebuilt segment by segment, checked against its root ---- */
 
+/* ---- a helper thread: one job at a time beside the main thread (2 cores: a capture reads and
+   hashes the file while the helper rebuilds the base and diffs; a restore rebuilds while the
+   helper hashes and writes). Without a thread (pthread_create failed) a job runs inline. ---- */
+typedef struct helper {
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    void (*job)(void *);
+    void *arg;
+    bool busy, quit, running;
+} helper;
+
+static void *helper_main(void *arg) {
+    helper *h = (helper *)arg;
+    pthread_mutex_lock(&h->mu);
+    for (;;) {
+        while (!h->busy && !h->quit) pthread_cond_wait(&h->cv, &h->mu);
+        if (!h->busy) break; /* quit, and nothing left */
+        pthread_mutex_unlock(&h->mu);
+        h->job(h->arg);
+        pthread_mutex_lock(&h->mu);
+        h->busy = false;
+        pthread_cond_broadcast(&h->cv);
+    }
+    pthread_mutex_unlock(&h->mu);
+    return NULL;
+}
+
+static void helper_start(helper *h) {
+    memset(h, 0, sizeof *h);
+    if (pthread_mutex_init(&h->mu, NULL) != 0) return;
+    if (pthread_cond_init(&h->cv, NULL) != 0) {
+        pthread_mutex_destroy(&h->mu);
+        return;
+    }
+    if (pthread_create(&h->thread, NULL, helper_main, h) != 0) {
+        pthread_cond_destroy(&h->cv), pthread_mutex_destroy(&h->mu);
+        return;
+    }
+    h->running = true;
+}
+
+/* until the job posted last is done */
+static void helper_wait(helper *h) {
+    if (!h->running) return;
+    pthread_mutex_lock(&h->mu);
+    while (h->busy) pthread_cond_wait(&h->cv, &h->mu);
+    pthread_mutex_unlock(&h->mu);
+}
+
+/* job(arg) on the helper; the caller has waited for the one before */
+static void helper_post(helper *h, void (*job)(void *), void *arg) {
+    if (!h->running) {
+        job(arg);
+        return;
+    }
+    pthread_mutex_lock(&h->mu);
+    h->job = job, h->arg = arg, h->busy = true;
+    pthread_cond_broadcast(&h->cv);
+    pthread_mutex_unlock(&h->mu);
+}
+
+static void helper_stop(helper *h) {
+    if (!h->running) return;
+    pthread_mutex_lock(&h->mu);
+    h->quit = true;
+    pthread_cond_broadcast(&h->cv);
+    pthread_mutex_unlock(&h->mu);
+    pthread_join(h->thread, NULL);
+    pthread_cond_destroy(&h->cv), pthread_mutex_destroy(&h->mu);
+    h->running = false;
+}
+
 /* A blob read front to back in pieces (a DELTA's chain is read as several streams at once):
    its manifest, then each chunk fetched from the store (checked against its id) when needed. */
 typedef struct bstream {
@@ -768,7 +872,9 @@ static dx_result bs_read(bstream *b, uint8_t *out, size_t len) {
             int64_t n;
             if (b->next == b->m.count) return DX_ERR_CORRUPT;
             dx_cas_manifest_entry(&b->m, b->next++, &id, &clen);
+            pthread_mutex_lock(&b->g->store_mu);
             n = dx_cas_store_get(&b->g->s, &id, b->chunk, b->chunk_cap);
+            pthread_mutex_unlock(&b->g->store_mu);
             if (n < 0) return (dx_result)n;
             if (n != (int64_t)clen || clen == 0) return DX_ERR_CORRUPT;
             b->len = clen, b->pos = 0;
@@ -784,24 +890,30 @@ static bool bs_at_end(const bstream *b) { return b->pos == b->len && b->next == 
 
 /* A record's content (CHUNKS, or DELTA: [content, patch 1, ..., patch d]) as its segments in
    order. Segment i of a patch's target needs only segment i of its base, so every step of the
-   chain is read once, side by side, and no version in between is ever written out. Each chunk
-   is checked against its id and each patch against its base's and result's hashes as they are
-   read, and a CHUNKS record's root is its manifest's; the root of a DELTA's whole content
-   (content_write) is checked by restore and verify. A capture's base is not hashed again as
-   a whole: the checks above already hold each of its bytes to what was captured. */
+   chain is read once, side by side, and no version in between is ever written out. A segment's
+   patches are applied as one chain (dx_patch_apply_chain): in place where they hold no moved
+   data, with the base's hash checked at the start and the result's at the end, not at every
+   step (a segment of a depth-12 chain was hashed 24 times). Each chunk is checked against its
+   id as it is read, and a CHUNKS record's root is its manifest's; the root of a DELTA's whole
+   content (content_write) is checked by restore and verify. A capture's base is not hashed
+   again as a whole: the checks above already hold each of its bytes to what was captured. */
+#define CHAIN_PATCH_BYTES (8u << 20) /* a segment's patches held at once (more: applied in groups) */
 typedef struct chain {
     bstream *s;     /* s[0]: the content, s[j]: patch j */
     uint64_t *len;  /* len[j]: the length after step j */
     uint32_t n, seg;
     uint64_t off;   /* the next segment's offset */
-    uint8_t *a, *b, *patch;
-    size_t patch_cap;
+    uint8_t *a, *b, *spare;   /* segments: the base, the result, the scratch of moved data */
+    uint8_t *patch;           /* a segment's patches, one after another */
+    size_t patch_cap, patch_max;
+    const uint8_t **pp;       /* the group's patches, */
+    size_t *pl;               /* and their lengths */
 } chain;
 
 static void chain_close(chain *c) {
     uint32_t j;
     for (j = 0; c->s && j < c->n; j++) bs_close(&c->s[j]);
-    free(c->s), free(c->len), free(c->a), free(c->b), free(c->patch);
+    free(c->s), free(c->len), free(c->a), free(c->b), free(c->spare), free(c->patch), free(c->pp), free(c->pl);
     memset(c, 0, sizeof *c);
 }
 
@@ -813,7 +925,8 @@ static dx_result chain_open(sk *g, const frec *f, chain *c) {
     if ((f->kind != KIND_CHUNKS && f->kind != KIND_DELTA) || f->nchain == 0 || (f->kind == KIND_CHUNKS) != (f->nchain == 1))
         return DX_ERR_CORRUPT;
     c->s = (bstream *)calloc(f->nchain, sizeof *c->s), c->len = (uint64_t *)calloc(f->nchain, sizeof *c->len);
-    if (!c->s || !c->len) return DX_ERR_NOMEM;
+    c->pp = (const uint8_t **)calloc(f->nchain, sizeof *c->pp), c->pl = (size_t *)calloc(f->nchain, sizeof *c->pl);
+    if (!c->s || !c->len || !c->pp || !c->pl) return chain_close(c), DX_ERR_NOMEM;
     c->n = f->nchain, c->seg = SEG_SIZE;
     for (j = 0; r == DX_OK && j < c->n; j++) {
         uint8_t h[32];
@@ -838,21 +951,40 @@ static dx_result chain_open(sk *g, const frec *f, chain *c) {
     }
     if (r == DX_OK && c->len[c->n - 1] != f->size) r = DX_ERR_CORRUPT;
     if (r == DX_OK) {
-        c->patch_cap = (size_t)c->seg * 2 + (1u << 20);
+        c->patch_max = (size_t)c->seg * 2 + (1u << 20); /* a patch of a segment: at most about the segment */
         c->a = (uint8_t *)malloc(c->seg), c->b = (uint8_t *)malloc(c->seg);
-        if (c->n > 1) c->patch = (uint8_t *)malloc(c->patch_cap);
-        if (!c->a || !c->b || (c->n > 1 && !c->patch)) r = DX_ERR_NOMEM;
+        if (!c->a || !c->b) r = DX_ERR_NOMEM;
     }
     if (r != DX_OK) chain_close(c);
     return r;
 }
 
+/* Applies the group of k patches to the segment in c->a (*len bytes): the result in c->a. */
+static dx_result chain_apply(chain *c, uint32_t k, size_t *len) {
+    dx_patch_info in;
+    size_t at = 0;
+    int64_t n;
+    uint32_t i;
+    uint8_t *t;
+    if (k == 0) return DX_OK;
+    for (i = 0; i < k; at += c->pl[i], i++) {
+        c->pp[i] = c->patch + at;
+        if (i > 0 && !c->spare && dx_patch_read_info(c->pp[i], c->pl[i], &in) == DX_OK && (in.flags & DX_PATCH_FLAG_COPY) &&
+            !(c->spare = (uint8_t *)malloc(c->seg))) /* moved data after the first patch: a third segment */
+            return DX_ERR_NOMEM;
+    }
+    n = dx_patch_apply_chain(c->pp, c->pl, k, c->a, *len, c->b, c->spare, c->seg);
+    if (n < 0) return (dx_result)n;
+    *len = (size_t)n;
+    t = c->a, c->a = c->b, c->b = t;
+    return DX_OK;
+}
+
 /* The next segment of the content: *out (c's memory, valid until the next call) and its length; 0 at the end. */
 static dx_result chain_next(chain *c, const uint8_t **out, size_t *out_len) {
     uint64_t off = c->off;
-    uint8_t *cur = c->a, *other = c->b;
-    size_t cur_len = 0;
-    uint32_t j;
+    size_t cur_len = 0, want = 0, held = 0; /* want: the length after the last patch held */
+    uint32_t j, k = 0;
     dx_result r;
     *out = c->a, *out_len = 0;
     if (off >= c->len[c->n - 1]) {
@@ -861,35 +993,42 @@ static dx_result chain_next(chain *c, const uint8_t **out, size_t *out_len) {
         return DX_OK;
     }
     if (off < c->len[0]) {
-        cur_len = (size_t)(c->len[0] - off < c->seg ? c->len[0] - off : c->seg);
-        if ((r = bs_read(&c->s[0], cur, cur_len)) != DX_OK) return r;
+        cur_len = want = (size_t)(c->len[0] - off < c->seg ? c->len[0] - off : c->seg);
+        if ((r = bs_read(&c->s[0], c->a, cur_len)) != DX_OK) return r;
     }
     for (j = 1; j < c->n; j++) {
         size_t target_len;
         uint8_t lenb[4];
         uint32_t plen;
-        int64_t n;
-        if (off >= c->len[j]) { /* this version ends before the segment: it has no record for it */
-            cur_len = 0;
+        if (off >= c->len[j]) { /* this version ends before the segment: what came before is gone */
+            cur_len = want = 0, k = 0, held = 0;
             continue;
         }
         target_len = (size_t)(c->len[j] - off < c->seg ? c->len[j] - off : c->seg);
         if ((r = bs_read(&c->s[j], lenb, 4)) != DX_OK) return r;
         plen = dx_load_u32le(lenb);
         if (plen == 0) { /* the same bytes as the base's segment */
-            if (cur_len != target_len) return DX_ERR_CORRUPT;
+            if (want != target_len) return DX_ERR_CORRUPT;
             continue;
         }
-        if (plen > c->patch_cap) return DX_ERR_CORRUPT;
-        if ((r = bs_read(&c->s[j], c->patch, plen)) != DX_OK) return r;
-        n = dx_patch_apply(c->patch, plen, cur, cur_len, other, c->seg);
-        if (n < 0) return (dx_result)n;
-        if ((size_t)n != target_len) return DX_ERR_CORRUPT;
-        cur_len = target_len;
-        { uint8_t *t = cur; cur = other, other = t; }
+        if (plen > c->patch_max) return DX_ERR_CORRUPT;
+        if (held + plen > c->patch_cap && held > 0) { /* the group so far first */
+            if ((r = chain_apply(c, k, &cur_len)) != DX_OK) return r;
+            k = 0, held = 0;
+        }
+        if (held + plen > c->patch_cap) { /* room for this one (the group is empty) */
+            size_t cap = plen > CHAIN_PATCH_BYTES ? plen : CHAIN_PATCH_BYTES;
+            uint8_t *np = (uint8_t *)realloc(c->patch, cap);
+            if (!np) return DX_ERR_NOMEM;
+            c->patch = np, c->patch_cap = cap;
+        }
+        if ((r = bs_read(&c->s[j], c->patch + held, plen)) != DX_OK) return r;
+        c->pl[k++] = plen, held += plen, want = target_len;
     }
+    if ((r = chain_apply(c, k, &cur_len)) != DX_OK) return r;
+    if (cur_len != want) return DX_ERR_CORRUPT;
     c->off += cur_len;
-    *out = cur, *out_len = cur_len;
+    *out = c->a, *out_len = cur_len;
     return DX_OK;
 }
 
@@ -897,42 +1036,78 @@ static dx_result chain_next(chain *c, const uint8_t **out, size_t *out_len) {
    checked against its root and size before this returns DX_OK (a DELTA's bytes are chunked
    and hashed again as they are written; a CHUNKS record's chunks are its root's leaves, each
    checked as it is read). *err: an errno when the trouble was the disk. */
-static dx_result content_write(sk *g, const frec *f, int out_fd, int *err) {
-    chain c;
+/* content_write's helper job: one segment hashed (a DELTA) and written */
+typedef struct out_job {
     dx_cas_blob_writer w;
-    dx_cas_blob_writer_config wc;
-    dx_cas_id id;
-    uint8_t root[32];
+    bool rehash;
+    int fd, err;
+    uint64_t off;
     const uint8_t *seg;
     size_t len;
-    uint64_t off = 0;
-    bool rehash = f->kind == KIND_DELTA;
+    dx_result r;
+} out_job;
+
+static void out_segment(void *arg) {
+    out_job *j = (out_job *)arg;
+    if (j->r != DX_OK) return;
+    if (j->rehash && (j->r = dx_cas_blob_writer_write(&j->w, j->seg, j->len)) != DX_OK) return;
+    if (j->fd >= 0 && (j->r = write_at(j->fd, j->off, j->seg, j->len)) != DX_OK) {
+        j->err = errno ? errno : EIO;
+        return;
+    }
+    j->off += j->len;
+}
+
+static dx_result content_write(sk *g, const frec *f, int out_fd, int *err) {
+    chain c;
+    dx_cas_blob_writer_config wc;
+    dx_cas_id id;
+    uint8_t root[32], *buf[2] = {NULL, NULL};
+    const uint8_t *seg;
+    size_t len;
+    helper h;
+    out_job j;
+    unsigned i;
     dx_result r;
     *err = 0;
+    memset(&j, 0, sizeof j);
+    memset(&h, 0, sizeof h);
+    j.rehash = f->kind == KIND_DELTA, j.fd = out_fd;
     if ((r = chain_open(g, f, &c)) != DX_OK) return r;
     memset(&wc, 0, sizeof wc);
-    wc.store = &g->dry;
-    if (rehash && (r = dx_cas_blob_writer_create(&w, &wc)) != DX_OK) {
+    wc.store = &g->sink;
+    if (j.rehash && (r = dx_cas_blob_writer_create(&j.w, &wc)) != DX_OK) {
         chain_close(&c);
         return r;
     }
-    for (;;) {
-        if ((r = chain_next(&c, &seg, &len)) != DX_OK || len == 0) break;
-        if (rehash && (r = dx_cas_blob_writer_write(&w, seg, len)) != DX_OK) break;
-        if (out_fd >= 0 && (r = write_at(out_fd, off, seg, len)) != DX_OK) {
-            *err = errno ? errno : EIO;
-            break;
-        }
-        off += len;
+    if (j.rehash || out_fd >= 0) {
+        if (!(buf[0] = (uint8_t *)malloc(c.seg)) || !(buf[1] = (uint8_t *)malloc(c.seg))) r = DX_ERR_NOMEM;
+        else helper_start(&h);
     }
+    for (i = 0; r == DX_OK && (j.rehash || out_fd >= 0); i++) {
+        if ((r = chain_next(&c, &seg, &len)) != DX_OK || len == 0) break;
+        memcpy(buf[i & 1], seg, len); /* its last reader, the job before the last, is done */
+        helper_wait(&h);
+        if (j.r != DX_OK) break;
+        j.seg = buf[i & 1], j.len = len;
+        helper_post(&h, out_segment, &j);
+    }
+    helper_wait(&h);
+    helper_stop(&h);
+    if (r == DX_OK) r = j.r, *err = j.err;
     memcpy(root, f->root, 32);
-    if (rehash) {
-        if (r == DX_OK) r = dx_cas_blob_writer_finish(&w, &id, root);
-        dx_cas_blob_writer_destroy(&w);
+    if (j.rehash) {
+        if (r == DX_OK) r = dx_cas_blob_writer_finish(&j.w, &id, root);
+        dx_cas_blob_writer_destroy(&j.w);
+    }
+    while (r == DX_OK && !j.rehash && out_fd < 0) { /* only checked: read to the end */
+        if ((r = chain_next(&c, &seg, &len)) != DX_OK || len == 0) break;
+        j.off += len;
     }
     chain_close(&c);
-    if (r == DX_OK && out_fd >= 0 && ftruncate(out_fd, (off_t)off) != 0) *err = errno, r = DX_ERR_IO;
-    if (r == DX_OK && (off != f->size || memcmp(root, f->root, 32) != 0)) r = DX_ERR_CHECKSUM;
+    free(buf[0]), free(buf[1]);
+    if (r == DX_OK && out_fd >= 0 && ftruncate(out_fd, (off_t)j.off) != 0) *err = errno, r = DX_ERR_IO;
+    if (r == DX_OK && (j.off != f->size || memcmp(root, f->root, 32) != 0)) r = DX_ERR_CHECKSUM;
     return r;
 }
 
@@ -1018,6 +1193,8 @@ static int open_store(sk *g, bool create, bool lock) {
         memset(&sc, 0, sizeof sc);
         sc.vtable = &dry_vt, sc.self = g, sc.hash_alg = &g->alg;
         dx_cas_store_init(&g->dry, &sc);
+        sc.vtable = &sink_vt;
+        dx_cas_store_init(&g->sink, &sc);
     }
     if (stat(g->store_path, &st) == 0) g->have_store_id = true, g->store_dev = st.st_dev, g->store_ino = st.st_ino;
     g->lock_fd = -1;
@@ -1218,64 +1395,100 @@ static dx_result patch_out(pass *p, const uint8_t *patch, uint32_t len) {
     return DX_OK;
 }
 
+/* run_pass's helper job: the segments of one piece of the file diffed against the base's */
+typedef struct diff_job {
+    pass *p;
+    chain *ch;
+    uint8_t *pbuf;
+    size_t pcap;
+    const uint8_t *buf;
+    size_t got;
+    uint32_t count;
+    dx_result r;
+} diff_job;
+
+static void diff_piece(void *arg) {
+    diff_job *j = (diff_job *)arg;
+    size_t at;
+    for (at = 0; j->r == DX_OK && at < j->got; at += SEG_SIZE) { /* each segment: its patch, or LEN 0 */
+        const uint8_t *bseg, *tseg = j->buf + at;
+        size_t blen, tlen = j->got - at < SEG_SIZE ? j->got - at : SEG_SIZE;
+        int64_t plen = 0;
+        if ((j->r = chain_next(j->ch, &bseg, &blen)) != DX_OK) {
+            j->p->base_failed = j->r;
+            break;
+        }
+        if (!(blen == tlen && memcmp(bseg, tseg, tlen) == 0)) {
+            plen = diff_segment(j->p, bseg, blen, tseg, tlen, j->pbuf, j->pbuf + j->pcap, j->pcap);
+            if (plen <= 0) { /* a patch has a header: 0 never comes */
+                j->r = plen < 0 ? (dx_result)plen : DX_ERR_CORRUPT;
+                break;
+            }
+        }
+        if ((j->r = patch_out(j->p, j->pbuf, (uint32_t)plen)) != DX_OK) break;
+        j->count++;
+    }
+}
+
+/* With a base, the file is read into two buffers in turn: the main thread chunks and hashes one
+   while the helper diffs the one before. */
 static dx_result run_pass(pass *p, uint8_t *tbuf) {
     dx_cas_blob_writer w;
     dx_cas_blob_writer_config c;
     dx_patch_config pc;
     chain ch;
-    uint8_t head[32], *pbuf = NULL;
-    size_t pcap = 0, got;
-    uint32_t count = 0;
+    helper h;
+    diff_job j;
+    uint8_t head[32], *buf[2] = {tbuf, NULL};
+    size_t got;
+    unsigned i;
     dx_result r;
     memset(&c, 0, sizeof c);
     memset(&ch, 0, sizeof ch);
+    memset(&j, 0, sizeof j);
+    memset(&h, 0, sizeof h);
     c.store = p->store;
     p->shift_skip = p->shift_backoff = 0;
     p->size = 0, p->patch_len = 0, p->out_len = 0, p->err = 0, p->read_failed = false, p->base_failed = DX_OK;
     if (lseek(p->fd, 0, SEEK_SET) != 0) return p->err = errno, p->read_failed = true, DX_ERR_IO;
     if ((r = dx_cas_blob_writer_create(&w, &c)) != DX_OK) return r;
+    j.p = p, j.ch = &ch;
     if (p->base) {
         memset(&pc, 0, sizeof pc);
         pc.shift = true, pc.level = PATCH_LEVEL, pc.zstd_level = 3, pc.one_way = true;
-        pcap = dx_patch_bound(SEG_SIZE, SEG_SIZE, &pc);
+        j.pcap = dx_patch_bound(SEG_SIZE, SEG_SIZE, &pc);
         pc.shift = false, pc.no_witness = true;
-        if (dx_patch_bound(SEG_SIZE, SEG_SIZE, &pc) > pcap) pcap = dx_patch_bound(SEG_SIZE, SEG_SIZE, &pc);
-        if (!(pbuf = (uint8_t *)malloc(2 * pcap))) r = DX_ERR_NOMEM;
+        if (dx_patch_bound(SEG_SIZE, SEG_SIZE, &pc) > j.pcap) j.pcap = dx_patch_bound(SEG_SIZE, SEG_SIZE, &pc);
+        if (!(j.pbuf = (uint8_t *)malloc(2 * j.pcap)) || !(buf[1] = (uint8_t *)malloc(READ_SIZE))) r = DX_ERR_NOMEM;
         else if ((r = chain_open(p->g, p->base, &ch)) != DX_OK || ch.seg != SEG_SIZE)
             p->base_failed = r = r ? r : DX_ERR_UNSUPPORTED;
         memset(head, 0, sizeof head);
         if (r == DX_OK && (ftruncate(p->patch_fd, 0) != 0 || pwrite(p->patch_fd, head, 32, 0) != 32)) p->err = errno, r = DX_ERR_IO;
         p->patch_len = 32;
+        if (r == DX_OK) helper_start(&h);
     }
-    while (r == DX_OK) {
-        size_t at;
-        if ((r = read_full(p->fd, tbuf, READ_SIZE, &got)) != DX_OK) {
-            p->err = errno, p->read_failed = true;
+    for (i = 0; r == DX_OK; i++) {
+        uint8_t *b = buf[p->base ? i & 1 : 0]; /* its last reader, the job before the last, is done */
+        if ((r = read_full(p->fd, b, READ_SIZE, &got)) != DX_OK) {
+            int e = errno;
+            helper_wait(&h); /* p->err is the helper's while it runs */
+            p->err = e, p->read_failed = true;
             break;
         }
         if (got == 0) break;
         test_step();
-        if ((r = dx_cas_blob_writer_write(&w, tbuf, got)) != DX_OK) break;
-        for (at = 0; p->base && at < got && r == DX_OK; at += SEG_SIZE) { /* each segment: its patch, or LEN 0 */
-            const uint8_t *bseg, *tseg = tbuf + at;
-            size_t blen, tlen = got - at < SEG_SIZE ? got - at : SEG_SIZE;
-            int64_t plen = 0;
-            if ((r = chain_next(&ch, &bseg, &blen)) != DX_OK) {
-                p->base_failed = r;
-                break;
-            }
-            if (!(blen == tlen && memcmp(bseg, tseg, tlen) == 0)) {
-                plen = diff_segment(p, bseg, blen, tseg, tlen, pbuf, pbuf + pcap, pcap);
-                if (plen <= 0) { /* a patch has a header: 0 never comes */
-                    r = plen < 0 ? (dx_result)plen : DX_ERR_CORRUPT;
-                    break;
-                }
-            }
-            if ((r = patch_out(p, pbuf, (uint32_t)plen)) != DX_OK) break;
-            count++;
+        if (p->base) {
+            helper_wait(&h);
+            if ((r = j.r) != DX_OK) break;
+            j.buf = b, j.got = got;
+            helper_post(&h, diff_piece, &j);
         }
+        if ((r = dx_cas_blob_writer_write(&w, b, got)) != DX_OK) break;
         p->size += got;
     }
+    helper_wait(&h);
+    helper_stop(&h);
+    if (r == DX_OK) r = j.r;
     if (r == DX_OK && p->base) r = patch_out(p, NULL, 0);
     if (r == DX_OK) r = dx_cas_blob_writer_finish(&w, &p->manifest, p->root);
     dx_cas_blob_writer_destroy(&w);
@@ -1285,12 +1498,12 @@ static dx_result run_pass(pass *p, uint8_t *tbuf) {
         head[4] = 1, head[5] = 0;
         dx_store_u16le(head + 6, 0);
         dx_store_u32le(head + 8, SEG_SIZE);
-        dx_store_u32le(head + 12, count);
+        dx_store_u32le(head + 12, j.count);
         dx_store_u64le(head + 16, p->base->size);
         dx_store_u64le(head + 24, p->size);
         if (pwrite(p->patch_fd, head, 32, 0) != 32) p->err = errno, r = DX_ERR_IO;
     }
-    free(pbuf);
+    free(j.pbuf), free(buf[1]);
     return r;
 }
 
@@ -1348,7 +1561,7 @@ static int cap_file(sk *g, const char *abs, const struct stat *st0, const frec *
         if (fstat(fd, &s1) != 0) break;
         p.g = g, p.fd = fd, p.base = eligible ? prev : NULL, p.patch_fd = patch_fd;
         p.store = eligible ? &g->dry : &g->s;
-        g->dry_new = g->dry_cost = 0;
+        dry_reset(g);
         r = run_pass(&p, tbuf);
         if (r != DX_OK && p.base_failed != DX_OK && !p.err) {
             /* a damaged previous version: this one is stored whole (verify reports the damage); a
@@ -1359,13 +1572,13 @@ static int cap_file(sk *g, const char *abs, const struct stat *st0, const frec *
             continue;
         }
         if (r != DX_OK) break;
-        chunk_cost = g->dry_cost;
+        chunk_cost = dry_cost(g);
         settle(fd);
         if (fstat(fd, &s2) != 0) break;
         if (!same_stat(&s1, &s2) || p.size != (uint64_t)s2.st_size) continue; /* it changed: again */
         if (racy(fd, &s2, &start)) {                                            /* a second look */
             q = p;
-            q.base = NULL, q.store = &g->dry;
+            q.base = NULL, q.store = &g->sink;
             settle(fd);
             if ((r = run_pass(&q, tbuf)) != DX_OK) {
                 p = q;
@@ -1393,9 +1606,9 @@ static int cap_file(sk *g, const char *abs, const struct stat *st0, const frec *
         }
         if (eligible) { /* what the patch would take, measured as the chunks were (compressed, deduplicated) */
             dx_cas_id pid;
-            g->dry_new = g->dry_cost = 0;
+            dry_reset(g);
             if ((r = put_file_blob(&g->dry, patch_fd, tbuf, &pid)) != DX_OK) break;
-            patch_cost = g->dry_cost;
+            patch_cost = dry_cost(g);
         }
         if (eligible && patch_cost < chunk_cost) { /* the delta is smaller than the new chunks */
             dx_cas_id pid;
@@ -2546,6 +2759,7 @@ int main(int argc, char **argv) {
     bool restoring = false;
     tool_start("statekeeper", usage);
     g.full_every = 16, g.lock_fd = -1;
+    pthread_mutex_init(&g.store_mu, NULL);
     for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) /* restore's --version V is not the tools' --version */
         if (!strcmp(argv[i], "restore")) restoring = true;
     for (i = 1; i < argc; i++) {
