@@ -145,10 +145,12 @@ API
        previous one's target in their headers, every frame, and the last
        result's hash: two hashes of the data, not two for each patch, and
        patches without COPY records apply in place (time in proportion to
-       their changes, not to the data). cap: at least every base and target
-       length; spare: cap bytes, needed only if a patch but the first has
-       COPY records (else may be NULL). Forward only. On an error out holds
-       no result (it is the scratch). allocates: as dx_patch_apply, once.
+       their changes, not to the data). base may be out (cap bytes there):
+       then the first patch too applies in place. cap: at least every base
+       and target length; spare: cap bytes, needed only if a patch that
+       does not apply from base has COPY records (else may be NULL). Forward
+       only. On an error out holds no result (it is the scratch; with base
+       == out the base is lost). allocates: as dx_patch_apply, once.
    Errors of all three: DX_PATCH_ERR_MAGIC, DX_PATCH_ERR_OLD_FORMAT, DX_ERR_TRUNCATED,
    DX_ERR_CORRUPT, DX_ERR_CHECKSUM, DX_ERR_UNSUPPORTED, DX_ERR_LIMIT,
    DX_PATCH_ERR_WRONG_BASE (nothing written), DX_PATCH_ERR_RESULT (the result's
@@ -3568,19 +3570,20 @@ DX_PATCH_API int64_t dx_patch_apply_chain(const uint8_t *const *patches, const s
     uint8_t *scratch = NULL, *cur = out, *other = spare;
     size_t scratch_size = 0, k, cur_len = base_len;
     uint32_t max_block = 64, max_frame = 64;
-    bool zstd = false;
+    bool zstd = false, in_out = base == out; /* in_out: the base is patched where it is */
     dx_result err = DX_OK;
     DX_MEMSET(&prev, 0, sizeof prev);
-    if ((!patches && n) || (!lens && n) || (!base && base_len) || !out || (spare && spare == out)) return DX_ERR_INVAL;
-    if ((base && out < base + base_len && base < out + cap) || (base && spare && spare < base + base_len && base < spare + cap))
-        return DX_ERR_INVAL; /* no overlap */
+    if ((!patches && n) || (!lens && n) || (!base && base_len) || !out) return DX_ERR_INVAL;
+    if ((base && !in_out && out < base + base_len && base < out + cap) || (spare && spare < out + cap && out < spare + cap) ||
+        (base && spare && spare < base + base_len && base < spare + cap))
+        return DX_ERR_INVAL; /* no overlap but base == out */
     for (k = 0; k < n; k++) { /* the headers: sizes, links, limits */
         if (!patches[k]) return DX_ERR_INVAL;
         if ((err = dx_patch_read_info(patches[k], lens[k], &info)) != DX_OK) return err;
         if (k == 0 ? info.base_len != base_len : info.base_len != prev.target_len || info.base_hash != prev.target_hash)
             return DX_PATCH_ERR_WRONG_BASE;
         if (dxi_pt_max(info.base_len, info.target_len) > cap) return DX_ERR_NOSPACE;
-        if (k > 0 && (info.flags & DX_PATCH_FLAG_COPY) && !spare) return DX_ERR_INVAL;
+        if ((k > 0 || in_out) && (info.flags & DX_PATCH_FLAG_COPY) && !spare) return DX_ERR_INVAL;
         if (info.block_size > max_block) max_block = info.block_size;
         if (info.frame_max > max_frame) max_frame = info.frame_max;
         zstd = zstd || (info.flags & DX_PATCH_FLAG_ZSTD);
@@ -3588,7 +3591,7 @@ DX_PATCH_API int64_t dx_patch_apply_chain(const uint8_t *const *patches, const s
     }
     if (n == 0) {
         if (base_len > cap) return DX_ERR_NOSPACE;
-        if (base_len) DX_MEMCPY(out, base, base_len);
+        if (base_len && !in_out) DX_MEMCPY(out, base, base_len);
         return (int64_t)base_len;
     }
     dx_patch_read_info(patches[0], lens[0], &info);
@@ -3604,10 +3607,12 @@ DX_PATCH_API int64_t dx_patch_apply_chain(const uint8_t *const *patches, const s
         const uint8_t *p = patches[k] + DX_PATCH_HEADER_SIZE, *end = patches[k] + lens[k];
         dxi_pt_mem mem;
         uint32_t f;
-        /* the first from base into out; the others in place, or (COPY records) into the other buffer */
-        bool in_place = k > 0 && !(dx_load_u32le(patches[k] + DX_PATCH_HEADER_OFF_FLAGS) & DX_PATCH_FLAG_COPY);
-        uint8_t *dst = k == 0 || in_place ? cur : other;
-        mem.src = k == 0 ? base : cur, mem.dst = dst, mem.dst_cap = cap;
+        /* the first from base into out (unless base is out); the others in place, or (COPY records)
+           into the other buffer */
+        bool from_base = k == 0 && !in_out;
+        bool in_place = !from_base && !(dx_load_u32le(patches[k] + DX_PATCH_HEADER_OFF_FLAGS) & DX_PATCH_FLAG_COPY);
+        uint8_t *dst = from_base || in_place ? cur : other;
+        mem.src = from_base ? base : cur, mem.dst = dst, mem.dst_cap = cap;
         cfg.io.user = &mem;
         cfg.data_len = cur_len;
         cfg.in_place = in_place;

@@ -338,7 +338,10 @@ def run_history(h):
             os.makedirs(out)
             cmd, cwd, extra = t.restore(which, out)
             secs, rss = timed(cmd, cwd or hd, extra)
+            t0 = time.monotonic()
+            os.sync() # what making the restored files durable took after the command (statekeeper syncs them itself)
             r["restore_" + which] = secs
+            r["sync_" + which] = time.monotonic() - t0
             r["rss_restore"] = max(r.get("rss_restore", 0), rss)
             d = sh(["diff", "-r", "--no-dereference", expect, os.path.join(out, "state")], check=False)
             if d.returncode != 0:
@@ -369,24 +372,25 @@ lines = ["_%s; %s%s_\n" % (time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), m
          "(the order rotates from version to version, a sync before each command); wall time of the whole command, "
          "peak memory = maximum resident set size (/usr/bin/time). Store sizes after the last version: disk usage "
          "(du -s) and bytes in files. Restores into a new folder, each compared with the version captured (diff -r): "
-         "identical. One run (other sessions share the two cores: load averages below).\n" %
+         "identical; \"+ sync after it\": a sync(2) timed right after the restore of the latest (what making its files "
+         "durable still took). One run (other sessions share the two cores: load averages below).\n" %
          ", ".join(tool_version(t.name) for t in tools)]
 goals = []
 peak_dx = 0
 for r in results:
     h, res, names = r["h"], r["res"], r["names"]
     lines.append("**%s** (%s; load average %s at the start, %s at the end)\n" % (h.title, r["desc"], "/".join(r["load0"]), "/".join(r["load1"])))
-    lines.append("| tool | store, du -s | store, bytes | first capture (s) | later captures, mean (s) | restore latest (s) | restore oldest (s) | peak memory capture / restore (MiB) | statekeeper / tool: store, capture, restore latest |")
-    lines.append("|---|---|---|---|---|---|---|---|---|")
+    lines.append("| tool | store, du -s | store, bytes | first capture (s) | later captures, mean (s) | restore latest (s) | + sync after it (s) | restore oldest (s) | peak memory capture / restore (MiB) | statekeeper / tool: store, capture, restore latest |")
+    lines.append("|---|---|---|---|---|---|---|---|---|---|")
     dx = res["statekeeper"]
     for n in names:
         x = res[n]
         later = x["capture"][1:] or x["capture"]
         ratio = "1" if n == "statekeeper" else "%.2f, %.2f, %.2f" % (
             dx["size"] / x["size"], mean(dx["capture"]) / mean(x["capture"]), dx["restore_latest"] / x["restore_latest"])
-        lines.append("| %s | %s | %s | %.2f | %.2f | %.2f | %.2f | %.1f / %.1f | %s |" % (
+        lines.append("| %s | %s | %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.1f / %.1f | %s |" % (
             r["labels"][n], mb(x["size"]), mb(x["apparent"]), x["capture"][0], mean(later), x["restore_latest"],
-            x["restore_oldest"], x["rss_capture"] / MiB, x["rss_restore"] / MiB, ratio))
+            x["sync_latest"], x["restore_oldest"], x["rss_capture"] / MiB, x["rss_restore"] / MiB, ratio))
     lines.append("")
     peak_dx = max(peak_dx, dx["rss_capture"], dx["rss_restore"])
     peers = [n for n in ("restic", "borg") if n in res]
@@ -403,6 +407,10 @@ for r in results:
         rl = dx["restore_latest"] / res["restic"]["restore_latest"]
         goals.append("- %s: restore of the latest version <= 0.5x restic's: statekeeper %.2f s, restic %.2f s (%.2fx): %s" %
                      (h.key, dx["restore_latest"], res["restic"]["restore_latest"], rl, verdict(rl <= 0.5)))
+        dl = (dx["restore_latest"] + dx["sync_latest"]) / (res["restic"]["restore_latest"] + res["restic"]["sync_latest"])
+        goals.append("  (statekeeper's restore returns once its files are durable, restic's does not: with a sync after "
+                     "each, statekeeper %.2f s, restic %.2f s: %.2fx)" % (dx["restore_latest"] + dx["sync_latest"],
+                     res["restic"]["restore_latest"] + res["restic"]["sync_latest"], dl))
     else:
         goals.append("- %s: restic is not installed: the goals against it were not measured" % h.key)
 goals.append("- peak memory of statekeeper under 64 MiB (captures and restores, every history): %.1f MiB: %s%s" %

@@ -774,7 +774,8 @@ done:
 
 /* dx_patch_apply_chain: versions v0..vn, each a mutation of the one before,
    each patch with its own random settings (shift mode or not, several block
-   sizes); the chain gives vn, as applying the patches one by one does. A
+   sizes); the chain gives vn, as applying the patches one by one does, out
+   of place and with the base patched where it is (nothing past cap). A
    changed base, patches out of order, a damaged byte in a patch, a missing
    spare where a later patch has COPY records and a short cap are refused;
    a damaged patch never gives a result that is not vn. */
@@ -807,8 +808,14 @@ static int p_apply_chain(prop_ctx *p) {
               (int)copy_later);
     r = dx_patch_apply_chain(pp, plen, n, v[0], len[0], out, spare, cap);
     if (!PROP_EXPECT_MSG(p, r == (int64_t)len[n] && memcmp(out, v[n], len[n]) == 0, "chain: %s", rn(r))) goto done;
+    memset(out, 0x5c, cap + 1); /* the base patched where it is */
+    if (len[0]) memcpy(out, v[0], len[0]);
+    r = dx_patch_apply_chain(pp, plen, n, out, len[0], out, spare, cap);
+    if (!PROP_EXPECT_MSG(p, r == (int64_t)len[n] && memcmp(out, v[n], len[n]) == 0 && out[cap] == 0x5c, "in place: %s", rn(r)))
+        goto done;
     if (copy_later)
         if (!PROP_EXPECT(p, dx_patch_apply_chain(pp, plen, n, v[0], len[0], out, NULL, cap) == DX_ERR_INVAL)) goto done;
+    if (cap > 1 && !PROP_EXPECT(p, dx_patch_apply_chain(pp, plen, n, v[0], len[0], out, out + 1, cap) == DX_ERR_INVAL)) goto done;
     if (n > 0 && cap > 0 && max_sz(len[0], len[1]) == cap && dx_patch_apply_chain(pp, plen, n, v[0], len[0], out, spare, cap - 1) != DX_ERR_NOSPACE) {
         PROP_EXPECT_MSG(p, 0, "a cap one byte short is not refused");
         goto done;

@@ -15,6 +15,18 @@
    through dx_reactor.h), capture when the files are quiet, capture at exit.
    `statekeeper --help` says how to use it.
 
+   A capture reads each changed file once, in 4 MiB segments. Against a
+   previous version the main thread reads, chunks and hashes a segment (and
+   reads the same segment of the base's content from the store) while a
+   second thread applies the base's patches to it (dx_patch_apply_chain: in
+   place, two hashes) and diffs the segment before: XOR blocks (zstd level
+   1), the shift mode only where that patch is large. Delta or chunks is
+   decided on the patch's length against the new chunks' compressed size,
+   estimated from all of the first 4 MiB and then 1 chunk in 32 (by id). A
+   restore rebuilds segments while the second thread hashes them (the
+   Merkle root check) and writes them; the restored files are made durable
+   (syncfs) before restore returns.
+
    STORE FORMAT (version 1.0). Everything is an object of the dx_cas directory
    store at STORE (dx_cas.h WIRE FORMAT: ids, blobs = chunks + "DXCM" manifest,
    trees "DXCT", refs), SHA-256 ids, FastCDC with dx_cas's defaults (min 4 KiB,
@@ -87,6 +99,7 @@
    file changed just before (racy()), a second read that gives another root) is
    read again; one that never holds still keeps its previous version (said so).
    An unchanged file (same size, mtime and mode as its record) is not read. */
+#define _GNU_SOURCE /* sync_file_range */
 #define DX_IMPLEMENTATION
 #include "dx_cas.h"
 #include "dx_patch.h"
@@ -870,13 +883,20 @@ static dx_result bs_read(bstream *b, uint8_t *out, size_t len) {
             dx_cas_id id;
             uint32_t clen;
             int64_t n;
+            bool whole; /* the chunk fits: straight into out */
             if (b->next == b->m.count) return DX_ERR_CORRUPT;
             dx_cas_manifest_entry(&b->m, b->next++, &id, &clen);
+            whole = clen <= len;
             pthread_mutex_lock(&b->g->store_mu);
-            n = dx_cas_store_get(&b->g->s, &id, b->chunk, b->chunk_cap);
+            n = dx_cas_store_get(&b->g->s, &id, whole ? out : b->chunk, whole ? clen : b->chunk_cap);
             pthread_mutex_unlock(&b->g->store_mu);
             if (n < 0) return (dx_result)n;
             if (n != (int64_t)clen || clen == 0) return DX_ERR_CORRUPT;
+            if (whole) {
+                b->len = b->pos = 0;
+                out += clen, len -= clen;
+                continue;
+            }
             b->len = clen, b->pos = 0;
         }
         take = b->len - b->pos < len ? b->len - b->pos : len;
@@ -897,13 +917,13 @@ static bool bs_at_end(const bstream *b) { return b->pos == b->len && b->next == 
    id as it is read, and a CHUNKS record's root is its manifest's; the root of a DELTA's whole
    content (content_write) is checked by restore and verify. A capture's base is not hashed
    again as a whole: the checks above already hold each of its bytes to what was captured. */
-#define CHAIN_PATCH_BYTES (8u << 20) /* a segment's patches held at once (more: applied in groups) */
+#define CHAIN_PATCH_BYTES (4u << 20) /* a segment's patches held at once (more: applied in groups) */
 typedef struct chain {
     bstream *s;     /* s[0]: the content, s[j]: patch j */
     uint64_t *len;  /* len[j]: the length after step j */
     uint32_t n, seg;
     uint64_t off;   /* the next segment's offset */
-    uint8_t *a, *b, *spare;   /* segments: the base, the result, the scratch of moved data */
+    uint8_t *a, *b;           /* segments: chain_next's, the scratch of moved data (each when needed) */
     uint8_t *patch;           /* a segment's patches, one after another */
     size_t patch_cap, patch_max;
     const uint8_t **pp;       /* the group's patches, */
@@ -913,7 +933,7 @@ typedef struct chain {
 static void chain_close(chain *c) {
     uint32_t j;
     for (j = 0; c->s && j < c->n; j++) bs_close(&c->s[j]);
-    free(c->s), free(c->len), free(c->a), free(c->b), free(c->spare), free(c->patch), free(c->pp), free(c->pl);
+    free(c->s), free(c->len), free(c->a), free(c->b), free(c->patch), free(c->pp), free(c->pl);
     memset(c, 0, sizeof *c);
 }
 
@@ -950,51 +970,51 @@ static dx_result chain_open(sk *g, const frec *f, chain *c) {
         c->seg = seg;
     }
     if (r == DX_OK && c->len[c->n - 1] != f->size) r = DX_ERR_CORRUPT;
-    if (r == DX_OK) {
-        c->patch_max = (size_t)c->seg * 2 + (1u << 20); /* a patch of a segment: at most about the segment */
-        c->a = (uint8_t *)malloc(c->seg), c->b = (uint8_t *)malloc(c->seg);
-        if (!c->a || !c->b) r = DX_ERR_NOMEM;
-    }
+    if (r == DX_OK) c->patch_max = (size_t)c->seg * 2 + (1u << 20); /* a patch of a segment: at most about the segment */
     if (r != DX_OK) chain_close(c);
     return r;
 }
 
-/* Applies the group of k patches to the segment in c->a (*len bytes): the result in c->a. */
-static dx_result chain_apply(chain *c, uint32_t k, size_t *len) {
+/* Applies the group of k patches to the segment in seg (*len bytes), where it is. */
+static dx_result chain_apply(chain *c, uint8_t *seg, uint32_t k, size_t *len) {
     dx_patch_info in;
     size_t at = 0;
     int64_t n;
     uint32_t i;
-    uint8_t *t;
     if (k == 0) return DX_OK;
     for (i = 0; i < k; at += c->pl[i], i++) {
         c->pp[i] = c->patch + at;
-        if (i > 0 && !c->spare && dx_patch_read_info(c->pp[i], c->pl[i], &in) == DX_OK && (in.flags & DX_PATCH_FLAG_COPY) &&
-            !(c->spare = (uint8_t *)malloc(c->seg))) /* moved data after the first patch: a third segment */
+        if (!c->b && dx_patch_read_info(c->pp[i], c->pl[i], &in) == DX_OK && (in.flags & DX_PATCH_FLAG_COPY) &&
+            !(c->b = (uint8_t *)malloc(c->seg))) /* moved data: a second segment */
             return DX_ERR_NOMEM;
     }
-    n = dx_patch_apply_chain(c->pp, c->pl, k, c->a, *len, c->b, c->spare, c->seg);
+    n = dx_patch_apply_chain(c->pp, c->pl, k, seg, *len, seg, c->b, c->seg);
     if (n < 0) return (dx_result)n;
     *len = (size_t)n;
-    t = c->a, c->a = c->b, c->b = t;
     return DX_OK;
 }
 
-/* The next segment of the content: *out (c's memory, valid until the next call) and its length; 0 at the end. */
-static dx_result chain_next(chain *c, const uint8_t **out, size_t *out_len) {
+/* A segment is made in two steps, which may run on two threads (the content and the patches
+   are separate streams): chain_content reads the content's bytes of the segment at off (the
+   segments in order) into seg, *len of them (0 past its end); chain_patch applies the
+   patches of the next segment to them there: *out_len bytes, 0 at the end of the chain. */
+static dx_result chain_content(chain *c, uint64_t off, uint8_t *seg, size_t *len) {
+    *len = 0;
+    if (off >= c->len[0] || off >= c->len[c->n - 1]) return DX_OK;
+    *len = (size_t)(c->len[0] - off < c->seg ? c->len[0] - off : c->seg);
+    return bs_read(&c->s[0], seg, *len);
+}
+
+static dx_result chain_patch(chain *c, uint8_t *seg, size_t cur_len, size_t *out_len) {
     uint64_t off = c->off;
-    size_t cur_len = 0, want = 0, held = 0; /* want: the length after the last patch held */
+    size_t want = cur_len, held = 0; /* want: the length after the last patch held */
     uint32_t j, k = 0;
     dx_result r;
-    *out = c->a, *out_len = 0;
+    *out_len = 0;
     if (off >= c->len[c->n - 1]) {
         for (j = 1; j < c->n; j++) /* every patch was read to its end */
             if (c->len[j] <= off && !bs_at_end(&c->s[j])) return DX_ERR_CORRUPT;
         return DX_OK;
-    }
-    if (off < c->len[0]) {
-        cur_len = want = (size_t)(c->len[0] - off < c->seg ? c->len[0] - off : c->seg);
-        if ((r = bs_read(&c->s[0], c->a, cur_len)) != DX_OK) return r;
     }
     for (j = 1; j < c->n; j++) {
         size_t target_len;
@@ -1013,7 +1033,7 @@ static dx_result chain_next(chain *c, const uint8_t **out, size_t *out_len) {
         }
         if (plen > c->patch_max) return DX_ERR_CORRUPT;
         if (held + plen > c->patch_cap && held > 0) { /* the group so far first */
-            if ((r = chain_apply(c, k, &cur_len)) != DX_OK) return r;
+            if ((r = chain_apply(c, seg, k, &cur_len)) != DX_OK) return r;
             k = 0, held = 0;
         }
         if (held + plen > c->patch_cap) { /* room for this one (the group is empty) */
@@ -1025,17 +1045,24 @@ static dx_result chain_next(chain *c, const uint8_t **out, size_t *out_len) {
         if ((r = bs_read(&c->s[j], c->patch + held, plen)) != DX_OK) return r;
         c->pl[k++] = plen, held += plen, want = target_len;
     }
-    if ((r = chain_apply(c, k, &cur_len)) != DX_OK) return r;
+    if ((r = chain_apply(c, seg, k, &cur_len)) != DX_OK) return r;
     if (cur_len != want) return DX_ERR_CORRUPT;
     c->off += cur_len;
-    *out = c->a, *out_len = cur_len;
+    *out_len = cur_len;
     return DX_OK;
 }
 
-/* The content of a record (CHUNKS or DELTA) into out_fd (new and empty; -1: only checked),
-   checked against its root and size before this returns DX_OK (a DELTA's bytes are chunked
-   and hashed again as they are written; a CHUNKS record's chunks are its root's leaves, each
-   checked as it is read). *err: an errno when the trouble was the disk. */
+/* Both steps: the next segment in c->a (valid until the next call), *out_len bytes; 0 at the end. */
+static dx_result chain_next(chain *c, const uint8_t **out, size_t *out_len) {
+    size_t len;
+    dx_result r;
+    *out = c->a, *out_len = 0;
+    if (!c->a && !(c->a = (uint8_t *)malloc(c->seg))) return DX_ERR_NOMEM;
+    *out = c->a;
+    if ((r = chain_content(c, c->off, c->a, &len)) != DX_OK) return r;
+    return chain_patch(c, c->a, len, out_len);
+}
+
 /* content_write's helper job: one segment hashed (a DELTA) and written */
 typedef struct out_job {
     dx_cas_blob_writer w;
@@ -1055,6 +1082,10 @@ static void out_segment(void *arg) {
         j->err = errno ? errno : EIO;
         return;
     }
+#if defined(SYNC_FILE_RANGE_WRITE)
+    /* the disk starts on it now, so the restore's closing sync has little left to wait for */
+    if (j->fd >= 0) (void)sync_file_range(j->fd, (off_t)j->off, (off_t)j->len, SYNC_FILE_RANGE_WRITE);
+#endif
     j->off += j->len;
 }
 
@@ -1062,12 +1093,11 @@ static dx_result content_write(sk *g, const frec *f, int out_fd, int *err) {
     chain c;
     dx_cas_blob_writer_config wc;
     dx_cas_id id;
-    uint8_t root[32], *buf[2] = {NULL, NULL};
+    uint8_t root[32], *free_buf = NULL; /* the segment buffer neither the chain nor the helper has */
     const uint8_t *seg;
     size_t len;
     helper h;
     out_job j;
-    unsigned i;
     dx_result r;
     *err = 0;
     memset(&j, 0, sizeof j);
@@ -1081,16 +1111,16 @@ static dx_result content_write(sk *g, const frec *f, int out_fd, int *err) {
         return r;
     }
     if (j.rehash || out_fd >= 0) {
-        if (!(buf[0] = (uint8_t *)malloc(c.seg)) || !(buf[1] = (uint8_t *)malloc(c.seg))) r = DX_ERR_NOMEM;
+        if (!(free_buf = (uint8_t *)malloc(c.seg))) r = DX_ERR_NOMEM;
         else helper_start(&h);
     }
-    for (i = 0; r == DX_OK && (j.rehash || out_fd >= 0); i++) {
+    while (r == DX_OK && (j.rehash || out_fd >= 0)) {
         if ((r = chain_next(&c, &seg, &len)) != DX_OK || len == 0) break;
-        memcpy(buf[i & 1], seg, len); /* its last reader, the job before the last, is done */
-        helper_wait(&h);
+        helper_wait(&h); /* the segment before is out: its buffer is free */
         if (j.r != DX_OK) break;
-        j.seg = buf[i & 1], j.len = len;
+        j.seg = c.a, j.len = len; /* seg is c.a: the helper takes it, the chain the free one */
         helper_post(&h, out_segment, &j);
+        c.a = free_buf, free_buf = (uint8_t *)(uintptr_t)j.seg;
     }
     helper_wait(&h);
     helper_stop(&h);
@@ -1105,7 +1135,7 @@ static dx_result content_write(sk *g, const frec *f, int out_fd, int *err) {
         j.off += len;
     }
     chain_close(&c);
-    free(buf[0]), free(buf[1]);
+    free(free_buf);
     if (r == DX_OK && out_fd >= 0 && ftruncate(out_fd, (off_t)j.off) != 0) *err = errno, r = DX_ERR_IO;
     if (r == DX_OK && (j.off != f->size || memcmp(root, f->root, 32) != 0)) r = DX_ERR_CHECKSUM;
     return r;
@@ -1349,7 +1379,7 @@ static int64_t diff_segment(pass *p, const uint8_t *base, size_t base_len, const
     dx_patch_config pc;
     int64_t n, m;
     memset(&pc, 0, sizeof pc);
-    pc.one_way = true, pc.no_witness = true, pc.zstd_level = 3;
+    pc.one_way = true, pc.no_witness = true, pc.zstd_level = 1; /* 3: 1% smaller, 25% slower on the 1 GiB checkpoint */
 #if !defined(DX_PATCH_WITH_ZSTD)
     pc.zstd_level = 0;
 #endif
@@ -1359,7 +1389,7 @@ static int64_t diff_segment(pass *p, const uint8_t *base, size_t base_len, const
         p->shift_skip--;
         return n;
     }
-    pc.shift = true, pc.level = PATCH_LEVEL;
+    pc.shift = true, pc.level = PATCH_LEVEL, pc.zstd_level = pc.zstd_level ? 3 : 0; /* rare: the smaller */
     m = dx_patch_diff(&pc, base, base_len, target, len, spare, cap);
     if (m > 0 && m < n - n / 16) { /* a clear win: data moved */
         p->shift_backoff = 0;
@@ -1395,7 +1425,8 @@ static dx_result patch_out(pass *p, const uint8_t *patch, uint32_t len) {
     return DX_OK;
 }
 
-/* run_pass's helper job: the segments of one piece of the file diffed against the base's */
+/* run_pass's helper job: one segment of the file (a piece is a segment) diffed against the
+   base's, made from the content's bytes the main thread read (base) */
 typedef struct diff_job {
     pass *p;
     chain *ch;
@@ -1403,35 +1434,38 @@ typedef struct diff_job {
     size_t pcap;
     const uint8_t *buf;
     size_t got;
+    uint8_t *base;
+    size_t base_len;
     uint32_t count;
     dx_result r;
 } diff_job;
 
 static void diff_piece(void *arg) {
     diff_job *j = (diff_job *)arg;
-    size_t at;
-    for (at = 0; j->r == DX_OK && at < j->got; at += SEG_SIZE) { /* each segment: its patch, or LEN 0 */
-        const uint8_t *bseg, *tseg = j->buf + at;
-        size_t blen, tlen = j->got - at < SEG_SIZE ? j->got - at : SEG_SIZE;
-        int64_t plen = 0;
-        if ((j->r = chain_next(j->ch, &bseg, &blen)) != DX_OK) {
-            j->p->base_failed = j->r;
-            break;
-        }
-        if (!(blen == tlen && memcmp(bseg, tseg, tlen) == 0)) {
-            plen = diff_segment(j->p, bseg, blen, tseg, tlen, j->pbuf, j->pbuf + j->pcap, j->pcap);
-            if (plen <= 0) { /* a patch has a header: 0 never comes */
-                j->r = plen < 0 ? (dx_result)plen : DX_ERR_CORRUPT;
-                break;
-            }
-        }
-        if ((j->r = patch_out(j->p, j->pbuf, (uint32_t)plen)) != DX_OK) break;
-        j->count++;
+    size_t blen;
+    int64_t plen = 0;
+    if (j->r != DX_OK) return;
+    if ((j->r = chain_patch(j->ch, j->base, j->base_len, &blen)) != DX_OK) {
+        j->p->base_failed = j->r;
+        return;
     }
+    if (!(blen == j->got && memcmp(j->base, j->buf, j->got) == 0)) {
+        plen = diff_segment(j->p, j->base, blen, j->buf, j->got, j->pbuf, j->pbuf + j->pcap, j->pcap);
+        if (plen <= 0) { /* a patch has a header: 0 never comes */
+            j->r = plen < 0 ? (dx_result)plen : DX_ERR_CORRUPT;
+            return;
+        }
+    }
+    if ((j->r = patch_out(j->p, j->pbuf, (uint32_t)plen)) != DX_OK) return;
+    j->count++;
 }
 
-/* With a base, the file is read into two buffers in turn: the main thread chunks and hashes one
-   while the helper diffs the one before. */
+/* With a base, the file and the base's content are read into two buffers each in turn: the
+   main thread reads, chunks and hashes one segment while the helper patches the base's
+   content up to the previous version and diffs the segment before. */
+#if READ_SIZE != SEG_SIZE
+#error "run_pass diffs one segment a read"
+#endif
 static dx_result run_pass(pass *p, uint8_t *tbuf) {
     dx_cas_blob_writer w;
     dx_cas_blob_writer_config c;
@@ -1439,8 +1473,8 @@ static dx_result run_pass(pass *p, uint8_t *tbuf) {
     chain ch;
     helper h;
     diff_job j;
-    uint8_t head[32], *buf[2] = {tbuf, NULL};
-    size_t got;
+    uint8_t head[32], *buf[2] = {tbuf, NULL}, *base[2] = {NULL, NULL};
+    size_t got, base_len = 0;
     unsigned i;
     dx_result r;
     memset(&c, 0, sizeof c);
@@ -1459,7 +1493,9 @@ static dx_result run_pass(pass *p, uint8_t *tbuf) {
         j.pcap = dx_patch_bound(SEG_SIZE, SEG_SIZE, &pc);
         pc.shift = false, pc.no_witness = true;
         if (dx_patch_bound(SEG_SIZE, SEG_SIZE, &pc) > j.pcap) j.pcap = dx_patch_bound(SEG_SIZE, SEG_SIZE, &pc);
-        if (!(j.pbuf = (uint8_t *)malloc(2 * j.pcap)) || !(buf[1] = (uint8_t *)malloc(READ_SIZE))) r = DX_ERR_NOMEM;
+        if (!(j.pbuf = (uint8_t *)malloc(2 * j.pcap)) || !(buf[1] = (uint8_t *)malloc(READ_SIZE)) ||
+            !(base[0] = (uint8_t *)malloc(SEG_SIZE)) || !(base[1] = (uint8_t *)malloc(SEG_SIZE)))
+            r = DX_ERR_NOMEM;
         else if ((r = chain_open(p->g, p->base, &ch)) != DX_OK || ch.seg != SEG_SIZE)
             p->base_failed = r = r ? r : DX_ERR_UNSUPPORTED;
         memset(head, 0, sizeof head);
@@ -1478,9 +1514,14 @@ static dx_result run_pass(pass *p, uint8_t *tbuf) {
         if (got == 0) break;
         test_step();
         if (p->base) {
+            if ((r = chain_content(&ch, p->size, base[i & 1], &base_len)) != DX_OK) {
+                helper_wait(&h);
+                p->base_failed = r;
+                break;
+            }
             helper_wait(&h);
             if ((r = j.r) != DX_OK) break;
-            j.buf = b, j.got = got;
+            j.buf = b, j.got = got, j.base = base[i & 1], j.base_len = base_len;
             helper_post(&h, diff_piece, &j);
         }
         if ((r = dx_cas_blob_writer_write(&w, b, got)) != DX_OK) break;
@@ -1503,7 +1544,7 @@ static dx_result run_pass(pass *p, uint8_t *tbuf) {
         dx_store_u64le(head + 24, p->size);
         if (pwrite(p->patch_fd, head, 32, 0) != 32) p->err = errno, r = DX_ERR_IO;
     }
-    free(j.pbuf), free(buf[1]);
+    free(j.pbuf), free(buf[1]), free(base[0]), free(base[1]);
     return r;
 }
 
@@ -1604,12 +1645,10 @@ static int cap_file(sk *g, const char *abs, const struct stat *st0, const frec *
             g->st.unchanged_files++;
             break;
         }
-        if (eligible) { /* what the patch would take, measured as the chunks were (compressed, deduplicated) */
-            dx_cas_id pid;
-            dry_reset(g);
-            if ((r = put_file_blob(&g->dry, patch_fd, tbuf, &pid)) != DX_OK) break;
-            patch_cost = dry_cost(g);
-        }
+        /* what the patch takes: its length (its segments' patches are compressed already, and
+           shared chunks are rare between patches; measuring it as the chunks are measured cost
+           a second chunking and hashing of a patch as large as 12% of a 1 GiB file) */
+        patch_cost = p.patch_len;
         if (eligible && patch_cost < chunk_cost) { /* the delta is smaller than the new chunks */
             dx_cas_id pid;
             if ((r = put_file_blob(&g->s, patch_fd, tbuf, &pid)) != DX_OK) break;
