@@ -3471,6 +3471,25 @@ DX_PATCH_API int64_t dx_patch_applier_finish(dx_patch_applier *a) {
     return (int64_t)dst_len;
 }
 
+/* The frames of a patch in memory (after its header) through the applier, walked in place:
+   only compressed ones are copied out. h: the output's running hash, or NULL. */
+DXI_PRIVATE dx_result dxi_pt_frames_mem(dx_patch_applier *a, const uint8_t *patch, size_t patch_len, dxi_pt_hasher *h) {
+    const uint8_t *p = patch + DX_PATCH_HEADER_SIZE, *end = patch + patch_len;
+    dx_result err = DX_OK;
+    uint32_t f;
+    for (f = 0; err == DX_OK && f < a->info.frame_count; f++) {
+        uint32_t raw, stored;
+        if ((size_t)(end - p) < DX_PATCH_FRAME_HEADER_SIZE) return DX_ERR_TRUNCATED;
+        err = dxi_pt_frame_header(a, p, &raw, &stored);
+        if (err == DX_OK && stored > (size_t)(end - p) - DX_PATCH_FRAME_HEADER_SIZE) err = DX_ERR_TRUNCATED;
+        if (err == DX_OK)
+            err = dxi_pt_frame_done(a, p + DX_PATCH_FRAME_HEADER_SIZE, raw, stored,
+                                    dx_load_u32le(p + DX_PATCH_FRAME_HEADER_OFF_CHECK), a->frame, h);
+        p += DX_PATCH_FRAME_HEADER_SIZE + stored;
+    }
+    return err == DX_OK && p != end ? DX_ERR_CORRUPT : err;
+}
+
 /* One-shot: check the whole patch without writing, then apply it. */
 DXI_PRIVATE int64_t dxi_pt_apply_mem(const uint8_t *patch, size_t patch_len, const uint8_t *src, size_t src_len,
                                      uint8_t *dst, size_t cap, bool in_place, bool resume) {
@@ -3508,8 +3527,6 @@ DXI_PRIVATE int64_t dxi_pt_apply_mem(const uint8_t *patch, size_t patch_len, con
     scratch = (uint8_t *)dxi_pt_alloc(&cfg.allocator, scratch_size);
     if (!scratch) return DX_ERR_NOMEM;
     for (pass = 0; pass < 2 && result >= 0; pass++) { /* pass 0: dry run, pass 1: apply */
-        const uint8_t *p = patch + DX_PATCH_HEADER_SIZE, *end = patch + patch_len;
-        uint32_t f;
         bool reverse = a.reverse, verify = pass == 0 && in_place && !resume;
         /* in place, the dry run applies out of place to nowhere: it checks the result's hash before the first write */
         cfg.in_place = in_place && !verify;
@@ -3521,21 +3538,7 @@ DXI_PRIVATE int64_t dxi_pt_apply_mem(const uint8_t *patch, size_t patch_len, con
         err = dxi_pt_header_done(&a);
         if (err == DX_OK && dxi_pt_out_hash(&a)) dxi_pt_hash_init(dxi_pt_out_hash(&a), 0);
         if (err == DX_OK && !in_place && cap < dxi_pt_dst_len(&a)) err = DX_ERR_NOSPACE;
-        /* walk the frames in place: only compressed ones are copied out */
-        for (f = 0; err == DX_OK && f < a.info.frame_count; f++) {
-            uint32_t raw, stored;
-            if ((size_t)(end - p) < DX_PATCH_FRAME_HEADER_SIZE) {
-                err = DX_ERR_TRUNCATED;
-                break;
-            }
-            err = dxi_pt_frame_header(&a, p, &raw, &stored);
-            if (err == DX_OK && stored > (size_t)(end - p) - DX_PATCH_FRAME_HEADER_SIZE) err = DX_ERR_TRUNCATED;
-            if (err == DX_OK)
-                err = dxi_pt_frame_done(&a, p + DX_PATCH_FRAME_HEADER_SIZE, raw, stored,
-                                        dx_load_u32le(p + DX_PATCH_FRAME_HEADER_OFF_CHECK), a.frame, dxi_pt_out_hash(&a));
-            p += DX_PATCH_FRAME_HEADER_SIZE + stored;
-        }
-        if (err == DX_OK && p != end) err = DX_ERR_CORRUPT;
+        if (err == DX_OK) err = dxi_pt_frames_mem(&a, patch, patch_len, dxi_pt_out_hash(&a));
         if (err != DX_OK) a.error = err;
         result = dx_patch_applier_finish(&a);
         dx_patch_applier_deinit(&a);
@@ -3604,9 +3607,7 @@ DX_PATCH_API int64_t dx_patch_apply_chain(const uint8_t *const *patches, const s
     if ((scratch_size = dxi_pt_memory(&cfg, zstd ? 1u : 0u)) == 0) return DX_ERR_LIMIT;
     if (!(scratch = (uint8_t *)dxi_pt_alloc(&cfg.allocator, scratch_size))) return DX_ERR_NOMEM;
     for (k = 0; k < n && err == DX_OK; k++) {
-        const uint8_t *p = patches[k] + DX_PATCH_HEADER_SIZE, *end = patches[k] + lens[k];
         dxi_pt_mem mem;
-        uint32_t f;
         /* the first from base into out (unless base is out); the others in place, or (COPY records)
            into the other buffer */
         bool from_base = k == 0 && !in_out;
@@ -3620,20 +3621,7 @@ DX_PATCH_API int64_t dx_patch_apply_chain(const uint8_t *const *patches, const s
         a.base_checked = true; /* by the link, or by the hash above */
         DX_MEMCPY(a.header, patches[k], DX_PATCH_HEADER_SIZE);
         err = dxi_pt_header_done(&a);
-        for (f = 0; err == DX_OK && f < a.info.frame_count; f++) {
-            uint32_t raw, stored;
-            if ((size_t)(end - p) < DX_PATCH_FRAME_HEADER_SIZE) {
-                err = DX_ERR_TRUNCATED;
-                break;
-            }
-            err = dxi_pt_frame_header(&a, p, &raw, &stored);
-            if (err == DX_OK && stored > (size_t)(end - p) - DX_PATCH_FRAME_HEADER_SIZE) err = DX_ERR_TRUNCATED;
-            if (err == DX_OK)
-                err = dxi_pt_frame_done(&a, p + DX_PATCH_FRAME_HEADER_SIZE, raw, stored,
-                                        dx_load_u32le(p + DX_PATCH_FRAME_HEADER_OFF_CHECK), a.frame, NULL);
-            p += DX_PATCH_FRAME_HEADER_SIZE + stored;
-        }
-        if (err == DX_OK && p != end) err = DX_ERR_CORRUPT;
+        if (err == DX_OK) err = dxi_pt_frames_mem(&a, patches[k], lens[k], NULL);
         if (err == DX_OK && !in_place) /* the blocks after the last record */
             err = dxi_pt_copy_until(&a, dxi_pt_blocks(a.info.target_len, a.info.block_size), NULL);
         cur_len = (size_t)a.info.target_len;

@@ -1645,10 +1645,17 @@ static int cap_file(sk *g, const char *abs, const struct stat *st0, const frec *
             g->st.unchanged_files++;
             break;
         }
-        /* what the patch takes: its length (its segments' patches are compressed already, and
-           shared chunks are rare between patches; measuring it as the chunks are measured cost
-           a second chunking and hashing of a patch as large as 12% of a 1 GiB file) */
+        /* what the patch takes: a small one measured as the chunks were (compressed: a sparse
+           file's patch is mostly LEN 0); a large one is its length (its segments' patches are
+           compressed already; measuring cost a second chunking and hashing of a patch as large
+           as 12% of a 1 GiB file) */
         patch_cost = p.patch_len;
+        if (eligible && p.patch_len <= DRY_EXACT) {
+            dx_cas_id pid;
+            dry_reset(g);
+            if ((r = put_file_blob(&g->dry, patch_fd, tbuf, &pid)) != DX_OK) break;
+            patch_cost = dry_cost(g);
+        }
         if (eligible && patch_cost < chunk_cost) { /* the delta is smaller than the new chunks */
             dx_cas_id pid;
             if ((r = put_file_blob(&g->s, patch_fd, tbuf, &pid)) != DX_OK) break;
