@@ -27,7 +27,7 @@
    Merkle root check) and writes them; the restored files are made durable
    (syncfs) before restore returns.
 
-   STORE FORMAT (version 1.0). Everything is an object of the dx_cas directory
+   STORE FORMAT (version 1.1). Everything is an object of the dx_cas directory
    store at STORE (dx_cas.h WIRE FORMAT: ids, blobs = chunks + "DXCM" manifest,
    trees "DXCT", refs), SHA-256 ids, FastCDC with dx_cas's defaults (min 4 KiB,
    avg 16 KiB, max 64 KiB, normalization 1). "blob X" below means: X's bytes
@@ -46,12 +46,17 @@
                    record's length. Unchanged files keep their record, so an
                    unchanged folder keeps its tree id.
      "meta"  FILE  blob: a teleport buffer whose root is an sk_version (type 3).
-     "needs" DIR   a tree of every content blob (chunks or patch) any record of this
-                   version needs, delta bases included: entry name = the manifest
-                   digest in 64 lower-case hex digits, mode 0100644, SIZE = the
-                   blob's length, id = the manifest. So dx_cas_store_gc and
-                   dx_cas_store_verify walking from the versions reach every object
-                   a restore reads, with no knowledge of the records.
+     "needs" DIR   every content blob (chunks or patch) any record of this version
+                   needs, delta bases included, in folders by the blob's first
+                   digest byte: entry name = that byte in 2 lower-case hex digits,
+                   a DIR naming a tree whose entries are the blobs: name = the
+                   manifest digest in 64 lower-case hex digits, mode 0100644, SIZE
+                   = the blob's length, id = the manifest (format 1.0 had these
+                   entries at the top, and readers accept it: a folder whose blobs
+                   did not change is shared with the version before, so a version
+                   no longer costs an entry for every file). So dx_cas_store_gc
+                   and dx_cas_store_verify walking from the versions reach every
+                   object a restore reads, with no knowledge of the records.
    record: a teleport buffer whose root is an sk_file (type 1); its chain is a
      slice of sk_blobref (type 2). kind:
        1 CHUNKS  chain = [the content's blob]; root = that manifest's ROOT.
@@ -1911,20 +1916,33 @@ static dx_result cap_dir(sk *g, const char *abs, const char *rel, int depth, uin
 
 static int blobref_cmp(const void *a, const void *b) { return memcmp(((const sk_blobref *)a)->id, ((const sk_blobref *)b)->id, DX_CAS_ID_SIZE); }
 
-/* the "needs" tree: every content blob, once, by digest */
-static dx_result needs_put(sk *g, dx_cas_id *out) {
-    dx_cas_tree_entry *e;
-    char *names;
-    size_t i, k = 0, need;
-    uint8_t *tree;
+/* A tree of FILE entries named by digest (64 lower-case hex digits) into the store. */
+static dx_result needs_leaf_put(sk *g, const dx_cas_tree_entry *e, size_t n, dx_cas_id *out) {
+    size_t need = DX_CAS_TREE_HEADER_SIZE + n * (DX_CAS_TREE_ENTRY_FIXED + 64);
+    uint8_t *tree = (uint8_t *)malloc(need);
     int64_t len;
+    dx_result r;
+    if (!tree) return DX_ERR_NOMEM;
+    len = dx_cas_tree_encode(DX_CAS_ALG_SHA256, e, n, tree, need);
+    r = len < 0 ? (dx_result)len : dx_cas_store_put(&g->s, tree, (size_t)len, out);
+    free(tree);
+    return r;
+}
+
+/* the "needs" tree: every content blob, once, by digest, in folders by its first byte (two hex
+   digits): a folder whose blobs did not change is the same object as the version before's, so
+   a version costs its changed folders and the top, not an entry for every file of DIR */
+static dx_result needs_put(sk *g, dx_cas_id *out) {
+    dx_cas_tree_entry *e, top[256];
+    char *names, top_names[256][3];
+    size_t i, k = 0, start, ntop = 0;
+    int64_t len;
+    uint8_t *tree = NULL;
     dx_result r = DX_OK;
     if (g->nneeds) qsort(g->needs, g->nneeds, sizeof *g->needs, blobref_cmp);
     e = (dx_cas_tree_entry *)calloc(g->nneeds ? g->nneeds : 1, sizeof *e);
     names = (char *)malloc((g->nneeds ? g->nneeds : 1) * 65);
-    need = DX_CAS_TREE_HEADER_SIZE + g->nneeds * (DX_CAS_TREE_ENTRY_FIXED + 64);
-    tree = (uint8_t *)malloc(need);
-    if (!e || !names || !tree) r = DX_ERR_NOMEM;
+    if (!e || !names) r = DX_ERR_NOMEM;
     for (i = 0; r == DX_OK && i < g->nneeds; i++) {
         char text[DX_CAS_ID_TEXT_SIZE];
         if (k && !memcmp(g->needs[i].id, g->needs[i - 1].id, DX_CAS_ID_SIZE)) continue;
@@ -1937,11 +1955,53 @@ static dx_result needs_put(sk *g, dx_cas_id *out) {
         e[k].name = names + k * 65, e[k].name_len = 64, e[k].mode = DX_CAS_MODE_FILE, e[k].size = g->needs[i].size;
         k++;
     }
+    for (start = 0; r == DX_OK && start < k; ntop++) { /* sorted by digest: each first byte's run is a folder */
+        size_t end = start;
+        while (end < k && e[end].id.digest[0] == e[start].id.digest[0]) end++;
+        memcpy(top_names[ntop], e[start].name, 2);
+        memset(&top[ntop], 0, sizeof top[ntop]);
+        top[ntop].name = top_names[ntop], top[ntop].name_len = 2, top[ntop].mode = DX_CAS_MODE_DIR;
+        r = needs_leaf_put(g, e + start, end - start, &top[ntop].id);
+        start = end;
+    }
+    if (r == DX_OK && !(tree = (uint8_t *)malloc(DX_CAS_TREE_HEADER_SIZE + ntop * (DX_CAS_TREE_ENTRY_FIXED + 2)))) r = DX_ERR_NOMEM;
     if (r == DX_OK) {
-        len = dx_cas_tree_encode(DX_CAS_ALG_SHA256, e, k, tree, need);
+        len = dx_cas_tree_encode(DX_CAS_ALG_SHA256, top, ntop, tree, DX_CAS_TREE_HEADER_SIZE + ntop * (DX_CAS_TREE_ENTRY_FIXED + 2));
         r = len < 0 ? (dx_result)len : dx_cas_store_put(&g->s, tree, (size_t)len, out);
     }
     free(e), free(names), free(tree);
+    return r;
+}
+
+/* A version's needs as a sorted list of ids: its tree's FILE entries, and those of its folders
+   (a store of format 1.0 has them all at the top). */
+static dx_result needs_read(sk *g, const dx_cas_id *id, int depth, dx_cas_id **ids, size_t *n, size_t *cap) {
+    uint8_t *buf;
+    size_t len, pos = 0;
+    dx_cas_tree t;
+    dx_cas_tree_entry e;
+    dx_result r;
+    if ((r = load(g, id, &buf, &len)) != DX_OK) return r;
+    if ((r = dx_cas_tree_parse(buf, len, 0, &t)) != DX_OK) {
+        free(buf);
+        return r;
+    }
+    while (r == DX_OK && dx_cas_tree_next(&t, &pos, &e)) {
+        if (e.mode == DX_CAS_MODE_DIR) {
+            r = depth == 0 ? needs_read(g, &e.id, 1, ids, n, cap) : DX_ERR_CORRUPT; /* one level of folders */
+            continue;
+        }
+        if (*n == *cap) {
+            dx_cas_id *m = (dx_cas_id *)realloc(*ids, (*cap = *cap ? 2 * *cap : 256) * sizeof *m);
+            if (!m) {
+                r = DX_ERR_NOMEM;
+                break;
+            }
+            *ids = m;
+        }
+        (*ids)[(*n)++] = e.id;
+    }
+    free(buf);
     return r;
 }
 
@@ -2434,24 +2494,16 @@ static int cmd_verify(sk *g) {
     }
     memset(&c, 0, sizeof c);
     for (i = 0; i < n && rv != DX_ERR_NOMEM; i++) { /* each version's records: parse, needs, and (not --quick) contents */
-        uint8_t *buf;
-        size_t len, pos = 0, k = 0;
-        dx_cas_tree t;
-        dx_cas_tree_entry e;
+        size_t cap = 0;
         c.seq = vs[i].v.seq;
-        if ((r = load(g, &vs[i].needs, &buf, &len)) == DX_OK && (r = dx_cas_tree_parse(buf, len, 0, &t)) != DX_OK) free(buf);
+        free(c.needs), c.needs = NULL, c.nneeds = 0;
+        if ((r = needs_read(g, &vs[i].needs, 0, &c.needs, &c.nneeds, &cap)) == DX_ERR_NOMEM) return tool_fail("out of memory");
         if (r != DX_OK) {
             printf("version %llu: its needs list does not read: %s\n", (unsigned long long)c.seq, why(g, r));
             problems++;
             continue;
         }
-        free(c.needs);
-        c.needs = (dx_cas_id *)malloc((t.count ? t.count : 1) * sizeof *c.needs);
-        while (c.needs && dx_cas_tree_next(&t, &pos, &e)) c.needs[k++] = e.id;
-        c.nneeds = k;
-        free(buf);
-        if (!c.needs) return tool_fail("out of memory");
-        qsort(c.needs, c.nneeds, sizeof *c.needs, id_cmp);
+        if (c.nneeds) qsort(c.needs, c.nneeds, sizeof *c.needs, id_cmp);
         if ((r = walk_files(g, &vs[i].files, "", 0, verify_one, &c)) != DX_OK) {
             if (r == DX_ERR_IO) return TOOL_EXIT_FAIL;
             printf("version %llu: its files do not read: %s\n", (unsigned long long)c.seq, why(g, r));
