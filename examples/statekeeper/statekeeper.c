@@ -21,8 +21,9 @@
    second thread applies the base's patches to it (dx_patch_apply_chain: in
    place, two hashes) and diffs the segment before: XOR blocks (zstd level
    1), the shift mode only where that patch is large. Delta or chunks is
-   decided on the patch's length against the new chunks' compressed size,
-   estimated from all of the first 4 MiB and then 1 chunk in 32 (by id). A
+   decided on what each would add to the store: the patch compressed (over
+   4 MiB: its length), the new chunks compressed (estimated from all of the
+   first 4 MiB and then 1 chunk in 32, by id). A
    restore rebuilds segments while the second thread hashes them (the
    Merkle root check) and writes them; the restored files are made durable
    (syncfs) before restore returns.
