@@ -1062,7 +1062,7 @@ static dx_result chain_patch(chain *c, uint8_t *seg, size_t cur_len, size_t *out
 static dx_result chain_next(chain *c, const uint8_t **out, size_t *out_len) {
     size_t len;
     dx_result r;
-    *out = c->a, *out_len = 0;
+    *out_len = 0;
     if (!c->a && !(c->a = (uint8_t *)malloc(c->seg))) return DX_ERR_NOMEM;
     *out = c->a;
     if ((r = chain_content(c, c->off, c->a, &len)) != DX_OK) return r;
@@ -1075,7 +1075,7 @@ typedef struct out_job {
     bool rehash;
     int fd, err;
     uint64_t off;
-    const uint8_t *seg;
+    uint8_t *seg; /* a segment buffer the helper holds until the job is done */
     size_t len;
     dx_result r;
 } out_job;
@@ -1126,7 +1126,7 @@ static dx_result content_write(sk *g, const frec *f, int out_fd, int *err) {
         if (j.r != DX_OK) break;
         j.seg = c.a, j.len = len; /* seg is c.a: the helper takes it, the chain the free one */
         helper_post(&h, out_segment, &j);
-        c.a = free_buf, free_buf = (uint8_t *)(uintptr_t)j.seg;
+        c.a = free_buf, free_buf = j.seg;
     }
     helper_wait(&h);
     helper_stop(&h);
