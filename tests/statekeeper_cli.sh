@@ -6,6 +6,9 @@
 #     insertions (deltas in shift mode) in a file of several segments; every version restored byte-identical
 #     with its times and modes; restore never writes through a symlink out of DIR (a folder or a file)
 #  2b. a file rewritten (all A, all B) during captures is never stored half-old half-new
+#  2c. the local copy of a large file's last version (--copy-min): diffed against, a spoilt one and one cut
+#     short by a SIGKILL not used, every version restored byte-identical (the latest from the copy, or past a
+#     spoilt one from the store), copies of deleted files removed
 #  3. a history of STATEKEEPER_VERSIONS versions of random edits, each restored byte-identical; gc --keep
 #  4. a damaged store: verify reports it, restore writes nothing wrong
 #  5. permission-denied files reported and skipped (as nobody, by setpriv or runuser, when run as root), exit 3
@@ -164,6 +167,61 @@ for v in $(seq 1 "$("$sk" log --store T | head -n 1 | cut -d' ' -f1)"); do
     [ "$(stat -c %s tr/f)" -eq $R ] && { [ "$n" -eq 0 ] || [ "$m" -eq 0 ]; } || die "version $v holds a torn file: $n bytes not A, $m not B"
 done
 step "a 256 KiB file rewritten (all A, all B) during 5 captures: every version holds all A or all B ($v versions; the last capture: $kept 'kept changing' warnings)"
+
+# --- 2c. the local copy of a large file's last version (--copy-min): used, spoilt, killed, swept ---
+mkdir -p c cv; rnd $((9 * 1048576 + 5000)) > c/big; echo small > c/small
+cap_c() { # EXPECT...: a capture with copies from 1 MiB; err must hold each EXPECT
+    "$sk" capture --store C --state c --no-sync --copy-min 1 2> err || die "copy capture: $(cat err)"
+    for e in "$@"; do grep -q -- "$e" err || die "copy capture: no '$e' in: $(cat err)"; done
+    n=$(sed -n 's/.*captured version \([0-9]*\) .*/\1/p' err); cp -a c "cv/$n"
+    if grep -q 'diffed against their local copy' err; then diffed=$((diffed + 1)); fi
+}
+diffed=0
+cap_c 'captured version 1 '
+[ "$(ls C/sk-copy | wc -l)" -eq 1 ] || die "no copy of the 9 MiB file: $(ls -la C/sk-copy)"
+poke 10 100 c/big; poke 5 $((6 * 1048576)) c/big; rnd 3000 >> c/big
+cap_c ' 1 as deltas' '1 diffed against their local copy'
+copy=$(ls C/sk-copy/*); printf 'X' | dd of="$copy" bs=1 seek=$((5 * 1048576 + 7)) conv=notrunc status=none
+poke 10 200 c/big
+cap_c ' 1 as deltas' 'local copy of c/big did not match'
+grep -q 'diffed against' err && die "a spoilt copy was used: $(cat err)"
+poke 10 300 c/big
+cap_c ' 1 as deltas' '1 diffed against their local copy'
+python3 -c "
+b = open('c/big', 'rb').read(); open('c/big', 'wb').write(b[:4000000] + b'inserted' * 125 + b[4000000:])"
+cap_c '1 diffed against their local copy' # (the new chunks are smaller than this delta: stored as chunks)
+truncate -s 5000000 c/big
+cap_c ' 1 as deltas' '1 diffed against their local copy'
+# killed while the copy is rewritten (at its second segment): the next capture rebuilds the base from the store
+poke 10 400 c/big; rnd 5000000 >> c/big
+(STATEKEEPER_TEST_KILL_AT=2 "$sk" capture --store C --state c --no-sync --copy-min 1 -q 2> /dev/null; exit $?) 2> /dev/null
+[ $? -eq 137 ] || die "the capture to be killed was not killed"
+cap_c ' 1 as deltas'
+grep -q 'diffed against' err && die "a copy cut short by a SIGKILL was used: $(cat err)"
+poke 10 500 c/big
+cap_c ' 1 as deltas' '1 diffed against their local copy'
+for v in $(ls cv); do
+    rm -rf cr; "$sk" restore --store C --version "$v" cr --no-sync 2> err || die "restore $v with copies: $(cat err)"
+    same_tree "cv/$v" cr "version $v with copies"
+done
+run verify --store C; [ $rc -eq 0 ] && grep -q ' 0 problems' out || die "verify with copies: $(cat out err)"
+# a restore of the latest version reads the copy; of a spoilt copy, the store
+latest=$(ls cv | sort -n | tail -n 1)
+rm -rf cr; "$sk" restore --store C cr --no-sync 2> err || die "restore of the latest with its copy: $(cat err)"
+grep -q '(1 read from their local copy)' err || die "the restore of the latest version did not read the copy: $(cat err)"
+same_tree "cv/$latest" cr "the latest version restored from its copy"
+printf 'X' | dd of="$(ls C/sk-copy/*)" bs=1 seek=$((4 * 1048576 + 3)) conv=notrunc status=none
+rm -rf cr; "$sk" restore --store C cr --no-sync 2> err || die "restore of the latest with a spoilt copy: $(cat err)"
+grep -q 'local copy' err && die "a restore used a spoilt copy: $(cat err)"
+same_tree "cv/$latest" cr "the latest version restored past its spoilt copy"
+rm c/big; cap_c ' 1 files, '
+[ -z "$(ls -A C/sk-copy)" ] || die "the copy of a deleted file was kept: $(ls -la C/sk-copy)"
+rnd 2000000 > c/big2; cap_c ' 2 files, '
+[ "$(ls C/sk-copy | wc -l)" -eq 1 ] || die "no copy of the new 2 MB file"
+echo more >> c/small; "$sk" capture --store C --state c --no-sync --copy-min 0 2> err || die "capture --copy-min 0: $(cat err)"
+[ -z "$(ls -A C/sk-copy)" ] || die "--copy-min 0 kept a copy: $(ls -la C/sk-copy)"
+run restore --store C --copy-min 1 cr; [ $rc -eq 2 ] || die "restore --copy-min: rc $rc, not 2"
+step "local copies (--copy-min 1): $(ls cv | wc -l) versions of a 9 MiB file, $diffed diffed against its copy, a spoilt copy and one cut short by a SIGKILL not used (the base rebuilt from the store), edits, an insertion, a shrink; every version restored byte-identical (the latest from its copy, and from the store past a spoilt copy); verify ok; the copy of a deleted file removed, none with --copy-min 0"
 
 # --- 3. a history of 50 versions of random edits ---
 RANDOM=17

@@ -23,7 +23,11 @@
    1), the shift mode only where that patch is large. Delta or chunks is
    decided on what each would add to the store: the patch compressed (over
    4 MiB: its length), the new chunks compressed (estimated from all of the
-   first 4 MiB and then 1 chunk in 32, by id). A
+   first 4 MiB and then 1 chunk in 32, by id). A file of --copy-min bytes or
+   more (default 64 MiB) keeps a local copy of the version captured last
+   (STORE/sk-copy: as much disk again; a cache, checked whenever it is read):
+   its next capture reads the base from there instead of rebuilding it from
+   the store, and a restore of that version reads it too. A
    restore rebuilds segments while the second thread hashes them (the
    Merkle root check) and writes them; the restored files are made durable
    (syncfs) before restore returns.
@@ -92,6 +96,8 @@
      4 sk_dir   { str path, u32 mode, u32 mtime_nsec, i64 mtime_sec }
    refs: "latest" (the newest version), "oldest" (after gc --keep: the oldest
    version kept; log and verify stop there, not at a missing parent).
+   sk-copy/: local copies of large files (COPY FILE, below); no version needs
+   them, and deleting them costs only time.
 
    CRASH SAFETY. A capture puts its objects in the store's batch (dx_cas: tmp/
    files), makes them durable together (dx_cas_store_sync: fsync/syncfs, rename,
@@ -165,6 +171,10 @@ static const char usage[] =
     "  --full-every N           capture, run: a file is stored whole again after N deltas\n"
     "                           (default 16), so no restore applies more than N patches\n"
     "  --quiet-ms MS            run: how long DIR must be quiet before a capture (default 500)\n"
+    "  --copy-min MIB           capture, run: a file of MIB MiB or more keeps a copy of the version\n"
+    "                           captured last in STORE/sk-copy (as much disk again), so the next\n"
+    "                           capture, and a restore of that version, need not rebuild it from\n"
+    "                           the store (default 64; 0: no copies, and the ones there go)\n"
     "  --poll                   run: scan DIR every --interval instead of watching it\n"
     "  --no-sync                no fsync (scratch stores and tests only)\n"
     "  -q, --quiet              no summaries (warnings and errors still)\n"
@@ -276,6 +286,8 @@ typedef struct sk {
     char tmp[DX_CAS_PATH_MAX + 32]; /* STORE/sk-tmp: capture's temporary files */
     bool quiet, no_sync, quick;
     uint32_t full_every;
+    uint64_t copy_min;         /* files this large keep a local copy (sk-copy/); 0: none */
+    uint64_t copy_hits;        /* this capture: files diffed against their copy */
     int lock_fd;
     bool have_store_id;
     dev_t store_dev;
@@ -299,6 +311,7 @@ typedef struct sk {
     unsigned serial;
     /* restore / verify */
     uint64_t restored, failed;
+    uint64_t copy_restored; /* files a restore read from their local copy */
     /* run: asked after a capture is durable and before it is named: false when DIR changed meanwhile */
     bool (*still_quiet)(void *user);
     bool periodic; /* run's scans: an unchanged DIR is not worth a line */
@@ -1069,6 +1082,212 @@ static dx_result chain_next(chain *c, const uint8_t **out, size_t *out_len) {
     return chain_patch(c, c->a, len, out_len);
 }
 
+/* ---- the local copy of a large file's last captured version (STORE/sk-copy) ----
+   A capture diffs a file against its previous version; rebuilding that from the store
+   reads, decompresses and checks the whole content and applies every patch of its chain
+   (for a 1 GiB file 9 patches deep, most of a capture). So a file of --copy-min bytes or
+   more keeps a plain copy of the version captured last, updated as the file is read
+   (only the pages that changed are written), and the next capture reads its base from
+   there (a restore of that version reads it as well: copy_restore). The copy is a cache, never synced and never trusted: each segment is checked
+   against its hash as it is read, the copy is used only when it names the path, size
+   and Merkle root of the previous version's record, and one that does not pass is
+   ignored (the base is rebuilt from the store, and the copy written again).
+   COPY FILE (sk-copy/ + 16 hex digits of XXH64(path), not part of a version):
+     the content (SIZE bytes), then PATH (PATH_LEN bytes), then one u64 XXH64 (seed 0)
+     per SEGMENT of the content, then a footer of 64 bytes: 0 "SKCP" 4 MAJOR u8 1
+     5 MINOR u8 0 6 u16 0 8 SEGMENT u32 12 PATH_LEN u32 16 SIZE u64 24 ROOT (32 bytes:
+     the record's root) 56 u64 XXH64 (seed 0) of everything after the content up to
+     here. While a capture updates it the footer is cut off (a crash leaves no valid
+     copy). */
+static frec *prev_find(sk *g, const char *path);
+
+#define COPY_FOOTER 64
+#define COPY_MIN_MIB 64 /* --copy-min's default */
+
+typedef struct copy {
+    int fd;               /* -1: no copy for this file */
+    bool base;            /* it holds the previous version (its hashes in in_hash) */
+    bool failed;          /* a write failed: not kept */
+    unsigned passes;
+    uint64_t size;        /* the content it holds */
+    uint64_t *in_hash;    /* per segment, of what it holds (read by the main thread) */
+    uint64_t *out_hash;   /* per segment, of what was written (by the thread that writes) */
+    size_t out_n, out_cap;
+    char name[DX_CAS_PATH_MAX + 64];
+} copy;
+
+static void copy_name(sk *g, const char *path, char *out, size_t cap) {
+    snprintf(out, cap, "%s/sk-copy/%016llx", g->store_path, (unsigned long long)dx_patch_xxh64(path, strlen(path), 0));
+}
+
+/* The footer, path and hashes of an open copy; path (cap bytes) and hashes (*hash, malloc'd) when asked. */
+static bool copy_read_meta(int fd, uint64_t *size, uint8_t root[32], char *path, size_t cap, uint64_t **hash) {
+    struct stat st;
+    uint8_t f[COPY_FOOTER], *meta;
+    uint64_t sz, nseg, mlen, i;
+    uint32_t plen;
+    size_t got;
+    bool ok;
+    if (hash) *hash = NULL;
+    if (fstat(fd, &st) != 0 || st.st_size < COPY_FOOTER) return false;
+    if (pread_full(fd, f, COPY_FOOTER, (uint64_t)st.st_size - COPY_FOOTER, &got) != DX_OK || got != COPY_FOOTER) return false;
+    if (memcmp(f, "SKCP", 4) != 0 || f[4] != 1 || dx_load_u32le(f + 8) != SEG_SIZE) return false;
+    plen = dx_load_u32le(f + 12), sz = dx_load_u64le(f + 16);
+    nseg = sz / SEG_SIZE + (sz % SEG_SIZE != 0);
+    if (plen == 0 || plen >= cap || sz > (uint64_t)st.st_size || nseg > ((uint64_t)st.st_size - sz) / 8) return false;
+    mlen = plen + 8 * nseg;
+    if (sz + mlen + COPY_FOOTER != (uint64_t)st.st_size) return false;
+    if (!(meta = (uint8_t *)malloc((size_t)mlen + COPY_FOOTER))) return false;
+    ok = pread_full(fd, meta, (size_t)mlen + COPY_FOOTER, sz, &got) == DX_OK && got == mlen + COPY_FOOTER &&
+         dx_patch_xxh64(meta, (size_t)mlen + 56, 0) == dx_load_u64le(meta + mlen + 56);
+    ok = ok && !memchr(meta, 0, plen); /* a path holds no NUL */
+    if (ok) {
+        memcpy(path, meta, plen), path[plen] = 0;
+        memcpy(root, f + 24, 32);
+        *size = sz;
+        if (hash && !(*hash = (uint64_t *)malloc((size_t)(nseg ? nseg : 1) * 8))) ok = false;
+        for (i = 0; ok && hash && i < nseg; i++) (*hash)[i] = dx_load_u64le(meta + plen + 8 * i);
+    }
+    free(meta);
+    return ok;
+}
+
+/* The copy for a file of new_size bytes at path (its previous version prev, or NULL): opened or
+   made; c->base when it holds prev. No copy below --copy-min (c->fd -1). */
+static void copy_open(sk *g, const char *path, const frec *prev, uint64_t new_size, copy *c) {
+    char held[4096];
+    uint8_t root[32];
+    memset(c, 0, sizeof *c);
+    c->fd = -1;
+    if (!g->copy_min || new_size < g->copy_min) return;
+    copy_name(g, path, c->name, sizeof c->name);
+    if ((c->fd = open(c->name, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0) return; /* no copy: captures rebuild */
+    if (prev && (prev->kind == KIND_CHUNKS || prev->kind == KIND_DELTA) &&
+        copy_read_meta(c->fd, &c->size, root, held, sizeof held, &c->in_hash) && !strcmp(held, path) &&
+        c->size == prev->size && !memcmp(root, prev->root, 32))
+        c->base = true;
+}
+
+/* Before a pass: as_base when the pass diffs against the previous version. A copy a pass
+   before already changed holds neither version: written whole again. */
+static void copy_pass_start(copy *c, bool as_base) {
+    if (c->fd < 0) return;
+    c->base = c->base && as_base && c->passes == 0;
+    c->passes++;
+    c->out_n = 0;
+    if (ftruncate(c->fd, c->base ? (off_t)c->size : 0) != 0) c->failed = true; /* the footer goes first */
+}
+
+/* The base's segment at off (the copy's bytes, *len of them); the diff checks it against its hash
+   (the patch's header holds the segment's hash, so the check costs nothing more). */
+static dx_result copy_read(copy *c, uint64_t off, uint8_t *seg, size_t *len) {
+    size_t want = off < c->size ? (size_t)(c->size - off < SEG_SIZE ? c->size - off : SEG_SIZE) : 0, got;
+    *len = 0;
+    if (want == 0) return DX_OK;
+    if (pread_full(c->fd, seg, want, off, &got) != DX_OK || got != want) return DX_ERR_CHECKSUM;
+    *len = want;
+    return DX_OK;
+}
+
+static void copy_write(copy *c, uint64_t off, const uint8_t *p, size_t len) {
+    size_t k = 0;
+    while (k < len && !c->failed) {
+        ssize_t w = pwrite(c->fd, p + k, len - k, (off_t)(off + k));
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) c->failed = true;
+        else k += (size_t)w;
+    }
+}
+
+/* The new segment at off (len bytes) into the copy: only the 4 KiB pages that differ from
+   what it holds (old: its bytes there, old_len of them, zeros after; NULL: zeros). */
+static void copy_put(copy *c, uint64_t off, const uint8_t *seg, size_t len, const uint8_t *old, size_t old_len, const uint64_t *hash) {
+    size_t at, end, run = SIZE_MAX; /* run: where the pages that differ began */
+    if (c->fd < 0 || c->failed) return;
+    if (c->out_n == c->out_cap) {
+        size_t cap = c->out_cap ? 2 * c->out_cap : 256;
+        uint64_t *h = (uint64_t *)realloc(c->out_hash, cap * sizeof *h);
+        if (!h) {
+            c->failed = true;
+            return;
+        }
+        c->out_hash = h, c->out_cap = cap;
+    }
+    c->out_hash[c->out_n++] = hash ? *hash : dx_patch_xxh64(seg, len, 0);
+    if (!old) old_len = 0;
+    for (at = 0; at < len; at = end) {
+        bool same;
+        end = len - at < 4096 ? len : at + 4096;
+        if (end <= old_len) same = memcmp(seg + at, old + at, end - at) == 0;
+        else if (at >= old_len) same = all_zero(seg + at, end - at);
+        else same = memcmp(seg + at, old + at, old_len - at) == 0 && all_zero(seg + old_len, end - old_len);
+        if (!same && run == SIZE_MAX) run = at;
+        if (same && run != SIZE_MAX) copy_write(c, off + run, seg + run, at - run), run = SIZE_MAX;
+    }
+    if (run != SIZE_MAX) copy_write(c, off + run, seg + run, len - run);
+}
+
+/* After the file's record f is made from the pass that wrote the copy: the footer, and the copy
+   is valid. Else (failed, or no record) it goes. */
+static void copy_close(copy *c, const frec *f) {
+    uint8_t *meta = NULL;
+    size_t plen = f ? strlen(f->path) : 0, mlen, i;
+    uint64_t nseg = f ? f->size / SEG_SIZE + (f->size % SEG_SIZE != 0) : 0;
+    bool keep = f && !c->failed && c->passes > 0 && c->out_n == nseg && (f->kind == KIND_CHUNKS || f->kind == KIND_DELTA);
+    if (c->fd < 0) return;
+    mlen = plen + 8 * (size_t)nseg;
+    if (keep && (meta = (uint8_t *)calloc(1, mlen + COPY_FOOTER)) != NULL) {
+        memcpy(meta, f->path, plen);
+        for (i = 0; i < nseg; i++) dx_store_u64le(meta + plen + 8 * i, c->out_hash[i]);
+        memcpy(meta + mlen, "SKCP", 4);
+        meta[mlen + 4] = 1;
+        dx_store_u32le(meta + mlen + 8, SEG_SIZE);
+        dx_store_u32le(meta + mlen + 12, (uint32_t)plen);
+        dx_store_u64le(meta + mlen + 16, f->size);
+        memcpy(meta + mlen + 24, f->root, 32);
+        dx_store_u64le(meta + mlen + 56, dx_patch_xxh64(meta, mlen + 56, 0));
+        keep = ftruncate(c->fd, (off_t)f->size) == 0 && pwrite(c->fd, meta, mlen + COPY_FOOTER, (off_t)f->size) == (ssize_t)(mlen + COPY_FOOTER);
+    } else {
+        keep = false;
+    }
+    free(meta);
+    close(c->fd);
+    if (!keep) unlink(c->name);
+    free(c->in_hash), free(c->out_hash);
+    memset(c, 0, sizeof *c);
+    c->fd = -1;
+}
+
+/* At the start of a capture: copies that no longer hold a file's latest version, or whose file is
+   gone from DIR or is now below --copy-min, go (all of them with --copy-min 0). */
+static void copy_sweep(sk *g) {
+    char folder[DX_CAS_PATH_MAX + 32], name[DX_CAS_PATH_MAX + 300], held[4096];
+    struct dirent *de;
+    DIR *d;
+    snprintf(folder, sizeof folder, "%s/sk-copy", g->store_path);
+    if (!(d = opendir(folder))) return;
+    while ((de = readdir(d)) != NULL) {
+        uint64_t size;
+        uint8_t root[32];
+        const frec *f;
+        int fd;
+        bool keep = false;
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) continue;
+        if (snprintf(name, sizeof name, "%s/%s", folder, de->d_name) >= (int)sizeof name) continue;
+        if (g->copy_min && (fd = open(name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) >= 0) {
+            struct stat st;
+            char file[DX_CAS_PATH_MAX + 4200];
+            keep = copy_read_meta(fd, &size, root, held, sizeof held, NULL) && (f = prev_find(g, held)) != NULL &&
+                   f->size == size && f->size >= g->copy_min && !memcmp(f->root, root, 32) &&
+                   join(file, sizeof file, g->state, held) && lstat(file, &st) == 0 && S_ISREG(st.st_mode) &&
+                   (uint64_t)st.st_size >= g->copy_min; /* the file is still there, and large */
+            close(fd);
+        }
+        if (!keep) unlink(name);
+    }
+    closedir(d);
+}
+
 /* content_write's helper job: one segment hashed (a DELTA) and written */
 typedef struct out_job {
     dx_cas_blob_writer w;
@@ -1095,6 +1314,69 @@ static void out_segment(void *arg) {
     j->off += j->len;
 }
 
+/* A restore of the version a copy holds (the latest, usually) reads the copy instead of rebuilding
+   the content from the store: each segment checked against the copy's hash, the Merkle root made
+   again (here, while the helper writes) and checked at the end, as for a DELTA. DX_ERR_NOTFOUND: no
+   such copy, or it did not check out (nothing is left in out_fd: the caller rebuilds). */
+static dx_result copy_restore(sk *g, const frec *f, int out_fd, int *err) {
+    char name[DX_CAS_PATH_MAX + 64], held[4096];
+    uint8_t root[32], *buf[2] = {NULL, NULL};
+    uint64_t size, *hash = NULL, off;
+    dx_cas_blob_writer w;
+    dx_cas_blob_writer_config wc;
+    dx_cas_id id;
+    helper h;
+    out_job j;
+    size_t i, got;
+    int fd;
+    dx_result r = DX_OK;
+    *err = 0;
+    copy_name(g, f->path, name, sizeof name);
+    if ((fd = open(name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0) return DX_ERR_NOTFOUND;
+    if (!copy_read_meta(fd, &size, root, held, sizeof held, &hash) || strcmp(held, f->path) != 0 || size != f->size ||
+        memcmp(root, f->root, 32) != 0) {
+        free(hash);
+        close(fd);
+        return DX_ERR_NOTFOUND;
+    }
+    memset(&j, 0, sizeof j);
+    memset(&h, 0, sizeof h);
+    memset(&wc, 0, sizeof wc);
+    wc.store = &g->sink;
+    j.fd = out_fd;
+    if ((r = dx_cas_blob_writer_create(&w, &wc)) != DX_OK) {
+        free(hash);
+        close(fd);
+        return r;
+    }
+    if (!(buf[0] = (uint8_t *)malloc(SEG_SIZE)) || !(buf[1] = (uint8_t *)malloc(SEG_SIZE))) r = DX_ERR_NOMEM;
+    else helper_start(&h);
+    for (off = 0, i = 0; r == DX_OK && off < size; i++) {
+        uint8_t *b = buf[i & 1]; /* its last reader, the write before the last, is done */
+        size_t len = size - off < SEG_SIZE ? (size_t)(size - off) : SEG_SIZE;
+        if (pread_full(fd, b, len, off, &got) != DX_OK || got != len || dx_patch_xxh64(b, len, 0) != hash[i]) r = DX_ERR_NOTFOUND;
+        else r = dx_cas_blob_writer_write(&w, b, len);
+        helper_wait(&h);
+        if (r == DX_OK) r = j.r;
+        if (r != DX_OK) break;
+        j.seg = b, j.len = len;
+        helper_post(&h, out_segment, &j);
+        off += len;
+    }
+    helper_wait(&h);
+    helper_stop(&h);
+    if (r == DX_OK) r = j.r, *err = j.err;
+    if (r == DX_OK) r = dx_cas_blob_writer_finish(&w, &id, root);
+    dx_cas_blob_writer_destroy(&w);
+    if (r == DX_OK && (j.off != f->size || memcmp(root, f->root, 32) != 0)) r = DX_ERR_NOTFOUND;
+    if (r == DX_OK && ftruncate(out_fd, (off_t)j.off) != 0) *err = errno, r = DX_ERR_IO;
+    if (r == DX_ERR_NOTFOUND && ftruncate(out_fd, 0) != 0) *err = errno, r = DX_ERR_IO; /* the rebuild starts on an empty file */
+    free(buf[0]), free(buf[1]), free(hash);
+    close(fd);
+    if (r == DX_OK) g->copy_restored++;
+    return r;
+}
+
 static dx_result content_write(sk *g, const frec *f, int out_fd, int *err) {
     chain c;
     dx_cas_blob_writer_config wc;
@@ -1106,6 +1388,7 @@ static dx_result content_write(sk *g, const frec *f, int out_fd, int *err) {
     out_job j;
     dx_result r;
     *err = 0;
+    if (out_fd >= 0 && f->size >= SEG_SIZE && (r = copy_restore(g, f, out_fd, err)) != DX_ERR_NOTFOUND) return r;
     memset(&j, 0, sizeof j);
     memset(&h, 0, sizeof h);
     j.rehash = f->kind == KIND_DELTA, j.fd = out_fd;
@@ -1242,6 +1525,11 @@ static int open_store(sk *g, bool create, bool lock) {
         snprintf(g->tmp, sizeof g->tmp, "%s/sk-tmp", g->store_path);
         if (mkdir(g->tmp, 0700) != 0 && errno != EEXIST) return tool_fail("cannot make %s: %s", g->tmp, strerror(errno));
         rm_tree_files(g->tmp); /* a killed capture's leftovers (they are unnamed anyway) */
+        if (create) {
+            char copies[DX_CAS_PATH_MAX + 32];
+            snprintf(copies, sizeof copies, "%s/sk-copy", g->store_path);
+            if (mkdir(copies, 0700) != 0 && errno != EEXIST) return tool_fail("cannot make %s: %s", copies, strerror(errno));
+        }
     }
     return 0;
 }
@@ -1363,6 +1651,8 @@ typedef struct pass {
     sk *g;
     int fd, patch_fd;
     const frec *base;
+    copy *copy;       /* written as the file is read (NULL: none); with copy->base, the base comes from it */
+    bool copy_bad;    /* the copy did not match its hashes: the base is rebuilt from the store */
     dx_cas_store *store;
     uint8_t root[32];
     dx_cas_id manifest;
@@ -1442,16 +1732,22 @@ typedef struct diff_job {
     size_t got;
     uint8_t *base;
     size_t base_len;
+    uint64_t off;
     uint32_t count;
     dx_result r;
 } diff_job;
 
 static void diff_piece(void *arg) {
     diff_job *j = (diff_job *)arg;
+    copy *c = j->p->copy;
+    dx_patch_info in;
+    uint64_t h[2]; /* the base's hash, the segment's */
     size_t blen;
     int64_t plen = 0;
     if (j->r != DX_OK) return;
-    if ((j->r = chain_patch(j->ch, j->base, j->base_len, &blen)) != DX_OK) {
+    if (j->p->copy && j->p->copy->base) { /* the copy holds the base as it is */
+        blen = j->base_len;
+    } else if ((j->r = chain_patch(j->ch, j->base, j->base_len, &blen)) != DX_OK) {
         j->p->base_failed = j->r;
         return;
     }
@@ -1462,8 +1758,19 @@ static void diff_piece(void *arg) {
             return;
         }
     }
+    if (c && c->base && blen > 0) { /* a base from the copy: its hash is the record's, or the copy is spoilt */
+        if (plen > 0 && dx_patch_read_info(j->pbuf, (size_t)plen, &in) == DX_OK) h[0] = in.base_hash, h[1] = in.target_hash;
+        else h[0] = h[1] = dx_patch_xxh64(j->buf, j->got, 0); /* the same bytes */
+        if (h[0] != c->in_hash[j->off / SEG_SIZE]) {
+            j->r = j->p->base_failed = DX_ERR_CHECKSUM;
+            j->p->copy_bad = true;
+            return;
+        }
+    }
     if ((j->r = patch_out(j->p, j->pbuf, (uint32_t)plen)) != DX_OK) return;
     j->count++;
+    if (c) /* what the copy holds there: the base's bytes (from the copy), else nothing yet */
+        copy_put(c, j->off, j->buf, j->got, c->base ? j->base : NULL, blen, c->base && blen > 0 ? &h[1] : NULL);
 }
 
 /* With a base, the file and the base's content are read into two buffers each in turn: the
@@ -1490,7 +1797,9 @@ static dx_result run_pass(pass *p, uint8_t *tbuf) {
     c.store = p->store;
     p->shift_skip = p->shift_backoff = 0;
     p->size = 0, p->patch_len = 0, p->out_len = 0, p->err = 0, p->read_failed = false, p->base_failed = DX_OK;
+    p->copy_bad = false;
     if (lseek(p->fd, 0, SEEK_SET) != 0) return p->err = errno, p->read_failed = true, DX_ERR_IO;
+    if (p->copy) copy_pass_start(p->copy, p->base != NULL);
     if ((r = dx_cas_blob_writer_create(&w, &c)) != DX_OK) return r;
     j.p = p, j.ch = &ch;
     if (p->base) {
@@ -1502,7 +1811,7 @@ static dx_result run_pass(pass *p, uint8_t *tbuf) {
         if (!(j.pbuf = (uint8_t *)malloc(2 * j.pcap)) || !(buf[1] = (uint8_t *)malloc(READ_SIZE)) ||
             !(base[0] = (uint8_t *)malloc(SEG_SIZE)) || !(base[1] = (uint8_t *)malloc(SEG_SIZE)))
             r = DX_ERR_NOMEM;
-        else if ((r = chain_open(p->g, p->base, &ch)) != DX_OK || ch.seg != SEG_SIZE)
+        else if (!(p->copy && p->copy->base) && ((r = chain_open(p->g, p->base, &ch)) != DX_OK || ch.seg != SEG_SIZE))
             p->base_failed = r = r ? r : DX_ERR_UNSUPPORTED;
         memset(head, 0, sizeof head);
         if (r == DX_OK && (ftruncate(p->patch_fd, 0) != 0 || pwrite(p->patch_fd, head, 32, 0) != 32)) p->err = errno, r = DX_ERR_IO;
@@ -1520,15 +1829,20 @@ static dx_result run_pass(pass *p, uint8_t *tbuf) {
         if (got == 0) break;
         test_step();
         if (p->base) {
-            if ((r = chain_content(&ch, p->size, base[i & 1], &base_len)) != DX_OK) {
+            if (p->copy && p->copy->base) r = copy_read(p->copy, p->size, base[i & 1], &base_len);
+            else r = chain_content(&ch, p->size, base[i & 1], &base_len);
+            if (r != DX_OK) {
                 helper_wait(&h);
                 p->base_failed = r;
+                p->copy_bad = p->copy && p->copy->base;
                 break;
             }
             helper_wait(&h);
             if ((r = j.r) != DX_OK) break;
-            j.buf = b, j.got = got, j.base = base[i & 1], j.base_len = base_len;
+            j.buf = b, j.got = got, j.base = base[i & 1], j.base_len = base_len, j.off = p->size;
             helper_post(&h, diff_piece, &j);
+        } else if (p->copy) {
+            copy_put(p->copy, p->size, b, got, NULL, 0, NULL);
         }
         if ((r = dx_cas_blob_writer_write(&w, b, got)) != DX_OK) break;
         p->size += got;
@@ -1582,6 +1896,7 @@ static int cap_file(sk *g, const char *abs, const struct stat *st0, const frec *
     struct stat s1, s2;
     struct timespec start;
     pass p, q;
+    copy cp;
     int fd, patch_fd = -1, attempt, err;
     uint64_t chunk_cost = 0, patch_cost = 0;
     bool eligible = prev && (prev->kind == KIND_CHUNKS || prev->kind == KIND_DELTA) && prev->depth < g->full_every;
@@ -1602,14 +1917,21 @@ static int cap_file(sk *g, const char *abs, const struct stat *st0, const frec *
         return -1;
     }
     memset(&p, 0, sizeof p);
+    copy_open(g, f->path, prev, (uint64_t)st0->st_size, &cp);
     for (attempt = 0; attempt < READ_TRIES; attempt++) {
         clock_gettime(CLOCK_REALTIME, &start);
         settle(fd);
         if (fstat(fd, &s1) != 0) break;
         p.g = g, p.fd = fd, p.base = eligible ? prev : NULL, p.patch_fd = patch_fd;
+        p.copy = cp.fd >= 0 ? &cp : NULL;
         p.store = eligible ? &g->dry : &g->s;
         dry_reset(g);
         r = run_pass(&p, tbuf);
+        if (r != DX_OK && p.copy_bad && !p.err) { /* a copy a crash or the disk spoilt: the store has the base */
+            if (!g->quiet) fprintf(stderr, "statekeeper: the local copy of %s did not match: its previous version is rebuilt from the store\n", abs);
+            r = DX_OK;
+            continue;
+        }
         if (r != DX_OK && p.base_failed != DX_OK && !p.err) {
             /* a damaged previous version: this one is stored whole (verify reports the damage); a
                chain of another segment size (an older statekeeper's) or format ends quietly */
@@ -1625,7 +1947,7 @@ static int cap_file(sk *g, const char *abs, const struct stat *st0, const frec *
         if (!same_stat(&s1, &s2) || p.size != (uint64_t)s2.st_size) continue; /* it changed: again */
         if (racy(fd, &s2, &start)) {                                            /* a second look */
             q = p;
-            q.base = NULL, q.store = &g->sink;
+            q.base = NULL, q.store = &g->sink, q.copy = NULL;
             settle(fd);
             if ((r = run_pass(&q, tbuf)) != DX_OK) {
                 p = q;
@@ -1677,7 +1999,7 @@ static int cap_file(sk *g, const char *abs, const struct stat *st0, const frec *
         }
         if (eligible) { /* chunks after all: store them, and check it is still the same file */
             q = p;
-            q.base = NULL, q.store = &g->s;
+            q.base = NULL, q.store = &g->s, q.copy = NULL;
             if ((r = run_pass(&q, tbuf)) != DX_OK) {
                 p = q;
                 break;
@@ -1697,6 +2019,8 @@ static int cap_file(sk *g, const char *abs, const struct stat *st0, const frec *
     }
     close(fd);
     if (patch_fd >= 0) close(patch_fd);
+    if (r == DX_OK && f->kind && cp.base && p.base) g->copy_hits++; /* the last pass diffed against the copy */
+    copy_close(&cp, r == DX_OK && f->kind ? f : NULL);
     if (r == DX_ERR_IO && p.read_failed) {
         g->unreadable++;
         tool_warn("cannot read %s: %s%s", abs, strerror(p.err), prev ? " (its previous version is kept)" : " (left out)");
@@ -2045,6 +2369,7 @@ static void capture_reset(sk *g) {
     free(g->needs), g->needs = NULL, g->nneeds = g->needs_cap = 0;
     memset(&g->st, 0, sizeof g->st);
     g->unreadable = g->specials = 0;
+    g->copy_hits = 0;
 }
 
 #define CAPTURE_AGAIN 4
@@ -2080,6 +2405,7 @@ static int capture(sk *g, uint64_t *seq_out) {
     } else if (r != DX_ERR_NOTFOUND) {
         return tool_fail("ref latest of %s: %s", g->store_path, why(g, r));
     }
+    copy_sweep(g); /* before the files are read: a copy of a file deleted since goes */
     tbuf = (uint8_t *)malloc(READ_SIZE);
     if (!tbuf) {
         free(tbuf);
@@ -2134,6 +2460,7 @@ static int capture(sk *g, uint64_t *seq_out) {
                 (unsigned long long)g->st.seq, text, (unsigned long long)g->st.files, (unsigned long long)g->st.bytes,
                 (unsigned long long)g->st.new_bytes, (unsigned long long)g->st.chunk_files, (unsigned long long)g->st.delta_files,
                 (unsigned long long)g->st.delta_out, (unsigned long long)g->st.unchanged_files);
+        if (g->copy_hits) fprintf(stderr, "; %llu diffed against their local copy", (unsigned long long)g->copy_hits);
         if (g->specials) fprintf(stderr, "; %llu skipped (FIFOs, sockets, devices)", (unsigned long long)g->specials);
         if (g->unreadable) fprintf(stderr, "; %llu could not be read", (unsigned long long)g->unreadable);
         fputc('\n', stderr);
@@ -2298,8 +2625,11 @@ static int restore_version(sk *g, const version *v, const char *out) {
                          (unsigned long long)v->v.seq, out, (unsigned long long)c.files);
     g->restored = c.files;
     if (!g->quiet)
-        fprintf(stderr, "statekeeper: restored version %llu into %s: %llu files, %llu bytes, all checked\n",
+        fprintf(stderr, "statekeeper: restored version %llu into %s: %llu files, %llu bytes, all checked",
                 (unsigned long long)v->v.seq, out, (unsigned long long)c.files, (unsigned long long)c.bytes);
+    if (!g->quiet && g->copy_restored)
+        fprintf(stderr, " (%llu read from their local copy)", (unsigned long long)g->copy_restored);
+    if (!g->quiet) fputc('\n', stderr);
     return TOOL_EXIT_OK;
 }
 
@@ -2853,11 +3183,11 @@ int main(int argc, char **argv) {
     char versions[200];
     size_t npos = 0;
     uint64_t keep = 0, interval = 30, quiet_ms = 500, v;
-    bool have_keep = false, poll_mode = false, run_opts = false;
+    bool have_keep = false, poll_mode = false, run_opts = false, copy_opt = false;
     int i, rc;
     bool restoring = false;
     tool_start("statekeeper", usage);
-    g.full_every = 16, g.lock_fd = -1;
+    g.full_every = 16, g.lock_fd = -1, g.copy_min = (uint64_t)COPY_MIN_MIB << 20;
     pthread_mutex_init(&g.store_mu, NULL);
     for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) /* restore's --version V is not the tools' --version */
         if (!strcmp(argv[i], "restore")) restoring = true;
@@ -2889,7 +3219,7 @@ int main(int argc, char **argv) {
 #endif
             return tool_version(versions);
         } else if (!strcmp(a, "--store") || !strcmp(a, "--state") || !strcmp(a, "--version") || !strcmp(a, "--keep") ||
-                   !strcmp(a, "--interval") || !strcmp(a, "--full-every") || !strcmp(a, "--quiet-ms")) {
+                   !strcmp(a, "--interval") || !strcmp(a, "--full-every") || !strcmp(a, "--quiet-ms") || !strcmp(a, "--copy-min")) {
             const char *val = i + 1 < argc ? argv[++i] : NULL;
             if (!val || !*val) return tool_usage_error("%s needs a value", a);
             if (!strcmp(a, "--store")) g.store_path = val;
@@ -2903,6 +3233,9 @@ int main(int argc, char **argv) {
             } else if (!strcmp(a, "--quiet-ms")) {
                 if (tool_parse_u64(val, 1, 3600000, false, &quiet_ms) != 0) return tool_usage_error("--quiet-ms %s: not a number of milliseconds", val);
                 run_opts = true;
+            } else if (!strcmp(a, "--copy-min")) {
+                if (tool_parse_u64(val, 0, UINT64_MAX >> 20, false, &v) != 0) return tool_usage_error("--copy-min %s: not a number of MiB", val);
+                g.copy_min = v << 20, copy_opt = true;
             } else if (!strcmp(a, "--full-every")) {
                 if (tool_parse_u64(val, 1, 1000, false, &v) != 0) return tool_usage_error("--full-every %s: not a number in 1..1000", val);
                 g.full_every = (uint32_t)v;
@@ -2925,6 +3258,7 @@ int main(int argc, char **argv) {
     if (run_opts && !IS("run")) return tool_usage_error("--interval, --quiet-ms and --poll are for run");
     if (version_arg && !IS("restore")) return tool_usage_error("--version V is for restore");
     if (g.quick && !IS("verify")) return tool_usage_error("--quick is for verify");
+    if (copy_opt && !IS("capture") && !IS("run")) return tool_usage_error("--copy-min is for capture and run");
     if ((rc = open_store(&g, IS("capture") || IS("run"), IS("capture") || IS("run") || IS("gc"))) != 0) return rc;
     if (IS("capture")) {
         uint64_t seq;
