@@ -1445,6 +1445,26 @@ static int t_dir_compress(prop_ctx *p) {
     PROP_CHECK(p, dx_cas_store_get(&s, &a, buf, sizeof buf) == (int64_t)sizeof text && memcmp(buf, text, sizeof text) == 0);
     PROP_CHECK(p, dx_cas_store_get(&s, &b, buf, sizeof buf) == (int64_t)sizeof noise && memcmp(buf, noise, sizeof noise) == 0);
     PROP_CHECK(p, dx_cas_store_get(&s, &c, buf, sizeof buf) == 3 && memcmp(buf, "DXC", 3) == 0);
+    { /* d.compress set to 0 between puts: what follows is stored as it is; set back: compressed again */
+        uint8_t t2[sizeof text];
+        dx_cas_id e[2];
+        int level = d.compress, k;
+        memcpy(t2, text, sizeof text);
+        for (k = 0; k < 2; k++) {
+            t2[k] ^= 1; /* another object each time */
+            d.compress = k == 0 ? 0 : level;
+            PROP_CHECK(p, dx_cas_store_put(&s, t2, sizeof t2, &e[k]) == DX_OK && dx_cas_store_sync(&s) == DX_OK);
+            dx_cas_id_format(&e[k], idt, sizeof idt);
+            snprintf(file, sizeof file, "%s/objects/%.2s/%s", path, idt + 7, idt);
+            PROP_CHECK(p, stat(file, &st) == 0);
+#if defined(DX_CAS_WITH_ZSTD)
+            PROP_CHECK_MSG(p, k == 0 ? st.st_size == (long)sizeof t2 : st.st_size < 1000, "put %d: %ld bytes on disk", k, (long)st.st_size);
+#else
+            PROP_CHECK(p, st.st_size == (long)sizeof t2);
+#endif
+            PROP_CHECK(p, dx_cas_store_get(&s, &e[k], buf, sizeof buf) == (int64_t)sizeof t2 && memcmp(buf, t2, sizeof t2) == 0);
+        }
+    }
     dx_cas_dir_close(&d);
     /* a store written with compression reads back without it (same build), and verify agrees */
     dc.compress = DX_CAS_COMPRESS_NONE;
@@ -1454,8 +1474,8 @@ static int t_dir_compress(prop_ctx *p) {
 #endif
     {
         dx_cas_verify_report rep;
-        PROP_CHECK(p, dx_cas_store_verify(&s, NULL, 0, NULL, NULL, NULL, &rep) == DX_OK && rep.objects == 3 &&
-                          rep.bytes == sizeof text + sizeof noise + 3);
+        PROP_CHECK(p, dx_cas_store_verify(&s, NULL, 0, NULL, NULL, NULL, &rep) == DX_OK && rep.objects == 5 &&
+                          rep.bytes == 3 * sizeof text + sizeof noise + 3);
     }
     dx_cas_dir_close(&d);
     rm_rf(path);

@@ -1773,6 +1773,12 @@ static void diff_piece(void *arg) {
         copy_put(c, j->off, j->buf, j->got, c->base ? j->base : NULL, blen, c->base && blen > 0 ? &h[1] : NULL);
 }
 
+/* run_pass's helper job without a base: the segment into the copy (a second core for its writes) */
+static void copy_piece(void *arg) {
+    diff_job *j = (diff_job *)arg;
+    copy_put(j->p->copy, j->off, j->buf, j->got, NULL, 0, NULL);
+}
+
 /* With a base, the file and the base's content are read into two buffers each in turn: the
    main thread reads, chunks and hashes one segment while the helper patches the base's
    content up to the previous version and diffs the segment before. */
@@ -1817,9 +1823,12 @@ static dx_result run_pass(pass *p, uint8_t *tbuf) {
         if (r == DX_OK && (ftruncate(p->patch_fd, 0) != 0 || pwrite(p->patch_fd, head, 32, 0) != 32)) p->err = errno, r = DX_ERR_IO;
         p->patch_len = 32;
         if (r == DX_OK) helper_start(&h);
+    } else if (p->copy) {
+        if (!(buf[1] = (uint8_t *)malloc(READ_SIZE))) r = DX_ERR_NOMEM;
+        else helper_start(&h);
     }
     for (i = 0; r == DX_OK; i++) {
-        uint8_t *b = buf[p->base ? i & 1 : 0]; /* its last reader, the job before the last, is done */
+        uint8_t *b = buf[p->base || p->copy ? i & 1 : 0]; /* its last reader, the job before the last, is done */
         if ((r = read_full(p->fd, b, READ_SIZE, &got)) != DX_OK) {
             int e = errno;
             helper_wait(&h); /* p->err is the helper's while it runs */
@@ -1842,7 +1851,9 @@ static dx_result run_pass(pass *p, uint8_t *tbuf) {
             j.buf = b, j.got = got, j.base = base[i & 1], j.base_len = base_len, j.off = p->size;
             helper_post(&h, diff_piece, &j);
         } else if (p->copy) {
-            copy_put(p->copy, p->size, b, got, NULL, 0, NULL);
+            helper_wait(&h);
+            j.buf = b, j.got = got, j.off = p->size;
+            helper_post(&h, copy_piece, &j);
         }
         if ((r = dx_cas_blob_writer_write(&w, b, got)) != DX_OK) break;
         p->size += got;
@@ -1986,7 +1997,11 @@ static int cap_file(sk *g, const char *abs, const struct stat *st0, const frec *
         }
         if (eligible && patch_cost < chunk_cost) { /* the delta is smaller than the new chunks */
             dx_cas_id pid;
-            if ((r = put_file_blob(&g->s, patch_fd, tbuf, &pid)) != DX_OK) break;
+            int level = g->dir.compress;
+            if (p.patch_len > DRY_EXACT) g->dir.compress = 0; /* a large patch is compressed already: no second try */
+            r = put_file_blob(&g->s, patch_fd, tbuf, &pid);
+            g->dir.compress = level;
+            if (r != DX_OK) break;
             f->kind = KIND_DELTA, f->depth = prev->depth + 1, f->nchain = prev->nchain + 1;
             if (!(f->chain = (sk_blobref *)malloc(f->nchain * sizeof *f->chain))) {
                 r = DX_ERR_NOMEM;
