@@ -511,7 +511,8 @@ VERSION HISTORY
          zstd 1 or is printable where it is not NUL (a tar of C sources
          compresses 3.5:1: 2 days of this repository 183.0 -> 167.1 KB),
          and a new segment costs the same in text as in programs (the C++
-         headers tar 103.4 -> 100.9 KB).
+         headers tar 103.4 -> 100.9 KB); the suffix array's induced sorting
+         reads ahead (prefetch): about 1.3-2x faster on a 36 MB program.
    0.7.0 (2026-11-25) new dx_patch_apply_chain: a delta chain applied with
          two hashes of the data (its base's, its result's) instead of two
          for each patch, and in place where a patch has no COPY records
@@ -1909,6 +1910,12 @@ DXI_PRIVATE size_t dxi_pt_best_source(const dxi_pt_index *ix, const uint8_t *bas
    (dxi_pt_segment) then picks, byte by byte, among them. */
 
 #define DXI_PT_EMPTY 0xffffffffu
+#define DXI_PT_AHEAD 64u /* induced sorting: entries read ahead (36 MB program: SA-IS 5.5 -> 2.8-4.3 s of CPU) */
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(__TINYC__)
+#define DXI_PT_PREFETCH(p) __builtin_prefetch(p)
+#else
+#define DXI_PT_PREFETCH(p) ((void)0)
+#endif
 #define DXI_PT_MATCHES 512 /* matches kept ahead of the current block */
 
 /* Induced sorting (SA-IS, Nong, Zhang and Chan 2009) of the n suffixes of
@@ -1942,15 +1949,29 @@ DXI_PRIVATE dx_result dxi_pt_sais(const void *T, uint32_t *sa, uint32_t n, uint3
         for (sum = 0, j = 0; j <= k; j++) sum += bkt[j], bkt[j] = sum; /* bkt[c]: start of c */    \
         if (end) for (j = 0; j < k; j++) bkt[j] = bkt[j + 1];           /* bkt[c]: end of c */      \
     } while (0)
+/* the symbol and type bit an induce step reads a little later: random reads, each a cache miss on a large T */
+#define DXI_SA_AHEAD(i)                                                                            \
+    do {                                                                                           \
+        uint32_t ahead_ = sa[i];                                                                   \
+        if (ahead_ != DXI_PT_EMPTY && ahead_ > 0) {                                                \
+            DXI_PT_PREFETCH(&ty[(ahead_ - 1) >> 3]);                                               \
+            DXI_PT_PREFETCH(wide ? (const void *)((const uint32_t *)T + ahead_ - 1)                \
+                                 : (const void *)((const uint8_t *)T + ahead_ - 1));               \
+        }                                                                                          \
+    } while (0)
 #define DXI_SA_INDUCE()                                                                            \
     do {                                                                                           \
         DXI_SA_BUCKETS(false);                                                                     \
         sa_put_l(n - 1);                                                                           \
-        for (i = 0; i < n; i++)                                                                    \
+        for (i = 0; i < n; i++) {                                                                  \
+            if (i + DXI_PT_AHEAD < n) DXI_SA_AHEAD(i + DXI_PT_AHEAD);                              \
             if (sa[i] != DXI_PT_EMPTY && sa[i] > 0 && !DXI_SA_S(sa[i] - 1)) sa_put_l(sa[i] - 1);   \
+        }                                                                                          \
         DXI_SA_BUCKETS(true);                                                                      \
-        for (i = n; i-- > 0;)                                                                      \
+        for (i = n; i-- > 0;) {                                                                    \
+            if (i >= DXI_PT_AHEAD) DXI_SA_AHEAD(i - DXI_PT_AHEAD);                                 \
             if (sa[i] != DXI_PT_EMPTY && sa[i] > 0 && DXI_SA_S(sa[i] - 1)) sa[--bkt[DXI_SA_CH(sa[i] - 1)]] = sa[i] - 1; \
+        }                                                                                          \
     } while (0)
 #define sa_put_l(p) (sa[bkt[DXI_SA_CH(p)]++] = (p))
     /* 1: the LMS suffixes at their buckets' ends, induced: their substrings sorted */
@@ -2003,6 +2024,7 @@ done:
     return err;
 #undef sa_put_l
 #undef DXI_SA_INDUCE
+#undef DXI_SA_AHEAD
 #undef DXI_SA_BUCKETS
 #undef DXI_SA_LMS
 #undef DXI_SA_S
