@@ -210,6 +210,13 @@ latest=$(ls cv | sort -n | tail -n 1)
 rm -rf cr; "$sk" restore --store C cr --no-sync 2> err || die "restore of the latest with its copy: $(cat err)"
 grep -q '(1 read from their local copy)' err || die "the restore of the latest version did not read the copy: $(cat err)"
 same_tree "cv/$latest" cr "the latest version restored from its copy"
+# a copy's root is made again on two threads (one cuts chunks, one hashes them): chunks that end right at
+# a 4 MiB segment's end (zeros: 64 KiB chunks), a byte past it, a byte short of it
+mkdir -p cz; head -c 8388608 /dev/zero > cz/z; head -c 8388609 /dev/zero > cz/z1; rnd 8388607 > cz/r
+"$sk" capture --store CZ --state cz --no-sync --copy-min 1 -q 2> err || die "capture of zeros: $(cat err)"
+rm -rf cr; "$sk" restore --store CZ cr --no-sync 2> err || die "restore of zeros from copies: $(cat err)"
+grep -q '(3 read from their local copy)' err || die "the zeros were not restored from their copies: $(cat err)"
+same_tree cz cr "files of 8 MiB and a byte more or less restored from their copies"
 printf 'X' | dd of="$(ls C/sk-copy/*)" bs=1 seek=$((4 * 1048576 + 3)) conv=notrunc status=none
 rm -rf cr; "$sk" restore --store C cr --no-sync 2> err || die "restore of the latest with a spoilt copy: $(cat err)"
 grep -q 'local copy' err && die "a restore used a spoilt copy: $(cat err)"
@@ -221,7 +228,7 @@ rnd 2000000 > c/big2; cap_c ' 2 files, '
 echo more >> c/small; "$sk" capture --store C --state c --no-sync --copy-min 0 2> err || die "capture --copy-min 0: $(cat err)"
 [ -z "$(ls -A C/sk-copy)" ] || die "--copy-min 0 kept a copy: $(ls -la C/sk-copy)"
 run restore --store C --copy-min 1 cr; [ $rc -eq 2 ] || die "restore --copy-min: rc $rc, not 2"
-step "local copies (--copy-min 1): $(ls cv | wc -l) versions of a 9 MiB file, $diffed diffed against its copy, a spoilt copy and one cut short by a SIGKILL not used (the base rebuilt from the store), edits, an insertion, a shrink; every version restored byte-identical (the latest from its copy, and from the store past a spoilt copy); verify ok; the copy of a deleted file removed, none with --copy-min 0"
+step "local copies (--copy-min 1): $(ls cv | wc -l) versions of a 9 MiB file, $diffed diffed against its copy, a spoilt copy and one cut short by a SIGKILL not used (the base rebuilt from the store), edits, an insertion, a shrink; every version restored byte-identical (the latest from its copy, and from the store past a spoilt copy; files of 8 MiB and a byte more or less from copies); verify ok; the copy of a deleted file removed, none with --copy-min 0"
 
 # --- 3. a history of 50 versions of random edits ---
 RANDOM=17

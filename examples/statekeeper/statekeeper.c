@@ -790,7 +790,8 @@ static void dirs_free(dirrec *d, size_t n) {
 
 /* ---- a helper thread: one job at a time beside the main thread (2 cores: a capture reads and
    hashes the file while the helper rebuilds the base and diffs; a restore rebuilds while the
-   helper hashes and writes). Without a thread (pthread_create failed) a job runs inline. ---- */
+   helper hashes and writes; a restore from a local copy reads and cuts chunks while the helper
+   hashes them and writes). Without a thread (pthread_create failed) a job runs inline. ---- */
 typedef struct helper {
     pthread_t thread;
     pthread_mutex_t mu;
@@ -1288,10 +1289,119 @@ static void copy_sweep(sk *g) {
     closedir(d);
 }
 
-/* content_write's helper job: one segment hashed (a DELTA) and written */
+/* A content's Merkle root made again on two threads, as a blob writer into the sink would make it:
+   the reader cuts the chunks (FastCDC) segment by segment, the helper hashes them (SHA-256 is most of
+   the work) and pushes their leaves. FastCDC reports a cut up to a byte before what it was fed, so a
+   cut found in one segment may lie in the one before: the helper leaves a segment's last ROOT_CARRY
+   bytes unhashed, in carry, until the next segment's cuts are known. */
+#define ROOT_CARRY 64
+typedef struct split_root {
+    dx_cas_chunker chunker;   /* the reader's */
+    uint64_t *cuts[2], ncuts[2], cap;
+    unsigned fill;            /* the list the reader fills; the helper reads the other */
+    const dx_cas_hash_alg *alg; /* the rest is the helper's (the reader's once it has waited) */
+    dx_cas_hasher hasher;     /* the chunk under way, hashed from its start to pos */
+    dx_cas_merkle tree;
+    uint64_t pos;
+    uint8_t carry[ROOT_CARRY]; /* the bytes [pos, the segment's offset) */
+    size_t carry_len;
+} split_root;
+
+static dx_result split_root_init(split_root *sr, const dx_cas_hash_alg *alg, size_t seg_max) {
+    dx_cas_chunker_config cc;
+    memset(sr, 0, sizeof *sr);
+    memset(&cc, 0, sizeof cc); /* the blob writer's default: FastCDC, 16 KiB average, 4 KiB least */
+    if (dx_cas_chunker_init(&sr->chunker, &cc) != DX_OK) return DX_ERR_INVAL;
+    sr->cap = seg_max / 4096 + 4; /* a segment's cuts: chunks are 4 KiB or more, but the last */
+    if (!(sr->cuts[0] = (uint64_t *)malloc(2 * sr->cap * sizeof(uint64_t)))) return DX_ERR_NOMEM;
+    sr->cuts[1] = sr->cuts[0] + sr->cap;
+    sr->alg = alg;
+    dx_cas_hasher_init(&sr->hasher, alg);
+    dx_cas_merkle_init(&sr->tree, alg);
+    return DX_OK;
+}
+
+static void split_root_free(split_root *sr) {
+    free(sr->cuts[0]);
+    sr->cuts[0] = sr->cuts[1] = NULL;
+}
+
+/* the reader: the chunk ends in the next len bytes (last: and the stream's end); the list to hand the helper */
+static dx_result split_root_cut(split_root *sr, const uint8_t *p, size_t len, bool last, unsigned *list) {
+    uint64_t *cuts = sr->cuts[sr->fill], n = 0;
+    dx_cas_chunk c;
+    size_t used;
+    while (len > 0 && dx_cas_chunker_feed(&sr->chunker, p, len, &used, &c)) { /* false: all of it taken */
+        p += used, len -= used;
+        if (n == sr->cap) return DX_ERR_LIMIT;
+        cuts[n++] = c.offset + c.length;
+    }
+    if (last && dx_cas_chunker_finish(&sr->chunker, &c)) {
+        if (n == sr->cap) return DX_ERR_LIMIT;
+        cuts[n++] = c.offset + c.length;
+    }
+    sr->ncuts[sr->fill] = n;
+    *list = sr->fill;
+    sr->fill ^= 1u;
+    return DX_OK;
+}
+
+/* the bytes [from, to) of carry (the stream's bytes before off) followed by seg (len bytes at off) */
+static void split_root_feed(split_root *sr, uint64_t from, uint64_t to, const uint8_t *seg, uint64_t off) {
+    uint64_t carry_off = off - sr->carry_len;
+    if (from < off) {
+        uint64_t end = to < off ? to : off;
+        dx_cas_hasher_update(&sr->hasher, sr->carry + (from - carry_off), (size_t)(end - from));
+        from = end;
+    }
+    if (from < to) dx_cas_hasher_update(&sr->hasher, seg + (from - off), (size_t)(to - from));
+}
+
+/* the helper: the chunks that end in list, over the carry and seg (len bytes at off, the stream's next) */
+static dx_result split_root_hash(split_root *sr, unsigned list, const uint8_t *seg, size_t len, uint64_t off) {
+    const uint64_t *cuts = sr->cuts[list];
+    uint64_t i, end = off + len, keep, from_seg;
+    uint8_t tail[ROOT_CARRY], leaf[32];
+    dx_cas_id id;
+    if (sr->pos + sr->carry_len != off) return DX_ERR_MISUSE;
+    for (i = 0; i < sr->ncuts[list]; i++) {
+        if (cuts[i] <= sr->pos || cuts[i] > end) return DX_ERR_MISUSE;
+        split_root_feed(sr, sr->pos, cuts[i], seg, off);
+        dx_cas_hasher_final(&sr->hasher, id.digest);
+        id.alg = sr->alg->alg;
+        dx_cas_chunk_leaf(sr->alg, &id, leaf);
+        dx_cas_merkle_push(&sr->tree, leaf);
+        dx_cas_hasher_init(&sr->hasher, sr->alg);
+        sr->pos = cuts[i];
+    }
+    keep = end - sr->pos > ROOT_CARRY ? end - ROOT_CARRY : sr->pos; /* the new carry: [keep, end) */
+    split_root_feed(sr, sr->pos, keep, seg, off);
+    from_seg = keep > off ? keep : off;
+    if (keep < off) memcpy(tail, sr->carry + (keep - (off - sr->carry_len)), (size_t)(off - keep));
+    if (end > from_seg) memcpy(tail + (from_seg - keep), seg + (from_seg - off), (size_t)(end - from_seg));
+    sr->pos = keep;
+    sr->carry_len = (size_t)(end - keep);
+    memcpy(sr->carry, tail, sr->carry_len);
+    return DX_OK;
+}
+
+/* the reader, once the helper is done: the end of the stream (total bytes) and the root */
+static dx_result split_root_finish(split_root *sr, uint8_t root[32]) {
+    unsigned list;
+    dx_result r;
+    if ((r = split_root_cut(sr, NULL, 0, true, &list)) != DX_OK) return r;
+    if ((r = split_root_hash(sr, list, NULL, 0, sr->pos + sr->carry_len)) != DX_OK) return r;
+    if (sr->carry_len != 0) return DX_ERR_MISUSE; /* every byte is in a chunk */
+    dx_cas_merkle_root(&sr->tree, root);
+    return DX_OK;
+}
+
+/* content_write's helper job: one segment hashed (a DELTA, or a copy read back) and written */
 typedef struct out_job {
-    dx_cas_blob_writer w;
-    bool rehash;
+    split_root root;
+    unsigned cuts;  /* the root's list of chunk ends in this segment */
+    bool rehash;    /* the root made again */
+    bool cut_here;  /* the helper cuts the chunks too (else the reader did: cuts) */
     int fd, err;
     uint64_t off;
     uint8_t *seg; /* a segment buffer the helper holds until the job is done */
@@ -1302,7 +1412,8 @@ typedef struct out_job {
 static void out_segment(void *arg) {
     out_job *j = (out_job *)arg;
     if (j->r != DX_OK) return;
-    if (j->rehash && (j->r = dx_cas_blob_writer_write(&j->w, j->seg, j->len)) != DX_OK) return;
+    if (j->rehash && j->cut_here && (j->r = split_root_cut(&j->root, j->seg, j->len, false, &j->cuts)) != DX_OK) return;
+    if (j->rehash && (j->r = split_root_hash(&j->root, j->cuts, j->seg, j->len, j->off)) != DX_OK) return;
     if (j->fd >= 0 && (j->r = write_at(j->fd, j->off, j->seg, j->len)) != DX_OK) {
         j->err = errno ? errno : EIO;
         return;
@@ -1322,12 +1433,10 @@ static dx_result copy_restore(sk *g, const frec *f, int out_fd, int *err) {
     char name[DX_CAS_PATH_MAX + 64], held[4096];
     uint8_t root[32], *buf[2] = {NULL, NULL};
     uint64_t size, *hash = NULL, off;
-    dx_cas_blob_writer w;
-    dx_cas_blob_writer_config wc;
-    dx_cas_id id;
     helper h;
     out_job j;
     size_t i, got;
+    unsigned cuts = 0;
     int fd;
     dx_result r = DX_OK;
     *err = 0;
@@ -1341,33 +1450,28 @@ static dx_result copy_restore(sk *g, const frec *f, int out_fd, int *err) {
     }
     memset(&j, 0, sizeof j);
     memset(&h, 0, sizeof h);
-    memset(&wc, 0, sizeof wc);
-    wc.store = &g->sink;
-    j.fd = out_fd;
-    if ((r = dx_cas_blob_writer_create(&w, &wc)) != DX_OK) {
-        free(hash);
-        close(fd);
-        return r;
-    }
-    if (!(buf[0] = (uint8_t *)malloc(SEG_SIZE)) || !(buf[1] = (uint8_t *)malloc(SEG_SIZE))) r = DX_ERR_NOMEM;
-    else helper_start(&h);
+    j.fd = out_fd, j.rehash = true;
+    if ((r = split_root_init(&j.root, &g->alg, SEG_SIZE)) == DX_OK &&
+        (!(buf[0] = (uint8_t *)malloc(SEG_SIZE)) || !(buf[1] = (uint8_t *)malloc(SEG_SIZE))))
+        r = DX_ERR_NOMEM;
+    if (r == DX_OK) helper_start(&h);
     for (off = 0, i = 0; r == DX_OK && off < size; i++) {
         uint8_t *b = buf[i & 1]; /* its last reader, the write before the last, is done */
         size_t len = size - off < SEG_SIZE ? (size_t)(size - off) : SEG_SIZE;
         if (pread_full(fd, b, len, off, &got) != DX_OK || got != len || dx_patch_xxh64(b, len, 0) != hash[i]) r = DX_ERR_NOTFOUND;
-        else r = dx_cas_blob_writer_write(&w, b, len);
+        else r = split_root_cut(&j.root, b, len, false, &cuts);
         helper_wait(&h);
         if (r == DX_OK) r = j.r;
         if (r != DX_OK) break;
-        j.seg = b, j.len = len;
+        j.seg = b, j.len = len, j.cuts = cuts;
         helper_post(&h, out_segment, &j);
         off += len;
     }
     helper_wait(&h);
     helper_stop(&h);
     if (r == DX_OK) r = j.r, *err = j.err;
-    if (r == DX_OK) r = dx_cas_blob_writer_finish(&w, &id, root);
-    dx_cas_blob_writer_destroy(&w);
+    if (r == DX_OK) r = split_root_finish(&j.root, root);
+    split_root_free(&j.root);
     if (r == DX_OK && (j.off != f->size || memcmp(root, f->root, 32) != 0)) r = DX_ERR_NOTFOUND;
     if (r == DX_OK && ftruncate(out_fd, (off_t)j.off) != 0) *err = errno, r = DX_ERR_IO;
     if (r == DX_ERR_NOTFOUND && ftruncate(out_fd, 0) != 0) *err = errno, r = DX_ERR_IO; /* the rebuild starts on an empty file */
@@ -1379,8 +1483,6 @@ static dx_result copy_restore(sk *g, const frec *f, int out_fd, int *err) {
 
 static dx_result content_write(sk *g, const frec *f, int out_fd, int *err) {
     chain c;
-    dx_cas_blob_writer_config wc;
-    dx_cas_id id;
     uint8_t root[32], *free_buf = NULL; /* the segment buffer neither the chain nor the helper has */
     const uint8_t *seg;
     size_t len;
@@ -1393,9 +1495,9 @@ static dx_result content_write(sk *g, const frec *f, int out_fd, int *err) {
     memset(&h, 0, sizeof h);
     j.rehash = f->kind == KIND_DELTA, j.fd = out_fd;
     if ((r = chain_open(g, f, &c)) != DX_OK) return r;
-    memset(&wc, 0, sizeof wc);
-    wc.store = &g->sink;
-    if (j.rehash && (r = dx_cas_blob_writer_create(&j.w, &wc)) != DX_OK) {
+    j.cut_here = true; /* the reader (the chain) has work enough */
+    if (j.rehash && (r = split_root_init(&j.root, &g->alg, c.seg)) != DX_OK) {
+        split_root_free(&j.root);
         chain_close(&c);
         return r;
     }
@@ -1416,8 +1518,8 @@ static dx_result content_write(sk *g, const frec *f, int out_fd, int *err) {
     if (r == DX_OK) r = j.r, *err = j.err;
     memcpy(root, f->root, 32);
     if (j.rehash) {
-        if (r == DX_OK) r = dx_cas_blob_writer_finish(&j.w, &id, root);
-        dx_cas_blob_writer_destroy(&j.w);
+        if (r == DX_OK) r = split_root_finish(&j.root, root);
+        split_root_free(&j.root);
     }
     while (r == DX_OK && !j.rehash && out_fd < 0) { /* only checked: read to the end */
         if ((r = chain_next(&c, &seg, &len)) != DX_OK || len == 0) break;
