@@ -1297,7 +1297,8 @@ static void copy_sweep(sk *g) {
 #define ROOT_CARRY 64
 typedef struct split_root {
     dx_cas_chunker chunker;   /* the reader's */
-    uint64_t *cuts[2], ncuts[2], cap;
+    uint64_t *cuts[2];
+    size_t ncuts[2], cap;
     unsigned fill;            /* the list the reader fills; the helper reads the other */
     const dx_cas_hash_alg *alg; /* the rest is the helper's (the reader's once it has waited) */
     dx_cas_hasher hasher;     /* the chunk under way, hashed from its start to pos */
@@ -1328,7 +1329,8 @@ static void split_root_free(split_root *sr) {
 
 /* the reader: the chunk ends in the next len bytes (last: and the stream's end); the list to hand the helper */
 static dx_result split_root_cut(split_root *sr, const uint8_t *p, size_t len, bool last, unsigned *list) {
-    uint64_t *cuts = sr->cuts[sr->fill], n = 0;
+    uint64_t *cuts = sr->cuts[sr->fill];
+    size_t n = 0;
     dx_cas_chunk c;
     size_t used;
     while (len > 0 && dx_cas_chunker_feed(&sr->chunker, p, len, &used, &c)) { /* false: all of it taken */
@@ -1360,8 +1362,9 @@ static void split_root_feed(split_root *sr, uint64_t from, uint64_t to, const ui
 /* the helper: the chunks that end in list, over the carry and seg (len bytes at off, the stream's next) */
 static dx_result split_root_hash(split_root *sr, unsigned list, const uint8_t *seg, size_t len, uint64_t off) {
     const uint64_t *cuts = sr->cuts[list];
-    uint64_t i, end = off + len, keep, from_seg;
+    uint64_t end = off + len, keep, from_seg;
     uint8_t tail[ROOT_CARRY], leaf[32];
+    size_t i;
     dx_cas_id id;
     if (sr->pos + sr->carry_len != off) return DX_ERR_MISUSE;
     for (i = 0; i < sr->ncuts[list]; i++) {
