@@ -1,4 +1,4 @@
-/* dx_cas.h - v0.4.2 - Merkle content-addressable storage: hashing, chunking, proofs, stores, snapshots - SPDX-License-Identifier: MIT OR Unlicense (text at end)
+/* dx_cas.h - v0.4.3 - Merkle content-addressable storage: hashing, chunking, proofs, stores, snapshots - SPDX-License-Identifier: MIT OR Unlicense (text at end)
 
    A content-addressable store that a backup tool, a package updater, a sync
    service or a firmware image store can embed: SHA-256 (portable C, x86
@@ -263,9 +263,12 @@ API
        at all (scratch stores; renames stay atomic). errors: DX_ERR_NOTFOUND
        (no parent folder), DX_ERR_IO (d->os_error has errno), DX_ERR_LIMIT (path too long).
        cfg->own_packs: a get or has that misses does not look for packs other
-       writers made since the open (0.4.1): for a cache one handle fills, where
+       writers made since the open (0.4.1), nor in fan-out folders of objects/
+       made since by others (0.4.3: the ones there are read at the open): for
+       a cache one handle fills, or a program that holds its own lock, where
        misses are many and expected (each look is a stat of packs/, and a read
-       of it while its time is within 2 s of now).
+       of it while its time is within 2 s of now, and an open of the loose
+       file's name); its own puts are all found.
        cfg->must_exist: open only a store that is there (<path>/objects is a
        folder) and create no store: DX_ERR_NOTFOUND for a missing path, a file,
        or a folder that is not a store (what read-only tools such as verify,
@@ -680,6 +683,11 @@ WIRE FORMAT (integers little-endian; offsets are the DX_CAS_<RECORD>_OFF_* names
    hold, and damaged packs with the code a reader gives).
 
 VERSION HISTORY
+   0.4.3 (2026-11-25) cfg->own_packs also reads which fan-out folders objects/ holds at the
+                      open (and counts the ones it makes): a miss whose folder is not
+                      there costs no system call (a dx_sync get of 256 MiB made 27,000
+                      failed opens; 0.63-0.68 s -> 0.56-0.62 s on tmpfs); DX_CAS_VERSION
+                      said 0.4.1 in 0.4.2.
    0.4.2 (2026-11-25) a directory store's batch of packs and fewer than DX_CAS_DIR_SYNCFS_MIN
                       (64) loose files is made durable with an fsync of each instead of
                       a syncfs, which also waited for every other dirty file of the file
@@ -961,8 +969,8 @@ DX_INLINE const char *dx_result_name(dx_result r) {
 
 #define DX_CAS_VERSION_MAJOR 0
 #define DX_CAS_VERSION_MINOR 4
-#define DX_CAS_VERSION_PATCH 2
-#define DX_CAS_VERSION DX_VERSION_PACK(0, 4, 1)
+#define DX_CAS_VERSION_PATCH 3
+#define DX_CAS_VERSION DX_VERSION_PACK(0, 4, 3)
 
 #ifdef __cplusplus
 extern "C" {
@@ -1550,6 +1558,8 @@ typedef struct dx_cas_dir {
     size_t pending_set_cap, pending_set_used;
     bool pending_set_full; /* it could not grow: every lookup looks in tmp/ */
     uint8_t fanout[32];   /* fan-out folders known to exist (a bit each) */
+    bool fanout_all;      /* own_packs: fanout names every fan-out folder, so a clear bit means no loose
+                             object there (a miss costs no system call) */
     uint32_t cleaned;     /* temporary leftovers of dead writers removed at open */
     int os_error;         /* errno of the last failure */
     int compress;         /* zstd level, 0: objects are stored as they are; a caller may set it to 0 between
@@ -4971,7 +4981,12 @@ DXI_PRIVATE int dxi_cas_dir_open_obj(dx_cas_dir *d, const dx_cas_id *id) {
     char path[DX_CAS_PATH_MAX];
     int fd;
     dxi_cas_dir_obj(d, id, path, false);
-    fd = open(path, O_RDONLY);
+    if (d->fanout_all && !(d->fanout[id->digest[0] >> 3] & (1u << (id->digest[0] & 7)))) {
+        fd = -1; /* no such folder: not looked for */
+        errno = ENOENT;
+    } else {
+        fd = open(path, O_RDONLY);
+    }
     if (fd < 0 && errno == ENOENT && d->batch && dxi_cas_pending_maybe(d, id->digest)) {
         char text[DX_CAS_ID_TEXT_SIZE], rel[64 + DX_CAS_ID_TEXT_SIZE];
         int e = errno;
@@ -5335,6 +5350,17 @@ DX_CAS_API dx_result dx_cas_dir_open(dx_cas_dir *d, const dx_cas_dir_config *cfg
     d->cpu = dx_cas_cpu_detect();
     d->loose = cfg->loose;
     d->own_packs = cfg->own_packs;
+    if (d->own_packs) { /* the only writer: the fan-out folders there now are all a miss need look in */
+        dxi_cas_dir_path(d, path, "objects");
+        if ((dir = opendir(path)) != NULL) {
+            while ((e = readdir(dir)) != NULL) {
+                int hi = dxi_cas_hexval(e->d_name[0]), lo = hi < 0 ? -1 : dxi_cas_hexval(e->d_name[1]);
+                if (lo >= 0 && e->d_name[2] == 0) d->fanout[hi << 1 | lo >> 3] |= (uint8_t)(1u << (lo & 7));
+            }
+            closedir(dir);
+            d->fanout_all = true;
+        }
+    }
     if (cfg->compress < DX_CAS_COMPRESS_NONE || cfg->compress > 19) return DX_ERR_INVAL;
     level = cfg->compress;
 #if defined(DX_CAS_WITH_ZSTD)

@@ -106,7 +106,9 @@
    naming the last complete version; what a killed capture had written is
    removed at the next open (tmp/) or by gc (objects no version reaches).
    statekeeper takes an exclusive lock (flock of STORE/statekeeper.lock): one
-   writer per store at a time.
+   writer per store at a time. It takes it before it opens the store, whose
+   handle then trusts that nobody else adds objects (dx_cas own_packs: a
+   missing object costs no system call).
    A file that changes while it is read (size, mtime or ctime change, or, for a
    file changed just before (racy()), a second read that gives another root) is
    read again; one that never holds still keeps its previous version (said so).
@@ -374,22 +376,29 @@ static bool all_zero(const uint8_t *p, size_t len) {
     return true;
 }
 
-/* Writes at off; runs of 4 KiB zeros are left as holes (the files written are new: holes read as zeros). */
-static dx_result write_at(int fd, uint64_t off, const uint8_t *p, size_t len) {
-    while (len > 0) {
-        size_t n = len < 65536 ? len : 65536;
-        if (!(n >= 4096 && all_zero(p, n))) {
-            size_t done = 0;
-            while (done < n) {
-                ssize_t w = pwrite(fd, p + done, n - done, (off_t)(off + done));
-                if (w < 0 && errno == EINTR) continue;
-                if (w <= 0) return DX_ERR_IO;
-                done += (size_t)w;
-            }
-        }
-        p += n, off += n, len -= n;
+static dx_result pwrite_full(int fd, uint64_t off, const uint8_t *p, size_t len) {
+    size_t done = 0;
+    while (done < len) {
+        ssize_t w = pwrite(fd, p + done, len - done, (off_t)(off + done));
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) return DX_ERR_IO;
+        done += (size_t)w;
     }
     return DX_OK;
+}
+
+/* Writes at off; 64 KiB steps of zeros are left as holes (the files written are new: holes read as
+   zeros), and the steps between two holes go out in one system call. */
+static dx_result write_at(int fd, uint64_t off, const uint8_t *p, size_t len) {
+    size_t at = 0, run = 0; /* [run, at): not yet written */
+    while (at < len) {
+        size_t n = len - at < 65536 ? len - at : 65536;
+        bool hole = n >= 4096 && all_zero(p + at, n);
+        if (hole && at > run && pwrite_full(fd, off + run, p + run, at - run) != DX_OK) return DX_ERR_IO;
+        at += n;
+        if (hole) run = at;
+    }
+    return at > run ? pwrite_full(fd, off + run, p + run, at - run) : DX_OK;
 }
 
 /* An unnamed temporary file in folder (created and unlinked at once: it goes with the process). */
@@ -1191,13 +1200,7 @@ static dx_result copy_read(copy *c, uint64_t off, uint8_t *seg, size_t *len) {
 }
 
 static void copy_write(copy *c, uint64_t off, const uint8_t *p, size_t len) {
-    size_t k = 0;
-    while (k < len && !c->failed) {
-        ssize_t w = pwrite(c->fd, p + k, len - k, (off_t)(off + k));
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) c->failed = true;
-        else k += (size_t)w;
-    }
+    if (!c->failed && pwrite_full(c->fd, off, p, len) != DX_OK) c->failed = true;
 }
 
 /* The new segment at off (len bytes) into the copy: only the 4 KiB pages that differ from
@@ -1600,6 +1603,19 @@ static int open_store(sk *g, bool create, bool lock) {
         if (err) return tool_fail("cannot open store %s: %s", g->store_path, strerror(err));
         return tool_fail("%s is not a statekeeper store, and not empty: refusing to make a store there", g->store_path);
     }
+    g->lock_fd = -1;
+    if (lock) { /* before the open: a writer's view of the store is then its own (own_packs) */
+        if (!create && !tool_is_dir(objects)) return tool_fail("%s is not a statekeeper store", g->store_path);
+        if (!exists && mkdir(g->store_path, 0777) != 0 && errno != EEXIST) {
+            if (errno == ENOENT) return tool_fail("cannot create store %s: its parent folder does not exist", g->store_path);
+            return tool_fail("cannot create store %s: %s", g->store_path, strerror(errno));
+        }
+        snprintf(lockp, sizeof lockp, "%s/statekeeper.lock", g->store_path);
+        if ((g->lock_fd = open(lockp, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0) return tool_fail("cannot open %s: %s", lockp, strerror(errno));
+        if (flock(g->lock_fd, LOCK_EX | LOCK_NB) != 0)
+            return tool_fail("%s is in use by another statekeeper (%s is locked)", g->store_path, lockp);
+        dc.own_packs = true; /* no other writer while it holds the lock: its misses need not look for theirs */
+    }
     if ((r = dx_cas_dir_open(&g->dir, &dc)) != DX_OK) {
         if (r == DX_ERR_NOTFOUND && dc.must_exist) return tool_fail("%s is not a statekeeper store", g->store_path);
         if (r == DX_ERR_NOTFOUND) return tool_fail("cannot create store %s: its parent folder does not exist", g->store_path);
@@ -1621,12 +1637,7 @@ static int open_store(sk *g, bool create, bool lock) {
         dx_cas_store_init(&g->sink, &sc);
     }
     if (stat(g->store_path, &st) == 0) g->have_store_id = true, g->store_dev = st.st_dev, g->store_ino = st.st_ino;
-    g->lock_fd = -1;
     if (lock) {
-        snprintf(lockp, sizeof lockp, "%s/statekeeper.lock", g->store_path);
-        if ((g->lock_fd = open(lockp, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0) return tool_fail("cannot open %s: %s", lockp, strerror(errno));
-        if (flock(g->lock_fd, LOCK_EX | LOCK_NB) != 0)
-            return tool_fail("%s is in use by another statekeeper (%s is locked)", g->store_path, lockp);
         snprintf(g->tmp, sizeof g->tmp, "%s/sk-tmp", g->store_path);
         if (mkdir(g->tmp, 0700) != 0 && errno != EEXIST) return tool_fail("cannot make %s: %s", g->tmp, strerror(errno));
         rm_tree_files(g->tmp); /* a killed capture's leftovers (they are unnamed anyway) */
