@@ -177,11 +177,20 @@ cap_c() { # EXPECT...: a capture with copies from 1 MiB; err must hold each EXPE
     if grep -q 'diffed against their local copy' err; then diffed=$((diffed + 1)); fi
 }
 diffed=0
+copies() { ls "$1"/sk-copy | grep -vc '\.cl$'; }          # copies in store $1 (a chunk list, .cl, beside each)
+the_copy() { ls "$1"/sk-copy/* | grep -v '\.cl$'; }
 cap_c 'captured version 1 '
-[ "$(ls C/sk-copy | wc -l)" -eq 1 ] || die "no copy of the 9 MiB file: $(ls -la C/sk-copy)"
+[ "$(copies C)" -eq 1 ] || die "no copy of the 9 MiB file: $(ls -la C/sk-copy)"
+[ -s "$(the_copy C).cl" ] || die "no chunk list beside the copy: $(ls -la C/sk-copy)"
 poke 10 100 c/big; poke 5 $((6 * 1048576)) c/big; rnd 3000 >> c/big
 cap_c ' 1 as deltas' '1 diffed against their local copy'
-copy=$(ls C/sk-copy/*); printf 'X' | dd of="$copy" bs=1 seek=$((5 * 1048576 + 7)) conv=notrunc status=none
+unhashed=$(sed -n 's/.*(\([0-9]*\) bytes of chunks not hashed again).*/\1/p' err)
+[ "${unhashed:-0}" -gt 4000000 ] || die "the capture hashed again the chunks its list had (${unhashed:-0} bytes not): $(cat err)"
+# a spoilt chunk list (an id in it): the capture sees it at the end and makes that version again from the store
+list="$(the_copy C).cl"; printf 'Y' | dd of="$list" bs=1 seek=$((56 + 36 * 40 + 9)) conv=notrunc status=none
+poke 10 150 c/big
+cap_c ' 1 as deltas' 'local copy of c/big did not match'
+copy=$(the_copy C); printf 'X' | dd of="$copy" bs=1 seek=$((5 * 1048576 + 7)) conv=notrunc status=none
 poke 10 200 c/big
 cap_c ' 1 as deltas' 'local copy of c/big did not match'
 grep -q 'diffed against' err && die "a spoilt copy was used: $(cat err)"
@@ -217,18 +226,18 @@ mkdir -p cz; head -c 8388608 /dev/zero > cz/z; head -c 8388609 /dev/zero > cz/z1
 rm -rf cr; "$sk" restore --store CZ cr --no-sync 2> err || die "restore of zeros from copies: $(cat err)"
 grep -q '(3 read from their local copy)' err || die "the zeros were not restored from their copies: $(cat err)"
 same_tree cz cr "files of 8 MiB and a byte more or less restored from their copies"
-printf 'X' | dd of="$(ls C/sk-copy/*)" bs=1 seek=$((4 * 1048576 + 3)) conv=notrunc status=none
+printf 'X' | dd of="$(the_copy C)" bs=1 seek=$((4 * 1048576 + 3)) conv=notrunc status=none
 rm -rf cr; "$sk" restore --store C cr --no-sync 2> err || die "restore of the latest with a spoilt copy: $(cat err)"
 grep -q 'local copy' err && die "a restore used a spoilt copy: $(cat err)"
 same_tree "cv/$latest" cr "the latest version restored past its spoilt copy"
 rm c/big; cap_c ' 1 files, '
 [ -z "$(ls -A C/sk-copy)" ] || die "the copy of a deleted file was kept: $(ls -la C/sk-copy)"
 rnd 2000000 > c/big2; cap_c ' 2 files, '
-[ "$(ls C/sk-copy | wc -l)" -eq 1 ] || die "no copy of the new 2 MB file"
+[ "$(copies C)" -eq 1 ] || die "no copy of the new 2 MB file"
 echo more >> c/small; "$sk" capture --store C --state c --no-sync --copy-min 0 2> err || die "capture --copy-min 0: $(cat err)"
 [ -z "$(ls -A C/sk-copy)" ] || die "--copy-min 0 kept a copy: $(ls -la C/sk-copy)"
 run restore --store C --copy-min 1 cr; [ $rc -eq 2 ] || die "restore --copy-min: rc $rc, not 2"
-step "local copies (--copy-min 1): $(ls cv | wc -l) versions of a 9 MiB file, $diffed diffed against its copy, a spoilt copy and one cut short by a SIGKILL not used (the base rebuilt from the store), edits, an insertion, a shrink; every version restored byte-identical (the latest from its copy, and from the store past a spoilt copy; files of 8 MiB and a byte more or less from copies); verify ok; the copy of a deleted file removed, none with --copy-min 0"
+step "local copies (--copy-min 1): $(ls cv | wc -l) versions of a 9 MiB file, $diffed diffed against its copy ($unhashed bytes of chunks taken from its chunk list once), a spoilt copy, a spoilt chunk list and a copy cut short by a SIGKILL not used (the base rebuilt from the store), edits, an insertion, a shrink; every version restored byte-identical (the latest from its copy, and from the store past a spoilt copy; files of 8 MiB and a byte more or less from copies); verify ok; the copy of a deleted file removed, none with --copy-min 0"
 
 # --- 3. a history of 50 versions of random edits ---
 RANDOM=17

@@ -290,6 +290,7 @@ typedef struct sk {
     uint32_t full_every;
     uint64_t copy_min;         /* files this large keep a local copy (sk-copy/); 0: none */
     uint64_t copy_hits;        /* this capture: files diffed against their copy */
+    uint64_t list_bytes;       /* of them, bytes in chunks whose ids came from the copy's chunk list */
     int lock_fd;
     bool have_store_id;
     dev_t store_dev;
@@ -1114,6 +1115,146 @@ static frec *prev_find(sk *g, const char *path);
 #define COPY_FOOTER 64
 #define COPY_MIN_MIB 64 /* --copy-min's default */
 
+/* A copy's chunk list, STORE/sk-copy/<copy>.cl: the chunks of the content the copy holds, as a
+   dx_cas manifest (dx_cas.h WIRE FORMAT: 56 bytes "DXCM" with the content's size, the chunk count
+   and the Merkle root, then per chunk a u32 length and its 32-byte id), and a trailer of 36
+   bytes: "SKCL" and the SHA-256 of the entries. A capture that diffs against the copy takes a
+   chunk's id from it, without cutting or hashing the chunk again, where the new content has a
+   chunk at the same offset with the same bytes (FastCDC's next cut depends only on the bytes
+   from a chunk's start, so the new content cuts there too): a capture hashes what changed and
+   the chunks around it, not the whole file. The list is read as the pass goes and checked at
+   its end; one that does not check makes the pass run again without it. Written beside the copy
+   under <copy>.cl.tmp and renamed once the copy's footer is. */
+#define LIST_TRAILER 36
+#define LIST_ENTRY DX_CAS_MANIFEST_ENTRY_SIZE
+#define LIST_BUF (64u << 10)
+
+typedef struct list_in { /* the previous version's list, read in order */
+    int fd;
+    bool have;                  /* an entry is current: [start, start + len), id */
+    uint32_t len;
+    uint8_t id[32];
+    uint64_t start, count, taken, size, file_off;
+    dx_cas_hasher hasher;       /* of the entries taken */
+    uint8_t want[32];           /* the trailer's */
+    size_t buf_len, buf_pos;
+    uint8_t buf[LIST_BUF];
+} list_in;
+
+typedef struct list_out { /* the new version's list, written as its chunks are known */
+    int fd;
+    bool failed;
+    uint64_t count, size;
+    dx_cas_hasher hasher;
+    size_t buf_len;
+    uint8_t buf[LIST_BUF];
+} list_out;
+
+/* The list in fd for a content of size bytes and root; NULL if it does not read so (closes fd). */
+static list_in *list_in_open(int fd, uint64_t size, const uint8_t root[32], const dx_cas_hash_alg *alg) {
+    uint8_t h[DX_CAS_MANIFEST_HEADER_SIZE], t[LIST_TRAILER];
+    struct stat st;
+    size_t got;
+    list_in *li = NULL;
+    uint64_t count;
+    if (fd < 0) return NULL;
+    if (fstat(fd, &st) == 0 && st.st_size >= DX_CAS_MANIFEST_HEADER_SIZE + LIST_TRAILER &&
+        pread_full(fd, h, sizeof h, 0, &got) == DX_OK && got == sizeof h &&
+        pread_full(fd, t, sizeof t, (uint64_t)st.st_size - LIST_TRAILER, &got) == DX_OK && got == sizeof t &&
+        !memcmp(h, "DXCM", 4) && h[DX_CAS_MANIFEST_OFF_ALG] == DX_CAS_ALG_SHA256 && !memcmp(t, "SKCL", 4) &&
+        dx_load_u64le(h + DX_CAS_MANIFEST_OFF_TOTAL_SIZE) == size && !memcmp(h + DX_CAS_MANIFEST_OFF_ROOT, root, 32) &&
+        (count = dx_load_u64le(h + DX_CAS_MANIFEST_OFF_COUNT)) ==
+            ((uint64_t)st.st_size - DX_CAS_MANIFEST_HEADER_SIZE - LIST_TRAILER) / LIST_ENTRY &&
+        ((uint64_t)st.st_size - DX_CAS_MANIFEST_HEADER_SIZE - LIST_TRAILER) % LIST_ENTRY == 0 &&
+        (li = (list_in *)calloc(1, sizeof *li)) != NULL) {
+        li->fd = fd, li->count = count, li->size = size, li->file_off = DX_CAS_MANIFEST_HEADER_SIZE;
+        memcpy(li->want, t + 4, 32);
+        dx_cas_hasher_init(&li->hasher, alg);
+        return li;
+    }
+    close(fd);
+    return NULL;
+}
+
+/* The next entry; false at the end, or where the file fails (then it will not check). */
+static bool list_in_next(list_in *li) {
+    if (li->have) li->start += li->len;
+    li->have = false;
+    if (li->taken == li->count) return false;
+    if (li->buf_len - li->buf_pos < LIST_ENTRY) {
+        size_t left = li->buf_len - li->buf_pos, got;
+        memmove(li->buf, li->buf + li->buf_pos, left);
+        if (pread_full(li->fd, li->buf + left, LIST_BUF - left, li->file_off, &got) != DX_OK) return false;
+        li->file_off += got, li->buf_len = left + got, li->buf_pos = 0;
+        if (li->buf_len < LIST_ENTRY) return false;
+    }
+    dx_cas_hasher_update(&li->hasher, li->buf + li->buf_pos, LIST_ENTRY);
+    li->len = dx_load_u32le(li->buf + li->buf_pos + DX_CAS_MANIFEST_ENTRY_OFF_LENGTH);
+    memcpy(li->id, li->buf + li->buf_pos + DX_CAS_MANIFEST_ENTRY_OFF_DIGEST, 32);
+    li->buf_pos += LIST_ENTRY;
+    li->taken++;
+    return li->have = li->len > 0; /* an empty chunk only in an empty content, which has no copy */
+}
+
+/* Whether an entry starts at pos (the entries before it are passed; pos never goes back). */
+static bool list_in_at(list_in *li, uint64_t pos) {
+    if (!li->have && li->taken == 0) list_in_next(li);
+    while (li->have && li->start < pos) list_in_next(li);
+    return li->have && li->start == pos;
+}
+
+/* After the pass: the rest is read too; true if every entry was there, they add up to the
+   content and the trailer's hash is theirs. Frees li. */
+static bool list_in_close(list_in *li) {
+    uint8_t d[32];
+    bool ok;
+    if (!li) return true;
+    if (!li->have && li->taken == 0) list_in_next(li);
+    while (li->have) list_in_next(li);
+    dx_cas_hasher_final(&li->hasher, d);
+    ok = li->taken == li->count && li->start == li->size && !memcmp(d, li->want, 32);
+    close(li->fd);
+    free(li);
+    return ok;
+}
+
+static void list_out_flush(list_out *lo) {
+    if (lo->buf_len && !lo->failed &&
+        pwrite_full(lo->fd, DX_CAS_MANIFEST_HEADER_SIZE + lo->count * LIST_ENTRY - lo->buf_len, lo->buf, lo->buf_len) != DX_OK)
+        lo->failed = true;
+    lo->buf_len = 0;
+}
+
+static void list_out_add(list_out *lo, uint32_t len, const uint8_t id[32]) {
+    uint8_t *e;
+    if (lo->buf_len + LIST_ENTRY > LIST_BUF) list_out_flush(lo);
+    e = lo->buf + lo->buf_len;
+    dx_store_u32le(e + DX_CAS_MANIFEST_ENTRY_OFF_LENGTH, len);
+    memcpy(e + DX_CAS_MANIFEST_ENTRY_OFF_DIGEST, id, 32);
+    dx_cas_hasher_update(&lo->hasher, e, LIST_ENTRY);
+    lo->buf_len += LIST_ENTRY;
+    lo->count++, lo->size += len;
+}
+
+/* The header and trailer, once the root is known; false if the list is not whole. */
+static bool list_out_finish(list_out *lo, uint64_t size, const uint8_t root[32]) {
+    uint8_t h[DX_CAS_MANIFEST_HEADER_SIZE], t[LIST_TRAILER];
+    list_out_flush(lo);
+    if (lo->failed || lo->size != size) return false;
+    memset(h, 0, sizeof h);
+    memcpy(h, "DXCM", 4);
+    h[DX_CAS_MANIFEST_OFF_MAJOR] = DX_CAS_FORMAT_MAJOR, h[DX_CAS_MANIFEST_OFF_MINOR] = DX_CAS_FORMAT_MINOR;
+    h[DX_CAS_MANIFEST_OFF_ALG] = DX_CAS_ALG_SHA256;
+    dx_store_u64le(h + DX_CAS_MANIFEST_OFF_TOTAL_SIZE, size);
+    dx_store_u64le(h + DX_CAS_MANIFEST_OFF_COUNT, lo->count);
+    memcpy(h + DX_CAS_MANIFEST_OFF_ROOT, root, 32);
+    memcpy(t, "SKCL", 4);
+    dx_cas_hasher_final(&lo->hasher, t + 4);
+    return pwrite_full(lo->fd, 0, h, sizeof h) == DX_OK &&
+           pwrite_full(lo->fd, DX_CAS_MANIFEST_HEADER_SIZE + lo->count * LIST_ENTRY, t, sizeof t) == DX_OK;
+}
+
+
 typedef struct copy {
     int fd;               /* -1: no copy for this file */
     bool base;            /* it holds the previous version (its hashes in in_hash) */
@@ -1123,8 +1264,13 @@ typedef struct copy {
     uint64_t *in_hash;    /* per segment, of what it holds (read by the main thread) */
     uint64_t *out_hash;   /* per segment, of what was written (by the thread that writes) */
     size_t out_n, out_cap;
+    list_in *li;          /* the chunks of what it holds, while base (NULL: no list that reads) */
+    list_out *lo;         /* the chunks of what the pass writes (main thread) */
+    const dx_cas_hash_alg *alg;
     char name[DX_CAS_PATH_MAX + 64];
 } copy;
+
+static void list_name(const copy *c, const char *ext, char *out, size_t cap) { snprintf(out, cap, "%s.%s", c->name, ext); }
 
 static void copy_name(sk *g, const char *path, char *out, size_t cap) {
     snprintf(out, cap, "%s/sk-copy/%016llx", g->store_path, (unsigned long long)dx_patch_xxh64(path, strlen(path), 0));
@@ -1172,20 +1318,36 @@ static void copy_open(sk *g, const char *path, const frec *prev, uint64_t new_si
     if (!g->copy_min || new_size < g->copy_min) return;
     copy_name(g, path, c->name, sizeof c->name);
     if ((c->fd = open(c->name, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0) return; /* no copy: captures rebuild */
+    c->alg = &g->alg;
     if (prev && (prev->kind == KIND_CHUNKS || prev->kind == KIND_DELTA) &&
         copy_read_meta(c->fd, &c->size, root, held, sizeof held, &c->in_hash) && !strcmp(held, path) &&
-        c->size == prev->size && !memcmp(root, prev->root, 32))
+        c->size == prev->size && !memcmp(root, prev->root, 32)) {
+        char ln[sizeof c->name + 8];
         c->base = true;
+        list_name(c, "cl", ln, sizeof ln);
+        c->li = list_in_open(open(ln, O_RDONLY | O_CLOEXEC), prev->size, prev->root, &g->alg);
+    }
 }
 
 /* Before a pass: as_base when the pass diffs against the previous version. A copy a pass
    before already changed holds neither version: written whole again. */
 static void copy_pass_start(copy *c, bool as_base) {
+    char ln[sizeof c->name + 8];
     if (c->fd < 0) return;
     c->base = c->base && as_base && c->passes == 0;
     c->passes++;
     c->out_n = 0;
     if (ftruncate(c->fd, c->base ? (off_t)c->size : 0) != 0) c->failed = true; /* the footer goes first */
+    if (!c->base && c->li) list_in_close(c->li), c->li = NULL; /* it lists the copy's old bytes */
+    if (!c->lo && (c->lo = (list_out *)malloc(sizeof *c->lo)) != NULL) {
+        list_name(c, "cl.tmp", ln, sizeof ln);
+        c->lo->fd = open(ln, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    }
+    if (c->lo) {
+        c->lo->failed = c->lo->fd < 0 || ftruncate(c->lo->fd, 0) != 0;
+        c->lo->count = c->lo->size = 0, c->lo->buf_len = 0;
+        dx_cas_hasher_init(&c->lo->hasher, c->alg);
+    }
 }
 
 /* The base's segment at off (the copy's bytes, *len of them); the diff checks it against its hash
@@ -1257,6 +1419,15 @@ static void copy_close(copy *c, const frec *f) {
     free(meta);
     close(c->fd);
     if (!keep) unlink(c->name);
+    {
+        char ln[sizeof c->name + 8], tmp[sizeof c->name + 8];
+        list_name(c, "cl", ln, sizeof ln);
+        list_name(c, "cl.tmp", tmp, sizeof tmp);
+        list_in_close(c->li);
+        if (!(keep && c->lo && list_out_finish(c->lo, f->size, f->root) && rename(tmp, ln) == 0)) unlink(tmp), unlink(ln);
+        if (c->lo && c->lo->fd >= 0) close(c->lo->fd);
+        free(c->lo);
+    }
     free(c->in_hash), free(c->out_hash);
     memset(c, 0, sizeof *c);
     c->fd = -1;
@@ -1276,8 +1447,10 @@ static void copy_sweep(sk *g) {
         const frec *f;
         int fd;
         bool keep = false;
+        size_t nl = strlen(de->d_name);
         if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) continue;
         if (snprintf(name, sizeof name, "%s/%s", folder, de->d_name) >= (int)sizeof name) continue;
+        if (nl > 3 && !strcmp(de->d_name + nl - 3, ".cl")) continue; /* the lists after the copies */
         if (g->copy_min && (fd = open(name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) >= 0) {
             struct stat st;
             char file[DX_CAS_PATH_MAX + 4200];
@@ -1288,6 +1461,16 @@ static void copy_sweep(sk *g) {
             close(fd);
         }
         if (!keep) unlink(name);
+    }
+    rewinddir(d);
+    while ((de = readdir(d)) != NULL) { /* a chunk list stays while its copy does */
+        size_t nl = strlen(de->d_name);
+        struct stat st;
+        if (nl <= 3 || strcmp(de->d_name + nl - 3, ".cl") != 0) continue;
+        if (snprintf(name, sizeof name, "%s/%.*s", folder, (int)(nl - 3), de->d_name) >= (int)sizeof name) continue;
+        if (g->copy_min && stat(name, &st) == 0) continue;
+        strcat(name, ".cl");
+        unlink(name);
     }
     closedir(d);
 }
@@ -1777,6 +1960,7 @@ typedef struct pass {
     bool read_failed;
     dx_result base_failed; /* the base's content did not rebuild (the store is damaged) */
     unsigned shift_skip, shift_backoff; /* diff_segment's */
+    uint64_t reused;       /* bytes in chunks whose ids came from the copy's list (not hashed) */
     size_t out_len;        /* bytes in out, not yet in the patch file */
     uint8_t out[1u << 16];
 } pass;
@@ -1835,6 +2019,160 @@ static dx_result patch_out(pass *p, const uint8_t *patch, uint32_t len) {
     memcpy(p->out + p->out_len + 4, patch, len);
     p->out_len += 4 + (size_t)len;
     return DX_OK;
+}
+
+/* A diff pass's Merkle root and chunk costs, made as the blob writer into the dry store would
+   make them, but where the previous version's list (the copy's) has a chunk at the same offset
+   over the same bytes, that chunk's id is taken from it: neither cut nor hashed again. */
+typedef struct inc_root {
+    sk *g;
+    list_in *old;             /* NULL: every chunk is cut and hashed */
+    list_out *out;            /* NULL: no list is written */
+    dx_cas_chunker chunker;
+    uint64_t chunker_base;    /* the stream offset of the chunker's offset 0 */
+    uint64_t fed;             /* the stream's bytes the chunker has taken */
+    uint64_t pos;             /* where the chunk under way starts */
+    uint8_t *pend;            /* the bytes [pos, the segment's offset): the chunk under way, before it */
+    size_t pend_len, pend_cap;
+    dx_cas_merkle tree;
+    uint64_t count, reused, reused_bytes;
+} inc_root;
+
+static dx_result inc_init(inc_root *ir, sk *g, list_in *old, list_out *out) {
+    dx_cas_chunker_config cc;
+    memset(ir, 0, sizeof *ir);
+    memset(&cc, 0, sizeof cc); /* the blob writer's default */
+    ir->g = g, ir->old = old, ir->out = out;
+    if (dx_cas_chunker_init(&ir->chunker, &cc) != DX_OK) return DX_ERR_INVAL;
+    dx_cas_merkle_init(&ir->tree, &g->alg);
+    return DX_OK;
+}
+
+static dx_result inc_pend(inc_root *ir, const uint8_t *p, size_t len) {
+    if (ir->pend_len + len > ir->pend_cap) {
+        size_t cap = (ir->pend_len + len) * 2;
+        uint8_t *n = (uint8_t *)realloc(ir->pend, cap);
+        if (!n) return DX_ERR_NOMEM;
+        ir->pend = n, ir->pend_cap = cap;
+    }
+    memcpy(ir->pend + ir->pend_len, p, len);
+    ir->pend_len += len;
+    return DX_OK;
+}
+
+/* one chunk of the new content: its leaf, what storing it would cost, its list entry */
+static dx_result inc_emit(inc_root *ir, const dx_cas_id *id, const uint8_t *data, size_t len) {
+    uint8_t leaf[32];
+    dx_result r = DX_OK;
+    dx_cas_chunk_leaf(&ir->g->alg, id, leaf);
+    dx_cas_merkle_push(&ir->tree, leaf);
+    if (dry_has(ir->g, id) < 0) r = dry_put(ir->g, id, data, len); /* what dx_cas_store_put would do */
+    if (ir->out) list_out_add(ir->out, (uint32_t)len, id->digest);
+    ir->count++;
+    ir->pos += len;
+    return r;
+}
+
+/* The segment t (got bytes at off, the stream's next), with the previous version's bytes there (b,
+   blen of them: the base, which the helper checks against the copy's hashes). */
+static dx_result inc_segment(inc_root *ir, const uint8_t *t, size_t got, const uint8_t *b, size_t blen, uint64_t off) {
+    uint64_t end = off + got;
+    dx_result r = DX_OK;
+    dx_cas_chunker_config cc;
+    dx_cas_chunk c;
+    dx_cas_id id;
+    size_t used;
+    if (ir->pos + ir->pend_len != off) return DX_ERR_MISUSE;
+    while (r == DX_OK) {
+        list_in *o = ir->old;
+        /* the same chunk as before: the same bytes, and the byte after it, which FastCDC read to cut there (so
+           the last chunk, and one that ends with the segment, are cut again) */
+        if (o && ir->pos >= off && list_in_at(o, ir->pos) && o->len < end - ir->pos && ir->pos + o->len < off + blen &&
+            memcmp(t + (ir->pos - off), b + (ir->pos - off), (size_t)o->len + 1) == 0) {
+            memcpy(id.digest, o->id, 32);
+            id.alg = DX_CAS_ALG_SHA256;
+            ir->reused++, ir->reused_bytes += o->len;
+            if ((r = inc_emit(ir, &id, t + (ir->pos - off), o->len)) != DX_OK) break;
+            memset(&cc, 0, sizeof cc);
+            dx_cas_chunker_init(&ir->chunker, &cc); /* a cut starts the next chunk afresh */
+            ir->chunker_base = ir->fed = ir->pos;
+            continue;
+        }
+        if (ir->fed >= end) break;
+        if (!dx_cas_chunker_feed(&ir->chunker, t + (ir->fed - off), (size_t)(end - ir->fed), &used, &c)) {
+            ir->fed += used;
+            continue;
+        }
+        ir->fed += used;
+        {
+            uint64_t cut = ir->chunker_base + c.offset + c.length;
+            const uint8_t *data;
+            size_t len = (size_t)(cut - ir->pos);
+            if (cut <= ir->pos || cut > end) return DX_ERR_MISUSE;
+            if (ir->pos >= off) { /* in this segment */
+                data = t + (ir->pos - off);
+            } else { /* it began before: its bytes, in pend, joined (a cut may lie a byte before off) */
+                if (cut > off && (r = inc_pend(ir, t, (size_t)(cut - off))) != DX_OK) break;
+                data = ir->pend;
+            }
+            dx_cas_id_hash(&ir->g->alg, data, len, &id);
+            if ((r = inc_emit(ir, &id, data, len)) != DX_OK) break;
+            if (ir->pos >= off) {
+                ir->pend_len = 0;
+            } else { /* the chunk ended a byte before this segment: pend keeps the rest */
+                ir->pend_len -= len;
+                memmove(ir->pend, ir->pend + len, ir->pend_len);
+            }
+        }
+    }
+    if (r != DX_OK) return r;
+    if (ir->pos < off) return inc_pend(ir, t, got); /* the chunk under way: its bytes here join pend */
+    ir->pend_len = 0;
+    return inc_pend(ir, t + (ir->pos - off), (size_t)(end - ir->pos));
+}
+
+/* After the last segment (size bytes in all): the last chunk, the root, and what the manifest
+   would cost (its bytes, as the chunks' cost counts them). */
+static dx_result inc_finish(inc_root *ir, uint64_t size, uint8_t root[32]) {
+    dx_cas_chunk c;
+    dx_cas_id id;
+    dx_result r;
+    if (ir->pos + ir->pend_len != size) return DX_ERR_MISUSE;
+    if (dx_cas_chunker_finish(&ir->chunker, &c)) {
+        uint64_t cut = ir->chunker_base + c.offset + c.length;
+        if (cut != size || cut <= ir->pos) return DX_ERR_MISUSE;
+        dx_cas_id_hash(&ir->g->alg, ir->pend, ir->pend_len, &id);
+        if ((r = inc_emit(ir, &id, ir->pend, ir->pend_len)) != DX_OK) return r;
+        ir->pend_len = 0;
+    }
+    if (ir->pos != size || ir->pend_len != 0) return DX_ERR_MISUSE;
+    dx_cas_merkle_root(&ir->tree, root);
+    ir->g->dry_new += DX_CAS_MANIFEST_HEADER_SIZE + ir->count * DX_CAS_MANIFEST_ENTRY_SIZE;
+    return DX_OK;
+}
+
+static void inc_free(inc_root *ir) {
+    free(ir->pend);
+    ir->pend = NULL;
+}
+
+/* A pass without a base wrote the copy: its list from the manifest the blob writer stored. */
+static void list_from_manifest(copy *c, dx_cas_store *s, const dx_cas_id *manifest) {
+    int64_t n = c->lo && !c->lo->failed ? dx_cas_store_has(s, manifest) : -1;
+    uint8_t *m = n > 0 ? (uint8_t *)malloc((size_t)n) : NULL;
+    dx_cas_manifest info;
+    uint64_t i;
+    if (m && dx_cas_store_get(s, manifest, m, (size_t)n) == n && dx_cas_manifest_parse(c->alg, m, (size_t)n, NULL, &info) == DX_OK) {
+        for (i = 0; i < info.count; i++) {
+            dx_cas_id id;
+            uint32_t len;
+            dx_cas_manifest_entry(&info, i, &id, &len);
+            list_out_add(c->lo, len, id.digest);
+        }
+    } else if (c->lo) {
+        c->lo->failed = true;
+    }
+    free(m);
 }
 
 /* run_pass's helper job: one segment of the file (a piece is a segment) diffed against the
@@ -1908,10 +2246,13 @@ static dx_result run_pass(pass *p, uint8_t *tbuf) {
     chain ch;
     helper h;
     diff_job j;
+    inc_root ir;
     uint8_t head[32], *buf[2] = {tbuf, NULL}, *base[2] = {NULL, NULL};
     size_t got, base_len = 0;
     unsigned i;
     dx_result r;
+    list_in *old = NULL; /* the copy's list, where the copy is the base */
+    memset(&ir, 0, sizeof ir);
     memset(&c, 0, sizeof c);
     memset(&ch, 0, sizeof ch);
     memset(&j, 0, sizeof j);
@@ -1922,7 +2263,10 @@ static dx_result run_pass(pass *p, uint8_t *tbuf) {
     p->copy_bad = false;
     if (lseek(p->fd, 0, SEEK_SET) != 0) return p->err = errno, p->read_failed = true, DX_ERR_IO;
     if (p->copy) copy_pass_start(p->copy, p->base != NULL);
-    if ((r = dx_cas_blob_writer_create(&w, &c)) != DX_OK) return r;
+    old = p->base && p->copy && p->copy->base ? p->copy->li : NULL; /* pass_start may have dropped it */
+    if (p->base) r = inc_init(&ir, p->g, old, p->copy ? p->copy->lo : NULL); /* a diff pass: the root made here */
+    else r = dx_cas_blob_writer_create(&w, &c);
+    if (r != DX_OK) return r;
     j.p = p, j.ch = &ch;
     if (p->base) {
         memset(&pc, 0, sizeof pc);
@@ -1971,15 +2315,28 @@ static dx_result run_pass(pass *p, uint8_t *tbuf) {
             j.buf = b, j.got = got, j.off = p->size;
             helper_post(&h, copy_piece, &j);
         }
-        if ((r = dx_cas_blob_writer_write(&w, b, got)) != DX_OK) break;
+        if (p->base) r = inc_segment(&ir, b, got, old ? base[i & 1] : NULL, old ? base_len : 0, p->size);
+        else r = dx_cas_blob_writer_write(&w, b, got);
+        if (r != DX_OK) break;
         p->size += got;
     }
     helper_wait(&h);
     helper_stop(&h);
     if (r == DX_OK) r = j.r;
     if (r == DX_OK && p->base) r = patch_out(p, NULL, 0);
-    if (r == DX_OK) r = dx_cas_blob_writer_finish(&w, &p->manifest, p->root);
-    dx_cas_blob_writer_destroy(&w);
+    if (p->base) {
+        if (r == DX_OK) r = inc_finish(&ir, p->size, p->root);
+        inc_free(&ir);
+        if (old) { /* the ids taken from the list count only if all of it checks */
+            p->copy->li = NULL;
+            if (!list_in_close(old) && r == DX_OK) r = p->base_failed = DX_ERR_CHECKSUM, p->copy_bad = true;
+        }
+        p->reused = ir.reused_bytes;
+    } else {
+        if (r == DX_OK) r = dx_cas_blob_writer_finish(&w, &p->manifest, p->root);
+        dx_cas_blob_writer_destroy(&w);
+        if (r == DX_OK && p->copy) list_from_manifest(p->copy, p->store, &p->manifest);
+    }
     chain_close(&ch);
     if (r == DX_OK && p->base) {
         memcpy(head, "SKDP", 4);
@@ -2150,7 +2507,7 @@ static int cap_file(sk *g, const char *abs, const struct stat *st0, const frec *
     }
     close(fd);
     if (patch_fd >= 0) close(patch_fd);
-    if (r == DX_OK && f->kind && cp.base && p.base) g->copy_hits++; /* the last pass diffed against the copy */
+    if (r == DX_OK && f->kind && cp.base && p.base) g->copy_hits++, g->list_bytes += p.reused; /* diffed against the copy */
     copy_close(&cp, r == DX_OK && f->kind ? f : NULL);
     if (r == DX_ERR_IO && p.read_failed) {
         g->unreadable++;
@@ -2500,7 +2857,7 @@ static void capture_reset(sk *g) {
     free(g->needs), g->needs = NULL, g->nneeds = g->needs_cap = 0;
     memset(&g->st, 0, sizeof g->st);
     g->unreadable = g->specials = 0;
-    g->copy_hits = 0;
+    g->copy_hits = 0, g->list_bytes = 0;
 }
 
 #define CAPTURE_AGAIN 4
@@ -2591,7 +2948,9 @@ static int capture(sk *g, uint64_t *seq_out) {
                 (unsigned long long)g->st.seq, text, (unsigned long long)g->st.files, (unsigned long long)g->st.bytes,
                 (unsigned long long)g->st.new_bytes, (unsigned long long)g->st.chunk_files, (unsigned long long)g->st.delta_files,
                 (unsigned long long)g->st.delta_out, (unsigned long long)g->st.unchanged_files);
-        if (g->copy_hits) fprintf(stderr, "; %llu diffed against their local copy", (unsigned long long)g->copy_hits);
+        if (g->copy_hits)
+            fprintf(stderr, "; %llu diffed against their local copy (%llu bytes of chunks not hashed again)",
+                    (unsigned long long)g->copy_hits, (unsigned long long)g->list_bytes);
         if (g->specials) fprintf(stderr, "; %llu skipped (FIFOs, sockets, devices)", (unsigned long long)g->specials);
         if (g->unreadable) fprintf(stderr, "; %llu could not be read", (unsigned long long)g->unreadable);
         fputc('\n', stderr);
