@@ -27,7 +27,9 @@
    more (default 64 MiB) keeps a local copy of the version captured last
    (STORE/sk-copy: as much disk again; a cache, checked whenever it is read):
    its next capture reads the base from there instead of rebuilding it from
-   the store, and a restore of that version reads it too. A
+   the store, and a restore of that version reads it too. Beside it, the
+   list of its chunks (ids and lengths) spares a capture the cutting and
+   hashing of every chunk that did not change. A
    restore rebuilds segments while the second thread hashes them (the
    Merkle root check) and writes them; the restored files are made durable
    (syncfs) before restore returns.
@@ -96,8 +98,9 @@
      4 sk_dir   { str path, u32 mode, u32 mtime_nsec, i64 mtime_sec }
    refs: "latest" (the newest version), "oldest" (after gc --keep: the oldest
    version kept; log and verify stop there, not at a missing parent).
-   sk-copy/: local copies of large files (COPY FILE, below); no version needs
-   them, and deleting them costs only time.
+   sk-copy/: local copies of large files and their chunk lists (COPY FILE,
+   CHUNK LIST, below); no version needs them, and deleting them costs only
+   time.
 
    CRASH SAFETY. A capture puts its objects in the store's batch (dx_cas: tmp/
    files), makes them durable together (dx_cas_store_sync: fsync/syncfs, rename,
@@ -1115,7 +1118,7 @@ static frec *prev_find(sk *g, const char *path);
 #define COPY_FOOTER 64
 #define COPY_MIN_MIB 64 /* --copy-min's default */
 
-/* A copy's chunk list, STORE/sk-copy/<copy>.cl: the chunks of the content the copy holds, as a
+/* CHUNK LIST. A copy's chunk list, STORE/sk-copy/<copy>.cl: the chunks of the content the copy holds, as a
    dx_cas manifest (dx_cas.h WIRE FORMAT: 56 bytes "DXCM" with the content's size, the chunk count
    and the Merkle root, then per chunk a u32 length and its 32-byte id), and a trailer of 36
    bytes: "SKCL" and the SHA-256 of the entries. A capture that diffs against the copy takes a
