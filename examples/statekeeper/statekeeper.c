@@ -1695,7 +1695,7 @@ static dx_result content_write(sk *g, const frec *f, int out_fd, int *err) {
     }
     if (j.rehash || out_fd >= 0) {
         if (!(free_buf = (uint8_t *)malloc(c.seg))) r = DX_ERR_NOMEM;
-        else helper_start(&h);
+        else if (f->size > c.seg) helper_start(&h); /* one segment: nothing to overlap, no thread (jobs run inline) */
     }
     while (r == DX_OK && (j.rehash || out_fd >= 0)) {
         if ((r = chain_next(&c, &seg, &len)) != DX_OK || len == 0) break;
@@ -2255,6 +2255,8 @@ static dx_result run_pass(pass *p, uint8_t *tbuf) {
     unsigned i;
     dx_result r;
     list_in *old = NULL; /* the copy's list, where the copy is the base */
+    struct stat st;
+    bool several = fstat(p->fd, &st) == 0 && st.st_size > (off_t)READ_SIZE; /* one read: no thread (jobs run inline) */
     memset(&ir, 0, sizeof ir);
     memset(&c, 0, sizeof c);
     memset(&ch, 0, sizeof ch);
@@ -2285,10 +2287,10 @@ static dx_result run_pass(pass *p, uint8_t *tbuf) {
         memset(head, 0, sizeof head);
         if (r == DX_OK && (ftruncate(p->patch_fd, 0) != 0 || pwrite(p->patch_fd, head, 32, 0) != 32)) p->err = errno, r = DX_ERR_IO;
         p->patch_len = 32;
-        if (r == DX_OK) helper_start(&h);
+        if (r == DX_OK && several) helper_start(&h);
     } else if (p->copy) {
         if (!(buf[1] = (uint8_t *)malloc(READ_SIZE))) r = DX_ERR_NOMEM;
-        else helper_start(&h);
+        else if (several) helper_start(&h);
     }
     for (i = 0; r == DX_OK; i++) {
         uint8_t *b = buf[p->base || p->copy ? i & 1 : 0]; /* its last reader, the job before the last, is done */

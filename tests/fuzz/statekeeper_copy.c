@@ -175,7 +175,7 @@ static void fz_inc_root(const uint8_t *data, size_t size) {
     FZ_CHECK(!memcmp(root_inc, root_full, 32));
     FZ_CHECK(list_out_finish(lo_new, m, root_inc) && list_out_finish(lo_ref, m, root_full) && lo_new->count == lo_ref->count);
     { /* the two lists, byte for byte */
-        size_t len = DX_CAS_MANIFEST_HEADER_SIZE + lo_new->count * LIST_ENTRY + LIST_TRAILER;
+        size_t len = (size_t)(DX_CAS_MANIFEST_HEADER_SIZE + lo_new->count * LIST_ENTRY + LIST_TRAILER);
         uint8_t *a = (uint8_t *)malloc(len), *b = (uint8_t *)malloc(len);
         FZ_CHECK(a && b && pread(lo_new->fd, a, len, 0) == (ssize_t)len && pread(lo_ref->fd, b, len, 0) == (ssize_t)len);
         FZ_CHECK(!memcmp(a, b, len));
