@@ -2052,6 +2052,7 @@ static dx_result inc_init(inc_root *ir, sk *g, list_in *old, list_out *out) {
 }
 
 static dx_result inc_pend(inc_root *ir, const uint8_t *p, size_t len) {
+    if (len == 0) return DX_OK; /* pend may not be allocated yet */
     if (ir->pend_len + len > ir->pend_cap) {
         size_t cap = (ir->pend_len + len) * 2;
         uint8_t *n = (uint8_t *)realloc(ir->pend, cap);
