@@ -2446,6 +2446,66 @@ static dx_reactor_action on_done_flag(dx_reactor *r, dx_op *op, int64_t res, voi
     *(int64_t *)user = res + 1;
     return DX_REACTOR_DISARM;
 }
+#if defined(__linux__)
+static long resident_kib(void) {
+    long pages = 0, rss = -1;
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (!f) return -1;
+    if (fscanf(f, "%ld %ld", &pages, &rss) != 2) rss = -1;
+    fclose(f);
+    return rss < 0 ? -1 : rss * (sysconf(_SC_PAGESIZE) / 1024);
+}
+#endif
+
+/* create's fd table is calloc'd and left unwritten: a loop for 2^20 fds (a 76 MiB table) becomes resident
+   only where fds are used; every backend works in it (a socketpair's echo, fds past the first pages). */
+static int t_resident_table(prop_ctx *p) {
+#if defined(__linux__)
+    static const dx_reactor_backend_id backends[] = {DX_REACTOR_BACKEND_DEFAULT, DX_REACTOR_BACKEND_IOURING, DX_REACTOR_BACKEND_EPOLL,
+                                                      DX_REACTOR_BACKEND_POLL};
+    size_t k;
+    for (k = 0; k < sizeof backends / sizeof backends[0]; k++) {
+        dx_reactor_config cfg;
+        dx_reactor r;
+        dx_op rd, wr;
+        char in[8] = {0};
+        int sv[2], hi[2];
+        long before, after;
+        int64_t got = 0, sent = 0;
+        memset(&cfg, 0, sizeof cfg);
+        cfg.max_fds = 1u << 20;
+        if (backends[k] != DX_REACTOR_BACKEND_DEFAULT) cfg.backends[0] = backends[k], cfg.backend_count = 1;
+        PROP_CHECK(p, dx_reactor_memory_size(&cfg) >= ((size_t)64 << 20));
+        before = resident_kib();
+        if (dx_reactor_create(&r, &cfg) != DX_OK) {
+            prop_note(p, "%s unavailable", dx_reactor_backend_id_name(backends[k]));
+            continue;
+        }
+        after = resident_kib();
+        PROP_CHECK_MSG(p, before > 0 && after - before < 8192, "%s: %ld KiB resident after create (table %zu KiB)",
+                       dx_reactor_backend_id_name(dx_reactor_backend(&r)), after - before, dx_reactor_memory_size(&cfg) / 1024);
+        PROP_CHECK(p, socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv) == 0); /* readiness backends want it */
+        hi[0] = fcntl(sv[0], F_DUPFD, 5000), hi[1] = fcntl(sv[1], F_DUPFD, 9000); /* slots in other pages of the table */
+        if (hi[0] < 0 || hi[1] < 0) { /* RLIMIT_NOFILE under 9,001: the fds of the socketpair do */
+            if (hi[0] >= 0) close(hi[0]);
+            if (hi[1] >= 0) close(hi[1]);
+            hi[0] = dup(sv[0]), hi[1] = dup(sv[1]);
+        }
+        PROP_CHECK(p, hi[0] >= 0 && hi[1] >= 0);
+        dx_op_recv(&rd, (uintptr_t)hi[0], in, sizeof in);
+        dx_op_send(&wr, (uintptr_t)hi[1], "resident", 8);
+        PROP_CHECK(p, dx_reactor_submit(&r, &rd, on_done_flag, &got) == DX_OK && dx_reactor_submit(&r, &wr, on_done_flag, &sent) == DX_OK);
+        PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_UNTIL_DONE) == DX_OK);
+        PROP_CHECK_MSG(p, got == 9 && memcmp(in, "resident", 8) == 0 && sent == 9, "recv %lld, send %lld", (long long)got - 1, (long long)sent - 1);
+        dx_reactor_destroy(&r);
+        close(sv[0]), close(sv[1]), close(hi[0]), close(hi[1]);
+    }
+#else
+    prop_skip(p, "reads /proc/self/statm (Linux)");
+#endif
+    return 0;
+}
+
 static int t_caller_memory(prop_ctx *p) {
     static const dx_reactor_backend_id backends[] = {DX_REACTOR_BACKEND_IOURING, DX_REACTOR_BACKEND_EPOLL, DX_REACTOR_BACKEND_POLL};
     dx_reactor_config cfg;
@@ -2506,6 +2566,7 @@ static int t_caller_memory(prop_ctx *p) {
         if (size == 0) continue;
         mem = malloc(size);
         PROP_CHECK(p, mem != NULL);
+        memset(mem, 0xA5, size); /* init clears what it is given */
         PROP_CHECK(p, dx_reactor_init(&r, &cfg, NULL, 0) == DX_ERR_NOSPACE);
         PROP_CHECK(p, dx_reactor_init(&r, &cfg, mem, size - 1) == DX_ERR_NOSPACE);
         if (dx_reactor_init(&r, &cfg, mem, size) != DX_OK) { /* io_uring may be unavailable here */
@@ -3304,6 +3365,7 @@ static int t_errno_map(prop_ctx *p) {
 static const prop_test tests[] = {
     PROP_UNIT(t_default_order),
     PROP_UNIT(t_caller_memory),
+    PROP_UNIT(t_resident_table),
     PROP_UNIT(t_errno_map), PROP_UNIT(t_unix_sockets),
     PROP_UNIT(t_seccomp_fallback),
     PROP_UNIT(t_io_uring_variants),
