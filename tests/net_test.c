@@ -334,12 +334,7 @@ static long rss_kib(void) {
     PROCESS_MEMORY_COUNTERS pm;
     return K32GetProcessMemoryInfo(GetCurrentProcess(), &pm, sizeof pm) ? (long)(pm.WorkingSetSize / 1024) : -1;
 #else
-    long pages = 0, rss = 0;
-    FILE *f = fopen("/proc/self/statm", "r");
-    if (!f) return -1;
-    if (fscanf(f, "%ld %ld", &pages, &rss) != 2) rss = -1;
-    fclose(f);
-    return rss < 0 ? -1 : rss * (sysconf(_SC_PAGESIZE) / 1024);
+    return prop_resident_kib();
 #endif
 }
 

@@ -90,6 +90,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#if defined(__linux__)
+#include <unistd.h> /* sysconf */
+#endif
 
 #ifndef PROP_API /* static inline: unused helpers do not warn, two TUs do not clash */
 #define PROP_API static inline
@@ -513,6 +516,20 @@ PROP_API int prop_main(int argc, char **argv, const prop_test *tests, size_t nte
     printf("%s: %lu passed, %lu failed, %lu skipped\n", prog, counts[PROP_PASS], counts[PROP_FAIL],
            counts[PROP_SKIP]);
     return counts[PROP_FAIL] ? 1 : 0;
+}
+
+/* The process's resident memory in KiB (Linux: /proc/self/statm); -1 where it is not known. */
+PROP_API long prop_resident_kib(void) {
+#if defined(__linux__)
+    long pages = 0, rss = -1;
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (!f) return -1;
+    if (fscanf(f, "%ld %ld", &pages, &rss) != 2) rss = -1;
+    fclose(f);
+    return rss < 0 ? -1 : rss * (sysconf(_SC_PAGESIZE) / 1024);
+#else
+    return -1;
+#endif
 }
 
 #endif /* DX_PROP_H */

@@ -2446,17 +2446,6 @@ static dx_reactor_action on_done_flag(dx_reactor *r, dx_op *op, int64_t res, voi
     *(int64_t *)user = res + 1;
     return DX_REACTOR_DISARM;
 }
-#if defined(__linux__)
-static long resident_kib(void) {
-    long pages = 0, rss = -1;
-    FILE *f = fopen("/proc/self/statm", "r");
-    if (!f) return -1;
-    if (fscanf(f, "%ld %ld", &pages, &rss) != 2) rss = -1;
-    fclose(f);
-    return rss < 0 ? -1 : rss * (sysconf(_SC_PAGESIZE) / 1024);
-}
-#endif
-
 /* create's fd table is calloc'd and left unwritten: a loop for 2^20 fds (a 76 MiB table) becomes resident
    only where fds are used; every backend works in it (a socketpair's echo, fds past the first pages). */
 static int t_resident_table(prop_ctx *p) {
@@ -2476,12 +2465,12 @@ static int t_resident_table(prop_ctx *p) {
         cfg.max_fds = 1u << 20;
         if (backends[k] != DX_REACTOR_BACKEND_DEFAULT) cfg.backends[0] = backends[k], cfg.backend_count = 1;
         PROP_CHECK(p, dx_reactor_memory_size(&cfg) >= ((size_t)64 << 20));
-        before = resident_kib();
+        before = prop_resident_kib();
         if (dx_reactor_create(&r, &cfg) != DX_OK) {
             prop_note(p, "%s unavailable", dx_reactor_backend_id_name(backends[k]));
             continue;
         }
-        after = resident_kib();
+        after = prop_resident_kib();
         PROP_CHECK_MSG(p, before > 0 && after - before < 8192, "%s: %ld KiB resident after create (table %zu KiB)",
                        dx_reactor_backend_id_name(dx_reactor_backend(&r)), after - before, dx_reactor_memory_size(&cfg) / 1024);
         PROP_CHECK(p, socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv) == 0); /* readiness backends want it */
