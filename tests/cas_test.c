@@ -753,6 +753,90 @@ static int p_chunker_stream(prop_ctx *p) {
     return 0;
 }
 
+/* Runs of zero bytes (holes, padding) are stepped over once the gear hash is the value a zero pair keeps
+   (c.zero_hash): the same chunks as hashing every pair (zero_skip off), whatever the pieces, runs and config. */
+static int p_chunker_zero_runs(prop_ctx *p) {
+    static uint8_t data[300000];
+    static dx_cas_chunk a[8192], b[8192]; /* chunks of 64 bytes or more */
+    dx_cas_chunker_config cfg;
+    dx_cas_chunker ref;
+    dx_cas_chunk ch;
+    size_t len = prop_len(p, sizeof data), i, at = 0, used;
+    int64_t na = 0, nb;
+    memset(&cfg, 0, sizeof cfg);
+    if (prop_bool(p)) { /* else the default: the config users get */
+        cfg.avg_size = (uint32_t)prop_range(p, 256, 16384);
+        cfg.min_size = (uint32_t)prop_range(p, 64, cfg.avg_size);
+        cfg.max_size = (uint32_t)prop_range(p, cfg.avg_size < 1024 ? 1024 : cfg.avg_size, 4 * cfg.avg_size + 1024);
+        cfg.normalization = (uint32_t)prop_range(p, 0, 4);
+        cfg.seed = prop_bool(p) ? prop_u64(p) : 0;
+        if (prop_range(p, 0, 3) == 0) { /* a seed whose hash of zeros cuts (zero_skip false: no stepping over): the
+                                           fixed point is -(gear[0] ^ seed), and small chunks have masks of few
+                                           bits, where about one seed in 256 or more makes it cut */
+            dx_cas_chunker c;
+            uint32_t tries = 0;
+            cfg.min_size = 64, cfg.avg_size = 256, cfg.max_size = (uint32_t)prop_range(p, 1024, 4096);
+            do /* every bit of the seed changes (an LCG step): the masks' bits lie between 8 and 47 */
+                cfg.seed = cfg.seed * 6364136223846793005ull + 1442695040888963407ull, tries++;
+            while (dx_cas_chunker_init(&c, &cfg) == DX_OK && c.zero_skip && tries < (1u << 22));
+            PROP_CHECK_MSG(p, !c.zero_skip, "no seed of %u tried cuts zeros", (unsigned)tries);
+        }
+    }
+    memset(data, 0, len);
+    while (at < len) { /* zero runs of every length between bytes of data, some of them lone */
+        size_t run = prop_range(p, 0, 3) == 0 ? (size_t)prop_range(p, 0, 130) : (size_t)prop_range(p, 0, 70000);
+        size_t lit = prop_range(p, 0, 2) == 0 ? 1 : (size_t)prop_range(p, 0, 3000);
+        at += run;
+        if (at >= len) break;
+        if (lit > len - at) lit = len - at;
+        prop_bytes_random(p, data + at, lit);
+        at += lit;
+    }
+    prop_note(p, "min %u avg %u max %u nc %u seed %llx, %lu bytes", (unsigned)cfg.min_size, (unsigned)cfg.avg_size,
+              (unsigned)cfg.max_size, (unsigned)cfg.normalization, (unsigned long long)cfg.seed, (unsigned long)len);
+    PROP_CHECK(p, dx_cas_chunker_init(&ref, &cfg) == DX_OK);
+    if (!cfg.avg_size) PROP_CHECK_MSG(p, ref.zero_skip, "the default config hashes every zero");
+    ref.zero_skip = false; /* and fed a byte at a time: no pair is hashed by the loop that steps over zeros */
+    for (at = 0; at < len; at += used)
+        if (dx_cas_chunker_feed(&ref, data + at, 1, &used, &ch)) {
+            PROP_CHECK(p, na < 8192);
+            a[na++] = ch;
+        }
+    if (dx_cas_chunker_finish(&ref, &ch)) a[na++] = ch;
+    nb = chunk_stream(p, &cfg, data, len, b, 8192);
+    PROP_CHECK_MSG(p, na == nb, "every pair hashed: %ld chunks, zero runs stepped over: %ld", (long)na, (long)nb);
+    for (i = 0; i < (size_t)na; i++)
+        PROP_CHECK_MSG(p, a[i].offset == b[i].offset && a[i].length == b[i].length && a[i].hash == b[i].hash,
+                       "chunk %lu differs: %lu bytes at %llu against %lu", (unsigned long)i, (unsigned long)b[i].length,
+                       (unsigned long long)b[i].offset, (unsigned long)a[i].length);
+    return 0;
+}
+
+/* A store hashes a run of zeros once (dx_cas_store's memo): the ids of zero objects of every size, put and got
+   in turn, are the hash's, and data of the memo's length that is not all zero is hashed. */
+static int t_store_zero_memo(prop_ctx *p) {
+    static uint8_t zeros[70000], buf[70000];
+    static const size_t sizes[] = {4096, 65536, 65536, 4096, 65535, 70000, 65536, 4095};
+    dx_cas_mem_config mc;
+    dx_cas_mem m;
+    dx_cas_store s;
+    dx_cas_id id, want;
+    size_t i;
+    memset(&mc, 0, sizeof mc);
+    mc.max_bytes = 1u << 20;
+    PROP_CHECK(p, dx_cas_mem_create(&m, &mc) == DX_OK && dx_cas_mem_store(&m, NULL, &s) == DX_OK);
+    for (i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        dx_cas_id_hash(&s.hash_alg, zeros, sizes[i], &want);
+        PROP_CHECK(p, dx_cas_store_put(&s, zeros, sizes[i], &id) == DX_OK && memcmp(&id, &want, sizeof id) == 0);
+        PROP_CHECK(p, dx_cas_store_get(&s, &want, buf, sizeof buf) == (int64_t)sizes[i]);
+    }
+    buf[100] = 1; /* nonzero data of the memo's length: hashed */
+    dx_cas_id_hash(&s.hash_alg, buf, 4095, &want);
+    PROP_CHECK(p, dx_cas_store_put(&s, buf, 4095, &id) == DX_OK && memcmp(&id, &want, sizeof id) == 0);
+    dx_cas_mem_destroy(&m);
+    return 0;
+}
+
 /* ---- Merkle trees ---- */
 
 typedef struct ct_vectors {
@@ -3197,9 +3281,9 @@ static int t_pack_vectors(prop_ctx *p) {
 static const prop_test tests[] = {
     PROP_UNIT(t_sha256_fips),       PROP_PROPERTY(p_sha256_pieces), PROP_UNIT(t_sha256_vs_sha256sum),
     PROP_UNIT(t_ids),               PROP_PROPERTY(p_id_roundtrip),  PROP_UNIT(t_chunker_config),
-    PROP_UNIT(t_fastcdc_vectors),   PROP_UNIT(t_fastcdc_sekien), PROP_PROPERTY(p_chunker_stream), PROP_UNIT(t_merkle_ct_vectors),
+    PROP_UNIT(t_fastcdc_vectors),   PROP_UNIT(t_fastcdc_sekien), PROP_PROPERTY(p_chunker_stream), PROP_PROPERTY(p_chunker_zero_runs), PROP_UNIT(t_merkle_ct_vectors),
     PROP_PROPERTY(p_merkle_proofs), PROP_UNIT(t_proof_wire),       PROP_PROPERTY(p_store_roundtrip),
-    PROP_UNIT(t_mem_store_capacity), PROP_PROPERTY(p_blob_roundtrip), PROP_UNIT(t_manifest_bounds),
+    PROP_UNIT(t_mem_store_capacity), PROP_UNIT(t_store_zero_memo), PROP_PROPERTY(p_blob_roundtrip), PROP_UNIT(t_manifest_bounds),
     PROP_UNIT(t_dir_store),         PROP_UNIT(t_dir_crash),         PROP_UNIT(t_dir_crash_batch),         PROP_UNIT(t_blake3_vectors),
 #if !defined(DX_CAS_NO_BLAKE3) /* a build without BLAKE3 has nothing for these to test (t_blake3_vectors checks it refuses) */
     PROP_PROPERTY(p_blake3_pieces), PROP_UNIT(t_blake3_vs_b3sum),
