@@ -875,6 +875,7 @@ DX_HBTP_API bool dx_hbtp_verify_static_token(const uint8_t *token, uint32_t len,
 #include <stdlib.h>
 #define DX_MALLOC(size, user) ((void)(user), malloc(size))
 #define DX_FREE(ptr, size, user) ((void)(size), (void)(user), free(ptr))
+#define DXI_LIBC_MALLOC 1 /* DX_MALLOC is malloc: calloc(3) may stand in for it */
 #endif
 #if !defined(DX_MEMCPY) && defined(DX_NO_LIBC)
 #define DX_MEMCPY __builtin_memcpy

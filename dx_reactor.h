@@ -1152,7 +1152,7 @@ DX_REACTOR_API void dx_reactor_custom_woken(dx_reactor *r);
 #include <stdlib.h>
 #define DX_MALLOC(size, user) ((void)(user), malloc(size))
 #define DX_FREE(ptr, size, user) ((void)(size), (void)(user), free(ptr))
-#define DXI_REACTOR_CALLOC(size) calloc(1, size) /* zeroed pages the fd table need not touch */
+#define DXI_LIBC_MALLOC 1 /* DX_MALLOC is malloc: calloc(3) may stand in for it */
 #endif
 #if !defined(DX_MEMCPY) && defined(DX_NO_LIBC)
 #define DX_MEMCPY __builtin_memcpy
@@ -4297,8 +4297,8 @@ DX_REACTOR_API dx_result dx_reactor_create(dx_reactor *r, const dx_reactor_confi
     if ((cfg->allocator.alloc == NULL) != (cfg->allocator.free == NULL)) return DX_ERR_INVAL;
     size = dx_reactor_memory_size(cfg);
     if (size) {
-#if defined(DXI_REACTOR_CALLOC)
-        if (!cfg->allocator.alloc) mem = DXI_REACTOR_CALLOC(size), zeroed = true;
+#if defined(DXI_LIBC_MALLOC)
+        if (!cfg->allocator.alloc) mem = calloc(1, size), zeroed = true; /* zeroed pages the fd table need not touch */
         else
 #endif
             mem = dxi_reactor_alloc(&cfg->allocator, size);

@@ -841,6 +841,7 @@ DX_INLINE const char *dx_tp_reader_string(const dx_tp_reader *r, dx_tp_str s, ui
 #include <stdlib.h>
 #define DX_MALLOC(size, user) ((void)(user), malloc(size))
 #define DX_FREE(ptr, size, user) ((void)(size), (void)(user), free(ptr))
+#define DXI_LIBC_MALLOC 1 /* DX_MALLOC is malloc: calloc(3) may stand in for it */
 #endif
 #if !defined(DX_MEMCPY) && defined(DX_NO_LIBC)
 #define DX_MEMCPY __builtin_memcpy
