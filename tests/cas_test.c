@@ -830,6 +830,20 @@ static int t_store_zero_memo(prop_ctx *p) {
         PROP_CHECK(p, dx_cas_store_put(&s, zeros, sizes[i], &id) == DX_OK && memcmp(&id, &want, sizeof id) == 0);
         PROP_CHECK(p, dx_cas_store_get(&s, &want, buf, sizeof buf) == (int64_t)sizes[i]);
     }
+#if !defined(DX_CAS_NO_BLAKE3)
+    { /* the memo is per algorithm: zeros of the same length under another one are hashed with it */
+        dx_cas_zero_memo memo;
+        dx_cas_hash_alg b3;
+        memset(&memo, 0, sizeof memo);
+        PROP_CHECK(p, dx_cas_hash_alg_init(&b3, DX_CAS_ALG_BLAKE3) == DX_OK);
+        dx_cas_id_hash_memo(&s.hash_alg, &memo, zeros, 65536, &id);
+        dx_cas_id_hash(&b3, zeros, 65536, &want);
+        dx_cas_id_hash_memo(&b3, &memo, zeros, 65536, &id);
+        PROP_CHECK(p, memcmp(&id, &want, sizeof id) == 0);
+        dx_cas_id_hash_memo(&b3, &memo, zeros, 65536, &id);
+        PROP_CHECK(p, memcmp(&id, &want, sizeof id) == 0 && memo.len == 65536);
+    }
+#endif
     buf[100] = 1; /* nonzero data of the memo's length: hashed */
     dx_cas_id_hash(&s.hash_alg, buf, 4095, &want);
     PROP_CHECK(p, dx_cas_store_put(&s, buf, 4095, &id) == DX_OK && memcmp(&id, &want, sizeof id) == 0);

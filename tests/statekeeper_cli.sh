@@ -338,6 +338,10 @@ fi
 # --- 6. a sparse file of several GiB ---
 if [ "$MIB" -gt 0 ]; then
     mkdir g; truncate -s "${MIB}M" g/huge; echo middle | dd of=g/huge bs=1 seek=$((MIB * 512 * 1024)) conv=notrunc status=none
+    # holes and data in one segment (statekeeper zeroes holes instead of reading them: SEEK_DATA, SEEK_HOLE)
+    for at in $((4 << 20)) $(((4 << 20) + 8192)) $(((4 << 20) + 70000)) $(((4 << 20) + 4194303)); do
+        head -c 5000 /dev/urandom | dd of=g/huge bs=1 seek=$at conv=notrunc status=none
+    done
     /usr/bin/time -f '%M' -o rss1 "$sk" capture --store G --state g --no-sync 2> err || die "capture of a ${MIB} MiB file: $(cat err)"
     before=$(du -sb --apparent-size G | cut -f1)
     echo more | dd of=g/huge bs=1 seek=12345 conv=notrunc status=none
