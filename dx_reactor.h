@@ -4273,8 +4273,7 @@ DXI_PRIVATE dx_result dxi_reactor_init_memory(dx_reactor *r, const dx_reactor_co
             r->now_ns = dxi_reactor_clock(r);
             return DX_OK;
         }
-        dxi_reactor_release(r);
-        r->memory_zeroed = false; /* the next backend clears what this one wrote */
+        dxi_reactor_release(r); /* init writes no slot: the table is still empty for the next one */
     }
     return DX_ERR_UNSUPPORTED;
 }
