@@ -66,13 +66,25 @@
          patch blob from the client's root; zeros for CHUNKS), u64
          chunk_bytes (what the chunks the client lacks would cost, if it
          holds the version it named), u64 published_ns (Unix time), str name }
-       0x5310 sync_listing { root[32], u64 size, u64 count, slice of
+     A listing (a blob's chunks in order) is frames, one after another, each
+       a dx_teleport buffer (its header's TOTAL_SIZE, u32 at byte 16, is its
+       length: 80..64 KiB) whose root object is
+       0x5310 sync_listing { root[32], u64 size, u64 count (the blob's root
+         and length and its number of chunks: the same in every frame),
+         u64 first (the index of the frame's first chunk), slice of
          0x5311 sync_chunk { id[32] (the chunk's SHA-256), u32 length,
-         u32 0 } }: a blob's chunks in order. Its READ digest is the SHA-256
-         of the whole listing buffer. A client checks that digest, the buffer
-         (dx_tp_reader_init), count, every length (1..64 KiB), that the lengths
-         add up to size and that the Merkle root of the ids (dx_cas_chunk_leaf)
-         is root, before it uses any of it.
+         u32 0 } }.
+       Frames hold 512 chunks each, the last one 1..512 (an empty blob: one
+       frame of none); first is 0, 512, 1024, ... The listing's READ digest
+       is the SHA-256 of all its bytes. A reader checks each frame (the
+       buffer, root, size, count, first, every length 1..64 KiB) and, once
+       the last frame is read, that no bytes follow, that the lengths add up
+       to size, that the Merkle root of the ids (dx_cas_chunk_leaf) is root
+       and the digest. A client may use a frame's chunks before that (the
+       chunks are checked against their ids as they come) but must not let
+       the result replace anything until then. A client reads a listing a
+       frame at a time (READ at growing offsets) and so holds a frame or two
+       of it, whatever the blob's size.
      A PATCH's bytes are the blob whose listing is patch_listing: a dx_patch
      patch from the client's version to root. A client may READ any object
      an offer names, any number at once (pipelined, up to HBTP's max in flight).
@@ -94,8 +106,12 @@
    absolute path hashes to key holds; key: the first 16 bytes of the path's
    SHA-256, in hex), and outs/<key>: one line "dev ino size mtime ctime root".
 
-   LIMITS: a listing of at most 64 MiB (about 1.6 million chunks, some
-   26 GiB of blob); the client holds it in memory (40 bytes a chunk) besides
+   LIMITS: publish and the server read a listing whole, up to 64 MiB (about
+   1.5 million chunks, some 24 GiB of blob); a client holds two frames of it.
+   A client's memory still grows with the blob in two places: the manifest
+   its cache records (36 bytes a chunk) and the cache's pack table (dx_cas.h:
+   about 85 to 170 bytes an object), some 5 MiB per GiB; and with OUT's size
+   where OUT is read for its chunks (48 bytes a chunk). Besides that it holds
    about 4 MiB of buffers. POSIX only (the directory store is). */
 #ifndef _DEFAULT_SOURCE
 #define _DEFAULT_SOURCE
@@ -182,49 +198,36 @@ static dx_result get_object(dx_cas_store *s, const uint8_t digest[32], uint64_t 
 
 /* ---- publish ---- */
 
-/* The listing of the blob whose manifest is manifest_digest, stored; its digest and length. */
 /* The listing of the blob whose manifest is manifest, stored; its digest and length. */
 static dx_result store_listing(dx_cas_store *s, const dx_cas_id *manifest, uint8_t out_digest[32], uint64_t *out_len) {
-    uint8_t *m = NULL;
+    uint8_t *m = NULL, *ids, *buf;
     size_t mlen, len;
+    uint32_t *lens;
+    uint64_t i;
     dx_cas_manifest info;
-    dx_tp_writer w;
-    dx_tp_writer_config wc;
-    const uint8_t *buf;
     dx_cas_id id;
     dx_result r = get_object(s, manifest->digest, (uint64_t)1 << 32, &m, &mlen);
     if (r != DX_OK) return r;
-    if ((r = dx_cas_manifest_parse(&alg, m, mlen, NULL, &info)) != DX_OK) {
+    if ((r = dx_cas_manifest_parse(&alg, m, mlen, NULL, &info)) != DX_OK || !(ids = (uint8_t *)malloc((size_t)info.count * 36 + 1))) {
         free(m);
-        return r;
+        return r != DX_OK ? r : DX_ERR_NOMEM;
     }
-    memset(&wc, 0, sizeof wc);
-    wc.checksum = true;
-    wc.initial_capacity = (size_t)info.count * 40 + 1024;
-    if ((r = dx_tp_writer_create(&w, &wc)) != DX_OK) {
-        free(m);
-        return r;
+    lens = (uint32_t *)(ids + (size_t)info.count * 32); /* the ids and lengths side by side, as listing_encode takes them */
+    for (i = 0; i < info.count; i++) {
+        uint32_t clen;
+        dx_cas_manifest_entry(&info, i, &id, &clen);
+        memcpy(ids + i * 32, id.digest, 32);
+        memcpy(&lens[i], &clen, 4);
     }
-    {   /* the ids and lengths side by side, as listing_encode takes them */
-        uint64_t i;
-        uint8_t *ids = (uint8_t *)malloc((size_t)info.count * 36 + 1);
-        uint32_t *lens = (uint32_t *)(ids ? ids + (size_t)info.count * 32 : NULL);
-        if (!ids) r = DX_ERR_NOMEM;
-        for (i = 0; ids && i < info.count; i++) {
-            uint32_t clen;
-            dx_cas_manifest_entry(&info, i, &id, &clen);
-            memcpy(ids + i * 32, id.digest, 32);
-            memcpy(&lens[i], &clen, 4);
-        }
-        if (ids) r = listing_encode(&w, info.root, info.total_size, info.count, ids, 32, (const uint8_t *)lens, 4, &buf, &len);
-        free(ids);
-    }
-    free(m);
-    if (r == DX_OK && (r = dx_cas_store_put(s, buf, len, &id)) == DX_OK) {
+    r = listing_encode(info.root, info.total_size, info.count, ids, 32, (const uint8_t *)lens, 4, &buf, &len);
+    free(ids), free(m);
+    if (r != DX_OK) return r;
+    if (len > SYNC_LISTING_MAX) r = DX_ERR_LIMIT;
+    else if ((r = dx_cas_store_put(s, buf, len, &id)) == DX_OK) {
         memcpy(out_digest, id.digest, 32);
         *out_len = len;
     }
-    dx_tp_writer_destroy(&w);
+    free(buf);
     return r;
 }
 
@@ -796,28 +799,53 @@ typedef struct getter {
     int out_fd;                  /* OUT as it was (the base and the seed), or -1 */
     seed *seeds;
     size_t seed_count;
-    seed *made;                  /* after a patch: the chunks of the result, in order */
+    uint8_t *man;                /* the new version's dx_cas manifest, built as its chunks come (36 bytes a chunk) */
+    size_t man_len, man_cap;
     char key[33];                /* OUT's name in the cache (out_key) */
 #if SYNC_ZSTD
     ZSTD_DCtx *dctx;             /* compressed READ answers */
 #endif
-    size_t made_count;
     slot slots[INFLIGHT];
     uint8_t *ring, *local;       /* answers in flight; a chunk from the cache or OUT */
     uint64_t ring_alloc, ring_free; /* ring positions (ever growing): next free byte, first byte in use */
     dx_result net_error;
     uint16_t net_code;
+    bool listing_bad;            /* a listing the server sent did not check */
     uint64_t fetched, from_cache, from_seed, cached_since_sync;
     const char *out_path;
 } getter;
 
 static int seed_cmp(const void *a, const void *b) { return memcmp(a, b, 32); }
 
+/* g->man: a dx_cas manifest (dx_cas.h WIRE FORMAT) whose entries are added one
+   chunk at a time, and then stored with its header filled in. */
+static dx_result man_add(getter *g, const uint8_t id[32], uint32_t len) {
+    if (g->man_len + 36 > g->man_cap) {
+        size_t cap = g->man_cap * 2;
+        uint8_t *more = (uint8_t *)realloc(g->man, cap);
+        if (!more) return DX_ERR_NOMEM;
+        g->man = more, g->man_cap = cap;
+    }
+    dx_store_u32le(g->man + g->man_len, len);
+    memcpy(g->man + g->man_len + 4, id, 32);
+    g->man_len += 36;
+    return DX_OK;
+}
+
+static dx_result man_put(getter *g, const uint8_t root[32], uint64_t size, dx_cas_id *out) {
+    memcpy(g->man, "DXCM", 4);
+    g->man[4] = 1, g->man[5] = 0, g->man[6] = (uint8_t)DX_CAS_ALG_SHA256, g->man[7] = 0;
+    dx_store_u64le(g->man + 8, size);
+    dx_store_u64le(g->man + 16, (g->man_len - DX_CAS_MANIFEST_HEADER_SIZE) / 36);
+    memcpy(g->man + 24, root, 32);
+    return dx_cas_store_put(&g->cache, g->man, g->man_len, out);
+}
+
 
 /* The root (ETag) of the file behind fd, read once from its start; with out, its
-   chunks too (in file order, or with sorted by id, for lookups); with into,
-   every chunk is put into that store. */
-static dx_result scan_file(int fd, uint8_t root[32], seed **out, size_t *out_count, bool sorted, dx_cas_store *into) {
+   chunks too (sorted by id, for lookups); with into, every chunk is put into
+   that store; with record, every chunk is added to record's manifest. */
+static dx_result scan_file(int fd, uint8_t root[32], seed **out, size_t *out_count, dx_cas_store *into, getter *record) {
     enum { CAP = SYNC_CHUNK_MAX + (256u << 10) };
     dx_cas_chunker ch;
     dx_cas_chunker_config cc;
@@ -857,6 +885,7 @@ static dx_result scan_file(int fd, uint8_t root[32], seed **out, size_t *out_cou
                 else if ((r = dx_cas_store_put(into, p, c.length, &id)) != DX_OK) break; /* its hash is the id */
                 dx_cas_chunk_leaf(&alg, &id, leaf);
                 dx_cas_merkle_push(&tree, leaf);
+                if (record && (r = man_add(record, id.digest, (uint32_t)c.length)) != DX_OK) break;
                 if (out) {
                     if (count == cap) {
                         seed *more = (seed *)realloc(seeds, (cap = cap ? cap * 2 : 256) * sizeof *seeds);
@@ -884,7 +913,7 @@ static dx_result scan_file(int fd, uint8_t root[32], seed **out, size_t *out_cou
         free(seeds);
         return r;
     }
-    if (count && sorted) qsort(seeds, count, sizeof *seeds, seed_cmp);
+    if (count) qsort(seeds, count, sizeof *seeds, seed_cmp);
     *out = seeds, *out_count = count;
     return DX_OK;
 }
@@ -962,31 +991,137 @@ static const char *net_error_text(dx_result r, uint16_t code) {
     return dx_reactor_result_name(r);
 }
 
-/* A whole listing, fetched in ranges and checked. */
-static int fetch_listing(getter *g, const uint8_t digest[32], uint64_t len, const uint8_t root[32], uint64_t size, listing *out) {
-    uint8_t *buf, body[44];
-    uint64_t off;
-    dx_result r = DX_OK;
-    waited w;
-    if (len == 0 || len > SYNC_LISTING_MAX) return tool_fail("the server offers a listing of %llu bytes", (unsigned long long)len);
-    if (!(buf = (uint8_t *)malloc((size_t)len))) return tool_fail("out of memory");
-    for (off = 0; off < len && r == DX_OK; off += SYNC_READ_MAX) {
-        uint32_t n = (uint32_t)(len - off < SYNC_READ_MAX ? len - off : SYNC_READ_MAX);
-        read_body(body, digest, off, n);
-        memset(&w, 0, sizeof w);
-        w.out = buf + off, w.cap = n;
-        r = call_wait(g, M_READ, body, sizeof body, &w);
-        if (r == DX_OK && (w.opcode != DX_HBTP_OP_STREAM_END || w.len != n)) r = DX_ERR_CORRUPT;
+/* A listing read a frame at a time (READs at growing offsets) and checked as it
+   comes: the client holds two frames of it (the chunk being delivered and the
+   reads ahead of it), never the whole. The next piece is asked for while the
+   frames before it are used, so the chunks' pipeline does not wait for it.
+   What a frame says is used before the whole listing is checked (its digest
+   and root, at cursor_end), which is safe: every chunk is checked against its
+   id, and nothing replaces OUT before the result's root is the offer's. */
+typedef struct cursor {
+    getter *g;
+    listing_check check;
+    uint8_t digest[32];
+    uint64_t len, asked;   /* the listing's bytes; bytes asked for (pending included) */
+    uint8_t *raw;          /* fetched, not yet a frame */
+    size_t have;
+    bool pending;          /* a READ of the next piece is in flight */
+    bool failed;           /* that READ's answer was not the piece */
+    uint32_t piece, got;   /* its length, and the bytes of it arrived */
+    listing_frame *f[2];
+    uint64_t fno[2];       /* the frame number f[k] holds, or NO_FRAME */
+    uint64_t loaded;       /* frames checked */
+} cursor;
+#define NO_FRAME UINT64_MAX
+#define CURSOR_RAW (SYNC_FRAME_MAX + SYNC_READ_MAX)
+
+static void cursor_close(cursor *c) {
+    getter *g = c->g;
+    while (g && c->pending) /* its answer lands in raw */
+        if (dx_reactor_run(&g->net.loop, DX_REACTOR_RUN_ONCE) != DX_OK) break;
+    free(c->raw), free(c->f[0]), free(c->f[1]);
+    memset(c, 0, sizeof *c);
+}
+
+static void cursor_reply(dx_net_client *nc, const dx_net_reply *r, void *user) {
+    cursor *c = (cursor *)user;
+    (void)nc;
+    if (r->result != DX_OK) {
+        if (c->g->net_error == DX_OK) c->g->net_error = r->result, c->g->net_code = r->code;
+        c->failed = true;
+    } else if (!r->frame || r->frame->opcode != DX_HBTP_OP_STREAM_END || r->body_len > c->piece - c->got) {
+        c->failed = true;
+    } else { /* raw has room for the piece: asked only then, and raw only shrinks meanwhile */
+        memcpy(c->raw + c->have, r->body, r->body_len);
+        c->have += r->body_len, c->got += r->body_len;
     }
-    if (r != DX_OK) {
-        free(buf);
-        return tool_fail("cannot fetch a listing: %s", net_error_text(r, w.code));
+    if (r->final) {
+        if (c->got != c->piece) c->failed = true;
+        c->pending = false;
     }
-    g->fetched += len;
-    r = listing_parse(&alg, buf, (size_t)len, digest, root, size, out);
-    free(buf);
-    if (r != DX_OK) return tool_fail("the listing the server sent does not check (%s)", dx_cas_result_name(r));
-    return TOOL_EXIT_OK;
+}
+
+/* the next piece asked for, if there is one, none is in flight and raw has room for it */
+static dx_result cursor_ask(cursor *c) {
+    uint8_t body[44];
+    uint32_t n = (uint32_t)(c->len - c->asked < SYNC_READ_MAX ? c->len - c->asked : SYNC_READ_MAX);
+    int32_t rc;
+    if (c->pending || c->failed || n == 0 || c->have + n > CURSOR_RAW || c->g->net_error != DX_OK) return DX_OK;
+    read_body(body, c->digest, c->asked, n);
+    c->piece = n, c->got = 0;
+    if ((rc = dx_net_client_call(&c->g->net.client, M_READ, body, sizeof body, cursor_reply, c)) < 0) {
+        if (rc == DX_ERR_BUSY || rc == DX_ERR_NOSPACE) return DX_OK; /* asked again when a frame needs it */
+        if (c->g->net_error == DX_OK) c->g->net_error = rc;
+        return rc;
+    }
+    c->pending = true, c->asked += n, c->g->fetched += n;
+    return DX_OK;
+}
+
+/* the next frame into slot k, waiting for the bytes it needs */
+static dx_result cursor_load(cursor *c, int k) {
+    getter *g = c->g;
+    int64_t flen;
+    dx_result r;
+    while ((flen = listing_frame_length(c->raw, c->have)) == 0 || (flen > 0 && (size_t)flen > c->have)) {
+        if (!c->pending && (r = cursor_ask(c)) != DX_OK) return r;
+        if (c->failed || (!c->pending && c->asked == c->len)) /* a damaged answer, or the listing ends inside a frame */
+            return g->net_error != DX_OK ? g->net_error : (g->listing_bad = true, DX_ERR_CORRUPT);
+        if (!c->pending) { /* no READ could be sent */
+            if (g->net_error != DX_OK) return g->net_error;
+            if ((r = dx_reactor_run(&g->net.loop, DX_REACTOR_RUN_ONCE)) != DX_OK) return r; /* room comes back with answers */
+            continue;
+        }
+        while (c->pending)
+            if ((r = dx_reactor_run(&g->net.loop, DX_REACTOR_RUN_ONCE)) != DX_OK) return r;
+    }
+    if (flen < 0 || (r = listing_check_frame(&c->check, c->raw, (size_t)flen, c->f[k])) != DX_OK)
+        return g->listing_bad = true, DX_ERR_CORRUPT;
+    memmove(c->raw, c->raw + flen, c->have - (size_t)flen);
+    c->have -= (size_t)flen;
+    c->fno[k] = c->loaded++;
+    return cursor_ask(c); /* the next piece on its way while these frames are used */
+}
+
+/* The listing named by digest (len bytes) of the blob root (size bytes): its first frame read. */
+static dx_result cursor_open(getter *g, cursor *c, const uint8_t digest[32], uint64_t len, const uint8_t root[32], uint64_t size) {
+    memset(c, 0, sizeof *c);
+    c->g = g;
+    listing_check_init(&c->check, &alg, root, size);
+    memcpy(c->digest, digest, 32);
+    c->len = len, c->fno[0] = c->fno[1] = NO_FRAME;
+    c->raw = (uint8_t *)malloc(CURSOR_RAW);
+    c->f[0] = (listing_frame *)malloc(sizeof(listing_frame));
+    c->f[1] = (listing_frame *)malloc(sizeof(listing_frame));
+    if (!c->raw || !c->f[0] || !c->f[1]) return DX_ERR_NOMEM;
+    return cursor_load(c, 0);
+}
+
+/* Chunk i (< the listing's count) as *f, *k (valid until the next call), reading
+   the next frame if needed; a frame is dropped only once every chunk of it
+   before keep was delivered. DX_ERR_BUSY: i needs a third frame. */
+static dx_result cursor_chunk(cursor *c, uint64_t i, uint64_t keep, listing_frame **f, uint32_t *k) {
+    uint64_t want = i / SYNC_FRAME_CHUNKS, kept = keep / SYNC_FRAME_CHUNKS;
+    int s;
+    dx_result r;
+    *k = (uint32_t)(i % SYNC_FRAME_CHUNKS);
+    for (s = 0; s < 2; s++)
+        if (c->fno[s] == want) return *f = c->f[s], DX_OK;
+    if (want != c->loaded) return DX_ERR_INVAL; /* frames come in order */
+    s = c->fno[0] == NO_FRAME || c->fno[0] < kept ? 0 : c->fno[1] == NO_FRAME || c->fno[1] < kept ? 1 : -1;
+    if (s < 0) return DX_ERR_BUSY;
+    if ((r = cursor_load(c, s)) != DX_OK) return r;
+    *f = c->f[s];
+    return DX_OK;
+}
+
+/* After the last chunk: the listing was exactly its frames, and checks whole. */
+static dx_result cursor_end(getter *g, cursor *c) {
+    while (c->pending) /* asked ahead: there is nothing after the last frame, so this answer is damage */
+        if (dx_reactor_run(&g->net.loop, DX_REACTOR_RUN_ONCE) != DX_OK) break;
+    if (c->have != 0 || c->asked != c->len || c->failed || listing_check_end(&c->check, c->digest) != DX_OK)
+        return g->listing_bad = true, DX_ERR_CORRUPT;
+    return DX_OK;
 }
 
 static void read_reply(dx_net_client *c, const dx_net_reply *r, void *user) {
@@ -1014,125 +1149,135 @@ static void read_reply(dx_net_client *c, const dx_net_reply *r, void *user) {
 
 /* Every chunk of l in order to fn: from the cache, from OUT (with_seed) or fetched
    (pipelined); each checked against its id before fn sees it; fetched ones are
-   kept in the cache. Returns DX_OK, fn's error, DX_ERR_CHECKSUM (a chunk that
-   does not match its id: damaged on the way) or the network's error. */
-static dx_result run_chunks(getter *g, const listing *l, bool with_seed, consume_fn fn, void *user) {
-    enum { LOCAL = 1, SEEDED = 2, FETCH = 3 };
-    uint8_t *src = (uint8_t *)malloc((size_t)l->count + 1), *local = g->local;
-    uint64_t i, issue = 0, issued = 0, delivered = 0, ring_end = 0;
+   kept in the cache; with record, each is added to g's manifest. Returns DX_OK,
+   fn's error, DX_ERR_CHECKSUM (a chunk that does not match its id: damaged on
+   the way), DX_ERR_CORRUPT (the listing does not check) or the network's error. */
+static dx_result run_chunks(getter *g, cursor *l, bool with_seed, bool record, consume_fn fn, void *user) {
+    uint8_t *local = g->local;
+    uint64_t count = l->check.count, i, issue = 0, issued = 0, delivered = 0, ring_end = 0, done = 0;
     dx_result r = DX_OK;
-    if (!src) return DX_ERR_NOMEM;
     g->ring_alloc = g->ring_free = 0; /* nothing in flight (a run before drained or failed) */
-    for (i = 0; i < l->count; i++) {
-        dx_cas_id id = id_of(l->ids[i]);
-        src[i] = dx_cas_store_has(&g->cache, &id) == (int64_t)l->lens[i] ? LOCAL
-                 : with_seed && g->seed_count && bsearch(l->ids[i], g->seeds, g->seed_count, sizeof(seed), seed_cmp) ? SEEDED
-                                                                                                                     : FETCH;
-    }
-    for (i = 0; i < l->count && r == DX_OK; i++) {
-        dx_cas_id id = id_of(l->ids[i]), got;
+    for (i = 0; i < count && r == DX_OK; i++) {
+        listing_frame *f;
+        uint32_t k, len;
+        dx_cas_id id, got;
         const uint8_t *data = local;
-        /* keep reads in flight ahead of the chunk being delivered, while the ring has room for their answers */
-        while (issue < l->count && issued - delivered < INFLIGHT && g->net_error == DX_OK) {
-            if (src[issue] == FETCH) {
-                slot *s = &g->slots[issued % INFLIGHT];
-                uint8_t body[45];
-                int32_t rc;
-                uint64_t pos = g->ring_alloc, at = pos % RING;
-                if (at + l->lens[issue] > RING) pos += RING - at, at = 0; /* no chunk wraps: the tail is skipped */
-                if (pos + l->lens[issue] - g->ring_free > RING) break;  /* full: room comes back as chunks are used */
-                read_body(body, l->ids[issue], 0, l->lens[issue]);
+        slot *s;
+        /* keep reads in flight ahead of the chunk being delivered, while the ring has room for their answers: chunks
+           that the cache or OUT holds are not asked for */
+        while (issue < count && issued - delivered < INFLIGHT && g->net_error == DX_OK) {
+            uint8_t body[45];
+            int32_t rc;
+            uint64_t pos = g->ring_alloc, at = pos % RING;
+            dx_result e = cursor_chunk(l, issue, i, &f, &k);
+            if (e == DX_ERR_BUSY) break; /* two frames ahead: more once this one is delivered */
+            if (e != DX_OK) {
+                r = e;
+                break;
+            }
+            id = id_of(f->ids[k]), len = f->lens[k];
+            if (dx_cas_store_has(&g->cache, &id) == (int64_t)len ||
+                (with_seed && g->seed_count && bsearch(f->ids[k], g->seeds, g->seed_count, sizeof(seed), seed_cmp))) {
+                issue++;
+                continue;
+            }
+            s = &g->slots[issued % INFLIGHT];
+            if (at + len > RING) pos += RING - at, at = 0; /* no chunk wraps: the tail is skipped */
+            if (pos + len - g->ring_free > RING) break;    /* full: room comes back as chunks are used */
+            read_body(body, f->ids[k], 0, len);
 #if SYNC_ZSTD
-                body[44] = g->dctx ? 1 : 0; /* a compressed answer where it saves bytes */
+            body[44] = g->dctx ? 1 : 0; /* a compressed answer where it saves bytes */
 #else
-                body[44] = 0;
+            body[44] = 0;
 #endif
-                s->index = issue, s->length = l->lens[issue], s->ready = false, s->error = DX_OK;
-                s->buf = g->ring + at, s->end = pos + l->lens[issue];
-                rc = dx_net_client_call(&g->net.client, M_READ, body, sizeof body, read_reply, s);
-                if (rc == DX_ERR_BUSY || rc == DX_ERR_NOSPACE) break; /* room comes back with the answers */
-                if (rc < 0) { /* the connection is gone: deliver what arrived, then stop */
-                    if (g->net_error == DX_OK) g->net_error = rc;
-                    break;
-                }
-                g->ring_alloc = s->end;
-                issued++;
-            }
-            issue++;
-        }
-        if (r != DX_OK) break;
-        if (src[i] == LOCAL) {
-            int64_t n = dx_cas_store_get(&g->cache, &id, local, SYNC_CHUNK_MAX);
-            if (n != (int64_t)l->lens[i]) src[i] = with_seed && g->seed_count ? SEEDED : FETCH; /* evicted or damaged: not usable */
-            else g->from_cache += l->lens[i];
-        }
-        if (src[i] == SEEDED) {
-            seed *sd = (seed *)bsearch(l->ids[i], g->seeds, g->seed_count, sizeof(seed), seed_cmp);
-            dx_result e = sd ? pread_all(g->out_fd, local, l->lens[i], sd->offset) : DX_ERR_IO;
-            /* checked (OUT may have changed since it was read) by one hash, the put's where the cache lacks it: the
-               cache holds the whole version */
-            if (e == DX_OK && (dx_cas_store_has(&g->cache, &id) >= 0 || dx_cas_store_put(&g->cache, local, l->lens[i], &got) != DX_OK))
-                dx_cas_id_hash(&alg, local, l->lens[i], &got);
-            if (e != DX_OK || memcmp(got.digest, l->ids[i], 32) != 0) {
-                r = E_OUT_CHANGED;
+            s->index = issue, s->length = len, s->ready = false, s->error = DX_OK;
+            s->buf = g->ring + at, s->end = pos + len;
+            rc = dx_net_client_call(&g->net.client, M_READ, body, sizeof body, read_reply, s);
+            if (rc == DX_ERR_BUSY || rc == DX_ERR_NOSPACE) break; /* room comes back with the answers */
+            if (rc < 0) { /* the connection is gone: deliver what arrived, then stop */
+                if (g->net_error == DX_OK) g->net_error = rc;
                 break;
             }
-            g->from_seed += l->lens[i];
-        } else if (src[i] == FETCH) {
-            slot *s = &g->slots[delivered % INFLIGHT];
-            if (!(issued > delivered && s->index == i)) { /* not issued (a local chunk turned out unusable): fetch it now */
-                waited w;
-                if (g->net_error != DX_OK) {
-                    r = g->net_error;
+            g->ring_alloc = s->end;
+            issued++, issue++;
+        }
+        if (r != DX_OK || (r = cursor_chunk(l, i, i, &f, &k)) != DX_OK) break;
+        id = id_of(f->ids[k]), len = f->lens[k];
+        s = &g->slots[delivered % INFLIGHT];
+        if (issued > delivered && s->index == i) { /* asked for: its answer */
+            /* the answers that came before a failure are still used (and cached) */
+            while (!s->ready)
+                if ((r = dx_reactor_run(&g->net.loop, DX_REACTOR_RUN_ONCE)) != DX_OK) break;
+            if (r == DX_OK) r = s->error;
+            if (r != DX_OK) break;
+            data = s->buf;
+            ring_end = s->end; /* its bytes are free once fn has them */
+            delivered++;
+        } else if (dx_cas_store_get(&g->cache, &id, local, SYNC_CHUNK_MAX) == (int64_t)len) { /* re-hashed by the get */
+            g->from_cache += len;
+            goto deliver;
+        } else if (with_seed && g->seed_count) { /* in OUT as it was, or fetched below */
+            seed *sd = (seed *)bsearch(f->ids[k], g->seeds, g->seed_count, sizeof(seed), seed_cmp);
+            if (sd) {
+                dx_result e = pread_all(g->out_fd, local, len, sd->offset);
+                /* checked (OUT may have changed since it was read) by one hash, the put's where the cache lacks it:
+                   the cache holds the whole version */
+                if (e == DX_OK && (dx_cas_store_has(&g->cache, &id) >= 0 || dx_cas_store_put(&g->cache, local, len, &got) != DX_OK))
+                    dx_cas_id_hash(&alg, local, len, &got);
+                if (e != DX_OK || memcmp(got.digest, f->ids[k], 32) != 0) {
+                    r = E_OUT_CHANGED;
                     break;
                 }
-                uint8_t body[44];
-                memset(&w, 0, sizeof w);
-                w.out = local, w.cap = l->lens[i];
-                read_body(body, l->ids[i], 0, l->lens[i]);
-                if ((r = call_wait(g, M_READ, body, sizeof body, &w)) != DX_OK) {
-                    g->net_error = r, g->net_code = w.code;
-                    break;
-                }
-                if (w.len != l->lens[i] || w.opcode != DX_HBTP_OP_STREAM_END) {
-                    r = g->net_error = DX_ERR_CORRUPT;
-                    break;
-                }
-            } else {
-                /* the answers that came before a failure are still used (and cached) */
-                while (!s->ready)
-                    if ((r = dx_reactor_run(&g->net.loop, DX_REACTOR_RUN_ONCE)) != DX_OK) break;
-                if (r == DX_OK) r = s->error;
-                if (r != DX_OK) break;
-                data = s->buf;
-                ring_end = s->end; /* its bytes are free once fn has them */
-                delivered++;
-            }
-            /* one hash: the put names the bytes by their hash, which must be the id asked for (bytes that are not
-               are stored under their own id, where nothing names them, and gc takes them) */
-            if (dx_cas_store_put(&g->cache, data, l->lens[i], &got) == DX_OK) g->cached_since_sync += l->lens[i];
-            else dx_cas_id_hash(&alg, data, l->lens[i], &got); /* the cache could not take it (full disk): check anyway */
-            if (memcmp(got.digest, l->ids[i], 32) != 0) {
-                r = DX_ERR_CHECKSUM;
-                break;
-            }
-            g->fetched += l->lens[i];
-            if (g->cached_since_sync >= (32u << 20)) { /* what was fetched survives an interrupted get (renames only) */
-                dx_cas_store_sync(&g->cache);
-                g->cached_since_sync = 0;
+                g->from_seed += len;
+                goto deliver;
             }
         }
+        if (data == local) { /* not asked for ahead (the cache lost it meanwhile, or a read could not be sent): now */
+            waited w;
+            uint8_t body[44];
+            if (g->net_error != DX_OK) {
+                r = g->net_error;
+                break;
+            }
+            memset(&w, 0, sizeof w);
+            w.out = local, w.cap = len;
+            read_body(body, f->ids[k], 0, len);
+            if ((r = call_wait(g, M_READ, body, sizeof body, &w)) != DX_OK) {
+                g->net_error = r, g->net_code = w.code;
+                break;
+            }
+            if (w.len != len || w.opcode != DX_HBTP_OP_STREAM_END) {
+                r = g->net_error = DX_ERR_CORRUPT;
+                break;
+            }
+        }
+        /* fetched: one hash, the put's, which names the bytes by their hash, and that must be the id asked for
+           (bytes that are not are stored under their own id, where nothing names them, and gc takes them) */
+        if (dx_cas_store_put(&g->cache, data, len, &got) == DX_OK) g->cached_since_sync += len;
+        else dx_cas_id_hash(&alg, data, len, &got); /* the cache could not take it (full disk): check anyway */
+        if (memcmp(got.digest, f->ids[k], 32) != 0) {
+            r = DX_ERR_CHECKSUM;
+            break;
+        }
+        g->fetched += len;
+        if (g->cached_since_sync >= (32u << 20)) { /* what was fetched survives an interrupted get (renames only) */
+            dx_cas_store_sync(&g->cache);
+            g->cached_since_sync = 0;
+        }
+    deliver:
         if (issue <= i) issue = i + 1;
-        r = fn(user, data, l->lens[i]);
+        if (record && (r = man_add(g, f->ids[k], len)) != DX_OK) break;
+        r = fn(user, data, len);
         if (ring_end) g->ring_free = ring_end, ring_end = 0;
-        tool_progress(l->offsets[i] + l->lens[i]);
+        done += len;
+        tool_progress(done);
     }
     /* after an error, the answers still due land before anything else may use the ring (the chunks after a
        failed patch reuse it on the same connection); a connection that failed answers them all at once */
     for (; delivered < issued; delivered++)
         while (!g->slots[delivered % INFLIGHT].ready)
             if (dx_reactor_run(&g->net.loop, DX_REACTOR_RUN_ONCE) != DX_OK) break;
-    free(src);
+    if (r == DX_OK) r = cursor_end(g, l);
     return r;
 }
 
@@ -1210,7 +1355,7 @@ static dx_result feed_applier(void *user, const uint8_t *data, uint32_t len) {
    caller falls back to the chunks), with *why set to a few words. A network
    error is returned as it is. */
 static dx_result try_patch(getter *g, const sync_offer *o, uint64_t base_len, int fd, const char *tmp_path, const char **why) {
-    listing pl;
+    cursor pl;
     dx_patch_applier a;
     dx_patch_applier_config ac;
     patch_io io;
@@ -1218,7 +1363,9 @@ static dx_result try_patch(getter *g, const sync_offer *o, uint64_t base_len, in
     int64_t n;
     uint8_t root[32];
     *why = "";
-    if (fetch_listing(g, o->patch_listing, o->patch_listing_size, o->patch_root, o->patch_size, &pl) != TOOL_EXIT_OK) {
+    if ((r = cursor_open(g, &pl, o->patch_listing, o->patch_listing_size, o->patch_root, o->patch_size)) != DX_OK) {
+        cursor_close(&pl);
+        if (g->net_error != DX_OK) return g->net_error;
         *why = "its listing does not check";
         return DX_ERR_CORRUPT;
     }
@@ -1230,21 +1377,22 @@ static dx_result try_patch(getter *g, const sync_offer *o, uint64_t base_len, in
     ac.data_len = base_len;
     if (!io.rbuf || !io.wbuf || (r = dx_patch_applier_create(&a, &ac)) != DX_OK) {
         free(io.rbuf), free(io.wbuf);
-        listing_free(&pl);
+        cursor_close(&pl);
         *why = "no memory for the applier";
         return DX_ERR_NOMEM;
     }
-    tool_progress_start("patch", pl.size, "B");
-    r = run_chunks(g, &pl, false, feed_applier, &a);
+    tool_progress_start("patch", o->patch_size, "B");
+    r = run_chunks(g, &pl, false, false, feed_applier, &a);
     tool_progress_end(r == DX_OK);
     n = r == DX_OK ? dx_patch_applier_finish(&a) : r;
     if (n >= 0 && (r = pio_flush(&io)) != DX_OK) n = r;
     dx_patch_applier_destroy(&a);
     free(io.rbuf), free(io.wbuf);
-    listing_free(&pl);
+    cursor_close(&pl);
     if (n < 0) {
         if (g->net_error != DX_OK) return g->net_error;
-        *why = n == DX_ERR_CHECKSUM ? "a piece of it was damaged on the way" : dx_patch_result_name((dx_result)n);
+        *why = g->listing_bad ? "its listing does not check"
+               : n == DX_ERR_CHECKSUM ? "a piece of it was damaged on the way" : dx_patch_result_name((dx_result)n);
         return (dx_result)n;
     }
     if ((uint64_t)n != o->size) {
@@ -1253,7 +1401,7 @@ static dx_result try_patch(getter *g, const sync_offer *o, uint64_t base_len, in
     }
     {   /* the temporary file is open for writing only: read it back by its name */
         int rfd = open(tmp_path, O_RDONLY);
-        r = rfd < 0 ? DX_ERR_IO : scan_file(rfd, root, &g->made, &g->made_count, false, &g->cache);
+        r = rfd < 0 ? DX_ERR_IO : scan_file(rfd, root, NULL, NULL, &g->cache, g);
         if (rfd >= 0) close(rfd);
         if (r != DX_OK) {
             *why = "its result does not read back";
@@ -1267,45 +1415,23 @@ static dx_result try_patch(getter *g, const sync_offer *o, uint64_t base_len, in
     return DX_OK;
 }
 
-/* The chunks into fd; l: the new version's listing (the caller frees it). */
-static dx_result fetch_chunks(getter *g, const sync_offer *o, int fd, listing *l) {
+/* The chunks of the new version into fd, and into g's manifest. */
+static dx_result fetch_chunks(getter *g, const sync_offer *o, int fd) {
     file_sink sink;
-    dx_result r;
-    if (fetch_listing(g, o->listing, o->listing_size, o->root, o->size, l) != TOOL_EXIT_OK) return DX_ERR_CORRUPT;
+    cursor l;
+    dx_result r = cursor_open(g, &l, o->listing, o->listing_size, o->root, o->size);
     sink.fd = fd, sink.written = 0;
-    tool_progress_start("fetch", l->size, "B");
-    r = run_chunks(g, l, true, sink_append, &sink);
-    tool_progress_end(r == DX_OK);
+    if (r == DX_OK) {
+        tool_progress_start("fetch", o->size, "B");
+        r = run_chunks(g, &l, true, true, sink_append, &sink);
+        tool_progress_end(r == DX_OK);
+    }
+    cursor_close(&l);
     if (r == DX_OK && sink.written != o->size) r = DX_ERR_CORRUPT;
     return r;
 }
 
 /* ---- the cache: versions kept as dx_cas manifests, least recently used evicted ---- */
-
-/* A dx_cas manifest (dx_cas.h WIRE FORMAT) of count chunks: chunk i's digest at
-   ids + i * id_stride, its length at lens + i * len_stride. */
-static dx_result put_manifest(dx_cas_store *s, const uint8_t root[32], uint64_t size, uint64_t count, const uint8_t *ids,
-                              size_t id_stride, const uint8_t *lens, size_t len_stride, dx_cas_id *out) {
-    size_t n = DX_CAS_MANIFEST_HEADER_SIZE + (size_t)count * 36, i;
-    uint8_t *m = (uint8_t *)malloc(n);
-    dx_result r;
-    if (!m) return DX_ERR_NOMEM;
-    memcpy(m, "DXCM", 4);
-    m[4] = 1, m[5] = 0, m[6] = (uint8_t)DX_CAS_ALG_SHA256, m[7] = 0;
-    dx_store_u64le(m + 8, size);
-    dx_store_u64le(m + 16, count);
-    memcpy(m + 24, root, 32);
-    for (i = 0; i < count; i++) {
-        uint32_t len;
-        memcpy(&len, lens + i * len_stride, 4);
-        dx_store_u32le(m + 56 + i * 36, len);
-        memcpy(m + 60 + i * 36, ids + i * id_stride, 32);
-    }
-    r = dx_cas_store_put(s, m, n, out);
-    free(m);
-    return r;
-}
-
 
 /* refs: v-<root> names each version the cache holds (its time: when last written);
    out-<hash of OUT's path> the version that OUT holds, which is never evicted */
@@ -1488,9 +1614,7 @@ static int cmd_get(int argc, char **argv) {
     double t0 = tool_now();
     int rc = TOOL_EXIT_FAIL, k;
     char hx[17];
-    listing nl;
     uint64_t quota = (uint64_t)1 << 30, evicted = 0;
-    memset(&nl, 0, sizeof nl);
     for (k = 2; k < argc; k++) {
         bool missing = false;
         const char *a = argv[k];
@@ -1522,8 +1646,9 @@ static int cmd_get(int argc, char **argv) {
     }
     if (!(g = (getter *)calloc(1, sizeof *g))) return tool_fail("out of memory");
     g->out_fd = -1, g->out_path = out_path;
-    if (!(g->ring = (uint8_t *)malloc(RING)) || !(g->local = (uint8_t *)malloc(SYNC_CHUNK_MAX))) {
-        free(g->ring);
+    g->man_cap = 64 * 1024, g->man_len = DX_CAS_MANIFEST_HEADER_SIZE;
+    if (!(g->ring = (uint8_t *)malloc(RING)) || !(g->local = (uint8_t *)malloc(SYNC_CHUNK_MAX)) || !(g->man = (uint8_t *)malloc(g->man_cap))) {
+        free(g->ring), free(g->local);
         free(g);
         return tool_fail("out of memory");
     }
@@ -1535,7 +1660,10 @@ static int cmd_get(int argc, char **argv) {
        re-hashes, and a chunk that does not check is fetched again. Its objects are stored as they are: the time
        to compress them would be the transfer's. */
     if (open_store(&g->dir, &g->cache, cache_path, false, true) != TOOL_EXIT_OK) {
-        free(g->ring), free(g->local), free(g);
+#if SYNC_ZSTD
+        ZSTD_freeDCtx(g->dctx);
+#endif
+        free(g->ring), free(g->local), free(g->man), free(g);
         return TOOL_EXIT_FAIL;
     }
     if (out_key(out_path, g->key) != DX_OK) g->key[0] = 0; /* then nothing is recorded for OUT */
@@ -1551,7 +1679,7 @@ static int cmd_get(int argc, char **argv) {
         }
         /* unchanged since dx_sync last read or wrote it: its root is known, and OUT is read only if an update comes */
         if (!g->key[0] || !out_state_get(cache_path, g->key, &st, have_root)) {
-            if ((r = scan_file(g->out_fd, have_root, &g->seeds, &g->seed_count, true, NULL)) != DX_OK) {
+            if ((r = scan_file(g->out_fd, have_root, &g->seeds, &g->seed_count, NULL, NULL)) != DX_OK) {
                 tool_fail("cannot read %s: %s", out_path, dx_cas_result_name(r));
                 goto out;
             }
@@ -1601,7 +1729,7 @@ query:
     if (have && !scanned && o.kind != OFFER_PATCH) { /* chunks: OUT's are needed, and its root is checked once more
                                                          (a patch checks its base itself) */
         uint8_t root[32];
-        if ((r = scan_file(g->out_fd, root, &g->seeds, &g->seed_count, true, NULL)) != DX_OK) {
+        if ((r = scan_file(g->out_fd, root, &g->seeds, &g->seed_count, NULL, NULL)) != DX_OK) {
             tool_fail("cannot read %s: %s", out_path, dx_cas_result_name(r));
             goto close;
         }
@@ -1622,18 +1750,19 @@ query:
         } else {
             tool_warn("%s: the patch failed (%s): fetching the chunks instead", name, why);
             kind = "chunks after a failed patch";
-            free(g->made), g->made = NULL, g->made_count = 0;
+            g->man_len = DX_CAS_MANIFEST_HEADER_SIZE; /* the patch's result is not the version */
             if (ftruncate(fileno(tmp.f), 0) != 0) r = DX_ERR_IO;
-            else if (!scanned && (r = scan_file(g->out_fd, have_root, &g->seeds, &g->seed_count, true, NULL)) != DX_OK) {
+            else if (!scanned && (r = scan_file(g->out_fd, have_root, &g->seeds, &g->seed_count, NULL, NULL)) != DX_OK) {
                 /* OUT's chunks, for the chunks: unread yet when its root was known (r says why not) */
-            } else r = fetch_chunks(g, &o, fileno(tmp.f), &nl);
+            } else r = fetch_chunks(g, &o, fileno(tmp.f));
         }
     } else {
-        r = fetch_chunks(g, &o, fileno(tmp.f), &nl);
+        r = fetch_chunks(g, &o, fileno(tmp.f));
     }
     if (r != DX_OK) {
         if (g->net_error != DX_OK) tool_fail("%s: the connection failed: %s", name, net_error_text(g->net_error, g->net_code));
         else if (r == DX_ERR_CHECKSUM) tool_fail("%s: a chunk was damaged on the way: %s is as it was", name, out_path);
+        else if (g->listing_bad) tool_fail("%s: the listing the server sent does not check: %s is as it was", name, out_path);
         else if (r == E_OUT_CHANGED) tool_fail("%s changed while it was read: try again", out_path);
         else tool_fail("%s: %s", name, dx_cas_result_name(r));
         tool_out_abort(&tmp);
@@ -1643,11 +1772,7 @@ query:
     if (tool_out_commit(&tmp) != TOOL_EXIT_OK) goto close;
     {   /* the cache keeps this version (every chunk of it is there now), and what OUT holds */
         dx_cas_id man;
-        static const seed none;
-        const seed *m = g->made_count ? g->made : &none;
-        dx_result e = g->made ? put_manifest(&g->cache, o.root, o.size, g->made_count, m->id, sizeof(seed), (const uint8_t *)&m->length, sizeof(seed), &man)
-                     : nl.count ? put_manifest(&g->cache, o.root, o.size, nl.count, nl.ids[0], 32, (const uint8_t *)nl.lens, 4, &man)
-                                : put_manifest(&g->cache, o.root, o.size, 0, none.id, 32, (const uint8_t *)&none.length, 4, &man);
+        dx_result e = man_put(g, o.root, o.size, &man);
         if (e == DX_OK) e = dx_cas_store_sync(&g->cache);
         if (e == DX_OK) e = record_version(g, o.root, &man);
         if (e != DX_OK) tool_warn("%s is updated, but the cache %s could not record it: %s", out_path, cache_path, dx_cas_result_name(e));
@@ -1666,11 +1791,10 @@ out:
     dx_cas_store_sync(&g->cache); /* what was fetched is kept, even after a failure */
     dx_cas_dir_close(&g->dir);
     if (g->out_fd >= 0) close(g->out_fd);
-    listing_free(&nl);
 #if SYNC_ZSTD
     ZSTD_freeDCtx(g->dctx);
 #endif
-    free(g->seeds), free(g->made), free(g->ring), free(g->local), free(g);
+    free(g->seeds), free(g->man), free(g->ring), free(g->local), free(g);
     return rc;
 }
 

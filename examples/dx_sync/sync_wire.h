@@ -13,7 +13,9 @@
 #define SYNC_MAX_PAYLOAD (128u * 1024 + 64)
 #define SYNC_READ_MAX (128u * 1024)
 #define SYNC_CHUNK_MAX (64u * 1024)
-#define SYNC_LISTING_MAX (64u << 20)
+#define SYNC_LISTING_MAX (64u << 20) /* what a server or publish reads whole (a client reads a frame at a time) */
+#define SYNC_FRAME_CHUNKS 512u       /* chunks in a listing's frame; the last frame may hold fewer */
+#define SYNC_FRAME_MAX (64u * 1024)  /* a frame's bytes, at most (512 chunks take about 22 KB) */
 #define SYNC_NAME_MAX 100
 enum { M_QUERY = 1, M_READ = 2, M_COUNT = 3 };
 enum { E_NO_NAME = 0x8001, E_NO_OBJECT = 0x8002, E_RANGE = 0x8003 };
@@ -60,15 +62,16 @@ static const dx_tp_field chunk_fields[] = {
 };
 static const dx_tp_layout chunk_layout = DX_TP_LAYOUT(T_CHUNK, sync_chunk, chunk_fields);
 
-typedef struct sync_listing {
+typedef struct sync_listing { /* one frame of a listing */
     uint8_t root[32];
-    uint64_t size, count;
+    uint64_t size, count, first;
     dx_tp_slice chunks;
 } sync_listing;
 static const dx_tp_field listing_fields[] = {
     DX_TP_FIELD(sync_listing, root, DX_TP_KIND_BYTES),
     DX_TP_FIELD(sync_listing, size, DX_TP_KIND_U64),
     DX_TP_FIELD(sync_listing, count, DX_TP_KIND_U64),
+    DX_TP_FIELD(sync_listing, first, DX_TP_KIND_U64),
     DX_TP_FIELD_REF(sync_listing, chunks, DX_TP_KIND_SLICE, T_CHUNK),
 };
 static const dx_tp_layout listing_layout = DX_TP_LAYOUT(T_LISTING, sync_listing, listing_fields);
@@ -135,7 +138,102 @@ static dx_cas_id id_of(const uint8_t digest[32]) {
     return id;
 }
 
-/* A listing, checked (see WIRE FORMAT) and copied out: chunk i is ids[i], lens[i]. */
+/* A listing is checked a frame at a time (WIRE FORMAT), so that a client holds
+   a frame or two of it, never the whole: listing_check carries what the
+   frames so far established, listing_frame one frame's chunks copied out. */
+typedef struct listing_check {
+    const dx_cas_hash_alg *alg;
+    uint8_t root[32];
+    uint64_t size;
+    uint64_t count;   /* the listing's chunks (from its first frame) */
+    uint64_t next;    /* chunks checked so far: the next frame's first */
+    uint64_t bytes;   /* their lengths added */
+    uint64_t frames;  /* frames checked */
+    dx_cas_merkle tree;
+    dx_cas_hasher digest; /* of the frames' bytes so far */
+} listing_check;
+
+typedef struct listing_frame {
+    uint64_t first;   /* the index of its first chunk */
+    uint64_t offset;  /* that chunk's offset in the blob */
+    uint32_t n;
+    uint32_t lens[SYNC_FRAME_CHUNKS];
+    uint8_t ids[SYNC_FRAME_CHUNKS][32];
+} listing_frame;
+
+/* root and size: what the listing must describe (the offer's) */
+static void listing_check_init(listing_check *c, const dx_cas_hash_alg *alg, const uint8_t root[32], uint64_t size) {
+    memset(c, 0, sizeof *c);
+    c->alg = alg;
+    memcpy(c->root, root, 32);
+    c->size = size;
+    dx_cas_merkle_init(&c->tree, alg);
+    dx_cas_hasher_init(&c->digest, alg);
+}
+
+/* The length of the frame that begins at buf (its teleport header's TOTAL_SIZE),
+   0 while fewer than the header's 80 bytes are there, DX_ERR_CORRUPT for a
+   length a frame cannot have. */
+static int64_t listing_frame_length(const uint8_t *buf, size_t have) {
+    uint32_t n;
+    if (have < DX_TP_HEADER_SIZE) return 0;
+    n = dx_load_u32le(buf + DX_TP_HEADER_OFF_TOTAL_SIZE);
+    return n < DX_TP_HEADER_SIZE || n > SYNC_FRAME_MAX ? (int64_t)DX_ERR_CORRUPT : (int64_t)n;
+}
+
+/* The next frame, exactly len bytes at buf: checked against the frames before
+   it, its chunks copied into out (NULL: only checked). */
+static dx_result listing_check_frame(listing_check *c, const uint8_t *buf, size_t len, listing_frame *out) {
+    dx_tp_reader r;
+    dx_tp_view v, cv;
+    int32_t sec, csec;
+    uint32_t idx, cidx = 0, i;
+    sync_listing sl;
+    if (listing_frame_length(buf, len) != (int64_t)len || dx_tp_reader_init(&r, buf, len) != DX_OK ||
+        dx_tp_reader_root(&r, &sec, &idx) != DX_OK || dx_tp_reader_view(&r, sec, &listing_layout, &v) != DX_OK)
+        return DX_ERR_CORRUPT;
+    dx_tp_view_read(&v, idx, &sl);
+    if (c->frames == 0) c->count = sl.count;
+    else if (c->next == c->count) return DX_ERR_CORRUPT; /* a frame after the last */
+    if (memcmp(sl.root, c->root, 32) != 0 || sl.size != c->size || sl.count != c->count || sl.first != c->next)
+        return DX_ERR_CORRUPT;
+    /* frames of SYNC_FRAME_CHUNKS chunks, the last one 1..SYNC_FRAME_CHUNKS (an empty blob: one frame of none) */
+    if (sl.chunks.count != (c->count - c->next < SYNC_FRAME_CHUNKS ? c->count - c->next : SYNC_FRAME_CHUNKS))
+        return DX_ERR_CORRUPT;
+    if (sl.chunks.count && (dx_tp_reader_resolve(&r, sl.chunks.off, T_CHUNK, &csec, &cidx) != DX_OK ||
+                            dx_tp_reader_view(&r, csec, &chunk_layout, &cv) != DX_OK || (uint64_t)cidx + sl.chunks.count > cv.count))
+        return DX_ERR_CORRUPT;
+    if (out) out->first = c->next, out->offset = c->bytes, out->n = sl.chunks.count;
+    for (i = 0; i < sl.chunks.count; i++) {
+        sync_chunk ch;
+        dx_cas_id id;
+        uint8_t leaf[32];
+        dx_tp_view_read(&cv, cidx + i, &ch);
+        if (ch.length == 0 || ch.length > SYNC_CHUNK_MAX || c->bytes + ch.length > c->size) return DX_ERR_CORRUPT;
+        if (out) memcpy(out->ids[i], ch.id, 32), out->lens[i] = ch.length;
+        c->bytes += ch.length;
+        id = id_of(ch.id);
+        dx_cas_chunk_leaf(c->alg, &id, leaf);
+        dx_cas_merkle_push(&c->tree, leaf);
+    }
+    c->next += sl.chunks.count, c->frames++;
+    dx_cas_hasher_update(&c->digest, buf, len);
+    return DX_OK;
+}
+
+/* After the frames: DX_OK when they were the whole listing (every chunk, the
+   lengths adding up to the size, the root) and its bytes hash to digest. */
+static dx_result listing_check_end(listing_check *c, const uint8_t digest[32]) {
+    uint8_t got[32];
+    dx_cas_hasher_final(&c->digest, got);
+    if (memcmp(got, digest, 32) != 0) return DX_ERR_CHECKSUM;
+    if (c->frames == 0 || c->next != c->count || c->bytes != c->size) return DX_ERR_CORRUPT;
+    dx_cas_merkle_root(&c->tree, got);
+    return memcmp(got, c->root, 32) == 0 ? DX_OK : DX_ERR_CORRUPT;
+}
+
+/* A whole listing in memory, checked (see WIRE FORMAT) and copied out (publish
+   and the server; a client goes a frame at a time): chunk i is ids[i], lens[i]. */
 typedef struct listing {
     uint8_t root[32];
     uint64_t size, count;
@@ -152,58 +250,43 @@ static void listing_free(listing *l) {
 /* buf: the listing's bytes, whose SHA-256 must be digest; root: what it must describe. */
 static dx_result listing_parse(const dx_cas_hash_alg *alg, const uint8_t *buf, size_t len, const uint8_t digest[32], const uint8_t root[32],
                                uint64_t size, listing *out) {
-    dx_tp_reader r;
-    dx_tp_view v, cv;
-    int32_t sec, csec;
-    uint32_t idx;
-    sync_listing sl;
-    dx_cas_id id;
-    dx_cas_merkle tree;
-    uint8_t leaf[32], got_root[32];
-    uint64_t i, total = 0;
+    listing_check c;
+    listing_frame *f = (listing_frame *)malloc(sizeof *f);
+    size_t at = 0;
+    dx_result r = DX_OK;
     memset(out, 0, sizeof *out);
-    dx_cas_id_hash(alg, buf, len, &id);
-    if (memcmp(id.digest, digest, 32) != 0) return DX_ERR_CHECKSUM;
-    if (dx_tp_reader_init(&r, buf, len) != DX_OK || dx_tp_reader_root(&r, &sec, &idx) != DX_OK ||
-        dx_tp_reader_view(&r, sec, &listing_layout, &v) != DX_OK)
-        return DX_ERR_CORRUPT;
-    dx_tp_view_read(&v, idx, &sl);
-    if (memcmp(sl.root, root, 32) != 0 || sl.size != size) return DX_ERR_CORRUPT;
-    if (sl.count != sl.chunks.count) return DX_ERR_CORRUPT;
-    if (sl.count) {
-        if (dx_tp_reader_resolve(&r, sl.chunks.off, T_CHUNK, &csec, &idx) != DX_OK ||
-            dx_tp_reader_view(&r, csec, &chunk_layout, &cv) != DX_OK || (uint64_t)idx + sl.count > cv.count)
-            return DX_ERR_CORRUPT;
-    }
-    out->ids = (uint8_t(*)[32])malloc((size_t)sl.count * 32 + 1);
-    out->lens = (uint32_t *)malloc((size_t)sl.count * 4 + 1);
-    out->offsets = (uint64_t *)malloc((size_t)sl.count * 8 + 1);
-    if (!out->ids || !out->lens || !out->offsets) {
-        listing_free(out);
-        return DX_ERR_NOMEM;
-    }
-    dx_cas_merkle_init(&tree, alg);
-    for (i = 0; i < sl.count; i++) {
-        sync_chunk c;
-        dx_tp_view_read(&cv, (uint32_t)(idx + i), &c);
-        if (c.length == 0 || c.length > SYNC_CHUNK_MAX) {
-            listing_free(out);
-            return DX_ERR_CORRUPT;
+    if (!f) return DX_ERR_NOMEM;
+    listing_check_init(&c, alg, root, size);
+    do { /* at least one frame, and frames up to the end */
+        int64_t flen = listing_frame_length(buf + at, len - at);
+        uint32_t i;
+        if (flen <= 0 || (uint64_t)flen > len - at) r = DX_ERR_CORRUPT;
+        else r = listing_check_frame(&c, buf + at, (size_t)flen, f);
+        if (r == DX_OK && c.frames == 1) { /* room for the whole listing, now that its count is known */
+            if (c.count > len / 32) r = DX_ERR_CORRUPT; /* a chunk takes 40 bytes of a frame: no allocation beyond that */
+            else {
+                size_t n = (size_t)c.count;
+                out->ids = (uint8_t(*)[32])malloc(n * 32 + 1);
+                out->lens = (uint32_t *)malloc(n * 4 + 1);
+                out->offsets = (uint64_t *)malloc(n * 8 + 1);
+                if (!out->ids || !out->lens || !out->offsets) r = DX_ERR_NOMEM;
+            }
         }
-        memcpy(out->ids[i], c.id, 32);
-        out->lens[i] = c.length, out->offsets[i] = total;
-        total += c.length;
-        id = id_of(c.id);
-        dx_cas_chunk_leaf(alg, &id, leaf);
-        dx_cas_merkle_push(&tree, leaf);
-    }
-    dx_cas_merkle_root(&tree, got_root);
-    if (total != size || memcmp(got_root, root, 32) != 0) {
+        for (i = 0; r == DX_OK && i < f->n; i++) {
+            memcpy(out->ids[f->first + i], f->ids[i], 32);
+            out->lens[f->first + i] = f->lens[i];
+            out->offsets[f->first + i] = (i ? out->offsets[f->first + i - 1] + f->lens[i - 1] : f->offset);
+        }
+        at += r == DX_OK ? (size_t)flen : 0;
+    } while (r == DX_OK && at < len);
+    if (r == DX_OK) r = listing_check_end(&c, digest);
+    free(f);
+    if (r != DX_OK) {
         listing_free(out);
-        return DX_ERR_CORRUPT;
+        return r;
     }
     memcpy(out->root, root, 32);
-    out->size = size, out->count = sl.count;
+    out->size = size, out->count = c.count;
     return DX_OK;
 }
 
@@ -290,25 +373,49 @@ static dx_result offer_parse(const uint8_t *buf, size_t len, sync_offer *out) {
     return DX_OK;
 }
 
-/* A listing of count chunks (chunk i's digest at ids + i * id_stride, its length at
-   lens + i * len_stride) as a finished teleport buffer of w. */
-static dx_result listing_encode(dx_tp_writer *w, const uint8_t root[32], uint64_t size, uint64_t count, const uint8_t *ids,
-                                size_t id_stride, const uint8_t *lens, size_t len_stride, const uint8_t **out, size_t *out_len) {
-    sync_listing sl;
-    sync_chunk *cs;
-    uint64_t i;
-    dx_tp_writer_add_layout(w, &chunk_layout);
-    dx_tp_writer_add_layout(w, &listing_layout);
-    memset(&sl, 0, sizeof sl);
-    cs = (sync_chunk *)dx_tp_writer_reserve(w, T_CHUNK, (size_t)count, &sl.chunks);
-    for (i = 0; cs && i < count; i++) {
-        memcpy(cs[i].id, ids + i * id_stride, 32);
-        memcpy(&cs[i].length, lens + i * len_stride, 4);
+/* A listing of count chunks (chunk i's digest at ids + i * id_stride, its length
+   at lens + i * len_stride): its frames, one after another, in a malloc'd
+   buffer (*out, *out_len) that the caller frees. */
+static dx_result listing_encode(const uint8_t root[32], uint64_t size, uint64_t count, const uint8_t *ids, size_t id_stride,
+                                const uint8_t *lens, size_t len_stride, uint8_t **out, size_t *out_len) {
+    uint64_t frames = count ? (count + SYNC_FRAME_CHUNKS - 1) / SYNC_FRAME_CHUNKS : 1, f, i;
+    size_t cap = (size_t)frames * SYNC_FRAME_MAX, at = 0;
+    uint8_t *buf = (uint8_t *)malloc(cap);
+    void *scratch = malloc(SYNC_FRAME_MAX + 64);
+    dx_result r = buf && scratch ? DX_OK : DX_ERR_NOMEM;
+    for (f = 0; r == DX_OK && f < frames; f++) {
+        uint64_t first = f * SYNC_FRAME_CHUNKS, n = count - first < SYNC_FRAME_CHUNKS ? count - first : SYNC_FRAME_CHUNKS;
+        dx_tp_writer w;
+        dx_tp_writer_config wc;
+        sync_listing sl;
+        sync_chunk *cs;
+        const uint8_t *fb;
+        size_t flen;
+        memset(&wc, 0, sizeof wc);
+        wc.checksum = true;
+        if ((r = dx_tp_writer_init(&w, &wc, scratch, SYNC_FRAME_MAX)) != DX_OK) break;
+        dx_tp_writer_add_layout(&w, &chunk_layout);
+        dx_tp_writer_add_layout(&w, &listing_layout);
+        memset(&sl, 0, sizeof sl);
+        cs = n ? (sync_chunk *)dx_tp_writer_reserve(&w, T_CHUNK, (size_t)n, &sl.chunks) : NULL;
+        for (i = 0; cs && i < n; i++) {
+            memcpy(cs[i].id, ids + (first + i) * id_stride, 32);
+            memcpy(&cs[i].length, lens + (first + i) * len_stride, 4);
+        }
+        memcpy(sl.root, root, 32);
+        sl.size = size, sl.count = count, sl.first = first;
+        dx_tp_writer_set_root(&w, T_LISTING, dx_tp_write(&w, T_LISTING, &sl));
+        if ((r = dx_tp_writer_finish(&w, &fb, &flen)) != DX_OK) break;
+        memcpy(buf + at, fb, flen);
+        at += flen;
     }
-    memcpy(sl.root, root, 32);
-    sl.size = size, sl.count = count;
-    dx_tp_writer_set_root(w, T_LISTING, dx_tp_write(w, T_LISTING, &sl));
-    return dx_tp_writer_finish(w, out, out_len);
+    free(scratch);
+    if (r != DX_OK) {
+        free(buf);
+        return r;
+    }
+    *out = buf, *out_len = at;
+    return DX_OK;
 }
 
 #endif /* DX_SYNC_WIRE_H */
