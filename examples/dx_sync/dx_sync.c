@@ -1614,7 +1614,7 @@ static int cmd_get(int argc, char **argv) {
     double t0 = tool_now();
     int rc = TOOL_EXIT_FAIL, k;
     char hx[17];
-    uint64_t quota = (uint64_t)1 << 30, evicted = 0;
+    uint64_t quota = (uint64_t)1 << 30, evicted = 0, wire = 0;
     for (k = 2; k < argc; k++) {
         bool missing = false;
         const char *a = argv[k];
@@ -1770,9 +1770,13 @@ query:
     }
     if (fchmod(fileno(tmp.f), mode) != 0) tool_warn("cannot set the mode of %s: %s", out_path, strerror(errno));
     if (tool_out_commit(&tmp) != TOOL_EXIT_OK) goto close;
+    wire = g->net.client.bytes_in + g->net.client.bytes_out;
+    dx_net_sync_close(&g->net); /* done with the server: its memory goes before the cache's gc needs its own */
+    free(g->ring), g->ring = NULL;
     {   /* the cache keeps this version (every chunk of it is there now), and what OUT holds */
         dx_cas_id man;
         dx_result e = man_put(g, o.root, o.size, &man);
+        free(g->man), g->man = NULL;
         if (e == DX_OK) e = dx_cas_store_sync(&g->cache);
         if (e == DX_OK) e = record_version(g, o.root, &man);
         if (e != DX_OK) tool_warn("%s is updated, but the cache %s could not record it: %s", out_path, cache_path, dx_cas_result_name(e));
@@ -1781,7 +1785,7 @@ query:
     if (g->key[0]) out_state_set(cache_path, g->key, out_path, o.root);
     hex(o.root, 8, hx);
     printf("%s: %s, %llu bytes on the wire, %llu bytes written (%llu from the cache, %llu from OUT), root %s..., %.3f s\n",
-           name, kind, (unsigned long long)(g->net.client.bytes_in + g->net.client.bytes_out), (unsigned long long)o.size,
+           name, kind, (unsigned long long)wire, (unsigned long long)o.size,
            (unsigned long long)g->from_cache, (unsigned long long)g->from_seed, hx, tool_now() - t0);
     if (evicted) printf("%s: %llu older version%s evicted from the cache (--cache-quota)\n", name, (unsigned long long)evicted, evicted == 1 ? "" : "s");
     rc = tool_stdout_done();
