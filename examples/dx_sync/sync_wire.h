@@ -379,9 +379,9 @@ static dx_result offer_parse(const uint8_t *buf, size_t len, sync_offer *out) {
 static dx_result listing_encode(const uint8_t root[32], uint64_t size, uint64_t count, const uint8_t *ids, size_t id_stride,
                                 const uint8_t *lens, size_t len_stride, uint8_t **out, size_t *out_len) {
     uint64_t frames = count ? (count + SYNC_FRAME_CHUNKS - 1) / SYNC_FRAME_CHUNKS : 1, f, i;
-    size_t cap = (size_t)frames * SYNC_FRAME_MAX, at = 0;
+    size_t cap = (size_t)frames * (SYNC_FRAME_CHUNKS * sizeof(sync_chunk) + 2048), at = 0; /* a frame's bytes, about */
     uint8_t *buf = (uint8_t *)malloc(cap);
-    void *scratch = malloc(SYNC_FRAME_MAX + 64);
+    void *scratch = malloc(SYNC_FRAME_MAX);
     dx_result r = buf && scratch ? DX_OK : DX_ERR_NOMEM;
     for (f = 0; r == DX_OK && f < frames; f++) {
         uint64_t first = f * SYNC_FRAME_CHUNKS, n = count - first < SYNC_FRAME_CHUNKS ? count - first : SYNC_FRAME_CHUNKS;
@@ -406,6 +406,14 @@ static dx_result listing_encode(const uint8_t root[32], uint64_t size, uint64_t 
         sl.size = size, sl.count = count, sl.first = first;
         dx_tp_writer_set_root(&w, T_LISTING, dx_tp_write(&w, T_LISTING, &sl));
         if ((r = dx_tp_writer_finish(&w, &fb, &flen)) != DX_OK) break;
+        if (at + flen > cap) {
+            uint8_t *more = (uint8_t *)realloc(buf, cap = at + flen + cap / 4);
+            if (!more) {
+                r = DX_ERR_NOMEM;
+                break;
+            }
+            buf = more;
+        }
         memcpy(buf + at, fb, flen);
         at += flen;
     }
