@@ -1,4 +1,4 @@
-/* dx_cas.h - v0.4.4 - Merkle content-addressable storage: hashing, chunking, proofs, stores, snapshots - SPDX-License-Identifier: MIT OR Unlicense (text at end)
+/* dx_cas.h - v0.4.5 - Merkle content-addressable storage: hashing, chunking, proofs, stores, snapshots - SPDX-License-Identifier: MIT OR Unlicense (text at end)
 
    A content-addressable store that a backup tool, a package updater, a sync
    service or a firmware image store can embed: SHA-256 (portable C, x86
@@ -207,7 +207,8 @@ API
        store (an object put during the sweep may be deleted; a directory
        store's unsynced batch is never swept). max_depth 0 = 64. errors also:
        DX_ERR_INVAL (an unknown flag). allocates (the store's allocator): the
-       mark set and the walk stack.
+       mark set (a 32-byte slot per object reached, the table between 3/8
+       and 3/4 full) and the walk stack.
 
    Memory store: a hash table and an arena in one block (caller memory or the allocator)
    size_t dx_cas_mem_memory_size(const dx_cas_mem_config *cfg)     bytes for max_objects / max_bytes
@@ -304,8 +305,9 @@ API
        own allocator), and a buffer as large as the largest object; in batch
        mode a set of the batch's digests (8 bytes each, a table at most 4x
        the batch's objects; without memory every lookup also looks in tmp/);
-       the pack table (64 bytes a slot, at most 3/4 full: about 85 to 170
-       bytes per packed object), the open pack's index (56 bytes an object),
+       the pack table (a 64-byte entry per packed object and an 8-byte slot
+       in a table between 3/8 and 3/4 full: about 75 to 85 bytes an object),
+       the open pack's index (56 bytes an object),
        the open block (DX_CAS_DIR_PACK_BLOCK), the last four blocks read
        and a list of the packs; dx_cas_dir_close frees them.
    dx_result dx_cas_dir_store(d, alg, dx_cas_store *out) / void dx_cas_dir_close(d)
@@ -697,6 +699,12 @@ WIRE FORMAT (integers little-endian; offsets are the DX_CAS_<RECORD>_OFF_* names
    hold, and damaged packs with the code a reader gives).
 
 VERSION HISTORY
+   0.4.5 (2026-11-25) a directory store's pack table keeps each packed object's entry once, in
+                      pages that do not move as it grows, and finds it through a table of
+                      8-byte slots (was: 64-byte slots, the table between 3/8 and 3/4 full):
+                      about 75 to 85 bytes an object instead of 85 to 170, and no second
+                      copy of the entries while the table grows. gc's and verify's mark
+                      set grows at 3/4 full instead of 1/2 (32 bytes a slot).
    0.4.4 (2026-11-25) runs of zero bytes: the chunker steps over them 8 bytes a compare
                       (same chunks: tests/cas_test.c p_chunker_zero_runs), and a store
                       hashes a zero object of the length it last hashed once (puts and
@@ -989,8 +997,8 @@ DX_INLINE const char *dx_result_name(dx_result r) {
 
 #define DX_CAS_VERSION_MAJOR 0
 #define DX_CAS_VERSION_MINOR 4
-#define DX_CAS_VERSION_PATCH 4
-#define DX_CAS_VERSION DX_VERSION_PACK(0, 4, 4)
+#define DX_CAS_VERSION_PATCH 5
+#define DX_CAS_VERSION DX_VERSION_PACK(0, 4, 5)
 
 #ifdef __cplusplus
 extern "C" {
@@ -1622,8 +1630,10 @@ typedef struct dx_cas_dir {
     uint32_t rblk_pack[4];
     bool rblk_valid[4];
     uint32_t rblk_next;   /* the entry the next one replaces */
-    void *pidx;           /* the pack index: one slot per packed object (private table of pidx_cap slots) */
+    void *pidx;           /* the pack index (private): pidx_cap slots of 8 bytes, used: live and deleted */
     size_t pidx_cap, pidx_used;
+    void **pents;         /* private: the packed objects' entries, in pages; pent_count of them */
+    size_t pent_count, pent_pages, pent_dir;
     uint64_t packed, packed_bytes; /* puts this handle appended to packs (stored bytes) */
     uint64_t repacked;    /* packs rewritten because they lost objects */
     uint32_t bad_packs;   /* packs that did not pass their checks at open or a rescan (none of it is trusted) */
@@ -3993,7 +4003,7 @@ DXI_PRIVATE int dxi_cas_mark(dxi_cas_gc *g, const uint8_t *d) {
         g->has_zero = true;
         return 1;
     }
-    if ((g->used + 1) * 2 > g->cap) { /* grow: twice the slots */
+    if ((g->used + 1) * 4 > g->cap * 3) { /* at most 3/4 full, or twice the slots */
         dxi_cas_gc old = *g;
         g->cap = old.cap ? old.cap * 2 : 1024;
         g->set = (uint8_t *)dxi_cas_alloc(g->a, g->cap * DX_CAS_HASH_SIZE);
@@ -4405,9 +4415,13 @@ DXI_PRIVATE int64_t dxi_cas_dir_fd_size(dx_cas_dir *d, int fd, uint64_t *out_fil
    d->packs lists every pack this handle knows: in packs/ (IN), being written in
    the batch's tmp folder (OPEN), finished there and waiting for the sync's
    rename (DONE), failed its checks (BAD: reported, never read), removed (GONE).
-   d->pidx is one table over all of them: open addressing on the digest, one
-   slot per packed object; a deleted object's slot stays as a tombstone (DEAD)
-   until the table grows. A pack that lost an object is rewritten at the next
+   Every packed object this handle knows has an entry (64 bytes; pages of
+   DXI_CAS_PENT_PAGE, never moved but when the table is rebuilt), and d->pidx
+   finds them: open addressing on the digest, a slot of 8 bytes per entry (its
+   number, and 4 bytes of the digest that spare reading most entries), the
+   table between 3/8 and 3/4 full: about 75 to 85 bytes an object. A deleted
+   object's entry stays, marked DEAD, until the table grows; then the live
+   entries move down over the dead ones and the table is built anew. A pack that lost an object is rewritten at the next
    sync: its live objects go into the batch's new pack, and the old file is
    removed only once the new one is durable and in place. */
 enum { DXI_CAS_PACK_IN = 1, DXI_CAS_PACK_OPEN, DXI_CAS_PACK_DONE, DXI_CAS_PACK_BAD, DXI_CAS_PACK_GONE };
@@ -4436,62 +4450,110 @@ typedef struct dxi_cas_pack {
 
 DXI_PRIVATE dxi_cas_pack *dxi_cas_packs(const dx_cas_dir *d) { return (dxi_cas_pack *)d->packs; }
 
+#define DXI_CAS_PENT_PAGE 1024u /* entries a page (64 KiB) */
+typedef struct dxi_cas_pslot {
+    uint32_t ent;  /* the entry's number + 1; 0: a free slot */
+    uint32_t tag;  /* digest bytes 8..11 */
+} dxi_cas_pslot;
+
 DXI_PRIVATE size_t dxi_cas_pidx_home(const uint8_t *digest, size_t cap) {
     return (size_t)(dx_load_u64le(digest) * 0x9e3779b97f4a7c15ull >> 20) & (cap - 1);
 }
 
-/* the first live slot of an id, or NULL */
+DXI_PRIVATE dxi_cas_pent *dxi_cas_pent_at(const dx_cas_dir *d, size_t n) {
+    return (dxi_cas_pent *)d->pents[n / DXI_CAS_PENT_PAGE] + n % DXI_CAS_PENT_PAGE;
+}
+
+/* the first live entry of an id, or NULL */
 DXI_PRIVATE dxi_cas_pent *dxi_cas_pidx_find(const dx_cas_dir *d, const dx_cas_id *id) {
-    dxi_cas_pent *t = (dxi_cas_pent *)d->pidx;
+    const dxi_cas_pslot *t = (const dxi_cas_pslot *)d->pidx;
+    uint32_t tag = dx_load_u32le(id->digest + 8);
     size_t i;
     if (!d->pidx_cap) return NULL;
-    for (i = dxi_cas_pidx_home(id->digest, d->pidx_cap); t[i].state != DXI_CAS_PENT_FREE; i = (i + 1) & (d->pidx_cap - 1))
-        if (t[i].state == DXI_CAS_PENT_LIVE && t[i].alg == id->alg && DX_MEMCMP(t[i].digest, id->digest, DX_CAS_HASH_SIZE) == 0)
-            return &t[i];
+    for (i = dxi_cas_pidx_home(id->digest, d->pidx_cap); t[i].ent; i = (i + 1) & (d->pidx_cap - 1)) {
+        dxi_cas_pent *e;
+        if (t[i].tag != tag) continue;
+        e = dxi_cas_pent_at(d, t[i].ent - 1);
+        if (e->state == DXI_CAS_PENT_LIVE && e->alg == id->alg && DX_MEMCMP(e->digest, id->digest, DX_CAS_HASH_SIZE) == 0) return e;
+    }
     return NULL;
 }
 
-/* the live slot of an id's copy at offset in pack k (exact), or of a copy in a pack other than k (!exact) */
+/* the live entry of an id's copy at offset in pack k (exact), or of a copy in a pack other than k (!exact) */
 DXI_PRIVATE dxi_cas_pent *dxi_cas_pidx_copy(const dx_cas_dir *d, const dx_cas_id *id, uint32_t k, uint64_t offset,
                                             bool exact) {
-    dxi_cas_pent *t = (dxi_cas_pent *)d->pidx;
+    const dxi_cas_pslot *t = (const dxi_cas_pslot *)d->pidx;
+    uint32_t tag = dx_load_u32le(id->digest + 8);
     size_t i;
     if (!d->pidx_cap) return NULL;
-    for (i = dxi_cas_pidx_home(id->digest, d->pidx_cap); t[i].state != DXI_CAS_PENT_FREE; i = (i + 1) & (d->pidx_cap - 1)) {
-        if (t[i].state != DXI_CAS_PENT_LIVE || t[i].alg != id->alg || DX_MEMCMP(t[i].digest, id->digest, DX_CAS_HASH_SIZE) != 0)
+    for (i = dxi_cas_pidx_home(id->digest, d->pidx_cap); t[i].ent; i = (i + 1) & (d->pidx_cap - 1)) {
+        dxi_cas_pent *e;
+        if (t[i].tag != tag) continue;
+        e = dxi_cas_pent_at(d, t[i].ent - 1);
+        if (e->state != DXI_CAS_PENT_LIVE || e->alg != id->alg || DX_MEMCMP(e->digest, id->digest, DX_CAS_HASH_SIZE) != 0)
             continue;
-        if (exact ? (t[i].pack == k && t[i].offset == offset) : t[i].pack != k) return &t[i];
+        if (exact ? (e->pack == k && e->offset == offset) : e->pack != k) return e;
     }
     return NULL;
 }
 
-/* A slot for an object in pack k (slot pointers do not survive this call: the table may move). */
+/* entry n into a table of cap slots (it has room) */
+DXI_PRIVATE void dxi_cas_pidx_slot(dx_cas_dir *d, dxi_cas_pslot *t, size_t cap, size_t n) {
+    const dxi_cas_pent *e = dxi_cas_pent_at(d, n);
+    size_t i;
+    for (i = dxi_cas_pidx_home(e->digest, cap); t[i].ent; i = (i + 1) & (cap - 1)) {}
+    t[i].ent = (uint32_t)(n + 1), t[i].tag = dx_load_u32le(e->digest + 8);
+}
+
+/* The table built anew for the live entries (moved down over the dead ones), at most half full. */
+DXI_PRIVATE dx_result dxi_cas_pidx_rebuild(dx_cas_dir *d) {
+    dxi_cas_pslot *t;
+    size_t live = 0, cap = 1024, n, pages;
+    for (n = 0; n < d->pent_count; n++) {
+        dxi_cas_pent *e = dxi_cas_pent_at(d, n);
+        if (e->state != DXI_CAS_PENT_LIVE) continue;
+        if (live != n) *dxi_cas_pent_at(d, live) = *e;
+        live++;
+    }
+    d->pent_count = live;
+    pages = (live + DXI_CAS_PENT_PAGE - 1) / DXI_CAS_PENT_PAGE;
+    while (d->pent_pages > pages) dxi_cas_free(&d->allocator, d->pents[--d->pent_pages], DXI_CAS_PENT_PAGE * sizeof(dxi_cas_pent));
+    while (cap < (live + 1) * 2) cap *= 2;
+    if (cap > SIZE_MAX / sizeof *t || live >= 0xffffffffu) return DX_ERR_NOMEM;
+    t = (dxi_cas_pslot *)dxi_cas_alloc(&d->allocator, cap * sizeof *t);
+    if (!t) return DX_ERR_NOMEM;
+    DX_MEMSET(t, 0, cap * sizeof *t);
+    for (n = 0; n < live; n++) dxi_cas_pidx_slot(d, t, cap, n);
+    dxi_cas_free(&d->allocator, d->pidx, d->pidx_cap * sizeof *t);
+    d->pidx = t, d->pidx_cap = cap, d->pidx_used = live;
+    return DX_OK;
+}
+
+/* An entry for an object in pack k (entry pointers do not survive this call: the table may be rebuilt). */
 DXI_PRIVATE dx_result dxi_cas_pidx_add(dx_cas_dir *d, const dx_cas_id *id, uint32_t k, uint64_t offset, uint32_t stored,
                                        uint32_t size, uint32_t inner) {
-    dxi_cas_pent *t;
-    size_t i;
-    if ((d->pidx_used + 1) * 4 > d->pidx_cap * 3) { /* at most 3/4 full (tombstones count): a new table, live slots only */
-        dxi_cas_pent *old = (dxi_cas_pent *)d->pidx;
-        size_t live = 0, cap = 1024, j;
-        for (j = 0; j < d->pidx_cap; j++) live += old[j].state == DXI_CAS_PENT_LIVE;
-        while (cap < (live + 1) * 2) cap *= 2;
-        if (cap > SIZE_MAX / sizeof *t) return DX_ERR_NOMEM;
-        t = (dxi_cas_pent *)dxi_cas_alloc(&d->allocator, cap * sizeof *t);
-        if (!t) return DX_ERR_NOMEM;
-        DX_MEMSET(t, 0, cap * sizeof *t);
-        for (j = 0; j < d->pidx_cap; j++) {
-            if (old[j].state != DXI_CAS_PENT_LIVE) continue;
-            for (i = dxi_cas_pidx_home(old[j].digest, cap); t[i].state != DXI_CAS_PENT_FREE; i = (i + 1) & (cap - 1)) {}
-            t[i] = old[j];
+    dxi_cas_pent *e;
+    dx_result r;
+    /* at most 3/4 full (dead entries count) */
+    if ((d->pidx_used + 1) * 4 > d->pidx_cap * 3 && (r = dxi_cas_pidx_rebuild(d)) != DX_OK) return r;
+    if (d->pent_count == d->pent_pages * DXI_CAS_PENT_PAGE) { /* a new page */
+        void *page;
+        if (d->pent_pages == d->pent_dir) {
+            size_t dir = d->pent_dir ? d->pent_dir * 2 : 16;
+            void **more = (void **)dxi_cas_alloc(&d->allocator, dir * sizeof *more);
+            if (!more) return DX_ERR_NOMEM;
+            if (d->pent_pages) DX_MEMCPY(more, d->pents, d->pent_pages * sizeof *more);
+            dxi_cas_free(&d->allocator, d->pents, d->pent_dir * sizeof *more);
+            d->pents = more, d->pent_dir = dir;
         }
-        dxi_cas_free(&d->allocator, old, d->pidx_cap * sizeof *t);
-        d->pidx = t, d->pidx_cap = cap, d->pidx_used = live;
+        if (!(page = dxi_cas_alloc(&d->allocator, DXI_CAS_PENT_PAGE * sizeof(dxi_cas_pent)))) return DX_ERR_NOMEM;
+        d->pents[d->pent_pages++] = page;
     }
-    t = (dxi_cas_pent *)d->pidx;
-    for (i = dxi_cas_pidx_home(id->digest, d->pidx_cap); t[i].state != DXI_CAS_PENT_FREE; i = (i + 1) & (d->pidx_cap - 1)) {}
-    DX_MEMCPY(t[i].digest, id->digest, DX_CAS_HASH_SIZE);
-    t[i].alg = (uint8_t)id->alg, t[i].state = DXI_CAS_PENT_LIVE, t[i].unused = 0;
-    t[i].pack = k, t[i].offset = offset, t[i].stored = stored, t[i].size = size, t[i].inner = inner;
+    e = dxi_cas_pent_at(d, d->pent_count);
+    DX_MEMCPY(e->digest, id->digest, DX_CAS_HASH_SIZE);
+    e->alg = (uint8_t)id->alg, e->state = DXI_CAS_PENT_LIVE, e->unused = 0;
+    e->pack = k, e->offset = offset, e->stored = stored, e->size = size, e->inner = inner;
+    dxi_cas_pidx_slot(d, (dxi_cas_pslot *)d->pidx, d->pidx_cap, d->pent_count++);
     d->pidx_used++;
     return DX_OK;
 }
@@ -5150,8 +5212,8 @@ DXI_PRIVATE dx_result dxi_cas_dir_iterate_packed(dx_cas_dir *d, dx_cas_iter_fn f
     if (!cap) return DX_OK;
     order = (const dxi_cas_pent **)dxi_cas_alloc(&d->allocator, cap * sizeof *order);
     if (!order) return DX_ERR_NOMEM;
-    for (i = 0; i < d->pidx_cap && n < cap; i++) {
-        const dxi_cas_pent *s = (const dxi_cas_pent *)d->pidx + i;
+    for (i = 0; i < d->pent_count && n < cap; i++) {
+        const dxi_cas_pent *s = dxi_cas_pent_at(d, i);
         dx_cas_id id;
         if (s->state != DXI_CAS_PENT_LIVE) continue;
         id.alg = s->alg;
@@ -5461,7 +5523,9 @@ DX_CAS_API void dx_cas_dir_close(dx_cas_dir *d) {
             if (dxi_cas_packs(d)[k].fd >= 0) close(dxi_cas_packs(d)[k].fd);
     }
     dxi_cas_free(&d->allocator, d->packs, (size_t)d->pack_cap * sizeof(dxi_cas_pack));
-    dxi_cas_free(&d->allocator, d->pidx, d->pidx_cap * sizeof(dxi_cas_pent));
+    dxi_cas_free(&d->allocator, d->pidx, d->pidx_cap * sizeof(dxi_cas_pslot));
+    while (d->pent_pages) dxi_cas_free(&d->allocator, d->pents[--d->pent_pages], DXI_CAS_PENT_PAGE * sizeof(dxi_cas_pent));
+    dxi_cas_free(&d->allocator, d->pents, d->pent_dir * sizeof(void *));
     dxi_cas_free(&d->allocator, d->open_index, d->open_index_cap ? d->open_index_cap + DX_CAS_PACK_TRAILER_SIZE : 0);
     dxi_cas_free(&d->allocator, d->blk[0], d->blk[0] ? DX_CAS_DIR_PACK_BLOCK : 0);
     dxi_cas_free(&d->allocator, d->blk[1], d->blk[1] ? DX_CAS_DIR_PACK_BLOCK : 0);
