@@ -7,8 +7,9 @@
 #     with its times and modes; restore never writes through a symlink out of DIR (a folder or a file)
 #  2b. a file rewritten (all A, all B) during captures is never stored half-old half-new
 #  2c. the local copy of a large file's last version (--copy-min): diffed against, a spoilt one and one cut
-#     short by a SIGKILL not used, every version restored byte-identical (the latest from the copy, or past a
-#     spoilt one from the store), copies of deleted files removed
+#     short by a SIGKILL not used, every version restored byte-identical (the latest from the copy, its
+#     chunks cut where its chunk list says; from the store past a spoilt copy or a list that lies), copies
+#     of deleted files removed
 #  3. a history of STATEKEEPER_VERSIONS versions of random edits, each restored byte-identical; gc --keep
 #  4. a damaged store: verify reports it, restore writes nothing wrong
 #  5. permission-denied files reported and skipped (as nobody, by setpriv or runuser, when run as root), exit 3
@@ -226,6 +227,12 @@ mkdir -p cz; head -c 8388608 /dev/zero > cz/z; head -c 8388609 /dev/zero > cz/z1
 rm -rf cr; "$sk" restore --store CZ cr --no-sync 2> err || die "restore of zeros from copies: $(cat err)"
 grep -q '(3 read from their local copy)' err || die "the zeros were not restored from their copies: $(cat err)"
 same_tree cz cr "files of 8 MiB and a byte more or less restored from their copies"
+# the chunks of a copy are cut where its chunk list says: a list whose lengths lie gives another root, and
+# each file is rebuilt from the store instead
+for l in CZ/sk-copy/*.cl; do printf '\000\020\000\000' | dd of="$l" bs=1 seek=56 conv=notrunc status=none; done
+rm -rf cr; "$sk" restore --store CZ cr --no-sync 2> err || die "restore past chunk lists that lie: $(cat err)"
+grep -q 'local copy' err && die "a restore cut a copy where a chunk list that lies said: $(cat err)"
+same_tree cz cr "files restored past chunk lists whose lengths lie"
 printf 'X' | dd of="$(the_copy C)" bs=1 seek=$((4 * 1048576 + 3)) conv=notrunc status=none
 rm -rf cr; "$sk" restore --store C cr --no-sync 2> err || die "restore of the latest with a spoilt copy: $(cat err)"
 grep -q 'local copy' err && die "a restore used a spoilt copy: $(cat err)"
@@ -237,7 +244,7 @@ rnd 2000000 > c/big2; cap_c ' 2 files, '
 echo more >> c/small; "$sk" capture --store C --state c --no-sync --copy-min 0 2> err || die "capture --copy-min 0: $(cat err)"
 [ -z "$(ls -A C/sk-copy)" ] || die "--copy-min 0 kept a copy: $(ls -la C/sk-copy)"
 run restore --store C --copy-min 1 cr; [ $rc -eq 2 ] || die "restore --copy-min: rc $rc, not 2"
-step "local copies (--copy-min 1): $(ls cv | wc -l) versions of a 9 MiB file, $diffed diffed against its copy ($unhashed bytes of chunks taken from its chunk list once), a spoilt copy, a spoilt chunk list and a copy cut short by a SIGKILL not used (the base rebuilt from the store), edits, an insertion, a shrink; every version restored byte-identical (the latest from its copy, and from the store past a spoilt copy; files of 8 MiB and a byte more or less from copies); verify ok; the copy of a deleted file removed, none with --copy-min 0"
+step "local copies (--copy-min 1): $(ls cv | wc -l) versions of a 9 MiB file, $diffed diffed against its copy ($unhashed bytes of chunks taken from its chunk list once), a spoilt copy, a spoilt chunk list and a copy cut short by a SIGKILL not used (the base rebuilt from the store), edits, an insertion, a shrink; every version restored byte-identical (the latest from its copy, and from the store past a spoilt copy; files of 8 MiB and a byte more or less from copies, cut where their chunk lists say, and from the store past lists whose lengths lie); verify ok; the copy of a deleted file removed, none with --copy-min 0"
 
 # --- 3. a history of 50 versions of random edits ---
 RANDOM=17

@@ -1185,7 +1185,9 @@ static frec *prev_find(sk *g, const char *path);
    chunk's id from it, without cutting or hashing the chunk again, where the new content has a
    chunk at the same offset with the same bytes (FastCDC's next cut depends only on the bytes
    from a chunk's start, so the new content cuts there too): a capture hashes what changed and
-   the chunks around it, not the whole file. The list is read as the pass goes and checked at
+   the chunks around it, not the whole file. A restore from the copy cuts its chunks where the
+   list says instead of running FastCDC over it again, and checks the root of their SHA-256 as
+   always. The list is read as the pass goes and checked at
    its end; one that does not check makes the pass run again without it. Written beside the copy
    under <copy>.cl.tmp and renamed once the copy's footer is. */
 #define LIST_TRAILER 36
@@ -1598,6 +1600,22 @@ static dx_result split_root_cut(split_root *sr, const uint8_t *p, size_t len, bo
     return DX_OK;
 }
 
+/* the reader, instead of cutting: the ends of the chunks of li (a chunk list) that end at or before end */
+static dx_result split_root_cut_list(split_root *sr, list_in *li, uint64_t end, unsigned *list) {
+    uint64_t *cuts = sr->cuts[sr->fill];
+    size_t n = 0;
+    if (!li->have && li->taken == 0) list_in_next(li);
+    while (li->have && li->start + li->len <= end) {
+        if (n == sr->cap) return DX_ERR_LIMIT;
+        cuts[n++] = li->start + li->len;
+        list_in_next(li);
+    }
+    sr->ncuts[sr->fill] = n;
+    *list = sr->fill;
+    sr->fill ^= 1u;
+    return DX_OK;
+}
+
 /* the bytes [from, to) of carry (the stream's bytes before off) followed by seg (len bytes at off) */
 static void split_root_feed(split_root *sr, uint64_t from, uint64_t to, const uint8_t *seg, uint64_t off) {
     uint64_t carry_off = off - sr->carry_len;
@@ -1684,10 +1702,13 @@ static void out_segment(void *arg) {
 
 /* A restore of the version a copy holds (the latest, usually) reads the copy instead of rebuilding
    the content from the store: each segment checked against the copy's hash, the Merkle root made
-   again (here, while the helper writes) and checked at the end, as for a DELTA. DX_ERR_NOTFOUND: no
-   such copy, or it did not check out (nothing is left in out_fd: the caller rebuilds). */
+   again (here, while the helper writes) and checked at the end, as for a DELTA. The chunks are cut
+   where the copy's chunk list says, when it has one for this content, instead of by FastCDC again
+   (a third of the CPU): as safe, since the root over the chunks' SHA-256 is what is checked, and
+   a list that lies gives another root. DX_ERR_NOTFOUND: no such copy, or it did not check out
+   (nothing is left in out_fd: the caller rebuilds). */
 static dx_result copy_restore(sk *g, const frec *f, int out_fd, int *err) {
-    char name[DX_CAS_PATH_MAX + 64], held[4096];
+    char name[DX_CAS_PATH_MAX + 64], held[4096], ln[DX_CAS_PATH_MAX + 72];
     uint8_t root[32], *buf[2] = {NULL, NULL};
     uint64_t size, *hash = NULL, off;
     helper h;
@@ -1695,6 +1716,7 @@ static dx_result copy_restore(sk *g, const frec *f, int out_fd, int *err) {
     size_t i, got;
     unsigned cuts = 0;
     int fd;
+    list_in *li;
     dx_result r = DX_OK;
     *err = 0;
     copy_name(g, f->path, name, sizeof name);
@@ -1705,6 +1727,8 @@ static dx_result copy_restore(sk *g, const frec *f, int out_fd, int *err) {
         close(fd);
         return DX_ERR_NOTFOUND;
     }
+    snprintf(ln, sizeof ln, "%s.cl", name);
+    li = list_in_open(open(ln, O_RDONLY | O_CLOEXEC), size, root, &g->alg); /* NULL: cut by FastCDC */
     memset(&j, 0, sizeof j);
     memset(&h, 0, sizeof h);
     j.fd = out_fd, j.rehash = true;
@@ -1716,6 +1740,7 @@ static dx_result copy_restore(sk *g, const frec *f, int out_fd, int *err) {
         uint8_t *b = buf[i & 1]; /* its last reader, the write before the last, is done */
         size_t len = size - off < SEG_SIZE ? (size_t)(size - off) : SEG_SIZE;
         if (pread_sparse(fd, b, len, off, &got) != DX_OK || got != len || dx_patch_xxh64(b, len, 0) != hash[i]) r = DX_ERR_NOTFOUND;
+        else if (li) r = split_root_cut_list(&j.root, li, off + len, &cuts) == DX_OK ? DX_OK : DX_ERR_NOTFOUND;
         else r = split_root_cut(&j.root, b, len, false, &cuts);
         helper_wait(&h);
         if (r == DX_OK) r = j.r;
@@ -1727,7 +1752,8 @@ static dx_result copy_restore(sk *g, const frec *f, int out_fd, int *err) {
     helper_wait(&h);
     helper_stop(&h);
     if (r == DX_OK) r = j.r, *err = j.err;
-    if (r == DX_OK) r = split_root_finish(&j.root, root);
+    if (r == DX_OK && (r = split_root_finish(&j.root, root)) != DX_OK && li) r = DX_ERR_NOTFOUND; /* a list short of the end */
+    (void)list_in_close(li); /* its own hash need not check: the root does */
     split_root_free(&j.root);
     if (r == DX_OK && (j.off != f->size || memcmp(root, f->root, 32) != 0)) r = DX_ERR_NOTFOUND;
     if (r == DX_OK && ftruncate(out_fd, (off_t)j.off) != 0) *err = errno, r = DX_ERR_IO;
