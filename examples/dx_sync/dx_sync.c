@@ -1016,10 +1016,15 @@ typedef struct cursor {
 #define NO_FRAME UINT64_MAX
 #define CURSOR_RAW (SYNC_FRAME_MAX + SYNC_READ_MAX)
 
+/* until the piece in flight has landed (or failed) */
+static dx_result cursor_wait(cursor *c) {
+    dx_result r = DX_OK;
+    while (c->pending && (r = dx_reactor_run(&c->g->net.loop, DX_REACTOR_RUN_ONCE)) == DX_OK) {}
+    return r;
+}
+
 static void cursor_close(cursor *c) {
-    getter *g = c->g;
-    while (g && c->pending) /* its answer lands in raw */
-        if (dx_reactor_run(&g->net.loop, DX_REACTOR_RUN_ONCE) != DX_OK) break;
+    if (c->g) (void)cursor_wait(c); /* its answer lands in raw */
     free(c->raw), free(c->f[0]), free(c->f[1]);
     memset(c, 0, sizeof *c);
 }
@@ -1073,8 +1078,7 @@ static dx_result cursor_load(cursor *c, int k) {
             if ((r = dx_reactor_run(&g->net.loop, DX_REACTOR_RUN_ONCE)) != DX_OK) return r; /* room comes back with answers */
             continue;
         }
-        while (c->pending)
-            if ((r = dx_reactor_run(&g->net.loop, DX_REACTOR_RUN_ONCE)) != DX_OK) return r;
+        if ((r = cursor_wait(c)) != DX_OK) return r;
     }
     if (flen < 0 || (r = listing_check_frame(&c->check, c->raw, (size_t)flen, c->f[k])) != DX_OK)
         return g->listing_bad = true, DX_ERR_CORRUPT;
@@ -1118,8 +1122,7 @@ static dx_result cursor_chunk(cursor *c, uint64_t i, uint64_t keep, listing_fram
 
 /* After the last chunk: the listing was exactly its frames, and checks whole. */
 static dx_result cursor_end(getter *g, cursor *c) {
-    while (c->pending) /* asked ahead: there is nothing after the last frame, so this answer is damage */
-        if (dx_reactor_run(&g->net.loop, DX_REACTOR_RUN_ONCE) != DX_OK) break;
+    (void)cursor_wait(c); /* asked ahead: there is nothing after the last frame, so this answer is damage */
     if (c->have != 0 || c->asked != c->len || c->failed || listing_check_end(&c->check, c->digest) != DX_OK)
         return g->listing_bad = true, DX_ERR_CORRUPT;
     return DX_OK;
