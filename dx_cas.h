@@ -1,4 +1,4 @@
-/* dx_cas.h - v0.4.5 - Merkle content-addressable storage: hashing, chunking, proofs, stores, snapshots - SPDX-License-Identifier: MIT OR Unlicense (text at end)
+/* dx_cas.h - v0.5.0 - Merkle content-addressable storage: hashing, chunking, proofs, stores, snapshots - SPDX-License-Identifier: MIT OR Unlicense (text at end)
 
    A content-addressable store that a backup tool, a package updater, a sync
    service or a firmware image store can embed: SHA-256 (portable C, x86
@@ -252,8 +252,27 @@ API
        finishes the pack (an index sorted by id, a
        checksummed trailer: WIRE FORMAT "DXCK"), makes it durable with the
        rest and renames it to packs/<checksum>.pack. Open reads and checks
-       every pack's index into one table (about 56 bytes an object; has() of
-       a packed object is a lookup, no system call); a pack that fails a check
+       every pack's index into one table (about 85 bytes an object; has() of
+       a packed object is a lookup, no system call), but for the packs that
+       packs/index covers (0.5.0): once the table holds cfg->table_max
+       objects of finished packs or more (0: DX_CAS_DIR_TABLE_MAX, 65,536;
+       UINT64_MAX: never), a sync merges them and the index there was into a
+       new packs/index (WIRE FORMAT "DXCX": every entry sorted by digest,
+       behind a fan-out table the handle keeps), written under a temporary
+       name, fsync'd (unless no_sync) and renamed into place, and drops them
+       from the table (d->indexed counts the merges). A lookup the table
+       misses then reads the index: one pread of at most 64 entries (a
+       store of more than about 2^22 objects: a few more, halving its
+       bucket). So the table's memory stays bounded however large the store
+       grows (t_dir_index), and an open reads the index (checked whole: its
+       SHA-256) instead of every covered pack's. An index that fails a check
+       is not used (d->bad_index: its packs are read into the table; the next
+       merge writes it anew); packs made since (by this handle or others) are
+       read into the table. A delete of an object in a covered pack first
+       takes that pack's entries back into the table (then as below; memory
+       grows by the packs a gc touches, until the sync's merge). Covered
+       packs' indexes are not checked at open: a damaged one shows as
+       objects that fail their hash (verify). A pack that fails a check
        is counted in d->bad_packs (d->bad_pack names the first), none of it is
        used, and iterate (so verify) returns DX_ERR_CORRUPT after listing the
        rest. A get or has that misses looks for packs other writers added since. A
@@ -306,7 +325,9 @@ API
        mode a set of the batch's digests (8 bytes each, a table at most 4x
        the batch's objects; without memory every lookup also looks in tmp/);
        the pack table (a 64-byte entry per packed object and an 8-byte slot
-       in a table between 3/8 and 3/4 full: about 75 to 85 bytes an object),
+       in a table between 3/8 and 3/4 full: about 75 to 85 bytes an object)
+       for at most about cfg->table_max objects plus a batch's (below), and
+       the index's fan-out (up to 256 KiB) and pack names (32 bytes a pack),
        the open pack's index (56 bytes an object),
        the open block (DX_CAS_DIR_PACK_BLOCK), the last four blocks read
        and a list of the packs; dx_cas_dir_close frees them.
@@ -515,6 +536,8 @@ CONFIGURATION
    DX_CAS_DIR_BATCH_OBJECTS 100000 [impl] many bytes (stored form) or objects: bounds tmp/ and
                                        what a crash loses; each costs one sync
    DX_CAS_DIR_PACK_BYTES 32 MiB [impl] a pack is finished at this size (the batch goes on in a new one)
+   DX_CAS_DIR_TABLE_MAX 65536 [impl] dx_cas_dir_config.table_max's default: packed objects a handle
+                                       keeps in memory before a sync merges them into packs/index
    DX_CAS_DIR_PACK_OBJECT_MAX 1 MiB [impl] larger objects stay loose files (one file each)
    DX_CAS_DIR_PACK_BLOCK 128 KiB [impl] objects up to half of it are compressed together in records of up to it
    DX_CAS_DIR_SYNCFS_MIN 64   [impl] a batch with this many loose files or more is made durable with
@@ -682,6 +705,26 @@ WIRE FORMAT (integers little-endian; offsets are the DX_CAS_<RECORD>_OFF_* names
      content to hold INNER + SIZE bytes (and be at most 16 MiB when it holds more than the
      object); else DX_ERR_CHECKSUM for that object. Records may overlap or be shared (every
      read is re-hashed). A pack that fails the checks above is not used at all.
+   packs' index ("DXCX"), <path>/packs/index: where the objects of many packs are (derived
+     from the packs: a store is whole without it); all integers little-endian:
+     header, DX_CAS_INDEX_HEADER_SIZE = 32 bytes: 0 MAGIC "DXCX"  4 MAJOR u8 1  5 MINOR u8 0
+       6 FLAGS u16 0  8 PACKS u32 (P)  12 FAN_BITS u32 (F, 0..16)  16 COUNT u64 (N)
+       24 RESERVED u64 0.
+     names at 32: P x 32 bytes, the packs' checksums (the SUM that names each pack file),
+       strictly ascending (bytewise).
+     fan-out at 32 + 32 P: 2^F x u32; fan[b] = the number of entries whose digest's first F
+       bits (big-endian: the high bits of digest byte 0 first) are <= b; fan[2^F - 1] = N.
+     entries at 32 + 32 P + 4 x 2^F: N x DX_CAS_INDEX_ENTRY_SIZE = 64 bytes, strictly
+       ascending by (digest, code) bytewise (so each id once): 0 DIGEST 32 bytes  32 CODE u8
+       (the id's multihash code)  33 ZERO u8 0  34 FLAGS u16 0  36 PACK u32 (< P: the pack's
+       place among the names)  40 OFFSET u64  48 STORED u32  52 SIZE u32  56 INNER u32 (as in
+       that pack's own entry for the object)  60 RESERVED u32 0.
+     trailer, the last DX_CAS_INDEX_TRAILER_SIZE = 40 bytes: 0 SUM 32 bytes: SHA-256 of every
+       byte before the trailer  32 MAGIC "DXCX"  36 RESERVED u32 0.
+     A reader checks: magic, major, flags and reserved fields, F <= 16, the file's size = 32 +
+       32 P + 4 x 2^F + 64 N + 40, the names' order, the fan-out (never decreasing, last = N),
+       every entry (order, in its fan-out bucket, PACK < P, zero fields) and SUM; an index that
+       fails is not used. An entry whose pack is not in packs/ (removed since) is ignored.
    directory store: <path>/objects/<first 2 hex digits of the digest>/<id text>,
      one file per object holding its stored form ("DXCZ" above: its bytes, unless
      compressed or beginning with "DXCZ"), and <path>/packs/<sum>.pack (above) holding
@@ -690,6 +733,7 @@ WIRE FORMAT (integers little-endian; offsets are the DX_CAS_<RECORD>_OFF_* names
      while it is written (in batch mode <path>/tmp/<pid>.b<handle tag>/<id text> and the
      batch's packs <path>/tmp/<pid>.b<handle tag>/pack.<n> until the sync, which renames
      them into place and removes that folder);
+     <path>/packs/index (above: derived, written to <path>/tmp/<pid>.<n>.index and renamed);
      <path>/refs/<name> holds
      "<id text>\n".
    Vectors (tests/vectors/cas/): rfc6962.txt (Merkle roots and proofs), fastcdc.txt
@@ -699,6 +743,16 @@ WIRE FORMAT (integers little-endian; offsets are the DX_CAS_<RECORD>_OFF_* names
    hold, and damaged packs with the code a reader gives).
 
 VERSION HISTORY
+   0.5.0 (2026-11-26) the packs' index file packs/index (new format "DXCX", in WIRE FORMAT):
+                      past cfg->table_max packed objects (default DX_CAS_DIR_TABLE_MAX,
+                      65,536: about 5.5 MB of table), a sync merges the table's entries into
+                      it and lookups read it (a pread of at most 64 entries of 64 bytes), so a
+                      handle's memory no longer grows with the store (t_dir_index: 40,000
+                      objects with table_max 1,000 cost under 8 bytes each, not about 85),
+                      and opening a large store reads the index's fan-out instead of every
+                      pack's index. Stores written before 0.5.0 read as they were (their
+                      packs go into the table until a sync merges them); readers before
+                      0.5.0 ignore the file. d->indexed, d->bad_index.
    0.4.5 (2026-11-25) a directory store's pack table keeps each packed object's entry once, in
                       pages that do not move as it grows, and finds it through a table of
                       8-byte slots (was: 64-byte slots, the table between 3/8 and 3/4 full):
@@ -996,9 +1050,9 @@ DX_INLINE const char *dx_result_name(dx_result r) {
 #endif
 
 #define DX_CAS_VERSION_MAJOR 0
-#define DX_CAS_VERSION_MINOR 4
-#define DX_CAS_VERSION_PATCH 5
-#define DX_CAS_VERSION DX_VERSION_PACK(0, 4, 5)
+#define DX_CAS_VERSION_MINOR 5
+#define DX_CAS_VERSION_PATCH 0
+#define DX_CAS_VERSION DX_VERSION_PACK(0, 5, 0)
 
 #ifdef __cplusplus
 extern "C" {
@@ -1102,6 +1156,30 @@ enum { /* stored object methods */
     DX_CAS_OBJECT_METHOD_RAW = 0,  /* the bytes as they are (a header only if they begin with "DXCZ") */
     DX_CAS_OBJECT_METHOD_ZSTD = 1  /* zstd frames, smaller than the content */
 };
+enum { /* the packs' index ("DXCX"): the directory store's packs/index; header, pack names, fan-out, entries, trailer */
+    DX_CAS_INDEX_OFF_MAGIC = 0,     /* "DXCX" */
+    DX_CAS_INDEX_OFF_MAJOR = 4,     /* u8 DX_CAS_FORMAT_MAJOR */
+    DX_CAS_INDEX_OFF_MINOR = 5,     /* u8 */
+    DX_CAS_INDEX_OFF_FLAGS = 6,     /* u16, 0 */
+    DX_CAS_INDEX_OFF_PACKS = 8,     /* u32 P: the packs' names (32-byte checksums, ascending) follow the header */
+    DX_CAS_INDEX_OFF_FAN_BITS = 12, /* u32 F, 0..16: 2^F u32 fan-out counts follow the names */
+    DX_CAS_INDEX_OFF_COUNT = 16,    /* u64 N: entries, after the fan-out */
+    DX_CAS_INDEX_OFF_RESERVED = 24, /* u64, 0 */
+    DX_CAS_INDEX_HEADER_SIZE = 32,
+    DX_CAS_INDEX_ENTRY_OFF_DIGEST = 0,  /* 32 bytes */
+    DX_CAS_INDEX_ENTRY_OFF_ALG = 32,    /* u8 the id's multihash code; u8 0 and u16 FLAGS 0 follow */
+    DX_CAS_INDEX_ENTRY_OFF_PACK = 36,   /* u32 < P: the pack (its place in the names) */
+    DX_CAS_INDEX_ENTRY_OFF_OFFSET = 40, /* u64, STORED u32, SIZE u32, INNER u32: as in the pack's entry */
+    DX_CAS_INDEX_ENTRY_OFF_STORED = 48,
+    DX_CAS_INDEX_ENTRY_OFF_SIZE = 52,
+    DX_CAS_INDEX_ENTRY_OFF_INNER = 56,  /* u32 0 follows */
+    DX_CAS_INDEX_ENTRY_SIZE = 64,
+    DX_CAS_INDEX_TRAILER_OFF_SUM = 0,       /* SHA-256 of every byte before the trailer */
+    DX_CAS_INDEX_TRAILER_OFF_MAGIC = 32,    /* "DXCX" */
+    DX_CAS_INDEX_TRAILER_OFF_RESERVED = 36, /* u32 0 */
+    DX_CAS_INDEX_TRAILER_SIZE = 40
+};
+
 enum { /* pack ("DXCK"): the directory store's packs/<hex>.pack; header, records, index, trailer */
     DX_CAS_PACK_OFF_MAGIC = 0,   /* "DXCK" */
     DX_CAS_PACK_OFF_MAJOR = 4,   /* u8 DX_CAS_FORMAT_MAJOR */
@@ -1559,6 +1637,9 @@ DX_CAS_API void dx_cas_pack_index_entry(const dx_cas_pack_index *p, uint32_t i, 
 #ifndef DX_CAS_DIR_PACK_BLOCK /* objects up to half this size are compressed together, in records of up to this much */
 #define DX_CAS_DIR_PACK_BLOCK (128u << 10)
 #endif
+#ifndef DX_CAS_DIR_TABLE_MAX /* dx_cas_dir_config.table_max's default: about 5.5 MB of entries */
+#define DX_CAS_DIR_TABLE_MAX 65536u
+#endif
 #ifndef DX_CAS_DIR_PACK_OBJECT_MAX /* objects of more content bytes stay loose files (one file each) */
 #define DX_CAS_DIR_PACK_OBJECT_MAX (1u << 20)
 #endif
@@ -1579,6 +1660,9 @@ typedef struct dx_cas_dir_config {
                          objects go into pack files (packs/<hex>.pack) */
     bool own_packs;   /* a get or has that misses does not look for packs other writers made since the open (a
                          cache this handle fills: its misses are many and expected); default: it looks */
+    uint64_t table_max; /* packed objects whose entries a handle keeps in memory (about 85 bytes each); past it a
+                           sync merges them into the packs' index file packs/index, which lookups read (0:
+                           DX_CAS_DIR_TABLE_MAX; UINT64_MAX: never, every entry in memory as before 0.5.0) */
 } dx_cas_dir_config;
 
 typedef struct dx_cas_dir {
@@ -1640,6 +1724,18 @@ typedef struct dx_cas_dir {
     char bad_pack[80];    /* the first of them (its file name) */
     int64_t packs_mtime;  /* private: packs/'s modification time (s) at the last scan */
     bool packs_settled;   /* private: that time was 2 s or more before the scan, so the same time means no new pack */
+    uint64_t table_max;   /* cfg->table_max (0 made DX_CAS_DIR_TABLE_MAX) */
+    int ix_fd;            /* packs/index as this handle read it (-1: none) */
+    uint32_t ix_bits, ix_packs; /* its fan-out bits and its packs */
+    uint64_t ix_count;    /* its entries */
+    uint32_t *ix_fan;     /* private: its fan-out (2^ix_bits counts) */
+    uint8_t *ix_names;    /* private: its packs' names (checksums, ascending) */
+    uint32_t *ix_pack;    /* private: each one's index in packs (UINT32_MAX: not in packs/) */
+    uint64_t ix_hit[8];   /* private: the entry the last lookup in the index found */
+    uint8_t *ix_misses;   /* private: ids lately not found in it (33 bytes each: digest, code; a zero code: empty) */
+    uint64_t indexed;     /* merges this handle made (packs/index written anew) */
+    bool bad_index;       /* packs/index did not pass its checks at open and is not used (its packs are read
+                             into the table instead; the next merge writes it anew) */
 } dx_cas_dir;
 
 DX_CAS_API dx_result dx_cas_dir_open(dx_cas_dir *d, const dx_cas_dir_config *cfg);
@@ -4387,6 +4483,24 @@ DXI_PRIVATE dx_result dxi_cas_dir_zbuf(dx_cas_dir *d, size_t n) {
     return DX_OK;
 }
 
+/* n bytes at offset off in one call where it can (the index's lookups: one system call each), fewer
+   from a short file */
+DXI_PRIVATE size_t dxi_cas_read_at(int fd, uint8_t *p, size_t n, off_t off);
+DXI_PRIVATE size_t dxi_cas_pread(int fd, uint8_t *p, size_t n, off_t off) {
+#if defined(_POSIX_VERSION) && _POSIX_VERSION >= 200809L /* pread is declared (strict C99 hides it) */
+    size_t got = 0;
+    while (got < n) {
+        ssize_t k = pread(fd, p + got, n - got, off + (off_t)got);
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) break;
+        got += (size_t)k;
+    }
+    return got;
+#else
+    return dxi_cas_read_at(fd, p, n, off);
+#endif
+}
+
 /* Reads n bytes at offset off (a short file gives fewer). */
 DXI_PRIVATE size_t dxi_cas_read_at(int fd, uint8_t *p, size_t n, off_t off) {
     size_t got = 0;
@@ -4435,6 +4549,7 @@ typedef struct dxi_cas_pent {
     uint64_t offset;    /* of its record in the pack (DXI_CAS_IN_BLOCK(b): still in open block b) */
     uint32_t stored, size, inner; /* the record's bytes; the object's bytes, and where they begin in the record's content */
 } dxi_cas_pent;
+DX_STATIC_ASSERT(sizeof(dxi_cas_pent) <= sizeof(((dx_cas_dir *)0)->ix_hit), cas_pent_fits_ix_hit);
 #define DXI_CAS_IN_BLOCK(b) ((uint64_t)-1 - (uint64_t)(b)) /* b: 0 or 1 */
 
 typedef struct dxi_cas_pack {
@@ -4444,6 +4559,7 @@ typedef struct dxi_cas_pack {
     uint8_t state;      /* DXI_CAS_PACK_* */
     bool rewrite;       /* lost an object: rewritten at the next sync */
     bool doomed;        /* rewritten: removed once the new pack is in place */
+    bool covered;       /* IN, and its entries are in packs/index, not in the table */
     uint64_t size;      /* file bytes (OPEN: written so far) */
     uint32_t count;     /* objects */
 } dxi_cas_pack;
@@ -4600,6 +4716,201 @@ DXI_PRIVATE void dxi_cas_hex(const uint8_t *b, size_t n, char *out) {
     out[2 * n] = 0;
 }
 
+/* ---- the packs' index file (WIRE FORMAT "DXCX"): packs/index ----
+   A store of many packs would need a table entry for each of their objects (about 85 bytes
+   each) in every handle. Past cfg->table_max of them, a sync merges the entries of the packs
+   in packs/ into packs/index instead: one file, the entries sorted by digest, behind a fan-out
+   table that a handle keeps (at most 2^16 counts: 256 KiB). A lookup the table misses then
+   reads the index: one pread of at most DXI_CAS_IX_WINDOW entries (more, halving the range one
+   entry a read, only past about 2^22 objects). The packs it covers are "covered": their
+   entries are not in the table. A delete of an object of a covered pack first takes that
+   pack's entries back into the table (uncover), where deletes and rewrites work as before;
+   a later merge covers the rewritten pack again. The file is derived: written whole under a
+   temporary name, renamed into place, and one that fails its checks at open is not used (its
+   packs are read into the table instead; the next merge writes it anew). Another writer's
+   newer index is read at the next open; packs made since are read into the table. */
+#define DXI_CAS_IX_WINDOW 64u /* entries one lookup reads at once */
+#define DXI_CAS_IX_MISSES 1024u /* ids lately not found in the index, one slot each by 10 bits of the digest */
+
+DXI_PRIVATE void dxi_cas_ix_drop(dx_cas_dir *d) {
+    if (d->ix_fd >= 0) close(d->ix_fd);
+    dxi_cas_free(&d->allocator, d->ix_fan, d->ix_fan ? ((size_t)1 << d->ix_bits) * sizeof(uint32_t) : 0);
+    dxi_cas_free(&d->allocator, d->ix_names, (size_t)d->ix_packs * DX_CAS_HASH_SIZE);
+    dxi_cas_free(&d->allocator, d->ix_pack, (size_t)d->ix_packs * sizeof(uint32_t));
+    d->ix_fd = -1, d->ix_fan = NULL, d->ix_names = NULL, d->ix_pack = NULL;
+    d->ix_bits = d->ix_packs = 0, d->ix_count = 0;
+    if (d->ix_misses) DX_MEMSET(d->ix_misses, 0, (size_t)DXI_CAS_IX_MISSES * 33);
+}
+
+DXI_PRIVATE uint32_t dxi_cas_ix_bucket(uint32_t bits, const uint8_t *digest) {
+    uint32_t top = (uint32_t)digest[0] << 24 | (uint32_t)digest[1] << 16 | (uint32_t)digest[2] << 8 | digest[3];
+    return bits ? top >> (32 - bits) : 0;
+}
+
+DXI_PRIVATE uint64_t dxi_cas_ix_entries_off(uint32_t packs, uint32_t bits) {
+    return DX_CAS_INDEX_HEADER_SIZE + (uint64_t)packs * DX_CAS_HASH_SIZE + ((uint64_t)4 << bits);
+}
+
+/* a pack's name (64 hex digits and ".pack") as its 32-byte checksum; false if it is not one */
+DXI_PRIVATE bool dxi_cas_pack_sum(const char *name, uint8_t out[DX_CAS_HASH_SIZE]) {
+    size_t i;
+    for (i = 0; i < DX_CAS_HASH_SIZE; i++) {
+        int hi = dxi_cas_hexval(name[2 * i]), lo = hi < 0 ? -1 : dxi_cas_hexval(name[2 * i + 1]);
+        if (lo < 0) return false;
+        out[i] = (uint8_t)(hi << 4 | lo);
+    }
+    return true;
+}
+
+DXI_PRIVATE int dxi_cas_sum_cmp(const void *a, const void *b) { return memcmp(a, b, DX_CAS_HASH_SIZE); }
+
+/* Where pack k's name is in the index's list: its number there, or -1. */
+DXI_PRIVATE int64_t dxi_cas_ix_pack_number(const dx_cas_dir *d, const char *name) {
+    uint8_t sum[DX_CAS_HASH_SIZE];
+    const uint8_t *at;
+    if (!d->ix_packs || !dxi_cas_pack_sum(name, sum)) return -1;
+    at = (const uint8_t *)bsearch(sum, d->ix_names, d->ix_packs, DX_CAS_HASH_SIZE, dxi_cas_sum_cmp);
+    return at ? (int64_t)((size_t)(at - d->ix_names) / DX_CAS_HASH_SIZE) : -1;
+}
+
+/* Reads packs/index and checks all of it (WIRE FORMAT "DXCX"); one that does not check is not
+   used (d->bad_index). Its packs are matched to packs/ by dxi_cas_packs_scan. */
+DXI_PRIVATE dx_result dxi_cas_ix_load(dx_cas_dir *d) {
+    char path[DX_CAS_PATH_MAX];
+    uint8_t head[DX_CAS_INDEX_HEADER_SIZE], tail[DX_CAS_INDEX_TRAILER_SIZE], sum[DX_CAS_HASH_SIZE], prev[33];
+    uint8_t *buf = NULL;
+    dx_cas_sha256 h;
+    struct stat st;
+    uint64_t count, at, i, off;
+    uint32_t packs, bits, j, b = 0;
+    size_t fan_len, buf_cap = 1024 * DX_CAS_INDEX_ENTRY_SIZE;
+    bool ok = false;
+    int fd;
+    dxi_cas_ix_drop(d);
+    dxi_cas_dir_path(d, path, "packs/index");
+    if ((fd = open(path, O_RDONLY)) < 0) return errno == ENOENT ? (dx_result)DX_OK : dxi_cas_dir_err(d);
+    d->ix_fd = fd;
+    if (fstat(fd, &st) != 0 || dxi_cas_read_at(fd, head, sizeof head, 0) != sizeof head) goto done;
+    packs = dx_load_u32le(head + DX_CAS_INDEX_OFF_PACKS), bits = dx_load_u32le(head + DX_CAS_INDEX_OFF_FAN_BITS);
+    count = dx_load_u64le(head + DX_CAS_INDEX_OFF_COUNT);
+    if (DX_MEMCMP(head, "DXCX", 4) != 0 || head[DX_CAS_INDEX_OFF_MAJOR] != DX_CAS_FORMAT_MAJOR ||
+        dx_load_u16le(head + DX_CAS_INDEX_OFF_FLAGS) != 0 || dx_load_u64le(head + DX_CAS_INDEX_OFF_RESERVED) != 0 ||
+        bits > 16 || packs > (uint64_t)st.st_size / DX_CAS_HASH_SIZE || count > (uint64_t)st.st_size / DX_CAS_INDEX_ENTRY_SIZE ||
+        (uint64_t)st.st_size != dxi_cas_ix_entries_off(packs, bits) + count * DX_CAS_INDEX_ENTRY_SIZE + DX_CAS_INDEX_TRAILER_SIZE)
+        goto done;
+    fan_len = (size_t)4 << bits;
+    d->ix_names = (uint8_t *)dxi_cas_alloc(&d->allocator, (size_t)packs * DX_CAS_HASH_SIZE);
+    d->ix_pack = (uint32_t *)dxi_cas_alloc(&d->allocator, (size_t)packs * sizeof(uint32_t));
+    d->ix_fan = (uint32_t *)dxi_cas_alloc(&d->allocator, fan_len);
+    buf = (uint8_t *)dxi_cas_alloc(&d->allocator, buf_cap);
+    d->ix_packs = packs, d->ix_bits = bits; /* what drop frees */
+    if ((packs && (!d->ix_names || !d->ix_pack)) || !d->ix_fan || !buf) {
+        dxi_cas_free(&d->allocator, buf, buf ? buf_cap : 0);
+        dxi_cas_ix_drop(d);
+        return DX_ERR_NOMEM;
+    }
+    dx_cas_sha256_init(&h, d->cpu);
+    dx_cas_sha256_update(&h, head, sizeof head);
+    if (packs && dxi_cas_read_at(fd, d->ix_names, (size_t)packs * DX_CAS_HASH_SIZE, DX_CAS_INDEX_HEADER_SIZE) !=
+                     (size_t)packs * DX_CAS_HASH_SIZE)
+        goto done;
+    dx_cas_sha256_update(&h, d->ix_names, (size_t)packs * DX_CAS_HASH_SIZE);
+    for (j = 0; j < packs; j++) {
+        d->ix_pack[j] = UINT32_MAX; /* matched to packs/ by the scan */
+        if (j && DX_MEMCMP(d->ix_names + (size_t)(j - 1) * DX_CAS_HASH_SIZE, d->ix_names + (size_t)j * DX_CAS_HASH_SIZE, DX_CAS_HASH_SIZE) >= 0)
+            goto done;
+    }
+    off = DX_CAS_INDEX_HEADER_SIZE + (uint64_t)packs * DX_CAS_HASH_SIZE;
+    if (dxi_cas_read_at(fd, (uint8_t *)d->ix_fan, fan_len, (off_t)off) != fan_len) goto done;
+    dx_cas_sha256_update(&h, (const uint8_t *)d->ix_fan, fan_len);
+    for (j = 0; j < (1u << bits); j++) {
+        d->ix_fan[j] = dx_load_u32le((const uint8_t *)d->ix_fan + 4 * (size_t)j); /* in place: each word read, then written */
+        if ((j && d->ix_fan[j] < d->ix_fan[j - 1]) || d->ix_fan[j] > count) goto done;
+    }
+    if (d->ix_fan[(1u << bits) - 1] != count) goto done;
+    off += fan_len;
+    for (at = 0; at < count;) { /* every entry: in order, in its bucket, of a listed pack */
+        size_t n = count - at < buf_cap / DX_CAS_INDEX_ENTRY_SIZE ? (size_t)(count - at) : buf_cap / DX_CAS_INDEX_ENTRY_SIZE;
+        if (dxi_cas_read_at(fd, buf, n * DX_CAS_INDEX_ENTRY_SIZE, (off_t)(off + at * DX_CAS_INDEX_ENTRY_SIZE)) != n * DX_CAS_INDEX_ENTRY_SIZE)
+            goto done;
+        dx_cas_sha256_update(&h, buf, n * DX_CAS_INDEX_ENTRY_SIZE);
+        for (i = 0; i < n; i++, at++) {
+            const uint8_t *e = buf + i * DX_CAS_INDEX_ENTRY_SIZE;
+            uint32_t eb = dxi_cas_ix_bucket(bits, e);
+            if ((at && DX_MEMCMP(prev, e, 33) >= 0) || dx_load_u32le(e + DX_CAS_INDEX_ENTRY_OFF_PACK) >= packs ||
+                eb < b || at >= d->ix_fan[eb] || (eb && at < d->ix_fan[eb - 1]) || e[33] != 0 ||
+                dx_load_u16le(e + 34) != 0 || dx_load_u32le(e + 60) != 0)
+                goto done;
+            b = eb;
+            DX_MEMCPY(prev, e, 33);
+        }
+    }
+    dx_cas_sha256_final(&h, sum);
+    if (dxi_cas_read_at(fd, tail, sizeof tail, st.st_size - (off_t)sizeof tail) != sizeof tail ||
+        DX_MEMCMP(tail + DX_CAS_INDEX_TRAILER_OFF_SUM, sum, sizeof sum) != 0 ||
+        DX_MEMCMP(tail + DX_CAS_INDEX_TRAILER_OFF_MAGIC, "DXCX", 4) != 0 || dx_load_u32le(tail + DX_CAS_INDEX_TRAILER_OFF_RESERVED) != 0)
+        goto done;
+    d->ix_count = count;
+    ok = true;
+done:
+    dxi_cas_free(&d->allocator, buf, buf ? buf_cap : 0);
+    if (!ok) {
+        dxi_cas_ix_drop(d);
+        d->bad_index = true;
+    }
+    return DX_OK;
+}
+
+/* The covered object of an id, from the index (in d->ix_hit, valid until the next lookup), or NULL. */
+DXI_PRIVATE dxi_cas_pent *dxi_cas_ix_find(dx_cas_dir *d, const dx_cas_id *id) {
+    uint8_t buf[DXI_CAS_IX_WINDOW * DX_CAS_INDEX_ENTRY_SIZE], key[33], *miss = NULL;
+    const uint8_t *e = NULL;
+    uint64_t lo, hi, base;
+    uint32_t b, k;
+    dxi_cas_pent *s = (dxi_cas_pent *)(void *)d->ix_hit;
+    size_t n, i;
+    if (d->ix_fd < 0 || d->ix_count == 0 || (uint32_t)id->alg > 255 || id->alg == 0) return NULL;
+    DX_MEMCPY(key, id->digest, DX_CAS_HASH_SIZE);
+    key[32] = (uint8_t)id->alg;
+    /* a miss asked again (a has, then the put's has): the answer of the last read of the index */
+    if (!d->ix_misses && (d->ix_misses = (uint8_t *)dxi_cas_alloc(&d->allocator, (size_t)DXI_CAS_IX_MISSES * 33)) != NULL)
+        DX_MEMSET(d->ix_misses, 0, (size_t)DXI_CAS_IX_MISSES * 33);
+    if (d->ix_misses) {
+        miss = d->ix_misses + (size_t)(dx_load_u16le(id->digest + 8) % DXI_CAS_IX_MISSES) * 33;
+        if (DX_MEMCMP(miss, key, 33) == 0) return NULL;
+    }
+    b = dxi_cas_ix_bucket(d->ix_bits, id->digest);
+    lo = b ? d->ix_fan[b - 1] : 0, hi = d->ix_fan[b];
+    base = dxi_cas_ix_entries_off(d->ix_packs, d->ix_bits);
+    while (hi - lo > DXI_CAS_IX_WINDOW) { /* a huge bucket: halve it an entry at a time */
+        uint64_t mid = lo + (hi - lo) / 2;
+        int c;
+        if (dxi_cas_pread(d->ix_fd, buf, 33, (off_t)(base + mid * DX_CAS_INDEX_ENTRY_SIZE)) != 33) return NULL;
+        c = DX_MEMCMP(buf, key, 33);
+        if (c == 0) lo = mid, hi = mid + 1;
+        else if (c < 0) lo = mid + 1;
+        else hi = mid;
+    }
+    n = (size_t)(hi - lo);
+    if (n == 0 || dxi_cas_pread(d->ix_fd, buf, n * DX_CAS_INDEX_ENTRY_SIZE, (off_t)(base + lo * DX_CAS_INDEX_ENTRY_SIZE)) !=
+                      n * DX_CAS_INDEX_ENTRY_SIZE)
+        return NULL;
+    for (i = 0; i < n && !e; i++)
+        if (DX_MEMCMP(buf + i * DX_CAS_INDEX_ENTRY_SIZE, key, 33) == 0) e = buf + i * DX_CAS_INDEX_ENTRY_SIZE;
+    if (!e && miss) DX_MEMCPY(miss, key, 33); /* (the index does not change until a merge drops it) */
+    if (!e || (k = dx_load_u32le(e + DX_CAS_INDEX_ENTRY_OFF_PACK)) >= d->ix_packs || (k = d->ix_pack[k]) >= d->pack_count)
+        return NULL;
+    if (!dxi_cas_packs(d)[k].covered || dxi_cas_packs(d)[k].state != DXI_CAS_PACK_IN) return NULL; /* gone, or in the table */
+    DX_MEMCPY(s->digest, id->digest, DX_CAS_HASH_SIZE);
+    s->alg = (uint8_t)id->alg, s->state = DXI_CAS_PENT_LIVE, s->unused = 0, s->pack = k;
+    s->offset = dx_load_u64le(e + DX_CAS_INDEX_ENTRY_OFF_OFFSET);
+    s->stored = dx_load_u32le(e + DX_CAS_INDEX_ENTRY_OFF_STORED);
+    s->size = dx_load_u32le(e + DX_CAS_INDEX_ENTRY_OFF_SIZE);
+    s->inner = dx_load_u32le(e + DX_CAS_INDEX_ENTRY_OFF_INNER);
+    if (s->offset >= DXI_CAS_IN_BLOCK(1)) return NULL; /* a finished pack's entries are never in an open block */
+    return s;
+}
+
 /* Reads and checks pack k's index (d->zbuf holds it; *out points into it). */
 DXI_PRIVATE dx_result dxi_cas_pack_read_index(dx_cas_dir *d, uint32_t k, dx_cas_pack_index *out) {
     uint8_t hdr[DX_CAS_PACK_HEADER_SIZE], tr[DX_CAS_PACK_TRAILER_SIZE];
@@ -4622,20 +4933,16 @@ DXI_PRIVATE dx_result dxi_cas_pack_read_index(dx_cas_dir *d, uint32_t k, dx_cas_
     return dx_cas_pack_parse(d->zbuf, (size_t)need, (uint64_t)st.st_size, d->cpu, out);
 }
 
-/* packs/<name>: checked (WIRE FORMAT: header, trailer, checksum = its name, every entry) and
-   its objects indexed; one that fails is BAD (d->bad_packs) and none of it is used. */
-DXI_PRIVATE dx_result dxi_cas_pack_load(dx_cas_dir *d, const char *name) {
+/* Pack k (in packs/): checked (WIRE FORMAT: header, trailer, checksum = its name, every entry) and,
+   with into_table, its objects into the table; one that fails is BAD (d->bad_packs) and none of it
+   is used. */
+DXI_PRIVATE dx_result dxi_cas_pack_check(dx_cas_dir *d, uint32_t k, bool into_table) {
     dx_cas_pack_index pi;
     dxi_cas_pack *p;
     char hex[2 * DX_CAS_HASH_SIZE + 1];
+    const char *name = dxi_cas_packs(d)[k].rel + 6; /* "packs/" + the name */
     dx_result r;
-    uint32_t i, k;
-    int64_t n = dxi_cas_pack_new(d);
-    if (n < 0) return (dx_result)n;
-    k = (uint32_t)n;
-    p = &dxi_cas_packs(d)[k];
-    snprintf(p->rel, sizeof p->rel, "packs/%.80s", name);
-    p->state = DXI_CAS_PACK_IN;
+    uint32_t i;
     r = dxi_cas_pack_read_index(d, k, &pi);
     p = &dxi_cas_packs(d)[k];
     if (r == DX_ERR_NOTFOUND) { /* removed since the folder was read */
@@ -4647,7 +4954,7 @@ DXI_PRIVATE dx_result dxi_cas_pack_load(dx_cas_dir *d, const char *name) {
         dxi_cas_hex(pi.sum, sizeof pi.sum, hex);
         if (DX_MEMCMP(name, hex, 2 * DX_CAS_HASH_SIZE) != 0) r = DX_ERR_CORRUPT; /* not the pack its name says */
     }
-    for (i = 0; r == DX_OK && i < pi.count; i++) {
+    for (i = 0; r == DX_OK && into_table && i < pi.count; i++) {
         dx_cas_pack_entry e;
         dx_cas_pack_index_entry(&pi, i, &e);
         r = dxi_cas_pidx_add(d, &e.id, k, e.offset, e.stored, e.size, e.inner);
@@ -4657,7 +4964,7 @@ DXI_PRIVATE dx_result dxi_cas_pack_load(dx_cas_dir *d, const char *name) {
     if (r != DX_OK) {
         size_t j = 0;
         if (p->fd >= 0) close(p->fd), p->fd = -1;
-        p->state = DXI_CAS_PACK_BAD;
+        p->state = DXI_CAS_PACK_BAD, p->covered = false;
         if (!d->bad_packs++) {
             while (name[j] && j + 1 < sizeof d->bad_pack) d->bad_pack[j] = name[j], j++;
             d->bad_pack[j] = 0;
@@ -4667,6 +4974,22 @@ DXI_PRIVATE dx_result dxi_cas_pack_load(dx_cas_dir *d, const char *name) {
     p->size = pi.pack_size, p->count = pi.count;
     if (p->fd >= 0) close(p->fd), p->fd = -1; /* opened again at its first read: a store of many packs holds few */
     return DX_OK;
+}
+
+/* packs/<name>: known from here on; covered when the index lists it (nothing read now), else taken into the table */
+DXI_PRIVATE dx_result dxi_cas_pack_load(dx_cas_dir *d, const char *name) {
+    dxi_cas_pack *p;
+    int64_t n = dxi_cas_pack_new(d), j;
+    if (n < 0) return (dx_result)n;
+    p = &dxi_cas_packs(d)[n];
+    snprintf(p->rel, sizeof p->rel, "packs/%.80s", name);
+    p->state = DXI_CAS_PACK_IN;
+    if ((j = dxi_cas_ix_pack_number(d, name)) >= 0 && d->ix_pack[j] == UINT32_MAX) {
+        p->covered = true;
+        d->ix_pack[j] = (uint32_t)n;
+        return DX_OK;
+    }
+    return dxi_cas_pack_check(d, (uint32_t)n, true);
 }
 
 /* the packs in packs/ this handle does not know yet (all of them at open) */
@@ -5021,7 +5344,7 @@ DXI_PRIVATE dx_result dxi_cas_pack_rewrite(dx_cas_dir *d, uint32_t k) {
         dx_cas_pack_index_entry(&pi, i, &e);
         if (!(s = dxi_cas_pidx_copy(d, &e.id, k, e.offset, true))) continue; /* deleted */
         if (s->inner != e.inner) continue; /* not this entry's slot (a damaged pack): left alone */
-        if (dxi_cas_pidx_copy(d, &e.id, k, 0, false)) { /* live in another pack too: this copy just goes */
+        if (dxi_cas_pidx_copy(d, &e.id, k, 0, false) || dxi_cas_ix_find(d, &e.id)) { /* live in another pack too: this copy just goes */
             s->state = DXI_CAS_PENT_DEAD;
             continue;
         }
@@ -5050,6 +5373,344 @@ DXI_PRIVATE dx_result dxi_cas_pack_rewrite(dx_cas_dir *d, uint32_t k) {
     return r;
 }
 
+/* ---- the index file, continued: lookups, deletes, iteration and the merge ---- */
+
+/* The first live copy of an id: in the table, else in a covered pack (d->ix_hit). */
+DXI_PRIVATE dxi_cas_pent *dxi_cas_pack_find(dx_cas_dir *d, const dx_cas_id *id) {
+    dxi_cas_pent *s = dxi_cas_pidx_find(d, id);
+    return s ? s : dxi_cas_ix_find(d, id);
+}
+
+/* Covered pack k's entries back into the table, where a delete can mark them (the index keeps
+   them, unused while k is not covered). A pack whose index no longer checks is BAD. */
+DXI_PRIVATE dx_result dxi_cas_pack_uncover(dx_cas_dir *d, uint32_t k) {
+    dxi_cas_packs(d)[k].covered = false;
+    return dxi_cas_pack_check(d, k, true);
+}
+
+/* One entry of the index: its pack (d->packs), or UINT32_MAX when the index's pack is not in packs/ */
+DXI_PRIVATE uint32_t dxi_cas_ix_entry_pack(const dx_cas_dir *d, const uint8_t *e) {
+    uint32_t j = dx_load_u32le(e + DX_CAS_INDEX_ENTRY_OFF_PACK);
+    return j < d->ix_packs ? d->ix_pack[j] : UINT32_MAX;
+}
+
+typedef struct dxi_cas_ix_item {
+    dx_cas_id id;
+    uint32_t pack, inner, size;
+    uint64_t offset;
+} dxi_cas_ix_item;
+
+DXI_PRIVATE int dxi_cas_ix_item_cmp(const void *a, const void *b) {
+    const dxi_cas_ix_item *x = (const dxi_cas_ix_item *)a, *y = (const dxi_cas_ix_item *)b;
+    if (x->pack != y->pack) return x->pack < y->pack ? -1 : 1;
+    if (x->offset != y->offset) return x->offset < y->offset ? -1 : 1;
+    return x->inner < y->inner ? -1 : x->inner > y->inner;
+}
+
+/* Still live: a covered pack's object, or one of a pack uncovered since (a delete marks it in the table) */
+DXI_PRIVATE bool dxi_cas_ix_item_live(const dx_cas_dir *d, const dxi_cas_ix_item *it) {
+    const dxi_cas_pack *p = &dxi_cas_packs(d)[it->pack];
+    const dxi_cas_pent *s;
+    if (p->state != DXI_CAS_PACK_IN) return false;
+    if (p->covered) {
+        s = dxi_cas_pidx_find(d, &it->id); /* a copy in a pack of the table was listed with the table */
+        return !s || s->pack == it->pack;
+    }
+    s = dxi_cas_pidx_copy(d, &it->id, it->pack, it->offset, true);
+    return s && s->inner == it->inner;
+}
+
+/* The objects of the packs the index covered when it began (after the table's: iterate_packed),
+   a window of the index at a time, each window in the order of the packs' records. */
+#define DXI_CAS_IX_ITER_WINDOW 4096u
+DXI_PRIVATE dx_result dxi_cas_ix_iterate(dx_cas_dir *d, dx_cas_iter_fn fn, void *user) {
+    dxi_cas_ix_item *items;
+    uint8_t *raw, *was;
+    uint64_t pos = 0, base;
+    size_t raw_cap = 256 * DX_CAS_INDEX_ENTRY_SIZE, n, i;
+    uint32_t k, packs = d->pack_count;
+    dx_result r = DX_OK;
+    if (d->ix_fd < 0 || d->ix_count == 0) return DX_OK;
+    base = dxi_cas_ix_entries_off(d->ix_packs, d->ix_bits);
+    items = (dxi_cas_ix_item *)dxi_cas_alloc(&d->allocator, DXI_CAS_IX_ITER_WINDOW * sizeof *items);
+    raw = (uint8_t *)dxi_cas_alloc(&d->allocator, raw_cap);
+    was = (uint8_t *)dxi_cas_alloc(&d->allocator, packs ? packs : 1);
+    if (!items || !raw || !was) r = DX_ERR_NOMEM;
+    for (k = 0; r == DX_OK && k < packs; k++) was[k] = dxi_cas_packs(d)[k].covered && dxi_cas_packs(d)[k].state == DXI_CAS_PACK_IN;
+    while (r == DX_OK && pos < d->ix_count) {
+        for (n = 0; r == DX_OK && n < DXI_CAS_IX_ITER_WINDOW && pos < d->ix_count;) {
+            size_t m = raw_cap / DX_CAS_INDEX_ENTRY_SIZE, j;
+            if (m > DXI_CAS_IX_ITER_WINDOW - n) m = DXI_CAS_IX_ITER_WINDOW - n;
+            if (m > d->ix_count - pos) m = (size_t)(d->ix_count - pos);
+            if (dxi_cas_read_at(d->ix_fd, raw, m * DX_CAS_INDEX_ENTRY_SIZE, (off_t)(base + pos * DX_CAS_INDEX_ENTRY_SIZE)) !=
+                m * DX_CAS_INDEX_ENTRY_SIZE) {
+                r = dxi_cas_dir_err(d);
+                break;
+            }
+            pos += m;
+            for (j = 0; j < m; j++) {
+                const uint8_t *e = raw + j * DX_CAS_INDEX_ENTRY_SIZE;
+                dxi_cas_ix_item *it = &items[n];
+                it->pack = dxi_cas_ix_entry_pack(d, e);
+                if (it->pack >= packs || !was[it->pack]) continue; /* gone, or listed with the table */
+                it->id.alg = e[DX_CAS_INDEX_ENTRY_OFF_ALG];
+                DX_MEMCPY(it->id.digest, e, DX_CAS_HASH_SIZE);
+                it->offset = dx_load_u64le(e + DX_CAS_INDEX_ENTRY_OFF_OFFSET);
+                it->size = dx_load_u32le(e + DX_CAS_INDEX_ENTRY_OFF_SIZE);
+                it->inner = dx_load_u32le(e + DX_CAS_INDEX_ENTRY_OFF_INNER);
+                n++;
+            }
+        }
+        qsort(items, n, sizeof *items, dxi_cas_ix_item_cmp);
+        for (i = 0; r == DX_OK && i < n; i++) /* fn may delete: checked again before each */
+            if (dxi_cas_ix_item_live(d, &items[i])) r = fn(user, &items[i].id, items[i].size);
+    }
+    dxi_cas_free(&d->allocator, items, items ? DXI_CAS_IX_ITER_WINDOW * sizeof *items : 0);
+    dxi_cas_free(&d->allocator, raw, raw ? raw_cap : 0);
+    dxi_cas_free(&d->allocator, was, was ? (packs ? packs : 1) : 0);
+    return r;
+}
+
+/* ---- the merge: the table's entries of finished packs, and the index there was, into a new index ---- */
+
+typedef struct dxi_cas_ix_out { /* the new index, written in order through a buffer */
+    dx_cas_dir *d;
+    int fd;
+    uint64_t off;
+    uint8_t *buf;
+    size_t len, cap;
+    dx_result r;
+} dxi_cas_ix_out;
+
+DXI_PRIVATE dx_result dxi_cas_write_at(dx_cas_dir *d, int fd, const uint8_t *p, size_t len, uint64_t off) {
+    if (lseek(fd, (off_t)off, SEEK_SET) != (off_t)off) return dxi_cas_dir_err(d);
+    return dxi_cas_write_all(d, fd, p, len);
+}
+
+DXI_PRIVATE void dxi_cas_ix_out_flush(dxi_cas_ix_out *o) {
+    if (o->r == DX_OK && o->len && dxi_cas_write_at(o->d, o->fd, o->buf, o->len, o->off) != DX_OK) o->r = DX_ERR_IO;
+    o->off += o->len, o->len = 0;
+}
+
+DXI_PRIVATE void dxi_cas_ix_out_put(dxi_cas_ix_out *o, const uint8_t *bytes, size_t n) {
+    if (o->len + n > o->cap) dxi_cas_ix_out_flush(o);
+    DX_MEMCPY(o->buf + o->len, bytes, n);
+    o->len += n;
+}
+
+DXI_PRIVATE int dxi_cas_pent_key_cmp(const void *a, const void *b) {
+    const dxi_cas_pent *x = *(const dxi_cas_pent *const *)a, *y = *(const dxi_cas_pent *const *)b;
+    int c = DX_MEMCMP(x->digest, y->digest, DX_CAS_HASH_SIZE);
+    return c ? c : (int)x->alg - (int)y->alg;
+}
+
+/* When the table holds table_max entries of finished packs or more (after a sync), they and the
+   index there was go into a new packs/index, and those packs are covered. A merge that fails
+   changes nothing (the entries stay in the table). */
+DXI_PRIVATE dx_result dxi_cas_ix_merge(dx_cas_dir *d) {
+    char tmp[DX_CAS_PATH_MAX], path[DX_CAS_PATH_MAX], rel[64];
+    uint32_t packs = d->pack_count, k, listed = 0, bits = 0, *newpos = NULL, *fan = NULL;
+    uint8_t *fold = NULL, *names = NULL, *old = NULL, head[DX_CAS_INDEX_HEADER_SIZE], tail[DX_CAS_INDEX_TRAILER_SIZE];
+    const dxi_cas_pent **order = NULL;
+    const uint8_t *x;
+    uint8_t last[33];
+    uint32_t xp = 0;
+    size_t names_cap = 0, n = 0, i = 0, old_cap = 256 * DX_CAS_INDEX_ENTRY_SIZE, old_len = 0, old_at = 0, fan_len = 0;
+    uint64_t old_pos = 0, count = 0, live = 0, start;
+    dxi_cas_ix_out o;
+    dx_cas_sha256 h;
+    dx_result r = DX_OK;
+    int fd = -1;
+    if (d->loose || !d->batch || d->table_max == UINT64_MAX) return DX_OK;
+    for (i = 0; i < d->pent_count; i++) live += dxi_cas_pent_at(d, i)->state == DXI_CAS_PENT_LIVE;
+    if (live < d->table_max || live == 0) return DX_OK;
+    DX_MEMSET(&o, 0, sizeof o);
+    fold = (uint8_t *)dxi_cas_alloc(&d->allocator, packs);
+    newpos = (uint32_t *)dxi_cas_alloc(&d->allocator, (size_t)packs * sizeof *newpos);
+    if (!fold || !newpos) {
+        r = DX_ERR_NOMEM;
+        goto out;
+    }
+    for (k = 0; k < packs; k++) { /* 1: folded in now; 2: covered already */
+        const dxi_cas_pack *p = &dxi_cas_packs(d)[k];
+        fold[k] = p->state != DXI_CAS_PACK_IN || p->rewrite || p->doomed ? 0 : p->covered ? 2 : 1;
+    }
+    for (i = 0; i < d->pent_count; i++) { /* a pack with a deleted object waits for its rewrite */
+        const dxi_cas_pent *s = dxi_cas_pent_at(d, i);
+        if (s->state == DXI_CAS_PENT_DEAD && s->pack < packs && fold[s->pack] == 1) fold[s->pack] = 0;
+    }
+    for (i = 0; i < d->pent_count; i++) {
+        const dxi_cas_pent *s = dxi_cas_pent_at(d, i);
+        n += s->state == DXI_CAS_PENT_LIVE && fold[s->pack] == 1;
+    }
+    for (k = 0; k < packs; k++) listed += fold[k] != 0;
+    if (n == 0) goto out;
+    order = (const dxi_cas_pent **)dxi_cas_alloc(&d->allocator, n * sizeof *order);
+    names_cap = (size_t)listed * DX_CAS_HASH_SIZE + 1;
+    names = (uint8_t *)dxi_cas_alloc(&d->allocator, names_cap);
+    old = (uint8_t *)dxi_cas_alloc(&d->allocator, old_cap);
+    o.cap = 1024 * DX_CAS_INDEX_ENTRY_SIZE;
+    o.buf = (uint8_t *)dxi_cas_alloc(&d->allocator, o.cap);
+    if (!order || !names || !old || !o.buf) {
+        r = DX_ERR_NOMEM;
+        goto out;
+    }
+    for (i = 0, n = 0; i < d->pent_count; i++) {
+        const dxi_cas_pent *s = dxi_cas_pent_at(d, i);
+        if (s->state == DXI_CAS_PENT_LIVE && fold[s->pack] == 1) order[n++] = s;
+    }
+    qsort(order, n, sizeof *order, dxi_cas_pent_key_cmp);
+    for (k = 0, listed = 0; k < packs; k++) /* the new list of packs, by name */
+        if (fold[k] && dxi_cas_pack_sum(dxi_cas_packs(d)[k].rel + 6, names + (size_t)listed * DX_CAS_HASH_SIZE)) listed++;
+        else fold[k] = 0;
+    qsort(names, listed, DX_CAS_HASH_SIZE, dxi_cas_sum_cmp);
+    for (k = 1, i = listed ? 1 : 0; k < listed; k++) /* each name once (two handles' packs of the same bytes) */
+        if (DX_MEMCMP(names + (size_t)k * DX_CAS_HASH_SIZE, names + (i - 1) * DX_CAS_HASH_SIZE, DX_CAS_HASH_SIZE) != 0)
+            DX_MEMMOVE(names + i++ * DX_CAS_HASH_SIZE, names + (size_t)k * DX_CAS_HASH_SIZE, DX_CAS_HASH_SIZE);
+    listed = (uint32_t)i;
+    for (k = 0; k < packs; k++) {
+        uint8_t sum[DX_CAS_HASH_SIZE];
+        const uint8_t *at;
+        newpos[k] = UINT32_MAX;
+        if (!fold[k] || !dxi_cas_pack_sum(dxi_cas_packs(d)[k].rel + 6, sum)) continue;
+        at = (const uint8_t *)bsearch(sum, names, listed, DX_CAS_HASH_SIZE, dxi_cas_sum_cmp);
+        if (at) newpos[k] = (uint32_t)((size_t)(at - names) / DX_CAS_HASH_SIZE);
+    }
+    while (bits < 16 && ((uint64_t)16 << bits) < d->ix_count + n) bits++; /* about 16 entries a bucket */
+    fan_len = (size_t)4 << bits;
+    if (!(fan = (uint32_t *)dxi_cas_alloc(&d->allocator, fan_len))) {
+        r = DX_ERR_NOMEM;
+        goto out;
+    }
+    DX_MEMSET(fan, 0, fan_len);
+    snprintf(rel, sizeof rel, "tmp/%ld.%lu.index", d->pid, (unsigned long)d->counter++);
+    dxi_cas_dir_path(d, tmp, rel);
+    if ((fd = open(tmp, O_RDWR | O_CREAT | O_EXCL, 0444)) < 0) {
+        r = dxi_cas_dir_err(d);
+        goto out;
+    }
+    o.d = d, o.fd = fd, o.off = start = dxi_cas_ix_entries_off(listed, bits);
+    for (i = 0, x = NULL;;) { /* the two sorted runs merged; an id in both: the index's copy */
+        uint8_t e[DX_CAS_INDEX_ENTRY_SIZE];
+        const dxi_cas_pent *y = i < n ? order[i] : NULL;
+        int c;
+        while (!x && (old_at < old_len || old_pos < d->ix_count)) { /* the old index's next entry still covered */
+            if (old_at == old_len) {
+                size_t m = d->ix_count - old_pos < old_cap / DX_CAS_INDEX_ENTRY_SIZE ? (size_t)(d->ix_count - old_pos)
+                                                                                    : old_cap / DX_CAS_INDEX_ENTRY_SIZE;
+                uint64_t at = dxi_cas_ix_entries_off(d->ix_packs, d->ix_bits) + old_pos * DX_CAS_INDEX_ENTRY_SIZE;
+                if (dxi_cas_read_at(d->ix_fd, old, m * DX_CAS_INDEX_ENTRY_SIZE, (off_t)at) != m * DX_CAS_INDEX_ENTRY_SIZE) {
+                    r = DX_ERR_IO;
+                    goto out;
+                }
+                old_pos += m, old_len = m * DX_CAS_INDEX_ENTRY_SIZE, old_at = 0;
+            }
+            x = old + old_at;
+            old_at += DX_CAS_INDEX_ENTRY_SIZE;
+            xp = dxi_cas_ix_entry_pack(d, x);
+            if (xp >= packs || fold[xp] != 2) x = NULL; /* its pack is gone, or back in the table */
+        }
+        if (!x && !y) break;
+        c = !x ? 1 : !y ? -1 : DX_MEMCMP(x, y->digest, DX_CAS_HASH_SIZE);
+        if (x && y && c == 0) c = (int)x[DX_CAS_INDEX_ENTRY_OFF_ALG] - (int)y->alg;
+        if (c <= 0) { /* the index's entry, its pack renumbered */
+            DX_MEMCPY(e, x, DX_CAS_INDEX_ENTRY_SIZE);
+            dx_store_u32le(e + DX_CAS_INDEX_ENTRY_OFF_PACK, newpos[xp]);
+            x = NULL;
+            i += c == 0;
+        } else {
+            DX_MEMSET(e, 0, sizeof e);
+            DX_MEMCPY(e, y->digest, DX_CAS_HASH_SIZE);
+            e[DX_CAS_INDEX_ENTRY_OFF_ALG] = y->alg;
+            dx_store_u32le(e + DX_CAS_INDEX_ENTRY_OFF_PACK, newpos[y->pack]);
+            dx_store_u64le(e + DX_CAS_INDEX_ENTRY_OFF_OFFSET, y->offset);
+            dx_store_u32le(e + DX_CAS_INDEX_ENTRY_OFF_STORED, y->stored);
+            dx_store_u32le(e + DX_CAS_INDEX_ENTRY_OFF_SIZE, y->size);
+            dx_store_u32le(e + DX_CAS_INDEX_ENTRY_OFF_INNER, y->inner);
+            i++;
+        }
+        if (count && DX_MEMCMP(last, e, sizeof last) == 0) continue; /* an id in two packs: once */
+        DX_MEMCPY(last, e, sizeof last);
+        fan[dxi_cas_ix_bucket(bits, e)]++;
+        dxi_cas_ix_out_put(&o, e, sizeof e);
+        count++;
+    }
+    dxi_cas_ix_out_flush(&o);
+    if ((r = o.r) != DX_OK) goto out;
+    for (k = 1; k < (1u << bits); k++) fan[k] += fan[k - 1];
+    DX_MEMCPY(head, "DXCX", 4);
+    head[DX_CAS_INDEX_OFF_MAJOR] = DX_CAS_FORMAT_MAJOR, head[DX_CAS_INDEX_OFF_MINOR] = DX_CAS_FORMAT_MINOR;
+    dx_store_u16le(head + DX_CAS_INDEX_OFF_FLAGS, 0);
+    dx_store_u32le(head + DX_CAS_INDEX_OFF_PACKS, listed);
+    dx_store_u32le(head + DX_CAS_INDEX_OFF_FAN_BITS, bits);
+    dx_store_u64le(head + DX_CAS_INDEX_OFF_COUNT, count);
+    dx_store_u64le(head + DX_CAS_INDEX_OFF_RESERVED, 0);
+    o.off = 0, o.len = 0;
+    dxi_cas_ix_out_put(&o, head, sizeof head);
+    for (k = 0; k < listed; k++) dxi_cas_ix_out_put(&o, names + (size_t)k * DX_CAS_HASH_SIZE, DX_CAS_HASH_SIZE);
+    for (k = 0; k < (1u << bits); k++) {
+        uint8_t w[4];
+        dx_store_u32le(w, fan[k]);
+        dxi_cas_ix_out_put(&o, w, 4);
+    }
+    dxi_cas_ix_out_flush(&o);
+    if ((r = o.r) != DX_OK) goto out;
+    dx_cas_sha256_init(&h, d->cpu); /* the checksum: the file read back (from the page cache) */
+    for (o.off = 0; o.off < start + count * DX_CAS_INDEX_ENTRY_SIZE;) {
+        uint64_t left = start + count * DX_CAS_INDEX_ENTRY_SIZE - o.off;
+        size_t m = left < o.cap ? (size_t)left : o.cap;
+        if (dxi_cas_read_at(fd, o.buf, m, (off_t)o.off) != m) {
+            r = DX_ERR_IO;
+            goto out;
+        }
+        dx_cas_sha256_update(&h, o.buf, m);
+        o.off += m;
+    }
+    dx_cas_sha256_final(&h, tail + DX_CAS_INDEX_TRAILER_OFF_SUM);
+    DX_MEMCPY(tail + DX_CAS_INDEX_TRAILER_OFF_MAGIC, "DXCX", 4);
+    dx_store_u32le(tail + DX_CAS_INDEX_TRAILER_OFF_RESERVED, 0);
+    if ((r = dxi_cas_write_at(d, fd, tail, sizeof tail, o.off)) != DX_OK) goto out;
+    if (!d->no_sync && fsync(fd) != 0) {
+        r = dxi_cas_dir_err(d);
+        goto out;
+    }
+    dxi_cas_dir_path(d, path, "packs/index");
+    if (rename(tmp, path) != 0) {
+        r = dxi_cas_dir_err(d);
+        goto out;
+    }
+    tmp[0] = 0;
+    for (k = 0; k < packs; k++) /* covered now: their entries leave the table */
+        if (fold[k]) dxi_cas_packs(d)[k].covered = true;
+    for (i = 0; i < d->pent_count; i++) {
+        dxi_cas_pent *s = dxi_cas_pent_at(d, i);
+        if (s->state == DXI_CAS_PENT_LIVE && dxi_cas_packs(d)[s->pack].covered) s->state = DXI_CAS_PENT_DEAD;
+    }
+    r = dxi_cas_pidx_rebuild(d);
+    if (r == DX_OK) r = dxi_cas_ix_load(d);
+    if (r == DX_OK && d->ix_fd < 0) r = DX_ERR_IO; /* what was just written does not read back */
+    for (k = 0; r == DX_OK && k < packs; k++) {
+        int64_t j = dxi_cas_packs(d)[k].covered ? dxi_cas_ix_pack_number(d, dxi_cas_packs(d)[k].rel + 6) : -1;
+        if (j >= 0) d->ix_pack[j] = k;
+    }
+    if (r == DX_OK) d->indexed++;
+    else { /* the table lost entries the index cannot give back: take every covered pack back in */
+        for (k = 0; k < packs; k++)
+            if (dxi_cas_packs(d)[k].covered && dxi_cas_pack_uncover(d, k) == DX_ERR_NOMEM) r = DX_ERR_NOMEM;
+    }
+out:
+    if (fd >= 0) close(fd);
+    if (fd >= 0 && tmp[0]) unlink(tmp);
+    dxi_cas_free(&d->allocator, fold, fold ? packs : 0);
+    dxi_cas_free(&d->allocator, newpos, newpos ? (size_t)packs * sizeof *newpos : 0);
+    dxi_cas_free(&d->allocator, order, order ? n * sizeof *order : 0);
+    dxi_cas_free(&d->allocator, names, names ? names_cap : 0);
+    dxi_cas_free(&d->allocator, old, old ? old_cap : 0);
+    dxi_cas_free(&d->allocator, o.buf, o.buf ? o.cap : 0);
+    dxi_cas_free(&d->allocator, fan, fan ? fan_len : 0);
+    return r;
+}
+
 DXI_PRIVATE dx_result dxi_cas_dir_put(void *self, const dx_cas_id *id, const void *data, size_t len) {
     dx_cas_dir *d = (dx_cas_dir *)self;
     char text[DX_CAS_ID_TEXT_SIZE], rel[64 + DX_CAS_ID_TEXT_SIZE], tmp[DX_CAS_PATH_MAX];
@@ -5058,7 +5719,7 @@ DXI_PRIVATE dx_result dxi_cas_dir_put(void *self, const dx_cas_id *id, const voi
     dx_result r;
     if (dx_cas_id_format(id, text, sizeof text) < 0) return DX_ERR_UNSUPPORTED;
     if (d->batch && !d->loose && len <= DX_CAS_DIR_PACK_OBJECT_MAX) { /* a small object: into the batch's pack */
-        if (dxi_cas_pidx_find(d, id)) return DX_OK; /* packed already */
+        if (dxi_cas_pack_find(d, id)) return DX_OK; /* packed already */
         if ((r = dxi_cas_pack_put(d, id, (const uint8_t *)data, len)) != DX_OK) return r;
         if (d->pending >= DX_CAS_DIR_BATCH_OBJECTS || d->pending_bytes >= DX_CAS_DIR_BATCH_BYTES) return dxi_cas_dir_sync(d);
         return DX_OK;
@@ -5132,7 +5793,7 @@ DXI_PRIVATE int dxi_cas_dir_open_obj(dx_cas_dir *d, const dx_cas_id *id) {
 
 DXI_PRIVATE int64_t dxi_cas_dir_get(void *self, const dx_cas_id *id, void *buf, size_t cap) {
     dx_cas_dir *d = (dx_cas_dir *)self;
-    const dxi_cas_pent *s = dxi_cas_pidx_find(d, id);
+    const dxi_cas_pent *s = dxi_cas_pack_find(d, id);
     uint64_t file_size;
     int64_t size;
     int fd;
@@ -5142,7 +5803,7 @@ DXI_PRIVATE int64_t dxi_cas_dir_get(void *self, const dx_cas_id *id, void *buf, 
         uint32_t before = d->pack_count;
         dx_result r = dxi_cas_packs_scan(d);
         if (r != DX_OK) return r;
-        if (d->pack_count != before && (s = dxi_cas_pidx_find(d, id)) != NULL) return dxi_cas_pack_read(d, s, buf, cap);
+        if (d->pack_count != before && (s = dxi_cas_pack_find(d, id)) != NULL) return dxi_cas_pack_read(d, s, buf, cap);
         errno = ENOENT;
     }
     if (fd < 0) return dxi_cas_dir_err(d);
@@ -5155,7 +5816,7 @@ DXI_PRIVATE int64_t dxi_cas_dir_get(void *self, const dx_cas_id *id, void *buf, 
 DXI_PRIVATE int64_t dxi_cas_dir_has(void *self, const dx_cas_id *id) {
     dx_cas_dir *d = (dx_cas_dir *)self;
     uint64_t file_size;
-    const dxi_cas_pent *s = dxi_cas_pidx_find(d, id);
+    const dxi_cas_pent *s = dxi_cas_pack_find(d, id);
     int fd;
     int64_t r;
     if (s) return (int64_t)s->size; /* from the pack's checked index: no system call */
@@ -5164,7 +5825,7 @@ DXI_PRIVATE int64_t dxi_cas_dir_has(void *self, const dx_cas_id *id) {
         uint32_t before = d->pack_count;
         dx_result e = dxi_cas_packs_scan(d);
         if (e != DX_OK) return e;
-        if (d->pack_count != before && (s = dxi_cas_pidx_find(d, id)) != NULL) return (int64_t)s->size;
+        if (d->pack_count != before && (s = dxi_cas_pack_find(d, id)) != NULL) return (int64_t)s->size;
         errno = ENOENT;
     }
     if (fd < 0) return dxi_cas_dir_err(d);
@@ -5178,8 +5839,14 @@ DXI_PRIVATE dx_result dxi_cas_dir_delete(void *self, const dx_cas_id *id) {
     char path[DX_CAS_PATH_MAX];
     dxi_cas_pent *s;
     bool packed = false;
-    while ((s = dxi_cas_pidx_find(d, id)) != NULL) { /* every packed copy; the packs are rewritten at the sync */
+    while ((s = dxi_cas_pack_find(d, id)) != NULL) { /* every packed copy; the packs are rewritten at the sync */
         dxi_cas_pack *p = &dxi_cas_packs(d)[s->pack];
+        if (s == (dxi_cas_pent *)(void *)d->ix_hit) { /* in a covered pack: its entries into the table first */
+            dx_result r = dxi_cas_pack_uncover(d, s->pack);
+            if (r != DX_OK) return r;
+            packed = true;
+            continue;
+        }
         s->state = DXI_CAS_PENT_DEAD;
         if (p->state != DXI_CAS_PACK_OPEN) p->rewrite = true; /* the open pack just leaves it out of its index */
         packed = true;
@@ -5240,6 +5907,9 @@ DXI_PRIVATE dx_result dxi_cas_dir_iterate(void *self, dx_cas_iter_fn fn, void *u
     if ((r0 = dxi_cas_packs_scan(d)) != DX_OK) return r0;
     d->iterating = true;
     r0 = dxi_cas_dir_iterate_packed(d, fn, user);
+    for (fan = 0; r0 == DX_OK && fan < d->pack_count; fan++) /* the covered packs' own indexes, as an open checks the others */
+        if (dxi_cas_packs(d)[fan].covered && dxi_cas_packs(d)[fan].state == DXI_CAS_PACK_IN) r0 = dxi_cas_pack_check(d, fan, false);
+    if (r0 == DX_OK) r0 = dxi_cas_ix_iterate(d, fn, user); /* then their objects */
     d->iterating = false;
     if (r0 != DX_OK) return r0;
     for (fan = 0; fan < 256; fan++) {
@@ -5265,7 +5935,7 @@ DXI_PRIVATE dx_result dxi_cas_dir_iterate(void *self, dx_cas_iter_fn fn, void *u
             dx_result r;
             while (e->d_name[nlen] && nlen <= DX_CAS_ID_TEXT_LEN) nlen++;
             if (dx_cas_id_parse(e->d_name, nlen, &id) != DX_OK || id.digest[0] != fan) continue; /* not an object */
-            if (dxi_cas_pidx_find(d, &id)) continue; /* listed with the packs */
+            if (dxi_cas_pack_find(d, &id)) continue; /* listed with the packs */
             dxi_cas_dir_obj(d, &id, file, false);
             if ((fd = open(file, O_RDONLY)) < 0) continue; /* deleted meanwhile */
             size = dxi_cas_dir_fd_size(d, fd, &file_size);
@@ -5419,7 +6089,7 @@ DXI_PRIVATE dx_result dxi_cas_dir_sync(void *self) {
     d->pending = 0, d->pending_loose = 0, d->pending_bytes = 0;
     if (d->pending_set) DX_MEMSET(d->pending_set, 0, d->pending_set_cap * sizeof *d->pending_set);
     d->pending_set_used = 0, d->pending_set_full = false;
-    return DX_OK;
+    return dxi_cas_ix_merge(d) == DX_ERR_NOMEM ? DX_ERR_NOMEM : DX_OK; /* a merge that fails leaves the table as it was */
 }
 
 DX_CAS_API dx_result dx_cas_dir_open(dx_cas_dir *d, const dx_cas_dir_config *cfg) {
@@ -5433,6 +6103,8 @@ DX_CAS_API dx_result dx_cas_dir_open(dx_cas_dir *d, const dx_cas_dir_config *cfg
     if (!d || !cfg || !cfg->path || !cfg->allocator.alloc != !cfg->allocator.free) return DX_ERR_INVAL;
     DX_MEMSET(d, 0, sizeof *d);
     d->allocator = cfg->allocator;
+    d->ix_fd = -1;
+    d->table_max = cfg->table_max ? cfg->table_max : DX_CAS_DIR_TABLE_MAX;
     while (cfg->path[n]) n++;
     while (n > 1 && cfg->path[n - 1] == '/') n--;
     if (n == 0 || n + 16 + 64 + DX_CAS_ID_TEXT_SIZE > DX_CAS_PATH_MAX) return DX_ERR_LIMIT;
@@ -5511,7 +6183,8 @@ DX_CAS_API dx_result dx_cas_dir_open(dx_cas_dir *d, const dx_cas_dir_config *cfg
         return DX_ERR_UNSUPPORTED; /* build with DX_CAS_WITH_ZSTD (and -lzstd) */
 #endif
     }
-    return dxi_cas_packs_scan(d); /* every pack's index, checked, into the table */
+    if ((r = dxi_cas_ix_load(d)) != DX_OK) return r;
+    return dxi_cas_packs_scan(d); /* every pack's index, checked, into the table, but the index's */
 }
 
 DX_CAS_API void dx_cas_dir_close(dx_cas_dir *d) {
@@ -5522,6 +6195,8 @@ DX_CAS_API void dx_cas_dir_close(dx_cas_dir *d) {
         for (k = 0; k < d->pack_count; k++)
             if (dxi_cas_packs(d)[k].fd >= 0) close(dxi_cas_packs(d)[k].fd);
     }
+    dxi_cas_ix_drop(d);
+    dxi_cas_free(&d->allocator, d->ix_misses, d->ix_misses ? (size_t)DXI_CAS_IX_MISSES * 33 : 0);
     dxi_cas_free(&d->allocator, d->packs, (size_t)d->pack_cap * sizeof(dxi_cas_pack));
     dxi_cas_free(&d->allocator, d->pidx, d->pidx_cap * sizeof(dxi_cas_pslot));
     while (d->pent_pages) dxi_cas_free(&d->allocator, d->pents[--d->pent_pages], DXI_CAS_PENT_PAGE * sizeof(dxi_cas_pent));

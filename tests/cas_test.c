@@ -5,6 +5,7 @@
 #endif
 /* run.sh variant zstd: -DDX_CAS_WITH_ZSTD -lzstd */
 /* run.sh variant noblake3: -DDX_CAS_NO_BLAKE3 */
+/* run.sh variant index: -DDX_CAS_WITH_ZSTD -lzstd -DDX_CAS_DIR_TABLE_MAX=4 */
 #define DX_IMPLEMENTATION
 #include "dx_cas.h"
 #include "prop.h"
@@ -2170,6 +2171,90 @@ static int flip_byte(const char *file, long at_from_end) {
     return fclose(f);
 }
 
+/* The packs' index (0.5.0): past table_max packed objects, a sync merges the table's entries into
+   packs/index, so a handle's memory stops growing with the store: 40,000 objects of 300 bytes, table_max
+   1,000, a sync every 2,000 puts (a pack each); from 10,000 objects to 40,000 the live bytes (a counting
+   allocator) grow by less than 8 bytes an object (the table: about 85). Every object reads back (get and
+   has, before and after a reopen), missing ones miss, iterate lists each once; a third deleted (their packs
+   taken back into the table, rewritten at the sync, covered again); a damaged index is not used (bad_index:
+   the packs are read instead) and the next merge writes it anew. */
+static int t_dir_index(prop_ctx *p) {
+    enum { N = 40000, SYNC = 2000, TMAX = 1000 };
+    char path[256], file[300];
+    dx_cas_dir d;
+    dx_cas_dir_config dc;
+    dx_cas_store s;
+    counting_allocator ca;
+    uint8_t obj[300], buf[300];
+    dx_cas_id id;
+    size_t i, at10k = 0;
+    unsigned long count;
+    int round;
+    struct stat st;
+    scratch_dir(path, sizeof path, "index", p->seed);
+    snprintf(file, sizeof file, "%s/packs/index", path);
+    memset(&dc, 0, sizeof dc);
+    dc.path = path, dc.no_sync = true, dc.compress = DX_CAS_COMPRESS_NONE, dc.allocator = counting(&ca), dc.table_max = TMAX;
+    PROP_CHECK(p, dx_cas_dir_open(&d, &dc) == DX_OK && dx_cas_dir_store(&d, NULL, &s) == DX_OK);
+    for (i = 0; i < sizeof obj; i++) obj[i] = (uint8_t)(i * 37 + 11);
+    for (i = 0; i < N; i++) {
+        memcpy(obj, &i, sizeof i);
+        PROP_CHECK(p, dx_cas_store_put(&s, obj, sizeof obj, NULL) == DX_OK);
+        if ((i + 1) % SYNC == 0) {
+            PROP_CHECK(p, dx_cas_store_sync(&s) == DX_OK);
+            if (i + 1 == 10000) at10k = ca.live;
+        }
+    }
+    PROP_CHECK_MSG(p, d.indexed > 0 && stat(file, &st) == 0, "%lu merges", (unsigned long)d.indexed);
+    PROP_CHECK_MSG(p, ca.live < at10k + (size_t)(N - 10000) * 8, "%lu bytes live at 40,000 objects, %lu at 10,000",
+                   (unsigned long)ca.live, (unsigned long)at10k);
+    PROP_CHECK_MSG(p, d.pidx_used <= SYNC + TMAX, "%lu entries in the table", (unsigned long)d.pidx_used);
+    for (round = 0; round < 4; round++) { /* 0: as written; 1: a third deleted; 2: reopened; 3: the index damaged */
+        for (i = 0; i < N; i++) {
+            int64_t want = round >= 1 && i % 3 == 0 ? (int64_t)DX_ERR_NOTFOUND : (int64_t)sizeof obj;
+            memcpy(obj, &i, sizeof i);
+            dx_cas_id_hash(&s.hash_alg, obj, sizeof obj, &id);
+            PROP_CHECK_MSG(p, dx_cas_store_get(&s, &id, buf, sizeof buf) == want, "object %lu, round %d", (unsigned long)i, round);
+            PROP_CHECK(p, dx_cas_store_has(&s, &id) == want);
+            if (want > 0) PROP_CHECK(p, memcmp(buf, obj, sizeof obj) == 0);
+            obj[sizeof obj - 1] ^= 1; /* never put */
+            dx_cas_id_hash(&s.hash_alg, obj, sizeof obj, &id);
+            obj[sizeof obj - 1] ^= 1;
+            if (i % 97 == 0) PROP_CHECK(p, dx_cas_store_has(&s, &id) == DX_ERR_NOTFOUND);
+        }
+        count = 0;
+        PROP_CHECK(p, dx_cas_store_iterate(&s, count_cb, &count) == DX_OK);
+        PROP_CHECK_MSG(p, count == (round ? N - (N + 2) / 3 : N), "%lu objects listed, round %d", count, round);
+        if (round == 0) { /* a third deleted, listed and read before the sync and after it */
+            for (i = 0; i < N; i += 3) {
+                memcpy(obj, &i, sizeof i);
+                dx_cas_id_hash(&s.hash_alg, obj, sizeof obj, &id);
+                PROP_CHECK(p, dx_cas_store_delete(&s, &id) == DX_OK);
+            }
+            count = 0;
+            PROP_CHECK(p, dx_cas_store_iterate(&s, count_cb, &count) == DX_OK && count == N - (N + 2) / 3);
+            PROP_CHECK(p, dx_cas_store_sync(&s) == DX_OK && d.repacked > 0);
+            PROP_CHECK_MSG(p, d.pidx_used <= SYNC + TMAX, "%lu entries in the table after the rewrite", (unsigned long)d.pidx_used);
+            continue;
+        }
+        if (round == 3) break;
+        dx_cas_dir_close(&d);
+        PROP_CHECK_MSG(p, ca.live == 0 && ca.allocs == ca.frees, "%lu bytes left", (unsigned long)ca.live);
+        if (round == 2) PROP_CHECK(p, flip_byte(file, 5000) == 0);
+        dc.allocator = counting(&ca);
+        PROP_CHECK(p, dx_cas_dir_open(&d, &dc) == DX_OK && dx_cas_dir_store(&d, NULL, &s) == DX_OK);
+        PROP_CHECK_MSG(p, d.bad_index == (round == 2) && (d.ix_fd >= 0) == (round != 2), "round %d: bad_index %d", round, d.bad_index);
+    }
+    memcpy(obj, "one more", 8); /* the next merge writes the damaged index anew */
+    PROP_CHECK(p, dx_cas_store_put(&s, obj, sizeof obj, NULL) == DX_OK && dx_cas_store_sync(&s) == DX_OK && d.indexed == 1);
+    dx_cas_dir_close(&d);
+    dc.allocator = counting(&ca);
+    PROP_CHECK(p, dx_cas_dir_open(&d, &dc) == DX_OK && !d.bad_index && d.ix_fd >= 0 && d.pidx_used <= TMAX);
+    dx_cas_dir_close(&d);
+    rm_rf(path);
+    return 0;
+}
+
 static int t_dir_pack(prop_ctx *p) {
     enum { N = 40 };
     static uint8_t data[N][6000], big[(1u << 20) + 100], buf[(1u << 20) + 100];
@@ -2312,9 +2397,10 @@ static int t_dir_pack(prop_ctx *p) {
     /* a damaged index: the pack is reported and none of it is trusted; verify fails */
     PROP_CHECK(p, flip_byte(pack2, DX_CAS_PACK_TRAILER_SIZE + 10) == 0); /* inside the last index entry */
     PROP_CHECK(p, dx_cas_dir_open(&d, &dc) == DX_OK && dx_cas_dir_store(&d, NULL, &s) == DX_OK);
+    /* (found at the open; a pack that packs/index covers, in a build with a tiny DX_CAS_DIR_TABLE_MAX: by verify) */
+    PROP_CHECK(p, dx_cas_store_verify(&s, NULL, 0, NULL, NULL, NULL, &rep) == DX_ERR_CORRUPT);
     PROP_CHECK_MSG(p, d.bad_packs == 1 && strstr(pack2, d.bad_pack) != NULL, "%u bad packs (%s)", (unsigned)d.bad_packs, d.bad_pack);
     PROP_CHECK(p, dx_cas_store_get(&s, &ids[1], buf, sizeof buf) == DX_ERR_NOTFOUND);
-    PROP_CHECK(p, dx_cas_store_verify(&s, NULL, 0, NULL, NULL, NULL, &rep) == DX_ERR_CORRUPT);
     PROP_CHECK(p, dx_cas_store_get(&s, &looseid, buf, sizeof buf) == 11); /* loose objects still read */
     dx_cas_dir_close(&d);
     PROP_CHECK(p, flip_byte(pack2, DX_CAS_PACK_TRAILER_SIZE + 10) == 0); /* repaired */
@@ -2819,6 +2905,7 @@ static int t_dir_crash(prop_ctx *p) { PROP_SKIP(p, "no directory store in this b
 static int t_dir_crash_batch(prop_ctx *p) { PROP_SKIP(p, "no directory store in this build (Windows or DX_CAS_NO_STDIO)"); }
 static int t_dir_pack(prop_ctx *p) { PROP_SKIP(p, "no directory store in this build (Windows or DX_CAS_NO_STDIO)"); }
 static int t_dir_pack_table(prop_ctx *p) { PROP_SKIP(p, "no directory store in this build (Windows or DX_CAS_NO_STDIO)"); }
+static int t_dir_index(prop_ctx *p) { PROP_SKIP(p, "no directory store in this build (Windows or DX_CAS_NO_STDIO)"); }
 static int t_dir_crash_gc(prop_ctx *p) { PROP_SKIP(p, "no directory store in this build (Windows or DX_CAS_NO_STDIO)"); }
 static int t_dir_concurrent(prop_ctx *p) { PROP_SKIP(p, "no directory store in this build (Windows or DX_CAS_NO_STDIO)"); }
 #endif
@@ -3365,7 +3452,7 @@ static const prop_test tests[] = {
     PROP_PROPERTY(p_gc),            PROP_UNIT(t_gc_verify_no_roots), PROP_UNIT(t_dir_refs),          PROP_UNIT(t_dir_concurrent),
     PROP_PROPERTY(p_object_codec),  PROP_UNIT(t_object_forms),      PROP_UNIT(t_dir_compress),
     PROP_UNIT(t_fastcdc_constants), PROP_UNIT(t_manifest_vectors),  PROP_UNIT(t_blob_writer_memory),
-    PROP_UNIT(t_dir_ref_problems),  PROP_UNIT(t_dir_must_exist),     PROP_UNIT(t_dir_pack),      PROP_UNIT(t_dir_pack_table), PROP_UNIT(t_pack_vectors),
+    PROP_UNIT(t_dir_ref_problems),  PROP_UNIT(t_dir_must_exist),     PROP_UNIT(t_dir_pack),      PROP_UNIT(t_dir_pack_table), PROP_UNIT(t_dir_index), PROP_UNIT(t_pack_vectors),
     PROP_UNIT(t_dir_crash_gc),
 };
 
