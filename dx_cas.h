@@ -207,8 +207,11 @@ API
        store (an object put during the sweep may be deleted; a directory
        store's unsynced batch is never swept). max_depth 0 = 64. errors also:
        DX_ERR_INVAL (an unknown flag). allocates (the store's allocator): the
-       mark set (a 32-byte slot per object reached, the table between 3/8
-       and 3/4 full) and the walk stack.
+       mark set (8 bytes of each reached object's digest, the table between
+       3/8 and 3/4 full: 11 to 21 bytes an object; two objects whose first 8
+       bytes agree count as one, which can only keep garbage), the set of
+       the trees and manifests read (32 bytes each, exact: each is read
+       once), each of those whole in turn, and the walk stack.
 
    Memory store: a hash table and an arena in one block (caller memory or the allocator)
    size_t dx_cas_mem_memory_size(const dx_cas_mem_config *cfg)     bytes for max_objects / max_bytes
@@ -752,7 +755,9 @@ VERSION HISTORY
                       and opening a large store reads the index's fan-out instead of every
                       pack's index. Stores written before 0.5.0 read as they were (their
                       packs go into the table until a sync merges them); readers before
-                      0.5.0 ignore the file. d->indexed, d->bad_index.
+                      0.5.0 ignore the file. d->indexed, d->bad_index. gc's mark set keeps 8
+                      bytes of each digest (11 to 21 bytes an object, was 43 to 85; the trees
+                      and manifests it reads in an exact set of their own): t_gc_marks.
    0.4.5 (2026-11-25) a directory store's pack table keeps each packed object's entry once, in
                       pages that do not move as it grows, and finds it through a table of
                       8-byte slots (was: 64-byte slots, the table between 3/8 and 3/4 full):
@@ -4054,36 +4059,46 @@ typedef struct dxi_cas_work {
     uint32_t depth;
 } dxi_cas_work;
 
+/* A set of digests, open addressing, key bytes of each (a gc's marks keep 8: two objects whose first
+   8 bytes agree only keep garbage a little longer; the walked trees and manifests, and verify, keep all 32).
+   A zero key is kept apart (has_zero). */
+typedef struct dxi_cas_set {
+    uint8_t *slot;
+    size_t cap, used, key;
+    bool has_zero;
+} dxi_cas_set;
+
 typedef struct dxi_cas_gc {
     dx_cas_store *s;
     const dx_allocator *a;
-    uint8_t *set;      /* open addressing on digests; a zero slot is empty (the zero digest is kept apart) */
-    size_t cap, used;
-    bool has_zero;
+    dxi_cas_set marks;  /* every object reached (the sweep keeps them) */
+    dxi_cas_set walked; /* the trees and manifests read (each once), exact */
     dxi_cas_work *stack;
     size_t stack_cap, stack_len;
     bool dry_run;
     dx_cas_gc_report rep;
 } dxi_cas_gc;
 
-DXI_PRIVATE bool dxi_cas_is_zero(const uint8_t *d) {
+DXI_PRIVATE bool dxi_cas_is_zero_n(const uint8_t *d, size_t n) {
     size_t i;
-    for (i = 0; i < DX_CAS_HASH_SIZE; i++)
+    for (i = 0; i < n; i++)
         if (d[i]) return false;
     return true;
 }
 
-DXI_PRIVATE bool dxi_cas_set_find(const dxi_cas_gc *g, const uint8_t *d, size_t *slot) { /* found, or a free slot */
-    size_t mask = g->cap - 1, i = (size_t)dx_load_u64le(d) & mask;
+DXI_PRIVATE bool dxi_cas_is_zero(const uint8_t *d) { return dxi_cas_is_zero_n(d, DX_CAS_HASH_SIZE); }
+
+DXI_PRIVATE bool dxi_cas_set_find(const dxi_cas_set *t, const uint8_t *d, size_t *slot) { /* found, or a free slot */
+    size_t mask = t->cap - 1, i = (size_t)dx_load_u64le(d) & mask; /* (the key's first 8 bytes: a digest's are random) */
     *slot = 0;
-    if (g->cap == 0) return false; /* nothing marked yet: no table at all */
+    if (t->cap == 0) return false; /* nothing marked yet: no table at all */
     for (;;) {
-        uint8_t *e = g->set + i * DX_CAS_HASH_SIZE;
-        if (dxi_cas_is_zero(e)) {
+        uint8_t *e = t->slot + i * t->key;
+        if (dxi_cas_is_zero_n(e, t->key)) {
             *slot = i;
             return false;
         }
-        if (DX_MEMCMP(e, d, DX_CAS_HASH_SIZE) == 0) {
+        if (DX_MEMCMP(e, d, t->key) == 0) {
             *slot = i;
             return true;
         }
@@ -4091,33 +4106,43 @@ DXI_PRIVATE bool dxi_cas_set_find(const dxi_cas_gc *g, const uint8_t *d, size_t 
     }
 }
 
-/* marks d; 1 if newly marked, 0 if it was, a dx_result on failure */
-DXI_PRIVATE int dxi_cas_mark(dxi_cas_gc *g, const uint8_t *d) {
+DXI_PRIVATE bool dxi_cas_set_has(const dxi_cas_set *t, const uint8_t *d) {
+    size_t slot;
+    return dxi_cas_is_zero_n(d, t->key) ? t->has_zero : dxi_cas_set_find(t, d, &slot);
+}
+
+/* d into the set; 1 if new, 0 if it was there, a dx_result on failure */
+DXI_PRIVATE int dxi_cas_set_add(const dx_allocator *a, dxi_cas_set *t, const uint8_t *d) {
     size_t slot, i;
-    if (dxi_cas_is_zero(d)) {
-        if (g->has_zero) return 0;
-        g->has_zero = true;
+    if (dxi_cas_is_zero_n(d, t->key)) {
+        if (t->has_zero) return 0;
+        t->has_zero = true;
         return 1;
     }
-    if ((g->used + 1) * 4 > g->cap * 3) { /* at most 3/4 full, or twice the slots */
-        dxi_cas_gc old = *g;
-        g->cap = old.cap ? old.cap * 2 : 1024;
-        g->set = (uint8_t *)dxi_cas_alloc(g->a, g->cap * DX_CAS_HASH_SIZE);
-        if (!g->set) {
-            *g = old;
+    if ((t->used + 1) * 4 > t->cap * 3) { /* at most 3/4 full, or twice the slots */
+        dxi_cas_set old = *t;
+        t->cap = old.cap ? old.cap * 2 : 1024;
+        t->slot = (uint8_t *)dxi_cas_alloc(a, t->cap * t->key);
+        if (!t->slot) {
+            *t = old;
             return DX_ERR_NOMEM;
         }
-        DX_MEMSET(g->set, 0, g->cap * DX_CAS_HASH_SIZE);
+        DX_MEMSET(t->slot, 0, t->cap * t->key);
         for (i = 0; i < old.cap; i++) {
-            const uint8_t *e = old.set + i * DX_CAS_HASH_SIZE;
-            if (!dxi_cas_is_zero(e) && !dxi_cas_set_find(g, e, &slot)) DX_MEMCPY(g->set + slot * DX_CAS_HASH_SIZE, e, DX_CAS_HASH_SIZE);
+            const uint8_t *e = old.slot + i * t->key;
+            if (!dxi_cas_is_zero_n(e, t->key) && !dxi_cas_set_find(t, e, &slot)) DX_MEMCPY(t->slot + slot * t->key, e, t->key);
         }
-        dxi_cas_free(g->a, old.set, old.cap * DX_CAS_HASH_SIZE);
+        dxi_cas_free(a, old.slot, old.cap * old.key);
     }
-    if (dxi_cas_set_find(g, d, &slot)) return 0;
-    DX_MEMCPY(g->set + slot * DX_CAS_HASH_SIZE, d, DX_CAS_HASH_SIZE);
-    g->used++;
+    if (dxi_cas_set_find(t, d, &slot)) return 0;
+    DX_MEMCPY(t->slot + slot * t->key, d, t->key);
+    t->used++;
     return 1;
+}
+
+DXI_PRIVATE void dxi_cas_set_free(const dx_allocator *a, dxi_cas_set *t) {
+    dxi_cas_free(a, t->slot, t->cap * t->key);
+    t->slot = NULL, t->cap = t->used = 0;
 }
 
 DXI_PRIVATE dx_result dxi_cas_gc_push(dxi_cas_gc *g, const dx_cas_id *id, uint32_t kind, uint32_t depth) {
@@ -4138,9 +4163,7 @@ DXI_PRIVATE dx_result dxi_cas_gc_push(dxi_cas_gc *g, const dx_cas_id *id, uint32
 
 DXI_PRIVATE dx_result dxi_cas_gc_sweep(void *user, const dx_cas_id *id, uint64_t size) {
     dxi_cas_gc *g = (dxi_cas_gc *)user;
-    size_t slot;
-    bool marked = dxi_cas_is_zero(id->digest) ? g->has_zero : dxi_cas_set_find(g, id->digest, &slot);
-    if (marked && id->alg == g->s->hash_alg.alg) {
+    if (dxi_cas_set_has(&g->marks, id->digest) && id->alg == g->s->hash_alg.alg) {
         g->rep.kept_bytes += size;
         return DX_OK;
     }
@@ -4163,10 +4186,14 @@ DXI_PRIVATE dx_result dxi_cas_walk(dxi_cas_gc *g, const dx_cas_id *roots, size_t
     while (r == DX_OK && g->stack_len > 0) {
         dxi_cas_work w = g->stack[--g->stack_len];
         int64_t n;
-        int fresh = dxi_cas_mark(g, w.id.digest);
+        int fresh = dxi_cas_set_add(g->a, &g->walked, w.id.digest), f;
         if (fresh < 0) r = (dx_result)fresh;
         if (fresh <= 0) continue;
-        g->rep.marked++;
+        if ((f = dxi_cas_set_add(g->a, &g->marks, w.id.digest)) < 0) {
+            r = (dx_result)f;
+            break;
+        }
+        g->rep.marked += (uint64_t)f;
         if (w.id.alg != s->hash_alg.alg) { /* another algorithm's tree: refuse rather than sweep what it names */
             r = DX_ERR_UNSUPPORTED;
             break;
@@ -4199,9 +4226,8 @@ DXI_PRIVATE dx_result dxi_cas_walk(dxi_cas_gc *g, const dx_cas_id *roots, size_t
             if (r == DX_OK && vr) vr->manifests++;
             for (k = 0; r == DX_OK && k < m.count; k++) {
                 dx_cas_id cid;
-                int f;
                 dx_cas_manifest_entry(&m, k, &cid, NULL);
-                f = dxi_cas_mark(g, cid.digest);
+                f = dxi_cas_set_add(g->a, &g->marks, cid.digest);
                 if (f < 0) r = (dx_result)f;
                 else g->rep.marked += (uint64_t)f;
                 if (f > 0 && vr && dx_cas_store_has(s, &cid) == DX_ERR_NOTFOUND) {
@@ -4225,7 +4251,8 @@ DXI_PRIVATE dx_result dxi_cas_walk(dxi_cas_gc *g, const dx_cas_id *roots, size_t
 }
 
 DXI_PRIVATE void dxi_cas_gc_free(dxi_cas_gc *g) {
-    dxi_cas_free(g->a, g->set, g->cap * DX_CAS_HASH_SIZE);
+    dxi_cas_set_free(g->a, &g->marks);
+    dxi_cas_set_free(g->a, &g->walked);
     dxi_cas_free(g->a, g->stack, g->stack_cap * sizeof(dxi_cas_work));
 }
 
@@ -4239,6 +4266,7 @@ DX_CAS_API dx_result dx_cas_store_gc(dx_cas_store *s, const dx_cas_id *roots, si
     max_depth = DXI_DEF(max_depth, 64u);
     DX_MEMSET(&g, 0, sizeof g);
     g.s = s, g.a = &s->allocator, g.dry_run = (flags & DX_CAS_GC_DRY_RUN) != 0;
+    g.marks.key = 8, g.walked.key = DX_CAS_HASH_SIZE; /* a mark is 8 bytes of the digest: see dxi_cas_set */
     r = dxi_cas_walk(&g, roots, nroots, max_depth, NULL, NULL, NULL);
     if (r == DX_OK) r = dx_cas_store_iterate(s, dxi_cas_gc_sweep, &g);
     if (r == DX_OK && !g.dry_run) r = dx_cas_store_sync(s); /* a store that deletes late (packs) does it now */
@@ -4263,6 +4291,7 @@ DX_CAS_API dx_result dx_cas_store_verify(dx_cas_store *s, const dx_cas_id *roots
     if (r == DX_OK && nroots) {                     /* everything the roots name is there */
         DX_MEMSET(&g, 0, sizeof g);
         g.s = s, g.a = &s->allocator;
+        g.marks.key = g.walked.key = DX_CAS_HASH_SIZE; /* exact: each object the roots name is looked for once */
         r = dxi_cas_walk(&g, roots, nroots, 64, problem, user, &v.rep);
         dxi_cas_gc_free(&g);
     }

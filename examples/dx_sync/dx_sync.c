@@ -111,10 +111,10 @@
    The cache's pack table holds at most about 8,192 objects' entries (0.7 MB;
    the rest are in its packs/index, dx_cas.h 0.5.0). A client's memory still
    grows with the blob: the manifest its cache records (36 bytes a chunk)
-   and, when the cache passes its quota, its gc's mark set (43 to 85 bytes
-   an object); and, where OUT is read for its chunks, 48 bytes a chunk of
-   OUT. Measured at 1 GiB: a peak of 6.3 MiB without the gc, 12.8 MiB with
-   it. Besides that it holds about 4 MiB of buffers. POSIX only (the
+   and, when the cache passes its quota, its gc's mark set (11 to 21 bytes
+   an object, dx_cas.h 0.5.0); and, where OUT is read for its chunks, 48
+   bytes a chunk of OUT. Measured at 1 GiB: a peak of 6.3 MiB without the
+   gc, 6.9 MiB with it. Besides that it holds about 4 MiB of buffers. POSIX only (the
    directory store is). */
 #ifndef _DEFAULT_SOURCE
 #define _DEFAULT_SOURCE
