@@ -711,7 +711,7 @@ WIRE FORMAT (integers little-endian; offsets are the DX_CAS_<RECORD>_OFF_* names
    packs' index ("DXCX"), <path>/packs/index: where the objects of many packs are (derived
      from the packs: a store is whole without it); all integers little-endian:
      header, DX_CAS_INDEX_HEADER_SIZE = 32 bytes: 0 MAGIC "DXCX"  4 MAJOR u8 1  5 MINOR u8 0
-       6 FLAGS u16 0  8 PACKS u32 (P)  12 FAN_BITS u32 (F, 0..16)  16 COUNT u64 (N)
+       6 FLAGS u16 0  8 PACKS u32 (P)  12 FAN_BITS u32 (F, 0..16)  16 COUNT u64 (N < 2^32)
        24 RESERVED u64 0.
      names at 32: P x 32 bytes, the packs' checksums (the SUM that names each pack file),
        strictly ascending (bytewise).
@@ -5605,6 +5605,7 @@ DXI_PRIVATE dx_result dxi_cas_ix_merge(dx_cas_dir *d) {
         at = (const uint8_t *)bsearch(sum, names, listed, DX_CAS_HASH_SIZE, dxi_cas_sum_cmp);
         if (at) newpos[k] = (uint32_t)((size_t)(at - names) / DX_CAS_HASH_SIZE);
     }
+    if (d->ix_count + n >= UINT32_MAX) goto out; /* the fan-out counts are u32: the rest stays in the table */
     while (bits < 16 && ((uint64_t)16 << bits) < d->ix_count + n) bits++; /* about 16 entries a bucket */
     fan_len = (size_t)4 << bits;
     if (!(fan = (uint32_t *)dxi_cas_alloc(&d->allocator, fan_len))) {
