@@ -30,7 +30,7 @@ static dx_cas_id fz_ids[OBJECTS];
 static void fz_object(size_t i, uint8_t *out) {
     size_t k;
     for (k = 0; k < OBJECT_BYTES; k++) out[k] = (uint8_t)(i * 7 + k * 13 + (k >> 3));
-    memcpy(out, &i, sizeof i);
+    dx_store_u64le(out, (uint64_t)i); /* the same bytes on every machine: the seeds name this store's pack */
 }
 
 static void fz_config(dx_cas_dir_config *c, uint64_t table_max) {
@@ -48,7 +48,7 @@ static void fz_reset(bool learn) {
     while ((e = readdir(dir)) != NULL) {
         char file[600];
         if (e->d_name[0] == '.') continue;
-        if (learn && strstr(e->d_name, ".pack")) snprintf(fz_pack, sizeof fz_pack, "%s", e->d_name);
+        if (learn && strstr(e->d_name, ".pack")) snprintf(fz_pack, sizeof fz_pack, "%.120s", e->d_name); /* (a pack name: 69 bytes) */
         if (learn || strcmp(e->d_name, fz_pack) == 0) continue;
         snprintf(file, sizeof file, "%s/%s", path, e->d_name);
         FZ_CHECK(unlink(file) == 0);
