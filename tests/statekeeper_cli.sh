@@ -59,6 +59,12 @@ MAXRSS=${STATEKEEPER_MAX_RSS_KB-65536}
 counts="STATEKEEPER_VERSIONS=$VERSIONS STATEKEEPER_BIG_MIB=$MIB STATEKEEPER_KILL_ROUNDS=$ROUNDS STATEKEEPER_DB_KB=$((DB / 1000))"
 # poke N OFFSET FILE: N random bytes written at OFFSET
 poke() { rnd "$1" | dd of="$3" bs="$1" seek="$2" oflag=seek_bytes conv=notrunc status=none; }
+# flip FILE AT: the byte at AT made another (its low bit turned)
+flip() {
+    local v
+    v=$(od -An -tu1 -j "$2" -N1 "$1" | tr -d ' ')
+    printf "\\$(printf '%03o' $((v ^ 1)))" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
+}
 
 # --- 1. a Unix tool ---
 run --help
@@ -233,7 +239,7 @@ for l in CZ/sk-copy/*.cl; do printf '\000\020\000\000' | dd of="$l" bs=1 seek=56
 rm -rf cr; "$sk" restore --store CZ cr --no-sync 2> err || die "restore past chunk lists that lie: $(cat err)"
 grep -q 'local copy' err && die "a restore cut a copy where a chunk list that lies said: $(cat err)"
 same_tree cz cr "files restored past chunk lists whose lengths lie"
-printf 'X' | dd of="$(the_copy C)" bs=1 seek=$((4 * 1048576 + 3)) conv=notrunc status=none
+flip "$(the_copy C)" $((4 * 1048576 + 3)) # (writing a fixed byte there spoilt nothing once in 256 runs)
 rm -rf cr; "$sk" restore --store C cr --no-sync 2> err || die "restore of the latest with a spoilt copy: $(cat err)"
 grep -q 'local copy' err && die "a restore used a spoilt copy: $(cat err)"
 same_tree "cv/$latest" cr "the latest version restored past its spoilt copy"
