@@ -1,4 +1,4 @@
-/* dx_cas.h - v0.5.0 - Merkle content-addressable storage: hashing, chunking, proofs, stores, snapshots - SPDX-License-Identifier: MIT OR Unlicense (text at end)
+/* dx_cas.h - v0.6.0 - Merkle content-addressable storage: hashing, chunking, proofs, stores, snapshots - SPDX-License-Identifier: MIT OR Unlicense (text at end)
 
    A content-addressable store that a backup tool, a package updater, a sync
    service or a firmware image store can embed: SHA-256 (portable C, x86
@@ -385,12 +385,20 @@ API
    Blobs: chunks plus a manifest; the blob's identity (an ETag) is the
    Merkle root over its chunks: leaf i = dx_cas_chunk_leaf(chunk i's id) =
    H(0x00 || digest), so one chunk can be checked with an inclusion proof.
+   A blob of more than cfg->part_chunks chunks (default DX_CAS_PART_CHUNKS,
+   1024: 16 MiB of 16 KiB chunks) is stored in parts: each part a
+   manifest of that many chunks (the last of fewer), and a PARTS manifest
+   naming the parts, 76 bytes each, so neither a writer nor a reader holds
+   more than one part of a blob of any size (the root stays the Merkle root
+   over all the chunks: a part is a whole subtree of it).
    A writer's config: cfg->store (required), cfg->chunker (zero: FastCDC,
-   16 KiB average), cfg->max_chunks (the manifest's bound; 0: it grows, with
-   create only), cfg->allocator (create).
+   16 KiB average), cfg->max_chunks (the blob's bound; 0: none, with create
+   only), cfg->part_chunks (a power of two >= 2; 0: 1024), cfg->allocator (create).
    size_t dx_cas_blob_writer_memory_size(const dx_cas_blob_writer_config *cfg)
-       the chunker's max_size + 64 KiB of buffer, plus 56 + 36 x max_chunks
-       bytes of manifest (64 entries to begin with when max_chunks is 0);
+       the chunker's max_size + 64 KiB of buffer, plus 56 + 36 x min(max_chunks,
+       part_chunks) bytes of part (64 entries to begin with when max_chunks is
+       0, growing to part_chunks), plus 56 + 76 x the parts of max_chunks when
+       there are more than one (none to begin with when max_chunks is 0);
        0 for a bad config.
    dx_result dx_cas_blob_writer_init(w, cfg, void *mem, size_t mem_size)
        a writer in caller memory (firmware: no heap); needs cfg->max_chunks,
@@ -398,7 +406,8 @@ API
        errors: DX_ERR_INVAL, DX_ERR_NOSPACE (mem_size < memory_size).
    dx_result dx_cas_blob_writer_create(w, cfg) / void dx_cas_blob_writer_destroy(w)
        create allocates memory_size bytes through cfg->allocator; without
-       max_chunks the manifest moves to a block twice its size when full.
+       max_chunks the part and the list of parts move to blocks twice their
+       size when full.
        destroy frees what create allocated (and nothing after init).
    dx_result dx_cas_blob_writer_write(w, const void *data, size_t len)      pieces of any size
    dx_result dx_cas_blob_writer_finish(w, dx_cas_id *out_manifest, uint8_t out_root[32])
@@ -408,7 +417,7 @@ API
    dx_result dx_cas_blob_read(s, const dx_cas_id *manifest, const dx_cas_limits *lim,
                               dx_cas_write_fn write, void *user, dx_cas_manifest *out_info)
        every chunk, verified, in order, to write(user, offset, data, len).
-       allocates (the store's allocator): the manifest and the largest chunk.
+       allocates (the store's allocator): the manifest, one part, the largest chunk.
        errors: DX_ERR_NOTFOUND (a chunk is missing), DX_ERR_CHECKSUM (corrupt),
        DX_ERR_LIMIT / DX_ERR_CORRUPT / DX_CAS_ERR_MAGIC (a bad manifest).
    dx_result dx_cas_manifest_parse(alg, const uint8_t *buf, size_t len, const dx_cas_limits *lim,
@@ -416,8 +425,22 @@ API
        checks the bounds (chunk count, chunk size, total size) on the header
        before reading entries, the lengths, and that the root is the Merkle
        root of the entries (WIRE FORMAT, Merkle leaf; DX_ERR_CHECKSUM if not).
+       A PARTS manifest (out->parts > 0): the parts' rules and that ROOT is the
+       Merkle root of the parts' roots; the parts are checked as they are read.
+       lim->max_chunks bounds the entries of one manifest (chunks, or parts).
        Allocates nothing; out->entries points into buf.
    void dx_cas_manifest_entry(const dx_cas_manifest *m, uint64_t i, dx_cas_id *out_id, uint32_t *out_len)
+       chunk i of a manifest without parts
+   void dx_cas_manifest_part(const dx_cas_manifest *m, uint64_t i, dx_cas_part *out)
+       part i of a PARTS manifest: its manifest's id, size, count and root
+   dx_result dx_cas_chunk_iter_open(it, s, const dx_cas_id *manifest, const dx_cas_limits *lim)
+   int dx_cas_chunk_iter_next(it, dx_cas_id *out_id, uint32_t *out_len) / void dx_cas_chunk_iter_close(it)
+       a blob's chunks in order, reading its parts one at a time (each checked
+       against its entry: DX_ERR_CORRUPT if it differs). next answers 1 (a
+       chunk; it->offset is then where the next one begins), 0 (the end) or an
+       error (sticky). it->m is the manifest named, it->longest the longest
+       chunk of the part under way. allocates (the store's allocator): the
+       manifest and one part. close frees them (and is safe after a failed open).
    void dx_cas_chunk_leaf(alg, const dx_cas_id *chunk_id, uint8_t out[32])
 
    Trees (a directory as one object) and refs
@@ -611,8 +634,25 @@ WIRE FORMAT (integers little-endian; offsets are the DX_CAS_<RECORD>_OFF_* names
      TOTAL_SIZE before it reads any entry (DX_ERR_LIMIT), the exact length
      (DX_ERR_TRUNCATED / DX_ERR_CORRUPT), every LENGTH (>= 1 and <= max_chunk_size),
      that the lengths add up to TOTAL_SIZE (DX_ERR_CORRUPT), and that ROOT is the
-     Merkle root of the chunk leaves (DX_ERR_CHECKSUM). Nonzero FLAGS, or an ALG
-     other than the store's: DX_ERR_UNSUPPORTED.
+     Merkle root of the chunk leaves (DX_ERR_CHECKSUM). A FLAGS bit other than
+     PARTS, or an ALG other than the store's: DX_ERR_UNSUPPORTED.
+     FLAGS bit 0, PARTS (since dx_cas 0.6.0; earlier readers answer
+     DX_ERR_UNSUPPORTED): the blob is in parts, and the entries are P parts, 76 bytes
+     each (56 + 76 x P bytes in all): 0 SIZE u64 the part's bytes  8 COUNT u32 its
+     chunks  12 DIGEST 32 bytes: the part, a manifest without flags (same ALG) of
+     COUNT chunks and SIZE bytes  44 ROOT 32 bytes: that part's ROOT. P >= 2; every
+     part but the last holds the same power of two (>= 2) of chunks, the last at
+     least 1 and at most as many; COUNT and TOTAL_SIZE are the sums. So each part
+     but the last is a perfect subtree of the blob's Merkle tree, and ROOT, the
+     Merkle root over all the chunk leaves, is also the Merkle root (the rule
+     below) taken over the parts' roots as if they were leaves. A reader checks
+     TOTAL_SIZE's bound, the exact length (DX_ERR_CORRUPT), P and every COUNT <=
+     max_chunks and SIZE <= COUNT x max_chunk_size (DX_ERR_LIMIT), the parts' rule
+     above and SIZE >= COUNT (DX_ERR_CORRUPT), the sums (DX_ERR_CORRUPT), ROOT
+     over the parts' roots (DX_ERR_CHECKSUM); then, as it reads each part, that the
+     part parses and has no flags, and that its TOTAL_SIZE, COUNT and ROOT equal
+     its entry's (DX_ERR_CORRUPT). A writer stores a blob of at most its part's
+     count of chunks as one manifest without flags, and a longer one in parts.
    tree ("DXCT"), stored as an object:
      0 MAGIC "DXCT"  4 MAJOR u8 1  5 MINOR u8 0  6 ALG u8 algorithm code  7 FLAGS u8 0
      8 COUNT u32  12 ENTRIES count x entry:
@@ -746,6 +786,16 @@ WIRE FORMAT (integers little-endian; offsets are the DX_CAS_<RECORD>_OFF_* names
    hold, and damaged packs with the code a reader gives).
 
 VERSION HISTORY
+   0.6.0 (2026-11-26) blobs in parts: a blob of more than cfg->part_chunks chunks (new;
+                      default DX_CAS_PART_CHUNKS, 1024) gets a PARTS manifest (FLAGS bit
+                      0, in WIRE FORMAT) naming manifests of 1024 chunks each, so the
+                      writer and the reader (dx_cas_blob_read, the new dx_cas_chunk_iter)
+                      hold one part, not 36 bytes of every chunk; ETags (roots) do not
+                      change, nor does any manifest of 1024 chunks or fewer. gc and
+                      verify walk the parts. dx_cas_manifest.parts, dx_cas_part,
+                      dx_cas_manifest_part. lim->max_chunks bounds one manifest's
+                      entries (a blob in parts may have more chunks). Vectors: blobs in
+                      parts in manifest.txt (manifest_gen.py).
    0.5.0 (2026-11-26) the packs' index file packs/index (new format "DXCX", in WIRE FORMAT):
                       past cfg->table_max packed objects (default DX_CAS_DIR_TABLE_MAX,
                       65,536: about 5.5 MB of table), a sync merges the table's entries into
@@ -1055,9 +1105,9 @@ DX_INLINE const char *dx_result_name(dx_result r) {
 #endif
 
 #define DX_CAS_VERSION_MAJOR 0
-#define DX_CAS_VERSION_MINOR 5
+#define DX_CAS_VERSION_MINOR 6
 #define DX_CAS_VERSION_PATCH 0
-#define DX_CAS_VERSION DX_VERSION_PACK(0, 5, 0)
+#define DX_CAS_VERSION DX_VERSION_PACK(0, 6, 0)
 
 #ifdef __cplusplus
 extern "C" {
@@ -1126,6 +1176,17 @@ enum { /* manifest entry */
     DX_CAS_MANIFEST_ENTRY_OFF_DIGEST = 4, /* 32-byte chunk digest */
     DX_CAS_MANIFEST_ENTRY_SIZE = 36
 };
+enum { /* manifest FLAGS */
+    DX_CAS_MANIFEST_PARTS = 1 /* the entries are parts (part entries below), not chunks */
+};
+enum { /* part entry (a PARTS manifest's): a part is a manifest without flags */
+    DX_CAS_PART_OFF_SIZE = 0,    /* u64 the part's bytes */
+    DX_CAS_PART_OFF_COUNT = 8,   /* u32 its chunks */
+    DX_CAS_PART_OFF_DIGEST = 12, /* 32-byte digest of the part's manifest */
+    DX_CAS_PART_OFF_ROOT = 44,   /* 32-byte Merkle root of the part's chunk leaves */
+    DX_CAS_PART_ENTRY_SIZE = 76
+};
+#define DX_CAS_PART_CHUNKS 1024u /* chunks a blob writer puts in a part unless told */
 enum { /* tree ("DXCT"); count entries follow the header */
     DX_CAS_TREE_OFF_MAGIC = 0,
     DX_CAS_TREE_OFF_MAJOR = 4,
@@ -1505,15 +1566,39 @@ typedef struct dx_cas_limits {
 typedef struct dx_cas_manifest {
     uint32_t alg;
     uint64_t total_size;
-    uint64_t count;
+    uint64_t count;                 /* chunks */
     uint8_t root[DX_CAS_HASH_SIZE]; /* the blob's identity */
-    const uint8_t *entries;         /* count x (u32 length, 32-byte digest) */
+    uint64_t parts;                 /* a PARTS manifest: its entries are this many parts; 0: they are the chunks */
+    const uint8_t *entries;         /* count x (u32 length, 32-byte digest), or parts x part entry */
 } dx_cas_manifest;
+
+/* One entry of a PARTS manifest. */
+typedef struct dx_cas_part {
+    dx_cas_id id;                   /* the part's manifest */
+    uint64_t size;                  /* its bytes */
+    uint32_t count;                 /* its chunks */
+    uint8_t root[DX_CAS_HASH_SIZE]; /* the Merkle root of its chunk leaves */
+} dx_cas_part;
+
+/* The chunks of a blob in order, part after part: holds the manifest named and one part. */
+typedef struct dx_cas_chunk_iter {
+    dx_cas_store *store;
+    dx_cas_limits lim;
+    dx_cas_manifest m;    /* the manifest named: the blob's total_size, count, root */
+    dx_cas_manifest part; /* the chunks being read: m itself, or its part next_part - 1 */
+    uint64_t next_part, next; /* the next part, the next chunk of part */
+    uint64_t offset;      /* where the next chunk begins in the blob */
+    uint32_t longest;     /* the longest chunk of part: a buffer this long holds each chunk it gives */
+    uint8_t *top, *cur;   /* m's bytes, part's bytes (cur NULL when part is m) */
+    size_t top_cap, cur_cap;
+    dx_result error;      /* sticky */
+} dx_cas_chunk_iter;
 
 typedef struct dx_cas_blob_writer_config {
     dx_cas_store *store;           /* where the chunks and the manifest go (required) */
     dx_cas_chunker_config chunker; /* zero: FastCDC, 16 KiB average */
-    uint64_t max_chunks;           /* the manifest's bound; 0: it grows as needed (create only) */
+    uint64_t max_chunks;           /* the blob's bound; 0: it grows as needed (create only) */
+    uint32_t part_chunks;          /* a blob of more chunks is stored in parts of this many (a power of two >= 2; 0: 1024) */
     dx_allocator allocator;        /* dx_cas_blob_writer_create */
 } dx_cas_blob_writer_config;
 
@@ -1525,12 +1610,18 @@ typedef struct dx_cas_blob_writer {
     uint8_t *buf;              /* the stream's unfinished chunk */
     size_t buf_cap, buf_len;
     uint64_t buf_base;         /* stream offset of buf[0] */
-    uint8_t *manifest;         /* built as chunks are stored */
+    uint8_t *manifest;         /* the part under way (the whole manifest while there is one part), built as chunks are stored */
     size_t man_len, man_cap;
-    bool man_grows;            /* create without max_chunks: the manifest moves to a larger block when full */
-    bool man_separate;         /* it has moved: a block of its own */
+    uint8_t *top;              /* the part entries of the parts stored so far; the PARTS manifest at the end */
+    size_t top_len, top_cap;
+    bool grows;                /* create without max_chunks: a block that is full moves to one twice its size */
+    bool man_separate, top_separate; /* they have moved: blocks of their own */
     void *memory;              /* what create allocated (NULL after init) */
     size_t memory_size;
+    dx_cas_merkle part_tree;   /* the part under way's leaves */
+    uint64_t part_total;       /* its bytes */
+    uint32_t part_chunks;      /* chunks a part holds */
+    uint64_t max_chunks;       /* cfg's (0: none) */
     uint64_t total, count;
     uint64_t new_chunks, new_bytes; /* chunks and bytes the store did not have */
     dx_result error;           /* sticky */
@@ -1552,6 +1643,11 @@ typedef void (*dx_cas_problem_fn)(void *user, const dx_cas_id *id, dx_result pro
 DX_CAS_API dx_result dx_cas_manifest_parse(const dx_cas_hash_alg *alg, const uint8_t *buf, size_t len,
                                            const dx_cas_limits *lim, dx_cas_manifest *out);
 DX_CAS_API void dx_cas_manifest_entry(const dx_cas_manifest *m, uint64_t i, dx_cas_id *out_id, uint32_t *out_len);
+DX_CAS_API void dx_cas_manifest_part(const dx_cas_manifest *m, uint64_t i, dx_cas_part *out);
+DX_CAS_API dx_result dx_cas_chunk_iter_open(dx_cas_chunk_iter *it, dx_cas_store *s, const dx_cas_id *manifest_id,
+                                            const dx_cas_limits *lim);
+DX_CAS_API int dx_cas_chunk_iter_next(dx_cas_chunk_iter *it, dx_cas_id *out_id, uint32_t *out_len);
+DX_CAS_API void dx_cas_chunk_iter_close(dx_cas_chunk_iter *it);
 DX_CAS_API void dx_cas_chunk_leaf(const dx_cas_hash_alg *alg, const dx_cas_id *chunk_id, uint8_t out[32]);
 
 DX_CAS_API size_t dx_cas_blob_writer_memory_size(const dx_cas_blob_writer_config *cfg);
@@ -3653,6 +3749,37 @@ DX_CAS_API void dx_cas_chunk_leaf(const dx_cas_hash_alg *alg, const dx_cas_id *c
     dx_cas_merkle_leaf(alg, chunk_id->digest, DX_CAS_HASH_SIZE, out);
 }
 
+/* A PARTS manifest's entries (m has the header): every part but the last holds the same
+   power of two of chunks, the last at most as many; counts, sizes and the roots' Merkle root
+   agree with the header. */
+DXI_PRIVATE dx_result dxi_cas_parts_parse(const dx_cas_hash_alg *alg, size_t body, const dx_cas_limits *l,
+                                          dx_cas_manifest *m) {
+    dx_cas_merkle tree;
+    uint8_t root[DX_CAS_HASH_SIZE];
+    uint64_t i, chunks = 0, bytes = 0;
+    uint32_t span = 0;
+    if (body % DX_CAS_PART_ENTRY_SIZE != 0) return DX_ERR_CORRUPT;
+    m->parts = (uint64_t)(body / DX_CAS_PART_ENTRY_SIZE);
+    if (m->parts > l->max_chunks) return DX_ERR_LIMIT; /* the entries of one object */
+    if (m->parts < 2) return DX_ERR_CORRUPT;           /* one part is a manifest without flags */
+    dx_cas_merkle_init(&tree, alg);
+    for (i = 0; i < m->parts; i++) {
+        const uint8_t *e = m->entries + (size_t)i * DX_CAS_PART_ENTRY_SIZE;
+        uint64_t size = dx_load_u64le(e + DX_CAS_PART_OFF_SIZE);
+        uint32_t count = dx_load_u32le(e + DX_CAS_PART_OFF_COUNT);
+        if (count == 0 || count > l->max_chunks || size > (uint64_t)count * l->max_chunk_size) return DX_ERR_LIMIT;
+        if (i == 0) span = count;
+        if (span < 2 || (span & (span - 1)) != 0 || (i + 1 < m->parts ? count != span : count > span) || size < count)
+            return DX_ERR_CORRUPT;
+        chunks += count, bytes += size;
+        if (bytes > m->total_size) return DX_ERR_CORRUPT;
+        dx_cas_merkle_push(&tree, e + DX_CAS_PART_OFF_ROOT); /* a part is a whole subtree: its root stands for it */
+    }
+    if (chunks != m->count || bytes != m->total_size) return DX_ERR_CORRUPT;
+    dx_cas_merkle_root(&tree, root);
+    return DX_MEMCMP(root, m->root, DX_CAS_HASH_SIZE) == 0 ? DX_OK : DX_ERR_CHECKSUM;
+}
+
 DX_CAS_API dx_result dx_cas_manifest_parse(const dx_cas_hash_alg *alg, const uint8_t *buf, size_t len,
                                            const dx_cas_limits *lim, dx_cas_manifest *out) {
     dx_cas_limits l;
@@ -3664,16 +3791,23 @@ DX_CAS_API dx_result dx_cas_manifest_parse(const dx_cas_hash_alg *alg, const uin
     if (!alg || (!buf && len) || !out) return DX_ERR_INVAL;
     dxi_cas_limits(lim, &l);
     if ((r = dxi_cas_head_check(buf, len, "DXCM", DX_CAS_MANIFEST_HEADER_SIZE)) != DX_OK) return r;
-    if (buf[DX_CAS_MANIFEST_OFF_FLAGS] != 0) return DX_ERR_UNSUPPORTED; /* no flags are defined */
+    if ((buf[DX_CAS_MANIFEST_OFF_FLAGS] & ~DX_CAS_MANIFEST_PARTS) != 0) return DX_ERR_UNSUPPORTED;
+    DX_MEMSET(&m, 0, sizeof m);
     m.alg = buf[DX_CAS_MANIFEST_OFF_ALG];
     if (m.alg != alg->alg) return DX_ERR_UNSUPPORTED;
     m.total_size = dx_load_u64le(buf + DX_CAS_MANIFEST_OFF_TOTAL_SIZE);
     m.count = dx_load_u64le(buf + DX_CAS_MANIFEST_OFF_COUNT);
-    if (m.count > l.max_chunks || m.total_size > l.max_total) return DX_ERR_LIMIT;
-    if ((uint64_t)((len - DX_CAS_MANIFEST_HEADER_SIZE) / DX_CAS_MANIFEST_ENTRY_SIZE) < m.count) return DX_ERR_TRUNCATED;
-    if ((uint64_t)(len - DX_CAS_MANIFEST_HEADER_SIZE) != m.count * DX_CAS_MANIFEST_ENTRY_SIZE) return DX_ERR_CORRUPT;
     DX_MEMCPY(m.root, buf + DX_CAS_MANIFEST_OFF_ROOT, DX_CAS_HASH_SIZE);
     m.entries = buf + DX_CAS_MANIFEST_OFF_ENTRIES;
+    if (m.total_size > l.max_total) return DX_ERR_LIMIT;
+    if (buf[DX_CAS_MANIFEST_OFF_FLAGS] & DX_CAS_MANIFEST_PARTS) {
+        if ((r = dxi_cas_parts_parse(alg, len - DX_CAS_MANIFEST_HEADER_SIZE, &l, &m)) != DX_OK) return r;
+        *out = m;
+        return DX_OK;
+    }
+    if (m.count > l.max_chunks) return DX_ERR_LIMIT;
+    if ((uint64_t)((len - DX_CAS_MANIFEST_HEADER_SIZE) / DX_CAS_MANIFEST_ENTRY_SIZE) < m.count) return DX_ERR_TRUNCATED;
+    if ((uint64_t)(len - DX_CAS_MANIFEST_HEADER_SIZE) != m.count * DX_CAS_MANIFEST_ENTRY_SIZE) return DX_ERR_CORRUPT;
     dx_cas_merkle_init(&tree, alg);
     for (i = 0; i < m.count; i++) {
         const uint8_t *e = m.entries + (size_t)i * DX_CAS_MANIFEST_ENTRY_SIZE;
@@ -3704,52 +3838,174 @@ DX_CAS_API void dx_cas_manifest_entry(const dx_cas_manifest *m, uint64_t i, dx_c
     }
 }
 
+DX_CAS_API void dx_cas_manifest_part(const dx_cas_manifest *m, uint64_t i, dx_cas_part *out) {
+    const uint8_t *e = m->entries + (size_t)i * DX_CAS_PART_ENTRY_SIZE;
+    out->id.alg = m->alg;
+    DX_MEMCPY(out->id.digest, e + DX_CAS_PART_OFF_DIGEST, DX_CAS_HASH_SIZE);
+    out->size = dx_load_u64le(e + DX_CAS_PART_OFF_SIZE);
+    out->count = dx_load_u32le(e + DX_CAS_PART_OFF_COUNT);
+    DX_MEMCPY(out->root, e + DX_CAS_PART_OFF_ROOT, DX_CAS_HASH_SIZE);
+}
+
+/* the bytes of a manifest object with n entries of entry_size, saturated */
+DXI_PRIVATE uint64_t dxi_cas_manifest_bound(uint64_t n, uint64_t entry_size) {
+    return n > (UINT64_MAX - DX_CAS_MANIFEST_HEADER_SIZE) / entry_size ? UINT64_MAX : DX_CAS_MANIFEST_HEADER_SIZE + n * entry_size;
+}
+
+/* Reads an object whose size is not known yet, at most max bytes, into allocated memory. */
+DXI_PRIVATE int64_t dxi_cas_fetch(dx_cas_store *s, const dx_cas_id *id, uint64_t max, uint8_t **out, size_t *out_cap) {
+    const dx_allocator *a = &s->allocator;
+    int64_t size = dx_cas_store_has(s, id), n;
+    if (size < 0) return size;
+    if ((uint64_t)size > max || (uint64_t)size > (uint64_t)(SIZE_MAX - 1)) return DX_ERR_LIMIT;
+    *out_cap = (size_t)size ? (size_t)size : 1u;
+    *out = (uint8_t *)dxi_cas_alloc(a, *out_cap);
+    if (!*out) return DX_ERR_NOMEM;
+    n = dx_cas_store_get(s, id, *out, *out_cap);
+    if (n < 0) {
+        dxi_cas_free(a, *out, *out_cap);
+        *out = NULL;
+    }
+    return n;
+}
+
+DXI_PRIVATE uint32_t dxi_cas_longest(const dx_cas_manifest *m) {
+    uint32_t longest = 0, len;
+    uint64_t i;
+    for (i = 0; i < m->count; i++) {
+        dx_cas_manifest_entry(m, i, NULL, &len);
+        if (len > longest) longest = len;
+    }
+    return longest;
+}
+
+DX_CAS_API void dx_cas_chunk_iter_close(dx_cas_chunk_iter *it) {
+    if (!it || !it->store) return;
+    dxi_cas_free(&it->store->allocator, it->cur, it->cur_cap);
+    dxi_cas_free(&it->store->allocator, it->top, it->top_cap);
+    DX_MEMSET(it, 0, sizeof *it);
+}
+
+DX_CAS_API dx_result dx_cas_chunk_iter_open(dx_cas_chunk_iter *it, dx_cas_store *s, const dx_cas_id *manifest_id,
+                                            const dx_cas_limits *lim) {
+    int64_t n;
+    dx_result r;
+    if (!it || !s || !manifest_id) return DX_ERR_INVAL;
+    DX_MEMSET(it, 0, sizeof *it);
+    it->store = s;
+    dxi_cas_limits(lim, &it->lim);
+    n = dxi_cas_fetch(s, manifest_id, dxi_cas_manifest_bound(it->lim.max_chunks, DX_CAS_PART_ENTRY_SIZE), &it->top,
+                      &it->top_cap);
+    if (n < 0) {
+        it->store = NULL;
+        return (dx_result)n;
+    }
+    if ((r = dx_cas_manifest_parse(&s->hash_alg, it->top, (size_t)n, &it->lim, &it->m)) != DX_OK) {
+        dx_cas_chunk_iter_close(it);
+        return r;
+    }
+    if (!it->m.parts) {
+        it->part = it->m;
+        it->longest = dxi_cas_longest(&it->part);
+    }
+    return DX_OK;
+}
+
+/* the next part, checked against its entry */
+DXI_PRIVATE dx_result dxi_cas_iter_part(dx_cas_chunk_iter *it) {
+    dx_cas_part p;
+    int64_t n;
+    dx_result r;
+    dx_cas_manifest_part(&it->m, it->next_part, &p);
+    dxi_cas_free(&it->store->allocator, it->cur, it->cur_cap);
+    it->cur = NULL, it->cur_cap = 0;
+    n = dxi_cas_fetch(it->store, &p.id, dxi_cas_manifest_bound(p.count, DX_CAS_MANIFEST_ENTRY_SIZE), &it->cur, &it->cur_cap);
+    if (n < 0) return (dx_result)n;
+    if ((r = dx_cas_manifest_parse(&it->store->hash_alg, it->cur, (size_t)n, &it->lim, &it->part)) != DX_OK) return r;
+    if (it->part.parts || it->part.count != p.count || it->part.total_size != p.size ||
+        DX_MEMCMP(it->part.root, p.root, DX_CAS_HASH_SIZE) != 0)
+        return DX_ERR_CORRUPT;
+    it->next_part++, it->next = 0;
+    it->longest = dxi_cas_longest(&it->part);
+    return DX_OK;
+}
+
+DX_CAS_API int dx_cas_chunk_iter_next(dx_cas_chunk_iter *it, dx_cas_id *out_id, uint32_t *out_len) {
+    uint32_t len;
+    if (!it || !it->store) return DX_ERR_INVAL;
+    if (it->error) return it->error;
+    while (it->next == it->part.count) {
+        dx_result r;
+        if (!it->m.parts || it->next_part == it->m.parts) return 0;
+        if ((r = dxi_cas_iter_part(it)) != DX_OK) return it->error = r;
+    }
+    dx_cas_manifest_entry(&it->part, it->next++, out_id, &len);
+    it->offset += len;
+    if (out_len) *out_len = len;
+    return 1;
+}
+
 /* The writer's memory: the buffer (the longest chunk, plus room to take input in large
-   pieces), then the manifest (cfg->max_chunks entries; 64 to begin with when it may grow). */
+   pieces), the part under way (cfg->max_chunks entries, at most a part's; 64 to begin with
+   when it may grow), then the part entries of a bounded blob of more than one part (none to
+   begin with when it may grow). */
 #define DXI_CAS_BLOB_SLACK 65536u
-DXI_PRIVATE dx_result dxi_cas_blob_sizes(const dx_cas_blob_writer_config *cfg, size_t *buf_cap, size_t *man_cap) {
+DXI_PRIVATE dx_result dxi_cas_blob_sizes(const dx_cas_blob_writer_config *cfg, size_t *buf_cap, size_t *man_cap,
+                                         size_t *top_cap) {
     dx_cas_chunker ch;
-    uint64_t entries;
+    uint64_t entries, parts, span;
     dx_result r;
     if (!cfg || !cfg->store) return DX_ERR_INVAL;
     if ((r = dx_cas_chunker_init(&ch, &cfg->chunker)) != DX_OK) return r;
+    span = DXI_DEF(cfg->part_chunks, DX_CAS_PART_CHUNKS);
+    if (span < 2 || (span & (span - 1)) != 0) return DX_ERR_INVAL;
     *buf_cap = (size_t)ch.max_size + DXI_CAS_BLOB_SLACK;
     entries = DXI_DEF(cfg->max_chunks, 64u);
-    if (entries > (SIZE_MAX - *buf_cap - DX_CAS_MANIFEST_HEADER_SIZE) / DX_CAS_MANIFEST_ENTRY_SIZE) return DX_ERR_LIMIT;
+    if (entries > span) entries = span;
+    parts = cfg->max_chunks > span ? (cfg->max_chunks - 1) / span + 1 : 0;
+    if (parts > (SIZE_MAX / 2 - DX_CAS_MANIFEST_HEADER_SIZE) / DX_CAS_PART_ENTRY_SIZE) return DX_ERR_LIMIT;
     *man_cap = DX_CAS_MANIFEST_HEADER_SIZE + (size_t)entries * DX_CAS_MANIFEST_ENTRY_SIZE;
+    *top_cap = parts ? DX_CAS_MANIFEST_HEADER_SIZE + (size_t)parts * DX_CAS_PART_ENTRY_SIZE : 0;
+    if (*top_cap > SIZE_MAX - *buf_cap - *man_cap) return DX_ERR_LIMIT;
     return DX_OK;
 }
 
 DX_CAS_API size_t dx_cas_blob_writer_memory_size(const dx_cas_blob_writer_config *cfg) {
-    size_t buf_cap, man_cap;
-    return dxi_cas_blob_sizes(cfg, &buf_cap, &man_cap) == DX_OK ? buf_cap + man_cap : 0;
+    size_t buf_cap, man_cap, top_cap;
+    return dxi_cas_blob_sizes(cfg, &buf_cap, &man_cap, &top_cap) == DX_OK ? buf_cap + man_cap + top_cap : 0;
 }
 
-/* init over mem; create's block may grow its manifest (grows), caller memory may not */
+/* init over mem; create's blocks may grow (grows), caller memory may not */
 DXI_PRIVATE dx_result dxi_cas_blob_writer_setup(dx_cas_blob_writer *w, const dx_cas_blob_writer_config *cfg,
                                                 void *mem, size_t mem_size, bool grows) {
-    size_t buf_cap, man_cap;
+    size_t buf_cap, man_cap, top_cap;
     dx_result r;
     if (!w || !mem) return DX_ERR_INVAL;
-    if ((r = dxi_cas_blob_sizes(cfg, &buf_cap, &man_cap)) != DX_OK) return r;
-    if (mem_size < buf_cap + man_cap) return DX_ERR_NOSPACE;
+    if ((r = dxi_cas_blob_sizes(cfg, &buf_cap, &man_cap, &top_cap)) != DX_OK) return r;
+    if (mem_size < buf_cap + man_cap + top_cap) return DX_ERR_NOSPACE;
     DX_MEMSET(w, 0, sizeof *w);
     dx_cas_chunker_init(&w->chunker, &cfg->chunker); /* checked by dxi_cas_blob_sizes */
     w->store = cfg->store;
     dx_cas_merkle_init(&w->tree, &cfg->store->hash_alg);
+    dx_cas_merkle_init(&w->part_tree, &cfg->store->hash_alg);
     w->allocator = cfg->allocator;
     w->buf = (uint8_t *)mem;
     w->buf_cap = buf_cap;
     w->manifest = w->buf + buf_cap;
     w->man_cap = man_cap;
     w->man_len = DX_CAS_MANIFEST_HEADER_SIZE;
-    w->man_grows = grows;
+    w->top = top_cap ? w->manifest + man_cap : NULL;
+    w->top_cap = top_cap;
+    w->top_len = DX_CAS_MANIFEST_HEADER_SIZE;
+    w->grows = grows;
+    w->part_chunks = DXI_DEF(cfg->part_chunks, DX_CAS_PART_CHUNKS);
+    w->max_chunks = cfg->max_chunks;
     return DX_OK;
 }
 
 DX_CAS_API dx_result dx_cas_blob_writer_init(dx_cas_blob_writer *w, const dx_cas_blob_writer_config *cfg, void *mem,
                                              size_t mem_size) {
-    if (!cfg || cfg->max_chunks == 0) return DX_ERR_INVAL; /* caller memory holds a bounded manifest only */
+    if (!cfg || cfg->max_chunks == 0) return DX_ERR_INVAL; /* caller memory holds a bounded blob only */
     return dxi_cas_blob_writer_setup(w, cfg, mem, mem_size, false);
 }
 
@@ -3768,19 +4024,65 @@ DX_CAS_API dx_result dx_cas_blob_writer_create(dx_cas_blob_writer *w, const dx_c
     return DX_OK;
 }
 
+/* Room for one more entry of size in a block (the part under way, or the part entries):
+   a block twice the size (at least first), if the writer may grow. */
+DXI_PRIVATE dx_result dxi_cas_blob_room(dx_cas_blob_writer *w, uint8_t **block, size_t len, size_t *cap, bool *separate,
+                                        size_t size, size_t first) {
+    size_t grown = *cap ? *cap * 2 : first;
+    uint8_t *b;
+    if (*cap >= len + size) return DX_OK;
+    if (!w->grows) return DX_ERR_LIMIT; /* max_chunks */
+    if (grown < *cap || !(b = (uint8_t *)dxi_cas_alloc(&w->allocator, grown))) return DX_ERR_NOMEM;
+    if (*cap) DX_MEMCPY(b, *block, len); /* none yet: the header is written at the end */
+    if (*separate) dxi_cas_free(&w->allocator, *block, *cap);
+    *block = b, *cap = grown, *separate = true;
+    return DX_OK;
+}
+
+DXI_PRIVATE void dxi_cas_manifest_head(uint8_t *m, uint32_t alg, uint8_t flags, uint64_t total, uint64_t count,
+                                       const uint8_t root[32]) {
+    dxi_cas_head_write(m, "DXCM");
+    m[DX_CAS_MANIFEST_OFF_ALG] = (uint8_t)alg;
+    m[DX_CAS_MANIFEST_OFF_FLAGS] = flags;
+    dx_store_u64le(m + DX_CAS_MANIFEST_OFF_TOTAL_SIZE, total);
+    dx_store_u64le(m + DX_CAS_MANIFEST_OFF_COUNT, count);
+    DX_MEMCPY(m + DX_CAS_MANIFEST_OFF_ROOT, root, DX_CAS_HASH_SIZE);
+}
+
+/* The part under way is stored, its entry added to the part entries, and a new one begun. */
+DXI_PRIVATE dx_result dxi_cas_blob_part_out(dx_cas_blob_writer *w) {
+    uint64_t count = (w->man_len - DX_CAS_MANIFEST_HEADER_SIZE) / DX_CAS_MANIFEST_ENTRY_SIZE;
+    uint8_t root[DX_CAS_HASH_SIZE], *e;
+    dx_cas_id id;
+    dx_result r = dxi_cas_blob_room(w, &w->top, w->top_len, &w->top_cap, &w->top_separate, DX_CAS_PART_ENTRY_SIZE,
+                                    DX_CAS_MANIFEST_HEADER_SIZE + 16 * DX_CAS_PART_ENTRY_SIZE);
+    if (r != DX_OK) return r;
+    dx_cas_merkle_root(&w->part_tree, root);
+    dxi_cas_manifest_head(w->manifest, w->store->hash_alg.alg, 0, w->part_total, count, root);
+    if ((r = dx_cas_store_put(w->store, w->manifest, w->man_len, &id)) != DX_OK) return r;
+    e = w->top + w->top_len;
+    dx_store_u64le(e + DX_CAS_PART_OFF_SIZE, w->part_total);
+    dx_store_u32le(e + DX_CAS_PART_OFF_COUNT, (uint32_t)count);
+    DX_MEMCPY(e + DX_CAS_PART_OFF_DIGEST, id.digest, DX_CAS_HASH_SIZE);
+    DX_MEMCPY(e + DX_CAS_PART_OFF_ROOT, root, DX_CAS_HASH_SIZE);
+    w->top_len += DX_CAS_PART_ENTRY_SIZE;
+    w->man_len = DX_CAS_MANIFEST_HEADER_SIZE;
+    w->part_total = 0;
+    dx_cas_merkle_init(&w->part_tree, &w->store->hash_alg);
+    return DX_OK;
+}
+
 DXI_PRIVATE dx_result dxi_cas_blob_chunk(dx_cas_blob_writer *w, const uint8_t *data, uint32_t len) {
     dx_cas_id id;
     uint8_t leaf[DX_CAS_HASH_SIZE];
     uint64_t dedup = w->store->stats.dedup;
     dx_result r;
-    if (w->man_cap - w->man_len < DX_CAS_MANIFEST_ENTRY_SIZE) { /* full: a block twice the size, if it may grow */
-        size_t cap = w->man_cap * 2;
-        uint8_t *m;
-        if (!w->man_grows) return DX_ERR_LIMIT; /* max_chunks */
-        if (!(m = (uint8_t *)dxi_cas_alloc(&w->allocator, cap))) return DX_ERR_NOMEM;
-        DX_MEMCPY(m, w->manifest, w->man_len);
-        if (w->man_separate) dxi_cas_free(&w->allocator, w->manifest, w->man_cap);
-        w->manifest = m, w->man_cap = cap, w->man_separate = true;
+    if (w->max_chunks && w->count == w->max_chunks) return DX_ERR_LIMIT;
+    if ((w->man_len - DX_CAS_MANIFEST_HEADER_SIZE) / DX_CAS_MANIFEST_ENTRY_SIZE == w->part_chunks) {
+        if ((r = dxi_cas_blob_part_out(w)) != DX_OK) return r; /* the part is full */
+    } else if ((r = dxi_cas_blob_room(w, &w->manifest, w->man_len, &w->man_cap, &w->man_separate,
+                                      DX_CAS_MANIFEST_ENTRY_SIZE, 0)) != DX_OK) {
+        return r;
     }
     if ((r = dx_cas_store_put(w->store, data, len, &id)) != DX_OK) return r;
     if (w->store->stats.dedup == dedup) w->new_chunks++, w->new_bytes += len;
@@ -3789,8 +4091,10 @@ DXI_PRIVATE dx_result dxi_cas_blob_chunk(dx_cas_blob_writer *w, const uint8_t *d
     w->man_len += DX_CAS_MANIFEST_ENTRY_SIZE;
     dx_cas_chunk_leaf(&w->store->hash_alg, &id, leaf);
     dx_cas_merkle_push(&w->tree, leaf);
+    dx_cas_merkle_push(&w->part_tree, leaf);
     w->count++;
     w->total += len;
+    w->part_total += len;
     return DX_OK;
 }
 
@@ -3832,13 +4136,13 @@ DX_CAS_API dx_result dx_cas_blob_writer_finish(dx_cas_blob_writer *w, dx_cas_id 
         if (r != DX_OK) return w->error = r;
     }
     dx_cas_merkle_root(&w->tree, root);
-    dxi_cas_head_write(w->manifest, "DXCM");
-    w->manifest[DX_CAS_MANIFEST_OFF_ALG] = (uint8_t)w->store->hash_alg.alg;
-    w->manifest[DX_CAS_MANIFEST_OFF_FLAGS] = 0;
-    dx_store_u64le(w->manifest + DX_CAS_MANIFEST_OFF_TOTAL_SIZE, w->total);
-    dx_store_u64le(w->manifest + DX_CAS_MANIFEST_OFF_COUNT, w->count);
-    DX_MEMCPY(w->manifest + DX_CAS_MANIFEST_OFF_ROOT, root, DX_CAS_HASH_SIZE);
-    r = dx_cas_store_put(w->store, w->manifest, w->man_len, out_manifest);
+    if (w->top_len == DX_CAS_MANIFEST_HEADER_SIZE) { /* one part: the manifest lists the chunks */
+        dxi_cas_manifest_head(w->manifest, w->store->hash_alg.alg, 0, w->total, w->count, root);
+        r = dx_cas_store_put(w->store, w->manifest, w->man_len, out_manifest);
+    } else if ((r = dxi_cas_blob_part_out(w)) == DX_OK) { /* the last part, then the parts */
+        dxi_cas_manifest_head(w->top, w->store->hash_alg.alg, DX_CAS_MANIFEST_PARTS, w->total, w->count, root);
+        r = dx_cas_store_put(w->store, w->top, w->top_len, out_manifest);
+    }
     if (r != DX_OK) return w->error = r;
     if (out_root) DX_MEMCPY(out_root, root, DX_CAS_HASH_SIZE);
     w->error = DX_ERR_MISUSE; /* finished: start a new writer for the next blob */
@@ -3848,67 +4152,42 @@ DX_CAS_API dx_result dx_cas_blob_writer_finish(dx_cas_blob_writer *w, dx_cas_id 
 DX_CAS_API void dx_cas_blob_writer_destroy(dx_cas_blob_writer *w) {
     if (!w) return;
     if (w->man_separate) dxi_cas_free(&w->allocator, w->manifest, w->man_cap);
+    if (w->top_separate) dxi_cas_free(&w->allocator, w->top, w->top_cap);
     if (w->memory) dxi_cas_free(&w->allocator, w->memory, w->memory_size);
     DX_MEMSET(w, 0, sizeof *w);
 }
 
-/* Reads an object whose size is not known yet, at most max bytes, into allocated memory. */
-DXI_PRIVATE int64_t dxi_cas_fetch(dx_cas_store *s, const dx_cas_id *id, uint64_t max, uint8_t **out, size_t *out_cap) {
-    const dx_allocator *a = &s->allocator;
-    int64_t size = dx_cas_store_has(s, id), n;
-    if (size < 0) return size;
-    if ((uint64_t)size > max || (uint64_t)size > (uint64_t)(SIZE_MAX - 1)) return DX_ERR_LIMIT;
-    *out_cap = (size_t)size ? (size_t)size : 1u;
-    *out = (uint8_t *)dxi_cas_alloc(a, *out_cap);
-    if (!*out) return DX_ERR_NOMEM;
-    n = dx_cas_store_get(s, id, *out, *out_cap);
-    if (n < 0) {
-        dxi_cas_free(a, *out, *out_cap);
-        *out = NULL;
-    }
-    return n;
-}
-
 DX_CAS_API dx_result dx_cas_blob_read(dx_cas_store *s, const dx_cas_id *manifest_id, const dx_cas_limits *lim,
                                       dx_cas_write_fn write, void *user, dx_cas_manifest *out_info) {
-    dx_cas_limits l;
-    dx_cas_manifest m;
-    uint8_t *man = NULL, *chunk = NULL;
-    size_t man_cap = 0, chunk_cap = 0;
-    uint64_t i, off = 0;
+    dx_cas_chunk_iter it;
+    uint8_t *chunk = NULL;
+    size_t chunk_cap = 0;
+    dx_cas_id id;
+    uint32_t clen;
+    int more = 0;
     int64_t n;
     dx_result r;
     if (!s || !manifest_id || !write) return DX_ERR_INVAL;
-    dxi_cas_limits(lim, &l);
-    n = dxi_cas_fetch(s, manifest_id, DX_CAS_MANIFEST_HEADER_SIZE + l.max_chunks * DX_CAS_MANIFEST_ENTRY_SIZE, &man,
-                      &man_cap);
-    if (n < 0) return (dx_result)n;
-    r = dx_cas_manifest_parse(&s->hash_alg, man, (size_t)n, &l, &m);
-    for (i = 0; r == DX_OK && i < m.count; i++) { /* the largest chunk decides the buffer */
-        uint32_t clen;
-        dx_cas_manifest_entry(&m, i, NULL, &clen);
-        if (clen > chunk_cap) chunk_cap = clen;
-    }
-    if (r == DX_OK && chunk_cap) {
-        chunk = (uint8_t *)dxi_cas_alloc(&s->allocator, chunk_cap);
-        if (!chunk) r = DX_ERR_NOMEM;
-    }
-    for (i = 0; r == DX_OK && i < m.count; i++) {
-        dx_cas_id id;
-        uint32_t clen;
-        dx_cas_manifest_entry(&m, i, &id, &clen);
+    if ((r = dx_cas_chunk_iter_open(&it, s, manifest_id, lim)) != DX_OK) return r;
+    while (r == DX_OK && (more = dx_cas_chunk_iter_next(&it, &id, &clen)) > 0) {
+        if (clen > chunk_cap) { /* the part's longest decides the buffer */
+            dxi_cas_free(&s->allocator, chunk, chunk_cap);
+            chunk_cap = it.longest;
+            if (!(chunk = (uint8_t *)dxi_cas_alloc(&s->allocator, chunk_cap))) chunk_cap = 0, r = DX_ERR_NOMEM;
+            if (r != DX_OK) break;
+        }
         n = dx_cas_store_get(s, &id, chunk, chunk_cap); /* verified against its id */
         if (n < 0) r = (dx_result)n;
         else if (n != (int64_t)clen) r = DX_ERR_CORRUPT;
-        else r = write(user, off, chunk, clen);
-        off += clen;
+        else r = write(user, it.offset - clen, chunk, clen);
     }
+    if (r == DX_OK && more < 0) r = (dx_result)more;
     if (r == DX_OK && out_info) {
-        *out_info = m;
+        *out_info = it.m;
         out_info->entries = NULL; /* they lived in memory freed here */
     }
     dxi_cas_free(&s->allocator, chunk, chunk_cap);
-    dxi_cas_free(&s->allocator, man, man_cap);
+    dx_cas_chunk_iter_close(&it);
     return r;
 }
 
@@ -4055,7 +4334,7 @@ DX_CAS_API bool dx_cas_tree_next(const dx_cas_tree *t, size_t *pos, dx_cas_tree_
 
 typedef struct dxi_cas_work {
     dx_cas_id id;
-    uint32_t kind; /* 0 unknown (a root), 1 tree, 2 manifest */
+    uint32_t kind; /* 0 unknown (a root), 1 tree, 2 manifest, 3 a part of one (no parts of its own) */
     uint32_t depth;
 } dxi_cas_work;
 
@@ -4219,12 +4498,18 @@ DXI_PRIVATE dx_result dxi_cas_walk(dxi_cas_gc *g, const dx_cas_id *roots, size_t
             while (r == DX_OK && dx_cas_tree_next(&t, &pos, &e))
                 r = dxi_cas_gc_push(g, &e.id, e.mode == DX_CAS_MODE_DIR ? 1u : 2u, w.depth + 1);
         } else if (n >= DXI_CAS_MAGIC_SIZE &&
-                   (w.kind == 2 || (w.kind == 0 && DX_MEMCMP(buf, "DXCM", DXI_CAS_MAGIC_SIZE) == 0))) {
+                   (w.kind >= 2 || (w.kind == 0 && DX_MEMCMP(buf, "DXCM", DXI_CAS_MAGIC_SIZE) == 0))) {
             dx_cas_manifest m;
             uint64_t k;
             r = dx_cas_manifest_parse(&s->hash_alg, buf, (size_t)n, NULL, &m);
+            if (r == DX_OK && w.kind == 3 && m.parts) r = DX_ERR_CORRUPT; /* a part names chunks */
             if (r == DX_OK && vr) vr->manifests++;
-            for (k = 0; r == DX_OK && k < m.count; k++) {
+            for (k = 0; r == DX_OK && k < m.parts; k++) { /* its parts: walked like manifests */
+                dx_cas_part part;
+                dx_cas_manifest_part(&m, k, &part);
+                r = dxi_cas_gc_push(g, &part.id, 3, w.depth + 1);
+            }
+            for (k = 0; r == DX_OK && !m.parts && k < m.count; k++) {
                 dx_cas_id cid;
                 dx_cas_manifest_entry(&m, k, &cid, NULL);
                 f = dxi_cas_set_add(g->a, &g->marks, cid.digest);

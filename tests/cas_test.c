@@ -1636,11 +1636,15 @@ static dx_result membuf_write(void *user, uint64_t off, const void *data, size_t
    the chunk leaves and proves any one chunk; a second version with a small
    edit stores few new bytes; a missing chunk is found by verify. */
 /* A blob writer over s, chunking as cc says (create: the allocator, a manifest that grows). */
-static dx_result writer_create(dx_cas_blob_writer *w, dx_cas_store *s, const dx_cas_chunker_config *cc) {
+static dx_result writer_create_parts(dx_cas_blob_writer *w, dx_cas_store *s, const dx_cas_chunker_config *cc,
+                                     uint32_t part_chunks) {
     dx_cas_blob_writer_config wc;
     memset(&wc, 0, sizeof wc);
-    wc.store = s, wc.chunker = *cc;
+    wc.store = s, wc.chunker = *cc, wc.part_chunks = part_chunks;
     return dx_cas_blob_writer_create(w, &wc);
+}
+static dx_result writer_create(dx_cas_blob_writer *w, dx_cas_store *s, const dx_cas_chunker_config *cc) {
+    return writer_create_parts(w, s, cc, 0);
 }
 
 static dx_result membuf_discard(void *user, uint64_t off, const void *data, size_t len) {
@@ -1659,6 +1663,7 @@ static int p_blob_roundtrip(prop_ctx *p) {
     membuf mb;
     size_t len = prop_len(p, 60000), at;
     int kind = prop_range(p, 0, 15) == 0; /* directory: 1 case in 16 (files are slow) */
+    uint32_t span = prop_bool(p) ? 0 : 2u << prop_range(p, 0, 5); /* parts of 2 to 64 chunks, or the default (one part) */
     dx_result r;
     dx_cas_verify_report rep;
 #if !defined(DX_CAS_HAS_DIRSTORE)
@@ -1676,7 +1681,7 @@ static int p_blob_roundtrip(prop_ctx *p) {
             memcpy(v2, v1, len);
             if (len) v2[e] ^= 0x5a;
         }
-        r = writer_create(&w, &t.s, &cfg);
+        r = writer_create_parts(&w, &t.s, &cfg, span);
         if (!PROP_EXPECT_MSG(p, r == DX_OK, "writer: %s", rn(r))) goto done;
         for (at = 0; at < len && r == DX_OK;) {
             size_t piece = (size_t)prop_range(p, 1, prop_bool(p) ? 50 : 20000);
@@ -1701,6 +1706,34 @@ static int p_blob_roundtrip(prop_ctx *p) {
                              rn(r)))
             goto done;
         PROP_EXPECT(p, memcmp(info.root, ver ? root2 : root1, 32) == 0 && info.total_size == len);
+        PROP_EXPECT_MSG(p, info.parts == (span && info.count > span ? (info.count + span - 1) / span : 0), "%llu chunks, %llu parts of %u",
+                        (unsigned long long)info.count, (unsigned long long)info.parts, span);
+    }
+    { /* gc keeps the parts; a part deleted is missing for verify and read */
+        dx_cas_id roots[2];
+        dx_cas_chunk_iter it;
+        dx_cas_part part;
+        roots[0] = man1, roots[1] = man2;
+        r = dx_cas_store_gc(&t.s, roots, 2, 0, 0, NULL);
+        mb.p = back, mb.len = 0, mb.cap = sizeof back;
+        if (r == DX_OK) r = dx_cas_blob_read(&t.s, &man2, NULL, membuf_write, &mb, NULL);
+        PROP_EXPECT_MSG(p, r == DX_OK && mb.len == len && memcmp(back, v2, len) == 0, "read after a gc: %s", rn(r));
+        if (info.parts > 0 && dx_cas_chunk_iter_open(&it, &t.s, &man2, NULL) == DX_OK) {
+            static uint8_t pb[56 + 64 * 36];
+            int64_t plen;
+            dx_cas_id again;
+            dx_cas_manifest_part(&it.m, prop_range(p, 0, it.m.parts - 1), &part);
+            dx_cas_chunk_iter_close(&it);
+            plen = dx_cas_store_get(&t.s, &part.id, pb, sizeof pb);
+            PROP_EXPECT(p, plen > 0 && dx_cas_store_delete(&t.s, &part.id) == DX_OK);
+            r = dx_cas_store_verify(&t.s, roots + 1, 1, NULL, NULL, NULL, &rep);
+            PROP_EXPECT_MSG(p, r == DX_ERR_CORRUPT && rep.missing == 1, "verify without a part: %s, %llu missing", rn(r),
+                            (unsigned long long)rep.missing);
+            mb.p = back, mb.len = 0, mb.cap = sizeof back;
+            r = dx_cas_blob_read(&t.s, &man2, NULL, membuf_write, &mb, NULL);
+            PROP_EXPECT_MSG(p, r == DX_ERR_NOTFOUND, "read without a part: %s", rn(r));
+            PROP_EXPECT(p, plen > 0 && dx_cas_store_put(&t.s, pb, (size_t)plen, &again) == DX_OK && dx_cas_id_equal(&again, &part.id));
+        }
     }
     { /* the root is the Merkle root over the chunks; a proof for one chunk checks it */
         dx_cas_chunk ch[4096];
@@ -1722,7 +1755,8 @@ static int p_blob_roundtrip(prop_ctx *p) {
         }
         dx_cas_id roots[2];
         roots[0] = man1, roots[1] = man2;
-        PROP_EXPECT(p, dx_cas_store_verify(&t.s, roots, 2, NULL, NULL, NULL, &rep) == DX_OK && rep.manifests == (dx_cas_id_equal(&man1, &man2) ? 1u : 2u));
+        PROP_EXPECT(p, dx_cas_store_verify(&t.s, roots, 2, NULL, NULL, NULL, &rep) == DX_OK &&
+                           (span ? rep.manifests >= 1 : rep.manifests == (dx_cas_id_equal(&man1, &man2) ? 1u : 2u)));
         if (n > 1) { /* delete a chunk only v1 has (the edited one differs in v2), or any: verify finds it missing */
             dx_cas_id_hash(&t.s.hash_alg, v1 + ch[0].offset, ch[0].length, &cid);
             PROP_EXPECT(p, dx_cas_store_delete(&t.s, &cid) == DX_OK);
@@ -1844,7 +1878,7 @@ static int t_manifest_vectors(prop_ctx *p) {
     dx_cas_store s;
     dx_cas_manifest info;
     char name[64] = "";
-    int len = 0, chunk_size = 0, nchunks = 0, blobs = 0, rejects = 0;
+    int len = 0, chunk_size = 0, nchunks = 0, blobs = 0, rejects = 0, span = 0, nparts = 0, parted = 0;
     if (!f) PROP_FAIL(p, "cannot open tests/vectors/cas/manifest.txt (run from the repository root)");
     dx_cas_hash_alg_init(&alg, DX_CAS_ALG_SHA256);
     memset(&mc, 0, sizeof mc);
@@ -1853,11 +1887,12 @@ static int t_manifest_vectors(prop_ctx *p) {
         char *tok[6];
         int nt = split_words(line, tok, 6);
         if (nt == 0) continue;
-        if (strcmp(tok[0], "blob") == 0 && nt == 4) {
+        if (strcmp(tok[0], "blob") == 0 && (nt == 4 || nt == 5)) {
             snprintf(name, sizeof name, "%s", tok[1]);
             chunk_size = atoi(tok[2]);
             len = unhex(tok[3], data, sizeof data);
-            nchunks = 0;
+            span = nt == 5 ? atoi(tok[4]) : 0;
+            nchunks = nparts = 0;
             PROP_CHECK(p, len >= 0 && chunk_size > 0);
         } else if (strcmp(tok[0], "chunk") == 0 && nt == 4) { /* id = H(bytes), leaf = H(0x00 || digest) */
             dx_cas_id id;
@@ -1871,13 +1906,37 @@ static int t_manifest_vectors(prop_ctx *p) {
             nchunks++;
         } else if (strcmp(tok[0], "root") == 0 && nt == 2) {
             PROP_CHECK(p, unhex(tok[1], root, 32) == 32);
+        } else if (strcmp(tok[0], "part") == 0 && nt == 2) { /* a part: a manifest of its own, into the store */
+            int plen = unhex(tok[1], want, sizeof want);
+            dx_cas_id pid;
+            PROP_CHECK(p, plen > 0 && span > 0);
+            PROP_CHECK_MSG(p, dx_cas_manifest_parse(&alg, want, (size_t)plen, NULL, &info) == DX_OK && info.parts == 0 &&
+                                  info.count == (uint64_t)(nchunks - nparts * span < span ? nchunks - nparts * span : span),
+                           "%s: part %d does not parse", name, nparts);
+            PROP_CHECK(p, dx_cas_store_put(&s, want, (size_t)plen, &pid) == DX_OK);
+            nparts++;
         } else if (strcmp(tok[0], "manifest") == 0 && nt == 2) { /* the writer makes exactly these bytes */
             int wlen = unhex(tok[1], want, sizeof want), pass;
-            PROP_CHECK(p, wlen == DX_CAS_MANIFEST_HEADER_SIZE + nchunks * DX_CAS_MANIFEST_ENTRY_SIZE);
+            PROP_CHECK(p, wlen == (span ? DX_CAS_MANIFEST_HEADER_SIZE + nparts * DX_CAS_PART_ENTRY_SIZE
+                                        : DX_CAS_MANIFEST_HEADER_SIZE + nchunks * DX_CAS_MANIFEST_ENTRY_SIZE));
             PROP_CHECK_MSG(p, dx_cas_manifest_parse(&alg, want, (size_t)wlen, NULL, &info) == DX_OK &&
                                   info.count == (uint64_t)nchunks && info.total_size == (uint64_t)len &&
-                                  memcmp(info.root, root, 32) == 0,
+                                  info.parts == (uint64_t)nparts && memcmp(info.root, root, 32) == 0,
                            "%s: the vector's manifest does not parse", name);
+            if (span) { /* the parts and their chunks are in the store: read it back through them */
+                dx_cas_id mid, cid;
+                membuf mb;
+                int off;
+                for (off = 0; off < len; off += chunk_size)
+                    PROP_CHECK(p, dx_cas_store_put(&s, data + off, (size_t)(len - off < chunk_size ? len - off : chunk_size), &cid) == DX_OK);
+                PROP_CHECK(p, dx_cas_store_put(&s, want, (size_t)wlen, &mid) == DX_OK);
+                memset(&mb, 0, sizeof mb);
+                mb.p = got, mb.cap = sizeof got;
+                PROP_CHECK_MSG(p, dx_cas_blob_read(&s, &mid, NULL, membuf_write, &mb, &info) == DX_OK && mb.len == (size_t)len &&
+                                      memcmp(got, data, (size_t)len) == 0 && memcmp(info.root, root, 32) == 0,
+                               "%s: reading it back through its parts", name);
+                parted++;
+            }
             for (pass = 0; pass < 2; pass++) { /* create, then caller memory */
                 dx_cas_blob_writer w;
                 dx_cas_blob_writer_config wc;
@@ -1887,6 +1946,7 @@ static int t_manifest_vectors(prop_ctx *p) {
                 memset(&wc, 0, sizeof wc);
                 wc.store = &s, wc.chunker.mode = DX_CAS_CHUNKER_MODE_FIXED, wc.chunker.avg_size = (uint32_t)chunk_size;
                 wc.max_chunks = pass ? (uint64_t)(nchunks ? nchunks : 1) : 0;
+                wc.part_chunks = (uint32_t)span;
                 PROP_CHECK(p, (pass ? dx_cas_blob_writer_init(&w, &wc, wmem, sizeof wmem) : dx_cas_blob_writer_create(&w, &wc)) == DX_OK);
                 PROP_CHECK(p, dx_cas_blob_writer_write(&w, data, (size_t)len) == DX_OK &&
                                   dx_cas_blob_writer_finish(&w, &mid, wroot) == DX_OK);
@@ -1911,7 +1971,7 @@ static int t_manifest_vectors(prop_ctx *p) {
     }
     fclose(f);
     dx_cas_mem_destroy(&m);
-    PROP_CHECK_MSG(p, blobs == 5 && rejects >= 20, "%d blobs, %d rejects", blobs, rejects);
+    PROP_CHECK_MSG(p, blobs == 8 && parted == 3 && rejects >= 50, "%d blobs (%d in parts), %d rejects", blobs, parted, rejects);
     return 0;
 }
 
@@ -1984,6 +2044,30 @@ static int t_blob_writer_memory(prop_ctx *p) {
     wc.allocator.alloc = NULL;
     wc.store = NULL;
     PROP_CHECK(p, dx_cas_blob_writer_memory_size(&wc) == 0 && dx_cas_blob_writer_create(&w, &wc) == DX_ERR_INVAL);
+    { /* in parts of 8 chunks (25 parts): caller memory holds one part and the 25 entries; create and init make the
+         same manifest; reading it back holds the parts' list, one part and one chunk, not every chunk's entry */
+        counting_allocator cp;
+        dx_cas_id c, d;
+        dx_cas_manifest info;
+        size_t base;
+        wc.allocator = counting(&cp), wc.store = &s, wc.part_chunks = 8, wc.max_chunks = 200;
+        need = dx_cas_blob_writer_memory_size(&wc);
+        PROP_CHECK_MSG(p, need == 100 + 65536 + (56 + 8 * 36) + (56 + 25 * 76), "%lu", (unsigned long)need);
+        PROP_CHECK(p, dx_cas_blob_writer_init(&w, &wc, mem, need) == DX_OK);
+        PROP_CHECK(p, dx_cas_blob_writer_write(&w, data, sizeof data) == DX_OK && dx_cas_blob_writer_finish(&w, &c, NULL) == DX_OK);
+        dx_cas_blob_writer_destroy(&w);
+        wc.max_chunks = 0;
+        PROP_CHECK(p, dx_cas_blob_writer_create(&w, &wc) == DX_OK);
+        PROP_CHECK(p, dx_cas_blob_writer_write(&w, data, sizeof data) == DX_OK && dx_cas_blob_writer_finish(&w, &d, NULL) == DX_OK);
+        dx_cas_blob_writer_destroy(&w);
+        PROP_CHECK_MSG(p, cp.allocs == 3 && cp.live == 0 && cp.peak <= 100 + 65536 + (56 + 8 * 36) + 2 * (56 + 16 * 76) + (56 + 32 * 76),
+                       "%ld allocations, peak %lu", cp.allocs, (unsigned long)cp.peak);
+        PROP_CHECK(p, dx_cas_id_equal(&c, &d) && !dx_cas_id_equal(&c, &a));
+        base = cs.live, cs.peak = cs.live;
+        PROP_CHECK(p, dx_cas_blob_read(&s, &c, NULL, membuf_discard, NULL, &info) == DX_OK && info.parts == 25 && info.count == 200);
+        PROP_CHECK_MSG(p, cs.peak - base == (56 + 25 * 76) + (56 + 8 * 36) + 100, "read's peak %lu", (unsigned long)(cs.peak - base));
+        wc.part_chunks = 0, wc.allocator = counting(&ca);
+    }
     { /* the store's verbs that allocate (blob read, verify, gc) use the store's allocator */
         long before = cs.allocs;
         dx_cas_verify_report vr;
@@ -2257,8 +2341,8 @@ static int t_dir_index(prop_ctx *p) {
 }
 
 /* gc's marks (0.5.0): 8 bytes of each digest (the trees and manifests it reads: all 32), so a gc of 20,000
-   chunks named by one manifest needs, beside that manifest (36 bytes a chunk, read whole), at most 16 bytes a
-   chunk (it took 43 to 85); 5,000 unnamed objects go, every named one stays. And the set itself: a second
+   chunks named by one manifest needs, beside one part of that manifest (1,024 chunks, 36 bytes each), at most 16
+   bytes a chunk (it took 43 to 85); 5,000 unnamed objects go, every named one stays. And the set itself: a second
    digest with the first one's 8 bytes counts as marked (it is kept: only garbage can be wrong, by staying). */
 static int t_gc_marks(prop_ctx *p) {
     enum { N = 20000, JUNK = 5000 };
@@ -2295,12 +2379,14 @@ static int t_gc_marks(prop_ctx *p) {
         PROP_CHECK(p, dx_cas_store_put(&s, obj, sizeof obj, NULL) == DX_OK);
     }
     PROP_CHECK(p, dx_cas_store_sync(&s) == DX_OK);
-    before = ca.live, ca.peak = ca.live; /* the marks and the sweep's listing (a dry run: then no pack is rewritten) */
+    before = ca.live, ca.peak = ca.live; /* the marks, the parts read, the store's buffers and the sweep's listing (a
+                                            dry run: then no pack is rewritten); 640 KiB of it does not grow with N */
     PROP_CHECK(p, dx_cas_store_gc(&s, &man, 1, 0, DX_CAS_GC_DRY_RUN, &rep) == DX_OK);
-    PROP_CHECK_MSG(p, ca.peak - before <= (size_t)N * (36 + 16) + (256u << 10), "gc's peak: %lu bytes for %d chunks",
+    PROP_CHECK_MSG(p, ca.peak - before <= (size_t)N * 16 + 2 * DX_CAS_PART_CHUNKS * 36 + (640u << 10), "gc's peak: %lu bytes for %d chunks",
                    (unsigned long)(ca.peak - before), N);
     PROP_CHECK(p, dx_cas_store_gc(&s, &man, 1, 0, 0, &rep) == DX_OK);
-    PROP_CHECK_MSG(p, rep.deleted == JUNK && rep.marked == N + 1, "%lu deleted, %lu marked", (unsigned long)rep.deleted, (unsigned long)rep.marked);
+    PROP_CHECK_MSG(p, rep.deleted == JUNK && rep.marked == N + 1 + (N + DX_CAS_PART_CHUNKS - 1) / DX_CAS_PART_CHUNKS,
+                   "%lu deleted, %lu marked", (unsigned long)rep.deleted, (unsigned long)rep.marked);
     for (i = 0; i < N; i += 97) {
         memset(obj, (int)(i * 7), 64);
         memcpy(obj, &i, sizeof i);

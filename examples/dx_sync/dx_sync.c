@@ -204,27 +204,32 @@ static dx_result get_object(dx_cas_store *s, const uint8_t digest[32], uint64_t 
 
 /* The listing of the blob whose manifest is manifest, stored; its digest and length. */
 static dx_result store_listing(dx_cas_store *s, const dx_cas_id *manifest, uint8_t out_digest[32], uint64_t *out_len) {
-    uint8_t *m = NULL, *ids, *buf;
-    size_t mlen, len;
-    uint32_t *lens;
+    uint8_t *ids, *buf;
+    size_t len;
+    uint32_t *lens, clen;
     uint64_t i;
-    dx_cas_manifest info;
+    dx_cas_chunk_iter it;
     dx_cas_id id;
-    dx_result r = get_object(s, manifest->digest, (uint64_t)1 << 32, &m, &mlen);
-    if (r != DX_OK) return r;
-    if ((r = dx_cas_manifest_parse(&alg, m, mlen, NULL, &info)) != DX_OK || !(ids = (uint8_t *)malloc((size_t)info.count * 36 + 1))) {
-        free(m);
-        return r != DX_OK ? r : DX_ERR_NOMEM;
+    dx_cas_limits lim;
+    int more = 1;
+    dx_result r;
+    memset(&lim, 0, sizeof lim);
+    lim.max_total = UINT64_MAX; /* our own store: the listing's bound is checked below */
+    if ((r = dx_cas_chunk_iter_open(&it, s, manifest, &lim)) != DX_OK) return r;
+    if (it.m.count > SYNC_LISTING_MAX / 36 || !(ids = (uint8_t *)malloc((size_t)it.m.count * 36 + 1))) {
+        r = it.m.count > SYNC_LISTING_MAX / 36 ? DX_ERR_LIMIT : DX_ERR_NOMEM;
+        dx_cas_chunk_iter_close(&it);
+        return r;
     }
-    lens = (uint32_t *)(ids + (size_t)info.count * 32); /* the ids and lengths side by side, as listing_encode takes them */
-    for (i = 0; i < info.count; i++) {
-        uint32_t clen;
-        dx_cas_manifest_entry(&info, i, &id, &clen);
+    lens = (uint32_t *)(ids + (size_t)it.m.count * 32); /* the ids and lengths side by side, as listing_encode takes them */
+    for (i = 0; i < it.m.count && (more = dx_cas_chunk_iter_next(&it, &id, &clen)) > 0; i++) {
         memcpy(ids + i * 32, id.digest, 32);
         memcpy(&lens[i], &clen, 4);
     }
-    r = listing_encode(info.root, info.total_size, info.count, ids, 32, (const uint8_t *)lens, 4, &buf, &len);
-    free(ids), free(m);
+    if (more <= 0) r = more < 0 ? (dx_result)more : DX_ERR_CORRUPT;
+    else r = listing_encode(it.m.root, it.m.total_size, it.m.count, ids, 32, (const uint8_t *)lens, 4, &buf, &len);
+    free(ids);
+    dx_cas_chunk_iter_close(&it);
     if (r != DX_OK) return r;
     if (len > SYNC_LISTING_MAX) r = DX_ERR_LIMIT;
     else if ((r = dx_cas_store_put(s, buf, len, &id)) == DX_OK) {

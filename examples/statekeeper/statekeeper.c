@@ -945,35 +945,35 @@ static void helper_stop(helper *h) {
 }
 
 /* A blob read front to back in pieces (a DELTA's chain is read as several streams at once):
-   its manifest, then each chunk fetched from the store (checked against its id) when needed. */
+   its manifest (one part of it at a time), then each chunk fetched from the store (checked
+   against its id) when needed. */
 typedef struct bstream {
     sk *g;
-    uint8_t *man;
-    dx_cas_manifest m;
-    uint64_t next; /* the next chunk */
+    dx_cas_chunk_iter it;
+    bool ended; /* the iterator gave its last chunk */
     uint8_t *chunk;
     size_t chunk_cap, len, pos;
 } bstream;
 
+/* our own store: no bound on a blob's size (memory does not grow with it) */
+static const dx_cas_limits *own_limits(void) {
+    static const dx_cas_limits lim = {0, 0, UINT64_MAX};
+    return &lim;
+}
+
 static dx_result bs_open(sk *g, const dx_cas_id *id, bstream *b) {
-    size_t n;
-    uint64_t i;
     dx_result r;
     memset(b, 0, sizeof *b);
     b->g = g;
-    if ((r = load(g, id, &b->man, &n)) != DX_OK) return r;
-    if ((r = dx_cas_manifest_parse(&g->alg, b->man, n, NULL, &b->m)) != DX_OK) return r;
-    for (i = 0; i < b->m.count; i++) {
-        uint32_t clen;
-        dx_cas_manifest_entry(&b->m, i, NULL, &clen);
-        if (clen > b->chunk_cap) b->chunk_cap = clen;
-    }
-    if (b->chunk_cap && !(b->chunk = (uint8_t *)malloc(b->chunk_cap))) return DX_ERR_NOMEM;
-    return DX_OK;
+    pthread_mutex_lock(&g->store_mu);
+    r = dx_cas_chunk_iter_open(&b->it, &g->s, id, own_limits());
+    pthread_mutex_unlock(&g->store_mu);
+    return r;
 }
 
 static void bs_close(bstream *b) {
-    free(b->man), free(b->chunk);
+    dx_cas_chunk_iter_close(&b->it);
+    free(b->chunk);
     memset(b, 0, sizeof *b);
 }
 
@@ -985,10 +985,23 @@ static dx_result bs_read(bstream *b, uint8_t *out, size_t len) {
             dx_cas_id id;
             uint32_t clen;
             int64_t n;
+            int more;
             bool whole; /* the chunk fits: straight into out */
-            if (b->next == b->m.count) return DX_ERR_CORRUPT;
-            dx_cas_manifest_entry(&b->m, b->next++, &id, &clen);
+            if (b->ended) return DX_ERR_CORRUPT;
+            pthread_mutex_lock(&b->g->store_mu);
+            more = dx_cas_chunk_iter_next(&b->it, &id, &clen);
+            pthread_mutex_unlock(&b->g->store_mu);
+            if (more < 0) return (dx_result)more;
+            if (more == 0) {
+                b->ended = true;
+                return DX_ERR_CORRUPT;
+            }
             whole = clen <= len;
+            if (!whole && clen > b->chunk_cap) {
+                free(b->chunk);
+                b->chunk_cap = b->it.longest;
+                if (!(b->chunk = (uint8_t *)malloc(b->chunk_cap))) return b->chunk_cap = 0, DX_ERR_NOMEM;
+            }
             pthread_mutex_lock(&b->g->store_mu);
             n = dx_cas_store_get(&b->g->s, &id, whole ? out : b->chunk, whole ? clen : b->chunk_cap);
             pthread_mutex_unlock(&b->g->store_mu);
@@ -1008,7 +1021,8 @@ static dx_result bs_read(bstream *b, uint8_t *out, size_t len) {
     return DX_OK;
 }
 
-static bool bs_at_end(const bstream *b) { return b->pos == b->len && b->next == b->m.count; }
+/* every chunk read */
+static bool bs_at_end(const bstream *b) { return b->pos == b->len && b->it.offset == b->it.m.total_size; }
 
 /* A record's content (CHUNKS, or DELTA: [content, patch 1, ..., patch d]) as its segments in
    order. Segment i of a patch's target needs only segment i of its base, so every step of the
@@ -1057,8 +1071,8 @@ static dx_result chain_open(sk *g, const frec *f, chain *c) {
         else r = bs_open(g, &id, &c->s[j]);
         if (r != DX_OK) break;
         if (j == 0) {
-            c->len[0] = c->s[0].m.total_size;
-            if (c->n == 1 && memcmp(c->s[0].m.root, f->root, 32) != 0) r = DX_ERR_CHECKSUM;
+            c->len[0] = c->s[0].it.m.total_size;
+            if (c->n == 1 && memcmp(c->s[0].it.m.root, f->root, 32) != 0) r = DX_ERR_CHECKSUM;
             continue;
         }
         if ((r = bs_read(&c->s[j], h, 32)) != DX_OK) break;
@@ -2349,21 +2363,16 @@ static void inc_free(inc_root *ir) {
 
 /* A pass without a base wrote the copy: its list from the manifest the blob writer stored. */
 static void list_from_manifest(copy *c, dx_cas_store *s, const dx_cas_id *manifest) {
-    int64_t n = c->lo && !c->lo->failed ? dx_cas_store_has(s, manifest) : -1;
-    uint8_t *m = n > 0 ? (uint8_t *)malloc((size_t)n) : NULL;
-    dx_cas_manifest info;
-    uint64_t i;
-    if (m && dx_cas_store_get(s, manifest, m, (size_t)n) == n && dx_cas_manifest_parse(c->alg, m, (size_t)n, NULL, &info) == DX_OK) {
-        for (i = 0; i < info.count; i++) {
-            dx_cas_id id;
-            uint32_t len;
-            dx_cas_manifest_entry(&info, i, &id, &len);
-            list_out_add(c->lo, len, id.digest);
-        }
-    } else if (c->lo) {
-        c->lo->failed = true;
+    dx_cas_chunk_iter it;
+    dx_cas_id id;
+    uint32_t len;
+    int more = -1;
+    if (!c->lo || c->lo->failed) return;
+    if (dx_cas_chunk_iter_open(&it, s, manifest, own_limits()) == DX_OK) {
+        while ((more = dx_cas_chunk_iter_next(&it, &id, &len)) > 0) list_out_add(c->lo, len, id.digest);
+        dx_cas_chunk_iter_close(&it);
     }
-    free(m);
+    if (more != 0) c->lo->failed = true;
 }
 
 /* run_pass's helper job: one segment of the file (a piece is a segment) diffed against the

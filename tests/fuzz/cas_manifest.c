@@ -3,8 +3,10 @@
    Without libFuzzer:     cc -I. tests/fuzz/cas_manifest.c tests/fuzz/fuzz_main.c   (replays files)
    The input is a manifest (untrusted). A parse that succeeds must describe
    exactly the input: its length, its chunk lengths summing to the total, all
-   within the limits, and a root that is the Merkle root of its chunk ids;
-   on failure the output is untouched. */
+   within the limits, and a root that is the Merkle root of its chunk ids (a
+   PARTS manifest: parts of one power of two of chunks, the last no longer,
+   sizes and counts summing to the header's, the root that of the parts'
+   roots); on failure the output is untouched. */
 #define DX_IMPLEMENTATION
 #include "dx_cas.h"
 #include <string.h>
@@ -28,7 +30,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (memcmp(&m, &guard, sizeof m) != 0) __builtin_trap();
         return 0;
     }
-    if (m.count > lim.max_chunks || m.total_size > lim.max_total) __builtin_trap();
+    if (m.total_size > lim.max_total || m.entries != data + DX_CAS_MANIFEST_HEADER_SIZE) __builtin_trap();
+    if (m.parts) { /* the entries are parts */
+        uint64_t chunks = 0;
+        uint32_t span = 0;
+        if (m.parts < 2 || m.parts > lim.max_chunks || size != DX_CAS_MANIFEST_HEADER_SIZE + m.parts * DX_CAS_PART_ENTRY_SIZE)
+            __builtin_trap();
+        dx_cas_merkle_init(&tree, &alg);
+        for (i = 0; i < m.parts; i++) {
+            dx_cas_part part;
+            dx_cas_manifest_part(&m, i, &part);
+            if (i == 0) span = part.count;
+            if (span < 2 || (span & (span - 1)) || part.count == 0 || (i + 1 < m.parts ? part.count != span : part.count > span))
+                __builtin_trap();
+            if (part.size < part.count || part.size > (uint64_t)part.count * lim.max_chunk_size) __builtin_trap();
+            chunks += part.count, sum += part.size;
+            dx_cas_merkle_push(&tree, part.root);
+        }
+        dx_cas_merkle_root(&tree, root);
+        if (chunks != m.count || sum != m.total_size || memcmp(root, m.root, 32) != 0) __builtin_trap();
+        return 0;
+    }
+    if (m.count > lim.max_chunks) __builtin_trap();
     if (m.entries != data + DX_CAS_MANIFEST_HEADER_SIZE || size != DX_CAS_MANIFEST_HEADER_SIZE + m.count * 36) __builtin_trap();
     dx_cas_merkle_init(&tree, &alg);
     for (i = 0; i < m.count; i++) {
