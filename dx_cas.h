@@ -192,7 +192,9 @@ API
        DX_ERR_CORRUPT if anything was found, so a caller need not read the
        counts to fail. With nroots 0 only the re-hash runs (nothing can be
        missing: pass the refs' roots). allocates (the store's allocator):
-       one object at a time, and a set of the reached ids.
+       one object at a time, the set of the trees and manifests read (32
+       bytes each) and one of the missing ids; a chunk is looked up, not
+       remembered (one named twice is looked up twice).
    dx_result dx_cas_store_gc(s, const dx_cas_id *roots, size_t nroots, uint32_t max_depth, uint32_t flags,
                              dx_cas_gc_report *out)
        marks what the roots reach (tree entries name trees or blob
@@ -209,9 +211,12 @@ API
        DX_ERR_INVAL (an unknown flag). allocates (the store's allocator): the
        mark set (8 bytes of each reached object's digest, the table between
        3/8 and 3/4 full: 11 to 21 bytes an object; two objects whose first 8
-       bytes agree count as one, which can only keep garbage), the set of
-       the trees and manifests read (32 bytes each, exact: each is read
-       once), each of those whole in turn, and the walk stack.
+       bytes agree count as one, which can only keep garbage), at most
+       DX_CAS_GC_MARKS of them (8 MiB): past that the gc runs in passes, each
+       marking and sweeping the objects whose digests begin in one range
+       (each pass reads the trees and manifests again); the set of the trees
+       and manifests read (32 bytes each, exact: each is read once a pass),
+       each of those whole in turn, and the walk stack.
 
    Memory store: a hash table and an arena in one block (caller memory or the allocator)
    size_t dx_cas_mem_memory_size(const dx_cas_mem_config *cfg)     bytes for max_objects / max_bytes
@@ -410,6 +415,11 @@ API
        size when full.
        destroy frees what create allocated (and nothing after init).
    dx_result dx_cas_blob_writer_write(w, const void *data, size_t len)      pieces of any size
+   dx_result dx_cas_blob_writer_add(w, const dx_cas_id *chunk_id, uint32_t len)
+       the blob's next chunk by id, without its bytes (a client that fetches
+       chunks by id and stores them itself): added to the manifest as it is,
+       nothing checks that the store holds it. A blob is made either way,
+       not both (DX_ERR_MISUSE); an id of another algorithm: DX_ERR_MISUSE.
    dx_result dx_cas_blob_writer_finish(w, dx_cas_id *out_manifest, uint8_t out_root[32])
        stores the manifest; w->new_chunks / new_bytes say what the store
        lacked. Errors are sticky; after finish the writer answers
@@ -562,6 +572,8 @@ CONFIGURATION
    DX_CAS_DIR_BATCH_OBJECTS 100000 [impl] many bytes (stored form) or objects: bounds tmp/ and
                                        what a crash loses; each costs one sync
    DX_CAS_DIR_PACK_BYTES 32 MiB [impl] a pack is finished at this size (the batch goes on in a new one)
+   DX_CAS_GC_MARKS 786432 [impl] objects one gc pass marks (a set of 8 MiB); a store with more
+                                       reachable ones is collected in passes over ranges of digests
    DX_CAS_DIR_TABLE_MAX 65536 [impl] dx_cas_dir_config.table_max's default: packed objects a handle
                                        keeps in memory before a sync merges them into packs/index
    DX_CAS_DIR_PACK_OBJECT_MAX 1 MiB [impl] larger objects stay loose files (one file each)
@@ -1622,6 +1634,7 @@ typedef struct dx_cas_blob_writer {
     uint64_t part_total;       /* its bytes */
     uint32_t part_chunks;      /* chunks a part holds */
     uint64_t max_chunks;       /* cfg's (0: none) */
+    bool added;                /* chunks came through dx_cas_blob_writer_add */
     uint64_t total, count;
     uint64_t new_chunks, new_bytes; /* chunks and bytes the store did not have */
     dx_result error;           /* sticky */
@@ -1655,6 +1668,7 @@ DX_CAS_API dx_result dx_cas_blob_writer_init(dx_cas_blob_writer *w, const dx_cas
                                              size_t mem_size);
 DX_CAS_API dx_result dx_cas_blob_writer_create(dx_cas_blob_writer *w, const dx_cas_blob_writer_config *cfg);
 DX_CAS_API dx_result dx_cas_blob_writer_write(dx_cas_blob_writer *w, const void *data, size_t len);
+DX_CAS_API dx_result dx_cas_blob_writer_add(dx_cas_blob_writer *w, const dx_cas_id *chunk_id, uint32_t len);
 DX_CAS_API dx_result dx_cas_blob_writer_finish(dx_cas_blob_writer *w, dx_cas_id *out_manifest, uint8_t out_root[32]);
 DX_CAS_API void dx_cas_blob_writer_destroy(dx_cas_blob_writer *w);
 DX_CAS_API dx_result dx_cas_blob_read(dx_cas_store *s, const dx_cas_id *manifest_id, const dx_cas_limits *lim,
@@ -1737,6 +1751,9 @@ DX_CAS_API void dx_cas_pack_index_entry(const dx_cas_pack_index *p, uint32_t i, 
 #endif
 #ifndef DX_CAS_DIR_PACK_BLOCK /* objects up to half this size are compressed together, in records of up to this much */
 #define DX_CAS_DIR_PACK_BLOCK (128u << 10)
+#endif
+#ifndef DX_CAS_GC_MARKS /* a gc pass marks at most this many objects (a set of 8 MiB); more take more passes */
+#define DX_CAS_GC_MARKS 786432u
 #endif
 #ifndef DX_CAS_DIR_TABLE_MAX /* dx_cas_dir_config.table_max's default: about 5.5 MB of entries */
 #define DX_CAS_DIR_TABLE_MAX 65536u
@@ -4072,29 +4089,49 @@ DXI_PRIVATE dx_result dxi_cas_blob_part_out(dx_cas_blob_writer *w) {
     return DX_OK;
 }
 
-DXI_PRIVATE dx_result dxi_cas_blob_chunk(dx_cas_blob_writer *w, const uint8_t *data, uint32_t len) {
-    dx_cas_id id;
-    uint8_t leaf[DX_CAS_HASH_SIZE];
-    uint64_t dedup = w->store->stats.dedup;
+/* Room in the part under way for one more chunk (the part stored when full). */
+DXI_PRIVATE dx_result dxi_cas_blob_make_room(dx_cas_blob_writer *w) {
     dx_result r;
     if (w->max_chunks && w->count == w->max_chunks) return DX_ERR_LIMIT;
     if ((w->man_len - DX_CAS_MANIFEST_HEADER_SIZE) / DX_CAS_MANIFEST_ENTRY_SIZE == w->part_chunks) {
         if ((r = dxi_cas_blob_part_out(w)) != DX_OK) return r; /* the part is full */
-    } else if ((r = dxi_cas_blob_room(w, &w->manifest, w->man_len, &w->man_cap, &w->man_separate,
-                                      DX_CAS_MANIFEST_ENTRY_SIZE, 0)) != DX_OK) {
-        return r;
     }
-    if ((r = dx_cas_store_put(w->store, data, len, &id)) != DX_OK) return r;
-    if (w->store->stats.dedup == dedup) w->new_chunks++, w->new_bytes += len;
+    return dxi_cas_blob_room(w, &w->manifest, w->man_len, &w->man_cap, &w->man_separate, DX_CAS_MANIFEST_ENTRY_SIZE, 0);
+}
+
+/* the next chunk's entry (room made) */
+DXI_PRIVATE void dxi_cas_blob_append(dx_cas_blob_writer *w, const dx_cas_id *id, uint32_t len) {
+    uint8_t leaf[DX_CAS_HASH_SIZE];
     dx_store_u32le(w->manifest + w->man_len + DX_CAS_MANIFEST_ENTRY_OFF_LENGTH, len);
-    DX_MEMCPY(w->manifest + w->man_len + DX_CAS_MANIFEST_ENTRY_OFF_DIGEST, id.digest, DX_CAS_HASH_SIZE);
+    DX_MEMCPY(w->manifest + w->man_len + DX_CAS_MANIFEST_ENTRY_OFF_DIGEST, id->digest, DX_CAS_HASH_SIZE);
     w->man_len += DX_CAS_MANIFEST_ENTRY_SIZE;
-    dx_cas_chunk_leaf(&w->store->hash_alg, &id, leaf);
+    dx_cas_chunk_leaf(&w->store->hash_alg, id, leaf);
     dx_cas_merkle_push(&w->tree, leaf);
     dx_cas_merkle_push(&w->part_tree, leaf);
     w->count++;
     w->total += len;
     w->part_total += len;
+}
+
+DXI_PRIVATE dx_result dxi_cas_blob_chunk(dx_cas_blob_writer *w, const uint8_t *data, uint32_t len) {
+    dx_cas_id id;
+    uint64_t dedup = w->store->stats.dedup;
+    dx_result r;
+    if ((r = dxi_cas_blob_make_room(w)) != DX_OK) return r;
+    if ((r = dx_cas_store_put(w->store, data, len, &id)) != DX_OK) return r;
+    if (w->store->stats.dedup == dedup) w->new_chunks++, w->new_bytes += len;
+    dxi_cas_blob_append(w, &id, len);
+    return DX_OK;
+}
+
+DX_CAS_API dx_result dx_cas_blob_writer_add(dx_cas_blob_writer *w, const dx_cas_id *chunk_id, uint32_t len) {
+    dx_result r;
+    if (!w || !chunk_id || len == 0) return DX_ERR_INVAL;
+    if (w->error) return w->error;
+    if (w->buf_len || w->buf_base || chunk_id->alg != w->store->hash_alg.alg) return DX_ERR_MISUSE; /* write's bytes, or another algorithm */
+    if ((r = dxi_cas_blob_make_room(w)) != DX_OK) return w->error = r;
+    dxi_cas_blob_append(w, chunk_id, len);
+    w->added = true;
     return DX_OK;
 }
 
@@ -4102,6 +4139,7 @@ DX_CAS_API dx_result dx_cas_blob_writer_write(dx_cas_blob_writer *w, const void 
     const uint8_t *p = (const uint8_t *)data;
     if (!w || (len && !data)) return DX_ERR_INVAL;
     if (w->error) return w->error;
+    if (w->added && len) return DX_ERR_MISUSE; /* chunks added by id: no bytes in the same blob */
     while (len > 0) {
         size_t take = w->buf_cap - w->buf_len, fed, used, keep;
         dx_cas_chunk c;
@@ -4350,7 +4388,10 @@ typedef struct dxi_cas_set {
 typedef struct dxi_cas_gc {
     dx_cas_store *s;
     const dx_allocator *a;
-    dxi_cas_set marks;  /* every object reached (the sweep keeps them) */
+    dxi_cas_set marks;  /* gc: every object reached whose digest is in this pass's range (the sweep keeps
+                           them); verify: the missing objects found */
+    uint32_t range_lo, range_hi; /* this pass: digests whose first two bytes (big-endian) are in [lo, hi) */
+    bool full;          /* the marks reached DX_CAS_GC_MARKS: the pass starts again as two */
     dxi_cas_set walked; /* the trees and manifests read (each once), exact */
     dxi_cas_work *stack;
     size_t stack_cap, stack_len;
@@ -4442,6 +4483,8 @@ DXI_PRIVATE dx_result dxi_cas_gc_push(dxi_cas_gc *g, const dx_cas_id *id, uint32
 
 DXI_PRIVATE dx_result dxi_cas_gc_sweep(void *user, const dx_cas_id *id, uint64_t size) {
     dxi_cas_gc *g = (dxi_cas_gc *)user;
+    uint32_t prefix = (uint32_t)id->digest[0] << 8 | id->digest[1];
+    if (prefix < g->range_lo || prefix >= g->range_hi) return DX_OK; /* another pass's */
     if (dxi_cas_set_has(&g->marks, id->digest) && id->alg == g->s->hash_alg.alg) {
         g->rep.kept_bytes += size;
         return DX_OK;
@@ -4450,6 +4493,18 @@ DXI_PRIVATE dx_result dxi_cas_gc_sweep(void *user, const dx_cas_id *id, uint64_t
     g->rep.deleted_bytes += size;
     if (g->dry_run) return DX_OK;
     return dx_cas_store_delete(g->s, id) == DX_ERR_IO ? DX_ERR_IO : DX_OK;
+}
+
+/* gc: marks one reached object if its digest is in this pass's range (1 new, 0 not, or an error);
+   a set that would grow past DX_CAS_GC_MARKS entries stops the walk (full). */
+DXI_PRIVATE int dxi_cas_gc_mark(dxi_cas_gc *g, const uint8_t digest[32]) {
+    uint32_t prefix = (uint32_t)digest[0] << 8 | digest[1];
+    if (prefix < g->range_lo || prefix >= g->range_hi) return 0;
+    if (g->marks.used >= DX_CAS_GC_MARKS && !dxi_cas_set_has(&g->marks, digest)) {
+        g->full = true;
+        return DX_ERR_LIMIT;
+    }
+    return dxi_cas_set_add(g->a, &g->marks, digest);
 }
 
 /* Marks everything the roots reach, depth first with our own stack. A gc
@@ -4468,11 +4523,11 @@ DXI_PRIVATE dx_result dxi_cas_walk(dxi_cas_gc *g, const dx_cas_id *roots, size_t
         int fresh = dxi_cas_set_add(g->a, &g->walked, w.id.digest), f;
         if (fresh < 0) r = (dx_result)fresh;
         if (fresh <= 0) continue;
-        if ((f = dxi_cas_set_add(g->a, &g->marks, w.id.digest)) < 0) {
+        if (!vr && (f = dxi_cas_gc_mark(g, w.id.digest)) < 0) {
             r = (dx_result)f;
             break;
         }
-        g->rep.marked += (uint64_t)f;
+        if (!vr) g->rep.marked += (uint64_t)f;
         if (w.id.alg != s->hash_alg.alg) { /* another algorithm's tree: refuse rather than sweep what it names */
             r = DX_ERR_UNSUPPORTED;
             break;
@@ -4512,18 +4567,19 @@ DXI_PRIVATE dx_result dxi_cas_walk(dxi_cas_gc *g, const dx_cas_id *roots, size_t
             for (k = 0; r == DX_OK && !m.parts && k < m.count; k++) {
                 dx_cas_id cid;
                 dx_cas_manifest_entry(&m, k, &cid, NULL);
-                f = dxi_cas_set_add(g->a, &g->marks, cid.digest);
-                if (f < 0) r = (dx_result)f;
-                else g->rep.marked += (uint64_t)f;
-                if (f > 0 && vr && dx_cas_store_has(s, &cid) == DX_ERR_NOTFOUND) {
-                    vr->missing++;
-                    if (problem) problem(user, &cid, DX_ERR_NOTFOUND);
+                if (!vr) { /* gc */
+                    if ((f = dxi_cas_gc_mark(g, cid.digest)) < 0) r = (dx_result)f;
+                    else g->rep.marked += (uint64_t)f;
+                } else if (dx_cas_store_has(s, &cid) == DX_ERR_NOTFOUND) { /* verify: no set of the chunks, only of the missing */
+                    if ((f = dxi_cas_set_add(g->a, &g->marks, cid.digest)) < 0) r = (dx_result)f;
+                    if (f > 0) vr->missing++;
+                    if (f > 0 && problem) problem(user, &cid, DX_ERR_NOTFOUND);
                 }
             }
         } else {
             r = DX_ERR_CORRUPT; /* a tree entry names something not of its kind, or a root is neither a tree nor a manifest */
         }
-        if (r != DX_OK && vr && r != DX_ERR_NOMEM) { /* verify: a malformed tree or manifest is a finding */
+        if (r != DX_OK && vr && r != DX_ERR_NOMEM && r != DX_ERR_IO) { /* verify: a malformed tree or manifest is a finding */
             vr->corrupt++;
             if (problem) problem(user, &w.id, DX_ERR_CORRUPT);
             r = DX_OK;
@@ -4544,7 +4600,9 @@ DXI_PRIVATE void dxi_cas_gc_free(dxi_cas_gc *g) {
 DX_CAS_API dx_result dx_cas_store_gc(dx_cas_store *s, const dx_cas_id *roots, size_t nroots, uint32_t max_depth,
                                      uint32_t flags, dx_cas_gc_report *out) {
     dxi_cas_gc g;
-    dx_result r;
+    dx_cas_gc_report done; /* what the passes finished so far counted */
+    uint32_t passes, pass;
+    dx_result r = DX_OK;
     if (out) DX_MEMSET(out, 0, sizeof *out);
     if (!s || (nroots && !roots) || (flags & ~(uint32_t)(DX_CAS_GC_DRY_RUN | DX_CAS_GC_ALLOW_NO_ROOTS))) return DX_ERR_INVAL;
     if (nroots == 0 && !(flags & DX_CAS_GC_ALLOW_NO_ROOTS)) return DX_CAS_ERR_NO_ROOTS; /* the sweep would empty the store */
@@ -4552,8 +4610,24 @@ DX_CAS_API dx_result dx_cas_store_gc(dx_cas_store *s, const dx_cas_id *roots, si
     DX_MEMSET(&g, 0, sizeof g);
     g.s = s, g.a = &s->allocator, g.dry_run = (flags & DX_CAS_GC_DRY_RUN) != 0;
     g.marks.key = 8, g.walked.key = DX_CAS_HASH_SIZE; /* a mark is 8 bytes of the digest: see dxi_cas_set */
-    r = dxi_cas_walk(&g, roots, nroots, max_depth, NULL, NULL, NULL);
-    if (r == DX_OK) r = dx_cas_store_iterate(s, dxi_cas_gc_sweep, &g);
+    /* One pass marks and sweeps the objects of one range of digests; as many passes as keep the
+       marks under DX_CAS_GC_MARKS (a pass whose set fills up starts again as two halves). The
+       roots are checked by every pass before its sweep, so a missing one deletes nothing. */
+    DX_MEMSET(&done, 0, sizeof done);
+    for (passes = 1, pass = 0; r == DX_OK && pass < passes;) {
+        g.range_lo = (uint32_t)(pass * (65536u / passes)), g.range_hi = g.range_lo + 65536u / passes;
+        g.full = false;
+        r = dxi_cas_walk(&g, roots, nroots, max_depth, NULL, NULL, NULL);
+        if (r != DX_OK && g.full && passes < 65536u) { /* too many objects: this range in two */
+            g.rep = done;
+            passes *= 2, pass *= 2, r = DX_OK;
+        } else if (r == DX_OK) {
+            r = dx_cas_store_iterate(s, dxi_cas_gc_sweep, &g);
+            done = g.rep, pass++;
+        }
+        dxi_cas_set_free(g.a, &g.marks), dxi_cas_set_free(g.a, &g.walked);
+        g.stack_len = 0;
+    }
     if (r == DX_OK && !g.dry_run) r = dx_cas_store_sync(s); /* a store that deletes late (packs) does it now */
     if (out) *out = g.rep;
     dxi_cas_gc_free(&g);
@@ -4576,7 +4650,7 @@ DX_CAS_API dx_result dx_cas_store_verify(dx_cas_store *s, const dx_cas_id *roots
     if (r == DX_OK && nroots) {                     /* everything the roots name is there */
         DX_MEMSET(&g, 0, sizeof g);
         g.s = s, g.a = &s->allocator;
-        g.marks.key = g.walked.key = DX_CAS_HASH_SIZE; /* exact: each object the roots name is looked for once */
+        g.marks.key = g.walked.key = DX_CAS_HASH_SIZE; /* exact: each tree and manifest read once, each missing object counted once */
         r = dxi_cas_walk(&g, roots, nroots, 64, problem, user, &v.rep);
         dxi_cas_gc_free(&g);
     }

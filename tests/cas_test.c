@@ -5,7 +5,7 @@
 #endif
 /* run.sh variant zstd: -DDX_CAS_WITH_ZSTD -lzstd */
 /* run.sh variant noblake3: -DDX_CAS_NO_BLAKE3 */
-/* run.sh variant index: -DDX_CAS_WITH_ZSTD -lzstd -DDX_CAS_DIR_TABLE_MAX=4 */
+/* run.sh variant index: -DDX_CAS_WITH_ZSTD -lzstd -DDX_CAS_DIR_TABLE_MAX=4 -DDX_CAS_GC_MARKS=300 */
 #define DX_IMPLEMENTATION
 #include "dx_cas.h"
 #include "prop.h"
@@ -2066,6 +2066,23 @@ static int t_blob_writer_memory(prop_ctx *p) {
         base = cs.live, cs.peak = cs.live;
         PROP_CHECK(p, dx_cas_blob_read(&s, &c, NULL, membuf_discard, NULL, &info) == DX_OK && info.parts == 25 && info.count == 200);
         PROP_CHECK_MSG(p, cs.peak - base == (56 + 25 * 76) + (56 + 8 * 36) + 100, "read's peak %lu", (unsigned long)(cs.peak - base));
+        { /* the same chunks added by id (no bytes): the same manifest; bytes and ids do not mix */
+            dx_cas_chunk_iter it;
+            dx_cas_id cid, e;
+            uint32_t clen;
+            int more;
+            uint8_t r1[32], r2[32];
+            PROP_CHECK(p, dx_cas_blob_writer_create(&w, &wc) == DX_OK && dx_cas_chunk_iter_open(&it, &s, &c, NULL) == DX_OK);
+            while ((more = dx_cas_chunk_iter_next(&it, &cid, &clen)) > 0) PROP_CHECK(p, dx_cas_blob_writer_add(&w, &cid, clen) == DX_OK);
+            PROP_CHECK(p, more == 0 && dx_cas_blob_writer_write(&w, data, 1) == DX_ERR_MISUSE);
+            memcpy(r1, it.m.root, 32);
+            dx_cas_chunk_iter_close(&it);
+            PROP_CHECK(p, dx_cas_blob_writer_finish(&w, &e, r2) == DX_OK && dx_cas_id_equal(&e, &c) && memcmp(r1, r2, 32) == 0);
+            dx_cas_blob_writer_destroy(&w);
+            PROP_CHECK(p, dx_cas_blob_writer_create(&w, &wc) == DX_OK && dx_cas_blob_writer_write(&w, data, 150) == DX_OK);
+            PROP_CHECK(p, dx_cas_blob_writer_add(&w, &cid, 100) == DX_ERR_MISUSE);
+            dx_cas_blob_writer_destroy(&w);
+        }
         wc.part_chunks = 0, wc.allocator = counting(&ca);
     }
     { /* the store's verbs that allocate (blob read, verify, gc) use the store's allocator */

@@ -13,7 +13,8 @@
 #  3. a history of STATEKEEPER_VERSIONS versions of random edits, each restored byte-identical; gc --keep
 #  4. a damaged store: verify reports it, restore writes nothing wrong
 #  5. permission-denied files reported and skipped (as nobody, by setpriv or runuser, when run as root), exit 3
-#  6. a sparse file of STATEKEEPER_BIG_MIB MiB (0 skips), peak memory under STATEKEEPER_MAX_RSS_KB
+#  6. a sparse file of STATEKEEPER_BIG_MIB MiB (0 skips), peak memory of capture, restore, verify and gc
+#     under STATEKEEPER_MAX_RSS_KB
 #     (default 65536; empty: not checked, for sanitizer builds)
 #  7. sqlite3 as PROGRAM under 'statekeeper run': writes, killed (program SIGKILL, statekeeper SIGKILL,
 #     SIGTERM forwarded) and restarted into an empty folder; integrity_check ok and the captured rows there
@@ -365,9 +366,12 @@ if [ "$MIB" -gt 0 ]; then
     /usr/bin/time -f '%M' -o rss3 "$sk" restore --store G gr --no-sync 2> err || die "restore of a ${MIB} MiB file: $(cat err)"
     cmp g/huge gr/huge || die "the ${MIB} MiB file came back different"
     used=$(du -k gr/huge | cut -f1); store=$(du -sk G | cut -f1)
-    rss="capture $(tail -n 1 rss1) KiB, delta capture $(tail -n 1 rss2) KiB, restore $(tail -n 1 rss3) KiB"
+    /usr/bin/time -f '%M' -o rss4 "$sk" verify --store G > out 2> err || die "verify of the ${MIB} MiB file's store: $(cat out err)"
+    /usr/bin/time -f '%M' -o rss5 "$sk" gc --store G --keep 1 > out 2> err || die "gc of the ${MIB} MiB file's store: $(cat out err)"
+    "$sk" verify --store G --quick > out 2> err || die "verify after the gc: $(cat out err)"
+    rss="capture $(tail -n 1 rss1) KiB, delta capture $(tail -n 1 rss2) KiB, restore $(tail -n 1 rss3) KiB, verify $(tail -n 1 rss4) KiB, gc $(tail -n 1 rss5) KiB"
     if [ -n "$MAXRSS" ]; then
-        for f in rss1 rss2 rss3; do [ "$(tail -n 1 $f)" -lt "$MAXRSS" ] || die "peak memory over $MAXRSS KiB: $rss"; done
+        for f in rss1 rss2 rss3 rss4 rss5; do [ "$(tail -n 1 $f)" -lt "$MAXRSS" ] || die "peak memory over $MAXRSS KiB: $rss"; done
     else
         rss="$rss (not checked: STATEKEEPER_MAX_RSS_KB is empty)"
     fi

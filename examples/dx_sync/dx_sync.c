@@ -109,17 +109,19 @@
    LIMITS: publish and the server read a listing whole, up to 64 MiB (about
    1.5 million chunks, some 24 GiB of blob); a client holds two frames of it.
    The cache's pack table holds at most about 8,192 objects' entries (0.7 MB;
-   the rest are in its packs/index, dx_cas.h 0.5.0). A client's memory still
-   grows with the blob: the manifest its cache records (36 bytes a chunk)
-   and, when the cache passes its quota, its gc's mark set (11 to 21 bytes
-   an object, dx_cas.h 0.5.0); and, where OUT is read for its chunks, 48
-   bytes a chunk of OUT. Measured at 1 GiB: a peak of 6.3 MiB without the
-   gc, 6.9 MiB with it. Besides that it holds about 4 MiB of buffers. POSIX only (the
-   directory store is). */
+   the rest are in its packs/index, dx_cas.h 0.5.0). The manifest the cache
+   records is written in parts of 1,024 chunks (dx_cas.h 0.6.0: one part in
+   memory), and the gc that keeps the cache under its quota marks at most
+   98,304 objects a pass (about 1 MiB; a larger cache takes more passes). A
+   client's memory still grows with OUT where OUT is read for its chunks: 48
+   bytes a chunk of OUT. Measured at 1 GiB (dx_cas.h 0.5.0, the manifest
+   whole): a peak of 6.3 MiB without the gc, 6.9 MiB with it. Besides that it
+   holds about 4 MiB of buffers. POSIX only (the directory store is). */
 #ifndef _DEFAULT_SOURCE
 #define _DEFAULT_SOURCE
 #endif
 #define DX_IMPLEMENTATION
+#define DX_CAS_GC_MARKS 98304u /* the cache's gc: a mark set of 1 MiB a pass, for a client's small footprint */
 #include "dx_reactor.h"
 #include "dx_hbtp.h"
 #include "dx_net.h"
@@ -808,8 +810,8 @@ typedef struct getter {
     int out_fd;                  /* OUT as it was (the base and the seed), or -1 */
     seed *seeds;
     size_t seed_count;
-    uint8_t *man;                /* the new version's dx_cas manifest, built as its chunks come (36 bytes a chunk) */
-    size_t man_len, man_cap;
+    dx_cas_blob_writer man;      /* the new version's dx_cas manifest, built as its chunks come (in parts: one at a time) */
+    bool man_open;
     char key[33];                /* OUT's name in the cache (out_key) */
 #if SYNC_ZSTD
     ZSTD_DCtx *dctx;             /* compressed READ answers */
@@ -826,28 +828,37 @@ typedef struct getter {
 
 static int seed_cmp(const void *a, const void *b) { return memcmp(a, b, 32); }
 
-/* g->man: a dx_cas manifest (dx_cas.h WIRE FORMAT) whose entries are added one
-   chunk at a time, and then stored with its header filled in. */
-static dx_result man_add(getter *g, const uint8_t id[32], uint32_t len) {
-    if (g->man_len + 36 > g->man_cap) {
-        size_t cap = g->man_cap * 2;
-        uint8_t *more = (uint8_t *)realloc(g->man, cap);
-        if (!more) return DX_ERR_NOMEM;
-        g->man = more, g->man_cap = cap;
-    }
-    dx_store_u32le(g->man + g->man_len, len);
-    memcpy(g->man + g->man_len + 4, id, 32);
-    g->man_len += 36;
-    return DX_OK;
+/* g->man: a dx_cas blob writer that is given the new version's chunks by id as they come
+   (dx_cas_blob_writer_add: no bytes pass through it, so its chunker is the smallest), then
+   stores the manifest, in parts past 1,024 chunks. */
+static dx_result man_start(getter *g) {
+    dx_cas_blob_writer_config c;
+    dx_result r;
+    if (g->man_open) dx_cas_blob_writer_destroy(&g->man), g->man_open = false;
+    memset(&c, 0, sizeof c);
+    c.store = &g->cache;
+    c.chunker.min_size = 64, c.chunker.avg_size = 256, c.chunker.max_size = 1024;
+    if ((r = dx_cas_blob_writer_create(&g->man, &c)) == DX_OK) g->man_open = true;
+    return r;
 }
 
+static dx_result man_add(getter *g, const uint8_t id[32], uint32_t len) {
+    dx_cas_id cid;
+    cid.alg = DX_CAS_ALG_SHA256;
+    memcpy(cid.digest, id, 32);
+    return g->man_open ? dx_cas_blob_writer_add(&g->man, &cid, len) : DX_ERR_MISUSE;
+}
+
+/* the manifest stored: its root and size must be the version's */
 static dx_result man_put(getter *g, const uint8_t root[32], uint64_t size, dx_cas_id *out) {
-    memcpy(g->man, "DXCM", 4);
-    g->man[4] = 1, g->man[5] = 0, g->man[6] = (uint8_t)DX_CAS_ALG_SHA256, g->man[7] = 0;
-    dx_store_u64le(g->man + 8, size);
-    dx_store_u64le(g->man + 16, (g->man_len - DX_CAS_MANIFEST_HEADER_SIZE) / 36);
-    memcpy(g->man + 24, root, 32);
-    return dx_cas_store_put(&g->cache, g->man, g->man_len, out);
+    uint8_t got[32];
+    dx_result r = g->man_open ? dx_cas_blob_writer_finish(&g->man, out, got) : DX_ERR_MISUSE;
+    if (r == DX_OK && (memcmp(got, root, 32) != 0 || g->man.total != size)) r = DX_ERR_CORRUPT;
+    return r;
+}
+
+static void man_end(getter *g) {
+    if (g->man_open) dx_cas_blob_writer_destroy(&g->man), g->man_open = false;
 }
 
 
@@ -1658,8 +1669,7 @@ static int cmd_get(int argc, char **argv) {
     }
     if (!(g = (getter *)calloc(1, sizeof *g))) return tool_fail("out of memory");
     g->out_fd = -1, g->out_path = out_path;
-    g->man_cap = 64 * 1024, g->man_len = DX_CAS_MANIFEST_HEADER_SIZE;
-    if (!(g->ring = (uint8_t *)malloc(RING)) || !(g->local = (uint8_t *)malloc(SYNC_CHUNK_MAX)) || !(g->man = (uint8_t *)malloc(g->man_cap))) {
+    if (!(g->ring = (uint8_t *)malloc(RING)) || !(g->local = (uint8_t *)malloc(SYNC_CHUNK_MAX))) {
         free(g->ring), free(g->local);
         free(g);
         return tool_fail("out of memory");
@@ -1675,8 +1685,12 @@ static int cmd_get(int argc, char **argv) {
 #if SYNC_ZSTD
         ZSTD_freeDCtx(g->dctx);
 #endif
-        free(g->ring), free(g->local), free(g->man), free(g);
+        free(g->ring), free(g->local), free(g);
         return TOOL_EXIT_FAIL;
+    }
+    if (man_start(g) != DX_OK) {
+        tool_fail("out of memory");
+        goto out;
     }
     if (out_key(out_path, g->key) != DX_OK) g->key[0] = 0; /* then nothing is recorded for OUT */
     /* what OUT holds now: its ETag, and its chunks as a seed */
@@ -1762,8 +1776,8 @@ query:
         } else {
             tool_warn("%s: the patch failed (%s): fetching the chunks instead", name, why);
             kind = "chunks after a failed patch";
-            g->man_len = DX_CAS_MANIFEST_HEADER_SIZE; /* the patch's result is not the version */
-            if (ftruncate(fileno(tmp.f), 0) != 0) r = DX_ERR_IO;
+            if ((r = man_start(g)) != DX_OK) { /* the patch's result is not the version */
+            } else if (ftruncate(fileno(tmp.f), 0) != 0) r = DX_ERR_IO;
             else if (!scanned && (r = scan_file(g->out_fd, have_root, &g->seeds, &g->seed_count, NULL, NULL)) != DX_OK) {
                 /* OUT's chunks, for the chunks: unread yet when its root was known (r says why not) */
             } else r = fetch_chunks(g, &o, fileno(tmp.f));
@@ -1788,7 +1802,7 @@ query:
     {   /* the cache keeps this version (every chunk of it is there now), and what OUT holds */
         dx_cas_id man;
         dx_result e = man_put(g, o.root, o.size, &man);
-        free(g->man), g->man = NULL;
+        man_end(g);
         if (e == DX_OK) e = dx_cas_store_sync(&g->cache);
         if (e == DX_OK) e = record_version(g, o.root, &man);
         if (e != DX_OK) tool_warn("%s is updated, but the cache %s could not record it: %s", out_path, cache_path, dx_cas_result_name(e));
@@ -1810,7 +1824,8 @@ out:
 #if SYNC_ZSTD
     ZSTD_freeDCtx(g->dctx);
 #endif
-    free(g->seeds), free(g->man), free(g->ring), free(g->local), free(g);
+    man_end(g);
+    free(g->seeds), free(g->ring), free(g->local), free(g);
     return rc;
 }
 

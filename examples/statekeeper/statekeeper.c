@@ -38,8 +38,19 @@
    (SEEK_DATA: zeroed in memory), runs of zeros are chunked 8 bytes a
    compare and hashed once (dx_cas.h), and restores write them as holes.
 
-   STORE FORMAT (version 1.1). Everything is an object of the dx_cas directory
-   store at STORE (dx_cas.h WIRE FORMAT: ids, blobs = chunks + "DXCM" manifest,
+   Memory does not grow with a file's size: segments and their patches, one
+   part of a blob's manifest at a time (dx_cas.h 0.6.0: 1,024 chunks), a
+   pack table of at most 65,536 entries (the rest in the store's
+   packs/index), gc's marks at most 8 MiB a pass (a larger store takes more
+   passes) and a verify that looks chunks up instead of remembering them.
+   Measured (bench/RESULTS.md): about 23 MiB for a first capture, 43-47 MiB
+   for a delta capture, 15-16 MiB for a restore, 21 MiB for verify, at 1, 8
+   and 12 GiB alike.
+
+   STORE FORMAT (version 1.2: a blob of more than 1,024 chunks has a PARTS
+   manifest, dx_cas.h 0.6.0, which readers of 1.1 refuse as unsupported; 1.1
+   stores read as they were). Everything is an object of the dx_cas directory
+   store at STORE (dx_cas.h WIRE FORMAT: ids, blobs = chunks + "DXCM" manifest (in parts past 1,024 chunks),
    trees "DXCT", refs), SHA-256 ids, FastCDC with dx_cas's defaults (min 4 KiB,
    avg 16 KiB, max 64 KiB, normalization 1). "blob X" below means: X's bytes
    stored with a dx_cas blob writer (chunks and a manifest); it is named by its
