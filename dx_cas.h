@@ -81,8 +81,10 @@ OVERVIEW
      it keeps objects zstd-compressed (level 3) when that makes them smaller;
      an id stays the hash of the content, so dedup and verification do not
      change (dx_cas_object_* is that encoding, for your own backends too).
-   - Blobs: any byte stream becomes chunks plus a manifest; reading it back
-     verifies every chunk; untrusted manifests are bounded before use.
+   - Blobs: any byte stream becomes chunks plus a manifest (in parts of 1,024
+     chunks past that: writing or reading a blob of any size holds one part);
+     reading it back verifies every chunk; untrusted manifests are bounded
+     before use.
    - Snapshots: tree objects (name, mode, size, id) make a whole directory
      one root; named refs are updated atomically; dx_cas_store_gc marks from
      roots and sweeps the rest, and refuses to run without roots or past a
@@ -598,6 +600,12 @@ MEMORY
    config's (zstd's contexts, zstd's own allocator). Zeroed: DX_MALLOC; none
    under DX_NO_MALLOC, which gives DX_ERR_NOMEM. Caller memory instead:
    dx_cas_mem_init and dx_cas_blob_writer_init (with max_chunks).
+   What grows with the data: nothing in a blob writer or reader past one part
+   of its manifest (1,024 entries of 36 bytes) and, for a blob in parts, its
+   list of parts (76 bytes per 1,024 chunks); a directory store's table of
+   packed objects up to cfg->table_max (then packs/index on disk); gc's mark
+   set up to DX_CAS_GC_MARKS a pass; verify's sets of trees and manifests read
+   and of missing ids.
 
 ERRORS
    dx_result; module codes DX_CAS_ERR_PROOF (-500: a Merkle proof does not
