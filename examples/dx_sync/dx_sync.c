@@ -112,11 +112,12 @@
    the rest are in its packs/index, dx_cas.h 0.5.0). The manifest the cache
    records is written in parts of 1,024 chunks (dx_cas.h 0.6.0: one part in
    memory), and the gc that keeps the cache under its quota marks at most
-   98,304 objects a pass (about 1 MiB; a larger cache takes more passes). A
-   client's memory still grows with OUT where OUT is read for its chunks: 48
-   bytes a chunk of OUT. Measured at 1 GiB (dx_cas.h 0.5.0, the manifest
-   whole): a peak of 6.3 MiB without the gc, 6.9 MiB with it. Besides that it
-   holds about 4 MiB of buffers. POSIX only (the directory store is). */
+   98,304 objects a pass (about 1 MiB; a larger cache takes more passes).
+   Where OUT is read for its chunks, their ids and places are kept for up to
+   32,768 chunks (48 bytes each, 1.5 MiB: about 512 MiB of OUT); past that
+   OUT's chunks go into the cache instead (those it lacks are written once),
+   so nothing in a client grows with the blob. Besides that it holds about
+   4 MiB of buffers. POSIX only (the directory store is). */
 #ifndef _DEFAULT_SOURCE
 #define _DEFAULT_SOURCE
 #endif
@@ -862,10 +863,38 @@ static void man_end(getter *g) {
 }
 
 
+static dx_result pread_all(int fd, void *buf, size_t len, uint64_t off);
+
+/* A client's seeds (48 bytes each) stay under SYNC_SEED_MAX (1.5 MiB): past that OUT's chunks go
+   into the cache instead, so memory does not grow with OUT (the chunks the cache has already
+   cost a lookup; the others are written once). */
+#ifndef SYNC_SEED_MAX /* tests set it small, to take the other way */
+#define SYNC_SEED_MAX 32768u
+#endif
+
+/* The seeds so far into the store: each chunk read again from fd. */
+static dx_result seeds_spill(int fd, const seed *seeds, size_t count, dx_cas_store *into) {
+    uint8_t *chunk = (uint8_t *)malloc(SYNC_CHUNK_MAX);
+    size_t i;
+    dx_result r = chunk ? DX_OK : DX_ERR_NOMEM;
+    for (i = 0; r == DX_OK && i < count; i++) {
+        dx_cas_id id;
+        id.alg = DX_CAS_ALG_SHA256;
+        memcpy(id.digest, seeds[i].id, 32);
+        if (dx_cas_store_has(into, &id) >= 0) continue;
+        if ((r = pread_all(fd, chunk, seeds[i].length, seeds[i].offset)) == DX_OK) r = dx_cas_store_put(into, chunk, seeds[i].length, NULL);
+    }
+    free(chunk);
+    return r;
+}
+
 /* The root (ETag) of the file behind fd, read once from its start; with out, its
-   chunks too (sorted by id, for lookups); with into, every chunk is put into
-   that store; with record, every chunk is added to record's manifest. */
-static dx_result scan_file(int fd, uint8_t root[32], seed **out, size_t *out_count, dx_cas_store *into, getter *record) {
+   chunks too (sorted by id, for lookups), up to SYNC_SEED_MAX of them: with spill, a
+   file of more puts them all into spill instead (*out_count 0); with into, every
+   chunk is put into that store; with record, every chunk is added to record's
+   manifest. */
+static dx_result scan_file(int fd, uint8_t root[32], seed **out, size_t *out_count, dx_cas_store *into, getter *record,
+                           dx_cas_store *spill) {
     enum { CAP = SYNC_CHUNK_MAX + (256u << 10) };
     dx_cas_chunker ch;
     dx_cas_chunker_config cc;
@@ -874,7 +903,7 @@ static dx_result scan_file(int fd, uint8_t root[32], seed **out, size_t *out_cou
     seed *seeds = NULL;
     size_t have = 0, fed = 0, count = 0, cap = 0;
     uint64_t base = 0, chunk_start = 0; /* file offsets of buf[0] and of the chunk under way */
-    bool eof = false;
+    bool eof = false, collect = out != NULL; /* collect: seeds are kept (until spilled) */
     dx_result r = DX_OK;
     if (!buf) return DX_ERR_NOMEM;
     memset(&cc, 0, sizeof cc);
@@ -906,7 +935,13 @@ static dx_result scan_file(int fd, uint8_t root[32], seed **out, size_t *out_cou
                 dx_cas_chunk_leaf(&alg, &id, leaf);
                 dx_cas_merkle_push(&tree, leaf);
                 if (record && (r = man_add(record, id.digest, (uint32_t)c.length)) != DX_OK) break;
-                if (out) {
+                if (collect && spill && count == SYNC_SEED_MAX) { /* too many to keep: into the store, these and the rest */
+                    if ((r = seeds_spill(fd, seeds, count, spill)) != DX_OK) break;
+                    free(seeds);
+                    seeds = NULL, count = cap = 0, collect = false, into = spill;
+                    if ((r = dx_cas_store_put(into, p, c.length, NULL)) != DX_OK) break; /* this chunk: hashed above */
+                }
+                if (collect) {
                     if (count == cap) {
                         seed *more = (seed *)realloc(seeds, (cap = cap ? cap * 2 : 256) * sizeof *seeds);
                         if (!more) {
@@ -1424,7 +1459,7 @@ static dx_result try_patch(getter *g, const sync_offer *o, uint64_t base_len, in
     }
     {   /* the temporary file is open for writing only: read it back by its name */
         int rfd = open(tmp_path, O_RDONLY);
-        r = rfd < 0 ? DX_ERR_IO : scan_file(rfd, root, NULL, NULL, &g->cache, g);
+        r = rfd < 0 ? DX_ERR_IO : scan_file(rfd, root, NULL, NULL, &g->cache, g, NULL);
         if (rfd >= 0) close(rfd);
         if (r != DX_OK) {
             *why = "its result does not read back";
@@ -1705,7 +1740,7 @@ static int cmd_get(int argc, char **argv) {
         }
         /* unchanged since dx_sync last read or wrote it: its root is known, and OUT is read only if an update comes */
         if (!g->key[0] || !out_state_get(cache_path, g->key, &st, have_root)) {
-            if ((r = scan_file(g->out_fd, have_root, &g->seeds, &g->seed_count, NULL, NULL)) != DX_OK) {
+            if ((r = scan_file(g->out_fd, have_root, &g->seeds, &g->seed_count, NULL, NULL, &g->cache)) != DX_OK) {
                 tool_fail("cannot read %s: %s", out_path, dx_cas_result_name(r));
                 goto out;
             }
@@ -1755,7 +1790,7 @@ query:
     if (have && !scanned && o.kind != OFFER_PATCH) { /* chunks: OUT's are needed, and its root is checked once more
                                                          (a patch checks its base itself) */
         uint8_t root[32];
-        if ((r = scan_file(g->out_fd, root, &g->seeds, &g->seed_count, NULL, NULL)) != DX_OK) {
+        if ((r = scan_file(g->out_fd, root, &g->seeds, &g->seed_count, NULL, NULL, &g->cache)) != DX_OK) {
             tool_fail("cannot read %s: %s", out_path, dx_cas_result_name(r));
             goto close;
         }
@@ -1778,7 +1813,7 @@ query:
             kind = "chunks after a failed patch";
             if ((r = man_start(g)) != DX_OK) { /* the patch's result is not the version */
             } else if (ftruncate(fileno(tmp.f), 0) != 0) r = DX_ERR_IO;
-            else if (!scanned && (r = scan_file(g->out_fd, have_root, &g->seeds, &g->seed_count, NULL, NULL)) != DX_OK) {
+            else if (!scanned && (r = scan_file(g->out_fd, have_root, &g->seeds, &g->seed_count, NULL, NULL, &g->cache)) != DX_OK) {
                 /* OUT's chunks, for the chunks: unread yet when its root was known (r says why not) */
             } else r = fetch_chunks(g, &o, fileno(tmp.f));
         }
