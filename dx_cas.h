@@ -603,9 +603,12 @@ MEMORY
    What grows with the data: nothing in a blob writer or reader past one part
    of its manifest (1,024 entries of 36 bytes) and, for a blob in parts, its
    list of parts (76 bytes per 1,024 chunks); a directory store's table of
-   packed objects up to cfg->table_max (then packs/index on disk); gc's mark
-   set up to DX_CAS_GC_MARKS a pass; verify's sets of trees and manifests read
-   and of missing ids.
+   packed objects up to cfg->table_max (then packs/index on disk), except that
+   a delete from a pack packs/index covers takes that pack's entries back into
+   the table until the sync that rewrites it (so a gc sweep that deletes from
+   many packs holds all their entries: not bounded yet); gc's mark set up to
+   DX_CAS_GC_MARKS a pass; verify's sets of trees and manifests read and of
+   missing ids.
 
 ERRORS
    dx_result; module codes DX_CAS_ERR_PROOF (-500: a Merkle proof does not

@@ -116,7 +116,7 @@ body="One file of random bytes per size; commands as a user runs them (default o
 $rows
 Goal (issue 17): peak memory under 64 MiB for any file size: the largest peak of all $(echo "$worst" | awk '{ printf "%.1f MiB", $1 / 1024 }'): $verdict${skipped:+ (skipped:$skipped)}. Every restore compared with cmp.
 
-What may still grow with the size, and where it stops (dx_cas.h 0.6.0, statekeeper.c): the store's table of packed objects (a first capture), up to 65,536 entries, about 5.5 MB (DX_CAS_DIR_TABLE_MAX; the rest are in packs/index); gc's mark set, up to 786,432 objects, 8 MiB, a pass (DX_CAS_GC_MARKS; a store with more reachable objects takes more passes). A blob's manifest is held one part (1,024 chunks, 36 KiB) at a time; verify keeps no set of chunks.
+What may still grow with the size, and where it stops (dx_cas.h 0.6.0, statekeeper.c): the store's table of packed objects (a first capture), up to 65,536 entries, about 5.5 MB (DX_CAS_DIR_TABLE_MAX; the rest are in packs/index); gc's mark set, up to 786,432 objects, 8 MiB, a pass (DX_CAS_GC_MARKS; a store with more reachable objects takes more passes). A blob's manifest is held one part (1,024 chunks, 36 KiB) at a time; verify keeps no set of chunks. **Not bounded: gc's sweep** (the last column grows, 9.9 -> 17.1 MiB): a delete from a pack whose entries are in packs/index takes that pack's entries back into the table (about 85 bytes an object) until the sync that rewrites the pack, so a sweep that deletes from many packs holds the entries of all of them; at this rate about 0.6 MiB per GiB of store, 64 MiB near 80 GiB.
 
 Built with $CC $OPT $flags (examples/statekeeper/statekeeper.c). Run: bash bench/run_statekeeper_memory.sh --sizes=$sizes."
 echo

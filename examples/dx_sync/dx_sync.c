@@ -115,9 +115,12 @@
    98,304 objects a pass (about 1 MiB; a larger cache takes more passes).
    Where OUT is read for its chunks, their ids and places are kept for up to
    32,768 chunks (48 bytes each, 1.5 MiB: about 512 MiB of OUT); past that
-   OUT's chunks go into the cache instead (those it lacks are written once),
-   so nothing in a client grows with the blob. Besides that it holds about
-   4 MiB of buffers. POSIX only (the directory store is). */
+   OUT's chunks go into the cache instead (those it lacks are written once).
+   What still grows: the eviction gc's sweep, when the cache passes its quota
+   (each pack it deletes from comes back into the cache's table until the
+   sync, about 85 bytes an object: 11 MiB at the peak of a 1 GiB get whose
+   cache then drops 1 GiB of OUT's old chunks, 18.5 MiB at 2 GiB). Besides that a client holds about 4 MiB of
+   buffers. POSIX only (the directory store is). */
 #ifndef _DEFAULT_SOURCE
 #define _DEFAULT_SOURCE
 #endif
@@ -865,6 +868,17 @@ static void man_end(getter *g) {
 
 static dx_result pread_all(int fd, void *buf, size_t len, uint64_t off);
 
+/* A fetched chunk into the cache, synced every 32 MiB: what was fetched survives an interrupted get
+   (renames only). */
+static dx_result cache_put(dx_cas_store *s, const void *data, size_t len, dx_cas_id *out, uint64_t *since_sync) {
+    dx_result r = dx_cas_store_put(s, data, len, out);
+    if (r == DX_OK && (*since_sync += len) >= (32u << 20)) {
+        dx_cas_store_sync(s);
+        *since_sync = 0;
+    }
+    return r;
+}
+
 /* A client's seeds (48 bytes each) stay under SYNC_SEED_MAX (1.5 MiB): past that OUT's chunks go
    into the cache instead, so memory does not grow with OUT (the chunks the cache has already
    cost a lookup; the others are written once). */
@@ -882,7 +896,8 @@ static dx_result seeds_spill(int fd, const seed *seeds, size_t count, dx_cas_sto
         id.alg = DX_CAS_ALG_SHA256;
         memcpy(id.digest, seeds[i].id, 32);
         if (dx_cas_store_has(into, &id) >= 0) continue;
-        if ((r = pread_all(fd, chunk, seeds[i].length, seeds[i].offset)) == DX_OK) r = dx_cas_store_put(into, chunk, seeds[i].length, NULL);
+        if ((r = pread_all(fd, chunk, seeds[i].length, seeds[i].offset)) == DX_OK)
+            r = dx_cas_store_put(into, chunk, seeds[i].length, NULL);
     }
     free(chunk);
     return r;
@@ -1311,17 +1326,13 @@ static dx_result run_chunks(getter *g, cursor *l, bool with_seed, bool record, c
         }
         /* fetched: one hash, the put's, which names the bytes by their hash, and that must be the id asked for
            (bytes that are not are stored under their own id, where nothing names them, and gc takes them) */
-        if (dx_cas_store_put(&g->cache, data, len, &got) == DX_OK) g->cached_since_sync += len;
-        else dx_cas_id_hash(&alg, data, len, &got); /* the cache could not take it (full disk): check anyway */
+        if (cache_put(&g->cache, data, len, &got, &g->cached_since_sync) != DX_OK)
+            dx_cas_id_hash(&alg, data, len, &got); /* the cache could not take it (full disk): check anyway */
         if (memcmp(got.digest, f->ids[k], 32) != 0) {
             r = DX_ERR_CHECKSUM;
             break;
         }
         g->fetched += len;
-        if (g->cached_since_sync >= (32u << 20)) { /* what was fetched survives an interrupted get (renames only) */
-            dx_cas_store_sync(&g->cache);
-            g->cached_since_sync = 0;
-        }
     deliver:
         if (issue <= i) issue = i + 1;
         if (record && (r = man_add(g, f->ids[k], len)) != DX_OK) break;

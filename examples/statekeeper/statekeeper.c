@@ -43,9 +43,10 @@
    pack table of at most 65,536 entries (the rest in the store's
    packs/index), gc's marks at most 8 MiB a pass (a larger store takes more
    passes) and a verify that looks chunks up instead of remembering them.
-   Measured (bench/RESULTS.md): about 23 MiB for a first capture, 43-47 MiB
-   for a delta capture, 15-16 MiB for a restore, 21 MiB for verify, at 1, 8
-   and 12 GiB alike.
+   Measured (bench/RESULTS.md): about 23 MiB for a first capture, 42-46 MiB
+   for a delta capture, 17-20 MiB for a restore, 22-24 MiB for verify, at 1,
+   4 and 12 GiB alike. Not bounded yet: gc's sweep (each pack it deletes from
+   comes back into the store's table until the sync: 17 MiB at 12 GiB).
 
    STORE FORMAT (version 1.2: a blob of more than 1,024 chunks has a PARTS
    manifest, dx_cas.h 0.6.0, which readers of 1.1 refuse as unsupported; 1.1
