@@ -1763,9 +1763,6 @@ DX_CAS_API void dx_cas_pack_index_entry(const dx_cas_pack_index *p, uint32_t i, 
 #ifndef DX_CAS_DIR_PACK_BLOCK /* objects up to half this size are compressed together, in records of up to this much */
 #define DX_CAS_DIR_PACK_BLOCK (128u << 10)
 #endif
-#ifndef DX_CAS_GC_MARKS /* a gc pass marks at most this many objects (a set of 8 MiB); more take more passes */
-#define DX_CAS_GC_MARKS 786432u
-#endif
 #ifndef DX_CAS_DIR_TABLE_MAX /* dx_cas_dir_config.table_max's default: about 5.5 MB of entries */
 #define DX_CAS_DIR_TABLE_MAX 65536u
 #endif
@@ -4380,6 +4377,10 @@ DX_CAS_API bool dx_cas_tree_next(const dx_cas_tree *t, size_t *pos, dx_cas_tree_
 }
 
 /* ---- garbage collection: mark from roots, sweep the rest ---- */
+
+#ifndef DX_CAS_GC_MARKS /* a gc pass marks at most this many objects (a set of 8 MiB); more take more passes */
+#define DX_CAS_GC_MARKS 786432u
+#endif
 
 typedef struct dxi_cas_work {
     dx_cas_id id;
