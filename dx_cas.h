@@ -3873,8 +3873,8 @@ DX_CAS_API void dx_cas_manifest_part(const dx_cas_manifest *m, uint64_t i, dx_ca
 }
 
 /* the bytes of a manifest object with n entries of entry_size, saturated */
-DXI_PRIVATE uint64_t dxi_cas_manifest_bound(uint64_t n, uint64_t entry_size) {
-    return n > (UINT64_MAX - DX_CAS_MANIFEST_HEADER_SIZE) / entry_size ? UINT64_MAX : DX_CAS_MANIFEST_HEADER_SIZE + n * entry_size;
+DXI_PRIVATE uint64_t dxi_cas_manifest_bound(uint64_t n, uint64_t entry_size) { /* entry_size < 2^7 */
+    return n >= (uint64_t)1 << 56 ? UINT64_MAX : DX_CAS_MANIFEST_HEADER_SIZE + n * entry_size;
 }
 
 /* Reads an object whose size is not known yet, at most max bytes, into allocated memory. */
@@ -3979,6 +3979,7 @@ DXI_PRIVATE dx_result dxi_cas_blob_sizes(const dx_cas_blob_writer_config *cfg, s
                                          size_t *top_cap) {
     dx_cas_chunker ch;
     uint64_t entries, parts, span;
+    unsigned shift = 0;
     dx_result r;
     if (!cfg || !cfg->store) return DX_ERR_INVAL;
     if ((r = dx_cas_chunker_init(&ch, &cfg->chunker)) != DX_OK) return r;
@@ -3987,7 +3988,8 @@ DXI_PRIVATE dx_result dxi_cas_blob_sizes(const dx_cas_blob_writer_config *cfg, s
     *buf_cap = (size_t)ch.max_size + DXI_CAS_BLOB_SLACK;
     entries = DXI_DEF(cfg->max_chunks, 64u);
     if (entries > span) entries = span;
-    parts = cfg->max_chunks > span ? (cfg->max_chunks - 1) / span + 1 : 0;
+    while (((uint64_t)1 << shift) < span) shift++; /* span is a power of two: no 64-bit division (firmware) */
+    parts = cfg->max_chunks > span ? ((cfg->max_chunks - 1) >> shift) + 1 : 0;
     if (parts > (SIZE_MAX / 2 - DX_CAS_MANIFEST_HEADER_SIZE) / DX_CAS_PART_ENTRY_SIZE) return DX_ERR_LIMIT;
     *man_cap = DX_CAS_MANIFEST_HEADER_SIZE + (size_t)entries * DX_CAS_MANIFEST_ENTRY_SIZE;
     *top_cap = parts ? DX_CAS_MANIFEST_HEADER_SIZE + (size_t)parts * DX_CAS_PART_ENTRY_SIZE : 0;
