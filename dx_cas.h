@@ -1,4 +1,4 @@
-/* dx_cas.h - v0.6.0 - Merkle content-addressable storage: hashing, chunking, proofs, stores, snapshots - SPDX-License-Identifier: MIT OR Unlicense (text at end)
+/* dx_cas.h - v0.6.1 - Merkle content-addressable storage: hashing, chunking, proofs, stores, snapshots - SPDX-License-Identifier: MIT OR Unlicense (text at end)
 
    A content-addressable store that a backup tool, a package updater, a sync
    service or a firmware image store can embed: SHA-256 (portable C, x86
@@ -278,9 +278,10 @@ API
        SHA-256) instead of every covered pack's. An index that fails a check
        is not used (d->bad_index: its packs are read into the table; the next
        merge writes it anew); packs made since (by this handle or others) are
-       read into the table. A delete of an object in a covered pack first
-       takes that pack's entries back into the table (then as below; memory
-       grows by the packs a gc touches, until the sync's merge). Covered
+       read into the table. A delete of an object in a covered pack sets a
+       bit for its index entry (a bit per indexed object, allocated at the
+       first such delete; the pack stays covered; 0.6.1: it took the pack's
+       entries back into the table, so a gc held every pack it touched). Covered
        packs' indexes are not checked at open: a damaged one shows as
        objects that fail their hash (verify). A pack that fails a check
        is counted in d->bad_packs (d->bad_pack names the first), none of it is
@@ -290,7 +291,10 @@ API
        at the next sync (dx_cas_store_gc syncs at its end, close syncs too):
        each pack that lost an object is rewritten, its live objects copied
        into the batch's new pack, and the old file removed only once the new
-       one is durable and in place (d->repacked counts them). Objects already
+       one is durable and in place (d->repacked counts them); every
+       table_max objects copied so, the sync commits what it has and merges
+       (0.6.1), so a rewrite of any number of packs holds about table_max
+       entries. Objects already
        loose (0.3.0 stores, sync_each puts, larger objects) are read as before,
        so every existing store reads. cfg->loose: write one file per object
        as 0.3.0 did (stores that readers before 0.4.0 must read: they do not
@@ -603,10 +607,10 @@ MEMORY
    What grows with the data: nothing in a blob writer or reader past one part
    of its manifest (1,024 entries of 36 bytes) and, for a blob in parts, its
    list of parts (76 bytes per 1,024 chunks); a directory store's table of
-   packed objects up to cfg->table_max (then packs/index on disk), except that
-   a delete from a pack packs/index covers takes that pack's entries back into
-   the table until the sync that rewrites it (so a gc sweep that deletes from
-   many packs holds all their entries: not bounded yet); gc's mark set up to
+   packed objects up to cfg->table_max (then packs/index on disk) plus a
+   batch's, and a bit per indexed object once one of them is deleted (a gc's
+   sweep and the sync that rewrites the packs it deleted from hold no more:
+   0.6.1); gc's mark set up to
    DX_CAS_GC_MARKS a pass; verify's sets of trees and manifests read and of
    missing ids.
 
@@ -809,6 +813,12 @@ WIRE FORMAT (integers little-endian; offsets are the DX_CAS_<RECORD>_OFF_* names
    hold, and damaged packs with the code a reader gives).
 
 VERSION HISTORY
+   0.6.1 (2026-11-26) a delete in a pack packs/index covers marks a bit per index entry
+                      instead of taking the pack's entries back into the table, and a
+                      sync that rewrites packs commits and merges its copies every
+                      table_max of them: gc's sweep and sync no longer grow with the
+                      packs they touch (a handle holds about table_max entries plus a
+                      bit per indexed object). No format change.
    0.6.0 (2026-11-26) blobs in parts: a blob of more than cfg->part_chunks chunks (new;
                       default DX_CAS_PART_CHUNKS, 1024) gets a PARTS manifest (FLAGS bit
                       0, in WIRE FORMAT) naming manifests of 1024 chunks each, so the
@@ -1129,8 +1139,8 @@ DX_INLINE const char *dx_result_name(dx_result r) {
 
 #define DX_CAS_VERSION_MAJOR 0
 #define DX_CAS_VERSION_MINOR 6
-#define DX_CAS_VERSION_PATCH 0
-#define DX_CAS_VERSION DX_VERSION_PACK(0, 6, 0)
+#define DX_CAS_VERSION_PATCH 1
+#define DX_CAS_VERSION DX_VERSION_PACK(0, 6, 1)
 
 #ifdef __cplusplus
 extern "C" {
@@ -1858,6 +1868,9 @@ typedef struct dx_cas_dir {
     uint8_t *ix_names;    /* private: its packs' names (checksums, ascending) */
     uint32_t *ix_pack;    /* private: each one's index in packs (UINT32_MAX: not in packs/) */
     uint64_t ix_hit[8];   /* private: the entry the last lookup in the index found */
+    uint64_t ix_hit_at;   /* private: its number in the index */
+    uint8_t *ix_dead;     /* private: the index's entries deleted since it was read, a bit each (NULL: none yet) */
+    size_t ix_dead_len;   /* private: its bytes */
     uint8_t *ix_misses;   /* private: ids lately not found in it (33 bytes each: digest, code; a zero code: empty) */
     uint64_t indexed;     /* merges this handle made (packs/index written anew) */
     bool bad_index;       /* packs/index did not pass its checks at open and is not used (its packs are read
@@ -5125,9 +5138,10 @@ DXI_PRIVATE void dxi_cas_hex(const uint8_t *b, size_t n, char *out) {
    table that a handle keeps (at most 2^16 counts: 256 KiB). A lookup the table misses then
    reads the index: one pread of at most DXI_CAS_IX_WINDOW entries (more, halving the range one
    entry a read, only past about 2^22 objects). The packs it covers are "covered": their
-   entries are not in the table. A delete of an object of a covered pack first takes that
-   pack's entries back into the table (uncover), where deletes and rewrites work as before;
-   a later merge covers the rewritten pack again. The file is derived: written whole under a
+   entries are not in the table. A delete of an object of a covered pack sets its entry's bit
+   in d->ix_dead (lookups, iterate and the merge skip it) and marks the pack for its rewrite,
+   which asks the index which of the pack's objects are still live; the merge writes the
+   index without the deleted entries. The file is derived: written whole under a
    temporary name, renamed into place, and one that fails its checks at open is not used (its
    packs are read into the table instead; the next merge writes it anew). Another writer's
    newer index is read at the next open; packs made since are read into the table. */
@@ -5139,9 +5153,27 @@ DXI_PRIVATE void dxi_cas_ix_drop(dx_cas_dir *d) {
     dxi_cas_free(&d->allocator, d->ix_fan, d->ix_fan ? ((size_t)1 << d->ix_bits) * sizeof(uint32_t) : 0);
     dxi_cas_free(&d->allocator, d->ix_names, (size_t)d->ix_packs * DX_CAS_HASH_SIZE);
     dxi_cas_free(&d->allocator, d->ix_pack, (size_t)d->ix_packs * sizeof(uint32_t));
-    d->ix_fd = -1, d->ix_fan = NULL, d->ix_names = NULL, d->ix_pack = NULL;
+    dxi_cas_free(&d->allocator, d->ix_dead, d->ix_dead_len);
+    d->ix_fd = -1, d->ix_fan = NULL, d->ix_names = NULL, d->ix_pack = NULL, d->ix_dead = NULL, d->ix_dead_len = 0;
     d->ix_bits = d->ix_packs = 0, d->ix_count = 0;
     if (d->ix_misses) DX_MEMSET(d->ix_misses, 0, (size_t)DXI_CAS_IX_MISSES * 33);
+}
+
+/* Entry `at` of the index was deleted (a bit: a delete in a covered pack costs no table entry). */
+DXI_PRIVATE bool dxi_cas_ix_dead(const dx_cas_dir *d, uint64_t at) {
+    return d->ix_dead && (d->ix_dead[at >> 3] >> (at & 7) & 1);
+}
+
+DXI_PRIVATE dx_result dxi_cas_ix_kill(dx_cas_dir *d, uint64_t at) {
+    if (!d->ix_dead) {
+        size_t len = (size_t)((d->ix_count + 7) / 8);
+        if ((uint64_t)len != (d->ix_count + 7) / 8 || !(d->ix_dead = (uint8_t *)dxi_cas_alloc(&d->allocator, len)))
+            return DX_ERR_NOMEM;
+        DX_MEMSET(d->ix_dead, 0, len);
+        d->ix_dead_len = len;
+    }
+    d->ix_dead[at >> 3] |= (uint8_t)(1u << (at & 7));
+    return DX_OK;
 }
 
 DXI_PRIVATE uint32_t dxi_cas_ix_bucket(uint32_t bits, const uint8_t *digest) {
@@ -5300,6 +5332,8 @@ DXI_PRIVATE dxi_cas_pent *dxi_cas_ix_find(dx_cas_dir *d, const dx_cas_id *id) {
     for (i = 0; i < n && !e; i++)
         if (DX_MEMCMP(buf + i * DX_CAS_INDEX_ENTRY_SIZE, key, 33) == 0) e = buf + i * DX_CAS_INDEX_ENTRY_SIZE;
     if (!e && miss) DX_MEMCPY(miss, key, 33); /* (the index does not change until a merge drops it) */
+    if (e && dxi_cas_ix_dead(d, lo + i - 1)) return NULL; /* deleted since the index was read */
+    d->ix_hit_at = lo + i - 1;
     if (!e || (k = dx_load_u32le(e + DX_CAS_INDEX_ENTRY_OFF_PACK)) >= d->ix_packs || (k = d->ix_pack[k]) >= d->pack_count)
         return NULL;
     if (!dxi_cas_packs(d)[k].covered || dxi_cas_packs(d)[k].state != DXI_CAS_PACK_IN) return NULL; /* gone, or in the table */
@@ -5730,7 +5764,9 @@ DXI_PRIVATE dx_result dxi_cas_pack_rewrite(dx_cas_dir *d, uint32_t k) {
     dx_cas_pack_index pi;
     uint8_t *index, *obj = NULL;
     size_t len, obj_cap = 0;
+    uint64_t at = 0;
     uint32_t i;
+    bool covered = dxi_cas_packs(d)[k].covered; /* its entries in the index (deletes: bits), else in the table */
     dx_result r = dxi_cas_pack_read_index(d, k, &pi);
     if (r == DX_ERR_NOMEM) return r;
     if (r != DX_OK) return 1;
@@ -5744,11 +5780,18 @@ DXI_PRIVATE dx_result dxi_cas_pack_rewrite(dx_cas_dir *d, uint32_t k) {
         dxi_cas_pent *s;
         int64_t n;
         dx_cas_pack_index_entry(&pi, i, &e);
-        if (!(s = dxi_cas_pidx_copy(d, &e.id, k, e.offset, true))) continue; /* deleted */
-        if (s->inner != e.inner) continue; /* not this entry's slot (a damaged pack): left alone */
-        if (dxi_cas_pidx_copy(d, &e.id, k, 0, false) || dxi_cas_ix_find(d, &e.id)) { /* live in another pack too: this copy just goes */
-            s->state = DXI_CAS_PENT_DEAD;
-            continue;
+        if (covered) { /* live: the index's entry of the id is this one, not deleted, and no copy in the table */
+            if (dxi_cas_pidx_find(d, &e.id) || !(s = dxi_cas_ix_find(d, &e.id)) || s->pack != k || s->offset != e.offset ||
+                s->inner != e.inner)
+                continue;
+            at = d->ix_hit_at;
+        } else {
+            if (!(s = dxi_cas_pidx_copy(d, &e.id, k, e.offset, true))) continue; /* deleted */
+            if (s->inner != e.inner) continue; /* not this entry's slot (a damaged pack): left alone */
+            if (dxi_cas_pidx_copy(d, &e.id, k, 0, false) || dxi_cas_ix_find(d, &e.id)) { /* live in another pack too: this copy just goes */
+                s->state = DXI_CAS_PENT_DEAD;
+                continue;
+            }
         }
         if (e.size > obj_cap) {
             dxi_cas_free(&d->allocator, obj, obj_cap);
@@ -5767,8 +5810,9 @@ DXI_PRIVATE dx_result dxi_cas_pack_rewrite(dx_cas_dir *d, uint32_t k) {
             r = 1; /* unreadable since it was checked: the pack stays (what was copied is there twice) */
             break;
         }
-        s->state = DXI_CAS_PENT_DEAD; /* this copy goes with the pack; the new one takes its place */
-        r = dxi_cas_pack_put(d, &e.id, obj, e.size);
+        if (covered) r = dxi_cas_ix_kill(d, at); /* this copy goes with the pack; the new one takes its place */
+        else s->state = DXI_CAS_PENT_DEAD;
+        if (r == DX_OK) r = dxi_cas_pack_put(d, &e.id, obj, e.size);
     }
     dxi_cas_free(&d->allocator, obj, obj_cap);
     dxi_cas_free(&d->allocator, index, len ? len : 1);
@@ -5783,13 +5827,6 @@ DXI_PRIVATE dxi_cas_pent *dxi_cas_pack_find(dx_cas_dir *d, const dx_cas_id *id) 
     return s ? s : dxi_cas_ix_find(d, id);
 }
 
-/* Covered pack k's entries back into the table, where a delete can mark them (the index keeps
-   them, unused while k is not covered). A pack whose index no longer checks is BAD. */
-DXI_PRIVATE dx_result dxi_cas_pack_uncover(dx_cas_dir *d, uint32_t k) {
-    dxi_cas_packs(d)[k].covered = false;
-    return dxi_cas_pack_check(d, k, true);
-}
-
 /* One entry of the index: its pack (d->packs), or UINT32_MAX when the index's pack is not in packs/ */
 DXI_PRIVATE uint32_t dxi_cas_ix_entry_pack(const dx_cas_dir *d, const uint8_t *e) {
     uint32_t j = dx_load_u32le(e + DX_CAS_INDEX_ENTRY_OFF_PACK);
@@ -5799,7 +5836,7 @@ DXI_PRIVATE uint32_t dxi_cas_ix_entry_pack(const dx_cas_dir *d, const uint8_t *e
 typedef struct dxi_cas_ix_item {
     dx_cas_id id;
     uint32_t pack, inner, size;
-    uint64_t offset;
+    uint64_t offset, at; /* at: its number in the index */
 } dxi_cas_ix_item;
 
 DXI_PRIVATE int dxi_cas_ix_item_cmp(const void *a, const void *b) {
@@ -5809,12 +5846,13 @@ DXI_PRIVATE int dxi_cas_ix_item_cmp(const void *a, const void *b) {
     return x->inner < y->inner ? -1 : x->inner > y->inner;
 }
 
-/* Still live: a covered pack's object, or one of a pack uncovered since (a delete marks it in the table) */
+/* Still live: a covered pack's object not deleted since, or one of a pack whose index is back in the table */
 DXI_PRIVATE bool dxi_cas_ix_item_live(const dx_cas_dir *d, const dxi_cas_ix_item *it) {
     const dxi_cas_pack *p = &dxi_cas_packs(d)[it->pack];
     const dxi_cas_pent *s;
     if (p->state != DXI_CAS_PACK_IN) return false;
     if (p->covered) {
+        if (dxi_cas_ix_dead(d, it->at)) return false;
         s = dxi_cas_pidx_find(d, &it->id); /* a copy in a pack of the table was listed with the table */
         return !s || s->pack == it->pack;
     }
@@ -5860,6 +5898,7 @@ DXI_PRIVATE dx_result dxi_cas_ix_iterate(dx_cas_dir *d, dx_cas_iter_fn fn, void 
                 it->offset = dx_load_u64le(e + DX_CAS_INDEX_ENTRY_OFF_OFFSET);
                 it->size = dx_load_u32le(e + DX_CAS_INDEX_ENTRY_OFF_SIZE);
                 it->inner = dx_load_u32le(e + DX_CAS_INDEX_ENTRY_OFF_INNER);
+                it->at = pos - m + j;
                 n++;
             }
         }
@@ -5915,10 +5954,11 @@ DXI_PRIVATE dx_result dxi_cas_ix_merge(dx_cas_dir *d) {
     uint8_t *fold = NULL, *names = NULL, *old = NULL, head[DX_CAS_INDEX_HEADER_SIZE], tail[DX_CAS_INDEX_TRAILER_SIZE];
     const dxi_cas_pent **order = NULL;
     const uint8_t *x;
-    uint8_t last[33];
+    uint8_t last[33], *dead = NULL;
     uint32_t xp = 0;
-    size_t names_cap = 0, n = 0, i = 0, old_cap = 256 * DX_CAS_INDEX_ENTRY_SIZE, old_len = 0, old_at = 0, fan_len = 0;
-    uint64_t old_pos = 0, count = 0, live = 0, start;
+    size_t names_cap = 0, n = 0, i = 0, old_cap = 256 * DX_CAS_INDEX_ENTRY_SIZE, old_len = 0, old_at = 0, fan_len = 0, dead_len = 0;
+    uint64_t old_pos = 0, count = 0, live = 0, start, deleted = 0;
+    bool x_dead = false;
     dxi_cas_ix_out o;
     dx_cas_sha256 h;
     dx_result r = DX_OK;
@@ -5933,9 +5973,9 @@ DXI_PRIVATE dx_result dxi_cas_ix_merge(dx_cas_dir *d) {
         r = DX_ERR_NOMEM;
         goto out;
     }
-    for (k = 0; k < packs; k++) { /* 1: folded in now; 2: covered already */
+    for (k = 0; k < packs; k++) { /* 1: folded in now; 2: covered already (one waiting for its rewrite too: less its deleted) */
         const dxi_cas_pack *p = &dxi_cas_packs(d)[k];
-        fold[k] = p->state != DXI_CAS_PACK_IN || p->rewrite || p->doomed ? 0 : p->covered ? 2 : 1;
+        fold[k] = p->state != DXI_CAS_PACK_IN || p->doomed ? 0 : p->covered ? 2 : p->rewrite ? 0 : 1;
     }
     for (i = 0; i < d->pent_count; i++) { /* a pack with a deleted object waits for its rewrite */
         const dxi_cas_pent *s = dxi_cas_pent_at(d, i);
@@ -5979,6 +6019,15 @@ DXI_PRIVATE dx_result dxi_cas_ix_merge(dx_cas_dir *d) {
         if (at) newpos[k] = (uint32_t)((size_t)(at - names) / DX_CAS_HASH_SIZE);
     }
     if (d->ix_count + n >= UINT32_MAX) goto out; /* the fan-out counts are u32: the rest stays in the table */
+    if (d->ix_dead) { /* deleted entries of packs still to be rewritten stay listed (the index says what a pack
+                         holds: a crash before the rewrite leaves garbage the next gc sees), their bits carried over */
+        dead_len = (size_t)((d->ix_count + n + 7) / 8);
+        if (!(dead = (uint8_t *)dxi_cas_alloc(&d->allocator, dead_len))) {
+            r = DX_ERR_NOMEM;
+            goto out;
+        }
+        DX_MEMSET(dead, 0, dead_len);
+    }
     while (bits < 16 && ((uint64_t)16 << bits) < d->ix_count + n) bits++; /* about 16 entries a bucket */
     fan_len = (size_t)4 << bits;
     if (!(fan = (uint32_t *)dxi_cas_alloc(&d->allocator, fan_len))) {
@@ -6011,11 +6060,16 @@ DXI_PRIVATE dx_result dxi_cas_ix_merge(dx_cas_dir *d) {
             x = old + old_at;
             old_at += DX_CAS_INDEX_ENTRY_SIZE;
             xp = dxi_cas_ix_entry_pack(d, x);
-            if (xp >= packs || fold[xp] != 2) x = NULL; /* its pack is gone, or back in the table */
+            if (xp >= packs || fold[xp] != 2) x = NULL; /* its pack is gone or back in the table */
+            else x_dead = dxi_cas_ix_dead(d, old_pos - (old_len - old_at) / DX_CAS_INDEX_ENTRY_SIZE - 1);
         }
         if (!x && !y) break;
         c = !x ? 1 : !y ? -1 : DX_MEMCMP(x, y->digest, DX_CAS_HASH_SIZE);
         if (x && y && c == 0) c = (int)x[DX_CAS_INDEX_ENTRY_OFF_ALG] - (int)y->alg;
+        if (c == 0 && x_dead) { /* deleted there and put again since: the new copy (one entry an id) */
+            x = NULL;
+            continue;
+        }
         if (c <= 0) { /* the index's entry, its pack renumbered */
             DX_MEMCPY(e, x, DX_CAS_INDEX_ENTRY_SIZE);
             dx_store_u32le(e + DX_CAS_INDEX_ENTRY_OFF_PACK, newpos[xp]);
@@ -6034,6 +6088,7 @@ DXI_PRIVATE dx_result dxi_cas_ix_merge(dx_cas_dir *d) {
         }
         if (count && DX_MEMCMP(last, e, sizeof last) == 0) continue; /* an id in two packs: once */
         DX_MEMCPY(last, e, sizeof last);
+        if (c <= 0 && x_dead) dead[count >> 3] |= (uint8_t)(1u << (count & 7)), deleted++;
         fan[dxi_cas_ix_bucket(bits, e)]++;
         dxi_cas_ix_out_put(&o, e, sizeof e);
         count++;
@@ -6092,18 +6147,24 @@ DXI_PRIVATE dx_result dxi_cas_ix_merge(dx_cas_dir *d) {
     r = dxi_cas_pidx_rebuild(d);
     if (r == DX_OK) r = dxi_cas_ix_load(d);
     if (r == DX_OK && d->ix_fd < 0) r = DX_ERR_IO; /* what was just written does not read back */
+    if (r == DX_OK && deleted) d->ix_dead = dead, d->ix_dead_len = dead_len, dead = NULL;
     for (k = 0; r == DX_OK && k < packs; k++) {
         int64_t j = dxi_cas_packs(d)[k].covered ? dxi_cas_ix_pack_number(d, dxi_cas_packs(d)[k].rel + 6) : -1;
         if (j >= 0) d->ix_pack[j] = k;
     }
     if (r == DX_OK) d->indexed++;
-    else { /* the table lost entries the index cannot give back: take every covered pack back in */
-        for (k = 0; k < packs; k++)
-            if (dxi_cas_packs(d)[k].covered && dxi_cas_pack_uncover(d, k) == DX_ERR_NOMEM) r = DX_ERR_NOMEM;
+    else { /* the table lost entries the index cannot give back: every covered pack's own index back into the table
+              (objects deleted in packs still to be rewritten come back with them: garbage kept, nothing lost) */
+        for (k = 0; k < packs; k++) {
+            if (!dxi_cas_packs(d)[k].covered) continue;
+            dxi_cas_packs(d)[k].covered = false;
+            if (dxi_cas_pack_check(d, k, true) == DX_ERR_NOMEM) r = DX_ERR_NOMEM;
+        }
     }
 out:
     if (fd >= 0) close(fd);
     if (fd >= 0 && tmp[0]) unlink(tmp);
+    dxi_cas_free(&d->allocator, dead, dead ? dead_len : 0);
     dxi_cas_free(&d->allocator, fold, fold ? packs : 0);
     dxi_cas_free(&d->allocator, newpos, newpos ? (size_t)packs * sizeof *newpos : 0);
     dxi_cas_free(&d->allocator, order, order ? n * sizeof *order : 0);
@@ -6244,13 +6305,11 @@ DXI_PRIVATE dx_result dxi_cas_dir_delete(void *self, const dx_cas_id *id) {
     bool packed = false;
     while ((s = dxi_cas_pack_find(d, id)) != NULL) { /* every packed copy; the packs are rewritten at the sync */
         dxi_cas_pack *p = &dxi_cas_packs(d)[s->pack];
-        if (s == (dxi_cas_pent *)(void *)d->ix_hit) { /* in a covered pack: its entries into the table first */
-            dx_result r = dxi_cas_pack_uncover(d, s->pack);
+        if (s == (dxi_cas_pent *)(void *)d->ix_hit) { /* in a covered pack: a bit; the pack stays covered */
+            dx_result r = dxi_cas_ix_kill(d, d->ix_hit_at);
             if (r != DX_OK) return r;
-            packed = true;
-            continue;
-        }
-        s->state = DXI_CAS_PENT_DEAD;
+        } else
+            s->state = DXI_CAS_PENT_DEAD;
         if (p->state != DXI_CAS_PACK_OPEN) p->rewrite = true; /* the open pack just leaves it out of its index */
         packed = true;
     }
@@ -6382,8 +6441,8 @@ DXI_PRIVATE int dxi_cas_syncfs(dx_cas_dir *d) {
    objects/ when one is new). A ref is written only after this, so a crash at
    any point leaves every ref's objects whole; the pending files of a writer
    that died are removed at the next open. */
-DXI_PRIVATE dx_result dxi_cas_dir_sync(void *self) {
-    dx_cas_dir *d = (dx_cas_dir *)self;
+/* The batch made durable and put in place, rewritten packs removed, then the merge if the table is full. */
+DXI_PRIVATE dx_result dxi_cas_dir_commit(dx_cas_dir *d) {
     char path[DX_CAS_PATH_MAX], folder[DX_CAS_PATH_MAX], frel[40];
     uint8_t changed[32];
     DIR *dir;
@@ -6392,15 +6451,6 @@ DXI_PRIVATE dx_result dxi_cas_dir_sync(void *self) {
     bool fs_synced = false, made_any = false, packs_made = false, any_pack = false, any_doomed = false;
     unsigned i;
     uint32_t k;
-    for (k = 0; k < d->pack_count; k++) { /* packs that lost objects: their live ones into the batch's pack */
-        dxi_cas_pack *p = &dxi_cas_packs(d)[k];
-        if (!p->rewrite || p->doomed || (p->state != DXI_CAS_PACK_IN && p->state != DXI_CAS_PACK_DONE)) continue;
-        if ((r = dxi_cas_pack_rewrite(d, k)) < 0) return r; /* the old pack stays: nothing is lost */
-        p = &dxi_cas_packs(d)[k];
-        p->rewrite = false, p->doomed = r == DX_OK; /* 1: it no longer reads; left as it is */
-        d->repacked += r == DX_OK;
-        r = DX_OK;
-    }
     if (d->open_pack && (r = dxi_cas_pack_finish(d)) != DX_OK) return r;
     for (k = 0; k < d->pack_count; k++) {
         const dxi_cas_pack *p = &dxi_cas_packs(d)[k];
@@ -6493,6 +6543,29 @@ DXI_PRIVATE dx_result dxi_cas_dir_sync(void *self) {
     if (d->pending_set) DX_MEMSET(d->pending_set, 0, d->pending_set_cap * sizeof *d->pending_set);
     d->pending_set_used = 0, d->pending_set_full = false;
     return dxi_cas_ix_merge(d) == DX_ERR_NOMEM ? DX_ERR_NOMEM : DX_OK; /* a merge that fails leaves the table as it was */
+}
+
+/* Packs that lost objects first: their live ones into the batch's packs. The copies' entries go
+   into the table, so after table_max of them the batch is committed (and merged into the index)
+   before the next pack: a gc that rewrites a store of any size holds about table_max entries. */
+DXI_PRIVATE dx_result dxi_cas_dir_sync(void *self) {
+    dx_cas_dir *d = (dx_cas_dir *)self;
+    uint64_t copied = d->packed;
+    dx_result r;
+    uint32_t k;
+    for (k = 0; k < d->pack_count; k++) {
+        dxi_cas_pack *p = &dxi_cas_packs(d)[k];
+        if (!p->rewrite || p->doomed || (p->state != DXI_CAS_PACK_IN && p->state != DXI_CAS_PACK_DONE)) continue;
+        if ((r = dxi_cas_pack_rewrite(d, k)) < 0) return r; /* the old pack stays: nothing is lost */
+        p = &dxi_cas_packs(d)[k];
+        p->rewrite = false, p->doomed = r == DX_OK; /* 1: it no longer reads; left as it is */
+        d->repacked += r == DX_OK;
+        if (d->packed - copied >= d->table_max) {
+            if ((r = dxi_cas_dir_commit(d)) != DX_OK) return r;
+            copied = d->packed;
+        }
+    }
+    return dxi_cas_dir_commit(d);
 }
 
 DX_CAS_API dx_result dx_cas_dir_open(dx_cas_dir *d, const dx_cas_dir_config *cfg) {
