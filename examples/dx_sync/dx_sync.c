@@ -116,16 +116,29 @@
    Where OUT is read for its chunks, their ids and places are kept for up to
    32,768 chunks (48 bytes each, 1.5 MiB: about 512 MiB of OUT); past that
    OUT's chunks go into the cache instead (those it lacks are written once).
-   What still grows: the eviction gc's sweep, when the cache passes its quota
-   (each pack it deletes from comes back into the cache's table until the
-   sync, about 85 bytes an object: 11 MiB at the peak of a 1 GiB get whose
-   cache then drops 1 GiB of OUT's old chunks, 18.5 MiB at 2 GiB). Besides that a client holds about 4 MiB of
-   buffers. POSIX only (the directory store is). */
+   The eviction gc's sweep costs a bit per indexed object (dx_cas.h 0.6.1),
+   and every chunk put into the cache (fetched, or OUT's) is synced every
+   32 MiB, so the cache's table stays at its bound. Besides that a client
+   holds about 4 MiB of buffers and, for a patch, its applier (two 1 MiB
+   frames and a 1 MiB window, below). Measured by hand (peak RSS): a get by
+   chunks with OUT holding the previous version and a fresh cache (OUT's
+   chunks spilled into it, then an eviction gc) 6.6 MiB at 1 GiB, 6.7 at
+   4 GiB; a 1 GiB get by a 215 MB patch 7.9 MiB.
+   Not bounded: publish holds the old version, the new one and the patch in
+   memory (about 3.6 GB for a 1 GiB blob), and its patch search takes time
+   that grows faster than the size (a 1 GiB random blob with a fifth of it
+   rewritten: 73 s at --level 1, about 9 minutes at the default 6). POSIX
+   only (the directory store is). */
 #ifndef _DEFAULT_SOURCE
 #define _DEFAULT_SOURCE
 #endif
 #define DX_IMPLEMENTATION
 #define DX_CAS_GC_MARKS 98304u /* the cache's gc: a mark set of 1 MiB a pass, for a client's small footprint */
+/* publish writes patches whose zstd window is 1 MiB, so a client applies one with a decoder window of
+   1 MiB, not 8 (a 1 GiB get by a 215 MB patch: peak 19 -> 7.9 MiB); a patch that needs a longer reach
+   is a little larger (215,343,572 -> 215,344,785 B there). A client still applies any patch dx_patch
+   accepts (windows up to 16 MiB, DX_PATCH_STREAM_WINDOW_LOG), with that much more memory. */
+#define DX_PATCH_STREAM_WRITE_LOG 20
 #include "dx_reactor.h"
 #include "dx_hbtp.h"
 #include "dx_net.h"
@@ -868,8 +881,9 @@ static void man_end(getter *g) {
 
 static dx_result pread_all(int fd, void *buf, size_t len, uint64_t off);
 
-/* A fetched chunk into the cache, synced every 32 MiB: what was fetched survives an interrupted get
-   (renames only). */
+/* A chunk into the cache, synced every 32 MiB: what was put survives an interrupted get (renames
+   only), and the cache's table stays small (each sync merges it into packs/index past its 8,192
+   entries; a batch left to grow would hold every chunk's entry until 1 GiB). */
 static dx_result cache_put(dx_cas_store *s, const void *data, size_t len, dx_cas_id *out, uint64_t *since_sync) {
     dx_result r = dx_cas_store_put(s, data, len, out);
     if (r == DX_OK && (*since_sync += len) >= (32u << 20)) {
@@ -887,7 +901,7 @@ static dx_result cache_put(dx_cas_store *s, const void *data, size_t len, dx_cas
 #endif
 
 /* The seeds so far into the store: each chunk read again from fd. */
-static dx_result seeds_spill(int fd, const seed *seeds, size_t count, dx_cas_store *into) {
+static dx_result seeds_spill(int fd, const seed *seeds, size_t count, dx_cas_store *into, uint64_t *since_sync) {
     uint8_t *chunk = (uint8_t *)malloc(SYNC_CHUNK_MAX);
     size_t i;
     dx_result r = chunk ? DX_OK : DX_ERR_NOMEM;
@@ -897,7 +911,7 @@ static dx_result seeds_spill(int fd, const seed *seeds, size_t count, dx_cas_sto
         memcpy(id.digest, seeds[i].id, 32);
         if (dx_cas_store_has(into, &id) >= 0) continue;
         if ((r = pread_all(fd, chunk, seeds[i].length, seeds[i].offset)) == DX_OK)
-            r = dx_cas_store_put(into, chunk, seeds[i].length, NULL);
+            r = cache_put(into, chunk, seeds[i].length, NULL, since_sync);
     }
     free(chunk);
     return r;
@@ -917,7 +931,7 @@ static dx_result scan_file(int fd, uint8_t root[32], seed **out, size_t *out_cou
     uint8_t *buf = (uint8_t *)malloc(CAP), leaf[32];
     seed *seeds = NULL;
     size_t have = 0, fed = 0, count = 0, cap = 0;
-    uint64_t base = 0, chunk_start = 0; /* file offsets of buf[0] and of the chunk under way */
+    uint64_t base = 0, chunk_start = 0, since_sync = 0; /* file offsets of buf[0] and of the chunk under way */
     bool eof = false, collect = out != NULL; /* collect: seeds are kept (until spilled) */
     dx_result r = DX_OK;
     if (!buf) return DX_ERR_NOMEM;
@@ -946,15 +960,15 @@ static dx_result scan_file(int fd, uint8_t root[32], seed **out, size_t *out_cou
                 dx_cas_id id;
                 const uint8_t *p = buf + (c.offset - base);
                 if (!into) dx_cas_id_hash(&alg, p, c.length, &id);
-                else if ((r = dx_cas_store_put(into, p, c.length, &id)) != DX_OK) break; /* its hash is the id */
+                else if ((r = cache_put(into, p, c.length, &id, &since_sync)) != DX_OK) break; /* its hash is the id */
                 dx_cas_chunk_leaf(&alg, &id, leaf);
                 dx_cas_merkle_push(&tree, leaf);
                 if (record && (r = man_add(record, id.digest, (uint32_t)c.length)) != DX_OK) break;
                 if (collect && spill && count == SYNC_SEED_MAX) { /* too many to keep: into the store, these and the rest */
-                    if ((r = seeds_spill(fd, seeds, count, spill)) != DX_OK) break;
+                    if ((r = seeds_spill(fd, seeds, count, spill, &since_sync)) != DX_OK) break;
                     free(seeds);
                     seeds = NULL, count = cap = 0, collect = false, into = spill;
-                    if ((r = dx_cas_store_put(into, p, c.length, NULL)) != DX_OK) break; /* this chunk: hashed above */
+                    if ((r = cache_put(into, p, c.length, NULL, &since_sync)) != DX_OK) break; /* this chunk: hashed above */
                 }
                 if (collect) {
                     if (count == cap) {
@@ -1295,7 +1309,7 @@ static dx_result run_chunks(getter *g, cursor *l, bool with_seed, bool record, c
                 dx_result e = pread_all(g->out_fd, local, len, sd->offset);
                 /* checked (OUT may have changed since it was read) by one hash, the put's where the cache lacks it:
                    the cache holds the whole version */
-                if (e == DX_OK && (dx_cas_store_has(&g->cache, &id) >= 0 || dx_cas_store_put(&g->cache, local, len, &got) != DX_OK))
+                if (e == DX_OK && (dx_cas_store_has(&g->cache, &id) >= 0 || cache_put(&g->cache, local, len, &got, &g->cached_since_sync) != DX_OK))
                     dx_cas_id_hash(&alg, local, len, &got);
                 if (e != DX_OK || memcmp(got.digest, f->ids[k], 32) != 0) {
                     r = E_OUT_CHANGED;

@@ -42,11 +42,9 @@
    part of a blob's manifest at a time (dx_cas.h 0.6.0: 1,024 chunks), a
    pack table of at most 65,536 entries (the rest in the store's
    packs/index), gc's marks at most 8 MiB a pass (a larger store takes more
-   passes) and a verify that looks chunks up instead of remembering them.
-   Measured (bench/RESULTS.md): about 23 MiB for a first capture, 42-46 MiB
-   for a delta capture, 17-20 MiB for a restore, 22-24 MiB for verify, at 1,
-   4 and 12 GiB alike. Not bounded yet: gc's sweep (each pack it deletes from
-   comes back into the store's table until the sync: 17 MiB at 12 GiB).
+   passes), its sweep a bit per indexed object (dx_cas.h 0.6.1) and a verify
+   that looks chunks up instead of remembering them. Measured: see
+   bench/RESULTS.md, statekeeper-memory (1, 4 and 12 GiB files).
 
    STORE FORMAT (version 1.2: a blob of more than 1,024 chunks has a PARTS
    manifest, dx_cas.h 0.6.0, which readers of 1.1 refuse as unsupported; 1.1

@@ -7,8 +7,10 @@
    OBJECTS objects, the same bytes every time, so the seeds name that pack). Then: an open either
    uses the index or does not (bad_index), never crashes; every object reads back as itself or
    fails with an error (an index may send a lookup to the wrong place; every read is re-hashed, so
-   it never yields wrong bytes); has gives a size or an error; iterate ends; one more put and a sync with
-   table_max 1 merge it (reading it whole) into an index that the next open does not reject.
+   it never yields wrong bytes); has gives a size or an error; iterate ends; a seventh of the objects
+   deleted (a bit each in the index: none reads back); one more put and a sync with table_max 1
+   rewrite the pack (asking the index which objects live) and merge the index (reading it whole)
+   into one that the next open does not reject.
    CAS_INDEX_SEED=FILE: write the index the store's own merge makes (a seed), and stop. */
 #define DX_IMPLEMENTATION
 #include "dx_cas.h"
@@ -38,12 +40,13 @@ static void fz_config(dx_cas_dir_config *c, uint64_t table_max) {
     c->path = fz_root, c->no_sync = true, c->compress = DX_CAS_COMPRESS_NONE, c->table_max = table_max;
 }
 
-/* packs/ back to the one pack of fz_setup (first: learn its name) */
+/* packs/ back to the one pack of fz_setup (first: learn its name, and keep a link to it: a rewrite removes it) */
 static void fz_reset(bool learn) {
-    char path[300];
+    char path[300], keep[300], pack[450];
     DIR *dir;
     struct dirent *e;
     snprintf(path, sizeof path, "%s/packs", fz_root);
+    snprintf(keep, sizeof keep, "%s/pack.keep", fz_root);
     FZ_CHECK((dir = opendir(path)) != NULL);
     while ((e = readdir(dir)) != NULL) {
         char file[600];
@@ -55,6 +58,9 @@ static void fz_reset(bool learn) {
     }
     closedir(dir);
     FZ_CHECK(fz_pack[0] != 0);
+    snprintf(pack, sizeof pack, "%s/%s", path, fz_pack);
+    if (learn) FZ_CHECK(link(pack, keep) == 0);
+    else if (access(pack, F_OK) != 0) FZ_CHECK(link(keep, pack) == 0);
 }
 
 static void fz_setup(void) { /* the scratch store: its objects in one pack, no index */
@@ -163,6 +169,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     dx_cas_id_hash(&s.hash_alg, more, sizeof more, &id);
     (void)dx_cas_store_has(&s, &id);
     (void)dx_cas_store_iterate(&s, fz_count, &listed);
+    for (i = size % 7; i < OBJECTS; i += 7) { /* deleted: gone for this handle, whatever the index said */
+        (void)dx_cas_store_delete(&s, &fz_ids[i]);
+        FZ_CHECK(dx_cas_store_get(&s, &fz_ids[i], got, sizeof got) < 0);
+    }
     /* one more object and a merge that reads the index whole: the next open takes what it wrote */
     if (dx_cas_store_put(&s, more, sizeof more, NULL) == DX_OK && dx_cas_store_sync(&s) == DX_OK && d.indexed) {
         dx_cas_dir_close(&d);
