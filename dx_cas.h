@@ -5148,8 +5148,10 @@ DXI_PRIVATE void dxi_cas_hex(const uint8_t *b, size_t n, char *out) {
    entry a read, only past about 2^22 objects). The packs it covers are "covered": their
    entries are not in the table. A delete of an object of a covered pack sets its entry's bit
    in d->ix_dead (lookups, iterate and the merge skip it) and marks the pack for its rewrite,
-   which asks the index which of the pack's objects are still live; the merge writes the
-   index without the deleted entries. The file is derived: written whole under a
+   which asks the index which of the pack's objects are still live. A merge drops the entries
+   of packs rewritten and gone, and keeps those of packs still waiting for their rewrite
+   (deleted ones too, their bits carried over), so the file always lists what a covered pack
+   holds. The file is derived: written whole under a
    temporary name, renamed into place, and one that fails its checks at open is not used (its
    packs are read into the table instead; the next merge writes it anew). Another writer's
    newer index is read at the next open; packs made since are read into the table. */
@@ -5981,7 +5983,7 @@ DXI_PRIVATE dx_result dxi_cas_ix_merge(dx_cas_dir *d) {
         r = DX_ERR_NOMEM;
         goto out;
     }
-    for (k = 0; k < packs; k++) { /* 1: folded in now; 2: covered already (one waiting for its rewrite too: less its deleted) */
+    for (k = 0; k < packs; k++) { /* 1: folded in now; 2: covered already (one waiting for its rewrite too) */
         const dxi_cas_pack *p = &dxi_cas_packs(d)[k];
         fold[k] = p->state != DXI_CAS_PACK_IN || p->doomed ? 0 : p->covered ? 2 : p->rewrite ? 0 : 1;
     }
