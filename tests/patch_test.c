@@ -1225,6 +1225,43 @@ static int p_hash_pieces(prop_ctx *p) {
     return 0;
 }
 
+/* The suffix array (induced sorting, levels 4-9) against a plain sort of the
+   suffixes: texts over 1 to 4 symbols (long runs, repeats: the recursion and
+   its equal LMS substrings), bytes and the u32 symbols of deeper levels. */
+static const uint8_t *sa_text8;
+static const uint32_t *sa_text32;
+static size_t sa_text_len;
+static int sa_suffix_cmp(const void *x, const void *y) {
+    size_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+    for (; a < sa_text_len && b < sa_text_len; a++, b++) {
+        uint32_t ca = sa_text8 ? sa_text8[a] : sa_text32[a], cb = sa_text8 ? sa_text8[b] : sa_text32[b];
+        if (ca != cb) return ca < cb ? -1 : 1;
+    }
+    return a == sa_text_len ? -1 : 1; /* the shorter suffix (it meets the sentinel first) sorts first */
+}
+static int p_suffix_array(prop_ctx *p) {
+    size_t n = prop_len(p, 3000), i;
+    uint32_t k = (uint32_t)prop_range(p, 1, 4), *sa = (uint32_t *)(void *)xmalloc(max_sz(n, 1) * 4),
+             *want = (uint32_t *)(void *)xmalloc(max_sz(n, 1) * 4), *t32 = (uint32_t *)(void *)xmalloc(max_sz(n, 1) * 4);
+    uint8_t *t8 = xmalloc(max_sz(n, 1));
+    bool wide = prop_bool(p);
+    dx_allocator al = {NULL, NULL, NULL};
+    for (i = 0; i < n; i++) { /* runs of one symbol now and then, else random symbols */
+        uint32_t c = (uint32_t)prop_range(p, 0, k - 1);
+        size_t run = prop_range(p, 0, 7) == 0 ? (size_t)prop_range(p, 1, 40) : 1;
+        for (; run > 0 && i < n; run--, i++) t8[i] = (uint8_t)(wide ? c : c * 60), t32[i] = wide ? c * 1000 : c;
+        i--;
+    }
+    prop_note(p, "n=%lu k=%u wide=%d", (unsigned long)n, (unsigned)k, (int)wide);
+    PROP_CHECK(p, dxi_pt_sais(wide ? (const void *)t32 : (const void *)t8, sa, (uint32_t)n, wide ? 4000 : 256, wide, &al) == DX_OK);
+    for (i = 0; i < n; i++) want[i] = (uint32_t)i;
+    sa_text8 = wide ? NULL : t8, sa_text32 = wide ? t32 : NULL, sa_text_len = n;
+    qsort(want, n, sizeof want[0], sa_suffix_cmp);
+    PROP_CHECK(p, memcmp(sa, want, n * sizeof want[0]) == 0);
+    free(sa), free(want), free(t32), free(t8);
+    return 0;
+}
+
 /* ---- unit tests: patches made by hand ---- */
 
 /* The crafted patch: header for base (200 bytes) -> target, block size 64,
@@ -2230,7 +2267,7 @@ static const prop_test tests[] = {
 #endif
     PROP_PROPERTY(p_roundtrip),   PROP_PROPERTY(p_stream),      PROP_PROPERTY(p_resume),
     PROP_PROPERTY(p_truncation),  PROP_PROPERTY(p_corruption),  PROP_PROPERTY(p_wrong_base),
-    PROP_PROPERTY(p_chain),       PROP_PROPERTY(p_bound),       PROP_PROPERTY(p_hash_pieces),
+    PROP_PROPERTY(p_chain),       PROP_PROPERTY(p_bound),       PROP_PROPERTY(p_hash_pieces), PROP_PROPERTY(p_suffix_array),
     PROP_PROPERTY(p_shift),       PROP_PROPERTY(p_journal),     PROP_PROPERTY(p_auto),
     PROP_PROPERTY(p_apply_chain),
 };
