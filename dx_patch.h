@@ -2748,9 +2748,12 @@ DX_PATCH_API int64_t dx_patch_diff_auto(const dx_patch_config *cfg, const uint8_
             goto done;
     }
     /* little in common (compressed data): the target's bytes in RAW records, 64 KiB blocks (what an applier
-       takes by default), are the bound to stay under */
+       takes by default), are the bound to stay under; where the strong level left the shift mode's patch
+       within 1/64 of the target, the new bytes do not compress and a fast level stores them as well (a
+       .deb: the same size, 0.25 s less) */
     if (best < 0 || (uint64_t)best > target_len / 2) {
         c = *cfg, c.shift = false, c.one_way = true, c.window = 0, c.zstd_level = strong;
+        if (rs >= 0 && (uint64_t)rs >= target_len - target_len / 64) c.zstd_level = fast;
         c.block_size = 1u << 16;
         if (cfg->progress) c.progress = dxi_pt_auto_progress_fn, c.progress_user = &prog;
         if (!dxi_pt_auto_try(&c, DX_PATCH_MODE_RAW, base, base_len, target, target_len, out, buf, cap, &best, &mode,

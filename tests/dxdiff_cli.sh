@@ -101,6 +101,17 @@ grep -q '^in place: [0-9]* bytes (.*); unconstrained: [0-9]* bytes$' "$dir/say" 
 cp "$dir/old" "$dir/f"
 "$dx" apply --in-place "$dir/f" "$dir/pw" && cmp -s "$dir/f" "$dir/new" || die "diff --in-place: apply in place"
 if "$dx" diff -f --in-place --shift "$dir/old" "$dir/new" "$dir/pw" 2>/dev/null; then die "diff --in-place --shift accepted"; fi
+# NEW grows by 2 MiB of new bytes before 2 MiB of OLD: that data lies 2 MiB behind its source, so the
+# in-place patch gets a 2 MiB window (with 1 MiB it would store the moved 2 MiB again)
+head -c $((3 << 20)) /dev/urandom > "$dir/gold"
+{ head -c $((1 << 20)) "$dir/gold"; head -c $((2 << 20)) /dev/urandom; tail -c +$(((1 << 20) + 1)) "$dir/gold"; } > "$dir/gnew"
+"$dx" diff -f -q --in-place "$dir/gold" "$dir/gnew" "$dir/gp" >"$dir/gsay" || die "diff --in-place (grown by 2 MiB)"
+grep -q '^in place: [0-9]* bytes (shift mode, 2 MiB window); unconstrained' "$dir/gsay" || die "diff --in-place (grown): $(cat "$dir/gsay")"
+"$dx" info "$dir/gp" | grep -q '^window: *2097152 ' || die "diff --in-place (grown): $("$dx" info "$dir/gp" | grep window)"
+[ "$(stat -c %s "$dir/gp")" -lt $(((2 << 20) + (256 << 10))) ] || die "diff --in-place (grown): $(stat -c %s "$dir/gp") bytes: the moved data stored again"
+cp "$dir/gold" "$dir/gf"
+"$dx" apply -q --in-place "$dir/gf" "$dir/gp" && cmp -s "$dir/gf" "$dir/gnew" || die "diff --in-place (grown): apply in place"
+step "NEW 2 MiB longer: diff --in-place: $(cat "$dir/gsay"), applied in place"
 for l in 1 3 4 9; do
     "$dx" diff -f -$l --shift --zstd 3 "$dir/old" "$dir/new" "$dir/pl" || die "diff -$l"
     "$dx" apply -f "$dir/old" "$dir/pl" "$dir/out" && cmp -s "$dir/out" "$dir/new" || die "diff -$l: apply"
