@@ -1941,9 +1941,12 @@ DXI_PRIVATE size_t dxi_pt_best_source(const dxi_pt_index *ix, const uint8_t *bas
 /* Induced sorting (SA-IS, Nong, Zhang and Chan 2009) of the n suffixes of
    T (bytes when wide is false, else u32 symbols below k) into sa, with a
    virtual sentinel after T; the reduced problem lives in the upper half
-   of sa. Extra memory: a bit per symbol and k counts per level (twice at
-   the byte level). */
-DXI_PRIVATE dx_result dxi_pt_sais(const void *T, uint32_t *sa, uint32_t n, uint32_t k, bool wide, const dx_allocator *al) {
+   of sa. Extra memory: a bit per symbol and k counts per level, and the
+   symbols' counts: at the byte level 256 more, deeper in the words of sa
+   that the level above leaves free (spare), else counted again for each
+   bucket pass (a pass over T and k random increments). */
+DXI_PRIVATE dx_result dxi_pt_sais_level(const void *T, uint32_t *sa, uint32_t n, uint32_t k, bool wide,
+                                        uint32_t *spare, size_t spare_len, const dx_allocator *al) {
 #define DXI_SA_CH(i) (wide ? ((const uint32_t *)T)[i] : (uint32_t)((const uint8_t *)T)[i])
 #define DXI_SA_S(i) (((unsigned)ty[(i) >> 3] >> ((i) & 7)) & 1u)
 #define DXI_SA_LMS(i) ((i) > 0 && DXI_SA_S(i) && !DXI_SA_S((i) - 1))
@@ -1955,7 +1958,8 @@ DXI_PRIVATE dx_result dxi_pt_sais(const void *T, uint32_t *sa, uint32_t n, uint3
     if (n == 1) return sa[0] = 0, DX_OK;
     ty = (uint8_t *)dxi_pt_alloc(al, ty_size);
     bkt = (uint32_t *)dxi_pt_alloc(al, bkt_size);
-    if (!wide) cnt = (uint32_t *)dxi_pt_alloc(al, bkt_size); /* bytes: counted once (T is read 6 times less) */
+    if (!wide) cnt = (uint32_t *)dxi_pt_alloc(al, bkt_size); /* counted once: T is read 6 times less */
+    else if (spare_len >= k) cnt = spare;
     if (!ty || !bkt || (!wide && !cnt)) {
         err = DX_ERR_NOMEM;
         goto done;
@@ -2039,7 +2043,8 @@ DXI_PRIVATE dx_result dxi_pt_sais(const void *T, uint32_t *sa, uint32_t n, uint3
     /* 3: sort the reduced string (recursively while names repeat) */
     s1 = sa + n - n1;
     if (name < n1) {
-        if ((err = dxi_pt_sais(s1, sa, n1, name, true, al)) != DX_OK) goto done;
+        /* sa[n1, n - n1) is free meanwhile: the reduced problem's counts */
+        if ((err = dxi_pt_sais_level(s1, sa, n1, name, true, sa + n1, n - 2 * (size_t)n1, al)) != DX_OK) goto done;
     } else {
         for (i = 0; i < n1; i++) sa[s1[i]] = i;
     }
@@ -2058,7 +2063,7 @@ DXI_PRIVATE dx_result dxi_pt_sais(const void *T, uint32_t *sa, uint32_t n, uint3
 done:
     dxi_pt_free(al, ty, ty_size);
     dxi_pt_free(al, bkt, bkt_size);
-    dxi_pt_free(al, cnt, bkt_size);
+    if (!wide) dxi_pt_free(al, cnt, bkt_size);
     return err;
 #undef sa_put_l
 #undef DXI_SA_INDUCE
@@ -2067,6 +2072,10 @@ done:
 #undef DXI_SA_LMS
 #undef DXI_SA_S
 #undef DXI_SA_CH
+}
+
+DXI_PRIVATE dx_result dxi_pt_sais(const void *T, uint32_t *sa, uint32_t n, uint32_t k, bool wide, const dx_allocator *al) {
+    return dxi_pt_sais_level(T, sa, n, k, wide, NULL, 0, al);
 }
 
 typedef struct dxi_pt_match {
