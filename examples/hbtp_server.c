@@ -17,7 +17,7 @@
                  built once at start (examples/tp_dump.c prints it)
    Keys are 1-64 bytes, values 0-1024 (ERROR 10 BAD_REQUEST otherwise), as redis GET/SET
    on small strings. The table is an open-addressing hash table sized at start
-   (--kv-slots), shared by the workers (one mutex per stripe); a SET into a full stripe
+   (--kv-slots), shared by the workers (one mutex per stripe; none with --workers 1); a SET into a full stripe
    (or when memory for a new key runs out) answers ERROR 0x8002. Ctrl-C (or SIGTERM) stops gracefully: GOAWAY to every client,
    the answers still due are sent; a second Ctrl-C closes at once.
    Authentication (--jwt-secret): the HELLO token must be a compact HS256 JWT signed
@@ -65,6 +65,14 @@ typedef struct kv_stripe {
 } kv_stripe;
 
 static kv_stripe stripes[STRIPES];
+static bool kv_shared = true; /* false with one worker: no other thread touches the table, no locks */
+
+static void kv_lock(kv_stripe *s) {
+    if (kv_shared) pthread_mutex_lock(&s->lock);
+}
+static void kv_unlock(kv_stripe *s) {
+    if (kv_shared) pthread_mutex_unlock(&s->lock);
+}
 
 static uint64_t kv_hash(const uint8_t *k, size_t n) {
     uint64_t h = 0xcbf29ce484222325ull;
@@ -142,11 +150,11 @@ static dx_result h_get(dx_hbtp_request *req, void *user) {
     if (req->body_len == 0 || req->body_len > KEY_MAX) return dx_hbtp_reply_error(req, DX_HBTP_CODE_BAD_REQUEST, "bad key");
     h = kv_hash(req->body, req->body_len);
     s = kv_stripe_of(h);
-    pthread_mutex_lock(&s->lock);
+    kv_lock(s);
     e = kv_find(s, h, req->body, req->body_len);
     rc = e->hash ? dx_hbtp_reply(req, e->e->bytes + e->e->key_len, e->e->value_len)
                  : dx_hbtp_reply_error(req, CODE_NOT_FOUND, "not found");
-    pthread_mutex_unlock(&s->lock);
+    kv_unlock(s);
     return rc;
 }
 
@@ -166,17 +174,17 @@ static dx_result h_set(dx_hbtp_request *req, void *user) {
     v = k + klen;
     h = kv_hash(k, klen);
     s = kv_stripe_of(h);
-    pthread_mutex_lock(&s->lock);
+    kv_lock(s);
     e = kv_find(s, h, k, klen);
     if (!e->hash && s->count + 1 > s->mask - s->mask / 8) { /* keep probes short: at most 7/8 full */
-        pthread_mutex_unlock(&s->lock);
+        kv_unlock(s);
         return dx_hbtp_reply_error(req, CODE_FULL, "store full");
     }
     if (!e->hash || e->e->value_cap < vlen) { /* a new key, or a value longer than its room: (re)allocate */
         uint32_t cap = vlen < 16 ? 16 : vlen;
         kv_entry *n = (kv_entry *)realloc(e->e, sizeof(kv_entry) + klen + cap);
         if (!n) {
-            pthread_mutex_unlock(&s->lock);
+            kv_unlock(s);
             return dx_hbtp_reply_error(req, CODE_FULL, "out of memory");
         }
         if (!e->hash) {
@@ -190,7 +198,7 @@ static dx_result h_set(dx_hbtp_request *req, void *user) {
     }
     e->e->value_len = (uint16_t)vlen;
     if (vlen) memcpy(e->e->bytes + klen, v, vlen);
-    pthread_mutex_unlock(&s->lock);
+    kv_unlock(s);
     return dx_hbtp_reply(req, NULL, 0);
 }
 
@@ -203,11 +211,11 @@ static dx_result h_del(dx_hbtp_request *req, void *user) {
     if (req->body_len == 0 || req->body_len > KEY_MAX) return dx_hbtp_reply_error(req, DX_HBTP_CODE_BAD_REQUEST, "bad key");
     h = kv_hash(req->body, req->body_len);
     s = kv_stripe_of(h);
-    pthread_mutex_lock(&s->lock);
+    kv_lock(s);
     e = kv_find(s, h, req->body, req->body_len);
     found = e->hash != 0;
     if (found) kv_remove(s, e);
-    pthread_mutex_unlock(&s->lock);
+    kv_unlock(s);
     return dx_hbtp_reply(req, &found, 1);
 }
 
@@ -570,6 +578,7 @@ int main(int argc, char **argv) {
             return tool_usage_error("unknown backend %s (" TOOL_BACKEND_NAMES ")", backend);
         cfg.reactor.backend_count = 1;
     }
+    kv_shared = workers != 1; /* 0: one per CPU, which may be more than one */
     if (!kv_init(slots)) return tool_fail("cannot allocate the key-value table (%llu slots)", (unsigned long long)slots);
     stop_signals_catch();
     rc = dx_net_server_start(&server, &cfg);
