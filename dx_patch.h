@@ -510,8 +510,9 @@ VERSION HISTORY
          1.46 -> 0.09 s), else stops it there (libcrypto: after 0.016 s);
          the program's costs swap between two arrays instead of a copy a
          byte, it finds the cheapest state as it sets them and compares
-         each candidate's source with the block in one pass; the induced sorting counts the bytes once and reads
-         types from the symbols (15% less time). libcrypto 3.0.20 -> 3.0.22
+         each candidate's source with the block in one pass; the induced
+         sorting counts the symbols once and reads suffix types from the
+         symbols (15-20% less time). libcrypto 3.0.20 -> 3.0.22
          0.97 -> 0.80 s, libpython 1.23 -> 1.07, the C++ headers tar 1.81
          -> 1.51, openblas 5.49 -> 4.71, cc1 11 -> 12 22.7 -> 21.4 s.
    0.7.2 (2026-11-26) DX_PATCH_NO_SHIFT leaves out the journal's code too (the
@@ -2733,10 +2734,12 @@ DX_PATCH_API int64_t dx_patch_diff_auto(const dx_patch_config *cfg, const uint8_
            that the suffix array cannot save more than that much (an 8 MiB program with a few insertions: 0.02 s
            instead of 0.7); over it the try stops early (4.7 MB of libcrypto: after 0.016 s) */
         size_t probe_cap = (size_t)dxi_pt_min(cap, (uint64_t)target_len / 512 + 256);
-        c.level = 1;
+        void (*progress)(void *, uint64_t, uint64_t) = c.progress;
+        c.level = 1, c.progress = NULL; /* a short try, or the answer: the progress shown never goes back */
         if (!dxi_pt_auto_try(&c, DX_PATCH_MODE_SHIFT, base, base_len, target, target_len, out, buf, probe_cap, &best,
                              &mode, &rs))
             goto done;
+        c.progress = progress;
         if (rs < 0) c.level = 0;
     }
     shift_level = c.level;
