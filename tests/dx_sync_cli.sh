@@ -29,6 +29,13 @@ cleanup() {
 trap cleanup EXIT
 cd "$dir" || exit 1
 step() { echo "dx_sync: $*"; }
+# flip FILE AT: the byte at AT made another (its low bit turned; a fixed byte written over
+# random data would leave it as it was once in 256 runs)
+flip() {
+    local v
+    v=$(od -An -tu1 -j "$2" -N1 "$1" | tr -d ' ')
+    printf "\\$(printf '%03o' $((v ^ 1)))" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
+}
 die() { echo "dx_sync: FAIL: $*" >&2; [ -f err ] && sed 's/^/  stderr: /' err >&2; exit 1; }
 run() { "$ds" "$@" > out 2> err; rc=$?; }
 CLIENTS=${DX_SYNC_CLIENTS:-100}
@@ -114,7 +121,7 @@ run get --server "$S" --cache c1 app out1; [ $rc = 0 ] && grep -q 'up to date (n
 cmp -s out1 v3 || die "304 changed OUT"
 step "the same again: not modified, $(wire) bytes on the wire"
 # OUT edited after the get (same size): its recorded root is not trusted, the edit is undone
-printf 'y' | dd of=out1 bs=1 seek=12345 conv=notrunc status=none
+flip out1 12345
 run get --server "$S" --cache c1 app out1; [ $rc = 0 ] && grep -q ': chunks,' out && cmp -s out1 v3 || die "an edited OUT: $(cat out)"
 run get --server "$S" --cache c1 app out1; [ $rc = 0 ] && grep -q 'up to date' out || die "304 after the repair: $(cat out)"
 step "OUT edited in place after a get: noticed and repaired, then not modified"
@@ -131,7 +138,7 @@ run get --server "$S" --cache c4 app out4; [ $rc = 0 ] && grep -q ': chunks,' ou
 [ "$(stat -c %a out4)" = 600 ] || die "OUT's mode was not kept"
 step "OUT something else: chunks, $(wire) bytes, mode kept"
 cp v2 out5
-printf 'x' | dd of=out5 bs=1 seek=5000 conv=notrunc status=none
+flip out5 5000
 run get --server "$S" --cache c5 app out5; [ $rc = 0 ] && grep -q ': chunks,' out && cmp -s out5 v3 || die "edited v2: $(cat out)"
 [ "$(wire)" -lt $((full / 2)) ] || die "an edited v2 fetched $(wire) bytes: its chunks were not reused"
 step "OUT an edited v2 (no patch from it): chunks, $(wire) bytes (OUT's chunks reused)"

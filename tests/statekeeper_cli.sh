@@ -195,10 +195,10 @@ cap_c ' 1 as deltas' '1 diffed against their local copy'
 unhashed=$(sed -n 's/.*(\([0-9]*\) bytes of chunks not hashed again).*/\1/p' err)
 [ "${unhashed:-0}" -gt 4000000 ] || die "the capture hashed again the chunks its list had (${unhashed:-0} bytes not): $(cat err)"
 # a spoilt chunk list (an id in it): the capture sees it at the end and makes that version again from the store
-list="$(the_copy C).cl"; printf 'Y' | dd of="$list" bs=1 seek=$((56 + 36 * 40 + 9)) conv=notrunc status=none
+list="$(the_copy C).cl"; flip "$list" $((56 + 36 * 40 + 9))
 poke 10 150 c/big
 cap_c ' 1 as deltas' 'local copy of c/big did not match'
-copy=$(the_copy C); printf 'X' | dd of="$copy" bs=1 seek=$((5 * 1048576 + 7)) conv=notrunc status=none
+copy=$(the_copy C); flip "$copy" $((5 * 1048576 + 7))
 poke 10 200 c/big
 cap_c ' 1 as deltas' 'local copy of c/big did not match'
 grep -q 'diffed against' err && die "a spoilt copy was used: $(cat err)"
