@@ -18,7 +18,7 @@
          client's own delay, which would hide server latency if large).
 
    FILE is the newest version of NAME (as published): its ETag, the Merkle
-   root of its FastCDC chunks (dx_cas.h, the chunker's defaults), goes in
+   root of its FastCDC chunks under BLAKE3 (dx_cas.h, the chunker's defaults), goes in
    every QUERY, and every answer must be NOT_MODIFIED with that root; any
    other answer counts as an error (exit status 1). Prints one line
      summary: calls=N errors=E wall_s=S rate=R p50_us=.. p90_us=.. p99_us=.. p999_us=.. max_us=.. mean_us=..
@@ -87,10 +87,10 @@ static int file_root(const char *path, uint8_t root[32]) {
     return 0;
 }
 
-/* QUERY body (WIRE FORMAT): version 1, flag 1 (root follows), name length, 0, root, name */
+/* QUERY body (WIRE FORMAT): version 2, flag 1 (root follows), name length, 0, root, name */
 static size_t query_body(uint8_t *q, const char *name, const uint8_t root[32]) {
     size_t n = strlen(name);
-    q[0] = 1, q[1] = 1, q[2] = (uint8_t)n, q[3] = 0;
+    q[0] = 2, q[1] = 1, q[2] = (uint8_t)n, q[3] = 0;
     memcpy(q + 4, root, 32);
     memcpy(q + 36, name, n);
     return 36 + n;
@@ -394,7 +394,7 @@ int main(int argc, char **argv) {
         return 2;
     }
     memcpy(host, server, (size_t)(colon - server)), host[colon - server] = 0;
-    if (dx_cas_hash_alg_init(&alg, DX_CAS_ALG_SHA256) != DX_OK) return fail("%s", "no SHA-256");
+    if (dx_cas_hash_alg_init(&alg, DX_CAS_ALG_BLAKE3) != DX_OK) return fail("%s", "no BLAKE3"); /* dx_sync names by BLAKE3 (version 2) */
     if (file_root(file, root) != 0) return 1;
     memset(&cc, 0, sizeof cc);
     cc.host = host, cc.port = (uint16_t)atoi(colon + 1);

@@ -125,6 +125,29 @@ flip out1 12345
 run get --server "$S" --cache c1 app out1; [ $rc = 0 ] && grep -q ': chunks,' out && cmp -s out1 v3 || die "an edited OUT: $(cat out)"
 run get --server "$S" --cache c1 app out1; [ $rc = 0 ] && grep -q 'up to date' out || die "304 after the repair: $(cat out)"
 step "OUT edited in place after a get: noticed and repaired, then not modified"
+# dx_sync 1's formats (SHA-256 names): its QUERY is refused by name, its store is refused before
+# anything is written, its cache's record of OUT is not trusted
+z32=$(printf '\\x00%.0s' $(seq 32))
+exec {q1}<>"/dev/tcp/127.0.0.1/$port" || die "cannot connect to the server"
+# HELLO (max payload 128 KiB + 64, 16 in flight), RPC 1 QUERY version 1 for "app", GOAWAY
+printf "\x01\x00\x00\x00\x18\x00\x00\x00HBTP\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x40\x00\x02\x00\x10\x00\x00\x00\x04\x00\x01\x00\x2b\x00\x00\x00\x01\x00\x00\x00\x01\x00\x03\x00${z32}app\x0a\x00\x00\x00\x04\x00\x00\x00\x00\x00\x00\x00" >&$q1
+ans=$(timeout 60 grep -a -m1 -o 'protocol version 2 only' <&$q1)
+exec {q1}<&-
+[ "$ans" = 'protocol version 2 only' ] || die "a version 1 QUERY was not refused by name"
+cp -r st st1
+sed -i 's/^blake3-/sha256-/' st1/refs/app
+sums() { find "$1" -type f -print0 | sort -z | xargs -0 md5sum; }
+sums st1 > st1.before
+run publish --store st1 app v1; [ $rc = 1 ] && grep -q 'dx_sync 1 wrote it (format 1' err || die "publish into a format 1 store: exit $rc"
+run serve --store st1 --port 0; [ $rc = 1 ] && grep -q 'format 1, SHA-256' err || die "serve of a format 1 store: exit $rc"
+sums st1 | cmp -s - st1.before || die "a format 1 store was changed"
+rm -rf st1
+# an outs line as dx_sync 1 wrote it (a bare root): not used, so OUT is read again and the line rewritten
+for f in c1/outs/*; do sed -i 's/ blake3-\([0-9a-f]*\)$/ \1/' "$f"; done
+grep -q ' blake3-' c1/outs/* && die "could not make a format 1 outs line"
+run get --server "$S" --cache c1 app out1; [ $rc = 0 ] && grep -q 'up to date' out && cmp -s out1 v3 || die "a format 1 outs line: $(cat out)"
+grep -q ' blake3-[0-9a-f]\{64\}$' c1/outs/* || die "the outs line was not rewritten"
+step "dx_sync 1's QUERY refused by name, its store refused unchanged, its record of OUT not used"
 cp v2 out2
 run get --server "$S" --cache c2 app out2; [ $rc = 0 ] && grep -q ': patch,' out && cmp -s out2 v3 || die "update: $(cat out)"
 [ "$(wire)" -lt $((size / 20)) ] || die "the patch took $(wire) bytes of $size"

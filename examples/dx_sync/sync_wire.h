@@ -8,7 +8,8 @@
 
 /* ---- the protocol ---- */
 
-#define SYNC_VERSION 1
+#define SYNC_VERSION 2
+#define SYNC_ALG DX_CAS_ALG_BLAKE3 /* what names every object, a listing and a root (version 1: SHA-256) */
 #define SYNC_DEFAULT_PORT 7878
 #define SYNC_MAX_PAYLOAD (128u * 1024 + 64)
 #define SYNC_READ_MAX (128u * 1024)
@@ -133,7 +134,7 @@ static bool name_ok(const char *s, size_t n) {
 
 static dx_cas_id id_of(const uint8_t digest[32]) {
     dx_cas_id id;
-    id.alg = DX_CAS_ALG_SHA256;
+    id.alg = SYNC_ALG;
     memcpy(id.digest, digest, 32);
     return id;
 }
@@ -344,8 +345,10 @@ typedef struct query {
     char name[SYNC_NAME_MAX + 1];
 } query;
 
+/* DX_ERR_UNSUPPORTED: a QUERY of another protocol version (the client's, in b[0]) */
 static dx_result query_parse(const uint8_t *b, size_t len, query *out) {
-    if (len < 36 || b[0] != SYNC_VERSION || (b[1] & ~1u) || b[3] || len != 36u + b[2] || !name_ok((const char *)b + 36, b[2]))
+    if (len >= 1 && b[0] != SYNC_VERSION) return DX_ERR_UNSUPPORTED;
+    if (len < 36 || (b[1] & ~1u) || b[3] || len != 36u + b[2] || !name_ok((const char *)b + 36, b[2]))
         return DX_ERR_CORRUPT;
     out->have = (b[1] & 1) != 0;
     memcpy(out->root, b + 4, 32);

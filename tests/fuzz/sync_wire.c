@@ -45,7 +45,7 @@ static void fuzz_listing_roundtrip(const dx_cas_hash_alg *alg, const uint8_t *in
         memcpy(ids + i * 32, e, 32);
         lens[i] = 1u + (((uint32_t)e[32] << 8 | e[33]) & 0xffffu); /* 1..64 KiB */
         size += lens[i];
-        memcpy(id.digest, ids + i * 32, 32), id.alg = DX_CAS_ALG_SHA256;
+        memcpy(id.digest, ids + i * 32, 32), id.alg = SYNC_ALG;
         dx_cas_chunk_leaf(alg, &id, leaf);
         dx_cas_merkle_push(&tree, leaf);
     }
@@ -78,7 +78,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     uint8_t *in;
     size_t n;
     if (size < 1) return 0;
-    if (!ready) dx_cas_hash_alg_init(&alg, DX_CAS_ALG_SHA256), ready = true;
+    if (!ready) dx_cas_hash_alg_init(&alg, SYNC_ALG), ready = true;
     n = size - 1;
     in = (uint8_t *)malloc(n ? n : 1); /* exact size: a read past the end is caught */
     if (!in) return 0;
