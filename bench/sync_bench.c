@@ -17,12 +17,24 @@
          from its send, and how late the sends were (late_p99_us: the
          client's own delay, which would hide server latency if large).
 
+     sync_bench send-file FILE   /   sync_bench copy HOST:PORT OUT
+         the floor under any verified download on this machine: send-file
+         listens on 127.0.0.1 (prints "port N"), sends FILE to the first
+         connection in 128 KiB writes and exits; copy receives it into a
+         temporary file beside OUT in 128 KiB writes, hands it to the disk
+         every 8 MiB (sync_file_range on Linux, as dx_sync get does), fsyncs
+         and renames it: no protocol, no hash, no cache. Prints
+           summary: bytes=N wall_s=S mbs=R
+
    FILE is the newest version of NAME (as published): its ETag, the Merkle
    root of its FastCDC chunks under BLAKE3 (dx_cas.h, the chunker's defaults), goes in
    every QUERY, and every answer must be NOT_MODIFIED with that root; any
    other answer counts as an error (exit status 1). Prints one line
      summary: calls=N errors=E wall_s=S rate=R p50_us=.. p90_us=.. p99_us=.. p999_us=.. max_us=.. mean_us=..
    Build: cc -O2 -std=c99 -D_DEFAULT_SOURCE -I. bench/sync_bench.c -lpthread */
+#if defined(__linux__) && !defined(_GNU_SOURCE)
+#define _GNU_SOURCE /* sync_file_range */
+#endif
 #include "bench.h"
 
 #define DX_IMPLEMENTATION
@@ -33,6 +45,10 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <fcntl.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #define SB_MAX_PAYLOAD (128u * 1024 + 64) /* what dx_sync offers in HELLO */
 #define SB_QUERY 1
@@ -348,7 +364,69 @@ static int run_concurrent(const dx_net_client_config *cc0, const char *name, con
 
 static const char usage[] =
     "usage: sync_bench query HOST:PORT NAME FILE [--count N] [--warmup N]\n"
-    "       sync_bench concurrent HOST:PORT NAME FILE [--connections C] [--count N] [--depth D] [--rate R]\n";
+    "       sync_bench concurrent HOST:PORT NAME FILE [--connections C] [--count N] [--depth D] [--rate R]\n"
+    "       sync_bench send-file FILE | sync_bench copy HOST:PORT OUT\n";
+
+/* ---- the floor: a plain TCP copy into a file ---- */
+
+#define SB_COPY_BUF (128u * 1024)
+#define SB_WRITEBACK_STEP (8u << 20)
+
+static int run_send_file(const char *path) {
+    struct sockaddr_in a;
+    socklen_t al = sizeof a;
+    static uint8_t buf[SB_COPY_BUF];
+    int ls = socket(AF_INET, SOCK_STREAM, 0), s, fd = open(path, O_RDONLY);
+    ssize_t n;
+    if (ls < 0 || fd < 0) return fail("cannot open a socket or %s", path);
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET, a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (bind(ls, (struct sockaddr *)&a, sizeof a) != 0 || listen(ls, 1) != 0 || getsockname(ls, (struct sockaddr *)&a, &al) != 0)
+        return fail("%s", "cannot listen on 127.0.0.1");
+    printf("port %u\n", (unsigned)ntohs(a.sin_port));
+    fflush(stdout);
+    if ((s = accept(ls, NULL, NULL)) < 0) return fail("%s", "accept failed");
+    while ((n = read(fd, buf, sizeof buf)) > 0) {
+        ssize_t done = 0, w;
+        while (done < n) {
+            if ((w = send(s, buf + done, (size_t)(n - done), 0)) < 0 && errno == EINTR) continue;
+            if (w <= 0) return fail("%s", "send failed");
+            done += w;
+        }
+    }
+    close(fd), close(s), close(ls);
+    return n < 0 ? fail("cannot read %s", path) : 0;
+}
+
+static int run_copy(const char *host, uint16_t port, const char *out) {
+    struct sockaddr_in a;
+    static uint8_t buf[SB_COPY_BUF];
+    char tmp[4096];
+    uint64_t total = 0, handed = 0, t0 = bench_now_ns(), t1;
+    int s = socket(AF_INET, SOCK_STREAM, 0), fd;
+    ssize_t n;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET, a.sin_port = htons(port);
+    if (s < 0 || inet_pton(AF_INET, host, &a.sin_addr) != 1 || connect(s, (struct sockaddr *)&a, sizeof a) != 0)
+        return fail("cannot connect to %s", host);
+    snprintf(tmp, sizeof tmp, "%s.tmp", out);
+    if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644)) < 0) return fail("cannot create %s", tmp);
+    while ((n = recv(s, buf, sizeof buf, 0)) != 0) {
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 || write(fd, buf, (size_t)n) != n) return fail("%s", "receive or write failed");
+        total += (uint64_t)n;
+#if defined(__linux__) && defined(SYNC_FILE_RANGE_WRITE)
+        for (; total - handed >= SB_WRITEBACK_STEP; handed += SB_WRITEBACK_STEP)
+            (void)sync_file_range(fd, (off_t)handed, SB_WRITEBACK_STEP, SYNC_FILE_RANGE_WRITE);
+#endif
+    }
+    if (fsync(fd) != 0 || close(fd) != 0 || rename(tmp, out) != 0) return fail("cannot finish %s", out);
+    close(s);
+    t1 = bench_now_ns();
+    printf("summary: bytes=%llu wall_s=%.4f mbs=%.1f\n", (unsigned long long)total, (double)(t1 - t0) / 1e9,
+           (double)total / ((double)(t1 - t0) / 1e9) / 1e6);
+    return 0;
+}
 
 static bool opt_u64(const char *a, const char *next, const char *name, uint64_t *out) {
     char *end;
@@ -371,6 +449,17 @@ int main(int argc, char **argv) {
     uint8_t root[32];
     dx_net_client_config cc;
     int k;
+    if (argc == 3 && !strcmp(argv[1], "send-file")) return run_send_file(argv[2]);
+    if (argc == 4 && !strcmp(argv[1], "copy")) {
+        const char *c = strrchr(argv[2], ':');
+        char h[64];
+        if (!c || (size_t)(c - argv[2]) >= sizeof h) {
+            fputs(usage, stderr);
+            return 2;
+        }
+        memcpy(h, argv[2], (size_t)(c - argv[2])), h[c - argv[2]] = 0;
+        return run_copy(h, (uint16_t)atoi(c + 1), argv[3]);
+    }
     if (argc < 5) {
         fputs(usage, stderr);
         return 2;

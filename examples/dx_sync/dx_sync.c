@@ -1421,16 +1421,30 @@ static dx_result run_chunks(getter *g, cursor *l, bool with_seed, bool record, c
 
 /* ---- the two ways to a new OUT ---- */
 
+/* The chunks go to the new OUT in runs of SINK_BUF: a write of 16 KiB (a chunk,
+   about) costs a system call and the file system's work per call. */
+#define SINK_BUF (256u * 1024)
 typedef struct file_sink {
     int fd;
-    uint64_t written, handed; /* handed: to the disk's write-back (writeback) */
+    uint8_t *buf;
+    size_t held;              /* bytes in buf, to go at written */
+    uint64_t written, handed; /* bytes written; handed to the disk's write-back (writeback) */
 } file_sink;
+
+static dx_result sink_flush(file_sink *f) {
+    dx_result r = f->held ? pwrite_all(f->fd, f->buf, f->held, f->written) : DX_OK;
+    if (r == DX_OK) f->written += f->held, writeback(f->fd, &f->handed, f->written);
+    f->held = 0;
+    return r;
+}
 
 static dx_result sink_append(void *user, const uint8_t *data, uint32_t len) {
     file_sink *f = (file_sink *)user;
-    dx_result r = pwrite_all(f->fd, data, len, f->written);
-    if (r == DX_OK) f->written += len, writeback(f->fd, &f->handed, f->written);
-    return r;
+    dx_result r;
+    if (f->held + len > SINK_BUF && (r = sink_flush(f)) != DX_OK) return r;
+    memcpy(f->buf + f->held, data, len); /* len <= SYNC_CHUNK_MAX < SINK_BUF */
+    f->held += len;
+    return DX_OK;
 }
 
 /* The applier's reads of OUT and writes of the result come a block (4 KiB) at a
@@ -1563,12 +1577,16 @@ static dx_result fetch_chunks(getter *g, const sync_offer *o, int fd) {
     file_sink sink;
     cursor l;
     dx_result r = cursor_open(g, &l, o->listing, o->listing_size, o->root, o->size);
-    sink.fd = fd, sink.written = sink.handed = 0;
+    memset(&sink, 0, sizeof sink);
+    sink.fd = fd;
+    if (r == DX_OK && !(sink.buf = (uint8_t *)malloc(SINK_BUF))) r = DX_ERR_NOMEM;
     if (r == DX_OK) {
         tool_progress_start("fetch", o->size, "B");
         r = run_chunks(g, &l, true, true, sink_append, &sink);
+        if (r == DX_OK) r = sink_flush(&sink);
         tool_progress_end(r == DX_OK);
     }
+    free(sink.buf);
     cursor_close(&l);
     if (r == DX_OK && sink.written != o->size) r = DX_ERR_CORRUPT;
     return r;
