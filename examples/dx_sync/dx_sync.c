@@ -1125,6 +1125,8 @@ static const char *net_error_text(dx_result r, uint16_t code) {
     if (r == DX_NET_ERR_REMOTE) {
         if (code == E_NO_NAME) return "the server has no such name";
         if (code == E_NO_OBJECT) return "the server lacks an object it offered (published again meanwhile?)";
+        if (code == DX_HBTP_CODE_BAD_REQUEST) /* what a server of format 1 answers a QUERY of format 2 */
+            return "the server refused the request (a dx_sync of another wire format? this one speaks format " TOOL_STR(SYNC_VERSION) ")";
         return "the server answered an error";
     }
     return dx_reactor_result_name(r);
@@ -2000,7 +2002,8 @@ int main(int argc, char **argv) {
     cmd = argv[1];
     if (tool_is_help(cmd)) return tool_help();
     if (!strcmp(cmd, "--version"))
-        return tool_version(TOOL_HEADER_VERSION("dx_net.h", DX_NET_VERSION_MAJOR, DX_NET_VERSION_MINOR, DX_NET_VERSION_PATCH) ", "
+        return tool_version("wire and store format " TOOL_STR(SYNC_VERSION) ", BLAKE3 names; "
+                            TOOL_HEADER_VERSION("dx_net.h", DX_NET_VERSION_MAJOR, DX_NET_VERSION_MINOR, DX_NET_VERSION_PATCH) ", "
                             TOOL_HEADER_VERSION("dx_hbtp.h", DX_HBTP_VERSION_MAJOR, DX_HBTP_VERSION_MINOR, DX_HBTP_VERSION_PATCH) ", "
                             TOOL_HEADER_VERSION("dx_reactor.h", DX_REACTOR_VERSION_MAJOR, DX_REACTOR_VERSION_MINOR, DX_REACTOR_VERSION_PATCH) ", "
                             TOOL_HEADER_VERSION("dx_cas.h", DX_CAS_VERSION_MAJOR, DX_CAS_VERSION_MINOR, DX_CAS_VERSION_PATCH) ", "
