@@ -2562,22 +2562,35 @@ ATTR DXI_PRIVATE void NAME(const dxi_b3_batch *j, uint8_t *out) {               
 DXI_B3_HASH8_DEF(dxi_b3_hash8_avx2, DXI_B3_AVX2, DXI_B3_G8_AVX2)
 DXI_B3_HASH8_DEF(dxi_b3_hash8_avx512, DXI_B3_AVX512, DXI_B3_G8_AVX512)
 
-/* 16 rows of 16 words -> 16 columns: 4x4 transposes inside each 128-bit quarter, then of the quarters */
+/* 16 rows of 16 words -> 16 columns: 4x4 transposes inside each 128-bit quarter (rows 4g..4g+3: t[4g + q]
+   holds, per quarter, word q of the quarter in the 4 rows), then of the quarters (word 4p + q: quarter p of
+   t[q], t[4 + q], t[8 + q], t[12 + q]). Written out, not looped: gcc -O2 would keep t in memory. */
+#define DXI_B3_T16_ROWS(g)                                                                              \
+    do {                                                                                                \
+        __m512i a_ = _mm512_unpacklo_epi32(v[4 * g], v[4 * g + 1]), b_ = _mm512_unpackhi_epi32(v[4 * g], v[4 * g + 1]); \
+        __m512i c_ = _mm512_unpacklo_epi32(v[4 * g + 2], v[4 * g + 3]);                                \
+        __m512i d_ = _mm512_unpackhi_epi32(v[4 * g + 2], v[4 * g + 3]);                                \
+        t[4 * g] = _mm512_unpacklo_epi64(a_, c_), t[4 * g + 1] = _mm512_unpackhi_epi64(a_, c_);        \
+        t[4 * g + 2] = _mm512_unpacklo_epi64(b_, d_), t[4 * g + 3] = _mm512_unpackhi_epi64(b_, d_);    \
+    } while (0)
+#define DXI_B3_T16_QUARTERS(q)                                                                          \
+    do {                                                                                                \
+        __m512i s0_ = _mm512_shuffle_i32x4(t[q], t[4 + q], 0x44), s1_ = _mm512_shuffle_i32x4(t[q], t[4 + q], 0xee); \
+        __m512i s2_ = _mm512_shuffle_i32x4(t[8 + q], t[12 + q], 0x44);                                 \
+        __m512i s3_ = _mm512_shuffle_i32x4(t[8 + q], t[12 + q], 0xee);                                 \
+        v[q] = _mm512_shuffle_i32x4(s0_, s2_, 0x88), v[4 + q] = _mm512_shuffle_i32x4(s0_, s2_, 0xdd);  \
+        v[8 + q] = _mm512_shuffle_i32x4(s1_, s3_, 0x88), v[12 + q] = _mm512_shuffle_i32x4(s1_, s3_, 0xdd); \
+    } while (0)
 DXI_B3_AVX512 DXI_B3_INLINE void dxi_b3_transpose16(__m512i v[16]) {
     __m512i t[16];
-    unsigned g, q;
-    for (g = 0; g < 4; g++) { /* rows 4g..4g+3: t[4g + q] holds, per quarter, word q of its 4 words in the 4 rows */
-        __m512i a = _mm512_unpacklo_epi32(v[4 * g], v[4 * g + 1]), b = _mm512_unpackhi_epi32(v[4 * g], v[4 * g + 1]);
-        __m512i c = _mm512_unpacklo_epi32(v[4 * g + 2], v[4 * g + 3]), d = _mm512_unpackhi_epi32(v[4 * g + 2], v[4 * g + 3]);
-        t[4 * g] = _mm512_unpacklo_epi64(a, c), t[4 * g + 1] = _mm512_unpackhi_epi64(a, c);
-        t[4 * g + 2] = _mm512_unpacklo_epi64(b, d), t[4 * g + 3] = _mm512_unpackhi_epi64(b, d);
-    }
-    for (q = 0; q < 4; q++) { /* word 4p + q: quarter p of t[q], t[4 + q], t[8 + q], t[12 + q] */
-        __m512i s0 = _mm512_shuffle_i32x4(t[q], t[4 + q], 0x44), s1 = _mm512_shuffle_i32x4(t[q], t[4 + q], 0xee);
-        __m512i s2 = _mm512_shuffle_i32x4(t[8 + q], t[12 + q], 0x44), s3 = _mm512_shuffle_i32x4(t[8 + q], t[12 + q], 0xee);
-        v[q] = _mm512_shuffle_i32x4(s0, s2, 0x88), v[4 + q] = _mm512_shuffle_i32x4(s0, s2, 0xdd);
-        v[8 + q] = _mm512_shuffle_i32x4(s1, s3, 0x88), v[12 + q] = _mm512_shuffle_i32x4(s1, s3, 0xdd);
-    }
+    DXI_B3_T16_ROWS(0);
+    DXI_B3_T16_ROWS(1);
+    DXI_B3_T16_ROWS(2);
+    DXI_B3_T16_ROWS(3);
+    DXI_B3_T16_QUARTERS(0);
+    DXI_B3_T16_QUARTERS(1);
+    DXI_B3_T16_QUARTERS(2);
+    DXI_B3_T16_QUARTERS(3);
 }
 
 #define DXI_B3_G16(a, b, c, d, x, y)                                                      \
