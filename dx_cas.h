@@ -1,4 +1,4 @@
-/* dx_cas.h - v0.6.1 - Merkle content-addressable storage: hashing, chunking, proofs, stores, snapshots - SPDX-License-Identifier: MIT OR Unlicense (text at end)
+/* dx_cas.h - v0.6.2 - Merkle content-addressable storage: hashing, chunking, proofs, stores, snapshots - SPDX-License-Identifier: MIT OR Unlicense (text at end)
 
    A content-addressable store that a backup tool, a package updater, a sync
    service or a firmware image store can embed: SHA-256 (portable C, x86
@@ -93,8 +93,8 @@ OVERVIEW
      byte by byte in WIRE FORMAT, and so are the Merkle leaf of a chunk and
      FastCDC's cut points, so another implementation cuts the same chunks
      and computes the same roots.
-   DOES NOT (yet): BLAKE3 16-wide (AVX-512 lanes), NEON, or threads, a Windows
-   directory store, GC that may run while others write. They are planned.
+   DOES NOT (yet): BLAKE3 with NEON or threads, a Windows directory store,
+   GC that may run while others write. They are planned.
 
 API
    Algorithms and CPU
@@ -118,7 +118,7 @@ API
    const char *dx_cas_sha256_impl_name(const dx_cas_sha256 *h)    "portable", "sha-ni", "armv8"
    All: allocates: no. errors: none (any input is valid).
 
-   BLAKE3 (portable C; on x86 AVX2 or AVX-512VL: 8 chunks at once; a dx_cas_blake3 is about 1.9 KiB)
+   BLAKE3 (portable C; on x86 AVX2: 8 chunks at once, AVX-512: 16; a dx_cas_blake3 is about 1.9 KiB)
    void dx_cas_blake3_init(dx_cas_blake3 *h, uint32_t cpu)         cpu: as for SHA-256
    void dx_cas_blake3_init_keyed(dx_cas_blake3 *h, const uint8_t key[32], uint32_t cpu)    keyed hash mode
    void dx_cas_blake3_init_derive_key(dx_cas_blake3 *h, const void *context, size_t len, uint32_t cpu)  key derivation
@@ -127,6 +127,9 @@ API
        any output length (extendable output); h is not changed, so more
        input may follow. The 32-byte output is the default digest.
    void dx_cas_blake3_digest(const void *data, size_t len, uint8_t out[32])
+       one-shot; probes the CPU on each call. It and dx_cas_id_hash see the
+       whole input, so on x86 its last chunk is hashed with the others: faster
+       than init/update/final from 2 KiB on.
 
    Either algorithm, as a dx_cas_hash_alg chooses it (what ids, trees and stores use)
    void dx_cas_hasher_init(dx_cas_hasher *h, const dx_cas_hash_alg *alg)      the running state
@@ -814,6 +817,18 @@ WIRE FORMAT (integers little-endian; offsets are the DX_CAS_<RECORD>_OFF_* names
    hold, and damaged packs with the code a reader gives).
 
 VERSION HISTORY
+   0.6.2 (2026-11-26) BLAKE3 on x86: 16 chunks at once with AVX-512 (8 with AVX2, as before);
+                      parent nodes compressed side by side through the same kernels, a
+                      level of the tree at a time, not one by one; dx_cas_id_hash and
+                      dx_cas_blake3_digest, which see the whole input, put its last chunk,
+                      short or whole, in the batch too; each lane's input prefetched.
+                      Same output (new test: every SIMD path against the portable one, 37
+                      lengths to 70 KiB, 10 piece sizes, 3 modes). dx_cas_id_hash here
+                      (gcc -O2, GB/s, AVX-512 then AVX2): 4 KiB 0.90 -> 1.42, 0.78 -> 1.19;
+                      16 KiB 1.95 -> 4.27, 1.69 -> 2.21; 64 KiB 2.28 -> 4.18, 1.94 -> 2.18;
+                      1 MiB 2.39 -> 4.14, 2.03 -> 2.18; 256 MiB from memory 1.7 -> 3.5,
+                      1.6 -> 2.0 (clang: 16 KiB 2.21 -> 5.02). Portable C unchanged (0.57).
+                      cas_bench: 0.43x -> 0.65x b3sum.
    0.6.1 (2026-11-26) a delete in a pack packs/index covers marks a bit per index entry
                       instead of taking the pack's entries back into the table, and a
                       sync that rewrites packs commits and merges its copies every
@@ -1142,7 +1157,7 @@ DX_INLINE const char *dx_result_name(dx_result r) {
 
 #define DX_CAS_VERSION_MAJOR 0
 #define DX_CAS_VERSION_MINOR 6
-#define DX_CAS_VERSION_PATCH 1
+#define DX_CAS_VERSION_PATCH 2
 #define DX_CAS_VERSION DX_VERSION_PACK(0, 6, 1)
 
 #ifdef __cplusplus
@@ -1330,7 +1345,7 @@ enum {
     DX_CAS_CPU_SHA_NI = 1,    /* x86 SHA extensions (with SSE4.1) */
     DX_CAS_CPU_ARM_SHA2 = 2,  /* ARMv8 SHA-256 instructions */
     DX_CAS_CPU_AVX2 = 4,      /* x86 AVX2 (BLAKE3: 8 chunks at once) */
-    DX_CAS_CPU_AVX512 = 8     /* x86 AVX-512F + VL (BLAKE3: the same, with native rotations) */
+    DX_CAS_CPU_AVX512 = 8     /* x86 AVX-512F + VL (BLAKE3: 16 chunks at once) */
 };
 
 /* Chunker modes (0 = FastCDC) */
@@ -2791,7 +2806,8 @@ DXI_PRIVATE void dxi_b3_oneshot(dx_cas_blake3 *h, const uint8_t *p, size_t len, 
 #if defined(DXI_CAS_X86)
     size_t chunks = len / 1024u + (len % 1024u != 0), width = (h->cpu & DX_CAS_CPU_AVX512) ? 16u : 8u;
     size_t head = chunks > 1 ? (chunks - 1) / width * width : 0; /* whole batches, then 1..width chunks */
-    if ((h->cpu & DX_CAS_CPU_AVX2) && chunks - head >= 2) {
+    /* a tail under 2 KiB costs less one chunk at a time (1500 bytes, AVX2: 0.45 GB/s in a batch, 0.56 alone) */
+    if ((h->cpu & DX_CAS_CPU_AVX2) && len - head * 1024u >= 2048u) {
         uint8_t cvs[16 * 32];
         dxi_b3_batch j;
         unsigned n;
