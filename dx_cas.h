@@ -601,9 +601,10 @@ MEMORY
    parsing use one dx_cas_merkle on the stack; nothing recurses. Worst-case
    stack of any call: under 4 KiB (the directory store: plus 3 paths of
    DX_CAS_PATH_MAX; BLAKE3 on x86: up to 8 KiB, the 16-lane kernel's
-   registers spill, and up to 45 KiB in an unoptimized build). The allocator is always a config's `allocator` field:
-   memory store and blob writer create use their config's; blob reads,
-   verify and gc use the store's (dx_cas_store_config, or the memory or
+   registers spill, and up to 45 KiB in an unoptimized build). The
+   allocator is always a config's `allocator` field: memory store and blob
+   writer create use their config's; blob reads, verify and gc use the
+   store's (dx_cas_store_config, or the memory or
    directory store's config); a directory store's zstd buffer uses its
    config's (zstd's contexts, zstd's own allocator). Zeroed: DX_MALLOC; none
    under DX_NO_MALLOC, which gives DX_ERR_NOMEM. Caller memory instead:
@@ -2426,8 +2427,8 @@ typedef struct dxi_b3_batch {
    takes a whole block with flags *same; 1 at the end of a short last lane: len, flag and live (~0: the lane
    still runs) are then per lane, and the last lane's short block is zero-padded into pad. */
 DXI_B3_INLINE int dxi_b3_lanes_at(const dxi_b3_batch *j, unsigned b, unsigned width, uint8_t pad[64],
-                                const uint8_t *at[16], uint32_t len[16], uint32_t flag[16], uint32_t live[16],
-                                uint32_t *same) {
+                                  const uint8_t *at[16], uint32_t len[16], uint32_t flag[16], uint32_t live[16],
+                                  uint32_t *same) {
     unsigned i, last = j->lanes - 1, last_blocks = (j->last_len + 63u) / 64u;
     uint32_t start = j->chunks && b == 0 ? (uint32_t)DXI_B3_CHUNK_START : 0u;
     int ragged = b + 1 >= last_blocks && j->last_len < 64u * j->blocks;
