@@ -257,6 +257,15 @@ static void b3_mode(int mode, const uint8_t *in, size_t n, uint8_t *out, size_t 
     dx_cas_blake3_final(&h, out, out_len);
 }
 
+/* One-shot (dx_cas_id_hash, dx_cas_blake3_digest): the input's last chunk, short or whole, in a batch too. */
+static void b3_oneshot(int mode, const uint8_t *in, size_t n, uint8_t out[32]) {
+    dx_cas_blake3 h;
+    if (mode == 0) dx_cas_blake3_init(&h, b3_cpu);
+    else if (mode == 1) dx_cas_blake3_init_keyed(&h, (const uint8_t *)B3_KEY, b3_cpu);
+    else dx_cas_blake3_init_derive_key(&h, B3_CONTEXT, strlen(B3_CONTEXT), b3_cpu);
+    dxi_b3_oneshot(&h, in, n, out);
+}
+
 /* BLAKE3-team/BLAKE3 test_vectors/test_vectors.json: the cases' first 32
    bytes, and three whole 131-byte extended outputs. */
 static int t_blake3_vectors(prop_ctx *p) {
@@ -347,6 +356,71 @@ static int p_blake3_pieces(prop_ctx *p) { /* and the portable and SIMD paths agr
     PROP_CHECK_MSG(p, memcmp(a, b, olen) == 0, "mode %d, %lu bytes, %lu out", mode, (unsigned long)n, (unsigned long)olen);
     b3_mode(mode, in, n, b, olen > 32 ? 32 : olen, NULL);
     PROP_CHECK(p, memcmp(a, b, olen > 32 ? 32 : olen) == 0);
+    b3_oneshot(mode, in, n, b);
+    PROP_CHECK_MSG(p, memcmp(a, b, olen > 32 ? 32 : olen) == 0, "one-shot, mode %d, %lu bytes", mode, (unsigned long)n);
+    return 0;
+}
+
+/* The SIMD paths (AVX2 alone, and AVX-512 where there) give the portable path's output (cpu = 0: one chunk
+   and one parent at a time) at the lengths where batches begin, end or get short, fed in pieces and at once. */
+static int t_blake3_simd_paths(prop_ctx *p) {
+    static const size_t lens[] = {0,     1,     63,    64,    65,    1023,  1024,  1025,  2047,  2048,  2049,
+                                  3072,  3073,  4095,  4096,  4097,  5121,  7168,  8191,  8192,  8193,  9 * 1024 + 500,
+                                  15 * 1024 + 1, 16383, 16384, 16385, 17 * 1024, 17 * 1024 + 1, 24 * 1024 + 7,
+                                  31 * 1024 + 1000, 32 * 1024 + 1, 33 * 1024, 48 * 1024 - 1, 65535, 65536, 65537,
+                                  70 * 1024};
+    static const size_t pieces[] = {1, 63, 64, 65, 1000, 1024, 4096, 5000, 17000, 0 /* whole */};
+    static uint8_t in[70 * 1024];
+    uint8_t want[32], got[32], id_want[32];
+    size_t i, k, at;
+    int mode, path;
+    uint32_t cpu = dx_cas_cpu_detect();
+    xorshift_bytes(p->seed, in, sizeof in);
+    for (mode = 0; mode < 3; mode++)
+    for (i = 0; i < sizeof lens / sizeof lens[0]; i++) {
+        size_t n = lens[i];
+        b3_cpu = 0;
+        b3_mode(mode, in, n, want, 32, NULL);
+        b3_oneshot(mode, in, n, got);
+        PROP_CHECK_MSG(p, memcmp(want, got, 32) == 0, "portable one-shot, mode %d, %lu bytes", mode, (unsigned long)n);
+        if (mode == 0) {
+            dx_cas_hash_alg alg;
+            dx_cas_id id;
+            PROP_CHECK(p, dx_cas_hash_alg_init(&alg, DX_CAS_ALG_BLAKE3) == DX_OK);
+            alg.cpu = 0;
+            dx_cas_id_hash(&alg, in, n, &id);
+            memcpy(id_want, id.digest, 32);
+            PROP_CHECK(p, memcmp(want, id_want, 32) == 0);
+            dx_cas_blake3_digest(in, n, got); /* all the paths this CPU has */
+            PROP_CHECK_MSG(p, memcmp(want, got, 32) == 0, "dx_cas_blake3_digest, %lu bytes", (unsigned long)n);
+        }
+        for (path = 1; path < 3; path++) {
+            b3_cpu = path == 1 ? cpu & ~(uint32_t)DX_CAS_CPU_AVX512 : cpu;
+            if (mode == 0) {
+                dx_cas_hash_alg alg;
+                dx_cas_id id;
+                PROP_CHECK(p, dx_cas_hash_alg_init(&alg, DX_CAS_ALG_BLAKE3) == DX_OK);
+                alg.cpu = b3_cpu;
+                dx_cas_id_hash(&alg, in, n, &id);
+                PROP_CHECK_MSG(p, memcmp(want, id.digest, 32) == 0, "dx_cas_id_hash, cpu %x, %lu bytes",
+                               (unsigned)b3_cpu, (unsigned long)n);
+            }
+            b3_oneshot(mode, in, n, got);
+            PROP_CHECK_MSG(p, memcmp(want, got, 32) == 0, "one-shot, cpu %x, mode %d, %lu bytes", (unsigned)b3_cpu, mode,
+                           (unsigned long)n);
+            for (k = 0; k < sizeof pieces / sizeof pieces[0]; k++) {
+                dx_cas_blake3 h;
+                size_t piece = pieces[k] ? pieces[k] : n + 1;
+                if (mode == 0) dx_cas_blake3_init(&h, b3_cpu);
+                else if (mode == 1) dx_cas_blake3_init_keyed(&h, (const uint8_t *)B3_KEY, b3_cpu);
+                else dx_cas_blake3_init_derive_key(&h, B3_CONTEXT, strlen(B3_CONTEXT), b3_cpu);
+                for (at = 0; at < n; at += piece) dx_cas_blake3_update(&h, in + at, n - at < piece ? n - at : piece);
+                dx_cas_blake3_final(&h, got, 32);
+                PROP_CHECK_MSG(p, memcmp(want, got, 32) == 0, "cpu %x, mode %d, %lu bytes in pieces of %lu",
+                               (unsigned)b3_cpu, mode, (unsigned long)n, (unsigned long)piece);
+            }
+        }
+    }
     return 0;
 }
 
@@ -3626,7 +3700,7 @@ static const prop_test tests[] = {
     PROP_UNIT(t_mem_store_capacity), PROP_UNIT(t_store_zero_memo), PROP_PROPERTY(p_blob_roundtrip), PROP_UNIT(t_manifest_bounds),
     PROP_UNIT(t_dir_store),         PROP_UNIT(t_dir_crash),         PROP_UNIT(t_dir_crash_batch),         PROP_UNIT(t_blake3_vectors),
 #if !defined(DX_CAS_NO_BLAKE3) /* a build without BLAKE3 has nothing for these to test (t_blake3_vectors checks it refuses) */
-    PROP_PROPERTY(p_blake3_pieces), PROP_UNIT(t_blake3_vs_b3sum),
+    PROP_PROPERTY(p_blake3_pieces), PROP_UNIT(t_blake3_simd_paths), PROP_UNIT(t_blake3_vs_b3sum),
 #endif
     PROP_UNIT(t_tree_objects),
     PROP_PROPERTY(p_gc),            PROP_UNIT(t_gc_verify_no_roots), PROP_UNIT(t_dir_refs),          PROP_UNIT(t_dir_concurrent),
