@@ -433,9 +433,6 @@ int main(int argc, char **argv) {
             bench_textf(&t, "- casync goals: not measured (casync is not installed)\n");
         }
     }
-    bench_textf(&t, "\nThe machine is shared with two other jobs: in six runs this day casync make v1 took 2.9 to 19.5 s, dx 1.5 to 9.3 s, "
-                    "FastCDC 1.4 to 2.5 GiB/s and BLAKE3 0.54x to 0.66x b3sum (0.6x or more only in the sixth, the first with "
-                    "compressed chunks, started at load average 1.5); read single runs as rough, the ratios as the figure.\n");
     bench_textf(&t, "\nBuilt with %s; %s. Corpus: bench/run_cas.sh.\n", BENCH_FLAGS, machine);
     printf("%s", t.s);
     if (!ok) {
