@@ -1159,7 +1159,7 @@ DX_INLINE const char *dx_result_name(dx_result r) {
 #define DX_CAS_VERSION_MAJOR 0
 #define DX_CAS_VERSION_MINOR 6
 #define DX_CAS_VERSION_PATCH 2
-#define DX_CAS_VERSION DX_VERSION_PACK(0, 6, 1)
+#define DX_CAS_VERSION DX_VERSION_PACK(0, 6, 2)
 
 #ifdef __cplusplus
 extern "C" {

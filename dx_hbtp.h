@@ -1,4 +1,4 @@
-/* dx_hbtp.h - v0.3.0 - HBTP binary framing and routing, sans-I/O - SPDX-License-Identifier: MIT OR Unlicense (text at end)
+/* dx_hbtp.h - v0.3.2 - HBTP binary framing and routing, sans-I/O - SPDX-License-Identifier: MIT OR Unlicense (text at end)
 
    HBTP is dx's binary request/response protocol: an 8-byte header instead of
    HTTP/1.1 text. This header is a protocol engine with no I/O of its own:
@@ -336,6 +336,9 @@ WIRE FORMAT (protocol version 1.0; integers little-endian; the offsets are
    them from this section).
 
 VERSION HISTORY
+   0.3.2 (2026-11-26) an RPC answer, ERROR or GOAWAY is written with one
+         room check (was begin + end: two); DX_HBTP_VERSION says 0.3.2
+         (0.3.1 left it at 0.3.0). No API or wire change.
    0.3.1 (2026-11-26) faster replies, no API or wire change: bodies up to
          64 bytes are copied inline (no memcpy call), the payload checks of
          ERROR/GOAWAY/RPC_RESPONSE are inlined, and a reply whose bytes fit
@@ -546,8 +549,8 @@ DX_INLINE const char *dx_result_name(dx_result r) {
 
 #define DX_HBTP_VERSION_MAJOR 0
 #define DX_HBTP_VERSION_MINOR 3
-#define DX_HBTP_VERSION_PATCH 1
-#define DX_HBTP_VERSION DX_VERSION_PACK(0, 3, 0)
+#define DX_HBTP_VERSION_PATCH 2
+#define DX_HBTP_VERSION DX_VERSION_PACK(0, 3, 2)
 
 #ifndef DX_HBTP_MAX_MIDDLEWARE /* middleware slots in a connection config */
 #define DX_HBTP_MAX_MIDDLEWARE 8
@@ -1130,13 +1133,24 @@ DX_HBTP_API dx_result dx_hbtp_resp_pong(dx_hbtp_resp *r, uint16_t stream, const 
 DX_STATIC_ASSERT(DX_HBTP_RPC_SIZE == 4 && DX_HBTP_ERROR_SIZE == 4 && DX_HBTP_GOAWAY_SIZE == 4, hbtp_prefix_size);
 DX_STATIC_ASSERT(DX_HBTP_ERROR_OFF_CODE == 0 && DX_HBTP_ERROR_OFF_RESERVED == 2, hbtp_error_prefix);
 DX_STATIC_ASSERT(DX_HBTP_GOAWAY_OFF_LAST_STREAM == 0 && DX_HBTP_GOAWAY_OFF_CODE == 2, hbtp_goaway_prefix);
+/* dx_hbtp_resp_begin + _end in one (every RPC answer comes this way): one room check. */
 DXI_PRIVATE dx_result dxi_hbtp_resp_prefixed(dx_hbtp_resp *r, uint8_t opcode, uint8_t flags, uint16_t stream,
                                              uint32_t prefix, const void *data, size_t len) {
-    uint8_t *p = dx_hbtp_resp_begin(r, opcode, flags, stream, len + DX_HBTP_RPC_SIZE);
-    if (!p) return r->error;
-    dx_store_u32le(p + DX_HBTP_RPC_OFF_METHOD, prefix);
-    dxi_hbtp_copy(p + DX_HBTP_RPC_OFF_BODY, data, len);
-    return dx_hbtp_resp_end(r, len + DX_HBTP_RPC_SIZE);
+    const size_t fixed = DX_HBTP_HEADER_SIZE + DX_HBTP_RPC_SIZE;
+    size_t at;
+    uint8_t *p;
+    if (r->error != DX_OK) return r->error;
+    if (r->sent == r->len) r->sent = r->len = 0; /* everything was sent: start over at the front */
+    at = r->len;
+    if (r->cap - at < fixed || len > r->cap - at - fixed || len > 0xffffffffu - DX_HBTP_RPC_SIZE)
+        return r->error = DX_ERR_NOSPACE;
+    p = r->buf + at;
+    dx_hbtp_encode_header(p, opcode, flags, stream, (uint32_t)(len + DX_HBTP_RPC_SIZE));
+    dx_store_u32le(p + DX_HBTP_HEADER_SIZE + DX_HBTP_RPC_OFF_METHOD, prefix);
+    dxi_hbtp_copy(p + fixed, data, len);
+    r->frame_at = at;
+    r->len = at + fixed + len;
+    return DX_OK;
 }
 
 DX_HBTP_API dx_result dx_hbtp_resp_rpc(dx_hbtp_resp *r, uint16_t stream, uint32_t method, const void *body, size_t len) {

@@ -1,4 +1,4 @@
-/* dx_patch.h - v0.7.2 - binary deltas: XOR blocks, in-place and streaming apply - SPDX-License-Identifier: MIT OR Unlicense (text at end)
+/* dx_patch.h - v0.7.3 - binary deltas: XOR blocks, in-place and streaming apply - SPDX-License-Identifier: MIT OR Unlicense (text at end)
 
    Binary deltas for app and firmware updates, VM and process memory
    migration and state replication: diff two byte strings into a patch, then
@@ -810,7 +810,7 @@ DX_INLINE const char *dx_result_name(dx_result r) {
 #define DX_PATCH_VERSION_MAJOR 0
 #define DX_PATCH_VERSION_MINOR 7
 #define DX_PATCH_VERSION_PATCH 3
-#define DX_PATCH_VERSION DX_VERSION_PACK(0, 7, 2)
+#define DX_PATCH_VERSION DX_VERSION_PACK(0, 7, 3)
 
 #ifndef DX_PATCH_STREAM_WINDOW_LOG /* STREAM patches: the largest zstd window an applier accepts, as a power
                                       of two: 24 = 16 MiB (what 0.5 and 0.6.0 wrote) */

@@ -398,6 +398,23 @@ static int t_resp_buffer(prop_ctx *p) {
     PROP_CHECK(p, d == buf + 4 && len == 10 + 13 - 4);
     dx_hbtp_resp_consume(&r, 1000);
     PROP_CHECK(p, dx_hbtp_resp_data(&r, &len) == buf && len == 0);
+    /* a prefixed frame (RPC answer) that fills the buffer to the last byte fits; one byte more does not, and
+       leaves what is held as it was */
+    PROP_CHECK(p, dx_hbtp_resp_pong(&r, 3, "pp", 2) == DX_OK);                                /* 10 bytes */
+    PROP_CHECK(p, dx_hbtp_resp_rpc(&r, 7, 0x01020304u, "0123456789abcdefghi", 19) == DX_ERR_NOSPACE); /* 10+12+19 */
+    d = dx_hbtp_resp_data(&r, &len);
+    PROP_CHECK(p, len == 10 && r.error == DX_ERR_NOSPACE);
+    dx_hbtp_resp_reset(&r);
+    PROP_CHECK(p, dx_hbtp_resp_pong(&r, 3, "pp", 2) == DX_OK);
+    PROP_CHECK(p, dx_hbtp_resp_rpc(&r, 7, 0x01020304u, "0123456789abcdefgh", 18) == DX_OK); /* 10+12+18 = 40 */
+    d = dx_hbtp_resp_data(&r, &len);
+    PROP_CHECK(p, len == 40 && dx_hbtp_parse(d + 10, 30, 64, &f) == 30 && f.opcode == DX_HBTP_OP_RPC_RESPONSE &&
+                      f.stream == 7 && dx_load_u32le(f.payload) == 0x01020304u && payload_is(&f, "\4\3\2\1" "0123456789abcdefgh", 22));
+    PROP_CHECK(p, r.frame_at == 10 && dx_hbtp_resp_rpc(&r, 8, 0, NULL, 0) == DX_ERR_NOSPACE); /* 12 > 0 left */
+    dx_hbtp_resp_reset(&r);
+    PROP_CHECK(p, dx_hbtp_resp_error(&r, 2, 5, "0123456789abcdefghijklmnopq") == DX_OK); /* 8+4+27 = 39 */
+    PROP_CHECK(p, dx_hbtp_resp_error(&r, 2, 5, "") == DX_ERR_NOSPACE);
+    dx_hbtp_resp_reset(&r);
     /* every writer's bytes */
     PROP_CHECK(p, dx_hbtp_resp_rpc(&r, 0x0102, 7, "ok", 2) == DX_OK);
     d = dx_hbtp_resp_data(&r, &len);

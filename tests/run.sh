@@ -128,6 +128,7 @@ else
     skip "cpp-DX_CAS_WITH_ZSTD" "libzstd-dev is not installed (make test installs it)"
 fi
 check "common-block" bash $C/common_block.sh
+check "versions" bash $C/versions.sh
 # dx_net.h without the headers it needs: a clear #error, not a pile of unknown types
 for cc in gcc clang; do
     check "net-requires-$cc" bash -c "printf '#include \"dx_net.h\"\n' > $B/net-alone.c; ! $cc $WARN -I. -c $B/net-alone.c -o $B/net-alone.o 2>$B/net-alone-$cc.err && grep -q 'dx_net.h needs dx_reactor.h and dx_hbtp.h' $B/net-alone-$cc.err"
