@@ -1423,46 +1423,23 @@ static dx_result run_chunks(getter *g, cursor *l, bool with_seed, bool record, c
 
 /* ---- the two ways to a new OUT ---- */
 
-/* The chunks go to the new OUT in runs of SINK_BUF: a write of 16 KiB (a chunk,
-   about) costs a system call and the file system's work per call. */
-#define SINK_BUF (256u * 1024)
-typedef struct file_sink {
-    int fd;
-    uint8_t *buf;
-    size_t held;              /* bytes in buf, to go at written */
-    uint64_t written, handed; /* bytes written; handed to the disk's write-back (writeback) */
-} file_sink;
-
-static dx_result sink_flush(file_sink *f) {
-    dx_result r = f->held ? pwrite_all(f->fd, f->buf, f->held, f->written) : DX_OK;
-    if (r == DX_OK) f->written += f->held, writeback(f->fd, &f->handed, f->written);
-    f->held = 0;
-    return r;
-}
-
-static dx_result sink_append(void *user, const uint8_t *data, uint32_t len) {
-    file_sink *f = (file_sink *)user;
-    dx_result r;
-    if (f->held + len > SINK_BUF && (r = sink_flush(f)) != DX_OK) return r;
-    memcpy(f->buf + f->held, data, len); /* len <= SYNC_CHUNK_MAX < SINK_BUF */
-    f->held += len;
-    return DX_OK;
-}
-
 /* The applier's reads of OUT and writes of the result come a block (4 KiB) at a
-   time: a read-ahead window and a write-behind run of 256 KiB each turn them
-   into few large system calls (out of place, the two files are different). */
+   time, the fetched chunks about 16 KiB at a time: a read-ahead window and a
+   write-behind run of 256 KiB each turn them into few large system calls (a
+   system call and the file system's work per call). Out of place: the two
+   files are different. */
 #define PIO_BUF (256u * 1024)
-typedef struct patch_io {
+typedef struct out_io {
     int base_fd, out_fd;
     uint8_t *rbuf, *wbuf;
     uint64_t roff, woff;   /* file offsets of rbuf[0], wbuf[0] */
     uint64_t handed;       /* out_fd's bytes handed to the disk's write-back (the result is written in order) */
+    uint64_t appended;     /* pio_append: the bytes given so far */
     size_t rlen, wlen;     /* bytes held */
-} patch_io;
+} out_io;
 
 static dx_result pio_read(void *user, uint64_t off, void *buf, size_t len) {
-    patch_io *p = (patch_io *)user;
+    out_io *p = (out_io *)user;
     if (len >= PIO_BUF) return pread_all(p->base_fd, buf, len, off);
     if (!(off >= p->roff && off - p->roff + len <= p->rlen)) {
         size_t got = 0;
@@ -1480,7 +1457,7 @@ static dx_result pio_read(void *user, uint64_t off, void *buf, size_t len) {
     return DX_OK;
 }
 
-static dx_result pio_flush(patch_io *p) {
+static dx_result pio_flush(out_io *p) {
     dx_result r = p->wlen ? pwrite_all(p->out_fd, p->wbuf, p->wlen, p->woff) : DX_OK;
     if (r == DX_OK && p->wlen) writeback(p->out_fd, &p->handed, p->woff + p->wlen);
     p->wlen = 0;
@@ -1488,7 +1465,7 @@ static dx_result pio_flush(patch_io *p) {
 }
 
 static dx_result pio_write(void *user, uint64_t off, const void *buf, size_t len) {
-    patch_io *p = (patch_io *)user;
+    out_io *p = (out_io *)user;
     dx_result r;
     if (p->wlen && off == p->woff + p->wlen && p->wlen + len <= PIO_BUF) { /* continues the run */
         memcpy(p->wbuf + p->wlen, buf, len);
@@ -1505,6 +1482,14 @@ static dx_result pio_write(void *user, uint64_t off, const void *buf, size_t len
     return DX_OK;
 }
 
+/* The fetched chunks, in order, each after the one before. */
+static dx_result pio_append(void *user, const uint8_t *data, uint32_t len) {
+    out_io *p = (out_io *)user;
+    dx_result r = pio_write(p, p->appended, data, len);
+    if (r == DX_OK) p->appended += len;
+    return r;
+}
+
 static dx_result feed_applier(void *user, const uint8_t *data, uint32_t len) {
     return dx_patch_applier_feed((dx_patch_applier *)user, data, len);
 }
@@ -1517,7 +1502,7 @@ static dx_result try_patch(getter *g, const sync_offer *o, uint64_t base_len, in
     cursor pl;
     dx_patch_applier a;
     dx_patch_applier_config ac;
-    patch_io io;
+    out_io io;
     dx_result r;
     int64_t n;
     uint8_t root[32];
@@ -1576,21 +1561,21 @@ static dx_result try_patch(getter *g, const sync_offer *o, uint64_t base_len, in
 
 /* The chunks of the new version into fd, and into g's manifest. */
 static dx_result fetch_chunks(getter *g, const sync_offer *o, int fd) {
-    file_sink sink;
+    out_io out;
     cursor l;
     dx_result r = cursor_open(g, &l, o->listing, o->listing_size, o->root, o->size);
-    memset(&sink, 0, sizeof sink);
-    sink.fd = fd;
-    if (r == DX_OK && !(sink.buf = (uint8_t *)malloc(SINK_BUF))) r = DX_ERR_NOMEM;
+    memset(&out, 0, sizeof out);
+    out.base_fd = -1, out.out_fd = fd;
+    if (r == DX_OK && !(out.wbuf = (uint8_t *)malloc(PIO_BUF))) r = DX_ERR_NOMEM;
     if (r == DX_OK) {
         tool_progress_start("fetch", o->size, "B");
-        r = run_chunks(g, &l, true, true, sink_append, &sink);
-        if (r == DX_OK) r = sink_flush(&sink);
+        r = run_chunks(g, &l, true, true, pio_append, &out);
+        if (r == DX_OK) r = pio_flush(&out);
         tool_progress_end(r == DX_OK);
     }
-    free(sink.buf);
+    free(out.wbuf);
     cursor_close(&l);
-    if (r == DX_OK && sink.written != o->size) r = DX_ERR_CORRUPT;
+    if (r == DX_OK && out.appended != o->size) r = DX_ERR_CORRUPT;
     return r;
 }
 
