@@ -168,6 +168,15 @@ step "OUT an edited v2 (no patch from it): chunks, $(wire) bytes (OUT's chunks r
 run get --server "$S" --cache c1 nosuch outx; [ $rc = 1 ] && grep -q 'no such name' err && [ ! -e outx ] || die "an unknown name"
 ls out1.tmp-* >/dev/null 2>&1 && die "a temporary file was left"
 step "an unknown name: exit 1, nothing written"
+# the server by name; OUT a symbolic link: the file it names is updated, the link stays; a refused connection in words
+mkdir lk && cp v2 lk/real && ln -s lk/real olink && ln -s lk/missing dlink
+run get --server "localhost:$port" --cache c7 app olink; [ $rc = 0 ] && [ -L olink ] && cmp -s lk/real v3 || die "OUT a link, the server by name: $(cat out)"
+run get --server "localhost:$port" --cache c7 app olink; [ $rc = 0 ] && grep -q 'up to date' out || die "the link's file was not recorded: $(cat out)"
+ls lk/real.tmp-* olink.tmp-* >/dev/null 2>&1 && die "a temporary file was left"
+run get --server "$S" --cache c7 app dlink; [ $rc = 1 ] && grep -q 'symbolic link' err && [ -L dlink ] && [ ! -e lk/missing ] || die "a link to nothing: exit $rc"
+run get --server 127.0.0.1:1 --cache c7 app outr; [ $rc = 1 ] && grep -q 'connection refused' err && [ ! -e outr ] || die "a refused connection: exit $rc"
+run get --server no-such-host.invalid:1 --cache c7 app outr; [ $rc = 1 ] && grep -q 'cannot find no-such-host.invalid' err || die "an unknown host: exit $rc"
+step "the server by name (localhost), OUT a symbolic link (its file updated, the link kept), a refused connection and an unknown host said in words"
 
 # --- 3. damaged patches ---
 # a patch of several chunks too (200 scattered edits of 500 random bytes: about 100 KB), so that reads are

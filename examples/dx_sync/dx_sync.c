@@ -174,6 +174,8 @@ enum { E_OUT_CHANGED = -1000 }; /* the client's own: OUT changed while it was be
 #define SYNC_ZSTD 0
 #endif
 #include <sys/stat.h>
+#include <limits.h> /* PATH_MAX */
+#include <netdb.h>
 
 /* ---- shared ---- */
 
@@ -749,6 +751,33 @@ static void on_signal(int sig) {
     dx_net_server_shutdown(&server);
 }
 
+/* A host name, or an address as it is, as the numeric addresses it resolves to (dx_net takes addresses
+   only), in the resolver's order: "localhost" may be ::1 first and 127.0.0.1 second, and a client tries
+   each. Returns how many; none: why, in *why. */
+#define HOST_ADDRS 8
+typedef char host_addr[64]; /* INET6_ADDRSTRLEN is 46 */
+static int host_resolve(const char *name, host_addr out[HOST_ADDRS], const char **why) {
+    struct addrinfo hints, *res = NULL, *a;
+    int n = 0, e, i;
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    if ((e = getaddrinfo(name, NULL, &hints, &res)) != 0) {
+        *why = gai_strerror(e);
+        return 0;
+    }
+    for (a = res; a && n < HOST_ADDRS; a = a->ai_next) {
+        if ((a->ai_family != AF_INET && a->ai_family != AF_INET6) ||
+            getnameinfo(a->ai_addr, a->ai_addrlen, out[n], sizeof out[n], NULL, 0, NI_NUMERICHOST) != 0)
+            continue;
+        for (i = 0; i < n && strcmp(out[i], out[n]) != 0; i++) {}
+        if (i == n) n++; /* /etc/hosts may name one address twice */
+    }
+    freeaddrinfo(res);
+    if (n == 0) *why = "no IPv4 or IPv6 address";
+    return n;
+}
+
 static int cmd_serve(int argc, char **argv) {
     const char *v, *host = "127.0.0.1";
     uint64_t port = SYNC_DEFAULT_PORT, workers = 0, maxc = 256;
@@ -786,6 +815,12 @@ static int cmd_serve(int argc, char **argv) {
         dx_cas_dir_ref_list(&d, find_format1, format1);
         dx_cas_dir_close(&d);
         if (format1[0]) return tool_fail(FORMAT1_TEXT, serve_store, format1);
+    }
+    {   /* a name serves on its first address (say, 127.0.0.1 for localhost where /etc/hosts lists it first) */
+        static host_addr addrs[HOST_ADDRS];
+        const char *why = "";
+        if (host_resolve(host, addrs, &why) == 0) return tool_fail("cannot serve on %s: %s", host, why);
+        host = addrs[0];
     }
     dx_hbtp_router_init(&router, methods, M_COUNT);
     dx_hbtp_router_method(&router, M_QUERY, h_query, NULL);
@@ -1129,7 +1164,14 @@ static const char *net_error_text(dx_result r, uint16_t code) {
             return "the server refused the request (a dx_sync of another wire format? this one speaks format " TOOL_STR(SYNC_VERSION) ")";
         return "the server answered an error";
     }
-    return dx_reactor_result_name(r);
+    switch (r) {
+    case DX_REACTOR_ERR_REFUSED: return "connection refused (no dx_sync serve on that address and port?)";
+    case DX_REACTOR_ERR_UNREACHABLE: return "network or host unreachable";
+    case DX_REACTOR_ERR_RESET: return "the connection was reset";
+    case DX_ERR_TIMEOUT: return "timed out";
+    case DX_ERR_CLOSED: return "the server closed the connection";
+    default: return dx_reactor_result_name(r);
+    }
 }
 
 /* A listing read a frame at a time (READs at growing offsets) and checked as it
@@ -1745,7 +1787,11 @@ static void evict(getter *g, const char *cache_path, uint64_t quota, uint64_t *o
 
 static int cmd_get(int argc, char **argv) {
     const char *server_arg = NULL, *cache_path = NULL, *name = NULL, *out_path = NULL, *v;
-    char host[64];
+    char host[256], out_real[PATH_MAX];
+    host_addr addrs[HOST_ADDRS];
+    int naddrs = 0, ai;
+    const char *why_host = "";
+    struct stat lst;
     uint64_t port = SYNC_DEFAULT_PORT;
     getter *g;
     dx_net_client_config cc;
@@ -1789,10 +1835,16 @@ static int cmd_get(int argc, char **argv) {
         const char *colon = strrchr(server_arg, ':');
         size_t hl = colon ? (size_t)(colon - server_arg) : strlen(server_arg);
         if (server_arg[0] == '[' && hl >= 2 && server_arg[hl - 1] == ']') server_arg++, hl -= 2; /* [::1]:7878 */
-        if (hl == 0 || hl >= sizeof host) return tool_usage_error("--server needs HOST:PORT with an IP address, not \"%s\"", server_arg);
+        if (hl == 0 || hl >= sizeof host) return tool_usage_error("--server needs HOST:PORT, not \"%s\"", server_arg);
         memcpy(host, server_arg, hl), host[hl] = 0;
         if (colon && tool_parse_u64(colon + 1, 1, 65535, false, &port) != 0)
             return tool_usage_error("--server's port must be 1 to 65535, not \"%s\"", colon + 1);
+    }
+    if ((naddrs = host_resolve(host, addrs, &why_host)) == 0) return tool_fail("cannot find %s: %s", host, why_host);
+    /* OUT a symbolic link: the file it names is updated (replaced by rename in its own folder); the link stays */
+    if (lstat(out_path, &lst) == 0 && S_ISLNK(lst.st_mode)) {
+        if (!realpath(out_path, out_real)) return tool_fail("%s is a symbolic link to a file that cannot be reached (%s): give the file's own path", out_path, strerror(errno));
+        out_path = out_real;
     }
     if (!(g = (getter *)calloc(1, sizeof *g))) return tool_fail("out of memory");
     g->out_fd = -1, g->out_path = out_path;
@@ -1844,11 +1896,15 @@ static int cmd_get(int argc, char **argv) {
         goto out;
     }
     memset(&cc, 0, sizeof cc);
-    cc.host = host, cc.port = (uint16_t)port;
+    cc.port = (uint16_t)port;
     cc.conn.max_payload = SYNC_MAX_PAYLOAD;
     cc.user = g;
-    if ((r = dx_net_sync_open(&g->net, NULL, &cc)) != DX_OK) {
-        tool_fail("cannot connect to %s port %u: %s", host, (unsigned)port, dx_reactor_result_name(r));
+    for (ai = 0, r = DX_ERR_INVAL; ai < naddrs && r != DX_OK; ai++) { /* each address of the name, until one answers */
+        cc.host = addrs[ai];
+        r = dx_net_sync_open(&g->net, NULL, &cc);
+    }
+    if (r != DX_OK) {
+        tool_fail("cannot connect to %s port %u: %s", host, (unsigned)port, net_error_text(r, 0));
         goto out;
     }
 query:
@@ -1960,7 +2016,7 @@ out:
 
 static const char usage[] =
     "usage: dx_sync publish --store DIR [--patches K] [--level N] NAME FILE\n"
-    "       dx_sync serve --store DIR [--port P] [--host IP] [--workers N] [--max-connections N]\n"
+    "       dx_sync serve --store DIR [--port P] [--host HOST] [--workers N] [--max-connections N]\n"
     "       dx_sync get --server HOST:PORT --cache DIR [--cache-quota SIZE] [--progress | -q] NAME OUT\n"
     "Binary updates: a client gets the newest version of a blob in the fewest bytes,\n"
     "verified (the ETag is the Merkle root of its chunks), and OUT is replaced only\n"
@@ -1975,7 +2031,8 @@ static const char usage[] =
     "            else a patch from OUT's version or the chunks OUT and the cache DIR lack\n"
     "            (made if missing); prints what it did and the bytes on the wire. The cache\n"
     "            keeps the versions it got, least recently used evicted beyond --cache-quota\n"
-    "            (default 1G), never the one an OUT holds\n"
+    "            (default 1G), never the one an OUT holds. OUT a symbolic link: the file\n"
+    "            it names is updated. HOST: a name or an IPv4 or [IPv6] address\n"
     "  --version the dx header versions it is built from\n"
     "Exit status: 0 done, 1 failed (OUT is as it was), 2 bad usage.\n";
 
