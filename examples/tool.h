@@ -222,24 +222,40 @@ typedef struct tool_out {
 
 /* Opens an output for writing, refusing (with a message, TOOL_EXIT_FAIL) a path
    that is one of the inputs, a directory, or an existing file without force.
+   A symbolic link: the file it names is the output (the link stays).
    inputs: NULL-terminated list of paths the tool reads. */
 TOOL_FN int tool_out_open(tool_out *o, const char *path, bool force, const char *const *inputs) {
     static unsigned serial;
     struct stat st;
-    size_t n = strlen(path) + 40;
+    size_t n;
     int fd = -1, tries;
+    char *real = NULL;
     memset(o, 0, sizeof *o);
+    if (strcmp(path, "-") == 0) /* not a stream: the output is checked before it replaces anything */
+        return tool_fail("\"-\" (standard output) cannot be the output: it is written to a temporary file and renamed "
+                         "when whole; name a file (./- for one called -)");
     for (; inputs && *inputs; inputs++)
         if (tool_same_file(path, *inputs)) return tool_fail("%s is also an input (%s): refusing to overwrite it", path, *inputs);
-    if (stat(path, &st) == 0) {
-        if ((st.st_mode & S_IFMT) == S_IFDIR) return tool_fail("%s is a directory", path);
-        if (!force) return tool_fail("%s exists (use -f to overwrite it)", path);
+#if !defined(_WIN32)
+    if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) { /* renamed over, the link itself would become the file */
+        if (!(real = realpath(path, NULL)))
+            return tool_fail("%s is a symbolic link to a file that cannot be reached (%s): name the file itself", path, strerror(errno));
+        path = real;
     }
+#endif
+    if (stat(path, &st) == 0 && ((st.st_mode & S_IFMT) == S_IFDIR || !force)) {
+        int rc = tool_fail((st.st_mode & S_IFMT) == S_IFDIR ? "%s is a directory" : "%s exists (use -f to overwrite it)", path);
+        free(real);
+        return rc;
+    }
+    n = strlen(path) + 40;
     if (!(o->tmp = (char *)malloc(n)) || !(o->path = (char *)malloc(strlen(path) + 1))) {
-        free(o->tmp), o->tmp = NULL;
+        free(o->tmp), free(real), o->tmp = NULL;
         return tool_fail("out of memory");
     }
     strcpy(o->path, path);
+    free(real);
+    path = o->path;
     for (tries = 0; fd < 0 && tries < 100; tries++) {
 #if defined(_WIN32)
         snprintf(o->tmp, n, "%s.tmp-%lu-%u", path, (unsigned long)GetCurrentProcessId(), serial++);

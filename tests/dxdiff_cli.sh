@@ -164,6 +164,21 @@ if "$dx" apply "$dir/old" "$dir/p" "$dir/exists" 2>"$dir/err"; then die "apply o
 ls "$dir" | grep -q '\.tmp-' && die "a temporary file was left: $(ls "$dir")"
 step "diff o n o (same name, hard link, other path) and apply o p o refused; existing outputs need -f"
 
+# an output that is a symbolic link: the file it names is written, the link stays; to nothing: refused; "-": refused
+echo keep > "$dir/ltarget"; ln -s ltarget "$dir/lout"; ln -s nowhere "$dir/ldangling"
+if "$dx" apply "$dir/old" "$dir/p" "$dir/lout" 2>"$dir/err"; then die "apply over a link to an existing file without -f"; fi
+grep -q 'exists (use -f' "$dir/err" && [ "$(cat "$dir/ltarget")" = keep ] || die "a link to an existing OUT: $(cat "$dir/err")"
+"$dx" apply -f "$dir/old" "$dir/p" "$dir/lout" && [ -L "$dir/lout" ] && cmp -s "$dir/ltarget" "$dir/new" || die "apply -f through a link"
+if "$dx" apply "$dir/old" "$dir/p" "$dir/ldangling" 2>"$dir/err"; then die "apply into a link to nothing was accepted"; fi
+grep -q 'symbolic link' "$dir/err" && [ -L "$dir/ldangling" ] && [ ! -e "$dir/nowhere" ] || die "a link to nothing: $(cat "$dir/err")"
+if (cd "$dir" && "$dx" apply old p - > stdout 2>err); then die "apply into - was accepted"; fi
+grep -q 'standard output' "$dir/err" && [ ! -e "$dir/-" ] && [ ! -s "$dir/stdout" ] || die "apply into -: $(cat "$dir/err")"
+ln -s o "$dir/o-symlink"
+if "$dx" diff "$dir/o" "$dir/new" "$dir/o-symlink" 2>"$dir/err"; then die "diff o n (a link to o) was accepted"; fi
+grep -q 'is also an input' "$dir/err" && cmp -s "$dir/o" "$dir/old" && [ -L "$dir/o-symlink" ] || die "a link to OLD as PATCH: $(cat "$dir/err")"
+ls "$dir" | grep -q '\.tmp-' && die "a temporary file was left: $(ls "$dir")"
+step "an output that is a symbolic link: its file written, the link kept; a link to nothing and \"-\" refused"
+
 # item 1: an interrupted in-place apply of a --shift --window patch resumes, interrupted at any write
 # (DXDIFF_FAIL_AFTER_WRITES tears that write and fails every later one; KILL sends SIGKILL there)
 head -c 700000 /bin/bash > "$dir/wold" 2>/dev/null
