@@ -83,7 +83,7 @@ OVERVIEW
      refused, closed; requests; bytes in and out; errors by kind (protocol,
      I/O, accept, HELLO timeout, idle timeout); backpressure stalls.
    Client (on a dx_reactor loop you run)
-   - Connects with a timeout, sends HELLO, pipelines calls
+   - Connects and has its HELLO answered within connect_timeout, pipelines calls
      (dx_net_client_call: method, body, callback) up to the negotiated max
      in flight; answers come back in order, each to its callback.
    - Large bodies: dx_net_client_upload sends a body as STREAM_DATA pieces
@@ -91,6 +91,10 @@ OVERVIEW
      while the unsent output is below the high-water mark.
    - Reconnects with exponential backoff when asked (reconnect = true); a
      call made while disconnected says DX_ERR_AGAIN.
+   - A stalled server: while an answer is due, nothing received and nothing
+     sent for reply_timeout closes the connection (DX_ERR_TIMEOUT to every
+     call waiting). TCP alone would wait for ever where the server stopped
+     or the network dropped its packets after every byte was acknowledged.
    - dx_net_sync: a blocking wrapper (its own loop and client) for tools.
    DOES NOT: resolve host names, do TLS, remove its AF_UNIX socket file
    (the next start replaces a stale one), allocate after start,
@@ -183,7 +187,9 @@ CONFIGURATION
    8), from 16 KiB to 512 KiB: a stream of large answers is then mostly
    read in place, not put together in dx_hbtp's buffer by a copy, in one
    system call per frame or fewer), high_water, piece_size 64 KiB (at most
-   the negotiated max payload), connect_timeout_ns 5 s, reconnect,
+   the negotiated max payload), connect_timeout_ns 5 s (the TCP connect
+   and the answer to HELLO), reply_timeout_ns 300 s (DX_NET_NEVER: no
+   limit; see OVERVIEW), reconnect,
    backoff_min_ns 50 ms, backoff_max_ns 5 s, on_state, user, allocator.
    DX_STATIC / DX_NET_STATIC, DX_NET_API / DX_API, DX_NET_IMPLEMENTATION
    (or DX_IMPLEMENTATION) as in every dx header.
@@ -223,7 +229,9 @@ SECURITY MODEL
 VERSION HISTORY
    0.1.2 (2026-11-26) the client's receive buffer defaults to two of the
          largest frames (was 16 KiB): dx_sync's 256 MiB download about 20%
-         faster.
+         faster. The client's connect_timeout covers the answer to HELLO too
+         (a server that accepted and said nothing kept it waiting for ever),
+         and reply_timeout_ns (300 s) ends a connection whose answers stall.
    0.1.1 (2026-11-23) Windows (IOCP): the server runs, with one worker (the
          default there); needs dx_reactor.h 0.4.1. net_test runs on kqueue.
    0.1.0 (2026-11-23) first release: TCP server with thread-per-core workers,
@@ -569,7 +577,8 @@ typedef struct dx_net_client_config {
     uint32_t recv_size;         /* 0 = 2 x (max_payload + 8), 16 KiB to 512 KiB */
     size_t high_water;          /* upload pieces are queued below it; 0 = half the output buffer */
     uint32_t piece_size;        /* 0 = 64 KiB (at most the negotiated max payload) */
-    uint64_t connect_timeout_ns; /* 0 = 5 s */
+    uint64_t connect_timeout_ns; /* 0 = 5 s: the connect and the answer to HELLO */
+    uint64_t reply_timeout_ns;  /* 0 = 300 s: an answer is due and nothing comes or goes; DX_NET_NEVER: none */
     bool reconnect;
     uint64_t backoff_min_ns, backoff_max_ns; /* 0 = 50 ms, 5 s */
     dx_net_state_fn on_state;   /* optional: every state change */
@@ -602,6 +611,7 @@ struct dx_net_client {
     dx_op connect_op, recv_op, send_op, close_op, timer_op, cancel_op;
     uint32_t flags;
     uint64_t backoff_ns;
+    uint64_t active_ns;         /* dx_reactor_now() of the last byte in or out, or of a call made while none waited */
     size_t high_water;
 };
 
@@ -1387,12 +1397,29 @@ DXI_PRIVATE void dxi_netc_drop(dx_net_client *c, dx_result why) {
     dx_reactor_submit(c->loop, &c->close_op, dxi_netc_closed, c);
 }
 
+DXI_PRIVATE bool dxi_netc_busy(const dx_net_client *c);
+
+/* Open, the timer watches for a stall: it fires reply_timeout after the last
+   sign of life, and closes the connection if an answer is still due. */
+DXI_PRIVATE void dxi_netc_watch(dx_net_client *c) {
+    uint64_t limit = DXI_DEF(c->cfg.reply_timeout_ns, 300000000000ull), now = dx_reactor_now(c->loop);
+    bool waiting = dxi_netc_busy(c);
+    if (limit == DX_NET_NEVER || (c->flags & (DXI_NETC_TIMER | DXI_NETC_CLOSE))) return;
+    if (waiting && now - c->active_ns >= limit) {
+        dxi_netc_drop(c, DX_ERR_TIMEOUT);
+        return;
+    }
+    dxi_netc_arm_timer(c, waiting ? limit - (now - c->active_ns) : limit);
+}
+
 DXI_PRIVATE dx_reactor_action dxi_netc_timer(dx_reactor *r, dx_op *op, int64_t res, void *user) {
     dx_net_client *c = (dx_net_client *)user;
     (void)r, (void)op;
     c->flags &= ~(uint32_t)DXI_NETC_TIMER;
-    if (c->state == DX_NET_CLIENT_CONNECTING && res == 0) { /* the connect took too long */
-        dxi_netc_drop(c, DX_ERR_TIMEOUT);
+    if ((c->state == DX_NET_CLIENT_CONNECTING || c->state == DX_NET_CLIENT_CONNECTED) && res == 0) {
+        dxi_netc_drop(c, DX_ERR_TIMEOUT); /* no connection, or no answer to HELLO, in time */
+    } else if (c->state == DX_NET_CLIENT_OPEN && res == 0) {
+        dxi_netc_watch(c);
     } else if (c->state == DX_NET_CLIENT_BACKOFF) {
         if (res == 0) dxi_netc_connect(c);
         else dxi_netc_arm_timer(c, c->backoff_ns); /* the connect timer was canceled: now the backoff */
@@ -1408,7 +1435,7 @@ DXI_PRIVATE void dxi_netc_frame(dx_hbtp_conn *hc, const dx_hbtp_frame *f, void *
     (void)hc;
     if (f->opcode == DX_HBTP_OP_HELLO && (f->flags & DX_HBTP_FLAG_ACK)) {
         c->backoff_ns = 0;
-        dxi_netc_set_state(c, DX_NET_CLIENT_OPEN, DX_OK);
+        dxi_netc_set_state(c, DX_NET_CLIENT_OPEN, DX_OK); /* the connect timer, still armed, turns into the watch */
         return;
     }
     if (f->stream == 0 || f->opcode == DX_HBTP_OP_PONG || !(k = dxi_netc_find(c, f->stream))) return;
@@ -1446,6 +1473,7 @@ DXI_PRIVATE dx_reactor_action dxi_netc_sent(dx_reactor *r, dx_op *op, int64_t re
     }
     dx_hbtp_conn_consume(&c->hbtp, (size_t)res);
     c->bytes_out += (uint64_t)res;
+    c->active_ns = dx_reactor_now(c->loop);
     dxi_netc_pump(c);
     return DX_REACTOR_DISARM;
 }
@@ -1461,6 +1489,7 @@ DXI_PRIVATE dx_reactor_action dxi_netc_received(dx_reactor *r, dx_op *op, int64_
         return DX_REACTOR_DISARM;
     }
     c->bytes_in += (uint64_t)res;
+    c->active_ns = dx_reactor_now(c->loop);
     n = dx_hbtp_conn_feed(&c->hbtp, c->rbuf, (size_t)res); /* a client takes everything */
     if (c->flags & DXI_NETC_CLOSE) return DX_REACTOR_DISARM; /* a callback closed it */
     if (n < 0) c->flags |= DXI_NETC_FATAL;
@@ -1540,8 +1569,8 @@ DXI_PRIVATE dx_reactor_action dxi_netc_connected(dx_reactor *r, dx_op *op, int64
         dxi_netc_drop(c, (dx_result)res);
         return DX_REACTOR_DISARM;
     }
-    dxi_netc_cancel_timer(c);
-    c->connects++;
+    c->connects++; /* the connect timer runs on: HELLO's answer is due within it too */
+    c->active_ns = dx_reactor_now(c->loop);
     dxi_netc_set_state(c, DX_NET_CLIENT_CONNECTED, DX_OK);
     dxi_netc_pump(c);
     return DX_REACTOR_DISARM;
@@ -1665,6 +1694,7 @@ DX_NET_API int32_t dx_net_client_call(dx_net_client *c, uint32_t method, const v
     if (!(k = dxi_netc_slot(c))) return DX_ERR_BUSY;
     rc = dx_hbtp_conn_call(&c->hbtp, method, body, len);
     if (rc < 0) return rc;
+    if (!dxi_netc_busy(c)) c->active_ns = dx_reactor_now(c->loop); /* the first answer due: its wait starts now */
     k->used = true;
     k->stream = (uint16_t)rc;
     k->fn = fn;
@@ -1680,6 +1710,7 @@ DX_NET_API int32_t dx_net_client_upload(dx_net_client *c, const void *body, size
     if ((rc = dxi_netc_ready(c)) != DX_OK) return rc;
     if (c->up.queued || !(k = dxi_netc_slot(c))) return DX_ERR_BUSY;
     if (c->hbtp.state == DX_HBTP_STATE_CLOSING) return DX_HBTP_ERR_GOAWAY;
+    if (!dxi_netc_busy(c)) c->active_ns = dx_reactor_now(c->loop);
     k->used = true;
     k->stream = 0; /* known with the first piece */
     k->fn = fn;

@@ -225,6 +225,17 @@ for cut in 1000 100000 1000000 5000000 9000000 13000000 17000000 21000000 245000
     n=$((n + 1))
 done
 step "connection dropped at $n points: OUT old or new; the next get finished, fetching less than the whole"
+# the network goes silent mid-transfer (the proxy forwards nothing more, both sockets open): the get gives up
+# after --timeout with OUT as it was (none here), and the next one fetches the rest
+start_proxy "$bigport" --stall-after 3000000
+rm -rf cs sout
+run get --timeout 1 --server "127.0.0.1:$pport" --cache cs big sout
+[ $rc = 1 ] && grep -q 'timed out' err && [ ! -e sout ] || die "a silent network: exit $rc"
+ls sout.tmp-* >/dev/null 2>&1 && die "a silent network: a temporary file was left"
+stop_proxy
+run get --server "127.0.0.1:$bigport" --cache cs big sout; [ $rc = 0 ] && cmp -s sout big2 || die "after a silent network: $(cat out)"
+[ "$(wire)" -lt $((24 << 20)) ] || die "after a silent network the get fetched $(wire) bytes: the whole again"
+step "a network silent mid-transfer: the get gave up after --timeout 1, OUT as it was; the next fetched the rest ($(wire) bytes)"
 
 # --- 5. a byte flipped on the way ---
 # into an update by patch (OUT = v2, some 16 KB on the wire) and into a first fetch (chunks, compressed or not)

@@ -154,12 +154,34 @@ static dx_result h_piece(dx_hbtp_request *req, void *user) {
     return DX_OK;
 }
 
+/* Method 2, once stall_release(false) armed it, stalls the worker that runs it (its loop stops: no answer, no
+   accept, no read) until stall_release(true); otherwise (the garbage scenario may call it) it answers at once. */
+static pthread_mutex_t stall_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t stall_cv = PTHREAD_COND_INITIALIZER;
+static bool stall_released = true;
+
+static dx_result h_stall(dx_hbtp_request *req, void *user) {
+    (void)user;
+    pthread_mutex_lock(&stall_mu);
+    while (!stall_released) pthread_cond_wait(&stall_cv, &stall_mu);
+    pthread_mutex_unlock(&stall_mu);
+    return dx_hbtp_reply(req, NULL, 0);
+}
+
+static void stall_release(bool released) {
+    pthread_mutex_lock(&stall_mu);
+    stall_released = released;
+    pthread_cond_broadcast(&stall_cv);
+    pthread_mutex_unlock(&stall_mu);
+}
+
 static dx_hbtp_route g_methods[4];
 static dx_hbtp_router g_router;
 
 static void router_setup(void) {
     dx_hbtp_router_init(&g_router, g_methods, 4);
     dx_hbtp_router_method(&g_router, 1, h_echo, NULL);
+    dx_hbtp_router_method(&g_router, 2, h_stall, NULL);
     dx_hbtp_router_opcode(&g_router, DX_HBTP_OP_STREAM_DATA, h_piece, NULL);
     dx_hbtp_router_opcode(&g_router, DX_HBTP_OP_STREAM_END, h_piece, NULL);
 }
@@ -1150,6 +1172,97 @@ static int sync_client(prop_ctx *p, dx_reactor_backend_id b) {
     return 0;
 }
 
+/* ---- the client's timeouts: a server that stalls (its worker stopped in a handler) ---- */
+
+static dx_reactor_action on_tick(dx_reactor *r, dx_op *op, int64_t res, void *user) {
+    (void)r, (void)op, (void)res;
+    *(int *)user = 1;
+    return DX_REACTOR_DISARM;
+}
+
+/* Runs r until *done, or until the watchdog: a timer on r itself, so that a loop with nothing else to do (a
+   timeout that never comes) wakes too. True if done. */
+static bool run_until_done(dx_reactor *r, const int *done) {
+    dx_op wd, cancel;
+    int fired = 0, canceled = 0;
+    dx_op_timer(&wd, WATCHDOG_NS, 0);
+    dx_reactor_submit(r, &wd, on_tick, &fired);
+    while (!*done && !fired && dx_reactor_run(r, DX_REACTOR_RUN_ONCE) == DX_OK) {}
+    if (!fired) { /* the timer lives on this stack: it is gone before returning */
+        dx_op_cancel(&cancel, &wd);
+        dx_reactor_submit(r, &cancel, on_tick, &canceled);
+        while ((!fired || !canceled) && dx_reactor_run(r, DX_REACTOR_RUN_ONCE) == DX_OK) {}
+    }
+    return *done != 0;
+}
+
+typedef struct ended { int done; dx_result why; } ended;
+
+static void on_reply_ended(dx_net_client *c, const dx_net_reply *r, void *user) {
+    ended *e = (ended *)user;
+    (void)c;
+    if (r->final) e->why = r->result, e->done = 1;
+}
+
+static void on_state_ended(dx_net_client *c, dx_net_client_state st, dx_result why, void *user) {
+    ended *e = (ended *)user;
+    (void)c;
+    if (st == DX_NET_CLIENT_CLOSED) e->why = why, e->done = 1;
+}
+
+static int client_timeouts(prop_ctx *p, dx_reactor_backend_id b) {
+    dx_net_server s;
+    dx_net_server_config cfg = server_cfg(b, 1);
+    dx_net_client_config cc;
+    dx_net_sync a;
+    dx_net_client c;
+    dx_reactor r;
+    dx_reactor_config lc = loop_cfg(b);
+    ended e;
+    uint8_t out[16];
+    size_t n = 0;
+    uint64_t t0;
+    BACKEND_OR_SKIP(p, b);
+    stall_release(false);
+    PROP_CHECK(p, dx_net_server_start(&s, &cfg) == DX_OK);
+    cc = client_cfg(dx_net_server_port(&s));
+    cc.reply_timeout_ns = 100000000; /* 100 ms */
+    cc.connect_timeout_ns = 100000000;
+    PROP_CHECK(p, dx_net_sync_open(&a, &lc, &cc) == DX_OK);
+    /* idle past the reply timeout with no answer due: still open, and answered */
+    {
+        dx_op tick;
+        int ticked = 0;
+        dx_op_timer(&tick, 300000000, 0);
+        dx_reactor_submit(&a.loop, &tick, on_tick, &ticked);
+        PROP_CHECK(p, run_until_done(&a.loop, &ticked));
+    }
+    PROP_CHECK(p, a.client.state == DX_NET_CLIENT_OPEN);
+    PROP_CHECK(p, dx_net_sync_call(&a, 1, "alive", 5, out, sizeof out, &n) == DX_OK && n == 5);
+    /* the server stops answering: the call ends with DX_ERR_TIMEOUT, never before the timeout */
+    memset(&e, 0, sizeof e);
+    t0 = now_ns();
+    PROP_CHECK(p, dx_net_client_call(&a.client, 2, "", 0, on_reply_ended, &e) > 0);
+    PROP_CHECK(p, run_until_done(&a.loop, &e.done));
+    PROP_CHECK_MSG(p, e.why == DX_ERR_TIMEOUT, "%s", dx_reactor_result_name(e.why));
+    PROP_CHECK(p, now_ns() - t0 >= 100000000);
+    dx_net_sync_close(&a);
+    /* a new connection: the kernel accepts it, HELLO is never answered: the connect timeout ends it */
+    PROP_CHECK(p, open_loop(&r, b) == DX_OK);
+    memset(&e, 0, sizeof e);
+    cc.on_state = on_state_ended, cc.user = &e;
+    PROP_CHECK(p, dx_net_client_create(&c, &r, &cc) == DX_OK);
+    PROP_CHECK(p, run_until_done(&r, &e.done));
+    PROP_CHECK_MSG(p, e.why == DX_ERR_TIMEOUT && c.connects == 1, "%s after %llu connects", dx_reactor_result_name(e.why),
+                   (unsigned long long)c.connects);
+    dx_reactor_run(&r, DX_REACTOR_RUN_UNTIL_DONE);
+    dx_net_client_destroy(&c);
+    dx_reactor_destroy(&r);
+    stall_release(true);
+    PROP_CHECK(p, dx_net_server_stop(&s) == DX_OK);
+    return 0;
+}
+
 /* ---- reconnect with backoff: the client comes back when the server does ---- */
 
 static int reconnect(prop_ctx *p, dx_reactor_backend_id b) {
@@ -1373,6 +1486,7 @@ PER_BACKEND(graceful_stop)
 PER_BACKEND(max_connections)
 PER_BACKEND(timeouts)
 PER_BACKEND(sync_client)
+PER_BACKEND(client_timeouts)
 PER_BACKEND(reconnect)
 PER_BACKEND(unix_socket)
 PER_BACKEND(max_frame)
@@ -1382,7 +1496,7 @@ static const prop_test tests[] = {
     PER_BACKEND_ENTRIES(pipeline),        PER_BACKEND_ENTRIES(uploads),       PER_BACKEND_ENTRIES(never_reads),
     PER_BACKEND_ENTRIES(many_connections), PER_BACKEND_ENTRIES(cycles),       PER_BACKEND_ENTRIES(garbage),
     PER_BACKEND_ENTRIES(graceful_stop),   PER_BACKEND_ENTRIES(max_connections), PER_BACKEND_ENTRIES(timeouts),
-    PER_BACKEND_ENTRIES(sync_client),     PER_BACKEND_ENTRIES(reconnect),     PER_BACKEND_ENTRIES(unix_socket), PER_BACKEND_ENTRIES(max_frame), PER_BACKEND_ENTRIES(worker_setup),
+    PER_BACKEND_ENTRIES(sync_client),     PER_BACKEND_ENTRIES(client_timeouts), PER_BACKEND_ENTRIES(reconnect),     PER_BACKEND_ENTRIES(unix_socket), PER_BACKEND_ENTRIES(max_frame), PER_BACKEND_ENTRIES(worker_setup),
 };
 
 int main(int argc, char **argv) {

@@ -1,10 +1,12 @@
 /* sync_proxy - a TCP proxy for tests/dx_sync_cli.sh: a bad network on loopback.
-   usage: sync_proxy UPSTREAM_PORT [--cut-after N] [--flip-at N]
+   usage: sync_proxy UPSTREAM_PORT [--cut-after N] [--flip-at N] [--stall-after N]
    Listens on a free 127.0.0.1 port (printed as "port P" on stdout), and for each
    connection in turn connects to 127.0.0.1:UPSTREAM_PORT and forwards both ways.
    --cut-after N: after N bytes from the server, both sockets are closed (a
    dropped network). --flip-at N: byte N (from 0) of what the server sends is
-   sent with its bits 0x10 flipped (damage on the way). Counts are per connection. */
+   sent with its bits 0x10 flipped (damage on the way). --stall-after N: after N
+   bytes from the server nothing more goes either way and both sockets stay open
+   (a network that went silent). Counts are per connection. */
 #define _DEFAULT_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -42,18 +44,19 @@ static int send_all(int fd, const unsigned char *p, size_t n) {
 }
 
 int main(int argc, char **argv) {
-    long long cut = -1, flip = -1;
+    long long cut = -1, flip = -1, stall = -1;
     int upstream, lfd, i;
     struct sockaddr_in a;
     socklen_t al = sizeof a;
     if (argc < 2) {
-        fprintf(stderr, "usage: sync_proxy UPSTREAM_PORT [--cut-after N] [--flip-at N]\n");
+        fprintf(stderr, "usage: sync_proxy UPSTREAM_PORT [--cut-after N] [--flip-at N] [--stall-after N]\n");
         return 2;
     }
     upstream = atoi(argv[1]);
     for (i = 2; i + 1 < argc; i += 2) {
         if (!strcmp(argv[i], "--cut-after")) cut = atoll(argv[i + 1]);
         else if (!strcmp(argv[i], "--flip-at")) flip = atoll(argv[i + 1]);
+        else if (!strcmp(argv[i], "--stall-after")) stall = atoll(argv[i + 1]);
         else return 2;
     }
     lfd = socket(AF_INET, SOCK_STREAM, 0);
@@ -89,10 +92,12 @@ int main(int argc, char **argv) {
             if (p[1].revents) {
                 if ((n = recv(s, buf, sizeof buf, 0)) <= 0) break;
                 if (cut >= 0 && down + n > cut) n = (ssize_t)(cut - down);
+                if (stall >= 0 && down + n > stall) n = (ssize_t)(stall - down);
                 if (flip >= down && flip < down + n) buf[flip - down] ^= 0x10;
                 if (n > 0 && send_all(c, buf, (size_t)n) != 0) break;
                 down += n;
                 if (cut >= 0 && down >= cut) break;
+                while (stall >= 0 && down >= stall) pause(); /* silent for good: the test kills the proxy */
             }
         }
         close(c), close(s);

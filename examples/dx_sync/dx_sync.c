@@ -26,7 +26,10 @@
      fetches the chunks instead on the same connection. Chunks come from the
      client's cache, from OUT itself (chunks that did not change) or from the
      server. Everything fetched is kept in the cache (a dx_cas store), so an
-     interrupted get fetches only the rest the next time.
+     interrupted get fetches only the rest the next time. A server that says
+     nothing for --timeout seconds (30) while answers are due (stopped, or the
+     network gone) ends the get as a dropped connection does: exit 1, OUT as
+     it was.
    - The cache (CACHE below) keeps every version a get wrote, whole, as a
      dx_cas manifest; beyond --cache-quota (default 1 GiB) it drops what no
      version names (pieces of patches, of gets cut short), then the least
@@ -1156,6 +1159,8 @@ static void read_body(uint8_t body[44], const uint8_t digest[32], uint64_t off, 
     dx_store_u32le(body + 40, len);
 }
 
+static char timeout_text[96] = "timed out";
+
 static const char *net_error_text(dx_result r, uint16_t code) {
     if (r == DX_NET_ERR_REMOTE) {
         if (code == E_NO_NAME) return "the server has no such name";
@@ -1168,7 +1173,7 @@ static const char *net_error_text(dx_result r, uint16_t code) {
     case DX_REACTOR_ERR_REFUSED: return "connection refused (no dx_sync serve on that address and port?)";
     case DX_REACTOR_ERR_UNREACHABLE: return "network or host unreachable";
     case DX_REACTOR_ERR_RESET: return "the connection was reset";
-    case DX_ERR_TIMEOUT: return "timed out";
+    case DX_ERR_TIMEOUT: return timeout_text;
     case DX_ERR_CLOSED: return "the server closed the connection";
     default: return dx_reactor_result_name(r);
     }
@@ -1810,13 +1815,15 @@ static int cmd_get(int argc, char **argv) {
     double t0 = tool_now();
     int rc = TOOL_EXIT_FAIL, k;
     char hx[17];
-    uint64_t quota = (uint64_t)1 << 30, evicted = 0, wire = 0;
+    uint64_t quota = (uint64_t)1 << 30, evicted = 0, wire = 0, timeout_s = 30;
     for (k = 2; k < argc; k++) {
         bool missing = false;
         const char *a = argv[k];
         if (tool_is_help(a)) return tool_help();
         if ((v = tool_opt_value(argc, argv, &k, "--server", &missing))) server_arg = v;
-        else if ((v = tool_opt_value(argc, argv, &k, "--cache-quota", &missing))) {
+        else if ((v = tool_opt_value(argc, argv, &k, "--timeout", &missing))) {
+            if (tool_parse_u64(v, 1, 86400, false, &timeout_s) != 0) return tool_usage_error("--timeout must be 1 to 86400 seconds, not \"%s\"", v);
+        } else if ((v = tool_opt_value(argc, argv, &k, "--cache-quota", &missing))) {
             if (tool_parse_u64(v, 0, UINT64_MAX, true, &quota) != 0) return tool_usage_error("--cache-quota must be a size such as 500M or 2G, not \"%s\"", v);
         } else if ((v = tool_opt_value(argc, argv, &k, "--cache", &missing))) cache_path = v;
         else if (!strcmp(a, "--progress")) tool.progress = 1;
@@ -1898,6 +1905,9 @@ static int cmd_get(int argc, char **argv) {
     memset(&cc, 0, sizeof cc);
     cc.port = (uint16_t)port;
     cc.conn.max_payload = SYNC_MAX_PAYLOAD;
+    cc.reply_timeout_ns = timeout_s * 1000000000ull; /* a server silent that long while answers are due: stopped, or the network gone */
+    cc.connect_timeout_ns = timeout_s < 5 ? timeout_s * 1000000000ull : 5000000000ull;
+    snprintf(timeout_text, sizeof timeout_text, "timed out (no connection, or no answer for %llu s)", (unsigned long long)timeout_s);
     cc.user = g;
     for (ai = 0, r = DX_ERR_INVAL; ai < naddrs && r != DX_OK; ai++) { /* each address of the name, until one answers */
         cc.host = addrs[ai];
@@ -2017,7 +2027,7 @@ out:
 static const char usage[] =
     "usage: dx_sync publish --store DIR [--patches K] [--level N] NAME FILE\n"
     "       dx_sync serve --store DIR [--port P] [--host HOST] [--workers N] [--max-connections N]\n"
-    "       dx_sync get --server HOST:PORT --cache DIR [--cache-quota SIZE] [--progress | -q] NAME OUT\n"
+    "       dx_sync get --server HOST:PORT --cache DIR [--cache-quota SIZE] [--timeout S] [--progress | -q] NAME OUT\n"
     "Binary updates: a client gets the newest version of a blob in the fewest bytes,\n"
     "verified (the ETag is the Merkle root of its chunks), and OUT is replaced only\n"
     "by a whole, checked file.\n"
@@ -2032,7 +2042,9 @@ static const char usage[] =
     "            (made if missing); prints what it did and the bytes on the wire. The cache\n"
     "            keeps the versions it got, least recently used evicted beyond --cache-quota\n"
     "            (default 1G), never the one an OUT holds. OUT a symbolic link: the file\n"
-    "            it names is updated. HOST: a name or an IPv4 or [IPv6] address\n"
+    "            it names is updated. HOST: a name or an IPv4 or [IPv6] address.\n"
+    "            --timeout S: give up when the server says nothing for S seconds while\n"
+    "            answers are due (default 30; OUT stays as it was)\n"
     "  --version the dx header versions it is built from\n"
     "Exit status: 0 done, 1 failed (OUT is as it was), 2 bad usage.\n";
 
