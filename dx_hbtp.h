@@ -1239,8 +1239,8 @@ DX_HBTP_API dx_result dx_hbtp_reply_error(dx_hbtp_request *req, uint16_t code, c
 DX_INLINE dx_result dxi_hbtp_dispatch(const dx_hbtp_router *rt, dx_hbtp_request *req) {
     const dx_hbtp_route *route;
     if (req->frame->opcode == DX_HBTP_OP_RPC) {
-        route = req->method < rt->method_count ? &rt->methods[req->method] : NULL;
-        if (!route || !route->fn) route = &rt->fallback;
+        route = req->method < rt->method_count ? &rt->methods[req->method] : &rt->fallback;
+        if (!route->fn) route = &rt->fallback;
         if (!route->fn) return dx_hbtp_reply_error(req, DX_HBTP_CODE_UNKNOWN_METHOD, "unknown method");
     } else {
         route = &rt->opcodes[req->frame->opcode];
@@ -1481,17 +1481,19 @@ DXI_PRIVATE void dxi_hbtp_serve(dx_hbtp_conn *c, const dx_hbtp_frame *f) {
     size_t mark, scan;
     if (c->out.sent == c->out.len) c->out.sent = c->out.len = 0;
     mark = c->out.len;
-    DX_MEMSET(&req, 0, sizeof req);
-    req.conn = c;
+    req.conn = c; /* every field is set here: no memset */
     req.frame = f;
     req.resp = &c->out;
     req.reply_at = DXI_HBTP_NO_REPLY;
-    req.body = f->payload;
-    req.body_len = f->length;
+    req.start_ns = req.elapsed_ns = 0;
     if (f->opcode == DX_HBTP_OP_RPC) {
         req.method = dx_load_u32le(f->payload + DX_HBTP_RPC_OFF_METHOD);
-        req.body += DX_HBTP_RPC_OFF_BODY;
-        req.body_len -= DX_HBTP_RPC_OFF_BODY;
+        req.body = f->payload + DX_HBTP_RPC_OFF_BODY;
+        req.body_len = f->length - DX_HBTP_RPC_SIZE;
+    } else {
+        req.method = 0;
+        req.body = f->payload;
+        req.body_len = f->length;
     }
     for (; ran < c->cfg.middleware_count; ran++) {
         const dx_hbtp_middleware *m = &c->cfg.middleware[ran];
@@ -1502,11 +1504,12 @@ DXI_PRIVATE void dxi_hbtp_serve(dx_hbtp_conn *c, const dx_hbtp_frame *f) {
         else result = dx_hbtp_reply_error(&req, DX_HBTP_CODE_UNKNOWN_METHOD, "no router");
     }
     /* a frame above the limit: the peer would refuse it (none where all the reply's bytes would fit in one) */
-    scan = c->out.len - mark > (size_t)c->max_payload + DX_HBTP_HEADER_SIZE ? mark : c->out.len;
-    for (; c->out.error == DX_OK && scan < c->out.len;) {
-        uint32_t len = dx_load_u32le(c->out.buf + scan + DX_HBTP_HEADER_OFF_LENGTH);
-        if (len > c->max_payload) c->out.error = DX_HBTP_ERR_TOO_LARGE;
-        scan += DX_HBTP_HEADER_SIZE + (size_t)len;
+    if (c->out.len - mark > (size_t)c->max_payload + DX_HBTP_HEADER_SIZE) {
+        for (scan = mark; c->out.error == DX_OK && scan < c->out.len;) {
+            uint32_t len = dx_load_u32le(c->out.buf + scan + DX_HBTP_HEADER_OFF_LENGTH);
+            if (len > c->max_payload) c->out.error = DX_HBTP_ERR_TOO_LARGE;
+            scan += DX_HBTP_HEADER_SIZE + (size_t)len;
+        }
     }
     if (c->out.error != DX_OK) { /* roll the partial reply back */
         result = c->out.error;
@@ -1514,9 +1517,9 @@ DXI_PRIVATE void dxi_hbtp_serve(dx_hbtp_conn *c, const dx_hbtp_frame *f) {
         c->out.len = mark;
         req.reply_at = DXI_HBTP_NO_REPLY;
     }
-    if (req.reply_at == DXI_HBTP_NO_REPLY && c->out.len > mark) req.reply_at = mark; /* frames the handler wrote */
     if (req.reply_at == DXI_HBTP_NO_REPLY) {
-        if (result != DX_OK) dx_hbtp_reply_error(&req, DX_HBTP_CODE_INTERNAL, dx_hbtp_result_name(result));
+        if (c->out.len > mark) req.reply_at = mark; /* frames the handler wrote */
+        else if (result != DX_OK) dx_hbtp_reply_error(&req, DX_HBTP_CODE_INTERNAL, dx_hbtp_result_name(result));
         else if (dxi_hbtp_wants_answer(f)) dx_hbtp_reply(&req, NULL, 0); /* the client waits for an answer */
     }
     for (i = ran; i-- > 0;) {
@@ -1535,24 +1538,26 @@ DXI_PRIVATE void dxi_hbtp_serve(dx_hbtp_conn *c, const dx_hbtp_frame *f) {
 
 DXI_PRIVATE dx_result dxi_hbtp_server_frame(dx_hbtp_conn *c, const dx_hbtp_frame *f) {
     if (c->state == DX_HBTP_STATE_HANDSHAKE) return dxi_hbtp_server_hello(c, f);
-    if (!dxi_hbtp_payload_ok(f)) return dxi_hbtp_fail(c, DX_HBTP_ERR_PROTOCOL, 0, DX_HBTP_CODE_PROTOCOL, "malformed frame");
-    switch (f->opcode) {
-    case DX_HBTP_OP_PING:
-        dx_hbtp_resp_pong(&c->out, f->stream, f->payload, f->length);
-        return DX_OK;
-    case DX_HBTP_OP_GOAWAY:
-        if (!(f->flags & DX_HBTP_FLAG_ACK)) dx_hbtp_resp_frame(&c->out, DX_HBTP_OP_GOAWAY, DX_HBTP_FLAG_ACK, 0, NULL, 0);
-        c->state = DX_HBTP_STATE_CLOSING;
-        return DX_OK;
-    case DX_HBTP_OP_ERROR:
-    case DX_HBTP_OP_PONG:
-        return DX_OK; /* the client's word; nothing to answer */
-    case DX_HBTP_OP_HELLO:
-    case DX_HBTP_OP_RPC_RESPONSE:
-    case DX_HBTP_OP_NOT_MODIFIED:
-        return dxi_hbtp_fail(c, DX_HBTP_ERR_PROTOCOL, 0, DX_HBTP_CODE_PROTOCOL, "unexpected frame");
-    default:
-        break;
+    if (f->opcode != DX_HBTP_OP_RPC) { /* the common frame skips both tests: it is a request, with no payload check */
+        if (!dxi_hbtp_payload_ok(f)) return dxi_hbtp_fail(c, DX_HBTP_ERR_PROTOCOL, 0, DX_HBTP_CODE_PROTOCOL, "malformed frame");
+        switch (f->opcode) {
+        case DX_HBTP_OP_PING:
+            dx_hbtp_resp_pong(&c->out, f->stream, f->payload, f->length);
+            return DX_OK;
+        case DX_HBTP_OP_GOAWAY:
+            if (!(f->flags & DX_HBTP_FLAG_ACK)) dx_hbtp_resp_frame(&c->out, DX_HBTP_OP_GOAWAY, DX_HBTP_FLAG_ACK, 0, NULL, 0);
+            c->state = DX_HBTP_STATE_CLOSING;
+            return DX_OK;
+        case DX_HBTP_OP_ERROR:
+        case DX_HBTP_OP_PONG:
+            return DX_OK; /* the client's word; nothing to answer */
+        case DX_HBTP_OP_HELLO:
+        case DX_HBTP_OP_RPC_RESPONSE:
+        case DX_HBTP_OP_NOT_MODIFIED:
+            return dxi_hbtp_fail(c, DX_HBTP_ERR_PROTOCOL, 0, DX_HBTP_CODE_PROTOCOL, "unexpected frame");
+        default:
+            break;
+        }
     }
     /* requests: RPC, stream frames and application opcodes */
     if (f->stream == 0) return dxi_hbtp_fail(c, DX_HBTP_ERR_PROTOCOL, 0, DX_HBTP_CODE_PROTOCOL, "request on stream 0");
@@ -1626,12 +1631,17 @@ DXI_PRIVATE dx_result dxi_hbtp_client_frame(dx_hbtp_conn *c, dx_hbtp_frame *f) {
    for the server would deadlock both.) */
 DX_HBTP_API int64_t dx_hbtp_conn_feed(dx_hbtp_conn *c, const uint8_t *data, size_t len) {
     dx_hbtp_frame f;
+    dx_hbtp_framer *fr;
     dx_result err = DX_OK;
+    size_t stop_at; /* output length that stops a server: room for the reply at the end */
+    bool server;
     if (!c || (!data && len)) return DX_ERR_INVAL;
     if (c->error != DX_OK && c->state == DX_HBTP_STATE_CLOSING && c->protocol_errors) return c->error;
-    dx_hbtp_framer_feed(&c->framer, data, len);
-    while (c->cfg.role != DX_HBTP_ROLE_SERVER || c->out.len <= c->out.cap / 2) { /* room for the reply at the end */
-        dx_hbtp_framer *fr = &c->framer;
+    fr = &c->framer;
+    server = c->cfg.role == DX_HBTP_ROLE_SERVER; /* the role and the capacity never change: read once */
+    stop_at = server ? c->out.cap / 2 : (size_t)-1;
+    dx_hbtp_framer_feed(fr, data, len);
+    while (c->out.len <= stop_at) {
         if (fr->error == DX_OK && dxi_hbtp_take_whole(fr, &f)) { /* the framer's zero-copy path, inlined */
             err = DX_OK;
         } else if (fr->in_len == 0 && fr->error == DX_OK) {
@@ -1647,11 +1657,11 @@ DX_HBTP_API int64_t dx_hbtp_conn_feed(dx_hbtp_conn *c, const uint8_t *data, size
             err = dxi_hbtp_fail(c, err, 0, dxi_hbtp_code_for(err), "bad frame");
             break;
         }
-        err = c->cfg.role == DX_HBTP_ROLE_SERVER ? dxi_hbtp_server_frame(c, &f) : dxi_hbtp_client_frame(c, &f);
+        err = server ? dxi_hbtp_server_frame(c, &f) : dxi_hbtp_client_frame(c, &f);
         c->out.error = DX_OK; /* an answer with no room is lost alone; it does not block the next ones */
         if (err != DX_OK) break;
     }
-    len -= dx_hbtp_framer_drop_input(&c->framer);
+    len -= dx_hbtp_framer_drop_input(fr);
     return err != DX_OK ? (int64_t)err : (int64_t)len;
 }
 
