@@ -1133,9 +1133,10 @@ DX_HBTP_API dx_result dx_hbtp_resp_pong(dx_hbtp_resp *r, uint16_t stream, const 
 DX_STATIC_ASSERT(DX_HBTP_RPC_SIZE == 4 && DX_HBTP_ERROR_SIZE == 4 && DX_HBTP_GOAWAY_SIZE == 4, hbtp_prefix_size);
 DX_STATIC_ASSERT(DX_HBTP_ERROR_OFF_CODE == 0 && DX_HBTP_ERROR_OFF_RESERVED == 2, hbtp_error_prefix);
 DX_STATIC_ASSERT(DX_HBTP_GOAWAY_OFF_LAST_STREAM == 0 && DX_HBTP_GOAWAY_OFF_CODE == 2, hbtp_goaway_prefix);
-/* dx_hbtp_resp_begin + _end in one (every RPC answer comes this way): one room check. */
-DXI_PRIVATE dx_result dxi_hbtp_resp_prefixed(dx_hbtp_resp *r, uint8_t opcode, uint8_t flags, uint16_t stream,
-                                             uint32_t prefix, const void *data, size_t len) {
+/* dx_hbtp_resp_begin + _end in one (every RPC answer comes this way): one room check. None of
+   these frames has flags (six arguments: all in registers). */
+DXI_PRIVATE dx_result dxi_hbtp_resp_prefixed(dx_hbtp_resp *r, uint8_t opcode, uint16_t stream, uint32_t prefix,
+                                             const void *data, size_t len) {
     const size_t fixed = DX_HBTP_HEADER_SIZE + DX_HBTP_RPC_SIZE;
     size_t at;
     uint8_t *p;
@@ -1145,16 +1146,16 @@ DXI_PRIVATE dx_result dxi_hbtp_resp_prefixed(dx_hbtp_resp *r, uint8_t opcode, ui
     if (r->cap - at < fixed || len > r->cap - at - fixed || len > 0xffffffffu - DX_HBTP_RPC_SIZE)
         return r->error = DX_ERR_NOSPACE;
     p = r->buf + at;
-    dx_hbtp_encode_header(p, opcode, flags, stream, (uint32_t)(len + DX_HBTP_RPC_SIZE));
+    r->frame_at = at;
+    r->len = at + fixed + len; /* before the copy: nothing is live across a memcpy call (no registers saved) */
+    dx_hbtp_encode_header(p, opcode, 0, stream, (uint32_t)(len + DX_HBTP_RPC_SIZE));
     dx_store_u32le(p + DX_HBTP_HEADER_SIZE + DX_HBTP_RPC_OFF_METHOD, prefix);
     dxi_hbtp_copy(p + fixed, data, len);
-    r->frame_at = at;
-    r->len = at + fixed + len;
     return DX_OK;
 }
 
 DX_HBTP_API dx_result dx_hbtp_resp_rpc(dx_hbtp_resp *r, uint16_t stream, uint32_t method, const void *body, size_t len) {
-    return dxi_hbtp_resp_prefixed(r, DX_HBTP_OP_RPC_RESPONSE, 0, stream, method, body, len);
+    return dxi_hbtp_resp_prefixed(r, DX_HBTP_OP_RPC_RESPONSE, stream, method, body, len);
 }
 
 DXI_PRIVATE size_t dxi_hbtp_strlen(const char *s) {
@@ -1164,7 +1165,7 @@ DXI_PRIVATE size_t dxi_hbtp_strlen(const char *s) {
 }
 
 DX_HBTP_API dx_result dx_hbtp_resp_error(dx_hbtp_resp *r, uint16_t stream, uint16_t code, const char *message) {
-    return dxi_hbtp_resp_prefixed(r, DX_HBTP_OP_ERROR, 0, stream, code, message, dxi_hbtp_strlen(message));
+    return dxi_hbtp_resp_prefixed(r, DX_HBTP_OP_ERROR, stream, code, message, dxi_hbtp_strlen(message));
 }
 
 DX_HBTP_API dx_result dx_hbtp_resp_chunk(dx_hbtp_resp *r, uint16_t stream, const void *data, size_t len, bool last) {
@@ -1177,7 +1178,7 @@ DX_HBTP_API dx_result dx_hbtp_resp_not_modified(dx_hbtp_resp *r, uint16_t stream
 }
 
 DX_HBTP_API dx_result dx_hbtp_resp_goaway(dx_hbtp_resp *r, uint16_t last_stream, uint16_t code, const char *message) {
-    return dxi_hbtp_resp_prefixed(r, DX_HBTP_OP_GOAWAY, 0, 0, (uint32_t)last_stream | ((uint32_t)code << 16), message,
+    return dxi_hbtp_resp_prefixed(r, DX_HBTP_OP_GOAWAY, 0, (uint32_t)last_stream | ((uint32_t)code << 16), message,
                                   dxi_hbtp_strlen(message));
 }
 
@@ -1697,7 +1698,7 @@ DXI_PRIVATE int32_t dxi_hbtp_request(dx_hbtp_conn *c, uint8_t opcode, uint8_t fl
     do { /* the next id that is neither 0 nor in use */
         stream = c->next_stream++;
     } while (stream == 0 || dxi_hbtp_find_stream(c, stream) >= 0);
-    if (rpc) err = dxi_hbtp_resp_prefixed(&c->out, opcode, flags, stream, method, body, len);
+    if (rpc) err = dxi_hbtp_resp_prefixed(&c->out, opcode, stream, method, body, len); /* no flags: dx_hbtp_conn_call */
     else err = dx_hbtp_resp_frame(&c->out, opcode, flags, stream, body, len);
     if (err != DX_OK) {
         c->out.error = DX_OK; /* the caller may send and retry */
@@ -1742,7 +1743,7 @@ DX_HBTP_API dx_result dx_hbtp_conn_goaway(dx_hbtp_conn *c, uint16_t code, const 
     if (!c) return DX_ERR_INVAL;
     c->state = DX_HBTP_STATE_CLOSING;
     if (len > c->max_payload - DX_HBTP_GOAWAY_SIZE) len = c->max_payload - DX_HBTP_GOAWAY_SIZE;
-    return dxi_hbtp_resp_prefixed(&c->out, DX_HBTP_OP_GOAWAY, 0, 0, (uint32_t)c->last_stream | ((uint32_t)code << 16),
+    return dxi_hbtp_resp_prefixed(&c->out, DX_HBTP_OP_GOAWAY, 0, (uint32_t)c->last_stream | ((uint32_t)code << 16),
                                   message, len);
 }
 
