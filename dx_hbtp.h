@@ -1356,13 +1356,14 @@ DX_HBTP_API const uint8_t *dx_hbtp_conn_output(const dx_hbtp_conn *c, size_t *ou
 DX_HBTP_API void dx_hbtp_conn_consume(dx_hbtp_conn *c, size_t n) {
     size_t unsent = c->out.len - c->out.sent;
     if (n > unsent) n = unsent;
-    dx_hbtp_resp_consume(&c->out, n);
     c->sent_total += n;
-    if (c->cfg.role != DX_HBTP_ROLE_SERVER) return;
-    if (c->out.len == c->out.sent) { /* all sent: every reply went with it */
-        c->inflight_count = c->inflight_head = 0;
+    if (n == unsent) { /* all sent: start over at the front (as dx_hbtp_resp_consume); every reply went with it */
+        c->out.sent = c->out.len = 0;
+        if (c->cfg.role == DX_HBTP_ROLE_SERVER) c->inflight_count = c->inflight_head = 0;
         return;
     }
+    c->out.sent += n;
+    if (c->cfg.role != DX_HBTP_ROLE_SERVER) return;
     {
         uint32_t head = c->inflight_head, count = c->inflight_count; /* no division on this path */
         while (count && c->inflight[head].end <= c->sent_total) {
