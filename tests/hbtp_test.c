@@ -486,8 +486,12 @@ static int t_router(prop_ctx *p) {
     f.opcode = DX_HBTP_OP_RPC;
     req.method = 77;
     PROP_CHECK(p, dx_hbtp_router_dispatch(&rt, &req) == DX_OK && h.calls[2] == 1);
+    req.method = 2; /* in range, no handler: the fallback too */
+    PROP_CHECK(p, dx_hbtp_router_dispatch(&rt, &req) == DX_OK && h.calls[2] == 2);
     d = dx_hbtp_resp_data(&r, &len);
-    PROP_CHECK(p, parse_all(d, len, out, 4, NULL) == 1 && out[0].opcode == DX_HBTP_OP_ERROR && err_code(&out[0]) == 0x8001);
+    n = parse_all(d, len, out, 4, NULL);
+    PROP_CHECK(p, n == 2 && out[0].opcode == DX_HBTP_OP_ERROR && err_code(&out[0]) == 0x8001);
+    PROP_CHECK(p, out[1].opcode == DX_HBTP_OP_ERROR && err_code(&out[1]) == 0x8001);
     return 0;
 }
 
