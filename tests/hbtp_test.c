@@ -486,8 +486,12 @@ static int t_router(prop_ctx *p) {
     f.opcode = DX_HBTP_OP_RPC;
     req.method = 77;
     PROP_CHECK(p, dx_hbtp_router_dispatch(&rt, &req) == DX_OK && h.calls[2] == 1);
+    req.method = 2; /* in range, no handler: the fallback too */
+    PROP_CHECK(p, dx_hbtp_router_dispatch(&rt, &req) == DX_OK && h.calls[2] == 2);
     d = dx_hbtp_resp_data(&r, &len);
-    PROP_CHECK(p, parse_all(d, len, out, 4, NULL) == 1 && out[0].opcode == DX_HBTP_OP_ERROR && err_code(&out[0]) == 0x8001);
+    n = parse_all(d, len, out, 4, NULL);
+    PROP_CHECK(p, n == 2 && out[0].opcode == DX_HBTP_OP_ERROR && err_code(&out[0]) == 0x8001);
+    PROP_CHECK(p, out[1].opcode == DX_HBTP_OP_ERROR && err_code(&out[1]) == 0x8001);
     return 0;
 }
 
@@ -1257,6 +1261,61 @@ static int t_middleware_order(prop_ctx *p) {
     log.stop_reply = 1;
     PROP_CHECK(p, dx_hbtp_conn_call(&client, 1, "hi", 2) > 0 && pump(&client, &server) == 0);
     PROP_CHECK(p, log.nb == 1 && log.na == 0 && h.calls[1] == 1);
+    destroy_pair(&client, &server);
+    return 0;
+}
+
+/* What the first middleware is given: every field of the request set by the
+   connection. The stack is filled with 0xa5 before each feed, so that a field
+   the connection forgets to set shows. */
+typedef struct req_check { dx_hbtp_conn *conn; int n, bad; } req_check;
+static dx_result mw_check_request(dx_hbtp_request *req, void *state) {
+    req_check *r = (req_check *)state;
+    const dx_hbtp_frame *f = req->frame;
+    uint32_t fixed = f->opcode == DX_HBTP_OP_RPC ? 4 : 0;
+    r->n++;
+    if (req->conn != r->conn || req->resp != &r->conn->out || req->reply_at != (size_t)-1 || req->start_ns != 0 ||
+        req->elapsed_ns != 0 || req->method != (fixed ? dx_load_u32le(f->payload) : 0) ||
+        req->body != f->payload + fixed || req->body_len != f->length - fixed)
+        r->bad++;
+    return DX_OK;
+}
+static void dirty_stack(void) {
+    volatile uint8_t junk[16384];
+    size_t i;
+    for (i = 0; i < sizeof junk; i++) junk[i] = 0xa5;
+}
+static int t_request_fields(prop_ctx *p) {
+    dx_hbtp_router rt;
+    hstats h;
+    static seen s;
+    dx_hbtp_conn client, server;
+    dx_hbtp_conn_config ccfg, scfg;
+    req_check r;
+    wbuf w[4];
+    int i;
+    std_router(&rt, &h);
+    memset(&s, 0, sizeof s);
+    memset(&r, 0, sizeof r);
+    memset(w, 0, sizeof w);
+    r.conn = &server;
+    scfg = server_cfg(&rt);
+    scfg.middleware[0].before = mw_check_request;
+    scfg.middleware[0].state = &r;
+    scfg.middleware_count = 1;
+    ccfg = client_cfg(&s);
+    if (connect_pair(p, &client, &ccfg, &server, &scfg)) return 1;
+    w_rpc(&w[0], 1, 0x01020304, "body", 4); /* unknown method: answered, not refused */
+    w_rpc(&w[1], 2, 1, "hello", 5);
+    w_frame(&w[2], 0x80, 0, 3, "app", 3);
+    w_frame(&w[3], DX_HBTP_OP_STREAM_DATA, 0, 4, "piece", 5);
+    for (i = 0; i < 4; i++) {
+        dirty_stack();
+        PROP_CHECK(p, dx_hbtp_conn_feed(&server, w[i].b, w[i].len) == (int64_t)w[i].len);
+    }
+    PROP_CHECK_MSG(p, r.n == 4 && r.bad == 0, "%d requests, %d with a field not set", r.n, r.bad);
+    PROP_CHECK(p, server.requests == 4 && server.inflight_count == 3); /* the piece gets no answer */
+    for (i = 0; i < 4; i++) w_free(&w[i]);
     destroy_pair(&client, &server);
     return 0;
 }
@@ -2647,7 +2706,7 @@ static const prop_test tests[] = {
     PROP_UNIT(t_hello_exchange),     PROP_UNIT(t_protocol_errors),    PROP_UNIT(t_version_mismatch),
     PROP_UNIT(t_pipelined),          PROP_UNIT(t_stream_numbering),   PROP_UNIT(t_inflight_limit),     PROP_UNIT(t_goaway),
     PROP_UNIT(t_unknown_method),     PROP_UNIT(t_app_opcodes), PROP_UNIT(t_client_send_app),        PROP_UNIT(t_streams), PROP_UNIT(t_client_stream),
-    PROP_UNIT(t_not_modified),       PROP_UNIT(t_middleware_order),   PROP_UNIT(t_timing),
+    PROP_UNIT(t_not_modified),       PROP_UNIT(t_middleware_order),   PROP_UNIT(t_request_fields),     PROP_UNIT(t_timing),
     PROP_UNIT(t_ratelimit),          PROP_UNIT(t_ratelimit_shared),   PROP_UNIT(t_auth),
     PROP_UNIT(t_equal_ct),           PROP_UNIT(t_reply_too_large),    PROP_UNIT(t_reply_above_limit),
     PROP_UNIT(t_client_edges),       PROP_UNIT(t_pong_no_room),
