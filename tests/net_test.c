@@ -1219,17 +1219,15 @@ static int client_timeouts(prop_ctx *p, dx_reactor_backend_id b) {
     dx_reactor r;
     dx_reactor_config lc = loop_cfg(b);
     ended e;
-    uint8_t out[16];
-    size_t n = 0;
     uint64_t t0;
     BACKEND_OR_SKIP(p, b);
     stall_release(false);
     PROP_CHECK(p, dx_net_server_start(&s, &cfg) == DX_OK);
     cc = client_cfg(dx_net_server_port(&s));
-    cc.reply_timeout_ns = 100000000; /* 100 ms */
-    cc.connect_timeout_ns = 100000000;
+    cc.reply_timeout_ns = 100000000; /* 100 ms; the connect keeps its generous default */
     PROP_CHECK(p, dx_net_sync_open(&a, &lc, &cc) == DX_OK);
-    /* idle past the reply timeout with no answer due: still open, and answered */
+    /* idle past the reply timeout with no answer due: still open (no call is made here: an answer that takes
+       longer than 100 ms on a loaded machine is not a failure) */
     {
         dx_op tick;
         int ticked = 0;
@@ -1238,7 +1236,6 @@ static int client_timeouts(prop_ctx *p, dx_reactor_backend_id b) {
         PROP_CHECK(p, run_until_done(&a.loop, &ticked));
     }
     PROP_CHECK(p, a.client.state == DX_NET_CLIENT_OPEN);
-    PROP_CHECK(p, dx_net_sync_call(&a, 1, "alive", 5, out, sizeof out, &n) == DX_OK && n == 5);
     /* the server stops answering: the call ends with DX_ERR_TIMEOUT, never before the timeout */
     memset(&e, 0, sizeof e);
     t0 = now_ns();
@@ -1250,6 +1247,7 @@ static int client_timeouts(prop_ctx *p, dx_reactor_backend_id b) {
     /* a new connection: the kernel accepts it, HELLO is never answered: the connect timeout ends it */
     PROP_CHECK(p, open_loop(&r, b) == DX_OK);
     memset(&e, 0, sizeof e);
+    cc.connect_timeout_ns = 100000000;
     cc.on_state = on_state_ended, cc.user = &e;
     PROP_CHECK(p, dx_net_client_create(&c, &r, &cc) == DX_OK);
     PROP_CHECK(p, run_until_done(&r, &e.done));
