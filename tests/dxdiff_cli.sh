@@ -171,7 +171,8 @@ grep -q 'exists (use -f' "$dir/err" && [ "$(cat "$dir/ltarget")" = keep ] || die
 "$dx" apply -f "$dir/old" "$dir/p" "$dir/lout" && [ -L "$dir/lout" ] && cmp -s "$dir/ltarget" "$dir/new" || die "apply -f through a link"
 if "$dx" apply "$dir/old" "$dir/p" "$dir/ldangling" 2>"$dir/err"; then die "apply into a link to nothing was accepted"; fi
 grep -q 'symbolic link' "$dir/err" && [ -L "$dir/ldangling" ] && [ ! -e "$dir/nowhere" ] || die "a link to nothing: $(cat "$dir/err")"
-if (cd "$dir" && "$dx" apply old p - > stdout 2>err); then die "apply into - was accepted"; fi
+dxabs=$(cd "$(dirname "$dx")" && pwd)/$(basename "$dx") # the test runs it from $dir: "-" as it is typed
+if (cd "$dir" && "$dxabs" apply old p - > stdout 2>err); then die "apply into - was accepted"; fi
 grep -q 'standard output' "$dir/err" && [ ! -e "$dir/-" ] && [ ! -s "$dir/stdout" ] || die "apply into -: $(cat "$dir/err")"
 ln -s o "$dir/o-symlink"
 if "$dx" diff "$dir/o" "$dir/new" "$dir/o-symlink" 2>"$dir/err"; then die "diff o n (a link to o) was accepted"; fi
