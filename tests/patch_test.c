@@ -2196,18 +2196,27 @@ static int t_auto(prop_ctx *p) {
 }
 
 #if defined(DX_PATCH_WITH_ZSTD)
-/* The zstd window of a STREAM patch: the Window_Descriptor (RFC 8878) in the first frame's stored bytes;
-   0 if they do not start a zstd frame that has one. */
+/* The zstd window of a STREAM patch (RFC 8878) from the first frame's stored bytes: the Window_Descriptor,
+   or in a single-segment frame (no descriptor) its content size; 0 if they do not start a zstd frame. */
 static uint64_t stream_window(const uint8_t *patch, size_t len) {
+    static const unsigned dict_size[4] = {0, 1, 2, 4}, fcs_size[4] = {1, 2, 4, 8};
     const uint8_t *z = patch + DX_PATCH_HEADER_SIZE + 12;
-    uint64_t base;
-    if (len < DX_PATCH_HEADER_SIZE + 12 + 6 || memcmp(z, "\x28\xb5\x2f\xfd", 4) != 0 || (z[4] & 0x20)) return 0;
-    base = (uint64_t)1 << (10 + (z[5] >> 3));
-    return base + base / 8 * (z[5] & 7u);
+    uint64_t base = 0;
+    unsigned i, n;
+    if (len < DX_PATCH_HEADER_SIZE + 12 + 6 || memcmp(z, "\x28\xb5\x2f\xfd", 4) != 0) return 0;
+    if (!(z[4] & 0x20)) {
+        base = (uint64_t)1 << (10 + (z[5] >> 3));
+        return base + base / 8 * (z[5] & 7u);
+    }
+    n = fcs_size[z[4] >> 6];
+    if (len < DX_PATCH_HEADER_SIZE + 12 + 5 + dict_size[z[4] & 3] + n) return 0;
+    for (i = n; i-- > 0;) base = base << 8 | z[5 + dict_size[z[4] & 3] + i];
+    return n == 2 ? base + 256 : base;
 }
 
 /* The writer's window is the patch's bound raised to a power of two, from 1 KiB to
-   2^DX_PATCH_STREAM_WRITE_LOG (8 MiB; never above what an applier accepts); an applier accepts up to
+   2^DX_PATCH_STREAM_WRITE_LOG (8 MiB; never above what an applier accepts), or less where the stream's raw
+   bytes are few enough (2 MiB) that the writer tells zstd their size first; an applier accepts up to
    2^DX_PATCH_STREAM_WINDOW_LOG (16 MiB: what 0.5 and 0.6.0 wrote) and refuses more. Small frames and a
    change every 5 bytes, so that every patch has several frames: zstd gives a one-frame stream no
    window descriptor (its content size is the window then). */
@@ -2215,7 +2224,7 @@ static int t_stream_window(prop_ctx *p) {
     static vec v;
     const int most = DX_PATCH_STREAM_WRITE_LOG < DX_PATCH_STREAM_WINDOW_LOG ? DX_PATCH_STREAM_WRITE_LOG
                                                                            : DX_PATCH_STREAM_WINDOW_LOG;
-    const size_t sizes[] = {3000, 40000, (size_t)3 << 20, (size_t)12 << 20}; /* the last: a bound above 8 MiB */
+    const size_t sizes[] = {3000, 40000, (size_t)3 << 20, (size_t)12 << 20}; /* raw streams under 2 MiB but the last: a bound above 8 MiB */
     dx_patch_config cfg;
     size_t k, i;
     memset(&cfg, 0, sizeof cfg);
@@ -2233,8 +2242,10 @@ static int t_stream_window(prop_ctx *p) {
         patch = make_patch(&cfg, a, n, b, n, &len);
         PROP_CHECK_MSG(p, len > 0, "%lu bytes: %s", (unsigned long)n, rn(len));
         PROP_CHECK(p, dx_patch_read_info(patch, (size_t)len, &info) == DX_OK && (info.flags & DX_PATCH_FLAG_STREAM));
-        PROP_CHECK_MSG(p, stream_window(patch, (size_t)len) == want, "%lu bytes: window %lu, want %lu",
-                       (unsigned long)n, (unsigned long)stream_window(patch, (size_t)len), (unsigned long)want);
+        PROP_CHECK_MSG(p, n < ((size_t)8 << 20) ? stream_window(patch, (size_t)len) <= want && stream_window(patch, (size_t)len) > 0
+                                                 : stream_window(patch, (size_t)len) == want,
+                       "%lu bytes: window %lu, want %lu", (unsigned long)n, (unsigned long)stream_window(patch, (size_t)len),
+                       (unsigned long)want);
         r = dx_patch_apply(patch, (size_t)len, a, n, out, n);
         PROP_CHECK_MSG(p, r == (int64_t)n && memcmp(out, b, n) == 0, "%lu bytes: apply: %s", (unsigned long)n, rn(r));
         free(a), free(b), free(out), free(patch);
@@ -2255,6 +2266,52 @@ static int t_stream_window(prop_ctx *p) {
 }
 #endif
 
+#if defined(DX_PATCH_WITH_ZSTD)
+/* A STREAM patch's first frames are held back raw (up to 2 MiB) so that a short stream tells zstd its
+   size. A buffer too small to hold them raw begins the stream early: the patch still fits in what the
+   compressed frames and one raw frame need, as before; data that does not compress (a piece a little
+   larger than its raw bytes) moves what follows it up. Every such patch applies. */
+static int t_stream_held(prop_ctx *p) {
+    const size_t n = (size_t)1536 << 10;
+    uint8_t *a = xmalloc(n), *b = xmalloc(n), *patch, *tight;
+    dx_patch_config cfg;
+    dx_patch_info info;
+    int64_t len, r;
+    size_t i, cap;
+    uint64_t x = 88172645463325252ull;
+    int fail = 1;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.zstd_level = 3;
+    for (i = 0; i < n; i++) x ^= x << 13, x ^= x >> 7, x ^= x << 17, a[i] = (uint8_t)(x >> 32);
+    for (i = 0; i < n; i++) b[i] = (uint8_t)(a[i] ^ (i % 3 == 0 ? 0x20 : 0)); /* 1.5 MiB of runs that compress */
+    patch = make_patch(&cfg, a, n, b, n, &len);
+    if (!PROP_EXPECT_MSG(p, len > 0 && dx_patch_read_info(patch, (size_t)len, &info) == DX_OK &&
+                                (info.flags & DX_PATCH_FLAG_STREAM) && info.frame_count > 2,
+                         "the whole patch: %s", rn(len)))
+        goto done;
+    cap = (size_t)len + DX_PATCH_DEFAULT_ZSTD_FRAME + 4096; /* room for the compressed frames and one raw frame */
+    tight = xmalloc(cap);
+    r = dx_patch_diff(&cfg, a, n, b, n, tight, cap);
+    PROP_EXPECT_MSG(p, r > 0, "into %lu bytes (the raw frames take about %lu): %s", (unsigned long)cap,
+                    (unsigned long)n, rn(r));
+    if (r > 0 && expect_result(p, "stream begun early", tight, (size_t)r, a, n, b, n, DX_OK)) p->failed = 1;
+    free(tight);
+    free(patch);
+    if (p->failed) goto done;
+    for (i = 0; i < n; i++) x ^= x << 13, x ^= x >> 7, x ^= x << 17, b[i] = (uint8_t)(x >> 32); /* unrelated: no compression */
+    cfg.one_way = true;
+    patch = make_patch(&cfg, a, n, b, n, &len);
+    PROP_EXPECT_MSG(p, len > (int64_t)n, "random: %s", rn(len));
+    if (len > 0 && expect_result(p, "stream of data that does not compress", patch, (size_t)len, a, n, b, n, DX_OK))
+        p->failed = 1;
+    free(patch);
+    fail = p->failed;
+done:
+    free(a), free(b);
+    return fail;
+}
+#endif
+
 static const prop_test tests[] = {
     PROP_UNIT(t_crafted_xor),     PROP_UNIT(t_crafted_one_way), PROP_UNIT(t_bad_headers),
     PROP_UNIT(t_frame_lies),      PROP_UNIT(t_bad_records),     PROP_UNIT(t_read_info),
@@ -2263,7 +2320,7 @@ static const prop_test tests[] = {
     PROP_UNIT(t_hash),            PROP_UNIT(t_result_names),    PROP_UNIT(t_vectors),
     PROP_UNIT(t_xxh64_vectors),     PROP_UNIT(t_check_only),      PROP_UNIT(t_auto),
 #if defined(DX_PATCH_WITH_ZSTD)
-    PROP_UNIT(t_zstd),            PROP_UNIT(t_stream_window),
+    PROP_UNIT(t_zstd),            PROP_UNIT(t_stream_window),   PROP_UNIT(t_stream_held),
 #endif
     PROP_PROPERTY(p_roundtrip),   PROP_PROPERTY(p_stream),      PROP_PROPERTY(p_resume),
     PROP_PROPERTY(p_truncation),  PROP_PROPERTY(p_corruption),  PROP_PROPERTY(p_wrong_base),
