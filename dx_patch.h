@@ -463,8 +463,8 @@ WIRE FORMAT (format 2.0; integers little-endian; offsets in bytes)
    from 1 KiB to 2^DX_PATCH_STREAM_WRITE_LOG (8 MiB; 16 MiB before 0.6.1);
    since 0.7.4 a stream of at most 2 MiB of raw bytes tells zstd its size
    first (its frame then states its content size, and its window is at
-   most that: a single segment); LITERAL sources at the shift base length (source = offset + base
-   length); a witness is written unless cfg.no_witness; zero gaps under 4
+   most that: a single segment); LITERAL sources at the shift base length
+   (source = offset + base length); a witness is written unless cfg.no_witness; zero gaps under 4
    bytes stay inside a run; frames close before they pass cfg.frame_size;
    empty frames are never written.
 
