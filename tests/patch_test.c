@@ -2310,6 +2310,52 @@ done:
     free(a), free(b);
     return fail;
 }
+
+/* A short patch whose stream would not be smaller than its raw frames keeps
+   them raw (no STREAM: it applies without a zstd context); where the stream
+   pays, it stays. */
+static int t_stream_raw(prop_ctx *p) {
+    const size_t n = 20480;
+    uint8_t *a = xmalloc(n), *b = xmalloc(n), *patch = NULL;
+    dx_patch_config cfg;
+    dx_patch_info info;
+    int64_t len;
+    size_t i, at, frames = 0, packed = 0;
+    uint64_t x = 88172645463325252ull;
+    int fail = 1;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.zstd_level = 3;
+    for (i = 0; i < n; i++) x ^= x << 13, x ^= x >> 7, x ^= x << 17, a[i] = (uint8_t)(x >> 32);
+    memcpy(b, a, n);
+    for (i = 0; i < 5; i++) b[1000 + i * 4001] ^= (uint8_t)(0x5a + i); /* five bytes: a few records */
+    patch = make_patch(&cfg, a, n, b, n, &len);
+    if (!PROP_EXPECT_MSG(p, len > 0 && dx_patch_read_info(patch, (size_t)len, &info) == DX_OK, "five bytes: %s", rn(len)))
+        goto done;
+    for (at = DX_PATCH_HEADER_SIZE; at + DX_PATCH_FRAME_HEADER_SIZE <= (size_t)len; frames++) {
+        uint32_t raw = dx_load_u32le(patch + at + DX_PATCH_FRAME_HEADER_OFF_RAW_LEN);
+        uint32_t stored = dx_load_u32le(patch + at + DX_PATCH_FRAME_HEADER_OFF_STORED_LEN);
+        packed += stored < raw;
+        at += DX_PATCH_FRAME_HEADER_SIZE + stored;
+    }
+    PROP_EXPECT_MSG(p, !(info.flags & DX_PATCH_FLAG_STREAM) && frames == 1 && packed == 0 && len < 128,
+                    "five bytes: flags 0x%x, %lu frames, %lu compressed, %ld bytes", (unsigned)info.flags,
+                    (unsigned long)frames, (unsigned long)packed, (long)len);
+    if (expect_result(p, "five bytes, raw frames", patch, (size_t)len, a, n, b, n, DX_OK)) p->failed = 1;
+    free(patch);
+    patch = NULL;
+    if (p->failed) goto done;
+    for (i = 0; i < 4096; i++) b[i] = (uint8_t)(a[i] ^ 0x20); /* a short patch that compresses (4 KiB raw) */
+    patch = make_patch(&cfg, a, n, b, n, &len);
+    PROP_EXPECT_MSG(p, len > 0 && dx_patch_read_info(patch, (size_t)len, &info) == DX_OK &&
+                           (info.flags & DX_PATCH_FLAG_STREAM) && len < 1024,
+                    "changes that compress: %s", rn(len));
+    if (len > 0 && expect_result(p, "changes that compress, a stream", patch, (size_t)len, a, n, b, n, DX_OK))
+        p->failed = 1;
+    fail = p->failed;
+done:
+    free(patch), free(a), free(b);
+    return fail;
+}
 #endif
 
 static const prop_test tests[] = {
@@ -2321,6 +2367,7 @@ static const prop_test tests[] = {
     PROP_UNIT(t_xxh64_vectors),     PROP_UNIT(t_check_only),      PROP_UNIT(t_auto),
 #if defined(DX_PATCH_WITH_ZSTD)
     PROP_UNIT(t_zstd),            PROP_UNIT(t_stream_window),   PROP_UNIT(t_stream_held),
+    PROP_UNIT(t_stream_raw),
 #endif
     PROP_PROPERTY(p_roundtrip),   PROP_PROPERTY(p_stream),      PROP_PROPERTY(p_resume),
     PROP_PROPERTY(p_truncation),  PROP_PROPERTY(p_corruption),  PROP_PROPERTY(p_wrong_base),
