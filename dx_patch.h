@@ -464,10 +464,11 @@ WIRE FORMAT (format 2.0; integers little-endian; offsets in bytes)
    since 0.7.4 a stream of at most 2 MiB of raw bytes tells zstd its size
    first (its frame then states its content size, and its window is at
    most that: a single segment); since 0.7.5 frames of at most 16 KiB in
-   all whose stream would not be smaller stay raw, without STREAM; LITERAL sources at the shift base length
-   (source = offset + base length); a witness is written unless cfg.no_witness; zero gaps under 4
-   bytes stay inside a run; frames close before they pass cfg.frame_size;
-   empty frames are never written.
+   all whose stream would not be smaller stay raw, without STREAM; LITERAL
+   sources at the shift base length (source = offset + base length); a
+   witness is written unless cfg.no_witness; zero gaps under 4 bytes stay
+   inside a run; frames close before they pass cfg.frame_size; empty
+   frames are never written.
 
 JOURNAL (journal format 1: an in-place apply of a WINDOW patch; untrusted on read)
    Two slots of S = 96 + R + K bytes, slot 0 at offset 0 and slot 1 at S
@@ -517,10 +518,11 @@ VERSION HISTORY
          and one compare of their symbols, with no type bits and no scan
          for the end, and reads ahead (prefetches) where its steps read at
          random: the names, the reduced string's ranks, the placing of the
-         sorted LMS suffixes; the seen bits hash 16 strings ahead. By hand on this machine (the best of 3): the suffix
-         array of openblas (36.5 MB) 2.7-3.1 -> 2.2-2.4 s; the whole diff
-         of openblas pthread -> openmp 5.28 -> 4.74 s, the C++ headers tar
-         1.66 -> 1.51, libpython 1.42 -> 1.00, libcrypto 0.79 -> 0.77.
+         sorted LMS suffixes; the seen bits hash 16 strings ahead. By hand
+         on this machine (the best of 3): the suffix array of openblas
+         (36.5 MB) 2.7-3.1 -> 2.2-2.4 s; the whole diff of openblas
+         pthread -> openmp 5.28 -> 4.74 s, the C++ headers tar 1.66 ->
+         1.51, libpython 1.42 -> 1.00, libcrypto 0.79 -> 0.77.
    0.7.4 (2026-11-27) faster diffs of small and mid-sized files: a STREAM
          patch holds its first 2 MiB of raw frames back and, where the
          stream ends there, tells zstd its size, so that level 19 sizes
