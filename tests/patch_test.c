@@ -2358,6 +2358,72 @@ done:
 }
 #endif
 
+/* Exact matches of DXI_PT_ANCHOR_MIN bytes or more (anchors) are found
+   before the suffix array, which then sorts the base without their bytes
+   (but the grains at their edges). A search that runs from kept bytes into
+   left-out ones is measured again in the base, at the base offset: a
+   900-byte copy that starts 40 bytes before left-out bytes is found whole.
+   Every match reported is true in the base, and the patch stays small. */
+static int t_anchors(prop_ctx *p) {
+    const size_t n = 256 * 1024, fresh = 3000, moved = 900, from = 100032 - 40;
+    size_t blen = n + fresh + moved, pos, q, len, found = 0, zn = 1 << 20;
+    uint8_t *a = xmalloc(n), *b = xmalloc(blen), *patch = NULL, *z = NULL, *za = NULL;
+    uint64_t x = 0x9e3779b97f4a7c15ull;
+    dx_patch_config cfg;
+    dx_allocator al;
+    dxi_pt_matcher m;
+    int64_t plen;
+    size_t i;
+    int fail = 1;
+    memset(&al, 0, sizeof al);
+    memset(&cfg, 0, sizeof cfg);
+    for (i = 0; i < n; i++) x ^= x << 13, x ^= x >> 7, x ^= x << 17, a[i] = (uint8_t)(x >> 24);
+    memcpy(b, a, 100000); /* a[0, 100000), new bytes, a[100000, n), a copy of a[from, from + moved) */
+    for (i = 0; i < fresh; i++) x ^= x << 13, x ^= x >> 7, x ^= x << 17, b[100000 + i] = (uint8_t)(x >> 24);
+    memcpy(b + 100000 + fresh, a + 100000, n - 100000);
+    memcpy(b + n + fresh, a + from, moved);
+    if (!PROP_EXPECT_MSG(p, dxi_pt_matcher_open(&m, 6, false, a, n, b, blen, &al) == DX_OK, "matcher: no memory"))
+        goto done;
+    /* the anchors' grains are left out: only the one across 100000 stays (99968..100032) */
+    PROP_EXPECT_MSG(p, m.anchor_count == 2 && m.packed && m.text_len == 64 && m.seg_count == 1 && m.seg_base[0] == 99968,
+                    "%lu anchors, %lu bytes to sort, %lu segments", (unsigned long)m.anchor_count,
+                    (unsigned long)m.text_len, (unsigned long)m.seg_count);
+    for (pos = 0; pos + 8 <= blen && !p->failed; pos += 61) {
+        len = dxi_pt_longest(&m, pos, &q);
+        if (len == 0) continue;
+        PROP_EXPECT_MSG(p, q + len <= n && pos + len <= blen && memcmp(a + q, b + pos, len) == 0 &&
+                               (pos + len == blen || q + len == n || a[q + len] != b[pos + len]),
+                        "at %lu: %lu bytes from %lu are not the longest match there", (unsigned long)pos,
+                        (unsigned long)len, (unsigned long)q);
+    }
+    m.anchor_next = 0; /* the scan's position only grows; this test starts again */
+    len = dxi_pt_longest(&m, n + fresh, &q);
+    PROP_EXPECT_MSG(p, len == moved && q == from, "the copy: %lu bytes from %lu, want %lu from %lu", (unsigned long)len,
+                    (unsigned long)q, (unsigned long)moved, (unsigned long)from);
+    dxi_pt_matcher_close(&m, &al);
+    if (p->failed) goto done;
+    cfg.shift = true;
+    patch = make_patch(&cfg, a, n, b, blen, &plen); /* no zstd: the new bytes are stored, the copy is not */
+    PROP_EXPECT_MSG(p, plen > 0 && (size_t)plen < fresh + moved / 2, "patch: %s, %ld bytes", rn(plen), (long)plen);
+    if (plen > 0 && expect_result(p, "anchors", patch, (size_t)plen, a, n, b, blen, DX_OK)) p->failed = 1;
+    free(patch);
+    patch = NULL;
+    if (p->failed) goto done;
+    /* a MiB of zeros against a base with 600-byte zero runs: the anchors' work stays bounded, the patch applies */
+    za = xmalloc(65536), z = xmalloc(zn);
+    for (i = 0; i < 65536; i++) x ^= x << 13, x ^= x >> 7, x ^= x << 17, za[i] = (i % 4096) < 600 ? 0 : (uint8_t)(x >> 24);
+    memset(z, 0, zn);
+    memcpy(z + zn - 8192, za + 4096, 8192);
+    patch = make_patch(&cfg, za, 65536, z, zn, &plen);
+    found = plen > 0;
+    PROP_EXPECT_MSG(p, found, "zeros: %s", rn(plen));
+    if (found && expect_result(p, "zeros", patch, (size_t)plen, za, 65536, z, zn, DX_OK)) p->failed = 1;
+    fail = p->failed;
+done:
+    free(a), free(b), free(patch), free(z), free(za);
+    return fail;
+}
+
 static const prop_test tests[] = {
     PROP_UNIT(t_crafted_xor),     PROP_UNIT(t_crafted_one_way), PROP_UNIT(t_bad_headers),
     PROP_UNIT(t_frame_lies),      PROP_UNIT(t_bad_records),     PROP_UNIT(t_read_info),
@@ -2365,6 +2431,7 @@ static const prop_test tests[] = {
     PROP_UNIT(t_io_errors),       PROP_UNIT(t_alloc_failures),  PROP_UNIT(t_chain_errors),
     PROP_UNIT(t_hash),            PROP_UNIT(t_result_names),    PROP_UNIT(t_vectors),
     PROP_UNIT(t_xxh64_vectors),     PROP_UNIT(t_check_only),      PROP_UNIT(t_auto),
+    PROP_UNIT(t_anchors),
 #if defined(DX_PATCH_WITH_ZSTD)
     PROP_UNIT(t_zstd),            PROP_UNIT(t_stream_window),   PROP_UNIT(t_stream_held),
     PROP_UNIT(t_stream_raw),
