@@ -513,12 +513,14 @@ JOURNAL (journal format 1: an in-place apply of a WINDOW patch; untrusted on rea
 VERSION HISTORY
    0.7.6 (2026-11-27) faster shift diffs at levels 4-9 (the default 6): exact
          matches of 1 KiB or more (anchors) are found first, by one pass of
-         the target over a table of base strings (one every 32 bytes), and
+         the target over a table of base strings (1 in 32, picked by hash), and
          go on across differing bytes as the scan's matches do; the base
          bytes inside them (whole 64-byte grains) are left out of the
          suffix array, which then sorts what is left (where that is 7/8 of
-         the base or less), and the search measures its matches again in
-         the base where they run into left-out bytes. Sizes within 0.2%
+         the base or less, and there is no window: in place, a source in
+         the window may be a repeat of left-out bytes), and the search
+         measures its matches again in the base where they run into
+         left-out bytes. Sizes within 0.2%
          (most a little smaller). By hand on this machine: the C++ headers
          tar sorts 1.4 MB of its 12.2, openblas pthread -> openmp 10.2 MB
          of 36.5; whole diffs 1.50 -> 0.96 s and 5.08 -> 3.0-4.1 s, peak
@@ -2108,7 +2110,7 @@ DXI_PRIVATE size_t dxi_pt_best_source(const dxi_pt_index *ix, const uint8_t *bas
 #define DXI_PT_ANCHOR_MIN 1024u /* exact matches this long are found first, by a table of base strings, and their
                                    base bytes left out of the suffix array (as HDiffPatch sets aside matching
                                    1 KiB blocks): a tar of C++ headers sorts a tenth of its bytes */
-#define DXI_PT_ANCHOR_STEP 32u /* the table's base strings: one every 32 bytes, 16 bytes long */
+#define DXI_PT_ANCHOR_STEP 32u /* the table's base strings (16 bytes long): one in 32, picked by their hash */
 #define DXI_PT_GRAIN 64u       /* left out: whole 64-byte grains inside an anchor's base bytes (the edits beside
                                   an anchor may still match next to it) */
 
@@ -2294,6 +2296,7 @@ typedef struct dxi_pt_matcher {
     unsigned bits, stride;
     size_t p, covered;  /* the next target offset to search; matches end at or before covered */
     size_t min_len, skip_shift, misses;
+    int64_t min_shift; /* anchors: sources at most -min_shift behind (a window), as the candidates must be */
     dxi_pt_match m[DXI_PT_MATCHES];
     size_t nm;
 } dxi_pt_matcher;
@@ -2317,9 +2320,11 @@ DXI_PRIVATE size_t dxi_pt_common(const uint8_t *a, const uint8_t *b, size_t n) {
     return i;
 }
 
-DXI_PRIVATE size_t dxi_pt_hash16(const uint8_t *p, unsigned bits) {
-    return (size_t)(((dx_load_u64le(p) * 0xcf1bbcdcb7a56463ull) ^ dx_load_u64le(p + 8)) * 0x9e3779b97f4a7c15ull >> (64 - bits));
+/* A hash of the 16 bytes at p: its top bits index the anchors' table, bits 27-31 pick the strings it holds. */
+DXI_PRIVATE uint64_t dxi_pt_hash16(const uint8_t *p) {
+    return (dx_load_u64le(p) ^ dx_load_u64le(p + 8) >> 3) * 0x9e3779b97f4a7c15ull;
 }
+#define DXI_PT_PICKED(h) (((h) >> 27 & (DXI_PT_ANCHOR_STEP - 1)) == 0)
 
 /* Extends a match of shift s forwards from end (the first byte that
    differs): across a differing byte while at least need of the 16 after
@@ -2339,8 +2344,12 @@ DXI_PRIVATE size_t dxi_pt_extend(const dxi_pt_matcher *m, size_t end, int64_t s,
     }
 }
 
-/* The anchors: the target scanned once against a table of base strings;
-   a hit whose equal bytes reach DXI_PT_ANCHOR_MIN both ways is one, and
+/* The anchors: the target scanned once against a table of base strings,
+   one in DXI_PT_ANCHOR_STEP picked by their hash (so the target looks up
+   only the strings picked the same way: 1 in 32, not every one, as the
+   table's cache misses cost most here); a hit whose equal bytes reach
+   DXI_PT_ANCHOR_MIN both ways is one (a string of it is picked: 32 are
+   expected in 1 KiB), and
    it goes on across differing bytes as the scan's matches do (a rebuilt
    program's moved addresses: openblas leaves 28% of its base to sort,
    not 67%). A shorter hit skips half its length (a longer match through
@@ -2359,11 +2368,15 @@ DXI_PRIVATE dx_result dxi_pt_find_anchors(dxi_pt_matcher *m, const dx_allocator 
         !(table = (uint32_t *)dxi_pt_alloc(al, ((size_t)1 << bits) * sizeof(uint32_t))))
         return DX_ERR_NOMEM;
     DX_MEMSET(table, 0, ((size_t)1 << bits) * sizeof(uint32_t));
-    for (i = 0; i + 16 <= m->base_len; i += DXI_PT_ANCHOR_STEP) table[dxi_pt_hash16(base + i, bits)] = (uint32_t)i + 1;
+    for (i = 0; i + 16 <= m->base_len; i++) {
+        uint64_t h = dxi_pt_hash16(base + i);
+        if (DXI_PT_PICKED(h)) table[h >> (64 - bits)] = (uint32_t)i + 1;
+    }
     while (p + 16 <= m->t_len && work < budget) {
-        uint32_t hit = table[dxi_pt_hash16(t + p, bits)];
+        uint64_t h = dxi_pt_hash16(t + p);
+        uint32_t hit = DXI_PT_PICKED(h) ? table[h >> (64 - bits)] : 0;
         size_t b = hit ? hit - 1 : 0, fwd = hit ? dxi_pt_common(base + b, t + p, dxi_pt_min_size(m->t_len - p, m->base_len - b)) : 0, back = 0;
-        if (fwd < 16) {
+        if (fwd < 16 || (int64_t)b - (int64_t)p < m->min_shift) { /* out of the window: left to the search */
             p++;
             continue;
         }
@@ -2384,7 +2397,8 @@ DXI_PRIVATE dx_result dxi_pt_find_anchors(dxi_pt_matcher *m, const dx_allocator 
 }
 
 /* text: the base without the grains that lie inside an anchor's base
-   bytes, where that leaves out an eighth or more; else the base. */
+   bytes, where that leaves out an eighth or more and there is no window;
+   else the base. */
 DXI_PRIVATE dx_result dxi_pt_pack(dxi_pt_matcher *m, const dx_allocator *al) {
     size_t grains = (m->base_len + DXI_PT_GRAIN - 1) / DXI_PT_GRAIN, g, k, out, runs = 0, kept = 0;
     uint8_t *out_grain = (uint8_t *)dxi_pt_alloc(al, grains);
@@ -2401,7 +2415,9 @@ DXI_PRIVATE dx_result dxi_pt_pack(dxi_pt_matcher *m, const dx_allocator *al) {
             kept += dxi_pt_min_size(DXI_PT_GRAIN, m->base_len - g * DXI_PT_GRAIN);
             runs += g == 0 || out_grain[g - 1];
         }
-    if (kept > m->base_len - m->base_len / 8) goto done;
+    /* with a window the whole base stays: openblas's kernels repeat, and where an anchor took one copy's bytes
+       out, a target the window keeps from that anchor's source found no other (in place 18% larger) */
+    if (kept > m->base_len - m->base_len / 8 || m->min_shift != INT64_MIN) goto done;
     if (!(m->packed = (uint8_t *)dxi_pt_alloc(al, kept ? kept : 1)) ||
         !(m->seg_text = (size_t *)dxi_pt_alloc(al, (runs + 1) * sizeof(size_t))) ||
         !(m->seg_base = (size_t *)dxi_pt_alloc(al, (runs + 1) * sizeof(size_t)))) {
@@ -2425,12 +2441,13 @@ done:
 /* Builds the suffix array or hash table of the base for level 1..9.
    text: matches of 8 bytes at levels 7-9 (in a program they are mostly
    chance: openblas at level 9 grew 6% with them). */
-DXI_PRIVATE dx_result dxi_pt_matcher_open(dxi_pt_matcher *m, unsigned level, bool text, const uint8_t *base,
-                                          size_t base_len, const uint8_t *t, size_t t_len, const dx_allocator *al) {
+DXI_PRIVATE dx_result dxi_pt_matcher_open(dxi_pt_matcher *m, unsigned level, bool text, int64_t min_shift,
+                                          const uint8_t *base, size_t base_len, const uint8_t *t, size_t t_len,
+                                          const dx_allocator *al) {
     size_t i, n;
     const uint8_t *x;
     DX_MEMSET(m, 0, sizeof *m);
-    m->base = base, m->base_len = base_len, m->t = t, m->t_len = t_len;
+    m->base = base, m->base_len = base_len, m->t = t, m->t_len = t_len, m->min_shift = min_shift;
     m->min_len = level >= 7 && text ? 8 : level >= 4 ? 12 : 16;
     m->skip_shift = level >= 9 ? 30 : level >= 7 ? 5 : level >= 5 ? 3 : 2; /* unmatched bytes: the step grows */
     if (base_len < 16) return DX_OK;
@@ -2776,7 +2793,8 @@ DXI_PRIVATE void dxi_pt_carry_block(dxi_pt_writer *w, dxi_pt_shifter *sh, const 
     if (cost > (sh->level >= 4 ? 16 : tn / 2 + 32) || !goes_on) {
         if (!sh->matching) {
             sh->matching = true;
-            if (dxi_pt_matcher_open(&sh->matcher, sh->level, sh->lit_cost == DXI_PT_LIT_TEXT, base, base_len, t - off, off + t_avail, sh->allocator) != DX_OK) {
+            if (dxi_pt_matcher_open(&sh->matcher, sh->level, sh->lit_cost == DXI_PT_LIT_TEXT, sh->min_shift, base,
+                                    base_len, t - off, off + t_avail, sh->allocator) != DX_OK) {
                 w->error = DX_ERR_NOMEM;
                 return;
             }

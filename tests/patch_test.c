@@ -2382,7 +2382,7 @@ static int t_anchors(prop_ctx *p) {
     for (i = 0; i < fresh; i++) x ^= x << 13, x ^= x >> 7, x ^= x << 17, b[100000 + i] = (uint8_t)(x >> 24);
     memcpy(b + 100000 + fresh, a + 100000, n - 100000);
     memcpy(b + n + fresh, a + from, moved);
-    if (!PROP_EXPECT_MSG(p, dxi_pt_matcher_open(&m, 6, false, a, n, b, blen, &al) == DX_OK, "matcher: no memory"))
+    if (!PROP_EXPECT_MSG(p, dxi_pt_matcher_open(&m, 6, false, INT64_MIN, a, n, b, blen, &al) == DX_OK, "matcher: no memory"))
         goto done;
     /* the anchors' grains are left out: only the one across 100000 stays (99968..100032) */
     PROP_EXPECT_MSG(p, m.anchor_count == 2 && m.packed && m.text_len == 64 && m.seg_count == 1 && m.seg_base[0] == 99968,
@@ -2400,6 +2400,13 @@ static int t_anchors(prop_ctx *p) {
     len = dxi_pt_longest(&m, n + fresh, &q);
     PROP_EXPECT_MSG(p, len == moved && q == from, "the copy: %lu bytes from %lu, want %lu from %lu", (unsigned long)len,
                     (unsigned long)q, (unsigned long)moved, (unsigned long)from);
+    dxi_pt_matcher_close(&m, &al);
+    if (p->failed) goto done;
+    /* a window of 1 KiB: the second anchor (3000 bytes behind) is not one, and nothing is left out */
+    if (!PROP_EXPECT_MSG(p, dxi_pt_matcher_open(&m, 6, false, -1024, a, n, b, blen, &al) == DX_OK, "matcher: no memory"))
+        goto done;
+    PROP_EXPECT_MSG(p, m.anchor_count == 1 && !m.packed && m.text_len == n, "window: %lu anchors, %lu bytes to sort",
+                    (unsigned long)m.anchor_count, (unsigned long)m.text_len);
     dxi_pt_matcher_close(&m, &al);
     if (p->failed) goto done;
     cfg.shift = true;
