@@ -2418,9 +2418,14 @@ DXI_PRIVATE dx_result dxi_pt_pack(dxi_pt_matcher *m, const dx_allocator *al) {
     /* with a window the whole base stays: openblas's kernels repeat, and where an anchor took one copy's bytes
        out, a target the window keeps from that anchor's source found no other (in place 18% larger) */
     if (kept > m->base_len - m->base_len / 8 || m->min_shift != INT64_MIN) goto done;
-    if (!(m->packed = (uint8_t *)dxi_pt_alloc(al, kept ? kept : 1)) ||
-        !(m->seg_text = (size_t *)dxi_pt_alloc(al, (runs + 1) * sizeof(size_t))) ||
-        !(m->seg_base = (size_t *)dxi_pt_alloc(al, (runs + 1) * sizeof(size_t)))) {
+    m->packed = (uint8_t *)dxi_pt_alloc(al, kept ? kept : 1);
+    m->seg_text = (size_t *)dxi_pt_alloc(al, (runs + 1) * sizeof(size_t));
+    m->seg_base = (size_t *)dxi_pt_alloc(al, (runs + 1) * sizeof(size_t));
+    if (!m->packed || !m->seg_text || !m->seg_base) { /* freed here: close frees them by sizes not yet set */
+        dxi_pt_free(al, m->packed, kept ? kept : 1);
+        dxi_pt_free(al, m->seg_text, (runs + 1) * sizeof(size_t));
+        dxi_pt_free(al, m->seg_base, (runs + 1) * sizeof(size_t));
+        m->packed = NULL, m->seg_text = m->seg_base = NULL;
         err = DX_ERR_NOMEM;
         goto done;
     }
