@@ -144,7 +144,10 @@ for f in tests/fuzz/*.c; do
     name=$(basename "$f" .c)
     [ "$name" = fuzz_main ] && continue
     extra=$(sed -n 's|^/\* fuzz flags: \(.*\) \*/$|\1|p' "$f") # e.g. -DDX_CAS_WITH_ZSTD -lzstd
-    check "fuzz-replay-$name" bash -c "clang $WARN -D_DEFAULT_SOURCE $ASAN -I. $f tests/fuzz/fuzz_main.c $extra -o $B/fuzz-$name && ./$B/fuzz-$name --mutations=${DX_FUZZ_MUTATIONS:-3000} tests/fuzz/corpus/$name"
+    # a harness whose every input is a whole diff says how many mutants a seed it can afford
+    mutations=$(sed -n 's|^/\* fuzz replay mutations: \([0-9]*\) \*/$|\1|p' "$f")
+    mutations=${DX_FUZZ_MUTATIONS:-${mutations:-3000}}
+    check "fuzz-replay-$name" bash -c "clang $WARN -D_DEFAULT_SOURCE $ASAN -I. $f tests/fuzz/fuzz_main.c $extra -o $B/fuzz-$name && ./$B/fuzz-$name --mutations=$mutations tests/fuzz/corpus/$name"
 done
 
 # 4. examples: warning-free, and they run. Built as the Makefile builds them
