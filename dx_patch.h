@@ -1,4 +1,4 @@
-/* dx_patch.h - v0.7.6 - binary deltas: XOR blocks, in-place and streaming apply - SPDX-License-Identifier: MIT OR Unlicense (text at end)
+/* dx_patch.h - v0.7.7 - binary deltas: XOR blocks, in-place and streaming apply - SPDX-License-Identifier: MIT OR Unlicense (text at end)
 
    Binary deltas for app and firmware updates, VM and process memory
    migration and state replication: diff two byte strings into a patch, then
@@ -511,6 +511,11 @@ JOURNAL (journal format 1: an in-place apply of a WINDOW patch; untrusted on rea
    range are rewritten even where they do not change).
 
 VERSION HISTORY
+   0.7.7 (2026-11-27) the program's mask of which candidates' sources equal
+         each target byte is built 32 bytes at a time through local copies,
+         which compilers vectorize at -O2 (the loop over pointers was a fifth
+         of the program's time): the C++ headers tar's diff 2-3% faster by
+         hand, every patch the same byte for byte.
    0.7.6 (2026-11-27) faster shift diffs at levels 4-9 (the default 6): exact
          matches of 1 KiB or more (anchors) are found first, by one pass of
          the target over a table of base strings (1 in 32, picked by hash), and
@@ -859,8 +864,8 @@ DX_INLINE const char *dx_result_name(dx_result r) {
 
 #define DX_PATCH_VERSION_MAJOR 0
 #define DX_PATCH_VERSION_MINOR 7
-#define DX_PATCH_VERSION_PATCH 6
-#define DX_PATCH_VERSION DX_VERSION_PACK(0, 7, 6)
+#define DX_PATCH_VERSION_PATCH 7
+#define DX_PATCH_VERSION DX_VERSION_PACK(0, 7, 7)
 
 #ifndef DX_PATCH_STREAM_WINDOW_LOG /* STREAM patches: the largest zstd window an applier accepts, as a power
                                       of two: 24 = 16 MiB (what 0.5 and 0.6.0 wrote) */
@@ -2677,6 +2682,21 @@ DXI_PRIVATE size_t dxi_pt_candidates(dxi_pt_shifter *sh, size_t off, size_t tn, 
     return k;
 }
 
+/* e[i] |= bit where a[i] == b[i], for i < n. In pieces of 32 through local copies: compilers
+   vectorize that at -O2 (gcc 12: 16-byte vectors), where a loop of any length over pointers that may
+   alias they do not (a fifth of the program's time on the C++ headers tar). */
+DXI_PRIVATE void dxi_pt_eq_bits(uint32_t *e, const uint8_t *a, const uint8_t *b, size_t n, uint32_t bit) {
+    size_t i = 0, j;
+    for (; i + 32 <= n; i += 32) {
+        uint8_t x[32], y[32];
+        uint32_t m[32];
+        DX_MEMCPY(x, a + i, 32), DX_MEMCPY(y, b + i, 32), DX_MEMCPY(m, e + i, sizeof m);
+        for (j = 0; j < 32; j++) m[j] |= x[j] == y[j] ? bit : 0;
+        DX_MEMCPY(e + i, m, sizeof m);
+    }
+    for (; i < n; i++) e[i] |= a[i] == b[i] ? bit : 0;
+}
+
 /* The program: for each byte and candidate, the cheapest cost with the
    byte outside (state 0) or inside (state 1) a run of stored bytes; back
    pointers say which state came before. Fills seg_at/seg_shift (at most
@@ -2703,15 +2723,14 @@ DXI_PRIVATE size_t dxi_pt_segment(dxi_pt_shifter *sh, const uint8_t *base, size_
         int64_t at = (int64_t)off + cand[c];
         uint32_t bit = 1u << c;
         size_t lo = at >= 0 ? 0 : (size_t)dxi_pt_min(n, (uint64_t)-at), hi = lo;
-        const uint8_t *src, *tt = t + lo;
+        const uint8_t *tt = t + lo;
         uint32_t *e = eq + lo;
         if (at < (int64_t)base_len) hi = (size_t)dxi_pt_max(lo, dxi_pt_min(n, (uint64_t)((int64_t)base_len - at)));
         first[c] = lo;
         /* a new segment may start at byte i where its source lies within the base (or on a zero or literal shift) */
         switch_end[c] = cand[c] <= 0 || cand[c] == sh->literal ? n
                         : (uint64_t)at <= base_len ? (size_t)dxi_pt_min(n, base_len - (uint64_t)at + 1) : 0;
-        if (hi > lo)
-            for (src = base + (size_t)(at + (int64_t)lo), i = 0; i < hi - lo; i++) e[i] |= tt[i] == src[i] ? bit : 0;
+        if (hi > lo) dxi_pt_eq_bits(e, tt, base + (size_t)(at + (int64_t)lo), hi - lo, bit);
         for (i = hi; i < n; i++) eq[i] |= t[i] == 0 ? bit : 0;
     }
     for (i = 0; i < n; i++) {
