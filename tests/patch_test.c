@@ -156,7 +156,9 @@ static void applier_config(dx_patch_applier_config *ac, mio *m, bool in_place, c
     ac->in_place = in_place;
     if (info && info->block_size > DXI_PT_DEFAULT_MAX_BLOCK) ac->max_block = info->block_size;
     if (info && info->frame_max > DX_PATCH_DEFAULT_FRAME) ac->max_frame = info->frame_max;
-    if (info && in_place && info->window) ac->max_window = info->window > info->block_size ? info->window : info->block_size;
+    if (info && in_place && (info->flags & DX_PATCH_FLAG_WINDOW))
+        ac->max_window = info->window > info->block_size ? info->window : info->block_size;
+    if (info && !in_place && (info->flags & DX_PATCH_FLAG_PREFIX)) ac->max_window = info->window; /* base ranges */
 }
 
 /* Feeds the patch in pieces of random sizes (single bytes, small, any);
@@ -326,6 +328,8 @@ static int expect_result(prop_ctx *p, const char *what, const uint8_t *patch, si
     mio_in_place(&m, buf, blen, cap);
     applier_config(&ac, &m, true, dx_patch_read_info(patch, len, &info) == DX_OK ? &info : NULL);
     if (dx_patch_read_info(patch, len, &info) == DX_OK && info.window) ac.max_window = 1u << 16; /* enough for the vectors */
+    if (dx_patch_read_info(patch, len, &info) == DX_OK && (info.flags & DX_PATCH_FLAG_PREFIX))
+        want_in_place = DX_ERR_UNSUPPORTED; /* refused at the header: the one-shot call's dry run finds more first */
     r = stream_apply(p, &ac, patch, len);
     ok &= PROP_EXPECT_MSG(p, r == want_in_place && !m.bad, "%s: streaming in place gives %s, want %s", what, rn(r),
                           rn(want_in_place));
@@ -951,8 +955,9 @@ static int p_shift(prop_ctx *p) {
     cfg.shift = true;
     cfg.level = (int)prop_range(p, 0, 9);
     if (prop_bool(p)) cfg.window = (uint32_t)64 << prop_range(p, 0, 8); /* 64 B .. 16 KiB */
+    else if (cfg.zstd_level && prop_bool(p)) cfg.prefix = (uint32_t)prop_range(p, 1, 1 << 14); /* base ranges as zstd's prefix */
     note_config(p, &cfg, alen, blen);
-    prop_note(p, "window %lu level %d", (unsigned long)cfg.window, cfg.level);
+    prop_note(p, "window %lu level %d prefix %lu", (unsigned long)cfg.window, cfg.level, (unsigned long)cfg.prefix);
     cap = max_sz(alen, blen);
     out = xmalloc(blen), buf = xmalloc(cap);
     patch = make_patch(&cfg, a, alen, b, blen, &plen);
@@ -960,7 +965,10 @@ static int p_shift(prop_ctx *p) {
     r = dx_patch_apply(patch, (size_t)plen, a, alen, out, blen);
     if (!PROP_EXPECT_MSG(p, r == (int64_t)blen && memcmp(out, b, blen) == 0, "apply: %s", rn(r))) goto done;
     mio_out_of_place(&m, a, alen, out, blen);
-    applier_config(&ac, &m, false, NULL);
+    {
+        dx_patch_info pi; /* PREFIX: the applier needs room for the frames' base ranges */
+        applier_config(&ac, &m, false, dx_patch_read_info(patch, (size_t)plen, &pi) == DX_OK ? &pi : NULL);
+    }
     memset(out, 0, blen);
     r = stream_apply(p, &ac, patch, (size_t)plen);
     if (!PROP_EXPECT_MSG(p, r == (int64_t)blen && !m.bad && memcmp(out, b, blen) == 0, "streaming: %s", rn(r)))
@@ -1362,7 +1370,11 @@ static int t_bad_headers(prop_ctx *p) {
         {"major 1, resealed", 4, 1, 1, DX_PATCH_ERR_OLD_FORMAT},
         {"major 0", 4, 0, 1, DX_ERR_UNSUPPORTED},
         {"minor 7", 6, 7, 1, DX_OK},
-        {"required flag 0x200", 8, DX_PATCH_FLAG_WITNESS | 0x200u, 1, DX_ERR_UNSUPPORTED},
+        {"required flag 0x400", 8, DX_PATCH_FLAG_WITNESS | 0x400u, 1, DX_ERR_UNSUPPORTED},
+        {"PREFIX without ZSTD", 8, DX_PATCH_FLAG_ONE_WAY | DX_PATCH_FLAG_COPY | DX_PATCH_FLAG_PREFIX, 1, DX_ERR_CORRUPT},
+        {"PREFIX without COPY", 8, DX_PATCH_FLAG_ZSTD | DX_PATCH_FLAG_ONE_WAY | DX_PATCH_FLAG_PREFIX, 1, DX_ERR_CORRUPT},
+        {"PREFIX with window 0", 8, DX_PATCH_FLAG_ZSTD | DX_PATCH_FLAG_ONE_WAY | DX_PATCH_FLAG_COPY | DX_PATCH_FLAG_PREFIX, 1,
+         DX_ERR_CORRUPT},
         {"STREAM without ZSTD", 8, DX_PATCH_FLAG_WITNESS | DX_PATCH_FLAG_STREAM, 1, DX_ERR_CORRUPT},
         {"LITERAL without CARRY", 8, DX_PATCH_FLAG_ONE_WAY | DX_PATCH_FLAG_COPY | DX_PATCH_FLAG_LITERAL, 1, DX_ERR_CORRUPT},
         {"WINDOW without CARRY", 8, DX_PATCH_FLAG_ONE_WAY | DX_PATCH_FLAG_COPY | DX_PATCH_FLAG_WINDOW, 1, DX_ERR_CORRUPT},
@@ -2025,6 +2037,7 @@ static const char *const vector_files[] = {
     "old_format", "bad_empty_frame", "bad_frame_max_low", "bad_frame_max_high", "frame_max_limit", "wrong_witness",
     "bad_raw_past_end", "copy_no_carry", "carry_xor", "shift_carry_v04", "shift_window_v04", "shift_literal",
     "literal", "bad_literal_flag", "bad_literal_far", "stream", "bad_stream_window", "bad_stream_short",
+    "prefix", "bad_prefix_range",
 };
 
 static int t_vectors(prop_ctx *p) {
@@ -2042,7 +2055,8 @@ static int t_vectors(prop_ctx *p) {
             if (strcmp(dx_patch_result_name(k), v.expect) == 0) want = k;
         PROP_CHECK_MSG(p, strcmp(dx_patch_result_name(want), v.expect) == 0, "%s: unknown result %s", path, v.expect);
 #if !defined(DX_PATCH_WITH_ZSTD)
-        if (v.patch_len >= 64 && (dx_load_u32le(v.patch + DX_PATCH_HEADER_OFF_FLAGS) & DX_PATCH_FLAG_STREAM) &&
+        if (v.patch_len >= 64 &&
+            (dx_load_u32le(v.patch + DX_PATCH_HEADER_OFF_FLAGS) & (DX_PATCH_FLAG_STREAM | DX_PATCH_FLAG_PREFIX)) &&
             (want == DX_OK || want == DX_ERR_LIMIT || want == DX_ERR_CORRUPT))
             want = DX_ERR_UNSUPPORTED, v.has_target = 0; /* no zstd here: its frames cannot be read */
 #endif
@@ -2431,6 +2445,138 @@ done:
     return fail;
 }
 
+#if defined(DX_PATCH_WITH_ZSTD)
+static uint32_t get32(const uint8_t *p) {
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* Text from a small vocabulary: lines of words, as in source or headers. */
+static void gen_text(uint8_t *t, size_t n, uint32_t seed) {
+    static const char *const words[] = {"static", "const", "int", "return", "struct", "template", "typename",
+                                        "namespace", "std", "void", "size_t", "operator", "noexcept", "inline",
+                                        "__glibcxx_assert", "_M_impl", "iterator", "allocator", "value_type"};
+    size_t i = 0, k;
+    uint32_t x = seed;
+    while (i < n) {
+        const char *w;
+        x = x * 1103515245u + 12345u;
+        w = words[(x >> 16) % (sizeof words / sizeof words[0])];
+        for (k = 0; w[k] && i < n; k++) t[i++] = (uint8_t)w[k];
+        if (i < n) t[i++] = (uint8_t)((x >> 8) % 7 == 0 ? '\n' : ' ');
+    }
+}
+
+/* PREFIX: frames whose zstd frames see a range of the base as their prefix.
+   On text they are smaller than one stream of frames; they apply out of
+   place only (one-shot, streaming with room for the ranges, chains), never in
+   place; a range that lies (empty, longer than the window, past the base,
+   shifted) is refused; check_only needs the base. */
+static int t_prefix(prop_ctx *p) {
+    const size_t n = (size_t)192 << 10;
+    uint8_t *a = xmalloc(n), *b = xmalloc(n + 32768), *patch = NULL, *plain = NULL, *out = xmalloc(n + 32768);
+    dx_patch_config cfg;
+    dx_patch_applier_config ac;
+    dx_patch_info info;
+    mio m;
+    size_t blen = 0, at, i, frame, cap;
+    int64_t plen = 0, slen = 0, r;
+    unsigned mode = 0;
+    int fail = 1;
+    const uint8_t *chain[1];
+    size_t chain_len[1];
+    gen_text(a, n, 7);
+    /* the target: the base with 600 bytes every 6 KiB, edited text from elsewhere in it (a byte in 11
+       changed: no long matches, many short ones), and a moved stretch */
+    for (at = 0; at < n; at += 6144) {
+        size_t take = at + 6144 <= n ? 6144 : n - at, from = (at * 7919 + 4099) % (n - 600);
+        memcpy(b + blen, a + at, take), blen += take;
+        for (i = 0; i < 600; i++) b[blen + i] = i % 11 == 5 ? (uint8_t)('a' + (at + i) % 26) : a[from + i];
+        blen += 600;
+    }
+    memmove(b + 1000, b + 50000, 3000);
+    memset(&cfg, 0, sizeof cfg);
+    cfg.shift = true, cfg.zstd_level = 19;
+    plain = make_patch(&cfg, a, n, b, blen, &slen);
+    cfg.prefix = 1 << 16;
+    patch = make_patch(&cfg, a, n, b, blen, &plen);
+    if (!PROP_EXPECT_MSG(p, slen > 0 && plen > 0, "diff: %s, with a prefix %s", rn(slen), rn(plen))) goto done;
+    prop_note(p, "stream %ld bytes, prefix %ld bytes", (long)slen, (long)plen);
+    PROP_EXPECT_MSG(p, plen < slen, "prefix %ld bytes, not under the stream's %ld", (long)plen, (long)slen);
+    PROP_EXPECT(p, dx_patch_read_info(patch, (size_t)plen, &info) == DX_OK);
+    PROP_EXPECT_MSG(p, (info.flags & DX_PATCH_FLAG_PREFIX) && !(info.flags & DX_PATCH_FLAG_STREAM) && info.frame_count > 1 &&
+                           info.window > (1u << 15) && info.window <= (1u << 16),
+                    "flags 0x%x, %u frames, window %u", (unsigned)info.flags, (unsigned)info.frame_count, (unsigned)info.window);
+    if (p->failed || expect_result(p, "prefix", patch, (size_t)plen, a, n, b, blen, DX_OK)) goto done;
+    /* streaming: without room for the ranges, LIMIT; check_only needs the base's bytes */
+    mio_out_of_place(&m, a, n, out, n + 32768);
+    applier_config(&ac, &m, false, &info);
+    ac.max_window = info.window / 2;
+    PROP_EXPECT(p, stream_apply(p, &ac, patch, (size_t)plen) == DX_ERR_LIMIT);
+    applier_config(&ac, &m, false, &info);
+    ac.check_only = true; /* no data: its frames cannot be decoded */
+    r = stream_apply(p, &ac, patch, (size_t)plen);
+    PROP_EXPECT_MSG(p, r == DX_ERR_UNSUPPORTED && m.writes == 0, "check_only: %s", rn(r));
+    /* a chain of one */
+    chain[0] = patch, chain_len[0] = (size_t)plen;
+    cap = n + 32768;
+    {
+        uint8_t *spare = xmalloc(cap), *dst = xmalloc(cap);
+        r = dx_patch_apply_chain(chain, chain_len, 1, a, n, dst, spare, cap);
+        PROP_EXPECT_MSG(p, r == (int64_t)blen && memcmp(dst, b, blen) == 0, "chain: %s", rn(r));
+        free(spare), free(dst);
+    }
+    /* lies in the first compressed frame's range */
+    for (frame = DX_PATCH_HEADER_SIZE; frame < (size_t)plen;) {
+        uint32_t raw = get32(patch + frame), stored = get32(patch + frame + 4);
+        if (stored < raw) break;
+        frame += 12 + stored;
+    }
+    if (!PROP_EXPECT_MSG(p, frame < (size_t)plen, "no compressed frame")) goto done;
+    {
+        uint8_t *q = patch + frame + 12;
+        uint64_t off = get32(q) | (uint64_t)get32(q + 4) << 32;
+        uint32_t len = get32(q + 8);
+        static const char *const what[] = {"an empty range", "a range longer than the window", "a range past the base",
+                                           "a range one byte on"};
+        for (i = 0; i < 4; i++) {
+            put64(q, i == 2 ? n - len + 1 : i == 3 ? off + (off + len < n ? 1 : (uint64_t)-1) : off);
+            put32(q + 8, i == 0 ? 0 : i == 1 ? info.window + 1 : len);
+            r = dx_patch_apply(patch, (size_t)plen, a, n, out, n + 32768);
+            PROP_EXPECT_MSG(p, i < 3 ? r == DX_ERR_CORRUPT : (r == DX_ERR_CORRUPT || r == DX_ERR_CHECKSUM), "%s: %s",
+                            what[i], rn(r));
+        }
+        put64(q, off), put32(q + 8, len);
+    }
+    /* the header: a window above the base (rounded up) */
+    memcpy(out, patch, 64);
+    put32(out + DX_PATCH_HEADER_OFF_WINDOW, 1u << 20), reseal_header(out);
+    PROP_EXPECT(p, dx_patch_read_info(out, 64, &info) == DX_ERR_CORRUPT);
+    /* the config: the shift mode with zstd, out of place, a size in range */
+    cfg.shift = false;
+    PROP_EXPECT(p, dx_patch_diff(&cfg, a, n, b, blen, out, 64) == DX_ERR_INVAL);
+    cfg.shift = true, cfg.window = 1 << 16;
+    PROP_EXPECT(p, dx_patch_diff(&cfg, a, n, b, blen, out, 64) == DX_ERR_INVAL);
+    cfg.window = 0, cfg.zstd_level = 0;
+    PROP_EXPECT(p, dx_patch_diff(&cfg, a, n, b, blen, out, 64) == DX_ERR_INVAL);
+    cfg.zstd_level = 19, cfg.prefix = DX_PATCH_PREFIX_MAX + 1;
+    PROP_EXPECT(p, dx_patch_diff(&cfg, a, n, b, blen, out, 64) == DX_ERR_INVAL);
+    /* dx_patch_diff_auto at level 9 tries it, and keeps the smaller */
+    free(plain);
+    memset(&cfg, 0, sizeof cfg);
+    cfg.level = 9, cfg.prefix = 1 << 16;
+    cap = dx_patch_bound(n, blen, &cfg);
+    plain = xmalloc(cap);
+    r = dx_patch_diff_auto(&cfg, a, n, b, blen, plain, cap, &mode);
+    PROP_EXPECT_MSG(p, r > 0 && r < slen && mode == DX_PATCH_MODE_SHIFT && dx_patch_read_info(plain, (size_t)r, &info) == DX_OK &&
+                           (info.flags & DX_PATCH_FLAG_PREFIX),
+                    "auto at level 9: %ld bytes, mode %u, flags 0x%x (one stream: %ld bytes)", (long)r, mode, (unsigned)info.flags, (long)slen);
+    fail = p->failed;
+done:
+    free(a), free(b), free(patch), free(plain), free(out);
+    return fail;
+}
+#endif
+
 static const prop_test tests[] = {
     PROP_UNIT(t_crafted_xor),     PROP_UNIT(t_crafted_one_way), PROP_UNIT(t_bad_headers),
     PROP_UNIT(t_frame_lies),      PROP_UNIT(t_bad_records),     PROP_UNIT(t_read_info),
@@ -2441,7 +2587,7 @@ static const prop_test tests[] = {
     PROP_UNIT(t_anchors),
 #if defined(DX_PATCH_WITH_ZSTD)
     PROP_UNIT(t_zstd),            PROP_UNIT(t_stream_window),   PROP_UNIT(t_stream_held),
-    PROP_UNIT(t_stream_raw),
+    PROP_UNIT(t_stream_raw),      PROP_UNIT(t_prefix),
 #endif
     PROP_PROPERTY(p_roundtrip),   PROP_PROPERTY(p_stream),      PROP_PROPERTY(p_resume),
     PROP_PROPERTY(p_truncation),  PROP_PROPERTY(p_corruption),  PROP_PROPERTY(p_wrong_base),
@@ -2546,8 +2692,8 @@ int main(int argc, char **argv) {
     } while (0)
     BAD("bad_magic", "magic DXPU", "DX_PATCH_ERR_MAGIC", bad[3] = 'U');
     BAD("bad_major", "format major 3 (header check recomputed)", "DX_ERR_UNSUPPORTED", (bad[4] = 3, reseal_header(bad)));
-    BAD("bad_flag", "unknown required flag 0x200 (header check recomputed)", "DX_ERR_UNSUPPORTED",
-        (bad[9] = 2, reseal_header(bad)));
+    BAD("bad_flag", "unknown required flag 0x400 (header check recomputed)", "DX_ERR_UNSUPPORTED",
+        (bad[9] = 4, reseal_header(bad)));
     BAD("bad_header_check", "target length 201, header check not recomputed", "DX_ERR_CHECKSUM", bad[24] = 201);
     BAD("bad_frame_check", "one bit of the first record's XOR bytes flipped", "DX_ERR_CHECKSUM", bad[82] ^= 4);
     BAD("bad_frame_len", "frame raw and stored length 200000, above frame_max 65536", "DX_ERR_CORRUPT",
