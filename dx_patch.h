@@ -130,9 +130,10 @@ API
        and, where the best is above half the target (compressed data), the
        target in RAW records of 64 KiB blocks: a patch stays within a few
        hundred bytes of the target's size. At levels 8-9 with zstd and no
-       window, where the shift mode's patch is 4 KiB or more, it tries the
-       shift mode once more with cfg.prefix (0: DX_PATCH_DEFAULT_PREFIX, 8
-       MiB): a PREFIX patch, out of place only. cfg->zstd_level 0 means 19 in a
+       window, where the shift mode's patch is 4 KiB to half the target,
+       it tries the shift mode once more with cfg.prefix (0:
+       DX_PATCH_DEFAULT_PREFIX, 8 MiB): a PREFIX patch, out of place only.
+       cfg->zstd_level 0 means 19 in a
        build with zstd; cfg->shift and one_way are ignored; cfg->window: every
        candidate applies in place (the shift mode with that window). cap:
        dx_patch_bound(base_len, target_len, cfg). *out_mode (may be NULL):
@@ -3246,8 +3247,9 @@ DX_PATCH_API int64_t dx_patch_diff_auto(const dx_patch_config *cfg, const uint8_
         !dxi_pt_auto_try(&c, DX_PATCH_MODE_SHIFT, base, base_len, target, target_len, out, buf, cap, &best, &mode, &rs))
         goto done;
     /* levels 8 and 9, out of place: the shift mode once more with the base as zstd's prefix (PREFIX), where its
-       patch is large enough to gain (text: 5-15% smaller; the diff several times slower) */
-    if (strong && shift_level >= 8 && !cfg->window && base_len && rs >= 4096) {
+       patch is large enough to gain and not mostly new bytes that do not compress (text: 5-15% smaller; the
+       diff several times slower) */
+    if (strong && shift_level >= 8 && !cfg->window && base_len && rs >= 4096 && (uint64_t)rs < target_len / 2) {
         int64_t rp;
         c.prefix = DXI_DEF(cfg->prefix, (uint32_t)DX_PATCH_DEFAULT_PREFIX);
         if (!dxi_pt_auto_try(&c, DX_PATCH_MODE_SHIFT, base, base_len, target, target_len, out, buf, cap, &best, &mode,
