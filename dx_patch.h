@@ -4182,9 +4182,12 @@ DXI_PRIVATE int64_t dxi_pt_apply_mem(const uint8_t *patch, size_t patch_len, con
         for (cfg.max_window = 1; cfg.max_window < info.window && cfg.max_window < total; cfg.max_window <<= 1) {}
         if (cfg.max_window < info.block_size) cfg.max_window = info.block_size;
     }
-    if (info.flags & DX_PATCH_FLAG_PREFIX) cfg.max_window = info.window; /* the ring holds each frame's base range
-                                                                          (out of place: in place the dry run
-                                                                          finds a bad patch, then it is refused) */
+    if (info.flags & DX_PATCH_FLAG_PREFIX) { /* the ring holds each frame's base range (out of place: in place
+                                                the dry run finds a bad patch, then it is refused) */
+        if (info.base_len != src_len) return DX_PATCH_ERR_WRONG_BASE; /* one-way: only the base applies; and the
+                                                                         window is bounded by its length */
+        cfg.max_window = info.window;
+    }
     /* a block, the output hash, a frame only if frames may be compressed, the ring in place */
     frames = (info.flags & DX_PATCH_FLAG_ZSTD) ? 1u : 0u;
     if ((scratch_size = dxi_pt_memory(&cfg, frames)) == 0) return DX_ERR_LIMIT;

@@ -2547,10 +2547,17 @@ static int t_prefix(prop_ctx *p) {
         }
         put64(q, off), put32(q + 8, len);
     }
-    /* the header: a window above the base (rounded up) */
+    /* the header: a window above the base (rounded up); a 2 GiB window for a base that is not this one is
+       refused before any memory is taken for it */
     memcpy(out, patch, 64);
     put32(out + DX_PATCH_HEADER_OFF_WINDOW, 1u << 20), reseal_header(out);
     PROP_EXPECT(p, dx_patch_read_info(out, 64, &info) == DX_ERR_CORRUPT);
+    memcpy(out, patch, (size_t)plen);
+    put64(out + DX_PATCH_HEADER_OFF_BASE_LEN, (uint64_t)1 << 40), put32(out + DX_PATCH_HEADER_OFF_WINDOW, 1u << 31);
+    reseal_header(out);
+    PROP_EXPECT(p, dx_patch_read_info(out, (size_t)plen, &info) == DX_OK);
+    r = dx_patch_apply(out, (size_t)plen, a, n, out + plen, n + 32768 - (size_t)plen);
+    PROP_EXPECT_MSG(p, r == DX_PATCH_ERR_WRONG_BASE, "a 2 GiB window, another base: %s", rn(r));
     /* the config: the shift mode with zstd, out of place, a size in range */
     cfg.shift = false;
     PROP_EXPECT(p, dx_patch_diff(&cfg, a, n, b, blen, out, 64) == DX_ERR_INVAL);
