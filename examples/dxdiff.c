@@ -59,7 +59,8 @@ static const char usage_text[] =
     "       dxdiff --help | --version\n"
     "  diff          write PATCH, which turns OLD into NEW and (unless --one-way) NEW into OLD;\n"
     "                without a mode option the smallest of XOR blocks (reversible), the shift\n"
-    "                mode and NEW in RAW records, zstd 19 where built with zstd\n"
+    "                mode and NEW in RAW records, zstd 19 where built with zstd; text's new bytes\n"
+    "                compressed with the OLD bytes they replaced (applied out of place only)\n"
     "  -1..-9        shift mode: matching effort (default 6; 1-3: a hash table, less memory;\n"
     "                4-9: a suffix array of OLD, 4 bytes a byte of OLD; 8-9 with zstd also try\n"
     "                zstd frames that see up to 8 MiB of OLD each: text 5-15% smaller, several times\n"
@@ -335,6 +336,7 @@ static int64_t diff_auto(dx_patch_config *cfg, const uint8_t *old, size_t old_le
     *out = NULL;
     if (cap == SIZE_MAX || !(*out = (uint8_t *)malloc(cap))) return DX_ERR_NOMEM;
     cfg->progress = diff_progress;
+    cfg->dict = true; /* text: DICT frames (out of place; apply sizes itself for them) */
     tool_progress_start("diffing", old_len > new_len ? old_len : new_len, "MiB");
     best = dx_patch_diff_auto(cfg, old, old_len, neu, new_len, *out, cap, &mode);
     tool_progress_end(best >= 0);
@@ -574,14 +576,16 @@ static int cmd_info(const char *path) {
     blocks = ((in.base_len > in.target_len ? in.base_len : in.target_len) + in.block_size - 1) / in.block_size;
     use = in.flags & DX_PATCH_FLAG_WINDOW ? "in place with a journal" : in.flags & DX_PATCH_FLAG_COPY ? "out of place only"
         : in.flags & DX_PATCH_FLAG_WITNESS ? "resumable" : "";
-    printf("patch:          %s, %" PRId64 " bytes\nflags:          0x%x%s%s%s%s%s%s%s%s%s (%s%s%s)\n", path, size,
+    printf("patch:          %s, %" PRId64 " bytes\nflags:          0x%x%s%s%s%s%s%s%s%s%s%s (%s%s%s)\n", path, size,
            (unsigned)in.flags, in.flags & DX_PATCH_FLAG_ZSTD ? " ZSTD" : "",
            in.flags & DX_PATCH_FLAG_WITNESS ? " WITNESS" : "", in.flags & DX_PATCH_FLAG_ONE_WAY ? " ONE_WAY" : "",
            in.flags & DX_PATCH_FLAG_COPY ? " COPY" : "", in.flags & DX_PATCH_FLAG_COLUMNS ? " COLUMNS" : "",
            in.flags & DX_PATCH_FLAG_CARRY ? " CARRY" : "", in.flags & DX_PATCH_FLAG_WINDOW ? " WINDOW" : "",
            in.flags & DX_PATCH_FLAG_LITERAL ? " LITERAL" : "", in.flags & DX_PATCH_FLAG_PREFIX ? " PREFIX" : "",
+           in.flags & DX_PATCH_FLAG_DICT ? " DICT" : "",
            in.flags & DX_PATCH_FLAG_ONE_WAY ? "one-way" : "reversible", *use ? ", " : "", use);
-    if (in.flags & DX_PATCH_FLAG_PREFIX) printf("prefix:         up to %u bytes of the base for each frame (memory to apply)\n", (unsigned)in.window);
+    if (in.flags & DX_PATCH_FLAG_DICT) printf("dictionary:     up to %u bytes of the base for each frame (memory to apply)\n", (unsigned)in.window);
+    else if (in.flags & DX_PATCH_FLAG_PREFIX) printf("prefix:         up to %u bytes of the base for each frame (memory to apply)\n", (unsigned)in.window);
     else if (in.window) printf("window:         %u bytes (applies in place with that much memory)\n", (unsigned)in.window);
     /* the hashes are XXH64 with seed 0: xxhsum -H1 prints the same for the files */
     printf("block size:     %u (%" PRIu64 " blocks)\nbase:           %" PRIu64 " bytes, xxh64 %016" PRIx64

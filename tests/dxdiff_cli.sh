@@ -119,9 +119,10 @@ done
 if "$dx" apply -5 "$dir/old" "$dir/pl" "$dir/out" 2>/dev/null; then die "apply -5 accepted"; fi
 step "default choice $(stat -c %s "$dir/pa") bytes (XOR blocks $(stat -c %s "$dir/pxor")); diff --in-place: $(cat "$dir/say"); levels 1 3 4 9"
 
-# text (C headers; a line in 7 replaced by a line from elsewhere with a byte in 9 changed): -9 also tries zstd
-# frames that see the base as their prefix, much smaller here; they apply out of place only (the C library's
-# headers are there wherever this was compiled)
+# text (C headers; a line in 7 replaced by a line from elsewhere with a byte in 9 changed): by default its new
+# bytes are compressed with the base bytes they replaced as a dictionary (DICT), smaller than the shift mode's
+# one stream; -9 also tries zstd frames that see the base as their prefix, smaller still here; both apply out
+# of place only (the C library's headers are there wherever this was compiled)
 {
     cat /usr/include/*.h | head -c 400000 > "$dir/told"
     awk 'NR == FNR { l[NR] = $0; n = NR; next }
@@ -129,6 +130,11 @@ step "default choice $(stat -c %s "$dir/pa") bytes (XOR blocks $(stat -c %s "$di
                for (i = 1; i <= length(s); i++) t = t (i % 9 == 0 ? "x" : substr(s, i, 1)); print t } else print }' \
         "$dir/told" "$dir/told" > "$dir/tnew"
     "$dx" diff -f -q "$dir/told" "$dir/tnew" "$dir/tp6" || die "text: diff"
+    "$dx" info "$dir/tp6" > "$dir/tinfo" || die "text: info of the default patch"
+    grep -q '^flags: .* DICT ' "$dir/tinfo" && grep -q '^dictionary: *up to [0-9]* bytes' "$dir/tinfo" || die "text: the default is not DICT: $(cat "$dir/tinfo")"
+    "$dx" apply -f -q "$dir/told" "$dir/tp6" "$dir/tout" && cmp -s "$dir/tout" "$dir/tnew" || die "text: apply the default patch"
+    "$dx" diff -f -q --shift --zstd 19 "$dir/told" "$dir/tnew" "$dir/tps" || die "text: diff --shift --zstd 19"
+    [ "$(stat -c %s "$dir/tp6")" -lt "$(stat -c %s "$dir/tps")" ] || die "text: default $(stat -c %s "$dir/tp6") bytes, not under the one stream's $(stat -c %s "$dir/tps")"
     "$dx" diff -f -q -9 "$dir/told" "$dir/tnew" "$dir/tp9" || die "text: diff -9"
     "$dx" info "$dir/tp9" > "$dir/tinfo" || die "text: info of the -9 patch"
     grep -q '^flags: .* PREFIX ' "$dir/tinfo" && grep -q '^prefix: *up to [0-9]* bytes' "$dir/tinfo" || die "text: -9 is not PREFIX: $(cat "$dir/tinfo")"
@@ -137,7 +143,7 @@ step "default choice $(stat -c %s "$dir/pa") bytes (XOR blocks $(stat -c %s "$di
     cp "$dir/told" "$dir/tf"
     if "$dx" apply -q --in-place "$dir/tf" "$dir/tp9" 2>"$dir/err"; then die "text: a PREFIX patch applied in place"; fi
     cmp -s "$dir/tf" "$dir/told" && [ ! -e "$dir/tf.dxdiff-journal" ] || die "text: the refused in-place apply changed FILE"
-    step "text: -9 $(stat -c %s "$dir/tp9") bytes (PREFIX) against $(stat -c %s "$dir/tp6") by default; in place refused, FILE untouched"
+    step "text: default $(stat -c %s "$dir/tp6") bytes (DICT; one stream $(stat -c %s "$dir/tps")), -9 $(stat -c %s "$dir/tp9") (PREFIX); in place refused, FILE untouched"
 }
 
 # ---- issue 12 ----

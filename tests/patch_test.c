@@ -956,8 +956,11 @@ static int p_shift(prop_ctx *p) {
     cfg.level = (int)prop_range(p, 0, 9);
     if (prop_bool(p)) cfg.window = (uint32_t)64 << prop_range(p, 0, 8); /* 64 B .. 16 KiB */
     else if (cfg.zstd_level && prop_bool(p)) cfg.prefix = (uint32_t)prop_range(p, 1, 1 << 14); /* base ranges as zstd's prefix */
+    if (cfg.prefix && DXI_DEF(cfg.block_size, 4096u) <= DXI_PT_SPLIT_MAX && prop_bool(p)) /* or dictionaries of them */
+        cfg.dict = true, cfg.dict_margin = (uint32_t)prop_range(p, 0, 300);
     note_config(p, &cfg, alen, blen);
-    prop_note(p, "window %lu level %d prefix %lu", (unsigned long)cfg.window, cfg.level, (unsigned long)cfg.prefix);
+    prop_note(p, "window %lu level %d prefix %lu dict %d margin %lu", (unsigned long)cfg.window, cfg.level,
+              (unsigned long)cfg.prefix, (int)cfg.dict, (unsigned long)cfg.dict_margin);
     cap = max_sz(alen, blen);
     out = xmalloc(blen), buf = xmalloc(cap);
     patch = make_patch(&cfg, a, alen, b, blen, &plen);
@@ -1370,7 +1373,7 @@ static int t_bad_headers(prop_ctx *p) {
         {"major 1, resealed", 4, 1, 1, DX_PATCH_ERR_OLD_FORMAT},
         {"major 0", 4, 0, 1, DX_ERR_UNSUPPORTED},
         {"minor 7", 6, 7, 1, DX_OK},
-        {"required flag 0x400", 8, DX_PATCH_FLAG_WITNESS | 0x400u, 1, DX_ERR_UNSUPPORTED},
+        {"required flag 0x800", 8, DX_PATCH_FLAG_WITNESS | 0x800u, 1, DX_ERR_UNSUPPORTED},
         {"PREFIX without ZSTD", 8, DX_PATCH_FLAG_ONE_WAY | DX_PATCH_FLAG_COPY | DX_PATCH_FLAG_PREFIX, 1, DX_ERR_CORRUPT},
         {"PREFIX without COPY", 8, DX_PATCH_FLAG_ZSTD | DX_PATCH_FLAG_ONE_WAY | DX_PATCH_FLAG_PREFIX, 1, DX_ERR_CORRUPT},
         {"PREFIX with window 0", 8, DX_PATCH_FLAG_ZSTD | DX_PATCH_FLAG_ONE_WAY | DX_PATCH_FLAG_COPY | DX_PATCH_FLAG_PREFIX, 1,
@@ -2037,7 +2040,7 @@ static const char *const vector_files[] = {
     "old_format", "bad_empty_frame", "bad_frame_max_low", "bad_frame_max_high", "frame_max_limit", "wrong_witness",
     "bad_raw_past_end", "copy_no_carry", "carry_xor", "shift_carry_v04", "shift_window_v04", "shift_literal",
     "literal", "bad_literal_flag", "bad_literal_far", "stream", "bad_stream_window", "bad_stream_short",
-    "prefix", "bad_prefix_range",
+    "prefix", "bad_prefix_range", "dict", "bad_dict_margin",
 };
 
 static int t_vectors(prop_ctx *p) {
@@ -2582,6 +2585,191 @@ done:
     free(a), free(b), free(patch), free(plain), free(out);
     return fail;
 }
+
+/* The first compressed frame of patch with its DICT head (margin, length of
+   the records' zstd frame) written anew as 3-byte varints, the zstd frames
+   as they were; the patch's length in *len. NULL if none is compressed. */
+static uint8_t *dict_rehead(const uint8_t *patch, size_t plen, uint64_t margin_delta, int64_t a_delta, bool set_margin,
+                            uint64_t margin, size_t *len) {
+    size_t frame = DX_PATCH_HEADER_SIZE, at;
+    const uint8_t *q, *end;
+    uint64_t m = 0, a = 0;
+    uint8_t *out;
+    for (;;) {
+        uint32_t raw, stored;
+        if (frame + 12 > plen) return NULL;
+        raw = get32(patch + frame), stored = get32(patch + frame + 4);
+        if (stored < raw) break;
+        frame += 12 + stored;
+    }
+    q = patch + frame + 12, end = q + get32(patch + frame + 4);
+    if (!dxi_pt_read_varint(&q, end, &m) || !dxi_pt_read_varint(&q, end, &a)) return NULL;
+    m = set_margin ? margin : m + margin_delta;
+    a = (uint64_t)((int64_t)a + a_delta);
+    out = xmalloc(plen + 16);
+    memcpy(out, patch, frame + 12);
+    at = frame + 12;
+    out[at++] = (uint8_t)(0x80 | (m & 0x7f)), out[at++] = (uint8_t)(0x80 | ((m >> 7) & 0x7f)), out[at++] = (uint8_t)(m >> 14);
+    out[at++] = (uint8_t)(0x80 | (a & 0x7f)), out[at++] = (uint8_t)(0x80 | ((a >> 7) & 0x7f)), out[at++] = (uint8_t)(a >> 14);
+    memcpy(out + at, q, (size_t)(patch + plen - q));
+    at += (size_t)(patch + plen - q);
+    put32(out + frame + 4, (uint32_t)(at - (size_t)(patch + plen - end) - frame - 12));
+    *len = at;
+    return out;
+}
+
+/* DICT: each frame's bytes column compressed with the base bytes its new
+   bytes replaced as its prefix. On text smaller than one stream of frames,
+   and (the state carried from frame to frame) right with many small frames;
+   out of place only, as PREFIX; a head that lies, a dictionary longer than
+   the header's window and a bad flag set are refused; dx_patch_diff_auto
+   makes them for text with cfg.dict, not for other data, not without it. */
+static int t_dict(prop_ctx *p) {
+    const size_t n = (size_t)192 << 10;
+    uint8_t *a = xmalloc(n), *b = xmalloc(n + 32768), *patch = NULL, *plain = NULL, *out = xmalloc(n + 32768), *bad;
+    uint8_t *ra = xmalloc(n), *rb = xmalloc(n);
+    dx_patch_config cfg;
+    dx_patch_applier_config ac;
+    dx_patch_info info;
+    mio m;
+    size_t blen = 0, at, i, cap, bad_len;
+    int64_t plen = 0, slen = 0, r;
+    unsigned mode = 0;
+    int fail = 1;
+    const uint8_t *chain[1];
+    size_t chain_len[1];
+    uint32_t x = 99;
+    gen_text(a, n, 11);
+    /* the target: the base with new lines every 6 KiB (edited text from elsewhere: short matches) and lines
+       replaced by others of another length */
+    for (at = 0; at < n; at += 6144) {
+        size_t take = at + 6144 <= n ? 6144 : n - at, from = (at * 7919 + 4099) % (n - 600);
+        memcpy(b + blen, a + at, take), blen += take;
+        for (i = 0; i < 600; i++) b[blen + i] = i % 13 == 5 ? (uint8_t)('a' + (at + i) % 26) : a[from + i];
+        blen += 600;
+        if (take > 2000) { /* a replaced line in the copied stretch: the base's bytes there are what it replaced */
+            for (i = 0; i < 90; i++) b[blen - 600 - 1000 + i] = (uint8_t)('A' + (at / 6144 + i * 7) % 26);
+        }
+    }
+    memset(&cfg, 0, sizeof cfg);
+    cfg.shift = true, cfg.zstd_level = 19;
+    plain = make_patch(&cfg, a, n, b, blen, &slen);
+    cfg.prefix = 1 << 20, cfg.dict = true;
+    patch = make_patch(&cfg, a, n, b, blen, &plen);
+    if (!PROP_EXPECT_MSG(p, slen > 0 && plen > 0, "diff: %s, with DICT %s", rn(slen), rn(plen))) goto done;
+    prop_note(p, "stream %ld bytes, DICT %ld bytes", (long)slen, (long)plen);
+    PROP_EXPECT_MSG(p, plen < slen, "DICT %ld bytes, not under the stream's %ld", (long)plen, (long)slen);
+    PROP_EXPECT(p, dx_patch_read_info(patch, (size_t)plen, &info) == DX_OK);
+    PROP_EXPECT_MSG(p, (info.flags & DX_PATCH_FLAG_DICT) && (info.flags & DX_PATCH_FLAG_PREFIX) &&
+                           !(info.flags & DX_PATCH_FLAG_STREAM) && info.window >= 64 && info.window <= (1u << 20),
+                    "flags 0x%x, window %u", (unsigned)info.flags, (unsigned)info.window);
+    if (p->failed || expect_result(p, "dict", patch, (size_t)plen, a, n, b, blen, DX_OK)) goto done;
+    /* streaming: without room for the dictionary, LIMIT; check_only needs the base's bytes; a read that fails */
+    mio_out_of_place(&m, a, n, out, n + 32768);
+    applier_config(&ac, &m, false, &info);
+    ac.max_window = info.window / 2;
+    PROP_EXPECT(p, stream_apply(p, &ac, patch, (size_t)plen) == DX_ERR_LIMIT);
+    applier_config(&ac, &m, false, &info);
+    ac.check_only = true;
+    r = stream_apply(p, &ac, patch, (size_t)plen);
+    PROP_EXPECT_MSG(p, r == DX_ERR_UNSUPPORTED && m.writes == 0, "check_only: %s", rn(r));
+    mio_out_of_place(&m, a, n, out, n + 32768);
+    applier_config(&ac, &m, false, &info);
+    m.fail_after = 0; /* the first read, the dictionary's */
+    r = stream_apply(p, &ac, patch, (size_t)plen);
+    PROP_EXPECT_MSG(p, r == DX_ERR_IO, "a failed read of the dictionary: %s", rn(r));
+    /* a chain of one */
+    chain[0] = patch, chain_len[0] = (size_t)plen;
+    cap = n + 32768;
+    {
+        uint8_t *spare = xmalloc(cap), *dst = xmalloc(cap);
+        r = dx_patch_apply_chain(chain, chain_len, 1, a, n, dst, spare, cap);
+        PROP_EXPECT_MSG(p, r == (int64_t)blen && memcmp(dst, b, blen) == 0, "chain: %s", rn(r));
+        free(spare), free(dst);
+    }
+    if (p->failed) goto done;
+    /* heads that lie: a margin past the window, another margin, no records' frame, no bytes' frame, a records'
+       frame a byte short */
+    {
+        static const char *const what[] = {"a margin past the window", "another margin", "records of 0 bytes",
+                                           "no bytes' frame", "records a byte short"};
+        for (i = 0; i < 5; i++) {
+            size_t rest = 0;
+            bad = dict_rehead(patch, (size_t)plen, i == 1 ? 1 : 0, i == 2 ? INT32_MIN : i == 4 ? -1 : 0, i == 0,
+                              info.window + 1, &bad_len);
+            if (!PROP_EXPECT_MSG(p, bad != NULL, "no compressed frame")) break;
+            if (i == 2 || i == 3) { /* the length field: 0, or all the bytes after the head */
+                size_t frame = DX_PATCH_HEADER_SIZE;
+                while (get32(bad + frame + 4) == get32(bad + frame)) frame += 12 + get32(bad + frame + 4);
+                rest = get32(bad + frame + 4) - 6;
+                if (i == 2) rest = 0;
+                bad[frame + 12 + 3] = (uint8_t)(0x80 | (rest & 0x7f)), bad[frame + 12 + 4] = (uint8_t)(0x80 | ((rest >> 7) & 0x7f));
+                bad[frame + 12 + 5] = (uint8_t)(rest >> 14);
+            }
+            r = dx_patch_apply(bad, bad_len, a, n, out, n + 32768);
+            PROP_EXPECT_MSG(p, i == 1 ? (r == DX_ERR_CORRUPT || r == DX_ERR_CHECKSUM) : r == DX_ERR_CORRUPT, "%s: %s", what[i], rn(r));
+            free(bad);
+        }
+        /* the same head rewritten with its own values applies (the rewriting is right) */
+        bad = dict_rehead(patch, (size_t)plen, 0, 0, false, 0, &bad_len);
+        r = bad ? dx_patch_apply(bad, bad_len, a, n, out, n + 32768) : -1;
+        PROP_EXPECT_MSG(p, r == (int64_t)blen && memcmp(out, b, blen) == 0, "a 3-byte head: %s", rn(r));
+        free(bad);
+    }
+    /* the header: a window under the dictionary; DICT without PREFIX, without COLUMNS */
+    bad = xmalloc((size_t)plen);
+    memcpy(bad, patch, (size_t)plen);
+    put32(bad + DX_PATCH_HEADER_OFF_WINDOW, 64), reseal_header(bad);
+    r = dx_patch_apply(bad, (size_t)plen, a, n, out, n + 32768);
+    PROP_EXPECT_MSG(p, r == DX_ERR_CORRUPT, "a dictionary past the window: %s", rn(r));
+    memcpy(bad, patch, 64);
+    put32(bad + DX_PATCH_HEADER_OFF_FLAGS, info.flags & ~(uint32_t)DX_PATCH_FLAG_PREFIX), reseal_header(bad);
+    PROP_EXPECT(p, dx_patch_read_info(bad, 64, &info) == DX_ERR_CORRUPT);
+    dx_patch_read_info(patch, (size_t)plen, &info);
+    put32(bad + DX_PATCH_HEADER_OFF_FLAGS, info.flags & ~(uint32_t)DX_PATCH_FLAG_COLUMNS), reseal_header(bad);
+    PROP_EXPECT(p, dx_patch_read_info(bad, 64, &info) == DX_ERR_CORRUPT);
+    free(bad);
+    /* many small frames, a margin of 1 KiB and a dictionary limit of 8 KiB: the walk's state goes from frame to
+       frame, and frames whose dictionary would pass the limit take none */
+    free(patch);
+    cfg.block_size = 512, cfg.frame_size = 512 + 64, cfg.dict_margin = 1024, cfg.prefix = 8192;
+    patch = make_patch(&cfg, a, n, b, blen, &plen);
+    PROP_EXPECT_MSG(p, plen > 0 && dx_patch_read_info(patch, (size_t)plen, &info) == DX_OK && info.frame_count > 20 &&
+                           (info.flags & DX_PATCH_FLAG_DICT) && info.window <= 8192,
+                    "small frames: %s, %u frames, window %u", rn(plen), (unsigned)info.frame_count, (unsigned)info.window);
+    prop_note(p, "small frames: %ld bytes, %u frames, window %u, flags 0x%x", (long)plen, (unsigned)info.frame_count, (unsigned)info.window, (unsigned)info.flags);
+    if (p->failed || expect_result(p, "dict, small frames", patch, (size_t)plen, a, n, b, blen, DX_OK)) goto done;
+    /* the config: a limit, the shift mode's split blocks */
+    cfg.block_size = 0, cfg.frame_size = 0, cfg.dict_margin = 0, cfg.prefix = 0;
+    PROP_EXPECT(p, dx_patch_diff(&cfg, a, n, b, blen, out, 64) == DX_ERR_INVAL);
+    cfg.prefix = 1 << 20, cfg.block_size = 1u << 16;
+    PROP_EXPECT(p, dx_patch_diff(&cfg, a, n, b, blen, out, 64) == DX_ERR_INVAL);
+    /* dx_patch_diff_auto: DICT for text with cfg.dict; not without it, not for other data */
+    free(plain);
+    memset(&cfg, 0, sizeof cfg);
+    cfg.dict = true;
+    cap = dx_patch_bound(n, blen, &cfg);
+    plain = xmalloc(cap);
+    r = dx_patch_diff_auto(&cfg, a, n, b, blen, plain, cap, &mode);
+    PROP_EXPECT_MSG(p, r > 0 && r < slen && mode == DX_PATCH_MODE_SHIFT && dx_patch_read_info(plain, (size_t)r, &info) == DX_OK &&
+                           (info.flags & DX_PATCH_FLAG_DICT),
+                    "auto, text: %ld bytes, mode %u, flags 0x%x (one stream: %ld bytes)", (long)r, mode, (unsigned)info.flags, (long)slen);
+    cfg.dict = false;
+    r = dx_patch_diff_auto(&cfg, a, n, b, blen, plain, cap, &mode);
+    PROP_EXPECT_MSG(p, r > 0 && dx_patch_read_info(plain, (size_t)r, &info) == DX_OK && !(info.flags & DX_PATCH_FLAG_PREFIX),
+                    "auto without cfg.dict: %s, flags 0x%x", rn(r), (unsigned)info.flags);
+    for (i = 0; i < n; i++) x ^= x << 13, x ^= x >> 17, x ^= x << 5, ra[i] = (uint8_t)x;
+    memcpy(rb, ra + 4096, n - 4096), memcpy(rb + n - 4096, ra, 4096); /* random data, moved */
+    cfg.dict = true;
+    r = dx_patch_diff_auto(&cfg, ra, n, rb, n, plain, cap, &mode);
+    PROP_EXPECT_MSG(p, r > 0 && dx_patch_read_info(plain, (size_t)r, &info) == DX_OK && !(info.flags & DX_PATCH_FLAG_DICT),
+                    "auto, not text: %s, flags 0x%x", rn(r), (unsigned)info.flags);
+    if (r > 0 && expect_result(p, "auto, not text", plain, (size_t)r, ra, n, rb, n, DX_OK)) goto done;
+    fail = p->failed;
+done:
+    free(a), free(b), free(patch), free(plain), free(out), free(ra), free(rb);
+    return fail;
+}
 #endif
 
 static const prop_test tests[] = {
@@ -2594,7 +2782,7 @@ static const prop_test tests[] = {
     PROP_UNIT(t_anchors),
 #if defined(DX_PATCH_WITH_ZSTD)
     PROP_UNIT(t_zstd),            PROP_UNIT(t_stream_window),   PROP_UNIT(t_stream_held),
-    PROP_UNIT(t_stream_raw),      PROP_UNIT(t_prefix),
+    PROP_UNIT(t_stream_raw),      PROP_UNIT(t_prefix),          PROP_UNIT(t_dict),
 #endif
     PROP_PROPERTY(p_roundtrip),   PROP_PROPERTY(p_stream),      PROP_PROPERTY(p_resume),
     PROP_PROPERTY(p_truncation),  PROP_PROPERTY(p_corruption),  PROP_PROPERTY(p_wrong_base),
@@ -2699,8 +2887,8 @@ int main(int argc, char **argv) {
     } while (0)
     BAD("bad_magic", "magic DXPU", "DX_PATCH_ERR_MAGIC", bad[3] = 'U');
     BAD("bad_major", "format major 3 (header check recomputed)", "DX_ERR_UNSUPPORTED", (bad[4] = 3, reseal_header(bad)));
-    BAD("bad_flag", "unknown required flag 0x400 (header check recomputed)", "DX_ERR_UNSUPPORTED",
-        (bad[9] = 4, reseal_header(bad)));
+    BAD("bad_flag", "unknown required flag 0x800 (header check recomputed)", "DX_ERR_UNSUPPORTED",
+        (bad[9] = 8, reseal_header(bad)));
     BAD("bad_header_check", "target length 201, header check not recomputed", "DX_ERR_CHECKSUM", bad[24] = 201);
     BAD("bad_frame_check", "one bit of the first record's XOR bytes flipped", "DX_ERR_CHECKSUM", bad[82] ^= 4);
     BAD("bad_frame_len", "frame raw and stored length 200000, above frame_max 65536", "DX_ERR_CORRUPT",

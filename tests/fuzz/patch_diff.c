@@ -77,7 +77,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     while (in.left) fz_op(&in, target, &target_len, base, base_len);
 
     memset(&cfg, 0, sizeof cfg);
-    shape = conf >> 6; /* 0, 1: shift mode at a level (1 with zstd: frames with base ranges as prefixes); 2: shift
+    shape = conf >> 6; /* 0, 1: shift mode at a level (1 with zstd: frames with base ranges as prefixes, or DICT
+                          dictionaries); 2: shift
                           with a window; 3: the automatic choice, or with a window */
     cfg.level = (conf & 15) == 15 ? 9 : (int)(conf & 7) + 1;
     cfg.block_size = blocks[conf >> 4 & 3];
@@ -87,6 +88,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     cfg.shift = shape != 3;
     if (shape == 2) cfg.window = windows[1 + (conf >> 3 & 1) + (conf >> 5 & 1)];
     if (shape == 1 && cfg.zstd_level) cfg.prefix = 1024u << (conf >> 4 & 3); /* PREFIX: 1 to 8 KiB of the base */
+    if (shape == 1 && cfg.zstd_level && (conf & 1)) cfg.dict = true, cfg.dict_margin = 24u * (conf >> 1 & 3); /* DICT */
+    if (shape == 3 && (conf & 1)) cfg.dict = true; /* DICT for text, as dxdiff asks */
     if (shape == 3 && (conf & 0x20)) cfg.window = 4096; /* what dxdiff diff --in-place asks for */
     cap = dx_patch_bound(base_len, target_len, &cfg);
     if (!cap || !(patch = (uint8_t *)malloc(cap))) __builtin_trap();
