@@ -2469,6 +2469,31 @@ static void gen_text(uint8_t *t, size_t n, uint32_t seed) {
     }
 }
 
+/* A PREFIX or DICT patch (info) of a into b: streaming without room for its
+   base ranges is DX_ERR_LIMIT, check_only (no data) DX_ERR_UNSUPPORTED with
+   nothing written, a chain of one gives b. out: cap bytes of scratch. */
+static void base_range_applies(prop_ctx *p, const uint8_t *patch, size_t plen, const dx_patch_info *info, const uint8_t *a,
+                               size_t n, const uint8_t *b, size_t blen, uint8_t *out, size_t cap) {
+    dx_patch_applier_config ac;
+    mio m;
+    int64_t r;
+    const uint8_t *chain[1];
+    size_t chain_len[1];
+    uint8_t *spare = xmalloc(cap);
+    mio_out_of_place(&m, a, n, out, cap);
+    applier_config(&ac, &m, false, info);
+    ac.max_window = info->window / 2;
+    PROP_EXPECT(p, stream_apply(p, &ac, patch, plen) == DX_ERR_LIMIT);
+    applier_config(&ac, &m, false, info);
+    ac.check_only = true; /* no data: its frames cannot be decoded */
+    r = stream_apply(p, &ac, patch, plen);
+    PROP_EXPECT_MSG(p, r == DX_ERR_UNSUPPORTED && m.writes == 0, "check_only: %s", rn(r));
+    chain[0] = patch, chain_len[0] = plen;
+    r = dx_patch_apply_chain(chain, chain_len, 1, a, n, out, spare, cap);
+    PROP_EXPECT_MSG(p, r == (int64_t)blen && memcmp(out, b, blen) == 0, "chain: %s", rn(r));
+    free(spare);
+}
+
 /* PREFIX: frames whose zstd frames see a range of the base as their prefix.
    On text they are smaller than one stream of frames; they apply out of
    place only (one-shot, streaming with room for the ranges, chains), never in
@@ -2478,15 +2503,11 @@ static int t_prefix(prop_ctx *p) {
     const size_t n = (size_t)192 << 10;
     uint8_t *a = xmalloc(n), *b = xmalloc(n + 32768), *patch = NULL, *plain = NULL, *out = xmalloc(n + 32768);
     dx_patch_config cfg;
-    dx_patch_applier_config ac;
     dx_patch_info info;
-    mio m;
     size_t blen = 0, at, i, frame, cap;
     int64_t plen = 0, slen = 0, r;
     unsigned mode = 0;
     int fail = 1;
-    const uint8_t *chain[1];
-    size_t chain_len[1];
     gen_text(a, n, 7);
     /* the target: the base with 600 bytes every 6 KiB, edited text from elsewhere in it (a byte in 11
        changed: no long matches, many short ones), and a moved stretch */
@@ -2510,24 +2531,7 @@ static int t_prefix(prop_ctx *p) {
                            info.window > (1u << 15) && info.window <= (1u << 16),
                     "flags 0x%x, %u frames, window %u", (unsigned)info.flags, (unsigned)info.frame_count, (unsigned)info.window);
     if (p->failed || expect_result(p, "prefix", patch, (size_t)plen, a, n, b, blen, DX_OK)) goto done;
-    /* streaming: without room for the ranges, LIMIT; check_only needs the base's bytes */
-    mio_out_of_place(&m, a, n, out, n + 32768);
-    applier_config(&ac, &m, false, &info);
-    ac.max_window = info.window / 2;
-    PROP_EXPECT(p, stream_apply(p, &ac, patch, (size_t)plen) == DX_ERR_LIMIT);
-    applier_config(&ac, &m, false, &info);
-    ac.check_only = true; /* no data: its frames cannot be decoded */
-    r = stream_apply(p, &ac, patch, (size_t)plen);
-    PROP_EXPECT_MSG(p, r == DX_ERR_UNSUPPORTED && m.writes == 0, "check_only: %s", rn(r));
-    /* a chain of one */
-    chain[0] = patch, chain_len[0] = (size_t)plen;
-    cap = n + 32768;
-    {
-        uint8_t *spare = xmalloc(cap), *dst = xmalloc(cap);
-        r = dx_patch_apply_chain(chain, chain_len, 1, a, n, dst, spare, cap);
-        PROP_EXPECT_MSG(p, r == (int64_t)blen && memcmp(dst, b, blen) == 0, "chain: %s", rn(r));
-        free(spare), free(dst);
-    }
+    base_range_applies(p, patch, (size_t)plen, &info, a, n, b, blen, out, n + 32768);
     /* lies in the first compressed frame's range */
     for (frame = DX_PATCH_HEADER_SIZE; frame < (size_t)plen;) {
         uint32_t raw = get32(patch + frame), stored = get32(patch + frame + 4);
@@ -2636,8 +2640,6 @@ static int t_dict(prop_ctx *p) {
     int64_t plen = 0, slen = 0, r;
     unsigned mode = 0;
     int fail = 1;
-    const uint8_t *chain[1];
-    size_t chain_len[1];
     uint32_t x = 99;
     gen_text(a, n, 11);
     /* the target: the base with new lines every 6 KiB (edited text from elsewhere: short matches) and lines
@@ -2664,29 +2666,12 @@ static int t_dict(prop_ctx *p) {
                            !(info.flags & DX_PATCH_FLAG_STREAM) && info.window >= 64 && info.window <= (1u << 20),
                     "flags 0x%x, window %u", (unsigned)info.flags, (unsigned)info.window);
     if (p->failed || expect_result(p, "dict", patch, (size_t)plen, a, n, b, blen, DX_OK)) goto done;
-    /* streaming: without room for the dictionary, LIMIT; check_only needs the base's bytes; a read that fails */
-    mio_out_of_place(&m, a, n, out, n + 32768);
-    applier_config(&ac, &m, false, &info);
-    ac.max_window = info.window / 2;
-    PROP_EXPECT(p, stream_apply(p, &ac, patch, (size_t)plen) == DX_ERR_LIMIT);
-    applier_config(&ac, &m, false, &info);
-    ac.check_only = true;
-    r = stream_apply(p, &ac, patch, (size_t)plen);
-    PROP_EXPECT_MSG(p, r == DX_ERR_UNSUPPORTED && m.writes == 0, "check_only: %s", rn(r));
+    base_range_applies(p, patch, (size_t)plen, &info, a, n, b, blen, out, n + 32768);
     mio_out_of_place(&m, a, n, out, n + 32768);
     applier_config(&ac, &m, false, &info);
     m.fail_after = 0; /* the first read, the dictionary's */
     r = stream_apply(p, &ac, patch, (size_t)plen);
     PROP_EXPECT_MSG(p, r == DX_ERR_IO, "a failed read of the dictionary: %s", rn(r));
-    /* a chain of one */
-    chain[0] = patch, chain_len[0] = (size_t)plen;
-    cap = n + 32768;
-    {
-        uint8_t *spare = xmalloc(cap), *dst = xmalloc(cap);
-        r = dx_patch_apply_chain(chain, chain_len, 1, a, n, dst, spare, cap);
-        PROP_EXPECT_MSG(p, r == (int64_t)blen && memcmp(dst, b, blen) == 0, "chain: %s", rn(r));
-        free(spare), free(dst);
-    }
     if (p->failed) goto done;
     /* heads that lie: a margin past the window, another margin, no records' frame, no bytes' frame, a records'
        frame a byte short */
