@@ -538,9 +538,10 @@ WIRE FORMAT (format 2.0; integers little-endian; offsets in bytes)
      the base (s < base length) makes the anchor that shift. New bytes are
      a RAW record's bytes and the runs of a COPY or SPLIT segment whose
      source lies at or past the base length (not XOR records' runs): each
-     stretch of them at target offset x, n bytes long, maps to the base
+     run of them (a RAW record: its bytes, at its block's offset) at target
+     offset x, n bytes long, maps to the base
      range [x + anchor - M, x + n + anchor + M), cut to [0, base length)
-     (anchor as it stands at the stretch; empty: skipped). The ranges in
+     (anchor as it stands at the run; empty: skipped). The ranges in
      order are merged: one that starts at or after the start of the range
      under way and at or before its end extends it to the larger end; any
      other ends it and begins the next. The dictionary is the base bytes
@@ -561,7 +562,10 @@ WIRE FORMAT (format 2.0; integers little-endian; offsets in bytes)
    sources at the shift base length (source = offset + base length); a
    witness is written unless cfg.no_witness; zero gaps under 4 bytes stay
    inside a run; frames close before they pass cfg.frame_size; empty
-   frames are never written.
+   frames are never written; DICT frames (since 0.9.0) with cfg.dict_margin,
+   0 where the dictionary would pass cfg.prefix (the frame raw where it
+   still would) and where the frame has no new bytes, and the window the
+   power of two at or above every frame's dictionary and margin.
 
 JOURNAL (journal format 1: an in-place apply of a WINDOW patch; untrusted on read)
    Two slots of S = 96 + R + K bytes, slot 0 at offset 0 and slot 1 at S
@@ -4295,7 +4299,7 @@ DXI_PRIVATE dx_result dxi_pt_dict_frame_read(dx_patch_applier *a, const uint8_t 
     dxi_pt_dict_reader rd;
     const uint8_t *p = stored, *end = stored + stored_len;
     uint64_t margin, na, dl;
-    size_t n;
+    size_t n, rest;
     int64_t nb;
     DX_MEMSET(&g, 0, sizeof g);
     g.flags = a->info.flags, g.block_size = a->info.block_size;
@@ -4310,6 +4314,9 @@ DXI_PRIVATE dx_result dxi_pt_dict_frame_read(dx_patch_applier *a, const uint8_t 
             return DX_ERR_CORRUPT; /* a margin past the window; no room for the bytes' frame */
         a->stats.frames_compressed++;
         if (!a->zstd && !(a->zstd = ZSTD_createDCtx())) return DX_ERR_NOMEM;
+        rest = (size_t)(end - p) - (size_t)na; /* the bytes column's frame */
+        if (ZSTD_findFrameCompressedSize(p, (size_t)na) != na || ZSTD_findFrameCompressedSize(p + na, rest) != rest)
+            return DX_ERR_CORRUPT; /* one zstd frame each */
         n = ZSTD_decompressDCtx((ZSTD_DCtx *)a->zstd, raw_buf, raw, p, (size_t)na);
         if (ZSTD_isError(n)) return DX_ERR_CORRUPT;
         rd.a = a, rd.failed = false;
@@ -4319,7 +4326,7 @@ DXI_PRIVATE dx_result dxi_pt_dict_frame_read(dx_patch_applier *a, const uint8_t 
         if ((uint64_t)nb != raw - n) return DX_ERR_CORRUPT; /* the bytes column fills the frame */
         if (ZSTD_isError(ZSTD_DCtx_refPrefix((ZSTD_DCtx *)a->zstd, dl ? a->ring : NULL, (size_t)dl))) return DX_ERR_NOMEM;
         p += na;
-        if (ZSTD_decompressDCtx((ZSTD_DCtx *)a->zstd, raw_buf + n, raw - n, p, (size_t)(end - p)) != raw - n)
+        if (ZSTD_decompressDCtx((ZSTD_DCtx *)a->zstd, raw_buf + n, raw - n, p, rest) != raw - n)
             return DX_ERR_CORRUPT;
         stored = raw_buf;
     }
@@ -4376,6 +4383,7 @@ DXI_PRIVATE dx_result dxi_pt_frame_done(dx_patch_applier *a, const uint8_t *stor
             if (a->io.read(a->io.user, at, a->ring, (size_t)len) != DX_OK) return DX_ERR_IO;
             if (ZSTD_isError(ZSTD_DCtx_refPrefix((ZSTD_DCtx *)a->zstd, a->ring, (size_t)len))) return DX_ERR_NOMEM;
             stored += DX_PATCH_PREFIX_SIZE, stored_len -= DX_PATCH_PREFIX_SIZE;
+            if (ZSTD_findFrameCompressedSize(stored, stored_len) != stored_len) return DX_ERR_CORRUPT; /* one zstd frame */
         }
         n = ZSTD_decompressDCtx((ZSTD_DCtx *)a->zstd, raw_buf, raw, stored, stored_len);
         if (ZSTD_isError(n) || n != raw) return DX_ERR_CORRUPT;
