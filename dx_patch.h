@@ -135,7 +135,9 @@ API
        DX_PATCH_DEFAULT_PREFIX, 8 MiB): a PREFIX patch, out of place only.
        With cfg->dict, zstd and no window, a text target's shift mode is
        tried with DICT frames (cfg.prefix, or DX_PATCH_DEFAULT_DICT 4 MiB,
-       their limit): out of place only, and a streaming applier then needs
+       their limit), and where that patch is over 1/32 of the target (much
+       new text) once more as one stream; a DICT patch applies out of place
+       only, and a streaming applier then needs
        max_window >= the header's window (without cfg->dict every patch it
        writes applies with an applier's default limits; dxdiff sets it).
        cfg->zstd_level 0 means 19 in a
@@ -2005,7 +2007,7 @@ DXI_PRIVATE size_t dxi_pt_dict_frame(dxi_pt_writer *w, uint8_t *raw_bytes, size_
     nb = dxi_pt_dict_ranges(raw_bytes, raw, 0, &g, &after, &dl); /* where the bytes column begins; the state after */
     w->dict = after;
     if (nb < 0) { /* not reached: the writer's own records */
-        w->error = DX_ERR_INVAL;
+        if (w->error == DX_OK) w->error = DX_ERR_INVAL;
         return raw;
     }
     cols = raw - (size_t)nb;
@@ -3443,6 +3445,16 @@ DX_PATCH_API int64_t dx_patch_diff_auto(const dx_patch_config *cfg, const uint8_
     if (rs < 0 &&
         !dxi_pt_auto_try(&c, DX_PATCH_MODE_SHIFT, base, base_len, target, target_len, out, buf, cap, &best, &mode, &rs))
         goto done;
+    /* DICT frames are compressed each on its own: where the patch is more than 1/32 of the target (much new
+       text, which one stream's context across frames compresses better: text appended), one stream too */
+    if (c.dict && (rs < 0 || (uint64_t)rs > target_len / 32)) {
+        int64_t r1;
+        c.dict = false, c.prefix = 0;
+        if (!dxi_pt_auto_try(&c, DX_PATCH_MODE_SHIFT, base, base_len, target, target_len, out, buf, cap, &best, &mode,
+                             &r1))
+            goto done;
+        if (r1 >= 0 && (rs < 0 || r1 < rs)) rs = r1;
+    }
     /* levels 8 and 9, out of place: the shift mode once more with the base as zstd's prefix (PREFIX), where its
        patch is large enough to gain and not mostly new bytes that do not compress (text: 5-15% smaller; the
        diff several times slower) */
@@ -3457,7 +3469,7 @@ DX_PATCH_API int64_t dx_patch_diff_auto(const dx_patch_config *cfg, const uint8_
     /* XOR blocks close to the best: at the strong level too, unless the fast level found nothing to compress
        (within 1/64 of the target: a stronger level finds no more there) */
     if (fast != strong && rx >= 0 && (rs < 0 || rx < rs + rs / 2) && (uint64_t)rx < target_len - target_len / 64) {
-        c = *cfg, c.shift = false, c.one_way = false, c.window = 0, c.zstd_level = strong, c.prefix = 0;
+        c = *cfg, c.shift = false, c.one_way = false, c.window = 0, c.zstd_level = strong, c.prefix = 0, c.dict = false;
         if (cfg->progress) c.progress = dxi_pt_auto_progress_fn, c.progress_user = &prog;
         if (!dxi_pt_auto_try(&c, DX_PATCH_MODE_XOR, base, base_len, target, target_len, out, buf, cap, &best, &mode,
                              &rx))
@@ -3475,7 +3487,7 @@ DX_PATCH_API int64_t dx_patch_diff_auto(const dx_patch_config *cfg, const uint8_
        within 1/64 of the target, the new bytes do not compress and a fast level stores them as well (a
        .deb: the same size, 0.25 s less) */
     if (best < 0 || (uint64_t)best > target_len / 2) {
-        c = *cfg, c.shift = false, c.one_way = true, c.window = 0, c.zstd_level = strong, c.prefix = 0;
+        c = *cfg, c.shift = false, c.one_way = true, c.window = 0, c.zstd_level = strong, c.prefix = 0, c.dict = false;
         if (rs >= 0 && (uint64_t)rs >= target_len - target_len / 64) c.zstd_level = fast;
         c.block_size = 1u << 16;
         if (cfg->progress) c.progress = dxi_pt_auto_progress_fn, c.progress_user = &prog;

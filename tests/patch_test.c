@@ -2123,6 +2123,7 @@ static int p_auto(prop_ctx *p) {
     cfg.level = (int)prop_range(p, 0, 9);
     if (cfg.zstd_level < 0 || cfg.zstd_level > 3) cfg.zstd_level = 3; /* 0: 19, slower */
     cfg.window = prop_range(p, 0, 2) == 0 ? 4096 : 0;
+    cfg.dict = prop_bool(p) != 0; /* DICT for text: the other tries go without it */
     if (kind == 2) {
         prop_bytes_random(p, a, alen);
         blen = prop_len(p, 6000);
@@ -2133,14 +2134,14 @@ static int p_auto(prop_ctx *p) {
         b = gen_target(p, a, alen, 6000, &blen);
     }
     note_config(p, &cfg, alen, blen);
-    prop_note(p, "level %d window %u kind %u", cfg.level, (unsigned)cfg.window, kind);
+    prop_note(p, "level %d window %u kind %u dict %d", cfg.level, (unsigned)cfg.window, kind, (int)cfg.dict);
     cap = dx_patch_bound(alen, blen, &cfg);
     patch = xmalloc(cap);
     n = dx_patch_diff_auto(&cfg, a, alen, b, blen, patch, cap, &mode);
     if (!PROP_EXPECT_MSG(p, n > 0 && mode >= DX_PATCH_MODE_XOR && mode <= DX_PATCH_MODE_RAW, "auto: %s, mode %u", rn(n),
                          mode))
         goto done;
-    x = cfg, x.shift = false, x.one_way = false, x.window = 0;
+    x = cfg, x.shift = false, x.one_way = false, x.window = 0, x.dict = false;
 #if defined(DX_PATCH_WITH_ZSTD)
     x.zstd_level = 1;
 #endif
@@ -2743,6 +2744,31 @@ static int t_dict(prop_ctx *p) {
     r = dx_patch_diff_auto(&cfg, a, n, b, blen, plain, cap, &mode);
     PROP_EXPECT_MSG(p, r > 0 && dx_patch_read_info(plain, (size_t)r, &info) == DX_OK && !(info.flags & DX_PATCH_FLAG_PREFIX),
                     "auto without cfg.dict: %s, flags 0x%x", rn(r), (unsigned)info.flags);
+    { /* new text before the old, more than 1/32 of the target, that repeats 600 KiB on (beyond a DICT frame,
+         within one stream's window): as small as without cfg.dict (one stream too) */
+        size_t half = (size_t)600 << 10, bn = (size_t)1 << 20, tn = bn + 2 * half, tcap; /* the new text under half */
+        uint8_t *t = xmalloc(tn), *tp;
+        int64_t with, without;
+        for (i = 0; i < half; i++) x ^= x << 13, x ^= x >> 17, x ^= x << 5, t[i] = (uint8_t)('a' + x % 26);
+        memcpy(t + half, t, half);
+        gen_text(t + 2 * half, bn, 11);
+        tcap = dx_patch_bound(bn, tn, &cfg);
+        tp = xmalloc(tcap);
+        cfg.dict = true;
+        with = dx_patch_diff_auto(&cfg, t + 2 * half, bn, t, tn, tp, tcap, &mode);
+        cfg.dict = false;
+        without = dx_patch_diff_auto(&cfg, t + 2 * half, bn, t, tn, tp, tcap, &mode);
+        PROP_EXPECT_MSG(p, with > 0 && with == without && mode == DX_PATCH_MODE_SHIFT, "new text: %s with cfg.dict, %s without (mode %u)",
+                        rn(with), rn(without), mode);
+        /* the same new text after the old: XOR blocks, tried again at the strong level (without DICT) */
+        memmove(t, t + 2 * half, bn), gen_text(t + 2 * half, bn, 11); /* t[0, bn): the old text; then the new */
+        for (i = 0; i < half; i++) x ^= x << 13, x ^= x >> 17, x ^= x << 5, t[bn + i] = (uint8_t)('a' + x % 26);
+        memcpy(t + bn + half, t + bn, half);
+        cfg.dict = true;
+        with = dx_patch_diff_auto(&cfg, t, bn, t, tn, tp, tcap, &mode);
+        PROP_EXPECT_MSG(p, with > 0 && mode == DX_PATCH_MODE_XOR && with < (int64_t)half, "new text after: %s (mode %u)", rn(with), mode);
+        free(t), free(tp);
+    }
     for (i = 0; i < n; i++) x ^= x << 13, x ^= x >> 17, x ^= x << 5, ra[i] = (uint8_t)x;
     memcpy(rb, ra + 4096, n - 4096), memcpy(rb + n - 4096, ra, 4096); /* random data, moved */
     cfg.dict = true;
