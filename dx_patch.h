@@ -2095,8 +2095,10 @@ DXI_PRIVATE void dxi_pt_close_frame(dxi_pt_writer *w, bool last) {
             return;
         }
         DX_MEMCPY(raw_bytes, w->scratch, stored);
-    } else if (DXI_PT_SHIFT && DXI_PT_COLUMNS && (w->flags & DX_PATCH_FLAG_DICT)) {
+#if DXI_PT_SHIFT && DXI_PT_COLUMNS
+    } else if (w->flags & DX_PATCH_FLAG_DICT) {
         stored = dxi_pt_dict_frame(w, raw_bytes, raw);
+#endif
     } else if (w->flags & DX_PATCH_FLAG_PREFIX) {
         stored = dxi_pt_prefix_frame(w, raw_bytes, raw);
     } else if (w->cctx) {
