@@ -271,7 +271,8 @@ static int64_t stream_patch(FILE *pf, const dx_patch_info *in, job *j, dx_patch_
     void *mem;
     cfg->io.read = io_read, cfg->io.write = io_write, cfg->io.user = j;
     cfg->max_block = in->block_size, cfg->max_frame = in->frame_max; /* what this patch needs, no more */
-    if (cfg->in_place && (in->flags & DX_PATCH_FLAG_WINDOW)) cfg->max_window = ring_size(in); /* in place: a ring */
+    if (cfg->in_place && (in->flags & DX_PATCH_FLAG_WINDOW)) /* in place: a ring (DICT: then a frame's dictionary) */
+        cfg->max_window = ring_size(in) * (in->flags & DX_PATCH_FLAG_DICT ? 2u : 1u);
     if (!cfg->in_place && (in->flags & DX_PATCH_FLAG_PREFIX)) cfg->max_window = in->window; /* frames' base ranges */
     if (cfg->in_place && j->journal) {
         cfg->io.journal_write = io_journal_write, cfg->io.journal_read = io_journal_read, cfg->io.sync = io_sync;
@@ -333,10 +334,11 @@ static int64_t diff_auto(dx_patch_config *cfg, const uint8_t *old, size_t old_le
     uint8_t *pw = NULL;
     int64_t best, rw;
     unsigned mode = 0, wmode = 0;
+    dx_patch_info info;
     *out = NULL;
     if (cap == SIZE_MAX || !(*out = (uint8_t *)malloc(cap))) return DX_ERR_NOMEM;
     cfg->progress = diff_progress;
-    cfg->dict = true; /* text: DICT frames (out of place; apply sizes itself for them) */
+    cfg->dict = true; /* text: DICT frames (apply sizes itself for them) */
     tool_progress_start("diffing", old_len > new_len ? old_len : new_len, "MiB");
     best = dx_patch_diff_auto(cfg, old, old_len, neu, new_len, *out, cap, &mode);
     tool_progress_end(best >= 0);
@@ -348,8 +350,10 @@ static int64_t diff_auto(dx_patch_config *cfg, const uint8_t *old, size_t old_le
         return best;
     }
     if (!(pw = (uint8_t *)malloc(cap))) return free(*out), *out = NULL, DX_ERR_NOMEM;
-    for (cfg->window = 1u << 20; cfg->window < (1u << 24) && new_len > old_len && cfg->window < new_len - old_len;)
-        cfg->window <<= 1;
+    /* text (DICT frames): at least 4 MiB, since no frame may be longer than the window nor its dictionary reach
+       further back (C++ headers: 1 MiB 1.10x the unconstrained patch, 4 MiB 1.04x); 8 MiB of memory to apply */
+    cfg->window = dx_patch_read_info(*out, (size_t)best, &info) == DX_OK && (info.flags & DX_PATCH_FLAG_DICT) ? 1u << 22 : 1u << 20;
+    while (cfg->window < (1u << 24) && new_len > old_len && cfg->window < new_len - old_len) cfg->window <<= 1;
     tool_progress_start("diffing in place", old_len > new_len ? old_len : new_len, "MiB");
     rw = dx_patch_diff_auto(cfg, old, old_len, neu, new_len, pw, cap, &wmode);
     tool_progress_end(rw >= 0);
@@ -584,7 +588,10 @@ static int cmd_info(const char *path) {
            in.flags & DX_PATCH_FLAG_LITERAL ? " LITERAL" : "", in.flags & DX_PATCH_FLAG_PREFIX ? " PREFIX" : "",
            in.flags & DX_PATCH_FLAG_DICT ? " DICT" : "",
            in.flags & DX_PATCH_FLAG_ONE_WAY ? "one-way" : "reversible", *use ? ", " : "", use);
-    if (in.flags & DX_PATCH_FLAG_DICT) printf("dictionary:     up to %u bytes of the base for each frame (memory to apply)\n", (unsigned)in.window);
+    if ((in.flags & DX_PATCH_FLAG_DICT) && in.window && (in.flags & DX_PATCH_FLAG_WINDOW))
+        printf("window:         %u bytes (applies in place with twice that much memory: the ring and each frame's "
+               "dictionary)\n", (unsigned)in.window);
+    else if (in.flags & DX_PATCH_FLAG_DICT) printf("dictionary:     up to %u bytes of the base for each frame (memory to apply)\n", (unsigned)in.window);
     else if (in.flags & DX_PATCH_FLAG_PREFIX) printf("prefix:         up to %u bytes of the base for each frame (memory to apply)\n", (unsigned)in.window);
     else if (in.window) printf("window:         %u bytes (applies in place with that much memory)\n", (unsigned)in.window);
     /* the hashes are XXH64 with seed 0: xxhsum -H1 prints the same for the files */

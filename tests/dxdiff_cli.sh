@@ -144,6 +144,14 @@ step "default choice $(stat -c %s "$dir/pa") bytes (XOR blocks $(stat -c %s "$di
     if "$dx" apply -q --in-place "$dir/tf" "$dir/tp9" 2>"$dir/err"; then die "text: a PREFIX patch applied in place"; fi
     cmp -s "$dir/tf" "$dir/told" && [ ! -e "$dir/tf.dxdiff-journal" ] || die "text: the refused in-place apply changed FILE"
     step "text: default $(stat -c %s "$dir/tp6") bytes (DICT; one stream $(stat -c %s "$dir/tps")), -9 $(stat -c %s "$dir/tp9") (PREFIX); in place refused, FILE untouched"
+    # --in-place on text: DICT with a window, applied in place (its dictionaries from the ring and the data ahead)
+    "$dx" diff -f --in-place "$dir/told" "$dir/tnew" "$dir/tpi" > "$dir/say" || die "text: diff --in-place"
+    "$dx" info "$dir/tpi" > "$dir/tinfo" || die "text: info of the in-place patch"
+    grep -q '^flags: .* WINDOW .* DICT ' "$dir/tinfo" || die "text: the in-place patch is not DICT with a window: $(cat "$dir/tinfo")"
+    [ "$(stat -c %s "$dir/tpi")" -lt "$(stat -c %s "$dir/tps")" ] || die "text: in place $(stat -c %s "$dir/tpi") bytes, not under the one stream's $(stat -c %s "$dir/tps")"
+    cp "$dir/told" "$dir/tf"
+    "$dx" apply -q --in-place "$dir/tf" "$dir/tpi" && cmp -s "$dir/tf" "$dir/tnew" || die "text: apply the in-place patch in place"
+    step "text: --in-place $(stat -c %s "$dir/tpi") bytes (DICT with a window), applied in place"
 }
 
 # ---- issue 12 ----

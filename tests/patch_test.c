@@ -156,8 +156,9 @@ static void applier_config(dx_patch_applier_config *ac, mio *m, bool in_place, c
     ac->in_place = in_place;
     if (info && info->block_size > DXI_PT_DEFAULT_MAX_BLOCK) ac->max_block = info->block_size;
     if (info && info->frame_max > DX_PATCH_DEFAULT_FRAME) ac->max_frame = info->frame_max;
-    if (info && in_place && (info->flags & DX_PATCH_FLAG_WINDOW))
-        ac->max_window = info->window > info->block_size ? info->window : info->block_size;
+    if (info && in_place && (info->flags & DX_PATCH_FLAG_WINDOW)) /* the ring (DICT: then a frame's dictionary) */
+        ac->max_window = (info->window > info->block_size ? info->window : info->block_size) *
+                         (info->flags & DX_PATCH_FLAG_DICT ? 2u : 1u);
     if (info && !in_place && (info->flags & DX_PATCH_FLAG_PREFIX)) ac->max_window = info->window; /* base ranges */
 }
 
@@ -327,8 +328,10 @@ static int expect_result(prop_ctx *p, const char *what, const uint8_t *patch, si
     memcpy(buf, copy, cap);
     mio_in_place(&m, buf, blen, cap);
     applier_config(&ac, &m, true, dx_patch_read_info(patch, len, &info) == DX_OK ? &info : NULL);
-    if (dx_patch_read_info(patch, len, &info) == DX_OK && info.window) ac.max_window = 1u << 16; /* enough for the vectors */
-    if (dx_patch_read_info(patch, len, &info) == DX_OK && (info.flags & DX_PATCH_FLAG_PREFIX))
+    if (dx_patch_read_info(patch, len, &info) == DX_OK && info.window && ac.max_window < (1u << 16))
+        ac.max_window = 1u << 16; /* enough for the vectors */
+    if (dx_patch_read_info(patch, len, &info) == DX_OK && (info.flags & DX_PATCH_FLAG_PREFIX) &&
+        !(info.flags & DX_PATCH_FLAG_WINDOW))
         want_in_place = DX_ERR_UNSUPPORTED; /* refused at the header: the one-shot call's dry run finds more first */
     r = stream_apply(p, &ac, patch, len);
     ok &= PROP_EXPECT_MSG(p, r == want_in_place && !m.bad, "%s: streaming in place gives %s, want %s", what, rn(r),
@@ -955,9 +958,10 @@ static int p_shift(prop_ctx *p) {
     cfg.shift = true;
     cfg.level = (int)prop_range(p, 0, 9);
     if (prop_bool(p)) cfg.window = (uint32_t)64 << prop_range(p, 0, 8); /* 64 B .. 16 KiB */
-    else if (cfg.zstd_level && prop_bool(p)) cfg.prefix = (uint32_t)prop_range(p, 1, 1 << 14); /* base ranges as zstd's prefix */
-    if (cfg.prefix && DXI_DEF(cfg.block_size, 4096u) <= DXI_PT_SPLIT_MAX && prop_bool(p)) /* or dictionaries of them */
-        cfg.dict = true, cfg.dict_margin = (uint32_t)prop_range(p, 0, 300);
+    if (cfg.zstd_level && prop_bool(p)) cfg.prefix = (uint32_t)prop_range(p, 1, 1 << 14); /* base ranges as zstd's prefix */
+    if (cfg.prefix && DXI_DEF(cfg.block_size, 4096u) <= DXI_PT_SPLIT_MAX && (cfg.window || prop_bool(p)))
+        cfg.dict = true, cfg.dict_margin = (uint32_t)prop_range(p, 0, 300); /* or dictionaries of them (in place too) */
+    else if (cfg.window) cfg.prefix = 0;
     note_config(p, &cfg, alen, blen);
     prop_note(p, "window %lu level %d prefix %lu dict %d margin %lu", (unsigned long)cfg.window, cfg.level,
               (unsigned long)cfg.prefix, (int)cfg.dict, (unsigned long)cfg.dict_margin);
@@ -993,8 +997,9 @@ static int p_shift(prop_ctx *p) {
         applier_config(&ac, &m, true, &info);
         ac.max_window /= 2; /* a ring maybe too small for the patch: the window, or less if the data is smaller */
         for (i = 1; i < info.window && i < max_sz(alen, blen); i <<= 1) {}
+        i = max_sz(i, info.block_size) * (info.flags & DX_PATCH_FLAG_DICT ? 2 : 1); /* DICT: a dictionary after it */
         r = stream_apply(p, &ac, patch, (size_t)plen);
-        if (!PROP_EXPECT_MSG(p, r == (ac.max_window < max_sz(i, info.block_size) ? DX_ERR_LIMIT : (int64_t)blen),
+        if (!PROP_EXPECT_MSG(p, r == (ac.max_window < i ? DX_ERR_LIMIT : (int64_t)blen),
                              "streaming in place, half the window: %s", rn(r)))
             goto done;
         r = dx_patch_apply_in_place(patch, (size_t)plen, buf, max_sz(alen, blen), cap, true);
@@ -1128,7 +1133,10 @@ static int p_journal(prop_ctx *p) {
     gen_config(p, &cfg, 4);
     cfg.shift = true, cfg.window = (uint32_t)64 << prop_range(p, 0, 6);
     cfg.level = (int)prop_range(p, 0, 9);
+    if (cfg.zstd_level && prop_bool(p)) /* DICT: frames' dictionaries from the ring and the data ahead */
+        cfg.prefix = (uint32_t)prop_range(p, 1, 1 << 13), cfg.dict = true, cfg.dict_margin = (uint32_t)prop_range(p, 0, 300);
     note_config(p, &cfg, alen, blen);
+    prop_note(p, "dict %d prefix %lu margin %lu", (int)cfg.dict, (unsigned long)cfg.prefix, (unsigned long)cfg.dict_margin);
     patch = make_patch(&cfg, a, alen, b, blen, &plen);
     total = max_sz(alen, blen);
     memset(&x, 0, sizeof x);
@@ -2626,7 +2634,7 @@ static uint8_t *dict_rehead(const uint8_t *patch, size_t plen, uint64_t margin_d
 /* DICT: each frame's bytes column compressed with the base bytes its new
    bytes replaced as its prefix. On text smaller than one stream of frames,
    and (the state carried from frame to frame) right with many small frames;
-   out of place only, as PREFIX; a head that lies, a dictionary longer than
+   out of place, and in place with a window; a head that lies, a dictionary longer than
    the header's window and a bad flag set are refused; dx_patch_diff_auto
    makes them for text with cfg.dict, not for other data, not without it. */
 static int t_dict(prop_ctx *p) {
@@ -2725,6 +2733,39 @@ static int t_dict(prop_ctx *p) {
                     "small frames: %s, %u frames, window %u", rn(plen), (unsigned)info.frame_count, (unsigned)info.window);
     prop_note(p, "small frames: %ld bytes, %u frames, window %u, flags 0x%x", (long)plen, (unsigned)info.frame_count, (unsigned)info.window, (unsigned)info.flags);
     if (p->failed || expect_result(p, "dict, small frames", patch, (size_t)plen, a, n, b, blen, DX_OK)) goto done;
+    /* in place (WINDOW): smaller than without DICT; frames span at most the window; applies in place (one-shot,
+       streaming) with the ring and a dictionary after it, DX_ERR_LIMIT with the ring alone; PREFIX with WINDOW
+       but without DICT is corrupt */
+    {
+        int64_t wlen;
+        uint8_t *wp;
+        cfg.block_size = 0, cfg.frame_size = 0, cfg.dict_margin = 0, cfg.prefix = 0, cfg.dict = false;
+        cfg.window = 1u << 17;
+        wp = make_patch(&cfg, a, n, b, blen, &wlen);
+        free(patch);
+        cfg.prefix = 1 << 20, cfg.dict = true;
+        patch = make_patch(&cfg, a, n, b, blen, &plen);
+        PROP_EXPECT_MSG(p, wlen > 0 && plen > 0 && plen < wlen && dx_patch_read_info(patch, (size_t)plen, &info) == DX_OK &&
+                               (info.flags & DX_PATCH_FLAG_DICT) && (info.flags & DX_PATCH_FLAG_WINDOW) &&
+                               info.window == (1u << 17) && info.frame_count >= blen >> 17,
+                        "in place: %s with DICT, %s without, %u frames", rn(plen), rn(wlen), (unsigned)info.frame_count);
+        prop_note(p, "in place: %ld bytes with DICT, %ld without, %u frames", (long)plen, (long)wlen, (unsigned)info.frame_count);
+        free(wp);
+        if (p->failed || expect_result(p, "dict in place", patch, (size_t)plen, a, n, b, blen, DX_OK)) goto done;
+        memcpy(out, a, n);
+        mio_in_place(&m, out, n, n + 32768);
+        applier_config(&ac, &m, true, &info);
+        PROP_EXPECT(p, ac.max_window == 1u << 18);
+        ac.max_window = 1u << 17; /* the ring alone */
+        r = stream_apply(p, &ac, patch, (size_t)plen);
+        PROP_EXPECT_MSG(p, r == DX_ERR_LIMIT && m.writes == 0 && memcmp(out, a, n) == 0, "in place, the ring alone: %s", rn(r));
+        bad = xmalloc((size_t)plen);
+        memcpy(bad, patch, (size_t)plen);
+        put32(bad + DX_PATCH_HEADER_OFF_FLAGS, info.flags & ~(uint32_t)DX_PATCH_FLAG_DICT), reseal_header(bad);
+        PROP_EXPECT(p, dx_patch_read_info(bad, 64, &info) == DX_ERR_CORRUPT);
+        free(bad);
+        cfg.window = 0;
+    }
     /* the config: a limit, the shift mode's split blocks */
     cfg.block_size = 0, cfg.frame_size = 0, cfg.dict_margin = 0, cfg.prefix = 0;
     PROP_EXPECT(p, dx_patch_diff(&cfg, a, n, b, blen, out, 64) == DX_ERR_INVAL);
