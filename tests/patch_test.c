@@ -1982,7 +1982,7 @@ static int t_zstd(prop_ctx *p) {
 /* ---- hex vectors: the same bytes on every host ---- */
 
 typedef struct vec {
-    uint8_t base[1024], target[1024], patch[2048];
+    uint8_t base[4096], target[4096], patch[4096];
     size_t base_len, target_len, patch_len;
     int has_target, has_config;
     dx_patch_config cfg;
@@ -2048,7 +2048,7 @@ static const char *const vector_files[] = {
     "old_format", "bad_empty_frame", "bad_frame_max_low", "bad_frame_max_high", "frame_max_limit", "wrong_witness",
     "bad_raw_past_end", "copy_no_carry", "carry_xor", "shift_carry_v04", "shift_window_v04", "shift_literal",
     "literal", "bad_literal_flag", "bad_literal_far", "stream", "bad_stream_window", "bad_stream_short",
-    "prefix", "bad_prefix_range", "dict", "bad_dict_margin",
+    "prefix", "bad_prefix_range", "dict", "bad_dict_margin", "dict_window",
 };
 
 static int t_vectors(prop_ctx *p) {
