@@ -2186,15 +2186,18 @@ DXI_PRIVATE uint8_t *dxi_pt_room(dxi_pt_writer *w, size_t need) {
    Zero gaps under 4 bytes stay inside a run: a new run header costs more.
    Writes them to out unless it is NULL; returns the run count, their exact
    encoded size and where the first difference is. */
+#define DXI_PT_HAS_ZERO(x) ((((x) - 0x0101010101010101ull) & ~(x) & 0x8080808080808080ull) != 0)
 DXI_PRIVATE size_t dxi_pt_runs(const uint8_t *d, size_t n, uint8_t *out, size_t *out_size, size_t *out_first) {
     size_t i = 0, runs = 0, bytes = 0, last_end = 0;
     *out_first = n;
     while (i < n) {
         size_t start, end, zeros;
+        while (i + 8 <= n && dx_load_u64le(d + i) == 0) i += 8; /* 8 bytes a step: a word with no zero byte */
         while (i < n && d[i] == 0) i++;
         if (i == n) break;
         start = i;
         for (end = i;;) {
+            while (end + 8 <= n && !DXI_PT_HAS_ZERO(dx_load_u64le(d + end))) end += 8;
             while (end < n && d[end] != 0) end++;
             for (zeros = 0; end + zeros < n && d[end + zeros] == 0 && zeros < 4; zeros++) {}
             if (zeros < 4 && end + zeros < n) end += zeros;
@@ -2675,20 +2678,28 @@ DXI_PRIVATE uint64_t dxi_pt_hash16(const uint8_t *p) {
 }
 #define DXI_PT_PICKED(h) (((h) >> 27 & (DXI_PT_ANCHOR_STEP - 1)) == 0)
 
+/* How many of the 8 bytes at a and b are equal: a zero byte of a ^ b sets
+   its top bit in z, whose top bits are then summed by one multiply. */
+DXI_PRIVATE size_t dxi_pt_same8(const uint8_t *a, const uint8_t *b) {
+    const uint64_t low7 = 0x7f7f7f7f7f7f7f7full;
+    uint64_t x = dx_load_u64le(a) ^ dx_load_u64le(b), z = ~(((x & low7) + low7) | x | low7);
+    return (size_t)(((z >> 7) * 0x0101010101010101ull) >> 56);
+}
+
 /* Extends a match of shift s forwards from end (the first byte that
    differs): across a differing byte while at least need of the 16 after
    it match too. */
 DXI_PRIVATE size_t dxi_pt_extend(const dxi_pt_matcher *m, size_t end, int64_t s, size_t need) {
     for (;;) {
-        size_t src = (size_t)((int64_t)end + s), avail, i, same = 0, look;
+        size_t src = (size_t)((int64_t)end + s), avail, same;
         if (end >= m->t_len || src >= m->base_len) return end;
         avail = dxi_pt_min_size(m->t_len - end, m->base_len - src);
         end += dxi_pt_common(m->base + src, m->t + end, avail);
         src = (size_t)((int64_t)end + s);
         if (end >= m->t_len || src >= m->base_len) return end;
-        look = (size_t)dxi_pt_min(16, dxi_pt_min(m->t_len - end - 1, m->base_len - src - 1));
-        for (i = 1; i <= look; i++) same += m->t[end + i] == m->base[src + i];
-        if (look < 16 || same < need) return end;
+        if (m->t_len - end - 1 < 16 || m->base_len - src - 1 < 16) return end;
+        same = dxi_pt_same8(m->t + end + 1, m->base + src + 1) + dxi_pt_same8(m->t + end + 9, m->base + src + 9);
+        if (same < need) return end;
         end++;
     }
 }
@@ -3044,13 +3055,19 @@ DXI_PRIVATE void dxi_pt_eq_bits(uint32_t *e, const uint8_t *a, const uint8_t *b,
 /* The program: for each byte and candidate, the cheapest cost with the
    byte outside (state 0) or inside (state 1) a run of stored bytes; back
    pointers say which state came before. Fills seg_at/seg_shift (at most
-   max_segs, the rest merged into the last) and returns the segment count. */
+   max_segs, the rest merged into the last) and returns the segment count;
+   0 without the walk back where the cost passes redo_above or the next
+   block comes from elsewhere (the caller runs it again with more
+   candidates; DXI_PT_NO_REDO: never). */
+#define DXI_PT_NO_REDO 0xffffffffu
 DXI_PRIVATE size_t dxi_pt_segment(dxi_pt_shifter *sh, const uint8_t *base, size_t base_len, size_t off,
                                   const uint8_t *t, size_t n, size_t t_avail, const int64_t *cand, size_t k,
-                                  size_t *seg_at, int64_t *seg_shift, size_t max_segs, uint32_t *out_cost,
-                                  bool *out_goes_on) {
+                                  size_t *seg_at, int64_t *seg_shift, size_t max_segs, uint32_t redo_above,
+                                  uint32_t *out_cost, bool *out_goes_on) {
     uint32_t costs[2][2 * DXI_PT_CANDS] = {{0}}, *cost = costs[0], *next = costs[1], *swap; /* cost: the first 2k are set (gcc cannot tell) */
-    size_t i, c, ns = 2 * k, best, segs = 0, state, first[DXI_PT_CANDS], switch_end[DXI_PT_CANDS], next_idx = 0;
+    size_t i, c, ns = 2 * k, best, segs = 0, state, next_idx = 0;
+    size_t first[DXI_PT_CANDS], switch_len[DXI_PT_CANDS]; /* bytes [first, first + switch_len) may start a segment */
+    uint32_t stored[DXI_PT_CANDS]; /* a byte stored from each candidate's source that differs */
     uint32_t next_min = DXI_PT_INF; /* byte 0 starts no new segment: its gmin is not used */
     uint32_t *eq = sh->eq;
     bool goes_on[DXI_PT_CANDS] = {false}; /* set for every candidate: gcc -O1 cannot tell */
@@ -3059,6 +3076,7 @@ DXI_PRIVATE size_t dxi_pt_segment(dxi_pt_shifter *sh, const uint8_t *base, size_
         cost[2 * c] = at >= 0 && ((uint64_t)at <= base_len || cand[c] <= 0 || cand[c] == sh->literal)
                           ? (uint32_t)(c == 0 ? 0 : 4 * dxi_pt_zigzag_size(cand[c] - sh->carried)) : DXI_PT_INF;
         cost[2 * c + 1] = DXI_PT_INF;
+        stored[c] = cand[c] == sh->literal ? sh->lit_cost : DXI_PT_DIFF;
     }
     /* which candidates' sources equal each target byte (a bit each), in one pass a candidate: a
        compare loop the compiler vectorizes, not a bounds check a byte and a candidate in the program */
@@ -3066,14 +3084,15 @@ DXI_PRIVATE size_t dxi_pt_segment(dxi_pt_shifter *sh, const uint8_t *base, size_
     for (c = 0; c < k; c++) {
         int64_t at = (int64_t)off + cand[c];
         uint32_t bit = 1u << c;
-        size_t lo = at >= 0 ? 0 : (size_t)dxi_pt_min(n, (uint64_t)-at), hi = lo;
+        size_t lo = at >= 0 ? 0 : (size_t)dxi_pt_min(n, (uint64_t)-at), hi = lo, end;
         const uint8_t *tt = t + lo;
         uint32_t *e = eq + lo;
         if (at < (int64_t)base_len) hi = (size_t)dxi_pt_max(lo, dxi_pt_min(n, (uint64_t)((int64_t)base_len - at)));
-        first[c] = lo;
-        /* a new segment may start at byte i where its source lies within the base (or on a zero or literal shift) */
-        switch_end[c] = cand[c] <= 0 || cand[c] == sh->literal ? n
-                        : (uint64_t)at <= base_len ? (size_t)dxi_pt_min(n, base_len - (uint64_t)at + 1) : 0;
+        /* a new segment may start at byte i where its source lies within the base (or on a zero or literal
+           shift); below the base's start (at < 0) the states stay INF: they start at INF and never switch */
+        end = cand[c] <= 0 || cand[c] == sh->literal ? n
+              : (uint64_t)at <= base_len ? (size_t)dxi_pt_min(n, base_len - (uint64_t)at + 1) : 0;
+        first[c] = lo, switch_len[c] = end > lo ? end - lo : 0;
         if (hi > lo) dxi_pt_eq_bits(e, tt, base + (size_t)(at + (int64_t)lo), hi - lo, bit);
         for (i = hi; i < n; i++) eq[i] |= t[i] == 0 ? bit : 0;
     }
@@ -3083,15 +3102,11 @@ DXI_PRIVATE size_t dxi_pt_segment(dxi_pt_shifter *sh, const uint8_t *base, size_
         size_t gidx = next_idx; /* the cheapest state after byte i - 1 (first of equals), found as they were set */
         next_min = DXI_PT_INF, next_idx = 0;
         for (c = 0; c < k; c++) {
-            uint32_t a = cost[2 * c], b = cost[2 * c + 1], na, nb, bc = cand[c] == sh->literal ? sh->lit_cost : DXI_PT_DIFF;
+            uint32_t a = cost[2 * c], b = cost[2 * c + 1], na, nb, bc = stored[c];
             uint8_t from_a = (uint8_t)(2 * c), from_b = (uint8_t)(2 * c + 1);
-            if (i < first[c]) { /* no byte below the base's start */
-                next[2 * c] = next[2 * c + 1] = DXI_PT_INF;
-                back[2 * c] = back[2 * c + 1] = 0;
-                continue;
-            }
-            if (i > 0 && gidx / 2 != c && i < switch_end[c] && gmin + DXI_PT_SWITCH < a)
-                a = gmin + DXI_PT_SWITCH, from_a = (uint8_t)gidx; /* a new segment from here: its source must be valid */
+            /* a new segment from here: its source must be valid (byte 0: gmin is INF, so never) */
+            if (i - first[c] < switch_len[c] && gidx / 2 != c && gmin + DXI_PT_SWITCH < a)
+                a = gmin + DXI_PT_SWITCH, from_a = (uint8_t)gidx;
             if (same >> c & 1) {
                 na = a < b ? a : b;
                 back[2 * c] = a < b ? from_a : from_b;
@@ -3103,10 +3118,10 @@ DXI_PRIVATE size_t dxi_pt_segment(dxi_pt_shifter *sh, const uint8_t *base, size_
                 nb = b + bc < a + DXI_PT_RUN + bc ? b + bc : a + DXI_PT_RUN + bc;
                 back[2 * c + 1] = b + bc < a + DXI_PT_RUN + bc ? from_b : from_a;
             }
-            next[2 * c] = na < DXI_PT_INF ? na : DXI_PT_INF;
-            next[2 * c + 1] = nb < DXI_PT_INF ? nb : DXI_PT_INF;
-            if (next[2 * c] < next_min) next_min = next[2 * c], next_idx = 2 * c;
-            if (next[2 * c + 1] < next_min) next_min = next[2 * c + 1], next_idx = 2 * c + 1;
+            nb = nb < DXI_PT_INF ? nb : DXI_PT_INF; /* na is at most a or b, or INF */
+            next[2 * c] = na, next[2 * c + 1] = nb;
+            if (na < next_min) next_min = na, next_idx = 2 * c;
+            if (nb < next_min) next_min = nb, next_idx = 2 * c + 1;
         }
         swap = cost, cost = next, next = swap; /* not a copy: a memcpy of 2k words a byte took a quarter of the time */
     }
@@ -3123,6 +3138,7 @@ DXI_PRIVATE size_t dxi_pt_segment(dxi_pt_shifter *sh, const uint8_t *base, size_
         if (cost[c] < cost[best]) best = c;
     *out_cost = cost[best];
     *out_goes_on = goes_on[best / 2];
+    if (redo_above != DXI_PT_NO_REDO && (cost[best] > redo_above || !goes_on[best / 2])) return 0;
     /* walk back: a change of candidate between byte i-1's state and byte i's is a segment start at i */
     for (state = best, i = n; i-- > 0;) {
         size_t prev = sh->back[i * ns + state];
@@ -3147,18 +3163,19 @@ DXI_PRIVATE void dxi_pt_carry_block(dxi_pt_writer *w, dxi_pt_shifter *sh, const 
                                     size_t block, size_t off, const uint8_t *t, size_t tn, size_t t_avail, uint8_t *d) {
     int64_t cand[DXI_PT_CANDS], seg_shift[DXI_PT_SEGS_MAX];
     size_t seg_at[DXI_PT_SEGS_MAX], k = 0, segs, i, s, size;
-    uint32_t cost;
+    uint32_t cost, redo_above;
     bool all_zero = true, goes_on;
     dxi_pt_plan plan;
     for (i = 0; i < tn && all_zero; i++) all_zero = t[i] == 0;
     /* first the carried shift and the same offset: edits in place need nothing else */
     cand[k++] = sh->carried;
     if (sh->carried != 0) cand[k++] = 0;
-    segs = dxi_pt_segment(sh, base, base_len, off, t, tn, t_avail, cand, k, seg_at, seg_shift, DXI_PT_SEGS_MAX, &cost,
-                          &goes_on);
     /* more than one byte in 8 differs, or the bytes after the block come from
        elsewhere (an insertion near its end): look for it in the base */
-    if (cost > (sh->level >= 4 ? 16 : tn / 2 + 32) || !goes_on) {
+    redo_above = sh->level >= 4 ? 16 : (uint32_t)tn / 2 + 32;
+    segs = dxi_pt_segment(sh, base, base_len, off, t, tn, t_avail, cand, k, seg_at, seg_shift, DXI_PT_SEGS_MAX,
+                          redo_above, &cost, &goes_on);
+    if (segs == 0) {
         if (!sh->matching) {
             sh->matching = true;
             if (dxi_pt_matcher_open(&sh->matcher, sh->level, sh->lit_cost == DXI_PT_LIT_TEXT, sh->min_shift, base,
@@ -3169,7 +3186,7 @@ DXI_PRIVATE void dxi_pt_carry_block(dxi_pt_writer *w, dxi_pt_shifter *sh, const 
         }
         k = dxi_pt_candidates(sh, off, tn, t_avail, cand);
         segs = dxi_pt_segment(sh, base, base_len, off, t, tn, t_avail, cand, k, seg_at, seg_shift, DXI_PT_SEGS_MAX,
-                              &cost, &goes_on);
+                              DXI_PT_NO_REDO, &cost, &goes_on);
     }
     for (s = 0; s < segs; s++) {
         size_t end = s + 1 < segs ? seg_at[s + 1] : tn;
