@@ -3058,7 +3058,8 @@ DXI_PRIVATE void dxi_pt_eq_bits(uint32_t *e, const uint8_t *a, const uint8_t *b,
    max_segs, the rest merged into the last) and returns the segment count;
    0 without the walk back where the cost passes redo_above or the next
    block comes from elsewhere (the caller runs it again with more
-   candidates; DXI_PT_NO_REDO: never). */
+   candidates; DXI_PT_NO_REDO: never), and without the program where the
+   bytes no candidate's source equals cost more than redo_above already. */
 #define DXI_PT_NO_REDO 0xffffffffu
 DXI_PRIVATE size_t dxi_pt_segment(dxi_pt_shifter *sh, const uint8_t *base, size_t base_len, size_t off,
                                   const uint8_t *t, size_t n, size_t t_avail, const int64_t *cand, size_t k,
@@ -3095,6 +3096,12 @@ DXI_PRIVATE size_t dxi_pt_segment(dxi_pt_shifter *sh, const uint8_t *base, size_
         first[c] = lo, switch_len[c] = end > lo ? end - lo : 0;
         if (hi > lo) dxi_pt_eq_bits(e, tt, base + (size_t)(at + (int64_t)lo), hi - lo, bit);
         for (i = hi; i < n; i++) eq[i] |= t[i] == 0 ? bit : 0;
+    }
+    if (redo_above != DXI_PT_NO_REDO) { /* each byte no candidate's source equals costs at least the least stored */
+        uint32_t least = DXI_PT_INF, lower = 0;
+        for (c = 0; c < k; c++) least = stored[c] < least ? stored[c] : least;
+        for (i = 0; i < n && lower <= redo_above; i++) lower += eq[i] == 0 ? least : 0;
+        if (lower > redo_above) return *out_cost = lower, *out_goes_on = false, 0; /* it would be done again */
     }
     for (i = 0; i < n; i++) {
         uint8_t *back = sh->back + i * ns;
