@@ -1032,7 +1032,7 @@ DX_INLINE const char *dx_result_name(dx_result r) {
 #define DX_PATCH_VERSION_MAJOR 0
 #define DX_PATCH_VERSION_MINOR 10
 #define DX_PATCH_VERSION_PATCH 2
-#define DX_PATCH_VERSION DX_VERSION_PACK(0, 10, 1)
+#define DX_PATCH_VERSION DX_VERSION_PACK(0, 10, 2)
 
 #ifndef DX_PATCH_STREAM_WINDOW_LOG /* STREAM patches: the largest zstd window an applier accepts, as a power
                                       of two: 24 = 16 MiB (what 0.5 and 0.6.0 wrote) */
