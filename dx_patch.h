@@ -1,4 +1,4 @@
-/* dx_patch.h - v0.10.2 - binary deltas: XOR blocks, in-place and streaming apply - SPDX-License-Identifier: MIT OR Unlicense (text at end)
+/* dx_patch.h - v0.11.0 - binary deltas: XOR blocks, in-place and streaming apply - SPDX-License-Identifier: MIT OR Unlicense (text at end)
 
    Binary deltas for app and firmware updates, VM and process memory
    migration and state replication: diff two byte strings into a patch, then
@@ -424,6 +424,10 @@ WIRE FORMAT (format 2.0; integers little-endian; offsets in bytes)
                  0.10.0; 0.9.0 readers refuse it as corrupt) the window
                  is both bounds, is not bounded by the base length, and
                  the patch applies in place too.
+   2048 X86      requires CARRY: the run skips of a COPY record or SPLIT
+                 segment whose source lies in the base (s < base length)
+                 count marks, not bytes (below, "X86"); 0.10 readers refuse
+                 such patches (DX_ERR_UNSUPPORTED)
    A header that breaks a rule above (but the ones with their own codes) is
    DX_ERR_CORRUPT.
 
@@ -525,6 +529,22 @@ WIRE FORMAT (format 2.0; integers little-endian; offsets in bytes)
        byte there equal to the witness: apply; equal to witness XOR that run
        byte: already applied, skip; else DX_PATCH_ERR_WRONG_BASE. Any other
        apply ignores it.
+     X86: in a patch with X86, a COPY record or SPLIT segment whose source
+       s lies in the base (s < base length; not a LITERAL source past it)
+       has coded skips. With r the segment's result bytes (its n bytes
+       once applied) and q a position in it (0 = its first byte), q is a
+       mark where q = 0, or r[q - 1] is E8, or r[q - 1] AND C7 is 05 (hex;
+       where x86 code's calls and RIP-relative operands hold an address
+       that moved code changes). A run's skip v, from the position c where the
+       last run ended (the segment's start before its first run): v odd,
+       the run starts at c + (v - 1) / 2, as a byte count; v even, it
+       starts at the (v / 2 + 1)-th mark at or after c. No such mark inside
+       the segment: corrupt. Whether q is a mark depends only on r[q - 1],
+       a byte before the run (the last run's, or a source byte it
+       skipped), so the runs decode in order. Run lengths and bytes are
+       as without X86; XOR records and other segments' skips count bytes.
+       A check without the data (cfg.check_only) can only bound a coded
+       skip from below (v / 2 positions at least).
      varint: LEB128 (7 bits a byte, low first, the high bit says more
        follow), at most 10 bytes and 64 bits (a 10th byte above 1 is
        corrupt); longer encodings than needed are read. zigzag: a signed d
@@ -555,7 +575,7 @@ WIRE FORMAT (format 2.0; integers little-endian; offsets in bytes)
      a RAW record's bytes and the runs of a COPY or SPLIT segment whose
      source lies at or past the base length (not XOR records' runs): each
      run of them (a RAW record: its bytes, at its block's offset) at target
-     offset x, n bytes long, maps to the base
+     offset x (their skips count bytes, with X86 too), n bytes long, maps to the base
      range [x + anchor - M, x + n + anchor + M), cut to [0, base length)
      (anchor as it stands at the run; empty: skipped). The ranges in
      order are merged: one that starts at or after the start of the range
@@ -593,7 +613,10 @@ WIRE FORMAT (format 2.0; integers little-endian; offsets in bytes)
    still would) and where the frame has no new bytes, and the window the
    power of two at or above every frame's dictionary and margin; with
    cfg.window (since 0.10.0) that window, a margin of at most it, and a
-   frame closed before its blocks span more than the window.
+   frame closed before its blocks span more than the window; X86 (since
+   0.11.0) in CARRY patches where cfg.x86 is 1, or 0 and the target is an
+   x86 ELF object, program or library, PE or Mach-O file, and then an even
+   skip wherever a run starts at a mark.
 
 JOURNAL (journal format 1: an in-place apply of a WINDOW patch; untrusted on read)
    Two slots of S = 96 + R + K bytes, slot 0 at offset 0 and slot 1 at S
@@ -1030,9 +1053,9 @@ DX_INLINE const char *dx_result_name(dx_result r) {
 #endif
 
 #define DX_PATCH_VERSION_MAJOR 0
-#define DX_PATCH_VERSION_MINOR 10
-#define DX_PATCH_VERSION_PATCH 2
-#define DX_PATCH_VERSION DX_VERSION_PACK(0, 10, 2)
+#define DX_PATCH_VERSION_MINOR 11
+#define DX_PATCH_VERSION_PATCH 0
+#define DX_PATCH_VERSION DX_VERSION_PACK(0, 11, 0)
 
 #ifndef DX_PATCH_STREAM_WINDOW_LOG /* STREAM patches: the largest zstd window an applier accepts, as a power
                                       of two: 24 = 16 MiB (what 0.5 and 0.6.0 wrote) */
@@ -1161,8 +1184,10 @@ enum {
                                    compressor sees up to its window (DX_PATCH_STREAM_WRITE_LOG) of earlier frames */
     DX_PATCH_FLAG_PREFIX = 512, /* requires ZSTD and COPY, not STREAM, not WINDOW but with DICT: each compressed frame
                                    names a range of the base that its zstd frame sees as its prefix (out of place) */
-    DX_PATCH_FLAG_DICT = 1024   /* requires PREFIX and COLUMNS: a compressed frame's bytes column is compressed on its
+    DX_PATCH_FLAG_DICT = 1024,  /* requires PREFIX and COLUMNS: a compressed frame's bytes column is compressed on its
                                    own, with the base bytes its new bytes replaced as zstd's prefix (in place: WINDOW) */
+    DX_PATCH_FLAG_X86 = 2048    /* requires CARRY: the runs of a segment whose source lies in the base skip over
+                                   marks (the bytes after x86 opcodes that take an address), not bytes (x86 code) */
 };
 
 /* Record types: the first byte of every record. */
@@ -1194,6 +1219,9 @@ typedef struct dx_patch_config {
                               text 5-10% smaller at little cost (margin 0); with window applies in place too */
     uint32_t dict_margin;  /* DICT: base bytes taken on each side of a replaced stretch (more: smaller, slower);
                               0 = DX_PATCH_DEFAULT_DICT_MARGIN (128) */
+    int x86;               /* shift: the runs of moved code skip over marks, the bytes after x86 opcodes that take
+                              an address (X86): 10-12% smaller patches of x86 programs. 0 = where the target is an
+                              x86 ELF, PE or Mach-O file; 1 = always; -1 = never */
     dx_allocator allocator; /* scratch for compression and the shift index */
     /* optional: called now and then while the diff runs (done of total bytes, done < total), and once at the end
        with done == total; for a progress display. NULL: not called */
@@ -1570,7 +1598,7 @@ DXI_PRIVATE uint32_t dxi_pt_check32(const uint8_t *p, size_t n) { return (uint32
 #define DXI_PT_FLAGS_KNOWN                                                                                         \
     (DX_PATCH_FLAG_ZSTD | DX_PATCH_FLAG_WITNESS | DX_PATCH_FLAG_ONE_WAY | DX_PATCH_FLAG_STREAM |                   \
      (DXI_PT_SHIFT ? DX_PATCH_FLAG_COPY | DX_PATCH_FLAG_CARRY | DX_PATCH_FLAG_WINDOW | DX_PATCH_FLAG_LITERAL |     \
-                         DX_PATCH_FLAG_PREFIX | (DXI_PT_COLUMNS ? DX_PATCH_FLAG_DICT : 0)                        \
+                         DX_PATCH_FLAG_PREFIX | DX_PATCH_FLAG_X86 | (DXI_PT_COLUMNS ? DX_PATCH_FLAG_DICT : 0)    \
                    : 0) |                                                                                        \
      (DXI_PT_COLUMNS ? DX_PATCH_FLAG_COLUMNS : 0))
 
@@ -1599,6 +1627,7 @@ DXI_PRIVATE dx_result dxi_pt_parse_header(const uint8_t *h, dx_patch_info *out) 
         return DX_ERR_CORRUPT;
     if (((f & DX_PATCH_FLAG_COPY) && !(f & DX_PATCH_FLAG_ONE_WAY)) || ((f & DX_PATCH_FLAG_CARRY) && !(f & DX_PATCH_FLAG_COPY)) ||
         ((f & DX_PATCH_FLAG_WINDOW) && !(f & DX_PATCH_FLAG_CARRY)) || ((f & DX_PATCH_FLAG_LITERAL) && !(f & DX_PATCH_FLAG_CARRY)) ||
+        ((f & DX_PATCH_FLAG_X86) && !(f & DX_PATCH_FLAG_CARRY)) ||
         ((f & DX_PATCH_FLAG_STREAM) && !(f & DX_PATCH_FLAG_ZSTD)) ||
         ((f & DX_PATCH_FLAG_PREFIX) && (!(f & DX_PATCH_FLAG_ZSTD) || !(f & DX_PATCH_FLAG_COPY) || (f & DX_PATCH_FLAG_STREAM) ||
                                         ((f & DX_PATCH_FLAG_WINDOW) && !(f & DX_PATCH_FLAG_DICT)) ||
@@ -1687,14 +1716,42 @@ DXI_PRIVATE void dxi_pt_cursors_save(const dxi_pt_cursors *c, const uint8_t **sa
     }
 }
 
+/* X86 (WIRE FORMAT): position q of a segment's result bytes r is a mark
+   where an address that moved code changes may start: after E8 (call
+   rel32) or a ModRM byte of RIP-relative addressing (mod 0, r/m 5); the
+   first position always. openblas's run skips as counts of marks
+   compress to 54% of the bytes counted; with E9 (jmp) and 0F 8x (jcc)
+   too, 62% (they jump inside a function, which moves as a whole). */
+DXI_PRIVATE bool dxi_pt_x86_mark(const uint8_t *r, size_t q) {
+    return q == 0 || r[q - 1] == 0xE8 || (r[q - 1] & 0xC7) == 0x05;
+}
+
+/* Where a coded run skip (X86) leads in a segment's result bytes r[0..end)
+   from cur: an odd value skips value / 2 bytes, an even one value / 2
+   marks and starts at the next. False where that is past the segment. */
+DXI_PRIVATE bool dxi_pt_x86_skip(const uint8_t *r, size_t cur, size_t end, uint64_t value, size_t *out) {
+    uint64_t k = value >> 1;
+    if (value & 1) {
+        *out = cur + (size_t)k;
+        return k <= end - cur;
+    }
+    for (; cur < end; cur++)
+        if (dxi_pt_x86_mark(r, cur) && k-- == 0) return *out = cur, true;
+    return false;
+}
+
 /* One record walked field by field after its type and gap (dxi_pt_next):
    the grammar's checks (a segment or run stays inside the block and is
    not empty, there are no more runs than bytes, no field runs past its
-   column) are made here; what the fields mean is the caller's. */
+   column) are made here; what the fields mean is the caller's. A run skip
+   that counts marks (X86: coded) moves pos by the least it can, value / 2;
+   a caller with the segment's bytes sets pos where the run really starts
+   (dxi_pt_x86_skip), before its length is read. */
 typedef struct dxi_pt_walk {
     const dxi_pt_cursors *c;
     uint16_t fields;
     bool witness;               /* the patch has WITNESS */
+    bool x86, coded;            /* the patch has X86; this segment's skips count marks (a caller may clear it) */
     uint32_t n, raw_len;        /* the block's bytes; a RAW record's bytes (a block is at most 1 MiB) */
     int step;
     int col;                    /* the field just read: its column, */
@@ -1711,6 +1768,7 @@ DXI_PRIVATE void dxi_pt_walk_start(dxi_pt_walk *w, const dxi_pt_cursors *c, unsi
     w->c = c;
     w->fields = dxi_pt_grammars[type].fields;
     w->witness = (flags & DX_PATCH_FLAG_WITNESS) != 0;
+    w->x86 = DXI_PT_SHIFT && (flags & DX_PATCH_FLAG_X86) && (w->fields & DXI_PT_F(DELTA));
     w->n = n, w->raw_len = raw_len;
 }
 
@@ -1751,6 +1809,7 @@ DXI_PRIVATE int dxi_pt_next(dxi_pt_walk *w) {
         case 2: /* a segment: its length, all the rest for the last */
             w->seg_len = w->n - w->seg_at;
             w->pos = w->seg_at, w->runs_left = w->run_len = 0;
+            w->coded = w->x86;
             if (DXI_PT_SHIFT && (w->fields & DXI_PT_F(SEGLEN)) && w->seg + 1 < w->segs) {
                 if (!dxi_pt_take(w, DXI_PT_C_SEGLEN, true, 0) || w->value == 0 || w->value >= w->seg_len) return -1;
                 w->seg_len = (uint32_t)w->value;
@@ -1773,8 +1832,10 @@ DXI_PRIVATE int dxi_pt_next(dxi_pt_walk *w) {
                 w->step = 8;
                 break;
             }
-            if (!dxi_pt_take(w, DXI_PT_C_SKIP, true, 0) || w->value > w->seg_at + w->seg_len - w->pos) return -1;
-            w->pos += (uint32_t)w->value;
+            if (!dxi_pt_take(w, DXI_PT_C_SKIP, true, 0) ||
+                (w->coded ? w->value >> 1 : w->value) > w->seg_at + w->seg_len - w->pos)
+                return -1;
+            w->pos += (uint32_t)(w->coded ? w->value >> 1 : w->value);
             return 1;
         case 6: /* its length: at least 1, inside the segment */
             if (!dxi_pt_take(w, DXI_PT_C_LEN, true, 0) || w->value == 0 || w->value > w->seg_at + w->seg_len - w->pos)
@@ -2198,13 +2259,15 @@ DXI_PRIVATE uint8_t *dxi_pt_room(dxi_pt_writer *w, size_t need) {
 /* The runs of d[0..n): (zero bytes to skip, bytes that differ, those bytes).
    Zero gaps under merge bytes stay inside a run: a new run header costs
    more (DXI_PT_MERGE; SIZE_MAX: one run from the first difference to the
-   last). Writes them to out unless it is NULL; returns the run count, their
-   exact encoded size and where the first difference is. */
+   last). With the segment's target bytes t (X86, a source in the base) a
+   skip counts marks where the run starts at one (dxi_pt_x86_skip). Writes
+   them to out unless it is NULL; returns the run count, their exact
+   encoded size and where the first difference is. */
 #define DXI_PT_MERGE 4
 #define DXI_PT_HAS_ZERO(x) ((((x) - 0x0101010101010101ull) & ~(x) & 0x8080808080808080ull) != 0)
-DXI_PRIVATE size_t dxi_pt_runs(const uint8_t *d, size_t n, size_t merge, uint8_t *out, size_t *out_size,
-                               size_t *out_first) {
-    size_t i = 0, runs = 0, bytes = 0, last_end = 0;
+DXI_PRIVATE size_t dxi_pt_runs(const uint8_t *d, size_t n, size_t merge, const uint8_t *t, uint8_t *out,
+                               size_t *out_size, size_t *out_first) {
+    size_t i = 0, runs = 0, bytes = 0, last_end = 0, skip;
     *out_first = n;
     while (i < n) {
         size_t start, end, zeros;
@@ -2220,9 +2283,19 @@ DXI_PRIVATE size_t dxi_pt_runs(const uint8_t *d, size_t n, size_t merge, uint8_t
             else break;
         }
         if (runs == 0) *out_first = start;
-        bytes += dxi_pt_put_varint(NULL, start - last_end) + dxi_pt_put_varint(NULL, end - start) + (end - start);
+        skip = start - last_end;
+        if (t) {
+            size_t q, marks = 0;
+            if (dxi_pt_x86_mark(t, start)) {
+                for (q = last_end; q < start; q++) marks += dxi_pt_x86_mark(t, q);
+                skip = 2 * marks;
+            } else {
+                skip = 2 * skip + 1;
+            }
+        }
+        bytes += dxi_pt_put_varint(NULL, skip) + dxi_pt_put_varint(NULL, end - start) + (end - start);
         if (out) {
-            out += dxi_pt_put_varint(out, start - last_end);
+            out += dxi_pt_put_varint(out, skip);
             out += dxi_pt_put_varint(out, end - start);
             DX_MEMCPY(out, d + start, end - start);
             out += end - start;
@@ -2252,6 +2325,8 @@ typedef struct dxi_pt_plan {
     int64_t delta[DXI_PT_SEGS_MAX];
     size_t runs[DXI_PT_SEGS_MAX], enc[DXI_PT_SEGS_MAX], first; /* each segment's runs; the first difference */
     size_t merge[DXI_PT_SEGS_MAX]; /* each segment's runs merge zero gaps shorter than this (dxi_pt_runs) */
+    const uint8_t *t;              /* X86: the block's target bytes, for the segments whose skips count marks */
+    bool coded[DXI_PT_SEGS_MAX];
 } dxi_pt_plan;
 
 DXI_PRIVATE void dxi_pt_plan_start(dxi_pt_plan *p, unsigned type, const uint8_t *d, size_t n) {
@@ -2259,6 +2334,7 @@ DXI_PRIVATE void dxi_pt_plan_start(dxi_pt_plan *p, unsigned type, const uint8_t 
     p->witness = 0, p->whole = false;
     p->segs = 1, p->seg_at[0] = 0, p->seg_at[1] = n;
     p->delta[0] = 0, p->merge[0] = DXI_PT_MERGE;
+    p->t = NULL, p->coded[0] = false;
     p->first = n;
 }
 
@@ -2266,8 +2342,8 @@ DXI_PRIVATE void dxi_pt_plan_start(dxi_pt_plan *p, unsigned type, const uint8_t 
 DXI_PRIVATE void dxi_pt_plan_runs(dxi_pt_plan *p) {
     size_t s, first;
     for (s = 0; s < p->segs; s++) {
-        p->runs[s] = dxi_pt_runs(p->d + p->seg_at[s], p->seg_at[s + 1] - p->seg_at[s], p->merge[s], NULL, &p->enc[s],
-                                 &first);
+        p->runs[s] = dxi_pt_runs(p->d + p->seg_at[s], p->seg_at[s + 1] - p->seg_at[s], p->merge[s],
+                                 p->coded[s] ? p->t + p->seg_at[s] : NULL, NULL, &p->enc[s], &first);
         if (s == 0) p->first = first;
     }
 }
@@ -2298,7 +2374,7 @@ DXI_PRIVATE size_t dxi_pt_emit(uint8_t *out, uint64_t gap, const dxi_pt_plan *p,
             continue;
         }
         k += dxi_pt_put_varint(DXI_PT_AT, p->runs[s]);
-        if (out) dxi_pt_runs(p->d + at, len, p->merge[s], out + k, &enc, &first);
+        if (out) dxi_pt_runs(p->d + at, len, p->merge[s], p->coded[s] ? p->t + at : NULL, out + k, &enc, &first);
         k += p->enc[s];
     }
     if ((f & DXI_PT_F(BYTES)) && !(f & DXI_PT_F(RUNS))) { /* RAW */
@@ -2354,11 +2430,14 @@ DXI_PRIVATE void dxi_pt_plan_zero(dxi_pt_plan *p) { dxi_pt_plan_start(p, DX_PATC
 DXI_PRIVATE void dxi_pt_plan_raw(dxi_pt_plan *p, const uint8_t *t, size_t tn) { dxi_pt_plan_start(p, DX_PATCH_REC_RAW, t, tn); }
 
 /* COPY: one source, delta from the last shift; d holds the differences
-   from the source (XOR, or with CARRY target - source). */
-DXI_PRIVATE void dxi_pt_plan_copy(dxi_pt_plan *p, int64_t delta, const uint8_t *d, size_t n, bool literal) {
+   from the source (XOR, or with CARRY target - source). t: X86's target
+   bytes where the source lies in the base (coded), else NULL. */
+DXI_PRIVATE void dxi_pt_plan_copy(dxi_pt_plan *p, int64_t delta, const uint8_t *d, size_t n, bool literal,
+                                  const uint8_t *t, bool coded) {
     dxi_pt_plan_start(p, DX_PATCH_REC_COPY, d, n);
     p->delta[0] = delta;
     if (literal) p->merge[0] = SIZE_MAX;
+    p->t = t, p->coded[0] = t && coded;
     dxi_pt_plan_runs(p);
 }
 
@@ -2368,14 +2447,17 @@ DXI_PRIVATE void dxi_pt_plan_copy(dxi_pt_plan *p, int64_t delta, const uint8_t *
    zeros inside new code or data are part of it, and compress with it
    (cc1 for another target: 0.8% smaller than runs split at them). */
 DXI_PRIVATE void dxi_pt_plan_split(dxi_pt_plan *p, int64_t carried, const size_t *seg_at, const int64_t *seg_shift,
-                                   size_t segs, int64_t literal, const uint8_t *d, size_t n) {
+                                   size_t segs, int64_t literal, const uint8_t *d, size_t n, const uint8_t *t,
+                                   const bool *coded) {
     size_t s;
     dxi_pt_plan_start(p, DX_PATCH_REC_SPLIT, d, n);
     p->segs = segs;
+    p->t = t;
     for (s = 0; s < segs; s++) {
         p->seg_at[s] = seg_at[s];
         p->delta[s] = seg_shift[s] - (s ? seg_shift[s - 1] : carried);
         p->merge[s] = seg_shift[s] == literal ? SIZE_MAX : DXI_PT_MERGE;
+        p->coded[s] = t && coded[s];
     }
     p->seg_at[segs] = n;
     dxi_pt_plan_runs(p);
@@ -2993,7 +3075,8 @@ DXI_PRIVATE void dxi_pt_scan(dxi_pt_matcher *m, size_t drop, size_t limit) {
 #define DXI_PT_LIT_TEXT 1           /* the same where the target is text: compresses 4:1 or better at zstd
                                        1, or is printable where it is not NUL (a tar of sources: 3.5:1;
                                        programs at 3:1 lose with this cost) */
-#define DXI_PT_RUN 8                /* a run's header */
+#define DXI_PT_RUN 8                /* a run's header (X86: 6 at a mark and 8 or 9 elsewhere were within 0.4%,
+                                       libcrypto larger, openblas smaller) */
 #define DXI_PT_ZERO 1               /* a byte that matches, stored inside a run (a zero: compresses well) */
 #define DXI_PT_INF 0x3fffffffu
 
@@ -3194,7 +3277,7 @@ DXI_PRIVATE void dxi_pt_carry_block(dxi_pt_writer *w, dxi_pt_shifter *sh, const 
     int64_t cand[DXI_PT_CANDS], seg_shift[DXI_PT_SEGS_MAX];
     size_t seg_at[DXI_PT_SEGS_MAX], k = 0, segs, i, s, size;
     uint32_t cost, redo_above;
-    bool all_zero = true, goes_on;
+    bool all_zero = true, goes_on, coded[DXI_PT_SEGS_MAX];
     dxi_pt_plan plan;
     for (i = 0; i < tn && all_zero; i++) all_zero = t[i] == 0;
     /* first the carried shift and the same offset: edits in place need nothing else */
@@ -3238,8 +3321,14 @@ DXI_PRIVATE void dxi_pt_carry_block(dxi_pt_writer *w, dxi_pt_shifter *sh, const 
         (void)nz;
     }
 #endif
-    if (segs > 1) dxi_pt_plan_split(&plan, sh->carried, seg_at, seg_shift, segs, sh->literal, d, tn);
-    else dxi_pt_plan_copy(&plan, seg_shift[0] - sh->carried, d, tn, seg_shift[0] == sh->literal);
+    for (s = 0; s < segs; s++) /* X86: a segment whose source lies in the base counts marks */
+        coded[s] = (int64_t)(off + seg_at[s]) + seg_shift[s] < (int64_t)base_len;
+    if (segs > 1)
+        dxi_pt_plan_split(&plan, sh->carried, seg_at, seg_shift, segs, sh->literal, d, tn,
+                          (w->flags & DX_PATCH_FLAG_X86) ? t : NULL, coded);
+    else
+        dxi_pt_plan_copy(&plan, seg_shift[0] - sh->carried, d, tn, seg_shift[0] == sh->literal,
+                         (w->flags & DX_PATCH_FLAG_X86) ? t : NULL, coded[0]);
     size = dxi_pt_measure(w, block, &plan);
     if (all_zero || size > tn + 20) { /* the block becomes zeros, or its own bytes are smaller */
         if (all_zero) dxi_pt_plan_zero(&plan);
@@ -3266,7 +3355,7 @@ DXI_PRIVATE void dxi_pt_plain_block(dxi_pt_writer *w, dxi_pt_shifter *sh, const 
         if (src != off) {
             const uint8_t *from = dxi_pt_padded(base, base_len, src, n, tmp_b);
             for (i = 0; i < n; i++) d[i] = (uint8_t)(from[i] ^ t[i]);
-            dxi_pt_plan_copy(&plan, (int64_t)src - (int64_t)off - sh->carried, d, n, false);
+            dxi_pt_plan_copy(&plan, (int64_t)src - (int64_t)off - sh->carried, d, n, false, NULL, false);
             dxi_pt_write(w, block, &plan, dxi_pt_measure(w, block, &plan));
             sh->carried = (int64_t)src - (int64_t)off; /* the next COPY's delta starts from here */
             return;
@@ -3313,12 +3402,27 @@ DXI_PRIVATE int dxi_pt_text(const uint8_t *target, size_t target_len, const dx_a
 }
 #endif
 
+/* X86 by default: the target is an x86 program, library or object (its
+   header: ELF type 1-3 and machine 3 or 62, PE machine 0x14c or 0x8664,
+   Mach-O CPU 7 or 0x1000007, little-endian). Elsewhere (a core file too:
+   mostly data) marks would only cost skips a bit each. */
+DXI_PRIVATE bool dxi_pt_is_x86(const uint8_t *t, size_t n) {
+    uint32_t pe;
+    if (n >= 20 && DX_MEMCMP(t, "\177ELF", 4) == 0 && t[5] == 1) /* an object, program or library; not a core */
+        return dx_load_u16le(t + 16) >= 1 && dx_load_u16le(t + 16) <= 3 &&
+               (dx_load_u16le(t + 18) == 3 || dx_load_u16le(t + 18) == 62);
+    if (n >= 64 && t[0] == 'M' && t[1] == 'Z' && (pe = dx_load_u32le(t + 60)) <= n - 6 && DX_MEMCMP(t + pe, "PE\0\0", 4) == 0)
+        return dx_load_u16le(t + pe + 4) == 0x14c || dx_load_u16le(t + pe + 4) == 0x8664;
+    if (n >= 8 && (dx_load_u32le(t) == 0xfeedfaceu || dx_load_u32le(t) == 0xfeedfacfu))
+        return dx_load_u32le(t + 4) == 7 || dx_load_u32le(t + 4) == 0x1000007u;
+    return false;
+}
+
 DXI_PRIVATE dx_result dxi_pt_writer_open(dxi_pt_writer *w, dxi_pt_shifter *sh, const dx_patch_config *cfg,
                                          const uint8_t *base, size_t base_len, const uint8_t *target,
                                          size_t target_len, uint8_t *out, size_t cap) {
     uint32_t flags = 0;
     bool carry;
-    (void)target; /* only with zstd: how well it compresses */
     DX_MEMSET(w, 0, sizeof *w);
     DX_MEMSET(sh, 0, sizeof *sh);
     w->cfg = cfg;
@@ -3346,6 +3450,7 @@ DXI_PRIVATE dx_result dxi_pt_writer_open(dxi_pt_writer *w, dxi_pt_shifter *sh, c
         return DX_ERR_INVAL; /* a power of two, for shift blocks up to 16 KiB */
     if (cfg->window) flags |= DX_PATCH_FLAG_WINDOW;
     if (carry) flags |= DX_PATCH_FLAG_LITERAL;
+    if (carry && (cfg->x86 > 0 || (cfg->x86 == 0 && dxi_pt_is_x86(target, target_len)))) flags |= DX_PATCH_FLAG_X86;
     if (cfg->prefix && (!cfg->shift || !cfg->zstd_level || (cfg->window && !cfg->dict) || cfg->prefix > DX_PATCH_PREFIX_MAX))
         return DX_ERR_INVAL; /* a base prefix for zstd frames: the shift mode, compressed, out of place */
     if (cfg->dict && (!cfg->prefix || !carry)) return DX_ERR_INVAL; /* dictionaries of replaced bytes: a PREFIX kind */
@@ -3422,7 +3527,7 @@ DXI_PRIVATE void dxi_pt_writer_close(dxi_pt_writer *w, dxi_pt_shifter *sh) {
 
 DX_PATCH_API int64_t dx_patch_diff(const dx_patch_config *cfg, const uint8_t *base, size_t base_len,
                                    const uint8_t *target, size_t target_len, uint8_t *out, size_t cap) {
-    static const dx_patch_config defaults = {0, 0, 0, false, false, false, 0, 0, 0, false, 0, {NULL, NULL, NULL}, NULL, NULL};
+    static const dx_patch_config defaults = {0, 0, 0, false, false, false, 0, 0, 0, false, 0, 0, {NULL, NULL, NULL}, NULL, NULL};
     dxi_pt_writer w;
     dxi_pt_shifter sh;
     dx_result err;
@@ -4070,6 +4175,10 @@ DXI_PRIVATE dx_result dxi_pt_record(dx_patch_applier *a, const dxi_pt_cursors *c
     uint64_t src = off, have = a->in_place ? dxi_pt_len(a) : dxi_pt_src_len(a);
     int64_t shift = a->shift;
     bool add = DXI_PT_SHIFT && type != DX_PATCH_REC_XOR && (a->info.flags & DX_PATCH_FLAG_CARRY), skip = false;
+    /* X86: where the runs' starts depend on the bytes, the check reads the sources and adds the runs too (no data,
+       or a block applied before a resume: the walk's bounds only) */
+    bool exact = apply || (!a->dry_run && !dxi_pt_replayed(a, off));
+    size_t run_end = 0; /* where the last run ended */
     int more;
     dxi_pt_walk_start(&w, c, type, a->info.flags, n, wn);
     if (!apply) r->witness_at = n, r->witness = r->change = 0, r->shift = 0;
@@ -4083,29 +4192,42 @@ DXI_PRIVATE dx_result dxi_pt_record(dx_patch_applier *a, const dxi_pt_cursors *c
             break;
         case DXI_PT_C_DELTA:
             if (DXI_PT_SHIFT && !dxi_pt_source(a, w.value, off + w.seg_at, &shift, &src)) return DX_ERR_CORRUPT;
+            w.coded = w.x86 && src < dxi_pt_src_len(a); /* a source past the base: new bytes, skips count bytes */
             break;
         case DXI_PT_C_RUNS: /* the segment's source is known: read it */
             if (type == DX_PATCH_REC_XOR && w.value == 0) return DX_ERR_CORRUPT; /* an XOR record changes something */
-            if (!apply) {
-                a->stats.runs += w.value;
-                break;
-            }
+            run_end = w.seg_at;
+            if (!apply) a->stats.runs += w.value;
+            if (!apply && !(w.coded && exact)) break;
             if (dxi_pt_read_source(a, off, src, b, (size_t)w.seg_len, have) != DX_OK) return DX_ERR_IO;
+            if (!apply) break;
             if (a->resume && type == DX_PATCH_REC_XOR && (a->info.flags & DX_PATCH_FLAG_WITNESS)) {
                 uint8_t cur = a->block[r->witness_at];
                 if (cur == (uint8_t)(r->witness ^ r->change)) skip = true; /* applied before the interruption */
                 else if (cur != r->witness) return DX_PATCH_ERR_WRONG_BASE;
             }
             break;
+        case DXI_PT_C_SKIP: /* X86: a count of marks in the segment's bytes as they stand (dxi_pt_x86_mark) */
+            if (w.coded && exact) {
+                size_t at;
+                if (!dxi_pt_x86_skip(a->block + w.seg_at, run_end - w.seg_at, w.seg_len, w.value, &at)) return DX_ERR_CORRUPT;
+                w.pos = w.seg_at + (uint32_t)at;
+            }
+            break;
         case DXI_PT_C_BYTES:
             if (type == DX_PATCH_REC_RAW) { /* the target's bytes; zeros past its end (in place) */
                 if (!apply) a->stats.raw_bytes += w.size;
                 else DX_MEMCPY(a->block, w.at, w.size), DX_MEMSET(a->block + w.size, 0, (size_t)(n - w.size));
-            } else if (!apply) {
+                break;
+            }
+            run_end = w.pos + w.size;
+            if (!apply) {
                 a->stats.xor_bytes += w.size;
                 for (j = 0; j < w.size && r->witness_at == n; j++)
                     if (w.at[j]) r->witness_at = w.pos + (uint32_t)j, r->change = w.at[j];
-            } else if (add) {
+                if (!(w.coded && exact)) break;
+            }
+            if (add) {
                 for (j = 0; j < w.size; j++) b[j] = (uint8_t)(b[j] + w.at[j]);
             } else if (!skip) {
                 for (j = 0; j < w.size; j++) b[j] ^= w.at[j];
@@ -4251,6 +4373,7 @@ DXI_PRIVATE int64_t dxi_pt_dict_ranges(const uint8_t *p, size_t len, size_t byte
                 at = (int64_t)(off + wk.seg_at) + shift;
                 if (at < 0 || (uint64_t)at > dxi_pt_max(g->base_len, off + wk.seg_at) + bound) return -1;
                 lit = (uint64_t)at >= g->base_len;
+                wk.coded = wk.x86 && !lit; /* X86: a literal run's place is exact, the others' not needed */
                 if (!lit) st->anchor = shift;
             } else if (wk.col == DXI_PT_C_BYTES && g->emit && (type == DX_PATCH_REC_RAW || (lit && type != DX_PATCH_REC_XOR))) {
                 /* new bytes (a RAW block, a run from past the base): the base where the anchor maps them */

@@ -1381,7 +1381,7 @@ static int t_bad_headers(prop_ctx *p) {
         {"major 1, resealed", 4, 1, 1, DX_PATCH_ERR_OLD_FORMAT},
         {"major 0", 4, 0, 1, DX_ERR_UNSUPPORTED},
         {"minor 7", 6, 7, 1, DX_OK},
-        {"required flag 0x800", 8, DX_PATCH_FLAG_WITNESS | 0x800u, 1, DX_ERR_UNSUPPORTED},
+        {"required flag 0x1000", 8, DX_PATCH_FLAG_WITNESS | 0x1000u, 1, DX_ERR_UNSUPPORTED},
         {"PREFIX without ZSTD", 8, DX_PATCH_FLAG_ONE_WAY | DX_PATCH_FLAG_COPY | DX_PATCH_FLAG_PREFIX, 1, DX_ERR_CORRUPT},
         {"PREFIX without COPY", 8, DX_PATCH_FLAG_ZSTD | DX_PATCH_FLAG_ONE_WAY | DX_PATCH_FLAG_PREFIX, 1, DX_ERR_CORRUPT},
         {"PREFIX with window 0", 8, DX_PATCH_FLAG_ZSTD | DX_PATCH_FLAG_ONE_WAY | DX_PATCH_FLAG_COPY | DX_PATCH_FLAG_PREFIX, 1,
@@ -1991,7 +1991,7 @@ typedef struct vec {
 
 /* Sections "# base:", "# target:", "# patch:" hold hex bytes; "# expect:
    NAME" (default DX_OK) and "# config: block=B frame=F one_way=0|1
-   no_witness=0|1 [shift=1 [window=N]]" (diff base to target with it and get exactly the patch);
+   no_witness=0|1 [shift=1 [window=N] [x86=N]]" (diff base to target with it and get exactly the patch);
    any other "#" line is a comment. 0 on success, -1 if missing, -2 if bad. */
 static int read_vec(const char *path, vec *v) {
     FILE *f = fopen(path, "r");
@@ -2021,6 +2021,7 @@ static int read_vec(const char *path, vec *v) {
                 v->cfg.one_way = one_way != 0, v->cfg.no_witness = no_witness != 0;
                 v->cfg.shift = strstr(s, " shift=1") != NULL;
                 if (strstr(s, " window=")) v->cfg.window = (uint32_t)strtoul(strstr(s, " window=") + 8, NULL, 10);
+                if (strstr(s, " x86=")) v->cfg.x86 = (int)strtol(strstr(s, " x86=") + 5, NULL, 10);
                 v->has_config = 1;
             }
             continue;
@@ -2048,7 +2049,7 @@ static const char *const vector_files[] = {
     "old_format", "bad_empty_frame", "bad_frame_max_low", "bad_frame_max_high", "frame_max_limit", "wrong_witness",
     "bad_raw_past_end", "copy_no_carry", "carry_xor", "shift_carry_v04", "shift_window_v04", "shift_literal",
     "literal", "bad_literal_flag", "bad_literal_far", "stream", "bad_stream_window", "bad_stream_short",
-    "prefix", "bad_prefix_range", "dict", "bad_dict_margin", "dict_window",
+    "prefix", "bad_prefix_range", "dict", "bad_dict_margin", "dict_window", "shift_x86", "bad_x86_marks",
 };
 
 static int t_vectors(prop_ctx *p) {
@@ -2872,6 +2873,7 @@ static void write_vec(const char *name, const char *why, const dx_patch_config *
         fprintf(f, "# config: block=%u frame=%u one_way=%d no_witness=%d%s", (unsigned)cfg->block_size,
                 (unsigned)cfg->frame_size, (int)cfg->one_way, (int)cfg->no_witness, cfg->shift ? " shift=1" : "");
     if (cfg && cfg->window) fprintf(f, " window=%u", (unsigned)cfg->window);
+    if (cfg && cfg->x86) fprintf(f, " x86=%d", cfg->x86);
     if (cfg) fprintf(f, "\n");
     if (expect) fprintf(f, "# expect: %s\n", expect);
     write_hex(f, "base", base, blen);
@@ -2942,8 +2944,8 @@ int main(int argc, char **argv) {
     } while (0)
     BAD("bad_magic", "magic DXPU", "DX_PATCH_ERR_MAGIC", bad[3] = 'U');
     BAD("bad_major", "format major 3 (header check recomputed)", "DX_ERR_UNSUPPORTED", (bad[4] = 3, reseal_header(bad)));
-    BAD("bad_flag", "unknown required flag 0x800 (header check recomputed)", "DX_ERR_UNSUPPORTED",
-        (bad[9] = 8, reseal_header(bad)));
+    BAD("bad_flag", "unknown required flag 0x1000 (header check recomputed)", "DX_ERR_UNSUPPORTED",
+        (bad[9] = 0x10, reseal_header(bad)));
     BAD("bad_header_check", "target length 201, header check not recomputed", "DX_ERR_CHECKSUM", bad[24] = 201);
     BAD("bad_frame_check", "one bit of the first record's XOR bytes flipped", "DX_ERR_CHECKSUM", bad[82] ^= 4);
     BAD("bad_frame_len", "frame raw and stored length 200000, above frame_max 65536", "DX_ERR_CORRUPT",
@@ -3131,6 +3133,50 @@ int main(int argc, char **argv) {
     write_vec("shift_literal", "shift mode (COPY, CARRY, LITERAL): 200 new bytes (text, every fourth a NUL) inserted "
               "at 60, taken from past the base's end (zeros), so the runs hold them as they are (a NUL there costs "
               "nothing)", &cfg, NULL, base, 300, target, 500, patch, n);
+    /* X86: code-like bytes (E8 calls, 48 8D 05 RIP-relative LEAs, 0F 84 jumps, filler); the target inserts 16
+       new bytes at 100 and the calls' and LEAs' displacements after it change by 16, one filler byte too:
+       the runs start at marks (even skips, counting marks) but the filler's (odd, counting bytes) */
+    {
+        static const uint8_t ops[3][3] = {{0xE8, 0, 0}, {0x48, 0x8D, 0x05}, {0x0F, 0x84, 0}};
+        static const size_t op_len[3] = {1, 3, 2};
+        size_t at = 0, ins = 100;
+        memset(&cfg, 0, sizeof cfg);
+        cfg.block_size = 64, cfg.shift = true, cfg.x86 = 1;
+        for (i = 0; at + 8 <= 380; i++) {
+            size_t o = (i * 7) % 3, j;
+            for (j = 0; j < op_len[o]; j++) base[at++] = ops[o][j];
+            put32(base + at, (uint32_t)(0x1000 + i * 40)), at += 4;
+            base[at++] = (uint8_t)(0x90 + i % 5);
+        }
+        while (at < 380) base[at++] = 0xCC;
+        memcpy(target, base, ins);
+        for (i = 0; i < 16; i++) target[ins + i] = (uint8_t)(0x41 + i);
+        memcpy(target + ins + 16, base + ins, 380 - ins);
+        for (i = ins + 16; i + 4 < 396; i++)
+            if (target[i - 1] == 0xE8 || target[i - 1] == 0x05) target[i] = (uint8_t)(target[i] + 16);
+        target[300] ^= 0x5A;
+        n = must_diff(&cfg, base, 380, target, 396, patch, sizeof patch);
+        if (!(dx_load_u32le(patch + DX_PATCH_HEADER_OFF_FLAGS) & DX_PATCH_FLAG_X86)) {
+            fprintf(stderr, "shift_x86: no X86 flag\n");
+            exit(1);
+        }
+        write_vec("shift_x86", "X86: 16 bytes inserted at 100 into code-like bytes, the displacements after "
+                  "it 16 more, one filler byte changed: skips count marks (even) or bytes (odd)", &cfg, NULL, base,
+                  380, target, 396, patch, n);
+        /* a COPY record at block 0 (source: itself) whose one run skips 40 marks, where the block (bytes
+           i * 3, marks at its first byte and after 0x15 and 0x2D: 3 in all) holds fewer */
+        {
+            craft c;
+            static const uint8_t rec[] = {DX_PATCH_REC_COPY, 0, 0, 1, 80, 1, 7};
+            for (i = 0; i < 200; i++) x[i] = (uint8_t)(i * 3);
+            craft_header(&c, DX_PATCH_FLAG_ONE_WAY | DX_PATCH_FLAG_COPY | DX_PATCH_FLAG_CARRY | DX_PATCH_FLAG_WINDOW |
+                         DX_PATCH_FLAG_X86, 64, x, 200, x, 200, 128, 1);
+            put32(c.b + DX_PATCH_HEADER_OFF_WINDOW, 256), reseal_header(c.b);
+            craft_frame(&c, rec, sizeof rec);
+            write_vec("bad_x86_marks", "X86 (with WINDOW): a COPY record at block 0 whose run skips 40 marks (skip 80), where its "
+                      "64 bytes hold 3", NULL, "DX_ERR_CORRUPT", x, 200, NULL, 0, c.b, c.len);
+        }
+    }
     /* fuzz seeds against the harnesses' base */
     fuzz_base(fb);
     {
