@@ -261,6 +261,11 @@ if gcc $WARN -O2 -I. examples/dx_sync/dx_sync.c -o "$B/ex-dx_sync-O2" $ds_flags 
 else
     failed=$((failed + 1)); note_fail "example-dx_sync-O2 (build)" "$LOGS/dx_sync-O2.build.log"
 fi
+# hbtp_server as a second implementation sees it: an HBTP client written in Python from dx_hbtp.h's WIRE FORMAT
+# only (tests/hbtp_spec_client.sh: HELLO limits, PING, ECHO to the frame limit, the key-value store, 1000 pipelined
+# requests, stream ids past 65535, USERS' teleport buffer, HS256 JWTs, every protocol error, the rule_* vectors,
+# GOAWAY both ways and SIGTERM with requests in flight; every frame the server sends checked against the spec)
+[ -x "$B/ex-hbtp_server" ] && check "example-hbtp_server-spec-client" bash tests/hbtp_spec_client.sh "./$B/ex-hbtp_server"
 # dxdiff as a user runs it (built with zstd): diff, apply, info, in place, resume, shift, refusals
 check "example-dxdiff-cli" bash -c "gcc $WARN -D_DEFAULT_SOURCE $ASAN -I. -DDXDIFF_ZSTD examples/dxdiff.c -o $B/ex-dxdiff-zstd -lzstd && bash tests/dxdiff_cli.sh ./$B/ex-dxdiff-zstd"
 
