@@ -1,4 +1,4 @@
-/* dx_hbtp.h - v0.3.3 - HBTP binary framing and routing, sans-I/O - SPDX-License-Identifier: MIT OR Unlicense (text at end)
+/* dx_hbtp.h - v0.3.4 - HBTP binary framing and routing, sans-I/O - SPDX-License-Identifier: MIT OR Unlicense (text at end)
 
    HBTP is dx's binary request/response protocol: an 8-byte header instead of
    HTTP/1.1 text. This header is a protocol engine with no I/O of its own:
@@ -229,8 +229,9 @@ WIRE FORMAT (protocol version 1.0; integers little-endian; the offsets are
      0x07 STREAM_DATA (a piece of a body), 0x08 STREAM_END (the last piece,
           sent with END_STREAM), 0x09 NOT_MODIFIED (an optional tag, such as
           an ETag), 0x80-0xff: any bytes.
-     0x0a GOAWAY: 0 u16 last stream handled, 2 u16 code, 4 UTF-8 message
-          (DX_HBTP_GOAWAY_*). GOAWAY|ACK has an empty payload.
+     0x0a GOAWAY, stream 0: 0 u16 last stream handled (a client's: 0), 2
+          u16 code, 4 UTF-8 message (DX_HBTP_GOAWAY_*). GOAWAY|ACK (stream 0)
+          has an empty payload.
      TIMING flag (a server sets it on answers when both sides have the TIMING
           capability): the payload ends with a u32 of server microseconds
           (saturated), not part of the payload proper: the client strips it
@@ -271,6 +272,8 @@ WIRE FORMAT (protocol version 1.0; integers little-endian; the offsets are
                                  UNKNOWN_OPCODE when no handler is routed
      STREAM_DATA (no END_STREAM) none (unless its handler writes one): a
                                  piece of an upload; its STREAM_END is answered
+                                 (one ERROR UNKNOWN_OPCODE where neither has a
+                                 handler)
      (a handler writes nothing)  RPC_RESPONSE, empty body, with the RPC's
                                  method id (0 for other requests)
      PING, any stream (either    PONG, same stream and payload; not a
@@ -281,7 +284,9 @@ WIRE FORMAT (protocol version 1.0; integers little-endian; the offsets are
    not a STREAM_DATA without END_STREAM; the request is no longer in flight
    then. Every request but a STREAM_DATA piece gets exactly one final
    frame. MORE on a request means nothing to the protocol (the handler sees
-   it). A client keeps at most the negotiated max in flight requests
+   it). An upload (a client's STREAM_DATA pieces, then STREAM_END, on one
+   stream) has no method id: the server routes it by opcode, and what its
+   bytes mean is the application's. A client keeps at most the negotiated max in flight requests
    without their final frame; the server counts those whose answers it has
    not yet sent, so a client that keeps the rule never trips it. Other
    frames a server sends on stream 0 (ERROR, application opcodes, ...) go
@@ -326,7 +331,11 @@ WIRE FORMAT (protocol version 1.0; integers little-endian; the offsets are
    no new requests; the server handles those up to last stream (its
    requests sent later were not handled: they get ERROR PROTOCOL) and the
    answers still due are sent; the transport closes once both sides said
-   GOAWAY (or GOAWAY|ACK) and the answers are out.
+   GOAWAY (or GOAWAY|ACK) and the answers are out. The client closes it
+   once the answers it waits for are in; a server waits for that close
+   (dx_net.h: at most its idle timeout) rather than closing first, where
+   bytes the client still sends would reset the connection and could lose
+   the last answers.
 
    Vectors (tests/vectors/hbtp/): one frame each (hello, hello_ack, ping,
    pong, rpc_request, rpc_response, error, goaway), a whole session
@@ -336,6 +345,14 @@ WIRE FORMAT (protocol version 1.0; integers little-endian; the offsets are
    them from this section).
 
 VERSION HISTORY
+   0.3.4 (2026-11-28) a router without a STREAM_DATA handler no longer
+         answers each piece of an upload with ERROR UNKNOWN_OPCODE (the
+         client took the second such answer as one to no request: a
+         protocol error); only the upload's end is answered, once, as
+         WIRE FORMAT says. WIRE FORMAT says which stream GOAWAY is on, that
+         an upload has no method id, and which side closes after GOAWAY
+         (found by a second client written from WIRE FORMAT alone:
+         tests/hbtp_spec_client.py). No wire change.
    0.3.3 (2026-11-26) a server does less per request, with every check
          kept: an RPC goes straight to the request checks (no control-frame
          switch), the request is filled in without a memset, the role and
@@ -557,8 +574,8 @@ DX_INLINE const char *dx_result_name(dx_result r) {
 
 #define DX_HBTP_VERSION_MAJOR 0
 #define DX_HBTP_VERSION_MINOR 3
-#define DX_HBTP_VERSION_PATCH 3
-#define DX_HBTP_VERSION DX_VERSION_PACK(0, 3, 3)
+#define DX_HBTP_VERSION_PATCH 4
+#define DX_HBTP_VERSION DX_VERSION_PACK(0, 3, 4)
 
 #ifndef DX_HBTP_MAX_MIDDLEWARE /* middleware slots in a connection config */
 #define DX_HBTP_MAX_MIDDLEWARE 8
@@ -1253,6 +1270,8 @@ DX_INLINE dx_result dxi_hbtp_dispatch(const dx_hbtp_router *rt, dx_hbtp_request 
         if (!route->fn) return dx_hbtp_reply_error(req, DX_HBTP_CODE_UNKNOWN_METHOD, "unknown method");
     } else {
         route = &rt->opcodes[req->frame->opcode];
+        if (!route->fn && req->frame->opcode == DX_HBTP_OP_STREAM_DATA && !(req->frame->flags & DX_HBTP_FLAG_END_STREAM))
+            return DX_OK; /* a piece of an upload nobody takes: only its end is answered (once) */
         if (!route->fn) return dx_hbtp_reply_error(req, DX_HBTP_CODE_UNKNOWN_OPCODE, "unknown opcode");
     }
     return route->fn(req, route->user);

@@ -1143,6 +1143,38 @@ static int t_client_stream(prop_ctx *p) {
     return 0;
 }
 
+/* An upload to a server with no STREAM_DATA or STREAM_END handler: its
+   pieces get no answer, its end one ERROR UNKNOWN_OPCODE (each piece was
+   answered before 0.3.4: a client took the second answer as one to no
+   request, a protocol error). */
+static int t_stream_unrouted(prop_ctx *p) {
+    dx_hbtp_router rt;
+    hstats h;
+    static seen s;
+    dx_hbtp_conn client, server;
+    dx_hbtp_conn_config ccfg, scfg;
+    int32_t id;
+    std_router(&rt, &h);
+    rt.opcodes[DX_HBTP_OP_STREAM_DATA].fn = NULL, rt.opcodes[DX_HBTP_OP_STREAM_END].fn = NULL;
+    memset(&s, 0, sizeof s);
+    scfg = server_cfg(&rt);
+    ccfg = client_cfg(&s);
+    if (connect_pair(p, &client, &ccfg, &server, &scfg)) return 1;
+    s.n = 0;
+    id = dx_hbtp_conn_stream(&client, 0, "12345", 5, false);
+    PROP_CHECK(p, id > 0 && dx_hbtp_conn_stream(&client, (uint16_t)id, "678", 3, false) == id);
+    PROP_CHECK(p, dx_hbtp_conn_stream(&client, (uint16_t)id, "90", 2, true) == id);
+    PROP_CHECK(p, dx_hbtp_conn_call(&client, 1, "after", 5) > 0);
+    PROP_CHECK(p, pump(&client, &server) == 0);
+    PROP_CHECK_MSG(p, client.error == DX_OK && server.error == DX_OK, "%s", dx_hbtp_result_name(client.error));
+    PROP_CHECK_MSG(p, s.n == 2, "the client saw %u frames", (unsigned)s.n);
+    PROP_CHECK(p, s.f[0].opcode == DX_HBTP_OP_ERROR && s.f[0].stream == (uint16_t)id &&
+                      dx_load_u16le(s.f[0].data) == DX_HBTP_CODE_UNKNOWN_OPCODE);
+    PROP_CHECK(p, s.f[1].opcode == DX_HBTP_OP_RPC_RESPONSE && client.inflight_count == 0 && server.inflight_count == 0);
+    destroy_pair(&client, &server);
+    return 0;
+}
+
 static int t_not_modified(prop_ctx *p) {
     dx_hbtp_router rt;
     hstats h;
@@ -2705,7 +2737,7 @@ static const prop_test tests[] = {
     PROP_UNIT(t_resp_buffer),        PROP_UNIT(t_router),             PROP_UNIT(t_conn_setup),
     PROP_UNIT(t_hello_exchange),     PROP_UNIT(t_protocol_errors),    PROP_UNIT(t_version_mismatch),
     PROP_UNIT(t_pipelined),          PROP_UNIT(t_stream_numbering),   PROP_UNIT(t_inflight_limit),     PROP_UNIT(t_goaway),
-    PROP_UNIT(t_unknown_method),     PROP_UNIT(t_app_opcodes), PROP_UNIT(t_client_send_app),        PROP_UNIT(t_streams), PROP_UNIT(t_client_stream),
+    PROP_UNIT(t_unknown_method),     PROP_UNIT(t_app_opcodes), PROP_UNIT(t_client_send_app),        PROP_UNIT(t_streams), PROP_UNIT(t_client_stream), PROP_UNIT(t_stream_unrouted),
     PROP_UNIT(t_not_modified),       PROP_UNIT(t_middleware_order),   PROP_UNIT(t_request_fields),     PROP_UNIT(t_timing),
     PROP_UNIT(t_ratelimit),          PROP_UNIT(t_ratelimit_shared),   PROP_UNIT(t_auth),
     PROP_UNIT(t_equal_ct),           PROP_UNIT(t_reply_too_large),    PROP_UNIT(t_reply_above_limit),
