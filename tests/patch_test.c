@@ -3186,7 +3186,7 @@ int main(int argc, char **argv) {
             bool one_way, no_witness, backwards;
             size_t tlen;
             int edit; /* 0 sparse, 1 zero a block, 2 nothing, 3 insert and delete (shift mode), 4 the same, window 64,
-                         5 200 new bytes inserted at 90 (shift mode: LITERAL) */
+                         5 200 new bytes inserted at 90 (shift mode: LITERAL), 6 as 3 with X86 */
         } seeds[] = {
             {"forward", 64, 0, false, false, false, 300, 0},  {"backwards", 64, 0, false, false, true, 300, 0},
             {"shrink_one_way", 64, 0, true, false, false, 120, 0},
@@ -3197,6 +3197,7 @@ int main(int argc, char **argv) {
             {"shift_carry", 64, 0, true, false, false, 290, 3},
             {"shift_window", 64, 0, true, false, false, 290, 4},
             {"shift_literal", 64, 0, true, false, false, 500, 5},
+            {"shift_x86", 64, 0, true, false, false, 290, 6},
         };
         for (k = 0; k < sizeof seeds / sizeof seeds[0]; k++) {
             size_t tl = seeds[k].tlen;
@@ -3205,6 +3206,7 @@ int main(int argc, char **argv) {
             cfg.one_way = seeds[k].one_way, cfg.no_witness = seeds[k].no_witness;
             cfg.shift = seeds[k].edit >= 3;
             if (seeds[k].edit == 5) cfg.level = 9;
+            if (seeds[k].edit == 6) cfg.x86 = 1;
             cfg.window = seeds[k].edit == 4 ? 64 : 0;
             memset(x, 0, sizeof x);
             memcpy(x, fb, 300);

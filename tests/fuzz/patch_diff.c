@@ -91,6 +91,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (shape == 1 && cfg.zstd_level && (conf & 1)) cfg.dict = true, cfg.dict_margin = 24u * (conf >> 1 & 3); /* DICT */
     if (shape == 3 && (conf & 1)) cfg.dict = true; /* DICT for text, as dxdiff asks */
     if (shape == 3 && (conf & 0x20)) cfg.window = 4096; /* what dxdiff diff --in-place asks for */
+    cfg.x86 = size & 1 ? 1 : -1; /* X86 run skips (shift mode), or never: the bits of conf are taken */
     cap = dx_patch_bound(base_len, target_len, &cfg);
     if (!cap || !(patch = (uint8_t *)malloc(cap))) __builtin_trap();
     plen = shape == 3 ? dx_patch_diff_auto(&cfg, base, base_len, target, target_len, patch, cap, &mode)
