@@ -558,7 +558,8 @@ WIRE FORMAT (format 2.0; integers little-endian; offsets in bytes)
        skipped), so the runs decode in order. Run lengths are as without
        X86. A coded segment's differences (d: the runs' bytes at their
        places, 0 elsewhere) add to its source bytes s a word at a time at
-       marks: walking from q = 0, where q is a mark and q + 4 <= n,
+       marks: walking from q = 0, where q is a mark and its 4 bytes lie in
+       the segment and in the result (o' + q + 4 <= target length),
        r[q..q+4) as u32 LE = s[q..q+4) as u32 LE + d[q..q+4) as u32 LE
        (mod 2^32), and the walk goes on at q + 4; elsewhere r[q] = s[q] +
        d[q] (mod 256), as in any CARRY segment. (A moved call's rel32 then
@@ -1786,17 +1787,18 @@ DXI_PRIVATE void dxi_pt_x86_words(const uint8_t *t, uint8_t *d, size_t n) {
     }
 }
 
-/* X86: applying a coded segment in order. b holds its source bytes; each
-   step makes b[fin] the result byte, adding the difference byte dd with the
-   carry of a word under way (dxi_pt_x86_words). */
+/* X86: applying a coded segment in order. b holds its n source bytes
+   (wn of them in the result: words lie there); each step makes b[fin] the
+   result byte, adding the difference byte dd with the carry of a word under
+   way (dxi_pt_x86_words). */
 typedef struct dxi_pt_x86_apply {
     uint8_t *b;
-    uint32_t n, fin, word_left, carry;
+    uint32_t n, wn, fin, word_left, carry;
 } dxi_pt_x86_apply;
 
 DXI_PRIVATE void dxi_pt_x86_step(dxi_pt_x86_apply *x, uint8_t dd) {
     uint32_t v;
-    if (x->word_left == 0) x->carry = 0, x->word_left = x->fin + 4 <= x->n && dxi_pt_x86_mark(x->b, x->fin) ? 4 : 0;
+    if (x->word_left == 0) x->carry = 0, x->word_left = x->fin + 4 <= x->wn && dxi_pt_x86_mark(x->b, x->fin) ? 4 : 0;
     v = (uint32_t)x->b[x->fin] + dd + x->carry;
     x->b[x->fin++] = (uint8_t)v;
     if (x->word_left) x->carry = --x->word_left ? v >> 8 : 0;
@@ -4286,7 +4288,10 @@ DXI_PRIVATE dx_result dxi_pt_record(dx_patch_applier *a, const dxi_pt_cursors *c
             if (!apply) a->stats.runs += w.value;
             if (!apply && !(w.coded && exact)) break;
             if (dxi_pt_read_source(a, off, src, b, (size_t)w.seg_len, have) != DX_OK) return DX_ERR_IO;
-            if (w.coded) xa.b = b, xa.n = w.seg_len, xa.fin = xa.word_left = xa.carry = 0;
+            if (w.coded) {
+                xa.b = b, xa.n = w.seg_len, xa.fin = xa.word_left = xa.carry = 0;
+                xa.wn = w.seg_at >= wn ? 0 : wn - w.seg_at < w.seg_len ? wn - w.seg_at : w.seg_len; /* not past the target */
+            }
             if (!apply) break;
             if (a->resume && type == DX_PATCH_REC_XOR && (a->info.flags & DX_PATCH_FLAG_WITNESS)) {
                 uint8_t cur = a->block[r->witness_at];

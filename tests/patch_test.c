@@ -803,7 +803,7 @@ static int p_apply_chain(prop_ctx *p) {
         int64_t pl;
         gen_config(p, &cfg, 4);
         cfg.shift = prop_bool(p) != 0;
-        if (cfg.shift) cfg.level = (int)prop_range(p, 1, 9);
+        if (cfg.shift) cfg.level = (int)prop_range(p, 1, 9), cfg.x86 = prop_bool(p) ? 1 : -1;
         patch[i] = make_patch(&cfg, v[i], len[i], v[i + 1], len[i + 1], &pl);
         made++;
         if (!PROP_EXPECT_MSG(p, pl > 0, "diff %lu: %s", (unsigned long)i, rn(pl))) goto done;
@@ -957,6 +957,7 @@ static int p_shift(prop_ctx *p) {
     gen_config(p, &cfg, 6);
     cfg.shift = true;
     cfg.level = (int)prop_range(p, 0, 9);
+    cfg.x86 = prop_bool(p) ? 1 : -1; /* X86: skips count marks, words at them (random bytes hold marks too) */
     if (prop_bool(p)) cfg.window = (uint32_t)64 << prop_range(p, 0, 8); /* 64 B .. 16 KiB */
     if (cfg.zstd_level && prop_bool(p)) cfg.prefix = (uint32_t)prop_range(p, 1, 1 << 14); /* base ranges as zstd's prefix */
     if (cfg.prefix && DXI_DEF(cfg.block_size, 4096u) <= DXI_PT_SPLIT_MAX && (cfg.window || prop_bool(p)))
@@ -1133,6 +1134,7 @@ static int p_journal(prop_ctx *p) {
     gen_config(p, &cfg, 4);
     cfg.shift = true, cfg.window = (uint32_t)64 << prop_range(p, 0, 6);
     cfg.level = (int)prop_range(p, 0, 9);
+    cfg.x86 = prop_bool(p) ? 1 : -1;
     if (cfg.zstd_level && prop_bool(p)) /* DICT: frames' dictionaries from the ring and the data ahead */
         cfg.prefix = (uint32_t)prop_range(p, 1, 1 << 13), cfg.dict = true, cfg.dict_margin = (uint32_t)prop_range(p, 0, 300);
     note_config(p, &cfg, alen, blen);
