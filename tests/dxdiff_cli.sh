@@ -295,6 +295,30 @@ cmp -s "$dir/bf" "$dir/bnew" && [ ! -e "$dir/bf.dxdiff-journal" ] || die "after 
 step "kill -9 during an in-place apply of 12 MiB, resumed: FILE == NEW"
 rm -f "$dir"/b*
 
+# x86 code (X86 patches): two builds of a program, the second with a function added between main and the 600
+# functions main calls, which read globals: the calls' rel32 and the RIP-relative operands after it change
+if command -v cc >/dev/null && [ "$(uname -m)" = x86_64 ]; then
+    for v in 0 1; do
+        { echo 'int g[600];'
+          for i in $(seq 1 600); do echo "int f$i(int x);"; done
+          echo 'int main(int c, char **v) { int s = 0;'
+          for i in $(seq 1 600); do echo "  s += f$i(c);"; done
+          echo '  return s & (v != 0); }'
+          [ $v = 1 ] && echo 'int added(int x) { return x * 7 + g[x & 7]; }'
+          for i in $(seq 1 600); do echo "int f$i(int x) { return x + g[$i % 600] + $i; }"; done; } > "$dir/x$v.c"
+        cc -O1 -fno-inline -o "$dir/x$v" "$dir/x$v.c" || die "cc x$v.c"
+    done
+    "$dx" diff -f "$dir/x0" "$dir/x1" "$dir/xp" || die "diff (x86 programs)"
+    "$dx" info "$dir/xp" | grep -q '^flags: .* X86 ' || die "x86 programs: no X86 flag: $("$dx" info "$dir/xp" | grep flags)"
+    "$dx" apply -f "$dir/x0" "$dir/xp" "$dir/xout" && cmp -s "$dir/xout" "$dir/x1" || die "apply (X86)"
+    "$dx" diff -f --in-place "$dir/x0" "$dir/x1" "$dir/xpi" > /dev/null || die "diff --in-place (x86 programs)"
+    cp "$dir/x0" "$dir/xf"
+    "$dx" apply --in-place "$dir/xf" "$dir/xpi" && cmp -s "$dir/xf" "$dir/x1" || die "apply --in-place (X86)"
+    step "x86 programs ($(stat -c %s "$dir/x1") bytes): an X86 patch of $(stat -c %s "$dir/xp") bytes, applied out of place and in place ($(stat -c %s "$dir/xpi") bytes)"
+else
+    step "x86 programs: skipped (no cc, or not an x86-64 host)"
+fi
+
 # item 3: full disks (a small tmpfs): nothing partial under a final name, FILE untouched
 mnt="$dir/mnt"; mkdir "$mnt"
 if ! mount -t tmpfs -o size=768k tmpfs "$mnt" 2>/dev/null; then
