@@ -1804,9 +1804,19 @@ DXI_PRIVATE void dxi_pt_x86_step(dxi_pt_x86_apply *x, uint8_t dd) {
     if (x->word_left) x->carry = --x->word_left ? v >> 8 : 0;
 }
 
-/* Makes every byte before at a result byte (no difference there). */
+/* Makes every byte before at a result byte (no difference there): outside
+   a word such a byte stays as it is, so the walk jumps to the next mark. */
 DXI_PRIVATE void dxi_pt_x86_advance(dxi_pt_x86_apply *x, uint32_t at) {
-    while (x->fin < at) dxi_pt_x86_step(x, 0);
+    while (x->fin < at) {
+        if (x->word_left == 0 && x->fin > 0) {
+            const uint8_t *b = x->b;
+            uint32_t q = x->fin;
+            while (q < at && b[q - 1] != 0xE8 && (b[q - 1] & 0xC7) != 0x05) q++;
+            x->fin = q;
+            if (q == at) break;
+        }
+        dxi_pt_x86_step(x, 0);
+    }
 }
 
 /* Where a coded run skip v leads from x->fin, where the last run ended:
@@ -1819,8 +1829,16 @@ DXI_PRIVATE bool dxi_pt_x86_skip(dxi_pt_x86_apply *x, uint64_t v, uint32_t *out)
         dxi_pt_x86_advance(x, x->fin + (uint32_t)k);
         return *out = x->fin, true;
     }
-    for (; x->fin < x->n; dxi_pt_x86_step(x, 0))
-        if (dxi_pt_x86_mark(x->b, x->fin) && k-- == 0) return *out = x->fin, true;
+    while (x->fin < x->n) {
+        if (dxi_pt_x86_mark(x->b, x->fin)) {
+            if (k-- == 0) return *out = x->fin, true;
+            dxi_pt_x86_step(x, 0);
+        } else if (x->word_left == 0) { /* no mark, no word under way: the bytes up to the next mark stay */
+            while (x->fin < x->n && !dxi_pt_x86_mark(x->b, x->fin)) x->fin++;
+        } else {
+            dxi_pt_x86_step(x, 0);
+        }
+    }
     return false;
 }
 
