@@ -134,6 +134,12 @@ t = text(2, 2000000)
 put("text", t, text_edits(t, 6, 300))
 t11 = text(11, 2000000)
 put("text-words", t11, text_edits(t11, 13, 100, 0.3))                        # much new text: DICT frames
+# 4 MB of new text, then the old text edited: an in-place patch's window (4 MiB) is about the
+# shift, so late frames' dictionary ranges reach below their end less the window and are cut
+t41 = text(41, 1000000)
+para = text(42, 3000)
+put("text-grown", t41, b"".join(b"/* %d */\n" % i + para for i in range(4000000 // (len(para) + 12))) +
+    text_edits(t41, 43, 0, 0.2))
 put("rebuilt", prog(31, 2000000), prog(31, 2000000, 1))
 r = random.Random(5)
 b = r.randbytes(300000)
@@ -212,15 +218,16 @@ pair() {
         at=$((64 + 12 + stored / 2))
     fi
     cp "$p" "$dir/bad"
+    # shellcheck disable=SC2059 # the format is the byte, as an octal escape
     printf "\\$(printf %03o $(($(od -An -tu1 -j$at -N1 "$p") ^ 0x5a)))" | dd of="$dir/bad" bs=1 seek=$at conv=notrunc 2>/dev/null
     rm -f "$out"
     if err=$("${reader[@]}" apply "$old" "$dir/bad" "$out" 2>/dev/null); then
         fail "$what: a flipped byte at $at was not noticed"; return; fi
-    [[ $err == DX_* ]] && [ ! -e "$out" ] || { fail "$what: flipped byte at $at: '$err'"; return; }
+    if [[ $err != DX_* ]] || [ -e "$out" ]; then fail "$what: flipped byte at $at: '$err'"; return; fi
     extra="$extra, flipped byte $at: $err"
     head -c -1 "$p" > "$dir/bad"
     err=$("${reader[@]}" apply "$old" "$dir/bad" "$out" 2>/dev/null)
-    [ "$err" = DX_ERR_TRUNCATED ] && [ ! -e "$out" ] || { fail "$what: the last byte cut: '$err'"; return; }
+    if [ "$err" != DX_ERR_TRUNCATED ] || [ -e "$out" ]; then fail "$what: the last byte cut: '$err'"; return; fi
     ok "$what: $(stat -c %s "$p") B, $(echo "$info" | sed -n 's/^flags: *//p' | sed 's/ (.*//'), $nframes frames; $(sed 's/forward 1; //' "$dir/apply.log")$extra"
 }
 
@@ -240,6 +247,7 @@ pair text:in-place   "--in-place"                  "DICT PREFIX WINDOW"         
 pair text:-9         "-9"                          "PREFIX"                           "DICT STREAM"  "SPLIT frames_PREFIX"
 pair text-words      ""                            "DICT PREFIX"                      "WINDOW"       "frames_DICT DICT_merged_ranges"
 pair text-words:in-place "--in-place"              "DICT WINDOW"                      ""             "frames_DICT"
+pair text-grown:in-place "--in-place"              "DICT WINDOW"                      ""             "frames_DICT DICT_ranges_cut_by_the_window"
 pair rebuilt:-9      "-9"                          "PREFIX COPY CARRY"                "DICT STREAM"  "frames_PREFIX SPLIT"
 pair zeroed          "--one-way"                   "ONE_WAY WITNESS"                  "ZSTD COPY"    "XOR ZERO RAW frames_raw"
 pair zeroed:zstd     "--one-way --zstd 3"          "ONE_WAY COLUMNS STREAM"           "COPY"         "XOR ZERO RAW"
@@ -258,12 +266,14 @@ pair small-empty:in-place "--in-place"             ""                           
 pair small-edit      "--block 64"                  "WITNESS"                          "ONE_WAY"      "XOR"
 
 # together the pairs cover every flag dx_patch writes
-[ "$covered" -eq $(bits ZSTD WITNESS ONE_WAY COPY COLUMNS CARRY WINDOW LITERAL STREAM PREFIX DICT) ] &&
-    ok "the pairs' patches had every flag (0x$(printf %x $covered))" ||
+if [ "$covered" -eq "$(bits ZSTD WITNESS ONE_WAY COPY COLUMNS CARRY WINDOW LITERAL STREAM PREFIX DICT)" ]; then
+    ok "the pairs' patches had every flag (0x$(printf %x $covered))"
+else
     fail "the pairs' patches had flags 0x$(printf %x $covered) of 0x7ff"
+fi
 
 # a wrong base is refused
 err=$("${reader[@]}" apply "$dir/text.old" "$dir/edits:b1k.patch" "$dir/out" 2>/dev/null)
-[ "$err" = DX_PATCH_ERR_WRONG_BASE ] && ok "a wrong base: $err" || fail "a wrong base: '$err'"
+if [ "$err" = DX_PATCH_ERR_WRONG_BASE ]; then ok "a wrong base: $err"; else fail "a wrong base: '$err'"; fi
 echo "patch_spec: $(($(date +%s) - start)) s"
 summary
