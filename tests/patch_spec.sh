@@ -5,8 +5,10 @@
 # patches DXDIFF makes from generated pairs (the same on every machine) of
 # every kind it writes and compares the result byte for byte; `dxdiff info`
 # must show the flags each pair is meant to cover, the reader the records and
-# frames. A damaged patch (a flipped byte in a frame, a cut last byte) must be
-# refused with an error, never give a result.
+# frames. Hand-made patches at the format's edges (tests/patch_spec_made.py)
+# must give the same answer from the reader and from `DXDIFF apply`. A
+# damaged patch (a flipped byte in a frame, a cut last byte) must be refused
+# with an error, never give a result.
 # Needs python3 with the zstandard module (Debian: python3-zstandard); without
 # them it prints SKIP and why. Last line: "patch_spec: N passed, N failed, N skipped".
 set -u
@@ -37,6 +39,13 @@ if "${reader[@]}" vectors "$here/vectors/patch" > "$dir/vectors.log" 2>&1; then
     ok "vectors: $(tail -n 1 "$dir/vectors.log" | sed 's/.*: //')"
 else
     fail "vectors:"; grep -v '^ok ' "$dir/vectors.log" | sed 's/^/     /'
+fi
+
+# hand-made patches at the format's edges (tests/patch_spec_made.py): the reader and dxdiff apply agree
+if "$py" "$here/patch_spec_made.py" "$dx" > "$dir/made.log" 2>&1; then
+    ok "hand-made patches: $(tail -n 1 "$dir/made.log" | sed 's/.*: //')"
+else
+    fail "hand-made patches:"; grep -v '^ok ' "$dir/made.log" | sed 's/^/     /'
 fi
 
 # 2. the pairs, generated (deterministic: the same bytes everywhere)
