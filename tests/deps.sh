@@ -4,7 +4,7 @@
 set -eu
 group=${1:-all}
 demo="gcc make libc6-dev libzstd-dev zstd rsync git"
-test="$demo g++ clang libclang-rt-14-dev binutils python3 libzstd-dev coreutils b3sum xxhash cmake pkg-config sqlite3 time util-linux"
+test="$demo g++ clang libclang-rt-14-dev binutils python3 python3-zstandard libzstd-dev coreutils b3sum xxhash cmake pkg-config sqlite3 time util-linux"
 cross="gcc-arm-linux-gnueabihf libc6-dev-armhf-cross gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-s390x-linux-gnu libc6-dev-s390x-cross qemu-user tcc musl-tools gcc-arm-none-eabi binutils-arm-none-eabi gcc-mingw-w64-x86-64 wine64 wine"
 fuzz="clang libfuzzer-14-dev libclang-rt-14-dev"
 bench="g++ xdelta3 bsdiff zstd gdb liburing-dev libuv1-dev casync zsync zchunk curl python3 time strace restic borgbackup git openssl coreutils b3sum libflatbuffers-dev flatbuffers-compiler libcapnp-dev capnproto libprotobuf-c-dev protobuf-c-compiler libmsgpack-dev libhttp-parser-dev libnghttp2-dev libhiredis-dev hyperfine libzstd-dev"

@@ -268,6 +268,10 @@ fi
 [ -x "$B/ex-hbtp_server" ] && check "example-hbtp_server-spec-client" bash tests/hbtp_spec_client.sh "./$B/ex-hbtp_server"
 # dxdiff as a user runs it (built with zstd): diff, apply, info, in place, resume, shift, refusals
 check "example-dxdiff-cli" bash -c "gcc $WARN -D_DEFAULT_SOURCE $ASAN -I. -DDXDIFF_ZSTD examples/dxdiff.c -o $B/ex-dxdiff-zstd -lzstd && bash tests/dxdiff_cli.sh ./$B/ex-dxdiff-zstd"
+# dx_patch's WIRE FORMAT read by a second implementation (tests/patch_spec.sh: tests/patch_spec_reader.py,
+# Python written from the header's specification only) on the vectors and on dxdiff's patches of every
+# kind; dxdiff -O2, as its diffs of a few MB at -9 take seconds (python3-zstandard missing: SKIP)
+check "patch-spec-reader" bash -c "gcc $WARN -O2 -D_DEFAULT_SOURCE -I. -DDXDIFF_ZSTD examples/dxdiff.c -o $B/ex-dxdiff-zstd-O2 -lzstd && bash tests/patch_spec.sh ./$B/ex-dxdiff-zstd-O2"
 
 # 5. every quick start in the README compiles as written and runs, as C (gcc)
 # and as C++ (g++, clang++)
