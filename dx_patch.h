@@ -428,8 +428,8 @@ WIRE FORMAT (format 2.0; integers little-endian; offsets in bytes)
     512 PREFIX   requires ZSTD and COPY, excludes STREAM, and WINDOW but with DICT: each
                  compressed frame names a range of the base that its zstd
                  frame has as its prefix (below); the window field (a power
-                 of two, at most the base length rounded up to one) bounds
-                 every range's length. Such a patch applies out of place
+                 of two; without WINDOW half of it below the base length,
+                 so an empty base is corrupt) bounds every range's length. Such a patch applies out of place
                  only (the ranges are the base as it was).
    1024 DICT     requires PREFIX and COLUMNS: compressed frames hold their
                  bytes column apart, with the base bytes their new bytes
@@ -460,7 +460,10 @@ WIRE FORMAT (format 2.0; integers little-endian; offsets in bytes)
       0 u32 raw length: 1 .. the largest raw frame (an empty frame is corrupt)
       4 u32 stored length: 1 .. raw length. Equal: the raw bytes as they are;
         less: one zstd frame (RFC 8878) that decompresses to exactly the raw length
-        (corrupt without ZSTD; DX_ERR_UNSUPPORTED in a build without zstd).
+        (corrupt without ZSTD; DX_ERR_UNSUPPORTED in a build without zstd);
+        not a skippable frame, nor a second frame after it (corrupt; 0.10
+        and earlier readers took them). Its window is not bounded: it
+        decodes into the frame's raw bytes.
         With STREAM: 1 .. the largest raw frame (offset 48), and every
         frame's stored bytes, whatever their length, are the next piece of
         one zstd frame (RFC 8878) that runs through all the frames: the
@@ -469,7 +472,9 @@ WIRE FORMAT (format 2.0; integers little-endian; offsets in bytes)
         pieces in order, once a frame's piece is read the stream must have
         given the frame's raw bytes (the raw length of them; the writer
         flushes at each frame's end): fewer, or a stream that is not
-        finished after the last piece, is corrupt. The zstd frame's window
+        finished after the last piece, is corrupt; so is one that ends
+        before the last piece or is followed by more bytes (a second zstd
+        frame or a skippable one: 0.10 and earlier readers took them). The zstd frame's window
         (its header's window size) above 2^DX_PATCH_STREAM_WINDOW_LOG (24:
         16 MiB by default) is DX_ERR_LIMIT: it is the memory a decoder
         keeps. A build without zstd refuses STREAM patches
@@ -4762,6 +4767,9 @@ DXI_PRIVATE dx_result dxi_pt_frame_done(dx_patch_applier *a, const uint8_t *stor
                 return ZSTD_getErrorCode(left) == ZSTD_error_frameParameter_windowTooLarge ? DX_ERR_LIMIT : DX_ERR_CORRUPT;
             if (zi.pos == in_before && zo.pos == out_before) return DX_ERR_CORRUPT; /* stuck: the piece is short, or
                                                                                        gives more than the raw bytes */
+            if (left == 0 && (zi.pos < zi.size || a->frames_done + 1 < a->info.frame_count))
+                return DX_ERR_CORRUPT; /* one zstd frame through all the pieces: not one that ends early, nor a
+                                          second (or a skippable) one after it */
         }
         /* the last frame ends the zstd frame */
         if (a->frames_done + 1 == a->info.frame_count && left != 0) return DX_ERR_CORRUPT;
@@ -4780,8 +4788,8 @@ DXI_PRIVATE dx_result dxi_pt_frame_done(dx_patch_applier *a, const uint8_t *stor
             if (a->io.read(a->io.user, at, a->ring, (size_t)len) != DX_OK) return DX_ERR_IO;
             if (ZSTD_isError(ZSTD_DCtx_refPrefix((ZSTD_DCtx *)a->zstd, a->ring, (size_t)len))) return DX_ERR_NOMEM;
             stored += DX_PATCH_PREFIX_SIZE, stored_len -= DX_PATCH_PREFIX_SIZE;
-            if (ZSTD_findFrameCompressedSize(stored, stored_len) != stored_len) return DX_ERR_CORRUPT; /* one zstd frame */
         }
+        if (ZSTD_findFrameCompressedSize(stored, stored_len) != stored_len) return DX_ERR_CORRUPT; /* one zstd frame */
         n = ZSTD_decompressDCtx((ZSTD_DCtx *)a->zstd, raw_buf, raw, stored, stored_len);
         if (ZSTD_isError(n) || n != raw) return DX_ERR_CORRUPT;
         bytes = raw_buf;

@@ -130,6 +130,45 @@ def text_edits(t, seed, n, word_frac=0.0):  # words changed, text inserted, line
             del lines[i:i + r.randint(1, 30)]
     return b"\n".join(lines)
 
+def x86prog(seed, n, variant=0):
+    """an x86-64 ELF library's shape: an ELF header (type 3, machine 62),
+    then functions of filler with calls (E8 rel32) to other functions and
+    RIP-relative loads (8B 05 disp32) of globals past the code; a variant
+    adds a few functions, so what lies after them moves and the calls and
+    loads that cross them change"""
+    r = random.Random(seed)
+    funcs = []
+    for f in range(n // 120):
+        body = []
+        for _ in range(r.randint(3, 12)):
+            k = r.random()
+            if k < 0.3:
+                body.append(("call", r.randrange(n // 120)))
+            elif k < 0.5:
+                body.append(("load", r.randrange(4096)))
+            else:
+                body.append(("fill", r.randbytes(r.randint(1, 9)).replace(b"\xe8", b"\x90")))
+        funcs.append(body)
+    if variant:
+        rv = random.Random(variant)
+        for _ in range(6):
+            funcs.insert(rv.randrange(len(funcs)), [("fill", rv.randbytes(200))])
+    pos, at = [], 64
+    for body in funcs:  # where each function starts
+        pos.append(at)
+        at += sum(5 if i[0] == "call" else 6 if i[0] == "load" else len(i[1]) for i in body)
+    data_at = at + 4096
+    out = bytearray(b"\x7fELF\x02\x01\x01" + bytes(9) + (3).to_bytes(2, "little") + (62).to_bytes(2, "little") + bytes(44))
+    for body in funcs:
+        for i in body:
+            if i[0] == "call":
+                out += b"\xe8" + ((pos[i[1] % len(pos)] - (len(out) + 5)) & 0xFFFFFFFF).to_bytes(4, "little")
+            elif i[0] == "load":
+                out += b"\x8b\x05" + ((data_at + 8 * i[1] - (len(out) + 6)) & 0xFFFFFFFF).to_bytes(4, "little")
+            else:
+                out += i[1]
+    return bytes(out)
+
 def put(name, old, new):
     open("%s/%s.old" % (d, name), "wb").write(old)
     open("%s/%s.new" % (d, name), "wb").write(new)
@@ -161,6 +200,7 @@ put("random", random.Random(24).randbytes(1000000), random.Random(25).randbytes(
 p21 = prog(21, 1500000)
 put("shrink", p21, edits(p21[:900000], 26, 20))
 put("grow", p21[:700000], edits(p21, 27, 20))
+put("x86", x86prog(51, 400000), x86prog(51, 400000, 52))                    # X86: moved code's calls and loads
 small = b"hello, world\n" * 10
 put("empty-empty", b"", b"")
 put("empty-small", b"", small)
@@ -175,7 +215,7 @@ bits() { # flag names -> bit mask (WIRE FORMAT, flags)
         case $f in
             ZSTD) m=$((m | 1)) ;; WITNESS) m=$((m | 2)) ;; ONE_WAY) m=$((m | 4)) ;; COPY) m=$((m | 8)) ;;
             COLUMNS) m=$((m | 16)) ;; CARRY) m=$((m | 32)) ;; WINDOW) m=$((m | 64)) ;; LITERAL) m=$((m | 128)) ;;
-            STREAM) m=$((m | 256)) ;; PREFIX) m=$((m | 512)) ;; DICT) m=$((m | 1024)) ;;
+            STREAM) m=$((m | 256)) ;; PREFIX) m=$((m | 512)) ;; DICT) m=$((m | 1024)) ;; X86) m=$((m | 2048)) ;;
             *) echo "patch_spec.sh: unknown flag $f" >&2; exit 2 ;;
         esac
     done
@@ -273,12 +313,14 @@ pair small-empty     ""                            ""                           
 pair small-empty:one-way "--one-way"               "ONE_WAY"                          "COPY"         "ZERO"
 pair small-empty:in-place "--in-place"             ""                                 ""             ""
 pair small-edit      "--block 64"                  "WITNESS"                          "ONE_WAY"      "XOR"
+pair x86             ""                            "COPY CARRY X86 STREAM"            ""             "SPLIT X86_segments"
+pair x86:in-place    "--in-place"                  "WINDOW X86"                       ""             "X86_segments"
 
 # together the pairs cover every flag dx_patch writes
-if [ "$covered" -eq "$(bits ZSTD WITNESS ONE_WAY COPY COLUMNS CARRY WINDOW LITERAL STREAM PREFIX DICT)" ]; then
+if [ "$covered" -eq "$(bits ZSTD WITNESS ONE_WAY COPY COLUMNS CARRY WINDOW LITERAL STREAM PREFIX DICT X86)" ]; then
     ok "the pairs' patches had every flag (0x$(printf %x $covered))"
 else
-    fail "the pairs' patches had flags 0x$(printf %x $covered) of 0x7ff"
+    fail "the pairs' patches had flags 0x$(printf %x $covered) of 0xfff"
 fi
 
 # a wrong base is refused

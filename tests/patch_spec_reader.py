@@ -125,10 +125,10 @@ def check32(data):
 # header, 64 bytes
 
 F_ZSTD, F_WITNESS, F_ONE_WAY, F_COPY, F_COLUMNS = 1, 2, 4, 8, 16
-F_CARRY, F_WINDOW, F_LITERAL, F_STREAM, F_PREFIX, F_DICT = 32, 64, 128, 256, 512, 1024
-KNOWN_FLAGS = 2047
+F_CARRY, F_WINDOW, F_LITERAL, F_STREAM, F_PREFIX, F_DICT, F_X86 = 32, 64, 128, 256, 512, 1024, 2048
+KNOWN_FLAGS = 4095
 FLAG_NAMES = ["ZSTD", "WITNESS", "ONE_WAY", "COPY", "COLUMNS", "CARRY", "WINDOW",
-              "LITERAL", "STREAM", "PREFIX", "DICT"]
+              "LITERAL", "STREAM", "PREFIX", "DICT", "X86"]
 MAX_FRAME = (1 << 20) + 64   # the format's limit, also this reader's
 STREAM_WINDOW_LOG = 24       # DX_PATCH_STREAM_WINDOW_LOG
 MAX_DATA = 1 << 34           # this reader keeps the data in memory: DX_ERR_LIMIT above
@@ -187,6 +187,7 @@ def read_header(patch):
     requires(F_STREAM, F_ZSTD, "STREAM")
     requires(F_PREFIX, F_ZSTD | F_COPY, "PREFIX")
     requires(F_DICT, F_PREFIX | F_COLUMNS, "DICT")
+    requires(F_X86, F_CARRY, "X86")
     # "PREFIX ... excludes STREAM, and WINDOW but with DICT"
     if f & F_PREFIX and f & F_STREAM:
         corrupt("PREFIX with STREAM")
@@ -448,7 +449,7 @@ def parse_interleaved(h, raw, blocks):
         elif t == T_COPY:
             d, pos = varint(buf, pos, end)
             seg = [0, n, check_delta(unzigzag(d)), None, None]
-            seg[3], pos = parse_runs(buf, pos, end, n, 0)
+            seg[3], pos = parse_runs(buf, pos, end, n, 0, bool(h.flags & F_X86))
             rec[3].append(seg)
         else:  # SPLIT
             s, pos = varint(buf, pos, end)
@@ -462,7 +463,7 @@ def parse_interleaved(h, raw, blocks):
                     ln = n - start
                 d, pos = varint(buf, pos, end)
                 seg = [start, ln, check_delta(unzigzag(d)), None, None]
-                seg[3], pos = parse_runs(buf, pos, end, ln, 0)
+                seg[3], pos = parse_runs(buf, pos, end, ln, 0, bool(h.flags & F_X86))
                 rec[3].append(seg)
                 start += ln
         recs.append(rec)
@@ -487,9 +488,12 @@ def check_segment_length(ln, start, n):
     return ln
 
 
-def parse_runs(buf, pos, end, seg_len, at_least):
+def parse_runs(buf, pos, end, seg_len, at_least, x86=False):
     """runs: varint count (at most the segment's bytes), then per run varint
-    skip, varint length (>= 1) and length bytes, inside the segment"""
+    skip, varint length (>= 1) and length bytes, inside the segment. With X86
+    (x86: a COPY or SPLIT segment, whose source is not known yet) a skip may
+    count marks: its place is checked from below (skip / 2) until
+    x86_place() knows (a run is (place, length, bytes at, skip))"""
     count, pos = varint(buf, pos, end)
     if count > seg_len or count < at_least:
         corrupt("run count %d in a segment of %d" % (count, seg_len))
@@ -498,10 +502,10 @@ def parse_runs(buf, pos, end, seg_len, at_least):
     for _ in range(count):
         skip, pos = varint(buf, pos, end)
         ln, pos = varint(buf, pos, end)
-        p = check_run(p, skip, ln, seg_len)
+        p = check_run(p, skip >> 1 if x86 else skip, ln, seg_len)
         if pos + ln > end:
             corrupt("run bytes past the frame")
-        runs.append((p - ln, ln, pos))
+        runs.append((p - ln, ln, pos, skip))
         pos += ln
     return runs, pos
 
@@ -592,13 +596,14 @@ def parse_columns(h, raw, blocks, whole):
             rec[4] = at
             at += raw_count(h, rec[1])
             continue
+        x86 = bool(h.flags & F_X86) and rec[0] in (T_COPY, T_SPLIT)
         for seg in rec[3]:
             runs = []
             p = 0
             for _ in range(run_counts[si]):
                 ln = lens[i]
-                p = check_run(p, skips[i], ln, seg[1])
-                runs.append((p - ln, ln, at))
+                p = check_run(p, skips[i] >> 1 if x86 else skips[i], ln, seg[1])
+                runs.append((p - ln, ln, at, skips[i]))
                 at += ln
                 i += 1
             seg[3] = runs
@@ -648,13 +653,19 @@ def resolve(h, recs, walk, margin):
             if h.flags & F_WINDOW and s < oo - h.window:
                 corrupt("source %d more than the window behind %d" % (s, oo))
             seg[4] = s
+            if h.flags & F_X86 and s >= h.base_len:  # not coded: its skips count bytes after all
+                p, runs = 0, []
+                for (_, ln, at, skip) in seg[3]:
+                    p = check_run(p, skip, ln, seg[1])
+                    runs.append((p - ln, ln, at, skip))
+                seg[3] = runs
             if s >= h.base_len:
                 count("sources past the base")
             walk.shift = s - oo
             if s < h.base_len:
                 walk.anchor = walk.shift
             elif ranges is not None:
-                for (p, ln, _) in seg[3]:
+                for (p, ln, _, _) in seg[3]:
                     add_range(h, ranges, oo + p, ln, walk.anchor, margin)
     return ranges
 
@@ -818,6 +829,62 @@ def add_bytes(a, b):
     return (((x & lo) + (y & lo)) ^ ((x ^ y) & hi)).to_bytes(n, "little")
 
 
+def x86_mark(r, q):
+    """X86: "q is a mark where q = 0, or r[q - 1] is E8, or r[q - 1] AND C7 is 05"""
+    return q == 0 or r[q - 1] == 0xE8 or r[q - 1] & 0xC7 == 0x05
+
+
+def x86_apply(r, runs, buf, wn):
+    """X86, a coded segment: r holds its source bytes and becomes its result,
+    a byte at a time in order (every byte a mark test reads, r[q - 1], is
+    then a result byte: a word's carry only goes upward). A skip v from
+    where the last run ended: odd, v // 2 bytes on; even, to the (v / 2 +
+    1)-th mark at or after it. The differences (the runs' bytes, 0
+    elsewhere) add a u32 LE word at a time where the walk meets a mark whose
+    4 bytes lie in the result (q + 4 <= wn), else a byte."""
+    n = len(r)
+    src = bytes(r)
+    res = bytearray(n)
+    count("X86 segments")
+    st = [0, 0, 0]  # the walk: the next byte, bytes left of a word under way, its carry
+
+    def step(dd):
+        q, left, c = st
+        if left == 0:
+            c, left = 0, (4 if q + 4 <= wn and x86_mark(res, q) else 0)
+        v = src[q] + dd + c
+        res[q] = v & 0xFF
+        if left:
+            left -= 1
+            c = v >> 8 if left else 0
+        st[0], st[1], st[2] = q + 1, left, c
+
+    for (_, ln, at, v) in runs:
+        if v & 1:
+            start = st[0] + (v >> 1)
+            if start > n:
+                corrupt("an X86 skip past its segment")
+            while st[0] < start:
+                step(0)
+        else:
+            k = v >> 1
+            while True:
+                if st[0] >= n:
+                    corrupt("an X86 skip counts more marks than its segment holds")
+                if x86_mark(res, st[0]):
+                    if k == 0:
+                        break
+                    k -= 1
+                step(0)
+        if st[0] + ln > n:
+            corrupt("a run leaves its segment")
+        for j in range(ln):
+            step(buf[at + j])
+    while st[0] < n:
+        step(0)
+    r[:] = res
+
+
 def xor_bytes(a, b):
     return (int.from_bytes(a, "little") ^ int.from_bytes(b, "little")).to_bytes(len(a), "little")
 
@@ -876,7 +943,7 @@ def apply_patch(patch, data, check_result=True):
                 # "the block's bytes at o (the base's; rolling back, the target's) XOR the runs"
                 blk = bytearray(src_at(o, n))
                 nonzero = False
-                for (p, ln, at) in rec[3][0][3]:
+                for (p, ln, at, _) in rec[3][0][3]:
                     r = buf[at:at + ln]
                     if not nonzero and bytes(r).count(0) != ln:
                         nonzero = True
@@ -895,8 +962,12 @@ def apply_patch(patch, data, check_result=True):
                 for seg in rec[3]:
                     start, ln, _, runs, s = seg
                     blk = bytearray(src_at(s, ln))
-                    for (p, rl, at) in runs:
-                        blk[p:p + rl] = op(blk[p:p + rl], buf[at:at + rl])
+                    if h.flags & F_X86 and s < h.base_len:
+                        # in the result: "o' + q + 4 <= target length"
+                        x86_apply(blk, runs, buf, max(0, min(ln, h.target_len - (o + start))))
+                    else:
+                        for (p, rl, at, _) in runs:
+                            blk[p:p + rl] = op(blk[p:p + rl], buf[at:at + rl])
                     out[o + start:o + start + ln] = blk
                     walk_shift[0] = s - (o + start)
             state["next"] = k + 1

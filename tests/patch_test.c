@@ -1931,6 +1931,70 @@ static int t_result_names(prop_ctx *p) {
 #if defined(DX_PATCH_WITH_ZSTD)
 /* Compressible deltas shrink, incompressible frames stay as they are, and
    a damaged compressed frame is refused with the data untouched. */
+/* A compressed frame is one zstd frame (WIRE FORMAT): a skippable frame
+   before or after it, a second frame, and in STREAM a stream that ends
+   before the last piece or goes on after its end, are corrupt (0.10 took
+   them). The records: one XOR run of 100 bytes (106 raw bytes). */
+static int t_zstd_one_frame(prop_ctx *p) {
+    static const uint8_t skippable[8] = {0x50, 0x2A, 0x4D, 0x18, 0, 0, 0, 0};
+    uint8_t base[300], target[300], rec[106], z[4][256], out[300];
+    size_t zn[4], i, k;
+    craft c;
+    for (i = 0; i < 300; i++) base[i] = target[i] = (uint8_t)(i * 7 + 3);
+    for (i = 10; i < 110; i++) target[i] ^= 0x11;
+    rec[0] = DX_PATCH_REC_XOR, rec[1] = 0, rec[2] = base[10], rec[3] = 1, rec[4] = 10, rec[5] = 100;
+    memset(rec + 6, 0x11, 100);
+    zn[0] = ZSTD_compress(z[0], sizeof z[0], rec, sizeof rec, 3); /* the frame alone: applies */
+    PROP_CHECK(p, !ZSTD_isError(zn[0]) && zn[0] + 8 < sizeof rec);
+    memcpy(z[1], skippable, 8), memcpy(z[1] + 8, z[0], zn[0]), zn[1] = zn[0] + 8; /* skippable first */
+    memcpy(z[2], z[0], zn[0]), memcpy(z[2] + zn[0], skippable, 8), zn[2] = zn[0] + 8; /* skippable after */
+    zn[3] = ZSTD_compress(z[3], sizeof z[3], rec, 50, 3); /* two frames: 50 bytes, then the other 56 */
+    zn[3] += ZSTD_compress(z[3] + zn[3], sizeof z[3] - zn[3], rec + 50, sizeof rec - 50, 3);
+    PROP_CHECK(p, zn[3] < sizeof rec);
+    for (k = 0; k < 4; k++) {
+        int64_t r;
+        craft_header(&c, DX_PATCH_FLAG_ZSTD | DX_PATCH_FLAG_WITNESS, 256, base, 300, target, 300, 320, 1);
+        put32(c.b + c.len, (uint32_t)sizeof rec), put32(c.b + c.len + 4, (uint32_t)zn[k]);
+        put32(c.b + c.len + 8, check32(rec, sizeof rec));
+        memcpy(c.b + c.len + 12, z[k], zn[k]), c.len += 12 + zn[k];
+        r = dx_patch_apply(c.b, c.len, base, 300, out, sizeof out);
+        PROP_CHECK_MSG(p, k == 0 ? r == 300 && memcmp(out, target, 300) == 0 : r == DX_ERR_CORRUPT, "case %u: %s",
+                       (unsigned)k, dx_patch_result_name((dx_result)(r < 0 ? r : 0)));
+    }
+    /* STREAM, blocks of 128 and two frames (block 0's record, block 1's): one stream flushed after the first
+       piece applies; a zstd frame for each piece is corrupt (the stream ended before the last piece) */
+    for (k = 0; k < 2; k++) {
+        uint8_t rec2[106], s1[128], s2[128];
+        size_t n1, n2;
+        int64_t r;
+        memcpy(rec2, rec, sizeof rec), rec2[2] = base[138];
+        for (i = 138; i < 238; i++) target[i] = (uint8_t)(base[i] ^ 0x11);
+        if (k == 0) {
+            ZSTD_CCtx *cc = ZSTD_createCCtx();
+            ZSTD_inBuffer zi = {rec, sizeof rec, 0};
+            ZSTD_outBuffer zo = {s1, sizeof s1, 0};
+            PROP_CHECK(p, cc && ZSTD_compressStream2(cc, &zo, &zi, ZSTD_e_flush) == 0);
+            n1 = zo.pos;
+            zi.src = rec2, zi.size = sizeof rec2, zi.pos = 0, zo.dst = s2, zo.size = sizeof s2, zo.pos = 0;
+            PROP_CHECK(p, ZSTD_compressStream2(cc, &zo, &zi, ZSTD_e_end) == 0);
+            n2 = zo.pos;
+            ZSTD_freeCCtx(cc);
+        } else {
+            n1 = ZSTD_compress(s1, sizeof s1, rec, sizeof rec, 3), n2 = ZSTD_compress(s2, sizeof s2, rec2, sizeof rec2, 3);
+        }
+        craft_header(&c, DX_PATCH_FLAG_ZSTD | DX_PATCH_FLAG_WITNESS | DX_PATCH_FLAG_STREAM, 128, base, 300, target, 300,
+                     192, 2);
+        put32(c.b + c.len, (uint32_t)sizeof rec), put32(c.b + c.len + 4, (uint32_t)n1);
+        put32(c.b + c.len + 8, check32(rec, sizeof rec)), memcpy(c.b + c.len + 12, s1, n1), c.len += 12 + n1;
+        put32(c.b + c.len, (uint32_t)sizeof rec2), put32(c.b + c.len + 4, (uint32_t)n2);
+        put32(c.b + c.len + 8, check32(rec2, sizeof rec2)), memcpy(c.b + c.len + 12, s2, n2), c.len += 12 + n2;
+        r = dx_patch_apply(c.b, c.len, base, 300, out, sizeof out);
+        PROP_CHECK_MSG(p, k == 0 ? r == 300 && memcmp(out, target, 300) == 0 : r == DX_ERR_CORRUPT, "STREAM case %u: %s",
+                       (unsigned)k, dx_patch_result_name((dx_result)(r < 0 ? r : 0)));
+    }
+    return 0;
+}
+
 static int t_zstd(prop_ctx *p) {
     static uint8_t a[40000], b[40000];
     dx_patch_config cfg;
@@ -2839,7 +2903,7 @@ static const prop_test tests[] = {
     PROP_UNIT(t_xxh64_vectors),     PROP_UNIT(t_check_only),      PROP_UNIT(t_auto),
     PROP_UNIT(t_anchors),
 #if defined(DX_PATCH_WITH_ZSTD)
-    PROP_UNIT(t_zstd),            PROP_UNIT(t_stream_window),   PROP_UNIT(t_stream_held),
+    PROP_UNIT(t_zstd),            PROP_UNIT(t_zstd_one_frame), PROP_UNIT(t_stream_window),   PROP_UNIT(t_stream_held),
     PROP_UNIT(t_stream_raw),      PROP_UNIT(t_prefix),          PROP_UNIT(t_dict),
 #endif
     PROP_PROPERTY(p_roundtrip),   PROP_PROPERTY(p_stream),      PROP_PROPERTY(p_resume),
@@ -2950,7 +3014,7 @@ int main(int argc, char **argv) {
         (bad[9] = 0x10, reseal_header(bad)));
     BAD("bad_header_check", "target length 201, header check not recomputed", "DX_ERR_CHECKSUM", bad[24] = 201);
     BAD("bad_frame_check", "one bit of the first record's XOR bytes flipped", "DX_ERR_CHECKSUM", bad[82] ^= 4);
-    BAD("bad_frame_len", "frame raw and stored length 200000, above frame_max 65536", "DX_ERR_CORRUPT",
+    BAD("bad_frame_len", "frame raw and stored length 200000, above the largest raw frame (128)", "DX_ERR_CORRUPT",
         (put32(bad + 64, 200000), put32(bad + 68, 200000)));
     BAD("bad_stored", "frame stored length above its raw length", "DX_ERR_CORRUPT", bad[68]++);
     BAD("bad_trailing", "a zero byte after the last frame", "DX_ERR_CORRUPT", bad[bn++] = 0);
