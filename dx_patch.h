@@ -695,8 +695,12 @@ VERSION HISTORY
          of up to 2 bytes (3 before: with cheaper skips, more runs pay).
          dxdiff's default patches: openblas 394,205 -> 313,484 B
          (HDiffPatch 369,552), libcrypto 197,315 -> 173,375 (bsdiff
-         204,087), libpython 159,125 -> 141,780. The vector bad_flag now
-         uses 0x1000 as the unknown required flag.
+         204,087), libpython 159,125 -> 141,780. A compressed frame must
+         be one zstd frame, as WIRE FORMAT always said: a skippable or a
+         second frame, or a STREAM that ends before its last piece or goes
+         on after its end, is now corrupt (0.10 took them; no writer made
+         them). The vector bad_flag now uses 0x1000 as the unknown
+         required flag.
    0.10.2 (2026-11-27) the shift mode's diff 15-20% faster with the same
          records (openblas pthread -> openmp: 1.87 -> 1.6 s in dxdiff): a
          block's first program is skipped where the bytes neither first
