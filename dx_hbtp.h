@@ -333,7 +333,8 @@ WIRE FORMAT (protocol version 1.0; integers little-endian; the offsets are
    answers still due are sent; the transport closes once both sides said
    GOAWAY (or GOAWAY|ACK) and the answers are out. The client closes it
    once the answers it waits for are in; a server waits for that close
-   (dx_net.h: at most its idle timeout) rather than closing first, where
+   (dx_net.h: at most its idle timeout, or its stop timeout when it
+   stops) rather than closing first, where
    bytes the client still sends would reset the connection and could lose
    the last answers.
 

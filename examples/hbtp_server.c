@@ -13,8 +13,11 @@
                  --jwt-secret, or when the token had no sub)
      6 USERS     reply: a dx_teleport buffer (tests/vectors/teleport's format): a root
                  directory {slice of users, u64 count, title} and USER_COUNT user
-                 records {u64 id, u32 age, u32 pad, f64 score, str name, str email},
+                 records {u64 id, u32 age, 4 bytes of padding, f64 score, str name, str email},
                  built once at start (examples/tp_dump.c prints it)
+   HELLO|ACK offers a max payload of 4096 bytes (no body above 4092: there is no upload
+   method; an upload is answered ERROR UNKNOWN_OPCODE at its end), max in flight 64, no
+   capabilities (no TIMING).
    Keys are 1-64 bytes, values 0-1024 (ERROR 10 BAD_REQUEST otherwise), as redis GET/SET
    on small strings. The table is an open-addressing hash table sized at start
    (--kv-slots), shared by the workers (one mutex per stripe; none with --workers 1); a SET into a full stripe
