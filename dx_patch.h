@@ -395,7 +395,8 @@ WIRE FORMAT (format 2.0; integers little-endian; offsets in bytes)
    answers, made with xxhsum and libxxhash).
 
    header, 64 bytes (DX_PATCH_HEADER_OFF_*), read in this order:
-      0 "DXPT"; anything else: DX_PATCH_ERR_MAGIC
+      0 "DXPT"; anything else: DX_PATCH_ERR_MAGIC (fewer than 4 bytes, or
+        fewer than 64 with the magic: DX_ERR_TRUNCATED)
       4 u16 major = 2; 1 (dx_patch.h 0.1, 0.2, another hash): DX_PATCH_ERR_OLD_FORMAT;
         any other: DX_ERR_UNSUPPORTED. Nothing else is read then.
      60 u32 check of bytes 0-59 (DX_ERR_CHECKSUM)
