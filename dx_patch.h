@@ -1821,7 +1821,7 @@ DXI_PRIVATE void dxi_pt_x86_advance(dxi_pt_x86_apply *x, uint32_t at) {
         if (x->word_left == 0 && x->fin > 0) {
             const uint8_t *b = x->b;
             uint32_t q = x->fin;
-            while (q < at && b[q - 1] != 0xE8 && (b[q - 1] & 0xC7) != 0x05) q++;
+            while (q < at && !dxi_pt_x86_mark(b, q)) q++; /* q > 0: the first test is never the one */
             x->fin = q;
             if (q == at) break;
         }
