@@ -56,6 +56,17 @@ from hbtp_spec_client import (Conn, Violation, Closed, Teleport, TeleportError, 
 # Tests that assert the spec where the server disagrees (see the report in
 # the commit that adds them): printed as KNOWN DISCREPANCY, not failures.
 KNOWN_DISCREPANCIES = {
+    'chunk-bytes-patch-offer':
+        'the server\'s chunk_bytes adds the listing\'s size to the bytes of the chunks the client lacks',
+    'chunk-bytes-chunks-offer':
+        'chunk_bytes is 0 to a client holding a version the server holds but has no patch from',
+    'patch-or-chunks-trunc':
+        'the server weighs patch + patch listing against lacking chunks + listing, not the patch against '
+        'the chunks the client lacks',
+    'store-ref-dangling':
+        'a name whose ref names a history the store does not hold gets 0x8001 (no such name), not 9 INTERNAL',
+    'format-1-publish-other-name':
+        'publish of a name other than the format 1 one writes into a store that serve then refuses',
 }
 
 # ---------------------------------------------------------------- dx_sync's wire (dx_sync.c WIRE FORMAT)
@@ -68,6 +79,7 @@ MAX_PAYLOAD = 128 * 1024 + 64        # "both sides offer max_payload 128 KiB + 6
 READ_MAX = 128 * 1024                # "u32 length (1..128 KiB)"
 FRAME_CHUNKS = 512
 CHUNK_MAX = 64 * 1024
+MANY_UNITS = 3300
 
 # teleport kinds
 K_U8, K_U32, K_U64, K_BYTES, K_PAD, K_STR, K_REF, K_SLICE = 1, 5, 7, 11, 12, 13, 14, 15
@@ -680,6 +692,7 @@ class Tests:
         self.blobs = {}          # name -> [Blob] (every version published, oldest first)
         self.published = {}      # name -> [(ns before, ns after)] of each publish
         self.offers = {}         # name -> the offer to a client without a version
+        self.cb_cases, self.cb_cases_nopatch = [], []
 
     def note(self, text):
         self.notes.append(text)
@@ -759,10 +772,18 @@ class Tests:
         self.publish(self.store, 'bin', prog)
         self.publish(self.store, 'small', b''.join(b'small file line %d\n' % i for i in range(50)))
         self.publish(self.store, 'empty', b'')
-        many, cut = make_many(rng, 1100, 40)
+        # 3,301 chunks: 7 listing frames (6 x 512 + 229), a listing above 128 KiB
+        many, cut = make_many(rng, MANY_UNITS, 40)
         self.publish(self.store, 'many', many)
         nm = len(self.newest('many').chunks)
-        expect(nm == 1101, 'the crafted blob cut into %d chunks here, 1101 meant' % nm)
+        expect(nm == MANY_UNITS + 1, 'the crafted blob cut into %d chunks here, %d meant' % (nm, MANY_UNITS + 1))
+        # "swap": v1 = app's v1, v2 = its blocks of 150 kB shuffled: few chunks lacking, a patch maybe dearer
+        order = [3, 7, 0, 5, 2, 6, 1, 4]
+        self.publish(self.store, 'swap', v1)
+        self.publish(self.store, 'swap', b''.join(v1[150000 * k:150000 * (k + 1)] for k in order))
+        # "trunc": v2 = v1 cut at a chunk boundary: the client holding v1 lacks no chunk at all
+        self.publish(self.store, 'trunc', v1)
+        self.publish(self.store, 'trunc', v1[:self.blobs['app'][0].chunks[30][0]])
         self.server = Server(self.binary, self.store, '--workers', '2')
         return 'app 3 versions (%d B), bin 2 (%s, %d B), small, empty, many (%d chunks of %d B); %s' % (
             len(v3), path, len(prog), nm, cut, self.server.first_line.strip())
@@ -859,7 +880,8 @@ class Tests:
         for _, ln, d in self.newest(name).chunks:
             if d not in old.by_id:
                 lacking[d] = ln
-        self.check_chunk_bytes(o, sum(lacking.values()), len(lacking))
+        self.cb_cases.append(('%s from version %d (PATCH offer)' % (name, held + 1), o, sum(lacking.values()),
+                              len(lacking)))
         expect(o['kind'] == KIND_PATCH, 'a %s offer (kind %d) to a client holding version %d, patch expected' % (
             'CHUNKS' if o['kind'] == 2 else '?', o['kind'], held + 1))
         expect(o['patch_size'] < o['chunk_bytes'], 'a PATCH of %d B offered where the lacking chunks cost %d B '
@@ -874,16 +896,187 @@ class Tests:
         return 'PATCH of %d B (listing %d B) for %d B of lacking chunks; applied, root checked' % (
             o['patch_size'], o['patch_listing_size'], o['chunk_bytes'])
 
-    def check_chunk_bytes(self, o, lacking, n):
-        """chunk_bytes: "what the chunks the client lacks would cost". The bytes of those
-        chunks (KNOWN_DISCREPANCIES: the server adds the listing's size)"""
-        if o['chunk_bytes'] == lacking + o['listing_size']:
-            self.chunk_bytes_plus_listing = True
-            raise Fail('chunk_bytes %d = the %d chunks the client lacks (%d B) + the listing (%d B); the spec: '
-                       '"what the chunks the client lacks would cost"' % (o['chunk_bytes'], n, lacking,
-                                                                         o['listing_size']))
-        expect(o['chunk_bytes'] == lacking, 'chunk_bytes %d; the %d chunks the client lacks are %d B (listing %d B)'
-               % (o['chunk_bytes'], n, lacking, o['listing_size']))
+    def t_chunk_bytes(self, cases):
+        """chunk_bytes: "what the chunks the client lacks would cost, if it holds the
+        version it named": the bytes of those chunks"""
+        expect(cases, 'no case ran')
+        out = []
+        for what, o, lacking, n in cases:
+            if o['chunk_bytes'] == lacking + o['listing_size']:
+                raise Fail('%s: chunk_bytes %d = the %d chunks the client lacks (%d B) + the listing (%d B); the '
+                           'spec: "what the chunks the client lacks would cost"' % (
+                               what, o['chunk_bytes'], n, lacking, o['listing_size']))
+            expect(o['chunk_bytes'] == lacking, '%s: chunk_bytes %d; the %d chunks the client lacks are %d B '
+                   '(listing %d B)' % (what, o['chunk_bytes'], n, lacking, o['listing_size']))
+            out.append('%s: %d' % (what, lacking))
+        return '; '.join(out)
+
+    def t_patch_rule(self, name):
+        """a PATCH "when that costs fewer bytes than the chunks the client lacks", else
+        CHUNKS: each older version's offer against the history's patch from it"""
+        h = self.histories[name]
+        c = self.client()
+        out = []
+        for k, old in enumerate(self.blobs[name][:-1]):
+            o = c.query(name, old.root)
+            expect(isinstance(o, Offer), '%r' % (o,))
+            self.check_offer_newest(o, name)
+            p = [p for p in h['patches'] if p['from_root'] == old.root]
+            lacking = sum({d: ln for _, ln, d in self.newest(name).chunks if d not in old.by_id}.values())
+            if not p:
+                expect(o['kind'] == KIND_CHUNKS, 'version %d: no patch in the history, a %d offer' % (k + 1, o['kind']))
+                out.append('v%d: no patch -> CHUNKS' % (k + 1))
+                continue
+            p = p[0]
+            # the spec: a patch "when that costs fewer bytes than the chunks the client lacks"
+            cheaper = p['patch_size'] < lacking
+            cheaper_srv = p['patch_size'] + p['patch_listing_size'] < p['chunk_bytes']
+            if cheaper != cheaper_srv and cheaper_srv == (o['kind'] == KIND_PATCH):
+                self.note('%s v%d: patch %d B + listing %d B vs chunk_bytes %d: the server compares with the '
+                          'listings counted; the lacking chunks alone are %d B' % (
+                              name, k + 1, p['patch_size'], p['patch_listing_size'], p['chunk_bytes'], lacking))
+            want = KIND_PATCH if cheaper else KIND_CHUNKS
+            expect(o['kind'] == want, 'version %d: patch %d B, the chunks it lacks %d B: kind %d, %d expected' % (
+                k + 1, p['patch_size'], lacking, o['kind'], want))
+            if o['kind'] == KIND_CHUNKS:
+                expect(o['patch_size'] == 0, 'CHUNKS with patch fields')
+                entries = c.read_listing(o['listing'], o['listing_size'], o['root'], o['size'])
+                have = {d: old.chunk(d) for d, _ in entries if d in old.by_id}
+                stats = {}
+                expect(c.fetch(entries, have=have, stats=stats) == self.newest(name).data, 'result')
+                expect(stats['read_bytes'] == lacking, 'READ %d B' % stats['read_bytes'])
+            out.append('v%d: patch %d B vs chunks %d B -> %s' % (k + 1, p['patch_size'], lacking,
+                                                                 'PATCH' if o['kind'] == 1 else 'CHUNKS'))
+        c.close()
+        return '; '.join(out)
+
+    def format1_store(self):
+        """a store of two names whose ref "old" names its history "sha256-..." (as dx_sync 1 wrote it)"""
+        st = os.path.join(self.dir, 'store1-%d' % len(os.listdir(self.dir)))
+        src = os.path.join(self.dir, 'in-format1')
+        with open(src, 'wb') as f:
+            f.write(b'format 1\n' * 100)
+        for name in ('old', 'other'):
+            r = subprocess.run([self.binary, 'publish', '--store', st, name, src], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, timeout=WATCHDOG)
+            expect(r.returncode == 0, 'publish: %s' % r.stderr)
+        ref = os.path.join(st, 'refs', 'old')
+        with open(ref) as f:
+            text = f.read()
+        with open(ref, 'w') as f:
+            f.write(text.replace('blake3-', 'sha256-'))
+        return st, src
+
+    @staticmethod
+    def snapshot(st):
+        out = {}
+        for d, _, files in os.walk(st):
+            for fn in files:
+                with open(os.path.join(d, fn), 'rb') as f:
+                    out[os.path.relpath(os.path.join(d, fn), st)] = hashlib.sha256(f.read()).hexdigest()
+        return out
+
+    def t_format1_publish(self, name):
+        """STORE: "a ref that names it "sha256-..." is dx_sync 1's (format 1): publish and
+        serve refuse such a store, saying so, and change nothing in it\""""
+        st, src = self.format1_store()
+        before = self.snapshot(st)
+        with open(src, 'ab') as f:
+            f.write(b'a new version\n')
+        r = subprocess.run([self.binary, 'publish', '--store', st, name, src], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, timeout=WATCHDOG)
+        changed = sorted(set(k for k in set(before) | set(self.snapshot(st)) if before.get(k) != self.snapshot(st).get(k)))
+        expect(r.returncode != 0 and r.stderr.strip(), 'publish %s into a store whose ref "old" is format 1: exit %d '
+               '(%r); the store changed: %s' % (name, r.returncode, r.stdout.decode().strip(), changed[:4]))
+        expect(not changed, 'the format 1 store changed: %s' % changed[:4])
+        return 'exit %d: %r' % (r.returncode, r.stderr.decode().strip().splitlines()[-1][:100])
+
+    def t_format1_serve(self):
+        st, _ = self.format1_store()
+        before = self.snapshot(st)
+        p = subprocess.Popen([self.binary, 'serve', '--store', st, '--port', '0'], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+        try:
+            out, err = p.communicate(timeout=WATCHDOG)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.communicate()
+            raise Fail('serve of a format 1 store is still running after %.0f s' % WATCHDOG)
+        expect(p.returncode != 0 and err.strip(), 'serve of a format 1 store: exit %d, %r %r' % (
+            p.returncode, out, err))
+        expect(self.snapshot(st) == before, 'the format 1 store changed')
+        return 'exit %d: %r' % (p.returncode, err.decode().strip().splitlines()[-1][:100])
+
+    def t_store_damaged(self):
+        """"9 INTERNAL (the server cannot read its store)": a server of its own on a store
+        whose ref names a history that is not there, and whose objects' bytes were changed"""
+        st = os.path.join(self.dir, 'store-damaged')
+        src = os.path.join(self.dir, 'in-damaged')
+        data = random.Random(3).randbytes(50000)
+        with open(src, 'wb') as f:
+            f.write(data)
+        for name in ('good', 'lost'):
+            r = subprocess.run([self.binary, 'publish', '--store', st, name, src], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, timeout=WATCHDOG)
+            expect(r.returncode == 0, 'publish: %s' % r.stderr)
+        blob = Blob(data)
+        # damaged before the server starts (a server may keep what it read: damage after
+        # a QUERY is not seen, and need not be)
+        with open(os.path.join(st, 'refs', 'lost'), 'w') as f:
+            f.write('blake3-' + blake3(b'no such history').hex() + '\n')
+        # every byte of every pack's records changed (the index and trailer kept): reads re-hash
+        for fn in os.listdir(os.path.join(st, 'packs')):
+            path = os.path.join(st, 'packs', fn)
+            if fn.endswith('.pack'):
+                with open(path, 'r+b') as f:
+                    b = bytearray(f.read())
+                    index_off = struct.unpack_from('<Q', b, len(b) - 56)[0]
+                    for k in range(8, index_off):
+                        b[k] ^= 0x55
+                    f.seek(0)
+                    f.write(b)
+        srv = Server(self.binary, st, '--workers', '1')
+        try:
+            c = Client(srv.port, self.notes)
+            f1 = c.rpc(M_QUERY, query_body('lost'))
+            d, ln = blob.chunks[0][2], blob.chunks[0][1]
+            f2 = c.read(d, 0, ln)
+            f3 = c.rpc(M_QUERY, query_body('good'))
+            c.c.ping(b'alive')
+            c.close()
+            self.damaged = {'ref-dangling': f1, 'read-damaged': f2, 'query-damaged': f3}
+        finally:
+            st_code = srv.stop()
+        expect(st_code == 0, 'that server exited %d' % st_code)
+        return ', '.join('%s: %s' % (k, hb.opname(f.opcode) + (' 0x%x' % f.error_code() if f.opcode == ERROR else ''))
+                         for k, f in self.damaged.items())
+
+    def t_damaged(self, key, what):
+        f = self.damaged[key]
+        expect(f.opcode == ERROR and f.error_code() == INTERNAL, '%s: %s, ERROR 9 INTERNAL expected ("9 INTERNAL '
+               '(the server cannot read its store)")' % (what, f))
+
+    def t_goaway(self):
+        """dx_hbtp.h GOAWAY from the client with READs in flight: the answers, then
+        GOAWAY|ACK; the client closes"""
+        c = self.client()
+        b = self.newest('app')
+        reqs = [c.c.request(RPC, M_READ, read_body(d, 0, ln))[0] for _, ln, d in b.chunks[:10]]
+        c.c.goaway_send()
+        c.c.finish()
+        for r, (_, ln, d) in zip(reqs, b.chunks[:10]):
+            data, _ = c.answer_bytes(r.final, ln, False, 'after GOAWAY')
+            expect(data == b.chunk(d), 'chunk')
+        expect(c.c.goaway_ack or c.c.goaway is not None, 'no GOAWAY|ACK')
+        return '10 READs answered, then GOAWAY%s' % ('|ACK' if c.c.goaway_ack else '')
+
+    def t_empty_object(self):
+        """BLAKE3("") is the empty blob's root and the digest of an empty object"""
+        c = self.client()
+        f = c.read(blake3(b''), 0, 1)
+        c.alive()
+        expect(f.opcode == ERROR and f.error_code() in (E_NO_OBJECT, E_RANGE), '%r' % f)
+        return 'READ of BLAKE3("") +0/1: ERROR 0x%x' % f.error_code()
 
     def t_chunks_held(self, name, held):
         c = self.client()
@@ -898,7 +1091,8 @@ class Tests:
         stats = {}
         data = c.fetch(entries, have=have, stats=stats)
         expect(data == self.newest(name).data, 'the result differs from the newest version')
-        self.check_chunk_bytes(o, stats['read_bytes'], stats['reads'])
+        self.cb_cases_nopatch.append(('%s from version %d (CHUNKS offer)' % (name, held + 1), o,
+                                      stats['read_bytes'], stats['reads']))
         c.close()
         return 'CHUNKS: %d of %d chunks READ (%d B = chunk_bytes)' % (stats['reads'], len(entries), stats['read_bytes'])
 
@@ -959,7 +1153,15 @@ class Tests:
         c = self.client()
         frames = []
         c.read_listing(o['listing'], o['listing_size'], o['root'], o['size'], frames)
-        expect(len(frames) == 3, '%d frames for 1101 chunks' % len(frames))
+        want = (MANY_UNITS + 1 + FRAME_CHUNKS - 1) // FRAME_CHUNKS
+        expect(len(frames) == want, '%d frames for %d chunks' % (len(frames), MANY_UNITS + 1))
+        # READ of exactly 128 KiB (the limit), raw and compressed
+        expect(o['listing_size'] > READ_MAX, 'the listing is %d B' % o['listing_size'])
+        whole = b''
+        for fl in (None, 1):
+            data, z = c.answer_bytes(c.read(o['listing'], 7, READ_MAX, fl), READ_MAX, fl == 1, '128 KiB READ')
+            whole = whole or data
+            expect(data == whole, 'two READs of the same range differ')
         # a frame read on its own: its header, then the rest (TOTAL_SIZE at byte 16)
         pos, total, _ = frames[1]
         hdr, _ = c.answer_bytes(c.read(o['listing'], pos, 80), 80, False, 'header')
@@ -1244,7 +1446,7 @@ class Tests:
             if not self.run('setup-publish-serve', self.t_setup):
                 return self.finish(t0)
             self.run('hello', self.t_hello)
-            for name in ('app', 'small', 'empty', 'many'):
+            for name in ('app', 'small', 'empty', 'many', 'swap', 'trunc'):
                 self.run('new-%s' % name, self.t_new, name)
             self.run('new-bin-compressed', self.t_new, 'bin', 1)
             for name in ('app', 'bin', 'small', 'empty', 'many'):
@@ -1260,14 +1462,30 @@ class Tests:
             self.run('patch-bin-from-v1', self.t_patch, 'bin', 0)
             self.run('chunks-app-from-v1', self.t_chunks_held, 'app', 0)
             self.run('chunks-unknown-root', self.t_unknown_root)
+            self.run('chunk-bytes-patch-offer', self.t_chunk_bytes, self.cb_cases)
+            self.run('chunk-bytes-chunks-offer', self.t_chunk_bytes, self.cb_cases_nopatch)
+            self.run('empty-object', self.t_empty_object)
             self.run('query-errors', self.t_query_errors)
             self.run('query-root-without-flag', self.t_query_root_without_flag)
             self.run('read-errors', self.t_read_errors)
             self.run('errors-pipelined', self.t_error_pipeline)
             self.run('small-max-payload', self.t_small_max_payload)
-            if len(self.offers) == 5:
+            self.run('format-1-publish-same-name', self.t_format1_publish, 'old')
+            self.run('format-1-publish-other-name', self.t_format1_publish, 'new')
+            self.run('format-1-serve', self.t_format1_serve)
+            if self.run('store-damaged-server', self.t_store_damaged):
+                self.run('store-ref-dangling', self.t_damaged, 'ref-dangling',
+                         'QUERY of a name whose ref names a history not in the store')
+                self.run('store-chunk-damaged', self.t_damaged, 'read-damaged',
+                         'READ of a chunk whose stored bytes are damaged')
+                self.run('store-history-damaged', self.t_damaged, 'query-damaged',
+                         'QUERY of a name whose history\'s stored bytes are damaged')
+            self.run('goaway', self.t_goaway)
+            if len(self.offers) == 7:
                 if self.run('store-history', self.t_store):
                     self.run('offer-is-history', self.t_offer_vs_history)
+                    for name in ('app', 'bin', 'swap', 'trunc'):
+                        self.run('patch-or-chunks-%s' % name, self.t_patch_rule, name)
                     self.run('read-other-objects', self.t_other_objects)
             if not any(self.frame_crc_seen()):
                 pass
