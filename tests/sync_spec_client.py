@@ -39,6 +39,7 @@ import random
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+sys.dont_write_bytecode = True   # no tests/__pycache__ from the imports below
 
 try:
     import zstandard
