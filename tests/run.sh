@@ -266,6 +266,11 @@ fi
 # requests, stream ids past 65535, USERS' teleport buffer, HS256 JWTs, every protocol error, the rule_* vectors,
 # GOAWAY both ways and SIGTERM with requests in flight; every frame the server sends checked against the spec)
 [ -x "$B/ex-hbtp_server" ] && check "example-hbtp_server-spec-client" bash tests/hbtp_spec_client.sh "./$B/ex-hbtp_server"
+# dx_sync as a second implementation sees it: a client written in Python from the specifications only
+# (tests/sync_spec_client.sh: dx_sync.c's WIRE FORMAT and STORE, BLAKE3/FastCDC/Merkle from dx_cas.h, listings,
+# chunks, compressed READs, PATCH offers applied by tests/patch_spec_reader.py, every error the spec names, format 1
+# and damaged stores); the sanitized server; the known discrepancies are listed in the .py and not failures
+[ -x "$B/ex-dx_sync" ] && check "example-dx_sync-spec-client" bash tests/sync_spec_client.sh "./$B/ex-dx_sync"
 # dxdiff as a user runs it (built with zstd): diff, apply, info, in place, resume, shift, refusals
 check "example-dxdiff-cli" bash -c "gcc $WARN -D_DEFAULT_SOURCE $ASAN -I. -DDXDIFF_ZSTD examples/dxdiff.c -o $B/ex-dxdiff-zstd -lzstd && bash tests/dxdiff_cli.sh ./$B/ex-dxdiff-zstd"
 # dx_patch's WIRE FORMAT read by a second implementation (tests/patch_spec.sh: tests/patch_spec_reader.py,
