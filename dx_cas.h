@@ -751,7 +751,8 @@ WIRE FORMAT (integers little-endian; offsets are the DX_CAS_<RECORD>_OFF_* names
      So bytes are hashed two per step: cut-point skipping starts at the even offset
      2 x floor(min / 2); a cut found at the first byte of a pair (even offset a) ends
      the chunk before that byte (a bytes, though the byte was hashed), one at the
-     second byte ends it after it; with an odd end the last byte is never hashed.
+     second byte (a + 1) ends it before that byte too, after the pair's first (a + 1
+     bytes, though a + 1 was hashed); with an odd end the last byte is never hashed.
      The chunk's hash (dx_cas_chunk.hash) is h at the cut, or when the loops end.
      Fixed chunking: chunks of avg bytes, the last one shorter.
    pack ("DXCK"), <path>/packs/<SUM as 64 lower-case hex digits>.pack, many stored objects:

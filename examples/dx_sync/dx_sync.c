@@ -38,7 +38,9 @@
      unchanged OUT costs a stat and one round trip, not a read of OUT.
 
    WIRE FORMAT (version 2). HBTP (dx_hbtp.h) over TCP; both sides offer
-   max_payload 128 KiB + 64 in HELLO. Integers little-endian. Object names
+   max_payload 128 KiB + 64 in HELLO (a client that offers less keeps its
+   READs within its offer: a larger answer is refused, ERROR 9). Integers
+   little-endian. Object names
    are BLAKE3 digests (the standard 32-byte output, no key) of the object's
    content; a Merkle root is RFC 9162's with BLAKE3 as its hash (dx_cas.h,
    "Merkle tree"). Version 1 was the same with SHA-256 everywhere: a server
@@ -52,12 +54,18 @@
        0 u8 version (2)   1 u8 flags: 1 = the client holds a version (root
        follows), other bits 0   2 u8 n, the name's length (1..100: A-Z a-z
        0-9 . _ -, not starting with '.')   3 u8 0   4 root[32] (zeros
-       without flag 1)   36 the name.
+       without flag 1)   36 the name. Anything else (another version, a
+       flag bit, byte 3, a root without flag 1, a bad name or length):
+       BAD_REQUEST.
      Answers: NOT_MODIFIED, payload the root (32 bytes): the client has the
        newest. RPC_RESPONSE: an offer, a dx_teleport buffer (dx_teleport.h,
        with its CRC32C) whose root object is a sync_offer (type 0x5301, below).
        ERROR 0x8001 (no such name), 10 BAD_REQUEST, 9 INTERNAL (the server
-       cannot read its store).
+       cannot read its store: a name whose history it cannot read too).
+       The offer is PATCH where the server holds a patch from the client's
+       version and the patch and its listing cost fewer bytes than fetching
+       by chunks (the newest version's listing and the chunks the client's
+       version lacks), else CHUNKS.
      RPC method 2, READ. Body, 44 or 45 bytes: 0 digest[32], 32 u64 offset,
        40 u32 length (1..128 KiB), 44 u8 flags (optional, 0 when absent):
        1 = the client takes a compressed answer; other bits 0. Answer:
@@ -65,7 +73,10 @@
        object's content, or, with flag 1 asked and the answer's flag
        COMPRESSED (0x02) set, one zstd frame whose content is exactly those
        bytes (the server compresses where that saves bytes); ERROR 0x8002 (no
-       such object), 0x8003 (the range is outside the object), 10, 9.
+       such object; an empty object is never stored), 0x8003 (the range is
+       not wholly inside the object), 10, 9. A server answers a READ of any
+       object of its store; a client asks for those an offer names (and the
+       chunks their listings name).
      Teleport types (fields in order; BYTES fields are raw bytes):
        0x5301 sync_offer { u32 kind (1 PATCH, 2 CHUNKS), u32 versions (how
          many the server holds), root[32], u64 size, listing[32],
@@ -73,16 +84,20 @@
          digest and length of its listing), patch_listing[32],
          u64 patch_listing_size, patch_root[32], u64 patch_size (PATCH: the
          patch blob from the client's root; zeros for CHUNKS), u64
-         chunk_bytes (what the chunks the client lacks would cost, if it
-         holds the version it named), u64 published_ns (Unix time), str name }
+         chunk_bytes (what fetching by chunks costs a client holding the
+         version it named: the newest version's listing and the chunks that
+         version lacks; 0 where the server does not know it: no version
+         named, or one it holds no patch from, the last K published),
+         u64 published_ns (Unix time), str name }
      A listing (a blob's chunks in order) is frames, one after another, each
-       a dx_teleport buffer (its header's TOTAL_SIZE, u32 at byte 16, is its
-       length: 80..64 KiB) whose root object is
+       a dx_teleport buffer with its CRC32C (its header's TOTAL_SIZE, u32 at
+       byte 16, is its length: 80..64 KiB) whose root object is
        0x5310 sync_listing { root[32], u64 size, u64 count (the blob's root
          and length and its number of chunks: the same in every frame),
-         u64 first (the index of the frame's first chunk), slice of
+         u64 first (the index of the frame's first chunk), slice chunks of
          0x5311 sync_chunk { id[32] (the chunk's BLAKE3), u32 length,
-         u32 0 } }.
+         pad (4 bytes of PAD) } }. Field names are those of the layouts a
+         teleport buffer carries.
        Frames hold 512 chunks each, the last one 1..512 (an empty blob: one
        frame of none); first is 0, 512, 1024, ... The listing's READ digest
        is the BLAKE3 of all its bytes. A reader checks each frame (the
@@ -100,17 +115,17 @@
 
    STORE (the server's folder, a dx_cas directory store): per NAME a ref NAME
    naming a history (a dx_teleport buffer, CRC32C, root object 0x5320
-   sync_history { str name, u64 published, slice of 0x5321 sync_version
-   { root[32], listing[32], manifest[32], u64 size, u64 listing_size,
-   u64 published_ns } (oldest first), slice of 0x5322 sync_patch
-   { from_root[32], patch_listing[32], patch_root[32], u64 patch_size,
-   u64 patch_listing_size, u64 chunk_bytes, u32 mode, u32 0 } (patches to
-   the newest) }). Every version's chunks, manifest and listing, and every
+   sync_history { str name, u64 published, slice versions of 0x5321
+   sync_version { root[32], listing[32], manifest[32], u64 size,
+   u64 listing_size, u64 published_ns } (oldest first), slice patches of
+   0x5322 sync_patch { from_root[32], listing[32] (the patch's listing),
+   patch_root[32], u64 patch_size, u64 listing_size, u64 chunk_bytes (as
+   in an offer), u32 mode, pad (4 bytes) } (patches to the newest) }). Every version's chunks, manifest and listing, and every
    patch's, are objects of the store. A new history is written, synced, and
    then the ref moves: a reader sees the old history or the new, whole. The
    ref's id names the history as "blake3-..." (format 2); a ref that names
-   it "sha256-..." is dx_sync 1's (format 1): publish and serve refuse such a
-   store, saying so, and change nothing in it.
+   it "sha256-..." is dx_sync 1's (format 1): publish and serve refuse a
+   store with any such ref, saying so, and change nothing in it.
 
    CACHE (the client's folder, a dx_cas directory store kept without fsync:
    every read re-hashes): refs v-<root hex> (each version held, a dx_cas
@@ -329,6 +344,13 @@ static dx_result history_load(dx_cas_dir *d, dx_cas_store *s, const char *name, 
    files again into a new store. */
 #define FORMAT1_TEXT "%s holds %s as dx_sync 1 wrote it (format 1, SHA-256 names); this dx_sync reads and writes format 2 (BLAKE3): publish into a new store"
 
+/* a name whose history is in format 1 (the first found) */
+static dx_result find_format1(void *user, const char *name, const dx_cas_id *id) {
+    char *first = (char *)user;
+    if (id->alg != SYNC_ALG && !first[0] && strlen(name) <= SYNC_NAME_MAX) strcpy(first, name);
+    return DX_OK;
+}
+
 static int cmd_publish(int argc, char **argv) {
     const char *store_path = NULL, *name = NULL, *file = NULL, *v;
     uint64_t keep_patches = 3, level = 0;
@@ -380,9 +402,13 @@ static int cmd_publish(int argc, char **argv) {
         free(data.p);
         return TOOL_EXIT_FAIL;
     }
-    if (dx_cas_dir_ref_get(&d, name, &hid) == DX_OK && hid.alg != SYNC_ALG) {
-        tool_fail(FORMAT1_TEXT, store_path, name);
-        goto out;
+    { /* a store with any name of format 1 is refused whole, as serve refuses it: nothing written to it */
+        char format1[SYNC_NAME_MAX + 1] = "";
+        dx_cas_dir_ref_list(&d, find_format1, format1);
+        if (format1[0]) {
+            tool_fail(FORMAT1_TEXT, store_path, format1);
+            goto out;
+        }
     }
     if ((r = put_blob(&s, data.p, data.len, &manifest, root)) != DX_OK) {
         tool_fail("cannot store %s: %s", file, dx_cas_result_name(r));
@@ -584,7 +610,8 @@ static dx_result worker_history(worker_state *ws, const char *name, const histor
     if (!ws->hist_valid || strcmp(ws->hist_name, name) != 0 || memcmp(ws->hist.digest, id.digest, 32) != 0) {
         if (ws->hist_valid) free(ws->hist.buf);
         ws->hist_valid = false;
-        if ((r = history_load(&ws->dir, &ws->store, name, &ws->hist)) != DX_OK) return r;
+        /* the name is there (its ref): a history the store cannot give is the store's fault, not "no such name" */
+        if ((r = history_load(&ws->dir, &ws->store, name, &ws->hist)) != DX_OK) return r == DX_ERR_NOTFOUND ? DX_ERR_CORRUPT : r;
         if (ws->hist.h.versions.count == 0) {
             free(ws->hist.buf);
             return DX_ERR_CORRUPT;
@@ -739,13 +766,6 @@ static dx_result h_read(dx_hbtp_request *req, void *user) {
     }
 #endif
     return dx_hbtp_resp_chunk(req->resp, req->frame->stream, ws->obj + off, len, true);
-}
-
-/* a name whose history is in format 1 (the first found) */
-static dx_result find_format1(void *user, const char *name, const dx_cas_id *id) {
-    char *first = (char *)user;
-    if (id->alg != SYNC_ALG && !first[0] && strlen(name) <= SYNC_NAME_MAX) strcpy(first, name);
-    return DX_OK;
 }
 
 static sigset_t signals_old;
