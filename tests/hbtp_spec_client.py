@@ -21,6 +21,7 @@ import signal
 import socket
 import struct
 import subprocess
+import tempfile
 import sys
 import time
 
@@ -731,20 +732,21 @@ class Teleport:
 
 
 # ---------------------------------------------------------------- the server under test
-class Server:
-    """hbtp_server on 127.0.0.1, --port 0 (the system picks; the port is read
-    from its first line of output); stopped by its pid"""
+class Process:
+    """a server program started with argv, that says "port N" in its first line
+    of output (it listens where the system put it: --port 0); stopped by its pid.
+    tests/sync_spec_client.py starts dx_sync serve with it too."""
 
-    def __init__(self, binary, *args):
-        self.args = [binary, '--host', '127.0.0.1', '--port', '0'] + list(args)
-        self.errfile = open('/tmp/hbtpc_server_%d_%d.err' % (os.getpid(), id(self)), 'w+')
+    def __init__(self, argv, name):
+        self.args, self.name = list(argv), name
+        self.errfile = tempfile.TemporaryFile('w+')
         self.proc = subprocess.Popen(self.args, stdout=subprocess.PIPE, stderr=self.errfile,
                                      stdin=subprocess.DEVNULL)
         self.first_line = self._line()
-        words = self.first_line.split()
+        words = self.first_line.replace(',', ' ').split()
         if 'port' not in words:
-            raise RuntimeError('hbtp_server did not say its port: %r' % self.first_line)
-        self.port = int(words[words.index('port') + 1].rstrip(','))
+            raise RuntimeError('%s did not say its port: %r' % (name, self.first_line))
+        self.port = int(words[words.index('port') + 1])
         self.exit_status = None
 
     def _line(self):
@@ -754,10 +756,10 @@ class Server:
             left = deadline - time.monotonic()
             r, _, _ = select.select([self.proc.stdout], [], [], max(left, 0))
             if not r:
-                raise TimeoutError('watchdog: hbtp_server printed no line in %.0f s' % WATCHDOG)
+                raise TimeoutError('watchdog: %s printed no line in %.0f s' % (self.name, WATCHDOG))
             c = os.read(self.proc.stdout.fileno(), 1)
             if not c:
-                raise RuntimeError('hbtp_server exited (%s): %r %s' % (self.proc.wait(), out, self.stderr()))
+                raise RuntimeError('%s exited (%s): %r %s' % (self.name, self.proc.wait(), out, self.stderr()))
             out += c
         return out.decode()
 
@@ -769,16 +771,18 @@ class Server:
         self.proc.send_signal(sig)
 
     def wait(self):
+        """the exit status and what it printed after its first line"""
         try:
             self.exit_status = self.proc.wait(WATCHDOG)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.exit_status = self.proc.wait()
-            raise TimeoutError('watchdog: hbtp_server still running %.0f s after SIGTERM' % WATCHDOG)
+            raise TimeoutError('watchdog: %s still running %.0f s after SIGTERM' % (self.name, WATCHDOG))
         rest = self.proc.stdout.read().decode()
         return self.exit_status, rest
 
     def stop(self):
+        """SIGTERM, a graceful stop: (exit status, what it printed)"""
         if self.proc.poll() is None:
             self.signal(signal.SIGTERM)
             return self.wait()
@@ -789,10 +793,13 @@ class Server:
             self.proc.kill()
             self.proc.wait()
         self.errfile.close()
-        try:
-            os.unlink(self.errfile.name)
-        except OSError:
-            pass
+
+
+class Server(Process):
+    """hbtp_server on 127.0.0.1, --port 0"""
+
+    def __init__(self, binary, *args):
+        Process.__init__(self, [binary, '--host', '127.0.0.1', '--port', '0'] + list(args), 'hbtp_server')
 
 
 # ---------------------------------------------------------------- tests

@@ -362,54 +362,11 @@ def slice_elems(tp, tid, sl):
 
 
 # ---------------------------------------------------------------- the server under test
-class Server:
+class Server(hb.Process):
+    """dx_sync serve on 127.0.0.1, --port 0"""
+
     def __init__(self, binary, store, *args):
-        self.args = [binary, 'serve', '--store', store, '--port', '0'] + list(args)
-        self.errfile = tempfile.TemporaryFile('w+')
-        self.proc = subprocess.Popen(self.args, stdout=subprocess.PIPE, stderr=self.errfile,
-                                     stdin=subprocess.DEVNULL)
-        self.first_line = self._line()
-        words = self.first_line.replace(',', ' ').split()
-        if 'port' not in words:
-            raise RuntimeError('dx_sync serve did not say its port: %r' % self.first_line)
-        self.port = int(words[words.index('port') + 1])
-
-    def _line(self):
-        import select
-        out = b''
-        deadline = time.monotonic() + WATCHDOG
-        while not out.endswith(b'\n'):
-            left = deadline - time.monotonic()
-            r, _, _ = select.select([self.proc.stdout], [], [], max(left, 0))
-            if not r:
-                raise TimeoutError('watchdog: dx_sync serve printed no line in %.0f s' % WATCHDOG)
-            c = os.read(self.proc.stdout.fileno(), 1)
-            if not c:
-                raise RuntimeError('dx_sync serve exited (%s): %r %s' % (self.proc.wait(), out, self.stderr()))
-            out += c
-        return out.decode()
-
-    def stderr(self):
-        self.errfile.seek(0)
-        return self.errfile.read()
-
-    def stop(self):
-        """SIGTERM (by pid), a graceful stop: the exit status"""
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(WATCHDOG)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-                raise TimeoutError('watchdog: dx_sync serve still running %.0f s after SIGTERM' % WATCHDOG)
-        self.proc.stdout.close()
-        return self.proc.returncode
-
-    def kill(self):
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
+        hb.Process.__init__(self, [binary, 'serve', '--store', store, '--port', '0'] + list(args), 'dx_sync serve')
 
 
 class Known(Exception):
@@ -1037,7 +994,7 @@ class Tests:
             c.close()
             self.damaged = {'ref-dangling': f1, 'read-damaged': f2, 'query-damaged': f3}
         finally:
-            st_code = srv.stop()
+            st_code, _ = srv.stop()
         expect(st_code == 0, 'that server exited %d' % st_code)
         return ', '.join('%s: %s' % (k, hb.opname(f.opcode) + (' 0x%x' % f.error_code() if f.opcode == ERROR else ''))
                          for k, f in self.damaged.items())
@@ -1478,7 +1435,7 @@ class Tests:
                 c.close()
             if self.server:
                 try:
-                    st = self.server.stop()
+                    st, _ = self.server.stop()
                     if st != 0:
                         self.failed += 1
                         print('FAIL server exit status %s after SIGTERM: %s' % (st, self.server.stderr()[-2000:]))
