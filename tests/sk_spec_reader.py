@@ -1,0 +1,945 @@
+#!/usr/bin/env python3
+"""tests/sk_spec_reader.py STATEKEEPER_BINARY - a second reader of statekeeper's
+store, written from the specifications only: statekeeper.c's top comment
+(STORE FORMAT, CRASH SAFETY, COPY FILE, CHUNK LIST, usage), dx_cas.h's WIRE
+FORMAT (ids, stored forms "DXCZ", packs "DXCK", packs/index "DXCX", manifests
+"DXCM" and PARTS manifests, trees "DXCT", refs, FastCDC, the RFC 9162 Merkle
+tree), dx_teleport.h's WIRE FORMAT (tests/hbtp_spec_client.py's Teleport) and
+dx_patch.h's WIRE FORMAT (tests/patch_spec_reader.py), not from the C code.
+
+It reads a store the real `statekeeper capture` wrote, walks the versions from
+ref "latest" by parent (to ref "oldest" or the first), checks every object
+against its id, every tree, manifest, teleport buffer and SKDP patch against
+its format, "needs" against what the records need and "dirs" against the
+files tree, rebuilds every file (CHUNKS, DELTA segment by segment, SYMLINK,
+EMPTY) and checks it against its record's Merkle root (FastCDC + SHA-256 over
+the content), and restores each version into a folder itself. The tests make
+a state folder as a user would, capture it several times with edits between,
+and compare, for every version, this reader's restore, `statekeeper restore`
+and the folder as it was at capture (bytes, modes, mtimes, symlink targets);
+then gc --keep, a store of loose objects, a packs/index written here, and
+damaged stores (a flipped byte in a pack, a loose object, a manifest; a
+missing object), which this reader, `statekeeper verify` and `statekeeper
+restore` must all refuse.
+
+Python 3 standard library and the zstandard module (Debian:
+python3-zstandard). Prints one line per test and "sk_spec_reader: N passed,
+N failed, N skipped" last; exits non-zero on a failure. A test listed in
+KNOWN_DISCREPANCIES that fails prints "KNOWN DISCREPANCY" and is not counted
+as a failure (it still asserts the spec). "note:" lines say what the program
+does where the specification is silent or ambiguous. Every wait is for a
+process's exit (watchdog: 120 s).
+"""
+import hashlib
+import os
+import shutil
+import stat
+import struct
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.dont_write_bytecode = True   # no tests/__pycache__ from the imports below
+
+try:
+    import zstandard
+except ImportError:
+    print('SKIP sk_spec_reader: the python3 zstandard module is missing (Debian: python3-zstandard)')
+    sys.exit(0)
+
+import hbtp_spec_client as hb     # noqa: E402  dx_teleport's reader, written from its WIRE FORMAT
+import patch_spec_reader as psr   # noqa: E402  dx_patch's reader, written from its WIRE FORMAT
+
+WATCHDOG = 120.0
+
+# test name -> what the program does against the spec (the test still asserts the spec; a failure
+# here is printed as KNOWN DISCREPANCY and not counted)
+KNOWN_DISCREPANCIES = {
+}
+
+
+class SpecError(Exception):
+    """the store (or the program) does not do what the specification says"""
+
+
+class Missing(SpecError):
+    """an object the store should hold is not there"""
+
+
+class Damaged(SpecError):
+    """an object's bytes do not match its id, or do not decode"""
+
+
+def H(b):
+    return hashlib.sha256(b).digest()
+
+
+EMPTY_ROOT = H(b'')
+SHA256_CODE = 0x12
+
+
+def need(cond, *what):
+    if not cond:
+        raise SpecError(' '.join(str(w) for w in what))
+
+
+# ---------------------------------------------------------------- ids (dx_cas.h WIRE FORMAT, id)
+def id_bin(digest):
+    return bytes([SHA256_CODE, 32]) + digest
+
+
+def id_text(digest):
+    return 'sha256-' + digest.hex()
+
+
+def parse_id(b):
+    """34 bytes: CODE 0x12, LENGTH 32, DIGEST -> the digest"""
+    b = bytes(b)
+    need(len(b) == 34, 'an id of %d bytes' % len(b))
+    need(b[0] == SHA256_CODE, 'id code 0x%02x (a SHA-256 store)' % b[0])
+    need(b[1] == 32, 'id length byte %d' % b[1])
+    return b[2:]
+
+
+def parse_id_text(t):
+    need(len(t) == 71 and t.startswith('sha256-') and all(c in '0123456789abcdef' for c in t[7:]),
+         'not an id text: %r' % t[:80])
+    return bytes.fromhex(t[7:])
+
+
+# ---------------------------------------------------------------- Merkle tree (RFC 9162, dx_cas.h WIRE FORMAT)
+def leaf(d):
+    return H(b'\x00' + d)
+
+
+def node(a, b):
+    return H(b'\x01' + a + b)
+
+
+def mth(ls):
+    """MTH: n = 0 -> H(""), 1 -> l[0], else split at the largest power of two smaller than n"""
+    n = len(ls)
+    if n == 0:
+        return EMPTY_ROOT
+    if n == 1:
+        return ls[0]
+    k = 1
+    while k * 2 < n:
+        k *= 2
+    return node(mth(ls[:k]), mth(ls[k:]))
+
+
+# ---------------------------------------------------------------- FastCDC (dx_cas.h WIRE FORMAT)
+M64 = (1 << 64) - 1
+GEAR = [int.from_bytes(hashlib.md5(bytes([i]) * 64).digest()[:8], 'big') for i in range(256)]
+assert GEAR[0] == 0x3b5d3c7d207e37dc and GEAR[255] == 0xaabd2b2a451504e1
+assert hashlib.sha256(b''.join(g.to_bytes(8, 'big') for g in GEAR)).hexdigest() == \
+    '9df0a720752a7d211fdebaf39bed01610983756fc340a1cfef41052b7356ae73'
+MASK = {13: 0x0000d90303530000, 15: 0x0000d90f03530000}
+# statekeeper: "FastCDC with dx_cas's defaults (min 4 KiB, avg 16 KiB, max 64 KiB, normalization 1)";
+# bits = round(log2(16384)) = 14, MS = MASK[15], ML = MASK[13], seed 0
+CDC_MIN, CDC_AVG, CDC_MAX = 4096, 16384, 65536
+CDC_MS, CDC_ML = MASK[15], MASK[13]
+
+
+def fastcdc(data):
+    """the chunk lengths of data, the cut rule of WIRE FORMAT transcribed"""
+    out, pos, n = [], 0, len(data)
+    G = GEAR
+    GL = [(g << 1) & M64 for g in G]
+    ms, ml = CDC_MS, CDC_ML
+    ms1, ml1 = (ms << 1) & M64, (ml << 1) & M64
+    while pos < n:
+        rem = n - pos
+        if rem <= CDC_MIN:
+            out.append(rem)
+            break
+        end = min(rem, CDC_MAX)
+        center = min(CDC_AVG, end)
+        h = 0
+        a = pos + (CDC_MIN // 2) * 2
+        c = pos + (center // 2) * 2
+        e = pos + (end // 2) * 2
+        cut = None
+        while a < c:
+            h = ((h << 2) + GL[data[a]]) & M64
+            if not h & ms1:
+                cut = a
+                break
+            h = (h + G[data[a + 1]]) & M64
+            if not h & ms:
+                cut = a + 1
+                break
+            a += 2
+        if cut is None:
+            while a < e:
+                h = ((h << 2) + GL[data[a]]) & M64
+                if not h & ml1:
+                    cut = a
+                    break
+                h = (h + G[data[a + 1]]) & M64
+                if not h & ml:
+                    cut = a + 1
+                    break
+                a += 2
+        if cut is None:
+            cut = pos + end
+        out.append(cut - pos)
+        pos = cut
+    return out
+
+
+VERIFIED_ROOTS = set()   # (sha256 of a content, its root): FastCDC is slow in Python; same bytes, same root
+
+
+def content_root(data):
+    """the dx_cas blob root of data chunked with FastCDC (statekeeper's record root)"""
+    key = H(data)
+    pos, leaves = 0, []
+    mv = memoryview(data)
+    for ln in fastcdc(mv):
+        leaves.append(leaf(H(mv[pos:pos + ln])))
+        pos += ln
+    return mth(leaves)
+
+
+def check_root(data, root, what):
+    key = (H(data), bytes(root))
+    if key in VERIFIED_ROOTS:
+        return
+    got = content_root(data)
+    if got != root:
+        raise Damaged('%s: the content (%d bytes) has the Merkle root %s, its record says %s' % (
+            what, len(data), got.hex()[:16], bytes(root).hex()[:16]))
+    VERIFIED_ROOTS.add(key)
+
+
+# ---------------------------------------------------------------- stored forms ("DXCZ")
+def decode_stored(buf, what):
+    """an object's content from its stored form"""
+    buf = bytes(buf)
+    if buf[:4] != b'DXCZ':
+        return buf
+    if len(buf) < 16:
+        raise Damaged('%s: a DXCZ header of %d bytes' % (what, len(buf)))
+    major, minor, method, flags, size = struct.unpack_from('<BBBBQ', buf, 4)
+    if major != 1 or method not in (0, 1) or flags:
+        raise Damaged('%s: DXCZ major %d method %d flags %d: unsupported' % (what, major, method, flags))
+    payload = buf[16:]
+    if method == 0:
+        if len(payload) != size:
+            raise Damaged('%s: a raw DXCZ payload of %d bytes for %d' % (what, len(payload), size))
+        return payload
+    # "one or more zstd frames (RFC 8878) shorter than content length - 16 bytes whose frame
+    # content size, when present, equals the content length"
+    if not len(payload) < size - 16:
+        raise Damaged('%s: a zstd payload of %d bytes for %d content bytes (must be shorter than %d)' % (
+            what, len(payload), size, size - 16))
+    out = bytearray()
+    rest = payload
+    try:
+        while rest:
+            fcs = zstandard.frame_content_size(rest)
+            if fcs >= 0 and fcs != size:
+                raise Damaged('%s: a zstd frame content size %d for %d' % (what, fcs, size))
+            d = zstandard.ZstdDecompressor().decompressobj()
+            out += d.decompress(rest)
+            if not d.eof:
+                raise Damaged('%s: a zstd frame that does not end' % what)
+            if len(out) > size:
+                raise Damaged('%s: zstd frames give more than %d bytes' % (what, size))
+            rest = d.unused_data
+    except zstandard.ZstdError as e:
+        raise Damaged('%s: zstd: %s' % (what, e))
+    if len(out) != size:
+        raise Damaged('%s: zstd frames give %d bytes, the header says %d' % (what, len(out), size))
+    return bytes(out)
+
+
+def encode_stored(content, zc):
+    """the stored form a writer makes: zstd when that saves bytes, a raw header for content
+    beginning with "DXCZ", else the bytes as they are"""
+    z = zc.compress(content)
+    if len(z) < len(content) - 16:
+        return b'DXCZ' + bytes([1, 0, 1, 0]) + struct.pack('<Q', len(content)) + z
+    if content[:4] == b'DXCZ':
+        return b'DXCZ' + bytes([1, 0, 0, 0]) + struct.pack('<Q', len(content)) + content
+    return content
+
+
+# ---------------------------------------------------------------- packs ("DXCK") and packs/index ("DXCX")
+def parse_pack(buf, name):
+    """-> {digest: (offset, stored, size, inner)}; raises SpecError for a pack that fails a check"""
+    n = len(buf)
+    need(n >= 64, 'pack %s: %d bytes' % (name, n))
+    idx_off, count, tflags = struct.unpack_from('<QII', buf, n - 56)
+    tsum = buf[n - 40:n - 8]
+    need(buf[n - 8:n - 4] == b'DXCI', 'pack %s: trailer magic' % name)
+    major, minor, res = struct.unpack_from('<BBH', buf, n - 4)
+    need(major == 1 and tflags == 0 and res == 0, 'pack %s: trailer major/flags/reserved' % name)
+    need(count <= (n - 64) // 56 and idx_off == n - 56 - 56 * count, 'pack %s: count/index offset' % name)
+    need(buf[:4] == b'DXCK' and buf[4] == 1 and struct.unpack_from('<H', buf, 6)[0] == 0, 'pack %s: header' % name)
+    index = buf[idx_off:n - 56]
+    need(H(index + buf[n - 56:n - 40]) == tsum, 'pack %s: SUM does not match the index' % name)
+    need(name is None or name == tsum.hex() + '.pack', 'pack %s: the file is not named by its SUM' % name)
+    out, prev = {}, None
+    for i in range(count):
+        e = index[56 * i:56 * i + 56]
+        ident = e[:34]
+        need(ident[0] == SHA256_CODE and ident[1] == 32, 'pack %s: entry %d id' % (name, i))
+        flags, off, stored, size, inner = struct.unpack_from('<HQIII', e, 34)
+        need(flags == 0, 'pack %s: entry flags' % name)
+        need(prev is None or ident > prev, 'pack %s: entries out of order' % name)
+        need(8 <= off <= idx_off and stored <= idx_off - off, 'pack %s: entry %d record outside' % (name, i))
+        need(inner == 0 or inner + size <= 16 << 20, 'pack %s: entry %d INNER' % (name, i))
+        prev = ident
+        out[ident[2:]] = (off, stored, size, inner)
+    return out
+
+
+def parse_index(buf, pack_names):
+    """packs/index -> {digest: (pack name, offset, stored, size, inner)}; entries whose pack is not
+    in packs/ are ignored; raises SpecError for an index that fails a check"""
+    n = len(buf)
+    need(n >= 72 and buf[:4] == b'DXCX', 'index: magic')
+    major, minor, flags, P, F, N, res = struct.unpack_from('<BBHIIQQ', buf, 4)
+    need(major == 1 and flags == 0 and res == 0, 'index: major/flags/reserved')
+    need(F <= 16, 'index: FAN_BITS %d' % F)
+    need(n == 32 + 32 * P + 4 * (1 << F) + 64 * N + 40, 'index: size %d' % n)
+    need(buf[n - 8:n - 4] == b'DXCX' and struct.unpack_from('<I', buf, n - 4)[0] == 0, 'index: trailer')
+    need(H(buf[:n - 40]) == buf[n - 40:n - 8], 'index: SUM')
+    names = [buf[32 + 32 * i:64 + 32 * i] for i in range(P)]
+    need(all(names[i] < names[i + 1] for i in range(P - 1)), 'index: names not ascending')
+    fo = 32 + 32 * P
+    fan = struct.unpack_from('<%dI' % (1 << F), buf, fo)
+    need(all(fan[i] <= fan[i + 1] for i in range(len(fan) - 1)) and fan[-1] == N, 'index: fan-out')
+    eo = fo + 4 * (1 << F)
+    out, prev = {}, None
+    for i in range(N):
+        e = buf[eo + 64 * i:eo + 64 * i + 64]
+        digest, code, zero, eflags, pack, off, stored, size, inner, eres = struct.unpack('<32sBBHIQIIII', e)
+        need(code == SHA256_CODE and zero == 0 and eflags == 0 and eres == 0 and pack < P, 'index: entry %d' % i)
+        need(prev is None or (digest, code) > prev, 'index: entries out of order')
+        b = digest[0] >> (8 - F) if F <= 8 else int.from_bytes(digest[:2], 'big') >> (16 - F)
+        need((fan[b - 1] if b else 0) <= i < fan[b], 'index: entry %d outside its fan-out bucket' % i)
+        prev = (digest, code)
+        pname = names[pack].hex() + '.pack'
+        if pname in pack_names:   # "An entry whose pack is not in packs/ (removed since) is ignored."
+            out[digest] = (pname, off, stored, size, inner)
+    return out, [x.hex() + '.pack' for x in names]
+
+
+def build_index(packs, F=8):
+    """packs/index over packs {name: {digest: (off, stored, size, inner)}}, as WIRE FORMAT "DXCX" says"""
+    names = sorted(packs)
+    sums = [bytes.fromhex(x[:-5]) for x in names]
+    entries = {}
+    for p, name in enumerate(names):
+        for d, (off, stored, size, inner) in packs[name].items():
+            entries.setdefault(d, (p, off, stored, size, inner))
+    keys = sorted(entries)
+    fan = [0] * (1 << F)
+    for d in keys:
+        fan[d[0] >> (8 - F)] += 1
+    for i in range(1, len(fan)):
+        fan[i] += fan[i - 1]
+    out = bytearray(b'DXCX' + struct.pack('<BBHIIQQ', 1, 0, 0, len(names), F, len(keys), 0))
+    out += b''.join(sums) + struct.pack('<%dI' % len(fan), *fan)
+    for d in keys:
+        p, off, stored, size, inner = entries[d]
+        out += struct.pack('<32sBBHIQIIII', d, SHA256_CODE, 0, 0, p, off, stored, size, inner, 0)
+    out += H(bytes(out)) + b'DXCX' + struct.pack('<I', 0)
+    return bytes(out)
+
+
+# ---------------------------------------------------------------- the directory store
+class Store:
+    """a dx_cas directory store read as WIRE FORMAT "directory store" says: objects/ (loose stored
+    forms), packs/*.pack, packs/index, refs/"""
+
+    def __init__(self, path):
+        self.path = path
+        self.problems = []       # packs or an index that failed a check (not used), stray files
+        self.where = {}          # digest -> [location]: ('loose', path) or ('pack', name, off, stored, size, inner)
+        self.pack_entries = {}   # name -> {digest: entry} of the packs read whole
+        self.pack_bytes = {}
+        self.records = {}        # (pack, off, stored) -> decoded content (a few kept)
+        self.cache = {}          # digest -> content (checked)
+        self.index_used = False
+        od = os.path.join(path, 'objects')
+        need(os.path.isdir(od), '%s: no objects/ folder' % path)
+        for sub in sorted(os.listdir(od)):
+            sp = os.path.join(od, sub)
+            if not (len(sub) == 2 and all(c in '0123456789abcdef' for c in sub) and os.path.isdir(sp)):
+                self.problems.append('objects/%s: not a fan-out folder' % sub)
+                continue
+            for f in sorted(os.listdir(sp)):
+                try:
+                    d = parse_id_text(f)
+                except SpecError:
+                    self.problems.append('objects/%s/%s: not an id' % (sub, f))
+                    continue
+                if d.hex()[:2] != sub:
+                    self.problems.append('objects/%s/%s: in the wrong folder' % (sub, f))
+                    continue
+                self.where.setdefault(d, []).append(('loose', os.path.join(sp, f)))
+        pd = os.path.join(path, 'packs')
+        names = sorted(f for f in os.listdir(pd) if f.endswith('.pack')) if os.path.isdir(pd) else []
+        covered = set()
+        ip = os.path.join(pd, 'index')
+        if os.path.exists(ip):
+            with open(ip, 'rb') as f:
+                ib = f.read()
+            try:
+                entries, inames = parse_index(ib, set(names))
+                covered = set(inames) & set(names)
+                for d, (pname, off, stored, size, inner) in entries.items():
+                    self.where.setdefault(d, []).append(('pack', pname, off, stored, size, inner))
+                self.index_used = True
+            except SpecError as e:   # "an index that fails is not used"
+                self.problems.append(str(e))
+        for name in names:
+            with open(os.path.join(pd, name), 'rb') as f:
+                self.pack_bytes[name] = f.read()
+            if name in covered:      # "Covered packs' indexes are not checked at open"
+                continue
+            try:
+                ents = parse_pack(self.pack_bytes[name], name)
+            except SpecError as e:   # "A pack that fails the checks above is not used at all."
+                self.problems.append(str(e))
+                continue
+            self.pack_entries[name] = ents
+            for d, (off, stored, size, inner) in ents.items():
+                self.where.setdefault(d, []).append(('pack', name, off, stored, size, inner))
+
+    def _read_at(self, loc, digest):
+        if loc[0] == 'loose':
+            with open(loc[1], 'rb') as f:
+                return decode_stored(f.read(), id_text(digest))
+        _, name, off, stored, size, inner = loc
+        key = (name, off, stored)
+        content = self.records.get(key)
+        if content is None:
+            pb = self.pack_bytes[name]
+            content = decode_stored(pb[off:off + stored], '%s at %d' % (name, off))
+            if len(self.records) > 16:
+                self.records.clear()
+            self.records[key] = content
+        if inner + size > len(content) or (len(content) > size and len(content) > 16 << 20):
+            raise Damaged('%s: record at %d holds %d bytes, object at %d+%d' % (name, off, len(content), inner, size))
+        return content[inner:inner + size]
+
+    def get(self, digest):
+        """the object's content, checked against its id; Missing or Damaged"""
+        c = self.cache.get(digest)
+        if c is not None:
+            return c
+        locs = self.where.get(digest)
+        if not locs:
+            raise Missing('object %s is missing' % id_text(digest))
+        why = []
+        for loc in locs:
+            try:
+                c = self._read_at(loc, digest)
+            except Damaged as e:
+                why.append(str(e))
+                continue
+            if H(c) == digest:
+                if len(c) <= 1 << 16:
+                    self.cache[digest] = c
+                return c
+            why.append('%s: content does not match its id' % (loc[1] if loc[0] == 'loose' else loc[1]))
+        raise Damaged('object %s: %s' % (id_text(digest), '; '.join(why)))
+
+    def check_all(self):
+        """every object's every copy against its id: [problem]"""
+        bad = list(self.problems)
+        for d, locs in self.where.items():
+            for loc in locs:
+                try:
+                    c = self._read_at(loc, d)
+                except Damaged as e:
+                    bad.append(str(e))
+                    continue
+                if H(c) != d:
+                    bad.append('%s in %s: content does not match its id' % (id_text(d), loc[1]))
+        return bad
+
+    def ref(self, name):
+        p = os.path.join(self.path, 'refs', name)
+        if not os.path.exists(p):
+            return None
+        with open(p, 'rb') as f:
+            t = f.read()
+        # "<path>/refs/<name> holds "<id text>\n"" (a reader accepts the newline as optional)
+        if t.endswith(b'\n'):
+            t = t[:-1]
+        return parse_id_text(t.decode('latin-1'))
+
+
+# ---------------------------------------------------------------- manifests ("DXCM") and blobs
+MAX_CHUNK = CDC_MAX
+
+
+def parse_manifest(buf, what):
+    """-> dict(total, count, root, parts: [(size, count, digest, root)] or None, entries: [(len, digest)])"""
+    need(len(buf) >= 56 and buf[:4] == b'DXCM', '%s: not a manifest' % what)
+    major, minor, alg, flags, total, count = struct.unpack_from('<BBBBQQ', buf, 4)
+    root = buf[24:56]
+    need(major == 1 and alg == SHA256_CODE and flags in (0, 1), '%s: manifest major %d alg %d flags %d' % (
+        what, major, alg, flags))
+    if flags == 0:
+        need(len(buf) == 56 + 36 * count, '%s: manifest length %d for %d chunks' % (what, len(buf), count))
+        entries = []
+        for i in range(count):
+            ln = struct.unpack_from('<I', buf, 56 + 36 * i)[0]
+            need(1 <= ln <= MAX_CHUNK, '%s: chunk %d of %d bytes' % (what, i, ln))
+            entries.append((ln, bytes(buf[60 + 36 * i:92 + 36 * i])))
+        need(sum(e[0] for e in entries) == total, '%s: chunk lengths do not add up to TOTAL_SIZE' % what)
+        if mth([leaf(d) for _, d in entries]) != root:
+            raise Damaged('%s: ROOT is not the Merkle root of the chunks' % what)
+        return dict(total=total, count=count, root=bytes(root), parts=None, entries=entries)
+    P, r = divmod(len(buf) - 56, 76)
+    need(r == 0 and P >= 2, '%s: a PARTS manifest of %d bytes' % (what, len(buf)))
+    parts = []
+    for i in range(P):
+        o = 56 + 76 * i
+        size, cnt = struct.unpack_from('<QI', buf, o)
+        parts.append((size, cnt, bytes(buf[o + 12:o + 44]), bytes(buf[o + 44:o + 76])))
+    span = parts[0][1]
+    need(span >= 2 and span & (span - 1) == 0, '%s: part span %d not a power of two >= 2' % (what, span))
+    for i, (size, cnt, d, pr) in enumerate(parts):
+        need(cnt == span if i < P - 1 else 1 <= cnt <= span, '%s: part %d of %d chunks' % (what, i, cnt))
+        need(cnt <= size <= cnt * MAX_CHUNK, '%s: part %d size %d' % (what, i, size))
+    need(sum(p[0] for p in parts) == total and sum(p[1] for p in parts) == count, '%s: parts do not add up' % what)
+    if mth([p[3] for p in parts]) != root:
+        raise Damaged('%s: ROOT is not the Merkle root of the parts\' roots' % what)
+    return dict(total=total, count=count, root=bytes(root), parts=parts, entries=None)
+
+
+class Blobs:
+    """blobs of a Store: chunks + manifest (in parts past 1,024 chunks)"""
+
+    def __init__(self, store):
+        self.s = store
+        self.stats = dict(parts_manifests=0, manifests=0)
+        self.cache = {}
+
+    def manifest(self, mdigest):
+        m = parse_manifest(self.s.get(mdigest), 'manifest %s' % id_text(mdigest)[:20])
+        if m['parts'] is None:
+            self.stats['manifests'] += 1
+            return m
+        self.stats['parts_manifests'] += 1
+        entries = []
+        for i, (size, cnt, d, pr) in enumerate(m['parts']):
+            pm = parse_manifest(self.s.get(d), 'part %d of %s' % (i, id_text(mdigest)[:20]))
+            # "that the part parses and has no flags, and that its TOTAL_SIZE, COUNT and ROOT equal its entry's"
+            need(pm['parts'] is None and pm['total'] == size and pm['count'] == cnt and pm['root'] == pr,
+                 'part %d of %s differs from its entry' % (i, id_text(mdigest)))
+            entries += pm['entries']
+        m['entries'] = entries
+        return m
+
+    def read(self, mdigest):
+        """(bytes, root) of the blob named by its manifest; every chunk checked"""
+        if mdigest in self.cache:
+            return self.cache[mdigest]
+        m = self.manifest(mdigest)
+        data = b''.join(self.s.get(d) for _, d in m['entries'])
+        need(len(data) == m['total'], 'blob %s: %d bytes, manifest says %d' % (id_text(mdigest), len(data), m['total']))
+        r = (data, m['root'])
+        self.cache[mdigest] = r
+        return r
+
+
+# ---------------------------------------------------------------- trees ("DXCT")
+M_FILE, M_EXEC, M_DIR, M_LINK = 0o100644, 0o100755, 0o40000, 0o120000
+
+
+def parse_tree(buf, what):
+    """-> [(name bytes, mode, size, digest)]"""
+    need(len(buf) >= 12 and buf[:4] == b'DXCT', '%s: not a tree' % what)
+    major, minor, alg, flags, count = struct.unpack_from('<BBBBI', buf, 4)
+    need(major == 1 and alg == SHA256_CODE and flags == 0, '%s: tree major/alg/flags' % what)
+    pos, out, prev = 12, [], None
+    for i in range(count):
+        need(pos + 2 <= len(buf), '%s: truncated' % what)
+        nl = struct.unpack_from('<H', buf, pos)[0]
+        need(1 <= nl <= 255 and pos + 2 + nl + 44 <= len(buf), '%s: entry %d name length' % (what, i))
+        name = bytes(buf[pos + 2:pos + 2 + nl])
+        need(b'/' not in name and b'\0' not in name and name not in (b'.', b'..'), '%s: name %r' % (what, name))
+        mode, size = struct.unpack_from('<IQ', buf, pos + 2 + nl)
+        digest = bytes(buf[pos + 2 + nl + 12:pos + 2 + nl + 44])
+        need(mode in (M_FILE, M_EXEC, M_DIR, M_LINK), '%s: mode 0%o' % (what, mode))
+        need(mode != M_DIR or size == 0, '%s: a dir of size %d' % (what, size))
+        need(prev is None or name > prev, '%s: names not strictly increasing' % what)
+        prev = name
+        out.append((name, mode, size, digest))
+        pos += 46 + nl
+    need(pos == len(buf), '%s: %d bytes after the last entry' % (what, len(buf) - pos))
+    return out
+
+
+# ---------------------------------------------------------------- teleport records
+K_U32, K_I64, K_U64, K_BYTES, K_PAD, K_STR, K_SLICE = 5, 8, 7, 11, 12, 13, 15
+KIND_NAMES = {5: 'U32', 7: 'U64', 8: 'I64', 11: 'BYTES', 12: 'PAD', 13: 'STR', 15: 'SLICE'}
+T_FILE, T_BLOBREF, T_VERSION, T_DIR = 1, 2, 3, 4
+# "teleport types (field order and kinds as dx_teleport layouts; type ids)"
+LAYOUTS = {
+    T_FILE: ('sk_file', [('kind', K_U32, 4, 0), ('mode', K_U32, 4, 0), ('size', K_U64, 8, 0),
+                         ('mtime_sec', K_I64, 8, 0), ('mtime_nsec', K_U32, 4, 0), ('depth', K_U32, 4, 0),
+                         ('root', K_BYTES, 32, 0), ('path', K_STR, 8, 0), ('target', K_STR, 8, 0),
+                         ('chain', K_SLICE, 8, T_BLOBREF)]),
+    T_BLOBREF: ('sk_blobref', [('id', K_BYTES, 34, 0), ('pad', K_PAD, 6, 0), ('size', K_U64, 8, 0)]),
+    T_VERSION: ('sk_version', [('seq', K_U64, 8, 0), ('time_sec', K_I64, 8, 0), ('time_nsec', K_U32, 4, 0),
+                               ('full_every', K_U32, 4, 0), ('parent', K_BYTES, 34, 0), ('pad', K_PAD, 6, 0),
+                               ('files', K_U64, 8, 0), ('bytes', K_U64, 8, 0), ('new_bytes', K_U64, 8, 0),
+                               ('chunk_files', K_U64, 8, 0), ('delta_files', K_U64, 8, 0),
+                               ('unchanged_files', K_U64, 8, 0), ('delta_in', K_U64, 8, 0),
+                               ('delta_out', K_U64, 8, 0)]),
+    T_DIR: ('sk_dir', [('path', K_STR, 8, 0), ('mode', K_U32, 4, 0), ('mtime_nsec', K_U32, 4, 0),
+                       ('mtime_sec', K_I64, 8, 0)]),
+}
+NOTES = []   # what the program does where the spec is silent (printed as "note:")
+
+
+def note(text):
+    if text not in NOTES:
+        NOTES.append(text)
+
+
+class TP(hb.Teleport):
+    """a teleport buffer whose strings are read as bytes (paths hold any bytes)"""
+
+    def __init__(self, buf, what):
+        try:
+            super().__init__(buf)
+        except hb.TeleportError as e:
+            raise SpecError('%s: teleport buffer: %s' % (what, e))
+        self.what = what
+        for tid, t in self.types.items():
+            need(tid in LAYOUTS, '%s: type %d is none of statekeeper\'s' % (what, tid))
+            name, want = LAYOUTS[tid]
+            got = [(f[0], f[1], f[3], f[4]) for f in t['fields']]
+            need(got == [tuple(w) for w in want], '%s: type %d has the fields %r, the spec says %r' % (
+                what, tid, got, want))
+            if t['name'] != name:
+                note('%s: type %d is named %r in the buffer, %r in the spec' % (what, tid, t['name'], name))
+
+    def bstr(self, at):
+        off, ln = struct.unpack_from('<II', self.buf, at)
+        if (off, ln) == (0, 0):
+            return b''
+        start = self.str_off + self.str_size - off
+        return self.buf[start:start + ln]
+
+    def obj(self, tid, loc):
+        out = self.read(tid, loc)
+        stid, off, count, esize = self.sections[loc[0]]
+        base = off + loc[1] * esize
+        for fname, kind, foff, fsize, target in self.types[tid]['fields']:
+            if kind == K_STR:
+                out[fname] = self.bstr(base + foff)
+        return out
+
+    def root_obj(self, tid):
+        need(self.root is not None and self.root_type == tid, '%s: root is not of type %d' % (self.what, tid))
+        return self.obj(tid, self.root)
+
+    def slice(self, s, tid):
+        off, cnt = s
+        if cnt == 0:
+            return []
+        sec, k = self.resolve(off, tid)
+        return [self.obj(tid, (sec, k + i)) for i in range(cnt)]
+
+
+# ---------------------------------------------------------------- SKDP patches
+def parse_skdp(buf, what):
+    """-> dict(segment, count, base_len, target_len, patches: [bytes or None (LEN 0)])"""
+    need(len(buf) >= 32 and buf[:4] == b'SKDP', '%s: not an SKDP patch' % what)
+    major, minor, flags, seg, count, base_len, target_len = struct.unpack_from('<BBHIIQQ', buf, 4)
+    need(major == 1, '%s: SKDP major %d' % (what, major))
+    if minor != 0:
+        note('%s: SKDP minor %d' % (what, minor))
+    need(flags == 0, '%s: SKDP flags %d' % (what, flags))
+    need(seg and seg & (seg - 1) == 0 and seg <= 64 << 20, '%s: SEGMENT %d' % (what, seg))
+    need(count == -(-target_len // seg), '%s: COUNT %d for TARGET_LEN %d, SEGMENT %d' % (what, count, target_len, seg))
+    pos, patches = 32, []
+    for i in range(count):
+        need(pos + 4 <= len(buf), '%s: truncated at segment %d' % (what, i))
+        ln = struct.unpack_from('<I', buf, pos)[0]
+        need(pos + 4 + ln <= len(buf), '%s: segment %d patch of %d bytes past the end' % (what, i, ln))
+        patches.append(bytes(buf[pos + 4:pos + 4 + ln]) if ln else None)
+        pos += 4 + ln
+    need(pos == len(buf), '%s: %d bytes after the last segment' % (what, len(buf) - pos))
+    return dict(segment=seg, count=count, base_len=base_len, target_len=target_len, patches=patches)
+
+
+# ---------------------------------------------------------------- records and versions
+CHUNKS, DELTA, SYMLINK, EMPTY = 1, 2, 3, 4
+KIND = {1: 'CHUNKS', 2: 'DELTA', 3: 'SYMLINK', 4: 'EMPTY'}
+
+
+class Reader:
+    """statekeeper's store, read as STORE FORMAT says"""
+
+    def __init__(self, path):
+        self.s = Store(path)
+        self.b = Blobs(self.s)
+        self.contents = {}    # record digest -> content bytes (checked against the root)
+        self.seen = dict(kinds={}, max_depth=0, skdp_segments=0, skdp_multi=0, skdp_len0=0, parts=0,
+                         needs_top=0, shared_needs=0)
+
+    # -- versions
+    def versions(self):
+        """[(digest, version)] from "latest" back to "oldest" (or the first), by parent"""
+        latest = self.s.ref('latest')
+        need(latest is not None, 'no ref "latest"')
+        oldest = self.s.ref('oldest')
+        out, d = [], latest
+        while True:
+            v = self.version(d)
+            out.append((d, v))
+            if oldest is not None and d == oldest:
+                break
+            parent = v['meta']['parent']
+            if parent == bytes(34):
+                if oldest is not None:
+                    raise SpecError('ref "oldest" %s is not reached from "latest"' % id_text(oldest))
+                break
+            pd = parse_id(parent)
+            need(v['meta']['seq'] > 1, 'version %d has a parent' % v['meta']['seq'])
+            d = pd
+        for (d1, v1), (d2, v2) in zip(out, out[1:]):
+            need(v1['meta']['seq'] == v2['meta']['seq'] + 1, 'seq %d follows %d' % (v1['meta']['seq'], v2['meta']['seq']))
+        if oldest is None:
+            need(out[-1][1]['meta']['seq'] == 1, 'the first version reached has seq %d' % out[-1][1]['meta']['seq'])
+        return out
+
+    def version(self, vd):
+        what = 'version %s' % id_text(vd)[:20]
+        top = parse_tree(self.s.get(vd), what)
+        names = [(e[0], e[1]) for e in top]
+        # "a tree object with exactly these four entries"; "FILE" / "DIR": the tree's file and dir modes
+        need([n for n, _ in names] == [b'dirs', b'files', b'meta', b'needs'], '%s: entries %r' % (what, names))
+        e = {n: (m, s, d) for n, m, s, d in top}
+        for n, kind in ((b'dirs', 'f'), (b'meta', 'f'), (b'files', 'd'), (b'needs', 'd')):
+            m = e[n][0]
+            need(m == M_DIR if kind == 'd' else m in (M_FILE, M_EXEC), '%s: %s has mode 0%o' % (what, n, m))
+            if kind == 'f':
+                need(m == M_FILE, '%s: %s has mode 0%o' % (what, n, m))
+        meta_b, _ = self.b.read(e[b'meta'][2])
+        if len(meta_b) != e[b'meta'][1]:   # the spec does not say what SIZE these entries hold
+            note('a version tree\'s "meta" entry has SIZE %d, its blob is %d bytes' % (e[b'meta'][1], len(meta_b)))
+        meta = TP(meta_b, what + ' meta').root_obj(T_VERSION)
+        dirs_b, _ = self.b.read(e[b'dirs'][2])
+        if len(dirs_b) != e[b'dirs'][1]:
+            note('a version tree\'s "dirs" entry has SIZE %d, its blob is %d bytes' % (e[b'dirs'][1], len(dirs_b)))
+        tp = TP(dirs_b, what + ' dirs')
+        secs = [i for i, s in enumerate(tp.sections) if s[0] == T_DIR]
+        need(len(secs) == 1 and len(tp.sections) == 1, '%s: dirs has %d sections (%d of type 4)' % (
+            what, len(tp.sections), len(secs)))
+        dirs = [tp.obj(T_DIR, (0, k)) for k in range(tp.sections[0][2])]
+        if tp.root is not None:
+            note('dirs buffer has a root of type %d' % tp.root_type)
+        return dict(digest=vd, meta=meta, dirs=dirs, files=e[b'files'][2], needs=e[b'needs'][2],
+                    top=e)
+
+    def walk_files(self, tdigest, prefix=b''):
+        """(folders in depth-first order, names sorted; file entries [(path, mode, size, digest)])"""
+        folders, files = [prefix], []
+        for name, mode, size, d in parse_tree(self.s.get(tdigest), 'files tree %r' % prefix):
+            p = prefix + b'/' + name if prefix else name
+            if mode == M_DIR:
+                f2, fi2 = self.walk_files(d, p)
+                folders += f2
+                files += fi2
+            else:
+                files.append((p, mode, size, d))
+        return folders, files
+
+    def read_needs(self, tdigest):
+        out = {}
+        for name, mode, size, d in parse_tree(self.s.get(tdigest), 'needs'):
+            if mode == M_DIR:
+                need(len(name) == 2 and name == name.lower() and all(c in b'0123456789abcdef' for c in name),
+                     'needs: a folder named %r' % name)
+                for n2, m2, s2, d2 in parse_tree(self.s.get(d), 'needs/%s' % name.decode()):
+                    need(m2 == M_FILE and n2 == d2.hex().encode() and d2.hex()[:2] == name.decode(),
+                         'needs/%s: entry %r mode 0%o' % (name.decode(), n2, m2))
+                    out[d2] = s2
+            else:   # format 1.0: "these entries at the top, and readers accept it"
+                self.seen['needs_top'] += 1
+                need(mode == M_FILE and name == d.hex().encode(), 'needs: entry %r mode 0%o' % (name, mode))
+                out[d] = size
+        return out
+
+    def record(self, path, mode, size, rdigest):
+        what = 'record %r' % path
+        rb, _ = self.b.read(rdigest)
+        need(len(rb) == size, '%s: tree SIZE %d, the record is %d bytes' % (what, size, len(rb)))
+        tp = TP(rb, what)
+        r = tp.root_obj(T_FILE)
+        r['chain'] = tp.slice(r['chain'], T_BLOBREF)
+        need(r['path'] == path, '%s: the record\'s path is %r' % (what, r['path']))
+        need(r['kind'] in KIND, '%s: kind %d' % (what, r['kind']))
+        need(r['mode'] & ~0o7777 == 0, '%s: mode 0%o has bits past 07777' % (what, r['mode']))
+        want = M_LINK if r['kind'] == SYMLINK else (M_EXEC if r['mode'] & 0o111 else M_FILE)
+        need(mode == want, '%s: tree mode 0%o, the record (%s, 0%o) says 0%o' % (
+            what, mode, KIND[r['kind']], r['mode'], want))
+        need(0 <= r['mtime_nsec'] < 10 ** 9, '%s: mtime_nsec %d' % (what, r['mtime_nsec']))
+        for b in r['chain']:
+            b['digest'] = parse_id(b['id'])
+            if b['pad'] != bytes(6):
+                note('sk_blobref pad bytes are not zero')
+        self.seen['kinds'][KIND[r['kind']]] = self.seen['kinds'].get(KIND[r['kind']], 0) + 1
+        return r
+
+    def content(self, r, rdigest, needs):
+        """the record's bytes, rebuilt and checked against its root"""
+        what = 'file %r (%s)' % (r['path'], KIND[r['kind']])
+        for b in r['chain']:   # "every content blob (chunks or patch) any record of this version needs"
+            need(b['digest'] in needs, '%s: blob %s is not in "needs"' % (what, id_text(b['digest'])))
+            need(needs[b['digest']] == b['size'], '%s: needs SIZE %d, sk_blobref size %d' % (
+                what, needs[b['digest']], b['size']))
+        if rdigest in self.contents:
+            return self.contents[rdigest]
+        k = r['kind']
+        if k == SYMLINK:
+            need(not r['chain'] and r['target'], '%s: chain %d, target %r' % (what, len(r['chain']), r['target']))
+            if r['size'] != len(r['target']):
+                note('SYMLINK size %d for a target of %d bytes' % (r['size'], len(r['target'])))
+            if r['root'] != bytes(32):
+                note('SYMLINK records carry a root %s' % r['root'].hex()[:16])
+            if r['depth']:
+                note('SYMLINK depth %d' % r['depth'])
+            return r['target']
+        need(not r['target'], '%s: a target %r' % (what, r['target']))
+        if k == EMPTY:
+            need(not r['chain'] and r['size'] == 0, '%s: chain %d, size %d' % (what, len(r['chain']), r['size']))
+            need(r['root'] == EMPTY_ROOT, '%s: root %s, not SHA-256 of no bytes' % (what, r['root'].hex()))
+            need(r['depth'] == 0, '%s: depth %d' % (what, r['depth']))
+            data = b''
+        elif k == CHUNKS:
+            need(len(r['chain']) == 1, '%s: chain of %d' % (what, len(r['chain'])))
+            data, mroot = self.b.read(r['chain'][0]['digest'])
+            need(len(data) == r['chain'][0]['size'], '%s: sk_blobref size %d, blob %d' % (
+                what, r['chain'][0]['size'], len(data)))
+            need(mroot == r['root'], '%s: root is not its manifest\'s ROOT' % what)
+            need(r['depth'] == 0, '%s: depth %d' % (what, r['depth']))
+        else:
+            data = self.delta(r, what)
+        need(len(data) == r['size'], '%s: %d bytes, the record says %d' % (what, len(data), r['size']))
+        check_root(data, r['root'], what)
+        self.contents[rdigest] = data
+        return data
+
+    def delta(self, r, what):
+        ch = r['chain']
+        need(len(ch) >= 2, '%s: a chain of %d' % (what, len(ch)))
+        # "chain = [a CHUNKS content blob, patch 1, ..., patch depth]"
+        need(r['depth'] == len(ch) - 1, '%s: depth %d for a chain of %d' % (what, r['depth'], len(ch)))
+        self.seen['max_depth'] = max(self.seen['max_depth'], r['depth'])
+        base, _ = self.b.read(ch[0]['digest'])
+        need(len(base) == ch[0]['size'], '%s: base sk_blobref size %d, blob %d' % (what, ch[0]['size'], len(base)))
+        steps = []
+        for i, b in enumerate(ch[1:]):
+            pb, _ = self.b.read(b['digest'])
+            need(len(pb) == b['size'], '%s: patch %d sk_blobref size %d, blob %d' % (what, i + 1, b['size'], len(pb)))
+            steps.append(parse_skdp(pb, '%s patch %d' % (what, i + 1)))
+        seg = steps[0]['segment']
+        # "Every patch of a chain has the same SEGMENT (a reader may refuse a chain that mixes them)"
+        need(all(s['segment'] == seg for s in steps), '%s: a chain that mixes SEGMENTs' % what)
+        length = len(base)
+        for i, s in enumerate(steps):
+            need(s['base_len'] == length, '%s: patch %d BASE_LEN %d, its base is %d bytes' % (
+                what, i + 1, s['base_len'], length))
+            length = s['target_len']
+            self.seen['skdp_segments'] = max(self.seen['skdp_segments'], s['count'])
+            if sum(1 for p in s['patches'] if p is not None) >= 2:
+                self.seen['skdp_multi'] += 1
+            self.seen['skdp_len0'] += sum(1 for p in s['patches'] if p is None)
+        n_seg = -(-length // seg)
+        out = []
+        # "segment i of the content then needs only segment i of each step"
+        for i in range(n_seg):
+            cur = base[i * seg:(i + 1) * seg]
+            for j, s in enumerate(steps):
+                want = max(0, min(seg, s['target_len'] - i * seg))
+                if i >= s['count']:
+                    need(want == 0, '')
+                    cur = b''
+                    continue
+                p = s['patches'][i]
+                if p is None:   # "LEN 0: that range of the target is the same range of the base (same length)"
+                    need(len(cur) == want, '%s: patch %d segment %d: LEN 0 but the base range is %d bytes, '
+                         'the target range %d' % (what, j + 1, i, len(cur), want))
+                    continue
+                try:
+                    h = psr.read_header(memoryview(p))
+                    need(h.base_len == len(cur) and psr.xxh64(cur) == h.base_hash,
+                         '%s: patch %d segment %d is not made against the base\'s range (%d bytes, patch says %d)' % (
+                             what, j + 1, i, len(cur), h.base_len))
+                    cur = psr.apply_patch(p, cur)
+                except psr.PatchError as e:
+                    raise Damaged('%s: patch %d segment %d: %s' % (what, j + 1, i, e))
+                need(len(cur) == want, '%s: patch %d segment %d gives %d bytes, not %d' % (what, j + 1, i, len(cur), want))
+            out.append(cur)
+        return b''.join(out)
+
+    # -- a whole version
+    def load(self, vd, v):
+        """every record and content of version v, checked: dict(folders, files: [(path, record, content)])"""
+        what = 'version %d' % v['meta']['seq']
+        folders, entries = self.walk_files(v['files'])
+        # "every folder of DIR, DIR itself first with the path "", in the order of a depth-first walk with
+        # names sorted bytewise" (a folder is a DIR entry of "files": tree entries are sorted by name)
+        got = [d['path'] for d in v['dirs']]
+        need(got == folders, '%s: dirs lists %r, the files tree has the folders %r' % (what, got[:8], folders[:8]))
+        needs = self.read_needs(v['needs'])
+        files, used = [], set()
+        for path, mode, size, rd in entries:
+            r = self.record(path, mode, size, rd)
+            c = self.content(r, rd, needs)
+            used.update(b['digest'] for b in r['chain'])
+            files.append((path, r, c))
+        extra = set(needs) - used
+        need(not extra, '%s: "needs" lists %d blobs no record needs (%s...)' % (
+            what, len(extra), id_text(sorted(extra)[0])[:24] if extra else ''))
+        m = v['meta']
+        nfiles = len(files)
+        nbytes = sum(r['size'] for _, r, _ in files)
+        need(m['files'] == nfiles, '%s: sk_version files %d, the files tree has %d' % (what, m['files'], nfiles))
+        nreg = sum(r['size'] for _, r, _ in files if r['kind'] != SYMLINK)
+        if m['bytes'] != nbytes:   # "u64 files, bytes (their sizes)": a symlink's size too?
+            need(m['bytes'] == nreg, '%s: sk_version bytes %d, the records\' sizes add up to %d (%d without '
+                 'symlinks)' % (what, m['bytes'], nbytes, nreg))
+            note('sk_version "bytes" leaves out the sizes of symlinks (their records\' size, the target\'s '
+                 'length), though "files" counts them')
+        return dict(folders=v['dirs'], files=files)
+
+    def restore(self, loaded, out):
+        """write a loaded version into the new folder out"""
+        os.mkdir(out)
+        for d in loaded['folders'][1:]:
+            os.mkdir(os.path.join(out, os.fsdecode(d['path'])))
+        for path, r, c in loaded['files']:
+            p = os.path.join(out, os.fsdecode(path))
+            ns = r['mtime_sec'] * 10 ** 9 + r['mtime_nsec']
+            if r['kind'] == SYMLINK:
+                os.symlink(c, p)   # "the link's text (never followed)"
+                os.utime(p, ns=(ns, ns), follow_symlinks=False)
+                continue
+            with open(p, 'wb') as f:
+                f.write(c)
+            os.chmod(p, r['mode'])
+            os.utime(p, ns=(ns, ns))
+        for d in reversed(loaded['folders']):
+            p = os.path.join(out, os.fsdecode(d['path'])) if d['path'] else out
+            os.chmod(p, d['mode'])
+            ns = d['mtime_sec'] * 10 ** 9 + d['mtime_nsec']
+            os.utime(p, ns=(ns, ns))
