@@ -943,3 +943,635 @@ class Reader:
             os.chmod(p, d['mode'])
             ns = d['mtime_sec'] * 10 ** 9 + d['mtime_nsec']
             os.utime(p, ns=(ns, ns))
+
+
+# ---------------------------------------------------------------- the tests
+class Fail(Exception):
+    pass
+
+
+def expect(cond, *what):
+    if not cond:
+        raise Fail(' '.join(str(w) for w in what))
+
+
+def describe(root):
+    """{relative path bytes: what a restore must reproduce}: kind, permission bits, mtime (ns), content
+    (SHA-256 and size) or link text; root itself under b''"""
+    out = {}
+    st = os.lstat(root)
+    out[b''] = ('d', stat.S_IMODE(st.st_mode), st.st_mtime_ns)
+    broot = os.fsencode(root)
+    for dirpath, dirnames, filenames in os.walk(broot):
+        for name in dirnames + filenames:
+            p = os.path.join(dirpath, name)
+            rel = os.path.relpath(p, broot)
+            st = os.lstat(p)
+            if stat.S_ISLNK(st.st_mode):
+                out[rel] = ('l', os.readlink(p), st.st_mtime_ns)
+            elif stat.S_ISDIR(st.st_mode):
+                out[rel] = ('d', stat.S_IMODE(st.st_mode), st.st_mtime_ns)
+            else:
+                with open(p, 'rb') as f:
+                    out[rel] = ('f', stat.S_IMODE(st.st_mode), st.st_mtime_ns, st.st_size, H(f.read()).hex()[:16])
+    return out
+
+
+def fmt(v):
+    if v is None:
+        return 'absent'
+    if v[0] == 'l':
+        return 'symlink -> %r mtime %d' % (v[1], v[2])
+    if v[0] == 'd':
+        return 'dir 0%o mtime %d' % (v[1], v[2])
+    return 'file 0%o mtime %d size %d sha %s' % v[1:]
+
+
+def differences(a, b, an, bn, limit=4):
+    out = []
+    for k in sorted(set(a) | set(b)):
+        if a.get(k) != b.get(k):
+            out.append('%r: %s %s, %s %s' % (k, an, fmt(a.get(k)), bn, fmt(b.get(k))))
+    return '; '.join(out[:limit]) + (' (%d in all)' % len(out) if len(out) > limit else '')
+
+
+def flip(path, off):
+    with open(path, 'r+b') as f:
+        f.seek(off)
+        b = f.read(1)
+        f.seek(off)
+        f.write(bytes([b[0] ^ 0x40]))
+
+
+class Tests:
+    def __init__(self, binary, keep=False):
+        self.sk = os.path.abspath(binary)
+        self.keep = keep
+        self.passed = self.failed = self.skipped = self.known = 0
+        self.work = os.path.join('/tmp/skspec', 'run.%d' % os.getpid())
+        self.state = os.path.join(self.work, 'state')
+        self.store = os.path.join(self.work, 'store')
+        self.descs = {}      # seq -> describe(state) right after its capture
+        self.ids = {}        # seq -> version digest (from the reader)
+        self.printed = set()
+        self.rng = __import__('random').Random(20261128)
+        self.n = 0
+
+    # -- plumbing
+    def run(self, name, fn, *args):
+        t0 = time.monotonic()
+        try:
+            detail = fn(*args)
+        except (Fail, SpecError, OSError, psr.PatchError, subprocess.TimeoutExpired) as e:
+            if name in KNOWN_DISCREPANCIES:
+                self.known += 1
+                print('KNOWN DISCREPANCY %s: %s: %s [%s]' % (name, type(e).__name__, e, KNOWN_DISCREPANCIES[name]))
+            else:
+                self.failed += 1
+                print('FAIL %s: %s: %s' % (name, type(e).__name__, e))
+            self.flush()
+            return False
+        self.passed += 1
+        extra = ' (listed as a known discrepancy: no longer seen)' if name in KNOWN_DISCREPANCIES else ''
+        print('ok   %s (%.2f s)%s%s' % (name, time.monotonic() - t0, ': ' + detail if detail else '', extra))
+        self.flush()
+        return True
+
+    def flush(self):
+        for n in NOTES:
+            if n not in self.printed:
+                self.printed.add(n)
+                print('note: ' + n)
+        sys.stdout.flush()
+
+    def skcmd(self, *args):
+        """statekeeper ARGS: (exit status, stdout, stderr); the wait is for its exit"""
+        r = subprocess.run([self.sk] + list(args), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           timeout=WATCHDOG)
+        return r.returncode, r.stdout.decode('utf-8', 'replace'), r.stderr.decode('utf-8', 'replace')
+
+    def sk_restore(self, store, out, version=None):
+        args = ['restore', '--store', store, '--no-sync', '-q']
+        if version is not None:
+            args += ['--version', str(version)]
+        return self.skcmd(*(args + [out]))
+
+    def tmp(self, what):
+        self.n += 1
+        return os.path.join(self.work, '%s.%d' % (what, self.n))
+
+    def copy_store(self, src=None):
+        dst = self.tmp('store')
+        shutil.copytree(src or self.store, dst, symlinks=True)
+        return dst
+
+    # -- the state folder, as a program would leave it
+    def rand(self, n):
+        return self.rng.randbytes(n)
+
+    def text(self, n, tag):
+        words = [b'alpha', b'beta', b'gamma', b'delta', b'state', b'kept', b'row', tag]
+        out = bytearray()
+        i = 0
+        while len(out) < n:
+            out += b'%d %s %s\n' % (i, words[self.rng.randrange(len(words))], words[self.rng.randrange(len(words))])
+            i += 1
+        return bytes(out[:n])
+
+    def put(self, rel, data, mode=0o644):
+        p = os.path.join(self.state, rel)
+        os.makedirs(os.path.dirname(p), exist_ok=True)
+        with open(p, 'wb') as f:
+            f.write(data)
+        os.chmod(p, mode)
+
+    def patch_file(self, rel, edits):
+        """edits: [(offset, bytes)] written in place"""
+        p = os.path.join(self.state, rel)
+        with open(p, 'r+b') as f:
+            for off, b in edits:
+                f.seek(off)
+                f.write(b)
+
+    def stamp(self, seq):
+        """distinct mtimes with nanoseconds: files, then symlinks, then folders deepest first"""
+        base = 1700000000 * 10 ** 9 + seq * 10 ** 10
+        entries = []
+        for dirpath, dirnames, filenames in os.walk(self.state):
+            for n in filenames + dirnames:
+                entries.append(os.path.join(dirpath, n))
+        i = 0
+        for p in sorted(entries, key=lambda x: (-x.count('/'), x)):
+            i += 1
+            if not os.path.isdir(p) or os.path.islink(p):
+                t = base + i * 1000003 + 7
+                os.utime(p, ns=(t, t), follow_symlinks=False)
+        for p in sorted([e for e in entries if os.path.isdir(e) and not os.path.islink(e)] + [self.state],
+                        key=lambda x: -x.count('/')):
+            i += 1
+            t = base + i * 1000003 + 11
+            os.utime(p, ns=(t, t))
+
+    def sparse(self, rel, size, pieces):
+        p = os.path.join(self.state, rel)
+        with open(p, 'wb') as f:
+            f.truncate(size)
+            for off, data in pieces:
+                f.seek(off)
+                f.write(data)
+
+    def capture(self, seq):
+        self.stamp(seq)
+        self.descs[seq] = describe(self.state)
+        rc, out, err = self.skcmd('capture', '--store', self.store, '--state', self.state, '--no-sync', '-q')
+        expect(rc == 0, 'capture %d: exit %d: %s' % (seq, rc, err[-400:]))
+        expect(describe(self.state) == self.descs[seq], 'capture %d changed the state folder' % seq)
+
+    def t_captures(self):
+        os.makedirs(self.state)
+        MiB = 1 << 20
+        # version 1
+        self.put('notes.txt', self.text(3000, b'one'))
+        self.put('bin/data.bin', self.rand(300 << 10))
+        self.put('log/app.log', self.text(150 << 10, b'log'))
+        self.db = self.rand(5 * MiB + 123)                    # > 4 MiB: an SKDP of 2 segments
+        self.put('db/main.db', self.db, 0o600)
+        self.moved = self.rand(600 << 10)
+        self.put('db/moved.dat', self.moved)
+        self.sparse('sparse.img', 3 * MiB, [(0, self.rand(64 << 10)), (1536 << 10, self.rand(100 << 10)),
+                                            (3 * MiB - 10000, self.rand(10000))])
+        self.put('empty.cfg', b'')
+        self.put('a/b/c/deep.txt', self.text(5000, b'deep'))
+        os.makedirs(os.path.join(self.state, 'a/b/empty-dir'))
+        self.put('run.sh', b'#!/bin/sh\necho state\n', 0o755)
+        self.put('big/random.bin', self.rand(22 * MiB))     # > 1,024 chunks: a PARTS manifest
+        os.symlink('notes.txt', os.path.join(self.state, 'current'))
+        os.symlink('../nowhere/x', os.path.join(self.state, 'a/dangling'))
+        os.chmod(os.path.join(self.state, 'a/b'), 0o750)
+        self.capture(1)
+        # version 2: edits in place in both segments, an insertion, appends, a new file, a symlink retargeted
+        self.patch_file('db/main.db', [(1 * MiB, self.rand(200)), (4 * MiB + 500000, self.rand(300))])
+        self.moved = self.moved[:100 << 10] + self.rand(5000) + self.moved[100 << 10:]
+        self.put('db/moved.dat', self.moved)
+        with open(os.path.join(self.state, 'log/app.log'), 'ab') as f:
+            f.write(self.text(30 << 10, b'v2'))
+        self.patch_file('notes.txt', [(100, b'EDITED')])
+        self.put('a/new.txt', self.text(2000, b'new'))
+        os.unlink(os.path.join(self.state, 'current'))
+        os.symlink('a/b/c/deep.txt', os.path.join(self.state, 'current'))
+        os.chmod(os.path.join(self.state, 'run.sh'), 0o700)
+        self.capture(2)
+        # version 3: one segment changed (depth 2), a hole written, a file and a folder removed, data deleted
+        self.patch_file('db/main.db', [(2 * MiB, self.rand(100))])
+        self.patch_file('sparse.img', [(700 << 10, self.rand(4096))])
+        os.unlink(os.path.join(self.state, 'bin/data.bin'))
+        os.rmdir(os.path.join(self.state, 'a/b/empty-dir'))
+        self.moved = self.moved[:400 << 10] + self.moved[(400 << 10) + 3000:]
+        self.put('db/moved.dat', self.moved)
+        with open(os.path.join(self.state, 'log/app.log'), 'ab') as f:
+            f.write(self.text(20 << 10, b'v3'))
+        self.capture(3)
+        # version 4: the database grows past a third segment (segments past its base's end)
+        with open(os.path.join(self.state, 'db/main.db'), 'ab') as f:
+            f.write(self.rand(4 * MiB + 700000))
+        self.patch_file('db/main.db', [(3 * MiB, self.rand(64))])
+        os.makedirs(os.path.join(self.state, 'spool/new'))
+        with open(os.path.join(self.state, 'log/app.log'), 'ab') as f:
+            f.write(self.text(10 << 10, b'v4'))
+        self.capture(4)
+        # version 5: the database shrinks to one segment; notes rewritten whole
+        with open(os.path.join(self.state, 'db/main.db'), 'r+b') as f:
+            f.truncate(3 * MiB + 4321)
+        self.patch_file('db/main.db', [(10, self.rand(50))])
+        self.put('notes.txt', self.text(4000, b'five'))
+        self.capture(5)
+        rc, out, err = self.skcmd('log', '--store', self.store)
+        expect(rc == 0, 'log: exit %d %s' % (rc, err))
+        lines = [l for l in out.splitlines() if l.strip()]
+        expect([l.split()[0] for l in lines] == ['5', '4', '3', '2', '1'], 'log lists %r' % lines)
+        return '5 versions, %d MB in the store' % (sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in
+                                                       os.walk(self.store) for f in fs) >> 20)
+
+    def t_no_change(self):
+        before = self.ref_text(self.store)
+        rc, out, err = self.skcmd('capture', '--store', self.store, '--state', self.state, '--no-sync', '-q')
+        expect(rc == 0, 'capture: exit %d: %s' % (rc, err[-300:]))
+        # "capture --state DIR  store DIR as a new version (nothing new if nothing changed)"
+        expect(self.ref_text(self.store) == before, 'a capture of an unchanged folder moved "latest"')
+
+    def ref_text(self, store, name='latest'):
+        p = os.path.join(store, 'refs', name)
+        if not os.path.exists(p):
+            return None
+        with open(p, 'rb') as f:
+            return f.read()
+
+    # -- reading
+    def t_walk(self):
+        R = Reader(self.store)
+        bad = R.s.check_all()
+        expect(not bad, 'objects that do not check: %s' % bad[:3])
+        vs = R.versions()
+        expect([v['meta']['seq'] for _, v in vs] == [5, 4, 3, 2, 1], 'versions %r' % [v['meta']['seq'] for _, v in vs])
+        for d, v in vs:
+            self.ids[v['meta']['seq']] = d
+        rc, out, err = self.skcmd('log', '--store', self.store)
+        for line in out.splitlines():
+            seq, vid = line.split()[:2]
+            expect(parse_id_text(vid) == self.ids[int(seq)], 'log: version %s is %s' % (seq, vid))
+        for d, v in vs:
+            m = v['meta']
+            expect(m['full_every'] == 16, 'full_every %d' % m['full_every'])
+            # the versions were captured in order a second or less apart, just now
+            expect(abs(m['time_sec'] - time.time()) < 600 and m['time_nsec'] < 10 ** 9, 'time %d' % m['time_sec'])
+        self.reader = R
+        self.versions = vs
+        return '%d objects (%d loose, %d packs), all match their ids' % (
+            len(R.s.where), sum(1 for l in R.s.where.values() if l[0][0] == 'loose'), len(R.s.pack_entries))
+
+    def compare(self, seq, mine, theirs, store_desc=None):
+        want = self.descs[seq]
+        dm = describe(mine)
+        expect(dm == want, 'version %d: this reader\'s restore differs from the folder at capture: %s' % (
+            seq, differences(want, dm, 'captured', 'reader')))
+        dt = describe(theirs)
+        expect(dt == want, 'version %d: statekeeper restore differs from the folder at capture: %s' % (
+            seq, differences(want, dt, 'captured', 'statekeeper')))
+
+    def t_version(self, seq):
+        R = self.reader
+        vd = self.ids[seq]
+        v = dict(self.versions)[vd]
+        loaded = R.load(vd, v)
+        mine = self.tmp('mine-v%d' % seq)
+        R.restore(loaded, mine)
+        theirs = self.tmp('sk-v%d' % seq)
+        rc, out, err = self.sk_restore(self.store, theirs, seq)
+        expect(rc == 0, 'statekeeper restore --version %d: exit %d: %s' % (seq, rc, err[-300:]))
+        self.compare(seq, mine, theirs)
+        # "restores write them as holes"
+        st = os.stat(os.path.join(theirs, 'sparse.img'))
+        expect(st.st_blocks * 512 < st.st_size // 2, 'sparse.img restored with %d of %d bytes allocated' % (
+            st.st_blocks * 512, st.st_size))
+        kinds = {}
+        for _, r, _ in loaded['files']:
+            kinds[KIND[r['kind']]] = kinds.get(KIND[r['kind']], 0) + 1
+        shutil.rmtree(mine)
+        shutil.rmtree(theirs)
+        return ', '.join('%d %s' % (n, k) for k, n in sorted(kinds.items()))
+
+    def t_coverage(self):
+        """the store holds what the tests mean to cover"""
+        s, st = self.reader.seen, self.reader.b.stats
+        for k in KIND.values():
+            expect(s['kinds'].get(k), 'no %s record seen' % k)
+        expect(s['max_depth'] >= 2, 'no DELTA chain deeper than %d' % s['max_depth'])
+        expect(s['skdp_segments'] >= 2, 'no SKDP patch of several segments')
+        expect(s['skdp_multi'] >= 1, 'no SKDP patch with two segments changed')
+        expect(st['parts_manifests'] >= 1, 'no PARTS manifest')
+        if not s['skdp_len0']:
+            note('no SKDP segment of LEN 0 seen')
+        return 'kinds %s; deepest chain %d; SKDP up to %d segments (%d of LEN 0); %d PARTS manifests' % (
+            s['kinds'], s['max_depth'], s['skdp_segments'], s['skdp_len0'], st['parts_manifests'])
+
+    def t_verify(self):
+        rc, out, err = self.skcmd('verify', '--store', self.store)
+        expect(rc == 0, 'statekeeper verify of a good store: exit %d: %s' % (rc, (out + err)[-300:]))
+
+    def t_over(self):
+        """restore over a folder: "over DIR file by file (each file replaced atomically; files the
+        version lacks are left as they are)\""""
+        target = self.tmp('over')
+        rc, out, err = self.sk_restore(self.store, target, 1)
+        expect(rc == 0, 'restore 1: exit %d %s' % (rc, err))
+        d1 = describe(target)
+        rc, out, err = self.sk_restore(self.store, target, 5)
+        expect(rc == 0, 'restore 5 over 1: exit %d %s' % (rc, err))
+        d = describe(target)
+        want = self.descs[5]
+        for k, v in want.items():
+            if v[0] != 'd':
+                expect(d.get(k) == v, 'over: %r is %s, not %s' % (k, fmt(d.get(k)), fmt(v)))
+        for k, v in d1.items():
+            if k not in want and v[0] != 'd':
+                expect(d.get(k) == v, 'over: %r (not in version 5) became %s' % (k, fmt(d.get(k))))
+        extra = set(d) - set(want) - set(d1)
+        expect(not extra, 'over: new paths %r' % sorted(extra)[:4])
+        shutil.rmtree(target)
+
+    # -- gc
+    def t_gc(self):
+        st = self.copy_store()
+        rc, out, err = self.skcmd('gc', '--store', st, '--keep', '2', '--no-sync', '-q')
+        expect(rc == 0, 'gc --keep 2: exit %d: %s' % (rc, err[-300:]))
+        R = Reader(st)
+        oldest = R.s.ref('oldest')
+        # "oldest" (after gc --keep: the oldest version kept)
+        expect(oldest == self.ids[4], 'ref "oldest" is %s, not version 4 %s' % (
+            oldest and id_text(oldest), id_text(self.ids[4])))
+        expect(R.s.ref('latest') == self.ids[5], 'ref "latest" moved')
+        bad = R.s.check_all()
+        expect(not bad, 'after gc: %s' % bad[:3])
+        vs = R.versions()
+        expect([v['meta']['seq'] for _, v in vs] == [5, 4], 'after gc the reader walks %r' % [
+            v['meta']['seq'] for _, v in vs])
+        for seq in (1, 2, 3):   # "keep the newest N versions (and what they need), delete the rest"
+            expect(self.ids[seq] not in R.s.where, 'version %d\'s tree is still in the store' % seq)
+        for d, v in vs:
+            loaded = R.load(d, v)
+            mine = self.tmp('gc-mine')
+            R.restore(loaded, mine)
+            theirs = self.tmp('gc-sk')
+            seq = v['meta']['seq']
+            rc, out, err = self.sk_restore(st, theirs, seq)
+            expect(rc == 0, 'restore %d after gc: exit %d %s' % (seq, rc, err[-300:]))
+            self.compare(seq, mine, theirs)
+        # every object left is reached from a kept version (what the reader read, walking the versions)
+        reached = set(R.s.cache) | set(self.reached(R, vs))
+        unreached = [d for d in R.s.where if d not in reached]
+        expect(not unreached, '%d objects no kept version reaches (e.g. %s)' % (
+            len(unreached), unreached and id_text(unreached[0])))
+        rc, out, err = self.skcmd('log', '--store', st)
+        expect(rc == 0 and [l.split()[0] for l in out.splitlines() if l.strip()] == ['5', '4'], 'log after gc: %r' % out)
+        rc, out, err = self.skcmd('verify', '--store', st)
+        expect(rc == 0, 'verify after gc: exit %d %s' % (rc, (out + err)[-300:]))
+        gone = self.tmp('gc-gone')
+        rc, out, err = self.sk_restore(st, gone, 3)
+        expect(rc != 0, 'restore --version 3 after gc --keep 2 succeeded')
+        return '%d objects left' % len(R.s.where)
+
+    def reached(self, R, vs):
+        """every object the versions reach: trees, manifests (parts too) and chunks"""
+        out = set()
+
+        def blob(md):
+            out.add(md)
+            m = parse_manifest(R.s.get(md), 'manifest')
+            if m['parts']:
+                for p in m['parts']:
+                    out.add(p[2])
+                    out.update(d for _, d in parse_manifest(R.s.get(p[2]), 'part')['entries'])
+            else:
+                out.update(d for _, d in m['entries'])
+
+        def tree(td, blobs_are_files=True):
+            out.add(td)
+            for name, mode, size, d in parse_tree(R.s.get(td), 'tree'):
+                if mode == M_DIR:
+                    tree(d)
+                else:
+                    blob(d)
+        for d, v in vs:
+            tree(d)
+        return out
+
+    # -- loose objects, packs/index
+    def make_loose(self, src, raw_ids=()):
+        """a copy of the store with every object a loose file (the stored form a writer makes; raw for
+        raw_ids) and no packs: "Existing stores read as before and may mix loose objects and packs\""""
+        dst = self.copy_store(src)
+        R = Reader(dst)
+        zc = zstandard.ZstdCompressor(level=3)
+        for d in list(R.s.where):
+            c = R.s.get(d)
+            p = os.path.join(dst, 'objects', d.hex()[:2], id_text(d))
+            os.makedirs(os.path.dirname(p), exist_ok=True)
+            with open(p, 'wb') as f:
+                f.write(c if d in raw_ids and c[:4] != b'DXCZ' else encode_stored(c, zc))
+        shutil.rmtree(os.path.join(dst, 'packs'))
+        os.mkdir(os.path.join(dst, 'packs'))
+        return dst
+
+    def t_loose(self):
+        st = self.make_loose(self.store)
+        self.loose = st
+        R = Reader(st)
+        expect(not R.s.pack_entries and all(l[0][0] == 'loose' for l in R.s.where.values()), 'not all loose')
+        expect(not R.s.check_all(), 'loose objects that do not check')
+        vs = R.versions()
+        d, v = vs[0]
+        mine = self.tmp('loose-mine')
+        R.restore(R.load(d, v), mine)
+        theirs = self.tmp('loose-sk')
+        rc, out, err = self.sk_restore(st, theirs)
+        expect(rc == 0, 'restore from loose objects: exit %d %s' % (rc, err[-300:]))
+        self.compare(5, mine, theirs)
+        rc, out, err = self.skcmd('verify', '--store', st)
+        expect(rc == 0, 'verify of the loose store: exit %d %s' % (rc, (out + err)[-300:]))
+        return '%d loose objects' % len(R.s.where)
+
+    def t_index(self):
+        st = self.copy_store()
+        R0 = Reader(st)
+        idx = build_index(R0.s.pack_entries)
+        with open(os.path.join(st, 'packs', 'index'), 'wb') as f:
+            f.write(idx)
+        R = Reader(st)
+        expect(R.s.index_used and not R.s.pack_entries and not R.s.problems, 'the index written here is not used: %s'
+               % R.s.problems)
+        expect(not R.s.check_all(), 'objects through the index that do not check')
+        d, v = R.versions()[0]
+        mine = self.tmp('index-mine')
+        R.restore(R.load(d, v), mine)
+        theirs = self.tmp('index-sk')
+        rc, out, err = self.sk_restore(st, theirs)
+        expect(rc == 0, 'restore with packs/index: exit %d %s' % (rc, err[-300:]))
+        self.compare(5, mine, theirs)
+        rc, out, err = self.skcmd('verify', '--store', st)
+        expect(rc == 0, 'verify with packs/index: exit %d %s' % (rc, (out + err)[-300:]))
+        # a damaged index "is not used": the packs are read instead
+        flip(os.path.join(st, 'packs', 'index'), len(idx) - 100)
+        R = Reader(st)
+        expect(not R.s.index_used and R.s.problems, 'a damaged index was used')
+        theirs = self.tmp('index-bad-sk')
+        rc, out, err = self.sk_restore(st, theirs)
+        expect(rc == 0, 'restore with a damaged packs/index: exit %d %s' % (rc, err[-300:]))
+        rc, out, err = self.skcmd('verify', '--store', st)
+        note('statekeeper verify with a damaged packs/index (the packs whole): exit %d' % rc)
+        return '%d entries over %d packs' % ((len(idx) - 72 - 32 * len(R0.s.pack_entries) - 1024) // 64,
+                                             len(R0.s.pack_entries))
+
+    # -- damage
+    def latest_file_objects(self, R, path):
+        """the objects a restore of the latest version needs for the file path: (record, chunks)"""
+        d, v = R.versions()[0]
+        folders, entries = R.walk_files(v['files'])
+        for p, mode, size, rd in entries:
+            if p == path:
+                r = R.record(p, mode, size, rd)
+                return rd, r
+        raise Fail('no %r in the latest version' % path)
+
+    def damaged(self, st, what, path, prefill=4):
+        """this reader, statekeeper verify and statekeeper restore all refuse the latest version of st, and
+        a restore writes no file that is not its version's (over a folder holding version prefill: each
+        file either as it was or as the version has it)"""
+        R = Reader(st)
+        try:
+            d, v = R.versions()[0]
+            R.load(d, v)
+            raise Fail('%s: this reader read the latest version' % what)
+        except SpecError as e:
+            mine = '%s: %s' % (type(e).__name__, str(e)[:120])
+        bad = R.s.check_all()
+        rc, out, err = self.skcmd('verify', '--store', st)
+        expect(rc != 0, '%s: statekeeper verify: exit 0' % what)
+        target = self.tmp('damaged')
+        os.mkdir(target)
+        rc, out, err = self.sk_restore(st, target)
+        expect(rc != 0, '%s: statekeeper restore into an empty folder: exit 0' % what)
+        got = describe(target)
+        want = self.descs[5]
+        wrong = [k for k in got if k and got[k][0] == 'f' and got[k] != want.get(k)]
+        expect(not wrong, '%s: a failed restore left files that are not the version\'s: %s' % (what, wrong[:4]))
+        expect(path not in got or got[path] == want[path], '%s: %r restored wrong' % (what, path))
+        over = self.tmp('damaged-over')
+        rc, out, err = self.sk_restore(self.store, over, prefill)
+        expect(rc == 0, 'restore %d: exit %d' % (prefill, rc))
+        before = describe(over)
+        rc, out, err = self.sk_restore(st, over)
+        expect(rc != 0, '%s: statekeeper restore over version %d: exit 0' % (what, prefill))
+        after = describe(over)
+        for k, a in after.items():
+            if k and a[0] == 'f':
+                expect(a == before.get(k) or a == want.get(k), '%s: restore over version %d left %r as %s' % (
+                    what, prefill, k, fmt(a)))
+        expect(set(after) <= set(before) | set(want), '%s: stray files %r' % (what, sorted(set(after) - set(before) - set(want))[:3]))
+        return '%s; verify exit %d; %d bad copies found by the reader' % (mine, rc, len(bad))
+
+    def pack_loc(self, R, digest):
+        for loc in R.s.where.get(digest, []):
+            if loc[0] == 'pack':
+                return loc
+        raise Fail('object %s is not packed' % id_text(digest))
+
+    def t_damage_pack_record(self):
+        st = self.copy_store()
+        R = Reader(st)
+        rd, r = self.latest_file_objects(R, b'notes.txt')
+        m = parse_manifest(R.s.get(r['chain'][0]['digest']), 'notes')
+        chunk = m['entries'][0][1]
+        _, name, off, stored, size, inner = self.pack_loc(R, chunk)
+        flip(os.path.join(st, 'packs', name), off + stored // 2)
+        return self.damaged(st, 'a byte of a pack record', b'notes.txt')
+
+    def t_damage_pack_index(self):
+        st = self.copy_store()
+        R = Reader(st)
+        rd, r = self.latest_file_objects(R, b'db/main.db')
+        chunk = parse_manifest(R.s.get(r['chain'][0]['digest']), 'db')['entries'][0][1]
+        _, name, off, stored, size, inner = self.pack_loc(R, chunk)
+        p = os.path.join(st, 'packs', name)
+        flip(p, os.path.getsize(p) - 56 - 20)   # an entry of the pack's index: SUM no longer matches
+        return self.damaged(st, 'a byte of a pack\'s index', b'db/main.db')
+
+    def t_damage_loose(self):
+        st = self.copy_store(self.loose)
+        R = Reader(st)
+        rd, r = self.latest_file_objects(R, b'a/new.txt')
+        chunk = parse_manifest(R.s.get(r['chain'][0]['digest']), 'new')['entries'][0][1]
+        p = R.s.where[chunk][0][1]
+        flip(p, os.path.getsize(p) // 2)
+        return self.damaged(st, 'a byte of a loose object', b'a/new.txt')
+
+    def t_damage_manifest(self):
+        R = Reader(self.store)
+        rd, r = self.latest_file_objects(R, b'log/app.log')
+        md = r['chain'][0]['digest']
+        st = self.make_loose(self.store, raw_ids={md})
+        p = os.path.join(st, 'objects', md.hex()[:2], id_text(md))
+        with open(p, 'rb') as f:
+            expect(f.read(4) == b'DXCM', 'the manifest is not stored raw')
+        flip(p, 30)   # in ROOT
+        return self.damaged(st, 'a byte of a manifest (ROOT)', b'log/app.log')
+
+    def t_missing(self):
+        st = self.copy_store(self.loose)
+        R = Reader(st)
+        rd, r = self.latest_file_objects(R, b'db/moved.dat')
+        last = r['chain'][-1]['digest']
+        entries = R.b.manifest(last)['entries']
+        os.unlink(R.s.where[entries[-1][1]][0][1])
+        return self.damaged(st, 'a missing chunk', b'db/moved.dat')
+
+    def main(self):
+        t0 = time.monotonic()
+        shutil.rmtree(self.work, ignore_errors=True)
+        os.makedirs(self.work)
+        ok = self.run('captures', self.t_captures)
+        if ok:
+            self.run('no-change-capture', self.t_no_change)
+            ok = self.run('walk-and-check-objects', self.t_walk)
+        if ok:
+            for seq in range(1, 6):
+                self.run('version-%d' % seq, self.t_version, seq)
+            self.run('coverage', self.t_coverage)
+            self.run('statekeeper-verify', self.t_verify)
+            self.run('restore-over-a-folder', self.t_over)
+            self.run('gc-keep-2', self.t_gc)
+            self.run('packs-index', self.t_index)
+            if self.run('loose-objects', self.t_loose):
+                self.run('damaged-loose-object', self.t_damage_loose)
+                self.run('missing-object', self.t_missing)
+            self.run('damaged-pack-record', self.t_damage_pack_record)
+            self.run('damaged-pack-index', self.t_damage_pack_index)
+            self.run('damaged-manifest', self.t_damage_manifest)
+        else:
+            self.skipped += 1
+            print('SKIP the rest: no store')
+        self.flush()
+        if not self.keep and not self.failed:
+            shutil.rmtree(self.work, ignore_errors=True)
+        elif self.failed:
+            print('sk_spec_reader: the data is in %s' % self.work)
+        print('sk_spec_reader: %.1f s; %d known discrepancies' % (time.monotonic() - t0, self.known))
+        print('sk_spec_reader: %d passed, %d failed, %d skipped' % (self.passed, self.failed, self.skipped))
+        return 1 if self.failed else 0
+
+
+if __name__ == '__main__':
+    args = [a for a in sys.argv[1:] if not a.startswith('-')]
+    if len(args) != 1:
+        print('usage: sk_spec_reader.py [-k] STATEKEEPER_BINARY', file=sys.stderr)
+        sys.exit(2)
+    sys.exit(Tests(args[0], keep='-k' in sys.argv).main())
