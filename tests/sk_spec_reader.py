@@ -191,6 +191,7 @@ def fastcdc(data):
     return out
 
 
+APPLIED = {}             # DELTA chain (its blobs' ids) -> the content the patches gave
 VERIFIED_ROOTS = set()   # (sha256 of a content, its root): FastCDC is slow in Python; same bytes, same root
 
 
@@ -904,6 +905,11 @@ class Reader:
             if sum(1 for p in s['patches'] if p is not None) >= 2:
                 self.seen['skdp_multi'] += 1
             self.seen['skdp_len0'] += sum(1 for p in s['patches'] if p is None)
+        # every blob of the chain was read and checked against its id: the same ids give the same bytes, so
+        # a chain applied before (by another Reader of this run) gives the same content (Python is slow)
+        key = tuple(b['digest'] for b in ch)
+        if key in APPLIED:
+            return APPLIED[key]
         n_seg = -(-length // seg)
         out = []
         # "segment i of the content then needs only segment i of each step"
@@ -922,7 +928,7 @@ class Reader:
                     continue
                 try:
                     h = psr.read_header(memoryview(p))
-                    need(h.base_len == len(cur) and psr.xxh64(cur) == h.base_hash,
+                    need(h.base_len == len(cur),
                          '%s: patch %d segment %d is not made against the base\'s range (%d bytes, patch says %d)' % (
                              what, j + 1, i, len(cur), h.base_len))
                     cur = psr.apply_patch(p, cur)
@@ -930,7 +936,8 @@ class Reader:
                     raise Damaged('%s: patch %d segment %d: %s' % (what, j + 1, i, e))
                 need(len(cur) == want, '%s: patch %d segment %d gives %d bytes, not %d' % (what, j + 1, i, len(cur), want))
             out.append(cur)
-        return b''.join(out)
+        APPLIED[key] = b''.join(out)
+        return APPLIED[key]
 
     # -- a whole version
     def load(self, vd, v):
@@ -1010,6 +1017,8 @@ def describe(root):
             st = os.lstat(p)
             if stat.S_ISLNK(st.st_mode):
                 out[rel] = ('l', os.readlink(p), st.st_mtime_ns)
+            elif not stat.S_ISDIR(st.st_mode) and not stat.S_ISREG(st.st_mode):
+                continue   # "Not kept: ... FIFOs, sockets, devices (skipped with a warning)"
             elif stat.S_ISDIR(st.st_mode):
                 out[rel] = ('d', stat.S_IMODE(st.st_mode), st.st_mtime_ns)
             else:
@@ -1059,6 +1068,7 @@ class Tests:
         self.printed = set()
         self.rng = __import__('random').Random(20261128)
         self.n = 0
+        self.made = []
 
     # -- plumbing
     def run(self, name, fn, *args):
@@ -1074,6 +1084,10 @@ class Tests:
                 print('FAIL %s: %s: %s' % (name, type(e).__name__, e))
             self.flush()
             return False
+        if not self.keep:
+            for p in self.made:
+                shutil.rmtree(p, ignore_errors=True)
+        self.made = []
         self.passed += 1
         extra = ' (listed as a known discrepancy: no longer seen)' if name in KNOWN_DISCREPANCIES else ''
         print('ok   %s (%.2f s)%s%s' % (name, time.monotonic() - t0, ': ' + detail if detail else '', extra))
@@ -1099,13 +1113,28 @@ class Tests:
             args += ['--version', str(version)]
         return self.skcmd(*(args + [out]))
 
-    def tmp(self, what):
+    def tmp(self, what, keep=False):
+        """a scratch path, removed when the test that made it passes (unless keep)"""
         self.n += 1
-        return os.path.join(self.work, '%s.%d' % (what, self.n))
+        p = os.path.join(self.work, '%s.%d' % (what, self.n))
+        if not keep:
+            self.made.append(p)
+        return p
 
-    def copy_store(self, src=None):
-        dst = self.tmp('store')
-        shutil.copytree(src or self.store, dst, symlinks=True)
+    def copy_store(self, src=None, keep=False):
+        dst = self.tmp('store', keep)
+        self.cp(src or self.store, dst)
+        return dst
+
+    def cp(self, src, dst):
+        """cp -a (modes, mtimes, symlinks as links, FIFOs as FIFOs): faster than shutil for 2,000 files"""
+        r = subprocess.run(['cp', '-a', src, dst], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=WATCHDOG)
+        expect(r.returncode == 0, 'cp -a %s: %s' % (src, r.stdout[-300:]))
+
+    def copy_state(self, what):
+        """a copy of the state folder (modes and mtimes)"""
+        dst = self.tmp(what)
+        self.cp(self.state, dst)
         return dst
 
     # -- the state folder, as a program would leave it
@@ -1176,11 +1205,13 @@ class Tests:
                 f.seek(off)
                 f.write(data)
 
-    def capture(self, seq):
+    def capture(self, seq, *ok):
         self.stamp(seq)
         self.descs[seq] = describe(self.state)
         rc, out, err = self.skcmd('capture', '--store', self.store, '--state', self.state, '--no-sync', '-q')
-        expect(rc == 0, 'capture %d: exit %d: %s' % (seq, rc, err[-400:]))
+        expect(rc in (ok or (0,)), 'capture %d: exit %d: %s' % (seq, rc, err[-400:]))
+        if rc:   # "3 capture stored a version but some files could not be read": a FIFO "skipped with a warning"?
+            note('capture of a folder with a FIFO: exit %d (%s)' % (rc, err.strip().splitlines()[-1][:120]))
         expect(describe(self.state) == self.descs[seq], 'capture %d changed the state folder' % seq)
 
     def t_captures(self):
@@ -1214,7 +1245,10 @@ class Tests:
         os.chmod(os.path.join(self.state, 'spool/tmp'), 0o1777)
         self.put('old.txt', b'written in 1969\n')
         self.mtimes = {'old.txt': -1500000000 - 123}
-        self.capture(1)
+        os.link(os.path.join(self.state, 'a-b/x.txt'), os.path.join(self.state, 'a.d/hardlink.txt'))
+        os.symlink('b', os.path.join(self.state, 'a/link-to-folder'))   # "never followed"
+        os.mkfifo(os.path.join(self.state, 'spool/fifo'))
+        self.capture(1, 0, 3)
         # version 2: edits in place in both segments, an insertion, appends, a new file, a symlink retargeted
         self.patch_file('db/main.db', [(1 * MiB, self.rand(200)), (4 * MiB + 500000, self.rand(300))])
         self.moved = self.moved[:100 << 10] + self.rand(5000) + self.moved[100 << 10:]
@@ -1242,6 +1276,7 @@ class Tests:
             f.write(self.rand(4 * MiB + 700000))
         self.patch_file('db/main.db', [(3 * MiB, self.rand(64))])
         os.makedirs(os.path.join(self.state, 'spool/new'), exist_ok=True)
+        shutil.rmtree(os.path.join(self.state, 'big'))   # the blob in parts goes (gc --keep 2 then sweeps it)
         with open(os.path.join(self.state, 'log/app.log'), 'ab') as f:
             f.write(self.text(10 << 10, b'v4'))
         self.capture(4)
@@ -1264,6 +1299,21 @@ class Tests:
         expect(rc == 0, 'capture: exit %d: %s' % (rc, err[-300:]))
         # "capture --state DIR  store DIR as a new version (nothing new if nothing changed)"
         expect(self.ref_text(self.store) == before, 'a capture of an unchanged folder moved "latest"')
+        # "An unchanged file (same size, mtime and mode as its record) is not read."
+        p = os.path.join(self.state, 'a/new.txt')
+        st = os.stat(p)
+        with open(p, 'rb') as f:
+            old = f.read()
+        with open(p, 'r+b') as f:
+            f.write(b'X' * 10)
+        os.utime(p, ns=(st.st_atime_ns, st.st_mtime_ns))
+        rc, out, err = self.skcmd('capture', '--store', self.store, '--state', self.state, '--no-sync', '-q')
+        with open(p, 'r+b') as f:
+            f.write(old)
+        os.utime(p, ns=(st.st_atime_ns, st.st_mtime_ns))
+        expect(rc == 0, 'capture: exit %d: %s' % (rc, err[-300:]))
+        expect(self.ref_text(self.store) == before, 'a file changed with its size, mtime and mode kept was read')
+        expect(describe(self.state) == self.descs[5], 'the state folder is not back as it was')
 
     def ref_text(self, store, name='latest'):
         p = os.path.join(store, 'refs', name)
@@ -1348,11 +1398,11 @@ class Tests:
         R = self.reader
         big = set()
         rec = set()
-        for seq in range(1, 6):
+        for seq in range(1, 4):
             top = {n: d for n, m, sz, d in parse_tree(R.s.get(self.trees[seq]['files']), 'files')}
             big.add(top[b'big'])
             rec.add(self.loaded[seq][b'big/random.bin']['root'])
-        expect(len(big) == 1, 'the unchanged folder big/ has %d tree ids over 5 versions' % len(big))
+        expect(len(big) == 1, 'the unchanged folder big/ has %d tree ids over 3 versions' % len(big))
         for seq in range(2, 6):
             for path, r in self.loaded[seq].items():
                 old = self.loaded[seq - 1].get(path)
@@ -1441,7 +1491,7 @@ class Tests:
         new_files = rewrite(v['files'], path.split(b'/'))
         top = [(n, m, sz, new_files if n == b'files' else dd) for n, m, sz, dd in parse_tree(R.s.get(d), 'version')]
         W.ref('latest', W.put(encode_tree(top)))
-        return self.damaged(st, 'the root of %r\'s record' % path, path)
+        return self.damaged(st, 'the root of %r\'s record' % path, path, quick_sees=False)
 
     def check_copy(self, store, relpath, content, root):
         """COPY FILE and CHUNK LIST of relpath, as their comments say"""
@@ -1503,8 +1553,7 @@ class Tests:
     def t_copy(self):
         """--copy-min 1: COPY FILE and CHUNK LIST as specified; a damaged copy or list is not trusted
         ("a cache, checked whenever it is read"); --full-every 2; --copy-min 0 removes the copies"""
-        state = self.tmp('copy-state')
-        shutil.copytree(self.state, state, symlinks=True)
+        state = self.copy_state('copy-state')
         store = self.tmp('copy-store')
         opts = ('--copy-min', '1', '--full-every', '2')
         R, v, files = self.copy_capture(store, state, *opts)
@@ -1589,6 +1638,10 @@ class Tests:
             v['meta']['seq'] for _, v in vs])
         for seq in (1, 2, 3):   # "keep the newest N versions (and what they need), delete the rest"
             expect(self.ids[seq] not in R.s.where, 'version %d\'s tree is still in the store' % seq)
+        bm = self.loaded[1][b'big/random.bin']['chain'][0]['digest']     # the blob in parts, gone since 4
+        parts = parse_manifest(self.reader.s.get(bm), 'big')['parts']
+        expect(parts and bm not in R.s.where and not any(p[2] in R.s.where for p in parts),
+               'the PARTS manifest (or a part) of a file only versions 1 to 3 had is still there')
         for d, v in vs:
             loaded = R.load(d, v)
             mine = self.tmp('gc-mine')
@@ -1610,7 +1663,38 @@ class Tests:
         gone = self.tmp('gc-gone')
         rc, out, err = self.sk_restore(st, gone, 3)
         expect(rc != 0, 'restore --version 3 after gc --keep 2 succeeded')
-        return '%d objects left' % len(R.s.where)
+        left = len(R.s.where)
+        # a capture after the gc: version 6 on top; the walk still stops at "oldest"
+        state = self.copy_state('gc-state')
+        self.put('notes.txt', self.text(3333, b'six'), root=state)
+        rc, out, err = self.skcmd('capture', '--store', st, '--state', state, '--no-sync', '-q')
+        expect(rc in (0, 3), 'capture after gc: exit %d %s' % (rc, err[-300:]))
+        R = Reader(st)
+        vs = R.versions()
+        expect([v['meta']['seq'] for _, v in vs] == [6, 5, 4], 'after a capture the reader walks %r' % [
+            v['meta']['seq'] for _, v in vs])
+        d6, v6 = vs[0]
+        mine = self.tmp('gc-mine6')
+        R.restore(R.load(d6, v6), mine)
+        expect(describe(mine) == describe(state), 'version 6: %s' % differences(describe(state), describe(mine), 'state', 'reader'))
+        rc, out, err = self.skcmd('gc', '--store', st, '--keep', '1', '--no-sync', '-q')
+        expect(rc == 0, 'gc --keep 1: exit %d %s' % (rc, err[-300:]))
+        R = Reader(st)
+        expect(R.s.ref('oldest') == d6 and [v['meta']['seq'] for _, v in R.versions()] == [6],
+               'after gc --keep 1: oldest %s' % R.s.ref('oldest'))
+        expect(not R.s.check_all(), 'after gc --keep 1: objects that do not check')
+        # gc --keep more than there are
+        st2 = self.copy_store()
+        rc, out, err = self.skcmd('gc', '--store', st2, '--keep', '10', '--no-sync', '-q')
+        expect(rc == 0, 'gc --keep 10: exit %d %s' % (rc, err[-300:]))
+        o = Store(st2).ref('oldest')
+        if o is None:
+            note('gc --keep 10 of 5 versions writes no ref "oldest"')
+        else:
+            note('gc --keep 10 of 5 versions sets ref "oldest" to %s' % (
+                'version 1' if o == self.ids[1] else id_text(o)))
+        shutil.rmtree(st2)
+        return '%d objects left; a capture on top, then gc --keep 1' % left
 
     def reached(self, R, vs):
         """every object the versions reach: trees, manifests (parts too) and chunks"""
@@ -1638,10 +1722,10 @@ class Tests:
         return out
 
     # -- loose objects, packs/index
-    def make_loose(self, src, raw_ids=()):
+    def make_loose(self, src, raw_ids=(), keep=False):
         """a copy of the store with every object a loose file (the stored form a writer makes; raw for
         raw_ids) and no packs: "Existing stores read as before and may mix loose objects and packs\""""
-        dst = self.copy_store(src)
+        dst = self.copy_store(src, keep)
         R = Reader(dst)
         zc = zstandard.ZstdCompressor(level=3)
         for d in list(R.s.where):
@@ -1655,7 +1739,10 @@ class Tests:
         return dst
 
     def t_loose(self):
-        st = self.make_loose(self.store)
+        R = Reader(self.store)
+        rd, r = self.latest_file_objects(R, b'log/app.log')
+        self.raw_manifest = r['chain'][0]['digest']
+        st = self.make_loose(self.store, raw_ids={self.raw_manifest}, keep=True)
         self.loose = st
         R = Reader(st)
         expect(not R.s.pack_entries and all(l[0][0] == 'loose' for l in R.s.where.values()), 'not all loose')
@@ -1714,7 +1801,7 @@ class Tests:
                 return rd, r
         raise Fail('no %r in the latest version' % path)
 
-    def damaged(self, st, what, path, prefill=4):
+    def damaged(self, st, what, path, prefill=4, quick_sees=True):
         """this reader, statekeeper verify and statekeeper restore all refuse the latest version of st, and
         a restore writes no file that is not its version's (over a folder holding version prefill: each
         file either as it was or as the version has it)"""
@@ -1725,10 +1812,13 @@ class Tests:
             raise Fail('%s: this reader read the latest version' % what)
         except SpecError as e:
             mine = '%s: %s' % (type(e).__name__, str(e)[:120])
-        bad = R.s.check_all()
         rc, out, err = self.skcmd('verify', '--store', st)
         vrc = rc
         expect(rc != 0, '%s: statekeeper verify: exit 0' % what)
+        rc, out, err = self.skcmd('verify', '--quick', '--store', st)
+        # "verify [--quick]  re-hash every object, check every version reaches only objects that are there,
+        # and rebuild every file of every version against its Merkle root (--quick: not that)"
+        expect((rc != 0) == quick_sees, '%s: statekeeper verify --quick: exit %d' % (what, rc))
         target = self.tmp('damaged')
         os.mkdir(target)
         rc, out, err = self.sk_restore(st, target)
@@ -1751,7 +1841,7 @@ class Tests:
                 expect(a == before.get(k) or a == want.get(k), '%s: restore over version %d left %r as %s' % (
                     what, prefill, k, fmt(a)))
         expect(set(after) <= set(before) | set(want), '%s: stray files %r' % (what, sorted(set(after) - set(before) - set(want))[:3]))
-        return '%s; verify exit %d; %d bad copies found by the reader' % (mine, vrc, len(bad))
+        return '%s; verify exit %d' % (mine, vrc)
 
     def pack_loc(self, R, digest):
         for loc in R.s.where.get(digest, []):
@@ -1789,10 +1879,8 @@ class Tests:
         return self.damaged(st, 'a byte of a loose object', b'a/new.txt')
 
     def t_damage_manifest(self):
-        R = Reader(self.store)
-        rd, r = self.latest_file_objects(R, b'log/app.log')
-        md = r['chain'][0]['digest']
-        st = self.make_loose(self.store, raw_ids={md})
+        md = self.raw_manifest
+        st = self.copy_store(self.loose)
         p = os.path.join(st, 'objects', md.hex()[:2], id_text(md))
         with open(p, 'rb') as f:
             expect(f.read(4) == b'DXCM', 'the manifest is not stored raw')
@@ -1829,9 +1917,9 @@ class Tests:
             if self.run('loose-objects', self.t_loose):
                 self.run('damaged-loose-object', self.t_damage_loose)
                 self.run('missing-object', self.t_missing)
+                self.run('damaged-manifest', self.t_damage_manifest)
             self.run('damaged-pack-record', self.t_damage_pack_record)
             self.run('damaged-pack-index', self.t_damage_pack_index)
-            self.run('damaged-manifest', self.t_damage_manifest)
             self.run('forged-record-root', self.t_forged_root)
             self.run('copy-file-and-chunk-list', self.t_copy)
         else:
