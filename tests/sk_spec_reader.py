@@ -1345,6 +1345,36 @@ class Tests:
         return '%d objects (%d loose, %d packs), all match their ids' % (
             len(R.s.where), sum(1 for l in R.s.where.values() if l[0][0] == 'loose'), len(R.s.pack_entries))
 
+    def t_pack_layout(self):
+        """dx_cas.h, Directory store: "every object of at most DX_CAS_DIR_PACK_OBJECT_MAX content bytes is
+        appended to the batch's pack file"; "objects up to DX_CAS_DIR_PACK_BLOCK / 2 are gathered into blocks
+        of up to DX_CAS_DIR_PACK_BLOCK (128 KiB) ...; manifests and trees ... fill blocks of their own"
+        """
+        R = self.reader
+        records = {}
+        for name, ents in R.s.pack_entries.items():
+            for d, (off, stored, size, inner) in ents.items():
+                records.setdefault((name, off, stored), []).append((d, size, inner))
+        shared = mixed = 0
+        for (name, off, stored), objs in records.items():
+            if len(objs) == 1 and objs[0][2] == 0:
+                continue
+            shared += 1
+            content = R.s._read_at(('pack', name, off, stored, objs[0][1], objs[0][2]), objs[0][0])
+            total = len(R.s.records[(name, off, stored)])
+            expect(total <= 128 << 10, 'a shared record of %d content bytes' % total)
+            kinds = set()
+            for d, size, inner in objs:
+                expect(size <= 64 << 10, 'an object of %d bytes in a shared record' % size)
+                c = R.s.get(d)
+                kinds.add(c[:4] in (b'DXCM', b'DXCT'))
+            if len(kinds) > 1:
+                mixed += 1
+        expect(not mixed, '%d blocks of %d mix manifests or trees with other objects' % (mixed, shared))
+        big = [d for d, locs in R.s.where.items() if locs[0][0] == 'loose']
+        expect(not big, '%d loose objects (all are at most 1 MiB)' % len(big))
+        return '%d shared records (blocks) of %d' % (shared, len(records))
+
     def compare(self, seq, mine, theirs, store_desc=None):
         want = self.descs[seq]
         dm = describe(mine)
@@ -1908,6 +1938,7 @@ class Tests:
             for seq in range(1, 6):
                 self.run('version-%d' % seq, self.t_version, seq)
             self.run('coverage', self.t_coverage)
+            self.run('pack-layout', self.t_pack_layout)
             self.run('statekeeper-verify', self.t_verify)
             self.run('unchanged-keeps-ids', self.t_sharing)
             self.run('version-counters', self.t_counters)
