@@ -197,7 +197,6 @@ VERIFIED_ROOTS = set()   # (sha256 of a content, its root): FastCDC is slow in P
 
 def content_root(data):
     """the dx_cas blob root of data chunked with FastCDC (statekeeper's record root)"""
-    key = H(data)
     pos, leaves = 0, []
     mv = memoryview(data)
     for ln in fastcdc(mv):
@@ -1360,7 +1359,7 @@ class Tests:
             if len(objs) == 1 and objs[0][2] == 0:
                 continue
             shared += 1
-            content = R.s._read_at(('pack', name, off, stored, objs[0][1], objs[0][2]), objs[0][0])
+            R.s._read_at(('pack', name, off, stored, objs[0][1], objs[0][2]), objs[0][0])
             total = len(R.s.records[(name, off, stored)])
             expect(total <= 128 << 10, 'a shared record of %d content bytes' % total)
             kinds = set()
@@ -1594,7 +1593,6 @@ class Tests:
         segs = set()
         for p in big:
             segs.add(self.check_copy(store, p, files[p][1], files[p][0]['root'])[0])
-        db = os.path.join(state, 'db/main.db')
         self.patch_file('db/main.db', [(5000, self.rand(100)), (3 << 20, self.rand(100))], state)
         R, v, files = self.copy_capture(store, state, *opts)                   # 2: a delta read against the copy
         self.check_copy(store, b'db/main.db', files[b'db/main.db'][1], files[b'db/main.db'][0]['root'])

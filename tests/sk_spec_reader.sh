@@ -11,8 +11,8 @@
 # a forged record root) that both must refuse, the COPY FILE and CHUNK LIST of --copy-min.
 # Prints one line per test ("KNOWN DISCREPANCY ..." for the program/spec disagreements listed at the top
 # of the .py, not counted as failures) and "sk_spec_reader: N passed, N failed, N skipped"; exits non-zero
-# on a failure. python3 or its zstandard module missing: SKIP. Scratch data (about 250 MB at most, removed
-# after a run that passes) in /tmp/skspec/run.<pid>.
+# on a failure. python3 or its zstandard module missing: SKIP. Scratch data (under 300 MB, each test's removed
+# once it passes) in /tmp/skspec/run.<pid>.
 set -u
 sk=$1
 here=$(cd "$(dirname "$0")" && pwd)
