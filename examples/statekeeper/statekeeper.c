@@ -67,8 +67,10 @@
                    record's length. Unchanged files keep their record, so an
                    unchanged folder keeps its tree id.
      "meta"  FILE  blob: a teleport buffer whose root is an sk_version (type 3).
+     ("dirs" and "meta" are entries of mode 0100644 and SIZE 0; "files" and
+     "needs" of mode 040000 and SIZE 0.)
      "needs" DIR   every content blob (chunks or patch) any record of this version
-                   needs, delta bases included, in folders by the blob's first
+                   needs, delta bases included, and no other, in folders by the blob's first
                    digest byte: entry name = that byte in 2 lower-case hex digits,
                    a DIR naming a tree whose entries are the blobs: name = the
                    manifest digest in 64 lower-case hex digits, mode 0100644, SIZE
@@ -85,12 +87,19 @@
                  content is patch 1 applied to the first, patch 2 to that, ...
        3 SYMLINK target = the link's text (never followed); chain empty.
        4 EMPTY   a file of 0 bytes; chain empty.
+     depth: the number of patches in the chain (DELTA); 0 for the other kinds.
      root: the Merkle root (dx_cas blob root) of the content chunked as above, for
-     every kind but SYMLINK (EMPTY: SHA-256 of no bytes). A restore checks the
-     content it rebuilds against it before the file gets its name.
-     size, mode (st_mode & 07777), mtime: the file's. path: from DIR, '/'-separated.
+     every kind but SYMLINK (EMPTY and SYMLINK: SHA-256 of no bytes). A restore
+     checks the content it rebuilds against it before the file gets its name.
+     size, mode (st_mode & 07777), mtime: the file's (SYMLINK: size = the target's
+     length, mode as lstat gives it, 0777 on Linux); mtime as struct timespec has
+     it: nanoseconds always 0..999,999,999, so -1.500000123 s is -2 s and
+     499,999,877 ns. path: from DIR, '/'-separated. FIFOs, sockets and devices
+     get no record (skipped with a warning).
    patch blob ("SKDP"), the content of a DELTA step:
-     0 MAGIC "SKDP"  4 MAJOR u8 1  5 MINOR u8 0  6 FLAGS u16 0  8 SEGMENT u32 (bytes,
+     0 MAGIC "SKDP"  4 MAJOR u8 1  5 MINOR u8 0 (a reader takes any MINOR: later
+     ones add only what a reader of 0 may ignore; a MAJOR other than 1 or FLAGS
+     other than 0 are refused as unsupported)  6 FLAGS u16 0  8 SEGMENT u32 (bytes,
      a power of two, <= 64 MiB)  12 COUNT u32 = ceil(TARGET_LEN / SEGMENT)
      16 BASE_LEN u64  24 TARGET_LEN u64  32 then COUNT times: LEN u32, then LEN
      bytes: a dx_patch.h patch from bytes [i x SEGMENT, +SEGMENT) of the base
@@ -99,7 +108,8 @@
      of a chain has the same SEGMENT (a reader may refuse a chain that mixes them):
      segment i of the content then needs only segment i of each step, so a reader
      rebuilds it segment by segment, reading every blob of the chain once, side by
-     side, without writing any version in between.
+     side, without writing any version in between. statekeeper writes SEGMENT
+     4 MiB.
    teleport types (field order and kinds as dx_teleport layouts; type ids):
      1 sk_file  { u32 kind, u32 mode, u64 size, i64 mtime_sec, u32 mtime_nsec,
                   u32 depth, bytes root[32], str path, str target, slice chain (2) }
@@ -109,12 +119,23 @@
                   u64 files, bytes (their sizes), new_bytes (content the store lacked),
                   chunk_files, delta_files, unchanged_files, delta_in (sizes of the
                   files stored as deltas), delta_out (their patches' bytes) }
+       counts of the version's capture: files = files and symlinks; bytes = the
+       sizes of the files (symlinks not counted); chunk_files, delta_files = new
+       CHUNKS and DELTA records; unchanged_files = files and symlinks whose
+       content (or target) did not change, whether or not their mode or mtime
+       did (then a new record, same chain); a new EMPTY or SYMLINK record counts
+       in none of these three; delta_out = the length of the last patch of
+       each new DELTA record (the one this capture added).
      4 sk_dir   { str path, u32 mode, u32 mtime_nsec, i64 mtime_sec }
-   refs: "latest" (the newest version), "oldest" (after gc --keep: the oldest
-   version kept; log and verify stop there, not at a missing parent).
+   refs: "latest" (the newest version), "oldest" (written by a gc --keep that
+   deletes versions: the oldest version kept; log and verify stop there, not
+   at a missing parent).
    sk-copy/: local copies of large files and their chunk lists (COPY FILE,
    CHUNK LIST, below); no version needs them, and deleting them costs only
-   time.
+   time. sk-tmp/: capture's temporary files (patches being written), empty
+   between captures; a reader ignores it. packs/index (dx_cas.h) is a cache: one
+   that does not check is not used (the packs are read), so verify passes a
+   store whose packs are whole and whose index is damaged.
 
    CRASH SAFETY. A capture puts its objects in the store's batch (dx_cas: tmp/
    files), makes them durable together (dx_cas_store_sync: fsync/syncfs, rename,
@@ -1199,7 +1220,8 @@ static dx_result chain_next(chain *c, const uint8_t **out, size_t *out_len) {
    against its hash as it is read, the copy is used only when it names the path, size
    and Merkle root of the previous version's record, and one that does not pass is
    ignored (the base is rebuilt from the store, and the copy written again).
-   COPY FILE (sk-copy/ + 16 hex digits of XXH64(path), not part of a version):
+   COPY FILE (sk-copy/ + XXH64 (seed 0) of the record's path, '/'-separated from
+     DIR, as 16 lower-case hex digits; not part of a version):
      the content (SIZE bytes), then PATH (PATH_LEN bytes), then one u64 XXH64 (seed 0)
      per SEGMENT of the content, then a footer of 64 bytes: 0 "SKCP" 4 MAJOR u8 1
      5 MINOR u8 0 6 u16 0 8 SEGMENT u32 12 PATH_LEN u32 16 SIZE u64 24 ROOT (32 bytes:
@@ -1213,7 +1235,8 @@ static frec *prev_find(sk *g, const char *path);
 
 /* CHUNK LIST. A copy's chunk list, STORE/sk-copy/<copy>.cl: the chunks of the content the copy holds, as a
    dx_cas manifest (dx_cas.h WIRE FORMAT: 56 bytes "DXCM" with the content's size, the chunk count
-   and the Merkle root, then per chunk a u32 length and its 32-byte id), and a trailer of 36
+   and the Merkle root, then per chunk a u32 length and its 32-byte id; one flat manifest, FLAGS 0,
+   whatever the chunk count: never in parts), and a trailer of 36
    bytes: "SKCL" and the SHA-256 of the entries. A capture that diffs against the copy takes a
    chunk's id from it, without cutting or hashing the chunk again, where the new content has a
    chunk at the same offset with the same bytes (FastCDC's next cut depends only on the bytes
