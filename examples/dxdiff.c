@@ -581,14 +581,15 @@ static int cmd_info(const char *path) {
     blocks = ((in.base_len > in.target_len ? in.base_len : in.target_len) + in.block_size - 1) / in.block_size;
     use = in.flags & DX_PATCH_FLAG_WINDOW ? "in place with a journal" : in.flags & DX_PATCH_FLAG_COPY ? "out of place only"
         : in.flags & DX_PATCH_FLAG_WITNESS ? "resumable" : "";
-    printf("patch:          %s, %" PRId64 " bytes\nflags:          0x%x%s%s%s%s%s%s%s%s%s%s%s%s (%s%s%s)\n", path, size,
+    printf("patch:          %s, %" PRId64 " bytes\nflags:          0x%x%s%s%s%s%s%s%s%s%s%s%s%s%s (%s%s%s)\n", path, size,
            (unsigned)in.flags, in.flags & DX_PATCH_FLAG_ZSTD ? " ZSTD" : "",
            in.flags & DX_PATCH_FLAG_WITNESS ? " WITNESS" : "", in.flags & DX_PATCH_FLAG_ONE_WAY ? " ONE_WAY" : "",
            in.flags & DX_PATCH_FLAG_COPY ? " COPY" : "", in.flags & DX_PATCH_FLAG_COLUMNS ? " COLUMNS" : "",
            in.flags & DX_PATCH_FLAG_CARRY ? " CARRY" : "", in.flags & DX_PATCH_FLAG_WINDOW ? " WINDOW" : "",
            in.flags & DX_PATCH_FLAG_LITERAL ? " LITERAL" : "", in.flags & DX_PATCH_FLAG_PREFIX ? " PREFIX" : "",
            in.flags & DX_PATCH_FLAG_DICT ? " DICT" : "", in.flags & DX_PATCH_FLAG_STREAM ? " STREAM" : "",
-           in.flags & DX_PATCH_FLAG_X86 ? " X86" : "", in.flags & DX_PATCH_FLAG_ONE_WAY ? "one-way" : "reversible", *use ? ", " : "", use);
+           in.flags & DX_PATCH_FLAG_X86 ? " X86" : "", in.flags & DX_PATCH_FLAG_NEWBYTES ? " NEWBYTES" : "",
+           in.flags & DX_PATCH_FLAG_ONE_WAY ? "one-way" : "reversible", *use ? ", " : "", use);
     if ((in.flags & DX_PATCH_FLAG_DICT) && in.window && (in.flags & DX_PATCH_FLAG_WINDOW))
         printf("window:         %u bytes (applies in place with twice that much memory: the ring and each frame's "
                "dictionary)\n", (unsigned)in.window);

@@ -216,6 +216,7 @@ bits() { # flag names -> bit mask (WIRE FORMAT, flags)
             ZSTD) m=$((m | 1)) ;; WITNESS) m=$((m | 2)) ;; ONE_WAY) m=$((m | 4)) ;; COPY) m=$((m | 8)) ;;
             COLUMNS) m=$((m | 16)) ;; CARRY) m=$((m | 32)) ;; WINDOW) m=$((m | 64)) ;; LITERAL) m=$((m | 128)) ;;
             STREAM) m=$((m | 256)) ;; PREFIX) m=$((m | 512)) ;; DICT) m=$((m | 1024)) ;; X86) m=$((m | 2048)) ;;
+            NEWBYTES) m=$((m | 4096)) ;;
             *) echo "patch_spec.sh: unknown flag $f" >&2; exit 2 ;;
         esac
     done
@@ -281,17 +282,17 @@ pair() {
 }
 
 #    name:variant     dxdiff options               flags it must have                 must not have  reader counts
-pair edits           "--zstd 3"                    "ZSTD WITNESS COLUMNS STREAM"      "ONE_WAY"      "XOR"
+pair edits           "--zstd 3"                    "ZSTD WITNESS COLUMNS STREAM"      "ONE_WAY NEWBYTES" "XOR"
 pair edits:b1k       "--block 1024"                "WITNESS"                          "ZSTD ONE_WAY" "XOR frames_raw"
 pair edits:b64       "--block 64 --zstd 1"         "ZSTD STREAM COLUMNS"              "ONE_WAY"      "XOR"
 pair moved:b512k     "--block 512K --zstd 3"       "ZSTD COLUMNS"                     "ONE_WAY STREAM" "XOR frames_zstd"
 pair edits:auto      ""                            "COPY CARRY COLUMNS"               ""             "COPY blocks_carried"
 pair moves           "--shift"                     "ONE_WAY COPY CARRY LITERAL"       "ZSTD"         "COPY SPLIT blocks_carried"
 pair moves:window    "--shift --window 64K --zstd 3" "WINDOW CARRY COLUMNS"           "PREFIX"       "SPLIT blocks_carried"
-pair moved           ""                            "COPY CARRY LITERAL STREAM COLUMNS" "PREFIX"      "COPY SPLIT sources_past_the_base"
+pair moved           ""                            "COPY CARRY LITERAL STREAM COLUMNS NEWBYTES" "PREFIX" "COPY SPLIT sources_past_the_base frames_NEWBYTES"
 pair moved:b1k       "--shift --zstd 19 --block 1024" "STREAM COLUMNS CARRY"          "WINDOW"       "SPLIT"
 pair moved:in-place  "--in-place"                  "WINDOW CARRY LITERAL"             "DICT PREFIX"  "SPLIT"
-pair text            ""                            "DICT PREFIX COLUMNS CARRY"        "WINDOW"       "SPLIT frames_DICT DICT_merged_ranges"
+pair text            ""                            "DICT PREFIX COLUMNS CARRY NEWBYTES" "WINDOW"     "SPLIT frames_DICT DICT_merged_ranges frames_NEWBYTES"
 pair text:in-place   "--in-place"                  "DICT PREFIX WINDOW"               ""             "SPLIT frames_DICT DICT_merged_ranges"
 pair text:-9         "-9"                          "PREFIX"                           "DICT STREAM"  "SPLIT frames_PREFIX"
 pair text-words      ""                            "DICT PREFIX"                      "WINDOW"       "frames_DICT DICT_merged_ranges"
@@ -317,10 +318,10 @@ pair x86             ""                            "COPY CARRY X86 STREAM"      
 pair x86:in-place    "--in-place"                  "WINDOW X86"                       ""             "X86_segments"
 
 # together the pairs cover every flag dx_patch writes
-if [ "$covered" -eq "$(bits ZSTD WITNESS ONE_WAY COPY COLUMNS CARRY WINDOW LITERAL STREAM PREFIX DICT X86)" ]; then
+if [ "$covered" -eq "$(bits ZSTD WITNESS ONE_WAY COPY COLUMNS CARRY WINDOW LITERAL STREAM PREFIX DICT X86 NEWBYTES)" ]; then
     ok "the pairs' patches had every flag (0x$(printf %x $covered))"
 else
-    fail "the pairs' patches had flags 0x$(printf %x $covered) of 0xfff"
+    fail "the pairs' patches had flags 0x$(printf %x $covered) of 0x1fff"
 fi
 
 # a wrong base is refused

@@ -126,9 +126,10 @@ def check32(data):
 
 F_ZSTD, F_WITNESS, F_ONE_WAY, F_COPY, F_COLUMNS = 1, 2, 4, 8, 16
 F_CARRY, F_WINDOW, F_LITERAL, F_STREAM, F_PREFIX, F_DICT, F_X86 = 32, 64, 128, 256, 512, 1024, 2048
-KNOWN_FLAGS = 4095
+F_NEWBYTES = 4096
+KNOWN_FLAGS = 8191
 FLAG_NAMES = ["ZSTD", "WITNESS", "ONE_WAY", "COPY", "COLUMNS", "CARRY", "WINDOW",
-              "LITERAL", "STREAM", "PREFIX", "DICT", "X86"]
+              "LITERAL", "STREAM", "PREFIX", "DICT", "X86", "NEWBYTES"]
 MAX_FRAME = (1 << 20) + 64   # the format's limit, also this reader's
 STREAM_WINDOW_LOG = 24       # DX_PATCH_STREAM_WINDOW_LOG
 MAX_DATA = 1 << 34           # this reader keeps the data in memory: DX_ERR_LIMIT above
@@ -188,6 +189,7 @@ def read_header(patch):
     requires(F_PREFIX, F_ZSTD | F_COPY, "PREFIX")
     requires(F_DICT, F_PREFIX | F_COLUMNS, "DICT")
     requires(F_X86, F_CARRY, "X86")
+    requires(F_NEWBYTES, F_COLUMNS, "NEWBYTES")
     # "PREFIX ... excludes STREAM, and WINDOW but with DICT"
     if f & F_PREFIX and f & F_STREAM:
         corrupt("PREFIX with STREAM")
@@ -519,12 +521,19 @@ def check_run(p, skip, ln, seg_len):
     return p
 
 
+class Records(list):
+    """a COLUMNS frame's records; with NEWBYTES, new_count is the frame's N and
+    the bytes' places are set by resolve (they depend on the sources)"""
+    new_count = None
+
+
 def parse_columns(h, raw, blocks, whole):
     """COLUMNS: varint R >= 1, then the columns types, gaps, segment counts,
     segment lengths, witnesses, deltas, run counts, run skips, run lengths,
-    then the bytes of every run and RAW record. Returns (records, where the
-    bytes column starts, its length). whole: raw holds the bytes column too
-    (else raw must end where it starts: a DICT frame's first zstd frame)."""
+    [NEWBYTES: varint N], then the bytes of every run and RAW record. Returns
+    (records, where the bytes column starts, its length). whole: raw holds
+    the bytes column too (else raw must end where it starts: a DICT frame's
+    first zstd frame)."""
     buf = raw
     end = len(raw)
     r, pos = varint(buf, 0, end)
@@ -534,7 +543,7 @@ def parse_columns(h, raw, blocks, whole):
         corrupt("types column past the frame")
     types = bytes(buf[pos:pos + r])
     pos += r
-    recs = []
+    recs = Records()
     for t in types:
         check_type(h, t)
     for t in types:  # gaps
@@ -587,6 +596,9 @@ def parse_columns(h, raw, blocks, whole):
     for _ in range(total):
         v, pos = varint(buf, pos, end)
         lens.append(v)
+    if h.flags & F_NEWBYTES:
+        # "after the run lengths a varint N"; the places of the bytes wait for the sources (resolve)
+        recs.new_count, pos = varint(buf, pos, end)
     # the bytes column, in record order: each run's bytes, each RAW record's
     at = 0
     i = 0
@@ -613,7 +625,45 @@ def parse_columns(h, raw, blocks, whole):
             corrupt("bytes column of %d bytes, the records take %d" % (end - pos, at))
     elif pos != end:
         corrupt("bytes after the columns")
+    if recs.new_count is not None and recs.new_count > at:
+        corrupt("NEWBYTES: %d new bytes in a bytes column of %d" % (recs.new_count, at))
     return recs, pos, at
+
+
+def place_new_bytes(h, recs):
+    """NEWBYTES: "the bytes column is in two parts: first the differences (the
+    runs of XOR records, and of COPY records and SPLIT segments whose source
+    lies in the base), then N new bytes (RAW records' bytes, and the runs of
+    COPY records and SPLIT segments whose source lies at or past the base
+    length), each part in record order"; new bytes that do not take exactly
+    N: corrupt. Sets every run's and RAW record's place anew."""
+    total = 0
+    for rec in recs:
+        if rec[0] == T_RAW:
+            total += raw_count(h, rec[1])
+        else:
+            for seg in rec[3]:
+                total += sum(r[1] for r in seg[3])
+    dif, new = 0, total - recs.new_count
+    for rec in recs:
+        if rec[0] == T_RAW:
+            rec[4] = new
+            new += raw_count(h, rec[1])
+            continue
+        for seg in rec[3]:
+            lit = rec[0] in (T_COPY, T_SPLIT) and seg[4] >= h.base_len
+            runs = []
+            for (p, ln, _, skip) in seg[3]:
+                if lit:
+                    runs.append((p, ln, new, skip))
+                    new += ln
+                else:
+                    runs.append((p, ln, dif, skip))
+                    dif += ln
+            seg[3] = runs
+    if dif != total - recs.new_count:
+        corrupt("NEWBYTES: N = %d, the new bytes take %d" % (recs.new_count, total - dif))
+    count("frames NEWBYTES")
 
 
 # ---------------------------------------------------------------------------
@@ -667,6 +717,8 @@ def resolve(h, recs, walk, margin):
             elif ranges is not None:
                 for (p, ln, _, _) in seg[3]:
                     add_range(h, ranges, oo + p, ln, walk.anchor, margin)
+    if getattr(recs, "new_count", None) is not None:
+        place_new_bytes(h, recs)
     return ranges
 
 

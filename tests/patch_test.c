@@ -1383,7 +1383,7 @@ static int t_bad_headers(prop_ctx *p) {
         {"major 1, resealed", 4, 1, 1, DX_PATCH_ERR_OLD_FORMAT},
         {"major 0", 4, 0, 1, DX_ERR_UNSUPPORTED},
         {"minor 7", 6, 7, 1, DX_OK},
-        {"required flag 0x1000", 8, DX_PATCH_FLAG_WITNESS | 0x1000u, 1, DX_ERR_UNSUPPORTED},
+        {"required flag 0x2000", 8, DX_PATCH_FLAG_WITNESS | 0x2000u, 1, DX_ERR_UNSUPPORTED},
         {"PREFIX without ZSTD", 8, DX_PATCH_FLAG_ONE_WAY | DX_PATCH_FLAG_COPY | DX_PATCH_FLAG_PREFIX, 1, DX_ERR_CORRUPT},
         {"PREFIX without COPY", 8, DX_PATCH_FLAG_ZSTD | DX_PATCH_FLAG_ONE_WAY | DX_PATCH_FLAG_PREFIX, 1, DX_ERR_CORRUPT},
         {"PREFIX with window 0", 8, DX_PATCH_FLAG_ZSTD | DX_PATCH_FLAG_ONE_WAY | DX_PATCH_FLAG_COPY | DX_PATCH_FLAG_PREFIX, 1,
@@ -2116,6 +2116,7 @@ static const char *const vector_files[] = {
     "bad_raw_past_end", "copy_no_carry", "carry_xor", "shift_carry_v04", "shift_window_v04", "shift_literal",
     "literal", "bad_literal_flag", "bad_literal_far", "stream", "bad_stream_window", "bad_stream_short",
     "prefix", "bad_prefix_range", "dict", "bad_dict_margin", "dict_window", "shift_x86", "bad_x86_marks",
+    "newbytes", "bad_newbytes_count", "bad_newbytes_over",
 };
 
 static int t_vectors(prop_ctx *p) {
@@ -3010,8 +3011,8 @@ int main(int argc, char **argv) {
     } while (0)
     BAD("bad_magic", "magic DXPU", "DX_PATCH_ERR_MAGIC", bad[3] = 'U');
     BAD("bad_major", "format major 3 (header check recomputed)", "DX_ERR_UNSUPPORTED", (bad[4] = 3, reseal_header(bad)));
-    BAD("bad_flag", "unknown required flag 0x1000 (header check recomputed)", "DX_ERR_UNSUPPORTED",
-        (bad[9] = 0x10, reseal_header(bad)));
+    BAD("bad_flag", "unknown required flag 0x2000 (header check recomputed)", "DX_ERR_UNSUPPORTED",
+        (bad[9] = 0x20, reseal_header(bad)));
     BAD("bad_header_check", "target length 201, header check not recomputed", "DX_ERR_CHECKSUM", bad[24] = 201);
     BAD("bad_frame_check", "one bit of the first record's XOR bytes flipped", "DX_ERR_CHECKSUM", bad[82] ^= 4);
     BAD("bad_frame_len", "frame raw and stored length 200000, above the largest raw frame (128)", "DX_ERR_CORRUPT",
@@ -3243,6 +3244,48 @@ int main(int argc, char **argv) {
                       "64 bytes hold 3", NULL, "DX_ERR_CORRUPT", x, 200, NULL, 0, c.b, c.len);
         }
     }
+    /* NEWBYTES, crafted (the writer makes it only with zstd): one COLUMNS frame stored raw, a window of 256;
+       blocks of 64, a base of 128 bytes, a target of 192: a COPY record at block 0 from the base with one run of 2
+       differences, a COPY record at block 1 from past the base (LITERAL) with one run of 64 new bytes, a RAW
+       record at block 2; the bytes column: the 2 differences, then N = 128 new bytes */
+    {
+        static const uint8_t cols[] = {3, DX_PATCH_REC_COPY, DX_PATCH_REC_COPY, DX_PATCH_REC_RAW, /* count, types */
+                                       0, 0, 0,       /* gaps */
+                                       0, 0x80, 0x02, /* deltas: 0, then zigzag(128) = 256 */
+                                       1, 1,          /* run counts */
+                                       5, 0,          /* skips */
+                                       2, 64};        /* lengths */
+        static const struct {
+            const char *name, *why, *expect;
+            uint8_t n0, n1; /* N's varint */
+        } nb[] = {{"newbytes", "NEWBYTES: a COPY from the base (2 differences), a COPY from past the base (64 new bytes) "
+                   "and a RAW record (64 new bytes); the bytes column: the differences, then N = 128 new bytes",
+                   NULL, 0x80, 0x01},
+                  {"bad_newbytes_count", "NEWBYTES: the newbytes vector with N = 127 (the new bytes take 128)",
+                   "DX_ERR_CORRUPT", 0x7f, 0},
+                  {"bad_newbytes_over", "NEWBYTES: the newbytes vector with N = 200 (the bytes column holds 130)",
+                   "DX_ERR_CORRUPT", 0xc8, 0x01}};
+        uint32_t fl = DX_PATCH_FLAG_ONE_WAY | DX_PATCH_FLAG_COPY | DX_PATCH_FLAG_CARRY | DX_PATCH_FLAG_LITERAL |
+                      DX_PATCH_FLAG_WINDOW | DX_PATCH_FLAG_COLUMNS | DX_PATCH_FLAG_NEWBYTES;
+        for (i = 0; i < 128; i++) x[i] = (uint8_t)(i * 3);
+        memcpy(target, x, 64);
+        target[5] = (uint8_t)(x[5] + 0x11), target[6] = (uint8_t)(x[6] + 0x22); /* CARRY: added */
+        for (i = 64; i < 192; i++) target[i] = (uint8_t)(i * 11 + 1);
+        for (k = 0; k < sizeof nb / sizeof nb[0]; k++) {
+            craft c;
+            uint8_t rec[256], *q = rec;
+            memcpy(q, cols, sizeof cols), q += sizeof cols;
+            *q++ = nb[k].n0;
+            if (nb[k].n0 & 0x80) *q++ = nb[k].n1;
+            *q++ = 0x11, *q++ = 0x22;                 /* the differences */
+            memcpy(q, target + 64, 128), q += 128;    /* the new bytes: block 1's run, then block 2's RAW bytes */
+            craft_header(&c, fl, 64, x, 128, target, 192, 256, 1);
+            put32(c.b + DX_PATCH_HEADER_OFF_WINDOW, 256), reseal_header(c.b); /* in place too */
+            craft_frame(&c, rec, (size_t)(q - rec));
+            write_vec(nb[k].name, nb[k].why, NULL, nb[k].expect, x, 128, nb[k].expect ? NULL : target,
+                      nb[k].expect ? 0 : 192, c.b, c.len);
+        }
+    }
     /* fuzz seeds against the harnesses' base */
     fuzz_base(fb);
     {
@@ -3309,6 +3352,27 @@ int main(int argc, char **argv) {
         craft_frame_stored(&c, r2, 7, s2, 10);
         write_seed("patch_apply", "stream", 0, c.b, c.len);
         write_seed("patch_stream", "stream", 99, c.b, c.len);
+    }
+    { /* NEWBYTES: the newbytes vector's records against the harnesses' base (300 bytes; the literal source
+         at block 1 is 64 + 300, then blocks 3 and 4 carry that shift: zeros) */
+        static const uint8_t cols[] = {3, DX_PATCH_REC_COPY, DX_PATCH_REC_COPY, DX_PATCH_REC_RAW, 0, 0, 0,
+                                       0, 0xd8, 0x04, /* deltas: 0, then zigzag(300) = 600 */
+                                       1, 1, 5, 0, 2, 64, 0x80, 0x01 /* run counts, skips, lengths, N = 128 */};
+        craft c;
+        uint8_t rec[256], nt[320], *q = rec;
+        memset(nt, 0, sizeof nt);
+        memcpy(nt, fb, 64);
+        nt[5] = (uint8_t)(fb[5] + 0x11), nt[6] = (uint8_t)(fb[6] + 0x22);
+        for (i = 64; i < 192; i++) nt[i] = (uint8_t)(i * 11 + 1);
+        memcpy(q, cols, sizeof cols), q += sizeof cols;
+        *q++ = 0x11, *q++ = 0x22;
+        memcpy(q, nt + 64, 128), q += 128;
+        craft_header(&c, DX_PATCH_FLAG_ONE_WAY | DX_PATCH_FLAG_COPY | DX_PATCH_FLAG_CARRY | DX_PATCH_FLAG_LITERAL |
+                     DX_PATCH_FLAG_WINDOW | DX_PATCH_FLAG_COLUMNS | DX_PATCH_FLAG_NEWBYTES, 64, fb, 300, nt, 320, 256, 1);
+        put32(c.b + DX_PATCH_HEADER_OFF_WINDOW, 512), reseal_header(c.b);
+        craft_frame(&c, rec, (size_t)(q - rec));
+        write_seed("patch_apply", "newbytes", 0, c.b, c.len);
+        write_seed("patch_stream", "newbytes", 77, c.b, c.len);
     }
     return 0;
 }
