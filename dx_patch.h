@@ -446,6 +446,9 @@ WIRE FORMAT (format 2.0; integers little-endian; offsets in bytes)
    4096 NEWBYTES requires COLUMNS: a frame's bytes column holds the
                  differences first, then the new bytes (below, COLUMNS);
                  0.11 readers refuse such patches (DX_ERR_UNSUPPORTED)
+   8192 ANCHORS  requires CARRY: a delta counts from one of two anchors,
+                 not from the shift (below, "ANCHORS"); 0.11 readers
+                 refuse such patches (DX_ERR_UNSUPPORTED)
    A header that breaks a rule above (but the ones with their own codes) is
    DX_ERR_CORRUPT.
 
@@ -540,6 +543,19 @@ WIRE FORMAT (format 2.0; integers little-endian; offsets in bytes)
        [0, max(base length, its own offset)] (with LITERAL: [0, max(base
        length, its own offset) + 2^48]), and with WINDOW at least its
        offset - window; |delta| <= 2^48. Else: corrupt.
+     ANCHORS: a delta field's varint v is not a zigzag delta from the
+       shift: its bit 0 names an anchor and v >> 1 is a zigzag d (|d| <=
+       2^48), and the source is s = o' + anchor + d, o' the offset of the
+       COPY record's block or of the SPLIT segment. The base anchor (bit 0
+       clear) is the shift of the last COPY record or SPLIT segment whose
+       source lay in the base (s < base length), 0 before any; the literal
+       anchor (bit 0 set) that of the last one whose source lay at or past
+       the base length, the base length before any. Both carry from frame
+       to frame; after each source the shift is s - o' as without ANCHORS,
+       and moves the blocks without a record the same way. (A switch to
+       new bytes and back then costs a byte or two, where a delta from the
+       shift took as many as the distance needs: 0.2-1.4% smaller patches
+       on the benchmark's shifted pairs, 7% on C++ headers.)
      A block without a record: without CARRY it stays as it is (COPY
        records still pass the shift from one to the next); with CARRY it is
        the base's n bytes at o + shift (zeros past the base's end).
@@ -610,8 +626,9 @@ WIRE FORMAT (format 2.0; integers little-endian; offsets in bytes)
      frame to frame (through every frame, also those stored raw): the
      shift and the blocks as the records mean them (COPY, SPLIT segments;
      the same bounds, else corrupt); each COPY delta or SPLIT segment
-     whose source s (at its segment's offset o', s = o' + shift) lies in
-     the base (s < base length) makes the anchor that shift. New bytes are
+     whose source s (at its segment's offset o', s = o' + shift, or with
+     ANCHORS as they say) lies in the base (s < base length) makes the
+     anchor that shift (with ANCHORS the anchor is the base anchor). New bytes are
      a RAW record's bytes and the runs of a COPY or SPLIT segment whose
      source lies at or past the base length (not XOR records' runs): each
      run of them (a RAW record: its bytes, at its block's offset) at target
@@ -657,7 +674,9 @@ WIRE FORMAT (format 2.0; integers little-endian; offsets in bytes)
    0.11.0) in CARRY patches where cfg.x86 is 1, or 0 and the target is an
    x86 ELF object, program or library, PE or Mach-O file, and then an even
    skip wherever a run starts at a mark; NEWBYTES (since 0.12.0) in CARRY
-   patches with COLUMNS.
+   patches with COLUMNS; ANCHORS (since 0.12.0) in every CARRY patch, each
+   delta from the anchor that takes fewer bytes (the one of the source's
+   kind on a tie).
 
 JOURNAL (journal format 1: an in-place apply of a WINDOW patch; untrusted on read)
    Two slots of S = 96 + R + K bytes, slot 0 at offset 0 and slot 1 at S
@@ -700,11 +719,15 @@ VERSION HISTORY
          COLUMNS; 0.11 readers refuse them as DX_ERR_UNSUPPORTED): a
          frame's bytes column holds its differences first and its new
          bytes after them (a varint says how many), so zstd no longer sees
-         the two kinds interleaved run by run. The shift mode writes them
-         whenever it compresses: libLLVM 14 -> 15 (a 24 MiB slice)
-         6,487,842 -> 6,423,603 B (-1.0%), cc1 x86-64 -> aarch64
-         4,774,968 -> 4,726,724 (-1.0%), libcrypto -0.8%, openblas
-         -0.7%, C++ headers -1.0%, libpython -0.6%.
+         the two kinds interleaved run by run. ANCHORS patches (8192, with
+         CARRY; refused the same way): a delta counts from the last shift
+         into the base or the last one past it, so switching to new bytes
+         and back costs a byte or two; the shift mode's price of a new
+         segment 48 quarter bytes, not 32 (with cheap switches, fewer
+         segments pay). The shift mode writes both: libLLVM 14 -> 15 (a
+         24 MiB slice) 6,487,842 -> 6,331,622 B (-2.4%), cc1 x86-64 ->
+         aarch64 4,774,968 -> 4,672,852 (-2.1%), libcrypto -0.9%,
+         openblas -1.8%, C++ headers -7.6%, libpython -1.1%.
    0.11.1 (2026-11-28) the shift mode prices a stored difference by the
          kind of change: once new bytes are 1/8 or more of the target so
          far (a new version, whose changed code differs as noise), 6
@@ -1264,8 +1287,10 @@ enum {
                                    own, with the base bytes its new bytes replaced as zstd's prefix (in place: WINDOW) */
     DX_PATCH_FLAG_X86 = 2048,   /* requires CARRY: the runs of a segment whose source lies in the base skip over
                                    marks (the bytes after x86 opcodes that take an address), not bytes (x86 code) */
-    DX_PATCH_FLAG_NEWBYTES = 4096 /* requires COLUMNS: a frame's bytes column holds the differences first, then the
+    DX_PATCH_FLAG_NEWBYTES = 4096, /* requires COLUMNS: a frame's bytes column holds the differences first, then the
                                    new bytes (RAW records', and runs from past the base), which compress apart better */
+    DX_PATCH_FLAG_ANCHORS = 8192 /* requires CARRY: a delta counts from the last shift into the base or the last one
+                                   past it, as a bit of it says: a switch to new bytes and back costs a byte or two */
 };
 
 /* Record types: the first byte of every record. */
@@ -1347,6 +1372,15 @@ typedef struct dx_patch_stats {
     uint32_t frames_compressed;
 } dx_patch_stats;
 
+/* (internal) The shift (WIRE FORMAT) and the anchors: the last shift whose
+   source lay in the base (base, 0 before any: DICT's anchor too) and the
+   last one whose source lay past it (lit, the base length before any).
+   Without ANCHORS a delta counts from the shift; with, from the anchor its
+   low bit names. */
+typedef struct dxi_pt_shifts {
+    int64_t shift, base, lit;
+} dxi_pt_shifts;
+
 typedef struct dx_patch_applier {
     dx_patch_io io;
     uint64_t data_len;        /* length of the data being patched */
@@ -1358,8 +1392,8 @@ typedef struct dx_patch_applier {
     size_t have;              /* bytes of the header or frame being collected */
     uint32_t frames_done;
     uint64_t next_block;      /* records must name increasing blocks */
-    int64_t shift;            /* COPY records: source offset minus block offset, last seen */
-    int64_t dict_shift, dict_anchor; /* DICT: the dictionary walk's shift and anchor, */
+    dxi_pt_shifts sh;         /* COPY records: source offset minus block offset, last seen; the anchors */
+    dxi_pt_shifts dict_sh;    /* DICT: the dictionary walk's shift and anchors, */
     uint64_t dict_next;       /* and next block, after the frames so far */
     uint64_t blocks_applied, blocks_skipped;
     dx_patch_stats stats;
@@ -1676,7 +1710,8 @@ DXI_PRIVATE uint32_t dxi_pt_check32(const uint8_t *p, size_t n) { return (uint32
 #define DXI_PT_FLAGS_KNOWN                                                                                         \
     (DX_PATCH_FLAG_ZSTD | DX_PATCH_FLAG_WITNESS | DX_PATCH_FLAG_ONE_WAY | DX_PATCH_FLAG_STREAM |                   \
      (DXI_PT_SHIFT ? DX_PATCH_FLAG_COPY | DX_PATCH_FLAG_CARRY | DX_PATCH_FLAG_WINDOW | DX_PATCH_FLAG_LITERAL |     \
-                         DX_PATCH_FLAG_PREFIX | DX_PATCH_FLAG_X86 | (DXI_PT_COLUMNS ? DX_PATCH_FLAG_DICT : 0)    \
+                         DX_PATCH_FLAG_PREFIX | DX_PATCH_FLAG_X86 | DX_PATCH_FLAG_ANCHORS |                     \
+                         (DXI_PT_COLUMNS ? DX_PATCH_FLAG_DICT : 0)                                              \
                    : 0) |                                                                                        \
      (DXI_PT_COLUMNS ? DX_PATCH_FLAG_COLUMNS | DX_PATCH_FLAG_NEWBYTES : 0))
 
@@ -1705,7 +1740,7 @@ DXI_PRIVATE dx_result dxi_pt_parse_header(const uint8_t *h, dx_patch_info *out) 
         return DX_ERR_CORRUPT;
     if (((f & DX_PATCH_FLAG_COPY) && !(f & DX_PATCH_FLAG_ONE_WAY)) || ((f & DX_PATCH_FLAG_CARRY) && !(f & DX_PATCH_FLAG_COPY)) ||
         ((f & DX_PATCH_FLAG_WINDOW) && !(f & DX_PATCH_FLAG_CARRY)) || ((f & DX_PATCH_FLAG_LITERAL) && !(f & DX_PATCH_FLAG_CARRY)) ||
-        ((f & DX_PATCH_FLAG_X86) && !(f & DX_PATCH_FLAG_CARRY)) ||
+        ((f & DX_PATCH_FLAG_X86) && !(f & DX_PATCH_FLAG_CARRY)) || ((f & DX_PATCH_FLAG_ANCHORS) && !(f & DX_PATCH_FLAG_CARRY)) ||
         ((f & DX_PATCH_FLAG_STREAM) && !(f & DX_PATCH_FLAG_ZSTD)) ||
         ((f & DX_PATCH_FLAG_PREFIX) && (!(f & DX_PATCH_FLAG_ZSTD) || !(f & DX_PATCH_FLAG_COPY) || (f & DX_PATCH_FLAG_STREAM) ||
                                         ((f & DX_PATCH_FLAG_WINDOW) && !(f & DX_PATCH_FLAG_DICT)) ||
@@ -1776,6 +1811,27 @@ static const dxi_pt_grammar dxi_pt_grammars[DX_PATCH_REC_TYPES] = {
 /* A type the patch's flags allow, or 0. */
 DXI_PRIVATE unsigned dxi_pt_type(unsigned type, uint32_t flags) {
     return type > 0 && type < DX_PATCH_REC_TYPES && (dxi_pt_grammars[type].needs & ~flags) == 0 ? type : 0;
+}
+
+DXI_PRIVATE void dxi_pt_shifts_init(dxi_pt_shifts *s, uint64_t base_len) {
+    s->shift = s->base = 0, s->lit = (int64_t)base_len;
+}
+
+/* The shift a delta field v gives; false where |delta| passes 2^48. */
+DXI_PRIVATE bool dxi_pt_delta_shift(uint64_t v, uint32_t flags, const dxi_pt_shifts *s, int64_t *out) {
+    bool anchors = (flags & DX_PATCH_FLAG_ANCHORS) != 0;
+    uint64_t zz = anchors ? v >> 1 : v;
+    int64_t delta = (int64_t)(zz >> 1) ^ -(int64_t)(zz & 1);
+    if (delta > (int64_t)1 << 48 || delta < -((int64_t)1 << 48)) return false;
+    *out = (anchors ? (v & 1 ? s->lit : s->base) : s->shift) + delta;
+    return true;
+}
+
+/* A segment's source came with shift: into the base (lit false) or past it. */
+DXI_PRIVATE void dxi_pt_shifts_move(dxi_pt_shifts *s, int64_t shift, bool lit) {
+    s->shift = shift;
+    if (lit) s->lit = shift;
+    else s->base = shift;
 }
 
 /* The fields are read through one cursor per column. In an interleaved
@@ -2020,8 +2076,9 @@ DXI_PRIVATE uint64_t dxi_pt_raw_len(uint64_t off, uint64_t block_size, uint64_t 
 /* ---- diff ---- */
 
 /* DICT: what a frame's dictionary is made from (dxi_pt_dict_ranges), and
-   the walk's state from frame to frame: the shift, the anchor (the last
-   shift whose source lay in the base) and the next block. */
+   the walk's state from frame to frame: the shift, the anchors (the base
+   one is DICT's: the last shift whose source lay in the base) and the next
+   block. */
 typedef struct dxi_pt_dict_args {
     uint32_t flags, block_size;
     uint64_t total, target_len, base_len; /* total: max(base, target length) */
@@ -2032,7 +2089,7 @@ typedef struct dxi_pt_dict_args {
 } dxi_pt_dict_args;
 
 typedef struct dxi_pt_dict_state {
-    int64_t shift, anchor;
+    dxi_pt_shifts sh; /* its base anchor is DICT's anchor */
     uint64_t next_block;
 } dxi_pt_dict_state;
 
@@ -2059,10 +2116,10 @@ typedef struct dxi_pt_writer {
     uint64_t held;    /* these many raw bytes of them, from the header's end on */
     const uint8_t *base; /* PREFIX: the base, its ranges the frames' prefixes */
     size_t base_len;
-    int64_t shift;              /* the shift the records so far leave (COPY, SPLIT) */
+    dxi_pt_shifts sh;           /* the shift and anchors the records so far leave (COPY, SPLIT) */
     int64_t base_shift;         /* the last shift with a source in the base */
     int64_t frame_shift;        /* PREFIX: base_shift when the open frame began: its blocks map to the base by it */
-    int64_t frame_start_shift;  /* the shift before the open frame's first record (NEWBYTES: its sources) */
+    dxi_pt_shifts frame_start;  /* sh before the open frame's first record (NEWBYTES: its sources) */
     uint32_t prefix_seen;       /* PREFIX: the longest prefix written (DICT: dictionary) */
     dxi_pt_dict_state dict;     /* DICT: the walk's state after the frames written */
     uint8_t *dict_buf;          /* DICT: a frame's dictionary, at most dict_cap bytes */
@@ -2086,7 +2143,7 @@ DXI_PRIVATE size_t dxi_pt_columnize(const dxi_pt_writer *w, uint8_t *p, size_t l
         const uint8_t *q = p;
         dxi_pt_cursors c;
         uint64_t block = w->frame_last, gap = 0;
-        int64_t shift = w->frame_start_shift; /* NEWBYTES: a segment's source, past the base or not */
+        dxi_pt_shifts sh = w->frame_start; /* NEWBYTES: a segment's source, past the base or not */
         for (i = 0; i < DXI_PT_C_COUNT; i++) c.at[i] = &q, c.end[i] = p + len;
         if (pass == 0) {
             for (i = 0; i < DXI_PT_C_COUNT; i++) size[i] = 0;
@@ -2114,8 +2171,10 @@ DXI_PRIVATE size_t dxi_pt_columnize(const dxi_pt_writer *w, uint8_t *p, size_t l
                               (uint32_t)dxi_pt_raw_len(block * w->block_size, w->block_size, w->target_len));
             while (dxi_pt_next(&wk) > 0) {
                 if (wk.col == DXI_PT_C_DELTA) {
-                    shift += (int64_t)(wk.value >> 1) ^ -(int64_t)(wk.value & 1);
+                    int64_t shift = 0;
+                    (void)dxi_pt_delta_shift(wk.value, w->flags, &sh, &shift); /* the writer's own: in bounds */
                     wk.lit = (int64_t)(block * w->block_size + wk.seg_at) + shift >= (int64_t)w->base_len;
+                    dxi_pt_shifts_move(&sh, shift, wk.lit);
                 }
                 DXI_PT_COLUMN(wk.col, wk.at, wk.size);
             }
@@ -2411,7 +2470,7 @@ DXI_PRIVATE uint8_t *dxi_pt_room(dxi_pt_writer *w, size_t need) {
     if (!w->frame_open) {
         if (!dxi_pt_fits(w, DX_PATCH_FRAME_HEADER_SIZE)) return w->error = w->error ? w->error : DX_ERR_NOSPACE, (uint8_t *)NULL;
         w->frame_last = w->last;
-        w->frame_start_shift = w->shift;
+        w->frame_start = w->sh;
         w->frame_at = w->pos;
         w->pos += DX_PATCH_FRAME_HEADER_SIZE;
         w->frame_open = true;
@@ -2513,7 +2572,25 @@ DXI_PRIVATE void dxi_pt_plan_runs(dxi_pt_plan *p) {
 }
 
 /* Encodes the record to out, or (out NULL) only measures it. */
-DXI_PRIVATE size_t dxi_pt_emit(uint8_t *out, uint64_t gap, const dxi_pt_plan *p, uint32_t flags) {
+/* A delta field for a segment at target offset off that moves the shift to
+   shift: from the shift, or with ANCHORS from the anchor that takes fewer
+   bytes (the one of the source's kind on a tie); sh moves on. */
+DXI_PRIVATE uint64_t dxi_pt_delta_code(dxi_pt_shifts *sh, int64_t shift, uint64_t off, uint64_t base_len, uint32_t flags) {
+    bool lit = (int64_t)off + shift >= (int64_t)base_len;
+    uint64_t v = dxi_pt_zigzag(shift - sh->shift);
+    if (flags & DX_PATCH_FLAG_ANCHORS) {
+        uint64_t b = dxi_pt_zigzag(shift - sh->base) << 1, l = dxi_pt_zigzag(shift - sh->lit) << 1 | 1;
+        size_t nb = dxi_pt_put_varint(NULL, b), nl = dxi_pt_put_varint(NULL, l);
+        v = nb < nl || (nb == nl && !lit) ? b : l;
+    }
+    dxi_pt_shifts_move(sh, shift, lit);
+    return v;
+}
+
+/* The record for block (at off), after gap blocks without one; sh: the
+   shift and anchors before it. out NULL: only its size. */
+DXI_PRIVATE size_t dxi_pt_emit(uint8_t *out, uint64_t gap, const dxi_pt_plan *p, uint32_t flags, dxi_pt_shifts sh,
+                               uint64_t off, uint64_t base_len) {
     unsigned f = dxi_pt_grammars[p->type].fields;
     size_t k = DX_PATCH_REC_OFF_GAP, s, enc, first;
 #define DXI_PT_AT (out ? out + k : (uint8_t *)NULL)
@@ -2527,7 +2604,8 @@ DXI_PRIVATE size_t dxi_pt_emit(uint8_t *out, uint64_t gap, const dxi_pt_plan *p,
     for (s = 0; s < p->segs; s++) {
         size_t at = p->seg_at[s], len = p->seg_at[s + 1] - at;
         if ((f & DXI_PT_F(SEGLEN)) && s + 1 < p->segs) k += dxi_pt_put_varint(DXI_PT_AT, len);
-        if (f & DXI_PT_F(DELTA)) k += dxi_pt_put_varint(DXI_PT_AT, dxi_pt_zigzag(p->delta[s]));
+        if (f & DXI_PT_F(DELTA))
+            k += dxi_pt_put_varint(DXI_PT_AT, dxi_pt_delta_code(&sh, sh.shift + p->delta[s], off + at, base_len, flags));
         if (!(f & DXI_PT_F(RUNS))) continue;
         if (p->whole) { /* one run: skip 0, all the bytes */
             k += dxi_pt_put_varint(DXI_PT_AT, 1);
@@ -2552,10 +2630,13 @@ DXI_PRIVATE size_t dxi_pt_emit(uint8_t *out, uint64_t gap, const dxi_pt_plan *p,
 /* Writes the planned record for block (of size bytes, as measured). */
 DXI_PRIVATE void dxi_pt_write(dxi_pt_writer *w, uint64_t block, const dxi_pt_plan *p, size_t size) {
     uint8_t *r;
-    int64_t shift = w->shift, at;
+    dxi_pt_shifts next = w->sh;
+    int64_t shift, at;
     size_t s;
     if (p->type == DX_PATCH_REC_COPY || p->type == DX_PATCH_REC_SPLIT)
-        for (s = 0; s < p->segs; s++) shift += p->delta[s];
+        for (s = 0; s < p->segs; s++)
+            (void)dxi_pt_delta_code(&next, next.shift + p->delta[s], block * w->block_size + p->seg_at[s], w->base_len, 0);
+    shift = next.shift;
     at = (int64_t)(block * w->block_size) + shift; /* where the block's (last) source lies */
     if ((w->flags & (DX_PATCH_FLAG_PREFIX | DX_PATCH_FLAG_DICT)) == DX_PATCH_FLAG_PREFIX && w->frame_open &&
         (block + 1 - w->frame_last) * w->block_size > (uint64_t)w->cfg->prefix / 4 * 3)
@@ -2569,13 +2650,13 @@ DXI_PRIVATE void dxi_pt_write(dxi_pt_writer *w, uint64_t block, const dxi_pt_pla
     r = dxi_pt_room(w, size);
     if (!r) return;
     if (at >= 0 && (uint64_t)at < w->base_len) w->base_shift = shift; /* not a literal's (past the base) */
-    w->pos += dxi_pt_emit(r, block - w->last, p, w->flags);
+    w->pos += dxi_pt_emit(r, block - w->last, p, w->flags, w->sh, block * w->block_size, w->base_len);
     w->last = block + 1;
-    w->shift = shift;
+    w->sh = next;
 }
 
 DXI_PRIVATE size_t dxi_pt_measure(const dxi_pt_writer *w, uint64_t block, const dxi_pt_plan *p) {
-    return dxi_pt_emit(NULL, block - w->last, p, w->flags);
+    return dxi_pt_emit(NULL, block - w->last, p, w->flags, w->sh, block * w->block_size, w->base_len);
 }
 
 /* XOR: the differences d = base ^ target of the block's n bytes, in runs;
@@ -3231,9 +3312,11 @@ DXI_PRIVATE void dxi_pt_scan(dxi_pt_matcher *m, size_t drop, size_t limit) {
 
 #define DXI_PT_CANDS 16             /* candidate shifts per changed block, at most (cfg.level: 6 + level) */
 #define DXI_PT_SPLIT_MAX 16384u     /* CARRY for blocks up to this size (the program's memory is 20 bytes a byte) */
-#define DXI_PT_SWITCH 32            /* the estimated cost of a new segment (length, delta, run count), in
-                                       quarter bytes (8 bytes): less than their raw bytes, as they compress
-                                       in the stream (measured: 16 lost 2.5% on a tar of C++ headers) */
+#define DXI_PT_SWITCH 48            /* the estimated cost of a new segment (length, delta, run count), in
+                                       quarter bytes (12 bytes): about their raw bytes, though they compress
+                                       in the stream (measured: 16 lost 2.5% on a tar of C++ headers; with
+                                       ANCHORS' cheap deltas 48 against 32: cc1 x86-64 -> aarch64 -0.25%,
+                                       openblas -0.3%, libpython -0.4%, libcrypto +0.15%) */
 #define DXI_PT_DIFF 4               /* a stored difference from a source: moved code's addresses, which repeat */
 #define DXI_PT_DIFF_NOISE 6         /* the same in a new version (compressed, and new bytes are 1/8 or more of
                                        the target so far, DXI_PT_NEW_SHARE): changed code, whose differences
@@ -3635,6 +3718,8 @@ DXI_PRIVATE dx_result dxi_pt_writer_open(dxi_pt_writer *w, dxi_pt_shifter *sh, c
     if (cfg->dict && (!cfg->prefix || !carry)) return DX_ERR_INVAL; /* dictionaries of replaced bytes: a PREFIX kind */
     if (cfg->dict && !DXI_PT_COLUMNS) return DX_ERR_UNSUPPORTED; /* DX_PATCH_NO_COLUMNS */
     w->base = base, w->base_len = base_len;
+    dxi_pt_shifts_init(&w->sh, base_len), w->dict.sh = w->sh;
+    if (carry) flags |= DX_PATCH_FLAG_ANCHORS; /* deltas from the anchors */
     if (cfg->level < 0 || cfg->level > 9) return DX_ERR_INVAL;
     sh->level = (unsigned)DXI_DEF(cfg->level, 6);
     sh->cands = (size_t)dxi_pt_min(6 + (uint64_t)sh->level, DXI_PT_CANDS);
@@ -4302,12 +4387,12 @@ DXI_PRIVATE dx_result dxi_pt_copy_until(dx_patch_applier *a, uint64_t block, dxi
     uint64_t bs = a->info.block_size, dst_len = dxi_pt_dst_len(a), total = dxi_pt_len(a);
     bool carry = DXI_PT_SHIFT && (a->info.flags & DX_PATCH_FLAG_CARRY), ring = dxi_pt_ring_on(a);
     for (; a->next_block < block; a->next_block++) {
-        uint64_t off = a->next_block * bs, src = carry ? (uint64_t)((int64_t)off + a->shift) : off;
+        uint64_t off = a->next_block * bs, src = carry ? (uint64_t)((int64_t)off + a->sh.shift) : off;
         size_t wn;
         if (off >= (ring ? total : dst_len) || dxi_pt_replayed(a, off)) continue; /* past the end; done before a resume */
         wn = (size_t)dxi_pt_min(bs, (ring ? total : dst_len) - off);
         /* unchanged: into the ring only (but where a resume may find torn writes) */
-        if (ring && a->shift == 0 && !(off >= a->jlo && off < a->jhi)) {
+        if (ring && a->sh.shift == 0 && !(off >= a->jlo && off < a->jhi)) {
             if (dxi_pt_put_block(a, off, NULL, wn) != DX_OK) return DX_ERR_IO;
             continue;
         }
@@ -4319,19 +4404,20 @@ DXI_PRIVATE dx_result dxi_pt_copy_until(dx_patch_applier *a, uint64_t block, dxi
     return DX_OK;
 }
 
-/* The source of a COPY record or SPLIT segment at off: off + shift + the
-   zigzag delta zz, within [0, max(source length, off)] and, with WINDOW, at
-   most a window behind off; the shift becomes source - off. */
-DXI_PRIVATE bool dxi_pt_source(const dx_patch_applier *a, uint64_t zz, uint64_t off, int64_t *shift, uint64_t *out_src) {
-    int64_t delta = (int64_t)(zz >> 1) ^ -(int64_t)(zz & 1), start;
-    if (delta > (int64_t)1 << 48 || delta < -((int64_t)1 << 48)) return false;
-    start = (int64_t)off + *shift + delta;
+/* The source of a COPY record or SPLIT segment at off: off + the shift
+   its delta field v gives (dxi_pt_delta_shift), within [0, max(source
+   length, off)] and, with WINDOW, at most a window behind off; the shift
+   becomes source - off, and so does the anchor of its kind. */
+DXI_PRIVATE bool dxi_pt_source(const dx_patch_applier *a, uint64_t v, uint64_t off, dxi_pt_shifts *sh, uint64_t *out_src) {
+    int64_t shift, start;
+    if (!dxi_pt_delta_shift(v, a->info.flags, sh, &shift)) return false;
+    start = (int64_t)off + shift;
     if (start < 0 || ((uint64_t)start > dxi_pt_src_len(a) && (uint64_t)start > off &&
                       (!(a->info.flags & DX_PATCH_FLAG_LITERAL) ||
                        (uint64_t)start - dxi_pt_max(dxi_pt_src_len(a), off) > (uint64_t)1 << 48)))
         return false;
     if ((a->info.flags & DX_PATCH_FLAG_WINDOW) && start - (int64_t)off < -(int64_t)a->info.window) return false;
-    *shift = start - (int64_t)off;
+    dxi_pt_shifts_move(sh, start - (int64_t)off, (uint64_t)start >= dxi_pt_src_len(a));
     *out_src = (uint64_t)start;
     return true;
 }
@@ -4341,7 +4427,7 @@ typedef struct dxi_pt_checked {
     uint32_t witness_at; /* XOR: where its runs first change a byte (n: nowhere) */
     uint8_t witness;     /* the witness byte, */
     uint8_t change;      /* and the run's byte there */
-    int64_t shift;       /* the shift after the record */
+    dxi_pt_shifts sh;    /* the shift and anchors after the record */
 } dxi_pt_checked;
 
 /* Walks one record of type at block offset off (n bytes, wn of them in
@@ -4354,7 +4440,7 @@ DXI_PRIVATE dx_result dxi_pt_record(dx_patch_applier *a, const dxi_pt_cursors *c
                                     uint32_t wn, bool apply, dxi_pt_checked *r, dxi_pt_hasher *h) {
     dxi_pt_walk w;
     uint64_t src = off, have = a->in_place ? dxi_pt_len(a) : dxi_pt_src_len(a);
-    int64_t shift = a->shift;
+    dxi_pt_shifts sh = a->sh;
     bool add = DXI_PT_SHIFT && type != DX_PATCH_REC_XOR && (a->info.flags & DX_PATCH_FLAG_CARRY), skip = false;
     /* X86: where the runs' starts depend on the bytes, the check reads the sources and adds the runs too (no data,
        or a block applied before a resume: the walk's bounds only) */
@@ -4363,7 +4449,7 @@ DXI_PRIVATE dx_result dxi_pt_record(dx_patch_applier *a, const dxi_pt_cursors *c
     int more;
     xa.b = NULL;
     dxi_pt_walk_start(&w, c, type, a->info.flags, n, wn);
-    if (!apply) r->witness_at = n, r->witness = r->change = 0, r->shift = 0;
+    if (!apply) r->witness_at = n, r->witness = r->change = 0, r->sh = sh;
     while ((more = dxi_pt_next(&w)) > 0) {
         uint8_t *b = a->block + w.pos;
         size_t j;
@@ -4373,7 +4459,7 @@ DXI_PRIVATE dx_result dxi_pt_record(dx_patch_applier *a, const dxi_pt_cursors *c
             if (!apply) a->stats.segments += w.value;
             break;
         case DXI_PT_C_DELTA:
-            if (DXI_PT_SHIFT && !dxi_pt_source(a, w.value, off + w.seg_at, &shift, &src)) return DX_ERR_CORRUPT;
+            if (DXI_PT_SHIFT && !dxi_pt_source(a, w.value, off + w.seg_at, &sh, &src)) return DX_ERR_CORRUPT;
             if (xa.b) dxi_pt_x86_advance(&xa, xa.n), xa.b = NULL; /* the last segment's bytes after its runs */
             w.lit = src >= dxi_pt_src_len(a);  /* a source past the base: new bytes (NEWBYTES: their own column), */
             w.coded = w.x86 && !w.lit;         /* and its skips count bytes */
@@ -4430,10 +4516,10 @@ DXI_PRIVATE dx_result dxi_pt_record(dx_patch_applier *a, const dxi_pt_cursors *c
     if (xa.b) dxi_pt_x86_advance(&xa, xa.n);
     if (!apply) {
         if (type == DX_PATCH_REC_XOR && r->witness_at == n) return DX_ERR_CORRUPT; /* it changes nothing */
-        r->shift = shift;
+        r->sh = sh;
         return DX_OK;
     }
-    a->shift = shift;
+    a->sh = sh;
     if (skip) {
         a->blocks_skipped++;
         return DX_OK;
@@ -4553,7 +4639,6 @@ DXI_PRIVATE int64_t dxi_pt_dict_ranges(const uint8_t *p, size_t len, size_t byte
     for (rec = 0; rec < nrec; rec++) {
         unsigned type = dxi_pt_type(*col[DXI_PT_C_KIND]++, g->flags);
         uint64_t gap, block, off, n, wn;
-        int64_t shift = st->shift;
         bool lit = false;
         dxi_pt_walk wk;
         int r;
@@ -4568,25 +4653,23 @@ DXI_PRIVATE int64_t dxi_pt_dict_ranges(const uint8_t *p, size_t len, size_t byte
         dxi_pt_walk_start(&wk, &c, type, g->flags, (uint32_t)n, (uint32_t)wn);
         while ((r = dxi_pt_next(&wk)) > 0) {
             if (wk.col == DXI_PT_C_DELTA) { /* a segment's source; one in the base is the new anchor */
-                int64_t delta = (int64_t)(wk.value >> 1) ^ -(int64_t)(wk.value & 1), at;
-                if (delta > (int64_t)bound || delta < -(int64_t)bound) return -1;
-                shift += delta;
+                int64_t shift, at;
+                if (!dxi_pt_delta_shift(wk.value, g->flags, &st->sh, &shift)) return -1;
                 at = (int64_t)(off + wk.seg_at) + shift;
                 if (at < 0 || (uint64_t)at > dxi_pt_max(g->base_len, off + wk.seg_at) + bound) return -1;
                 wk.lit = lit = (uint64_t)at >= g->base_len;
                 wk.coded = wk.x86 && !lit; /* X86: a literal run's place is exact, the others' not needed */
-                if (!lit) st->anchor = shift;
+                dxi_pt_shifts_move(&st->sh, shift, lit);
             } else if ((wk.col == DXI_PT_C_BYTES || wk.col == DXI_PT_C_NEW) && g->emit &&
                        (type == DX_PATCH_REC_RAW || (lit && type != DX_PATCH_REC_XOR))) {
                 /* new bytes (a RAW block, a run from past the base): the base where the anchor maps them */
-                int64_t lo = (int64_t)(off + wk.pos) + st->anchor - margin, hi = lo + (int64_t)wk.value + 2 * margin;
+                int64_t lo = (int64_t)(off + wk.pos) + st->sh.base - margin, hi = lo + (int64_t)wk.value + 2 * margin;
                 if (lo < (int64_t)g->floor) lo = (int64_t)g->floor;
                 if (hi > (int64_t)g->base_len) hi = (int64_t)g->base_len;
                 if (lo < hi && !dxi_pt_dict_add(g, lo, hi, cur, &dl)) return -1;
             }
         }
         if (r < 0) return -1;
-        if (type == DX_PATCH_REC_COPY || type == DX_PATCH_REC_SPLIT) st->shift = shift;
         st->next_block = block + 1;
     }
     for (k = 0; k < DXI_PT_C_BYTES; k++)
@@ -4638,7 +4721,7 @@ DXI_PRIVATE dx_result dxi_pt_frame(dx_patch_applier *a, const uint8_t *p, size_t
         for (pass = 0; pass < (a->dry_run || dxi_pt_replayed(a, off) ? 1 : 2); pass++) /* check the record, then apply it */
             if ((err = dxi_pt_record(a, pass ? &again : &c, type, off, (uint32_t)n, (uint32_t)wn, pass == 1, &r, h)) != DX_OK)
                 return err; /* n, wn: at most a block */
-        a->shift = r.shift;
+        a->sh = r.sh;
         a->next_block = block + 1;
     }
     if (columns)
@@ -4777,7 +4860,7 @@ DXI_PRIVATE dx_result dxi_pt_dict_frame_read(dx_patch_applier *a, const uint8_t 
     g.flags = a->info.flags, g.block_size = a->info.block_size;
     g.total = dxi_pt_len(a), g.target_len = a->info.target_len, g.base_len = a->info.base_len;
     g.limit = dxi_pt_min(a->info.window, a->info.base_len);
-    st.shift = a->dict_shift, st.anchor = a->dict_anchor, st.next_block = a->dict_next;
+    st.sh = a->dict_sh, st.next_block = a->dict_next;
     if (stored_len == raw) {
         if (dxi_pt_dict_ranges(stored, raw, 0, &g, &st, &dl) < 0) return DX_ERR_CORRUPT;
     } else {
@@ -4800,7 +4883,7 @@ DXI_PRIVATE dx_result dxi_pt_dict_frame_read(dx_patch_applier *a, const uint8_t 
                the bytes are not used: records only checked, the frame's check not */
             if (dxi_pt_replayed(a, last - a->info.block_size) || (a->in_place && a->dry_run)) {
                 DX_MEMSET(raw_buf + n, 0, raw - n);
-                a->dict_shift = after.shift, a->dict_anchor = after.anchor, a->dict_next = after.next_block;
+                a->dict_sh = after.sh, a->dict_next = after.next_block;
                 a->frames_done++;
                 return dxi_pt_frame(a, raw_buf, raw, h);
             }
@@ -4818,7 +4901,7 @@ DXI_PRIVATE dx_result dxi_pt_dict_frame_read(dx_patch_applier *a, const uint8_t 
             return DX_ERR_CORRUPT;
         stored = raw_buf;
     }
-    a->dict_shift = st.shift, a->dict_anchor = st.anchor, a->dict_next = st.next_block;
+    a->dict_sh = st.sh, a->dict_next = st.next_block;
     if (dxi_pt_check32(stored, raw) != check) return DX_ERR_CHECKSUM;
     a->frames_done++;
     return dxi_pt_frame(a, stored, raw, h);
@@ -4892,6 +4975,8 @@ DXI_PRIVATE dx_result dxi_pt_header_done(dx_patch_applier *a) {
     uint32_t max_block = a->info.block_size, max_frame = a->info.frame_max;
     dx_result err = dxi_pt_parse_header(a->header, &a->info);
     if (err != DX_OK) return err;
+    dxi_pt_shifts_init(&a->sh, a->info.base_len); /* COPY patches apply forward only: the source is the base */
+    a->dict_sh = a->sh;
     if (a->info.block_size > max_block || a->info.frame_max > max_frame) return DX_ERR_LIMIT;
     if (a->info.flags & DX_PATCH_FLAG_PREFIX) { /* frames decode only with their base ranges, read into the ring */
         if ((a->in_place && !(a->info.flags & DX_PATCH_FLAG_WINDOW)) || a->no_data) return DX_ERR_UNSUPPORTED;

@@ -581,7 +581,7 @@ static int cmd_info(const char *path) {
     blocks = ((in.base_len > in.target_len ? in.base_len : in.target_len) + in.block_size - 1) / in.block_size;
     use = in.flags & DX_PATCH_FLAG_WINDOW ? "in place with a journal" : in.flags & DX_PATCH_FLAG_COPY ? "out of place only"
         : in.flags & DX_PATCH_FLAG_WITNESS ? "resumable" : "";
-    printf("patch:          %s, %" PRId64 " bytes\nflags:          0x%x%s%s%s%s%s%s%s%s%s%s%s%s%s (%s%s%s)\n", path, size,
+    printf("patch:          %s, %" PRId64 " bytes\nflags:          0x%x%s%s%s%s%s%s%s%s%s%s%s%s%s%s (%s%s%s)\n", path, size,
            (unsigned)in.flags, in.flags & DX_PATCH_FLAG_ZSTD ? " ZSTD" : "",
            in.flags & DX_PATCH_FLAG_WITNESS ? " WITNESS" : "", in.flags & DX_PATCH_FLAG_ONE_WAY ? " ONE_WAY" : "",
            in.flags & DX_PATCH_FLAG_COPY ? " COPY" : "", in.flags & DX_PATCH_FLAG_COLUMNS ? " COLUMNS" : "",
@@ -589,6 +589,7 @@ static int cmd_info(const char *path) {
            in.flags & DX_PATCH_FLAG_LITERAL ? " LITERAL" : "", in.flags & DX_PATCH_FLAG_PREFIX ? " PREFIX" : "",
            in.flags & DX_PATCH_FLAG_DICT ? " DICT" : "", in.flags & DX_PATCH_FLAG_STREAM ? " STREAM" : "",
            in.flags & DX_PATCH_FLAG_X86 ? " X86" : "", in.flags & DX_PATCH_FLAG_NEWBYTES ? " NEWBYTES" : "",
+           in.flags & DX_PATCH_FLAG_ANCHORS ? " ANCHORS" : "",
            in.flags & DX_PATCH_FLAG_ONE_WAY ? "one-way" : "reversible", *use ? ", " : "", use);
     if ((in.flags & DX_PATCH_FLAG_DICT) && in.window && (in.flags & DX_PATCH_FLAG_WINDOW))
         printf("window:         %u bytes (applies in place with twice that much memory: the ring and each frame's "

@@ -187,7 +187,7 @@ put("text-words", t11, text_edits(t11, 13, 100, 0.3))                        # m
 t41 = text(41, 1000000)
 para = text(42, 3000)
 put("text-grown", t41, b"".join(b"/* %d */\n" % i + para for i in range(4000000 // (len(para) + 12))) +
-    text_edits(t41, 43, 0, 0.2))
+    text_edits(t41, 43, 0, 0.4))
 put("rebuilt", prog(31, 2000000), prog(31, 2000000, 1))
 r = random.Random(5)
 b = r.randbytes(300000)
@@ -216,7 +216,7 @@ bits() { # flag names -> bit mask (WIRE FORMAT, flags)
             ZSTD) m=$((m | 1)) ;; WITNESS) m=$((m | 2)) ;; ONE_WAY) m=$((m | 4)) ;; COPY) m=$((m | 8)) ;;
             COLUMNS) m=$((m | 16)) ;; CARRY) m=$((m | 32)) ;; WINDOW) m=$((m | 64)) ;; LITERAL) m=$((m | 128)) ;;
             STREAM) m=$((m | 256)) ;; PREFIX) m=$((m | 512)) ;; DICT) m=$((m | 1024)) ;; X86) m=$((m | 2048)) ;;
-            NEWBYTES) m=$((m | 4096)) ;;
+            NEWBYTES) m=$((m | 4096)) ;; ANCHORS) m=$((m | 8192)) ;;
             *) echo "patch_spec.sh: unknown flag $f" >&2; exit 2 ;;
         esac
     done
@@ -287,7 +287,7 @@ pair edits:b1k       "--block 1024"                "WITNESS"                    
 pair edits:b64       "--block 64 --zstd 1"         "ZSTD STREAM COLUMNS"              "ONE_WAY"      "XOR"
 pair moved:b512k     "--block 512K --zstd 3"       "ZSTD COLUMNS"                     "ONE_WAY STREAM" "XOR frames_zstd"
 pair edits:auto      ""                            "COPY CARRY COLUMNS"               ""             "COPY blocks_carried"
-pair moves           "--shift"                     "ONE_WAY COPY CARRY LITERAL"       "ZSTD"         "COPY SPLIT blocks_carried"
+pair moves           "--shift"                     "ONE_WAY COPY CARRY LITERAL ANCHORS" "ZSTD"       "COPY SPLIT blocks_carried"
 pair moves:window    "--shift --window 64K --zstd 3" "WINDOW CARRY COLUMNS"           "PREFIX"       "SPLIT blocks_carried"
 pair moved           ""                            "COPY CARRY LITERAL STREAM COLUMNS NEWBYTES" "PREFIX" "COPY SPLIT sources_past_the_base frames_NEWBYTES"
 pair moved:b1k       "--shift --zstd 19 --block 1024" "STREAM COLUMNS CARRY"          "WINDOW"       "SPLIT"
@@ -318,10 +318,10 @@ pair x86             ""                            "COPY CARRY X86 STREAM"      
 pair x86:in-place    "--in-place"                  "WINDOW X86"                       ""             "X86_segments"
 
 # together the pairs cover every flag dx_patch writes
-if [ "$covered" -eq "$(bits ZSTD WITNESS ONE_WAY COPY COLUMNS CARRY WINDOW LITERAL STREAM PREFIX DICT X86 NEWBYTES)" ]; then
+if [ "$covered" -eq "$(bits ZSTD WITNESS ONE_WAY COPY COLUMNS CARRY WINDOW LITERAL STREAM PREFIX DICT X86 NEWBYTES ANCHORS)" ]; then
     ok "the pairs' patches had every flag (0x$(printf %x $covered))"
 else
-    fail "the pairs' patches had flags 0x$(printf %x $covered) of 0x1fff"
+    fail "the pairs' patches had flags 0x$(printf %x $covered) of 0x3fff"
 fi
 
 # a wrong base is refused

@@ -126,10 +126,10 @@ def check32(data):
 
 F_ZSTD, F_WITNESS, F_ONE_WAY, F_COPY, F_COLUMNS = 1, 2, 4, 8, 16
 F_CARRY, F_WINDOW, F_LITERAL, F_STREAM, F_PREFIX, F_DICT, F_X86 = 32, 64, 128, 256, 512, 1024, 2048
-F_NEWBYTES = 4096
-KNOWN_FLAGS = 8191
+F_NEWBYTES, F_ANCHORS = 4096, 8192
+KNOWN_FLAGS = 16383
 FLAG_NAMES = ["ZSTD", "WITNESS", "ONE_WAY", "COPY", "COLUMNS", "CARRY", "WINDOW",
-              "LITERAL", "STREAM", "PREFIX", "DICT", "X86", "NEWBYTES"]
+              "LITERAL", "STREAM", "PREFIX", "DICT", "X86", "NEWBYTES", "ANCHORS"]
 MAX_FRAME = (1 << 20) + 64   # the format's limit, also this reader's
 STREAM_WINDOW_LOG = 24       # DX_PATCH_STREAM_WINDOW_LOG
 MAX_DATA = 1 << 34           # this reader keeps the data in memory: DX_ERR_LIMIT above
@@ -190,6 +190,7 @@ def read_header(patch):
     requires(F_DICT, F_PREFIX | F_COLUMNS, "DICT")
     requires(F_X86, F_CARRY, "X86")
     requires(F_NEWBYTES, F_COLUMNS, "NEWBYTES")
+    requires(F_ANCHORS, F_CARRY, "ANCHORS")
     # "PREFIX ... excludes STREAM, and WINDOW but with DICT"
     if f & F_PREFIX and f & F_STREAM:
         corrupt("PREFIX with STREAM")
@@ -450,7 +451,7 @@ def parse_interleaved(h, raw, blocks):
             pos += c
         elif t == T_COPY:
             d, pos = varint(buf, pos, end)
-            seg = [0, n, check_delta(unzigzag(d)), None, None]
+            seg = [0, n, read_delta(h, d), None, None]
             seg[3], pos = parse_runs(buf, pos, end, n, 0, bool(h.flags & F_X86))
             rec[3].append(seg)
         else:  # SPLIT
@@ -464,7 +465,7 @@ def parse_interleaved(h, raw, blocks):
                 else:
                     ln = n - start
                 d, pos = varint(buf, pos, end)
-                seg = [start, ln, check_delta(unzigzag(d)), None, None]
+                seg = [start, ln, read_delta(h, d), None, None]
                 seg[3], pos = parse_runs(buf, pos, end, ln, 0, bool(h.flags & F_X86))
                 rec[3].append(seg)
                 start += ln
@@ -476,6 +477,15 @@ def check_delta(d):
     if abs(d) > DELTA_MAX:
         corrupt("|delta| above 2^48")
     return d
+
+
+def read_delta(h, v):
+    """a delta field: (None, d) counts from the shift; with ANCHORS bit 0
+    names the anchor (0 the base anchor, 1 the literal anchor) and
+    d = unzigzag(v >> 1)"""
+    if h.flags & F_ANCHORS:
+        return (v & 1, check_delta(unzigzag(v >> 1)))
+    return (None, check_delta(unzigzag(v)))
 
 
 def check_segments(s, n):
@@ -579,7 +589,7 @@ def parse_columns(h, raw, blocks, whole):
         if rec[0] in (T_COPY, T_SPLIT):
             for seg in rec[3]:
                 d, pos = varint(buf, pos, end)
-                seg[2] = check_delta(unzigzag(d))
+                seg[2] = read_delta(h, d)
     run_counts = []
     for rec in recs:  # run counts: one per XOR, COPY and SPLIT segment
         for seg in rec[3]:
@@ -675,7 +685,8 @@ class Walk:
 
     def __init__(self):
         self.shift = 0
-        self.anchor = 0
+        self.anchor = 0     # the base anchor: the last shift whose source lay in the base
+        self.lit = None     # the literal anchor: the last shift whose source lay past it (None: base length)
 
 
 def resolve(h, recs, walk, margin):
@@ -696,7 +707,13 @@ def resolve(h, recs, walk, margin):
             continue
         for seg in rec[3]:
             oo = o + seg[0]
-            s = oo + walk.shift + seg[2]
+            ref, d = seg[2]
+            if ref is None:
+                s = oo + walk.shift + d
+            elif ref:
+                s = oo + (h.base_len if walk.lit is None else walk.lit) + d
+            else:
+                s = oo + walk.anchor + d
             top = max(h.base_len, oo) + (DELTA_MAX if literal else 0)
             if s < 0 or s > top:
                 corrupt("source %d for offset %d (base %d)" % (s, oo, h.base_len))
@@ -714,9 +731,11 @@ def resolve(h, recs, walk, margin):
             walk.shift = s - oo
             if s < h.base_len:
                 walk.anchor = walk.shift
-            elif ranges is not None:
-                for (p, ln, _, _) in seg[3]:
-                    add_range(h, ranges, oo + p, ln, walk.anchor, margin)
+            else:
+                walk.lit = walk.shift
+                if ranges is not None:
+                    for (p, ln, _, _) in seg[3]:
+                        add_range(h, ranges, oo + p, ln, walk.anchor, margin)
     if getattr(recs, "new_count", None) is not None:
         place_new_bytes(h, recs)
     return ranges
