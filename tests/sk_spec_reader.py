@@ -160,27 +160,16 @@ def fastcdc(data):
         center = min(CDC_AVG, end)
         h = 0
         a = pos + (CDC_MIN // 2) * 2
-        c = pos + (center // 2) * 2
-        e = pos + (end // 2) * 2
         cut = None
-        while a < c:
-            h = ((h << 2) + GL[data[a]]) & M64
-            if not h & ms1:
-                cut = a
-                break
-            h = (h + G[data[a + 1]]) & M64
-            if not h & ms:
-                cut = a + 1
-                break
-            a += 2
-        if cut is None:
-            while a < e:
+        # the small mask up to the center, then the large one up to the end
+        for m, m1, stop in ((ms, ms1, pos + (center // 2) * 2), (ml, ml1, pos + (end // 2) * 2)):
+            while cut is None and a < stop:
                 h = ((h << 2) + GL[data[a]]) & M64
-                if not h & ml1:
+                if not h & m1:
                     cut = a
                     break
                 h = (h + G[data[a + 1]]) & M64
-                if not h & ml:
+                if not h & m:
                     cut = a + 1
                     break
                 a += 2
