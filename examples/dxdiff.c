@@ -33,13 +33,13 @@
 #include "tool.h"
 
 #include <inttypes.h>
+#include <signal.h>
 #if defined(_WIN32)
 #define fseek64 _fseeki64
 #define ftell64 _ftelli64
 #define sync_fd(f) _commit(_fileno(f))
 #define truncate_fd(f, len) _chsize_s(_fileno(f), (__int64)(len))
 #else
-#include <signal.h>
 #include <sys/statvfs.h>
 #define fseek64(f, off, whence) fseeko(f, (off_t)(off), whence)
 #define ftell64 ftello
@@ -112,6 +112,53 @@ static int64_t file_size(FILE *f) {
     int64_t n;
     if (fseek64(f, 0, SEEK_END) != 0 || (n = (int64_t)ftell64(f)) < 0 || fseek64(f, 0, SEEK_SET) != 0) return -1;
     return n;
+}
+
+/* The output being written, by its temporary name: Ctrl-C, SIGTERM or SIGHUP remove it before the
+   signal ends dxdiff (a copy: tool_out frees its own). */
+static char out_tmp[4096];
+static volatile sig_atomic_t out_tmp_set;
+
+static void on_signal(int sig) {
+    if (out_tmp_set) {
+#if defined(_WIN32)
+        remove(out_tmp);
+#else
+        unlink(out_tmp); /* async-signal-safe */
+#endif
+    }
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void catch_signal(int sig) { /* one ignored from the start (nohup, a background job) stays ignored */
+    if (signal(sig, on_signal) == SIG_IGN) signal(sig, SIG_IGN);
+}
+
+/* tool_out_open, and an existing output that is not a regular file (a device such as /dev/null, a
+   pipe, a socket) refused even with -f: renamed over, it would be replaced by a file. */
+static int out_open(tool_out *o, const char *path, bool force, const char *const *inputs) {
+    struct stat st;
+    int rc;
+    memset(o, 0, sizeof *o);
+    if (strcmp(path, "-") != 0 && stat(path, &st) == 0 && (st.st_mode & S_IFMT) != S_IFREG &&
+        (st.st_mode & S_IFMT) != S_IFDIR)
+        return tool_fail("%s is not a regular file (a device, a pipe or a socket): refusing to replace it; name a "
+                         "file", path);
+    if ((rc = tool_out_open(o, path, force, inputs)) == TOOL_EXIT_OK && strlen(o->tmp) < sizeof out_tmp)
+        strcpy(out_tmp, o->tmp), out_tmp_set = 1;
+    return rc;
+}
+
+static int out_commit(tool_out *o) {
+    int rc = tool_out_commit(o);
+    out_tmp_set = 0;
+    return rc;
+}
+
+static void out_abort(tool_out *o) {
+    tool_out_abort(o);
+    out_tmp_set = 0;
 }
 
 /* Opens a file the tool reads (or in place also writes): says why not and returns NULL. */
@@ -379,21 +426,21 @@ static int cmd_diff(const char *old_path, const char *new_path, const char *patc
     if (tool_is_dir(patch_path)) return tool_fail("%s is a directory", patch_path); /* before the long part */
     if (!(old = read_all(old_path, &old_len, "reading OLD")) || !(neu = read_all(new_path, &new_len, "reading NEW")))
         return free(old), TOOL_EXIT_FAIL;
-    if ((rc = tool_out_open(&o, patch_path, force, inputs)) != TOOL_EXIT_OK) return free(old), free(neu), rc;
+    if ((rc = out_open(&o, patch_path, force, inputs)) != TOOL_EXIT_OK) return free(old), free(neu), rc;
     (void)cap;
     r = mode ? diff_auto(cfg, old, old_len, neu, new_len, mode == 2, &patch) : diff_one(cfg, old, old_len, neu, new_len, &patch);
     free(old), free(neu);
     if (r < 0) {
-        tool_out_abort(&o), free(patch);
+        out_abort(&o), free(patch);
         return tool_fail("diff failed: %s: %s; %s not written", dx_patch_result_name((dx_result)r), explain(r), patch_path);
     }
     if (fwrite(patch, 1, (size_t)r, o.f) != (size_t)r) {
         int e = errno;
-        tool_out_abort(&o), free(patch);
+        out_abort(&o), free(patch);
         return tool_fail("cannot write %s: %s; %s not written", patch_path, strerror(e), patch_path);
     }
     free(patch);
-    if ((rc = tool_out_commit(&o)) != TOOL_EXIT_OK) return rc;
+    if ((rc = out_commit(&o)) != TOOL_EXIT_OK) return rc;
     if (verbose)
         fprintf(stderr, "dxdiff: %lu -> %lu bytes: a patch of %" PRId64 " bytes (%.3f%% of NEW) in %.2f s\n",
                 (unsigned long)old_len, (unsigned long)new_len, r, new_len ? 100.0 * (double)r / (double)new_len : 0.0,
@@ -471,7 +518,7 @@ static int cmd_apply(const char *path, const char *patch_path, const char *out_p
     }
     if ((size = file_size(j.rd)) < 0) r = io_error(&j, "cannot read", path, NULL);
     if (r >= 0 && out_path) {
-        if ((rc = tool_out_open(&o, out_path, force, inputs)) != TOOL_EXIT_OK) return fclose(j.rd), fclose(pf), rc;
+        if ((rc = out_open(&o, out_path, force, inputs)) != TOOL_EXIT_OK) return fclose(j.rd), fclose(pf), rc;
         j.wr = o.f, j.wr_path = o.tmp;
     }
     cfg.data_len = (uint64_t)size;
@@ -519,9 +566,9 @@ static int cmd_apply(const char *path, const char *patch_path, const char *out_p
     fclose(pf);
     if (out_path) {
         if (r >= 0) {
-            if ((rc = tool_out_commit(&o)) != TOOL_EXIT_OK) return free((void *)j.journal_path), rc;
+            if ((rc = out_commit(&o)) != TOOL_EXIT_OK) return free((void *)j.journal_path), rc;
         } else {
-            tool_out_abort(&o);
+            out_abort(&o);
         }
     }
     if (r >= 0 && verbose)
@@ -656,6 +703,10 @@ int main(int argc, char **argv) {
     char version[96];
     memset(&cfg, 0, sizeof cfg);
     tool_start("dxdiff", usage_text);
+    catch_signal(SIGINT), catch_signal(SIGTERM);
+#if !defined(_WIN32)
+    catch_signal(SIGHUP);
+#endif
     for (i = 1; i < argc; i++) /* --help and --version anywhere */
         if (tool_is_help(argv[i]) || (i == 1 && !strcmp(argv[i], "help"))) return tool_help();
         else if (!strcmp(argv[i], "--version")) {

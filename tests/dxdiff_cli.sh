@@ -215,6 +215,33 @@ grep -q 'is also an input' "$dir/err" && cmp -s "$dir/o" "$dir/old" && [ -L "$di
 ls "$dir" | grep -q '\.tmp-' && die "a temporary file was left: $(ls "$dir")"
 step "an output that is a symbolic link: its file written, the link kept; a link to nothing and \"-\" refused"
 
+# an existing output that is not a regular file (a pipe here; /dev/null alike) is refused even with -f:
+# renamed over, it would have become a file
+mkfifo "$dir/pipe-out"
+for args in "apply -f $dir/old $dir/p $dir/pipe-out" "diff -f $dir/old $dir/new $dir/pipe-out"; do
+    # shellcheck disable=SC2086
+    if "$dx" $args 2>"$dir/err"; then die "'$args' was accepted"; fi
+    grep -q 'not a regular file' "$dir/err" && [ -p "$dir/pipe-out" ] || die "'$args': $(cat "$dir/err"); $(ls -l "$dir/pipe-out")"
+done
+rm "$dir/pipe-out"
+ls "$dir" | grep -q '\.tmp-' && die "a temporary file was left: $(ls "$dir")"
+step "an existing output that is a pipe: refused with -f too, the pipe kept"
+
+# a diff ended by a signal (SIGTERM; SIGINT and SIGHUP alike) removes its temporary PATCH (the diff
+# shows its first progress line, then it is signalled: done or not, no temporary is left)
+head -c $((6 << 20)) /dev/urandom > "$dir/sold"
+{ head -c 3000000 "$dir/sold"; printf 'inserted'; tail -c +3000001 "$dir/sold"; } > "$dir/snew"
+mkfifo "$dir/sfifo"
+"$dx" diff -9 --progress "$dir/sold" "$dir/snew" "$dir/sp" 2>"$dir/sfifo" & pid=$!
+while IFS= read -r line; do
+    case $line in *diffing*) kill -TERM "$pid" 2>/dev/null; break ;; esac
+done < "$dir/sfifo"
+rc=0; wait "$pid" 2>/dev/null || rc=$?
+ls "$dir" | grep -q '^sp\.tmp-' && die "a signalled diff left its temporary: $(ls "$dir")"
+[ "$rc" = 143 ] && [ ! -e "$dir/sp" ] || [ "$rc" = 0 ] || die "a signalled diff: exit $rc"
+rm -f "$dir"/s*
+step "a diff ended by SIGTERM: exit $rc, no temporary left"
+
 # item 1: an interrupted in-place apply of a --shift --window patch resumes, interrupted at any write
 # (DXDIFF_FAIL_AFTER_WRITES tears that write and fails every later one; KILL sends SIGKILL there)
 head -c 700000 /bin/bash > "$dir/wold" 2>/dev/null
