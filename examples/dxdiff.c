@@ -508,6 +508,18 @@ static int cmd_apply(const char *path, const char *patch_path, const char *out_p
     inputs[0] = path, inputs[1] = patch_path, inputs[2] = NULL;
     if (!(pf = open_patch(patch_path, &in, &size))) return TOOL_EXIT_FAIL;
     most = in.base_len > in.target_len ? in.base_len : in.target_len;
+    if (!out_path) { /* in place: what cannot be patched there is refused before FILE is opened for writing */
+        struct stat st;
+        const char *why = NULL;
+        if (tool_same_file(path, patch_path)) why = "it is also the patch";
+        else if (stat(path, &st) == 0 && (st.st_mode & S_IFMT) != S_IFREG && (st.st_mode & S_IFMT) != S_IFDIR)
+            why = "it is not a regular file (a device, a pipe or a socket)";
+        else if ((in.flags & DX_PATCH_FLAG_COPY) && !(in.flags & DX_PATCH_FLAG_WINDOW))
+            return fclose(pf), tool_fail("%s applies out of place only (made without a window: diff --in-place or --shift "
+                                         "--window make patches that apply in place): dxdiff apply %s %s OUT; %s is untouched",
+                                         patch_path, path, patch_path, path);
+        if (why) return fclose(pf), tool_fail("cannot patch %s in place: %s; %s is untouched", path, why, path);
+    }
     if (!(j.rd = open_input(path, out_path ? "rb" : "r+b"))) return fclose(pf), TOOL_EXIT_FAIL;
     j.rd_path = j.wr_path = path;
     if (!out_path && (in.flags & DX_PATCH_FLAG_WINDOW)) { /* FILE.dxdiff-journal, and whether it is there */

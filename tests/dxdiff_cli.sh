@@ -227,6 +227,21 @@ rm "$dir/pipe-out"
 ls "$dir" | grep -q '\.tmp-' && die "a temporary file was left: $(ls "$dir")"
 step "an existing output that is a pipe: refused with -f too, the pipe kept"
 
+# in place: FILE that is also PATCH, or not a regular file, and a patch that applies out of place only
+# (a shift patch without a window, here on a wrong base: no "use --resume" then) are refused, untouched
+cp "$dir/p" "$dir/pself"; ln -s pself "$dir/pself-link"; mkfifo "$dir/pipe-in"; cp "$dir/other" "$dir/oth"
+"$dx" diff -f --shift "$dir/old" "$dir/new" "$dir/pshift" || die "diff --shift"
+for args in "--in-place $dir/pself $dir/pself" "--resume $dir/pself-link $dir/pself" "--in-place $dir/pipe-in $dir/p" \
+            "--in-place $dir/oth $dir/pshift" "--resume $dir/oth $dir/pshift"; do
+    # shellcheck disable=SC2086
+    if "$dx" apply $args 2>"$dir/err"; then die "apply $args was accepted"; fi
+    grep -Eq 'in place: it is also the patch|in place: it is not a regular file|applies out of place only' "$dir/err" &&
+        ! grep -q -- '--resume' "$dir/err" || die "apply $args: $(cat "$dir/err")"
+done
+cmp -s "$dir/pself" "$dir/p" && cmp -s "$dir/other" "$dir/oth" && [ -p "$dir/pipe-in" ] || die "a refused in-place apply changed a file"
+rm "$dir/pself" "$dir/pself-link" "$dir/pipe-in" "$dir/pshift" "$dir/oth"
+step "in place: FILE = PATCH, a pipe, a patch for out of place only: refused, untouched"
+
 # a diff ended by a signal (SIGTERM; SIGINT and SIGHUP alike) removes its temporary PATCH (the diff
 # shows its first progress line, then it is signalled: done or not, no temporary is left)
 head -c $((6 << 20)) /dev/urandom > "$dir/sold"
