@@ -86,6 +86,7 @@ static const char usage_text[] =
     "  --progress    a progress line on stderr even when it is not a terminal\n"
     "  -q, --quiet   no progress line\n"
     "  -h, --help    this text; --version: the versions dxdiff is built from\n"
+    "  --            the arguments after it are names, even those that start with -\n"
     "exit status: 0 ok, 1 failure, 2 bad usage.\n"
     "testing aids: DXDIFF_FAIL_AFTER_WRITES=N fails the write after the first N writes (data\n"
     "  and journal; with a journal its first half lands) and every later one, as if the apply\n"
@@ -710,7 +711,7 @@ static long env_number(const char *name) {
 
 int main(int argc, char **argv) {
     const char *pos[4], *cmd = "";
-    int npos = 0, i, in_place = 0, resume = 0, diff_opts = 0, force = 0;
+    int npos = 0, i, in_place = 0, resume = 0, diff_opts = 0, force = 0, dashdash = 0;
     dx_patch_config cfg;
     char version[96];
     memset(&cfg, 0, sizeof cfg);
@@ -719,7 +720,7 @@ int main(int argc, char **argv) {
 #if !defined(_WIN32)
     catch_signal(SIGHUP);
 #endif
-    for (i = 1; i < argc; i++) /* --help and --version anywhere */
+    for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) /* --help and --version anywhere before "--" */
         if (tool_is_help(argv[i]) || (i == 1 && !strcmp(argv[i], "help"))) return tool_help();
         else if (!strcmp(argv[i], "--version")) {
 #if defined(DXDIFF_ZSTD)
@@ -740,7 +741,11 @@ int main(int argc, char **argv) {
     for (i = 2; i < argc; i++) {
         const char *a = argv[i];
         bool value = i + 1 < argc;
-        if (!strcmp(a, "-v")) verbose = 1;
+        if (dashdash || a[0] != '-' || !a[1]) { /* a name ("-" too; after "--" any) */
+            if (npos == 4) return tool_usage_error("too many arguments");
+            pos[npos++] = a;
+        } else if (!strcmp(a, "--")) dashdash = 1; /* names from here on, even "-old" */
+        else if (!strcmp(a, "-v")) verbose = 1;
         else if (!strcmp(a, "--progress")) tool.progress = 1;
         else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) tool.progress = -1;
         else if (!strcmp(a, "-f") || !strcmp(a, "--force")) force = 1;
@@ -765,12 +770,8 @@ int main(int argc, char **argv) {
 #endif
                 cfg.zstd_level = (int)level;
             }
-        } else if (a[0] == '-' && a[1]) {
-            return tool_usage_error("unknown option '%s'", a);
-        } else if (npos < 4) {
-            pos[npos++] = a;
         } else {
-            return tool_usage_error("too many arguments");
+            return tool_usage_error("unknown option '%s'", a);
         }
     }
     diff_opts = cfg.block_size || cfg.zstd_level || cfg.one_way || cfg.shift || cfg.window;

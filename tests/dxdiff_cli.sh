@@ -5,6 +5,7 @@
 # Prints one line per step; exits non-zero at the first failure.
 set -eu
 dx=$1
+dxabs=$(cd "$(dirname "$dx")" && pwd)/$(basename "$dx") # for steps run from $dir
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 step() { echo "dxdiff: $*"; }
@@ -170,6 +171,10 @@ for args in "diff --bogus a b c" "diff --block abc a b c" "diff --block 1000 a b
     grep -q '^usage: dxdiff' "$dir/err" || die "'$args': no usage line: $(cat "$dir/err")"
 done
 step "--help, -h anywhere; --version; bad options and numbers: exit 2 with the usage line"
+# "--" ends the options: names that start with a dash
+(cd "$dir" && cp old ./-o && "$dxabs" diff -f -- -o new -p && "$dxabs" apply -f -- -o -p -n && cmp -s ./-n new &&
+    "$dxabs" info -- -p >/dev/null && rm ./-o ./-p ./-n) || die "names that start with -, after --"
+step "-- ends the options: files named -o, -p, -n"
 mkdir "$dir/adir"
 for args in "diff $dir/adir $dir/new $dir/px" "diff $dir/old $dir/adir $dir/px" "diff $dir/old $dir/new $dir/adir" \
             "apply $dir/old $dir/adir $dir/outx" "apply --in-place $dir/adir $dir/p" "info $dir/adir"; do
@@ -206,7 +211,6 @@ grep -q 'exists (use -f' "$dir/err" && [ "$(cat "$dir/ltarget")" = keep ] || die
 "$dx" apply -f "$dir/old" "$dir/p" "$dir/lout" && [ -L "$dir/lout" ] && cmp -s "$dir/ltarget" "$dir/new" || die "apply -f through a link"
 if "$dx" apply "$dir/old" "$dir/p" "$dir/ldangling" 2>"$dir/err"; then die "apply into a link to nothing was accepted"; fi
 grep -q 'symbolic link' "$dir/err" && [ -L "$dir/ldangling" ] && [ ! -e "$dir/nowhere" ] || die "a link to nothing: $(cat "$dir/err")"
-dxabs=$(cd "$(dirname "$dx")" && pwd)/$(basename "$dx") # the test runs it from $dir: "-" as it is typed
 if (cd "$dir" && "$dxabs" apply old p - > stdout 2>err); then die "apply into - was accepted"; fi
 grep -q 'standard output' "$dir/err" && [ ! -e "$dir/-" ] && [ ! -s "$dir/stdout" ] || die "apply into -: $(cat "$dir/err")"
 ln -s o "$dir/o-symlink"
