@@ -216,6 +216,7 @@ typedef struct job {
     size_t memory; /* the applier's memory, and what it did */
     bool reverse;
     uint64_t applied, skipped, writes, journal_writes;
+    uint64_t data_size, changed; /* in place: FILE's size before, and the writes below it (not growth) */
 } job;
 
 static int64_t io_error(job *j, const char *what, const char *path, const char *cause) {
@@ -270,8 +271,12 @@ static dx_result write_at(job *j, FILE *f, const char *path, uint64_t off, const
 
 static dx_result io_write(void *user, uint64_t off, const void *buf, size_t len) {
     job *j = (job *)user;
+    uint64_t before = j->writes;
+    dx_result err;
     if (!j->wr) return DX_OK;
-    if (write_at(j, j->wr, j->wr_path, off, buf, len, &j->writes) != DX_OK) return DX_ERR_IO;
+    err = write_at(j, j->wr, j->wr_path, off, buf, len, &j->writes);
+    if (j->writes > before && off < j->data_size) j->changed++;
+    if (err != DX_OK) return DX_ERR_IO;
     tool_progress(off + len);
     return DX_OK;
 }
@@ -534,7 +539,7 @@ static int cmd_apply(const char *path, const char *patch_path, const char *out_p
         if ((rc = out_open(&o, out_path, force, inputs)) != TOOL_EXIT_OK) return fclose(j.rd), fclose(pf), rc;
         j.wr = o.f, j.wr_path = o.tmp;
     }
-    cfg.data_len = (uint64_t)size;
+    cfg.data_len = j.data_size = (uint64_t)size;
     /* in place, pass 1 runs out of place to nowhere: the base, every frame and the result's hash
        are checked before the first write (not when resuming: the data is part base, part target) */
     if (r >= 0 && !out_path && !resume) r = stream_patch(pf, &in, &j, &cfg, "checking patch");
@@ -599,7 +604,8 @@ static int cmd_apply(const char *path, const char *patch_path, const char *out_p
             /* said already (journal, space) */
         } else if (out_path) {
             tool_fail("apply failed: %s: %s; %s not written", name, why, out_path);
-        } else if (resume && r == DX_PATCH_ERR_WRONG_BASE && j.writes == 0) {
+        } else if (resume && r == DX_PATCH_ERR_WRONG_BASE && (j.journal ? j.writes : j.changed) == 0) {
+            /* without a journal its growth was taken back above: only writes below its size count */
             tool_fail("resume failed: %s is neither the patch's base, nor its target, nor an interrupted apply of %s%s; "
                       "nothing written", path, patch_path, window && !journaled ? " (and it has no journal)" : "");
         } else if (resume && r == DX_PATCH_ERR_WRONG_BASE) { /* a witness further on: something else changed FILE */

@@ -60,6 +60,12 @@ if DXDIFF_FAIL_AFTER_WRITES=3 "$dx" apply --in-place "$dir/f" "$dir/p" 2>/dev/nu
 "$dx" apply --resume "$dir/f" "$dir/p" || die "resume"
 cmp -s "$dir/f" "$dir/new" || die "resume: wrong result"
 step "interrupted in-place apply resumed ok"
+# --resume of an unrelated FILE shorter than the target: its growth is taken back, and it says nothing was written
+head -c 1000 /dev/urandom > "$dir/small"; cp "$dir/small" "$dir/f"
+if "$dx" apply --resume "$dir/f" "$dir/p" 2>"$dir/err"; then die "resume of an unrelated FILE"; fi
+grep -q 'neither the patch.s base, nor its target, nor an interrupted apply.*nothing written' "$dir/err" &&
+    cmp -s "$dir/f" "$dir/small" || die "resume of an unrelated FILE: $(cat "$dir/err")"
+step "resume of an unrelated FILE: refused, FILE as it was, 'nothing written'"
 
 # refusals leave the data alone
 head -c 307200 /bin/ls > "$dir/other" 2>/dev/null || head -c 307200 /dev/urandom > "$dir/other"
