@@ -87,6 +87,11 @@ rm -f "$dir/out"
 if "$dx" apply "$dir/other" "$dir/p" "$dir/out" 2>/dev/null; then die "a shift patch accepted a wrong base"; fi
 [ ! -e "$dir/out" ] || die "a failed apply left OUT behind"
 step "wrong base, damaged patch, shift patch in place: refused, files untouched"
+# a one-way patch given its target: not "neither the base nor the target" (it is the target; one-way does not roll back)
+"$dx" diff -f --one-way "$dir/old" "$dir/new" "$dir/pone" || die "diff --one-way"
+if "$dx" apply "$dir/new" "$dir/pone" "$dir/out" 2>"$dir/err"; then die "a one-way patch rolled back"; fi
+grep -q 'not the patch.s base (a one-way patch' "$dir/err" && ! grep -q 'nor its target' "$dir/err" || die "one-way on its target: $(cat "$dir/err")"
+step "a one-way patch given its target: refused as one-way"
 
 # a shift patch with a window applies in place (the insertion moves data forward)
 "$dx" diff -f --shift --window 64K --zstd 3 "$dir/old" "$dir/new" "$dir/p" || die "diff --window"
