@@ -186,7 +186,11 @@ static uint8_t *read_all(const char *path, size_t *len, const char *label) {
         n = fread(buf + *len, 1, (size_t)size - *len < 16 * PIECE ? (size_t)size - *len : 16 * PIECE, f);
     if (*len != (size_t)size) {
         e = errno;
-        tool_fail("cannot read %s: %s", path, ferror(f) ? strerror(e) : "it shrank");
+        tool_fail("cannot read %s: %s", path, ferror(f) ? strerror(e) : "it shrank while it was read");
+        free(buf), buf = NULL;
+    } else if (fgetc(f) != EOF) { /* a patch of its first bytes only would pass for one of the whole file */
+        tool_fail("cannot read %s: it holds more than the %" PRId64 " bytes its size said (it grew while it was read, "
+                  "or it is not a regular file)", path, size);
         free(buf), buf = NULL;
     }
     tool_progress_end(buf != NULL);

@@ -182,6 +182,13 @@ for args in "diff --bogus a b c" "diff --block abc a b c" "diff --block 1000 a b
     grep -q '^usage: dxdiff' "$dir/err" || die "'$args': no usage line: $(cat "$dir/err")"
 done
 step "--help, -h anywhere; --version; bad options and numbers: exit 2 with the usage line"
+# an input that holds more than its size says (one that grows while it is read; a /proc file, whose size is 0)
+# is refused: a patch of its first bytes would pass for one of the whole file
+if [ -r /proc/self/status ]; then
+    if "$dx" diff -f "$dir/old" /proc/self/status "$dir/pgrow" 2>"$dir/err"; then die "diff of a /proc file (size 0) passed"; fi
+    grep -q 'holds more than the 0 bytes its size said' "$dir/err" && [ ! -e "$dir/pgrow" ] || die "a /proc file: $(cat "$dir/err")"
+    step "an input longer than its size (a /proc file): refused"
+fi
 # "--" ends the options: names that start with a dash
 (cd "$dir" && cp old ./-o && "$dxabs" diff -f -- -o new -p && "$dxabs" apply -f -- -o -p -n && cmp -s ./-n new &&
     "$dxabs" info -- -p >/dev/null && rm ./-o ./-p ./-n) || die "names that start with -, after --"
