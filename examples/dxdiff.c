@@ -68,7 +68,7 @@ static const char usage_text[] =
     "  diff --in-place  a patch that applies in place (shift mode with a window of NEW's growth,\n"
     "                1 MiB to 16 MiB (text: 4 MiB at least, applied with twice the window of\n"
     "                memory), or XOR blocks); prints its size and the unconstrained one\n"
-    "  --block N     block size: a power of two from 64 to 512K (K/M suffixes; default 4096)\n"
+    "  --block N     block size: a power of two from 64 to 1M (K/M suffixes; default 4096)\n"
     "  --zstd LEVEL  compress with zstd, LEVEL 1..22 (3 is plenty; build with -DDXDIFF_ZSTD -lzstd)\n"
     "  --one-way     smaller patches where data becomes zeros or is rewritten; no roll back\n"
     "  --shift       find moved data (insertions, deletions, rebuilt programs); one-way, and\n"
@@ -774,7 +774,7 @@ int main(int argc, char **argv) {
                 return tool_usage_error("--window '%s': a power of two, 1K to 16M", a);
             /* the applier takes frames up to DX_PATCH_MAX_FRAME, and a frame holds a block + 64 */
             if (!strcmp(argv[i - 1], "--block") && parse_pow2(a, 64, DX_PATCH_MAX_FRAME - 64, &cfg.block_size) != 0)
-                return tool_usage_error("--block '%s': a power of two, 64 to %uK", a, (DX_PATCH_MAX_FRAME - 64) / 1024);
+                return tool_usage_error("--block '%s': a power of two, 64 to 1M", a);
             if (!strcmp(argv[i - 1], "--zstd")) {
                 if (tool_parse_u64(a, 1, 22, false, &level) != 0) return tool_usage_error("--zstd '%s': a level from 1 to 22", a);
 #if !defined(DXDIFF_ZSTD)

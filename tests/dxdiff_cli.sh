@@ -182,6 +182,13 @@ for args in "diff --bogus a b c" "diff --block abc a b c" "diff --block 1000 a b
     grep -q '^usage: dxdiff' "$dir/err" || die "'$args': no usage line: $(cat "$dir/err")"
 done
 step "--help, -h anywhere; --version; bad options and numbers: exit 2 with the usage line"
+# --block's range as --help gives it: its largest is accepted and applies, the next power of two is not
+top=$("$dx" --help | sed -n 's/^ *--block N .* from 64 to \([0-9]*[KM]\) .*/\1/p')
+"$dx" diff -f -q --block "$top" "$dir/old" "$dir/new" "$dir/pbig" && "$dx" apply -f -q "$dir/old" "$dir/pbig" "$dir/out" &&
+    cmp -s "$dir/out" "$dir/new" || die "--block $top (the largest --help gives)"
+if "$dx" diff -f --block "$((2 * $(echo "$top" | tr -d KM)))${top#"${top%?}"}" "$dir/old" "$dir/new" "$dir/pbig" 2>/dev/null; then
+    die "--block above $top accepted"; fi
+step "--block $top, the largest --help gives: accepted and applied; twice that refused"
 # an input that holds more than its size says (one that grows while it is read; a /proc file, whose size is 0)
 # is refused: a patch of its first bytes would pass for one of the whole file
 if [ -r /proc/self/status ]; then
