@@ -564,10 +564,16 @@ static int cmd_apply(const char *path, const char *patch_path, const char *out_p
         need = (uint64_t)size < most ? most - (uint64_t)size : 0;
         if (r >= 0 && e == 0) e = reserve(j.rd, path, most, need);
         if (r >= 0 && e != 0) {
+            bool sparse = false;
+#if !defined(_WIN32)
+            struct stat st; /* reserve() takes FILE's holes too: a sparse FILE needs them */
+            if (fstat(fileno(j.rd), &st) == 0 && (uint64_t)st.st_blocks * 512 < (uint64_t)size)
+                sparse = true, need = most - (uint64_t)st.st_blocks * 512;
+#endif
             r = DX_ERR_IO, j.said = true;
-            if (e == ENOSPC) tool_fail("not enough space on the device for %s (need %" PRIu64 " bytes more%s); %s is untouched",
+            if (e == ENOSPC) tool_fail("not enough space on the device for %s (need %" PRIu64 " bytes more%s%s); %s is untouched",
                                        path, need + (j.journal ? journal_size(&in) : 0), j.journal ? ", with the journal" : "",
-                                       path);
+                                       sparse ? ", with its holes: it is sparse and they are reserved too" : "", path);
             else tool_fail("cannot reserve space for %s: %s; %s is untouched", path, strerror(e), path);
         }
     }

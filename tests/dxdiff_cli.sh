@@ -415,4 +415,16 @@ else
     rm "$mnt/filler"
     "$dx" apply --in-place "$mnt/f" "$dir/fp" && cmp -s "$mnt/f" "$dir/fnew" || die "in place after freeing space"
     step "full disk: diff and apply leave no file, in-place growth refused with FILE untouched"
+    # a sparse FILE (4 MiB, nothing allocated) on the small disk: its holes are reserved too, and the message says so
+    rm "$mnt/f"; truncate -s 4M "$mnt/f"; truncate -s 4M "$dir/sparse-old"; cp "$dir/sparse-old" "$dir/sparse-new"
+    printf 'changed' | dd of="$dir/sparse-new" bs=1 seek=3000000 conv=notrunc 2>/dev/null
+    "$dx" diff -f "$dir/sparse-old" "$dir/sparse-new" "$dir/sparse-p" || die "diff of sparse files"
+    if "$dx" apply --in-place "$mnt/f" "$dir/sparse-p" 2>"$dir/err"; then
+        cmp -s "$mnt/f" "$dir/sparse-new" || die "sparse FILE: applied, wrong result"
+    else
+        grep -q 'need [1-9][0-9]* bytes more, with its holes' "$dir/err" && cmp -s "$mnt/f" "$dir/sparse-old" ||
+            die "sparse FILE on a small disk: $(cat "$dir/err")"
+    fi
+    rm -f "$mnt/f" "$dir"/sparse-*
+    step "a sparse FILE on a small disk: refused, with its holes counted in the space it needs"
 fi
