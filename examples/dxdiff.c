@@ -109,6 +109,14 @@ static const char *explain(int64_t r) { /* for the user, after the result's name
 
 static int seek_to(FILE *f, uint64_t off) { return off > INT64_MAX ? -1 : fseek64(f, (int64_t)off, SEEK_SET); }
 
+/* Why file_size failed: a pipe (/dev/stdin, <(...)) cannot seek. */
+static const char *size_error(int e) {
+#if defined(ESPIPE)
+    if (e == ESPIPE) return "it is a pipe, and dxdiff reads only files it can seek in (save it to a file first)";
+#endif
+    return strerror(e);
+}
+
 static int64_t file_size(FILE *f) {
     int64_t n;
     if (fseek64(f, 0, SEEK_END) != 0 || (n = (int64_t)ftell64(f)) < 0 || fseek64(f, 0, SEEK_SET) != 0) return -1;
@@ -178,7 +186,7 @@ static uint8_t *read_all(const char *path, size_t *len, const char *label) {
     uint8_t *buf = size < 0 ? NULL : (uint64_t)size < SIZE_MAX ? (uint8_t *)malloc(size ? (size_t)size : 1) : NULL;
     size_t n = 1;
     int e = errno;
-    if (f && size < 0) tool_fail("cannot read %s: %s", path, strerror(e));
+    if (f && size < 0) tool_fail("cannot read %s: %s", path, size_error(e));
     else if (f && !buf) tool_fail("cannot read %s: out of memory for %" PRId64 " bytes", path, size);
     if (!buf) return f ? fclose(f) : 0, (uint8_t *)NULL;
     tool_progress_start(label, (uint64_t)size, "MiB");
@@ -205,7 +213,7 @@ static FILE *open_patch(const char *path, dx_patch_info *info, int64_t *size) {
     dx_result err = DX_OK;
     int e;
     if (!f) return NULL;
-    if ((*size = file_size(f)) < 0) e = errno, tool_fail("cannot read %s: %s", path, strerror(e));
+    if ((*size = file_size(f)) < 0) e = errno, tool_fail("cannot read %s: %s", path, size_error(e));
     else if ((err = dx_patch_read_info(head, fread(head, 1, sizeof head, f), info)) != DX_OK)
         tool_fail("%s: %s: %s", path, dx_patch_result_name(err), explain(err));
     return err != DX_OK || *size < 0 ? (fclose(f), (FILE *)NULL) : f;
@@ -538,7 +546,7 @@ static int cmd_apply(const char *path, const char *patch_path, const char *out_p
         j.journal_path = strcat(strcpy(jp, path), JOURNAL_SUFFIX);
         journal_there = tool_is_dir(jp) || access(jp, F_OK) == 0;
     }
-    if ((size = file_size(j.rd)) < 0) r = io_error(&j, "cannot read", path, NULL);
+    if ((size = file_size(j.rd)) < 0) r = io_error(&j, "cannot read", path, size_error(errno));
     if (r >= 0 && out_path) {
         if ((rc = out_open(&o, out_path, force, inputs)) != TOOL_EXIT_OK) return fclose(j.rd), fclose(pf), rc;
         j.wr = o.f, j.wr_path = o.tmp;

@@ -196,6 +196,12 @@ if [ -r /proc/self/status ]; then
     grep -q 'holds more than the 0 bytes its size said' "$dir/err" && [ ! -e "$dir/pgrow" ] || die "a /proc file: $(cat "$dir/err")"
     step "an input longer than its size (a /proc file): refused"
 fi
+# a pipe as an input: refused, and the message says why (dxdiff seeks in its inputs)
+if cat "$dir/new" | "$dx" diff -f "$dir/old" /dev/stdin "$dir/ppipe" 2>"$dir/err"; then die "diff from a pipe passed"; fi
+grep -q 'is a pipe, and dxdiff reads only files it can seek in' "$dir/err" && [ ! -e "$dir/ppipe" ] || die "a pipe: $(cat "$dir/err")"
+if cat "$dir/p" | "$dx" apply -f "$dir/old" /dev/stdin "$dir/out2" 2>"$dir/err"; then die "apply from a pipe passed"; fi
+grep -q 'is a pipe' "$dir/err" && [ ! -e "$dir/out2" ] || die "a pipe as PATCH: $(cat "$dir/err")"
+step "a pipe as NEW or PATCH: refused, 'it is a pipe'"
 # "--" ends the options: names that start with a dash
 (cd "$dir" && cp old ./-o && "$dxabs" diff -f -- -o new -p && "$dxabs" apply -f -- -o -p -n && cmp -s ./-n new &&
     "$dxabs" info -- -p >/dev/null && rm ./-o ./-p ./-n) || die "names that start with -, after --"
