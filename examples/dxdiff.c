@@ -154,6 +154,22 @@ static int out_open(tool_out *o, const char *path, bool force, const char *const
         (st.st_mode & S_IFMT) != S_IFDIR)
         return tool_fail("%s is not a regular file (a device, a pipe or a socket): refusing to replace it; name a "
                          "file", path);
+#if !defined(_WIN32)
+    { /* a missing or read-only folder, said of the output (tool_out_open names its temporary file) */
+        char dir[4096];
+        const char *slash = strrchr(path, '/');
+        size_t n = slash ? (size_t)(slash - path) : 1;
+        if (n < sizeof dir) {
+            if (!slash) strcpy(dir, ".");
+            else if (n == 0) strcpy(dir, "/");
+            else memcpy(dir, path, n), dir[n] = 0;
+            if (stat(dir, &st) != 0 || (st.st_mode & S_IFMT) != S_IFDIR)
+                return tool_fail("cannot create %s: %s %s", path, dir, stat(dir, &st) != 0 ? "does not exist" : "is not a folder");
+            if (access(dir, W_OK | X_OK) != 0) /* the temporary file is made there, then renamed */
+                return tool_fail("cannot create %s: its folder %s is not writable", path, dir);
+        }
+    }
+#endif
     if ((rc = tool_out_open(o, path, force, inputs)) == TOOL_EXIT_OK && strlen(o->tmp) < sizeof out_tmp)
         strcpy(out_tmp, o->tmp), out_tmp_set = 1;
     return rc;

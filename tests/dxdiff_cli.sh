@@ -216,6 +216,14 @@ done
 [ ! -e "$dir/px" ] && [ ! -e "$dir/outx" ] || die "a refused command left an output"
 step "a directory as OLD, NEW, PATCH, FILE: 'is a directory'"
 
+# an output in a folder that is not there: the message names the folder, not a temporary file
+for args in "diff $dir/old $dir/new $dir/nodir/p" "apply $dir/old $dir/p $dir/nodir/out" "apply $dir/old $dir/p $dir/old/out"; do
+    # shellcheck disable=SC2086
+    if "$dx" $args 2>"$dir/err"; then die "'$args' was accepted"; fi
+    grep -Eq "cannot create .*: $dir/(nodir does not exist|old is not a folder)\$" "$dir/err" || die "'$args': $(cat "$dir/err")"
+done
+step "an output in a missing folder: 'nodir does not exist'"
+
 # item 6: an output that is an input (any name) is refused; an existing output needs -f
 cp "$dir/old" "$dir/o"; ln "$dir/o" "$dir/o-link"
 for out in "$dir/o" "$dir/o-link" "$dir/adir/../o"; do
