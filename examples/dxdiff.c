@@ -822,7 +822,8 @@ int main(int argc, char **argv) {
         if (resume) return tool_usage_error("--resume goes with apply");
         if (in_place && diff_opts) return tool_usage_error("diff --in-place chooses the mode itself: no mode options");
         if (npos != 3) return tool_usage_error("diff takes OLD NEW PATCH");
-        return cmd_diff(pos[0], pos[1], pos[2], &cfg, force != 0, in_place ? 2 : diff_opts ? 0 : 1);
+        int rc = cmd_diff(pos[0], pos[1], pos[2], &cfg, force != 0, in_place ? 2 : diff_opts ? 0 : 1);
+        return rc == TOOL_EXIT_OK && in_place ? tool_stdout_done() : rc; /* diff --in-place prints the sizes */
     }
     if (diff_opts || cfg.level) return tool_usage_error("--block, --zstd, --one-way, --shift, --window and -1..-9 go with diff");
     if (!strcmp(cmd, "apply")) {

@@ -113,6 +113,10 @@ grep -q '^in place: [0-9]* bytes (.*); unconstrained: [0-9]* bytes$' "$dir/say" 
 cp "$dir/old" "$dir/f"
 "$dx" apply --in-place "$dir/f" "$dir/pw" && cmp -s "$dir/f" "$dir/new" || die "diff --in-place: apply in place"
 if "$dx" diff -f --in-place --shift "$dir/old" "$dir/new" "$dir/pw" 2>/dev/null; then die "diff --in-place --shift accepted"; fi
+if [ -w /dev/full ]; then # the sizes it prints are its output too: a write error is a failure
+    if "$dx" diff -f --in-place "$dir/old" "$dir/new" "$dir/pw" >/dev/full 2>"$dir/err"; then die "diff --in-place >/dev/full passed"; fi
+    grep -q 'cannot write to standard output' "$dir/err" || die "diff --in-place >/dev/full: $(cat "$dir/err")"
+fi
 # NEW grows by 2 MiB of new bytes before 2 MiB of OLD: that data lies 2 MiB behind its source, so the
 # in-place patch gets a 2 MiB window (with 1 MiB it would store the moved 2 MiB again)
 head -c $((3 << 20)) /dev/urandom > "$dir/gold"
