@@ -155,19 +155,24 @@ static int out_open(tool_out *o, const char *path, bool force, const char *const
         return tool_fail("%s is not a regular file (a device, a pipe or a socket): refusing to replace it; name a "
                          "file", path);
 #if !defined(_WIN32)
-    { /* a missing or read-only folder, said of the output (tool_out_open names its temporary file) */
-        char dir[4096];
-        const char *slash = strrchr(path, '/');
-        size_t n = slash ? (size_t)(slash - path) : 1;
-        if (n < sizeof dir) {
+    { /* a missing or read-only folder, said of the output (tool_out_open names its temporary file); through a
+         symbolic link, the folder of the file it names (a link to nothing: tool_out_open says so) */
+        char dir[4096], *real = NULL;
+        const char *file = path, *slash, *why = NULL;
+        size_t n;
+        if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode) && !(file = real = realpath(path, NULL))) file = "";
+        slash = strrchr(file, '/'), n = slash ? (size_t)(slash - file) : 1;
+        if (*file && n < sizeof dir) {
             if (!slash) strcpy(dir, ".");
             else if (n == 0) strcpy(dir, "/");
-            else memcpy(dir, path, n), dir[n] = 0;
-            if (stat(dir, &st) != 0 || (st.st_mode & S_IFMT) != S_IFDIR)
-                return tool_fail("cannot create %s: %s %s", path, dir, stat(dir, &st) != 0 ? "does not exist" : "is not a folder");
-            if (access(dir, W_OK | X_OK) != 0) /* the temporary file is made there, then renamed */
-                return tool_fail("cannot create %s: its folder %s is not writable", path, dir);
+            else memcpy(dir, file, n), dir[n] = 0;
+            if (stat(dir, &st) != 0) why = "does not exist";
+            else if ((st.st_mode & S_IFMT) != S_IFDIR) why = "is not a folder";
+            else if (access(dir, W_OK | X_OK) != 0) why = "is a folder this user cannot write"; /* the temporary goes there */
+            if (why) tool_fail("cannot create %s: %s %s", path, dir, why);
         }
+        free(real);
+        if (why) return TOOL_EXIT_FAIL;
     }
 #endif
     if ((rc = tool_out_open(o, path, force, inputs)) == TOOL_EXIT_OK && strlen(o->tmp) < sizeof out_tmp)
