@@ -684,6 +684,7 @@ static int cmd_info(const char *path) {
     const char *use;
     int t;
     FILE *pf = open_patch(path, &in, &size);
+    memset(&a, 0, sizeof a); /* frames_done for the message, whatever failed */
     if (!pf) return TOOL_EXIT_FAIL;
     blocks = ((in.base_len > in.target_len ? in.base_len : in.target_len) + in.block_size - 1) / in.block_size;
     use = in.flags & DX_PATCH_FLAG_WINDOW ? "in place with a journal" : in.flags & DX_PATCH_FLAG_COPY ? "out of place only"
@@ -736,9 +737,15 @@ static int cmd_info(const char *path) {
     if (mem) dx_patch_applier_deinit(&a);
     free(mem), fclose(pf);
     if (fflush(stdout) != 0) return tool_fail("cannot write the output: %s", strerror(errno));
-    return r < 0 ? tool_fail("%s: %s: %s (frame %u of %u)", path, dx_patch_result_name((dx_result)r), explain(r),
-                             (unsigned)a.frames_done + 1, (unsigned)in.frame_count)
-                 : TOOL_EXIT_OK;
+    if (r < 0) {
+        char where[64];
+        if (a.frames_done < in.frame_count)
+            snprintf(where, sizeof where, "frame %u of %u", (unsigned)a.frames_done + 1, (unsigned)in.frame_count);
+        else
+            snprintf(where, sizeof where, "at its end, after its %u frames", (unsigned)in.frame_count);
+        return tool_fail("%s: %s: %s (%s)", path, dx_patch_result_name((dx_result)r), explain(r), where);
+    }
+    return TOOL_EXIT_OK;
 }
 
 /* A power of two in [min, max], K/M suffixes. */

@@ -79,6 +79,9 @@ cp "$dir/old" "$dir/f"
 if "$dx" apply --in-place "$dir/f" "$dir/bad" 2>/dev/null; then die "a damaged patch was accepted"; fi
 cmp -s "$dir/f" "$dir/old" || die "damaged patch: the file changed"
 if "$dx" info "$dir/bad" >/dev/null 2>&1; then die "info passed a damaged patch"; fi
+{ cat "$dir/p"; echo trailing; } > "$dir/trail"
+if "$dx" info "$dir/trail" >/dev/null 2>"$dir/err"; then die "info passed a patch with bytes after it"; fi
+grep -q 'at its end, after its [0-9]* frames' "$dir/err" || die "bytes after a patch: $(cat "$dir/err")"
 "$dx" diff -f --shift "$dir/old" "$dir/new" "$dir/p"
 cp "$dir/old" "$dir/f"
 if "$dx" apply --in-place "$dir/f" "$dir/p" 2>/dev/null; then die "a shift patch was applied in place"; fi
