@@ -524,6 +524,30 @@ static FILE *open_journal(job *j, const char *path, bool resume, bool *created) 
     const char *jp = j->journal_path;
     *created = false;
     if (tool_is_dir(jp)) return tool_fail("%s is a directory; %s is untouched", jp, path), (FILE *)NULL;
+    { /* an existing one is written over (a journal of an apply that did not finish: the dry run found FILE
+         whole) or resumed from, but only if it is one: not another file of that name, nor one a link leads to */
+        struct stat st;
+        const char *other = NULL;
+#if defined(_WIN32)
+        if (stat(jp, &st) == 0) {
+#else
+        if (lstat(jp, &st) == 0) {
+            if (S_ISLNK(st.st_mode)) other = "a symbolic link";
+            else
+#endif
+            if ((st.st_mode & S_IFMT) != S_IFREG) other = "not a regular file";
+            else if (st.st_size > 0) {
+                char magic[4] = {1, 1, 1, 1};
+                FILE *g = fopen(jp, "rb");
+                if (g && fread(magic, 1, sizeof magic, g) != sizeof magic) magic[0] = 1;
+                if (g) fclose(g);
+                if (memcmp(magic, "DXPJ", 4) != 0 && memcmp(magic, "\0\0\0\0", 4) != 0) other = "other data";
+            }
+        }
+        if (other)
+            return tool_fail("%s exists and is not a journal of dxdiff (%s): refusing to overwrite it; %s is untouched",
+                             jp, other, path), (FILE *)NULL;
+    }
     if (resume) f = fopen(jp, "r+b");
     if (!f && (f = fopen(jp, "w+b")) != NULL) *created = true;
     if (!f) e = errno, tool_fail("cannot create %s: %s; %s is untouched", jp, strerror(e), path);

@@ -366,8 +366,20 @@ for at in 10 100 $((size / 2 + 20)) $((size - 5)); do
 done
 cp "$dir/j-was" "$dir/wf.dxdiff-journal"
 "$dx" apply --resume "$dir/wf" "$dir/wp" && cmp -s "$dir/wf" "$dir/wnew" || die "resume after the damage tests"
+# FILE.dxdiff-journal that is not a journal (a user's file, a link to one) is never written over, nor through
+echo mine > "$dir/mine"; cp "$dir/wold" "$dir/wf"
+for kind in file link; do
+    rm -f "$dir/wf.dxdiff-journal"
+    if [ $kind = file ]; then cp "$dir/mine" "$dir/wf.dxdiff-journal"; else ln -s mine "$dir/wf.dxdiff-journal"; fi
+    for mode in --in-place --resume; do
+        if "$dx" apply $mode "$dir/wf" "$dir/wp" 2>"$dir/err"; then die "apply $mode over a $kind named like the journal"; fi
+        grep -q 'is not a journal of dxdiff' "$dir/err" && [ "$(cat "$dir/mine")" = mine ] && [ "$(cat "$dir/wf.dxdiff-journal")" = mine ] &&
+            cmp -s "$dir/wf" "$dir/wold" || die "apply $mode, a $kind named like the journal: $(cat "$dir/err")"
+    done
+done
+rm -f "$dir/wf.dxdiff-journal" "$dir/mine"
 unset DXDIFF_JOURNAL_STEP
-step "resume: an unrelated FILE (with and without a copied journal) refused untouched; a damaged journal never trusted"
+step "resume: an unrelated FILE (with and without a copied journal) refused untouched; a damaged journal never trusted; a file or link named like the journal never written"
 
 # a real SIGKILL from outside, while a bigger apply runs (it shows its first progress line: then it is killed)
 head -c $((12 << 20)) /dev/urandom > "$dir/bold"
