@@ -581,6 +581,10 @@ static int cmd_apply(const char *path, const char *patch_path, const char *out_p
             return fclose(pf), tool_fail("%s applies out of place only (made without a window: diff --in-place or --shift "
                                          "--window make patches that apply in place): dxdiff apply %s %s OUT; %s is untouched",
                                          patch_path, path, patch_path, path);
+        else if (!(in.flags & (DX_PATCH_FLAG_WITNESS | DX_PATCH_FLAG_WINDOW)))
+            return fclose(pf), tool_fail("%s has no resume witnesses (nor a window): an interrupted apply in place could "
+                                         "not be finished, so it applies out of place only: dxdiff apply %s %s OUT; %s "
+                                         "is untouched", patch_path, path, patch_path, path);
         if (why) return fclose(pf), tool_fail("cannot patch %s in place: %s; %s is untouched", path, why, path);
     }
     if (!(j.rd = open_input(path, out_path ? "rb" : "r+b"))) return fclose(pf), TOOL_EXIT_FAIL;
@@ -712,7 +716,7 @@ static int cmd_info(const char *path) {
     if (!pf) return TOOL_EXIT_FAIL;
     blocks = ((in.base_len > in.target_len ? in.base_len : in.target_len) + in.block_size - 1) / in.block_size;
     use = in.flags & DX_PATCH_FLAG_WINDOW ? "in place with a journal" : in.flags & DX_PATCH_FLAG_COPY ? "out of place only"
-        : in.flags & DX_PATCH_FLAG_WITNESS ? "resumable" : "";
+        : in.flags & DX_PATCH_FLAG_WITNESS ? "resumable" : "out of place only: no witnesses to resume in place";
     printf("patch:          %s, %" PRId64 " bytes\nflags:          0x%x%s%s%s%s%s%s%s%s%s%s%s%s%s%s (%s%s%s)\n", path, size,
            (unsigned)in.flags, in.flags & DX_PATCH_FLAG_ZSTD ? " ZSTD" : "",
            in.flags & DX_PATCH_FLAG_WITNESS ? " WITNESS" : "", in.flags & DX_PATCH_FLAG_ONE_WAY ? " ONE_WAY" : "",

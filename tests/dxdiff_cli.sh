@@ -292,6 +292,22 @@ cmp -s "$dir/pself" "$dir/p" && cmp -s "$dir/other" "$dir/oth" && [ -p "$dir/pip
 rm "$dir/pself" "$dir/pself-link" "$dir/pipe-in" "$dir/pshift" "$dir/oth"
 step "in place: FILE = PATCH, a pipe, a patch for out of place only: refused, untouched"
 
+# a patch without witnesses (nor a window; dx_patch's cfg.no_witness, not made by dxdiff): an interrupted apply in
+# place could not be finished, so in place it is refused, untouched; out of place it applies
+for sec in base target patch; do
+    printf '%b' "$(awk -v s="# $sec:" '$0 == s { on = 1; next } /^#/ { on = 0 } on' "$(dirname "$0")/vectors/patch/no_witness_frames.hex" |
+        tr -d ' \n' | sed 's/../\\x&/g')" > "$dir/nw-$sec"
+done
+[ "$(stat -c %s "$dir/nw-base")" = 400 ] || die "no_witness_frames.hex: no base"
+cp "$dir/nw-base" "$dir/nwf"
+for mode in --in-place --resume; do
+    if "$dx" apply $mode "$dir/nwf" "$dir/nw-patch" 2>"$dir/err"; then die "apply $mode of a patch without witnesses"; fi
+    grep -q 'has no resume witnesses.*out of place only' "$dir/err" && cmp -s "$dir/nwf" "$dir/nw-base" || die "apply $mode, no witnesses: $(cat "$dir/err")"
+done
+"$dx" apply -f "$dir/nw-base" "$dir/nw-patch" "$dir/out" && cmp -s "$dir/out" "$dir/nw-target" || die "a patch without witnesses out of place"
+rm -f "$dir"/nw*
+step "a patch without witnesses: refused in place (it could not resume), FILE untouched; applied out of place"
+
 # a diff ended by a signal (SIGTERM; SIGINT and SIGHUP alike) removes its temporary PATCH (the diff
 # shows its first progress line, then it is signalled: done or not, no temporary is left)
 head -c $((6 << 20)) /dev/urandom > "$dir/sold"
