@@ -274,7 +274,7 @@ for args in "apply -f $dir/old $dir/p $dir/pipe-out" "diff -f $dir/old $dir/new 
     grep -q 'not a regular file' "$dir/err" && [ -p "$dir/pipe-out" ] || die "'$args': $(cat "$dir/err"); $(ls -l "$dir/pipe-out")"
 done
 rm "$dir/pipe-out"
-ls "$dir" | grep -q '\.tmp-' && die "a temporary file was left: $(ls "$dir")"
+for t in "$dir"/*.tmp-*; do [ ! -e "$t" ] || die "a temporary file was left: $t"; done
 step "an existing output that is a pipe: refused with -f too, the pipe kept"
 
 # in place: FILE that is also PATCH, or not a regular file, and a patch that applies out of place only
@@ -318,7 +318,7 @@ while IFS= read -r line; do
     case $line in *diffing*) kill -TERM "$pid" 2>/dev/null; break ;; esac
 done < "$dir/sfifo"
 rc=0; wait "$pid" 2>/dev/null || rc=$?
-ls "$dir" | grep -q '^sp\.tmp-' && die "a signalled diff left its temporary: $(ls "$dir")"
+for t in "$dir"/sp.tmp-*; do [ ! -e "$t" ] || die "a signalled diff left its temporary: $t"; done
 [ "$rc" = 143 ] && [ ! -e "$dir/sp" ] || [ "$rc" = 0 ] || die "a signalled diff: exit $rc"
 rm -f "$dir"/s*
 step "a diff ended by SIGTERM: exit $rc, no temporary left"
