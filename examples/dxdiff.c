@@ -168,7 +168,8 @@ static int out_open(tool_out *o, const char *path, bool force, const char *const
             else memcpy(dir, file, n), dir[n] = 0;
             if (stat(dir, &st) != 0) why = "does not exist";
             else if ((st.st_mode & S_IFMT) != S_IFDIR) why = "is not a folder";
-            else if (access(dir, W_OK | X_OK) != 0) why = "is a folder this user cannot write"; /* the temporary goes there */
+            else if (access(dir, W_OK | X_OK) != 0) /* the temporary file goes there */
+                why = errno == EROFS ? "is on a read-only file system" : "is a folder this user cannot write";
             if (why) tool_fail("cannot create %s: %s %s", path, dir, why);
         }
         free(real);
