@@ -236,6 +236,7 @@ static FILE *open_patch(const char *path, dx_patch_info *info, int64_t *size) {
     int e;
     if (!f) return NULL;
     if ((*size = file_size(f)) < 0) e = errno, tool_fail("cannot read %s: %s", path, size_error(e));
+    else if (*size == 0) err = DX_PATCH_ERR_MAGIC, tool_fail("%s is empty: not a patch", path);
     else if ((err = dx_patch_read_info(head, fread(head, 1, sizeof head, f), info)) != DX_OK)
         tool_fail("%s: %s: %s", path, dx_patch_result_name(err), explain(err));
     return err != DX_OK || *size < 0 ? (fclose(f), (FILE *)NULL) : f;

@@ -79,6 +79,9 @@ cp "$dir/old" "$dir/f"
 if "$dx" apply --in-place "$dir/f" "$dir/bad" 2>/dev/null; then die "a damaged patch was accepted"; fi
 cmp -s "$dir/f" "$dir/old" || die "damaged patch: the file changed"
 if "$dx" info "$dir/bad" >/dev/null 2>&1; then die "info passed a damaged patch"; fi
+: > "$dir/empty-patch"
+if "$dx" info "$dir/empty-patch" 2>"$dir/err"; then die "info passed an empty file"; fi
+grep -q 'empty-patch is empty: not a patch' "$dir/err" || die "an empty patch: $(cat "$dir/err")"
 { cat "$dir/p"; echo trailing; } > "$dir/trail"
 if "$dx" info "$dir/trail" >/dev/null 2>"$dir/err"; then die "info passed a patch with bytes after it"; fi
 grep -q 'at its end, after its [0-9]* frames' "$dir/err" || die "bytes after a patch: $(cat "$dir/err")"
