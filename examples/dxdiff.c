@@ -123,8 +123,8 @@ static int64_t file_size(FILE *f) {
     return n;
 }
 
-/* The output being written, by its temporary name: Ctrl-C, SIGTERM or SIGHUP remove it before the
-   signal ends dxdiff (a copy: tool_out frees its own). */
+/* The output being written, by its temporary name: Ctrl-C, SIGTERM, SIGHUP or SIGPIPE remove it before
+   the signal ends dxdiff (a copy: tool_out frees its own). */
 static char out_tmp[4096];
 static volatile sig_atomic_t out_tmp_set;
 
@@ -802,7 +802,7 @@ int main(int argc, char **argv) {
     tool_start("dxdiff", usage_text);
     catch_signal(SIGINT), catch_signal(SIGTERM);
 #if !defined(_WIN32)
-    catch_signal(SIGHUP);
+    catch_signal(SIGHUP), catch_signal(SIGPIPE); /* SIGPIPE: stderr's progress into a closed pipe (| head) */
 #endif
     for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) /* --help and --version anywhere before "--" */
         if (tool_is_help(argv[i]) || (i == 1 && !strcmp(argv[i], "help"))) return tool_help();
