@@ -626,7 +626,8 @@ static int cmd_apply(const char *path, const char *patch_path, const char *out_p
             bool sparse = false;
 #if !defined(_WIN32)
             struct stat st; /* reserve() takes FILE's holes too: a sparse FILE needs them */
-            if (fstat(fileno(j.rd), &st) == 0 && (uint64_t)st.st_blocks * 512 < (uint64_t)size)
+            if (fstat(fileno(j.rd), &st) == 0 && (uint64_t)st.st_blocks * 512 < (uint64_t)size &&
+                (uint64_t)st.st_blocks * 512 < most)
                 sparse = true, need = most - (uint64_t)st.st_blocks * 512;
 #endif
             r = DX_ERR_IO, j.said = true;
@@ -667,10 +668,10 @@ static int cmd_apply(const char *path, const char *patch_path, const char *out_p
     rc = TOOL_EXIT_FAIL;
     {
         const char *name = dx_patch_result_name((dx_result)r), *why = j.why[0] ? j.why : explain(r);
-        if (!j.why[0] && r == DX_PATCH_ERR_WRONG_BASE && (in.flags & DX_PATCH_FLAG_ONE_WAY)) /* its target is not checked */
-            why = "the data is not the patch's base (a one-way patch applies to its base only: it does not roll back)";
         bool window = (in.flags & DX_PATCH_FLAG_WINDOW) != 0, witness = (in.flags & DX_PATCH_FLAG_WITNESS) != 0;
         bool journaled = window && (j.journal ? !journal_created || j.journal_writes > 0 : journal_there);
+        if (!j.why[0] && r == DX_PATCH_ERR_WRONG_BASE && (in.flags & DX_PATCH_FLAG_ONE_WAY)) /* its target is not checked */
+            why = "the data is not the patch's base (a one-way patch applies to its base only: it does not roll back)";
         if (j.said) {
             /* said already (journal, space) */
         } else if (out_path) {
