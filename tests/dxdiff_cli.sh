@@ -324,7 +324,7 @@ rc=0; wait "$pid" 2>/dev/null || rc=$?
 for t in "$dir"/sp.tmp-*; do [ ! -e "$t" ] || die "a signalled diff left its temporary: $t"; done
 [ "$rc" = 143 ] && [ ! -e "$dir/sp" ] || [ "$rc" = 0 ] || die "a signalled diff: exit $rc"
 # its progress into a pipe that closes (| head -5: the lines of reading OLD and NEW, then diffing): SIGPIPE, no temporary
-( "$dx" diff -f -9 --progress "$dir/sold" "$dir/snew" "$dir/sp" 2>&1; echo "exit $?" > "$dir/src" ) | head -5 > /dev/null
+"$dx" diff -f -9 --progress "$dir/sold" "$dir/snew" "$dir/sp" 2>&1 | head -5 > /dev/null
 for t in "$dir"/sp.tmp-*; do [ ! -e "$t" ] || die "a diff ended by SIGPIPE left its temporary: $t"; done
 rm -f "$dir"/s*
 step "a diff ended by SIGTERM: exit $rc, no temporary left; by SIGPIPE (progress into | head) alike"
