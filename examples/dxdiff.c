@@ -39,10 +39,8 @@
 #define sync_fd(f) _commit(_fileno(f))
 #define truncate_fd(f, len) _chsize_s(_fileno(f), (__int64)(len))
 #else
-#include <pthread.h>
 #include <signal.h>
 #include <sys/statvfs.h>
-#include <unistd.h>
 #define fseek64(f, off, whence) fseeko(f, (off_t)(off), whence)
 #define ftell64 ftello
 #define sync_fd(f) fsync(fileno(f))
@@ -179,41 +177,6 @@ static int64_t io_error(job *j, const char *what, const char *path, const char *
     if (!j->why[0]) snprintf(j->why, sizeof j->why, "%s %s: %s", what, path, cause ? cause : strerror(e));
     return DX_ERR_IO;
 }
-
-#if !defined(_WIN32)
-/* dx_patch_config.thread_start and thread_join: a diff compresses each frame on a second thread
-   while it finds the next one */
-typedef struct diff_thread {
-    pthread_t thread;
-    void (*job)(void *arg);
-    void *arg;
-} diff_thread;
-
-static void *diff_thread_main(void *p) {
-    diff_thread *t = (diff_thread *)p;
-    t->job(t->arg);
-    return NULL;
-}
-
-static void *diff_thread_start(void *user, void (*run)(void *arg), void *arg) {
-    diff_thread *t = (diff_thread *)malloc(sizeof *t);
-    (void)user;
-    if (!t) return NULL; /* the diff runs the job itself */
-    t->job = run, t->arg = arg;
-    if (pthread_create(&t->thread, NULL, diff_thread_main, t) != 0) {
-        free(t);
-        return NULL;
-    }
-    return t;
-}
-
-static void diff_thread_join(void *user, void *handle) {
-    diff_thread *t = (diff_thread *)handle;
-    (void)user;
-    pthread_join(t->thread, NULL);
-    free(t);
-}
-#endif
 
 /* The testing aids: the write after the first N fails (and every later one) or dxdiff is
    killed there; with a journal the write is torn first (its first half lands). Witnesses
@@ -713,10 +676,8 @@ int main(int argc, char **argv) {
         return tool_usage_error("unknown command '%s'", cmd);
     fail_after = env_number("DXDIFF_FAIL_AFTER_WRITES"), kill_after = env_number("DXDIFF_KILL_AFTER_WRITES");
     journal_step = env_number("DXDIFF_JOURNAL_STEP") > 0 ? (uint32_t)env_number("DXDIFF_JOURNAL_STEP") : 0;
-#if !defined(_WIN32)
-    if (env_number("DXDIFF_THREADS") >= 2 || (env_number("DXDIFF_THREADS") < 0 && sysconf(_SC_NPROCESSORS_ONLN) > 1))
-        cfg.thread_start = diff_thread_start, cfg.thread_join = diff_thread_join;
-#endif
+    if (env_number("DXDIFF_THREADS") >= 2 || (env_number("DXDIFF_THREADS") < 0 && tool_cpus() > 1))
+        cfg.thread_start = tool_thread_start, cfg.thread_join = tool_thread_join; /* frames compressed beside */
     for (i = 2; i < argc; i++) {
         const char *a = argv[i];
         bool value = i + 1 < argc;
