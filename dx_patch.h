@@ -1,4 +1,4 @@
-/* dx_patch.h - v0.12.0 - binary deltas: XOR blocks, in-place and streaming apply - SPDX-License-Identifier: MIT OR Unlicense (text at end)
+/* dx_patch.h - v0.13.0 - binary deltas: XOR blocks, in-place and streaming apply - SPDX-License-Identifier: MIT OR Unlicense (text at end)
 
    Binary deltas for app and firmware updates, VM and process memory
    migration and state replication: diff two byte strings into a patch, then
@@ -122,7 +122,8 @@ API
    int64_t dx_patch_diff(const dx_patch_config *cfg, const uint8_t *base, size_t base_len,
                          const uint8_t *target, size_t target_len, uint8_t *out, size_t cap)
        patch bytes written, or DX_ERR_NOSPACE / INVAL / LIMIT / UNSUPPORTED.
-       allocates: 3 blocks of scratch (+ a zstd context and one compressed frame).
+       allocates: 3 blocks of scratch (+ a zstd context and one compressed frame;
+       two with cfg->thread_start, whose thread compresses one frame at a time).
    int64_t dx_patch_diff_auto(cfg, base, base_len, target, target_len, out, cap, unsigned *out_mode)
        the smallest patch of the modes, chosen by size (what dxdiff does with
        no mode option): XOR blocks (reversible; at zstd level 1 first, again
@@ -367,7 +368,9 @@ ERRORS
    format 1 patch, from dx_patch.h 0.1 or 0.2; make it again).
 
 THREADING
-   No globals; an applier or chain is used by one thread at a time.
+   No globals; an applier or chain is used by one thread at a time. A diff
+   runs on the caller's thread, and on a second one only through
+   cfg.thread_start (the caller's threads: the header starts none).
 
 SECURITY MODEL
    Trusted: configs, callbacks. Untrusted: every patch byte. A patch is
@@ -715,6 +718,22 @@ JOURNAL (journal format 1: an in-place apply of a WINDOW patch; untrusted on rea
    range are rewritten even where they do not change).
 
 VERSION HISTORY
+   0.13.0 (2026-11-28) cfg.thread_start, thread_join, thread_user: the
+         caller's second thread compresses each closed frame (a piece of
+         the stream, a PREFIX or DICT frame, a frame of its own) while the
+         diff finds the next; the frame takes its place in out once done,
+         and a room check that a growing stream piece could fail places it
+         first, so the patch (or DX_ERR_NOSPACE) is the one a diff on one
+         thread writes, byte for byte (tests: every kind of frame with the
+         jobs run late, at caps around the patch's size; dxdiff on two
+         threads against one; ThreadSanitizer). The last frame, frames held
+         back before a stream begins and the suffix array stay on the
+         caller's thread. dxdiff uses it where the machine has two CPUs.
+         CPU seconds of the default diff on the two threads (this machine):
+         cc1 x86-64 -> aarch64 7.1 + 4.3 (was 11.4 on one), a 24 MiB slice
+         of libLLVM 14 -> 15 7.1 + 6.5, cc1 11 -> 12 7.2 + 12.6 (its new
+         code at zstd 19 is the longer path); small patches (a stream's
+         first 2 MiB, which stay on the caller's thread) gain nothing.
    0.12.0 (2026-11-28) NEWBYTES patches (a new required flag, 4096, with
          COLUMNS; 0.11 readers refuse them as DX_ERR_UNSUPPORTED): a
          frame's bytes column holds its differences first and its new
@@ -1156,9 +1175,9 @@ DX_INLINE const char *dx_result_name(dx_result r) {
 #endif
 
 #define DX_PATCH_VERSION_MAJOR 0
-#define DX_PATCH_VERSION_MINOR 12
+#define DX_PATCH_VERSION_MINOR 13
 #define DX_PATCH_VERSION_PATCH 0
-#define DX_PATCH_VERSION DX_VERSION_PACK(0, 12, 0)
+#define DX_PATCH_VERSION DX_VERSION_PACK(0, 13, 0)
 
 #ifndef DX_PATCH_STREAM_WINDOW_LOG /* STREAM patches: the largest zstd window an applier accepts, as a power
                                       of two: 24 = 16 MiB (what 0.5 and 0.6.0 wrote) */
@@ -1334,6 +1353,13 @@ typedef struct dx_patch_config {
        with done == total; for a progress display. NULL: not called */
     void (*progress)(void *user, uint64_t done, uint64_t total);
     void *progress_user;
+    /* optional, with zstd: a second thread for compression. thread_start runs job(arg) on another thread and
+       returns a handle for thread_join (which waits for it), or NULL where it cannot (the diff then runs job
+       itself). A frame is compressed there while the next one is found: the same patch byte for byte, in
+       less time on two cores. NULL: one thread */
+    void *(*thread_start)(void *user, void (*job)(void *arg), void *arg);
+    void (*thread_join)(void *user, void *handle);
+    void *thread_user;
 } dx_patch_config;
 
 /* What dx_patch_diff_auto chose. */
@@ -2129,7 +2155,18 @@ typedef struct dxi_pt_writer {
     dxi_pt_dict_state dict;     /* DICT: the walk's state after the frames written */
     uint8_t *dict_buf;          /* DICT: a frame's dictionary, at most dict_cap bytes */
     size_t dict_cap;
+    struct dxi_pt_job {         /* a closed frame being compressed (on cfg->thread_start's thread) */
+        struct dxi_pt_writer *w;
+        size_t at, raw, stored; /* the frame's offset in out, its raw length; its stored length when done */
+        uint64_t first, end;    /* PREFIX: its blocks, from first to end, and their shift when it began */
+        int64_t shift;
+        bool last, busy, packed; /* packed: its stored bytes are in buf (else the raw ones stay) */
+        dx_result error;
+        void *handle;
+        uint8_t *buf; /* the compressed frame: scratch_cap - 3 blocks (a job on a second thread has its own) */
+    } job;
 } dxi_pt_writer;
+typedef struct dxi_pt_job dxi_pt_job;
 
 /* The columns of a COLUMNS frame: its records' fields grouped by column,
    each column in record order, after a varint record count. Frames
@@ -2198,20 +2235,21 @@ DXI_PRIVATE size_t dxi_pt_columnize(const dxi_pt_writer *w, uint8_t *p, size_t l
    a quarter of a 7.7 MB program's whole diff here). */
 #define DXI_PT_STREAM_HOLD ((uint64_t)2 << 20)
 
-/* The raw bytes as the stream's next piece into the scratch, flushed so
-   that they decode from it (the stream's end where last); its length, or
-   0 with w->error set. */
-DXI_PRIVATE size_t dxi_pt_stream_piece(dxi_pt_writer *w, const uint8_t *raw_bytes, size_t raw, bool last) {
+/* The raw bytes as the stream's next piece into dst (a compressed frame's
+   room), flushed so that they decode from it (the stream's end where last);
+   its length, or 0 with *err set. */
+DXI_PRIVATE size_t dxi_pt_stream_piece(dxi_pt_writer *w, const uint8_t *raw_bytes, size_t raw, bool last, uint8_t *dst,
+                                       dx_result *err) {
     ZSTD_outBuffer zo;
     ZSTD_inBuffer zi;
     size_t left;
-    zo.dst = w->scratch, zo.size = w->scratch_cap - 3 * (size_t)w->block_size, zo.pos = 0;
+    zo.dst = dst, zo.size = w->scratch_cap - 3 * (size_t)w->block_size, zo.pos = 0;
     zi.src = raw_bytes, zi.size = raw, zi.pos = 0;
     do {
         left = ZSTD_compressStream2((ZSTD_CCtx *)w->cctx, &zo, &zi, last ? ZSTD_e_end : ZSTD_e_flush);
     } while (!ZSTD_isError(left) && left != 0 && zo.pos < zo.size);
     if (ZSTD_isError(left) || left != 0 || zo.pos > w->frame_max) {
-        w->error = ZSTD_isError(left) ? DX_ERR_NOMEM : DX_ERR_LIMIT;
+        *err = ZSTD_isError(left) ? DX_ERR_NOMEM : DX_ERR_LIMIT;
         return 0;
     }
     return zo.pos;
@@ -2231,7 +2269,7 @@ DXI_PRIVATE bool dxi_pt_stream_pays(dxi_pt_writer *w) {
     if (ZSTD_isError(ZSTD_CCtx_setPledgedSrcSize((ZSTD_CCtx *)w->cctx, w->held))) return true; /* the stream says so */
     while (rpos < w->pos) {
         size_t raw = dx_load_u32le(w->out + rpos + DX_PATCH_FRAME_HEADER_OFF_RAW_LEN), next = rpos + DX_PATCH_FRAME_HEADER_SIZE + raw;
-        stored += dxi_pt_stream_piece(w, w->out + rpos + DX_PATCH_FRAME_HEADER_SIZE, raw, next == w->pos);
+        stored += dxi_pt_stream_piece(w, w->out + rpos + DX_PATCH_FRAME_HEADER_SIZE, raw, next == w->pos, w->scratch, &w->error);
         if (w->error != DX_OK) return true;
         raw_total += raw, rpos = next;
     }
@@ -2266,7 +2304,8 @@ DXI_PRIVATE void dxi_pt_stream_start(dxi_pt_writer *w, size_t upto, bool last) {
         uint8_t *f = w->out + rpos;
         size_t raw = dx_load_u32le(f + DX_PATCH_FRAME_HEADER_OFF_RAW_LEN), next = rpos + DX_PATCH_FRAME_HEADER_SIZE + raw;
         uint32_t check = dx_load_u32le(f + DX_PATCH_FRAME_HEADER_OFF_CHECK);
-        size_t stored = dxi_pt_stream_piece(w, f + DX_PATCH_FRAME_HEADER_SIZE, raw, last && next == upto);
+        size_t stored = dxi_pt_stream_piece(w, f + DX_PATCH_FRAME_HEADER_SIZE, raw, last && next == upto, w->scratch,
+                                            &w->error);
         if (w->error != DX_OK) return;
         if (wpos + DX_PATCH_FRAME_HEADER_SIZE + stored > next) {
             size_t grow = wpos + DX_PATCH_FRAME_HEADER_SIZE + stored - next;
@@ -2295,9 +2334,11 @@ DXI_PRIVATE void dxi_pt_stream_start(dxi_pt_writer *w, size_t upto, bool last) {
 /* PREFIX: the frame's raw bytes compressed with a range of the base as
    zstd's prefix: the stretch of the base its blocks map to (by the shift
    when it began), an eighth of the limit more on each side, at most the
-   limit. Returns the stored length (raw where that is not smaller). */
-DXI_PRIVATE size_t dxi_pt_prefix_frame(dxi_pt_writer *w, uint8_t *raw_bytes, size_t raw) {
-    int64_t first = (int64_t)(w->frame_last * w->block_size) + w->frame_shift, end = (int64_t)(w->last * w->block_size) + w->frame_shift;
+   limit. Returns the stored length, the bytes in j->buf (raw where that
+   is not smaller). */
+DXI_PRIVATE size_t dxi_pt_prefix_frame(dxi_pt_writer *w, const dxi_pt_job *j, const uint8_t *raw_bytes) {
+    int64_t first = (int64_t)(j->first * w->block_size) + j->shift, end = (int64_t)(j->end * w->block_size) + j->shift;
+    size_t raw = j->raw;
     uint64_t limit = w->cfg->prefix, margin = limit / 8, lo, hi, len;
     ZSTD_CCtx *cc = (ZSTD_CCtx *)w->cctx;
     size_t n, room = w->scratch_cap - 3 * (size_t)w->block_size - DX_PATCH_PREFIX_SIZE;
@@ -2314,11 +2355,10 @@ DXI_PRIVATE size_t dxi_pt_prefix_frame(dxi_pt_writer *w, uint8_t *raw_bytes, siz
         ZSTD_isError(ZSTD_CCtx_setParameter(cc, ZSTD_c_windowLog, wlog)) ||
         ZSTD_isError(ZSTD_CCtx_refPrefix(cc, w->base + lo, (size_t)len)))
         return raw;
-    n = ZSTD_compress2(cc, w->scratch + DX_PATCH_PREFIX_SIZE, room, raw_bytes, raw);
+    n = ZSTD_compress2(cc, j->buf + DX_PATCH_PREFIX_SIZE, room, raw_bytes, raw);
     if (ZSTD_isError(n) || n + DX_PATCH_PREFIX_SIZE >= raw) return raw; /* kept only where it is smaller */
-    dx_store_u64le(w->scratch + DX_PATCH_PREFIX_OFF_BASE, lo);
-    dx_store_u32le(w->scratch + DX_PATCH_PREFIX_OFF_LEN, (uint32_t)len);
-    DX_MEMCPY(raw_bytes, w->scratch, n + DX_PATCH_PREFIX_SIZE);
+    dx_store_u64le(j->buf + DX_PATCH_PREFIX_OFF_BASE, lo);
+    dx_store_u32le(j->buf + DX_PATCH_PREFIX_OFF_LEN, (uint32_t)len);
     if (len > w->prefix_seen) w->prefix_seen = (uint32_t)len;
     return n + DX_PATCH_PREFIX_SIZE;
 }
@@ -2334,16 +2374,16 @@ DXI_PRIVATE dx_result dxi_pt_dict_copy(void *user, uint64_t at, uint64_t len, ui
 /* DICT: the frame's columns before its bytes column compressed on their
    own, then the bytes column with the base bytes its new bytes replaced as
    zstd's prefix (WIRE FORMAT); the margin falls to 0 where the dictionary
-   would pass its limit. Returns the stored length (raw where that is not
-   smaller). */
-DXI_PRIVATE size_t dxi_pt_dict_frame(dxi_pt_writer *w, uint8_t *raw_bytes, size_t raw) {
+   would pass its limit. Returns the stored length, the bytes in j->buf
+   (raw where that is not smaller); *err on an error. */
+DXI_PRIVATE size_t dxi_pt_dict_frame(dxi_pt_writer *w, dxi_pt_job *j, uint8_t *raw_bytes) {
     dxi_pt_dict_args g;
     dxi_pt_dict_state st = w->dict, after = w->dict;
     ZSTD_CCtx *cc = (ZSTD_CCtx *)w->cctx;
     uint64_t dl = 0, margin = dxi_pt_min(DXI_DEF(w->cfg->dict_margin, (uint32_t)DX_PATCH_DEFAULT_DICT_MARGIN), w->base_len);
     int64_t nb;
-    size_t cols, room = w->scratch_cap - 3 * (size_t)w->block_size, skip = 20, na, nz, head;
-    uint8_t *z = w->scratch;
+    size_t raw = j->raw, cols, room = w->scratch_cap - 3 * (size_t)w->block_size, skip = 20, na, nz, head;
+    uint8_t *z = j->buf;
     int wlog = 10;
     DX_MEMSET(&g, 0, sizeof g);
     g.flags = w->flags, g.block_size = w->block_size;
@@ -2353,7 +2393,7 @@ DXI_PRIVATE size_t dxi_pt_dict_frame(dxi_pt_writer *w, uint8_t *raw_bytes, size_
     nb = dxi_pt_dict_ranges(raw_bytes, raw, 0, &g, &after, &dl); /* where the bytes column begins; the state after */
     w->dict = after;
     if (nb < 0) { /* not reached: the writer's own records */
-        if (w->error == DX_OK) w->error = DX_ERR_INVAL;
+        j->error = DX_ERR_INVAL;
         return raw;
     }
     cols = raw - (size_t)nb;
@@ -2385,16 +2425,96 @@ DXI_PRIVATE size_t dxi_pt_dict_frame(dxi_pt_writer *w, uint8_t *raw_bytes, size_
     head += dxi_pt_put_varint(z + head, na);
     if (head + na + nz >= raw) return raw; /* kept only where it is smaller */
     DX_MEMMOVE(z + head, z + skip, na + nz);
-    DX_MEMCPY(raw_bytes, z, head + na + nz);
     if (dxi_pt_max(dl, margin) > w->prefix_seen) w->prefix_seen = (uint32_t)dxi_pt_max(dl, margin); /* the window bounds both */
     return head + na + nz;
 }
 #endif
 
+#if defined(DX_PATCH_WITH_ZSTD)
+/* Compresses a closed frame (out at j->at, j->raw bytes) as the patch's
+   kind says: j->stored, and j->packed where its stored bytes are in j->buf
+   (else the raw ones stay: zstd did not shrink them), j->error. Runs on
+   either thread: it reads the frame and what stays fixed while the diff
+   runs, and writes j, the zstd context and DICT's and PREFIX's own state,
+   which the next frame's compression alone uses. */
+DXI_PRIVATE void dxi_pt_compress_frame(void *arg) {
+    dxi_pt_job *j = (dxi_pt_job *)arg;
+    dxi_pt_writer *w = j->w;
+    uint8_t *raw_bytes = w->out + j->at + DX_PATCH_FRAME_HEADER_SIZE;
+    j->stored = j->raw, j->error = DX_OK;
+    if (w->flags & DX_PATCH_FLAG_STREAM) { /* the next piece of the stream: flushed, so it decodes to these bytes */
+        j->stored = dxi_pt_stream_piece(w, raw_bytes, j->raw, j->last, j->buf, &j->error);
+        j->packed = true;
+        return;
+    }
+#if DXI_PT_SHIFT && DXI_PT_COLUMNS
+    if (w->flags & DX_PATCH_FLAG_DICT) {
+        j->stored = dxi_pt_dict_frame(w, j, raw_bytes);
+    } else
+#endif
+    if (w->flags & DX_PATCH_FLAG_PREFIX) {
+        j->stored = dxi_pt_prefix_frame(w, j, raw_bytes);
+    } else {
+        size_t n = ZSTD_compressCCtx((ZSTD_CCtx *)w->cctx, j->buf, w->scratch_cap - 3 * (size_t)w->block_size, raw_bytes,
+                                     j->raw, w->cfg->zstd_level);
+        if (!ZSTD_isError(n) && n < j->raw) j->stored = n; /* kept only where zstd shrinks it */
+    }
+    j->packed = j->stored < j->raw;
+}
+
+/* The compressed frame, once done, takes its place in out: what was
+   written after its raw bytes (the next frame so far) moves by the
+   difference. */
+DXI_PRIVATE void dxi_pt_job_wait(dxi_pt_writer *w) {
+    dxi_pt_job *j = &w->job;
+    size_t from, to;
+    uint8_t *f = w->out + j->at;
+    if (!j->busy) return;
+    if (j->handle) w->cfg->thread_join(w->cfg->thread_user, j->handle);
+    j->busy = false, j->handle = NULL;
+    from = j->at + DX_PATCH_FRAME_HEADER_SIZE + j->raw, to = j->at + DX_PATCH_FRAME_HEADER_SIZE + j->stored;
+    if (w->error == DX_OK) w->error = j->error;
+    if (w->error != DX_OK) return;
+    if (j->packed) {
+        if (to > from && w->cap - w->pos < to - from) {
+            w->error = DX_ERR_NOSPACE;
+            return;
+        }
+        if (to != from) DX_MEMMOVE(w->out + to, w->out + from, w->pos - from);
+        DX_MEMCPY(f + DX_PATCH_FRAME_HEADER_SIZE, j->buf, j->stored);
+        w->pos = w->pos - from + to;
+        if (w->frame_open) w->frame_at = w->frame_at - from + to;
+    }
+    dx_store_u32le(f + DX_PATCH_FRAME_HEADER_OFF_STORED_LEN, (uint32_t)j->stored);
+    if (j->stored > w->frame_seen) w->frame_seen = j->stored;
+}
+
+/* The frame just closed is compressed on cfg->thread_start's thread while
+   the next is found (it stays where it is until dxi_pt_job_wait), or here. */
+DXI_PRIVATE void dxi_pt_job_start(dxi_pt_writer *w, size_t raw, bool last) {
+    dxi_pt_job *j = &w->job;
+    j->w = w, j->at = w->frame_at, j->raw = raw, j->last = last;
+    j->first = w->frame_last, j->end = w->last, j->shift = w->frame_shift;
+    j->busy = true, j->handle = NULL;
+    if (!last && j->buf != w->scratch) j->handle = w->cfg->thread_start(w->cfg->thread_user, dxi_pt_compress_frame, j);
+    if (!j->handle) {
+        dxi_pt_compress_frame(j);
+        dxi_pt_job_wait(w);
+    }
+}
+#endif
+
 /* n more bytes fit in out; where they do not, held-back frames are
-   compressed first, which frees room. */
+   compressed first, which frees room. A frame being compressed is placed
+   first where its stream piece could grow past the room (so the answer is
+   the one a diff on one thread gives, and the patch the same). */
 DXI_PRIVATE bool dxi_pt_fits(dxi_pt_writer *w, size_t n) {
 #if defined(DX_PATCH_WITH_ZSTD)
+    if (w->job.busy) {
+        size_t room = w->scratch_cap - 3 * (size_t)w->block_size; /* a stored frame's most */
+        size_t growth = (w->flags & DX_PATCH_FLAG_STREAM) && room > w->job.raw ? room - w->job.raw : 0;
+        if (w->cap - w->pos < n || w->cap - w->pos - n < growth) dxi_pt_job_wait(w);
+    }
     if (w->cap - w->pos < n && w->held && w->error == DX_OK)
         dxi_pt_stream_start(w, w->frame_open ? w->frame_at : w->pos, false);
 #endif
@@ -2403,8 +2523,11 @@ DXI_PRIVATE bool dxi_pt_fits(dxi_pt_writer *w, size_t n) {
 
 DXI_PRIVATE void dxi_pt_close_frame(dxi_pt_writer *w, bool last) {
     uint8_t *f, *raw_bytes;
-    size_t raw, stored;
+    size_t raw;
     (void)last;
+#if defined(DX_PATCH_WITH_ZSTD)
+    dxi_pt_job_wait(w); /* the frame before in its place: this one follows it */
+#endif
     if (!w->frame_open) return;
 #if defined(DX_PATCH_WITH_ZSTD) /* a columnar frame grows by two varints at most (room kept by dxi_pt_room) */
     if ((w->flags & DX_PATCH_FLAG_COLUMNS) && !dxi_pt_fits(w, 20)) { /* may move the frame */
@@ -2414,56 +2537,30 @@ DXI_PRIVATE void dxi_pt_close_frame(dxi_pt_writer *w, bool last) {
     }
 #endif
     f = w->out + w->frame_at, raw_bytes = f + DX_PATCH_FRAME_HEADER_SIZE;
-    raw = stored = w->pos - w->frame_at - DX_PATCH_FRAME_HEADER_SIZE;
+    raw = w->pos - w->frame_at - DX_PATCH_FRAME_HEADER_SIZE;
     w->frame_open = false;
     if (raw == 0) { /* nothing in it: drop the empty frame (empty frames are corrupt) */
         w->pos = w->frame_at;
         return;
     }
 #if defined(DX_PATCH_WITH_ZSTD)
-    if (w->flags & DX_PATCH_FLAG_COLUMNS) raw = stored = dxi_pt_columnize(w, raw_bytes, raw, w->scratch);
+    if (w->flags & DX_PATCH_FLAG_COLUMNS) raw = dxi_pt_columnize(w, raw_bytes, raw, w->scratch);
 #endif
     dx_store_u32le(f + DX_PATCH_FRAME_HEADER_OFF_CHECK, dxi_pt_check32(raw_bytes, raw));
+    dx_store_u32le(f + DX_PATCH_FRAME_HEADER_OFF_RAW_LEN, (uint32_t)raw);
+    dx_store_u32le(f + DX_PATCH_FRAME_HEADER_OFF_STORED_LEN, (uint32_t)raw);
+    w->pos = w->frame_at + DX_PATCH_FRAME_HEADER_SIZE + raw;
+    w->frames++;
+    if (raw > w->frame_seen) w->frame_seen = raw;
 #if defined(DX_PATCH_WITH_ZSTD)
     if ((w->flags & DX_PATCH_FLAG_STREAM) && !w->streaming) { /* held back raw until the stream begins */
-        dx_store_u32le(f + DX_PATCH_FRAME_HEADER_OFF_RAW_LEN, (uint32_t)raw);
-        w->pos = w->frame_at + DX_PATCH_FRAME_HEADER_SIZE + raw;
-        w->frames++;
-        if (raw > w->frame_seen) w->frame_seen = raw;
         w->held += raw;
         if ((last && dxi_pt_stream_pays(w)) || (!last && w->held >= DXI_PT_STREAM_HOLD))
             dxi_pt_stream_start(w, w->pos, last);
         return;
     }
-    if (w->flags & DX_PATCH_FLAG_STREAM) { /* the next piece of the stream: flushed, so it decodes to these bytes */
-        stored = dxi_pt_stream_piece(w, raw_bytes, raw, last);
-        if (w->error != DX_OK) return;
-        if (stored > w->cap - w->frame_at - DX_PATCH_FRAME_HEADER_SIZE) {
-            w->error = DX_ERR_NOSPACE;
-            return;
-        }
-        DX_MEMCPY(raw_bytes, w->scratch, stored);
-#if DXI_PT_SHIFT && DXI_PT_COLUMNS
-    } else if (w->flags & DX_PATCH_FLAG_DICT) {
-        stored = dxi_pt_dict_frame(w, raw_bytes, raw);
+    if (w->cctx) dxi_pt_job_start(w, raw, last);
 #endif
-    } else if (w->flags & DX_PATCH_FLAG_PREFIX) {
-        stored = dxi_pt_prefix_frame(w, raw_bytes, raw);
-    } else if (w->cctx) {
-        size_t n = ZSTD_compressCCtx((ZSTD_CCtx *)w->cctx, w->scratch, w->scratch_cap - 3 * (size_t)w->block_size,
-                                     raw_bytes, raw, w->cfg->zstd_level);
-        if (!ZSTD_isError(n) && n < raw) { /* keep it only where zstd shrinks it */
-            DX_MEMCPY(raw_bytes, w->scratch, n);
-            stored = n;
-        }
-    }
-#endif
-    dx_store_u32le(f + DX_PATCH_FRAME_HEADER_OFF_RAW_LEN, (uint32_t)raw);
-    dx_store_u32le(f + DX_PATCH_FRAME_HEADER_OFF_STORED_LEN, (uint32_t)stored);
-    w->pos = w->frame_at + DX_PATCH_FRAME_HEADER_SIZE + stored;
-    w->frames++;
-    if (raw > w->frame_seen) w->frame_seen = raw;
-    if (stored > w->frame_seen) w->frame_seen = stored;
 }
 
 /* Room for one record of need bytes, in the open frame or a new one. */
@@ -3772,6 +3869,14 @@ DXI_PRIVATE dx_result dxi_pt_writer_open(dxi_pt_writer *w, dxi_pt_shifter *sh, c
 #endif
     w->flags = flags;
     if (!(w->scratch = (uint8_t *)dxi_pt_alloc(&cfg->allocator, w->scratch_cap))) return DX_ERR_NOMEM;
+    w->job.buf = w->scratch;
+#if defined(DX_PATCH_WITH_ZSTD)
+    if (w->cctx && cfg->thread_start && cfg->thread_join) { /* frames compressed on a second thread: a room of their
+                                                                own (the scratch's is the next frame's) */
+        if (!(w->job.buf = (uint8_t *)dxi_pt_alloc(&cfg->allocator, w->scratch_cap - 3 * (size_t)w->block_size)))
+            return DX_ERR_NOMEM;
+    }
+#endif
     sh->min_shift = cfg->window ? -(int64_t)cfg->window : INT64_MIN;
     if (carry) {
         sh->back_size = (size_t)w->block_size * (2 * DXI_PT_CANDS + sizeof(uint32_t));
@@ -3786,6 +3891,8 @@ DXI_PRIVATE dx_result dxi_pt_writer_open(dxi_pt_writer *w, dxi_pt_shifter *sh, c
 
 DXI_PRIVATE void dxi_pt_writer_close(dxi_pt_writer *w, dxi_pt_shifter *sh) {
     const dx_allocator *al = &w->cfg->allocator;
+    if (w->job.handle) w->cfg->thread_join(w->cfg->thread_user, w->job.handle); /* not reached: waited for */
+    if (w->job.buf && w->job.buf != w->scratch) dxi_pt_free(al, w->job.buf, w->scratch_cap - 3 * (size_t)w->block_size);
     dxi_pt_free(al, w->scratch, w->scratch_cap);
     dxi_pt_free(al, w->dict_buf, w->dict_cap);
     dxi_pt_free(al, sh->index.slots, sh->index.count * sizeof(uint32_t));
@@ -3798,7 +3905,8 @@ DXI_PRIVATE void dxi_pt_writer_close(dxi_pt_writer *w, dxi_pt_shifter *sh) {
 
 DX_PATCH_API int64_t dx_patch_diff(const dx_patch_config *cfg, const uint8_t *base, size_t base_len,
                                    const uint8_t *target, size_t target_len, uint8_t *out, size_t cap) {
-    static const dx_patch_config defaults = {0, 0, 0, false, false, false, 0, 0, 0, false, 0, 0, {NULL, NULL, NULL}, NULL, NULL};
+    static const dx_patch_config defaults = {0, 0, 0, false, false, false, 0, 0, 0, false, 0, 0, {NULL, NULL, NULL}, NULL, NULL,
+                                             NULL, NULL, NULL};
     dxi_pt_writer w;
     dxi_pt_shifter sh;
     dx_result err;

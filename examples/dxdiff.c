@@ -91,7 +91,9 @@ static const char usage_text[] =
     "testing aids: DXDIFF_FAIL_AFTER_WRITES=N fails the write after the first N writes (data\n"
     "  and journal; with a journal its first half lands) and every later one, as if the apply\n"
     "  were interrupted there; DXDIFF_KILL_AFTER_WRITES=N: the same write, then dxdiff kills\n"
-    "  itself with SIGKILL; DXDIFF_JOURNAL_STEP=N: bytes between journal checkpoints (1M)\n";
+    "  itself with SIGKILL; DXDIFF_JOURNAL_STEP=N: bytes between journal checkpoints (1M);\n"
+    "  DXDIFF_THREADS=1: diff on one thread (by default a second one compresses, where the\n"
+    "  machine has two CPUs or more: the same patch, sooner)\n";
 
 static int verbose;
 static long fail_after = -1, kill_after = -1; /* DXDIFF_FAIL_AFTER_WRITES, DXDIFF_KILL_AFTER_WRITES; -1: never */
@@ -823,6 +825,8 @@ int main(int argc, char **argv) {
         return tool_usage_error("unknown command '%s'", cmd);
     fail_after = env_number("DXDIFF_FAIL_AFTER_WRITES"), kill_after = env_number("DXDIFF_KILL_AFTER_WRITES");
     journal_step = env_number("DXDIFF_JOURNAL_STEP") > 0 ? (uint32_t)env_number("DXDIFF_JOURNAL_STEP") : 0;
+    if (env_number("DXDIFF_THREADS") >= 2 || (env_number("DXDIFF_THREADS") < 0 && tool_cpus() > 1))
+        cfg.thread_start = tool_thread_start, cfg.thread_join = tool_thread_join; /* frames compressed beside */
     for (i = 2; i < argc; i++) {
         const char *a = argv[i];
         bool value = i + 1 < argc;

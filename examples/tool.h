@@ -30,6 +30,7 @@
 #include <windows.h>
 #include <io.h>
 #else
+#include <pthread.h>
 #include <time.h>
 #include <unistd.h>
 #endif
@@ -382,6 +383,73 @@ TOOL_FN int tool_sync_tree(const char *dir) {
 TOOL_FN int tool_stdout_done(void) {
     if (fflush(stdout) != 0 || ferror(stdout)) return tool_fail("cannot write to standard output");
     return TOOL_EXIT_OK;
+}
+
+/* ---- a second thread for a diff (dx_patch_config.thread_start and thread_join) ---- */
+
+typedef struct tool_thread {
+#if defined(_WIN32)
+    HANDLE handle;
+#else
+    pthread_t thread;
+#endif
+    void (*job)(void *arg);
+    void *arg;
+} tool_thread;
+
+#if defined(_WIN32)
+TOOL_FN DWORD WINAPI tool_thread_main(LPVOID p) {
+    ((tool_thread *)p)->job(((tool_thread *)p)->arg);
+    return 0;
+}
+#else
+TOOL_FN void *tool_thread_main(void *p) {
+    ((tool_thread *)p)->job(((tool_thread *)p)->arg);
+    return NULL;
+}
+#endif
+
+/* Runs run(arg) on a new thread: a handle for tool_thread_join, or NULL where no thread
+   starts (the caller then runs it itself). */
+TOOL_FN void *tool_thread_start(void *user, void (*run)(void *arg), void *arg) {
+    tool_thread *t = (tool_thread *)malloc(sizeof *t);
+    (void)user;
+    if (!t) return NULL;
+    t->job = run, t->arg = arg;
+#if defined(_WIN32)
+    if (!(t->handle = CreateThread(NULL, 0, tool_thread_main, t, 0, NULL))) {
+#else
+    if (pthread_create(&t->thread, NULL, tool_thread_main, t) != 0) {
+#endif
+        free(t);
+        return NULL;
+    }
+    return t;
+}
+
+/* Waits for the thread of tool_thread_start's handle to end. */
+TOOL_FN void tool_thread_join(void *user, void *handle) {
+    tool_thread *t = (tool_thread *)handle;
+    (void)user;
+#if defined(_WIN32)
+    WaitForSingleObject(t->handle, INFINITE);
+    CloseHandle(t->handle);
+#else
+    pthread_join(t->thread, NULL);
+#endif
+    free(t);
+}
+
+/* The CPUs this program may run on now (at least 1). */
+TOOL_FN long tool_cpus(void) {
+#if defined(_WIN32)
+    SYSTEM_INFO si;
+    GetSystemInfo(&si);
+    return si.dwNumberOfProcessors > 0 ? (long)si.dwNumberOfProcessors : 1;
+#else
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? n : 1;
+#endif
 }
 
 /* ---- build additions ---- */

@@ -134,6 +134,16 @@ grep -q '^in place: [0-9]* bytes (shift mode, 2 MiB window); unconstrained' "$di
 cp "$dir/gold" "$dir/gf"
 "$dx" apply -q --in-place "$dir/gf" "$dir/gp" && cmp -s "$dir/gf" "$dir/gnew" || die "diff --in-place (grown): apply in place"
 step "NEW 2 MiB longer: diff --in-place: $(cat "$dir/gsay"), applied in place"
+# with two threads (the default where the machine has two CPUs) a second one compresses each frame while the
+# next is found: the patch is the one a diff on one thread writes, byte for byte (4 MiB of new bytes: frames
+# past the 2 MiB a stream holds back go to the second thread)
+{ cat "$dir/gnew"; head -c $((2 << 20)) /dev/urandom; } > "$dir/tnew"
+DXDIFF_THREADS=2 "$dx" diff -f -q "$dir/gold" "$dir/tnew" "$dir/tp2" || die "diff on two threads"
+DXDIFF_THREADS=1 "$dx" diff -f -q "$dir/gold" "$dir/tnew" "$dir/tp1" || die "diff on one thread"
+cmp -s "$dir/tp1" "$dir/tp2" || die "a diff on two threads differs from the one on one thread"
+"$dx" apply -q -f "$dir/gold" "$dir/tp2" "$dir/tout" && cmp -s "$dir/tout" "$dir/tnew" || die "diff on two threads: apply"
+step "a diff on two threads: the same patch as on one ($(stat -c %s "$dir/tp2") bytes), applied"
+rm -f "$dir/tnew" "$dir/tp1" "$dir/tp2" "$dir/tout"
 for l in 1 3 4 9; do
     "$dx" diff -f -$l --shift --zstd 3 "$dir/old" "$dir/new" "$dir/pl" || die "diff -$l"
     "$dx" apply -f "$dir/old" "$dir/pl" "$dir/out" && cmp -s "$dir/out" "$dir/new" || die "diff -$l: apply"

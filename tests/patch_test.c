@@ -2895,6 +2895,105 @@ done:
     free(a), free(b), free(patch), free(plain), free(out), free(ra), free(rb);
     return fail;
 }
+
+/* cfg.thread_start as a second thread that runs each job late (at thread_join, after the next frame's records
+   are written) or not at all (start returns NULL: the diff runs it): every kind of compressed patch comes out
+   the same byte for byte as on one thread, and where it does not fit, it does not either. */
+typedef struct late_jobs {
+    void (*job)(void *arg);
+    void *arg;
+    int started, joined, refused;
+} late_jobs;
+
+static void *late_start(void *user, void (*job)(void *arg), void *arg) {
+    late_jobs *l = (late_jobs *)user;
+    l->job = job, l->arg = arg, l->started++;
+    return l;
+}
+
+static void late_join(void *user, void *handle) {
+    late_jobs *l = (late_jobs *)user;
+    if (handle == user) l->joined++, l->job(l->arg);
+}
+
+static void *no_start(void *user, void (*job)(void *arg), void *arg) {
+    (void)job, (void)arg;
+    ((late_jobs *)user)->refused++;
+    return NULL;
+}
+
+static int t_threads(prop_ctx *p) {
+    const size_t n = (size_t)5 << 19, nt = (size_t)512 << 10;
+    uint8_t *a = xmalloc(n), *b = xmalloc(n), *ta = xmalloc(nt), *tb = xmalloc(nt);
+    uint64_t x = 88172645463325252ull;
+    size_t i, k;
+    int fail = 1;
+    for (i = 0; i < n; i++) x ^= x << 13, x ^= x >> 7, x ^= x << 17, a[i] = (uint8_t)(x >> 32);
+    /* binary: seven blocks in eight new bytes (more than the 2 MiB a stream holds back), the rest moved and edited */
+    for (i = 0; i < n; i += 4096) {
+        if ((i / 4096) % 8 != 0) {
+            for (k = 0; k < 4096; k++) x ^= x << 13, x ^= x >> 7, x ^= x << 17, b[i + k] = (uint8_t)(x >> 32);
+        } else {
+            memcpy(b + i, a + (i * 7 + 777) % (nt - 4096), 4096); /* from the first 512 KiB */
+            b[i + 100] ^= 0x41;
+        }
+    }
+    gen_text(ta, nt, 11), memcpy(tb, ta, nt); /* text: words changed here and there, a stretch moved */
+    for (i = 5000; i + 64 < nt; i += 500) { /* about 1,000 edits: frames of one block each hold a few */
+        char word[24];
+        int w = snprintf(word, sizeof word, "changed%lu", (unsigned long)(i * 2654435761u % 100000));
+        memcpy(tb + i, word, (size_t)w);
+    }
+    memmove(tb + 100000, tb + 300000, 100000);
+    for (k = 0; k < 7; k++) {
+        static const char *const kinds[] = {"XOR blocks, one stream", "XOR blocks, frames of one block",
+                                            "shift, one stream", "shift, window", "shift, PREFIX", "shift, DICT",
+                                            "shift, DICT with a window"};
+        static const int64_t more[] = {-1, 0, 20, 1 << 20};
+        const uint8_t *base = k >= 4 ? ta : a, *target = k >= 4 ? tb : b;
+        size_t len = k >= 4 ? nt : n, blen = k == 2 || k == 3 ? nt : len, m; /* the shift mode: a short base */
+        dx_patch_config cfg;
+        int64_t full;
+        late_jobs l[2];
+        uint8_t *one;
+        memset(&cfg, 0, sizeof cfg), memset(l, 0, sizeof l);
+        cfg.zstd_level = 3, cfg.one_way = true;
+        cfg.frame_size = k == 1 || k >= 4 ? 4096 + 64 : 1u << 17; /* many frames; streams: after the first 2 MiB */
+        if (k >= 2) cfg.shift = true;
+        if (k == 3 || k == 6) cfg.window = 1u << 20;
+        if (k >= 4) cfg.prefix = 1u << 20;
+        if (k >= 5) cfg.dict = true;
+        one = make_patch(&cfg, base, blen, target, len, &full);
+        free(one);
+        if (!PROP_EXPECT_MSG(p, full > 0, "%s, one thread: %s", kinds[k], rn(full))) goto done;
+        prop_note(p, "%s: %ld bytes", kinds[k], (long)full);
+        for (m = k < 4 ? 1 : 0; m < sizeof more / sizeof more[0]; m += k < 4 ? 2 : 1) { /* around the room it takes, then plenty */
+            size_t cap = (size_t)(full + more[m]);
+            uint8_t *want = xmalloc(cap), *got = xmalloc(cap);
+            int64_t r1 = dx_patch_diff(&cfg, base, blen, target, len, want, cap), r;
+            int hook;
+            PROP_EXPECT_MSG(p, more[m] < 0 ? r1 < 0 : more[m] < (1 << 20) || r1 == full, "%s, into %lu bytes: %s",
+                            kinds[k], (unsigned long)cap, rn(r1));
+            for (hook = 0; hook < (k < 4 ? 1 : 2); hook++) { /* a refused start: the text's frames */
+                cfg.thread_start = hook ? no_start : late_start, cfg.thread_join = late_join, cfg.thread_user = &l[hook];
+                r = dx_patch_diff(&cfg, base, blen, target, len, got, cap);
+                PROP_EXPECT_MSG(p, r == r1 && (r < 0 || !memcmp(want, got, (size_t)r)),
+                                "%s, %s, into %lu bytes: %s, on one thread %s", kinds[k],
+                                hook ? "start refused" : "jobs run late", (unsigned long)cap, rn(r), rn(r1));
+                cfg.thread_start = NULL, cfg.thread_join = NULL, cfg.thread_user = NULL;
+            }
+            free(want), free(got);
+        }
+        PROP_EXPECT_MSG(p, l[0].started > 0 && l[0].joined == l[0].started && (k < 4 || l[1].refused > 0),
+                        "%s: %d jobs started late, %d joined; %d refused", kinds[k], l[0].started, l[0].joined,
+                        l[1].refused);
+        if (p->failed) goto done;
+    }
+    fail = p->failed;
+done:
+    free(a), free(b), free(ta), free(tb);
+    return fail;
+}
 #endif
 
 static const prop_test tests[] = {
@@ -2907,7 +3006,7 @@ static const prop_test tests[] = {
     PROP_UNIT(t_anchors),
 #if defined(DX_PATCH_WITH_ZSTD)
     PROP_UNIT(t_zstd),            PROP_UNIT(t_zstd_one_frame), PROP_UNIT(t_stream_window),   PROP_UNIT(t_stream_held),
-    PROP_UNIT(t_stream_raw),      PROP_UNIT(t_prefix),          PROP_UNIT(t_dict),
+    PROP_UNIT(t_stream_raw),      PROP_UNIT(t_prefix),          PROP_UNIT(t_dict),            PROP_UNIT(t_threads),
 #endif
     PROP_PROPERTY(p_roundtrip),   PROP_PROPERTY(p_stream),      PROP_PROPERTY(p_resume),
     PROP_PROPERTY(p_truncation),  PROP_PROPERTY(p_corruption),  PROP_PROPERTY(p_wrong_base),

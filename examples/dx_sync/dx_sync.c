@@ -469,6 +469,7 @@ static int cmd_publish(int argc, char **argv) {
         }
         memset(&pc, 0, sizeof pc);
         pc.level = (int)level;
+        if (tool_cpus() > 1) pc.thread_start = tool_thread_start, pc.thread_join = tool_thread_join; /* the same patch, sooner */
         cap = dx_patch_bound(base.len, data.len, &pc);
         if (!(pbuf = (uint8_t *)malloc(cap))) {
             free(base.p);

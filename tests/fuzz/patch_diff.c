@@ -60,10 +60,29 @@ static void fz_op(fz_in *in, uint8_t *out, size_t *len, const uint8_t *src, size
     }
 }
 
+/* cfg.thread_start as a thread that runs each frame's compression late, at thread_join: the next frame's
+   records are written before the frame is placed */
+typedef struct fz_late {
+    void (*job)(void *arg);
+    void *arg;
+} fz_late;
+
+static void *fz_late_start(void *user, void (*job)(void *arg), void *arg) {
+    fz_late *l = (fz_late *)user;
+    l->job = job, l->arg = arg;
+    return l;
+}
+
+static void fz_late_join(void *user, void *handle) {
+    (void)user;
+    ((fz_late *)handle)->job(((fz_late *)handle)->arg);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     static uint8_t base[FZ_MAX], target[FZ_MAX], out[FZ_MAX], buf[FZ_MAX];
     static const uint32_t windows[4] = {0, 1024, 4096, 16384}, blocks[4] = {4096, 1024, 256, 16384};
     dx_patch_config cfg;
+    fz_late late;
     fz_in in;
     size_t base_len = 0, target_len = 0, cap;
     unsigned conf, base_ops, shape;
@@ -92,6 +111,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (shape == 3 && (conf & 1)) cfg.dict = true; /* DICT for text, as dxdiff asks */
     if (shape == 3 && (conf & 0x20)) cfg.window = 4096; /* what dxdiff diff --in-place asks for */
     cfg.x86 = size & 1 ? 1 : -1; /* X86 run skips (shift mode), or never: the bits of conf are taken */
+    if (size & 2) cfg.thread_start = fz_late_start, cfg.thread_join = fz_late_join, cfg.thread_user = &late;
     cap = dx_patch_bound(base_len, target_len, &cfg);
     if (!cap || !(patch = (uint8_t *)malloc(cap))) __builtin_trap();
     plen = shape == 3 ? dx_patch_diff_auto(&cfg, base, base_len, target, target_len, patch, cap, &mode)
