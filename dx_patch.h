@@ -123,7 +123,7 @@ API
                          const uint8_t *target, size_t target_len, uint8_t *out, size_t cap)
        patch bytes written, or DX_ERR_NOSPACE / INVAL / LIMIT / UNSUPPORTED.
        allocates: 3 blocks of scratch (+ a zstd context and one compressed frame;
-       two with cfg->thread_start, whose thread compresses one frame at a time).
+       9 with cfg->thread_start: 8 that its thread compresses or that wait for it).
    int64_t dx_patch_diff_auto(cfg, base, base_len, target, target_len, out, cap, unsigned *out_mode)
        the smallest patch of the modes, chosen by size (what dxdiff does with
        no mode option): XOR blocks (reversible; at zstd level 1 first, again
@@ -719,16 +719,17 @@ JOURNAL (journal format 1: an in-place apply of a WINDOW patch; untrusted on rea
 
 VERSION HISTORY
    0.13.0 (2026-11-28) cfg.thread_start, thread_join, thread_user: the
-         caller's second thread compresses each closed frame (a piece of
-         the stream, a PREFIX or DICT frame, a frame of its own) while the
-         diff finds the next; the frame takes its place in out once done,
-         and a room check that a growing stream piece could fail places it
-         first, so the patch (or DX_ERR_NOSPACE) is the one a diff on one
-         thread writes, byte for byte (tests: every kind of frame with the
-         jobs run late, at caps around the patch's size; dxdiff on two
-         threads against one; ThreadSanitizer). The last frame, frames held
-         back before a stream begins and the suffix array stay on the
-         caller's thread. dxdiff uses it where the machine has two CPUs.
+         caller's second thread compresses closed frames (pieces of the
+         stream, PREFIX or DICT frames, frames of their own), in order, while
+         the diff finds the next ones (up to 8 frames ahead of it); a frame
+         takes its place in out once done, and a room check that growing
+         stream pieces could fail places them all first, so the patch (or
+         DX_ERR_NOSPACE) is the one a diff on one thread writes, byte for
+         byte (tests: every kind of frame with the jobs run late, at caps
+         around the patch's size; dxdiff on two threads against one;
+         ThreadSanitizer). The last frame, frames held back before a stream
+         begins and the suffix array stay on the caller's thread. dxdiff
+         uses it where the machine has two CPUs.
          CPU seconds of the default diff on the two threads (this machine):
          cc1 x86-64 -> aarch64 7.1 + 4.3 (was 11.4 on one), a 24 MiB slice
          of libLLVM 14 -> 15 7.1 + 6.5, cc1 11 -> 12 7.2 + 12.6 (its new
@@ -2129,6 +2130,10 @@ DXI_PRIVATE int64_t dxi_pt_dict_ranges(const uint8_t *p, size_t len, size_t byte
                                        dxi_pt_dict_state *st, uint64_t *out_dict_len);
 #endif
 
+/* Closed frames a diff with cfg->thread_start may hold before they take their place (compressed by
+   the second thread, or waiting for it): the slack between finding frames and compressing them. */
+#define DXI_PT_QUEUE 8
+
 typedef struct dxi_pt_writer {
     const dx_patch_config *cfg;
     uint8_t *out;
@@ -2155,18 +2160,25 @@ typedef struct dxi_pt_writer {
     dxi_pt_dict_state dict;     /* DICT: the walk's state after the frames written */
     uint8_t *dict_buf;          /* DICT: a frame's dictionary, at most dict_cap bytes */
     size_t dict_cap;
-    struct dxi_pt_job {         /* a closed frame being compressed (on cfg->thread_start's thread) */
+    struct dxi_pt_job { /* closed frames not yet in their place: the first `taken` compressed by a job (on
+                           cfg->thread_start's thread where busy), the rest waiting for the next */
         struct dxi_pt_writer *w;
-        size_t at, raw, stored; /* the frame's offset in out, its raw length; its stored length when done */
-        uint64_t first, end;    /* PREFIX: its blocks, from first to end, and their shift when it began */
-        int64_t shift;
-        bool last, busy, packed; /* packed: its stored bytes are in buf (else the raw ones stay) */
+        struct dxi_pt_queued {
+            size_t at, raw, stored; /* the frame's offset in out, its raw length; its stored length when done */
+            uint64_t first, end;    /* PREFIX: its blocks, from first to end, and their shift when it began */
+            int64_t shift;
+            bool last, packed;      /* packed: its stored bytes are in the job's buf (else the raw ones stay) */
+        } q[DXI_PT_QUEUE];
+        unsigned count, taken;
+        bool busy;
         dx_result error;
         void *handle;
-        uint8_t *buf; /* the compressed frame: scratch_cap - 3 blocks (a job on a second thread has its own) */
+        uint8_t *buf; /* room for the taken frames' stored bytes, one frame's room apart (on a second thread
+                         DXI_PT_QUEUE of them, else the scratch's one) */
     } job;
 } dxi_pt_writer;
 typedef struct dxi_pt_job dxi_pt_job;
+typedef struct dxi_pt_queued dxi_pt_queued;
 
 /* The columns of a COLUMNS frame: its records' fields grouped by column,
    each column in record order, after a varint record count. Frames
@@ -2334,9 +2346,9 @@ DXI_PRIVATE void dxi_pt_stream_start(dxi_pt_writer *w, size_t upto, bool last) {
 /* PREFIX: the frame's raw bytes compressed with a range of the base as
    zstd's prefix: the stretch of the base its blocks map to (by the shift
    when it began), an eighth of the limit more on each side, at most the
-   limit. Returns the stored length, the bytes in j->buf (raw where that
-   is not smaller). */
-DXI_PRIVATE size_t dxi_pt_prefix_frame(dxi_pt_writer *w, const dxi_pt_job *j, const uint8_t *raw_bytes) {
+   limit. Returns the stored length, the bytes in dst (raw where that is
+   not smaller). */
+DXI_PRIVATE size_t dxi_pt_prefix_frame(dxi_pt_writer *w, const dxi_pt_queued *j, const uint8_t *raw_bytes, uint8_t *dst) {
     int64_t first = (int64_t)(j->first * w->block_size) + j->shift, end = (int64_t)(j->end * w->block_size) + j->shift;
     size_t raw = j->raw;
     uint64_t limit = w->cfg->prefix, margin = limit / 8, lo, hi, len;
@@ -2355,10 +2367,10 @@ DXI_PRIVATE size_t dxi_pt_prefix_frame(dxi_pt_writer *w, const dxi_pt_job *j, co
         ZSTD_isError(ZSTD_CCtx_setParameter(cc, ZSTD_c_windowLog, wlog)) ||
         ZSTD_isError(ZSTD_CCtx_refPrefix(cc, w->base + lo, (size_t)len)))
         return raw;
-    n = ZSTD_compress2(cc, j->buf + DX_PATCH_PREFIX_SIZE, room, raw_bytes, raw);
+    n = ZSTD_compress2(cc, dst + DX_PATCH_PREFIX_SIZE, room, raw_bytes, raw);
     if (ZSTD_isError(n) || n + DX_PATCH_PREFIX_SIZE >= raw) return raw; /* kept only where it is smaller */
-    dx_store_u64le(j->buf + DX_PATCH_PREFIX_OFF_BASE, lo);
-    dx_store_u32le(j->buf + DX_PATCH_PREFIX_OFF_LEN, (uint32_t)len);
+    dx_store_u64le(dst + DX_PATCH_PREFIX_OFF_BASE, lo);
+    dx_store_u32le(dst + DX_PATCH_PREFIX_OFF_LEN, (uint32_t)len);
     if (len > w->prefix_seen) w->prefix_seen = (uint32_t)len;
     return n + DX_PATCH_PREFIX_SIZE;
 }
@@ -2374,16 +2386,17 @@ DXI_PRIVATE dx_result dxi_pt_dict_copy(void *user, uint64_t at, uint64_t len, ui
 /* DICT: the frame's columns before its bytes column compressed on their
    own, then the bytes column with the base bytes its new bytes replaced as
    zstd's prefix (WIRE FORMAT); the margin falls to 0 where the dictionary
-   would pass its limit. Returns the stored length, the bytes in j->buf
-   (raw where that is not smaller); *err on an error. */
-DXI_PRIVATE size_t dxi_pt_dict_frame(dxi_pt_writer *w, dxi_pt_job *j, uint8_t *raw_bytes) {
+   would pass its limit. Returns the stored length, the bytes in dst (raw
+   where that is not smaller); *err on an error. */
+DXI_PRIVATE size_t dxi_pt_dict_frame(dxi_pt_writer *w, const dxi_pt_queued *j, uint8_t *raw_bytes, uint8_t *dst,
+                                     dx_result *err) {
     dxi_pt_dict_args g;
     dxi_pt_dict_state st = w->dict, after = w->dict;
     ZSTD_CCtx *cc = (ZSTD_CCtx *)w->cctx;
     uint64_t dl = 0, margin = dxi_pt_min(DXI_DEF(w->cfg->dict_margin, (uint32_t)DX_PATCH_DEFAULT_DICT_MARGIN), w->base_len);
     int64_t nb;
     size_t raw = j->raw, cols, room = w->scratch_cap - 3 * (size_t)w->block_size, skip = 20, na, nz, head;
-    uint8_t *z = j->buf;
+    uint8_t *z = dst;
     int wlog = 10;
     DX_MEMSET(&g, 0, sizeof g);
     g.flags = w->flags, g.block_size = w->block_size;
@@ -2393,7 +2406,7 @@ DXI_PRIVATE size_t dxi_pt_dict_frame(dxi_pt_writer *w, dxi_pt_job *j, uint8_t *r
     nb = dxi_pt_dict_ranges(raw_bytes, raw, 0, &g, &after, &dl); /* where the bytes column begins; the state after */
     w->dict = after;
     if (nb < 0) { /* not reached: the writer's own records */
-        j->error = DX_ERR_INVAL;
+        *err = DX_ERR_INVAL;
         return raw;
     }
     cols = raw - (size_t)nb;
@@ -2431,76 +2444,108 @@ DXI_PRIVATE size_t dxi_pt_dict_frame(dxi_pt_writer *w, dxi_pt_job *j, uint8_t *r
 #endif
 
 #if defined(DX_PATCH_WITH_ZSTD)
-/* Compresses a closed frame (out at j->at, j->raw bytes) as the patch's
-   kind says: j->stored, and j->packed where its stored bytes are in j->buf
-   (else the raw ones stay: zstd did not shrink them), j->error. Runs on
-   either thread: it reads the frame and what stays fixed while the diff
-   runs, and writes j, the zstd context and DICT's and PREFIX's own state,
-   which the next frame's compression alone uses. */
-DXI_PRIVATE void dxi_pt_compress_frame(void *arg) {
-    dxi_pt_job *j = (dxi_pt_job *)arg;
-    dxi_pt_writer *w = j->w;
-    uint8_t *raw_bytes = w->out + j->at + DX_PATCH_FRAME_HEADER_SIZE;
-    j->stored = j->raw, j->error = DX_OK;
+/* Compresses a closed frame (out at f->at, f->raw bytes) as the patch's
+   kind says, into dst (a frame's room): f->stored, and f->packed where
+   its stored bytes are in dst (else the raw ones stay: zstd did not shrink
+   them). Runs on either thread: it reads the frame and what stays fixed
+   while the diff runs, and writes f, dst, the zstd context and DICT's and
+   PREFIX's own state, which only the frames after it use. */
+DXI_PRIVATE dx_result dxi_pt_compress_frame(dxi_pt_writer *w, dxi_pt_queued *f, uint8_t *dst) {
+    uint8_t *raw_bytes = w->out + f->at + DX_PATCH_FRAME_HEADER_SIZE;
+    dx_result err = DX_OK;
+    f->stored = f->raw;
     if (w->flags & DX_PATCH_FLAG_STREAM) { /* the next piece of the stream: flushed, so it decodes to these bytes */
-        j->stored = dxi_pt_stream_piece(w, raw_bytes, j->raw, j->last, j->buf, &j->error);
-        j->packed = true;
-        return;
+        f->stored = dxi_pt_stream_piece(w, raw_bytes, f->raw, f->last, dst, &err);
+        f->packed = true;
+        return err;
     }
 #if DXI_PT_SHIFT && DXI_PT_COLUMNS
     if (w->flags & DX_PATCH_FLAG_DICT) {
-        j->stored = dxi_pt_dict_frame(w, j, raw_bytes);
+        f->stored = dxi_pt_dict_frame(w, f, raw_bytes, dst, &err);
     } else
 #endif
     if (w->flags & DX_PATCH_FLAG_PREFIX) {
-        j->stored = dxi_pt_prefix_frame(w, j, raw_bytes);
+        f->stored = dxi_pt_prefix_frame(w, f, raw_bytes, dst);
     } else {
-        size_t n = ZSTD_compressCCtx((ZSTD_CCtx *)w->cctx, j->buf, w->scratch_cap - 3 * (size_t)w->block_size, raw_bytes,
-                                     j->raw, w->cfg->zstd_level);
-        if (!ZSTD_isError(n) && n < j->raw) j->stored = n; /* kept only where zstd shrinks it */
+        size_t n = ZSTD_compressCCtx((ZSTD_CCtx *)w->cctx, dst, w->scratch_cap - 3 * (size_t)w->block_size, raw_bytes,
+                                     f->raw, w->cfg->zstd_level);
+        if (!ZSTD_isError(n) && n < f->raw) f->stored = n; /* kept only where zstd shrinks it */
     }
-    j->packed = j->stored < j->raw;
+    f->packed = f->stored < f->raw;
+    return err;
 }
 
-/* The compressed frame, once done, takes its place in out: what was
-   written after its raw bytes (the next frame so far) moves by the
-   difference. */
+/* The job: the taken frames compressed in order, each into its room of buf. */
+DXI_PRIVATE void dxi_pt_compress_taken(void *arg) {
+    dxi_pt_job *j = (dxi_pt_job *)arg;
+    size_t room = j->w->scratch_cap - 3 * (size_t)j->w->block_size;
+    unsigned i;
+    j->error = DX_OK;
+    for (i = 0; i < j->taken && j->error == DX_OK; i++) j->error = dxi_pt_compress_frame(j->w, &j->q[i], j->buf + i * room);
+}
+
+/* The taken frames, compressed, take their places in out, in order: what
+   was written after a frame's raw bytes (the frames after it, the open
+   one so far) moves by the difference. */
+DXI_PRIVATE void dxi_pt_place_taken(dxi_pt_writer *w) {
+    dxi_pt_job *j = &w->job;
+    size_t room = w->scratch_cap - 3 * (size_t)w->block_size;
+    unsigned i, k;
+    if (w->error == DX_OK) w->error = j->error;
+    for (i = 0; i < j->taken && w->error == DX_OK; i++) {
+        dxi_pt_queued *f = &j->q[i];
+        size_t from = f->at + DX_PATCH_FRAME_HEADER_SIZE + f->raw, to = f->at + DX_PATCH_FRAME_HEADER_SIZE + f->stored;
+        if (f->packed) {
+            if (to > from && w->cap - w->pos < to - from) {
+                w->error = DX_ERR_NOSPACE;
+                break;
+            }
+            if (to != from) DX_MEMMOVE(w->out + to, w->out + from, w->pos - from);
+            DX_MEMCPY(w->out + f->at + DX_PATCH_FRAME_HEADER_SIZE, j->buf + i * room, f->stored);
+            w->pos = w->pos - from + to;
+            for (k = i + 1; k < j->count; k++) j->q[k].at = j->q[k].at - from + to;
+            if (w->frame_open) w->frame_at = w->frame_at - from + to;
+        }
+        dx_store_u32le(w->out + f->at + DX_PATCH_FRAME_HEADER_OFF_STORED_LEN, (uint32_t)f->stored);
+        if (f->stored > w->frame_seen) w->frame_seen = f->stored;
+    }
+    if (w->error != DX_OK) j->count = j->taken; /* nothing more is placed */
+    DX_MEMMOVE(j->q, j->q + j->taken, (j->count - j->taken) * sizeof j->q[0]);
+    j->count -= j->taken, j->taken = 0;
+}
+
+/* Waits for the job, and places its frames. */
 DXI_PRIVATE void dxi_pt_job_wait(dxi_pt_writer *w) {
     dxi_pt_job *j = &w->job;
-    size_t from, to;
-    uint8_t *f = w->out + j->at;
     if (!j->busy) return;
-    if (j->handle) w->cfg->thread_join(w->cfg->thread_user, j->handle);
+    w->cfg->thread_join(w->cfg->thread_user, j->handle);
     j->busy = false, j->handle = NULL;
-    from = j->at + DX_PATCH_FRAME_HEADER_SIZE + j->raw, to = j->at + DX_PATCH_FRAME_HEADER_SIZE + j->stored;
-    if (w->error == DX_OK) w->error = j->error;
-    if (w->error != DX_OK) return;
-    if (j->packed) {
-        if (to > from && w->cap - w->pos < to - from) {
-            w->error = DX_ERR_NOSPACE;
-            return;
-        }
-        if (to != from) DX_MEMMOVE(w->out + to, w->out + from, w->pos - from);
-        DX_MEMCPY(f + DX_PATCH_FRAME_HEADER_SIZE, j->buf, j->stored);
-        w->pos = w->pos - from + to;
-        if (w->frame_open) w->frame_at = w->frame_at - from + to;
-    }
-    dx_store_u32le(f + DX_PATCH_FRAME_HEADER_OFF_STORED_LEN, (uint32_t)j->stored);
-    if (j->stored > w->frame_seen) w->frame_seen = j->stored;
+    dxi_pt_place_taken(w);
 }
 
-/* The frame just closed is compressed on cfg->thread_start's thread while
-   the next is found (it stays where it is until dxi_pt_job_wait), or here. */
-DXI_PRIVATE void dxi_pt_job_start(dxi_pt_writer *w, size_t raw, bool last) {
+/* The waiting frames become the job: on cfg->thread_start's thread (not the
+   last: nothing is left to do beside it), or here, placed at once. */
+DXI_PRIVATE void dxi_pt_job_start(dxi_pt_writer *w, bool here) {
     dxi_pt_job *j = &w->job;
-    j->w = w, j->at = w->frame_at, j->raw = raw, j->last = last;
-    j->first = w->frame_last, j->end = w->last, j->shift = w->frame_shift;
-    j->busy = true, j->handle = NULL;
-    if (!last && j->buf != w->scratch) j->handle = w->cfg->thread_start(w->cfg->thread_user, dxi_pt_compress_frame, j);
-    if (!j->handle) {
-        dxi_pt_compress_frame(j);
-        dxi_pt_job_wait(w);
+    if (w->error != DX_OK) {
+        j->count = 0;
+        return;
     }
+    j->w = w, j->taken = j->count;
+    if (!here && j->buf != w->scratch) j->handle = w->cfg->thread_start(w->cfg->thread_user, dxi_pt_compress_taken, j);
+    if (j->handle) {
+        j->busy = true;
+        return;
+    }
+    dxi_pt_compress_taken(j);
+    dxi_pt_place_taken(w);
+}
+
+/* Every closed frame in its place, as on one thread. */
+DXI_PRIVATE void dxi_pt_job_drain(dxi_pt_writer *w) {
+    dxi_pt_job_wait(w);
+    if (w->job.count && w->error == DX_OK) dxi_pt_job_start(w, true);
+    w->job.count = 0;
 }
 #endif
 
@@ -2510,10 +2555,12 @@ DXI_PRIVATE void dxi_pt_job_start(dxi_pt_writer *w, size_t raw, bool last) {
    the one a diff on one thread gives, and the patch the same). */
 DXI_PRIVATE bool dxi_pt_fits(dxi_pt_writer *w, size_t n) {
 #if defined(DX_PATCH_WITH_ZSTD)
-    if (w->job.busy) {
-        size_t room = w->scratch_cap - 3 * (size_t)w->block_size; /* a stored frame's most */
-        size_t growth = (w->flags & DX_PATCH_FLAG_STREAM) && room > w->job.raw ? room - w->job.raw : 0;
-        if (w->cap - w->pos < n || w->cap - w->pos - n < growth) dxi_pt_job_wait(w);
+    if (w->job.count) {
+        size_t room = w->scratch_cap - 3 * (size_t)w->block_size, growth = 0; /* room: a stored frame's most */
+        unsigned i;
+        for (i = 0; i < w->job.count && (w->flags & DX_PATCH_FLAG_STREAM); i++)
+            growth += room > w->job.q[i].raw ? room - w->job.q[i].raw : 0;
+        if (w->cap - w->pos < n || w->cap - w->pos - n < growth) dxi_pt_job_drain(w);
     }
     if (w->cap - w->pos < n && w->held && w->error == DX_OK)
         dxi_pt_stream_start(w, w->frame_open ? w->frame_at : w->pos, false);
@@ -2525,9 +2572,6 @@ DXI_PRIVATE void dxi_pt_close_frame(dxi_pt_writer *w, bool last) {
     uint8_t *f, *raw_bytes;
     size_t raw;
     (void)last;
-#if defined(DX_PATCH_WITH_ZSTD)
-    dxi_pt_job_wait(w); /* the frame before in its place: this one follows it */
-#endif
     if (!w->frame_open) return;
 #if defined(DX_PATCH_WITH_ZSTD) /* a columnar frame grows by two varints at most (room kept by dxi_pt_room) */
     if ((w->flags & DX_PATCH_FLAG_COLUMNS) && !dxi_pt_fits(w, 20)) { /* may move the frame */
@@ -2559,7 +2603,14 @@ DXI_PRIVATE void dxi_pt_close_frame(dxi_pt_writer *w, bool last) {
             dxi_pt_stream_start(w, w->pos, last);
         return;
     }
-    if (w->cctx) dxi_pt_job_start(w, raw, last);
+    if (w->cctx) { /* compressed beside the next frames (their finding), or at once */
+        dxi_pt_queued *q = &w->job.q[w->job.count++];
+        q->at = w->frame_at, q->raw = raw, q->last = last;
+        q->first = w->frame_last, q->end = w->last, q->shift = w->frame_shift;
+        if (last) dxi_pt_job_drain(w);
+        else if (!w->job.busy) dxi_pt_job_start(w, false);
+        else if (w->job.count == DXI_PT_QUEUE) dxi_pt_job_wait(w), dxi_pt_job_start(w, false);
+    }
 #endif
 }
 
@@ -3871,9 +3922,9 @@ DXI_PRIVATE dx_result dxi_pt_writer_open(dxi_pt_writer *w, dxi_pt_shifter *sh, c
     if (!(w->scratch = (uint8_t *)dxi_pt_alloc(&cfg->allocator, w->scratch_cap))) return DX_ERR_NOMEM;
     w->job.buf = w->scratch;
 #if defined(DX_PATCH_WITH_ZSTD)
-    if (w->cctx && cfg->thread_start && cfg->thread_join) { /* frames compressed on a second thread: a room of their
+    if (w->cctx && cfg->thread_start && cfg->thread_join) { /* frames compressed on a second thread: rooms of their
                                                                 own (the scratch's is the next frame's) */
-        if (!(w->job.buf = (uint8_t *)dxi_pt_alloc(&cfg->allocator, w->scratch_cap - 3 * (size_t)w->block_size)))
+        if (!(w->job.buf = (uint8_t *)dxi_pt_alloc(&cfg->allocator, DXI_PT_QUEUE * (w->scratch_cap - 3 * (size_t)w->block_size))))
             return DX_ERR_NOMEM;
     }
 #endif
@@ -3891,8 +3942,9 @@ DXI_PRIVATE dx_result dxi_pt_writer_open(dxi_pt_writer *w, dxi_pt_shifter *sh, c
 
 DXI_PRIVATE void dxi_pt_writer_close(dxi_pt_writer *w, dxi_pt_shifter *sh) {
     const dx_allocator *al = &w->cfg->allocator;
-    if (w->job.handle) w->cfg->thread_join(w->cfg->thread_user, w->job.handle); /* not reached: waited for */
-    if (w->job.buf && w->job.buf != w->scratch) dxi_pt_free(al, w->job.buf, w->scratch_cap - 3 * (size_t)w->block_size);
+    if (w->job.busy) w->cfg->thread_join(w->cfg->thread_user, w->job.handle); /* not reached: waited for */
+    if (w->job.buf && w->job.buf != w->scratch)
+        dxi_pt_free(al, w->job.buf, DXI_PT_QUEUE * (w->scratch_cap - 3 * (size_t)w->block_size));
     dxi_pt_free(al, w->scratch, w->scratch_cap);
     dxi_pt_free(al, w->dict_buf, w->dict_cap);
     dxi_pt_free(al, sh->index.slots, sh->index.count * sizeof(uint32_t));
@@ -3933,6 +3985,9 @@ DX_PATCH_API int64_t dx_patch_diff(const dx_patch_config *cfg, const uint8_t *ba
             if (DX_MEMCMP(b, t, n) != 0) dxi_pt_plain_block(&w, &sh, base, base_len, block, off, b, t, n, tn, d, tmp_b);
         }
         dxi_pt_close_frame(&w, true);
+#if defined(DX_PATCH_WITH_ZSTD)
+        dxi_pt_job_drain(&w); /* every frame in its place (after an error: the job waited for) */
+#endif
         err = w.error;
         if (err == DX_OK && w.cfg->progress) w.cfg->progress(w.cfg->progress_user, (uint64_t)len, (uint64_t)len);
     }
