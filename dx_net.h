@@ -1,4 +1,4 @@
-/* dx_net.h - v0.1.2 - HBTP over dx_reactor: servers and clients on sockets - SPDX-License-Identifier: MIT OR Unlicense (text at end)
+/* dx_net.h - v0.1.3 - HBTP over dx_reactor: servers and clients on sockets - SPDX-License-Identifier: MIT OR Unlicense (text at end)
 
    The bridge (like sokol_glue.h) where dx_reactor.h (the completion loop)
    and dx_hbtp.h (the sans-I/O protocol engine) meet: a thread-per-core HBTP
@@ -227,6 +227,11 @@ SECURITY MODEL
    connection slot, or keep a slot past the HELLO or idle timeout.
 
 VERSION HISTORY
+   0.1.3 (2026-11-28) dx_net_server_start on a TCP port another server
+         listens on says DX_REACTOR_ERR_ADDRINUSE (POSIX). The workers'
+         SO_REUSEPORT listeners used to join the other server's (the
+         kernel allows it within one user): both ran, each taking part of
+         the connections (hbtp_server started twice on one port).
    0.1.2 (2026-11-26) the client's receive buffer defaults to two of the
          largest frames (was 16 KiB): dx_sync's 256 MiB download about 20%
          faster. The client's connect_timeout covers the answer to HELLO too
@@ -432,8 +437,8 @@ DX_INLINE const char *dx_result_name(dx_result r) {
 
 #define DX_NET_VERSION_MAJOR 0
 #define DX_NET_VERSION_MINOR 1
-#define DX_NET_VERSION_PATCH 2
-#define DX_NET_VERSION DX_VERSION_PACK(0, 1, 2)
+#define DX_NET_VERSION_PATCH 3
+#define DX_NET_VERSION DX_VERSION_PACK(0, 1, 3)
 
 #ifndef DX_NET_REFUSALS /* connections a worker may be refusing at once (beyond: closed without a word) */
 #define DX_NET_REFUSALS 8
@@ -1207,6 +1212,18 @@ DX_NET_API dx_result dx_net_server_start(dx_net_server *s, const dx_net_server_c
     } else {
         rc = dx_reactor_addr_make(&s->addr, cfg->host ? cfg->host : "127.0.0.1", cfg->port);
     }
+#if !defined(_WIN32)
+    if (rc == DX_OK && !cfg->unix_path && cfg->port != 0) {
+        /* The workers' listeners share the port through SO_REUSEPORT, which the
+           kernel also grants to another process of the same user: a second server
+           on a port in use would start and take part of the first one's clients.
+           A listener without SO_REUSEPORT cannot join theirs: it says ADDRINUSE
+           when anyone listens there, and goes before the workers take the port. */
+        int64_t alone = dx_reactor_tcp_listen(&s->addr, 1, 0);
+        if (alone < 0) rc = (dx_result)alone;
+        else dx_reactor_fd_close(NULL, (uintptr_t)alone);
+    }
+#endif
     if (rc == DX_OK && !cfg->unix_path && cfg->port == 0 && n > 1) { /* one port for every worker: take one, hold it while they join it */
         probe = dx_reactor_tcp_listen(&s->addr, 1, DX_REACTOR_LISTEN_REUSEPORT);
         if (probe < 0) rc = (dx_result)probe;

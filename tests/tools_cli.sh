@@ -215,6 +215,13 @@ s.sendall(frame(2, 0, b"ping"))
 assert read() == (3, 0, b"ping")
 PY
             then bad "serving: the client's checks failed"; fi
+            # the workers' SO_REUSEPORT listeners used to join the running server's: both served, each took part of the clients
+            # (its own time limit: one that serves would otherwise outlive this script with the first)
+            say "a second server on the port in use: exit 1"
+            timeout 10 "$prog" --port "$port" --workers 2 </dev/null >"$work/.out" 2>"$work/.err"
+            rc=$? out=$(cat "$work/.out") err=$(cat "$work/.err")
+            rm -f "$work/.out" "$work/.err"
+            expect 1 "a second server on port $port"
         fi
         kill -INT "$pid" 2>/dev/null
         wait "$pid"
