@@ -231,7 +231,9 @@ VERSION HISTORY
          listens on says DX_REACTOR_ERR_ADDRINUSE (POSIX). The workers'
          SO_REUSEPORT listeners used to join the other server's (the
          kernel allows it within one user): both ran, each taking part of
-         the connections (hbtp_server started twice on one port).
+         the connections (hbtp_server started twice on one port). The
+         same for an AF_UNIX path a server listens on (the second server
+         replaced the socket file: the first ran on, unreachable).
    0.1.2 (2026-11-26) the client's receive buffer defaults to two of the
          largest frames (was 16 KiB): dx_sync's 256 MiB download about 20%
          faster. The client's connect_timeout covers the answer to HELLO too
@@ -1206,9 +1208,20 @@ DX_NET_API dx_result dx_net_server_start(dx_net_server *s, const dx_net_server_c
     }
     s->unix_fd = -1;
     if (cfg->unix_path) {
-        s->unix_fd = dx_reactor_unix_listen(cfg->unix_path, cfg->backlog);
-        rc = s->unix_fd < 0 ? (dx_result)s->unix_fd : DX_OK;
-        if (s->unix_fd < 0) s->unix_fd = -1;
+#if !defined(_WIN32)
+        /* dx_reactor_unix_listen replaces a socket file it finds (a stale one of an
+           earlier run); one a server still listens on is that server's: taking its
+           name would leave it running where no client can reach it. */
+        int64_t live = dx_reactor_unix_connect(cfg->unix_path);
+        if (live >= 0) dx_reactor_fd_close(NULL, (uintptr_t)live);
+        if (live >= 0 || live == DX_ERR_AGAIN) rc = DX_REACTOR_ERR_ADDRINUSE; /* AGAIN: its backlog is full */
+        else
+#endif
+        {
+            s->unix_fd = dx_reactor_unix_listen(cfg->unix_path, cfg->backlog);
+            rc = s->unix_fd < 0 ? (dx_result)s->unix_fd : DX_OK;
+            if (s->unix_fd < 0) s->unix_fd = -1;
+        }
     } else {
         rc = dx_reactor_addr_make(&s->addr, cfg->host ? cfg->host : "127.0.0.1", cfg->port);
     }

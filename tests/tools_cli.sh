@@ -340,6 +340,16 @@ else:
     assert c.rpc(3, 1, b"hi")[2][4:] == b"hi"
 PY
             then bad "JWT $mode: the client's checks failed"; fi
+            if [ $mode = lenient ] && [ -n "$addr" ]; then
+                # it used to replace the socket file: the first server ran on where no client could reach it
+                say "a second server on the AF_UNIX path in use: exit 1; the first still takes connections there"
+                timeout 10 "$prog" --unix "$addr" --workers 1 </dev/null >"$work/.out" 2>"$work/.err"
+                rc=$? out=$(cat "$work/.out") err=$(cat "$work/.err")
+                rm -f "$work/.out" "$work/.err"
+                expect 1 "a second server on $addr"
+                python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).connect(sys.argv[1])' "$addr" 2>/dev/null ||
+                    bad "a second server on $addr: the first no longer takes connections there"
+            fi
             kill -INT "$pid" 2>/dev/null
             wait "$pid"
             rc=$?
