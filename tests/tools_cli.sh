@@ -156,6 +156,17 @@ hbtp_server)
     expect 2 "--workers 0"
     run --backend nosuch
     expect 2 "--backend nosuch"
+    run --host 1.2.3.4.5
+    expect 2 "--host 1.2.3.4.5"
+    say "an address that is not this machine's, a backend this system lacks: exit 1, in words (was a DX_ name only; a foreign address was \"ADDRINUSE\")"
+    run --host 192.0.2.1 --port 0
+    expect 1 "--host 192.0.2.1 (TEST-NET-1)"
+    grep -q "192.0.2.1 port 0: the address is not one of this machine's" <<<"$err" || bad "--host 192.0.2.1: $err"
+    if [ "$(uname -s)" = Linux ]; then
+        run --backend kqueue --port 0
+        expect 1 "--backend kqueue"
+        grep -q "backend kqueue is not available on this system" <<<"$err" || bad "--backend kqueue: $err"
+    fi
     if command -v python3 >/dev/null; then
         say "serving: ECHO, SET, GET, DEL, a missing key, PING over TCP; then SIGINT stops it (exit 0)"
         mkfifo "$work/.fifo"
@@ -217,11 +228,12 @@ PY
             then bad "serving: the client's checks failed"; fi
             # the workers' SO_REUSEPORT listeners used to join the running server's: both served, each took part of the clients
             # (its own time limit: one that serves would otherwise outlive this script with the first)
-            say "a second server on the port in use: exit 1"
+            say "a second server on the port in use: exit 1, says so"
             timeout 10 "$prog" --port "$port" --workers 2 </dev/null >"$work/.out" 2>"$work/.err"
             rc=$? out=$(cat "$work/.out") err=$(cat "$work/.err")
             rm -f "$work/.out" "$work/.err"
             expect 1 "a second server on port $port"
+            grep -q "port $port: another server listens on the port" <<<"$err" || bad "a second server on port $port: $err"
         fi
         kill -INT "$pid" 2>/dev/null
         wait "$pid"
@@ -347,6 +359,7 @@ PY
                 rc=$? out=$(cat "$work/.out") err=$(cat "$work/.err")
                 rm -f "$work/.out" "$work/.err"
                 expect 1 "a second server on $addr"
+                grep -q "another server listens on it" <<<"$err" || bad "a second server on $addr: $err"
                 python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).connect(sys.argv[1])' "$addr" 2>/dev/null ||
                     bad "a second server on $addr: the first no longer takes connections there"
             fi
