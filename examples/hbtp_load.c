@@ -446,7 +446,7 @@ static void *worker_main(void *arg) {
 
 static const char usage[] =
     "usage: hbtp_load [--connections N] [--pipeline D] [--threads T] [--duration S] [--size B] [--mix SPEC]\n"
-    "                 [--keys N] [--token JWT] [--backend NAME] [HOST:PORT | --unix PATH]\n"
+    "                 [--keys N] [--token JWT] [--backend NAME] [--cdf FILE [-f]] [HOST:PORT | --unix PATH]\n"
     "A closed-loop load generator for hbtp_server: each connection keeps D requests in\n"
     "flight and sends the next as soon as an answer comes back. Prints requests/s, the\n"
     "latency at p50, p99, p99.9 and the maximum (a histogram of log buckets, within 1.6%),\n"
@@ -465,7 +465,9 @@ static const char usage[] =
     "  --token JWT        the HELLO token (hbtp_server --jwt-secret)\n"
     "  --backend NAME     io_uring, epoll, poll, kqueue or iocp (default: the best this system has)\n"
     "  --cdf FILE         also write the latency distribution: one line per histogram\n"
-    "                     bucket in use, \"microseconds cumulative-fraction\" (for gnuplot)\n"
+    "                     bucket in use, \"microseconds cumulative-fraction\" (for gnuplot);\n"
+    "                     an existing FILE is refused before the run\n"
+    "  -f, --force        --cdf may replace an existing FILE\n"
     "  -h, --help         this text\n"
     "  --version          the dx header versions it is built from\n"
     "exit status: 0 requests were answered, 1 failure (no connection, a connection lost,\n"
@@ -534,36 +536,18 @@ static int parse_target(const char *s) {
     return 0;
 }
 
-static int cdf_errno;
-
-/* "microseconds cumulative-fraction" per bucket in use; written to a temporary
-   name and renamed (tool.h's rule: a half-written file never has the name). */
-static int write_cdf(const histogram *h, const char *path) {
-    char tmp[4096];
-    FILE *f;
+/* "microseconds cumulative-fraction" per bucket in use, into the output opened
+   before the run (tool.h: a temporary name, renamed when whole; an existing
+   file only with -f); tool_out_commit says what failed. */
+static int write_cdf(const histogram *h, tool_out *o) {
     uint64_t seen = 0;
     uint32_t i;
-    if (snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid()) >= (int)sizeof tmp) return cdf_errno = ENAMETOOLONG, -1;
-    f = fopen(tmp, "w");
-    if (!f) return cdf_errno = errno, -1;
     for (i = 0; i < H_COUNT && h->total; i++) {
         if (!h->counts[i]) continue;
         seen += h->counts[i];
-        fprintf(f, "%.3f %.6f\n", (double)hist_upper(i) / 1e3, (double)seen / (double)h->total);
+        fprintf(o->f, "%.3f %.6f\n", (double)hist_upper(i) / 1e3, (double)seen / (double)h->total);
     }
-    if (fflush(f) != 0 || ferror(f)) {
-        cdf_errno = errno;
-        fclose(f);
-        remove(tmp);
-        return -1;
-    }
-    fclose(f);
-    if (rename(tmp, path) != 0) {
-        cdf_errno = errno;
-        remove(tmp);
-        return -1;
-    }
-    return 0;
+    return tool_out_commit(o);
 }
 
 static void print_ns(char *out, size_t cap, uint64_t ns) {
@@ -582,7 +566,8 @@ int main(int argc, char **argv) {
     double wall, cpu_user, cpu_sys, rps;
     char p50[32], p99[32], p999[32], pmax[32];
     char fail_text[160] = "";
-    bool cdf_failed = false;
+    bool cdf_failed = false, force = false;
+    tool_out cdf;
     uint32_t i, j, made = 0;
     int a;
     tool_start("hbtp_load", usage);
@@ -617,6 +602,8 @@ int main(int argc, char **argv) {
             opt.unix_path = v;
         } else if ((v = tool_opt_value(argc, argv, &a, "--backend", &missing))) {
             backend = v;
+        } else if (!strcmp(s, "-f") || !strcmp(s, "--force")) {
+            force = true;
         } else if ((v = tool_opt_value(argc, argv, &a, "--cdf", &missing))) {
             if (!*v) return tool_usage_error("--cdf needs a file name");
             opt.cdf_path = v;
@@ -689,9 +676,14 @@ int main(int argc, char **argv) {
             dx_hbtp_conn_hello(&c->h);
         }
     }
+    memset(&cdf, 0, sizeof cdf);
+    if (opt.cdf_path && tool_out_open(&cdf, opt.cdf_path, force, NULL) != TOOL_EXIT_OK) return TOOL_EXIT_FAIL; /* before the run, not after it */
     getrusage(RUSAGE_SELF, &ru0);
     for (i = 0; i < opt.threads; i++)
-        if (pthread_create(&ws[i].thread, NULL, worker_main, &ws[i]) != 0) return tool_fail("cannot start thread %u", (unsigned)i);
+        if (pthread_create(&ws[i].thread, NULL, worker_main, &ws[i]) != 0) {
+            if (opt.cdf_path) tool_out_abort(&cdf);
+            return tool_fail("cannot start thread %u", (unsigned)i);
+        }
     for (i = 0; i < opt.threads; i++) pthread_join(ws[i].thread, NULL);
     getrusage(RUSAGE_SELF, &ru1);
     for (i = 0; i < opt.threads; i++) {
@@ -735,7 +727,7 @@ int main(int argc, char **argv) {
             tool_warn("the server allows %u requests in flight per connection: RPCs were pipelined %u deep, not %u",
                       (unsigned)least, (unsigned)least, (unsigned)opt.pipeline);
     }
-    if (opt.cdf_path && write_cdf(all, opt.cdf_path) != 0) cdf_failed = true;
+    if (opt.cdf_path && write_cdf(all, &cdf) != TOOL_EXIT_OK) cdf_failed = true; /* said by tool_out_commit */
     for (i = 0; i < opt.threads; i++) {
         worker *w = &ws[i];
         for (j = 0; j < w->conn_count && made; j++, made--) {
@@ -749,7 +741,7 @@ int main(int argc, char **argv) {
     free(ws);
     free(all);
     free(payload);
-    if (cdf_failed) return tool_fail("cannot write %s: %s", opt.cdf_path, strerror(cdf_errno));
+    if (cdf_failed) return TOOL_EXIT_FAIL;
     if (lost) return tool_fail("%llu connection(s) failed: %s", (unsigned long long)lost, fail_text[0] ? fail_text : "?");
     if (!answered) return tool_fail("no request was answered");
     return 0;

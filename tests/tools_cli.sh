@@ -393,6 +393,19 @@ hbtp_load)
     expect 2 "no port"
     run --duration 0
     expect 2 "--duration 0"
+    # it used to write FILE (a rename over it) after the run, whatever was there
+    say "--cdf: an existing file, a directory: exit 1 before the run (no server needed), the file as it was"
+    echo precious >kept
+    run --duration 1 --cdf kept 127.0.0.1:1
+    expect 1 "--cdf an existing file"
+    grep -q 'kept exists (use -f to overwrite it)' <<<"$err" || bad "--cdf an existing file: $err"
+    [ "$(cat kept)" = precious ] || bad "--cdf an existing file: it was changed: $(head -c 200 kept)"
+    mkdir d
+    run --duration 1 --cdf d 127.0.0.1:1
+    expect 1 "--cdf a directory"
+    grep -q 'd is a directory' <<<"$err" || bad "--cdf a directory: $err"
+    rm -r kept d
+    left=$(ls -A "$work"); [ -z "$left" ] || bad "--cdf refused: files left: $left"
     server=$(dirname "$prog")/ex-hbtp_server
     if [ ! -x "$server" ]; then
         echo "SKIP hbtp_load against hbtp_server: $server is not built"
@@ -429,7 +442,7 @@ PY
 )
         for mode in tcp unix; do
             if [ $mode = tcp ]; then
-                say "1 s against hbtp_server over TCP: 4 connections, 2 threads, pipeline 4, get:50,set:50; the output's shape"
+                say "1 s against hbtp_server over TCP: 4 connections, 2 threads, pipeline 4, get:50,set:50; the output's shape; --cdf -f over a file"
                 set -- --port 0 --workers 1
             else
                 say "1 s against hbtp_server over AF_UNIX with a JWT: ping, echo and del, 300-byte payloads"
@@ -442,7 +455,8 @@ PY
             read -r -t 60 line <"$work/.fifo"
             if [ $mode = tcp ]; then
                 port=$(sed -n 's/.* port \([0-9]*\), .*/\1/p' <<<"$line")
-                [ -n "$port" ] && run --duration 1 --connections 4 --threads 2 --pipeline 4 --mix get:50,set:50 --cdf "$work/.cdf" "127.0.0.1:$port"
+                echo old >"$work/.cdf"
+                [ -n "$port" ] && run --duration 1 --connections 4 --threads 2 --pipeline 4 --mix get:50,set:50 --cdf "$work/.cdf" -f "127.0.0.1:$port"
             else
                 port=unix
                 grep -q "unix $work/.sock" <<<"$line" || port=""
