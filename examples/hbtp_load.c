@@ -13,7 +13,8 @@
    Prints the target, requests/s, p50/p99/p99.9/max latency and its own CPU
    use (getrusage), and one "summary:" line of key=value pairs for scripts.
    Exit 0 when requests were answered; 1 on failure (cannot connect, a
-   connection refused or lost, nothing answered); 2 on bad usage. */
+   connection refused or lost, answers still missing 10 s after the end of
+   the run, nothing answered); 2 on bad usage. */
 #define DX_IMPLEMENTATION
 #include "dx_reactor.h"
 #include "dx_hbtp.h"
@@ -349,8 +350,22 @@ static dx_reactor_action on_connected(dx_reactor *r, dx_op *op, int64_t res, voi
 static dx_reactor_action on_drain_timeout(dx_reactor *r, dx_op *op, int64_t res, void *user) {
     worker *w = (worker *)user;
     uint32_t i;
+    uint64_t missing = 0, conns = 0;
     (void)r, (void)op, (void)res;
-    for (i = 0; i < w->conn_count; i++) conn_close(&w->conns[i]);
+    for (i = 0; i < w->conn_count; i++) {
+        lconn *c = &w->conns[i];
+        if (!c->closing && c->inflight) { /* the server stopped answering: a lost connection, not a quiet end */
+            missing += c->inflight, conns++;
+            w->lost_conns++;
+        }
+        conn_close(c);
+    }
+    if (conns && !w->first_error) {
+        w->first_error = DX_ERR_TIMEOUT;
+        snprintf(w->error_text, sizeof w->error_text, "%llu answers still missing %llu s after the end of the run: the server "
+                 "stopped answering (%s)", (unsigned long long)missing, (unsigned long long)(DRAIN_NS / 1000000000u),
+                 result_name(DX_ERR_TIMEOUT));
+    }
     return DX_REACTOR_DISARM;
 }
 
@@ -471,7 +486,7 @@ static const char usage[] =
     "  -h, --help         this text\n"
     "  --version          the dx header versions it is built from\n"
     "exit status: 0 requests were answered, 1 failure (no connection, a connection lost,\n"
-    "  nothing answered), 2 bad usage\n";
+    "  answers still missing 10 s after the end, nothing answered), 2 bad usage\n";
 
 /* "get:90,set:10", "ping", "echo:1,del:1": 0, or -1 for anything else */
 static int parse_mix(const char *s) {
