@@ -125,6 +125,8 @@ typedef struct worker {
     uint64_t rng, start_ns, end_ns;
     histogram hist;
     uint64_t answered, errors, misses, refused_conns, lost_conns;
+    uint16_t first_code;     /* the first ERROR answer's code and message, to say what the errors were */
+    char first_message[64];
     dx_result first_error;
     char error_text[160];
     char backend[16];
@@ -212,8 +214,18 @@ static void on_frame(dx_hbtp_conn *h, const dx_hbtp_frame *f, void *user) {
         hist_add(&w->hist, t - c->sent_ns[c->head]);
         if (f->opcode == DX_HBTP_OP_ERROR) {
             uint16_t code = f->length >= 2 ? dx_load_u16le(f->payload) : 0;
-            if (code == 0x8001) w->misses++, w->answered++; /* GET of a key never SET: an answer */
-            else w->errors++;
+            if (code == 0x8001) {
+                w->misses++, w->answered++; /* GET of a key never SET: an answer */
+            } else {
+                if (!w->errors++) {
+                    uint32_t n = f->length > 4 ? f->length - 4 : 0, i;
+                    if (n >= sizeof w->first_message) n = sizeof w->first_message - 1;
+                    for (i = 0; i < n; i++) /* for a terminal: printable ASCII only */
+                        w->first_message[i] = f->payload[4 + i] >= 0x20 && f->payload[4 + i] < 0x7f ? (char)f->payload[4 + i] : '?';
+                    w->first_message[n] = 0;
+                    w->first_code = code;
+                }
+            }
         } else {
             w->answered++;
         }
@@ -580,7 +592,7 @@ int main(int argc, char **argv) {
     uint64_t answered = 0, errors = 0, misses = 0, lost = 0, start = UINT64_MAX, end = 0;
     double wall, cpu_user, cpu_sys, rps;
     char p50[32], p99[32], p999[32], pmax[32];
-    char fail_text[160] = "";
+    char fail_text[160] = "", error_text[128] = "";
     bool cdf_failed = false, force = false;
     tool_out cdf;
     uint32_t i, j, made = 0;
@@ -708,6 +720,9 @@ int main(int argc, char **argv) {
         if (w->start_ns < start) start = w->start_ns;
         if (w->end_ns > end) end = w->end_ns;
         if (w->first_error && !fail_text[0]) snprintf(fail_text, sizeof fail_text, "%s", w->error_text);
+        if (w->errors && !error_text[0])
+            snprintf(error_text, sizeof error_text, w->first_code < 0x8000 ? "the first: ERROR %u, \"%s\"" : "the first: ERROR 0x%04x, \"%s\"",
+                     (unsigned)w->first_code, w->first_message);
     }
     wall = end > start ? (double)(end - start) / 1e9 : 1e-9;
     cpu_user = (double)(ru1.ru_utime.tv_sec - ru0.ru_utime.tv_sec) + (double)(ru1.ru_utime.tv_usec - ru0.ru_utime.tv_usec) / 1e6;
@@ -742,6 +757,7 @@ int main(int argc, char **argv) {
             tool_warn("the server allows %u requests in flight per connection: RPCs were pipelined %u deep, not %u",
                       (unsigned)least, (unsigned)least, (unsigned)opt.pipeline);
     }
+    if (errors && answered) tool_warn("%llu requests were answered with an ERROR (%s)", (unsigned long long)errors, error_text);
     if (opt.cdf_path && write_cdf(all, &cdf) != TOOL_EXIT_OK) cdf_failed = true; /* said by tool_out_commit */
     for (i = 0; i < opt.threads; i++) {
         worker *w = &ws[i];
@@ -758,6 +774,7 @@ int main(int argc, char **argv) {
     free(payload);
     if (cdf_failed) return TOOL_EXIT_FAIL;
     if (lost) return tool_fail("%llu connection(s) failed: %s", (unsigned long long)lost, fail_text[0] ? fail_text : "?");
+    if (!answered && errors) return tool_fail("every request was answered with an ERROR (%s)", error_text);
     if (!answered) return tool_fail("no request was answered");
     return 0;
 }

@@ -472,6 +472,14 @@ PY
                 else
                     bad "$mode: the output: $(cat "$work/.shape") -- $out"
                 fi
+                # it said "no request was answered" where every one was answered with an ERROR
+                if [ $mode = tcp ]; then
+                    say "$mode: SET of 1025-byte values (hbtp_server's limit is 1024): exit 1, the ERROR named"
+                    run --duration 1 --connections 1 --mix set --size 1025 "127.0.0.1:$port"
+                    expect 1 "$mode: --mix set --size 1025"
+                    grep -q 'every request was answered with an ERROR (the first: ERROR 10, "value too long")' <<<"$err" ||
+                        bad "$mode: --mix set --size 1025: $err"
+                fi
                 # --cdf: latencies rising, fractions rising to exactly 1
                 if [ $mode = tcp ] && ! python3 - "$work/.cdf" <<'PY'
 import sys
