@@ -577,6 +577,12 @@ static int write_cdf(const histogram *h, tool_out *o) {
     return tool_out_commit(o);
 }
 
+/* Setting up failed: --cdf's temporary file goes too. */
+static int out_of_memory(tool_out *cdf) {
+    tool_out_abort(cdf);
+    return tool_fail("out of memory");
+}
+
 static void print_ns(char *out, size_t cap, uint64_t ns) {
     if (ns < 10000) snprintf(out, cap, "%.2f us", (double)ns / 1e3);
     else if (ns < 1000000) snprintf(out, cap, "%.1f us", (double)ns / 1e3);
@@ -668,10 +674,13 @@ int main(int argc, char **argv) {
     if (!opt.unix_path && dx_reactor_addr_make(&opt.addr, opt.host, opt.port) != DX_OK)
         return tool_usage_error("bad server address %s (an IPv4 or IPv6 literal)", opt.host);
 
+    /* --cdf's file is opened before anything is allocated or run: a refusal costs nothing */
+    memset(&cdf, 0, sizeof cdf);
+    if (opt.cdf_path && tool_out_open(&cdf, opt.cdf_path, force, NULL) != TOOL_EXIT_OK) return TOOL_EXIT_FAIL;
     payload = (uint8_t *)malloc(opt.size ? opt.size : 1);
     ws = (worker *)calloc(opt.threads, sizeof *ws);
     all = (histogram *)calloc(1, sizeof *all);
-    if (!payload || !ws || !all) return tool_fail("out of memory");
+    if (!payload || !ws || !all) return out_of_memory(&cdf);
     for (j = 0; j < opt.size; j++) payload[j] = (uint8_t)('a' + j % 26);
     /* everything is made before the clock starts: loops, connections, their memory */
     for (i = 0; i < opt.threads; i++) {
@@ -681,7 +690,7 @@ int main(int argc, char **argv) {
         w->conn_count = opt.connections / opt.threads + (i < opt.connections % opt.threads);
         w->conns = (lconn *)calloc(w->conn_count, sizeof *w->conns);
         w->set_body = (uint8_t *)malloc(2 + KEY_LEN + (size_t)opt.size);
-        if (!w->conns || !w->set_body) return tool_fail("out of memory");
+        if (!w->conns || !w->set_body) return out_of_memory(&cdf);
         dx_store_u16le(w->set_body, KEY_LEN);
         memcpy(w->set_body + 2 + KEY_LEN, payload, opt.size);
         for (j = 0; j < w->conn_count; j++) {
@@ -698,17 +707,15 @@ int main(int argc, char **argv) {
             c->w = w;
             c->rbuf = (uint8_t *)malloc(RECV_SIZE);
             c->sent_ns = (uint64_t *)calloc(opt.pipeline, sizeof *c->sent_ns);
-            if (!c->rbuf || !c->sent_ns || dx_hbtp_conn_create(&c->h, &hc) != DX_OK) return tool_fail("out of memory");
+            if (!c->rbuf || !c->sent_ns || dx_hbtp_conn_create(&c->h, &hc) != DX_OK) return out_of_memory(&cdf);
             made++;
             dx_hbtp_conn_hello(&c->h);
         }
     }
-    memset(&cdf, 0, sizeof cdf);
-    if (opt.cdf_path && tool_out_open(&cdf, opt.cdf_path, force, NULL) != TOOL_EXIT_OK) return TOOL_EXIT_FAIL; /* before the run, not after it */
     getrusage(RUSAGE_SELF, &ru0);
     for (i = 0; i < opt.threads; i++)
         if (pthread_create(&ws[i].thread, NULL, worker_main, &ws[i]) != 0) {
-            if (opt.cdf_path) tool_out_abort(&cdf);
+            tool_out_abort(&cdf);
             return tool_fail("cannot start thread %u", (unsigned)i);
         }
     for (i = 0; i < opt.threads; i++) pthread_join(ws[i].thread, NULL);
