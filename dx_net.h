@@ -1,4 +1,4 @@
-/* dx_net.h - v0.1.2 - HBTP over dx_reactor: servers and clients on sockets - SPDX-License-Identifier: MIT OR Unlicense (text at end)
+/* dx_net.h - v0.1.3 - HBTP over dx_reactor: servers and clients on sockets - SPDX-License-Identifier: MIT OR Unlicense (text at end)
 
    The bridge (like sokol_glue.h) where dx_reactor.h (the completion loop)
    and dx_hbtp.h (the sans-I/O protocol engine) meet: a thread-per-core HBTP
@@ -227,6 +227,13 @@ SECURITY MODEL
    connection slot, or keep a slot past the HELLO or idle timeout.
 
 VERSION HISTORY
+   0.1.3 (2026-11-28) dx_net_server_start on a TCP port another server
+         listens on says DX_REACTOR_ERR_ADDRINUSE (POSIX). The workers'
+         SO_REUSEPORT listeners used to join the other server's (the
+         kernel allows it within one user): both ran, each taking part of
+         the connections (hbtp_server started twice on one port). The
+         same for an AF_UNIX path a server listens on (the second server
+         replaced the socket file: the first ran on, unreachable).
    0.1.2 (2026-11-26) the client's receive buffer defaults to two of the
          largest frames (was 16 KiB): dx_sync's 256 MiB download about 20%
          faster. The client's connect_timeout covers the answer to HELLO too
@@ -432,8 +439,8 @@ DX_INLINE const char *dx_result_name(dx_result r) {
 
 #define DX_NET_VERSION_MAJOR 0
 #define DX_NET_VERSION_MINOR 1
-#define DX_NET_VERSION_PATCH 2
-#define DX_NET_VERSION DX_VERSION_PACK(0, 1, 2)
+#define DX_NET_VERSION_PATCH 3
+#define DX_NET_VERSION DX_VERSION_PACK(0, 1, 3)
 
 #ifndef DX_NET_REFUSALS /* connections a worker may be refusing at once (beyond: closed without a word) */
 #define DX_NET_REFUSALS 8
@@ -1201,12 +1208,35 @@ DX_NET_API dx_result dx_net_server_start(dx_net_server *s, const dx_net_server_c
     }
     s->unix_fd = -1;
     if (cfg->unix_path) {
-        s->unix_fd = dx_reactor_unix_listen(cfg->unix_path, cfg->backlog);
-        rc = s->unix_fd < 0 ? (dx_result)s->unix_fd : DX_OK;
-        if (s->unix_fd < 0) s->unix_fd = -1;
+#if !defined(_WIN32)
+        /* dx_reactor_unix_listen replaces a socket file it finds (a stale one of an
+           earlier run); one a server still listens on is that server's: taking its
+           name would leave it running where no client can reach it. */
+        int64_t live = dx_reactor_unix_connect(cfg->unix_path);
+        if (live >= 0) dx_reactor_fd_close(NULL, (uintptr_t)live);
+        if (live >= 0 || live == DX_ERR_AGAIN) rc = DX_REACTOR_ERR_ADDRINUSE; /* AGAIN: its backlog is full */
+        else
+#endif
+        {
+            s->unix_fd = dx_reactor_unix_listen(cfg->unix_path, cfg->backlog);
+            rc = s->unix_fd < 0 ? (dx_result)s->unix_fd : DX_OK;
+            if (s->unix_fd < 0) s->unix_fd = -1;
+        }
     } else {
         rc = dx_reactor_addr_make(&s->addr, cfg->host ? cfg->host : "127.0.0.1", cfg->port);
     }
+#if !defined(_WIN32)
+    if (rc == DX_OK && !cfg->unix_path && cfg->port != 0) {
+        /* The workers' listeners share the port through SO_REUSEPORT, which the
+           kernel also grants to another process of the same user: a second server
+           on a port in use would start and take part of the first one's clients.
+           A listener without SO_REUSEPORT cannot join theirs: it says ADDRINUSE
+           when anyone listens there, and goes before the workers take the port. */
+        int64_t alone = dx_reactor_tcp_listen(&s->addr, 1, 0);
+        if (alone < 0) rc = (dx_result)alone;
+        else dx_reactor_fd_close(NULL, (uintptr_t)alone);
+    }
+#endif
     if (rc == DX_OK && !cfg->unix_path && cfg->port == 0 && n > 1) { /* one port for every worker: take one, hold it while they join it */
         probe = dx_reactor_tcp_listen(&s->addr, 1, DX_REACTOR_LISTEN_REUSEPORT);
         if (probe < 0) rc = (dx_result)probe;

@@ -13,7 +13,8 @@
    Prints the target, requests/s, p50/p99/p99.9/max latency and its own CPU
    use (getrusage), and one "summary:" line of key=value pairs for scripts.
    Exit 0 when requests were answered; 1 on failure (cannot connect, a
-   connection refused or lost, nothing answered); 2 on bad usage. */
+   connection refused or lost, answers still missing 10 s after the end of
+   the run, nothing answered); 2 on bad usage. */
 #define DX_IMPLEMENTATION
 #include "dx_reactor.h"
 #include "dx_hbtp.h"
@@ -124,6 +125,8 @@ typedef struct worker {
     uint64_t rng, start_ns, end_ns;
     histogram hist;
     uint64_t answered, errors, misses, refused_conns, lost_conns;
+    uint16_t first_code;     /* the first ERROR answer's code and message, to say what the errors were */
+    char first_message[64];
     dx_result first_error;
     char error_text[160];
     char backend[16];
@@ -211,8 +214,18 @@ static void on_frame(dx_hbtp_conn *h, const dx_hbtp_frame *f, void *user) {
         hist_add(&w->hist, t - c->sent_ns[c->head]);
         if (f->opcode == DX_HBTP_OP_ERROR) {
             uint16_t code = f->length >= 2 ? dx_load_u16le(f->payload) : 0;
-            if (code == 0x8001) w->misses++, w->answered++; /* GET of a key never SET: an answer */
-            else w->errors++;
+            if (code == 0x8001) {
+                w->misses++, w->answered++; /* GET of a key never SET: an answer */
+            } else {
+                if (!w->errors++) {
+                    uint32_t n = f->length > 4 ? f->length - 4 : 0, i;
+                    if (n >= sizeof w->first_message) n = sizeof w->first_message - 1;
+                    for (i = 0; i < n; i++) /* for a terminal: printable ASCII only */
+                        w->first_message[i] = f->payload[4 + i] >= 0x20 && f->payload[4 + i] < 0x7f ? (char)f->payload[4 + i] : '?';
+                    w->first_message[n] = 0;
+                    w->first_code = code;
+                }
+            }
         } else {
             w->answered++;
         }
@@ -349,8 +362,22 @@ static dx_reactor_action on_connected(dx_reactor *r, dx_op *op, int64_t res, voi
 static dx_reactor_action on_drain_timeout(dx_reactor *r, dx_op *op, int64_t res, void *user) {
     worker *w = (worker *)user;
     uint32_t i;
+    uint64_t missing = 0, conns = 0;
     (void)r, (void)op, (void)res;
-    for (i = 0; i < w->conn_count; i++) conn_close(&w->conns[i]);
+    for (i = 0; i < w->conn_count; i++) {
+        lconn *c = &w->conns[i];
+        if (!c->closing && c->inflight) { /* the server stopped answering: a lost connection, not a quiet end */
+            missing += c->inflight, conns++;
+            w->lost_conns++;
+        }
+        conn_close(c);
+    }
+    if (conns && !w->first_error) {
+        w->first_error = DX_ERR_TIMEOUT;
+        snprintf(w->error_text, sizeof w->error_text, "%llu answers still missing %llu s after the end of the run: the server "
+                 "stopped answering (%s)", (unsigned long long)missing, (unsigned long long)(DRAIN_NS / 1000000000u),
+                 result_name(DX_ERR_TIMEOUT));
+    }
     return DX_REACTOR_DISARM;
 }
 
@@ -446,7 +473,7 @@ static void *worker_main(void *arg) {
 
 static const char usage[] =
     "usage: hbtp_load [--connections N] [--pipeline D] [--threads T] [--duration S] [--size B] [--mix SPEC]\n"
-    "                 [--keys N] [--token JWT] [--backend NAME] [HOST:PORT | --unix PATH]\n"
+    "                 [--keys N] [--token JWT] [--backend NAME] [--cdf FILE [-f]] [HOST:PORT | --unix PATH]\n"
     "A closed-loop load generator for hbtp_server: each connection keeps D requests in\n"
     "flight and sends the next as soon as an answer comes back. Prints requests/s, the\n"
     "latency at p50, p99, p99.9 and the maximum (a histogram of log buckets, within 1.6%),\n"
@@ -465,11 +492,13 @@ static const char usage[] =
     "  --token JWT        the HELLO token (hbtp_server --jwt-secret)\n"
     "  --backend NAME     io_uring, epoll, poll, kqueue or iocp (default: the best this system has)\n"
     "  --cdf FILE         also write the latency distribution: one line per histogram\n"
-    "                     bucket in use, \"microseconds cumulative-fraction\" (for gnuplot)\n"
+    "                     bucket in use, \"microseconds cumulative-fraction\" (for gnuplot);\n"
+    "                     an existing FILE is refused before the run\n"
+    "  -f, --force        --cdf may replace an existing FILE\n"
     "  -h, --help         this text\n"
     "  --version          the dx header versions it is built from\n"
     "exit status: 0 requests were answered, 1 failure (no connection, a connection lost,\n"
-    "  nothing answered), 2 bad usage\n";
+    "  answers still missing 10 s after the end, nothing answered), 2 bad usage\n";
 
 /* "get:90,set:10", "ping", "echo:1,del:1": 0, or -1 for anything else */
 static int parse_mix(const char *s) {
@@ -534,36 +563,24 @@ static int parse_target(const char *s) {
     return 0;
 }
 
-static int cdf_errno;
-
-/* "microseconds cumulative-fraction" per bucket in use; written to a temporary
-   name and renamed (tool.h's rule: a half-written file never has the name). */
-static int write_cdf(const histogram *h, const char *path) {
-    char tmp[4096];
-    FILE *f;
+/* "microseconds cumulative-fraction" per bucket in use, into the output opened
+   before the run (tool.h: a temporary name, renamed when whole; an existing
+   file only with -f); tool_out_commit says what failed. */
+static int write_cdf(const histogram *h, tool_out *o) {
     uint64_t seen = 0;
     uint32_t i;
-    if (snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid()) >= (int)sizeof tmp) return cdf_errno = ENAMETOOLONG, -1;
-    f = fopen(tmp, "w");
-    if (!f) return cdf_errno = errno, -1;
     for (i = 0; i < H_COUNT && h->total; i++) {
         if (!h->counts[i]) continue;
         seen += h->counts[i];
-        fprintf(f, "%.3f %.6f\n", (double)hist_upper(i) / 1e3, (double)seen / (double)h->total);
+        fprintf(o->f, "%.3f %.6f\n", (double)hist_upper(i) / 1e3, (double)seen / (double)h->total);
     }
-    if (fflush(f) != 0 || ferror(f)) {
-        cdf_errno = errno;
-        fclose(f);
-        remove(tmp);
-        return -1;
-    }
-    fclose(f);
-    if (rename(tmp, path) != 0) {
-        cdf_errno = errno;
-        remove(tmp);
-        return -1;
-    }
-    return 0;
+    return tool_out_commit(o);
+}
+
+/* Setting up failed: --cdf's temporary file goes too. */
+static int out_of_memory(tool_out *cdf) {
+    tool_out_abort(cdf);
+    return tool_fail("out of memory");
 }
 
 static void print_ns(char *out, size_t cap, uint64_t ns) {
@@ -581,8 +598,9 @@ int main(int argc, char **argv) {
     uint64_t answered = 0, errors = 0, misses = 0, lost = 0, start = UINT64_MAX, end = 0;
     double wall, cpu_user, cpu_sys, rps;
     char p50[32], p99[32], p999[32], pmax[32];
-    char fail_text[160] = "";
-    bool cdf_failed = false;
+    char fail_text[160] = "", error_text[128] = "";
+    bool cdf_failed = false, force = false;
+    tool_out cdf;
     uint32_t i, j, made = 0;
     int a;
     tool_start("hbtp_load", usage);
@@ -617,6 +635,8 @@ int main(int argc, char **argv) {
             opt.unix_path = v;
         } else if ((v = tool_opt_value(argc, argv, &a, "--backend", &missing))) {
             backend = v;
+        } else if (!strcmp(s, "-f") || !strcmp(s, "--force")) {
+            force = true;
         } else if ((v = tool_opt_value(argc, argv, &a, "--cdf", &missing))) {
             if (!*v) return tool_usage_error("--cdf needs a file name");
             opt.cdf_path = v;
@@ -654,10 +674,13 @@ int main(int argc, char **argv) {
     if (!opt.unix_path && dx_reactor_addr_make(&opt.addr, opt.host, opt.port) != DX_OK)
         return tool_usage_error("bad server address %s (an IPv4 or IPv6 literal)", opt.host);
 
+    /* --cdf's file is opened before anything is allocated or run: a refusal costs nothing */
+    memset(&cdf, 0, sizeof cdf);
+    if (opt.cdf_path && tool_out_open(&cdf, opt.cdf_path, force, NULL) != TOOL_EXIT_OK) return TOOL_EXIT_FAIL;
     payload = (uint8_t *)malloc(opt.size ? opt.size : 1);
     ws = (worker *)calloc(opt.threads, sizeof *ws);
     all = (histogram *)calloc(1, sizeof *all);
-    if (!payload || !ws || !all) return tool_fail("out of memory");
+    if (!payload || !ws || !all) return out_of_memory(&cdf);
     for (j = 0; j < opt.size; j++) payload[j] = (uint8_t)('a' + j % 26);
     /* everything is made before the clock starts: loops, connections, their memory */
     for (i = 0; i < opt.threads; i++) {
@@ -667,7 +690,7 @@ int main(int argc, char **argv) {
         w->conn_count = opt.connections / opt.threads + (i < opt.connections % opt.threads);
         w->conns = (lconn *)calloc(w->conn_count, sizeof *w->conns);
         w->set_body = (uint8_t *)malloc(2 + KEY_LEN + (size_t)opt.size);
-        if (!w->conns || !w->set_body) return tool_fail("out of memory");
+        if (!w->conns || !w->set_body) return out_of_memory(&cdf);
         dx_store_u16le(w->set_body, KEY_LEN);
         memcpy(w->set_body + 2 + KEY_LEN, payload, opt.size);
         for (j = 0; j < w->conn_count; j++) {
@@ -684,14 +707,17 @@ int main(int argc, char **argv) {
             c->w = w;
             c->rbuf = (uint8_t *)malloc(RECV_SIZE);
             c->sent_ns = (uint64_t *)calloc(opt.pipeline, sizeof *c->sent_ns);
-            if (!c->rbuf || !c->sent_ns || dx_hbtp_conn_create(&c->h, &hc) != DX_OK) return tool_fail("out of memory");
+            if (!c->rbuf || !c->sent_ns || dx_hbtp_conn_create(&c->h, &hc) != DX_OK) return out_of_memory(&cdf);
             made++;
             dx_hbtp_conn_hello(&c->h);
         }
     }
     getrusage(RUSAGE_SELF, &ru0);
     for (i = 0; i < opt.threads; i++)
-        if (pthread_create(&ws[i].thread, NULL, worker_main, &ws[i]) != 0) return tool_fail("cannot start thread %u", (unsigned)i);
+        if (pthread_create(&ws[i].thread, NULL, worker_main, &ws[i]) != 0) {
+            tool_out_abort(&cdf);
+            return tool_fail("cannot start thread %u", (unsigned)i);
+        }
     for (i = 0; i < opt.threads; i++) pthread_join(ws[i].thread, NULL);
     getrusage(RUSAGE_SELF, &ru1);
     for (i = 0; i < opt.threads; i++) {
@@ -701,6 +727,9 @@ int main(int argc, char **argv) {
         if (w->start_ns < start) start = w->start_ns;
         if (w->end_ns > end) end = w->end_ns;
         if (w->first_error && !fail_text[0]) snprintf(fail_text, sizeof fail_text, "%s", w->error_text);
+        if (w->errors && !error_text[0])
+            snprintf(error_text, sizeof error_text, w->first_code < 0x8000 ? "the first: ERROR %u, \"%s\"" : "the first: ERROR 0x%04x, \"%s\"",
+                     (unsigned)w->first_code, w->first_message);
     }
     wall = end > start ? (double)(end - start) / 1e9 : 1e-9;
     cpu_user = (double)(ru1.ru_utime.tv_sec - ru0.ru_utime.tv_sec) + (double)(ru1.ru_utime.tv_usec - ru0.ru_utime.tv_usec) / 1e6;
@@ -735,7 +764,8 @@ int main(int argc, char **argv) {
             tool_warn("the server allows %u requests in flight per connection: RPCs were pipelined %u deep, not %u",
                       (unsigned)least, (unsigned)least, (unsigned)opt.pipeline);
     }
-    if (opt.cdf_path && write_cdf(all, opt.cdf_path) != 0) cdf_failed = true;
+    if (errors && answered) tool_warn("%llu requests were answered with an ERROR (%s)", (unsigned long long)errors, error_text);
+    if (opt.cdf_path && write_cdf(all, &cdf) != TOOL_EXIT_OK) cdf_failed = true; /* said by tool_out_commit */
     for (i = 0; i < opt.threads; i++) {
         worker *w = &ws[i];
         for (j = 0; j < w->conn_count && made; j++, made--) {
@@ -749,8 +779,9 @@ int main(int argc, char **argv) {
     free(ws);
     free(all);
     free(payload);
-    if (cdf_failed) return tool_fail("cannot write %s: %s", opt.cdf_path, strerror(cdf_errno));
+    if (cdf_failed) return TOOL_EXIT_FAIL;
     if (lost) return tool_fail("%llu connection(s) failed: %s", (unsigned long long)lost, fail_text[0] ? fail_text : "?");
+    if (!answered && errors) return tool_fail("every request was answered with an ERROR (%s)", error_text);
     if (!answered) return tool_fail("no request was answered");
     return 0;
 }

@@ -464,6 +464,38 @@ static void stop_signals_wait(void) {
 }
 #endif
 
+/* Why dx_net_server_start failed, in words, with the code's name after them. */
+static const char *start_failure(dx_result rc, const char *host, const char *unix_path, const char *backend, uint64_t workers,
+                                 uint64_t maxc) {
+    static char text[256];
+    const char *words = NULL;
+    if (rc == DX_REACTOR_ERR_ADDRINUSE && unix_path) {
+        words = "another server listens on it";
+    } else if (rc == DX_REACTOR_ERR_ADDRINUSE) { /* EADDRINUSE or EADDRNOTAVAIL: a listener on any free port tells them apart */
+        dx_reactor_addr a;
+        int64_t fd = dx_reactor_addr_make(&a, host, 0) == DX_OK ? dx_reactor_tcp_listen(&a, 1, 0) : -1;
+        if (fd >= 0) dx_reactor_fd_close(NULL, (uintptr_t)fd);
+        words = fd >= 0 ? "another server listens on the port" : "the address is not one of this machine's";
+    } else if (rc == DX_ERR_UNSUPPORTED && backend) {
+        snprintf(text, sizeof text, "backend %s is not available on this system (%s)", backend, dx_reactor_result_name(rc));
+        return text;
+    } else if (rc == DX_ERR_NOMEM) {
+        snprintf(text, sizeof text, "out of memory: each worker allocates its --max-connections connections at start "
+                 "(%llu x %llu here); fewer --workers or --max-connections need less (%s)",
+                 (unsigned long long)(workers ? workers : dx_reactor_cpu_count()), (unsigned long long)maxc, dx_reactor_result_name(rc));
+        return text;
+    } else if (rc == DX_ERR_EXISTS && unix_path) {
+        words = "it exists and is not a socket";
+    } else if (rc == DX_ERR_NOTFOUND && unix_path) {
+        words = "its folder does not exist";
+    } else if (rc == DX_REACTOR_ERR_DENIED) {
+        words = unix_path ? "permission denied" : "permission denied (ports below 1024 need privileges)";
+    }
+    if (!words) return dx_reactor_result_name(rc);
+    snprintf(text, sizeof text, "%s (%s)", words, dx_reactor_result_name(rc));
+    return text;
+}
+
 static const char usage[] =
     "usage: hbtp_server [--port P | --unix PATH] [--workers N] [--backend NAME] [--host IP] [--max-connections N]\n"
     "                   [--kv-slots N] [--jwt-secret S | --jwt-secret-b64 K] [--jwt-skew SECONDS] [--rate N] [--burst N]\n"
@@ -497,7 +529,7 @@ int main(int argc, char **argv) {
     dx_net_counters ct;
     uint64_t port = 7070, workers = 0, maxc = 1024, slots = 65536, skew = 60, rate_opt = 0, burst_opt = 0;
     uint64_t refused[JWT_NOT_YET_VALID + 1] = {0}, limited = 0;
-    const char *host = "127.0.0.1", *backend = NULL, *unix_path = NULL, *secret = NULL, *secret_b64 = NULL, *v;
+    const char *host = "127.0.0.1", *backend = NULL, *unix_path = NULL, *secret = NULL, *secret_b64 = NULL, *v, *why;
     dx_result rc;
     int i;
     tool_start("hbtp_server", usage);
@@ -535,6 +567,8 @@ int main(int argc, char **argv) {
         } else if ((v = tool_opt_value(argc, argv, &i, "--backend", &missing))) {
             backend = v;
         } else if ((v = tool_opt_value(argc, argv, &i, "--host", &missing))) {
+            dx_reactor_addr ha;
+            if (dx_reactor_addr_make(&ha, v, 0) != DX_OK) return tool_usage_error("--host must be an IPv4 or IPv6 address, not \"%s\"", v);
             host = v;
         } else if (missing) {
             return tool_usage_error("%s needs a value", a);
@@ -593,11 +627,9 @@ int main(int argc, char **argv) {
         worker_states_free(refused, &limited);
         dx_tp_writer_destroy(&users_writer);
         kv_free();
-        if (unix_path)
-            return tool_fail("cannot serve on %s%s%s: %s", unix_path, backend ? " with backend " : "", backend ? backend : "",
-                             dx_reactor_result_name(rc));
-        return tool_fail("cannot serve on %s port %u%s%s: %s", host, (unsigned)port, backend ? " with backend " : "",
-                         backend ? backend : "", dx_reactor_result_name(rc));
+        why = start_failure(rc, host, unix_path, backend, workers, maxc);
+        if (unix_path) return tool_fail("cannot serve on %s: %s", unix_path, why);
+        return tool_fail("cannot serve on %s port %u: %s", host, (unsigned)port, why);
     }
     if (unix_path)
         printf("hbtp_server: unix %s, %u workers, backend %s%s\n", unix_path, (unsigned)dx_net_server_workers(&server),

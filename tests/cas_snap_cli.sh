@@ -193,10 +193,14 @@ run --store sp verify
 [ $rc -eq 1 ] && grep -q "^bad pack $(basename "$pack")" out || die "verify with a damaged pack index: rc $rc, $(cat out err)"
 run --store sp gc
 [ $rc -eq 1 ] && grep -q "nothing deleted: sp/packs/$(basename "$pack") is damaged" err || die "gc with a damaged pack: rc $rc, $(cat err)"
+# stats used to say "the snapshots the refs name hold 0 bytes", exit 0
+run --store sp stats
+[ $rc -eq 1 ] && grep -Eq "the snapshot of ref (latest|p1) cannot be read" err && grep -q "could not be read whole" err ||
+    die "stats with a damaged pack: rc $rc, $(cat out err)"
 cp saved.pack "$pack"
 run --store sp verify
 [ $rc -eq 0 ] || die "verify of the repaired pack: rc $rc, $(cat out err)"
-step "packs: snap writes packs/*.pack and no loose file ($n objects); a damaged pack index: verify names it, gc refuses"
+step "packs: snap writes packs/*.pack and no loose file ($n objects); a damaged pack index: verify names it, gc refuses, stats says what it left out"
 
 # --- progress: on request, never with --quiet ---
 run --progress --store st snap data p1

@@ -1278,6 +1278,14 @@ static int reconnect(prop_ctx *p, dx_reactor_backend_id b) {
     BACKEND_OR_SKIP(p, b);
     PROP_CHECK(p, dx_net_server_start(&s, &cfg) == DX_OK);
     port = dx_net_server_port(&s);
+#if !defined(_WIN32)
+    { /* a second server on the port in use is refused (its SO_REUSEPORT listeners joined the first's) */
+        dx_net_server s2;
+        dx_net_server_config cfg2 = server_cfg(b, 2);
+        cfg2.port = port;
+        PROP_CHECK(p, dx_net_server_start(&s2, &cfg2) == DX_REACTOR_ERR_ADDRINUSE);
+    }
+#endif
     PROP_CHECK(p, dx_net_server_stop(&s) == DX_OK); /* the port is free again */
     PROP_CHECK(p, open_loop(&r, b) == DX_OK);
     cc = client_cfg(port);
@@ -1417,6 +1425,10 @@ static int unix_socket(prop_ctx *p, dx_reactor_backend_id b) {
     PROP_CHECK(p, dx_net_server_stop(&s) == DX_OK);
     PROP_CHECK(p, dx_net_server_start(&s, &cfg) == DX_OK); /* the stale socket file of the last run is replaced */
     PROP_CHECK(p, dx_net_server_port(&s) == 0);
+    { /* a live one is not: a second server on the path is refused (it took the name from the first) */
+        dx_net_server s2;
+        PROP_CHECK(p, dx_net_server_start(&s2, &cfg) == DX_REACTOR_ERR_ADDRINUSE);
+    }
     PROP_CHECK(p, open_loop(&r, b) == DX_OK);
     memset(&cc, 0, sizeof cc);
     cc.unix_path = path;

@@ -156,6 +156,17 @@ hbtp_server)
     expect 2 "--workers 0"
     run --backend nosuch
     expect 2 "--backend nosuch"
+    run --host 1.2.3.4.5
+    expect 2 "--host 1.2.3.4.5"
+    say "an address that is not this machine's, a backend this system lacks: exit 1, in words (was a DX_ name only; a foreign address was \"ADDRINUSE\")"
+    run --host 192.0.2.1 --port 0
+    expect 1 "--host 192.0.2.1 (TEST-NET-1)"
+    grep -q "192.0.2.1 port 0: the address is not one of this machine's" <<<"$err" || bad "--host 192.0.2.1: $err"
+    if [ "$(uname -s)" = Linux ]; then
+        run --backend kqueue --port 0
+        expect 1 "--backend kqueue"
+        grep -q "backend kqueue is not available on this system" <<<"$err" || bad "--backend kqueue: $err"
+    fi
     if command -v python3 >/dev/null; then
         say "serving: ECHO, SET, GET, DEL, a missing key, PING over TCP; then SIGINT stops it (exit 0)"
         mkfifo "$work/.fifo"
@@ -215,6 +226,14 @@ s.sendall(frame(2, 0, b"ping"))
 assert read() == (3, 0, b"ping")
 PY
             then bad "serving: the client's checks failed"; fi
+            # the workers' SO_REUSEPORT listeners used to join the running server's: both served, each took part of the clients
+            # (its own time limit: one that serves would otherwise outlive this script with the first)
+            say "a second server on the port in use: exit 1, says so"
+            timeout 10 "$prog" --port "$port" --workers 2 </dev/null >"$work/.out" 2>"$work/.err"
+            rc=$? out=$(cat "$work/.out") err=$(cat "$work/.err")
+            rm -f "$work/.out" "$work/.err"
+            expect 1 "a second server on port $port"
+            grep -q "port $port: another server listens on the port" <<<"$err" || bad "a second server on port $port: $err"
         fi
         kill -INT "$pid" 2>/dev/null
         wait "$pid"
@@ -333,6 +352,17 @@ else:
     assert c.rpc(3, 1, b"hi")[2][4:] == b"hi"
 PY
             then bad "JWT $mode: the client's checks failed"; fi
+            if [ $mode = lenient ] && [ -n "$addr" ]; then
+                # it used to replace the socket file: the first server ran on where no client could reach it
+                say "a second server on the AF_UNIX path in use: exit 1; the first still takes connections there"
+                timeout 10 "$prog" --unix "$addr" --workers 1 </dev/null >"$work/.out" 2>"$work/.err"
+                rc=$? out=$(cat "$work/.out") err=$(cat "$work/.err")
+                rm -f "$work/.out" "$work/.err"
+                expect 1 "a second server on $addr"
+                grep -q "another server listens on it" <<<"$err" || bad "a second server on $addr: $err"
+                python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).connect(sys.argv[1])' "$addr" 2>/dev/null ||
+                    bad "a second server on $addr: the first no longer takes connections there"
+            fi
             kill -INT "$pid" 2>/dev/null
             wait "$pid"
             rc=$?
@@ -363,6 +393,19 @@ hbtp_load)
     expect 2 "no port"
     run --duration 0
     expect 2 "--duration 0"
+    # it used to write FILE (a rename over it) after the run, whatever was there
+    say "--cdf: an existing file, a directory: exit 1 before the run (no server needed), the file as it was"
+    echo precious >kept
+    run --duration 1 --cdf kept 127.0.0.1:1
+    expect 1 "--cdf an existing file"
+    grep -q 'kept exists (use -f to overwrite it)' <<<"$err" || bad "--cdf an existing file: $err"
+    [ "$(cat kept)" = precious ] || bad "--cdf an existing file: it was changed: $(head -c 200 kept)"
+    mkdir d
+    run --duration 1 --cdf d 127.0.0.1:1
+    expect 1 "--cdf a directory"
+    grep -q 'd is a directory' <<<"$err" || bad "--cdf a directory: $err"
+    rm -r kept d
+    left=$(ls -A "$work"); [ -z "$left" ] || bad "--cdf refused: files left: $left"
     server=$(dirname "$prog")/ex-hbtp_server
     if [ ! -x "$server" ]; then
         echo "SKIP hbtp_load against hbtp_server: $server is not built"
@@ -399,7 +442,7 @@ PY
 )
         for mode in tcp unix; do
             if [ $mode = tcp ]; then
-                say "1 s against hbtp_server over TCP: 4 connections, 2 threads, pipeline 4, get:50,set:50; the output's shape"
+                say "1 s against hbtp_server over TCP: 4 connections, 2 threads, pipeline 4, get:50,set:50; the output's shape; --cdf -f over a file"
                 set -- --port 0 --workers 1
             else
                 say "1 s against hbtp_server over AF_UNIX with a JWT: ping, echo and del, 300-byte payloads"
@@ -412,7 +455,8 @@ PY
             read -r -t 60 line <"$work/.fifo"
             if [ $mode = tcp ]; then
                 port=$(sed -n 's/.* port \([0-9]*\), .*/\1/p' <<<"$line")
-                [ -n "$port" ] && run --duration 1 --connections 4 --threads 2 --pipeline 4 --mix get:50,set:50 --cdf "$work/.cdf" "127.0.0.1:$port"
+                echo old >"$work/.cdf"
+                [ -n "$port" ] && run --duration 1 --connections 4 --threads 2 --pipeline 4 --mix get:50,set:50 --cdf "$work/.cdf" -f "127.0.0.1:$port"
             else
                 port=unix
                 grep -q "unix $work/.sock" <<<"$line" || port=""
@@ -427,6 +471,14 @@ PY
                     say "$mode: $n requests answered; $(sed -n 2p "$work/.loadout")"
                 else
                     bad "$mode: the output: $(cat "$work/.shape") -- $out"
+                fi
+                # it said "no request was answered" where every one was answered with an ERROR
+                if [ $mode = tcp ]; then
+                    say "$mode: SET of 1025-byte values (hbtp_server's limit is 1024): exit 1, the ERROR named"
+                    run --duration 1 --connections 1 --mix set --size 1025 "127.0.0.1:$port"
+                    expect 1 "$mode: --mix set --size 1025"
+                    grep -q 'every request was answered with an ERROR (the first: ERROR 10, "value too long")' <<<"$err" ||
+                        bad "$mode: --mix set --size 1025: $err"
                 fi
                 # --cdf: latencies rising, fractions rising to exactly 1
                 if [ $mode = tcp ] && ! python3 - "$work/.cdf" <<'PY'
