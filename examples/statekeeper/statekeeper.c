@@ -171,7 +171,8 @@
 #include <sys/types.h>
 #include <time.h>
 
-#define MAX_DEPTH 64
+#define MAX_DEPTH 64              /* trees: dx_cas's gc and verify walks go no deeper (verify: always 64) */
+#define DIR_DEPTH (MAX_DEPTH - 2) /* folders in DIR: a version's tree and its "files" tree are above them */
 #define READ_SIZE (4u << 20)      /* a file is read (and a blob written) in pieces of this size */
 #define SEG_SIZE (4u << 20)       /* a delta's segment: what a diff holds in memory, twice, plus its index */
 #define PATCH_LEVEL 3             /* dx_patch shift level: a hash table of 4 bytes a base byte */
@@ -2794,9 +2795,9 @@ static dx_result cap_dir(sk *g, const char *abs, const char *rel, int depth, uin
     uint8_t *tree = NULL;
     dx_result r = DX_OK;
     *skipped = false;
-    if (depth > MAX_DEPTH) {
+    if (depth > DIR_DEPTH) { /* deeper trees would be past the walks of gc and verify */
         g->unreadable++;
-        tool_warn("skipped %s: more than %d folders deep", abs, MAX_DEPTH);
+        tool_warn("skipped %s: more than %d folders deep", abs, DIR_DEPTH);
         *skipped = true;
         return DX_OK;
     }
@@ -3643,10 +3644,10 @@ static void watch_tree(runctx *c, const char *path, int depth) {
     if (c->max_watches && c->watches >= c->max_watches) {
         wd = -1, errno = ENOSPC; /* as when fs.inotify.max_user_watches is reached */
     } else {
-        wd = depth > MAX_DEPTH ? -1 : inotify_add_watch(c->ifd, path, mask);
+        wd = depth > DIR_DEPTH ? -1 : inotify_add_watch(c->ifd, path, mask);
     }
-    if (depth > MAX_DEPTH || wd < 0) {
-        if (depth <= MAX_DEPTH && errno != ENOENT && errno != ENOTDIR && !c->poll_mode) {
+    if (depth > DIR_DEPTH || wd < 0) {
+        if (depth <= DIR_DEPTH && errno != ENOENT && errno != ENOTDIR && !c->poll_mode) {
             tool_warn("cannot watch %s: %s: scanning %s every %llu s instead", path, strerror(errno), c->g->state,
                       (unsigned long long)(c->interval_ns / 1000000000u));
             c->poll_mode = true;
