@@ -151,6 +151,20 @@ run restore --store S --version 1 evil2 --no-sync; [ $rc -eq 0 ] || die "restore
 [ ! -L evil2/big ] && cmp -s evil2/big v1/big && [ "$(cat outside/victim)" = keep ] || die "restore wrote through a symlinked file out of DIR"
 step "round trips: folders, empty files and folders, symlinks as links (never followed out of DIR, capture or restore), modes, times, renames, deletes; a 9.5 MB file with edits and an insertion stored as a $delta-byte delta; verify ok"
 
+# an id that names no version (nothing, or an object that is not a version): said so, not sent to verify
+for id in sha256-$(printf '%064d' 0) sha256-$(printf 'hello\n' | sha256sum | cut -c1-64); do
+    run restore --store S --version "$id" rid --no-sync
+    [ $rc -eq 1 ] && grep -q "no version $id in S (see 'statekeeper log')" err && [ ! -e rid ] || die "restore --version $id: rc $rc, $(cat err)"
+done
+# a damaged refs/latest is named as such by every command (not "an object it needs is malformed")
+cp -a S Sref; : > Sref/refs/latest
+for cmd in log stats verify "gc --keep 1" "restore rref" "capture --state s"; do
+    # shellcheck disable=SC2086
+    run $cmd --store Sref --no-sync
+    [ $rc -eq 1 ] && grep -q 'Sref/refs/latest is damaged' out err && ! grep -q 'malformed' out err || die "$cmd with refs/latest emptied: rc $rc, $(cat out err)"
+done
+step "restore --version of an id that names no version, and a damaged refs/latest: said so, exit 1"
+
 # folders nested deeper than gc and verify walk (a version's tree and its "files" tree are above DIR's): skipped,
 # said so; the store verifies and gc runs
 deep=n; for _ in $(seq 2 70); do deep=$deep/n; done

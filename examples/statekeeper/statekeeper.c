@@ -325,7 +325,7 @@ typedef struct sk {
     dx_cas_hash_alg alg;
     const char *store_path, *state;
     char tmp[DX_CAS_PATH_MAX + 32]; /* STORE/sk-tmp: capture's temporary files */
-    bool quiet, no_sync, quick;
+    bool quiet, no_sync, quick, verifying;
     uint32_t full_every;
     uint64_t copy_min;         /* files this large keep a local copy (sk-copy/); 0: none */
     uint64_t copy_hits;        /* this capture: files diffed against their copy */
@@ -360,14 +360,23 @@ typedef struct sk {
     void *quiet_user;
 } sk;
 
+#define SK_ERR_REF ((dx_result)-900) /* refs/latest holds no version id (an empty or damaged file) */
+
 /* why a store operation failed, in words */
-static const char *why(sk *g, dx_result r) {
+static const char *why_text(sk *g, dx_result r) {
+    static char text[DX_CAS_PATH_MAX + 96];
     switch (r) {
+    case SK_ERR_REF:
+        snprintf(text, sizeof text, "%s/refs/latest is damaged: it does not hold a version id", g->store_path);
+        return text;
     case DX_ERR_IO: return g->dir.os_error ? strerror(g->dir.os_error) : "input/output error";
     case DX_ERR_NOTFOUND: return "an object it needs is missing from the store (run 'statekeeper verify')";
     case DX_ERR_CHECKSUM: return "an object it needs is corrupt: its content does not match its id (run 'statekeeper verify')";
     case DX_ERR_CORRUPT:
+    case DX_ERR_TRUNCATED:
     case DX_CAS_ERR_MAGIC:
+    case DX_PATCH_ERR_MAGIC:
+    case DX_TP_ERR_SCHEMA:
     case DX_TP_ERR_MAGIC: return "an object it needs is malformed (run 'statekeeper verify')";
     case DX_PATCH_ERR_WRONG_BASE:
     case DX_PATCH_ERR_RESULT: return "a delta does not match its base (the store is damaged: run 'statekeeper verify')";
@@ -376,6 +385,17 @@ static const char *why(sk *g, dx_result r) {
     case DX_ERR_UNSUPPORTED: return "the store holds zstd-compressed data and this build has no zstd";
     default: return dx_cas_result_name(r);
     }
+}
+
+/* the same; verify's own lines do not send the user to verify */
+static const char *why(sk *g, dx_result r) {
+    static char cut[256];
+    const char *t = why_text(g, r), *p;
+    if (!g->verifying) return t;
+    if ((p = strstr(t, " (run 'statekeeper verify')"))) snprintf(cut, sizeof cut, "%.*s", (int)(p - t), t);
+    else if ((p = strstr(t, ": run 'statekeeper verify')"))) snprintf(cut, sizeof cut, "%.*s)", (int)(p - t), t);
+    else return t;
+    return cut;
 }
 
 static bool join(char *out, size_t cap, const char *a, const char *b) {
@@ -807,7 +827,7 @@ static dx_result version_list(sk *g, version **out, size_t *n) {
     dx_result r = dx_cas_dir_ref_get(&g->dir, "latest", &id);
     *out = NULL, *n = 0;
     if (r == DX_ERR_NOTFOUND) return DX_OK;
-    if (r != DX_OK) return r;
+    if (r != DX_OK) return r == DX_ERR_IO || r == DX_ERR_NOMEM ? r : SK_ERR_REF;
     for (;;) {
         if (*n == cap) {
             version *nv = (version *)realloc(*out, (cap = cap ? cap * 2 : 16) * sizeof *nv);
@@ -3127,7 +3147,7 @@ static int capture(sk *g, uint64_t *seq_out) {
         if (g->nprev) qsort(g->prev, g->nprev, sizeof *g->prev, frec_cmp);
         have_prev = true;
     } else if (r != DX_ERR_NOTFOUND) {
-        return tool_fail("ref latest of %s: %s", g->store_path, why(g, r));
+        return tool_fail("cannot capture %s: %s", g->state, why(g, r == DX_ERR_IO || r == DX_ERR_NOMEM ? r : SK_ERR_REF));
     }
     copy_sweep(g); /* before the files are read: a copy of a file deleted since goes */
     tbuf = (uint8_t *)malloc(READ_SIZE);
@@ -3267,6 +3287,20 @@ static dx_result restore_one(sk *g, const char *path, const dx_cas_tree_entry *e
     return r;
 }
 
+/* whether id is one of the store's versions (from latest back), or the one where that list stops */
+static bool version_known(sk *g, const dx_cas_id *id) {
+    version *vs;
+    size_t n, i;
+    dx_cas_id latest;
+    bool known = false;
+    dx_result r = version_list(g, &vs, &n);
+    for (i = 0; i < n && !known; i++) known = dx_cas_id_equal(&vs[i].id, id);
+    if (!known && r != DX_OK && n > 0 && vs[n - 1].has_parent) known = dx_cas_id_equal(&vs[n - 1].parent, id);
+    if (!known && r != DX_OK && n == 0 && dx_cas_dir_ref_get(&g->dir, "latest", &latest) == DX_OK) known = dx_cas_id_equal(&latest, id);
+    free(vs);
+    return known;
+}
+
 /* the version V names: a number (log's) or an id */
 static int pick_version(sk *g, const char *which, version *out) {
     version *vs;
@@ -3275,8 +3309,10 @@ static int pick_version(sk *g, const char *which, version *out) {
     uint64_t seq = 0;
     dx_result r;
     if (which && dx_cas_id_parse(which, strlen(which), &id) == DX_OK) {
-        if ((r = version_open(g, &id, out)) != DX_OK) return tool_fail("version %s: %s", which, why(g, r));
-        return 0;
+        if ((r = version_open(g, &id, out)) == DX_OK) return 0;
+        if (r != DX_ERR_IO && r != DX_ERR_NOMEM && !version_known(g, &id)) /* an id of something else, or of nothing */
+            return tool_fail("no version %s in %s (see 'statekeeper log')", which, g->store_path);
+        return tool_fail("version %s: %s", which, why(g, r));
     }
     if (which && tool_parse_u64(which, 1, UINT64_MAX, false, &seq) != 0)
         return tool_fail("--version %s: neither a version number nor a version id", which);
@@ -3389,6 +3425,7 @@ static int cmd_log(sk *g) {
     }
     free(vs);
     if (tool_stdout_done() != 0) return TOOL_EXIT_FAIL;
+    if (r != DX_OK && n == 0) return tool_fail("the versions of %s cannot be read: %s", g->store_path, why(g, r));
     if (r != DX_OK) return tool_fail("the versions before these cannot be read: %s", why(g, r));
     return TOOL_EXIT_OK;
 }
@@ -3449,6 +3486,7 @@ static int cmd_stats(sk *g) {
            disk ? (double)logical / (double)disk : 0.0, din ? (double)dout / (double)din : 0.0);
     free(vs);
     if (tool_stdout_done() != 0) return TOOL_EXIT_FAIL;
+    if (r != DX_OK && n == 0) return tool_fail("the versions of %s cannot be read: %s", g->store_path, why(g, r));
     if (r != DX_OK) return tool_fail("the versions before these cannot be read: %s", why(g, r));
     return TOOL_EXIT_OK;
 }
@@ -3534,9 +3572,12 @@ static int cmd_verify(sk *g) {
     dx_cas_verify_report rep;
     vctx c;
     uint64_t problems = 0;
-    dx_result r = version_list(g, &vs, &n), rv;
+    dx_result r, rv;
+    g->verifying = true;
+    r = version_list(g, &vs, &n);
     if (r != DX_OK) {
-        printf("the versions before version %llu cannot be read: %s\n", n ? (unsigned long long)vs[n - 1].v.seq : 0ull, why(g, r));
+        if (n) printf("the versions before version %llu cannot be read: %s\n", (unsigned long long)vs[n - 1].v.seq, why(g, r));
+        else printf("the versions cannot be read: %s\n", why(g, r));
         problems++;
     }
     if (!(ids = (dx_cas_id *)malloc((n ? n : 1) * sizeof *ids))) return tool_fail("out of memory");
