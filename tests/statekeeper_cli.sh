@@ -10,6 +10,8 @@
 #     short by a SIGKILL not used, every version restored byte-identical (the latest from the copy, its
 #     chunks cut where its chunk list says; from the store past a spoilt copy or a list that lies), copies
 #     of deleted files removed
+#  2d. progress lines (--progress); a capture SIGKILLed after its first progress line: verify ok, the latest
+#     version restores byte-identical (the state before or after)
 #  3. a history of STATEKEEPER_VERSIONS versions of random edits, each restored byte-identical; gc --keep
 #  4. a damaged store: verify reports it, restore writes nothing wrong
 #  5. permission-denied files reported and skipped (as nobody, by setpriv or runuser, when run as root), exit 3
@@ -278,6 +280,27 @@ echo more >> c/small; "$sk" capture --store C --state c --no-sync --copy-min 0 2
 [ -z "$(ls -A C/sk-copy)" ] || die "--copy-min 0 kept a copy: $(ls -la C/sk-copy)"
 run restore --store C --copy-min 1 cr; [ $rc -eq 2 ] || die "restore --copy-min: rc $rc, not 2"
 step "local copies (--copy-min 1): $(ls cv | wc -l) versions of a 9 MiB file, $diffed diffed against its copy ($unhashed bytes of chunks taken from its chunk list once), a spoilt copy, a spoilt chunk list and a copy cut short by a SIGKILL not used (the base rebuilt from the store), edits, an insertion, a shrink; every version restored byte-identical (the latest from its copy, and from the store past a spoilt copy; files of 8 MiB and a byte more or less from copies, cut where their chunk lists say, and from the store past lists whose lengths lie); verify ok; the copy of a deleted file removed, none with --copy-min 0"
+
+# --- 2d. progress lines (--progress: also when stderr is not a terminal), and a capture SIGKILLed after its first ---
+mkdir -p pg; rnd 30000000 > pg/big; echo 1 > pg/small
+run capture --store PG --state pg --no-sync --progress
+[ $rc -eq 0 ] && grep -q '^statekeeper: capturing .* MiB' err && grep -q 'captured version 1 ' err || die "capture --progress: rc $rc, $(cat err)"
+run restore --store PG pgr --no-sync --progress
+[ $rc -eq 0 ] && grep -q '^statekeeper: restoring .* 28.6 / 28.6 MiB 100%' err || die "restore --progress: rc $rc, $(cat err)"
+run verify --store PG --progress
+[ $rc -eq 0 ] && grep -q '^statekeeper: rebuilding ' err || die "verify --progress: rc $rc, $(cat out err)"
+run capture --store PG --state pg --no-sync --progress -q; [ $rc -eq 0 ] && [ ! -s err ] || die "capture --progress -q printed: $(cat err)"
+run log --store PG --progress; [ $rc -eq 2 ] || die "log --progress: rc $rc, not 2"
+cp -a pg pg1; rnd 30000000 > pg/big; echo 2 > pg/small
+mkfifo pgev
+"$sk" capture --store PG --state pg --progress 2> pgev & kpid=$!; pids="$pids $kpid"
+exec 6< pgev
+read -r -t 120 line <&6 && [[ $line == *capturing* ]] || die "no progress line from the capture to be killed: $line"
+kill -9 $kpid; wait $kpid 2> /dev/null; exec 6<&-
+run verify --store PG; [ $rc -eq 0 ] || die "verify after a capture killed after its first progress line: $(cat out err)"
+rm -rf pgr; run restore --store PG pgr --no-sync; [ $rc -eq 0 ] || die "restore after the kill: $(cat err)"
+diff -r pgr pg1 > /dev/null || diff -r pgr pg > /dev/null || die "after the kill the latest version is neither the state before nor after"
+step "--progress: capture, restore (to 100%), verify draw a progress line, -q none, log refuses it; a capture SIGKILLed after its first progress line: verify ok, the latest version restores byte-identical"
 
 # --- 3. a history of 50 versions of random edits ---
 RANDOM=17

@@ -218,7 +218,9 @@ static const char usage[] =
     "                           the store (default 64; 0: no copies, and the ones there go)\n"
     "  --poll                   run: scan DIR every --interval instead of watching it\n"
     "  --no-sync                no fsync (scratch stores and tests only)\n"
-    "  -q, --quiet              no summaries (warnings and errors still)\n"
+    "  --progress               capture, restore, verify: a progress line on stderr (by default only\n"
+    "                           when stderr is a terminal)\n"
+    "  -q, --quiet              no summaries and no progress (warnings and errors still)\n"
     "  -h, --help               this help;  --version  the versions it is built from\n"
     "\n"
     "kept: file contents, folders, symlinks (as links), permission bits, modification\n"
@@ -325,7 +327,7 @@ typedef struct sk {
     dx_cas_hash_alg alg;
     const char *store_path, *state;
     char tmp[DX_CAS_PATH_MAX + 32]; /* STORE/sk-tmp: capture's temporary files */
-    bool quiet, no_sync, quick, verifying;
+    bool quiet, no_sync, quick, verifying, show_progress;
     uint32_t full_every;
     uint64_t copy_min;         /* files this large keep a local copy (sk-copy/); 0: none */
     uint64_t copy_hits;        /* this capture: files diffed against their copy */
@@ -354,6 +356,8 @@ typedef struct sk {
     /* restore / verify */
     uint64_t restored, failed;
     uint64_t copy_restored; /* files a restore read from their local copy */
+    uint64_t progress, progress_total; /* the progress line: bytes so far, and of all (0: not known) */
+    const char *progress_label;        /* its phase; NULL: none */
     /* run: asked after a capture is durable and before it is named: false when DIR changed meanwhile */
     bool (*still_quiet)(void *user);
     bool periodic; /* run's scans: an unchanged DIR is not worth a line */
@@ -385,6 +389,24 @@ static const char *why_text(sk *g, dx_result r) {
     case DX_ERR_UNSUPPORTED: return "the store holds zstd-compressed data and this build has no zstd";
     default: return dx_cas_result_name(r);
     }
+}
+
+/* the progress line of a phase (tool.h: on a terminal or with --progress, drawn at most 10 times a second):
+   bytes read (capture) or rebuilt (restore, verify); total 0: not known. A warning ends the line; the next
+   bytes start it again. */
+static void progress_start(sk *g, const char *label, uint64_t total) {
+    g->progress = 0, g->progress_label = tool_progress_on() ? label : NULL, g->progress_total = total;
+    if (g->progress_label) tool_progress_start(label, total, "MiB");
+}
+static void progress_show(sk *g, uint64_t done) {
+    if (!g->progress_label) return;
+    if (!tool_P.label) tool_progress_start(g->progress_label, g->progress_total, "MiB"); /* after a warning */
+    tool_progress(done);
+}
+static void progress_add(sk *g, uint64_t n) { progress_show(g, g->progress += n); }
+static void progress_end(sk *g, bool complete) {
+    if (g->progress_label) tool_progress_end(complete);
+    g->progress_label = NULL;
 }
 
 /* the same; verify's own lines do not send the user to verify */
@@ -1908,6 +1930,7 @@ static dx_result copy_restore(sk *g, const frec *f, int out_fd, int *err) {
         j.seg = b, j.len = len, j.cuts = cuts;
         helper_post(&h, out_segment, &j);
         off += len;
+        progress_add(g, len);
     }
     out_job_stop(&j, &h);
     if (r == DX_OK) r = j.r, *err = j.err;
@@ -1958,6 +1981,7 @@ static dx_result content_write(sk *g, const frec *f, int out_fd, int *err) {
         if (j.r != DX_OK) break;
         j.seg = c.a, j.len = len; /* seg is c.a: the threads take it, the chain a free one */
         helper_post(&h, out_segment, &j);
+        progress_add(g, len);
         next = held[1] ? held[1] : spare[0] ? spare[0] : spare[1];
         if (next == spare[0]) spare[0] = NULL;
         else if (next == spare[1]) spare[1] = NULL;
@@ -1973,6 +1997,7 @@ static dx_result content_write(sk *g, const frec *f, int out_fd, int *err) {
     while (r == DX_OK && !j.rehash && out_fd < 0) { /* only checked: read to the end */
         if ((r = chain_next(&c, &seg, &len)) != DX_OK || len == 0) break;
         j.off += len;
+        progress_add(g, len);
     }
     chain_close(&c); /* frees c.a */
     free(spare[0]), free(spare[1]), free(held[0]), free(held[1]);
@@ -2575,6 +2600,7 @@ static dx_result run_pass(pass *p, uint8_t *tbuf) {
         else r = dx_cas_blob_writer_write(&w, b, got);
         if (r != DX_OK) break;
         p->size += got;
+        progress_show(p->g, p->g->progress + p->size); /* a file read again (it changed) counts once */
     }
     helper_wait(&h);
     helper_stop(&h);
@@ -2763,6 +2789,7 @@ static int cap_file(sk *g, const char *abs, const struct stat *st0, const frec *
     }
     close(fd);
     if (patch_fd >= 0) close(patch_fd);
+    g->progress += p.size;
     if (r == DX_OK && f->kind && cp.base && p.base) g->copy_hits++, g->list_bytes += p.reused; /* diffed against the copy */
     copy_close(&cp, r == DX_OK && f->kind ? f : NULL);
     if (r == DX_ERR_IO && p.read_failed) {
@@ -3160,9 +3187,11 @@ static int capture(sk *g, uint64_t *seq_out) {
 #endif
     put0 = g->s.stats.put_bytes, dedup0 = g->s.stats.dedup_bytes;
     g->dir.os_error = 0;
+    if (g->show_progress) progress_start(g, "capturing", 0); /* bytes read: the total is not known before */
     r = dir_add(g, "", &st);
     if (r == DX_OK) r = cap_dir(g, g->state, "", 0, tbuf, &files, &skipped);
     free(tbuf);
+    progress_end(g, r == DX_OK);
     if (r == DX_OK && skipped) return tool_fail("cannot capture %s: it cannot be read", g->state);
     if (r == DX_OK) r = dirs_put(g, &dirs);
     if (r == DX_OK) r = needs_put(g, &needs);
@@ -3373,7 +3402,9 @@ static int restore_version(sk *g, const version *v, const char *out) {
             }
         }
     }
+    progress_start(g, "restoring", v->v.bytes);
     r = walk_files(g, &v->files, "", 0, restore_one, &c);
+    progress_end(g, r == DX_OK);
     for (i = nd; i-- > 0;) {
         char p[4096];
         if (!join(p, sizeof p, out, dirs[i].path)) continue;
@@ -3591,6 +3622,7 @@ static int cmd_verify(sk *g) {
         problems++;
     }
     memset(&c, 0, sizeof c);
+    if (!g->quick) progress_start(g, "rebuilding", 0);
     for (i = 0; i < n && rv != DX_ERR_NOMEM; i++) { /* each version's records: parse, needs, and (not --quick) contents */
         size_t cap = 0;
         c.seq = vs[i].v.seq;
@@ -3608,6 +3640,7 @@ static int cmd_verify(sk *g) {
             problems++;
         }
     }
+    progress_end(g, true);
     problems += c.bad;
     printf("%llu versions, %llu objects (%llu bytes), %llu records, %llu contents rebuilt and checked: %llu problems\n",
            (unsigned long long)n, (unsigned long long)rep.objects, (unsigned long long)rep.bytes, (unsigned long long)c.records,
@@ -4011,6 +4044,7 @@ int main(int argc, char **argv) {
         else if (!strcmp(a, "--no-sync")) g.no_sync = true;
         else if (!strcmp(a, "--quick")) g.quick = true;
         else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) g.quiet = true;
+        else if (!strcmp(a, "--progress")) tool.progress = 1;
         else return tool_usage_error("unknown option %s", a);
     }
     if (npos == 0) return tool_usage_error("no command");
@@ -4026,6 +4060,9 @@ int main(int argc, char **argv) {
     if (version_arg && !IS("restore")) return tool_usage_error("--version V is for restore");
     if (g.quick && !IS("verify")) return tool_usage_error("--quick is for verify");
     if (copy_opt && !IS("capture") && !IS("run")) return tool_usage_error("--copy-min is for capture and run");
+    if (tool.progress > 0 && !IS("capture") && !IS("restore") && !IS("verify")) return tool_usage_error("--progress is for capture, restore and verify");
+    if (g.quiet || IS("run")) tool.progress = -1; /* run: the program's output shares the terminal */
+    g.show_progress = IS("capture");
     if ((rc = open_store(&g, IS("capture") || IS("run"), IS("capture") || IS("run") || IS("gc"))) != 0) return rc;
     if (IS("capture")) {
         uint64_t seq;
