@@ -151,7 +151,16 @@ run restore --store S --version 1 evil --no-sync
 mkdir -p evil2; echo keep > outside/victim; ln -s ../outside/victim evil2/big
 run restore --store S --version 1 evil2 --no-sync; [ $rc -eq 0 ] || die "restore over a symlinked file: rc $rc, $(cat err)"
 [ ! -L evil2/big ] && cmp -s evil2/big v1/big && [ "$(cat outside/victim)" = keep ] || die "restore wrote through a symlinked file out of DIR"
-step "round trips: folders, empty files and folders, symlinks as links (never followed out of DIR, capture or restore), modes, times, renames, deletes; a 9.5 MB file with edits and an insertion stored as a $delta-byte delta; verify ok"
+# over a folder where a file of the version comes after others and is a folder there: refused before the first
+# write (the files before it untouched), and so is a file where the version has a folder
+mkdir -p conflict/"with space/x y" conflict2; echo mine > conflict/big; echo mine > conflict2/big; echo mine > conflict2/a
+run restore --store S --version 1 conflict --no-sync
+[ $rc -eq 1 ] && grep -q 'x y: a folder has that name' err && grep -q 'nothing was written' err || die "restore over a folder where a file goes: rc $rc, $(cat err)"
+[ "$(cat conflict/big)" = mine ] && [ "$(ls -A conflict)" = "$(printf 'big\nwith space')" ] || die "a refused restore wrote: $(ls -A conflict)"
+run restore --store S --version 1 conflict2 --no-sync
+[ $rc -eq 1 ] && grep -q 'cannot restore folder conflict2/a: something else' err || die "restore over a file where a folder goes: rc $rc, $(cat err)"
+[ "$(cat conflict2/big)" = mine ] && [ "$(ls -A conflict2)" = "$(printf 'a\nbig')" ] || die "a refused restore wrote: $(ls -A conflict2)"
+step "round trips: folders, empty files and folders, symlinks as links (never followed out of DIR, capture or restore), modes, times, renames, deletes; a 9.5 MB file with edits and an insertion stored as a $delta-byte delta; verify ok; a restore over a folder in a file's place (or a file in a folder's) refused before the first write"
 
 # an id that names no version (nothing, or an object that is not a version): said so, not sent to verify
 for id in sha256-$(printf '%064d' 0) sha256-$(printf 'hello\n' | sha256sum | cut -c1-64); do

@@ -3330,6 +3330,23 @@ static bool version_known(sk *g, const dx_cas_id *id) {
     return known;
 }
 
+/* before anything is written: a folder where the version has a file would stop the restore half-way */
+static dx_result restore_check(sk *g, const char *path, const dx_cas_tree_entry *e, void *user) {
+    rctx *c = (rctx *)user;
+    char final[4096];
+    struct stat st;
+    (void)g, (void)e;
+    if (!join(final, sizeof final, c->out, path)) {
+        tool_warn("cannot restore %s: path too long", path);
+        return DX_ERR_LIMIT;
+    }
+    if (lstat(final, &st) == 0 && S_ISDIR(st.st_mode)) {
+        tool_warn("cannot restore %s: a folder has that name (it is left as it is)", final);
+        return DX_ERR_EXISTS;
+    }
+    return DX_OK;
+}
+
 /* the version V names: a number (log's) or an id */
 static int pick_version(sk *g, const char *which, version *out) {
     version *vs;
@@ -3386,6 +3403,19 @@ static int restore_version(sk *g, const version *v, const char *out) {
     } else if (!S_ISDIR(st.st_mode)) {
         dirs_free(dirs, nd);
         return tool_fail("cannot restore into %s: it exists and is not a directory", out);
+    }
+    for (i = 1; i < nd; i++) { /* a file or a link where the version has a folder: refused before anything is made */
+        char p[4096];
+        struct stat ls;
+        if (join(p, sizeof p, out, dirs[i].path) && lstat(p, &ls) == 0 && !S_ISDIR(ls.st_mode)) {
+            dirs_free(dirs, nd);
+            return tool_fail("cannot restore folder %s: something else has that name (left as it is); nothing was written into %s", p, out);
+        }
+    }
+    if ((r = walk_files(g, &v->files, "", 0, restore_check, &c)) != DX_OK) {
+        dirs_free(dirs, nd);
+        if (r == DX_ERR_EXISTS || r == DX_ERR_LIMIT) return tool_fail("restore of version %llu refused (named above): nothing was written into %s", (unsigned long long)v->v.seq, out);
+        return tool_fail("cannot restore version %llu: its files do not read: %s", (unsigned long long)v->v.seq, why(g, r));
     }
     for (i = 1; i < nd; i++) { /* folders first; writable while they fill, their own modes at the end */
         char p[4096];
