@@ -108,6 +108,8 @@ run capture --store S --state s --no-sync
 [ $rc -eq 0 ] && grep -q 'captured version 1 ' err || die "capture 1: rc $rc, $(cat err)"
 cp err cap1; cp -a s v1
 run restore --store S r1 --no-sync; [ $rc -eq 0 ] || die "restore 1: $(cat err)"
+counted=$(sed -n 's/.*captured version 1 [^:]*: \([0-9]* files, [0-9]* bytes\).*/\1/p' cap1)
+grep -q "restored version 1 into r1: $counted," err || die "restore and capture count differently: $(cat cap1 err)"
 same_tree v1 r1 "version 1"
 [ "$(readlink r1/abs)" = /etc/passwd ] && [ -L r1/dangling ] || die "symlinks were not kept as links"
 [ "$(readlink r1/outdir)" = "$dir/outtree" ] && [ "$(readlink r1/a/upout)" = ../../outtree ] || die "links to an outside folder were not kept as links"

@@ -3310,7 +3310,7 @@ static dx_result restore_one(sk *g, const char *path, const dx_cas_tree_entry *e
         if (err) tool_warn("cannot restore %s: %s", final, strerror(err));
         else tool_warn("cannot restore %s: %s; nothing was written under its name", final, why(g, r));
     } else {
-        c->files++, c->bytes += f.size;
+        c->files++, c->bytes += f.kind == KIND_SYMLINK ? 0 : f.size; /* as capture counts: a link's size is its target's */
     }
     frec_free(&f);
     return r;
