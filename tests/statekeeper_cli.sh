@@ -162,7 +162,17 @@ run restore --store S --version 1 conflict --no-sync
 run restore --store S --version 1 conflict2 --no-sync
 [ $rc -eq 1 ] && grep -q 'cannot restore folder conflict2/a: something else' err || die "restore over a file where a folder goes: rc $rc, $(cat err)"
 [ "$(cat conflict2/big)" = mine ] && [ "$(ls -A conflict2)" = "$(printf 'a\nbig')" ] || die "a refused restore wrote: $(ls -A conflict2)"
-step "round trips: folders, empty files and folders, symlinks as links (never followed out of DIR, capture or restore), modes, times, renames, deletes; a 9.5 MB file with edits and an insertion stored as a $delta-byte delta; verify ok; a restore over a folder in a file's place (or a file in a folder's) refused before the first write"
+# into the store itself, a folder in it, or where a folder of the version is the store: refused, the store whole
+cp -a S Sin; latest=$(cat Sin/refs/latest)
+for o in Sin Sin/refs Sin/objects/new; do
+    run restore --store Sin "$o" --no-sync
+    [ $rc -eq 1 ] && grep -q "cannot restore into $o: it is the store Sin" err || die "restore into $o: rc $rc, $(cat err)"
+done
+mkdir -p sst/Sst/refs; echo bogus > sst/Sst/refs/latest; "$sk" capture --store Sst --state sst --no-sync -q || die "capture of sst"
+run restore --store Sst . --no-sync
+[ $rc -eq 1 ] && grep -q 'cannot restore folder ./Sst: it is the store' err || die "restore over the store's folder: rc $rc, $(cat err)"
+[ "$(cat Sin/refs/latest)" = "$latest" ] && [ ! -e Sin/objects/new ] && "$sk" log --store Sst > /dev/null || die "a restore wrote into the store"
+step "round trips: folders, empty files and folders, symlinks as links (never followed out of DIR, capture or restore), modes, times, renames, deletes; a 9.5 MB file with edits and an insertion stored as a $delta-byte delta; verify ok; a restore over a folder in a file's place (or a file in a folder's), or into the store, refused before the first write"
 
 # an id that names no version (nothing, or an object that is not a version): said so, not sent to verify
 for id in sha256-$(printf '%064d' 0) sha256-$(printf 'hello\n' | sha256sum | cut -c1-64); do

@@ -3379,6 +3379,27 @@ static int pick_version(sk *g, const char *which, version *out) {
     return tool_fail("no version %s in %s (see 'statekeeper log')", which, g->store_path);
 }
 
+/* whether path is the store or a folder inside it (a restore there would overwrite the store's own files) */
+static bool in_store(sk *g, const char *path) {
+    char *real = realpath(path, NULL), *slash;
+    struct stat st;
+    bool in = false;
+    if (!real || !g->have_store_id) {
+        free(real);
+        return false;
+    }
+    for (;;) {
+        if (stat(real[0] ? real : "/", &st) == 0 && st.st_dev == g->store_dev && st.st_ino == g->store_ino) {
+            in = true;
+            break;
+        }
+        if (!real[0] || !(slash = strrchr(real, '/'))) break;
+        *slash = 0; /* the parent ("" for /) */
+    }
+    free(real);
+    return in;
+}
+
 /* Restores v into out (made if missing). 0 ok; 1 failed (said). */
 static int restore_version(sk *g, const version *v, const char *out) {
     dirrec *dirs;
@@ -3394,6 +3415,16 @@ static int restore_version(sk *g, const version *v, const char *out) {
         return tool_fail("cannot restore version %llu: its folder list does not read: %s", (unsigned long long)v->v.seq,
                          why(g, r != DX_OK ? r : DX_ERR_CORRUPT));
     }
+    { /* out, or the folder it is to be made in */
+        char at[4096], *slash;
+        snprintf(at, sizeof at, "%s", out);
+        if (stat(at, &st) != 0 && (slash = strrchr(at, '/')) != NULL) slash == at ? (void)(slash[1] = 0) : (void)(*slash = 0);
+        else if (stat(at, &st) != 0) snprintf(at, sizeof at, ".");
+        if (in_store(g, at)) {
+            dirs_free(dirs, nd);
+            return tool_fail("cannot restore into %s: it is the store %s or a folder in it", out, g->store_path);
+        }
+    }
     if (stat(out, &st) != 0) {
         if ((err = errno) != ENOENT || mkdir(out, 0700) != 0) {
             err = err != ENOENT ? err : errno;
@@ -3404,12 +3435,17 @@ static int restore_version(sk *g, const version *v, const char *out) {
         dirs_free(dirs, nd);
         return tool_fail("cannot restore into %s: it exists and is not a directory", out);
     }
+
     for (i = 1; i < nd; i++) { /* a file or a link where the version has a folder: refused before anything is made */
         char p[4096];
         struct stat ls;
         if (join(p, sizeof p, out, dirs[i].path) && lstat(p, &ls) == 0 && !S_ISDIR(ls.st_mode)) {
             dirs_free(dirs, nd);
             return tool_fail("cannot restore folder %s: something else has that name (left as it is); nothing was written into %s", p, out);
+        }
+        if (lstat(p, &ls) == 0 && g->have_store_id && ls.st_dev == g->store_dev && ls.st_ino == g->store_ino) {
+            dirs_free(dirs, nd);
+            return tool_fail("cannot restore folder %s: it is the store %s; nothing was written into %s", p, g->store_path, out);
         }
     }
     if ((r = walk_files(g, &v->files, "", 0, restore_check, &c)) != DX_OK) {
