@@ -181,9 +181,9 @@ for id in sha256-$(printf '%064d' 0) sha256-$(printf 'hello\n' | sha256sum | cut
 done
 # a damaged refs/latest is named as such by every command (not "an object it needs is malformed")
 cp -a S Sref; : > Sref/refs/latest
-for cmd in log stats verify "gc --keep 1" "restore rref" "capture --state s"; do
+for cmd in log stats verify "gc --keep 1" "restore rref" "capture --state s" "run --state rref -- true"; do
     # shellcheck disable=SC2086
-    run $cmd --store Sref --no-sync
+    run --store Sref --no-sync $cmd
     [ $rc -eq 1 ] && grep -q 'Sref/refs/latest is damaged' out err && ! grep -q 'malformed' out err || die "$cmd with refs/latest emptied: rc $rc, $(cat out err)"
 done
 step "restore --version of an id that names no version, and a damaged refs/latest: said so, exit 1"

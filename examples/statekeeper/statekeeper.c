@@ -3962,7 +3962,8 @@ static int cmd_run(sk *g, char **prog, uint64_t interval_s, uint64_t quiet_ms, b
                                  why(g, r), g->state, prog[0]);
             if (restore_version(g, &v, g->state) != 0) return tool_fail("%s not started: its state could not be restored", prog[0]);
         } else if (r != DX_ERR_NOTFOUND) {
-            return tool_fail("ref latest of %s: %s", g->store_path, why(g, r));
+            return tool_fail("cannot read the latest version of %s: %s; %s not restored, %s not started", g->store_path,
+                             why(g, r == DX_ERR_IO || r == DX_ERR_NOMEM ? r : SK_ERR_REF), g->state, prog[0]);
         } else if (stat(g->state, &st) != 0 && mkdir(g->state, 0700) != 0) {
             return tool_fail("cannot make %s: %s", g->state, strerror(errno));
         }
