@@ -321,7 +321,17 @@ kill -9 $kpid; wait $kpid 2> /dev/null; exec 6<&-
 run verify --store PG; [ $rc -eq 0 ] || die "verify after a capture killed after its first progress line: $(cat out err)"
 rm -rf pgr; run restore --store PG pgr --no-sync; [ $rc -eq 0 ] || die "restore after the kill: $(cat err)"
 diff -r pgr pg1 > /dev/null || diff -r pgr pg > /dev/null || die "after the kill the latest version is neither the state before nor after"
-step "--progress: capture, restore (to 100%), verify draw a progress line, -q none, log refuses it; a capture SIGKILLed after its first progress line: verify ok, the latest version restores byte-identical"
+# a restore killed half-way (at its 2nd segment): DIR is marked; capture refuses it, run restores it again (and
+# removes the killed restore's temporary file) before it starts the program
+rm -rf pgk; (STATEKEEPER_TEST_KILL_AT=2 "$sk" restore --store PG pgk --no-sync 2> /dev/null; exit $?) 2> /dev/null
+[ $? -eq 137 ] && [ -e pgk/.statekeeper-restore ] || die "the restore to be killed was not killed, or left no mark: $(ls -A pgk)"
+ls -A pgk | grep -q '^\.statekeeper-.*\.tmp$' || die "the killed restore left no temporary file (the test needs one): $(ls -A pgk)"
+run capture --store PG --state pgk --no-sync
+[ $rc -eq 1 ] && grep -q 'a restore into it did not finish' err || die "capture of a half-restored folder: rc $rc, $(cat err)"
+run run --store PG --state pgk --no-sync -- sh -c 'cmp pgk/big pgr/big && cmp pgk/small pgr/small && echo program saw it whole'
+[ $rc -eq 0 ] && grep -q 'program saw it whole' out && grep -q 'did not finish: restoring it again' err || die "run after a killed restore: rc $rc, $(cat out err)"
+[ "$(ls -A pgk)" = "$(printf 'big\nsmall')" ] || die "a temporary file or the mark is left: $(ls -A pgk)"
+step "--progress: capture, restore (to 100%), verify draw a progress line, -q none, log refuses it; a capture SIGKILLed after its first progress line: verify ok, the latest version restores byte-identical; a restore SIGKILLed half-way: capture refuses the folder, run restores it again"
 
 # --- 3. a history of 50 versions of random edits ---
 RANDOM=17
@@ -384,9 +394,10 @@ for v in $(seq 1 "$VERSIONS"); do
     rm -rf hr; "$sk" restore --store Hd --version "$v" hr --no-sync 2> err; rc=$?
     [ $rc -eq 0 ] && { same_tree "hist/$v" hr "damaged store, version $v (restore said ok)"; continue; }
     bad=$((bad + 1))
-    # every file there is right; no temporary file is left
-    ! find hr -name '.statekeeper-*' | grep -q . || die "restore left temporary files"
-    (cd hr && find . -type f -print0) | while IFS= read -r -d '' f; do
+    # every file there is right; no temporary file is left, the mark of an unfinished restore is
+    ! find hr -name '.statekeeper-*.tmp' | grep -q . || die "restore left temporary files"
+    [ ! -d hr ] || [ -e hr/.statekeeper-restore ] || grep -q 'nothing was written' err || die "a stopped restore left no mark: $(cat err)"
+    (cd hr && find . -type f ! -name .statekeeper-restore -print0) | while IFS= read -r -d '' f; do
         cmp -s "hr/$f" "hist/$v/$f" || { echo "wrong bytes in $f" > wrong; break; }
     done
     [ ! -e wrong ] || die "damaged store, version $v: restore wrote a wrong file: $(cat wrong)"

@@ -147,6 +147,11 @@
    writer per store at a time. It takes it before it opens the store, whose
    handle then trusts that nobody else adds objects (dx_cas own_packs: a
    missing object costs no system call).
+   A restore makes DIR/.statekeeper-restore (durable) before its first write and removes it once all
+   it wrote is durable: one that is killed or fails leaves it, and then capture refuses DIR (it would
+   store a half-restored state as the newest) and run restores DIR again before it starts PROGRAM
+   (it would otherwise take a non-empty DIR as the newest state); the temporary files of a killed
+   restore (.statekeeper-PID-N.tmp, next to the files) are removed by the next restore.
    A file that changes while it is read (size, mtime or ctime change, or, for a
    file changed just before (racy()), a second read that gives another root) is
    read again; one that never holds still keeps its previous version (said so).
@@ -192,7 +197,9 @@ static const char usage[] =
     "  restore [--version V] DIR\n"
     "                           write version V (default: the latest) into DIR: a new or\n"
     "                           empty folder, or over DIR file by file (each file replaced\n"
-    "                           atomically; files the version lacks are left as they are)\n"
+    "                           atomically; files the version lacks are left as they are). Until\n"
+    "                           all of it is written, DIR/.statekeeper-restore marks it: one a\n"
+    "                           stopped restore left makes capture refuse DIR and run restore it again\n"
     "  log                      the versions, newest first\n"
     "  verify [--quick]         re-hash every object, check every version reaches only\n"
     "                           objects that are there, and rebuild every file of every\n"
@@ -404,6 +411,7 @@ static void progress_show(sk *g, uint64_t done) {
     tool_progress(done);
 }
 static void progress_add(sk *g, uint64_t n) { progress_show(g, g->progress += n); }
+static void test_step(void);
 static void progress_end(sk *g, bool complete) {
     if (g->progress_label) tool_progress_end(complete);
     g->progress_label = NULL;
@@ -1931,6 +1939,7 @@ static dx_result copy_restore(sk *g, const frec *f, int out_fd, int *err) {
         helper_post(&h, out_segment, &j);
         off += len;
         progress_add(g, len);
+        test_step();
     }
     out_job_stop(&j, &h);
     if (r == DX_OK) r = j.r, *err = j.err;
@@ -1982,6 +1991,7 @@ static dx_result content_write(sk *g, const frec *f, int out_fd, int *err) {
         j.seg = c.a, j.len = len; /* seg is c.a: the threads take it, the chain a free one */
         helper_post(&h, out_segment, &j);
         progress_add(g, len);
+        if (out_fd >= 0) test_step();
         next = held[1] ? held[1] : spare[0] ? spare[0] : spare[1];
         if (next == spare[0]) spare[0] = NULL;
         else if (next == spare[1]) spare[1] = NULL;
@@ -2007,7 +2017,8 @@ static dx_result content_write(sk *g, const frec *f, int out_fd, int *err) {
 }
 
 /* ---- a test hook: STATEKEEPER_TEST_KILL_AT=N makes the process SIGKILL itself at its N-th step (a put,
-   before and after each sync, before the ref is written, each segment read), so a test can stop it at
+   before and after each sync, before the ref is written, each segment read; each segment a restore
+   writes), so a test can stop it at
    every point of a capture without timing; at exit it prints how many steps there were. ---- */
 
 static struct {
@@ -2122,6 +2133,17 @@ static void close_store(sk *g) {
     dx_cas_dir_close(&g->dir);
     if (g->lock_fd >= 0) close(g->lock_fd);
     g->lock_fd = -1;
+}
+
+/* DIR/.statekeeper-restore: there while a restore writes into DIR (made before its first write, removed when
+   all of it is durable). One left there is a restore that did not finish: run restores DIR again, capture
+   refuses DIR. */
+#define RESTORE_MARK ".statekeeper-restore"
+
+static bool restore_marked(const char *dir) {
+    char p[4096];
+    struct stat st;
+    return join(p, sizeof p, dir, RESTORE_MARK) && lstat(p, &st) == 0;
 }
 
 /* ---- capture ---- */
@@ -2866,7 +2888,7 @@ static dx_result cap_dir(sk *g, const char *abs, const char *rel, int depth, uin
             break;
         }
         if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) continue;
-        if (depth == 0 && !strcmp(de->d_name, ".statekeeper-restore")) continue;
+        if (depth == 0 && !strcmp(de->d_name, RESTORE_MARK)) continue;
         if (!strncmp(de->d_name, ".statekeeper-", 13) && strstr(de->d_name, ".tmp")) continue; /* a restore's temporaries */
         if (n == cap) {
             char **nn = (char **)realloc(names, (cap = cap ? cap * 2 : 64) * sizeof *nn);
@@ -3164,6 +3186,8 @@ static int capture(sk *g, uint64_t *seq_out) {
     capture_reset(g);
     if (stat(g->state, &st) != 0) return tool_fail("cannot capture %s: %s", g->state, strerror(errno));
     if (!S_ISDIR(st.st_mode)) return tool_fail("cannot capture %s: it is not a directory", g->state);
+    if (restore_marked(g->state))
+        return tool_fail("cannot capture %s: a restore into it did not finish (%s/%s is there): restore it again", g->state, g->state, RESTORE_MARK);
     r = dx_cas_dir_ref_get(&g->dir, "latest", &latest);
     if (r == DX_OK) {
         if ((r = version_open(g, &latest, &prev)) != DX_OK)
@@ -3257,6 +3281,23 @@ static void set_mtime_at(const char *path, int64_t sec, uint32_t nsec, bool nofo
     ts[1].tv_sec = (time_t)sec, ts[1].tv_nsec = nsec < 1000000000u ? (long)nsec : 0;
     if (utimensat(AT_FDCWD, path, ts, nofollow ? AT_SYMLINK_NOFOLLOW : 0) != 0)
         tool_warn("cannot set the time of %s: %s", path, strerror(errno));
+}
+
+/* the temporary files a killed restore left in folder (.statekeeper-PID-N.tmp of a PID that is gone) */
+static void sweep_tmps(const char *folder) {
+    DIR *d = opendir(folder);
+    struct dirent *de;
+    if (!d) return;
+    while ((de = readdir(d)) != NULL) {
+        long pid;
+        unsigned n;
+        int used = 0;
+        char p[4096];
+        if (sscanf(de->d_name, ".statekeeper-%ld-%u.tmp%n", &pid, &n, &used) != 2 || used == 0 || de->d_name[used]) continue;
+        if (pid <= 0 || pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH) continue;
+        if (join(p, sizeof p, folder, de->d_name)) unlink(p);
+    }
+    closedir(d);
 }
 
 /* a temporary name next to path (same folder: the rename stays on one file system) */
@@ -3453,6 +3494,22 @@ static int restore_version(sk *g, const version *v, const char *out) {
         if (r == DX_ERR_EXISTS || r == DX_ERR_LIMIT) return tool_fail("restore of version %llu refused (named above): nothing was written into %s", (unsigned long long)v->v.seq, out);
         return tool_fail("cannot restore version %llu: its files do not read: %s", (unsigned long long)v->v.seq, why(g, r));
     }
+    { /* the mark, durable before the first write */
+        char mark[4096], text[DX_CAS_ID_TEXT_SIZE + 1];
+        int fd = -1;
+        size_t tl;
+        dx_cas_id_format(&v->id, text, sizeof text - 1);
+        tl = strlen(text), text[tl++] = '\n';
+        if (!join(mark, sizeof mark, out, RESTORE_MARK) || (fd = open(mark, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0 ||
+            write(fd, text, tl) != (ssize_t)tl || (!g->no_sync && (fsync(fd) != 0 || tool_sync_dir_of(mark) != 0))) {
+            err = errno;
+            if (fd >= 0) close(fd);
+            dirs_free(dirs, nd);
+            return tool_fail("cannot restore into %s: cannot write %s/%s: %s", out, out, RESTORE_MARK, strerror(err));
+        }
+        close(fd);
+    }
+    sweep_tmps(out);
     for (i = 1; i < nd; i++) { /* folders first; writable while they fill, their own modes at the end */
         char p[4096];
         if (!join(p, sizeof p, out, dirs[i].path)) {
@@ -3466,11 +3523,18 @@ static int restore_version(sk *g, const version *v, const char *out) {
                 dirs_free(dirs, nd);
                 return tool_fail("cannot restore folder %s: %s", p, err == EEXIST ? "something else has that name (left as it is)" : strerror(err));
             }
+            sweep_tmps(p);
         }
     }
     progress_start(g, "restoring", v->v.bytes);
     r = walk_files(g, &v->files, "", 0, restore_one, &c);
     progress_end(g, r == DX_OK);
+    if (r == DX_OK) { /* all of it durable, then the mark goes (before the folders get their times) */
+        char mark[4096];
+        if (!g->no_sync && tool_sync_tree(out) != 0) return tool_fail("cannot make %s durable: %s", out, strerror(errno));
+        if (join(mark, sizeof mark, out, RESTORE_MARK) && unlink(mark) != 0)
+            tool_warn("cannot remove %s: %s", mark, strerror(errno)), r = DX_ERR_IO;
+    }
     for (i = nd; i-- > 0;) {
         char p[4096];
         if (!join(p, sizeof p, out, dirs[i].path)) continue;
@@ -3480,8 +3544,9 @@ static int restore_version(sk *g, const version *v, const char *out) {
     dirs_free(dirs, nd);
     if (tool_sync_tree(out) != 0) return tool_fail("cannot make %s durable: %s", out, strerror(errno));
     if (r != DX_OK)
-        return tool_fail("restore of version %llu stopped (named above); %s holds %llu files that were checked",
-                         (unsigned long long)v->v.seq, out, (unsigned long long)c.files);
+        return tool_fail("restore of version %llu stopped (named above); %s holds %llu files that were checked, and %s/%s, "
+                         "so that capture refuses it and run restores it again",
+                         (unsigned long long)v->v.seq, out, (unsigned long long)c.files, out, RESTORE_MARK);
     g->restored = c.files;
     if (!g->quiet)
         fprintf(stderr, "statekeeper: restored version %llu into %s: %llu files, %llu bytes, all checked",
@@ -3952,7 +4017,9 @@ static int cmd_run(sk *g, char **prog, uint64_t interval_s, uint64_t quiet_ms, b
     c.g = g, c.ifd = c.sfd = -1, c.poll_mode = poll_mode;
     c.quiet_ns = quiet_ms * 1000000u, c.interval_ns = interval_s * 1000000000u;
     /* 1. the state: restored when missing or empty; kept as it is otherwise (it is as new as the store or newer) */
-    if (stat(g->state, &st) != 0 || (S_ISDIR(st.st_mode) && tool_dir_is_empty(g->state, &err))) {
+    if (stat(g->state, &st) != 0 || (S_ISDIR(st.st_mode) && (tool_dir_is_empty(g->state, &err) || restore_marked(g->state)))) {
+        if (S_ISDIR(st.st_mode) && restore_marked(g->state) && !g->quiet)
+            fprintf(stderr, "statekeeper: a restore into %s did not finish: restoring it again\n", g->state);
         dx_cas_id latest;
         dx_result r = dx_cas_dir_ref_get(&g->dir, "latest", &latest);
         if (r == DX_OK) {
