@@ -142,6 +142,7 @@ for v in 1 2; do
 done
 # over an existing folder: each file replaced, atomically
 run restore --store S --version 1 r1 --no-sync; [ $rc -eq 0 ] || die "restore over the same version: $(cat err)"
+grep -q "; $nfiles replaced what had that name" err || die "restore over a folder did not say it replaced its $nfiles files: $(cat err)"
 same_tree v1 r1 "restore over an identical folder"
 run verify --store S; [ $rc -eq 0 ] && grep -q ' 0 problems' out || die "verify: $(cat out err)"
 # over a folder where one of the version's folders is a symlink out of it: refused, nothing written outside

@@ -3271,7 +3271,7 @@ static int capture(sk *g, uint64_t *seq_out) {
 
 typedef struct rctx {
     const char *out;
-    uint64_t files, bytes;
+    uint64_t files, bytes, replaced; /* replaced: files and links that had the name before */
     bool stopped;
 } rctx;
 
@@ -3313,6 +3313,7 @@ static dx_result restore_one(sk *g, const char *path, const dx_cas_tree_entry *e
     frec f;
     struct stat st;
     int fd = -1, err = 0;
+    bool existed;
     dx_result r;
     if (!join(final, sizeof final, c->out, path)) {
         tool_warn("cannot restore %s: path too long", path);
@@ -3322,7 +3323,8 @@ static dx_result restore_one(sk *g, const char *path, const dx_cas_tree_entry *e
         tool_warn("cannot restore %s: its record does not read: %s", final, why(g, r));
         return r;
     }
-    if (lstat(final, &st) == 0 && S_ISDIR(st.st_mode)) {
+    existed = lstat(final, &st) == 0;
+    if (existed && S_ISDIR(st.st_mode)) {
         tool_warn("cannot restore %s: a folder has that name (it is left as it is)", final);
         frec_free(&f);
         return DX_ERR_EXISTS;
@@ -3352,6 +3354,7 @@ static dx_result restore_one(sk *g, const char *path, const dx_cas_tree_entry *e
         else tool_warn("cannot restore %s: %s; nothing was written under its name", final, why(g, r));
     } else {
         c->files++, c->bytes += f.kind == KIND_SYMLINK ? 0 : f.size; /* as capture counts: a link's size is its target's */
+        c->replaced += existed;
     }
     frec_free(&f);
     return r;
@@ -3553,6 +3556,7 @@ static int restore_version(sk *g, const version *v, const char *out) {
                 (unsigned long long)v->v.seq, out, (unsigned long long)c.files, (unsigned long long)c.bytes);
     if (!g->quiet && g->copy_restored)
         fprintf(stderr, " (%llu read from their local copy)", (unsigned long long)g->copy_restored);
+    if (!g->quiet && c.replaced) fprintf(stderr, "; %llu replaced what had that name", (unsigned long long)c.replaced);
     if (!g->quiet) fputc('\n', stderr);
     return TOOL_EXIT_OK;
 }
