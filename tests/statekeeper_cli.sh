@@ -201,6 +201,12 @@ run gc --store DN --keep 1; [ $rc -eq 0 ] || die "gc of a store of deep folders:
 run restore --store DN dnr --no-sync; [ $rc -eq 0 ] && cmp -s "dn/${deep%/n/n/n/n/n/n/n/n}/f" "dnr/${deep%/n/n/n/n/n/n/n/n}/f" || die "restore of deep folders: $(cat err)"
 step "70 nested folders: those past 62 skipped (said so, exit 3), the 62nd kept; verify and gc ok"
 
+# run with a program that cannot be run: said so, status 127, no "started" line, no version
+run run --store NX --state nx --no-sync -- ./no-such-program
+[ $rc -eq 127 ] && grep -q 'cannot run ./no-such-program: No such file or directory' err && ! grep -q started err || die "run of a missing program: rc $rc, $(cat err)"
+run log --store NX; [ $rc -eq 0 ] && [ ! -s out ] || die "run of a missing program made a version: $(cat out err)"
+step "run of a program that cannot be run: said so, status 127, not said to be started, nothing captured"
+
 # --- 2b. a file rewritten while it is captured: never stored half-old half-new ---
 R=262144   # a quarter MiB: every read of it retried while it changes costs a pass of the diff
 mkdir -p t; head -c $R /dev/zero | tr '\0' A > t/f; echo stable > t/g

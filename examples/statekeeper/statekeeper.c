@@ -4070,12 +4070,31 @@ static int cmd_run(sk *g, char **prog, uint64_t interval_s, uint64_t quiet_ms, b
     if (dx_reactor_create(&c.r, &rc) != DX_OK) return tool_fail("cannot make an event loop");
     /* 3. the program */
     fflush(stdout), fflush(stderr);
-    if ((c.child = fork()) < 0) return tool_fail("cannot start %s: %s", prog[0], strerror(errno));
-    if (c.child == 0) {
-        sigprocmask(SIG_SETMASK, &old, NULL);
-        execvp(prog[0], prog);
-        fprintf(stderr, "statekeeper: cannot run %s: %s\n", prog[0], strerror(errno));
-        _exit(127);
+    { /* a pipe closed by the exec: an errno on it is an exec that failed (the program never ran) */
+        int ep[2], e = 0;
+        ssize_t got;
+        if (pipe2(ep, O_CLOEXEC) != 0) return tool_fail("cannot start %s: %s", prog[0], strerror(errno));
+        if ((c.child = fork()) < 0) return tool_fail("cannot start %s: %s", prog[0], strerror(errno));
+        if (c.child == 0) {
+            sigprocmask(SIG_SETMASK, &old, NULL);
+            close(ep[0]);
+            execvp(prog[0], prog);
+            e = errno;
+            if (write(ep[1], &e, sizeof e) < 0) _exit(127);
+            _exit(127);
+        }
+        close(ep[1]);
+        while ((got = read(ep[0], &e, sizeof e)) < 0 && errno == EINTR) {
+        }
+        close(ep[0]);
+        if (got == (ssize_t)sizeof e) {
+            int stw;
+            while (waitpid(c.child, &stw, 0) < 0 && errno == EINTR) {
+            }
+            sigprocmask(SIG_SETMASK, &old, NULL);
+            tool_warn("cannot run %s: %s (%s not captured: the program never ran)", prog[0], strerror(e), g->state);
+            return 127;
+        }
     }
     if (!g->quiet) fprintf(stderr, "statekeeper: started %s (pid %ld), watching %s%s\n", prog[0], (long)c.child, g->state,
                            c.poll_mode ? " (by scanning)" : "");
