@@ -201,6 +201,21 @@ run gc --store DN --keep 1; [ $rc -eq 0 ] || die "gc of a store of deep folders:
 run restore --store DN dnr --no-sync; [ $rc -eq 0 ] && cmp -s "dn/${deep%/n/n/n/n/n/n/n/n}/f" "dnr/${deep%/n/n/n/n/n/n/n/n}/f" || die "restore of deep folders: $(cat err)"
 step "70 nested folders: those past 62 skipped (said so, exit 3), the 62nd kept; verify and gc ok"
 
+# paths of 4,001 to 4,095 bytes (16 folders of 250-byte names; a 17th is past 4,096 bytes: skipped, said so)
+long=$(printf 'y%.0s' $(seq 250))
+python3 -c "
+import os
+os.mkdir('ln'); os.chdir('ln')
+for i in range(17):
+    os.mkdir('y' * 250); os.chdir('y' * 250); open('f', 'w').write(str(i))"
+run capture --store LN --state ln --no-sync
+[ $rc -eq 3 ] && grep -q 'name or path too long' err || die "capture of paths past 4,096 bytes: rc $rc, $(cut -c1-300 err)"
+run restore --store LN lr --no-sync
+[ $rc -eq 0 ] && [ "$(find lr -name f | wc -l)" -eq 16 ] || die "restore of paths of 4,001 to 4,095 bytes: rc $rc, $(cut -c1-300 err)"
+run restore --store LN "lr-$long" --no-sync
+[ $rc -eq 1 ] && grep -q 'path too long; nothing was written' err && [ ! -e "lr-$long" ] || die "restore into a folder whose name makes paths too long: rc $rc, $(cut -c1-300 err)"
+step "paths of up to 4,095 bytes captured and restored (past that: skipped, said so; a restore they do not fit refused before the first write)"
+
 # run with a program that cannot be run: said so, status 127, no "started" line, no version
 run run --store NX --state nx --no-sync -- ./no-such-program
 [ $rc -eq 127 ] && grep -q 'cannot run ./no-such-program: No such file or directory' err && ! grep -q started err || die "run of a missing program: rc $rc, $(cat err)"

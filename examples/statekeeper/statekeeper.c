@@ -900,7 +900,7 @@ static dx_result walk_files(sk *g, const dx_cas_id *tree, const char *prefix, in
 static bool path_ok(const char *s, uint32_t len, bool top) {
     uint32_t i, start = 0;
     if (top || len == 0) return top && len == 0;
-    if (len > 4000) return false;
+    if (len > 4095) return false; /* capture's limit (a path from DIR in 4,096 bytes) */
     for (i = 0; i <= len; i++) {
         if (i < len && s[i] == 0) return false;
         if (i == len || s[i] == '/') {
@@ -3470,8 +3470,7 @@ static int restore_version(sk *g, const version *v, const char *out) {
         }
     }
     if (stat(out, &st) != 0) {
-        if ((err = errno) != ENOENT || mkdir(out, 0700) != 0) {
-            err = err != ENOENT ? err : errno;
+        if ((err = errno) != ENOENT) {
             dirs_free(dirs, nd);
             return tool_fail("cannot restore into %s: %s", out, strerror(err));
         }
@@ -3483,7 +3482,11 @@ static int restore_version(sk *g, const version *v, const char *out) {
     for (i = 1; i < nd; i++) { /* a file or a link where the version has a folder: refused before anything is made */
         char p[4096];
         struct stat ls;
-        if (join(p, sizeof p, out, dirs[i].path) && lstat(p, &ls) == 0 && !S_ISDIR(ls.st_mode)) {
+        if (!join(p, sizeof p, out, dirs[i].path)) {
+            dirs_free(dirs, nd);
+            return tool_fail("cannot restore %s/%s: path too long; nothing was written into %s", out, dirs[i].path, out);
+        }
+        if (lstat(p, &ls) == 0 && !S_ISDIR(ls.st_mode)) {
             dirs_free(dirs, nd);
             return tool_fail("cannot restore folder %s: something else has that name (left as it is); nothing was written into %s", p, out);
         }
@@ -3496,6 +3499,11 @@ static int restore_version(sk *g, const version *v, const char *out) {
         dirs_free(dirs, nd);
         if (r == DX_ERR_EXISTS || r == DX_ERR_LIMIT) return tool_fail("restore of version %llu refused (named above): nothing was written into %s", (unsigned long long)v->v.seq, out);
         return tool_fail("cannot restore version %llu: its files do not read: %s", (unsigned long long)v->v.seq, why(g, r));
+    }
+    if (stat(out, &st) != 0 && mkdir(out, 0700) != 0) { /* checked: made only now */
+        err = errno;
+        dirs_free(dirs, nd);
+        return tool_fail("cannot restore into %s: %s", out, strerror(err));
     }
     { /* the mark, durable before the first write */
         char mark[4096], text[DX_CAS_ID_TEXT_SIZE + 1];
@@ -3769,6 +3777,17 @@ static int cmd_verify(sk *g) {
             continue;
         }
         if (c.nneeds) qsort(c.needs, c.nneeds, sizeof *c.needs, id_cmp);
+        { /* its folders, as a restore reads them */
+            dirrec *d;
+            size_t nd;
+            if ((r = dirs_read(g, &vs[i], &d, &nd)) == DX_OK && (nd == 0 || d[0].path[0])) r = DX_ERR_CORRUPT;
+            dirs_free(d, nd);
+            if (r == DX_ERR_NOMEM) return tool_fail("out of memory");
+            if (r != DX_OK) {
+                printf("version %llu: its folder list does not read: %s\n", (unsigned long long)c.seq, why(g, r));
+                problems++;
+            }
+        }
         if ((r = walk_files(g, &vs[i].files, "", 0, verify_one, &c)) != DX_OK) {
             if (r == DX_ERR_IO) return TOOL_EXIT_FAIL;
             printf("version %llu: its files do not read: %s\n", (unsigned long long)c.seq, why(g, r));
