@@ -3483,8 +3483,9 @@ static int restore_version(sk *g, const version *v, const char *out) {
         char p[4096];
         struct stat ls;
         if (!join(p, sizeof p, out, dirs[i].path)) {
+            tool_fail("cannot restore %s/%s: path too long; nothing was written into %s", out, dirs[i].path, out);
             dirs_free(dirs, nd);
-            return tool_fail("cannot restore %s/%s: path too long; nothing was written into %s", out, dirs[i].path, out);
+            return TOOL_EXIT_FAIL;
         }
         if (lstat(p, &ls) == 0 && !S_ISDIR(ls.st_mode)) {
             dirs_free(dirs, nd);
@@ -3524,8 +3525,9 @@ static int restore_version(sk *g, const version *v, const char *out) {
     for (i = 1; i < nd; i++) { /* folders first; writable while they fill, their own modes at the end */
         char p[4096];
         if (!join(p, sizeof p, out, dirs[i].path)) {
+            tool_fail("cannot restore %s/%s: path too long", out, dirs[i].path);
             dirs_free(dirs, nd);
-            return tool_fail("cannot restore %s/%s: path too long", out, dirs[i].path);
+            return TOOL_EXIT_FAIL;
         }
         if (mkdir(p, 0700) != 0) {
             struct stat ls;
