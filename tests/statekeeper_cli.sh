@@ -10,6 +10,8 @@
 #     short by a SIGKILL not used, every version restored byte-identical (the latest from the copy, its
 #     chunks cut where its chunk list says; from the store past a spoilt copy or a list that lies), copies
 #     of deleted files removed
+#  2d. progress lines (--progress); a capture SIGKILLed after its first progress line: verify ok, the latest
+#     version restores byte-identical (the state before or after)
 #  3. a history of STATEKEEPER_VERSIONS versions of random edits, each restored byte-identical; gc --keep
 #  4. a damaged store: verify reports it, restore writes nothing wrong
 #  5. permission-denied files reported and skipped (as nobody, by setpriv or runuser, when run as root), exit 3
@@ -106,6 +108,8 @@ run capture --store S --state s --no-sync
 [ $rc -eq 0 ] && grep -q 'captured version 1 ' err || die "capture 1: rc $rc, $(cat err)"
 cp err cap1; cp -a s v1
 run restore --store S r1 --no-sync; [ $rc -eq 0 ] || die "restore 1: $(cat err)"
+counted=$(sed -n 's/.*captured version 1 [^:]*: \([0-9]* files, [0-9]* bytes\).*/\1/p' cap1)
+grep -q "restored version 1 into r1: $counted," err || die "restore and capture count differently: $(cat cap1 err)"
 same_tree v1 r1 "version 1"
 [ "$(readlink r1/abs)" = /etc/passwd ] && [ -L r1/dangling ] || die "symlinks were not kept as links"
 [ "$(readlink r1/outdir)" = "$dir/outtree" ] && [ "$(readlink r1/a/upout)" = ../../outtree ] || die "links to an outside folder were not kept as links"
@@ -138,6 +142,7 @@ for v in 1 2; do
 done
 # over an existing folder: each file replaced, atomically
 run restore --store S --version 1 r1 --no-sync; [ $rc -eq 0 ] || die "restore over the same version: $(cat err)"
+grep -q "; $nfiles replaced what had that name" err || die "restore over a folder did not say it replaced its $nfiles files: $(cat err)"
 same_tree v1 r1 "restore over an identical folder"
 run verify --store S; [ $rc -eq 0 ] && grep -q ' 0 problems' out || die "verify: $(cat out err)"
 # over a folder where one of the version's folders is a symlink out of it: refused, nothing written outside
@@ -149,7 +154,73 @@ run restore --store S --version 1 evil --no-sync
 mkdir -p evil2; echo keep > outside/victim; ln -s ../outside/victim evil2/big
 run restore --store S --version 1 evil2 --no-sync; [ $rc -eq 0 ] || die "restore over a symlinked file: rc $rc, $(cat err)"
 [ ! -L evil2/big ] && cmp -s evil2/big v1/big && [ "$(cat outside/victim)" = keep ] || die "restore wrote through a symlinked file out of DIR"
-step "round trips: folders, empty files and folders, symlinks as links (never followed out of DIR, capture or restore), modes, times, renames, deletes; a 9.5 MB file with edits and an insertion stored as a $delta-byte delta; verify ok"
+# over a folder where a file of the version comes after others and is a folder there: refused before the first
+# write (the files before it untouched), and so is a file where the version has a folder
+mkdir -p conflict/"with space/x y" conflict2; echo mine > conflict/big; echo mine > conflict2/big; echo mine > conflict2/a
+run restore --store S --version 1 conflict --no-sync
+[ $rc -eq 1 ] && grep -q 'x y: a folder has that name' err && grep -q 'nothing was written' err || die "restore over a folder where a file goes: rc $rc, $(cat err)"
+[ "$(cat conflict/big)" = mine ] && [ "$(ls -A conflict)" = "$(printf 'big\nwith space')" ] || die "a refused restore wrote: $(ls -A conflict)"
+run restore --store S --version 1 conflict2 --no-sync
+[ $rc -eq 1 ] && grep -q 'cannot restore folder conflict2/a: something else' err || die "restore over a file where a folder goes: rc $rc, $(cat err)"
+[ "$(cat conflict2/big)" = mine ] && [ "$(ls -A conflict2)" = "$(printf 'a\nbig')" ] || die "a refused restore wrote: $(ls -A conflict2)"
+# into the store itself, a folder in it, or where a folder of the version is the store: refused, the store whole
+cp -a S Sin; latest=$(cat Sin/refs/latest)
+for o in Sin Sin/refs Sin/objects/new; do
+    run restore --store Sin "$o" --no-sync
+    [ $rc -eq 1 ] && grep -q "cannot restore into $o: it is the store Sin" err || die "restore into $o: rc $rc, $(cat err)"
+done
+mkdir -p sst/Sst/refs; echo bogus > sst/Sst/refs/latest; "$sk" capture --store Sst --state sst --no-sync -q || die "capture of sst"
+run restore --store Sst . --no-sync
+[ $rc -eq 1 ] && grep -q 'cannot restore folder ./Sst: it is the store' err || die "restore over the store's folder: rc $rc, $(cat err)"
+[ "$(cat Sin/refs/latest)" = "$latest" ] && [ ! -e Sin/objects/new ] && "$sk" log --store Sst > /dev/null || die "a restore wrote into the store"
+step "round trips: folders, empty files and folders, symlinks as links (never followed out of DIR, capture or restore), modes, times, renames, deletes; a 9.5 MB file with edits and an insertion stored as a $delta-byte delta; verify ok; a restore over a folder in a file's place (or a file in a folder's), or into the store, refused before the first write"
+
+# an id that names no version (nothing, or an object that is not a version): said so, not sent to verify
+for id in sha256-$(printf '%064d' 0) sha256-$(printf 'hello\n' | sha256sum | cut -c1-64); do
+    run restore --store S --version "$id" rid --no-sync
+    [ $rc -eq 1 ] && grep -q "no version $id in S (see 'statekeeper log')" err && [ ! -e rid ] || die "restore --version $id: rc $rc, $(cat err)"
+done
+# a damaged refs/latest is named as such by every command (not "an object it needs is malformed")
+cp -a S Sref; : > Sref/refs/latest
+for cmd in log stats verify "gc --keep 1" "restore rref" "capture --state s" "run --state rref -- true"; do
+    # shellcheck disable=SC2086
+    run --store Sref --no-sync $cmd
+    [ $rc -eq 1 ] && grep -q 'Sref/refs/latest is damaged' out err && ! grep -q 'malformed' out err || die "$cmd with refs/latest emptied: rc $rc, $(cat out err)"
+done
+step "restore --version of an id that names no version, and a damaged refs/latest: said so, exit 1"
+
+# folders nested deeper than gc and verify walk (a version's tree and its "files" tree are above DIR's): skipped,
+# said so; the store verifies and gc runs
+deep=n; for _ in $(seq 2 70); do deep=$deep/n; done
+mkdir -p "dn/$deep" "dn/${deep%/n/n/n/n/n/n/n/n}"; echo deep > "dn/$deep/f"; echo mid > "dn/${deep%/n/n/n/n/n/n/n/n}/f"
+run capture --store DN --state dn --no-sync
+[ $rc -eq 3 ] && grep -q 'more than 62 folders deep' err || die "capture of 70 nested folders: rc $rc, $(cat err)"
+echo more >> "dn/${deep%/n/n/n/n/n/n/n/n}/f"; "$sk" capture --store DN --state dn --no-sync -q 2> /dev/null
+run verify --store DN; [ $rc -eq 0 ] && grep -q ' 0 problems' out || die "verify of a store of deep folders: $(cat out err)"
+run gc --store DN --keep 1; [ $rc -eq 0 ] || die "gc of a store of deep folders: $(cat err)"
+run restore --store DN dnr --no-sync; [ $rc -eq 0 ] && cmp -s "dn/${deep%/n/n/n/n/n/n/n/n}/f" "dnr/${deep%/n/n/n/n/n/n/n/n}/f" || die "restore of deep folders: $(cat err)"
+step "70 nested folders: those past 62 skipped (said so, exit 3), the 62nd kept; verify and gc ok"
+
+# paths of 4,001 to 4,095 bytes (16 folders of 250-byte names; a 17th is past 4,096 bytes: skipped, said so)
+long=$(printf 'y%.0s' $(seq 250))
+python3 -c "
+import os
+os.mkdir('ln'); os.chdir('ln')
+for i in range(17):
+    os.mkdir('y' * 250); os.chdir('y' * 250); open('f', 'w').write(str(i))"
+run capture --store LN --state ln --no-sync
+[ $rc -eq 3 ] && grep -q 'name or path too long' err || die "capture of paths past 4,096 bytes: rc $rc, $(cut -c1-300 err)"
+run restore --store LN lr --no-sync
+[ $rc -eq 0 ] && [ "$(find lr -name f | wc -l)" -eq 16 ] || die "restore of paths of 4,001 to 4,095 bytes: rc $rc, $(cut -c1-300 err)"
+run restore --store LN "lr-$long" --no-sync
+[ $rc -eq 1 ] && grep -q 'path too long; nothing was written' err && [ ! -e "lr-$long" ] || die "restore into a folder whose name makes paths too long: rc $rc, $(cut -c1-300 err)"
+step "paths of up to 4,095 bytes captured and restored (past that: skipped, said so; a restore they do not fit refused before the first write)"
+
+# run with a program that cannot be run: said so, status 127, no "started" line, no version
+run run --store NX --state nx --no-sync -- ./no-such-program
+[ $rc -eq 127 ] && grep -q 'cannot run ./no-such-program: No such file or directory' err && ! grep -q started err || die "run of a missing program: rc $rc, $(cat err)"
+run log --store NX; [ $rc -eq 0 ] && [ ! -s out ] || die "run of a missing program made a version: $(cat out err)"
+step "run of a program that cannot be run: said so, status 127, not said to be started, nothing captured"
 
 # --- 2b. a file rewritten while it is captured: never stored half-old half-new ---
 R=262144   # a quarter MiB: every read of it retried while it changes costs a pass of the diff
@@ -253,6 +324,37 @@ echo more >> c/small; "$sk" capture --store C --state c --no-sync --copy-min 0 2
 run restore --store C --copy-min 1 cr; [ $rc -eq 2 ] || die "restore --copy-min: rc $rc, not 2"
 step "local copies (--copy-min 1): $(ls cv | wc -l) versions of a 9 MiB file, $diffed diffed against its copy ($unhashed bytes of chunks taken from its chunk list once), a spoilt copy, a spoilt chunk list and a copy cut short by a SIGKILL not used (the base rebuilt from the store), edits, an insertion, a shrink; every version restored byte-identical (the latest from its copy, and from the store past a spoilt copy; files of 8 MiB and a byte more or less from copies, cut where their chunk lists say, and from the store past lists whose lengths lie); verify ok; the copy of a deleted file removed, none with --copy-min 0"
 
+# --- 2d. progress lines (--progress: also when stderr is not a terminal), and a capture SIGKILLed after its first ---
+mkdir -p pg; rnd 30000000 > pg/big; echo 1 > pg/small
+run capture --store PG --state pg --no-sync --progress
+[ $rc -eq 0 ] && grep -q '^statekeeper: capturing .* MiB' err && grep -q 'captured version 1 ' err || die "capture --progress: rc $rc, $(cat err)"
+run restore --store PG pgr --no-sync --progress
+[ $rc -eq 0 ] && grep -q '^statekeeper: restoring .* 28.6 / 28.6 MiB 100%' err || die "restore --progress: rc $rc, $(cat err)"
+run verify --store PG --progress
+[ $rc -eq 0 ] && grep -q '^statekeeper: rebuilding ' err || die "verify --progress: rc $rc, $(cat out err)"
+run capture --store PG --state pg --no-sync --progress -q; [ $rc -eq 0 ] && [ ! -s err ] || die "capture --progress -q printed: $(cat err)"
+run log --store PG --progress; [ $rc -eq 2 ] || die "log --progress: rc $rc, not 2"
+cp -a pg pg1; rnd 30000000 > pg/big; echo 2 > pg/small
+mkfifo pgev
+"$sk" capture --store PG --state pg --progress 2> pgev & kpid=$!; pids="$pids $kpid"
+exec 6< pgev
+read -r -t 120 line <&6 && [[ $line == *capturing* ]] || die "no progress line from the capture to be killed: $line"
+kill -9 $kpid; wait $kpid 2> /dev/null; exec 6<&-
+run verify --store PG; [ $rc -eq 0 ] || die "verify after a capture killed after its first progress line: $(cat out err)"
+rm -rf pgr; run restore --store PG pgr --no-sync; [ $rc -eq 0 ] || die "restore after the kill: $(cat err)"
+diff -r pgr pg1 > /dev/null || diff -r pgr pg > /dev/null || die "after the kill the latest version is neither the state before nor after"
+# a restore killed half-way (at its 2nd segment): DIR is marked; capture refuses it, run restores it again (and
+# removes the killed restore's temporary file) before it starts the program
+rm -rf pgk; (STATEKEEPER_TEST_KILL_AT=2 "$sk" restore --store PG pgk --no-sync 2> /dev/null; exit $?) 2> /dev/null
+[ $? -eq 137 ] && [ -e pgk/.statekeeper-restore ] || die "the restore to be killed was not killed, or left no mark: $(ls -A pgk)"
+ls -A pgk | grep -q '^\.statekeeper-.*\.tmp$' || die "the killed restore left no temporary file (the test needs one): $(ls -A pgk)"
+run capture --store PG --state pgk --no-sync
+[ $rc -eq 1 ] && grep -q 'a restore into it did not finish' err || die "capture of a half-restored folder: rc $rc, $(cat err)"
+run run --store PG --state pgk --no-sync -- sh -c 'cmp pgk/big pgr/big && cmp pgk/small pgr/small && echo program saw it whole'
+[ $rc -eq 0 ] && grep -q 'program saw it whole' out && grep -q 'did not finish: restoring it again' err || die "run after a killed restore: rc $rc, $(cat out err)"
+[ "$(ls -A pgk)" = "$(printf 'big\nsmall')" ] || die "a temporary file or the mark is left: $(ls -A pgk)"
+step "--progress: capture, restore (to 100%), verify draw a progress line, -q none, log refuses it; a capture SIGKILLed after its first progress line: verify ok, the latest version restores byte-identical; a restore SIGKILLed half-way: capture refuses the folder, run restores it again"
+
 # --- 3. a history of 50 versions of random edits ---
 RANDOM=17
 rm -rf h H hist; mkdir -p h/d hist
@@ -314,9 +416,10 @@ for v in $(seq 1 "$VERSIONS"); do
     rm -rf hr; "$sk" restore --store Hd --version "$v" hr --no-sync 2> err; rc=$?
     [ $rc -eq 0 ] && { same_tree "hist/$v" hr "damaged store, version $v (restore said ok)"; continue; }
     bad=$((bad + 1))
-    # every file there is right; no temporary file is left
-    ! find hr -name '.statekeeper-*' | grep -q . || die "restore left temporary files"
-    (cd hr && find . -type f -print0) | while IFS= read -r -d '' f; do
+    # every file there is right; no temporary file is left, the mark of an unfinished restore is
+    ! find hr -name '.statekeeper-*.tmp' | grep -q . || die "restore left temporary files"
+    [ ! -d hr ] || [ -e hr/.statekeeper-restore ] || grep -q 'nothing was written' err || die "a stopped restore left no mark: $(cat err)"
+    (cd hr && find . -type f ! -name .statekeeper-restore -print0) | while IFS= read -r -d '' f; do
         cmp -s "hr/$f" "hist/$v/$f" || { echo "wrong bytes in $f" > wrong; break; }
     done
     [ ! -e wrong ] || die "damaged store, version $v: restore wrote a wrong file: $(cat wrong)"

@@ -147,6 +147,11 @@
    writer per store at a time. It takes it before it opens the store, whose
    handle then trusts that nobody else adds objects (dx_cas own_packs: a
    missing object costs no system call).
+   A restore makes DIR/.statekeeper-restore (durable) before its first write and removes it once all
+   it wrote is durable: one that is killed or fails leaves it, and then capture refuses DIR (it would
+   store a half-restored state as the newest) and run restores DIR again before it starts PROGRAM
+   (it would otherwise take a non-empty DIR as the newest state); the temporary files of a killed
+   restore (.statekeeper-PID-N.tmp, next to the files) are removed by the next restore.
    A file that changes while it is read (size, mtime or ctime change, or, for a
    file changed just before (racy()), a second read that gives another root) is
    read again; one that never holds still keeps its previous version (said so).
@@ -171,7 +176,8 @@
 #include <sys/types.h>
 #include <time.h>
 
-#define MAX_DEPTH 64
+#define MAX_DEPTH 64              /* trees: dx_cas's gc and verify walks go no deeper (verify: always 64) */
+#define DIR_DEPTH (MAX_DEPTH - 2) /* folders in DIR: a version's tree and its "files" tree are above them */
 #define READ_SIZE (4u << 20)      /* a file is read (and a blob written) in pieces of this size */
 #define SEG_SIZE (4u << 20)       /* a delta's segment: what a diff holds in memory, twice, plus its index */
 #define PATCH_LEVEL 3             /* dx_patch shift level: a hash table of 4 bytes a base byte */
@@ -191,7 +197,9 @@ static const char usage[] =
     "  restore [--version V] DIR\n"
     "                           write version V (default: the latest) into DIR: a new or\n"
     "                           empty folder, or over DIR file by file (each file replaced\n"
-    "                           atomically; files the version lacks are left as they are)\n"
+    "                           atomically; files the version lacks are left as they are). Until\n"
+    "                           all of it is written, DIR/.statekeeper-restore marks it: one a\n"
+    "                           stopped restore left makes capture refuse DIR and run restore it again\n"
     "  log                      the versions, newest first\n"
     "  verify [--quick]         re-hash every object, check every version reaches only\n"
     "                           objects that are there, and rebuild every file of every\n"
@@ -217,7 +225,9 @@ static const char usage[] =
     "                           the store (default 64; 0: no copies, and the ones there go)\n"
     "  --poll                   run: scan DIR every --interval instead of watching it\n"
     "  --no-sync                no fsync (scratch stores and tests only)\n"
-    "  -q, --quiet              no summaries (warnings and errors still)\n"
+    "  --progress               capture, restore, verify: a progress line on stderr (by default only\n"
+    "                           when stderr is a terminal)\n"
+    "  -q, --quiet              no summaries and no progress (warnings and errors still)\n"
     "  -h, --help               this help;  --version  the versions it is built from\n"
     "\n"
     "kept: file contents, folders, symlinks (as links), permission bits, modification\n"
@@ -324,7 +334,7 @@ typedef struct sk {
     dx_cas_hash_alg alg;
     const char *store_path, *state;
     char tmp[DX_CAS_PATH_MAX + 32]; /* STORE/sk-tmp: capture's temporary files */
-    bool quiet, no_sync, quick;
+    bool quiet, no_sync, quick, verifying, show_progress;
     uint32_t full_every;
     uint64_t copy_min;         /* files this large keep a local copy (sk-copy/); 0: none */
     uint64_t copy_hits;        /* this capture: files diffed against their copy */
@@ -353,20 +363,31 @@ typedef struct sk {
     /* restore / verify */
     uint64_t restored, failed;
     uint64_t copy_restored; /* files a restore read from their local copy */
+    uint64_t progress, progress_total; /* the progress line: bytes so far, and of all (0: not known) */
+    const char *progress_label;        /* its phase; NULL: none */
     /* run: asked after a capture is durable and before it is named: false when DIR changed meanwhile */
     bool (*still_quiet)(void *user);
     bool periodic; /* run's scans: an unchanged DIR is not worth a line */
     void *quiet_user;
 } sk;
 
+#define SK_ERR_REF ((dx_result)-900) /* refs/latest holds no version id (an empty or damaged file) */
+
 /* why a store operation failed, in words */
-static const char *why(sk *g, dx_result r) {
+static const char *why_text(sk *g, dx_result r) {
+    static char text[DX_CAS_PATH_MAX + 96];
     switch (r) {
+    case SK_ERR_REF:
+        snprintf(text, sizeof text, "%s/refs/latest is damaged: it does not hold a version id", g->store_path);
+        return text;
     case DX_ERR_IO: return g->dir.os_error ? strerror(g->dir.os_error) : "input/output error";
     case DX_ERR_NOTFOUND: return "an object it needs is missing from the store (run 'statekeeper verify')";
     case DX_ERR_CHECKSUM: return "an object it needs is corrupt: its content does not match its id (run 'statekeeper verify')";
     case DX_ERR_CORRUPT:
+    case DX_ERR_TRUNCATED:
     case DX_CAS_ERR_MAGIC:
+    case DX_PATCH_ERR_MAGIC:
+    case DX_TP_ERR_SCHEMA:
     case DX_TP_ERR_MAGIC: return "an object it needs is malformed (run 'statekeeper verify')";
     case DX_PATCH_ERR_WRONG_BASE:
     case DX_PATCH_ERR_RESULT: return "a delta does not match its base (the store is damaged: run 'statekeeper verify')";
@@ -375,6 +396,36 @@ static const char *why(sk *g, dx_result r) {
     case DX_ERR_UNSUPPORTED: return "the store holds zstd-compressed data and this build has no zstd";
     default: return dx_cas_result_name(r);
     }
+}
+
+/* the progress line of a phase (tool.h: on a terminal or with --progress, drawn at most 10 times a second):
+   bytes read (capture) or rebuilt (restore, verify); total 0: not known. A warning ends the line; the next
+   bytes start it again. */
+static void progress_start(sk *g, const char *label, uint64_t total) {
+    g->progress = 0, g->progress_label = tool_progress_on() ? label : NULL, g->progress_total = total;
+    if (g->progress_label) tool_progress_start(label, total, "MiB");
+}
+static void progress_show(sk *g, uint64_t done) {
+    if (!g->progress_label) return;
+    if (!tool_P.label) tool_progress_start(g->progress_label, g->progress_total, "MiB"); /* after a warning */
+    tool_progress(done);
+}
+static void progress_add(sk *g, uint64_t n) { progress_show(g, g->progress += n); }
+static void test_step(void);
+static void progress_end(sk *g, bool complete) {
+    if (g->progress_label) tool_progress_end(complete);
+    g->progress_label = NULL;
+}
+
+/* the same; verify's own lines do not send the user to verify */
+static const char *why(sk *g, dx_result r) {
+    static char cut[256];
+    const char *t = why_text(g, r), *p;
+    if (!g->verifying) return t;
+    if ((p = strstr(t, " (run 'statekeeper verify')"))) snprintf(cut, sizeof cut, "%.*s", (int)(p - t), t);
+    else if ((p = strstr(t, ": run 'statekeeper verify')"))) snprintf(cut, sizeof cut, "%.*s)", (int)(p - t), t);
+    else return t;
+    return cut;
 }
 
 static bool join(char *out, size_t cap, const char *a, const char *b) {
@@ -806,7 +857,7 @@ static dx_result version_list(sk *g, version **out, size_t *n) {
     dx_result r = dx_cas_dir_ref_get(&g->dir, "latest", &id);
     *out = NULL, *n = 0;
     if (r == DX_ERR_NOTFOUND) return DX_OK;
-    if (r != DX_OK) return r;
+    if (r != DX_OK) return r == DX_ERR_IO || r == DX_ERR_NOMEM ? r : SK_ERR_REF;
     for (;;) {
         if (*n == cap) {
             version *nv = (version *)realloc(*out, (cap = cap ? cap * 2 : 16) * sizeof *nv);
@@ -849,7 +900,7 @@ static dx_result walk_files(sk *g, const dx_cas_id *tree, const char *prefix, in
 static bool path_ok(const char *s, uint32_t len, bool top) {
     uint32_t i, start = 0;
     if (top || len == 0) return top && len == 0;
-    if (len > 4000) return false;
+    if (len > 4095) return false; /* capture's limit (a path from DIR in 4,096 bytes) */
     for (i = 0; i <= len; i++) {
         if (i < len && s[i] == 0) return false;
         if (i == len || s[i] == '/') {
@@ -1887,6 +1938,8 @@ static dx_result copy_restore(sk *g, const frec *f, int out_fd, int *err) {
         j.seg = b, j.len = len, j.cuts = cuts;
         helper_post(&h, out_segment, &j);
         off += len;
+        progress_add(g, len);
+        test_step();
     }
     out_job_stop(&j, &h);
     if (r == DX_OK) r = j.r, *err = j.err;
@@ -1937,6 +1990,8 @@ static dx_result content_write(sk *g, const frec *f, int out_fd, int *err) {
         if (j.r != DX_OK) break;
         j.seg = c.a, j.len = len; /* seg is c.a: the threads take it, the chain a free one */
         helper_post(&h, out_segment, &j);
+        progress_add(g, len);
+        if (out_fd >= 0) test_step();
         next = held[1] ? held[1] : spare[0] ? spare[0] : spare[1];
         if (next == spare[0]) spare[0] = NULL;
         else if (next == spare[1]) spare[1] = NULL;
@@ -1952,6 +2007,7 @@ static dx_result content_write(sk *g, const frec *f, int out_fd, int *err) {
     while (r == DX_OK && !j.rehash && out_fd < 0) { /* only checked: read to the end */
         if ((r = chain_next(&c, &seg, &len)) != DX_OK || len == 0) break;
         j.off += len;
+        progress_add(g, len);
     }
     chain_close(&c); /* frees c.a */
     free(spare[0]), free(spare[1]), free(held[0]), free(held[1]);
@@ -1961,7 +2017,8 @@ static dx_result content_write(sk *g, const frec *f, int out_fd, int *err) {
 }
 
 /* ---- a test hook: STATEKEEPER_TEST_KILL_AT=N makes the process SIGKILL itself at its N-th step (a put,
-   before and after each sync, before the ref is written, each segment read), so a test can stop it at
+   before and after each sync, before the ref is written, each segment read; each segment a restore
+   writes), so a test can stop it at
    every point of a capture without timing; at exit it prints how many steps there were. ---- */
 
 static struct {
@@ -2076,6 +2133,17 @@ static void close_store(sk *g) {
     dx_cas_dir_close(&g->dir);
     if (g->lock_fd >= 0) close(g->lock_fd);
     g->lock_fd = -1;
+}
+
+/* DIR/.statekeeper-restore: there while a restore writes into DIR (made before its first write, removed when
+   all of it is durable). One left there is a restore that did not finish: run restores DIR again, capture
+   refuses DIR. */
+#define RESTORE_MARK ".statekeeper-restore"
+
+static bool restore_marked(const char *dir) {
+    char p[4096];
+    struct stat st;
+    return join(p, sizeof p, dir, RESTORE_MARK) && lstat(p, &st) == 0;
 }
 
 /* ---- capture ---- */
@@ -2554,6 +2622,7 @@ static dx_result run_pass(pass *p, uint8_t *tbuf) {
         else r = dx_cas_blob_writer_write(&w, b, got);
         if (r != DX_OK) break;
         p->size += got;
+        progress_show(p->g, p->g->progress + p->size); /* a file read again (it changed) counts once */
     }
     helper_wait(&h);
     helper_stop(&h);
@@ -2742,6 +2811,7 @@ static int cap_file(sk *g, const char *abs, const struct stat *st0, const frec *
     }
     close(fd);
     if (patch_fd >= 0) close(patch_fd);
+    g->progress += p.size;
     if (r == DX_OK && f->kind && cp.base && p.base) g->copy_hits++, g->list_bytes += p.reused; /* diffed against the copy */
     copy_close(&cp, r == DX_OK && f->kind ? f : NULL);
     if (r == DX_ERR_IO && p.read_failed) {
@@ -2794,9 +2864,9 @@ static dx_result cap_dir(sk *g, const char *abs, const char *rel, int depth, uin
     uint8_t *tree = NULL;
     dx_result r = DX_OK;
     *skipped = false;
-    if (depth > MAX_DEPTH) {
+    if (depth > DIR_DEPTH) { /* deeper trees would be past the walks of gc and verify */
         g->unreadable++;
-        tool_warn("skipped %s: more than %d folders deep", abs, MAX_DEPTH);
+        tool_warn("skipped %s: more than %d folders deep", abs, DIR_DEPTH);
         *skipped = true;
         return DX_OK;
     }
@@ -2818,7 +2888,7 @@ static dx_result cap_dir(sk *g, const char *abs, const char *rel, int depth, uin
             break;
         }
         if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) continue;
-        if (depth == 0 && !strcmp(de->d_name, ".statekeeper-restore")) continue;
+        if (depth == 0 && !strcmp(de->d_name, RESTORE_MARK)) continue;
         if (!strncmp(de->d_name, ".statekeeper-", 13) && strstr(de->d_name, ".tmp")) continue; /* a restore's temporaries */
         if (n == cap) {
             char **nn = (char **)realloc(names, (cap = cap ? cap * 2 : 64) * sizeof *nn);
@@ -3116,6 +3186,8 @@ static int capture(sk *g, uint64_t *seq_out) {
     capture_reset(g);
     if (stat(g->state, &st) != 0) return tool_fail("cannot capture %s: %s", g->state, strerror(errno));
     if (!S_ISDIR(st.st_mode)) return tool_fail("cannot capture %s: it is not a directory", g->state);
+    if (restore_marked(g->state))
+        return tool_fail("cannot capture %s: a restore into it did not finish (%s/%s is there): restore it again", g->state, g->state, RESTORE_MARK);
     r = dx_cas_dir_ref_get(&g->dir, "latest", &latest);
     if (r == DX_OK) {
         if ((r = version_open(g, &latest, &prev)) != DX_OK)
@@ -3126,7 +3198,7 @@ static int capture(sk *g, uint64_t *seq_out) {
         if (g->nprev) qsort(g->prev, g->nprev, sizeof *g->prev, frec_cmp);
         have_prev = true;
     } else if (r != DX_ERR_NOTFOUND) {
-        return tool_fail("ref latest of %s: %s", g->store_path, why(g, r));
+        return tool_fail("cannot capture %s: %s", g->state, why(g, r == DX_ERR_IO || r == DX_ERR_NOMEM ? r : SK_ERR_REF));
     }
     copy_sweep(g); /* before the files are read: a copy of a file deleted since goes */
     tbuf = (uint8_t *)malloc(READ_SIZE);
@@ -3139,9 +3211,11 @@ static int capture(sk *g, uint64_t *seq_out) {
 #endif
     put0 = g->s.stats.put_bytes, dedup0 = g->s.stats.dedup_bytes;
     g->dir.os_error = 0;
+    if (g->show_progress) progress_start(g, "capturing", 0); /* bytes read: the total is not known before */
     r = dir_add(g, "", &st);
     if (r == DX_OK) r = cap_dir(g, g->state, "", 0, tbuf, &files, &skipped);
     free(tbuf);
+    progress_end(g, r == DX_OK);
     if (r == DX_OK && skipped) return tool_fail("cannot capture %s: it cannot be read", g->state);
     if (r == DX_OK) r = dirs_put(g, &dirs);
     if (r == DX_OK) r = needs_put(g, &needs);
@@ -3197,7 +3271,7 @@ static int capture(sk *g, uint64_t *seq_out) {
 
 typedef struct rctx {
     const char *out;
-    uint64_t files, bytes;
+    uint64_t files, bytes, replaced; /* replaced: files and links that had the name before */
     bool stopped;
 } rctx;
 
@@ -3207,6 +3281,23 @@ static void set_mtime_at(const char *path, int64_t sec, uint32_t nsec, bool nofo
     ts[1].tv_sec = (time_t)sec, ts[1].tv_nsec = nsec < 1000000000u ? (long)nsec : 0;
     if (utimensat(AT_FDCWD, path, ts, nofollow ? AT_SYMLINK_NOFOLLOW : 0) != 0)
         tool_warn("cannot set the time of %s: %s", path, strerror(errno));
+}
+
+/* the temporary files a killed restore left in folder (.statekeeper-PID-N.tmp of a PID that is gone) */
+static void sweep_tmps(const char *folder) {
+    DIR *d = opendir(folder);
+    struct dirent *de;
+    if (!d) return;
+    while ((de = readdir(d)) != NULL) {
+        long pid;
+        unsigned n;
+        int used = 0;
+        char p[4096];
+        if (sscanf(de->d_name, ".statekeeper-%ld-%u.tmp%n", &pid, &n, &used) != 2 || used == 0 || de->d_name[used]) continue;
+        if (pid <= 0 || pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH) continue;
+        if (join(p, sizeof p, folder, de->d_name)) unlink(p);
+    }
+    closedir(d);
 }
 
 /* a temporary name next to path (same folder: the rename stays on one file system) */
@@ -3222,6 +3313,7 @@ static dx_result restore_one(sk *g, const char *path, const dx_cas_tree_entry *e
     frec f;
     struct stat st;
     int fd = -1, err = 0;
+    bool existed;
     dx_result r;
     if (!join(final, sizeof final, c->out, path)) {
         tool_warn("cannot restore %s: path too long", path);
@@ -3231,7 +3323,8 @@ static dx_result restore_one(sk *g, const char *path, const dx_cas_tree_entry *e
         tool_warn("cannot restore %s: its record does not read: %s", final, why(g, r));
         return r;
     }
-    if (lstat(final, &st) == 0 && S_ISDIR(st.st_mode)) {
+    existed = lstat(final, &st) == 0;
+    if (existed && S_ISDIR(st.st_mode)) {
         tool_warn("cannot restore %s: a folder has that name (it is left as it is)", final);
         frec_free(&f);
         return DX_ERR_EXISTS;
@@ -3260,10 +3353,42 @@ static dx_result restore_one(sk *g, const char *path, const dx_cas_tree_entry *e
         if (err) tool_warn("cannot restore %s: %s", final, strerror(err));
         else tool_warn("cannot restore %s: %s; nothing was written under its name", final, why(g, r));
     } else {
-        c->files++, c->bytes += f.size;
+        c->files++, c->bytes += f.kind == KIND_SYMLINK ? 0 : f.size; /* as capture counts: a link's size is its target's */
+        c->replaced += existed;
     }
     frec_free(&f);
     return r;
+}
+
+/* whether id is one of the store's versions (from latest back), or the one where that list stops */
+static bool version_known(sk *g, const dx_cas_id *id) {
+    version *vs;
+    size_t n, i;
+    dx_cas_id latest;
+    bool known = false;
+    dx_result r = version_list(g, &vs, &n);
+    for (i = 0; i < n && !known; i++) known = dx_cas_id_equal(&vs[i].id, id);
+    if (!known && r != DX_OK && n > 0 && vs[n - 1].has_parent) known = dx_cas_id_equal(&vs[n - 1].parent, id);
+    if (!known && r != DX_OK && n == 0 && dx_cas_dir_ref_get(&g->dir, "latest", &latest) == DX_OK) known = dx_cas_id_equal(&latest, id);
+    free(vs);
+    return known;
+}
+
+/* before anything is written: a folder where the version has a file would stop the restore half-way */
+static dx_result restore_check(sk *g, const char *path, const dx_cas_tree_entry *e, void *user) {
+    rctx *c = (rctx *)user;
+    char final[4096];
+    struct stat st;
+    (void)g, (void)e;
+    if (!join(final, sizeof final, c->out, path)) {
+        tool_warn("cannot restore %s: path too long", path);
+        return DX_ERR_LIMIT;
+    }
+    if (lstat(final, &st) == 0 && S_ISDIR(st.st_mode)) {
+        tool_warn("cannot restore %s: a folder has that name (it is left as it is)", final);
+        return DX_ERR_EXISTS;
+    }
+    return DX_OK;
 }
 
 /* the version V names: a number (log's) or an id */
@@ -3274,8 +3399,10 @@ static int pick_version(sk *g, const char *which, version *out) {
     uint64_t seq = 0;
     dx_result r;
     if (which && dx_cas_id_parse(which, strlen(which), &id) == DX_OK) {
-        if ((r = version_open(g, &id, out)) != DX_OK) return tool_fail("version %s: %s", which, why(g, r));
-        return 0;
+        if ((r = version_open(g, &id, out)) == DX_OK) return 0;
+        if (r != DX_ERR_IO && r != DX_ERR_NOMEM && !version_known(g, &id)) /* an id of something else, or of nothing */
+            return tool_fail("no version %s in %s (see 'statekeeper log')", which, g->store_path);
+        return tool_fail("version %s: %s", which, why(g, r));
     }
     if (which && tool_parse_u64(which, 1, UINT64_MAX, false, &seq) != 0)
         return tool_fail("--version %s: neither a version number nor a version id", which);
@@ -3296,6 +3423,27 @@ static int pick_version(sk *g, const char *which, version *out) {
     return tool_fail("no version %s in %s (see 'statekeeper log')", which, g->store_path);
 }
 
+/* whether path is the store or a folder inside it (a restore there would overwrite the store's own files) */
+static bool in_store(sk *g, const char *path) {
+    char *real = realpath(path, NULL), *slash;
+    struct stat st;
+    bool in = false;
+    if (!real || !g->have_store_id) {
+        free(real);
+        return false;
+    }
+    for (;;) {
+        if (stat(real[0] ? real : "/", &st) == 0 && st.st_dev == g->store_dev && st.st_ino == g->store_ino) {
+            in = true;
+            break;
+        }
+        if (!real[0] || !(slash = strrchr(real, '/'))) break;
+        *slash = 0; /* the parent ("" for /) */
+    }
+    free(real);
+    return in;
+}
+
 /* Restores v into out (made if missing). 0 ok; 1 failed (said). */
 static int restore_version(sk *g, const version *v, const char *out) {
     dirrec *dirs;
@@ -3311,9 +3459,18 @@ static int restore_version(sk *g, const version *v, const char *out) {
         return tool_fail("cannot restore version %llu: its folder list does not read: %s", (unsigned long long)v->v.seq,
                          why(g, r != DX_OK ? r : DX_ERR_CORRUPT));
     }
+    { /* out, or the folder it is to be made in */
+        char at[4096], *slash;
+        snprintf(at, sizeof at, "%s", out);
+        if (stat(at, &st) != 0 && (slash = strrchr(at, '/')) != NULL) slash == at ? (void)(slash[1] = 0) : (void)(*slash = 0);
+        else if (stat(at, &st) != 0) snprintf(at, sizeof at, ".");
+        if (in_store(g, at)) {
+            dirs_free(dirs, nd);
+            return tool_fail("cannot restore into %s: it is the store %s or a folder in it", out, g->store_path);
+        }
+    }
     if (stat(out, &st) != 0) {
-        if ((err = errno) != ENOENT || mkdir(out, 0700) != 0) {
-            err = err != ENOENT ? err : errno;
+        if ((err = errno) != ENOENT) {
             dirs_free(dirs, nd);
             return tool_fail("cannot restore into %s: %s", out, strerror(err));
         }
@@ -3321,11 +3478,56 @@ static int restore_version(sk *g, const version *v, const char *out) {
         dirs_free(dirs, nd);
         return tool_fail("cannot restore into %s: it exists and is not a directory", out);
     }
+
+    for (i = 1; i < nd; i++) { /* a file or a link where the version has a folder: refused before anything is made */
+        char p[4096];
+        struct stat ls;
+        if (!join(p, sizeof p, out, dirs[i].path)) {
+            tool_fail("cannot restore %s/%s: path too long; nothing was written into %s", out, dirs[i].path, out);
+            dirs_free(dirs, nd);
+            return TOOL_EXIT_FAIL;
+        }
+        if (lstat(p, &ls) == 0 && !S_ISDIR(ls.st_mode)) {
+            dirs_free(dirs, nd);
+            return tool_fail("cannot restore folder %s: something else has that name (left as it is); nothing was written into %s", p, out);
+        }
+        if (lstat(p, &ls) == 0 && g->have_store_id && ls.st_dev == g->store_dev && ls.st_ino == g->store_ino) {
+            dirs_free(dirs, nd);
+            return tool_fail("cannot restore folder %s: it is the store %s; nothing was written into %s", p, g->store_path, out);
+        }
+    }
+    if ((r = walk_files(g, &v->files, "", 0, restore_check, &c)) != DX_OK) {
+        dirs_free(dirs, nd);
+        if (r == DX_ERR_EXISTS || r == DX_ERR_LIMIT) return tool_fail("restore of version %llu refused (named above): nothing was written into %s", (unsigned long long)v->v.seq, out);
+        return tool_fail("cannot restore version %llu: its files do not read: %s", (unsigned long long)v->v.seq, why(g, r));
+    }
+    if (stat(out, &st) != 0 && mkdir(out, 0700) != 0) { /* checked: made only now */
+        err = errno;
+        dirs_free(dirs, nd);
+        return tool_fail("cannot restore into %s: %s", out, strerror(err));
+    }
+    { /* the mark, durable before the first write */
+        char mark[4096], text[DX_CAS_ID_TEXT_SIZE + 1];
+        int fd = -1;
+        size_t tl;
+        dx_cas_id_format(&v->id, text, sizeof text - 1);
+        tl = strlen(text), text[tl++] = '\n';
+        if (!join(mark, sizeof mark, out, RESTORE_MARK) || (fd = open(mark, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0 ||
+            write(fd, text, tl) != (ssize_t)tl || (!g->no_sync && (fsync(fd) != 0 || tool_sync_dir_of(mark) != 0))) {
+            err = errno;
+            if (fd >= 0) close(fd);
+            dirs_free(dirs, nd);
+            return tool_fail("cannot restore into %s: cannot write %s/%s: %s", out, out, RESTORE_MARK, strerror(err));
+        }
+        close(fd);
+    }
+    sweep_tmps(out);
     for (i = 1; i < nd; i++) { /* folders first; writable while they fill, their own modes at the end */
         char p[4096];
         if (!join(p, sizeof p, out, dirs[i].path)) {
+            tool_fail("cannot restore %s/%s: path too long", out, dirs[i].path);
             dirs_free(dirs, nd);
-            return tool_fail("cannot restore %s/%s: path too long", out, dirs[i].path);
+            return TOOL_EXIT_FAIL;
         }
         if (mkdir(p, 0700) != 0) {
             struct stat ls;
@@ -3334,9 +3536,18 @@ static int restore_version(sk *g, const version *v, const char *out) {
                 dirs_free(dirs, nd);
                 return tool_fail("cannot restore folder %s: %s", p, err == EEXIST ? "something else has that name (left as it is)" : strerror(err));
             }
+            sweep_tmps(p);
         }
     }
+    progress_start(g, "restoring", v->v.bytes);
     r = walk_files(g, &v->files, "", 0, restore_one, &c);
+    progress_end(g, r == DX_OK);
+    if (r == DX_OK) { /* all of it durable, then the mark goes (before the folders get their times) */
+        char mark[4096];
+        if (!g->no_sync && tool_sync_tree(out) != 0) return tool_fail("cannot make %s durable: %s", out, strerror(errno));
+        if (join(mark, sizeof mark, out, RESTORE_MARK) && unlink(mark) != 0)
+            tool_warn("cannot remove %s: %s", mark, strerror(errno)), r = DX_ERR_IO;
+    }
     for (i = nd; i-- > 0;) {
         char p[4096];
         if (!join(p, sizeof p, out, dirs[i].path)) continue;
@@ -3346,14 +3557,16 @@ static int restore_version(sk *g, const version *v, const char *out) {
     dirs_free(dirs, nd);
     if (tool_sync_tree(out) != 0) return tool_fail("cannot make %s durable: %s", out, strerror(errno));
     if (r != DX_OK)
-        return tool_fail("restore of version %llu stopped (named above); %s holds %llu files that were checked",
-                         (unsigned long long)v->v.seq, out, (unsigned long long)c.files);
+        return tool_fail("restore of version %llu stopped (named above); %s holds %llu files that were checked, and %s/%s, "
+                         "so that capture refuses it and run restores it again",
+                         (unsigned long long)v->v.seq, out, (unsigned long long)c.files, out, RESTORE_MARK);
     g->restored = c.files;
     if (!g->quiet)
         fprintf(stderr, "statekeeper: restored version %llu into %s: %llu files, %llu bytes, all checked",
                 (unsigned long long)v->v.seq, out, (unsigned long long)c.files, (unsigned long long)c.bytes);
     if (!g->quiet && g->copy_restored)
         fprintf(stderr, " (%llu read from their local copy)", (unsigned long long)g->copy_restored);
+    if (!g->quiet && c.replaced) fprintf(stderr, "; %llu replaced what had that name", (unsigned long long)c.replaced);
     if (!g->quiet) fputc('\n', stderr);
     return TOOL_EXIT_OK;
 }
@@ -3388,6 +3601,7 @@ static int cmd_log(sk *g) {
     }
     free(vs);
     if (tool_stdout_done() != 0) return TOOL_EXIT_FAIL;
+    if (r != DX_OK && n == 0) return tool_fail("the versions of %s cannot be read: %s", g->store_path, why(g, r));
     if (r != DX_OK) return tool_fail("the versions before these cannot be read: %s", why(g, r));
     return TOOL_EXIT_OK;
 }
@@ -3448,6 +3662,7 @@ static int cmd_stats(sk *g) {
            disk ? (double)logical / (double)disk : 0.0, din ? (double)dout / (double)din : 0.0);
     free(vs);
     if (tool_stdout_done() != 0) return TOOL_EXIT_FAIL;
+    if (r != DX_OK && n == 0) return tool_fail("the versions of %s cannot be read: %s", g->store_path, why(g, r));
     if (r != DX_OK) return tool_fail("the versions before these cannot be read: %s", why(g, r));
     return TOOL_EXIT_OK;
 }
@@ -3533,9 +3748,12 @@ static int cmd_verify(sk *g) {
     dx_cas_verify_report rep;
     vctx c;
     uint64_t problems = 0;
-    dx_result r = version_list(g, &vs, &n), rv;
+    dx_result r, rv;
+    g->verifying = true;
+    r = version_list(g, &vs, &n);
     if (r != DX_OK) {
-        printf("the versions before version %llu cannot be read: %s\n", n ? (unsigned long long)vs[n - 1].v.seq : 0ull, why(g, r));
+        if (n) printf("the versions before version %llu cannot be read: %s\n", (unsigned long long)vs[n - 1].v.seq, why(g, r));
+        else printf("the versions cannot be read: %s\n", why(g, r));
         problems++;
     }
     if (!(ids = (dx_cas_id *)malloc((n ? n : 1) * sizeof *ids))) return tool_fail("out of memory");
@@ -3549,6 +3767,7 @@ static int cmd_verify(sk *g) {
         problems++;
     }
     memset(&c, 0, sizeof c);
+    if (!g->quick) progress_start(g, "rebuilding", 0);
     for (i = 0; i < n && rv != DX_ERR_NOMEM; i++) { /* each version's records: parse, needs, and (not --quick) contents */
         size_t cap = 0;
         c.seq = vs[i].v.seq;
@@ -3560,12 +3779,24 @@ static int cmd_verify(sk *g) {
             continue;
         }
         if (c.nneeds) qsort(c.needs, c.nneeds, sizeof *c.needs, id_cmp);
+        { /* its folders, as a restore reads them */
+            dirrec *d;
+            size_t nd;
+            if ((r = dirs_read(g, &vs[i], &d, &nd)) == DX_OK && (nd == 0 || d[0].path[0])) r = DX_ERR_CORRUPT;
+            dirs_free(d, nd);
+            if (r == DX_ERR_NOMEM) return tool_fail("out of memory");
+            if (r != DX_OK) {
+                printf("version %llu: its folder list does not read: %s\n", (unsigned long long)c.seq, why(g, r));
+                problems++;
+            }
+        }
         if ((r = walk_files(g, &vs[i].files, "", 0, verify_one, &c)) != DX_OK) {
             if (r == DX_ERR_IO) return TOOL_EXIT_FAIL;
             printf("version %llu: its files do not read: %s\n", (unsigned long long)c.seq, why(g, r));
             problems++;
         }
     }
+    progress_end(g, true);
     problems += c.bad;
     printf("%llu versions, %llu objects (%llu bytes), %llu records, %llu contents rebuilt and checked: %llu problems\n",
            (unsigned long long)n, (unsigned long long)rep.objects, (unsigned long long)rep.bytes, (unsigned long long)c.records,
@@ -3643,10 +3874,10 @@ static void watch_tree(runctx *c, const char *path, int depth) {
     if (c->max_watches && c->watches >= c->max_watches) {
         wd = -1, errno = ENOSPC; /* as when fs.inotify.max_user_watches is reached */
     } else {
-        wd = depth > MAX_DEPTH ? -1 : inotify_add_watch(c->ifd, path, mask);
+        wd = depth > DIR_DEPTH ? -1 : inotify_add_watch(c->ifd, path, mask);
     }
-    if (depth > MAX_DEPTH || wd < 0) {
-        if (depth <= MAX_DEPTH && errno != ENOENT && errno != ENOTDIR && !c->poll_mode) {
+    if (depth > DIR_DEPTH || wd < 0) {
+        if (depth <= DIR_DEPTH && errno != ENOENT && errno != ENOTDIR && !c->poll_mode) {
             tool_warn("cannot watch %s: %s: scanning %s every %llu s instead", path, strerror(errno), c->g->state,
                       (unsigned long long)(c->interval_ns / 1000000000u));
             c->poll_mode = true;
@@ -3811,7 +4042,9 @@ static int cmd_run(sk *g, char **prog, uint64_t interval_s, uint64_t quiet_ms, b
     c.g = g, c.ifd = c.sfd = -1, c.poll_mode = poll_mode;
     c.quiet_ns = quiet_ms * 1000000u, c.interval_ns = interval_s * 1000000000u;
     /* 1. the state: restored when missing or empty; kept as it is otherwise (it is as new as the store or newer) */
-    if (stat(g->state, &st) != 0 || (S_ISDIR(st.st_mode) && tool_dir_is_empty(g->state, &err))) {
+    if (stat(g->state, &st) != 0 || (S_ISDIR(st.st_mode) && (tool_dir_is_empty(g->state, &err) || restore_marked(g->state)))) {
+        if (S_ISDIR(st.st_mode) && restore_marked(g->state) && !g->quiet)
+            fprintf(stderr, "statekeeper: a restore into %s did not finish: restoring it again\n", g->state);
         dx_cas_id latest;
         dx_result r = dx_cas_dir_ref_get(&g->dir, "latest", &latest);
         if (r == DX_OK) {
@@ -3821,7 +4054,8 @@ static int cmd_run(sk *g, char **prog, uint64_t interval_s, uint64_t quiet_ms, b
                                  why(g, r), g->state, prog[0]);
             if (restore_version(g, &v, g->state) != 0) return tool_fail("%s not started: its state could not be restored", prog[0]);
         } else if (r != DX_ERR_NOTFOUND) {
-            return tool_fail("ref latest of %s: %s", g->store_path, why(g, r));
+            return tool_fail("cannot read the latest version of %s: %s; %s not restored, %s not started", g->store_path,
+                             why(g, r == DX_ERR_IO || r == DX_ERR_NOMEM ? r : SK_ERR_REF), g->state, prog[0]);
         } else if (stat(g->state, &st) != 0 && mkdir(g->state, 0700) != 0) {
             return tool_fail("cannot make %s: %s", g->state, strerror(errno));
         }
@@ -3857,12 +4091,31 @@ static int cmd_run(sk *g, char **prog, uint64_t interval_s, uint64_t quiet_ms, b
     if (dx_reactor_create(&c.r, &rc) != DX_OK) return tool_fail("cannot make an event loop");
     /* 3. the program */
     fflush(stdout), fflush(stderr);
-    if ((c.child = fork()) < 0) return tool_fail("cannot start %s: %s", prog[0], strerror(errno));
-    if (c.child == 0) {
-        sigprocmask(SIG_SETMASK, &old, NULL);
-        execvp(prog[0], prog);
-        fprintf(stderr, "statekeeper: cannot run %s: %s\n", prog[0], strerror(errno));
-        _exit(127);
+    { /* a pipe closed by the exec: an errno on it is an exec that failed (the program never ran) */
+        int ep[2], e = 0;
+        ssize_t got;
+        if (pipe2(ep, O_CLOEXEC) != 0) return tool_fail("cannot start %s: %s", prog[0], strerror(errno));
+        if ((c.child = fork()) < 0) return tool_fail("cannot start %s: %s", prog[0], strerror(errno));
+        if (c.child == 0) {
+            sigprocmask(SIG_SETMASK, &old, NULL);
+            close(ep[0]);
+            execvp(prog[0], prog);
+            e = errno;
+            if (write(ep[1], &e, sizeof e) < 0) _exit(127);
+            _exit(127);
+        }
+        close(ep[1]);
+        while ((got = read(ep[0], &e, sizeof e)) < 0 && errno == EINTR) {
+        }
+        close(ep[0]);
+        if (got == (ssize_t)sizeof e) {
+            int stw;
+            while (waitpid(c.child, &stw, 0) < 0 && errno == EINTR) {
+            }
+            sigprocmask(SIG_SETMASK, &old, NULL);
+            tool_warn("cannot run %s: %s (%s not captured: the program never ran)", prog[0], strerror(e), g->state);
+            return 127;
+        }
     }
     if (!g->quiet) fprintf(stderr, "statekeeper: started %s (pid %ld), watching %s%s\n", prog[0], (long)c.child, g->state,
                            c.poll_mode ? " (by scanning)" : "");
@@ -3969,6 +4222,7 @@ int main(int argc, char **argv) {
         else if (!strcmp(a, "--no-sync")) g.no_sync = true;
         else if (!strcmp(a, "--quick")) g.quick = true;
         else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) g.quiet = true;
+        else if (!strcmp(a, "--progress")) tool.progress = 1;
         else return tool_usage_error("unknown option %s", a);
     }
     if (npos == 0) return tool_usage_error("no command");
@@ -3984,6 +4238,9 @@ int main(int argc, char **argv) {
     if (version_arg && !IS("restore")) return tool_usage_error("--version V is for restore");
     if (g.quick && !IS("verify")) return tool_usage_error("--quick is for verify");
     if (copy_opt && !IS("capture") && !IS("run")) return tool_usage_error("--copy-min is for capture and run");
+    if (tool.progress > 0 && !IS("capture") && !IS("restore") && !IS("verify")) return tool_usage_error("--progress is for capture, restore and verify");
+    if (g.quiet || IS("run")) tool.progress = -1; /* run: the program's output shares the terminal */
+    g.show_progress = IS("capture");
     if ((rc = open_store(&g, IS("capture") || IS("run"), IS("capture") || IS("run") || IS("gc"))) != 0) return rc;
     if (IS("capture")) {
         uint64_t seq;
