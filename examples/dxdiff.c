@@ -146,19 +146,15 @@ static void catch_signal(int sig) { /* one ignored from the start (nohup, a back
     if (signal(sig, on_signal) == SIG_IGN) signal(sig, SIG_IGN);
 }
 
-/* tool_out_open, and an existing output that is not a regular file (a device such as /dev/null, a
-   pipe, a socket) refused even with -f: renamed over, it would be replaced by a file. */
+/* tool_out_open (which refuses an output that is a device, a pipe or a socket, even with -f), and a
+   missing or read-only folder said of the output; the temporary file noted for the signals. */
 static int out_open(tool_out *o, const char *path, bool force, const char *const *inputs) {
-    struct stat st;
     int rc;
     memset(o, 0, sizeof *o);
-    if (strcmp(path, "-") != 0 && stat(path, &st) == 0 && (st.st_mode & S_IFMT) != S_IFREG &&
-        (st.st_mode & S_IFMT) != S_IFDIR)
-        return tool_fail("%s is not a regular file (a device, a pipe or a socket): refusing to replace it; name a "
-                         "file", path);
 #if !defined(_WIN32)
     { /* a missing or read-only folder, said of the output (tool_out_open names its temporary file); through a
          symbolic link, the folder of the file it names (a link to nothing: tool_out_open says so) */
+        struct stat st;
         char dir[4096], *real = NULL;
         const char *file = path, *slash, *why = NULL;
         size_t n;

@@ -244,6 +244,12 @@ TOOL_FN int tool_out_open(tool_out *o, const char *path, bool force, const char 
         path = real;
     }
 #endif
+    if (stat(path, &st) == 0 && (st.st_mode & S_IFMT) != S_IFREG && (st.st_mode & S_IFMT) != S_IFDIR) {
+        /* renamed over, a device (/dev/null), a pipe or a socket would be replaced by a file: never, not with -f */
+        int rc = tool_fail("%s is not a regular file (a device, a pipe or a socket): refusing to replace it; name a file", path);
+        free(real);
+        return rc;
+    }
     if (stat(path, &st) == 0 && ((st.st_mode & S_IFMT) == S_IFDIR || !force)) {
         int rc = tool_fail((st.st_mode & S_IFMT) == S_IFDIR ? "%s is a directory" : "%s exists (use -f to overwrite it)", path);
         free(real);
