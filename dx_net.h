@@ -69,7 +69,10 @@ OVERVIEW
      closed. Never early; late by at most the sweep period, a quarter of the
      shortest timeout (1 ms to 1 s).
    - Limits: max_connections per worker (beyond it a connection is refused
-     cleanly: ERROR RATE_LIMITED on stream 0, then GOAWAY, then closed),
+     cleanly: ERROR RATE_LIMITED on stream 0, then GOAWAY, then closed; up
+     to DX_NET_REFUSALS (8) at once per worker, each until its peer closes
+     or hello_timeout: in a burst beyond that, or against peers that keep
+     those slots, the others are closed without a word),
      and dx_hbtp's max frame (conn.max_payload) and max in flight
      (conn.max_inflight).
    - Graceful stop: the first dx_net_server_shutdown stops accepting, feeds
