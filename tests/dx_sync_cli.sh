@@ -142,12 +142,19 @@ run publish --store st1 app v1; [ $rc = 1 ] && grep -q 'dx_sync 1 wrote it (form
 run serve --store st1 --port 0; [ $rc = 1 ] && grep -q 'format 1, SHA-256' err || die "serve of a format 1 store: exit $rc"
 sums st1 | cmp -s - st1.before || die "a format 1 store was changed"
 rm -rf st1
+# a store whose packs are lost (the ref names a history the store lacks): damage, not a new name
+cp -r st st1
+rm -rf st1/packs
+cp st1/refs/app app.ref
+run publish --store st1 app v1; [ $rc = 1 ] && grep -q 'history of app in st1 does not read' err || die "publish over a lost history: exit $rc: $(cat out)"
+cmp -s st1/refs/app app.ref || die "publish over a lost history moved the ref (the versions before it lost)"
+rm -rf st1
 # an outs line as dx_sync 1 wrote it (a bare root): not used, so OUT is read again and the line rewritten
 for f in c1/outs/*; do sed -i 's/ blake3-\([0-9a-f]*\)$/ \1/' "$f"; done
 grep -q ' blake3-' c1/outs/* && die "could not make a format 1 outs line"
 run get --server "$S" --cache c1 app out1; [ $rc = 0 ] && grep -q 'up to date' out && cmp -s out1 v3 || die "a format 1 outs line: $(cat out)"
 grep -q ' blake3-[0-9a-f]\{64\}$' c1/outs/* || die "the outs line was not rewritten"
-step "dx_sync 1's QUERY refused by name, its store refused unchanged, its record of OUT not used"
+step "dx_sync 1's QUERY refused by name, its store refused unchanged, its record of OUT not used; a lost history refused, not restarted"
 cp v2 out2
 run get --server "$S" --cache c2 app out2; [ $rc = 0 ] && grep -q ': patch,' out && cmp -s out2 v3 || die "update: $(cat out)"
 [ "$(wire)" -lt $((size / 20)) ] || die "the patch took $(wire) bytes of $size"

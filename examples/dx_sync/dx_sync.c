@@ -329,7 +329,9 @@ static dx_result history_load(dx_cas_dir *d, dx_cas_store *s, const char *name, 
     memset(out, 0, sizeof *out);
     if ((r = dx_cas_dir_ref_get(d, name, &id)) != DX_OK) return r;
     if (id.alg != SYNC_ALG) return DX_ERR_UNSUPPORTED; /* published by dx_sync 1 (format 1: SHA-256 names) */
-    if ((r = get_object(s, id.digest, 1u << 30, &buf, &len)) != DX_OK) return r;
+    /* the ref is there: a history the store lacks (a pack lost or cut short) is damage, not a new name
+       (publish would start the name over, its versions lost) */
+    if ((r = get_object(s, id.digest, 1u << 30, &buf, &len)) != DX_OK) return r == DX_ERR_NOTFOUND ? DX_ERR_CORRUPT : r;
     if ((r = history_parse(buf, len, out)) != DX_OK) {
         free(buf);
         return r;
