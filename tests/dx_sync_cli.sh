@@ -243,6 +243,20 @@ stop_proxy
 run get --server "127.0.0.1:$bigport" --cache cs big sout; [ $rc = 0 ] && cmp -s sout big2 || die "after a silent network: $(cat out)"
 [ "$(wire)" -lt $((24 << 20)) ] || die "after a silent network the get fetched $(wire) bytes: the whole again"
 step "a network silent mid-transfer: the get gave up after --timeout 1, OUT as it was; the next fetched the rest ($(wire) bytes)"
+# the get stopped by SIGTERM (or Ctrl-C) while OUT's temporary file is written: it goes, OUT stays as it was
+start_proxy "$bigport" --stall-after 3000000
+cp big1 tout
+"$ds" get --server "127.0.0.1:$pport" --cache ct big tout > term.out 2> term.err &
+tpid=$!
+for _ in $(seq 1 60000); do ls tout.tmp-* >/dev/null 2>&1 && break; done
+ls tout.tmp-* >/dev/null 2>&1 || die "SIGTERM: no temporary file appeared"
+kill -TERM "$tpid"
+st=0; wait "$tpid" || st=$?
+[ "$st" = 143 ] || die "SIGTERM: the get exited $st, not 143 (killed by SIGTERM)"
+ls tout.tmp-* >/dev/null 2>&1 && die "SIGTERM: the temporary file was left: $(ls tout.tmp-*)"
+cmp -s tout big1 || die "SIGTERM: OUT changed"
+stop_proxy
+step "a get stopped by SIGTERM mid-transfer: its temporary file removed, OUT as it was"
 
 # --- 5. a byte flipped on the way ---
 # into an update by patch (OUT = v2, some 16 KB on the wire) and into a first fetch (chunks, compressed or not)
