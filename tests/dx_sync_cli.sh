@@ -175,6 +175,15 @@ step "OUT an edited v2 (no patch from it): chunks, $(wire) bytes (OUT's chunks r
 run get --server "$S" --cache c1 nosuch outx; [ $rc = 1 ] && grep -q 'no such name' err && [ ! -e outx ] || die "an unknown name"
 ls out1.tmp-* >/dev/null 2>&1 && die "a temporary file was left"
 step "an unknown name: exit 1, nothing written"
+# OUT's temporary file cannot be written whole (a full disk; here a file size limit): said in words, OUT as it
+# was, nothing left; the patch is not blamed (no fallback to the chunks, which would not fit either)
+cp v2 outf
+(ulimit -f 1000; run get --server "$S" --cache c8 app outf; exit $rc); rc=$?
+[ $rc = 1 ] && grep -q 'cannot write outf.tmp-.*: File too large: outf is as it was' err || die "OUT over a file size limit: exit $rc: $(cat err)"
+grep -q 'patch failed' err && die "OUT over a file size limit: blamed on the patch"
+cmp -s outf v2 || die "OUT over a file size limit: OUT changed"
+ls outf.tmp-* >/dev/null 2>&1 && die "OUT over a file size limit: a temporary file was left"
+step "OUT's temporary file over a file size limit (a full disk): exit 1 in words, OUT as it was, nothing left"
 # the server by name; OUT a symbolic link: the file it names is updated, the link stays; a refused connection in words
 mkdir lk && cp v2 lk/real && ln -s lk/real olink && ln -s lk/missing dlink
 run get --server "localhost:$port" --cache c7 app olink; [ $rc = 0 ] && [ -L olink ] && cmp -s lk/real v3 || die "OUT a link, the server by name: $(cat out)"

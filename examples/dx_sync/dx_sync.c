@@ -1112,12 +1112,18 @@ static dx_result pread_all(int fd, void *buf, size_t len, uint64_t off) {
     return DX_OK;
 }
 
+/* why the last write of OUT's temporary file failed (errno: a full disk, a quota), or 0 */
+static int out_write_errno;
+
 static dx_result pwrite_all(int fd, const void *buf, size_t len, uint64_t off) {
     size_t done = 0;
     while (done < len) {
         ssize_t n = pwrite(fd, (const uint8_t *)buf + done, len - done, (off_t)(off + done));
         if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return DX_ERR_IO;
+        if (n <= 0) {
+            out_write_errno = n < 0 ? errno : ENOSPC;
+            return DX_ERR_IO;
+        }
         done += (size_t)n;
     }
     return DX_OK;
@@ -2007,10 +2013,14 @@ query:
     }
     if (tool_out_open(&tmp, out_path, true, NULL) != TOOL_EXIT_OK) goto close;
     out_tmp_watch(tmp.tmp);
+#ifdef SIGXFSZ
+    signal(SIGXFSZ, SIG_IGN); /* over a file size limit (ulimit -f): a write fails (EFBIG), said in words, no temporary file left */
+#endif
     if (o.kind == OFFER_PATCH) {
         r = try_patch(g, &o, base_len, fileno(tmp.f), tmp.tmp, &why);
         if (r == DX_OK) kind = "patch";
-        else if (g->net_error != DX_OK) {
+        else if (out_write_errno) { /* not the patch's fault: the chunks would not fit either */
+        } else if (g->net_error != DX_OK) {
             tool_fail("%s: the connection failed: %s", name, net_error_text(g->net_error, g->net_code));
             out_tmp_watch(NULL);
             tool_out_abort(&tmp);
@@ -2028,7 +2038,8 @@ query:
         r = fetch_chunks(g, &o, fileno(tmp.f));
     }
     if (r != DX_OK) {
-        if (g->net_error != DX_OK) tool_fail("%s: the connection failed: %s", name, net_error_text(g->net_error, g->net_code));
+        if (out_write_errno) tool_fail("cannot write %s: %s: %s is as it was", tmp.tmp, strerror(out_write_errno), out_path);
+        else if (g->net_error != DX_OK) tool_fail("%s: the connection failed: %s", name, net_error_text(g->net_error, g->net_code));
         else if (r == DX_ERR_CHECKSUM) tool_fail("%s: a chunk was damaged on the way: %s is as it was", name, out_path);
         else if (g->listing_bad) tool_fail("%s: the listing the server sent does not check: %s is as it was", name, out_path);
         else if (r == E_OUT_CHANGED) tool_fail("%s changed while it was read: try again", out_path);
