@@ -213,6 +213,20 @@ run get --server "127.0.0.1:$port" --cache c6m multi out6m
 [ $rc = 0 ] && grep -q 'chunks after a failed patch' out && cmp -s out6m m2 || die "damaged patch of several chunks: $(cat out)"
 stop_server
 step "every patch chunk damaged (a patch of one chunk, and one of $pbytes bytes): detected, the chunks instead, OUT right"
+# a peer that does not speak HBTP (here the server's HELLO damaged on the way), and a server whose store does
+# not read (a ref emptied): said in words, not as a code name ("DX_ERR_UNKNOWN", "the server answered an error")
+start_proxy "$mainport" --flip-at 8
+run get --server "127.0.0.1:$pport" --cache c9 app outp
+[ $rc = 1 ] && grep -q "not dx_sync's protocol (HBTP)" err && [ ! -e outp ] || die "a peer that is not HBTP: exit $rc: $(cat err)"
+stop_proxy
+cp -r st st2
+: > st2/refs/app
+start_server st2
+run get --server "127.0.0.1:$port" --cache c9 app outp
+[ $rc = 1 ] && grep -q 'the server cannot read its store' err && [ ! -e outp ] || die "a store that does not read: exit $rc: $(cat err)"
+stop_server
+rm -rf st2
+step "a peer that is not HBTP and a server whose store does not read: exit 1, said in words"
 
 # --- 4. the connection dropped at many points ---
 head -c $((24 << 20)) /dev/urandom > big1

@@ -1190,20 +1190,27 @@ static void read_body(uint8_t body[44], const uint8_t digest[32], uint64_t off, 
 static char timeout_text[96] = "timed out";
 
 static const char *net_error_text(dx_result r, uint16_t code) {
+    static char other[96];
     if (r == DX_NET_ERR_REMOTE) {
         if (code == E_NO_NAME) return "the server has no such name";
-        if (code == E_NO_OBJECT) return "the server lacks an object it offered (published again meanwhile?)";
+        if (code == E_NO_OBJECT) return "the server lacks an object it offered (published again meanwhile, or its store is damaged)";
         if (code == DX_HBTP_CODE_BAD_REQUEST) /* what a server of format 1 answers a QUERY of format 2 */
             return "the server refused the request (a dx_sync of another wire format? this one speaks format " TOOL_STR(SYNC_VERSION) ")";
-        return "the server answered an error";
+        if (code == DX_HBTP_CODE_INTERNAL) return "the server cannot read its store (damaged?)";
+        if (code == DX_HBTP_CODE_RATE_LIMITED) return "the server is busy (too many connections): try again later";
+        snprintf(other, sizeof other, "the server answered error %u", (unsigned)code);
+        return other;
     }
     switch (r) {
+    case DX_HBTP_ERR_PROTOCOL: case DX_HBTP_ERR_VERSION: case DX_HBTP_ERR_OPCODE: case DX_HBTP_ERR_TOO_LARGE:
+        return "what came back is not dx_sync's protocol (HBTP): not a dx_sync serve, or damaged on the way";
+    case DX_HBTP_ERR_REFUSED: return "the server refused the connection (HELLO)";
     case DX_REACTOR_ERR_REFUSED: return "connection refused (no dx_sync serve on that address and port?)";
     case DX_REACTOR_ERR_UNREACHABLE: return "network or host unreachable";
     case DX_REACTOR_ERR_RESET: return "the connection was reset";
     case DX_ERR_TIMEOUT: return timeout_text;
     case DX_ERR_CLOSED: return "the server closed the connection";
-    default: return dx_reactor_result_name(r);
+    default: return r <= DX_HBTP_ERR_PROTOCOL && r > DX_HBTP_ERR_PROTOCOL - 100 ? dx_hbtp_result_name(r) : dx_reactor_result_name(r);
     }
 }
 
@@ -1960,7 +1967,9 @@ static int cmd_get(int argc, char **argv) {
     cc.conn.max_payload = SYNC_MAX_PAYLOAD;
     cc.reply_timeout_ns = timeout_s * 1000000000ull; /* a server silent that long while answers are due: stopped, or the network gone */
     cc.connect_timeout_ns = timeout_s < 5 ? timeout_s * 1000000000ull : 5000000000ull;
-    snprintf(timeout_text, sizeof timeout_text, "timed out (no connection, or no answer for %llu s)", (unsigned long long)timeout_s);
+    /* the connect and the answer to HELLO: up to 5 s */
+    snprintf(timeout_text, sizeof timeout_text, "timed out (no connection, or no answer to HELLO for %llu s)",
+             (unsigned long long)(cc.connect_timeout_ns / 1000000000ull));
     cc.user = g;
     for (ai = 0, r = DX_ERR_INVAL; ai < naddrs && r != DX_OK; ai++) { /* each address of the name, until one answers */
         cc.host = addrs[ai];
@@ -1970,6 +1979,7 @@ static int cmd_get(int argc, char **argv) {
         tool_fail("cannot connect to %s port %u: %s", host, (unsigned)port, net_error_text(r, 0));
         goto out;
     }
+    snprintf(timeout_text, sizeof timeout_text, "timed out (no answer for %llu s)", (unsigned long long)timeout_s);
 query:
     qlen = query_encode(q, name, have ? have_root : NULL);
     memset(&w, 0, sizeof w);
