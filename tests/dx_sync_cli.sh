@@ -113,9 +113,13 @@ step "published 3 versions of $src ($size bytes)"
 start_server st
 S="127.0.0.1:$port"
 mainport=$port mainpid=$spid
+# a second server on the same port: refused (its listeners would share the port with the first's, SO_REUSEPORT)
+# (timeout: a server that starts would not return)
+timeout 60 "$ds" serve --store st --port "$port" > out 2> err; rc=$?
+[ $rc = 1 ] && grep -q 'Address already in use' err || die "a second server on port $port: exit $rc: $(cat out err)"
 run get --server "$S" --cache c1 app out1; [ $rc = 0 ] && grep -q ': chunks,' out && cmp -s out1 v3 || die "first fetch: $(cat out)"
 full=$(wire)
-step "first fetch: chunks, $full bytes on the wire"
+step "first fetch: chunks, $full bytes on the wire (a second server on its port refused)"
 run get --server "$S" --cache c1 app out1; [ $rc = 0 ] && grep -q 'up to date (not modified)' out || die "304: $(cat out)"
 [ "$(wire)" -lt 400 ] || die "NOT_MODIFIED took $(wire) bytes"
 cmp -s out1 v3 || die "304 changed OUT"

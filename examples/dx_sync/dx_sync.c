@@ -803,6 +803,28 @@ static int host_resolve(const char *name, host_addr out[HOST_ADDRS], const char 
     return n;
 }
 
+/* Whether host:port can be listened on by a socket of its own: dx_net's listeners share a port (SO_REUSEPORT,
+   one a worker), so another dx_sync serve already there would not stop them, and the two would split the
+   clients between their stores. 0, or an errno (EADDRINUSE: taken; EADDRNOTAVAIL: not this machine's). */
+static int port_free(const char *host, unsigned port) {
+    struct addrinfo hints, *res = NULL;
+    char ps[8];
+    int fd, e = 0, one = 1;
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE;
+    snprintf(ps, sizeof ps, "%u", port);
+    if (getaddrinfo(host, ps, &hints, &res) != 0 || !res) return 0; /* dx_net says why */
+    if ((fd = socket(res->ai_family, res->ai_socktype, res->ai_protocol)) >= 0) {
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one); /* a port left in TIME_WAIT is free */
+        if (bind(fd, res->ai_addr, res->ai_addrlen) != 0 || listen(fd, 1) != 0) e = errno;
+        close(fd);
+    }
+    freeaddrinfo(res);
+    return e;
+}
+
 static int cmd_serve(int argc, char **argv) {
     const char *v, *host = "127.0.0.1";
     uint64_t port = SYNC_DEFAULT_PORT, workers = 0, maxc = 256;
@@ -846,6 +868,11 @@ static int cmd_serve(int argc, char **argv) {
         const char *why = "";
         if (host_resolve(host, addrs, &why) == 0) return tool_fail("cannot serve on %s: %s", host, why);
         host = addrs[0];
+    }
+    if (port != 0) {
+        int e = port_free(host, (unsigned)port);
+        if (e) return tool_fail("cannot serve on %s port %u: %s%s", host, (unsigned)port, strerror(e),
+                                e == EADDRINUSE ? " (another server, another dx_sync serve perhaps, listens there)" : "");
     }
     dx_hbtp_router_init(&router, methods, M_COUNT);
     dx_hbtp_router_method(&router, M_QUERY, h_query, NULL);
