@@ -90,8 +90,17 @@ run get --cache c x y; [ $rc = 2 ] || die "get without --server: exit $rc"
 run get --server 127.0.0.1:notaport --cache c x y; [ $rc = 2 ] || die "a bad port: exit $rc"
 run publish --store s 'bad/name' /etc/hostname; [ $rc = 2 ] || die "a bad name: exit $rc"
 run serve --store nowhere; [ $rc = 1 ] && grep -q 'not a dx_sync store' err || die "serve on a missing store: exit $rc"
+# each command: --version and --help as without one; bad usage shows that command's usage line; empty paths
+for c in publish serve get; do
+    run $c --version; [ $rc = 0 ] && grep -q 'dx_patch.h' out || die "$c --version: exit $rc"
+    run $c --help; [ $rc = 0 ] && grep -q '^usage: dx_sync publish' out || die "$c --help: exit $rc"
+    run $c --bogus; [ $rc = 2 ] && grep -q "^usage: dx_sync $c " err || die "$c --bogus: exit $rc, or another command's usage line: $(cat err)"
+done
+run get --server 127.0.0.1:1 --cache c x ''; [ $rc = 2 ] || die "an empty OUT: exit $rc"
+run get --server 127.0.0.1:1 --cache '' x o; [ $rc = 2 ] || die "an empty --cache: exit $rc"
+run publish --store '' x /etc/hostname; [ $rc = 2 ] || die "an empty --store: exit $rc"
 [ ! -e nowhere ] || die "serve made a store"
-step "a Unix tool: --help, --version, exit 2 on bad usage, a missing store refused"
+step "a Unix tool: --help, --version (of each command too), exit 2 on bad usage with the command's usage line, a missing store refused"
 
 # --- 2. every answer kind ---
 src=""

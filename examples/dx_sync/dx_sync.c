@@ -195,6 +195,42 @@ enum { E_OUT_CHANGED = -1000 }; /* the client's own: OUT changed while it was be
 #include <limits.h> /* PATH_MAX */
 #include <netdb.h>
 
+/* ---- usage ---- */
+
+#define USAGE_PUBLISH "--store DIR [--patches K] [--level N] NAME FILE"
+#define USAGE_SERVE "--store DIR [--port P] [--host HOST] [--workers N] [--max-connections N]"
+#define USAGE_GET "--server HOST:PORT --cache DIR [--cache-quota SIZE] [--timeout S] [--progress | -q] NAME OUT"
+static const char usage[] =
+    "usage: dx_sync publish " USAGE_PUBLISH "\n"
+    "       dx_sync serve " USAGE_SERVE "\n"
+    "       dx_sync get " USAGE_GET "\n"
+    "Binary updates: a client gets the newest version of a blob in the fewest bytes,\n"
+    "verified (the ETag is the Merkle root of its chunks), and OUT is replaced only\n"
+    "by a whole, checked file.\n"
+    "  publish   stores FILE as the newest version of NAME in the store DIR (made if\n"
+    "            missing), with patches from the last K versions to it (default 3)\n"
+    "            --level N: the patch search, 1 fast .. 9 smallest (default 6)\n"
+    "  serve     answers clients (port default 7878, host 127.0.0.1, a worker per CPU)\n"
+    "            until Ctrl-C or SIGTERM; --corrupt-patches flips a byte in every patch\n"
+    "            chunk it sends (to see clients detect it and fall back)\n"
+    "  get       makes OUT the newest version of NAME: nothing when it is (NOT_MODIFIED),\n"
+    "            else a patch from OUT's version or the chunks OUT and the cache DIR lack\n"
+    "            (made if missing); prints what it did and the bytes on the wire. The cache\n"
+    "            keeps the versions it got, least recently used evicted beyond --cache-quota\n"
+    "            (default 1G), never the one an OUT holds. OUT a symbolic link: the file\n"
+    "            it names is updated. HOST: a name or an IPv4 or [IPv6] address.\n"
+    "            --timeout S: give up when the server says nothing for S seconds while\n"
+    "            answers are due (default 30; OUT stays as it was)\n"
+    "  --version the dx header versions it is built from\n"
+    "Exit status: 0 done, 1 failed (OUT is as it was), 2 bad usage.\n";
+
+/* A command's own options: --help (the whole usage) and --version as without a command; bad usage
+   names the command's usage line (main sets tool.usage to it), not publish's. */
+static int version(void);
+#define COMMAND_OPTS(a)                                       \
+    if (tool_is_help(a)) return fputs(usage, stdout), tool_stdout_done(); \
+    if (!strcmp(a, "--version")) return version();
+
 /* ---- shared ---- */
 
 static dx_cas_hash_alg alg;
@@ -374,7 +410,7 @@ static int cmd_publish(int argc, char **argv) {
     for (k = 2; k < argc; k++) {
         bool missing = false;
         const char *a = argv[k];
-        if (tool_is_help(a)) return tool_help();
+        COMMAND_OPTS(a)
         if ((v = tool_opt_value(argc, argv, &k, "--store", &missing))) store_path = v;
         else if ((v = tool_opt_value(argc, argv, &k, "--patches", &missing))) {
             if (tool_parse_u64(v, 0, 64, false, &keep_patches) != 0) return tool_usage_error("--patches must be 0 to 64, not \"%s\"", v);
@@ -386,7 +422,7 @@ static int cmd_publish(int argc, char **argv) {
         else if (!file) file = a;
         else return tool_usage_error("too many arguments");
     }
-    if (!store_path) return tool_usage_error("publish needs --store DIR");
+    if (!store_path || !*store_path) return tool_usage_error("publish needs --store DIR");
     if (!name || !file) return tool_usage_error("publish needs NAME and FILE");
     if (!name_ok(name, strlen(name))) return tool_usage_error("NAME must be 1 to 100 of A-Z a-z 0-9 . _ -, not starting with '.'");
     if (!(f = fopen(file, "rb"))) return tool_fail("cannot open %s: %s", file, strerror(errno));
@@ -840,7 +876,7 @@ static int cmd_serve(int argc, char **argv) {
     for (k = 2; k < argc; k++) {
         bool missing = false;
         const char *a = argv[k];
-        if (tool_is_help(a)) return tool_help();
+        COMMAND_OPTS(a)
         if ((v = tool_opt_value(argc, argv, &k, "--store", &missing))) serve_store = v;
         else if ((v = tool_opt_value(argc, argv, &k, "--port", &missing))) {
             if (tool_parse_u64(v, 0, 65535, false, &port) != 0) return tool_usage_error("--port must be 0 to 65535, not \"%s\"", v);
@@ -853,7 +889,7 @@ static int cmd_serve(int argc, char **argv) {
         else if (missing) return tool_usage_error("%s needs a value", a);
         else return tool_usage_error("unknown argument %s", a);
     }
-    if (!serve_store) return tool_usage_error("serve needs --store DIR");
+    if (!serve_store || !*serve_store) return tool_usage_error("serve needs --store DIR");
     {   /* a mistyped path, or a store of format 1, is an error now, not at the first request */
         dx_cas_dir d;
         dx_cas_store s;
@@ -1906,7 +1942,7 @@ static int cmd_get(int argc, char **argv) {
     for (k = 2; k < argc; k++) {
         bool missing = false;
         const char *a = argv[k];
-        if (tool_is_help(a)) return tool_help();
+        COMMAND_OPTS(a)
         if ((v = tool_opt_value(argc, argv, &k, "--server", &missing))) server_arg = v;
         else if ((v = tool_opt_value(argc, argv, &k, "--timeout", &missing))) {
             if (tool_parse_u64(v, 1, 86400, false, &timeout_s) != 0) return tool_usage_error("--timeout must be 1 to 86400 seconds, not \"%s\"", v);
@@ -1922,8 +1958,9 @@ static int cmd_get(int argc, char **argv) {
         else return tool_usage_error("too many arguments");
     }
     if (!server_arg) return tool_usage_error("get needs --server HOST:PORT");
-    if (!cache_path) return tool_usage_error("get needs --cache DIR");
+    if (!cache_path || !*cache_path) return tool_usage_error("get needs --cache DIR");
     if (!name || !out_path) return tool_usage_error("get needs NAME and OUT");
+    if (!*out_path) return tool_usage_error("OUT is empty: name a file");
     if (!name_ok(name, strlen(name))) return tool_usage_error("NAME must be 1 to 100 of A-Z a-z 0-9 . _ -, not starting with '.'");
     {
         const char *colon = strrchr(server_arg, ':');
@@ -2124,29 +2161,15 @@ out:
 
 /* ---- main ---- */
 
-static const char usage[] =
-    "usage: dx_sync publish --store DIR [--patches K] [--level N] NAME FILE\n"
-    "       dx_sync serve --store DIR [--port P] [--host HOST] [--workers N] [--max-connections N]\n"
-    "       dx_sync get --server HOST:PORT --cache DIR [--cache-quota SIZE] [--timeout S] [--progress | -q] NAME OUT\n"
-    "Binary updates: a client gets the newest version of a blob in the fewest bytes,\n"
-    "verified (the ETag is the Merkle root of its chunks), and OUT is replaced only\n"
-    "by a whole, checked file.\n"
-    "  publish   stores FILE as the newest version of NAME in the store DIR (made if\n"
-    "            missing), with patches from the last K versions to it (default 3)\n"
-    "            --level N: the patch search, 1 fast .. 9 smallest (default 6)\n"
-    "  serve     answers clients (port default 7878, host 127.0.0.1, a worker per CPU)\n"
-    "            until Ctrl-C or SIGTERM; --corrupt-patches flips a byte in every patch\n"
-    "            chunk it sends (to see clients detect it and fall back)\n"
-    "  get       makes OUT the newest version of NAME: nothing when it is (NOT_MODIFIED),\n"
-    "            else a patch from OUT's version or the chunks OUT and the cache DIR lack\n"
-    "            (made if missing); prints what it did and the bytes on the wire. The cache\n"
-    "            keeps the versions it got, least recently used evicted beyond --cache-quota\n"
-    "            (default 1G), never the one an OUT holds. OUT a symbolic link: the file\n"
-    "            it names is updated. HOST: a name or an IPv4 or [IPv6] address.\n"
-    "            --timeout S: give up when the server says nothing for S seconds while\n"
-    "            answers are due (default 30; OUT stays as it was)\n"
-    "  --version the dx header versions it is built from\n"
-    "Exit status: 0 done, 1 failed (OUT is as it was), 2 bad usage.\n";
+static int version(void) {
+    return tool_version("wire and store format " TOOL_STR(SYNC_VERSION) ", BLAKE3 names; "
+                        TOOL_HEADER_VERSION("dx_net.h", DX_NET_VERSION_MAJOR, DX_NET_VERSION_MINOR, DX_NET_VERSION_PATCH) ", "
+                        TOOL_HEADER_VERSION("dx_hbtp.h", DX_HBTP_VERSION_MAJOR, DX_HBTP_VERSION_MINOR, DX_HBTP_VERSION_PATCH) ", "
+                        TOOL_HEADER_VERSION("dx_reactor.h", DX_REACTOR_VERSION_MAJOR, DX_REACTOR_VERSION_MINOR, DX_REACTOR_VERSION_PATCH) ", "
+                        TOOL_HEADER_VERSION("dx_cas.h", DX_CAS_VERSION_MAJOR, DX_CAS_VERSION_MINOR, DX_CAS_VERSION_PATCH) ", "
+                        TOOL_HEADER_VERSION("dx_patch.h", DX_PATCH_VERSION_MAJOR, DX_PATCH_VERSION_MINOR, DX_PATCH_VERSION_PATCH) ", "
+                        TOOL_HEADER_VERSION("dx_teleport.h", DX_TELEPORT_VERSION_MAJOR, DX_TELEPORT_VERSION_MINOR, DX_TELEPORT_VERSION_PATCH));
+}
 
 int main(int argc, char **argv) {
     const char *cmd;
@@ -2155,16 +2178,18 @@ int main(int argc, char **argv) {
     if (argc < 2) return tool_usage_error("a command is needed: publish, serve or get");
     cmd = argv[1];
     if (tool_is_help(cmd)) return tool_help();
-    if (!strcmp(cmd, "--version"))
-        return tool_version("wire and store format " TOOL_STR(SYNC_VERSION) ", BLAKE3 names; "
-                            TOOL_HEADER_VERSION("dx_net.h", DX_NET_VERSION_MAJOR, DX_NET_VERSION_MINOR, DX_NET_VERSION_PATCH) ", "
-                            TOOL_HEADER_VERSION("dx_hbtp.h", DX_HBTP_VERSION_MAJOR, DX_HBTP_VERSION_MINOR, DX_HBTP_VERSION_PATCH) ", "
-                            TOOL_HEADER_VERSION("dx_reactor.h", DX_REACTOR_VERSION_MAJOR, DX_REACTOR_VERSION_MINOR, DX_REACTOR_VERSION_PATCH) ", "
-                            TOOL_HEADER_VERSION("dx_cas.h", DX_CAS_VERSION_MAJOR, DX_CAS_VERSION_MINOR, DX_CAS_VERSION_PATCH) ", "
-                            TOOL_HEADER_VERSION("dx_patch.h", DX_PATCH_VERSION_MAJOR, DX_PATCH_VERSION_MINOR, DX_PATCH_VERSION_PATCH) ", "
-                            TOOL_HEADER_VERSION("dx_teleport.h", DX_TELEPORT_VERSION_MAJOR, DX_TELEPORT_VERSION_MINOR, DX_TELEPORT_VERSION_PATCH));
-    if (!strcmp(cmd, "publish")) return cmd_publish(argc, argv);
-    if (!strcmp(cmd, "serve")) return cmd_serve(argc, argv);
-    if (!strcmp(cmd, "get")) return cmd_get(argc, argv);
+    if (!strcmp(cmd, "--version")) return version();
+    if (!strcmp(cmd, "publish")) {
+        tool.usage = "usage: dx_sync publish " USAGE_PUBLISH "\n";
+        return cmd_publish(argc, argv);
+    }
+    if (!strcmp(cmd, "serve")) {
+        tool.usage = "usage: dx_sync serve " USAGE_SERVE "\n";
+        return cmd_serve(argc, argv);
+    }
+    if (!strcmp(cmd, "get")) {
+        tool.usage = "usage: dx_sync get " USAGE_GET "\n";
+        return cmd_get(argc, argv);
+    }
     return tool_usage_error("unknown command %s (publish, serve or get)", cmd);
 }
