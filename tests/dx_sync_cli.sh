@@ -118,7 +118,15 @@ run publish --store st app v1; [ $rc = 0 ] || die "publish v1"
 run publish --store st app v2; [ $rc = 0 ] && grep -q '1 patch' out || die "publish v2: $(cat out)"
 run publish --store st app v3; [ $rc = 0 ] && grep -q '2 patches' out || die "publish v3: $(cat out)"
 run publish --store st app v3; [ $rc = 0 ] && grep -q 'already the newest' out || die "publish v3 again: $(cat out)"
-step "published 3 versions of $src ($size bytes)"
+# publishes of one name at once: each a version of its own (without a lock, each read the same history and
+# the last to move the ref dropped the others' versions, all saying done)
+for i in 1 2 3 4; do head -c 300000 /dev/urandom > "pp$i"; done
+run publish --store stp pp pp1; [ $rc = 0 ] || die "publish pp1"
+ppids=""
+for i in 2 3 4; do "$ds" publish --store stp pp "pp$i" > "pp$i.out" 2>&1 & ppids="$ppids $!"; done
+for p in $ppids; do wait "$p" || die "a publish at once with others failed: $(cat pp*.out)"; done
+run publish --store stp pp pp1; [ $rc = 0 ] && grep -q 'version 5,' out || die "3 publishes at once: a version lost: $(cat out pp*.out)"
+step "published 3 versions of $src ($size bytes); 3 publishes of one name at once, none lost"
 start_server st
 S="127.0.0.1:$port"
 mainport=$port mainpid=$spid

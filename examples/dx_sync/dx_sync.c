@@ -194,6 +194,7 @@ enum { E_OUT_CHANGED = -1000 }; /* the client's own: OUT changed while it was be
 #include <sys/stat.h>
 #include <limits.h> /* PATH_MAX */
 #include <netdb.h>
+#include <sys/file.h> /* flock */
 
 /* ---- usage ---- */
 
@@ -404,7 +405,7 @@ static int cmd_publish(int argc, char **argv) {
     sync_version nv;
     sync_patch *patches = NULL;
     uint32_t npatches = 0, nold = 0, i;
-    int rc = TOOL_EXIT_FAIL, k;
+    int rc = TOOL_EXIT_FAIL, k, lock_fd = -1;
     bool have_old;
     double t0 = tool_now();
     for (k = 2; k < argc; k++) {
@@ -439,6 +440,12 @@ static int cmd_publish(int argc, char **argv) {
     if (open_store(&d, &s, store_path, false, false) != TOOL_EXIT_OK) {
         free(data.p);
         return TOOL_EXIT_FAIL;
+    }
+    /* one publish at a time in a store: two of one name at once would each read the same history and write
+       theirs, the last ref to move dropping the other's version (both saying done) */
+    if ((lock_fd = open(store_path, O_RDONLY | O_DIRECTORY)) < 0 || flock(lock_fd, LOCK_EX) != 0) {
+        tool_fail("cannot lock the store %s: %s", store_path, strerror(errno));
+        goto out;
     }
     { /* a store with any name of format 1 is refused whole, as serve refuses it: nothing written to it */
         char format1[SYNC_NAME_MAX + 1] = "";
@@ -591,6 +598,7 @@ out:
     free(patches);
     free(data.p);
     dx_cas_dir_close(&d);
+    if (lock_fd >= 0) close(lock_fd); /* the lock goes with it */
     return rc;
 }
 
