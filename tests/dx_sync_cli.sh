@@ -99,6 +99,8 @@ done
 run get --server 127.0.0.1:1 --cache c x ''; [ $rc = 2 ] || die "an empty OUT: exit $rc"
 run get --server 127.0.0.1:1 --cache '' x o; [ $rc = 2 ] || die "an empty --cache: exit $rc"
 run publish --store '' x /etc/hostname; [ $rc = 2 ] || die "an empty --store: exit $rc"
+echo x > cfile
+run get --server 127.0.0.1:1 --cache cfile x o; [ $rc = 1 ] && grep -q 'cannot open the cache cfile: Not a directory' err || die "a cache that is a file: exit $rc: $(cat err)"
 [ ! -e nowhere ] || die "serve made a store"
 step "a Unix tool: --help, --version (of each command too), exit 2 on bad usage with the command's usage line, a missing store refused"
 

@@ -265,12 +265,12 @@ static int open_store(dx_cas_dir *d, dx_cas_store *s, const char *path, bool mus
     c.table_max = cache ? 8192 : 0; /* the cache's table: about 0.7 MB, the rest in its packs/index (dx_cas.h) */
     if ((r = dx_cas_dir_open(d, &c)) != DX_OK) {
         if (r == DX_ERR_NOTFOUND && must_exist) return tool_fail("%s is not a dx_sync store (publish makes one)", path);
-        return tool_fail("cannot open the store %s: %s%s%s", path, dx_cas_result_name(r), d->os_error ? ": " : "",
-                         d->os_error ? strerror(d->os_error) : "");
+        if (d->os_error) return tool_fail("cannot open the %s %s: %s", cache ? "cache" : "store", path, strerror(d->os_error));
+        return tool_fail("cannot open the %s %s: %s", cache ? "cache" : "store", path, dx_cas_result_name(r));
     }
     if ((r = dx_cas_dir_store(d, &alg, s)) != DX_OK) {
         dx_cas_dir_close(d);
-        return tool_fail("cannot open the store %s: %s", path, dx_cas_result_name(r));
+        return tool_fail("cannot open the %s %s: %s", cache ? "cache" : "store", path, dx_cas_result_name(r));
     }
     return TOOL_EXIT_OK;
 }
