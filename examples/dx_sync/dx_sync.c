@@ -211,8 +211,9 @@ static const char usage[] =
     "  publish   stores FILE as the newest version of NAME in the store DIR (made if\n"
     "            missing), with patches from the last K versions to it (default 3)\n"
     "            --level N: the patch search, 1 fast .. 9 smallest (default 6)\n"
-    "  serve     answers clients (port default 7878, host 127.0.0.1, a worker per CPU)\n"
-    "            until Ctrl-C or SIGTERM; --corrupt-patches flips a byte in every patch\n"
+    "  serve     answers clients (port default 7878, host 127.0.0.1, a worker per CPU,\n"
+    "            --max-connections per worker, default 256) until Ctrl-C or SIGTERM;\n"
+    "            --corrupt-patches flips a byte in every patch\n"
     "            chunk it sends (to see clients detect it and fall back)\n"
     "  get       makes OUT the newest version of NAME: nothing when it is (NOT_MODIFIED),\n"
     "            else a patch from OUT's version or the chunks OUT and the cache DIR lack\n"
@@ -938,10 +939,14 @@ static int cmd_serve(int argc, char **argv) {
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     rc = dx_net_server_start(&server, &cfg);
-    if (rc == DX_OK && setup_failed) {
+    if (rc == DX_OK && setup_failed) { /* a worker's store did not open (open_store said why), or no memory for it */
         dx_net_server_stop(&server);
-        rc = DX_ERR_NOMEM;
+        return tool_fail("cannot serve on %s port %u: a worker could not open the store", host, (unsigned)port);
     }
+    if (rc == DX_ERR_NOMEM) /* dx_net takes each worker's connections' memory up front */
+        return tool_fail("cannot serve on %s port %u: out of memory for %u connections in each of %u workers (every one reserved "
+                         "up front): fewer --workers or --max-connections", host, (unsigned)port, (unsigned)maxc,
+                         workers ? (unsigned)workers : (unsigned)sysconf(_SC_NPROCESSORS_ONLN));
     if (rc != DX_OK) return tool_fail("cannot serve on %s port %u: %s", host, (unsigned)port, dx_reactor_result_name(rc));
     printf("dx_sync: serving %s on %s port %u, %u workers, backend %s%s\n", serve_store, host, (unsigned)dx_net_server_port(&server),
            (unsigned)dx_net_server_workers(&server), dx_net_server_backend_name(&server),
