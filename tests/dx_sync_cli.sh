@@ -252,7 +252,14 @@ run get --server "127.0.0.1:$port" --cache c9 app outp
 [ $rc = 1 ] && grep -q 'the server cannot read its store' err && [ ! -e outp ] || die "a store that does not read: exit $rc: $(cat err)"
 stop_server
 rm -rf st2
-step "a peer that is not HBTP and a server whose store does not read: exit 1, said in words"
+# a server at its --max-connections (one, held by a connection that says nothing): the refusal said in words
+start_server st --workers 1 --max-connections 1
+exec {hold}<>"/dev/tcp/127.0.0.1/$port" || die "cannot connect to the server"
+run get --server "127.0.0.1:$port" --cache c9 app outp
+exec {hold}<&-
+[ $rc = 1 ] && grep -q 'refused the connection (busy' err && [ ! -e outp ] || die "a busy server: exit $rc: $(cat err)"
+stop_server
+step "a peer that is not HBTP and a server whose store does not read, a busy one: exit 1, said in words"
 
 # --- 4. the connection dropped at many points ---
 head -c $((24 << 20)) /dev/urandom > big1

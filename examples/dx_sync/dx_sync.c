@@ -1280,7 +1280,7 @@ static const char *net_error_text(dx_result r, uint16_t code) {
     switch (r) {
     case DX_HBTP_ERR_PROTOCOL: case DX_HBTP_ERR_VERSION: case DX_HBTP_ERR_OPCODE: case DX_HBTP_ERR_TOO_LARGE:
         return "what came back is not dx_sync's protocol (HBTP): not a dx_sync serve, or damaged on the way";
-    case DX_HBTP_ERR_REFUSED: return "the server refused the connection (HELLO)";
+    case DX_HBTP_ERR_REFUSED: return "the server refused the connection (busy: at its --max-connections?)";
     case DX_REACTOR_ERR_REFUSED: return "connection refused (no dx_sync serve on that address and port?)";
     case DX_REACTOR_ERR_UNREACHABLE: return "network or host unreachable";
     case DX_REACTOR_ERR_RESET: return "the connection was reset";
