@@ -117,7 +117,8 @@ for o in 100000 900000 $((size / 2)) $((size - 5000)); do
 done
 { head -c 700000 v2; head -c 3000 /dev/urandom; tail -c +700001 v2 | head -c $((size - 800000)); tail -c 90000 v2; } > v3
 run publish --store st app v1; [ $rc = 0 ] || die "publish v1"
-run publish --store st app v2; [ $rc = 0 ] && grep -q '1 patch' out || die "publish v2: $(cat out)"
+run publish --store st app v2 --progress; [ $rc = 0 ] && grep -q '1 patch' out || die "publish v2: $(cat out)"
+grep -q '^dx_sync: patch from v1 .* 100%' err || die "publish --progress: no progress line of the patch search: $(cat err)"
 run publish --store st app v3; [ $rc = 0 ] && grep -q '2 patches' out || die "publish v3: $(cat out)"
 run publish --store st app v3; [ $rc = 0 ] && grep -q 'already the newest' out || die "publish v3 again: $(cat out)"
 # publishes of one name at once: each a version of its own (without a lock, each read the same history and
@@ -128,7 +129,7 @@ ppids=""
 for i in 2 3 4; do "$ds" publish --store stp pp "pp$i" > "pp$i.out" 2>&1 & ppids="$ppids $!"; done
 for p in $ppids; do wait "$p" || die "a publish at once with others failed: $(cat pp*.out)"; done
 run publish --store stp pp pp1; [ $rc = 0 ] && grep -q 'version 5,' out || die "3 publishes at once: a version lost: $(cat out pp*.out)"
-step "published 3 versions of $src ($size bytes); 3 publishes of one name at once, none lost"
+step "published 3 versions of $src ($size bytes); 3 publishes of one name at once, none lost; --progress"
 start_server st
 S="127.0.0.1:$port"
 mainport=$port mainpid=$spid

@@ -198,7 +198,7 @@ enum { E_OUT_CHANGED = -1000 }; /* the client's own: OUT changed while it was be
 
 /* ---- usage ---- */
 
-#define USAGE_PUBLISH "--store DIR [--patches K] [--level N] NAME FILE"
+#define USAGE_PUBLISH "--store DIR [--patches K] [--level N] [--progress | -q] NAME FILE"
 #define USAGE_SERVE "--store DIR [--port P] [--host HOST] [--workers N] [--max-connections N]"
 #define USAGE_GET "--server HOST:PORT --cache DIR [--cache-quota SIZE] [--timeout S] [--progress | -q] NAME OUT"
 static const char usage[] =
@@ -223,6 +223,8 @@ static const char usage[] =
     "            it names is updated. HOST: a name or an IPv4 or [IPv6] address.\n"
     "            --timeout S: give up when the server says nothing for S seconds while\n"
     "            answers are due (default 30; OUT stays as it was)\n"
+    "  --progress, -q (publish, get): a progress line on stderr even when it is not\n"
+    "            a terminal (the patch search, the fetch), or none\n"
     "  --version the dx header versions it is built from\n"
     "Exit status: 0 done, 1 failed (OUT is as it was), 2 bad usage.\n";
 
@@ -391,6 +393,13 @@ static dx_result find_format1(void *user, const char *name, const dx_cas_id *id)
     return DX_OK;
 }
 
+/* dx_patch's progress (done of total bytes of the new version; dx_patch_diff_auto may try several modes, each
+   counting again from 0): the progress line */
+static void patch_progress(void *user, uint64_t done, uint64_t total) {
+    (void)user, (void)total;
+    tool_progress(done);
+}
+
 static int cmd_publish(int argc, char **argv) {
     const char *store_path = NULL, *name = NULL, *file = NULL, *v;
     uint64_t keep_patches = 3, level = 0;
@@ -418,7 +427,9 @@ static int cmd_publish(int argc, char **argv) {
             if (tool_parse_u64(v, 0, 64, false, &keep_patches) != 0) return tool_usage_error("--patches must be 0 to 64, not \"%s\"", v);
         } else if ((v = tool_opt_value(argc, argv, &k, "--level", &missing))) {
             if (tool_parse_u64(v, 1, 9, false, &level) != 0) return tool_usage_error("--level must be 1 to 9, not \"%s\"", v);
-        } else if (missing) return tool_usage_error("%s needs a value", a);
+        } else if (!strcmp(a, "--progress")) tool.progress = 1;
+        else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) tool.progress = -1;
+        else if (missing) return tool_usage_error("%s needs a value", a);
         else if (a[0] == '-' && a[1]) return tool_usage_error("unknown option %s", a);
         else if (!name) name = a;
         else if (!file) file = a;
@@ -503,6 +514,7 @@ static int cmd_publish(int argc, char **argv) {
         uint32_t a;
         uint64_t lacking = 0;
         sync_patch *p = &patches[npatches];
+        char plabel[32];
         history_version(&old, nold - 1 - i, &ov);
         if (!memcmp(ov.root, root, 32)) continue;
         base.len = 0, base.cap = (size_t)ov.size;
@@ -515,12 +527,16 @@ static int cmd_publish(int argc, char **argv) {
         }
         memset(&pc, 0, sizeof pc);
         pc.level = (int)level;
+        pc.progress = patch_progress; /* the patch search takes minutes for a large blob */
         cap = dx_patch_bound(base.len, data.len, &pc);
         if (!(pbuf = (uint8_t *)malloc(cap))) {
             free(base.p);
             continue;
         }
+        snprintf(plabel, sizeof plabel, "patch from v%u", (unsigned)(nold - i));
+        tool_progress_start(plabel, data.len, "MiB");
         plen = dx_patch_diff_auto(&pc, base.p, base.len, data.p, data.len, pbuf, cap, &mode);
+        tool_progress_end(plen >= 0);
         free(base.p);
         if (plen < 0 || (r = put_blob(&s, pbuf, (size_t)plen, &pman, p->patch_root)) != DX_OK ||
             (r = store_listing(&s, &pman, p->listing, &p->listing_size)) != DX_OK) {
