@@ -1019,6 +1019,7 @@ typedef struct getter {
     size_t seed_count;
     dx_cas_blob_writer man;      /* the new version's dx_cas manifest, built as its chunks come (in parts: one at a time) */
     bool man_open;
+    dx_result man_error;         /* the cache could not take the manifest (man_add): the version goes unrecorded */
     char key[33];                /* OUT's name in the cache (out_key) */
 #if SYNC_ZSTD
     ZSTD_DCtx *dctx;             /* compressed READ answers */
@@ -1042,6 +1043,7 @@ static dx_result man_start(getter *g) {
     dx_cas_blob_writer_config c;
     dx_result r;
     if (g->man_open) dx_cas_blob_writer_destroy(&g->man), g->man_open = false;
+    g->man_error = DX_OK;
     memset(&c, 0, sizeof c);
     c.store = &g->cache;
     c.chunker.min_size = 64, c.chunker.avg_size = 256, c.chunker.max_size = 1024;
@@ -1051,15 +1053,23 @@ static dx_result man_start(getter *g) {
 
 static dx_result man_add(getter *g, const uint8_t id[32], uint32_t len) {
     dx_cas_id cid;
+    dx_result r;
+    if (g->man_error != DX_OK) return DX_OK; /* the cache could not take the manifest: the version is not recorded, the get goes on */
     cid.alg = SYNC_ALG;
     memcpy(cid.digest, id, 32);
-    return g->man_open ? dx_cas_blob_writer_add(&g->man, &cid, len) : DX_ERR_MISUSE;
+    r = g->man_open ? dx_cas_blob_writer_add(&g->man, &cid, len) : DX_ERR_MISUSE;
+    if (r != DX_OK && r != DX_ERR_MISUSE) { /* its parts are written into the cache as it grows: a read-only or full one */
+        dx_cas_blob_writer_destroy(&g->man), g->man_open = false;
+        g->man_error = r;
+        return DX_OK;
+    }
+    return r;
 }
 
 /* the manifest stored: its root and size must be the version's */
 static dx_result man_put(getter *g, const uint8_t root[32], uint64_t size, dx_cas_id *out) {
     uint8_t got[32];
-    dx_result r = g->man_open ? dx_cas_blob_writer_finish(&g->man, out, got) : DX_ERR_MISUSE;
+    dx_result r = g->man_error != DX_OK ? g->man_error : g->man_open ? dx_cas_blob_writer_finish(&g->man, out, got) : DX_ERR_MISUSE;
     if (r == DX_OK && (memcmp(got, root, 32) != 0 || g->man.total != size)) r = DX_ERR_CORRUPT;
     return r;
 }
@@ -1107,6 +1117,9 @@ static dx_result seeds_spill(int fd, const seed *seeds, size_t count, dx_cas_sto
     return r;
 }
 
+/* a scan's spill into the cache failed (its error): OUT's chunks past SYNC_SEED_MAX are fetched instead */
+static dx_result spill_failed;
+
 /* The root (ETag) of the file behind fd, read once from its start; with out, its
    chunks too (sorted by id, for lookups), up to SYNC_SEED_MAX of them: with spill, a
    file of more puts them all into spill instead (*out_count 0); with into, every
@@ -1150,15 +1163,20 @@ static dx_result scan_file(int fd, uint8_t root[32], seed **out, size_t *out_cou
                 dx_cas_id id;
                 const uint8_t *p = buf + (c.offset - base);
                 if (!into) dx_cas_id_hash(&alg, p, c.length, &id);
-                else if ((r = cache_put(into, p, c.length, &id, &since_sync)) != DX_OK) break; /* its hash is the id */
+                else if ((r = cache_put(into, p, c.length, &id, &since_sync)) != DX_OK) { /* its hash is the id */
+                    if (into != spill) break;
+                    spill_failed = r, r = DX_OK, into = NULL; /* the cache is full: OUT's chunks are fetched instead */
+                    dx_cas_id_hash(&alg, p, c.length, &id);
+                }
                 dx_cas_chunk_leaf(&alg, &id, leaf);
                 dx_cas_merkle_push(&tree, leaf);
                 if (record && (r = man_add(record, id.digest, (uint32_t)c.length)) != DX_OK) break;
                 if (collect && spill && count == SYNC_SEED_MAX) { /* too many to keep: into the store, these and the rest */
-                    if ((r = seeds_spill(fd, seeds, count, spill, &since_sync)) != DX_OK) break;
+                    dx_result e = seeds_spill(fd, seeds, count, spill, &since_sync);
                     free(seeds);
                     seeds = NULL, count = cap = 0, collect = false, into = spill;
-                    if ((r = cache_put(into, p, c.length, NULL, &since_sync)) != DX_OK) break; /* this chunk: hashed above */
+                    if (e == DX_OK) e = cache_put(into, p, c.length, NULL, &since_sync); /* this chunk: hashed above */
+                    if (e != DX_OK) spill_failed = e, into = NULL; /* the cache cannot take them (full, read-only): fetched instead */
                 }
                 if (collect) {
                     if (count == cap) {
@@ -2006,6 +2024,9 @@ static int cmd_get(int argc, char **argv) {
         if (!realpath(out_path, out_real)) return tool_fail("%s is a symbolic link to a file that cannot be reached (%s): give the file's own path", out_path, strerror(errno));
         out_path = out_real;
     }
+#ifdef SIGXFSZ
+    signal(SIGXFSZ, SIG_IGN); /* over a file size limit (ulimit -f): a write fails (EFBIG), said in words, no temporary file left */
+#endif
     if (!(g = (getter *)calloc(1, sizeof *g))) return tool_fail("out of memory");
     g->out_fd = -1, g->out_path = out_path;
     if (!(g->ring = (uint8_t *)malloc(RING)) || !(g->local = (uint8_t *)malloc(SYNC_CHUNK_MAX))) {
@@ -2114,11 +2135,11 @@ query:
             goto query;
         }
     }
+    if (spill_failed) /* a large OUT, a cache that cannot take its chunks */
+        tool_warn("the cache %s cannot take %s's chunks (%s%s%s): those unchanged are fetched again", cache_path, out_path,
+                  dx_cas_result_name(spill_failed), g->dir.os_error ? ": " : "", g->dir.os_error ? strerror(g->dir.os_error) : "");
     if (tool_out_open(&tmp, out_path, true, NULL) != TOOL_EXIT_OK) goto close;
     out_tmp_watch(tmp.tmp);
-#ifdef SIGXFSZ
-    signal(SIGXFSZ, SIG_IGN); /* over a file size limit (ulimit -f): a write fails (EFBIG), said in words, no temporary file left */
-#endif
     if (o.kind == OFFER_PATCH) {
         r = try_patch(g, &o, base_len, fileno(tmp.f), tmp.tmp, &why);
         if (r == DX_OK) kind = "patch";
@@ -2164,7 +2185,9 @@ query:
         man_end(g);
         if (e == DX_OK) e = dx_cas_store_sync(&g->cache);
         if (e == DX_OK) e = record_version(g, o.root, &man);
-        if (e != DX_OK) tool_warn("%s is updated, but the cache %s could not record it: %s", out_path, cache_path, dx_cas_result_name(e));
+        if (e != DX_OK)
+            tool_warn("%s is updated, but the cache %s could not record it: %s%s%s", out_path, cache_path, dx_cas_result_name(e),
+                      g->dir.os_error ? ": " : "", g->dir.os_error ? strerror(g->dir.os_error) : "");
         else evict(g, cache_path, quota, &evicted);
     }
     if (g->key[0]) out_state_set(cache_path, g->key, out_path, o.root);
