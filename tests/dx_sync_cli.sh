@@ -121,6 +121,13 @@ run publish --store st app v2 --progress; [ $rc = 0 ] && grep -q '1 patch' out |
 grep -q '^dx_sync: patch from v1 .* 100%' err || die "publish --progress: no progress line of the patch search: $(cat err)"
 run publish --store st app v3; [ $rc = 0 ] && grep -q '2 patches' out || die "publish v3: $(cat out)"
 run publish --store st app v3; [ $rc = 0 ] && grep -q 'already the newest' out || die "publish v3 again: $(cat out)"
+# a store that cannot be written (root writes anyway: not checked there): the reason said, not bare DX_ERR_IO
+if [ "$(id -u)" != 0 ]; then
+    cp -r st stro && chmod -R a-w stro
+    run publish --store stro app v1; [ $rc = 1 ] && grep -q 'cannot record the new version of app in stro: .*Permission denied' err ||
+        die "publish into a read-only store: exit $rc: $(cat err)"
+    chmod -R u+w stro && rm -rf stro
+fi
 # publishes of one name at once: each a version of its own (without a lock, each read the same history and
 # the last to move the ref dropped the others' versions, all saying done)
 for i in 1 2 3 4; do head -c 300000 /dev/urandom > "pp$i"; done

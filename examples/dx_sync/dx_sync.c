@@ -278,6 +278,15 @@ static int open_store(dx_cas_dir *d, dx_cas_store *s, const char *path, bool mus
     return TOOL_EXIT_OK;
 }
 
+/* A store's failure in words: the result's name, and the system's reason where there is one
+   (DX_ERR_IO: Permission denied); in a static buffer. */
+static const char *store_error(const dx_cas_dir *d, dx_result r) {
+    static char text[160];
+    if (r == DX_ERR_IO && d->os_error) snprintf(text, sizeof text, "%s: %s", dx_cas_result_name(r), strerror(d->os_error));
+    else snprintf(text, sizeof text, "%s", dx_cas_result_name(r));
+    return text;
+}
+
 /* A whole object of a store, in a malloc'd buffer. */
 static dx_result get_object(dx_cas_store *s, const uint8_t digest[32], uint64_t max, uint8_t **out, size_t *out_len) {
     dx_cas_id id = id_of(digest);
@@ -468,7 +477,7 @@ static int cmd_publish(int argc, char **argv) {
         }
     }
     if ((r = put_blob(&s, data.p, data.len, &manifest, root)) != DX_OK) {
-        tool_fail("cannot store %s: %s", file, dx_cas_result_name(r));
+        tool_fail("cannot store %s in %s: %s", file, store_path, store_error(&d, r));
         goto out;
     }
     memset(&nv, 0, sizeof nv);
@@ -476,7 +485,7 @@ static int cmd_publish(int argc, char **argv) {
     memcpy(nv.manifest, manifest.digest, 32);
     nv.size = data.len, nv.published_ns = now_unix_ns();
     if ((r = store_listing(&s, &manifest, nv.listing, &nv.listing_size)) != DX_OK) {
-        tool_fail("cannot store the listing of %s: %s", file, dx_cas_result_name(r));
+        tool_fail("cannot store the listing of %s in %s: %s", file, store_path, store_error(&d, r));
         goto out;
     }
     r = history_load(&d, &s, name, &old);
@@ -541,7 +550,7 @@ static int cmd_publish(int argc, char **argv) {
         if (plen < 0 || (r = put_blob(&s, pbuf, (size_t)plen, &pman, p->patch_root)) != DX_OK ||
             (r = store_listing(&s, &pman, p->listing, &p->listing_size)) != DX_OK) {
             tool_warn("no patch from version %u of %s: %s", (unsigned)(nold - i), name,
-                      plen < 0 ? dx_patch_result_name((dx_result)plen) : dx_cas_result_name(r));
+                      plen < 0 ? dx_patch_result_name((dx_result)plen) : store_error(&d, r));
             free(pbuf);
             continue;
         }
@@ -598,7 +607,7 @@ static int cmd_publish(int argc, char **argv) {
     if (r == DX_OK) r = dx_cas_store_sync(&s); /* everything the history names is durable before the ref moves */
     if (r == DX_OK) r = dx_cas_dir_ref_set(&d, name, &hid);
     if (r != DX_OK) {
-        tool_fail("cannot record the new version of %s: %s", name, dx_cas_result_name(r));
+        tool_fail("cannot record the new version of %s in %s: %s", name, store_path, store_error(&d, r));
         goto out;
     }
     {
