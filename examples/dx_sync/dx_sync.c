@@ -464,9 +464,16 @@ static int cmd_publish(int argc, char **argv) {
     }
     /* one publish at a time in a store: two of one name at once would each read the same history and write
        theirs, the last ref to move dropping the other's version (both saying done) */
-    if ((lock_fd = open(store_path, O_RDONLY | O_DIRECTORY)) < 0 || flock(lock_fd, LOCK_EX) != 0) {
-        tool_fail("cannot lock the store %s: %s", store_path, strerror(errno));
-        goto out;
+    {
+        int e = (lock_fd = open(store_path, O_RDONLY | O_DIRECTORY)) < 0 ? errno : flock(lock_fd, LOCK_EX | LOCK_NB) != 0 ? errno : 0;
+        if (e == EWOULDBLOCK) {
+            tool_warn("waiting for another publish into %s to finish", store_path);
+            e = flock(lock_fd, LOCK_EX) != 0 ? errno : 0;
+        }
+        if (e) {
+            tool_fail("cannot lock the store %s: %s", store_path, strerror(e));
+            goto out;
+        }
     }
     { /* a store with any name of format 1 is refused whole, as serve refuses it: nothing written to it */
         char format1[SYNC_NAME_MAX + 1] = "";
