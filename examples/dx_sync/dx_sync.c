@@ -122,7 +122,9 @@
    patch_root[32], u64 patch_size, u64 listing_size, u64 chunk_bytes (as
    in an offer), u32 mode, pad (4 bytes) } (patches to the newest) }). Every version's chunks, manifest and listing, and every
    patch's, are objects of the store. A new history is written, synced, and
-   then the ref moves: a reader sees the old history or the new, whole. The
+   then the ref moves: a reader sees the old history or the new, whole; a
+   publish holds an flock(2) on the store's folder throughout (one at a time,
+   so that none drops another's version). The
    ref's id names the history as "blake3-..." (format 2); a ref that names
    it "sha256-..." is dx_sync 1's (format 1): publish and serve refuse a
    store with any such ref, saying so, and change nothing in it.
