@@ -211,6 +211,12 @@ step "OUT an edited v2 (no patch from it): chunks, $(wire) bytes (OUT's chunks r
 run get --server "$S" --cache c1 nosuch outx; [ $rc = 1 ] && grep -q 'no such name' err && [ ! -e outx ] || die "an unknown name"
 ls out1.tmp-* >/dev/null 2>&1 && die "a temporary file was left"
 step "an unknown name: exit 1, nothing written"
+# standard output that cannot be written (a full disk): exit 1, and the message says OUT was updated all the same
+if [ -w /dev/full ]; then
+    "$ds" get --server "$S" --cache c1 app outfull > /dev/full 2> err; rc=$?
+    [ $rc = 1 ] && grep -q 'outfull is updated, but standard output cannot be written' err && cmp -s outfull v3 ||
+        die "standard output full: exit $rc: $(cat err)"
+fi
 # OUT's temporary file cannot be written whole (a full disk; here a file size limit): said in words, OUT as it
 # was, nothing left; the patch is not blamed (no fallback to the chunks, which would not fit either)
 cp v2 outf

@@ -228,7 +228,8 @@ static const char usage[] =
     "  --progress, -q (publish, get): a progress line on stderr even when it is not\n"
     "            a terminal (the patch search, the fetch), or none\n"
     "  --version the dx header versions it is built from\n"
-    "Exit status: 0 done, 1 failed (OUT is as it was), 2 bad usage.\n";
+    "Exit status: 0 done, 1 failed (OUT is as it was, unless a message says that only\n"
+    "standard output could not be written), 2 bad usage.\n";
 
 /* A command's own options: --help (the whole usage) and --version as without a command; bad usage
    names the command's usage line (main sets tool.usage to it), not publish's. */
@@ -628,7 +629,8 @@ static int cmd_publish(int argc, char **argv) {
             printf("%s%llu B", i ? ", " : " (", (unsigned long long)patches[i].patch_size);
         printf("%s; %.2f s\n", npatches ? ")" : "", tool_now() - t0);
     }
-    rc = tool_stdout_done();
+    rc = fflush(stdout) == 0 && !ferror(stdout) ? TOOL_EXIT_OK /* published: a report that cannot be written does not undo it */
+         : tool_fail("%s is published (version %u), but standard output cannot be written", name, (unsigned)(nold + 1));
 out:
     free(patches);
     free(data.p);
@@ -2214,7 +2216,9 @@ query:
            name, kind, (unsigned long long)wire, (unsigned long long)o.size,
            (unsigned long long)g->from_cache, (unsigned long long)g->from_seed, hx, tool_now() - t0);
     if (evicted) printf("%s: %llu older version%s evicted from the cache (--cache-quota)\n", name, (unsigned long long)evicted, evicted == 1 ? "" : "s");
-    rc = tool_stdout_done();
+    if (fflush(stdout) != 0 || ferror(stdout)) /* exit 1, but OUT is not as it was: said so */
+        tool_fail("%s is updated, but standard output cannot be written", out_path);
+    else rc = TOOL_EXIT_OK;
 close:
     dx_net_sync_close(&g->net);
 out:
