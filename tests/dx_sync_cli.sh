@@ -90,8 +90,19 @@ run get --cache c x y; [ $rc = 2 ] || die "get without --server: exit $rc"
 run get --server 127.0.0.1:notaport --cache c x y; [ $rc = 2 ] || die "a bad port: exit $rc"
 run publish --store s 'bad/name' /etc/hostname; [ $rc = 2 ] || die "a bad name: exit $rc"
 run serve --store nowhere; [ $rc = 1 ] && grep -q 'not a dx_sync store' err || die "serve on a missing store: exit $rc"
+# each command: --version and --help as without one; bad usage shows that command's usage line; empty paths
+for c in publish serve get; do
+    run $c --version; [ $rc = 0 ] && grep -q 'dx_patch.h' out || die "$c --version: exit $rc"
+    run $c --help; [ $rc = 0 ] && grep -q '^usage: dx_sync publish' out || die "$c --help: exit $rc"
+    run $c --bogus; [ $rc = 2 ] && grep -q "^usage: dx_sync $c " err || die "$c --bogus: exit $rc, or another command's usage line: $(cat err)"
+done
+run get --server 127.0.0.1:1 --cache c x ''; [ $rc = 2 ] || die "an empty OUT: exit $rc"
+run get --server 127.0.0.1:1 --cache '' x o; [ $rc = 2 ] || die "an empty --cache: exit $rc"
+run publish --store '' x /etc/hostname; [ $rc = 2 ] || die "an empty --store: exit $rc"
+echo x > cfile
+run get --server 127.0.0.1:1 --cache cfile x o; [ $rc = 1 ] && grep -q 'cannot open the cache cfile: Not a directory' err || die "a cache that is a file: exit $rc: $(cat err)"
 [ ! -e nowhere ] || die "serve made a store"
-step "a Unix tool: --help, --version, exit 2 on bad usage, a missing store refused"
+step "a Unix tool: --help, --version (of each command too), exit 2 on bad usage with the command's usage line, a missing store refused"
 
 # --- 2. every answer kind ---
 src=""
@@ -106,16 +117,41 @@ for o in 100000 900000 $((size / 2)) $((size - 5000)); do
 done
 { head -c 700000 v2; head -c 3000 /dev/urandom; tail -c +700001 v2 | head -c $((size - 800000)); tail -c 90000 v2; } > v3
 run publish --store st app v1; [ $rc = 0 ] || die "publish v1"
-run publish --store st app v2; [ $rc = 0 ] && grep -q '1 patch' out || die "publish v2: $(cat out)"
+run publish --store st app v2 --progress; [ $rc = 0 ] && grep -q '1 patch' out || die "publish v2: $(cat out)"
+grep -q '^dx_sync: patch from v1 .* 100%' err || die "publish --progress: no progress line of the patch search: $(cat err)"
 run publish --store st app v3; [ $rc = 0 ] && grep -q '2 patches' out || die "publish v3: $(cat out)"
 run publish --store st app v3; [ $rc = 0 ] && grep -q 'already the newest' out || die "publish v3 again: $(cat out)"
-step "published 3 versions of $src ($size bytes)"
+# a store that cannot be written (root writes anyway: not checked there): the reason said, not bare DX_ERR_IO
+if [ "$(id -u)" != 0 ]; then
+    cp -r st stro && chmod -R a-w stro
+    run publish --store stro app v1; [ $rc = 1 ] && grep -q 'cannot record the new version of app in stro: .*Permission denied' err ||
+        die "publish into a read-only store: exit $rc: $(cat err)"
+    chmod -R u+w stro && rm -rf stro
+fi
+# publishes of one name at once: each a version of its own (without a lock, each read the same history and
+# the last to move the ref dropped the others' versions, all saying done)
+for i in 1 2 3 4; do head -c 300000 /dev/urandom > "pp$i"; done
+run publish --store stp pp pp1; [ $rc = 0 ] || die "publish pp1"
+ppids=""
+for i in 2 3 4; do "$ds" publish --store stp pp "pp$i" > "pp$i.out" 2>&1 & ppids="$ppids $!"; done
+for p in $ppids; do wait "$p" || die "a publish at once with others failed: $(cat pp*.out)"; done
+run publish --store stp pp pp1; [ $rc = 0 ] && grep -q 'version 5,' out || die "3 publishes at once: a version lost: $(cat out pp*.out)"
+step "published 3 versions of $src ($size bytes); 3 publishes of one name at once, none lost; --progress"
 start_server st
 S="127.0.0.1:$port"
 mainport=$port mainpid=$spid
+# a second server on the same port: refused (its listeners would share the port with the first's, SO_REUSEPORT)
+# (timeout: a server that starts would not return)
+timeout 60 "$ds" serve --store st --port "$port" > out 2> err; rc=$?
+[ $rc = 1 ] && grep -q 'Address already in use' err || die "a second server on port $port: exit $rc: $(cat out err)"
+# more connections than memory (each reserved up front; ulimit -v makes it sure): said so, with what to lower
+(ulimit -v 4000000; timeout 60 "$ds" serve --store st --port 0 --workers 4 --max-connections 65536 > out 2> err); rc=$?
+# (a sanitized build cannot run under ulimit -v: its shadow memory; not checked there)
+grep -q 'Sanitizer\|ReserveShadowMemory' err ||
+    { [ $rc = 1 ] && grep -q 'out of memory for 65536 connections in each of 4 workers' err; } || die "a server out of memory: exit $rc: $(cat out err)"
 run get --server "$S" --cache c1 app out1; [ $rc = 0 ] && grep -q ': chunks,' out && cmp -s out1 v3 || die "first fetch: $(cat out)"
 full=$(wire)
-step "first fetch: chunks, $full bytes on the wire"
+step "first fetch: chunks, $full bytes on the wire (a second server on its port refused)"
 run get --server "$S" --cache c1 app out1; [ $rc = 0 ] && grep -q 'up to date (not modified)' out || die "304: $(cat out)"
 [ "$(wire)" -lt 400 ] || die "NOT_MODIFIED took $(wire) bytes"
 cmp -s out1 v3 || die "304 changed OUT"
@@ -142,12 +178,19 @@ run publish --store st1 app v1; [ $rc = 1 ] && grep -q 'dx_sync 1 wrote it (form
 run serve --store st1 --port 0; [ $rc = 1 ] && grep -q 'format 1, SHA-256' err || die "serve of a format 1 store: exit $rc"
 sums st1 | cmp -s - st1.before || die "a format 1 store was changed"
 rm -rf st1
+# a store whose packs are lost (the ref names a history the store lacks): damage, not a new name
+cp -r st st1
+rm -rf st1/packs
+cp st1/refs/app app.ref
+run publish --store st1 app v1; [ $rc = 1 ] && grep -q 'history of app in st1 does not read' err || die "publish over a lost history: exit $rc: $(cat out)"
+cmp -s st1/refs/app app.ref || die "publish over a lost history moved the ref (the versions before it lost)"
+rm -rf st1
 # an outs line as dx_sync 1 wrote it (a bare root): not used, so OUT is read again and the line rewritten
 for f in c1/outs/*; do sed -i 's/ blake3-\([0-9a-f]*\)$/ \1/' "$f"; done
 grep -q ' blake3-' c1/outs/* && die "could not make a format 1 outs line"
 run get --server "$S" --cache c1 app out1; [ $rc = 0 ] && grep -q 'up to date' out && cmp -s out1 v3 || die "a format 1 outs line: $(cat out)"
 grep -q ' blake3-[0-9a-f]\{64\}$' c1/outs/* || die "the outs line was not rewritten"
-step "dx_sync 1's QUERY refused by name, its store refused unchanged, its record of OUT not used"
+step "dx_sync 1's QUERY refused by name, its store refused unchanged, its record of OUT not used; a lost history refused, not restarted"
 cp v2 out2
 run get --server "$S" --cache c2 app out2; [ $rc = 0 ] && grep -q ': patch,' out && cmp -s out2 v3 || die "update: $(cat out)"
 [ "$(wire)" -lt $((size / 20)) ] || die "the patch took $(wire) bytes of $size"
@@ -168,6 +211,21 @@ step "OUT an edited v2 (no patch from it): chunks, $(wire) bytes (OUT's chunks r
 run get --server "$S" --cache c1 nosuch outx; [ $rc = 1 ] && grep -q 'no such name' err && [ ! -e outx ] || die "an unknown name"
 ls out1.tmp-* >/dev/null 2>&1 && die "a temporary file was left"
 step "an unknown name: exit 1, nothing written"
+# standard output that cannot be written (a full disk): exit 1, and the message says OUT was updated all the same
+if [ -w /dev/full ]; then
+    "$ds" get --server "$S" --cache c1 app outfull > /dev/full 2> err; rc=$?
+    [ $rc = 1 ] && grep -q 'outfull is updated, but standard output cannot be written' err && cmp -s outfull v3 ||
+        die "standard output full: exit $rc: $(cat err)"
+fi
+# OUT's temporary file cannot be written whole (a full disk; here a file size limit): said in words, OUT as it
+# was, nothing left; the patch is not blamed (no fallback to the chunks, which would not fit either)
+cp v2 outf
+(ulimit -f 1000; run get --server "$S" --cache c8 app outf; exit $rc); rc=$?
+[ $rc = 1 ] && grep -q 'cannot write outf.tmp-.*: File too large: outf is as it was' err || die "OUT over a file size limit: exit $rc: $(cat err)"
+grep -q 'patch failed' err && die "OUT over a file size limit: blamed on the patch"
+cmp -s outf v2 || die "OUT over a file size limit: OUT changed"
+ls outf.tmp-* >/dev/null 2>&1 && die "OUT over a file size limit: a temporary file was left"
+step "OUT's temporary file over a file size limit (a full disk): exit 1 in words, OUT as it was, nothing left"
 # the server by name; OUT a symbolic link: the file it names is updated, the link stays; a refused connection in words
 mkdir lk && cp v2 lk/real && ln -s lk/real olink && ln -s lk/missing dlink
 run get --server "localhost:$port" --cache c7 app olink; [ $rc = 0 ] && [ -L olink ] && cmp -s lk/real v3 || die "OUT a link, the server by name: $(cat out)"
@@ -197,6 +255,27 @@ run get --server "127.0.0.1:$port" --cache c6m multi out6m
 [ $rc = 0 ] && grep -q 'chunks after a failed patch' out && cmp -s out6m m2 || die "damaged patch of several chunks: $(cat out)"
 stop_server
 step "every patch chunk damaged (a patch of one chunk, and one of $pbytes bytes): detected, the chunks instead, OUT right"
+# a peer that does not speak HBTP (here the server's HELLO damaged on the way), and a server whose store does
+# not read (a ref emptied): said in words, not as a code name ("DX_ERR_UNKNOWN", "the server answered an error")
+start_proxy "$mainport" --flip-at 8
+run get --server "127.0.0.1:$pport" --cache c9 app outp
+[ $rc = 1 ] && grep -q "not dx_sync's protocol (HBTP)" err && [ ! -e outp ] || die "a peer that is not HBTP: exit $rc: $(cat err)"
+stop_proxy
+cp -r st st2
+: > st2/refs/app
+start_server st2
+run get --server "127.0.0.1:$port" --cache c9 app outp
+[ $rc = 1 ] && grep -q 'the server cannot read its store' err && [ ! -e outp ] || die "a store that does not read: exit $rc: $(cat err)"
+stop_server
+rm -rf st2
+# a server at its --max-connections (one, held by a connection that says nothing): the refusal said in words
+start_server st --workers 1 --max-connections 1
+exec {hold}<>"/dev/tcp/127.0.0.1/$port" || die "cannot connect to the server"
+run get --server "127.0.0.1:$port" --cache c9 app outp
+exec {hold}<&-
+[ $rc = 1 ] && grep -q 'refused the connection (busy' err && [ ! -e outp ] || die "a busy server: exit $rc: $(cat err)"
+stop_server
+step "a peer that is not HBTP and a server whose store does not read, a busy one: exit 1, said in words"
 
 # --- 4. the connection dropped at many points ---
 head -c $((24 << 20)) /dev/urandom > big1
@@ -236,6 +315,31 @@ stop_proxy
 run get --server "127.0.0.1:$bigport" --cache cs big sout; [ $rc = 0 ] && cmp -s sout big2 || die "after a silent network: $(cat out)"
 [ "$(wire)" -lt $((24 << 20)) ] || die "after a silent network the get fetched $(wire) bytes: the whole again"
 step "a network silent mid-transfer: the get gave up after --timeout 1, OUT as it was; the next fetched the rest ($(wire) bytes)"
+# the get stopped by SIGTERM (or Ctrl-C) while OUT's temporary file is written: it goes, OUT stays as it was
+start_proxy "$bigport" --stall-after 3000000
+cp big1 tout
+"$ds" get --server "127.0.0.1:$pport" --cache ct big tout > term.out 2> term.err &
+tpid=$!
+for _ in $(seq 1 60000); do ls tout.tmp-* >/dev/null 2>&1 && break; done
+ls tout.tmp-* >/dev/null 2>&1 || die "SIGTERM: no temporary file appeared"
+kill -TERM "$tpid"
+st=0; wait "$tpid" || st=$?
+[ "$st" = 143 ] || die "SIGTERM: the get exited $st, not 143 (killed by SIGTERM)"
+ls tout.tmp-* >/dev/null 2>&1 && die "SIGTERM: the temporary file was left: $(ls tout.tmp-*)"
+cmp -s tout big1 || die "SIGTERM: OUT changed"
+stop_proxy
+step "a get stopped by SIGTERM mid-transfer: its temporary file removed, OUT as it was"
+# a cache that cannot be written (read-only; root writes anyway: not checked there): OUT is still updated, with a
+# warning (a manifest of more than 1,024 chunks, written into the cache as it grows, failed the get in words of
+# DX_ERR_IO)
+if [ "$(id -u)" != 0 ]; then
+    run get --server "127.0.0.1:$bigport" --cache cro nosuch rout0; [ $rc = 1 ] && [ -d cro ] || die "an empty cache: $(cat err)"
+    chmod -R a-w cro
+    run get --server "127.0.0.1:$bigport" --cache cro big rout0
+    chmod -R u+w cro
+    [ $rc = 0 ] && cmp -s rout0 big2 && grep -q 'could not record it' err || die "a read-only cache: exit $rc: $(cat err)"
+    step "a read-only cache: OUT updated, the cache's failure a warning"
+fi
 
 # --- 5. a byte flipped on the way ---
 # into an update by patch (OUT = v2, some 16 KB on the wire) and into a first fetch (chunks, compressed or not)

@@ -122,7 +122,9 @@
    patch_root[32], u64 patch_size, u64 listing_size, u64 chunk_bytes (as
    in an offer), u32 mode, pad (4 bytes) } (patches to the newest) }). Every version's chunks, manifest and listing, and every
    patch's, are objects of the store. A new history is written, synced, and
-   then the ref moves: a reader sees the old history or the new, whole. The
+   then the ref moves: a reader sees the old history or the new, whole; a
+   publish holds an flock(2) on the store's folder throughout (one at a time,
+   so that none drops another's version). The
    ref's id names the history as "blake3-..." (format 2); a ref that names
    it "sha256-..." is dx_sync 1's (format 1): publish and serve refuse a
    store with any such ref, saying so, and change nothing in it.
@@ -194,6 +196,47 @@ enum { E_OUT_CHANGED = -1000 }; /* the client's own: OUT changed while it was be
 #include <sys/stat.h>
 #include <limits.h> /* PATH_MAX */
 #include <netdb.h>
+#include <sys/file.h> /* flock */
+
+/* ---- usage ---- */
+
+#define USAGE_PUBLISH "--store DIR [--patches K] [--level N] [--progress | -q] NAME FILE"
+#define USAGE_SERVE "--store DIR [--port P] [--host HOST] [--workers N] [--max-connections N]"
+#define USAGE_GET "--server HOST:PORT --cache DIR [--cache-quota SIZE] [--timeout S] [--progress | -q] NAME OUT"
+static const char usage[] =
+    "usage: dx_sync publish " USAGE_PUBLISH "\n"
+    "       dx_sync serve " USAGE_SERVE "\n"
+    "       dx_sync get " USAGE_GET "\n"
+    "Binary updates: a client gets the newest version of a blob in the fewest bytes,\n"
+    "verified (the ETag is the Merkle root of its chunks), and OUT is replaced only\n"
+    "by a whole, checked file.\n"
+    "  publish   stores FILE as the newest version of NAME in the store DIR (made if\n"
+    "            missing), with patches from the last K versions to it (default 3)\n"
+    "            --level N: the patch search, 1 fast .. 9 smallest (default 6)\n"
+    "  serve     answers clients (port default 7878, host 127.0.0.1, a worker per CPU,\n"
+    "            --max-connections per worker, default 256) until Ctrl-C or SIGTERM;\n"
+    "            --corrupt-patches flips a byte in every patch\n"
+    "            chunk it sends (to see clients detect it and fall back)\n"
+    "  get       makes OUT the newest version of NAME: nothing when it is (NOT_MODIFIED),\n"
+    "            else a patch from OUT's version or the chunks OUT and the cache DIR lack\n"
+    "            (made if missing); prints what it did and the bytes on the wire. The cache\n"
+    "            keeps the versions it got, least recently used evicted beyond --cache-quota\n"
+    "            (default 1G), never the one an OUT holds. OUT a symbolic link: the file\n"
+    "            it names is updated. HOST: a name or an IPv4 or [IPv6] address.\n"
+    "            --timeout S: give up when the server says nothing for S seconds while\n"
+    "            answers are due (default 30; OUT stays as it was)\n"
+    "  --progress, -q (publish, get): a progress line on stderr even when it is not\n"
+    "            a terminal (the patch search, the fetch), or none\n"
+    "  --version the dx header versions it is built from\n"
+    "Exit status: 0 done, 1 failed (OUT is as it was, unless a message says that only\n"
+    "standard output could not be written), 2 bad usage.\n";
+
+/* A command's own options: --help (the whole usage) and --version as without a command; bad usage
+   names the command's usage line (main sets tool.usage to it), not publish's. */
+static int version(void);
+#define COMMAND_OPTS(a)                                       \
+    if (tool_is_help(a)) return fputs(usage, stdout), tool_stdout_done(); \
+    if (!strcmp(a, "--version")) return version();
 
 /* ---- shared ---- */
 
@@ -228,14 +271,23 @@ static int open_store(dx_cas_dir *d, dx_cas_store *s, const char *path, bool mus
     c.table_max = cache ? 8192 : 0; /* the cache's table: about 0.7 MB, the rest in its packs/index (dx_cas.h) */
     if ((r = dx_cas_dir_open(d, &c)) != DX_OK) {
         if (r == DX_ERR_NOTFOUND && must_exist) return tool_fail("%s is not a dx_sync store (publish makes one)", path);
-        return tool_fail("cannot open the store %s: %s%s%s", path, dx_cas_result_name(r), d->os_error ? ": " : "",
-                         d->os_error ? strerror(d->os_error) : "");
+        if (d->os_error) return tool_fail("cannot open the %s %s: %s", cache ? "cache" : "store", path, strerror(d->os_error));
+        return tool_fail("cannot open the %s %s: %s", cache ? "cache" : "store", path, dx_cas_result_name(r));
     }
     if ((r = dx_cas_dir_store(d, &alg, s)) != DX_OK) {
         dx_cas_dir_close(d);
-        return tool_fail("cannot open the store %s: %s", path, dx_cas_result_name(r));
+        return tool_fail("cannot open the %s %s: %s", cache ? "cache" : "store", path, dx_cas_result_name(r));
     }
     return TOOL_EXIT_OK;
+}
+
+/* A store's failure in words: the result's name, and the system's reason where there is one
+   (DX_ERR_IO: Permission denied); in a static buffer. */
+static const char *store_error(const dx_cas_dir *d, dx_result r) {
+    static char text[160];
+    if (r == DX_ERR_IO && d->os_error) snprintf(text, sizeof text, "%s: %s", dx_cas_result_name(r), strerror(d->os_error));
+    else snprintf(text, sizeof text, "%s", dx_cas_result_name(r));
+    return text;
 }
 
 /* A whole object of a store, in a malloc'd buffer. */
@@ -329,7 +381,9 @@ static dx_result history_load(dx_cas_dir *d, dx_cas_store *s, const char *name, 
     memset(out, 0, sizeof *out);
     if ((r = dx_cas_dir_ref_get(d, name, &id)) != DX_OK) return r;
     if (id.alg != SYNC_ALG) return DX_ERR_UNSUPPORTED; /* published by dx_sync 1 (format 1: SHA-256 names) */
-    if ((r = get_object(s, id.digest, 1u << 30, &buf, &len)) != DX_OK) return r;
+    /* the ref is there: a history the store lacks (a pack lost or cut short) is damage, not a new name
+       (publish would start the name over, its versions lost) */
+    if ((r = get_object(s, id.digest, 1u << 30, &buf, &len)) != DX_OK) return r == DX_ERR_NOTFOUND ? DX_ERR_CORRUPT : r;
     if ((r = history_parse(buf, len, out)) != DX_OK) {
         free(buf);
         return r;
@@ -351,6 +405,13 @@ static dx_result find_format1(void *user, const char *name, const dx_cas_id *id)
     return DX_OK;
 }
 
+/* dx_patch's progress (done of total bytes of the new version; dx_patch_diff_auto may try several modes, each
+   counting again from 0): the progress line */
+static void patch_progress(void *user, uint64_t done, uint64_t total) {
+    (void)user, (void)total;
+    tool_progress(done);
+}
+
 static int cmd_publish(int argc, char **argv) {
     const char *store_path = NULL, *name = NULL, *file = NULL, *v;
     uint64_t keep_patches = 3, level = 0;
@@ -366,25 +427,27 @@ static int cmd_publish(int argc, char **argv) {
     sync_version nv;
     sync_patch *patches = NULL;
     uint32_t npatches = 0, nold = 0, i;
-    int rc = TOOL_EXIT_FAIL, k;
+    int rc = TOOL_EXIT_FAIL, k, lock_fd = -1;
     bool have_old;
     double t0 = tool_now();
     for (k = 2; k < argc; k++) {
         bool missing = false;
         const char *a = argv[k];
-        if (tool_is_help(a)) return tool_help();
+        COMMAND_OPTS(a)
         if ((v = tool_opt_value(argc, argv, &k, "--store", &missing))) store_path = v;
         else if ((v = tool_opt_value(argc, argv, &k, "--patches", &missing))) {
             if (tool_parse_u64(v, 0, 64, false, &keep_patches) != 0) return tool_usage_error("--patches must be 0 to 64, not \"%s\"", v);
         } else if ((v = tool_opt_value(argc, argv, &k, "--level", &missing))) {
             if (tool_parse_u64(v, 1, 9, false, &level) != 0) return tool_usage_error("--level must be 1 to 9, not \"%s\"", v);
-        } else if (missing) return tool_usage_error("%s needs a value", a);
+        } else if (!strcmp(a, "--progress")) tool.progress = 1;
+        else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) tool.progress = -1;
+        else if (missing) return tool_usage_error("%s needs a value", a);
         else if (a[0] == '-' && a[1]) return tool_usage_error("unknown option %s", a);
         else if (!name) name = a;
         else if (!file) file = a;
         else return tool_usage_error("too many arguments");
     }
-    if (!store_path) return tool_usage_error("publish needs --store DIR");
+    if (!store_path || !*store_path) return tool_usage_error("publish needs --store DIR");
     if (!name || !file) return tool_usage_error("publish needs NAME and FILE");
     if (!name_ok(name, strlen(name))) return tool_usage_error("NAME must be 1 to 100 of A-Z a-z 0-9 . _ -, not starting with '.'");
     if (!(f = fopen(file, "rb"))) return tool_fail("cannot open %s: %s", file, strerror(errno));
@@ -402,6 +465,19 @@ static int cmd_publish(int argc, char **argv) {
         free(data.p);
         return TOOL_EXIT_FAIL;
     }
+    /* one publish at a time in a store: two of one name at once would each read the same history and write
+       theirs, the last ref to move dropping the other's version (both saying done) */
+    {
+        int e = (lock_fd = open(store_path, O_RDONLY | O_DIRECTORY)) < 0 ? errno : flock(lock_fd, LOCK_EX | LOCK_NB) != 0 ? errno : 0;
+        if (e == EWOULDBLOCK) {
+            tool_warn("waiting for another publish into %s to finish", store_path);
+            e = flock(lock_fd, LOCK_EX) != 0 ? errno : 0;
+        }
+        if (e) {
+            tool_fail("cannot lock the store %s: %s", store_path, strerror(e));
+            goto out;
+        }
+    }
     { /* a store with any name of format 1 is refused whole, as serve refuses it: nothing written to it */
         char format1[SYNC_NAME_MAX + 1] = "";
         dx_cas_dir_ref_list(&d, find_format1, format1);
@@ -411,7 +487,7 @@ static int cmd_publish(int argc, char **argv) {
         }
     }
     if ((r = put_blob(&s, data.p, data.len, &manifest, root)) != DX_OK) {
-        tool_fail("cannot store %s: %s", file, dx_cas_result_name(r));
+        tool_fail("cannot store %s in %s: %s", file, store_path, store_error(&d, r));
         goto out;
     }
     memset(&nv, 0, sizeof nv);
@@ -419,7 +495,7 @@ static int cmd_publish(int argc, char **argv) {
     memcpy(nv.manifest, manifest.digest, 32);
     nv.size = data.len, nv.published_ns = now_unix_ns();
     if ((r = store_listing(&s, &manifest, nv.listing, &nv.listing_size)) != DX_OK) {
-        tool_fail("cannot store the listing of %s: %s", file, dx_cas_result_name(r));
+        tool_fail("cannot store the listing of %s in %s: %s", file, store_path, store_error(&d, r));
         goto out;
     }
     r = history_load(&d, &s, name, &old);
@@ -457,6 +533,7 @@ static int cmd_publish(int argc, char **argv) {
         uint32_t a;
         uint64_t lacking = 0;
         sync_patch *p = &patches[npatches];
+        char plabel[32];
         history_version(&old, nold - 1 - i, &ov);
         if (!memcmp(ov.root, root, 32)) continue;
         base.len = 0, base.cap = (size_t)ov.size;
@@ -470,17 +547,21 @@ static int cmd_publish(int argc, char **argv) {
         memset(&pc, 0, sizeof pc);
         pc.level = (int)level;
         if (tool_cpus() > 1) pc.thread_start = tool_thread_start, pc.thread_join = tool_thread_join; /* the same patch, sooner */
+        pc.progress = patch_progress; /* the patch search takes minutes for a large blob */
         cap = dx_patch_bound(base.len, data.len, &pc);
         if (!(pbuf = (uint8_t *)malloc(cap))) {
             free(base.p);
             continue;
         }
+        snprintf(plabel, sizeof plabel, "patch from v%u", (unsigned)(nold - i));
+        tool_progress_start(plabel, data.len, "MiB");
         plen = dx_patch_diff_auto(&pc, base.p, base.len, data.p, data.len, pbuf, cap, &mode);
+        tool_progress_end(plen >= 0);
         free(base.p);
         if (plen < 0 || (r = put_blob(&s, pbuf, (size_t)plen, &pman, p->patch_root)) != DX_OK ||
             (r = store_listing(&s, &pman, p->listing, &p->listing_size)) != DX_OK) {
             tool_warn("no patch from version %u of %s: %s", (unsigned)(nold - i), name,
-                      plen < 0 ? dx_patch_result_name((dx_result)plen) : dx_cas_result_name(r));
+                      plen < 0 ? dx_patch_result_name((dx_result)plen) : store_error(&d, r));
             free(pbuf);
             continue;
         }
@@ -537,7 +618,7 @@ static int cmd_publish(int argc, char **argv) {
     if (r == DX_OK) r = dx_cas_store_sync(&s); /* everything the history names is durable before the ref moves */
     if (r == DX_OK) r = dx_cas_dir_ref_set(&d, name, &hid);
     if (r != DX_OK) {
-        tool_fail("cannot record the new version of %s: %s", name, dx_cas_result_name(r));
+        tool_fail("cannot record the new version of %s in %s: %s", name, store_path, store_error(&d, r));
         goto out;
     }
     {
@@ -549,11 +630,13 @@ static int cmd_publish(int argc, char **argv) {
             printf("%s%llu B", i ? ", " : " (", (unsigned long long)patches[i].patch_size);
         printf("%s; %.2f s\n", npatches ? ")" : "", tool_now() - t0);
     }
-    rc = tool_stdout_done();
+    rc = fflush(stdout) == 0 && !ferror(stdout) ? TOOL_EXIT_OK /* published: a report that cannot be written does not undo it */
+         : tool_fail("%s is published (version %u), but standard output cannot be written", name, (unsigned)(nold + 1));
 out:
     free(patches);
     free(data.p);
     dx_cas_dir_close(&d);
+    if (lock_fd >= 0) close(lock_fd); /* the lock goes with it */
     return rc;
 }
 
@@ -802,6 +885,28 @@ static int host_resolve(const char *name, host_addr out[HOST_ADDRS], const char 
     return n;
 }
 
+/* Whether host:port can be listened on by a socket of its own: dx_net's listeners share a port (SO_REUSEPORT,
+   one a worker), so another dx_sync serve already there would not stop them, and the two would split the
+   clients between their stores. 0, or an errno (EADDRINUSE: taken; EADDRNOTAVAIL: not this machine's). */
+static int port_free(const char *host, unsigned port) {
+    struct addrinfo hints, *res = NULL;
+    char ps[8];
+    int fd, e = 0, one = 1;
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE;
+    snprintf(ps, sizeof ps, "%u", port);
+    if (getaddrinfo(host, ps, &hints, &res) != 0 || !res) return 0; /* dx_net says why */
+    if ((fd = socket(res->ai_family, res->ai_socktype, res->ai_protocol)) >= 0) {
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one); /* a port left in TIME_WAIT is free */
+        if (bind(fd, res->ai_addr, res->ai_addrlen) != 0 || listen(fd, 1) != 0) e = errno;
+        close(fd);
+    }
+    freeaddrinfo(res);
+    return e;
+}
+
 static int cmd_serve(int argc, char **argv) {
     const char *v, *host = "127.0.0.1";
     uint64_t port = SYNC_DEFAULT_PORT, workers = 0, maxc = 256;
@@ -817,7 +922,7 @@ static int cmd_serve(int argc, char **argv) {
     for (k = 2; k < argc; k++) {
         bool missing = false;
         const char *a = argv[k];
-        if (tool_is_help(a)) return tool_help();
+        COMMAND_OPTS(a)
         if ((v = tool_opt_value(argc, argv, &k, "--store", &missing))) serve_store = v;
         else if ((v = tool_opt_value(argc, argv, &k, "--port", &missing))) {
             if (tool_parse_u64(v, 0, 65535, false, &port) != 0) return tool_usage_error("--port must be 0 to 65535, not \"%s\"", v);
@@ -830,7 +935,7 @@ static int cmd_serve(int argc, char **argv) {
         else if (missing) return tool_usage_error("%s needs a value", a);
         else return tool_usage_error("unknown argument %s", a);
     }
-    if (!serve_store) return tool_usage_error("serve needs --store DIR");
+    if (!serve_store || !*serve_store) return tool_usage_error("serve needs --store DIR");
     {   /* a mistyped path, or a store of format 1, is an error now, not at the first request */
         dx_cas_dir d;
         dx_cas_store s;
@@ -845,6 +950,11 @@ static int cmd_serve(int argc, char **argv) {
         const char *why = "";
         if (host_resolve(host, addrs, &why) == 0) return tool_fail("cannot serve on %s: %s", host, why);
         host = addrs[0];
+    }
+    if (port != 0) {
+        int e = port_free(host, (unsigned)port);
+        if (e) return tool_fail("cannot serve on %s port %u: %s%s", host, (unsigned)port, strerror(e),
+                                e == EADDRINUSE ? " (another server, another dx_sync serve perhaps, listens there)" : "");
     }
     dx_hbtp_router_init(&router, methods, M_COUNT);
     dx_hbtp_router_method(&router, M_QUERY, h_query, NULL);
@@ -866,10 +976,14 @@ static int cmd_serve(int argc, char **argv) {
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     rc = dx_net_server_start(&server, &cfg);
-    if (rc == DX_OK && setup_failed) {
+    if (rc == DX_OK && setup_failed) { /* a worker's store did not open (open_store said why), or no memory for it */
         dx_net_server_stop(&server);
-        rc = DX_ERR_NOMEM;
+        return tool_fail("cannot serve on %s port %u: a worker could not open the store", host, (unsigned)port);
     }
+    if (rc == DX_ERR_NOMEM) /* dx_net takes each worker's connections' memory up front */
+        return tool_fail("cannot serve on %s port %u: out of memory for %u connections in each of %u workers (every one reserved "
+                         "up front): fewer --workers or --max-connections", host, (unsigned)port, (unsigned)maxc,
+                         workers ? (unsigned)workers : (unsigned)sysconf(_SC_NPROCESSORS_ONLN));
     if (rc != DX_OK) return tool_fail("cannot serve on %s port %u: %s", host, (unsigned)port, dx_reactor_result_name(rc));
     printf("dx_sync: serving %s on %s port %u, %u workers, backend %s%s\n", serve_store, host, (unsigned)dx_net_server_port(&server),
            (unsigned)dx_net_server_workers(&server), dx_net_server_backend_name(&server),
@@ -926,6 +1040,7 @@ typedef struct getter {
     size_t seed_count;
     dx_cas_blob_writer man;      /* the new version's dx_cas manifest, built as its chunks come (in parts: one at a time) */
     bool man_open;
+    dx_result man_error;         /* the cache could not take the manifest (man_add): the version goes unrecorded */
     char key[33];                /* OUT's name in the cache (out_key) */
 #if SYNC_ZSTD
     ZSTD_DCtx *dctx;             /* compressed READ answers */
@@ -949,6 +1064,7 @@ static dx_result man_start(getter *g) {
     dx_cas_blob_writer_config c;
     dx_result r;
     if (g->man_open) dx_cas_blob_writer_destroy(&g->man), g->man_open = false;
+    g->man_error = DX_OK;
     memset(&c, 0, sizeof c);
     c.store = &g->cache;
     c.chunker.min_size = 64, c.chunker.avg_size = 256, c.chunker.max_size = 1024;
@@ -958,15 +1074,23 @@ static dx_result man_start(getter *g) {
 
 static dx_result man_add(getter *g, const uint8_t id[32], uint32_t len) {
     dx_cas_id cid;
+    dx_result r;
+    if (g->man_error != DX_OK) return DX_OK; /* the cache could not take the manifest: the version is not recorded, the get goes on */
     cid.alg = SYNC_ALG;
     memcpy(cid.digest, id, 32);
-    return g->man_open ? dx_cas_blob_writer_add(&g->man, &cid, len) : DX_ERR_MISUSE;
+    r = g->man_open ? dx_cas_blob_writer_add(&g->man, &cid, len) : DX_ERR_MISUSE;
+    if (r != DX_OK && r != DX_ERR_MISUSE) { /* its parts are written into the cache as it grows: a read-only or full one */
+        dx_cas_blob_writer_destroy(&g->man), g->man_open = false;
+        g->man_error = r;
+        return DX_OK;
+    }
+    return r;
 }
 
 /* the manifest stored: its root and size must be the version's */
 static dx_result man_put(getter *g, const uint8_t root[32], uint64_t size, dx_cas_id *out) {
     uint8_t got[32];
-    dx_result r = g->man_open ? dx_cas_blob_writer_finish(&g->man, out, got) : DX_ERR_MISUSE;
+    dx_result r = g->man_error != DX_OK ? g->man_error : g->man_open ? dx_cas_blob_writer_finish(&g->man, out, got) : DX_ERR_MISUSE;
     if (r == DX_OK && (memcmp(got, root, 32) != 0 || g->man.total != size)) r = DX_ERR_CORRUPT;
     return r;
 }
@@ -1014,6 +1138,9 @@ static dx_result seeds_spill(int fd, const seed *seeds, size_t count, dx_cas_sto
     return r;
 }
 
+/* a scan's spill into the cache failed (its error): OUT's chunks past SYNC_SEED_MAX are fetched instead */
+static dx_result spill_failed;
+
 /* The root (ETag) of the file behind fd, read once from its start; with out, its
    chunks too (sorted by id, for lookups), up to SYNC_SEED_MAX of them: with spill, a
    file of more puts them all into spill instead (*out_count 0); with into, every
@@ -1057,15 +1184,20 @@ static dx_result scan_file(int fd, uint8_t root[32], seed **out, size_t *out_cou
                 dx_cas_id id;
                 const uint8_t *p = buf + (c.offset - base);
                 if (!into) dx_cas_id_hash(&alg, p, c.length, &id);
-                else if ((r = cache_put(into, p, c.length, &id, &since_sync)) != DX_OK) break; /* its hash is the id */
+                else if ((r = cache_put(into, p, c.length, &id, &since_sync)) != DX_OK) { /* its hash is the id */
+                    if (into != spill) break;
+                    spill_failed = r, r = DX_OK, into = NULL; /* the cache is full: OUT's chunks are fetched instead */
+                    dx_cas_id_hash(&alg, p, c.length, &id);
+                }
                 dx_cas_chunk_leaf(&alg, &id, leaf);
                 dx_cas_merkle_push(&tree, leaf);
                 if (record && (r = man_add(record, id.digest, (uint32_t)c.length)) != DX_OK) break;
                 if (collect && spill && count == SYNC_SEED_MAX) { /* too many to keep: into the store, these and the rest */
-                    if ((r = seeds_spill(fd, seeds, count, spill, &since_sync)) != DX_OK) break;
+                    dx_result e = seeds_spill(fd, seeds, count, spill, &since_sync);
                     free(seeds);
                     seeds = NULL, count = cap = 0, collect = false, into = spill;
-                    if ((r = cache_put(into, p, c.length, NULL, &since_sync)) != DX_OK) break; /* this chunk: hashed above */
+                    if (e == DX_OK) e = cache_put(into, p, c.length, NULL, &since_sync); /* this chunk: hashed above */
+                    if (e != DX_OK) spill_failed = e, into = NULL; /* the cache cannot take them (full, read-only): fetched instead */
                 }
                 if (collect) {
                     if (count == cap) {
@@ -1111,12 +1243,18 @@ static dx_result pread_all(int fd, void *buf, size_t len, uint64_t off) {
     return DX_OK;
 }
 
+/* why the last write of OUT's temporary file failed (errno: a full disk, a quota), or 0 */
+static int out_write_errno;
+
 static dx_result pwrite_all(int fd, const void *buf, size_t len, uint64_t off) {
     size_t done = 0;
     while (done < len) {
         ssize_t n = pwrite(fd, (const uint8_t *)buf + done, len - done, (off_t)(off + done));
         if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return DX_ERR_IO;
+        if (n <= 0) {
+            out_write_errno = n < 0 ? errno : ENOSPC;
+            return DX_ERR_IO;
+        }
         done += (size_t)n;
     }
     return DX_OK;
@@ -1183,20 +1321,27 @@ static void read_body(uint8_t body[44], const uint8_t digest[32], uint64_t off, 
 static char timeout_text[96] = "timed out";
 
 static const char *net_error_text(dx_result r, uint16_t code) {
+    static char other[96];
     if (r == DX_NET_ERR_REMOTE) {
         if (code == E_NO_NAME) return "the server has no such name";
-        if (code == E_NO_OBJECT) return "the server lacks an object it offered (published again meanwhile?)";
+        if (code == E_NO_OBJECT) return "the server lacks an object it offered (published again meanwhile, or its store is damaged)";
         if (code == DX_HBTP_CODE_BAD_REQUEST) /* what a server of format 1 answers a QUERY of format 2 */
             return "the server refused the request (a dx_sync of another wire format? this one speaks format " TOOL_STR(SYNC_VERSION) ")";
-        return "the server answered an error";
+        if (code == DX_HBTP_CODE_INTERNAL) return "the server cannot read its store (damaged?)";
+        if (code == DX_HBTP_CODE_RATE_LIMITED) return "the server is busy (too many connections): try again later";
+        snprintf(other, sizeof other, "the server answered error %u", (unsigned)code);
+        return other;
     }
     switch (r) {
+    case DX_HBTP_ERR_PROTOCOL: case DX_HBTP_ERR_VERSION: case DX_HBTP_ERR_OPCODE: case DX_HBTP_ERR_TOO_LARGE:
+        return "what came back is not dx_sync's protocol (HBTP): not a dx_sync serve, or damaged on the way";
+    case DX_HBTP_ERR_REFUSED: return "the server refused the connection (busy: at its --max-connections?)";
     case DX_REACTOR_ERR_REFUSED: return "connection refused (no dx_sync serve on that address and port?)";
     case DX_REACTOR_ERR_UNREACHABLE: return "network or host unreachable";
     case DX_REACTOR_ERR_RESET: return "the connection was reset";
     case DX_ERR_TIMEOUT: return timeout_text;
     case DX_ERR_CLOSED: return "the server closed the connection";
-    default: return dx_reactor_result_name(r);
+    default: return r <= DX_HBTP_ERR_PROTOCOL && r > DX_HBTP_ERR_PROTOCOL - 100 ? dx_hbtp_result_name(r) : dx_reactor_result_name(r);
     }
 }
 
@@ -1810,6 +1955,31 @@ static void evict(getter *g, const char *cache_path, uint64_t quota, uint64_t *o
     free(l.r);
 }
 
+/* OUT's temporary file while it is written: a get stopped by a signal (Ctrl-C, SIGTERM, a closed terminal)
+   removes it, then dies of the signal as it would have (only SIGKILL leaves it). */
+static char out_tmp_path[PATH_MAX + 64];
+static volatile sig_atomic_t out_tmp_set;
+static void on_get_signal(int sig) {
+    if (out_tmp_set) unlink(out_tmp_path);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+static void out_tmp_watch(const char *tmp_path) {
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+    size_t i;
+    if (tmp_path) {
+        if (strlen(tmp_path) >= sizeof out_tmp_path) return;
+        strcpy(out_tmp_path, tmp_path);
+    }
+    out_tmp_set = tmp_path != NULL;
+    for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+        struct sigaction sa, old;
+        if (sigaction(sigs[i], NULL, &old) != 0 || old.sa_handler == SIG_IGN) continue; /* ignored (a background job's SIGINT): so it stays */
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = tmp_path ? on_get_signal : SIG_DFL;
+        sigaction(sigs[i], &sa, NULL);
+    }
+}
 
 static int cmd_get(int argc, char **argv) {
     const char *server_arg = NULL, *cache_path = NULL, *name = NULL, *out_path = NULL, *v;
@@ -1840,7 +2010,7 @@ static int cmd_get(int argc, char **argv) {
     for (k = 2; k < argc; k++) {
         bool missing = false;
         const char *a = argv[k];
-        if (tool_is_help(a)) return tool_help();
+        COMMAND_OPTS(a)
         if ((v = tool_opt_value(argc, argv, &k, "--server", &missing))) server_arg = v;
         else if ((v = tool_opt_value(argc, argv, &k, "--timeout", &missing))) {
             if (tool_parse_u64(v, 1, 86400, false, &timeout_s) != 0) return tool_usage_error("--timeout must be 1 to 86400 seconds, not \"%s\"", v);
@@ -1856,8 +2026,9 @@ static int cmd_get(int argc, char **argv) {
         else return tool_usage_error("too many arguments");
     }
     if (!server_arg) return tool_usage_error("get needs --server HOST:PORT");
-    if (!cache_path) return tool_usage_error("get needs --cache DIR");
+    if (!cache_path || !*cache_path) return tool_usage_error("get needs --cache DIR");
     if (!name || !out_path) return tool_usage_error("get needs NAME and OUT");
+    if (!*out_path) return tool_usage_error("OUT is empty: name a file");
     if (!name_ok(name, strlen(name))) return tool_usage_error("NAME must be 1 to 100 of A-Z a-z 0-9 . _ -, not starting with '.'");
     {
         const char *colon = strrchr(server_arg, ':');
@@ -1874,6 +2045,9 @@ static int cmd_get(int argc, char **argv) {
         if (!realpath(out_path, out_real)) return tool_fail("%s is a symbolic link to a file that cannot be reached (%s): give the file's own path", out_path, strerror(errno));
         out_path = out_real;
     }
+#ifdef SIGXFSZ
+    signal(SIGXFSZ, SIG_IGN); /* over a file size limit (ulimit -f): a write fails (EFBIG), said in words, no temporary file left */
+#endif
     if (!(g = (getter *)calloc(1, sizeof *g))) return tool_fail("out of memory");
     g->out_fd = -1, g->out_path = out_path;
     if (!(g->ring = (uint8_t *)malloc(RING)) || !(g->local = (uint8_t *)malloc(SYNC_CHUNK_MAX))) {
@@ -1928,7 +2102,9 @@ static int cmd_get(int argc, char **argv) {
     cc.conn.max_payload = SYNC_MAX_PAYLOAD;
     cc.reply_timeout_ns = timeout_s * 1000000000ull; /* a server silent that long while answers are due: stopped, or the network gone */
     cc.connect_timeout_ns = timeout_s < 5 ? timeout_s * 1000000000ull : 5000000000ull;
-    snprintf(timeout_text, sizeof timeout_text, "timed out (no connection, or no answer for %llu s)", (unsigned long long)timeout_s);
+    /* the connect and the answer to HELLO: up to 5 s */
+    snprintf(timeout_text, sizeof timeout_text, "timed out (no connection, or no answer to HELLO for %llu s)",
+             (unsigned long long)(cc.connect_timeout_ns / 1000000000ull));
     cc.user = g;
     for (ai = 0, r = DX_ERR_INVAL; ai < naddrs && r != DX_OK; ai++) { /* each address of the name, until one answers */
         cc.host = addrs[ai];
@@ -1938,6 +2114,7 @@ static int cmd_get(int argc, char **argv) {
         tool_fail("cannot connect to %s port %u: %s", host, (unsigned)port, net_error_text(r, 0));
         goto out;
     }
+    snprintf(timeout_text, sizeof timeout_text, "timed out (no answer for %llu s)", (unsigned long long)timeout_s);
 query:
     qlen = query_encode(q, name, have ? have_root : NULL);
     memset(&w, 0, sizeof w);
@@ -1979,12 +2156,18 @@ query:
             goto query;
         }
     }
+    if (spill_failed) /* a large OUT, a cache that cannot take its chunks */
+        tool_warn("the cache %s cannot take %s's chunks (%s%s%s): those unchanged are fetched again", cache_path, out_path,
+                  dx_cas_result_name(spill_failed), g->dir.os_error ? ": " : "", g->dir.os_error ? strerror(g->dir.os_error) : "");
     if (tool_out_open(&tmp, out_path, true, NULL) != TOOL_EXIT_OK) goto close;
+    out_tmp_watch(tmp.tmp);
     if (o.kind == OFFER_PATCH) {
         r = try_patch(g, &o, base_len, fileno(tmp.f), tmp.tmp, &why);
         if (r == DX_OK) kind = "patch";
-        else if (g->net_error != DX_OK) {
+        else if (out_write_errno) { /* not the patch's fault: the chunks would not fit either */
+        } else if (g->net_error != DX_OK) {
             tool_fail("%s: the connection failed: %s", name, net_error_text(g->net_error, g->net_code));
+            out_tmp_watch(NULL);
             tool_out_abort(&tmp);
             goto close;
         } else {
@@ -2000,16 +2183,20 @@ query:
         r = fetch_chunks(g, &o, fileno(tmp.f));
     }
     if (r != DX_OK) {
-        if (g->net_error != DX_OK) tool_fail("%s: the connection failed: %s", name, net_error_text(g->net_error, g->net_code));
+        if (out_write_errno) tool_fail("cannot write %s: %s: %s is as it was", tmp.tmp, strerror(out_write_errno), out_path);
+        else if (g->net_error != DX_OK) tool_fail("%s: the connection failed: %s", name, net_error_text(g->net_error, g->net_code));
         else if (r == DX_ERR_CHECKSUM) tool_fail("%s: a chunk was damaged on the way: %s is as it was", name, out_path);
         else if (g->listing_bad) tool_fail("%s: the listing the server sent does not check: %s is as it was", name, out_path);
         else if (r == E_OUT_CHANGED) tool_fail("%s changed while it was read: try again", out_path);
         else tool_fail("%s: %s", name, dx_cas_result_name(r));
+        out_tmp_watch(NULL);
         tool_out_abort(&tmp);
         goto close;
     }
     if (fchmod(fileno(tmp.f), mode) != 0) tool_warn("cannot set the mode of %s: %s", out_path, strerror(errno));
-    if (tool_out_commit(&tmp) != TOOL_EXIT_OK) goto close;
+    r = tool_out_commit(&tmp) == TOOL_EXIT_OK ? DX_OK : DX_ERR_IO;
+    out_tmp_watch(NULL);
+    if (r != DX_OK) goto close;
     wire = g->net.client.bytes_in + g->net.client.bytes_out;
     dx_net_sync_close(&g->net); /* done with the server: its memory goes before the cache's gc needs its own */
     free(g->ring), g->ring = NULL;
@@ -2019,7 +2206,9 @@ query:
         man_end(g);
         if (e == DX_OK) e = dx_cas_store_sync(&g->cache);
         if (e == DX_OK) e = record_version(g, o.root, &man);
-        if (e != DX_OK) tool_warn("%s is updated, but the cache %s could not record it: %s", out_path, cache_path, dx_cas_result_name(e));
+        if (e != DX_OK)
+            tool_warn("%s is updated, but the cache %s could not record it: %s%s%s", out_path, cache_path, dx_cas_result_name(e),
+                      g->dir.os_error ? ": " : "", g->dir.os_error ? strerror(g->dir.os_error) : "");
         else evict(g, cache_path, quota, &evicted);
     }
     if (g->key[0]) out_state_set(cache_path, g->key, out_path, o.root);
@@ -2028,7 +2217,9 @@ query:
            name, kind, (unsigned long long)wire, (unsigned long long)o.size,
            (unsigned long long)g->from_cache, (unsigned long long)g->from_seed, hx, tool_now() - t0);
     if (evicted) printf("%s: %llu older version%s evicted from the cache (--cache-quota)\n", name, (unsigned long long)evicted, evicted == 1 ? "" : "s");
-    rc = tool_stdout_done();
+    if (fflush(stdout) != 0 || ferror(stdout)) /* exit 1, but OUT is not as it was: said so */
+        tool_fail("%s is updated, but standard output cannot be written", out_path);
+    else rc = TOOL_EXIT_OK;
 close:
     dx_net_sync_close(&g->net);
 out:
@@ -2045,29 +2236,15 @@ out:
 
 /* ---- main ---- */
 
-static const char usage[] =
-    "usage: dx_sync publish --store DIR [--patches K] [--level N] NAME FILE\n"
-    "       dx_sync serve --store DIR [--port P] [--host HOST] [--workers N] [--max-connections N]\n"
-    "       dx_sync get --server HOST:PORT --cache DIR [--cache-quota SIZE] [--timeout S] [--progress | -q] NAME OUT\n"
-    "Binary updates: a client gets the newest version of a blob in the fewest bytes,\n"
-    "verified (the ETag is the Merkle root of its chunks), and OUT is replaced only\n"
-    "by a whole, checked file.\n"
-    "  publish   stores FILE as the newest version of NAME in the store DIR (made if\n"
-    "            missing), with patches from the last K versions to it (default 3)\n"
-    "            --level N: the patch search, 1 fast .. 9 smallest (default 6)\n"
-    "  serve     answers clients (port default 7878, host 127.0.0.1, a worker per CPU)\n"
-    "            until Ctrl-C or SIGTERM; --corrupt-patches flips a byte in every patch\n"
-    "            chunk it sends (to see clients detect it and fall back)\n"
-    "  get       makes OUT the newest version of NAME: nothing when it is (NOT_MODIFIED),\n"
-    "            else a patch from OUT's version or the chunks OUT and the cache DIR lack\n"
-    "            (made if missing); prints what it did and the bytes on the wire. The cache\n"
-    "            keeps the versions it got, least recently used evicted beyond --cache-quota\n"
-    "            (default 1G), never the one an OUT holds. OUT a symbolic link: the file\n"
-    "            it names is updated. HOST: a name or an IPv4 or [IPv6] address.\n"
-    "            --timeout S: give up when the server says nothing for S seconds while\n"
-    "            answers are due (default 30; OUT stays as it was)\n"
-    "  --version the dx header versions it is built from\n"
-    "Exit status: 0 done, 1 failed (OUT is as it was), 2 bad usage.\n";
+static int version(void) {
+    return tool_version("wire and store format " TOOL_STR(SYNC_VERSION) ", BLAKE3 names; "
+                        TOOL_HEADER_VERSION("dx_net.h", DX_NET_VERSION_MAJOR, DX_NET_VERSION_MINOR, DX_NET_VERSION_PATCH) ", "
+                        TOOL_HEADER_VERSION("dx_hbtp.h", DX_HBTP_VERSION_MAJOR, DX_HBTP_VERSION_MINOR, DX_HBTP_VERSION_PATCH) ", "
+                        TOOL_HEADER_VERSION("dx_reactor.h", DX_REACTOR_VERSION_MAJOR, DX_REACTOR_VERSION_MINOR, DX_REACTOR_VERSION_PATCH) ", "
+                        TOOL_HEADER_VERSION("dx_cas.h", DX_CAS_VERSION_MAJOR, DX_CAS_VERSION_MINOR, DX_CAS_VERSION_PATCH) ", "
+                        TOOL_HEADER_VERSION("dx_patch.h", DX_PATCH_VERSION_MAJOR, DX_PATCH_VERSION_MINOR, DX_PATCH_VERSION_PATCH) ", "
+                        TOOL_HEADER_VERSION("dx_teleport.h", DX_TELEPORT_VERSION_MAJOR, DX_TELEPORT_VERSION_MINOR, DX_TELEPORT_VERSION_PATCH));
+}
 
 int main(int argc, char **argv) {
     const char *cmd;
@@ -2076,16 +2253,18 @@ int main(int argc, char **argv) {
     if (argc < 2) return tool_usage_error("a command is needed: publish, serve or get");
     cmd = argv[1];
     if (tool_is_help(cmd)) return tool_help();
-    if (!strcmp(cmd, "--version"))
-        return tool_version("wire and store format " TOOL_STR(SYNC_VERSION) ", BLAKE3 names; "
-                            TOOL_HEADER_VERSION("dx_net.h", DX_NET_VERSION_MAJOR, DX_NET_VERSION_MINOR, DX_NET_VERSION_PATCH) ", "
-                            TOOL_HEADER_VERSION("dx_hbtp.h", DX_HBTP_VERSION_MAJOR, DX_HBTP_VERSION_MINOR, DX_HBTP_VERSION_PATCH) ", "
-                            TOOL_HEADER_VERSION("dx_reactor.h", DX_REACTOR_VERSION_MAJOR, DX_REACTOR_VERSION_MINOR, DX_REACTOR_VERSION_PATCH) ", "
-                            TOOL_HEADER_VERSION("dx_cas.h", DX_CAS_VERSION_MAJOR, DX_CAS_VERSION_MINOR, DX_CAS_VERSION_PATCH) ", "
-                            TOOL_HEADER_VERSION("dx_patch.h", DX_PATCH_VERSION_MAJOR, DX_PATCH_VERSION_MINOR, DX_PATCH_VERSION_PATCH) ", "
-                            TOOL_HEADER_VERSION("dx_teleport.h", DX_TELEPORT_VERSION_MAJOR, DX_TELEPORT_VERSION_MINOR, DX_TELEPORT_VERSION_PATCH));
-    if (!strcmp(cmd, "publish")) return cmd_publish(argc, argv);
-    if (!strcmp(cmd, "serve")) return cmd_serve(argc, argv);
-    if (!strcmp(cmd, "get")) return cmd_get(argc, argv);
+    if (!strcmp(cmd, "--version")) return version();
+    if (!strcmp(cmd, "publish")) {
+        tool.usage = "usage: dx_sync publish " USAGE_PUBLISH "\n";
+        return cmd_publish(argc, argv);
+    }
+    if (!strcmp(cmd, "serve")) {
+        tool.usage = "usage: dx_sync serve " USAGE_SERVE "\n";
+        return cmd_serve(argc, argv);
+    }
+    if (!strcmp(cmd, "get")) {
+        tool.usage = "usage: dx_sync get " USAGE_GET "\n";
+        return cmd_get(argc, argv);
+    }
     return tool_usage_error("unknown command %s (publish, serve or get)", cmd);
 }
