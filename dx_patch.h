@@ -123,7 +123,7 @@ API
                          const uint8_t *target, size_t target_len, uint8_t *out, size_t cap)
        patch bytes written, or DX_ERR_NOSPACE / INVAL / LIMIT / UNSUPPORTED.
        allocates: 3 blocks of scratch (+ a zstd context and one compressed frame;
-       9 with cfg->thread_start: 8 that its thread compresses or that wait for it).
+       5 with cfg->thread_start: 4 that its thread compresses at a time).
    int64_t dx_patch_diff_auto(cfg, base, base_len, target, target_len, out, cap, unsigned *out_mode)
        the smallest patch of the modes, chosen by size (what dxdiff does with
        no mode option): XOR blocks (reversible; at zstd level 1 first, again
@@ -720,21 +720,21 @@ JOURNAL (journal format 1: an in-place apply of a WINDOW patch; untrusted on rea
 VERSION HISTORY
    0.13.0 (2026-11-28) cfg.thread_start, thread_join, thread_user: the
          caller's second thread compresses closed frames (pieces of the
-         stream, PREFIX or DICT frames, frames of their own), in order, while
-         the diff finds the next ones (up to 8 frames ahead of it); a frame
-         takes its place in out once done, and a room check that growing
-         stream pieces could fail places them all first, so the patch (or
-         DX_ERR_NOSPACE) is the one a diff on one thread writes, byte for
-         byte (tests: every kind of frame with the jobs run late, at caps
-         around the patch's size; dxdiff on two threads against one;
-         ThreadSanitizer). The last frame, frames held back before a stream
-         begins and the suffix array stay on the caller's thread. dxdiff
-         uses it where the machine has two CPUs.
-         CPU seconds of the default diff on the two threads (this machine):
-         cc1 x86-64 -> aarch64 7.1 + 4.3 (was 11.4 on one), a 24 MiB slice
-         of libLLVM 14 -> 15 7.1 + 6.5, cc1 11 -> 12 7.2 + 12.6 (its new
-         code at zstd 19 is the longer path); small patches (a stream's
-         first 2 MiB, which stay on the caller's thread) gain nothing.
+         stream, PREFIX or DICT frames, frames of their own) in order, 4 at
+         a time, while the diff finds up to 4 more; the frames held back
+         before a stream begins go to it too. A frame takes its place in
+         out once done, and a room check that growing stream pieces could
+         fail places them all first, so the patch (or DX_ERR_NOSPACE) is
+         the one a diff on one thread writes, byte for byte (tests: every
+         kind of frame with the jobs run late, at caps around the patch's
+         size; dxdiff on two threads against one; ThreadSanitizer). The
+         last frame and the suffix array stay on the caller's thread.
+         dxdiff and dx_sync publish use it where the machine has two CPUs.
+         Default diffs by hand on this machine (2 vCPUs; one thread, then
+         two; xdelta3 -9 beside): cc1 x86-64 -> aarch64 9.9 -> 7.7 s (7.0-
+         8.0), libLLVM 14 -> 15 53 -> 44 s (30.3), cc1 11 -> 12 17.9 ->
+         13.9 s (8.4); the C++ headers tar 0.61 s either way (its frames
+         are few: 0.32). Where the diff waits now: zstd 19 on the new bytes.
    0.12.0 (2026-11-28) NEWBYTES patches (a new required flag, 4096, with
          COLUMNS; 0.11 readers refuse them as DX_ERR_UNSUPPORTED): a
          frame's bytes column holds its differences first and its new
@@ -2130,9 +2130,10 @@ DXI_PRIVATE int64_t dxi_pt_dict_ranges(const uint8_t *p, size_t len, size_t byte
                                        dxi_pt_dict_state *st, uint64_t *out_dict_len);
 #endif
 
-/* Closed frames a diff with cfg->thread_start may hold before they take their place (compressed by
-   the second thread, or waiting for it): the slack between finding frames and compressing them. */
+/* Closed frames a diff with cfg->thread_start may hold before they take their place: up to half of
+   them compressed by the second thread while the diff finds the other half (two buffers' worth). */
 #define DXI_PT_QUEUE 8
+#define DXI_PT_JOB_FRAMES (DXI_PT_QUEUE / 2)
 
 typedef struct dxi_pt_writer {
     const dx_patch_config *cfg;
@@ -2174,7 +2175,7 @@ typedef struct dxi_pt_writer {
         dx_result error;
         void *handle;
         uint8_t *buf; /* room for the taken frames' stored bytes, one frame's room apart (on a second thread
-                         DXI_PT_QUEUE of them, else the scratch's one) */
+                         DXI_PT_JOB_FRAMES of them, else the scratch's one) */
     } job;
 } dxi_pt_writer;
 typedef struct dxi_pt_job dxi_pt_job;
@@ -2531,7 +2532,7 @@ DXI_PRIVATE void dxi_pt_job_start(dxi_pt_writer *w, bool here) {
         j->count = 0;
         return;
     }
-    j->w = w, j->taken = j->count;
+    j->w = w, j->taken = j->buf == w->scratch ? 1 : (unsigned)dxi_pt_min(j->count, DXI_PT_JOB_FRAMES);
     if (!here && j->buf != w->scratch) j->handle = w->cfg->thread_start(w->cfg->thread_user, dxi_pt_compress_taken, j);
     if (j->handle) {
         j->busy = true;
@@ -2541,10 +2542,22 @@ DXI_PRIVATE void dxi_pt_job_start(dxi_pt_writer *w, bool here) {
     dxi_pt_place_taken(w);
 }
 
+DXI_PRIVATE void dxi_pt_job_drain(dxi_pt_writer *w);
+
+/* A closed frame for the second thread, compressed beside the next frames (their finding), or at once. */
+DXI_PRIVATE void dxi_pt_job_add(dxi_pt_writer *w, size_t at, size_t raw, bool last) {
+    dxi_pt_queued *q = &w->job.q[w->job.count++];
+    q->at = at, q->raw = raw, q->last = last;
+    q->first = w->frame_last, q->end = w->last, q->shift = w->frame_shift;
+    if (last) dxi_pt_job_drain(w);
+    else if (!w->job.busy) dxi_pt_job_start(w, false);
+    else if (w->job.count == DXI_PT_QUEUE) dxi_pt_job_wait(w), dxi_pt_job_start(w, false);
+}
+
 /* Every closed frame in its place, as on one thread. */
 DXI_PRIVATE void dxi_pt_job_drain(dxi_pt_writer *w) {
     dxi_pt_job_wait(w);
-    if (w->job.count && w->error == DX_OK) dxi_pt_job_start(w, true);
+    while (w->job.count && w->error == DX_OK) dxi_pt_job_start(w, true);
     w->job.count = 0;
 }
 #endif
@@ -2599,18 +2612,21 @@ DXI_PRIVATE void dxi_pt_close_frame(dxi_pt_writer *w, bool last) {
 #if defined(DX_PATCH_WITH_ZSTD)
     if ((w->flags & DX_PATCH_FLAG_STREAM) && !w->streaming) { /* held back raw until the stream begins */
         w->held += raw;
-        if ((last && dxi_pt_stream_pays(w)) || (!last && w->held >= DXI_PT_STREAM_HOLD))
+        if (!last && w->held >= DXI_PT_STREAM_HOLD && w->job.buf != w->scratch) { /* the held frames to the thread */
+            size_t rpos = DX_PATCH_HEADER_SIZE;
+            w->streaming = true, w->held = 0;
+            while (rpos < w->pos && w->error == DX_OK) {
+                size_t len = dx_load_u32le(w->out + rpos + DX_PATCH_FRAME_HEADER_OFF_RAW_LEN), left;
+                left = w->pos - (rpos + DX_PATCH_FRAME_HEADER_SIZE + len); /* what follows it: placing moves it all */
+                dxi_pt_job_add(w, rpos, len, false);
+                rpos = w->pos - left;
+            }
+        } else if ((last && dxi_pt_stream_pays(w)) || (!last && w->held >= DXI_PT_STREAM_HOLD)) {
             dxi_pt_stream_start(w, w->pos, last);
+        }
         return;
     }
-    if (w->cctx) { /* compressed beside the next frames (their finding), or at once */
-        dxi_pt_queued *q = &w->job.q[w->job.count++];
-        q->at = w->frame_at, q->raw = raw, q->last = last;
-        q->first = w->frame_last, q->end = w->last, q->shift = w->frame_shift;
-        if (last) dxi_pt_job_drain(w);
-        else if (!w->job.busy) dxi_pt_job_start(w, false);
-        else if (w->job.count == DXI_PT_QUEUE) dxi_pt_job_wait(w), dxi_pt_job_start(w, false);
-    }
+    if (w->cctx) dxi_pt_job_add(w, w->frame_at, raw, last);
 #endif
 }
 
@@ -3924,7 +3940,7 @@ DXI_PRIVATE dx_result dxi_pt_writer_open(dxi_pt_writer *w, dxi_pt_shifter *sh, c
 #if defined(DX_PATCH_WITH_ZSTD)
     if (w->cctx && cfg->thread_start && cfg->thread_join) { /* frames compressed on a second thread: rooms of their
                                                                 own (the scratch's is the next frame's) */
-        if (!(w->job.buf = (uint8_t *)dxi_pt_alloc(&cfg->allocator, DXI_PT_QUEUE * (w->scratch_cap - 3 * (size_t)w->block_size))))
+        if (!(w->job.buf = (uint8_t *)dxi_pt_alloc(&cfg->allocator, DXI_PT_JOB_FRAMES * (w->scratch_cap - 3 * (size_t)w->block_size))))
             return DX_ERR_NOMEM;
     }
 #endif
@@ -3944,7 +3960,7 @@ DXI_PRIVATE void dxi_pt_writer_close(dxi_pt_writer *w, dxi_pt_shifter *sh) {
     const dx_allocator *al = &w->cfg->allocator;
     if (w->job.busy) w->cfg->thread_join(w->cfg->thread_user, w->job.handle); /* not reached: waited for */
     if (w->job.buf && w->job.buf != w->scratch)
-        dxi_pt_free(al, w->job.buf, DXI_PT_QUEUE * (w->scratch_cap - 3 * (size_t)w->block_size));
+        dxi_pt_free(al, w->job.buf, DXI_PT_JOB_FRAMES * (w->scratch_cap - 3 * (size_t)w->block_size));
     dxi_pt_free(al, w->scratch, w->scratch_cap);
     dxi_pt_free(al, w->dict_buf, w->dict_cap);
     dxi_pt_free(al, sh->index.slots, sh->index.count * sizeof(uint32_t));
