@@ -2135,6 +2135,25 @@ DXI_PRIVATE int64_t dxi_pt_dict_ranges(const uint8_t *p, size_t len, size_t byte
 #define DXI_PT_QUEUE 8
 #define DXI_PT_JOB_FRAMES (DXI_PT_QUEUE / 2)
 
+typedef struct dxi_pt_queued { /* a closed frame not yet in its place */
+    size_t at, raw, stored; /* the frame's offset in out, its raw length; its stored length when done */
+    uint64_t first, end;    /* PREFIX: its blocks, from first to end, and their shift when it began */
+    int64_t shift;
+    bool last, packed;      /* packed: its stored bytes are in the job's buf (else the raw ones stay) */
+} dxi_pt_queued;
+
+typedef struct dxi_pt_job { /* closed frames not yet in their place: the first `taken` compressed by a job (on
+                               cfg->thread_start's thread where busy), the rest waiting for the next */
+    struct dxi_pt_writer *w;
+    dxi_pt_queued q[DXI_PT_QUEUE];
+    unsigned count, taken;
+    bool busy;
+    dx_result error;
+    void *handle;
+    uint8_t *buf; /* room for the taken frames' stored bytes, one frame's room apart (on a second thread
+                     DXI_PT_JOB_FRAMES of them, else the scratch's one) */
+} dxi_pt_job;
+
 typedef struct dxi_pt_writer {
     const dx_patch_config *cfg;
     uint8_t *out;
@@ -2161,25 +2180,8 @@ typedef struct dxi_pt_writer {
     dxi_pt_dict_state dict;     /* DICT: the walk's state after the frames written */
     uint8_t *dict_buf;          /* DICT: a frame's dictionary, at most dict_cap bytes */
     size_t dict_cap;
-    struct dxi_pt_job { /* closed frames not yet in their place: the first `taken` compressed by a job (on
-                           cfg->thread_start's thread where busy), the rest waiting for the next */
-        struct dxi_pt_writer *w;
-        struct dxi_pt_queued {
-            size_t at, raw, stored; /* the frame's offset in out, its raw length; its stored length when done */
-            uint64_t first, end;    /* PREFIX: its blocks, from first to end, and their shift when it began */
-            int64_t shift;
-            bool last, packed;      /* packed: its stored bytes are in the job's buf (else the raw ones stay) */
-        } q[DXI_PT_QUEUE];
-        unsigned count, taken;
-        bool busy;
-        dx_result error;
-        void *handle;
-        uint8_t *buf; /* room for the taken frames' stored bytes, one frame's room apart (on a second thread
-                         DXI_PT_JOB_FRAMES of them, else the scratch's one) */
-    } job;
+    struct dxi_pt_job job;      /* closed frames not yet in their place (cfg->thread_start) */
 } dxi_pt_writer;
-typedef struct dxi_pt_job dxi_pt_job;
-typedef struct dxi_pt_queued dxi_pt_queued;
 
 /* The columns of a COLUMNS frame: its records' fields grouped by column,
    each column in record order, after a varint record count. Frames
