@@ -2586,7 +2586,7 @@ DXI_PRIVATE bool dxi_pt_fits(dxi_pt_writer *w, size_t n) {
 DXI_PRIVATE void dxi_pt_close_frame(dxi_pt_writer *w, bool last) {
     uint8_t *f, *raw_bytes;
     size_t raw;
-    (void)last;
+    (void)last; /* read with zstd only */
     if (!w->frame_open) return;
 #if defined(DX_PATCH_WITH_ZSTD) /* a columnar frame grows by two varints at most (room kept by dxi_pt_room) */
     if ((w->flags & DX_PATCH_FLAG_COLUMNS) && !dxi_pt_fits(w, 20)) { /* may move the frame */

@@ -471,11 +471,8 @@ static const char *start_failure(dx_result rc, const char *host, const char *uni
     const char *words = NULL;
     if (rc == DX_REACTOR_ERR_ADDRINUSE && unix_path) {
         words = "another server listens on it";
-    } else if (rc == DX_REACTOR_ERR_ADDRINUSE) { /* EADDRINUSE or EADDRNOTAVAIL: a listener on any free port tells them apart */
-        dx_reactor_addr a;
-        int64_t fd = dx_reactor_addr_make(&a, host, 0) == DX_OK ? dx_reactor_tcp_listen(&a, 1, 0) : -1;
-        if (fd >= 0) dx_reactor_fd_close(NULL, (uintptr_t)fd);
-        words = fd >= 0 ? "another server listens on the port" : "the address is not one of this machine's";
+    } else if (rc == DX_REACTOR_ERR_ADDRINUSE) {
+        words = tool_addr_in_use_words(host);
     } else if (rc == DX_ERR_UNSUPPORTED && backend) {
         snprintf(text, sizeof text, "backend %s is not available on this system (%s)", backend, dx_reactor_result_name(rc));
         return text;

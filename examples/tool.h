@@ -489,6 +489,15 @@ TOOL_FN dx_reactor_backend_id tool_backend_named(const char *name) {
     return DX_REACTOR_BACKEND_DEFAULT;
 }
 #define TOOL_BACKEND_NAMES "io_uring, epoll, poll, kqueue, iocp"
+
+/* Why a TCP listen on host failed with DX_REACTOR_ERR_ADDRINUSE, which stands for
+   EADDRINUSE and EADDRNOTAVAIL alike: a listener on any free port of host tells them apart. */
+TOOL_FN const char *tool_addr_in_use_words(const char *host) {
+    dx_reactor_addr a;
+    int64_t fd = dx_reactor_addr_make(&a, host, 0) == DX_OK ? dx_reactor_tcp_listen(&a, 1, 0) : -1;
+    if (fd >= 0) dx_reactor_fd_close(NULL, (uintptr_t)fd);
+    return fd >= 0 ? "another server listens on the port" : "the address is not one of this machine's";
+}
 #endif
 
 #define TOOL_STR_(x) #x

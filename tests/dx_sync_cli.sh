@@ -143,7 +143,7 @@ mainport=$port mainpid=$spid
 # a second server on the same port: refused (its listeners would share the port with the first's, SO_REUSEPORT)
 # (timeout: a server that starts would not return)
 timeout 60 "$ds" serve --store st --port "$port" > out 2> err; rc=$?
-[ $rc = 1 ] && grep -q 'Address already in use' err || die "a second server on port $port: exit $rc: $(cat out err)"
+[ $rc = 1 ] && grep -q 'another server listens on the port' err || die "a second server on port $port: exit $rc: $(cat out err)"
 # more connections than memory (each reserved up front; ulimit -v makes it sure): said so, with what to lower
 (ulimit -v 4000000; timeout 60 "$ds" serve --store st --port 0 --workers 4 --max-connections 65536 > out 2> err); rc=$?
 # (a sanitized build cannot run under ulimit -v: its shadow memory; not checked there)

@@ -885,28 +885,6 @@ static int host_resolve(const char *name, host_addr out[HOST_ADDRS], const char 
     return n;
 }
 
-/* Whether host:port can be listened on by a socket of its own: dx_net's listeners share a port (SO_REUSEPORT,
-   one a worker), so another dx_sync serve already there would not stop them, and the two would split the
-   clients between their stores. 0, or an errno (EADDRINUSE: taken; EADDRNOTAVAIL: not this machine's). */
-static int port_free(const char *host, unsigned port) {
-    struct addrinfo hints, *res = NULL;
-    char ps[8];
-    int fd, e = 0, one = 1;
-    memset(&hints, 0, sizeof hints);
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE;
-    snprintf(ps, sizeof ps, "%u", port);
-    if (getaddrinfo(host, ps, &hints, &res) != 0 || !res) return 0; /* dx_net says why */
-    if ((fd = socket(res->ai_family, res->ai_socktype, res->ai_protocol)) >= 0) {
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one); /* a port left in TIME_WAIT is free */
-        if (bind(fd, res->ai_addr, res->ai_addrlen) != 0 || listen(fd, 1) != 0) e = errno;
-        close(fd);
-    }
-    freeaddrinfo(res);
-    return e;
-}
-
 static int cmd_serve(int argc, char **argv) {
     const char *v, *host = "127.0.0.1";
     uint64_t port = SYNC_DEFAULT_PORT, workers = 0, maxc = 256;
@@ -951,11 +929,6 @@ static int cmd_serve(int argc, char **argv) {
         if (host_resolve(host, addrs, &why) == 0) return tool_fail("cannot serve on %s: %s", host, why);
         host = addrs[0];
     }
-    if (port != 0) {
-        int e = port_free(host, (unsigned)port);
-        if (e) return tool_fail("cannot serve on %s port %u: %s%s", host, (unsigned)port, strerror(e),
-                                e == EADDRINUSE ? " (another server, another dx_sync serve perhaps, listens there)" : "");
-    }
     dx_hbtp_router_init(&router, methods, M_COUNT);
     dx_hbtp_router_method(&router, M_QUERY, h_query, NULL);
     dx_hbtp_router_method(&router, M_READ, h_read, NULL);
@@ -984,6 +957,8 @@ static int cmd_serve(int argc, char **argv) {
         return tool_fail("cannot serve on %s port %u: out of memory for %u connections in each of %u workers (every one reserved "
                          "up front): fewer --workers or --max-connections", host, (unsigned)port, (unsigned)maxc,
                          workers ? (unsigned)workers : (unsigned)sysconf(_SC_NPROCESSORS_ONLN));
+    if (rc == DX_REACTOR_ERR_ADDRINUSE) /* dx_net refuses a port taken, even by a listener that would share it */
+        return tool_fail("cannot serve on %s port %u: %s", host, (unsigned)port, tool_addr_in_use_words(host));
     if (rc != DX_OK) return tool_fail("cannot serve on %s port %u: %s", host, (unsigned)port, dx_reactor_result_name(rc));
     printf("dx_sync: serving %s on %s port %u, %u workers, backend %s%s\n", serve_store, host, (unsigned)dx_net_server_port(&server),
            (unsigned)dx_net_server_workers(&server), dx_net_server_backend_name(&server),
