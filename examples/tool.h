@@ -30,7 +30,9 @@
 #include <windows.h>
 #include <io.h>
 #else
+#include <dirent.h>
 #include <pthread.h>
+#include <signal.h> /* kill(pid, 0): whether a process is alive */
 #include <time.h>
 #include <unistd.h>
 #endif
@@ -221,6 +223,51 @@ typedef struct tool_out {
     char *path, *tmp;
 } tool_out;
 
+/* Removes the temporary files of path ("path.tmp-PID-N") that runs killed
+   before their rename left (kill -9, a crash, a power cut): those of a
+   process that is gone and that no process holds a lock on (a writer holds
+   one). Says so for each. POSIX; on Windows nothing (its names stay). */
+TOOL_FN void tool_out_sweep(const char *path) {
+#if !defined(_WIN32)
+    const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
+    size_t dir_len = slash ? (size_t)(slash - path) + 1 : 0, base_len = strlen(base);
+    char dir[4096], name[4096 + 300];
+    DIR *d;
+    struct dirent *de;
+    if (dir_len + 2 > sizeof dir) return;
+    if (dir_len) memcpy(dir, path, dir_len), dir[dir_len] = 0;
+    else strcpy(dir, ".");
+    if (!(d = opendir(dir))) return;
+    while ((de = readdir(d))) {
+        const char *p = de->d_name;
+        char *end;
+        long pid;
+        int fd;
+        struct flock lk;
+        struct stat st;
+        if (strncmp(p, base, base_len) != 0 || strncmp(p + base_len, ".tmp-", 5) != 0) continue;
+        p += base_len + 5;
+        if (*p < '1' || *p > '9') continue;
+        pid = strtol(p, &end, 10);
+        if (*end != '-' || end[1] < '0' || end[1] > '9') continue;
+        for (p = end + 1; *p >= '0' && *p <= '9'; p++) {}
+        if (*p || pid <= 0 || (long)(pid_t)pid != pid) continue;
+        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH) continue; /* alive, or not ours to tell (EPERM): kept */
+        if ((size_t)snprintf(name, sizeof name, "%.*s%s", (int)dir_len, path, de->d_name) >= sizeof name) continue;
+        if ((fd = open(name, O_WRONLY | O_NOFOLLOW)) < 0) continue;
+        memset(&lk, 0, sizeof lk);
+        lk.l_type = F_WRLCK, lk.l_whence = SEEK_SET; /* the whole file */
+        if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid() && fcntl(fd, F_SETLK, &lk) == 0 &&
+            unlink(name) == 0)
+            tool_warn("removed %s, left by an interrupted run (process %ld is gone)", name, pid);
+        close(fd);
+    }
+    closedir(d);
+#else
+    (void)path;
+#endif
+}
+
 /* Opens an output for writing, refusing (with a message, TOOL_EXIT_FAIL) a path
    that is one of the inputs, a directory, or an existing file without force.
    A symbolic link: the file it names is the output (the link stays).
@@ -280,6 +327,15 @@ TOOL_FN int tool_out_open(tool_out *o, const char *path, bool force, const char 
         free(o->tmp), free(o->path), o->tmp = o->path = NULL;
         return TOOL_EXIT_FAIL;
     }
+#if !defined(_WIN32)
+    {   /* held while written: tool_out_sweep in another run leaves it (a lock goes with its process) */
+        struct flock lk;
+        memset(&lk, 0, sizeof lk);
+        lk.l_type = F_WRLCK, lk.l_whence = SEEK_SET;
+        (void)fcntl(fd, F_SETLK, &lk);
+    }
+#endif
+    tool_out_sweep(path);
     return TOOL_EXIT_OK;
 }
 
@@ -347,7 +403,6 @@ TOOL_FN int tool_out_commit(tool_out *o) {
 
 /* ---- what programs that write folders share (POSIX) ---- */
 #if !defined(_WIN32)
-#include <dirent.h>
 
 /* Whether path is a folder with no entries; false with *err = errno when it cannot be read. */
 TOOL_FN bool tool_dir_is_empty(const char *path, int *err) {

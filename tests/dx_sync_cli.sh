@@ -192,9 +192,13 @@ run get --server "$S" --cache c1 app out1; [ $rc = 0 ] && grep -q 'up to date' o
 grep -q ' blake3-[0-9a-f]\{64\}$' c1/outs/* || die "the outs line was not rewritten"
 step "dx_sync 1's QUERY refused by name, its store refused unchanged, its record of OUT not used; a lost history refused, not restarted"
 cp v2 out2
+# and the temporary OUT of a get killed by SIGKILL (its process gone): removed by this get, which says so
+sleep 1000 & gone=$!; kill -KILL $gone; wait $gone 2>/dev/null || true
+head -c 1000 v3 > "out2.tmp-$gone-0"
 run get --server "$S" --cache c2 app out2; [ $rc = 0 ] && grep -q ': patch,' out && cmp -s out2 v3 || die "update: $(cat out)"
 [ "$(wire)" -lt $((size / 20)) ] || die "the patch took $(wire) bytes of $size"
-step "an update from v2: patch, $(wire) bytes on the wire"
+[ ! -e "out2.tmp-$gone-0" ] && grep -q "removed out2.tmp-$gone-0, left by an interrupted run" err || die "a killed get's temporary OUT: $(ls; cat err)"
+step "an update from v2: patch, $(wire) bytes on the wire (a killed get's temporary OUT removed)"
 cp v1 out3
 run get --server "$S" --cache c3 app out3; [ $rc = 0 ] && grep -Eq ': (patch|chunks),' out && cmp -s out3 v3 || die "two behind: $(cat out)"
 step "two versions behind: $(sed 's/^app: \([a-z ]*\),.*/\1/' out), $(wire) bytes on the wire"

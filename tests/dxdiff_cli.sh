@@ -336,8 +336,25 @@ for t in "$dir"/sp.tmp-*; do [ ! -e "$t" ] || die "a signalled diff left its tem
 # its progress into a pipe that closes (| head -5: the lines of reading OLD and NEW, then diffing): SIGPIPE, no temporary
 "$dx" diff -f -9 --progress "$dir/sold" "$dir/snew" "$dir/sp" 2>&1 | head -5 > /dev/null
 for t in "$dir"/sp.tmp-*; do [ ! -e "$t" ] || die "a diff ended by SIGPIPE left its temporary: $t"; done
-rm -f "$dir"/s*
 step "a diff ended by SIGTERM: exit $rc, no temporary left; by SIGPIPE (progress into | head) alike"
+
+# a diff killed by SIGKILL cannot remove its temporary: the next run writing the same PATCH does, and says so;
+# a temporary of a process still running (this shell's) is kept
+"$dx" diff -9 --progress "$dir/sold" "$dir/snew" "$dir/sk" 2>"$dir/sfifo" & pid=$!
+while IFS= read -r line; do
+    case $line in *diffing*) kill -KILL "$pid" 2>/dev/null; break ;; esac
+done < "$dir/sfifo"
+wait "$pid" 2>/dev/null || true
+sleep 1000 & gone=$!; kill -KILL $gone; wait $gone 2>/dev/null || true   # a process id that is gone
+echo partial > "$dir/sk.tmp-$gone-3"; echo partial > "$dir/sk.tmp-$$-0"; echo mine > "$dir/sk.tmp-x"
+left=$(ls "$dir" | grep -c '^sk\.tmp-[0-9]*-[0-9]*$')
+"$dx" diff -f "$dir/sold" "$dir/snew" "$dir/sk" 2> "$dir/err" || die "a diff after one killed: $(cat "$dir/err")"
+[ ! -e "$dir/sk.tmp-$gone-3" ] && grep -q "removed .*sk.tmp-$gone-3, left by an interrupted run (process $gone is gone)" "$dir/err" ||
+    die "a killed run's temporary not removed: $(ls "$dir"; cat "$dir/err")"
+[ -e "$dir/sk.tmp-$$-0" ] && [ -e "$dir/sk.tmp-x" ] || die "a running process's temporary or another file removed: $(ls "$dir")"
+[ "$(ls "$dir" | grep -c '^sk\.tmp-[0-9]*-[0-9]*$')" = 1 ] || die "temporaries left: $(ls "$dir")"
+rm -f "$dir"/s*
+step "a diff killed by SIGKILL: the next run removed the $((left - 1)) temporaries of gone processes, saying so; a running one's kept"
 
 # item 1: an interrupted in-place apply of a --shift --window patch resumes, interrupted at any write
 # (DXDIFF_FAIL_AFTER_WRITES tears that write and fails every later one; KILL sends SIGKILL there)
