@@ -69,8 +69,9 @@ install: $(addprefix $(B)/,$(TOOLS))
 	sed -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' -e 's|@VERSION@|$(VERSION)|g' packaging/dxConfig.cmake.in > $(DESTDIR)$(CMAKEDIR)/dxConfig.cmake
 	sed -e 's|@VERSION@|$(VERSION)|g' packaging/dxConfigVersion.cmake.in > $(DESTDIR)$(CMAKEDIR)/dxConfigVersion.cmake
 
-deps-%:
-	@bash tests/deps.sh $*
+# explicit rules: make applies no pattern rule to a .PHONY target (a deps-% rule never ran)
+deps-demo deps-test deps-cross deps-fuzz deps-bench:
+	@bash tests/deps.sh $(@:deps-%=%)
 
 # dx_sync (all five headers and dx_net.h) walks a real program through three releases on loopback,
 # next to zstd --patch-from, rsync and a plain download (examples/dx_sync/demo.sh)

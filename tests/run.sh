@@ -300,6 +300,10 @@ done
 # 6. make install, and programs built against the installed tree (pkg-config,
 # CMake find_package) and against this folder (CMake add_subdirectory)
 check "install" bash tests/install.sh
+# make demo, test, cross, fuzz and bench install the Debian packages they lack: each runs tests/deps.sh
+# GROUP first (make applies no pattern rule to a .PHONY target: a deps-% rule once ran nothing)
+check "make-deps-targets" bash -c 'for g in demo test cross fuzz bench; do
+    [ "$(make -s -n deps-$g)" = "bash tests/deps.sh $g" ] || { echo "make deps-$g runs: \"$(make -s -n deps-$g)\""; exit 1; }; done'
 
 if [ -s "$FAILURES" ]; then
     echo "what failed:"
