@@ -1,4 +1,4 @@
-/* dx_cas.h - v0.6.2 - Merkle content-addressable storage: hashing, chunking, proofs, stores, snapshots - SPDX-License-Identifier: MIT OR Unlicense (text at end)
+/* dx_cas.h - v0.6.3 - Merkle content-addressable storage: hashing, chunking, proofs, stores, snapshots - SPDX-License-Identifier: MIT OR Unlicense (text at end)
 
    A content-addressable store that a backup tool, a package updater, a sync
    service or a firmware image store can embed: SHA-256 (portable C, x86
@@ -251,7 +251,8 @@ API
        loses only the unsynced batch (removed at the next open). A batch
        syncs by itself every DX_CAS_DIR_BATCH_BYTES / _OBJECTS, and
        dx_cas_dir_close syncs one left open (call dx_cas_store_sync yourself
-       to see its errors).
+       to see its errors; where that sync fails, close removes the batch's
+       pending files).
        Packs (0.4.0): in batch mode every object of at most
        DX_CAS_DIR_PACK_OBJECT_MAX content bytes is appended to the batch's
        pack file instead of a file of its own (a file system spends a whole
@@ -819,6 +820,9 @@ WIRE FORMAT (integers little-endian; offsets are the DX_CAS_<RECORD>_OFF_* names
    hold, and damaged packs with the code a reader gives).
 
 VERSION HISTORY
+   0.6.3 (2026-11-28) dx_cas_dir_close whose sync of an open batch fails (a full disk) removes
+                      the batch's pending files and packs from tmp/ (before: they stayed
+                      until an open after the process ended).
    0.6.2 (2026-11-26) BLAKE3 on x86: 16 chunks at once with AVX-512 (8 with AVX2, as before);
                       parent nodes compressed side by side through the same kernels, a
                       level of the tree at a time, not one by one; dx_cas_id_hash and
@@ -1159,8 +1163,8 @@ DX_INLINE const char *dx_result_name(dx_result r) {
 
 #define DX_CAS_VERSION_MAJOR 0
 #define DX_CAS_VERSION_MINOR 6
-#define DX_CAS_VERSION_PATCH 2
-#define DX_CAS_VERSION DX_VERSION_PACK(0, 6, 2)
+#define DX_CAS_VERSION_PATCH 3
+#define DX_CAS_VERSION DX_VERSION_PACK(0, 6, 3)
 
 #ifdef __cplusplus
 extern "C" {
@@ -6953,7 +6957,10 @@ DX_CAS_API dx_result dx_cas_dir_open(dx_cas_dir *d, const dx_cas_dir_config *cfg
 
 DX_CAS_API void dx_cas_dir_close(dx_cas_dir *d) {
     if (!d) return;
-    if (d->root_len) (void)dxi_cas_dir_sync(d); /* a batch left open (or packs that lost objects): as a sync would */
+    /* a batch left open (or packs that lost objects): as a sync would. Where that fails (a full disk), the
+       batch's pending files go now: they cannot become objects, and the folder of a process that lives on
+       would wait for the first open after it exits (a dead writer's) */
+    if (d->root_len && dxi_cas_dir_sync(d) != DX_OK && d->batch_tag[0]) (void)dxi_cas_dir_rmdir(d, d->batch_tag);
     {
         uint32_t k;
         for (k = 0; k < d->pack_count; k++)

@@ -9,6 +9,10 @@
 #define DX_IMPLEMENTATION
 #include "dx_cas.h"
 #include "prop.h"
+#if defined(DX_CAS_HAS_DIRSTORE)
+#include <signal.h>       /* SIGXFSZ */
+#include <sys/resource.h> /* RLIMIT_FSIZE: a write that fails as on a full disk */
+#endif
 #if defined(DX_CAS_WITH_ZSTD)
 #include <zstd.h>
 #endif
@@ -2232,6 +2236,32 @@ static int t_dir_store(prop_ctx *p) {
         dx_cas_dir_close(&d3);
         PROP_CHECK(p, dx_cas_store_get(&s, &id3, buf, sizeof buf) == 5 && memcmp(buf, "third", 5) == 0);
         PROP_CHECK(p, dx_cas_store_has(&s, &id4) == DX_ERR_NOTFOUND);
+    }
+    {   /* a batch whose sync fails at close (a file size limit stands in for a full disk): close removes its
+           pending files and packs from tmp/ (they cannot become objects), and none of them is in the store */
+        dx_cas_dir d4;
+        dx_cas_store s4;
+        dx_cas_id ids[16];
+        struct rlimit was, lim;
+        char tag[sizeof d4.batch_tag], pend[600];
+        uint8_t blob[4096];
+        uint32_t i, j, x = (uint32_t)p->seed | 1u;
+        PROP_CHECK(p, dx_cas_dir_open(&d4, &dc) == DX_OK && dx_cas_dir_store(&d4, NULL, &s4) == DX_OK && d4.batch);
+        memcpy(tag, d4.batch_tag, sizeof tag);
+        PROP_CHECK(p, getrlimit(RLIMIT_FSIZE, &was) == 0);
+        signal(SIGXFSZ, SIG_IGN); /* a write past the limit fails (EFBIG) instead of killing the process */
+        lim = was, lim.rlim_cur = 16384;
+        PROP_CHECK(p, setrlimit(RLIMIT_FSIZE, &lim) == 0);
+        for (i = 0; i < 16; i++) { /* 64 KiB that does not compress, in 4 KiB objects: packed */
+            for (j = 0; j < sizeof blob; j++) x ^= x << 13, x ^= x >> 17, x ^= x << 5, blob[j] = (uint8_t)x;
+            (void)dx_cas_store_put(&s4, blob, sizeof blob, &ids[i]);
+        }
+        dx_cas_dir_close(&d4);
+        PROP_CHECK(p, setrlimit(RLIMIT_FSIZE, &was) == 0);
+        signal(SIGXFSZ, SIG_DFL);
+        snprintf(pend, sizeof pend, "%s/tmp/%s", path, tag);
+        PROP_CHECK_MSG(p, stat(pend, &st) != 0, "%s left after a failed sync", pend);
+        for (i = 0; i < 16; i++) PROP_CHECK(p, dx_cas_store_has(&s, &ids[i]) == DX_ERR_NOTFOUND);
     }
     dx_cas_dir_close(&d2);
     dx_cas_dir_close(&d);
