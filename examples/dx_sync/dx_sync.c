@@ -1978,6 +1978,7 @@ static int cmd_get(int argc, char **argv) {
     uint64_t base_len = 0;
     mode_t mode = 0644;
     const char *kind = "chunks", *why = NULL;
+    char patch_words[48] = "";
     double t0 = tool_now();
     int rc = TOOL_EXIT_FAIL, k;
     char hx[17];
@@ -2188,8 +2189,10 @@ query:
     }
     if (g->key[0]) out_state_set(cache_path, g->key, out_path, o.root);
     hex(o.root, 8, hx);
-    printf("%s: %s, %llu bytes on the wire, %llu bytes written (%llu from the cache, %llu from OUT), root %s..., %.3f s\n",
-           name, kind, (unsigned long long)wire, (unsigned long long)o.size,
+    if (!strcmp(kind, "patch")) /* the patch alone, to set beside other tools' patches */
+        snprintf(patch_words, sizeof patch_words, " (the patch %llu B)", (unsigned long long)o.patch_size);
+    printf("%s: %s, %llu bytes on the wire%s, %llu bytes written (%llu from the cache, %llu from OUT), root %s..., %.3f s\n",
+           name, kind, (unsigned long long)wire, patch_words, (unsigned long long)o.size,
            (unsigned long long)g->from_cache, (unsigned long long)g->from_seed, hx, tool_now() - t0);
     if (evicted) printf("%s: %llu older version%s evicted from the cache (--cache-quota)\n", name, (unsigned long long)evicted, evicted == 1 ? "" : "s");
     if (fflush(stdout) != 0 || ferror(stdout)) /* exit 1, but OUT is not as it was: said so */
