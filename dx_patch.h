@@ -128,14 +128,15 @@ API
        the smallest patch of the modes, chosen by size (what dxdiff does with
        no mode option): XOR blocks (reversible; at zstd level 1 first, again
        at cfg->zstd_level where within 1.5x of the best), the shift mode at
-       cfg->level (level 1 where XOR blocks are tiny: edits in place, where
-       its hash matcher finds as much, fast; at the default level, level 1
-       where its patch stays under 1/512 of the target, a try stopped at
-       that size), patches under 16 KiB once more
-       uncompressed (a zstd stream's header can cost more than it saves),
-       and, where the best is above half the target (compressed data), the
-       target in RAW records of 64 KiB blocks: a patch stays within a few
-       hundred bytes of the target's size. Where XOR blocks do not compress
+       cfg->level (at the default level, level 1 where its patch stays
+       under 1/512 of the target, a try stopped at that size), patches
+       under 16 KiB once more uncompressed (a zstd stream's header can cost
+       more than it saves), and, where the best is above half the target
+       (compressed data), the target in RAW records of 64 KiB blocks: a
+       patch stays within a few hundred bytes of the target's size; where
+       the shift mode took nearly all of a target that compresses as new
+       bytes (nothing in common), the target's bytes whole in RAW records
+       at cfg->zstd_level: within its headers of zstd of the target alone. Where XOR blocks do not compress
        at the fast level and neither does the target's middle MiB
        (compressed data), the shift mode runs at the fast level too. At levels 8-9 with zstd and no
        window, where the shift mode's patch is 4 KiB to half the target,
@@ -723,8 +724,13 @@ VERSION HISTORY
          9 too, was overridden): the default level's probe keeps the hash
          matcher's patch where it is small enough, else the suffix array
          runs. A program rebuilt with small changes (hbtp_server at two
-         commits, 261 KiB): 760 -> 478 bytes; the benchmark's pairs are
-         unchanged. Format unchanged.
+         commits, 261 KiB): 760 -> 478 bytes. Where the shift mode took
+         nearly every byte of the target as new (nothing in common) it also
+         tries RAW records of the whole bytes at the strong level (runs cut
+         at zeros and the records compressed worse: a 9 MiB program against
+         an unrelated one 1,773,764 -> 1,770,043 bytes, zstd -19 of it alone
+         1,769,671; that diff takes half again as long). The benchmark's
+         pairs are unchanged. Format unchanged.
    0.13.0 (2026-11-28) cfg.thread_start, thread_join, thread_user: the
          caller's second thread compresses closed frames (pieces of the
          stream, PREFIX or DICT frames, frames of their own) in order, 4 at
@@ -2169,6 +2175,7 @@ typedef struct dxi_pt_writer {
     uint32_t frames, block_size;
     size_t frame_seen; /* the largest raw or stored frame written: the header's largest frame (at least a block + 64) */
     bool frame_open;
+    bool raw_only; /* one way: every changed block a RAW record, the target's bytes whole (dx_patch_diff_auto's bound) */
     dx_result error;
     uint8_t *scratch; /* [compressed frame | d = the block's differences | padded base | padded target] */
     size_t scratch_cap;
@@ -3805,7 +3812,7 @@ DXI_PRIVATE void dxi_pt_plain_block(dxi_pt_writer *w, dxi_pt_shifter *sh, const 
     dxi_pt_plan_xor(&plan, b, d, n);
     for (i = 0; i < tn && all_zero; i++) all_zero = t[i] == 0;
     if (w->cfg->one_way && all_zero) dxi_pt_plan_zero(&plan);                       /* the block becomes zeros */
-    else if (w->cfg->one_way && plan.enc[0] > tn + 20) dxi_pt_plan_raw(&plan, t, tn); /* XOR does not help */
+    else if (w->cfg->one_way && (plan.enc[0] > tn + 20 || w->raw_only)) dxi_pt_plan_raw(&plan, t, tn); /* XOR does not help */
     dxi_pt_write(w, block, &plan, dxi_pt_measure(w, block, &plan));
 }
 
@@ -3980,8 +3987,10 @@ DXI_PRIVATE void dxi_pt_writer_close(dxi_pt_writer *w, dxi_pt_shifter *sh) {
 #endif
 }
 
-DX_PATCH_API int64_t dx_patch_diff(const dx_patch_config *cfg, const uint8_t *base, size_t base_len,
-                                   const uint8_t *target, size_t target_len, uint8_t *out, size_t cap) {
+/* dx_patch_diff; raw_only: see dxi_pt_writer; *out_new_bytes (if not NULL): the target bytes the shift
+   mode took as new bytes (its literal source) */
+DXI_PRIVATE int64_t dxi_pt_diff(const dx_patch_config *cfg, const uint8_t *base, size_t base_len, const uint8_t *target,
+                                size_t target_len, uint8_t *out, size_t cap, bool raw_only, uint64_t *out_new_bytes) {
     static const dx_patch_config defaults = {0, 0, 0, false, false, false, 0, 0, 0, false, 0, 0, {NULL, NULL, NULL}, NULL, NULL,
                                              NULL, NULL, NULL};
     dxi_pt_writer w;
@@ -3990,6 +3999,7 @@ DX_PATCH_API int64_t dx_patch_diff(const dx_patch_config *cfg, const uint8_t *ba
     size_t len = base_len > target_len ? base_len : target_len, block, blocks;
     if ((!base && base_len) || (!target && target_len) || !out) return DX_ERR_INVAL;
     err = dxi_pt_writer_open(&w, &sh, cfg ? cfg : &defaults, base, base_len, target, target_len, out, cap);
+    w.raw_only = raw_only;
     if (err == DX_OK) {
         /* the scratch after the compressed frame: [d | padded base | padded target] */
         uint8_t *d = w.scratch + w.scratch_cap - 3 * (size_t)w.block_size, *tmp_b = d + w.block_size,
@@ -4030,8 +4040,14 @@ DX_PATCH_API int64_t dx_patch_diff(const dx_patch_config *cfg, const uint8_t *ba
             for (h.window = 1; h.window < w.prefix_seen; h.window <<= 1) {}
         dxi_pt_write_header(out, &h);
     }
+    if (out_new_bytes) *out_new_bytes = sh.lit_bytes;
     dxi_pt_writer_close(&w, &sh);
     return err != DX_OK ? (int64_t)err : (int64_t)w.pos;
+}
+
+DX_PATCH_API int64_t dx_patch_diff(const dx_patch_config *cfg, const uint8_t *base, size_t base_len,
+                                   const uint8_t *target, size_t target_len, uint8_t *out, size_t cap) {
+    return dxi_pt_diff(cfg, base, base_len, target, target_len, out, cap, false, NULL);
 }
 
 /* ---- the automatic choice ---- */
@@ -4051,8 +4067,8 @@ DXI_PRIVATE void dxi_pt_auto_progress_fn(void *user, uint64_t done, uint64_t tot
    NOSPACE: a try that does not fit is only not taken). */
 DXI_PRIVATE bool dxi_pt_auto_try(dx_patch_config *c, unsigned mode, const uint8_t *base, size_t base_len,
                                  const uint8_t *target, size_t target_len, uint8_t *out, uint8_t *buf, size_t cap,
-                                 int64_t *best, unsigned *best_mode, int64_t *len) {
-    int64_t n = dx_patch_diff(c, base, base_len, target, target_len, *best < 0 ? out : buf, cap);
+                                 int64_t *best, unsigned *best_mode, int64_t *len, bool raw_only, uint64_t *new_bytes) {
+    int64_t n = dxi_pt_diff(c, base, base_len, target, target_len, *best < 0 ? out : buf, cap, raw_only, new_bytes);
     *len = n;
     if (n == DX_ERR_NOSPACE) return true;
     if (n < 0) return *best = n, false;
@@ -4069,6 +4085,7 @@ DX_PATCH_API int64_t dx_patch_diff_auto(const dx_patch_config *cfg, const uint8_
     dx_patch_config c;
     dxi_pt_auto_progress prog;
     int64_t best = DX_ERR_NOSPACE, rx, rs, rr;
+    uint64_t new_bytes = 0; /* the shift mode's new bytes (its literal source) */
     unsigned mode = 0;
     int strong = 0, fast = 0, shift_level;
     uint8_t *buf;
@@ -4085,7 +4102,7 @@ DX_PATCH_API int64_t dx_patch_diff_auto(const dx_patch_config *cfg, const uint8_
     if (cfg->progress) c.progress = dxi_pt_auto_progress_fn, c.progress_user = &prog;
     /* XOR blocks at a fast level first: cheap, and where data stays in place tiny */
     c.shift = false, c.one_way = false, c.window = 0, c.zstd_level = fast;
-    if (!dxi_pt_auto_try(&c, DX_PATCH_MODE_XOR, base, base_len, target, target_len, out, buf, cap, &best, &mode, &rx))
+    if (!dxi_pt_auto_try(&c, DX_PATCH_MODE_XOR, base, base_len, target, target_len, out, buf, cap, &best, &mode, &rx, false, NULL))
         goto done;
     /* the shift mode; text (cfg->dict) with DICT frames: its new bytes see the base bytes they replaced (5-10%
        smaller, as fast). Where XOR blocks are tiny (edits in place) the default level's probe (below) keeps the
@@ -4124,14 +4141,15 @@ DX_PATCH_API int64_t dx_patch_diff_auto(const dx_patch_config *cfg, const uint8_
         void (*progress)(void *, uint64_t, uint64_t) = c.progress;
         c.level = 1, c.progress = NULL; /* a short try, or the answer: the progress shown never goes back */
         if (!dxi_pt_auto_try(&c, DX_PATCH_MODE_SHIFT, base, base_len, target, target_len, out, buf, probe_cap, &best,
-                             &mode, &rs))
+                             &mode, &rs, false, NULL))
             goto done;
         c.progress = progress;
         if (rs < 0) c.level = 0;
     }
     shift_level = c.level;
     if (rs < 0 &&
-        !dxi_pt_auto_try(&c, DX_PATCH_MODE_SHIFT, base, base_len, target, target_len, out, buf, cap, &best, &mode, &rs))
+        !dxi_pt_auto_try(&c, DX_PATCH_MODE_SHIFT, base, base_len, target, target_len, out, buf, cap, &best, &mode, &rs, false,
+                         &new_bytes))
         goto done;
     /* DICT frames are compressed each on its own: where the patch is more than 1/32 of the target (much new
        text, which one stream's context across frames compresses better: text appended), or frames span at most
@@ -4140,7 +4158,7 @@ DX_PATCH_API int64_t dx_patch_diff_auto(const dx_patch_config *cfg, const uint8_
         int64_t r1;
         c.dict = false, c.prefix = 0;
         if (!dxi_pt_auto_try(&c, DX_PATCH_MODE_SHIFT, base, base_len, target, target_len, out, buf, cap, &best, &mode,
-                             &r1))
+                             &r1, false, NULL))
             goto done;
         if (r1 >= 0 && (rs < 0 || r1 < rs)) rs = r1;
     }
@@ -4151,7 +4169,7 @@ DX_PATCH_API int64_t dx_patch_diff_auto(const dx_patch_config *cfg, const uint8_
         int64_t rp;
         c.prefix = DXI_DEF(cfg->prefix, (uint32_t)DX_PATCH_DEFAULT_PREFIX), c.dict = false;
         if (!dxi_pt_auto_try(&c, DX_PATCH_MODE_SHIFT, base, base_len, target, target_len, out, buf, cap, &best, &mode,
-                             &rp))
+                             &rp, false, NULL))
             goto done;
     }
     c.prefix = 0, c.dict = false;
@@ -4161,14 +4179,26 @@ DX_PATCH_API int64_t dx_patch_diff_auto(const dx_patch_config *cfg, const uint8_
         c = *cfg, c.shift = false, c.one_way = false, c.window = 0, c.zstd_level = strong, c.prefix = 0, c.dict = false;
         if (cfg->progress) c.progress = dxi_pt_auto_progress_fn, c.progress_user = &prog;
         if (!dxi_pt_auto_try(&c, DX_PATCH_MODE_XOR, base, base_len, target, target_len, out, buf, cap, &best, &mode,
-                             &rx))
+                             &rx, false, NULL))
             goto done;
     }
     /* small patches: a zstd stream's own header may cost more than it saves */
     if (strong && best >= 0 && best < 16384 && mode != DX_PATCH_MODE_RAW) {
         c.zstd_level = 0, c.shift = mode == DX_PATCH_MODE_SHIFT, c.window = c.shift ? cfg->window : 0;
         c.level = shift_level;
-        if (!dxi_pt_auto_try(&c, mode, base, base_len, target, target_len, out, buf, cap, &best, &mode, &rr))
+        if (!dxi_pt_auto_try(&c, mode, base, base_len, target, target_len, out, buf, cap, &best, &mode, &rr, false, NULL))
+            goto done;
+    }
+    /* nothing in common, but the target compresses (a program against an unrelated one): the shift mode took
+       nearly every byte as new, and its records and runs cut at zeros cost more than the target's bytes whole
+       (a 9 MiB program: 1,773,764 bytes, zstd -19 of it alone 1,769,671): RAW records of the whole bytes */
+    if (strong && best >= 0 && (uint64_t)best <= target_len / 2 && target_len >= 4096 &&
+        new_bytes >= target_len - target_len / 32) {
+        c = *cfg, c.shift = false, c.one_way = true, c.window = 0, c.zstd_level = strong, c.prefix = 0, c.dict = false;
+        c.block_size = 1u << 16;
+        if (cfg->progress) c.progress = dxi_pt_auto_progress_fn, c.progress_user = &prog;
+        if (!dxi_pt_auto_try(&c, DX_PATCH_MODE_RAW, base, base_len, target, target_len, out, buf, cap, &best, &mode, &rr,
+                             true, NULL))
             goto done;
     }
     /* little in common (compressed data): the target's bytes in RAW records, 64 KiB blocks (what an applier
@@ -4181,7 +4211,7 @@ DX_PATCH_API int64_t dx_patch_diff_auto(const dx_patch_config *cfg, const uint8_
         c.block_size = 1u << 16;
         if (cfg->progress) c.progress = dxi_pt_auto_progress_fn, c.progress_user = &prog;
         if (!dxi_pt_auto_try(&c, DX_PATCH_MODE_RAW, base, base_len, target, target_len, out, buf, cap, &best, &mode,
-                             &rr))
+                             &rr, false, NULL))
             goto done;
     }
 done:
