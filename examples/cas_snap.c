@@ -46,7 +46,8 @@ static const char usage[] =
     "commands:\n"
     "  snap DIR [NAME]      store DIR and print the snapshot's id; the ref NAME (default\n"
     "                       snap-YYYYMMDD-HHMMSS, UTC, with -2, -3... if taken) and the ref\n"
-    "                       latest name it. An existing NAME is refused (delete it first).\n"
+    "                       latest name it. An existing NAME is refused (delete it first);\n"
+    "                       NAME cannot be latest, which every snap moves.\n"
     "                       The store itself is left out when it is inside DIR. FIFOs,\n"
     "                       sockets and devices are skipped with a warning each.\n"
     "                       Only snap creates a store (in a new or empty folder).\n"
@@ -88,6 +89,10 @@ static const char usage[] =
     "ACLs, SELinux labels, file flags, hard links (each name becomes its own file), holes\n"
     "of sparse files (written as zeros), FIFOs, sockets and devices (snap skips them).\n"
     "What it restores is on the disk (synced) before it says so.\n"
+    "\n"
+    "ref names: 1..100 of A-Z a-z 0-9 . _ -, not starting with '.'; anything else given as\n"
+    "a NAME (or as a SNAP that is no snapshot id either) is bad usage; a good name that no\n"
+    "ref has is a failure.\n"
     "\n"
     "exit status: 0 ok, 1 failure, 2 bad usage, 3 snap saved the snapshot but some files\n"
     "or folders could not be read (each named on stderr)\n";
@@ -795,6 +800,8 @@ static int open_store(snap *g, dx_cas_dir_config *dc, bool create) {
     return 0;
 }
 
+#define REF_NAME_RULE "1..100 of A-Z a-z 0-9 . _ -, not starting with '.'"
+
 /* what dx_cas_dir_ref_set accepts (checked before the store is opened or made) */
 static bool ref_name_ok(const char *name) {
     size_t i, n = strlen(name);
@@ -818,7 +825,7 @@ static int cmd_snap(snap *g, const char *dir, const char *name) {
         return tool_fail("cannot snapshot %s: it is the store itself", dir);
     if (name) {
         snprintf(refname, sizeof refname, "%s", name);
-        if (strcmp(name, "latest") != 0 && (r = dx_cas_dir_ref_get(&g->dir, name, &old)) != DX_ERR_NOTFOUND) {
+        if ((r = dx_cas_dir_ref_get(&g->dir, name, &old)) != DX_ERR_NOTFOUND) {
             if (r == DX_OK) {
                 dx_cas_id_format(&old, text, sizeof text);
                 return tool_fail("ref %s exists (snapshot %s): choose another name, or 'cas_snap ref delete %s' first",
@@ -873,7 +880,8 @@ static int resolve(snap *g, const char *what, dx_cas_id *root) {
     if (dx_cas_id_parse(what, strlen(what), root) == DX_OK) return 0;
     g->dir.os_error = 0;
     if ((r = dx_cas_dir_ref_get(&g->dir, what, root)) == DX_OK) return 0;
-    if (r == DX_ERR_NOTFOUND || r == DX_ERR_INVAL) return tool_fail("%s is neither a ref in %s nor a snapshot id", what, g->store_path);
+    if (r == DX_ERR_INVAL) return tool_usage_error("%s: neither a ref name (" REF_NAME_RULE ") nor a snapshot id", what);
+    if (r == DX_ERR_NOTFOUND) return tool_fail("no ref %s in %s (and it is not a snapshot id)", what, g->store_path);
     if (r == DX_ERR_CORRUPT) return tool_fail("ref %s: %s/refs/%s does not hold a snapshot id", what, g->store_path, what);
     return tool_fail("ref %s: %s", what, why(r, g->dir.os_error));
 }
@@ -887,13 +895,18 @@ static int cmd_restore(snap *g, const char *what, const char *out) {
     dx_result r;
     int rc, err;
     bool have;
-    if (resolve(g, what, &root) != 0) return TOOL_EXIT_FAIL;
+    if ((rc = resolve(g, what, &root)) != 0) return rc;
     if (root.alg != g->s.hash_alg.alg) { /* the id says which algorithm the store uses */
         dx_cas_hash_alg_init(&g->hash_alg, root.alg);
         dx_cas_dir_store(&g->dir, &g->hash_alg, &g->s);
     }
     g->dir.os_error = 0;
-    if ((r = snapshot_open(g, &root, &v)) != DX_OK)
+    if ((r = snapshot_open(g, &root, &v)) == DX_ERR_NOTFOUND && dx_cas_store_has(&g->s, &root) == DX_ERR_NOTFOUND) {
+        char text[DX_CAS_ID_TEXT_SIZE];
+        dx_cas_id_format(&root, text, sizeof text);
+        return tool_fail("no snapshot %s in %s", text, g->store_path);
+    }
+    if (r != DX_OK)
         return tool_fail("cannot restore %s: %s", what, r == DX_ERR_CORRUPT || r == DX_CAS_ERR_MAGIC ? "it is not a snapshot (not a tree)" : why(r, g->dir.os_error));
     if (stat(out, &st) == 0) {
         if (!S_ISDIR(st.st_mode)) rc = tool_fail("cannot restore into %s: it exists and is not a directory", out);
@@ -1071,7 +1084,7 @@ static int cmd_refs(snap *g, bool stats) {
 static int cmd_ref_delete(snap *g, const char *name) {
     dx_cas_id id;
     dx_result r = dx_cas_dir_ref_get(&g->dir, name, &id);
-    if (r == DX_ERR_INVAL) return tool_fail("%s is not a ref name (1..100 of A-Z a-z 0-9 . _ -, not starting with '.')", name);
+    if (r == DX_ERR_INVAL) return tool_usage_error("%s: not a ref name (" REF_NAME_RULE ")", name);
     if (r == DX_ERR_NOTFOUND) return tool_fail("no ref %s in %s", name, g->store_path);
     g->dir.os_error = 0;
     if ((r = dx_cas_dir_ref_delete(&g->dir, name)) != DX_OK) return tool_fail("cannot delete ref %s: %s", name, why(r, g->dir.os_error));
@@ -1146,8 +1159,17 @@ int main(int argc, char **argv) {
     }
     if (snap_opts && strcmp(pos[0], "snap")) return tool_usage_error("--blake3, --avg, --compress, --sync-each and --loose are for snap");
     if ((force || dry_run) && strcmp(pos[0], "gc")) return tool_usage_error("--force and --dry-run are for gc");
+    /* a ref name that cannot be one is bad usage (2) wherever it is given; a good name that no ref has is a failure (1) */
     if (!strcmp(pos[0], "snap") && npos == 3 && !ref_name_ok(pos[2]))
-        return tool_usage_error("%s: not a ref name (1..100 of A-Z a-z 0-9 . _ -, not starting with '.')", pos[2]);
+        return tool_usage_error("%s: not a ref name (" REF_NAME_RULE ")", pos[2]);
+    if (!strcmp(pos[0], "snap") && npos == 3 && !strcmp(pos[2], "latest"))
+        return tool_usage_error("latest: every snap moves this ref to its own snapshot; give the snapshot a name of its own");
+    if (!strcmp(pos[0], "ref") && !ref_name_ok(pos[2])) return tool_usage_error("%s: not a ref name (" REF_NAME_RULE ")", pos[2]);
+    if (!strcmp(pos[0], "restore") && !ref_name_ok(pos[1])) {
+        dx_cas_id id;
+        if (dx_cas_id_parse(pos[1], strlen(pos[1]), &id) != DX_OK)
+            return tool_usage_error("%s: neither a ref name (" REF_NAME_RULE ") nor a snapshot id", pos[1]);
+    }
     if (!strcmp(pos[0], "snap")) { /* before a store is made for it */
         struct stat st;
         if (stat(pos[1], &st) != 0) {

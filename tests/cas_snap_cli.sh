@@ -56,13 +56,14 @@ run --version
 [ $rc -eq 0 ] && grep -Eq '^cas_snap \(dx\) dx_cas\.h [0-9]+\.[0-9]+\.[0-9]+(, zstd [0-9.]+)?$' out || die "--version: $(cat out err)"
 step "--help, -h, help after a command, --version ($(cat out)): ok"
 for bad in "--bogus verify" "--avg abc snap data" "--avg 100 snap data" "--compress x snap data" "--store" "" "frobnicate" \
-           "restore onlyone" "ref remove x" "verify --force" "snap data bad/name"; do
+           "restore onlyone" "ref remove x" "verify --force" "snap data bad/name" "snap data .hidden" "snap data latest" \
+           "restore bad/name r" "restore ../v1 r" "ref delete bad/name" "ref delete .."; do
     # shellcheck disable=SC2086 # each line is a list of arguments
     run --store st $bad
     [ $rc -eq 2 ] && grep -q '^usage: cas_snap' err || die "bad usage '$bad': rc $rc, $(cat err)"
 done
 [ ! -e st ] || die "a usage error made a store"
-step "bad usage (unknown option, --avg abc, missing value, no or unknown command, wrong arguments): exit 2 with the usage line"
+step "bad usage (unknown option, --avg abc, missing value, no or unknown command, wrong arguments, a NAME or SNAP that cannot be a ref name, snap NAME latest): exit 2 with the usage line"
 
 # --- read-only commands never create a store (item 4) ---
 for cmd in verify stats refs gc "restore latest r" "ref delete x"; do
@@ -99,6 +100,19 @@ run --store st snap data v1
 [ $rc -eq 0 ] && grep -q 'ref v1 and latest' err || die "snap NAME: $(cat err)"
 run --store st snap data v1
 [ $rc -eq 1 ] && grep -q 'ref v1 exists' err || die "an existing ref name was overwritten: rc $rc"
+# latest is every snap's: naming a snapshot so used to replace it quietly (exit 0)
+latest=$(sed -n 's/^latest  *//p' <("$cs" --store st refs))
+echo other > data/other
+run --store st snap data latest
+[ $rc -eq 2 ] && grep -q '^latest: every snap moves this ref' <(sed 's/^cas_snap: //' err) || die "snap NAME latest: rc $rc, $(cat err)"
+[ "$(sed -n 's/^latest  *//p' <("$cs" --store st refs))" = "$latest" ] || die "snap NAME latest moved latest"
+rm data/other
+# a good name that no ref has: 1 (restore said so with the same words as for a name that cannot be one)
+run --store st restore nosuch r
+[ $rc -eq 1 ] && grep -q 'no ref nosuch in st' err && [ ! -e r ] || die "restore of a missing ref: rc $rc, $(cat err)"
+run --store st restore sha256-0000000000000000000000000000000000000000000000000000000000000000 r
+[ $rc -eq 1 ] && grep -q 'no snapshot sha256-0000000000000000000000000000000000000000000000000000000000000000 in st' err && [ ! -e r ] ||
+    die "restore of an id the store lacks: rc $rc, $(cat err)"
 echo changed > data/small2
 run --quiet --store st snap data
 [ $rc -eq 0 ] && ! grep -qv 'skipped data/fifo' err || die "snap --quiet printed more than its warning: $(cat err)"
@@ -109,7 +123,7 @@ run --store st restore v1 r1
 [ ! -e r1/small2 ] && diff <(listing data | grep -v small2) <(listing r1) >/dev/null ||
     die "v1 after gc differs: $(diff <(listing data | grep -v small2) <(listing r1))"
 rm data/small2
-step "snap NAME, an existing NAME refused, gc keeps every snapshot a ref names (v1 restored after a later snap and gc)"
+step "snap NAME, an existing NAME refused, NAME latest refused (exit 2), a missing ref or id named (exit 1), gc keeps every snapshot a ref names (v1 restored after a later snap and gc)"
 
 # --- restore: contents, permissions, mtimes ---
 cmp data/big r1/big && cmp data/sub/deeper/file r1/sub/deeper/file || die "restored contents differ"
