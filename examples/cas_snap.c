@@ -241,13 +241,13 @@ static dx_result snap_dir(snap *g, const char *path, int depth, dx_cas_id *out) 
     int err;
     if (depth > MAX_DEPTH) {
         g->unreadable++;
-        warn(g, "skipped %s: more than 64 folders deep", path);
+        warn(g, "skipped %s: more than 64 folders deep", tool_shown(path));
         return SKIPPED;
     }
     if (!(d = opendir(path))) {
         err = errno;
         g->unreadable++;
-        warn(g, "cannot read folder %s: %s", path, strerror(err));
+        warn(g, "cannot read folder %s: %s", tool_shown(path), strerror(err));
         return SKIPPED;
     }
     for (;;) {
@@ -255,7 +255,7 @@ static dx_result snap_dir(snap *g, const char *path, int depth, dx_cas_id *out) 
         if (!(de = readdir(d))) {
             if ((err = errno) != 0) {
                 g->unreadable++;
-                warn(g, "cannot list all of folder %s: %s", path, strerror(err));
+                warn(g, "cannot list all of folder %s: %s", tool_shown(path), strerror(err));
             }
             break;
         }
@@ -286,13 +286,13 @@ static dx_result snap_dir(snap *g, const char *path, int depth, dx_cas_id *out) 
         int read_err = 0;
         if (strlen(names[i]) > DX_CAS_NAME_MAX || !join(child, sizeof child, path, names[i], strlen(names[i]))) {
             g->unreadable++;
-            warn(g, "skipped %s/%s: name or path too long", path, names[i]);
+            warn(g, "skipped %s/%s: name or path too long", tool_shown(path), tool_shown(names[i]));
             continue;
         }
         if (lstat(child, &st) != 0) {
             err = errno;
             if (err != ENOENT) g->unreadable++; /* ENOENT: deleted since the folder was listed */
-            warn(g, "skipped %s: %s", child, strerror(err));
+            warn(g, "skipped %s: %s", tool_shown(child), strerror(err));
             continue;
         }
         t->name = names[i];
@@ -312,7 +312,7 @@ static dx_result snap_dir(snap *g, const char *path, int depth, dx_cas_id *out) 
             if (fd < 0) {
                 err = errno;
                 g->unreadable++;
-                warn(g, "cannot read %s: %s", child, strerror(err));
+                warn(g, "cannot read %s: %s", tool_shown(child), strerror(err));
                 continue;
             }
             t->mode = (st.st_mode & 0111) ? DX_CAS_MODE_EXEC : DX_CAS_MODE_FILE;
@@ -320,7 +320,7 @@ static dx_result snap_dir(snap *g, const char *path, int depth, dx_cas_id *out) 
             close(fd);
             if (read_err) {
                 g->unreadable++;
-                warn(g, "cannot read %s: %s", child, strerror(read_err));
+                warn(g, "cannot read %s: %s", tool_shown(child), strerror(read_err));
                 r = DX_OK;
                 continue;
             }
@@ -332,7 +332,7 @@ static dx_result snap_dir(snap *g, const char *path, int depth, dx_cas_id *out) 
             if (len < 0 || (size_t)len >= sizeof target) {
                 err = errno;
                 g->unreadable++;
-                warn(g, "cannot read symlink %s: %s", child, len < 0 ? strerror(err) : "target longer than 4095 bytes");
+                warn(g, "cannot read symlink %s: %s", tool_shown(child), len < 0 ? strerror(err) : "target longer than 4095 bytes");
                 continue;
             }
             t->mode = DX_CAS_MODE_SYMLINK;
@@ -340,7 +340,7 @@ static dx_result snap_dir(snap *g, const char *path, int depth, dx_cas_id *out) 
             if (r == DX_OK) r = meta_add(g, &st);
         } else {
             g->specials++;
-            warn(g, "skipped %s: %s (only files, folders and symlinks are snapshotted)", child, special_kind(st.st_mode));
+            warn(g, "skipped %s: %s (only files, folders and symlinks are snapshotted)", tool_shown(child), special_kind(st.st_mode));
             continue;
         }
         if (r != DX_OK) break;
@@ -515,7 +515,7 @@ static void set_times(snap *g, const char *path, bool have, const struct timespe
     ts[1] = *mtime;
     if (utimensat(AT_FDCWD, path, ts, symlink ? AT_SYMLINK_NOFOLLOW : 0) != 0) {
         err = errno;
-        warn(g, "cannot set the time of %s: %s", path, strerror(err));
+        warn(g, "cannot set the time of %s: %s", tool_shown(path), strerror(err));
     }
 }
 
@@ -538,7 +538,7 @@ static int restore_file(snap *g, snapshot_view *v, const dx_cas_tree_entry *e, c
         if (k.fd < 0 && (err = errno) != EEXIST) break;
     }
     if (k.fd < 0) {
-        tool_fail("cannot restore %s: cannot create a temporary file in its folder: %s", child, strerror(err ? err : ENAMETOOLONG));
+        tool_fail("cannot restore %s: cannot create a temporary file in its folder: %s", tool_shown(child), strerror(err ? err : ENAMETOOLONG));
         return -1;
     }
     g->dir.os_error = 0;
@@ -558,11 +558,11 @@ static int restore_file(snap *g, snapshot_view *v, const dx_cas_tree_entry *e, c
     }
     remove(tmp);
     if (k.err) { /* the disk: nothing later would fare better */
-        tool_fail("cannot restore %s: %s", child, strerror(k.err));
+        tool_fail("cannot restore %s: %s", tool_shown(child), strerror(k.err));
         return -1;
     }
     g->failed++;
-    warn(g, "cannot restore %s: %s", child, why(r, g->dir.os_error));
+    warn(g, "cannot restore %s: %s", tool_shown(child), why(r, g->dir.os_error));
     return 0;
 }
 
@@ -578,8 +578,8 @@ static int restore_tree(snap *g, snapshot_view *v, const dx_cas_id *id, const ch
     else if ((r = load(&g->s, id, &buf, &len)) == DX_OK && (r = dx_cas_tree_parse(buf, len, 0, &t)) != DX_OK) free(buf);
     if (r != DX_OK) {
         g->failed++;
-        warn(g, "cannot restore the contents of %s: %s", path, why(r, g->dir.os_error));
-        if (v->meta_ok && v->meta) warn(g, "times and permissions are not restored after %s", path);
+        warn(g, "cannot restore the contents of %s: %s", tool_shown(path), why(r, g->dir.os_error));
+        if (v->meta_ok && v->meta) warn(g, "times and permissions are not restored after %s", tool_shown(path));
         v->meta_ok = false; /* the records of what this tree held cannot be skipped: they no longer line up */
         return 0;
     }
@@ -588,7 +588,10 @@ static int restore_tree(snap *g, snapshot_view *v, const dx_cas_id *id, const ch
         struct timespec mtime;
         mode_t mode = 0777 & ~umask_now;
         if (!join(child, sizeof child, path, e.name, e.name_len)) {
-            tool_fail("cannot restore %s/%.*s: path too long", path, (int)e.name_len, e.name);
+            char name[DX_CAS_NAME_MAX + 1];
+            memcpy(name, e.name, e.name_len <= DX_CAS_NAME_MAX ? e.name_len : DX_CAS_NAME_MAX);
+            name[e.name_len <= DX_CAS_NAME_MAX ? e.name_len : DX_CAS_NAME_MAX] = 0;
+            tool_fail("cannot restore %s/%s: path too long", tool_shown(path), tool_shown(name));
             rc = -1;
             break;
         }
@@ -596,14 +599,14 @@ static int restore_tree(snap *g, snapshot_view *v, const dx_cas_id *id, const ch
             bool have = meta_next(v, &mtime, &mode);
             if (mkdir(child, 0700) != 0) { /* writable while it fills; its own mode at the end */
                 err = errno;
-                tool_fail("cannot restore folder %s: %s", child, strerror(err));
+                tool_fail("cannot restore folder %s: %s", tool_shown(child), strerror(err));
                 rc = -1;
                 break;
             }
             rc = restore_tree(g, v, &e.id, child, depth + 1);
             if (chmod(child, mode) != 0) {
                 err = errno;
-                warn(g, "cannot set the permissions of %s: %s", child, strerror(err));
+                warn(g, "cannot set the permissions of %s: %s", tool_shown(child), strerror(err));
             }
             set_times(g, child, have, &mtime, false);
         } else if (e.mode == DX_CAS_MODE_SYMLINK) {
@@ -616,13 +619,13 @@ static int restore_tree(snap *g, snapshot_view *v, const dx_cas_id *id, const ch
             r = dx_cas_blob_read(&g->s, &e.id, NULL, sink_write, &k, NULL);
             if (r != DX_OK) {
                 g->failed++;
-                warn(g, "cannot restore symlink %s: %s", child, r == DX_ERR_NOSPACE ? "target longer than 4096 bytes" : why(r, g->dir.os_error));
+                warn(g, "cannot restore symlink %s: %s", tool_shown(child), r == DX_ERR_NOSPACE ? "target longer than 4096 bytes" : why(r, g->dir.os_error));
                 continue;
             }
             target[k.len] = 0;
             if (symlink((const char *)target, child) != 0) {
                 err = errno;
-                tool_fail("cannot restore symlink %s: %s", child, strerror(err));
+                tool_fail("cannot restore symlink %s: %s", tool_shown(child), strerror(err));
                 rc = -1;
                 break;
             }
@@ -731,8 +734,8 @@ static void on_bad_ref(void *user, const char *name, dx_result what) {
                                            : "cannot be read";
     a->bad++;
     tool_progress_end(false);
-    if (a->to_stdout) printf("bad ref %s: %s/refs/%s %s\n", name, a->store, name, w);
-    else tool_warn("bad ref %s: %s/refs/%s %s", name, a->store, name, w);
+    if (a->to_stdout) printf("bad ref %s: %s/refs/%s %s\n", tool_shown(name), a->store, tool_shown(name), w);
+    else tool_warn("bad ref %s: %s/refs/%s %s", tool_shown(name), a->store, tool_shown(name), w);
 }
 
 static int item_cmp(const void *x, const void *y) { return strcmp(((const ref_item *)x)->name, ((const ref_item *)y)->name); }
@@ -819,10 +822,10 @@ static int cmd_snap(snap *g, const char *dir, const char *name) {
     int err;
     if (stat(dir, &st) != 0) {
         err = errno;
-        return tool_fail("cannot snapshot %s: %s", dir, strerror(err));
+        return tool_fail("cannot snapshot %s: %s", tool_shown(dir), strerror(err));
     }
     if (g->have_store_id && st.st_dev == g->store_dev && st.st_ino == g->store_ino)
-        return tool_fail("cannot snapshot %s: it is the store itself", dir);
+        return tool_fail("cannot snapshot %s: it is the store itself", tool_shown(dir));
     if (name) {
         snprintf(refname, sizeof refname, "%s", name);
         if ((r = dx_cas_dir_ref_get(&g->dir, name, &old)) != DX_ERR_NOTFOUND) {
@@ -851,11 +854,11 @@ static int cmd_snap(snap *g, const char *dir, const char *name) {
     r = snapshot(g, dir, &st, &root);
     if (r == DX_OK) r = dx_cas_store_sync(&g->s); /* everything the refs will name is durable first */
     progress_end(g, r == DX_OK);
-    if (r == SKIPPED) return tool_fail("snap %s: nothing stored", dir);
+    if (r == SKIPPED) return tool_fail("snap %s: nothing stored", tool_shown(dir));
     if (r != DX_OK) return tool_fail("snap %s: cannot write to store %s: %s", dir, g->store_path, why(r, g->dir.os_error));
     if ((r = dx_cas_dir_ref_set(&g->dir, refname, &root)) != DX_OK ||
         (strcmp(refname, "latest") != 0 && (r = dx_cas_dir_ref_set(&g->dir, "latest", &root)) != DX_OK))
-        return tool_fail("snap %s: the snapshot is stored but its ref could not be written: %s", dir, why(r, g->dir.os_error));
+        return tool_fail("snap %s: the snapshot is stored but its ref could not be written: %s", tool_shown(dir), why(r, g->dir.os_error));
     dx_cas_id_format(&root, text, sizeof text);
     printf("%s\n", text);
     if (!g->quiet) {
@@ -909,13 +912,13 @@ static int cmd_restore(snap *g, const char *what, const char *out) {
     if (r != DX_OK)
         return tool_fail("cannot restore %s: %s", what, r == DX_ERR_CORRUPT || r == DX_CAS_ERR_MAGIC ? "it is not a snapshot (not a tree)" : why(r, g->dir.os_error));
     if (stat(out, &st) == 0) {
-        if (!S_ISDIR(st.st_mode)) rc = tool_fail("cannot restore into %s: it exists and is not a directory", out);
-        else if (!tool_dir_is_empty(out, &err)) rc = err ? tool_fail("cannot restore into %s: %s", out, strerror(err))
-                                                    : tool_fail("cannot restore into %s: it is not empty (restore writes into a new or empty folder)", out);
+        if (!S_ISDIR(st.st_mode)) rc = tool_fail("cannot restore into %s: it exists and is not a directory", tool_shown(out));
+        else if (!tool_dir_is_empty(out, &err)) rc = err ? tool_fail("cannot restore into %s: %s", tool_shown(out), strerror(err))
+                                                    : tool_fail("cannot restore into %s: it is not empty (restore writes into a new or empty folder)", tool_shown(out));
         else rc = 0;
     } else if ((err = errno) != ENOENT || mkdir(out, 0700) != 0) {
         err = err != ENOENT ? err : errno;
-        rc = tool_fail("cannot restore into %s: %s", out, strerror(err));
+        rc = tool_fail("cannot restore into %s: %s", tool_shown(out), strerror(err));
     } else {
         rc = 0;
     }
@@ -930,17 +933,17 @@ static int cmd_restore(snap *g, const char *what, const char *out) {
     progress_end(g, rc == 0);
     if (chmod(out, mode) != 0) {
         err = errno;
-        warn(g, "cannot set the permissions of %s: %s", out, strerror(err));
+        warn(g, "cannot set the permissions of %s: %s", tool_shown(out), strerror(err));
     }
     set_times(g, out, have, &mtime, false);
     free(v.meta);
-    if (rc < 0) return tool_fail("restore stopped: %s holds part of the snapshot", out);
+    if (rc < 0) return tool_fail("restore stopped: %s holds part of the snapshot", tool_shown(out));
     if (tool_sync_tree(out) != 0) { /* "restored" means on the disk, not only in the page cache */
         err = errno;
-        return tool_fail("cannot make %s durable: %s", out, strerror(err));
+        return tool_fail("cannot make %s durable: %s", tool_shown(out), strerror(err));
     }
     if (g->failed)
-        return tool_fail("%llu files or folders could not be restored (named above); %s holds the rest", (unsigned long long)g->failed, out);
+        return tool_fail("%llu files or folders could not be restored (named above); %s holds the rest", (unsigned long long)g->failed, tool_shown(out));
     if (!g->quiet)
         fprintf(stderr, "cas_snap: %llu files, %llu bytes restored into %s\n", (unsigned long long)g->files,
                 (unsigned long long)g->bytes_read, out);
@@ -1174,9 +1177,9 @@ int main(int argc, char **argv) {
         struct stat st;
         if (stat(pos[1], &st) != 0) {
             int err = errno;
-            return tool_fail("cannot snapshot %s: %s", pos[1], strerror(err));
+            return tool_fail("cannot snapshot %s: %s", tool_shown(pos[1]), strerror(err));
         }
-        if (!S_ISDIR(st.st_mode)) return tool_fail("cannot snapshot %s: it is not a directory", pos[1]);
+        if (!S_ISDIR(st.st_mode)) return tool_fail("cannot snapshot %s: it is not a directory", tool_shown(pos[1]));
     }
     umask_now = umask(0);
     umask(umask_now);

@@ -125,6 +125,16 @@ run --store st restore v1 r1
 rm data/small2
 step "snap NAME, an existing NAME refused, NAME latest refused (exit 2), a missing ref or id named (exit 1), gc keeps every snapshot a ref names (v1 restored after a later snap and gc)"
 
+# --- names with control bytes: one line per message, escaped (they were printed raw) ---
+mkdir nl; echo x > nl/$'new\nline'; mkfifo nl/$'fi\nfo\033[2J'
+run --store st snap nl
+[ $rc -eq 0 ] && [ "$(grep -c '^cas_snap: skipped' err)" -eq 1 ] && grep -qF 'skipped nl/fi\nfo\x1b[2J: a FIFO' err ||
+    die "a FIFO named with a newline and ESC: rc $rc, $(cat -v err)"
+run --store st restore latest rnl
+[ $rc -eq 0 ] && cmp nl/$'new\nline' rnl/$'new\nline' || die "restore of a name with a newline: rc $rc, $(cat err)"
+rm -rf nl rnl
+step "names with a newline or ESC: warnings on one line, escaped (\\n, \\x1b); such names restore"
+
 # --- restore: contents, permissions, mtimes ---
 cmp data/big r1/big && cmp data/sub/deeper/file r1/sub/deeper/file || die "restored contents differ"
 [ "$(readlink r1/sub/link)" = ../small ] || die "symlink target"
