@@ -34,6 +34,8 @@
 #include <dirent.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/file.h>
+#include <signal.h>
 
 #define MAX_DEPTH 64
 #define SKIPPED 1 /* snap_dir: the folder could not be read (said so); not an error of the store */
@@ -60,6 +62,8 @@ static const char usage[] =
     "  gc [--dry-run] [--force]\n"
     "                       delete what no ref reaches; stops, deleting nothing, at a ref\n"
     "                       that does not read. With no refs at all it refuses unless --force.\n"
+    "                       It waits for the other cas_snap runs on the store to end (and\n"
+    "                       they for it): it never deletes what a snap under way reuses.\n"
     "  stats                objects, bytes stored, and the dedup ratio of the refs' snapshots\n"
     "  refs                 list the refs (name, snapshot id)\n"
     "  ref delete NAME      delete one ref (its snapshot goes at the next gc if no other\n"
@@ -111,6 +115,7 @@ typedef struct snap {
     bool have_store_id;
     dev_t store_dev;
     ino_t store_ino;
+    int lock_fd;   /* the store's folder, flock'd (store_lock); -1: none */
     uint8_t *meta; /* snap: the meta records so far */
     size_t meta_len, meta_cap;
     const char *progress_label;
@@ -775,8 +780,48 @@ static dx_result delete_one(void *user, const dx_cas_id *id, uint64_t size) {
 
 /* ---- main ---- */
 
-/* Opens the store; only snap (create) may make one, and only in a new or empty folder. */
-static int open_store(snap *g, dx_cas_dir_config *dc, bool create) {
+/* Runs on one store at once: each holds a lock (flock) of the store's folder from before
+   the open (its view of the packs is then current) to its end: a shared one, but gc
+   (not --dry-run) an exclusive one. So a gc never deletes an object that a snap under
+   way found in the store (and will name in its ref), nor a pack a reader reads from;
+   snaps, restores and the rest run side by side. One that has to wait says so. A file
+   system without flock (ENOLCK, EOPNOTSUPP): no lock, as before. */
+static int store_lock(snap *g, const char *path, bool exclusive) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC), how = exclusive ? LOCK_EX : LOCK_SH, err;
+    if (fd < 0) {
+        err = errno;
+        return tool_fail("cannot open store %s: %s", path, strerror(err));
+    }
+    if (flock(fd, how | LOCK_NB) != 0 && errno == EWOULDBLOCK) {
+        if (!g->quiet)
+            tool_warn(exclusive ? "waiting for the other cas_snap runs on %s to end (gc deletes only when it is alone)"
+                                : "waiting for a gc of %s to end",
+                      path);
+        while (flock(fd, how) != 0 && errno == EINTR) {
+        }
+    }
+    g->lock_fd = fd; /* held until the program ends */
+    return 0;
+}
+
+/* The refs folder, locked (flock) while a snap makes sure its ref's name is free and
+   writes it, so that two snaps never write one name; -1 when it cannot be locked. */
+static int refs_lock(snap *g) {
+    char path[4200];
+    int fd;
+    snprintf(path, sizeof path, "%s/refs", g->store_path);
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) return -1;
+    while (flock(fd, LOCK_EX) != 0)
+        if (errno != EINTR) {
+            close(fd);
+            return -1;
+        }
+    return fd;
+}
+
+/* Opens the store; only snap (create) may make one, and only in a new or empty folder.
+   exclusive: the lock gc takes (store_lock). */
+static int open_store(snap *g, dx_cas_dir_config *dc, bool create, bool exclusive) {
     struct stat st;
     char objects[4200];
     dx_result r;
@@ -791,6 +836,11 @@ static int open_store(snap *g, dx_cas_dir_config *dc, bool create) {
         if (err) return tool_fail("cannot open store %s: %s", dc->path, strerror(err));
         return tool_fail("%s is not a cas_snap store, and not empty: refusing to make a store there", dc->path);
     }
+    if (create && !exists && mkdir(dc->path, 0777) != 0 && (err = errno) != EEXIST) { /* to lock it before the open */
+        if (err == ENOENT) return tool_fail("cannot create store %s: its parent folder does not exist", dc->path);
+        return tool_fail("cannot create store %s: %s", dc->path, strerror(err));
+    }
+    if ((exists || create) && (err = store_lock(g, dc->path, exclusive)) != 0) return err;
     g->dir.os_error = 0;
     if ((r = dx_cas_dir_open(&g->dir, dc)) != DX_OK) {
         if (r == DX_ERR_NOTFOUND && dc->must_exist) return tool_fail("%s is not a cas_snap store", dc->path);
@@ -814,51 +864,68 @@ static bool ref_name_ok(const char *name) {
     return true;
 }
 
-static int cmd_snap(snap *g, const char *dir, const char *name) {
-    dx_cas_id root, old;
-    char text[DX_CAS_ID_TEXT_SIZE], refname[104];
-    struct stat st;
+/* The name of snap's ref into refname (104 bytes): name, when no ref has it (else a
+   failure, said; done: after the snapshot was stored, whose id it names); without name
+   the first of base, base-2, base-3... that no ref has. 0 or TOOL_EXIT_FAIL. */
+static int ref_name_pick(snap *g, const char *name, const char *base, char *refname, const dx_cas_id *done) {
+    char text[DX_CAS_ID_TEXT_SIZE], id[DX_CAS_ID_TEXT_SIZE];
+    dx_cas_id old;
     dx_result r;
-    int err;
+    unsigned n;
+    if (name) {
+        snprintf(refname, 104, "%s", name);
+        if ((r = dx_cas_dir_ref_get(&g->dir, name, &old)) == DX_ERR_NOTFOUND) return 0;
+        if (r == DX_OK) dx_cas_id_format(&old, text, sizeof text);
+        if (done) { /* another run took the name while this one stored its snapshot */
+            dx_cas_id_format(done, id, sizeof id);
+            return tool_fail("ref %s was written by another run meanwhile%s%s%s: this snapshot (%s) is stored but has no ref; "
+                             "run snap again with another name (what is stored is not stored twice)",
+                             name, r == DX_OK ? " (snapshot " : "", r == DX_OK ? text : "", r == DX_OK ? ")" : "", id);
+        }
+        if (r == DX_OK)
+            return tool_fail("ref %s exists (snapshot %s): choose another name, or 'cas_snap ref delete %s' first", name, text, name);
+        return tool_fail("ref %s: %s/refs/%s exists and does not read (fix or remove it)", name, g->store_path, name);
+    }
+    snprintf(refname, 104, "%s", base);
+    for (n = 2; dx_cas_dir_ref_get(&g->dir, refname, &old) != DX_ERR_NOTFOUND; n++) {
+        if (n > 100000) return tool_fail("cannot find a free ref name after %s", base);
+        snprintf(refname, 104, "%s-%u", base, n);
+    }
+    return 0;
+}
+
+static int cmd_snap(snap *g, const char *dir, const char *name) {
+    dx_cas_id root;
+    char text[DX_CAS_ID_TEXT_SIZE], refname[104], base[64];
+    struct stat st;
+    time_t now = time(NULL);
+    struct tm tm;
+    dx_result r;
+    int err, lock;
     if (stat(dir, &st) != 0) {
         err = errno;
         return tool_fail("cannot snapshot %s: %s", tool_shown(dir), strerror(err));
     }
     if (g->have_store_id && st.st_dev == g->store_dev && st.st_ino == g->store_ino)
         return tool_fail("cannot snapshot %s: it is the store itself", tool_shown(dir));
-    if (name) {
-        snprintf(refname, sizeof refname, "%s", name);
-        if ((r = dx_cas_dir_ref_get(&g->dir, name, &old)) != DX_ERR_NOTFOUND) {
-            if (r == DX_OK) {
-                dx_cas_id_format(&old, text, sizeof text);
-                return tool_fail("ref %s exists (snapshot %s): choose another name, or 'cas_snap ref delete %s' first",
-                                 name, text, name);
-            }
-            return tool_fail("ref %s: %s/refs/%s exists and does not read (fix or remove it)", name, g->store_path, name);
-        }
-    } else { /* snap-YYYYMMDD-HHMMSS (UTC), -2, -3... when taken */
-        time_t now = time(NULL);
-        struct tm tm;
-        char base[64];
-        unsigned n;
-        gmtime_r(&now, &tm);
-        strftime(base, sizeof base, "snap-%Y%m%d-%H%M%S", &tm);
-        snprintf(refname, sizeof refname, "%s", base);
-        for (n = 2; dx_cas_dir_ref_get(&g->dir, refname, &old) != DX_ERR_NOTFOUND; n++) {
-            if (n > 100000) return tool_fail("cannot find a free ref name after %s", base);
-            snprintf(refname, sizeof refname, "%s-%u", base, n);
-        }
-    }
+    gmtime_r(&now, &tm); /* the default name: snap-YYYYMMDD-HHMMSS (UTC) of the start, -2, -3... when taken */
+    strftime(base, sizeof base, "snap-%Y%m%d-%H%M%S", &tm);
+    if (name && ref_name_pick(g, name, base, refname, NULL) != 0) return TOOL_EXIT_FAIL; /* before any work */
     progress_start(g, "snap", 0, "MiB");
     g->dir.os_error = 0;
     r = snapshot(g, dir, &st, &root);
     if (r == DX_OK) r = dx_cas_store_sync(&g->s); /* everything the refs will name is durable first */
     progress_end(g, r == DX_OK);
     if (r == SKIPPED) return tool_fail("snap %s: nothing stored", tool_shown(dir));
-    if (r != DX_OK) return tool_fail("snap %s: cannot write to store %s: %s", dir, g->store_path, why(r, g->dir.os_error));
-    if ((r = dx_cas_dir_ref_set(&g->dir, refname, &root)) != DX_OK ||
-        (strcmp(refname, "latest") != 0 && (r = dx_cas_dir_ref_set(&g->dir, "latest", &root)) != DX_OK))
-        return tool_fail("snap %s: the snapshot is stored but its ref could not be written: %s", tool_shown(dir), why(r, g->dir.os_error));
+    if (r != DX_OK) return tool_fail("snap %s: cannot write to store %s: %s", tool_shown(dir), g->store_path, why(r, g->dir.os_error));
+    if (getenv("CAS_SNAP_TEST_STOP_BEFORE_REF")) raise(SIGSTOP); /* tests: a run held between its objects and its ref */
+    /* the name checked and written under the lock of refs/: two snaps at once never write one name */
+    lock = refs_lock(g);
+    if ((err = ref_name_pick(g, name, base, refname, &root)) == 0 &&
+        ((r = dx_cas_dir_ref_set(&g->dir, refname, &root)) != DX_OK || (r = dx_cas_dir_ref_set(&g->dir, "latest", &root)) != DX_OK))
+        err = tool_fail("snap %s: the snapshot is stored but its ref could not be written: %s", tool_shown(dir), why(r, g->dir.os_error));
+    if (lock >= 0) close(lock);
+    if (err != 0) return err;
     dx_cas_id_format(&root, text, sizeof text);
     printf("%s\n", text);
     if (!g->quiet) {
@@ -868,7 +935,7 @@ static int cmd_snap(snap *g, const char *dir, const char *name) {
                 (unsigned long long)g->dir.compressed, (unsigned long long)g->dir.saved_bytes);
         if (g->specials) fprintf(stderr, "; %llu skipped (FIFOs, sockets, devices)", (unsigned long long)g->specials);
         if (g->unreadable) fprintf(stderr, "; %llu could not be read", (unsigned long long)g->unreadable);
-        fprintf(stderr, "; ref %s%s\n", refname, strcmp(refname, "latest") != 0 ? " and latest" : "");
+        fprintf(stderr, "; ref %s and latest\n", refname);
     }
     if (tool_stdout_done() != 0) return TOOL_EXIT_FAIL;
     if (g->unreadable) {
@@ -1185,7 +1252,8 @@ int main(int argc, char **argv) {
     umask(umask_now);
     dc.path = store && *store ? store : ".cas-store";
     if (strcmp(pos[0], "snap") != 0) dc.compress = DX_CAS_COMPRESS_NONE; /* reading needs no compressor */
-    if ((rc = open_store(&g, &dc, !strcmp(pos[0], "snap"))) != 0) return rc;
+    g.lock_fd = -1;
+    if ((rc = open_store(&g, &dc, !strcmp(pos[0], "snap"), !strcmp(pos[0], "gc") && !dry_run)) != 0) return rc;
     dx_cas_hash_alg_init(&g.hash_alg, alg);
     dx_cas_dir_store(&g.dir, &g.hash_alg, &g.s);
     if (!strcmp(pos[0], "snap")) rc = cmd_snap(&g, pos[1], npos == 3 ? pos[2] : NULL);
@@ -1197,5 +1265,6 @@ int main(int argc, char **argv) {
     else rc = cmd_ref_delete(&g, pos[2]);
     free(g.meta);
     dx_cas_dir_close(&g.dir);
+    if (g.lock_fd >= 0) close(g.lock_fd);
     return rc;
 }

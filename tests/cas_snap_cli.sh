@@ -4,7 +4,8 @@
 # stopping gc, read-only commands that never create a store, the store left out
 # of its own snapshot, FIFOs reported, restore of times and permissions, and a
 # restore that never leaves a partial file (corrupt chunk; full disk on a small
-# tmpfs, as root: "SKIP ..." when it cannot mount).
+# tmpfs, as root: "SKIP ..." when it cannot mount), runs at once on one store
+# (two snaps with one NAME, a gc during a snap), names with control bytes.
 # Prints one line per step; exits non-zero at the first failure
 # (CAS_SNAP_CLI_ALL=1: runs every step and counts the failures).
 set -u
@@ -238,6 +239,35 @@ grep -q '^cas_snap: restore ' err || die "restore --progress: no progress line: 
 run --quiet --progress --store st restore p1 r4
 [ $rc -eq 0 ] && [ ! -s err ] || die "--quiet still printed: $(cat err)"
 step "--progress shows snap, verify, gc and restore progress on stderr; --quiet prints nothing"
+
+# --- runs at once on one store: no ref replaced, nothing a snap needs deleted by a gc ---
+# CAS_SNAP_TEST_STOP_BEFORE_REF: the snap stops itself (SIGSTOP) when its objects are stored, before its ref
+# stopped PID: waits until PID is stopped or gone
+stopped() { while kill -0 "$1" 2> /dev/null && [ "$(cut -d' ' -f3 "/proc/$1/stat" 2> /dev/null)" != T ]; do sleep 0.01; done; }
+rm -rf sc; mkdir -p ca cb; echo a > ca/f; echo b > cb/f
+"$cs" --quiet --store sc snap ca first > /dev/null || die "snap for the concurrency test"
+CAS_SNAP_TEST_STOP_BEFORE_REF=1 "$cs" --store sc snap ca same > outa 2> erra & a=$!
+stopped $a
+run --store sc snap cb same # the same name while the first run has checked it and not yet written it
+idb=$(cat out)
+[ $rc -eq 0 ] || die "second snap with the same name: rc $rc, $(cat err)"
+kill -CONT $a; wait $a; rca=$?
+[ $rca -eq 1 ] && grep -q 'ref same was written by another run meanwhile' erra || die "the first snap's name was taken meanwhile: rc $rca, $(cat erra)"
+[ "$(sed -n 's/^same  *//p' <("$cs" --store sc refs))" = "$idb" ] || die "ref same was replaced: $("$cs" --store sc refs)"
+# gc while a snap is under way: the snap reuses objects no ref reaches (a deleted ref's), the gc must not delete them
+head -c 3000000 /dev/urandom > ca/big
+"$cs" --quiet --store sc snap ca gone > /dev/null && "$cs" --store sc ref delete gone && "$cs" --store sc ref delete latest || die "snap and ref delete for the gc test"
+CAS_SNAP_TEST_STOP_BEFORE_REF=1 "$cs" --store sc snap ca kept > outa 2> erra & a=$!
+stopped $a
+"$cs" --store sc gc > outg 2> errg & g=$!
+while kill -0 $g 2> /dev/null && ! grep -q 'waiting for the other cas_snap runs on sc' errg; do sleep 0.01; done
+kill -CONT $a; wait $a; rca=$?; wait $g; rcg=$?
+[ $rca -eq 0 ] && [ $rcg -eq 0 ] || die "snap and gc at once: rc $rca and $rcg, $(cat erra errg)"
+run --store sc verify
+[ $rc -eq 0 ] || die "gc during a snap deleted what the snap names: $(cat out err)"
+run --store sc restore kept rk
+[ $rc -eq 0 ] && cmp ca/big rk/big || die "restore of the snap made during a gc: rc $rc, $(cat err)"
+step "at once on one store: a snap whose NAME another run took meanwhile fails (exit 1) and the other's ref stays; a gc waits for a snap under way"
 
 # --- restore never leaves a partial file: a corrupt chunk (item 3) ---
 rm -rf st; "$cs" --quiet --store st snap --loose data c1 > /dev/null || die "snap for the corrupt test"
