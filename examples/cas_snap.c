@@ -38,6 +38,7 @@
 #include <signal.h>
 
 #define MAX_DEPTH 64
+#define READ_TRIES 3 /* snap: reads of a file that changes while it is read, before it is taken as it is */
 #define SKIPPED 1 /* snap_dir: the folder could not be read (said so); not an error of the store */
 
 static const char usage[] =
@@ -99,7 +100,8 @@ static const char usage[] =
     "ref has is a failure.\n"
     "\n"
     "exit status: 0 ok, 1 failure, 2 bad usage, 3 snap saved the snapshot but some files\n"
-    "or folders could not be read (each named on stderr)\n";
+    "or folders could not be read, or some files changed during each of 3 reads (each\n"
+    "named on stderr); a file that changes while it is read is read again\n";
 
 typedef struct snap {
     dx_cas_dir dir;
@@ -110,6 +112,7 @@ typedef struct snap {
     bool quiet, dry_run;
     uint64_t files, bytes_read, new_bytes, new_chunks, chunks;
     uint64_t specials, unreadable; /* snap: FIFOs, sockets, devices skipped; entries that could not be read */
+    uint64_t changing;             /* snap: files that changed during each of READ_TRIES reads */
     uint64_t failed;               /* restore: files and folders not restored */
     uint64_t trees_unread;         /* logical_bytes: folders (trees) it could not read, left out of its sum */
     bool have_store_id;
@@ -190,6 +193,10 @@ static dx_result store_bytes(snap *g, int fd, const char *data, size_t len, uint
                 break;
             }
             if (n == 0) break;
+            if (n == (ssize_t)sizeof buf && getenv("CAS_SNAP_TEST_STOP_MID_READ")) { /* tests: a file changed mid-read */
+                static bool stopped;
+                if (!stopped) stopped = true, raise(SIGSTOP);
+            }
             if ((r = dx_cas_blob_writer_write(&w, buf, (size_t)n)) != DX_OK) break;
             *size += (uint64_t)n;
             g->bytes_read += (uint64_t)n;
@@ -228,6 +235,13 @@ static dx_result meta_add(snap *g, const struct stat *st) {
 
 static int name_cmp(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
+/* whether a file's stat before a read and after it say it is the one version it was */
+static bool same_version(const struct stat *a, const struct stat *b) {
+    return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
+           a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+           a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
 static const char *special_kind(mode_t m) {
     return S_ISFIFO(m) ? "a FIFO" : S_ISSOCK(m) ? "a socket" : S_ISCHR(m) ? "a character device" : S_ISBLK(m) ? "a block device" : "not a file";
 }
@@ -243,7 +257,7 @@ static dx_result snap_dir(snap *g, const char *path, int depth, dx_cas_id *out) 
     uint8_t *tree = NULL;
     dx_result r = DX_OK;
     bool listed = true;
-    int err;
+    int err, tries;
     if (depth > MAX_DEPTH) {
         g->unreadable++;
         warn(g, "skipped %s: more than 64 folders deep", tool_shown(path));
@@ -321,7 +335,23 @@ static dx_result snap_dir(snap *g, const char *path, int depth, dx_cas_id *out) 
                 continue;
             }
             t->mode = (st.st_mode & 0111) ? DX_CAS_MODE_EXEC : DX_CAS_MODE_FILE;
-            r = store_bytes(g, fd, NULL, 0, &t->size, &t->id, &read_err);
+            for (tries = 1;; tries++) { /* read again while it changes under the read: never a mix of two versions */
+                struct stat after;
+                uint64_t chunks_before = g->chunks;
+                r = store_bytes(g, fd, NULL, 0, &t->size, &t->id, &read_err);
+                if (r != DX_OK || read_err || fstat(fd, &after) != 0 || same_version(&st, &after)) break;
+                if (tries == READ_TRIES) {
+                    g->changing++;
+                    warn(g, "%s changed while it was read, %d times: the snapshot holds the last read, which may mix versions",
+                         tool_shown(child), READ_TRIES);
+                    break;
+                }
+                g->bytes_read -= t->size, g->chunks = chunks_before, st = after; /* what the next read must still find */
+                if (lseek(fd, 0, SEEK_SET) != 0) {
+                    read_err = errno, r = DX_ERR_IO;
+                    break;
+                }
+            }
             close(fd);
             if (read_err) {
                 g->unreadable++;
@@ -935,13 +965,16 @@ static int cmd_snap(snap *g, const char *dir, const char *name) {
                 (unsigned long long)g->dir.compressed, (unsigned long long)g->dir.saved_bytes);
         if (g->specials) fprintf(stderr, "; %llu skipped (FIFOs, sockets, devices)", (unsigned long long)g->specials);
         if (g->unreadable) fprintf(stderr, "; %llu could not be read", (unsigned long long)g->unreadable);
+        if (g->changing) fprintf(stderr, "; %llu kept changing", (unsigned long long)g->changing);
         fprintf(stderr, "; ref %s and latest\n", refname);
     }
     if (tool_stdout_done() != 0) return TOOL_EXIT_FAIL;
-    if (g->unreadable) {
+    if (g->unreadable)
         tool_warn("the snapshot lacks %llu files or folders that could not be read (named above)", (unsigned long long)g->unreadable);
-        return 3;
-    }
+    if (g->changing)
+        tool_warn("%llu files kept changing while they were read (named above): the snapshot may hold a mix of their versions",
+                  (unsigned long long)g->changing);
+    if (g->unreadable || g->changing) return 3;
     return TOOL_EXIT_OK;
 }
 

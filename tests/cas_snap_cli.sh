@@ -269,6 +269,18 @@ run --store sc restore kept rk
 [ $rc -eq 0 ] && cmp ca/big rk/big || die "restore of the snap made during a gc: rc $rc, $(cat err)"
 step "at once on one store: a snap whose NAME another run took meanwhile fails (exit 1) and the other's ref stays; a gc waits for a snap under way"
 
+# --- a file rewritten while snap reads it: read again, never stored as a mix of two versions ---
+# CAS_SNAP_TEST_STOP_MID_READ: the snap stops itself after the first MiB of a file
+rm -rf mr; mkdir mr; head -c 3145728 /dev/urandom > mr/big; head -c 3145728 /dev/urandom > new
+CAS_SNAP_TEST_STOP_MID_READ=1 "$cs" --store sc snap mr midread > outa 2> erra & a=$!
+stopped $a
+cat new > mr/big # the same file, the same size, other bytes
+kill -CONT $a; wait $a; rca=$?
+[ $rca -eq 0 ] || die "snap of a file rewritten mid-read: rc $rca, $(cat erra)"
+run --store sc restore midread rmr
+[ $rc -eq 0 ] && cmp new rmr/big || die "a file rewritten mid-read was stored as a mix of its versions: $(cat err)"
+step "a file rewritten while snap read it: read again, its new version stored whole"
+
 # --- restore never leaves a partial file: a corrupt chunk (item 3) ---
 rm -rf st; "$cs" --quiet --store st snap --loose data c1 > /dev/null || die "snap for the corrupt test"
 chunk=""
