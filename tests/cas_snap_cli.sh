@@ -192,6 +192,20 @@ run --store st-missing verify
 [ $rc -ne 0 ] && grep -q "^missing $(basename "$victim")" out || die "verify with an object missing: rc $rc, $(cat out)"
 step "verify with an object missing: exit $rc, '$(head -c 20 out)...'"
 
+# --- a FIFO where a ref or an object should be (a hostile store): reported, never waited on ---
+# (the open of a FIFO waits for a writer: verify, refs and restore hung there; timeout stops them, exit 124)
+mkfifo st-missing/refs/fifo
+timeout 60 "$cs" --store st-missing refs > out 2> err; rc=$?
+[ $rc -eq 1 ] && grep -q 'bad ref fifo: st-missing/refs/fifo cannot be read' err || die "a FIFO as a ref: rc $rc, $(cat err)"
+rm st-missing/refs/fifo
+victim=$(find st-missing/objects -type f | head -n 1)
+rm "$victim"; mkfifo "$victim"
+timeout 60 "$cs" --store st-missing verify > out 2> err; rc=$?
+[ $rc -eq 1 ] && grep -q "^corrupt $(basename "$victim")" out || die "a FIFO as an object: verify rc $rc, $(cat out err)"
+timeout 60 "$cs" --store st-missing restore m1 rfifo > out 2> err; rc=$?
+[ $rc -eq 1 ] || die "a FIFO as an object: restore rc $rc, $(cat err)"
+step "a FIFO as a ref or an object: refs and verify name it, restore fails (exit 1), nothing waits"
+
 # --- gc with no refs refuses unless --force (item 2) ---
 for r in $(ls st/refs); do "$cs" --store st ref delete "$r" || die "ref delete $r"; done
 n=$(objects)
