@@ -1,4 +1,4 @@
-/* dx_cas.h - v0.6.3 - Merkle content-addressable storage: hashing, chunking, proofs, stores, snapshots - SPDX-License-Identifier: MIT OR Unlicense (text at end)
+/* dx_cas.h - v0.6.4 - Merkle content-addressable storage: hashing, chunking, proofs, stores, snapshots - SPDX-License-Identifier: MIT OR Unlicense (text at end)
 
    A content-addressable store that a backup tool, a package updater, a sync
    service or a firmware image store can embed: SHA-256 (portable C, x86
@@ -330,7 +330,9 @@ API
        mix both forms and be reopened with or without compression; only a
        build without DX_CAS_WITH_ZSTD cannot read compressed objects
        (DX_ERR_UNSUPPORTED). A stored form that does not decode is reported
-       by dx_cas_store_get / dx_cas_store_has as DX_ERR_CHECKSUM, like a wrong hash.
+       by dx_cas_store_get / dx_cas_store_has as DX_ERR_CHECKSUM, like a wrong hash,
+       and so is an object whose file is not a regular file (a FIFO, a folder: the
+       store opens only regular files, and a FIFO never blocks it; 0.6.4).
        d->compress (the level in use) may be set to 0 between puts and back:
        records written meanwhile are stored as they are, without the try (for
        content compressed already; small objects waiting in a pack's block
@@ -820,6 +822,13 @@ WIRE FORMAT (integers little-endian; offsets are the DX_CAS_<RECORD>_OFF_* names
    hold, and damaged packs with the code a reader gives).
 
 VERSION HISTORY
+   0.6.4 (2026-11-28) a directory store reads only regular files: a FIFO where a loose object,
+                      a pack, packs/index or a ref should be (a damaged or hostile store)
+                      blocked the open forever (no writer); now an object that is not a
+                      file is corrupt for get and has (DX_ERR_CHECKSUM; a folder gave
+                      DX_ERR_NOSPACE or the like) and is still listed by iterate (so
+                      verify reports it), a pack is a damaged pack, packs/index is not
+                      used, a ref does not read (DX_ERR_IO). No format change (t_dir_not_files).
    0.6.3 (2026-11-28) dx_cas_dir_close whose sync of an open batch fails (a full disk) removes
                       the batch's pending files and packs from tmp/ (before: they stayed
                       until an open after the process ended).
@@ -1163,8 +1172,8 @@ DX_INLINE const char *dx_result_name(dx_result r) {
 
 #define DX_CAS_VERSION_MAJOR 0
 #define DX_CAS_VERSION_MINOR 6
-#define DX_CAS_VERSION_PATCH 3
-#define DX_CAS_VERSION DX_VERSION_PACK(0, 6, 3)
+#define DX_CAS_VERSION_PATCH 4
+#define DX_CAS_VERSION DX_VERSION_PACK(0, 6, 4)
 
 #ifdef __cplusplus
 extern "C" {
@@ -5034,6 +5043,23 @@ DXI_PRIVATE void dxi_cas_dir_obj(const dx_cas_dir *d, const dx_cas_id *id, char 
     dxi_cas_dir_path(d, out, rel);
 }
 
+/* A store's file opened for reading, if it is a regular file: a FIFO put where an object, a
+   pack or a ref should be (whose open would wait forever for a writer), a device or a folder is
+   not read: -1 with errno EINVAL (DXI_CAS_NOT_FILE). Any other failure: -1 with open's errno. */
+#define DXI_CAS_NOT_FILE EINVAL
+DXI_PRIVATE int dxi_cas_open_file(const char *path) {
+    struct stat st;
+    int fd = open(path, O_RDONLY | O_NONBLOCK); /* no wait at a FIFO; no effect on a regular file's reads */
+    if (fd < 0) return -1;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        int e = fstat(fd, &st) != 0 ? errno : DXI_CAS_NOT_FILE;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    return fd;
+}
+
 DXI_PRIVATE dx_result dxi_cas_fsync_path(dx_cas_dir *d, const char *path) {
     int fd;
     if (d->no_sync) return DX_OK;
@@ -5402,14 +5428,14 @@ DXI_PRIVATE int dxi_cas_pack_fd(dx_cas_dir *d, uint32_t k) {
     char path[DX_CAS_PATH_MAX];
     if (p->fd >= 0) return p->fd;
     dxi_cas_dir_path(d, path, p->rel);
-    p->fd = open(path, O_RDONLY);
+    p->fd = dxi_cas_open_file(path);
     if (p->fd < 0 && (errno == EMFILE || errno == ENFILE)) {
         uint32_t j;
         for (j = 0; j < d->pack_count; j++) {
             dxi_cas_pack *q = &dxi_cas_packs(d)[j];
             if (j != k && q->fd >= 0 && q->state == DXI_CAS_PACK_IN) close(q->fd), q->fd = -1;
         }
-        p->fd = open(path, O_RDONLY);
+        p->fd = dxi_cas_open_file(path);
     }
     return p->fd;
 }
@@ -5514,7 +5540,8 @@ DXI_PRIVATE dx_result dxi_cas_ix_load(dx_cas_dir *d) {
     int fd;
     dxi_cas_ix_drop(d);
     dxi_cas_dir_path(d, path, "packs/index");
-    if ((fd = open(path, O_RDONLY)) < 0) return errno == ENOENT ? (dx_result)DX_OK : dxi_cas_dir_err(d);
+    if ((fd = dxi_cas_open_file(path)) < 0) /* not a file: not used, as an index that fails a check */
+        return errno == ENOENT || errno == DXI_CAS_NOT_FILE ? (dx_result)DX_OK : dxi_cas_dir_err(d);
     d->ix_fd = fd;
     if (fstat(fd, &st) != 0 || dxi_cas_read_at(fd, head, sizeof head, 0) != sizeof head) goto done;
     packs = dx_load_u32le(head + DX_CAS_INDEX_OFF_PACKS), bits = dx_load_u32le(head + DX_CAS_INDEX_OFF_FAN_BITS);
@@ -5646,7 +5673,7 @@ DXI_PRIVATE dx_result dxi_cas_pack_read_index(dx_cas_dir *d, uint32_t k, dx_cas_
     dx_result r;
     uint64_t need;
     int fd = dxi_cas_pack_fd(d, k);
-    if (fd < 0) return dxi_cas_dir_err(d);
+    if (fd < 0) return errno == DXI_CAS_NOT_FILE ? (dx_result)DX_ERR_CORRUPT : dxi_cas_dir_err(d);
     if (fstat(fd, &st) != 0) return dxi_cas_dir_err(d);
     if (st.st_size < (off_t)DX_CAS_PACK_HEADER_SIZE + (off_t)DX_CAS_PACK_TRAILER_SIZE) return DX_ERR_CORRUPT;
     if (dxi_cas_read_at(fd, hdr, sizeof hdr, 0) != sizeof hdr) return DX_ERR_CORRUPT;
@@ -6533,7 +6560,7 @@ DXI_PRIVATE int dxi_cas_dir_open_obj(dx_cas_dir *d, const dx_cas_id *id) {
         fd = -1; /* no such folder: not looked for */
         errno = ENOENT;
     } else {
-        fd = open(path, O_RDONLY);
+        fd = dxi_cas_open_file(path);
     }
     if (fd < 0 && errno == ENOENT && d->batch && dxi_cas_pending_maybe(d, id->digest)) {
         char text[DX_CAS_ID_TEXT_SIZE], rel[64 + DX_CAS_ID_TEXT_SIZE];
@@ -6541,7 +6568,7 @@ DXI_PRIVATE int dxi_cas_dir_open_obj(dx_cas_dir *d, const dx_cas_id *id) {
         dx_cas_id_format(id, text, sizeof text);
         dxi_cas_dir_pending(d, text, rel, sizeof rel);
         dxi_cas_dir_path(d, path, rel);
-        fd = open(path, O_RDONLY);
+        fd = dxi_cas_open_file(path);
         if (fd < 0) errno = e;
     }
     return fd;
@@ -6562,6 +6589,7 @@ DXI_PRIVATE int64_t dxi_cas_dir_get(void *self, const dx_cas_id *id, void *buf, 
         if (d->pack_count != before && (s = dxi_cas_pack_find(d, id)) != NULL) return dxi_cas_pack_read(d, s, buf, cap);
         errno = ENOENT;
     }
+    if (fd < 0 && errno == DXI_CAS_NOT_FILE) return DX_ERR_CHECKSUM; /* a FIFO, a folder...: not the object */
     if (fd < 0) return dxi_cas_dir_err(d);
     size = dxi_cas_dir_fd_size(d, fd, &file_size);
     if (size >= 0) size = dxi_cas_dir_read_form(d, fd, 0, file_size, (uint64_t)size, buf, cap);
@@ -6584,6 +6612,7 @@ DXI_PRIVATE int64_t dxi_cas_dir_has(void *self, const dx_cas_id *id) {
         if (d->pack_count != before && (s = dxi_cas_pack_find(d, id)) != NULL) return (int64_t)s->size;
         errno = ENOENT;
     }
+    if (fd < 0 && errno == DXI_CAS_NOT_FILE) return DX_ERR_CHECKSUM; /* as get says */
     if (fd < 0) return dxi_cas_dir_err(d);
     r = dxi_cas_dir_fd_size(d, fd, &file_size);
     close(fd);
@@ -6691,9 +6720,9 @@ DXI_PRIVATE dx_result dxi_cas_dir_iterate(void *self, dx_cas_iter_fn fn, void *u
             if (dx_cas_id_parse(e->d_name, nlen, &id) != DX_OK || id.digest[0] != fan) continue; /* not an object */
             if (dxi_cas_pack_find(d, &id)) continue; /* listed with the packs */
             dxi_cas_dir_obj(d, &id, file, false);
-            if ((fd = open(file, O_RDONLY)) < 0) continue; /* deleted meanwhile */
-            size = dxi_cas_dir_fd_size(d, fd, &file_size);
-            close(fd);
+            if ((fd = dxi_cas_open_file(file)) < 0 && errno != DXI_CAS_NOT_FILE) continue; /* deleted meanwhile */
+            size = fd < 0 ? 0 : dxi_cas_dir_fd_size(d, fd, &file_size); /* not a file: listed, and get reports it */
+            if (fd >= 0) close(fd);
             r = fn(user, &id, size >= 0 ? (uint64_t)size : file_size); /* a bad header: get reports it */
             if (r != DX_OK) {
                 closedir(dir);
@@ -7035,7 +7064,7 @@ DX_CAS_API dx_result dx_cas_dir_ref_get(dx_cas_dir *d, const char *name, dx_cas_
     if (!d || !d->root_len || !out || !dxi_cas_ref_name_ok(name)) return DX_ERR_INVAL;
     snprintf(rel, sizeof rel, "refs/%s", name);
     dxi_cas_dir_path(d, path, rel);
-    fd = open(path, O_RDONLY);
+    fd = dxi_cas_open_file(path); /* a FIFO there: DX_ERR_IO, not an open that waits for a writer */
     if (fd < 0) return dxi_cas_dir_err(d);
     n = read(fd, text, sizeof text); /* "<id text>\n" is 72 bytes: 73 read means more than one id */
     if (n < 0) {

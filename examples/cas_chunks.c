@@ -43,6 +43,7 @@ static const char usage[] =
     "Cuts FILE into content-defined chunks (FastCDC) as dx_cas stores it, and prints\n"
     "FILE: N bytes, N chunks, root sha256-...: the Merkle root over the chunk ids,\n"
     "which is the identity of a dx_cas blob of FILE. FILE - reads standard input.\n"
+    "In FILE as printed, control bytes are \\n, \\t, \\r or \\xHH and a backslash is \\\\.\n"
     "  -v            list the chunks first: offset, length, id\n"
     "  --avg BYTES   average chunk size, 256 to 4M (K/M suffixes; default 16K);\n"
     "                the minimum is a quarter of it, the maximum four times it\n"
@@ -83,11 +84,11 @@ int main(int argc, char **argv) {
             const char *val = a[5] == '=' ? a + 6 : i + 1 < argc ? argv[++i] : NULL;
             if (!val) return tool_usage_error("--avg needs a value");
             if (tool_parse_u64(val, 256, 4u << 20, true, &v) != 0)
-                return tool_usage_error("--avg: not a size from 256 to 4M: %s", val);
+                return tool_usage_error("--avg: not a size from 256 to 4M: %s", tool_shown(val));
             cfg.avg_size = (uint32_t)v;
-        } else if (options && a[0] == '-' && a[1]) return tool_usage_error("unknown option %s", a);
+        } else if (options && a[0] == '-' && a[1]) return tool_usage_error("unknown option %s", tool_shown(a));
         else if (!path) path = a;
-        else return tool_usage_error("one FILE only (got %s and %s)", path, a);
+        else return tool_usage_error("one FILE only (got %s and %s)", tool_shown(path), tool_shown(a));
     }
     if (!path) return tool_usage_error("no FILE given");
     if (dx_cas_chunker_init(&ch, &cfg) != DX_OK) return tool_usage_error("--avg: unusable chunk size");
@@ -99,13 +100,13 @@ int main(int argc, char **argv) {
         struct stat st;
         if (stat(path, &st) != 0) {
             e = errno;
-            return tool_fail("cannot open %s: %s", path, strerror(e));
+            return tool_fail("cannot open %s: %s", tool_shown(path), strerror(e));
         }
-        if ((st.st_mode & S_IFMT) == S_IFDIR) return tool_fail("%s is a directory", path);
+        if ((st.st_mode & S_IFMT) == S_IFDIR) return tool_fail("%s is a directory", tool_shown(path));
         if ((st.st_mode & S_IFMT) == S_IFREG) total = (uint64_t)st.st_size;
         if (!(f = fopen(path, "rb"))) {
             e = errno;
-            return tool_fail("cannot open %s: %s", path, strerror(e));
+            return tool_fail("cannot open %s: %s", tool_shown(path), strerror(e));
         }
     }
     cap = (size_t)ch.max_size + PIECE + 2; /* an unfinished chunk plus one piece */
@@ -133,7 +134,7 @@ int main(int argc, char **argv) {
         e = errno;
         free(buf);
         if (f != stdin) fclose(f);
-        return tool_fail("cannot read %s: %s", strcmp(path, "-") ? path : "standard input", strerror(e));
+        return tool_fail("cannot read %s: %s", strcmp(path, "-") ? tool_shown(path) : "standard input", strerror(e));
     }
     tool_progress_end(true);
     if (dx_cas_chunker_finish(&ch, &c)) add_chunk(&s, buf + (c.offset - base), &c);
@@ -143,7 +144,7 @@ int main(int argc, char **argv) {
     rid.alg = DX_CAS_ALG_SHA256;
     memcpy(rid.digest, root, 32);
     dx_cas_id_format(&rid, text, sizeof text);
-    printf("%s: %llu bytes, %llu chunks, root %s\n", path, (unsigned long long)s.bytes, (unsigned long long)s.chunks,
+    printf("%s: %llu bytes, %llu chunks, root %s\n", tool_shown(path), (unsigned long long)s.bytes, (unsigned long long)s.chunks,
            text);
     if (fflush(stdout) != 0 || ferror(stdout)) return tool_fail("cannot write the output");
     return 0;

@@ -34,8 +34,11 @@
 #include <dirent.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/file.h>
+#include <signal.h>
 
 #define MAX_DEPTH 64
+#define READ_TRIES 3 /* snap: reads of a file that changes while it is read, before it is taken as it is */
 #define SKIPPED 1 /* snap_dir: the folder could not be read (said so); not an error of the store */
 
 static const char usage[] =
@@ -46,7 +49,8 @@ static const char usage[] =
     "commands:\n"
     "  snap DIR [NAME]      store DIR and print the snapshot's id; the ref NAME (default\n"
     "                       snap-YYYYMMDD-HHMMSS, UTC, with -2, -3... if taken) and the ref\n"
-    "                       latest name it. An existing NAME is refused (delete it first).\n"
+    "                       latest name it. An existing NAME is refused (delete it first);\n"
+    "                       NAME cannot be latest, which every snap moves.\n"
     "                       The store itself is left out when it is inside DIR. FIFOs,\n"
     "                       sockets and devices are skipped with a warning each.\n"
     "                       Only snap creates a store (in a new or empty folder).\n"
@@ -59,6 +63,8 @@ static const char usage[] =
     "  gc [--dry-run] [--force]\n"
     "                       delete what no ref reaches; stops, deleting nothing, at a ref\n"
     "                       that does not read. With no refs at all it refuses unless --force.\n"
+    "                       It waits for the other cas_snap runs on the store to end (and\n"
+    "                       they for it): it never deletes what a snap under way reuses.\n"
     "  stats                objects, bytes stored, and the dedup ratio of the refs' snapshots\n"
     "  refs                 list the refs (name, snapshot id)\n"
     "  ref delete NAME      delete one ref (its snapshot goes at the next gc if no other\n"
@@ -89,8 +95,13 @@ static const char usage[] =
     "of sparse files (written as zeros), FIFOs, sockets and devices (snap skips them).\n"
     "What it restores is on the disk (synced) before it says so.\n"
     "\n"
+    "ref names: 1..100 of A-Z a-z 0-9 . _ -, not starting with '.'; anything else given as\n"
+    "a NAME (or as a SNAP that is no snapshot id either) is bad usage; a good name that no\n"
+    "ref has is a failure.\n"
+    "\n"
     "exit status: 0 ok, 1 failure, 2 bad usage, 3 snap saved the snapshot but some files\n"
-    "or folders could not be read (each named on stderr)\n";
+    "or folders could not be read, or some files changed during each of 3 reads (each\n"
+    "named on stderr); a file that changes while it is read is read again\n";
 
 typedef struct snap {
     dx_cas_dir dir;
@@ -101,11 +112,13 @@ typedef struct snap {
     bool quiet, dry_run;
     uint64_t files, bytes_read, new_bytes, new_chunks, chunks;
     uint64_t specials, unreadable; /* snap: FIFOs, sockets, devices skipped; entries that could not be read */
+    uint64_t changing;             /* snap: files that changed during each of READ_TRIES reads */
     uint64_t failed;               /* restore: files and folders not restored */
     uint64_t trees_unread;         /* logical_bytes: folders (trees) it could not read, left out of its sum */
     bool have_store_id;
     dev_t store_dev;
     ino_t store_ino;
+    int lock_fd;   /* the store's folder, flock'd (store_lock); -1: none */
     uint8_t *meta; /* snap: the meta records so far */
     size_t meta_len, meta_cap;
     const char *progress_label;
@@ -180,6 +193,10 @@ static dx_result store_bytes(snap *g, int fd, const char *data, size_t len, uint
                 break;
             }
             if (n == 0) break;
+            if (n == (ssize_t)sizeof buf && getenv("CAS_SNAP_TEST_STOP_MID_READ")) { /* tests: a file changed mid-read */
+                static bool stopped;
+                if (!stopped) stopped = true, raise(SIGSTOP);
+            }
             if ((r = dx_cas_blob_writer_write(&w, buf, (size_t)n)) != DX_OK) break;
             *size += (uint64_t)n;
             g->bytes_read += (uint64_t)n;
@@ -218,6 +235,13 @@ static dx_result meta_add(snap *g, const struct stat *st) {
 
 static int name_cmp(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
+/* whether a file's stat before a read and after it say it is the one version it was */
+static bool same_version(const struct stat *a, const struct stat *b) {
+    return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
+           a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+           a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
 static const char *special_kind(mode_t m) {
     return S_ISFIFO(m) ? "a FIFO" : S_ISSOCK(m) ? "a socket" : S_ISCHR(m) ? "a character device" : S_ISBLK(m) ? "a block device" : "not a file";
 }
@@ -233,16 +257,16 @@ static dx_result snap_dir(snap *g, const char *path, int depth, dx_cas_id *out) 
     uint8_t *tree = NULL;
     dx_result r = DX_OK;
     bool listed = true;
-    int err;
+    int err, tries;
     if (depth > MAX_DEPTH) {
         g->unreadable++;
-        warn(g, "skipped %s: more than 64 folders deep", path);
+        warn(g, "skipped %s: more than 64 folders deep", tool_shown(path));
         return SKIPPED;
     }
     if (!(d = opendir(path))) {
         err = errno;
         g->unreadable++;
-        warn(g, "cannot read folder %s: %s", path, strerror(err));
+        warn(g, "cannot read folder %s: %s", tool_shown(path), strerror(err));
         return SKIPPED;
     }
     for (;;) {
@@ -250,7 +274,7 @@ static dx_result snap_dir(snap *g, const char *path, int depth, dx_cas_id *out) 
         if (!(de = readdir(d))) {
             if ((err = errno) != 0) {
                 g->unreadable++;
-                warn(g, "cannot list all of folder %s: %s", path, strerror(err));
+                warn(g, "cannot list all of folder %s: %s", tool_shown(path), strerror(err));
             }
             break;
         }
@@ -281,13 +305,13 @@ static dx_result snap_dir(snap *g, const char *path, int depth, dx_cas_id *out) 
         int read_err = 0;
         if (strlen(names[i]) > DX_CAS_NAME_MAX || !join(child, sizeof child, path, names[i], strlen(names[i]))) {
             g->unreadable++;
-            warn(g, "skipped %s/%s: name or path too long", path, names[i]);
+            warn(g, "skipped %s/%s: name or path too long", tool_shown(path), tool_shown(names[i]));
             continue;
         }
         if (lstat(child, &st) != 0) {
             err = errno;
             if (err != ENOENT) g->unreadable++; /* ENOENT: deleted since the folder was listed */
-            warn(g, "skipped %s: %s", child, strerror(err));
+            warn(g, "skipped %s: %s", tool_shown(child), strerror(err));
             continue;
         }
         t->name = names[i];
@@ -307,15 +331,31 @@ static dx_result snap_dir(snap *g, const char *path, int depth, dx_cas_id *out) 
             if (fd < 0) {
                 err = errno;
                 g->unreadable++;
-                warn(g, "cannot read %s: %s", child, strerror(err));
+                warn(g, "cannot read %s: %s", tool_shown(child), strerror(err));
                 continue;
             }
             t->mode = (st.st_mode & 0111) ? DX_CAS_MODE_EXEC : DX_CAS_MODE_FILE;
-            r = store_bytes(g, fd, NULL, 0, &t->size, &t->id, &read_err);
+            for (tries = 1;; tries++) { /* read again while it changes under the read: never a mix of two versions */
+                struct stat after;
+                uint64_t chunks_before = g->chunks;
+                r = store_bytes(g, fd, NULL, 0, &t->size, &t->id, &read_err);
+                if (r != DX_OK || read_err || fstat(fd, &after) != 0 || same_version(&st, &after)) break;
+                if (tries == READ_TRIES) {
+                    g->changing++;
+                    warn(g, "%s changed while it was read, %d times: the snapshot holds the last read, which may mix versions",
+                         tool_shown(child), READ_TRIES);
+                    break;
+                }
+                g->bytes_read -= t->size, g->chunks = chunks_before, st = after; /* what the next read must still find */
+                if (lseek(fd, 0, SEEK_SET) != 0) {
+                    read_err = errno, r = DX_ERR_IO;
+                    break;
+                }
+            }
             close(fd);
             if (read_err) {
                 g->unreadable++;
-                warn(g, "cannot read %s: %s", child, strerror(read_err));
+                warn(g, "cannot read %s: %s", tool_shown(child), strerror(read_err));
                 r = DX_OK;
                 continue;
             }
@@ -327,7 +367,7 @@ static dx_result snap_dir(snap *g, const char *path, int depth, dx_cas_id *out) 
             if (len < 0 || (size_t)len >= sizeof target) {
                 err = errno;
                 g->unreadable++;
-                warn(g, "cannot read symlink %s: %s", child, len < 0 ? strerror(err) : "target longer than 4095 bytes");
+                warn(g, "cannot read symlink %s: %s", tool_shown(child), len < 0 ? strerror(err) : "target longer than 4095 bytes");
                 continue;
             }
             t->mode = DX_CAS_MODE_SYMLINK;
@@ -335,7 +375,7 @@ static dx_result snap_dir(snap *g, const char *path, int depth, dx_cas_id *out) 
             if (r == DX_OK) r = meta_add(g, &st);
         } else {
             g->specials++;
-            warn(g, "skipped %s: %s (only files, folders and symlinks are snapshotted)", child, special_kind(st.st_mode));
+            warn(g, "skipped %s: %s (only files, folders and symlinks are snapshotted)", tool_shown(child), special_kind(st.st_mode));
             continue;
         }
         if (r != DX_OK) break;
@@ -510,7 +550,7 @@ static void set_times(snap *g, const char *path, bool have, const struct timespe
     ts[1] = *mtime;
     if (utimensat(AT_FDCWD, path, ts, symlink ? AT_SYMLINK_NOFOLLOW : 0) != 0) {
         err = errno;
-        warn(g, "cannot set the time of %s: %s", path, strerror(err));
+        warn(g, "cannot set the time of %s: %s", tool_shown(path), strerror(err));
     }
 }
 
@@ -533,7 +573,7 @@ static int restore_file(snap *g, snapshot_view *v, const dx_cas_tree_entry *e, c
         if (k.fd < 0 && (err = errno) != EEXIST) break;
     }
     if (k.fd < 0) {
-        tool_fail("cannot restore %s: cannot create a temporary file in its folder: %s", child, strerror(err ? err : ENAMETOOLONG));
+        tool_fail("cannot restore %s: cannot create a temporary file in its folder: %s", tool_shown(child), strerror(err ? err : ENAMETOOLONG));
         return -1;
     }
     g->dir.os_error = 0;
@@ -553,11 +593,11 @@ static int restore_file(snap *g, snapshot_view *v, const dx_cas_tree_entry *e, c
     }
     remove(tmp);
     if (k.err) { /* the disk: nothing later would fare better */
-        tool_fail("cannot restore %s: %s", child, strerror(k.err));
+        tool_fail("cannot restore %s: %s", tool_shown(child), strerror(k.err));
         return -1;
     }
     g->failed++;
-    warn(g, "cannot restore %s: %s", child, why(r, g->dir.os_error));
+    warn(g, "cannot restore %s: %s", tool_shown(child), why(r, g->dir.os_error));
     return 0;
 }
 
@@ -573,8 +613,8 @@ static int restore_tree(snap *g, snapshot_view *v, const dx_cas_id *id, const ch
     else if ((r = load(&g->s, id, &buf, &len)) == DX_OK && (r = dx_cas_tree_parse(buf, len, 0, &t)) != DX_OK) free(buf);
     if (r != DX_OK) {
         g->failed++;
-        warn(g, "cannot restore the contents of %s: %s", path, why(r, g->dir.os_error));
-        if (v->meta_ok && v->meta) warn(g, "times and permissions are not restored after %s", path);
+        warn(g, "cannot restore the contents of %s: %s", tool_shown(path), why(r, g->dir.os_error));
+        if (v->meta_ok && v->meta) warn(g, "times and permissions are not restored after %s", tool_shown(path));
         v->meta_ok = false; /* the records of what this tree held cannot be skipped: they no longer line up */
         return 0;
     }
@@ -583,7 +623,10 @@ static int restore_tree(snap *g, snapshot_view *v, const dx_cas_id *id, const ch
         struct timespec mtime;
         mode_t mode = 0777 & ~umask_now;
         if (!join(child, sizeof child, path, e.name, e.name_len)) {
-            tool_fail("cannot restore %s/%.*s: path too long", path, (int)e.name_len, e.name);
+            char name[DX_CAS_NAME_MAX + 1];
+            memcpy(name, e.name, e.name_len <= DX_CAS_NAME_MAX ? e.name_len : DX_CAS_NAME_MAX);
+            name[e.name_len <= DX_CAS_NAME_MAX ? e.name_len : DX_CAS_NAME_MAX] = 0;
+            tool_fail("cannot restore %s/%s: path too long", tool_shown(path), tool_shown(name));
             rc = -1;
             break;
         }
@@ -591,14 +634,14 @@ static int restore_tree(snap *g, snapshot_view *v, const dx_cas_id *id, const ch
             bool have = meta_next(v, &mtime, &mode);
             if (mkdir(child, 0700) != 0) { /* writable while it fills; its own mode at the end */
                 err = errno;
-                tool_fail("cannot restore folder %s: %s", child, strerror(err));
+                tool_fail("cannot restore folder %s: %s", tool_shown(child), strerror(err));
                 rc = -1;
                 break;
             }
             rc = restore_tree(g, v, &e.id, child, depth + 1);
             if (chmod(child, mode) != 0) {
                 err = errno;
-                warn(g, "cannot set the permissions of %s: %s", child, strerror(err));
+                warn(g, "cannot set the permissions of %s: %s", tool_shown(child), strerror(err));
             }
             set_times(g, child, have, &mtime, false);
         } else if (e.mode == DX_CAS_MODE_SYMLINK) {
@@ -611,13 +654,13 @@ static int restore_tree(snap *g, snapshot_view *v, const dx_cas_id *id, const ch
             r = dx_cas_blob_read(&g->s, &e.id, NULL, sink_write, &k, NULL);
             if (r != DX_OK) {
                 g->failed++;
-                warn(g, "cannot restore symlink %s: %s", child, r == DX_ERR_NOSPACE ? "target longer than 4096 bytes" : why(r, g->dir.os_error));
+                warn(g, "cannot restore symlink %s: %s", tool_shown(child), r == DX_ERR_NOSPACE ? "target longer than 4096 bytes" : why(r, g->dir.os_error));
                 continue;
             }
             target[k.len] = 0;
             if (symlink((const char *)target, child) != 0) {
                 err = errno;
-                tool_fail("cannot restore symlink %s: %s", child, strerror(err));
+                tool_fail("cannot restore symlink %s: %s", tool_shown(child), strerror(err));
                 rc = -1;
                 break;
             }
@@ -726,8 +769,8 @@ static void on_bad_ref(void *user, const char *name, dx_result what) {
                                            : "cannot be read";
     a->bad++;
     tool_progress_end(false);
-    if (a->to_stdout) printf("bad ref %s: %s/refs/%s %s\n", name, a->store, name, w);
-    else tool_warn("bad ref %s: %s/refs/%s %s", name, a->store, name, w);
+    if (a->to_stdout) printf("bad ref %s: %s/refs/%s %s\n", tool_shown(name), a->store, tool_shown(name), w);
+    else tool_warn("bad ref %s: %s/refs/%s %s", tool_shown(name), a->store, tool_shown(name), w);
 }
 
 static int item_cmp(const void *x, const void *y) { return strcmp(((const ref_item *)x)->name, ((const ref_item *)y)->name); }
@@ -767,8 +810,48 @@ static dx_result delete_one(void *user, const dx_cas_id *id, uint64_t size) {
 
 /* ---- main ---- */
 
-/* Opens the store; only snap (create) may make one, and only in a new or empty folder. */
-static int open_store(snap *g, dx_cas_dir_config *dc, bool create) {
+/* Runs on one store at once: each holds a lock (flock) of the store's folder from before
+   the open (its view of the packs is then current) to its end: a shared one, but gc
+   (not --dry-run) an exclusive one. So a gc never deletes an object that a snap under
+   way found in the store (and will name in its ref), nor a pack a reader reads from;
+   snaps, restores and the rest run side by side. One that has to wait says so. A file
+   system without flock (ENOLCK, EOPNOTSUPP): no lock, as before. */
+static int store_lock(snap *g, const char *path, bool exclusive) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC), how = exclusive ? LOCK_EX : LOCK_SH, err;
+    if (fd < 0) {
+        err = errno;
+        return tool_fail("cannot open store %s: %s", path, strerror(err));
+    }
+    if (flock(fd, how | LOCK_NB) != 0 && errno == EWOULDBLOCK) {
+        if (!g->quiet)
+            tool_warn(exclusive ? "waiting for the other cas_snap runs on %s to end (gc deletes only when it is alone)"
+                                : "waiting for a gc of %s to end",
+                      path);
+        while (flock(fd, how) != 0 && errno == EINTR) {
+        }
+    }
+    g->lock_fd = fd; /* held until the program ends */
+    return 0;
+}
+
+/* The refs folder, locked (flock) while a snap makes sure its ref's name is free and
+   writes it, so that two snaps never write one name; -1 when it cannot be locked. */
+static int refs_lock(snap *g) {
+    char path[4200];
+    int fd;
+    snprintf(path, sizeof path, "%s/refs", g->store_path);
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) return -1;
+    while (flock(fd, LOCK_EX) != 0)
+        if (errno != EINTR) {
+            close(fd);
+            return -1;
+        }
+    return fd;
+}
+
+/* Opens the store; only snap (create) may make one, and only in a new or empty folder.
+   exclusive: the lock gc takes (store_lock). */
+static int open_store(snap *g, dx_cas_dir_config *dc, bool create, bool exclusive) {
     struct stat st;
     char objects[4200];
     dx_result r;
@@ -783,6 +866,11 @@ static int open_store(snap *g, dx_cas_dir_config *dc, bool create) {
         if (err) return tool_fail("cannot open store %s: %s", dc->path, strerror(err));
         return tool_fail("%s is not a cas_snap store, and not empty: refusing to make a store there", dc->path);
     }
+    if (create && !exists && mkdir(dc->path, 0777) != 0 && (err = errno) != EEXIST) { /* to lock it before the open */
+        if (err == ENOENT) return tool_fail("cannot create store %s: its parent folder does not exist", dc->path);
+        return tool_fail("cannot create store %s: %s", dc->path, strerror(err));
+    }
+    if ((exists || create) && (err = store_lock(g, dc->path, exclusive)) != 0) return err;
     g->dir.os_error = 0;
     if ((r = dx_cas_dir_open(&g->dir, dc)) != DX_OK) {
         if (r == DX_ERR_NOTFOUND && dc->must_exist) return tool_fail("%s is not a cas_snap store", dc->path);
@@ -795,6 +883,8 @@ static int open_store(snap *g, dx_cas_dir_config *dc, bool create) {
     return 0;
 }
 
+#define REF_NAME_RULE "1..100 of A-Z a-z 0-9 . _ -, not starting with '.'"
+
 /* what dx_cas_dir_ref_set accepts (checked before the store is opened or made) */
 static bool ref_name_ok(const char *name) {
     size_t i, n = strlen(name);
@@ -804,51 +894,68 @@ static bool ref_name_ok(const char *name) {
     return true;
 }
 
-static int cmd_snap(snap *g, const char *dir, const char *name) {
-    dx_cas_id root, old;
-    char text[DX_CAS_ID_TEXT_SIZE], refname[104];
-    struct stat st;
+/* The name of snap's ref into refname (104 bytes): name, when no ref has it (else a
+   failure, said; done: after the snapshot was stored, whose id it names); without name
+   the first of base, base-2, base-3... that no ref has. 0 or TOOL_EXIT_FAIL. */
+static int ref_name_pick(snap *g, const char *name, const char *base, char *refname, const dx_cas_id *done) {
+    char text[DX_CAS_ID_TEXT_SIZE], id[DX_CAS_ID_TEXT_SIZE];
+    dx_cas_id old;
     dx_result r;
-    int err;
+    unsigned n;
+    if (name) {
+        snprintf(refname, 104, "%s", name);
+        if ((r = dx_cas_dir_ref_get(&g->dir, name, &old)) == DX_ERR_NOTFOUND) return 0;
+        if (r == DX_OK) dx_cas_id_format(&old, text, sizeof text);
+        if (done) { /* another run took the name while this one stored its snapshot */
+            dx_cas_id_format(done, id, sizeof id);
+            return tool_fail("ref %s was written by another run meanwhile%s%s%s: this snapshot (%s) is stored but has no ref; "
+                             "run snap again with another name (what is stored is not stored twice)",
+                             name, r == DX_OK ? " (snapshot " : "", r == DX_OK ? text : "", r == DX_OK ? ")" : "", id);
+        }
+        if (r == DX_OK)
+            return tool_fail("ref %s exists (snapshot %s): choose another name, or 'cas_snap ref delete %s' first", name, text, name);
+        return tool_fail("ref %s: %s/refs/%s exists and does not read (fix or remove it)", name, g->store_path, name);
+    }
+    snprintf(refname, 104, "%s", base);
+    for (n = 2; dx_cas_dir_ref_get(&g->dir, refname, &old) != DX_ERR_NOTFOUND; n++) {
+        if (n > 100000) return tool_fail("cannot find a free ref name after %s", base);
+        snprintf(refname, 104, "%s-%u", base, n);
+    }
+    return 0;
+}
+
+static int cmd_snap(snap *g, const char *dir, const char *name) {
+    dx_cas_id root;
+    char text[DX_CAS_ID_TEXT_SIZE], refname[104], base[64];
+    struct stat st;
+    time_t now = time(NULL);
+    struct tm tm;
+    dx_result r;
+    int err, lock;
     if (stat(dir, &st) != 0) {
         err = errno;
-        return tool_fail("cannot snapshot %s: %s", dir, strerror(err));
+        return tool_fail("cannot snapshot %s: %s", tool_shown(dir), strerror(err));
     }
     if (g->have_store_id && st.st_dev == g->store_dev && st.st_ino == g->store_ino)
-        return tool_fail("cannot snapshot %s: it is the store itself", dir);
-    if (name) {
-        snprintf(refname, sizeof refname, "%s", name);
-        if (strcmp(name, "latest") != 0 && (r = dx_cas_dir_ref_get(&g->dir, name, &old)) != DX_ERR_NOTFOUND) {
-            if (r == DX_OK) {
-                dx_cas_id_format(&old, text, sizeof text);
-                return tool_fail("ref %s exists (snapshot %s): choose another name, or 'cas_snap ref delete %s' first",
-                                 name, text, name);
-            }
-            return tool_fail("ref %s: %s/refs/%s exists and does not read (fix or remove it)", name, g->store_path, name);
-        }
-    } else { /* snap-YYYYMMDD-HHMMSS (UTC), -2, -3... when taken */
-        time_t now = time(NULL);
-        struct tm tm;
-        char base[64];
-        unsigned n;
-        gmtime_r(&now, &tm);
-        strftime(base, sizeof base, "snap-%Y%m%d-%H%M%S", &tm);
-        snprintf(refname, sizeof refname, "%s", base);
-        for (n = 2; dx_cas_dir_ref_get(&g->dir, refname, &old) != DX_ERR_NOTFOUND; n++) {
-            if (n > 100000) return tool_fail("cannot find a free ref name after %s", base);
-            snprintf(refname, sizeof refname, "%s-%u", base, n);
-        }
-    }
+        return tool_fail("cannot snapshot %s: it is the store itself", tool_shown(dir));
+    gmtime_r(&now, &tm); /* the default name: snap-YYYYMMDD-HHMMSS (UTC) of the start, -2, -3... when taken */
+    strftime(base, sizeof base, "snap-%Y%m%d-%H%M%S", &tm);
+    if (name && ref_name_pick(g, name, base, refname, NULL) != 0) return TOOL_EXIT_FAIL; /* before any work */
     progress_start(g, "snap", 0, "MiB");
     g->dir.os_error = 0;
     r = snapshot(g, dir, &st, &root);
     if (r == DX_OK) r = dx_cas_store_sync(&g->s); /* everything the refs will name is durable first */
     progress_end(g, r == DX_OK);
-    if (r == SKIPPED) return tool_fail("snap %s: nothing stored", dir);
-    if (r != DX_OK) return tool_fail("snap %s: cannot write to store %s: %s", dir, g->store_path, why(r, g->dir.os_error));
-    if ((r = dx_cas_dir_ref_set(&g->dir, refname, &root)) != DX_OK ||
-        (strcmp(refname, "latest") != 0 && (r = dx_cas_dir_ref_set(&g->dir, "latest", &root)) != DX_OK))
-        return tool_fail("snap %s: the snapshot is stored but its ref could not be written: %s", dir, why(r, g->dir.os_error));
+    if (r == SKIPPED) return tool_fail("snap %s: nothing stored", tool_shown(dir));
+    if (r != DX_OK) return tool_fail("snap %s: cannot write to store %s: %s", tool_shown(dir), g->store_path, why(r, g->dir.os_error));
+    if (getenv("CAS_SNAP_TEST_STOP_BEFORE_REF")) raise(SIGSTOP); /* tests: a run held between its objects and its ref */
+    /* the name checked and written under the lock of refs/: two snaps at once never write one name */
+    lock = refs_lock(g);
+    if ((err = ref_name_pick(g, name, base, refname, &root)) == 0 &&
+        ((r = dx_cas_dir_ref_set(&g->dir, refname, &root)) != DX_OK || (r = dx_cas_dir_ref_set(&g->dir, "latest", &root)) != DX_OK))
+        err = tool_fail("snap %s: the snapshot is stored but its ref could not be written: %s", tool_shown(dir), why(r, g->dir.os_error));
+    if (lock >= 0) close(lock);
+    if (err != 0) return err;
     dx_cas_id_format(&root, text, sizeof text);
     printf("%s\n", text);
     if (!g->quiet) {
@@ -858,13 +965,16 @@ static int cmd_snap(snap *g, const char *dir, const char *name) {
                 (unsigned long long)g->dir.compressed, (unsigned long long)g->dir.saved_bytes);
         if (g->specials) fprintf(stderr, "; %llu skipped (FIFOs, sockets, devices)", (unsigned long long)g->specials);
         if (g->unreadable) fprintf(stderr, "; %llu could not be read", (unsigned long long)g->unreadable);
-        fprintf(stderr, "; ref %s%s\n", refname, strcmp(refname, "latest") != 0 ? " and latest" : "");
+        if (g->changing) fprintf(stderr, "; %llu kept changing", (unsigned long long)g->changing);
+        fprintf(stderr, "; ref %s and latest\n", refname);
     }
     if (tool_stdout_done() != 0) return TOOL_EXIT_FAIL;
-    if (g->unreadable) {
+    if (g->unreadable)
         tool_warn("the snapshot lacks %llu files or folders that could not be read (named above)", (unsigned long long)g->unreadable);
-        return 3;
-    }
+    if (g->changing)
+        tool_warn("%llu files kept changing while they were read (named above): the snapshot may hold a mix of their versions",
+                  (unsigned long long)g->changing);
+    if (g->unreadable || g->changing) return 3;
     return TOOL_EXIT_OK;
 }
 
@@ -873,7 +983,8 @@ static int resolve(snap *g, const char *what, dx_cas_id *root) {
     if (dx_cas_id_parse(what, strlen(what), root) == DX_OK) return 0;
     g->dir.os_error = 0;
     if ((r = dx_cas_dir_ref_get(&g->dir, what, root)) == DX_OK) return 0;
-    if (r == DX_ERR_NOTFOUND || r == DX_ERR_INVAL) return tool_fail("%s is neither a ref in %s nor a snapshot id", what, g->store_path);
+    if (r == DX_ERR_INVAL) return tool_usage_error("%s: neither a ref name (" REF_NAME_RULE ") nor a snapshot id", what);
+    if (r == DX_ERR_NOTFOUND) return tool_fail("no ref %s in %s (and it is not a snapshot id)", what, g->store_path);
     if (r == DX_ERR_CORRUPT) return tool_fail("ref %s: %s/refs/%s does not hold a snapshot id", what, g->store_path, what);
     return tool_fail("ref %s: %s", what, why(r, g->dir.os_error));
 }
@@ -887,22 +998,27 @@ static int cmd_restore(snap *g, const char *what, const char *out) {
     dx_result r;
     int rc, err;
     bool have;
-    if (resolve(g, what, &root) != 0) return TOOL_EXIT_FAIL;
+    if ((rc = resolve(g, what, &root)) != 0) return rc;
     if (root.alg != g->s.hash_alg.alg) { /* the id says which algorithm the store uses */
         dx_cas_hash_alg_init(&g->hash_alg, root.alg);
         dx_cas_dir_store(&g->dir, &g->hash_alg, &g->s);
     }
     g->dir.os_error = 0;
-    if ((r = snapshot_open(g, &root, &v)) != DX_OK)
+    if ((r = snapshot_open(g, &root, &v)) == DX_ERR_NOTFOUND && dx_cas_store_has(&g->s, &root) == DX_ERR_NOTFOUND) {
+        char text[DX_CAS_ID_TEXT_SIZE];
+        dx_cas_id_format(&root, text, sizeof text);
+        return tool_fail("no snapshot %s in %s", text, g->store_path);
+    }
+    if (r != DX_OK)
         return tool_fail("cannot restore %s: %s", what, r == DX_ERR_CORRUPT || r == DX_CAS_ERR_MAGIC ? "it is not a snapshot (not a tree)" : why(r, g->dir.os_error));
     if (stat(out, &st) == 0) {
-        if (!S_ISDIR(st.st_mode)) rc = tool_fail("cannot restore into %s: it exists and is not a directory", out);
-        else if (!tool_dir_is_empty(out, &err)) rc = err ? tool_fail("cannot restore into %s: %s", out, strerror(err))
-                                                    : tool_fail("cannot restore into %s: it is not empty (restore writes into a new or empty folder)", out);
+        if (!S_ISDIR(st.st_mode)) rc = tool_fail("cannot restore into %s: it exists and is not a directory", tool_shown(out));
+        else if (!tool_dir_is_empty(out, &err)) rc = err ? tool_fail("cannot restore into %s: %s", tool_shown(out), strerror(err))
+                                                    : tool_fail("cannot restore into %s: it is not empty (restore writes into a new or empty folder)", tool_shown(out));
         else rc = 0;
     } else if ((err = errno) != ENOENT || mkdir(out, 0700) != 0) {
         err = err != ENOENT ? err : errno;
-        rc = tool_fail("cannot restore into %s: %s", out, strerror(err));
+        rc = tool_fail("cannot restore into %s: %s", tool_shown(out), strerror(err));
     } else {
         rc = 0;
     }
@@ -917,17 +1033,17 @@ static int cmd_restore(snap *g, const char *what, const char *out) {
     progress_end(g, rc == 0);
     if (chmod(out, mode) != 0) {
         err = errno;
-        warn(g, "cannot set the permissions of %s: %s", out, strerror(err));
+        warn(g, "cannot set the permissions of %s: %s", tool_shown(out), strerror(err));
     }
     set_times(g, out, have, &mtime, false);
     free(v.meta);
-    if (rc < 0) return tool_fail("restore stopped: %s holds part of the snapshot", out);
+    if (rc < 0) return tool_fail("restore stopped: %s holds part of the snapshot", tool_shown(out));
     if (tool_sync_tree(out) != 0) { /* "restored" means on the disk, not only in the page cache */
         err = errno;
-        return tool_fail("cannot make %s durable: %s", out, strerror(err));
+        return tool_fail("cannot make %s durable: %s", tool_shown(out), strerror(err));
     }
     if (g->failed)
-        return tool_fail("%llu files or folders could not be restored (named above); %s holds the rest", (unsigned long long)g->failed, out);
+        return tool_fail("%llu files or folders could not be restored (named above); %s holds the rest", (unsigned long long)g->failed, tool_shown(out));
     if (!g->quiet)
         fprintf(stderr, "cas_snap: %llu files, %llu bytes restored into %s\n", (unsigned long long)g->files,
                 (unsigned long long)g->bytes_read, out);
@@ -1071,7 +1187,7 @@ static int cmd_refs(snap *g, bool stats) {
 static int cmd_ref_delete(snap *g, const char *name) {
     dx_cas_id id;
     dx_result r = dx_cas_dir_ref_get(&g->dir, name, &id);
-    if (r == DX_ERR_INVAL) return tool_fail("%s is not a ref name (1..100 of A-Z a-z 0-9 . _ -, not starting with '.')", name);
+    if (r == DX_ERR_INVAL) return tool_usage_error("%s: not a ref name (" REF_NAME_RULE ")", name);
     if (r == DX_ERR_NOTFOUND) return tool_fail("no ref %s in %s", name, g->store_path);
     g->dir.os_error = 0;
     if ((r = dx_cas_dir_ref_delete(&g->dir, name)) != DX_OK) return tool_fail("cannot delete ref %s: %s", name, why(r, g->dir.os_error));
@@ -1146,21 +1262,31 @@ int main(int argc, char **argv) {
     }
     if (snap_opts && strcmp(pos[0], "snap")) return tool_usage_error("--blake3, --avg, --compress, --sync-each and --loose are for snap");
     if ((force || dry_run) && strcmp(pos[0], "gc")) return tool_usage_error("--force and --dry-run are for gc");
+    /* a ref name that cannot be one is bad usage (2) wherever it is given; a good name that no ref has is a failure (1) */
     if (!strcmp(pos[0], "snap") && npos == 3 && !ref_name_ok(pos[2]))
-        return tool_usage_error("%s: not a ref name (1..100 of A-Z a-z 0-9 . _ -, not starting with '.')", pos[2]);
+        return tool_usage_error("%s: not a ref name (" REF_NAME_RULE ")", pos[2]);
+    if (!strcmp(pos[0], "snap") && npos == 3 && !strcmp(pos[2], "latest"))
+        return tool_usage_error("latest: every snap moves this ref to its own snapshot; give the snapshot a name of its own");
+    if (!strcmp(pos[0], "ref") && !ref_name_ok(pos[2])) return tool_usage_error("%s: not a ref name (" REF_NAME_RULE ")", pos[2]);
+    if (!strcmp(pos[0], "restore") && !ref_name_ok(pos[1])) {
+        dx_cas_id id;
+        if (dx_cas_id_parse(pos[1], strlen(pos[1]), &id) != DX_OK)
+            return tool_usage_error("%s: neither a ref name (" REF_NAME_RULE ") nor a snapshot id", pos[1]);
+    }
     if (!strcmp(pos[0], "snap")) { /* before a store is made for it */
         struct stat st;
         if (stat(pos[1], &st) != 0) {
             int err = errno;
-            return tool_fail("cannot snapshot %s: %s", pos[1], strerror(err));
+            return tool_fail("cannot snapshot %s: %s", tool_shown(pos[1]), strerror(err));
         }
-        if (!S_ISDIR(st.st_mode)) return tool_fail("cannot snapshot %s: it is not a directory", pos[1]);
+        if (!S_ISDIR(st.st_mode)) return tool_fail("cannot snapshot %s: it is not a directory", tool_shown(pos[1]));
     }
     umask_now = umask(0);
     umask(umask_now);
     dc.path = store && *store ? store : ".cas-store";
     if (strcmp(pos[0], "snap") != 0) dc.compress = DX_CAS_COMPRESS_NONE; /* reading needs no compressor */
-    if ((rc = open_store(&g, &dc, !strcmp(pos[0], "snap"))) != 0) return rc;
+    g.lock_fd = -1;
+    if ((rc = open_store(&g, &dc, !strcmp(pos[0], "snap"), !strcmp(pos[0], "gc") && !dry_run)) != 0) return rc;
     dx_cas_hash_alg_init(&g.hash_alg, alg);
     dx_cas_dir_store(&g.dir, &g.hash_alg, &g.s);
     if (!strcmp(pos[0], "snap")) rc = cmd_snap(&g, pos[1], npos == 3 ? pos[2] : NULL);
@@ -1172,5 +1298,6 @@ int main(int argc, char **argv) {
     else rc = cmd_ref_delete(&g, pos[2]);
     free(g.meta);
     dx_cas_dir_close(&g.dir);
+    if (g.lock_fd >= 0) close(g.lock_fd);
     return rc;
 }

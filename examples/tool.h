@@ -440,6 +440,29 @@ TOOL_FN int tool_sync_tree(const char *dir) {
 }
 #endif
 
+/* A file name as a message or a listing shows it: control bytes (a newline, an escape
+   sequence) as \n, \t, \r or \xHH and a backslash as \\, so that one name stays on one
+   line, cannot drive the terminal, and reads back unambiguously; other bytes (UTF-8) as
+   they are. The text lives in one of 4 buffers used in turn (4 names per message at
+   most); a name of more than 4096 bytes is cut, ending "...". */
+TOOL_FN const char *tool_shown(const char *name) {
+    static char buf[4][4 * 4096 + 4];
+    static unsigned next;
+    char *out = buf[next++ % 4], *p = out;
+    const unsigned char *s = (const unsigned char *)name;
+    for (; *s && s - (const unsigned char *)name < 4096; s++) {
+        if (*s == '\\') *p++ = '\\', *p++ = '\\';
+        else if (*s == '\n') *p++ = '\\', *p++ = 'n';
+        else if (*s == '\t') *p++ = '\\', *p++ = 't';
+        else if (*s == '\r') *p++ = '\\', *p++ = 'r';
+        else if (*s < 0x20 || *s == 0x7f) p += sprintf(p, "\\x%02x", (unsigned)*s);
+        else *p++ = (char)*s;
+    }
+    if (*s) memcpy(p, "...", 3), p += 3;
+    *p = 0;
+    return out;
+}
+
 /* After the last line of stdout: a write error (a full disk, a closed pipe) is a failure. */
 TOOL_FN int tool_stdout_done(void) {
     if (fflush(stdout) != 0 || ferror(stdout)) return tool_fail("cannot write to standard output");

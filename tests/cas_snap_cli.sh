@@ -4,7 +4,8 @@
 # stopping gc, read-only commands that never create a store, the store left out
 # of its own snapshot, FIFOs reported, restore of times and permissions, and a
 # restore that never leaves a partial file (corrupt chunk; full disk on a small
-# tmpfs, as root: "SKIP ..." when it cannot mount).
+# tmpfs, as root: "SKIP ..." when it cannot mount), runs at once on one store
+# (two snaps with one NAME, a gc during a snap), names with control bytes.
 # Prints one line per step; exits non-zero at the first failure
 # (CAS_SNAP_CLI_ALL=1: runs every step and counts the failures).
 set -u
@@ -56,13 +57,14 @@ run --version
 [ $rc -eq 0 ] && grep -Eq '^cas_snap \(dx\) dx_cas\.h [0-9]+\.[0-9]+\.[0-9]+(, zstd [0-9.]+)?$' out || die "--version: $(cat out err)"
 step "--help, -h, help after a command, --version ($(cat out)): ok"
 for bad in "--bogus verify" "--avg abc snap data" "--avg 100 snap data" "--compress x snap data" "--store" "" "frobnicate" \
-           "restore onlyone" "ref remove x" "verify --force" "snap data bad/name"; do
+           "restore onlyone" "ref remove x" "verify --force" "snap data bad/name" "snap data .hidden" "snap data latest" \
+           "restore bad/name r" "restore ../v1 r" "ref delete bad/name" "ref delete .."; do
     # shellcheck disable=SC2086 # each line is a list of arguments
     run --store st $bad
     [ $rc -eq 2 ] && grep -q '^usage: cas_snap' err || die "bad usage '$bad': rc $rc, $(cat err)"
 done
 [ ! -e st ] || die "a usage error made a store"
-step "bad usage (unknown option, --avg abc, missing value, no or unknown command, wrong arguments): exit 2 with the usage line"
+step "bad usage (unknown option, --avg abc, missing value, no or unknown command, wrong arguments, a NAME or SNAP that cannot be a ref name, snap NAME latest): exit 2 with the usage line"
 
 # --- read-only commands never create a store (item 4) ---
 for cmd in verify stats refs gc "restore latest r" "ref delete x"; do
@@ -99,6 +101,19 @@ run --store st snap data v1
 [ $rc -eq 0 ] && grep -q 'ref v1 and latest' err || die "snap NAME: $(cat err)"
 run --store st snap data v1
 [ $rc -eq 1 ] && grep -q 'ref v1 exists' err || die "an existing ref name was overwritten: rc $rc"
+# latest is every snap's: naming a snapshot so used to replace it quietly (exit 0)
+latest=$(sed -n 's/^latest  *//p' <("$cs" --store st refs))
+echo other > data/other
+run --store st snap data latest
+[ $rc -eq 2 ] && grep -q '^latest: every snap moves this ref' <(sed 's/^cas_snap: //' err) || die "snap NAME latest: rc $rc, $(cat err)"
+[ "$(sed -n 's/^latest  *//p' <("$cs" --store st refs))" = "$latest" ] || die "snap NAME latest moved latest"
+rm data/other
+# a good name that no ref has: 1 (restore said so with the same words as for a name that cannot be one)
+run --store st restore nosuch r
+[ $rc -eq 1 ] && grep -q 'no ref nosuch in st' err && [ ! -e r ] || die "restore of a missing ref: rc $rc, $(cat err)"
+run --store st restore sha256-0000000000000000000000000000000000000000000000000000000000000000 r
+[ $rc -eq 1 ] && grep -q 'no snapshot sha256-0000000000000000000000000000000000000000000000000000000000000000 in st' err && [ ! -e r ] ||
+    die "restore of an id the store lacks: rc $rc, $(cat err)"
 echo changed > data/small2
 run --quiet --store st snap data
 [ $rc -eq 0 ] && ! grep -qv 'skipped data/fifo' err || die "snap --quiet printed more than its warning: $(cat err)"
@@ -109,7 +124,17 @@ run --store st restore v1 r1
 [ ! -e r1/small2 ] && diff <(listing data | grep -v small2) <(listing r1) >/dev/null ||
     die "v1 after gc differs: $(diff <(listing data | grep -v small2) <(listing r1))"
 rm data/small2
-step "snap NAME, an existing NAME refused, gc keeps every snapshot a ref names (v1 restored after a later snap and gc)"
+step "snap NAME, an existing NAME refused, NAME latest refused (exit 2), a missing ref or id named (exit 1), gc keeps every snapshot a ref names (v1 restored after a later snap and gc)"
+
+# --- names with control bytes: one line per message, escaped (they were printed raw) ---
+mkdir nl; echo x > nl/$'new\nline'; mkfifo nl/$'fi\nfo\033[2J'
+run --store st snap nl
+[ $rc -eq 0 ] && [ "$(grep -c '^cas_snap: skipped' err)" -eq 1 ] && grep -qF 'skipped nl/fi\nfo\x1b[2J: a FIFO' err ||
+    die "a FIFO named with a newline and ESC: rc $rc, $(cat -v err)"
+run --store st restore latest rnl
+[ $rc -eq 0 ] && cmp nl/$'new\nline' rnl/$'new\nline' || die "restore of a name with a newline: rc $rc, $(cat err)"
+rm -rf nl rnl
+step "names with a newline or ESC: warnings on one line, escaped (\\n, \\x1b); such names restore"
 
 # --- restore: contents, permissions, mtimes ---
 cmp data/big r1/big && cmp data/sub/deeper/file r1/sub/deeper/file || die "restored contents differ"
@@ -167,6 +192,20 @@ run --store st-missing verify
 [ $rc -ne 0 ] && grep -q "^missing $(basename "$victim")" out || die "verify with an object missing: rc $rc, $(cat out)"
 step "verify with an object missing: exit $rc, '$(head -c 20 out)...'"
 
+# --- a FIFO where a ref or an object should be (a hostile store): reported, never waited on ---
+# (the open of a FIFO waits for a writer: verify, refs and restore hung there; timeout stops them, exit 124)
+mkfifo st-missing/refs/fifo
+timeout 60 "$cs" --store st-missing refs > out 2> err; rc=$?
+[ $rc -eq 1 ] && grep -q 'bad ref fifo: st-missing/refs/fifo cannot be read' err || die "a FIFO as a ref: rc $rc, $(cat err)"
+rm st-missing/refs/fifo
+victim=$(find st-missing/objects -type f | head -n 1)
+rm "$victim"; mkfifo "$victim"
+timeout 60 "$cs" --store st-missing verify > out 2> err; rc=$?
+[ $rc -eq 1 ] && grep -q "^corrupt $(basename "$victim")" out || die "a FIFO as an object: verify rc $rc, $(cat out err)"
+timeout 60 "$cs" --store st-missing restore m1 rfifo > out 2> err; rc=$?
+[ $rc -eq 1 ] || die "a FIFO as an object: restore rc $rc, $(cat err)"
+step "a FIFO as a ref or an object: refs and verify name it, restore fails (exit 1), nothing waits"
+
 # --- gc with no refs refuses unless --force (item 2) ---
 for r in $(ls st/refs); do "$cs" --store st ref delete "$r" || die "ref delete $r"; done
 n=$(objects)
@@ -214,6 +253,47 @@ grep -q '^cas_snap: restore ' err || die "restore --progress: no progress line: 
 run --quiet --progress --store st restore p1 r4
 [ $rc -eq 0 ] && [ ! -s err ] || die "--quiet still printed: $(cat err)"
 step "--progress shows snap, verify, gc and restore progress on stderr; --quiet prints nothing"
+
+# --- runs at once on one store: no ref replaced, nothing a snap needs deleted by a gc ---
+# CAS_SNAP_TEST_STOP_BEFORE_REF: the snap stops itself (SIGSTOP) when its objects are stored, before its ref
+# stopped PID: waits until PID is stopped or gone
+stopped() { while kill -0 "$1" 2> /dev/null && [ "$(cut -d' ' -f3 "/proc/$1/stat" 2> /dev/null)" != T ]; do sleep 0.01; done; }
+rm -rf sc; mkdir -p ca cb; echo a > ca/f; echo b > cb/f
+"$cs" --quiet --store sc snap ca first > /dev/null || die "snap for the concurrency test"
+CAS_SNAP_TEST_STOP_BEFORE_REF=1 "$cs" --store sc snap ca same > outa 2> erra & a=$!
+stopped $a
+run --store sc snap cb same # the same name while the first run has checked it and not yet written it
+idb=$(cat out)
+[ $rc -eq 0 ] || die "second snap with the same name: rc $rc, $(cat err)"
+kill -CONT $a; wait $a; rca=$?
+[ $rca -eq 1 ] && grep -q 'ref same was written by another run meanwhile' erra || die "the first snap's name was taken meanwhile: rc $rca, $(cat erra)"
+[ "$(sed -n 's/^same  *//p' <("$cs" --store sc refs))" = "$idb" ] || die "ref same was replaced: $("$cs" --store sc refs)"
+# gc while a snap is under way: the snap reuses objects no ref reaches (a deleted ref's), the gc must not delete them
+head -c 3000000 /dev/urandom > ca/big
+"$cs" --quiet --store sc snap ca gone > /dev/null && "$cs" --store sc ref delete gone && "$cs" --store sc ref delete latest || die "snap and ref delete for the gc test"
+CAS_SNAP_TEST_STOP_BEFORE_REF=1 "$cs" --store sc snap ca kept > outa 2> erra & a=$!
+stopped $a
+"$cs" --store sc gc > outg 2> errg & g=$!
+while kill -0 $g 2> /dev/null && ! grep -q 'waiting for the other cas_snap runs on sc' errg; do sleep 0.01; done
+kill -CONT $a; wait $a; rca=$?; wait $g; rcg=$?
+[ $rca -eq 0 ] && [ $rcg -eq 0 ] || die "snap and gc at once: rc $rca and $rcg, $(cat erra errg)"
+run --store sc verify
+[ $rc -eq 0 ] || die "gc during a snap deleted what the snap names: $(cat out err)"
+run --store sc restore kept rk
+[ $rc -eq 0 ] && cmp ca/big rk/big || die "restore of the snap made during a gc: rc $rc, $(cat err)"
+step "at once on one store: a snap whose NAME another run took meanwhile fails (exit 1) and the other's ref stays; a gc waits for a snap under way"
+
+# --- a file rewritten while snap reads it: read again, never stored as a mix of two versions ---
+# CAS_SNAP_TEST_STOP_MID_READ: the snap stops itself after the first MiB of a file
+rm -rf mr; mkdir mr; head -c 3145728 /dev/urandom > mr/big; head -c 3145728 /dev/urandom > new
+CAS_SNAP_TEST_STOP_MID_READ=1 "$cs" --store sc snap mr midread > outa 2> erra & a=$!
+stopped $a
+cat new > mr/big # the same file, the same size, other bytes
+kill -CONT $a; wait $a; rca=$?
+[ $rca -eq 0 ] || die "snap of a file rewritten mid-read: rc $rca, $(cat erra)"
+run --store sc restore midread rmr
+[ $rc -eq 0 ] && cmp new rmr/big || die "a file rewritten mid-read was stored as a mix of its versions: $(cat err)"
+step "a file rewritten while snap read it: read again, its new version stored whole"
 
 # --- restore never leaves a partial file: a corrupt chunk (item 3) ---
 rm -rf st; "$cs" --quiet --store st snap --loose data c1 > /dev/null || die "snap for the corrupt test"

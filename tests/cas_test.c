@@ -3623,7 +3623,60 @@ static int t_dir_must_exist(prop_ctx *p) {
     rm_rf(path);
     return 0;
 }
+
+static dx_result count_listed(void *user, const dx_cas_id *id, uint64_t size) {
+    (void)id, (void)size;
+    ++*(int *)user;
+    return DX_OK;
+}
+
+/* A FIFO, a folder put where a loose object, a ref or a pack should be (a hostile or damaged
+   store): reported as damage at once; a FIFO used to block the open forever (no writer). */
+static int t_dir_not_files(prop_ctx *p) {
+    char path[256], file[600], text[DX_CAS_ID_TEXT_SIZE];
+    uint8_t buf[64];
+    dx_cas_dir d;
+    dx_cas_dir_config dc;
+    dx_cas_hash_alg alg;
+    dx_cas_store s;
+    dx_cas_id a, back;
+    ref_problems q;
+    int listed = 0;
+    scratch_dir(path, sizeof path, "notfile", p->seed);
+    memset(&dc, 0, sizeof dc);
+    dc.path = path, dc.no_sync = true, dc.loose = true;
+    PROP_CHECK(p, dx_cas_dir_open(&d, &dc) == DX_OK);
+    dx_cas_hash_alg_init(&alg, 0);
+    PROP_CHECK(p, dx_cas_dir_store(&d, &alg, &s) == DX_OK);
+    PROP_CHECK(p, dx_cas_store_put(&s, "object a", 8, &a) == DX_OK && dx_cas_store_sync(&s) == DX_OK);
+    PROP_CHECK(p, dx_cas_dir_ref_set(&d, "r", &a) == DX_OK);
+    dx_cas_id_format(&a, text, sizeof text);
+    snprintf(file, sizeof file, "%s/objects/%.2s/%s", path, text + 7, text); /* "sha256-ab...": objects/ab/ */
+    PROP_CHECK(p, remove(file) == 0 && mkfifo(file, 0644) == 0);
+    PROP_CHECK(p, dx_cas_store_has(&s, &a) == DX_ERR_CHECKSUM);
+    PROP_CHECK(p, dx_cas_store_get(&s, &a, buf, sizeof buf) == DX_ERR_CHECKSUM);
+    PROP_CHECK(p, dx_cas_store_iterate(&s, count_listed, &listed) == DX_OK && listed == 1); /* listed: verify reports it */
+    PROP_CHECK(p, remove(file) == 0 && mkdir(file, 0755) == 0);
+    PROP_CHECK(p, dx_cas_store_get(&s, &a, buf, sizeof buf) == DX_ERR_CHECKSUM && dx_cas_store_has(&s, &a) == DX_ERR_CHECKSUM);
+    PROP_CHECK(p, rmdir(file) == 0);
+    snprintf(file, sizeof file, "%s/refs/r", path);
+    PROP_CHECK(p, remove(file) == 0 && mkfifo(file, 0644) == 0);
+    PROP_CHECK(p, dx_cas_dir_ref_get(&d, "r", &back) == DX_ERR_IO);
+    memset(&q, 0, sizeof q);
+    PROP_CHECK(p, dx_cas_dir_ref_scan(&d, count_good_ref, note_bad_ref, &q) == DX_ERR_CORRUPT && q.io == 1 && d.bad_refs == 1);
+    dx_cas_dir_close(&d);
+    snprintf(file, sizeof file, "%s/packs", path); /* a FIFO named as a pack: a damaged pack, at open */
+    mkdir(file, 0755);
+    snprintf(file, sizeof file, "%s/packs/%064d.pack", path, 0);
+    PROP_CHECK(p, mkfifo(file, 0644) == 0);
+    dc.loose = false;
+    PROP_CHECK(p, dx_cas_dir_open(&d, &dc) == DX_OK && d.bad_packs == 1);
+    dx_cas_dir_close(&d);
+    rm_rf(path);
+    return 0;
+}
 #else
+static int t_dir_not_files(prop_ctx *p) { PROP_SKIP(p, "no directory store in this build (Windows or DX_CAS_NO_STDIO)"); }
 static int t_dir_refs(prop_ctx *p) { PROP_SKIP(p, "no directory store in this build (Windows or DX_CAS_NO_STDIO)"); }
 static int t_dir_ref_problems(prop_ctx *p) { PROP_SKIP(p, "no directory store in this build (Windows or DX_CAS_NO_STDIO)"); }
 static int t_dir_must_exist(prop_ctx *p) { PROP_SKIP(p, "no directory store in this build (Windows or DX_CAS_NO_STDIO)"); }
@@ -3737,7 +3790,7 @@ static const prop_test tests[] = {
     PROP_PROPERTY(p_object_codec),  PROP_UNIT(t_object_forms),      PROP_UNIT(t_dir_compress),
     PROP_UNIT(t_fastcdc_constants), PROP_UNIT(t_manifest_vectors),  PROP_UNIT(t_blob_writer_memory),
     PROP_UNIT(t_dir_ref_problems),  PROP_UNIT(t_dir_must_exist),     PROP_UNIT(t_dir_pack),      PROP_UNIT(t_dir_pack_table), PROP_UNIT(t_dir_index), PROP_UNIT(t_gc_marks), PROP_UNIT(t_pack_vectors),
-    PROP_UNIT(t_dir_crash_gc),
+    PROP_UNIT(t_dir_crash_gc),      PROP_UNIT(t_dir_not_files),
 };
 
 #if defined(CAS_WRITE_SEEDS)

@@ -120,6 +120,20 @@ cas_chunks)
     run --avg 4K f
     expect 0 "--avg 4K"
     [ "${out#f:}" != "$a" ] || bad "--avg 4K: same chunks as the default"
+    say "names with a newline, an escape sequence, a backslash: one line each, escaped (\\n, \\x1b, \\\\)"
+    # printed raw, a newline in a name made two lines of one result, and ESC drove the terminal
+    cp f $'new\nline'; cp f $'esc\033[31m'; cp f 'back\slash'
+    run $'new\nline'
+    expect 0 "a name with a newline"
+    [ "$(wc -l <<<"$out")" -eq 1 ] && [ "$out" = "new\\nline:${a}" ] || bad "a name with a newline: $out"
+    run $'esc\033[31m'
+    [ "$out" = "esc\\x1b[31m:${a}" ] || bad "a name with ESC: $(cat -v <<<"$out")"
+    run 'back\slash'
+    [ "$out" = "back\\\\slash:${a}" ] || bad "a name with a backslash: $out"
+    run $'gone\nfile'
+    expect 1 "a missing name with a newline"
+    [ "$(wc -l <<<"$err")" -eq 1 ] && grep -qF 'gone\nfile' <<<"$err" || bad "a missing name with a newline: $err"
+    rm -f $'new\nline' $'esc\033[31m' 'back\slash'
     ;;
 reactor_echo)
     say "a bad port (99999, abc): exit 2"
