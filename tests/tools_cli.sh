@@ -504,6 +504,82 @@ PY
             rm -f "$work/.fifo" "$work/.srverr" "$work/.sock" "$work/.loadout" "$work/.shape" "$work/.cdf"
         done
         set --
+        # serve_bg CMD...: CMD in the background (its pid in $pid), its first stdout line in $line
+        serve_bg() {
+            rm -f "$work/.fifo"
+            mkfifo "$work/.fifo"
+            "$@" >"$work/.fifo" 2>"$work/.srverr" </dev/null &
+            pid=$!
+            line=""
+            read -r -t 60 line <"$work/.fifo"
+            rm -f "$work/.fifo"
+        }
+        # stop_bg: the server started by serve_bg, by its pid
+        stop_bg() { # TERM: a background job of a script ignores SIGINT unless it catches it (hbtp_server does, reactor_echo not)
+            kill -TERM "$pid" 2>/dev/null
+            wait "$pid" 2>/dev/null
+            rm -f "$work/.srverr"
+        }
+        # no_report WHAT PATTERN: the last run failed (exit 1), printed no report (stdout empty), said PATTERN
+        no_report() {
+            expect 1 "$1"
+            [ -z "$out" ] || bad "$1: a report of nothing on stdout: ${out:0:300}"
+            grep -Eq "$2" <<<"$err" || bad "$1: $err"
+        }
+        # every connection failing used to print a report of zero requests ("656% of one core"), and leave an empty --cdf
+        say "no server (a closed port): exit 1, no report, no --cdf file, the reason in words"
+        run --duration 1 --connections 4 --cdf c.txt 127.0.0.1:1
+        no_report "a closed port" '^hbtp_load: no connection to 127\.0\.0\.1:1 was opened: connect: connection refused'
+        [ ! -e c.txt ] || bad "a closed port: --cdf's file written: $(head -c 100 c.txt)"
+        left=$(ls -A "$work"); [ -z "$left" ] || bad "a closed port: files left: $left"
+        echo_server=$(dirname "$prog")/ex-reactor_echo
+        if [ -x "$echo_server" ]; then
+            say "a TCP echo server (not HBTP): exit 1, no report, its first bytes shown"
+            serve_bg "$echo_server" 0
+            port=$(sed -n 's/^reactor_echo: port \([0-9]*\),.*/\1/p' <<<"$line")
+            if [ -z "$port" ]; then
+                bad "reactor_echo did not start: $line $(cat "$work/.srverr")"
+            else
+                run --duration 1 --connections 2 "127.0.0.1:$port"
+                no_report "an echo server" "no connection to 127\\.0\\.0\\.1:$port was opened: not an HBTP server: its first bytes were \"\\\\x01"
+            fi
+            stop_bg
+        fi
+        say "an HTTP server (python3 -m http.server): exit 1, no report, not HBTP in words"
+        serve_bg python3 -u -m http.server 0 --bind 127.0.0.1
+        port=$(sed -n 's/^Serving HTTP on .* port \([0-9]*\) .*/\1/p' <<<"$line")
+        if [ -z "$port" ]; then
+            bad "http.server did not start: $line $(cat "$work/.srverr")"
+        else
+            run --duration 1 --connections 2 "127.0.0.1:$port"
+            no_report "an HTTP server" "no connection to 127\\.0\\.0\\.1:$port was opened: (not an HBTP server|no answer to HELLO in the 1 s of the run)"
+        fi
+        stop_bg
+        # a refused connection was "refused (DX_HBTP_ERR_REFUSED)", and the report said "3 connections" where one carried the load
+        say "hbtp_server --max-connections 1, three connections: the report says 1 of 3, exit 1, the server's ERROR named"
+        serve_bg "$server" --port 0 --workers 1 --max-connections 1
+        port=$(sed -n 's/.* port \([0-9]*\), .*/\1/p' <<<"$line")
+        if [ -z "$port" ]; then
+            bad "hbtp_server --max-connections 1 did not start: $line $(cat "$work/.srverr")"
+        else
+            run --duration 1 --connections 3 "127.0.0.1:$port"
+            expect 1 "--max-connections 1"
+            grep -q "^hbtp_load: 127.0.0.1:$port, 1 of 3 connections, " <<<"$out" || bad "--max-connections 1: the report: ${out:0:300}"
+            grep -q '^requests: [1-9][0-9]* answered' <<<"$out" || bad "--max-connections 1: nothing answered: ${out:0:300}"
+            grep -q '2 of 3 connections failed: refused by the server: ERROR 7, "too many connections"' <<<"$err" ||
+                bad "--max-connections 1: $err"
+        fi
+        stop_bg
+        say "hbtp_server --jwt-secret, no --token: exit 1, no report, the refusal and the missing --token said"
+        serve_bg "$server" --port 0 --workers 1 --jwt-secret s3cret
+        port=$(sed -n 's/.* port \([0-9]*\), .*/\1/p' <<<"$line")
+        if [ -z "$port" ]; then
+            bad "hbtp_server --jwt-secret did not start: $line $(cat "$work/.srverr")"
+        else
+            run --duration 1 --connections 2 "127.0.0.1:$port"
+            no_report "no --token" 'was opened: refused by the server: ERROR 8, "unauthorized" \(it wants a --token\)'
+        fi
+        stop_bg
     fi
     ;;
 esac
