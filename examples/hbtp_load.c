@@ -16,12 +16,15 @@
    connection refused or lost, answers still missing 10 s after the end of
    the run, nothing answered); 2 on bad usage. When no connection opened
    (refused, not an HBTP server, no answer to HELLO) or nothing was answered,
-   there is no report, only the reason: zeros are not a result. */
+   there is no report, only the reason: zeros are not a result. Ctrl-C or
+   SIGTERM ends the run early: the report covers the time until then, then
+   the program ends by that signal, as a shell expects of one it interrupted. */
 #define DX_IMPLEMENTATION
 #include "dx_reactor.h"
 #include "dx_hbtp.h"
 #include "tool.h"
 #include <pthread.h>
+#include <signal.h>
 #include <sys/resource.h>
 #include <time.h>
 
@@ -122,7 +125,8 @@ typedef struct worker {
     uint32_t opened;         /* connections whose HELLO|ACK came: the ones that carried load */
     lconn *conns;
     dx_reactor loop;
-    dx_op timer_op, drain_op;
+    dx_op timer_op, drain_op, wake_op;
+    pthread_mutex_t lock;    /* has_loop, for the main thread's dx_reactor_wake */
     uint8_t *set_body;       /* u16 key length, a key, the payload: SET's body */
     bool stopping, loop_ok, has_loop;
     uint64_t rng, start_ns, end_ns;
@@ -446,13 +450,18 @@ static dx_reactor_action on_drain_timeout(dx_reactor *r, dx_op *op, int64_t res,
 }
 
 /* The end of the measured time: no new requests; each connection closes once its answers are in. */
-static dx_reactor_action on_deadline(dx_reactor *r, dx_op *op, int64_t res, void *user) {
-    worker *w = (worker *)user;
+/* Ctrl-C or SIGTERM (the signal's number): the run ends early, the report covers the time until then */
+static volatile sig_atomic_t interrupted;
+
+/* The end of the measured time: the deadline, or an interrupt, whichever comes first. */
+static void run_end(worker *w) {
     uint32_t i;
-    (void)op, (void)res;
+    if (w->stopping) return;
     for (i = 0; i < w->conn_count; i++) { /* a connection not open by now carried no load: a failure, said as one */
         lconn *c = &w->conns[i];
-        if (!c->closing && !c->open)
+        if (!c->closing && !c->open && interrupted)
+            conn_fail(c, DX_ERR_CANCELED, c->connected ? "no answer to HELLO before the interrupt" : "connect: not done before the interrupt");
+        else if (!c->closing && !c->open)
             conn_fail(c, DX_ERR_TIMEOUT, c->connected ? "no answer to HELLO in the %llu s of the run (not an HBTP server?)"
                                                       : "connect: not done in the %llu s of the run",
                       (unsigned long long)(opt.duration_ns / 1000000000u));
@@ -465,13 +474,41 @@ static dx_reactor_action on_deadline(dx_reactor *r, dx_op *op, int64_t res, void
     }
     if (w->live) {
         dx_op_timer(&w->drain_op, DRAIN_NS, 0);
-        dx_reactor_submit(r, &w->drain_op, on_drain_timeout, w);
+        dx_reactor_submit(&w->loop, &w->drain_op, on_drain_timeout, w);
     }
+}
+
+static dx_reactor_action on_deadline(dx_reactor *r, dx_op *op, int64_t res, void *user) {
+    (void)r, (void)op, (void)res;
+    run_end((worker *)user);
     return DX_REACTOR_DISARM;
 }
 
-static void *worker_main(void *arg) {
-    worker *w = (worker *)arg;
+/* dx_reactor_wake from the main thread, after a signal */
+static dx_reactor_action on_wake(dx_reactor *r, dx_op *op, int64_t res, void *user) {
+    (void)r, (void)op, (void)res;
+    if (!interrupted) return DX_REACTOR_REARM;
+    run_end((worker *)user);
+    return DX_REACTOR_DISARM;
+}
+
+/* The main thread's news: a byte per signal ('s', from the handler) and per worker that ended ('d'). */
+static int events[2] = {-1, -1};
+
+static void event_send(char what) {
+    while (write(events[1], &what, 1) < 0 && errno == EINTR) {}
+}
+
+/* Destroys w's loop (on its own thread); the main thread wakes it no more. */
+static void loop_end(worker *w) {
+    snprintf(w->backend, sizeof w->backend, "%s", dx_reactor_backend_name(&w->loop));
+    pthread_mutex_lock(&w->lock);
+    w->has_loop = false;
+    pthread_mutex_unlock(&w->lock);
+    dx_reactor_destroy(&w->loop);
+}
+
+static void worker_run(worker *w) {
     uint32_t i;
     dx_result rc;
     /* the loop is made on the thread that runs it (io_uring's single issuer) */
@@ -480,9 +517,11 @@ static void *worker_main(void *arg) {
         w->first_error = rc;
         w->lost_conns = w->conn_count;
         snprintf(w->error_text, sizeof w->error_text, "cannot make a loop (%s)", dx_reactor_result_name(rc));
-        return NULL;
+        return;
     }
-    w->has_loop = true;
+    pthread_mutex_lock(&w->lock);
+    w->has_loop = true; /* from now on a signal wakes it (wake_all) */
+    pthread_mutex_unlock(&w->lock);
     w->start_ns = now_ns();
     for (i = 0; i < w->conn_count; i++) {
         lconn *c = &w->conns[i];
@@ -513,12 +552,13 @@ static void *worker_main(void *arg) {
     }
     dx_op_timer(&w->timer_op, opt.duration_ns, 0);
     dx_reactor_submit(&w->loop, &w->timer_op, on_deadline, w);
+    dx_op_wake_wait(&w->wake_op);
+    dx_reactor_submit(&w->loop, &w->wake_op, on_wake, w);
+    if (interrupted) run_end(w); /* a signal before the wake-wait was there */
     if (w->live == 0) { /* nothing to wait for but the timer: end at once */
-        w->end_ns = now_ns();
-        snprintf(w->backend, sizeof w->backend, "%s", dx_reactor_backend_name(&w->loop));
-        dx_reactor_destroy(&w->loop);
-        w->has_loop = false;
-        return NULL;
+        if (!w->end_ns) w->end_ns = now_ns();
+        loop_end(w);
+        return;
     }
     rc = dx_reactor_run(&w->loop, DX_REACTOR_RUN_UNTIL_DONE);
     if (!w->end_ns) w->end_ns = now_ns();
@@ -528,10 +568,30 @@ static void *worker_main(void *arg) {
         w->lost_conns++;
         snprintf(w->error_text, sizeof w->error_text, "the loop failed (%s)", dx_reactor_result_name(rc));
     }
-    snprintf(w->backend, sizeof w->backend, "%s", dx_reactor_backend_name(&w->loop));
-    dx_reactor_destroy(&w->loop); /* on its own thread too */
-    w->has_loop = false;
+    loop_end(w); /* on its own thread too */
+}
+
+static void *worker_main(void *arg) {
+    worker_run((worker *)arg);
+    event_send('d');
     return NULL;
+}
+
+static void on_signal(int sig) {
+    int e = errno;
+    interrupted = sig;
+    event_send('s');
+    errno = e;
+}
+
+/* After a signal: each loop still running stops its run (on_wake). */
+static void wake_all(worker *ws) {
+    uint32_t i;
+    for (i = 0; i < opt.threads; i++) {
+        pthread_mutex_lock(&ws[i].lock);
+        if (ws[i].has_loop) dx_reactor_wake(&ws[i].loop);
+        pthread_mutex_unlock(&ws[i].lock);
+    }
 }
 
 /* ---- the command line ---- */
@@ -562,6 +622,8 @@ static const char usage[] =
     "  -f, --force        --cdf may replace an existing FILE\n"
     "  -h, --help         this text\n"
     "  --version          the dx header versions it is built from\n"
+    "Ctrl-C (or SIGTERM) ends the run early: the report covers the time until then, and the\n"
+    "program then ends by that signal (exit status 130 for Ctrl-C); a second one ends it at once.\n"
     "exit status: 0 requests were answered, 1 failure (no connection, a connection lost,\n"
     "  answers still missing 10 s after the end, nothing answered; with no connection\n"
     "  open or nothing answered there is no report, only the reason), 2 bad usage\n";
@@ -667,6 +729,15 @@ static void free_all(worker *ws, uint32_t made, histogram *all) {
     free(payload);
 }
 
+/* After an interrupt, the report out: the program ends by that signal, as the shell expects of
+   one it interrupted (a script's loop stops; the exit status is 128 + the signal's number). */
+static int die_by_signal(void) {
+    fflush(stdout);
+    signal(interrupted, SIG_DFL);
+    raise(interrupted);
+    return TOOL_EXIT_FAIL; /* not reached */
+}
+
 static void print_ns(char *out, size_t cap, uint64_t ns) {
     if (ns < 10000) snprintf(out, cap, "%.2f us", (double)ns / 1e3);
     else if (ns < 1000000) snprintf(out, cap, "%.1f us", (double)ns / 1e3);
@@ -685,7 +756,9 @@ int main(int argc, char **argv) {
     char fail_text[256] = "", error_text[128] = "", target_text[320];
     bool cdf_failed = false, force = false;
     tool_out cdf;
-    uint32_t i, j, made = 0, opened = 0;
+    uint32_t i, j, made = 0, opened = 0, done;
+    struct sigaction sa;
+    sigset_t block, old_mask;
     int a;
     tool_start("hbtp_load", usage);
     opt.host = "127.0.0.1", opt.port = 7070;
@@ -758,6 +831,15 @@ int main(int argc, char **argv) {
     if (!opt.unix_path && dx_reactor_addr_make(&opt.addr, opt.host, opt.port) != DX_OK)
         return tool_usage_error("bad server address %s (an IPv4 or IPv6 literal)", opt.host);
 
+    /* Ctrl-C and SIGTERM end the run early (on_signal, wake_all): this thread takes them, the
+       workers block them; a second one ends the program at once (SA_RESETHAND) */
+    if (pipe(events) != 0) return tool_fail("cannot make a pipe: %s", strerror(errno));
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sa.sa_flags = (int)SA_RESETHAND;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
     /* --cdf's file is opened before anything is allocated or run: a refusal costs nothing */
     memset(&cdf, 0, sizeof cdf);
     if (opt.cdf_path && tool_out_open(&cdf, opt.cdf_path, force, NULL) != TOOL_EXIT_OK) return TOOL_EXIT_FAIL;
@@ -770,6 +852,7 @@ int main(int argc, char **argv) {
     for (i = 0; i < opt.threads; i++) {
         worker *w = &ws[i];
         w->index = i;
+        pthread_mutex_init(&w->lock, NULL);
         w->rng = 0x9e3779b97f4a7c15ull * (i + 1);
         w->conn_count = opt.connections / opt.threads + (i < opt.connections % opt.threads);
         w->conns = (lconn *)calloc(w->conn_count, sizeof *w->conns);
@@ -796,12 +879,27 @@ int main(int argc, char **argv) {
             dx_hbtp_conn_hello(&c->h);
         }
     }
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &block, &old_mask); /* the workers start with it */
     getrusage(RUSAGE_SELF, &ru0);
     for (i = 0; i < opt.threads; i++)
         if (pthread_create(&ws[i].thread, NULL, worker_main, &ws[i]) != 0) {
             tool_out_abort(&cdf);
             return tool_fail("cannot start thread %u", (unsigned)i);
         }
+    pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
+    for (done = 0; done < opt.threads;) { /* until every worker ended; a signal wakes them all */
+        char b[64];
+        ssize_t n = read(events[0], b, sizeof b), k;
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        for (k = 0; k < n; k++) {
+            if (b[k] == 'd') done++;
+            else wake_all(ws);
+        }
+    }
     for (i = 0; i < opt.threads; i++) pthread_join(ws[i].thread, NULL);
     getrusage(RUSAGE_SELF, &ru1);
     for (i = 0; i < opt.threads; i++) {
@@ -821,6 +919,11 @@ int main(int argc, char **argv) {
     if (!opened || (!answered && !errors)) {
         tool_out_abort(&cdf);
         free_all(ws, made, all);
+        if (interrupted) {
+            tool_fail("interrupted (%s) before any request was answered%s%s", interrupted == SIGINT ? "SIGINT" : "SIGTERM",
+                      fail_text[0] ? ": " : "", fail_text);
+            return die_by_signal();
+        }
         if (!opened)
             return tool_fail("no connection to %s was opened: %s", target_text, fail_text[0] ? fail_text : "?");
         return tool_fail("no request was answered%s%s", fail_text[0] ? ": " : "", fail_text);
@@ -858,14 +961,20 @@ int main(int argc, char **argv) {
             tool_warn("the server allows %u requests in flight per connection: RPCs were pipelined %u deep, not %u",
                       (unsigned)least, (unsigned)least, (unsigned)opt.pipeline);
     }
+    if (interrupted)
+        tool_warn("interrupted (%s) after %.2f s of the %llu s run: the report covers that time",
+                  interrupted == SIGINT ? "SIGINT" : "SIGTERM", wall, (unsigned long long)(opt.duration_ns / 1000000000u));
     if (errors && answered) tool_warn("%llu requests were answered with an ERROR (%s)", (unsigned long long)errors, error_text);
     if (opt.cdf_path && write_cdf(all, &cdf) != TOOL_EXIT_OK) cdf_failed = true; /* said by tool_out_commit */
     free_all(ws, made, all);
-    if (cdf_failed) return TOOL_EXIT_FAIL;
+    if (cdf_failed) return interrupted ? die_by_signal() : TOOL_EXIT_FAIL;
     if (lost)
-        return tool_fail("%llu of %u connections failed: %s", (unsigned long long)lost, (unsigned)opt.connections,
-                         fail_text[0] ? fail_text : "?");
-    if (!answered && errors) return tool_fail("every request was answered with an ERROR (%s)", error_text);
+        tool_fail("%llu of %u connections failed: %s", (unsigned long long)lost, (unsigned)opt.connections,
+                  fail_text[0] ? fail_text : "?");
+    else if (!answered && errors)
+        tool_fail("every request was answered with an ERROR (%s)", error_text);
+    if (interrupted) return die_by_signal();
+    if (lost || (!answered && errors)) return TOOL_EXIT_FAIL;
     if (!answered) return tool_fail("no request was answered");
     return 0;
 }

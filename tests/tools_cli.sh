@@ -580,6 +580,103 @@ PY
             no_report "no --token" 'was opened: refused by the server: ERROR 8, "unauthorized" \(it wants a --token\)'
         fi
         stop_bg
+        # a fake HBTP server (python): HELLO|ACK, then each RPC echoed; "serve" prints "busy" on its 11th
+        # request, "die N" closes a connection at its request N+1, "errors" answers every second one ERROR 9
+        cat >"$work/.fake.py" <<'PY'
+import socket, struct, sys, threading
+mode, n = sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 0
+srv = socket.socket()
+srv.bind(("127.0.0.1", 0))
+srv.listen(16)
+print("port", srv.getsockname()[1], flush=True)
+def take(s, k):
+    b = b""
+    while len(b) < k:
+        c = s.recv(k - len(b))
+        if not c: raise EOFError
+        b += c
+    return b
+def frame(op, fl, st, p): return struct.pack("<BBHI", op, fl, st, len(p)) + p
+def serve(s):
+    try:
+        op, fl, st, ln = struct.unpack("<BBHI", take(s, 8)); take(s, ln)
+        s.sendall(frame(1, 8, 0, b"HBTP" + bytes([1, 0]) + struct.pack("<HQIHH", 0, 0, 4096, 64, 0)))
+        count = 0
+        while True:
+            op, fl, st, ln = struct.unpack("<BBHI", take(s, 8)); p = take(s, ln)
+            count += 1
+            if mode == "serve" and count == 11: print("busy", flush=True)
+            if mode == "die" and count > n: s.close(); return
+            if mode == "errors" and count % 2 == 0: s.sendall(frame(6, 0, st, struct.pack("<HH", 9, 0) + b"oops"))
+            else: s.sendall(frame(5, 0, st, p))
+    except (EOFError, OSError): pass
+while True:
+    c, _ = srv.accept()
+    threading.Thread(target=serve, args=(c,), daemon=True).start()
+PY
+        # Ctrl-C used to kill it with no report at all, and leave --cdf's temporary file behind
+        say "SIGINT during a run: the report of the time until then, a note on stderr, death by SIGINT (130), --cdf written, no temporary file"
+        mkfifo "$work/.fifo"
+        python3 "$work/.fake.py" serve >"$work/.fifo" 2>"$work/.srverr" </dev/null &
+        pid=$!
+        exec 3<"$work/.fifo"
+        line="" busy=""
+        read -r -t 60 line <&3
+        port=${line#port }
+        if [ -z "$line" ]; then
+            bad "SIGINT: the fake server did not start: $(cat "$work/.srverr")"
+        else
+            # one connection, pipeline 1: its 11th request went out after the 10th answer was counted.
+            # timeout passes SIGINT on, and stops (exit 124) one that ignores it: a background job starts so
+            timeout 120 "$prog" --duration 86400 --connections 1 --cdf c.txt "127.0.0.1:$port" >"$work/.out" 2>"$work/.err" </dev/null &
+            lpid=$!
+            read -r -t 60 busy <&3 || bad "SIGINT: the run never reached 11 requests"
+            kill -INT "$lpid"
+            wait "$lpid"
+            rc=$? out=$(cat "$work/.out") err=$(cat "$work/.err")
+            rm -f "$work/.out" "$work/.err"
+            expect 130 "SIGINT"
+            grep -q '^requests: [1-9][0-9]* answered (0 not found), 0 errors' <<<"$out" || bad "SIGINT: no report: ${out:0:300}"
+            grep -q '^summary: requests=[1-9]' <<<"$out" || bad "SIGINT: no summary line: ${out:0:300}"
+            grep -q 'interrupted (SIGINT) after [0-9.]* s of the 86400 s run' <<<"$err" || bad "SIGINT: $err"
+            [ -s c.txt ] || bad "SIGINT: --cdf's file not written"
+            left=$(ls -A "$work" | grep -v '^\.fifo$\|^\.fake\.py$\|^\.srverr$\|^c\.txt$')
+            [ -z "$left" ] || bad "SIGINT: files left: $left"
+            rm -f c.txt
+        fi
+        exec 3<&-
+        kill "$pid" 2>/dev/null
+        wait "$pid" 2>/dev/null
+        rm -f "$work/.fifo" "$work/.srverr"
+        say "a server that answers 5 requests, then closes: the report counts exactly 5, exit 1, the loss said"
+        serve_bg python3 "$work/.fake.py" die 5
+        port=${line#port }
+        if [ -z "$line" ]; then
+            bad "die 5: the fake server did not start: $(cat "$work/.srverr")"
+        else
+            run --duration 86400 --connections 1 "127.0.0.1:$port"
+            expect 1 "die 5"
+            grep -q '^requests: 5 answered (0 not found), 0 errors' <<<"$out" || bad "die 5: the report: ${out:0:300}"
+            grep -q '1 of 1 connections failed: closed by the server (DX_ERR_CLOSED)' <<<"$err" || bad "die 5: $err"
+        fi
+        stop_bg
+        say "a server that answers every second request with an ERROR: answered and errors counted apart, exit 0, the ERROR named"
+        serve_bg python3 "$work/.fake.py" errors
+        port=${line#port }
+        if [ -z "$line" ]; then
+            bad "errors: the fake server did not start: $(cat "$work/.srverr")"
+        else
+            run --duration 1 --connections 1 "127.0.0.1:$port"
+            expect 0 "errors"
+            a=$(sed -n 's/^summary: requests=\([0-9]*\) errors=\([0-9]*\) .*/\1 \2/p' <<<"$out")
+            # answers alternate: the counts differ by at most one (the last request may be either)
+            if [ -z "$a" ] || [ "${a% *}" -lt 1 ] || [ $(( ${a% *} - ${a#* } )) -lt 0 ] || [ $(( ${a% *} - ${a#* } )) -gt 1 ]; then
+                bad "errors: answered and errors: ${a:-none}: ${out:0:300}"
+            fi
+            grep -q 'requests were answered with an ERROR (the first: ERROR 9, "oops")' <<<"$err" || bad "errors: $err"
+        fi
+        stop_bg
+        rm -f "$work/.fake.py"
     fi
     ;;
 esac
