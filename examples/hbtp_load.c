@@ -831,6 +831,19 @@ int main(int argc, char **argv) {
     if (!opt.unix_path && dx_reactor_addr_make(&opt.addr, opt.host, opt.port) != DX_OK)
         return tool_usage_error("bad server address %s (an IPv4 or IPv6 literal)", opt.host);
 
+    {   /* a file per connection, and a few per loop: past the limit, sockets would fail mid-setup, one by one */
+        struct rlimit rl;
+        rlim_t need = (rlim_t)opt.connections + 8u * opt.threads + 32u;
+        if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
+            struct rlimit want = rl;
+            want.rlim_cur = need;
+            if ((rl.rlim_max != RLIM_INFINITY && rl.rlim_max < need) || setrlimit(RLIMIT_NOFILE, &want) != 0)
+                return tool_fail("--connections %u needs about %llu open files, and this process may open %llu (ulimit -n; "
+                                 "its hard limit is %llu): fewer --connections, or a higher ulimit -n",
+                                 (unsigned)opt.connections, (unsigned long long)need, (unsigned long long)rl.rlim_cur,
+                                 (unsigned long long)rl.rlim_max);
+        }
+    }
     /* Ctrl-C and SIGTERM end the run early (on_signal, wake_all): this thread takes them, the
        workers block them; a second one ends the program at once (SA_RESETHAND) */
     if (pipe(events) != 0) return tool_fail("cannot make a pipe: %s", strerror(errno));

@@ -406,6 +406,23 @@ hbtp_load)
     grep -q 'd is a directory' <<<"$err" || bad "--cdf a directory: $err"
     rm -r kept d
     left=$(ls -A "$work"); [ -z "$left" ] || bad "--cdf refused: files left: $left"
+    # past ulimit -n, sockets used to fail one by one mid-setup ("failed: socket", no reason), or the run went on with fewer
+    say "--connections above ulimit -n: exit 1 before the run, in words; a soft limit below the hard one is raised"
+    out=$(bash -c 'ulimit -n 64 && exec "$0" --duration 1 --connections 100 127.0.0.1:1' "$prog" 2>"$work/.err" </dev/null)
+    rc=$? err=$(cat "$work/.err")
+    rm -f "$work/.err"
+    expect 1 "--connections 100 with ulimit -n 64"
+    grep -q -- '--connections 100 needs about 140 open files, and this process may open 64 (ulimit -n; its hard limit is 64)' <<<"$err" ||
+        bad "--connections 100 with ulimit -n 64: $err"
+    hard=$(ulimit -Hn)
+    if [ "$hard" = unlimited ] || [ "$hard" -ge 200 ]; then
+        out=$(bash -c 'ulimit -Sn 64 && exec "$0" --duration 1 --connections 100 127.0.0.1:1' "$prog" 2>"$work/.err" </dev/null)
+        rc=$? err=$(cat "$work/.err")
+        rm -f "$work/.err"
+        expect 1 "--connections 100 with a soft ulimit -n 64"
+        grep -q 'no connection to 127.0.0.1:1 was opened: connect: connection refused' <<<"$err" ||
+            bad "--connections 100 with a soft ulimit -n 64 (raised to the need, every connect refused): $err"
+    fi
     server=$(dirname "$prog")/ex-hbtp_server
     if [ ! -x "$server" ]; then
         echo "SKIP hbtp_load against hbtp_server: $server is not built"
