@@ -122,6 +122,28 @@ cas_chunks)
     [ "${out#f:}" != "$a" ] || bad "--avg 4K: same chunks as the default"
     ;;
 reactor_echo)
+    # it said "DX_REACTOR_ERR_ADDRINUSE" only, where hbtp_server says it in words
+    if command -v python3 >/dev/null; then
+        say "a port in use: exit 1, in words"
+        mkfifo "$work/.fifo"
+        # a listener until it is stopped (the watchdog: 10 minutes)
+        python3 -c 'import socket, time; s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1); print(s.getsockname()[1], flush=True); time.sleep(600)' \
+            >"$work/.fifo" </dev/null &
+        pid=$!
+        port=""
+        read -r -t 60 port <"$work/.fifo"
+        if [ -z "$port" ]; then
+            bad "the listener did not start"
+        else
+            run "$port"
+            expect 1 "port $port in use"
+            grep -q "cannot listen on 127.0.0.1:$port: another server listens on the port (DX_REACTOR_ERR_ADDRINUSE)" <<<"$err" ||
+                bad "port $port in use: $err"
+        fi
+        kill "$pid" 2>/dev/null
+        wait "$pid" 2>/dev/null
+        rm -f "$work/.fifo"
+    fi
     say "a bad port (99999, abc): exit 2"
     run 99999
     expect 2 "port 99999"
