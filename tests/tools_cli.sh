@@ -99,6 +99,31 @@ tp_dump)
     run missing.dxtp
     expect 1 "a missing file"
     grep -q 'missing.dxtp' <<<"$err" || bad "a missing file not named: $err"
+    # hostile files were told by the reader's code name only ("DX_ERR_TRUNCATED at byte offset 0" for an empty one)
+    say "an empty file, one that is not a teleport file, a damaged one: exit 1, in words, the code's name after them"
+    : >empty
+    run empty
+    expect 1 "an empty file"
+    grep -q 'empty: not a valid teleport file: the file is empty (DX_ERR_TRUNCATED at byte offset 0)' <<<"$err" || bad "an empty file: $err"
+    printf 'PK\003\004 not a teleport file, a zip header' >zip
+    run zip
+    expect 1 "not a teleport file"
+    grep -q 'zip: not a valid teleport file: it does not start with DXTP' <<<"$err" || bad "not a teleport file: $err"
+    users=$(dirname "$prog")/ex-teleport_users
+    if [ -x "$users" ] && "$users" --quiet users.dxtp 5 >/dev/null 2>&1; then
+        # one byte of a record flipped: the CRC32C tells it
+        printf '\377' | dd of=users.dxtp bs=1 seek=100 conv=notrunc 2>/dev/null
+        run users.dxtp
+        expect 1 "a damaged file"
+        grep -q 'users.dxtp: not a valid teleport file: its CRC32C does not match its bytes: it is damaged (DX_ERR_CHECKSUM' <<<"$err" ||
+            bad "a damaged file: $err"
+        head -c 50 users.dxtp >short.dxtp
+        run short.dxtp
+        expect 1 "a truncated file"
+        grep -q 'short.dxtp: not a valid teleport file: it ends before its header or its tables do (DX_ERR_TRUNCATED' <<<"$err" ||
+            bad "a truncated file: $err"
+    fi
+    rm -f empty zip users.dxtp short.dxtp
     ;;
 cas_chunks)
     say "--avg abc: exit 2; --avg 100 (too small): exit 2; a directory says so (exit 1)"
