@@ -691,8 +691,9 @@ PY
             bad "SIGINT: the fake server did not start: $(cat "$work/.srverr")"
         else
             # one connection, pipeline 1: its 11th request went out after the 10th answer was counted.
-            # timeout passes SIGINT on, and stops (exit 124) one that ignores it: a background job starts so
-            timeout 120 "$prog" --duration 86400 --connections 1 --cdf c.txt "127.0.0.1:$port" >"$work/.out" 2>"$work/.err" </dev/null &
+            # timeout passes SIGINT on, and stops (exit 124) one that ignores it: a background job starts so.
+            # --foreground: without it, timeout also signals its whole process group, a second SIGINT (which ends it at once)
+            timeout --foreground 120 "$prog" --duration 86400 --connections 1 --cdf c.txt "127.0.0.1:$port" >"$work/.out" 2>"$work/.err" </dev/null &
             lpid=$!
             read -r -t 60 busy <&3 || bad "SIGINT: the run never reached 11 requests"
             kill -INT "$lpid"
