@@ -1,4 +1,4 @@
-/* dx_reactor.h - v0.5.1 - completion-based event loop (io_uring, epoll, kqueue, poll, IOCP) - SPDX-License-Identifier: MIT OR Unlicense (text at end)
+/* dx_reactor.h - v0.5.2 - completion-based event loop (io_uring, epoll, kqueue, poll, IOCP) - SPDX-License-Identifier: MIT OR Unlicense (text at end)
 
    The one dx header that does I/O. Every backend offers the same completion
    API: you describe an operation in a dx_op you own, submit it, and a
@@ -488,6 +488,11 @@ BACKENDS
    come through WSAIoctl, so no -lmswsock).
 
 VERSION HISTORY
+   0.5.2 (2026-11-28) a turn never skips the backend's wait twice in a row:
+         ops that kept completing at once (IOCP's skip-on-success on a
+         connection that always had data) starved every packet of the
+         port; hbtp_server on IOCP answered one of 16 connections, the
+         other 15 waiting in the listener's backlog until it went idle.
    0.5.1 (2026-11-25) create leaves its fd table unwritten (calloc'd): a
          loop's resident memory no longer grows with RLIMIT_NOFILE (it was
          76 bytes per fd of the limit: 1.5 MB at 20,000, 80 MB at 2^20).
@@ -764,7 +769,7 @@ DX_INLINE const char *dx_result_name(dx_result r) {
 
 #define DX_REACTOR_VERSION_MAJOR 0
 #define DX_REACTOR_VERSION_MINOR 5
-#define DX_REACTOR_VERSION_PATCH 1
+#define DX_REACTOR_VERSION_PATCH 2
 #define DX_REACTOR_VERSION DX_VERSION_PACK(0, 5, 1)
 
 #ifndef DX_REACTOR_MAX_BACKENDS /* entries in dx_reactor_config.backends */
@@ -1017,6 +1022,7 @@ struct dx_reactor {
     dx_reactor_backend_id backend;
     uint32_t features;
     bool stop;
+    bool wait_skipped;              /* private: the last turn took no events from the backend (its own completions were enough) */
     bool owns_memory;               /* made by create */
     bool memory_zeroed;             /* create's calloc: the fd table is empty already */
     uint32_t max_fds;
@@ -1740,6 +1746,12 @@ DXI_PRIVATE int64_t dxi_reactor_turn(dx_reactor *r, int may_block) {
     {
         int need = timeout != 0 || !r->cq_head || !may_block;
         if (!need && r->vt->peek) need = r->vt->peek(r); /* io_uring: queued SQEs go in now, else reap without a system call */
+        /* Completions in hand make the wait look needless, but ops that keep completing at once (IOCP's
+           skip-on-success, an immediate recv of a socket that always has data) would then starve the
+           backend's events for ever: a busy connection kept the listener's accepts waiting. So a turn
+           never skips the backend twice in a row. */
+        else if (!need && r->wait_skipped) need = 1;
+        r->wait_skipped = !need;
         if (need) rc = r->vt->wait(r, timeout);
     }
     if (rc < 0) return rc;

@@ -1575,6 +1575,75 @@ static int short_reads(prop_ctx *p, dx_reactor_backend_id b) {
     return 0;
 }
 
+/* A connection whose ops keep completing at once (its peer always has data
+   for it and room for its sends: IOCP's skip-on-success, a readiness
+   backend's immediate recv) must not starve the rest of the loop: an accept
+   waiting in the kernel completes while that connection stays busy. The
+   busy pair runs until the accept came, so a loop that never takes the
+   backend's events again hangs until the watchdog (hbtp_server on IOCP
+   served one of 16 connections that way). */
+typedef struct fair_world {
+    dx_op rop, sop, aop;
+    uint8_t rbuf[512], sbuf[512];
+    int accepted_fd, recvs, sends, busy_recvs_at_accept;
+} fair_world;
+static dx_reactor_action on_fair_io(dx_reactor *r, dx_op *op, int64_t res, void *user) {
+    fair_world *f = (fair_world *)user;
+    (void)r;
+    if (res <= 0) return DX_REACTOR_DISARM;
+    if (op == &f->rop) f->recvs++;
+    else f->sends++;
+    return f->accepted_fd == -1 ? DX_REACTOR_REARM : DX_REACTOR_DISARM;
+}
+static dx_reactor_action on_fair_accept(dx_reactor *r, dx_op *op, int64_t res, void *user) {
+    fair_world *f = (fair_world *)user;
+    (void)r, (void)op;
+    f->accepted_fd = res >= 0 ? (int)res : -2;
+    f->busy_recvs_at_accept = f->recvs;
+    return DX_REACTOR_DISARM;
+}
+static int busy_conn_fair(prop_ctx *p, dx_reactor_backend_id b) {
+    dx_reactor r;
+    dx_reactor_addr a;
+    watchdog wd;
+    fair_world f;
+    int sv[2], lfd, cfd, turns = 0;
+    uint16_t port = 0;
+    OPEN_OR_SKIP(p, &r, b);
+    memset(&f, 0, sizeof f);
+    f.accepted_fd = -1;
+    PROP_CHECK(p, socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv) == 0);
+    lfd = listen_loopback(&port);
+    PROP_CHECK(p, lfd >= 0);
+    watchdog_start(&r, &wd);
+    dx_op_accept(&f.aop, (uintptr_t)lfd, NULL, 0);
+    dx_reactor_submit(&r, &f.aop, on_fair_accept, &f);
+    dx_op_send(&f.sop, (uintptr_t)sv[1], f.sbuf, sizeof f.sbuf); /* sv[1] -> sv[0]: the busy pair */
+    dx_reactor_submit(&r, &f.sop, on_fair_io, &f);
+    dx_op_recv(&f.rop, (uintptr_t)sv[0], f.rbuf, sizeof f.rbuf);
+    dx_reactor_submit(&r, &f.rop, on_fair_io, &f);
+    while (f.recvs < 8 && !wd.fired && turns++ < 100000) PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_ONCE) == DX_OK);
+    PROP_CHECK_MSG(p, f.recvs >= 8, "the busy pair did not start (%d recvs, %d sends)", f.recvs, f.sends);
+    /* the client's connect completes in the kernel (the listener's backlog), outside the loop */
+    PROP_CHECK(p, dx_reactor_addr_make(&a, "127.0.0.1", port) == DX_OK);
+    cfd = socket(AF_INET, SOCK_STREAM, 0);
+    PROP_CHECK(p, cfd >= 0);
+    PROP_CHECK(p, connect(cfd, (const struct sockaddr *)(const void *)a.storage, a.len) == 0);
+    while (f.accepted_fd == -1 && !wd.fired && turns++ < MAX_TURNS) PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_ONCE) == DX_OK);
+    PROP_CHECK_MSG(p, f.accepted_fd >= 0, "%s (%d busy recvs ran meanwhile)",
+                   f.accepted_fd == -1 ? "the accept never completed while the other connection was busy" : "the accept failed", f.recvs);
+    watchdog_stop_now(&r, &wd);
+    dx_reactor_fd_close(&r, (uintptr_t)sv[0]); /* ends the busy pair's op still pending, if one is */
+    dx_reactor_fd_close(&r, (uintptr_t)sv[1]);
+    while (r.stats.active > 0 && turns++ < MAX_TURNS) PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_ONCE) == DX_OK);
+    PROP_CHECK(p, r.stats.active == 0);
+    dx_reactor_fd_close(&r, (uintptr_t)f.accepted_fd);
+    dx_reactor_fd_close(&r, (uintptr_t)lfd);
+    close(cfd);
+    dx_reactor_destroy(&r);
+    return 0;
+}
+
 /* The quick start says an op whose callback returns DISARM is the caller's
    again: it may be freed in the callback. The loop must not touch it after
    that (a real echo server frees its connection in the close callback). The
@@ -2323,6 +2392,7 @@ static int poll_edge_cancel_close(prop_ctx *p, dx_reactor_backend_id b) {
     FOR_BACKEND(tag##_recv_multishot, recv_multishot, b) \
     FOR_BACKEND(tag##_free_in_callback, free_in_callback, b) \
     FOR_BACKEND(tag##_short_reads, short_reads, b) \
+    FOR_BACKEND(tag##_busy_conn_fair, busy_conn_fair, b) \
     FOR_BACKEND(tag##_close_frees_conn, close_frees_conn, b) \
     FOR_BACKEND(tag##_10k_connections, many_connections, b) \
     FOR_BACKEND(tag##_100k_connect_close, connect_close_cycles, b) \
@@ -2340,7 +2410,7 @@ static int poll_edge_cancel_close(prop_ctx *p, dx_reactor_backend_id b) {
     PROP_UNIT(t_##tag##_echo_random), PROP_UNIT(t_##tag##_echo_pipelined), PROP_UNIT(t_##tag##_timers_in_order), PROP_UNIT(t_##tag##_timers_heap), \
         PROP_UNIT(t_##tag##_cancel), PROP_UNIT(t_##tag##_close_pending), PROP_UNIT(t_##tag##_wake_thread),      \
         PROP_UNIT(t_##tag##_half_close_reset_refused), PROP_UNIT(t_##tag##_files_pipes_vectors),             \
-        PROP_UNIT(t_##tag##_run_modes_batch), PROP_UNIT(t_##tag##_recv_multishot), PROP_UNIT(t_##tag##_free_in_callback), PROP_UNIT(t_##tag##_short_reads), PROP_UNIT(t_##tag##_close_frees_conn), PROP_UNIT(t_##tag##_10k_connections), PROP_UNIT(t_##tag##_100k_connect_close), \
+        PROP_UNIT(t_##tag##_run_modes_batch), PROP_UNIT(t_##tag##_recv_multishot), PROP_UNIT(t_##tag##_free_in_callback), PROP_UNIT(t_##tag##_short_reads), PROP_UNIT(t_##tag##_busy_conn_fair), PROP_UNIT(t_##tag##_close_frees_conn), PROP_UNIT(t_##tag##_10k_connections), PROP_UNIT(t_##tag##_100k_connect_close), \
         PROP_UNIT(t_##tag##_poll_ready), PROP_UNIT(t_##tag##_poll_writable_later), PROP_UNIT(t_##tag##_poll_hup_err), \
         PROP_UNIT(t_##tag##_poll_cancel_close), PROP_UNIT(t_##tag##_poll_pipe), PROP_UNIT(t_##tag##_poll_many_fds), \
         PROP_UNIT(t_##tag##_poll_edge_in), PROP_UNIT(t_##tag##_poll_edge_out), PROP_UNIT(t_##tag##_poll_edge_hup), \
