@@ -770,7 +770,7 @@ DX_INLINE const char *dx_result_name(dx_result r) {
 #define DX_REACTOR_VERSION_MAJOR 0
 #define DX_REACTOR_VERSION_MINOR 5
 #define DX_REACTOR_VERSION_PATCH 2
-#define DX_REACTOR_VERSION DX_VERSION_PACK(0, 5, 1)
+#define DX_REACTOR_VERSION DX_VERSION_PACK(0, 5, 2)
 
 #ifndef DX_REACTOR_MAX_BACKENDS /* entries in dx_reactor_config.backends */
 #define DX_REACTOR_MAX_BACKENDS 8
