@@ -14,12 +14,17 @@
    use (getrusage), and one "summary:" line of key=value pairs for scripts.
    Exit 0 when requests were answered; 1 on failure (cannot connect, a
    connection refused or lost, answers still missing 10 s after the end of
-   the run, nothing answered); 2 on bad usage. */
+   the run, nothing answered); 2 on bad usage. When no connection opened
+   (refused, not an HBTP server, no answer to HELLO) or nothing was answered,
+   there is no report, only the reason: zeros are not a result. Ctrl-C or
+   SIGTERM ends the run early: the report covers the time until then, then
+   the program ends by that signal, as a shell expects of one it interrupted. */
 #define DX_IMPLEMENTATION
 #include "dx_reactor.h"
 #include "dx_hbtp.h"
 #include "tool.h"
 #include <pthread.h>
+#include <signal.h>
 #include <sys/resource.h>
 #include <time.h>
 
@@ -117,18 +122,20 @@ typedef struct lconn {
 typedef struct worker {
     pthread_t thread;
     uint32_t index, conn_count, open, live;
+    uint32_t opened;         /* connections whose HELLO|ACK came: the ones that carried load */
     lconn *conns;
     dx_reactor loop;
-    dx_op timer_op, drain_op;
+    dx_op timer_op, drain_op, wake_op;
+    pthread_mutex_t lock;    /* has_loop, for the main thread's dx_reactor_wake */
     uint8_t *set_body;       /* u16 key length, a key, the payload: SET's body */
     bool stopping, loop_ok, has_loop;
     uint64_t rng, start_ns, end_ns;
     histogram hist;
-    uint64_t answered, errors, misses, refused_conns, lost_conns;
+    uint64_t answered, errors, misses, lost_conns;
     uint16_t first_code;     /* the first ERROR answer's code and message, to say what the errors were */
     char first_message[64];
     dx_result first_error;
-    char error_text[160];
+    char error_text[256];   /* the first failed connection's story, in words (note_failure) */
     char backend[16];
 } worker;
 
@@ -145,7 +152,7 @@ static uint32_t rng_next(worker *w) { /* xorshift64* */
     return (uint32_t)((w->rng * 0x2545f4914f6cdd1dull) >> 32);
 }
 
-static void conn_fail(lconn *c, dx_result why, const char *what);
+static void conn_fail(lconn *c, dx_result why, const char *fmt, ...);
 static void conn_pump(lconn *c);
 
 /* One request of the mix into c's output; false when it cannot go now. */
@@ -177,13 +184,25 @@ static bool issue(lconn *c) {
         char what[96];
         snprintf(what, sizeof what, "a request's body is above the server's max payload, %u bytes (--size)",
                  (unsigned)c->h.max_payload);
-        conn_fail(c, (dx_result)r, what);
+        conn_fail(c, (dx_result)r, "%s", what);
         return false;
     }
     if (r < 0) return false; /* BUSY or NOSPACE: after the next answer */
     c->sent_ns[(c->head + c->inflight) % opt.pipeline] = now_ns();
     c->inflight++;
     return true;
+}
+
+/* n bytes for a message on a terminal: printable ASCII as it is, any other byte as \xNN
+   (a server's ERROR text, or the first bytes of something that is not HBTP). */
+static void printable(char *out, size_t cap, const uint8_t *p, size_t n) {
+    size_t i, o = 0;
+    out[0] = 0;
+    for (i = 0; i < n && o + 5 < cap; i++) {
+        if (p[i] >= 0x20 && p[i] < 0x7f && p[i] != '"' && p[i] != '\\') out[o++] = (char)p[i];
+        else o += (size_t)snprintf(out + o, cap - o, "\\x%02x", (unsigned)p[i]);
+    }
+    out[o] = 0;
 }
 
 /* Requests wait for HELLO|ACK: before it, the server's max in flight is not
@@ -201,10 +220,22 @@ static void on_frame(dx_hbtp_conn *h, const dx_hbtp_frame *f, void *user) {
     (void)h;
     if (f->opcode == DX_HBTP_OP_HELLO) { /* HELLO|ACK */
         c->open = true;
+        w->opened++;
         return;
     }
     if (f->opcode == DX_HBTP_OP_GOAWAY || (f->opcode == DX_HBTP_OP_ERROR && f->stream == 0)) {
-        if (!w->stopping) conn_fail(c, DX_HBTP_ERR_REFUSED, f->opcode == DX_HBTP_OP_GOAWAY ? "GOAWAY" : "refused");
+        /* the server's code and message say why: "too many connections", "unauthorized" */
+        bool goaway = f->opcode == DX_HBTP_OP_GOAWAY;
+        uint16_t code = f->length >= 4 ? dx_load_u16le(f->payload + (goaway ? 2 : 0)) : 0;
+        char text[80];
+        printable(text, sizeof text, f->length > 4 ? f->payload + 4 : NULL, f->length > 4 ? f->length - 4 : 0);
+        if (!c->open)
+            conn_fail(c, DX_HBTP_ERR_REFUSED, "refused by the server: %s %u, \"%s\"%s", goaway ? "GOAWAY" : "ERROR", (unsigned)code, text,
+                      code != DX_HBTP_CODE_UNAUTHORIZED ? "" : opt.token ? " (it did not accept the --token)" : " (it wants a --token)");
+        else if (goaway)
+            conn_fail(c, DX_HBTP_ERR_GOAWAY, "the server said GOAWAY %u, \"%s\"", (unsigned)code, text);
+        else
+            conn_fail(c, DX_HBTP_ERR_REFUSED, "the server ended the connection: ERROR %u, \"%s\"", (unsigned)code, text);
         return;
     }
     if (f->opcode != DX_HBTP_OP_PONG && f->opcode != DX_HBTP_OP_RPC_RESPONSE && f->opcode != DX_HBTP_OP_ERROR) return;
@@ -218,11 +249,8 @@ static void on_frame(dx_hbtp_conn *h, const dx_hbtp_frame *f, void *user) {
                 w->misses++, w->answered++; /* GET of a key never SET: an answer */
             } else {
                 if (!w->errors++) {
-                    uint32_t n = f->length > 4 ? f->length - 4 : 0, i;
-                    if (n >= sizeof w->first_message) n = sizeof w->first_message - 1;
-                    for (i = 0; i < n; i++) /* for a terminal: printable ASCII only */
-                        w->first_message[i] = f->payload[4 + i] >= 0x20 && f->payload[4 + i] < 0x7f ? (char)f->payload[4 + i] : '?';
-                    w->first_message[n] = 0;
+                    printable(w->first_message, sizeof w->first_message, f->length > 4 ? f->payload + 4 : NULL,
+                              f->length > 4 ? f->length - 4 : 0);
                     w->first_code = code;
                 }
             }
@@ -256,17 +284,48 @@ static const char *result_name(dx_result r) {
     return strcmp(n, "DX_ERR_UNKNOWN") != 0 ? n : dx_hbtp_result_name(r);
 }
 
-static void conn_fail(lconn *c, dx_result why, const char *what) {
+/* A connection lost (or never opened): counted, and the worker's first such story kept in
+   words, the code's name after them. */
+static void note_failurev(worker *w, dx_result why, const char *fmt, va_list ap) {
+    size_t n;
+    w->lost_conns++;
+    if (w->first_error) return;
+    w->first_error = why ? why : DX_ERR_IO;
+    vsnprintf(w->error_text, sizeof w->error_text, fmt, ap);
+    n = strlen(w->error_text);
+    snprintf(w->error_text + n, sizeof w->error_text - n, " (%s)", result_name(w->first_error));
+}
+
+static void note_failure(worker *w, dx_result why, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    note_failurev(w, why, fmt, ap);
+    va_end(ap);
+}
+
+static void conn_fail(lconn *c, dx_result why, const char *fmt, ...) {
     worker *w = c->w;
     if (!c->failed && !w->stopping) {
+        va_list ap;
         c->failed = true;
-        w->lost_conns++;
-        if (!w->first_error) {
-            w->first_error = why ? why : DX_ERR_IO;
-            snprintf(w->error_text, sizeof w->error_text, "%s (%s)", what, result_name(why));
-        }
+        va_start(ap, fmt);
+        note_failurev(w, why, fmt, ap);
+        va_end(ap);
     }
     conn_close(c);
+}
+
+/* A connect's or a socket's failure in words (dx_reactor's codes stand for errno values). */
+static const char *connect_words(dx_result r) {
+    switch ((int)r) {
+    case DX_REACTOR_ERR_REFUSED: return "connection refused, nothing listens there";
+    case DX_REACTOR_ERR_UNREACHABLE: return "the network or host is unreachable";
+    case DX_REACTOR_ERR_RESET: return "connection reset";
+    case DX_REACTOR_ERR_DENIED: return "permission denied";
+    case DX_ERR_TIMEOUT: return "timed out";
+    case DX_ERR_NOTFOUND: return "no such file";
+    default: return "failed";
+    }
 }
 
 static dx_reactor_action on_sent(dx_reactor *r, dx_op *op, int64_t res, void *user) {
@@ -275,7 +334,7 @@ static dx_reactor_action on_sent(dx_reactor *r, dx_op *op, int64_t res, void *us
     c->sending = false;
     if (c->closing) return DX_REACTOR_DISARM;
     if (res < 0) {
-        conn_fail(c, (dx_result)res, "send");
+        conn_fail(c, (dx_result)res, "send: %s", connect_words((dx_result)res));
         return DX_REACTOR_DISARM;
     }
     dx_hbtp_conn_consume(&c->h, (size_t)res);
@@ -296,7 +355,13 @@ static void conn_pump(lconn *c) {
         int64_t used = dx_hbtp_conn_feed(&c->h, c->rbuf + c->roff, c->rlen - c->roff);
         if (c->closing) return;
         if (used < 0) {
-            conn_fail(c, (dx_result)used, "protocol error");
+            if (!c->open) { /* the first bytes are still at the front of rbuf: what spoke instead of HBTP */
+                char text[80];
+                printable(text, sizeof text, c->rbuf, c->rlen < 24 ? c->rlen : 24);
+                conn_fail(c, (dx_result)used, "not an HBTP server: its first bytes were \"%s\", not HELLO|ACK", text);
+            } else {
+                conn_fail(c, (dx_result)used, "protocol error");
+            }
             return;
         }
         if (used == 0) break; /* output half full: send first */
@@ -331,7 +396,10 @@ static dx_reactor_action on_recv(dx_reactor *r, dx_op *op, int64_t res, void *us
     c->receiving = false;
     if (c->closing) return DX_REACTOR_DISARM;
     if (res <= 0) {
-        conn_fail(c, res == 0 ? DX_ERR_CLOSED : (dx_result)res, res == 0 ? "closed by the server" : "recv");
+        if (res == 0)
+            conn_fail(c, DX_ERR_CLOSED, c->open ? "closed by the server" : "closed by the server before it answered HELLO");
+        else
+            conn_fail(c, (dx_result)res, "recv: %s", connect_words((dx_result)res));
         return DX_REACTOR_DISARM;
     }
     c->rlen += (size_t)res;
@@ -349,7 +417,7 @@ static dx_reactor_action on_connected(dx_reactor *r, dx_op *op, int64_t res, voi
     lconn *c = (lconn *)user;
     (void)r, (void)op;
     if (res < 0) {
-        conn_fail(c, (dx_result)res, "connect");
+        conn_fail(c, (dx_result)res, "connect: %s", connect_words((dx_result)res));
         return DX_REACTOR_DISARM;
     }
     conn_start(c);
@@ -382,10 +450,22 @@ static dx_reactor_action on_drain_timeout(dx_reactor *r, dx_op *op, int64_t res,
 }
 
 /* The end of the measured time: no new requests; each connection closes once its answers are in. */
-static dx_reactor_action on_deadline(dx_reactor *r, dx_op *op, int64_t res, void *user) {
-    worker *w = (worker *)user;
+/* Ctrl-C or SIGTERM (the signal's number): the run ends early, the report covers the time until then */
+static volatile sig_atomic_t interrupted;
+
+/* The end of the measured time: the deadline, or an interrupt, whichever comes first. */
+static void run_end(worker *w) {
     uint32_t i;
-    (void)op, (void)res;
+    if (w->stopping) return;
+    for (i = 0; i < w->conn_count; i++) { /* a connection not open by now carried no load: a failure, said as one */
+        lconn *c = &w->conns[i];
+        if (!c->closing && !c->open && interrupted)
+            conn_fail(c, DX_ERR_CANCELED, c->connected ? "no answer to HELLO before the interrupt" : "connect: not done before the interrupt");
+        else if (!c->closing && !c->open)
+            conn_fail(c, DX_ERR_TIMEOUT, c->connected ? "no answer to HELLO in the %llu s of the run (not an HBTP server?)"
+                                                      : "connect: not done in the %llu s of the run",
+                      (unsigned long long)(opt.duration_ns / 1000000000u));
+    }
     w->end_ns = now_ns();
     w->stopping = true;
     for (i = 0; i < w->conn_count; i++) {
@@ -394,13 +474,41 @@ static dx_reactor_action on_deadline(dx_reactor *r, dx_op *op, int64_t res, void
     }
     if (w->live) {
         dx_op_timer(&w->drain_op, DRAIN_NS, 0);
-        dx_reactor_submit(r, &w->drain_op, on_drain_timeout, w);
+        dx_reactor_submit(&w->loop, &w->drain_op, on_drain_timeout, w);
     }
+}
+
+static dx_reactor_action on_deadline(dx_reactor *r, dx_op *op, int64_t res, void *user) {
+    (void)r, (void)op, (void)res;
+    run_end((worker *)user);
     return DX_REACTOR_DISARM;
 }
 
-static void *worker_main(void *arg) {
-    worker *w = (worker *)arg;
+/* dx_reactor_wake from the main thread, after a signal */
+static dx_reactor_action on_wake(dx_reactor *r, dx_op *op, int64_t res, void *user) {
+    (void)r, (void)op, (void)res;
+    if (!interrupted) return DX_REACTOR_REARM;
+    run_end((worker *)user);
+    return DX_REACTOR_DISARM;
+}
+
+/* The main thread's news: a byte per signal ('s', from the handler) and per worker that ended ('d'). */
+static int events[2] = {-1, -1};
+
+static void event_send(char what) {
+    while (write(events[1], &what, 1) < 0 && errno == EINTR) {}
+}
+
+/* Destroys w's loop (on its own thread); the main thread wakes it no more. */
+static void loop_end(worker *w) {
+    snprintf(w->backend, sizeof w->backend, "%s", dx_reactor_backend_name(&w->loop));
+    pthread_mutex_lock(&w->lock);
+    w->has_loop = false;
+    pthread_mutex_unlock(&w->lock);
+    dx_reactor_destroy(&w->loop);
+}
+
+static void worker_run(worker *w) {
     uint32_t i;
     dx_result rc;
     /* the loop is made on the thread that runs it (io_uring's single issuer) */
@@ -409,9 +517,11 @@ static void *worker_main(void *arg) {
         w->first_error = rc;
         w->lost_conns = w->conn_count;
         snprintf(w->error_text, sizeof w->error_text, "cannot make a loop (%s)", dx_reactor_result_name(rc));
-        return NULL;
+        return;
     }
-    w->has_loop = true;
+    pthread_mutex_lock(&w->lock);
+    w->has_loop = true; /* from now on a signal wakes it (wake_all) */
+    pthread_mutex_unlock(&w->lock);
     w->start_ns = now_ns();
     for (i = 0; i < w->conn_count; i++) {
         lconn *c = &w->conns[i];
@@ -420,14 +530,9 @@ static void *worker_main(void *arg) {
             int64_t fd = dx_reactor_unix_connect(opt.unix_path);
             if (fd < 0) {
                 c->fd = (uintptr_t)-1;
-                c->closing = c->closed = true;
+                c->closing = c->closed = c->failed = true;
                 w->live--;
-                w->lost_conns++;
-                if (!w->first_error) {
-                    w->first_error = (dx_result)fd;
-                    snprintf(w->error_text, sizeof w->error_text, "connect to %s (%s)", opt.unix_path,
-                             dx_reactor_result_name((dx_result)fd));
-                }
+                note_failure(w, (dx_result)fd, "connect: %s", connect_words((dx_result)fd));
                 continue;
             }
             c->fd = (uintptr_t)fd;
@@ -435,10 +540,9 @@ static void *worker_main(void *arg) {
         } else {
             int64_t fd = dx_reactor_tcp_socket(opt.ipv6);
             if (fd < 0) {
-                c->closing = c->closed = true;
+                c->closing = c->closed = c->failed = true;
                 w->live--;
-                w->lost_conns++;
-                if (!w->first_error) w->first_error = (dx_result)fd, snprintf(w->error_text, sizeof w->error_text, "socket");
+                note_failure(w, (dx_result)fd, "cannot make a socket");
                 continue;
             }
             c->fd = (uintptr_t)fd;
@@ -448,12 +552,13 @@ static void *worker_main(void *arg) {
     }
     dx_op_timer(&w->timer_op, opt.duration_ns, 0);
     dx_reactor_submit(&w->loop, &w->timer_op, on_deadline, w);
+    dx_op_wake_wait(&w->wake_op);
+    dx_reactor_submit(&w->loop, &w->wake_op, on_wake, w);
+    if (interrupted) run_end(w); /* a signal before the wake-wait was there */
     if (w->live == 0) { /* nothing to wait for but the timer: end at once */
-        w->end_ns = now_ns();
-        snprintf(w->backend, sizeof w->backend, "%s", dx_reactor_backend_name(&w->loop));
-        dx_reactor_destroy(&w->loop);
-        w->has_loop = false;
-        return NULL;
+        if (!w->end_ns) w->end_ns = now_ns();
+        loop_end(w);
+        return;
     }
     rc = dx_reactor_run(&w->loop, DX_REACTOR_RUN_UNTIL_DONE);
     if (!w->end_ns) w->end_ns = now_ns();
@@ -463,10 +568,30 @@ static void *worker_main(void *arg) {
         w->lost_conns++;
         snprintf(w->error_text, sizeof w->error_text, "the loop failed (%s)", dx_reactor_result_name(rc));
     }
-    snprintf(w->backend, sizeof w->backend, "%s", dx_reactor_backend_name(&w->loop));
-    dx_reactor_destroy(&w->loop); /* on its own thread too */
-    w->has_loop = false;
+    loop_end(w); /* on its own thread too */
+}
+
+static void *worker_main(void *arg) {
+    worker_run((worker *)arg);
+    event_send('d');
     return NULL;
+}
+
+static void on_signal(int sig) {
+    int e = errno;
+    interrupted = sig;
+    event_send('s');
+    errno = e;
+}
+
+/* After a signal: each loop still running stops its run (on_wake). */
+static void wake_all(worker *ws) {
+    uint32_t i;
+    for (i = 0; i < opt.threads; i++) {
+        pthread_mutex_lock(&ws[i].lock);
+        if (ws[i].has_loop) dx_reactor_wake(&ws[i].loop);
+        pthread_mutex_unlock(&ws[i].lock);
+    }
 }
 
 /* ---- the command line ---- */
@@ -497,8 +622,11 @@ static const char usage[] =
     "  -f, --force        --cdf may replace an existing FILE\n"
     "  -h, --help         this text\n"
     "  --version          the dx header versions it is built from\n"
+    "Ctrl-C (or SIGTERM) ends the run early: the report covers the time until then, and the\n"
+    "program then ends by that signal (exit status 130 for Ctrl-C); a second one ends it at once.\n"
     "exit status: 0 requests were answered, 1 failure (no connection, a connection lost,\n"
-    "  answers still missing 10 s after the end, nothing answered), 2 bad usage\n";
+    "  answers still missing 10 s after the end, nothing answered; with no connection\n"
+    "  open or nothing answered there is no report, only the reason), 2 bad usage\n";
 
 /* "get:90,set:10", "ping", "echo:1,del:1": 0, or -1 for anything else */
 static int parse_mix(const char *s) {
@@ -583,6 +711,33 @@ static int out_of_memory(tool_out *cdf) {
     return tool_fail("out of memory");
 }
 
+/* The workers, their connections (the first made of them), the merged histogram, the payload. */
+static void free_all(worker *ws, uint32_t made, histogram *all) {
+    uint32_t i, j;
+    for (i = 0; i < opt.threads; i++) {
+        worker *w = &ws[i];
+        for (j = 0; j < w->conn_count && made; j++, made--) {
+            dx_hbtp_conn_destroy(&w->conns[j].h);
+            free(w->conns[j].rbuf);
+            free(w->conns[j].sent_ns);
+        }
+        free(w->conns);
+        free(w->set_body);
+    }
+    free(ws);
+    free(all);
+    free(payload);
+}
+
+/* After an interrupt, the report out: the program ends by that signal, as the shell expects of
+   one it interrupted (a script's loop stops; the exit status is 128 + the signal's number). */
+static int die_by_signal(void) {
+    fflush(stdout);
+    signal(interrupted, SIG_DFL);
+    raise(interrupted);
+    return TOOL_EXIT_FAIL; /* not reached */
+}
+
 static void print_ns(char *out, size_t cap, uint64_t ns) {
     if (ns < 10000) snprintf(out, cap, "%.2f us", (double)ns / 1e3);
     else if (ns < 1000000) snprintf(out, cap, "%.1f us", (double)ns / 1e3);
@@ -598,10 +753,12 @@ int main(int argc, char **argv) {
     uint64_t answered = 0, errors = 0, misses = 0, lost = 0, start = UINT64_MAX, end = 0;
     double wall, cpu_user, cpu_sys, rps;
     char p50[32], p99[32], p999[32], pmax[32];
-    char fail_text[160] = "", error_text[128] = "";
+    char fail_text[256] = "", error_text[128] = "", target_text[320];
     bool cdf_failed = false, force = false;
     tool_out cdf;
-    uint32_t i, j, made = 0;
+    uint32_t i, j, made = 0, opened = 0, done;
+    struct sigaction sa;
+    sigset_t block, old_mask;
     int a;
     tool_start("hbtp_load", usage);
     opt.host = "127.0.0.1", opt.port = 7070;
@@ -674,6 +831,28 @@ int main(int argc, char **argv) {
     if (!opt.unix_path && dx_reactor_addr_make(&opt.addr, opt.host, opt.port) != DX_OK)
         return tool_usage_error("bad server address %s (an IPv4 or IPv6 literal)", opt.host);
 
+    {   /* a file per connection, and a few per loop: past the limit, sockets would fail mid-setup, one by one */
+        struct rlimit rl;
+        rlim_t need = (rlim_t)opt.connections + 8u * opt.threads + 32u;
+        if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
+            struct rlimit want = rl;
+            want.rlim_cur = need;
+            if ((rl.rlim_max != RLIM_INFINITY && rl.rlim_max < need) || setrlimit(RLIMIT_NOFILE, &want) != 0)
+                return tool_fail("--connections %u needs about %llu open files, and this process may open %llu (ulimit -n; "
+                                 "its hard limit is %llu): fewer --connections, or a higher ulimit -n",
+                                 (unsigned)opt.connections, (unsigned long long)need, (unsigned long long)rl.rlim_cur,
+                                 (unsigned long long)rl.rlim_max);
+        }
+    }
+    /* Ctrl-C and SIGTERM end the run early (on_signal, wake_all): this thread takes them, the
+       workers block them; a second one ends the program at once (SA_RESETHAND) */
+    if (pipe(events) != 0) return tool_fail("cannot make a pipe: %s", strerror(errno));
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sa.sa_flags = (int)SA_RESETHAND;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
     /* --cdf's file is opened before anything is allocated or run: a refusal costs nothing */
     memset(&cdf, 0, sizeof cdf);
     if (opt.cdf_path && tool_out_open(&cdf, opt.cdf_path, force, NULL) != TOOL_EXIT_OK) return TOOL_EXIT_FAIL;
@@ -686,6 +865,7 @@ int main(int argc, char **argv) {
     for (i = 0; i < opt.threads; i++) {
         worker *w = &ws[i];
         w->index = i;
+        pthread_mutex_init(&w->lock, NULL);
         w->rng = 0x9e3779b97f4a7c15ull * (i + 1);
         w->conn_count = opt.connections / opt.threads + (i < opt.connections % opt.threads);
         w->conns = (lconn *)calloc(w->conn_count, sizeof *w->conns);
@@ -712,24 +892,54 @@ int main(int argc, char **argv) {
             dx_hbtp_conn_hello(&c->h);
         }
     }
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &block, &old_mask); /* the workers start with it */
     getrusage(RUSAGE_SELF, &ru0);
     for (i = 0; i < opt.threads; i++)
         if (pthread_create(&ws[i].thread, NULL, worker_main, &ws[i]) != 0) {
             tool_out_abort(&cdf);
             return tool_fail("cannot start thread %u", (unsigned)i);
         }
+    pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
+    for (done = 0; done < opt.threads;) { /* until every worker ended; a signal wakes them all */
+        char b[64];
+        ssize_t n = read(events[0], b, sizeof b), k;
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        for (k = 0; k < n; k++) {
+            if (b[k] == 'd') done++;
+            else wake_all(ws);
+        }
+    }
     for (i = 0; i < opt.threads; i++) pthread_join(ws[i].thread, NULL);
     getrusage(RUSAGE_SELF, &ru1);
     for (i = 0; i < opt.threads; i++) {
         worker *w = &ws[i];
         hist_merge(all, &w->hist);
-        answered += w->answered, errors += w->errors, misses += w->misses, lost += w->lost_conns;
+        answered += w->answered, errors += w->errors, misses += w->misses, lost += w->lost_conns, opened += w->opened;
         if (w->start_ns < start) start = w->start_ns;
         if (w->end_ns > end) end = w->end_ns;
         if (w->first_error && !fail_text[0]) snprintf(fail_text, sizeof fail_text, "%s", w->error_text);
         if (w->errors && !error_text[0])
             snprintf(error_text, sizeof error_text, w->first_code < 0x8000 ? "the first: ERROR %u, \"%s\"" : "the first: ERROR 0x%04x, \"%s\"",
                      (unsigned)w->first_code, w->first_message);
+    }
+    if (opt.unix_path) snprintf(target_text, sizeof target_text, "%s", opt.unix_path);
+    else snprintf(target_text, sizeof target_text, "%s%s%s:%u", opt.ipv6 ? "[" : "", opt.host, opt.ipv6 ? "]" : "", (unsigned)opt.port);
+    /* no connection carried load, or none was answered: no report (its zeros would read as a result), no --cdf */
+    if (!opened || (!answered && !errors)) {
+        tool_out_abort(&cdf);
+        free_all(ws, made, all);
+        if (interrupted) {
+            tool_fail("interrupted (%s) before any request was answered%s%s", interrupted == SIGINT ? "SIGINT" : "SIGTERM",
+                      fail_text[0] ? ": " : "", fail_text);
+            return die_by_signal();
+        }
+        if (!opened)
+            return tool_fail("no connection to %s was opened: %s", target_text, fail_text[0] ? fail_text : "?");
+        return tool_fail("no request was answered%s%s", fail_text[0] ? ": " : "", fail_text);
     }
     wall = end > start ? (double)(end - start) / 1e9 : 1e-9;
     cpu_user = (double)(ru1.ru_utime.tv_sec - ru0.ru_utime.tv_sec) + (double)(ru1.ru_utime.tv_usec - ru0.ru_utime.tv_usec) / 1e6;
@@ -739,9 +949,9 @@ int main(int argc, char **argv) {
     print_ns(p99, sizeof p99, hist_quantile(all, 0.99));
     print_ns(p999, sizeof p999, hist_quantile(all, 0.999));
     print_ns(pmax, sizeof pmax, all->max);
-    if (opt.unix_path) printf("hbtp_load: unix %s", opt.unix_path);
-    else printf("hbtp_load: %s%s%s:%u", opt.ipv6 ? "[" : "", opt.host, opt.ipv6 ? "]" : "", (unsigned)opt.port);
-    printf(", %u connections, %u threads, pipeline %u, %u-byte payload, mix %s, %.2f s, backend %s\n", (unsigned)opt.connections,
+    printf("hbtp_load: %s%s, ", opt.unix_path ? "unix " : "", target_text);
+    if (opened < opt.connections) printf("%u of ", (unsigned)opened); /* the others never carried load */
+    printf("%u connections, %u threads, pipeline %u, %u-byte payload, mix %s, %.2f s, backend %s\n", (unsigned)opt.connections,
            (unsigned)opt.threads, (unsigned)opt.pipeline, (unsigned)opt.size, opt.mix_text, wall, ws[0].backend[0] ? ws[0].backend : "none");
     printf("requests: %llu answered (%llu not found), %llu errors, %.0f requests/s\n", (unsigned long long)answered,
            (unsigned long long)misses, (unsigned long long)errors, rps);
@@ -764,24 +974,20 @@ int main(int argc, char **argv) {
             tool_warn("the server allows %u requests in flight per connection: RPCs were pipelined %u deep, not %u",
                       (unsigned)least, (unsigned)least, (unsigned)opt.pipeline);
     }
+    if (interrupted)
+        tool_warn("interrupted (%s) after %.2f s of the %llu s run: the report covers that time",
+                  interrupted == SIGINT ? "SIGINT" : "SIGTERM", wall, (unsigned long long)(opt.duration_ns / 1000000000u));
     if (errors && answered) tool_warn("%llu requests were answered with an ERROR (%s)", (unsigned long long)errors, error_text);
     if (opt.cdf_path && write_cdf(all, &cdf) != TOOL_EXIT_OK) cdf_failed = true; /* said by tool_out_commit */
-    for (i = 0; i < opt.threads; i++) {
-        worker *w = &ws[i];
-        for (j = 0; j < w->conn_count && made; j++, made--) {
-            dx_hbtp_conn_destroy(&w->conns[j].h);
-            free(w->conns[j].rbuf);
-            free(w->conns[j].sent_ns);
-        }
-        free(w->conns);
-        free(w->set_body);
-    }
-    free(ws);
-    free(all);
-    free(payload);
-    if (cdf_failed) return TOOL_EXIT_FAIL;
-    if (lost) return tool_fail("%llu connection(s) failed: %s", (unsigned long long)lost, fail_text[0] ? fail_text : "?");
-    if (!answered && errors) return tool_fail("every request was answered with an ERROR (%s)", error_text);
+    free_all(ws, made, all);
+    if (cdf_failed) return interrupted ? die_by_signal() : TOOL_EXIT_FAIL;
+    if (lost)
+        tool_fail("%llu of %u connections failed: %s", (unsigned long long)lost, (unsigned)opt.connections,
+                  fail_text[0] ? fail_text : "?");
+    else if (!answered && errors)
+        tool_fail("every request was answered with an ERROR (%s)", error_text);
+    if (interrupted) return die_by_signal();
+    if (lost || (!answered && errors)) return TOOL_EXIT_FAIL;
     if (!answered) return tool_fail("no request was answered");
     return 0;
 }

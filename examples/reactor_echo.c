@@ -163,6 +163,12 @@ int main(int argc, char **argv) {
     lfd = dx_reactor_tcp_listen(&addr, 1024, 0);
     if (lfd < 0) {
         dx_reactor_destroy(&r);
+        if (lfd == DX_REACTOR_ERR_ADDRINUSE) /* in words, as hbtp_server says it */
+            return tool_fail("cannot listen on 127.0.0.1:%u: %s (%s)", (unsigned)port, tool_addr_in_use_words("127.0.0.1"),
+                             dx_reactor_result_name((dx_result)lfd));
+        if (lfd == DX_REACTOR_ERR_DENIED)
+            return tool_fail("cannot listen on 127.0.0.1:%u: permission denied (ports below 1024 need privileges) (%s)",
+                             (unsigned)port, dx_reactor_result_name((dx_result)lfd));
         return tool_fail("cannot listen on 127.0.0.1:%u: %s", (unsigned)port, dx_reactor_result_name((dx_result)lfd));
     }
     printf("reactor_echo: port %d, backend %s\n", (int)dx_reactor_tcp_local_port((uintptr_t)lfd), dx_reactor_backend_name(&r));

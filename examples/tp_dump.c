@@ -470,6 +470,19 @@ static int read_file(const char *path, uint8_t **out_buf, size_t *out_len) {
     return 0;
 }
 
+/* Why dx_tp_reader_init refused a file of len bytes, in words (its code's name follows them). */
+static const char *reader_words(dx_result err, size_t len) {
+    switch (err) {
+    case DX_ERR_TRUNCATED: return len == 0 ? "the file is empty" : "it ends before its header or its tables do";
+    case DX_TP_ERR_MAGIC: return "it does not start with DXTP, a teleport file's magic";
+    case DX_ERR_CHECKSUM: return "its CRC32C does not match its bytes: it is damaged";
+    case DX_ERR_UNSUPPORTED: return "a format version or a required flag this tp_dump does not know";
+    case DX_ERR_LIMIT: return "a count or a size beyond the format's limits";
+    case DX_ERR_CORRUPT: return "a table, a string or a slice is malformed or points outside the file";
+    default: return "refused";
+    }
+}
+
 static const char usage[] =
     "usage: tp_dump [--max N] [--header] [--progress | --quiet] FILE\n"
     "Prints a dx_teleport file as one JSON object, using only the schema stored in it\n"
@@ -532,8 +545,8 @@ int main(int argc, char **argv) {
     err = dx_tp_reader_init(&d.r, buf, len);
     tool_progress_end(err == DX_OK);
     if (err != DX_OK) {
-        tool_fail("%s: not a valid teleport file: %s at byte offset %llu", path, dx_tp_result_name(err),
-                  (unsigned long long)d.r.error_offset);
+        tool_fail("%s: not a valid teleport file: %s (%s at byte offset %llu)", path, reader_words(err, len),
+                  dx_tp_result_name(err), (unsigned long long)d.r.error_offset);
         free(buf);
         return 1;
     }

@@ -99,6 +99,31 @@ tp_dump)
     run missing.dxtp
     expect 1 "a missing file"
     grep -q 'missing.dxtp' <<<"$err" || bad "a missing file not named: $err"
+    # hostile files were told by the reader's code name only ("DX_ERR_TRUNCATED at byte offset 0" for an empty one)
+    say "an empty file, one that is not a teleport file, a damaged one: exit 1, in words, the code's name after them"
+    : >empty
+    run empty
+    expect 1 "an empty file"
+    grep -q 'empty: not a valid teleport file: the file is empty (DX_ERR_TRUNCATED at byte offset 0)' <<<"$err" || bad "an empty file: $err"
+    printf 'PK\003\004 not a teleport file, a zip header' >zip
+    run zip
+    expect 1 "not a teleport file"
+    grep -q 'zip: not a valid teleport file: it does not start with DXTP' <<<"$err" || bad "not a teleport file: $err"
+    users=$(dirname "$prog")/ex-teleport_users
+    if [ -x "$users" ] && "$users" --quiet users.dxtp 5 >/dev/null 2>&1; then
+        # one byte of a record flipped: the CRC32C tells it
+        printf '\377' | dd of=users.dxtp bs=1 seek=100 conv=notrunc 2>/dev/null
+        run users.dxtp
+        expect 1 "a damaged file"
+        grep -q 'users.dxtp: not a valid teleport file: its CRC32C does not match its bytes: it is damaged (DX_ERR_CHECKSUM' <<<"$err" ||
+            bad "a damaged file: $err"
+        head -c 50 users.dxtp >short.dxtp
+        run short.dxtp
+        expect 1 "a truncated file"
+        grep -q 'short.dxtp: not a valid teleport file: it ends before its header or its tables do (DX_ERR_TRUNCATED' <<<"$err" ||
+            bad "a truncated file: $err"
+    fi
+    rm -f empty zip users.dxtp short.dxtp
     ;;
 cas_chunks)
     say "--avg abc: exit 2; --avg 100 (too small): exit 2; a directory says so (exit 1)"
@@ -136,6 +161,28 @@ cas_chunks)
     rm -f $'new\nline' $'esc\033[31m' 'back\slash'
     ;;
 reactor_echo)
+    # it said "DX_REACTOR_ERR_ADDRINUSE" only, where hbtp_server says it in words
+    if command -v python3 >/dev/null; then
+        say "a port in use: exit 1, in words"
+        mkfifo "$work/.fifo"
+        # a listener until it is stopped (the watchdog: 10 minutes)
+        python3 -c 'import socket, time; s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1); print(s.getsockname()[1], flush=True); time.sleep(600)' \
+            >"$work/.fifo" </dev/null &
+        pid=$!
+        port=""
+        read -r -t 60 port <"$work/.fifo"
+        if [ -z "$port" ]; then
+            bad "the listener did not start"
+        else
+            run "$port"
+            expect 1 "port $port in use"
+            grep -q "cannot listen on 127.0.0.1:$port: another server listens on the port (DX_REACTOR_ERR_ADDRINUSE)" <<<"$err" ||
+                bad "port $port in use: $err"
+        fi
+        kill "$pid" 2>/dev/null
+        wait "$pid" 2>/dev/null
+        rm -f "$work/.fifo"
+    fi
     say "a bad port (99999, abc): exit 2"
     run 99999
     expect 2 "port 99999"
@@ -420,6 +467,23 @@ hbtp_load)
     grep -q 'd is a directory' <<<"$err" || bad "--cdf a directory: $err"
     rm -r kept d
     left=$(ls -A "$work"); [ -z "$left" ] || bad "--cdf refused: files left: $left"
+    # past ulimit -n, sockets used to fail one by one mid-setup ("failed: socket", no reason), or the run went on with fewer
+    say "--connections above ulimit -n: exit 1 before the run, in words; a soft limit below the hard one is raised"
+    out=$(bash -c 'ulimit -n 64 && exec "$0" --duration 1 --connections 100 127.0.0.1:1' "$prog" 2>"$work/.err" </dev/null)
+    rc=$? err=$(cat "$work/.err")
+    rm -f "$work/.err"
+    expect 1 "--connections 100 with ulimit -n 64"
+    grep -q -- '--connections 100 needs about 140 open files, and this process may open 64 (ulimit -n; its hard limit is 64)' <<<"$err" ||
+        bad "--connections 100 with ulimit -n 64: $err"
+    hard=$(ulimit -Hn)
+    if [ "$hard" = unlimited ] || [ "$hard" -ge 200 ]; then
+        out=$(bash -c 'ulimit -Sn 64 && exec "$0" --duration 1 --connections 100 127.0.0.1:1' "$prog" 2>"$work/.err" </dev/null)
+        rc=$? err=$(cat "$work/.err")
+        rm -f "$work/.err"
+        expect 1 "--connections 100 with a soft ulimit -n 64"
+        grep -q 'no connection to 127.0.0.1:1 was opened: connect: connection refused' <<<"$err" ||
+            bad "--connections 100 with a soft ulimit -n 64 (raised to the need, every connect refused): $err"
+    fi
     server=$(dirname "$prog")/ex-hbtp_server
     if [ ! -x "$server" ]; then
         echo "SKIP hbtp_load against hbtp_server: $server is not built"
@@ -518,6 +582,180 @@ PY
             rm -f "$work/.fifo" "$work/.srverr" "$work/.sock" "$work/.loadout" "$work/.shape" "$work/.cdf"
         done
         set --
+        # serve_bg CMD...: CMD in the background (its pid in $pid), its first stdout line in $line
+        serve_bg() {
+            rm -f "$work/.fifo"
+            mkfifo "$work/.fifo"
+            "$@" >"$work/.fifo" 2>"$work/.srverr" </dev/null &
+            pid=$!
+            line=""
+            read -r -t 60 line <"$work/.fifo"
+            rm -f "$work/.fifo"
+        }
+        # stop_bg: the server started by serve_bg, by its pid
+        stop_bg() { # TERM: a background job of a script ignores SIGINT unless it catches it (hbtp_server does, reactor_echo not)
+            kill -TERM "$pid" 2>/dev/null
+            wait "$pid" 2>/dev/null
+            rm -f "$work/.srverr"
+        }
+        # no_report WHAT PATTERN: the last run failed (exit 1), printed no report (stdout empty), said PATTERN
+        no_report() {
+            expect 1 "$1"
+            [ -z "$out" ] || bad "$1: a report of nothing on stdout: ${out:0:300}"
+            grep -Eq "$2" <<<"$err" || bad "$1: $err"
+        }
+        # every connection failing used to print a report of zero requests ("656% of one core"), and leave an empty --cdf
+        say "no server (a closed port): exit 1, no report, no --cdf file, the reason in words"
+        run --duration 1 --connections 4 --cdf c.txt 127.0.0.1:1
+        no_report "a closed port" '^hbtp_load: no connection to 127\.0\.0\.1:1 was opened: connect: connection refused'
+        [ ! -e c.txt ] || bad "a closed port: --cdf's file written: $(head -c 100 c.txt)"
+        left=$(ls -A "$work"); [ -z "$left" ] || bad "a closed port: files left: $left"
+        echo_server=$(dirname "$prog")/ex-reactor_echo
+        if [ -x "$echo_server" ]; then
+            say "a TCP echo server (not HBTP): exit 1, no report, its first bytes shown"
+            serve_bg "$echo_server" 0
+            port=$(sed -n 's/^reactor_echo: port \([0-9]*\),.*/\1/p' <<<"$line")
+            if [ -z "$port" ]; then
+                bad "reactor_echo did not start: $line $(cat "$work/.srverr")"
+            else
+                run --duration 1 --connections 2 "127.0.0.1:$port"
+                no_report "an echo server" "no connection to 127\\.0\\.0\\.1:$port was opened: not an HBTP server: its first bytes were \"\\\\x01"
+            fi
+            stop_bg
+        fi
+        say "an HTTP server (python3 -m http.server): exit 1, no report, not HBTP in words"
+        serve_bg python3 -u -m http.server 0 --bind 127.0.0.1
+        port=$(sed -n 's/^Serving HTTP on .* port \([0-9]*\) .*/\1/p' <<<"$line")
+        if [ -z "$port" ]; then
+            bad "http.server did not start: $line $(cat "$work/.srverr")"
+        else
+            run --duration 1 --connections 2 "127.0.0.1:$port"
+            no_report "an HTTP server" "no connection to 127\\.0\\.0\\.1:$port was opened: (not an HBTP server|no answer to HELLO in the 1 s of the run)"
+        fi
+        stop_bg
+        # a refused connection was "refused (DX_HBTP_ERR_REFUSED)", and the report said "3 connections" where one carried the load
+        say "hbtp_server --max-connections 1, three connections: the report says 1 of 3, exit 1, the server's ERROR named"
+        serve_bg "$server" --port 0 --workers 1 --max-connections 1
+        port=$(sed -n 's/.* port \([0-9]*\), .*/\1/p' <<<"$line")
+        if [ -z "$port" ]; then
+            bad "hbtp_server --max-connections 1 did not start: $line $(cat "$work/.srverr")"
+        else
+            run --duration 1 --connections 3 "127.0.0.1:$port"
+            expect 1 "--max-connections 1"
+            grep -q "^hbtp_load: 127.0.0.1:$port, 1 of 3 connections, " <<<"$out" || bad "--max-connections 1: the report: ${out:0:300}"
+            grep -q '^requests: [1-9][0-9]* answered' <<<"$out" || bad "--max-connections 1: nothing answered: ${out:0:300}"
+            grep -q '2 of 3 connections failed: refused by the server: ERROR 7, "too many connections"' <<<"$err" ||
+                bad "--max-connections 1: $err"
+        fi
+        stop_bg
+        say "hbtp_server --jwt-secret, no --token: exit 1, no report, the refusal and the missing --token said"
+        serve_bg "$server" --port 0 --workers 1 --jwt-secret s3cret
+        port=$(sed -n 's/.* port \([0-9]*\), .*/\1/p' <<<"$line")
+        if [ -z "$port" ]; then
+            bad "hbtp_server --jwt-secret did not start: $line $(cat "$work/.srverr")"
+        else
+            run --duration 1 --connections 2 "127.0.0.1:$port"
+            no_report "no --token" 'was opened: refused by the server: ERROR 8, "unauthorized" \(it wants a --token\)'
+        fi
+        stop_bg
+        # a fake HBTP server (python): HELLO|ACK, then each RPC echoed; "serve" prints "busy" on its 11th
+        # request, "die N" closes a connection at its request N+1, "errors" answers every second one ERROR 9
+        cat >"$work/.fake.py" <<'PY'
+import socket, struct, sys, threading
+mode, n = sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 0
+srv = socket.socket()
+srv.bind(("127.0.0.1", 0))
+srv.listen(16)
+print("port", srv.getsockname()[1], flush=True)
+def take(s, k):
+    b = b""
+    while len(b) < k:
+        c = s.recv(k - len(b))
+        if not c: raise EOFError
+        b += c
+    return b
+def frame(op, fl, st, p): return struct.pack("<BBHI", op, fl, st, len(p)) + p
+def serve(s):
+    try:
+        op, fl, st, ln = struct.unpack("<BBHI", take(s, 8)); take(s, ln)
+        s.sendall(frame(1, 8, 0, b"HBTP" + bytes([1, 0]) + struct.pack("<HQIHH", 0, 0, 4096, 64, 0)))
+        count = 0
+        while True:
+            op, fl, st, ln = struct.unpack("<BBHI", take(s, 8)); p = take(s, ln)
+            count += 1
+            if mode == "serve" and count == 11: print("busy", flush=True)
+            if mode == "die" and count > n: s.close(); return
+            if mode == "errors" and count % 2 == 0: s.sendall(frame(6, 0, st, struct.pack("<HH", 9, 0) + b"oops"))
+            else: s.sendall(frame(5, 0, st, p))
+    except (EOFError, OSError): pass
+while True:
+    c, _ = srv.accept()
+    threading.Thread(target=serve, args=(c,), daemon=True).start()
+PY
+        # Ctrl-C used to kill it with no report at all, and leave --cdf's temporary file behind
+        say "SIGINT during a run: the report of the time until then, a note on stderr, death by SIGINT (130), --cdf written, no temporary file"
+        mkfifo "$work/.fifo"
+        python3 "$work/.fake.py" serve >"$work/.fifo" 2>"$work/.srverr" </dev/null &
+        pid=$!
+        exec 3<"$work/.fifo"
+        line="" busy=""
+        read -r -t 60 line <&3
+        port=${line#port }
+        if [ -z "$line" ]; then
+            bad "SIGINT: the fake server did not start: $(cat "$work/.srverr")"
+        else
+            # one connection, pipeline 1: its 11th request went out after the 10th answer was counted.
+            # timeout passes SIGINT on, and stops (exit 124) one that ignores it: a background job starts so.
+            # --foreground: without it, timeout also signals its whole process group, a second SIGINT (which ends it at once)
+            timeout --foreground 120 "$prog" --duration 86400 --connections 1 --cdf c.txt "127.0.0.1:$port" >"$work/.out" 2>"$work/.err" </dev/null &
+            lpid=$!
+            read -r -t 60 busy <&3 || bad "SIGINT: the run never reached 11 requests"
+            kill -INT "$lpid"
+            wait "$lpid"
+            rc=$? out=$(cat "$work/.out") err=$(cat "$work/.err")
+            rm -f "$work/.out" "$work/.err"
+            expect 130 "SIGINT"
+            grep -q '^requests: [1-9][0-9]* answered (0 not found), 0 errors' <<<"$out" || bad "SIGINT: no report: ${out:0:300}"
+            grep -q '^summary: requests=[1-9]' <<<"$out" || bad "SIGINT: no summary line: ${out:0:300}"
+            grep -q 'interrupted (SIGINT) after [0-9.]* s of the 86400 s run' <<<"$err" || bad "SIGINT: $err"
+            [ -s c.txt ] || bad "SIGINT: --cdf's file not written"
+            left=$(ls -A "$work" | grep -v '^\.fifo$\|^\.fake\.py$\|^\.srverr$\|^c\.txt$')
+            [ -z "$left" ] || bad "SIGINT: files left: $left"
+            rm -f c.txt
+        fi
+        exec 3<&-
+        kill "$pid" 2>/dev/null
+        wait "$pid" 2>/dev/null
+        rm -f "$work/.fifo" "$work/.srverr"
+        say "a server that answers 5 requests, then closes: the report counts exactly 5, exit 1, the loss said"
+        serve_bg python3 "$work/.fake.py" die 5
+        port=${line#port }
+        if [ -z "$line" ]; then
+            bad "die 5: the fake server did not start: $(cat "$work/.srverr")"
+        else
+            run --duration 86400 --connections 1 "127.0.0.1:$port"
+            expect 1 "die 5"
+            grep -q '^requests: 5 answered (0 not found), 0 errors' <<<"$out" || bad "die 5: the report: ${out:0:300}"
+            grep -q '1 of 1 connections failed: closed by the server (DX_ERR_CLOSED)' <<<"$err" || bad "die 5: $err"
+        fi
+        stop_bg
+        say "a server that answers every second request with an ERROR: answered and errors counted apart, exit 0, the ERROR named"
+        serve_bg python3 "$work/.fake.py" errors
+        port=${line#port }
+        if [ -z "$line" ]; then
+            bad "errors: the fake server did not start: $(cat "$work/.srverr")"
+        else
+            run --duration 1 --connections 1 "127.0.0.1:$port"
+            expect 0 "errors"
+            a=$(sed -n 's/^summary: requests=\([0-9]*\) errors=\([0-9]*\) .*/\1 \2/p' <<<"$out")
+            # answers alternate: the counts differ by at most one (the last request may be either)
+            if [ -z "$a" ] || [ "${a% *}" -lt 1 ] || [ $(( ${a% *} - ${a#* } )) -lt 0 ] || [ $(( ${a% *} - ${a#* } )) -gt 1 ]; then
+                bad "errors: answered and errors: ${a:-none}: ${out:0:300}"
+            fi
+            grep -q 'requests were answered with an ERROR (the first: ERROR 9, "oops")' <<<"$err" || bad "errors: $err"
+        fi
+        stop_bg
+        rm -f "$work/.fake.py"
     fi
     ;;
 esac
