@@ -189,7 +189,7 @@ static dx_result feed_pieces(prop_ctx *p, dx_patch_applier *a, const uint8_t *pa
    error or finish's result. */
 static int64_t stream_apply_mem(prop_ctx *p, const dx_patch_applier_config *ac, const uint8_t *patch, size_t len,
                                 int reuse) {
-    static uint8_t reused[300000];
+    static uint8_t reused[4 << 20]; /* above the applier's memory with zstd (1.1 MiB): ASan maps and fills each large malloc, 400x the apply */
     dx_patch_applier a;
     dx_result err;
     int64_t r;
