@@ -1,5 +1,5 @@
 /* hbtp_load.c - a closed-loop HBTP load generator (examples/hbtp_server.c's methods).
-   usage: hbtp_load [options] [HOST:PORT | --unix PATH]
+   usage: hbtp_load [options] [HOST:PORT | --unix PATH]   (HOST: a name or an address)
    Each of --connections connections keeps --pipeline requests in flight: a new
    request goes out as soon as an answer comes back (closed loop: the rate is
    what the server sustains, not a target). The connections are spread over
@@ -22,7 +22,9 @@
 #define DX_IMPLEMENTATION
 #include "dx_reactor.h"
 #include "dx_hbtp.h"
+#define TOOL_HOST_NAMES /* tool_host_resolve */
 #include "tool.h"
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -90,6 +92,7 @@ static uint64_t hist_quantile(const histogram *h, double q) {
 
 static struct {
     const char *host, *unix_path, *token, *cdf_path;
+    const char *resolved;    /* host was a name: the address of it the run uses */
     uint16_t port;
     uint32_t connections, pipeline, threads, size, keys;
     uint64_t duration_ns;
@@ -603,7 +606,7 @@ static const char usage[] =
     "flight and sends the next as soon as an answer comes back. Prints requests/s, the\n"
     "latency at p50, p99, p99.9 and the maximum (a histogram of log buckets, within 1.6%),\n"
     "its own CPU use, and a \"summary:\" line of key=value pairs.\n"
-    "  HOST:PORT          the server (IPv4 or [IPv6] literal; default 127.0.0.1:7070)\n"
+    "  HOST:PORT          the server: a name, an IPv4 address or an [IPv6] one (default 127.0.0.1:7070)\n"
     "  --unix PATH        an AF_UNIX socket instead\n"
     "  --connections N    connections in all, spread over the threads (default 64)\n"
     "  --pipeline D       requests in flight per connection, 1 to 4096 (default 1)\n"
@@ -691,6 +694,48 @@ static int parse_target(const char *s) {
     return 0;
 }
 
+/* Whether addr takes a TCP connection (within 3 s); the probe closes at once. */
+static bool takes_connection(const char *addr) {
+    dx_reactor_addr a;
+    struct pollfd pfd;
+    int fd, err = 1;
+    socklen_t len = sizeof err;
+    if (dx_reactor_addr_make(&a, addr, opt.port) != DX_OK) return false;
+    fd = socket(strchr(addr, ':') ? AF_INET6 : AF_INET, SOCK_STREAM, 0);
+    if (fd < 0) return false;
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+    if (connect(fd, (const struct sockaddr *)(const void *)a.storage, (socklen_t)a.len) == 0) {
+        err = 0;
+    } else if (errno == EINPROGRESS) {
+        pfd.fd = fd, pfd.events = POLLOUT, pfd.revents = 0;
+        if (poll(&pfd, 1, 3000) == 1) getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
+    }
+    close(fd);
+    return err == 0;
+}
+
+/* The server's address into opt.addr: a literal as it is; a name resolved, and of its addresses the
+   first that takes a connection ("localhost" is often ::1 first, while a server listens on 127.0.0.1
+   only); if none does, the first, whose refusal the run reports. Returns an exit status. */
+static int resolve_target(void) {
+    static tool_host_addr addrs[TOOL_HOST_ADDRS];
+    const char *why = "";
+    int n, i, pick = 0;
+    if (dx_reactor_addr_make(&opt.addr, opt.host, opt.port) == DX_OK) return 0;
+    if (opt.ipv6) return tool_usage_error("bad server address [%s] (an IPv6 literal in brackets)", opt.host);
+    n = tool_host_resolve(opt.host, addrs, &why);
+    if (n == 0) return tool_fail("cannot find %s: %s", opt.host, why);
+    for (i = 0; i < n && n > 1; i++)
+        if (takes_connection(addrs[i])) {
+            pick = i;
+            break;
+        }
+    if (dx_reactor_addr_make(&opt.addr, addrs[pick], opt.port) != DX_OK) return tool_fail("cannot use %s's address %s", opt.host, addrs[pick]);
+    opt.ipv6 = strchr(addrs[pick], ':') != NULL;
+    opt.resolved = addrs[pick];
+    return 0;
+}
+
 /* "microseconds cumulative-fraction" per bucket in use, into the output opened
    before the run (tool.h: a temporary name, renamed when whole; an existing
    file only with -f); tool_out_commit says what failed. */
@@ -747,6 +792,7 @@ static void print_ns(char *out, size_t cap, uint64_t ns) {
 int main(int argc, char **argv) {
     uint64_t conns = 64, depth = 1, threads = 1, duration = 10, size = 64, keys = 10000;
     const char *target = NULL, *backend = NULL, *v;
+    int rc;
     worker *ws;
     histogram *all;
     struct rusage ru0, ru1;
@@ -828,8 +874,7 @@ int main(int argc, char **argv) {
     }
     opt.connections = (uint32_t)conns, opt.pipeline = (uint32_t)depth, opt.threads = (uint32_t)threads;
     opt.duration_ns = duration * 1000000000u, opt.size = (uint32_t)size, opt.keys = (uint32_t)keys;
-    if (!opt.unix_path && dx_reactor_addr_make(&opt.addr, opt.host, opt.port) != DX_OK)
-        return tool_usage_error("bad server address %s (an IPv4 or IPv6 literal)", opt.host);
+    if (!opt.unix_path && (rc = resolve_target()) != 0) return rc;
 
     {   /* a file per connection, and a few per loop: past the limit, sockets would fail mid-setup, one by one */
         struct rlimit rl;
@@ -927,6 +972,7 @@ int main(int argc, char **argv) {
                      (unsigned)w->first_code, w->first_message);
     }
     if (opt.unix_path) snprintf(target_text, sizeof target_text, "%s", opt.unix_path);
+    else if (opt.resolved) snprintf(target_text, sizeof target_text, "%s (%s) port %u", opt.host, opt.resolved, (unsigned)opt.port);
     else snprintf(target_text, sizeof target_text, "%s%s%s:%u", opt.ipv6 ? "[" : "", opt.host, opt.ipv6 ? "]" : "", (unsigned)opt.port);
     /* no connection carried load, or none was answered: no report (its zeros would read as a result), no --cdf */
     if (!opened || (!answered && !errors)) {

@@ -578,6 +578,36 @@ TOOL_FN const char *tool_addr_in_use_words(const char *host) {
 }
 #endif
 
+#if defined(TOOL_HOST_NAMES) && !defined(_WIN32) /* a tool that takes host names defines it (getaddrinfo) */
+#include <netdb.h>
+/* A host name, or an address as it is, as the numeric addresses it resolves to (dx_reactor and
+   dx_net take addresses only), in the resolver's order: "localhost" may be ::1 first and 127.0.0.1
+   second, and a client tries each. Returns how many; none: why, in *why. */
+#define TOOL_HOST_ADDRS 8
+typedef char tool_host_addr[64]; /* INET6_ADDRSTRLEN is 46 */
+TOOL_FN int tool_host_resolve(const char *name, tool_host_addr out[TOOL_HOST_ADDRS], const char **why) {
+    struct addrinfo hints, *res = NULL, *a;
+    int n = 0, e, i;
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    if ((e = getaddrinfo(name, NULL, &hints, &res)) != 0) {
+        *why = gai_strerror(e);
+        return 0;
+    }
+    for (a = res; a && n < TOOL_HOST_ADDRS; a = a->ai_next) {
+        if ((a->ai_family != AF_INET && a->ai_family != AF_INET6) ||
+            getnameinfo(a->ai_addr, a->ai_addrlen, out[n], sizeof out[n], NULL, 0, NI_NUMERICHOST) != 0)
+            continue;
+        for (i = 0; i < n && strcmp(out[i], out[n]) != 0; i++) {}
+        if (i == n) n++; /* /etc/hosts may name one address twice */
+    }
+    freeaddrinfo(res);
+    if (n == 0) *why = "no IPv4 or IPv6 address";
+    return n;
+}
+#endif
+
 #define TOOL_STR_(x) #x
 #define TOOL_STR(x) TOOL_STR_(x)
 #define TOOL_HEADER_VERSION(file, major, minor, patch) file " " TOOL_STR(major) "." TOOL_STR(minor) "." TOOL_STR(patch)

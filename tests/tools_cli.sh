@@ -452,6 +452,8 @@ hbtp_load)
     expect 2 "--threads 5 --connections 2"
     run localhost
     expect 2 "no port"
+    run '[localhost]:7070'
+    expect 2 "a name in brackets"
     run --duration 0
     expect 2 "--duration 0"
     # it used to write FILE (a rename over it) after the run, whatever was there
@@ -557,6 +559,18 @@ PY
                     expect 1 "$mode: --mix set --size 1025"
                     grep -q 'every request was answered with an ERROR (the first: ERROR 10, "value too long")' <<<"$err" ||
                         bad "$mode: --mix set --size 1025: $err"
+                    # it took IP literals only ("bad server address localhost")
+                    if getent hosts localhost | grep -q '^127\.0\.0\.1 '; then
+                        say "$mode: a host name (localhost:PORT): resolved, its address that takes the connection used"
+                        run --duration 1 --connections 2 "localhost:$port"
+                        expect 0 "$mode: localhost:$port"
+                        grep -q "^hbtp_load: localhost (127\.0\.0\.1) port $port, 2 connections, " <<<"$out" || bad "$mode: localhost:$port: ${out:0:300}"
+                    else
+                        echo "SKIP hbtp_load by host name: localhost does not resolve to 127.0.0.1 here ($(getent hosts localhost | head -1))"
+                    fi
+                    run --duration 1 no-such-host.invalid:7070
+                    expect 1 "$mode: a name that does not resolve"
+                    grep -q '^hbtp_load: cannot find no-such-host.invalid: ' <<<"$err" || bad "$mode: a name that does not resolve: $err"
                 fi
                 # --cdf: latencies rising, fractions rising to exactly 1
                 if [ $mode = tcp ] && ! python3 - "$work/.cdf" <<'PY'

@@ -180,6 +180,7 @@
 #include "dx_cas.h"
 #include "dx_patch.h"
 #include "dx_teleport.h"
+#define TOOL_HOST_NAMES /* tool_host_resolve */
 #include "../tool.h"
 #include "sync_wire.h"
 
@@ -195,7 +196,6 @@ enum { E_OUT_CHANGED = -1000 }; /* the client's own: OUT changed while it was be
 #endif
 #include <sys/stat.h>
 #include <limits.h> /* PATH_MAX */
-#include <netdb.h>
 #include <sys/file.h> /* flock */
 
 /* ---- usage ---- */
@@ -858,33 +858,6 @@ static void on_signal(int sig) {
     dx_net_server_shutdown(&server);
 }
 
-/* A host name, or an address as it is, as the numeric addresses it resolves to (dx_net takes addresses
-   only), in the resolver's order: "localhost" may be ::1 first and 127.0.0.1 second, and a client tries
-   each. Returns how many; none: why, in *why. */
-#define HOST_ADDRS 8
-typedef char host_addr[64]; /* INET6_ADDRSTRLEN is 46 */
-static int host_resolve(const char *name, host_addr out[HOST_ADDRS], const char **why) {
-    struct addrinfo hints, *res = NULL, *a;
-    int n = 0, e, i;
-    memset(&hints, 0, sizeof hints);
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    if ((e = getaddrinfo(name, NULL, &hints, &res)) != 0) {
-        *why = gai_strerror(e);
-        return 0;
-    }
-    for (a = res; a && n < HOST_ADDRS; a = a->ai_next) {
-        if ((a->ai_family != AF_INET && a->ai_family != AF_INET6) ||
-            getnameinfo(a->ai_addr, a->ai_addrlen, out[n], sizeof out[n], NULL, 0, NI_NUMERICHOST) != 0)
-            continue;
-        for (i = 0; i < n && strcmp(out[i], out[n]) != 0; i++) {}
-        if (i == n) n++; /* /etc/hosts may name one address twice */
-    }
-    freeaddrinfo(res);
-    if (n == 0) *why = "no IPv4 or IPv6 address";
-    return n;
-}
-
 static int cmd_serve(int argc, char **argv) {
     const char *v, *host = "127.0.0.1";
     uint64_t port = SYNC_DEFAULT_PORT, workers = 0, maxc = 256;
@@ -924,9 +897,9 @@ static int cmd_serve(int argc, char **argv) {
         if (format1[0]) return tool_fail(FORMAT1_TEXT, serve_store, format1);
     }
     {   /* a name serves on its first address (say, 127.0.0.1 for localhost where /etc/hosts lists it first) */
-        static host_addr addrs[HOST_ADDRS];
+        static tool_host_addr addrs[TOOL_HOST_ADDRS];
         const char *why = "";
-        if (host_resolve(host, addrs, &why) == 0) return tool_fail("cannot serve on %s: %s", host, why);
+        if (tool_host_resolve(host, addrs, &why) == 0) return tool_fail("cannot serve on %s: %s", host, why);
         host = addrs[0];
     }
     dx_hbtp_router_init(&router, methods, M_COUNT);
@@ -1959,7 +1932,7 @@ static void out_tmp_watch(const char *tmp_path) {
 static int cmd_get(int argc, char **argv) {
     const char *server_arg = NULL, *cache_path = NULL, *name = NULL, *out_path = NULL, *v;
     char host[256], out_real[PATH_MAX];
-    host_addr addrs[HOST_ADDRS];
+    tool_host_addr addrs[TOOL_HOST_ADDRS];
     int naddrs = 0, ai;
     const char *why_host = "";
     struct stat lst;
@@ -2015,7 +1988,7 @@ static int cmd_get(int argc, char **argv) {
         if (colon && tool_parse_u64(colon + 1, 1, 65535, false, &port) != 0)
             return tool_usage_error("--server's port must be 1 to 65535, not \"%s\"", colon + 1);
     }
-    if ((naddrs = host_resolve(host, addrs, &why_host)) == 0) return tool_fail("cannot find %s: %s", host, why_host);
+    if ((naddrs = tool_host_resolve(host, addrs, &why_host)) == 0) return tool_fail("cannot find %s: %s", host, why_host);
     /* OUT a symbolic link: the file it names is updated (replaced by rename in its own folder); the link stays */
     if (lstat(out_path, &lst) == 0 && S_ISLNK(lst.st_mode)) {
         if (!realpath(out_path, out_real)) return tool_fail("%s is a symbolic link to a file that cannot be reached (%s): give the file's own path", out_path, strerror(errno));
