@@ -488,7 +488,7 @@ BACKENDS
    come through WSAIoctl, so no -lmswsock).
 
 VERSION HISTORY
-   0.5.2 (2026-11-28) a turn never skips the backend's wait twice in a row:
+   0.5.2 (2026-11-28) at most 8 turns in a row skip the backend's wait:
          ops that kept completing at once (IOCP's skip-on-success on a
          connection that always had data) starved every packet of the
          port; hbtp_server on IOCP answered one of 16 connections, the
@@ -1022,7 +1022,7 @@ struct dx_reactor {
     dx_reactor_backend_id backend;
     uint32_t features;
     bool stop;
-    bool wait_skipped;              /* private: the last turn took no events from the backend (its own completions were enough) */
+    uint8_t waits_skipped;          /* private: turns in a row that took no events from the backend (their own completions were enough) */
     bool owns_memory;               /* made by create */
     bool memory_zeroed;             /* create's calloc: the fd table is empty already */
     uint32_t max_fds;
@@ -1722,6 +1722,8 @@ DXI_PRIVATE void dxi_reactor_multi_call(dx_reactor *r, dx_op *op) {
     }
 }
 
+#define DXI_REACTOR_SKIPS 8 /* turns in a row that may skip the backend's wait (see dxi_reactor_turn) */
+
 /* One turn; returns the callbacks run, or a dx_result < 0. */
 DXI_PRIVATE int64_t dxi_reactor_turn(dx_reactor *r, int may_block) {
     dx_op *list;
@@ -1748,11 +1750,14 @@ DXI_PRIVATE int64_t dxi_reactor_turn(dx_reactor *r, int may_block) {
         if (!need && r->vt->peek) need = r->vt->peek(r); /* io_uring: queued SQEs go in now, else reap without a system call */
         /* Completions in hand make the wait look needless, but ops that keep completing at once (IOCP's
            skip-on-success, an immediate recv of a socket that always has data) would then starve the
-           backend's events for ever: a busy connection kept the listener's accepts waiting. So a turn
-           never skips the backend twice in a row. */
-        else if (!need && r->wait_skipped) need = 1;
-        r->wait_skipped = !need;
-        if (need) rc = r->vt->wait(r, timeout);
+           backend's events for ever: a busy connection kept the listener's accepts waiting. So at most
+           DXI_REACTOR_SKIPS turns in a row go without the backend: a bound on the wait for other
+           events, at most one system call more per that many turns. */
+        else if (!need && ++r->waits_skipped >= DXI_REACTOR_SKIPS) need = 1;
+        if (need) {
+            r->waits_skipped = 0;
+            rc = r->vt->wait(r, timeout);
+        }
     }
     if (rc < 0) return rc;
     r->now_ns = dxi_reactor_clock(r);
