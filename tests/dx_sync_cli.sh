@@ -15,6 +15,7 @@
 #  7. DX_SYNC_CLIENTS (default 100) clients updating at once from one server, each right
 #  8. publish while clients fetch: each client ends with exactly one published version
 #  9. the client cache's quota: least recently used versions evicted, never the one OUT holds
+# 10. the release before QUERY flag 2 (built from git, skipped outside a checkout): both ways
 # No sleeps: the test waits for lines the programs print (read -t is only a watchdog).
 set -u
 ds=$(realpath "$1")
@@ -457,6 +458,37 @@ run get --server "127.0.0.1:$port" --cache cr rq rout
 [ $rc = 0 ] && grep -q 'chunks after a failed patch' out && cmp -s rout r3 || die "recorded OUT: damaged patch to r3: $(cat out)"
 stop_server
 step "cache quota: the oldest version evicted over 7M ($kb KiB kept), never the one OUT holds (q3 then all from the cache); a recorded OUT patched, and a damaged patch to it replaced by chunks"
+
+# --- 10. the release before QUERY flag 2 (a patch inline), both ways ---
+# A client of today asks with flag 2: that server answers BAD_REQUEST, and the client asks again
+# without it and gets the patch by READ; that release's client reads today's offers (one field more).
+old=141b56a # main before flag 2: the same wire and store format 2 otherwise
+repo=$(cd "$here/.." && pwd)
+if ! git -C "$repo" cat-file -e "$old^{commit}" 2>/dev/null; then
+    echo "SKIP dx_sync-release-before-inline: $repo is not a git checkout holding commit $old"
+else
+    mkdir rel && git -C "$repo" archive "$old" | tar -x -C rel || die "git archive $old"
+    # shellcheck disable=SC2046 # the flags are words
+    gcc -O2 -Irel -o "$B/dx_sync_old" rel/examples/dx_sync/dx_sync.c $(make -s --no-print-directory -C rel example-flags-dx_sync) -lpthread ||
+        die "cannot build dx_sync at $old"
+    first_line "$B/dx_sync_old" serve --store st --port 0 --workers 1
+    opid=$bg oport=$(sed -n 's/.* port \([0-9]*\),.*/\1/p' <<<"$line")
+    cp v2 ia # st's newest is v4 (section 8)
+    run get --server "127.0.0.1:$oport" --cache cia app ia
+    [ $rc = 0 ] && grep -q ': patch,' out && cmp -s ia v4 || die "today's client, the older server: $(cat out err)"
+    old_wire=$(wire)
+    kill "$opid"; wait "$opid" 2>/dev/null
+    start_server st
+    cp v2 ib
+    "$B/dx_sync_old" get --server "127.0.0.1:$port" --cache cib app ib > out 2> err; rc=$?
+    [ $rc = 0 ] && grep -q ': patch,' out && cmp -s ib v4 || die "the older client, today's server: $(cat out err)"
+    cp v2 ic
+    run get --server "127.0.0.1:$port" --cache cic app ic
+    [ $rc = 0 ] && grep -q ': patch,' out && cmp -s ic v4 || die "today's client and server: $(cat out err)"
+    [ "$(wire)" -lt "$old_wire" ] || die "the patch inline saved nothing: $(wire) bytes on the wire, $old_wire by READ"
+    stop_server
+    step "the release before a patch inline ($old): its server answers today's client (asked again without flag 2), its client reads today's offers; a patch inline: $(wire) bytes on the wire, $old_wire by READ"
+fi
 spid=$mainpid
 stop_server
 echo "dx_sync: all passed ($CLIENTS clients)"

@@ -695,15 +695,19 @@ class Teleport:
     def _align_ok(a):
         return 0 < a <= 4096 and a & (a - 1) == 0
 
-    def string(self, off, length):
+    def string_bytes(self, off, length):
+        """the spec: "Strings hold any bytes (NUL too): their length is len" """
         if (off, length) == (0, 0):
-            return ''
+            return b''
         if not (length < off <= self.str_size):
             raise TeleportError('string {%d, %d} outside the table' % (off, length))
         start = self.str_off + self.str_size - off
         if self.buf[start + length] != 0:
             raise TeleportError('string without its NUL')
-        return self.buf[start:start + length].decode('utf-8', 'replace')
+        return bytes(self.buf[start:start + length])
+
+    def string(self, off, length):
+        return self.string_bytes(off, length).decode('utf-8', 'replace')
 
     def resolve(self, ref, tid):
         """(section index, element index) of the element of type tid at ref, or None"""
@@ -721,6 +725,7 @@ class Teleport:
             at = base + foff
             if kind == K_STR:
                 out[fname] = self.string(*struct.unpack_from('<II', self.buf, at))
+                out[fname + '@bytes'] = self.string_bytes(*struct.unpack_from('<II', self.buf, at))
             elif kind == K_SLICE:
                 out[fname] = struct.unpack_from('<II', self.buf, at)
             elif kind in (K_PAD, 11):
@@ -1115,7 +1120,7 @@ class Tests:
         expect(again == body, 'USERS differs between calls (built once at start)')
         return '%d-byte teleport buffer, %d types, %d sections, title %r, %d users (e.g. %s)' % (
             len(body), len(tp.types), len(tp.sections), root[title_name], n,
-            json.dumps({k: (v if not isinstance(v, bytes) else v.hex()) for k, v in users[0].items()}))
+            json.dumps({k: (v if not isinstance(v, bytes) else v.hex()) for k, v in users[0].items() if '@' not in k}))
 
     # ---- bad input, each on its own connection; a well-behaved one after each
     def bad(self, what, before_hello, script, code, last_stream, requests_before=0):

@@ -69,6 +69,7 @@ KNOWN_DISCREPANCIES = {
 M_QUERY, M_READ = 1, 2
 E_NO_NAME, E_NO_OBJECT, E_RANGE = 0x8001, 0x8002, 0x8003
 KIND_PATCH, KIND_CHUNKS = 1, 2
+INLINE_MAX = 32 * 1024  # "the patch is at most 32 KiB"
 T_OFFER, T_LISTING, T_CHUNK = 0x5301, 0x5310, 0x5311
 T_HISTORY, T_VERSION, T_PATCH = 0x5320, 0x5321, 0x5322
 MAX_PAYLOAD = 128 * 1024 + 64        # "both sides offer max_payload 128 KiB + 64 in HELLO"
@@ -87,7 +88,8 @@ LAYOUTS = {
                              ('size', K_U64, 8, 0), ('listing', K_BYTES, 32, 0), ('listing_size', K_U64, 8, 0),
                              ('patch_listing', K_BYTES, 32, 0), ('patch_listing_size', K_U64, 8, 0),
                              ('patch_root', K_BYTES, 32, 0), ('patch_size', K_U64, 8, 0),
-                             ('chunk_bytes', K_U64, 8, 0), ('published_ns', K_U64, 8, 0), ('name', K_STR, 8, 0)]),
+                             ('chunk_bytes', K_U64, 8, 0), ('published_ns', K_U64, 8, 0), ('name', K_STR, 8, 0),
+                             ('patch_inline', K_STR, 8, 0)]),
     T_LISTING: ('sync_listing', [('root', K_BYTES, 32, 0), ('size', K_U64, 8, 0), ('count', K_U64, 8, 0),
                                  ('first', K_U64, 8, 0), ('chunks', K_SLICE, 8, T_CHUNK)]),
     T_CHUNK: ('sync_chunk', [('id', K_BYTES, 32, 0), ('length', K_U32, 4, 0), ('pad', K_PAD, 4, 0)]),
@@ -104,7 +106,8 @@ LAYOUTS = {
 
 
 def query_body(name, root=None, version=2, flags=None, byte3=0, n=None, root_bytes=None):
-    """QUERY: 0 u8 version, 1 u8 flags (1 = root follows), 2 u8 n, 3 u8 0, 4 root[32], 36 name"""
+    """QUERY: 0 u8 version, 1 u8 flags (1 = root follows, 2 = a patch inline taken), 2 u8 n, 3 u8 0,
+    4 root[32], 36 name"""
     if isinstance(name, str):
         name = name.encode()
     if flags is None:
@@ -445,11 +448,16 @@ class Client:
         o['bytes'] = len(body)
         for k in ('root', 'listing', 'patch_listing', 'patch_root'):
             o[k] = bytes(o[k])
+        o['patch_inline'] = tp.read(T_OFFER, tp.root)['patch_inline@bytes']  # "teleport strings hold any bytes"
         expect(o['kind'] in (KIND_PATCH, KIND_CHUNKS), 'offer kind %d' % o['kind'])
         if o['kind'] == KIND_CHUNKS:
             expect(o['patch_listing'] == bytes(32) and o['patch_root'] == bytes(32) and
                    o['patch_size'] == 0 and o['patch_listing_size'] == 0,
                    'a CHUNKS offer with patch fields (the spec: "zeros for CHUNKS"): %r' % o)
+        pi = o['patch_inline']
+        expect(not pi or (o['kind'] == KIND_PATCH and len(pi) == o['patch_size'] and len(pi) <= INLINE_MAX),
+               'patch_inline of %d B in a %s offer of patch_size %d ("the patch\'s bytes, all patch_size of them, or '
+               'empty"; "at most 32 KiB")' % (len(pi), 'PATCH' if o['kind'] == KIND_PATCH else 'CHUNKS', o['patch_size']))
         return o
 
     # ---- READ
@@ -848,6 +856,47 @@ class Tests:
         return 'PATCH of %d B (listing %d B) for %d B of lacking chunks; applied, root checked' % (
             o['patch_size'], o['patch_listing_size'], o['chunk_bytes'])
 
+    def t_patch_inline(self, name, held):
+        """QUERY flag 2: "A PATCH offer carries the patch inline (patch_inline) where the QUERY
+        had flag 2, the patch is at most 32 KiB and the offer fits the connection's max_payload";
+        the bytes checked against patch_root, as the spec asks, and applied; the same bytes as
+        READ gives; and the same offer without flag 2 has none"""
+        c = self.client()
+        old = self.blobs[name][held]
+        plain = c.query(name, old.root)
+        o = c.query(name, old.root, flags=3)
+        expect(isinstance(o, Offer) and isinstance(plain, Offer), 'QUERY %s flags 3: %r' % (name, o))
+        expect(not plain['patch_inline'], 'a patch inline without flag 2')
+        self.check_offer_newest(o, name)
+        expect(o['kind'] == KIND_PATCH, 'a %s offer with flag 2 to a client holding version %d' % (
+            'CHUNKS' if o['kind'] == KIND_CHUNKS else '?', held + 1))
+        pi = o['patch_inline']
+        if o['patch_size'] > INLINE_MAX:
+            expect(not pi, 'a patch of %d B inline (at most 32 KiB)' % o['patch_size'])
+            c.close()
+            return 'a patch of %d B: not inline (over 32 KiB), as the spec says' % o['patch_size']
+        expect(len(pi) == o['patch_size'], 'a patch of %d B, %d B inline (flag 2, at most 32 KiB, the offer %d B)' % (
+            o['patch_size'], len(pi), o['bytes']))
+        expect(o['bytes'] <= MAX_PAYLOAD, 'an offer of %d B' % o['bytes'])
+        expect(Blob(pi).root == o['patch_root'], 'the inline bytes\' Merkle root is not patch_root')
+        pentries = c.read_listing(o['patch_listing'], o['patch_listing_size'], o['patch_root'], o['patch_size'])
+        expect(c.fetch(pentries) == pi, 'the patch by READ differs from the one inline')
+        result = psr.apply_patch(pi, old.data)
+        expect(bytes(result) == self.newest(name).data, 'the inline patch applied is not the newest version')
+        # flag 2 alone (no version held): an offer of chunks, nothing inline
+        n = c.query(name, flags=2)
+        expect(isinstance(n, Offer) and n['kind'] == KIND_CHUNKS and not n['patch_inline'],
+               'QUERY flags 2 without a root: %r' % (n,))
+        c.close()
+        small = self.client(max_payload=4096)
+        s = small.query(name, old.root, flags=3)
+        small.alive()
+        expect(isinstance(s, Offer) and s['bytes'] <= 4096, 'flag 2 with max payload 4096: %r' % (s,))
+        small.close()
+        return 'PATCH offer of %d B with the %d-byte patch inline (%d B without); root checked, applied; ' \
+               'max payload 4096: an offer of %d B (%s)' % (o['bytes'], len(pi), plain['bytes'], s['bytes'],
+                                                          'inline' if s['patch_inline'] else 'not inline')
+
     def t_chunk_bytes(self, cases, known=True):
         """chunk_bytes: "what fetching by chunks costs a client holding the version it
         named: the newest version's listing and the chunks that version lacks; 0 where
@@ -1140,7 +1189,7 @@ class Tests:
         self.expect_answer(c, query_body('x' * 255), BAD_REQUEST, 'a name of 255')
         for bad in ('a/b', 'a b', '.app', '.', '..', 'a\0b', 'caf\xe9', 'a:b', 'a+b', 'ab\n'):
             self.expect_answer(c, query_body(bad.encode('utf-8')), BAD_REQUEST, 'the name %r' % bad)
-        for fl in (2, 4, 0x80, 3):
+        for fl in (4, 0x80, 5, 7, 0xff):
             self.expect_answer(c, query_body('app', self.newest('app').root, flags=fl), BAD_REQUEST, 'flags 0x%x' % fl)
         self.expect_answer(c, query_body('app', byte3=1), BAD_REQUEST, 'byte 3 = 1')
         self.expect_answer(c, query_body('app', n=2), BAD_REQUEST, 'n 2 with 3 name bytes')
@@ -1402,6 +1451,8 @@ class Tests:
                 self.run('empty-blob', self.t_empty)
             self.run('patch-app-from-v2', self.t_patch, 'app', 1)
             self.run('patch-bin-from-v1', self.t_patch, 'bin', 0)
+            self.run('patch-inline-app-from-v2', self.t_patch_inline, 'app', 1)
+            self.run('patch-inline-bin-from-v1', self.t_patch_inline, 'bin', 0)
             self.run('chunks-app-from-v1', self.t_chunks_held, 'app', 0)
             self.run('chunks-unknown-root', self.t_unknown_root)
             self.run('chunk-bytes-patch-offer', self.t_chunk_bytes, self.cb_cases)

@@ -52,20 +52,28 @@
    16 KiB, max 64 KiB, normalization 1 (dx_cas_chunker_config zeroed).
      RPC method 1, QUERY. Body, 36 + n bytes:
        0 u8 version (2)   1 u8 flags: 1 = the client holds a version (root
-       follows), other bits 0   2 u8 n, the name's length (1..100: A-Z a-z
-       0-9 . _ -, not starting with '.')   3 u8 0   4 root[32] (zeros
-       without flag 1)   36 the name. Anything else (another version, a
-       flag bit, byte 3, a root without flag 1, a bad name or length):
-       BAD_REQUEST.
+       follows), 2 = the client takes a patch inline (in the offer, below;
+       an offer is then up to 34 KiB), other bits 0
+       2 u8 n, the name's length (1..100: A-Z a-z 0-9 . _ -, not starting
+       with '.')   3 u8 0   4 root[32] (zeros without flag 1)   36 the
+       name. Anything else (another version, another flag bit, byte 3, a
+       root without flag 1, a bad name or length): BAD_REQUEST. Flag 2 is
+       newer than format 2's first servers, which answer it BAD_REQUEST: a
+       client asks again without it.
      Answers: NOT_MODIFIED, payload the root (32 bytes): the client has the
        newest. RPC_RESPONSE: an offer, a dx_teleport buffer (dx_teleport.h,
        with its CRC32C) whose root object is a sync_offer (type 0x5301, below).
        ERROR 0x8001 (no such name), 10 BAD_REQUEST, 9 INTERNAL (the server
        cannot read its store: a name whose history it cannot read too).
        The offer is PATCH where the server holds a patch from the client's
-       version and the patch and its listing cost fewer bytes than fetching
-       by chunks (the newest version's listing and the chunks the client's
-       version lacks), else CHUNKS.
+       version and the patch (and its listing, unless the patch comes
+       inline) costs fewer bytes than fetching by chunks (the newest
+       version's listing and the chunks the client's version lacks), else
+       CHUNKS. A PATCH offer carries the patch inline (patch_inline) where
+       the QUERY had flag 2, the patch is at most 32 KiB and the offer fits
+       the connection's max_payload; the client checks those bytes against
+       patch_root (FastCDC chunks, Merkle root, as any blob) before it uses
+       them. Inline or not, patch_listing and patch_root name the patch.
      RPC method 2, READ. Body, 44 or 45 bytes: 0 digest[32], 32 u64 offset,
        40 u32 length (1..128 KiB), 44 u8 flags (optional, 0 when absent):
        1 = the client takes a compressed answer; other bits 0. Answer:
@@ -88,7 +96,11 @@
          version it named: the newest version's listing and the chunks that
          version lacks; 0 where the server does not know it: no version
          named, or one it holds no patch from, the last K published),
-         u64 published_ns (Unix time), str name }
+         u64 published_ns (Unix time), str name, str patch_inline (the
+         patch's bytes, all patch_size of them, or empty; teleport strings
+         hold any bytes. Added after format 2's first release: a reader of
+         the fields before it skips it, and an offer without it reads as
+         empty, dx_teleport's rule for trailing fields) }
      A listing (a blob's chunks in order) is frames, one after another, each
        a dx_teleport buffer with its CRC32C (its header's TOTAL_SIZE, u32 at
        byte 16, is its length: 80..64 KiB) whose root object is
@@ -656,6 +668,10 @@ typedef struct worker_state {
     history hist;           /* the last history read, kept while its ref names it */
     char hist_name[SYNC_NAME_MAX + 1];
     bool hist_valid;
+    uint8_t *offer;         /* an offer being written: SYNC_OFFER_MAX bytes */
+    uint8_t *inline_patch;  /* the last patch sent inline (SYNC_INLINE_MAX bytes), kept for the next client */
+    uint8_t inline_root[32];
+    size_t inline_len;      /* 0: none kept */
 #if SYNC_ZSTD
     ZSTD_CCtx *cctx;        /* READ flag 1: answers compressed at level 1 */
     uint8_t *zbuf;
@@ -673,7 +689,12 @@ static dx_net_server server;
 static void setup_worker(dx_net_worker *w, dx_hbtp_conn_config *conn, void *user) {
     worker_state *ws = w->index < WORKERS_MAX ? (worker_state *)calloc(1, sizeof *ws) : NULL;
     (void)conn, (void)user;
+    if (ws && (!(ws->offer = (uint8_t *)malloc(SYNC_OFFER_MAX)) || !(ws->inline_patch = (uint8_t *)malloc(SYNC_INLINE_MAX)))) {
+        free(ws->offer), free(ws);
+        ws = NULL;
+    }
     if (!ws || open_store(&ws->dir, &ws->store, serve_store, true, false) != TOOL_EXIT_OK) {
+        if (ws) free(ws->offer), free(ws->inline_patch);
         free(ws);
         setup_failed = true;
         return;
@@ -734,6 +755,35 @@ static void damage_collect(worker_state *ws, const history *h) {
     if (ws->damage_count) qsort(ws->damage, ws->damage_count, 32, digest_cmp);
 }
 
+/* A patch's bytes (at most SYNC_INLINE_MAX), put together from its chunks, for
+   an offer that carries it (QUERY flag 2); the last one is kept, since the
+   clients of one update all ask for the same. */
+static dx_result inline_patch(worker_state *ws, const sync_patch *p) {
+    uint8_t *buf;
+    size_t len, at = 0;
+    uint64_t i;
+    listing l;
+    dx_result r;
+    if (ws->inline_len == p->patch_size && !memcmp(ws->inline_root, p->patch_root, 32)) return DX_OK;
+    ws->inline_len = 0;
+    if (p->patch_size == 0 || p->patch_size > SYNC_INLINE_MAX) return DX_ERR_LIMIT;
+    if ((r = get_object(&ws->store, p->listing, SYNC_LISTING_MAX, &buf, &len)) != DX_OK) return r;
+    r = listing_parse(&alg, buf, len, p->listing, p->patch_root, p->patch_size, &l);
+    free(buf);
+    if (r != DX_OK) return r;
+    for (i = 0; i < l.count && r == DX_OK; i++) { /* the listing checked: the lengths add up to patch_size */
+        dx_cas_id id = id_of(l.ids[i]);
+        int64_t n = dx_cas_store_get(&ws->store, &id, ws->inline_patch + at, SYNC_INLINE_MAX - at);
+        if (n != (int64_t)l.lens[i]) r = n < 0 ? (dx_result)n : DX_ERR_CORRUPT;
+        at += l.lens[i];
+    }
+    listing_free(&l);
+    if (r != DX_OK) return r;
+    memcpy(ws->inline_root, p->patch_root, 32);
+    ws->inline_len = at;
+    return DX_OK;
+}
+
 static dx_result h_query(dx_hbtp_request *req, void *user) {
     worker_state *ws = state_of(req);
     query qy;
@@ -744,6 +794,7 @@ static dx_result h_query(dx_hbtp_request *req, void *user) {
     sync_offer o;
     dx_result r;
     uint32_t n, i;
+    bool with_patch = false; /* the patch's bytes in the offer */
     (void)user;
     r = query_parse(req->body, req->body_len, &qy);
     if (r == DX_ERR_UNSUPPORTED)
@@ -766,26 +817,34 @@ static dx_result h_query(dx_hbtp_request *req, void *user) {
         history_patch(h, i, &p);
         if (memcmp(p.from_root, held, 32) != 0) continue;
         o.chunk_bytes = p.chunk_bytes;
-        if (p.patch_size + p.listing_size < p.chunk_bytes) { /* the server's choice: the fewer bytes */
+        /* inline where the client takes it and the offer fits the payload it accepts (an offer without is under 1 KiB) */
+        with_patch = qy.take_inline && p.patch_size <= SYNC_INLINE_MAX && p.patch_size + 1024 <= req->conn->max_payload &&
+                     inline_patch(ws, &p) == DX_OK; /* else the client READs it, as from a server without */
+        if (p.patch_size + (with_patch ? 0 : p.listing_size) < p.chunk_bytes) { /* the server's choice: the fewer bytes */
             o.kind = OFFER_PATCH;
             memcpy(o.patch_listing, p.listing, 32);
             memcpy(o.patch_root, p.patch_root, 32);
             o.patch_listing_size = p.listing_size, o.patch_size = p.patch_size;
-        }
+        } else with_patch = false;
         break;
     }
     if (corrupt_patches) damage_collect(ws, h);
     {
-        uint8_t mem[1024];
         dx_tp_writer w;
         dx_tp_writer_config wc;
         const uint8_t *buf;
         size_t len;
         memset(&wc, 0, sizeof wc);
         wc.checksum = true;
-        if (dx_tp_writer_init(&w, &wc, mem, sizeof mem) != DX_OK) return DX_ERR_INVAL;
+        if (dx_tp_writer_init(&w, &wc, ws->offer, SYNC_OFFER_MAX) != DX_OK) return DX_ERR_INVAL;
         dx_tp_writer_add_layout(&w, &offer_layout);
         o.name = dx_tp_write_cstr(&w, name);
+        if (with_patch) {
+            size_t mid = ws->inline_len / 2;
+            if (corrupt_patches) ws->inline_patch[mid] ^= 0x40; /* --corrupt-patches: as on READ, one byte of it */
+            o.patch_inline = dx_tp_write_string(&w, (const char *)ws->inline_patch, ws->inline_len);
+            if (corrupt_patches) ws->inline_patch[mid] ^= 0x40;
+        }
         dx_tp_writer_set_root(&w, T_OFFER, dx_tp_write(&w, T_OFFER, &o));
         if ((r = dx_tp_writer_finish(&w, &buf, &len)) != DX_OK) return r;
         return dx_hbtp_reply(req, buf, len);
@@ -950,7 +1009,8 @@ static int cmd_serve(int argc, char **argv) {
             ZSTD_freeCCtx(wstates[i]->cctx), free(wstates[i]->zbuf);
 #endif
             if (wstates[i]->hist_valid) free(wstates[i]->hist.buf);
-            free(wstates[i]->obj), free(wstates[i]->damage), free(wstates[i]);
+            free(wstates[i]->obj), free(wstates[i]->damage), free(wstates[i]->offer), free(wstates[i]->inline_patch);
+            free(wstates[i]);
         }
     return rc == DX_OK ? TOOL_EXIT_OK : TOOL_EXIT_FAIL;
 }
@@ -1655,11 +1715,34 @@ static dx_result feed_applier(void *user, const uint8_t *data, uint32_t len) {
     return dx_patch_applier_feed((dx_patch_applier *)user, data, len);
 }
 
-/* The patch applied from OUT into fd while it arrives; then the result's root
+/* The root of a blob in memory, as dx_cas names it (FastCDC chunks, the Merkle
+   root of their ids): a patch that came inline, up to SYNC_INLINE_MAX bytes. */
+static dx_result memory_root(const uint8_t *data, size_t len, uint8_t root[32]) {
+    dx_cas_chunker_config cfg;
+    dx_cas_chunk ch[SYNC_INLINE_MAX / 4096 + 1]; /* a chunk is at least 4 KiB but the last */
+    dx_cas_merkle tree;
+    int64_t n, i;
+    memset(&cfg, 0, sizeof cfg);
+    if ((n = dx_cas_chunk_buffer(&cfg, data, len, ch, sizeof ch / sizeof ch[0])) < 0) return (dx_result)n;
+    dx_cas_merkle_init(&tree, &alg);
+    for (i = 0; i < n; i++) {
+        dx_cas_id id;
+        uint8_t leaf[32];
+        dx_cas_id_hash(&alg, data + ch[i].offset, ch[i].length, &id);
+        dx_cas_chunk_leaf(&alg, &id, leaf);
+        dx_cas_merkle_push(&tree, leaf);
+    }
+    dx_cas_merkle_root(&tree, root);
+    return DX_OK;
+}
+
+/* The patch applied from OUT into fd, from the offer (inline: its bytes, checked
+   against patch_root first) or while it arrives; then the result's root
    checked. Returns DX_OK, or why the patch did not give the new version (the
    caller falls back to the chunks), with *why set to a few words. A network
    error is returned as it is. */
-static dx_result try_patch(getter *g, const sync_offer *o, uint64_t base_len, int fd, const char *tmp_path, const char **why) {
+static dx_result try_patch(getter *g, const sync_offer *o, const uint8_t *inline_bytes, uint32_t inline_len, uint64_t base_len,
+                           int fd, const char *tmp_path, const char **why) {
     cursor pl;
     dx_patch_applier a;
     dx_patch_applier_config ac;
@@ -1668,7 +1751,12 @@ static dx_result try_patch(getter *g, const sync_offer *o, uint64_t base_len, in
     int64_t n;
     uint8_t root[32];
     *why = "";
-    if ((r = cursor_open(g, &pl, o->patch_listing, o->patch_listing_size, o->patch_root, o->patch_size)) != DX_OK) {
+    memset(&pl, 0, sizeof pl);
+    if (inline_len && (memory_root(inline_bytes, inline_len, root) != DX_OK || memcmp(root, o->patch_root, 32) != 0)) {
+        *why = "a piece of it was damaged on the way";
+        return DX_ERR_CHECKSUM;
+    }
+    if (!inline_len && (r = cursor_open(g, &pl, o->patch_listing, o->patch_listing_size, o->patch_root, o->patch_size)) != DX_OK) {
         cursor_close(&pl);
         if (g->net_error != DX_OK) return g->net_error;
         *why = "its listing does not check";
@@ -1686,9 +1774,12 @@ static dx_result try_patch(getter *g, const sync_offer *o, uint64_t base_len, in
         *why = "no memory for the applier";
         return DX_ERR_NOMEM;
     }
-    tool_progress_start("patch", o->patch_size, "B");
-    r = run_chunks(g, &pl, false, false, feed_applier, &a);
-    tool_progress_end(r == DX_OK);
+    if (inline_len) r = dx_patch_applier_feed(&a, inline_bytes, inline_len);
+    else {
+        tool_progress_start("patch", o->patch_size, "B");
+        r = run_chunks(g, &pl, false, false, feed_applier, &a);
+        tool_progress_end(r == DX_OK);
+    }
     n = r == DX_OK ? dx_patch_applier_finish(&a) : r;
     if (n >= 0 && (r = pio_flush(&io)) != DX_OK) n = r;
     dx_patch_applier_destroy(&a);
@@ -1939,9 +2030,11 @@ static int cmd_get(int argc, char **argv) {
     uint64_t port = SYNC_DEFAULT_PORT;
     getter *g;
     dx_net_client_config cc;
-    uint8_t have_root[32], q[36 + SYNC_NAME_MAX], answer[4096];
+    uint8_t have_root[32], q[36 + SYNC_NAME_MAX], answer[SYNC_OFFER_MAX];
+    const uint8_t *inline_bytes = NULL;
+    uint32_t inline_len = 0;
     size_t qlen;
-    bool scanned = false;
+    bool scanned = false, take_inline = true;
     bool have = false;
     struct stat st;
     waited w;
@@ -2065,10 +2158,15 @@ static int cmd_get(int argc, char **argv) {
     }
     snprintf(timeout_text, sizeof timeout_text, "timed out (no answer for %llu s)", (unsigned long long)timeout_s);
 query:
-    qlen = query_encode(q, name, have ? have_root : NULL);
+    qlen = query_encode(q, name, have ? have_root : NULL, have && take_inline);
     memset(&w, 0, sizeof w);
     w.out = answer, w.cap = sizeof answer;
-    if ((r = call_wait(g, M_QUERY, q, qlen, &w)) != DX_OK) {
+    r = call_wait(g, M_QUERY, q, qlen, &w);
+    if (r != DX_OK && have && take_inline && w.code == DX_HBTP_CODE_BAD_REQUEST && g->net_error == DX_OK) {
+        take_inline = false; /* a server older than QUERY flag 2: asked again without it */
+        goto query;
+    }
+    if (r != DX_OK) {
         tool_fail("%s: %s", name, net_error_text(r, w.code));
         goto close;
     }
@@ -2084,7 +2182,7 @@ query:
         rc = tool_stdout_done();
         goto close;
     }
-    if (w.opcode != DX_HBTP_OP_RPC_RESPONSE || offer_parse(answer, w.len, &o) != DX_OK) {
+    if (w.opcode != DX_HBTP_OP_RPC_RESPONSE || offer_parse(answer, w.len, &o, &inline_bytes, &inline_len) != DX_OK) {
         tool_fail("the server's answer does not check: damaged on the way?");
         goto close;
     }
@@ -2111,7 +2209,7 @@ query:
     if (tool_out_open(&tmp, out_path, true, NULL) != TOOL_EXIT_OK) goto close;
     out_tmp_watch(tmp.tmp);
     if (o.kind == OFFER_PATCH) {
-        r = try_patch(g, &o, base_len, fileno(tmp.f), tmp.tmp, &why);
+        r = try_patch(g, &o, inline_bytes, inline_len, base_len, fileno(tmp.f), tmp.tmp, &why);
         if (r == DX_OK) kind = "patch";
         else if (out_write_errno) { /* not the patch's fault: the chunks would not fit either */
         } else if (g->net_error != DX_OK) {

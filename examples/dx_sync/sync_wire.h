@@ -18,7 +18,10 @@
 #define SYNC_FRAME_CHUNKS 512u       /* chunks in a listing's frame; the last frame may hold fewer */
 #define SYNC_FRAME_MAX (64u * 1024)  /* a frame's bytes, at most (512 chunks take about 22 KB) */
 #define SYNC_NAME_MAX 100
+#define SYNC_INLINE_MAX (32u * 1024) /* a patch this small travels in the offer (QUERY flag 2) */
+#define SYNC_OFFER_MAX (SYNC_INLINE_MAX + 2048) /* an offer's bytes, at most (without a patch: under 1 KiB) */
 enum { M_QUERY = 1, M_READ = 2, M_COUNT = 3 };
+enum { QUERY_HAVE = 1, QUERY_INLINE = 2 }; /* QUERY's flags */
 enum { E_NO_NAME = 0x8001, E_NO_OBJECT = 0x8002, E_RANGE = 0x8003 };
 enum { OFFER_PATCH = 1, OFFER_CHUNKS = 2 };
 enum { T_OFFER = 0x5301, T_LISTING = 0x5310, T_CHUNK = 0x5311, T_HISTORY = 0x5320, T_VERSION = 0x5321, T_PATCH = 0x5322 };
@@ -34,6 +37,7 @@ typedef struct sync_offer {
     uint8_t patch_root[32];
     uint64_t patch_size, chunk_bytes, published_ns;
     dx_tp_str name;
+    dx_tp_str patch_inline; /* the patch's bytes (QUERY flag 2), or empty */
 } sync_offer;
 static const dx_tp_field offer_fields[] = {
     DX_TP_FIELD(sync_offer, kind, DX_TP_KIND_U32),
@@ -49,6 +53,7 @@ static const dx_tp_field offer_fields[] = {
     DX_TP_FIELD(sync_offer, chunk_bytes, DX_TP_KIND_U64),
     DX_TP_FIELD(sync_offer, published_ns, DX_TP_KIND_U64),
     DX_TP_FIELD(sync_offer, name, DX_TP_KIND_STR),
+    DX_TP_FIELD(sync_offer, patch_inline, DX_TP_KIND_STR),
 };
 static const dx_tp_layout offer_layout = DX_TP_LAYOUT(T_OFFER, sync_offer, offer_fields);
 
@@ -330,9 +335,11 @@ static void history_version(const history *h, uint32_t i, sync_version *out) { d
 static void history_patch(const history *h, uint32_t i, sync_patch *out) { dx_tp_view_read(&h->patches, h->p0 + i, out); }
 
 /* QUERY's body (WIRE FORMAT): 36 + the name's length bytes into out. */
-static size_t query_encode(uint8_t out[36 + SYNC_NAME_MAX], const char *name, const uint8_t *root /* NULL: none held */) {
+static size_t query_encode(uint8_t out[36 + SYNC_NAME_MAX], const char *name, const uint8_t *root /* NULL: none held */,
+                           bool take_inline) {
     size_t n = strlen(name);
-    out[0] = SYNC_VERSION, out[1] = root ? 1 : 0, out[2] = (uint8_t)n, out[3] = 0;
+    out[0] = SYNC_VERSION, out[1] = (uint8_t)((root ? QUERY_HAVE : 0) | (take_inline ? QUERY_INLINE : 0));
+    out[2] = (uint8_t)n, out[3] = 0;
     if (root) memcpy(out + 4, root, 32);
     else memset(out + 4, 0, 32);
     memcpy(out + 36, name, n);
@@ -341,6 +348,7 @@ static size_t query_encode(uint8_t out[36 + SYNC_NAME_MAX], const char *name, co
 
 typedef struct query {
     bool have;                  /* the client holds the version root */
+    bool take_inline;           /* the client takes a small patch in the offer */
     uint8_t root[32];
     char name[SYNC_NAME_MAX + 1];
 } query;
@@ -348,9 +356,11 @@ typedef struct query {
 /* DX_ERR_UNSUPPORTED: a QUERY of another protocol version (the client's, in b[0]) */
 static dx_result query_parse(const uint8_t *b, size_t len, query *out) {
     if (len >= 1 && b[0] != SYNC_VERSION) return DX_ERR_UNSUPPORTED;
-    if (len < 36 || (b[1] & ~1u) || b[3] || len != 36u + b[2] || !name_ok((const char *)b + 36, b[2]))
+    if (len < 36 || (b[1] & ~(unsigned)(QUERY_HAVE | QUERY_INLINE)) || b[3] || len != 36u + b[2] ||
+        !name_ok((const char *)b + 36, b[2]))
         return DX_ERR_CORRUPT;
-    out->have = (b[1] & 1) != 0;
+    out->have = (b[1] & QUERY_HAVE) != 0;
+    out->take_inline = (b[1] & QUERY_INLINE) != 0;
     memcpy(out->root, b + 4, 32);
     if (!out->have) { /* no version held: the root field is zeros */
         size_t i;
@@ -362,8 +372,10 @@ static dx_result query_parse(const uint8_t *b, size_t len, query *out) {
     return DX_OK;
 }
 
-/* An offer (an answer to QUERY), verified: a known kind. */
-static dx_result offer_parse(const uint8_t *buf, size_t len, sync_offer *out) {
+/* An offer (an answer to QUERY), verified: a known kind; a patch inline only
+   in a PATCH offer, patch_size bytes of at most SYNC_INLINE_MAX (*inline_bytes,
+   in buf; NULL with *inline_len 0 where there is none). */
+static dx_result offer_parse(const uint8_t *buf, size_t len, sync_offer *out, const uint8_t **inline_bytes, uint32_t *inline_len) {
     dx_tp_reader r;
     dx_tp_view v;
     int32_t sec;
@@ -373,6 +385,13 @@ static dx_result offer_parse(const uint8_t *buf, size_t len, sync_offer *out) {
         return DX_ERR_CORRUPT;
     dx_tp_view_read(&v, idx, out);
     if (out->kind != OFFER_PATCH && out->kind != OFFER_CHUNKS) return DX_ERR_CORRUPT;
+    *inline_bytes = NULL, *inline_len = 0;
+    if (out->patch_inline.len) {
+        uint32_t n;
+        const char *p = dx_tp_reader_string(&r, out->patch_inline, &n);
+        if (n == 0 || out->kind != OFFER_PATCH || n > SYNC_INLINE_MAX || n != out->patch_size) return DX_ERR_CORRUPT;
+        *inline_bytes = (const uint8_t *)p, *inline_len = n;
+    }
     return DX_OK;
 }
 

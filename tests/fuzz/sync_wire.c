@@ -89,12 +89,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             uint8_t again[36 + SYNC_NAME_MAX];
             size_t len = strlen(q.name);
             FZ_CHECK(name_ok(q.name, len));
-            FZ_CHECK(query_encode(again, q.name, q.have ? q.root : NULL) == n);
+            FZ_CHECK(query_encode(again, q.name, q.have ? q.root : NULL, q.take_inline) == n);
             FZ_CHECK(memcmp(again, in, n) == 0);
         }
     } else if (data[0] < 100) {
         sync_offer o;
-        if (offer_parse(in, n, &o) == DX_OK) FZ_CHECK(o.kind == OFFER_PATCH || o.kind == OFFER_CHUNKS);
+        const uint8_t *pi;
+        uint32_t pn;
+        if (offer_parse(in, n, &o, &pi, &pn) == DX_OK) {
+            FZ_CHECK(o.kind == OFFER_PATCH || o.kind == OFFER_CHUNKS);
+            /* a patch inline: inside the offer's bytes, all of the patch, no larger than the bound */
+            FZ_CHECK(pn == 0 || (o.kind == OFFER_PATCH && pn == o.patch_size && pn <= SYNC_INLINE_MAX && pi >= in && pi + pn <= in + n));
+        }
     } else if (data[0] < 150) {
         listing l;
         dx_cas_id id;
