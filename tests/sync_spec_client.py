@@ -89,7 +89,7 @@ LAYOUTS = {
                              ('patch_listing', K_BYTES, 32, 0), ('patch_listing_size', K_U64, 8, 0),
                              ('patch_root', K_BYTES, 32, 0), ('patch_size', K_U64, 8, 0),
                              ('chunk_bytes', K_U64, 8, 0), ('published_ns', K_U64, 8, 0), ('name', K_STR, 8, 0),
-                             ('patch_inline', K_STR, 8, 0)]),
+                             ('patch_inline', K_STR, 8, 0), ('listing_inline', K_STR, 8, 0)]),
     T_LISTING: ('sync_listing', [('root', K_BYTES, 32, 0), ('size', K_U64, 8, 0), ('count', K_U64, 8, 0),
                                  ('first', K_U64, 8, 0), ('chunks', K_SLICE, 8, T_CHUNK)]),
     T_CHUNK: ('sync_chunk', [('id', K_BYTES, 32, 0), ('length', K_U32, 4, 0), ('pad', K_PAD, 4, 0)]),
@@ -448,7 +448,8 @@ class Client:
         o['bytes'] = len(body)
         for k in ('root', 'listing', 'patch_listing', 'patch_root'):
             o[k] = bytes(o[k])
-        o['patch_inline'] = tp.read(T_OFFER, tp.root)['patch_inline@bytes']  # "teleport strings hold any bytes"
+        raw = tp.read(T_OFFER, tp.root)  # "teleport strings hold any bytes"
+        o['patch_inline'], o['listing_inline'] = raw['patch_inline@bytes'], raw['listing_inline@bytes']
         expect(o['kind'] in (KIND_PATCH, KIND_CHUNKS), 'offer kind %d' % o['kind'])
         if o['kind'] == KIND_CHUNKS:
             expect(o['patch_listing'] == bytes(32) and o['patch_root'] == bytes(32) and
@@ -458,6 +459,11 @@ class Client:
         expect(not pi or (o['kind'] == KIND_PATCH and len(pi) == o['patch_size'] and len(pi) <= INLINE_MAX),
                'patch_inline of %d B in a %s offer of patch_size %d ("the patch\'s bytes, all patch_size of them, or '
                'empty"; "at most 32 KiB")' % (len(pi), 'PATCH' if o['kind'] == KIND_PATCH else 'CHUNKS', o['patch_size']))
+        li = o['listing_inline']
+        expect(not li or (o['kind'] == KIND_CHUNKS and len(li) == o['listing_size'] and len(li) <= INLINE_MAX),
+               'listing_inline of %d B in a %s offer of listing_size %d ("CHUNKS: the listing\'s bytes, all '
+               'listing_size of them, or empty")' % (len(li), 'PATCH' if o['kind'] == KIND_PATCH else 'CHUNKS',
+                                                     o['listing_size']))
         return o
 
     # ---- READ
@@ -485,14 +491,15 @@ class Client:
                 for r, (d, o, n) in zip(reqs, items)]
 
     # ---- listings
-    def read_listing(self, digest, lsize, root, size, frames_out=None):
+    def read_listing(self, digest, lsize, root, size, frames_out=None, inline=None):
         """a listing read frame by frame (READ at growing offsets, at most 64 KiB at
-        a time) and checked as the spec says: [(id, length)] in order"""
+        a time; or all of it from an offer, inline) and checked as the spec says:
+        [(id, length)] in order"""
         expect(lsize >= 80, 'a listing of %d bytes (a frame is at least 80)' % lsize)
-        held = bytearray()          # bytes read, not yet taken as frames
-        fetched = 0                 # listing bytes read so far
+        held = bytearray(inline or b'')  # bytes read, not yet taken as frames
+        fetched = len(held)         # listing bytes read so far
         pos = 0                     # the offset of held[0]
-        whole = bytearray()
+        whole = bytearray(held)
         entries, first_expected, count = [], 0, None
         while True:
             total = struct.unpack_from('<I', held, 16)[0] if len(held) >= 20 else None
@@ -896,6 +903,34 @@ class Tests:
         return 'PATCH offer of %d B with the %d-byte patch inline (%d B without); root checked, applied; ' \
                'max payload 4096: an offer of %d B (%s)' % (o['bytes'], len(pi), plain['bytes'], s['bytes'],
                                                           'inline' if s['patch_inline'] else 'not inline')
+
+    def t_listing_inline(self, name):
+        """QUERY flag 2, no version held: a CHUNKS offer carries the newest version's
+        listing (listing_inline) "where it is at most 32 KiB"; checked as a READ one
+        (frames, root, digest), the same bytes as READ gives"""
+        c = self.client()
+        o = c.query(name, flags=2)
+        expect(isinstance(o, Offer) and o['kind'] == KIND_CHUNKS, 'QUERY %s flags 2: %r' % (name, o))
+        self.check_offer_newest(o, name)
+        li = o['listing_inline']
+        if o['listing_size'] > INLINE_MAX:
+            expect(not li, 'a listing of %d B inline (at most 32 KiB)' % o['listing_size'])
+            c.close()
+            return 'a listing of %d B: not inline (over 32 KiB)' % o['listing_size']
+        expect(len(li) == o['listing_size'], 'a listing of %d B, %d B inline' % (o['listing_size'], len(li)))
+        entries = c.read_listing(o['listing'], o['listing_size'], o['root'], o['size'], inline=li)
+        b = self.newest(name)
+        expect([(d, ln) for _, ln, d in b.chunks] == entries, 'the listing inline is not the chunks computed here')
+        whole, at = bytearray(), 0
+        while at < o['listing_size']:  # the same bytes by READ
+            n = min(CHUNK_MAX, o['listing_size'] - at)
+            whole += c.answer_bytes(c.read(o['listing'], at, n), n, False, 'listing READ at %d' % at)[0]
+            at += n
+        expect(bytes(whole) == li, 'the listing by READ differs from the one inline')
+        expect(c.fetch(entries) == b.data, 'the blob fetched by the listing inline differs from the file published')
+        c.close()
+        return 'CHUNKS offer of %d B with the %d-byte listing inline (%d chunks); checked, fetched' % (
+            o['bytes'], len(li), len(entries))
 
     def t_chunk_bytes(self, cases, known=True):
         """chunk_bytes: "what fetching by chunks costs a client holding the version it
@@ -1453,6 +1488,9 @@ class Tests:
             self.run('patch-bin-from-v1', self.t_patch, 'bin', 0)
             self.run('patch-inline-app-from-v2', self.t_patch_inline, 'app', 1)
             self.run('patch-inline-bin-from-v1', self.t_patch_inline, 'bin', 0)
+            for name in ('app', 'empty', 'many'):
+                if name in self.offers:
+                    self.run('listing-inline-%s' % name, self.t_listing_inline, name)
             self.run('chunks-app-from-v1', self.t_chunks_held, 'app', 0)
             self.run('chunks-unknown-root', self.t_unknown_root)
             self.run('chunk-bytes-patch-offer', self.t_chunk_bytes, self.cb_cases)

@@ -52,8 +52,8 @@
    16 KiB, max 64 KiB, normalization 1 (dx_cas_chunker_config zeroed).
      RPC method 1, QUERY. Body, 36 + n bytes:
        0 u8 version (2)   1 u8 flags: 1 = the client holds a version (root
-       follows), 2 = the client takes a patch inline (in the offer, below;
-       an offer is then up to 34 KiB), other bits 0
+       follows), 2 = the client takes a patch or listing inline (in the
+       offer, below; an offer is then up to 34 KiB), other bits 0
        2 u8 n, the name's length (1..100: A-Z a-z 0-9 . _ -, not starting
        with '.')   3 u8 0   4 root[32] (zeros without flag 1)   36 the
        name. Anything else (another version, another flag bit, byte 3, a
@@ -69,11 +69,13 @@
        version and the patch (and its listing, unless the patch comes
        inline) costs fewer bytes than fetching by chunks (the newest
        version's listing and the chunks the client's version lacks), else
-       CHUNKS. A PATCH offer carries the patch inline (patch_inline) where
-       the QUERY had flag 2, the patch is at most 32 KiB and the offer fits
-       the connection's max_payload; the client checks those bytes against
-       patch_root (FastCDC chunks, Merkle root, as any blob) before it uses
-       them. Inline or not, patch_listing and patch_root name the patch.
+       CHUNKS. Where the QUERY had flag 2, a PATCH offer carries the patch
+       (patch_inline) and a CHUNKS offer the newest version's listing
+       (listing_inline), each where it is at most 32 KiB and the offer fits
+       the connection's max_payload. The client checks a patch inline
+       against patch_root (FastCDC chunks, Merkle root, as any blob) before
+       it uses it, and a listing inline as one it READs (below). Inline or
+       not, the digests and sizes name them, and a client may READ them.
      RPC method 2, READ. Body, 44 or 45 bytes: 0 digest[32], 32 u64 offset,
        40 u32 length (1..128 KiB), 44 u8 flags (optional, 0 when absent):
        1 = the client takes a compressed answer; other bits 0. Answer:
@@ -96,11 +98,13 @@
          version it named: the newest version's listing and the chunks that
          version lacks; 0 where the server does not know it: no version
          named, or one it holds no patch from, the last K published),
-         u64 published_ns (Unix time), str name, str patch_inline (the
-         patch's bytes, all patch_size of them, or empty; teleport strings
-         hold any bytes. Added after format 2's first release: a reader of
-         the fields before it skips it, and an offer without it reads as
-         empty, dx_teleport's rule for trailing fields) }
+         u64 published_ns (Unix time), str name, str patch_inline (PATCH:
+         the patch's bytes, all patch_size of them, or empty), str
+         listing_inline (CHUNKS: the listing's bytes, all listing_size of
+         them, or empty) } (teleport strings hold any bytes; the two inline
+         fields came after format 2's first release: a reader of the fields
+         before them skips them, and an offer without them reads as empty,
+         dx_teleport's rule for trailing fields)
      A listing (a blob's chunks in order) is frames, one after another, each
        a dx_teleport buffer with its CRC32C (its header's TOTAL_SIZE, u32 at
        byte 16, is its length: 80..64 KiB) whose root object is
@@ -654,6 +658,14 @@ out:
 
 /* ---- serve ---- */
 
+/* An object sent inline in offers, kept for the next client (the clients of
+   one update all ask for the same): a buffer of SYNC_INLINE_MAX bytes. */
+typedef struct kept_object {
+    uint8_t *buf;
+    uint8_t name[32]; /* the patch's root, the listing's digest */
+    size_t len;       /* 0: none kept */
+} kept_object;
+
 typedef struct worker_state {
     dx_cas_dir dir;
     dx_cas_store store;
@@ -669,9 +681,7 @@ typedef struct worker_state {
     char hist_name[SYNC_NAME_MAX + 1];
     bool hist_valid;
     uint8_t *offer;         /* an offer being written: SYNC_OFFER_MAX bytes */
-    uint8_t *inline_patch;  /* the last patch sent inline (SYNC_INLINE_MAX bytes), kept for the next client */
-    uint8_t inline_root[32];
-    size_t inline_len;      /* 0: none kept */
+    kept_object patch, listing; /* the last patch and listing sent inline */
 #if SYNC_ZSTD
     ZSTD_CCtx *cctx;        /* READ flag 1: answers compressed at level 1 */
     uint8_t *zbuf;
@@ -689,12 +699,13 @@ static dx_net_server server;
 static void setup_worker(dx_net_worker *w, dx_hbtp_conn_config *conn, void *user) {
     worker_state *ws = w->index < WORKERS_MAX ? (worker_state *)calloc(1, sizeof *ws) : NULL;
     (void)conn, (void)user;
-    if (ws && (!(ws->offer = (uint8_t *)malloc(SYNC_OFFER_MAX)) || !(ws->inline_patch = (uint8_t *)malloc(SYNC_INLINE_MAX)))) {
-        free(ws->offer), free(ws);
+    if (ws && (!(ws->offer = (uint8_t *)malloc(SYNC_OFFER_MAX)) || !(ws->patch.buf = (uint8_t *)malloc(SYNC_INLINE_MAX)) ||
+               !(ws->listing.buf = (uint8_t *)malloc(SYNC_INLINE_MAX)))) {
+        free(ws->offer), free(ws->patch.buf), free(ws);
         ws = NULL;
     }
     if (!ws || open_store(&ws->dir, &ws->store, serve_store, true, false) != TOOL_EXIT_OK) {
-        if (ws) free(ws->offer), free(ws->inline_patch);
+        if (ws) free(ws->offer), free(ws->patch.buf), free(ws->listing.buf);
         free(ws);
         setup_failed = true;
         return;
@@ -756,16 +767,15 @@ static void damage_collect(worker_state *ws, const history *h) {
 }
 
 /* A patch's bytes (at most SYNC_INLINE_MAX), put together from its chunks, for
-   an offer that carries it (QUERY flag 2); the last one is kept, since the
-   clients of one update all ask for the same. */
+   an offer that carries it (QUERY flag 2), in ws->patch. */
 static dx_result inline_patch(worker_state *ws, const sync_patch *p) {
     uint8_t *buf;
     size_t len, at = 0;
     uint64_t i;
     listing l;
     dx_result r;
-    if (ws->inline_len == p->patch_size && !memcmp(ws->inline_root, p->patch_root, 32)) return DX_OK;
-    ws->inline_len = 0;
+    if (ws->patch.len == p->patch_size && !memcmp(ws->patch.name, p->patch_root, 32)) return DX_OK;
+    ws->patch.len = 0;
     if (p->patch_size == 0 || p->patch_size > SYNC_INLINE_MAX) return DX_ERR_LIMIT;
     if ((r = get_object(&ws->store, p->listing, SYNC_LISTING_MAX, &buf, &len)) != DX_OK) return r;
     r = listing_parse(&alg, buf, len, p->listing, p->patch_root, p->patch_size, &l);
@@ -773,14 +783,29 @@ static dx_result inline_patch(worker_state *ws, const sync_patch *p) {
     if (r != DX_OK) return r;
     for (i = 0; i < l.count && r == DX_OK; i++) { /* the listing checked: the lengths add up to patch_size */
         dx_cas_id id = id_of(l.ids[i]);
-        int64_t n = dx_cas_store_get(&ws->store, &id, ws->inline_patch + at, SYNC_INLINE_MAX - at);
+        int64_t n = dx_cas_store_get(&ws->store, &id, ws->patch.buf + at, SYNC_INLINE_MAX - at);
         if (n != (int64_t)l.lens[i]) r = n < 0 ? (dx_result)n : DX_ERR_CORRUPT;
         at += l.lens[i];
     }
     listing_free(&l);
     if (r != DX_OK) return r;
-    memcpy(ws->inline_root, p->patch_root, 32);
-    ws->inline_len = at;
+    memcpy(ws->patch.name, p->patch_root, 32);
+    ws->patch.len = at;
+    return DX_OK;
+}
+
+/* The newest version's listing (at most SYNC_INLINE_MAX bytes) for a CHUNKS
+   offer that carries it (QUERY flag 2), in ws->listing. */
+static dx_result inline_listing(worker_state *ws, const sync_version *v) {
+    dx_cas_id id = id_of(v->listing);
+    int64_t n;
+    if (ws->listing.len == v->listing_size && !memcmp(ws->listing.name, v->listing, 32)) return DX_OK;
+    ws->listing.len = 0;
+    if (v->listing_size == 0 || v->listing_size > SYNC_INLINE_MAX) return DX_ERR_LIMIT;
+    if ((n = dx_cas_store_get(&ws->store, &id, ws->listing.buf, SYNC_INLINE_MAX)) < 0) return (dx_result)n;
+    if ((uint64_t)n != v->listing_size) return DX_ERR_CORRUPT;
+    memcpy(ws->listing.name, v->listing, 32);
+    ws->listing.len = (size_t)n;
     return DX_OK;
 }
 
@@ -794,7 +819,7 @@ static dx_result h_query(dx_hbtp_request *req, void *user) {
     sync_offer o;
     dx_result r;
     uint32_t n, i;
-    bool with_patch = false; /* the patch's bytes in the offer */
+    bool with_patch = false, with_listing; /* the patch's bytes, the listing's, in the offer */
     (void)user;
     r = query_parse(req->body, req->body_len, &qy);
     if (r == DX_ERR_UNSUPPORTED)
@@ -828,6 +853,9 @@ static dx_result h_query(dx_hbtp_request *req, void *user) {
         } else with_patch = false;
         break;
     }
+    /* a listing inline in a CHUNKS offer, on the same terms */
+    with_listing = o.kind == OFFER_CHUNKS && qy.take_inline && newest.listing_size <= SYNC_INLINE_MAX &&
+                   newest.listing_size + 1024 <= req->conn->max_payload && inline_listing(ws, &newest) == DX_OK;
     if (corrupt_patches) damage_collect(ws, h);
     {
         dx_tp_writer w;
@@ -840,11 +868,12 @@ static dx_result h_query(dx_hbtp_request *req, void *user) {
         dx_tp_writer_add_layout(&w, &offer_layout);
         o.name = dx_tp_write_cstr(&w, name);
         if (with_patch) {
-            size_t mid = ws->inline_len / 2;
-            if (corrupt_patches) ws->inline_patch[mid] ^= 0x40; /* --corrupt-patches: as on READ, one byte of it */
-            o.patch_inline = dx_tp_write_string(&w, (const char *)ws->inline_patch, ws->inline_len);
-            if (corrupt_patches) ws->inline_patch[mid] ^= 0x40;
+            size_t mid = ws->patch.len / 2;
+            if (corrupt_patches) ws->patch.buf[mid] ^= 0x40; /* --corrupt-patches: as on READ, one byte of it */
+            o.patch_inline = dx_tp_write_string(&w, (const char *)ws->patch.buf, ws->patch.len);
+            if (corrupt_patches) ws->patch.buf[mid] ^= 0x40;
         }
+        if (with_listing) o.listing_inline = dx_tp_write_string(&w, (const char *)ws->listing.buf, ws->listing.len);
         dx_tp_writer_set_root(&w, T_OFFER, dx_tp_write(&w, T_OFFER, &o));
         if ((r = dx_tp_writer_finish(&w, &buf, &len)) != DX_OK) return r;
         return dx_hbtp_reply(req, buf, len);
@@ -1009,7 +1038,8 @@ static int cmd_serve(int argc, char **argv) {
             ZSTD_freeCCtx(wstates[i]->cctx), free(wstates[i]->zbuf);
 #endif
             if (wstates[i]->hist_valid) free(wstates[i]->hist.buf);
-            free(wstates[i]->obj), free(wstates[i]->damage), free(wstates[i]->offer), free(wstates[i]->inline_patch);
+            free(wstates[i]->obj), free(wstates[i]->damage), free(wstates[i]->offer), free(wstates[i]->patch.buf);
+            free(wstates[i]->listing.buf);
             free(wstates[i]);
         }
     return rc == DX_OK ? TOOL_EXIT_OK : TOOL_EXIT_FAIL;
@@ -1449,8 +1479,10 @@ static dx_result cursor_load(cursor *c, int k) {
     return cursor_ask(c); /* the next piece on its way while these frames are used */
 }
 
-/* The listing named by digest (len bytes) of the blob root (size bytes): its first frame read. */
-static dx_result cursor_open(getter *g, cursor *c, const uint8_t digest[32], uint64_t len, const uint8_t root[32], uint64_t size) {
+/* The listing named by digest (len bytes) of the blob root (size bytes): its
+   first frame read. Its bytes are READ, or all in inline_bytes (an offer's). */
+static dx_result cursor_open(getter *g, cursor *c, const uint8_t digest[32], uint64_t len, const uint8_t root[32], uint64_t size,
+                             const uint8_t *inline_bytes, uint32_t inline_len) {
     memset(c, 0, sizeof *c);
     c->g = g;
     listing_check_init(&c->check, &alg, root, size);
@@ -1460,6 +1492,10 @@ static dx_result cursor_open(getter *g, cursor *c, const uint8_t digest[32], uin
     c->f[0] = (listing_frame *)malloc(sizeof(listing_frame));
     c->f[1] = (listing_frame *)malloc(sizeof(listing_frame));
     if (!c->raw || !c->f[0] || !c->f[1]) return DX_ERR_NOMEM;
+    if (inline_len && inline_len == len && inline_len <= CURSOR_RAW) { /* nothing left to ask for */
+        memcpy(c->raw, inline_bytes, inline_len);
+        c->have = c->asked = inline_len;
+    }
     return cursor_load(c, 0);
 }
 
@@ -1756,7 +1792,7 @@ static dx_result try_patch(getter *g, const sync_offer *o, const uint8_t *inline
         *why = "a piece of it was damaged on the way";
         return DX_ERR_CHECKSUM;
     }
-    if (!inline_len && (r = cursor_open(g, &pl, o->patch_listing, o->patch_listing_size, o->patch_root, o->patch_size)) != DX_OK) {
+    if (!inline_len && (r = cursor_open(g, &pl, o->patch_listing, o->patch_listing_size, o->patch_root, o->patch_size, NULL, 0)) != DX_OK) {
         cursor_close(&pl);
         if (g->net_error != DX_OK) return g->net_error;
         *why = "its listing does not check";
@@ -1811,11 +1847,12 @@ static dx_result try_patch(getter *g, const sync_offer *o, const uint8_t *inline
     return DX_OK;
 }
 
-/* The chunks of the new version into fd, and into g's manifest. */
-static dx_result fetch_chunks(getter *g, const sync_offer *o, int fd) {
+/* The chunks of the new version into fd, and into g's manifest; the listing
+   READ or, where the offer carried it, inline_bytes. */
+static dx_result fetch_chunks(getter *g, const sync_offer *o, const uint8_t *inline_bytes, uint32_t inline_len, int fd) {
     out_io out;
     cursor l;
-    dx_result r = cursor_open(g, &l, o->listing, o->listing_size, o->root, o->size);
+    dx_result r = cursor_open(g, &l, o->listing, o->listing_size, o->root, o->size, inline_bytes, inline_len);
     memset(&out, 0, sizeof out);
     out.base_fd = -1, out.out_fd = fd;
     if (r == DX_OK && !(out.wbuf = (uint8_t *)malloc(PIO_BUF))) r = DX_ERR_NOMEM;
@@ -2031,8 +2068,7 @@ static int cmd_get(int argc, char **argv) {
     getter *g;
     dx_net_client_config cc;
     uint8_t have_root[32], q[36 + SYNC_NAME_MAX], answer[SYNC_OFFER_MAX];
-    const uint8_t *inline_bytes = NULL;
-    uint32_t inline_len = 0;
+    offer_inline oi;
     size_t qlen;
     bool scanned = false, take_inline = true;
     bool have = false;
@@ -2158,11 +2194,11 @@ static int cmd_get(int argc, char **argv) {
     }
     snprintf(timeout_text, sizeof timeout_text, "timed out (no answer for %llu s)", (unsigned long long)timeout_s);
 query:
-    qlen = query_encode(q, name, have ? have_root : NULL, have && take_inline);
+    qlen = query_encode(q, name, have ? have_root : NULL, take_inline);
     memset(&w, 0, sizeof w);
     w.out = answer, w.cap = sizeof answer;
     r = call_wait(g, M_QUERY, q, qlen, &w);
-    if (r != DX_OK && have && take_inline && w.code == DX_HBTP_CODE_BAD_REQUEST && g->net_error == DX_OK) {
+    if (r != DX_OK && take_inline && w.code == DX_HBTP_CODE_BAD_REQUEST && g->net_error == DX_OK) {
         take_inline = false; /* a server older than QUERY flag 2: asked again without it */
         goto query;
     }
@@ -2182,7 +2218,7 @@ query:
         rc = tool_stdout_done();
         goto close;
     }
-    if (w.opcode != DX_HBTP_OP_RPC_RESPONSE || offer_parse(answer, w.len, &o, &inline_bytes, &inline_len) != DX_OK) {
+    if (w.opcode != DX_HBTP_OP_RPC_RESPONSE || offer_parse(answer, w.len, &o, &oi) != DX_OK) {
         tool_fail("the server's answer does not check: damaged on the way?");
         goto close;
     }
@@ -2209,7 +2245,7 @@ query:
     if (tool_out_open(&tmp, out_path, true, NULL) != TOOL_EXIT_OK) goto close;
     out_tmp_watch(tmp.tmp);
     if (o.kind == OFFER_PATCH) {
-        r = try_patch(g, &o, inline_bytes, inline_len, base_len, fileno(tmp.f), tmp.tmp, &why);
+        r = try_patch(g, &o, oi.patch, oi.patch_len, base_len, fileno(tmp.f), tmp.tmp, &why);
         if (r == DX_OK) kind = "patch";
         else if (out_write_errno) { /* not the patch's fault: the chunks would not fit either */
         } else if (g->net_error != DX_OK) {
@@ -2224,10 +2260,10 @@ query:
             } else if (ftruncate(fileno(tmp.f), 0) != 0) r = DX_ERR_IO;
             else if (!scanned && (r = scan_file(g->out_fd, have_root, &g->seeds, &g->seed_count, NULL, NULL, &g->cache)) != DX_OK) {
                 /* OUT's chunks, for the chunks: unread yet when its root was known (r says why not) */
-            } else r = fetch_chunks(g, &o, fileno(tmp.f));
+            } else r = fetch_chunks(g, &o, NULL, 0, fileno(tmp.f));
         }
     } else {
-        r = fetch_chunks(g, &o, fileno(tmp.f));
+        r = fetch_chunks(g, &o, oi.listing, oi.listing_len, fileno(tmp.f));
     }
     if (r != DX_OK) {
         if (out_write_errno) tool_fail("cannot write %s: %s: %s is as it was", tmp.tmp, strerror(out_write_errno), out_path);

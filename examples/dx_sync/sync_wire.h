@@ -18,8 +18,8 @@
 #define SYNC_FRAME_CHUNKS 512u       /* chunks in a listing's frame; the last frame may hold fewer */
 #define SYNC_FRAME_MAX (64u * 1024)  /* a frame's bytes, at most (512 chunks take about 22 KB) */
 #define SYNC_NAME_MAX 100
-#define SYNC_INLINE_MAX (32u * 1024) /* a patch this small travels in the offer (QUERY flag 2) */
-#define SYNC_OFFER_MAX (SYNC_INLINE_MAX + 2048) /* an offer's bytes, at most (without a patch: under 1 KiB) */
+#define SYNC_INLINE_MAX (32u * 1024) /* a patch or listing this small travels in the offer (QUERY flag 2) */
+#define SYNC_OFFER_MAX (SYNC_INLINE_MAX + 2048) /* an offer's bytes, at most (without either: under 1 KiB) */
 enum { M_QUERY = 1, M_READ = 2, M_COUNT = 3 };
 enum { QUERY_HAVE = 1, QUERY_INLINE = 2 }; /* QUERY's flags */
 enum { E_NO_NAME = 0x8001, E_NO_OBJECT = 0x8002, E_RANGE = 0x8003 };
@@ -37,7 +37,8 @@ typedef struct sync_offer {
     uint8_t patch_root[32];
     uint64_t patch_size, chunk_bytes, published_ns;
     dx_tp_str name;
-    dx_tp_str patch_inline; /* the patch's bytes (QUERY flag 2), or empty */
+    dx_tp_str patch_inline;   /* a PATCH offer: the patch's bytes (QUERY flag 2), or empty */
+    dx_tp_str listing_inline; /* a CHUNKS offer: the listing's bytes (QUERY flag 2), or empty */
 } sync_offer;
 static const dx_tp_field offer_fields[] = {
     DX_TP_FIELD(sync_offer, kind, DX_TP_KIND_U32),
@@ -54,6 +55,7 @@ static const dx_tp_field offer_fields[] = {
     DX_TP_FIELD(sync_offer, published_ns, DX_TP_KIND_U64),
     DX_TP_FIELD(sync_offer, name, DX_TP_KIND_STR),
     DX_TP_FIELD(sync_offer, patch_inline, DX_TP_KIND_STR),
+    DX_TP_FIELD(sync_offer, listing_inline, DX_TP_KIND_STR),
 };
 static const dx_tp_layout offer_layout = DX_TP_LAYOUT(T_OFFER, sync_offer, offer_fields);
 
@@ -372,10 +374,28 @@ static dx_result query_parse(const uint8_t *b, size_t len, query *out) {
     return DX_OK;
 }
 
-/* An offer (an answer to QUERY), verified: a known kind; a patch inline only
-   in a PATCH offer, patch_size bytes of at most SYNC_INLINE_MAX (*inline_bytes,
-   in buf; NULL with *inline_len 0 where there is none). */
-static dx_result offer_parse(const uint8_t *buf, size_t len, sync_offer *out, const uint8_t **inline_bytes, uint32_t *inline_len) {
+/* What an offer carries inline (pointers into its buffer; NULL and 0: nothing). */
+typedef struct offer_inline {
+    const uint8_t *patch, *listing;
+    uint32_t patch_len, listing_len;
+} offer_inline;
+
+/* The bytes of an inline field: all want of them, at most SYNC_INLINE_MAX, only where allowed. */
+static dx_result inline_field(const dx_tp_reader *r, dx_tp_str s, bool allowed, uint64_t want, const uint8_t **out, uint32_t *out_len) {
+    uint32_t n;
+    const char *p;
+    *out = NULL, *out_len = 0;
+    if (s.len == 0) return DX_OK;
+    p = dx_tp_reader_string(r, s, &n);
+    if (n == 0 || !allowed || n > SYNC_INLINE_MAX || n != want) return DX_ERR_CORRUPT;
+    *out = (const uint8_t *)p, *out_len = n;
+    return DX_OK;
+}
+
+/* An offer (an answer to QUERY), verified: a known kind; a patch inline only in
+   a PATCH offer and a listing only in a CHUNKS one, each whole (patch_size,
+   listing_size bytes) and at most SYNC_INLINE_MAX. */
+static dx_result offer_parse(const uint8_t *buf, size_t len, sync_offer *out, offer_inline *in) {
     dx_tp_reader r;
     dx_tp_view v;
     int32_t sec;
@@ -385,13 +405,9 @@ static dx_result offer_parse(const uint8_t *buf, size_t len, sync_offer *out, co
         return DX_ERR_CORRUPT;
     dx_tp_view_read(&v, idx, out);
     if (out->kind != OFFER_PATCH && out->kind != OFFER_CHUNKS) return DX_ERR_CORRUPT;
-    *inline_bytes = NULL, *inline_len = 0;
-    if (out->patch_inline.len) {
-        uint32_t n;
-        const char *p = dx_tp_reader_string(&r, out->patch_inline, &n);
-        if (n == 0 || out->kind != OFFER_PATCH || n > SYNC_INLINE_MAX || n != out->patch_size) return DX_ERR_CORRUPT;
-        *inline_bytes = (const uint8_t *)p, *inline_len = n;
-    }
+    if (inline_field(&r, out->patch_inline, out->kind == OFFER_PATCH, out->patch_size, &in->patch, &in->patch_len) != DX_OK ||
+        inline_field(&r, out->listing_inline, out->kind == OFFER_CHUNKS, out->listing_size, &in->listing, &in->listing_len) != DX_OK)
+        return DX_ERR_CORRUPT;
     return DX_OK;
 }
 

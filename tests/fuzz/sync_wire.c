@@ -94,12 +94,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         }
     } else if (data[0] < 100) {
         sync_offer o;
-        const uint8_t *pi;
-        uint32_t pn;
-        if (offer_parse(in, n, &o, &pi, &pn) == DX_OK) {
+        offer_inline oi;
+        if (offer_parse(in, n, &o, &oi) == DX_OK) {
             FZ_CHECK(o.kind == OFFER_PATCH || o.kind == OFFER_CHUNKS);
-            /* a patch inline: inside the offer's bytes, all of the patch, no larger than the bound */
-            FZ_CHECK(pn == 0 || (o.kind == OFFER_PATCH && pn == o.patch_size && pn <= SYNC_INLINE_MAX && pi >= in && pi + pn <= in + n));
+            /* inline bytes: inside the offer's, all of the object, no larger than the bound, in the right kind */
+            FZ_CHECK(oi.patch_len == 0 || (o.kind == OFFER_PATCH && oi.patch_len == o.patch_size && oi.patch_len <= SYNC_INLINE_MAX &&
+                                           oi.patch >= in && oi.patch + oi.patch_len <= in + n));
+            FZ_CHECK(oi.listing_len == 0 || (o.kind == OFFER_CHUNKS && oi.listing_len == o.listing_size && oi.listing_len <= SYNC_INLINE_MAX &&
+                                             oi.listing >= in && oi.listing + oi.listing_len <= in + n));
         }
     } else if (data[0] < 150) {
         listing l;
