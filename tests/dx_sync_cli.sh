@@ -486,8 +486,25 @@ else
     run get --server "127.0.0.1:$port" --cache cic app ic
     [ $rc = 0 ] && grep -q ': patch,' out && cmp -s ic v4 || die "today's client and server: $(cat out err)"
     [ "$(wire)" -lt "$old_wire" ] || die "the patch inline saved nothing: $(wire) bytes on the wire, $old_wire by READ"
+    inline_wire=$(wire)
+    # a first fetch from a store that release wrote (no chunks kept compressed: its history's versions have
+    # two fields fewer) and from today's: with zstd, today's store sends fewer bytes
+    rm -rf ia ib
+    "$B/dx_sync_old" publish --store sto app v4 > out 2> err || die "that release's publish: $(cat out err)"
+    run get --server "127.0.0.1:$port" --cache cfn app ib
+    [ $rc = 0 ] && cmp -s ib v4 || die "a first fetch from today's store: $(cat out err)"
+    new_first=$(wire)
     stop_server
-    step "the release before a patch inline ($old): its server answers today's client (asked again without flag 2), its client reads today's offers; a patch inline: $(wire) bytes on the wire, $old_wire by READ"
+    start_server sto
+    run get --server "127.0.0.1:$port" --cache cfo app ia
+    [ $rc = 0 ] && cmp -s ia v4 || die "today's server, a store that release wrote: $(cat out err)"
+    old_first=$(wire)
+    if "$ds" --version | grep -q 'zstd [0-9]'; then
+        [ "$new_first" -lt $((old_first - old_first / 20)) ] ||
+            die "chunks kept compressed saved under 5% of a first fetch: $new_first bytes, $old_first from a store without"
+    fi
+    stop_server
+    step "the release before a patch inline ($old): its server answers today's client (asked again without flag 2), its client reads today's offers, today's server its store; a patch inline: $inline_wire bytes on the wire, $old_wire by READ; a first fetch $new_first bytes, $old_first from its store (no chunks kept compressed)"
 fi
 spid=$mainpid
 stop_server

@@ -97,7 +97,8 @@ LAYOUTS = {
                                  ('versions', K_SLICE, 8, T_VERSION), ('patches', K_SLICE, 8, T_PATCH)]),
     T_VERSION: ('sync_version', [('root', K_BYTES, 32, 0), ('listing', K_BYTES, 32, 0),
                                  ('manifest', K_BYTES, 32, 0), ('size', K_U64, 8, 0),
-                                 ('listing_size', K_U64, 8, 0), ('published_ns', K_U64, 8, 0)]),
+                                 ('listing_size', K_U64, 8, 0), ('published_ns', K_U64, 8, 0),
+                                 ('zmap', K_BYTES, 32, 0), ('zmap_size', K_U64, 8, 0)]),
     T_PATCH: ('sync_patch', [('from_root', K_BYTES, 32, 0), ('listing', K_BYTES, 32, 0),
                              ('patch_root', K_BYTES, 32, 0), ('patch_size', K_U64, 8, 0),
                              ('listing_size', K_U64, 8, 0), ('chunk_bytes', K_U64, 8, 0),
@@ -1441,11 +1442,56 @@ class Tests:
             m = self.store_object(nv['manifest'])
             expect(m[:4] == b'DXCM', 'the manifest is not DXCM')
             expect(m[24:56] == nv['root'] and struct.unpack_from('<Q', m, 8)[0] == nv['size'], 'manifest root/size')
-            out.append('%s: %d versions, %d patches %s' % (name, len(h['versions']), len(h['patches']),
-                                                        [p['mode'] for p in h['patches']]))
+            kept = [self.check_zmap(name, v, b) for v, b in zip(h['versions'], blobs)]
+            out.append('%s: %d versions, %d patches %s, chunks kept compressed %s' % (
+                name, len(h['versions']), len(h['patches']), [p['mode'] for p in h['patches']], kept))
             self.histories = getattr(self, 'histories', {})
             self.histories[name] = h
         return '; '.join(out)
+
+    def check_zmap(self, name, v, blob):
+        """a version's zmap: "64-byte entries, sorted by their first 32 bytes, each chunk at
+        most once: a chunk's digest, then the digest of an object holding one zstd frame
+        whose content is that chunk"; zeros and 0 where none. The count kept."""
+        if v['zmap_size'] == 0:
+            expect(v['zmap'] == bytes(32), '%s: a zmap digest with zmap_size 0' % name)
+            return 0
+        z = self.store_object(v['zmap'])
+        expect(len(z) == v['zmap_size'] and len(z) % 64 == 0, '%s: a zmap of %d B, zmap_size %d' % (
+            name, len(z), v['zmap_size']))
+        keys = [z[i:i + 32] for i in range(0, len(z), 64)]
+        expect(keys == sorted(set(keys)), '%s: the zmap is not sorted, or names a chunk twice' % name)
+        for i in range(0, len(z), 64):
+            cid, zid = z[i:i + 32], z[i + 32:i + 64]
+            expect(cid in blob.by_id, '%s: the zmap names a chunk %s the version does not have' % (name, cid.hex()[:16]))
+            chunk = blob.chunk(cid)
+            frame = self.store_object(zid)
+            expect(check_zstd(frame, len(chunk)) == chunk, '%s: the zmap\'s copy of %s is not that chunk' % (
+                name, cid.hex()[:16]))
+        return len(keys)
+
+    def t_zmap_read(self, name):
+        """"A server answers a READ with flag 1 of a whole chunk with those bytes where it
+        holds the zmap: it keeps those of the newest versions of the last 8 names asked
+        about (QUERY)": after a QUERY of the name, the newest version's kept chunks, READ
+        whole with flag 1 on that connection, come as the zmap's objects, byte for byte"""
+        v = self.history(name)['versions'][-1]
+        if v['zmap_size'] == 0:
+            return 'no chunk kept compressed'
+        z = self.store_object(v['zmap'])
+        b = self.newest(name)
+        c = self.client()
+        expect(isinstance(c.query(name), Offer), 'QUERY %s' % name)
+        items = [(z[i:i + 32], 0, len(b.chunk(z[i:i + 32]))) for i in range(0, len(z), 64)]
+        frames = c.c.pipeline([(M_READ, read_body(d, o, n, 1)) for d, o, n in items])
+        for (d, _, n), r, i in zip(items, frames, range(0, len(z), 64)):
+            f = r.final
+            expect(f.opcode == STREAM_END and f.flags & COMPRESSED, 'READ flag 1 of a kept chunk: %s flags 0x%x' % (
+                hb.opname(f.opcode), f.flags))
+            expect(bytes(f.payload) == self.store_object(z[i + 32:i + 64]), 'READ flag 1 of kept chunk %s: not the '
+                   'kept bytes' % d.hex()[:16])
+        c.close()
+        return '%d chunks kept compressed, each READ as its kept copy' % len(items)
 
     def t_offer_vs_history(self):
         """a PATCH offer names the history's sync_patch from the client's root"""
@@ -1515,6 +1561,8 @@ class Tests:
             if len(self.offers) == 7:
                 if self.run('store-history', self.t_store):
                     self.run('offer-is-history', self.t_offer_vs_history)
+                    for name in ('bin', 'small', 'app'):
+                        self.run('zmap-read-%s' % name, self.t_zmap_read, name)
                     for name in ('app', 'bin', 'swap', 'trunc'):
                         self.run('patch-or-chunks-%s' % name, self.t_patch_rule, name)
                     self.run('read-other-objects', self.t_other_objects)

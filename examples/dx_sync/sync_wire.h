@@ -18,6 +18,7 @@
 #define SYNC_FRAME_CHUNKS 512u       /* chunks in a listing's frame; the last frame may hold fewer */
 #define SYNC_FRAME_MAX (64u * 1024)  /* a frame's bytes, at most (512 chunks take about 22 KB) */
 #define SYNC_NAME_MAX 100
+#define SYNC_ZMAP_ENTRY 64u          /* a zmap entry: a chunk's digest, then its compressed copy's */
 #define SYNC_INLINE_MAX (32u * 1024) /* a patch or listing this small travels in the offer (QUERY flag 2) */
 #define SYNC_OFFER_MAX (SYNC_INLINE_MAX + 2048) /* an offer's bytes, at most (without either: under 1 KiB) */
 enum { M_QUERY = 1, M_READ = 2, M_COUNT = 3 };
@@ -87,6 +88,8 @@ static const dx_tp_layout listing_layout = DX_TP_LAYOUT(T_LISTING, sync_listing,
 typedef struct sync_version {
     uint8_t root[32], listing[32], manifest[32];
     uint64_t size, listing_size, published_ns;
+    uint8_t zmap[32];    /* the version's chunks kept compressed (STORE), or zeros */
+    uint64_t zmap_size;
 } sync_version;
 static const dx_tp_field version_fields[] = {
     DX_TP_FIELD(sync_version, root, DX_TP_KIND_BYTES),
@@ -95,6 +98,8 @@ static const dx_tp_field version_fields[] = {
     DX_TP_FIELD(sync_version, size, DX_TP_KIND_U64),
     DX_TP_FIELD(sync_version, listing_size, DX_TP_KIND_U64),
     DX_TP_FIELD(sync_version, published_ns, DX_TP_KIND_U64),
+    DX_TP_FIELD(sync_version, zmap, DX_TP_KIND_BYTES),
+    DX_TP_FIELD(sync_version, zmap_size, DX_TP_KIND_U64),
 };
 static const dx_tp_layout version_layout = DX_TP_LAYOUT(T_VERSION, sync_version, version_fields);
 
@@ -462,6 +467,16 @@ static dx_result listing_encode(const uint8_t root[32], uint64_t size, uint64_t 
     }
     *out = buf, *out_len = at;
     return DX_OK;
+}
+
+/* A zmap (STORE): whole entries, sorted by chunk digest, each chunk once.
+   (inline: a build without zstd keeps no zmap and reads none) */
+static inline bool zmap_ok(const uint8_t *buf, size_t len) {
+    size_t i;
+    if (len % SYNC_ZMAP_ENTRY) return false;
+    for (i = SYNC_ZMAP_ENTRY; i < len; i += SYNC_ZMAP_ENTRY)
+        if (memcmp(buf + i - SYNC_ZMAP_ENTRY, buf + i, 32) >= 0) return false;
+    return true;
 }
 
 #endif /* DX_SYNC_WIRE_H */

@@ -7,7 +7,8 @@
    Input: byte 0 chooses the target, the rest is its input:
      0-49 a QUERY body: on success the name is valid and NUL-terminated, and
           encoding the parsed query gives back the input;
-     50-99 an offer: on success its kind is PATCH or CHUNKS;
+     50-99 an offer: on success its kind is PATCH or CHUNKS, and what it
+          carries inline lies inside it, whole, in the kind that may carry it;
      100-149 a listing: bytes 1-40 are the root and size it must describe, the
           rest the listing, checked against its own SHA-256: on success the
           chunks are 1..64 KiB, their offsets add up and end at the size;
@@ -15,7 +16,8 @@
           it, repeated 1 to 8 times: up to 4096 chunks, 8 frames) and then
           parsed back: it must parse, equal what was written, and any one byte
           flipped (chosen by the input) must make it fail;
-     200-255 a history: on success every version and patch reads. */
+     200-245 a history: on success every version and patch reads;
+     246-255 a zmap (STORE): accepted only whole, sorted, each chunk once. */
 #define DX_IMPLEMENTATION
 #include "dx_cas.h"
 #include "dx_teleport.h"
@@ -122,6 +124,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         }
     } else if (data[0] < 200) {
         if (n <= 34 * 512) fuzz_listing_roundtrip(&alg, in, n);
+    } else if (data[0] >= 246) {
+        if (zmap_ok(in, n)) { /* whole entries, strictly ascending */
+            size_t i;
+            FZ_CHECK(n % SYNC_ZMAP_ENTRY == 0);
+            for (i = SYNC_ZMAP_ENTRY; i < n; i += SYNC_ZMAP_ENTRY) FZ_CHECK(memcmp(in + i - SYNC_ZMAP_ENTRY, in + i, 32) < 0);
+        }
     } else {
         history h;
         if (history_parse(in, n, &h) == DX_OK) {
