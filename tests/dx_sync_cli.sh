@@ -468,8 +468,11 @@ if ! git -C "$repo" cat-file -e "$old^{commit}" 2>/dev/null; then
     echo "SKIP dx_sync-release-before-inline: $repo is not a git checkout holding commit $old"
 else
     mkdir rel && git -C "$repo" archive "$old" | tar -x -C rel || die "git archive $old"
-    # shellcheck disable=SC2046 # the flags are words
-    gcc -O2 -Irel -o "$B/dx_sync_old" rel/examples/dx_sync/dx_sync.c $(make -s --no-print-directory -C rel example-flags-dx_sync) -lpthread ||
+    # built as DX_SYNC is, with zstd or without (a store one writes with zstd, the other cannot read)
+    zstd_flag=""
+    "$ds" --version | grep -q 'zstd [0-9]' || zstd_flag="ZSTD=0"
+    # shellcheck disable=SC2046,SC2086 # the flags are words
+    gcc -O2 -Irel -o "$B/dx_sync_old" rel/examples/dx_sync/dx_sync.c $(make -s --no-print-directory -C rel example-flags-dx_sync $zstd_flag) -lpthread ||
         die "cannot build dx_sync at $old"
     first_line "$B/dx_sync_old" serve --store st --port 0 --workers 1
     opid=$bg oport=$(sed -n 's/.* port \([0-9]*\),.*/\1/p' <<<"$line")
