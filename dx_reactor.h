@@ -1,4 +1,4 @@
-/* dx_reactor.h - v0.5.2 - completion-based event loop (io_uring, epoll, kqueue, poll, IOCP) - SPDX-License-Identifier: MIT OR Unlicense (text at end)
+/* dx_reactor.h - v0.6.0 - completion-based event loop (io_uring, epoll, kqueue, poll, IOCP) - SPDX-License-Identifier: MIT OR Unlicense (text at end)
 
    The one dx header that does I/O. Every backend offers the same completion
    API: you describe an operation in a dx_op you own, submit it, and a
@@ -287,14 +287,14 @@ CONFIGURATION
                                                  link -lkqueue -lpthread): how make cross tests it
    DX_REACTOR_MAX_BACKENDS    8        [global]  size of the config's priority list
    DX_REACTOR_DEFAULT_ENTRIES 256      [impl]    io_uring SQ entries when cfg.ring_entries is 0
-   DX_REACTOR_ZC_MIN          65536    [impl]    io_uring: sends of at least this many bytes use SEND_ZC
+   DX_REACTOR_ZC_MIN          65536    [impl]    io_uring, DX_REACTOR_CFG_SEND_ZC: sends of at least this many bytes use SEND_ZC
    DX_CONFIG_HEADER, DX_ASSERT, DX_MALLOC/DX_FREE, DX_STATIC/DX_REACTOR_STATIC,
    DX_REACTOR_API, DX_NO_ERROR_STRINGS as in every dx header.
    Config fields (zero = default): backends[]/backend_count; max_fds (fd
    table size; default the RLIMIT_NOFILE soft limit, at most 2^20, at least
    64); ring_entries; flags (DX_REACTOR_CFG_SQPOLL, DX_REACTOR_CFG_NO_DEFER,
-   DX_REACTOR_CFG_NO_REGISTERED_RING, DX_REACTOR_CFG_NO_SEND_ZC,
-   DX_REACTOR_CFG_NO_POLL_MULTI); allocator
+   DX_REACTOR_CFG_NO_REGISTERED_RING, DX_REACTOR_CFG_SEND_ZC (off by
+   default), DX_REACTOR_CFG_NO_SEND_ZC, DX_REACTOR_CFG_NO_POLL_MULTI); allocator
    (create's); custom.
 
 MEMORY
@@ -379,10 +379,16 @@ BACKENDS
    (one more round trip), so sockets accepted on io_uring are left blocking
    and listeners are best made blocking there (fcntl) for speed; sockets
    from dx_reactor_tcp_socket (non-blocking, for every backend) work too.
-   Sends of DX_REACTOR_ZC_MIN bytes or more use SEND_ZC where the kernel
-   has it (probed): the callback runs only after the notification CQE
-   (IORING_CQE_F_NOTIF), when the buffer is free again; a socket that
-   refuses zero copy (AF_UNIX: EOPNOTSUPP) gets a plain send.
+   With DX_REACTOR_CFG_SEND_ZC, sends of DX_REACTOR_ZC_MIN bytes or more
+   use SEND_ZC where the kernel has it (probed): the callback runs only
+   after the notification CQE (IORING_CQE_F_NOTIF), when the buffer is free
+   again; a socket that refuses zero copy (AF_UNIX: EOPNOTSUPP) gets a plain
+   send. Off by default (0.6.0): TCP posts that notification once the peer
+   has acknowledged the bytes, so with one send in flight per socket every
+   large send waited for an ACK, a round trip on a network and up to the
+   peer's delayed-ACK timer (40 ms on Linux) on loopback: a dx_sync fetch
+   whose last answers were small took 55 ms instead of 18. Ask for it where
+   the peer reads and acknowledges at once and the copy's CPU matters.
    Timers are kept by the loop (a pairing heap: O(1) insert, O(log n)
    removal) on every backend and bound the wait; close cancels the ops
    pending on the fd (IORING_ASYNC_CANCEL_FD, 5.19) before closing it.
@@ -768,9 +774,9 @@ DX_INLINE const char *dx_result_name(dx_result r) {
 #endif
 
 #define DX_REACTOR_VERSION_MAJOR 0
-#define DX_REACTOR_VERSION_MINOR 5
-#define DX_REACTOR_VERSION_PATCH 2
-#define DX_REACTOR_VERSION DX_VERSION_PACK(0, 5, 2)
+#define DX_REACTOR_VERSION_MINOR 6
+#define DX_REACTOR_VERSION_PATCH 0
+#define DX_REACTOR_VERSION DX_VERSION_PACK(0, 6, 0)
 
 #ifndef DX_REACTOR_MAX_BACKENDS /* entries in dx_reactor_config.backends */
 #define DX_REACTOR_MAX_BACKENDS 8
@@ -842,8 +848,9 @@ enum { /* dx_reactor_config.flags */
     DX_REACTOR_CFG_SQPOLL = 1,             /* io_uring: kernel submission thread (off by default) */
     DX_REACTOR_CFG_NO_DEFER = 2,           /* io_uring: do not ask for DEFER_TASKRUN/COOP_TASKRUN */
     DX_REACTOR_CFG_NO_REGISTERED_RING = 4, /* io_uring: do not register the ring fd */
-    DX_REACTOR_CFG_NO_SEND_ZC = 8,         /* io_uring: never SEND_ZC */
-    DX_REACTOR_CFG_NO_POLL_MULTI = 16      /* io_uring: no multishot poll (DX_OP_POLL_EDGE re-submits one-shot polls, as before 5.13) */
+    DX_REACTOR_CFG_NO_SEND_ZC = 8,         /* io_uring: never SEND_ZC (the default since 0.6.0; wins over SEND_ZC) */
+    DX_REACTOR_CFG_NO_POLL_MULTI = 16,     /* io_uring: no multishot poll (DX_OP_POLL_EDGE re-submits one-shot polls, as before 5.13) */
+    DX_REACTOR_CFG_SEND_ZC = 32            /* io_uring: SEND_ZC for sends of DX_REACTOR_ZC_MIN bytes or more (see IMPLEMENTATION) */
 };
 enum { /* dx_reactor_features() */
     DX_REACTOR_FEAT_SINGLE_ISSUER = 1,
@@ -852,7 +859,7 @@ enum { /* dx_reactor_features() */
     DX_REACTOR_FEAT_REGISTERED_RING = 8,
     DX_REACTOR_FEAT_SQPOLL = 16,
     DX_REACTOR_FEAT_CANCEL_FD = 32, /* close cancels pending ops in the kernel */
-    DX_REACTOR_FEAT_SEND_ZC = 64,   /* io_uring SEND_ZC for sends of DX_REACTOR_ZC_MIN bytes or more */
+    DX_REACTOR_FEAT_SEND_ZC = 64,   /* io_uring SEND_ZC (asked for with DX_REACTOR_CFG_SEND_ZC) for sends of DX_REACTOR_ZC_MIN bytes or more */
     DX_REACTOR_FEAT_POLL_MULTI = 128 /* io_uring multishot poll (5.13): one POLL_ADD serves every completion of a DX_OP_POLL_EDGE poll */
 };
 #define DX_OP_OFFSET_CURRENT UINT64_MAX /* dx_op_read/write offset: the file position, not an offset */
@@ -2530,7 +2537,8 @@ DXI_PRIVATE int dxi_uring_ring_init(dx_reactor *r, const dx_reactor_config *cfg)
     }
     {
         const uint8_t *zc = (const uint8_t *)(probe + 2) + 8u * DXI_URING_OP_SEND_ZC;
-        if (!(cfg->flags & DX_REACTOR_CFG_NO_SEND_ZC) && DXI_URING_OP_SEND_ZC <= ((const uint8_t *)probe)[0] && (dx_load_u16le(zc + 2) & 1u))
+        if ((cfg->flags & DX_REACTOR_CFG_SEND_ZC) && !(cfg->flags & DX_REACTOR_CFG_NO_SEND_ZC) &&
+            DXI_URING_OP_SEND_ZC <= ((const uint8_t *)probe)[0] && (dx_load_u16le(zc + 2) & 1u))
             r->features |= DX_REACTOR_FEAT_SEND_ZC;
     }
     u->sq_ring_size = p.sq_off.array + p.sq_entries * sizeof(uint32_t);
