@@ -189,9 +189,10 @@
    memory (about 3.6 GB for a 1 GiB blob), and its patch search takes time
    that grows faster than the size (a 1 GiB random blob with a fifth of it
    rewritten: 73 s at --level 1, about 9 minutes at the default 6), and it
-   compresses the chunks it keeps compressed at about 13 MB/s (zstd level 12,
-   by hand: libcrypto's 4.7 MB in 0.36 s; data that does not compress costs
-   a level-1 try: a 256 MiB random blob, nothing measurable). The server holds
+   compresses the chunks it keeps compressed at about 13 MB/s a CPU, on up
+   to 8 CPUs (zstd level 12, by hand on 2 CPUs: libLLVM's 110 MB in 3.9 s,
+   5.9 s on one; data that does not compress costs a level-1 try: a 256 MiB
+   random blob, nothing measurable). The server holds
    the zmaps of up to 8 names per worker, each up to 4 MiB (65,536 kept
    chunks, about 1 GiB of blob; a larger one is not used: those chunks are
    compressed as they are sent, at level 1). POSIX only (the directory store
@@ -456,18 +457,53 @@ typedef struct zmap_chunk {
     uint32_t len;
 } zmap_chunk;
 
+/* One thread's share of a batch of chunks to compress: todo[first],
+   todo[first + step], ... (each into its own slot of zb; zlen 0: not kept). */
+typedef struct zmap_share {
+    ZSTD_CCtx *cc;
+    const uint8_t *data;
+    const zmap_chunk *c;
+    const size_t *todo;
+    size_t count, first, step, zcap;
+    uint8_t *zb;
+    size_t *zlen;
+} zmap_share;
+
+static void zmap_compress(void *arg) {
+    const zmap_share *w = (const zmap_share *)arg;
+    size_t j;
+    for (j = w->first; j < w->count; j += w->step) {
+        const zmap_chunk *k = &w->c[w->todo[j]];
+        uint8_t *zb = w->zb + j * w->zcap;
+        /* level 1 first, as the server would: data that does not compress (media, archives) costs little */
+        size_t z = ZSTD_compressCCtx(w->cc, zb, w->zcap, w->data + k->off, k->len, 1);
+        w->zlen[j] = 0;
+        if (ZSTD_isError(z) || z >= k->len - k->len / 10) continue;
+        z = ZSTD_compressCCtx(w->cc, zb, w->zcap, w->data + k->off, k->len, ZMAP_LEVEL);
+        if (!ZSTD_isError(z) && z < k->len - k->len / 10) w->zlen[j] = z;
+    }
+}
+
+#define ZMAP_THREADS_MAX 8 /* level 12 runs at about 13 MB/s a core: a 1 GB library takes 80 s on one */
+#define ZMAP_BATCH 32      /* chunks a thread compresses between two rounds of puts (slots of 64 KiB each) */
+
 /* The version's chunks kept compressed for READ flag 1 (STORE, zmap): each one
    that level 12 makes a tenth smaller or more is stored compressed, as an
    object of its own, so that the server sends those bytes and not level 1's,
    made as it answers. Chunks the previous version kept are taken from its
-   zmap, not compressed again. data: the version's bytes. */
+   zmap, not compressed again. Compressed on every CPU, in batches; stored in
+   the zmap's order, so the store gets the same objects on any machine. data:
+   the version's bytes. */
 static dx_result store_zmap(dx_cas_store *s, const uint8_t *data, sync_version *nv, const sync_version *prev) {
     uint8_t *lbuf, *pz = NULL, *out = NULL, *zb = NULL;
-    size_t llen, pzlen = 0, n = 0, i, zcap = ZSTD_compressBound(SYNC_CHUNK_MAX);
+    size_t llen, pzlen = 0, n = 0, i, next, t, zcap = ZSTD_compressBound(SYNC_CHUNK_MAX);
+    size_t threads = (size_t)(tool_cpus() < ZMAP_THREADS_MAX ? tool_cpus() : ZMAP_THREADS_MAX), batch = threads * ZMAP_BATCH;
+    size_t *todo = NULL, *zlen = NULL;
     uint64_t done = 0;
     listing l;
     zmap_chunk *c = NULL;
-    ZSTD_CCtx *cc = NULL;
+    zmap_share share[ZMAP_THREADS_MAX];
+    void *handle[ZMAP_THREADS_MAX];
     dx_result r;
     if ((r = get_object(s, nv->listing, SYNC_LISTING_MAX, &lbuf, &llen)) != DX_OK) return r;
     r = listing_parse(&alg, lbuf, llen, nv->listing, nv->root, nv->size, &l);
@@ -477,35 +513,56 @@ static dx_result store_zmap(dx_cas_store *s, const uint8_t *data, sync_version *
         pzlen = 0; /* not a zmap: its chunks compressed again */
     c = (zmap_chunk *)malloc((size_t)l.count * sizeof *c + 1);
     out = (uint8_t *)malloc((size_t)l.count * SYNC_ZMAP_ENTRY + 1);
-    zb = (uint8_t *)malloc(zcap);
-    cc = ZSTD_createCCtx();
-    if (!c || !out || !zb || !cc) r = DX_ERR_NOMEM;
+    zb = (uint8_t *)malloc(batch * zcap);
+    todo = (size_t *)malloc(batch * sizeof *todo);
+    zlen = (size_t *)malloc(batch * sizeof *zlen);
+    if (!c || !out || !zb || !todo || !zlen) r = DX_ERR_NOMEM;
+    for (t = 0; t < threads; t++) {
+        share[t].cc = r == DX_OK ? ZSTD_createCCtx() : NULL;
+        if (!share[t].cc) r = DX_ERR_NOMEM;
+        share[t].data = data, share[t].c = c, share[t].todo = todo, share[t].zb = zb, share[t].zlen = zlen;
+        share[t].first = t, share[t].step = threads, share[t].zcap = zcap;
+    }
     for (i = 0; r == DX_OK && i < l.count; i++) {
         memcpy(c[i].id, l.ids[i], 32);
         c[i].off = l.offsets[i], c[i].len = l.lens[i];
     }
     if (r == DX_OK && l.count) qsort(c, (size_t)l.count, sizeof *c, digest_cmp); /* the zmap's order; repeats next to each other */
     tool_progress_start("compress", nv->size, "MiB");
-    for (i = 0; r == DX_OK && i < l.count; i++) {
-        const uint8_t *kept = NULL;
-        size_t z;
-        dx_cas_id zid;
-        done += c[i].len;
-        tool_progress(done);
-        if (i && !memcmp(c[i].id, c[i - 1].id, 32)) continue;
-        if (pzlen) kept = (const uint8_t *)bsearch(c[i].id, pz, pzlen / SYNC_ZMAP_ENTRY, SYNC_ZMAP_ENTRY, digest_cmp);
-        if (kept) {
-            memcpy(out + n++ * SYNC_ZMAP_ENTRY, kept, SYNC_ZMAP_ENTRY);
-            continue;
+    for (i = 0; r == DX_OK && i < l.count; i = next) {
+        size_t count = 0, j = 0;
+        /* a batch: the chunks from i on up to the batch's count of new ones (repeats and kept ones between) */
+        for (next = i; next < l.count && count < batch; next++) {
+            done += c[next].len;
+            if ((next && !memcmp(c[next].id, c[next - 1].id, 32)) ||
+                (pzlen && bsearch(c[next].id, pz, pzlen / SYNC_ZMAP_ENTRY, SYNC_ZMAP_ENTRY, digest_cmp)))
+                continue;
+            todo[count++] = next;
         }
-        /* level 1 first, as the server would: data that does not compress (media, archives) costs little */
-        z = ZSTD_compressCCtx(cc, zb, zcap, data + c[i].off, c[i].len, 1);
-        if (ZSTD_isError(z) || z >= c[i].len - c[i].len / 10) continue;
-        z = ZSTD_compressCCtx(cc, zb, zcap, data + c[i].off, c[i].len, ZMAP_LEVEL);
-        if (ZSTD_isError(z) || z >= c[i].len - c[i].len / 10) continue;
-        if ((r = dx_cas_store_put(s, zb, z, &zid)) != DX_OK) break;
-        memcpy(out + n * SYNC_ZMAP_ENTRY, c[i].id, 32);
-        memcpy(out + n++ * SYNC_ZMAP_ENTRY + 32, zid.digest, 32);
+        for (t = 0; t < threads; t++) {
+            share[t].count = count;
+            handle[t] = t && count > t ? tool_thread_start(NULL, zmap_compress, &share[t]) : NULL;
+        }
+        zmap_compress(&share[0]);
+        for (t = 1; t < threads; t++) {
+            if (handle[t]) tool_thread_join(NULL, handle[t]);
+            else if (count > t) zmap_compress(&share[t]); /* no thread started: done here */
+        }
+        for (; i < next; i++) { /* into the store and the zmap, in order */
+            const uint8_t *kept;
+            dx_cas_id zid;
+            if (i && !memcmp(c[i].id, c[i - 1].id, 32)) continue;
+            if (j < count && todo[j] == i) {
+                if (zlen[j] && (r = dx_cas_store_put(s, zb + j * zcap, zlen[j], &zid)) != DX_OK) break;
+                if (zlen[j++]) {
+                    memcpy(out + n * SYNC_ZMAP_ENTRY, c[i].id, 32);
+                    memcpy(out + n++ * SYNC_ZMAP_ENTRY + 32, zid.digest, 32);
+                }
+            } else if (pzlen && (kept = (const uint8_t *)bsearch(c[i].id, pz, pzlen / SYNC_ZMAP_ENTRY, SYNC_ZMAP_ENTRY, digest_cmp))) {
+                memcpy(out + n++ * SYNC_ZMAP_ENTRY, kept, SYNC_ZMAP_ENTRY);
+            }
+        }
+        tool_progress(done);
     }
     tool_progress_end(r == DX_OK);
     if (r == DX_OK && n) {
@@ -515,8 +572,8 @@ static dx_result store_zmap(dx_cas_store *s, const uint8_t *data, sync_version *
             nv->zmap_size = n * SYNC_ZMAP_ENTRY;
         }
     }
-    ZSTD_freeCCtx(cc);
-    free(zb), free(out), free(c), free(pz);
+    for (t = 0; t < threads; t++) ZSTD_freeCCtx(share[t].cc);
+    free(zlen), free(todo), free(zb), free(out), free(c), free(pz);
     listing_free(&l);
     return r;
 }
@@ -1045,12 +1102,35 @@ static bool zbuf_room(worker_state *ws, size_t n) {
 }
 #endif
 
+#if SYNC_ZSTD
+/* A READ of a whole chunk (obj_len bytes) that takes it compressed, where a zmap
+   the worker holds keeps a copy: answered with those bytes (true, *r the
+   answer's result), without reading the chunk itself; else false. */
+static bool read_kept(worker_state *ws, dx_hbtp_request *req, uint64_t off, uint32_t len, uint64_t obj_len, dx_result *r) {
+    const uint8_t *b = req->body, *e;
+    dx_cas_id zid;
+    int64_t z;
+    if (req->body_len != 45 || !(b[44] & 1) || off != 0 || len != obj_len) return false;
+    if (corrupt_patches && ws->damage_count && bsearch(b, ws->damage, ws->damage_count, 32, digest_cmp)) return false;
+    if (!(e = zmap_find(ws, b)) || !zbuf_room(ws, ZSTD_compressBound(len))) return false;
+    zid = id_of(e);
+    z = dx_cas_store_get(&ws->store, &zid, ws->zbuf, ws->zcap);
+    if (z <= 0 || (uint64_t)z >= len) return false; /* as if none were kept */
+    *r = dx_hbtp_resp_frame(req->resp, DX_HBTP_OP_STREAM_END, DX_HBTP_FLAG_END_STREAM | DX_HBTP_FLAG_COMPRESSED,
+                            req->frame->stream, ws->zbuf, (uint32_t)z);
+    return true;
+}
+#endif
+
 static dx_result h_read(dx_hbtp_request *req, void *user) {
     worker_state *ws = state_of(req);
     const uint8_t *b = req->body;
     uint64_t off;
     uint32_t len;
     dx_result r;
+#if SYNC_ZSTD
+    bool tried_kept = false; /* read_kept asked before the chunk was loaded */
+#endif
     (void)user;
     if ((req->body_len != 44 && req->body_len != 45) || (req->body_len == 45 && (b[44] & ~1u)))
         return dx_hbtp_reply_error(req, DX_HBTP_CODE_BAD_REQUEST, "bad READ");
@@ -1062,6 +1142,10 @@ static dx_result h_read(dx_hbtp_request *req, void *user) {
         ws->obj_valid = false;
         if (n == DX_ERR_NOTFOUND) return dx_hbtp_reply_error(req, E_NO_OBJECT, "no such object");
         if (n < 0 || n > (int64_t)SYNC_LISTING_MAX) return dx_hbtp_reply_error(req, DX_HBTP_CODE_INTERNAL, "the object does not read");
+#if SYNC_ZSTD
+        if (read_kept(ws, req, off, len, (uint64_t)n, &r)) return r; /* the chunk itself is not read */
+        tried_kept = true;
+#endif
         if ((size_t)n > ws->obj_cap) {
             uint8_t *p = (uint8_t *)realloc(ws->obj, (size_t)n + 1);
             if (!p) return dx_hbtp_reply_error(req, DX_HBTP_CODE_INTERNAL, "out of memory");
@@ -1080,16 +1164,7 @@ static dx_result h_read(dx_hbtp_request *req, void *user) {
         return r;
     }
 #if SYNC_ZSTD
-    if (req->body_len == 45 && (b[44] & 1) && off == 0 && len == ws->obj_len) { /* a whole chunk: kept compressed? */
-        const uint8_t *e = zmap_find(ws, b);
-        if (e && zbuf_room(ws, ZSTD_compressBound(len))) {
-            dx_cas_id zid = id_of(e);
-            int64_t z = dx_cas_store_get(&ws->store, &zid, ws->zbuf, ws->zcap);
-            if (z > 0 && (uint64_t)z < len) /* else as if none were kept */
-                return dx_hbtp_resp_frame(req->resp, DX_HBTP_OP_STREAM_END, DX_HBTP_FLAG_END_STREAM | DX_HBTP_FLAG_COMPRESSED,
-                                          req->frame->stream, ws->zbuf, (uint32_t)z);
-        }
-    }
+    if (!tried_kept && read_kept(ws, req, off, len, ws->obj_len, &r)) return r; /* the chunk the READ before loaded */
     if (req->body_len == 45 && (b[44] & 1) && ws->zskip) {
         ws->zskip--; /* incompressible data lately (media, archives, encrypted): not tried, up to 64 chunks */
     } else if (req->body_len == 45 && (b[44] & 1)) { /* the client takes it compressed: where that saves a tenth or more */
