@@ -427,6 +427,7 @@ typedef struct sink {
     size_t cap;
     uint64_t len;
     snap *g;
+    bool stopped; /* CAS_SNAP_TEST_STOP_MID_RESTORE did */
 } sink;
 
 static dx_result sink_write(void *user, uint64_t off, const void *data, size_t len) {
@@ -450,6 +451,10 @@ static dx_result sink_write(void *user, uint64_t off, const void *data, size_t l
         if (k->g) k->g->bytes_read += (uint64_t)w;
     }
     if (k->g) tool_progress(k->g->bytes_read);
+    if (k->len >= (1u << 20) && !k->stopped && getenv("CAS_SNAP_TEST_STOP_MID_RESTORE")) { /* tests: a restore signalled mid-file */
+        k->stopped = true;
+        raise(SIGSTOP);
+    }
     return DX_OK;
 }
 
@@ -576,6 +581,7 @@ static int restore_file(snap *g, snapshot_view *v, const dx_cas_tree_entry *e, c
         tool_fail("cannot restore %s: cannot create a temporary file in its folder: %s", tool_shown(child), strerror(err ? err : ENAMETOOLONG));
         return -1;
     }
+    tool_tmp_watch(tmp); /* Ctrl-C: removed, not left in the user's folder */
     g->dir.os_error = 0;
     r = dx_cas_blob_read(&g->s, &e->id, NULL, sink_write, &k, NULL); /* every chunk verified */
     if (r == DX_OK && k.len != e->size) r = DX_ERR_CORRUPT;           /* the tree and the blob disagree */
@@ -587,11 +593,12 @@ static int restore_file(snap *g, snapshot_view *v, const dx_cas_tree_entry *e, c
     }
     if (close(k.fd) != 0 && r == DX_OK) k.err = errno, r = DX_ERR_IO;
     if (r == DX_OK && rename(tmp, child) != 0) k.err = errno, r = DX_ERR_IO;
+    if (r != DX_OK) remove(tmp);
+    tool_tmp_unwatch(tmp);
     if (r == DX_OK) {
         g->files++;
         return 0;
     }
-    remove(tmp);
     if (k.err) { /* the disk: nothing later would fare better */
         tool_fail("cannot restore %s: %s", tool_shown(child), strerror(k.err));
         return -1;

@@ -125,31 +125,9 @@ static int64_t file_size(FILE *f) {
     return n;
 }
 
-/* The output being written, by its temporary name: Ctrl-C, SIGTERM, SIGHUP or SIGPIPE remove it before
-   the signal ends dxdiff (a copy: tool_out frees its own). */
-static char out_tmp[4096];
-static volatile sig_atomic_t out_tmp_set;
-
-static void on_signal(int sig) {
-    if (out_tmp_set) {
-#if defined(_WIN32)
-        remove(out_tmp);
-#else
-        unlink(out_tmp); /* async-signal-safe */
-#endif
-    }
-    signal(sig, SIG_DFL);
-    raise(sig);
-}
-
-static void catch_signal(int sig) { /* one ignored from the start (nohup, a background job) stays ignored */
-    if (signal(sig, on_signal) == SIG_IGN) signal(sig, SIG_IGN);
-}
-
 /* tool_out_open (which refuses an output that is a device, a pipe or a socket, even with -f), and a
-   missing or read-only folder said of the output; the temporary file noted for the signals. */
+   missing or read-only folder said of the output (a signal removes the temporary file: tool_tmp_watch). */
 static int out_open(tool_out *o, const char *path, bool force, const char *const *inputs) {
-    int rc;
     memset(o, 0, sizeof *o);
 #if !defined(_WIN32)
     { /* a missing or read-only folder, said of the output (tool_out_open names its temporary file); through a
@@ -174,20 +152,7 @@ static int out_open(tool_out *o, const char *path, bool force, const char *const
         if (why) return TOOL_EXIT_FAIL;
     }
 #endif
-    if ((rc = tool_out_open(o, path, force, inputs)) == TOOL_EXIT_OK && strlen(o->tmp) < sizeof out_tmp)
-        strcpy(out_tmp, o->tmp), out_tmp_set = 1;
-    return rc;
-}
-
-static int out_commit(tool_out *o) {
-    int rc = tool_out_commit(o);
-    out_tmp_set = 0;
-    return rc;
-}
-
-static void out_abort(tool_out *o) {
-    tool_out_abort(o);
-    out_tmp_set = 0;
+    return tool_out_open(o, path, force, inputs);
 }
 
 /* Opens a file the tool reads (or in place also writes): says why not and returns NULL. */
@@ -470,16 +435,16 @@ static int cmd_diff(const char *old_path, const char *new_path, const char *patc
     r = mode ? diff_auto(cfg, old, old_len, neu, new_len, mode == 2, &patch) : diff_one(cfg, old, old_len, neu, new_len, &patch);
     free(old), free(neu);
     if (r < 0) {
-        out_abort(&o), free(patch);
+        tool_out_abort(&o), free(patch);
         return tool_fail("diff failed: %s: %s; %s not written", dx_patch_result_name((dx_result)r), explain(r), patch_path);
     }
     if (fwrite(patch, 1, (size_t)r, o.f) != (size_t)r) {
         int e = errno;
-        out_abort(&o), free(patch);
+        tool_out_abort(&o), free(patch);
         return tool_fail("cannot write %s: %s; %s not written", patch_path, strerror(e), patch_path);
     }
     free(patch);
-    if ((rc = out_commit(&o)) != TOOL_EXIT_OK) return rc;
+    if ((rc = tool_out_commit(&o)) != TOOL_EXIT_OK) return rc;
     if (verbose)
         fprintf(stderr, "dxdiff: %lu -> %lu bytes: a patch of %" PRId64 " bytes (%.3f%% of NEW) in %.2f s\n",
                 (unsigned long)old_len, (unsigned long)new_len, r, new_len ? 100.0 * (double)r / (double)new_len : 0.0,
@@ -652,9 +617,9 @@ static int cmd_apply(const char *path, const char *patch_path, const char *out_p
     fclose(pf);
     if (out_path) {
         if (r >= 0) {
-            if ((rc = out_commit(&o)) != TOOL_EXIT_OK) return free((void *)j.journal_path), rc;
+            if ((rc = tool_out_commit(&o)) != TOOL_EXIT_OK) return free((void *)j.journal_path), rc;
         } else {
-            out_abort(&o);
+            tool_out_abort(&o);
         }
     }
     if (r >= 0 && verbose)
@@ -799,10 +764,6 @@ int main(int argc, char **argv) {
     char version[96];
     memset(&cfg, 0, sizeof cfg);
     tool_start("dxdiff", usage_text);
-    catch_signal(SIGINT), catch_signal(SIGTERM);
-#if !defined(_WIN32)
-    catch_signal(SIGHUP), catch_signal(SIGPIPE); /* SIGPIPE: stderr's progress into a closed pipe (| head) */
-#endif
     for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) /* --help and --version anywhere before "--" */
         if (tool_is_help(argv[i]) || (i == 1 && !strcmp(argv[i], "help"))) return tool_help();
         else if (!strcmp(argv[i], "--version")) {

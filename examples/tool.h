@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #if defined(_WIN32)
 #include <windows.h>
@@ -32,7 +33,6 @@
 #else
 #include <dirent.h>
 #include <pthread.h>
-#include <signal.h> /* kill(pid, 0): whether a process is alive */
 #include <time.h>
 #include <unistd.h>
 #endif
@@ -268,6 +268,67 @@ TOOL_FN void tool_out_sweep(const char *path) {
 #endif
 }
 
+/* Temporary files removed when a signal ends the program (Ctrl-C, SIGTERM,
+   SIGHUP, SIGPIPE): the handler removes those being written, then the program dies of
+   the signal as it would have (status 128 + its number, which a shell's loop
+   reads as "interrupted"). Only signals whose action is the default are taken:
+   a program that handles or ignores one (a background job's SIGINT) keeps it.
+   tool_out_open watches its temporary file, tool_out_commit and _abort stop;
+   a program's own temporary files call these themselves. A kill -9 still
+   leaves one; tool_out_sweep removes those of outputs at the next run. */
+#define TOOL_TMP_WATCHED 4
+static struct {
+    char path[4096 + 64];
+    volatile sig_atomic_t set;
+} tool_tmp[TOOL_TMP_WATCHED];
+
+TOOL_FN void tool_tmp_on_signal(int sig) {
+    int i;
+    for (i = 0; i < TOOL_TMP_WATCHED; i++)
+#if defined(_WIN32)
+        if (tool_tmp[i].set) remove(tool_tmp[i].path);
+#else
+        if (tool_tmp[i].set) unlink(tool_tmp[i].path); /* async-signal-safe */
+#endif
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+TOOL_FN void tool_tmp_watch(const char *path) {
+    static bool installed;
+    static const int sigs[] = {SIGINT, SIGTERM,
+#if !defined(_WIN32) /* SIGPIPE: progress on stderr into a pipe that closed (| head) */
+                               SIGHUP, SIGPIPE
+#endif
+    };
+    size_t i;
+    for (i = 0; i < TOOL_TMP_WATCHED && tool_tmp[i].set; i++) {}
+    if (i == TOOL_TMP_WATCHED || strlen(path) >= sizeof tool_tmp[i].path) return; /* then only the sweep removes it */
+    strcpy(tool_tmp[i].path, path);
+    tool_tmp[i].set = 1;
+    if (installed) return;
+    installed = true;
+    for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+#if defined(_WIN32)
+        void (*old)(int) = signal(sigs[i], tool_tmp_on_signal);
+        if (old != SIG_DFL) signal(sigs[i], old);
+#else
+        struct sigaction sa, old;
+        if (sigaction(sigs[i], NULL, &old) != 0 || (old.sa_flags & SA_SIGINFO) || old.sa_handler != SIG_DFL) continue;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = tool_tmp_on_signal;
+        sigaction(sigs[i], &sa, NULL);
+#endif
+    }
+}
+
+/* path renamed or removed: no longer removed on a signal */
+TOOL_FN void tool_tmp_unwatch(const char *path) {
+    int i;
+    for (i = 0; path && i < TOOL_TMP_WATCHED; i++)
+        if (tool_tmp[i].set && !strcmp(tool_tmp[i].path, path)) tool_tmp[i].set = 0;
+}
+
 /* Opens an output for writing, refusing (with a message, TOOL_EXIT_FAIL) a path
    that is one of the inputs, a directory, or an existing file without force.
    A symbolic link: the file it names is the output (the link stays).
@@ -335,6 +396,7 @@ TOOL_FN int tool_out_open(tool_out *o, const char *path, bool force, const char 
         (void)fcntl(fd, F_SETLK, &lk);
     }
 #endif
+    tool_tmp_watch(o->tmp);
     tool_out_sweep(path);
     return TOOL_EXIT_OK;
 }
@@ -343,6 +405,7 @@ TOOL_FN int tool_out_open(tool_out *o, const char *path, bool force, const char 
 TOOL_FN void tool_out_abort(tool_out *o) {
     if (o->f) fclose(o->f);
     if (o->tmp) remove(o->tmp);
+    tool_tmp_unwatch(o->tmp);
     free(o->tmp), free(o->path);
     memset(o, 0, sizeof *o);
 }
@@ -395,6 +458,7 @@ TOOL_FN int tool_out_commit(tool_out *o) {
         tool_out_abort(o);
         return TOOL_EXIT_FAIL;
     }
+    tool_tmp_unwatch(o->tmp);
     if (tool_sync_dir_of(o->path) != 0) tool_warn("%s written, but its folder could not be synced: %s", o->path, strerror(errno));
     free(o->tmp), free(o->path);
     memset(o, 0, sizeof *o);

@@ -308,6 +308,21 @@ run --store st restore c1 rc1
 cmp data/sub/deeper/file rc1/sub/deeper/file || die "the other files were not restored"
 step "restore with a corrupt chunk: exit 1 naming rc1/big, no rc1/big, no temporary file, the rest restored"
 
+# --- restore ended by a signal: the file being written goes, nothing under its name ---
+# CAS_SNAP_TEST_STOP_MID_RESTORE: the restore stops itself after the first MiB of a file; SIGTERM (SIGINT,
+# SIGHUP alike: a script's background job ignores SIGINT) then ends it
+rm -rf st rs; mkdir -p sg; head -c 3145728 /dev/urandom > sg/big
+"$cs" --quiet --store st snap sg s1 > /dev/null || die "snap for the signal test"
+CAS_SNAP_TEST_STOP_MID_RESTORE=1 "$cs" --store st restore s1 rs > outa 2> erra & a=$!
+stopped $a
+[ -n "$(find rs -name '.cas_snap-*')" ] || die "a stopped restore: no temporary file to remove ($(ls -A rs))"
+kill -TERM $a; kill -CONT $a; wait $a; rca=$?
+[ $rca -eq 143 ] || die "a restore ended by SIGTERM: rc $rca, $(cat erra)"
+[ ! -e rs/big ] && [ -z "$(find rs -name '.cas_snap-*')" ] || die "a restore ended by SIGTERM left: $(ls -A rs)"
+run --store st restore s1 rs2
+[ $rc -eq 0 ] && cmp sg/big rs2/big || die "restore after the signalled one: rc $rc, $(cat err)"
+step "a restore ended by SIGTERM mid-file: exit 143, neither the file nor its temporary left"
+
 # --- restore never leaves a partial file: a full disk (item 3) ---
 rm -rf st; "$cs" --quiet --store st snap data f1 > /dev/null || die "snap for the full-disk test"
 mkdir full

@@ -175,6 +175,19 @@ run restore --store Sst . --no-sync
 [ "$(cat Sin/refs/latest)" = "$latest" ] && [ ! -e Sin/objects/new ] && "$sk" log --store Sst > /dev/null || die "a restore wrote into the store"
 step "round trips: folders, empty files and folders, symlinks as links (never followed out of DIR, capture or restore), modes, times, renames, deletes; a 9.5 MB file with edits and an insertion stored as a $delta-byte delta; verify ok; a restore over a folder in a file's place (or a file in a folder's), or into the store, refused before the first write"
 
+# a restore ended by a signal (SIGTERM; SIGINT and SIGHUP alike: a script's background job ignores SIGINT):
+# the file being written goes, nothing is left under its name or a temporary one.
+# STATEKEEPER_TEST_STOP_IN_RESTORE: the restore stops itself once its first temporary file is created
+stopped() { while kill -0 "$1" 2> /dev/null && [ "$(cut -d' ' -f3 "/proc/$1/stat" 2> /dev/null)" != T ]; do sleep 0.01; done; }
+STATEKEEPER_TEST_STOP_IN_RESTORE=1 "$sk" restore --store S --version 1 rsig --no-sync > outa 2> erra & a=$!
+stopped $a
+tmps=$(find rsig -name '.statekeeper-*.tmp' 2> /dev/null)
+[ -n "$tmps" ] || die "a stopped restore: no temporary file to remove: $(cat erra)"
+kill -TERM $a; kill -CONT $a; wait $a; rca=$?
+[ $rca -eq 143 ] || die "a restore ended by SIGTERM: rc $rca, $(cat erra)"
+for t in $tmps; do [ ! -e "$t" ] || die "a restore ended by SIGTERM left its temporary $t"; done
+step "a restore ended by SIGTERM: exit 143, its temporary file removed"
+
 # an id that names no version (nothing, or an object that is not a version): said so, not sent to verify
 for id in sha256-$(printf '%064d' 0) sha256-$(printf 'hello\n' | sha256sum | cut -c1-64); do
     run restore --store S --version "$id" rid --no-sync

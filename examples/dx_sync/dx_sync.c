@@ -2279,32 +2279,6 @@ static void evict(getter *g, const char *cache_path, uint64_t quota, uint64_t *o
     free(l.r);
 }
 
-/* OUT's temporary file while it is written: a get stopped by a signal (Ctrl-C, SIGTERM, a closed terminal)
-   removes it, then dies of the signal as it would have (only SIGKILL leaves it). */
-static char out_tmp_path[PATH_MAX + 64];
-static volatile sig_atomic_t out_tmp_set;
-static void on_get_signal(int sig) {
-    if (out_tmp_set) unlink(out_tmp_path);
-    signal(sig, SIG_DFL);
-    raise(sig);
-}
-static void out_tmp_watch(const char *tmp_path) {
-    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
-    size_t i;
-    if (tmp_path) {
-        if (strlen(tmp_path) >= sizeof out_tmp_path) return;
-        strcpy(out_tmp_path, tmp_path);
-    }
-    out_tmp_set = tmp_path != NULL;
-    for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
-        struct sigaction sa, old;
-        if (sigaction(sigs[i], NULL, &old) != 0 || old.sa_handler == SIG_IGN) continue; /* ignored (a background job's SIGINT): so it stays */
-        memset(&sa, 0, sizeof sa);
-        sa.sa_handler = tmp_path ? on_get_signal : SIG_DFL;
-        sigaction(sigs[i], &sa, NULL);
-    }
-}
-
 static int cmd_get(int argc, char **argv) {
     const char *server_arg = NULL, *cache_path = NULL, *name = NULL, *out_path = NULL, *v;
     char host[256], out_real[PATH_MAX];
@@ -2490,15 +2464,13 @@ query:
     if (spill_failed) /* a large OUT, a cache that cannot take its chunks */
         tool_warn("the cache %s cannot take %s's chunks (%s%s%s): those unchanged are fetched again", cache_path, out_path,
                   dx_cas_result_name(spill_failed), g->dir.os_error ? ": " : "", g->dir.os_error ? strerror(g->dir.os_error) : "");
-    if (tool_out_open(&tmp, out_path, true, NULL) != TOOL_EXIT_OK) goto close;
-    out_tmp_watch(tmp.tmp);
+    if (tool_out_open(&tmp, out_path, true, NULL) != TOOL_EXIT_OK) goto close; /* a signal removes it (tool_tmp_watch) */
     if (o.kind == OFFER_PATCH) {
         r = try_patch(g, &o, oi.patch, oi.patch_len, base_len, fileno(tmp.f), tmp.tmp, &why);
         if (r == DX_OK) kind = "patch";
         else if (out_write_errno) { /* not the patch's fault: the chunks would not fit either */
         } else if (g->net_error != DX_OK) {
             tool_fail("%s: the connection failed: %s", name, net_error_text(g->net_error, g->net_code));
-            out_tmp_watch(NULL);
             tool_out_abort(&tmp);
             goto close;
         } else {
@@ -2520,13 +2492,11 @@ query:
         else if (g->listing_bad) tool_fail("%s: the listing the server sent does not check: %s is as it was", name, out_path);
         else if (r == E_OUT_CHANGED) tool_fail("%s changed while it was read: try again", out_path);
         else tool_fail("%s: %s", name, dx_cas_result_name(r));
-        out_tmp_watch(NULL);
         tool_out_abort(&tmp);
         goto close;
     }
     if (fchmod(fileno(tmp.f), mode) != 0) tool_warn("cannot set the mode of %s: %s", out_path, strerror(errno));
     r = tool_out_commit(&tmp) == TOOL_EXIT_OK ? DX_OK : DX_ERR_IO;
-    out_tmp_watch(NULL);
     if (r != DX_OK) goto close;
     wire = g->net.client.bytes_in + g->net.client.bytes_out;
     dx_net_sync_close(&g->net); /* done with the server: its memory goes before the cache's gc needs its own */

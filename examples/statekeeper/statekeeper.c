@@ -3273,6 +3273,7 @@ typedef struct rctx {
     const char *out;
     uint64_t files, bytes, replaced; /* replaced: files and links that had the name before */
     bool stopped;
+    bool test_stopped; /* STATEKEEPER_TEST_STOP_IN_RESTORE did */
 } rctx;
 
 static void set_mtime_at(const char *path, int64_t sec, uint32_t nsec, bool nofollow) {
@@ -3332,12 +3333,14 @@ static dx_result restore_one(sk *g, const char *path, const dx_cas_tree_entry *e
     snprintf(folder, sizeof folder, "%s", final);
     *strrchr(folder, '/') = 0;
     tmp_name(g, final, tmp, sizeof tmp);
+    tool_tmp_watch(tmp); /* Ctrl-C: removed, not left for the next restore */
     if (f.kind == KIND_SYMLINK) {
         if (symlink(f.target, tmp) != 0) err = errno, r = DX_ERR_IO;
         else set_mtime_at(tmp, f.mtime_sec, f.mtime_nsec, true);
     } else {
         if ((fd = open(tmp, O_RDWR | O_CREAT | O_EXCL, 0600)) < 0) err = errno, r = DX_ERR_IO;
-        else if (f.kind != KIND_EMPTY) r = content_write(g, &f, fd, &err); /* checked against the root */
+        else if (getenv("STATEKEEPER_TEST_STOP_IN_RESTORE") && !c->test_stopped) c->test_stopped = true, raise(SIGSTOP); /* tests: a restore signalled */
+        if (r == DX_OK && f.kind != KIND_EMPTY) r = content_write(g, &f, fd, &err); /* checked against the root */
         if (r == DX_OK && fchmod(fd, (mode_t)f.mode) != 0) err = errno, r = DX_ERR_IO;
         if (r == DX_OK) {
             struct timespec ts[2];
@@ -3348,8 +3351,9 @@ static dx_result restore_one(sk *g, const char *path, const dx_cas_tree_entry *e
         if (fd >= 0 && close(fd) != 0 && r == DX_OK) err = errno, r = DX_ERR_IO;
     }
     if (r == DX_OK && rename(tmp, final) != 0) err = errno, r = DX_ERR_IO;
+    if (r != DX_OK) unlink(tmp);
+    tool_tmp_unwatch(tmp);
     if (r != DX_OK) {
-        unlink(tmp);
         if (err) tool_warn("cannot restore %s: %s", final, strerror(err));
         else tool_warn("cannot restore %s: %s; nothing was written under its name", final, why(g, r));
     } else {
