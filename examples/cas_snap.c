@@ -728,6 +728,13 @@ static dx_result count_object(void *user, const dx_cas_id *id, uint64_t size) {
     return DX_OK;
 }
 
+/* count_object, and the progress line (the count) */
+static dx_result count_object_shown(void *user, const dx_cas_id *id, uint64_t size) {
+    count_object(user, id, size);
+    tool_progress(((uint64_t *)user)[0]);
+    return DX_OK;
+}
+
 /* A store like g->s that moves the progress line (label) once per object
    iterated; total counted first when the line shows. */
 static dx_result counted_store(snap *g, counted *c, const char *label, dx_cas_store *out) {
@@ -1156,8 +1163,10 @@ static int cmd_refs(snap *g, bool stats) {
         free(a.items);
         return tool_fail("cannot read the refs of %s: %s", g->store_path, why(r, g->dir.os_error));
     }
+    if (stats) progress_start(g, "snapshots", a.n, "refs");
     for (i = 0; i < a.n; i++) {
         char text[DX_CAS_ID_TEXT_SIZE];
+        if (stats) tool_progress(i);
         if (stats) { /* each snapshot once, however many refs name it (latest and its own) */
             snapshot_view v;
             size_t j;
@@ -1179,7 +1188,9 @@ static int cmd_refs(snap *g, bool stats) {
     }
     free(a.items);
     if (stats) {
-        dx_cas_store_iterate(&g->s, count_object, c);
+        progress_start(g, "objects", 0, "objects");
+        dx_cas_store_iterate(&g->s, count_object_shown, c);
+        progress_end(g, true);
         printf("%llu objects, %llu bytes stored; the snapshots the refs name hold %llu bytes: dedup ratio %.2f\n",
                (unsigned long long)c[0], (unsigned long long)c[1], (unsigned long long)logical,
                c[1] ? (double)logical / (double)c[1] : 0.0);

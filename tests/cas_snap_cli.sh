@@ -250,9 +250,11 @@ run --progress --store st gc --dry-run
 grep -q '^cas_snap: gc ' err || die "gc --progress: no progress line: $(cat err)"
 run --progress --store st restore p1 r3
 grep -q '^cas_snap: restore ' err || die "restore --progress: no progress line: $(cat err)"
+run --progress --store st stats
+grep -q '^cas_snap: snapshots ' err && grep -q '^cas_snap: objects ' err && grep -q 'dedup ratio' out || die "stats --progress: $(cat out err)"
 run --quiet --progress --store st restore p1 r4
 [ $rc -eq 0 ] && [ ! -s err ] || die "--quiet still printed: $(cat err)"
-step "--progress shows snap, verify, gc and restore progress on stderr; --quiet prints nothing"
+step "--progress shows snap, verify, gc, restore and stats progress on stderr; --quiet prints nothing"
 
 # --- runs at once on one store: no ref replaced, nothing a snap needs deleted by a gc ---
 # CAS_SNAP_TEST_STOP_BEFORE_REF: the snap stops itself (SIGSTOP) when its objects are stored, before its ref
