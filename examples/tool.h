@@ -12,8 +12,9 @@
    - Progress goes to stderr, only on a terminal or with --progress, and never
      for a phase that ends within 0.1 s.
    - An output is written to a temporary name next to it, synced, checked and
-     renamed; it never replaces an input (same file, any name) and never an
-     existing file unless the user said -f. */
+     renamed (a signal that ends the tool removes it first); it never replaces
+     an input (same file, any name) and never an existing file unless the user
+     said -f. */
 #ifndef DX_EXAMPLES_TOOL_H
 #define DX_EXAMPLES_TOOL_H
 
