@@ -125,36 +125,6 @@ static int64_t file_size(FILE *f) {
     return n;
 }
 
-/* tool_out_open (which refuses an output that is a device, a pipe or a socket, even with -f), and a
-   missing or read-only folder said of the output (a signal removes the temporary file: tool_tmp_watch). */
-static int out_open(tool_out *o, const char *path, bool force, const char *const *inputs) {
-    memset(o, 0, sizeof *o);
-#if !defined(_WIN32)
-    { /* a missing or read-only folder, said of the output (tool_out_open names its temporary file); through a
-         symbolic link, the folder of the file it names (a link to nothing: tool_out_open says so) */
-        struct stat st;
-        char dir[4096], *real = NULL;
-        const char *file = path, *slash, *why = NULL;
-        size_t n;
-        if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode) && !(file = real = realpath(path, NULL))) file = "";
-        slash = strrchr(file, '/'), n = slash ? (size_t)(slash - file) : 1;
-        if (*file && n < sizeof dir) {
-            if (!slash) strcpy(dir, ".");
-            else if (n == 0) strcpy(dir, "/");
-            else memcpy(dir, file, n), dir[n] = 0;
-            if (stat(dir, &st) != 0) why = "does not exist";
-            else if ((st.st_mode & S_IFMT) != S_IFDIR) why = "is not a folder";
-            else if (access(dir, W_OK | X_OK) != 0) /* the temporary file goes there */
-                why = errno == EROFS ? "is on a read-only file system" : "is a folder this user cannot write";
-            if (why) tool_fail("cannot create %s: %s %s", path, dir, why);
-        }
-        free(real);
-        if (why) return TOOL_EXIT_FAIL;
-    }
-#endif
-    return tool_out_open(o, path, force, inputs);
-}
-
 /* Opens a file the tool reads (or in place also writes): says why not and returns NULL. */
 static FILE *open_input(const char *path, const char *mode) {
     FILE *f;
@@ -430,7 +400,7 @@ static int cmd_diff(const char *old_path, const char *new_path, const char *patc
     if (tool_is_dir(patch_path)) return tool_fail("%s is a directory", patch_path); /* before the long part */
     if (!(old = read_all(old_path, &old_len, "reading OLD")) || !(neu = read_all(new_path, &new_len, "reading NEW")))
         return free(old), TOOL_EXIT_FAIL;
-    if ((rc = out_open(&o, patch_path, force, inputs)) != TOOL_EXIT_OK) return free(old), free(neu), rc;
+    if ((rc = tool_out_open(&o, patch_path, force, inputs)) != TOOL_EXIT_OK) return free(old), free(neu), rc;
     (void)cap;
     r = mode ? diff_auto(cfg, old, old_len, neu, new_len, mode == 2, &patch) : diff_one(cfg, old, old_len, neu, new_len, &patch);
     free(old), free(neu);
@@ -562,7 +532,7 @@ static int cmd_apply(const char *path, const char *patch_path, const char *out_p
     }
     if ((size = file_size(j.rd)) < 0) r = io_error(&j, "cannot read", path, size_error(errno));
     if (r >= 0 && out_path) {
-        if ((rc = out_open(&o, out_path, force, inputs)) != TOOL_EXIT_OK) return fclose(j.rd), fclose(pf), rc;
+        if ((rc = tool_out_open(&o, out_path, force, inputs)) != TOOL_EXIT_OK) return fclose(j.rd), fclose(pf), rc;
         j.wr = o.f, j.wr_path = o.tmp;
     }
     cfg.data_len = j.data_size = (uint64_t)size;

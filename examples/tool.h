@@ -330,6 +330,29 @@ TOOL_FN void tool_tmp_unwatch(const char *path) {
         if (tool_tmp[i].set && !strcmp(tool_tmp[i].path, path)) tool_tmp[i].set = 0;
 }
 
+/* Why path's folder cannot take a new file (the output's temporary one goes there): it does not
+   exist, is not a folder, or cannot be written; NULL when it can (or cannot be told: Windows).
+   *dir gets the folder's name. */
+TOOL_FN const char *tool_out_dir_problem(const char *path, char *dir, size_t cap) {
+#if defined(_WIN32)
+    (void)path, (void)cap;
+    dir[0] = 0;
+    return NULL;
+#else
+    struct stat st;
+    const char *slash = strrchr(path, '/');
+    size_t n = slash ? (size_t)(slash - path) : 1;
+    if (n >= cap) return NULL;
+    if (!slash) strcpy(dir, ".");
+    else if (n == 0) strcpy(dir, "/");
+    else memcpy(dir, path, n), dir[n] = 0;
+    if (stat(dir, &st) != 0) return "does not exist";
+    if ((st.st_mode & S_IFMT) != S_IFDIR) return "is not a folder";
+    if (access(dir, W_OK | X_OK) != 0) return errno == EROFS ? "is on a read-only file system" : "is a folder this user cannot write";
+    return NULL;
+#endif
+}
+
 /* Opens an output for writing, refusing (with a message, TOOL_EXIT_FAIL) a path
    that is one of the inputs, a directory, or an existing file without force.
    A symbolic link: the file it names is the output (the link stays).
@@ -340,6 +363,7 @@ TOOL_FN int tool_out_open(tool_out *o, const char *path, bool force, const char 
     size_t n;
     int fd = -1, tries;
     char *real = NULL;
+    const char *given = path; /* as the user named it (path may become the file a link names) */
     memset(o, 0, sizeof *o);
     if (strcmp(path, "-") == 0) /* not a stream: the output is checked before it replaces anything */
         return tool_fail("\"-\" (standard output) cannot be the output: it is written to a temporary file and renamed "
@@ -363,6 +387,15 @@ TOOL_FN int tool_out_open(tool_out *o, const char *path, bool force, const char 
         int rc = tool_fail((st.st_mode & S_IFMT) == S_IFDIR ? "%s is a directory" : "%s exists (use -f to overwrite it)", path);
         free(real);
         return rc;
+    }
+    {   /* said of the output, not of its temporary file; through a symbolic link, the folder of the file it names */
+        char dir[4096];
+        const char *why = tool_out_dir_problem(path, dir, sizeof dir);
+        if (why) {
+            int rc = tool_fail("cannot create %s: %s %s", given, dir, why);
+            free(real);
+            return rc;
+        }
     }
     n = strlen(path) + 40;
     if (!(o->tmp = (char *)malloc(n)) || !(o->path = (char *)malloc(strlen(path) + 1))) {

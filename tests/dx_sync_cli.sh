@@ -240,6 +240,12 @@ run get --server "$S" --cache c7 app dlink; [ $rc = 1 ] && grep -q 'symbolic lin
 run get --server 127.0.0.1:1 --cache c7 app outr; [ $rc = 1 ] && grep -q 'connection refused' err && [ ! -e outr ] || die "a refused connection: exit $rc"
 run get --server no-such-host.invalid:1 --cache c7 app outr; [ $rc = 1 ] && grep -q 'cannot find no-such-host.invalid' err || die "an unknown host: exit $rc"
 step "the server by name (localhost), OUT a symbolic link (its file updated, the link kept), a refused connection and an unknown host said in words"
+# OUT in a folder that cannot take it: said of OUT and its folder, before any server is asked (port 1: none)
+touch notdir
+run get --server 127.0.0.1:1 --cache c7 app nodir/out; [ $rc = 1 ] && grep -q 'cannot create nodir/out: nodir does not exist$' err || die "OUT in a missing folder: exit $rc"
+run get --server 127.0.0.1:1 --cache c7 app notdir/out; [ $rc = 1 ] && grep -q 'cannot create notdir/out: notdir is not a folder$' err || die "OUT under a file: exit $rc"
+[ ! -e nodir ] || die "a get into a missing folder made it"
+step "OUT in a missing folder or under a file: said of OUT and its folder (exit 1) before the server is asked"
 
 # --- 3. damaged patches ---
 # a patch of several chunks too (200 scattered edits of 500 random bytes: about 100 KB), so that reads are

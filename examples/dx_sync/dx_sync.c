@@ -2280,7 +2280,7 @@ static void evict(getter *g, const char *cache_path, uint64_t quota, uint64_t *o
 }
 
 static int cmd_get(int argc, char **argv) {
-    const char *server_arg = NULL, *cache_path = NULL, *name = NULL, *out_path = NULL, *v;
+    const char *server_arg = NULL, *cache_path = NULL, *name = NULL, *out_path = NULL, *argv_out, *v;
     char host[256], out_real[PATH_MAX];
     tool_host_addr addrs[TOOL_HOST_ADDRS];
     int naddrs = 0, ai;
@@ -2340,10 +2340,16 @@ static int cmd_get(int argc, char **argv) {
             return tool_usage_error("--server's port must be 1 to 65535, not \"%s\"", colon + 1);
     }
     if ((naddrs = tool_host_resolve(host, addrs, &why_host)) == 0) return tool_fail("cannot find %s: %s", host, why_host);
+    argv_out = out_path;
     /* OUT a symbolic link: the file it names is updated (replaced by rename in its own folder); the link stays */
     if (lstat(out_path, &lst) == 0 && S_ISLNK(lst.st_mode)) {
         if (!realpath(out_path, out_real)) return tool_fail("%s is a symbolic link to a file that cannot be reached (%s): give the file's own path", out_path, strerror(errno));
         out_path = out_real;
+    }
+    {   /* a folder that cannot take OUT's temporary file: said before the server is asked */
+        char dir[PATH_MAX];
+        const char *problem = tool_out_dir_problem(out_path, dir, sizeof dir);
+        if (problem) return tool_fail("cannot create %s: %s %s", argv_out, dir, problem);
     }
 #ifdef SIGXFSZ
     signal(SIGXFSZ, SIG_IGN); /* over a file size limit (ulimit -f): a write fails (EFBIG), said in words, no temporary file left */
