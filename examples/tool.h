@@ -152,12 +152,13 @@ TOOL_FN bool tool_progress_on(void) {
 TOOL_FN void tool_progress_draw(bool force, const char *unit) {
     double t = tool_now(), div = unit && !strcmp(unit, "MiB") ? 1048576.0 : 1.0;
     if (!tool_P.label || (!force && (t - tool_P.last < 0.1 || (!tool_P.shown && t - tool_P.start < 0.1)))) return;
+    int digits = div > 1.0 ? 1 : 0; /* MiB to a tenth; items whole */
     if (tool_P.total)
-        fprintf(stderr, "%s%s: %-14s %9.1f / %.1f %s %3.0f%%%s", tool_P.tty ? "\r" : "", tool.name, tool_P.label,
-                (double)tool_P.done / div, (double)tool_P.total / div, unit ? unit : "",
+        fprintf(stderr, "%s%s: %-14s %9.*f / %.*f %s %3.0f%%%s", tool_P.tty ? "\r" : "", tool.name, tool_P.label, digits,
+                (double)tool_P.done / div, digits, (double)tool_P.total / div, unit ? unit : "",
                 100.0 * (double)tool_P.done / (double)tool_P.total, tool_P.tty ? "  " : "\n");
     else
-        fprintf(stderr, "%s%s: %-14s %9.1f %s%s", tool_P.tty ? "\r" : "", tool.name, tool_P.label,
+        fprintf(stderr, "%s%s: %-14s %9.*f %s%s", tool_P.tty ? "\r" : "", tool.name, tool_P.label, digits,
                 (double)tool_P.done / div, unit ? unit : "", tool_P.tty ? "  " : "\n");
     tool_P.last = t, tool_P.shown = true, tool_P.pending = tool_P.tty;
 }

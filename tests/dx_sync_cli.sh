@@ -150,7 +150,8 @@ timeout 60 "$ds" serve --store st --port "$port" > out 2> err; rc=$?
 # (a sanitized build cannot run under ulimit -v: its shadow memory; not checked there)
 grep -q 'Sanitizer\|ReserveShadowMemory' err ||
     { [ $rc = 1 ] && grep -q 'out of memory for 65536 connections in each of 4 workers' err; } || die "a server out of memory: exit $rc: $(cat out err)"
-run get --server "$S" --cache c1 app out1; [ $rc = 0 ] && grep -q ': chunks,' out && cmp -s out1 v3 || die "first fetch: $(cat out)"
+run get --server "$S" --cache c1 app out1 --progress; [ $rc = 0 ] && grep -q ': chunks,' out && cmp -s out1 v3 || die "first fetch: $(cat out)"
+grep -Eq '^dx_sync: fetch +[0-9]+\.[0-9] / [0-9]+\.[0-9] MiB +100%' err || die "get --progress: no progress line in MiB: $(cat err)"
 full=$(wire)
 step "first fetch: chunks, $full bytes on the wire (a second server on its port refused)"
 run get --server "$S" --cache c1 app out1; [ $rc = 0 ] && grep -q 'up to date (not modified)' out || die "304: $(cat out)"

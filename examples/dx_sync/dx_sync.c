@@ -2060,7 +2060,7 @@ static dx_result try_patch(getter *g, const sync_offer *o, const uint8_t *inline
     }
     if (inline_len) r = dx_patch_applier_feed(&a, inline_bytes, inline_len);
     else {
-        tool_progress_start("patch", o->patch_size, "B");
+        tool_progress_start("patch", o->patch_size, "MiB");
         r = run_chunks(g, &pl, false, false, feed_applier, &a);
         tool_progress_end(r == DX_OK);
     }
@@ -2105,7 +2105,7 @@ static dx_result fetch_chunks(getter *g, const sync_offer *o, const uint8_t *inl
     out.base_fd = -1, out.out_fd = fd;
     if (r == DX_OK && !(out.wbuf = (uint8_t *)malloc(PIO_BUF))) r = DX_ERR_NOMEM;
     if (r == DX_OK) {
-        tool_progress_start("fetch", o->size, "B");
+        tool_progress_start("fetch", o->size, "MiB");
         r = run_chunks(g, &l, true, true, pio_append, &out);
         if (r == DX_OK) r = pio_flush(&out);
         tool_progress_end(r == DX_OK);
