@@ -1166,10 +1166,10 @@ static int cmd_refs(snap *g, bool stats) {
     if (stats) progress_start(g, "snapshots", a.n, "refs");
     for (i = 0; i < a.n; i++) {
         char text[DX_CAS_ID_TEXT_SIZE];
-        if (stats) tool_progress(i);
         if (stats) { /* each snapshot once, however many refs name it (latest and its own) */
             snapshot_view v;
             size_t j;
+            tool_progress(i);
             for (j = 0; j < i && !dx_cas_id_equal(&a.items[j].id, &a.items[i].id); j++) {
             }
             if (j < i) continue;

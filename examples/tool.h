@@ -151,8 +151,8 @@ TOOL_FN bool tool_progress_on(void) {
    divides bytes by 2^20, anything else counts items. */
 TOOL_FN void tool_progress_draw(bool force, const char *unit) {
     double t = tool_now(), div = unit && !strcmp(unit, "MiB") ? 1048576.0 : 1.0;
-    if (!tool_P.label || (!force && (t - tool_P.last < 0.1 || (!tool_P.shown && t - tool_P.start < 0.1)))) return;
     int digits = div > 1.0 ? 1 : 0; /* MiB to a tenth; items whole */
+    if (!tool_P.label || (!force && (t - tool_P.last < 0.1 || (!tool_P.shown && t - tool_P.start < 0.1)))) return;
     if (tool_P.total)
         fprintf(stderr, "%s%s: %-14s %9.*f / %.*f %s %3.0f%%%s", tool_P.tty ? "\r" : "", tool.name, tool_P.label, digits,
                 (double)tool_P.done / div, digits, (double)tool_P.total / div, unit ? unit : "",
