@@ -936,6 +936,11 @@ static void damage_collect(worker_state *ws, const history *h) {
     if (ws->damage_count) qsort(ws->damage, ws->damage_count, 32, digest_cmp);
 }
 
+/* --corrupt-patches: is this object (a 32-byte digest) one whose READs are damaged? */
+static bool damaged(const worker_state *ws, const uint8_t *digest) {
+    return corrupt_patches && ws->damage_count && bsearch(digest, ws->damage, ws->damage_count, 32, digest_cmp);
+}
+
 /* A patch's bytes (at most SYNC_INLINE_MAX), put together from its chunks, for
    an offer that carries it (QUERY flag 2), in ws->patch. */
 static dx_result inline_patch(worker_state *ws, const sync_patch *p) {
@@ -1111,7 +1116,7 @@ static bool read_kept(worker_state *ws, dx_hbtp_request *req, uint64_t off, uint
     dx_cas_id zid;
     int64_t z;
     if (req->body_len != 45 || !(b[44] & 1) || off != 0 || len != obj_len) return false;
-    if (corrupt_patches && ws->damage_count && bsearch(b, ws->damage, ws->damage_count, 32, digest_cmp)) return false;
+    if (damaged(ws, b)) return false;
     if (!(e = zmap_find(ws, b)) || !zbuf_room(ws, ZSTD_compressBound(len))) return false;
     zid = id_of(e);
     z = dx_cas_store_get(&ws->store, &zid, ws->zbuf, ws->zcap);
@@ -1157,7 +1162,7 @@ static dx_result h_read(dx_hbtp_request *req, void *user) {
         ws->obj_len = (size_t)n, ws->obj_valid = true;
     }
     if (off > ws->obj_len || len > ws->obj_len - off) return dx_hbtp_reply_error(req, E_RANGE, "outside the object");
-    if (corrupt_patches && ws->damage_count && bsearch(b, ws->damage, ws->damage_count, 32, digest_cmp)) {
+    if (damaged(ws, b)) {
         size_t at = req->resp->len + 8 + (size_t)(len / 2);
         r = dx_hbtp_resp_chunk(req->resp, req->frame->stream, ws->obj + off, len, true);
         if (r == DX_OK && at < req->resp->len) req->resp->buf[at] ^= 0x40; /* one byte of the payload, as a bad link would */
