@@ -709,7 +709,8 @@ WIRE FORMAT (integers little-endian; offsets are the DX_CAS_<RECORD>_OFF_* names
      that many bytes. The id is always the hash of the content.
    Merkle tree (RFC 9162 section 2.1; H is the algorithm's 32-byte hash, SHA-256 or BLAKE3):
      leaf hash of the bytes d: H(0x00 || d). Node: H(0x01 || left || right) (65 bytes hashed).
-     Root MTH of the leaf hashes l[0..n-1]: n = 0, H of no bytes (SHA-256: e3b0c442...7852b855);
+     Root MTH of the leaf hashes l[0..n-1]: n = 0, H of no bytes (SHA-256: e3b0c442...7852b855;
+     BLAKE3: af1349b9...e41f3262);
      n = 1, l[0]; n > 1, k = the largest power of two smaller than n and
      MTH = node(MTH(l[0..k-1]), MTH(l[k..n-1])). So a level with an odd number of
      nodes carries its last one up unchanged: it is never paired with a copy of

@@ -227,11 +227,14 @@ WIRE FORMAT (protocol version 1.0; integers little-endian; the offsets are
      0x06 ERROR: 0 u16 code, 2 u16 reserved (0), 4 UTF-8 message
           (DX_HBTP_ERROR_*).
      0x07 STREAM_DATA (a piece of a body), 0x08 STREAM_END (the last piece,
-          sent with END_STREAM), 0x09 NOT_MODIFIED (an optional tag, such as
+          sent with END_STREAM; a reader takes it as the last without the
+          flag too), 0x09 NOT_MODIFIED (an optional tag, such as
           an ETag), 0x80-0xff: any bytes.
      0x0a GOAWAY, stream 0: 0 u16 last stream handled (a client's: 0), 2
           u16 code, 4 UTF-8 message (DX_HBTP_GOAWAY_*). GOAWAY|ACK (stream 0)
-          has an empty payload.
+          has an empty payload. A reader ignores a GOAWAY's stream id and a
+          client's last stream; a GOAWAY|ACK that comes before any GOAWAY
+          was sent counts as the peer's GOAWAY.
      TIMING flag (a server sets it on answers when both sides have the TIMING
           capability): the payload ends with a u32 of server microseconds
           (saturated), not part of the payload proper: the client strips it
@@ -240,7 +243,8 @@ WIRE FORMAT (protocol version 1.0; integers little-endian; the offsets are
    Messages are for people: nothing depends on their text.
 
    HELLO exchange
-     The client's first frame is HELLO (flags 0, stream 0) offering its
+     The client's first frame is HELLO (flags 0, stream 0; a server ignores
+     flags but ACK, and the table below has HELLO|ACK) offering its
      limits: max payload (the largest payload it accepts) and max in flight
      (the requests it may have unanswered at once); 0 means "no preference".
      A max payload of 1-63 is malformed (every ERROR must fit; 64 is
@@ -262,7 +266,8 @@ WIRE FORMAT (protocol version 1.0; integers little-endian; the offsets are
    a client sends with an opcode of RPC, STREAM_DATA, STREAM_END or
    0x80-0xff is a request on its stream; it may not be on stream 0. The
    server handles requests in the order they arrive and answers in that
-   order. Answers by request (anything else from a client: see errors):
+   order (it does not check that a client's ids in flight differ: one that
+   reuses an id cannot tell those answers apart). Answers by request (anything else from a client: see errors):
      request (client)            answer frames on its stream (server)
      RPC                         RPC_RESPONSE (the request's method id), or
                                  NOT_MODIFIED, or STREAM_DATA... STREAM_END,
@@ -297,7 +302,12 @@ WIRE FORMAT (protocol version 1.0; integers little-endian; the offsets are
    sends ERROR, then GOAWAY repeating its code (last stream: the last
    request the server took, 0 from a client), reads nothing more and
    closes. A fatal ERROR is on stream 0, but TOO_MANY_INFLIGHT's, which is
-   on the refused request's stream.
+   on the refused request's stream. A peer still sending then may see the
+   connection reset, and over a network a reset can discard the ERROR and
+   GOAWAY before they are read: a client that sent a frame above the max
+   payload reads a reset as that TOO_LARGE. A frame's header is checked
+   (length, flags, opcode) before its place (such as HELLO first): a
+   first frame too large is TOO_LARGE.
      condition (who checks)                        code              fate
      first frame not HELLO; HELLO|ACK or HELLO     1 PROTOCOL        fatal
        off stream 0; a second HELLO (server)
@@ -325,7 +335,8 @@ WIRE FORMAT (protocol version 1.0; integers little-endian; the offsets are
        (the output buffer or the max payload)
      refused by the rate limiter                   7 RATE_LIMITED    answered, open
      a request after GOAWAY was sent or received   1 PROTOCOL        answered (not
-                                                                     handled), closing
+                                                                     handled); closes
+                                                                     as GOAWAY says
    error codes: 0 NONE (a GOAWAY without error), 1-10 above, 11-0x7fff
    reserved, 0x8000-0xffff application. GOAWAY (either side, after HELLO):
    no new requests; the server handles those up to last stream (its

@@ -11,10 +11,12 @@
      4 DEL       body: the key; reply: one byte, 1 if the key was there, else 0
      5 WHOAMI    reply: the "sub" claim of the connection's JWT (ERROR 0x8003 without
                  --jwt-secret, or when the token had no sub)
-     6 USERS     reply: a dx_teleport buffer (tests/vectors/teleport's format): a root
-                 directory {slice of users, u64 count, title} and USER_COUNT user
-                 records {u64 id, u32 age, 4 bytes of padding, f64 score, str name, str email},
-                 built once at start (examples/tp_dump.c prints it)
+     6 USERS     reply: a dx_teleport buffer (dx_teleport.h, WIRE FORMAT; no CRC32C) whose
+                 root object is type 2 user_directory {slice users (of type 1), u64
+                 user_count, str title} (24 bytes), and 16 records of type 1 tp_user
+                 {u64 id, u32 age, pad (4 bytes), f64 score, str name, str email} (40
+                 bytes); field names as written here. Built once at start
+                 (examples/tp_dump.c prints it)
    HELLO|ACK offers a max payload of 4096 bytes (no body above 4092: there is no upload
    method; an upload is answered ERROR UNKNOWN_OPCODE at its end), max in flight 64, no
    capabilities (no TIMING).

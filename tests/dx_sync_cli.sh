@@ -16,6 +16,7 @@
 #  8. publish while clients fetch: each client ends with exactly one published version
 #  9. the client cache's quota: least recently used versions evicted, never the one OUT holds
 # 10. the release before QUERY flag 2 (built from git, skipped outside a checkout): both ways
+# 11. the release before QUERY flag 4 (built from git, skipped outside a checkout): both ways
 # No sleeps: the test waits for lines the programs print (read -t is only a watchdog).
 set -u
 ds=$(realpath "$1")
@@ -469,18 +470,23 @@ step "cache quota: the oldest version evicted over 7M ($kb KiB kept), never the 
 # --- 10. the release before QUERY flag 2 (a patch inline), both ways ---
 # A client of today asks with flag 2: that server answers BAD_REQUEST, and the client asks again
 # without it and gets the patch by READ; that release's client reads today's offers (one field more).
-old=141b56a # main before flag 2: the same wire and store format 2 otherwise
 repo=$(cd "$here/.." && pwd)
-if ! git -C "$repo" cat-file -e "$old^{commit}" 2>/dev/null; then
-    echo "SKIP dx_sync-release-before-inline: $repo is not a git checkout holding commit $old"
-else
-    mkdir rel && git -C "$repo" archive "$old" | tar -x -C rel || die "git archive $old"
-    # built as DX_SYNC is, with zstd or without (a store one writes with zstd, the other cannot read)
-    zstd_flag=""
+# release COMMIT BIN: dx_sync as it was at COMMIT, built into BIN as DX_SYNC is, with zstd or without (a
+# store one writes with zstd, the other cannot read); false, saying why, outside a checkout holding it
+release() {
+    if ! git -C "$repo" cat-file -e "$1^{commit}" 2>/dev/null; then
+        echo "SKIP dx_sync-release-$1: $repo is not a git checkout holding commit $1"
+        return 1
+    fi
+    local zstd_flag=""
+    rm -rf rel && mkdir rel && git -C "$repo" archive "$1" | tar -x -C rel || die "git archive $1"
     "$ds" --version | grep -q 'zstd [0-9]' || zstd_flag="ZSTD=0"
     # shellcheck disable=SC2046,SC2086 # the flags are words
-    gcc -O2 -Irel -o "$B/dx_sync_old" rel/examples/dx_sync/dx_sync.c $(make -s --no-print-directory -C rel example-flags-dx_sync $zstd_flag) -lpthread ||
-        die "cannot build dx_sync at $old"
+    gcc -O2 -Irel -o "$2" rel/examples/dx_sync/dx_sync.c $(make -s --no-print-directory -C rel example-flags-dx_sync $zstd_flag) -lpthread ||
+        die "cannot build dx_sync at $1"
+}
+old=141b56a # main before flag 2: the same wire and store format 2 otherwise
+if release "$old" "$B/dx_sync_old"; then
     first_line "$B/dx_sync_old" serve --store st --port 0 --workers 1
     opid=$bg oport=$(sed -n 's/.* port \([0-9]*\),.*/\1/p' <<<"$line")
     cp v2 ia # st's newest is v4 (section 8)
@@ -515,6 +521,33 @@ else
     fi
     stop_server
     step "the release before a patch inline ($old): its server answers today's client (asked again without flag 2), its client reads today's offers, today's server its store; a patch inline: $inline_wire bytes on the wire, $old_wire by READ; a first fetch $new_first bytes, $old_first from its store (no chunks kept compressed)"
+fi
+
+# --- 11. the release before QUERY flag 4 (an offer compressed), both ways ---
+# A client of today asks with flag 4: that server answers BAD_REQUEST, and the client asks again
+# without it; that release's client never asks for it, and today's server answers it as before.
+old=965256a # main before flag 4
+if release "$old" "$B/dx_sync_old4"; then
+    first_line "$B/dx_sync_old4" serve --store st --port 0 --workers 1
+    opid=$bg oport=$(sed -n 's/.* port \([0-9]*\),.*/\1/p' <<<"$line")
+    cp v2 ia
+    run get --server "127.0.0.1:$oport" --cache c4a app ia
+    [ $rc = 0 ] && grep -q ': patch,' out && cmp -s ia v4 || die "today's client, the server before flag 4: $(cat out err)"
+    old_wire=$(wire)
+    kill "$opid"; wait "$opid" 2>/dev/null
+    start_server st
+    cp v2 ib
+    "$B/dx_sync_old4" get --server "127.0.0.1:$port" --cache c4b app ib > out 2> err; rc=$?
+    [ $rc = 0 ] && grep -q ': patch,' out && cmp -s ib v4 || die "the client before flag 4, today's server: $(cat out err)"
+    plain_wire=$(wire)
+    cp v2 ic
+    run get --server "127.0.0.1:$port" --cache c4c app ic
+    [ $rc = 0 ] && grep -q ': patch,' out && cmp -s ic v4 || die "today's client and server: $(cat out err)"
+    if "$ds" --version | grep -q 'zstd [0-9]'; then
+        [ "$(wire)" -lt "$plain_wire" ] || die "the offer compressed saved nothing: $(wire) bytes on the wire, $plain_wire without"
+    fi
+    stop_server
+    step "the release before an offer compressed ($old): its server answers today's client (asked again without flag 4: $old_wire bytes), its client today's server ($plain_wire bytes); today's both: $(wire) bytes"
 fi
 spid=$mainpid
 stop_server

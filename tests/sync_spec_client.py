@@ -70,6 +70,7 @@ M_QUERY, M_READ = 1, 2
 E_NO_NAME, E_NO_OBJECT, E_RANGE = 0x8001, 0x8002, 0x8003
 KIND_PATCH, KIND_CHUNKS = 1, 2
 INLINE_MAX = 32 * 1024  # "the patch is at most 32 KiB"
+OFFER_MAX = 34 * 1024   # "an offer is then up to 34 KiB"
 T_OFFER, T_LISTING, T_CHUNK = 0x5301, 0x5310, 0x5311
 T_HISTORY, T_VERSION, T_PATCH = 0x5320, 0x5321, 0x5322
 MAX_PAYLOAD = 128 * 1024 + 64        # "both sides offer max_payload 128 KiB + 64 in HELLO"
@@ -106,13 +107,19 @@ LAYOUTS = {
 }
 
 
-def query_body(name, root=None, version=2, flags=None, byte3=0, n=None, root_bytes=None):
-    """QUERY: 0 u8 version, 1 u8 flags (1 = root follows, 2 = a patch inline taken), 2 u8 n, 3 u8 0,
-    4 root[32], 36 name"""
-    if isinstance(name, str):
-        name = name.encode()
+def query_flags(flags, root):
+    """the flags byte a QUERY carries: as given, else 1 where a root is held"""
     if flags is None:
         flags = 1 if root is not None else 0
+    return flags
+
+
+def query_body(name, root=None, version=2, flags=None, byte3=0, n=None, root_bytes=None):
+    """QUERY: 0 u8 version, 1 u8 flags (1 = root follows, 2 = a patch or listing inline taken,
+    4 = the offer taken compressed), 2 u8 n, 3 u8 0, 4 root[32], 36 name"""
+    if isinstance(name, str):
+        name = name.encode()
+    flags = query_flags(flags, root)
     if root_bytes is None:
         root_bytes = root if root is not None else bytes(32)
     return struct.pack('<BBBB', version, flags, len(name) if n is None else n, byte3) + root_bytes + name
@@ -394,7 +401,8 @@ def check_zstd(payload, want):
         raise Fail('a COMPRESSED answer that does not decode: %s' % e)
     expect(d.eof, 'a COMPRESSED answer whose zstd frame does not end')
     expect(not d.unused_data, 'a COMPRESSED answer with %d bytes after its zstd frame' % len(d.unused_data))
-    expect(len(out) == want, 'a COMPRESSED answer of %d bytes of content, %d asked' % (len(out), want))
+    if want is not None:
+        expect(len(out) == want, 'a COMPRESSED answer of %d bytes of content, %d asked' % (len(out), want))
     return out
 
 
@@ -426,7 +434,17 @@ class Client:
         if f.opcode == RPC_RESPONSE:
             method, body = f.rpc()
             expect(method == M_QUERY, 'an offer with method id %d' % method)
-            expect(not f.flags & (COMPRESSED | MORE), 'an offer with flags 0x%02x' % f.flags)
+            flags = query_flags(kw.get('flags'), root)
+            expect(not f.flags & MORE, 'an offer with flags 0x%02x' % f.flags)
+            if f.flags & COMPRESSED:
+                # "Where the QUERY had flag 4 the server may set the answer's flag COMPRESSED (0x02):
+                # the body after the method id is then one zstd frame whose content is the offer"
+                expect(flags & 4, 'a COMPRESSED offer to a QUERY without flag 4 (flags 0x%x)' % flags)
+                body = check_zstd(body, None)
+                expect(len(body) <= OFFER_MAX, 'a compressed offer of %d bytes ("at most 34 KiB")' % len(body))
+                o = self.parse_offer(body)
+                o['wire'] = len(f.payload)
+                return o
             return self.parse_offer(body)
         if f.opcode == NOT_MODIFIED:
             return ('NOT_MODIFIED', bytes(f.payload))
@@ -905,6 +923,32 @@ class Tests:
                'max payload 4096: an offer of %d B (%s)' % (o['bytes'], len(pi), plain['bytes'], s['bytes'],
                                                           'inline' if s['patch_inline'] else 'not inline')
 
+    def t_offer_compressed(self, name, held):
+        """QUERY flag 4: "the server may set the answer's flag COMPRESSED (0x02): the body after
+        the method id is then one zstd frame whose content is the offer"; the same offer as
+        without flag 4, in fewer bytes (a server built without zstd may send it as it is)"""
+        c = self.client()
+        root = self.blobs[name][held].root if held is not None else None
+        base = 3 if root is not None else 2
+        plain = c.query(name, root, flags=base)
+        z = c.query(name, root, flags=base | 4)
+        expect(isinstance(plain, Offer) and isinstance(z, Offer), 'QUERY %s flags %d and %d: %r, %r' % (
+            name, base, base | 4, plain, z))
+        same = [k for k in plain if k not in ('bytes', 'wire') and plain[k] != z.get(k)]
+        expect(not same, 'the offer with flag 4 differs from the one without in %s' % same)
+        if 'wire' not in z:
+            c.close()
+            return 'an offer of %d B, not compressed (a server without zstd may)' % z['bytes']
+        expect(z['wire'] < z['bytes'], 'a compressed offer of %d B for %d B' % (z['wire'], z['bytes']))
+        # flag 4 alone, no root: still an offer (flag 4 needs no other)
+        n = c.query(name, flags=4)
+        expect(isinstance(n, Offer) and n['kind'] == KIND_CHUNKS and not n['listing_inline'],
+               'QUERY flags 4 without a root: %r' % (n,))
+        c.alive()
+        c.close()
+        return '%s offer of %d B sent as %d B (zstd), the same fields' % (
+            'a PATCH' if z['kind'] == KIND_PATCH else 'a CHUNKS', z['bytes'], z['wire'])
+
     def t_listing_inline(self, name):
         """QUERY flag 2, no version held: a CHUNKS offer carries the newest version's
         listing (listing_inline) "where it is at most 32 KiB"; checked as a READ one
@@ -1225,7 +1269,7 @@ class Tests:
         self.expect_answer(c, query_body('x' * 255), BAD_REQUEST, 'a name of 255')
         for bad in ('a/b', 'a b', '.app', '.', '..', 'a\0b', 'caf\xe9', 'a:b', 'a+b', 'ab\n'):
             self.expect_answer(c, query_body(bad.encode('utf-8')), BAD_REQUEST, 'the name %r' % bad)
-        for fl in (4, 0x80, 5, 7, 0xff):
+        for fl in (8, 0x80, 9, 0xf, 0xff):
             self.expect_answer(c, query_body('app', self.newest('app').root, flags=fl), BAD_REQUEST, 'flags 0x%x' % fl)
         self.expect_answer(c, query_body('app', byte3=1), BAD_REQUEST, 'byte 3 = 1')
         self.expect_answer(c, query_body('app', n=2), BAD_REQUEST, 'n 2 with 3 name bytes')
@@ -1537,6 +1581,8 @@ class Tests:
             for name in ('app', 'empty', 'many'):
                 if name in self.offers:
                     self.run('listing-inline-%s' % name, self.t_listing_inline, name)
+            self.run('offer-compressed-patch-app', self.t_offer_compressed, 'app', 1)
+            self.run('offer-compressed-chunks-app', self.t_offer_compressed, 'app', None)
             self.run('chunks-app-from-v1', self.t_chunks_held, 'app', 0)
             self.run('chunks-unknown-root', self.t_unknown_root)
             self.run('chunk-bytes-patch-offer', self.t_chunk_bytes, self.cb_cases)
