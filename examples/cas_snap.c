@@ -9,10 +9,13 @@
    blob of file times and permissions, one 16-byte record per entry in the
    order a depth-first walk of the trees meets them; format below). Its id is
    what `snap` prints and what refs hold. Unchanged files and chunks cost
-   nothing the second time. Built with zstd (DX_CAS_WITH_ZSTD), snap stores
-   chunks that shrink zstd-compressed (--compress LEVEL, default 3; 0 stores
-   them as they are); ids stay the hashes of the content, and every build
-   reads stores written without compression. `cas_snap --help` says the rest.
+   nothing the second time. A store holds one kind of ids, SHA-256 or BLAKE3
+   (snap --blake3 into a new store): every command reads which from the store
+   (the ids its refs hold; with no ref, its objects') and uses it. Built with
+   zstd (DX_CAS_WITH_ZSTD), snap stores chunks that shrink zstd-compressed
+   (--compress LEVEL, default 3; 0 stores them as they are); ids stay the
+   hashes of the content, and every build reads stores written without
+   compression. `cas_snap --help` says the rest.
 
    meta blob, little-endian: "CSNP", u8 major 1, u8 minor 0, u16 record size
    16, u32 record count, u32 flags 0, 32-byte digest of the files tree; then
@@ -72,7 +75,7 @@ static const char usage[] =
     "\n"
     "options:\n"
     "  --store PATH         the store (default $DX_CAS_STORE, else ./.cas-store)\n"
-    "  --blake3             snap: BLAKE3 ids instead of SHA-256 (a store holds one kind)\n"
+    "  --blake3             snap: BLAKE3 ids for a new store (a store keeps the kind it has)\n"
     "  --avg BYTES          snap: average chunk size, 256..4M (K, M suffixes; default 16K)\n"
     "  --compress LEVEL     snap: zstd level 0..19 (needs a build with zstd; default 3 there)\n"
     "  --sync-each          snap: make every object durable on its own (an fsync each: about\n"
@@ -138,7 +141,12 @@ static const char *why(dx_result r, int os_error) {
     case DX_CAS_ERR_MAGIC: return "an object it needs is malformed (run 'cas_snap verify')";
     case DX_ERR_NOMEM: return "out of memory";
     case DX_ERR_LIMIT: return "beyond this program's limits (too large or too deep)";
-    case DX_ERR_UNSUPPORTED: return "the store holds zstd-compressed objects and this build has no zstd";
+#if defined(DX_CAS_WITH_ZSTD)
+    case DX_ERR_UNSUPPORTED: return "an object it needs is in a form this build does not read (a newer format)";
+#else
+    case DX_ERR_UNSUPPORTED:
+        return "an object it needs is in a form this build does not read (zstd-compressed, and this build has no zstd; or a newer format)";
+#endif
     default: return dx_cas_result_name(r);
     }
 }
@@ -822,6 +830,56 @@ static dx_result delete_one(void *user, const dx_cas_id *id, uint64_t size) {
     return g->dry_run ? (dx_result)DX_OK : dx_cas_store_delete(&g->s, id);
 }
 
+/* ---- the kind of ids: a store holds one (SHA-256 or BLAKE3) ---- */
+
+#define FOUND 2 /* kind_of_object: one object is enough */
+
+typedef struct kinds {
+    char ref[2][104]; /* a ref that names a SHA-256 id, one that names a BLAKE3 id ("": none) */
+    uint32_t object;  /* the first object's algorithm (0: none looked at, or none) */
+} kinds;
+
+static dx_result kind_of_ref(void *user, const char *name, const dx_cas_id *id) {
+    kinds *k = (kinds *)user;
+    char *to = k->ref[id->alg == DX_CAS_ALG_BLAKE3];
+    if (!to[0]) snprintf(to, 104, "%s", name);
+    return DX_OK;
+}
+
+static dx_result kind_of_object(void *user, const dx_cas_id *id, uint64_t size) {
+    (void)size;
+    ((kinds *)user)->object = id->alg;
+    return FOUND;
+}
+
+/* The store's kind of ids, which the command then uses: the kind its refs name, else (no
+   readable ref) the kind of its first object; a new or empty store takes asked (0: SHA-256).
+   snap with --blake3 (asked) into a store of the other kind is refused, and so is every
+   command but refs, ref delete and restore on a store whose refs name both kinds (an
+   earlier cas_snap let a snap mix them). 0, or a failure said. */
+static int store_kind(snap *g, const char *cmd, uint32_t asked) {
+    kinds k;
+    uint32_t alg;
+    memset(&k, 0, sizeof k);
+    g->dir.os_error = 0;
+    dx_cas_dir_ref_list(&g->dir, kind_of_ref, &k); /* bad refs: the command reports them */
+    if (k.ref[0][0] && k.ref[1][0])
+        return tool_fail("%s: %s holds snapshots of both kinds (ref %s: SHA-256 ids, ref %s: BLAKE3 ids), and cas_snap keeps "
+                         "one kind a store: delete the refs of one kind ('cas_snap ref delete NAME'), then run gc",
+                         cmd, g->store_path, k.ref[0], k.ref[1]);
+    if (!k.ref[0][0] && !k.ref[1][0]) dx_cas_store_iterate(&g->s, kind_of_object, &k);
+    alg = k.ref[1][0] ? DX_CAS_ALG_BLAKE3 : k.ref[0][0] ? DX_CAS_ALG_SHA256 : k.object;
+    if (asked && alg && asked != alg)
+        return tool_fail("snap: %s holds %s ids, and a store holds one kind: --blake3 snapshots need a store of their own",
+                         g->store_path, alg == DX_CAS_ALG_SHA256 ? "SHA-256" : "BLAKE3");
+    alg = alg ? alg : asked ? asked : DX_CAS_ALG_SHA256;
+    if (alg != g->hash_alg.alg) {
+        dx_cas_hash_alg_init(&g->hash_alg, alg);
+        dx_cas_dir_store(&g->dir, &g->hash_alg, &g->s);
+    }
+    return 0;
+}
+
 /* ---- main ---- */
 
 /* Runs on one store at once: each holds a lock (flock) of the store's folder from before
@@ -1216,7 +1274,7 @@ int main(int argc, char **argv) {
     static snap g;
     const char *store = getenv("DX_CAS_STORE"), *pos[4];
     dx_cas_dir_config dc;
-    uint32_t alg = DX_CAS_ALG_SHA256;
+    uint32_t alg = 0; /* 0: the store's kind of ids (SHA-256 in a new store); --blake3 asks for BLAKE3 */
     bool force = false, dry_run = false, snap_opts = false, only_options = false;
     size_t npos = 0;
     uint64_t v;
@@ -1305,15 +1363,19 @@ int main(int argc, char **argv) {
     if (strcmp(pos[0], "snap") != 0) dc.compress = DX_CAS_COMPRESS_NONE; /* reading needs no compressor */
     g.lock_fd = -1;
     if ((rc = open_store(&g, &dc, !strcmp(pos[0], "snap"), !strcmp(pos[0], "gc") && !dry_run)) != 0) return rc;
-    dx_cas_hash_alg_init(&g.hash_alg, alg);
+    dx_cas_hash_alg_init(&g.hash_alg, DX_CAS_ALG_SHA256);
     dx_cas_dir_store(&g.dir, &g.hash_alg, &g.s);
-    if (!strcmp(pos[0], "snap")) rc = cmd_snap(&g, pos[1], npos == 3 ? pos[2] : NULL);
-    else if (!strcmp(pos[0], "restore")) rc = cmd_restore(&g, pos[1], pos[2]);
-    else if (!strcmp(pos[0], "verify")) rc = cmd_verify(&g);
-    else if (!strcmp(pos[0], "gc")) rc = cmd_gc(&g, force, dry_run);
-    else if (!strcmp(pos[0], "stats")) rc = cmd_refs(&g, true);
-    else if (!strcmp(pos[0], "refs")) rc = cmd_refs(&g, false);
-    else rc = cmd_ref_delete(&g, pos[2]);
+    if (strcmp(pos[0], "refs") && strcmp(pos[0], "ref") && strcmp(pos[0], "restore")) /* restore: the snapshot id's kind */
+        rc = store_kind(&g, pos[0], alg);
+    if (rc == 0) {
+        if (!strcmp(pos[0], "snap")) rc = cmd_snap(&g, pos[1], npos == 3 ? pos[2] : NULL);
+        else if (!strcmp(pos[0], "restore")) rc = cmd_restore(&g, pos[1], pos[2]);
+        else if (!strcmp(pos[0], "verify")) rc = cmd_verify(&g);
+        else if (!strcmp(pos[0], "gc")) rc = cmd_gc(&g, force, dry_run);
+        else if (!strcmp(pos[0], "stats")) rc = cmd_refs(&g, true);
+        else if (!strcmp(pos[0], "refs")) rc = cmd_refs(&g, false);
+        else rc = cmd_ref_delete(&g, pos[2]);
+    }
     free(g.meta);
     dx_cas_dir_close(&g.dir);
     if (g.lock_fd >= 0) close(g.lock_fd);

@@ -241,6 +241,52 @@ run --store sp verify
 [ $rc -eq 0 ] || die "verify of the repaired pack: rc $rc, $(cat out err)"
 step "packs: snap writes packs/*.pack and no loose file ($n objects); a damaged pack index: verify names it, gc refuses, stats says what it left out"
 
+# --- the kind of ids (SHA-256 or BLAKE3) comes from the store: verify, stats and gc of a --blake3 store used
+# SHA-256 and failed ("this build has no zstd"); a snap without --blake3 wrote SHA-256 ids into it ---
+for opt in "" "--compress 0"; do
+    rm -rf b3 rb3
+    # shellcheck disable=SC2086 # $opt: no argument or two
+    run --quiet --store b3 --blake3 $opt snap data/sub s1
+    [ $rc -eq 0 ] && grep -q '^blake3-' out || die "snap --blake3 $opt: rc $rc, $(cat out err)"
+    run --store b3 verify
+    [ $rc -eq 0 ] && grep -Eq ' [1-9][0-9]* manifests, 2 refs: 0 corrupt, 0 missing, 0 bad refs' out || die "verify of a BLAKE3 store ($opt): rc $rc, $(cat out err)"
+    run --store b3 stats
+    [ $rc -eq 0 ] && grep -q 'dedup ratio' out && [ ! -s err ] || die "stats of a BLAKE3 store ($opt): rc $rc, $(cat out err)"
+    run --store b3 gc --dry-run
+    [ $rc -eq 0 ] && grep -q ', 0 would be deleted' out || die "gc --dry-run of a BLAKE3 store ($opt): rc $rc, $(cat out err)"
+    run --store b3 restore s1 rb3
+    [ $rc -eq 0 ] && diff <(listing data/sub) <(listing rb3) > /dev/null || die "restore from a BLAKE3 store ($opt): rc $rc, $(cat err)"
+    # shellcheck disable=SC2086
+    run --quiet --store b3 $opt snap data s2 # no --blake3: the store's kind
+    [ $rc -eq 0 ] && grep -q '^blake3-' out || die "snap into a BLAKE3 store without --blake3 ($opt): rc $rc, $(cat out err)"
+    run --store b3 gc
+    [ $rc -eq 0 ] || die "gc of a BLAKE3 store ($opt): rc $rc, $(cat out err)"
+    run --store b3 verify
+    [ $rc -eq 0 ] && grep -q ' 3 refs: 0 corrupt, 0 missing, 0 bad refs' out || die "verify after gc of a BLAKE3 store ($opt): rc $rc, $(cat out err)"
+done
+rm -rf s256; "$cs" --quiet --store s256 snap data/sub a > /dev/null || die "snap for the SHA-256 store"
+state() { find "$1" -printf '%P %y %s %T@\n' | sort; }
+state s256 > before
+run --store s256 --blake3 snap data/sub b
+[ $rc -eq 1 ] && grep -q 's256 holds SHA-256 ids' err && state s256 | diff before - > /dev/null ||
+    die "snap --blake3 into a SHA-256 store: rc $rc, $(cat out err)"
+"$cs" --store s256 ref delete a && "$cs" --store s256 ref delete latest || die "ref delete in s256"
+state s256 > before
+run --store s256 --blake3 snap data/sub b # no ref left: its objects say which kind
+[ $rc -eq 1 ] && grep -q 's256 holds SHA-256 ids' err && state s256 | diff before - > /dev/null ||
+    die "snap --blake3 into a SHA-256 store without refs: rc $rc, $(cat out err)"
+"$cs" --quiet --store s256 snap data/sub a > /dev/null || die "snap into a SHA-256 store without refs"
+cp b3/refs/s1 s256/refs/other # a store of both kinds (as cas_snap made them before)
+for cmd in verify stats "gc --dry-run" "snap data/sub c"; do
+    # shellcheck disable=SC2086
+    run --store s256 $cmd
+    [ $rc -eq 1 ] && grep -q 's256 holds snapshots of both kinds' err || die "'$cmd' on a store of both kinds: rc $rc, $(cat out err)"
+done
+run --store s256 restore other rmix
+[ $rc -eq 1 ] && grep -q 'no snapshot blake3-' err || die "restore of the other kind's ref: rc $rc, $(cat err)"
+rm -rf b3 rb3 s256 before
+step "a --blake3 store (with and without --compress 0): verify, stats, gc, restore and snap use BLAKE3; --blake3 into a SHA-256 store refused, the store unchanged; a store of both kinds named"
+
 # --- progress: on request, never with --quiet ---
 run --progress --store st snap data p1
 grep -q '^cas_snap: snap ' err || die "snap --progress: no progress line: $(cat err)"
