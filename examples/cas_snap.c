@@ -131,11 +131,13 @@ typedef struct snap {
 
 /* ---- messages ---- */
 
-/* why a store operation failed, in words (os_error: the errno saved where it happened, or 0) */
-static const char *why(dx_result r, int os_error) {
+/* why a store operation failed, in words (g->dir.os_error: the errno saved where it happened, or 0) */
+static const char *why(const snap *g, dx_result r) {
     switch (r) {
-    case DX_ERR_IO: return os_error ? strerror(os_error) : "input/output error";
-    case DX_ERR_NOTFOUND: return "an object it needs is missing from the store (run 'cas_snap verify')";
+    case DX_ERR_IO: return g->dir.os_error ? strerror(g->dir.os_error) : "input/output error";
+    case DX_ERR_NOTFOUND:
+        if (g->dir.bad_packs) return "the store is damaged: an object it needs is missing or in a damaged pack (run 'cas_snap verify')";
+        return "an object it needs is missing from the store (run 'cas_snap verify')";
     case DX_ERR_CHECKSUM: return "an object it needs is corrupt: its content does not match its id (run 'cas_snap verify')";
     case DX_ERR_CORRUPT:
     case DX_CAS_ERR_MAGIC: return "an object it needs is malformed (run 'cas_snap verify')";
@@ -612,7 +614,7 @@ static int restore_file(snap *g, snapshot_view *v, const dx_cas_tree_entry *e, c
         return -1;
     }
     g->failed++;
-    warn(g, "cannot restore %s: %s", tool_shown(child), why(r, g->dir.os_error));
+    warn(g, "cannot restore %s: %s", tool_shown(child), why(g, r));
     return 0;
 }
 
@@ -628,7 +630,7 @@ static int restore_tree(snap *g, snapshot_view *v, const dx_cas_id *id, const ch
     else if ((r = load(&g->s, id, &buf, &len)) == DX_OK && (r = dx_cas_tree_parse(buf, len, 0, &t)) != DX_OK) free(buf);
     if (r != DX_OK) {
         g->failed++;
-        warn(g, "cannot restore the contents of %s: %s", tool_shown(path), why(r, g->dir.os_error));
+        warn(g, "cannot restore the contents of %s: %s", tool_shown(path), why(g, r));
         if (v->meta_ok && v->meta) warn(g, "times and permissions are not restored after %s", tool_shown(path));
         v->meta_ok = false; /* the records of what this tree held cannot be skipped: they no longer line up */
         return 0;
@@ -669,7 +671,7 @@ static int restore_tree(snap *g, snapshot_view *v, const dx_cas_id *id, const ch
             r = dx_cas_blob_read(&g->s, &e.id, NULL, sink_write, &k, NULL);
             if (r != DX_OK) {
                 g->failed++;
-                warn(g, "cannot restore symlink %s: %s", tool_shown(child), r == DX_ERR_NOSPACE ? "target longer than 4096 bytes" : why(r, g->dir.os_error));
+                warn(g, "cannot restore symlink %s: %s", tool_shown(child), r == DX_ERR_NOSPACE ? "target longer than 4096 bytes" : why(g, r));
                 continue;
             }
             target[k.len] = 0;
@@ -692,6 +694,7 @@ static int restore_tree(snap *g, snapshot_view *v, const dx_cas_id *id, const ch
 
 typedef struct counted {
     dx_cas_store *inner;
+    bool no_objects; /* iterate lists none (verify: the refs' walk alone) */
     uint64_t seen;
     dx_cas_iter_fn fn;
     void *user;
@@ -721,6 +724,7 @@ static dx_result c_one(void *user, const dx_cas_id *id, uint64_t size) {
 static dx_result c_iterate(void *self, dx_cas_iter_fn fn, void *user) {
     counted *c = (counted *)self;
     c->fn = fn, c->user = user;
+    if (c->no_objects) return DX_OK;
     return c->inner->vt->iterate_fn(c->inner->self, c_one, c);
 }
 static dx_result c_sync(void *self) {
@@ -948,7 +952,7 @@ static int open_store(snap *g, dx_cas_dir_config *dc, bool create, bool exclusiv
         if (r == DX_ERR_NOTFOUND && dc->must_exist) return tool_fail("%s is not a cas_snap store", dc->path);
         if (r == DX_ERR_NOTFOUND) return tool_fail("cannot create store %s: its parent folder does not exist", dc->path);
         if (r == DX_ERR_UNSUPPORTED) return tool_usage_error("--compress needs a build with zstd (DX_CAS_WITH_ZSTD)");
-        return tool_fail("cannot open store %s: %s", dc->path, why(r, g->dir.os_error));
+        return tool_fail("cannot open store %s: %s", dc->path, why(g, r));
     }
     if (stat(dc->path, &st) == 0) g->have_store_id = true, g->store_dev = st.st_dev, g->store_ino = st.st_ino;
     g->store_path = dc->path;
@@ -1019,13 +1023,13 @@ static int cmd_snap(snap *g, const char *dir, const char *name) {
     if (r == DX_OK) r = dx_cas_store_sync(&g->s); /* everything the refs will name is durable first */
     progress_end(g, r == DX_OK);
     if (r == SKIPPED) return tool_fail("snap %s: nothing stored", tool_shown(dir));
-    if (r != DX_OK) return tool_fail("snap %s: cannot write to store %s: %s", tool_shown(dir), g->store_path, why(r, g->dir.os_error));
+    if (r != DX_OK) return tool_fail("snap %s: cannot write to store %s: %s", tool_shown(dir), g->store_path, why(g, r));
     if (getenv("CAS_SNAP_TEST_STOP_BEFORE_REF")) raise(SIGSTOP); /* tests: a run held between its objects and its ref */
     /* the name checked and written under the lock of refs/: two snaps at once never write one name */
     lock = refs_lock(g);
     if ((err = ref_name_pick(g, name, base, refname, &root)) == 0 &&
         ((r = dx_cas_dir_ref_set(&g->dir, refname, &root)) != DX_OK || (r = dx_cas_dir_ref_set(&g->dir, "latest", &root)) != DX_OK))
-        err = tool_fail("snap %s: the snapshot is stored but its ref could not be written: %s", tool_shown(dir), why(r, g->dir.os_error));
+        err = tool_fail("snap %s: the snapshot is stored but its ref could not be written: %s", tool_shown(dir), why(g, r));
     if (lock >= 0) close(lock);
     if (err != 0) return err;
     dx_cas_id_format(&root, text, sizeof text);
@@ -1058,7 +1062,7 @@ static int resolve(snap *g, const char *what, dx_cas_id *root) {
     if (r == DX_ERR_INVAL) return tool_usage_error("%s: neither a ref name (" REF_NAME_RULE ") nor a snapshot id", what);
     if (r == DX_ERR_NOTFOUND) return tool_fail("no ref %s in %s (and it is not a snapshot id)", what, g->store_path);
     if (r == DX_ERR_CORRUPT) return tool_fail("ref %s: %s/refs/%s does not hold a snapshot id", what, g->store_path, what);
-    return tool_fail("ref %s: %s", what, why(r, g->dir.os_error));
+    return tool_fail("ref %s: %s", what, why(g, r));
 }
 
 static int cmd_restore(snap *g, const char *what, const char *out) {
@@ -1079,10 +1083,14 @@ static int cmd_restore(snap *g, const char *what, const char *out) {
     if ((r = snapshot_open(g, &root, &v)) == DX_ERR_NOTFOUND && dx_cas_store_has(&g->s, &root) == DX_ERR_NOTFOUND) {
         char text[DX_CAS_ID_TEXT_SIZE];
         dx_cas_id_format(&root, text, sizeof text);
+        if (g->dir.bad_packs) /* it may be in one */
+            return tool_fail("cannot restore %s: the store is damaged: snapshot %s is not there or does not read (%u damaged pack%s, "
+                             "%s/packs/%s the first; run 'cas_snap verify')", what, text, (unsigned)g->dir.bad_packs,
+                             g->dir.bad_packs == 1 ? "" : "s", g->store_path, g->dir.bad_pack);
         return tool_fail("no snapshot %s in %s", text, g->store_path);
     }
     if (r != DX_OK)
-        return tool_fail("cannot restore %s: %s", what, r == DX_ERR_CORRUPT || r == DX_CAS_ERR_MAGIC ? "it is not a snapshot (not a tree)" : why(r, g->dir.os_error));
+        return tool_fail("cannot restore %s: %s", what, r == DX_ERR_CORRUPT || r == DX_CAS_ERR_MAGIC ? "it is not a snapshot (not a tree)" : why(g, r));
     if (stat(out, &st) == 0) {
         if (!S_ISDIR(st.st_mode)) rc = tool_fail("cannot restore into %s: it exists and is not a directory", tool_shown(out));
         else if (!tool_dir_is_empty(out, &err)) rc = err ? tool_fail("cannot restore into %s: %s", tool_shown(out), strerror(err))
@@ -1131,7 +1139,7 @@ static int cmd_verify(snap *g) {
     dx_result r = read_refs(g, &a, true), rv;
     if (r != DX_OK && r != DX_ERR_CORRUPT) {
         free(a.items);
-        return tool_fail("cannot read the refs of %s: %s", g->store_path, why(r, g->dir.os_error));
+        return tool_fail("cannot read the refs of %s: %s", g->store_path, why(g, r));
     }
     if (!(ids = ref_ids(&a)) || counted_store(g, &c, "verify", &cs) != DX_OK) {
         free(a.items), free(ids);
@@ -1140,6 +1148,13 @@ static int cmd_verify(snap *g) {
     memset(&rep, 0, sizeof rep);
     g->dir.os_error = 0;
     rv = dx_cas_store_verify(&cs, ids, a.n, NULL, problem, NULL, &rep);
+    if (rv == DX_ERR_CORRUPT && g->dir.bad_packs && a.n) { /* a damaged pack ended the scan before the refs' walk: walk them now */
+        dx_cas_verify_report walk;
+        memset(&walk, 0, sizeof walk);
+        c.no_objects = true;
+        rv = dx_cas_store_verify(&cs, ids, a.n, NULL, problem, NULL, &walk);
+        rep.manifests += walk.manifests, rep.corrupt += walk.corrupt, rep.missing += walk.missing;
+    }
     progress_end(g, true);
     if (g->dir.bad_packs)
         printf("bad pack %s: %u damaged pack%s (their objects are not read)\n", g->dir.bad_pack, (unsigned)g->dir.bad_packs,
@@ -1149,9 +1164,10 @@ static int cmd_verify(snap *g) {
            (unsigned long long)a.n, (unsigned long long)rep.corrupt, (unsigned long long)rep.missing, a.bad);
     free(a.items), free(ids);
     if (tool_stdout_done() != 0) return TOOL_EXIT_FAIL;
-    if (rv != DX_OK && rv != DX_ERR_CORRUPT) return tool_fail("verify %s stopped: %s", g->store_path, why(rv, g->dir.os_error));
+    if (rv != DX_OK && rv != DX_ERR_CORRUPT) return tool_fail("verify %s stopped: %s", g->store_path, why(g, rv));
     if (rv != DX_OK || rep.corrupt || rep.missing || a.bad || g->dir.bad_packs)
-        return tool_fail("%s has problems (listed above)", g->store_path);
+        return tool_fail("%s has problems (listed above%s)", g->store_path,
+                         g->dir.bad_packs && rep.missing ? "; the objects of damaged packs are counted missing" : "");
     return TOOL_EXIT_OK;
 }
 
@@ -1173,7 +1189,7 @@ static int cmd_gc(snap *g, bool force, bool dry_run) {
         free(a.items);
         if (r == DX_ERR_CORRUPT)
             return tool_fail("gc: nothing deleted: fix or delete the bad refs above ('cas_snap ref delete NAME', or remove the file)");
-        return tool_fail("gc: nothing deleted: cannot read the refs of %s: %s", g->store_path, why(r, g->dir.os_error));
+        return tool_fail("gc: nothing deleted: cannot read the refs of %s: %s", g->store_path, why(g, r));
     }
     if (a.n == 0) { /* no snapshot to keep: everything would go */
         uint64_t n[2] = {0, 0};
@@ -1190,7 +1206,7 @@ static int cmd_gc(snap *g, bool force, bool dry_run) {
         printf("0 reachable (0 bytes), %llu %s (%llu bytes)\n", (unsigned long long)g->files, dry_run ? "would be deleted" : "deleted",
                (unsigned long long)g->bytes_read);
         if (tool_stdout_done() != 0) return TOOL_EXIT_FAIL;
-        return r == DX_OK ? TOOL_EXIT_OK : tool_fail("gc: %s", why(r, g->dir.os_error));
+        return r == DX_OK ? TOOL_EXIT_OK : tool_fail("gc: %s", why(g, r));
     }
     if (!(ids = ref_ids(&a)) || counted_store(g, &c, "gc", &cs) != DX_OK) {
         free(a.items), free(ids);
@@ -1205,7 +1221,7 @@ static int cmd_gc(snap *g, bool force, bool dry_run) {
         return tool_fail("gc: %s: %s", rep.deleted ? "stopped" : "nothing deleted",
                          r == DX_ERR_NOTFOUND || r == DX_ERR_CHECKSUM || r == DX_ERR_CORRUPT
                              ? "a snapshot a ref names is missing objects or has corrupt ones (run 'cas_snap verify')"
-                             : why(r, g->dir.os_error));
+                             : why(g, r));
     printf("%llu reachable (%llu bytes), %llu %s (%llu bytes)\n", (unsigned long long)rep.marked,
            (unsigned long long)rep.kept_bytes, (unsigned long long)rep.deleted, dry_run ? "would be deleted" : "deleted",
            (unsigned long long)rep.deleted_bytes);
@@ -1219,7 +1235,7 @@ static int cmd_refs(snap *g, bool stats) {
     dx_result r = read_refs(g, &a, false), ro;
     if (r != DX_OK && r != DX_ERR_CORRUPT) {
         free(a.items);
-        return tool_fail("cannot read the refs of %s: %s", g->store_path, why(r, g->dir.os_error));
+        return tool_fail("cannot read the refs of %s: %s", g->store_path, why(g, r));
     }
     if (stats) progress_start(g, "snapshots", a.n, "refs");
     for (i = 0; i < a.n; i++) {
@@ -1237,7 +1253,7 @@ static int cmd_refs(snap *g, bool stats) {
             if (ro != DX_OK || g->trees_unread) { /* its bytes are not all counted: say so, never a quiet 0 */
                 partial++;
                 tool_warn("the snapshot of ref %s cannot be read%s: %s", a.items[i].name, ro == DX_OK ? " whole" : "",
-                          why(ro != DX_OK ? ro : DX_ERR_NOTFOUND, g->dir.os_error));
+                          why(g, ro != DX_OK ? ro : DX_ERR_NOTFOUND));
             }
             continue;
         }
@@ -1266,7 +1282,7 @@ static int cmd_ref_delete(snap *g, const char *name) {
     if (r == DX_ERR_INVAL) return tool_usage_error("%s: not a ref name (" REF_NAME_RULE ")", name);
     if (r == DX_ERR_NOTFOUND) return tool_fail("no ref %s in %s", name, g->store_path);
     g->dir.os_error = 0;
-    if ((r = dx_cas_dir_ref_delete(&g->dir, name)) != DX_OK) return tool_fail("cannot delete ref %s: %s", name, why(r, g->dir.os_error));
+    if ((r = dx_cas_dir_ref_delete(&g->dir, name)) != DX_OK) return tool_fail("cannot delete ref %s: %s", name, why(g, r));
     return TOOL_EXIT_OK;
 }
 

@@ -287,6 +287,17 @@ run --store s256 restore other rmix
 rm -rf b3 rb3 s256 before
 step "a --blake3 store (with and without --compress 0): verify, stats, gc, restore and snap use BLAKE3; --blake3 into a SHA-256 store refused, the store unchanged; a store of both kinds named"
 
+# --- a pack cut short: restore said "no snapshot ...", verify counted every ref whole ---
+rm -rf sp2; cp -a sp sp2
+for p in sp2/packs/*.pack; do chmod u+w "$p"; truncate -s $(($(stat -c %s "$p") / 2)) "$p"; done
+run --store sp2 restore p1 rt
+[ $rc -eq 1 ] && grep -q "cannot restore p1: .*damaged" err && ! grep -q 'no snapshot' err || die "restore from a pack cut short: rc $rc, $(cat err)"
+run --store sp2 verify
+[ $rc -eq 1 ] && grep -q '^bad pack ' out && grep -Eq ' 2 refs: 0 corrupt, [1-9][0-9]* missing' out ||
+    die "verify of a pack cut short: rc $rc, $(cat out err)"
+rm -rf sp2 rt
+step "a pack cut short: restore says the store is damaged, verify counts what the refs miss"
+
 # --- progress: on request, never with --quiet ---
 run --progress --store st snap data p1
 grep -q '^cas_snap: snap ' err || die "snap --progress: no progress line: $(cat err)"
