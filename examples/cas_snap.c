@@ -501,7 +501,7 @@ static dx_result snapshot_open(snap *g, const dx_cas_id *root, snapshot_view *v)
     if ((r = load(&g->s, root, &buf, &len)) != DX_OK) return r;
     if ((r = dx_cas_tree_parse(buf, len, 0, &t)) != DX_OK) {
         free(buf);
-        return r;
+        return r == DX_ERR_TRUNCATED ? (dx_result)DX_ERR_CORRUPT : r; /* shorter than a tree's header: not a tree either */
     }
     if (t.count == 2 && dx_cas_tree_next(&t, &pos, &a) && dx_cas_tree_next(&t, &pos, &b) && a.name_len == 5 &&
         !memcmp(a.name, "files", 5) && a.mode == DX_CAS_MODE_DIR && b.name_len == 4 && !memcmp(b.name, "meta", 4) &&

@@ -298,6 +298,16 @@ run --store sp2 verify
 rm -rf sp2 rt
 step "a pack cut short: restore says the store is damaged, verify counts what the refs miss"
 
+# --- restore of an id that is no snapshot: a chunk of 1 byte said DX_ERR_TRUNCATED ---
+rm -rf s1b r1b; mkdir one; printf x > one/x; head -c 100 /bin/bash > one/y
+"$cs" --quiet --store s1b snap --loose one > /dev/null || die "snap for the 1-byte chunk test"
+for f in x y; do
+    run --store s1b restore "sha256-$(sha256sum < one/$f | cut -d' ' -f1)" r1b
+    [ $rc -eq 1 ] && grep -q 'it is not a snapshot' err || die "restore of a $(stat -c %s one/$f)-byte chunk's id: rc $rc, $(cat err)"
+done
+rm -rf s1b r1b one
+step "restore of a chunk's id (1 byte, 100 bytes): 'it is not a snapshot'"
+
 # --- progress: on request, never with --quiet ---
 run --progress --store st snap data p1
 grep -q '^cas_snap: snap ' err || die "snap --progress: no progress line: $(cat err)"
