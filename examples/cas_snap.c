@@ -929,19 +929,13 @@ static int refs_lock(snap *g) {
    exclusive: the lock gc takes (store_lock). */
 static int open_store(snap *g, dx_cas_dir_config *dc, bool create, bool exclusive) {
     struct stat st;
-    char objects[4200];
     dx_result r;
     int err = 0;
     bool exists = stat(dc->path, &st) == 0;
     if (!exists && (err = errno) != ENOENT) return tool_fail("cannot open store %s: %s", dc->path, strerror(err));
     if (exists && !S_ISDIR(st.st_mode)) return tool_fail("%s is not a cas_snap store (it is a file, not a folder)", dc->path);
-    snprintf(objects, sizeof objects, "%s/objects", dc->path);
-    if (!create) {
-        dc->must_exist = true; /* only snap makes a store */
-    } else if (exists && !tool_is_dir(objects) && !tool_dir_is_empty(dc->path, &err)) {
-        if (err) return tool_fail("cannot open store %s: %s", dc->path, strerror(err));
-        return tool_fail("%s is not a cas_snap store, and not empty: refusing to make a store there", dc->path);
-    }
+    if (!create) dc->must_exist = true; /* only snap makes a store */
+    else if ((err = tool_store_folder_ok(dc->path, "a cas_snap store")) != 0) return err;
     if (create && !exists && mkdir(dc->path, 0777) != 0 && (err = errno) != EEXIST) { /* to lock it before the open */
         if (err == ENOENT) return tool_fail("cannot create store %s: its parent folder does not exist", dc->path);
         return tool_fail("cannot create store %s: %s", dc->path, strerror(err));

@@ -128,8 +128,10 @@ static int64_t file_size(FILE *f) {
 /* Opens a file the tool reads (or in place also writes): says why not and returns NULL. */
 static FILE *open_input(const char *path, const char *mode) {
     FILE *f;
+    const char *what = tool_not_a_file(path);
     int e;
     if (tool_is_dir(path)) return tool_fail("%s is a directory", path), (FILE *)NULL;
+    if (what) return tool_fail("%s is %s, and dxdiff reads only files it can seek in (save it to a file first)", path, what), (FILE *)NULL;
     if (!(f = fopen(path, mode))) e = errno, tool_fail("cannot open %s: %s", path, strerror(e));
     return f;
 }
@@ -750,6 +752,9 @@ int main(int argc, char **argv) {
     cmd = argv[1];
     if (strcmp(cmd, "diff") && strcmp(cmd, "apply") && strcmp(cmd, "info"))
         return tool_usage_error("unknown command '%s'", cmd);
+    /* bad usage shows the command's own usage line */
+    if (!strcmp(cmd, "apply")) tool.usage = "usage: dxdiff apply [-f] OLD PATCH OUT | apply --in-place [--resume] FILE PATCH\n";
+    if (!strcmp(cmd, "info")) tool.usage = "usage: dxdiff info PATCH\n";
     fail_after = env_number("DXDIFF_FAIL_AFTER_WRITES"), kill_after = env_number("DXDIFF_KILL_AFTER_WRITES");
     journal_step = env_number("DXDIFF_JOURNAL_STEP") > 0 ? (uint32_t)env_number("DXDIFF_JOURNAL_STEP") : 0;
     if (env_number("DXDIFF_THREADS") >= 2 || (env_number("DXDIFF_THREADS") < 0 && tool_cpus() > 1))
@@ -804,6 +809,7 @@ int main(int argc, char **argv) {
         if (npos != (in_place ? 2 : 3)) return tool_usage_error(in_place ? "apply --in-place takes FILE PATCH" : "apply takes OLD PATCH OUT");
         return cmd_apply(pos[0], pos[1], in_place ? NULL : pos[2], resume != 0, force != 0);
     }
-    if (in_place || npos != 1) return tool_usage_error("info takes PATCH");
+    if (in_place) return tool_usage_error("--in-place and --resume go with diff and apply");
+    if (npos != 1) return tool_usage_error("info takes PATCH");
     return cmd_info(pos[0]);
 }

@@ -196,6 +196,20 @@ TOOL_FN int tool_is_dir(const char *path) {
     return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR;
 }
 
+/* What path is where a tool reads it as a file and cannot (opening a named pipe waits for a writer, a
+   socket does not open): "a pipe", "a socket"; NULL for anything else (the open says the rest). */
+TOOL_FN const char *tool_not_a_file(const char *path) {
+#if !defined(_WIN32)
+    struct stat st;
+    if (stat(path, &st) != 0) return NULL;
+    if (S_ISFIFO(st.st_mode)) return "a pipe"; /* named or not: /dev/stdin of a pipeline */
+    if (S_ISSOCK(st.st_mode)) return "a socket";
+#else
+    (void)path;
+#endif
+    return NULL;
+}
+
 /* Whether a and b are the same file (any names, hard links too); false when either is missing. */
 TOOL_FN bool tool_same_file(const char *a, const char *b) {
 #if defined(_WIN32)
@@ -517,6 +531,21 @@ TOOL_FN bool tool_dir_is_empty(const char *path, int *err) {
         if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0) empty = false;
     closedir(d);
     return empty;
+}
+
+/* A folder a tool keeps a dx_cas directory store in (what: "a dx_sync store"): TOOL_EXIT_OK where it is
+   one already (it holds objects/), is empty, or is missing (the store's open makes it); else says why
+   and TOOL_EXIT_FAIL. A tool never mixes its files into a folder of the user's. */
+TOOL_FN int tool_store_folder_ok(const char *path, const char *what) {
+    struct stat st;
+    char objects[4200];
+    int err = 0;
+    if (stat(path, &st) != 0) return errno == ENOENT ? TOOL_EXIT_OK : tool_fail("cannot open %s: %s", path, strerror(errno));
+    if (!S_ISDIR(st.st_mode)) return tool_fail("%s is not %s (it is a file, not a folder)", path, what);
+    if (snprintf(objects, sizeof objects, "%s/objects", path) >= (int)sizeof objects) return tool_fail("%s: path too long", path);
+    if (tool_is_dir(objects) || tool_dir_is_empty(path, &err)) return TOOL_EXIT_OK;
+    if (err) return tool_fail("cannot open %s: %s", path, strerror(err));
+    return tool_fail("%s is not %s, and not empty: refusing to make one there", path, what);
 }
 
 /* Makes everything written under dir durable: one syncfs(2) of its file system on

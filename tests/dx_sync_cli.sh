@@ -102,9 +102,26 @@ run get --server 127.0.0.1:1 --cache c x ''; [ $rc = 2 ] || die "an empty OUT: e
 run get --server 127.0.0.1:1 --cache '' x o; [ $rc = 2 ] || die "an empty --cache: exit $rc"
 run publish --store '' x /etc/hostname; [ $rc = 2 ] || die "an empty --store: exit $rc"
 echo x > cfile
-run get --server 127.0.0.1:1 --cache cfile x o; [ $rc = 1 ] && grep -q 'cannot open the cache cfile: Not a directory' err || die "a cache that is a file: exit $rc: $(cat err)"
+run get --server 127.0.0.1:1 --cache cfile x o; [ $rc = 1 ] && grep -q 'cfile is not a dx_sync cache (it is a file' err || die "a cache that is a file: exit $rc: $(cat err)"
 [ ! -e nowhere ] || die "serve made a store"
-step "a Unix tool: --help, --version (of each command too), exit 2 on bad usage with the command's usage line, a missing store refused"
+# a folder of the user's is not made a store or a cache; a store is not a cache, nor a cache a store
+mkdir mine && echo notes > mine/notes
+run publish --store mine x /etc/hostname; [ $rc = 1 ] && grep -q 'mine is not a dx_sync store, and not empty' err || die "publish into a folder of the user's: exit $rc: $(cat err)"
+run get --server 127.0.0.1:1 --cache mine x o; [ $rc = 1 ] && grep -q 'mine is not a dx_sync cache, and not empty' err || die "a cache in a folder of the user's: exit $rc: $(cat err)"
+[ "$(ls mine)" = notes ] || die "a refused store or cache left files in the user's folder: $(ls mine)"
+run publish --store sx x /etc/hostname; [ $rc = 0 ] || die "publish into a new store: $(cat err)"
+run get --server 127.0.0.1:1 --cache sx x o; [ $rc = 1 ] && grep -q 'sx is a dx_sync store (publish.s) or another store, not a cache' err || die "a store as the cache: exit $rc: $(cat err)"
+mkdir -p cx/outs cx/objects
+run publish --store cx x /etc/hostname; [ $rc = 1 ] && grep -q 'cx is a dx_sync cache' err || die "a cache as the store: exit $rc: $(cat err)"
+# "--": names from there on, even one that begins with a dash
+cp /etc/hostname ./-f
+run publish --store sdash -- app -f; [ $rc = 0 ] && grep -q '^app: version 1,' out || die "publish -- NAME -FILE: exit $rc: $(cat err)"
+rm -f ./-f
+# a named pipe as FILE: refused at once (opening it would wait for a writer)
+mkfifo pipe
+timeout 60 "$ds" publish --store sx x pipe > out 2> err; rc=$?
+[ $rc = 1 ] && grep -q 'pipe is a pipe' err || die "publish of a named pipe: exit $rc (124: it waited): $(cat err)"
+step "a Unix tool: --help, --version (of each command too), exit 2 on bad usage with the command's usage line, a missing store refused; a folder of the user's, a store as the cache, a cache as the store and a named pipe refused"
 
 # --- 2. every answer kind ---
 src=""
@@ -138,6 +155,8 @@ ppids=""
 for i in 2 3 4; do "$ds" publish --store stp pp "pp$i" > "pp$i.out" 2>&1 & ppids="$ppids $!"; done
 for p in $ppids; do wait "$p" || die "a publish at once with others failed: $(cat pp*.out)"; done
 run publish --store stp pp pp1; [ $rc = 0 ] && grep -q 'version 5,' out || die "3 publishes at once: a version lost: $(cat out pp*.out)"
+# patches between random data (as large as the data) are not kept (version 1 is version 5 again: none from it)
+grep -q '; 0 patches, 3 not kept (no smaller than fetching the chunks)' out || die "patches of random data kept: $(cat out)"
 step "published 3 versions of $src ($size bytes); 3 publishes of one name at once, none lost; --progress"
 start_server st
 S="127.0.0.1:$port"
@@ -159,6 +178,8 @@ run get --server "$S" --cache c1 app out1; [ $rc = 0 ] && grep -q 'up to date (n
 [ "$(wire)" -lt 400 ] || die "NOT_MODIFIED took $(wire) bytes"
 cmp -s out1 v3 || die "304 changed OUT"
 step "the same again: not modified, $(wire) bytes on the wire"
+run get --server "$S" --cache c1 -- app -out1; [ $rc = 0 ] && cmp -s ./-out1 v3 || die "get -- NAME -OUT: exit $rc: $(cat err)"
+rm -f ./-out1
 # OUT edited after the get (same size): its recorded root is not trusted, the edit is undone
 flip out1 12345
 run get --server "$S" --cache c1 app out1; [ $rc = 0 ] && grep -q ': chunks,' out && cmp -s out1 v3 || die "an edited OUT: $(cat out)"
@@ -177,7 +198,7 @@ cp -r st st1
 sed -i 's/^blake3-/sha256-/' st1/refs/app
 sums() { find "$1" -type f -print0 | sort -z | xargs -0 md5sum; }
 sums st1 > st1.before
-run publish --store st1 app v1; [ $rc = 1 ] && grep -q 'dx_sync 1 wrote it (format 1' err || die "publish into a format 1 store: exit $rc"
+run publish --store st1 app v1; [ $rc = 1 ] && grep -q 'as dx_sync 1 wrote it (format 1' err || die "publish into a format 1 store: exit $rc"
 run serve --store st1 --port 0; [ $rc = 1 ] && grep -q 'format 1, SHA-256' err || die "serve of a format 1 store: exit $rc"
 sums st1 | cmp -s - st1.before || die "a format 1 store was changed"
 rm -rf st1
@@ -485,24 +506,30 @@ release() {
     gcc -O2 -Irel -o "$2" rel/examples/dx_sync/dx_sync.c $(make -s --no-print-directory -C rel example-flags-dx_sync $zstd_flag) -lpthread ||
         die "cannot build dx_sync at $1"
 }
-old=141b56a # main before flag 2: the same wire and store format 2 otherwise
-if release "$old" "$B/dx_sync_old"; then
-    first_line "$B/dx_sync_old" serve --store st --port 0 --workers 1
+# both_ways BIN: v2 -> v4 (st's newest, section 8) by a patch, three ways, each OUT checked: today's
+# client from BIN's server (its bytes on the wire in old_wire), BIN's client from today's server
+# (old_client_wire), and today's both (new_wire); today's server left running on st
+both_ways() {
+    first_line "$1" serve --store st --port 0 --workers 1
     opid=$bg oport=$(sed -n 's/.* port \([0-9]*\),.*/\1/p' <<<"$line")
-    cp v2 ia # st's newest is v4 (section 8)
-    run get --server "127.0.0.1:$oport" --cache cia app ia
-    [ $rc = 0 ] && grep -q ': patch,' out && cmp -s ia v4 || die "today's client, the older server: $(cat out err)"
+    rm -rf w1 w2 w3 cw1 cw2 cw3 && cp v2 w1 && cp v2 w2 && cp v2 w3
+    run get --server "127.0.0.1:$oport" --cache cw1 app w1
+    [ $rc = 0 ] && grep -q ': patch,' out && cmp -s w1 v4 || die "today's client, the server of $old: $(cat out err)"
     old_wire=$(wire)
     kill "$opid"; wait "$opid" 2>/dev/null
     start_server st
-    cp v2 ib
-    "$B/dx_sync_old" get --server "127.0.0.1:$port" --cache cib app ib > out 2> err; rc=$?
-    [ $rc = 0 ] && grep -q ': patch,' out && cmp -s ib v4 || die "the older client, today's server: $(cat out err)"
-    cp v2 ic
-    run get --server "127.0.0.1:$port" --cache cic app ic
-    [ $rc = 0 ] && grep -q ': patch,' out && cmp -s ic v4 || die "today's client and server: $(cat out err)"
-    [ "$(wire)" -lt "$old_wire" ] || die "the patch inline saved nothing: $(wire) bytes on the wire, $old_wire by READ"
-    inline_wire=$(wire)
+    "$1" get --server "127.0.0.1:$port" --cache cw2 app w2 > out 2> err; rc=$?
+    [ $rc = 0 ] && grep -q ': patch,' out && cmp -s w2 v4 || die "the client of $old, today's server: $(cat out err)"
+    old_client_wire=$(wire)
+    run get --server "127.0.0.1:$port" --cache cw3 app w3
+    [ $rc = 0 ] && grep -q ': patch,' out && cmp -s w3 v4 || die "today's client and server: $(cat out err)"
+    new_wire=$(wire)
+}
+old=141b56a # main before flag 2: the same wire and store format 2 otherwise
+if release "$old" "$B/dx_sync_old"; then
+    both_ways "$B/dx_sync_old"
+    [ "$new_wire" -lt "$old_wire" ] || die "the patch inline saved nothing: $new_wire bytes on the wire, $old_wire by READ"
+    inline_wire=$new_wire
     # a first fetch from a store that release wrote (no chunks kept compressed: its history's versions have
     # two fields fewer) and from today's: with zstd, today's store sends fewer bytes
     rm -rf ia ib
@@ -528,26 +555,13 @@ fi
 # without it; that release's client never asks for it, and today's server answers it as before.
 old=965256a # main before flag 4
 if release "$old" "$B/dx_sync_old4"; then
-    first_line "$B/dx_sync_old4" serve --store st --port 0 --workers 1
-    opid=$bg oport=$(sed -n 's/.* port \([0-9]*\),.*/\1/p' <<<"$line")
-    cp v2 ia
-    run get --server "127.0.0.1:$oport" --cache c4a app ia
-    [ $rc = 0 ] && grep -q ': patch,' out && cmp -s ia v4 || die "today's client, the server before flag 4: $(cat out err)"
-    old_wire=$(wire)
-    kill "$opid"; wait "$opid" 2>/dev/null
-    start_server st
-    cp v2 ib
-    "$B/dx_sync_old4" get --server "127.0.0.1:$port" --cache c4b app ib > out 2> err; rc=$?
-    [ $rc = 0 ] && grep -q ': patch,' out && cmp -s ib v4 || die "the client before flag 4, today's server: $(cat out err)"
-    plain_wire=$(wire)
-    cp v2 ic
-    run get --server "127.0.0.1:$port" --cache c4c app ic
-    [ $rc = 0 ] && grep -q ': patch,' out && cmp -s ic v4 || die "today's client and server: $(cat out err)"
+    both_ways "$B/dx_sync_old4"
     if "$ds" --version | grep -q 'zstd [0-9]'; then
-        [ "$(wire)" -lt "$plain_wire" ] || die "the offer compressed saved nothing: $(wire) bytes on the wire, $plain_wire without"
+        [ "$new_wire" -lt "$old_client_wire" ] ||
+            die "the offer compressed saved nothing: $new_wire bytes on the wire, $old_client_wire without"
     fi
     stop_server
-    step "the release before an offer compressed ($old): its server answers today's client (asked again without flag 4: $old_wire bytes), its client today's server ($plain_wire bytes); today's both: $(wire) bytes"
+    step "the release before an offer compressed ($old): its server answers today's client (asked again without flag 4: $old_wire bytes), its client today's server ($old_client_wire bytes); today's both: $new_wire bytes"
 fi
 spid=$mainpid
 stop_server

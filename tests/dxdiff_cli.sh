@@ -201,7 +201,22 @@ for args in "diff --bogus a b c" "diff --block abc a b c" "diff --block 1000 a b
     [ "$rc" = 2 ] || die "'$args': exit $rc, not 2"
     grep -q '^usage: dxdiff' "$dir/err" || die "'$args': no usage line: $(cat "$dir/err")"
 done
-step "--help, -h anywhere; --version; bad options and numbers: exit 2 with the usage line"
+# the command's own usage line; an option the command does not take named as such
+for c in apply info; do
+    "$dx" $c a b c d >/dev/null 2>"$dir/err" && die "$c with 4 names was accepted"
+    grep -q "^usage: dxdiff $c " "$dir/err" || die "$c: not its usage line: $(cat "$dir/err")"
+done
+"$dx" info --in-place p >/dev/null 2>"$dir/err" && die "info --in-place was accepted"
+grep -q 'in-place and --resume go with diff and apply' "$dir/err" || die "info --in-place: $(cat "$dir/err")"
+# a named pipe: refused at once (opening one waits for a writer), for each place a file is read
+mkfifo "$dir/pipe"
+for args in "diff $dir/pipe $dir/pipe $dir/pp" "apply $dir/pipe $dir/pipe $dir/pp" "info $dir/pipe"; do
+    # shellcheck disable=SC2086
+    if timeout 60 "$dx" $args >/dev/null 2>"$dir/err"; then rc=0; else rc=$?; fi
+    [ $rc = 1 ] && grep -q 'pipe is a pipe' "$dir/err" || die "'$args': exit $rc (124: it waited): $(cat "$dir/err")"
+done
+rm -f "$dir/pipe"
+step "--help, -h anywhere; --version; bad options and numbers: exit 2 with the usage line (the command's); a named pipe refused"
 # --block's range as --help gives it: its largest is accepted and applies, the next power of two is not
 top=$("$dx" --help | sed -n 's/^ *--block N .* from 64 to \([0-9]*[KM]\) .*/\1/p')
 "$dx" diff -f -q --block "$top" "$dir/old" "$dir/new" "$dir/pbig" && "$dx" apply -f -q "$dir/old" "$dir/pbig" "$dir/out" &&

@@ -13,7 +13,8 @@
      "Blobs"), so a client computes the same ETag from the bytes it holds.
    - publish also makes patches (dx_patch.h, dx_patch_diff_auto: XOR blocks,
      the shift mode or the bytes as they are, whichever is smallest, zstd) from
-     the last K versions to the new one, and stores each as a blob too; and it
+     the last K versions to the new one, and stores each as a blob too (one
+     no smaller than fetching the chunks is never offered: not kept); and it
      keeps a zstd level 12 copy of each new chunk that compresses (the server
      sends it where a client takes compressed chunks: a tenth fewer bytes than
      compressing as it sends, at level 1).
@@ -291,6 +292,14 @@ static int version(void);
     if (tool_is_help(a)) return fputs(usage, stdout), tool_stdout_done(); \
     if (!strcmp(a, "--version")) return version();
 
+/* A command's two names (NAME and FILE, NAME and OUT) in order: bad usage for a third. */
+static int take_name(const char *a, const char **first, const char **second) {
+    if (!*first) *first = a;
+    else if (!*second) *second = a;
+    else return tool_usage_error("too many arguments");
+    return TOOL_EXIT_OK;
+}
+
 /* ---- shared ---- */
 
 static dx_cas_hash_alg alg;
@@ -311,10 +320,34 @@ static uint64_t now_unix_ns(void) {
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* cache: the client's (objects as they are, no fsync: see cmd_get); else a server's store */
+/* Whether a folder's refs are a cache's only (v-<root hex>, out-<key>: CACHE): false for a
+   server's store, whose refs are names, and whose objects a cache's gc would drop. */
+static bool refs_are_a_caches(const char *path) {
+    char refs[PATH_MAX];
+    DIR *dir;
+    struct dirent *e;
+    bool only = true;
+    snprintf(refs, sizeof refs, "%s/refs", path);
+    if (!(dir = opendir(refs))) return true; /* none yet */
+    while ((e = readdir(dir)) != NULL)
+        if (e->d_name[0] != '.' && strncmp(e->d_name, "v-", 2) != 0 && strncmp(e->d_name, "out-", 4) != 0) only = false;
+    closedir(dir);
+    return only;
+}
+
+/* cache: the client's (objects as they are, no fsync: see cmd_get); else a server's store. A store
+   publish makes and a cache get makes are each refused in a folder that is something else. */
 static int open_store(dx_cas_dir *d, dx_cas_store *s, const char *path, bool must_exist, bool cache) {
     dx_cas_dir_config c;
     dx_result r;
+    char outs[PATH_MAX];
+    int e;
+    if (!must_exist && (e = tool_store_folder_ok(path, cache ? "a dx_sync cache" : "a dx_sync store")) != TOOL_EXIT_OK) return e;
+    snprintf(outs, sizeof outs, "%s/outs", path);
+    if (!cache && tool_is_dir(outs))
+        return tool_fail("%s is a dx_sync cache (get's), not a store (publish makes one, in a folder of its own)", path);
+    if (cache && !refs_are_a_caches(path))
+        return tool_fail("%s is a dx_sync store (publish's) or another store, not a cache: name a folder of its own", path);
     memset(&c, 0, sizeof c);
     c.path = path;
     c.must_exist = must_exist;
@@ -449,7 +482,7 @@ static dx_result history_load(dx_cas_dir *d, dx_cas_store *s, const char *name, 
 /* A store that dx_sync 1 wrote: its names are SHA-256 digests, which this version's
    clients cannot check (WIRE FORMAT, version 2). Nothing converts it: publish the
    files again into a new store. */
-#define FORMAT1_TEXT "%s holds %s as dx_sync 1 wrote it (format 1, SHA-256 names); this dx_sync reads and writes format 2 (BLAKE3): publish into a new store"
+#define FORMAT1_TEXT "%s holds %s under a SHA-256 name, as dx_sync 1 wrote it (format 1, SHA-256 names) or another program (cas_snap); this dx_sync reads and writes format 2 (BLAKE3): publish into a new store"
 
 /* a name whose history is in format 1 (the first found) */
 static dx_result find_format1(void *user, const char *name, const dx_cas_id *id) {
@@ -597,7 +630,7 @@ static dx_result store_zmap(dx_cas_store *s, const uint8_t *data, sync_version *
 #endif
 
 static int cmd_publish(int argc, char **argv) {
-    const char *store_path = NULL, *name = NULL, *file = NULL, *v;
+    const char *store_path = NULL, *name = NULL, *file = NULL, *v, *what;
     uint64_t keep_patches = 3, level = 0;
     dx_cas_dir d;
     dx_cas_store s;
@@ -610,13 +643,22 @@ static int cmd_publish(int argc, char **argv) {
     uint8_t root[32];
     sync_version nv;
     sync_patch *patches = NULL;
-    uint32_t npatches = 0, nold = 0, i;
+    uint32_t npatches = 0, not_smaller = 0, nold = 0, i;
     int rc = TOOL_EXIT_FAIL, k, lock_fd = -1;
-    bool have_old;
+    bool have_old, names_only = false;
     double t0 = tool_now();
     for (k = 2; k < argc; k++) {
         bool missing = false;
         const char *a = argv[k];
+        int e;
+        if (names_only || a[0] != '-' || !a[1]) { /* a name ("-" too; after "--" any) */
+            if ((e = take_name(a, &name, &file)) != TOOL_EXIT_OK) return e;
+            continue;
+        }
+        if (!strcmp(a, "--")) {
+            names_only = true; /* names from here on, even "-file" */
+            continue;
+        }
         COMMAND_OPTS(a)
         if ((v = tool_opt_value(argc, argv, &k, "--store", &missing))) store_path = v;
         else if ((v = tool_opt_value(argc, argv, &k, "--patches", &missing))) {
@@ -626,14 +668,12 @@ static int cmd_publish(int argc, char **argv) {
         } else if (!strcmp(a, "--progress")) tool.progress = 1;
         else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) tool.progress = -1;
         else if (missing) return tool_usage_error("%s needs a value", a);
-        else if (a[0] == '-' && a[1]) return tool_usage_error("unknown option %s", a);
-        else if (!name) name = a;
-        else if (!file) file = a;
-        else return tool_usage_error("too many arguments");
+        else return tool_usage_error("unknown option %s", a);
     }
     if (!store_path || !*store_path) return tool_usage_error("publish needs --store DIR");
     if (!name || !file) return tool_usage_error("publish needs NAME and FILE");
     if (!name_ok(name, strlen(name))) return tool_usage_error("NAME must be 1 to 100 of A-Z a-z 0-9 . _ -, not starting with '.'");
+    if ((what = tool_not_a_file(file)) != NULL) return tool_fail("%s is %s, not a regular file", file, what);
     if (!(f = fopen(file, "rb"))) return tool_fail("cannot open %s: %s", file, strerror(errno));
     if (fstat(fileno(f), &st) != 0 || (st.st_mode & S_IFMT) != S_IFREG) {
         fclose(f);
@@ -728,38 +768,6 @@ static int cmd_publish(int argc, char **argv) {
         char plabel[32];
         history_version(&old, nold - 1 - i, &ov);
         if (!memcmp(ov.root, root, 32)) continue;
-        base.len = 0, base.cap = (size_t)ov.size;
-        if (!(base.p = (uint8_t *)malloc((size_t)ov.size + 1))) continue;
-        mid = id_of(ov.manifest);
-        if ((r = dx_cas_blob_read(&s, &mid, NULL, membuf_write, &base, NULL)) != DX_OK || base.len != ov.size) {
-            tool_warn("version %u of %s does not read (%s): no patch from it", (unsigned)(nold - i), name, dx_cas_result_name(r));
-            free(base.p);
-            continue;
-        }
-        memset(&pc, 0, sizeof pc);
-        pc.level = (int)level;
-        if (tool_cpus() > 1) pc.thread_start = tool_thread_start, pc.thread_join = tool_thread_join; /* the same patch, sooner */
-        pc.progress = patch_progress; /* the patch search takes minutes for a large blob */
-        cap = dx_patch_bound(base.len, data.len, &pc);
-        if (!(pbuf = (uint8_t *)malloc(cap))) {
-            free(base.p);
-            continue;
-        }
-        snprintf(plabel, sizeof plabel, "patch from v%u", (unsigned)(nold - i));
-        tool_progress_start(plabel, data.len, "MiB");
-        plen = dx_patch_diff_auto(&pc, base.p, base.len, data.p, data.len, pbuf, cap, &mode);
-        tool_progress_end(plen >= 0);
-        free(base.p);
-        if (plen < 0 || (r = put_blob(&s, pbuf, (size_t)plen, &pman, p->patch_root)) != DX_OK ||
-            (r = store_listing(&s, &pman, p->listing, &p->listing_size)) != DX_OK) {
-            tool_warn("no patch from version %u of %s: %s", (unsigned)(nold - i), name,
-                      plen < 0 ? dx_patch_result_name((dx_result)plen) : store_error(&d, r));
-            free(pbuf);
-            continue;
-        }
-        free(pbuf);
-        memcpy(p->from_root, ov.root, 32);
-        p->patch_size = (uint64_t)plen, p->mode = mode;
         /* what the chunk path would fetch instead: the new chunks the old version lacks */
         if (get_object(&s, ov.listing, SYNC_LISTING_MAX, &lbuf, &llen) == DX_OK) {
             if (listing_parse(&alg, lbuf, llen, ov.listing, ov.root, ov.size, &ol) == DX_OK) {
@@ -778,7 +786,48 @@ static int cmd_publish(int argc, char **argv) {
             }
             free(lbuf);
         }
-        p->chunk_bytes = lacking + nv.listing_size;
+        p->chunk_bytes = lacking + nv.listing_size; /* a patch is worth keeping below that */
+        base.len = 0, base.cap = (size_t)ov.size;
+        if (!(base.p = (uint8_t *)malloc((size_t)ov.size + 1))) continue;
+        mid = id_of(ov.manifest);
+        if ((r = dx_cas_blob_read(&s, &mid, NULL, membuf_write, &base, NULL)) != DX_OK || base.len != ov.size) {
+            tool_warn("version %u of %s does not read (%s): no patch from it", (unsigned)(nold - i), name, dx_cas_result_name(r));
+            free(base.p);
+            continue;
+        }
+        memset(&pc, 0, sizeof pc);
+        pc.level = (int)level;
+        if (tool_cpus() > 1) pc.thread_start = tool_thread_start, pc.thread_join = tool_thread_join; /* the same patch, sooner */
+        pc.progress = patch_progress; /* the patch search takes minutes for a large blob */
+        cap = dx_patch_bound(base.len, data.len, &pc);
+        if (cap >= p->chunk_bytes) cap = (size_t)p->chunk_bytes - 1; /* a larger patch is never sent: not made */
+        if (!(pbuf = (uint8_t *)malloc(cap))) {
+            free(base.p);
+            continue;
+        }
+        snprintf(plabel, sizeof plabel, "patch from v%u", (unsigned)(nold - i));
+        tool_progress_start(plabel, data.len, "MiB");
+        plen = dx_patch_diff_auto(&pc, base.p, base.len, data.p, data.len, pbuf, cap, &mode);
+        tool_progress_end(plen >= 0);
+        free(base.p);
+        /* no smaller than fetching the chunks (with its listing where it is too large to come inline: about 44
+           bytes a 16 KiB chunk): the server would never offer it (random data, say, a raw copy of the new bytes) */
+        if (plen == DX_ERR_NOSPACE ||
+            (plen > SYNC_INLINE_MAX && (uint64_t)plen + (uint64_t)plen / 372 + 1024 >= p->chunk_bytes)) {
+            free(pbuf);
+            not_smaller++;
+            continue;
+        }
+        if (plen < 0 || (r = put_blob(&s, pbuf, (size_t)plen, &pman, p->patch_root)) != DX_OK ||
+            (r = store_listing(&s, &pman, p->listing, &p->listing_size)) != DX_OK) {
+            tool_warn("no patch from version %u of %s: %s", (unsigned)(nold - i), name,
+                      plen < 0 ? dx_patch_result_name((dx_result)plen) : store_error(&d, r));
+            free(pbuf);
+            continue;
+        }
+        free(pbuf);
+        memcpy(p->from_root, ov.root, 32);
+        p->patch_size = (uint64_t)plen, p->mode = mode;
         npatches++;
     }
     {
@@ -820,7 +869,9 @@ static int cmd_publish(int argc, char **argv) {
                (unsigned)npatches, npatches == 1 ? "" : "es");
         for (i = 0; i < npatches; i++)
             printf("%s%llu B", i ? ", " : " (", (unsigned long long)patches[i].patch_size);
-        printf("%s; %.2f s\n", npatches ? ")" : "", tool_now() - t0);
+        if (npatches) printf(")");
+        if (not_smaller) printf(", %u not kept (no smaller than fetching the chunks)", (unsigned)not_smaller);
+        printf("; %.2f s\n", tool_now() - t0);
     }
     rc = fflush(stdout) == 0 && !ferror(stdout) ? TOOL_EXIT_OK /* published: a report that cannot be written does not undo it */
          : tool_fail("%s is published (version %u), but standard output cannot be written", name, (unsigned)(nold + 1));
@@ -2356,11 +2407,21 @@ static int cmd_get(int argc, char **argv) {
     char patch_words[48] = "";
     double t0 = tool_now();
     int rc = TOOL_EXIT_FAIL, k;
+    bool names_only = false;
     char hx[17];
     uint64_t quota = (uint64_t)1 << 30, evicted = 0, wire = 0, timeout_s = 30;
     for (k = 2; k < argc; k++) {
         bool missing = false;
         const char *a = argv[k];
+        int e;
+        if (names_only || a[0] != '-' || !a[1]) { /* a name ("-" too; after "--" any) */
+            if ((e = take_name(a, &name, &out_path)) != TOOL_EXIT_OK) return e;
+            continue;
+        }
+        if (!strcmp(a, "--")) {
+            names_only = true; /* names from here on, even "-file" */
+            continue;
+        }
         COMMAND_OPTS(a)
         if ((v = tool_opt_value(argc, argv, &k, "--server", &missing))) server_arg = v;
         else if ((v = tool_opt_value(argc, argv, &k, "--timeout", &missing))) {
@@ -2371,10 +2432,7 @@ static int cmd_get(int argc, char **argv) {
         else if (!strcmp(a, "--progress")) tool.progress = 1;
         else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) tool.progress = -1;
         else if (missing) return tool_usage_error("%s needs a value", a);
-        else if (a[0] == '-' && a[1]) return tool_usage_error("unknown option %s", a);
-        else if (!name) name = a;
-        else if (!out_path) out_path = a;
-        else return tool_usage_error("too many arguments");
+        else return tool_usage_error("unknown option %s", a);
     }
     if (!server_arg) return tool_usage_error("get needs --server HOST:PORT");
     if (!cache_path || !*cache_path) return tool_usage_error("get needs --cache DIR");
