@@ -485,7 +485,12 @@ static FILE *open_journal(job *j, const char *path, bool resume, bool *created) 
             return tool_fail("%s exists and is not a journal of dxdiff (%s): refusing to overwrite it; %s is untouched",
                              jp, other, path), (FILE *)NULL;
     }
-    if (resume) f = fopen(jp, "r+b");
+    if (resume && (f = fopen(jp, "r+b")) != NULL) { /* the step its apply used (another dxdiff's default, say) */
+        uint8_t h[DX_PATCH_JOURNAL_OFF_STEP + 4];
+        if (fread(h, 1, sizeof h, f) == sizeof h && !memcmp(h, "DXPJ", 4) && dx_load_u16le(h + DX_PATCH_JOURNAL_OFF_VERSION) == 1 &&
+            dx_load_u32le(h + DX_PATCH_JOURNAL_OFF_STEP) != 0)
+            journal_step = dx_load_u32le(h + DX_PATCH_JOURNAL_OFF_STEP); /* the applier checks it with the rest */
+    }
     if (!f && (f = fopen(jp, "w+b")) != NULL) *created = true;
     if (!f) e = errno, tool_fail("cannot create %s: %s; %s is untouched", jp, strerror(e), path);
     return f;

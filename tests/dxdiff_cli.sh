@@ -406,6 +406,16 @@ for n in 0 1 5 40 77 150; do
     cmp -s "$dir/wf" "$dir/wnew" || die "resume after SIGKILL at $n: FILE is not NEW"
 done
 step "window patch in place, SIGKILL at 6 writes, resumed: FILE == NEW"
+# an apply whose journal step is not this dxdiff's (another version's default, say): resumed with the
+# journal's own step
+for n in 20 60; do
+    cp "$dir/wold" "$dir/wf"
+    ( rc=0; DXDIFF_JOURNAL_STEP=131072 DXDIFF_KILL_AFTER_WRITES=$n "$dx" apply --in-place "$dir/wf" "$dir/wp" || rc=$?; echo $rc > "$dir/rc" ) 2>/dev/null
+    [ "$(cat "$dir/rc")" = 137 ] || die "SIGKILL after $n writes (step 128 KiB): exit $(cat "$dir/rc")"
+    "$dx" apply --resume "$dir/wf" "$dir/wp" 2>"$dir/err" || die "resume of a 128 KiB-step journal after $n writes: $(cat "$dir/err")"
+    cmp -s "$dir/wf" "$dir/wnew" || die "resume of a 128 KiB-step journal after $n writes: FILE is not NEW"
+done
+step "window patch in place, SIGKILL with another journal step: resumed with the journal's"
 # a wrong FILE given to --resume (none, or a copied journal) and a damaged journal: refused, nothing written
 cp "$dir/wold" "$dir/wf"
 DXDIFF_FAIL_AFTER_WRITES=60 "$dx" apply --in-place "$dir/wf" "$dir/wp" 2>/dev/null && die "not interrupted"
