@@ -1098,6 +1098,7 @@ static bool zbuf_room(worker_state *ws, size_t n) {
     }
     return true;
 }
+
 /* QUERY flag 4: the offer (len bytes) as one zstd frame in an RPC_RESPONSE with
    COMPRESSED set (true, *r the answer's result), where that is smaller; else
    false. Its dx_teleport schema is most of a small offer's bytes, and text:
