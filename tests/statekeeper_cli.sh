@@ -78,7 +78,9 @@ run --version
 step "--help, --version ($(cat out)): ok"
 for bad in "" "frob --store st" "capture --store st" "capture --state d" "restore --store st" "log --store st extra" \
            "gc --store st" "log --store st --keep 3" "run --store st --state d" "capture --store st --state d -- ls" \
-           "verify --store st --bogus" "gc --store st --keep 0" "run --store st --state d --interval x -- true"; do
+           "verify --store st --bogus" "gc --store st --keep 0" "run --store st --state d --interval x -- true" \
+           "restore --store st --version abc d" "restore --store st --version 0 d" "capture --store st --state d --full-every 0" \
+           "capture --store st --state d --copy-min x" "run --store st --state d --quiet-ms 1x -- true"; do
     # shellcheck disable=SC2086 # each line is a list of arguments
     run $bad
     [ $rc -eq 2 ] && grep -q '^usage: statekeeper' err || die "bad usage '$bad': rc $rc, $(cat err)"

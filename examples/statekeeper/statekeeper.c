@@ -4221,7 +4221,12 @@ int main(int argc, char **argv) {
             } else if (!strcmp(a, "--full-every")) {
                 if (tool_parse_u64(val, 1, 1000, false, &v) != 0) return tool_usage_error("--full-every %s: not a number in 1..1000", val);
                 g.full_every = (uint32_t)v;
-            } else version_arg = val;
+            } else { /* --version: checked here (bad usage, before the store is opened); pick_version looks it up */
+                dx_cas_id id;
+                if (dx_cas_id_parse(val, strlen(val), &id) != DX_OK && tool_parse_u64(val, 1, UINT64_MAX, false, &v) != 0)
+                    return tool_usage_error("--version %s: neither a version number (1 or more) nor a version id", val);
+                version_arg = val;
+            }
         } else if (!strcmp(a, "--poll")) poll_mode = true, run_opts = true;
         else if (!strcmp(a, "--no-sync")) g.no_sync = true;
         else if (!strcmp(a, "--quick")) g.quick = true;
