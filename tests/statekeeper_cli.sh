@@ -80,7 +80,8 @@ for bad in "" "frob --store st" "capture --store st" "capture --state d" "restor
            "gc --store st" "log --store st --keep 3" "run --store st --state d" "capture --store st --state d -- ls" \
            "verify --store st --bogus" "gc --store st --keep 0" "run --store st --state d --interval x -- true" \
            "restore --store st --version abc d" "restore --store st --version 0 d" "capture --store st --state d --full-every 0" \
-           "capture --store st --state d --copy-min x" "run --store st --state d --quiet-ms 1x -- true"; do
+           "capture --store st --state d --copy-min x" "run --store st --state d --quiet-ms 1x -- true" \
+           "restore --store st -- d e" "log --store st -- extra"; do
     # shellcheck disable=SC2086 # each line is a list of arguments
     run $bad
     [ $rc -eq 2 ] && grep -q '^usage: statekeeper' err || die "bad usage '$bad': rc $rc, $(cat err)"
@@ -113,6 +114,8 @@ run restore --store S r1 --no-sync; [ $rc -eq 0 ] || die "restore 1: $(cat err)"
 counted=$(sed -n 's/.*captured version 1 [^:]*: \([0-9]* files, [0-9]* bytes\).*/\1/p' cap1)
 grep -q "restored version 1 into r1: $counted," err || die "restore and capture count differently: $(cat cap1 err)"
 same_tree v1 r1 "version 1"
+run restore --store S --no-sync -- -r1; [ $rc -eq 0 ] || die "restore -- -r1 (a DIR that starts with -): rc $rc, $(cat err)"
+same_tree v1 ./-r1 "version 1 restored after --"; rm -rf ./-r1
 [ "$(readlink r1/abs)" = /etc/passwd ] && [ -L r1/dangling ] || die "symlinks were not kept as links"
 [ "$(readlink r1/outdir)" = "$dir/outtree" ] && [ "$(readlink r1/a/upout)" = ../../outtree ] || die "links to an outside folder were not kept as links"
 nfiles=$(find s -type f -o -type l | wc -l)

@@ -229,6 +229,8 @@ static const char usage[] =
     "                           when stderr is a terminal)\n"
     "  -q, --quiet              no summaries and no progress (warnings and errors still)\n"
     "  -h, --help               this help;  --version  the versions it is built from\n"
+    "  --                       the arguments after it are not options: restore's DIR (even\n"
+    "                           one that starts with -), run's PROGRAM [ARGS...]\n"
     "\n"
     "kept: file contents, folders, symlinks (as links), permission bits, modification\n"
     "times. Not kept: owners, ACLs, extended attributes, hard links, FIFOs, sockets,\n"
@@ -4238,10 +4240,17 @@ int main(int argc, char **argv) {
 #define IS(cmd) (!strcmp(pos[0], cmd))
     if (!IS("capture") && !IS("restore") && !IS("log") && !IS("verify") && !IS("gc") && !IS("stats") && !IS("run"))
         return tool_usage_error("unknown command %s", pos[0]);
+    if (prog && !IS("run")) { /* after "--" come operands, even "-dir"; run's are PROGRAM [ARGS...] */
+        for (; *prog; prog++) {
+            if (npos == 3) return tool_usage_error("too many arguments");
+            pos[npos++] = *prog;
+        }
+        prog = NULL;
+    }
     if (!g.store_path) return tool_usage_error("%s needs --store STORE", pos[0]);
     if ((IS("capture") || IS("run")) && !g.state) return tool_usage_error("%s needs --state DIR", pos[0]);
     if (IS("restore") ? npos != 2 : npos != 1) return tool_usage_error("%s: wrong arguments", pos[0]);
-    if (IS("run") ? !prog || !prog[0] : prog != NULL) return tool_usage_error(IS("run") ? "run needs -- PROGRAM [ARGS...]" : "%s takes no PROGRAM", pos[0]);
+    if (IS("run") && (!prog || !prog[0])) return tool_usage_error("run needs -- PROGRAM [ARGS...]");
     if (IS("gc") != have_keep) return tool_usage_error(IS("gc") ? "gc needs --keep N" : "--keep is for gc");
     if (run_opts && !IS("run")) return tool_usage_error("--interval, --quiet-ms and --poll are for run");
     if (version_arg && !IS("restore")) return tool_usage_error("--version V is for restore");
