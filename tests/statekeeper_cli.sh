@@ -238,7 +238,13 @@ step "paths of up to 4,095 bytes captured and restored (past that: skipped, said
 run run --store NX --state nx --no-sync -- ./no-such-program
 [ $rc -eq 127 ] && grep -q 'cannot run ./no-such-program: No such file or directory' err && ! grep -q started err || die "run of a missing program: rc $rc, $(cat err)"
 run log --store NX; [ $rc -eq 0 ] && [ ! -s out ] || die "run of a missing program made a version: $(cat out err)"
-step "run of a program that cannot be run: said so, status 127, not said to be started, nothing captured"
+# a file that is there but cannot be run (no x bit): status 126, as sh and env(1) give
+printf 'echo ran\n' > noexec; chmod 644 noexec
+run run --store NX --state nx --no-sync -- ./noexec
+[ $rc -eq 126 ] && grep -q 'cannot run ./noexec: Permission denied' err && ! grep -q started err || die "run of a file that cannot be run: rc $rc, $(cat err)"
+run log --store NX; [ $rc -eq 0 ] && [ ! -s out ] || die "run of a file that cannot be run made a version: $(cat out err)"
+run --help; grep -q '^126 if PROGRAM cannot be run, 127 if it is not found' out || die "--help does not list 126 and 127"
+step "run of a program that cannot be run: said so, status 127 (not found) or 126 (not runnable), not said to be started, nothing captured"
 
 # --- 2b. a file rewritten while it is captured: never stored half-old half-new ---
 R=262144   # a quarter MiB: every read of it retried while it changes costs a pass of the diff

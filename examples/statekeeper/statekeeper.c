@@ -238,7 +238,8 @@ static const char usage[] =
     "(a file of the previous version keeps that version); the rest is captured.\n"
     "\n"
     "exit status: 0 ok, 1 failure, 2 bad usage, 3 capture stored a version but some\n"
-    "files could not be read; run: PROGRAM's status (128 + signal if it was killed)\n";
+    "files could not be read; run: PROGRAM's status (128 + signal if it was killed),\n"
+    "126 if PROGRAM cannot be run, 127 if it is not found\n";
 
 /* ---- the records (teleport layouts; STORE FORMAT above) ---- */
 
@@ -4107,8 +4108,8 @@ static int cmd_run(sk *g, char **prog, uint64_t interval_s, uint64_t quiet_ms, b
             close(ep[0]);
             execvp(prog[0], prog);
             e = errno;
-            if (write(ep[1], &e, sizeof e) < 0) _exit(127);
-            _exit(127);
+            if (write(ep[1], &e, sizeof e) < 0) _exit(e == ENOENT ? 127 : 126);
+            _exit(e == ENOENT ? 127 : 126);
         }
         close(ep[1]);
         while ((got = read(ep[0], &e, sizeof e)) < 0 && errno == EINTR) {
@@ -4120,7 +4121,7 @@ static int cmd_run(sk *g, char **prog, uint64_t interval_s, uint64_t quiet_ms, b
             }
             sigprocmask(SIG_SETMASK, &old, NULL);
             tool_warn("cannot run %s: %s (%s not captured: the program never ran)", prog[0], strerror(e), g->state);
-            return 127;
+            return e == ENOENT ? 127 : 126; /* as sh and env(1): not found, or found but not runnable */
         }
     }
     if (!g->quiet) fprintf(stderr, "statekeeper: started %s (pid %ld), watching %s%s\n", prog[0], (long)c.child, g->state,
