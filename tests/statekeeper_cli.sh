@@ -78,7 +78,10 @@ run --version
 step "--help, --version ($(cat out)): ok"
 for bad in "" "frob --store st" "capture --store st" "capture --state d" "restore --store st" "log --store st extra" \
            "gc --store st" "log --store st --keep 3" "run --store st --state d" "capture --store st --state d -- ls" \
-           "verify --store st --bogus" "gc --store st --keep 0" "run --store st --state d --interval x -- true"; do
+           "verify --store st --bogus" "gc --store st --keep 0" "run --store st --state d --interval x -- true" \
+           "restore --store st --version abc d" "restore --store st --version 0 d" "capture --store st --state d --full-every 0" \
+           "capture --store st --state d --copy-min x" "run --store st --state d --quiet-ms 1x -- true" \
+           "restore --store st -- d e" "log --store st -- extra"; do
     # shellcheck disable=SC2086 # each line is a list of arguments
     run $bad
     [ $rc -eq 2 ] && grep -q '^usage: statekeeper' err || die "bad usage '$bad': rc $rc, $(cat err)"
@@ -111,6 +114,8 @@ run restore --store S r1 --no-sync; [ $rc -eq 0 ] || die "restore 1: $(cat err)"
 counted=$(sed -n 's/.*captured version 1 [^:]*: \([0-9]* files, [0-9]* bytes\).*/\1/p' cap1)
 grep -q "restored version 1 into r1: $counted," err || die "restore and capture count differently: $(cat cap1 err)"
 same_tree v1 r1 "version 1"
+run restore --store S --no-sync -- -r1; [ $rc -eq 0 ] || die "restore -- -r1 (a DIR that starts with -): rc $rc, $(cat err)"
+same_tree v1 ./-r1 "version 1 restored after --"; rm -rf ./-r1
 [ "$(readlink r1/abs)" = /etc/passwd ] && [ -L r1/dangling ] || die "symlinks were not kept as links"
 [ "$(readlink r1/outdir)" = "$dir/outtree" ] && [ "$(readlink r1/a/upout)" = ../../outtree ] || die "links to an outside folder were not kept as links"
 nfiles=$(find s -type f -o -type l | wc -l)
@@ -233,7 +238,13 @@ step "paths of up to 4,095 bytes captured and restored (past that: skipped, said
 run run --store NX --state nx --no-sync -- ./no-such-program
 [ $rc -eq 127 ] && grep -q 'cannot run ./no-such-program: No such file or directory' err && ! grep -q started err || die "run of a missing program: rc $rc, $(cat err)"
 run log --store NX; [ $rc -eq 0 ] && [ ! -s out ] || die "run of a missing program made a version: $(cat out err)"
-step "run of a program that cannot be run: said so, status 127, not said to be started, nothing captured"
+# a file that is there but cannot be run (no x bit): status 126, as sh and env(1) give
+printf 'echo ran\n' > noexec; chmod 644 noexec
+run run --store NX --state nx --no-sync -- ./noexec
+[ $rc -eq 126 ] && grep -q 'cannot run ./noexec: Permission denied' err && ! grep -q started err || die "run of a file that cannot be run: rc $rc, $(cat err)"
+run log --store NX; [ $rc -eq 0 ] && [ ! -s out ] || die "run of a file that cannot be run made a version: $(cat out err)"
+run --help; grep -q '^126 if PROGRAM cannot be run, 127 if it is not found' out || die "--help does not list 126 and 127"
+step "run of a program that cannot be run: said so, status 127 (not found) or 126 (not runnable), not said to be started, nothing captured"
 
 # --- 2b. a file rewritten while it is captured: never stored half-old half-new ---
 R=262144   # a quarter MiB: every read of it retried while it changes costs a pass of the diff

@@ -229,6 +229,8 @@ static const char usage[] =
     "                           when stderr is a terminal)\n"
     "  -q, --quiet              no summaries and no progress (warnings and errors still)\n"
     "  -h, --help               this help;  --version  the versions it is built from\n"
+    "  --                       the arguments after it are not options: restore's DIR (even\n"
+    "                           one that starts with -), run's PROGRAM [ARGS...]\n"
     "\n"
     "kept: file contents, folders, symlinks (as links), permission bits, modification\n"
     "times. Not kept: owners, ACLs, extended attributes, hard links, FIFOs, sockets,\n"
@@ -236,7 +238,8 @@ static const char usage[] =
     "(a file of the previous version keeps that version); the rest is captured.\n"
     "\n"
     "exit status: 0 ok, 1 failure, 2 bad usage, 3 capture stored a version but some\n"
-    "files could not be read; run: PROGRAM's status (128 + signal if it was killed)\n";
+    "files could not be read; run: PROGRAM's status (128 + signal if it was killed),\n"
+    "126 if PROGRAM cannot be run, 127 if it is not found\n";
 
 /* ---- the records (teleport layouts; STORE FORMAT above) ---- */
 
@@ -4105,8 +4108,8 @@ static int cmd_run(sk *g, char **prog, uint64_t interval_s, uint64_t quiet_ms, b
             close(ep[0]);
             execvp(prog[0], prog);
             e = errno;
-            if (write(ep[1], &e, sizeof e) < 0) _exit(127);
-            _exit(127);
+            if (write(ep[1], &e, sizeof e) < 0) _exit(e == ENOENT ? 127 : 126);
+            _exit(e == ENOENT ? 127 : 126);
         }
         close(ep[1]);
         while ((got = read(ep[0], &e, sizeof e)) < 0 && errno == EINTR) {
@@ -4118,7 +4121,7 @@ static int cmd_run(sk *g, char **prog, uint64_t interval_s, uint64_t quiet_ms, b
             }
             sigprocmask(SIG_SETMASK, &old, NULL);
             tool_warn("cannot run %s: %s (%s not captured: the program never ran)", prog[0], strerror(e), g->state);
-            return 127;
+            return e == ENOENT ? 127 : 126; /* as sh and env(1): not found, or found but not runnable */
         }
     }
     if (!g->quiet) fprintf(stderr, "statekeeper: started %s (pid %ld), watching %s%s\n", prog[0], (long)c.child, g->state,
@@ -4221,7 +4224,12 @@ int main(int argc, char **argv) {
             } else if (!strcmp(a, "--full-every")) {
                 if (tool_parse_u64(val, 1, 1000, false, &v) != 0) return tool_usage_error("--full-every %s: not a number in 1..1000", val);
                 g.full_every = (uint32_t)v;
-            } else version_arg = val;
+            } else { /* --version: checked here (bad usage, before the store is opened); pick_version looks it up */
+                dx_cas_id id;
+                if (dx_cas_id_parse(val, strlen(val), &id) != DX_OK && tool_parse_u64(val, 1, UINT64_MAX, false, &v) != 0)
+                    return tool_usage_error("--version %s: neither a version number (1 or more) nor a version id", val);
+                version_arg = val;
+            }
         } else if (!strcmp(a, "--poll")) poll_mode = true, run_opts = true;
         else if (!strcmp(a, "--no-sync")) g.no_sync = true;
         else if (!strcmp(a, "--quick")) g.quick = true;
@@ -4233,10 +4241,17 @@ int main(int argc, char **argv) {
 #define IS(cmd) (!strcmp(pos[0], cmd))
     if (!IS("capture") && !IS("restore") && !IS("log") && !IS("verify") && !IS("gc") && !IS("stats") && !IS("run"))
         return tool_usage_error("unknown command %s", pos[0]);
+    if (prog && !IS("run")) { /* after "--" come operands, even "-dir"; run's are PROGRAM [ARGS...] */
+        for (; *prog; prog++) {
+            if (npos == 3) return tool_usage_error("too many arguments");
+            pos[npos++] = *prog;
+        }
+        prog = NULL;
+    }
     if (!g.store_path) return tool_usage_error("%s needs --store STORE", pos[0]);
     if ((IS("capture") || IS("run")) && !g.state) return tool_usage_error("%s needs --state DIR", pos[0]);
     if (IS("restore") ? npos != 2 : npos != 1) return tool_usage_error("%s: wrong arguments", pos[0]);
-    if (IS("run") ? !prog || !prog[0] : prog != NULL) return tool_usage_error(IS("run") ? "run needs -- PROGRAM [ARGS...]" : "%s takes no PROGRAM", pos[0]);
+    if (IS("run") && (!prog || !prog[0])) return tool_usage_error("run needs -- PROGRAM [ARGS...]");
     if (IS("gc") != have_keep) return tool_usage_error(IS("gc") ? "gc needs --keep N" : "--keep is for gc");
     if (run_opts && !IS("run")) return tool_usage_error("--interval, --quiet-ms and --poll are for run");
     if (version_arg && !IS("restore")) return tool_usage_error("--version V is for restore");
