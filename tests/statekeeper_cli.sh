@@ -205,7 +205,11 @@ for cmd in log stats verify "gc --keep 1" "restore rref" "capture --state s" "ru
     run --store Sref --no-sync $cmd
     [ $rc -eq 1 ] && grep -q 'Sref/refs/latest is damaged' out err && ! grep -q 'malformed' out err || die "$cmd with refs/latest emptied: rc $rc, $(cat out err)"
 done
-step "restore --version of an id that names no version, and a damaged refs/latest: said so, exit 1"
+# refs/latest naming an object that is no version (a store of another program, cas_snap's): said so
+cp -a S Snv; echo "sha256-$(printf 'hello\n' | sha256sum | cut -c1-64)" > Snv/refs/latest
+run --store Snv --no-sync log
+[ $rc -eq 1 ] && grep -q 'Snv/refs/latest names no statekeeper version' err || die "log with refs/latest naming a file's chunk: rc $rc, $(cat out err)"
+step "restore --version of an id that names no version, a damaged refs/latest, and one naming no version: said so, exit 1"
 
 # folders nested deeper than gc and verify walk (a version's tree and its "files" tree are above DIR's): skipped,
 # said so; the store verifies and gc runs

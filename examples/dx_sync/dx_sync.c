@@ -292,12 +292,18 @@ static int version(void);
     if (tool_is_help(a)) return fputs(usage, stdout), tool_stdout_done(); \
     if (!strcmp(a, "--version")) return version();
 
-/* A command's two names (NAME and FILE, NAME and OUT) in order: bad usage for a third. */
-static int take_name(const char *a, const char **first, const char **second) {
+/* A word of a command's line that is one of its two names (NAME, then FILE or OUT; "-" too, and
+   after "--" any word): 0 (taken), -1 where it is an option, else bad usage's exit code (a third). */
+static int name_word(const char *a, bool *names_only, const char **first, const char **second) {
+    if (!*names_only && !strcmp(a, "--")) {
+        *names_only = true; /* names from here on, even "-file" */
+        return 0;
+    }
+    if (!*names_only && a[0] == '-' && a[1]) return -1;
     if (!*first) *first = a;
     else if (!*second) *second = a;
     else return tool_usage_error("too many arguments");
-    return TOOL_EXIT_OK;
+    return 0;
 }
 
 /* ---- shared ---- */
@@ -650,13 +656,9 @@ static int cmd_publish(int argc, char **argv) {
     for (k = 2; k < argc; k++) {
         bool missing = false;
         const char *a = argv[k];
-        int e;
-        if (names_only || a[0] != '-' || !a[1]) { /* a name ("-" too; after "--" any) */
-            if ((e = take_name(a, &name, &file)) != TOOL_EXIT_OK) return e;
-            continue;
-        }
-        if (!strcmp(a, "--")) {
-            names_only = true; /* names from here on, even "-file" */
+        int e = name_word(a, &names_only, &name, &file);
+        if (e >= 0) {
+            if (e) return e;
             continue;
         }
         COMMAND_OPTS(a)
@@ -2414,13 +2416,9 @@ static int cmd_get(int argc, char **argv) {
     for (k = 2; k < argc; k++) {
         bool missing = false;
         const char *a = argv[k];
-        int e;
-        if (names_only || a[0] != '-' || !a[1]) { /* a name ("-" too; after "--" any) */
-            if ((e = take_name(a, &name, &out_path)) != TOOL_EXIT_OK) return e;
-            continue;
-        }
-        if (!strcmp(a, "--")) {
-            names_only = true; /* names from here on, even "-file" */
+        int e = name_word(a, &names_only, &name, &out_path);
+        if (e >= 0) {
+            if (e) return e;
             continue;
         }
         COMMAND_OPTS(a)

@@ -375,6 +375,7 @@ typedef struct sk {
 } sk;
 
 #define SK_ERR_REF ((dx_result)-900) /* refs/latest holds no version id (an empty or damaged file) */
+#define SK_ERR_NOT_VERSION ((dx_result)-901) /* refs/latest names an object that is no version */
 
 /* why a store operation failed, in words */
 static const char *why_text(sk *g, dx_result r) {
@@ -382,6 +383,10 @@ static const char *why_text(sk *g, dx_result r) {
     switch (r) {
     case SK_ERR_REF:
         snprintf(text, sizeof text, "%s/refs/latest is damaged: it does not hold a version id", g->store_path);
+        return text;
+    case SK_ERR_NOT_VERSION:
+        snprintf(text, sizeof text, "%s/refs/latest names no statekeeper version: another program's store (cas_snap's?), "
+                 "or a damaged one (run 'statekeeper verify')", g->store_path);
         return text;
     case DX_ERR_IO: return g->dir.os_error ? strerror(g->dir.os_error) : "input/output error";
     case DX_ERR_NOTFOUND: return "an object it needs is missing from the store (run 'statekeeper verify')";
@@ -867,7 +872,8 @@ static dx_result version_list(sk *g, version **out, size_t *n) {
             if (!nv) return DX_ERR_NOMEM;
             *out = nv;
         }
-        if ((r = version_open(g, &id, &(*out)[*n])) != DX_OK) return r;
+        if ((r = version_open(g, &id, &(*out)[*n])) != DX_OK)
+            return *n == 0 && (r == DX_ERR_CORRUPT || r == DX_CAS_ERR_MAGIC) ? SK_ERR_NOT_VERSION : r;
         (*n)++;
         if (!(*out)[*n - 1].has_parent || (have_oldest && dx_cas_id_equal(&id, &oldest))) return DX_OK;
         id = (*out)[*n - 1].parent;
@@ -2081,10 +2087,7 @@ static int open_store(sk *g, bool create, bool lock) {
     memset(&dc, 0, sizeof dc);
     dc.path = g->store_path, dc.no_sync = g->no_sync;
     if (!create) dc.must_exist = true;
-    else if (exists && !tool_is_dir(objects) && !tool_dir_is_empty(g->store_path, &err)) {
-        if (err) return tool_fail("cannot open store %s: %s", g->store_path, strerror(err));
-        return tool_fail("%s is not a statekeeper store, and not empty: refusing to make a store there", g->store_path);
-    }
+    else if ((err = tool_store_folder_ok(g->store_path, "a statekeeper store")) != 0) return err;
     g->lock_fd = -1;
     if (lock) { /* before the open: a writer's view of the store is then its own (own_packs) */
         if (!create && !tool_is_dir(objects)) return tool_fail("%s is not a statekeeper store", g->store_path);
