@@ -132,7 +132,8 @@ API
        under 1/512 of the target, a try stopped at that size), patches
        under 16 KiB once more uncompressed (a zstd stream's header can cost
        more than it saves), and, where the best is above half the target
-       (compressed data), the target in RAW records of 64 KiB blocks: a
+       (compressed data), the target in one-way records of 64 KiB blocks
+       (RAW, or XOR where that is no larger): a
        patch stays within a few hundred bytes of the target's size; where
        the shift mode took nearly all of a target that compresses as new
        bytes (nothing in common), the target's bytes whole in RAW records
@@ -396,7 +397,11 @@ WIRE FORMAT (format 2.0; integers little-endian; offsets in bytes)
    with seed 0x7061746368 (DX_PATCH_CHECK_SEED) of the bytes it covers.
    Vectors: the .hex files in tests/vectors/patch/ (base, target, patch, the expected
    result; one for each rule a reader enforces) and xxh64.txt (XXH64 known
-   answers, made with xxhsum and libxxhash).
+   answers, made with xxhsum and libxxhash). A .hex file is lines: "# " and
+   a comment (the first says what the vector is; "# config: ..." how it was
+   made, for people), "# expect: NAME" where applying it must fail with that
+   result, then "# base:", "# target:" (absent where it fails) and
+   "# patch:", each followed by lines of bytes in hex separated by spaces.
 
    header, 64 bytes (DX_PATCH_HEADER_OFF_*), read in this order:
       0 "DXPT"; anything else: DX_PATCH_ERR_MAGIC (fewer than 4 bytes, or
@@ -409,7 +414,8 @@ WIRE FORMAT (format 2.0; integers little-endian; offsets in bytes)
      12 u32 block size B: a power of two, 64 .. 1 MiB
      16 u64 base length    24 u64 target length
      32 u64 base hash      40 u64 target hash
-     48 u32 largest raw frame: no frame's raw length exceeds it; it lies in
+     48 u32 largest frame: no frame's raw length (with STREAM, nor its
+        stored length) exceeds it; it lies in
         [B + 64, 1 MiB + 64]. A reader with a lower limit refuses the patch
         (DX_ERR_LIMIT): it says how much memory the frames take.
      52 u32 frame count
@@ -433,8 +439,8 @@ WIRE FORMAT (format 2.0; integers little-endian; offsets in bytes)
     512 PREFIX   requires ZSTD and COPY, excludes STREAM, and WINDOW but with DICT: each
                  compressed frame names a range of the base that its zstd
                  frame has as its prefix (below); the window field (a power
-                 of two; without WINDOW half of it below the base length,
-                 so an empty base is corrupt) bounds every range's length. Such a patch applies out of place
+                 of two; without WINDOW, window / 2 < base length, else
+                 corrupt: so an empty base is corrupt) bounds every range's length. Such a patch applies out of place
                  only (the ranges are the base as it was).
    1024 DICT     requires PREFIX and COLUMNS: compressed frames hold their
                  bytes column apart, with the base bytes their new bytes
@@ -468,18 +474,19 @@ WIRE FORMAT (format 2.0; integers little-endian; offsets in bytes)
 
    frames: frame count of them (0 or more), back to back; a byte after the
    last is corrupt. Each (DX_PATCH_FRAME_HEADER_OFF_*):
-      0 u32 raw length: 1 .. the largest raw frame (an empty frame is corrupt)
+      0 u32 raw length: 1 .. the largest frame (offset 48; an empty frame is corrupt)
       4 u32 stored length: 1 .. raw length. Equal: the raw bytes as they are;
         less: one zstd frame (RFC 8878) that decompresses to exactly the raw length
         (corrupt without ZSTD; DX_ERR_UNSUPPORTED in a build without zstd);
         not a skippable frame, nor a second frame after it (corrupt; 0.10
         and earlier readers took them). Its window is not bounded: it
         decodes into the frame's raw bytes.
-        With STREAM: 1 .. the largest raw frame (offset 48), and every
+        With STREAM: 1 .. the largest frame (offset 48), and every
         frame's stored bytes, whatever their length, are the next piece of
         one zstd frame (RFC 8878) that runs through all the frames: the
         first piece starts it (its magic and header), the last one ends it
-        (its last block, and its checksum if it has one). Decompressing the
+        (its last block, and its checksum if it has one); a patch of no
+        frames has no stream, and STREAM asks nothing of it. Decompressing the
         pieces in order, once a frame's piece is read the stream must have
         given the frame's raw bytes (the raw length of them; the writer
         flushes at each frame's end): fewer, or a stream that is not
@@ -501,10 +508,13 @@ WIRE FORMAT (format 2.0; integers little-endian; offsets in bytes)
         bytes are varint margin M (at most the window), varint length A
         (>= 1, less than the bytes after it), A bytes of one zstd frame
         that gives the frame's columns before its bytes column (exactly
-        them: COLUMNS), then one zstd frame, the rest, that gives the
-        bytes column, decompressed with the frame's dictionary as its
-        prefix (none if it is empty). Its length is what the columns'
-        runs and RAW records take; the two make the raw length, else corrupt.
+        them: COLUMNS; with NEWBYTES the varint N is among them), then one
+        zstd frame, the rest, that gives the bytes column, decompressed
+        with the frame's dictionary as its prefix (none if it is empty).
+        Its length is what the columns' runs and RAW records take; the two
+        make the raw length, else corrupt. The frame's raw bytes (what its
+        check covers) are the first zstd frame's output, then the bytes
+        column.
       8 u32 check of the raw bytes
      12 the stored bytes
    A frame's raw bytes hold whole records; their blocks increase across
@@ -582,10 +592,14 @@ WIRE FORMAT (format 2.0; integers little-endian; offsets in bytes)
        last run ended (the segment's start before its first run): v odd,
        the run starts at c + (v - 1) / 2, as a byte count; v even, it
        starts at the (v / 2 + 1)-th mark at or after c. No such mark inside
-       the segment: corrupt. Whether q is a mark depends only on r[q - 1],
-       a byte before the run (the last run's, or a source byte it
-       skipped), so the runs decode in order. Run lengths are as without
-       X86. A coded segment's differences (d: the runs' bytes at their
+       the segment: corrupt. An even skip counts every position the mark
+       rule names, those inside a word the walk below adds at too: the walk
+       decides only where words are added. Whether q is a mark depends only
+       on r[q - 1], the result byte before q: where q - 1 was skipped that
+       is its source byte plus any carry of a word added at an earlier mark
+       (below), not always s[q - 1]. r[x] depends only on s and on d at
+       positions <= x, so the runs decode in order, r computed as they go.
+       Run lengths are as without X86. A coded segment's differences (d: the runs' bytes at their
        places, 0 elsewhere) add to its source bytes s a word at a time at
        marks: walking from q = 0, where q is a mark and its 4 bytes lie in
        the segment and in the result (o' + q + 4 <= target length),
@@ -1252,7 +1266,7 @@ enum {
     DX_PATCH_HEADER_OFF_TARGET_LEN = 24, /* u64 */
     DX_PATCH_HEADER_OFF_BASE_HASH = 32,  /* u64 XXH64, seed 0 */
     DX_PATCH_HEADER_OFF_TARGET_HASH = 40, /* u64 XXH64, seed 0 */
-    DX_PATCH_HEADER_OFF_FRAME_MAX = 48,  /* u32: the largest raw frame */
+    DX_PATCH_HEADER_OFF_FRAME_MAX = 48,  /* u32: the largest frame (raw; with STREAM, stored too) */
     DX_PATCH_HEADER_OFF_FRAME_COUNT = 52, /* u32 */
     DX_PATCH_HEADER_OFF_WINDOW = 56,     /* u32 */
     DX_PATCH_HEADER_OFF_CHECK = 60,      /* u32: low half of XXH64(bytes 0-59, DX_PATCH_CHECK_SEED) */
