@@ -657,7 +657,8 @@ WIRE FORMAT (integers little-endian; offsets are the DX_CAS_<RECORD>_OFF_* names
    id, text: "sha256-" or "blake3-", then the digest as 64 lower-case hex digits (71 bytes).
    proof ("DXCP"), DX_CAS_PROOF_HEADER_SIZE + 32 x count bytes:
      0 MAGIC "DXCP"  4 MAJOR u8 1  5 MINOR u8 0  6 KIND u8: 1 inclusion, 2 consistency
-     7 ALG u8 algorithm code  8 A u64 leaf index (inclusion) or first tree size (consistency)
+     7 ALG u8 algorithm code (the id's multihash code: 0x12 SHA-256, 0x1e BLAKE3;
+       DX_CAS_ALG_*, here and in manifests and trees)  8 A u64 leaf index (inclusion) or first tree size (consistency)
     16 B u64 tree size (inclusion) or second tree size  24 COUNT u32 (<= 128)
     28 HASHES count x 32 bytes, leaf to root (RFC 9162 order). Readers reject an
        unknown kind, index >= size (inclusion), first size > second (consistency).
@@ -693,15 +694,22 @@ WIRE FORMAT (integers little-endian; offsets are the DX_CAS_<RECORD>_OFF_* names
      8 COUNT u32  12 ENTRIES count x entry:
        entry: 0 NAME_LEN u16 (1..255)  2 NAME (no '/', NUL, "." or ".."), then the tail
        at 2 + NAME_LEN: 0 MODE u32 (0100644 file, 0100755 executable, 040000 dir,
-       0120000 symlink)  4 SIZE u64 (0 for a dir)  12 DIGEST 32 bytes (a dir names a
-       tree, a file or symlink a blob manifest); 46 + NAME_LEN bytes an entry.
+       0120000 symlink)  4 SIZE u64 (0 for a dir; else the blob's TOTAL_SIZE where the
+       writer follows this header's own use: a file's length, a symlink's target's, whose
+       blob is the target's bytes without a NUL)  12 DIGEST 32 bytes (a dir names a
+       tree, a file or symlink a blob manifest); 46 + NAME_LEN bytes an entry. What a
+       tree and its blobs mean beyond this is the writing program's: cas_snap's trees
+       are folders, statekeeper's entries also name its own records (dx_teleport
+       buffers whose bytes name more objects), which a walk of trees and manifests
+       does not see.
      Names strictly increasing (bytes, the shorter first); nothing after the last entry.
    stored object ("DXCZ"): either the object's bytes as they are, when
      they do not begin with "DXCZ", or a 16-byte header and a payload:
      0 MAGIC "DXCZ"  4 MAJOR u8 1  5 MINOR u8 0  6 METHOD u8: 0 raw, 1 zstd  7 FLAGS u8 0
      8 CONTENT_SIZE u64 (the hash input's length)  16 PAYLOAD: raw, exactly the content;
-       zstd, one or more zstd frames (RFC 8878) shorter than content length - 16 bytes
-       whose frame content size, when present, equals the content length.
+       zstd, one or more zstd frames (RFC 8878) whose frame content size, when present,
+       equals the content length (the writer's stored form, header included, is shorter
+       than the content: it uses zstd only then; readers need not check it).
      A writer uses zstd only when it saves bytes, and a raw header only for content
      that begins with "DXCZ" (so the first four bytes decide). Readers reject an
      unknown major, method or flag (DX_ERR_UNSUPPORTED), check the content length
@@ -770,9 +778,10 @@ WIRE FORMAT (integers little-endian; offsets are the DX_CAS_<RECORD>_OFF_* names
        increasing (binary form, bytewise; so no id twice): 0 ID 34 bytes (binary id)
        34 FLAGS u16 0  36 OFFSET u64 (its record's first byte, from the start of the file)
        44 STORED u32 (the record's bytes)  48 SIZE u32 (the object's bytes: the hash input)
-       52 INNER u32 (where the object begins in the record's content). The object is content
-       bytes INNER .. INNER + SIZE - 1 of the record; a record of one object: INNER 0 and
-       SIZE its whole content.
+       52 INNER u32 (where the object begins in the record's content). The object is always
+       content bytes INNER .. INNER + SIZE - 1 of the record; INNER 0 does not make a record
+       one object's (the directory store gathers objects up to DX_CAS_DIR_PACK_BLOCK / 2
+       into records of up to DX_CAS_DIR_PACK_BLOCK).
      trailer, the last DX_CAS_PACK_TRAILER_SIZE = 56 bytes: 0 INDEX_OFF u64  8 COUNT u32
        12 FLAGS u32 0  16 SUM 32 bytes: SHA-256 of the index followed by trailer bytes 0..15
        48 MAGIC "DXCI"  52 MAJOR u8 1  53 MINOR u8 0  54 RESERVED u16 0.
@@ -805,6 +814,9 @@ WIRE FORMAT (integers little-endian; offsets are the DX_CAS_<RECORD>_OFF_* names
        32 P + 4 x 2^F + 64 N + 40, the names' order, the fan-out (never decreasing, last = N),
        every entry (order, in its fan-out bucket, PACK < P, zero fields) and SUM; an index that
        fails is not used. An entry whose pack is not in packs/ (removed since) is ignored.
+       The index is a cache: a store's objects are its loose files and the entries of every
+       pack in packs/, so a reader also reads the own index of each pack the index does not
+       name (written since, by a gc's repack say).
    directory store: <path>/objects/<first 2 hex digits of the digest>/<id text>,
      one file per object holding its stored form ("DXCZ" above: its bytes, unless
      compressed or beginning with "DXCZ"), and <path>/packs/<sum>.pack (above) holding
@@ -815,7 +827,14 @@ WIRE FORMAT (integers little-endian; offsets are the DX_CAS_<RECORD>_OFF_* names
      them into place and removes that folder);
      <path>/packs/index (above: derived, written to <path>/tmp/<pid>.<n>.index and renamed);
      <path>/refs/<name> holds
-     "<id text>\n".
+     "<id text>\n" (written as <path>/tmp/<pid>.<n>.ref-<name> and renamed). What a ref
+     names is the writing program's: cas_snap's a tree (a snapshot), dx_sync's and
+     statekeeper's their own records; a program may keep files of its own in <path>
+     (statekeeper.lock, outs/, ...), which readers ignore. gc and verify reach only what
+     trees and manifests name: run them on a store only through the program that wrote
+     it. Locks are the programs' (flock(2) of <path>, of <path>/refs, or a file in
+     <path>); the header takes none (THREADING). A reader that lists packs/ while a
+     gc repacks may miss an object that moved: list packs/ again on a miss.
    Vectors (tests/vectors/cas/): rfc6962.txt (Merkle roots and proofs), fastcdc.txt
    (chunk boundaries; fastcdc_gen.py is an independent transcription of the rules
    above), manifest.txt (chunk ids, leaves, blob roots and manifests, byte for byte,

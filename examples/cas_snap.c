@@ -17,12 +17,24 @@
    hashes of the content, and every build reads stores written without
    compression. `cas_snap --help` says the rest.
 
-   meta blob, little-endian: "CSNP", u8 major 1, u8 minor 0, u16 record size
-   16, u32 record count, u32 flags 0, 32-byte digest of the files tree; then
-   per record: i64 mtime seconds, u32 nanoseconds, u32 permission bits
-   (st_mode & 07777). Record 0 is the top folder. A root that is a plain
+   meta blob, little-endian, 48 bytes of header: "CSNP", u8 major 1, u8 minor
+   0, u16 record size 16, u32 record count, u32 flags 0, 32-byte digest of
+   the files tree; then per record: i64 mtime seconds (floor: before 1970
+   negative), u32 nanoseconds (0..999999999), u32 permission bits (st_mode &
+   07777; restore applies & 0777, and a symlink's none). One record per entry
+   in pre-order: record 0 the top folder, then each tree's entries in their
+   stored (name) order, a folder's own entries right after its record; times
+   are lstat's (a symlink's own). Tree MODE: 040000 a folder, 0120000 a
+   symlink, 0100755 a file with any of 0111 set, else 0100644; SIZE a file's
+   length, a symlink's target's length (its blob: the target's bytes, no
+   NUL). The snapshot tree: "files" (040000, SIZE 0) and "meta" (0100644,
+   SIZE the meta blob's length). A root is a snapshot where it is a tree of
+   exactly those two entries and meta parses: magic, major 1, record size 16,
+   48 + 16 x count bytes, and the digest is files' (any minor); else a plain
    tree (snapshots of cas_snap before dx_cas.h 0.3.0, or any folder's tree
-   id) restores without times and with default permissions. */
+   id), which restores without times and with default permissions; records
+   that run out before the entries (a count short of them) leave the rest at
+   the defaults. */
 #define DX_IMPLEMENTATION
 #include "dx_cas.h"
 #include "tool.h"
@@ -925,15 +937,32 @@ static int refs_lock(snap *g) {
     return fd;
 }
 
+/* A store another dx tool keeps, by the file it keeps there: "a statekeeper store" (statekeeper.lock),
+   "a dx_sync cache" (outs/); NULL for none. Their records name objects inside their bytes, where
+   cas_snap's walk does not look: its gc would delete them, its verify call them corrupt. */
+static const char *other_tools_store(const char *path) {
+    char p[4200];
+    struct stat st;
+    snprintf(p, sizeof p, "%s/statekeeper.lock", path);
+    if (stat(p, &st) == 0) return "a statekeeper store";
+    snprintf(p, sizeof p, "%s/outs", path);
+    if (stat(p, &st) == 0 && S_ISDIR(st.st_mode)) return "a dx_sync cache";
+    return NULL;
+}
+
 /* Opens the store; only snap (create) may make one, and only in a new or empty folder.
    exclusive: the lock gc takes (store_lock). */
 static int open_store(snap *g, dx_cas_dir_config *dc, bool create, bool exclusive) {
     struct stat st;
+    const char *other;
     dx_result r;
     int err = 0;
     bool exists = stat(dc->path, &st) == 0;
     if (!exists && (err = errno) != ENOENT) return tool_fail("cannot open store %s: %s", dc->path, strerror(err));
     if (exists && !S_ISDIR(st.st_mode)) return tool_fail("%s is not a cas_snap store (it is a file, not a folder)", dc->path);
+    if (exists && (other = other_tools_store(dc->path)) != NULL)
+        return tool_fail("%s is %s, not a cas_snap store (cas_snap's gc and verify do not read that tool's records: "
+                         "its gc would delete what they name); use that tool's own commands", dc->path, other);
     if (!create) dc->must_exist = true; /* only snap makes a store */
     else if ((err = tool_store_folder_ok(dc->path, "a cas_snap store")) != 0) return err;
     if (create && !exists && mkdir(dc->path, 0777) != 0 && (err = errno) != EEXIST) { /* to lock it before the open */

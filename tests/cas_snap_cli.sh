@@ -298,6 +298,22 @@ run --store sp2 verify
 rm -rf sp2 rt
 step "a pack cut short: restore says the store is damaged, verify counts what the refs miss"
 
+# --- another tool's store (statekeeper's, by its lock file; a dx_sync cache, by outs/): refused, unchanged ---
+# (their records name objects where cas_snap's walk does not look: a gc deleted a statekeeper store's history)
+for marker in statekeeper.lock outs; do
+    rm -rf so; cp -a sp so
+    if [ $marker = outs ]; then mkdir so/outs; else : > so/$marker; fi
+    state so > before
+    for cmd in gc verify "snap data/sub x" "restore p1 ro"; do
+        # shellcheck disable=SC2086
+        run --store so $cmd
+        [ $rc -eq 1 ] && grep -q 'not a cas_snap store' err && state so | diff before - > /dev/null && [ ! -e ro ] ||
+            die "'$cmd' on a store with $marker: rc $rc, $(cat out err)"
+    done
+done
+rm -rf so before
+step "another tool's store (statekeeper's, a dx_sync cache): every command refused, the store unchanged"
+
 # --- restore of an id that is no snapshot: a chunk of 1 byte said DX_ERR_TRUNCATED ---
 rm -rf s1b r1b; mkdir one; printf x > one/x; head -c 100 /bin/bash > one/y
 "$cs" --quiet --store s1b snap --loose one > /dev/null || die "snap for the 1-byte chunk test"
