@@ -15,7 +15,10 @@
    zstd (DX_CAS_WITH_ZSTD), snap stores chunks that shrink zstd-compressed
    (--compress LEVEL, default 3; 0 stores them as they are); ids stay the
    hashes of the content, and every build reads stores written without
-   compression. `cas_snap --help` says the rest.
+   compression. STORE/dx-tool holds "cas_snap store": no other dx tool
+   writes into it, nor cas_snap into another tool's store (examples/tool.h
+   "whose store": their gc would delete what the other's records name).
+   `cas_snap --help` says the rest.
 
    meta blob, little-endian, 48 bytes of header: "CSNP", u8 major 1, u8 minor
    0, u16 record size 16, u32 record count, u32 flags 0, 32-byte digest of
@@ -937,34 +940,17 @@ static int refs_lock(snap *g) {
     return fd;
 }
 
-/* A store another dx tool keeps, by the file it keeps there: "a statekeeper store" (statekeeper.lock),
-   "a dx_sync cache" (outs/); NULL for none. Their records name objects inside their bytes, where
-   cas_snap's walk does not look: its gc would delete them, its verify call them corrupt. */
-static const char *other_tools_store(const char *path) {
-    char p[4200];
-    struct stat st;
-    snprintf(p, sizeof p, "%s/statekeeper.lock", path);
-    if (stat(p, &st) == 0) return "a statekeeper store";
-    snprintf(p, sizeof p, "%s/outs", path);
-    if (stat(p, &st) == 0 && S_ISDIR(st.st_mode)) return "a dx_sync cache";
-    return NULL;
-}
-
 /* Opens the store; only snap (create) may make one, and only in a new or empty folder.
    exclusive: the lock gc takes (store_lock). */
 static int open_store(snap *g, dx_cas_dir_config *dc, bool create, bool exclusive) {
     struct stat st;
-    const char *other;
     dx_result r;
     int err = 0;
     bool exists = stat(dc->path, &st) == 0;
     if (!exists && (err = errno) != ENOENT) return tool_fail("cannot open store %s: %s", dc->path, strerror(err));
     if (exists && !S_ISDIR(st.st_mode)) return tool_fail("%s is not a cas_snap store (it is a file, not a folder)", dc->path);
-    if (exists && (other = other_tools_store(dc->path)) != NULL)
-        return tool_fail("%s is %s, not a cas_snap store (cas_snap's gc and verify do not read that tool's records: "
-                         "its gc would delete what they name); use that tool's own commands", dc->path, other);
+    if ((err = tool_store_claim(dc->path, "cas_snap store", create)) != 0) return err; /* another tool's (tool.h), a folder of the user's */
     if (!create) dc->must_exist = true; /* only snap makes a store */
-    else if ((err = tool_store_folder_ok(dc->path, "a cas_snap store")) != 0) return err;
     if (create && !exists && mkdir(dc->path, 0777) != 0 && (err = errno) != EEXIST) { /* to lock it before the open */
         if (err == ENOENT) return tool_fail("cannot create store %s: its parent folder does not exist", dc->path);
         return tool_fail("cannot create store %s: %s", dc->path, strerror(err));
@@ -977,6 +963,7 @@ static int open_store(snap *g, dx_cas_dir_config *dc, bool create, bool exclusiv
         if (r == DX_ERR_UNSUPPORTED) return tool_usage_error("--compress needs a build with zstd (DX_CAS_WITH_ZSTD)");
         return tool_fail("cannot open store %s: %s", dc->path, why(g, r));
     }
+    if (create) tool_store_mark(dc->path, "cas_snap store"); /* snap: the store is cas_snap's from now on */
     if (stat(dc->path, &st) == 0) g->have_store_id = true, g->store_dev = st.st_dev, g->store_ino = st.st_ino;
     g->store_path = dc->path;
     return 0;

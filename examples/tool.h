@@ -548,6 +548,85 @@ TOOL_FN int tool_store_folder_ok(const char *path, const char *what) {
     return tool_fail("%s is not %s, and not empty: refusing to make one there", path, what);
 }
 
+/* ---- whose store ----
+   What a dx_cas store's refs and trees mean is its writer's (dx_cas.h), and only the writer's
+   records name all of its objects: a tool that wrote into another tool's store, or collected its
+   garbage, would break it (statekeeper's gc deleted a dx_sync store's versions). So a store says
+   whose it is: the tool that makes one (or first writes one made before this) writes STORE/dx-tool,
+   one line: "statekeeper store", "cas_snap store", "dx_sync store" or "dx_sync cache"; and every
+   tool refuses a store whose line is not its own. A store without the file is told by what its
+   tool keeps there: statekeeper.lock (statekeeper's), outs/ or refs all v-... and out-... (a
+   dx_sync cache), refs/latest (cas_snap's: statekeeper keeps its lock beside its latest), other
+   refs (a dx_sync store's names, or another program's); one with no refs is nobody's yet. */
+#define TOOL_STORE_MARK "dx-tool"
+
+/* Whose store path is: its kind, "" where nobody's yet (missing, empty, no refs and no dx-tool),
+   with *how the file that tells (a static buffer: "dx-tool", "statekeeper.lock", "refs/app"). */
+TOOL_FN const char *tool_store_owner(const char *path, const char **how) {
+    static char kind[64], why[160];
+    char p[4200];
+    FILE *f;
+    DIR *d;
+    struct dirent *de;
+    const char *other = NULL;
+    bool latest = false, cache_refs = false;
+    *how = "";
+    snprintf(p, sizeof p, "%s/" TOOL_STORE_MARK, path);
+    if ((f = fopen(p, "r")) != NULL) {
+        bool got = fgets(kind, sizeof kind, f) != NULL;
+        fclose(f);
+        kind[got ? strcspn(kind, "\r\n") : 0] = 0;
+        if (kind[0]) return *how = TOOL_STORE_MARK, kind;
+    }
+    snprintf(p, sizeof p, "%s/statekeeper.lock", path);
+    if (access(p, F_OK) == 0) return *how = "statekeeper.lock", "statekeeper store";
+    snprintf(p, sizeof p, "%s/outs", path);
+    if (tool_is_dir(p)) return *how = "outs/", "dx_sync cache";
+    snprintf(p, sizeof p, "%s/refs", path);
+    if (!(d = opendir(p))) return "";
+    while ((de = readdir(d)) != NULL) {
+        if (de->d_name[0] == '.' || strstr(de->d_name, ".tmp")) continue; /* ref temporaries */
+        if (!strcmp(de->d_name, "latest")) latest = true;
+        else if (!strncmp(de->d_name, "v-", 2) || !strncmp(de->d_name, "out-", 4)) cache_refs = true;
+        else if (!other) snprintf(why, sizeof why, "refs/%.100s", de->d_name), other = why;
+    }
+    closedir(d);
+    if (latest) return *how = "refs/latest", "cas_snap store";
+    if (other) return *how = other, "dx_sync store";
+    if (cache_refs) return *how = "refs/v-...", "dx_sync cache";
+    return "";
+}
+
+/* Before a tool opens the store at path as its own kind (mine: "dx_sync cache"): refused where it is
+   another's; with create, also where it is a folder of the user's (tool_store_folder_ok). */
+TOOL_FN int tool_store_claim(const char *path, const char *mine, bool create) {
+    char what[80];
+    const char *how, *owner;
+    snprintf(what, sizeof what, "a %s", mine);
+    if (create && tool_store_folder_ok(path, what) != TOOL_EXIT_OK) return TOOL_EXIT_FAIL;
+    owner = tool_store_owner(path, &how);
+    if (!owner[0] || !strcmp(owner, mine)) return TOOL_EXIT_OK;
+    if (!strcmp(how, TOOL_STORE_MARK))
+        return tool_fail("%s is a %s (its %s file says so), not %s: use that tool's own commands on it", path, owner, how, what);
+    if (!strcmp(owner, "dx_sync store")) /* told by a ref's name alone: maybe a program of the user's */
+        return tool_fail("%s is not %s: it holds %s, a dx_sync store's name or another program's ref (records this tool "
+                         "cannot read: its gc would delete what they name); use that program's own commands on it", path, what, how);
+    return tool_fail("%s is a %s (it holds %s), not %s: use that tool's own commands on it "
+                     "(its records name objects this tool cannot see: its gc would delete them)", path, owner, how, what);
+}
+
+/* After a tool made or wrote its store: the dx-tool line, where there is none (written whole,
+   renamed into place; a store that cannot take it is told by its files, as before). */
+TOOL_FN void tool_store_mark(const char *path, const char *mine) {
+    char p[4200], tmp[4300];
+    FILE *f;
+    snprintf(p, sizeof p, "%s/" TOOL_STORE_MARK, path);
+    if (access(p, F_OK) == 0) return;
+    snprintf(tmp, sizeof tmp, "%s.tmp-%ld", p, (long)getpid());
+    if (!(f = fopen(tmp, "w"))) return;
+    if (fprintf(f, "%s\n", mine) < 0 || fclose(f) != 0 || rename(tmp, p) != 0) remove(tmp);
+}
+
 /* Makes everything written under dir durable: one syncfs(2) of its file system on
    Linux (as dx_cas's directory store does), else sync(2). 0, or -1 with errno. */
 #if defined(__linux__) && !defined(DX_CAS_NO_SYNCFS) && !defined(__cplusplus)

@@ -110,7 +110,7 @@ run publish --store mine x /etc/hostname; [ $rc = 1 ] && grep -q 'mine is not a 
 run get --server 127.0.0.1:1 --cache mine x o; [ $rc = 1 ] && grep -q 'mine is not a dx_sync cache, and not empty' err || die "a cache in a folder of the user's: exit $rc: $(cat err)"
 [ "$(ls mine)" = notes ] || die "a refused store or cache left files in the user's folder: $(ls mine)"
 run publish --store sx x /etc/hostname; [ $rc = 0 ] || die "publish into a new store: $(cat err)"
-run get --server 127.0.0.1:1 --cache sx x o; [ $rc = 1 ] && grep -q 'sx is a dx_sync store (publish.s) or another store, not a cache' err || die "a store as the cache: exit $rc: $(cat err)"
+run get --server 127.0.0.1:1 --cache sx x o; [ $rc = 1 ] && grep -q 'sx is a dx_sync store (its dx-tool file says so), not a dx_sync cache' err || die "a store as the cache: exit $rc: $(cat err)"
 mkdir -p cx/outs cx/objects
 run publish --store cx x /etc/hostname; [ $rc = 1 ] && grep -q 'cx is a dx_sync cache' err || die "a cache as the store: exit $rc: $(cat err)"
 # "--": names from there on, even one that begins with a dash

@@ -261,6 +261,10 @@ if gcc $WARN -O2 -I. examples/dx_sync/dx_sync.c -o "$B/ex-dx_sync-O2" $ds_flags 
 else
     failed=$((failed + 1)); note_fail "example-dx_sync-O2 (build)" "$LOGS/dx_sync-O2.build.log"
 fi
+# no tool writes into, or collects the garbage of, another tool's store (tests/stores_cli.sh)
+if [ -x "$B/ex-cas_snap" ] && [ -x "$B/ex-statekeeper" ] && [ -x "$B/ex-dx_sync" ]; then
+    check "example-stores-cli" bash tests/stores_cli.sh "$B/ex-cas_snap" "$B/ex-statekeeper" "$B/ex-dx_sync"
+fi
 # hbtp_server as a second implementation sees it: an HBTP client written in Python from dx_hbtp.h's WIRE FORMAT
 # only (tests/hbtp_spec_client.sh: HELLO limits, PING, ECHO to the frame limit, the key-value store, 1000 pipelined
 # requests, stream ids past 65535, USERS' teleport buffer, HS256 JWTs, every protocol error, the rule_* vectors,

@@ -174,6 +174,8 @@
    ref's id names the history as "blake3-..." (format 2); a ref that names
    it "sha256-..." is dx_sync 1's (format 1): publish and serve refuse a
    store with any such ref, saying so, and change nothing in it.
+   STORE/dx-tool holds "dx_sync store" (a cache's: "dx_sync cache"): each
+   tool refuses another's store (examples/tool.h, "whose store").
 
    CACHE (the client's folder, a dx_cas directory store kept without fsync:
    every read re-hashes): refs v-<root hex> (each version held, a dx_cas
@@ -326,34 +328,15 @@ static uint64_t now_unix_ns(void) {
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* Whether a folder's refs are a cache's only (v-<root hex>, out-<key>: CACHE): false for a
-   server's store, whose refs are names, and whose objects a cache's gc would drop. */
-static bool refs_are_a_caches(const char *path) {
-    char refs[PATH_MAX];
-    DIR *dir;
-    struct dirent *e;
-    bool only = true;
-    snprintf(refs, sizeof refs, "%s/refs", path);
-    if (!(dir = opendir(refs))) return true; /* none yet */
-    while ((e = readdir(dir)) != NULL)
-        if (e->d_name[0] != '.' && strncmp(e->d_name, "v-", 2) != 0 && strncmp(e->d_name, "out-", 4) != 0) only = false;
-    closedir(dir);
-    return only;
-}
-
 /* cache: the client's (objects as they are, no fsync: see cmd_get); else a server's store. A store
-   publish makes and a cache get makes are each refused in a folder that is something else. */
+   publish makes and a cache get makes are each refused in a folder that is something else, and
+   in another tool's store (tool.h: STORE/dx-tool, which publish and get write). */
 static int open_store(dx_cas_dir *d, dx_cas_store *s, const char *path, bool must_exist, bool cache) {
+    const char *kind = cache ? "dx_sync cache" : "dx_sync store";
     dx_cas_dir_config c;
     dx_result r;
-    char outs[PATH_MAX];
     int e;
-    if (!must_exist && (e = tool_store_folder_ok(path, cache ? "a dx_sync cache" : "a dx_sync store")) != TOOL_EXIT_OK) return e;
-    snprintf(outs, sizeof outs, "%s/outs", path);
-    if (!cache && tool_is_dir(outs))
-        return tool_fail("%s is a dx_sync cache (get's), not a store (publish makes one, in a folder of its own)", path);
-    if (cache && !refs_are_a_caches(path))
-        return tool_fail("%s is a dx_sync store (publish's) or another store, not a cache: name a folder of its own", path);
+    if ((e = tool_store_claim(path, kind, !must_exist)) != TOOL_EXIT_OK) return e; /* another tool's, or a folder of the user's */
     memset(&c, 0, sizeof c);
     c.path = path;
     c.must_exist = must_exist;
@@ -370,6 +353,7 @@ static int open_store(dx_cas_dir *d, dx_cas_store *s, const char *path, bool mus
         dx_cas_dir_close(d);
         return tool_fail("cannot open the %s %s: %s", cache ? "cache" : "store", path, dx_cas_result_name(r));
     }
+    if (!must_exist) tool_store_mark(path, kind); /* publish and get: the store is theirs from now on */
     return TOOL_EXIT_OK;
 }
 

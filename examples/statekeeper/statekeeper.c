@@ -144,7 +144,9 @@
    naming the last complete version; what a killed capture had written is
    removed at the next open (tmp/) or by gc (objects no version reaches).
    statekeeper takes an exclusive lock (flock of STORE/statekeeper.lock): one
-   writer per store at a time. It takes it before it opens the store, whose
+   writer per store at a time (STORE/dx-tool holds "statekeeper store": no
+   other dx tool writes into the store, nor statekeeper into another tool's,
+   examples/tool.h "whose store"). It takes it before it opens the store, whose
    handle then trusts that nobody else adds objects (dx_cas own_packs: a
    missing object costs no system call).
    A restore makes DIR/.statekeeper-restore (durable) before its first write and removes it once all
@@ -2087,7 +2089,8 @@ static int open_store(sk *g, bool create, bool lock) {
     memset(&dc, 0, sizeof dc);
     dc.path = g->store_path, dc.no_sync = g->no_sync;
     if (!create) dc.must_exist = true;
-    else if ((err = tool_store_folder_ok(g->store_path, "a statekeeper store")) != 0) return err;
+    /* another tool's store (tool.h), or a folder of the user's: refused before the lock file is made there */
+    if ((err = tool_store_claim(g->store_path, "statekeeper store", create)) != 0) return err;
     g->lock_fd = -1;
     if (lock) { /* before the open: a writer's view of the store is then its own (own_packs) */
         if (!create && !tool_is_dir(objects)) return tool_fail("%s is not a statekeeper store", g->store_path);
@@ -2122,6 +2125,7 @@ static int open_store(sk *g, bool create, bool lock) {
         dx_cas_store_init(&g->sink, &sc);
     }
     if (stat(g->store_path, &st) == 0) g->have_store_id = true, g->store_dev = st.st_dev, g->store_ino = st.st_ino;
+    if (lock) tool_store_mark(g->store_path, "statekeeper store"); /* a writer: the store is statekeeper's from now on */
     if (lock) {
         snprintf(g->tmp, sizeof g->tmp, "%s/sk-tmp", g->store_path);
         if (mkdir(g->tmp, 0700) != 0 && errno != EEXIST) return tool_fail("cannot make %s: %s", g->tmp, strerror(errno));
@@ -4111,7 +4115,8 @@ static int cmd_run(sk *g, char **prog, uint64_t interval_s, uint64_t quiet_ms, b
             close(ep[0]);
             execvp(prog[0], prog);
             e = errno;
-            if (write(ep[1], &e, sizeof e) < 0) _exit(e == ENOENT ? 127 : 126);
+            if (write(ep[1], &e, sizeof e) < 0) { /* the parent then sees no errno, only the status */
+            }
             _exit(e == ENOENT ? 127 : 126);
         }
         close(ep[1]);
