@@ -120,7 +120,17 @@
          them, or empty) } (teleport strings hold any bytes; the two inline
          fields came after format 2's first release: a reader of the fields
          before them skips them, and an offer without them reads as empty,
-         dx_teleport's rule for trailing fields)
+         dx_teleport's rule for trailing fields). name is the QUERY's: a
+         client refuses an offer of another name. chunk_bytes is what the
+         server's choice weighed; a client need not read it.
+       The layouts as C lays them out (a reader compares the type id and each
+       field's name, kind, offset and size, not the type's name: sync_offer,
+       sync_listing, sync_chunk): sync_offer 208 bytes, align 8 (kind 0, versions 4, root
+       8, size 40, listing 48, listing_size 80, patch_listing 88,
+       patch_listing_size 120, patch_root 128, patch_size 160, chunk_bytes
+       168, published_ns 176, name 184, patch_inline 192, listing_inline
+       200); sync_listing 64, align 8 (root 0, size 32, count 40, first 48,
+       chunks 56); sync_chunk 40, align 4 (id 0, length 32, pad 36).
      A listing (a blob's chunks in order) is frames, one after another, each
        a dx_teleport buffer with its CRC32C (its header's TOTAL_SIZE, u32 at
        byte 16, is its length: 80..64 KiB) whose root object is
@@ -131,7 +141,8 @@
          pad (4 bytes of PAD) } }. Field names are those of the layouts a
          teleport buffer carries.
        Frames hold 512 chunks each, the last one 1..512 (an empty blob: one
-       frame of none); first is 0, 512, 1024, ... The listing's READ digest
+       frame of none: its chunks slice {0, 0}, and sync_chunk still among
+       its layouts, the slice's target); first is 0, 512, 1024, ... The listing's READ digest
        is the BLAKE3 of all its bytes. A reader checks each frame (the
        buffer, root, size, count, first, every length 1..64 KiB) and, once
        the last frame is read, that no bytes follow, that the lengths add up
@@ -142,12 +153,26 @@
        frame at a time (READ at growing offsets) and so holds a frame or two
        of it, whatever the blob's size (say a READ of the 80 bytes of a
        frame's header, then of the rest; or of up to 64 KiB, cut at
-       TOTAL_SIZE).
+       TOTAL_SIZE). A listing is an object like any other: a server answers
+       a READ of any range of it, across frames.
      A PATCH's bytes are the blob whose listing is patch_listing: a dx_patch
      patch from the client's version to root (publish uses any of dx_patch's
      record kinds and zstd: a client that cannot apply one, or in which it
      fails, fetches by chunks instead, from the listing the offer names). A client may READ any object
      an offer names, any number at once (pipelined, up to HBTP's max in flight).
+     Answers are one frame each: RPC_RESPONSE and NOT_MODIFIED with flags 0
+     (RPC_RESPONSE: or COMPRESSED, above), a READ's one STREAM_END (a
+     client refuses one in pieces); a client takes a compressed READ answer
+     whose zstd header lacks the content size (it checks that the frame
+     gives exactly the bytes asked for), but a server writes it. The
+     client closes the connection when done, without GOAWAY (it answers
+     the server's GOAWAY with GOAWAY|ACK): a server takes either.
+     TRUST: every byte a client keeps is checked against the offer's root,
+     but nothing says the offer is the newest: the server is trusted to
+     name its newest version, and an offer of an older one (a server
+     rolled back, or someone on the path who answers in its place) is
+     taken as the update. Where that matters, reach the server through a
+     link that authenticates it (ssh or WireGuard tunnel, TLS proxy).
 
    STORE (the server's folder, a dx_cas directory store): per NAME a ref NAME
    naming a history (a dx_teleport buffer, CRC32C, root object 0x5320
@@ -239,7 +264,10 @@
 #include "../tool.h"
 #include "sync_wire.h"
 
-enum { E_OUT_CHANGED = -1000 }; /* the client's own: OUT changed while it was being read */
+enum { /* the client's own */
+    E_OUT_CHANGED = -1000, /* OUT changed while it was being read */
+    E_NOT_SYNC = -1001     /* an answer of a kind the wire format does not have there (a READ's not one STREAM_END) */
+};
 
 #include <pthread.h>
 #include <signal.h>
@@ -1699,6 +1727,8 @@ static const char *net_error_text(dx_result r, uint16_t code) {
             return "the server refused the request (a dx_sync of another wire format? this one speaks format " TOOL_STR(SYNC_VERSION) ")";
         if (code == DX_HBTP_CODE_INTERNAL) return "the server cannot read its store (damaged?)";
         if (code == DX_HBTP_CODE_RATE_LIMITED) return "the server is busy (too many connections): try again later";
+        if (code == E_RANGE) return "the server refused a READ's range (its listing and its objects disagree: a damaged store, or not a dx_sync serve)";
+        if (code == DX_HBTP_CODE_PROTOCOL) return "the server refused a request as outside its protocol (it is shutting down, or not a dx_sync serve)";
         snprintf(other, sizeof other, "the server answered error %u", (unsigned)code);
         return other;
     }
@@ -1710,7 +1740,9 @@ static const char *net_error_text(dx_result r, uint16_t code) {
     case DX_REACTOR_ERR_UNREACHABLE: return "network or host unreachable";
     case DX_REACTOR_ERR_RESET: return "the connection was reset";
     case DX_ERR_TIMEOUT: return timeout_text;
-    case DX_ERR_CLOSED: return "the server closed the connection";
+    case DX_ERR_CLOSED: case DX_ERR_AGAIN: return "the server closed the connection"; /* AGAIN: a call after the close */
+    case DX_HBTP_ERR_GOAWAY: return "the server is shutting down (it said GOAWAY): try again";
+    case E_NOT_SYNC: return "the server's answer is not as dx_sync's wire format says (not a dx_sync serve?)";
     default: return r <= DX_HBTP_ERR_PROTOCOL && r > DX_HBTP_ERR_PROTOCOL - 100 ? dx_hbtp_result_name(r) : dx_reactor_result_name(r);
     }
 }
@@ -1863,8 +1895,9 @@ static void read_reply(dx_net_client *c, const dx_net_reply *r, void *user) {
     if (r->result != DX_OK) { /* no answer will come: the connection failed, or the server refused */
         if (g->net_error == DX_OK) g->net_error = r->result, g->net_code = r->code;
         s->error = r->result;
+    } else if (s->error != DX_OK) { /* the rest of an answer already refused */
     } else if (!r->frame || r->frame->opcode != DX_HBTP_OP_STREAM_END) {
-        s->error = DX_ERR_CORRUPT;
+        s->error = E_NOT_SYNC; /* the wire format: one STREAM_END (pieces, another opcode: not a dx_sync serve) */
     } else if (r->frame->flags & DX_HBTP_FLAG_COMPRESSED) {
 #if SYNC_ZSTD
         size_t n = g->dctx ? ZSTD_decompressDCtx(g->dctx, s->buf, s->length, r->body, r->body_len) : 0;
@@ -1909,8 +1942,7 @@ static dx_result run_chunks(getter *g, cursor *l, bool with_seed, bool record, c
                 break;
             }
             id = id_of(f->ids[k]), len = f->lens[k];
-            if (dx_cas_store_has(&g->cache, &id) == (int64_t)len ||
-                (with_seed && g->seed_count && bsearch(f->ids[k], g->seeds, g->seed_count, sizeof(seed), seed_cmp))) {
+            if (dx_cas_store_has(&g->cache, &id) == (int64_t)len || (with_seed && g->seed_count && bsearch(f->ids[k], g->seeds, g->seed_count, sizeof(seed), seed_cmp))) {
                 issue++;
                 continue;
             }
@@ -1951,6 +1983,11 @@ static dx_result run_chunks(getter *g, cursor *l, bool with_seed, bool record, c
             goto deliver;
         } else if (with_seed && g->seed_count) { /* in OUT as it was, or fetched below */
             seed *sd = (seed *)bsearch(f->ids[k], g->seeds, g->seed_count, sizeof(seed), seed_cmp);
+            if (sd && sd->length != len) { /* OUT's chunk of that id has another length: the listing's is wrong (an id names
+                                             its bytes, and so their length; the root covers the ids only) */
+                r = DX_ERR_CORRUPT, g->listing_bad = true;
+                break;
+            }
             if (sd) {
                 dx_result e = pread_all(g->out_fd, local, len, sd->offset);
                 /* checked (OUT may have changed since it was read) by one hash, the put's where the cache lacks it:
@@ -2533,7 +2570,7 @@ query:
     }
     if (w.opcode == DX_HBTP_OP_NOT_MODIFIED) {
         if (!have || w.len != 32 || memcmp(answer, have_root, 32) != 0) {
-            tool_fail("the server answered NOT_MODIFIED for another version: damaged on the way?");
+            tool_fail("%s: the server answered NOT_MODIFIED for another version (damaged on the way?): %s is as it was", name, out_path);
             goto close;
         }
         if (scanned && g->key[0]) out_state_set(cache_path, g->key, out_path, have_root);
@@ -2553,11 +2590,16 @@ query:
 #endif
     if (w.opcode != DX_HBTP_OP_RPC_RESPONSE || ((w.flags & DX_HBTP_FLAG_COMPRESSED) && offer == answer) ||
         offer_parse(offer, offer_len, &o, &oi) != DX_OK) {
-        tool_fail("the server's answer does not check: damaged on the way?");
+        tool_fail("%s: the server's answer does not check (damaged on the way, or not a dx_sync serve): %s is as it was", name, out_path);
+        goto close;
+    }
+    if (oi.name_len != strlen(name) || memcmp(oi.name, name, oi.name_len) != 0) {
+        tool_fail("%s: the server offered another name (\"%.*s\"): %s is as it was", name, (int)(oi.name_len < 100 ? oi.name_len : 100),
+                  oi.name, out_path);
         goto close;
     }
     if (o.kind == OFFER_PATCH && !have) {
-        tool_fail("the server offers a patch to a client that holds nothing");
+        tool_fail("%s: the server offers a patch to a client that holds nothing: %s is as it was", name, out_path);
         goto close;
     }
     if (have && !scanned && o.kind != OFFER_PATCH) { /* chunks: OUT's are needed, and its root is checked once more
@@ -2582,7 +2624,8 @@ query:
         if (r == DX_OK) kind = "patch";
         else if (out_write_errno) { /* not the patch's fault: the chunks would not fit either */
         } else if (g->net_error != DX_OK) {
-            tool_fail("%s: the connection failed: %s", name, net_error_text(g->net_error, g->net_code));
+            tool_fail("%s: %s%s: %s is as it was", name, g->net_error == DX_NET_ERR_REMOTE ? "" : "the connection failed: ",
+                      net_error_text(g->net_error, g->net_code), out_path);
             tool_out_abort(&tmp);
             goto close;
         } else {
@@ -2599,11 +2642,14 @@ query:
     }
     if (r != DX_OK) {
         if (out_write_errno) tool_fail("cannot write %s: %s: %s is as it was", tmp.tmp, strerror(out_write_errno), out_path);
-        else if (g->net_error != DX_OK) tool_fail("%s: the connection failed: %s", name, net_error_text(g->net_error, g->net_code));
-        else if (r == DX_ERR_CHECKSUM) tool_fail("%s: a chunk was damaged on the way: %s is as it was", name, out_path);
+        else if (g->net_error != DX_OK) /* the server's ERROR answer says what it is; else the connection's failure */
+            tool_fail("%s: %s%s: %s is as it was", name, g->net_error == DX_NET_ERR_REMOTE ? "" : "the connection failed: ",
+                      net_error_text(g->net_error, g->net_code), out_path);
+        else if (r == DX_ERR_CHECKSUM) tool_fail("%s: a chunk does not match its id (damaged on the way, or a server's error): %s is as it was", name, out_path);
+        else if (r == E_NOT_SYNC) tool_fail("%s: %s: %s is as it was", name, net_error_text(r, 0), out_path);
         else if (g->listing_bad) tool_fail("%s: the listing the server sent does not check: %s is as it was", name, out_path);
         else if (r == E_OUT_CHANGED) tool_fail("%s changed while it was read: try again", out_path);
-        else tool_fail("%s: %s", name, dx_cas_result_name(r));
+        else tool_fail("%s: %s: %s is as it was", name, dx_cas_result_name(r), out_path);
         tool_out_abort(&tmp);
         goto close;
     }

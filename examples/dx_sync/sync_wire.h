@@ -260,7 +260,7 @@ static void listing_free(listing *l) {
     memset(l, 0, sizeof *l);
 }
 
-/* buf: the listing's bytes, whose SHA-256 must be digest; root: what it must describe. */
+/* buf: the listing's bytes, whose BLAKE3 must be digest; root: what it must describe. */
 static dx_result listing_parse(const dx_cas_hash_alg *alg, const uint8_t *buf, size_t len, const uint8_t digest[32], const uint8_t root[32],
                                uint64_t size, listing *out) {
     listing_check c;
@@ -386,6 +386,8 @@ static dx_result query_parse(const uint8_t *b, size_t len, query *out) {
 typedef struct offer_inline {
     const uint8_t *patch, *listing;
     uint32_t patch_len, listing_len;
+    const char *name; /* the offer's name (its bytes in the buffer; "" where it has none) */
+    uint32_t name_len;
 } offer_inline;
 
 /* The bytes of an inline field: all want of them, at most SYNC_INLINE_MAX, only where allowed. */
@@ -416,6 +418,7 @@ static dx_result offer_parse(const uint8_t *buf, size_t len, sync_offer *out, of
     if (inline_field(&r, out->patch_inline, out->kind == OFFER_PATCH, out->patch_size, &in->patch, &in->patch_len) != DX_OK ||
         inline_field(&r, out->listing_inline, out->kind == OFFER_CHUNKS, out->listing_size, &in->listing, &in->listing_len) != DX_OK)
         return DX_ERR_CORRUPT;
+    in->name = dx_tp_reader_string(&r, out->name, &in->name_len);
     return DX_OK;
 }
 
