@@ -1451,6 +1451,10 @@ DX_TELEPORT_API dx_tp_str dx_tp_write_cstr(dx_tp_writer *w, const char *s) {
 
 DX_TELEPORT_API void dx_tp_writer_set_root(dx_tp_writer *w, uint32_t type_id, dx_tp_ref root) {
     if (!w || w->error != DX_OK) return;
+    if (w->finished) { /* the header is written: a root now would be lost */
+        dxi_tp_fail(w, DX_ERR_MISUSE);
+        return;
+    }
     w->root = root;
     w->root_type = type_id;
 }
@@ -1581,6 +1585,17 @@ DXI_PRIVATE bool dxi_tp_str_ok(const dx_tp_reader *r, dx_tp_str s) {
     return s.len < s.off && s.off <= r->strtab_size && (r->strtab_end - s.off)[s.len] == 0;
 }
 
+/* A type or field name: a valid string without a NUL inside. dx_tp_field.name
+   is a C string, so a name with a NUL could never match a layout. */
+DXI_PRIVATE bool dxi_tp_name_ok(const dx_tp_reader *r, dx_tp_str s) {
+    const uint8_t *p = r->strtab_end - s.off;
+    uint32_t i;
+    if (!dxi_tp_str_ok(r, s)) return false;
+    for (i = 0; i < s.len; i++)
+        if (p[i] == 0) return false;
+    return true;
+}
+
 DXI_PRIVATE const uint8_t *dxi_tp_section_entry(const dx_tp_reader *r, uint32_t index) {
     return r->sections + (size_t)index * DX_TP_SECTION_ENTRY_SIZE;
 }
@@ -1645,17 +1660,16 @@ DXI_PRIVATE dx_result dxi_tp_check_types(dx_tp_reader *r, uint32_t hsize, uint32
         uint32_t fields_off = dx_load_u32le(e + DX_TP_TYPE_ENTRY_OFF_FIELD_TABLE), end = 0, max_align = 1;
         uint64_t fp = dxi_tp_fp_type(type_id, size, nfields);
         if (type_id == 0 || size == 0 || !dxi_tp_pow2(align) || align > DXI_TP_MAX_ALIGN || size % align != 0 ||
-            !dxi_tp_str_ok(r, dxi_tp_load_str(e + DX_TP_TYPE_ENTRY_OFF_NAME)))
+            !dxi_tp_name_ok(r, dxi_tp_load_str(e + DX_TP_TYPE_ENTRY_OFF_NAME)))
             return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, at);
-        if (dx_load_u32le(e + DX_TP_TYPE_ENTRY_OFF_RESERVED) != 0)
-            return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, at + DX_TP_TYPE_ENTRY_OFF_RESERVED);
-        if (nfields == 0) return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, at + DX_TP_TYPE_ENTRY_OFF_FIELD_COUNT);
-        if (nfields > DX_TP_MAX_FIELDS) return dxi_tp_reader_fail(r, DX_ERR_LIMIT, at + DX_TP_TYPE_ENTRY_OFF_FIELD_COUNT);
+        if (dx_load_u32le(e + DX_TP_TYPE_ENTRY_OFF_RESERVED) != 0 || nfields == 0)
+            return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, at);
+        if (nfields > DX_TP_MAX_FIELDS) return dxi_tp_reader_fail(r, DX_ERR_LIMIT, at);
         if (!dxi_tp_fits(fields_off, nfields, DX_TP_FIELD_ENTRY_SIZE, hsize, total))
-            return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, at + DX_TP_TYPE_ENTRY_OFF_FIELD_TABLE);
+            return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, at);
         for (k = 0; k < i; k++)
             if (dx_load_u32le(r->types + (size_t)k * DX_TP_TYPE_ENTRY_SIZE + DX_TP_TYPE_ENTRY_OFF_TYPE_ID) == type_id)
-                return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, at + DX_TP_TYPE_ENTRY_OFF_TYPE_ID);
+                return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, at);
         for (j = 0; j < nfields; j++) {
             const uint8_t *f = dxi_tp_field_entry(r, e, j);
             dx_tp_str name = dxi_tp_load_str(f + DX_TP_FIELD_ENTRY_OFF_NAME);
@@ -1665,7 +1679,7 @@ DXI_PRIVATE dx_result dxi_tp_check_types(dx_tp_reader *r, uint32_t hsize, uint32
             uint32_t target = dx_load_u32le(f + DX_TP_FIELD_ENTRY_OFF_TARGET);
             uint32_t want = dxi_tp_kind_size(kind), falign = dxi_tp_kind_align(kind);
             bool is_link = kind == DX_TP_KIND_REF || kind == DX_TP_KIND_SLICE;
-            if (!dxi_tp_str_ok(r, name) || kind == DX_TP_KIND_NONE || kind >= DX_TP_KIND_COUNT || fsize == 0 ||
+            if (!dxi_tp_name_ok(r, name) || kind == DX_TP_KIND_NONE || kind >= DX_TP_KIND_COUNT || fsize == 0 ||
                 (want && fsize != want) || foff < end || fsize > size || foff > size - fsize || foff % falign != 0 ||
                 is_link != (target != 0) || (is_link && !dxi_tp_type_entry(r, target)))
                 return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, (size_t)(f - r->base));
@@ -1695,10 +1709,9 @@ DXI_PRIVATE dx_result dxi_tp_check_sections(dx_tp_reader *r, uint32_t hsize, uin
         const uint8_t *type = NULL;
         size_t at = (size_t)(e - r->base);
         if (count == 0 || size == 0 || !dxi_tp_pow2(align) || align > DXI_TP_MAX_ALIGN || off % align != 0 ||
-            off < prev_end || !dxi_tp_fits(off, count, size, hsize, total))
+            off < prev_end || !dxi_tp_fits(off, count, size, hsize, total) ||
+            dx_load_u32le(e + DX_TP_SECTION_ENTRY_OFF_RESERVED) != 0)
             return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, at);
-        if (dx_load_u32le(e + DX_TP_SECTION_ENTRY_OFF_RESERVED) != 0)
-            return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, at + DX_TP_SECTION_ENTRY_OFF_RESERVED);
         if (type_id != 0) {
             type = dxi_tp_type_entry(r, type_id);
             if (!type || dx_load_u32le(type + DX_TP_TYPE_ENTRY_OFF_STRUCT_SIZE) != size ||
@@ -1752,12 +1765,10 @@ DXI_PRIVATE dx_result dxi_tp_check_elements(dx_tp_reader *r, const uint8_t *type
     return DX_OK;
 }
 
-DX_TELEPORT_API dx_result dx_tp_reader_init(dx_tp_reader *r, const void *buf, size_t len) {
-    const uint8_t *b = (const uint8_t *)buf;
+/* dx_tp_reader_init's checks, in WIRE FORMAT's order; r is filled as they go. */
+DXI_PRIVATE dx_result dxi_tp_reader_verify(dx_tp_reader *r, const uint8_t *b, size_t len) {
     uint32_t hsize, total, sec_off, type_off, str_off, i;
     dx_result err;
-    if (!r) return DX_ERR_INVAL;
-    DX_MEMSET(r, 0, sizeof *r);
     if (!b && len) return DX_ERR_INVAL;
     if (len >= 4 && DX_MEMCMP(b + DX_TP_HEADER_OFF_MAGIC, "DXTP", 4) != 0) return DX_TP_ERR_MAGIC;
     if (len < DX_TP_HEADER_SIZE) return dxi_tp_reader_fail(r, DX_ERR_TRUNCATED, len);
@@ -1770,8 +1781,9 @@ DX_TELEPORT_API dx_result dx_tp_reader_init(dx_tp_reader *r, const void *buf, si
         return dxi_tp_reader_fail(r, DX_ERR_UNSUPPORTED, DX_TP_HEADER_OFF_FLAGS);
     hsize = dx_load_u32le(b + DX_TP_HEADER_OFF_HEADER_SIZE);
     total = dx_load_u32le(b + DX_TP_HEADER_OFF_TOTAL_SIZE);
-    if (hsize < DX_TP_HEADER_SIZE || hsize % 8 != 0 || total < hsize)
+    if (hsize < DX_TP_HEADER_SIZE || hsize % 8 != 0)
         return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, DX_TP_HEADER_OFF_HEADER_SIZE);
+    if (total < hsize) return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, DX_TP_HEADER_OFF_TOTAL_SIZE);
     if (total > len) return dxi_tp_reader_fail(r, DX_ERR_TRUNCATED, len);
     r->size = total; /* bytes after total belong to the caller (framing): not read */
     if (r->flags & DX_TP_FLAG_CHECKSUM) {
@@ -1785,7 +1797,7 @@ DX_TELEPORT_API dx_result dx_tp_reader_init(dx_tp_reader *r, const void *buf, si
         return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, DX_TP_HEADER_OFF_CRC);
     }
     for (i = DX_TP_HEADER_OFF_RESERVED; i < DX_TP_HEADER_SIZE; i++)
-        if (b[i] != 0) return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, i);
+        if (b[i] != 0) return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, DX_TP_HEADER_OFF_RESERVED);
     r->capabilities = dx_load_u64le(b + DX_TP_HEADER_OFF_CAPABILITIES);
     r->fingerprint = dx_load_u64le(b + DX_TP_HEADER_OFF_FINGERPRINT);
     r->root = dx_load_u32le(b + DX_TP_HEADER_OFF_ROOT);
@@ -1826,6 +1838,20 @@ DX_TELEPORT_API dx_result dx_tp_reader_init(dx_tp_reader *r, const void *buf, si
             return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, DX_TP_HEADER_OFF_ROOT);
     }
     return DX_OK;
+}
+
+DX_TELEPORT_API dx_result dx_tp_reader_init(dx_tp_reader *r, const void *buf, size_t len) {
+    dx_result err;
+    size_t at;
+    if (!r) return DX_ERR_INVAL;
+    DX_MEMSET(r, 0, sizeof *r);
+    err = dxi_tp_reader_verify(r, (const uint8_t *)buf, len);
+    if (err != DX_OK) { /* an empty reader, so that no accessor touches unverified bytes */
+        at = r->error_offset;
+        DX_MEMSET(r, 0, sizeof *r);
+        r->error_offset = at;
+    }
+    return err;
 }
 
 DX_TELEPORT_API int32_t dx_tp_reader_find(const dx_tp_reader *r, uint32_t type_id, uint32_t start) {
