@@ -1,4 +1,4 @@
-/* dx_teleport.h - v0.2.0 - zero-copy buffers of plain C structs - SPDX-License-Identifier: MIT OR Unlicense (text at end)
+/* dx_teleport.h - v0.2.1 - zero-copy buffers of plain C structs - SPDX-License-Identifier: MIT OR Unlicense (text at end)
 
    "Memory teleportation": one program writes plain C structs, arrays of them
    and strings into one buffer; another program (another machine, another
@@ -55,8 +55,10 @@ OVERVIEW
    - The reader checks the header, every table, every section bound and
      alignment, and every string, reference and slice field of every struct
      (from the embedded schema), with overflow-safe arithmetic. After init
-     succeeds, the pointers it hands out are in bounds and every string is
-     NUL-terminated at its length.
+     succeeds, the pointers it hands out are in bounds and every string
+     something refers to (a STR field, a type or field name) is
+     NUL-terminated at its length; other bytes of the string table are
+     never looked at.
    - Layout descriptors (dx_tp_layout) give each struct type a fingerprint,
      let a big-endian host byte-swap on access, let tools dump any buffer as
      JSON (examples/tp_dump.c) and let schemas evolve: a reader accepts a
@@ -72,8 +74,9 @@ API
    DX_TP_FIELD(type, member, kind)       one dx_tp_field from offsetof/sizeof.
    DX_TP_LAYOUT(type_id, type, fields)   a dx_tp_layout initializer.
    uint64_t dx_tp_layout_fingerprint(const dx_tp_layout *l)
-       FNV-1a 64 over type id, size and every field's name, kind, offset,
-       size and target type. allocates: no. thread-safety: pure.
+       the type FINGERPRINT of WIRE FORMAT (type id, size, field count, then
+       per field its name, a 0 byte, kind, offset, size, target); 0 if l or
+       l->fields is NULL. allocates: no. thread-safety: pure.
    dx_result dx_tp_layout_check(const dx_tp_layout *l)
        DX_OK if l is usable: type id != 0, fields cover every byte of the
        struct in order (declare padding with DX_TP_KIND_PAD), sizes match kinds.
@@ -101,56 +104,96 @@ API
    dedup_strings (store identical strings once) with string_index_slots (a
    power of two, default 1024).
    dx_result dx_tp_writer_add_layout(dx_tp_writer *w, const dx_tp_layout *l)
-       registers a struct type (up to DX_TP_MAX_TYPES). errors: INVAL, LIMIT.
+       registers a struct type (up to DX_TP_MAX_TYPES). errors: INVAL
+       (dx_tp_layout_check fails), EXISTS (its type id is registered), LIMIT.
    dx_tp_ref dx_tp_write(dx_tp_writer *w, uint32_t type_id, const void *obj)
    dx_tp_slice dx_tp_write_slice(dx_tp_writer *w, uint32_t type_id, const void *items, size_t count)
    void *dx_tp_writer_reserve(dx_tp_writer *w, uint32_t type_id, size_t count, dx_tp_slice *out)
        copy structs in, or get zeroed room for count structs to fill in
        place (valid until the next writer call). Consecutive writes of one
-       type extend one section. The ref/slice is 0 on error (sticky).
-       allocates: with create, when full (amortized doubling).
+       type extend one section. The ref/slice is 0 and reserve's pointer
+       NULL on error (sticky). count 0 writes nothing and is no error:
+       {0, 0} and NULL (tell that NULL from a failure by count, or by
+       dx_tp_writer_error). allocates: with create, when full (amortized
+       doubling). errors: MISUSE (type_id not registered), INVAL (obj or
+       items NULL), LIMIT, NOSPACE, NOMEM.
    dx_tp_ref dx_tp_write_raw(dx_tp_writer *w, const void *bytes, size_t len, size_t align)
-       untyped bytes (type id 0, no byte swapping).
+       untyped bytes: a raw section (type id 0, ELEM_SIZE 1, COUNT the
+       bytes, no byte swapping) at a multiple of align, a power of two from
+       1 to 4096 (else INVAL, sticky). It extends the previous section when
+       that one is raw, has an ALIGN >= align and ends at a multiple of
+       align; else a new section begins. len 0 returns 0 with no error.
    dx_tp_str dx_tp_write_string(dx_tp_writer *w, const char *s, size_t len)
    dx_tp_str dx_tp_write_cstr(dx_tp_writer *w, const char *s)
        copies into the string table, NUL-terminated; with cfg.dedup_strings
        an identical string is stored once. The empty string is {0, 0}.
    void dx_tp_writer_set_root(dx_tp_writer *w, uint32_t type_id, dx_tp_ref root)
+       not checked: a root that is not an element of a section of type_id
+       finishes fine and the reader refuses the buffer (CORRUPT).
    dx_result dx_tp_writer_finish(dx_tp_writer *w, const uint8_t **out_buf, size_t *out_len)
        lays out the tables and the string table, fills the header and the
        optional CRC32C; returns the first error of any earlier call. The
        buffer is the caller's memory (init) or lives until destroy (create).
+       Calling it again returns the same buffer. errors: MISUSE (a REF or
+       SLICE target, or a nonzero root's type, is not registered), NOSPACE,
+       NOMEM, LIMIT. After finish, every call that would change the buffer
+       (add_layout, write*, reserve, set_root) is MISUSE; calls that write
+       nothing (count or len 0) still return 0 with no error.
    dx_result dx_tp_writer_error(const dx_tp_writer *w)    the sticky error.
 
    Reader (never allocates; a verified reader is read-only and may be shared
    by threads)
    dx_result dx_tp_reader_init(dx_tp_reader *r, const void *buf, size_t len)
        verifies everything (see SECURITY MODEL). buf may have any alignment
-       and be read-only. On failure r->error_offset is the offending byte.
-       errors: TRUNCATED, DX_TP_ERR_MAGIC, UNSUPPORTED, CORRUPT, CHECKSUM, LIMIT.
+       and be read-only. On failure r is an empty reader (zero counts and
+       sizes, NULL tables): every accessor answers as for a buffer with
+       nothing in it (NOTFOUND, ""), so none reads unverified bytes. Its
+       r->error_offset says where: TRUNCATED, the bytes given;
+       DX_TP_ERR_MAGIC and INVAL, 0; any other error, the offset of the
+       header word, type, field or section entry, or STR, REF or SLICE in
+       an element that failed its check (a table out of bounds, or a string
+       table without its final NUL: the table's offset word, 48, 56 or 64).
+       errors: INVAL (buf NULL, len > 0), TRUNCATED, DX_TP_ERR_MAGIC,
+       UNSUPPORTED, CORRUPT, CHECKSUM, LIMIT.
    int32_t dx_tp_reader_find(const dx_tp_reader *r, uint32_t type_id, uint32_t start)
        index of the first section of that type at or after start, or DX_ERR_NOTFOUND.
    dx_result dx_tp_reader_section(const dx_tp_reader *r, uint32_t index, dx_tp_section_info *out)
+       errors: NOTFOUND (index >= section count), INVAL (NULL).
    dx_result dx_tp_reader_view(const dx_tp_reader *r, int32_t section, const dx_tp_layout *l, dx_tp_view *out)
-       checks l against the buffer's schema for that section's type, field
-       by field (DX_TP_ERR_SCHEMA if incompatible) and describes the section:
-       out->count elements, out->stride bytes apart, out->zero_copy true when
-       the host is little-endian, the buffer's layout is l's and the section
-       is aligned in memory to its alignment.
+       checks l against the buffer's schema for that section's type and
+       describes the section. The section's type id must be l->type_id;
+       then the fields the two share (the first min(field counts)) must
+       agree one by one in name, kind, offset, size and target (a trailing
+       PAD is a field like any other; the type's name is not compared),
+       else DX_TP_ERR_SCHEMA. out->count elements, out->stride bytes apart.
+       out->zero_copy: the host is little-endian, l's fields are all in the
+       buffer (the same layout, or l a prefix of a longer struct) and the
+       section is aligned in memory to its ALIGN. errors: a negative
+       section is returned as is (find's NOTFOUND passes through; -1 is
+       INVAL), NOTFOUND (section out of range), DX_TP_ERR_SCHEMA, INVAL (NULL).
    const void *dx_tp_view_at(const dx_tp_view *v, uint32_t i)        (inline)
-       pointer to element i (i < v->count); use it as the struct when
-       v->zero_copy, else copy it out with dx_tp_view_read.
+       pointer to element i (i < v->count). When v->zero_copy each such
+       pointer may be used in place as the struct; else copy it out with
+       dx_tp_view_read. Elements are v->stride bytes apart, and stride
+       exceeds sizeof the struct when the writer's struct is longer: never
+       index the first element's pointer as a C array.
    void dx_tp_view_read(const dx_tp_view *v, uint32_t i, void *out)
        copies element i into a host struct: byte swaps on big-endian hosts,
        zero-fills fields the buffer does not have.
    const char *dx_tp_reader_string(const dx_tp_reader *r, dx_tp_str s, uint32_t *out_len)  (inline)
-       the string, NUL-terminated; "" for a bad reference (never out of bounds).
+       the string, NUL-terminated, its length in *out_len (if not NULL); ""
+       and *out_len 0 for a bad reference, and on a failed reader (never out
+       of bounds).
    dx_result dx_tp_reader_resolve(const dx_tp_reader *r, dx_tp_ref ref, uint32_t type_id, int32_t *out_section, uint32_t *out_index)
-       which section and element a reference or a slice's offset points at.
+       which section and element a reference or a slice's offset points at;
+       type_id 0 resolves into raw sections (elements of their ELEM_SIZE).
+       errors: NOTFOUND (not an element of a section of that type; then
+       *out_section is NOTFOUND too), INVAL (NULL).
    dx_result dx_tp_reader_root(const dx_tp_reader *r, int32_t *out_section, uint32_t *out_index)
    dx_result dx_tp_reader_type(const dx_tp_reader *r, uint32_t index, dx_tp_type_info *out)
    dx_result dx_tp_reader_field(const dx_tp_reader *r, uint32_t type_index, uint32_t field, dx_tp_field_info *out)
-       the embedded schema, for generic tools (examples/tp_dump.c).
+       the embedded schema, for generic tools (examples/tp_dump.c). errors:
+       NOTFOUND (no root; index, type_index or field out of range), INVAL.
    const char *dx_tp_result_name(dx_result r)    names module and common codes.
    uint32_t dx_tp_crc32c(uint32_t crc, const void *data, size_t len)   (crc starts at 0)
        table-driven (bit by bit under DX_TP_NO_CRC_TABLE); SSE4.2
@@ -201,10 +244,10 @@ SECURITY MODEL
    sections outside the buffer or overlapping the header, misaligned or
    overlapping sections, empty sections, zero-sized elements, counts whose
    byte size overflows, schema entries that overlap or exceed their struct,
-   unknown kinds, bad fingerprints, and any string, reference, slice or root
-   that does not land inside its target (strings: NUL at their length); the
-   exact rules are under WIRE FORMAT, Reading. Work is O(bytes + references
-   x log sections).
+   unknown kinds, bad fingerprints, names holding a NUL, and any string,
+   reference, slice or root that does not land inside its target (strings:
+   NUL at their length); the exact rules are under WIRE FORMAT, Reading.
+   Work is O(bytes + references x log sections).
    Zero copy additionally needs the section to be aligned in memory; views
    say so (zero_copy) and dx_tp_view_read is the safe path otherwise.
 
@@ -219,6 +262,7 @@ WIRE FORMAT (version 1.1; integers little-endian; offsets from buffer start)
      0  4  MAGIC          "DXTP" (44 58 54 50)
      4  2  MAJOR          1; a reader rejects any other
      6  2  MINOR          1 (a 1.0 buffer differs only here); readers accept any
+                          and apply these rules to all (Reading)
      8  4  FLAGS          bit 0 CHECKSUM. Bits 0-15 are required: a reader
                           rejects one it does not know. Bits 16-31 are
                           optional: a reader ignores the ones it does not know.
@@ -234,7 +278,9 @@ WIRE FORMAT (version 1.1; integers little-endian; offsets from buffer start)
                           8 bytes each, in table order (no types: the FNV
                           offset basis cbf29ce484222325)
     40  4  ROOT           offset of the root object, 0 = none
-    44  4  ROOT_TYPE      its type id; ignored when ROOT is 0 (writers write 0)
+    44  4  ROOT_TYPE      its type id; ignored when ROOT is 0 (writers write 0);
+                          0 with a nonzero ROOT: an element of a raw section
+                          (readers accept it; this writer's roots are typed)
     48  4  SECTION_TABLE  offset       52  4  SECTION_COUNT
     56  4  TYPE_TABLE     offset       60  4  TYPE_COUNT
     64  4  STRING_TABLE   offset       68  4  STRING_TABLE_SIZE  (bytes)
@@ -269,7 +315,8 @@ WIRE FORMAT (version 1.1; integers little-endian; offsets from buffer start)
    STR {off, len} names the len bytes that start off bytes before the end of
    the table; a NUL follows them. It is valid when len < off <=
    STRING_TABLE_SIZE and that NUL is there; {0, 0} is the empty string.
-   Strings hold any bytes (NUL too): their length is len. A non-empty
+   Strings hold any bytes (NUL too): their length is len. Type and field
+   names do not hold a NUL: they are C strings in dx_tp_field. A non-empty
    string table ends in a NUL.
 
    Type fingerprint: FNV-1a 64 (h = cbf29ce484222325; per byte: h = (h xor
@@ -286,8 +333,10 @@ WIRE FORMAT (version 1.1; integers little-endian; offsets from buffer start)
    FINGERPRINT 0d14614263be7502 (the hash of a9 e7 84 a4 e4 94 9f 54).
 
    Alignment. Every ALIGN is a power of two <= 4096. A type's ALIGN divides
-   its STRUCT_SIZE and is at least the alignment (table above) of each of
-   its fields' kinds: STR and SLICE count as 4 (writers write the largest).
+   its STRUCT_SIZE and is at least the largest align (the kind table's
+   column: STR and SLICE 4) of its fields' kinds; writers write exactly
+   that largest. It is not C's alignof: a BYTES field holding a double
+   counts 1.
    A section's ALIGN divides its OFFSET. A typed section's ELEM_SIZE and
    ALIGN equal its type's STRUCT_SIZE and ALIGN; a raw section may have any
    ELEM_SIZE >= 1 and ALIGN.
@@ -298,22 +347,25 @@ WIRE FORMAT (version 1.1; integers little-endian; offsets from buffer start)
        than 80 bytes: TRUNCATED.
     2. MAJOR is 1, else UNSUPPORTED. No unknown required flag, else
        UNSUPPORTED.
-    3. HEADER_SIZE >= 80 and a multiple of 8, TOTAL_SIZE >= HEADER_SIZE,
-       else CORRUPT. TOTAL_SIZE > the bytes given: TRUNCATED.
+    3. HEADER_SIZE >= 80 and a multiple of 8, then TOTAL_SIZE >=
+       HEADER_SIZE, else CORRUPT. TOTAL_SIZE > the bytes given: TRUNCATED.
     4. With CHECKSUM the CRC matches, else CHECKSUM; without, the CRC word
        is 0, else CORRUPT. RESERVED is zero, else CORRUPT.
     5. Limits: more than 65536 sections or 256 types is LIMIT: a reader's
        limit, not a corrupt buffer (so are fields, in 7).
     6. The section table (SECTION_COUNT x 24 bytes), the type table
-       (TYPE_COUNT x 40) and the string table lie within [HEADER_SIZE,
-       TOTAL_SIZE), computed without overflow; a non-empty string table
-       ends in a NUL. Else CORRUPT.
+       (TYPE_COUNT x 40) and the string table (STRING_TABLE_SIZE) are in
+       bounds: HEADER_SIZE <= OFFSET and OFFSET + size <= TOTAL_SIZE,
+       computed without overflow and checked for empty tables too (an empty
+       table may sit at TOTAL_SIZE, as writers put an empty string table;
+       one at offset 0 is refused); a
+       non-empty string table ends in a NUL. Else CORRUPT.
     7. Each type, in table order (CORRUPT unless said otherwise): TYPE_ID
-       != 0, STRUCT_SIZE != 0, ALIGN as above, NAME a valid string;
-       RESERVED zero; FIELD_COUNT != 0; FIELD_COUNT <= 256 (this reader:
-       DX_TP_MAX_FIELDS), else LIMIT; the field table (FIELD_COUNT x 24)
-       within [HEADER_SIZE, TOTAL_SIZE); TYPE_ID unlike every earlier type's.
-       Each field: NAME valid; KIND known; SIZE != 0 and the kind's size
+       != 0, STRUCT_SIZE != 0, ALIGN as above, NAME a valid string with no
+       NUL in it; RESERVED zero; FIELD_COUNT != 0; FIELD_COUNT <= 256 (this
+       reader: DX_TP_MAX_FIELDS), else LIMIT; the field table (FIELD_COUNT x
+       24) in bounds as in 6; TYPE_ID unlike every earlier type's.
+       Each field: NAME valid, with no NUL in it; KIND known; SIZE != 0 and the kind's size
        where it has one; OFFSET at or after the end of the previous field
        (sorted, no overlap; gaps are allowed); OFFSET + SIZE <= STRUCT_SIZE;
        OFFSET a multiple of the kind's alignment; TARGET != 0 exactly for
@@ -331,8 +383,11 @@ WIRE FORMAT (version 1.1; integers little-endian; offsets from buffer start)
        element (OFFSET + k x ELEM_SIZE, k < COUNT) of a section of type
        TARGET; a SLICE is {0, 0} or count >= 1 elements from such an element
        on, all in that section ({offset, 0} and {0, count} are corrupt).
-   11. ROOT is 0 or the offset of an element of a section of type ROOT_TYPE,
-       else CORRUPT.
+   11. ROOT is 0 or the offset of an element of a section of type ROOT_TYPE
+       (ROOT_TYPE 0: of a raw section, elements of its ELEM_SIZE), else
+       CORRUPT.
+   These rules apply to every minor, 1.0 included: a 1.0 buffer with
+   nonzero reserved bytes or a type with no fields is CORRUPT.
    Nothing else is checked: the tables and the string table may lie in any
    order, even overlap each other or sections (writers have no reason to);
    bytes between regions are free (writers write zeros); CAPABILITIES and
@@ -348,13 +403,26 @@ WIRE FORMAT (version 1.1; integers little-endian; offsets from buffer start)
    Writing. The writer lays out the header, the sections (each at the next
    multiple of its ALIGN; consecutive writes of one type extend a section),
    zeros to a multiple of 8, the section table, the type table, the field
-   tables, and the string table last; strings are stored in the order they
-   were written, the type and field names at finish.
+   tables (in type order), and the string table last, with no padding
+   before it or after it (TOTAL_SIZE is its end). Strings are stacked in
+   the order they were written; at finish the names follow, per type in
+   registration order (its name, then its field names), deduplicated
+   against the caller's strings with dedup_strings.
    Vectors: the .hex files in tests/vectors/teleport/ begin with the result a
    reader gives ("# expect:"); v1.0/ holds format 1.0's (make_bad.py says
    how each was made).
 
 VERSION HISTORY
+   0.2.1 (2026-11-29) fixes from an outsider's reader written from these docs:
+                      a failed dx_tp_reader_init leaves an empty reader (its
+                      accessors read NULL tables or answered DX_OK on
+                      unverified bytes); init refuses type and field names
+                      holding a NUL (no layout could match them);
+                      error_offset is the header word, entry or element
+                      field that failed (was, for a few checks, the word
+                      inside an entry); set_root after finish is MISUSE.
+                      Docs: zero copy and stride, table bounds, raw roots,
+                      writer errors and raw sections, views, string order.
    0.2.0 (2026-11-23) one API family with the other dx headers (renames,
                       old -> new):
                       dx_tp_writer_init(w, cfg) with cfg.buffer/capacity ->
@@ -372,8 +440,9 @@ VERSION HISTORY
                         DX_TP_FIELD_ENTRY_OFF_*, DX_TP_STR_OFF_*,
                         DX_TP_SLICE_OFF_*; DX_TP_FLAG_CHECKSUM in its own enum.
                       Format 1.1: readers reject nonzero reserved words; a
-                      type with no fields is CORRUPT (was LIMIT); 1.0 buffers
-                      read as before. Views compare layouts field by field
+                      type with no fields is CORRUPT (was LIMIT); well-formed
+                      1.0 buffers read as before (the 1.1 rules apply to 1.0
+                      buffers too). Views compare layouts field by field
                       and judge zero copy by the section's alignment.
                       New: DX_TP_NO_CRC_TABLE.
    0.1.0 (2026-11-22) first release: writer, verifying reader, layouts,
@@ -562,8 +631,8 @@ DX_INLINE const char *dx_result_name(dx_result r) {
 
 #define DX_TELEPORT_VERSION_MAJOR 0
 #define DX_TELEPORT_VERSION_MINOR 2
-#define DX_TELEPORT_VERSION_PATCH 0
-#define DX_TELEPORT_VERSION DX_VERSION_PACK(0, 2, 0)
+#define DX_TELEPORT_VERSION_PATCH 1
+#define DX_TELEPORT_VERSION DX_VERSION_PACK(0, 2, 1)
 
 #ifndef DX_TP_MAX_SECTIONS /* sections one writer holds; each costs 24 bytes in dx_tp_writer */
 #define DX_TP_MAX_SECTIONS 64
@@ -1451,6 +1520,10 @@ DX_TELEPORT_API dx_tp_str dx_tp_write_cstr(dx_tp_writer *w, const char *s) {
 
 DX_TELEPORT_API void dx_tp_writer_set_root(dx_tp_writer *w, uint32_t type_id, dx_tp_ref root) {
     if (!w || w->error != DX_OK) return;
+    if (w->finished) { /* the header is written: a root now would be lost */
+        dxi_tp_fail(w, DX_ERR_MISUSE);
+        return;
+    }
     w->root = root;
     w->root_type = type_id;
 }
@@ -1581,6 +1654,17 @@ DXI_PRIVATE bool dxi_tp_str_ok(const dx_tp_reader *r, dx_tp_str s) {
     return s.len < s.off && s.off <= r->strtab_size && (r->strtab_end - s.off)[s.len] == 0;
 }
 
+/* A type or field name: a valid string without a NUL inside. dx_tp_field.name
+   is a C string, so a name with a NUL could never match a layout. */
+DXI_PRIVATE bool dxi_tp_name_ok(const dx_tp_reader *r, dx_tp_str s) {
+    const uint8_t *p = r->strtab_end - s.off;
+    uint32_t i;
+    if (!dxi_tp_str_ok(r, s)) return false;
+    for (i = 0; i < s.len; i++)
+        if (p[i] == 0) return false;
+    return true;
+}
+
 DXI_PRIVATE const uint8_t *dxi_tp_section_entry(const dx_tp_reader *r, uint32_t index) {
     return r->sections + (size_t)index * DX_TP_SECTION_ENTRY_SIZE;
 }
@@ -1645,17 +1729,16 @@ DXI_PRIVATE dx_result dxi_tp_check_types(dx_tp_reader *r, uint32_t hsize, uint32
         uint32_t fields_off = dx_load_u32le(e + DX_TP_TYPE_ENTRY_OFF_FIELD_TABLE), end = 0, max_align = 1;
         uint64_t fp = dxi_tp_fp_type(type_id, size, nfields);
         if (type_id == 0 || size == 0 || !dxi_tp_pow2(align) || align > DXI_TP_MAX_ALIGN || size % align != 0 ||
-            !dxi_tp_str_ok(r, dxi_tp_load_str(e + DX_TP_TYPE_ENTRY_OFF_NAME)))
+            !dxi_tp_name_ok(r, dxi_tp_load_str(e + DX_TP_TYPE_ENTRY_OFF_NAME)))
             return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, at);
-        if (dx_load_u32le(e + DX_TP_TYPE_ENTRY_OFF_RESERVED) != 0)
-            return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, at + DX_TP_TYPE_ENTRY_OFF_RESERVED);
-        if (nfields == 0) return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, at + DX_TP_TYPE_ENTRY_OFF_FIELD_COUNT);
-        if (nfields > DX_TP_MAX_FIELDS) return dxi_tp_reader_fail(r, DX_ERR_LIMIT, at + DX_TP_TYPE_ENTRY_OFF_FIELD_COUNT);
+        if (dx_load_u32le(e + DX_TP_TYPE_ENTRY_OFF_RESERVED) != 0 || nfields == 0)
+            return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, at);
+        if (nfields > DX_TP_MAX_FIELDS) return dxi_tp_reader_fail(r, DX_ERR_LIMIT, at);
         if (!dxi_tp_fits(fields_off, nfields, DX_TP_FIELD_ENTRY_SIZE, hsize, total))
-            return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, at + DX_TP_TYPE_ENTRY_OFF_FIELD_TABLE);
+            return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, at);
         for (k = 0; k < i; k++)
             if (dx_load_u32le(r->types + (size_t)k * DX_TP_TYPE_ENTRY_SIZE + DX_TP_TYPE_ENTRY_OFF_TYPE_ID) == type_id)
-                return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, at + DX_TP_TYPE_ENTRY_OFF_TYPE_ID);
+                return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, at);
         for (j = 0; j < nfields; j++) {
             const uint8_t *f = dxi_tp_field_entry(r, e, j);
             dx_tp_str name = dxi_tp_load_str(f + DX_TP_FIELD_ENTRY_OFF_NAME);
@@ -1665,7 +1748,7 @@ DXI_PRIVATE dx_result dxi_tp_check_types(dx_tp_reader *r, uint32_t hsize, uint32
             uint32_t target = dx_load_u32le(f + DX_TP_FIELD_ENTRY_OFF_TARGET);
             uint32_t want = dxi_tp_kind_size(kind), falign = dxi_tp_kind_align(kind);
             bool is_link = kind == DX_TP_KIND_REF || kind == DX_TP_KIND_SLICE;
-            if (!dxi_tp_str_ok(r, name) || kind == DX_TP_KIND_NONE || kind >= DX_TP_KIND_COUNT || fsize == 0 ||
+            if (!dxi_tp_name_ok(r, name) || kind == DX_TP_KIND_NONE || kind >= DX_TP_KIND_COUNT || fsize == 0 ||
                 (want && fsize != want) || foff < end || fsize > size || foff > size - fsize || foff % falign != 0 ||
                 is_link != (target != 0) || (is_link && !dxi_tp_type_entry(r, target)))
                 return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, (size_t)(f - r->base));
@@ -1695,10 +1778,9 @@ DXI_PRIVATE dx_result dxi_tp_check_sections(dx_tp_reader *r, uint32_t hsize, uin
         const uint8_t *type = NULL;
         size_t at = (size_t)(e - r->base);
         if (count == 0 || size == 0 || !dxi_tp_pow2(align) || align > DXI_TP_MAX_ALIGN || off % align != 0 ||
-            off < prev_end || !dxi_tp_fits(off, count, size, hsize, total))
+            off < prev_end || !dxi_tp_fits(off, count, size, hsize, total) ||
+            dx_load_u32le(e + DX_TP_SECTION_ENTRY_OFF_RESERVED) != 0)
             return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, at);
-        if (dx_load_u32le(e + DX_TP_SECTION_ENTRY_OFF_RESERVED) != 0)
-            return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, at + DX_TP_SECTION_ENTRY_OFF_RESERVED);
         if (type_id != 0) {
             type = dxi_tp_type_entry(r, type_id);
             if (!type || dx_load_u32le(type + DX_TP_TYPE_ENTRY_OFF_STRUCT_SIZE) != size ||
@@ -1752,12 +1834,10 @@ DXI_PRIVATE dx_result dxi_tp_check_elements(dx_tp_reader *r, const uint8_t *type
     return DX_OK;
 }
 
-DX_TELEPORT_API dx_result dx_tp_reader_init(dx_tp_reader *r, const void *buf, size_t len) {
-    const uint8_t *b = (const uint8_t *)buf;
+/* dx_tp_reader_init's checks, in WIRE FORMAT's order; r is filled as they go. */
+DXI_PRIVATE dx_result dxi_tp_reader_verify(dx_tp_reader *r, const uint8_t *b, size_t len) {
     uint32_t hsize, total, sec_off, type_off, str_off, i;
     dx_result err;
-    if (!r) return DX_ERR_INVAL;
-    DX_MEMSET(r, 0, sizeof *r);
     if (!b && len) return DX_ERR_INVAL;
     if (len >= 4 && DX_MEMCMP(b + DX_TP_HEADER_OFF_MAGIC, "DXTP", 4) != 0) return DX_TP_ERR_MAGIC;
     if (len < DX_TP_HEADER_SIZE) return dxi_tp_reader_fail(r, DX_ERR_TRUNCATED, len);
@@ -1770,8 +1850,9 @@ DX_TELEPORT_API dx_result dx_tp_reader_init(dx_tp_reader *r, const void *buf, si
         return dxi_tp_reader_fail(r, DX_ERR_UNSUPPORTED, DX_TP_HEADER_OFF_FLAGS);
     hsize = dx_load_u32le(b + DX_TP_HEADER_OFF_HEADER_SIZE);
     total = dx_load_u32le(b + DX_TP_HEADER_OFF_TOTAL_SIZE);
-    if (hsize < DX_TP_HEADER_SIZE || hsize % 8 != 0 || total < hsize)
+    if (hsize < DX_TP_HEADER_SIZE || hsize % 8 != 0)
         return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, DX_TP_HEADER_OFF_HEADER_SIZE);
+    if (total < hsize) return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, DX_TP_HEADER_OFF_TOTAL_SIZE);
     if (total > len) return dxi_tp_reader_fail(r, DX_ERR_TRUNCATED, len);
     r->size = total; /* bytes after total belong to the caller (framing): not read */
     if (r->flags & DX_TP_FLAG_CHECKSUM) {
@@ -1785,7 +1866,7 @@ DX_TELEPORT_API dx_result dx_tp_reader_init(dx_tp_reader *r, const void *buf, si
         return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, DX_TP_HEADER_OFF_CRC);
     }
     for (i = DX_TP_HEADER_OFF_RESERVED; i < DX_TP_HEADER_SIZE; i++)
-        if (b[i] != 0) return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, i);
+        if (b[i] != 0) return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, DX_TP_HEADER_OFF_RESERVED);
     r->capabilities = dx_load_u64le(b + DX_TP_HEADER_OFF_CAPABILITIES);
     r->fingerprint = dx_load_u64le(b + DX_TP_HEADER_OFF_FINGERPRINT);
     r->root = dx_load_u32le(b + DX_TP_HEADER_OFF_ROOT);
@@ -1826,6 +1907,20 @@ DX_TELEPORT_API dx_result dx_tp_reader_init(dx_tp_reader *r, const void *buf, si
             return dxi_tp_reader_fail(r, DX_ERR_CORRUPT, DX_TP_HEADER_OFF_ROOT);
     }
     return DX_OK;
+}
+
+DX_TELEPORT_API dx_result dx_tp_reader_init(dx_tp_reader *r, const void *buf, size_t len) {
+    dx_result err;
+    size_t at;
+    if (!r) return DX_ERR_INVAL;
+    DX_MEMSET(r, 0, sizeof *r);
+    err = dxi_tp_reader_verify(r, (const uint8_t *)buf, len);
+    if (err != DX_OK) { /* an empty reader, so that no accessor touches unverified bytes */
+        at = r->error_offset;
+        DX_MEMSET(r, 0, sizeof *r);
+        r->error_offset = at;
+    }
+    return err;
 }
 
 DX_TELEPORT_API int32_t dx_tp_reader_find(const dx_tp_reader *r, uint32_t type_id, uint32_t start) {

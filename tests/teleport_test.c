@@ -251,6 +251,197 @@ static int t_align_limit(prop_ctx *p) {
     return 0;
 }
 
+/* After a failed init the reader is empty: every accessor answers as for a
+   buffer with nothing in it and reads nothing (ASan and UBSan watch). */
+static int check_empty_reader(prop_ctx *p, const dx_tp_reader *r, uint32_t old_strtab_size, uint32_t ref) {
+    dx_tp_section_info si;
+    dx_tp_type_info ti;
+    dx_tp_field_info fi;
+    dx_tp_view v;
+    dx_tp_str s;
+    int32_t sec = 0;
+    uint32_t idx, slen = 99;
+    PROP_CHECK(p, r->section_count == 0 && r->type_count == 0 && r->strtab_size == 0 && r->size == 0);
+    PROP_CHECK(p, r->base == NULL && r->sections == NULL && r->types == NULL && r->strtab_end == NULL);
+    PROP_CHECK(p, dx_tp_reader_find(r, 7, 0) == DX_ERR_NOTFOUND && dx_tp_reader_find(r, 0, 0) == DX_ERR_NOTFOUND);
+    PROP_CHECK(p, dx_tp_reader_section(r, 0, &si) == DX_ERR_NOTFOUND);
+    PROP_CHECK(p, dx_tp_reader_view(r, 0, &rec_layout, &v) == DX_ERR_NOTFOUND);
+    PROP_CHECK(p, dx_tp_reader_resolve(r, ref, 7, &sec, &idx) == DX_ERR_NOTFOUND && sec == DX_ERR_NOTFOUND);
+    PROP_CHECK(p, dx_tp_reader_root(r, &sec, &idx) == DX_ERR_NOTFOUND);
+    PROP_CHECK(p, dx_tp_reader_type(r, 0, &ti) == DX_ERR_NOTFOUND);
+    PROP_CHECK(p, dx_tp_reader_field(r, 0, 0, &fi) == DX_ERR_NOTFOUND);
+    s.off = old_strtab_size, s.len = 0;
+    PROP_CHECK(p, strcmp(dx_tp_reader_string(r, s, &slen), "") == 0 && slen == 0);
+    s.off = 4, s.len = 1;
+    slen = 99;
+    PROP_CHECK(p, strcmp(dx_tp_reader_string(r, s, &slen), "") == 0 && slen == 0);
+    return 0;
+}
+
+/* Every kind of init failure, early and late: the result, error_offset
+   (the header word, table entry or element field that failed) and an empty
+   reader afterwards. */
+static int t_failed_reader(prop_ctx *p) {
+    enum { W, H, T, F, S, E }; /* the offset of: a header word, type 0 entry + x, type 1 + x, field 0 of type 0 + x, section 0 + x, rec 1 + x */
+    static const struct {
+        uint32_t base, at, value, width, expect_base, expect_at;
+        dx_result expect;
+    } cases[] = {
+        {W, DX_TP_HEADER_OFF_MAJOR, 2, 2, W, DX_TP_HEADER_OFF_MAJOR, DX_ERR_UNSUPPORTED},
+        {W, DX_TP_HEADER_OFF_FLAGS, 0x8000, 4, W, DX_TP_HEADER_OFF_FLAGS, DX_ERR_UNSUPPORTED},
+        {W, DX_TP_HEADER_OFF_HEADER_SIZE, 81, 4, W, DX_TP_HEADER_OFF_HEADER_SIZE, DX_ERR_CORRUPT},
+        {W, DX_TP_HEADER_OFF_TOTAL_SIZE, 40, 4, W, DX_TP_HEADER_OFF_TOTAL_SIZE, DX_ERR_CORRUPT},
+        {W, DX_TP_HEADER_OFF_CRC, 1, 4, W, DX_TP_HEADER_OFF_CRC, DX_ERR_CORRUPT},
+        {W, DX_TP_HEADER_OFF_RESERVED + 3, 1, 1, W, DX_TP_HEADER_OFF_RESERVED, DX_ERR_CORRUPT},
+        {W, DX_TP_HEADER_OFF_SECTION_COUNT, 65537, 4, W, DX_TP_HEADER_OFF_SECTION_COUNT, DX_ERR_LIMIT},
+        {W, DX_TP_HEADER_OFF_TYPE_COUNT, 257, 4, W, DX_TP_HEADER_OFF_TYPE_COUNT, DX_ERR_LIMIT},
+        {W, DX_TP_HEADER_OFF_SECTION_COUNT, 1000, 4, W, DX_TP_HEADER_OFF_SECTION_TABLE, DX_ERR_CORRUPT},
+        {W, DX_TP_HEADER_OFF_TYPE_TABLE, 0xfffffff0u, 4, W, DX_TP_HEADER_OFF_TYPE_TABLE, DX_ERR_CORRUPT},
+        {W, DX_TP_HEADER_OFF_FINGERPRINT, 1, 1, W, DX_TP_HEADER_OFF_FINGERPRINT, DX_ERR_CORRUPT},
+        {W, DX_TP_HEADER_OFF_ROOT, 81, 4, W, DX_TP_HEADER_OFF_ROOT, DX_ERR_CORRUPT},
+        {H, DX_TP_TYPE_ENTRY_OFF_ALIGN, 3, 4, H, 0, DX_ERR_CORRUPT},
+        {H, DX_TP_TYPE_ENTRY_OFF_RESERVED, 1, 4, H, 0, DX_ERR_CORRUPT},
+        {H, DX_TP_TYPE_ENTRY_OFF_FIELD_COUNT, 0, 4, H, 0, DX_ERR_CORRUPT},
+        {H, DX_TP_TYPE_ENTRY_OFF_FIELD_COUNT, 257, 4, H, 0, DX_ERR_LIMIT},
+        {H, DX_TP_TYPE_ENTRY_OFF_FIELD_TABLE, 8, 4, H, 0, DX_ERR_CORRUPT},
+        {H, DX_TP_TYPE_ENTRY_OFF_FINGERPRINT, 1, 1, H, 0, DX_ERR_CORRUPT},
+        {T, DX_TP_TYPE_ENTRY_OFF_TYPE_ID, 7, 4, T, 0, DX_ERR_CORRUPT}, /* a duplicate id */
+        {F, DX_TP_FIELD_ENTRY_OFF_KIND, 0, 4, F, 0, DX_ERR_CORRUPT},
+        {S, DX_TP_SECTION_ENTRY_OFF_ELEM_SIZE, 0, 4, S, 0, DX_ERR_CORRUPT},
+        {S, DX_TP_SECTION_ENTRY_OFF_RESERVED, 1, 4, S, 0, DX_ERR_CORRUPT},
+        {E, offsetof(rec, name), 0x7fffffffu, 4, E, offsetof(rec, name), DX_ERR_CORRUPT},
+    };
+    dx_tp_writer w;
+    dx_tp_reader r;
+    const uint8_t *buf;
+    size_t len, i;
+    uint32_t bases[6], strtab_size, rec_at;
+    uint8_t *b;
+    PROP_CHECK(p, build(&w, 4, 0, &buf, &len) == DX_OK);
+    b = copy_exact(buf, len);
+    PROP_CHECK(p, dx_tp_reader_init(&r, b, len) == DX_OK);
+    strtab_size = r.strtab_size;
+    rec_at = dx_load_u32le(r.sections + DX_TP_SECTION_ENTRY_OFF_OFFSET);
+    bases[W] = 0;
+    bases[H] = dx_load_u32le(b + DX_TP_HEADER_OFF_TYPE_TABLE);
+    bases[T] = bases[H] + DX_TP_TYPE_ENTRY_SIZE;
+    bases[F] = dx_load_u32le(b + bases[H] + DX_TP_TYPE_ENTRY_OFF_FIELD_TABLE);
+    bases[S] = dx_load_u32le(b + DX_TP_HEADER_OFF_SECTION_TABLE);
+    bases[E] = rec_at + (uint32_t)sizeof(rec);
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        uint8_t *at = b + bases[cases[i].base] + cases[i].at;
+        dx_result err;
+        memcpy(b, buf, len);
+        if (cases[i].width == 4) dx_store_u32le(at, cases[i].value);
+        else if (cases[i].width == 2) dx_store_u16le(at, (uint16_t)cases[i].value);
+        else *at ^= (uint8_t)cases[i].value;
+        err = dx_tp_reader_init(&r, b, len);
+        PROP_CHECK_MSG(p, err == cases[i].expect && r.error_offset == bases[cases[i].expect_base] + cases[i].expect_at,
+                       "case %lu: %s at %lu", (unsigned long)i, dx_tp_result_name(err), (unsigned long)r.error_offset);
+        if (check_empty_reader(p, &r, strtab_size, rec_at)) return 1;
+    }
+    memcpy(b, buf, len);
+    b[len - 1] = 'x'; /* the string table without its final NUL */
+    PROP_CHECK(p, dx_tp_reader_init(&r, b, len) == DX_ERR_CORRUPT && r.error_offset == DX_TP_HEADER_OFF_STRING_TABLE);
+    if (check_empty_reader(p, &r, strtab_size, rec_at)) return 1;
+    memcpy(b, buf, len);
+    PROP_CHECK(p, dx_tp_reader_init(&r, b, len - 1) == DX_ERR_TRUNCATED && r.error_offset == len - 1);
+    if (check_empty_reader(p, &r, strtab_size, rec_at)) return 1;
+    PROP_CHECK(p, dx_tp_reader_init(&r, b, 79) == DX_ERR_TRUNCATED && r.error_offset == 79);
+    if (check_empty_reader(p, &r, strtab_size, rec_at)) return 1;
+    b[0] = 'X';
+    PROP_CHECK(p, dx_tp_reader_init(&r, b, len) == DX_TP_ERR_MAGIC && r.error_offset == 0);
+    if (check_empty_reader(p, &r, strtab_size, rec_at)) return 1;
+    PROP_CHECK(p, dx_tp_reader_init(&r, NULL, 5) == DX_ERR_INVAL && r.error_offset == 0);
+    if (check_empty_reader(p, &r, strtab_size, rec_at)) return 1;
+    free(b);
+    dx_tp_writer_destroy(&w);
+    PROP_CHECK(p, build(&w, 4, B_CHECKSUM, &buf, &len) == DX_OK); /* a late check: the CRC */
+    b = copy_exact(buf, len);
+    b[len / 2] ^= 1;
+    PROP_CHECK(p, dx_tp_reader_init(&r, b, len) == DX_ERR_CHECKSUM && r.error_offset == DX_TP_HEADER_OFF_CRC);
+    if (check_empty_reader(p, &r, strtab_size, rec_at)) return 1;
+    free(b);
+    dx_tp_writer_destroy(&w);
+    return 0;
+}
+
+/* Recomputes every type FINGERPRINT and the header's after a test changed
+   schema bytes (names), so that only the change itself is judged. */
+static void refix_fingerprints(uint8_t *b) {
+    uint32_t types = dx_load_u32le(b + DX_TP_HEADER_OFF_TYPE_TABLE), i, j;
+    uint32_t ntypes = dx_load_u32le(b + DX_TP_HEADER_OFF_TYPE_COUNT);
+    const uint8_t *strtab_end =
+        b + dx_load_u32le(b + DX_TP_HEADER_OFF_STRING_TABLE) + dx_load_u32le(b + DX_TP_HEADER_OFF_STRING_TABLE_SIZE);
+    uint64_t all = DXI_TP_FNV_BASIS;
+    for (i = 0; i < ntypes; i++) {
+        uint8_t *e = b + types + i * DX_TP_TYPE_ENTRY_SIZE;
+        uint32_t nf = dx_load_u32le(e + DX_TP_TYPE_ENTRY_OFF_FIELD_COUNT);
+        const uint8_t *f = b + dx_load_u32le(e + DX_TP_TYPE_ENTRY_OFF_FIELD_TABLE);
+        uint64_t h = dxi_tp_fp_type(dx_load_u32le(e + DX_TP_TYPE_ENTRY_OFF_TYPE_ID),
+                                    dx_load_u32le(e + DX_TP_TYPE_ENTRY_OFF_STRUCT_SIZE), nf);
+        for (j = 0; j < nf; j++, f += DX_TP_FIELD_ENTRY_SIZE) {
+            dx_tp_str name = dxi_tp_load_str(f + DX_TP_FIELD_ENTRY_OFF_NAME);
+            h = dxi_tp_fp_field(h, (const char *)(strtab_end - name.off), name.len,
+                                dx_load_u32le(f + DX_TP_FIELD_ENTRY_OFF_KIND), dx_load_u32le(f + DX_TP_FIELD_ENTRY_OFF_OFFSET),
+                                dx_load_u32le(f + DX_TP_FIELD_ENTRY_OFF_SIZE), dx_load_u32le(f + DX_TP_FIELD_ENTRY_OFF_TARGET));
+        }
+        dx_store_u64le(e + DX_TP_TYPE_ENTRY_OFF_FINGERPRINT, h);
+        all = dxi_tp_fnv(all, e + DX_TP_TYPE_ENTRY_OFF_FINGERPRINT, 8);
+    }
+    dx_store_u64le(b + DX_TP_HEADER_OFF_FINGERPRINT, all);
+}
+
+/* A type or field name with a NUL inside could never match a layout (its
+   name is a C string): init refuses it. Empty names stay valid. */
+static int t_names_with_nul(prop_ctx *p) {
+    static const dx_tp_field empty_fields[] = {{"", 0, 4, DX_TP_KIND_U32, 0}, {"y", 4, 4, DX_TP_KIND_U32, 0}};
+    static const dx_tp_layout empty_layout = {3, "", 8, empty_fields, 2};
+    dx_tp_writer w;
+    dx_tp_writer_config cfg;
+    dx_tp_reader r;
+    dx_tp_type_info ti;
+    dx_tp_field_info fi;
+    dx_tp_view v;
+    const uint8_t *buf;
+    size_t len;
+    uint8_t *b;
+    uint32_t types, pos;
+    point_v1 pt = {1, 2};
+    PROP_CHECK(p, build(&w, 2, 0, &buf, &len) == DX_OK);
+    b = copy_exact(buf, len);
+    PROP_CHECK(p, dx_tp_reader_init(&r, b, len) == DX_OK);
+    types = dx_load_u32le(b + DX_TP_HEADER_OFF_TYPE_TABLE);
+    PROP_CHECK(p, dx_tp_reader_type(&r, 0, &ti) == DX_OK && strcmp(ti.name, "rec") == 0);
+    pos = (uint32_t)((const uint8_t *)ti.name - b);
+    b[pos + 1] = 0; /* "r\0c": the type name (not in any fingerprint) */
+    PROP_CHECK(p, dx_tp_reader_init(&r, b, len) == DX_ERR_CORRUPT && r.error_offset == types);
+    memcpy(b, buf, len);
+    PROP_CHECK(p, dx_tp_reader_init(&r, b, len) == DX_OK);
+    PROP_CHECK(p, dx_tp_reader_field(&r, 0, 1, &fi) == DX_OK && strcmp(fi.name, "age") == 0);
+    pos = (uint32_t)((const uint8_t *)fi.name - b);
+    b[pos + 2] = 0; /* "ag\0": field 1, fingerprints made to match */
+    refix_fingerprints(b);
+    PROP_CHECK(p, dx_tp_reader_init(&r, b, len) == DX_ERR_CORRUPT &&
+                      r.error_offset == dx_load_u32le(b + types + DX_TP_TYPE_ENTRY_OFF_FIELD_TABLE) + DX_TP_FIELD_ENTRY_SIZE);
+    b[pos + 2] = 'e'; /* back to "age": the refix changed nothing else */
+    refix_fingerprints(b);
+    PROP_CHECK(p, memcmp(b, buf, len) == 0 && dx_tp_reader_init(&r, b, len) == DX_OK);
+    free(b);
+    dx_tp_writer_destroy(&w);
+    /* empty type and field names: written as {0, 0}, read and viewed */
+    memset(&cfg, 0, sizeof cfg);
+    PROP_CHECK(p, dx_tp_writer_create(&w, &cfg) == DX_OK);
+    PROP_CHECK(p, dx_tp_writer_add_layout(&w, &empty_layout) == DX_OK);
+    dx_tp_write(&w, 3, &pt);
+    PROP_CHECK(p, dx_tp_writer_finish(&w, &buf, &len) == DX_OK);
+    PROP_CHECK(p, dx_tp_reader_init(&r, buf, len) == DX_OK);
+    PROP_CHECK(p, dx_tp_reader_view(&r, 0, &empty_layout, &v) == DX_OK && v.count == 1);
+    PROP_CHECK(p, dx_tp_reader_type(&r, 0, &ti) == DX_OK && ti.name[0] == 0);
+    dx_tp_writer_destroy(&w);
+    return 0;
+}
+
 /* A counting allocator that fails the Nth allocation (below, with t_alloc_failures). */
 typedef struct counting counting;
 static void *counting_alloc(size_t size, void *user);
@@ -374,6 +565,8 @@ static int t_layout_check(prop_ctx *p) {
 static int t_writer_misuse(prop_ctx *p) {
     dx_tp_writer w;
     dx_tp_writer_config cfg;
+    dx_tp_reader rd;
+    dx_tp_slice s;
     const uint8_t *buf;
     size_t len;
     rec r = make_rec(1);
@@ -400,6 +593,26 @@ static int t_writer_misuse(prop_ctx *p) {
     PROP_CHECK(p, dx_tp_writer_create(&w, &cfg) == DX_OK);
     PROP_CHECK(p, dx_tp_writer_add_layout(&w, &dir_layout) == DX_OK);
     PROP_CHECK(p, dx_tp_writer_finish(&w, &buf, &len) == DX_ERR_MISUSE);
+    dx_tp_writer_destroy(&w);
+    /* calls with nothing to write do nothing and fail nothing */
+    PROP_CHECK(p, dx_tp_writer_create(&w, &cfg) == DX_OK);
+    PROP_CHECK(p, dx_tp_writer_add_layout(&w, &rec_layout) == DX_OK);
+    s = dx_tp_write_slice(&w, 7, NULL, 0);
+    PROP_CHECK(p, s.off == 0 && s.count == 0 && dx_tp_writer_error(&w) == DX_OK);
+    s.off = 1;
+    PROP_CHECK(p, dx_tp_writer_reserve(&w, 7, 0, &s) == NULL && s.off == 0 && dx_tp_writer_error(&w) == DX_OK);
+    PROP_CHECK(p, dx_tp_write_raw(&w, NULL, 0, 3) == 0 && dx_tp_writer_error(&w) == DX_OK);
+    /* a root that is not on an element: the writer does not look, the reader refuses */
+    dx_tp_writer_set_root(&w, 7, dx_tp_write(&w, 7, &r) + 1);
+    PROP_CHECK(p, dx_tp_writer_finish(&w, &buf, &len) == DX_OK);
+    PROP_CHECK(p, dx_tp_reader_init(&rd, buf, len) == DX_ERR_CORRUPT && rd.error_offset == DX_TP_HEADER_OFF_ROOT);
+    /* after finish: every call that would change the buffer is MISUSE, set_root too */
+    dx_tp_writer_set_root(&w, 7, DX_TP_HEADER_SIZE);
+    PROP_CHECK(p, dx_tp_writer_error(&w) == DX_ERR_MISUSE && dx_tp_writer_finish(&w, &buf, &len) == DX_ERR_MISUSE);
+    dx_tp_writer_destroy(&w);
+    PROP_CHECK(p, dx_tp_writer_create(&w, &cfg) == DX_OK);
+    PROP_CHECK(p, dx_tp_writer_add_layout(&w, &rec_layout) == DX_OK && dx_tp_writer_finish(&w, &buf, &len) == DX_OK);
+    PROP_CHECK(p, dx_tp_write_cstr(&w, "late").off == 0 && dx_tp_writer_error(&w) == DX_ERR_MISUSE);
     dx_tp_writer_destroy(&w);
     return 0;
 }
@@ -943,7 +1156,8 @@ static const prop_test tests[] = {
     PROP_UNIT(t_dedup),             PROP_UNIT(t_bad_headers),      PROP_UNIT(t_bad_references),
     PROP_UNIT(t_checksum),          PROP_UNIT(t_any_alignment),    PROP_UNIT(t_raw_sections),
     PROP_UNIT(t_alloc_failures),    PROP_UNIT(t_vector_basic),     PROP_UNIT(t_vector_bad),
-    PROP_UNIT(t_fingerprint_vector), PROP_UNIT(t_align_limit),
+    PROP_UNIT(t_fingerprint_vector), PROP_UNIT(t_align_limit),  PROP_UNIT(t_failed_reader),
+    PROP_UNIT(t_names_with_nul),
     PROP_PROPERTY(p_roundtrip),     PROP_PROPERTY(p_random_content), PROP_PROPERTY(p_truncation),
     PROP_PROPERTY(p_byte_flips),    PROP_PROPERTY(p_random_bytes),  PROP_PROPERTY(p_crc32c_paths),
 };

@@ -1,7 +1,8 @@
 /* teleport_reader.c - libFuzzer harness for dx_teleport.h's verifying reader.
    Build with libFuzzer:  clang -g -O1 -fsanitize=fuzzer,address,undefined -I. tests/fuzz/teleport_reader.c
    Without libFuzzer:     cc -I. tests/fuzz/teleport_reader.c tests/fuzz/fuzz_main.c   (replays files)
-   Any buffer the reader accepts is then read through every accessor. */
+   Any buffer the reader accepts is then read through every accessor; after a
+   refused one every accessor must answer as for an empty buffer. */
 #define DX_IMPLEMENTATION
 #include "dx_teleport.h"
 #include <string.h>
@@ -19,7 +20,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     dx_tp_reader r;
     uint32_t s, t, f, i;
     volatile uint64_t sink = 0;
-    if (dx_tp_reader_init(&r, data, size) != DX_OK) return 0;
+    if (dx_tp_reader_init(&r, data, size) != DX_OK) { /* an empty reader: every accessor says so */
+        dx_tp_section_info si;
+        dx_tp_type_info ti;
+        dx_tp_field_info fi;
+        dx_tp_view v;
+        dx_tp_str str = {1, 0};
+        int32_t sec;
+        uint32_t idx, len = 1;
+        if (dx_tp_reader_find(&r, 1, 0) != DX_ERR_NOTFOUND || dx_tp_reader_section(&r, 0, &si) != DX_ERR_NOTFOUND ||
+            dx_tp_reader_view(&r, 0, &fz_layout, &v) != DX_ERR_NOTFOUND ||
+            dx_tp_reader_resolve(&r, DX_TP_HEADER_SIZE, 1, &sec, &idx) != DX_ERR_NOTFOUND ||
+            dx_tp_reader_root(&r, &sec, &idx) != DX_ERR_NOTFOUND || dx_tp_reader_type(&r, 0, &ti) != DX_ERR_NOTFOUND ||
+            dx_tp_reader_field(&r, 0, 0, &fi) != DX_ERR_NOTFOUND || dx_tp_reader_string(&r, str, &len)[0] != 0 || len != 0)
+            __builtin_trap();
+        return 0;
+    }
     for (s = 0; s < r.section_count; s++) {
         dx_tp_section_info si;
         dx_tp_view v;
