@@ -258,7 +258,9 @@ def handle_query(W, stream, body, negotiated):
         return error(stream, BAD_REQUEST, 'bad query')
     if 'reject_zstd' in bad and flags & 4 or 'reject_inline' in bad and flags & 2:
         return error(stream, BAD_REQUEST, 'an old server: flag %d' % flags)
-    if name != NAME:
+    if 'internal' in bad:
+        return error(stream, INTERNAL, 'cannot read the store')
+    if name != NAME or 'no_name' in bad:
         return error(stream, E_NO_NAME, 'no such name')
     newest = W.newest
     if flags & 1 and root == newest.root:
@@ -374,7 +376,7 @@ def serve_conn(W, s):
         mp, mi = struct.unpack_from('<IH', p, 16)
         negotiated = min(MAX_PAYLOAD, mp) if mp else MAX_PAYLOAD
         s.sendall(encode(HELLO, ACK, 0, hb.hello_payload(max_payload=negotiated, max_inflight=min(64, mi or 64))))
-        reads = 0
+        reads, held = 0, b''
         while True:
             op, fl, st, n = hb.HEADER.unpack(recvn(s, 8))
             if n > negotiated:
@@ -401,6 +403,11 @@ def serve_conn(W, s):
                         s.sendall(error(st, PROTOCOL, 'after GOAWAY'))
                         continue
                     out = handle_read(W, st, p[4:])
+                    if 'reorder' in bad and reads == 3:
+                        held = out
+                        continue
+                    if 'reorder' in bad and reads == 4:
+                        out += held
                     if 'trunc_answer' in bad and reads > 3:
                         s.sendall(out[:len(out) // 2])
                         return
@@ -480,9 +487,9 @@ def make_versions():
 
 
 class Driver:
-    def __init__(self, dx_sync, dxdiff):
+    def __init__(self, dx_sync, dxdiff, tmp):
         self.dx_sync, self.dxdiff = dx_sync, dxdiff
-        self.tmp = tempfile.mkdtemp(prefix='sync_spec_server.')
+        self.tmp = tmp
         self.passed = self.failed = 0
         self.v = make_versions()
         self.blobs = [Blob(d) for d in self.v]
@@ -633,6 +640,8 @@ class Driver:
                   args=['--bad', 'reject_zstd,reject_inline'], want=1, phrase='chunks, ', check=asked_thrice)
         self.case('a damaged patch (checks as a blob, not as a patch): chunks after a failed patch', patch=True,
                   args=['--bad', 'patch_corrupt'], out=0, want=1, phrase='chunks after a failed patch')
+        self.case('answers out of order (the third READ\'s after the fourth\'s)', args=['--bad', 'reorder'], want=1,
+                  phrase='chunks, ')
         self.case('a server rolled back (an offer of an older version) is taken (TRUST)', versions=1, out=1, want=0,
                   phrase='chunks, ')
 
@@ -644,8 +653,9 @@ class Driver:
             ('a listing damaged on the way (READ)', ['listing_flip'], 0, 'listing the server sent does not check'),
             ('READ answered with RPC_RESPONSE', ['rpc_response_read'], 0, "not as dx_sync's wire format says"),
             ('READ answered in STREAM_DATA pieces', ['split_read'], None, "not as dx_sync's wire format says"),
-            ('a listing READ answered in STREAM_DATA pieces', ['split_read', 'R'], 0, 'is as it was'),
-            ('a compressed chunk of the wrong content size', ['zwrongsize'], 0, 'is as it was'),
+            ('a listing READ answered in STREAM_DATA pieces', ['split_read', 'R'], 0,
+             'listing the server sent does not check'),
+            ('a compressed chunk of the wrong content size', ['zwrongsize'], 0, 'does not match its id'),
             ('a chunk with wrong bytes', ['bad_chunk'], 0, 'does not match its id'),
             ('a chunk one byte short', ['short_read'], 0, 'does not match its id'),
             ('a bad offer CRC', ['offer_crc'], 0, 'does not check'),
@@ -658,7 +668,10 @@ class Driver:
             ('GOAWAY then ERROR PROTOCOL', ['goaway_proper'], None, 'refused a request as outside its protocol'),
             ('the connection closed mid-transfer', ['close_mid'], None, 'the connection failed'),
             ('half an answer, then the close', ['trunc_answer'], None, 'the connection failed'),
-            ('an offer whose size is not the listing\'s', ['offer_wrong_size'], 0, 'is as it was'),
+            ('an offer whose size is not the listing\'s', ['offer_wrong_size'], 0,
+             'listing the server sent does not check'),
+            ('ERROR 9 to the QUERY', ['internal'], 0, 'cannot read its store'),
+            ('ERROR 0x8001 to the QUERY', ['no_name'], 0, 'has no such name'),
         ]
         for what, bad, out, phrase in fails:
             # R: the listing READ, not inline (so a misbehaviour meets its READ first)
@@ -696,15 +709,14 @@ def main(argv):
         print(__doc__, file=sys.stderr)
         return 2
     t0 = time.time()
-    drv = None
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
+    tmp = tempfile.mkdtemp(prefix='sync_spec_server.')
     try:
-        drv = Driver(argv[1], argv[2])
-        ok = drv.run()
+        ok = Driver(argv[1], argv[2], tmp).run()
     finally:
         kill_all()
-        if drv and os.environ.get('SYNC_SPEC_SERVER_KEEP') is None:
-            shutil.rmtree(drv.tmp, ignore_errors=True)
+        if os.environ.get('SYNC_SPEC_SERVER_KEEP') is None:  # set: the cases' folders and server logs are kept
+            shutil.rmtree(tmp, ignore_errors=True)
     print('sync_spec_server: %.1f s' % (time.time() - t0))
     return 0 if ok else 1
 
