@@ -275,6 +275,10 @@ fi
 # chunks, compressed READs, PATCH offers applied by tests/patch_spec_reader.py, every error the spec names, format 1
 # and damaged stores); the sanitized server; the known discrepancies are listed in the .py and not failures
 [ -x "$B/ex-dx_sync" ] && check "example-dx_sync-spec-client" bash tests/sync_spec_client.sh "./$B/ex-dx_sync"
+# dx_sync get as a second implementation's server sees it: a server written in Python from the wire format
+# (tests/sync_spec_server.sh: every answer kind, PATCH offers made by dxdiff, and a buggy or hostile server's answers:
+# exit status, message, OUT byte for byte as it was after a failure, nothing left beside OUT)
+[ -x "$B/ex-dx_sync" ] && check "example-dx_sync-spec-server" bash tests/sync_spec_server.sh "./$B/ex-dx_sync"
 # statekeeper as a second implementation sees it: a reader of its store written in Python from the specifications
 # only (tests/sk_spec_reader.sh: statekeeper.c's STORE FORMAT, COPY FILE and CHUNK LIST, dx_cas.h's packs, index,
 # manifests in parts, trees, FastCDC and Merkle roots, SKDP segments through tests/patch_spec_reader.py): every
