@@ -1,4 +1,4 @@
-/* dx_net.h - v0.1.3 - HBTP over dx_reactor: servers and clients on sockets - SPDX-License-Identifier: MIT OR Unlicense (text at end)
+/* dx_net.h - v0.1.4 - HBTP over dx_reactor: servers and clients on sockets - SPDX-License-Identifier: MIT OR Unlicense (text at end)
 
    The bridge (like sokol_glue.h) where dx_reactor.h (the completion loop)
    and dx_hbtp.h (the sans-I/O protocol engine) meet: a thread-per-core HBTP
@@ -117,7 +117,10 @@ API
        every connection at once; later calls: nothing. Returns at once.
    dx_result dx_net_server_stop(dx_net_server *s)
        shutdown (if not done yet), waits until every worker has closed its
-       connections, joins the threads and frees the pools. Blocks.
+       connections, joins the threads and frees the pools. Blocks. Not from
+       a handler or any of the server's worker threads (it would free the
+       pools under the handler and join its own thread): DX_ERR_MISUSE,
+       nothing done; call dx_net_server_shutdown there, stop elsewhere.
    uint16_t dx_net_server_port(const dx_net_server *s)     the TCP port (useful with port 0)
    uint32_t dx_net_server_workers(const dx_net_server *s)
    uint32_t dx_net_server_stops(const dx_net_server *s)    shutdown requests so far (0: serving)
@@ -135,7 +138,8 @@ API
        errors: DX_ERR_INVAL, DX_ERR_NOMEM.
    void dx_net_client_destroy(dx_net_client *c)      once its state is CLOSED (after close and run)
    void dx_net_client_close(dx_net_client *c)
-       stops reconnecting and closes the connection; pending calls get
+       stops reconnecting and closes the connection; answers already
+       received are still delivered, and the calls without one get
        DX_ERR_CANCELED. Run the loop until dx_net_client_state says CLOSED.
    int32_t dx_net_client_call(dx_net_client *c, uint32_t method, const void *body, size_t len,
                               dx_net_reply_fn fn, void *user)
@@ -152,7 +156,8 @@ API
        final call (the answer to STREAM_END). One upload at a time
        (DX_ERR_BUSY otherwise); calls may go alongside. Returns 0 or an error.
    dx_net_client_state dx_net_client_state_of(const dx_net_client *c)
-       IDLE, CONNECTING, OPEN (HELLO answered), CLOSING, BACKOFF, CLOSED.
+       IDLE, CONNECTING, CONNECTED (HELLO sent, not answered yet), OPEN
+       (HELLO answered), CLOSING, BACKOFF, CLOSED.
    c->last_error: why the connection last ended; c->connects, c->requests,
    c->hbtp: the dx_hbtp connection (negotiated limits, ...).
    A reply (dx_net_reply): result DX_OK with the frame, or DX_NET_ERR_REMOTE
@@ -169,6 +174,10 @@ API
                               void *out, size_t cap, size_t *out_len)
        the answer's body in out (*out_len: its full size; DX_ERR_NOSPACE when
        it did not fit), DX_NET_ERR_REMOTE (s->code, the message in out).
+       A sync client does not reconnect: after DX_ERR_CLOSED (the server
+       went away) every call says DX_ERR_AGAIN; close it and open again.
+       A refused open says DX_HBTP_ERR_REFUSED (the server's code, such as
+       RATE_LIMITED, is not kept).
    void dx_net_sync_close(dx_net_sync *s)
 
 CONFIGURATION
@@ -179,7 +188,10 @@ CONFIGURATION
    no SO_REUSEPORT there, and a socket belongs to one completion port), pin, backlog (SOMAXCONN), reactor (each worker's
    loop config), conn (the dx_hbtp_conn_config of every connection: router,
    middleware, max_payload, max_inflight, out_capacity; role is set to
-   server), max_connections 1024 per worker, recv_size 16 KiB, high_water
+   server: an answer is written whole into the connection's output, so
+   out_capacity bounds the largest answer a handler can give: size it for
+   that, or split large downloads into several calls or a stream the
+   client asks for piece by piece), max_connections 1024 per worker, recv_size 16 KiB, high_water
    (half of the dx_hbtp output buffer), hello_timeout_ns 10 s, idle_timeout_ns
    300 s, stop_timeout_ns 10 s (DX_NET_NEVER: no limit), setup_worker
    (called once per worker in start, on the calling thread, with that
@@ -210,14 +222,15 @@ MEMORY
 
 ERRORS
    dx_result; module codes: DX_NET_ERR_REMOTE (-600: the server answered
-   ERROR). The rest are dx_reactor's and dx_hbtp's.
+   ERROR; no *_result_name function knows it: they say DX_ERR_UNKNOWN).
+   The rest are dx_reactor's and dx_hbtp's.
 
 THREADING
    A server's workers each run one loop on one thread; a connection, its
    handlers and its middleware run only on its worker's thread (give
    middleware state per worker with setup_worker). dx_net_server_start,
    _stop, _shutdown and _counters may be called from any thread (one start
-   and one stop per server); _shutdown only sets a flag and writes to the
+   and one stop per server; _stop not from the server's own workers); _shutdown only sets a flag and writes to the
    loops' wake fds, so a signal handler may call it. The router is shared
    read-only. A client belongs to the thread that runs its loop: every
    dx_net_client_* call and callback happens there. dx_net_sync is one
@@ -230,6 +243,12 @@ SECURITY MODEL
    connection slot, or keep a slot past the HELLO or idle timeout.
 
 VERSION HISTORY
+   0.1.4 (2026-11-29) dx_net_server_stop from a handler (a worker's thread)
+         says DX_ERR_MISUSE: it freed the pools under the handler. The
+         workers' stop no longer wakes a loop being destroyed (dx_reactor.h
+         0.6.1). Docs from an outsider's programs: out_capacity bounds a
+         server's largest answer, close delivers answers already received,
+         the CONNECTED state, a sync client after the server went away.
    0.1.3 (2026-11-28) dx_net_server_start on a TCP port another server
          listens on says DX_REACTOR_ERR_ADDRINUSE (POSIX). The workers'
          SO_REUSEPORT listeners used to join the other server's (the
@@ -442,8 +461,8 @@ DX_INLINE const char *dx_result_name(dx_result r) {
 
 #define DX_NET_VERSION_MAJOR 0
 #define DX_NET_VERSION_MINOR 1
-#define DX_NET_VERSION_PATCH 3
-#define DX_NET_VERSION DX_VERSION_PACK(0, 1, 3)
+#define DX_NET_VERSION_PATCH 4
+#define DX_NET_VERSION DX_VERSION_PACK(0, 1, 4)
 
 #ifndef DX_NET_REFUSALS /* connections a worker may be refusing at once (beyond: closed without a word) */
 #define DX_NET_REFUSALS 8
@@ -1288,7 +1307,7 @@ DX_NET_API void dx_net_server_shutdown(dx_net_server *s) {
 
 DX_NET_API dx_result dx_net_server_stop(dx_net_server *s) {
     dx_result rc;
-    if (!s || !s->running) return DX_ERR_MISUSE;
+    if (!s || !s->running || dx_reactor_workers_current(&s->group)) return DX_ERR_MISUSE; /* a handler's: shutdown there */
     if (DXI_NET_LOAD(&s->stops) == 0) dx_net_server_shutdown(s);
     rc = dx_reactor_workers_stop(&s->group);
     if (s->unix_fd >= 0) dx_reactor_fd_close(NULL, (uintptr_t)s->unix_fd); /* every loop is gone: a plain close */

@@ -1,4 +1,4 @@
-/* dx_reactor.h - v0.6.0 - completion-based event loop (io_uring, epoll, kqueue, poll, IOCP) - SPDX-License-Identifier: MIT OR Unlicense (text at end)
+/* dx_reactor.h - v0.6.1 - completion-based event loop (io_uring, epoll, kqueue, poll, IOCP) - SPDX-License-Identifier: MIT OR Unlicense (text at end)
 
    The one dx header that does I/O. Every backend offers the same completion
    API: you describe an operation in a dx_op you own, submit it, and a
@@ -108,7 +108,12 @@ API
    const char *dx_reactor_result_name(dx_result r)
 
    Operations (fill fields only; allocates: no). Filling makes the op IDLE:
-   fill a new op or an IDLE one (in its callback, say), never one in flight.
+   fill a new op or an IDLE one, never one in flight (a filler does not
+   check: a refilled op in flight would be queued twice). In its callback
+   an op is IDLE: refill it and return REARM to submit it with the new
+   fields. Every fd of an op on the readiness backends (epoll, kqueue,
+   poll) must be non-blocking (O_NONBLOCK): a blocking one stalls the whole
+   loop inside the system call; io_uring takes either (below).
    void dx_op_accept(dx_op *op, uintptr_t listen_fd, void *addr_out, uint32_t addr_cap)
        res: the new fd (close-on-exec; non-blocking on epoll/poll, blocking on
        io_uring, which waits for it itself); addr_out may be NULL;
@@ -231,7 +236,10 @@ API
        graceful: each worker closes its listener (a pending accept completes
        with DX_ERR_CANCELED: do not REARM it), calls cfg->on_stop, runs until
        its in-flight ops are done (close idle connections in on_stop), and is
-       joined. Returns the first worker's run error, else DX_OK.
+       joined. Returns the first worker's run error, else DX_OK; from one
+       of g's own workers (a callback): DX_ERR_MISUSE, nothing done.
+   dx_reactor_worker *dx_reactor_workers_current(const dx_reactor_workers *g)
+       the calling thread's worker in g, or NULL (another thread).
 
    Socket helpers (blocking calls, no loop needed)
    dx_result dx_reactor_addr_make(dx_reactor_addr *out, const char *ip, uint16_t port)   IPv4 or IPv6 literal
@@ -337,7 +345,10 @@ THREADING
    listener per worker). dx_reactor_wake is the only call safe from any
    thread. An op belongs to the loop from submit until its callback returns
    DISARM; it may be freed or reused only when IDLE, including inside its
-   own callback after it returns DISARM. Make a loop in the thread that runs
+   own callback after it returns DISARM. Close an fd that has ops pending
+   with dx_op_close or dx_reactor_fd_close, never close(2): on io_uring a
+   recv pending in the kernel stays pending (the loop never ends), and the
+   readiness backends cancel it through whatever fd reuses the number. Make a loop in the thread that runs
    it: io_uring's SINGLE_ISSUER ring and registered ring fd belong to the
    thread that created them (the workers do this for you).
 
@@ -494,6 +505,13 @@ BACKENDS
    come through WSAIoctl, so no -lmswsock).
 
 VERSION HISTORY
+   0.6.1 (2026-11-29) dx_reactor_workers_stop no longer wakes a worker
+         whose loop is being destroyed (a worker that ended on its own, as
+         dx_net.h's do after a graceful stop: the wake could write into a
+         closed, even reused, eventfd; found by ThreadSanitizer on
+         io_uring), and from one of its own workers says DX_ERR_MISUSE (it
+         would join itself). dx_reactor_workers_current. Docs: fds for
+         the readiness backends are non-blocking; an op in its callback.
    0.5.2 (2026-11-28) at most 8 turns in a row skip the backend's wait:
          ops that kept completing at once (IOCP's skip-on-success on a
          connection that always had data) starved every packet of the
@@ -775,8 +793,8 @@ DX_INLINE const char *dx_result_name(dx_result r) {
 
 #define DX_REACTOR_VERSION_MAJOR 0
 #define DX_REACTOR_VERSION_MINOR 6
-#define DX_REACTOR_VERSION_PATCH 0
-#define DX_REACTOR_VERSION DX_VERSION_PACK(0, 6, 0)
+#define DX_REACTOR_VERSION_PATCH 1
+#define DX_REACTOR_VERSION DX_VERSION_PACK(0, 6, 1)
 
 #ifndef DX_REACTOR_MAX_BACKENDS /* entries in dx_reactor_config.backends */
 #define DX_REACTOR_MAX_BACKENDS 8
@@ -1121,6 +1139,7 @@ struct dx_reactor_worker {
     dx_reactor_workers *group;
     dx_op stop_op, close_op;   /* private */
     uint32_t stop, ready;      /* private, atomic */
+    uint32_t waking;           /* private, atomic: a stop is waking the loop (not to be destroyed meanwhile) */
     uint64_t thread[2];        /* private: pthread_t */
 };
 
@@ -1134,6 +1153,7 @@ DX_REACTOR_API uint32_t dx_reactor_cpu_count(void);
 DX_REACTOR_API dx_result dx_reactor_workers_start(dx_reactor_workers *g, const dx_reactor_workers_config *cfg,
                                                   dx_reactor_worker *workers, uint32_t capacity);
 DX_REACTOR_API dx_result dx_reactor_workers_stop(dx_reactor_workers *g);
+DX_REACTOR_API dx_reactor_worker *dx_reactor_workers_current(const dx_reactor_workers *g);
 
 DX_REACTOR_API void dx_reactor_custom_complete(dx_reactor *r, dx_op *op, int64_t res, int32_t os_error);
 DX_REACTOR_API void dx_reactor_custom_woken(dx_reactor *r);
@@ -4678,9 +4698,16 @@ DX_REACTOR_API int64_t dx_reactor_unix_connect(const char *path) {
 #elif defined(__GNUC__) || defined(__clang__)
 #define DXI_REACTOR_ALOAD(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
 #define DXI_REACTOR_ASTORE(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
+/* a store then a load on each side, each seeing the other's (workers_stop's wake against the loop's end) */
+#define DXI_REACTOR_SC_LOAD(p) __atomic_load_n((p), __ATOMIC_SEQ_CST)
+#define DXI_REACTOR_SC_STORE(p, v) __atomic_store_n((p), (v), __ATOMIC_SEQ_CST)
 #else
 #define DXI_REACTOR_ALOAD(p) (*(volatile uint32_t *)(p))
 #define DXI_REACTOR_ASTORE(p, v) (*(volatile uint32_t *)(p) = (v))
+#endif
+#ifndef DXI_REACTOR_SC_LOAD
+#define DXI_REACTOR_SC_LOAD(p) DXI_REACTOR_ALOAD(p)
+#define DXI_REACTOR_SC_STORE(p, v) DXI_REACTOR_ASTORE(p, v)
 #endif
 
 DX_REACTOR_API uint32_t dx_reactor_cpu_count(void) {
@@ -4698,6 +4725,7 @@ DX_REACTOR_API uint32_t dx_reactor_cpu_count(void) {
 
 #if DXI_REACTOR_POSIX
 #include <pthread.h>
+#include <sched.h>
 DX_STATIC_ASSERT(sizeof(pthread_t) <= 2 * sizeof(uint64_t), dxi_reactor_pthread_fits);
 #endif
 #if DXI_REACTOR_POSIX || DXI_REACTOR_WINDOWS
@@ -4764,6 +4792,15 @@ DXI_PRIVATE void *dxi_reactor_worker_main(void *arg) {
     w->result = dx_reactor_run(&w->loop, DX_REACTOR_RUN_UNTIL_DONE); /* until stopped and drained */
     if (w->listen_fd >= 0) dx_reactor_fd_close(&w->loop, (uintptr_t)w->listen_fd);
     w->listen_fd = -1;
+    /* no wake from now on; one under way (workers_stop's, which saw ready 1) finishes before the loop goes */
+    DXI_REACTOR_SC_STORE(&w->ready, 3u);
+    while (DXI_REACTOR_SC_LOAD(&w->waking) != 0) {
+#if DXI_REACTOR_WINDOWS
+        Sleep(0);
+#else
+        sched_yield();
+#endif
+    }
     dx_reactor_destroy(&w->loop);
     return NULL;
 }
@@ -4836,10 +4873,13 @@ DX_REACTOR_API dx_result dx_reactor_workers_stop(dx_reactor_workers *g) {
 #if DXI_REACTOR_POSIX || DXI_REACTOR_WINDOWS
     uint32_t i;
     dx_result rc = DX_OK;
+    if (dx_reactor_workers_current(g)) return DX_ERR_MISUSE; /* it would join itself */
     for (i = 0; i < g->count; i++) {
         dx_reactor_worker *w = &g->workers[i];
         DXI_REACTOR_ASTORE(&w->stop, 1u);
-        if (DXI_REACTOR_ALOAD(&w->ready) == 1) dx_reactor_wake(&w->loop);
+        DXI_REACTOR_SC_STORE(&w->waking, 1u); /* the loop stays until this wake is done (worker_main) */
+        if (DXI_REACTOR_SC_LOAD(&w->ready) == 1) dx_reactor_wake(&w->loop);
+        DXI_REACTOR_SC_STORE(&w->waking, 0u);
     }
     for (i = 0; i < g->count; i++) {
         dx_reactor_worker *w = &g->workers[i];
@@ -4861,6 +4901,26 @@ DX_REACTOR_API dx_result dx_reactor_workers_stop(dx_reactor_workers *g) {
     (void)g;
     return DX_ERR_UNSUPPORTED;
 #endif
+}
+
+DX_REACTOR_API dx_reactor_worker *dx_reactor_workers_current(const dx_reactor_workers *g) {
+#if DXI_REACTOR_POSIX || DXI_REACTOR_WINDOWS
+    uint32_t i;
+    for (i = 0; g && i < g->count; i++) {
+        dx_reactor_worker *w = &g->workers[i];
+#if DXI_REACTOR_WINDOWS
+        HANDLE th;
+        DX_MEMCPY(&th, w->thread, sizeof th);
+        if (GetThreadId(th) == GetCurrentThreadId()) return w;
+#else
+        pthread_t th;
+        DX_MEMCPY(&th, w->thread, sizeof th);
+        if (pthread_equal(th, pthread_self())) return w;
+#endif
+    }
+#endif
+    (void)g;
+    return NULL;
 }
 
 #endif /* DX_REACTOR_IMPLEMENTATION */

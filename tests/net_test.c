@@ -135,6 +135,15 @@ static dx_result h_echo(dx_hbtp_request *req, void *user) {
     return dx_hbtp_reply(req, req->body, req->body_len);
 }
 
+/* method 4: dx_net_server_stop from a handler (a worker's thread): DX_ERR_MISUSE, nothing done (it freed
+   the pools under the handler); answers with what it returned */
+static dx_net_server *g_stop_target;
+static dx_result h_stop_self(dx_hbtp_request *req, void *user) {
+    int32_t rc = g_stop_target ? (int32_t)dx_net_server_stop(g_stop_target) : 0;
+    (void)user;
+    return dx_hbtp_reply(req, &rc, sizeof rc);
+}
+
 /* scratch[0]: bytes so far, scratch[1]: hash, scratch[2]: pieces (one upload at a time per connection) */
 static dx_result h_piece(dx_hbtp_request *req, void *user) {
     dx_net_conn *c = dx_net_conn_of(req->conn);
@@ -175,13 +184,14 @@ static void stall_release(bool released) {
     pthread_mutex_unlock(&stall_mu);
 }
 
-static dx_hbtp_route g_methods[4];
+static dx_hbtp_route g_methods[5];
 static dx_hbtp_router g_router;
 
 static void router_setup(void) {
-    dx_hbtp_router_init(&g_router, g_methods, 4);
+    dx_hbtp_router_init(&g_router, g_methods, 5);
     dx_hbtp_router_method(&g_router, 1, h_echo, NULL);
     dx_hbtp_router_method(&g_router, 2, h_stall, NULL);
+    dx_hbtp_router_method(&g_router, 4, h_stop_self, NULL);
     dx_hbtp_router_opcode(&g_router, DX_HBTP_OP_STREAM_DATA, h_piece, NULL);
     dx_hbtp_router_opcode(&g_router, DX_HBTP_OP_STREAM_END, h_piece, NULL);
 }
@@ -1165,6 +1175,16 @@ static int sync_client(prop_ctx *p, dx_reactor_backend_id b) {
     PROP_CHECK(p, dx_net_sync_call(&sy, 1, "0123456789abcdefXYZ", 19, out, sizeof out, &n) == DX_ERR_NOSPACE && n == 19);
     PROP_CHECK(p, dx_net_sync_call(&sy, 3, "x", 1, out, sizeof out, &n) == DX_NET_ERR_REMOTE &&
                       sy.code == DX_HBTP_CODE_UNKNOWN_METHOD);
+    {   /* a stop from a handler: refused, and the server serves on */
+        int32_t rc = 0;
+        g_stop_target = &s;
+        PROP_CHECK(p, dx_net_sync_call(&sy, 4, "", 0, out, sizeof out, &n) == DX_OK && n == sizeof rc);
+        memcpy(&rc, out, sizeof rc);
+        g_stop_target = NULL;
+        PROP_CHECK_MSG(p, rc == DX_ERR_MISUSE, "stop from a handler: %s", dx_hbtp_result_name(rc));
+        PROP_CHECK(p, dx_reactor_workers_current(&s.group) == NULL); /* this thread is no worker */
+        PROP_CHECK(p, dx_net_sync_call(&sy, 1, "again", 5, out, sizeof out, &n) == DX_OK && n == 5);
+    }
     dx_net_sync_close(&sy);
     PROP_CHECK(p, dx_net_server_stop(&s) == DX_OK);
     /* nothing listens there any more: refused */
