@@ -1,4 +1,4 @@
-/* dx_hbtp.h - v0.3.4 - HBTP binary framing and routing, sans-I/O - SPDX-License-Identifier: MIT OR Unlicense (text at end)
+/* dx_hbtp.h - v0.3.5 - HBTP binary framing and routing, sans-I/O - SPDX-License-Identifier: MIT OR Unlicense (text at end)
 
    HBTP is dx's binary request/response protocol: an 8-byte header instead of
    HTTP/1.1 text. This header is a protocol engine with no I/O of its own:
@@ -27,8 +27,8 @@ QUICK START
        // when bytes arrive from the socket:
        int64_t used = dx_hbtp_conn_feed(&server, bytes, n);    // < 0: protocol error
        size_t len; const uint8_t *out = dx_hbtp_conn_output(&server, &len);
-       size_t sent = send(fd, out, len, 0);
-       dx_hbtp_conn_consume(&server, sent);         // then feed bytes + used again if used < n
+       ssize_t sent = send(fd, out, len, 0);        // -1: an error (consume clamps n to len)
+       if (sent > 0) dx_hbtp_conn_consume(&server, (size_t)sent); // then feed bytes + used again if used < n
 
    A client is the same object with cfg.role = DX_HBTP_ROLE_CLIENT and
    cfg.on_frame set: dx_hbtp_conn_hello, then dx_hbtp_conn_call(c, method,
@@ -125,16 +125,28 @@ API
        processes every complete frame; returns the bytes consumed. Fewer than
        len when a server's output filled half the output buffer (the room
        comes back once all of it was sent; backpressure): send, consume, feed
-       the rest. < 0: a protocol error; the output then holds ERROR and
-       GOAWAY for the peer, and the connection is closing.
+       the rest. A client's feed takes every byte: its answers to the
+       server's PINGs and GOAWAY are dropped where its output has no room,
+       so keep a client's output sent. < 0: a protocol error
+       (DX_HBTP_ERR_*; DX_ERR_UNSUPPORTED for an unknown required flag;
+       DX_HBTP_ERR_REFUSED where the server's auth refused the token); the
+       output then holds ERROR and GOAWAY for the peer where they fit (a
+       full output loses the explanation, not the close), and the
+       connection is closing: c->state CLOSING, c->error why. A client
+       closes the transport once its output is sent and no request is in
+       flight (c->inflight_count 0), or at once after an error.
    const uint8_t *dx_hbtp_conn_output(c, size_t *out_len), void dx_hbtp_conn_consume(c, size_t n)
    dx_result dx_hbtp_conn_hello(c)                              client: queue HELLO
    dx_result dx_hbtp_conn_ping(c, payload, len)               either side; PINGs are answered by both
    int32_t dx_hbtp_conn_call(c, uint32_t method, body, len)    client: the stream id, or
-       DX_ERR_BUSY (max_inflight reached), DX_ERR_NOSPACE (send first), DX_HBTP_ERR_GOAWAY.
+       DX_ERR_BUSY (max_inflight reached), DX_ERR_NOSPACE (send first), DX_HBTP_ERR_GOAWAY,
+       DX_HBTP_ERR_TOO_LARGE (4 + len above the max payload). Before HELLO|ACK
+       the server's limits are unknown: send at most one request then,
+       unless you know its max_inflight (more are TOO_MANY_INFLIGHT, fatal).
    int32_t dx_hbtp_conn_send(c, uint8_t opcode, uint8_t flags, payload, len)
-       client: an application frame (opcode 0x80-0xff) on a new stream; the
-       server routes it by opcode and its answer comes back on that stream.
+       client: an application frame (opcode 0x80-0xff; another opcode:
+       DX_ERR_INVAL) on a new stream; the server routes it by opcode and its
+       answer comes back on that stream.
    int32_t dx_hbtp_conn_stream(c, uint16_t stream, data, len, bool last)
        client: one piece of an upload. stream 0 opens a new stream (its id
        is returned, as by call); then the same id for each next piece.
@@ -142,8 +154,10 @@ API
        the server's answer to it closes the stream. errors as call, and
        DX_ERR_INVAL for a stream that is not in flight.
    dx_result dx_hbtp_conn_goaway(c, code, message)            the message cut to the max payload
+       (each call sends one: call it once)
    c->state, c->error, c->capabilities, c->max_payload, c->max_inflight (negotiated),
-   c->requests, c->last_server_us (client: the TIMING trailer of the last answer).
+   c->requests (server: requests taken, each STREAM_DATA piece counted; a
+   client's stays 0), c->last_server_us (client: the TIMING trailer of the last answer).
 
    Middleware
    dx_hbtp_middleware dx_hbtp_timing_middleware(dx_hbtp_timing *t)
@@ -151,6 +165,10 @@ API
    dx_hbtp_middleware dx_hbtp_auth_middleware(dx_hbtp_auth *a)
        put them in cfg.middleware[]; the state objects are yours: one per
        connection, or one per worker thread shared by its connections.
+       Timing's and the rate limiter's now is required (a monotonic clock
+       in ns: CLOCK_MONOTONIC, dx_reactor_now). The rate limiter: rate
+       requests per second refilled continuously, burst the bucket (0 and
+       0 refuse every request); PING is not limited.
    bool dx_hbtp_equal_ct(a, a_len, b, b_len)          time independent of the bytes
    bool dx_hbtp_verify_static_token(token, len, dx_hbtp_static_token *)   a ready verifier
 
@@ -158,7 +176,10 @@ CONFIGURATION
    DX_HBTP_MAX_MIDDLEWARE   8      [global]  middleware slots in dx_hbtp_conn_config
    cfg.max_payload          64 KiB [runtime] largest payload accepted (and offered in HELLO); >= 64
    cfg.max_inflight         64     [runtime] unanswered requests allowed
-   cfg.out_capacity         2 x (8 + max_payload) + 4 KiB [runtime] output buffer
+   cfg.out_capacity         2 x (8 + max_payload) + 4 KiB [runtime] output buffer; at least a
+                                   HELLO and its answer (2 x 8 + DX_HBTP_HELLO_SIZE + token
+                                   length: DX_ERR_INVAL below), and a fatal ERROR and GOAWAY
+                                   that do not fit are dropped
    DX_STATIC / DX_HBTP_STATIC, DX_HBTP_API / DX_API, DX_MALLOC/DX_FREE, DX_NO_MALLOC,
    DX_MEMCPY..., DX_ASSERT/DX_NO_ASSERT, DX_NO_ERROR_STRINGS, DX_CONFIG_HEADER: as in every dx header.
 
@@ -238,8 +259,10 @@ WIRE FORMAT (protocol version 1.0; integers little-endian; the offsets are
      TIMING flag (a server sets it on answers when both sides have the TIMING
           capability): the payload ends with a u32 of server microseconds
           (saturated), not part of the payload proper: the client strips it
-          (and refuses a TIMING frame of fewer than 4 bytes); a server
-          ignores the flag on what it receives.
+          (and refuses a TIMING frame of fewer than 4 bytes; on_frame
+          sees the length without it, the flag still set); a server
+          ignores the flag on what it receives, and leaves the trailer off
+          an answer it would push over the max payload or the output.
    Messages are for people: nothing depends on their text.
 
    HELLO exchange
@@ -306,8 +329,9 @@ WIRE FORMAT (protocol version 1.0; integers little-endian; the offsets are
    connection reset, and over a network a reset can discard the ERROR and
    GOAWAY before they are read: a client that sent a frame above the max
    payload reads a reset as that TOO_LARGE. A frame's header is checked
-   (length, flags, opcode) before its place (such as HELLO first): a
-   first frame too large is TOO_LARGE.
+   (opcode, then flags, then length) before its place (such as HELLO
+   first): a first frame too large is TOO_LARGE, one of opcode 0 with
+   any length UNKNOWN_OPCODE.
      condition (who checks)                        code              fate
      first frame not HELLO; HELLO|ACK or HELLO     1 PROTOCOL        fatal
        off stream 0; a second HELLO (server)
@@ -325,9 +349,11 @@ WIRE FORMAT (protocol version 1.0; integers little-endian; the offsets are
      before HELLO|ACK anything but ERROR on        1 PROTOCOL        fatal
        stream 0 or GOAWAY; HELLO without ACK; RPC;
        an answer on a stream not in flight (client)
-     ERROR, GOAWAY, RPC_RESPONSE, TIMING payload   1 PROTOCOL        fatal
-       shorter than its fixed part; ERROR reserved
-       != 0; GOAWAY|ACK with a payload (both)
+     ERROR, GOAWAY, RPC_RESPONSE payload shorter   1 PROTOCOL        fatal
+       than its fixed part; ERROR reserved != 0;
+       GOAWAY|ACK with a payload (both); a TIMING
+       trailer shorter than 4 bytes (client: a
+       server ignores the flag on what it receives)
      RPC shorter than 4 bytes (server)             10 BAD_REQUEST    answered, open
      an RPC method without handler or fallback     4 UNKNOWN_METHOD  answered, open
      an application opcode without handler         3 UNKNOWN_OPCODE  answered, open
@@ -357,6 +383,14 @@ WIRE FORMAT (protocol version 1.0; integers little-endian; the offsets are
    them from this section).
 
 VERSION HISTORY
+   0.3.5 (2026-11-29) docs from an outsider's programs written from them
+         alone: the header's checks in their real order (opcode, flags,
+         length); feed's errors, a full output's dropped explanation and
+         a client's dropped PONGs, when a client closes; requests before
+         HELLO|ACK; on_frame's frames; the TIMING trailer left off; the
+         middleware clock required (asserted: it was a call through NULL)
+         and the rate limiter's units; out_capacity's least; call's
+         TOO_LARGE, send's INVAL; the quick start's send checked.
    0.3.4 (2026-11-28) a router without a STREAM_DATA handler no longer
          answers each piece of an upload with ERROR UNKNOWN_OPCODE (the
          client took the second such answer as one to no request: a
@@ -586,8 +620,8 @@ DX_INLINE const char *dx_result_name(dx_result r) {
 
 #define DX_HBTP_VERSION_MAJOR 0
 #define DX_HBTP_VERSION_MINOR 3
-#define DX_HBTP_VERSION_PATCH 4
-#define DX_HBTP_VERSION DX_VERSION_PACK(0, 3, 4)
+#define DX_HBTP_VERSION_PATCH 5
+#define DX_HBTP_VERSION DX_VERSION_PACK(0, 3, 5)
 
 #ifndef DX_HBTP_MAX_MIDDLEWARE /* middleware slots in a connection config */
 #define DX_HBTP_MAX_MIDDLEWARE 8
@@ -787,7 +821,8 @@ typedef struct dx_hbtp_conn_config {
     uint32_t middleware_count;
     const uint8_t *token;      /* client: credential sent in HELLO */
     uint32_t token_len;
-    dx_hbtp_on_frame on_frame; /* client: every answer; server: unused */
+    dx_hbtp_on_frame on_frame; /* client: every frame received (answers; HELLO|ACK, PINGs already answered, GOAWAY,
+                                  GOAWAY|ACK, ERROR on stream 0 too); server: unused */
     void *user;
     dx_allocator allocator;    /* dx_hbtp_conn_create */
 } dx_hbtp_conn_config;
@@ -1802,6 +1837,7 @@ DXI_PRIVATE uint32_t dxi_hbtp_ns_to_us(uint64_t ns) {
 
 DXI_PRIVATE dx_result dxi_hbtp_timing_before(dx_hbtp_request *req, void *state) {
     dx_hbtp_timing *t = (dx_hbtp_timing *)state;
+    DX_ASSERT(t->now != NULL); /* required: a monotonic clock */
     req->start_ns = t->now(t->clock_user);
     return DX_OK;
 }
@@ -1844,7 +1880,9 @@ DX_HBTP_API dx_hbtp_middleware dx_hbtp_timing_middleware(dx_hbtp_timing *t) {
 
 DXI_PRIVATE dx_result dxi_hbtp_ratelimit_before(dx_hbtp_request *req, void *state) {
     dx_hbtp_ratelimit *rl = (dx_hbtp_ratelimit *)state;
-    uint64_t now = rl->now(rl->clock_user), full = (uint64_t)rl->burst * DXI_HBTP_TOKEN;
+    uint64_t now, full = (uint64_t)rl->burst * DXI_HBTP_TOKEN;
+    DX_ASSERT(rl->now != NULL); /* required: a monotonic clock */
+    now = rl->now(rl->clock_user);
     if (!rl->started) {
         rl->tokens = full;
         rl->started = true;
