@@ -1,4 +1,4 @@
-/* dx_cas.h - v0.6.4 - Merkle content-addressable storage: hashing, chunking, proofs, stores, snapshots - SPDX-License-Identifier: MIT OR Unlicense (text at end)
+/* dx_cas.h - v0.6.5 - Merkle content-addressable storage: hashing, chunking, proofs, stores, snapshots - SPDX-License-Identifier: MIT OR Unlicense (text at end)
 
    A content-addressable store that a backup tool, a package updater, a sync
    service or a firmware image store can embed: SHA-256 (portable C, x86
@@ -199,7 +199,11 @@ API
        missing: pass the refs' roots). allocates (the store's allocator):
        one object at a time, the set of the trees and manifests read (32
        bytes each) and one of the missing ids; a chunk is looked up, not
-       remembered (one named twice is looked up twice).
+       remembered (one named twice is looked up twice). A damaged pack
+       (d->bad_packs, d->bad_pack: its objects are not listed) makes it
+       DX_ERR_CORRUPT with no problem reported for it. Run while another
+       process's gc repacks, it may fail DX_ERR_IO (a pack it listed is
+       gone): run it again.
    dx_result dx_cas_store_gc(s, const dx_cas_id *roots, size_t nroots, uint32_t max_depth, uint32_t flags,
                              dx_cas_gc_report *out)
        marks what the roots reach (tree entries name trees or blob
@@ -212,7 +216,11 @@ API
        missing (DX_ERR_NOTFOUND) or does not parse (DX_ERR_CORRUPT; a root
        must be a tree or a manifest). Run it while no one writes to the
        store (an object put during the sweep may be deleted; a directory
-       store's unsynced batch is never swept). max_depth 0 = 64. errors also:
+       store's unsynced batch is never swept). A damaged pack does not stop
+       the sweep: the other objects no root reaches go, then DX_ERR_CORRUPT
+       (out counts what was deleted; none of that pack is touched). gc does
+       not re-hash chunks (verify does). max_depth 0 = 64: how deep trees
+       may nest below a root. errors also:
        DX_ERR_INVAL (an unknown flag). allocates (the store's allocator): the
        mark set (8 bytes of each reached object's digest, the table between
        3/8 and 3/4 full: 11 to 21 bytes an object; two objects whose first 8
@@ -468,8 +476,9 @@ API
    Trees (a directory as one object) and refs
    int64_t dx_cas_tree_encode(uint32_t alg, const dx_cas_tree_entry *e, size_t n, uint8_t *out, size_t cap)
        entries sorted by name (bytes), unique, valid names and modes, ids of
-       the algorithm alg (a DX_CAS_ALG_* code): the object's length, or
-       DX_ERR_INVAL / NOSPACE. Store it with dx_cas_store_put.
+       the algorithm alg (a DX_CAS_ALG_* code, not 0: DX_ERR_UNSUPPORTED):
+       the object's length, or DX_ERR_INVAL / NOSPACE. Store it with
+       dx_cas_store_put.
    dx_result dx_cas_tree_parse(const uint8_t *buf, size_t len, uint32_t max_entries, dx_cas_tree *out)
        checks every entry (count <= max_entries, 0 = 2^20; names, order,
        modes, exact length) before you read any. Allocates nothing.
@@ -554,7 +563,8 @@ API
    dx_result dx_cas_merkle_verify_consistency(alg, uint64_t size1, uint64_t size2, const uint8_t root1[32],
                                               const uint8_t root2[32], const uint8_t *proof, size_t count)
        DX_OK or DX_CAS_ERR_PROOF; DX_ERR_INVAL if size1 > size2. Size 0 or
-       equal sizes need an empty proof (and equal roots for equal sizes).
+       equal sizes need an empty proof (and equal roots for equal sizes;
+       size1 0 takes any root1: compare it with the empty tree's yourself).
    int64_t dx_cas_proof_encode(const dx_cas_proof *p, const uint8_t *hashes, uint8_t *out, size_t cap)
    int64_t dx_cas_proof_decode(const uint8_t *buf, size_t len, dx_cas_proof *out, const uint8_t **out_hashes)
        the proof wire format below; decode checks the magic, version, kind,
@@ -643,7 +653,9 @@ SECURITY MODEL
    buffer before zstd runs), packs ("DXCK": the whole index checked, checksum
    included, before any entry is used; a shared record's content bounded by
    DX_CAS_PACK_RECORD_MAX before it is decoded), and every byte a backend
-   returns (re-hashed).
+   returns (re-hashed). A Merkle proof binds the root, not the tree size (RFC
+   9162: an inclusion proof may also verify under other sizes): take the
+   size from where the root came, authenticated with it (a signed tree head).
    Parsers never read past len, bound every count before using it (a proof
    holds at most 128 hashes), and write their output only on success.
    Verification is constant in nothing: it is not meant to hide timing.
@@ -842,6 +854,12 @@ WIRE FORMAT (integers little-endian; offsets are the DX_CAS_<RECORD>_OFF_* names
    hold, and damaged packs with the code a reader gives).
 
 VERSION HISTORY
+   0.6.5 (2026-11-29) docs from an outsider's programs written from them alone: the pack
+                      trailer's index offset (56 x count, not 52), gc and verify with a damaged
+                      pack (gc sweeps the rest, then says DX_ERR_CORRUPT), verify during another
+                      process's gc (DX_ERR_IO: run it again), gc does not re-hash, max_depth, a
+                      proof binds the root and not the tree size, a consistency proof from size
+                      0, tree encode's alg, NULL limits.
    0.6.4 (2026-11-28) a directory store reads only regular files: a FIFO where a loose object,
                       a pack, packs/index or a ref should be (a damaged or hostile store)
                       blocked the open forever (no writer); now an object that is not a
@@ -1192,8 +1210,8 @@ DX_INLINE const char *dx_result_name(dx_result r) {
 
 #define DX_CAS_VERSION_MAJOR 0
 #define DX_CAS_VERSION_MINOR 6
-#define DX_CAS_VERSION_PATCH 4
-#define DX_CAS_VERSION DX_VERSION_PACK(0, 6, 4)
+#define DX_CAS_VERSION_PATCH 5
+#define DX_CAS_VERSION DX_VERSION_PACK(0, 6, 5)
 
 #ifdef __cplusplus
 extern "C" {
@@ -1351,7 +1369,7 @@ enum { /* pack index entry; count entries, strictly increasing by binary id, bef
     DX_CAS_PACK_RECORD_MAX = 1 << 24   /* content bytes of a record that holds several objects, at most */
 };
 enum { /* pack trailer: the last bytes of the file */
-    DX_CAS_PACK_TRAILER_OFF_INDEX = 0,     /* u64 the index's offset: file size - 56 - 52 x count */
+    DX_CAS_PACK_TRAILER_OFF_INDEX = 0,     /* u64 the index's offset: file size - 56 - 56 x count */
     DX_CAS_PACK_TRAILER_OFF_COUNT = 8,     /* u32 index entries */
     DX_CAS_PACK_TRAILER_OFF_FLAGS = 12,    /* u32, 0 */
     DX_CAS_PACK_TRAILER_OFF_SUM = 16,      /* SHA-256 of the index and trailer bytes 0..15; the file's name */
@@ -1641,7 +1659,8 @@ DX_CAS_API dx_result dx_cas_mem_store(dx_cas_mem *m, const dx_cas_hash_alg *alg,
 
 /* ---- blobs: chunks plus a manifest ---- */
 
-/* Bounds for untrusted manifests, checked before anything is allocated (0 = default). */
+/* Bounds for untrusted manifests, checked before anything is allocated (0 = default; a NULL
+   dx_cas_limits pointer: every default). */
 typedef struct dx_cas_limits {
     uint64_t max_chunks;     /* 0 = 2^22 */
     uint32_t max_chunk_size; /* 0 = 16 MiB */
