@@ -1,4 +1,4 @@
-/* dx_patch.h - v0.13.1 - binary deltas: XOR blocks, in-place and streaming apply - SPDX-License-Identifier: MIT OR Unlicense (text at end)
+/* dx_patch.h - v0.13.2 - binary deltas: XOR blocks, in-place and streaming apply - SPDX-License-Identifier: MIT OR Unlicense (text at end)
 
    Binary deltas for app and firmware updates, VM and process memory
    migration and state replication: diff two byte strings into a patch, then
@@ -109,10 +109,14 @@ OVERVIEW
      The caller removes the journal once finish returned the result's length
      (and has cut the data to it). Without the callbacks such an
      interrupted apply cannot be resumed (resume: DX_ERR_UNSUPPORTED).
-   DOES NOT: resume a one-shot in-place apply of a shift patch (no journal:
-   use the streaming applier), survive torn block writes with witnesses
-   (patches without a window: a block is assumed written whole or not at
-   all; the journal survives them), apply a PREFIX patch (or a DICT patch
+   DOES NOT: resume a one-shot in-place apply of a shift patch half-way (no
+   journal: use the streaming applier), survive torn block writes with
+   witnesses (patches without a window: a block is assumed written whole or
+   not at all; after a torn one resume says DX_PATCH_ERR_RESULT and the data
+   is neither version: keep a copy, or use a WINDOW patch with a journal;
+   the journal survives them), roll back on resume (resume always goes to
+   the target: an interrupted roll back resumes as an apply, then roll
+   back again), apply a PREFIX patch (or a DICT patch
    made without a window) in place, or check one without its base (its
    frames decode only with base bytes).
 
@@ -122,7 +126,9 @@ API
    int64_t dx_patch_diff(const dx_patch_config *cfg, const uint8_t *base, size_t base_len,
                          const uint8_t *target, size_t target_len, uint8_t *out, size_t cap)
        patch bytes written, or DX_ERR_NOSPACE / INVAL / LIMIT / UNSUPPORTED.
-       allocates: 3 blocks of scratch (+ a zstd context and one compressed frame;
+       cfg NULL: the defaults. cfg->window needs cfg->shift, cfg->prefix a
+       zstd_level (else DX_ERR_INVAL); zstd levels above zstd's largest are
+       taken as its largest; zstd_level 0 here is no compression. allocates: 3 blocks of scratch (+ a zstd context and one compressed frame;
        5 with cfg->thread_start: 4 that its thread compresses at a time).
    int64_t dx_patch_diff_auto(cfg, base, base_len, target, target_len, out, cap, unsigned *out_mode)
        the smallest patch of the modes, chosen by size (what dxdiff does with
@@ -152,7 +158,7 @@ API
        place: twice the ring) (without cfg->dict every patch it writes
        applies with an applier's default limits; dxdiff sets it).
        cfg->zstd_level 0 means 19 in a
-       build with zstd; cfg->shift and one_way are ignored; cfg->window: every
+       build with zstd (so its patches need an applier built with zstd); cfg->shift and one_way are ignored; cfg->window: every
        candidate applies in place (the shift mode with that window). cap:
        dx_patch_bound(base_len, target_len, cfg). *out_mode (may be NULL):
        DX_PATCH_MODE_XOR, _SHIFT or _RAW. Every patch it writes applies with
@@ -167,7 +173,12 @@ API
    int64_t dx_patch_apply_in_place(patch, patch_len, uint8_t *data, size_t len, size_t cap, bool resume)
        cap >= max(base_len, target_len). resume: continue an interrupted apply
        (len is the data's current length; the base hash cannot be checked, the
-       witnesses and the final hash are).
+       witnesses and the final hash are: data that is neither gives
+       DX_PATCH_ERR_RESULT, untouched). With resume, data that is whole is
+       taken as it is, for every patch: the target is done (its length
+       returned, nothing written), the base is applied. Without resume, data
+       that is the target of a reversible patch is rolled back to the base:
+       after a crash, call it with resume.
    int64_t dx_patch_apply_chain(const uint8_t *const *patches, const size_t *lens, size_t n,
                                 const uint8_t *base, size_t base_len, uint8_t *out, uint8_t *spare, size_t cap)
        a delta chain: patches[0] applied to base, each next one to the result
@@ -179,11 +190,13 @@ API
        their changes, not to the data). base may be out (cap bytes there):
        then the first patch too applies in place. cap: at least every base
        and target length; spare: cap bytes, needed only if a patch that
-       does not apply from base has COPY records (else may be NULL). Forward
+       does not apply from base has COPY records (else may be NULL: such a
+       patch is then DX_ERR_INVAL). n 0 copies base to out. Forward
        only. On an error out holds no result (it is the scratch; with base
        == out the base is lost). allocates: as dx_patch_apply, once.
    Errors of all three: DX_PATCH_ERR_MAGIC, DX_PATCH_ERR_OLD_FORMAT, DX_ERR_TRUNCATED,
-   DX_ERR_CORRUPT, DX_ERR_CHECKSUM, DX_ERR_UNSUPPORTED, DX_ERR_LIMIT,
+   DX_ERR_CORRUPT, DX_ERR_CHECKSUM, DX_ERR_UNSUPPORTED, DX_ERR_LIMIT, DX_ERR_NOSPACE
+   (cap below the result, in place below len), DX_ERR_INVAL (arguments),
    DX_PATCH_ERR_WRONG_BASE (nothing written), DX_PATCH_ERR_RESULT (the result's
    hash is wrong; in place and not resuming, the dry run finds it before
    anything is written).
@@ -192,7 +205,8 @@ API
    size_t dx_patch_applier_memory_size(const dx_patch_applier_config *cfg)
        2 x max_block + max_frame (+ a second frame with zstd, + max_window);
        about 192 KiB with the defaults, 1.1 MiB in a build with zstd (512 KiB
-       frames); 0 if a limit is out of range.
+       frames); 0 if a limit is out of range (a max_frame below max_block +
+       64 is raised to it, not refused). The journal needs no more.
    dx_result dx_patch_applier_init(a, cfg, mem, mem_size)    caller memory, allocates nothing
    void dx_patch_applier_deinit(a)     frees zstd's context (made by feed at the
        first compressed frame); call it when done with an applier from init
@@ -202,18 +216,26 @@ API
        patched and write(user, off, buf, len) of the result (in place: the
        same data); in place for WINDOW patches also journal_write,
        journal_read (the journal file) and sync(user, journal) (fsync the
-       data or the journal), all three or none (DX_ERR_INVAL).
+       data or the journal), all three or none (DX_ERR_INVAL); io is
+       needed unless check_only (DX_ERR_INVAL). cfg.data_len is trusted:
+       the base's length out of place (read must still check its bounds);
+       in place write must let the data grow past its length, and the
+       caller cuts it to finish's result.
    dx_result dx_patch_applier_feed(a, const uint8_t *bytes, size_t len)
        any piece sizes; the base is checked when the header is in, before
-       the first write; every frame is checked before it is applied.
+       the first write; every frame is checked before it is applied. After
+       finish, feed and finish say DX_ERR_CORRUPT.
    int64_t dx_patch_applier_finish(a)
        copies what is left (out of place), checks the result hash; returns
        the result length. An interrupted in-place stream resumes with
        cfg.resume = true and cfg.data_len = the data's current length.
-       With cfg.check_only the applier needs no data and no io: it decodes
-       and checks every frame (to vet a download before touching anything);
-       finish returns the target length (PREFIX patches: DX_ERR_UNSUPPORTED,
-       their frames need the base). a->stats counts what was decoded
+       cfg.resume needs witnesses (a patch made with no_witness:
+       DX_ERR_UNSUPPORTED, even of whole data; the one-shot call takes whole
+       data of any patch). With cfg.check_only the applier needs no data and
+       no io: it decodes and checks every frame (to vet a download before
+       touching anything); finish returns the target length (PREFIX and
+       DICT patches, DICT+WINDOW too: DX_ERR_UNSUPPORTED, their frames need
+       the base). a->stats counts what was decoded
        (records by type, SPLIT sources, runs, bytes, compressed frames).
 
    Chains (a chain grows with its baseline, so it has no caller-memory init)
@@ -221,7 +243,11 @@ API
        create allocates nothing yet; destroy frees the baseline.
    int64_t dx_patch_chain_push(c, version, len, out, cap, bool *out_refreshed)
        the patch from the baseline to version; on a refresh it is a patch
-       from empty data and version becomes the baseline. c->stats counts
+       from empty data and version becomes the baseline. Each patch is
+       from the baseline (not from the version pushed before it: not a
+       chain for dx_patch_apply_chain). cap: at least dx_patch_bound(0, len,
+       &cfg->patch) (a refresh: the first push is one) and
+       dx_patch_bound(baseline length, len, &cfg->patch). c->stats counts
        versions, bytes in and out, refreshes. allocates: the baseline copy
        (cfg->patch.allocator), and the diff's scratch.
 
@@ -733,6 +759,15 @@ JOURNAL (journal format 1: an in-place apply of a WINDOW patch; untrusted on rea
    range are rewritten even where they do not change).
 
 VERSION HISTORY
+   0.13.2 (2026-11-29) dx_patch_apply_in_place with resume takes data that
+         is whole as it is, for every patch: the target is done, the base
+         applied (a WINDOW shift patch, or one without witnesses, said
+         DX_ERR_UNSUPPORTED, so "after a crash, resume" was no rule). Docs
+         from an outsider's programs written from them alone: resume goes
+         to the target (an interrupted roll back too), a retry without
+         resume rolls the target back, torn writes, chain_push's patches
+         and cap, the errors all three calls give, the diff's config rules,
+         check_only and DICT, max_window for DICT in place, data_len.
    0.13.1 (2026-11-28) dx_patch_diff_auto: where XOR blocks are small it no
          longer runs the shift mode at level 1 only (the caller's level,
          9 too, was overridden): the default level's probe keeps the hash
@@ -1204,8 +1239,8 @@ DX_INLINE const char *dx_result_name(dx_result r) {
 
 #define DX_PATCH_VERSION_MAJOR 0
 #define DX_PATCH_VERSION_MINOR 13
-#define DX_PATCH_VERSION_PATCH 1
-#define DX_PATCH_VERSION DX_VERSION_PACK(0, 13, 1)
+#define DX_PATCH_VERSION_PATCH 2
+#define DX_PATCH_VERSION DX_VERSION_PACK(0, 13, 2)
 
 #ifndef DX_PATCH_STREAM_WINDOW_LOG /* STREAM patches: the largest zstd window an applier accepts, as a power
                                       of two: 24 = 16 MiB (what 0.5 and 0.6.0 wrote) */
@@ -1359,7 +1394,7 @@ typedef struct dx_patch_config {
     uint32_t frame_size;   /* raw bytes per frame, at most 1 MiB + 64 (raised to a block + 64); 0 = 64 KiB,
                               with zstd_level DX_PATCH_DEFAULT_ZSTD_FRAME */
     int zstd_level;        /* 0 = no compression (or no zstd); needs DX_PATCH_WITH_ZSTD */
-    bool no_witness;       /* drop the resume witnesses (1 byte per changed block) */
+    bool no_witness;       /* drop the resume witnesses (1 byte per changed block): no in-place resume */
     bool one_way;          /* allow ZERO/RAW records: smaller, but no roll back */
     bool shift;            /* find moved data (COPY records): for insertions and deletions */
     uint32_t window;       /* shift: no source more than this many bytes behind its target (a power of two),
@@ -1482,7 +1517,8 @@ typedef struct dx_patch_applier_config {
                                  DX_PATCH_DEFAULT_ZSTD_FRAME) */
     bool check_only;          /* decode and check the patch without its data: io is not used */
     uint32_t max_window;      /* in place, WINDOW patches: the ring (a power of two, bytes): at least the patch's
-                                 window (or the data's size) and its block size; 0 = none */
+                                 window (or the data's size) and its block size, twice that for a DICT patch
+                                 (else DX_ERR_LIMIT before any write); 0 = none */
     uint32_t journal_step;    /* with io.journal_*: bytes of data between two checkpoints (rounded up to a
                                  multiple of the block size); 0 = 1 MiB (DX_PATCH_DEFAULT_JOURNAL_STEP) */
     dx_allocator allocator;
@@ -5390,7 +5426,14 @@ DX_PATCH_API int64_t dx_patch_apply(const uint8_t *patch, size_t patch_len, cons
 
 DX_PATCH_API int64_t dx_patch_apply_in_place(const uint8_t *patch, size_t patch_len, uint8_t *data, size_t len,
                                              size_t cap, bool resume) {
+    dx_patch_info info;
     if (!patch || !data) return DX_ERR_INVAL;
+    /* resume of data that is whole: the target is done, the base a plain apply (so that "always resume after a
+       crash" holds for every patch, those that cannot resume a half-applied state too) */
+    if (resume && dx_patch_read_info(patch, patch_len, &info) == DX_OK) {
+        if (len == info.target_len && dx_patch_xxh64(data, len, 0) == info.target_hash) return (int64_t)len;
+        if (len == info.base_len && dx_patch_xxh64(data, len, 0) == info.base_hash) resume = false;
+    }
     return dxi_pt_apply_mem(patch, patch_len, data, len, data, cap, true, resume);
 }
 

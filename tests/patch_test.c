@@ -519,8 +519,13 @@ static int p_resume(prop_ctx *p) {
             r = stream_apply(p, &ac, patch, (size_t)plen);
             if (!PROP_EXPECT_MSG(p, r == DX_ERR_UNSUPPORTED && m.writes == 0, "resume without witnesses: %s", rn(r)))
                 goto done;
-            r = dx_patch_apply_in_place(patch, (size_t)plen, buf, m.len, cap, true);
-            if (!PROP_EXPECT_MSG(p, r == DX_ERR_UNSUPPORTED, "one-shot resume without witnesses: %s", rn(r))) goto done;
+            {   /* the one-shot call takes whole data (base or target) of any patch; a half-applied state not */
+                bool whole = (m.len == alen && memcmp(buf, a, alen) == 0) || (m.len == blen && memcmp(buf, b, blen) == 0);
+                r = dx_patch_apply_in_place(patch, (size_t)plen, buf, m.len, cap, true);
+                if (!PROP_EXPECT_MSG(p, whole ? r == (int64_t)blen && memcmp(buf, b, blen) == 0 : r == DX_ERR_UNSUPPORTED,
+                                     "one-shot resume without witnesses (%s data): %s", whole ? "whole" : "half-applied", rn(r)))
+                    goto done;
+            }
             break;
         }
         if (resume && prop_range(p, 0, 2) == 0) { /* finish with the one-shot call */
@@ -1003,8 +1008,10 @@ static int p_shift(prop_ctx *p) {
         if (!PROP_EXPECT_MSG(p, r == (ac.max_window < i ? DX_ERR_LIMIT : (int64_t)blen),
                              "streaming in place, half the window: %s", rn(r)))
             goto done;
-        r = dx_patch_apply_in_place(patch, (size_t)plen, buf, max_sz(alen, blen), cap, true);
-        if (!PROP_EXPECT_MSG(p, r == DX_ERR_UNSUPPORTED, "resume in place: %s", rn(r))) goto done;
+        /* a one-shot resume of whole data (the base, refused above before any write, or the target): done or applied */
+        r = dx_patch_apply_in_place(patch, (size_t)plen, buf, r == (int64_t)blen ? blen : alen, cap, true);
+        if (!PROP_EXPECT_MSG(p, r == (int64_t)blen && memcmp(buf, b, blen) == 0, "resume in place of whole data: %s", rn(r)))
+            goto done;
     } else if (!PROP_EXPECT_MSG(p, r == DX_ERR_UNSUPPORTED && memcmp(buf, a, alen) == 0, "in place: %s", rn(r))) {
         goto done;
     }
@@ -1688,6 +1695,34 @@ static int t_apply_args(prop_ctx *p) {
     PROP_CHECK(p, dx_patch_apply_in_place(patch, (size_t)n, buf, 100, 100, false) == 100 && memcmp(buf, b, 100) == 0);
     PROP_CHECK(p, dx_patch_apply_in_place(patch, 10, buf, 100, 100, false) == DX_ERR_TRUNCATED);
     PROP_CHECK(p, memcmp(buf, b, 100) == 0);
+    return 0;
+}
+
+/* dx_patch_apply_in_place with resume on data that is whole: the base is a plain apply, the target done, for
+   every patch (a shift patch, one without witnesses: they cannot resume a half-applied state, and said
+   DX_ERR_UNSUPPORTED even of whole data, so "after a crash, resume" was no rule). */
+static int t_resume_whole(prop_ctx *p) {
+    static uint8_t a[65536], b[65536 + 100], buf[65536 + 100], patch[200000];
+    dx_patch_config cfg;
+    uint32_t x = 12345;
+    size_t i, k;
+    for (i = 0; i < sizeof a; i++) x = x * 1103515245u + 12345u, a[i] = (uint8_t)(x >> 24);
+    memcpy(b, a, 1000), memset(b + 1000, 'x', 100), memcpy(b + 1100, a + 1000, sizeof a - 1000); /* an insertion */
+    for (k = 0; k < 2; k++) {
+        int64_t n;
+        memset(&cfg, 0, sizeof cfg);
+        if (k == 0) cfg.shift = true, cfg.window = 65536; /* WINDOW: in place one-shot, not resumable half-way */
+        else cfg.no_witness = true;                        /* XOR blocks without witnesses */
+        n = dx_patch_diff(&cfg, a, sizeof a, b, sizeof b, patch, sizeof patch);
+        PROP_CHECK_MSG(p, n > 0, "diff %zu: %s", k, dx_patch_result_name((dx_result)n));
+        memcpy(buf, a, sizeof a);
+        PROP_CHECK_MSG(p, dx_patch_apply_in_place(patch, (size_t)n, buf, sizeof a, sizeof buf, true) == (int64_t)sizeof b,
+                       "resume of the base, patch %zu", k);
+        PROP_CHECK(p, memcmp(buf, b, sizeof b) == 0);
+        PROP_CHECK_MSG(p, dx_patch_apply_in_place(patch, (size_t)n, buf, sizeof b, sizeof buf, true) == (int64_t)sizeof b,
+                       "resume of the target, patch %zu", k);
+        PROP_CHECK(p, memcmp(buf, b, sizeof b) == 0); /* untouched: done already */
+    }
     return 0;
 }
 
@@ -3053,7 +3088,7 @@ done:
 static const prop_test tests[] = {
     PROP_UNIT(t_crafted_xor),     PROP_UNIT(t_crafted_one_way), PROP_UNIT(t_bad_headers),
     PROP_UNIT(t_frame_lies),      PROP_UNIT(t_bad_records),     PROP_UNIT(t_read_info),
-    PROP_UNIT(t_diff_args),       PROP_UNIT(t_apply_args),      PROP_UNIT(t_applier_memory),
+    PROP_UNIT(t_diff_args),       PROP_UNIT(t_apply_args),      PROP_UNIT(t_resume_whole),    PROP_UNIT(t_applier_memory),
     PROP_UNIT(t_io_errors),       PROP_UNIT(t_alloc_failures),  PROP_UNIT(t_chain_errors),
     PROP_UNIT(t_hash),            PROP_UNIT(t_result_names),    PROP_UNIT(t_vectors),
     PROP_UNIT(t_xxh64_vectors),     PROP_UNIT(t_check_only),      PROP_UNIT(t_auto),
