@@ -109,7 +109,8 @@ API
 
    SHA-256
    void dx_cas_sha256_init(dx_cas_sha256 *h, uint32_t cpu)
-       cpu: DX_CAS_CPU_* bits allowed (dx_cas_cpu_detect(), alg->cpu, or 0 for portable).
+       cpu: DX_CAS_CPU_* bits allowed (dx_cas_cpu_detect(), alg->cpu, or 0 for portable):
+       only bits the CPU has (one it lacks runs instructions it has not: SIGILL).
    void dx_cas_sha256_update(dx_cas_sha256 *h, const void *data, size_t len)
    void dx_cas_sha256_final(dx_cas_sha256 *h, uint8_t out[32])   h may be re-initialised after
    void dx_cas_sha256_digest(const void *data, size_t len, uint8_t out[32])
@@ -184,7 +185,8 @@ API
        (a directory store's batch not yet synced is not listed)
    dx_result dx_cas_store_sync(s)
        makes the puts so far durable and visible to others (the directory
-       store's batches); call it before you write a ref that names them.
+       store's batches); call it before you write a ref that names them (a
+       ref written first may, after a crash, name objects that are gone).
        DX_OK at once for stores whose puts are durable when they return.
    dx_result dx_cas_store_verify(s, const dx_cas_id *roots, size_t nroots, const dx_cas_limits *lim,
                                  dx_cas_problem_fn problem, void *user, dx_cas_verify_report *out)

@@ -576,6 +576,8 @@ TOOL_FN const char *tool_store_owner(const char *path, const char **how) {
         bool got = fgets(kind, sizeof kind, f) != NULL;
         fclose(f);
         kind[got ? strcspn(kind, "\r\n") : 0] = 0;
+        for (char *c = kind; *c; c++)
+            if (*c < 32 || *c > 126) *c = '?'; /* it is printed: no terminal controls from a file */
         if (kind[0]) return *how = TOOL_STORE_MARK, kind;
     }
     snprintf(p, sizeof p, "%s/statekeeper.lock", path);

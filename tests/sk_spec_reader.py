@@ -1437,7 +1437,7 @@ class Tests:
         d = describe(out)
         expect(d == self.descs[2], 'restore --version <id of 2>: %s' % differences(self.descs[2], d, 'captured', 'sk'))
         shutil.rmtree(out)
-        extra = sorted(set(os.listdir(self.store)) - {'objects', 'packs', 'refs', 'tmp', 'sk-copy', 'statekeeper.lock'})
+        extra = sorted(set(os.listdir(self.store)) - {'objects', 'packs', 'refs', 'tmp', 'sk-copy', 'statekeeper.lock', 'dx-tool'})
         if extra:
             note('the store holds %r, which neither STORE FORMAT nor dx_cas.h names' % extra)
         expect(not os.listdir(os.path.join(self.store, 'tmp')), 'tmp/ is not empty after the captures')
