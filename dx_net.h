@@ -1,4 +1,4 @@
-/* dx_net.h - v0.1.4 - HBTP over dx_reactor: servers and clients on sockets - SPDX-License-Identifier: MIT OR Unlicense (text at end)
+/* dx_net.h - v0.1.5 - HBTP over dx_reactor: servers and clients on sockets - SPDX-License-Identifier: MIT OR Unlicense (text at end)
 
    The bridge (like sokol_glue.h) where dx_reactor.h (the completion loop)
    and dx_hbtp.h (the sans-I/O protocol engine) meet: a thread-per-core HBTP
@@ -143,7 +143,9 @@ API
        DX_ERR_CANCELED. Run the loop until dx_net_client_state says CLOSED.
    int32_t dx_net_client_call(dx_net_client *c, uint32_t method, const void *body, size_t len,
                               dx_net_reply_fn fn, void *user)
-       queues an RPC (before HELLO|ACK too: HBTP allows it); body is copied.
+       queues an RPC (before HELLO|ACK too: HBTP allows it, but the server's
+       max in flight is not known then: more calls than it allows are a
+       fatal TOO_MANY_INFLIGHT; wait for OPEN to pipeline); body is copied.
        fn(c, reply, user) runs on every answer frame of the call (reply->final
        on the last; streams may have more than one), or once with an error.
        Returns the stream id, or DX_ERR_BUSY (max in flight), DX_ERR_NOSPACE
@@ -202,8 +204,8 @@ CONFIGURATION
    8), from 16 KiB to 512 KiB: a stream of large answers is then mostly
    read in place, not put together in dx_hbtp's buffer by a copy, in one
    system call per frame or fewer), high_water, piece_size 64 KiB (at most
-   the negotiated max payload), connect_timeout_ns 5 s (the TCP connect
-   and the answer to HELLO), reply_timeout_ns 300 s (DX_NET_NEVER: no
+   the negotiated max payload), connect_timeout_ns 5 s (the connect, TCP
+   or AF_UNIX, and the answer to HELLO), reply_timeout_ns 300 s (DX_NET_NEVER: no
    limit; see OVERVIEW), reconnect,
    backoff_min_ns 50 ms, backoff_max_ns 5 s, on_state, user, allocator.
    DX_STATIC / DX_NET_STATIC, DX_NET_API / DX_API, DX_NET_IMPLEMENTATION
@@ -243,6 +245,16 @@ SECURITY MODEL
    connection slot, or keep a slot past the HELLO or idle timeout.
 
 VERSION HISTORY
+   0.1.5 (2026-11-29) Client fixes, found by reading the code, each with a
+         test in net_test. An upload that the server answered before its
+         last piece (an ERROR) kept sending pieces: the next one failed,
+         its callback ran a second time (DX_ERR_INVAL), or a call that
+         had taken the upload's slot got that error instead of its answer.
+         An AF_UNIX client had no connect timer: a server that never
+         answered HELLO kept it waiting for ever, and reply_timeout never
+         ran. reply_timeout was first checked only when connect_timeout ran
+         out (5 s), not reply_timeout after the call. dx_net_client_close
+         from on_state(CONNECTING) was ignored.
    0.1.4 (2026-11-29) dx_net_server_stop from a handler (a worker's thread)
          says DX_ERR_MISUSE: it freed the pools under the handler. The
          workers' stop no longer wakes a loop being destroyed (dx_reactor.h
@@ -461,8 +473,8 @@ DX_INLINE const char *dx_result_name(dx_result r) {
 
 #define DX_NET_VERSION_MAJOR 0
 #define DX_NET_VERSION_MINOR 1
-#define DX_NET_VERSION_PATCH 4
-#define DX_NET_VERSION DX_VERSION_PACK(0, 1, 4)
+#define DX_NET_VERSION_PATCH 5
+#define DX_NET_VERSION DX_VERSION_PACK(0, 1, 5)
 
 #ifndef DX_NET_REFUSALS /* connections a worker may be refusing at once (beyond: closed without a word) */
 #define DX_NET_REFUSALS 8
@@ -1470,7 +1482,7 @@ DXI_PRIVATE dx_reactor_action dxi_netc_timer(dx_reactor *r, dx_op *op, int64_t r
     c->flags &= ~(uint32_t)DXI_NETC_TIMER;
     if ((c->state == DX_NET_CLIENT_CONNECTING || c->state == DX_NET_CLIENT_CONNECTED) && res == 0) {
         dxi_netc_drop(c, DX_ERR_TIMEOUT); /* no connection, or no answer to HELLO, in time */
-    } else if (c->state == DX_NET_CLIENT_OPEN && res == 0) {
+    } else if (c->state == DX_NET_CLIENT_OPEN) {
         dxi_netc_watch(c);
     } else if (c->state == DX_NET_CLIENT_BACKOFF) {
         if (res == 0) dxi_netc_connect(c);
@@ -1487,7 +1499,8 @@ DXI_PRIVATE void dxi_netc_frame(dx_hbtp_conn *hc, const dx_hbtp_frame *f, void *
     (void)hc;
     if (f->opcode == DX_HBTP_OP_HELLO && (f->flags & DX_HBTP_FLAG_ACK)) {
         c->backoff_ns = 0;
-        dxi_netc_set_state(c, DX_NET_CLIENT_OPEN, DX_OK); /* the connect timer, still armed, turns into the watch */
+        dxi_netc_set_state(c, DX_NET_CLIENT_OPEN, DX_OK);
+        dxi_netc_cancel_timer(c); /* the connect timer's callback starts the watch now, not once it ran out */
         return;
     }
     if (f->stream == 0 || f->opcode == DX_HBTP_OP_PONG || !(k = dxi_netc_find(c, f->stream))) return;
@@ -1510,6 +1523,7 @@ DXI_PRIVATE void dxi_netc_frame(dx_hbtp_conn *hc, const dx_hbtp_frame *f, void *
     if (r.final) {
         k->used = false;
         c->requests++;
+        if (c->up.queued && (uint32_t)(k - c->calls) == c->up.slot) c->up.queued = false; /* answered early: no more pieces */
     }
     if (copy.fn) copy.fn(c, &r, copy.user);
 }
@@ -1640,6 +1654,10 @@ DXI_PRIVATE void dxi_netc_connect(dx_net_client *c) {
     dx_hbtp_conn_hello(&c->hbtp);
     c->up.active = c->up.queued = false;
     dxi_netc_set_state(c, DX_NET_CLIENT_CONNECTING, DX_OK);
+    if (c->flags & DXI_NETC_USER_CLOSED) { /* on_state closed it: no fd yet, nothing to undo */
+        dxi_netc_set_state(c, DX_NET_CLIENT_CLOSED, DX_ERR_CANCELED);
+        return;
+    }
     if (c->cfg.unix_path) { /* a local connect completes at once */
         fd = dx_reactor_unix_connect(c->cfg.unix_path);
         if (fd < 0) {
@@ -1651,6 +1669,7 @@ DXI_PRIVATE void dxi_netc_connect(dx_net_client *c) {
         c->flags |= DXI_NETC_HAVE_FD;
         c->connects++;
         dxi_netc_set_state(c, DX_NET_CLIENT_CONNECTED, DX_OK);
+        dxi_netc_arm_timer(c, DXI_DEF(c->cfg.connect_timeout_ns, 5000000000ull)); /* the answer to HELLO */
         dxi_netc_pump(c);
         return;
     }

@@ -1246,8 +1246,8 @@ static int client_timeouts(prop_ctx *p, dx_reactor_backend_id b) {
     PROP_CHECK(p, dx_net_server_start(&s, &cfg) == DX_OK);
     cc = client_cfg(dx_net_server_port(&s));
     cc.reply_timeout_ns = 100000000; /* 100 ms */
-    /* the connect timer turns into the reply watch at OPEN: a short one, so that the watch runs during the idle
-       wait below; tried again where a loaded machine answers HELLO later than that */
+    /* the reply watch starts at OPEN (dx_net.h 0.1.5; before, only once the connect timer ran out: hence a short
+       one here, tried again where a loaded machine answers HELLO later than that) */
     cc.connect_timeout_ns = 100000000;
     t0 = now_ns();
     while ((rc = dx_net_sync_open(&a, &lc, &cc)) == DX_ERR_TIMEOUT && now_ns() - t0 < WATCHDOG_NS) {}
@@ -1486,6 +1486,166 @@ static int unix_socket(prop_ctx *p, dx_reactor_backend_id b) {
     return 0;
 }
 
+/* ---- an upload the server refuses on its first piece: the upload's callback runs once ---- */
+
+/* STREAM_DATA: the first piece of a connection's upload fails (ERROR INTERNAL on its stream), later ones
+   are taken without an answer */
+static dx_result h_refuse_piece(dx_hbtp_request *req, void *user) {
+    dx_net_conn *c = dx_net_conn_of(req->conn);
+    (void)user;
+    return c->scratch[0]++ == 0 ? DX_ERR_LIMIT : DX_OK;
+}
+
+static void on_upload_count(dx_net_client *c, const dx_net_reply *r, void *user) {
+    up_result *u = (up_result *)user;
+    (void)c;
+    if (!r->final) return;
+    if (u->done++ == 0) u->result = r->result;
+}
+
+static int upload_refused(prop_ctx *p, dx_reactor_backend_id b) {
+    enum { SIZE = 32u << 20 };
+    dx_hbtp_route routes[2];
+    dx_hbtp_router rt;
+    dx_net_server s;
+    dx_net_server_config cfg = server_cfg(b, 1);
+    dx_net_client_config cc;
+    dx_net_client c;
+    dx_reactor r;
+    up_result u;
+    calls k;
+    tcall tc;
+    uint8_t *body = (uint8_t *)calloc(1, SIZE);
+    BACKEND_OR_SKIP(p, b);
+    PROP_CHECK(p, body != NULL);
+    dx_hbtp_router_init(&rt, routes, 2);
+    dx_hbtp_router_method(&rt, 1, h_echo, NULL);
+    dx_hbtp_router_opcode(&rt, DX_HBTP_OP_STREAM_DATA, h_refuse_piece, NULL);
+    cfg.conn.router = &rt;
+    PROP_CHECK(p, dx_net_server_start(&s, &cfg) == DX_OK);
+    PROP_CHECK(p, open_loop(&r, b) == DX_OK);
+    cc = client_cfg(dx_net_server_port(&s));
+    cc.piece_size = 4096, cc.high_water = 4096; /* the ERROR comes long before the last piece is queued */
+    PROP_CHECK(p, dx_net_client_create(&c, &r, &cc) == DX_OK);
+    PROP_CHECK(p, run_until_state(&r, &c, DX_NET_CLIENT_OPEN));
+    memset(&u, 0, sizeof u);
+    PROP_CHECK(p, dx_net_client_upload(&c, body, SIZE, on_upload_count, &u) == DX_OK);
+    PROP_CHECK(p, run_until(&r, &u.done, 1));
+    PROP_CHECK_MSG(p, u.result == DX_NET_ERR_REMOTE, "%s", dx_hbtp_result_name(u.result));
+    /* a call after it: answered on the same connection, and the upload's callback ran once (it ran a second
+       time with DX_ERR_INVAL: the pieces left went on for the stream the ERROR had closed) */
+    memset(&k, 0, sizeof k);
+    tc.k = &k, tc.seq = 0, tc.len = 2;
+    memcpy(tc.body, "ok", 2);
+    PROP_CHECK(p, dx_net_client_call(&c, 1, tc.body, 2, on_echo, &tc) > 0);
+    PROP_CHECK(p, run_until(&r, &k.answered, 1));
+    PROP_CHECK_MSG(p, k.ok == 1, "the call: %s", dx_hbtp_result_name(k.first_fail));
+    PROP_CHECK_MSG(p, u.done == 1, "the upload's callback ran %u times", u.done);
+    PROP_CHECK(p, dx_net_client_upload(&c, body, 10, on_upload_count, &u) == DX_OK); /* the next upload may go */
+    client_finish(&r, &c);
+    dx_reactor_destroy(&r);
+    PROP_CHECK(p, dx_net_server_stop(&s) == DX_OK);
+    free(body);
+    return 0;
+}
+
+/* ---- AF_UNIX: a server that accepts and never answers HELLO; the connect timeout ends it there too ---- */
+
+static int unix_hello_timeout(prop_ctx *p, dx_reactor_backend_id b) {
+    char path[96];
+    int64_t lfd;
+    dx_net_client_config cc;
+    dx_net_client c;
+    dx_reactor r;
+    ended e;
+    BACKEND_OR_SKIP(p, b);
+#if defined(_WIN32)
+    PROP_SKIP(p, "AF_UNIX: dx_reactor.h's unix_listen/connect are POSIX-only");
+#endif
+    snprintf(path, sizeof path, "/tmp/dx_net_test_hello_%d_%s.sock", (int)getpid(), dx_reactor_backend_id_name(b));
+    lfd = dx_reactor_unix_listen(path, 4); /* the kernel completes the connect; nobody accepts or answers */
+    PROP_CHECK(p, lfd >= 0);
+    PROP_CHECK(p, open_loop(&r, b) == DX_OK);
+    memset(&cc, 0, sizeof cc);
+    memset(&e, 0, sizeof e);
+    cc.unix_path = path;
+    cc.connect_timeout_ns = 100000000; /* 100 ms */
+    cc.on_state = on_state_ended, cc.user = &e;
+    PROP_CHECK(p, dx_net_client_create(&c, &r, &cc) == DX_OK);
+    PROP_CHECK(p, run_until_done(&r, &e.done)); /* it waited for ever: no timer was armed for AF_UNIX */
+    PROP_CHECK_MSG(p, e.why == DX_ERR_TIMEOUT && c.connects == 1, "%s after %llu connects", dx_reactor_result_name(e.why),
+                   (unsigned long long)c.connects);
+    dx_reactor_run(&r, DX_REACTOR_RUN_UNTIL_DONE);
+    dx_net_client_destroy(&c);
+    dx_reactor_destroy(&r);
+    dx_reactor_fd_close(NULL, (uintptr_t)lfd);
+    unlink(path);
+    return 0;
+}
+
+/* ---- the reply timeout counts from the call, not from the connect timer (5 s by default) running out ---- */
+
+static int reply_timeout_early(prop_ctx *p, dx_reactor_backend_id b) {
+    dx_net_server s;
+    dx_net_server_config cfg = server_cfg(b, 1);
+    dx_net_client_config cc;
+    dx_net_client c;
+    dx_reactor r;
+    ended e;
+    BACKEND_OR_SKIP(p, b);
+    stall_release(false);
+    PROP_CHECK(p, dx_net_server_start(&s, &cfg) == DX_OK);
+    PROP_CHECK(p, open_loop(&r, b) == DX_OK);
+    cc = client_cfg(dx_net_server_port(&s));
+    cc.reply_timeout_ns = 100000000;            /* 100 ms */
+    cc.connect_timeout_ns = 2 * WATCHDOG_NS;    /* beyond the watchdog: the watch must not wait for it */
+    PROP_CHECK(p, dx_net_client_create(&c, &r, &cc) == DX_OK);
+    PROP_CHECK(p, run_until_state(&r, &c, DX_NET_CLIENT_OPEN));
+    memset(&e, 0, sizeof e);
+    PROP_CHECK(p, dx_net_client_call(&c, 2, "", 0, on_reply_ended, &e) > 0); /* the worker stalls in it */
+    PROP_CHECK(p, run_until_done(&r, &e.done));
+    PROP_CHECK_MSG(p, e.why == DX_ERR_TIMEOUT, "%s", dx_reactor_result_name(e.why));
+    stall_release(true);
+    client_finish(&r, &c);
+    dx_reactor_destroy(&r);
+    PROP_CHECK(p, dx_net_server_stop(&s) == DX_OK);
+    return 0;
+}
+
+/* ---- dx_net_client_close from on_state when a connect begins (a client that gives up): it closes ---- */
+
+static void on_state_close_at_connect(dx_net_client *c, dx_net_client_state st, dx_result why, void *user) {
+    ended *e = (ended *)user;
+    if (st == DX_NET_CLIENT_CONNECTING) dx_net_client_close(c);
+    if (st == DX_NET_CLIENT_CLOSED) e->why = why, e->done = 1;
+}
+
+static int close_at_connect(prop_ctx *p, dx_reactor_backend_id b) {
+    dx_net_server s;
+    dx_net_server_config cfg = server_cfg(b, 1);
+    dx_net_client_config cc;
+    dx_net_client c;
+    dx_reactor r;
+    ended e;
+    BACKEND_OR_SKIP(p, b);
+    PROP_CHECK(p, dx_net_server_start(&s, &cfg) == DX_OK);
+    PROP_CHECK(p, open_loop(&r, b) == DX_OK);
+    cc = client_cfg(dx_net_server_port(&s));
+    cc.reconnect = true;
+    cc.on_state = on_state_close_at_connect, cc.user = &e;
+    memset(&e, 0, sizeof e);
+    PROP_CHECK(p, dx_net_client_create(&c, &r, &cc) == DX_OK);
+    PROP_CHECK(p, run_until_done(&r, &e.done)); /* the close was lost: the connect went on, the client stayed OPEN */
+    PROP_CHECK_MSG(p, e.why == DX_ERR_CANCELED, "%s", dx_reactor_result_name(e.why));
+    PROP_CHECK(p, dx_net_client_call(&c, 1, "x", 1, NULL, NULL) == DX_ERR_CLOSED);
+    dx_reactor_run(&r, DX_REACTOR_RUN_UNTIL_DONE);
+    PROP_CHECK(p, dx_net_client_state_of(&c) == DX_NET_CLIENT_CLOSED);
+    dx_net_client_destroy(&c);
+    dx_reactor_destroy(&r);
+    PROP_CHECK(p, dx_net_server_stop(&s) == DX_OK);
+    return 0;
+}
+
 /* Built with DX_REACTOR_KQUEUE_LIBKQUEUE (make cross's kqueue target links
    libkqueue, a kqueue emulation on Linux), every scenario also runs on the
    kqueue backend: `net_test --filter=kqueue` runs only those. */
@@ -1526,12 +1686,18 @@ PER_BACKEND(reconnect)
 PER_BACKEND(unix_socket)
 PER_BACKEND(max_frame)
 PER_BACKEND(worker_setup)
+PER_BACKEND(upload_refused)
+PER_BACKEND(unix_hello_timeout)
+PER_BACKEND(reply_timeout_early)
+PER_BACKEND(close_at_connect)
 
 static const prop_test tests[] = {
     PER_BACKEND_ENTRIES(pipeline),        PER_BACKEND_ENTRIES(uploads),       PER_BACKEND_ENTRIES(never_reads),
     PER_BACKEND_ENTRIES(many_connections), PER_BACKEND_ENTRIES(cycles),       PER_BACKEND_ENTRIES(garbage),
     PER_BACKEND_ENTRIES(graceful_stop),   PER_BACKEND_ENTRIES(max_connections), PER_BACKEND_ENTRIES(timeouts),
     PER_BACKEND_ENTRIES(sync_client),     PER_BACKEND_ENTRIES(client_timeouts), PER_BACKEND_ENTRIES(reconnect),     PER_BACKEND_ENTRIES(unix_socket), PER_BACKEND_ENTRIES(max_frame), PER_BACKEND_ENTRIES(worker_setup),
+    PER_BACKEND_ENTRIES(upload_refused), PER_BACKEND_ENTRIES(unix_hello_timeout), PER_BACKEND_ENTRIES(reply_timeout_early),
+    PER_BACKEND_ENTRIES(close_at_connect),
 };
 
 int main(int argc, char **argv) {
