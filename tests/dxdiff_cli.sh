@@ -66,6 +66,12 @@ if "$dx" apply --resume "$dir/f" "$dir/p" 2>"$dir/err"; then die "resume of an u
 grep -q 'neither the patch.s base, nor its target, nor an interrupted apply.*nothing written' "$dir/err" &&
     cmp -s "$dir/f" "$dir/small" || die "resume of an unrelated FILE: $(cat "$dir/err")"
 step "resume of an unrelated FILE: refused, FILE as it was, 'nothing written'"
+# --resume of FILE = the target with 4 KiB appended (longer than base and target: no apply leaves that): refused, untouched
+{ cat "$dir/new"; head -c 4096 /dev/zero | tr '\0' J; } > "$dir/longer"; cp "$dir/longer" "$dir/f"
+if "$dx" apply --resume "$dir/f" "$dir/p" 2>"$dir/err"; then die "resume of FILE = target + 4 KiB: accepted (its bytes cut)"; fi
+grep -q 'neither the patch.s base, nor its target, nor an interrupted apply.*nothing written' "$dir/err" &&
+    cmp -s "$dir/f" "$dir/longer" || die "resume of FILE = target + 4 KiB: $(cat "$dir/err")"
+step "resume of FILE longer than base and target: refused, FILE as it was"
 
 # refusals leave the data alone
 head -c 307200 /bin/ls > "$dir/other" 2>/dev/null || head -c 307200 /dev/urandom > "$dir/other"
