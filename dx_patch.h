@@ -1,4 +1,4 @@
-/* dx_patch.h - v0.13.2 - binary deltas: XOR blocks, in-place and streaming apply - SPDX-License-Identifier: MIT OR Unlicense (text at end)
+/* dx_patch.h - v0.13.3 - binary deltas: XOR blocks, in-place and streaming apply - SPDX-License-Identifier: MIT OR Unlicense (text at end)
 
    Binary deltas for app and firmware updates, VM and process memory
    migration and state replication: diff two byte strings into a patch, then
@@ -759,6 +759,10 @@ JOURNAL (journal format 1: an in-place apply of a WINDOW patch; untrusted on rea
    range are rewritten even where they do not change).
 
 VERSION HISTORY
+   0.13.3 (2026-11-29) an in-place resume with witnesses (no journal) of
+         data longer than both base and target (which no interrupted
+         apply leaves) says DX_PATCH_ERR_WRONG_BASE before any write: it
+         was taken as the target and the caller cut the bytes past it.
    0.13.2 (2026-11-29) dx_patch_apply_in_place with resume takes data that
          is whole as it is, for every patch: the target is done, the base
          applied (a WINDOW shift patch, or one without witnesses, said
@@ -1239,8 +1243,8 @@ DX_INLINE const char *dx_result_name(dx_result r) {
 
 #define DX_PATCH_VERSION_MAJOR 0
 #define DX_PATCH_VERSION_MINOR 13
-#define DX_PATCH_VERSION_PATCH 2
-#define DX_PATCH_VERSION DX_VERSION_PACK(0, 13, 2)
+#define DX_PATCH_VERSION_PATCH 3
+#define DX_PATCH_VERSION DX_VERSION_PACK(0, 13, 3)
 
 #ifndef DX_PATCH_STREAM_WINDOW_LOG /* STREAM patches: the largest zstd window an applier accepts, as a power
                                       of two: 24 = 16 MiB (what 0.5 and 0.6.0 wrote) */
@@ -4595,6 +4599,7 @@ DXI_PRIVATE dx_result dxi_pt_start(dx_patch_applier *a) {
         a->resume = false; /* the journal did what witnesses do */
     } else if (a->resume) { /* without witnesses an XOR record (one-way patches have them too) would apply twice */
         if (!a->in_place || !(in->flags & DX_PATCH_FLAG_WITNESS)) return DX_ERR_UNSUPPORTED;
+        if (a->data_len > dxi_pt_len(a)) return DX_PATCH_ERR_WRONG_BASE; /* no apply leaves data longer than both */
     } else {
         if (a->data_len != in->base_len && a->data_len != in->target_len) return DX_PATCH_ERR_WRONG_BASE;
         err = dxi_pt_hash_data(a, a->data_len, in->block_size, &hash);

@@ -558,6 +558,7 @@ static int cmd_apply(const char *path, const char *patch_path, const char *out_p
                         fwrite(zeros, 1, need - at < sizeof zeros ? (size_t)(need - at) : sizeof zeros, j.journal) == 0)
                         e = errno;
                 if (e == 0 && (fflush(j.journal) != 0 || sync_fd(j.journal) != 0)) e = errno;
+                if (e == 0 && journal_created && tool_sync_dir_of(j.journal_path) != 0) e = errno; /* its name too */
             }
         }
         need = (uint64_t)size < most ? most - (uint64_t)size : 0;

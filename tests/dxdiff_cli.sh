@@ -66,6 +66,12 @@ if "$dx" apply --resume "$dir/f" "$dir/p" 2>"$dir/err"; then die "resume of an u
 grep -q 'neither the patch.s base, nor its target, nor an interrupted apply.*nothing written' "$dir/err" &&
     cmp -s "$dir/f" "$dir/small" || die "resume of an unrelated FILE: $(cat "$dir/err")"
 step "resume of an unrelated FILE: refused, FILE as it was, 'nothing written'"
+# --resume of FILE = the target with 4 KiB appended (longer than base and target: no apply leaves that): refused, untouched
+{ cat "$dir/new"; head -c 4096 /dev/zero | tr '\0' J; } > "$dir/longer"; cp "$dir/longer" "$dir/f"
+if "$dx" apply --resume "$dir/f" "$dir/p" 2>"$dir/err"; then die "resume of FILE = target + 4 KiB: accepted (its bytes cut)"; fi
+grep -q 'neither the patch.s base, nor its target, nor an interrupted apply.*nothing written' "$dir/err" &&
+    cmp -s "$dir/f" "$dir/longer" || die "resume of FILE = target + 4 KiB: $(cat "$dir/err")"
+step "resume of FILE longer than base and target: refused, FILE as it was"
 
 # refusals leave the data alone
 head -c 307200 /bin/ls > "$dir/other" 2>/dev/null || head -c 307200 /dev/urandom > "$dir/other"
@@ -454,6 +460,26 @@ done
 rm -f "$dir/wf.dxdiff-journal" "$dir/mine"
 unset DXDIFF_JOURNAL_STEP
 step "resume: an unrelated FILE (with and without a copied journal) refused untouched; a damaged journal never trusted; a file or link named like the journal never written"
+# the journal's name is durable (its folder synced) before the first write to FILE: after a power cut
+# FILE may hold patched blocks, and without its journal it could not be finished
+if command -v strace >/dev/null; then
+    cp "$dir/wold" "$dir/wf"
+    strace -o "$dir/trace" -e trace=openat,fsync,write,pwrite64,close "$dx" apply --in-place "$dir/wf" "$dir/wp" ||
+        die "in place under strace"
+    cmp -s "$dir/wf" "$dir/wnew" || die "in place under strace: wrong result"
+    awk -v f="\"$dir/wf\"" -v j="\"$dir/wf.dxdiff-journal\"" -v d="\"$dir\"" '
+        function fd_of(line) { sub(/.*= /, "", line); return line + 0 }
+        $0 ~ "openat\\(AT_FDCWD, " f ","      { ffd = fd_of($0) }
+        $0 ~ "openat\\(AT_FDCWD, " j ","      { made = 1 }
+        $0 ~ "openat\\(AT_FDCWD, " d ","      { dfd = fd_of($0) }
+        made && dfd && $0 ~ "^fsync\\(" dfd "\\)" { synced = 1 }
+        ffd && $0 ~ "^(write|pwrite64)\\(" ffd "," { if (!synced) bad = 1; exit }
+        END { exit bad || !ffd || !made }' "$dir/trace" ||
+        die "in place: FILE written before the journal's folder was synced: $(grep -E "openat\(AT_FDCWD, \"$dir|^fsync" "$dir/trace" | head -n 6)"
+    step "in place: the journal's folder synced after it is made, before the first write to FILE"
+else
+    echo "SKIP dxdiff journal folder sync: strace is not installed"
+fi
 
 # a real SIGKILL from outside, while a bigger apply runs (it shows its first progress line: then it is killed)
 head -c $((12 << 20)) /dev/urandom > "$dir/bold"

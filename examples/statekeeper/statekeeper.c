@@ -159,6 +159,7 @@
    read again; one that never holds still keeps its previous version (said so).
    An unchanged file (same size, mtime and mode as its record) is not read. */
 #define _GNU_SOURCE /* sync_file_range */
+#define _FILE_OFFSET_BITS 64 /* files over 2 GiB on 32-bit hosts (a 32-bit off_t: stat fails, offsets wrap) */
 #define DX_IMPLEMENTATION
 #include "dx_cas.h"
 #include "dx_patch.h"
