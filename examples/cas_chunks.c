@@ -7,6 +7,7 @@
        build/cas_chunks [-v] [--avg BYTES] FILE      (- reads standard input)
 
    -v lists the chunks: offset, length, id. --help tells the rest. */
+#define _FILE_OFFSET_BITS 64 /* files over 2 GiB on 32-bit hosts (tool.h checks): before any header */
 #define DX_IMPLEMENTATION
 #include "dx_cas.h"
 #include "tool.h"

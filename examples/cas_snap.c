@@ -38,6 +38,7 @@
    id), which restores without times and with default permissions; records
    that run out before the entries (a count short of them) leave the rest at
    the defaults. */
+#define _FILE_OFFSET_BITS 64 /* files over 2 GiB on 32-bit hosts (tool.h checks): before any header */
 #define DX_IMPLEMENTATION
 #include "dx_cas.h"
 #include "tool.h"

@@ -19,6 +19,7 @@
    there is no report, only the reason: zeros are not a result. Ctrl-C or
    SIGTERM ends the run early: the report covers the time until then, then
    the program ends by that signal, as a shell expects of one it interrupted. */
+#define _FILE_OFFSET_BITS 64 /* files over 2 GiB on 32-bit hosts (tool.h checks): before any header */
 #define DX_IMPLEMENTATION
 #include "dx_reactor.h"
 #include "dx_hbtp.h"

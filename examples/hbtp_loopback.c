@@ -12,6 +12,7 @@
    auth middleware. Every answer is checked against what the script expects,
    in order. Exit status 0 when all of them arrived intact, 1 otherwise, 2 for
    bad usage (it takes no arguments). */
+#define _FILE_OFFSET_BITS 64 /* files over 2 GiB on 32-bit hosts (tool.h checks): before any header */
 #if !defined(_WIN32) && !defined(_POSIX_C_SOURCE)
 #define _POSIX_C_SOURCE 200809L /* clock_gettime: before any system header */
 #endif

@@ -31,6 +31,7 @@
    ERROR UNAUTHORIZED and GOAWAY. The claims stay with the connection for its
    handlers (WHOAMI). The rate limiter (--rate) is dx_hbtp's token bucket, one per
    worker: beyond it a request is answered ERROR RATE_LIMITED. */
+#define _FILE_OFFSET_BITS 64 /* files over 2 GiB on 32-bit hosts (tool.h checks): before any header */
 #define DX_IMPLEMENTATION
 #include "dx_reactor.h"
 #include "dx_hbtp.h"

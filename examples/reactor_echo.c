@@ -3,6 +3,7 @@
    Connections live in a fixed pool; each has one receive and one send op and
    echoes what it reads. Ctrl-C ends it. A backend this build or system does
    not have is an error (exit 1), never a silent fallback. --help tells the rest. */
+#define _FILE_OFFSET_BITS 64 /* files over 2 GiB on 32-bit hosts (tool.h checks): before any header */
 #define DX_IMPLEMENTATION
 #include "dx_reactor.h"
 #include "tool.h"

@@ -12,6 +12,7 @@
    FILE is required (a demo that writes 75 MB must be told where) and is
    not overwritten without -f; it is written to a temporary name and renamed.
    Exit status 0 when every record matched, 1 otherwise, 2 for bad usage. */
+#define _FILE_OFFSET_BITS 64 /* files over 2 GiB on 32-bit hosts (tool.h checks): before any header */
 #if !defined(_WIN32) && !defined(_POSIX_C_SOURCE)
 #define _POSIX_C_SOURCE 200809L /* mmap, open, fstat, clock_gettime: before any system header */
 #endif

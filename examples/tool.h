@@ -38,6 +38,12 @@
 #include <unistd.h>
 #endif
 
+#if !defined(_WIN32)
+/* A tool's files may pass 2 GiB: on a 32-bit host that needs a 64-bit off_t (else stat and open fail there,
+   and offsets past 4 GiB wrap): each tool defines _FILE_OFFSET_BITS 64 before any header. */
+typedef char tool_off_t_has_64_bits[sizeof(off_t) >= 8 ? 1 : -1];
+#endif
+
 /* unused helpers cost nothing and warn nothing */
 #define TOOL_FN static inline
 

@@ -28,6 +28,7 @@
    offset + index * element size + field offset, so the dump is the same on
    little- and big-endian hosts. Exit status: 0 ok, 1 unreadable or invalid
    file (the reader's error and byte offset go to stderr), 2 bad usage. */
+#define _FILE_OFFSET_BITS 64 /* files over 2 GiB on 32-bit hosts (tool.h checks): before any header */
 #define DX_IMPLEMENTATION
 #include "dx_teleport.h"
 #include "tool.h"

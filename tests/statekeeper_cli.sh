@@ -34,7 +34,6 @@
 # Prints one line per step; exits non-zero at the first failure.
 set -u
 sk=$(realpath "$1")
-src=$(cd "$(dirname "$0")/.." && pwd) # the sources, for the 32-bit build of 6b
 dir=$(mktemp -d)
 pids=""
 cleanup() {
@@ -511,25 +510,6 @@ if [ "$MIB" -gt 0 ]; then
     rm -rf g gr G
 else
     echo "SKIP sparse file: STATEKEEPER_BIG_MIB=0"
-fi
-
-# --- 6b. a 32-bit build (built as statekeeper.c's top comment says, under qemu-arm): a sparse file past 4 GiB ---
-# (off_t of 32 bits: stat, open and pwrite past 2 GiB fail, or an offset past 4 GiB wraps onto the file's start)
-if command -v arm-linux-gnueabihf-gcc > /dev/null && command -v qemu-arm > /dev/null && [ -d /usr/arm-linux-gnueabihf ]; then
-    arm-linux-gnueabihf-gcc -std=c99 -D_DEFAULT_SOURCE -O2 -I"$src" "$src/examples/statekeeper/statekeeper.c" \
-        -o sk32 -lpthread 2> sk32.log || die "32-bit build: $(cat sk32.log)"
-    mkdir d32
-    truncate -s $(((4 << 30) + 65536)) d32/big
-    printf 'past 4 GiB' | dd of=d32/big bs=1 seek=$(((4 << 30) + 100)) conv=notrunc 2> /dev/null
-    qemu-arm -L /usr/arm-linux-gnueabihf ./sk32 capture --store S32 --state d32 --no-sync -q > out 2> err ||
-        die "32-bit build: capture of a sparse file past 4 GiB: $(cat out err)"
-    qemu-arm -L /usr/arm-linux-gnueabihf ./sk32 restore --store S32 --no-sync -q r32 > out 2> err ||
-        die "32-bit build: restore of a sparse file past 4 GiB: $(cat out err)"
-    cmp -s d32/big r32/big || die "32-bit build: the file past 4 GiB restored different: $(ls -l r32)"
-    step "a 32-bit build (qemu-arm): a sparse file of 4 GiB + 64 KiB captured and restored identical"
-    rm -rf d32 r32 S32 sk32 sk32.log
-else
-    echo "SKIP 32-bit build: no arm-linux-gnueabihf-gcc and qemu-arm (make deps-cross installs them)"
 fi
 
 # --- 7. sqlite3 as PROGRAM, killed and restarted ---

@@ -241,6 +241,7 @@
    chunks, about 1 GiB of blob; a larger one is not used: those chunks are
    compressed as they are sent, at level 1). POSIX only (the directory store
    is). */
+#define _FILE_OFFSET_BITS 64 /* files over 2 GiB on 32-bit hosts (tool.h checks): before any header */
 #ifndef _DEFAULT_SOURCE
 #define _DEFAULT_SOURCE
 #endif
@@ -764,7 +765,7 @@ static int cmd_publish(int argc, char **argv) {
     }
 #endif
     /* patches from the last keep_patches versions (newest first) to this one */
-    patches = (sync_patch *)calloc(keep_patches + 1, sizeof *patches);
+    patches = (sync_patch *)calloc((size_t)keep_patches + 1, sizeof *patches); /* keep_patches <= 64 */
     for (i = 0; patches && i < nold && npatches < keep_patches; i++) {
         sync_version ov;
         membuf base;
@@ -1007,10 +1008,12 @@ static void damage_collect(worker_state *ws, const history *h) {
         history_patch(h, i, &p);
         if (get_object(&ws->store, p.listing, SYNC_LISTING_MAX, &buf, &len) != DX_OK) continue;
         if (listing_parse(&alg, buf, len, p.listing, p.patch_root, p.patch_size, &l) == DX_OK) {
-            uint8_t *more = (uint8_t *)realloc(ws->damage, (ws->damage_count + l.count) * 32 + 1);
+            size_t n = (size_t)l.count; /* a size on a 32-bit host too: else left out */
+            uint8_t *more = n == l.count && n <= (SIZE_MAX - 1) / 32 - ws->damage_count
+                                ? (uint8_t *)realloc(ws->damage, (ws->damage_count + n) * 32 + 1) : NULL;
             if (more) {
-                memcpy(more + ws->damage_count * 32, l.ids, (size_t)l.count * 32);
-                ws->damage = more, ws->damage_count += l.count;
+                memcpy(more + ws->damage_count * 32, l.ids, n * 32);
+                ws->damage = more, ws->damage_count += n;
             }
             listing_free(&l);
         }
@@ -1858,7 +1861,7 @@ static dx_result cursor_open(getter *g, cursor *c, const uint8_t digest[32], uin
     if (!c->raw || !c->f[0] || !c->f[1]) return DX_ERR_NOMEM;
     if (inline_len && inline_len == len && inline_len <= CURSOR_RAW) { /* nothing left to ask for */
         memcpy(c->raw, inline_bytes, inline_len);
-        c->have = c->asked = inline_len;
+        c->have = inline_len, c->asked = inline_len;
     }
     return cursor_load(c, 0);
 }
