@@ -266,6 +266,9 @@ def handle_query(W, stream, body, negotiated):
     if flags & 1 and root == newest.root:
         if 'nm_other_root' in bad:
             return encode(NOT_MODIFIED, 0, stream, W.versions[0].root)
+        if 'nm_edit_out' in bad:  # OUT (--out) edited after the client read it, before the answer
+            with open(W.out, 'ab') as f:
+                f.write(b'edited')
         return encode(NOT_MODIFIED, 0, stream, root)
     o = dict(kind=KIND_CHUNKS, versions=len(W.versions), root=newest.root, size=newest.size,
              listing=newest.listing_digest, listing_size=len(newest.listing), published_ns=W.published_ns, name=name,
@@ -304,6 +307,9 @@ def handle_query(W, stream, body, negotiated):
         fl = COMPRESSED
         log('OFFER compressed')
     payload = hb.rpc_payload(M_QUERY, body)
+    if 'query_pieces' in bad:  # the answer in two frames, the first larger than any offer (SYNC_OFFER_MAX)
+        junk = bytes(40000)
+        return encode(STREAM_DATA, 0, stream, junk) + encode(STREAM_END, END_STREAM, stream, junk)
     if len(payload) > negotiated:
         return error(stream, INTERNAL, 'offer too large')
     return encode(RPC_RESPONSE, fl, stream, payload)
@@ -426,11 +432,14 @@ def serve_conn(W, s):
 
 
 def serve(argv):
-    world, bad, zstd, no_inline = argv[0], set(), False, False
+    world, bad, zstd, no_inline, out = argv[0], set(), False, False, None
     i = 1
     while i < len(argv):
         if argv[i] == '--bad':
             bad = set(argv[i + 1].split(','))
+            i += 1
+        elif argv[i] == '--out':
+            out = argv[i + 1]
             i += 1
         elif argv[i] == '--zstd':
             zstd = True
@@ -438,6 +447,7 @@ def serve(argv):
             no_inline = True
         i += 1
     W = World(world, bad, zstd, no_inline)
+    W.out = out
     ls = socket.socket()
     ls.bind(('127.0.0.1', 0))
     ls.listen(16)
@@ -605,6 +615,28 @@ class Driver:
             self.stop(srv)
         # the update by chunks: the cache holds v1's chunks
         shutil.copytree(cache, cache + '-v2')
+        # OUT edited while the NOT_MODIFIED answer is on its way: the cache must not take OUT's new state for
+        # the root it read before (the next get trusted it: "up to date" with OUT not the version)
+        d = os.path.join(self.tmp, 'edited')
+        os.makedirs(d)
+        outp = os.path.join(d, 'OUT')
+        with open(outp, 'wb') as f:
+            f.write(self.v[0])
+        srv, port = self.start(1, False, ['--bad', 'nm_edit_out', '--out', outp], d + '.log')
+        try:
+            rc, msg = self.get(port, outp, d + '-cache')
+        finally:
+            self.stop(srv)
+        if rc != 0 or 'up to date' not in msg:
+            self.failed += 1
+            print('FAIL OUT edited during NOT_MODIFIED: the first get: exit %s: %s' % (rc, msg.strip()))
+        else:
+            srv, port = self.start(1, False, [], d + '.log2')
+            try:
+                self.case_again('OUT edited while NOT_MODIFIED came: the next get reads it again (not "up to date")',
+                                port, outp, d + '-cache', 0, 'chunks, ')
+            finally:
+                self.stop(srv)
 
         def few(msg, _log):
             s = summary(msg)
@@ -672,6 +704,8 @@ class Driver:
              'listing the server sent does not check'),
             ('ERROR 9 to the QUERY', ['internal'], 0, 'cannot read its store'),
             ('ERROR 0x8001 to the QUERY', ['no_name'], 0, 'has no such name'),
+            ('the QUERY answered in STREAM_DATA pieces, the first larger than an offer', ['query_pieces'], 0,
+             "not as dx_sync's wire format says"),
         ]
         for what, bad, out, phrase in fails:
             # R: the listing READ, not inline (so a misbehaviour meets its READ first)

@@ -1688,11 +1688,12 @@ typedef struct waited {
 static void waited_reply(dx_net_client *c, const dx_net_reply *r, void *user) {
     waited *w = (waited *)user;
     (void)c;
-    if (r->frame) {
-        size_t n = r->body_len < w->cap - w->len ? r->body_len : w->cap - w->len;
+    if (r->frame) { /* the wire format's answers are one frame each: one in pieces is not dx_sync's */
+        size_t room = w->len < w->cap ? w->cap - w->len : 0, n = r->body_len < room ? r->body_len : room;
         w->opcode = r->frame->opcode, w->flags = r->frame->flags;
         memcpy(w->out + w->len, r->body, n);
         w->len += r->body_len;
+        if (!r->final && w->result == DX_OK) w->result = E_NOT_SYNC;
     }
     if (w->result == DX_OK) w->result = r->result;
     if (r->code) w->code = r->code;
@@ -2309,11 +2310,18 @@ static bool out_state_get(const char *cache_path, const char *key, const struct 
     return ok;
 }
 
-static void out_state_set(const char *cache_path, const char *key, const char *out_path, const uint8_t root[32]) {
-    char dir[8192], path[8300], tmp[8400], line[160], rh[65];
+/* read: OUT's stat before it was read for root (NULL: OUT was just written), which OUT must still have */
+static void out_state_set(const char *cache_path, const char *key, const char *out_path, const uint8_t root[32],
+                          const struct stat *read) {
+    char dir[8192], path[8300], tmp[8400], line[160], rh[65], was[160];
     struct stat st;
     FILE *f;
     if (stat(out_path, &st) != 0) return;
+    if (read) { /* changed since it was read: its root is not known */
+        stat_line(read, was, sizeof was);
+        stat_line(&st, line, sizeof line);
+        if (strcmp(was, line) != 0) return;
+    }
     snprintf(dir, sizeof dir, "%s/outs", cache_path);
     mkdir(dir, 0755);
     snprintf(path, sizeof path, "%s/%s", dir, key);
@@ -2573,7 +2581,7 @@ query:
             tool_fail("%s: the server answered NOT_MODIFIED for another version (damaged on the way?): %s is as it was", name, out_path);
             goto close;
         }
-        if (scanned && g->key[0]) out_state_set(cache_path, g->key, out_path, have_root);
+        if (scanned && g->key[0]) out_state_set(cache_path, g->key, out_path, have_root, &st);
         hex(have_root, 8, hx);
         printf("%s: up to date (not modified), %llu bytes on the wire, root %s..., %.3f s\n", name,
                (unsigned long long)(g->net.client.bytes_in + g->net.client.bytes_out), hx, tool_now() - t0);
@@ -2670,7 +2678,7 @@ query:
                       g->dir.os_error ? ": " : "", g->dir.os_error ? strerror(g->dir.os_error) : "");
         else evict(g, cache_path, quota, &evicted);
     }
-    if (g->key[0]) out_state_set(cache_path, g->key, out_path, o.root);
+    if (g->key[0]) out_state_set(cache_path, g->key, out_path, o.root, NULL);
     hex(o.root, 8, hx);
     if (!strcmp(kind, "patch")) /* the patch alone, to set beside other tools' patches */
         snprintf(patch_words, sizeof patch_words, " (the patch %llu B)", (unsigned long long)o.patch_size);
