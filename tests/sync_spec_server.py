@@ -381,7 +381,8 @@ def serve_conn(W, s):
         p = recvn(s, n)
         mp, mi = struct.unpack_from('<IH', p, 16)
         negotiated = min(MAX_PAYLOAD, mp) if mp else MAX_PAYLOAD
-        s.sendall(encode(HELLO, ACK, 0, hb.hello_payload(max_payload=negotiated, max_inflight=min(64, mi or 64))))
+        inflight = 1 if 'inflight1' in bad else min(64, mi or 64)  # inflight1: one request at a time (HBTP allows it)
+        s.sendall(encode(HELLO, ACK, 0, hb.hello_payload(max_payload=negotiated, max_inflight=inflight)))
         reads, held = 0, b''
         while True:
             op, fl, st, n = hb.HEADER.unpack(recvn(s, 8))
@@ -676,6 +677,19 @@ class Driver:
                   phrase='chunks, ')
         self.case('a server rolled back (an offer of an older version) is taken (TRUST)', versions=1, out=1, want=0,
                   phrase='chunks, ')
+        # a cache damaged (kept without fsync: a crash) holding v1's chunks, OUT absent, a server that takes one
+        # request at a time (HELLO max_inflight 1): v2's new chunks are READ ahead, the damaged ones again
+        dcache, _ = self.case('v1 into a cache that is then damaged', versions=1, want=0, phrase='chunks, ')
+        for pack in os.listdir(os.path.join(dcache, 'packs')):
+            with open(os.path.join(dcache, 'packs', pack), 'r+b') as f:
+                b = bytearray(f.read())
+                index_off = struct.unpack_from('<Q', b, len(b) - 56)[0]
+                for at in range(8 + 100, index_off, 1024):  # every object's bytes (records: 8 .. the index)
+                    b[at] ^= 0x20
+                f.seek(0)
+                f.write(b)
+        self.case('a damaged cache, a server of one request at a time: the damaged chunks are READ again',
+                  args=['--bad', 'inflight1'], want=1, cache=dcache, phrase='chunks, ')
 
         # ---- failures: exit 1, OUT as it was, nothing beside it
         fails = [

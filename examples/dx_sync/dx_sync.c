@@ -1704,7 +1704,10 @@ static dx_result call_wait(getter *g, uint32_t method, const void *body, size_t 
     int32_t rc;
     dx_result e;
     w->done = false, w->result = DX_OK, w->code = 0, w->opcode = 0, w->flags = 0, w->len = 0;
-    if ((rc = dx_net_client_call(&g->net.client, method, body, len, waited_reply, w)) < 0) return rc;
+    /* READs in flight may fill HBTP's max in flight (the server's may be small) or the output: sent once an answer came */
+    while ((rc = dx_net_client_call(&g->net.client, method, body, len, waited_reply, w)) == DX_ERR_BUSY || rc == DX_ERR_NOSPACE)
+        if ((e = dx_reactor_run(&g->net.loop, DX_REACTOR_RUN_ONCE)) != DX_OK) return e;
+    if (rc < 0) return rc;
     while (!w->done)
         if ((e = dx_reactor_run(&g->net.loop, DX_REACTOR_RUN_ONCE)) != DX_OK) return e;
     if (w->result == DX_OK && w->len > w->cap) return DX_ERR_NOSPACE;
