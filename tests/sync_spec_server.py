@@ -679,15 +679,18 @@ class Driver:
                   phrase='chunks, ')
         # a cache damaged (kept without fsync: a crash) holding v1's chunks, OUT absent, a server that takes one
         # request at a time (HELLO max_inflight 1): v2's new chunks are READ ahead, the damaged ones again
-        dcache, _ = self.case('v1 into a cache that is then damaged', versions=1, want=0, phrase='chunks, ')
-        for pack in os.listdir(os.path.join(dcache, 'packs')):
-            with open(os.path.join(dcache, 'packs', pack), 'r+b') as f:
-                b = bytearray(f.read())
-                index_off = struct.unpack_from('<Q', b, len(b) - 56)[0]
-                for at in range(8 + 100, index_off, 1024):  # every object's bytes (records: 8 .. the index)
-                    b[at] ^= 0x20
-                f.seek(0)
-                f.write(b)
+        def damaged_cache():
+            dc, _ = self.case('v1 into a cache that is then damaged', versions=1, want=0, phrase='chunks, ')
+            for pack in os.listdir(os.path.join(dc, 'packs')):
+                with open(os.path.join(dc, 'packs', pack), 'r+b') as f:
+                    b = bytearray(f.read())
+                    index_off = struct.unpack_from('<Q', b, len(b) - 56)[0]
+                    for at in range(8 + 100, index_off, 1024):  # every object's bytes (records: 8 .. the index)
+                        b[at] ^= 0x20
+                    f.seek(0)
+                    f.write(b)
+            return dc
+        dcache = damaged_cache()
         self.case('a damaged cache, a server of one request at a time: the damaged chunks are READ again',
                   args=['--bad', 'inflight1'], want=1, cache=dcache, phrase='chunks, ')
 
@@ -726,6 +729,11 @@ class Driver:
             args = (['--no-inline'] if 'R' in bad or 'listing_flip' in bad else []) + ['--bad', ','.join(bad)]
             self.case('%s: "%s", OUT %s' % (what, phrase, 'as it was' if out is not None else 'still absent'),
                       args=args, out=out, expect_rc=1, phrase=phrase)
+        # a chunk READ alone (its copy in the cache damaged: not READ ahead) answered one byte short: said as a
+        # chunk that does not match its id, as when READ ahead (not "the connection failed")
+        self.case('a damaged cache, a chunk READ again answered one byte short: "does not match its id"',
+                  versions=1, args=['--bad', 'short_read'], cache=damaged_cache(), expect_rc=1,
+                  phrase='does not match its id')
         print('sync_spec_server: %d passed, %d failed' % (self.passed, self.failed))
         return self.failed == 0
 

@@ -2020,8 +2020,8 @@ static dx_result run_chunks(getter *g, cursor *l, bool with_seed, bool record, c
                 g->net_error = r, g->net_code = w.code;
                 break;
             }
-            if (w.len != len || w.opcode != DX_HBTP_OP_STREAM_END) {
-                r = g->net_error = DX_ERR_CORRUPT;
+            if (w.opcode != DX_HBTP_OP_STREAM_END || w.len != len) { /* as an answer READ ahead (read_reply): the server's */
+                r = w.opcode != DX_HBTP_OP_STREAM_END ? E_NOT_SYNC : DX_ERR_CHECKSUM;
                 break;
             }
         }
