@@ -266,6 +266,9 @@ def handle_query(W, stream, body, negotiated):
     if flags & 1 and root == newest.root:
         if 'nm_other_root' in bad:
             return encode(NOT_MODIFIED, 0, stream, W.versions[0].root)
+        if 'nm_edit_out' in bad:  # OUT (--out) edited after the client read it, before the answer
+            with open(W.out, 'ab') as f:
+                f.write(b'edited')
         return encode(NOT_MODIFIED, 0, stream, root)
     o = dict(kind=KIND_CHUNKS, versions=len(W.versions), root=newest.root, size=newest.size,
              listing=newest.listing_digest, listing_size=len(newest.listing), published_ns=W.published_ns, name=name,
@@ -304,6 +307,9 @@ def handle_query(W, stream, body, negotiated):
         fl = COMPRESSED
         log('OFFER compressed')
     payload = hb.rpc_payload(M_QUERY, body)
+    if 'query_pieces' in bad:  # the answer in two frames, the first larger than any offer (SYNC_OFFER_MAX)
+        junk = bytes(40000)
+        return encode(STREAM_DATA, 0, stream, junk) + encode(STREAM_END, END_STREAM, stream, junk)
     if len(payload) > negotiated:
         return error(stream, INTERNAL, 'offer too large')
     return encode(RPC_RESPONSE, fl, stream, payload)
@@ -375,7 +381,8 @@ def serve_conn(W, s):
         p = recvn(s, n)
         mp, mi = struct.unpack_from('<IH', p, 16)
         negotiated = min(MAX_PAYLOAD, mp) if mp else MAX_PAYLOAD
-        s.sendall(encode(HELLO, ACK, 0, hb.hello_payload(max_payload=negotiated, max_inflight=min(64, mi or 64))))
+        inflight = 1 if 'inflight1' in bad else min(64, mi or 64)  # inflight1: one request at a time (HBTP allows it)
+        s.sendall(encode(HELLO, ACK, 0, hb.hello_payload(max_payload=negotiated, max_inflight=inflight)))
         reads, held = 0, b''
         while True:
             op, fl, st, n = hb.HEADER.unpack(recvn(s, 8))
@@ -426,11 +433,14 @@ def serve_conn(W, s):
 
 
 def serve(argv):
-    world, bad, zstd, no_inline = argv[0], set(), False, False
+    world, bad, zstd, no_inline, out = argv[0], set(), False, False, None
     i = 1
     while i < len(argv):
         if argv[i] == '--bad':
             bad = set(argv[i + 1].split(','))
+            i += 1
+        elif argv[i] == '--out':
+            out = argv[i + 1]
             i += 1
         elif argv[i] == '--zstd':
             zstd = True
@@ -438,6 +448,7 @@ def serve(argv):
             no_inline = True
         i += 1
     W = World(world, bad, zstd, no_inline)
+    W.out = out
     ls = socket.socket()
     ls.bind(('127.0.0.1', 0))
     ls.listen(16)
@@ -605,6 +616,28 @@ class Driver:
             self.stop(srv)
         # the update by chunks: the cache holds v1's chunks
         shutil.copytree(cache, cache + '-v2')
+        # OUT edited while the NOT_MODIFIED answer is on its way: the cache must not take OUT's new state for
+        # the root it read before (the next get trusted it: "up to date" with OUT not the version)
+        d = os.path.join(self.tmp, 'edited')
+        os.makedirs(d)
+        outp = os.path.join(d, 'OUT')
+        with open(outp, 'wb') as f:
+            f.write(self.v[0])
+        srv, port = self.start(1, False, ['--bad', 'nm_edit_out', '--out', outp], d + '.log')
+        try:
+            rc, msg = self.get(port, outp, d + '-cache')
+        finally:
+            self.stop(srv)
+        if rc != 0 or 'up to date' not in msg:
+            self.failed += 1
+            print('FAIL OUT edited during NOT_MODIFIED: the first get: exit %s: %s' % (rc, msg.strip()))
+        else:
+            srv, port = self.start(1, False, [], d + '.log2')
+            try:
+                self.case_again('OUT edited while NOT_MODIFIED came: the next get reads it again (not "up to date")',
+                                port, outp, d + '-cache', 0, 'chunks, ')
+            finally:
+                self.stop(srv)
 
         def few(msg, _log):
             s = summary(msg)
@@ -644,6 +677,22 @@ class Driver:
                   phrase='chunks, ')
         self.case('a server rolled back (an offer of an older version) is taken (TRUST)', versions=1, out=1, want=0,
                   phrase='chunks, ')
+        # a cache damaged (kept without fsync: a crash) holding v1's chunks, OUT absent, a server that takes one
+        # request at a time (HELLO max_inflight 1): v2's new chunks are READ ahead, the damaged ones again
+        def damaged_cache():
+            dc, _ = self.case('v1 into a cache that is then damaged', versions=1, want=0, phrase='chunks, ')
+            for pack in os.listdir(os.path.join(dc, 'packs')):
+                with open(os.path.join(dc, 'packs', pack), 'r+b') as f:
+                    b = bytearray(f.read())
+                    index_off = struct.unpack_from('<Q', b, len(b) - 56)[0]
+                    for at in range(8 + 100, index_off, 1024):  # every object's bytes (records: 8 .. the index)
+                        b[at] ^= 0x20
+                    f.seek(0)
+                    f.write(b)
+            return dc
+        dcache = damaged_cache()
+        self.case('a damaged cache, a server of one request at a time: the damaged chunks are READ again',
+                  args=['--bad', 'inflight1'], want=1, cache=dcache, phrase='chunks, ')
 
         # ---- failures: exit 1, OUT as it was, nothing beside it
         fails = [
@@ -672,12 +721,19 @@ class Driver:
              'listing the server sent does not check'),
             ('ERROR 9 to the QUERY', ['internal'], 0, 'cannot read its store'),
             ('ERROR 0x8001 to the QUERY', ['no_name'], 0, 'has no such name'),
+            ('the QUERY answered in STREAM_DATA pieces, the first larger than an offer', ['query_pieces'], 0,
+             "not as dx_sync's wire format says"),
         ]
         for what, bad, out, phrase in fails:
             # R: the listing READ, not inline (so a misbehaviour meets its READ first)
             args = (['--no-inline'] if 'R' in bad or 'listing_flip' in bad else []) + ['--bad', ','.join(bad)]
             self.case('%s: "%s", OUT %s' % (what, phrase, 'as it was' if out is not None else 'still absent'),
                       args=args, out=out, expect_rc=1, phrase=phrase)
+        # a chunk READ alone (its copy in the cache damaged: not READ ahead) answered one byte short: said as a
+        # chunk that does not match its id, as when READ ahead (not "the connection failed")
+        self.case('a damaged cache, a chunk READ again answered one byte short: "does not match its id"',
+                  versions=1, args=['--bad', 'short_read'], cache=damaged_cache(), expect_rc=1,
+                  phrase='does not match its id')
         print('sync_spec_server: %d passed, %d failed' % (self.passed, self.failed))
         return self.failed == 0
 

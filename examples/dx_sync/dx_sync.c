@@ -1691,11 +1691,12 @@ typedef struct waited {
 static void waited_reply(dx_net_client *c, const dx_net_reply *r, void *user) {
     waited *w = (waited *)user;
     (void)c;
-    if (r->frame) {
-        size_t n = r->body_len < w->cap - w->len ? r->body_len : w->cap - w->len;
+    if (r->frame) { /* the wire format's answers are one frame each: one in pieces is not dx_sync's */
+        size_t room = w->len < w->cap ? w->cap - w->len : 0, n = r->body_len < room ? r->body_len : room;
         w->opcode = r->frame->opcode, w->flags = r->frame->flags;
         memcpy(w->out + w->len, r->body, n);
         w->len += r->body_len;
+        if (!r->final && w->result == DX_OK) w->result = E_NOT_SYNC;
     }
     if (w->result == DX_OK) w->result = r->result;
     if (r->code) w->code = r->code;
@@ -1706,7 +1707,10 @@ static dx_result call_wait(getter *g, uint32_t method, const void *body, size_t 
     int32_t rc;
     dx_result e;
     w->done = false, w->result = DX_OK, w->code = 0, w->opcode = 0, w->flags = 0, w->len = 0;
-    if ((rc = dx_net_client_call(&g->net.client, method, body, len, waited_reply, w)) < 0) return rc;
+    /* READs in flight may fill HBTP's max in flight (the server's may be small) or the output: sent once an answer came */
+    while ((rc = dx_net_client_call(&g->net.client, method, body, len, waited_reply, w)) == DX_ERR_BUSY || rc == DX_ERR_NOSPACE)
+        if ((e = dx_reactor_run(&g->net.loop, DX_REACTOR_RUN_ONCE)) != DX_OK) return e;
+    if (rc < 0) return rc;
     while (!w->done)
         if ((e = dx_reactor_run(&g->net.loop, DX_REACTOR_RUN_ONCE)) != DX_OK) return e;
     if (w->result == DX_OK && w->len > w->cap) return DX_ERR_NOSPACE;
@@ -2019,8 +2023,8 @@ static dx_result run_chunks(getter *g, cursor *l, bool with_seed, bool record, c
                 g->net_error = r, g->net_code = w.code;
                 break;
             }
-            if (w.len != len || w.opcode != DX_HBTP_OP_STREAM_END) {
-                r = g->net_error = DX_ERR_CORRUPT;
+            if (w.opcode != DX_HBTP_OP_STREAM_END || w.len != len) { /* as an answer READ ahead (read_reply): the server's */
+                r = w.opcode != DX_HBTP_OP_STREAM_END ? E_NOT_SYNC : DX_ERR_CHECKSUM;
                 break;
             }
         }
@@ -2312,11 +2316,18 @@ static bool out_state_get(const char *cache_path, const char *key, const struct 
     return ok;
 }
 
-static void out_state_set(const char *cache_path, const char *key, const char *out_path, const uint8_t root[32]) {
-    char dir[8192], path[8300], tmp[8400], line[160], rh[65];
+/* read: OUT's stat before it was read for root (NULL: OUT was just written), which OUT must still have */
+static void out_state_set(const char *cache_path, const char *key, const char *out_path, const uint8_t root[32],
+                          const struct stat *read) {
+    char dir[8192], path[8300], tmp[8400], line[160], rh[65], was[160];
     struct stat st;
     FILE *f;
     if (stat(out_path, &st) != 0) return;
+    if (read) { /* changed since it was read: its root is not known */
+        stat_line(read, was, sizeof was);
+        stat_line(&st, line, sizeof line);
+        if (strcmp(was, line) != 0) return;
+    }
     snprintf(dir, sizeof dir, "%s/outs", cache_path);
     mkdir(dir, 0755);
     snprintf(path, sizeof path, "%s/%s", dir, key);
@@ -2576,7 +2587,7 @@ query:
             tool_fail("%s: the server answered NOT_MODIFIED for another version (damaged on the way?): %s is as it was", name, out_path);
             goto close;
         }
-        if (scanned && g->key[0]) out_state_set(cache_path, g->key, out_path, have_root);
+        if (scanned && g->key[0]) out_state_set(cache_path, g->key, out_path, have_root, &st);
         hex(have_root, 8, hx);
         printf("%s: up to date (not modified), %llu bytes on the wire, root %s..., %.3f s\n", name,
                (unsigned long long)(g->net.client.bytes_in + g->net.client.bytes_out), hx, tool_now() - t0);
@@ -2673,7 +2684,7 @@ query:
                       g->dir.os_error ? ": " : "", g->dir.os_error ? strerror(g->dir.os_error) : "");
         else evict(g, cache_path, quota, &evicted);
     }
-    if (g->key[0]) out_state_set(cache_path, g->key, out_path, o.root);
+    if (g->key[0]) out_state_set(cache_path, g->key, out_path, o.root, NULL);
     hex(o.root, 8, hx);
     if (!strcmp(kind, "patch")) /* the patch alone, to set beside other tools' patches */
         snprintf(patch_words, sizeof patch_words, " (the patch %llu B)", (unsigned long long)o.patch_size);
