@@ -223,6 +223,22 @@ run get --server "$S" --cache c2 app out2; [ $rc = 0 ] && grep -q ': patch,' out
 [ "$(wire)" -lt $((size / 20)) ] || die "the patch took $(wire) bytes of $size"
 [ ! -e "out2.tmp-$gone-0" ] && grep -q "removed out2.tmp-$gone-0, left by an interrupted run" err || die "a killed get's temporary OUT: $(ls; cat err)"
 step "an update from v2: patch, $(wire) bytes on the wire (a killed get's temporary OUT removed)"
+# a cache that cannot take the patch's result (its file system full): the patch still makes OUT (it was refused
+# as 'its result does not read back' and every chunk fetched again); the cache says it could not record it
+if [ "$(id -u)" = 0 ] && mkdir cfull && mount -t tmpfs -o size=1m tmpfs cfull 2>/dev/null; then
+    cleanup_mount() { umount "$dir/cfull" 2>/dev/null; cleanup; }
+    trap cleanup_mount EXIT
+    head -c 2000000 /dev/zero > cfull/fill 2>/dev/null
+    cp v2 out6
+    run get --server "$S" --cache cfull/c app out6
+    umount cfull
+    trap cleanup EXIT
+    [ $rc = 0 ] && grep -q ': patch,' out && cmp -s out6 v3 || die "a full cache: exit $rc: $(cat out err)"
+    grep -q 'out6 is updated, but the cache cfull/c could not record it: .*No space left on device' err || die "a full cache, not said: $(cat err)"
+    step "a cache on a full file system: the patch still makes OUT, the cache's failure said"
+else
+    echo "SKIP a cache on a full file system: needs root and a tmpfs mount"
+fi
 cp v1 out3
 run get --server "$S" --cache c3 app out3; [ $rc = 0 ] && grep -Eq ': (patch|chunks),' out && cmp -s out3 v3 || die "two behind: $(cat out)"
 step "two versions behind: $(sed 's/^app: \([a-z ]*\),.*/\1/' out), $(wire) bytes on the wire"

@@ -1586,8 +1586,9 @@ static dx_result scan_file(int fd, uint8_t root[32], seed **out, size_t *out_cou
                 const uint8_t *p = buf + (c.offset - base);
                 if (!into) dx_cas_id_hash(&alg, p, c.length, &id);
                 else if ((r = cache_put(into, p, c.length, &id, &since_sync)) != DX_OK) { /* its hash is the id */
-                    if (into != spill) break;
-                    spill_failed = r, r = DX_OK, into = NULL; /* the cache is full: OUT's chunks are fetched instead */
+                    if (into == spill) spill_failed = r; /* the cache is full: OUT's chunks are fetched instead */
+                    else if (record && record->man_error == DX_OK) record->man_error = r; /* the version goes unrecorded */
+                    r = DX_OK, into = NULL;
                     dx_cas_id_hash(&alg, p, c.length, &id);
                 }
                 dx_cas_chunk_leaf(&alg, &id, leaf);
@@ -1694,7 +1695,7 @@ static void waited_reply(dx_net_client *c, const dx_net_reply *r, void *user) {
     if (r->frame) { /* the wire format's answers are one frame each: one in pieces is not dx_sync's */
         size_t room = w->len < w->cap ? w->cap - w->len : 0, n = r->body_len < room ? r->body_len : room;
         w->opcode = r->frame->opcode, w->flags = r->frame->flags;
-        memcpy(w->out + w->len, r->body, n);
+        if (n) memcpy(w->out + w->len, r->body, n); /* none where it is full: w->len may be past cap */
         w->len += r->body_len;
         if (!r->final && w->result == DX_OK) w->result = E_NOT_SYNC;
     }
