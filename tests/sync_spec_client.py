@@ -771,6 +771,11 @@ class Tests:
         # "trunc": v2 = v1 cut at a chunk boundary: the client holding v1 lacks no chunk at all
         self.publish(self.store, 'trunc', v1)
         self.publish(self.store, 'trunc', v1[:self.blobs['app'][0].chunks[30][0]])
+        # "text": 60 kB of new lines, which compress: a patch with zstd frames (the others' are plain)
+        t1 = b''.join(b'%06d: the quick brown fox %d jumps over %x lazy dogs\n' % (i, i * 7, i * 13) for i in range(8000))
+        self.publish(self.store, 'text', t1)
+        self.publish(self.store, 'text', t1[:200000] + b''.join(b'new line %d of %x words\n' % (i, i * i) for i in range(2500)) +
+                     t1[200000:])
         self.server = Server(self.binary, self.store, '--workers', '2')
         return 'app 3 versions (%d B), bin 2 (%s, %d B), small, empty, many (%d chunks of %d B); %s' % (
             len(v3), path, len(prog), nm, cut, self.server.first_line.strip())
@@ -948,6 +953,37 @@ class Tests:
         c.close()
         return '%s offer of %d B sent as %d B (zstd), the same fields' % (
             'a PATCH' if z['kind'] == KIND_PATCH else 'a CHUNKS', z['bytes'], z['wire'])
+
+    def t_plain_only(self, names):
+        """QUERY flag 8: "the client applies only patches without zstd frames: a PATCH offer is then
+        of a patch whose header's flags, dx_patch.h, lack ZSTD" (flag 1 at offset 8): for every
+        older version, the offer with flag 8 against the one without"""
+        c = self.client()
+        out = {'zstd patch -> CHUNKS': 0, 'plain patch kept': 0, 'CHUNKS': 0}
+        for name in names:
+            for old in self.blobs[name][:-1]:
+                o = c.query(name, old.root, flags=3)
+                p = c.query(name, old.root, flags=3 | 8)
+                expect(isinstance(o, Offer) and isinstance(p, Offer), 'QUERY %s flags 3 and 11: %r, %r' % (name, o, p))
+                self.check_offer_newest(p, name)
+                if o['kind'] != KIND_PATCH:
+                    expect(p['kind'] == KIND_CHUNKS, 'flag 8 turned a CHUNKS offer into a PATCH')
+                    out['CHUNKS'] += 1
+                    continue
+                patch = o['patch_inline'] or c.fetch(c.read_listing(o['patch_listing'], o['patch_listing_size'],
+                                                                    o['patch_root'], o['patch_size']))
+                zstd = struct.unpack_from('<I', patch, 8)[0] & 1
+                if zstd:
+                    expect(p['kind'] == KIND_CHUNKS, 'flag 8, and a PATCH offer of a patch with zstd frames')
+                    out['zstd patch -> CHUNKS'] += 1
+                else:
+                    expect(p['kind'] == KIND_PATCH and p['patch_root'] == o['patch_root'],
+                           'flag 8: a patch without zstd frames not offered (%r)' % (p,))
+                    out['plain patch kept'] += 1
+        c.alive()
+        c.close()
+        expect(out['zstd patch -> CHUNKS'] and out['plain patch kept'], 'no PATCH offer of each kind to compare')
+        return ', '.join('%s %d' % kv for kv in out.items())
 
     def t_listing_inline(self, name):
         """QUERY flag 2, no version held: a CHUNKS offer carries the newest version's
@@ -1269,7 +1305,7 @@ class Tests:
         self.expect_answer(c, query_body('x' * 255), BAD_REQUEST, 'a name of 255')
         for bad in ('a/b', 'a b', '.app', '.', '..', 'a\0b', 'caf\xe9', 'a:b', 'a+b', 'ab\n'):
             self.expect_answer(c, query_body(bad.encode('utf-8')), BAD_REQUEST, 'the name %r' % bad)
-        for fl in (8, 0x80, 9, 0xf, 0xff):
+        for fl in (0x10, 0x80, 0x11, 0x1f, 0xff):
             self.expect_answer(c, query_body('app', self.newest('app').root, flags=fl), BAD_REQUEST, 'flags 0x%x' % fl)
         self.expect_answer(c, query_body('app', byte3=1), BAD_REQUEST, 'byte 3 = 1')
         self.expect_answer(c, query_body('app', n=2), BAD_REQUEST, 'n 2 with 3 name bytes')
@@ -1562,7 +1598,7 @@ class Tests:
             if not self.run('setup-publish-serve', self.t_setup):
                 return self.finish(t0)
             self.run('hello', self.t_hello)
-            for name in ('app', 'small', 'empty', 'many', 'swap', 'trunc'):
+            for name in ('app', 'small', 'empty', 'many', 'swap', 'trunc', 'text'):
                 self.run('new-%s' % name, self.t_new, name)
             self.run('new-bin-compressed', self.t_new, 'bin', 1)
             for name in ('app', 'bin', 'small', 'empty', 'many'):
@@ -1583,6 +1619,7 @@ class Tests:
                     self.run('listing-inline-%s' % name, self.t_listing_inline, name)
             self.run('offer-compressed-patch-app', self.t_offer_compressed, 'app', 1)
             self.run('offer-compressed-chunks-app', self.t_offer_compressed, 'app', None)
+            self.run('plain-only-patches', self.t_plain_only, ('app', 'bin', 'text'))
             self.run('chunks-app-from-v1', self.t_chunks_held, 'app', 0)
             self.run('chunks-unknown-root', self.t_unknown_root)
             self.run('chunk-bytes-patch-offer', self.t_chunk_bytes, self.cb_cases)
@@ -1604,7 +1641,7 @@ class Tests:
                 self.run('store-history-damaged', self.t_damaged, 'query-damaged',
                          'QUERY of a name whose history\'s stored bytes are damaged')
             self.run('goaway', self.t_goaway)
-            if len(self.offers) == 7:
+            if len(self.offers) == len(self.blobs):  # every name fetched new
                 if self.run('store-history', self.t_store):
                     self.run('offer-is-history', self.t_offer_vs_history)
                     for name in ('bin', 'small', 'app'):

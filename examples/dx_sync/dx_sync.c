@@ -60,15 +60,17 @@
        0 u8 version (2)   1 u8 flags: 1 = the client holds a version (root
        follows), 2 = the client takes a patch or listing inline (in the
        offer, below; an offer is then up to 34 KiB), 4 = the client takes
-       the offer compressed (below), other bits 0
+       the offer compressed (below), 8 = the client applies only patches
+       without zstd frames (a build without zstd: a PATCH offer is then of
+       a patch whose header's flags, dx_patch.h, lack ZSTD), other bits 0
        2 u8 n, the name's length (1..100: A-Z a-z 0-9 . _ -, not starting
        with '.')   3 u8 0   4 root[32] (zeros without flag 1)   36 the
        name. Anything else (another version, another flag bit, byte 3, a
        root without flag 1, a bad name or length): BAD_REQUEST. Flag 2 is
        newer than format 2's first servers, which answer it BAD_REQUEST: a
-       client asks again without it; flag 4 is newer still (2026-11-29),
-       and a server before it answers BAD_REQUEST too: a client asks again
-       without 4, then without 2.
+       client asks again without it; flags 4 and then 8 are newer still
+       (2026-11-29), and a server before them answers BAD_REQUEST too: a
+       client asks again without 8, then without 4, then without 2.
      Answers: NOT_MODIFIED, payload the root (32 bytes): the client has the
        newest. RPC_RESPONSE: an offer, a dx_teleport buffer (dx_teleport.h,
        with its CRC32C) whose root object is a sync_offer (type 0x5301, below).
@@ -1055,6 +1057,30 @@ static dx_result inline_patch(worker_state *ws, const sync_patch *p) {
     return DX_OK;
 }
 
+/* Whether patch p has no zstd frames (its header's flags lack DX_PATCH_FLAG_ZSTD), for a client that
+   applies no others (QUERY flag 8): its first chunk read for the header; false where that does not read. */
+static bool patch_plain(worker_state *ws, const sync_patch *p) {
+    uint8_t *buf;
+    size_t len;
+    listing l;
+    bool plain = false;
+    if (ws->patch.len == p->patch_size && !memcmp(ws->patch.name, p->patch_root, 32)) /* read whole already */
+        return ws->patch.len >= DX_PATCH_HEADER_SIZE &&
+               !(dx_load_u32le(ws->patch.buf + DX_PATCH_HEADER_OFF_FLAGS) & DX_PATCH_FLAG_ZSTD);
+    if (get_object(&ws->store, p->listing, SYNC_LISTING_MAX, &buf, &len) != DX_OK) return false;
+    if (listing_parse(&alg, buf, len, p->listing, p->patch_root, p->patch_size, &l) != DX_OK) return free(buf), false;
+    free(buf);
+    if (l.count && l.lens[0] >= DX_PATCH_HEADER_SIZE) { /* the header in the first chunk (FastCDC's are 4 KiB or more) */
+        dx_cas_id id = id_of(l.ids[0]);
+        uint8_t *chunk = (uint8_t *)malloc(l.lens[0]);
+        if (chunk && dx_cas_store_get(&ws->store, &id, chunk, l.lens[0]) == (int64_t)l.lens[0])
+            plain = !(dx_load_u32le(chunk + DX_PATCH_HEADER_OFF_FLAGS) & DX_PATCH_FLAG_ZSTD);
+        free(chunk);
+    }
+    listing_free(&l);
+    return plain;
+}
+
 /* The newest version's listing (at most SYNC_INLINE_MAX bytes) for a CHUNKS
    offer that carries it (QUERY flag 2), in ws->listing. */
 static dx_result inline_listing(worker_state *ws, const sync_version *v) {
@@ -1176,6 +1202,7 @@ static dx_result h_query(dx_hbtp_request *req, void *user) {
         history_patch(h, i, &p);
         if (memcmp(p.from_root, held, 32) != 0) continue;
         o.chunk_bytes = p.chunk_bytes;
+        if (qy.plain_only && !patch_plain(ws, &p)) break; /* a client without zstd: the chunks, not a patch it cannot apply */
         /* inline where the client takes it and the offer fits the payload it accepts (an offer without is under 1 KiB) */
         with_patch = qy.take_inline && p.patch_size <= SYNC_INLINE_MAX && p.patch_size + 1024 <= req->conn->max_payload &&
                      inline_patch(ws, &p) == DX_OK; /* else the client READs it, as from a server without */
@@ -2432,7 +2459,7 @@ static int cmd_get(int argc, char **argv) {
     const uint8_t *offer = answer;
     offer_inline oi;
     size_t qlen, offer_len;
-    unsigned takes = QUERY_INLINE | (SYNC_ZSTD ? QUERY_ZSTD : 0u);
+    unsigned takes = QUERY_INLINE | (SYNC_ZSTD ? QUERY_ZSTD : 0u) | (SYNC_ZSTD ? 0u : QUERY_PLAIN); /* without zstd: patches without it only */
     bool scanned = false;
     bool have = false;
     struct stat st;
@@ -2574,8 +2601,9 @@ query:
     w.out = answer, w.cap = sizeof answer;
     r = call_wait(g, M_QUERY, q, qlen, &w);
     if (r != DX_OK && takes && w.code == DX_HBTP_CODE_BAD_REQUEST && g->net_error == DX_OK) {
-        /* a server older than QUERY flag 4 (or 2): asked again without it */
-        if (takes & QUERY_ZSTD) takes &= ~(unsigned)QUERY_ZSTD;
+        /* a server older than QUERY flag 8, 4 (or 2): asked again without it */
+        if (takes & QUERY_PLAIN) takes &= ~(unsigned)QUERY_PLAIN;
+        else if (takes & QUERY_ZSTD) takes &= ~(unsigned)QUERY_ZSTD;
         else takes &= ~(unsigned)QUERY_INLINE;
         goto query;
     }

@@ -22,7 +22,7 @@
 #define SYNC_INLINE_MAX (32u * 1024) /* a patch or listing this small travels in the offer (QUERY flag 2) */
 #define SYNC_OFFER_MAX (SYNC_INLINE_MAX + 2048) /* an offer's bytes, at most (without either: under 1 KiB) */
 enum { M_QUERY = 1, M_READ = 2, M_COUNT = 3 };
-enum { QUERY_HAVE = 1, QUERY_INLINE = 2, QUERY_ZSTD = 4 }; /* QUERY's flags */
+enum { QUERY_HAVE = 1, QUERY_INLINE = 2, QUERY_ZSTD = 4, QUERY_PLAIN = 8 }; /* QUERY's flags */
 enum { E_NO_NAME = 0x8001, E_NO_OBJECT = 0x8002, E_RANGE = 0x8003 };
 enum { OFFER_PATCH = 1, OFFER_CHUNKS = 2 };
 enum { T_OFFER = 0x5301, T_LISTING = 0x5310, T_CHUNK = 0x5311, T_HISTORY = 0x5320, T_VERSION = 0x5321, T_PATCH = 0x5322 };
@@ -342,11 +342,11 @@ static void history_version(const history *h, uint32_t i, sync_version *out) { d
 static void history_patch(const history *h, uint32_t i, sync_patch *out) { dx_tp_view_read(&h->patches, h->p0 + i, out); }
 
 /* QUERY's body (WIRE FORMAT): 36 + the name's length bytes into out. */
-/* takes: QUERY_INLINE and QUERY_ZSTD, what the client takes (QUERY_HAVE comes from root) */
+/* takes: QUERY_INLINE, QUERY_ZSTD and QUERY_PLAIN, what the client takes (QUERY_HAVE comes from root) */
 static size_t query_encode(uint8_t out[36 + SYNC_NAME_MAX], const char *name, const uint8_t *root /* NULL: none held */,
                            unsigned takes) {
     size_t n = strlen(name);
-    out[0] = SYNC_VERSION, out[1] = (uint8_t)((root ? QUERY_HAVE : 0) | (takes & (QUERY_INLINE | QUERY_ZSTD)));
+    out[0] = SYNC_VERSION, out[1] = (uint8_t)((root ? QUERY_HAVE : 0) | (takes & (QUERY_INLINE | QUERY_ZSTD | QUERY_PLAIN)));
     out[2] = (uint8_t)n, out[3] = 0;
     if (root) memcpy(out + 4, root, 32);
     else memset(out + 4, 0, 32);
@@ -358,6 +358,7 @@ typedef struct query {
     bool have;                  /* the client holds the version root */
     bool take_inline;           /* the client takes a small patch in the offer */
     bool take_zstd;             /* the client takes the offer compressed */
+    bool plain_only;            /* the client applies only patches without zstd frames */
     uint8_t root[32];
     char name[SYNC_NAME_MAX + 1];
 } query;
@@ -365,12 +366,13 @@ typedef struct query {
 /* DX_ERR_UNSUPPORTED: a QUERY of another protocol version (the client's, in b[0]) */
 static dx_result query_parse(const uint8_t *b, size_t len, query *out) {
     if (len >= 1 && b[0] != SYNC_VERSION) return DX_ERR_UNSUPPORTED;
-    if (len < 36 || (b[1] & ~(unsigned)(QUERY_HAVE | QUERY_INLINE | QUERY_ZSTD)) || b[3] || len != 36u + b[2] ||
+    if (len < 36 || (b[1] & ~(unsigned)(QUERY_HAVE | QUERY_INLINE | QUERY_ZSTD | QUERY_PLAIN)) || b[3] || len != 36u + b[2] ||
         !name_ok((const char *)b + 36, b[2]))
         return DX_ERR_CORRUPT;
     out->have = (b[1] & QUERY_HAVE) != 0;
     out->take_inline = (b[1] & QUERY_INLINE) != 0;
     out->take_zstd = (b[1] & QUERY_ZSTD) != 0;
+    out->plain_only = (b[1] & QUERY_PLAIN) != 0;
     memcpy(out->root, b + 4, 32);
     if (!out->have) { /* no version held: the root field is zeros */
         size_t i;
