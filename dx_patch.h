@@ -43,6 +43,11 @@ OVERVIEW
      (the base byte where the block first changes), so an interrupted in-place
      apply resumes without a journal: a block that is already the target is
      skipped, one that is still the base is applied, anything else is an error.
+     The one-shot resume checks every witness before the first write; the
+     streaming applier checks each as it reaches the block (run it first with
+     the writes discarded to check them all; DOES NOT). A length between base
+     and target must be the shorter one whole, then zeros (what a growth cut
+     short leaves); shorter than both or longer than both is refused.
    - Streaming: dx_patch_applier takes patch bytes in pieces of any size (from
      a socket, from flash) and reads/writes the data through callbacks, with
      memory bounded by the block and frame sizes, never the file size.
@@ -116,7 +121,17 @@ OVERVIEW
    is neither version: keep a copy, or use a WINDOW patch with a journal;
    the journal survives them), roll back on resume (resume always goes to
    the target: an interrupted roll back resumes as an apply, then roll
-   back again), apply a PREFIX patch (or a DICT patch
+   back again), check a witness before it reaches the block when resuming
+   a stream without a journal (cfg.resume of a WITNESS patch: blocks before
+   one that is neither base nor target are written first, then
+   DX_PATCH_ERR_WRONG_BASE; to write nothing unless all of them hold, run
+   the applier once with io.write discarding and io.read giving zeros past
+   data_len, and resume only if finish says other than
+   DX_PATCH_ERR_WRONG_BASE: examples/dxdiff.c does), check more than one
+   byte of a block when resuming (the witness: data with the witness byte
+   of the base or the target in each changed block and the rest other
+   bytes passes it, then fails the final hash, DX_PATCH_ERR_RESULT, written),
+   apply a PREFIX patch (or a DICT patch
    made without a window) in place, or check one without its base (its
    frames decode only with base bytes).
 
@@ -173,8 +188,10 @@ API
    int64_t dx_patch_apply_in_place(patch, patch_len, uint8_t *data, size_t len, size_t cap, bool resume)
        cap >= max(base_len, target_len). resume: continue an interrupted apply
        (len is the data's current length; the base hash cannot be checked, the
-       witnesses and the final hash are: data that is neither gives
-       DX_PATCH_ERR_RESULT, untouched). With resume, data that is whole is
+       witnesses and the final hash are: data of a length no apply leaves, or
+       with a witness that is neither base nor target, gives
+       DX_PATCH_ERR_WRONG_BASE before any write; data that passes them and is
+       still neither gives DX_PATCH_ERR_RESULT, written). With resume, data that is whole is
        taken as it is, for every patch: the target is done (its length
        returned, nothing written), the base is applied. Without resume, data
        that is the target of a reversible patch is rolled back to the base:
@@ -763,6 +780,14 @@ VERSION HISTORY
          data longer than both base and target (which no interrupted
          apply leaves) says DX_PATCH_ERR_WRONG_BASE before any write: it
          was taken as the target and the caller cut the bytes past it.
+         So does one of data shorter than both, or of a length between
+         them that is not the shorter version then zeros (only a growth
+         cut short leaves such a length: the target + other bytes was
+         cut to the target, 0 returned). dx_patch_apply_in_place's resume
+         checks every witness in its dry run, before the first write: it
+         wrote the blocks before the first witness that was neither, then
+         said DX_PATCH_ERR_WRONG_BASE (found by a white-box review of
+         dxdiff, which now runs the streaming resume dry first).
    0.13.2 (2026-11-29) dx_patch_apply_in_place with resume takes data that
          is whole as it is, for every patch: the target is done, the base
          applied (a WINDOW shift patch, or one without witnesses, said
@@ -4598,8 +4623,21 @@ DXI_PRIVATE dx_result dxi_pt_start(dx_patch_applier *a) {
         if ((err = dxi_pt_journal_resume(a, &fresh)) != DX_OK) return err;
         a->resume = false; /* the journal did what witnesses do */
     } else if (a->resume) { /* without witnesses an XOR record (one-way patches have them too) would apply twice */
+        uint64_t lo = dxi_pt_min(in->base_len, in->target_len), off;
         if (!a->in_place || !(in->flags & DX_PATCH_FLAG_WITNESS)) return DX_ERR_UNSUPPORTED;
-        if (a->data_len > dxi_pt_len(a)) return DX_PATCH_ERR_WRONG_BASE; /* no apply leaves data longer than both */
+        if (a->data_len > dxi_pt_len(a) || a->data_len < lo) return DX_PATCH_ERR_WRONG_BASE; /* no apply leaves that */
+        if (a->data_len > lo && a->data_len < dxi_pt_len(a)) {
+            /* only a growth with zeros cut short (the first writes) leaves a length between the two: the shorter
+               version whole, then zeros (not the target with bytes after it, which the resume would cut) */
+            for (off = lo; off < a->data_len; off += in->block_size) {
+                size_t k, n = (size_t)dxi_pt_min(in->block_size, a->data_len - off);
+                if (a->io.read(a->io.user, off, a->block, n) != DX_OK) return DX_ERR_IO;
+                for (k = 0; k < n; k++)
+                    if (a->block[k]) return DX_PATCH_ERR_WRONG_BASE;
+            }
+            if ((err = dxi_pt_hash_data(a, lo, in->block_size, &hash)) != DX_OK) return err;
+            if (hash != (lo == in->base_len ? in->base_hash : in->target_hash)) return DX_PATCH_ERR_WRONG_BASE;
+        }
     } else {
         if (a->data_len != in->base_len && a->data_len != in->target_len) return DX_PATCH_ERR_WRONG_BASE;
         err = dxi_pt_hash_data(a, a->data_len, in->block_size, &hash);
@@ -4796,6 +4834,12 @@ DXI_PRIVATE dx_result dxi_pt_record(dx_patch_applier *a, const dxi_pt_cursors *c
     if (DXI_PT_SHIFT && xa.b) dxi_pt_x86_advance(&xa, xa.n);
     if (!apply) {
         if (type == DX_PATCH_REC_XOR && r->witness_at == n) return DX_ERR_CORRUPT; /* it changes nothing */
+        if (type == DX_PATCH_REC_XOR && a->dry_run && a->in_place && a->resume && !a->no_data &&
+            (a->info.flags & DX_PATCH_FLAG_WITNESS)) { /* the one-shot resume's dry run: every witness before a write */
+            uint8_t cur;
+            if (dxi_pt_read_padded(a, off + r->witness_at, &cur, 1, a->data_len) != DX_OK) return DX_ERR_IO;
+            if (cur != r->witness && cur != (uint8_t)(r->witness ^ r->change)) return DX_PATCH_ERR_WRONG_BASE;
+        }
         if (DXI_PT_SHIFT) r->sh = sh;
         return DX_OK;
     }

@@ -185,6 +185,7 @@ typedef struct job {
     bool said;     /* the failure was told already */
     size_t memory; /* the applier's memory, and what it did */
     bool reverse;
+    bool dry;      /* wr NULL in place (resume_check): the data reads as zeros past its size, as if grown */
     uint64_t applied, skipped, writes, journal_writes;
     uint64_t data_size, changed; /* in place: FILE's size before, and the writes below it (not growth) */
 } job;
@@ -220,7 +221,12 @@ static void killed_here(void) {
 
 static dx_result io_read(void *user, uint64_t off, void *buf, size_t len) {
     job *j = (job *)user;
-    if (seek_to(j->rd, off) != 0 || fread(buf, 1, len, j->rd) != len)
+    if (j->dry && off + len > j->data_size) { /* the growth the dry run did not write */
+        size_t got = off < j->data_size ? (size_t)(j->data_size - off) : 0;
+        memset((uint8_t *)buf + got, 0, len - got);
+        len = got;
+    }
+    if (len && (seek_to(j->rd, off) != 0 || fread(buf, 1, len, j->rd) != len))
         return (dx_result)io_error(j, "reading", j->rd_path, ferror(j->rd) ? NULL : "unexpected end");
     tool_progress(off + len);
     return DX_OK;
@@ -322,6 +328,22 @@ static int64_t stream_patch(FILE *pf, const dx_patch_info *in, job *j, dx_patch_
     dx_patch_applier_deinit(&a); /* its memory is ours */
     free(mem);
     return r;
+}
+
+/* Whether a resume without a journal (a WITNESS patch) would take FILE: the resume run with its writes
+   discarded (the applier checks a witness only as it reaches the block: a real resume could write blocks
+   before it meets one that is neither). 0: it would (the final hash is not checked: nothing was written);
+   else what refused it. */
+static int64_t resume_check(FILE *pf, const dx_patch_info *in, job *j) {
+    dx_patch_applier_config cfg;
+    FILE *wr = j->wr;
+    int64_t r;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.data_len = j->data_size, cfg.in_place = cfg.resume = true;
+    j->wr = NULL, j->dry = true;
+    r = stream_patch(pf, in, j, &cfg, "checking");
+    j->wr = wr, j->dry = false;
+    return r == DX_PATCH_ERR_RESULT || r >= 0 ? 0 : r;
 }
 
 static void diff_progress(void *user, uint64_t done, uint64_t total) {
@@ -504,7 +526,7 @@ static int cmd_apply(const char *path, const char *patch_path, const char *out_p
     int64_t size = 0, r = 0;
     uint64_t most, need = 0;
     double t0 = tool_now();
-    bool journal_created = false, journal_there = false;
+    bool journal_created = false, journal_there = false, resumable = false;
     const char *inputs[3];
     tool_out o;
     FILE *pf;
@@ -546,6 +568,17 @@ static int cmd_apply(const char *path, const char *patch_path, const char *out_p
     /* in place, pass 1 runs out of place to nowhere: the base, every frame and the result's hash
        are checked before the first write (not when resuming: the data is part base, part target) */
     if (r >= 0 && !out_path && !resume) r = stream_patch(pf, &in, &j, &cfg, "checking patch");
+    /* a resume without a journal: every witness checked before the first write; and advice to resume only
+       where that check passes */
+    if (!out_path && !(in.flags & DX_PATCH_FLAG_WINDOW) && (in.flags & DX_PATCH_FLAG_WITNESS)) {
+        if (r >= 0 && resume) r = resume_check(pf, &in, &j);
+        else if (r == DX_PATCH_ERR_WRONG_BASE && !resume) { /* the refusal's cause stays what is told */
+            char why[sizeof j.why];
+            memcpy(why, j.why, sizeof why);
+            resumable = resume_check(pf, &in, &j) == 0;
+            memcpy(j.why, why, sizeof why);
+        }
+    }
     if (r >= 0 && !out_path) { /* the space the apply takes (the journal's too) before the first write */
         int e = 0;
         if (in.flags & DX_PATCH_FLAG_WINDOW) {
@@ -625,9 +658,12 @@ static int cmd_apply(const char *path, const char *patch_path, const char *out_p
             tool_fail("resume failed: %s: %s was changed by something other than this patch; restore it from a copy",
                       name, path);
         } else if (j.writes == 0) { /* refused before the first write */
-            tool_fail("apply failed: %s: %s; %s is untouched%s", name, why, path,
-                      r == DX_PATCH_ERR_WRONG_BASE && ((window && journaled) || (!window && witness))
-                          ? " (was an apply of this patch interrupted? use --resume)" : "");
+            tool_fail("apply failed: %s: %s; %s is untouched%s%s%s%s", name, why, path,
+                      r == DX_PATCH_ERR_WRONG_BASE && ((window && journaled) || (!window && resumable))
+                          ? " (was an apply of this patch interrupted? use --resume)" : "",
+                      r == DX_PATCH_ERR_WRONG_BASE && !window && witness && !resumable ? " (nor an interrupted apply of " : "",
+                      r == DX_PATCH_ERR_WRONG_BASE && !window && witness && !resumable ? patch_path : "",
+                      r == DX_PATCH_ERR_WRONG_BASE && !window && witness && !resumable ? ": nothing to resume)" : "");
         } else if (window ? journaled : witness) {
             tool_fail("apply failed: %s: %s; %s is partly patched%s%s: finish with\n    dxdiff apply --resume %s %s%s",
                       name, why, path, window ? ", and " : "", window ? j.journal_path : "", path, patch_path,

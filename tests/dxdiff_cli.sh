@@ -72,6 +72,36 @@ if "$dx" apply --resume "$dir/f" "$dir/p" 2>"$dir/err"; then die "resume of FILE
 grep -q 'neither the patch.s base, nor its target, nor an interrupted apply.*nothing written' "$dir/err" &&
     cmp -s "$dir/f" "$dir/longer" || die "resume of FILE = target + 4 KiB: $(cat "$dir/err")"
 step "resume of FILE longer than base and target: refused, FILE as it was"
+# a WITNESS patch (no journal) and FILE = its base + 8 bytes (the target's length, neither): refused untouched without
+# the advice to resume, and --resume writes nothing (its witnesses all checked first: the first blocks look like the base's)
+head -c 307200 /dev/urandom > "$dir/xold"; { head -c 280000 "$dir/xold"; printf 'INSERTED'; tail -c +280001 "$dir/xold"; } > "$dir/xnew"
+"$dx" diff -f --block 4096 "$dir/xold" "$dir/xnew" "$dir/xp" > /dev/null
+"$dx" info "$dir/xp" | grep -q '^flags: .*WITNESS' && ! "$dx" info "$dir/xp" | grep -q '^flags: .*WINDOW' || die "xp: not a WITNESS patch"
+{ cat "$dir/xold"; printf 'ABCDEFGH'; } > "$dir/xf0"; cp "$dir/xf0" "$dir/f"
+if "$dx" apply --in-place "$dir/f" "$dir/xp" 2>"$dir/err"; then die "in place on base + 8 bytes: accepted"; fi
+grep -q 'is untouched (nor an interrupted apply of .*xp: nothing to resume)' "$dir/err" && ! grep -q -- 'use --resume' "$dir/err" &&
+    cmp -s "$dir/f" "$dir/xf0" || die "in place on base + 8 bytes: $(cat "$dir/err")"
+if "$dx" apply --resume "$dir/f" "$dir/xp" 2>"$dir/err"; then rc=0; else rc=$?; fi
+[ "$rc" = 1 ] && grep -q 'neither the patch.s base, nor its target, nor an interrupted apply.*nothing written' "$dir/err" &&
+    cmp -s "$dir/f" "$dir/xf0" || die "resume of base + 8 bytes (exit $rc): $(cat "$dir/err")"
+cp "$dir/xold" "$dir/f" # a real interruption still gets the advice, and resumes
+if DXDIFF_FAIL_AFTER_WRITES=3 "$dx" apply --in-place "$dir/f" "$dir/xp" 2>/dev/null; then die "the failing writes were not noticed"; fi
+if "$dx" apply --in-place "$dir/f" "$dir/xp" 2>"$dir/err"; then die "in place on a half-applied FILE: accepted"; fi
+grep -q 'use --resume' "$dir/err" || die "half-applied FILE: no advice to resume: $(cat "$dir/err")"
+"$dx" apply --resume "$dir/f" "$dir/xp" && cmp -s "$dir/f" "$dir/xnew" || die "resume after 3 writes"
+step "WITNESS patch, FILE = base + 8 bytes: no advice to resume, --resume refused, FILE as it was; a real interruption resumes"
+# a shrinking WITNESS patch and FILE = its target + "JUNK" (a length between target and base, the JUNK in a block whose
+# witness lies before the target's end): only an interrupted growth of a roll back leaves such a length, and then
+# zeros past the target: refused, untouched (the JUNK was cut, exit 0); the target + zeros still resumes
+head -c 300000 "$dir/xold" > "$dir/xt"; printf 'XY' | dd of="$dir/xt" bs=1 seek=299500 conv=notrunc 2>/dev/null
+"$dx" diff -f --block 4096 "$dir/xold" "$dir/xt" "$dir/xp" > /dev/null
+{ cat "$dir/xt"; printf JUNK; } > "$dir/xf0"; cp "$dir/xf0" "$dir/f"
+if "$dx" apply --resume "$dir/f" "$dir/xp" 2>"$dir/err"; then rc=0; else rc=$?; fi
+[ "$rc" = 1 ] && grep -q 'neither the patch.s base, nor its target, nor an interrupted apply.*nothing written' "$dir/err" &&
+    cmp -s "$dir/f" "$dir/xf0" || die "resume of target + JUNK (exit $rc): $(cat "$dir/err")"
+{ cat "$dir/xt"; printf '\0\0\0\0'; } > "$dir/f"
+"$dx" apply --resume "$dir/f" "$dir/xp" && cmp -s "$dir/f" "$dir/xt" || die "resume of target + 4 zeros"
+step "shrinking WITNESS patch, FILE = target + JUNK: --resume refused, FILE as it was; target + zeros resumes"
 
 # refusals leave the data alone
 head -c 307200 /bin/ls > "$dir/other" 2>/dev/null || head -c 307200 /dev/urandom > "$dir/other"

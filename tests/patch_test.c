@@ -1726,6 +1726,50 @@ static int t_resume_whole(prop_ctx *p) {
     return 0;
 }
 
+/* 0.13.3: a resume with witnesses (no journal) of data that is neither the base, the target nor an
+   interrupted apply writes nothing. The one-shot call checks every witness before the first write (data
+   whose first blocks look like the base's, a later block neither); data of a length between the two
+   (only a growth with zeros cut short leaves one) must be the shorter version, then zeros (the target with
+   other bytes after it was cut to the target, 0 returned); both calls refuse it. */
+static int t_resume_neither(prop_ctx *p) {
+    static uint8_t a[65536], b[65536 + 8], buf[65536 + 8], was[65536 + 8], patch[100000];
+    dx_patch_config cfg;
+    dx_patch_applier_config ac;
+    dx_patch_info info;
+    mio m;
+    uint32_t x = 777;
+    size_t i;
+    int64_t n, r;
+    for (i = 0; i < sizeof a; i++) x = x * 1103515245u + 12345u, a[i] = (uint8_t)(x >> 24);
+    memcpy(b, a, 60000), memcpy(b + 60000, "INSERTED", 8), memcpy(b + 60008, a + 60000, sizeof a - 60000);
+    memset(&cfg, 0, sizeof cfg);
+    cfg.block_size = 4096;
+    n = dx_patch_diff(&cfg, a, sizeof a, b, sizeof b, patch, sizeof patch);
+    PROP_CHECK_MSG(p, n > 0 && dx_patch_read_info(patch, (size_t)n, &info) == DX_OK && (info.flags & DX_PATCH_FLAG_WITNESS) &&
+                   !(info.flags & DX_PATCH_FLAG_WINDOW), "diff: %s", rn(n));
+    memcpy(was, a, sizeof a), memcpy(was + sizeof a, "ABCDEFGH", 8); /* the base + 8 bytes: the target's length */
+    memcpy(buf, was, sizeof was);
+    r = dx_patch_apply_in_place(patch, (size_t)n, buf, sizeof b, sizeof buf, true);
+    PROP_CHECK_MSG(p, r == DX_PATCH_ERR_WRONG_BASE && memcmp(buf, was, sizeof was) == 0, "base + 8 bytes: %s", rn(r));
+    /* shrinking (b -> the first 65000 bytes of b, 2 bytes changed before its end, in its last block) */
+    memcpy(was, b, 65000), was[64900] ^= 0x5a, was[64901] ^= 0xa5;
+    n = dx_patch_diff(&cfg, b, sizeof b, was, 65000, patch, sizeof patch);
+    PROP_CHECK_MSG(p, n > 0 && dx_patch_read_info(patch, (size_t)n, &info) == DX_OK, "diff 2: %s", rn(n));
+    memcpy(was + 65000, "JUNK", 4), memcpy(buf, was, 65004);
+    r = dx_patch_apply_in_place(patch, (size_t)n, buf, 65004, sizeof buf, true);
+    PROP_CHECK_MSG(p, r == DX_PATCH_ERR_WRONG_BASE && memcmp(buf, was, 65004) == 0, "target + JUNK: %s", rn(r));
+    mio_in_place(&m, buf, 65004, sizeof buf);
+    applier_config(&ac, &m, true, &info);
+    ac.resume = true;
+    r = stream_apply(p, &ac, patch, (size_t)n);
+    PROP_CHECK_MSG(p, r == DX_PATCH_ERR_WRONG_BASE && m.len == 65004 && memcmp(buf, was, 65004) == 0,
+                   "streaming, target + JUNK: %s", rn(r));
+    memset(buf + 65000, 0, 4); /* the target, then zeros: an interrupted roll back's growth */
+    r = dx_patch_apply_in_place(patch, (size_t)n, buf, 65004, sizeof buf, true);
+    PROP_CHECK_MSG(p, r == 65000 && memcmp(buf, was, 65000) == 0, "target + zeros: %s", rn(r));
+    return 0;
+}
+
 /* The streaming applier's memory: caller memory of exactly
    dx_patch_applier_memory_size bytes (at any alignment) works, less is
    refused; limits are enforced; misuse is refused. */
@@ -3088,7 +3132,7 @@ done:
 static const prop_test tests[] = {
     PROP_UNIT(t_crafted_xor),     PROP_UNIT(t_crafted_one_way), PROP_UNIT(t_bad_headers),
     PROP_UNIT(t_frame_lies),      PROP_UNIT(t_bad_records),     PROP_UNIT(t_read_info),
-    PROP_UNIT(t_diff_args),       PROP_UNIT(t_apply_args),      PROP_UNIT(t_resume_whole),    PROP_UNIT(t_applier_memory),
+    PROP_UNIT(t_diff_args),       PROP_UNIT(t_apply_args),      PROP_UNIT(t_resume_whole),    PROP_UNIT(t_resume_neither), PROP_UNIT(t_applier_memory),
     PROP_UNIT(t_io_errors),       PROP_UNIT(t_alloc_failures),  PROP_UNIT(t_chain_errors),
     PROP_UNIT(t_hash),            PROP_UNIT(t_result_names),    PROP_UNIT(t_vectors),
     PROP_UNIT(t_xxh64_vectors),     PROP_UNIT(t_check_only),      PROP_UNIT(t_auto),
