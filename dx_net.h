@@ -179,7 +179,8 @@ API
        A sync client does not reconnect: after DX_ERR_CLOSED (the server
        went away) every call says DX_ERR_AGAIN; close it and open again.
        A refused open says DX_HBTP_ERR_REFUSED (the server's code, such as
-       RATE_LIMITED, is not kept).
+       RATE_LIMITED, is not kept). An error of the loop's (dx_reactor_run)
+       is returned at once; that call's answer, if it comes, is dropped.
    void dx_net_sync_close(dx_net_sync *s)
 
 CONFIGURATION
@@ -254,7 +255,17 @@ VERSION HISTORY
          answered HELLO kept it waiting for ever, and reply_timeout never
          ran. reply_timeout was first checked only when connect_timeout ran
          out (5 s), not reply_timeout after the call. dx_net_client_close
-         from on_state(CONNECTING) was ignored.
+         from on_state(CONNECTING) was ignored. A connection that ended in
+         the turn its connect or reply timer fired reconnected at once, not
+         after the backoff (epoll, poll), and the cancel meant for that
+         timer took the new connect timer. dx_net_sync_call after a
+         dx_reactor_run error mid-call got that call's answer (its
+         callback still pointed at the sync client). Server: a graceful
+         stop sent GOAWAY before feeding the input backpressure held back
+         (those requests got "going away"), and a GOAWAY that found the
+         output full was dropped. A failed accept (EMFILE) was retried at
+         once: a worker spun (epoll, poll) until fds came back; it now
+         waits for the next sweep.
    0.1.4 (2026-11-29) dx_net_server_stop from a handler (a worker's thread)
          says DX_ERR_MISUSE: it freed the pools under the handler. The
          workers' stop no longer wakes a loop being destroyed (dx_reactor.h
@@ -499,7 +510,7 @@ typedef struct dx_net_counters {
     uint64_t requests, bytes_in, bytes_out;
     uint64_t err_protocol;  /* connections closed for a protocol error (ERROR + GOAWAY sent) */
     uint64_t err_io;        /* recv or send failed (reset, ...) */
-    uint64_t err_accept;    /* accept failed (EMFILE, ...) */
+    uint64_t err_accept;    /* accept failed (EMFILE, ...): the worker accepts again at its next sweep */
     uint64_t timeout_hello, timeout_idle, timeout_stop;
     uint64_t stalls;        /* reads held back by backpressure */
 } dx_net_counters;
@@ -767,12 +778,14 @@ enum { /* dx_net_conn.flags */
     DXI_NET_CLOSE = 8, /* the close was submitted */
     DXI_NET_DONE = 16, /* read nothing more: close once the output is out (EOF, protocol error) */
     DXI_NET_DRAIN = 32, /* GOAWAY sent by a stop */
-    DXI_NET_STALL = 64  /* reading held back (counted once per stall) */
+    DXI_NET_STALL = 64, /* reading held back (counted once per stall) */
+    DXI_NET_GOAWAY = 128 /* a stop's GOAWAY is due: once the input is fed and the output has room */
 };
 enum { /* dx_net_worker.ops */
     DXI_NET_OP_ACCEPT = 1,
     DXI_NET_OP_WAKE = 2,
-    DXI_NET_OP_SWEEP = 4
+    DXI_NET_OP_SWEEP = 4,
+    DXI_NET_OP_PAUSED = 8 /* accepting paused after a failed accept: the sweep accepts again */
 };
 
 DXI_PRIVATE size_t dxi_net_align(size_t v) { return (v + 15) & ~(size_t)15; }
@@ -886,6 +899,10 @@ DXI_PRIVATE void dxi_net_pump(dx_net_conn *c) {
         if (c->roff == c->rlen) c->roff = c->rlen = 0;
         if (n == 0) break; /* the output is half full: send first */
     }
+    if ((c->flags & DXI_NET_GOAWAY) && c->rlen == 0) { /* requests received before the stop go first */
+        if ((c->flags & DXI_NET_DONE) || dx_hbtp_conn_goaway(&c->hbtp, DX_HBTP_CODE_NONE, "server stopping") == DX_OK)
+            c->flags &= ~(uint32_t)DXI_NET_GOAWAY; /* else no room: again after the send */
+    }
     out = dx_hbtp_conn_output(&c->hbtp, &out_len);
     if (out_len && !(c->flags & DXI_NET_SEND)) {
         c->flags |= DXI_NET_SEND;
@@ -896,7 +913,7 @@ DXI_PRIVATE void dxi_net_pump(dx_net_conn *c) {
         if (!(c->flags & DXI_NET_SEND)) dxi_net_close(c);
         return;
     }
-    if (c->flags & DXI_NET_RECV) return;
+    if (c->flags & (DXI_NET_RECV | DXI_NET_GOAWAY)) return;
     if (c->rlen == 0 && out_len <= w->server->high_water) {
         c->flags = (c->flags & ~(uint32_t)DXI_NET_STALL) | DXI_NET_RECV;
         dx_op_recv(&c->recv_op, c->fd, c->rbuf, w->server->cfg.recv_size);
@@ -914,10 +931,7 @@ DXI_PRIVATE void dxi_net_drain(dx_net_conn *c) {
         dxi_net_close(c);
         return;
     }
-    c->flags |= DXI_NET_DRAIN;
-    dxi_net_pump(c);
-    if (c->flags & DXI_NET_CLOSE) return;
-    if (!(c->flags & DXI_NET_DONE)) dx_hbtp_conn_goaway(&c->hbtp, DX_HBTP_CODE_NONE, "server stopping");
+    c->flags |= DXI_NET_DRAIN | DXI_NET_GOAWAY;
     dxi_net_pump(c);
 }
 
@@ -998,8 +1012,12 @@ DXI_PRIVATE dx_reactor_action dxi_net_accepted(dx_reactor *r, dx_op *op, int64_t
             dxi_net_maybe_finish(w);
             return DX_REACTOR_DISARM;
         }
-        DXI_NET_COUNT(w, err_accept, 1); /* EMFILE and friends: keep accepting */
-        return DX_REACTOR_REARM;
+        DXI_NET_COUNT(w, err_accept, 1);
+        if (res == DX_REACTOR_ERR_RESET) return DX_REACTOR_REARM; /* that peer's: accept the next one now */
+        /* EMFILE and friends: the listener stays ready, so accepting again now would spin
+           (epoll, poll) until fds free up: the sweep tries again (at most 1 s later) */
+        w->ops = (w->ops & ~(uint32_t)DXI_NET_OP_ACCEPT) | DXI_NET_OP_PAUSED;
+        return DX_REACTOR_DISARM;
     }
     if (w->stage) {
         dx_reactor_fd_close(r, (uintptr_t)res);
@@ -1119,6 +1137,10 @@ DXI_PRIVATE dx_reactor_action dxi_net_sweep(dx_reactor *r, dx_op *op, int64_t re
             DXI_NET_COUNT(w, timeout_idle, 1);
             dxi_net_close(c);
         }
+    }
+    if ((w->ops & DXI_NET_OP_PAUSED) && w->stage == 0) { /* accept_op still holds the listener */
+        w->ops = (w->ops & ~(uint32_t)DXI_NET_OP_PAUSED) | DXI_NET_OP_ACCEPT;
+        dx_reactor_submit(r, &w->accept_op, dxi_net_accepted, w);
     }
     for (i = 0; i < DX_NET_REFUSALS; i++) {
         dx_net_refusal *f = &w->refusals[i];
@@ -1365,7 +1387,8 @@ enum { /* dx_net_client.flags */
     DXI_NETC_TIMER = 16,
     DXI_NETC_FATAL = 32,   /* close once the output (ERROR + GOAWAY) is out */
     DXI_NETC_USER_CLOSED = 64,
-    DXI_NETC_HAVE_FD = 128
+    DXI_NETC_HAVE_FD = 128,
+    DXI_NETC_BACKOFF = 256 /* the timer is the backoff's (not a connect or watch timer that fired late) */
 };
 
 DXI_PRIVATE void dxi_netc_set_state(dx_net_client *c, dx_net_client_state st, dx_result why) {
@@ -1438,7 +1461,7 @@ DXI_PRIVATE void dxi_netc_ended(dx_net_client *c, dx_result why) {
         if (c->backoff_ns > max) c->backoff_ns = max;
         dxi_netc_set_state(c, DX_NET_CLIENT_BACKOFF, why);
         if (c->flags & DXI_NETC_TIMER) dxi_netc_cancel_timer(c); /* the connect timer: its callback arms the backoff */
-        else dxi_netc_arm_timer(c, c->backoff_ns);
+        else dxi_netc_arm_timer(c, c->backoff_ns), c->flags |= DXI_NETC_BACKOFF;
     } else {
         if (c->flags & DXI_NETC_TIMER) dxi_netc_cancel_timer(c);
         dxi_netc_set_state(c, DX_NET_CLIENT_CLOSED, why);
@@ -1478,15 +1501,17 @@ DXI_PRIVATE void dxi_netc_watch(dx_net_client *c) {
 
 DXI_PRIVATE dx_reactor_action dxi_netc_timer(dx_reactor *r, dx_op *op, int64_t res, void *user) {
     dx_net_client *c = (dx_net_client *)user;
+    bool backoff = (c->flags & DXI_NETC_BACKOFF) != 0;
     (void)r, (void)op;
-    c->flags &= ~(uint32_t)DXI_NETC_TIMER;
+    c->flags &= ~(uint32_t)(DXI_NETC_TIMER | DXI_NETC_BACKOFF);
     if ((c->state == DX_NET_CLIENT_CONNECTING || c->state == DX_NET_CLIENT_CONNECTED) && res == 0) {
         dxi_netc_drop(c, DX_ERR_TIMEOUT); /* no connection, or no answer to HELLO, in time */
     } else if (c->state == DX_NET_CLIENT_OPEN) {
         dxi_netc_watch(c);
     } else if (c->state == DX_NET_CLIENT_BACKOFF) {
-        if (res == 0) dxi_netc_connect(c);
-        else dxi_netc_arm_timer(c, c->backoff_ns); /* the connect timer was canceled: now the backoff */
+        /* an earlier timer that fired as it was being canceled (res 0 too): the backoff still to come */
+        if (res == 0 && backoff) dxi_netc_connect(c);
+        else dxi_netc_arm_timer(c, c->backoff_ns), c->flags |= DXI_NETC_BACKOFF;
     }
     return DX_REACTOR_DISARM;
 }
@@ -1852,7 +1877,11 @@ DX_NET_API dx_result dx_net_sync_call(dx_net_sync *s, uint32_t method, const voi
     rc = dx_net_client_call(&s->client, method, body, len, dxi_net_sync_reply, s);
     if (rc < 0) return rc;
     while (!s->done)
-        if ((err = dx_reactor_run(&s->loop, DX_REACTOR_RUN_ONCE)) != DX_OK) return err;
+        if ((err = dx_reactor_run(&s->loop, DX_REACTOR_RUN_ONCE)) != DX_OK) {
+            dx_net_call *k = dxi_netc_find(&s->client, (uint16_t)rc);
+            if (k) k->fn = NULL; /* its answer may still come: dropped, not taken for the next call's */
+            return err;
+        }
     if (out_len) *out_len = s->len;
     if (s->result == DX_OK && s->len > s->cap) return DX_ERR_NOSPACE;
     return s->result;

@@ -1646,6 +1646,237 @@ static int close_at_connect(prop_ctx *p, dx_reactor_backend_id b) {
     return 0;
 }
 
+/* ---- dx_net_sync_call after the loop's run failed mid-call: the next call gets its own answer ---- */
+
+/* the loop's backend with a wait that fails once (as ENOMEM from epoll_wait would), then the real one */
+static const dxi_reactor_vtable *g_real_vt;
+static dxi_reactor_vtable g_failing_vt;
+static dx_result failing_wait(dx_reactor *r, int64_t timeout_ns) {
+    (void)timeout_ns;
+    r->vt = g_real_vt;
+    return DX_ERR_IO;
+}
+
+static int sync_run_error(prop_ctx *p, dx_reactor_backend_id b) {
+    dx_net_server s;
+    dx_net_server_config cfg = server_cfg(b, 1);
+    dx_net_client_config cc;
+    dx_net_sync sy;
+    dx_reactor_config lc = loop_cfg(b);
+    uint8_t out[16];
+    size_t n = 0;
+    dx_result rc;
+    BACKEND_OR_SKIP(p, b);
+    PROP_CHECK(p, dx_net_server_start(&s, &cfg) == DX_OK);
+    cc = client_cfg(dx_net_server_port(&s));
+    PROP_CHECK(p, dx_net_sync_open(&sy, &lc, &cc) == DX_OK);
+    g_real_vt = sy.loop.vt;
+    g_failing_vt = *g_real_vt;
+    g_failing_vt.wait = failing_wait;
+    sy.loop.vt = &g_failing_vt;
+    memset(out, 0, sizeof out);
+    rc = dx_net_sync_call(&sy, 1, "first", 5, out, sizeof out, &n);
+    PROP_CHECK_MSG(p, rc == DX_ERR_IO, "%s", dx_hbtp_result_name(rc));
+    /* the first call's answer comes first on the connection: it was taken as this call's ("first") */
+    memset(out, 0, sizeof out);
+    rc = dx_net_sync_call(&sy, 1, "second", 6, out, sizeof out, &n);
+    PROP_CHECK_MSG(p, rc == DX_OK && n == 6 && !memcmp(out, "second", 6), "%s: %zu bytes \"%.*s\"", dx_hbtp_result_name(rc),
+                   n, (int)(n < sizeof out ? n : sizeof out), (const char *)out);
+    PROP_CHECK(p, dx_net_sync_call(&sy, 1, "third", 5, out, sizeof out, &n) == DX_OK && n == 5 && !memcmp(out, "third", 5));
+    dx_net_sync_close(&sy);
+    PROP_CHECK(p, dx_net_server_stop(&s) == DX_OK);
+    return 0;
+}
+
+/* ---- graceful stop with input held back by backpressure: every request that arrived before it is answered ---- */
+
+enum { HELD_OUT = 8192 }; /* the server's output buffer: two answers fill it to HELD_OUT - 20 */
+static dx_net_server *g_shutdown_target;
+static dx_result h_half_out(dx_hbtp_request *req, void *user) {
+    static uint8_t body[HELD_OUT / 2 - 10 - 8 - 4]; /* a frame of HELD_OUT / 2 - 10 bytes */
+    dx_net_conn *c = dx_net_conn_of(req->conn);
+    (void)user;
+    if (c->scratch[0]++ == 0) dx_net_server_shutdown(g_shutdown_target); /* done at the worker's next turn */
+    return dx_hbtp_reply(req, body, sizeof body);
+}
+
+static int stop_held_input(prop_ctx *p, dx_reactor_backend_id b) {
+    enum { N = 32 };
+    dx_hbtp_route routes[2];
+    dx_hbtp_router rt;
+    dx_net_server s;
+    dx_net_server_config cfg = server_cfg(b, 1);
+    static uint8_t wire[64 + N * 32];
+    uint8_t op, pl[64];
+    uint16_t code = 0;
+    size_t len;
+    uint32_t i, ok = 0, refused = 0;
+    int raw;
+    BACKEND_OR_SKIP(p, b);
+    dx_hbtp_router_init(&rt, routes, 2);
+    dx_hbtp_router_method(&rt, 1, h_half_out, NULL);
+    cfg.conn.router = &rt;
+    cfg.conn.out_capacity = HELD_OUT;
+    cfg.stop_timeout_ns = DX_NET_NEVER; /* a GOAWAY lost would leave the connection open: the watchdog ends it */
+    PROP_CHECK(p, dx_net_server_start(&s, &cfg) == DX_OK);
+    g_shutdown_target = &s;
+    raw = raw_connect(dx_net_server_port(&s));
+    PROP_CHECK(p, raw >= 0);
+    /* HELLO and N requests in one send: one recv; the server feeds two, then waits for their send */
+    len = hello_bytes(wire);
+    for (i = 0; i < N; i++) len += rpc_bytes(wire + len, sizeof wire - len, (uint16_t)(1 + 2 * i), 1, "", 0);
+    PROP_CHECK(p, send_all(raw, wire, len));
+    PROP_CHECK(p, raw_frame(raw, &op, NULL, pl, sizeof pl) && op == DX_HBTP_OP_HELLO);
+    for (i = 0; i < N; i++) {
+        PROP_CHECK_MSG(p, raw_frame(raw, &op, &code, pl, sizeof pl), "frame %u: %u answered, %u refused", i, ok, refused);
+        if (op == DX_HBTP_OP_RPC_RESPONSE) ok++;
+        else if (op == DX_HBTP_OP_ERROR) refused++;
+        else break;
+    }
+    PROP_CHECK_MSG(p, ok == N && refused == 0, "%u answered, %u refused (\"going away\"), then opcode 0x%02x", ok, refused, op);
+    PROP_CHECK_MSG(p, raw_frame(raw, &op, &code, pl, sizeof pl) && op == DX_HBTP_OP_GOAWAY, "opcode 0x%02x", op);
+    shutdown(raw, SHUT_WR);
+    PROP_CHECK(p, raw_until_eof(raw));
+    close(raw);
+    PROP_CHECK(p, dx_net_server_stop(&s) == DX_OK);
+    g_shutdown_target = NULL;
+    return 0;
+}
+
+/* ---- accepts that fail for want of fds (EMFILE): the worker waits for its sweep, it does not spin ---- */
+
+static int accept_emfile(prop_ctx *p, dx_reactor_backend_id b) {
+#if defined(_WIN32)
+    (void)b;
+    PROP_SKIP(p, "EMFILE: a POSIX per-process fd limit");
+#else
+    enum { K = 50 };
+    dx_net_server s;
+    dx_net_server_config cfg = server_cfg(b, 1); /* the sweep every second (hello_timeout 10 s / 4, at most 1 s) */
+    dx_net_client_config cc;
+    dx_net_sync sy;
+    dx_reactor_config lc = loop_cfg(b);
+    struct sockaddr_in a;
+    struct rlimit old, low;
+    static int fill[4096];
+    int nfill = 0, raw, probe, i, connected, calls_ok = 0;
+    uint64_t end, failed_at_first, failed_after;
+    uint8_t h[64], op, pl[64], out[8];
+    size_t n;
+    BACKEND_OR_SKIP(p, b);
+    PROP_CHECK(p, dx_net_server_start(&s, &cfg) == DX_OK);
+    cc = client_cfg(dx_net_server_port(&s));
+    PROP_CHECK(p, dx_net_sync_open(&sy, &lc, &cc) == DX_OK); /* its calls need no new fd */
+    raw = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);    /* made before the fds run out */
+    PROP_CHECK(p, raw >= 0);
+    /* no fd left for the process: the limit at the next free number, the holes below it filled */
+    probe = dup(0);
+    PROP_CHECK(p, probe >= 0 && getrlimit(RLIMIT_NOFILE, &old) == 0);
+    low = old;
+    low.rlim_cur = (rlim_t)probe;
+    PROP_CHECK(p, setrlimit(RLIMIT_NOFILE, &low) == 0);
+    while (nfill < (int)(sizeof fill / sizeof fill[0]) && (fill[nfill] = dup(0)) >= 0) nfill++;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_port = htons(dx_net_server_port(&s));
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    connected = connect(raw, (struct sockaddr *)&a, sizeof a) == 0; /* the kernel completes it; the accept fails */
+    end = now_ns() + WATCHDOG_NS; /* io_uring: its multishot accept waits in the kernel, no failure comes back */
+    while (counters(&s).err_accept == 0 && now_ns() < end && b != DX_REACTOR_BACKEND_IOURING) sched_yield();
+    failed_at_first = counters(&s).err_accept;
+    /* K answers from the same worker while the fds are out: a spinning accept fails at every turn of its loop */
+    for (i = 0; i < K; i++) calls_ok += dx_net_sync_call(&sy, 1, "x", 1, out, sizeof out, &n) == DX_OK;
+    failed_after = counters(&s).err_accept;
+    while (nfill > 0) close(fill[--nfill]);
+    close(probe);
+    setrlimit(RLIMIT_NOFILE, &old);
+    PROP_CHECK_MSG(p, connected && (failed_at_first >= 1 || b == DX_REACTOR_BACKEND_IOURING) && calls_ok == K, "connected %d, %llu failed accepts, %d calls answered",
+                   connected, (unsigned long long)failed_at_first, calls_ok);
+    PROP_CHECK_MSG(p, failed_after <= failed_at_first + 2, "%llu failed accepts during %d calls (a spin)",
+                   (unsigned long long)(failed_after - failed_at_first), K);
+    /* fds free again: the connection waiting in the backlog is taken at the next sweep and served */
+    n = hello_bytes(h);
+    PROP_CHECK(p, send_all(raw, h, n) && raw_frame(raw, &op, NULL, pl, sizeof pl) && op == DX_HBTP_OP_HELLO);
+    printf("  accept_emfile %s: %llu failed accepts in all, %llu of them during %d calls\n", dx_reactor_backend_id_name(b),
+           (unsigned long long)counters(&s).err_accept, (unsigned long long)(failed_after - failed_at_first), K);
+    close(raw);
+    dx_net_sync_close(&sy);
+    PROP_CHECK(p, dx_net_server_stop(&s) == DX_OK);
+    return 0;
+#endif
+}
+
+/* ---- the connection ends in the turn its reply-watch timer fires: the client waits for its backoff ---- */
+
+/* on_state(CLOSING): holds the loop until the clock passes the watch timer's deadline, so that the
+   close's completion and the timer's expiry come in the same next turn (the close's callback first) */
+static void on_state_hold_timer(dx_net_client *c, dx_net_client_state st, dx_result why, void *user) {
+    uint64_t end = now_ns() + WATCHDOG_NS;
+    (void)why;
+    if (st == DX_NET_CLIENT_BACKOFF) *(int *)user = 1;
+    if (st == DX_NET_CLIENT_CLOSING && c->timer_op.state != DX_OP_STATE_IDLE)
+        while (now_ns() <= c->timer_op.priv.timer.deadline && now_ns() < end) sched_yield();
+}
+
+static int backoff_timer_race(prop_ctx *p, dx_reactor_backend_id b) {
+#if defined(_WIN32)
+    (void)b;
+    PROP_SKIP(p, "the raw listener here is POSIX");
+#else
+    dx_net_client_config cc;
+    dx_net_client c;
+    dx_reactor r;
+    struct sockaddr_in a;
+    socklen_t al = sizeof a;
+    uint8_t h[128], pl[64];
+    uint32_t len;
+    int64_t n;
+    int lfd, sfd, i, backoff = 0;
+    uint64_t end = now_ns() + WATCHDOG_NS;
+    BACKEND_OR_SKIP(p, b);
+    lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0); /* the server: this test, by hand */
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    PROP_CHECK(p, lfd >= 0 && bind(lfd, (struct sockaddr *)&a, sizeof a) == 0 && listen(lfd, 4) == 0 &&
+                      getsockname(lfd, (struct sockaddr *)&a, &al) == 0);
+    PROP_CHECK(p, open_loop(&r, b) == DX_OK);
+    cc = client_cfg(ntohs(a.sin_port));
+    cc.reconnect = true;
+    cc.backoff_min_ns = cc.backoff_max_ns = 2 * WATCHDOG_NS; /* no reconnect within the test */
+    cc.connect_timeout_ns = 2 * WATCHDOG_NS;
+    cc.reply_timeout_ns = 20000000; /* the watch timer, armed when OPEN */
+    cc.on_state = on_state_hold_timer, cc.user = &backoff;
+    PROP_CHECK(p, dx_net_client_create(&c, &r, &cc) == DX_OK);
+    PROP_CHECK(p, run_until_state(&r, &c, DX_NET_CLIENT_CONNECTED));
+    sfd = accept(lfd, NULL, NULL); /* the connect sits in the backlog */
+    PROP_CHECK(p, sfd >= 0);
+    while (c.bytes_out == 0 && now_ns() < end) PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_ONCE) == DX_OK);
+    PROP_CHECK(p, recv_all(sfd, h, 8) && h[0] == DX_HBTP_OP_HELLO && dx_load_u32le(h + 4) <= sizeof pl);
+    len = dx_load_u32le(h + 4);
+    PROP_CHECK(p, recv_all(sfd, pl, len));
+    n = dx_hbtp_encode(h, sizeof h, DX_HBTP_OP_HELLO, DX_HBTP_FLAG_ACK, 0, pl, len); /* the client's own limits */
+    PROP_CHECK(p, n > 0 && send_all(sfd, h, (size_t)n));
+    PROP_CHECK(p, run_until_state(&r, &c, DX_NET_CLIENT_OPEN));
+    while (!((c.flags & DXI_NETC_TIMER) && c.cancel_op.state == DX_OP_STATE_IDLE) && now_ns() < end) /* the watch timer */
+        PROP_CHECK(p, dx_reactor_run(&r, DX_REACTOR_RUN_ONCE) == DX_OK);
+    close(sfd); /* the server goes: EOF */
+    PROP_CHECK(p, run_until_done(&r, &backoff));
+    for (i = 0; i < 8; i++) dx_reactor_run(&r, DX_REACTOR_RUN_NOWAIT); /* the old timer's and the cancel's turns */
+    /* the watch timer's expiry was taken for the backoff's: the reconnect came at once (and the cancel meant
+       for the watch timer then canceled the new connect timer) */
+    PROP_CHECK_MSG(p, dx_net_client_state_of(&c) == DX_NET_CLIENT_BACKOFF && c.connects == 1, "state %d after %llu connects",
+                   (int)dx_net_client_state_of(&c), (unsigned long long)c.connects);
+    dx_net_client_close(&c);
+    PROP_CHECK(p, run_until_state(&r, &c, DX_NET_CLIENT_CLOSED));
+    dx_reactor_run(&r, DX_REACTOR_RUN_UNTIL_DONE);
+    dx_net_client_destroy(&c);
+    dx_reactor_destroy(&r);
+    close(lfd);
+    return 0;
+#endif
+}
+
 /* Built with DX_REACTOR_KQUEUE_LIBKQUEUE (make cross's kqueue target links
    libkqueue, a kqueue emulation on Linux), every scenario also runs on the
    kqueue backend: `net_test --filter=kqueue` runs only those. */
@@ -1690,6 +1921,10 @@ PER_BACKEND(upload_refused)
 PER_BACKEND(unix_hello_timeout)
 PER_BACKEND(reply_timeout_early)
 PER_BACKEND(close_at_connect)
+PER_BACKEND(sync_run_error)
+PER_BACKEND(stop_held_input)
+PER_BACKEND(accept_emfile)
+PER_BACKEND(backoff_timer_race)
 
 static const prop_test tests[] = {
     PER_BACKEND_ENTRIES(pipeline),        PER_BACKEND_ENTRIES(uploads),       PER_BACKEND_ENTRIES(never_reads),
@@ -1697,7 +1932,8 @@ static const prop_test tests[] = {
     PER_BACKEND_ENTRIES(graceful_stop),   PER_BACKEND_ENTRIES(max_connections), PER_BACKEND_ENTRIES(timeouts),
     PER_BACKEND_ENTRIES(sync_client),     PER_BACKEND_ENTRIES(client_timeouts), PER_BACKEND_ENTRIES(reconnect),     PER_BACKEND_ENTRIES(unix_socket), PER_BACKEND_ENTRIES(max_frame), PER_BACKEND_ENTRIES(worker_setup),
     PER_BACKEND_ENTRIES(upload_refused), PER_BACKEND_ENTRIES(unix_hello_timeout), PER_BACKEND_ENTRIES(reply_timeout_early),
-    PER_BACKEND_ENTRIES(close_at_connect),
+    PER_BACKEND_ENTRIES(close_at_connect), PER_BACKEND_ENTRIES(sync_run_error), PER_BACKEND_ENTRIES(stop_held_input),
+    PER_BACKEND_ENTRIES(accept_emfile), PER_BACKEND_ENTRIES(backoff_timer_race),
 };
 
 int main(int argc, char **argv) {
