@@ -385,6 +385,7 @@ TOOL_FN int tool_out_open(tool_out *o, const char *path, bool force, const char 
     int fd = -1, tries;
     char *real = NULL;
     const char *given = path; /* as the user named it (path may become the file a link names) */
+    bool replacing;
     memset(o, 0, sizeof *o);
     if (strcmp(path, "-") == 0) /* not a stream: the output is checked before it replaces anything */
         return tool_fail("\"-\" (standard output) cannot be the output: it is written to a temporary file and renamed "
@@ -409,6 +410,7 @@ TOOL_FN int tool_out_open(tool_out *o, const char *path, bool force, const char 
         free(real);
         return rc;
     }
+    replacing = stat(path, &st) == 0; /* with -f: its permission bits go to the new file (a private one stays private) */
     {   /* said of the output, not of its temporary file; through a symbolic link, the folder of the file it names */
         char dir[4096];
         const char *why = tool_out_dir_problem(path, dir, sizeof dir);
@@ -430,12 +432,16 @@ TOOL_FN int tool_out_open(tool_out *o, const char *path, bool force, const char 
 #if defined(_WIN32)
         snprintf(o->tmp, n, "%s.tmp-%lu-%u", path, (unsigned long)GetCurrentProcessId(), serial++);
         fd = _open(o->tmp, _O_WRONLY | _O_CREAT | _O_EXCL | _O_BINARY, 0644);
+        (void)replacing; /* Windows: a replaced file's permissions are its folder's ACLs */
 #else
         snprintf(o->tmp, n, "%s.tmp-%ld-%u", path, (long)getpid(), serial++);
-        fd = open(o->tmp, O_WRONLY | O_CREAT | O_EXCL, 0644);
+        fd = open(o->tmp, O_WRONLY | O_CREAT | O_EXCL, replacing ? 0600 : 0644);
 #endif
         if (fd < 0 && errno != EEXIST) break;
     }
+#if !defined(_WIN32)
+    if (fd >= 0 && replacing) (void)fchmod(fd, st.st_mode & 0777); /* the replaced file's, not the umask's */
+#endif
     if (fd < 0 || !(o->f = fdopen(fd, "wb"))) {
         int e = errno;
         if (fd >= 0) close(fd), remove(o->tmp);

@@ -27,6 +27,14 @@ for mode in "" "--zstd 3" "--shift" "--shift --zstd 3 --block 1024"; do
     step "diff $mode: $(stat -c %s "$dir/p") bytes, apply and info ok"
 done
 grep -q 'SPLIT [1-9]' "$dir/info" || die "--shift: no SPLIT record for the insertion"
+# -f over a file: the new one keeps its permission bits (a private file stays private; it was made 0644)
+chmod 600 "$dir/out"
+"$dx" apply -f "$dir/old" "$dir/p" "$dir/out" || die "apply -f over a private file"
+[ "$(stat -c %a "$dir/out")" = 600 ] || die "apply -f over a 0600 file: now $(stat -c %a "$dir/out")"
+chmod 640 "$dir/p"
+"$dx" diff -f "$dir/old" "$dir/new" "$dir/p" || die "diff -f over a 0640 patch"
+[ "$(stat -c %a "$dir/p")" = 640 ] || die "diff -f over a 0640 patch: now $(stat -c %a "$dir/p")"
+step "-f over a file keeps its permission bits (0600, 0640)"
 
 # the patch's hashes are XXH64, seed 0: what xxhsum -H1 prints for the files (when xxhsum is installed)
 if command -v xxhsum >/dev/null; then
