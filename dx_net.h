@@ -265,7 +265,9 @@ VERSION HISTORY
          (those requests got "going away"), and a GOAWAY that found the
          output full was dropped. A failed accept (EMFILE) was retried at
          once: a worker spun (epoll, poll) until fds came back; it now
-         waits for the next sweep.
+         waits for the next sweep. On a 32-bit host a recv_size (or a
+         dx_hbtp memory size) past a quarter of the address space wrapped
+         the pool's sums (a small buffer, recv past it): DX_ERR_NOMEM.
    0.1.4 (2026-11-29) dx_net_server_stop from a handler (a worker's thread)
          says DX_ERR_MISUSE: it freed the pools under the handler. The
          workers' stop no longer wakes a loop being destroyed (dx_reactor.h
@@ -1216,6 +1218,9 @@ DX_NET_API dx_result dx_net_server_start(dx_net_server *s, const dx_net_server_c
     s->sweep_ns = dxi_net_min(dxi_net_min(s->hello_ns, s->idle_ns), s->stop_ns) / 4;
     if (s->sweep_ns < 1000000) s->sweep_ns = 1000000;         /* 1 ms .. 1 s */
     if (s->sweep_ns > 1000000000) s->sweep_ns = 1000000000;
+#if SIZE_MAX <= 0xffffffffu /* a 32-bit size_t: the sums below must not wrap */
+    if (hsize > SIZE_MAX / 4 || s->cfg.recv_size > SIZE_MAX / 4) return DX_ERR_NOMEM;
+#endif
     per_conn = dxi_net_align(sizeof(dx_net_conn)) + dxi_net_align(hsize) + dxi_net_align(s->cfg.recv_size);
     wbytes = dxi_net_align(sizeof(dx_reactor_worker) * n) + dxi_net_align(sizeof(dx_net_worker) * n);
     rbytes = (size_t)maxc * per_conn;
@@ -1733,6 +1738,9 @@ DX_NET_API dx_result dx_net_client_create(dx_net_client *c, dx_reactor *loop, co
         if (rc != DX_OK) return rc;
     }
     slots = (uint32_t)DXI_DEF(hc.max_inflight, (uint16_t)DX_HBTP_DEFAULT_MAX_INFLIGHT) + 1; /* + an upload not yet started */
+#if SIZE_MAX <= 0xffffffffu /* a 32-bit size_t: the sums below must not wrap */
+    if (hsize > SIZE_MAX / 4 || c->cfg.recv_size > SIZE_MAX / 4) return DX_ERR_NOMEM;
+#endif
     total = dxi_net_align(hsize) + dxi_net_align(c->cfg.recv_size) + slots * sizeof(dx_net_call);
     c->mem = (uint8_t *)dxi_net_alloc(&cfg->allocator, total);
     if (!c->mem) return DX_ERR_NOMEM;
