@@ -664,6 +664,9 @@ static int cmd_apply(const char *path, const char *patch_path, const char *out_p
                       r == DX_PATCH_ERR_WRONG_BASE && !window && witness && !resumable ? " (nor an interrupted apply of " : "",
                       r == DX_PATCH_ERR_WRONG_BASE && !window && witness && !resumable ? patch_path : "",
                       r == DX_PATCH_ERR_WRONG_BASE && !window && witness && !resumable ? ": nothing to resume)" : "");
+        } else if (r == DX_PATCH_ERR_RESULT) { /* every record applied, and the result does not check: a resume cannot mend it */
+            tool_fail("apply failed: %s: %s; %s was changed by something other than this patch (or a write of it was torn "
+                      "inside a block): restore %s from a copy", name, why, path, path);
         } else if (window ? journaled : witness) {
             tool_fail("apply failed: %s: %s; %s is partly patched%s%s: finish with\n    dxdiff apply --resume %s %s%s",
                       name, why, path, window ? ", and " : "", window ? j.journal_path : "", path, patch_path,

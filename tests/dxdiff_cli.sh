@@ -98,6 +98,15 @@ if "$dx" apply --in-place "$dir/f" "$dir/xp" 2>"$dir/err"; then die "in place on
 grep -q 'use --resume' "$dir/err" || die "half-applied FILE: no advice to resume: $(cat "$dir/err")"
 "$dx" apply --resume "$dir/f" "$dir/xp" && cmp -s "$dir/f" "$dir/xnew" || die "resume after 3 writes"
 step "WITNESS patch, FILE = base + 8 bytes: no advice to resume, --resume refused, FILE as it was; a real interruption resumes"
+# an interrupted apply, then a byte changed where no record (and no witness) looks: the resume applies every record and
+# the result does not check; finishing again cannot mend that: 'restore from a copy', not 'finish with --resume'
+cp "$dir/xold" "$dir/f"
+if DXDIFF_FAIL_AFTER_WRITES=3 "$dx" apply --in-place "$dir/f" "$dir/xp" 2>/dev/null; then die "the failing writes were not noticed"; fi
+printf 'Q' | dd of="$dir/f" bs=1 seek=100 conv=notrunc 2>/dev/null
+if "$dx" apply --resume "$dir/f" "$dir/xp" 2>"$dir/err"; then die "resume of a FILE changed under no witness: accepted"; fi
+grep -q 'was changed by something other than this patch.*restore .* from a copy' "$dir/err" && ! grep -q -- '--resume' "$dir/err" ||
+    die "resume that cannot finish: $(cat "$dir/err")"
+step "a resume whose result does not check (a byte changed under no witness): 'restore from a copy', no advice to resume again"
 # a shrinking WITNESS patch and FILE = its target + "JUNK" (a length between target and base, the JUNK in a block whose
 # witness lies before the target's end): only an interrupted growth of a roll back leaves such a length, and then
 # zeros past the target: refused, untouched (the JUNK was cut, exit 0); the target + zeros still resumes
