@@ -791,6 +791,8 @@ enum { /* dx_net_worker.ops */
 };
 
 DXI_PRIVATE size_t dxi_net_align(size_t v) { return (v + 15) & ~(size_t)15; }
+/* past a quarter of the address space (a 32-bit host's): a few of these summed would wrap */
+DXI_PRIVATE int dxi_net_huge(uint64_t v) { return v > SIZE_MAX / 4; }
 
 DXI_PRIVATE void *dxi_net_alloc(const dx_allocator *a, size_t size) {
     if (a->alloc) return a->alloc(size, a->user);
@@ -1218,9 +1220,7 @@ DX_NET_API dx_result dx_net_server_start(dx_net_server *s, const dx_net_server_c
     s->sweep_ns = dxi_net_min(dxi_net_min(s->hello_ns, s->idle_ns), s->stop_ns) / 4;
     if (s->sweep_ns < 1000000) s->sweep_ns = 1000000;         /* 1 ms .. 1 s */
     if (s->sweep_ns > 1000000000) s->sweep_ns = 1000000000;
-#if SIZE_MAX <= 0xffffffffu /* a 32-bit size_t: the sums below must not wrap */
-    if (hsize > SIZE_MAX / 4 || s->cfg.recv_size > SIZE_MAX / 4) return DX_ERR_NOMEM;
-#endif
+    if (dxi_net_huge(hsize) || dxi_net_huge(s->cfg.recv_size)) return DX_ERR_NOMEM; /* 32-bit: the sums below would wrap */
     per_conn = dxi_net_align(sizeof(dx_net_conn)) + dxi_net_align(hsize) + dxi_net_align(s->cfg.recv_size);
     wbytes = dxi_net_align(sizeof(dx_reactor_worker) * n) + dxi_net_align(sizeof(dx_net_worker) * n);
     rbytes = (size_t)maxc * per_conn;
@@ -1738,9 +1738,7 @@ DX_NET_API dx_result dx_net_client_create(dx_net_client *c, dx_reactor *loop, co
         if (rc != DX_OK) return rc;
     }
     slots = (uint32_t)DXI_DEF(hc.max_inflight, (uint16_t)DX_HBTP_DEFAULT_MAX_INFLIGHT) + 1; /* + an upload not yet started */
-#if SIZE_MAX <= 0xffffffffu /* a 32-bit size_t: the sums below must not wrap */
-    if (hsize > SIZE_MAX / 4 || c->cfg.recv_size > SIZE_MAX / 4) return DX_ERR_NOMEM;
-#endif
+    if (dxi_net_huge(hsize) || dxi_net_huge(c->cfg.recv_size)) return DX_ERR_NOMEM; /* 32-bit: the sums below would wrap */
     total = dxi_net_align(hsize) + dxi_net_align(c->cfg.recv_size) + slots * sizeof(dx_net_call);
     c->mem = (uint8_t *)dxi_net_alloc(&cfg->allocator, total);
     if (!c->mem) return DX_ERR_NOMEM;
