@@ -476,8 +476,28 @@ static int reserve(FILE *f, const char *path, uint64_t len, uint64_t more) {
     return 0;
 }
 
+/* Whether a file of this size that starts with zeros (not "DXPJ") is a journal of this patch: one whose first
+   slot's write was torn (two slots of 96 + the ring + a step, a multiple of the block), or one whose filling
+   with zeros was cut short (zeros only, no longer than this run's journal) - not a user's file of that name. */
+static bool journal_shaped(const char *jp, const dx_patch_info *in, uint64_t size) {
+    uint64_t head = DX_PATCH_JOURNAL_HEADER_SIZE + ring_size(in), at = 0;
+    uint8_t buf[4096];
+    bool zeros = true;
+    FILE *g;
+    if (size % 2 == 0 && size / 2 > head && (size / 2 - head) % in->block_size == 0) return true;
+    if (size > journal_size(in) || !(g = fopen(jp, "rb"))) return false;
+    while (zeros && at < size) {
+        size_t n = fread(buf, 1, sizeof buf, g), k;
+        if (n == 0) break;
+        for (k = 0; k < n; k++) zeros = zeros && buf[k] == 0;
+        at += n;
+    }
+    fclose(g);
+    return zeros && at == size;
+}
+
 /* Creates (or, resuming, opens) FILE's journal, j->journal_path; NULL with a message. */
-static FILE *open_journal(job *j, const char *path, bool resume, bool *created) {
+static FILE *open_journal(job *j, const dx_patch_info *in, const char *path, bool resume, bool *created) {
     FILE *f = NULL;
     int e;
     const char *jp = j->journal_path;
@@ -500,7 +520,8 @@ static FILE *open_journal(job *j, const char *path, bool resume, bool *created) 
                 FILE *g = fopen(jp, "rb");
                 if (g && fread(magic, 1, sizeof magic, g) != sizeof magic) magic[0] = 1;
                 if (g) fclose(g);
-                if (memcmp(magic, "DXPJ", 4) != 0 && memcmp(magic, "\0\0\0\0", 4) != 0) other = "other data";
+                if (memcmp(magic, "DXPJ", 4) != 0 && (memcmp(magic, "\0\0\0\0", 4) != 0 || !journal_shaped(jp, in, (uint64_t)st.st_size)))
+                    other = "other data";
             }
         }
         if (other)
@@ -582,7 +603,7 @@ static int cmd_apply(const char *path, const char *patch_path, const char *out_p
     if (r >= 0 && !out_path) { /* the space the apply takes (the journal's too) before the first write */
         int e = 0;
         if (in.flags & DX_PATCH_FLAG_WINDOW) {
-            if (!(j.journal = open_journal(&j, path, resume, &journal_created))) r = DX_ERR_IO, j.said = true;
+            if (!(j.journal = open_journal(&j, &in, path, resume, &journal_created))) r = DX_ERR_IO, j.said = true;
             else if ((e = reserve(j.journal, j.journal_path, 0, journal_size(&in))) == 0) { /* the journal written out whole */
                 static const uint8_t zeros[4096];
                 uint64_t at = (uint64_t)file_size(j.journal);

@@ -493,17 +493,24 @@ for at in 10 100 $((size / 2 + 20)) $((size - 5)); do
 done
 cp "$dir/j-was" "$dir/wf.dxdiff-journal"
 "$dx" apply --resume "$dir/wf" "$dir/wp" && cmp -s "$dir/wf" "$dir/wnew" || die "resume after the damage tests"
-# FILE.dxdiff-journal that is not a journal (a user's file, a link to one) is never written over, nor through
+# FILE.dxdiff-journal that is not a journal (a user's file, one that starts with zeros as a torn journal does, a link
+# to one) is never written over, nor through
 echo mine > "$dir/mine"; cp "$dir/wold" "$dir/wf"
-for kind in file link; do
+for kind in file zeros link; do
     rm -f "$dir/wf.dxdiff-journal"
-    if [ $kind = file ]; then cp "$dir/mine" "$dir/wf.dxdiff-journal"; else ln -s mine "$dir/wf.dxdiff-journal"; fi
+    case $kind in
+    file) cp "$dir/mine" "$dir/wf.dxdiff-journal" ;;
+    zeros) printf '\0\0\0\0mine, not a journal\n' > "$dir/wf.dxdiff-journal" ;;
+    link) ln -s mine "$dir/wf.dxdiff-journal" ;;
+    esac
+    cp "$dir/wf.dxdiff-journal" "$dir/jwas"
     for mode in --in-place --resume; do
         if "$dx" apply $mode "$dir/wf" "$dir/wp" 2>"$dir/err"; then die "apply $mode over a $kind named like the journal"; fi
-        grep -q 'is not a journal of dxdiff' "$dir/err" && [ "$(cat "$dir/mine")" = mine ] && [ "$(cat "$dir/wf.dxdiff-journal")" = mine ] &&
+        grep -q 'is not a journal of dxdiff' "$dir/err" && [ "$(cat "$dir/mine")" = mine ] && cmp -s "$dir/wf.dxdiff-journal" "$dir/jwas" &&
             cmp -s "$dir/wf" "$dir/wold" || die "apply $mode, a $kind named like the journal: $(cat "$dir/err")"
     done
 done
+rm -f "$dir/jwas"
 rm -f "$dir/wf.dxdiff-journal" "$dir/mine"
 unset DXDIFF_JOURNAL_STEP
 step "resume: an unrelated FILE (with and without a copied journal) refused untouched; a damaged journal never trusted; a file or link named like the journal never written"
