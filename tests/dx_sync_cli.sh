@@ -239,6 +239,32 @@ if [ "$(id -u)" = 0 ] && mkdir cfull && mount -t tmpfs -o size=1m tmpfs cfull 2>
 else
     echo "SKIP a cache on a full file system: needs root and a tmpfs mount"
 fi
+# a client and a server built differently (DX_SYNC_PEER: run.sh's other build, with zstd where this one has none):
+# a patch only where the client can apply it (a client without zstd asks with QUERY flag 8: the server offers a patch
+# without zstd frames, else the chunks), never 'the patch failed'; both ways, from v2 (a small patch, stored plain)
+# and from v3 to m4 (v3 and 100 kB of new text: a patch with zstd frames where the server has zstd)
+if [ -n "${DX_SYNC_PEER:-}" ]; then
+    peer=$(realpath "$DX_SYNC_PEER") kinds=""
+    { head -c 500000 v3; seq 1 15000 | sed 's/^/a new line of text, number /'; tail -c +500001 v3; } > m4
+    for srv in "$peer" "$ds"; do
+        if [ "$srv" = "$peer" ]; then cli=$ds; else cli=$peer; fi
+        rm -rf mstore
+        for v in v1 v2 v3 m4; do "$srv" publish --store mstore app "$v" > out 2> err || die "mixed builds: publish $v: $(cat err)"; done
+        first_line "$srv" serve --store mstore --port 0 --workers 1
+        mpid=$bg mport=$(sed -n 's/.* port \([0-9]*\),.*/\1/p' <<<"$line")
+        for from in v2 v3; do
+            rm -rf mc && cp "$from" mout
+            "$cli" get --server "127.0.0.1:$mport" --cache mc app mout > out 2> err; rc=$?
+            [ $rc = 0 ] && cmp -s mout m4 && grep -Eq '^app: (patch|chunks),' out && ! grep -q 'patch failed' err ||
+                die "mixed builds ($srv serving, from $from): exit $rc: $(cat out err)"
+            kinds="$kinds $(sed -n 's/^app: \([a-z]*\),.*/\1/p' out)"
+        done
+        kill "$mpid"; wait "$mpid" 2>/dev/null
+    done
+    step "mixed builds (with and without zstd, both ways, from v2 and v3):$kinds; no failed patch"
+else
+    echo "SKIP mixed builds: DX_SYNC_PEER not set (run.sh sets it for its build without zstd)"
+fi
 cp v1 out3
 run get --server "$S" --cache c3 app out3; [ $rc = 0 ] && grep -Eq ': (patch|chunks),' out && cmp -s out3 v3 || die "two behind: $(cat out)"
 step "two versions behind: $(sed 's/^app: \([a-z ]*\),.*/\1/' out), $(wire) bytes on the wire"

@@ -254,7 +254,9 @@ if [ -x "$B/ex-dx_sync" ]; then
     check "tools-cli-dx_sync" bash tests/tools_cli.sh "$B/ex-dx_sync"
     check "example-dx_sync-cli" env DX_SYNC_CLIENTS=20 bash tests/dx_sync_cli.sh "./$B/ex-dx_sync"
 fi
-[ -x "$B/ex-dx_sync-nozstd" ] && check "example-dx_sync-cli-nozstd" env DX_SYNC_CLIENTS=10 bash tests/dx_sync_cli.sh "./$B/ex-dx_sync-nozstd"
+# (and against the build with zstd, both ways: DX_SYNC_PEER)
+[ -x "$B/ex-dx_sync-nozstd" ] && check "example-dx_sync-cli-nozstd" env DX_SYNC_CLIENTS=10 DX_SYNC_PEER="./$B/ex-dx_sync" \
+    bash tests/dx_sync_cli.sh "./$B/ex-dx_sync-nozstd"
 # shellcheck disable=SC2086
 if gcc $WARN -O2 -I. examples/dx_sync/dx_sync.c -o "$B/ex-dx_sync-O2" $ds_flags >"$LOGS/dx_sync-O2.build.log" 2>&1; then
     check "example-dx_sync-cli-O2" bash tests/dx_sync_cli.sh "./$B/ex-dx_sync-O2"
