@@ -243,7 +243,7 @@ fi
 # a patch only where the client can apply it (a client without zstd asks with QUERY flag 8: the server offers a patch
 # without zstd frames, else the chunks), never 'the patch failed'; both ways, from v2 (a small patch, stored plain)
 # and from v3 to m4 (v3 and 100 kB of new text: a patch with zstd frames where the server has zstd)
-if [ -n "${DX_SYNC_PEER:-}" ]; then
+if [ -n "${DX_SYNC_PEER:-}" ] && [ -x "$DX_SYNC_PEER" ]; then
     peer=$(realpath "$DX_SYNC_PEER") kinds=""
     { head -c 500000 v3; seq 1 15000 | sed 's/^/a new line of text, number /'; tail -c +500001 v3; } > m4
     for srv in "$peer" "$ds"; do
@@ -263,7 +263,7 @@ if [ -n "${DX_SYNC_PEER:-}" ]; then
     done
     step "mixed builds (with and without zstd, both ways, from v2 and v3):$kinds; no failed patch"
 else
-    echo "SKIP mixed builds: DX_SYNC_PEER not set (run.sh sets it for its build without zstd)"
+    echo "SKIP mixed builds: DX_SYNC_PEER not set, or not a program (run.sh sets it for its build without zstd)"
 fi
 cp v1 out3
 run get --server "$S" --cache c3 app out3; [ $rc = 0 ] && grep -Eq ': (patch|chunks),' out && cmp -s out3 v3 || die "two behind: $(cat out)"
