@@ -92,7 +92,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             size_t len = strlen(q.name);
             FZ_CHECK(name_ok(q.name, len));
             FZ_CHECK(query_encode(again, q.name, q.have ? q.root : NULL,
-                                      (q.take_inline ? QUERY_INLINE : 0u) | (q.take_zstd ? QUERY_ZSTD : 0u)) == n);
+                                      (q.take_inline ? QUERY_INLINE : 0u) | (q.take_zstd ? QUERY_ZSTD : 0u) |
+                                          (q.plain_only ? QUERY_PLAIN : 0u)) == n);
             FZ_CHECK(memcmp(again, in, n) == 0);
         }
     } else if (data[0] < 100) {
