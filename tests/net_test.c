@@ -1808,6 +1808,7 @@ static int accept_emfile(prop_ctx *p, dx_reactor_backend_id b) {
 
 /* ---- the connection ends in the turn its reply-watch timer fires: the client waits for its backoff ---- */
 
+#if !defined(_WIN32) /* backoff_timer_race's only */
 /* on_state(CLOSING): holds the loop until the clock passes the watch timer's deadline, so that the
    close's completion and the timer's expiry come in the same next turn (the close's callback first) */
 static void on_state_hold_timer(dx_net_client *c, dx_net_client_state st, dx_result why, void *user) {
@@ -1817,6 +1818,7 @@ static void on_state_hold_timer(dx_net_client *c, dx_net_client_state st, dx_res
     if (st == DX_NET_CLIENT_CLOSING && c->timer_op.state != DX_OP_STATE_IDLE)
         while (now_ns() <= c->timer_op.priv.timer.deadline && now_ns() < end) sched_yield();
 }
+#endif
 
 static int backoff_timer_race(prop_ctx *p, dx_reactor_backend_id b) {
 #if defined(_WIN32)
